@@ -1,0 +1,18 @@
+// @ts-check
+import { defineConfig } from 'astro/config';
+import node from '@astrojs/node';
+
+// Astro renders the public and admin pages; src/server.ts is the process that
+// serves them (Hono in front, Astro's middleware-mode handler behind).
+export default defineConfig({
+  output: 'server',
+  // HERALD_DIST (relative, inside the project) lets parallel builds keep apart.
+  outDir: `./${process.env.HERALD_DIST ?? 'dist'}`,
+  adapter: node({ mode: 'middleware' }),
+  // CSS as files: the Content-Security-Policy allows no inline style or script.
+  build: { inlineStylesheets: 'never' },
+  // Astro refuses cross-site form POSTs (403): the CSRF guard of the public forms.
+  security: { checkOrigin: true },
+  devToolbar: { enabled: false },
+  vite: { build: { assetsInlineLimit: 0 } },
+});

@@ -1,0 +1,133 @@
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { HttpBindings } from '@hono/node-server';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Herald } from '../herald.ts';
+import { HeraldError, NotFound, PayloadTooLarge, RateLimited } from '../domain/errors.ts';
+import { PageCache, type Renderer } from '../snapshot/page-cache.ts';
+import { adminApi } from './admin.ts';
+import { errorBody } from './http.ts';
+import { LIMITS } from './schemas.ts';
+import { PUBLIC_CACHE, securityHeaders } from './security.ts';
+
+export type AstroHandler = (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void, locals?: object) => Promise<void>;
+
+export interface AppOptions {
+  /** Astro's middleware-mode handler; pages are unavailable without it (unit tests). */
+  astro?: AstroHandler;
+  /** Folder of built static files (Astro's dist/client: public/ plus /_astro). */
+  clientDir?: string;
+  /** Renders a public page by asking Astro (see server.ts). */
+  render?: Renderer;
+  /** Requests carrying this header value skip the page cache: they are the renders. */
+  renderSecret?: string;
+  /** Extra sub-apps mounted under /api by other features. */
+  mounts?: Array<{ path: string; app: Hono<any> }>;
+}
+
+/** Public page routes served from the in-memory page cache. */
+export const CACHED_PAGES = ['/', '/incidents/:id', '/history', '/maintenance'];
+const CACHE_QUERY_KEYS = ['page', 'month'];
+export const RENDER_HEADER = 'x-herald-render';
+
+type Env = { Bindings: HttpBindings };
+
+/**
+ * The one HTTP front: Hono answers /api/*, /healthz, static files and the
+ * cached public pages; every other request goes to Astro's handler.
+ */
+export function createApp(herald: Herald, opts: AppOptions = {}) {
+  const app = new Hono<Env>();
+  const https = herald.config.SITE_URL.startsWith('https:');
+  const security = securityHeaders(https);
+
+  app.use('*', async (c, next) => {
+    await next();
+    for (const [k, v] of Object.entries(security)) if (!c.res.headers.has(k)) c.res.headers.set(k, v);
+  });
+
+  app.onError((err, c) => {
+    if (err instanceof HeraldError) {
+      if (err instanceof RateLimited) c.header('Retry-After', String(err.retryAfterSeconds));
+      c.header('Cache-Control', 'no-store');
+      return c.json(errorBody(err), err.status as 400);
+    }
+    console.error(`[herald] ${c.req.method} ${new URL(c.req.url).pathname}:`, err);
+    return c.json({ error: { code: 'internal', message: 'Something went wrong on our side.' } }, 500);
+  });
+
+  app.get('/healthz', (c) => {
+    c.header('Cache-Control', 'no-store');
+    return c.json({ status: 'ok', version: herald.store.version });
+  });
+
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: LIMITS.requestBytes,
+      onError: () => {
+        throw new PayloadTooLarge(LIMITS.requestBytes);
+      },
+    }),
+  );
+  // Feature sub-apps first: admin ones among them add their own requireAdmin.
+  for (const m of opts.mounts ?? []) app.route(m.path, m.app);
+  app.route('/api/admin', adminApi(herald));
+  app.all('/api/*', (c) => {
+    throw new NotFound(`No API route ${c.req.method} ${new URL(c.req.url).pathname}.`);
+  });
+
+  if (opts.clientDir) {
+    const root = opts.clientDir;
+    app.use(
+      '/_astro/*',
+      serveStatic({ root, onFound: (_p, c) => c.header('Cache-Control', 'public, max-age=31536000, immutable') }),
+    );
+    app.use('*', serveStatic({ root, onFound: (_p, c) => c.header('Cache-Control', 'public, max-age=300') }));
+  }
+
+  if (opts.render) {
+    const cache = new PageCache(opts.render, () => herald.store.version);
+    herald.store.onChange(() => {
+      cache.prune();
+      cache.warm(['/']);
+    });
+    for (const route of CACHED_PAGES) {
+      app.get(route, async (c, next) => {
+        if (opts.renderSecret && c.req.header(RENDER_HEADER) === opts.renderSecret) return next();
+        const page = await cache.get(cacheKey(c));
+        c.header('Cache-Control', PUBLIC_CACHE);
+        c.header('ETag', page.etag);
+        if (c.req.header('if-none-match') === page.etag) return c.body(null, 304);
+        c.header('Content-Type', page.contentType);
+        return c.body(page.body, page.status as 200);
+      });
+    }
+  }
+
+  if (opts.astro) {
+    const astro = opts.astro;
+    app.all('*', async (c) => {
+      const { incoming, outgoing } = c.env;
+      for (const [k, v] of Object.entries(security)) outgoing.setHeader(k, v);
+      if (!outgoing.hasHeader('Cache-Control')) outgoing.setHeader('Cache-Control', 'no-store');
+      await astro(incoming, outgoing, undefined, { herald });
+      return RESPONSE_ALREADY_SENT;
+    });
+  }
+
+  return app;
+}
+
+function cacheKey(c: Context): string {
+  const url = new URL(c.req.url);
+  const params = new URLSearchParams();
+  for (const k of CACHE_QUERY_KEYS) {
+    const v = url.searchParams.get(k);
+    if (v !== null && v.length <= 20) params.set(k, v);
+  }
+  const q = params.toString();
+  return q ? `${url.pathname}?${q}` : url.pathname;
+}

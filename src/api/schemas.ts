@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { COMPONENT_STATUSES, IMPACTS } from '../domain/status.ts';
+import { UPDATE_STATUSES } from '../domain/incidents/lifecycle.ts';
+
+/** Request bodies of the admin API. Unknown keys are refused so typos fail loudly. */
+export const LIMITS = { name: 200, body: 20_000, description: 1_000, requestBytes: 1024 * 1024 } as const;
+
+const name = z
+  .string({ error: 'name is required' })
+  .trim()
+  .min(1, 'name must not be empty')
+  .max(LIMITS.name, `name must be at most ${LIMITS.name} characters`);
+const body = z
+  .string({ error: 'body is required' })
+  .trim()
+  .min(1, 'body must not be empty')
+  .max(LIMITS.body, `body must be at most ${LIMITS.body} characters`);
+const componentStatus = z.enum(COMPONENT_STATUSES, {
+  error: `must be one of ${COMPONENT_STATUSES.join(', ')}`,
+});
+const instant = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' });
+
+export const componentCreateSchema = z.strictObject({
+  id: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,59}$/, 'id must be lowercase letters, digits and dashes (max 60)')
+    .optional(),
+  name,
+  description: z.string().max(LIMITS.description).nullable().optional(),
+  group: z.string().trim().max(LIMITS.name).nullable().optional(),
+  status: componentStatus.optional(),
+  position: z.number().int().min(0).max(100_000).optional(),
+});
+
+export const componentPatchSchema = componentCreateSchema.omit({ id: true }).partial();
+
+export const incidentCreateSchema = z.strictObject({
+  name,
+  impact: z.enum(IMPACTS, { error: `impact must be one of ${IMPACTS.join(', ')}` }),
+  status: z.enum(UPDATE_STATUSES, { error: `status must be one of ${UPDATE_STATUSES.join(', ')}` }).default('investigating'),
+  body,
+  components: z.record(z.string(), componentStatus).default({}),
+  notify: z.boolean().optional(),
+  started_at: instant.optional(),
+});
+
+export const updateCreateSchema = z.strictObject({
+  status: z.enum(UPDATE_STATUSES, { error: `status must be one of ${UPDATE_STATUSES.join(', ')}` }),
+  body,
+  components: z.record(z.string(), componentStatus).optional(),
+  notify: z.boolean().optional(),
+  display_at: instant.optional(),
+});
+
+export const updateCorrectSchema = z.strictObject({ body });

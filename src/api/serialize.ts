@@ -1,0 +1,116 @@
+import type { Component, Db, Group, Incident, IncidentUpdate } from '../domain/model.ts';
+import { worstComponentStatus } from '../domain/status.ts';
+
+/**
+ * Herald records in the shapes of Atlassian Statuspage's public v2 API, so
+ * existing clients work unchanged. Timestamps always carry milliseconds.
+ */
+export const ms = (iso: string | null): string | null => (iso === null ? null : new Date(iso).toISOString());
+
+export function componentJson(c: Component, pageId: string) {
+  return {
+    id: c.id,
+    name: c.name,
+    status: c.status,
+    created_at: ms(c.created_at),
+    updated_at: ms(c.updated_at),
+    position: c.position,
+    description: c.description,
+    showcase: true,
+    start_date: c.created_at.slice(0, 10),
+    group_id: c.group,
+    page_id: pageId,
+    group: false,
+    only_show_if_degraded: false,
+  };
+}
+
+export function groupJson(g: Group, db: Db) {
+  const children = db.components.filter((c) => c.group === g.id).sort((a, b) => a.position - b.position);
+  return {
+    id: g.id,
+    name: g.name,
+    status: worstComponentStatus(children.map((c) => c.status)),
+    created_at: ms(g.created_at),
+    updated_at: ms(g.updated_at),
+    position: g.position,
+    description: null,
+    showcase: false,
+    start_date: null,
+    group_id: null,
+    page_id: db.page.id,
+    group: true,
+    only_show_if_degraded: false,
+    components: children.map((c) => c.id),
+  };
+}
+
+/** Groups and components as one flat list ordered by position, groups before their children. */
+export function componentsJson(db: Db) {
+  const top: Array<{ position: number; items: object[] }> = [];
+  for (const g of db.groups) {
+    const children = db.components.filter((c) => c.group === g.id).sort((a, b) => a.position - b.position);
+    top.push({ position: g.position, items: [groupJson(g, db), ...children.map((c) => componentJson(c, db.page.id))] });
+  }
+  for (const c of db.components) {
+    if (c.group && db.groups.some((g) => g.id === c.group)) continue;
+    top.push({ position: c.position, items: [componentJson(c, db.page.id)] });
+  }
+  return top.sort((a, b) => a.position - b.position).flatMap((t) => t.items);
+}
+
+export function updateJson(u: IncidentUpdate, incidentId: string) {
+  return {
+    id: u.id,
+    status: u.status,
+    body: u.body,
+    incident_id: incidentId,
+    created_at: ms(u.created_at),
+    updated_at: ms(u.updated_at),
+    display_at: ms(u.display_at),
+    affected_components: u.affected_components.length ? u.affected_components : null,
+    deliver_notifications: u.notify,
+    custom_tweet: null,
+    tweet_id: null,
+  };
+}
+
+export const updatesNewestFirst = (i: Incident): IncidentUpdate[] =>
+  [...i.updates].sort((a, b) => b.display_at.localeCompare(a.display_at) || b.created_at.localeCompare(a.created_at));
+
+export function incidentJson(i: Incident, db: Db, siteUrl: string) {
+  const base = {
+    id: i.id,
+    name: i.name,
+    status: i.status,
+    created_at: ms(i.created_at),
+    updated_at: ms(i.updated_at),
+    monitoring_at: ms(i.monitoring_at),
+    resolved_at: ms(i.resolved_at),
+    impact: i.impact,
+    shortlink: `${siteUrl}/incidents/${encodeURIComponent(i.id)}`,
+    started_at: ms(i.started_at),
+    page_id: db.page.id,
+    incident_updates: updatesNewestFirst(i).map((u) => updateJson(u, i.id)),
+    components: i.components
+      .map((id) => db.components.find((c) => c.id === id))
+      .filter((c): c is Component => Boolean(c))
+      .map((c) => componentJson(c, db.page.id)),
+  };
+  if (i.impact !== 'maintenance') return base;
+  return { ...base, scheduled_for: ms(i.scheduled_for), scheduled_until: ms(i.scheduled_until) };
+}
+
+/** The admin view adds what the public shape lacks: authors, corrections, postmortem. */
+export function adminIncidentJson(i: Incident, db: Db, siteUrl: string) {
+  const pub = incidentJson(i, db, siteUrl);
+  const byId = new Map(i.updates.map((u) => [u.id, u]));
+  return {
+    ...pub,
+    incident_updates: pub.incident_updates.map((u) => {
+      const full = byId.get(u.id)!;
+      return { ...u, author: full.author, edited_at: ms(full.edited_at) };
+    }),
+    postmortem: i.postmortem,
+  };
+}

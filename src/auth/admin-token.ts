@@ -1,0 +1,36 @@
+import { readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { join } from 'node:path';
+import { timingSafeEqual, createHash } from 'node:crypto';
+import { randomToken } from '../domain/ids.ts';
+
+export interface AdminTokenResult {
+  token: string;
+  /** True only on the start that generated it: the one time it is printed. */
+  generated: boolean;
+}
+
+/**
+ * The admin token: ADMIN_TOKEN when set; else the one stored in
+ * DATA_DIR/admin-token (mode 0600); else a new one, stored there.
+ */
+export function resolveAdminToken(dataDir: string, fromEnv: string | undefined): AdminTokenResult {
+  if (fromEnv) return { token: fromEnv, generated: false };
+  const file = join(dataDir, 'admin-token');
+  try {
+    const token = readFileSync(file, 'utf8').trim();
+    if (token.length >= 16) return { token, generated: false };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  const token = randomToken(32);
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return { token, generated: true };
+}
+
+/** Compares secrets in constant time (hashing first so lengths never leak). */
+export function safeEqual(a: string, b: string): boolean {
+  const ha = createHash('sha256').update(a).digest();
+  const hb = createHash('sha256').update(b).digest();
+  return timingSafeEqual(ha, hb);
+}

@@ -1,0 +1,101 @@
+import type { VerbContext } from '../context.ts';
+import type { Component, Db } from '../model.ts';
+import type { ComponentStatus } from '../status.ts';
+import { Conflict, NotFound } from '../errors.ts';
+import { randomId, slugify } from '../ids.ts';
+import { recordAudit } from '../audit.ts';
+import { isResolvedStatus } from '../status.ts';
+
+export interface ComponentInput {
+  name: string;
+  description?: string | null;
+  /** Group name; created when new, null/empty for none. */
+  group?: string | null;
+  status?: ComponentStatus;
+  position?: number;
+  id?: string;
+}
+
+export function findComponent(db: Db, id: string): Component {
+  const c = db.components.find((x) => x.id === id);
+  if (!c) throw new NotFound(`No component with id "${id}".`, 'id');
+  return c;
+}
+
+function groupIdFor(ctx: VerbContext, name: string | null | undefined): string | null {
+  const trimmed = name?.trim();
+  if (!trimmed) return null;
+  const existing = ctx.db.groups.find((g) => g.name.toLowerCase() === trimmed.toLowerCase());
+  if (existing) return existing.id;
+  const now = ctx.now.toISOString();
+  const position = Math.max(0, ...ctx.db.groups.map((g) => g.position), ...ctx.db.components.map((c) => c.position)) + 1;
+  const id = randomId();
+  ctx.db.groups.push({ id, name: trimmed, position, created_at: now, updated_at: now });
+  return id;
+}
+
+/** Groups exist only while they hold components. */
+function dropEmptyGroups(db: Db): void {
+  db.groups = db.groups.filter((g) => db.components.some((c) => c.group === g.id));
+}
+
+export function createComponent(ctx: VerbContext, input: ComponentInput): Component {
+  const id = input.id ?? slugify(input.name);
+  if (ctx.db.components.some((c) => c.id === id)) {
+    throw new Conflict(`A component with id "${id}" already exists.`, 'duplicate', 'id');
+  }
+  const group = groupIdFor(ctx, input.group);
+  const siblings = ctx.db.components.filter((c) => c.group === group);
+  const now = ctx.now.toISOString();
+  const component: Component = {
+    id,
+    name: input.name.trim(),
+    description: input.description?.trim() || null,
+    group,
+    status: input.status ?? 'operational',
+    position: input.position ?? Math.max(0, ...siblings.map((c) => c.position)) + 1,
+    created_at: now,
+    updated_at: now,
+  };
+  ctx.db.components.push(component);
+  recordAudit(ctx, 'component.create', id);
+  return component;
+}
+
+export function editComponent(ctx: VerbContext, id: string, patch: Partial<ComponentInput>): Component {
+  const c = findComponent(ctx.db, id);
+  const previous = { ...c };
+  if (patch.name !== undefined) c.name = patch.name.trim();
+  if (patch.description !== undefined) c.description = patch.description?.trim() || null;
+  if (patch.group !== undefined) c.group = groupIdFor(ctx, patch.group);
+  if (patch.status !== undefined) c.status = patch.status;
+  if (patch.position !== undefined) c.position = patch.position;
+  c.updated_at = ctx.now.toISOString();
+  dropEmptyGroups(ctx.db);
+  recordAudit(ctx, 'component.edit', id, { previous });
+  return c;
+}
+
+/**
+ * Deleting a component that incidents refer to would rewrite history
+ * silently, so it is refused unless `force` is set; open incidents always
+ * block it.
+ */
+export function deleteComponent(ctx: VerbContext, id: string, force = false): void {
+  const c = findComponent(ctx.db, id);
+  const referencing = ctx.db.incidents.filter((i) => i.components.includes(id));
+  const open = referencing.filter((i) => !isResolvedStatus(i.status));
+  if (open.length > 0 || (referencing.length > 0 && !force)) {
+    throw new Conflict(
+      `Component "${id}" is referenced by ${referencing.length} incident(s) (${referencing
+        .slice(0, 3)
+        .map((i) => i.id)
+        .join(', ')}). ${open.length ? 'Resolve them first.' : 'Pass ?force=true to delete it anyway; past incidents keep its name.'}`,
+      'component_in_use',
+      'id',
+    );
+  }
+  ctx.db.components = ctx.db.components.filter((x) => x.id !== id);
+  dropEmptyGroups(ctx.db);
+  recordAudit(ctx, 'component.delete', id, { previous: c });
+}

@@ -1,0 +1,46 @@
+import { randomBytes } from 'node:crypto';
+
+const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+/** An opaque lowercase alphanumeric id, like Statuspage's 12-character ids. */
+export function randomId(length = 12): string {
+  const bytes = randomBytes(length);
+  let out = '';
+  for (const b of bytes) out += ALPHABET[b % ALPHABET.length];
+  return out;
+}
+
+/** An unguessable token for links (confirmation, unsubscribe, sessions). */
+export function randomToken(bytes = 24): string {
+  return randomBytes(bytes).toString('base64url');
+}
+
+/**
+ * `PREFIX-YYYY-MM-DD-N`: the UTC date the record starts and its sequence that
+ * day. N is one more than the highest N already used on that date, so ids
+ * are never reused even after a deletion.
+ */
+export function nextDailyId(prefix: string, at: Date, existing: Iterable<string>): string {
+  const day = at.toISOString().slice(0, 10);
+  const stem = `${prefix}-${day}-`;
+  let max = 0;
+  for (const id of existing) {
+    if (!id.startsWith(stem)) continue;
+    const n = Number.parseInt(id.slice(stem.length), 10);
+    if (Number.isInteger(n) && n > max) max = n;
+  }
+  return `${stem}${max + 1}`;
+}
+
+/** A url-safe slug for a component id. */
+export function slugify(name: string): string {
+  return (
+    name
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 60) || 'component'
+  );
+}

@@ -1,0 +1,61 @@
+import type { VerbContext } from '../context.ts';
+import type { Incident, IncidentUpdate } from '../model.ts';
+import type { ComponentStatus, IncidentStatus, MaintenanceStatus } from '../status.ts';
+import { randomId } from '../ids.ts';
+import { shouldNotify } from '../policy.ts';
+import { renderMarkdown } from '../../render/markdown.ts';
+import { applyComponentChanges, restoreOnResolve } from './lifecycle.ts';
+import { Invalid } from '../errors.ts';
+
+export interface UpdateInput {
+  status: IncidentStatus | MaintenanceStatus;
+  body: string;
+  components?: Record<string, ComponentStatus>;
+  notify?: boolean;
+  /** Backfill: when the update happened, if earlier than now. */
+  display_at?: string;
+}
+
+/**
+ * Adds an update to an incident (its first one included): applies component
+ * changes, moves the incident's status and timestamps, renders the body once,
+ * and decides by policy whether subscribers are notified.
+ */
+export function appendUpdate(ctx: VerbContext, incident: Incident, input: UpdateInput): IncidentUpdate {
+  const now = ctx.now.toISOString();
+  const displayAt = input.display_at ?? now;
+  if (Date.parse(displayAt) > ctx.now.getTime() + 60_000) {
+    throw new Invalid('display_at cannot be in the future.', 'display_at');
+  }
+  const resolves = input.status === 'resolved' || input.status === 'completed';
+  const first = incident.updates.length === 0;
+  const wasResolved = incident.resolved_at !== null;
+  let changes = input.components ?? {};
+  if (resolves && !wasResolved) changes = restoreOnResolve(ctx, incident, changes);
+  const affected = applyComponentChanges(ctx, incident, changes);
+
+  const update: IncidentUpdate = {
+    id: randomId(),
+    status: input.status,
+    body: input.body,
+    body_html: renderMarkdown(input.body),
+    created_at: now,
+    display_at: displayAt,
+    updated_at: now,
+    edited_at: null,
+    affected_components: affected,
+    notify: shouldNotify({
+      impact: incident.impact,
+      first,
+      resolves: resolves && !wasResolved,
+      notify: input.notify,
+    }),
+    author: ctx.actor,
+  };
+  incident.updates.push(update);
+  incident.status = input.status;
+  incident.updated_at = now;
+  if (input.status === 'monitoring' && !incident.monitoring_at) incident.monitoring_at = displayAt;
+  if (resolves && !incident.resolved_at) incident.resolved_at = displayAt;
+  return update;
+}

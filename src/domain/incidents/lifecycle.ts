@@ -1,0 +1,98 @@
+import type { VerbContext } from '../context.ts';
+import type { ComponentChange, Incident } from '../model.ts';
+import type { ComponentStatus, IncidentStatus } from '../status.ts';
+import { Conflict, Invalid, NotFound } from '../errors.ts';
+import { isResolvedStatus } from '../status.ts';
+
+/**
+ * Incident status rules.
+ *
+ * - An open incident (investigating, identified, monitoring) may move to any
+ *   of those statuses or to resolved. Moving back (monitoring → identified)
+ *   is allowed: fixes do not always hold, and the page must say so.
+ * - A resolved incident stays resolved. It accepts only `resolved` updates
+ *   (a follow-up note, e.g. "we have confirmed the root cause") that change
+ *   no component. Reopening is refused: if the problem returns, declare a new
+ *   incident, so history and uptime keep one start and one end per incident.
+ * - `postmortem` is never posted as an update; publishing a postmortem sets it.
+ */
+export const UPDATE_STATUSES = ['investigating', 'identified', 'monitoring', 'resolved'] as const;
+
+export function assertTransition(incident: Incident, next: IncidentStatus, changesComponents: boolean): void {
+  if (incident.impact === 'maintenance') {
+    throw new Conflict(`${incident.id} is a scheduled maintenance; use the maintenance endpoints.`, 'wrong_kind');
+  }
+  if (!isResolvedStatus(incident.status)) return;
+  if (next !== 'resolved') {
+    throw new Conflict(
+      `${incident.id} is resolved and cannot be reopened; declare a new incident if the problem is back.`,
+      'incident_resolved',
+      'status',
+    );
+  }
+  if (changesComponents) {
+    throw new Conflict(
+      `${incident.id} is resolved; a follow-up note cannot change component statuses.`,
+      'incident_resolved',
+      'components',
+    );
+  }
+}
+
+export function findIncident(ctx: VerbContext, id: string): Incident {
+  const incident = ctx.db.incidents.find((i) => i.id === id);
+  if (!incident) throw new NotFound(`No incident with id "${id}".`, 'id');
+  return incident;
+}
+
+/**
+ * Applies `{ componentId: newStatus }` to the components, records each change
+ * with its old status, and adds the components to the incident. Unknown ids
+ * are rejected before anything changes.
+ */
+export function applyComponentChanges(
+  ctx: VerbContext,
+  incident: Incident,
+  changes: Record<string, ComponentStatus>,
+): ComponentChange[] {
+  for (const id of Object.keys(changes)) {
+    if (!ctx.db.components.some((c) => c.id === id)) {
+      throw new Invalid(`Unknown component "${id}".`, `components.${id}`, 'unknown_component');
+    }
+  }
+  const recorded: ComponentChange[] = [];
+  const now = ctx.now.toISOString();
+  for (const [id, status] of Object.entries(changes)) {
+    const component = ctx.db.components.find((c) => c.id === id)!;
+    if (!incident.components.includes(id)) incident.components.push(id);
+    recorded.push({ code: id, name: component.name, old_status: component.status, new_status: status });
+    if (component.status !== status) {
+      component.status = status;
+      component.updated_at = now;
+    }
+  }
+  return recorded;
+}
+
+/**
+ * On resolution, components this incident left degraded return to
+ * operational, unless another open incident still affects them or the
+ * resolving update set them explicitly.
+ */
+export function restoreOnResolve(
+  ctx: VerbContext,
+  incident: Incident,
+  explicit: Record<string, ComponentStatus>,
+): Record<string, ComponentStatus> {
+  const restore: Record<string, ComponentStatus> = { ...explicit };
+  for (const id of incident.components) {
+    if (id in explicit) continue;
+    const component = ctx.db.components.find((c) => c.id === id);
+    if (!component || component.status === 'operational' || component.status === 'under_maintenance') continue;
+    const stillAffected = ctx.db.incidents.some(
+      (other) => other.id !== incident.id && !isResolvedStatus(other.status) && other.components.includes(id),
+    );
+    if (!stillAffected) restore[id] = 'operational';
+  }
+  return restore;
+}

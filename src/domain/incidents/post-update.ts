@@ -1,0 +1,19 @@
+import type { VerbContext } from '../context.ts';
+import type { Incident, IncidentUpdate } from '../model.ts';
+import type { IncidentStatus } from '../status.ts';
+import { recordAudit } from '../audit.ts';
+import { appendUpdate, type UpdateInput } from './append-update.ts';
+import { assertTransition, findIncident } from './lifecycle.ts';
+
+/** Posts an update to an incident, following the rules in lifecycle.ts. */
+export function postUpdate(
+  ctx: VerbContext,
+  incidentId: string,
+  input: UpdateInput & { status: IncidentStatus },
+): { incident: Incident; update: IncidentUpdate } {
+  const incident = findIncident(ctx, incidentId);
+  assertTransition(incident, input.status, Object.keys(input.components ?? {}).length > 0);
+  const update = appendUpdate(ctx, incident, input);
+  recordAudit(ctx, 'incident.update', `${incident.id}/${update.id}`, { detail: { status: input.status } });
+  return { incident, update };
+}

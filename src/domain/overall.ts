@@ -1,0 +1,88 @@
+import type { Component, Db, Group, Incident } from './model.ts';
+import {
+  componentStatusToImpact,
+  INDICATOR_DESCRIPTION,
+  isResolvedStatus,
+  worstComponentStatus,
+  worstImpact,
+  type ComponentStatus,
+  type Impact,
+  type Indicator,
+} from './status.ts';
+
+export interface Overall {
+  indicator: Indicator;
+  description: string;
+}
+
+export const isMaintenance = (i: Incident): boolean => i.impact === 'maintenance';
+export const isOpenIncident = (i: Incident): boolean => !isMaintenance(i) && !isResolvedStatus(i.status);
+export const isActiveMaintenance = (i: Incident): boolean =>
+  isMaintenance(i) && (i.status === 'in_progress' || i.status === 'verifying');
+
+/**
+ * The page's overall indicator: the worst of the open incidents' impacts and
+ * the components' statuses (degraded → minor, partial → major, major outage →
+ * critical); when nothing is worse than none but maintenance is under way, it
+ * is `maintenance`.
+ */
+export function overallStatus(db: Pick<Db, 'components' | 'incidents'>): Overall {
+  const impacts: Impact[] = db.components.map((c) => componentStatusToImpact(c.status));
+  for (const i of db.incidents) if (isOpenIncident(i)) impacts.push(i.impact as Impact);
+  const worst = worstImpact(impacts);
+  let indicator: Indicator = worst;
+  if (
+    worst === 'none' &&
+    (db.components.some((c) => c.status === 'under_maintenance') || db.incidents.some(isActiveMaintenance))
+  ) {
+    indicator = 'maintenance';
+  }
+  return { indicator, description: INDICATOR_DESCRIPTION[indicator] };
+}
+
+export interface GroupView {
+  group: Group | null;
+  status: ComponentStatus;
+  components: Component[];
+}
+
+/**
+ * Components in display order: groups by position, each with its children by
+ * position; ungrouped components form groups of their own (group: null) in
+ * the same ordering, as Statuspage interleaves them.
+ */
+export function componentsByGroup(db: Pick<Db, 'components' | 'groups'>): GroupView[] {
+  const byPosition = <T extends { position: number; name: string }>(a: T, b: T) =>
+    a.position - b.position || a.name.localeCompare(b.name);
+  const views: Array<GroupView & { position: number; name: string }> = [];
+  for (const g of db.groups) {
+    const children = db.components.filter((c) => c.group === g.id).sort(byPosition);
+    if (children.length === 0) continue;
+    views.push({ group: g, status: worstComponentStatus(children.map((c) => c.status)), components: children, position: g.position, name: g.name });
+  }
+  for (const c of db.components) {
+    if (c.group && db.groups.some((g) => g.id === c.group)) continue;
+    views.push({ group: null, status: c.status, components: [c], position: c.position, name: c.name });
+  }
+  return views.sort(byPosition).map(({ group, status, components }) => ({ group, status, components }));
+}
+
+/** Incidents newest first by start. */
+export function newestFirst<T extends { started_at: string }>(list: T[]): T[] {
+  return [...list].sort((a, b) => b.started_at.localeCompare(a.started_at));
+}
+
+/** Duration between start and resolution (or now), in whole minutes. */
+export function durationMinutes(incident: Incident, now: Date): number {
+  const end = incident.resolved_at ? Date.parse(incident.resolved_at) : now.getTime();
+  return Math.max(0, Math.round((end - Date.parse(incident.started_at)) / 60000));
+}
+
+export function formatDuration(minutes: number): string {
+  if (minutes < 60) return `${minutes} min`;
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  if (h < 48) return m ? `${h} h ${m} min` : `${h} h`;
+  const d = Math.floor(h / 24);
+  return `${d} d ${h % 24} h`;
+}

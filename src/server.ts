@@ -1,0 +1,92 @@
+import { serve } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { existsSync } from 'node:fs';
+import { randomToken } from './domain/ids.ts';
+import { loadConfig, ConfigError } from './config.ts';
+import { openHerald, type Herald } from './herald.ts';
+import { createApp, RENDER_HEADER, type AstroHandler } from './api/app.ts';
+import { CorruptDataFile } from './store/durable-file.ts';
+import { DataDirLocked } from './store/lock.ts';
+import { publicFeatures } from './features.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+// HERALD_DIST lets parallel builds (tests, benchmarks) keep apart; default dist/.
+const DIST = `${root}${process.env.HERALD_DIST ?? 'dist'}/`;
+const ASTRO_ENTRY = `${DIST}server/entry.mjs`;
+const CLIENT_DIR = `${DIST}client`;
+
+export interface Running {
+  herald: Herald;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts Herald: opens DATA_DIR, builds the app, listens. */
+export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Running> {
+  const config = loadConfig(env);
+  if (!existsSync(ASTRO_ENTRY)) {
+    throw new ConfigError(`The pages are not built (${ASTRO_ENTRY} is missing): run \`npm run build\` first.`);
+  }
+  const { handler } = (await import(pathToFileURL(ASTRO_ENTRY).href)) as { handler: AstroHandler };
+  const herald = await openHerald(config);
+  const renderSecret = randomToken();
+  let origin = '';
+  // Public pages are rendered by Astro through this same server over loopback,
+  // then kept in memory until the data changes (see PageCache).
+  const render = async (path: string) => {
+    const res = await fetch(`${origin}${path}`, { headers: { [RENDER_HEADER]: renderSecret } });
+    return { status: res.status, contentType: withCharset(res.headers.get('content-type') ?? 'text/html'), body: await res.text() };
+  };
+  const app = createApp(herald, {
+    astro: handler,
+    clientDir: CLIENT_DIR,
+    render,
+    renderSecret,
+    mounts: publicFeatures(herald),
+  });
+  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST });
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const address = server.address() as AddressInfo;
+  const loopbackHost = address.family === 'IPv6' ? `[${address.address === '::' ? '::1' : address.address}]` : address.address === '0.0.0.0' ? '127.0.0.1' : address.address;
+  origin = `http://${loopbackHost}:${address.port}`;
+  // Slow clients must not hold sockets forever.
+  Object.assign(server, { headersTimeout: 10_000, requestTimeout: 30_000 });
+  return {
+    herald,
+    url: origin,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await herald.close();
+    },
+  };
+}
+
+const withCharset = (type: string) => (/charset=/i.test(type) ? type : `${type}; charset=utf-8`);
+
+async function main(): Promise<void> {
+  let running: Running;
+  try {
+    running = await start();
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof CorruptDataFile || err instanceof DataDirLocked) {
+      console.error(`herald: ${err.message}`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const { config } = running.herald;
+  console.log(`Herald is serving ${config.SITE_NAME} at ${running.url} (site URL ${config.SITE_URL}, data in ${config.dataDir})`);
+  const stop = async (signal: string) => {
+    console.log(`herald: ${signal}, shutting down`);
+    await running.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();

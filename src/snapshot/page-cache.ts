@@ -1,0 +1,70 @@
+import { createHash } from 'node:crypto';
+
+/** A rendered public response, kept until the data changes. */
+export interface CachedPage {
+  version: number;
+  status: number;
+  contentType: string;
+  body: string;
+  etag: string;
+}
+
+export type Renderer = (pathAndQuery: string) => Promise<{ status: number; contentType: string; body: string }>;
+
+export const etagOf = (body: string): string => `"${createHash('sha1').update(body).digest('base64url')}"`;
+
+/**
+ * Public pages as strings in memory, rendered by Astro once per data version.
+ * Each publish bumps the version, so the next request after a write renders
+ * fresh (concurrent requests share that one render) and never sees old data.
+ * The number of distinct URLs kept is capped; past the cap pages are still
+ * rendered, just not kept.
+ */
+export class PageCache {
+  private readonly entries = new Map<string, CachedPage>();
+  private readonly inflight = new Map<string, Promise<CachedPage>>();
+  private readonly render: Renderer;
+  private readonly currentVersion: () => number;
+  private readonly maxEntries: number;
+
+  constructor(render: Renderer, currentVersion: () => number, maxEntries = 500) {
+    this.render = render;
+    this.currentVersion = currentVersion;
+    this.maxEntries = maxEntries;
+  }
+
+  async get(key: string): Promise<CachedPage> {
+    const version = this.currentVersion();
+    const hit = this.entries.get(key);
+    if (hit && hit.version === version) return hit;
+    const flightKey = `${version} ${key}`;
+    const pending = this.inflight.get(flightKey);
+    if (pending) return pending;
+    const promise = this.fill(key, version).finally(() => this.inflight.delete(flightKey));
+    this.inflight.set(flightKey, promise);
+    return promise;
+  }
+
+  private async fill(key: string, version: number): Promise<CachedPage> {
+    const r = await this.render(key);
+    const page: CachedPage = { version, status: r.status, contentType: r.contentType, body: r.body, etag: etagOf(r.body) };
+    const cacheable = r.status === 200 || r.status === 404;
+    if (cacheable && (this.entries.has(key) || this.entries.size < this.maxEntries)) {
+      // A render that started before a newer write must not replace a newer entry.
+      const current = this.entries.get(key);
+      if (!current || current.version <= version) this.entries.set(key, page);
+    }
+    return page;
+  }
+
+  /** Renders the given pages ahead of the first visitor (after a publish). */
+  warm(keys: string[]): void {
+    for (const key of keys) this.get(key).catch(() => {});
+  }
+
+  /** Drops entries of older versions (memory stays bounded by live pages). */
+  prune(): void {
+    const version = this.currentVersion();
+    for (const [key, page] of this.entries) if (page.version !== version) this.entries.delete(key);
+  }
+}

@@ -1,0 +1,42 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Db } from '../domain/model.ts';
+import type { ComponentStatus, Impact, IncidentStatus } from '../domain/status.ts';
+import { createComponent } from '../domain/components/manage.ts';
+import { declareIncident } from '../domain/incidents/declare.ts';
+import { postUpdate } from '../domain/incidents/post-update.ts';
+
+interface SeedFile {
+  components: Array<{ id: string; name: string; description: string; group: string | null }>;
+  incidents: Array<{
+    name: string;
+    impact: Impact;
+    started_minutes_ago: number;
+    updates: Array<{ minutes_ago: number; status: IncidentStatus; body: string; components: Record<string, ComponentStatus> }>;
+  }>;
+}
+
+const SEED_FILE = fileURLToPath(new URL('../../data/seed.json', import.meta.url));
+
+/**
+ * Fills an empty database with the demo content of data/seed.json, through
+ * the same domain verbs the admin API uses. Seeded updates never notify.
+ */
+export function seedDemo(db: Db, now: Date): void {
+  const seed = JSON.parse(readFileSync(SEED_FILE, 'utf8')) as SeedFile;
+  const at = (minutesAgo: number) => new Date(now.getTime() - minutesAgo * 60_000);
+  const createdAt = at(100 * 24 * 60);
+  for (const c of seed.components) createComponent({ db, now: createdAt, actor: 'seed' }, c);
+  for (const inc of seed.incidents) {
+    const [first, ...rest] = inc.updates;
+    if (!first) continue;
+    const incident = declareIncident(
+      { db, now: at(first.minutes_ago), actor: 'seed' },
+      { name: inc.name, impact: inc.impact, status: first.status, body: first.body, components: first.components, notify: false },
+    );
+    for (const u of rest) {
+      postUpdate({ db, now: at(u.minutes_ago), actor: 'seed' }, incident.id, { ...u, notify: false });
+    }
+  }
+  db.audit = [];
+}

@@ -1,0 +1,69 @@
+import { Low } from 'lowdb';
+import type { Adapter } from 'lowdb';
+import { Unavailable } from '../domain/errors.ts';
+
+/**
+ * The one writer of a lowdb document. Each `update` runs its mutation on a copy
+ * of the current data, with no await in between (check and change in one
+ * synchronous step), then writes the copy; only when the write succeeded does
+ * the copy become the data everyone reads. So memory always equals disk, a
+ * failed write (disk full, read-only folder) changes nothing, and a caller is
+ * answered only after its change is on disk.
+ */
+export class Store<T> {
+  private readonly low: Low<T>;
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly listeners = new Set<(data: T) => void>();
+  /** Increases with every committed write; caches key on it. */
+  version = 0;
+
+  constructor(adapter: Adapter<T>, defaults: T) {
+    this.low = new Low(adapter, defaults);
+  }
+
+  /** Reads the file (or keeps the defaults when it does not exist yet). */
+  async load(): Promise<void> {
+    await this.low.read();
+  }
+
+  /** The committed data. Treat as read-only: change it only through `update`. */
+  get data(): T {
+    return this.low.data;
+  }
+
+  /** Runs `mutate` on a draft and commits it durably. A throw leaves everything unchanged. */
+  update<R>(mutate: (draft: T) => R): Promise<R> {
+    const run = async (): Promise<R> => {
+      const previous = this.low.data;
+      const draft = structuredClone(previous);
+      const result = mutate(draft);
+      this.low.data = draft;
+      try {
+        await this.low.write();
+      } catch (err) {
+        this.low.data = previous;
+        const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
+        throw new Unavailable(
+          `The change could not be saved (${code}); nothing was changed. Reads keep working.`,
+          'storage_unavailable',
+        );
+      }
+      this.version++;
+      for (const listener of this.listeners) listener(draft);
+      return result;
+    };
+    const result = this.queue.then(run, run);
+    this.queue = result.catch(() => {});
+    return result;
+  }
+
+  /** Writes the current data as it is (used once, to create the file on first start). */
+  async flush(): Promise<void> {
+    await this.update(() => undefined);
+  }
+
+  onChange(listener: (data: T) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}

@@ -1,0 +1,118 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const TEST_TOKEN = 'test-admin-token-0123456789abcdef';
+
+export interface HeraldProcess {
+  url: string;
+  dataDir: string;
+  token: string;
+  proc: ChildProcess;
+  /** Everything the process printed so far (stdout and stderr). */
+  output(): string;
+  /** Graceful stop (SIGTERM) and wait for exit. */
+  stop(): Promise<void>;
+  /** SIGKILL and wait for exit: a crash. */
+  kill(): Promise<void>;
+  /** Admin API call with the bearer token. */
+  admin(path: string, init?: { method?: string; body?: unknown; headers?: Record<string, string> }): Promise<Response>;
+}
+
+export function tempDataDir(prefix = 'herald-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * Starts a real Herald (node src/server.ts) on a free loopback port with its
+ * own DATA_DIR. Resolves once it prints its address; rejects with its output
+ * if it exits first.
+ */
+export function startHerald(opts: { dataDir?: string; env?: Record<string, string> } = {}): Promise<HeraldProcess> {
+  const dataDir = opts.dataDir ?? tempDataDir();
+  const env = {
+    ...process.env,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    ADMIN_TOKEN: TEST_TOKEN,
+    HERALD_SEED: 'none',
+    ASTRO_TELEMETRY_DISABLED: '1',
+    ...opts.env,
+  };
+  const proc = spawn(process.execPath, ['src/server.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout!.on('data', (d) => (out += d));
+  proc.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`Herald did not start in 20 s:\n${out}`));
+    }, 20_000);
+    const onData = () => {
+      const m = /at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (!m) return;
+      clearTimeout(timer);
+      proc.stdout!.off('data', onData);
+      const url = m[1]!;
+      const token = env.ADMIN_TOKEN;
+      resolve({
+        url,
+        dataDir,
+        token,
+        proc,
+        output: () => out,
+        stop: async () => {
+          if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
+          await exited;
+        },
+        kill: async () => {
+          if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+          await exited;
+        },
+        admin: (path, init = {}) =>
+          fetch(`${url}/api/admin${path}`, {
+            method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+            headers: {
+              authorization: `Bearer ${token}`,
+              ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+              ...init.headers,
+            },
+            body: init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
+          }),
+      });
+    };
+    proc.stdout!.on('data', onData);
+    proc.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`Herald exited (${code ?? signal}) before listening:\n${out}`));
+    });
+  });
+}
+
+/** Runs node src/server.ts to completion and returns its exit code and output (for refused starts). */
+export function runHeraldExpectingExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const proc = spawn(process.execPath, ['src/server.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ADMIN_TOKEN: TEST_TOKEN, HERALD_SEED: 'none', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    proc.stdout!.on('data', (d) => (out += d));
+    proc.stderr!.on('data', (d) => (out += d));
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 20_000);
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output: out });
+    });
+  });
+}
