@@ -77,6 +77,8 @@ export const incidentSchema = z.object({
   scheduled_until: isoDate.nullable(),
   /** Maintenance only: false once the Comms Lead moved it by hand. */
   auto_transitions: z.boolean(),
+  /** Maintenance only: when the pre-start reminder became due (the outbox sends it). */
+  reminded_at: isoDate.nullable().default(null),
 });
 
 export const auditEventSchema = z.object({

@@ -41,6 +41,7 @@ export function declareIncident(ctx: VerbContext, input: DeclareInput): Incident
     scheduled_for: null,
     scheduled_until: null,
     auto_transitions: false,
+    reminded_at: null,
   };
   appendUpdate(ctx, incident, {
     status: input.status,
