@@ -17,6 +17,8 @@ const envSchema = z.object({
   SMTP_URL: z.string().optional(),
   MAIL_FROM: z.string().default('Status <status@localhost>'),
   HERALD_SEED: z.enum(['demo', 'none']).default('demo'),
+  /** Multiplies the runbook update cadence (tests use a tiny scale to see "overdue" quickly). */
+  HERALD_CADENCE_SCALE: z.coerce.number().positive().max(100).default(1),
   TRUST_PROXY: z
     .enum(['true', 'false', '1', '0'])
     .default('false')
