@@ -10,6 +10,7 @@ import { newestFirst } from '../domain/overall.ts';
 import { readJson } from './http.ts';
 import { componentCreateSchema, componentPatchSchema, incidentCreateSchema, updateCorrectSchema, updateCreateSchema } from './schemas.ts';
 import { adminIncidentJson } from './serialize.ts';
+import { respondOnce } from './idempotency.ts';
 
 /**
  * The admin JSON API (design.md "Admin JSON"). Handlers parse input, call a
@@ -21,25 +22,20 @@ export function adminApi(herald: Herald) {
   app.use('*', requireAdmin(herald));
 
   const db = () => herald.store.data;
-  const incidentOut = (id: string) => {
-    const incident = db().incidents.find((i) => i.id === id)!;
-    return adminIncidentJson(incident, db(), herald.config.SITE_URL);
-  };
+  const site = herald.config.SITE_URL;
 
   app.get('/components', (c) => c.json({ components: db().components, groups: db().groups }));
 
   app.post('/components', async (c) => {
     const input = await readJson(c, componentCreateSchema);
-    const created = await herald.run(c.get('actor'), (ctx) => createComponent(ctx, input));
-    return c.json(created, 201);
+    return respondOnce(c, herald, c.get('actor'), 201, (ctx) => createComponent(ctx, input));
   });
 
   app.get('/components/:id', (c) => c.json(findComponent(db(), c.req.param('id'))));
 
   app.patch('/components/:id', async (c) => {
     const patch = await readJson(c, componentPatchSchema);
-    const edited = await herald.run(c.get('actor'), (ctx) => editComponent(ctx, c.req.param('id'), patch));
-    return c.json(edited);
+    return respondOnce(c, herald, c.get('actor'), 200, (ctx) => editComponent(ctx, c.req.param('id'), patch));
   });
 
   app.delete('/components/:id', async (c) => {
@@ -49,31 +45,33 @@ export function adminApi(herald: Herald) {
   });
 
   app.get('/incidents', (c) =>
-    c.json({ incidents: newestFirst(db().incidents).map((i) => adminIncidentJson(i, db(), herald.config.SITE_URL)) }),
+    c.json({ incidents: newestFirst(db().incidents).map((i) => adminIncidentJson(i, db(), site)) }),
   );
 
   app.get('/incidents/:id', (c) => {
-    findIncident({ db: db(), now: herald.now(), actor: '' }, c.req.param('id'));
-    return c.json(incidentOut(c.req.param('id')));
+    const incident = findIncident({ db: db(), now: herald.now(), actor: '' }, c.req.param('id'));
+    return c.json(adminIncidentJson(incident, db(), site));
   });
 
   app.post('/incidents', async (c) => {
     const input = await readJson(c, incidentCreateSchema);
-    const incident = await herald.run(c.get('actor'), (ctx) => declareIncident(ctx, input));
-    return c.json(incidentOut(incident.id), 201);
+    return respondOnce(c, herald, c.get('actor'), 201, (ctx) => adminIncidentJson(declareIncident(ctx, input), ctx.db, site));
   });
 
   app.post('/incidents/:id/updates', async (c) => {
     const input = await readJson(c, updateCreateSchema);
-    const { incident } = await herald.run(c.get('actor'), (ctx) => postUpdate(ctx, c.req.param('id'), input));
-    return c.json(incidentOut(incident.id), 201);
+    return respondOnce(c, herald, c.get('actor'), 201, (ctx) =>
+      adminIncidentJson(postUpdate(ctx, c.req.param('id'), input).incident, ctx.db, site),
+    );
   });
 
   app.patch('/incidents/:id/updates/:updateId', async (c) => {
     const { body } = await readJson(c, updateCorrectSchema);
     const id = c.req.param('id');
-    await herald.run(c.get('actor'), (ctx) => correctUpdate(ctx, id, c.req.param('updateId'), body));
-    return c.json(incidentOut(id));
+    return respondOnce(c, herald, c.get('actor'), 200, (ctx) => {
+      correctUpdate(ctx, id, c.req.param('updateId'), body);
+      return adminIncidentJson(findIncident(ctx, id), ctx.db, site);
+    });
   });
 
   app.get('/audit', (c) => {

@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHerald, removeDir, type HeraldProcess } from '../helpers/server.ts';
+
+describe('Idempotency-Key on admin writes', () => {
+  let h: HeraldProcess;
+  beforeAll(async () => {
+    h = await startHerald();
+    expect((await h.admin('/components', { body: { id: 'api', name: 'API' } })).status).toBe(201);
+  });
+  afterAll(async () => {
+    await h.stop();
+    removeDir(h.dataDir);
+  });
+
+  const declare = (key: string, name = 'Checkout errors') =>
+    h.admin('/incidents', {
+      body: { name, impact: 'major', body: 'We are investigating.', components: { api: 'partial_outage' } },
+      headers: { 'idempotency-key': key },
+    });
+
+  it('a retried publish with the same key and body returns the first answer and publishes once', async () => {
+    const first = await declare('retry-1');
+    const second = await declare('retry-1');
+    expect(first.status).toBe(201);
+    expect(second.status).toBe(201);
+    expect(second.headers.get('idempotent-replayed')).toBe('true');
+    expect(await second.json()).toEqual(await first.json());
+    const list = await (await h.admin('/incidents')).json();
+    expect(list.incidents.filter((i: { name: string }) => i.name === 'Checkout errors')).toHaveLength(1);
+  });
+
+  it('the same key with another body is refused with 409 and changes nothing', async () => {
+    await declare('reuse-1', 'First name');
+    const before = await (await h.admin('/incidents')).json();
+    const res = await declare('reuse-1', 'Second name');
+    expect(res.status).toBe(409);
+    expect((await res.json()).error).toMatchObject({ code: 'idempotency_key_reused', field: 'Idempotency-Key' });
+    expect(await (await h.admin('/incidents')).json()).toEqual(before);
+  });
+
+  it('concurrent twins (a double click) publish once', async () => {
+    const answers = await Promise.all([declare('twin-1', 'Twin'), declare('twin-1', 'Twin'), declare('twin-1', 'Twin')]);
+    expect(answers.map((r) => r.status)).toEqual([201, 201, 201]);
+    const ids = new Set(await Promise.all(answers.map(async (r) => (await r.json()).id)));
+    expect(ids.size).toBe(1);
+    const list = await (await h.admin('/incidents')).json();
+    expect(list.incidents.filter((i: { name: string }) => i.name === 'Twin')).toHaveLength(1);
+  });
+
+  it('a malformed key is a 422 naming the header', async () => {
+    const res = await declare('bad key with spaces');
+    expect(res.status).toBe(422);
+    expect((await res.json()).error.field).toBe('Idempotency-Key');
+  });
+});
