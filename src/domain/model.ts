@@ -79,6 +79,13 @@ export const incidentSchema = z.object({
   auto_transitions: z.boolean(),
   /** Maintenance only: when the pre-start reminder became due (the outbox sends it). */
   reminded_at: isoDate.nullable().default(null),
+  /**
+   * Maintenance only: set when the window was called off before it started. A cancelled
+   * maintenance has status `completed` (the Statuspage vocabulary has no "cancelled").
+   */
+  cancelled_at: isoDate.nullable().default(null),
+  /** Maintenance only: raised on every reschedule and on cancel (iCal SEQUENCE). */
+  sequence: z.number().int().min(0).default(0),
 });
 
 export const auditEventSchema = z.object({

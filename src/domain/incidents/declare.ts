@@ -42,6 +42,8 @@ export function declareIncident(ctx: VerbContext, input: DeclareInput): Incident
     scheduled_until: null,
     auto_transitions: false,
     reminded_at: null,
+    cancelled_at: null,
+    sequence: 0,
   };
   appendUpdate(ctx, incident, {
     status: input.status,
