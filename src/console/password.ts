@@ -1,0 +1,24 @@
+import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+
+/** An scrypt hash of ADMIN_PASSWORD with its salt: all the console keeps of it. */
+export interface PasswordHash {
+  salt: Buffer;
+  hash: Buffer;
+}
+
+const KEYLEN = 64;
+// N=2^15 makes a guess cost ~50 ms of CPU: fine for sign-in, slow for brute force.
+const PARAMS = { N: 1 << 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
+
+/** Hashes the password once at start. */
+export function hashPassword(password: string): PasswordHash {
+  const salt = randomBytes(16);
+  return { salt, hash: scryptSync(password, salt, KEYLEN, PARAMS) };
+}
+
+/** Checks a candidate against the stored hash in constant time. */
+export function verifyPassword(candidate: string, stored: PasswordHash): boolean {
+  if (candidate.length > 1_000) return false;
+  const got = scryptSync(candidate, stored.salt, KEYLEN, PARAMS);
+  return timingSafeEqual(got, stored.hash);
+}
