@@ -12,7 +12,9 @@ export default defineConfig({
   // CSS as files: the Content-Security-Policy allows no inline style or script.
   build: { inlineStylesheets: 'never' },
   // Astro refuses cross-site form POSTs (403): the CSRF guard of the public forms.
-  security: { checkOrigin: true },
+  // Forwarded headers are accepted for any host here because src/api/app.ts strips
+  // them from every request unless TRUST_PROXY says a proxy of yours sets them.
+  security: { checkOrigin: true, allowedDomains: [{ protocol: 'https' }, { protocol: 'http' }] },
   devToolbar: { enabled: false },
   vite: { build: { assetsInlineLimit: 0 } },
 });

@@ -31,6 +31,7 @@ export interface AppOptions {
 export const CACHED_PAGES = ['/', '/incidents/:id', '/history', '/maintenance'];
 const CACHE_QUERY_KEYS = ['page', 'month'];
 export const RENDER_HEADER = 'x-herald-render';
+const FORWARDED = ['x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-port', 'x-forwarded-for', 'forwarded'];
 
 type Env = { Bindings: HttpBindings };
 
@@ -111,6 +112,9 @@ export function createApp(herald: Herald, opts: AppOptions = {}) {
     const astro = opts.astro;
     app.all('*', async (c) => {
       const { incoming, outgoing } = c.env;
+      // Behind your own TLS proxy (TRUST_PROXY), Astro must see the public
+      // https origin for its form origin check; otherwise clients may not claim one.
+      if (!herald.config.TRUST_PROXY) for (const h of FORWARDED) delete incoming.headers[h];
       for (const [k, v] of Object.entries(security)) outgoing.setHeader(k, v);
       if (!outgoing.hasHeader('Cache-Control')) outgoing.setHeader('Cache-Control', 'no-store');
       await astro(incoming, outgoing, undefined, { herald });
