@@ -3,6 +3,7 @@ import type { ComponentChange, Incident } from '../model.ts';
 import type { ComponentStatus, IncidentStatus } from '../status.ts';
 import { Conflict, Invalid, NotFound } from '../errors.ts';
 import { isResolvedStatus } from '../status.ts';
+import { isActiveMaintenance, isOpenIncident } from '../overall.ts';
 
 /**
  * Incident status rules.
@@ -76,8 +77,8 @@ export function applyComponentChanges(
 
 /**
  * On resolution, components this incident left degraded return to
- * operational, unless another open incident still affects them or the
- * resolving update set them explicitly.
+ * operational, unless another open incident (or a maintenance in progress)
+ * still affects them or the resolving update set them explicitly.
  */
 export function restoreOnResolve(
   ctx: VerbContext,
@@ -89,8 +90,11 @@ export function restoreOnResolve(
     if (id in explicit) continue;
     const component = ctx.db.components.find((c) => c.id === id);
     if (!component || component.status === 'operational' || component.status === 'under_maintenance') continue;
+    // Only what is under way holds a component: an open incident or a running
+    // maintenance, not one that is merely scheduled for later.
     const stillAffected = ctx.db.incidents.some(
-      (other) => other.id !== incident.id && !isResolvedStatus(other.status) && other.components.includes(id),
+      (other) =>
+        other.id !== incident.id && (isOpenIncident(other) || isActiveMaintenance(other)) && other.components.includes(id),
     );
     if (!stillAffected) restore[id] = 'operational';
   }
