@@ -53,7 +53,8 @@ export function appendUpdate(ctx: VerbContext, incident: Incident, input: Update
     author: ctx.actor,
   };
   incident.updates.push(update);
-  incident.status = input.status;
+  // A follow-up note on a resolved incident must not take back its published postmortem.
+  if (!(wasResolved && incident.status === 'postmortem')) incident.status = input.status;
   incident.updated_at = now;
   if (input.status === 'monitoring' && !incident.monitoring_at) incident.monitoring_at = displayAt;
   if (resolves && !incident.resolved_at) incident.resolved_at = displayAt;

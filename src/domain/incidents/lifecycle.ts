@@ -23,6 +23,9 @@ export function assertTransition(incident: Incident, next: IncidentStatus, chang
   if (incident.impact === 'maintenance') {
     throw new Conflict(`${incident.id} is a scheduled maintenance; use the maintenance endpoints.`, 'wrong_kind');
   }
+  if (!(UPDATE_STATUSES as readonly string[]).includes(next)) {
+    throw new Invalid(`An update's status must be one of ${UPDATE_STATUSES.join(', ')}.`, 'status');
+  }
   if (!isResolvedStatus(incident.status)) return;
   if (next !== 'resolved') {
     throw new Conflict(

@@ -1,0 +1,54 @@
+import { emptyDb, incidentSchema, type Component, type Db, type Incident } from '../../src/domain/model.ts';
+import type { VerbContext } from '../../src/domain/context.ts';
+import type { ComponentStatus } from '../../src/domain/status.ts';
+
+/** Tiny real inputs for the pure domain verbs: plain data, no store. */
+export const T0 = new Date('2026-11-22T09:00:00.000Z');
+
+export function db(components: Array<Partial<Component> & { id: string }> = []): Db {
+  const d = emptyDb('page0000test', T0.toISOString());
+  for (const [i, c] of components.entries()) d.components.push(component(c.id, c.status ?? 'operational', { position: i + 1, ...c }));
+  return d;
+}
+
+export function component(id: string, status: ComponentStatus = 'operational', extra: Partial<Component> = {}): Component {
+  return {
+    id,
+    name: id.toUpperCase(),
+    description: null,
+    group: null,
+    status,
+    position: 1,
+    created_at: T0.toISOString(),
+    updated_at: T0.toISOString(),
+    ...extra,
+  };
+}
+
+/** An incident record as stored (parsed, so fields with defaults fill in), without updates. */
+export function incident(id: string, impact: Incident['impact'], status: Incident['status'], extra: Partial<Incident> = {}): Incident {
+  const resolved = status === 'resolved' || status === 'postmortem' || status === 'completed';
+  return incidentSchema.parse({
+    id,
+    name: `Incident ${id}`,
+    impact,
+    status,
+    created_at: T0.toISOString(),
+    updated_at: T0.toISOString(),
+    started_at: T0.toISOString(),
+    monitoring_at: null,
+    resolved_at: resolved ? T0.toISOString() : null,
+    components: [],
+    updates: [],
+    postmortem: null,
+    scheduled_for: impact === 'maintenance' ? T0.toISOString() : null,
+    scheduled_until: impact === 'maintenance' ? new Date(T0.getTime() + 3_600_000).toISOString() : null,
+    auto_transitions: impact === 'maintenance',
+    ...extra,
+  });
+}
+
+/** A verb context at `minutes` after T0. */
+export function ctx(d: Db, minutes = 0, actor = 'tester'): VerbContext {
+  return { db: d, now: new Date(T0.getTime() + minutes * 60_000), actor };
+}

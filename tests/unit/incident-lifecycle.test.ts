@@ -1,0 +1,197 @@
+import { describe, expect, it } from 'vitest';
+import { declareIncident, type DeclareInput } from '../../src/domain/incidents/declare.ts';
+import { postUpdate } from '../../src/domain/incidents/post-update.ts';
+import { Conflict, HeraldError, Invalid, NotFound } from '../../src/domain/errors.ts';
+import type { Db } from '../../src/domain/model.ts';
+import { ctx, db, incident } from '../helpers/db.ts';
+
+const declare = (d: Db, input: Partial<DeclareInput> = {}, minutes = 0) =>
+  declareIncident(ctx(d, minutes), {
+    name: 'API errors',
+    impact: 'major',
+    status: 'investigating',
+    body: 'We are investigating.',
+    components: { api: 'partial_outage' },
+    ...input,
+  });
+
+/** Runs `fn`, expects a HeraldError of `type`, and returns it for more checks. */
+function refused<E extends HeraldError>(fn: () => unknown, type: new (...a: never[]) => E): E {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(type);
+    return err as E;
+  }
+  throw new Error('expected the verb to refuse');
+}
+
+const threeComponents = () => db([{ id: 'api' }, { id: 'dashboard' }, { id: 'db' }]);
+
+describe('declaring an incident', () => {
+  it('records the first update with old and new component statuses', () => {
+    const d = threeComponents();
+    const inc = declare(d, { components: { api: 'partial_outage', dashboard: 'degraded_performance' } });
+    expect(inc.id).toBe('INC-2026-11-22-1');
+    expect(inc.status).toBe('investigating');
+    expect(inc.components).toEqual(['api', 'dashboard']);
+    expect(inc.updates).toHaveLength(1);
+    expect(inc.updates[0]!.affected_components).toEqual([
+      { code: 'api', name: 'API', old_status: 'operational', new_status: 'partial_outage' },
+      { code: 'dashboard', name: 'DASHBOARD', old_status: 'operational', new_status: 'degraded_performance' },
+    ]);
+    expect(d.components.map((c) => c.status)).toEqual(['partial_outage', 'degraded_performance', 'operational']);
+    expect(d.incidents).toEqual([inc]);
+  });
+
+  it('refuses an unknown component before changing anything', () => {
+    const d = threeComponents();
+    const before = structuredClone(d);
+    const err = refused(() => declare(d, { components: { api: 'major_outage', nope: 'major_outage' } }), Invalid);
+    expect([err.code, err.field]).toEqual(['unknown_component', 'components.nope']);
+    expect(d).toEqual(before);
+  });
+
+  it('refuses a start in the future', () => {
+    const d = threeComponents();
+    const err = refused(() => declare(d, { started_at: '2026-11-22T10:00:00.000Z' }), Invalid);
+    expect(err.field).toBe('started_at');
+  });
+});
+
+describe('transitions of an open incident', () => {
+  it('moves to any update status, back-moves included, and stamps monitoring_at once', () => {
+    const d = threeComponents();
+    const inc = declare(d);
+    const path = ['identified', 'monitoring', 'identified', 'investigating', 'monitoring', 'resolved'] as const;
+    path.forEach((status, i) => postUpdate(ctx(d, 10 * (i + 1)), inc.id, { status, body: `now ${status}` }));
+    expect(inc.updates.map((u) => u.status)).toEqual(['investigating', ...path]);
+    expect(inc.status).toBe('resolved');
+    expect(inc.monitoring_at).toBe('2026-11-22T09:20:00.000Z');
+    expect(inc.resolved_at).toBe('2026-11-22T10:00:00.000Z');
+  });
+
+  it('refuses postmortem as an update status (publishing a postmortem sets it)', () => {
+    const d = threeComponents();
+    const inc = declare(d);
+    const before = structuredClone(inc);
+    refused(() => postUpdate(ctx(d, 5), inc.id, { status: 'postmortem', body: 'x' }), Invalid);
+    expect(inc).toEqual(before);
+  });
+
+  it('answers NotFound for an unknown incident', () => {
+    const err = refused(() => postUpdate(ctx(threeComponents()), 'INC-2026-11-22-9', { status: 'identified', body: 'x' }), NotFound);
+    expect(err.status).toBe(404);
+  });
+});
+
+describe('a resolved incident', () => {
+  const resolvedIncident = () => {
+    const d = threeComponents();
+    const inc = declare(d);
+    postUpdate(ctx(d, 30), inc.id, { status: 'resolved', body: 'Fixed.' });
+    return { d, inc };
+  };
+
+  it('accepts a resolved follow-up note that changes no component, keeping its resolution time', () => {
+    const { d, inc } = resolvedIncident();
+    postUpdate(ctx(d, 90), inc.id, { status: 'resolved', body: 'Root cause confirmed.', components: {} });
+    expect(inc.updates.map((u) => u.status)).toEqual(['investigating', 'resolved', 'resolved']);
+    expect(inc.status).toBe('resolved');
+    expect(inc.resolved_at).toBe('2026-11-22T09:30:00.000Z');
+    expect(inc.updates[2]!.affected_components).toEqual([]);
+    expect(inc.updates[2]!.notify).toBe(false);
+  });
+
+  it.each(['investigating', 'identified', 'monitoring'] as const)('refuses reopening as %s with Conflict', (status) => {
+    const { d, inc } = resolvedIncident();
+    const before = structuredClone(d);
+    const err = refused(() => postUpdate(ctx(d, 60), inc.id, { status, body: 'It is back.' }), Conflict);
+    expect([err.status, err.code, err.field]).toEqual([409, 'incident_resolved', 'status']);
+    expect(d).toEqual(before);
+  });
+
+  it('refuses a follow-up that changes components', () => {
+    const { d, inc } = resolvedIncident();
+    const before = structuredClone(d);
+    const err = refused(
+      () => postUpdate(ctx(d, 60), inc.id, { status: 'resolved', body: 'x', components: { api: 'degraded_performance' } }),
+      Conflict,
+    );
+    expect([err.code, err.field]).toEqual(['incident_resolved', 'components']);
+    expect(d).toEqual(before);
+  });
+
+  it('keeps a published postmortem when a follow-up note is added', () => {
+    const { d, inc } = resolvedIncident();
+    inc.status = 'postmortem';
+    postUpdate(ctx(d, 120), inc.id, { status: 'resolved', body: 'One more note.' });
+    expect(inc.status).toBe('postmortem');
+    expect(inc.updates).toHaveLength(3);
+  });
+});
+
+describe('maintenances are not posted to as incidents', () => {
+  it.each(['scheduled', 'in_progress', 'completed'] as const)('refuses postUpdate on a %s maintenance', (status) => {
+    const d = threeComponents();
+    d.incidents.push(incident('MNT-2026-11-22-1', 'maintenance', status));
+    const before = structuredClone(d);
+    const err = refused(() => postUpdate(ctx(d), 'MNT-2026-11-22-1', { status: 'resolved', body: 'x' }), Conflict);
+    expect(err.code).toBe('wrong_kind');
+    expect(d).toEqual(before);
+  });
+});
+
+describe('restoreOnResolve: components return to operational on resolution', () => {
+  const statuses = (d: Db) => Object.fromEntries(d.components.map((c) => [c.id, c.status]));
+
+  it('restores every component the incident left degraded and records the change', () => {
+    const d = threeComponents();
+    const inc = declare(d, { components: { api: 'major_outage', dashboard: 'degraded_performance' } });
+    postUpdate(ctx(d, 10), inc.id, { status: 'monitoring', body: 'Fix out.', components: { api: 'degraded_performance' } });
+    postUpdate(ctx(d, 20), inc.id, { status: 'resolved', body: 'Resolved.' });
+    expect(statuses(d)).toEqual({ api: 'operational', dashboard: 'operational', db: 'operational' });
+    expect(inc.updates.at(-1)!.affected_components).toEqual([
+      { code: 'api', name: 'API', old_status: 'degraded_performance', new_status: 'operational' },
+      { code: 'dashboard', name: 'DASHBOARD', old_status: 'degraded_performance', new_status: 'operational' },
+    ]);
+  });
+
+  it('leaves a component held by another open incident, and restores it when that one resolves', () => {
+    const d = threeComponents();
+    const a = declare(d, { components: { api: 'partial_outage', dashboard: 'degraded_performance' } });
+    const b = declare(d, { name: 'Dashboard slow', impact: 'minor', components: { dashboard: 'degraded_performance' } }, 5);
+    expect(b.id).toBe('INC-2026-11-22-2');
+    postUpdate(ctx(d, 10), a.id, { status: 'resolved', body: 'A fixed.' });
+    expect(statuses(d)).toEqual({ api: 'operational', dashboard: 'degraded_performance', db: 'operational' });
+    postUpdate(ctx(d, 20), b.id, { status: 'resolved', body: 'B fixed.' });
+    expect(statuses(d).dashboard).toBe('operational');
+  });
+
+  it('is not held back by a resolved incident or a maintenance that has not started', () => {
+    const d = threeComponents();
+    d.incidents.push(incident('INC-2026-11-21-1', 'major', 'resolved', { components: ['api'] }));
+    d.incidents.push(incident('MNT-2026-11-23-1', 'maintenance', 'scheduled', { components: ['api'] }));
+    const inc = declare(d, { components: { api: 'partial_outage' } });
+    postUpdate(ctx(d, 10), inc.id, { status: 'resolved', body: 'Fixed.' });
+    expect(statuses(d).api).toBe('operational');
+  });
+
+  it('keeps what the resolving update sets explicitly, and leaves maintenance alone', () => {
+    const d = threeComponents();
+    const inc = declare(d, { components: { api: 'partial_outage', dashboard: 'major_outage', db: 'degraded_performance' } });
+    d.components.find((c) => c.id === 'db')!.status = 'under_maintenance';
+    postUpdate(ctx(d, 10), inc.id, { status: 'resolved', body: 'Mostly.', components: { dashboard: 'degraded_performance' } });
+    expect(statuses(d)).toEqual({ api: 'operational', dashboard: 'degraded_performance', db: 'under_maintenance' });
+  });
+
+  it('does not restore again on a follow-up note', () => {
+    const d = threeComponents();
+    const inc = declare(d, { components: { api: 'partial_outage' } });
+    postUpdate(ctx(d, 10), inc.id, { status: 'resolved', body: 'Fixed.' });
+    // Someone marks the component degraded by hand later; a note on the old incident must not undo that.
+    d.components[0]!.status = 'degraded_performance';
+    postUpdate(ctx(d, 20), inc.id, { status: 'resolved', body: 'Postscript.' });
+    expect(statuses(d).api).toBe('degraded_performance');
+  });
+});
