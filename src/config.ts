@@ -19,6 +19,8 @@ const envSchema = z.object({
   HERALD_SEED: z.enum(['demo', 'none']).default('demo'),
   /** Multiplies the runbook update cadence (tests use a tiny scale to see "overdue" quickly). */
   HERALD_CADENCE_SCALE: z.coerce.number().positive().max(100).default(1),
+  /** Minutes before a maintenance window starts that subscribers are reminded; 0 = no reminder. */
+  MAINTENANCE_REMINDER_MINUTES: z.coerce.number().int().min(0).max(10_080).default(60),
   TRUST_PROXY: z
     .enum(['true', 'false', '1', '0'])
     .default('false')
