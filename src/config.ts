@@ -16,6 +16,18 @@ const envSchema = z.object({
   ADMIN_PASSWORD: z.string().min(8).optional(),
   SMTP_URL: z.string().optional(),
   MAIL_FROM: z.string().default('Status <status@localhost>'),
+  /** Email (src/notify): SMTP connections kept open, retries, DKIM, subscribe rate limits. */
+  SMTP_POOL_SIZE: z.coerce.number().int().min(1).max(50).default(5),
+  MAIL_RETRY_BASE_MS: z.coerce.number().int().min(1).default(30_000),
+  MAIL_RETRY_MAX_MS: z.coerce.number().int().min(1).default(3_600_000),
+  MAIL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
+  DKIM_DOMAIN: z.string().optional(),
+  DKIM_SELECTOR: z.string().optional(),
+  /** PEM text (\n may be written as \\n) or a path to the PEM file. */
+  DKIM_PRIVATE_KEY: z.string().optional(),
+  SUBSCRIBE_LIMIT_PER_IP: z.coerce.number().int().min(1).default(20),
+  SUBSCRIBE_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).default(3),
+  SUBSCRIBE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).default(600),
   HERALD_SEED: z.enum(['demo', 'none']).default('demo'),
   /** Multiplies the runbook update cadence (tests use a tiny scale to see "overdue" quickly). */
   HERALD_CADENCE_SCALE: z.coerce.number().positive().max(100).default(1),
