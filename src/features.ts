@@ -1,6 +1,9 @@
 import type { Hono } from 'hono';
 import type { Herald } from './herald.ts';
 import { consoleGuard } from './console/hono-guard.ts';
+import { statuspageApi } from './api/v2.ts';
+import { bannerApi } from './api/banner.ts';
+import { feedsApp } from './feeds/routes.ts';
 
 /**
  * Sub-apps mounted under /api by features beyond the core (public JSON,
@@ -10,5 +13,9 @@ export function publicFeatures(herald: Herald): Array<{ path: string; app: Hono<
   return [
     // The Comms Lead console's cross-site guard, in front of the /admin pages.
     { path: '/admin', app: consoleGuard(herald) },
+    // Open integrations: Statuspage-compatible v2 API, in-app banner, feeds and calendar.
+    { path: '/api/v2', app: statuspageApi(herald) },
+    { path: '/api', app: bannerApi(herald) },
+    { path: '/', app: feedsApp(herald) },
   ];
 }

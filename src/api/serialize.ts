@@ -7,6 +7,45 @@ import { worstComponentStatus } from '../domain/status.ts';
  */
 export const ms = (iso: string | null): string | null => (iso === null ? null : new Date(iso).toISOString());
 
+/** What the public outputs need to know about the site (a slice of Config). */
+export interface SiteInfo {
+  SITE_URL: string;
+  SITE_NAME: string;
+  SITE_TIMEZONE: string;
+}
+
+/** IANA name as Statuspage writes it: plain `UTC` is `Etc/UTC` there. */
+export const statuspageTimeZone = (tz: string): string => (tz === 'UTC' ? 'Etc/UTC' : tz);
+
+/** The page's last change: the newest timestamp of its components, groups and incidents. */
+export function pageUpdatedAt(db: Db): string {
+  let latest = db.page.created_at;
+  const consider = (iso: string) => {
+    if (Date.parse(iso) > Date.parse(latest)) latest = iso;
+  };
+  for (const c of db.components) consider(c.updated_at);
+  for (const g of db.groups) consider(g.updated_at);
+  for (const i of db.incidents) {
+    consider(i.updated_at);
+    for (const u of i.updates) consider(u.updated_at);
+  }
+  return new Date(latest).toISOString();
+}
+
+/** The `page` object every v2 document starts with. */
+export function pageJson(db: Db, site: SiteInfo) {
+  return {
+    id: db.page.id,
+    name: site.SITE_NAME,
+    url: site.SITE_URL,
+    time_zone: statuspageTimeZone(site.SITE_TIMEZONE),
+    updated_at: pageUpdatedAt(db),
+  };
+}
+
+/** Absolute URL of an incident's (or maintenance's) public page. */
+export const incidentUrl = (siteUrl: string, id: string): string => `${siteUrl}/incidents/${encodeURIComponent(id)}`;
+
 export function componentJson(c: Component, pageId: string) {
   return {
     id: c.id,
@@ -88,7 +127,7 @@ export function incidentJson(i: Incident, db: Db, siteUrl: string) {
     monitoring_at: ms(i.monitoring_at),
     resolved_at: ms(i.resolved_at),
     impact: i.impact,
-    shortlink: `${siteUrl}/incidents/${encodeURIComponent(i.id)}`,
+    shortlink: incidentUrl(siteUrl, i.id),
     started_at: ms(i.started_at),
     page_id: db.page.id,
     incident_updates: updatesNewestFirst(i).map((u) => updateJson(u, i.id)),

@@ -1,0 +1,153 @@
+/*! Herald status banner. Usage: <script src="https://status.example.com/embed.js" async></script>
+ * Options (attributes on the script tag): data-components="api,dashboard" limits the banner to those
+ * components; data-interval="60" sets the poll interval in seconds (at least 1, default 60).
+ * No dependencies. Never throws into the host page: every failure just leaves the banner as it was. */
+(function () {
+  'use strict';
+  try {
+    var script = document.currentScript;
+    if (!script || !script.src || !window.fetch || !document.documentElement.attachShadow) return;
+    var origin = new URL(script.src, location.href).origin;
+    // Included twice (e.g. by two widgets)? One banner per status page is enough.
+    var seen = (window.__heraldBanner = window.__heraldBanner || {});
+    if (seen[origin]) return;
+    seen[origin] = 1;
+
+    var components = script.getAttribute('data-components');
+    var seconds = parseFloat(script.getAttribute('data-interval') || '');
+    var interval = (seconds >= 1 ? seconds : 60) * 1000;
+    var endpoint = origin + '/api/banner.json' + (components ? '?components=' + encodeURIComponent(components) : '');
+    var storeKey = 'herald-banner-dismissed:' + origin;
+    var memory = null; // used when localStorage is unavailable (privacy modes, sandboxed frames)
+    var host, box, link, title, message, current, timer, lastPoll = 0;
+
+    var CSS =
+      ':host{all:initial}' +
+      '.box{position:fixed;z-index:2147483000;left:16px;right:16px;bottom:16px;max-width:40rem;margin:0 auto;' +
+      'display:flex;gap:12px;align-items:flex-start;box-sizing:border-box;padding:12px 12px 12px 14px;border-radius:8px;' +
+      'border-left:6px solid var(--c);background:#fff;color:#1b1f24;box-shadow:0 4px 18px rgba(0,0,0,.2);' +
+      'font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;text-align:left}' +
+      '.none{--c:#2f855a}.minor{--c:#b7791f}.major{--c:#dd6b20}.critical{--c:#c53030}.maintenance{--c:#2b6cb0}' +
+      'a{flex:1;min-width:0;color:inherit;text-decoration:none;overflow-wrap:anywhere}' +
+      'a:hover strong{text-decoration:underline}strong{display:block;font-weight:650}' +
+      'button{flex:none;border:0;background:none;color:inherit;font:inherit;font-size:20px;line-height:1;' +
+      'padding:2px 7px;border-radius:4px;cursor:pointer}button:hover{background:rgba(127,127,127,.2)}' +
+      'a:focus-visible,button:focus-visible{outline:2px solid var(--c);outline-offset:2px}' +
+      '@media (prefers-color-scheme:dark){.box{background:#1f2328;color:#e6edf3;box-shadow:0 4px 18px rgba(0,0,0,.6)}}' +
+      '@keyframes herald-in{from{transform:translateY(12px);opacity:0}}' +
+      '@media (prefers-reduced-motion:no-preference){.box{animation:herald-in .25s ease-out}}';
+
+    var dismissedKey = function () {
+      try {
+        return localStorage.getItem(storeKey);
+      } catch (e) {
+        return memory;
+      }
+    };
+    var remember = function (key) {
+      memory = key;
+      try {
+        localStorage.setItem(storeKey, key);
+      } catch (e) {}
+    };
+    var el = function (tag, parent) {
+      var node = document.createElement(tag);
+      if (parent) parent.appendChild(node);
+      return node;
+    };
+
+    var build = function () {
+      host = document.createElement('div');
+      host.setAttribute('data-herald-banner', '');
+      var root = host.attachShadow({ mode: 'open' });
+      // A constructed stylesheet is not an inline <style>, so a host page CSP
+      // without 'unsafe-inline' still applies it; older browsers get <style>.
+      try {
+        var sheet = new CSSStyleSheet();
+        sheet.replaceSync(CSS);
+        root.adoptedStyleSheets = [sheet];
+      } catch (e) {
+        el('style', root).textContent = CSS;
+      }
+      box = el('div', root);
+      box.setAttribute('role', 'status');
+      box.setAttribute('aria-live', 'polite');
+      link = el('a', box);
+      title = el('strong', link);
+      message = el('span', link);
+      var close = el('button', box);
+      close.type = 'button';
+      close.setAttribute('aria-label', 'Dismiss status message');
+      close.textContent = '\u00d7';
+      close.addEventListener('click', dismiss);
+      box.addEventListener('keydown', function (e) {
+        if (e.key === 'Escape') dismiss();
+      });
+    };
+
+    var safeUrl = function (url) {
+      try {
+        var u = new URL(url, origin);
+        return u.protocol === 'https:' || u.protocol === 'http:' ? u.href : origin;
+      } catch (e) {
+        return origin;
+      }
+    };
+
+    var show = function (b) {
+      if (!host) build();
+      box.className = 'box ' + (/^(none|minor|major|critical|maintenance)$/.test(b.indicator) ? b.indicator : 'minor');
+      title.textContent = String(b.title || '');
+      message.textContent = String(b.message || '');
+      link.href = safeUrl(b.url);
+      if (!host.isConnected && document.body) document.body.appendChild(host);
+    };
+
+    var hide = function () {
+      if (host && host.parentNode) host.parentNode.removeChild(host);
+    };
+
+    function dismiss() {
+      if (current && current.dismiss_key) remember(String(current.dismiss_key));
+      hide();
+    }
+
+    var apply = function (b) {
+      current = b;
+      if (b && b.active && b.dismiss_key && b.dismiss_key !== dismissedKey()) show(b);
+      else hide();
+    };
+
+    var schedule = function (delay) {
+      clearTimeout(timer);
+      if (!document.hidden) timer = setTimeout(poll, typeof delay === 'number' ? delay : interval);
+    };
+
+    function poll() {
+      clearTimeout(timer);
+      if (document.hidden) return; // resumed by visibilitychange
+      lastPoll = Date.now();
+      // no-cache: revalidate with the ETag, so an unchanged banner costs a 304.
+      fetch(endpoint, { mode: 'cors', credentials: 'omit', cache: 'no-cache' })
+        .then(function (r) {
+          return r.ok ? r.json() : null;
+        })
+        .then(function (b) {
+          if (b && typeof b === 'object') apply(b);
+        })
+        .then(schedule, schedule);
+    }
+
+    document.addEventListener('visibilitychange', function () {
+      if (document.hidden) return clearTimeout(timer);
+      var waited = Date.now() - lastPoll;
+      if (waited >= interval) poll();
+      else schedule(interval - waited);
+    });
+
+    if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', poll);
+    else poll();
+  } catch (e) {
+    // Nothing here may break the host page.
+  }
+})();

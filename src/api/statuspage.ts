@@ -1,0 +1,75 @@
+import type { Db, Incident } from '../domain/model.ts';
+import { isMaintenance, isOpenIncident, newestFirst, overallStatus } from '../domain/overall.ts';
+import { componentsJson, incidentJson, pageJson, type SiteInfo } from './serialize.ts';
+
+/**
+ * The documents of Statuspage's public v2 API, as pure functions of the data
+ * (shapes in ../shared/reference/statuspage-api.md §1.4). The record shapes
+ * themselves live in serialize.ts; this module only selects and orders.
+ */
+
+/** How many records the list endpoints return, as on Statuspage. */
+export const LIST_LIMIT = 50;
+
+const MAINTENANCE_LIVE = new Set(['scheduled', 'in_progress', 'verifying']);
+const MAINTENANCE_ACTIVE = new Set(['in_progress', 'verifying']);
+
+/** Maintenances newest first by their window (the reference orders by scheduled_for). */
+export function maintenancesNewestFirst(list: Incident[]): Incident[] {
+  const key = (i: Incident) => i.scheduled_for ?? i.started_at;
+  return [...list].sort((a, b) => Date.parse(key(b)) - Date.parse(key(a)) || b.id.localeCompare(a.id));
+}
+
+const incidents = (db: Db) => newestFirst(db.incidents.filter((i) => !isMaintenance(i)));
+const maintenances = (db: Db) => maintenancesNewestFirst(db.incidents.filter(isMaintenance));
+
+export type V2Document =
+  | 'summary'
+  | 'status'
+  | 'components'
+  | 'incidents'
+  | 'incidents/unresolved'
+  | 'scheduled-maintenances'
+  | 'scheduled-maintenances/upcoming'
+  | 'scheduled-maintenances/active';
+
+export const V2_DOCUMENTS: readonly V2Document[] = [
+  'summary',
+  'status',
+  'components',
+  'incidents',
+  'incidents/unresolved',
+  'scheduled-maintenances',
+  'scheduled-maintenances/upcoming',
+  'scheduled-maintenances/active',
+];
+
+/** Builds one v2 document (the object behind `/api/v2/<name>.json`). */
+export function v2Document(name: V2Document, db: Db, site: SiteInfo): object {
+  const page = pageJson(db, site);
+  const inc = (list: Incident[]) => list.map((i) => incidentJson(i, db, site.SITE_URL));
+  switch (name) {
+    case 'summary':
+      return {
+        page,
+        components: componentsJson(db),
+        incidents: inc(incidents(db).filter(isOpenIncident)),
+        scheduled_maintenances: inc(maintenances(db).filter((m) => MAINTENANCE_LIVE.has(m.status))),
+        status: overallStatus(db),
+      };
+    case 'status':
+      return { page, status: overallStatus(db) };
+    case 'components':
+      return { page, components: componentsJson(db) };
+    case 'incidents':
+      return { page, incidents: inc(incidents(db).slice(0, LIST_LIMIT)) };
+    case 'incidents/unresolved':
+      return { page, incidents: inc(incidents(db).filter(isOpenIncident)) };
+    case 'scheduled-maintenances':
+      return { page, scheduled_maintenances: inc(maintenances(db).slice(0, LIST_LIMIT)) };
+    case 'scheduled-maintenances/upcoming':
+      return { page, scheduled_maintenances: inc(maintenances(db).filter((m) => m.status === 'scheduled')) };
+    case 'scheduled-maintenances/active':
+      return { page, scheduled_maintenances: inc(maintenances(db).filter((m) => MAINTENANCE_ACTIVE.has(m.status))) };
+  }
+}

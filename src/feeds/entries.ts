@@ -1,0 +1,70 @@
+import type { Db, Incident } from '../domain/model.ts';
+import { incidentUrl, pageUpdatedAt, type SiteInfo } from '../api/serialize.ts';
+import { lastChanged, trailHtml } from './trail.ts';
+import { tagAuthority } from './xml.ts';
+
+/**
+ * What the Atom and RSS writers share: one entry per incident and per
+ * maintenance, newest activity first, with the same ids, links and trail.
+ */
+
+/** The most recent entries a feed carries; older ones stay on /history. */
+export const FEED_LIMIT = 100;
+
+export interface FeedEntry {
+  id: string;
+  title: string;
+  url: string;
+  published: string;
+  updated: string;
+  html: string;
+}
+
+export interface FeedHead {
+  id: string;
+  title: string;
+  author: string;
+  siteUrl: string;
+  updated: string;
+}
+
+/**
+ * `tag:{host},2005:Incident/{id}` as Statuspage writes it. Herald ids have
+ * dashes; consumers extract the id with `Incident/(\w+)`, so dashes become
+ * underscores (ids never contain underscores, so this stays one-to-one).
+ */
+export function entryId(host: string, incidentId: string): string {
+  return `tag:${host},2005:Incident/${incidentId.replace(/[^A-Za-z0-9]/g, '_')}`;
+}
+
+/** "Acme Status - Incident History" (without doubling "Status" when the site name has it). */
+export function feedTitle(siteName: string): string {
+  return `${/\bstatus$/i.test(siteName.trim()) ? siteName.trim() : `${siteName.trim()} Status`} - Incident History`;
+}
+
+export function feedHead(db: Db, site: SiteInfo): FeedHead {
+  return {
+    id: `tag:${tagAuthority(site.SITE_URL)},2005:/history`,
+    title: feedTitle(site.SITE_NAME),
+    author: site.SITE_NAME,
+    siteUrl: site.SITE_URL,
+    updated: pageUpdatedAt(db),
+  };
+}
+
+export function feedEntries(db: Db, site: SiteInfo, limit = FEED_LIMIT): FeedEntry[] {
+  const host = tagAuthority(site.SITE_URL);
+  const withUpdates = db.incidents.filter((i: Incident) => i.updates.length > 0);
+  return withUpdates
+    .map((i) => ({ i, updated: lastChanged(i) }))
+    .sort((a, b) => Date.parse(b.updated) - Date.parse(a.updated) || Date.parse(b.i.created_at) - Date.parse(a.i.created_at))
+    .slice(0, limit)
+    .map(({ i, updated }) => ({
+      id: entryId(host, i.id),
+      title: i.name,
+      url: incidentUrl(site.SITE_URL, i.id),
+      published: i.created_at,
+      updated,
+      html: trailHtml(i, site.SITE_TIMEZONE),
+    }));
+}

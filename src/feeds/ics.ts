@@ -1,0 +1,65 @@
+import ical, { ICalCalendarMethod, ICalEventStatus, ICalEventTransparency } from 'ical-generator';
+import type { Db } from '../domain/model.ts';
+import { isMaintenance } from '../domain/overall.ts';
+import { concerns } from '../notify/banner.ts';
+import { incidentUrl, updatesNewestFirst, type SiteInfo } from '../api/serialize.ts';
+import { markdownToText } from '../render/markdown.ts';
+import { tagAuthority } from './xml.ts';
+import { maintenancesNewestFirst } from '../api/statuspage.ts';
+
+export const ICS_TYPE = 'text/calendar; charset=utf-8';
+
+/** Maintenance windows a calendar carries; enough for years of weekly windows. */
+export const ICS_LIMIT = 500;
+
+/**
+ * `/maintenance.ics`: one VEVENT per maintenance window, for calendar apps
+ * that subscribe to the URL. The UID never changes for a window; SEQUENCE is
+ * the record's `sequence` (raised by every reschedule and by a cancel), so
+ * calendar apps replace the old event instead of adding a second one; a
+ * cancelled window stays in the feed as STATUS:CANCELLED so subscribed
+ * calendars remove it. DTSTAMP is the record's last change (not "now"), so
+ * the file is a function of the data and its ETag stays put between writes.
+ */
+export function maintenanceCalendar(db: Db, site: SiteInfo, filter: string[] | null = null): string {
+  const host = tagAuthority(site.SITE_URL);
+  const calendar = ical({
+    prodId: { company: 'Herald', product: 'Herald Status', language: 'EN' },
+    name: `${site.SITE_NAME} maintenance`,
+    description: `Scheduled maintenance windows of ${site.SITE_NAME}`,
+    url: `${site.SITE_URL}/maintenance`,
+    method: ICalCalendarMethod.PUBLISH,
+    ttl: 60 * 60,
+  });
+  const windows = maintenancesNewestFirst(db.incidents.filter(isMaintenance))
+    .filter((m) => m.scheduled_for && m.scheduled_until && concerns(m, filter))
+    .slice(0, ICS_LIMIT);
+  for (const m of windows) {
+    const cancelled = m.cancelled_at !== null;
+    const names = m.components.map((id) => db.components.find((c) => c.id === id)?.name ?? id);
+    const first = m.updates[0];
+    const latest = updatesNewestFirst(m)[0];
+    const lines = [
+      latest && markdownToText(latest.body),
+      first && first !== latest ? markdownToText(first.body) : '',
+      names.length ? `Affected: ${names.join(', ')}` : '',
+      incidentUrl(site.SITE_URL, m.id),
+    ].filter(Boolean);
+    calendar.createEvent({
+      id: `${m.id}@${host}`,
+      sequence: m.sequence,
+      start: new Date(m.scheduled_for!),
+      end: new Date(m.scheduled_until!),
+      stamp: new Date(m.updated_at),
+      created: new Date(m.created_at),
+      lastModified: new Date(m.updated_at),
+      summary: cancelled ? `Cancelled: ${m.name}` : `Maintenance: ${m.name}`,
+      description: lines.join('\n\n'),
+      url: incidentUrl(site.SITE_URL, m.id),
+      status: cancelled ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
+      // A status page's maintenance is information, not a meeting: do not block time.
+      transparency: ICalEventTransparency.TRANSPARENT,
+    });
+  }
+  return calendar.toString();
+}

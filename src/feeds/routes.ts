@@ -1,0 +1,35 @@
+import { Hono } from 'hono';
+import type { Herald } from '../herald.ts';
+import { PublicCache, respondPublic } from '../api/public-cache.ts';
+import { parseComponentFilter } from '../notify/banner.ts';
+import { ATOM_TYPE, historyAtom } from './atom.ts';
+import { RSS_TYPE, historyRss } from './rss.ts';
+import { ICS_TYPE, maintenanceCalendar } from './ics.ts';
+
+/**
+ * `/history.atom`, `/history.rss` and `/maintenance.ics[?components=a,b]`,
+ * each built once per data version and served with an ETag. Mounted at the
+ * root, so this app registers exact paths only (no `use('*')`).
+ */
+export function feedsApp(herald: Herald) {
+  const app = new Hono();
+  const cache = new PublicCache(() => herald.store.version);
+
+  app.get('/history.atom', (c) =>
+    respondPublic(c, cache.get('atom', () => ({ body: historyAtom(herald.store.data, herald.config), contentType: ATOM_TYPE }))),
+  );
+
+  app.get('/history.rss', (c) =>
+    respondPublic(c, cache.get('rss', () => ({ body: historyRss(herald.store.data, herald.config), contentType: RSS_TYPE }))),
+  );
+
+  app.get('/maintenance.ics', (c) => {
+    const db = herald.store.data;
+    const filter = parseComponentFilter(c.req.query('components'), db);
+    const key = `ics ${filter === null ? '*' : filter.join(',')}`;
+    const entry = cache.get(key, () => ({ body: maintenanceCalendar(db, herald.config, filter), contentType: ICS_TYPE }));
+    return respondPublic(c, entry);
+  });
+
+  return app;
+}

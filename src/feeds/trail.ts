@@ -1,0 +1,86 @@
+import type { Incident } from '../domain/model.ts';
+import { INCIDENT_STATUS_LABEL } from '../domain/status.ts';
+
+/**
+ * The update trail of one incident or maintenance as the HTML that Statuspage
+ * puts in its feeds (one `<p>` per update, newest first):
+ * `<p><small>Jan <var data-var='date'>15</var>, <var data-var='time'>10:00</var> UTC</small><br><strong>Identified</strong> - body</p>`.
+ * Consumers regex the first `<strong>` as the current status, so the label
+ * always comes first. Bodies are the sanitized `body_html` stored at save time.
+ */
+
+interface TrailItem {
+  at: string;
+  label: string;
+  html: string;
+}
+
+const partsFormatters = new Map<string, Intl.DateTimeFormat>();
+
+function stampParts(iso: string, timeZone: string) {
+  let f = partsFormatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      month: 'short',
+      day: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+      timeZoneName: 'short',
+    });
+    partsFormatters.set(timeZone, f);
+  }
+  const parts = Object.fromEntries(f.formatToParts(new Date(iso)).map((p) => [p.type, p.value]));
+  return { month: parts.month!, day: parts.day!.padStart(2, ' '), time: `${parts.hour}:${parts.minute}`, zone: parts.timeZoneName! };
+}
+
+/**
+ * Splits sanitized HTML into its first paragraph's inner HTML (which joins
+ * the label inline) and the blocks after it (lists, code, more paragraphs),
+ * which follow the update's `<p>` so the HTML stays valid.
+ */
+export function splitLead(html: string): { lead: string; rest: string } {
+  const m = /^\s*<p>([\s\S]*?)<\/p>/.exec(html);
+  if (!m) return { lead: '', rest: html.trim() };
+  return { lead: m[1]!.trim(), rest: html.slice(m[0].length).trim() };
+}
+
+/** Label of each update: its status, or `Update` when it did not change the status. */
+export function trailItems(incident: Incident): TrailItem[] {
+  const items: TrailItem[] = [];
+  let previous: string | null = null;
+  const oldestFirst = [...incident.updates].sort(
+    (a, b) => Date.parse(a.display_at) - Date.parse(b.display_at) || Date.parse(a.created_at) - Date.parse(b.created_at),
+  );
+  for (const u of oldestFirst) {
+    items.push({ at: u.display_at, label: u.status === previous ? 'Update' : INCIDENT_STATUS_LABEL[u.status], html: u.body_html });
+    previous = u.status;
+  }
+  const pm = incident.postmortem;
+  if (pm?.published_at) items.push({ at: pm.published_at, label: INCIDENT_STATUS_LABEL.postmortem, html: pm.body_html });
+  return items.reverse();
+}
+
+/** The whole trail as (unescaped) HTML; the feed writers escape it. */
+export function trailHtml(incident: Incident, timeZone: string): string {
+  return trailItems(incident)
+    .map((item) => {
+      const s = stampParts(item.at, timeZone);
+      const { lead, rest } = splitLead(item.html);
+      return (
+        `<p><small>${s.month} <var data-var='date'>${s.day}</var>, <var data-var='time'>${s.time}</var> ${s.zone}</small>` +
+        `<br><strong>${item.label}</strong> - ${lead}</p>${rest}`
+      );
+    })
+    .join('');
+}
+
+/** When the entry last changed: the record, its updates or its published postmortem. */
+export function lastChanged(incident: Incident): string {
+  let latest = Date.parse(incident.updated_at);
+  for (const u of incident.updates) latest = Math.max(latest, Date.parse(u.updated_at));
+  const pm = incident.postmortem;
+  if (pm?.published_at) latest = Math.max(latest, Date.parse(pm.updated_at), Date.parse(pm.published_at));
+  return new Date(latest).toISOString();
+}

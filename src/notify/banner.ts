@@ -1,0 +1,96 @@
+import type { Db, Incident, IncidentUpdate } from '../domain/model.ts';
+import type { Indicator } from '../domain/status.ts';
+import { isActiveMaintenance, isOpenIncident, overallStatus } from '../domain/overall.ts';
+import { markdownToText } from '../render/markdown.ts';
+import { incidentUrl, ms, pageUpdatedAt, updatesNewestFirst, type SiteInfo } from '../api/serialize.ts';
+
+/**
+ * The in-app banner (`GET /api/banner.json`, shown by public/embed.js): what
+ * a product should tell its users right now. A pure function of the data.
+ */
+export interface Banner {
+  active: boolean;
+  indicator: Indicator;
+  title: string;
+  /** Plain text (no Markdown, no HTML), at most BANNER_MESSAGE_MAX characters. */
+  message: string;
+  url: string;
+  updated_at: string;
+  incident_id: string | null;
+  components: string[];
+  /** Changes with every new update of the incident shown, so a dismissed banner returns with news. */
+  dismiss_key: string | null;
+}
+
+export const BANNER_MESSAGE_MAX = 280;
+const MAX_FILTER_IDS = 50;
+
+/** Which record wins when several are live: the most severe, then the most recently updated. */
+const RANK: Record<Incident['impact'], number> = { critical: 4, major: 3, minor: 2, maintenance: 1, none: 0 };
+
+/**
+ * Parses `?components=api,dashboard` into sorted, known component ids; a
+ * group id stands for its components. Unknown ids are ignored (a deleted
+ * component must not break an app's banner). Returns null for no filter.
+ */
+export function parseComponentFilter(raw: string | undefined, db: Pick<Db, 'components'>): string[] | null {
+  if (raw === undefined || raw.trim() === '') return null;
+  const asked = new Set(raw.split(',').map((s) => s.trim()).filter(Boolean).slice(0, MAX_FILTER_IDS));
+  const ids = db.components.filter((c) => asked.has(c.id) || (c.group !== null && asked.has(c.group))).map((c) => c.id);
+  return [...new Set(ids)].sort();
+}
+
+/**
+ * True when a record concerns the filter. An incident that names no
+ * component concerns everyone: a missed outage is worse than an extra banner.
+ */
+export function concerns(i: Incident, filter: string[] | null): boolean {
+  if (filter === null || i.components.length === 0) return true;
+  return i.components.some((id) => filter.includes(id));
+}
+
+/** Shortens plain text to `max` characters at a word boundary, with an ellipsis. */
+export function truncateText(text: string, max = BANNER_MESSAGE_MAX): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  if (flat.length <= max) return flat;
+  const cut = flat.slice(0, max - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > max * 0.6 ? cut.slice(0, space) : cut).replace(/[\s.,;:!?-]+$/, '')}…`;
+}
+
+const latestUpdate = (i: Incident): IncidentUpdate | undefined => updatesNewestFirst(i)[0];
+const lastActivity = (i: Incident): number => Date.parse(latestUpdate(i)?.display_at ?? i.updated_at);
+
+/** The banner for the whole page (filter null) or for the given component ids. */
+export function bannerFor(db: Db, site: SiteInfo, filter: string[] | null = null): Banner {
+  const relevant = db.incidents.filter((i) => concerns(i, filter));
+  const live = relevant.filter((i) => isOpenIncident(i) || isActiveMaintenance(i));
+  const components = filter === null ? db.components : db.components.filter((c) => filter.includes(c.id));
+  const overall = overallStatus({ components, incidents: relevant });
+  const shown = live.sort((a, b) => RANK[b.impact] - RANK[a.impact] || lastActivity(b) - lastActivity(a))[0];
+  const update = shown && latestUpdate(shown);
+  if (!shown || !update) {
+    return {
+      active: false,
+      indicator: overall.indicator,
+      title: overall.description,
+      message: '',
+      url: site.SITE_URL,
+      updated_at: pageUpdatedAt(db),
+      incident_id: null,
+      components: [],
+      dismiss_key: null,
+    };
+  }
+  return {
+    active: true,
+    indicator: overall.indicator,
+    title: shown.name,
+    message: truncateText(markdownToText(update.body)),
+    url: incidentUrl(site.SITE_URL, shown.id),
+    updated_at: ms(update.display_at)!,
+    incident_id: shown.id,
+    components: [...shown.components],
+    dismiss_key: `${shown.id}:${update.id}`,
+  };
+}
