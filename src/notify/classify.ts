@@ -1,0 +1,56 @@
+/**
+ * What to do after a send failed, as a pure policy over the error nodemailer
+ * gives (`code`, `responseCode`, `response`):
+ * - 'halt': the queue itself is misconfigured (authentication, TLS or
+ *   configuration, unknown SMTP host); retrying each message would only
+ *   burn attempts, so the worker pauses and says so.
+ * - 'permanent': the server refused this message for good (5xx).
+ * - 'retry': temporary (4xx, connection trouble, timeouts, anything unknown).
+ */
+export type Verdict = 'retry' | 'permanent' | 'halt';
+
+export interface SendError {
+  code?: string;
+  responseCode?: number;
+  response?: string;
+  message?: string;
+}
+
+const HALT_CODES = new Set(['EAUTH', 'ENOAUTH', 'EOAUTH2', 'ECONFIG', 'ETLS', 'EREQUIRETLS', 'EDNS', 'ENOTFOUND', 'EPROXY']);
+const NETWORK_CODES = new Set(['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'EMAXLIMIT']);
+/** SMTP replies meaning "your credentials or setup are wrong", not "this message". */
+const HALT_REPLIES = new Set([530, 534, 535, 538]);
+
+export function classify(err: SendError): Verdict {
+  const reply = err.responseCode;
+  if (reply !== undefined && HALT_REPLIES.has(reply)) return 'halt';
+  if (err.code && HALT_CODES.has(err.code)) return 'halt';
+  if (reply !== undefined && reply >= 500 && reply < 600) return 'permanent';
+  if (reply !== undefined && reply >= 400 && reply < 500) return 'retry';
+  if (err.code && NETWORK_CODES.has(err.code)) return 'retry';
+  // A message nodemailer cannot build or address (bad recipient syntax) will never go out.
+  if (err.code === 'EENVELOPE' || err.code === 'EMESSAGE') return 'permanent';
+  return 'retry';
+}
+
+/** A 5xx saying the mailbox does not exist (5.1.1): stop mailing the address. */
+export function isUnknownMailbox(err: SendError): boolean {
+  if (err.responseCode === undefined || err.responseCode < 500 || err.responseCode >= 600) return false;
+  return /\b5\.1\.1\b/.test(err.response ?? err.message ?? '') || (err.responseCode === 550 && /unknown user|no such user|does not exist/i.test(err.response ?? ''));
+}
+
+/**
+ * Delay before attempt `attempt + 1` after `attempt` failures: exponential
+ * with full jitter in [50 %, 100 %] so a recovering server is not hit by a
+ * synchronized wave, capped at `maxMs`. `random` is injectable for tests.
+ */
+export function backoffMs(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
+  const exp = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(exp * (0.5 + random() / 2));
+}
+
+/** A short, single-line description of an error for last_error and the log. */
+export function describe(err: SendError): string {
+  const text = err.response ?? err.message ?? String(err);
+  return `${err.code ? `${err.code}: ` : ''}${text}`.replace(/[\r\n]+/g, ' ').slice(0, 300);
+}

@@ -1,0 +1,91 @@
+import type { Db } from '../domain/model.ts';
+import type { DeliveryLedger } from './ledger.ts';
+import type { SubscriberBook } from './subscriber-book.ts';
+import type { Sender } from './sender.ts';
+import { deliveryId, type Delivery, type Intent } from './model.ts';
+import { noticeIntents, wants } from './intents.ts';
+
+export interface FanOutOptions {
+  db: () => Db;
+  now: () => Date;
+  book: SubscriberBook;
+  ledger: DeliveryLedger;
+  sender: Sender;
+  log: (line: string) => void;
+  /** Subscribers considered per durable step. */
+  batch?: number;
+}
+
+/**
+ * Turns notice intents into deliveries. It walks the subscribers in seq order
+ * in batches; each batch's new deliveries and the intent's cursor go to disk
+ * in one append before they are handed to the sender, so a restart resumes at
+ * the cursor. Deliveries are keyed subscriber + intent and an existing key is
+ * never created again, so running twice creates nothing new.
+ */
+export class FanOut {
+  private readonly o: FanOutOptions;
+  private running: Promise<void> | null = null;
+  private again = false;
+
+  constructor(o: FanOutOptions) {
+    this.o = o;
+  }
+
+  /** Runs (or re-runs after the current run) a pass over every intent. */
+  kick(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.pass();
+        } while (this.again);
+      } catch (err) {
+        this.o.log(`[outbox] fan-out stopped: ${(err as Error).message}; it resumes on the next change or restart`);
+      } finally {
+        this.running = null;
+      }
+    })();
+    return this.running;
+  }
+
+  private async pass(): Promise<void> {
+    const { ledger } = this.o;
+    // Before init the outbox does not know its birth yet, and would take all of history for news.
+    if (!ledger.epoch) return;
+    const epoch = ledger.epoch;
+    for (const notice of noticeIntents(this.o.db())) {
+      if (notice.at < epoch) continue;
+      let intent: Intent = ledger.intents.get(notice.key) ?? {
+        t: 'i', key: notice.key, incident: notice.incident.id, update: notice.update.id, kind: notice.kind,
+        cursor: 0, done: false, created_at: this.o.now().toISOString(), archived_sent: 0,
+      };
+      if (intent.done) continue;
+      const batch = this.o.batch ?? 1000;
+      const started = Date.now();
+      let created = 0;
+      while (!intent.done) {
+        const subs = this.o.book.after(intent.cursor, batch);
+        const at = this.o.now().toISOString();
+        const fresh: Delivery[] = [];
+        for (const s of subs) {
+          const id = deliveryId(s.id, notice.key);
+          if (!wants(s, notice.incident.components) || ledger.has(id)) continue;
+          fresh.push({
+            t: 'd', id, sub: s.id, intent: notice.key, kind: notice.kind, state: 'queued', attempts: 0,
+            last_error: null, next_at: null, created_at: at, sent_at: null,
+          });
+        }
+        intent = { ...intent, cursor: subs.at(-1)?.seq ?? intent.cursor, done: subs.length < batch };
+        await ledger.recordFanOut(fresh, intent);
+        this.o.sender.enqueue(fresh);
+        created += fresh.length;
+      }
+      this.o.log(`[outbox] ${notice.kind} ${notice.key} (${notice.incident.id}): ${created} deliveries queued in ${Date.now() - started} ms`);
+    }
+  }
+}

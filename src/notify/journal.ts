@@ -1,0 +1,155 @@
+import { openSync, readFileSync, closeSync, ftruncateSync, fsyncSync, existsSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { writeFileDurably, CorruptDataFile } from '../store/durable-file.ts';
+import { Unavailable } from '../domain/errors.ts';
+
+/**
+ * An append-only JSON Lines file: the storage of collections that grow large
+ * (subscribers, deliveries), where rewriting a whole file per change would
+ * make each write cost as much as the collection.
+ *
+ * - `append` adds records and resolves once they are fsynced. Appends that
+ *   arrive while a flush is running are written together by the next flush
+ *   (group commit), so a burst of N changes costs a few fsyncs, not N.
+ * - `replay` (at start) returns every record in order. A crash can leave a
+ *   torn last line: it never completed its fsync, so nobody was told it was
+ *   saved; it is dropped and the file is cut back to the last whole line.
+ *   A bad line anywhere else means the file was damaged: refuse to start.
+ * - `compact(records)` replaces the file with the given live state through
+ *   writeFileDurably (temp file, fsync, rename), so a crash leaves the old
+ *   journal or the new one.
+ */
+export class Journal {
+  readonly file: string;
+  private fh: FileHandle | null = null;
+  private buffer: string[] = [];
+  private waiters: Array<{ resolve: () => void; reject: (err: Error) => void }> = [];
+  private flushing: Promise<void> | null = null;
+  private pendingCompaction: (() => Promise<void>) | null = null;
+  /** Bytes known to be whole records. */
+  private size = 0;
+  /** Lines in the file now: compaction is worth it once this far exceeds the live records. */
+  lines = 0;
+
+  constructor(file: string) {
+    this.file = file;
+  }
+
+  /** Reads every whole record, in order, dropping a torn tail. Synchronous: runs once at start. */
+  replay(): unknown[] {
+    if (!existsSync(this.file)) return [];
+    const text = readFileSync(this.file, 'utf8');
+    const out: unknown[] = [];
+    let start = 0;
+    let line = 0;
+    while (start < text.length) {
+      const end = text.indexOf('\n', start);
+      if (end === -1) {
+        // No newline: the last append did not finish. Cut it off so the next append starts clean.
+        const fd = openSync(this.file, 'r+');
+        ftruncateSync(fd, Buffer.byteLength(text.slice(0, start)));
+        fsyncSync(fd);
+        closeSync(fd);
+        break;
+      }
+      line++;
+      const raw = text.slice(start, end);
+      start = end + 1;
+      if (raw.trim() === '') continue;
+      try {
+        out.push(JSON.parse(raw));
+      } catch (err) {
+        throw new CorruptDataFile(this.file, `line ${line} is not JSON: ${(err as Error).message}`);
+      }
+    }
+    this.lines = out.length;
+    return out;
+  }
+
+  /** Appends records; resolves when they are on disk. */
+  append(records: readonly object[]): Promise<void> {
+    if (records.length === 0) return Promise.resolve();
+    let chunk = '';
+    for (const r of records) chunk += JSON.stringify(r) + '\n';
+    this.buffer.push(chunk);
+    this.lines += records.length;
+    const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    this.kick();
+    return done;
+  }
+
+  /** Replaces the file with `records` (the live state). Appends made meanwhile land after it. */
+  compact(records: () => readonly object[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.pendingCompaction = async () => {
+        try {
+          // Taken now, inside the flush chain: every record appended so far is in memory already.
+          const live = records();
+          let text = '';
+          for (const r of live) text += JSON.stringify(r) + '\n';
+          await this.fh?.close();
+          this.fh = null;
+          await writeFileDurably(this.file, text);
+          this.lines = live.length + this.buffer.reduce((n, c) => n + countLines(c), 0);
+          resolve();
+        } catch (err) {
+          reject(err as Error);
+        }
+      };
+      this.kick();
+    });
+  }
+
+  private kick(): void {
+    if (this.flushing) return;
+    this.flushing = this.flushLoop().finally(() => {
+      this.flushing = null;
+      if (this.buffer.length > 0 || this.pendingCompaction) this.kick();
+    });
+  }
+
+  private async flushLoop(): Promise<void> {
+    while (this.buffer.length > 0 || this.pendingCompaction) {
+      if (this.pendingCompaction) {
+        const job = this.pendingCompaction;
+        this.pendingCompaction = null;
+        await job();
+        continue;
+      }
+      const data = this.buffer.join('');
+      const waiters = this.waiters;
+      this.buffer = [];
+      this.waiters = [];
+      try {
+        if (!this.fh) {
+          this.fh = await open(this.file, 'a', 0o600);
+          this.size = (await this.fh.stat()).size;
+        }
+        const bytes = Buffer.from(data);
+        await this.fh.write(bytes);
+        await this.fh.datasync();
+        this.size += bytes.length;
+        for (const w of waiters) w.resolve();
+      } catch (err) {
+        // A half-written chunk would sit in the middle of the file once later appends succeed: cut it off.
+        await this.fh?.truncate(this.size).catch(() => {});
+        const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
+        const failure = new Unavailable(`The change could not be saved (${code}).`, 'storage_unavailable');
+        for (const w of waiters) w.reject(failure);
+      }
+    }
+  }
+
+  /** Waits for pending writes and closes the file. */
+  async close(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    await this.fh?.close();
+    this.fh = null;
+  }
+}
+
+function countLines(chunk: string): number {
+  let n = 0;
+  for (let i = chunk.indexOf('\n'); i !== -1; i = chunk.indexOf('\n', i + 1)) n++;
+  return n;
+}

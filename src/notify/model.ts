@@ -1,0 +1,89 @@
+import { z } from 'zod';
+
+/**
+ * Records of the two notification journals (DATA_DIR/subscribers.jsonl and
+ * DATA_DIR/deliveries.jsonl). They live outside herald.json so that adding a
+ * subscriber or marking a delivery sent appends one line instead of rewriting
+ * everything. Each line is a whole record (the newest line for an id wins).
+ */
+const instant = z.string();
+
+export const SUBSCRIBER_STATES = ['pending', 'confirmed', 'unsubscribed'] as const;
+export type SubscriberState = (typeof SUBSCRIBER_STATES)[number];
+
+export const subscriberSchema = z.object({
+  t: z.literal('s'),
+  id: z.string().min(1),
+  /** Creation order: fan-out walks subscribers by seq and records how far it got. */
+  seq: z.number().int(),
+  email: z.string().min(3),
+  state: z.enum(SUBSCRIBER_STATES),
+  /** Component ids; empty means everything. */
+  components: z.array(z.string()),
+  /** Token generation: links carry an HMAC over it, so bumping it revokes every link. */
+  gen: z.number().int(),
+  /** Confirmation emails sent so far (each is its own delivery). */
+  confirms: z.number().int(),
+  /** When the current confirmation was requested; its link expires 48 h later. */
+  requested_at: instant,
+  created_at: instant,
+  updated_at: instant,
+  confirmed_at: instant.nullable(),
+  unsubscribed_at: instant.nullable(),
+  /** Set when the address hard-bounced (550 5.1.1): nothing is sent to it any more. */
+  suppressed: z.string().nullable(),
+});
+export type Subscriber = z.infer<typeof subscriberSchema>;
+
+/** A removed subscriber (admin delete): its later lines are ignored. */
+export const removalSchema = z.object({ t: z.literal('x'), id: z.string() });
+
+export const NOTICE_KINDS = ['disruption', 'update', 'restoration', 'maintenance'] as const;
+export type NoticeKind = (typeof NOTICE_KINDS)[number];
+export type MailKind = NoticeKind | 'confirm';
+
+export const DELIVERY_STATES = ['queued', 'sent', 'failed'] as const;
+export type DeliveryState = (typeof DELIVERY_STATES)[number];
+
+export const deliverySchema = z.object({
+  t: z.literal('d'),
+  /** The idempotency key made file- and Message-ID-safe: `<subscriber>.<update>` etc. */
+  id: z.string().min(1),
+  sub: z.string(),
+  /** The intent (notice) this delivery belongs to; 'confirm' for confirmation mail. */
+  intent: z.string(),
+  kind: z.enum([...NOTICE_KINDS, 'confirm']),
+  state: z.enum(DELIVERY_STATES),
+  attempts: z.number().int(),
+  last_error: z.string().nullable(),
+  /** Epoch ms before which a retry must not start. */
+  next_at: z.number().nullable(),
+  created_at: instant,
+  sent_at: instant.nullable(),
+});
+export type Delivery = z.infer<typeof deliverySchema>;
+
+/** One notice to fan out (a notify update, or a maintenance reminder) and how far fan-out got. */
+export const intentSchema = z.object({
+  t: z.literal('i'),
+  key: z.string(),
+  incident: z.string(),
+  /** The update rendered (for a reminder: the maintenance's latest update at fan-out time). */
+  update: z.string(),
+  kind: z.enum(NOTICE_KINDS),
+  /** Highest subscriber seq already considered. */
+  cursor: z.number().int(),
+  done: z.boolean(),
+  created_at: instant,
+  /** Sent deliveries dropped by compaction after the retention period (still counted). */
+  archived_sent: z.number().int().default(0),
+});
+export type Intent = z.infer<typeof intentSchema>;
+
+/** Written once, when the deliveries journal is created: older notices are history, not news. */
+export const metaSchema = z.object({ t: z.literal('m'), epoch: instant });
+
+/** The idempotency key of a delivery: one per subscriber per intent. */
+export function deliveryId(subscriberId: string, intentKey: string): string {
+  return `${subscriberId}.${intentKey.replace(/:/g, '.')}`;
+}

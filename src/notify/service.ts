@@ -1,0 +1,130 @@
+import { join } from 'node:path';
+import type { Herald } from '../herald.ts';
+import { Conflict, Invalid, NotFound, RateLimited } from '../domain/errors.ts';
+import { Journal } from './journal.ts';
+import { LinkTokens } from './tokens.ts';
+import { SubscriberBook } from './subscriber-book.ts';
+import { DeliveryLedger } from './ledger.ts';
+import { createMailer, type Mailer } from './transport.ts';
+import { Composer } from './compose.ts';
+import { Sender } from './sender.ts';
+import { FanOut } from './fanout.ts';
+import { RateLimiter } from './rate-limit.ts';
+import { wants } from './intents.ts';
+import type { SubscribeInput } from './subscribe-input.ts';
+import type { Delivery } from './model.ts';
+
+/** Everything email: the subscriber book, the outbox and its worker. One per Herald. */
+export interface Notify {
+  book: SubscriberBook;
+  ledger: DeliveryLedger;
+  sender: Sender;
+  fanout: FanOut;
+  mailer: Mailer;
+  /** Resolves once queued deliveries are resumed and the first fan-out pass ran. */
+  ready: Promise<void>;
+  subscribe(input: SubscribeInput, clientIp: string): Promise<void>;
+  countRecipients(componentIds: readonly string[]): number;
+  retry(deliveryId: string): Promise<Delivery>;
+}
+
+// Symbol.for: pages bundled by Astro load their own copy of this module, and
+// must still find the instance the server made (it hangs off the Herald).
+const KEY = Symbol.for('herald.notify');
+
+/** The Notify of a Herald, if the email feature was started. */
+export function notifyOf(herald: Herald): Notify | undefined {
+  return (herald as unknown as Record<symbol, Notify | undefined>)[KEY];
+}
+
+/**
+ * Opens DATA_DIR/subscribers.jsonl and deliveries.jsonl (synchronously: once,
+ * at start), starts the worker and registers its shutdown on the Herald.
+ */
+export function openNotify(herald: Herald, log: (line: string) => void = (l) => console.log(l)): Notify {
+  const existing = notifyOf(herald);
+  if (existing) return existing;
+  const cfg = herald.config;
+  const book = new SubscriberBook(new Journal(join(cfg.dataDir, 'subscribers.jsonl')), LinkTokens.open(cfg.dataDir));
+  const ledger = new DeliveryLedger(new Journal(join(cfg.dataDir, 'deliveries.jsonl')));
+  const mailer = createMailer(cfg);
+  const composer = new Composer(cfg, book);
+  const sender = new Sender({
+    ledger, mailer, composer, log,
+    db: () => herald.store.data,
+    now: herald.now,
+    concurrency: mailer.kind === 'smtp' ? cfg.SMTP_POOL_SIZE * 4 : 4,
+    retryBaseMs: cfg.MAIL_RETRY_BASE_MS,
+    retryMaxMs: cfg.MAIL_RETRY_MAX_MS,
+    maxAttempts: cfg.MAIL_MAX_ATTEMPTS,
+    suppress: (id, reason) => book.suppress(id, reason, herald.now()),
+  });
+  const fanout = new FanOut({ db: () => herald.store.data, now: herald.now, book, ledger, sender, log });
+  const windowMs = cfg.SUBSCRIBE_LIMIT_WINDOW_SECONDS * 1000;
+  const perIp = new RateLimiter(cfg.SUBSCRIBE_LIMIT_PER_IP, windowMs);
+  const perAddress = new RateLimiter(cfg.SUBSCRIBE_LIMIT_PER_ADDRESS, windowMs);
+
+  const ready = (async () => {
+    await ledger.init(herald.now());
+    sender.enqueue(ledger.queued());
+    await fanout.kick();
+  })();
+  const unwatch = herald.store.onChange(() => void fanout.kick());
+  const compactor = setInterval(() => {
+    void book.compactIfWorthIt().catch((e: Error) => log(`[outbox] compaction failed: ${e.message}`));
+    void ledger.compactIfWorthIt(herald.now()).catch((e: Error) => log(`[outbox] compaction failed: ${e.message}`));
+  }, 60_000);
+  compactor.unref();
+
+  const notify: Notify = {
+    book, ledger, sender, fanout, mailer, ready,
+
+    async subscribe(input, clientIp) {
+      const wait = Math.max(perIp.hit(`ip:${clientIp}`), perAddress.hit(input.email.toLowerCase()));
+      if (wait > 0) throw new RateLimited(wait);
+      const known = new Set(herald.store.data.components.map((c) => c.id));
+      const unknown = input.components.find((c) => !known.has(c));
+      if (unknown !== undefined) throw new Invalid(`Unknown component ${unknown}.`, 'components');
+      const { subscriber, sendConfirm } = await book.request(input.email, [...new Set(input.components)], herald.now());
+      if (!sendConfirm) {
+        // Same number of durable writes as the other branches, so the answer takes as long.
+        await ledger.touch();
+        return;
+      }
+      const d: Delivery = {
+        t: 'd', id: `${subscriber.id}.confirm.${subscriber.confirms}`, sub: subscriber.id, intent: 'confirm', kind: 'confirm',
+        state: 'queued', attempts: 0, last_error: null, next_at: null, created_at: herald.now().toISOString(), sent_at: null,
+      };
+      await ledger.save(d);
+      sender.enqueue([d]);
+    },
+
+    countRecipients(componentIds) {
+      let n = 0;
+      for (const s of book.all()) if (wants(s, componentIds)) n++;
+      return n;
+    },
+
+    async retry(id) {
+      const d = ledger.deliveries.get(id);
+      if (!d) throw new NotFound(`No delivery ${id}.`);
+      if (d.state !== 'failed') throw new Conflict(`Delivery ${id} is ${d.state}; only failed deliveries can be retried.`);
+      const again: Delivery = { ...d, state: 'queued', attempts: 0, next_at: null };
+      await ledger.save(again);
+      sender.enqueue([again]);
+      return again;
+    },
+  };
+  (herald as unknown as Record<symbol, Notify>)[KEY] = notify;
+
+  herald.onClose(async () => {
+    unwatch();
+    clearInterval(compactor);
+    await ready.catch(() => {});
+    await sender.stop();
+    mailer.close();
+    await book.close();
+    await ledger.close();
+  });
+  return notify;
+}
