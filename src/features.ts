@@ -4,12 +4,15 @@ import { consoleGuard } from './console/hono-guard.ts';
 import { statuspageApi } from './api/v2.ts';
 import { bannerApi } from './api/banner.ts';
 import { feedsApp } from './feeds/routes.ts';
+import { maintenanceAdminApi } from './api/admin-maintenance.ts';
+import { startMaintenanceScheduler } from './maintenance/scheduler.ts';
 
 /**
  * Sub-apps mounted under /api by features beyond the core (public JSON,
  * subscribers, integrations). Each feature adds its line here.
  */
 export function publicFeatures(herald: Herald): Array<{ path: string; app: Hono<any> }> {
+  startMaintenanceScheduler(herald, { reminderMinutes: herald.config.MAINTENANCE_REMINDER_MINUTES });
   return [
     // The Comms Lead console's cross-site guard, in front of the /admin pages.
     { path: '/admin', app: consoleGuard(herald) },
@@ -17,5 +20,7 @@ export function publicFeatures(herald: Herald): Array<{ path: string; app: Hono<
     { path: '/api/v2', app: statuspageApi(herald) },
     { path: '/api', app: bannerApi(herald) },
     { path: '/', app: feedsApp(herald) },
+    // Scheduled maintenance and postmortems (admin); the timer that moves windows on time.
+    { path: '/api/admin', app: maintenanceAdminApi(herald) },
   ];
 }

@@ -1,0 +1,52 @@
+import type { VerbContext } from '../context.ts';
+import type { Incident, IncidentUpdate } from '../model.ts';
+import type { ComponentStatus, MaintenanceStatus } from '../status.ts';
+import { randomId } from '../ids.ts';
+import { Invalid } from '../errors.ts';
+import { renderMarkdown } from '../../render/markdown.ts';
+import { applyComponentChanges } from '../incidents/lifecycle.ts';
+
+export interface MaintenanceUpdateInput {
+  status: MaintenanceStatus;
+  body: string;
+  components?: Record<string, ComponentStatus>;
+  /** Email subscribers (the maintenance template). Maintenance steps notify only when asked. */
+  notify?: boolean;
+  /** When the step happened: the scheduled instant for steps the timer applies late. */
+  display_at?: string;
+}
+
+/**
+ * The maintenance twin of incidents/append-update.ts: appends an update so the
+ * page, feeds and email see every step, applies exactly the component changes
+ * it is given and moves the record's status and timestamps. Unlike an
+ * incident's resolution it restores nothing by itself: restoreAfterMaintenance
+ * (rules.ts) decides what a completed window gives back, and a cancelled
+ * window never touched its components.
+ */
+export function appendMaintenanceUpdate(ctx: VerbContext, m: Incident, input: MaintenanceUpdateInput): IncidentUpdate {
+  const now = ctx.now.toISOString();
+  const displayAt = input.display_at ?? now;
+  if (Date.parse(displayAt) > ctx.now.getTime() + 60_000) {
+    throw new Invalid('display_at cannot be in the future.', 'display_at');
+  }
+  const affected = applyComponentChanges(ctx, m, input.components ?? {});
+  const update: IncidentUpdate = {
+    id: randomId(),
+    status: input.status,
+    body: input.body,
+    body_html: renderMarkdown(input.body),
+    created_at: now,
+    display_at: displayAt,
+    updated_at: now,
+    edited_at: null,
+    affected_components: affected,
+    notify: input.notify ?? false,
+    author: ctx.actor,
+  };
+  m.updates.push(update);
+  m.status = input.status;
+  m.updated_at = now;
+  if (input.status === 'completed' && !m.resolved_at) m.resolved_at = displayAt;
+  return update;
+}

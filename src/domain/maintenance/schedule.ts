@@ -1,0 +1,79 @@
+import type { VerbContext } from '../context.ts';
+import type { Incident } from '../model.ts';
+import { nextDailyId } from '../ids.ts';
+import { Invalid } from '../errors.ts';
+import { recordAudit } from '../audit.ts';
+import { appendUpdate } from '../incidents/append-update.ts';
+import { maintenanceText } from './texts.ts';
+
+export interface ScheduleInput {
+  name: string;
+  scheduled_for: string;
+  scheduled_until: string;
+  /** Ids of the components that go under maintenance during the window. */
+  components: string[];
+  body?: string;
+  /** Email subscribers the maintenance notice now (default: no). */
+  notify?: boolean;
+  /** Start and complete on their own at the scheduled times (default: yes). */
+  auto_transitions?: boolean;
+  /** Time zone for the default text's times. */
+  timeZone?: string;
+}
+
+/** Checks a window: it ends after it starts, and has not ended yet. */
+export function assertWindow(ctx: VerbContext, from: string, until: string): void {
+  if (Date.parse(until) <= Date.parse(from)) {
+    throw new Invalid('scheduled_until must be after scheduled_for.', 'scheduled_until');
+  }
+  if (Date.parse(until) <= ctx.now.getTime()) {
+    throw new Invalid('scheduled_until is in the past; a maintenance window must end in the future.', 'scheduled_until');
+  }
+}
+
+/**
+ * Schedules a maintenance window: `MNT-<UTC date of scheduled_for>-<n>`,
+ * status `scheduled`, with its first update (the maintenance notice, emailed
+ * when `notify` is true). Components change only when the window starts.
+ */
+export function scheduleMaintenance(ctx: VerbContext, input: ScheduleInput): Incident {
+  assertWindow(ctx, input.scheduled_for, input.scheduled_until);
+  const components = [...new Set(input.components)];
+  for (const [i, id] of components.entries()) {
+    if (!ctx.db.components.some((c) => c.id === id)) {
+      throw new Invalid(`Unknown component "${id}".`, `components.${i}`, 'unknown_component');
+    }
+  }
+  const now = ctx.now.toISOString();
+  const from = new Date(input.scheduled_for).toISOString();
+  const until = new Date(input.scheduled_until).toISOString();
+  const m: Incident = {
+    id: nextDailyId('MNT', new Date(from), ctx.db.incidents.map((i) => i.id)),
+    name: input.name.trim(),
+    impact: 'maintenance',
+    status: 'scheduled',
+    created_at: now,
+    updated_at: now,
+    // Until it really starts, a window "starts" when it is scheduled to.
+    started_at: from,
+    monitoring_at: null,
+    resolved_at: null,
+    components,
+    updates: [],
+    postmortem: null,
+    scheduled_for: from,
+    scheduled_until: until,
+    auto_transitions: input.auto_transitions ?? true,
+    reminded_at: null,
+    cancelled_at: null,
+    sequence: 0,
+  };
+  appendUpdate(ctx, m, {
+    status: 'scheduled',
+    body: input.body ?? maintenanceText.scheduled(from, until, input.timeZone ?? 'UTC'),
+    notify: input.notify ?? false,
+  });
+  ctx.db.incidents.push(m);
+  recordAudit(ctx, 'maintenance.schedule', m.id, { detail: { scheduled_for: from, scheduled_until: until } });
+  return m;
+}

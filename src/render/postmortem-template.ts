@@ -1,0 +1,42 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import Handlebars from 'handlebars';
+import type { Db, Incident } from '../domain/model.ts';
+import { SEVERITY_LABEL } from '../domain/policy.ts';
+import { INCIDENT_STATUS_LABEL, type Impact } from '../domain/status.ts';
+import { durationMinutes, formatDuration } from '../domain/overall.ts';
+import { formatDateTime } from './time.ts';
+import { markdownToText } from './markdown.ts';
+
+const TEMPLATE_FILE = fileURLToPath(new URL('../../templates/postmortem.md', import.meta.url));
+
+let compiled: Handlebars.TemplateDelegate | null = null;
+
+/**
+ * The default postmortem for an incident: templates/postmortem.md (the
+ * runbooks' post-incident report: summary, impact, timeline, root cause,
+ * resolution, action items) filled with what the record already knows. The
+ * result is Markdown for the Comms Lead to edit; like every body it is
+ * sanitized when rendered, so no HTML escaping happens here.
+ */
+export function postmortemDraft(incident: Incident, db: Db, timeZone: string, now: Date): string {
+  compiled ??= Handlebars.compile(readFileSync(TEMPLATE_FILE, 'utf8'), { noEscape: true });
+  const at = (iso: string) => formatDateTime(iso, timeZone);
+  const names = incident.components.map((id) => db.components.find((c) => c.id === id)?.name ?? id);
+  const updates = [...incident.updates].sort((a, b) => a.display_at.localeCompare(b.display_at));
+  return compiled({
+    name: incident.name,
+    date: new Intl.DateTimeFormat('en-GB', { timeZone, day: 'numeric', month: 'long', year: 'numeric' }).format(new Date(incident.started_at)),
+    severity: SEVERITY_LABEL[incident.impact as Impact] ?? incident.impact,
+    started: at(incident.started_at),
+    resolved: incident.resolved_at ? at(incident.resolved_at) : 'ongoing',
+    duration: formatDuration(durationMinutes(incident, now)),
+    components: names.length ? names.join(', ') : 'none recorded',
+    timezone: timeZone,
+    timeline: updates.map((u) => ({
+      time: at(u.display_at),
+      status: INCIDENT_STATUS_LABEL[u.status],
+      text: markdownToText(u.body).replace(/\s+/g, ' '),
+    })),
+  }).replace(/\n{3,}/g, '\n\n');
+}
