@@ -1,0 +1,287 @@
+import { describe, expect, it } from 'vitest';
+import { emptyDb, type Db } from '../../src/domain/model.ts';
+import type { VerbContext } from '../../src/domain/context.ts';
+import { createComponent } from '../../src/domain/components/manage.ts';
+import { declareIncident } from '../../src/domain/incidents/declare.ts';
+import { postUpdate } from '../../src/domain/incidents/post-update.ts';
+import { scheduleMaintenance } from '../../src/domain/maintenance/schedule.ts';
+import { rescheduleMaintenance } from '../../src/domain/maintenance/reschedule.ts';
+import {
+  cancelMaintenance,
+  completeMaintenance,
+  noteMaintenance,
+  startMaintenance,
+  verifyMaintenance,
+} from '../../src/domain/maintenance/transitions.ts';
+import { applyDueTransitions, dueTransitions, nextDueAt } from '../../src/domain/maintenance/due.ts';
+import { HeraldError } from '../../src/domain/errors.ts';
+
+// A fake clock: every verb gets the instant `at(minutes)` after T0.
+const T0 = Date.parse('2026-11-30T00:00:00.000Z');
+const iso = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
+const at = (db: Db, minutes: number, actor = 'comms-lead'): VerbContext => ({ db, now: new Date(T0 + minutes * 60_000), actor });
+const OPTS = { reminderMinutes: 60 };
+
+function setup(): Db {
+  const db = emptyDb('page', iso(-100_000));
+  for (const id of ['api', 'db', 'web']) createComponent(at(db, -100_000), { id, name: id.toUpperCase() });
+  return db;
+}
+
+/** A window 02:00–03:00 on T0's day, scheduled at T0 (two hours ahead). */
+function window(db: Db, extra: Partial<Parameters<typeof scheduleMaintenance>[1]> = {}) {
+  return scheduleMaintenance(at(db, 0), {
+    name: 'Database upgrade',
+    scheduled_for: iso(120),
+    scheduled_until: iso(180),
+    components: ['api', 'db'],
+    ...extra,
+  });
+}
+
+const status = (db: Db, id: string) => db.components.find((c) => c.id === id)!.status;
+const record = (db: Db, id: string) => db.incidents.find((i) => i.id === id)!;
+
+function expectError(fn: () => unknown, code: string, httpStatus: number) {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(HeraldError);
+    expect((err as HeraldError).code).toBe(code);
+    expect((err as HeraldError).status).toBe(httpStatus);
+    return;
+  }
+  throw new Error('expected an error');
+}
+
+describe('scheduling', () => {
+  it('creates a scheduled maintenance with an MNT id, a notice update and untouched components', () => {
+    const db = setup();
+    const m = window(db, { notify: true });
+    expect(m.id).toBe('MNT-2026-11-30-1');
+    expect(m).toMatchObject({ impact: 'maintenance', status: 'scheduled', auto_transitions: true, sequence: 0, cancelled_at: null });
+    expect(m.updates).toHaveLength(1);
+    expect(m.updates[0]).toMatchObject({ status: 'scheduled', notify: true, affected_components: [] });
+    expect(m.updates[0]!.body).toContain('30 Nov 2026, 02:00 UTC');
+    expect(status(db, 'api')).toBe('operational');
+    expect(window(db).id).toBe('MNT-2026-11-30-2');
+  });
+
+  it('does not notify unless asked', () => {
+    expect(window(setup()).updates[0]!.notify).toBe(false);
+  });
+
+  it('refuses an empty, inverted or past window and unknown components', () => {
+    const db = setup();
+    expectError(() => window(db, { scheduled_until: iso(120) }), 'invalid', 422);
+    expectError(() => window(db, { scheduled_for: iso(-120), scheduled_until: iso(-60) }), 'invalid', 422);
+    expectError(() => window(db, { components: ['nope'] }), 'unknown_component', 422);
+    expect(db.incidents).toHaveLength(0);
+  });
+});
+
+describe('hand moves', () => {
+  it('start puts components under maintenance and records what they were', () => {
+    const db = setup();
+    const m = window(db);
+    const { update } = startMaintenance(at(db, 100), m.id);
+    expect(record(db, m.id)).toMatchObject({ status: 'in_progress', started_at: iso(100) });
+    expect(status(db, 'api')).toBe('under_maintenance');
+    expect(status(db, 'web')).toBe('operational');
+    expect(update.affected_components).toEqual([
+      { code: 'api', name: 'API', old_status: 'operational', new_status: 'under_maintenance' },
+      { code: 'db', name: 'DB', old_status: 'operational', new_status: 'under_maintenance' },
+    ]);
+  });
+
+  it('complete returns components to the status they had before', () => {
+    const db = setup();
+    // api is degraded by an open incident when the window starts.
+    declareIncident(at(db, 10), { name: 'Slow API', impact: 'minor', status: 'investigating', body: 'Slow.', components: { api: 'degraded_performance' } });
+    const m = window(db);
+    startMaintenance(at(db, 120), m.id);
+    completeMaintenance(at(db, 150), m.id);
+    expect(record(db, m.id)).toMatchObject({ status: 'completed', resolved_at: iso(150) });
+    expect(status(db, 'api')).toBe('degraded_performance');
+    expect(status(db, 'db')).toBe('operational');
+  });
+
+  it('complete gives operational back when the incident that degraded a component resolved meanwhile', () => {
+    const db = setup();
+    const inc = declareIncident(at(db, 10), { name: 'Slow API', impact: 'minor', status: 'investigating', body: 'Slow.', components: { api: 'degraded_performance' } });
+    const m = window(db);
+    startMaintenance(at(db, 120), m.id);
+    postUpdate(at(db, 130), inc.id, { status: 'resolved', body: 'Fixed.' });
+    expect(status(db, 'api')).toBe('under_maintenance');
+    completeMaintenance(at(db, 150), m.id);
+    expect(status(db, 'api')).toBe('operational');
+  });
+
+  it('complete leaves a component that an incident changed during the window, and one another window still covers', () => {
+    const db = setup();
+    const m = window(db);
+    const other = scheduleMaintenance(at(db, 0), { name: 'DB patch', scheduled_for: iso(130), scheduled_until: iso(240), components: ['db'] });
+    startMaintenance(at(db, 120), m.id);
+    startMaintenance(at(db, 130), other.id);
+    declareIncident(at(db, 140), { name: 'API down', impact: 'critical', status: 'investigating', body: 'Down.', components: { api: 'major_outage' } });
+    completeMaintenance(at(db, 150), m.id);
+    expect(status(db, 'api')).toBe('major_outage');
+    expect(status(db, 'db')).toBe('under_maintenance');
+    completeMaintenance(at(db, 200), other.id);
+    expect(status(db, 'db')).toBe('operational');
+  });
+
+  it('verify stops automatic completion; the Comms Lead completes by hand', () => {
+    const db = setup();
+    const m = window(db);
+    startMaintenance(at(db, 120), m.id);
+    verifyMaintenance(at(db, 170), m.id);
+    expect(record(db, m.id)).toMatchObject({ status: 'verifying', auto_transitions: false });
+    expect(dueTransitions(db, new Date(T0 + 500 * 60_000), OPTS)).toEqual([]);
+    completeMaintenance(at(db, 200), m.id);
+    expect(status(db, 'api')).toBe('operational');
+  });
+
+  it('cancel calls off a window before it starts: completed with cancelled_at, sequence raised, nothing touched', () => {
+    const db = setup();
+    const m = window(db);
+    const { update } = cancelMaintenance(at(db, 30), m.id, { notify: true });
+    expect(record(db, m.id)).toMatchObject({ status: 'completed', cancelled_at: iso(30), sequence: 1, resolved_at: iso(30) });
+    expect(update).toMatchObject({ status: 'completed', notify: true, affected_components: [] });
+    expect(update.body).toMatch(/cancelled/);
+    expect(dueTransitions(db, new Date(T0 + 500 * 60_000), OPTS)).toEqual([]);
+  });
+
+  it('refuses moves from the wrong status', () => {
+    const db = setup();
+    const m = window(db);
+    expectError(() => completeMaintenance(at(db, 10), m.id), 'maintenance_state', 409);
+    expectError(() => verifyMaintenance(at(db, 10), m.id), 'maintenance_state', 409);
+    startMaintenance(at(db, 120), m.id);
+    expectError(() => startMaintenance(at(db, 121), m.id), 'maintenance_state', 409);
+    expectError(() => cancelMaintenance(at(db, 121), m.id), 'maintenance_state', 409);
+    completeMaintenance(at(db, 150), m.id);
+    expectError(() => completeMaintenance(at(db, 151), m.id), 'maintenance_state', 409);
+    expectError(() => rescheduleMaintenance(at(db, 151), m.id, { scheduled_until: iso(300) }), 'maintenance_state', 409);
+  });
+
+  it('maintenance verbs refuse incidents and incident updates refuse maintenances', () => {
+    const db = setup();
+    const inc = declareIncident(at(db, 10), { name: 'x', impact: 'minor', status: 'investigating', body: 'x', components: {} });
+    expectError(() => startMaintenance(at(db, 11), inc.id), 'wrong_kind', 409);
+    expectError(() => postUpdate(at(db, 11), window(db).id, { status: 'resolved', body: 'x' }), 'wrong_kind', 409);
+    expectError(() => startMaintenance(at(db, 11), 'MNT-nope'), 'not_found', 404);
+  });
+
+  it('a note keeps the status', () => {
+    const db = setup();
+    const m = window(db);
+    startMaintenance(at(db, 120), m.id);
+    noteMaintenance(at(db, 130), m.id, { body: 'Half of the databases are done.' });
+    expect(record(db, m.id).status).toBe('in_progress');
+    expect(record(db, m.id).updates.at(-1)).toMatchObject({ status: 'in_progress', body: 'Half of the databases are done.' });
+  });
+});
+
+describe('reschedule', () => {
+  it('moves both ends while scheduled, raises sequence and re-arms the reminder', () => {
+    const db = setup();
+    const m = window(db);
+    record(db, m.id).reminded_at = iso(60);
+    rescheduleMaintenance(at(db, 70), m.id, { scheduled_for: iso(24 * 60), scheduled_until: iso(25 * 60) });
+    expect(record(db, m.id)).toMatchObject({
+      status: 'scheduled',
+      scheduled_for: iso(24 * 60),
+      scheduled_until: iso(25 * 60),
+      started_at: iso(24 * 60),
+      sequence: 1,
+      reminded_at: null,
+    });
+    expect(record(db, m.id).updates.at(-1)!.body).toMatch(/rescheduled to 1 Dec 2026, 00:00 UTC/);
+    // The old start passes without a start; the new one starts it.
+    expect(dueTransitions(db, new Date(T0 + 130 * 60_000), OPTS)).toEqual([]);
+    expect(dueTransitions(db, new Date(T0 + 24 * 60 * 60_000), OPTS).map((a) => a.kind)).toEqual(['start']);
+  });
+
+  it('once started only the end moves (an extension)', () => {
+    const db = setup();
+    const m = window(db);
+    startMaintenance(at(db, 120), m.id);
+    expectError(() => rescheduleMaintenance(at(db, 130), m.id, { scheduled_for: iso(140) }), 'invalid', 422);
+    rescheduleMaintenance(at(db, 170), m.id, { scheduled_until: iso(240) });
+    expect(record(db, m.id)).toMatchObject({ status: 'in_progress', scheduled_until: iso(240), sequence: 1 });
+    expect(dueTransitions(db, new Date(T0 + 200 * 60_000), OPTS)).toEqual([]);
+    expect(dueTransitions(db, new Date(T0 + 240 * 60_000), OPTS)).toEqual([{ kind: 'complete', id: m.id, at: iso(240) }]);
+  });
+
+  it('refuses a move to the same times or into the past', () => {
+    const db = setup();
+    const m = window(db);
+    expectError(() => rescheduleMaintenance(at(db, 10), m.id, { scheduled_until: iso(180) }), 'invalid', 422);
+    expectError(() => rescheduleMaintenance(at(db, 10), m.id, { scheduled_for: iso(-60), scheduled_until: iso(-30) }), 'invalid', 422);
+    expectError(() => rescheduleMaintenance(at(db, 10), m.id, {}), 'invalid', 422);
+  });
+});
+
+describe('the timer (dueTransitions on a fake clock)', () => {
+  it('reminds at start − 60 min, starts at scheduled_for, completes at scheduled_until', () => {
+    const db = setup();
+    const m = window(db); // scheduled at 0 for 120–180
+    expect(nextDueAt(db, new Date(T0), OPTS)!.toISOString()).toBe(iso(60));
+    expect(dueTransitions(db, new Date(T0 + 59 * 60_000), OPTS)).toEqual([]);
+
+    expect(applyDueTransitions(at(db, 60, 'maintenance-timer'), OPTS)).toEqual([{ kind: 'remind', id: m.id, at: iso(60) }]);
+    expect(record(db, m.id).reminded_at).toBe(iso(60));
+    expect(dueTransitions(db, new Date(T0 + 61 * 60_000), OPTS)).toEqual([]);
+    expect(nextDueAt(db, new Date(T0 + 60 * 60_000), OPTS)!.toISOString()).toBe(iso(120));
+
+    expect(applyDueTransitions(at(db, 120, 'maintenance-timer'), OPTS)).toEqual([{ kind: 'start', id: m.id, at: iso(120) }]);
+    expect(status(db, 'api')).toBe('under_maintenance');
+    expect(nextDueAt(db, new Date(T0 + 120 * 60_000), OPTS)!.toISOString()).toBe(iso(180));
+
+    expect(applyDueTransitions(at(db, 180, 'maintenance-timer'), OPTS)).toEqual([{ kind: 'complete', id: m.id, at: iso(180) }]);
+    expect(status(db, 'api')).toBe('operational');
+    expect(record(db, m.id).updates.map((u) => [u.status, u.author])).toEqual([
+      ['scheduled', 'comms-lead'],
+      ['in_progress', 'maintenance-timer'],
+      ['completed', 'maintenance-timer'],
+    ]);
+    expect(nextDueAt(db, new Date(T0 + 180 * 60_000), OPTS)).toBeNull();
+  });
+
+  it('after a restart that missed the whole window, starts and completes it, dated when they were due', () => {
+    const db = setup();
+    const m = window(db);
+    const done = applyDueTransitions(at(db, 600, 'maintenance-timer'), OPTS);
+    expect(done.map((a) => a.kind)).toEqual(['start', 'complete']);
+    const r = record(db, m.id);
+    expect(r).toMatchObject({ status: 'completed', started_at: iso(120), resolved_at: iso(180), reminded_at: null });
+    expect(r.updates.map((u) => u.display_at)).toEqual([iso(0), iso(120), iso(180)]);
+    expect(status(db, 'api')).toBe('operational');
+  });
+
+  it('sends no reminder when the window was scheduled with less lead than the reminder, or reminders are off', () => {
+    const db = setup();
+    scheduleMaintenance(at(db, 0), { name: 'Soon', scheduled_for: iso(30), scheduled_until: iso(40), components: [] });
+    expect(dueTransitions(db, new Date(T0 + 1 * 60_000), OPTS)).toEqual([]);
+    expect(nextDueAt(db, new Date(T0), OPTS)!.toISOString()).toBe(iso(30));
+    const db2 = setup();
+    window(db2);
+    expect(dueTransitions(db2, new Date(T0 + 90 * 60_000), { reminderMinutes: 0 })).toEqual([]);
+  });
+
+  it('does not move a window scheduled without automatic transitions (but still reminds)', () => {
+    const db = setup();
+    const m = window(db, { auto_transitions: false });
+    expect(dueTransitions(db, new Date(T0 + 90 * 60_000), OPTS)).toEqual([{ kind: 'remind', id: m.id, at: iso(60) }]);
+    expect(dueTransitions(db, new Date(T0 + 600 * 60_000), OPTS)).toEqual([]);
+  });
+
+  it('completes at the planned end a window started early by hand', () => {
+    const db = setup();
+    const m = window(db);
+    startMaintenance(at(db, 30), m.id);
+    expect(dueTransitions(db, new Date(T0 + 179 * 60_000), OPTS)).toEqual([]);
+    expect(dueTransitions(db, new Date(T0 + 180 * 60_000), OPTS)).toEqual([{ kind: 'complete', id: m.id, at: iso(180) }]);
+  });
+});
