@@ -1,0 +1,44 @@
+import type { Db, Incident } from '../domain/model.ts';
+import { nextUpdateDue } from '../domain/policy.ts';
+import { isResolvedStatus } from '../domain/status.ts';
+import { isMaintenance, isOpenIncident, newestFirst } from '../domain/overall.ts';
+
+/** One active incident on the dashboard, with the update the Comms Lead owes. */
+export interface ActiveRow {
+  incident: Incident;
+  lastUpdateAt: string;
+  /** When the next update is due by the runbook cadence; null without a cadence. */
+  dueAt: string | null;
+  overdue: boolean;
+  /** Minutes until due (negative when overdue), for "due in 12 min". */
+  minutesLeft: number | null;
+}
+
+/**
+ * Active incidents with their next update due (policy.ts cadence, multiplied
+ * by HERALD_CADENCE_SCALE) and whether it is overdue, the most urgent first.
+ */
+export function activeIncidents(db: Pick<Db, 'incidents'>, now: Date, cadenceScale = 1): ActiveRow[] {
+  const rows = newestFirst(db.incidents.filter(isOpenIncident)).map((incident) => {
+    const lastUpdateAt = incident.updates.map((u) => u.created_at).sort().at(-1) ?? incident.created_at;
+    const due = nextUpdateDue(incident.impact, lastUpdateAt, isResolvedStatus(incident.status));
+    if (!due) return { incident, lastUpdateAt, dueAt: null, overdue: false, minutesLeft: null };
+    const last = Date.parse(lastUpdateAt);
+    const dueMs = last + (due.getTime() - last) * cadenceScale;
+    return {
+      incident,
+      lastUpdateAt,
+      dueAt: new Date(dueMs).toISOString(),
+      overdue: now.getTime() >= dueMs,
+      minutesLeft: Math.round((dueMs - now.getTime()) / 60_000),
+    };
+  });
+  return rows.sort((a, b) => (a.dueAt ?? '9').localeCompare(b.dueAt ?? '9'));
+}
+
+/** Maintenances scheduled or under way, soonest first. */
+export function liveMaintenances(db: Pick<Db, 'incidents'>): Incident[] {
+  return db.incidents
+    .filter((i) => isMaintenance(i) && !isResolvedStatus(i.status) && !('cancelled_at' in i && i.cancelled_at))
+    .sort((a, b) => (a.scheduled_for ?? '').localeCompare(b.scheduled_for ?? ''));
+}

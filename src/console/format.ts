@@ -1,0 +1,17 @@
+import { formatDateTime, formatTime } from '../render/time.ts';
+
+/** "Dana" for "console:Dana"; other actors (admin-token, system) as they are. */
+export function actorName(actor: string): string {
+  return actor.startsWith('console:') ? actor.slice('console:'.length) : actor;
+}
+
+/** "in 12 min", "5 min ago", "in 2 h 5 min". */
+export function relativeMinutes(minutes: number): string {
+  const abs = Math.abs(minutes);
+  const span = abs >= 60 ? `${Math.floor(abs / 60)} h${abs % 60 ? ` ${abs % 60} min` : ''}` : `${abs} min`;
+  if (abs === 0) return 'now';
+  return minutes > 0 ? `in ${span}` : `${span} ago`;
+}
+
+export const when = (iso: string, tz: string): string => formatDateTime(iso, tz);
+export const at = (iso: string, tz: string): string => formatTime(iso, tz);
