@@ -6,6 +6,7 @@ import { bannerApi } from './api/banner.ts';
 import { feedsApp } from './feeds/routes.ts';
 import { maintenanceAdminApi } from './api/admin-maintenance.ts';
 import { startMaintenanceScheduler } from './maintenance/scheduler.ts';
+import { notifyFeature } from './notify/feature.ts';
 
 /**
  * Sub-apps mounted under /api by features beyond the core (public JSON,
@@ -22,5 +23,7 @@ export function publicFeatures(herald: Herald): Array<{ path: string; app: Hono<
     { path: '/', app: feedsApp(herald) },
     // Scheduled maintenance and postmortems (admin); the timer that moves windows on time.
     { path: '/api/admin', app: maintenanceAdminApi(herald) },
+    // Email: subscribe API, one-click unsubscribe, admin subscribers/deliveries; starts the outbox worker.
+    ...notifyFeature(herald),
   ];
 }

@@ -1,5 +1,5 @@
 import type { Herald } from '../herald.ts';
-import { notifyOf } from './service.ts';
+import { notifyOf } from './registry.ts';
 
 /**
  * How many confirmed subscribers a notice about these components would reach

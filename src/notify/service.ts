@@ -13,6 +13,7 @@ import { RateLimiter } from './rate-limit.ts';
 import { wants } from './intents.ts';
 import type { SubscribeInput } from './subscribe-input.ts';
 import type { Delivery } from './model.ts';
+import { notifyOf, registerNotify } from './registry.ts';
 
 /** Everything email: the subscriber book, the outbox and its worker. One per Herald. */
 export interface Notify {
@@ -28,14 +29,7 @@ export interface Notify {
   retry(deliveryId: string): Promise<Delivery>;
 }
 
-// Symbol.for: pages bundled by Astro load their own copy of this module, and
-// must still find the instance the server made (it hangs off the Herald).
-const KEY = Symbol.for('herald.notify');
-
-/** The Notify of a Herald, if the email feature was started. */
-export function notifyOf(herald: Herald): Notify | undefined {
-  return (herald as unknown as Record<symbol, Notify | undefined>)[KEY];
-}
+export { notifyOf };
 
 /**
  * Opens DATA_DIR/subscribers.jsonl and deliveries.jsonl (synchronously: once,
@@ -115,7 +109,7 @@ export function openNotify(herald: Herald, log: (line: string) => void = (l) => 
       return again;
     },
   };
-  (herald as unknown as Record<symbol, Notify>)[KEY] = notify;
+  registerNotify(herald, notify);
 
   herald.onClose(async () => {
     unwatch();

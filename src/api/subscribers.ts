@@ -1,0 +1,69 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import type { Herald } from '../herald.ts';
+import type { Notify } from '../notify/service.ts';
+import { clientIp } from '../notify/registry.ts';
+import { subscribeSchema } from '../notify/subscribe-input.ts';
+import { readJson } from './http.ts';
+import { PRIVATE_CACHE } from './security.ts';
+
+/** The one answer to every accepted subscribe request, whatever the address's state. */
+export const SUBSCRIBE_ACCEPTED = {
+  status: 'accepted',
+  message: 'If this address can receive email, a confirmation link is on its way. Nothing is sent until it is confirmed.',
+} as const;
+
+/** `POST /api/subscribers` (mounted at /api). */
+export function subscribeApi(herald: Herald, notify: Notify) {
+  const app = new Hono();
+  app.post('/subscribers', async (c) => {
+    const input = await readJson(c, subscribeSchema);
+    const ip = clientIp(herald, safeRemote(c), c.req.header('x-forwarded-for'));
+    await notify.subscribe(input, ip);
+    c.header('Cache-Control', PRIVATE_CACHE);
+    return c.json(SUBSCRIBE_ACCEPTED, 202);
+  });
+  return app;
+}
+
+/**
+ * `POST /unsubscribe/:token` (mounted at /). Served here, not by the Astro
+ * page: RFC 8058 one-click posts come from mail providers with
+ * `List-Unsubscribe=One-Click`, no cookie and no Origin header, which Astro's
+ * origin check refuses (403) for any form content type. The token is the
+ * credential, and unsubscribing is the only thing it can do, so there is no
+ * cross-site risk to guard. One-click gets 200 and no redirect; the page's
+ * own button (which sends `via=page`) is sent back to the page (303).
+ */
+export function unsubscribeApp(herald: Herald, notify: Notify) {
+  const app = new Hono();
+  app.post(
+    '/unsubscribe/:token',
+    bodyLimit({ maxSize: 4096, onError: (c) => c.text('Request too large.', 413) }),
+    async (c) => {
+      const token = c.req.param('token');
+      const form = new URLSearchParams(await c.req.text().catch(() => ''));
+      const fromPage = form.get('via') === 'page';
+      c.header('Cache-Control', 'no-store');
+      let ok = true;
+      try {
+        await notify.book.unsubscribe(token, herald.now());
+      } catch (err) {
+        if ((err as { status?: number }).status !== 404) throw err;
+        ok = false;
+      }
+      if (fromPage) return c.redirect(`/unsubscribe/${encodeURIComponent(token)}`, 303);
+      return ok ? c.text('You are unsubscribed.\n', 200) : c.text('This unsubscribe link is not valid.\n', 404);
+    },
+  );
+  return app;
+}
+
+function safeRemote(c: Parameters<typeof getConnInfo>[0]): string | undefined {
+  try {
+    return getConnInfo(c).remote.address;
+  } catch {
+    return undefined;
+  }
+}
