@@ -34,22 +34,30 @@ export class Store<T> {
   /** Runs `mutate` on a draft and commits it durably. A throw leaves everything unchanged. */
   update<R>(mutate: (draft: T) => R): Promise<R> {
     const run = async (): Promise<R> => {
-      const previous = this.low.data;
-      const draft = structuredClone(previous);
+      const draft = structuredClone(this.low.data);
       const result = mutate(draft);
-      this.low.data = draft;
+      // Write the draft itself, not low.data: readers (pages rendering, other
+      // requests) keep seeing the committed data until the write is on disk.
       try {
-        await this.low.write();
+        await this.low.adapter.write(draft);
       } catch (err) {
-        this.low.data = previous;
         const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
         throw new Unavailable(
           `The change could not be saved (${code}); nothing was changed. Reads keep working.`,
           'storage_unavailable',
         );
       }
+      this.low.data = draft;
       this.version++;
-      for (const listener of this.listeners) listener(draft);
+      // The change is committed: a failing listener must not report it as failed
+      // (the caller would retry and, say, declare the incident twice).
+      for (const listener of this.listeners) {
+        try {
+          listener(draft);
+        } catch (err) {
+          console.error('[herald] a store change listener failed:', err);
+        }
+      }
       return result;
     };
     const result = this.queue.then(run, run);
