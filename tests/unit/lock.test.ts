@@ -1,0 +1,117 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { acquireLock, DataDirLocked } from '../../src/store/lock.ts';
+import { removeDir, tempDataDir } from '../helpers/server.ts';
+
+const dirs: string[] = [];
+const tmp = () => {
+  const d = tempDataDir('herald-lock-');
+  dirs.push(d);
+  return d;
+};
+afterEach(() => {
+  for (const d of dirs.splice(0)) removeDir(d);
+});
+
+/** The pid of a process that has certainly exited. */
+async function deadPid(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
+  await new Promise((resolve) => child.once('exit', resolve));
+  return child.pid!;
+}
+
+describe('the DATA_DIR lock', () => {
+  it('holds our pid while held and disappears on release', () => {
+    const dir = tmp();
+    const release = acquireLock(dir);
+    expect(readFileSync(join(dir, 'herald.lock'), 'utf8')).toBe(String(process.pid));
+    expect(readdirSync(dir)).toEqual(['herald.lock']);
+    release();
+    expect(existsSync(join(dir, 'herald.lock'))).toBe(false);
+  });
+
+  it('refuses while a live process owns it, naming the pid and the folder, and leaves its lock alone', () => {
+    const dir = tmp();
+    const owner = process.ppid; // alive: it started us
+    writeFileSync(join(dir, 'herald.lock'), String(owner));
+    let err: unknown;
+    try {
+      acquireLock(dir);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(DataDirLocked);
+    expect((err as Error).message).toContain(`pid ${owner}`);
+    expect((err as Error).message).toContain(dir);
+    expect(readFileSync(join(dir, 'herald.lock'), 'utf8')).toBe(String(owner));
+  });
+
+  it('takes over a lock whose owner is dead', async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'herald.lock'), String(await deadPid()));
+    const release = acquireLock(dir);
+    expect(readFileSync(join(dir, 'herald.lock'), 'utf8')).toBe(String(process.pid));
+    release();
+  });
+
+  it.each([['empty', ''], ['garbled', 'not a pid\n']])('takes over an %s lock file', (_name, content) => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'herald.lock'), content);
+    acquireLock(dir)();
+  });
+
+  it('takes over a lock with our own pid from an earlier life (pid 1 in a restarted container)', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'herald.lock'), String(process.pid));
+    acquireLock(dir)();
+  });
+
+  it('refuses a second open of the same folder inside one process', () => {
+    const dir = tmp();
+    const release = acquireLock(dir);
+    expect(() => acquireLock(dir)).toThrow(DataDirLocked);
+    release();
+    acquireLock(dir)();
+  });
+
+  it('release leaves a lock that another process has since taken', () => {
+    const dir = tmp();
+    const release = acquireLock(dir);
+    writeFileSync(join(dir, 'herald.lock'), String(process.ppid));
+    release();
+    expect(readFileSync(join(dir, 'herald.lock'), 'utf8')).toBe(String(process.ppid));
+  });
+
+  it('of several processes starting at once, exactly one gets the lock', async () => {
+    const dir = tmp();
+    const module = pathToFileURL(join(process.cwd(), 'src/store/lock.ts')).href;
+    // Each child reports, then a winner holds the lock until the test lets go (stdin closes).
+    const script = `
+      import { acquireLock } from ${JSON.stringify(module)};
+      try { acquireLock(process.env.DIR); process.stdout.write('got'); process.stdin.resume(); process.stdin.on('end', () => process.exit(0)); }
+      catch (e) { process.stdout.write(e.name); process.exit(0); }`;
+    const children = Array.from({ length: 5 }, () =>
+      spawn(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, DIR: dir }, stdio: ['pipe', 'pipe', 'inherit'] }),
+    );
+    const answers = await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<string>((resolve) => {
+            let out = '';
+            child.stdout!.on('data', (d) => {
+              out += d;
+              if (out === 'got' || out === 'DataDirLocked') resolve(out);
+            });
+            child.once('exit', () => resolve(out));
+          }),
+      ),
+    );
+    for (const child of children) child.stdin!.end();
+    await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null)));
+    expect(answers.filter((a) => a === 'got')).toHaveLength(1);
+    expect(answers.filter((a) => a === 'DataDirLocked')).toHaveLength(4);
+  });
+});
