@@ -1,0 +1,189 @@
+import type { Db, Incident } from './model.ts';
+import { worstComponentStatus, type ComponentStatus } from './status.ts';
+import { addDays, isoDay, localDate, startOfDay } from './zoned-days.ts';
+
+/**
+ * Uptime per component per day, from the incidents' component status changes.
+ *
+ * - Each incident (maintenances included) holds a component in the status its
+ *   latest update set for it, from that update's `display_at` (so backfilled
+ *   incidents count when they happened) until the incident is resolved (or
+ *   now, while it is open). Where incidents overlap, the worst status counts.
+ * - A component whose current status is not operational with no open incident
+ *   holding it (a hand edit) counts in that status since its `updated_at`.
+ * - Days are calendar days in the page's time zone; today counts up to now.
+ *   Days before the component existed are "no data", never 100%.
+ * - Uptime % = 100 × (1 − (major_outage min + 0.3 × partial_outage min) / observed min).
+ *   Degraded performance and maintenance are not downtime.
+ */
+export const PARTIAL_OUTAGE_WEIGHT = 0.3;
+
+export type DayStatus = ComponentStatus | 'no_data';
+
+export interface UptimeDay {
+  /** Local date, YYYY-MM-DD. */
+  date: string;
+  /** The worst status any minute of the day had; `no_data` before the component existed. */
+  worst: DayStatus;
+  /** Minutes spent in each non-operational status that day (rounded to the minute). */
+  minutes: Partial<Record<ComponentStatus, number>>;
+}
+
+export interface ComponentUptime {
+  days: UptimeDay[];
+  /** null when no minute of the window was observed. */
+  percent: number | null;
+  observedMinutes: number;
+  /** major_outage minutes + 0.3 × partial_outage minutes. */
+  downtimeMinutes: number;
+}
+
+export interface UptimeOptions {
+  days?: number;
+  timeZone?: string;
+}
+
+type Interval = { from: number; to: number; status: ComponentStatus };
+
+/** Every non-operational stretch each component went through, by component id. */
+export function statusIntervals(db: Pick<Db, 'incidents' | 'components'>, now: Date): Map<string, Interval[]> {
+  const out = new Map<string, Interval[]>();
+  const push = (id: string, iv: Interval) => {
+    if (iv.to <= iv.from || iv.status === 'operational') return;
+    let list = out.get(id);
+    if (!list) out.set(id, (list = []));
+    list.push(iv);
+  };
+  const heldNow = new Set<string>();
+  for (const incident of db.incidents) collect(incident, now.getTime(), push, heldNow);
+  for (const c of db.components) {
+    if (c.status !== 'operational' && !heldNow.has(c.id)) {
+      push(c.id, { from: Date.parse(c.updated_at), to: now.getTime(), status: c.status });
+    }
+  }
+  return out;
+}
+
+function collect(incident: Incident, now: number, push: (id: string, iv: Interval) => void, heldNow: Set<string>): void {
+  const end = incident.resolved_at ? Math.min(Date.parse(incident.resolved_at), now) : now;
+  const current = new Map<string, { since: number; status: ComponentStatus }>();
+  const updates = [...incident.updates].sort(
+    (a, b) => a.display_at.localeCompare(b.display_at) || a.created_at.localeCompare(b.created_at),
+  );
+  for (const u of updates) {
+    const t = Math.min(Date.parse(u.display_at), end);
+    for (const ch of u.affected_components) {
+      const open = current.get(ch.code);
+      if (open) push(ch.code, { from: open.since, to: t, status: open.status });
+      current.set(ch.code, { since: t, status: ch.new_status });
+    }
+  }
+  for (const [id, open] of current) {
+    push(id, { from: open.since, to: end, status: open.status });
+    if (!incident.resolved_at && open.status !== 'operational') heldNow.add(id);
+  }
+}
+
+/** The 90-day (or `days`) uptime of every component, by component id. */
+export function computeUptime(
+  db: Pick<Db, 'incidents' | 'components'>,
+  now: Date,
+  opts: UptimeOptions = {},
+): Map<string, ComponentUptime> {
+  const nDays = opts.days ?? 90;
+  const tz = opts.timeZone ?? 'UTC';
+  const t = now.getTime();
+  const today = localDate(t, tz);
+  const dates = Array.from({ length: nDays }, (_, i) => addDays(today, i - nDays + 1));
+  // bounds[i] is the start of day i; bounds[nDays] the start of tomorrow.
+  const bounds = [...dates.map((d) => startOfDay(d, tz)), startOfDay(addDays(today, 1), tz)];
+  const intervals = statusIntervals(db, now);
+  const result = new Map<string, ComponentUptime>();
+  for (const c of db.components) {
+    const born = Date.parse(c.created_at);
+    const windowStart = Math.max(bounds[0]!, born);
+    const ms: Array<Partial<Record<ComponentStatus, number>>> = dates.map(() => ({}));
+    for (const seg of worstSegments(intervals.get(c.id) ?? [])) {
+      addToDays(ms, bounds, Math.max(seg.from, windowStart), Math.min(seg.to, t), seg.status);
+    }
+    let observed = 0;
+    let down = 0;
+    const days: UptimeDay[] = dates.map((d, i) => {
+      const from = Math.max(bounds[i]!, born);
+      const to = Math.min(bounds[i + 1]!, t);
+      if (to <= from) return { date: isoDay(d), worst: 'no_data', minutes: {} };
+      observed += to - from;
+      const spent = ms[i]!;
+      down += (spent.major_outage ?? 0) + PARTIAL_OUTAGE_WEIGHT * (spent.partial_outage ?? 0);
+      const minutes: Partial<Record<ComponentStatus, number>> = {};
+      for (const [s, v] of Object.entries(spent) as Array<[ComponentStatus, number]>) minutes[s] = Math.max(1, Math.round(v / 60_000));
+      return { date: isoDay(d), worst: worstComponentStatus(Object.keys(spent) as ComponentStatus[]), minutes };
+    });
+    result.set(c.id, {
+      days,
+      percent: observed > 0 ? 100 * (1 - down / observed) : null,
+      observedMinutes: observed / 60_000,
+      downtimeMinutes: down / 60_000,
+    });
+  }
+  return result;
+}
+
+/**
+ * Overlapping intervals → disjoint segments in the worst status at each
+ * instant (a sweep over the interval ends).
+ */
+export function worstSegments(intervals: Interval[]): Interval[] {
+  if (intervals.length === 0) return [];
+  const edges: Array<{ t: number; status: ComponentStatus; delta: 1 | -1 }> = [];
+  for (const iv of intervals) {
+    edges.push({ t: iv.from, status: iv.status, delta: 1 }, { t: iv.to, status: iv.status, delta: -1 });
+  }
+  edges.sort((a, b) => a.t - b.t);
+  const active = new Map<ComponentStatus, number>();
+  const out: Interval[] = [];
+  let i = 0;
+  while (i < edges.length) {
+    const t = edges[i]!.t;
+    while (i < edges.length && edges[i]!.t === t) {
+      const e = edges[i++]!;
+      active.set(e.status, (active.get(e.status) ?? 0) + e.delta);
+    }
+    const live = [...active].filter(([, n]) => n > 0).map(([s]) => s);
+    if (live.length === 0 || i >= edges.length) continue;
+    const status = worstComponentStatus(live);
+    const next = edges[i]!.t;
+    const last = out.at(-1);
+    if (last && last.status === status && last.to === t) last.to = next;
+    else out.push({ from: t, to: next, status });
+  }
+  return out;
+}
+
+/** Adds [from, to) spent in `status` to the days it falls in. */
+function addToDays(ms: Array<Partial<Record<ComponentStatus, number>>>, bounds: number[], from: number, to: number, status: ComponentStatus): void {
+  if (to <= from || status === 'operational') return;
+  let i = dayIndex(bounds, from);
+  let a = from;
+  while (a < to && i < ms.length) {
+    if (i >= 0) {
+      const b = Math.min(to, bounds[i + 1]!);
+      if (b > a) ms[i]![status] = (ms[i]![status] ?? 0) + (b - a);
+      a = b;
+    } else a = bounds[0]!;
+    i++;
+  }
+}
+
+/** The day index holding instant `t` (-1 before the window). */
+function dayIndex(bounds: number[], t: number): number {
+  let lo = 0;
+  let hi = bounds.length - 1;
+  if (t < bounds[0]!) return -1;
+  while (lo < hi - 1) {
+    const mid = (lo + hi) >> 1;
+    if (bounds[mid]! <= t) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -1,0 +1,72 @@
+/**
+ * Calendar days in a time zone, without a date library: the page's days
+ * start at local midnight in SITE_TIMEZONE, so "12 Nov" on the uptime bar and
+ * in the history means the same day to the reader as the times beside it.
+ */
+const partsFormatters = new Map<string, Intl.DateTimeFormat>();
+
+function partsFormatter(timeZone: string): Intl.DateTimeFormat {
+  let f = partsFormatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    });
+    partsFormatters.set(timeZone, f);
+  }
+  return f;
+}
+
+export interface LocalDate {
+  year: number;
+  month: number;
+  day: number;
+}
+
+function wallClock(t: number, timeZone: string) {
+  const p: Record<string, number> = {};
+  for (const part of partsFormatter(timeZone).formatToParts(new Date(t))) {
+    if (part.type !== 'literal') p[part.type] = Number(part.value);
+  }
+  return p as { year: number; month: number; day: number; hour: number; minute: number; second: number };
+}
+
+/** The zone's offset from UTC at instant `t`, in ms (positive east of Greenwich). */
+export function zoneOffsetMs(t: number, timeZone: string): number {
+  const w = wallClock(t, timeZone);
+  const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
+  return asUtc - Math.floor(t / 1000) * 1000;
+}
+
+/** The calendar date at instant `t` in the zone. */
+export function localDate(t: number, timeZone: string): LocalDate {
+  const w = wallClock(t, timeZone);
+  return { year: w.year, month: w.month, day: w.day };
+}
+
+/** The date `n` days after `d` (n may be negative). */
+export function addDays(d: LocalDate, n: number): LocalDate {
+  const u = new Date(Date.UTC(d.year, d.month - 1, d.day + n));
+  return { year: u.getUTCFullYear(), month: u.getUTCMonth() + 1, day: u.getUTCDate() };
+}
+
+/** The instant local midnight begins date `d` in the zone (DST-aware: refined twice). */
+export function startOfDay(d: LocalDate, timeZone: string): number {
+  const wall = Date.UTC(d.year, d.month - 1, d.day);
+  let t = wall - zoneOffsetMs(wall, timeZone);
+  t = wall - zoneOffsetMs(t, timeZone);
+  return t;
+}
+
+/** "2026-11-12" */
+export const isoDay = (d: LocalDate): string =>
+  `${d.year}-${String(d.month).padStart(2, '0')}-${String(d.day).padStart(2, '0')}`;
+
+/** "2026-11" : the month key used by the history. */
+export const isoMonth = (d: LocalDate): string => `${d.year}-${String(d.month).padStart(2, '0')}`;

@@ -1,0 +1,182 @@
+import { describe, expect, it } from 'vitest';
+import { emptyDb, type Db } from '../../src/domain/model.ts';
+import type { VerbContext } from '../../src/domain/context.ts';
+import type { ComponentStatus } from '../../src/domain/status.ts';
+import { createComponent, editComponent } from '../../src/domain/components/manage.ts';
+import { declareIncident } from '../../src/domain/incidents/declare.ts';
+import { postUpdate } from '../../src/domain/incidents/post-update.ts';
+import { scheduleMaintenance } from '../../src/domain/maintenance/schedule.ts';
+import { applyDueTransitions } from '../../src/domain/maintenance/due.ts';
+import { computeUptime, type DayStatus } from '../../src/domain/uptime.ts';
+
+const NOW = new Date('2026-11-23T12:00:00.000Z');
+const ctx = (db: Db, when: string): VerbContext => ({ db, now: new Date(when), actor: 'test' });
+
+function base(createdAt = '2026-08-01T00:00:00.000Z'): Db {
+  const db = emptyDb('page', createdAt);
+  for (const id of ['api', 'web']) createComponent(ctx(db, createdAt), { id, name: id });
+  return db;
+}
+
+/** An incident on `api` (or `component`) in `status` from `from` until `to` (null: still open), recorded live. */
+function outage(db: Db, component: string, status: ComponentStatus, from: string, to: string | null) {
+  const inc = declareIncident(ctx(db, from), {
+    name: `${status} on ${component}`,
+    impact: 'major',
+    status: 'investigating',
+    body: 'Investigating.',
+    components: { [component]: status },
+  });
+  if (to) postUpdate(ctx(db, to), inc.id, { status: 'resolved', body: 'Resolved.' });
+  return inc;
+}
+
+type DayExpectation = { worst: DayStatus; minutes?: Partial<Record<ComponentStatus, number>> };
+interface Case {
+  name: string;
+  build: (db: Db) => void;
+  created?: string;
+  timeZone?: string;
+  /** Days not listed must be operational with no minutes (or no data before `created`). */
+  days: Record<string, DayExpectation>;
+  percent: number;
+  component?: string;
+}
+
+const FULL = 89 * 1440 + 720; // 89 whole days + today until 12:00 UTC, in minutes
+
+const cases: Case[] = [
+  {
+    name: 'an incident spanning midnight counts on both days',
+    build: (db) => outage(db, 'api', 'major_outage', '2026-11-20T23:30:00Z', '2026-11-21T00:45:00Z'),
+    days: {
+      '2026-11-20': { worst: 'major_outage', minutes: { major_outage: 30 } },
+      '2026-11-21': { worst: 'major_outage', minutes: { major_outage: 45 } },
+    },
+    percent: 100 * (1 - 75 / FULL),
+  },
+  {
+    name: 'overlapping incidents on one component: the worst status counts at each minute',
+    build: (db) => {
+      outage(db, 'api', 'partial_outage', '2026-11-22T10:00:00Z', '2026-11-22T12:00:00Z');
+      outage(db, 'api', 'major_outage', '2026-11-22T11:00:00Z', '2026-11-22T11:30:00Z');
+    },
+    days: { '2026-11-22': { worst: 'major_outage', minutes: { major_outage: 30, partial_outage: 90 } } },
+    percent: 100 * (1 - (30 + 0.3 * 90) / FULL),
+  },
+  {
+    name: 'an open incident counts up to now',
+    build: (db) => outage(db, 'api', 'partial_outage', '2026-11-23T09:00:00Z', null),
+    days: { '2026-11-23': { worst: 'partial_outage', minutes: { partial_outage: 180 } } },
+    percent: 100 * (1 - (0.3 * 180) / FULL),
+  },
+  {
+    name: 'degraded performance is shown but is not downtime',
+    build: (db) => outage(db, 'api', 'degraded_performance', '2026-11-01T09:00:00Z', '2026-11-01T10:00:00Z'),
+    days: { '2026-11-01': { worst: 'degraded_performance', minutes: { degraded_performance: 60 } } },
+    percent: 100,
+  },
+  {
+    name: 'a component created 10 days ago has no data before, and its uptime counts from then',
+    created: '2026-11-13T06:00:00Z',
+    build: (db) => outage(db, 'api', 'major_outage', '2026-11-15T08:00:00Z', '2026-11-15T09:00:00Z'),
+    days: {
+      '2026-11-13': { worst: 'operational' },
+      '2026-11-15': { worst: 'major_outage', minutes: { major_outage: 60 } },
+    },
+    percent: 100 * (1 - 60 / (18 * 60 + 9 * 1440 + 720)),
+  },
+  {
+    name: 'a backfilled incident counts when it happened, not when it was recorded',
+    build: (db) => {
+      const inc = declareIncident(ctx(db, NOW.toISOString()), {
+        name: 'Backfilled',
+        impact: 'major',
+        status: 'investigating',
+        body: 'Recorded after the fact.',
+        components: { api: 'partial_outage' },
+        started_at: '2026-11-10T08:00:00Z',
+      });
+      postUpdate(ctx(db, NOW.toISOString()), inc.id, { status: 'resolved', body: 'Resolved.', display_at: '2026-11-10T09:30:00Z' });
+    },
+    days: { '2026-11-10': { worst: 'partial_outage', minutes: { partial_outage: 90 } } },
+    percent: 100 * (1 - (0.3 * 90) / FULL),
+  },
+  {
+    name: 'maintenance is shown but is not downtime',
+    build: (db) => {
+      scheduleMaintenance(ctx(db, '2026-11-21T00:00:00Z'), {
+        name: 'Upgrade',
+        scheduled_for: '2026-11-22T02:00:00Z',
+        scheduled_until: '2026-11-22T03:00:00Z',
+        components: ['api'],
+      });
+      applyDueTransitions(ctx(db, '2026-11-22T02:00:00Z'), { reminderMinutes: 0 });
+      applyDueTransitions(ctx(db, '2026-11-22T03:00:00Z'), { reminderMinutes: 0 });
+    },
+    days: { '2026-11-22': { worst: 'under_maintenance', minutes: { under_maintenance: 60 } } },
+    percent: 100,
+  },
+  {
+    name: 'a day with maintenance and degraded performance reads degraded',
+    build: (db) => {
+      outage(db, 'api', 'degraded_performance', '2026-11-22T05:00:00Z', '2026-11-22T05:10:00Z');
+      scheduleMaintenance(ctx(db, '2026-11-21T00:00:00Z'), {
+        name: 'Upgrade',
+        scheduled_for: '2026-11-22T02:00:00Z',
+        scheduled_until: '2026-11-22T03:00:00Z',
+        components: ['api'],
+      });
+      applyDueTransitions(ctx(db, '2026-11-22T04:00:00Z'), { reminderMinutes: 0 });
+    },
+    days: { '2026-11-22': { worst: 'degraded_performance', minutes: { under_maintenance: 60, degraded_performance: 10 } } },
+    percent: 100,
+  },
+  {
+    name: 'days are the page time zone: 22:00–23:00 in New York is 20 Nov there, 21 Nov in UTC',
+    timeZone: 'America/New_York',
+    build: (db) => outage(db, 'api', 'major_outage', '2026-11-21T03:00:00Z', '2026-11-21T04:00:00Z'),
+    days: { '2026-11-20': { worst: 'major_outage', minutes: { major_outage: 60 } } },
+    // Today in New York began at 05:00 UTC: 89 local days (one of them 25 h long, 1 Nov) + 7 h.
+    percent: 100 * (1 - 60 / (89 * 1440 + 60 + 7 * 60)),
+  },
+  {
+    name: 'a status set by hand, with no incident, counts from the edit',
+    build: (db) => editComponent(ctx(db, '2026-11-23T11:00:00Z'), 'api', { status: 'major_outage' }),
+    days: { '2026-11-23': { worst: 'major_outage', minutes: { major_outage: 60 } } },
+    percent: 100 * (1 - 60 / FULL),
+  },
+  {
+    name: 'an incident on another component leaves this one untouched',
+    component: 'web',
+    build: (db) => outage(db, 'api', 'major_outage', '2026-11-20T10:00:00Z', '2026-11-20T11:00:00Z'),
+    days: {},
+    percent: 100,
+  },
+];
+
+describe('computeUptime', () => {
+  it.each(cases)('$name', (c) => {
+    const db = base(c.created);
+    c.build(db);
+    const uptime = computeUptime(db, NOW, { days: 90, timeZone: c.timeZone ?? 'UTC' }).get(c.component ?? 'api')!;
+    expect(uptime.days).toHaveLength(90);
+    expect(uptime.days.at(-1)!.date).toBe('2026-11-23');
+    expect(uptime.days[0]!.date).toBe('2026-08-26');
+    const created = c.created ? c.created.slice(0, 10) : '0000';
+    for (const day of uptime.days) {
+      const want = c.days[day.date] ?? { worst: day.date < created ? 'no_data' : 'operational', minutes: {} };
+      expect({ date: day.date, worst: day.worst }).toEqual({ date: day.date, worst: want.worst });
+      if (want.minutes) expect({ date: day.date, minutes: day.minutes }).toEqual({ date: day.date, minutes: want.minutes });
+    }
+    expect(uptime.percent).toBeCloseTo(c.percent, 6);
+  });
+
+  it('reports no percentage for a component created in the future of the window (no minute observed)', () => {
+    const db = base();
+    createComponent(ctx(db, '2026-11-23T12:00:00Z'), { id: 'new', name: 'New' });
+    const u = computeUptime(db, NOW).get('new')!;
+    expect(u.percent).toBeNull();
+    expect(u.days.every((d) => d.worst === 'no_data')).toBe(true);
+  });
+});
