@@ -6,6 +6,8 @@ export interface CachedPage {
   status: number;
   contentType: string;
   body: string;
+  /** `body` encoded once, so a hit writes bytes instead of re-encoding the string. */
+  bytes: Uint8Array<ArrayBuffer>;
   etag: string;
 }
 
@@ -47,7 +49,7 @@ export class PageCache {
 
   private async fill(key: string, version: number): Promise<CachedPage> {
     const r = await this.render(key);
-    const page: CachedPage = { version, status: r.status, contentType: r.contentType, body: r.body, etag: etagOf(r.body) };
+    const page: CachedPage = { version, status: r.status, contentType: r.contentType, body: r.body, bytes: Buffer.from(r.body), etag: etagOf(r.body) };
     const cacheable = r.status === 200 || r.status === 404;
     if (cacheable && (this.entries.has(key) || this.entries.size < this.maxEntries)) {
       // A render that started before a newer write must not replace a newer entry.

@@ -1,0 +1,26 @@
+// The few parts of autocannon's API the benchmarks use (it ships no types).
+declare module 'autocannon' {
+  interface Histogram { average: number; mean: number; p50: number; p90: number; p99: number; max: number; total: number }
+  export interface Result {
+    requests: Histogram;
+    latency: Histogram;
+    throughput: Histogram;
+    errors: number;
+    timeouts: number;
+    non2xx: number;
+    '2xx': number;
+    duration: number;
+  }
+  export interface Options {
+    url: string;
+    connections?: number;
+    duration?: number;
+    pipelining?: number;
+    headers?: Record<string, string>;
+  }
+  export interface Instance extends PromiseLike<Result> {
+    stop(): void;
+  }
+  function autocannon(opts: Options): Instance & Promise<Result>;
+  export default autocannon;
+}
