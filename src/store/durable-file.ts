@@ -1,4 +1,5 @@
 import { open, rename, readFile, unlink } from 'node:fs/promises';
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import type { Adapter } from 'lowdb';
 import type { z } from 'zod';
@@ -28,6 +29,42 @@ export async function writeFileDurably(file: string, data: string | Uint8Array):
     await dir.sync();
   } finally {
     await dir.close();
+  }
+}
+
+/**
+ * writeFileDurably without leaving the event loop: the same temp file, fsync,
+ * rename, fsync of the folder, as blocking calls. For the main data file,
+ * which changes only on a publish: under load each of the eight async file
+ * operations above waits a full event-loop turn behind the queued requests
+ * (measured 140–400 ms per write at 50 connections, bench/run.ts), while the
+ * blocking version holds the loop for about one fsync (2–25 ms here) and
+ * the new data is served at once.
+ */
+export function writeFileDurablySync(file: string, data: string | Uint8Array): void {
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+  const fd = openSync(tmp, 'w', 0o600);
+  try {
+    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+    for (let off = 0; off < bytes.byteLength; ) off += writeSync(fd, bytes, off);
+    fsyncSync(fd);
+  } catch (err) {
+    closeSync(fd);
+    try { unlinkSync(tmp); } catch { /* already gone */ }
+    throw err;
+  }
+  closeSync(fd);
+  try {
+    renameSync(tmp, file);
+  } catch (err) {
+    try { unlinkSync(tmp); } catch { /* already gone */ }
+    throw err;
+  }
+  const dir = openSync(dirname(file), 'r');
+  try {
+    fsyncSync(dir);
+  } finally {
+    closeSync(dir);
   }
 }
 
@@ -76,6 +113,6 @@ export class DurableJsonFile<T> implements Adapter<T> {
   }
 
   async write(data: T): Promise<void> {
-    await writeFileDurably(this.file, JSON.stringify(data));
+    writeFileDurablySync(this.file, JSON.stringify(data));
   }
 }
