@@ -11,7 +11,11 @@ const envSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   SITE_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:4321'),
   SITE_NAME: z.string().min(1).max(100).default('Herald Status'),
-  SITE_TIMEZONE: z.string().default('UTC'),
+  // An unknown zone would otherwise surface later, as a failure of every page render.
+  SITE_TIMEZONE: z
+    .string()
+    .refine(isTimeZone, 'must be an IANA time zone, e.g. UTC or Europe/Berlin')
+    .default('UTC'),
   ADMIN_TOKEN: z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters').optional(),
   ADMIN_PASSWORD: z.string().min(8).optional(),
   SMTP_URL: z.string().optional(),
@@ -38,6 +42,15 @@ const envSchema = z.object({
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
 });
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export type Env = z.infer<typeof envSchema>;
 

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { isAbsolute, resolve } from 'node:path';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+
+/** The message loadConfig refuses with, or null when it accepts. */
+function refusal(env: Record<string, string>): string | null {
+  try {
+    loadConfig(env);
+    return null;
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as Error).message;
+  }
+}
+
+describe('configuration from the environment', () => {
+  it('has the documented defaults', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({
+      PORT: 4321,
+      HOST: 'localhost',
+      DATA_DIR: './data',
+      SITE_URL: 'http://localhost:4321',
+      SITE_NAME: 'Herald Status',
+      SITE_TIMEZONE: 'UTC',
+      MAIL_FROM: 'Status <status@localhost>',
+      HERALD_SEED: 'demo',
+      TRUST_PROXY: false,
+    });
+    expect(c.ADMIN_TOKEN).toBeUndefined();
+    expect(c.dataDir).toBe(resolve('./data'));
+  });
+
+  it('treats empty variables as unset', () => {
+    const c = loadConfig({ PORT: '', ADMIN_TOKEN: '', SITE_URL: '' });
+    expect([c.PORT, c.ADMIN_TOKEN, c.SITE_URL]).toEqual([4321, undefined, 'http://localhost:4321']);
+  });
+
+  it('normalizes what it accepts', () => {
+    const c = loadConfig({ PORT: '8080', SITE_URL: 'https://status.example.com///', DATA_DIR: 'var/herald', TRUST_PROXY: '1', SITE_TIMEZONE: 'US/Eastern' });
+    expect(c.PORT).toBe(8080);
+    expect(c.SITE_URL).toBe('https://status.example.com');
+    expect(isAbsolute(c.dataDir)).toBe(true);
+    expect(c.TRUST_PROXY).toBe(true);
+    expect(c.SITE_TIMEZONE).toBe('US/Eastern'); // an alias, as Intl accepts it
+  });
+
+  it.each<[string, Record<string, string>, RegExp]>([
+    ['a port that is not a number', { PORT: 'http' }, /PORT/],
+    ['a port out of range', { PORT: '70000' }, /PORT/],
+    ['a site URL that is not http(s)', { SITE_URL: 'ftp://status.example.com' }, /SITE_URL/],
+    ['a site URL that is not a URL', { SITE_URL: 'status page' }, /SITE_URL/],
+    ['a short admin token', { ADMIN_TOKEN: 'short' }, /ADMIN_TOKEN must be at least 16 characters/],
+    ['an unknown seed', { HERALD_SEED: 'lots' }, /HERALD_SEED/],
+    ['a TRUST_PROXY that is not a boolean', { TRUST_PROXY: 'yes please' }, /TRUST_PROXY/],
+    ['a site name over 100 characters', { SITE_NAME: 'x'.repeat(101) }, /SITE_NAME/],
+    // An unknown zone would only fail later, on every page render.
+    ['an unknown time zone', { SITE_TIMEZONE: 'Mars/Olympus_Mons' }, /SITE_TIMEZONE/],
+  ])('refuses %s, naming the variable', (_name, env, message) => {
+    const text = refusal(env);
+    expect(text).toMatch(/^Invalid configuration:/);
+    expect(text).toMatch(message);
+  });
+
+  it('lists every bad variable at once', () => {
+    const text = refusal({ PORT: '-1', HERALD_SEED: 'x' })!;
+    expect(text).toMatch(/PORT/);
+    expect(text).toMatch(/HERALD_SEED/);
+  });
+});
