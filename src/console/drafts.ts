@@ -14,6 +14,8 @@ export interface Draft {
   sessionKey: string;
   action: DraftAction;
   createdAt: number;
+  /** The previewed email's HTML, served to the preview's sandboxed frame. */
+  emailHtml?: string;
 }
 
 const DRAFT_TTL_MS = 2 * 60 * 60_000;

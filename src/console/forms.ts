@@ -77,3 +77,20 @@ export function parseForm<S extends z.ZodType>(
 
 /** Checkbox: present means yes. */
 export const checked = (form: FormData, name: string): boolean => form.get(name) !== null;
+
+/**
+ * A domain error (Invalid, Conflict, NotFound…) by shape rather than class:
+ * the pages run from a bundle with its own copy of errors.ts.
+ */
+export function domainError(err: unknown): { status: number; message: string; field?: string } | null {
+  const e = err as { status?: unknown; code?: unknown; message?: unknown; field?: unknown };
+  if (typeof e?.status !== 'number' || typeof e.code !== 'string' || typeof e.message !== 'string') return null;
+  return { status: e.status, message: e.message, ...(typeof e.field === 'string' ? { field: e.field } : {}) };
+}
+
+/** Where a domain error's field goes on a console form. */
+export function errorToFields(err: { message: string; field?: string }): FieldErrors {
+  const field = err.field?.split('.')[0];
+  const known = ['name', 'impact', 'status', 'body', 'components'];
+  return { [field && known.includes(field) ? field : 'form']: err.message };
+}

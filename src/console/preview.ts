@@ -4,6 +4,11 @@ import type { VerbContext } from '../domain/context.ts';
 import { declareIncident } from '../domain/incidents/declare.ts';
 import { postUpdate } from '../domain/incidents/post-update.ts';
 import type { DraftAction } from './drafts.ts';
+import type { NoticeKind } from '../notify/model.ts';
+import { noticeKind } from '../notify/intents.ts';
+import { renderNotice, type RenderedMail } from '../notify/render.ts';
+import { countRecipients } from '../notify/recipients.ts';
+import { bannerFor, type Banner } from '../notify/banner.ts';
 
 /** What a draft would publish, computed by running the real verb on a copy of the data. */
 export interface DraftResult {
@@ -11,7 +16,7 @@ export interface DraftResult {
   incident: Incident;
   update: IncidentUpdate;
   /** Which notice subscribers would get, when the update notifies. */
-  noticeKind: 'disruption' | 'update' | 'restoration' | null;
+  noticeKind: NoticeKind | null;
 }
 
 /** Runs a draft's verb: on the live data when publishing, on a copy when previewing. */
@@ -30,14 +35,30 @@ export function applyDraft(ctx: VerbContext, action: DraftAction): { incident: I
  */
 export function dryRun(herald: Herald, actor: string, action: DraftAction): DraftResult {
   const db = structuredClone(herald.store.data);
-  const before = action.kind === 'update' ? db.incidents.find((i) => i.id === action.incidentId) : undefined;
-  const wasResolved = before?.resolved_at != null;
   const { incident, update } = applyDraft({ db, now: herald.now(), actor }, action);
-  let noticeKind: DraftResult['noticeKind'] = null;
-  if (update.notify) {
-    if (action.kind === 'declare') noticeKind = 'disruption';
-    else if (incident.resolved_at && !wasResolved) noticeKind = 'restoration';
-    else noticeKind = 'update';
-  }
-  return { db, incident, update, noticeKind };
+  return { db, incident, update, noticeKind: update.notify ? noticeKind(incident, update) : null };
+}
+
+/** The email a draft would send (the outbox's own renderer) and to how many subscribers. */
+export function previewEmail(herald: Herald, draft: DraftResult): { mail: RenderedMail; recipients: number } | null {
+  if (!draft.noticeKind) return null;
+  const site = herald.config.SITE_URL;
+  const mail = renderNotice({
+    kind: draft.noticeKind,
+    siteName: herald.config.SITE_NAME,
+    siteUrl: site,
+    incident: draft.incident,
+    update: draft.update,
+    db: draft.db,
+    // Each subscriber gets their own links; the preview shows placeholders.
+    unsubscribeUrl: `${site}/unsubscribe/PREVIEW`,
+    manageUrl: `${site}/subscribe/manage/PREVIEW`,
+    timeZone: herald.config.SITE_TIMEZONE,
+  });
+  return { mail, recipients: countRecipients(herald, draft.incident.components) };
+}
+
+/** The banner JSON the page would serve once the draft is published. */
+export function previewBanner(herald: Herald, draft: DraftResult): Banner {
+  return bannerFor(draft.db, herald.config);
 }
