@@ -1,0 +1,74 @@
+import { SMTPServer, type SMTPServerSession } from 'smtp-server';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import type { AddressInfo } from 'node:net';
+
+export interface Received {
+  to: string[];
+  raw: string;
+  /** The Message-ID header as sent. */
+  messageId: string;
+}
+
+export interface TestSmtp {
+  url: string;
+  /** Accepted messages, in arrival order. */
+  received: Received[];
+  /** Every DATA attempt, accepted or not (Message-ID, recipient). */
+  attempts: Array<{ messageId: string; to: string[] }>;
+  parse(r: Received): Promise<ParsedMail>;
+  /** Resolves once `n` messages were accepted (polling; no timing assertion). */
+  waitFor(n: number, timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * A real SMTP server (smtp-server) on a free loopback port. `reply` can turn
+ * a message down: return an error code and text, or null to accept it.
+ */
+export async function startSmtp(
+  reply: (attempt: { messageId: string; to: string[]; count: number }) => { code: number; text: string } | null = () => null,
+): Promise<TestSmtp> {
+  const received: Received[] = [];
+  const attempts: Array<{ messageId: string; to: string[] }> = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    size: 10 * 1024 * 1024,
+    onData(stream, session: SMTPServerSession, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        const raw = Buffer.concat(chunks).toString('utf8');
+        const messageId = /^Message-ID:\s*(<[^>]+>)/im.exec(raw)?.[1] ?? '';
+        const to = session.envelope.rcptTo.map((r) => r.address);
+        attempts.push({ messageId, to });
+        const count = attempts.filter((a) => a.messageId === messageId).length;
+        const verdict = reply({ messageId, to, count });
+        if (verdict) {
+          const err = new Error(verdict.text) as Error & { responseCode: number };
+          err.responseCode = verdict.code;
+          return callback(err);
+        }
+        received.push({ to, raw, messageId });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const port = (server.server.address() as AddressInfo).port;
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    received,
+    attempts,
+    parse: (r) => simpleParser(r.raw),
+    async waitFor(n, timeoutMs = 30_000) {
+      const until = Date.now() + timeoutMs;
+      while (received.length < n) {
+        if (Date.now() > until) throw new Error(`expected ${n} messages, got ${received.length}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { backoffMs, classify, describe as describeError, isUnknownMailbox } from '../../src/notify/classify.ts';
+
+describe('classify: what a send failure means for the queue', () => {
+  const cases: Array<[string, object, 'retry' | 'permanent' | 'halt']> = [
+    ['451 greylisting is retried', { code: 'EMESSAGE', responseCode: 451, response: '451 4.7.1 Try again later' }, 'retry'],
+    ['421 service closing is retried', { code: 'ECONNECTION', responseCode: 421 }, 'retry'],
+    ['452 mailbox full is retried', { code: 'EENVELOPE', responseCode: 452 }, 'retry'],
+    ['a dropped connection is retried', { code: 'ECONNECTION' }, 'retry'],
+    ['a refused connection is retried', { code: 'ECONNREFUSED' }, 'retry'],
+    ['a timeout is retried', { code: 'ETIMEDOUT' }, 'retry'],
+    ['an unknown error is retried', { message: 'weird' }, 'retry'],
+    ['550 unknown user fails for good', { code: 'EENVELOPE', responseCode: 550, response: '550 5.1.1 No such user' }, 'permanent'],
+    ['554 rejected content fails for good', { code: 'EMESSAGE', responseCode: 554 }, 'permanent'],
+    ['an unbuildable envelope fails for good', { code: 'EENVELOPE' }, 'permanent'],
+    ['bad credentials halt the queue', { code: 'EAUTH', responseCode: 535 }, 'halt'],
+    ['535 without a code halts the queue', { responseCode: 535 }, 'halt'],
+    ['530 authentication required halts the queue', { code: 'EENVELOPE', responseCode: 530 }, 'halt'],
+    ['missing credentials halt the queue', { code: 'ENOAUTH' }, 'halt'],
+    ['a TLS mismatch halts the queue', { code: 'ETLS' }, 'halt'],
+    ['an unknown SMTP host halts the queue', { code: 'EDNS' }, 'halt'],
+    ['bad configuration halts the queue', { code: 'ECONFIG' }, 'halt'],
+  ];
+  for (const [name, err, verdict] of cases) it(name, () => expect(classify(err)).toBe(verdict));
+
+  it('suppresses only addresses the server says do not exist', () => {
+    expect(isUnknownMailbox({ responseCode: 550, response: '550 5.1.1 <x@example.com>: Recipient address rejected' })).toBe(true);
+    expect(isUnknownMailbox({ responseCode: 550, response: '550 Unknown user' })).toBe(true);
+    expect(isUnknownMailbox({ responseCode: 550, response: '550 5.7.1 Message rejected as spam' })).toBe(false);
+    expect(isUnknownMailbox({ responseCode: 451, response: '451 4.1.1 try later' })).toBe(false);
+  });
+
+  it('keeps error text on one line', () => {
+    expect(describeError({ code: 'EMESSAGE', response: '550 bad\r\nX-Injected: 1' })).toBe('EMESSAGE: 550 bad X-Injected: 1');
+  });
+});
+
+describe('backoff', () => {
+  it('doubles per attempt within [50 %, 100 %] of the step', () => {
+    expect(backoffMs(1, 1000, 60_000, () => 1)).toBe(1000);
+    expect(backoffMs(1, 1000, 60_000, () => 0)).toBe(500);
+    expect(backoffMs(3, 1000, 60_000, () => 1)).toBe(4000);
+    expect(backoffMs(3, 1000, 60_000, () => 0)).toBe(2000);
+  });
+  it('never exceeds the cap', () => {
+    expect(backoffMs(30, 1000, 60_000, () => 1)).toBe(60_000);
+  });
+  it('is jittered', () => {
+    const seen = new Set(Array.from({ length: 20 }, () => backoffMs(4, 1000, 60_000)));
+    expect(seen.size).toBeGreaterThan(1);
+  });
+});

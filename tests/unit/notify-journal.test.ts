@@ -1,0 +1,103 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Journal } from '../../src/notify/journal.ts';
+import { LinkTokens } from '../../src/notify/tokens.ts';
+import { SubscriberBook } from '../../src/notify/subscriber-book.ts';
+import { CorruptDataFile } from '../../src/store/durable-file.ts';
+
+const dirs: string[] = [];
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), 'herald-journal-'));
+  dirs.push(d);
+  return d;
+};
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+describe('Journal', () => {
+  it('replays appended records in order, across concurrent appends (group commit)', async () => {
+    const file = join(tmp(), 'j.jsonl');
+    const j = new Journal(file);
+    await Promise.all(Array.from({ length: 50 }, (_, i) => j.append([{ n: i }])));
+    await j.close();
+    expect(new Journal(file).replay()).toEqual(Array.from({ length: 50 }, (_, i) => ({ n: i })));
+  });
+
+  it('drops a torn last line (a write that never finished) and appends cleanly after it', async () => {
+    const file = join(tmp(), 'j.jsonl');
+    writeFileSync(file, '{"n":1}\n{"n":2}\n{"n":3, "half');
+    const j = new Journal(file);
+    expect(j.replay()).toEqual([{ n: 1 }, { n: 2 }]);
+    await j.append([{ n: 4 }]);
+    await j.close();
+    expect(readFileSync(file, 'utf8')).toBe('{"n":1}\n{"n":2}\n{"n":4}\n');
+  });
+
+  it('refuses a damaged line in the middle', () => {
+    const file = join(tmp(), 'j.jsonl');
+    writeFileSync(file, '{"n":1}\nnot json\n{"n":3}\n');
+    expect(() => new Journal(file).replay()).toThrow(CorruptDataFile);
+  });
+
+  it('compaction replaces the file with the live state, and later appends follow it', async () => {
+    const file = join(tmp(), 'j.jsonl');
+    const j = new Journal(file);
+    await j.append([{ id: 1, v: 'a' }, { id: 1, v: 'b' }, { id: 2, v: 'c' }]);
+    const compacted = j.compact(() => [{ id: 1, v: 'b' }, { id: 2, v: 'c' }]);
+    const after = j.append([{ id: 3, v: 'd' }]);
+    await Promise.all([compacted, after]);
+    await j.close();
+    expect(new Journal(file).replay()).toEqual([{ id: 1, v: 'b' }, { id: 2, v: 'c' }, { id: 3, v: 'd' }]);
+  });
+});
+
+describe('SubscriberBook', () => {
+  const now = new Date('2026-11-23T10:00:00Z');
+  const open = (dir: string) => new SubscriberBook(new Journal(join(dir, 's.jsonl')), LinkTokens.open(dir));
+
+  it('a confirmed subscriber survives a restart; links are single-purpose and revoked by removal', async () => {
+    const dir = tmp();
+    const book = open(dir);
+    const { subscriber, sendConfirm } = await book.request('Ann@Example.com', ['api'], now);
+    expect(sendConfirm).toBe(true);
+    const confirm = book.link('confirm', subscriber);
+    expect(book.resolve('unsubscribe', confirm)).toBeNull();
+    await book.confirm(confirm, new Date(now.getTime() + 3600_000));
+    await book.close();
+
+    const again = open(dir);
+    const s = again.get(subscriber.id)!;
+    expect(s.state).toBe('confirmed');
+    expect(s.components).toEqual(['api']);
+    const unsub = again.link('unsubscribe', s);
+    expect(again.resolve('unsubscribe', unsub)?.id).toBe(s.id);
+    expect(again.resolve('manage', unsub)).toBeNull();
+    expect(again.resolve('unsubscribe', unsub.slice(0, -1) + (unsub.endsWith('A') ? 'B' : 'A'))).toBeNull();
+    // The same address in another case is the same subscriber.
+    expect((await again.request('ann@example.com', [], now)).sendConfirm).toBe(false);
+    await again.remove(s.id);
+    expect(again.resolve('unsubscribe', unsub)).toBeNull();
+    await again.close();
+  });
+
+  it('a confirmation link expires after 48 hours', async () => {
+    const book = open(tmp());
+    const { subscriber } = await book.request('late@example.com', [], now);
+    const token = book.link('confirm', subscriber);
+    await expect(book.confirm(token, new Date(now.getTime() + 49 * 3600_000))).rejects.toMatchObject({ status: 422, code: 'expired' });
+    await book.close();
+  });
+
+  it('walks subscribers by seq from a cursor', async () => {
+    const book = open(tmp());
+    for (let i = 0; i < 5; i++) await book.request(`u${i}@example.com`, [], now);
+    expect(book.after(0, 2).map((s) => s.email)).toEqual(['u0@example.com', 'u1@example.com']);
+    expect(book.after(2, 10).map((s) => s.email)).toEqual(['u2@example.com', 'u3@example.com', 'u4@example.com']);
+    expect(book.after(5, 10)).toEqual([]);
+    await book.close();
+  });
+});
+

@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { emptyDb, type Db } from '../../src/domain/model.ts';
+import type { VerbContext } from '../../src/domain/context.ts';
+import { createComponent } from '../../src/domain/components/manage.ts';
+import { declareIncident } from '../../src/domain/incidents/declare.ts';
+import { postUpdate } from '../../src/domain/incidents/post-update.ts';
+import { scheduleMaintenance } from '../../src/domain/maintenance/schedule.ts';
+import { noticeIntents, noticeKind, wants } from '../../src/notify/intents.ts';
+import { renderConfirm, renderNotice } from '../../src/notify/render.ts';
+import type { Subscriber } from '../../src/notify/model.ts';
+
+const now = new Date('2026-11-23T10:00:00Z');
+function world(): { db: Db; ctx: (at?: Date) => VerbContext } {
+  const db = emptyDb('page', now.toISOString());
+  const ctx = (at = now) => ({ db, now: at, actor: 'test' });
+  createComponent(ctx(), { id: 'api', name: 'API' });
+  createComponent(ctx(), { id: 'web', name: 'Web & <Docs>' });
+  return { db, ctx };
+}
+
+describe('notice policy: which updates email whom, as which kind', () => {
+  it('a major incident: disruption on declare, silence on a plain update, update when ticked, restoration on resolve', () => {
+    const { db, ctx } = world();
+    const inc = declareIncident(ctx(), { name: 'API down', impact: 'major', status: 'investigating', body: 'Looking.', components: { api: 'major_outage' } });
+    postUpdate(ctx(), inc.id, { status: 'identified', body: 'Found it.' });
+    postUpdate(ctx(), inc.id, { status: 'monitoring', body: 'Fix out.', notify: true });
+    postUpdate(ctx(), inc.id, { status: 'resolved', body: 'Fixed.' });
+    const intents = noticeIntents(db);
+    expect(intents.map((i) => i.kind)).toEqual(['disruption', 'update', 'restoration']);
+    expect(intents.map((i) => i.update.status)).toEqual(['investigating', 'monitoring', 'resolved']);
+  });
+
+  it('a minor incident notifies only when ticked; notify: false silences a critical one', () => {
+    const { db, ctx } = world();
+    declareIncident(ctx(), { name: 'Slow', impact: 'minor', status: 'investigating', body: 'x', components: {} });
+    const crit = declareIncident(ctx(), { name: 'Down', impact: 'critical', status: 'investigating', body: 'x', components: {}, notify: false });
+    postUpdate(ctx(), crit.id, { status: 'resolved', body: 'ok', notify: false });
+    expect(noticeIntents(db)).toEqual([]);
+  });
+
+  it('maintenance updates are maintenance notices, and a due reminder is its own notice', () => {
+    const { db, ctx } = world();
+    const m = scheduleMaintenance(ctx(), {
+      name: 'DB upgrade', scheduled_for: '2026-11-24T01:00:00Z', scheduled_until: '2026-11-24T02:00:00Z', components: ['api'], notify: true,
+    });
+    expect(noticeIntents(db).map((i) => [i.key, i.kind])).toEqual([[m.updates[0]!.id, 'maintenance']]);
+    m.reminded_at = '2026-11-24T00:00:00.000Z';
+    expect(noticeIntents(db).map((i) => [i.key, i.kind])).toEqual([
+      [m.updates[0]!.id, 'maintenance'],
+      [`${m.id}:reminder`, 'maintenance'],
+    ]);
+    expect(noticeKind(m, m.updates[0]!)).toBe('maintenance');
+  });
+
+  it('only subscribers of an affected component, or of everything, who confirmed and did not bounce', () => {
+    const base: Subscriber = {
+      t: 's', id: 'a', seq: 1, email: 'a@example.com', state: 'confirmed', components: [], gen: 0, confirms: 1,
+      requested_at: '', created_at: '', updated_at: '', confirmed_at: '', unsubscribed_at: null, suppressed: null,
+    };
+    expect(wants(base, ['api'])).toBe(true);
+    expect(wants({ ...base, components: ['api'] }, ['api', 'web'])).toBe(true);
+    expect(wants({ ...base, components: ['web'] }, ['api'])).toBe(false);
+    expect(wants({ ...base, components: ['web'] }, [])).toBe(true);
+    expect(wants({ ...base, state: 'pending' }, ['api'])).toBe(false);
+    expect(wants({ ...base, state: 'unsubscribed' }, ['api'])).toBe(false);
+    expect(wants({ ...base, suppressed: '550 5.1.1' }, ['api'])).toBe(false);
+  });
+});
+
+describe('templates', () => {
+  const hostile = 'Outage <img src=x onerror=alert(1)> & "quotes"';
+  function rendered(kind: 'disruption' | 'restoration') {
+    const { db, ctx } = world();
+    const inc = declareIncident(ctx(), {
+      name: hostile, impact: 'critical', status: 'investigating', components: { web: 'major_outage' },
+      body: 'We are **investigating** <script>alert(1)</script> [link](javascript:alert(1)) a=b',
+    });
+    if (kind === 'restoration') postUpdate(ctx(new Date('2026-11-23T11:30:00Z')), inc.id, { status: 'resolved', body: 'Fixed.' });
+    const update = inc.updates.at(-1)!;
+    return renderNotice({
+      kind, siteName: 'Acme <Status>', siteUrl: 'https://status.example.com/', incident: inc, update, db,
+      unsubscribeUrl: 'https://status.example.com/unsubscribe/tok?a=1&b=2', manageUrl: 'https://status.example.com/subscribe/manage/tok2',
+    });
+  }
+
+  it('escapes names in HTML and keeps only the sanitized body as HTML', () => {
+    const mail = rendered('disruption');
+    expect(mail.html).not.toContain('<img src=x');
+    expect(mail.html).toContain('Outage &lt;img src&#x3D;x onerror&#x3D;alert(1)&gt; &amp; &quot;quotes&quot;');
+    expect(mail.html).toContain('Acme &lt;Status&gt;');
+    expect(mail.html).toContain('Web &amp; &lt;Docs&gt;');
+    expect(mail.html).not.toContain('<script');
+    expect(mail.html).not.toContain('javascript:');
+    expect(mail.html).toContain('<strong>investigating</strong>');
+    expect(mail.html).toContain('href="https://status.example.com/unsubscribe/tok?a&#x3D;1&amp;b&#x3D;2"');
+  });
+
+  it('plain text is not HTML-escaped', () => {
+    const mail = rendered('disruption');
+    expect(mail.text).toContain(hostile);
+    expect(mail.text).toContain('Web & <Docs>');
+    expect(mail.text).toContain('a=b');
+    expect(mail.text).not.toContain('&#x3D;');
+    expect(mail.text).toContain('Unsubscribe: https://status.example.com/unsubscribe/tok?a=1&b=2');
+    expect(mail.text).toContain('https://status.example.com/incidents/INC-2026-11-23-1');
+  });
+
+  it('follows the runbook wording: affected, status, next update; restoration: what, how long', () => {
+    const d = rendered('disruption');
+    expect(d.text).toContain('SERVICE DISRUPTION NOTICE');
+    expect(d.text).toContain('Affected components:\n- Web & <Docs>: Major outage');
+    expect(d.text).toMatch(/next update by 23 Nov 2026, 10:30 UTC/);
+    const r = rendered('restoration');
+    expect(r.text).toContain('SERVICE RESTORED');
+    expect(r.text).toContain('resolved after 1 h 30 min');
+  });
+
+  it('keeps the incident name in a one-line subject, the same for every notice of the incident', () => {
+    expect(rendered('disruption').subject).toBe(`[Acme <Status>] ${hostile}`);
+    expect(rendered('restoration').subject).toBe(rendered('disruption').subject);
+  });
+
+  it('the confirmation email carries the link and no unsubscribe footer', () => {
+    const mail = renderConfirm({ siteName: 'Acme', siteUrl: 'https://s.example', confirmUrl: 'https://s.example/subscribe/confirm/abc.def', componentNames: ['API'] });
+    expect(mail.text).toContain('https://s.example/subscribe/confirm/abc.def');
+    expect(mail.html).toContain('href="https://s.example/subscribe/confirm/abc.def"');
+    expect(mail.text).toContain('about API');
+    expect(mail.text).not.toContain('Unsubscribe:');
+  });
+});
