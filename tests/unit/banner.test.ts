@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { bannerFor, parseComponentFilter, truncateText, BANNER_MESSAGE_MAX } from '../../src/notify/banner.ts';
+import { integrationsDb } from '../helpers/integrations-fixture.ts';
+import { declareIncident } from '../../src/domain/incidents/declare.ts';
+import { postUpdate } from '../../src/domain/incidents/post-update.ts';
+import { correctUpdate } from '../../src/domain/incidents/correct-update.ts';
+import type { Db } from '../../src/domain/model.ts';
+
+const SITE = { SITE_URL: 'https://status.example.com', SITE_NAME: 'Example', SITE_TIMEZONE: 'UTC' };
+const NOW = new Date('2026-11-22T12:00:00.000Z');
+const ctx = (db: Db, minutes = 0) => ({ db, now: new Date(NOW.getTime() + minutes * 60_000), actor: 't' });
+
+/** Only the in-progress maintenance and nothing open. */
+function quietDb(): Db {
+  const db = integrationsDb(NOW);
+  db.incidents = db.incidents.filter((i) => i.impact === 'maintenance' && i.id !== 'MNT-now');
+  for (const c of db.components) c.status = 'operational';
+  return db;
+}
+
+describe('banner', () => {
+  it('is inactive with the overall status when nothing is open', () => {
+    const b = bannerFor(quietDb(), SITE);
+    expect(b).toMatchObject({ active: false, indicator: 'none', title: 'All Systems Operational', message: '', incident_id: null, dismiss_key: null, components: [] });
+    expect(b.url).toBe('https://status.example.com');
+  });
+
+  it('shows the most severe open incident with its latest update as plain text', () => {
+    const db = integrationsDb(NOW);
+    const b = bannerFor(db, SITE);
+    const open = db.incidents.find((i) => i.name === 'Elevated API error rates')!;
+    expect(b).toMatchObject({
+      active: true,
+      indicator: 'major',
+      title: 'Elevated API error rates',
+      message: 'The issue has been identified and a fix is being implemented.',
+      incident_id: open.id,
+      components: ['api'],
+      url: `https://status.example.com/incidents/${open.id}`,
+    });
+    expect(b.dismiss_key).toBe(`${open.id}:${open.updates.at(-1)!.id}`);
+  });
+
+  it('message has no Markdown or HTML, and is cut at a word with an ellipsis', () => {
+    const db = quietDb();
+    const long = `**Payments** are _failing_ <b>for</b> [some](https://x.example) cards. ${'More detail follows here. '.repeat(30)}`;
+    declareIncident(ctx(db), { name: 'Card failures', impact: 'critical', status: 'investigating', body: long, components: {} });
+    const b = bannerFor(db, SITE);
+    expect(b.message).not.toMatch(/[*_<>[\]]/);
+    expect(b.message.startsWith('Payments are failing for some cards. More detail')).toBe(true);
+    expect(b.message.length).toBeLessThanOrEqual(BANNER_MESSAGE_MAX);
+    expect(b.message.endsWith('…')).toBe(true);
+    expect(b.message).not.toMatch(/ …$|\.…$/);
+  });
+
+  it('dismiss_key changes with every new update, not with a correction', () => {
+    const db = integrationsDb(NOW);
+    const open = db.incidents.find((i) => i.name === 'Elevated API error rates')!;
+    const k1 = bannerFor(db, SITE).dismiss_key;
+    correctUpdate(ctx(db, 1), open.id, open.updates.at(-1)!.id, 'The issue has been identified; a fix is rolling out.');
+    const corrected = bannerFor(db, SITE);
+    expect(corrected.dismiss_key).toBe(k1);
+    expect(corrected.message).toBe('The issue has been identified; a fix is rolling out.');
+    postUpdate(ctx(db, 2), open.id, { status: 'monitoring', body: 'Fix deployed.' });
+    expect(bannerFor(db, SITE).dismiss_key).not.toBe(k1);
+  });
+
+  it('an in-progress maintenance shows when nothing worse is open', () => {
+    const db = integrationsDb(NOW);
+    db.incidents = db.incidents.filter((i) => i.impact === 'maintenance');
+    for (const c of db.components) if (c.id !== 'webhooks') c.status = 'operational';
+    const b = bannerFor(db, SITE);
+    expect(b).toMatchObject({ active: true, indicator: 'maintenance', title: 'Webhook delivery upgrade', incident_id: 'MNT-now', components: ['webhooks'] });
+    // Scheduled, completed and cancelled windows never show.
+    db.incidents = db.incidents.filter((i) => i.id !== 'MNT-now');
+    db.components.find((c) => c.id === 'webhooks')!.status = 'operational';
+    expect(bannerFor(db, SITE).active).toBe(false);
+  });
+
+  it('?components= limits the banner to what an app cares about', () => {
+    const db = integrationsDb(NOW);
+    const dashOnly = bannerFor(db, SITE, parseComponentFilter('dashboard', db));
+    expect(dashOnly).toMatchObject({ active: false, indicator: 'none' });
+    const webhooks = bannerFor(db, SITE, parseComponentFilter('webhooks', db));
+    expect(webhooks).toMatchObject({ active: true, incident_id: 'MNT-now', indicator: 'maintenance' });
+    const both = bannerFor(db, SITE, parseComponentFilter('webhooks, api', db));
+    expect(both).toMatchObject({ active: true, title: 'Elevated API error rates', indicator: 'major' });
+  });
+
+  it('an incident naming no component concerns every filter', () => {
+    const db = quietDb();
+    declareIncident(ctx(db), { name: 'Login outage', impact: 'minor', status: 'investigating', body: 'Looking.', components: {} });
+    expect(bannerFor(db, SITE, parseComponentFilter('dashboard', db))).toMatchObject({ active: true, title: 'Login outage' });
+  });
+
+  it('parses filters: group ids expand, unknown ids drop, order and duplicates do not matter', () => {
+    const db = integrationsDb(NOW);
+    const core = db.groups[0]!.id;
+    expect(parseComponentFilter(undefined, db)).toBeNull();
+    expect(parseComponentFilter(' ', db)).toBeNull();
+    expect(parseComponentFilter(core, db)).toEqual(['api', 'dashboard']);
+    expect(parseComponentFilter('webhooks,nope,api,api', db)).toEqual(['api', 'webhooks']);
+    expect(parseComponentFilter('nope', db)).toEqual([]);
+  });
+
+  it('truncateText keeps short text and collapses whitespace', () => {
+    expect(truncateText('  a \n\n b  ')).toBe('a b');
+    expect(truncateText('x'.repeat(400), 10)).toBe(`${'x'.repeat(9)}…`);
+  });
+});

@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { atomDate, element, emptyElement, escapeXml, rssDate, tagAuthority } from '../../src/feeds/xml.ts';
+import { splitLead, trailHtml, trailItems } from '../../src/feeds/trail.ts';
+import { entryId, feedTitle } from '../../src/feeds/entries.ts';
+import { incident } from '../helpers/db.ts';
+import { renderMarkdown } from '../../src/render/markdown.ts';
+import type { IncidentUpdate } from '../../src/domain/model.ts';
+
+const parse = (xml: string) => new XMLParser({ ignoreAttributes: false, parseTagValue: false, trimValues: false }).parse(xml);
+
+describe('escapeXml', () => {
+  const cases: Array<[string, string, string]> = [
+    ['markup', '<script>alert("x")</script>', '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;'],
+    ['ampersand first (no double escaping)', 'a &amp; b & c', 'a &amp;amp; b &amp; c'],
+    ['single quotes, as the reference feeds write them', "data-var='date'", 'data-var=&apos;date&apos;'],
+    ['C0 controls that XML 1.0 forbids are dropped', 'a\u0000b\u0008c\u000Bd\u001Fe', 'abcde'],
+    ['tab, LF and CR stay', 'a\tb\nc\rd', 'a\tb\nc\rd'],
+    ['lone surrogates and U+FFFE/FFFF are dropped', 'x\uD800y\uDFFFz\uFFFE\uFFFF', 'xyz'],
+    ['a valid surrogate pair (emoji) stays', 'ok 🚀', 'ok 🚀'],
+    ['CDATA terminators are harmless once escaped', ']]>', ']]&gt;'],
+  ];
+  it.each(cases)('%s', (_name, input, expected) => {
+    expect(escapeXml(input)).toBe(expected);
+  });
+
+  it('round-trips every case through a strict XML parser', () => {
+    for (const [, input] of cases) {
+      const xml = `<r>${element('t', input, { a: input })}</r>`;
+      expect(XMLValidator.validate(xml)).toBe(true);
+      const t = parse(xml).r.t;
+      const clean = input.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '');
+      // XML end-of-line handling turns CR into LF; that is the parser's job, not a loss.
+      expect(String(t['#text'] ?? '')).toBe(clean.replace(/\r\n?/g, '\n'));
+      if (!/[\t\n\r]/.test(clean)) expect(t['@_a']).toBe(clean);
+    }
+  });
+
+  it('writes empty elements with escaped attributes', () => {
+    expect(emptyElement('link', { rel: 'alternate', href: 'https://x.example/?a=1&b="2"' })).toBe(
+      '<link rel="alternate" href="https://x.example/?a=1&amp;b=&quot;2&quot;"/>',
+    );
+  });
+});
+
+describe('feed dates, ids and titles', () => {
+  it('formats Atom dates without milliseconds and RSS dates with +0000', () => {
+    expect(atomDate('2026-01-15T10:05:00.123Z')).toBe('2026-01-15T10:05:00Z');
+    expect(atomDate('2026-01-15T11:05:00+01:00')).toBe('2026-01-15T10:05:00Z');
+    expect(rssDate('2026-01-15T10:05:00.000Z')).toBe('Thu, 15 Jan 2026 10:05:00 +0000');
+  });
+
+  it('tag URIs use the public host name only, and ids keep \\w characters for consumers', () => {
+    expect(tagAuthority('https://Status.Example.com:8443/x')).toBe('status.example.com');
+    expect(entryId('status.example.com', 'INC-2026-11-22-1')).toBe('tag:status.example.com,2005:Incident/INC_2026_11_22_1');
+    expect(/Incident\/(\w+)/.exec(entryId('h', 'MNT-2026-11-22-12'))![1]).toBe('MNT_2026_11_22_12');
+  });
+
+  it('titles the feed like Statuspage without doubling "Status"', () => {
+    expect(feedTitle('Example')).toBe('Example Status - Incident History');
+    expect(feedTitle('Herald Status')).toBe('Herald Status - Incident History');
+  });
+});
+
+describe('update trail', () => {
+  const update = (id: string, status: IncidentUpdate['status'], at: string, body: string): IncidentUpdate => ({
+    id,
+    status,
+    body,
+    body_html: renderMarkdown(body),
+    created_at: at,
+    display_at: at,
+    updated_at: at,
+    edited_at: null,
+    affected_components: [],
+    notify: false,
+    author: 't',
+  });
+
+  it('follows the reference: newest first, label first, "Update" when the status did not change', () => {
+    const inc = incident('INC-1', 'major', 'monitoring', {
+      updates: [
+        update('u1', 'investigating', '2026-01-05T09:30:00.000Z', 'We are investigating.'),
+        update('u2', 'monitoring', '2026-01-05T10:00:00.000Z', 'A fix is out.'),
+        update('u3', 'monitoring', '2026-01-05T10:20:00.000Z', 'Still fine.'),
+      ],
+    });
+    expect(trailItems(inc).map((i) => i.label)).toEqual(['Update', 'Monitoring', 'Investigating']);
+    expect(trailHtml(inc, 'UTC')).toBe(
+      "<p><small>Jan <var data-var='date'> 5</var>, <var data-var='time'>10:20</var> UTC</small><br><strong>Update</strong> - Still fine.</p>" +
+        "<p><small>Jan <var data-var='date'> 5</var>, <var data-var='time'>10:00</var> UTC</small><br><strong>Monitoring</strong> - A fix is out.</p>" +
+        "<p><small>Jan <var data-var='date'> 5</var>, <var data-var='time'>09:30</var> UTC</small><br><strong>Investigating</strong> - We are investigating.</p>",
+    );
+  });
+
+  it('shows times in the page time zone with its abbreviation', () => {
+    const inc = incident('INC-2', 'minor', 'investigating', { updates: [update('u1', 'investigating', '2026-07-01T23:30:00.000Z', 'x')] });
+    expect(trailHtml(inc, 'America/Chicago')).toContain("Jul <var data-var='date'> 1</var>, <var data-var='time'>18:30</var> CDT");
+  });
+
+  it('keeps block content valid: the first paragraph joins the label, the rest follows', () => {
+    expect(splitLead('<p>One</p>\n<ul><li>a</li></ul>')).toEqual({ lead: 'One', rest: '<ul><li>a</li></ul>' });
+    expect(splitLead('<ul><li>a</li></ul>')).toEqual({ lead: '', rest: '<ul><li>a</li></ul>' });
+  });
+
+  it('adds a published postmortem at the top', () => {
+    const inc = incident('INC-3', 'major', 'postmortem', {
+      updates: [update('u1', 'resolved', '2026-01-05T09:30:00.000Z', 'Resolved.')],
+      postmortem: { body: 'Root cause', body_html: '<p>Root cause</p>', updated_at: '2026-01-06T09:00:00.000Z', published_at: '2026-01-06T09:00:00.000Z' },
+    });
+    expect(trailItems(inc).map((i) => i.label)).toEqual(['Postmortem', 'Resolved']);
+  });
+});
