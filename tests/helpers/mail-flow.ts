@@ -1,0 +1,55 @@
+import type { HeraldProcess } from './server.ts';
+import type { TestSmtp, Received } from './smtp.ts';
+
+/** Site URL given to Herald in email tests; links are mapped back to the test server. */
+export const SITE = 'https://status.example.test';
+
+export const local = (h: HeraldProcess, url: string) => url.replace(SITE, h.url);
+
+/** Polls until `check` holds (no timing assertion: only a generous upper bound). */
+export async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export function subscribe(h: HeraldProcess, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(`${h.url}/api/subscribers`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+export const to = (smtp: TestSmtp, email: string): Received[] => smtp.received.filter((r) => r.to.includes(email));
+
+/** Subscribes and confirms through the confirmation email's link, as a person would. */
+export async function subscribeAndConfirm(h: HeraldProcess, smtp: TestSmtp, email: string, components: string[] = []): Promise<void> {
+  const before = to(smtp, email).length;
+  const res = await subscribe(h, { email, components });
+  if (res.status !== 202) throw new Error(`subscribe ${email}: ${res.status}`);
+  await until(() => to(smtp, email).length > before, `confirmation for ${email}`);
+  const mail = await smtp.parse(to(smtp, email).at(-1)!);
+  const link = /https:\/\/\S+\/subscribe\/confirm\/[A-Za-z0-9._-]+/.exec(mail.text ?? '')?.[0];
+  if (!link) throw new Error(`no confirmation link in:\n${mail.text}`);
+  const page = await fetch(local(h, link));
+  if (page.status !== 200 || !(await page.text()).includes('Confirm subscription')) throw new Error('confirm page did not offer a button');
+  const confirmed = await fetch(local(h, link), {
+    method: 'POST',
+    headers: { origin: h.url, 'content-type': 'application/x-www-form-urlencoded' },
+    body: '',
+  });
+  if (!(await confirmed.text()).includes('You are subscribed')) throw new Error(`confirm POST failed: ${confirmed.status}`);
+}
+
+/** Waits until the outbox has nothing queued and every notice is fanned out. */
+export async function outboxSettled(h: HeraldProcess): Promise<{ updates: Array<Record<string, unknown>>; failed: unknown[] }> {
+  let last: { updates: Array<Record<string, unknown>>; failed: unknown[]; pending: number } | null = null;
+  await until(async () => {
+    last = (await (await h.admin('/deliveries')).json()) as typeof last;
+    return last!.pending === 0 && last!.updates.every((u) => u.fanout_done && u.queued === 0);
+  }, 'the outbox to settle');
+  return last!;
+}

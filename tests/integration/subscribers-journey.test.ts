@@ -1,0 +1,173 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHerald, removeDir, type HeraldProcess } from '../helpers/server.ts';
+import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
+import { SITE, local, outboxSettled, subscribe, subscribeAndConfirm, to, until } from '../helpers/mail-flow.ts';
+
+let smtp: TestSmtp;
+let h: HeraldProcess;
+
+beforeAll(async () => {
+  smtp = await startSmtp();
+  h = await startHerald({ env: { SMTP_URL: smtp.url, SITE_URL: SITE, SITE_NAME: 'Acme Status', MAIL_FROM: 'Acme <status@example.test>' } });
+  for (const [id, name] of [['api', 'API'], ['web', 'Website'], ['db', 'Database']]) {
+    expect((await h.admin('/components', { body: { id, name } })).status).toBe(201);
+  }
+});
+afterAll(async () => {
+  await h?.stop();
+  await smtp?.close();
+  if (h) removeDir(h.dataDir);
+});
+
+const header = (raw: string, name: string) => raw.split(/\r?\n\r?\n/)[0]!.split(/\r?\n(?![ \t])/).filter((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`));
+
+describe('a subscriber hears about an incident from start to end, in one thread', () => {
+  it('subscribe → confirm → disruption → update(notify) → restoration', async () => {
+    await subscribeAndConfirm(h, smtp, 'alice@example.com', ['api']);
+    const incident = await (await h.admin('/incidents', {
+      body: { name: 'API errors', impact: 'major', status: 'investigating', body: 'We are investigating elevated **errors**.', components: { api: 'major_outage' } },
+    })).json();
+    await until(() => to(smtp, 'alice@example.com').length === 2, 'the disruption notice');
+    await h.admin(`/incidents/${incident.id}/updates`, { body: { status: 'identified', body: 'Cause found (no email).' } });
+    await h.admin(`/incidents/${incident.id}/updates`, { body: { status: 'monitoring', body: 'A fix is out.', notify: true } });
+    await until(() => to(smtp, 'alice@example.com').length === 3, 'the update notice');
+    await h.admin(`/incidents/${incident.id}/updates`, { body: { status: 'resolved', body: 'All good.' } });
+    await until(() => to(smtp, 'alice@example.com').length === 4, 'the restoration notice');
+    await outboxSettled(h);
+    expect(to(smtp, 'alice@example.com')).toHaveLength(4);
+
+    const [, disruption, update, restoration] = await Promise.all(to(smtp, 'alice@example.com').map((r) => smtp.parse(r)));
+    expect(disruption!.text).toContain('SERVICE DISRUPTION NOTICE');
+    expect(disruption!.text).toContain('elevated errors');
+    expect(update!.text).toContain('A fix is out.');
+    expect(restoration!.text).toContain('SERVICE RESTORED');
+    for (const m of [disruption!, update!, restoration!]) {
+      expect(m.subject).toBe('[Acme Status] API errors');
+      expect(m.text).toContain(`${SITE}/incidents/${incident.id}`);
+      expect(m.text).toMatch(/Unsubscribe: https:\/\/status\.example\.test\/unsubscribe\/\S+/);
+      expect(m.text).toMatch(/Choose components: https:\/\/status\.example\.test\/subscribe\/manage\/\S+/);
+    }
+    // Threading: stable ids per delivery, and every follow-up answers the first message.
+    const root = disruption!.messageId!;
+    expect(root).toMatch(/^<[a-z0-9]+\.[a-z0-9]+@status\.example\.test>$/);
+    expect(new Set([root, update!.messageId, restoration!.messageId]).size).toBe(3);
+    for (const m of [update!, restoration!]) {
+      expect(m.inReplyTo).toBe(root);
+      expect([m.references].flat()).toContain(root);
+    }
+    expect(disruption!.inReplyTo).toBeUndefined();
+    // One List-Unsubscribe header, with the HTTPS link.
+    for (const r of to(smtp, 'alice@example.com').slice(1)) {
+      const lines = header(r.raw, 'List-Unsubscribe');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]!.replace(/\s+/g, ' ')).toMatch(/^List-Unsubscribe: <https:\/\/status\.example\.test\/unsubscribe\/[A-Za-z0-9._-]+>$/);
+      expect(header(r.raw, 'List-Unsubscribe-Post')).toEqual(['List-Unsubscribe-Post: List-Unsubscribe=One-Click']);
+    }
+    const deliveries = await (await h.admin('/deliveries')).json();
+    const counts = deliveries.updates.map((u: { kind: string; sent: number; failed: number; queued: number }) => [u.kind, u.sent, u.failed, u.queued]);
+    expect(counts).toEqual(expect.arrayContaining([['disruption', 1, 0, 0], ['update', 1, 0, 0], ['restoration', 1, 0, 0]]));
+  });
+
+  it('sends only to subscribers of an affected component or of everything; one-click unsubscribe stops the next notice', async () => {
+    await subscribeAndConfirm(h, smtp, 'bob@example.com', ['web']);
+    await subscribeAndConfirm(h, smtp, 'carol@example.com');
+    await subscribeAndConfirm(h, smtp, 'dave@example.com', ['db']);
+    const counts = () => Object.fromEntries(['alice', 'bob', 'carol', 'dave'].map((n) => [n, to(smtp, `${n}@example.com`).length]));
+    const before = counts();
+    const incident = await (await h.admin('/incidents', {
+      body: { name: 'Website slow', impact: 'critical', status: 'investigating', body: 'Slow pages.', components: { web: 'degraded_performance', api: 'degraded_performance' } },
+    })).json();
+    await until(() => counts().bob === before.bob! + 1 && counts().carol === before.carol! + 1 && counts().alice === before.alice! + 1, 'the disruption');
+    await outboxSettled(h);
+    expect(counts()).toEqual({ alice: before.alice! + 1, bob: before.bob! + 1, carol: before.carol! + 1, dave: before.dave });
+
+    // Carol unsubscribes from her mail client: RFC 8058 POST, no cookie, no Origin.
+    const carolRaw = to(smtp, 'carol@example.com').at(-1)!.raw;
+    const link = /<([^>]+)>/.exec(header(carolRaw, 'List-Unsubscribe')[0]!.replace(/\s+/g, ''))![1]!;
+    const res = await fetch(local(h, link), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+      redirect: 'manual',
+    });
+    expect(res.status).toBe(200);
+    const mid = counts();
+    await h.admin(`/incidents/${incident.id}/updates`, { body: { status: 'resolved', body: 'Fast again.' } });
+    await until(() => counts().bob === mid.bob! + 1 && counts().alice === mid.alice! + 1, 'the restoration');
+    await outboxSettled(h);
+    expect(counts()).toEqual({ ...mid, alice: mid.alice! + 1, bob: mid.bob! + 1 });
+    // The page says so too.
+    expect(await (await fetch(local(h, link))).text()).toContain('You are unsubscribed');
+  });
+});
+
+describe('subscribing reveals nothing and refuses bad input', () => {
+  it('answers new, pending, confirmed and unsubscribed addresses identically', async () => {
+    // pending: asked before, never confirmed; confirmed: alice; unsubscribed: carol (above).
+    expect((await subscribe(h, { email: 'pending@example.com' })).status).toBe(202);
+    const answers = [];
+    for (const email of ['brand-new@example.com', 'pending@example.com', 'alice@example.com', 'carol@example.com']) {
+      const res = await subscribe(h, { email });
+      answers.push({ status: res.status, body: await res.text(), type: res.headers.get('content-type'), cache: res.headers.get('cache-control') });
+    }
+    expect(answers[0]!.status).toBe(202);
+    for (const a of answers) expect(a).toEqual(answers[0]);
+  });
+
+  it('refuses CR/LF, bad syntax and over-long addresses, and no message carries an injected header', async () => {
+    const bad = [
+      'eve@example.com\r\nBcc: victim@example.com',
+      'eve@example.com\nBcc: victim@example.com',
+      'eve@example.com\rX-Injected: yes',
+      'not-an-address',
+      `${'a'.repeat(250)}@example.com`,
+    ];
+    for (const email of bad) {
+      const res = await subscribe(h, { email });
+      expect(res.status, JSON.stringify(email)).toBe(422);
+      expect((await res.json()).error.field).toBe('email');
+    }
+    // The HTML form refuses it as well.
+    const form = await fetch(`${h.url}/subscribe`, {
+      method: 'POST',
+      headers: { origin: h.url, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ email: 'eve@example.com\r\nBcc: victim@example.com' }).toString(),
+    });
+    expect(form.status).toBe(422);
+    await outboxSettled(h);
+    for (const r of smtp.received) {
+      const head = r.raw.split(/\r?\n\r?\n/)[0]!;
+      expect(head).not.toMatch(/^(Bcc|X-Injected):/im);
+      expect(r.to).not.toContain('victim@example.com');
+    }
+  });
+
+  it('the /subscribe form works without JavaScript and refuses cross-site posts', async () => {
+    const page = await (await fetch(`${h.url}/subscribe`)).text();
+    expect(page).toContain('name="email"');
+    expect(page).toContain('value="api"');
+    const ok = await fetch(`${h.url}/subscribe`, {
+      method: 'POST',
+      headers: { origin: h.url, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'email=form%40example.com&components=api&components=db',
+    });
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain('Check your inbox');
+    await until(() => to(smtp, 'form@example.com').length === 1, 'the confirmation from the form');
+    const cross = await fetch(`${h.url}/subscribe`, {
+      method: 'POST',
+      headers: { origin: 'https://evil.example', 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'email=x%40example.com',
+    });
+    expect(cross.status).toBe(403);
+  });
+
+  it('lists and removes subscribers (admin)', async () => {
+    const list = await (await h.admin('/subscribers?q=bob')).json();
+    expect(list.total).toBe(1);
+    expect(list.subscribers[0]).toMatchObject({ email: 'bob@example.com', state: 'confirmed', components: ['web'] });
+    expect((await fetch(`${h.url}/api/admin/subscribers`)).status).toBe(401);
+    expect((await h.admin(`/subscribers/${list.subscribers[0].id}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await (await h.admin('/subscribers?q=bob')).json()).total).toBe(0);
+  });
+});
