@@ -1,0 +1,272 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { removeDir, startHerald, type HeraldProcess } from '../helpers/server.ts';
+import { activeSection, banner, componentStatus, facts, groupStatus, main, text, trail } from '../helpers/page.ts';
+import { MARKDOWN_ATTACKS } from '../fixtures/markdown-attacks.ts';
+
+// One server for the whole file: the steps build on each other in order.
+let h: HeraldProcess;
+beforeAll(async () => {
+  h = await startHerald();
+  for (const c of [
+    { id: 'api', name: 'API', group: 'Core platform' },
+    { id: 'dashboard', name: 'Dashboard', group: 'Core platform' },
+    { id: 'website', name: 'Website' },
+  ]) {
+    expect((await h.admin('/components', { body: c })).status).toBe(201);
+  }
+});
+afterAll(async () => {
+  await h?.stop();
+  if (h) removeDir(h.dataDir);
+});
+
+const get = (path: string, headers: Record<string, string> = {}) => fetch(`${h.url}${path}`, { headers });
+const page = async (path: string) => {
+  const res = await get(path);
+  expect(res.status).toBe(200);
+  return res.text();
+};
+async function post(path: string, body: unknown): Promise<any> {
+  const res = await h.admin(path, { body });
+  expect(res.status, await res.clone().text()).toBe(201);
+  return res.json();
+}
+
+describe('an incident from declaration to resolution, on / and /incidents/:id at once', () => {
+  let id = '';
+
+  it('declare (investigating)', async () => {
+    const startedAt = new Date(Date.now() - 90 * 60_000).toISOString();
+    const inc = await post('/incidents', {
+      name: 'Elevated API errors',
+      impact: 'major',
+      status: 'investigating',
+      body: 'We are investigating **elevated error rates**.',
+      components: { api: 'partial_outage' },
+      started_at: startedAt,
+    });
+    id = inc.id;
+    expect(id).toMatch(/^INC-\d{4}-\d{2}-\d{2}-1$/);
+
+    const home = await page('/');
+    expect(banner(home)).toBe('Partial System Outage');
+    const active = activeSection(home)!;
+    expect(text(active)).toContain('Elevated API errors');
+    expect(trail(active)).toEqual(['Investigating']);
+    expect(active).toContain('<strong>elevated error rates</strong>');
+    expect(componentStatus(home, 'api')).toEqual({ status: 'partial_outage', label: 'Partial outage' });
+    expect(componentStatus(home, 'dashboard').label).toBe('Operational');
+    expect(groupStatus(home, 'Core platform')).toBe('partial_outage');
+
+    const detail = await page(`/incidents/${id}`);
+    expect(trail(detail)).toEqual(['Investigating']);
+    expect(text(detail)).toContain('Affects: API');
+    expect(facts(detail)).toMatchObject({ Status: 'Investigating', 'Ongoing for': '1 h 30 min' });
+  });
+
+  it('identified: a second component degrades', async () => {
+    await post(`/incidents/${id}/updates`, {
+      status: 'identified',
+      body: 'We have identified a bad connection pool.',
+      components: { dashboard: 'degraded_performance' },
+    });
+    const home = await page('/');
+    expect(banner(home)).toBe('Partial System Outage');
+    expect(trail(activeSection(home)!)).toEqual(['Identified', 'Investigating']);
+    expect(componentStatus(home, 'dashboard')).toEqual({ status: 'degraded_performance', label: 'Degraded performance' });
+
+    const detail = await page(`/incidents/${id}`);
+    expect(trail(detail)).toEqual(['Identified', 'Investigating']);
+    expect(text(detail)).toContain('Affects: API, Dashboard');
+    expect(facts(detail).Status).toBe('Identified');
+  });
+
+  it('monitoring: the API recovers, the incident stays open', async () => {
+    await post(`/incidents/${id}/updates`, { status: 'monitoring', body: 'A fix is deployed; we are monitoring.', components: { api: 'operational' } });
+    const home = await page('/');
+    expect(banner(home)).toBe('Partial System Outage');
+    expect(trail(activeSection(home)!)).toEqual(['Monitoring', 'Identified', 'Investigating']);
+    expect(componentStatus(home, 'api').label).toBe('Operational');
+    expect(componentStatus(home, 'dashboard').label).toBe('Degraded performance');
+    expect(facts(await page(`/incidents/${id}`)).Status).toBe('Monitoring');
+  });
+
+  it('resolved: the banner clears, components are restored, the page shows the whole trail and the duration', async () => {
+    await post(`/incidents/${id}/updates`, { status: 'resolved', body: 'This incident has been resolved.' });
+    const home = await page('/');
+    expect(banner(home)).toBe('All Systems Operational');
+    expect(activeSection(home)).toBeNull();
+    expect(componentStatus(home, 'dashboard')).toEqual({ status: 'operational', label: 'Operational' });
+    expect(groupStatus(home, 'Core platform')).toBe('operational');
+
+    const detail = await page(`/incidents/${id}`);
+    expect(trail(detail)).toEqual(['Resolved', 'Monitoring', 'Identified', 'Investigating']);
+    expect(text(detail)).toContain('Affects: API, Dashboard');
+    expect(facts(detail)).toMatchObject({ Status: 'Resolved', Duration: '1 h 30 min' });
+    expect(detail).toMatch(/<dt>Resolved<\/dt><dd><time datetime="\d{4}-\d{2}-\d{2}T[\d:.]+Z">/);
+  });
+
+  it('a resolved incident refuses to reopen (409) and the page is unchanged', async () => {
+    const before = await page(`/incidents/${id}`);
+    const res = await h.admin(`/incidents/${id}/updates`, { body: { status: 'investigating', body: 'It is back.' } });
+    expect(res.status).toBe(409);
+    expect(await res.json()).toMatchObject({ error: { code: 'incident_resolved', field: 'status' } });
+    expect(await page(`/incidents/${id}`)).toBe(before);
+  });
+
+  it('an unknown incident is an Astro 404 page', async () => {
+    const res = await get('/incidents/INC-1999-01-01-1');
+    expect(res.status).toBe(404);
+    expect(await res.text()).toContain('Incident not found');
+  });
+});
+
+describe('the cached page: ETag and If-None-Match', () => {
+  it('answers 304 to a matching If-None-Match, and a new ETag after a publish', async () => {
+    const first = await get('/');
+    const etag = first.headers.get('etag')!;
+    expect(etag).toMatch(/^"[^"]+"$/);
+    expect(first.headers.get('cache-control')).toMatch(/^public, max-age=\d+, stale-while-revalidate=\d+, stale-if-error=\d+$/);
+    await first.text();
+
+    const again = await get('/', { 'if-none-match': etag });
+    expect(again.status).toBe(304);
+    expect(again.headers.get('etag')).toBe(etag);
+    expect(await again.text()).toBe('');
+
+    const edit = await h.admin('/components/website', { method: 'PATCH', body: { status: 'degraded_performance' } });
+    expect(edit.status).toBe(200);
+    const after = await get('/', { 'if-none-match': etag });
+    expect(after.status).toBe(200);
+    expect(after.headers.get('etag')).not.toBe(etag);
+    expect(banner(await after.text())).toBe('Minor Service Outage');
+    await h.admin('/components/website', { method: 'PATCH', body: { status: 'operational' } });
+  });
+});
+
+describe('correcting an update', () => {
+  it('keeps the previous text in the audit log and shows the update as edited', async () => {
+    const inc = await post('/incidents', { name: 'Webhook delays', impact: 'minor', body: 'Webhooks are delayed by 5 minutes.', components: {} });
+    const updateId = inc.incident_updates[0].id;
+    const res = await h.admin(`/incidents/${inc.id}/updates/${updateId}`, { method: 'PATCH', body: { body: 'Webhooks are delayed by 15 minutes.' } });
+    expect(res.status).toBe(200);
+    expect((await res.json()).incident_updates[0]).toMatchObject({ body: 'Webhooks are delayed by 15 minutes.', edited_at: expect.any(String) });
+
+    const audit = await (await h.admin('/audit')).json();
+    const event = audit.events.find((e: any) => e.action === 'incident.update.correct' && e.target === `${inc.id}/${updateId}`);
+    expect(event).toMatchObject({ previous: 'Webhooks are delayed by 5 minutes.', actor: expect.any(String), at: expect.any(String) });
+
+    const detail = await page(`/incidents/${inc.id}`);
+    expect(text(detail)).toContain('Webhooks are delayed by 15 minutes.');
+    expect(text(detail)).not.toContain('delayed by 5 minutes');
+    expect(detail).toMatch(/<p class="muted edited"[^>]*>Edited <time datetime=/);
+    expect(text(activeSection(await page('/'))!)).toContain('Edited');
+    await post(`/incidents/${inc.id}/updates`, { status: 'resolved', body: 'Resolved.' });
+  });
+});
+
+describe('hostile Markdown in an update is inert in the page HTML', () => {
+  it('has no script, no event handler and no javascript:/data: URL on / and /incidents/:id', async () => {
+    const body = MARKDOWN_ATTACKS.map(([name, md]) => `${name}:\n\n${md}`).join('\n\n');
+    const inc = await post('/incidents', { name: 'XSS probe', impact: 'minor', body, components: {} });
+    for (const html of [await page('/'), await page(`/incidents/${inc.id}`)]) {
+      const m = main(html);
+      expect(m).toContain('a javascript: Markdown link'); // the update is there
+      expect(html).not.toMatch(/<script(?![^>]*\ssrc="\/)/i); // no inline script anywhere on the page
+      expect(m).not.toMatch(/<(script|iframe|object|embed|svg|math|img|style|form|input|meta|base|noscript)\b/i);
+      for (const tag of m.matchAll(/<[a-z][^>]*>/gi)) {
+        expect(tag[0]).not.toMatch(/\son[a-z]+\s*=/i);
+        expect(tag[0]).not.toMatch(/\s(href|src|action)\s*=\s*"?\s*(javascript|vbscript|data):/i);
+        expect(tag[0]).not.toMatch(/\sstyle\s*=/i);
+      }
+    }
+    await post(`/incidents/${inc.id}/updates`, { status: 'resolved', body: 'Done.' });
+  });
+});
+
+describe('components: create, list, edit, delete', () => {
+  it('creates, lists, edits and deletes a component, visible on the page each time', async () => {
+    const created = await h.admin('/components', { body: { name: 'Search Index', description: 'Full-text search', group: 'Core platform' } });
+    expect(created.status).toBe(201);
+    expect(await created.json()).toMatchObject({ id: 'search-index', name: 'Search Index', status: 'operational' });
+
+    const list = await (await h.admin('/components')).json();
+    expect(list.components.map((c: any) => c.id)).toContain('search-index');
+    expect(list.groups.map((g: any) => g.name)).toEqual(['Core platform']);
+    expect(text(await page('/'))).toContain('Search Index');
+
+    const edited = await h.admin('/components/search-index', { method: 'PATCH', body: { name: 'Search', status: 'major_outage' } });
+    expect(edited.status).toBe(200);
+    expect(await edited.json()).toMatchObject({ id: 'search-index', name: 'Search', status: 'major_outage' });
+    const home = await page('/');
+    expect(componentStatus(home, 'search-index')).toEqual({ status: 'major_outage', label: 'Major outage' });
+    expect(banner(home)).toBe('Major Service Outage');
+
+    const del = await h.admin('/components/search-index', { method: 'DELETE' });
+    expect(del.status).toBe(204);
+    expect((await h.admin('/components/search-index')).status).toBe(404);
+    const after = await page('/');
+    expect(after).not.toContain('component-search-index');
+    expect(banner(after)).toBe('All Systems Operational');
+  });
+
+  it('refuses to delete a component that incidents refer to (409), and deletes it only with force once they are resolved', async () => {
+    await h.admin('/components', { body: { id: 'cdn', name: 'CDN' } });
+    const inc = await post('/incidents', { name: 'CDN misses', impact: 'minor', body: 'Slow assets.', components: { cdn: 'degraded_performance' } });
+
+    const whileOpen = await h.admin('/components/cdn?force=true', { method: 'DELETE' });
+    expect(whileOpen.status).toBe(409);
+    expect(await whileOpen.json()).toMatchObject({ error: { code: 'component_in_use', field: 'id', message: expect.stringContaining(inc.id) } });
+
+    await post(`/incidents/${inc.id}/updates`, { status: 'resolved', body: 'Fixed.' });
+    const plain = await h.admin('/components/cdn', { method: 'DELETE' });
+    expect(plain.status).toBe(409);
+    expect((await plain.json()).error.message).toContain('force=true');
+    expect((await h.admin('/components/cdn')).status).toBe(200);
+
+    expect((await h.admin('/components/cdn?force=true', { method: 'DELETE' })).status).toBe(204);
+    expect((await h.admin('/components/cdn')).status).toBe(404);
+  });
+});
+
+describe('headers', () => {
+  const SECURITY = {
+    'content-security-policy': expect.stringContaining("default-src 'self'"),
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'strict-origin-when-cross-origin',
+    'x-frame-options': 'DENY',
+    'cross-origin-opener-policy': 'same-origin',
+    'permissions-policy': expect.stringContaining('camera=()'),
+  };
+  const headersOf = (res: Response) => Object.fromEntries(res.headers);
+
+  it.each([
+    ['the status page /', '/', 200],
+    ['an Astro-rendered 404 page', '/no-such-page', 404],
+    ['an incident page', '/incidents/INC-1999-01-01-1', 404],
+    ['the health check', '/healthz', 200],
+    ['a JSON 404 of the API', '/api/no-such-route', 404],
+  ])('security headers on %s', async (_name, path, status) => {
+    const res = await get(path);
+    expect(res.status).toBe(status);
+    expect(headersOf(res)).toMatchObject(SECURITY);
+    const body = await res.text();
+    if (path === '/no-such-page') expect(body).toContain('Page not found');
+  });
+
+  it('security headers and Cache-Control private, no-store on admin answers', async () => {
+    for (const res of [
+      await h.admin('/components'),
+      await h.admin('/components', { body: { name: 'Headers Probe' } }),
+      await h.admin('/components/headers-probe', { method: 'DELETE' }),
+      await h.admin('/audit'),
+    ]) {
+      expect(res.status).toBeLessThan(300);
+      expect(headersOf(res)).toMatchObject({ ...SECURITY, 'cache-control': 'private, no-store' });
+    }
+    for (const res of [await h.admin('/components/nope'), await fetch(`${h.url}/api/admin/components`)]) {
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.headers.get('cache-control')).toMatch(/no-store/);
+    }
+  });
+});
