@@ -44,12 +44,12 @@ export async function subscribeAndConfirm(h: HeraldProcess, smtp: TestSmtp, emai
   if (!(await confirmed.text()).includes('You are subscribed')) throw new Error(`confirm POST failed: ${confirmed.status}`);
 }
 
-/** Waits until the outbox has nothing queued and every notice is fanned out. */
-export async function outboxSettled(h: HeraldProcess): Promise<{ updates: Array<Record<string, unknown>>; failed: unknown[] }> {
+/** Waits until the outbox has nothing queued and every notice (at least `atLeastNotices`) is fanned out. */
+export async function outboxSettled(h: HeraldProcess, atLeastNotices = 0): Promise<{ updates: Array<Record<string, unknown>>; failed: unknown[] }> {
   let last: { updates: Array<Record<string, unknown>>; failed: unknown[]; pending: number } | null = null;
   await until(async () => {
     last = (await (await h.admin('/deliveries')).json()) as typeof last;
-    return last!.pending === 0 && last!.updates.every((u) => u.fanout_done && u.queued === 0);
+    return last!.pending === 0 && last!.updates.length >= atLeastNotices && last!.updates.every((u) => u.fanout_done && u.queued === 0);
   }, 'the outbox to settle');
   return last!;
 }

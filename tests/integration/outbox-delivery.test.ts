@@ -1,0 +1,104 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startHerald, removeDir, tempDataDir, type HeraldProcess } from '../helpers/server.ts';
+import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
+import { SITE, outboxSettled, subscribe, until } from '../helpers/mail-flow.ts';
+import { seedSubscribers } from '../fixtures/subscribers.ts';
+
+const cleanup: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const fn of cleanup.splice(0).reverse()) await fn();
+});
+
+async function setup(reply: Parameters<typeof startSmtp>[0], emails: string[], env: Record<string, string> = {}) {
+  const smtp = await startSmtp(reply);
+  cleanup.push(() => smtp.close());
+  const dataDir = tempDataDir();
+  cleanup.push(() => removeDir(dataDir));
+  seedSubscribers(dataDir, emails.map((email) => ({ email })));
+  const h = await startHerald({
+    dataDir,
+    env: { SMTP_URL: smtp.url, SITE_URL: SITE, MAIL_RETRY_BASE_MS: '40', MAIL_RETRY_MAX_MS: '200', ...env },
+  });
+  cleanup.push(() => h.stop());
+  return { smtp, h };
+}
+
+const declare = (h: HeraldProcess) =>
+  h.admin('/incidents', { body: { name: 'Outage', impact: 'major', status: 'investigating', body: 'Down.', components: {} } });
+
+/** The newest journal line of a delivery. */
+function deliveryRecord(dataDir: string, predicate: (d: { id: string; sub: string }) => boolean) {
+  const lines = readFileSync(join(dataDir, 'deliveries.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  return lines.filter((l) => l.t === 'd' && predicate(l)).at(-1);
+}
+
+describe('the outbox retries what is temporary and gives up on what is not', () => {
+  it('451 twice then 250: delivered once, on the third attempt', async () => {
+    const { smtp, h } = await setup(({ count }) => (count <= 2 ? { code: 451, text: '4.7.1 Greylisted, try again' } : null), ['grey@example.com']);
+    expect((await declare(h)).status).toBe(201);
+    await smtp.waitFor(1);
+    const out = await outboxSettled(h, 1);
+    expect(smtp.attempts).toHaveLength(3);
+    expect(new Set(smtp.attempts.map((a) => a.messageId)).size).toBe(1);
+    expect(smtp.received).toHaveLength(1);
+    expect(out.updates[0]).toMatchObject({ kind: 'disruption', sent: 1, failed: 0, queued: 0 });
+    expect(deliveryRecord(h.dataDir, () => true)).toMatchObject({ state: 'sent', attempts: 3, last_error: null });
+  });
+
+  it('550 5.1.1: failed at once, not retried, address suppressed; an admin retry re-queues it', async () => {
+    const { smtp, h } = await setup(
+      ({ to }) => (to.includes('gone@example.com') ? { code: 550, text: '5.1.1 <gone@example.com>: Recipient address rejected: User unknown' } : null),
+      ['gone@example.com', 'here@example.com'],
+    );
+    await declare(h);
+    const out = await outboxSettled(h, 1);
+    expect(out.updates[0]).toMatchObject({ sent: 1, failed: 1, queued: 0 });
+    const failed = deliveryRecord(h.dataDir, (d) => d.sub === out.failed.map((f) => (f as { subscriber_id: string }).subscriber_id)[0]);
+    expect(failed).toMatchObject({ state: 'failed', attempts: 1 });
+    expect(failed.last_error).toContain('5.1.1');
+    // Many backoff periods later there was still exactly one attempt.
+    await new Promise((r) => setTimeout(r, 400));
+    expect(smtp.attempts.filter((a) => a.to.includes('gone@example.com'))).toHaveLength(1);
+    const listed = await (await h.admin('/subscribers?q=gone')).json();
+    expect(listed.subscribers[0].suppressed).toContain('5.1.1');
+    // A suppressed address gets nothing more, even when retried by hand.
+    const retry = await h.admin(`/deliveries/${failed.id}/retry`, { method: 'POST' });
+    expect(retry.status).toBe(200);
+    await outboxSettled(h, 1);
+    expect(smtp.attempts.filter((a) => a.to.includes('gone@example.com'))).toHaveLength(1);
+    expect((await h.admin(`/deliveries/${failed.id}/retry`, { method: 'POST' })).status).toBe(200);
+    expect((await h.admin('/deliveries/nope/retry', { method: 'POST' })).status).toBe(404);
+  });
+
+  it('authentication failure pauses the queue and says so; resume sends', async () => {
+    let refuse = true;
+    const { smtp, h } = await setup(() => (refuse ? { code: 535, text: '5.7.8 Authentication credentials invalid' } : null), ['p@example.com']);
+    await declare(h);
+    await until(async () => (await (await h.admin('/deliveries')).json()).paused === true, 'the queue to pause');
+    const state = await (await h.admin('/deliveries')).json();
+    expect(state.paused_reason).toContain('535');
+    expect(state.updates[0]).toMatchObject({ queued: 1, failed: 0 });
+    expect(h.output()).toContain('[outbox] queue paused');
+    refuse = false;
+    expect((await h.admin('/deliveries/resume', { method: 'POST' })).status).toBe(200);
+    await smtp.waitFor(1);
+    expect((await outboxSettled(h, 1)).updates[0]).toMatchObject({ sent: 1, queued: 0 });
+  });
+});
+
+describe('rate limits', () => {
+  it('429 with Retry-After per address and per client IP; X-Forwarded-For is ignored without TRUST_PROXY', async () => {
+    const { h } = await setup(() => null, [], { SUBSCRIBE_LIMIT_PER_IP: '5', SUBSCRIBE_LIMIT_PER_ADDRESS: '3' });
+    for (let i = 0; i < 3; i++) expect((await subscribe(h, { email: 'same@example.com' })).status).toBe(202);
+    const perAddress = await subscribe(h, { email: 'SAME@example.com' });
+    expect(perAddress.status).toBe(429);
+    expect(Number(perAddress.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await perAddress.json()).error.code).toBe('rate_limited');
+    expect((await subscribe(h, { email: 'other@example.com' })).status).toBe(202);
+    const perIp = await subscribe(h, { email: 'third@example.com' }, { 'x-forwarded-for': '203.0.113.9' });
+    expect(perIp.status).toBe(429);
+    expect(Number(perIp.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+});
