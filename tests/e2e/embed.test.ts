@@ -1,0 +1,169 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { removeDir, startHerald, type HeraldProcess } from '../helpers/server.ts';
+
+/**
+ * public/embed.js in real Chromium, on a host page served from another
+ * origin (another loopback port) with a strict CSP of its own: the banner
+ * appears when an incident is declared, a keyboard dismissal hides it and
+ * is remembered, the next update brings it back, and the host page keeps
+ * working when Herald is down.
+ */
+let herald: HeraldProcess;
+let host: Server;
+let hostUrl = '';
+let browser: Browser;
+let page: Page;
+const pageErrors: Error[] = [];
+
+const banner = () => page.locator('[data-herald-banner] [role="status"]');
+const bannerPolled = () => page.waitForResponse((r) => r.url().includes('/api/banner.json'));
+
+function hostPage(heraldUrl: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Acme app</title></head>
+<body><h1>Acme app</h1><button id="count" type="button">0</button>
+<script src="/app.js"></script>
+<script src="${heraldUrl}/embed.js" data-components="api" data-interval="1" async></script></body></html>`;
+}
+
+beforeAll(async () => {
+  herald = await startHerald({ env: { SITE_URL: 'https://status.example.com' } });
+  expect((await herald.admin('/components', { body: { id: 'api', name: 'API' } })).status).toBe(201);
+  expect((await herald.admin('/components', { body: { id: 'billing', name: 'Billing' } })).status).toBe(201);
+  const heraldUrl = herald.url;
+  host = createServer((req, res) => {
+    if (req.url === '/app.js') {
+      res.writeHead(200, { 'content-type': 'text/javascript' });
+      res.end("document.getElementById('count').addEventListener('click', (e) => { e.target.textContent = String(Number(e.target.textContent) + 1); });");
+      return;
+    }
+    // The host's own CSP: no inline styles, scripts from itself and Herald, fetches to Herald.
+    res.writeHead(200, {
+      'content-type': 'text/html; charset=utf-8',
+      'content-security-policy': `default-src 'self'; script-src 'self' ${heraldUrl}; connect-src ${heraldUrl}; style-src 'self'`,
+    });
+    res.end(hostPage(heraldUrl));
+  });
+  await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
+  hostUrl = `http://127.0.0.1:${(host.address() as AddressInfo).port}/`;
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  page = await browser.newPage();
+  page.on('pageerror', (err) => pageErrors.push(err));
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((resolve) => host?.close(resolve));
+  await herald?.stop();
+  if (herald) removeDir(herald.dataDir);
+});
+
+describe('embed.js on another origin', () => {
+  it('shows nothing while all is well, then the banner once an incident is declared', async () => {
+    const polled = bannerPolled();
+    await page.goto(hostUrl);
+    expect((await polled).status()).toBe(200);
+    expect(await page.locator('[data-herald-banner]').count()).toBe(0);
+
+    // An incident on a component this app did not ask for does not show.
+    await herald.admin('/incidents', { body: { name: 'Invoices delayed', impact: 'minor', body: 'Billing is slow.', components: { billing: 'degraded_performance' } } });
+    // The first poll may have left before the write; the second left after the first was applied.
+    await bannerPolled();
+    const other = await bannerPolled();
+    expect(((await other.json()) as any)).toMatchObject({ active: false, indicator: 'none' });
+    expect(await page.locator('[data-herald-banner]').count()).toBe(0);
+
+    const res = await herald.admin('/incidents', {
+      body: { name: 'API errors', impact: 'major', body: 'We are investigating **elevated** errors.', components: { api: 'partial_outage' } },
+    });
+    const id = ((await res.json()) as any).id;
+    await banner().waitFor();
+    expect(await banner().getAttribute('aria-live')).toBe('polite');
+    expect(await banner().textContent()).toContain('API errors');
+    expect(await banner().textContent()).toContain('We are investigating elevated errors.');
+    expect(await banner().locator('a').getAttribute('href')).toBe(`https://status.example.com/incidents/${id}`);
+  }, 30_000);
+
+  it('styles apply under the host page CSP (constructed stylesheet in the shadow root), light and dark, motion only when welcome', async () => {
+    const style = () =>
+      banner().evaluate((el) => {
+        const s = getComputedStyle(el);
+        return { position: s.position, background: s.backgroundColor, animation: s.animationName };
+      });
+    await page.emulateMedia({ colorScheme: 'light', reducedMotion: 'no-preference' });
+    expect(await style()).toEqual({ position: 'fixed', background: 'rgb(255, 255, 255)', animation: 'herald-in' });
+    await page.emulateMedia({ colorScheme: 'dark', reducedMotion: 'reduce' });
+    expect(await style()).toEqual({ position: 'fixed', background: 'rgb(31, 35, 40)', animation: 'none' });
+    // Host styles do not leak in: the page's own h1 is untouched and the banner lives in a shadow root.
+    expect(await page.locator('[data-herald-banner]').evaluate((el) => el.shadowRoot !== null)).toBe(true);
+  });
+
+  it('hides on a keyboard dismissal and stays hidden across polls and reloads', async () => {
+    const close = page.getByRole('button', { name: 'Dismiss status message' });
+    await close.focus();
+    await page.keyboard.press('Enter');
+    expect(await page.locator('[data-herald-banner]').count()).toBe(0);
+    await bannerPolled();
+    await bannerPolled();
+    expect(await page.locator('[data-herald-banner]').count()).toBe(0);
+    const polled = bannerPolled();
+    await page.reload();
+    await polled;
+    expect(await page.locator('[data-herald-banner]').count()).toBe(0);
+    expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('herald-banner-dismissed:')).length)).toBe(1);
+  }, 30_000);
+
+  it('shows again on the next update, and Escape dismisses it too', async () => {
+    const list = (await (await herald.admin('/incidents')).json()) as any;
+    const id = list.incidents.find((i: any) => i.name === 'API errors').id;
+    await herald.admin(`/incidents/${id}/updates`, { body: { status: 'identified', body: 'We found the cause.' } });
+    await banner().waitFor();
+    expect(await banner().textContent()).toContain('We found the cause.');
+    await banner().locator('a').focus();
+    await page.keyboard.press('Escape');
+    expect(await page.locator('[data-herald-banner]').count()).toBe(0);
+  }, 30_000);
+
+  it('pauses polling in a hidden tab and resumes when visible', async () => {
+    const requests: string[] = [];
+    const onRequest = (r: { url(): string }) => {
+      if (r.url().includes('/api/banner.json')) requests.push(r.url());
+    };
+    await bannerPolled();
+    await page.evaluate(() => {
+      Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
+      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+      document.dispatchEvent(new Event('visibilitychange'));
+    });
+    page.on('request', onRequest);
+    await page.waitForTimeout(2_500); // more than two poll intervals
+    expect(requests).toEqual([]);
+    const resumed = page.waitForRequest((r) => r.url().includes('/api/banner.json'));
+    await page.evaluate(() => {
+      Object.defineProperty(document, 'hidden', { configurable: true, get: () => false });
+      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'visible' });
+      document.dispatchEvent(new Event('visibilitychange'));
+    });
+    await resumed;
+    page.off('request', onRequest);
+  }, 30_000);
+
+  it('the host page keeps working when Herald is down, before and after it loaded', async () => {
+    await herald.stop();
+    const failed = page.waitForEvent('requestfailed', (r) => r.url().includes('/api/banner.json'));
+    await failed;
+    await page.locator('#count').click();
+    await page.locator('#count').click();
+    expect(await page.locator('#count').textContent()).toBe('2');
+    // A fresh load with Herald unreachable: embed.js itself fails to load.
+    await page.reload();
+    await page.locator('#count').click();
+    expect(await page.locator('#count').textContent()).toBe('1');
+    expect(pageErrors).toEqual([]);
+  }, 30_000);
+});

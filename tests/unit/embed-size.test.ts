@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+
+const source = readFileSync(new URL('../../public/embed.js', import.meta.url), 'utf8');
+
+describe('public/embed.js budget', () => {
+  it('stays under 5 KB gzipped', () => {
+    expect(gzipSync(source, { level: 9 }).length).toBeLessThan(5 * 1024);
+  });
+
+  it('has no dependencies and writes no HTML from data (textContent only)', () => {
+    expect(source).not.toMatch(/\bimport\b|\brequire\(/);
+    expect(source).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
+  });
+});
