@@ -83,6 +83,9 @@ export function createApp(herald: Herald, opts: AppOptions = {}) {
     for (const [k, v] of Object.entries(security)) c.header(k, v);
     if (err instanceof HeraldError) {
       if (err instanceof RateLimited) c.header('Retry-After', String(err.retryAfterSeconds));
+      // The unread rest of the upload is dropped and the socket closed soon after: tell the
+      // client, or its next request on this keep-alive connection fails ("other side closed").
+      if (err instanceof PayloadTooLarge) c.header('Connection', 'close');
       c.header('Cache-Control', 'no-store');
       return c.json(errorBody(err), err.status as 400);
     }
