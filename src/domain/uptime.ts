@@ -67,8 +67,9 @@ export function statusIntervals(db: Pick<Db, 'incidents' | 'components'>, now: D
 function collect(incident: Incident, now: number, push: (id: string, iv: Interval) => void, heldNow: Set<string>): void {
   const end = incident.resolved_at ? Math.min(Date.parse(incident.resolved_at), now) : now;
   const current = new Map<string, { since: number; status: ComponentStatus }>();
+  // By instant, not by string: stored times may carry different offsets.
   const updates = [...incident.updates].sort(
-    (a, b) => a.display_at.localeCompare(b.display_at) || a.created_at.localeCompare(b.created_at),
+    (a, b) => Date.parse(a.display_at) - Date.parse(b.display_at) || Date.parse(a.created_at) - Date.parse(b.created_at),
   );
   for (const u of updates) {
     const t = Math.min(Date.parse(u.display_at), end);

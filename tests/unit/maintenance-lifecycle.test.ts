@@ -285,3 +285,17 @@ describe('the timer (dueTransitions on a fake clock)', () => {
     expect(dueTransitions(db, new Date(T0 + 180 * 60_000), OPTS)).toEqual([{ kind: 'complete', id: m.id, at: iso(180) }]);
   });
 });
+
+describe('dating', () => {
+  it('a window scheduled after its start time starts at once, dated no earlier than its notice', () => {
+    const db = setup();
+    const m = scheduleMaintenance(at(db, 30), { name: 'Late', scheduled_for: iso(20), scheduled_until: iso(90), components: ['api'] });
+    expect(applyDueTransitions(at(db, 30, 'maintenance-timer'), OPTS).map((a) => a.kind)).toEqual(['start']);
+    const r = record(db, m.id);
+    expect(r.updates.map((u) => [u.status, u.display_at])).toEqual([
+      ['scheduled', iso(30)],
+      ['in_progress', iso(30)],
+    ]);
+    expect(r.started_at).toBe(iso(30));
+  });
+});

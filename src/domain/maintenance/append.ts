@@ -26,7 +26,11 @@ export interface MaintenanceUpdateInput {
  */
 export function appendMaintenanceUpdate(ctx: VerbContext, m: Incident, input: MaintenanceUpdateInput): IncidentUpdate {
   const now = ctx.now.toISOString();
-  const displayAt = input.display_at ?? now;
+  // A step the timer dates back to its due instant never sorts before the
+  // record's previous update (a window scheduled after its start time).
+  const latest = Math.max(...m.updates.map((u) => Date.parse(u.display_at)));
+  const wanted = input.display_at ?? now;
+  const displayAt = Date.parse(wanted) < latest ? new Date(latest).toISOString() : wanted;
   if (Date.parse(displayAt) > ctx.now.getTime() + 60_000) {
     throw new Invalid('display_at cannot be in the future.', 'display_at');
   }

@@ -1,0 +1,124 @@
+import type { Db, Incident } from './model.ts';
+import { isoMonth, localDate } from './zoned-days.ts';
+
+/**
+ * The history: past and current incidents and maintenances that took place,
+ * newest first by start, grouped by month in the page's time zone. Windows
+ * still to come live on /maintenance; cancelled ones never happened and are
+ * left out (their own pages still work).
+ */
+export const HISTORY_PAGE_SIZE = 20;
+const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
+const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+export interface HistoryEntry {
+  incident: Incident;
+  /** YYYY-MM of its start, in the page's time zone. */
+  month: string;
+}
+
+export interface MonthCount {
+  month: string;
+  label: string;
+  count: number;
+}
+
+export interface HistoryPage {
+  /** The month filter, when one was asked for. */
+  month: string | null;
+  page: number;
+  pageCount: number;
+  total: number;
+  groups: Array<{ month: string; label: string; entries: Incident[] }>;
+  /** Every month with something in it, newest first (for navigation). */
+  months: MonthCount[];
+  newerHref: string | null;
+  olderHref: string | null;
+}
+
+export interface HistoryQuery {
+  page?: string | null;
+  month?: string | null;
+  timeZone?: string;
+  pageSize?: number;
+}
+
+export const isHistoryEntry = (i: Incident): boolean =>
+  i.impact !== 'maintenance' || (i.status !== 'scheduled' && i.cancelled_at === null);
+
+/** "November 2026" */
+export function monthLabel(month: string): string {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  return `${MONTH_NAMES[m - 1]} ${y}`;
+}
+
+interface Index {
+  entries: HistoryEntry[];
+  months: MonthCount[];
+}
+
+// The committed data object is replaced by every write, so it is the memo key:
+// sorting and bucketing 5,000 incidents happens once per data version.
+const indexes = new WeakMap<object, Map<string, Index>>();
+
+function indexOf(db: Pick<Db, 'incidents'>, timeZone: string): Index {
+  let perZone = indexes.get(db);
+  if (!perZone) indexes.set(db, (perZone = new Map()));
+  const hit = perZone.get(timeZone);
+  if (hit) return hit;
+  // By instant, not by string: stored times may carry different offsets.
+  const entries = db.incidents
+    .filter(isHistoryEntry)
+    .map((incident) => ({ incident, t: Date.parse(incident.started_at) }))
+    .sort((a, b) => b.t - a.t || b.incident.id.localeCompare(a.incident.id))
+    .map(({ incident, t }) => ({ incident, month: isoMonth(localDate(t, timeZone)) }));
+  const months: MonthCount[] = [];
+  for (const e of entries) {
+    const last = months.at(-1);
+    if (last && last.month === e.month) last.count++;
+    else months.push({ month: e.month, label: monthLabel(e.month), count: 1 });
+  }
+  const index = { entries, months };
+  perZone.set(timeZone, index);
+  return index;
+}
+
+/**
+ * One page of history, or null when the query names no such page (a page
+ * number past the end, a malformed page or month): the caller answers 404.
+ */
+export function historyPage(db: Pick<Db, 'incidents'>, q: HistoryQuery = {}): HistoryPage | null {
+  const size = q.pageSize ?? HISTORY_PAGE_SIZE;
+  const month = q.month ?? null;
+  if (month !== null && !MONTH.test(month)) return null;
+  if (q.page != null && !/^[1-9]\d{0,5}$/.test(q.page)) return null;
+  const page = q.page == null ? 1 : Number(q.page);
+  const index = indexOf(db, q.timeZone ?? 'UTC');
+  const pool = month === null ? index.entries : index.entries.filter((e) => e.month === month);
+  const pageCount = Math.max(1, Math.ceil(pool.length / size));
+  if (page > pageCount) return null;
+  const slice = pool.slice((page - 1) * size, page * size);
+  const groups: HistoryPage['groups'] = [];
+  for (const e of slice) {
+    const last = groups.at(-1);
+    if (last && last.month === e.month) last.entries.push(e.incident);
+    else groups.push({ month: e.month, label: monthLabel(e.month), entries: [e.incident] });
+  }
+  const href = (p: number) => {
+    const params = new URLSearchParams();
+    if (month) params.set('month', month);
+    if (p > 1) params.set('page', String(p));
+    const s = params.toString();
+    return s ? `/history?${s}` : '/history';
+  };
+  return {
+    month,
+    page,
+    pageCount,
+    total: pool.length,
+    groups,
+    months: index.months,
+    newerHref: page > 1 ? href(page - 1) : null,
+    olderHref: page < pageCount ? href(page + 1) : null,
+  };
+}

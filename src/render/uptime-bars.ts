@@ -1,0 +1,67 @@
+import type { Herald } from '../herald.ts';
+import { computeUptime, type ComponentUptime, type UptimeDay } from '../domain/uptime.ts';
+import { COMPONENT_STATUS_LABEL, type ComponentStatus } from '../domain/status.ts';
+import { formatDuration } from '../domain/overall.ts';
+import { isoDay, localDate } from '../domain/zoned-days.ts';
+
+export const UPTIME_DAYS = 90;
+
+export interface UptimeCell {
+  /** CSS class naming the day's worst status (u-no_data, u-major_outage, ...). */
+  cls: string;
+  /** The text alternative: "12 Nov: partial outage for 42 min". */
+  label: string;
+}
+
+export interface UptimeBar {
+  cells: UptimeCell[];
+  /** "99.95 % uptime", or null when no minute was observed. */
+  percentText: string | null;
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const WORST_FIRST: ComponentStatus[] = ['major_outage', 'partial_outage', 'degraded_performance', 'under_maintenance'];
+
+/** "12 Nov: major outage for 12 min, partial outage for 42 min" */
+export function dayLabel(day: UptimeDay): string {
+  const [, m, d] = day.date.split('-').map(Number) as [number, number, number];
+  const date = `${d} ${MONTHS[m - 1]}`;
+  if (day.worst === 'no_data') return `${date}: no data`;
+  const parts = WORST_FIRST.filter((s) => day.minutes[s]).map(
+    (s) => `${COMPONENT_STATUS_LABEL[s].toLowerCase()} for ${formatDuration(day.minutes[s]!)}`,
+  );
+  return parts.length ? `${date}: ${parts.join(', ')}` : `${date}: operational`;
+}
+
+/** Never claims better than measured: 99.996 shows as 99.99, only a clean record as 100. */
+export function percentText(percent: number | null): string | null {
+  if (percent === null) return null;
+  if (percent >= 100) return '100 % uptime';
+  return `${(Math.floor(percent * 100) / 100).toFixed(2)} % uptime`;
+}
+
+function toBar(u: ComponentUptime): UptimeBar {
+  return {
+    cells: u.days.map((day) => ({ cls: `u-${day.worst}`, label: dayLabel(day) })),
+    percentText: percentText(u.percent),
+  };
+}
+
+const memo = new WeakMap<Herald, { key: string; bars: Map<string, UptimeBar> }>();
+
+/**
+ * The uptime bars of every component, computed once per data version (and
+ * per local day, so a new day starts a new bar) rather than per request: the
+ * status page stays as fast with years of incidents as with none.
+ */
+export function uptimeBars(herald: Herald): Map<string, UptimeBar> {
+  const now = herald.now();
+  const tz = herald.config.SITE_TIMEZONE;
+  const key = `${herald.store.version}|${isoDay(localDate(now.getTime(), tz))}`;
+  const hit = memo.get(herald);
+  if (hit && hit.key === key) return hit.bars;
+  const uptime = computeUptime(herald.store.data, now, { days: UPTIME_DAYS, timeZone: tz });
+  const bars = new Map([...uptime].map(([id, u]) => [id, toBar(u)]));
+  memo.set(herald, { key, bars });
+  return bars;
+}
