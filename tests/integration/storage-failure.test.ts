@@ -1,0 +1,88 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { startHerald, type HeraldProcess } from '../helpers/server.ts';
+import { mountTmpfs, mountUnavailableReason, type TestMount } from '../helpers/mounts.ts';
+
+const skipReason = mountUnavailableReason();
+if (skipReason) console.warn(`storage-failure tests skipped: ${skipReason}`);
+
+let herald: HeraldProcess | null = null;
+let mount: TestMount | null = null;
+afterEach(async () => {
+  try {
+    mount?.unfill();
+    mount?.readWrite();
+  } catch {
+    // already writable
+  }
+  await herald?.stop();
+  mount?.unmount();
+  herald = null;
+  mount = null;
+});
+
+const componentNamesOnDisk = (dir: string) =>
+  (JSON.parse(readFileSync(join(dir, 'herald.json'), 'utf8')) as { components: Array<{ name: string }> }).components.map((c) => c.name).sort();
+const componentNamesInMemory = async (h: HeraldProcess) =>
+  ((await (await h.admin('/components')).json()) as { components: Array<{ name: string }> }).components.map((c) => c.name).sort();
+
+/** Every write kind the admin API has answers 503 storage_unavailable, and nothing changes. */
+async function expectWritesRefused(h: HeraldProcess, dir: string, before: string[]) {
+  const incidentsBefore = ((await (await h.admin('/incidents')).json()) as { incidents: unknown[] }).incidents.length;
+  const attempts = [
+    h.admin('/components', { body: { name: 'Added while broken' } }),
+    h.admin('/incidents', { body: { name: 'Declared while broken', impact: 'major', body: 'Investigating.' } }),
+    h.admin('/components/first', { method: 'PATCH', body: { status: 'major_outage' } }),
+  ];
+  for (const res of await Promise.all(attempts)) {
+    expect(res.status).toBe(503);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('storage_unavailable');
+    expect(body.error.message).toMatch(/could not be saved/i);
+  }
+  // Memory equals disk equals the state before the failed writes.
+  expect(await componentNamesInMemory(h)).toEqual(before);
+  expect(componentNamesOnDisk(dir)).toEqual(before);
+  expect(((await (await h.admin('/incidents')).json()) as { incidents: unknown[] }).incidents.length).toBe(incidentsBefore);
+  const status = (await (await h.admin('/components/first')).json()) as { status: string };
+  expect(status.status).toBe('operational');
+  // Reads keep serving.
+  const home = await fetch(`${h.url}/`);
+  expect(home.status).toBe(200);
+  expect(await home.text()).toContain('First');
+  expect((await fetch(`${h.url}/healthz`)).status).toBe(200);
+  const summary = await fetch(`${h.url}/api/v2/summary.json`);
+  expect([200, 404]).toContain(summary.status);
+  // No temp file is left behind by a failed write.
+  expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+}
+
+async function startOnMount(sizeKb: number) {
+  mount = mountTmpfs(sizeKb);
+  herald = await startHerald({ dataDir: mount.dir });
+  for (const [id, name] of [['first', 'First'], ['second', 'Second']]) {
+    expect((await herald.admin('/components', { body: { id, name } })).status).toBe(201);
+  }
+  return { h: herald, m: mount, before: ['First', 'Second'] };
+}
+
+describe.skipIf(skipReason !== null)('storage failures (real tmpfs mounts)', () => {
+  it('disk full: writes answer 503 storage_unavailable, memory equals disk, reads keep serving, writes resume once space is back', async () => {
+    const { h, m, before } = await startOnMount(1024);
+    m.fill();
+    await expectWritesRefused(h, m.dir, before);
+    m.unfill();
+    expect((await h.admin('/components', { body: { name: 'After space came back' } })).status).toBe(201);
+    expect(componentNamesOnDisk(m.dir)).toContain('After space came back');
+  });
+
+  it('read-only data folder (immutable even to root): writes answer 503 storage_unavailable, memory equals disk, reads keep serving, writes resume when writable', async () => {
+    const { h, m, before } = await startOnMount(1024);
+    m.readOnly();
+    await expectWritesRefused(h, m.dir, before);
+    m.readWrite();
+    expect((await h.admin('/components', { body: { name: 'After remount' } })).status).toBe(201);
+    expect(componentNamesOnDisk(m.dir)).toContain('After remount');
+  });
+});
