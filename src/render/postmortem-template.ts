@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import type { Db, Incident } from '../domain/model.ts';
@@ -8,7 +9,10 @@ import { durationMinutes, formatDuration } from '../domain/overall.ts';
 import { formatDateTime } from './time.ts';
 import { markdownToText } from './markdown.ts';
 
-const TEMPLATE_FILE = fileURLToPath(new URL('../../templates/postmortem.md', import.meta.url));
+// From source this is ../../templates; the console's pages run from an Astro
+// bundle (dist/server/chunks) where that path is wrong: fall back to the working directory.
+const TEMPLATE_FILE = [fileURLToPath(new URL('../../templates/postmortem.md', import.meta.url)), join(process.cwd(), 'templates/postmortem.md')]
+  .find((f) => existsSync(f)) ?? fileURLToPath(new URL('../../templates/postmortem.md', import.meta.url));
 
 let compiled: Handlebars.TemplateDelegate | null = null;
 
