@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { historyPage, HISTORY_PAGE_SIZE } from '../../src/domain/history.ts';
+import { dbSchema } from '../../src/domain/model.ts';
+import { generateHistory } from '../fixtures/generate-incidents.ts';
+
+const NOW = new Date('2026-11-23T12:00:00.000Z');
+
+describe('history pagination over 5,000 generated incidents', () => {
+  const db = generateHistory(5000, NOW);
+
+  it('the generated file is a valid data file', () => {
+    expect(dbSchema.safeParse(db).success).toBe(true);
+  });
+
+  it('walks every incident once, newest first, 20 a page, then refuses the page past the end', () => {
+    const first = historyPage(db, { timeZone: 'UTC' })!;
+    expect(first.page).toBe(1);
+    expect(first.pageCount).toBe(Math.ceil(5000 / HISTORY_PAGE_SIZE));
+    expect(first.newerHref).toBeNull();
+    expect(first.olderHref).toBe('/history?page=2');
+    const seen: string[] = [];
+    let last = Infinity;
+    for (let p = 1; p <= first.pageCount; p++) {
+      const view = historyPage(db, { page: String(p), timeZone: 'UTC' })!;
+      const entries = view.groups.flatMap((g) => g.entries);
+      expect(entries.length).toBe(p < first.pageCount ? HISTORY_PAGE_SIZE : 5000 - (first.pageCount - 1) * HISTORY_PAGE_SIZE);
+      for (const e of entries) {
+        const t = Date.parse(e.started_at);
+        expect(t).toBeLessThanOrEqual(last);
+        last = t;
+        seen.push(e.id);
+      }
+      // Every group is one month, and the entries in it started in that month.
+      for (const g of view.groups) for (const e of g.entries) expect(e.started_at.slice(0, 7)).toBe(g.month);
+    }
+    expect(new Set(seen).size).toBe(5000);
+    expect(historyPage(db, { page: String(first.pageCount + 1), timeZone: 'UTC' })).toBeNull();
+  });
+
+  it('filters by month, with its own pages and links that keep the month', () => {
+    const first = historyPage(db, { timeZone: 'UTC' })!;
+    const busiest = [...first.months].sort((a, b) => b.count - a.count)[0]!;
+    expect(first.months.reduce((n, m) => n + m.count, 0)).toBe(5000);
+    const view = historyPage(db, { month: busiest.month, timeZone: 'UTC' })!;
+    expect(view.total).toBe(busiest.count);
+    expect(view.groups).toHaveLength(1);
+    expect(view.groups[0]!.month).toBe(busiest.month);
+    if (view.pageCount > 1) expect(view.olderHref).toBe(`/history?month=${busiest.month}&page=2`);
+    const months = first.months.map((m) => m.month);
+    expect(months).toEqual([...months].sort().reverse());
+  });
+
+  it('an empty month is an empty page, malformed queries are not found', () => {
+    expect(historyPage(db, { month: '1999-01', timeZone: 'UTC' })).toMatchObject({ total: 0, groups: [], pageCount: 1 });
+    for (const q of [{ page: '0' }, { page: '-1' }, { page: 'x' }, { page: '1.5' }, { month: '2026-13' }, { month: '2026-1' }]) {
+      expect(historyPage(db, q)).toBeNull();
+    }
+  });
+
+  it('groups months in the page time zone', () => {
+    const tiny = generateHistory(0, NOW);
+    const base = db.incidents[0]!;
+    // 23:30 UTC on 31 Oct is already November in Berlin.
+    tiny.incidents.push({ ...base, id: 'INC-2026-10-31-1', started_at: '2026-10-31T23:30:00.000Z' });
+    expect(historyPage(tiny, { timeZone: 'UTC' })!.groups[0]!.month).toBe('2026-10');
+    expect(historyPage(tiny, { timeZone: 'Europe/Berlin' })!.groups[0]!.month).toBe('2026-11');
+  });
+});
+
+describe('what the history lists', () => {
+  it('leaves out windows still to come and cancelled ones, keeps running and completed ones', () => {
+    const db = generateHistory(0, NOW);
+    const mnt = (id: string, status: 'scheduled' | 'in_progress' | 'completed', cancelled: boolean) => ({
+      ...generateHistory(1, NOW).incidents[0]!,
+      id,
+      impact: 'maintenance' as const,
+      status,
+      cancelled_at: cancelled ? NOW.toISOString() : null,
+    });
+    db.incidents.push(mnt('MNT-a', 'scheduled', false), mnt('MNT-b', 'in_progress', false), mnt('MNT-c', 'completed', false), mnt('MNT-d', 'completed', true));
+    const ids = historyPage(db)!.groups.flatMap((g) => g.entries.map((e) => e.id));
+    expect(ids.sort()).toEqual(['MNT-b', 'MNT-c']);
+  });
+});
