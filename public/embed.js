@@ -97,10 +97,18 @@
     var show = function (b) {
       if (!host) build();
       box.className = 'box ' + (/^(none|minor|major|critical|maintenance)$/.test(b.indicator) ? b.indicator : 'minor');
-      title.textContent = String(b.title || '');
-      message.textContent = String(b.message || '');
       link.href = safeUrl(b.url);
-      if (!host.isConnected && document.body) document.body.appendChild(host);
+      var fill = function () {
+        title.textContent = String(b.title || '');
+        message.textContent = String(b.message || '');
+      };
+      if (host.isConnected) return fill();
+      if (!document.body) return;
+      // Screen readers announce changes to a live region that is already in the page,
+      // so the region goes in empty and the text follows a moment later.
+      title.textContent = message.textContent = '';
+      document.body.appendChild(host);
+      setTimeout(fill, 50);
     };
 
     var hide = function () {

@@ -82,7 +82,7 @@ describe('embed.js on another origin', () => {
       body: { name: 'API errors', impact: 'major', body: 'We are investigating **elevated** errors.', components: { api: 'partial_outage' } },
     });
     const id = ((await res.json()) as any).id;
-    await banner().waitFor();
+    await banner().filter({ hasText: 'API errors' }).waitFor();
     expect(await banner().getAttribute('aria-live')).toBe('polite');
     expect(await banner().textContent()).toContain('API errors');
     expect(await banner().textContent()).toContain('We are investigating elevated errors.');
@@ -122,7 +122,7 @@ describe('embed.js on another origin', () => {
     const list = (await (await herald.admin('/incidents')).json()) as any;
     const id = list.incidents.find((i: any) => i.name === 'API errors').id;
     await herald.admin(`/incidents/${id}/updates`, { body: { status: 'identified', body: 'We found the cause.' } });
-    await banner().waitFor();
+    await banner().filter({ hasText: 'We found the cause.' }).waitFor();
     expect(await banner().textContent()).toContain('We found the cause.');
     await banner().locator('a').focus();
     await page.keyboard.press('Escape');
