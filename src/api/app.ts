@@ -11,6 +11,7 @@ import { adminApi } from './admin.ts';
 import { errorBody } from './http.ts';
 import { LIMITS } from './schemas.ts';
 import { PUBLIC_CACHE, securityHeaders } from './security.ts';
+import { etagMatches } from './public-cache.ts';
 
 export type AstroHandler = (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void, locals?: object) => Promise<void>;
 
@@ -64,7 +65,8 @@ export function createApp(herald: Herald, opts: AppOptions = {}) {
           headers = { ...security, 'Cache-Control': PUBLIC_CACHE, ETag: page.etag, 'Content-Type': page.contentType };
           pageHeaders.set(page, headers);
         }
-        if (c.req.header('if-none-match') === page.etag) {
+        // A proxy that compresses (nginx gzip) weakens the ETag to W/"…": still a match.
+        if (etagMatches(c.req.header('if-none-match'), page.etag)) {
           const { 'Content-Type': _type, ...notModified } = headers;
           return new Response(null, { status: 304, headers: notModified });
         }
