@@ -15,7 +15,11 @@
     box.addEventListener('change', function () { touched = true; });
     form.querySelectorAll('input[name="' + radioName + '"]').forEach(function (radio) {
       radio.addEventListener('change', function () {
-        if (!touched && radio.checked && radio.value in defaults) box.checked = !!defaults[radio.value];
+        if (touched || !radio.checked || !(radio.value in defaults)) return;
+        box.checked = !!defaults[radio.value];
+        // Still "as shown": the server lets the runbook decide.
+        var shown = form.querySelector('input[name="notify_shown"]');
+        if (shown) shown.value = box.checked ? '1' : '0';
       });
     });
   }

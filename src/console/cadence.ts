@@ -30,7 +30,8 @@ export function activeIncidents(db: Pick<Db, 'incidents'>, now: Date, cadenceSca
       lastUpdateAt,
       dueAt: new Date(dueMs).toISOString(),
       overdue: now.getTime() >= dueMs,
-      minutesLeft: Math.round((dueMs - now.getTime()) / 60_000),
+      // Overdue by seconds already reads "1 min ago"; due in seconds, "in under a minute".
+      minutesLeft: now.getTime() >= dueMs ? -Math.max(1, Math.round((now.getTime() - dueMs) / 60_000)) : Math.floor((dueMs - now.getTime()) / 60_000),
     };
   });
   return rows.sort((a, b) => (a.dueAt ?? '9').localeCompare(b.dueAt ?? '9'));

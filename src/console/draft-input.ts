@@ -15,6 +15,7 @@ export interface DeclareValues {
   /** The template text the body was prefilled with: unchanged means "fill it in for me". */
   bodyTemplate: string;
   components: Record<string, ComponentStatus>;
+  /** The box as shown; left as shown, the runbook decides (see notifyChoice). */
   notify: boolean;
 }
 
@@ -24,6 +25,20 @@ export interface UpdateValues {
   bodyTemplate: string;
   components: Record<string, ComponentStatus>;
   notify: boolean;
+}
+
+/**
+ * The "Email subscribers" box: the form also sends how it was shown
+ * (`notify_shown`). Left as shown, the runbook policy decides for the impact
+ * and status actually chosen (undefined), so picking "resolved" on a form
+ * rendered for "identified" still sends the restoration notice without
+ * JavaScript; ticked or unticked by hand, that choice wins.
+ */
+export function notifyChoice(form: FormData): boolean | undefined {
+  const now = checked(form, 'notify');
+  const shown = form.get('notify_shown');
+  if (shown === '1' || shown === '0') return now === (shown === '1') ? undefined : now;
+  return now;
 }
 
 const names = (db: Db, ids: string[]) => ids.map((id) => db.components.find((c) => c.id === id)?.name ?? id);
@@ -65,12 +80,14 @@ export function declareFromForm(form: FormData, db: Db): { values: DeclareValues
   if (body.trim() === bodyTemplate.trim()) {
     body = updateTemplate('investigating', { components: names(db, Object.keys(changes)), impact: impact || undefined });
   }
-  const values: DeclareValues = { name: fields.name ?? '', impact, body, bodyTemplate: body, components: changes, notify: checked(form, 'notify') };
+  const notify = notifyChoice(form);
+  const policy = impact ? shouldNotify({ impact, first: true, resolves: false, notify: undefined }) : checked(form, 'notify');
+  const values: DeclareValues = { name: fields.name ?? '', impact, body, bodyTemplate: body, components: changes, notify: notify ?? policy };
   const parsed = parseForm(declareFormSchema, { ...fields, body });
   const errors: FieldErrors = parsed.ok ? {} : parsed.errors;
   if (error) errors.components = error;
   if (!parsed.ok || error) return { values, errors };
-  const input = { ...parsed.data, components: changes, notify: values.notify };
+  const input = { ...parsed.data, components: changes, ...(notify !== undefined ? { notify } : {}) };
   return { values, errors, action: { kind: 'declare', input } };
 }
 
@@ -88,7 +105,8 @@ export function updateFromForm(
   if (status && body.trim() === bodyTemplate.trim()) {
     body = templateFor(status, db, [...new Set([...incident.components, ...Object.keys(changes)])], incident.impact);
   }
-  const values: UpdateValues = { status, body, bodyTemplate: body, components: changes, notify: checked(form, 'notify') };
+  const notify = notifyChoice(form);
+  const values: UpdateValues = { status, body, bodyTemplate: body, components: changes, notify: notify ?? (status ? notifyDefault(incident, status) : checked(form, 'notify')) };
   const parsed = parseForm(updateFormSchema, { ...fields, body });
   const errors: FieldErrors = parsed.ok ? {} : parsed.errors;
   if (error) errors.components = error;
@@ -97,15 +115,19 @@ export function updateFromForm(
     status: parsed.data.status,
     body: parsed.data.body,
     ...(Object.keys(changes).length ? { components: changes } : {}),
-    notify: values.notify,
+    ...(notify !== undefined ? { notify } : {}),
   };
   return { values, errors, action: { kind: 'update', incidentId: incident.id, input } };
 }
 
-/** The form values back from a saved draft ("back to edit"). */
-export function valuesFromDraft(action: DraftAction): DeclareValues | UpdateValues {
+/** The form values back from a saved draft ("back to edit"); `incident` for an update's policy default. */
+export function valuesFromDraft(action: DraftAction, incident?: Incident): DeclareValues | UpdateValues {
   const { input } = action;
-  const base = { body: input.body, bodyTemplate: '', components: input.components ?? {}, notify: input.notify ?? false };
-  if (action.kind === 'declare') return { ...base, name: action.input.name, impact: action.input.impact };
-  return { ...base, status: action.input.status };
+  const base = { body: input.body, bodyTemplate: '', components: input.components ?? {} };
+  if (action.kind === 'declare') {
+    const policy = shouldNotify({ impact: action.input.impact, first: true, resolves: false, notify: undefined });
+    return { ...base, notify: input.notify ?? policy, name: action.input.name, impact: action.input.impact };
+  }
+  const policy = incident ? notifyDefault(incident, action.input.status) : false;
+  return { ...base, notify: input.notify ?? policy, status: action.input.status };
 }

@@ -9,7 +9,7 @@ export function actorName(actor: string): string {
 export function relativeMinutes(minutes: number): string {
   const abs = Math.abs(minutes);
   const span = abs >= 60 ? `${Math.floor(abs / 60)} h${abs % 60 ? ` ${abs % 60} min` : ''}` : `${abs} min`;
-  if (abs === 0) return 'now';
+  if (abs === 0) return 'in under a minute';
   return minutes > 0 ? `in ${span}` : `${span} ago`;
 }
 
