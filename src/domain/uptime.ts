@@ -45,8 +45,11 @@ export interface UptimeOptions {
 
 type Interval = { from: number; to: number; status: ComponentStatus };
 
+/** Non-operational statuses, least severe first (the order of worstComponentStatus). */
+const RANKED: ComponentStatus[] = ['under_maintenance', 'degraded_performance', 'partial_outage', 'major_outage'];
+
 /** Every non-operational stretch each component went through, by component id. */
-export function statusIntervals(db: Pick<Db, 'incidents' | 'components'>, now: Date): Map<string, Interval[]> {
+export function statusIntervals(db: Pick<Db, 'incidents' | 'components'>, now: Date, since = -Infinity): Map<string, Interval[]> {
   const out = new Map<string, Interval[]>();
   const push = (id: string, iv: Interval) => {
     if (iv.to <= iv.from || iv.status === 'operational') return;
@@ -55,7 +58,11 @@ export function statusIntervals(db: Pick<Db, 'incidents' | 'components'>, now: D
     list.push(iv);
   };
   const heldNow = new Set<string>();
-  for (const incident of db.incidents) collect(incident, now.getTime(), push, heldNow);
+  for (const incident of db.incidents) {
+    // Incidents over before the window cannot colour it: skip them unread.
+    if (incident.resolved_at && Date.parse(incident.resolved_at) < since) continue;
+    collect(incident, now.getTime(), push, heldNow);
+  }
   for (const c of db.components) {
     if (c.status !== 'operational' && !heldNow.has(c.id)) {
       push(c.id, { from: Date.parse(c.updated_at), to: now.getTime(), status: c.status });
@@ -98,7 +105,7 @@ export function computeUptime(
   const dates = Array.from({ length: nDays }, (_, i) => addDays(today, i - nDays + 1));
   // bounds[i] is the start of day i; bounds[nDays] the start of tomorrow.
   const bounds = [...dates.map((d) => startOfDay(d, tz)), startOfDay(addDays(today, 1), tz)];
-  const intervals = statusIntervals(db, now);
+  const intervals = statusIntervals(db, now, bounds[0]);
   const result = new Map<string, ComponentUptime>();
   for (const c of db.components) {
     const born = Date.parse(c.created_at);
@@ -136,23 +143,30 @@ export function computeUptime(
  */
 export function worstSegments(intervals: Interval[]): Interval[] {
   if (intervals.length === 0) return [];
-  const edges: Array<{ t: number; status: ComponentStatus; delta: 1 | -1 }> = [];
+  const edges: Array<{ t: number; rank: number; delta: 1 | -1 }> = [];
   for (const iv of intervals) {
-    edges.push({ t: iv.from, status: iv.status, delta: 1 }, { t: iv.to, status: iv.status, delta: -1 });
+    const rank = RANKED.indexOf(iv.status);
+    edges.push({ t: iv.from, rank, delta: 1 }, { t: iv.to, rank, delta: -1 });
   }
   edges.sort((a, b) => a.t - b.t);
-  const active = new Map<ComponentStatus, number>();
+  const active = RANKED.map(() => 0);
   const out: Interval[] = [];
   let i = 0;
   while (i < edges.length) {
     const t = edges[i]!.t;
     while (i < edges.length && edges[i]!.t === t) {
       const e = edges[i++]!;
-      active.set(e.status, (active.get(e.status) ?? 0) + e.delta);
+      active[e.rank]! += e.delta;
     }
-    const live = [...active].filter(([, n]) => n > 0).map(([s]) => s);
-    if (live.length === 0 || i >= edges.length) continue;
-    const status = worstComponentStatus(live);
+    let worst = -1;
+    for (let r = active.length - 1; r >= 0; r--) {
+      if (active[r]! > 0) {
+        worst = r;
+        break;
+      }
+    }
+    if (worst < 0 || i >= edges.length) continue;
+    const status = RANKED[worst]!;
     const next = edges[i]!.t;
     const last = out.at(-1);
     if (last && last.status === status && last.to === t) last.to = next;

@@ -1,0 +1,87 @@
+/**
+ * `npm run bench:history`: /history and the uptime bars with 5,000 incidents.
+ *
+ * Generates 5,000 resolved incidents over three years into a fresh DATA_DIR,
+ * then measures
+ *  - in-process: the history index and page-1 selection, and the 90-day uptime
+ *    of every component (what `/` recomputes once per data version);
+ *  - through the real server: rendering page 1 of /history (a page-cache miss,
+ *    forced by a small admin write before each round), the same page served
+ *    from the cache, and a fresh render of `/`.
+ * Target: page 1 of /history renders in under 50 ms. Prints figures; never fails on speed.
+ * Needs a build (npm run build, or HERALD_DIST=.builds/x npx astro build with the same HERALD_DIST).
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { generateHistory } from '../tests/fixtures/generate-incidents.ts';
+import { removeDir, startHerald, tempDataDir } from '../tests/helpers/server.ts';
+import { historyPage } from '../src/domain/history.ts';
+import { computeUptime } from '../src/domain/uptime.ts';
+
+const COUNT = 5000;
+const ROUNDS = 25;
+const now = new Date();
+
+const stats = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
+  return `median ${q(0.5).toFixed(1)} ms, p95 ${q(0.95).toFixed(1)} ms, max ${s.at(-1)!.toFixed(1)} ms (n=${s.length})`;
+};
+const time = async (fn: () => unknown | Promise<unknown>) => {
+  const t = performance.now();
+  await fn();
+  return performance.now() - t;
+};
+
+const db = generateHistory(COUNT, now);
+console.log(`bench:history: ${COUNT} incidents over 3 years, ${db.components.length} components`);
+
+// In-process, pure functions. A fresh object per round defeats the per-version memo.
+const indexCold: number[] = [];
+const pageWarm: number[] = [];
+const uptimeCold: number[] = [];
+for (let i = 0; i < ROUNDS; i++) {
+  const copy = { incidents: [...db.incidents] };
+  indexCold.push(await time(() => historyPage(copy, { timeZone: 'Europe/Berlin' })));
+  pageWarm.push(await time(() => historyPage(copy, { page: '2', timeZone: 'Europe/Berlin' })));
+  uptimeCold.push(await time(() => computeUptime(db, now, { days: 90, timeZone: 'Europe/Berlin' })));
+}
+console.log(`  in-process  history index + page 1 (once per data version): ${stats(indexCold)}`);
+console.log(`  in-process  another page from the index:                   ${stats(pageWarm)}`);
+console.log(`  in-process  90-day uptime, all components (once per version): ${stats(uptimeCold)}`);
+
+const dataDir = tempDataDir('herald-bench-history-');
+writeFileSync(join(dataDir, 'herald.json'), JSON.stringify(db));
+const herald = await startHerald({ dataDir, env: { SITE_TIMEZONE: 'Europe/Berlin' } });
+try {
+  const get = async (path: string) => {
+    const res = await fetch(`${herald.url}${path}`);
+    const body = await res.text();
+    if (res.status !== 200) throw new Error(`${path}: ${res.status}`);
+    return body;
+  };
+  const bump = async (n: number) => {
+    const res = await herald.admin('/components/api', { method: 'PATCH', body: { description: `round ${n}` } });
+    if (!res.ok) throw new Error(`write failed: ${res.status} ${await res.text()}`);
+  };
+  const firstPage = await get('/history');
+  if (!firstPage.includes('Generated incident')) throw new Error('/history does not list the generated incidents');
+  const historyMiss: number[] = [];
+  const historyHit: number[] = [];
+  const homeMiss: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    await bump(i);
+    // A write warms `/` in the background: let it finish so it does not share the CPU with the timed render.
+    homeMiss.push(await time(() => get('/')));
+    historyMiss.push(await time(() => get('/history')));
+    historyHit.push(await time(() => get('/history')));
+  }
+  console.log(`  real server /history page 1, fresh render (cache miss): ${stats(historyMiss)}`);
+  console.log(`  real server /history page 1, from the page cache:      ${stats(historyHit)}`);
+  console.log(`  real server / after a write (render incl. uptime):     ${stats(homeMiss)}`);
+  console.log(`  page 1 of /history is ${(firstPage.length / 1024).toFixed(1)} KiB; target: fresh render < 50 ms`);
+} finally {
+  await herald.stop();
+  removeDir(dataDir);
+}
