@@ -4,7 +4,8 @@ import type { Delivery, Subscriber } from './model.ts';
 import { deliveryId } from './model.ts';
 import type { SubscriberBook } from './subscriber-book.ts';
 import { noticeIntents, threadRootKey, type NoticeIntent } from './intents.ts';
-import { renderConfirm, renderNotice, type RenderedMail } from './render.ts';
+import { renderConfirm, renderNotice } from './render.ts';
+import { buildRaw, personalize, tokenPlaceholder } from './raw-mail.ts';
 
 export interface ComposeConfig {
   SITE_URL: string;
@@ -13,18 +14,18 @@ export interface ComposeConfig {
   MAIL_FROM: string;
 }
 
-// Rendering a notice costs far more than sending it; recipients differ only in
-// their links, so a notice is rendered once with these markers and the links
-// are swapped in per recipient. The markers survive HTML escaping unchanged.
-const UNSUB = 'HERALDUNSUBSCRIBETOKEN';
-const MANAGE = 'HERALDMANAGETOKEN';
+// Header placeholders of the shared notice message (see raw-mail.ts).
+const PH_TO = 'heraldrcpt@herald.invalid';
+const PH_ID = '<heraldmsgid@herald.invalid>';
+const PH_ROOT = '<heraldrootid@herald.invalid>';
 
 /** Turns a queued delivery into the message to send, or a reason it must not be sent. */
 export class Composer {
   private readonly cfg: ComposeConfig;
   private readonly book: SubscriberBook;
   private readonly host: string;
-  private cache: { key: string; mail: RenderedMail } | null = null;
+  private readonly raws = new Map<string, Promise<string>>();
+  private readonly envelopeFrom: string;
   private intents = new Map<string, NoticeIntent>();
   private intentsOf: Db | null = null;
 
@@ -32,13 +33,14 @@ export class Composer {
     this.cfg = cfg;
     this.book = book;
     this.host = new URL(cfg.SITE_URL).hostname || 'localhost';
+    this.envelopeFrom = /<([^>]+)>/.exec(cfg.MAIL_FROM)?.[1] ?? cfg.MAIL_FROM.trim();
   }
 
   messageId(id: string): string {
     return `<${id}@${this.host}>`;
   }
 
-  compose(d: Delivery, db: Db): { message: Mail.Options } | { skip: string } {
+  async compose(d: Delivery, db: Db): Promise<{ message: Mail.Options } | { skip: string }> {
     const s = this.book.get(d.sub);
     if (!s) return { skip: 'subscriber removed' };
     if (s.suppressed) return { skip: `address suppressed (${s.suppressed})` };
@@ -49,7 +51,7 @@ export class Composer {
     if (s.state !== 'confirmed') return { skip: `subscriber is ${s.state}` };
     const intent = this.findIntent(d.intent, db);
     if (!intent) return { skip: 'incident or update no longer exists' };
-    return { message: this.noticeMessage(d, s, intent, db) };
+    return { message: await this.noticeMessage(d, s, intent, db) };
   }
 
   private findIntent(key: string, db: Db): NoticeIntent | undefined {
@@ -61,40 +63,62 @@ export class Composer {
     return this.intents.get(key);
   }
 
-  private noticeMessage(d: Delivery, s: Subscriber, intent: NoticeIntent, db: Db): Mail.Options {
-    const site = this.cfg.SITE_URL;
-    const cacheKey = `${intent.key}|${intent.update.updated_at}|${intent.incident.updated_at}`;
-    if (this.cache?.key !== cacheKey) {
-      const mail = renderNotice({
-        kind: intent.kind,
-        siteName: this.cfg.SITE_NAME,
-        siteUrl: site,
-        incident: intent.incident,
-        update: intent.update,
-        db,
-        unsubscribeUrl: `${site}/unsubscribe/${UNSUB}`,
-        manageUrl: `${site}/subscribe/manage/${MANAGE}`,
-        timeZone: this.cfg.SITE_TIMEZONE,
-        reminder: intent.key.endsWith(':reminder'),
-      });
-      this.cache = { key: cacheKey, mail };
-    }
+  /** The notice as rendered for one recipient: personalized bytes of a shared message when possible. */
+  private async noticeMessage(d: Delivery, s: Subscriber, intent: NoticeIntent, db: Db): Promise<Mail.Options> {
     const unsub = this.book.link('unsubscribe', s);
     const manage = this.book.link('manage', s);
-    const personal = (t: string) => t.replaceAll(UNSUB, unsub).replaceAll(MANAGE, manage);
     const root = deliveryId(s.id, threadRootKey(intent.incident));
-    const unsubscribeUrl = `${site}/unsubscribe/${unsub}`;
+    const threaded = root !== d.id;
+    const values = { unsub, manage, to: s.email, messageId: this.messageId(d.id), root: threaded ? this.messageId(root) : null };
+    if (unsub.length === manage.length && unsub.length >= 30) {
+      const key = `${intent.key}|${intent.update.updated_at}|${intent.incident.updated_at}|${unsub.length}|${threaded}`;
+      let raw = this.raws.get(key);
+      if (!raw) {
+        if (this.raws.size > 16) this.raws.clear();
+        const len = unsub.length;
+        const placeholders = { unsub: tokenPlaceholder('unsub', len), manage: tokenPlaceholder('manage', len), to: PH_TO, messageId: PH_ID, root: threaded ? PH_ROOT : null };
+        raw = buildRaw(this.noticeOptions(intent, db, placeholders));
+        raw.catch(() => this.raws.delete(key));
+        this.raws.set(key, raw);
+      }
+      const personal = personalize(await raw, {
+        headers: { [PH_TO]: s.email, [PH_ID]: values.messageId, ...(threaded ? { [PH_ROOT]: values.root! } : {}) },
+        tokens: { [tokenPlaceholder('unsub', unsub.length)]: unsub, [tokenPlaceholder('manage', unsub.length)]: manage },
+      });
+      if (personal !== null) return { envelope: { from: this.envelopeFrom, to: [s.email] }, raw: personal };
+    }
+    return this.noticeOptions(intent, db, values);
+  }
+
+  private noticeOptions(
+    intent: NoticeIntent,
+    db: Db,
+    v: { unsub: string; manage: string; to: string; messageId: string; root: string | null },
+  ): Mail.Options {
+    const site = this.cfg.SITE_URL;
+    const mail = renderNotice({
+      kind: intent.kind,
+      siteName: this.cfg.SITE_NAME,
+      siteUrl: site,
+      incident: intent.incident,
+      update: intent.update,
+      db,
+      unsubscribeUrl: `${site}/unsubscribe/${v.unsub}`,
+      manageUrl: `${site}/subscribe/manage/${v.manage}`,
+      timeZone: this.cfg.SITE_TIMEZONE,
+      reminder: intent.key.endsWith(':reminder'),
+    });
     return {
       from: this.cfg.MAIL_FROM,
-      to: { name: '', address: s.email },
-      subject: this.cache.mail.subject,
-      html: personal(this.cache.mail.html),
-      text: personal(this.cache.mail.text),
-      messageId: this.messageId(d.id),
-      ...(root !== d.id ? { inReplyTo: this.messageId(root), references: [this.messageId(root)] } : {}),
+      to: { name: '', address: v.to },
+      subject: mail.subject,
+      html: mail.html,
+      text: mail.text,
+      messageId: v.messageId,
+      ...(v.root ? { inReplyTo: v.root, references: [v.root] } : {}),
       headers: {
         // One header with the HTTPS link (RFC 8058); nodemailer's list.unsubscribe array would write two.
-        'List-Unsubscribe': `<${unsubscribeUrl}>`,
+        'List-Unsubscribe': `<${site}/unsubscribe/${v.unsub}>`,
         'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
         'List-Id': `${this.cfg.SITE_NAME.replace(/[<>"\r\n]/g, '')} <status.${this.host}>`,
         'Auto-Submitted': 'auto-generated',

@@ -105,7 +105,7 @@ export class Sender {
 
   private async sendOne(d: Delivery): Promise<void> {
     const at = () => this.o.now().toISOString();
-    const built = this.o.composer.compose(d, this.o.db());
+    const built = await this.o.composer.compose(d, this.o.db());
     if ('skip' in built) {
       await this.o.ledger.save({ ...d, state: 'failed', last_error: `not sent: ${built.skip}`, next_at: null });
       return;
