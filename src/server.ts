@@ -46,10 +46,18 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Runni
     mounts: publicFeatures(herald),
   });
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST });
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('listening', resolve);
+      server.once('error', reject);
+    });
+  } catch (err) {
+    await herald.close(); // release the DATA_DIR lock and stop workers before reporting
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new ConfigError(`Refusing to start: ${config.HOST}:${config.PORT} is already in use. Stop what listens there or set PORT.`);
+    }
+    throw err;
+  }
   const address = server.address() as AddressInfo;
   const loopbackHost = address.family === 'IPv6' ? `[${address.address === '::' ? '::1' : address.address}]` : address.address === '0.0.0.0' ? '127.0.0.1' : address.address;
   origin = `http://${loopbackHost}:${address.port}`;
@@ -74,6 +82,13 @@ async function main(): Promise<void> {
   } catch (err) {
     if (err instanceof ConfigError || err instanceof CorruptDataFile || err instanceof DataDirLocked) {
       console.error(`herald: ${err.message}`);
+      process.exit(1);
+    }
+    // A DATA_DIR that cannot be created or written (EACCES, ENOTDIR, EROFS...): the
+    // system's message names the path; a stack trace would only hide it.
+    const sys = err as NodeJS.ErrnoException;
+    if (sys?.syscall && sys.code && sys.path) {
+      console.error(`herald: Refusing to start: ${sys.message}. Check DATA_DIR and its permissions.`);
       process.exit(1);
     }
     throw err;

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { removeDir, runHeraldExpectingExit, startHerald, tempDataDir, TEST_TOKEN, type HeraldProcess } from '../helpers/server.ts';
 import { banner, trail } from '../helpers/page.ts';
@@ -86,6 +87,32 @@ describe('refused starts', () => {
     expect(output).not.toMatch(/\n\s+at /); // a message, not a stack trace
     expect(readFileSync(file, 'utf8')).toBe(content);
     expect(existsSync(join(dataDir, 'herald.lock'))).toBe(false);
+  });
+
+  it('a port in use stops the start with a clear message and leaves no lock behind', async () => {
+    const dataDir = newDir();
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const { code, output } = await runHeraldExpectingExit({ DATA_DIR: dataDir, PORT: String(port) });
+      expect(code).toBe(1);
+      expect(output).toContain(`herald: Refusing to start: 127.0.0.1:${port} is already in use.`);
+      expect(output).not.toMatch(/\n\s+at /);
+      expect(existsSync(join(dataDir, 'herald.lock'))).toBe(false);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('a DATA_DIR that cannot be created stops the start with a message naming it', async () => {
+    const parent = newDir();
+    writeFileSync(join(parent, 'file'), 'not a folder');
+    const dataDir = join(parent, 'file', 'data');
+    const { code, output } = await runHeraldExpectingExit({ DATA_DIR: dataDir });
+    expect(code).toBe(1);
+    expect(output).toMatch(/herald: Refusing to start: ENOTDIR.*file\/data/);
+    expect(output).not.toMatch(/\n\s+at /);
   });
 
   it('bad configuration stops the start, naming the variable', async () => {
