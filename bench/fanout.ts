@@ -1,0 +1,93 @@
+/**
+ * `npm run bench:fanout [-- --n 100000 --pool 8]`: fans one disruption notice
+ * out to N confirmed subscribers through a real Herald process and a local
+ * discard SMTP server (bench/fanout-sink.ts), then prints messages/s, total
+ * seconds, Herald's peak RSS, and how long a subscribe takes with N stored.
+ * Subscribers are written straight into DATA_DIR/subscribers.jsonl (the
+ * journal format) before start. Needs a build (npm run build, or HERALD_DIST).
+ */
+import { fork } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { removeDir, startHerald, tempDataDir } from '../tests/helpers/server.ts';
+import { seedSubscribers } from '../tests/fixtures/subscribers.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const { values } = parseArgs({ options: { n: { type: 'string', default: '100000' }, pool: { type: 'string', default: '8' } } });
+const N = Number(values.n);
+const dist = process.env.HERALD_DIST ?? 'dist';
+if (!existsSync(`${ROOT}${dist}/server/entry.mjs`)) {
+  console.error(`bench:fanout: no build in ${dist}/ — run \`npm run build\` (or set HERALD_DIST) first.`);
+  process.exit(1);
+}
+
+const sink = fork(fileURLToPath(new URL('./fanout-sink.ts', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+const ask = <T>(msg?: object) =>
+  new Promise<T>((resolve) => {
+    sink.once('message', (m) => resolve(m as T));
+    if (msg) sink.send(msg);
+  });
+const { port } = await ask<{ port: number }>();
+
+const dataDir = tempDataDir('herald-fanout-');
+let t = Date.now();
+seedSubscribers(dataDir, Array.from({ length: N }, (_, i) => ({ email: `user${i}@bench.example` })));
+console.log(`seeded ${N} subscribers in ${Date.now() - t} ms`);
+
+t = Date.now();
+const h = await startHerald({
+  dataDir,
+  env: { SMTP_URL: `smtp://127.0.0.1:${port}`, SMTP_POOL_SIZE: values.pool!, SITE_URL: 'https://status.bench.example', SUBSCRIBE_LIMIT_PER_IP: '1000' },
+});
+console.log(`Herald started with ${N} subscribers in ${Date.now() - t} ms`);
+const peakRss = () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${h.proc.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+
+try {
+  // One subscribe with N stored: the journal appends one line, whatever N is.
+  const samples: number[] = [];
+  for (let i = 0; i < 21; i++) {
+    const s = performance.now();
+    const res = await fetch(`${h.url}/api/subscribers`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: `new${i}@bench.example` }),
+    });
+    if (res.status !== 202) throw new Error(`subscribe answered ${res.status}`);
+    samples.push(performance.now() - s);
+  }
+  samples.sort((a, b) => a - b);
+
+  const start = performance.now();
+  const res = await h.admin('/incidents', { body: { name: 'Bench outage', impact: 'critical', status: 'investigating', body: 'Fan-out benchmark.', components: {} } });
+  if (res.status !== 201) throw new Error(`declare answered ${res.status}`);
+  const publishMs = performance.now() - start;
+  let state: { updates: Array<{ sent: number; failed: number; queued: number; fanout_done: boolean }> } = { updates: [] };
+  let lastPrint = 0;
+  for (;;) {
+    state = await (await h.admin('/deliveries')).json();
+    const u = state.updates[0];
+    if (u && u.fanout_done && u.sent + u.failed >= N) break;
+    if (performance.now() - lastPrint > 5000) {
+      lastPrint = performance.now();
+      console.log(`  … ${u?.sent ?? 0} sent after ${((performance.now() - start) / 1000).toFixed(1)} s, RSS peak ${peakRss().toFixed(0)} MB`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const seconds = (performance.now() - start) / 1000;
+  const u = state.updates[0]!;
+  const sink_ = await ask<{ messages: number; recipients: number }>({ type: 'count' });
+  console.log('\nfan-out benchmark');
+  console.log(`  subscribers           ${N}`);
+  console.log(`  sent / failed         ${u.sent} / ${u.failed} (SMTP server accepted ${sink_.messages} messages for ${sink_.recipients} distinct recipients)`);
+  console.log(`  publish answered in   ${publishMs.toFixed(0)} ms`);
+  console.log(`  total                 ${seconds.toFixed(1)} s`);
+  console.log(`  messages/s            ${(u.sent / seconds).toFixed(0)}`);
+  console.log(`  Herald peak RSS       ${peakRss().toFixed(0)} MB`);
+  console.log(`  one subscribe (${N} stored): median ${samples[10]!.toFixed(1)} ms, max ${samples.at(-1)!.toFixed(1)} ms`);
+  console.log(`  target: ${N} in <= 60 s with RSS < 300 MB -> ${seconds <= 60 && peakRss() < 300 ? 'met' : 'NOT met'}`);
+} finally {
+  await h.stop();
+  sink.kill();
+  removeDir(dataDir);
+}
