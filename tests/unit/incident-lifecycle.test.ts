@@ -185,6 +185,13 @@ describe('restoreOnResolve: components return to operational on resolution', () 
     expect(statuses(d)).toEqual({ api: 'operational', dashboard: 'degraded_performance', db: 'under_maintenance' });
   });
 
+  it('restores a component whatever its id, even one named like an Object property', () => {
+    const d = db([{ id: 'constructor' }, { id: 'api' }]);
+    const inc = declare(d, { components: { constructor: 'major_outage', api: 'partial_outage' } });
+    postUpdate(ctx(d, 10), inc.id, { status: 'resolved', body: 'Fixed.' });
+    expect(statuses(d)).toEqual({ constructor: 'operational', api: 'operational' });
+  });
+
   it('does not restore again on a follow-up note', () => {
     const d = threeComponents();
     const inc = declare(d, { components: { api: 'partial_outage' } });

@@ -90,7 +90,7 @@ export function restoreOnResolve(
 ): Record<string, ComponentStatus> {
   const restore: Record<string, ComponentStatus> = { ...explicit };
   for (const id of incident.components) {
-    if (id in explicit) continue;
+    if (Object.hasOwn(explicit, id)) continue; // not `in`: a component may be called "constructor"
     const component = ctx.db.components.find((c) => c.id === id);
     if (!component || component.status === 'operational' || component.status === 'under_maintenance') continue;
     // Only what is under way holds a component: an open incident or a running
