@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHerald, removeDir, type HeraldProcess } from '../helpers/server.ts';
+
+/** Waits (without asserting on speed) until `check` returns a value, or gives up after `ms`. */
+async function eventually<T>(check: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+type Json = Record<string, any>;
+
+describe('the maintenance timer on a real server', () => {
+  let h: HeraldProcess;
+  const json = async (path: string) => (await (await h.admin(path)).json()) as Json;
+  const component = async (id: string) => (await json(`/components/${id}`)).status as string;
+
+  beforeAll(async () => {
+    h = await startHerald({ env: { MAINTENANCE_REMINDER_MINUTES: '0' } });
+    for (const id of ['db', 'api']) expect((await h.admin('/components', { body: { id, name: id.toUpperCase() } })).status).toBe(201);
+  });
+  afterAll(async () => {
+    await h.stop();
+    removeDir(h.dataDir);
+  });
+
+  it('a window 2 s ahead starts and ends on its own, with no request arriving', async () => {
+    const from = new Date(Date.now() + 2000);
+    const until = new Date(from.getTime() + 2000);
+    const res = await h.admin('/maintenances', {
+      body: { name: 'Database failover test', scheduled_for: from.toISOString(), scheduled_until: until.toISOString(), components: ['db'] },
+    });
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as Json;
+    expect(id).toMatch(/^MNT-\d{4}-\d{2}-\d{2}-1$/);
+    expect(await component('db')).toBe('operational');
+
+    // Sleep through the whole window: only the server's own timer can move it.
+    await new Promise((r) => setTimeout(r, until.getTime() - Date.now() + 1500));
+    const done = await eventually(async () => {
+      const m = await json(`/maintenances/${id}`);
+      return m.status === 'completed' && m;
+    });
+    expect(done.incident_updates.map((u: Json) => u.status)).toEqual(['completed', 'in_progress', 'scheduled']);
+    const start = done.incident_updates[1];
+    expect(start.affected_components).toEqual([{ code: 'db', name: 'DB', old_status: 'operational', new_status: 'under_maintenance' }]);
+    expect(start.author).toBe('maintenance-timer');
+    expect(Date.parse(start.display_at)).toBe(from.getTime());
+    expect(Date.parse(done.resolved_at)).toBe(until.getTime());
+    expect(await component('db')).toBe('operational');
+    expect(await component('api')).toBe('operational');
+  });
+
+  it('shows a running window on / and /maintenance, and its components under maintenance', async () => {
+    const from = new Date(Date.now() - 60_000);
+    const until = new Date(Date.now() + 3_600_000);
+    const { id } = (await (await h.admin('/maintenances', {
+      body: { name: 'Queue migration', scheduled_for: from.toISOString(), scheduled_until: until.toISOString(), components: ['api'] },
+    })).json()) as Json;
+    await eventually(async () => (await component('api')) === 'under_maintenance');
+    const home = await (await fetch(`${h.url}/`)).text();
+    expect(home).toContain('Maintenance in progress');
+    expect(home).toContain('Queue migration');
+    expect(home).toContain('Service Under Maintenance');
+    const page = await (await fetch(`${h.url}/maintenance`)).text();
+    expect(page).toContain('Queue migration');
+    expect(page).toContain(`href="/incidents/${id}"`);
+    // Completed by hand: the component returns at once.
+    expect((await h.admin(`/maintenances/${id}/complete`, { method: 'POST' })).status).toBe(201);
+    expect(await component('api')).toBe('operational');
+  });
+
+  it('after a restart that missed the whole window, starts and completes it at once, dated when due', async () => {
+    const from = new Date(Date.now() + 1000);
+    const until = new Date(from.getTime() + 1000);
+    const { id } = (await (await h.admin('/maintenances', {
+      body: { name: 'Missed window', scheduled_for: from.toISOString(), scheduled_until: until.toISOString(), components: ['db'] },
+    })).json()) as Json;
+    await h.stop();
+    await new Promise((r) => setTimeout(r, until.getTime() - Date.now() + 500));
+    h = await startHerald({ dataDir: h.dataDir, env: { MAINTENANCE_REMINDER_MINUTES: '0' } });
+    const m = await eventually(async () => {
+      const r = await json(`/maintenances/${id}`);
+      return r.status === 'completed' && r;
+    });
+    expect(Date.parse(m.started_at)).toBe(from.getTime());
+    expect(Date.parse(m.resolved_at)).toBe(until.getTime());
+    expect(await component('db')).toBe('operational');
+    expect(h.output()).toContain(`maintenance ${id}: start`);
+  });
+});
