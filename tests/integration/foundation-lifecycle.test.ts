@@ -232,6 +232,8 @@ describe('components: create, list, edit, delete', () => {
 
     expect((await h.admin('/components/cdn?force=true', { method: 'DELETE' })).status).toBe(204);
     expect((await h.admin('/components/cdn')).status).toBe(404);
+    // As the 409 promised: the past incident keeps the component's name.
+    expect(text(await page(`/incidents/${inc.id}`))).toContain('Affects: CDN');
   });
 });
 
