@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import type { Herald } from '../herald.ts';
 import type { VerbContext } from '../domain/context.ts';
+import type { Db, Incident } from '../domain/model.ts';
 import { requireAdmin, type AdminEnv } from './auth.ts';
 import { readJson } from './http.ts';
 import { respondOnce } from './idempotency.ts';
@@ -63,13 +64,13 @@ export function maintenanceAdminApi(herald: Herald) {
   const tz = herald.config.SITE_TIMEZONE;
   const db = () => herald.store.data;
   const change = (c: Context<AdminEnv>, status: 200 | 201, verb: (ctx: VerbContext) => { id: string }) =>
-    respondOnce(c, herald, c.get('actor'), status, (ctx) => adminIncidentJson(ctxFind(ctx, verb(ctx).id), ctx.db, site));
+    respondOnce(c, herald, c.get('actor'), status, (ctx) => adminJson(ctxFind(ctx, verb(ctx).id), ctx.db, site));
 
   app.get('/maintenances', (c) => {
     const list = db()
       .incidents.filter(isMaintenanceRecord)
       .sort((a, b) => (b.scheduled_for ?? '').localeCompare(a.scheduled_for ?? ''));
-    return c.json({ scheduled_maintenances: list.map((m) => adminIncidentJson(m, db(), site)) });
+    return c.json({ scheduled_maintenances: list.map((m) => adminJson(m, db(), site)) });
   });
 
   app.post('/maintenances', async (c) => {
@@ -77,7 +78,7 @@ export function maintenanceAdminApi(herald: Herald) {
     return change(c, 201, (ctx) => scheduleMaintenance(ctx, { ...input, timeZone: tz }));
   });
 
-  app.get('/maintenances/:id', (c) => c.json(adminIncidentJson(findMaintenance({ db: db() }, c.req.param('id')), db(), site)));
+  app.get('/maintenances/:id', (c) => c.json(adminJson(findMaintenance({ db: db() }, c.req.param('id')), db(), site)));
 
   app.post('/maintenances/:id/reschedule', async (c) => {
     const input = await readJson(c, maintenanceRescheduleSchema);
@@ -117,6 +118,13 @@ export function maintenanceAdminApi(herald: Herald) {
 }
 
 const ctxFind = (ctx: VerbContext, id: string) => ctx.db.incidents.find((i) => i.id === id)!;
+
+/** The admin shape, plus what only maintenances carry (the iCal feed reads the last two). */
+function adminJson(i: Incident, db: Db, site: string) {
+  const base = adminIncidentJson(i, db, site);
+  if (i.impact !== 'maintenance') return base;
+  return { ...base, auto_transitions: i.auto_transitions, reminded_at: i.reminded_at, cancelled_at: i.cancelled_at, sequence: i.sequence };
+}
 
 /** Steps take an optional body: an empty request body means "use the defaults". */
 async function readJsonOrEmpty(c: Context<AdminEnv>) {

@@ -12,7 +12,8 @@ import { addDays, isoDay, localDate, startOfDay } from './zoned-days.ts';
  * - A component whose current status is not operational with no open incident
  *   holding it (a hand edit) counts in that status since its `updated_at`.
  * - Days are calendar days in the page's time zone; today counts up to now.
- *   Days before the component existed are "no data", never 100%.
+ *   Days before the component existed (its created_at, or its earliest
+ *   recorded incident when one was backfilled from before) are "no data", never 100%.
  * - Uptime % = 100 × (1 − (major_outage min + 0.3 × partial_outage min) / observed min).
  *   Degraded performance and maintenance are not downtime.
  */
@@ -108,10 +109,12 @@ export function computeUptime(
   const intervals = statusIntervals(db, now, bounds[0]);
   const result = new Map<string, ComponentUptime>();
   for (const c of db.components) {
-    const born = Date.parse(c.created_at);
+    // A backfilled incident from before the component was added shows it existed then.
+    const recorded = intervals.get(c.id) ?? [];
+    const born = Math.min(Date.parse(c.created_at), ...recorded.map((iv) => iv.from));
     const windowStart = Math.max(bounds[0]!, born);
     const ms: Array<Partial<Record<ComponentStatus, number>>> = dates.map(() => ({}));
-    for (const seg of worstSegments(intervals.get(c.id) ?? [])) {
+    for (const seg of worstSegments(recorded)) {
       addToDays(ms, bounds, Math.max(seg.from, windowStart), Math.min(seg.to, t), seg.status);
     }
     let observed = 0;

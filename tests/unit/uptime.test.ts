@@ -41,6 +41,8 @@ interface Case {
   days: Record<string, DayExpectation>;
   percent: number;
   component?: string;
+  /** First day with data, when not the creation day. */
+  noDataBefore?: string;
 }
 
 const FULL = 89 * 1440 + 720; // 89 whole days + today until 12:00 UTC, in minutes
@@ -103,6 +105,28 @@ const cases: Case[] = [
     percent: 100 * (1 - (0.3 * 90) / FULL),
   },
   {
+    name: 'a component added today with an incident backfilled on 15 Nov has data from that incident on',
+    created: '2026-11-23T10:00:00Z',
+    build: (db) => {
+      const inc = declareIncident(ctx(db, NOW.toISOString()), {
+        name: 'Backfilled',
+        impact: 'critical',
+        status: 'investigating',
+        body: 'Recorded after the fact.',
+        components: { api: 'major_outage' },
+        started_at: '2026-11-15T08:00:00Z',
+      });
+      postUpdate(ctx(db, NOW.toISOString()), inc.id, { status: 'resolved', body: 'Resolved.', display_at: '2026-11-15T09:00:00Z' });
+    },
+    days: {
+      '2026-11-15': { worst: 'major_outage', minutes: { major_outage: 60 } },
+      '2026-11-16': { worst: 'operational' },
+      '2026-11-23': { worst: 'operational' },
+    },
+    noDataBefore: '2026-11-15',
+    percent: 100 * (1 - 60 / (16 * 60 + 7 * 1440 + 720)),
+  },
+  {
     name: 'maintenance is shown but is not downtime',
     build: (db) => {
       scheduleMaintenance(ctx(db, '2026-11-21T00:00:00Z'), {
@@ -163,7 +187,7 @@ describe('computeUptime', () => {
     expect(uptime.days).toHaveLength(90);
     expect(uptime.days.at(-1)!.date).toBe('2026-11-23');
     expect(uptime.days[0]!.date).toBe('2026-08-26');
-    const created = c.created ? c.created.slice(0, 10) : '0000';
+    const created = c.noDataBefore ?? (c.created ? c.created.slice(0, 10) : '0000');
     for (const day of uptime.days) {
       const want = c.days[day.date] ?? { worst: day.date < created ? 'no_data' : 'operational', minutes: {} };
       expect({ date: day.date, worst: day.worst }).toEqual({ date: day.date, worst: want.worst });
