@@ -38,7 +38,10 @@ console.log(`seeded ${N} subscribers in ${Date.now() - t} ms`);
 t = Date.now();
 const h = await startHerald({
   dataDir,
-  env: { SMTP_URL: `smtp://127.0.0.1:${port}`, SMTP_POOL_SIZE: values.pool!, SITE_URL: 'https://status.bench.example', SUBSCRIBE_LIMIT_PER_IP: '1000' },
+  env: {
+    SMTP_URL: `smtp://127.0.0.1:${port}`, SMTP_POOL_SIZE: values.pool!, SITE_URL: 'https://status.bench.example', SUBSCRIBE_LIMIT_PER_IP: '1000',
+    ...(process.env.FANOUT_NODE_OPTIONS ? { NODE_OPTIONS: process.env.FANOUT_NODE_OPTIONS } : {}),
+  },
 });
 console.log(`Herald started with ${N} subscribers in ${Date.now() - t} ms`);
 const peakRss = () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${h.proc.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
@@ -72,7 +75,7 @@ try {
       lastPrint = performance.now();
       console.log(`  … ${u?.sent ?? 0} sent after ${((performance.now() - start) / 1000).toFixed(1)} s, RSS peak ${peakRss().toFixed(0)} MB`);
     }
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 500));
   }
   const seconds = (performance.now() - start) / 1000;
   const u = state.updates[0]!;

@@ -37,8 +37,18 @@ export function tokenPlaceholder(name: string, length: number): string {
   return (stem + 'Z'.repeat(Math.max(0, length - stem.length))).slice(0, length);
 }
 
-const softBreakRegex = (placeholder: string) =>
-  new RegExp([...placeholder].map((ch) => ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('(?:=\\r?\\n)?'), 'g');
+const regexes = new Map<string, RegExp>();
+/** Matches `placeholder` with a quoted-printable soft line break allowed between any two characters (cached). */
+function softBreakRegex(placeholder: string): RegExp {
+  let re = regexes.get(placeholder);
+  if (!re) {
+    if (regexes.size > 64) regexes.clear();
+    re = new RegExp([...placeholder].map((ch) => ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('(?:=\\r?\\n)?'), 'g');
+    regexes.set(placeholder, re);
+  }
+  re.lastIndex = 0;
+  return re;
+}
 const QP_SAFE = /^[A-Za-z0-9._-]+$/;
 
 export function personalize(raw: string, slots: RawSlots): string | null {

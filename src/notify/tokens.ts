@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -20,9 +20,10 @@ export interface TokenSubject {
 }
 
 export class LinkTokens {
-  private readonly key: Buffer;
+  // A KeyObject made once: passing raw bytes makes createHmac build one per call.
+  private readonly key: KeyObject;
   constructor(key: Buffer) {
-    this.key = key;
+    this.key = createSecretKey(key);
   }
 
   /** Reads DATA_DIR/subscribers.key, creating it (0600) on first start. */
