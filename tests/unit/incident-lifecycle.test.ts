@@ -187,7 +187,7 @@ describe('restoreOnResolve: components return to operational on resolution', () 
 
   it('restores a component whatever its id, even one named like an Object property', () => {
     const d = db([{ id: 'constructor' }, { id: 'api' }]);
-    const inc = declare(d, { components: { constructor: 'major_outage', api: 'partial_outage' } });
+    const inc = declare(d, { components: Object.fromEntries([['constructor', 'major_outage'], ['api', 'partial_outage']] as const) });
     postUpdate(ctx(d, 10), inc.id, { status: 'resolved', body: 'Fixed.' });
     expect(statuses(d)).toEqual({ constructor: 'operational', api: 'operational' });
   });
