@@ -12,14 +12,15 @@ export async function writeFileDurably(file: string, data: string | Uint8Array):
   const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
   const fh = await open(tmp, 'w', 0o600);
   try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  try {
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
     await rename(tmp, file);
   } catch (err) {
+    // A half-written temp file (disk full) would only hold on to the space that ran out.
     await unlink(tmp).catch(() => {});
     throw err;
   }
