@@ -1,0 +1,56 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createMailer } from '../../src/notify/transport.ts';
+import { buildRaw } from '../../src/notify/raw-mail.ts';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+const message = {
+  from: 'Status <status@example.com>',
+  to: 'ann@example.com',
+  subject: 'Hello',
+  text: 'Body',
+  messageId: '<a.b@example.com>',
+  headers: { 'List-Unsubscribe': '<https://s.example/unsubscribe/t>', 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+};
+
+describe('the .eml outbox (no SMTP_URL)', () => {
+  it('writes each message whole as DATA_DIR/outbox/<delivery id>.eml', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'herald-eml-'));
+    dirs.push(dataDir);
+    const mailer = createMailer({ dataDir, SMTP_POOL_SIZE: 1 });
+    expect(mailer.kind).toBe('eml');
+    await mailer.send('sub1.upd1', message);
+    mailer.close();
+    expect(readdirSync(join(dataDir, 'outbox'))).toEqual(['sub1.upd1.eml']);
+    const eml = readFileSync(join(dataDir, 'outbox', 'sub1.upd1.eml'), 'utf8');
+    expect(eml).toMatch(/^Message-ID: <a\.b@example\.com>\r$/m);
+    expect(eml).toMatch(/\r\n\r\nBody/);
+  });
+
+  it('signs List-Unsubscribe-Post with DKIM when configured, for composed and prebuilt messages', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'herald-eml-'));
+    dirs.push(dataDir);
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    const mailer = createMailer({
+      dataDir, SMTP_POOL_SIZE: 1, DKIM_DOMAIN: 'example.com', DKIM_SELECTOR: 'herald',
+      DKIM_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    });
+    await mailer.send('composed', message);
+    await mailer.send('raw', { envelope: { from: 'status@example.com', to: ['ann@example.com'] }, raw: await buildRaw(message) });
+    mailer.close();
+    for (const id of ['composed', 'raw']) {
+      const eml = readFileSync(join(dataDir, 'outbox', `${id}.eml`), 'utf8');
+      const sig = /^DKIM-Signature:(.*(?:\r\n[ \t].*)*)/m.exec(eml)?.[1]?.replace(/\s+/g, '');
+      expect(sig, id).toBeDefined();
+      expect(sig).toContain('d=example.com');
+      expect(sig!.toLowerCase()).toMatch(/h=[^;]*list-unsubscribe-post/);
+    }
+  });
+});
