@@ -1,0 +1,171 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { parseDocument, DomUtils } from 'htmlparser2';
+import type { Element } from 'domhandler';
+import { XMLValidator } from 'fast-xml-parser';
+import { startHerald, removeDir, type HeraldProcess } from '../helpers/server.ts';
+import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
+import { SITE, outboxSettled, subscribeAndConfirm, to, until } from '../helpers/mail-flow.ts';
+import { executableParts, textsOf } from '../helpers/html-safety.ts';
+
+/**
+ * The XSS corpus (tests/fixtures/xss-corpus.json) typed into every field a
+ * Comms Lead fills in: component names, incident names, update bodies,
+ * postmortems. Each surface that shows them must stay inert: the public
+ * pages, email HTML, Atom/RSS content, banner JSON.
+ */
+const corpus = (JSON.parse(readFileSync(new URL('../fixtures/xss-corpus.json', import.meta.url), 'utf8')) as {
+  payloads: Array<{ name: string; payload: string }>;
+}).payloads;
+const READER = 'reader@example.test';
+
+let smtp: TestSmtp;
+let h: HeraldProcess;
+const cases: Array<{ name: string; payload: string; componentId: string; incidentId: string }> = [];
+const pages: { home?: string; banner?: Response; bannerText?: string; history?: string; atom?: string; rss?: string } = {};
+
+const shownName = (payload: string) => payload.trim();
+
+beforeAll(async () => {
+  smtp = await startSmtp();
+  h = await startHerald({ env: { SMTP_URL: smtp.url, SITE_URL: SITE, SITE_NAME: 'Attack Status' } });
+  await subscribeAndConfirm(h, smtp, READER);
+  for (const [i, { name, payload }] of corpus.entries()) {
+    const component = await h.admin('/components', { body: { id: `c${i}`, name: payload, description: payload } });
+    expect(component.status, `${name}: component`).toBe(201);
+    const incident = await h.admin('/incidents', {
+      body: { name: payload, impact: 'major', body: payload, components: { [`c${i}`]: 'partial_outage' }, notify: true },
+    });
+    expect(incident.status, `${name}: incident`).toBe(201);
+    cases.push({ name, payload, componentId: `c${i}`, incidentId: ((await incident.json()) as { id: string }).id });
+  }
+  // While every incident is open: the status page and the banner.
+  pages.home = await (await fetch(`${h.url}/`)).text();
+  pages.banner = await fetch(`${h.url}/api/banner.json`);
+  pages.bannerText = await pages.banner.text();
+  for (const c of cases) {
+    const resolved = await h.admin(`/incidents/${c.incidentId}/updates`, { body: { status: 'resolved', body: c.payload, notify: true } });
+    expect(resolved.status, `${c.name}: resolve`).toBe(201);
+    const pm = await h.admin(`/incidents/${c.incidentId}/postmortem`, { method: 'PUT', body: { body: c.payload, publish: true } });
+    expect(pm.status, `${c.name}: postmortem`).toBe(200);
+  }
+  pages.history = await (await fetch(`${h.url}/history`)).text();
+  pages.atom = await (await fetch(`${h.url}/history.atom`)).text();
+  pages.rss = await (await fetch(`${h.url}/history.rss`)).text();
+  // Confirmation + one disruption and one restoration per incident.
+  await until(() => to(smtp, READER).length >= 1 + 2 * corpus.length, 'every notice', 90_000);
+  await outboxSettled(h);
+}, 180_000);
+
+afterAll(async () => {
+  await h?.stop();
+  await smtp?.close();
+  if (h) removeDir(h.dataDir);
+});
+
+const byClass = (cls: string) => (el: Element) => (el.attribs.class ?? '').split(/\s+/).includes(cls);
+
+describe('XSS corpus: the status page', () => {
+  it('has 40+ named payloads', () => {
+    expect(corpus.length).toBeGreaterThanOrEqual(40);
+    expect(new Set(corpus.map((c) => c.name)).size).toBe(corpus.length);
+  });
+
+  it('the checker itself flags the raw markup payloads (so a pass means something)', () => {
+    const flagged = corpus.filter((c) => executableParts(c.payload).length > 0);
+    expect(flagged.length).toBeGreaterThanOrEqual(35);
+  });
+
+  it('/ with every payload as component, incident name and update body has nothing executable', () => {
+    expect(executableParts(pages.home!)).toEqual([]);
+  });
+
+  // Parsed once: re-parsing a large page per case would stall this process.
+  let home: { rows: Map<string, string>; titles: string[] } | null = null;
+  const homeTexts = () => {
+    if (!home) {
+      const doc = parseDocument(pages.home!, { decodeEntities: true });
+      const rows = (DomUtils.findAll((el) => (el.attribs.id ?? '').startsWith('component-'), doc.children) as Element[]).map(
+        (el) => [el.attribs.id!, DomUtils.textContent(el)] as const,
+      );
+      const titles = (DomUtils.findAll(byClass('incident-title'), doc.children) as Element[]).map((el) => DomUtils.textContent(el).trim());
+      home = { rows: new Map(rows), titles };
+    }
+    return home;
+  };
+
+  it.each(corpus.map((c, i) => [c.name, i] as const))('%s: shown as text in the component list and the incident title on /', (_name, i) => {
+    const { payload } = cases[i]!;
+    expect(homeTexts().rows.get(`component-c${i}`)).toContain(shownName(payload));
+    expect(homeTexts().titles).toContain(shownName(payload));
+  });
+
+  it.each(corpus.map((c, i) => [c.name, i] as const))('%s: incident page (name, updates, postmortem) is inert and shows the name as text', async (_name, i) => {
+    const c = cases[i]!;
+    const res = await fetch(`${h.url}/incidents/${c.incidentId}`);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(executableParts(html)).toEqual([]);
+    expect(textsOf(html, (el) => el.name === 'h1').map((t) => t.trim())).toContain(shownName(c.payload));
+    expect(textsOf(html, (el) => el.name === 'title')[0]).toContain(shownName(c.payload));
+  });
+
+  it('/history lists them with nothing executable', () => {
+    expect(executableParts(pages.history!)).toEqual([]);
+    expect(pages.history).toContain(cases.at(-1)!.incidentId);
+  });
+});
+
+describe('XSS corpus: feeds and banner', () => {
+  const feedHtml = (xml: string, tags: string[]) => {
+    const doc = parseDocument(xml, { xmlMode: true, decodeEntities: true });
+    return (DomUtils.findAll((el) => tags.includes(el.name), doc.children) as Element[]).map((el) => DomUtils.textContent(el));
+  };
+
+  it.each([
+    ['Atom', 'atom', ['content', 'summary']],
+    ['RSS', 'rss', ['description', 'content:encoded']],
+  ] as const)('%s is well-formed XML and its HTML content is inert', (_n, key, tags) => {
+    const xml = pages[key]!;
+    expect(XMLValidator.validate(xml)).toBe(true);
+    const htmlParts = feedHtml(xml, [...tags]);
+    expect(htmlParts.length).toBeGreaterThanOrEqual(10);
+    for (const part of htmlParts) expect(executableParts(part)).toEqual([]);
+    // Entry titles are text: each is exactly one of the payload names (the feed keeps the newest entries).
+    const names = new Set(cases.map((c) => shownName(c.payload)));
+    const doc = parseDocument(xml, { xmlMode: true, decodeEntities: true });
+    const entries = DomUtils.findAll((el) => el.name === 'entry' || el.name === 'item', doc.children) as Element[];
+    expect(entries.length).toBeGreaterThanOrEqual(10);
+    for (const entry of entries) {
+      const title = DomUtils.textContent(DomUtils.findOne((el) => el.name === 'title', entry.children)!).trim();
+      expect(names.has(title), title).toBe(true);
+    }
+  });
+
+  it('banner.json is JSON (nosniff), its title the plain name of an open incident, its message plain text', () => {
+    expect(pages.banner!.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(pages.banner!.headers.get('x-content-type-options')).toBe('nosniff');
+    const banner = JSON.parse(pages.bannerText!) as { active: boolean; title: string; message: string; url: string };
+    expect(banner.active).toBe(true);
+    expect(cases.map((c) => shownName(c.payload))).toContain(banner.title);
+    expect(typeof banner.message).toBe('string');
+    expect(banner.url).toMatch(/^https:\/\/status\.example\.test\//);
+  });
+});
+
+describe('XSS corpus: email', () => {
+  it('every notice HTML is inert and every subject is one header line', async () => {
+    const mails = await Promise.all(to(smtp, READER).map((r) => smtp.parse(r)));
+    expect(mails.length).toBeGreaterThanOrEqual(1 + 2 * corpus.length);
+    for (const m of mails) {
+      expect(executableParts(String(m.html || ''))).toEqual([]);
+      expect(m.subject ?? '').not.toMatch(/[\r\n]/);
+    }
+    // Every payload name reached a subject as text.
+    const subjects = mails.map((m) => m.subject ?? '');
+    for (const c of cases) {
+      const flat = shownName(c.payload).replace(/\s+/g, ' ').replace(/\u0000/g, '');
+      expect(subjects.some((s) => s.replace(/\s+/g, ' ').includes(flat.slice(0, 40))), c.name).toBe(true);
+    }
+  });
+});
