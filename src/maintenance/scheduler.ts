@@ -2,7 +2,7 @@ import type { Herald } from '../herald.ts';
 import { applyDueTransitions, dueTransitions, nextDueAt, type TimerOptions } from '../domain/maintenance/due.ts';
 
 export interface MaintenanceScheduler {
-  /** When the timer will next wake (null: nothing scheduled). For tests and logs. */
+  /** The next instant something is due, as the timer last saw the data (null: nothing, or stopped). */
   nextWake(): Date | null;
   stop(): void;
 }
@@ -37,17 +37,12 @@ export function startMaintenanceScheduler(
     const now = herald.now();
     let delay = delayOverride;
     if (delay === undefined) {
-      if (dueTransitions(herald.store.data, now, timerOpts).length > 0) delay = 0;
-      else {
-        const next = nextDueAt(herald.store.data, now, timerOpts);
-        wakeAt = next;
-        if (!next) return;
-        delay = next.getTime() - now.getTime();
-      }
+      wakeAt = dueTransitions(herald.store.data, now, timerOpts).length > 0 ? now : nextDueAt(herald.store.data, now, timerOpts);
+      if (!wakeAt) return;
+      delay = wakeAt.getTime() - now.getTime();
     }
-    delay = Math.min(Math.max(0, delay), MAX_SLEEP_MS);
-    wakeAt = new Date(now.getTime() + delay);
-    timer = setTimeout(wake, delay);
+    // Long sleeps are cut short: the wake re-reads the clock and sleeps again.
+    timer = setTimeout(wake, Math.min(Math.max(0, delay), MAX_SLEEP_MS));
     // The timer never keeps the process alive on its own.
     timer.unref();
   };
@@ -79,6 +74,7 @@ export function startMaintenanceScheduler(
     nextWake: () => wakeAt,
     stop: () => {
       stopped = true;
+      wakeAt = null;
       unsubscribe();
       if (timer) clearTimeout(timer);
       timer = null;

@@ -49,7 +49,8 @@ export function rescheduleMaintenance(ctx: VerbContext, id: string, input: Resch
   m.sequence += 1;
   if (!started) {
     m.started_at = from;
-    // A new start is a new reminder (the outbox sends one per reminded_at).
+    // A new start re-arms the reminder. (Whether subscribers get a second
+    // email is the outbox's call: it keys reminders per maintenance.)
     if (previous.scheduled_for !== from) m.reminded_at = null;
   }
   const update = appendMaintenanceUpdate(ctx, m, {
