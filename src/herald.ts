@@ -5,7 +5,7 @@ import type { Db } from './domain/model.ts';
 import type { VerbContext } from './domain/context.ts';
 import { dbSchema, emptyDb } from './domain/model.ts';
 import { randomId } from './domain/ids.ts';
-import { DurableJsonFile } from './store/durable-file.ts';
+import { DurableJsonFile, removeStaleTempFiles } from './store/durable-file.ts';
 import { Store } from './store/store.ts';
 import { acquireLock } from './store/lock.ts';
 import { seedDemo } from './store/seed.ts';
@@ -42,6 +42,8 @@ export async function openHerald(config: Config, opts: OpenOptions = {}): Promis
   const closers: Array<() => void | Promise<void>> = [releaseLock];
   try {
     const file = join(config.dataDir, 'herald.json');
+    // A crash mid-write can leave a temp file; the lock says nobody is writing one now.
+    removeStaleTempFiles(file);
     const isNew = !existsSync(file);
     const store = new Store<Db>(new DurableJsonFile(file, dbSchema), emptyDb(randomId(), now().toISOString()));
     await store.load();

@@ -1,5 +1,5 @@
 import { open, rename, readFile, unlink } from 'node:fs/promises';
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import type { Adapter } from 'lowdb';
 import type { z } from 'zod';
@@ -67,6 +67,20 @@ export function writeFileDurablySync(file: string, data: string | Uint8Array): v
   } finally {
     closeSync(dir);
   }
+}
+
+/**
+ * Deletes temp files a crashed writer of `file` left behind (a kill between
+ * creating the temp file and the rename). Call only while holding the data
+ * folder's lock: then no other process is writing one right now.
+ */
+export function removeStaleTempFiles(file: string): string[] {
+  const prefix = `.${basename(file)}.`;
+  const stale = readdirSync(dirname(file)).filter((f) => f.startsWith(prefix) && f.endsWith('.tmp'));
+  for (const f of stale) {
+    try { unlinkSync(join(dirname(file), f)); } catch { /* gone or not ours to delete: harmless */ }
+  }
+  return stale;
 }
 
 export class CorruptDataFile extends Error {
