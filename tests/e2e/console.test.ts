@@ -1,0 +1,350 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { removeDir, startHerald, type HeraldProcess } from '../helpers/server.ts';
+import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
+import { SITE, outboxSettled, subscribeAndConfirm, to, until } from '../helpers/mail-flow.ts';
+
+/**
+ * The Comms Lead console in real Chromium, against a real Herald and a real
+ * SMTP server: a whole incident run from the forms alone, then the security
+ * table and axe-core on every admin page. Screenshots go to test-results/console/.
+ */
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const SHOTS = `${ROOT}test-results/console`;
+const AXE = `${ROOT}node_modules/axe-core/axe.min.js`;
+const PASSWORD = 'correct horse battery staple';
+
+let smtp: TestSmtp;
+let h: HeraldProcess;
+let browser: Browser;
+let lead: BrowserContext;
+let page: Page;
+let incidentId = '';
+/** Admin pages visited in the flow, checked by axe at the end (preview is checked in place). */
+const visited = new Set<string>();
+
+async function axeViolations(p: Page): Promise<string[]> {
+  await p.addScriptTag({ path: AXE });
+  const violations = await p.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: Document, o: object) => Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
+    const r = await axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+  });
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}) at ${v.targets.join(', ')}`);
+}
+
+async function open(path: string): Promise<void> {
+  const res = await page.goto(`${h.url}${path}`);
+  expect(res?.status(), path).toBe(200);
+  visited.add(path);
+}
+
+const cookieHeader = async () => (await lead.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+const csrfOf = async (p: Page) => (await p.locator('input[name="csrf"]').first().inputValue());
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  smtp = await startSmtp();
+  h = await startHerald({
+    env: {
+      SMTP_URL: smtp.url,
+      SITE_URL: SITE,
+      SITE_NAME: 'Acme Status',
+      MAIL_FROM: 'Acme <status@example.test>',
+      ADMIN_PASSWORD: PASSWORD,
+      // SEV-1 cadence 30 min × 0.004 ≈ 7 s: the dashboard turns "overdue" within the test.
+      HERALD_CADENCE_SCALE: '0.004',
+    },
+  });
+  for (const [id, name, group] of [['api', 'Checkout API', 'Platform'], ['web', 'Website', null], ['db', 'Database', 'Platform']]) {
+    expect((await h.admin('/components', { body: { id, name, group } })).status).toBe(201);
+  }
+  await subscribeAndConfirm(h, smtp, 'alice@example.com', ['api']);
+  await subscribeAndConfirm(h, smtp, 'bob@example.com');
+  await subscribeAndConfirm(h, smtp, 'carol@example.com', ['web']);
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  // bypassCSP only so that axe-core can be injected (the CSP allows no inline script).
+  lead = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
+  page = await lead.newPage();
+}, 90_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await h?.stop();
+  await smtp?.close();
+  if (h) removeDir(h.dataDir);
+});
+
+describe('a Comms Lead runs a whole incident from the console', () => {
+  it('signs in with the password (pages without a session send you to sign in)', async () => {
+    await page.goto(`${h.url}/admin/incidents/new`);
+    expect(new URL(page.url()).pathname).toBe('/admin/login');
+    expect(await axeViolations(page)).toEqual([]);
+    await page.fill('#name', 'Dana');
+    await page.fill('#secret', PASSWORD);
+    await page.click('button[type="submit"]');
+    // Back where she was going.
+    expect(new URL(page.url()).pathname).toBe('/admin/incidents/new');
+    await expect(page.locator('.who').textContent()).resolves.toContain('Dana');
+  });
+
+  it('declares a critical incident; the preview shows the page block, the email and the banner; nothing is public yet', async () => {
+    await open('/admin/incidents/new');
+    await page.fill('#name', 'Checkout failing for some customers');
+    await page.check('input[name="impact"][value="critical"]');
+    await page.selectOption('#component-api', 'major_outage');
+    // The runbook default: a SEV-1 start emails subscribers.
+    expect(await page.isChecked('input[name="notify"]')).toBe(true);
+    await page.screenshot({ path: `${SHOTS}/declare.png`, fullPage: true });
+    await page.click('button:has-text("Preview")');
+
+    expect(new URL(page.url()).pathname).toBe('/admin/preview');
+    // The investigating template, filled in with the chosen component.
+    await expect(page.locator('#page-preview').textContent()).resolves.toContain('We are investigating reports of problems with Checkout API');
+    await expect(page.locator('#page-preview').textContent()).resolves.toContain('Checkout failing for some customers');
+    // Alice (api) and Bob (everything) would be emailed; Carol (website) not.
+    await expect(page.locator('#email-summary').textContent()).resolves.toContain('2 subscribers will be emailed (disruption notice)');
+    await expect(page.locator('#email-subject').textContent()).resolves.toBe('[Acme Status] Checkout failing for some customers');
+    await expect(page.locator('#email-text').textContent()).resolves.toContain('SERVICE DISRUPTION NOTICE');
+    const frame = page.frameLocator('iframe.email-frame');
+    await expect(frame.locator('body').textContent()).resolves.toContain('Checkout failing for some customers');
+    const banner = JSON.parse((await page.locator('#banner-json').textContent())!);
+    expect(banner).toMatchObject({ active: true, indicator: 'critical', title: 'Checkout failing for some customers', components: ['api'] });
+    expect(await axeViolations(page)).toEqual([]);
+    await page.screenshot({ path: `${SHOTS}/preview.png`, fullPage: true });
+
+    const pub = await fetch(`${h.url}/api/v2/incidents/unresolved.json`);
+    expect((await pub.json()).incidents).toEqual([]);
+  });
+
+  it('publishes with the second click; a retried publish of the same draft does not publish twice', async () => {
+    const draft = await page.locator('input[name="draft"]').inputValue();
+    const csrf = await csrfOf(page);
+    await page.click('#publish');
+    const m = /\/admin\/incidents\/(INC-[\d-]+)\?published=1$/.exec(page.url());
+    expect(m, page.url()).not.toBeNull();
+    incidentId = m![1]!;
+    // The same draft again (a double click, a retried POST): same incident, nothing new.
+    const again = await fetch(`${h.url}/admin/publish`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie: await cookieHeader(), origin: h.url, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ csrf, draft }),
+    });
+    expect(again.status).toBe(303);
+    expect(again.headers.get('location')).toBe(`/admin/incidents/${incidentId}?published=1`);
+    const all = await (await h.admin('/incidents')).json();
+    expect(all.incidents.map((i: { id: string }) => i.id)).toEqual([incidentId]);
+    // Recorded under the signed-in person.
+    const audit = await (await h.admin('/audit')).json();
+    expect(audit.events.find((e: { action: string }) => e.action === 'incident.declare')).toMatchObject({ actor: 'console:Dana', target: incidentId });
+  });
+
+  it('a second browser context (a customer) sees it on the public page', async () => {
+    const customer = await browser.newContext();
+    const p = await customer.newPage();
+    await p.goto(`${h.url}/`);
+    const active = p.locator('section.active');
+    await expect(active.textContent()).resolves.toContain('Checkout failing for some customers');
+    await expect(p.locator('#overall-title').textContent()).resolves.toBe('Major Service Outage');
+    await customer.close();
+  });
+
+  it('the SMTP server receives the disruption notices (subscribers of the component and of everything)', async () => {
+    await until(() => to(smtp, 'alice@example.com').length === 2 && to(smtp, 'bob@example.com').length === 2, 'the disruption notices');
+    for (const who of ['alice@example.com', 'bob@example.com']) {
+      const mail = await smtp.parse(to(smtp, who).at(-1)!);
+      expect(mail.subject).toBe('[Acme Status] Checkout failing for some customers');
+      expect(mail.text).toContain('SERVICE DISRUPTION NOTICE');
+    }
+    await outboxSettled(h, 1);
+    expect(to(smtp, 'carol@example.com')).toHaveLength(1); // her confirmation only
+  });
+
+  it('posts a resolved update: the resolved template, the restoration preview, and the restoration notices arrive', async () => {
+    await open(`/admin/incidents/${incidentId}`);
+    await page.check('input[name="status"][value="resolved"]');
+    await page.click('button:has-text("Preview update")');
+    await expect(page.locator('#page-preview').textContent()).resolves.toContain('The issue has been resolved and Checkout API is operating normally');
+    await expect(page.locator('#email-summary').textContent()).resolves.toContain('2 subscribers will be emailed (restoration notice)');
+    const banner = JSON.parse((await page.locator('#banner-json').textContent())!);
+    expect(banner.active).toBe(false);
+    await page.click('#publish');
+    expect(page.url()).toContain(`/admin/incidents/${incidentId}?published=1`);
+    await until(() => to(smtp, 'alice@example.com').length === 3 && to(smtp, 'bob@example.com').length === 3, 'the restoration notices');
+    const mail = await smtp.parse(to(smtp, 'alice@example.com').at(-1)!);
+    expect(mail.text).toContain('SERVICE RESTORED');
+  });
+
+  it('corrects a typo: the page shows it edited, the audit keeps the old text, and no email is sent', async () => {
+    await outboxSettled(h, 2);
+    const sentBefore = smtp.received.length;
+    await open(`/admin/incidents/${incidentId}`);
+    // The oldest update (the first one) is the last in the list.
+    await page.locator('a:has-text("Correct text")').last().click();
+    visited.add(new URL(page.url()).pathname + new URL(page.url()).search);
+    const old = await page.inputValue('#body');
+    await page.fill('#body', `${old} Payments made during the incident were not charged twice.`);
+    await page.click('button:has-text("Save correction")');
+    expect(page.url()).toContain('?corrected=1');
+
+    const customer = await browser.newContext();
+    const p = await customer.newPage();
+    await p.goto(`${h.url}/incidents/${incidentId}`);
+    await expect(p.locator('main').textContent()).resolves.toContain('were not charged twice');
+    await expect(p.locator('.edited').count()).resolves.toBe(1);
+    await customer.close();
+
+    const audit = await (await h.admin('/audit')).json();
+    const correction = audit.events.find((e: { action: string }) => e.action === 'incident.update.correct');
+    expect(correction).toMatchObject({ actor: 'console:Dana', previous: old });
+    await outboxSettled(h, 2);
+    expect(smtp.received.length).toBe(sentBefore);
+  });
+
+  it('the dashboard flags an update as overdue once the cadence passes', async () => {
+    // A fresh SEV-1 (declared through the console's own preview and publish) and a SEV-3.
+    await open('/admin/incidents/new');
+    await page.fill('#name', 'Search is slow');
+    await page.check('input[name="impact"][value="critical"]');
+    await page.selectOption('#component-db', 'degraded_performance');
+    await page.uncheck('input[name="notify"]');
+    await page.click('button:has-text("Preview")');
+    await expect(page.locator('#email-summary').textContent()).resolves.toBe('No email will be sent');
+    await page.click('#publish');
+    expect((await h.admin('/incidents', { body: { name: 'Some logins slow', impact: 'minor', body: 'Looking into it.', components: { web: 'degraded_performance' }, notify: false } })).status).toBe(201);
+
+    await open('/admin');
+    const row = page.locator('li[data-incident] >> text=Search is slow');
+    await expect(row.count()).resolves.toBe(1);
+    await until(async () => {
+      await page.reload();
+      return (await page.locator('li:has-text("Search is slow") .pill.overdue').count()) === 1;
+    }, 'the overdue flag', 40_000);
+    await expect(page.locator('[role="alert"]').first().textContent()).resolves.toContain('overdue');
+    // The SEV-3 (4 h × scale) is not overdue yet.
+    await expect(page.locator('li:has-text("Some logins slow") .pill.overdue').count()).resolves.toBe(0);
+    await page.screenshot({ path: `${SHOTS}/dashboard.png`, fullPage: true });
+  });
+
+  it('axe-core finds no serious or critical violation on any admin page', async () => {
+    const pages = [
+      '/admin',
+      '/admin/incidents/new',
+      '/admin/incidents',
+      `/admin/incidents/${incidentId}`,
+      `/admin/incidents/${incidentId}/postmortem`,
+      '/admin/maintenance',
+      '/admin/components',
+      '/admin/subscribers',
+      '/admin/deliveries',
+      '/admin/audit',
+      ...visited,
+    ];
+    const problems: Record<string, string[]> = {};
+    for (const path of new Set(pages)) {
+      const res = await page.goto(`${h.url}${path}`);
+      expect(res?.status(), path).toBe(200);
+      const v = await axeViolations(page);
+      if (v.length) problems[path] = v;
+    }
+    expect(problems).toEqual({});
+  });
+});
+
+describe('security table', () => {
+  const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+  const post = async (path: string, body: string, headers: Record<string, string> = {}) =>
+    fetch(`${h.url}${path}`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: await cookieHeader(), ...headers },
+      body,
+    });
+
+  it('refuses a cross-site form POST (403), even with a valid session and CSRF token', async () => {
+    await open('/admin/components');
+    const csrf = await csrfOf(page);
+    const res = await post('/admin/components', form({ csrf, action: 'create', name: 'Evil' }), { origin: 'https://evil.example' });
+    expect(res.status).toBe(403);
+    const viaSite = await post('/admin/components', form({ csrf, action: 'create', name: 'Evil' }), { 'sec-fetch-site': 'cross-site', origin: 'null' });
+    expect(viaSite.status).toBe(403);
+    const comps = await (await h.admin('/components')).json();
+    expect(comps.components.map((c: { name: string }) => c.name)).not.toContain('Evil');
+  });
+
+  it('refuses a same-origin form POST without the CSRF token, or with a wrong one', async () => {
+    for (const csrf of [null, 'forged-token']) {
+      const fields: Record<string, string> = { action: 'create', name: 'No token' };
+      if (csrf) fields.csrf = csrf;
+      const res = await post('/admin/components', form(fields), { origin: h.url });
+      expect(res.status).toBe(403);
+    }
+    const comps = await (await h.admin('/components')).json();
+    expect(comps.components.map((c: { name: string }) => c.name)).not.toContain('No token');
+  });
+
+  it('the admin JSON API takes the session cookie, and wants X-CSRF-Token for changes', async () => {
+    const cookie = await cookieHeader();
+    const csrf = await csrfOf(page);
+    expect((await fetch(`${h.url}/api/admin/components`, { headers: { cookie } })).status).toBe(200);
+    const json = (headers: Record<string, string>) =>
+      fetch(`${h.url}/api/admin/components`, { method: 'POST', headers: { cookie, 'content-type': 'application/json', ...headers }, body: JSON.stringify({ name: 'Via session' }) });
+    expect((await json({})).status).toBe(403);
+    expect((await json({ 'x-csrf-token': 'wrong' })).status).toBe(403);
+    const ok = await json({ 'x-csrf-token': csrf });
+    expect(ok.status).toBe(201);
+    const audit = await (await h.admin('/audit')).json();
+    expect(audit.events[0]).toMatchObject({ action: 'component.create', actor: 'console:Dana' });
+  });
+
+  it('admin pages without a session redirect (303) to sign in, and are never cached', async () => {
+    for (const path of ['/admin', '/admin/incidents/new', `/admin/incidents/${incidentId}`, '/admin/components', '/admin/subscribers', '/admin/deliveries', '/admin/audit', '/admin/maintenance']) {
+      const res = await fetch(`${h.url}${path}`, { redirect: 'manual' });
+      expect(res.status, path).toBe(303);
+      expect(res.headers.get('location'), path).toMatch(/^\/admin\/login/);
+    }
+    const withSession = await fetch(`${h.url}/admin`, { headers: { cookie: await cookieHeader() } });
+    expect(withSession.status).toBe(200);
+    expect(withSession.headers.get('cache-control')).toBe('private, no-store');
+  });
+
+  it('the session cookie is __Host- prefixed, HttpOnly, Secure (https site) and SameSite=Strict', async () => {
+    const [cookie] = await lead.cookies();
+    expect(cookie).toMatchObject({ name: '__Host-herald_session', path: '/', httpOnly: true, secure: true, sameSite: 'Strict' });
+    const res = await post('/admin/login', form({ name: 'Eve', secret: PASSWORD }), { origin: h.url, cookie: '' });
+    expect(res.status).toBe(303);
+    const set = res.headers.get('set-cookie')!;
+    expect(set).toMatch(/^__Host-herald_session=[A-Za-z0-9_-]{40,};/);
+    for (const attr of ['Path=/', 'HttpOnly', 'SameSite=Strict', 'Secure']) expect(set).toContain(attr);
+    expect(set).not.toMatch(/Domain=/i);
+  });
+
+  it('signing out ends the session: the old cookie no longer opens the console', async () => {
+    const res = await post('/admin/login', form({ name: 'Sam', secret: h.token }), { origin: h.url, cookie: '' });
+    const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
+    const dash = await fetch(`${h.url}/admin`, { headers: { cookie } });
+    const csrf = /name="csrf" value="([^"]+)"/.exec(await dash.text())![1]!;
+    const out = await post('/admin/logout', form({ csrf }), { origin: h.url, cookie });
+    expect(out.status).toBe(303);
+    expect(out.headers.get('set-cookie')).toContain('Max-Age=0');
+    const after = await fetch(`${h.url}/admin`, { headers: { cookie }, redirect: 'manual' });
+    expect(after.status).toBe(303);
+  });
+
+  it('rate limits wrong passwords per address: after 5 failures even the right one waits (429)', async () => {
+    for (let i = 0; i < 5; i++) {
+      const res = await post('/admin/login', form({ secret: `wrong-${i}` }), { origin: h.url, cookie: '' });
+      expect(res.status).toBe(401);
+    }
+    const limited = await post('/admin/login', form({ secret: PASSWORD }), { origin: h.url, cookie: '' });
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(limited.headers.get('set-cookie')).toBeNull();
+  });
+});
