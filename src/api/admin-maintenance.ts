@@ -40,7 +40,7 @@ const STEPS: Record<string, Step> = {
 /**
  * Admin JSON for scheduled maintenance and postmortems, mounted at /api/admin:
  *
- *   GET  /maintenances                    all windows, soonest first
+ *   GET  /maintenances                    all windows, latest scheduled start first
  *   POST /maintenances                    schedule  {name, scheduled_for, scheduled_until, components, body?, notify?, auto_transitions?}
  *   GET  /maintenances/:id
  *   POST /maintenances/:id/start          {body?, notify?}   early start by hand
