@@ -36,14 +36,20 @@ seedSubscribers(dataDir, Array.from({ length: N }, (_, i) => ({ email: `user${i}
 console.log(`seeded ${N} subscribers in ${Date.now() - t} ms`);
 
 t = Date.now();
+// The sink must not outlive a failed start.
 const h = await startHerald({
   dataDir,
   env: {
     SMTP_URL: `smtp://127.0.0.1:${port}`, SMTP_POOL_SIZE: values.pool!, SITE_URL: 'https://status.bench.example', SUBSCRIBE_LIMIT_PER_IP: '1000',
     ...(process.env.FANOUT_NODE_OPTIONS ? { NODE_OPTIONS: process.env.FANOUT_NODE_OPTIONS } : {}),
   },
+}).catch((err) => {
+  sink.kill();
+  removeDir(dataDir);
+  throw err;
 });
 console.log(`Herald started with ${N} subscribers in ${Date.now() - t} ms`);
+if (process.env.FANOUT_NODE_OPTIONS) console.log(`Herald runs with NODE_OPTIONS=${process.env.FANOUT_NODE_OPTIONS}`);
 const peakRss = () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${h.proc.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
 try {

@@ -72,7 +72,14 @@ export class Sender {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    if (this.inFlight > 0) await new Promise<void>((r) => this.idleWaiters.push(r));
+    // In-flight sends get a few seconds to finish and be recorded; a hung server must not block shutdown
+    // (an unrecorded send is resent after the restart: the at-least-once bound).
+    if (this.inFlight > 0) {
+      await new Promise<void>((r) => {
+        this.idleWaiters.push(r);
+        setTimeout(r, 5000).unref();
+      });
+    }
   }
 
   get pending(): number {

@@ -101,6 +101,27 @@ describe('a subscriber hears about an incident from start to end, in one thread'
   });
 });
 
+describe('the manage link', () => {
+  it('shows the components and saves a new choice (POST only)', async () => {
+    const mail = await smtp.parse(to(smtp, 'alice@example.com').at(-1)!);
+    const link = /Choose components: (\S+)/.exec(mail.text ?? '')![1]!;
+    const page = await (await fetch(local(h, link))).text();
+    expect(page).toContain('alice@example.com');
+    expect(page).toMatch(/<input[^>]*value="api"[^>]*checked/);
+    const saved = await fetch(local(h, link), {
+      method: 'POST',
+      headers: { origin: h.url, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'components=db&components=web',
+    });
+    expect(saved.status).toBe(200);
+    expect(await saved.text()).toContain('Saved');
+    const listed = await (await h.admin('/subscribers?q=alice')).json();
+    expect(listed.subscribers[0].components.sort()).toEqual(['db', 'web']);
+    const forged = await fetch(local(h, link.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'))));
+    expect(forged.status).toBe(404);
+  });
+});
+
 describe('subscribing reveals nothing and refuses bad input', () => {
   it('answers new, pending, confirmed and unsubscribed addresses identically', async () => {
     // pending: asked before, never confirmed; confirmed: alice; unsubscribed: carol (above).
