@@ -45,7 +45,20 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Runni
     renderSecret,
     mounts: publicFeatures(herald),
   });
-  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST });
+  // Slow clients must not hold sockets forever: headers within HEADERS_TIMEOUT_MS,
+  // the whole request within 30 s. Node checks these timers every
+  // connectionsCheckingInterval (30 s by default), so check at a quarter of it.
+  const headersTimeout = config.HEADERS_TIMEOUT_MS;
+  const server = serve({
+    fetch: app.fetch,
+    port: config.PORT,
+    hostname: config.HOST,
+    serverOptions: {
+      headersTimeout,
+      requestTimeout: Math.max(30_000, headersTimeout),
+      connectionsCheckingInterval: Math.min(5_000, Math.max(250, Math.floor(headersTimeout / 4))),
+    },
+  });
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve);
@@ -61,8 +74,6 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Runni
   const address = server.address() as AddressInfo;
   const loopbackHost = address.family === 'IPv6' ? `[${address.address === '::' ? '::1' : address.address}]` : address.address === '0.0.0.0' ? '127.0.0.1' : address.address;
   origin = `http://${loopbackHost}:${address.port}`;
-  // Slow clients must not hold sockets forever.
-  Object.assign(server, { headersTimeout: 10_000, requestTimeout: 30_000 });
   return {
     herald,
     url: origin,

@@ -5,7 +5,7 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Herald } from '../herald.ts';
-import { HeraldError, NotFound, PayloadTooLarge, RateLimited } from '../domain/errors.ts';
+import { BadRequest, HeraldError, NotFound, PayloadTooLarge, RateLimited } from '../domain/errors.ts';
 import { PageCache, type Renderer } from '../snapshot/page-cache.ts';
 import { adminApi } from './admin.ts';
 import { errorBody } from './http.ts';
@@ -109,6 +109,19 @@ export function createApp(herald: Herald, opts: AppOptions = {}) {
       },
     }),
   );
+  // Request bodies must be UTF-8: a lossy decode would store U+FFFD where the
+  // sender meant something else. Checked once here, before any handler reads text.
+  app.use('/api/*', async (c, next) => {
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && c.req.raw.body) {
+      const bytes = await c.req.arrayBuffer(); // a body over the limit throws here, for bodyLimit to answer 413
+      try {
+        new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+      } catch {
+        throw new BadRequest('The request body is not valid UTF-8.', 'invalid_utf8');
+      }
+    }
+    await next();
+  });
   // Feature sub-apps first: admin ones among them add their own requireAdmin.
   for (const m of opts.mounts ?? []) app.route(m.path, m.app);
   app.route('/api/admin', adminApi(herald));
