@@ -21,6 +21,30 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/**
+ * When a process started (clock ticks since boot, /proc/<pid>/stat field 22),
+ * or null where /proc is not there. A pid alone is reused: after a reboot or a
+ * container restart the pid in a stale lock may belong to some other live
+ * process, and Herald would refuse to start for good.
+ */
+function startTimeOf(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether the owner written in a lock (`pid` or `pid starttime`) is still running. */
+function ownerAlive(pid: number, recordedStart: string | undefined): boolean {
+  if (!isAlive(pid)) return false;
+  if (!recordedStart) return true;
+  const actual = startTimeOf(pid);
+  return actual === null || actual === recordedStart;
+}
+
 /** Lock files this process holds: its own pid in a lock means "stale" only when it is not one of these. */
 const held = new Set<string>();
 
@@ -29,7 +53,8 @@ function createLockFile(file: string): void {
   const tmp = `${file}.${process.pid}.tmp`;
   const fd = openSync(tmp, 'w', 0o644);
   try {
-    writeSync(fd, String(process.pid));
+    const started = startTimeOf(process.pid);
+    writeSync(fd, started ? `${process.pid} ${started}` : String(process.pid));
     fsyncSync(fd);
   } finally {
     closeSync(fd);
@@ -55,7 +80,7 @@ export function acquireLock(dir: string): () => void {
       return () => {
         held.delete(file);
         try {
-          if (readFileSync(file, 'utf8').trim() === String(process.pid)) unlinkSync(file);
+          if (readFileSync(file, 'utf8').trim().split(/\s+/)[0] === String(process.pid)) unlinkSync(file);
         } catch {
           /* already gone */
         }
@@ -64,13 +89,16 @@ export function acquireLock(dir: string): () => void {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
     let owner = NaN;
+    let ownerStart: string | undefined;
     try {
-      owner = Number.parseInt(readFileSync(file, 'utf8').trim(), 10);
+      const [pidText, started] = readFileSync(file, 'utf8').trim().split(/\s+/);
+      owner = Number(pidText);
+      ownerStart = started;
     } catch {
       /* vanished between open and read: retry */
     }
     // Our own pid here is a lock from an earlier life of a container where we are pid 1 again.
-    if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
+    if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && ownerAlive(owner, ownerStart)) {
       throw new DataDirLocked(dir, owner);
     }
     try {

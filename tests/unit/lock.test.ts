@@ -16,6 +16,8 @@ afterEach(() => {
   for (const d of dirs.splice(0)) removeDir(d);
 });
 
+const ownerOf = (dir: string) => Number(readFileSync(join(dir, 'herald.lock'), 'utf8').split(' ')[0]);
+
 /** The pid of a process that has certainly exited. */
 async function deadPid(): Promise<number> {
   const child = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
@@ -27,7 +29,7 @@ describe('the DATA_DIR lock', () => {
   it('holds our pid while held and disappears on release', () => {
     const dir = tmp();
     const release = acquireLock(dir);
-    expect(readFileSync(join(dir, 'herald.lock'), 'utf8')).toBe(String(process.pid));
+    expect(readFileSync(join(dir, 'herald.lock'), 'utf8')).toMatch(new RegExp(`^${process.pid} \\d+$`));
     expect(readdirSync(dir)).toEqual(['herald.lock']);
     release();
     expect(existsSync(join(dir, 'herald.lock'))).toBe(false);
@@ -53,8 +55,20 @@ describe('the DATA_DIR lock', () => {
     const dir = tmp();
     writeFileSync(join(dir, 'herald.lock'), String(await deadPid()));
     const release = acquireLock(dir);
-    expect(readFileSync(join(dir, 'herald.lock'), 'utf8')).toBe(String(process.pid));
+    expect(ownerOf(dir)).toBe(process.pid);
     release();
+  });
+
+  it.skipIf(!existsSync('/proc/self/stat'))('takes over a lock whose pid now belongs to another process (pid reused after a reboot or container restart)', () => {
+    const dir = tmp();
+    const parentStart = readFileSync(`/proc/${process.ppid}/stat`, 'utf8').split(') ')[1]!.split(' ')[19];
+    writeFileSync(join(dir, 'herald.lock'), `${process.ppid} ${Number(parentStart) + 1}`);
+    const release = acquireLock(dir);
+    expect(ownerOf(dir)).toBe(process.pid);
+    release();
+    // With its real start time the same pid is a live owner.
+    writeFileSync(join(dir, 'herald.lock'), `${process.ppid} ${parentStart}`);
+    expect(() => acquireLock(dir)).toThrow(DataDirLocked);
   });
 
   it.each([['empty', ''], ['garbled', 'not a pid\n']])('takes over an %s lock file', (_name, content) => {
