@@ -106,8 +106,12 @@ export async function runCrashHarness(opts: {
           }
         }
       };
+      const ackedBefore = acked.length;
       const streams = Array.from({ length: writers }, writer);
-      await new Promise((r) => setTimeout(r, 20 + random() * maxDelay));
+      // Kill at a random moment after this round's first acknowledged write
+      // (a cold start is slow; without this, busy machines kill before any write lands).
+      for (let waited = 0; acked.length === ackedBefore && waited < 15_000; waited += 10) await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, random() * maxDelay));
       if (inFlight > 0) report.killsDuringWrites++;
       await herald.kill();
       stopped = true;
