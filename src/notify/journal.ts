@@ -1,4 +1,4 @@
-import { openSync, readFileSync, closeSync, ftruncateSync, fsyncSync, existsSync } from 'node:fs';
+import { openSync, readSync, closeSync, ftruncateSync, fsyncSync, existsSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { writeFileDurably, CorruptDataFile } from '../store/durable-file.ts';
 import { Unavailable } from '../domain/errors.ts';
@@ -35,32 +35,46 @@ export class Journal {
     this.file = file;
   }
 
-  /** Reads every whole record, in order, dropping a torn tail. Synchronous: runs once at start. */
+  /**
+   * Reads every whole record, in order, dropping a torn tail. Synchronous: runs
+   * once at start. Reads 1 MB at a time rather than the whole file as one
+   * string, so a large journal does not need its size again in memory.
+   */
   replay(): unknown[] {
     if (!existsSync(this.file)) return [];
-    const text = readFileSync(this.file, 'utf8');
     const out: unknown[] = [];
-    let start = 0;
-    let line = 0;
-    while (start < text.length) {
-      const end = text.indexOf('\n', start);
-      if (end === -1) {
-        // No newline: the last append did not finish. Cut it off so the next append starts clean.
-        const fd = openSync(this.file, 'r+');
-        ftruncateSync(fd, Buffer.byteLength(text.slice(0, start)));
+    const fd = openSync(this.file, 'r+');
+    try {
+      const chunk = Buffer.allocUnsafe(1 << 20);
+      let carry: Buffer = Buffer.alloc(0);
+      let offset = 0; // bytes of whole lines consumed so far
+      let line = 0;
+      for (;;) {
+        const n = readSync(fd, chunk, 0, chunk.length, null);
+        if (n === 0) break;
+        const data = carry.length ? Buffer.concat([carry, chunk.subarray(0, n)]) : chunk.subarray(0, n);
+        let start = 0;
+        for (let nl = data.indexOf(10, start); nl !== -1; nl = data.indexOf(10, start)) {
+          line++;
+          const raw = data.toString('utf8', start, nl);
+          offset += nl + 1 - start;
+          start = nl + 1;
+          if (raw.trim() === '') continue;
+          try {
+            out.push(JSON.parse(raw));
+          } catch (err) {
+            throw new CorruptDataFile(this.file, `line ${line} is not JSON: ${(err as Error).message}`);
+          }
+        }
+        carry = Buffer.from(data.subarray(start));
+      }
+      if (carry.length > 0) {
+        // No newline at the end: the last append did not finish. Cut it off so the next append starts clean.
+        ftruncateSync(fd, offset);
         fsyncSync(fd);
-        closeSync(fd);
-        break;
       }
-      line++;
-      const raw = text.slice(start, end);
-      start = end + 1;
-      if (raw.trim() === '') continue;
-      try {
-        out.push(JSON.parse(raw));
-      } catch (err) {
-        throw new CorruptDataFile(this.file, `line ${line} is not JSON: ${(err as Error).message}`);
-      }
+    } finally {
+      closeSync(fd);
     }
     this.lines = out.length;
     return out;

@@ -36,6 +36,14 @@ describe('Journal', () => {
     expect(readFileSync(file, 'utf8')).toBe('{"n":1}\n{"n":2}\n{"n":4}\n');
   });
 
+  it('replays a journal larger than its read buffer, multi-byte text across chunk edges included', () => {
+    const file = join(tmp(), 'j.jsonl');
+    const records = Array.from({ length: 40_000 }, (_, i) => ({ n: i, s: 'é€😀'.repeat(i % 7) }));
+    writeFileSync(file, records.map((r) => JSON.stringify(r)).join('\n') + '\n{"torn');
+    expect(new Journal(file).replay()).toEqual(records);
+    expect(readFileSync(file, 'utf8').endsWith('}\n')).toBe(true);
+  });
+
   it('refuses a damaged line in the middle', () => {
     const file = join(tmp(), 'j.jsonl');
     writeFileSync(file, '{"n":1}\nnot json\n{"n":3}\n');
