@@ -116,14 +116,18 @@ describe('a Comms Lead runs a whole incident from the console', () => {
     const banner = JSON.parse((await page.locator('#banner-json').textContent())!);
     expect(banner).toMatchObject({ active: true, indicator: 'critical', title: 'Checkout failing for some customers', components: ['api'] });
     expect(await axeViolations(page)).toEqual([]);
-    await page.screenshot({ path: `${SHOTS}/preview.png`, fullPage: true });
+    // A tall viewport rather than fullPage: full-page captures leave the (out-of-process) email frame blank.
+    await page.setViewportSize({ width: 1280, height: 2000 });
+    await frame.locator('table').first().waitFor();
+    await page.screenshot({ path: `${SHOTS}/preview.png` });
+    await page.setViewportSize({ width: 1280, height: 900 });
 
     const pub = await fetch(`${h.url}/api/v2/incidents/unresolved.json`);
     expect((await pub.json()).incidents).toEqual([]);
   });
 
   it('publishes with the second click; a retried publish of the same draft does not publish twice', async () => {
-    const draft = await page.locator('input[name="draft"]').inputValue();
+    const draft = await page.locator('input[name="draft"]').first().inputValue();
     const csrf = await csrfOf(page);
     await page.click('#publish');
     const m = /\/admin\/incidents\/(INC-[\d-]+)\?published=1$/.exec(page.url());

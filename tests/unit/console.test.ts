@@ -1,0 +1,188 @@
+import { describe, expect, it } from 'vitest';
+import { SessionStore, SESSION_IDLE_MS, SESSION_MAX_MS } from '../../src/console/sessions.ts';
+import { FailureLimiter } from '../../src/console/rate-limit.ts';
+import { DraftStore, type DraftAction } from '../../src/console/drafts.ts';
+import { activeIncidents } from '../../src/console/cadence.ts';
+import { joinNames, updateTemplate } from '../../src/console/templates.ts';
+import { wallClockToIso, isoToWallClock } from '../../src/console/zoned-time.ts';
+import { readCookie, sessionSetCookie } from '../../src/console/cookie.ts';
+import { declareFromForm, notifyChoice } from '../../src/console/draft-input.ts';
+import { hashPassword, verifyPassword } from '../../src/console/password.ts';
+import { component, ctx, db, T0 } from '../helpers/db.ts';
+import { declareIncident } from '../../src/domain/incidents/declare.ts';
+import { postUpdate } from '../../src/domain/incidents/post-update.ts';
+
+const MIN = 60_000;
+
+describe('console sessions', () => {
+  it('finds a session by its token, keeps only a hash of it, and ends it on sign-out', () => {
+    const store = new SessionStore();
+    const { token, session } = store.create('console:Dana', 0);
+    expect(session.key).not.toContain(token);
+    expect(store.get(token, 1)?.actor).toBe('console:Dana');
+    expect(store.get(`${token}x`, 1)).toBeNull();
+    store.destroy(token);
+    expect(store.get(token, 2)).toBeNull();
+  });
+
+  it('expires after 12 h idle, and after 24 h even when used', () => {
+    const store = new SessionStore();
+    const a = store.create('a', 0).token;
+    expect(store.get(a, SESSION_IDLE_MS + 1)).toBeNull();
+    const b = store.create('b', 0).token;
+    for (let t = 0; t < SESSION_MAX_MS; t += SESSION_IDLE_MS / 2) expect(store.get(b, t)).not.toBeNull();
+    expect(store.get(b, SESSION_MAX_MS + 1)).toBeNull();
+  });
+
+  it('gives each session its own CSRF token', () => {
+    const store = new SessionStore();
+    expect(store.create('a', 0).session.csrf).not.toBe(store.create('b', 0).session.csrf);
+  });
+});
+
+describe('sign-in limiter', () => {
+  it('blocks a key after max failures until the window ends; success clears it', () => {
+    const l = new FailureLimiter({ max: 3, windowMs: 10 * MIN });
+    for (let i = 0; i < 3; i++) {
+      expect(l.blockedFor('ip', i)).toBe(0);
+      l.fail('ip', i);
+    }
+    expect(l.blockedFor('ip', 3)).toBe(600);
+    expect(l.blockedFor('other', 3)).toBe(0);
+    expect(l.blockedFor('ip', 10 * MIN + 1)).toBe(0);
+    l.fail('x', 0);
+    l.succeed('x');
+    expect(l.blockedFor('x', 1)).toBe(0);
+  });
+
+  it('stays bounded under many addresses', () => {
+    const l = new FailureLimiter({ max: 1, windowMs: MIN, maxKeys: 100 });
+    for (let i = 0; i < 1000; i++) l.fail(`ip${i}`, 0);
+    expect((l as unknown as { entries: Map<string, unknown> }).entries.size).toBeLessThanOrEqual(100);
+  });
+});
+
+describe('drafts', () => {
+  const action: DraftAction = { kind: 'declare', input: { name: 'x', impact: 'major', status: 'investigating', body: 'b', components: {} } };
+
+  it('a double click publishes once: both requests get the same result', async () => {
+    const drafts = new DraftStore();
+    const d = drafts.save('s1', action, 0);
+    let runs = 0;
+    const publish = async () => {
+      runs++;
+      await new Promise((r) => setTimeout(r, 5));
+      return 'INC-1';
+    };
+    const [a, b] = [drafts.publishOnce(d.id, 's1', 1, publish), drafts.publishOnce(d.id, 's1', 1, publish)];
+    expect(await a).toBe('INC-1');
+    expect(await b).toBe('INC-1');
+    expect(runs).toBe(1);
+  });
+
+  it('only the session that previewed may publish; a failed publish can be retried', async () => {
+    const drafts = new DraftStore();
+    const d = drafts.save('s1', action, 0);
+    expect(drafts.publishOnce(d.id, 's2', 1, async () => 'no')).toBeNull();
+    await expect(drafts.publishOnce(d.id, 's1', 1, async () => { throw new Error('conflict'); })).rejects.toThrow('conflict');
+    expect(await drafts.publishOnce(d.id, 's1', 2, async () => 'INC-2')).toBe('INC-2');
+  });
+});
+
+describe('update cadence on the dashboard', () => {
+  const data = () => {
+    const d = db([{ id: 'api' }]);
+    const declare = (name: string, impact: 'critical' | 'major' | 'minor') =>
+      declareIncident(ctx(d), { name, impact, status: 'investigating', body: 'b', components: { api: 'degraded_performance' } }).id;
+    declare('one', 'critical');
+    declare('two', 'minor');
+    const three = declare('three', 'major');
+    postUpdate(ctx(d), three, { status: 'resolved', body: 'over' });
+    return d;
+  };
+
+  it('SEV-1 is due 30 min after its last update and overdue after; SEV-3 after 4 h; resolved ones are not listed', () => {
+    const rows = activeIncidents(data(), new Date(T0.getTime() + 31 * MIN));
+    expect(rows.map((r) => [r.incident.name, r.overdue, r.dueAt])).toEqual([
+      ['one', true, new Date(T0.getTime() + 30 * MIN).toISOString()],
+      ['two', false, new Date(T0.getTime() + 240 * MIN).toISOString()],
+    ]);
+    expect(rows[0]!.minutesLeft).toBe(-1);
+  });
+
+  it('HERALD_CADENCE_SCALE shortens the cadence', () => {
+    const rows = activeIncidents(data(), new Date(T0.getTime() + 4 * MIN), 0.1);
+    expect(rows.find((r) => r.incident.name === 'one')!.overdue).toBe(true);
+    expect(rows.find((r) => r.incident.name === 'two')!.overdue).toBe(false);
+  });
+});
+
+describe('runbook update templates', () => {
+  it('name the components and the cadence', () => {
+    expect(joinNames(['API', 'Website', 'Database'])).toBe('API, Website and Database');
+    expect(updateTemplate('investigating', { components: ['API'], impact: 'critical' })).toBe(
+      'We are investigating reports of problems with API. We will post another update within 30 minutes.',
+    );
+    expect(updateTemplate('identified', { components: ['API', 'Website'], impact: 'minor' })).toContain(
+      'We have identified the issue affecting API and Website and are working on a fix. We will post another update within 4 hours.',
+    );
+    expect(updateTemplate('resolved', { components: ['API', 'Website'] })).toMatch(/^The issue has been resolved and API and Website are operating normally\./);
+    expect(updateTemplate('investigating', { components: [] })).toContain('a problem with our service');
+  });
+
+  it('a declare form left with the template gets the chosen components; an edited text is kept', () => {
+    const d = db([component('api', 'operational', { name: 'Checkout API' })]);
+    const form = new FormData();
+    const tpl = updateTemplate('investigating', { components: [] });
+    for (const [k, v] of Object.entries({ name: 'Down', impact: 'major', body: tpl, body_template: tpl, 'component.api': 'major_outage' })) form.set(k, v);
+    const read = declareFromForm(form, d);
+    expect(read.action?.kind === 'declare' && read.action.input.body).toBe(updateTemplate('investigating', { components: ['Checkout API'], impact: 'major' }));
+    form.set('body', 'Our own words.');
+    const edited = declareFromForm(form, d);
+    expect(edited.action?.kind === 'declare' && edited.action.input.body).toBe('Our own words.');
+  });
+});
+
+describe('the notify box', () => {
+  const f = (shown: string | null, ticked: boolean) => {
+    const form = new FormData();
+    if (shown !== null) form.set('notify_shown', shown);
+    if (ticked) form.set('notify', '1');
+    return form;
+  };
+  it('left as shown lets the runbook decide; changed by hand, the choice wins', () => {
+    expect(notifyChoice(f('1', true))).toBeUndefined();
+    expect(notifyChoice(f('0', false))).toBeUndefined();
+    expect(notifyChoice(f('1', false))).toBe(false);
+    expect(notifyChoice(f('0', true))).toBe(true);
+  });
+});
+
+describe('session cookie', () => {
+  it('is __Host- prefixed and Secure on an https site, plain on http; always HttpOnly, SameSite=Strict, Path=/', () => {
+    const https = sessionSetCookie('https://status.example.com', 'tok');
+    expect(https).toBe('__Host-herald_session=tok; Path=/; HttpOnly; SameSite=Strict; Max-Age=86400; Secure');
+    const http = sessionSetCookie('http://localhost:4321', 'tok');
+    expect(http).toBe('herald_session=tok; Path=/; HttpOnly; SameSite=Strict; Max-Age=86400');
+    expect(sessionSetCookie('http://localhost:4321', null)).toContain('Max-Age=0');
+    expect(readCookie('a=1; herald_session=xyz; b=2', 'herald_session')).toBe('xyz');
+  });
+});
+
+describe('admin password', () => {
+  it('is checked against an scrypt hash', async () => {
+    const stored = hashPassword('correct horse');
+    expect(await verifyPassword('correct horse', stored)).toBe(true);
+    expect(await verifyPassword('correct horsE', stored)).toBe(false);
+  });
+});
+
+describe('maintenance form times', () => {
+  it('reads a wall-clock time in the page time zone, across DST', () => {
+    expect(wallClockToIso('2026-11-30T02:00', 'UTC')).toBe('2026-11-30T02:00:00.000Z');
+    expect(wallClockToIso('2026-07-01T02:00', 'Europe/Paris')).toBe('2026-07-01T00:00:00.000Z');
+    expect(wallClockToIso('2026-12-01T02:00', 'Europe/Paris')).toBe('2026-12-01T01:00:00.000Z');
+    expect(isoToWallClock('2026-07-01T00:00:00.000Z', 'Europe/Paris')).toBe('2026-07-01T02:00');
+    expect(wallClockToIso('yesterday', 'UTC')).toBeNull();
+  });
+});
