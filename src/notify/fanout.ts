@@ -80,7 +80,8 @@ export class FanOut {
             last_error: null, next_at: null, created_at: at, sent_at: null,
           });
         }
-        intent = { ...intent, cursor: subs.at(-1)?.seq ?? intent.cursor, done: subs.length < batch };
+        // Re-read: a compaction in between may have moved sent counts onto the stored intent.
+        intent = { ...(ledger.intents.get(notice.key) ?? intent), cursor: subs.at(-1)?.seq ?? intent.cursor, done: subs.length < batch };
         await ledger.recordFanOut(fresh, intent);
         this.o.sender.enqueue(fresh);
         created += fresh.length;

@@ -8,17 +8,24 @@ export interface IntentCounts {
   failed: number;
 }
 
-/** Sent deliveries older than this are dropped at compaction (their count stays on the intent). */
-const RETENTION_MS = 30 * 24 * 3600_000;
-
 /**
  * The outbox: deliveries and fan-out progress, in memory, backed by the
  * deliveries journal. Only the fan-out and the sender write here, each from
  * one place, so no two changes race for a record.
+ *
+ * Memory stays proportional to the work left, not to the mail ever sent:
+ * a sent delivery leaves only its id (so a fan-out replaying a batch does not
+ * create it again) and a count on its notice. Compaction writes intents
+ * (with their sent counts), queued and failed deliveries; the ids of sent
+ * ones are not needed after it, because fan-out only ever looks at
+ * subscribers past a notice's cursor, and every delivery in memory belongs to
+ * a subscriber at or before it (deliveries and cursor are applied together).
  */
 export class DeliveryLedger {
   private readonly journal: Journal;
+  /** Queued and failed deliveries. */
   readonly deliveries = new Map<string, Delivery>();
+  private sentIds = new Set<string>();
   readonly intents = new Map<string, Intent>();
   private readonly counts = new Map<string, IntentCounts>();
   /** When the outbox was created: notices older than that are history and not sent. */
@@ -55,7 +62,7 @@ export class DeliveryLedger {
   }
 
   has(id: string): boolean {
-    return this.deliveries.has(id);
+    return this.deliveries.has(id) || this.sentIds.has(id);
   }
 
   countsOf(intent: string): IntentCounts {
@@ -81,37 +88,39 @@ export class DeliveryLedger {
     return [...this.deliveries.values()].filter((d) => d.state === 'queued');
   }
 
-  byState(state: DeliveryState, limit: number): Delivery[] {
+  byState(state: Exclude<DeliveryState, 'sent'>, limit: number): Delivery[] {
     const out: Delivery[] = [];
     for (const d of this.deliveries.values()) if (d.state === state && out.length < limit) out.push(d);
     return out;
   }
 
-  /** Rewrites the journal as its live state once it has grown well past it; drops old sent rows. */
-  async compactIfWorthIt(now: Date): Promise<void> {
-    if (this.journal.lines < 2 * (this.deliveries.size + this.intents.size) + 10_000) return;
-    const cutoff = now.getTime() - RETENTION_MS;
-    for (const d of this.deliveries.values()) {
-      const intent = this.intents.get(d.intent);
-      if (d.state !== 'sent' || !d.sent_at || Date.parse(d.sent_at) > cutoff) continue;
-      if (d.kind !== 'confirm' && !intent?.done) continue;
-      if (intent) this.intents.set(intent.key, { ...intent, archived_sent: intent.archived_sent + 1 });
-      this.deliveries.delete(d.id);
-      this.counts.get(d.intent)!.sent--;
-    }
-    await this.journal.compact(() => [
-      ...(this.epoch ? [{ t: 'm', epoch: this.epoch }] : []),
-      ...this.intents.values(),
-      ...this.deliveries.values(),
-    ]);
+  /** Rewrites the journal as its live state once it has grown well past it. */
+  async compactIfWorthIt(force = false): Promise<void> {
+    if (!force && this.journal.lines < 2 * (this.deliveries.size + this.intents.size) + 10_000) return;
+    await this.journal.compact(() => {
+      // Sent deliveries become a number on their intent (see the class comment).
+      for (const [key, c] of this.counts) {
+        const intent = this.intents.get(key);
+        if (!intent || c.sent === 0) continue;
+        this.intents.set(key, { ...intent, archived_sent: intent.archived_sent + c.sent });
+        c.sent = 0;
+      }
+      this.sentIds = new Set();
+      return [...(this.epoch ? [{ t: 'm', epoch: this.epoch }] : []), ...this.intents.values(), ...this.deliveries.values()];
+    });
   }
 
   private applyDelivery(d: Delivery): void {
-    const old = this.deliveries.get(d.id);
+    const old: DeliveryState | undefined = this.deliveries.get(d.id)?.state ?? (this.sentIds.has(d.id) ? 'sent' : undefined);
     let c = this.counts.get(d.intent);
     if (!c) this.counts.set(d.intent, (c = { queued: 0, sent: 0, failed: 0 }));
-    if (old) c[old.state]--;
+    if (old) c[old]--;
     c[d.state]++;
-    this.deliveries.set(d.id, d);
+    if (d.state === 'sent') {
+      this.deliveries.delete(d.id);
+      this.sentIds.add(d.id);
+    } else {
+      this.deliveries.set(d.id, d);
+    }
   }
 }

@@ -66,7 +66,7 @@ export function openNotify(herald: Herald, log: (line: string) => void = (l) => 
   const unwatch = herald.store.onChange(() => void fanout.kick());
   const compactor = setInterval(() => {
     void book.compactIfWorthIt().catch((e: Error) => log(`[outbox] compaction failed: ${e.message}`));
-    void ledger.compactIfWorthIt(herald.now()).catch((e: Error) => log(`[outbox] compaction failed: ${e.message}`));
+    void ledger.compactIfWorthIt().catch((e: Error) => log(`[outbox] compaction failed: ${e.message}`));
   }, 60_000);
   compactor.unref();
 

@@ -6,6 +6,8 @@ import { Journal } from '../../src/notify/journal.ts';
 import { LinkTokens } from '../../src/notify/tokens.ts';
 import { SubscriberBook } from '../../src/notify/subscriber-book.ts';
 import { CorruptDataFile } from '../../src/store/durable-file.ts';
+import { DeliveryLedger } from '../../src/notify/ledger.ts';
+import type { Delivery, Intent } from '../../src/notify/model.ts';
 
 const dirs: string[] = [];
 const tmp = () => {
@@ -109,3 +111,33 @@ describe('SubscriberBook', () => {
   });
 });
 
+
+describe('DeliveryLedger', () => {
+  const d = (id: string): Delivery => ({
+    t: 'd', id, sub: id, intent: 'u1', kind: 'disruption', state: 'queued', attempts: 0, last_error: null, next_at: null, created_at: '', sent_at: null,
+  });
+  const intent: Intent = { t: 'i', key: 'u1', incident: 'INC-1', update: 'u1', kind: 'disruption', cursor: 3, done: true, created_at: '', archived_sent: 0 };
+
+  it('keeps counts and idempotency keys across compaction and restart, and forgets sent rows', async () => {
+    const file = join(tmp(), 'd.jsonl');
+    const ledger = new DeliveryLedger(new Journal(file));
+    await ledger.init(new Date('2026-11-23T00:00:00Z'));
+    await ledger.recordFanOut([d('a'), d('b'), d('c')], intent);
+    await ledger.save({ ...d('a'), state: 'sent', attempts: 1 });
+    await ledger.save({ ...d('b'), state: 'sent', attempts: 1 });
+    await ledger.save({ ...d('c'), state: 'failed', attempts: 1, last_error: '550' });
+    expect(ledger.countsOf('u1')).toEqual({ queued: 0, sent: 2, failed: 1 });
+    expect(ledger.has('a')).toBe(true);
+    expect(ledger.deliveries.has('a')).toBe(false); // only its id is kept
+    await ledger.compactIfWorthIt(true);
+    expect(ledger.countsOf('u1')).toEqual({ queued: 0, sent: 2, failed: 1 });
+    await ledger.save({ ...d('c'), state: 'sent', attempts: 2 });
+    await ledger.close();
+
+    const again = new DeliveryLedger(new Journal(file));
+    expect(again.countsOf('u1')).toEqual({ queued: 0, sent: 3, failed: 0 });
+    expect(again.epoch).toBe('2026-11-23T00:00:00.000Z');
+    expect(again.intents.get('u1')).toMatchObject({ cursor: 3, done: true });
+    expect(readFileSync(file, 'utf8').trim().split('\n').length).toBeLessThan(6);
+  });
+});
