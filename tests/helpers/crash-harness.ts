@@ -113,8 +113,8 @@ export async function runCrashHarness(opts: {
       for (let waited = 0; acked.length === ackedBefore && waited < 15_000; waited += 10) await new Promise((r) => setTimeout(r, 10));
       await new Promise((r) => setTimeout(r, random() * maxDelay));
       if (inFlight > 0) report.killsDuringWrites++;
+      stopped = true; // writers stop starting new requests; those in flight are cut by the kill
       await herald.kill();
-      stopped = true;
       await Promise.all(streams);
       report.kills++;
       const problems = verify(dataDir, acked);
