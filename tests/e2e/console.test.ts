@@ -22,6 +22,7 @@ let browser: Browser;
 let lead: BrowserContext;
 let page: Page;
 let incidentId = '';
+let refuseDave = false;
 /** Admin pages visited in the flow, checked by axe at the end (preview is checked in place). */
 const visited = new Set<string>();
 
@@ -46,7 +47,8 @@ const csrfOf = async (p: Page) => (await p.locator('input[name="csrf"]').first()
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  smtp = await startSmtp();
+  // Dave's mailbox turns messages down (554) while `refuseDave` is set: a failed delivery to retry.
+  smtp = await startSmtp(({ to: rcpt }) => (refuseDave && rcpt.includes('dave@example.com') ? { code: 554, text: 'Message refused' } : null));
   h = await startHerald({
     env: {
       SMTP_URL: smtp.url,
@@ -64,6 +66,7 @@ beforeAll(async () => {
   await subscribeAndConfirm(h, smtp, 'alice@example.com', ['api']);
   await subscribeAndConfirm(h, smtp, 'bob@example.com');
   await subscribeAndConfirm(h, smtp, 'carol@example.com', ['web']);
+  await subscribeAndConfirm(h, smtp, 'dave@example.com', ['db']);
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -234,6 +237,64 @@ describe('a Comms Lead runs a whole incident from the console', () => {
     // The SEV-3 (4 h × scale) is not overdue yet.
     await expect(page.locator('li:has-text("Some logins slow") .pill.overdue').count()).resolves.toBe(0);
     await page.screenshot({ path: `${SHOTS}/dashboard.png`, fullPage: true });
+  });
+
+  it('runs the rest from forms too: components, maintenance, postmortem, subscribers, a failed delivery retried', async () => {
+    // Components: add one to a group, then rename it.
+    await open('/admin/components');
+    await page.fill('#new-name', 'Status API');
+    await page.fill('#new-group', 'Platform');
+    await page.click('button:has-text("Add")');
+    expect(page.url()).toContain('done=added');
+    await page.fill('input[aria-label="Name of Status API"]', 'Public status API');
+    await page.locator('tr:has(input[aria-label="Name of Status API"]) button:has-text("Save")').click();
+    expect(page.url()).toContain('done=saved');
+    const comps = await (await fetch(`${h.url}/api/v2/components.json`)).json();
+    expect(comps.components.map((c: { name: string }) => c.name)).toContain('Public status API');
+
+    // Maintenance: schedule a window on the website, then start it by hand.
+    await open('/admin/maintenance');
+    await page.fill('#m-name', 'Website upgrade');
+    await page.check('input[name="components"][value="web"]');
+    await page.click('button:has-text("Schedule maintenance")');
+    const mnt = /\/admin\/incidents\/(MNT-[\d-]+)\?done=1$/.exec(page.url());
+    expect(mnt, page.url()).not.toBeNull();
+    await expect(page.locator('.update-body').first().textContent()).resolves.toContain('scheduled maintenance on Website');
+    await page.click('button:has-text("Start now")');
+    const started = await (await h.admin(`/maintenances/${mnt![1]}`)).json();
+    expect(started.status).toBe('in_progress');
+
+    // Postmortem: the runbook template, published on the incident page.
+    await open(`/admin/incidents/${incidentId}/postmortem`);
+    expect(await page.inputValue('#pm-body')).toContain('## Summary');
+    await page.fill('#pm-body', '## Summary\n\nA bad deploy broke checkout for 20 minutes.');
+    await page.click('button:has-text("Publish")');
+    expect(page.url()).toContain('saved=publish');
+    const publicPage = await (await fetch(`${h.url}/incidents/${incidentId}`)).text();
+    expect(publicPage).toContain('A bad deploy broke checkout for 20 minutes.');
+
+    // A failed delivery, retried from the deliveries view.
+    refuseDave = true;
+    const db = await (await h.admin('/incidents', { body: { name: 'Database failover', impact: 'major', body: 'Failing over.', components: { db: 'partial_outage' } } })).json();
+    await until(async () => ((await (await h.admin('/deliveries')).json()).failed.length === 1), 'the refused delivery');
+    await open('/admin/deliveries?q=dave');
+    refuseDave = false;
+    const before = to(smtp, 'dave@example.com').length;
+    await page.click('button[aria-label="Retry delivery to dave@example.com"]');
+    expect(page.url()).toContain('done=retried');
+    await until(() => to(smtp, 'dave@example.com').length === before + 1, 'the retried delivery');
+    expect((await smtp.parse(to(smtp, 'dave@example.com').at(-1)!)).subject).toBe('[Acme Status] Database failover');
+    expect(db.id).toMatch(/^INC-/);
+
+    // Subscribers: find Carol and remove her.
+    await open('/admin/subscribers?q=carol');
+    await expect(page.locator('tbody tr').count()).resolves.toBe(1);
+    await page.click('button[aria-label="Remove carol@example.com"]');
+    expect(page.url()).toContain('removed=1');
+    await open('/admin/subscribers?q=carol');
+    await expect(page.locator('tbody tr').count()).resolves.toBe(0);
+    await open('/admin/audit?q=subscriber');
+    await expect(page.locator('tbody').textContent()).resolves.toContain('subscriber.remove');
   });
 
   it('axe-core finds no serious or critical violation on any admin page', async () => {
