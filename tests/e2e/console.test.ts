@@ -239,6 +239,27 @@ describe('a Comms Lead runs a whole incident from the console', () => {
     await page.screenshot({ path: `${SHOTS}/dashboard.png`, fullPage: true });
   });
 
+  it('works without JavaScript: an update picks the chosen status\'s template and the runbook\'s notify default on the server', async () => {
+    const noJs = await browser.newContext({ javaScriptEnabled: false });
+    await noJs.addCookies(await lead.cookies());
+    const p = await noJs.newPage();
+    const list = await (await h.admin('/incidents')).json();
+    const slow = list.incidents.find((i: { name: string }) => i.name === 'Search is slow');
+    await p.goto(`${h.url}/admin/incidents/${slow.id}`);
+    // Rendered for "investigating"; the box as the runbook says for it (no email).
+    expect(await p.inputValue('#update-body')).toContain('We are investigating reports of problems with Database');
+    expect(await p.isChecked('input[name="notify"]')).toBe(false);
+    await p.check('input[name="status"][value="identified"]');
+    await p.click('button:has-text("Preview update")');
+    await expect(p.locator('#page-preview').textContent()).resolves.toContain('We have identified the issue affecting Database and are working on a fix.');
+    await expect(p.locator('#email-summary').textContent()).resolves.toBe('No email will be sent');
+    await p.click('#publish');
+    expect(p.url()).toContain('?published=1');
+    const after = await (await h.admin(`/incidents/${slow.id}`)).json();
+    expect(after.status).toBe('identified');
+    await noJs.close();
+  });
+
   it('runs the rest from forms too: components, maintenance, postmortem, subscribers, a failed delivery retried', async () => {
     // Components: add one to a group, then rename it.
     await open('/admin/components');
