@@ -14,6 +14,8 @@ export interface FanOutOptions {
   log: (line: string) => void;
   /** Subscribers considered per durable step. */
   batch?: number;
+  /** Fan-out waits while more than this many deliveries wait to be sent (memory stays bounded). */
+  maxPending?: number;
 }
 
 /**
@@ -27,13 +29,21 @@ export class FanOut {
   private readonly o: FanOutOptions;
   private running: Promise<void> | null = null;
   private again = false;
+  private stopped = false;
 
   constructor(o: FanOutOptions) {
     this.o = o;
   }
 
+  /** Stops after the current step (shutdown); the cursor on disk says where to resume. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.running;
+  }
+
   /** Runs (or re-runs after the current run) a pass over every intent. */
   kick(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
     if (this.running) {
       this.again = true;
       return this.running;
@@ -68,7 +78,11 @@ export class FanOut {
       const batch = this.o.batch ?? 1000;
       const started = Date.now();
       let created = 0;
+      const maxPending = this.o.maxPending ?? 5000;
       while (!intent.done) {
+        // Run ahead of the sender only so far: the cursor, not a queue in memory, holds the rest.
+        while (this.o.sender.pending > maxPending && !this.stopped) await new Promise((r) => setTimeout(r, 10));
+        if (this.stopped) return;
         const subs = this.o.book.after(intent.cursor, batch);
         const at = this.o.now().toISOString();
         const fresh: Delivery[] = [];

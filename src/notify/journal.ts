@@ -36,13 +36,16 @@ export class Journal {
   }
 
   /**
-   * Reads every whole record, in order, dropping a torn tail. Synchronous: runs
+   * Reads every whole record, in order (returned, or handed to `visit`), dropping a torn tail. Synchronous: runs
    * once at start. Reads 1 MB at a time rather than the whole file as one
    * string, so a large journal does not need its size again in memory.
    */
-  replay(): unknown[] {
-    if (!existsSync(this.file)) return [];
+  replay(visit?: (record: unknown) => void): unknown[] {
     const out: unknown[] = [];
+    if (!existsSync(this.file)) return out;
+    let count = 0;
+    // With a visitor, records are handed over one by one and not kept: a big journal is never all in memory twice.
+    const take = visit ?? ((r: unknown) => out.push(r));
     const fd = openSync(this.file, 'r+');
     try {
       const chunk = Buffer.allocUnsafe(1 << 20);
@@ -60,11 +63,14 @@ export class Journal {
           offset += nl + 1 - start;
           start = nl + 1;
           if (raw.trim() === '') continue;
+          let record: unknown;
           try {
-            out.push(JSON.parse(raw));
+            record = JSON.parse(raw);
           } catch (err) {
             throw new CorruptDataFile(this.file, `line ${line} is not JSON: ${(err as Error).message}`);
           }
+          take(record);
+          count++;
         }
         carry = Buffer.from(data.subarray(start));
       }
@@ -76,7 +82,7 @@ export class Journal {
     } finally {
       closeSync(fd);
     }
-    this.lines = out.length;
+    this.lines = count;
     return out;
   }
 

@@ -33,7 +33,7 @@ export class DeliveryLedger {
 
   constructor(journal: Journal) {
     this.journal = journal;
-    for (const raw of journal.replay()) {
+    journal.replay((raw) => {
       const kind = (raw as { t?: unknown }).t;
       const schema = kind === 'd' ? deliverySchema : kind === 'i' ? intentSchema : kind === 'm' ? metaSchema : null;
       const parsed = schema?.safeParse(raw);
@@ -42,7 +42,7 @@ export class DeliveryLedger {
       if (rec.t === 'd') this.applyDelivery(rec);
       else if (rec.t === 'i') this.intents.set(rec.key, rec);
       else this.epoch = rec.epoch;
-    }
+    });
   }
 
   /** Records the outbox's birth on first start. */

@@ -114,6 +114,7 @@ export function openNotify(herald: Herald, log: (line: string) => void = (l) => 
   herald.onClose(async () => {
     unwatch();
     clearInterval(compactor);
+    await fanout.stop();
     await ready.catch(() => {});
     await sender.stop();
     mailer.close();

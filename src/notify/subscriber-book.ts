@@ -33,16 +33,16 @@ export class SubscriberBook {
   constructor(journal: Journal, tokens: LinkTokens) {
     this.journal = journal;
     this.tokens = tokens;
-    for (const raw of journal.replay()) {
+    journal.replay((raw) => {
       const removal = removalSchema.safeParse(raw);
       if (removal.success) {
         this.forget(removal.data.id);
-        continue;
+        return;
       }
       const parsed = subscriberSchema.safeParse(raw);
       if (!parsed.success) throw new CorruptDataFile(journal.file, parsed.error.issues[0]?.message ?? 'bad record');
       this.apply(parsed.data);
-    }
+    });
     this.order.sort((a, b) => a.seq - b.seq);
   }
 
