@@ -1,6 +1,7 @@
 import type { Hono } from 'hono';
 import type { Herald } from './herald.ts';
 import { consoleGuard } from './console/hono-guard.ts';
+import { adminPreviewApi } from './api/admin-preview.ts';
 import { statuspageApi } from './api/v2.ts';
 import { bannerApi } from './api/banner.ts';
 import { feedsApp } from './feeds/routes.ts';
@@ -17,6 +18,8 @@ export function publicFeatures(herald: Herald): Array<{ path: string; app: Hono<
   return [
     // The Comms Lead console's cross-site guard, in front of the /admin pages.
     { path: '/admin', app: consoleGuard(herald) },
+    // POST /api/admin/preview: what a declare or update would publish (the console's dry run, as JSON).
+    { path: '/api/admin', app: adminPreviewApi(herald) },
     // Open integrations: Statuspage-compatible v2 API, in-app banner, feeds and calendar.
     { path: '/api/v2', app: statuspageApi(herald) },
     { path: '/api', app: bannerApi(herald) },

@@ -343,6 +343,26 @@ describe('a Comms Lead runs a whole incident from the console', () => {
   });
 });
 
+describe('POST /api/admin/preview (the same dry run, as JSON)', () => {
+  it('previews a declare and an update without publishing anything', async () => {
+    const before = (await (await h.admin('/incidents')).json()).incidents.length;
+    const declare = await h.admin('/preview', { body: { name: 'Webhooks delayed', impact: 'major', body: 'Webhooks are late.', components: { api: 'degraded_performance' } } });
+    expect(declare.status).toBe(200);
+    const d = await declare.json();
+    expect(d.incident).toMatchObject({ name: 'Webhooks delayed', impact: 'major', status: 'investigating' });
+    expect(d.email).toMatchObject({ kind: 'disruption', recipients: 2, subject: '[Acme Status] Webhooks delayed' });
+    expect(d.email.text).toContain('Webhooks are late.');
+    expect(d.banner).toMatchObject({ active: true, title: expect.any(String) });
+    const update = await h.admin('/preview', { body: { incident_id: incidentId, status: 'resolved', body: 'A follow-up note.' } });
+    expect(update.status).toBe(200);
+    expect((await update.json()).email).toBeNull();
+    const bad = await h.admin('/preview', { body: { incident_id: incidentId, status: 'nonsense', body: 'x' } });
+    expect(bad.status).toBe(422);
+    expect((await bad.json()).error.field).toBe('status');
+    expect((await (await h.admin('/incidents')).json()).incidents.length).toBe(before);
+  });
+});
+
 describe('security table', () => {
   const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
   const post = async (path: string, body: string, headers: Record<string, string> = {}) =>
