@@ -59,7 +59,14 @@ export function createApp(herald: Herald, opts: AppOptions = {}) {
     for (const route of CACHED_PAGES) {
       app.get(route, async (c, next) => {
         if (opts.renderSecret && c.req.header(RENDER_HEADER) === opts.renderSecret) return next();
-        const page = await cache.get(cacheKey(c));
+        let page;
+        try {
+          page = await cache.get(cacheKey(c));
+        } catch (err) {
+          // The loopback render failed: let Astro answer this request itself (an HTML page, not JSON).
+          console.error(`[herald] render of ${c.req.path} failed; serving it uncached:`, err);
+          return next();
+        }
         let headers = pageHeaders.get(page);
         if (!headers) {
           headers = { ...security, 'Cache-Control': PUBLIC_CACHE, ETag: page.etag, 'Content-Type': page.contentType };
