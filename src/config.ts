@@ -37,6 +37,12 @@ const envSchema = z.object({
   HERALD_CADENCE_SCALE: z.coerce.number().positive().max(100).default(1),
   /** Minutes before a maintenance window starts that subscribers are reminded; 0 = no reminder. */
   MAINTENANCE_REMINDER_MINUTES: z.coerce.number().int().min(0).max(10_080).default(60),
+  /** Keep a static copy of the public site in DATA_DIR/static, refreshed this long after each publish. */
+  STATIC_SNAPSHOT: z
+    .enum(['true', 'false', '1', '0'])
+    .default('true')
+    .transform((v) => v === 'true' || v === '1'),
+  STATIC_DEBOUNCE_MS: z.coerce.number().int().min(0).max(600_000).default(1_000),
   /** A client must send its request headers within this time, or the socket is closed (slowloris). */
   HEADERS_TIMEOUT_MS: z.coerce.number().int().min(500).max(600_000).default(10_000),
   TRUST_PROXY: z

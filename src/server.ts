@@ -9,6 +9,7 @@ import { createApp, RENDER_HEADER, type AstroHandler } from './api/app.ts';
 import { CorruptDataFile } from './store/durable-file.ts';
 import { DataDirLocked } from './store/lock.ts';
 import { publicFeatures } from './features.ts';
+import { startStaticSnapshots } from './snapshot/static-snapshots.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 // HERALD_DIST lets parallel builds (tests, benchmarks) keep apart; default dist/.
@@ -74,6 +75,10 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Runni
   const address = server.address() as AddressInfo;
   const loopbackHost = address.family === 'IPv6' ? `[${address.address === '::' ? '::1' : address.address}]` : address.address === '0.0.0.0' ? '127.0.0.1' : address.address;
   origin = `http://${loopbackHost}:${address.port}`;
+  if (config.STATIC_SNAPSHOT) {
+    const snapshots = startStaticSnapshots(herald, origin, { debounceMs: config.STATIC_DEBOUNCE_MS });
+    herald.onClose(() => snapshots.stop());
+  }
   return {
     herald,
     url: origin,

@@ -1,0 +1,58 @@
+/**
+ * `npm run export -- DIR [--url URL]`: writes a static copy of the public
+ * site (the same files Herald keeps in DATA_DIR/static) into DIR.
+ * - Without --url: opens DATA_DIR (env, as `npm run serve` would) in this
+ *   process on a loopback port, copies, and exits. Refused while a Herald
+ *   runs on that DATA_DIR (single writer): then pass its address with --url.
+ * - With --url: copies from a running Herald.
+ */
+import { parseArgs } from 'node:util';
+import { start } from '../src/server.ts';
+import { ConfigError } from '../src/config.ts';
+import { DataDirLocked } from '../src/store/lock.ts';
+import { CorruptDataFile } from '../src/store/durable-file.ts';
+import { publishStaticSite, SnapshotRefused } from '../src/snapshot/static-site.ts';
+
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { url: { type: 'string' } } });
+const target = positionals[0];
+if (!target) {
+  console.error('usage: npm run export -- DIR [--url http://host:port]');
+  process.exit(2);
+}
+
+/** Incident and maintenance ids a running Herald publishes (its v2 API lists them). */
+async function idsFrom(url: string): Promise<string[]> {
+  const ids = new Set<string>();
+  for (const doc of ['incidents', 'scheduled-maintenances']) {
+    const res = await fetch(`${url}/api/v2/${doc}.json`);
+    if (res.status !== 200) throw new SnapshotRefused(`/api/v2/${doc}.json answered ${res.status}`);
+    const body = (await res.json()) as Record<string, Array<{ id: string }>>;
+    for (const item of body[doc === 'incidents' ? 'incidents' : 'scheduled_maintenances'] ?? []) ids.add(item.id);
+  }
+  return [...ids];
+}
+
+try {
+  let files: string[];
+  if (values.url) {
+    const url = values.url.replace(/\/+$/, '');
+    files = await publishStaticSite(url, await idsFrom(url), target);
+  } else {
+    const running = await start({ ...process.env, PORT: '0', HOST: '127.0.0.1', STATIC_SNAPSHOT: 'false' });
+    try {
+      files = await publishStaticSite(running.url, running.herald.store.data.incidents.map((i) => i.id), target);
+    } finally {
+      await running.close();
+    }
+  }
+  console.log(`Wrote ${files.length} files to ${target}`);
+} catch (err) {
+  if (err instanceof DataDirLocked) {
+    console.error(`export: ${err.message}\nA Herald is running on this DATA_DIR: pass its address, e.g. npm run export -- ${target} --url http://localhost:4321`);
+  } else if (err instanceof ConfigError || err instanceof CorruptDataFile || err instanceof SnapshotRefused) {
+    console.error(`export: ${err.message}`);
+  } else {
+    throw err;
+  }
+  process.exit(1);
+}

@@ -1,0 +1,138 @@
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { V2_DOCUMENTS } from '../api/statuspage.ts';
+import { securityHeaders } from '../api/security.ts';
+
+/** The public resources to copy (pages, JSON APIs, feeds), by URL path, for these incidents and maintenances. */
+export function publicPaths(incidentIds: string[]): string[] {
+  return [
+    '/',
+    '/history',
+    '/maintenance',
+    ...incidentIds.map((id) => `/incidents/${encodeURIComponent(id)}`),
+    ...V2_DOCUMENTS.map((name) => `/api/v2/${name}.json`),
+    '/api/banner.json',
+    '/history.atom',
+    '/history.rss',
+    '/maintenance.ics',
+    '/embed.js',
+    '/favicon.svg',
+  ];
+}
+
+/** Where a URL path lives in the static copy: pages become `path/index.html`. */
+export function fileFor(path: string): string {
+  const clean = decodeURIComponent(path).replace(/^\/+/, '');
+  if (clean.includes('..') || clean.includes('\0')) throw new Error(`unsafe path ${path}`);
+  if (clean === '') return 'index.html';
+  return /\.[a-z0-9]+$/i.test(clean) ? clean : `${clean}/index.html`;
+}
+
+export class SnapshotRefused extends Error {}
+
+/**
+ * Fetches every public resource from a running Herald (`origin`), exactly as
+ * customers get them (the page cache renders them), plus the assets the pages
+ * and stylesheets reference, and writes them under `outDir`. Any answer other
+ * than 200 aborts: a partial or failed copy is never written as if whole, so
+ * a static host never shows a page Herald could not build.
+ */
+export async function buildStaticSite(origin: string, incidentIds: string[], outDir: string): Promise<string[]> {
+  const written: string[] = [];
+  const queue = [...publicPaths(incidentIds)];
+  const seen = new Set(queue);
+  const fetchOne = async (path: string) => {
+    const res = await fetch(`${origin}${path}`);
+    if (res.status !== 200) throw new SnapshotRefused(`${path} answered ${res.status}; the static copy was not updated.`);
+    const body = Buffer.from(await res.arrayBuffer());
+    const type = res.headers.get('content-type') ?? '';
+    // Pages and stylesheets pull in assets (hashed CSS, icons): take those along.
+    if (/text\/(html|css)/.test(type)) {
+      for (const ref of referencedAssets(body.toString('utf8'))) {
+        if (!seen.has(ref)) {
+          seen.add(ref);
+          queue.push(ref);
+        }
+      }
+    }
+    const file = join(outDir, fileFor(path));
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, body);
+    written.push(fileFor(path));
+  };
+  // A few requests at a time: the server keeps answering customers meanwhile.
+  while (queue.length) {
+    // allSettled: no write may still be running when a failure cleans the folder up.
+    const failed = (await Promise.allSettled(queue.splice(0, 4).map(fetchOne))).find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+  await writeFile(join(outDir, '_headers'), hostHeaders(origin.startsWith('https:')));
+  written.push('_headers');
+  return written.sort();
+}
+
+/** Same-origin asset URLs in HTML attributes and CSS url(): /_astro/*, icons. */
+function referencedAssets(text: string): string[] {
+  const refs = new Set<string>();
+  for (const m of text.matchAll(/(?:href|src)="(\/[^"/][^"]*)"|url\(\s*['"]?(\/[^'")]+)['"]?\s*\)/g)) {
+    const ref = (m[1] ?? m[2])!.split(/[?#]/)[0]!;
+    if (/\.(css|js|svg|png|ico|woff2?|webp|jpg)$/i.test(ref)) refs.add(ref);
+  }
+  return [...refs];
+}
+
+/**
+ * `_headers` (the format Netlify and Cloudflare Pages read): the same
+ * security headers Herald sends, short caching for live documents and a year
+ * for hashed assets. Other hosts: see the README's static fallback section.
+ */
+function hostHeaders(https: boolean): string {
+  const security = Object.entries(securityHeaders(https)).map(([k, v]) => `  ${k}: ${v}`);
+  return [
+    '/*',
+    ...security,
+    '  Cache-Control: public, max-age=60, stale-while-revalidate=300, stale-if-error=86400',
+    '/_astro/*',
+    '  Cache-Control: public, max-age=31536000, immutable',
+    '/api/*',
+    '  Access-Control-Allow-Origin: *',
+    '',
+  ].join('\n');
+}
+
+/**
+ * Builds the copy in a temp folder next to `target`, then swaps it in with
+ * two renames, so readers of `target` see the old copy or the new one, never
+ * a half-written one; if the build fails, `target` is left as it was.
+ */
+export async function publishStaticSite(origin: string, incidentIds: string[], target: string): Promise<string[]> {
+  const dest = resolve(target);
+  const tag = randomBytes(4).toString('hex');
+  const tmp = join(dirname(dest), `.${basename(dest)}.new-${tag}`);
+  const old = join(dirname(dest), `.${basename(dest)}.old-${tag}`);
+  await mkdir(tmp, { recursive: true });
+  try {
+    const files = await buildStaticSite(origin, incidentIds, tmp);
+    const hadOld = await rename(dest, old).then(
+      () => true,
+      (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ENOENT') throw err;
+        return false;
+      },
+    );
+    try {
+      await rename(tmp, dest);
+    } catch (err) {
+      if (hadOld) await rename(old, dest); // put the last good copy back
+      throw err;
+    }
+    await rm(old, { recursive: true, force: true });
+    return files;
+  } catch (err) {
+    await rm(tmp, { recursive: true, force: true }).catch(() => {});
+    throw err;
+  }
+}
+
+const basename = (p: string) => p.split('/').filter(Boolean).at(-1) ?? p;

@@ -1,0 +1,84 @@
+import { join } from 'node:path';
+import type { Herald } from '../herald.ts';
+import { publishStaticSite } from './static-site.ts';
+
+export interface StaticSnapshots {
+  /** Resolves once no snapshot is running or scheduled (tests, shutdown). */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const RETRY_AFTER_FAILURE_MS = 30_000;
+
+/**
+ * Keeps DATA_DIR/static a copy of the public site: after each publish
+ * (debounced, so a burst of writes costs one copy) the site is fetched from
+ * this server's own routes and swapped in whole. A failed copy leaves the
+ * last good one and is retried later. A change during a copy triggers
+ * another, so the folder always ends at the latest data.
+ */
+export function startStaticSnapshots(
+  herald: Herald,
+  origin: string,
+  opts: { debounceMs: number; dir?: string; log?: (line: string) => void },
+): StaticSnapshots {
+  const dir = opts.dir ?? join(herald.config.dataDir, 'static');
+  const log = opts.log ?? ((line: string) => console.error(line));
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<void> | null = null;
+  let dirty = false;
+  let stopped = false;
+  let lastFailure: string | null = null;
+
+  const schedule = (delay = opts.debounceMs) => {
+    if (stopped) return;
+    if (running) {
+      dirty = true;
+      return;
+    }
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(run, delay);
+    timer.unref();
+  };
+
+  const run = () => {
+    timer = null;
+    dirty = false;
+    const version = herald.store.version;
+    let failed = false;
+    running = publishStaticSite(origin, herald.store.data.incidents.map((i) => i.id), dir)
+      .then(() => {
+        if (lastFailure) log('herald: static copy is up to date again');
+        lastFailure = null;
+      })
+      .catch((err: Error) => {
+        failed = true;
+        if (err.message !== lastFailure) log(`herald: static copy in ${dir} not updated (the last good one stays): ${err.message}`);
+        lastFailure = err.message;
+      })
+      .finally(() => {
+        running = null;
+        if (dirty || herald.store.version !== version) schedule();
+        else if (failed) schedule(RETRY_AFTER_FAILURE_MS);
+      });
+  };
+
+  const off = herald.store.onChange(() => schedule());
+  schedule(0);
+
+  return {
+    async idle() {
+      while (running || timer) {
+        if (running) await running;
+        else await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    async stop() {
+      stopped = true;
+      off();
+      if (timer) clearTimeout(timer);
+      timer = null;
+      if (running) await running;
+    },
+  };
+}

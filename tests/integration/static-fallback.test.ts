@@ -1,0 +1,149 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AddressInfo } from 'node:net';
+import { startHerald, removeDir, tempDataDir, TEST_TOKEN, type HeraldProcess } from '../helpers/server.ts';
+import { until } from '../helpers/mail-flow.ts';
+import { publishStaticSite, SnapshotRefused } from '../../src/snapshot/static-site.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const dirs: string[] = [];
+const servers: Server[] = [];
+let h: HeraldProcess | undefined;
+afterAll(async () => {
+  await h?.stop();
+  for (const s of servers) s.close();
+  for (const d of dirs) removeDir(d);
+});
+
+const walk = (dir: string, prefix = ''): string[] =>
+  readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]))
+    .sort();
+
+const TYPES: Record<string, string> = { '.html': 'text/html', '.json': 'application/json', '.css': 'text/css', '.svg': 'image/svg+xml', '.js': 'text/javascript' };
+
+/** The plainest static host: files by path, `path/index.html` for pages. What a CDN bucket does. */
+async function serveFolder(dir: string, handler?: (path: string) => number | null): Promise<string> {
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url!, 'http://x').pathname);
+    const forced = handler?.(path);
+    if (forced) return void res.writeHead(forced).end('forced');
+    const candidates = [join(dir, path), join(dir, path, 'index.html')];
+    const file = candidates.find((f) => f.startsWith(dir) && existsSync(f) && statSync(f).isFile());
+    if (!file) return void res.writeHead(404).end('not found');
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+function runExport(args: string[], dataDir: string) {
+  return spawnSync(process.execPath, ['scripts/export.ts', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, DATA_DIR: dataDir, ADMIN_TOKEN: TEST_TOKEN, HERALD_SEED: 'none' },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+}
+
+describe('static fallback', () => {
+  const dataDir = tempDataDir('herald-static-');
+  dirs.push(dataDir);
+  const staticDir = join(dataDir, 'static');
+  let incidentId = '';
+
+  it('every publish refreshes DATA_DIR/static with the bytes customers get from the live routes', async () => {
+    h = await startHerald({ dataDir, env: { STATIC_DEBOUNCE_MS: '100' } });
+    expect((await h.admin('/components', { body: { id: 'api', name: 'Public API' } })).status).toBe(201);
+    const res = await h.admin('/incidents', { body: { name: 'Static copy drill', impact: 'major', body: 'Checking the **fallback**.', components: { api: 'major_outage' } } });
+    incidentId = ((await res.json()) as { id: string }).id;
+    const page = join(staticDir, 'incidents', incidentId, 'index.html');
+    await until(() => existsSync(page) && readFileSync(join(staticDir, 'index.html'), 'utf8').includes('Static copy drill'), 'the static copy');
+    await until(() => readFileSync(join(staticDir, 'api/banner.json'), 'utf8').includes('Static copy drill'), 'the banner copy');
+    for (const [path, file] of [
+      ['/', 'index.html'],
+      [`/incidents/${incidentId}`, `incidents/${incidentId}/index.html`],
+      ['/history', 'history/index.html'],
+      ['/api/v2/summary.json', 'api/v2/summary.json'],
+      ['/api/banner.json', 'api/banner.json'],
+      ['/history.atom', 'history.atom'],
+      ['/history.rss', 'history.rss'],
+      ['/maintenance.ics', 'maintenance.ics'],
+    ]) {
+      const live = Buffer.from(await (await fetch(`${h.url}${path}`)).arrayBuffer());
+      expect(readFileSync(join(staticDir, file!)).equals(live), `${path} byte-identical`).toBe(true);
+    }
+    // The stylesheet the pages link to came along.
+    const css = /href="(\/_astro\/[^"]+\.css)"/.exec(readFileSync(join(staticDir, 'index.html'), 'utf8'))![1]!;
+    expect(existsSync(join(staticDir, css))).toBe(true);
+    // No temp folders left next to it.
+    expect(readdirSync(dataDir).filter((f) => f.startsWith('.static'))).toEqual([]);
+  });
+
+  it('with Herald gone, a plain static host serves the status page, the incident, the API and the banner', async () => {
+    await h!.stop();
+    h = undefined;
+    const host = await serveFolder(staticDir);
+    const home = await (await fetch(`${host}/`)).text();
+    expect(home).toContain('Static copy drill');
+    expect(home).toMatch(/Major Outage/i);
+    expect(home).not.toContain('All Systems Operational');
+    expect((await fetch(`${host}/incidents/${incidentId}`)).status).toBe(200);
+    const summary = (await (await fetch(`${host}/api/v2/summary.json`)).json()) as { incidents: Array<{ name: string }> };
+    expect(summary.incidents.map((i) => i.name)).toContain('Static copy drill');
+    const banner = (await (await fetch(`${host}/api/banner.json`)).json()) as { active: boolean; title: string };
+    expect(banner).toMatchObject({ active: true, title: 'Static copy drill' });
+  });
+
+  it('npm run export -- DIR writes the same copy anywhere (Herald stopped)', () => {
+    const out = join(tempDataDir('herald-export-'), 'site');
+    dirs.push(out);
+    const run = runExport([out], dataDir);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/Wrote \d+ files/);
+    // The same files (the pages carry render-time text such as "ongoing for", so bytes may differ by the minute).
+    expect(walk(out)).toEqual(walk(staticDir));
+    expect(readFileSync(join(out, 'index.html'), 'utf8')).toContain('Static copy drill');
+  });
+
+  it('export refuses to open a DATA_DIR a running Herald holds, and copies from it with --url', async () => {
+    h = await startHerald({ dataDir, env: { STATIC_SNAPSHOT: 'false' } });
+    const out = join(tempDataDir('herald-export-'), 'site');
+    dirs.push(out);
+    const refused = runExport([out], dataDir);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('--url');
+    const viaUrl = runExport([out, '--url', h.url], dataDir);
+    expect(viaUrl.status, viaUrl.stderr).toBe(0);
+    expect(readFileSync(join(out, 'incidents', incidentId, 'index.html'), 'utf8')).toContain('Static copy drill');
+  });
+});
+
+describe('a snapshot that cannot be built leaves the last good one', () => {
+  it.each([
+    ['the status page answers 503 (no data)', '/'],
+    ['an incident page fails', '/incidents/INC-2026-01-01-1'],
+    ['a JSON API fails', '/api/v2/summary.json'],
+  ])('%s', async (_name, failing) => {
+    // A real origin that serves a good copy, except for one path.
+    const good = join(tempDataDir('herald-good-'), 'site');
+    dirs.push(good);
+    mkdirSync(good, { recursive: true });
+    const source = join(tempDataDir('herald-src-'), 'src');
+    dirs.push(source);
+    mkdirSync(join(source, 'incidents/INC-2026-01-01-1'), { recursive: true });
+    writeFileSync(join(source, 'index.html'), '<!doctype html><title>x</title><p>Partial System Outage</p>');
+    writeFileSync(join(source, 'incidents/INC-2026-01-01-1/index.html'), '<!doctype html><title>x</title>');
+    const origin = await serveFolder(source, (path) => (path === failing ? 503 : null));
+    writeFileSync(join(good, 'index.html'), 'last good copy');
+    await expect(publishStaticSite(origin, ['INC-2026-01-01-1'], good)).rejects.toBeInstanceOf(SnapshotRefused);
+    expect(readdirSync(good)).toEqual(['index.html']);
+    expect(readFileSync(join(good, 'index.html'), 'utf8')).toBe('last good copy');
+    expect(readdirSync(join(good, '..')).filter((f) => f.startsWith('.site'))).toEqual([]);
+  });
+});
