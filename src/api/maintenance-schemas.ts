@@ -1,18 +1,7 @@
 import { z } from 'zod';
-import { LIMITS } from './schemas.ts';
+import { body, instant, name } from './schemas.ts';
 
 /** Request bodies of the maintenance and postmortem admin API. Unknown keys are refused. */
-const name = z
-  .string({ error: 'name is required' })
-  .trim()
-  .min(1, 'name must not be empty')
-  .max(LIMITS.name, `name must be at most ${LIMITS.name} characters`);
-const body = z
-  .string({ error: 'body must be a string' })
-  .trim()
-  .min(1, 'body must not be empty')
-  .max(LIMITS.body, `body must be at most ${LIMITS.body} characters`);
-const instant = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time with a zone, e.g. 2026-11-30T02:00:00Z' });
 /** A postmortem is longer than an update. */
 const POSTMORTEM_MAX = 100_000;
 

@@ -5,12 +5,12 @@ import { UPDATE_STATUSES } from '../domain/incidents/lifecycle.ts';
 /** Request bodies of the admin API. Unknown keys are refused so typos fail loudly. */
 export const LIMITS = { name: 200, body: 20_000, description: 1_000, requestBytes: 1024 * 1024 } as const;
 
-const name = z
+export const name = z
   .string({ error: 'name is required' })
   .trim()
   .min(1, 'name must not be empty')
   .max(LIMITS.name, `name must be at most ${LIMITS.name} characters`);
-const body = z
+export const body = z
   .string({ error: 'body is required' })
   .trim()
   .min(1, 'body must not be empty')
@@ -18,7 +18,13 @@ const body = z
 const componentStatus = z.enum(COMPONENT_STATUSES, {
   error: `must be one of ${COMPONENT_STATUSES.join(', ')}`,
 });
-const instant = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' });
+/**
+ * An instant with a zone, stored as UTC ISO (`…Z`) whatever offset it was sent
+ * with: stored times sort as strings, so they must all be written alike.
+ */
+export const instant = z.iso
+  .datetime({ offset: true, error: 'must be an ISO 8601 date-time with a zone, e.g. 2026-11-30T02:00:00Z' })
+  .transform((s) => new Date(s).toISOString());
 
 export const componentCreateSchema = z.strictObject({
   id: z

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { incidentCreateSchema, updateCreateSchema } from '../../src/api/schemas.ts';
+import { maintenanceCreateSchema } from '../../src/api/maintenance-schemas.ts';
+
+describe('request times are stored in one form', () => {
+  it('an offset time is stored as the same instant in UTC, so stored times sort as strings', () => {
+    const declared = incidentCreateSchema.parse({
+      name: 'Backfilled',
+      impact: 'minor',
+      body: 'x',
+      started_at: '2026-11-20T10:00:00+02:00',
+    });
+    expect(declared.started_at).toBe('2026-11-20T08:00:00.000Z');
+    const update = updateCreateSchema.parse({ status: 'resolved', body: 'x', display_at: '2026-11-20T07:30:00-05:00' });
+    expect(update.display_at).toBe('2026-11-20T12:30:00.000Z');
+    const window = maintenanceCreateSchema.parse({
+      name: 'DB',
+      body: 'x',
+      components: ['database'],
+      scheduled_for: '2026-11-30T03:00:00+01:00',
+      scheduled_until: '2026-11-30T04:00:00+01:00',
+    });
+    expect([window.scheduled_for, window.scheduled_until]).toEqual(['2026-11-30T02:00:00.000Z', '2026-11-30T03:00:00.000Z']);
+  });
+
+  it('a time without a zone is refused, naming the field', () => {
+    const r = incidentCreateSchema.safeParse({ name: 'x', impact: 'minor', body: 'x', started_at: '2026-11-20T10:00:00' });
+    expect(r.success).toBe(false);
+    expect(r.error?.issues[0]?.path).toEqual(['started_at']);
+  });
+});
