@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { HtmlValidate } from 'html-validate';
+import { startHerald, removeDir, type HeraldProcess } from '../helpers/server.ts';
+import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
+import { SITE, local, to, until } from '../helpers/mail-flow.ts';
+
+/**
+ * The subscription pages in a real browser, without JavaScript: subscribe
+ * through the form, confirm from the email's link, manage, unsubscribe; each
+ * page valid HTML, with no serious axe-core violation, at 360 px wide.
+ */
+const AXE = fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url));
+let h: HeraldProcess;
+let smtp: TestSmtp;
+let browser: Browser;
+
+async function axeViolations(p: Page): Promise<string[]> {
+  await p.addScriptTag({ path: AXE });
+  const violations = await p.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: Document, o: object) => Promise<{ violations: Array<{ id: string; impact: string }> }> } }).axe;
+    return (await axe.run(document, { resultTypes: ['violations'] })).violations.map((v) => ({ id: v.id, impact: v.impact }));
+  });
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id);
+}
+
+beforeAll(async () => {
+  smtp = await startSmtp();
+  h = await startHerald({ env: { SMTP_URL: smtp.url, SITE_URL: SITE } });
+  for (const [id, name] of [['api', 'API'], ['web', 'Website']]) await h.admin('/components', { body: { id, name } });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await h?.stop();
+  await smtp?.close();
+  if (h) removeDir(h.dataDir);
+});
+
+describe('subscription pages', () => {
+  it('subscribe → confirm → manage → unsubscribe with JavaScript off; every page valid and accessible', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 360, height: 740 } });
+    const page = await context.newPage();
+    // Checkboxes sharing a name is how HTML sends a list; the rule allows it when told.
+    const validator = new HtmlValidate({
+      extends: ['html-validate:recommended'],
+      rules: { 'no-trailing-whitespace': 'off', 'form-dup-name': ['error', { shared: ['radio', 'checkbox', 'button', 'reset', 'submit'] }] },
+    });
+    const check = async (label: string) => {
+      // The server's bytes, not the browser's re-serialized DOM.
+      const report = await validator.validateString(await (await fetch(page.url())).text());
+      expect(report.results.flatMap((r) => r.messages.map((m) => `${m.ruleId}: ${m.message}`)), label).toEqual([]);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(overflow, label).toBeLessThanOrEqual(0);
+      // axe needs a script: a second, scripted context (CSP bypassed for axe only) looks at the same URL, light and dark.
+      for (const colorScheme of ['light', 'dark'] as const) {
+        const scripted = await browser.newContext({ bypassCSP: true, colorScheme });
+        const p = await scripted.newPage();
+        await p.goto(page.url());
+        expect(await axeViolations(p), `${label} (${colorScheme})`).toEqual([]);
+        await scripted.close();
+      }
+    };
+
+    await page.goto(`${h.url}/subscribe`);
+    await check('/subscribe');
+    await page.fill('#email', 'browser@example.com');
+    await page.check('input[value="web"]');
+    await page.click('button[type="submit"]');
+    await expect(page.textContent('main')).resolves.toContain('Check your inbox');
+
+    await until(() => to(smtp, 'browser@example.com').length === 1, 'the confirmation email');
+    const mail = await smtp.parse(to(smtp, 'browser@example.com')[0]!);
+    const confirm = local(h, /https:\/\/\S+\/subscribe\/confirm\/\S+/.exec(mail.text ?? '')![0]);
+    await page.goto(confirm);
+    await check('confirm');
+    await page.click('button[type="submit"]');
+    await expect(page.textContent('main')).resolves.toContain('You are subscribed');
+
+    await page.click('text=Choose components');
+    await check('manage');
+    expect(await page.isChecked('input[value="web"]')).toBe(true);
+    await page.check('input[value="api"]');
+    await page.click('button[type="submit"]');
+    await expect(page.textContent('main')).resolves.toContain('Saved');
+
+    await page.click('text=Unsubscribe from all emails');
+    await check('unsubscribe');
+    await page.click('button[type="submit"]');
+    await expect(page.textContent('main')).resolves.toContain('You are unsubscribed');
+    const listed = await (await h.admin('/subscribers?q=browser')).json();
+    expect(listed.subscribers[0].state).toBe('unsubscribed');
+    expect([...listed.subscribers[0].components].sort()).toEqual(['api', 'web']);
+    await context.close();
+  }, 120_000);
+});
