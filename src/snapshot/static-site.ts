@@ -1,4 +1,5 @@
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { V2_DOCUMENTS } from '../api/statuspage.ts';
@@ -132,6 +133,23 @@ export async function publishStaticSite(origin: string, incidentIds: string[], t
   } catch (err) {
     await rm(tmp, { recursive: true, force: true }).catch(() => {});
     throw err;
+  }
+}
+
+/**
+ * Tidies what a crash during publishStaticSite can leave next to `target`:
+ * unfinished copies are deleted; if the crash fell between the two renames,
+ * the previous copy is put back. Call while holding the data folder's lock.
+ */
+export function recoverStaticFolder(target: string): void {
+  const dest = resolve(target);
+  const parent = dirname(dest);
+  if (!existsSync(parent)) return;
+  const prefix = `.${basename(dest)}.`;
+  for (const name of readdirSync(parent).filter((n) => n.startsWith(prefix))) {
+    const path = join(parent, name);
+    if (name.startsWith(`${prefix}old-`) && !existsSync(dest)) renameSync(path, dest);
+    else rmSync(path, { recursive: true, force: true });
   }
 }
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Herald } from '../herald.ts';
-import { publishStaticSite } from './static-site.ts';
+import { publishStaticSite, recoverStaticFolder } from './static-site.ts';
 
 export interface StaticSnapshots {
   /** Resolves once no snapshot is running or scheduled (tests, shutdown). */
@@ -63,6 +63,11 @@ export function startStaticSnapshots(
       });
   };
 
+  try {
+    recoverStaticFolder(dir);
+  } catch (err) {
+    log(`herald: could not tidy ${dir} after a crash: ${(err as Error).message}`);
+  }
   const off = herald.store.onChange(() => schedule());
   schedule(0);
 

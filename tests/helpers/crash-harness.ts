@@ -161,5 +161,7 @@ function verify(dataDir: string, acked: Acked[]): string[] {
   // The kill may leave one temp file of the write it interrupted; the next start removes it.
   const strays = readdirSync(dataDir).filter((f) => f.startsWith('.herald.json.') && f.endsWith('.tmp'));
   if (strays.length > 1) problems.push(`temp files pile up: ${strays.join(', ')}`);
+  const staticLeftovers = readdirSync(dataDir).filter((f) => f.startsWith('.static.'));
+  if (staticLeftovers.length > 2) problems.push(`static copy leftovers pile up: ${staticLeftovers.join(', ')}`);
   return problems.slice(0, 10);
 }

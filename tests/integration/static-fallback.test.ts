@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { startHerald, removeDir, tempDataDir, TEST_TOKEN, type HeraldProcess } from '../helpers/server.ts';
 import { until } from '../helpers/mail-flow.ts';
-import { publishStaticSite, SnapshotRefused } from '../../src/snapshot/static-site.ts';
+import { publishStaticSite, recoverStaticFolder, SnapshotRefused } from '../../src/snapshot/static-site.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const dirs: string[] = [];
@@ -145,5 +145,19 @@ describe('a snapshot that cannot be built leaves the last good one', () => {
     expect(readdirSync(good)).toEqual(['index.html']);
     expect(readFileSync(join(good, 'index.html'), 'utf8')).toBe('last good copy');
     expect(readdirSync(join(good, '..')).filter((f) => f.startsWith('.site'))).toEqual([]);
+  });
+});
+
+describe('a crash during a swap is tidied at the next start', () => {
+  it('puts the previous copy back when the crash fell between the renames, and deletes unfinished copies', () => {
+    const parent = tempDataDir('herald-recover-');
+    dirs.push(parent);
+    mkdirSync(join(parent, '.static.old-aaaa'));
+    writeFileSync(join(parent, '.static.old-aaaa', 'index.html'), 'previous copy');
+    mkdirSync(join(parent, '.static.new-bbbb'));
+    writeFileSync(join(parent, '.static.new-bbbb', 'index.html'), 'half');
+    recoverStaticFolder(join(parent, 'static'));
+    expect(readdirSync(parent)).toEqual(['static']);
+    expect(readFileSync(join(parent, 'static', 'index.html'), 'utf8')).toBe('previous copy');
   });
 });
