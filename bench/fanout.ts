@@ -10,6 +10,7 @@ import { fork } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { availableParallelism, loadavg } from 'node:os';
 import { removeDir, startHerald, tempDataDir } from '../tests/helpers/server.ts';
 import { seedSubscribers } from '../tests/fixtures/subscribers.ts';
 
@@ -50,6 +51,11 @@ const h = await startHerald({
 });
 console.log(`Herald started with ${N} subscribers in ${Date.now() - t} ms`);
 if (process.env.FANOUT_NODE_OPTIONS) console.log(`Herald runs with NODE_OPTIONS=${process.env.FANOUT_NODE_OPTIONS}`);
+/** CPU seconds (user + system) a process used so far, from /proc. */
+const cpuSeconds = (pid: number | undefined) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+};
 const peakRss = () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${h.proc.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
 try {
@@ -67,6 +73,7 @@ try {
   }
   samples.sort((a, b) => a - b);
 
+  const cpu0 = { herald: cpuSeconds(h.proc.pid), sink: cpuSeconds(sink.pid) };
   const start = performance.now();
   const res = await h.admin('/incidents', { body: { name: 'Bench outage', impact: 'critical', status: 'investigating', body: 'Fan-out benchmark.', components: {} } });
   if (res.status !== 201) throw new Error(`declare answered ${res.status}`);
@@ -93,6 +100,9 @@ try {
   console.log(`  total                 ${seconds.toFixed(1)} s`);
   console.log(`  messages/s            ${(u.sent / seconds).toFixed(0)}`);
   console.log(`  Herald peak RSS       ${peakRss().toFixed(0)} MB`);
+  const heraldCpu = cpuSeconds(h.proc.pid) - cpu0.herald;
+  const sinkCpu = cpuSeconds(sink.pid) - cpu0.sink;
+  console.log(`  CPU during fan-out    Herald ${heraldCpu.toFixed(1)} s (${((heraldCpu * 1e6) / N).toFixed(0)} µs/message), SMTP sink ${sinkCpu.toFixed(1)} s; load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} CPUs`);
   console.log(`  one subscribe (${N} stored): median ${samples[10]!.toFixed(1)} ms, max ${samples.at(-1)!.toFixed(1)} ms`);
   console.log(`  target: ${N} in <= 60 s with RSS < 300 MB -> ${seconds <= 60 && peakRss() < 300 ? 'met' : 'NOT met'}`);
 } finally {
