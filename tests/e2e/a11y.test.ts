@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser } from 'playwright-core';
+import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { HtmlValidate, type Message } from 'html-validate';
+import { startHerald, removeDir, type HeraldProcess } from '../helpers/server.ts';
+
+/**
+ * Accessibility and HTML validity of the public pages: axe-core in real
+ * Chromium (no serious or critical violation, light and dark), and
+ * html-validate with the project's .htmlvalidate.json: the recommended preset
+ * with one relaxation, `form-dup-name` allowing checkboxes to share a name
+ * (the subscribe form's component list is one multi-valued field, which is
+ * how HTML submits a set of choices).
+ */
+const AXE = fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url));
+const CONFIG = JSON.parse(readFileSync(fileURLToPath(new URL('../../.htmlvalidate.json', import.meta.url)), 'utf8'));
+
+let h: HeraldProcess;
+let browser: Browser;
+let pages: Array<[string, string]> = [];
+
+beforeAll(async () => {
+  h = await startHerald({ env: { HERALD_SEED: 'demo', STATIC_SNAPSHOT: 'false' } });
+  // An open incident with a published postmortem on a resolved one: every block the pages can show.
+  const open = await h.admin('/incidents', {
+    body: { name: 'Checkout errors', impact: 'critical', body: 'We are investigating **failed payments**.\n\n- cards\n- wallets', components: { 'card-payments': 'major_outage' } },
+  });
+  expect(open.status).toBe(201);
+  const { incidents } = (await (await h.admin('/incidents')).json()) as { incidents: Array<{ id: string; status: string }> };
+  const resolved = incidents.find((i) => i.status === 'resolved')!;
+  await h.admin(`/incidents/${resolved.id}/postmortem`, { method: 'PUT', body: { body: '## What happened\n\nA failover.\n\n## Follow-ups\n\n1. Alerting', publish: true } });
+  pages = [
+    ['status page', '/'],
+    ['open incident', `/incidents/${((await open.json()) as { id: string }).id}`],
+    ['resolved incident with postmortem', `/incidents/${resolved.id}`],
+    ['history', '/history'],
+    ['subscribe', '/subscribe'],
+    ['maintenance', '/maintenance'],
+    ['not found', '/incidents/INC-1999-01-01-1'],
+  ];
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await h?.stop();
+  if (h) removeDir(h.dataDir);
+});
+
+interface AxeViolation { id: string; impact: string | null; help: string; nodes: Array<{ target: string[]; failureSummary?: string }> }
+
+describe('axe-core: no serious or critical violation', () => {
+  for (const scheme of ['light', 'dark'] as const) {
+    it(`every public page in ${scheme} mode`, async () => {
+      // The CSP allows no inline script: bypass it for the injected axe script only.
+      const context = await browser.newContext({ bypassCSP: true, colorScheme: scheme, viewport: { width: 1280, height: 900 } });
+      const problems: string[] = [];
+      try {
+        for (const [name, path] of pages) {
+          const page = await context.newPage();
+          const res = await page.goto(`${h.url}${path}`);
+          expect(res!.status(), path).toBeLessThan(path.startsWith('/incidents/INC-1999') ? 500 : 300);
+          await page.addScriptTag({ path: AXE });
+          const { violations, passes } = (await page.evaluate(async () => {
+            const axe = (window as unknown as { axe: { run: (ctx: Document) => Promise<{ violations: unknown[]; passes: unknown[] }> } }).axe;
+            const r = await axe.run(document);
+            return { violations: r.violations, passes: r.passes.length };
+          })) as { violations: AxeViolation[]; passes: number };
+          expect(passes, `axe ran on ${path}`).toBeGreaterThan(10);
+          for (const v of violations.filter((x) => x.impact === 'serious' || x.impact === 'critical')) {
+            problems.push(`${name} (${path}) ${scheme}: ${v.id} [${v.impact}] ${v.help}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+          }
+          await page.close();
+        }
+      } finally {
+        await context.close();
+      }
+      expect(problems).toEqual([]);
+    }, 60_000);
+  }
+});
+
+describe('html-validate (recommended preset, .htmlvalidate.json)', () => {
+  it('every public page is valid HTML', async () => {
+    const validator = new HtmlValidate(CONFIG);
+    const problems: string[] = [];
+    for (const [name, path] of pages) {
+      const html = await (await fetch(`${h.url}${path}`)).text();
+      const report = await validator.validateString(html, `${path}.html`);
+      for (const result of report.results) {
+        for (const m of result.messages as Message[]) problems.push(`${name} (${path}) ${m.line}:${m.column} ${m.ruleId}: ${m.message}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+});
