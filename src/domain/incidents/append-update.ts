@@ -1,5 +1,5 @@
 import type { VerbContext } from '../context.ts';
-import type { Incident, IncidentUpdate } from '../model.ts';
+import type { ComponentChange, Incident, IncidentUpdate } from '../model.ts';
 import type { ComponentStatus, IncidentStatus, MaintenanceStatus } from '../status.ts';
 import { randomId } from '../ids.ts';
 import { shouldNotify } from '../policy.ts';
@@ -14,6 +14,27 @@ export interface UpdateInput {
   notify?: boolean;
   /** Backfill: when the update happened, if earlier than now. */
   display_at?: string;
+}
+
+/** A new update record: the body rendered once, here, and never per request. */
+export function newUpdate(
+  ctx: VerbContext,
+  u: { status: IncidentUpdate['status']; body: string; displayAt: string; affected: ComponentChange[]; notify: boolean },
+): IncidentUpdate {
+  const now = ctx.now.toISOString();
+  return {
+    id: randomId(),
+    status: u.status,
+    body: u.body,
+    body_html: renderMarkdown(u.body),
+    created_at: now,
+    display_at: u.displayAt,
+    updated_at: now,
+    edited_at: null,
+    affected_components: u.affected,
+    notify: u.notify,
+    author: ctx.actor,
+  };
 }
 
 /**
@@ -34,24 +55,13 @@ export function appendUpdate(ctx: VerbContext, incident: Incident, input: Update
   if (resolves && !wasResolved) changes = restoreOnResolve(ctx, incident, changes);
   const affected = applyComponentChanges(ctx, incident, changes);
 
-  const update: IncidentUpdate = {
-    id: randomId(),
+  const update = newUpdate(ctx, {
     status: input.status,
     body: input.body,
-    body_html: renderMarkdown(input.body),
-    created_at: now,
-    display_at: displayAt,
-    updated_at: now,
-    edited_at: null,
-    affected_components: affected,
-    notify: shouldNotify({
-      impact: incident.impact,
-      first,
-      resolves: resolves && !wasResolved,
-      notify: input.notify,
-    }),
-    author: ctx.actor,
-  };
+    displayAt,
+    affected,
+    notify: shouldNotify({ impact: incident.impact, first, resolves: resolves && !wasResolved, notify: input.notify }),
+  });
   incident.updates.push(update);
   // A follow-up note on a resolved incident must not take back its published postmortem.
   if (!(wasResolved && incident.status === 'postmortem')) incident.status = input.status;

@@ -1,10 +1,9 @@
 import type { VerbContext } from '../context.ts';
 import type { Incident, IncidentUpdate } from '../model.ts';
 import type { ComponentStatus, MaintenanceStatus } from '../status.ts';
-import { randomId } from '../ids.ts';
 import { Invalid } from '../errors.ts';
-import { renderMarkdown } from '../../render/markdown.ts';
 import { applyComponentChanges } from '../incidents/lifecycle.ts';
+import { newUpdate } from '../incidents/append-update.ts';
 
 export interface MaintenanceUpdateInput {
   status: MaintenanceStatus;
@@ -35,19 +34,7 @@ export function appendMaintenanceUpdate(ctx: VerbContext, m: Incident, input: Ma
     throw new Invalid('display_at cannot be in the future.', 'display_at');
   }
   const affected = applyComponentChanges(ctx, m, input.components ?? {});
-  const update: IncidentUpdate = {
-    id: randomId(),
-    status: input.status,
-    body: input.body,
-    body_html: renderMarkdown(input.body),
-    created_at: now,
-    display_at: displayAt,
-    updated_at: now,
-    edited_at: null,
-    affected_components: affected,
-    notify: input.notify ?? false,
-    author: ctx.actor,
-  };
+  const update = newUpdate(ctx, { status: input.status, body: input.body, displayAt, affected, notify: input.notify ?? false });
   m.updates.push(update);
   m.status = input.status;
   m.updated_at = now;
