@@ -15,6 +15,13 @@ export interface UptimeCell {
 
 export interface UptimeBar {
   cells: UptimeCell[];
+  /**
+   * The cells as `<li>` markup, built once per data version: 90 cells per
+   * component made through Astro elements cost the status page more than all
+   * the rest of it, and `/` is re-rendered after every publish. Only our own
+   * class names and labels (dates, status words, durations) go in, escaped anyway.
+   */
+  cellsHtml: string;
   /** "99.95 % uptime", or null when no minute was observed. */
   percentText: string | null;
 }
@@ -40,9 +47,13 @@ export function percentText(percent: number | null): string | null {
   return `${(Math.floor(percent * 100) / 100).toFixed(2)} % uptime`;
 }
 
+const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (ch) => `&#${ch.charCodeAt(0)};`);
+
 function toBar(u: ComponentUptime): UptimeBar {
+  const cells = u.days.map((day) => ({ cls: `u-${day.worst}`, label: dayLabel(day) }));
   return {
-    cells: u.days.map((day) => ({ cls: `u-${day.worst}`, label: dayLabel(day) })),
+    cells,
+    cellsHtml: cells.map((c) => `<li class="${escapeHtml(c.cls)}"><span>${escapeHtml(c.label)}</span></li>`).join(''),
     percentText: percentText(u.percent),
   };
 }
