@@ -1,7 +1,7 @@
 import Handlebars from 'handlebars';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { templatePath } from '../paths.ts';
 import type { Impact } from '../domain/status.ts';
 import { UPDATE_CADENCE_MINUTES } from '../domain/policy.ts';
 
@@ -9,23 +9,11 @@ import { UPDATE_CADENCE_MINUTES } from '../domain/policy.ts';
 export const TEMPLATE_NAMES = ['investigating', 'identified', 'monitoring', 'resolved', 'maintenance'] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 
-// The pages run from a build folder (dist/server/chunks/…), the tests from
-// source: walk up from this module to the project's templates/ either way.
-function templatesDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 8; i++) {
-    const candidate = join(dir, 'templates', 'updates');
-    if (existsSync(candidate)) return candidate;
-    dir = dirname(dir);
-  }
-  return join(process.cwd(), 'templates', 'updates');
-}
-
 let compiled: Map<TemplateName, HandlebarsTemplateDelegate> | null = null;
 
 function load(): Map<TemplateName, HandlebarsTemplateDelegate> {
   if (compiled) return compiled;
-  const dir = templatesDir();
+  const dir = templatePath('updates');
   const map = new Map<TemplateName, HandlebarsTemplateDelegate>();
   // Markdown, not HTML: no HTML escaping here; the result is edited by the
   // Comms Lead and then goes through the one sanitizing Markdown renderer.

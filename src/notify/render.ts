@@ -1,13 +1,13 @@
 import Handlebars from 'handlebars';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Db, Incident, IncidentUpdate } from '../domain/model.ts';
 import { COMPONENT_STATUS_LABEL, INCIDENT_STATUS_LABEL } from '../domain/status.ts';
 import { SEVERITY_LABEL, nextUpdateDue } from '../domain/policy.ts';
 import { durationMinutes, formatDuration } from '../domain/overall.ts';
 import { markdownToText } from '../render/markdown.ts';
 import { formatDateTime } from '../render/time.ts';
+import { templatePath } from '../paths.ts';
 import type { MailKind, NoticeKind } from './model.ts';
 
 /**
@@ -41,13 +41,7 @@ export interface RenderedMail {
 type Template = (ctx: object) => string;
 let templates: Record<string, { html: Template; text: Template }> | null = null;
 
-function templateDir(): string {
-  // src/notify → ../../templates; when bundled elsewhere (Astro build), fall back to the working directory.
-  const candidates = [fileURLToPath(new URL('../../templates/email/', import.meta.url)), join(process.cwd(), 'templates/email')];
-  const found = candidates.find((d) => existsSync(join(d, 'layout.html.hbs')));
-  if (!found) throw new Error(`Email templates not found (looked in ${candidates.join(', ')}).`);
-  return found;
-}
+const templateDir = (): string => templatePath('email');
 
 function load(): Record<string, { html: Template; text: Template }> {
   if (templates) return templates;

@@ -1,6 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import type { Db, Incident } from '../domain/model.ts';
 import { SEVERITY_LABEL } from '../domain/policy.ts';
@@ -8,11 +6,9 @@ import { INCIDENT_STATUS_LABEL, type Impact } from '../domain/status.ts';
 import { durationMinutes, formatDuration } from '../domain/overall.ts';
 import { formatDateTime } from './time.ts';
 import { markdownToText } from './markdown.ts';
+import { templatePath } from '../paths.ts';
 
-// From source this is ../../templates; the console's pages run from an Astro
-// bundle (dist/server/chunks) where that path is wrong: fall back to the working directory.
-const TEMPLATE_FILE = [fileURLToPath(new URL('../../templates/postmortem.md', import.meta.url)), join(process.cwd(), 'templates/postmortem.md')]
-  .find((f) => existsSync(f)) ?? fileURLToPath(new URL('../../templates/postmortem.md', import.meta.url));
+const TEMPLATE_FILE = templatePath('postmortem.md');
 
 let compiled: Handlebars.TemplateDelegate | null = null;
 

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { projectRoot } from '../paths.ts';
 import type { Db } from '../domain/model.ts';
 import type { ComponentStatus, Impact, IncidentStatus } from '../domain/status.ts';
 import { createComponent } from '../domain/components/manage.ts';
@@ -16,7 +17,7 @@ interface SeedFile {
   }>;
 }
 
-const SEED_FILE = fileURLToPath(new URL('../../data/seed.json', import.meta.url));
+const SEED_FILE = join(projectRoot(), 'data', 'seed.json');
 
 /**
  * Fills an empty database with the demo content of data/seed.json, through
