@@ -1,0 +1,50 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startHerald, removeDir, type HeraldProcess } from '../helpers/server.ts';
+
+/**
+ * Behind a TLS-terminating proxy the browser's Origin is https://status… while
+ * Herald hears plain http on loopback. Astro's origin check (the public forms'
+ * CSRF guard) must then see the public origin — but only from a proxy you
+ * declared with TRUST_PROXY, never from any client.
+ */
+describe('form posts behind a reverse proxy', () => {
+  let h: HeraldProcess | undefined;
+  afterEach(async () => {
+    await h?.stop();
+    if (h) removeDir(h.dataDir);
+    h = undefined;
+  });
+
+  const post = (url: string, headers: Record<string, string>) =>
+    fetch(`${url}/subscribe`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      body: 'email=reader%40example.com',
+    });
+
+  const proxied = {
+    origin: 'https://status.example.com',
+    'x-forwarded-proto': 'https',
+    'x-forwarded-host': 'status.example.com',
+  };
+
+  it('with TRUST_PROXY, a same-site form post through the proxy is accepted', async () => {
+    h = await startHerald({ env: { TRUST_PROXY: 'true', SITE_URL: 'https://status.example.com' } });
+    const res = await post(h.url, proxied);
+    expect(res.status).not.toBe(403);
+    expect(res.status).toBeLessThan(500);
+  });
+
+  it('with TRUST_PROXY, a cross-site post through the proxy is still refused', async () => {
+    h = await startHerald({ env: { TRUST_PROXY: 'true', SITE_URL: 'https://status.example.com' } });
+    const res = await post(h.url, { ...proxied, origin: 'https://evil.example' });
+    expect(res.status).toBe(403);
+  });
+
+  it('without TRUST_PROXY, a client cannot claim the public origin with forwarded headers', async () => {
+    h = await startHerald({ env: { SITE_URL: 'https://status.example.com' } });
+    const res = await post(h.url, proxied);
+    expect(res.status).toBe(403);
+  });
+});
