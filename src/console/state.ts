@@ -1,14 +1,14 @@
 import type { Herald } from '../herald.ts';
 import { SessionStore } from './sessions.ts';
 import { DraftStore } from './drafts.ts';
-import { FailureLimiter } from './rate-limit.ts';
+import { WindowLimiter } from '../api/rate-limit.ts';
 import { hashPassword, type PasswordHash } from './password.ts';
 
 /** The console's in-memory state: sessions, drafts, sign-in limiter, password hash. */
 export interface ConsoleState {
   sessions: SessionStore;
   drafts: DraftStore;
-  signInFailures: FailureLimiter;
+  signInFailures: WindowLimiter;
   password: PasswordHash | null;
 }
 
@@ -31,7 +31,7 @@ export function consoleState(herald: Herald): ConsoleState {
     state = {
       sessions: new SessionStore(),
       drafts: new DraftStore(),
-      signInFailures: new FailureLimiter({ max: SIGN_IN_MAX_FAILURES, windowMs: SIGN_IN_WINDOW_MS }),
+      signInFailures: new WindowLimiter({ limit: SIGN_IN_MAX_FAILURES, windowMs: SIGN_IN_WINDOW_MS, maxKeys: 10_000 }),
       password: plain ? hashPassword(plain) : null,
     };
     // Keep only the hash: drop the plain password from the config object.

@@ -9,7 +9,7 @@ import { createMailer, type Mailer } from './transport.ts';
 import { Composer } from './compose.ts';
 import { Sender } from './sender.ts';
 import { FanOut } from './fanout.ts';
-import { RateLimiter } from './rate-limit.ts';
+import { WindowLimiter } from '../api/rate-limit.ts';
 import { wants } from './intents.ts';
 import type { SubscribeInput } from './subscribe-input.ts';
 import type { Delivery } from './model.ts';
@@ -55,8 +55,8 @@ export function openNotify(herald: Herald, log: (line: string) => void = (l) => 
   });
   const fanout = new FanOut({ db: () => herald.store.data, now: herald.now, book, ledger, sender, log });
   const windowMs = cfg.SUBSCRIBE_LIMIT_WINDOW_SECONDS * 1000;
-  const perIp = new RateLimiter(cfg.SUBSCRIBE_LIMIT_PER_IP, windowMs);
-  const perAddress = new RateLimiter(cfg.SUBSCRIBE_LIMIT_PER_ADDRESS, windowMs);
+  const perIp = new WindowLimiter({ limit: cfg.SUBSCRIBE_LIMIT_PER_IP, windowMs });
+  const perAddress = new WindowLimiter({ limit: cfg.SUBSCRIBE_LIMIT_PER_ADDRESS, windowMs });
 
   const ready = (async () => {
     await ledger.init(herald.now());

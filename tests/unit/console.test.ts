@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SessionStore, SESSION_IDLE_MS, SESSION_MAX_MS } from '../../src/console/sessions.ts';
-import { FailureLimiter } from '../../src/console/rate-limit.ts';
+import { WindowLimiter } from '../../src/api/rate-limit.ts';
 import { DraftStore, type DraftAction } from '../../src/console/drafts.ts';
 import { activeIncidents } from '../../src/console/cadence.ts';
 import { joinNames, updateTemplate } from '../../src/console/templates.ts';
@@ -42,22 +42,22 @@ describe('console sessions', () => {
 
 describe('sign-in limiter', () => {
   it('blocks a key after max failures until the window ends; success clears it', () => {
-    const l = new FailureLimiter({ max: 3, windowMs: 10 * MIN });
+    const l = new WindowLimiter({ limit: 3, windowMs: 10 * MIN });
     for (let i = 0; i < 3; i++) {
       expect(l.blockedFor('ip', i)).toBe(0);
-      l.fail('ip', i);
+      l.hit('ip', i);
     }
     expect(l.blockedFor('ip', 3)).toBe(600);
     expect(l.blockedFor('other', 3)).toBe(0);
     expect(l.blockedFor('ip', 10 * MIN + 1)).toBe(0);
-    l.fail('x', 0);
-    l.succeed('x');
+    l.hit('x', 0);
+    l.reset('x');
     expect(l.blockedFor('x', 1)).toBe(0);
   });
 
   it('stays bounded under many addresses', () => {
-    const l = new FailureLimiter({ max: 1, windowMs: MIN, maxKeys: 100 });
-    for (let i = 0; i < 1000; i++) l.fail(`ip${i}`, 0);
+    const l = new WindowLimiter({ limit: 1, windowMs: MIN, maxKeys: 100 });
+    for (let i = 0; i < 1000; i++) l.hit(`ip${i}`, 0);
     expect((l as unknown as { entries: Map<string, unknown> }).entries.size).toBeLessThanOrEqual(100);
   });
 });
