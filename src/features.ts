@@ -10,10 +10,12 @@ import { startMaintenanceScheduler } from './maintenance/scheduler.ts';
 import { notifyFeature } from './notify/feature.ts';
 
 /**
- * Sub-apps mounted under /api by features beyond the core (public JSON,
- * subscribers, integrations). Each feature adds its line here.
+ * The features beyond the core (console guard, integrations, maintenance,
+ * email): the sub-apps they mount, in order, and the background workers they
+ * start (the maintenance timer, the outbox), which stop with `herald.close()`.
+ * Each feature adds its lines here.
  */
-export function publicFeatures(herald: Herald): Array<{ path: string; app: Hono<any> }> {
+export function features(herald: Herald): Array<{ path: string; app: Hono<any> }> {
   startMaintenanceScheduler(herald, { reminderMinutes: herald.config.MAINTENANCE_REMINDER_MINUTES });
   return [
     // The Comms Lead console's cross-site guard, in front of the /admin pages.

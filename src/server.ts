@@ -8,7 +8,7 @@ import { openHerald, type Herald } from './herald.ts';
 import { createApp, RENDER_HEADER, type AstroHandler } from './api/app.ts';
 import { CorruptDataFile } from './store/durable-file.ts';
 import { DataDirLocked } from './store/lock.ts';
-import { publicFeatures } from './features.ts';
+import { features } from './features.ts';
 import { startStaticSnapshots } from './snapshot/static-snapshots.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -44,7 +44,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Runni
     clientDir: CLIENT_DIR,
     render,
     renderSecret,
-    mounts: publicFeatures(herald),
+    mounts: features(herald),
   });
   // Slow clients must not hold sockets forever: headers within HEADERS_TIMEOUT_MS,
   // the whole request within 30 s. Node checks these timers every
