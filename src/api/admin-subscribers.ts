@@ -3,6 +3,7 @@ import type { Herald } from '../herald.ts';
 import type { Notify } from '../notify/service.ts';
 import type { Subscriber } from '../notify/model.ts';
 import { requireAdmin, type AdminEnv } from './auth.ts';
+import { removeSubscriber } from '../notify/remove-subscriber.ts';
 
 /**
  * Admin JSON for subscribers and the outbox (mounted at /api/admin):
@@ -30,7 +31,7 @@ export function adminSubscribersApi(herald: Herald, notify: Notify) {
   });
 
   app.delete('/subscribers/:id', async (c) => {
-    await notify.book.remove(c.req.param('id'));
+    await removeSubscriber(herald, notify, c.get('actor'), c.req.param('id'));
     return c.body(null, 204);
   });
 

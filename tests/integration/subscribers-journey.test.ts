@@ -188,7 +188,14 @@ describe('subscribing reveals nothing and refuses bad input', () => {
     expect(list.total).toBe(1);
     expect(list.subscribers[0]).toMatchObject({ email: 'bob@example.com', state: 'confirmed', components: ['web'] });
     expect((await fetch(`${h.url}/api/admin/subscribers`)).status).toBe(401);
-    expect((await h.admin(`/subscribers/${list.subscribers[0].id}`, { method: 'DELETE' })).status).toBe(204);
+    const id = list.subscribers[0].id;
+    expect((await h.admin(`/subscribers/${id}`, { method: 'DELETE' })).status).toBe(204);
     expect((await (await h.admin('/subscribers?q=bob')).json()).total).toBe(0);
+    // A retried removal is harmless; the audit log shows the removal once, by whom.
+    expect((await h.admin(`/subscribers/${id}`, { method: 'DELETE' })).status).toBe(204);
+    const { events } = await (await h.admin('/audit')).json();
+    const removals = events.filter((e: { action: string; target: string }) => e.action === 'subscriber.remove' && e.target === id);
+    expect(removals).toHaveLength(1);
+    expect(removals[0].actor).toBe('admin-token');
   });
 });
