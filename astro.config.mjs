@@ -8,7 +8,9 @@ export default defineConfig({
   output: 'server',
   // HERALD_DIST (relative, inside the project) lets parallel builds keep apart.
   outDir: `./${process.env.HERALD_DIST ?? 'dist'}`,
-  adapter: node({ mode: 'middleware' }),
+  // Pages are rendered whole into the page cache, never streamed to a visitor:
+  // without streaming, a render under load takes fewer event-loop turns.
+  adapter: node({ mode: 'middleware', experimentalDisableStreaming: true }),
   // CSS as files: the Content-Security-Policy allows no inline style or script.
   build: { inlineStylesheets: 'never' },
   // Astro refuses cross-site form POSTs (403): the CSRF guard of the public forms.
