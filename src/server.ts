@@ -2,10 +2,10 @@ import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { existsSync } from 'node:fs';
-import { randomToken } from './domain/ids.ts';
 import { loadConfig, ConfigError } from './config.ts';
 import { openHerald, type Herald } from './herald.ts';
-import { createApp, RENDER_HEADER, type AstroHandler } from './api/app.ts';
+import { createApp, type AstroHandler } from './api/app.ts';
+import { inProcessRenderer } from './snapshot/astro-render.ts';
 import { CorruptDataFile } from './store/durable-file.ts';
 import { DataDirLocked } from './store/lock.ts';
 import { features } from './features.ts';
@@ -31,19 +31,13 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Runni
   }
   const { handler } = (await import(pathToFileURL(ASTRO_ENTRY).href)) as { handler: AstroHandler };
   const herald = await openHerald(config);
-  const renderSecret = randomToken();
   let origin = '';
-  // Public pages are rendered by Astro through this same server over loopback,
-  // then kept in memory until the data changes (see PageCache).
-  const render = async (path: string) => {
-    const res = await fetch(`${origin}${path}`, { headers: { [RENDER_HEADER]: renderSecret } });
-    return { status: res.status, contentType: withCharset(res.headers.get('content-type') ?? 'text/html'), body: await res.text() };
-  };
+  // Public pages are rendered by Astro in-process, then kept in memory until the data changes (see PageCache).
+  const render = inProcessRenderer(handler, herald, () => new URL(origin).host);
   const app = createApp(herald, {
     astro: handler,
     clientDir: CLIENT_DIR,
     render,
-    renderSecret,
     mounts: features(herald),
   });
   // Slow clients must not hold sockets forever: headers within HEADERS_TIMEOUT_MS,
@@ -88,8 +82,6 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Runni
     },
   };
 }
-
-const withCharset = (type: string) => (/charset=/i.test(type) ? type : `${type}; charset=utf-8`);
 
 async function main(): Promise<void> {
   let running: Running;

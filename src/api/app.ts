@@ -22,8 +22,6 @@ export interface AppOptions {
   clientDir?: string;
   /** Renders a public page by asking Astro (see server.ts). */
   render?: Renderer;
-  /** Requests carrying this header value skip the page cache: they are the renders. */
-  renderSecret?: string;
   /** Extra sub-apps mounted under /api by other features. */
   mounts?: Array<{ path: string; app: Hono<any> }>;
 }
@@ -31,7 +29,6 @@ export interface AppOptions {
 /** Public page routes served from the in-memory page cache. */
 export const CACHED_PAGES = ['/', '/incidents/:id', '/history', '/maintenance'];
 const CACHE_QUERY_KEYS = ['page', 'month'];
-export const RENDER_HEADER = 'x-herald-render';
 const FORWARDED = ['x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-port', 'x-forwarded-for', 'forwarded'];
 
 type Env = { Bindings: HttpBindings };
@@ -58,7 +55,6 @@ export function createApp(herald: Herald, opts: AppOptions = {}) {
     });
     for (const route of CACHED_PAGES) {
       app.get(route, async (c, next) => {
-        if (opts.renderSecret && c.req.header(RENDER_HEADER) === opts.renderSecret) return next();
         let page;
         try {
           page = await cache.get(cacheKey(c));
