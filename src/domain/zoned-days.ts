@@ -29,7 +29,8 @@ export interface LocalDate {
   day: number;
 }
 
-function wallClock(t: number, timeZone: string) {
+/** The wall-clock reading (year … second) at instant `t` in the zone. */
+export function wallClock(t: number, timeZone: string) {
   const p: Record<string, number> = {};
   for (const part of partsFormatter(timeZone).formatToParts(new Date(t))) {
     if (part.type !== 'literal') p[part.type] = Number(part.value);
