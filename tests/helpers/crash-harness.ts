@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dbSchema, type Db } from '../../src/domain/model.ts';
 import { removeDir, startHerald, tempDataDir, type HeraldProcess } from './server.ts';
+import { prng } from './prng.ts';
 
 /** A write the server answered 2xx: it must survive any crash after that answer. */
 type Acked =
@@ -19,18 +20,6 @@ export interface CrashReport {
   /** Kills that landed while at least one write was in flight. */
   killsDuringWrites: number;
   failures: string[];
-}
-
-/** Small deterministic PRNG (mulberry32), so a failing run can be replayed with its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**
