@@ -1,5 +1,9 @@
 import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer';
+import MailComposer from 'nodemailer/lib/mail-composer/index.js';
+import DKIM from 'nodemailer/lib/dkim/index.js';
+import { parseConnectionUrl } from 'nodemailer/lib/shared/index.js';
+import { SmtpPool, type Envelope } from './smtp-pool.ts';
 import { mkdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileDurably } from '../store/durable-file.ts';
@@ -40,20 +44,15 @@ export function dkimOptions(cfg: MailerConfig) {
 export function createMailer(cfg: MailerConfig): Mailer {
   const dkim = dkimOptions(cfg);
   if (cfg.SMTP_URL) {
-    const transport = nodemailer.createTransport({
-      url: cfg.SMTP_URL,
-      pool: true,
-      maxConnections: cfg.SMTP_POOL_SIZE,
-      // One connection carries many messages: reconnecting per message caps throughput.
-      maxMessages: Infinity,
-      ...(dkim ? { dkim } : {}),
-    } as never);
+    const pool = new SmtpPool({ connection: parseConnectionUrl(cfg.SMTP_URL), size: cfg.SMTP_POOL_SIZE });
+    const signer = dkim ? new DKIM(dkim) : null;
     return {
       kind: 'smtp',
       send: async (_id, message) => {
-        await transport.sendMail(message);
+        const { envelope, raw } = await finished(message);
+        await pool.send(envelope, signer ? signer.sign(raw) : raw);
       },
-      close: () => transport.close(),
+      close: () => pool.close(),
     };
   }
   const dir = join(cfg.dataDir, 'outbox');
@@ -69,3 +68,15 @@ export function createMailer(cfg: MailerConfig): Mailer {
     close: () => transport.close(),
   };
 }
+
+/** The message as envelope plus RFC 5322 bytes: prebuilt ones as they are, others compiled by nodemailer. */
+async function finished(message: Mail.Options): Promise<{ envelope: Envelope; raw: Buffer | string }> {
+  if (message.raw && message.envelope && !('address' in message.envelope)) {
+    const { from, to } = message.envelope as { from?: unknown; to?: unknown };
+    if (typeof from === 'string' && Array.isArray(to)) return { envelope: { from, to: to.map(String) }, raw: message.raw as Buffer | string };
+  }
+  const node = new MailComposer(message).compile();
+  const envelope = node.getEnvelope();
+  return { envelope: { from: envelope.from || '', to: envelope.to }, raw: await node.build() };
+}
+

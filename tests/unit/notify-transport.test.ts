@@ -3,6 +3,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SMTPServer } from 'smtp-server';
+import type { AddressInfo } from 'node:net';
 import { createMailer } from '../../src/notify/transport.ts';
 import { buildRaw } from '../../src/notify/raw-mail.ts';
 
@@ -54,3 +56,45 @@ describe('the .eml outbox (no SMTP_URL)', () => {
     }
   });
 });
+
+describe('the SMTP relay (SMTP_URL)', () => {
+  it('delivers composed and prebuilt messages whole, DKIM-signed with List-Unsubscribe-Post when configured', async () => {
+    const received = new Map<string, string>();
+    const server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onData(stream, session, cb) {
+        let text = '';
+        stream.setEncoding('utf8');
+        stream.on('data', (d: string) => (text += d));
+        stream.on('end', () => {
+          received.set(session.envelope.rcptTo.map((r) => r.address).join(','), text);
+          cb();
+        });
+      },
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
+      const mailer = createMailer({
+        dataDir: tmpdir(), SMTP_URL: `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`, SMTP_POOL_SIZE: 2,
+        DKIM_DOMAIN: 'example.com', DKIM_SELECTOR: 'herald', DKIM_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      });
+      expect(mailer.kind).toBe('smtp');
+      await mailer.send('composed', message);
+      await mailer.send('raw', { envelope: { from: 'status@example.com', to: ['bob@example.com'] }, raw: Buffer.from(await buildRaw({ ...message, to: 'bob@example.com' })) });
+      mailer.close();
+      expect([...received.keys()].sort()).toEqual(['ann@example.com', 'bob@example.com']);
+      for (const eml of received.values()) {
+        expect(eml).toMatch(/^Message-ID: <a\.b@example\.com>\r$/m);
+        expect(eml).toMatch(/\r\n\r\nBody/);
+        const sig = /^DKIM-Signature:(.*(?:\r\n[ \t].*)*)/m.exec(eml)?.[1]?.replace(/\s+/g, '');
+        expect(sig!.toLowerCase()).toMatch(/h=[^;]*list-unsubscribe-post/);
+      }
+    } finally {
+      await new Promise((r) => server.close(() => r(undefined)));
+    }
+  });
+});
+
