@@ -5,7 +5,7 @@ import { deliveryId } from './model.ts';
 import type { SubscriberBook } from './subscriber-book.ts';
 import { noticeIntents, threadRootKey, type NoticeIntent } from './intents.ts';
 import { renderConfirm, renderNotice } from './render.ts';
-import { buildRaw, personalize, tokenPlaceholder } from './raw-mail.ts';
+import { buildRaw, compileRaw, fillRaw, tokenPlaceholder, type RawTemplate } from './raw-mail.ts';
 
 export interface ComposeConfig {
   SITE_URL: string;
@@ -24,7 +24,7 @@ export class Composer {
   private readonly cfg: ComposeConfig;
   private readonly book: SubscriberBook;
   private readonly host: string;
-  private readonly raws = new Map<string, Promise<string>>();
+  private readonly raws = new Map<string, Promise<RawTemplate | null>>();
   private readonly envelopeFrom: string;
   private intents = new Map<string, NoticeIntent>();
   private intentsOf: Db | null = null;
@@ -72,20 +72,25 @@ export class Composer {
     const values = { unsub, manage, to: s.email, messageId: this.messageId(d.id), root: threaded ? this.messageId(root) : null };
     if (unsub.length === manage.length && unsub.length >= 30) {
       const key = `${intent.key}|${intent.update.updated_at}|${intent.incident.updated_at}|${unsub.length}|${threaded}`;
-      let raw = this.raws.get(key);
-      if (!raw) {
+      let template = this.raws.get(key);
+      if (!template) {
         if (this.raws.size > 16) this.raws.clear();
         const len = unsub.length;
-        const placeholders = { unsub: tokenPlaceholder('unsub', len), manage: tokenPlaceholder('manage', len), to: PH_TO, messageId: PH_ID, root: threaded ? PH_ROOT : null };
-        raw = buildRaw(this.noticeOptions(intent, db, placeholders));
-        raw.catch(() => this.raws.delete(key));
-        this.raws.set(key, raw);
+        const unsubPh = tokenPlaceholder('unsub', len);
+        const managePh = tokenPlaceholder('manage', len);
+        const placeholders = { unsub: unsubPh, manage: managePh, to: PH_TO, messageId: PH_ID, root: threaded ? PH_ROOT : null };
+        template = buildRaw(this.noticeOptions(intent, db, placeholders)).then((raw) =>
+          compileRaw(raw, {
+            headers: { to: PH_TO, messageId: PH_ID, ...(threaded ? { root: PH_ROOT } : {}) },
+            tokens: { unsub: unsubPh, manage: managePh },
+          }),
+        );
+        template.catch(() => this.raws.delete(key));
+        this.raws.set(key, template);
       }
-      const personal = personalize(await raw, {
-        headers: { [PH_TO]: s.email, [PH_ID]: values.messageId, ...(threaded ? { [PH_ROOT]: values.root! } : {}) },
-        tokens: { [tokenPlaceholder('unsub', unsub.length)]: unsub, [tokenPlaceholder('manage', unsub.length)]: manage },
-      });
-      if (personal !== null) return { envelope: { from: this.envelopeFrom, to: [s.email] }, raw: personal };
+      const compiled = await template;
+      const raw = compiled && fillRaw(compiled, { to: s.email, messageId: values.messageId, root: values.root ?? '', unsub, manage });
+      if (raw) return { envelope: { from: this.envelopeFrom, to: [s.email] }, raw };
     }
     return this.noticeOptions(intent, db, values);
   }

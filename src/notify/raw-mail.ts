@@ -5,25 +5,33 @@ import type Mail from 'nodemailer/lib/mailer';
  * A notice is the same message for every recipient except a few values:
  * the To address, the Message-ID and thread ids, and two link tokens. Building
  * the MIME message (encoding both parts as quoted-printable) is most of the
- * CPU cost of a send, so a fan-out builds it once with placeholders and swaps
- * the values into the finished bytes.
+ * CPU cost of a send, so a fan-out builds it once with placeholders, cuts it
+ * at the placeholders (`compileRaw`), and per recipient only copies the
+ * pieces and the values into one buffer (`fillRaw`).
  *
- * - Header values (To, Message-ID, In-Reply-To/References) are swapped
- *   verbatim: each placeholder must appear in the header block exactly as
- *   written (short, so never folded).
+ * - Header placeholders (To, Message-ID, In-Reply-To/References) must appear
+ *   in the header block exactly once each, as written (short, so never folded).
  * - Link tokens also appear in quoted-printable bodies, where a soft line
  *   break (`=\r\n`) may fall inside them. Their placeholders have exactly the
  *   real token's length and, like the token, only characters QP leaves
- *   alone, so the encoder breaks lines at the same places for both; the swap
- *   copies the soft breaks through. If anything does not match (say the
- *   composer chose base64), `personalize` returns null and the caller builds
- *   the message the ordinary way.
+ *   alone, so the encoder breaks lines at the same places for both; the fill
+ *   puts the soft breaks back at the same offsets.
+ * If anything does not match (say the composer chose base64, or a value
+ * could change the message's structure), these return null and the caller
+ * builds the message the ordinary way.
  */
 export interface RawSlots {
-  /** Exact header placeholders → values. */
+  /** Slot name → exact header placeholder. */
   headers: Record<string, string>;
-  /** Same-length token placeholders → values. */
+  /** Slot name → same-length token placeholder. */
   tokens: Record<string, string>;
+}
+
+type Part = Buffer | { slot: string; kind: 'header' | 'token'; length: number; breaks: Array<[at: number, text: string]> };
+
+export interface RawTemplate {
+  parts: Part[];
+  literalBytes: number;
 }
 
 export async function buildRaw(message: Mail.Options): Promise<string> {
@@ -37,40 +45,82 @@ export function tokenPlaceholder(name: string, length: number): string {
   return (stem + 'Z'.repeat(Math.max(0, length - stem.length))).slice(0, length);
 }
 
-const regexes = new Map<string, RegExp>();
-/** Matches `placeholder` with a quoted-printable soft line break allowed between any two characters (cached). */
+/** Matches `placeholder` with a quoted-printable soft line break allowed between any two characters. */
 function softBreakRegex(placeholder: string): RegExp {
-  let re = regexes.get(placeholder);
-  if (!re) {
-    if (regexes.size > 64) regexes.clear();
-    re = new RegExp([...placeholder].map((ch) => ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('(?:=\\r?\\n)?'), 'g');
-    regexes.set(placeholder, re);
-  }
-  re.lastIndex = 0;
-  return re;
+  return new RegExp([...placeholder].map((ch) => ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('(?:=\\r?\\n)?'), 'g');
 }
 const QP_SAFE = /^[A-Za-z0-9._-]+$/;
 
-export function personalize(raw: string, slots: RawSlots): string | null {
-  const split = raw.indexOf('\r\n\r\n');
-  if (split === -1) return null;
-  let head = raw.slice(0, split);
-  let body = raw.slice(split);
-  for (const [placeholder, value] of Object.entries(slots.headers)) {
-    if (/[\r\n]/.test(value) || head.split(placeholder).length !== 2) return null;
-    head = head.replace(placeholder, () => value);
+/** Cuts a message built with placeholders into literal pieces and slots, or null if the placeholders are not where they must be. */
+export function compileRaw(raw: string, slots: RawSlots): RawTemplate | null {
+  const headEnd = raw.indexOf('\r\n\r\n');
+  if (headEnd === -1) return null;
+  const cuts: Array<{ start: number; end: number; part: Exclude<Part, Buffer> }> = [];
+  for (const [slot, placeholder] of Object.entries(slots.headers)) {
+    const at = raw.indexOf(placeholder);
+    if (at === -1 || at > headEnd || raw.indexOf(placeholder, at + 1) !== -1) return null;
+    cuts.push({ start: at, end: at + placeholder.length, part: { slot, kind: 'header', length: placeholder.length, breaks: [] } });
   }
-  for (const [placeholder, value] of Object.entries(slots.tokens)) {
-    if (value.length !== placeholder.length || !QP_SAFE.test(value)) return null;
-    const swap = (text: string) =>
-      text.replace(softBreakRegex(placeholder), (match) => {
-        let i = 0;
-        return match.replace(/[^=\r\n]/g, () => value[i++]!);
-      });
-    head = swap(head);
-    body = swap(body);
+  for (const [slot, placeholder] of Object.entries(slots.tokens)) {
+    if (!QP_SAFE.test(placeholder)) return null;
+    for (const m of raw.matchAll(softBreakRegex(placeholder))) {
+      const breaks: Array<[number, string]> = [];
+      let chars = 0;
+      for (const piece of m[0].split(/(=\r?\n)/)) {
+        if (piece.startsWith('=')) breaks.push([chars, piece]);
+        else chars += piece.length;
+      }
+      cuts.push({ start: m.index, end: m.index + m[0].length, part: { slot, kind: 'token', length: placeholder.length, breaks } });
+    }
   }
-  const leftover = softBreakRegex('HERALD');
-  if (leftover.test(head) || leftover.test(body)) return null;
-  return head + body;
+  cuts.sort((a, b) => a.start - b.start);
+  const parts: Part[] = [];
+  let literalBytes = 0;
+  let from = 0;
+  const literal = (text: string): boolean => {
+    // A placeholder left in a literal piece would go out as is.
+    if (softBreakRegex('HERALD').test(text)) return false;
+    const buf = Buffer.from(text);
+    parts.push(buf);
+    literalBytes += buf.length;
+    return true;
+  };
+  for (const cut of cuts) {
+    if (cut.start < from) return null; // overlapping placeholders
+    if (!literal(raw.slice(from, cut.start))) return null;
+    parts.push(cut.part);
+    from = cut.end;
+  }
+  if (!literal(raw.slice(from))) return null;
+  return { parts, literalBytes };
+}
+
+/** The message for one recipient, or null if a value cannot go in safely (a line break in a header, a token of another shape). */
+export function fillRaw(t: RawTemplate, values: Record<string, string>): Buffer | null {
+  let size = t.literalBytes;
+  for (const p of t.parts) {
+    if (Buffer.isBuffer(p)) continue;
+    const v = values[p.slot];
+    if (v === undefined) return null;
+    if (p.kind === 'header' ? /[\r\n]/.test(v) : v.length !== p.length || !QP_SAFE.test(v)) return null;
+    size += Buffer.byteLength(v);
+    for (const [, text] of p.breaks) size += text.length;
+  }
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (const p of t.parts) {
+    if (Buffer.isBuffer(p)) {
+      at += p.copy(out, at);
+      continue;
+    }
+    const v = values[p.slot]!;
+    let taken = 0;
+    for (const [offset, text] of p.breaks) {
+      at += out.write(v.slice(taken, offset), at);
+      at += out.write(text, at, 'latin1');
+      taken = offset;
+    }
+    at += out.write(taken === 0 ? v : v.slice(taken), at);
+  }
+  return out;
 }

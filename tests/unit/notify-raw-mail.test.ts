@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { simpleParser } from 'mailparser';
-import { buildRaw, personalize, tokenPlaceholder } from '../../src/notify/raw-mail.ts';
+import { buildRaw, compileRaw, fillRaw, tokenPlaceholder } from '../../src/notify/raw-mail.ts';
 
 const token = (c: string, n = 45) => `abcdefghij12.${c.repeat(n - 13)}`;
 
@@ -19,18 +19,22 @@ function options(v: { to: string; id: string; unsub: string; manage: string }) {
   };
 }
 
-describe('personalize: one message built once, values swapped into its bytes', () => {
+describe('compileRaw + fillRaw: one message built once, values copied into its bytes', () => {
   it('gives the same message as building it for the recipient directly', async () => {
     const real = { to: 'someone.with.a.long.name@example.org', id: '<abc.def@s.example>', unsub: token('U'), manage: token('m') };
     const ph = { to: 'heraldrcpt@herald.invalid', id: '<heraldmsgid@herald.invalid>', unsub: tokenPlaceholder('unsub', 45), manage: tokenPlaceholder('manage', 45) };
     const template = await buildRaw(options(ph));
     expect(template).toMatch(/=\r\n/); // soft breaks do occur
-    const out = personalize(template, {
-      headers: { [ph.to]: real.to, [ph.id]: real.id },
-      tokens: { [ph.unsub]: real.unsub, [ph.manage]: real.manage },
-    });
-    expect(out).not.toBeNull();
-    const [a, b] = await Promise.all([simpleParser(out!), simpleParser(await buildRaw(options(real)))]);
+    const compiled = compileRaw(template, { headers: { to: ph.to, id: ph.id }, tokens: { unsub: ph.unsub, manage: ph.manage } });
+    expect(compiled).not.toBeNull();
+    const filled = fillRaw(compiled!, real);
+    expect(filled).not.toBeNull();
+    const out = filled!.toString('utf8');
+    const direct = await buildRaw(options(real));
+    // The soft breaks sit where the placeholder's were: still within quoted-printable's 76 characters a line.
+    const body = out.slice(out.indexOf('\r\n\r\n'));
+    expect(Math.max(...body.split('\r\n').map((l) => l.length))).toBeLessThanOrEqual(76);
+    const [a, b] = await Promise.all([simpleParser(out), simpleParser(direct)]);
     expect(a.text).toBe(b.text);
     expect(a.html).toBe(b.html);
     expect(a.messageId).toBe(real.id);
@@ -41,10 +45,16 @@ describe('personalize: one message built once, values swapped into its bytes', (
   it('refuses (so the caller builds normally) when a value could break the message', async () => {
     const ph = { to: 'heraldrcpt@herald.invalid', id: '<heraldmsgid@herald.invalid>', unsub: tokenPlaceholder('unsub', 45), manage: tokenPlaceholder('manage', 45) };
     const template = await buildRaw(options(ph));
-    const base = { headers: { [ph.id]: '<x@y>' }, tokens: { [ph.unsub]: token('U'), [ph.manage]: token('m') } };
-    expect(personalize(template, { ...base, headers: { ...base.headers, [ph.to]: 'a@b.c\r\nBcc: x@y.z' } })).toBeNull();
-    expect(personalize(template, { ...base, headers: { ...base.headers, [ph.to]: 'a@b.c' }, tokens: { [ph.unsub]: 'short' } })).toBeNull();
-    // A placeholder left behind (one not swapped) is refused too.
-    expect(personalize(template, { headers: { [ph.to]: 'a@b.c', [ph.id]: '<x@y>' }, tokens: { [ph.unsub]: token('U') } })).toBeNull();
+    const compiled = compileRaw(template, { headers: { to: ph.to, id: ph.id }, tokens: { unsub: ph.unsub, manage: ph.manage } })!;
+    const good = { to: 'a@b.c', id: '<x@y>', unsub: token('U'), manage: token('m') };
+    expect(fillRaw(compiled, good)).not.toBeNull();
+    expect(fillRaw(compiled, { ...good, to: 'a@b.c\r\nBcc: x@y.z' })).toBeNull();
+    expect(fillRaw(compiled, { ...good, unsub: 'short' })).toBeNull();
+    expect(fillRaw(compiled, { ...good, manage: token('=', 45) })).toBeNull();
+    expect(fillRaw(compiled, { to: 'a@b.c', id: '<x@y>', unsub: token('U') })).toBeNull();
+    // A placeholder that would be left behind (one not named as a slot) refuses the template.
+    expect(compileRaw(template, { headers: { to: ph.to, id: ph.id }, tokens: { unsub: ph.unsub } })).toBeNull();
+    // A header placeholder that is not in the header block (or not there exactly once) too.
+    expect(compileRaw(template, { headers: { to: ph.to, id: ph.id, other: '<nowhere@herald.invalid>' }, tokens: { unsub: ph.unsub, manage: ph.manage } })).toBeNull();
   });
 });
