@@ -1,5 +1,5 @@
 /**
- * `npm run bench:fanout [-- --n 100000 --pool 8]`: fans one disruption notice
+ * `npm run bench:fanout [-- --n 100000 --pool 16]`: fans one disruption notice
  * out to N confirmed subscribers through a real Herald process and a local
  * discard SMTP server (bench/fanout-sink.ts), then prints messages/s, total
  * seconds, Herald's peak RSS, and how long a subscribe takes with N stored.
@@ -7,7 +7,7 @@
  * journal format) before start. Needs a build (npm run build, or HERALD_DIST).
  */
 import { fork } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { availableParallelism, loadavg } from 'node:os';
@@ -15,7 +15,7 @@ import { removeDir, startHerald, tempDataDir } from '../tests/helpers/server.ts'
 import { seedSubscribers } from '../tests/fixtures/subscribers.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const { values } = parseArgs({ options: { n: { type: 'string', default: '100000' }, pool: { type: 'string', default: '8' } } });
+const { values } = parseArgs({ options: { n: { type: 'string', default: '100000' }, pool: { type: 'string', default: '16' } } });
 const N = Number(values.n);
 const dist = process.env.HERALD_DIST ?? 'dist';
 if (!existsSync(`${ROOT}${dist}/server/entry.mjs`)) {
@@ -56,7 +56,9 @@ const cpuSeconds = (pid: number | undefined) => {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
 };
-const peakRss = () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${h.proc.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+const procKb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${h.proc.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+const peakRss = () => procKb('VmHWM');
+const rssAtStart = procKb('VmRSS');
 
 try {
   // One subscribe with N stored: the journal appends one line, whatever N is.
@@ -95,11 +97,12 @@ try {
   const sink_ = await ask<{ messages: number; recipients: number }>({ type: 'count' });
   console.log('\nfan-out benchmark');
   console.log(`  subscribers           ${N}`);
+  console.log(`  SMTP connections      ${values.pool} (SMTP_POOL_SIZE)`);
   console.log(`  sent / failed         ${u.sent} / ${u.failed} (SMTP server accepted ${sink_.messages} messages for ${sink_.recipients} distinct recipients)`);
   console.log(`  publish answered in   ${publishMs.toFixed(0)} ms`);
   console.log(`  total                 ${seconds.toFixed(1)} s`);
   console.log(`  messages/s            ${(u.sent / seconds).toFixed(0)}`);
-  console.log(`  Herald peak RSS       ${peakRss().toFixed(0)} MB`);
+  console.log(`  Herald peak RSS       ${peakRss().toFixed(0)} MB (${rssAtStart.toFixed(0)} MB after start)`);
   const heraldCpu = cpuSeconds(h.proc.pid) - cpu0.herald;
   const sinkCpu = cpuSeconds(sink.pid) - cpu0.sink;
   console.log(`  CPU during fan-out    Herald ${heraldCpu.toFixed(1)} s (${((heraldCpu * 1e6) / N).toFixed(0)} µs/message), SMTP sink ${sinkCpu.toFixed(1)} s; load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} CPUs`);
@@ -107,6 +110,8 @@ try {
   console.log(`  target: ${N} in <= 60 s with RSS < 300 MB -> ${seconds <= 60 && peakRss() < 300 ? 'met' : 'NOT met'}`);
 } finally {
   await h.stop();
+  // FANOUT_LOG=file keeps what Herald printed (with FANOUT_NODE_OPTIONS=--trace-gc, its heap after each GC).
+  if (process.env.FANOUT_LOG) writeFileSync(process.env.FANOUT_LOG, h.output());
   sink.kill();
   removeDir(dataDir);
 }

@@ -75,10 +75,10 @@ export class FanOut {
         cursor: 0, done: false, created_at: this.o.now().toISOString(), archived_sent: 0,
       };
       if (intent.done) continue;
-      const batch = this.o.batch ?? 1000;
+      const batch = this.o.batch ?? 200;
       const started = Date.now();
       let created = 0;
-      const maxPending = this.o.maxPending ?? 5000;
+      const maxPending = this.o.maxPending ?? 200;
       while (!intent.done) {
         // Run ahead of the sender only so far: the cursor, not a queue in memory, holds the rest.
         while (this.o.sender.pending > maxPending && !this.stopped) await new Promise((r) => setTimeout(r, 10));

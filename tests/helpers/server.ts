@@ -1,11 +1,19 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const TEST_TOKEN = 'test-admin-token-0123456789abcdef';
+
+/** Node's arguments as `npm run serve` gives them (V8 flags included), so tests and benchmarks run Herald as deployed. */
+export const SERVE_ARGS: string[] = (() => {
+  const serve: string = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.serve;
+  const m = /^node (.+)$/.exec(serve);
+  if (!m) throw new Error(`package.json scripts.serve should be "node … src/server.ts", not ${serve}`);
+  return m[1]!.split(/\s+/);
+})();
 
 export interface HeraldProcess {
   url: string;
@@ -31,7 +39,7 @@ export function removeDir(dir: string): void {
 }
 
 /**
- * Starts a real Herald (node src/server.ts) on a free loopback port with its
+ * Starts a real Herald (as `npm run serve` does) on a free loopback port with its
  * own DATA_DIR. Resolves once it prints its address; rejects with its output
  * if it exits first.
  */
@@ -47,7 +55,7 @@ export function startHerald(opts: { dataDir?: string; env?: Record<string, strin
     ASTRO_TELEMETRY_DISABLED: '1',
     ...opts.env,
   };
-  const proc = spawn(process.execPath, ['src/server.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, SERVE_ARGS, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));
@@ -98,10 +106,10 @@ export function startHerald(opts: { dataDir?: string; env?: Record<string, strin
   });
 }
 
-/** Runs node src/server.ts to completion and returns its exit code and output (for refused starts). */
+/** Runs Herald (as npm run serve does) to completion and returns its exit code and output (for refused starts). */
 export function runHeraldExpectingExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const proc = spawn(process.execPath, ['src/server.ts'], {
+    const proc = spawn(process.execPath, SERVE_ARGS, {
       cwd: ROOT,
       env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ADMIN_TOKEN: TEST_TOKEN, HERALD_SEED: 'none', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
