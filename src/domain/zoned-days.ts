@@ -57,11 +57,19 @@ export function addDays(d: LocalDate, n: number): LocalDate {
   return { year: u.getUTCFullYear(), month: u.getUTCMonth() + 1, day: u.getUTCDate() };
 }
 
+// A day's start never changes, and each costs two Intl calls: the 90-day uptime bar asks for 91 of them on every render.
+const dayStarts = new Map<string, number>();
+
 /** The instant local midnight begins date `d` in the zone (DST-aware: refined twice). */
 export function startOfDay(d: LocalDate, timeZone: string): number {
   const wall = Date.UTC(d.year, d.month - 1, d.day);
+  const key = `${timeZone} ${wall}`;
+  const known = dayStarts.get(key);
+  if (known !== undefined) return known;
   let t = wall - zoneOffsetMs(wall, timeZone);
   t = wall - zoneOffsetMs(t, timeZone);
+  if (dayStarts.size >= 4096) dayStarts.clear();
+  dayStarts.set(key, t);
   return t;
 }
 

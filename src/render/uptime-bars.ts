@@ -49,11 +49,30 @@ export function percentText(percent: number | null): string | null {
 
 const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
+// Most cells are the same from one render to the next (a past day's record does not change): keep each one's markup.
+const cellMarkup = new Map<string, { cell: UptimeCell; html: string }>();
+
+function cellOf(day: UptimeDay): { cell: UptimeCell; html: string } {
+  const m = day.minutes;
+  const key =
+    day.worst === 'operational' || day.worst === 'no_data'
+      ? `${day.date} ${day.worst}`
+      : `${day.date} ${day.worst} ${m.major_outage ?? 0},${m.partial_outage ?? 0},${m.degraded_performance ?? 0},${m.under_maintenance ?? 0}`;
+  let hit = cellMarkup.get(key);
+  if (!hit) {
+    const cell = { cls: `u-${day.worst}`, label: dayLabel(day) };
+    hit = { cell, html: `<li class="${escapeHtml(cell.cls)}"><span>${escapeHtml(cell.label)}</span></li>` };
+    if (cellMarkup.size >= 20_000) cellMarkup.clear();
+    cellMarkup.set(key, hit);
+  }
+  return hit;
+}
+
 function toBar(u: ComponentUptime): UptimeBar {
-  const cells = u.days.map((day) => ({ cls: `u-${day.worst}`, label: dayLabel(day) }));
+  const made = u.days.map(cellOf);
   return {
-    cells,
-    cellsHtml: cells.map((c) => `<li class="${escapeHtml(c.cls)}"><span>${escapeHtml(c.label)}</span></li>`).join(''),
+    cells: made.map((m) => m.cell),
+    cellsHtml: made.map((m) => m.html).join(''),
     percentText: percentText(u.percent),
   };
 }
