@@ -16,6 +16,8 @@ declare module 'autocannon' {
     connections?: number;
     duration?: number;
     pipelining?: number;
+    /** Runs the load in this many worker threads (the caller's event loop stays free). */
+    workers?: number;
     headers?: Record<string, string>;
   }
   export interface Instance extends PromiseLike<Result> {
