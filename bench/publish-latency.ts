@@ -8,6 +8,8 @@ export interface PublishSample {
   adminMs: number;
   /** From sending the publish until the surface first answered with it, per path. */
   visibleMs: Record<string, number>;
+  /** One GET /healthz from the same client just before the publish: what any round trip costs under this load. */
+  roundTripMs: number;
 }
 
 /**
@@ -27,6 +29,9 @@ export async function measurePublish(
     await new Promise((r) => setTimeout(r, 1000));
     const name = `Bench publish ${opts.round} ${Date.now().toString(36)}`;
     const body = { name, impact: 'critical', status: 'investigating', body: `Load round ${opts.round}.` };
+    const probe = performance.now();
+    await (await fetch(`${herald.url}/healthz`)).text();
+    const roundTripMs = performance.now() - probe;
     const t0 = performance.now();
     const admin = herald
       .admin('/incidents', { body })
@@ -40,7 +45,7 @@ export async function measurePublish(
     load.stop();
     // Resolve it, so the next round's incident is the only open one (the banner shows one).
     await herald.admin(`/incidents/${encodeURIComponent(id)}/updates`, { body: { status: 'resolved', body: 'Done.' } });
-    return { adminMs: ms, visibleMs: Object.fromEntries(paths.map((p, i) => [p, visible[i]!])) };
+    return { adminMs: ms, visibleMs: Object.fromEntries(paths.map((p, i) => [p, visible[i]!])), roundTripMs };
   } finally {
     load.stop();
   }

@@ -109,7 +109,11 @@ try {
         `  from the admin 2xx (write committed): median ${publish[p].afterCommitMedian.toFixed(1)} ms, max ${publish[p].afterCommitMax.toFixed(1)} ms`,
     );
   }
-  if (home) console.log(`For scale: one GET / under the same load takes p50 ${home.p50} ms, p99 ${home.p99} ms (table above).`);
+  const trip = sorted(samples.map((s) => s.roundTripMs));
+  console.log(
+    `For scale: one GET /healthz from the measuring client just before each publish took median ${median(trip).toFixed(1)} ms, ` +
+      `max ${trip.at(-1)!.toFixed(1)} ms${home ? `; autocannon's GET / p50 ${home.p50} ms, p99 ${home.p99} ms (table above)` : ''}.`,
+  );
   console.log(`Admin publish answered (durable write, under the same load): median ${median(admin).toFixed(1)} ms, max ${admin.at(-1)!.toFixed(1)} ms`);
   const machine = machineInfo();
   console.log(`Machine: ${machine.cpus} × ${machine.cpuModel}; Node ${process.version}; ${machine.nginx ?? 'no nginx'}`);
