@@ -119,6 +119,8 @@ export class Composer {
       subject: mail.subject,
       html: mail.html,
       text: mail.text,
+      // nodemailer picks base64 for mostly non-Latin text, where the shared message's link placeholders could not be found.
+      textEncoding: 'quoted-printable',
       messageId: v.messageId,
       ...(v.root ? { inReplyTo: v.root, references: [v.root] } : {}),
       headers: {

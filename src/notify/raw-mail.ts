@@ -10,15 +10,18 @@ import type Mail from 'nodemailer/lib/mailer';
  * pieces and the values into one buffer (`fillRaw`).
  *
  * - Header placeholders (To, Message-ID, In-Reply-To/References) must appear
- *   in the header block exactly once each, as written (short, so never folded).
- * - Link tokens also appear in quoted-printable bodies, where a soft line
- *   break (`=\r\n`) may fall inside them. Their placeholders have exactly the
- *   real token's length and, like the token, only characters QP leaves
- *   alone, so the encoder breaks lines at the same places for both; the fill
- *   puts the soft breaks back at the same offsets.
- * If anything does not match (say the composer chose base64, or a value
- * could change the message's structure), these return null and the caller
- * builds the message the ordinary way.
+ *   only in the header block, as written (short, so never folded).
+ * - Link tokens also appear in quoted-printable bodies, where the encoder may
+ *   put a soft line break (`=\r\n`) inside them. Their placeholders have
+ *   exactly the real token's length and, like the token, only characters QP
+ *   leaves alone; the fill keeps the placeholder's soft breaks at the same
+ *   offsets, so every line stays as long as the encoder made it (within QP's
+ *   76 characters), even where the encoder would have broken the real token
+ *   elsewhere.
+ * If anything does not match (a body in base64, where placeholders cannot be
+ * seen; a slot that never appears; a value that could change the message's
+ * structure), these return null and the caller builds the message the
+ * ordinary way.
  */
 export interface RawSlots {
   /** Slot name → exact header placeholder. */
@@ -50,19 +53,25 @@ function softBreakRegex(placeholder: string): RegExp {
   return new RegExp([...placeholder].map((ch) => ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('(?:=\\r?\\n)?'), 'g');
 }
 const QP_SAFE = /^[A-Za-z0-9._-]+$/;
+const HEADER_SAFE = /^[\x21-\x7e]+$/;
 
 /** Cuts a message built with placeholders into literal pieces and slots, or null if the placeholders are not where they must be. */
 export function compileRaw(raw: string, slots: RawSlots): RawTemplate | null {
   const headEnd = raw.indexOf('\r\n\r\n');
-  if (headEnd === -1) return null;
+  if (headEnd === -1 || /^Content-Transfer-Encoding:\s*base64/im.test(raw)) return null;
   const cuts: Array<{ start: number; end: number; part: Exclude<Part, Buffer> }> = [];
   for (const [slot, placeholder] of Object.entries(slots.headers)) {
-    const at = raw.indexOf(placeholder);
-    if (at === -1 || at > headEnd || raw.indexOf(placeholder, at + 1) !== -1) return null;
-    cuts.push({ start: at, end: at + placeholder.length, part: { slot, kind: 'header', length: placeholder.length, breaks: [] } });
+    let count = 0;
+    for (let at = raw.indexOf(placeholder); at !== -1; at = raw.indexOf(placeholder, at + placeholder.length)) {
+      if (at > headEnd) return null;
+      cuts.push({ start: at, end: at + placeholder.length, part: { slot, kind: 'header', length: placeholder.length, breaks: [] } });
+      count++;
+    }
+    if (count === 0) return null;
   }
   for (const [slot, placeholder] of Object.entries(slots.tokens)) {
     if (!QP_SAFE.test(placeholder)) return null;
+    let count = 0;
     for (const m of raw.matchAll(softBreakRegex(placeholder))) {
       const breaks: Array<[number, string]> = [];
       let chars = 0;
@@ -71,7 +80,9 @@ export function compileRaw(raw: string, slots: RawSlots): RawTemplate | null {
         else chars += piece.length;
       }
       cuts.push({ start: m.index, end: m.index + m[0].length, part: { slot, kind: 'token', length: placeholder.length, breaks } });
+      count++;
     }
+    if (count === 0) return null;
   }
   cuts.sort((a, b) => a.start - b.start);
   const parts: Part[] = [];
@@ -102,7 +113,8 @@ export function fillRaw(t: RawTemplate, values: Record<string, string>): Buffer 
     if (Buffer.isBuffer(p)) continue;
     const v = values[p.slot];
     if (v === undefined) return null;
-    if (p.kind === 'header' ? /[\r\n]/.test(v) : v.length !== p.length || !QP_SAFE.test(v)) return null;
+    // Header values go in as they are, so only printable ASCII without spaces (addresses, ids) may.
+    if (p.kind === 'header' ? !HEADER_SAFE.test(v) : v.length !== p.length || !QP_SAFE.test(v)) return null;
     size += Buffer.byteLength(v);
     for (const [, text] of p.breaks) size += text.length;
   }

@@ -15,7 +15,11 @@ export interface SmtpPoolOptions {
 interface Slot {
   conn: SMTPConnection | null;
   busy: boolean;
+  /** What is waiting on `conn` right now (a send or an RSET), settled by hand if the connection ends under it. */
+  op: { conn: SMTPConnection; abort: (err: Error) => void } | null;
 }
+
+const connectionError = (message: string) => Object.assign(new Error(message), { code: 'ECONNECTION' });
 
 /**
  * Keeps up to `size` SMTP connections open and sends each message over an
@@ -28,39 +32,47 @@ interface Slot {
  * A refused message (4xx/5xx to MAIL, RCPT or DATA) leaves the connection in
  * use after an RSET; any other failure closes it and the next send opens a
  * fresh one. A connection the server closes while idle is dropped the same way.
+ * SMTPConnection drops a pending callback when its socket closes, so every
+ * wait here is also ended by the connection's 'end'.
  */
 export class SmtpPool {
   private readonly o: SmtpPoolOptions;
   private readonly slots: Slot[];
-  private readonly waiting: Array<(slot: Slot) => void> = [];
+  private readonly waiting: Array<{ resolve: (slot: Slot) => void; reject: (err: Error) => void }> = [];
   private closed = false;
 
   constructor(o: SmtpPoolOptions) {
     this.o = o;
-    this.slots = Array.from({ length: Math.max(1, o.size) }, () => ({ conn: null, busy: false }));
+    this.slots = Array.from({ length: Math.max(1, o.size) }, () => ({ conn: null, busy: false, op: null }));
   }
 
   /** Resolves once the server accepted the message for delivery; rejects with nodemailer's error otherwise. */
   async send(envelope: Envelope, message: Buffer | string | Readable): Promise<void> {
-    if (this.closed) throw Object.assign(new Error('The mail pool is closed.'), { code: 'ECONNECTION' });
     const slot = await this.acquire();
     let releaseNow = true;
     try {
       const conn = slot.conn ?? (slot.conn = await this.open(slot));
+      if (this.closed) throw connectionError('The mail pool is closed.');
       await new Promise<void>((resolve, reject) => {
+        let settled = false;
+        const settle = (err?: Error) => {
+          if (settled) return;
+          settled = true;
+          if (slot.op?.conn === conn) slot.op = null;
+          if (err) reject(err);
+          else resolve();
+        };
+        slot.op = { conn, abort: settle };
         conn.send(envelope, message as Buffer, (err) => {
-          if (!err) return resolve();
-          if ((err.code === 'EENVELOPE' || err.code === 'EMESSAGE') && err.responseCode !== 421 && slot.conn === conn) {
+          if (!err) return settle();
+          settle(err);
+          if ((err.code === 'EENVELOPE' || err.code === 'EMESSAGE') && err.responseCode !== 421 && slot.conn === conn && !this.closed) {
             // The server refused this message; the session is fine once reset, and only then free for the next one.
             releaseNow = false;
-            conn.reset((resetErr) => {
-              if (resetErr) this.drop(slot, conn);
-              this.release(slot);
-            });
+            this.resetThenRelease(slot, conn);
           } else {
             this.drop(slot, conn);
           }
-          reject(err);
         });
       });
     } finally {
@@ -68,24 +80,42 @@ export class SmtpPool {
     }
   }
 
+  /** Closes every connection; sends waiting for one fail, sends in flight end with the connection. */
   close(): void {
     this.closed = true;
-    for (const slot of this.slots) if (slot.conn) this.drop(slot, slot.conn, true);
+    for (const w of this.waiting.splice(0)) w.reject(connectionError('The mail pool is closed.'));
+    for (const slot of this.slots) if (slot.conn) this.drop(slot, slot.conn, !slot.busy);
+  }
+
+  private resetThenRelease(slot: Slot, conn: SMTPConnection): void {
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      if (slot.op?.conn === conn) slot.op = null;
+      this.release(slot);
+    };
+    slot.op = { conn, abort: finish };
+    conn.reset((err) => {
+      if (err) this.drop(slot, conn);
+      finish();
+    });
   }
 
   private acquire(): Promise<Slot> {
+    if (this.closed) return Promise.reject(connectionError('The mail pool is closed.'));
     // Prefer an open connection: a new one costs a handshake.
     const idle = this.slots.find((s) => !s.busy && s.conn) ?? this.slots.find((s) => !s.busy);
     if (idle) {
       idle.busy = true;
       return Promise.resolve(idle);
     }
-    return new Promise((resolve) => this.waiting.push(resolve));
+    return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
   }
 
   private release(slot: Slot): void {
-    const next = this.waiting.shift();
-    if (next) next(slot);
+    const next = this.closed ? undefined : this.waiting.shift();
+    if (next) next.resolve(slot);
     else slot.busy = false;
   }
 
@@ -94,15 +124,24 @@ export class SmtpPool {
     return new Promise((resolve, reject) => {
       let settled = false;
       const fail = (err: Error) => {
-        this.drop(slot, conn);
+        // Settled first: dropping emits 'end', whose handler would fail it again with a vaguer error.
         if (!settled) {
           settled = true;
           reject(err);
         }
+        this.drop(slot, conn);
       };
-      // While a message is in flight its send callback gets the error too; between messages it only closes the slot.
-      conn.on('error', (err) => fail(err));
-      conn.once('end', () => this.drop(slot, conn));
+      // nodemailer emits the error, closes (which emits 'end'), and only then calls a pending send back:
+      // hand the real error to whatever waits before the 'end' below ends it with a generic one.
+      conn.on('error', (err) => {
+        if (slot.op?.conn === conn) slot.op.abort(err);
+        fail(err);
+      });
+      conn.once('end', () => {
+        if (slot.conn === conn) slot.conn = null;
+        if (slot.op?.conn === conn) slot.op.abort(connectionError('The connection to the mail server closed.'));
+        if (!settled) fail(connectionError('The connection to the mail server closed.'));
+      });
       conn.connect((err) => {
         if (err) return fail(err);
         const { user, pass } = this.o.connection.auth ?? {};

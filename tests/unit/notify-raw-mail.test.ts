@@ -4,7 +4,7 @@ import { buildRaw, compileRaw, fillRaw, tokenPlaceholder } from '../../src/notif
 
 const token = (c: string, n = 45) => `abcdefghij12.${c.repeat(n - 13)}`;
 
-function options(v: { to: string; id: string; unsub: string; manage: string }) {
+function options(v: { to: string; id: string; unsub: string; manage: string; root?: string }, extra: { prose?: string; textEncoding?: 'quoted-printable' } = {}) {
   // Long lines and links at many offsets, so quoted-printable soft breaks land inside the tokens.
   const filler = (n: number) => 'word '.repeat(n);
   return {
@@ -13,11 +13,16 @@ function options(v: { to: string; id: string; unsub: string; manage: string }) {
     subject: 'Incident',
     messageId: v.id,
     date: new Date('2026-11-23T10:00:00Z'),
-    text: [0, 3, 7, 11, 13].map((n) => `${filler(n)}https://s.example/unsubscribe/${v.unsub} and https://s.example/subscribe/manage/${v.manage}`).join('\n'),
+    text: (extra.prose ?? '') + [0, 3, 7, 11, 13].map((n) => `${filler(n)}https://s.example/unsubscribe/${v.unsub} and https://s.example/subscribe/manage/${v.manage}`).join('\n'),
     html: [0, 2, 5, 9].map((n) => `<p>${filler(n)}<a href="https://s.example/unsubscribe/${v.unsub}">Unsubscribe</a> <a href="https://s.example/subscribe/manage/${v.manage}">Manage</a></p>`).join(''),
     headers: { 'List-Unsubscribe': `<https://s.example/unsubscribe/${v.unsub}>` },
+    ...(v.root ? { inReplyTo: v.root, references: [v.root] } : {}),
+    ...(extra.textEncoding ? { textEncoding: extra.textEncoding } : {}),
   };
 }
+
+const PH = { to: 'heraldrcpt@herald.invalid', id: '<heraldmsgid@herald.invalid>', root: '<heraldrootid@herald.invalid>', unsub: tokenPlaceholder('unsub', 45), manage: tokenPlaceholder('manage', 45) };
+const SLOTS = { headers: { to: PH.to, id: PH.id }, tokens: { unsub: PH.unsub, manage: PH.manage } };
 
 describe('compileRaw + fillRaw: one message built once, values copied into its bytes', () => {
   it('gives the same message as building it for the recipient directly', async () => {
@@ -56,5 +61,39 @@ describe('compileRaw + fillRaw: one message built once, values copied into its b
     expect(compileRaw(template, { headers: { to: ph.to, id: ph.id }, tokens: { unsub: ph.unsub } })).toBeNull();
     // A header placeholder that is not in the header block (or not there exactly once) too.
     expect(compileRaw(template, { headers: { to: ph.to, id: ph.id, other: '<nowhere@herald.invalid>' }, tokens: { unsub: ph.unsub, manage: ph.manage } })).toBeNull();
+  });
+
+  it('fills a placeholder wherever it appears in the headers (In-Reply-To and References of a threaded notice)', async () => {
+    const template = await buildRaw(options({ ...PH }));
+    const compiled = compileRaw(template, { headers: { ...SLOTS.headers, root: PH.root }, tokens: SLOTS.tokens });
+    expect(compiled).not.toBeNull();
+    const root = '<first.notice@s.example>';
+    const parsed = await simpleParser(fillRaw(compiled!, { to: 'a@b.c', id: '<x@y>', root, unsub: token('U'), manage: token('m') })!);
+    expect(parsed.inReplyTo).toBe(root);
+    expect(parsed.references).toBe(root);
+  });
+
+  it('refuses a body in base64 (placeholders cannot be seen there); quoted-printable works for any script', async () => {
+    const prose = '障害が発生しています。復旧作業を進めています。'.repeat(60) + '\n';
+    const base64 = await buildRaw(options({ ...PH }, { prose }));
+    expect(base64).toMatch(/Content-Transfer-Encoding: base64/);
+    expect(compileRaw(base64, SLOTS)).toBeNull();
+    const qp = compileRaw(await buildRaw(options({ ...PH }, { prose, textEncoding: 'quoted-printable' })), SLOTS);
+    expect(qp).not.toBeNull();
+    const real = { to: 'a@b.c', id: '<x@y>', unsub: token('U'), manage: token('m') };
+    const [a, b] = await Promise.all([
+      simpleParser(fillRaw(qp!, real)!),
+      simpleParser(await buildRaw(options(real, { prose, textEncoding: 'quoted-printable' }))),
+    ]);
+    expect(a.text).toBe(b.text);
+    expect(a.text).toContain(`unsubscribe/${real.unsub}`);
+    expect(a.text).not.toMatch(/HERALD/);
+  });
+
+  it('refuses header values that are not printable ASCII', async () => {
+    const compiled = compileRaw(await buildRaw(options({ ...PH })), SLOTS)!;
+    const good = { to: 'a@b.c', id: '<x@y>', unsub: token('U'), manage: token('m') };
+    expect(fillRaw(compiled, { ...good, to: 'a b@c.d' })).toBeNull();
+    expect(fillRaw(compiled, { ...good, to: 'ünïcode@c.d' })).toBeNull();
   });
 });

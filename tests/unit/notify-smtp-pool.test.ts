@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { simpleParser } from 'mailparser';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { SmtpPool } from '../../src/notify/smtp-pool.ts';
 
 interface Sink {
@@ -51,6 +51,62 @@ function pool(port: number, size: number, extra: object = {}): SmtpPool {
   const p = new SmtpPool({ connection: { host: '127.0.0.1', port, ignoreTLS: true, ...extra }, size });
   pools.push(p);
   return p;
+}
+
+/**
+ * A few lines of SMTP by hand, for what smtp-server cannot be made to do:
+ * refuse RCPT to gone@…, then on RSET hang up or never answer.
+ */
+async function scriptedServer(onRset: 'hangs up' | 'stays silent') {
+  let connections = 0;
+  let delivered = 0;
+  const sockets = new Set<Socket>();
+  const server = createServer((sock) => {
+    connections++;
+    sockets.add(sock);
+    sock.on('close', () => sockets.delete(sock));
+    sock.write('220 scripted ESMTP\r\n');
+    let buf = '';
+    let inData = false;
+    sock.on('data', (d) => {
+      buf += d;
+      for (let i = buf.indexOf('\r\n'); i !== -1; i = buf.indexOf('\r\n')) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 2);
+        if (inData) {
+          if (line === '.') {
+            inData = false;
+            delivered++;
+            sock.write('250 queued\r\n');
+          }
+          continue;
+        }
+        const verb = line.slice(0, 4).toUpperCase();
+        if (verb === 'EHLO') sock.write('250 scripted\r\n');
+        else if (verb === 'MAIL') sock.write('250 ok\r\n');
+        else if (verb === 'RCPT') sock.write(line.includes('gone@') ? '550 5.1.1 no such user\r\n' : '250 ok\r\n');
+        else if (verb === 'DATA') {
+          inData = true;
+          sock.write('354 go ahead\r\n');
+        } else if (verb === 'RSET') {
+          if (onRset === 'hangs up') sock.destroy();
+        } else if (verb === 'QUIT') sock.end('221 bye\r\n');
+        else sock.write('502 not here\r\n');
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const s: Sink = {
+    port: (server.address() as AddressInfo).port,
+    connections: () => connections,
+    messages: [],
+    close: () => {
+      for (const sock of sockets) sock.destroy();
+      return new Promise((r) => server.close(() => r()));
+    },
+  };
+  sinks.push(s);
+  return { ...s, delivered: () => delivered };
 }
 
 const raw = (subject: string) => Buffer.from(`From: s@example.com\r\nTo: r@example.com\r\nSubject: ${subject}\r\n\r\nHello.\r\n.leading dot\r\n`);
@@ -117,5 +173,45 @@ describe('SmtpPool: nodemailer SMTP connections kept open and reused', () => {
     await expect(p.send({ from: 's@example.com', to: ['a@example.com'] }, raw('x'))).rejects.toMatchObject({ code: expect.stringMatching(/ECONNECTION|ECONNREFUSED|ESOCKET/) });
     p.close();
     await expect(p.send({ from: 's@example.com', to: ['a@example.com'] }, raw('x'))).rejects.toThrow(/closed/);
+  });
+
+  for (const onRset of ['hangs up', 'stays silent'] as const) {
+    it(`a server that refuses a recipient and then ${onRset} on RSET does not cost the pool its connection slot`, async () => {
+      const s = await scriptedServer(onRset);
+      const p = pool(s.port, 1, { socketTimeout: 300 });
+      await expect(p.send({ from: 's@example.com', to: ['gone@example.com'] }, raw('refused'))).rejects.toMatchObject({ responseCode: 550 });
+      await p.send({ from: 's@example.com', to: ['a@example.com'] }, raw('next'));
+      expect(s.delivered()).toBe(1);
+      expect(s.connections()).toBe(2);
+    });
+  }
+
+  it('a server that goes quiet mid-message fails the send with the timeout itself', async () => {
+    const s = await sink({
+      onData(stream) {
+        stream.resume(); // read it all, never answer
+      },
+    });
+    const p = pool(s.port, 1, { socketTimeout: 300 });
+    await expect(p.send({ from: 's@example.com', to: ['a@example.com'] }, raw('x'))).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+  });
+
+  it('close() fails the send in flight and the queued ones, and opens nothing after', async () => {
+    const s = await sink({
+      onData(stream, _session, cb) {
+        stream.resume();
+        stream.on('end', () => setTimeout(() => cb(), 400));
+      },
+    });
+    const p = pool(s.port, 1);
+    const inFlight = p.send({ from: 's@example.com', to: ['a@example.com'] }, raw('a')).catch((e: Error & { code?: string }) => e);
+    const queued = p.send({ from: 's@example.com', to: ['b@example.com'] }, raw('b')).catch((e: Error & { code?: string }) => e);
+    await new Promise((r) => setTimeout(r, 150));
+    p.close();
+    expect(await inFlight).toMatchObject({ code: 'ECONNECTION' });
+    expect(await queued).toMatchObject({ code: 'ECONNECTION', message: expect.stringMatching(/closed/) });
+    await new Promise((r) => setTimeout(r, 600));
+    expect(s.connections()).toBe(1);
+    expect(s.messages).toHaveLength(0);
   });
 });
