@@ -3,25 +3,17 @@
  * start at local midnight in SITE_TIMEZONE, so "12 Nov" on the uptime bar and
  * in the history means the same day to the reader as the times beside it.
  */
-const partsFormatters = new Map<string, Intl.DateTimeFormat>();
+import { dateFormat } from './date-formats.ts';
 
-function partsFormatter(timeZone: string): Intl.DateTimeFormat {
-  let f = partsFormatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-    });
-    partsFormatters.set(timeZone, f);
-  }
-  return f;
-}
+const WALL_CLOCK: Intl.DateTimeFormatOptions = {
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hourCycle: 'h23',
+};
 
 export interface LocalDate {
   year: number;
@@ -32,7 +24,7 @@ export interface LocalDate {
 /** The wall-clock reading (year … second) at instant `t` in the zone. */
 export function wallClock(t: number, timeZone: string) {
   const p: Record<string, number> = {};
-  for (const part of partsFormatter(timeZone).formatToParts(new Date(t))) {
+  for (const part of dateFormat('en-US', WALL_CLOCK, timeZone).formatToParts(new Date(t))) {
     if (part.type !== 'literal') p[part.type] = Number(part.value);
   }
   return p as { year: number; month: number; day: number; hour: number; minute: number; second: number };

@@ -1,5 +1,6 @@
 import type { Incident } from '../domain/model.ts';
 import { INCIDENT_STATUS_LABEL } from '../domain/status.ts';
+import { dateFormat } from '../domain/date-formats.ts';
 
 /**
  * The update trail of one incident or maintenance as the HTML that Statuspage
@@ -15,22 +16,17 @@ interface TrailItem {
   html: string;
 }
 
-const partsFormatters = new Map<string, Intl.DateTimeFormat>();
+const STAMP: Intl.DateTimeFormatOptions = {
+  month: 'short',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+  timeZoneName: 'short',
+};
 
 function stampParts(iso: string, timeZone: string) {
-  let f = partsFormatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      month: 'short',
-      day: 'numeric',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-      timeZoneName: 'short',
-    });
-    partsFormatters.set(timeZone, f);
-  }
+  const f = dateFormat('en-US', STAMP, timeZone);
   const parts = Object.fromEntries(f.formatToParts(new Date(iso)).map((p) => [p.type, p.value]));
   return { month: parts.month!, day: parts.day!.padStart(2, ' '), time: `${parts.hour}:${parts.minute}`, zone: parts.timeZoneName! };
 }

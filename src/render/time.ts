@@ -1,21 +1,11 @@
 /** Times as customers read them: in the page's time zone, with the zone named. */
-const formatters = new Map<string, Intl.DateTimeFormat>();
+import { dateFormat } from '../domain/date-formats.ts';
+
+const TIME: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short' };
+const DATE_TIME: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short', year: 'numeric', ...TIME };
 
 function formatter(timeZone: string, withDate: boolean): Intl.DateTimeFormat {
-  const key = `${timeZone}|${withDate}`;
-  let f = formatters.get(key);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-GB', {
-      timeZone,
-      ...(withDate ? { day: 'numeric', month: 'short', year: 'numeric' } : {}),
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-      timeZoneName: 'short',
-    });
-    formatters.set(key, f);
-  }
-  return f;
+  return dateFormat('en-GB', withDate ? DATE_TIME : TIME, timeZone);
 }
 
 /** "23 Nov 2026, 14:05 UTC" */
