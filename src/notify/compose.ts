@@ -75,21 +75,17 @@ export class Composer {
       let template = this.raws.get(key);
       if (!template) {
         if (this.raws.size > 16) this.raws.clear();
-        const len = unsub.length;
-        const unsubPh = tokenPlaceholder('unsub', len);
-        const managePh = tokenPlaceholder('manage', len);
-        const placeholders = { unsub: unsubPh, manage: managePh, to: PH_TO, messageId: PH_ID, root: threaded ? PH_ROOT : null };
-        template = buildRaw(this.noticeOptions(intent, db, placeholders)).then((raw) =>
-          compileRaw(raw, {
-            headers: { to: PH_TO, messageId: PH_ID, ...(threaded ? { root: PH_ROOT } : {}) },
-            tokens: { unsub: unsubPh, manage: managePh },
-          }),
+        const headers = { to: PH_TO, messageId: PH_ID, ...(threaded ? { root: PH_ROOT } : {}) };
+        const tokens = { unsub: tokenPlaceholder('unsub', unsub.length), manage: tokenPlaceholder('manage', unsub.length) };
+        template = buildRaw(this.noticeOptions(intent, db, { ...headers, ...tokens, root: headers.root ?? null })).then((raw) =>
+          compileRaw(raw, { headers, tokens }),
         );
         template.catch(() => this.raws.delete(key));
         this.raws.set(key, template);
       }
       const compiled = await template;
-      const raw = compiled && fillRaw(compiled, { to: s.email, messageId: values.messageId, root: values.root ?? '', unsub, manage });
+      // The slots are named like the values: one name per placeholder.
+      const raw = compiled && fillRaw(compiled, { ...values, root: values.root ?? '' });
       if (raw) return { envelope: { from: this.envelopeFrom, to: [s.email] }, raw };
     }
     return this.noticeOptions(intent, db, values);
