@@ -10,7 +10,13 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('localhost'),
   DATA_DIR: z.string().min(1).default('./data'),
   SITE_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:4321'),
-  SITE_NAME: z.string().min(1).max(100).default('Herald Status'),
+  // It goes into email headers and calendar lines: one line of printable text.
+  SITE_NAME: z
+    .string()
+    .min(1)
+    .max(100)
+    .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), 'must be one line without control characters')
+    .default('Herald Status'),
   // An unknown zone would otherwise surface later, as a failure of every page render.
   SITE_TIMEZONE: z
     .string()
@@ -49,6 +55,8 @@ const envSchema = z.object({
     .enum(['true', 'false', '1', '0'])
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
+  /** Behind TRUST_PROXY: how many of your proxies append to X-Forwarded-For (the client is that many entries from the right). */
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(1).max(10).default(1),
 });
 
 function isTimeZone(tz: string): boolean {

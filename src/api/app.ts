@@ -1,17 +1,18 @@
-import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import { Hono } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
-import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Herald } from '../herald.ts';
 import { BadRequest, HeraldError, NotFound, PayloadTooLarge, RateLimited } from '../domain/errors.ts';
+import { bodyLimit } from 'hono/body-limit';
 import { PageCache, type Renderer } from '../snapshot/page-cache.ts';
 import { adminApi } from './admin.ts';
 import { errorBody } from './http.ts';
-import { LIMITS } from './schemas.ts';
 import { PUBLIC_CACHE, securityHeaders } from './security.ts';
 import { etagMatches } from './public-cache.ts';
+import { bodyLimitFor, isUtf8Body } from '../http/body.ts';
+import { pageCacheKey } from '../snapshot/cache-keys.ts';
+import { callAstro } from '../snapshot/astro-render.ts';
 
 export type AstroHandler = (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void, locals?: object) => Promise<void>;
 
@@ -28,7 +29,8 @@ export interface AppOptions {
 
 /** Public page routes served from the in-memory page cache. */
 export const CACHED_PAGES = ['/', '/incidents/:id', '/history', '/maintenance'];
-const CACHE_QUERY_KEYS = ['page', 'month'];
+/** Methods Herald answers; anything else (TRACE, CONNECT, …) is 405 before it reaches a handler. */
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 const FORWARDED = ['x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-port', 'x-forwarded-for', 'forwarded'];
 
 type Env = { Bindings: HttpBindings };
@@ -45,19 +47,20 @@ export function createApp(herald: Herald, opts: AppOptions = {}) {
   // Cached public pages come first: a hit is answered from memory with every
   // header in one plain object (security headers included), before any other
   // middleware or a static-file stat runs. This is the hot path under load.
+  let cache: PageCache | null = null;
   if (opts.render) {
-    const cache = new PageCache(opts.render, () => herald.store.version);
+    cache = new PageCache(opts.render, () => herald.store.version);
     // Each page's response headers, built once (the hot path allocates nothing else).
     const pageHeaders = new WeakMap<object, Record<string, string>>();
     herald.store.onChange(() => {
-      cache.prune();
-      cache.warm(['/']);
+      cache!.prune();
+      cache!.warm(['/']);
     });
     for (const route of CACHED_PAGES) {
       app.get(route, async (c, next) => {
         let page;
         try {
-          page = await cache.get(cacheKey(c));
+          page = await cache!.get(pageCacheKey(new URL(c.req.url), herald.store.data, herald.config.SITE_TIMEZONE));
         } catch (err) {
           // The loopback render failed: let Astro answer this request itself (an HTML page, not JSON).
           console.error(`[herald] render of ${c.req.path} failed; serving it uncached:`, err);
@@ -78,6 +81,12 @@ export function createApp(herald: Herald, opts: AppOptions = {}) {
     }
   }
 
+  // The cached pages above are GET routes; everything else passes this first.
+  app.use('*', async (c, next) => {
+    if (METHODS.has(c.req.method)) return next();
+    return new Response(null, { status: 405, headers: { ...security, Allow: [...METHODS].join(', '), 'Cache-Control': 'no-store' } });
+  });
+
   app.use('*', async (c, next) => {
     await next();
     for (const [k, v] of Object.entries(security)) if (!c.res.headers.has(k)) c.res.headers.set(k, v);
@@ -92,6 +101,10 @@ export function createApp(herald: Herald, opts: AppOptions = {}) {
       // client, or its next request on this keep-alive connection fails ("other side closed").
       if (err instanceof PayloadTooLarge) c.header('Connection', 'close');
       c.header('Cache-Control', 'no-store');
+      // Forms and pages get a page; API clients (and anyone asking for JSON) get the JSON error.
+      if (!c.req.path.startsWith('/api/') && !/json/.test(c.req.header('accept') ?? '')) {
+        return c.html(errorPage(err), err.status as 400);
+      }
       return c.json(errorBody(err), err.status as 400);
     }
     console.error(`[herald] ${c.req.method} ${new URL(c.req.url).pathname}:`, err);
@@ -100,26 +113,32 @@ export function createApp(herald: Herald, opts: AppOptions = {}) {
 
   app.get('/healthz', (c) => {
     c.header('Cache-Control', 'no-store');
-    return c.json({ status: 'ok', version: herald.store.version });
+    return c.json({ status: 'ok', version: herald.store.version, page_cache: cache?.stats() ?? null });
   });
 
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: LIMITS.requestBytes,
-      onError: () => {
-        throw new PayloadTooLarge(LIMITS.requestBytes);
-      },
-    }),
-  );
-  // Request bodies must be UTF-8: a lossy decode would store U+FFFD where the
-  // sender meant something else. Checked once here, before any handler reads text.
-  app.use('/api/*', async (c, next) => {
-    if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && c.req.raw.body) {
-      const bytes = await c.req.arrayBuffer(); // a body over the limit throws here, for bodyLimit to answer 413
-      try {
-        new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-      } catch {
+  // One body limit for every route, Hono's and Astro's, enforced while the body
+  // streams in (chunked too): memory never holds more than the route's limit.
+  const limits = new Map<number, ReturnType<typeof bodyLimit>>();
+  app.use('*', (c, next) => {
+    const max = bodyLimitFor(c.req.path);
+    let limit = limits.get(max);
+    if (!limit) {
+      limit = bodyLimit({
+        maxSize: max,
+        onError: () => {
+          throw new PayloadTooLarge(max);
+        },
+      });
+      limits.set(max, limit);
+    }
+    return limit(c, next);
+  });
+  // Request bodies must be UTF-8 (a form's percent-escapes included): a lossy
+  // decode would store U+FFFD where the sender meant something else.
+  app.use('*', async (c, next) => {
+    if (c.req.raw.body) {
+      const bytes = new Uint8Array(await c.req.arrayBuffer());
+      if (!isUtf8Body(bytes, c.req.header('content-type'))) {
         throw new BadRequest('The request body is not valid UTF-8.', 'invalid_utf8');
       }
     }
@@ -144,28 +163,32 @@ export function createApp(herald: Herald, opts: AppOptions = {}) {
   if (opts.astro) {
     const astro = opts.astro;
     app.all('*', async (c) => {
-      const { incoming, outgoing } = c.env;
+      const { incoming } = c.env;
       // Behind your own TLS proxy (TRUST_PROXY), Astro must see the public
       // https origin for its form origin check; otherwise clients may not claim one.
       if (!herald.config.TRUST_PROXY) for (const h of FORWARDED) delete incoming.headers[h];
-      for (const [k, v] of Object.entries(security)) outgoing.setHeader(k, v);
-      if (!outgoing.hasHeader('Cache-Control')) outgoing.setHeader('Cache-Control', 'no-store');
-      await astro(incoming, outgoing, undefined, { herald });
-      return RESPONSE_ALREADY_SENT;
+      // Astro reads the body already read (and size-checked) above, never the socket.
+      if (c.req.raw.body) (incoming as typeof incoming & { body?: Buffer }).body = Buffer.from(await c.req.arrayBuffer());
+      // HEAD is answered as GET without the body (Hono drops it).
+      if (incoming.method === 'HEAD') incoming.method = 'GET';
+      const answer = await callAstro(astro, incoming, { herald });
+      for (const [k, v] of Object.entries(security)) if (!answer.headers.has(k)) answer.headers.set(k, v);
+      if (!answer.headers.has('Cache-Control')) answer.headers.set('Cache-Control', 'no-store');
+      const empty = answer.body.length === 0 || answer.status === 204 || answer.status === 304;
+      return new Response(empty ? null : new Uint8Array(answer.body.buffer as ArrayBuffer, answer.body.byteOffset, answer.body.length), { status: answer.status, headers: answer.headers });
     });
   }
 
   return app;
 }
 
-function cacheKey(c: Context): string {
-  if (!c.req.url.includes('?')) return c.req.path;
-  const url = new URL(c.req.url);
-  const params = new URLSearchParams();
-  for (const k of CACHE_QUERY_KEYS) {
-    const v = url.searchParams.get(k);
-    if (v !== null && v.length <= 20) params.set(k, v);
-  }
-  const q = params.toString();
-  return q ? `${url.pathname}?${q}` : url.pathname;
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+
+/** A bare page for an error that stopped a form or page request before its page could answer. */
+function errorPage(err: HeraldError): string {
+  return (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">' +
+    `<title>${escapeHtml(err.message)}</title></head><body><main><h1>The request was refused</h1>` +
+    `<p>${escapeHtml(err.message)}</p><p><a href="/">Back to the status page</a></p></main></body></html>`
+  );
 }

@@ -11,6 +11,9 @@ export async function readJson<S extends z.ZodType>(c: Context, schema: S): Prom
     if (err instanceof HeraldError) throw err;
     throw new BadRequest('The request body is not valid JSON.', 'invalid_json');
   }
+  // zod drops a `__proto__` key without a word (it cannot be an own key of its output): refuse it.
+  const proto = protoKeyPath(body);
+  if (proto !== null) throw new Invalid('A key named __proto__ is not allowed.', proto);
   const parsed = schema.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -24,4 +27,15 @@ export async function readJson<S extends z.ZodType>(c: Context, schema: S): Prom
 
 export function errorBody(err: HeraldError) {
   return { error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) } };
+}
+
+/** The path of the first own `__proto__` key in parsed JSON, or null. */
+function protoKeyPath(value: unknown, path: string[] = []): string | null {
+  if (value === null || typeof value !== 'object') return null;
+  for (const key of Object.keys(value)) {
+    if (key === '__proto__') return [...path, key].join('.');
+    const found = protoKeyPath((value as Record<string, unknown>)[key], [...path, key]);
+    if (found !== null) return found;
+  }
+  return null;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { body, instant, name } from './schemas.ts';
+import { CONTROL_IN_TEXT, CONTROL_MESSAGE } from '../domain/text.ts';
 
 /** Request bodies of the maintenance and postmortem admin API. Unknown keys are refused. */
 /** A postmortem is longer than an update. */
@@ -39,6 +40,7 @@ export const postmortemSchema = z.strictObject({
     .trim()
     .min(1, 'body must not be empty')
     .max(POSTMORTEM_MAX, `body must be at most ${POSTMORTEM_MAX} characters`)
+    .refine((v) => !CONTROL_IN_TEXT.test(v), `body ${CONTROL_MESSAGE}`)
     .optional(),
   publish: z.boolean().optional(),
 });

@@ -2,9 +2,12 @@
  * Fixed-window counters per key (a client IP, an address), in memory: Herald
  * is a single process. Used for subscribing (count every request) and for
  * console sign-in (count failures, check before trying). Memory is bounded:
- * expired windows are swept, and past `maxKeys` the oldest are dropped.
+ * expired windows are swept, and when `maxKeys` live windows are kept a new
+ * key is refused until windows expire. Live counters are never evicted: a
+ * flood of new keys must not reset the counters of the clients already limited.
  */
 export class WindowLimiter {
+  /** Insertion order is window order: every window has the same length and a renewed key is moved to the end. */
   private readonly entries = new Map<string, { count: number; resetAt: number }>();
   private readonly limit: number;
   private readonly windowMs: number;
@@ -21,7 +24,9 @@ export class WindowLimiter {
   hit(key: string, now = Date.now()): number {
     let e = this.entries.get(key);
     if (!e || e.resetAt <= now) {
-      if (this.entries.size >= this.maxKeys) this.sweep(now);
+      this.entries.delete(key);
+      const full = this.fullUntil(now);
+      if (full !== null) return full;
       e = { count: 0, resetAt: now + this.windowMs };
       this.entries.set(key, e);
     }
@@ -32,7 +37,7 @@ export class WindowLimiter {
   /** Seconds until `key` may act again once it used up its window, without counting; 0 when it may act now. */
   blockedFor(key: string, now = Date.now()): number {
     const e = this.entries.get(key);
-    if (!e || e.resetAt <= now) return 0;
+    if (!e || e.resetAt <= now) return this.fullUntil(now) ?? 0;
     return e.count >= this.limit ? this.wait(e.resetAt, now) : 0;
   }
 
@@ -41,12 +46,17 @@ export class WindowLimiter {
     this.entries.delete(key);
   }
 
-  private wait(resetAt: number, now: number): number {
-    return Math.max(1, Math.ceil((resetAt - now) / 1000));
+  /** With `maxKeys` live windows kept, the seconds until the oldest ends; null while there is room. */
+  private fullUntil(now: number): number | null {
+    for (const [k, e] of this.entries) {
+      if (e.resetAt > now) break;
+      this.entries.delete(k);
+    }
+    if (this.entries.size < this.maxKeys) return null;
+    return this.wait(this.entries.values().next().value!.resetAt, now);
   }
 
-  private sweep(now: number): void {
-    for (const [k, e] of this.entries) if (e.resetAt <= now) this.entries.delete(k);
-    while (this.entries.size >= this.maxKeys) this.entries.delete(this.entries.keys().next().value!);
+  private wait(resetAt: number, now: number): number {
+    return Math.max(1, Math.ceil((resetAt - now) / 1000));
   }
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { COMPONENT_STATUSES, IMPACTS } from '../domain/status.ts';
 import { UPDATE_STATUSES } from '../domain/incidents/lifecycle.ts';
+import { CONTROL_IN_LINE, CONTROL_IN_TEXT, CONTROL_MESSAGE } from '../domain/text.ts';
 
 /** Request bodies of the admin API. Unknown keys are refused so typos fail loudly. */
 export const LIMITS = { name: 200, body: 20_000, description: 1_000, requestBytes: 1024 * 1024 } as const;
@@ -9,12 +10,16 @@ export const name = z
   .string({ error: 'name is required' })
   .trim()
   .min(1, 'name must not be empty')
-  .max(LIMITS.name, `name must be at most ${LIMITS.name} characters`);
+  .max(LIMITS.name, `name must be at most ${LIMITS.name} characters`)
+  .refine((v) => !CONTROL_IN_LINE.test(v), `name ${CONTROL_MESSAGE}`);
 export const body = z
   .string({ error: 'body is required' })
   .trim()
   .min(1, 'body must not be empty')
-  .max(LIMITS.body, `body must be at most ${LIMITS.body} characters`);
+  .max(LIMITS.body, `body must be at most ${LIMITS.body} characters`)
+  .refine((v) => !CONTROL_IN_TEXT.test(v), `body ${CONTROL_MESSAGE}`);
+/** A short one-line text (a description, a group name). */
+const line = (max: number) => z.string().max(max).refine((v) => !CONTROL_IN_LINE.test(v), CONTROL_MESSAGE);
 const componentStatus = z.enum(COMPONENT_STATUSES, {
   error: `must be one of ${COMPONENT_STATUSES.join(', ')}`,
 });
@@ -32,8 +37,8 @@ export const componentCreateSchema = z.strictObject({
     .regex(/^[a-z0-9][a-z0-9-]{0,59}$/, 'id must be lowercase letters, digits and dashes (max 60)')
     .optional(),
   name,
-  description: z.string().max(LIMITS.description).nullable().optional(),
-  group: z.string().trim().max(LIMITS.name).nullable().optional(),
+  description: line(LIMITS.description).nullable().optional(),
+  group: line(LIMITS.name).transform((v) => v.trim()).nullable().optional(),
   status: componentStatus.optional(),
   position: z.number().int().min(0).max(100_000).optional(),
 });

@@ -1,12 +1,13 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Herald } from '../herald.ts';
 import type { Notify } from '../notify/service.ts';
-import { clientIp } from '../notify/registry.ts';
+import { clientAddress } from '../http/client-address.ts';
 import { subscribeSchema } from '../notify/subscribe-input.ts';
 import { readJson } from './http.ts';
 import { PRIVATE_CACHE } from './security.ts';
+import { refuseCrossSite } from '../http/same-origin.ts';
+import { UnsupportedMediaType } from '../domain/errors.ts';
 
 /** The one answer to every accepted subscribe request, whatever the address's state. */
 export const SUBSCRIBE_ACCEPTED = {
@@ -17,9 +18,14 @@ export const SUBSCRIBE_ACCEPTED = {
 /** `POST /api/subscribers` (mounted at /api). */
 export function subscribeApi(herald: Herald, notify: Notify) {
   const app = new Hono();
+  app.use('/subscribers', refuseCrossSite(herald.config.SITE_URL));
   app.post('/subscribers', async (c) => {
+    // JSON only: a page on another site can send text/plain without asking (a "simple" request), never JSON.
+    if (!/^application\/json\s*(;|$)/i.test(c.req.header('content-type') ?? '')) {
+      throw new UnsupportedMediaType('Send the subscription as application/json.');
+    }
     const input = await readJson(c, subscribeSchema);
-    const ip = clientIp(herald, safeRemote(c), c.req.header('x-forwarded-for'));
+    const ip = clientAddress(herald.config, safeRemote(c), c.req.header('x-forwarded-for'));
     await notify.subscribe(input, ip);
     c.header('Cache-Control', PRIVATE_CACHE);
     return c.json(SUBSCRIBE_ACCEPTED, 202);
@@ -32,15 +38,16 @@ export function subscribeApi(herald: Herald, notify: Notify) {
  * page: RFC 8058 one-click posts come from mail providers with
  * `List-Unsubscribe=One-Click`, no cookie and no Origin header, which Astro's
  * origin check refuses (403) for any form content type. The token is the
- * credential, and unsubscribing is the only thing it can do, so there is no
- * cross-site risk to guard. One-click gets 200 and no redirect; the page's
+ * credential, and unsubscribing is the only thing it can do; a browser that
+ * says the post comes from another site is still refused, as on every public
+ * write. One-click gets 200 and no redirect; the page's
  * own button (which sends `via=page`) is sent back to the page (303).
  */
 export function unsubscribeApp(herald: Herald, notify: Notify) {
   const app = new Hono();
+  app.use('/unsubscribe/:token', refuseCrossSite(herald.config.SITE_URL));
   app.post(
     '/unsubscribe/:token',
-    bodyLimit({ maxSize: 4096, onError: (c) => c.text('Request too large.', 413) }),
     async (c) => {
       const token = c.req.param('token');
       const form = new URLSearchParams(await c.req.text().catch(() => ''));

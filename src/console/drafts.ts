@@ -29,7 +29,7 @@ const MAX_DRAFTS = 500;
 export class DraftStore {
   private readonly drafts = new Map<string, Draft>();
   /** Taken drafts → the incident id they published (a promise while publishing). */
-  private readonly taken = new Map<string, { at: number; result: Promise<string> }>();
+  private readonly taken = new Map<string, { at: number; sessionKey: string; result: Promise<string> }>();
 
   save(sessionKey: string, action: DraftAction, now: number): Draft {
     this.sweep(now);
@@ -51,12 +51,13 @@ export class DraftStore {
    */
   publishOnce(id: string, sessionKey: string, now: number, publish: (d: Draft) => Promise<string>): Promise<string> | null {
     const done = this.taken.get(id);
-    if (done) return done.result;
+    // A published draft, like an unpublished one, belongs to the session that previewed it.
+    if (done) return done.sessionKey === sessionKey ? done.result : null;
     const draft = this.drafts.get(id);
     if (!draft || draft.sessionKey !== sessionKey) return null;
     this.drafts.delete(id);
     const result = publish(draft);
-    this.taken.set(id, { at: now, result });
+    this.taken.set(id, { at: now, sessionKey, result });
     // A failed publish (e.g. a conflict) gives the draft back to be fixed and retried.
     result.catch(() => {
       this.taken.delete(id);

@@ -3,6 +3,7 @@ import { COMPONENT_STATUSES, IMPACTS } from '../domain/status.ts';
 import { UPDATE_STATUSES } from '../domain/incidents/lifecycle.ts';
 import { LIMITS } from '../api/schemas.ts';
 import type { ComponentStatus } from '../domain/status.ts';
+import { CONTROL_IN_LINE, CONTROL_IN_TEXT, CONTROL_MESSAGE } from '../domain/text.ts';
 
 /**
  * The console's form schemas. HTML forms send strings: these turn them into
@@ -10,15 +11,16 @@ import type { ComponentStatus } from '../domain/status.ts';
  */
 export type FieldErrors = Record<string, string>;
 
-const text = (label: string, max: number) =>
+const text = (label: string, max: number, oneLine = false) =>
   z
     .string({ error: `${label} is required` })
     .trim()
     .min(1, `${label} must not be empty`)
-    .max(max, `${label} must be at most ${max} characters`);
+    .max(max, `${label} must be at most ${max} characters`)
+    .refine((v) => !(oneLine ? CONTROL_IN_LINE : CONTROL_IN_TEXT).test(v), `${label} ${CONTROL_MESSAGE}`);
 
 export const declareFormSchema = z.object({
-  name: text('Name', LIMITS.name),
+  name: text('Name', LIMITS.name, true),
   impact: z.enum(IMPACTS, { error: 'Choose an impact' }),
   status: z.enum(UPDATE_STATUSES).exclude(['resolved']).default('investigating'),
   body: text('The first update', LIMITS.body),
@@ -31,10 +33,13 @@ export const updateFormSchema = z.object({
 
 export const correctFormSchema = z.object({ body: text('The text', LIMITS.body) });
 
+const optionalLine = (label: string, max: number) =>
+  z.string().trim().max(max).refine((v) => !CONTROL_IN_LINE.test(v), `${label} ${CONTROL_MESSAGE}`).optional().default('');
+
 export const componentFormSchema = z.object({
-  name: text('Name', LIMITS.name),
-  description: z.string().trim().max(LIMITS.description).optional().default(''),
-  group: z.string().trim().max(LIMITS.name).optional().default(''),
+  name: text('Name', LIMITS.name, true),
+  description: optionalLine('Description', LIMITS.description),
+  group: optionalLine('Group', LIMITS.name),
   position: z.coerce.number().int().min(0).max(100_000).optional(),
 });
 

@@ -2,6 +2,7 @@ import type { AstroGlobal } from 'astro';
 import type { Herald } from '../herald.ts';
 import { safeEqual } from '../auth/admin-token.ts';
 import { PRIVATE_CACHE } from '../api/security.ts';
+import { clientAddress } from '../http/client-address.ts';
 import { consoleState, type ConsoleState } from './state.ts';
 import { readCookie, sessionCookie } from './cookie.ts';
 import type { Session } from './sessions.ts';
@@ -16,9 +17,6 @@ export interface AdminContext {
 }
 
 export type Guarded = { ok: true; ctx: AdminContext } | { ok: false; response: Response };
-
-/** The largest form the console accepts (a postmortem is the longest text). */
-export const MAX_FORM_BYTES = 256 * 1024;
 
 /**
  * The first line of every admin page: marks the answer private and
@@ -61,11 +59,11 @@ export async function readAdminForm(astro: AstroGlobal, session: Session): Promi
   return form;
 }
 
-/** Parses a url-encoded or multipart form body, refusing oversized ones. */
+/**
+ * Parses a url-encoded or multipart form body. Its size and UTF-8 were checked
+ * by the HTTP front (src/http/body.ts) before the page ran.
+ */
 export async function readForm(request: Request): Promise<FormData | Response> {
-  const length = Number(request.headers.get('content-length') ?? NaN);
-  if (!Number.isFinite(length)) return plain(411, 'A Content-Length is required.');
-  if (length > MAX_FORM_BYTES) return plain(413, `Forms are limited to ${MAX_FORM_BYTES} bytes.`);
   try {
     return await request.formData();
   } catch {
@@ -80,15 +78,13 @@ export function plain(status: number, message: string): Response {
   });
 }
 
-/** The client address for rate limiting (X-Forwarded-For only when TRUST_PROXY). */
+/** The client address for rate limiting (see clientAddress). */
 export function clientIp(astro: AstroGlobal, herald: Herald): string {
-  if (herald.config.TRUST_PROXY) {
-    const fwd = astro.request.headers.get('x-forwarded-for')?.split(',')[0]?.trim();
-    if (fwd) return fwd;
-  }
+  let socket: string | undefined;
   try {
-    return astro.clientAddress;
+    socket = astro.clientAddress;
   } catch {
-    return 'unknown';
+    socket = undefined;
   }
+  return clientAddress(herald.config, socket, astro.request.headers.get('x-forwarded-for'));
 }

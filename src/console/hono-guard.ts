@@ -4,12 +4,11 @@ import { HTTPException } from 'hono/http-exception';
 import type { Herald } from '../herald.ts';
 import { PRIVATE_CACHE } from '../api/security.ts';
 import { consoleState } from './state.ts';
-import { MAX_FORM_BYTES } from './guard.ts';
 
 /**
  * Hono's side of the console, mounted at /admin in front of the Astro pages:
  * Hono's csrf() refuses cross-site form posts (Origin / Sec-Fetch-Site) before
- * Astro sees them, and oversized bodies are refused unread. The pages add the
+ * Astro sees them. The pages add the
  * per-session CSRF token check. Creating the console state here hashes
  * ADMIN_PASSWORD at start rather than on the first sign-in.
  */
@@ -19,8 +18,6 @@ export function consoleGuard(herald: Herald): Hono {
   const sameOrigin = csrf();
   app.use('*', async (c, next) => {
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
-      const length = Number(c.req.header('content-length') ?? 0);
-      if (length > MAX_FORM_BYTES) return refuse(413, `Forms are limited to ${MAX_FORM_BYTES} bytes.`);
       try {
         await sameOrigin(c, async () => {});
       } catch (err) {

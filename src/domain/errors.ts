@@ -57,6 +57,12 @@ export class PayloadTooLarge extends HeraldError {
   }
 }
 
+export class UnsupportedMediaType extends HeraldError {
+  constructor(message: string) {
+    super(415, 'unsupported_media_type', message);
+  }
+}
+
 export class RateLimited extends HeraldError {
   readonly retryAfterSeconds: number;
   constructor(retryAfterSeconds: number, message = 'Too many requests; try again later.') {

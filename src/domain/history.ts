@@ -105,6 +105,8 @@ export function historyPage(db: Pick<Db, 'incidents'>, q: HistoryQuery = {}): Hi
   if (q.page != null && !/^[1-9]\d{0,5}$/.test(q.page)) return null;
   const page = q.page == null ? 1 : Number(q.page);
   const index = indexOf(db, q.timeZone ?? 'UTC');
+  // Only months with something in them have a page: the set of valid URLs stays as small as the history.
+  if (month !== null && !index.months.some((m) => m.month === month)) return null;
   const pool = month === null ? index.entries : index.entries.filter((e) => e.month === month);
   const pageCount = Math.max(1, Math.ceil(pool.length / size));
   if (page > pageCount) return null;

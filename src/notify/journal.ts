@@ -1,4 +1,4 @@
-import { openSync, readSync, closeSync, ftruncateSync, fsyncSync, existsSync } from 'node:fs';
+import { openSync, readSync, closeSync, ftruncateSync, fsyncSync, existsSync, constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { writeFileDurably, CorruptDataFile } from '../store/durable-file.ts';
 import { Unavailable } from '../domain/errors.ts';
@@ -11,6 +11,10 @@ import { Unavailable } from '../domain/errors.ts';
  * - `append` adds records and resolves once they are fsynced. Appends that
  *   arrive while a flush is running are written together by the next flush
  *   (group commit), so a burst of N changes costs a few fsyncs, not N.
+ *   A flush is whole or nothing: it is written at the end of the last good
+ *   record (looping on short writes), and on any failure (a full disk) the
+ *   file is cut back to that end, so nothing answered with an error is left
+ *   in it and nothing written later lands after a hole.
  * - `replay` (at start) returns every record in order. A crash can leave a
  *   torn last line: it never completed its fsync, so nobody was told it was
  *   saved; it is dropped and the file is cut back to the last whole line.
@@ -26,8 +30,10 @@ export class Journal {
   private waiters: Array<{ resolve: () => void; reject: (err: Error) => void }> = [];
   private flushing: Promise<void> | null = null;
   private pendingCompaction: (() => Promise<void>) | null = null;
-  /** Bytes known to be whole records. */
+  /** Bytes known to be whole records: where the next flush writes. */
   private size = 0;
+  /** A failed flush could not be cut back: the next one cuts the file to `size` first. */
+  private tornTail = false;
   /** Lines in the file now: compaction is worth it once this far exceeds the live records. */
   lines = 0;
 
@@ -63,6 +69,12 @@ export class Journal {
           offset += nl + 1 - start;
           start = nl + 1;
           if (raw.trim() === '') continue;
+          // NULs are never written by Herald: they are a hole a short write of an older version left
+          // (the file system zero-fills a truncate past the end). The record in it was never whole.
+          if (raw.includes('\u0000')) {
+            console.error(`[herald] ${this.file} line ${line}: skipped a damaged record (NUL bytes from an interrupted write)`);
+            continue;
+          }
           let record: unknown;
           try {
             record = JSON.parse(raw);
@@ -142,17 +154,26 @@ export class Journal {
       this.waiters = [];
       try {
         if (!this.fh) {
-          this.fh = await open(this.file, 'a', 0o600);
+          // Read-write, not append: every flush writes at `size`, the end of the last whole record.
+          this.fh = await open(this.file, constants.O_RDWR | constants.O_CREAT, 0o600);
           this.size = (await this.fh.stat()).size;
         }
         const bytes = Buffer.from(data);
-        await this.fh.write(bytes);
+        if (this.tornTail) {
+          await this.fh.truncate(this.size);
+          this.tornTail = false;
+        }
+        for (let off = 0; off < bytes.length; ) {
+          const { bytesWritten } = await this.fh.write(bytes, off, bytes.length - off, this.size + off);
+          if (bytesWritten <= 0) throw Object.assign(new Error('no bytes written'), { code: 'ENOSPC' });
+          off += bytesWritten;
+        }
         await this.fh.datasync();
         this.size += bytes.length;
         for (const w of waiters) w.resolve();
       } catch (err) {
-        // A half-written chunk would sit in the middle of the file once later appends succeed: cut it off.
-        await this.fh?.truncate(this.size).catch(() => {});
+        // Part of the chunk may be in the file: cut it off, so its records (answered with an error) never count.
+        if (this.fh) await this.fh.truncate(this.size).catch(() => (this.tornTail = true));
         const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
         const failure = new Unavailable(`The change could not be saved (${code}).`, 'storage_unavailable');
         for (const w of waiters) w.reject(failure);

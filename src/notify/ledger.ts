@@ -52,11 +52,6 @@ export class DeliveryLedger {
     await this.journal.append([{ t: 'm', epoch: this.epoch }]);
   }
 
-  /** A durable no-op (the meta line again): keeps every subscribe answer at the same cost. */
-  touch(): Promise<void> {
-    return this.journal.append([{ t: 'm', epoch: this.epoch }]);
-  }
-
   close(): Promise<void> {
     return this.journal.close();
   }

@@ -14,18 +14,6 @@ export function registerNotify(herald: Herald, notify: Notify): void {
   (herald as unknown as Record<symbol, Notify>)[KEY] = notify;
 }
 
-/**
- * The client address for rate limiting: the socket's peer, or the first
- * X-Forwarded-For entry only when TRUST_PROXY says a proxy in front sets it.
- */
-export function clientIp(herald: Herald, socketAddress: string | undefined, forwardedFor: string | null | undefined): string {
-  if (herald.config.TRUST_PROXY) {
-    const first = forwardedFor?.split(',')[0]?.trim();
-    if (first) return first;
-  }
-  return socketAddress ?? 'unknown';
-}
-
 /** The HTTP status of an error thrown by a domain verb (works across bundled copies of errors.ts). */
 export function errorStatus(err: unknown): number {
   const status = (err as { status?: unknown }).status;

@@ -3,7 +3,7 @@ import type { Herald } from '../herald.ts';
 import { Conflict, Invalid, NotFound, RateLimited } from '../domain/errors.ts';
 import { Journal } from './journal.ts';
 import { LinkTokens } from './tokens.ts';
-import { SubscriberBook } from './subscriber-book.ts';
+import { CONFIRM_TTL_MS, SubscriberBook } from './subscriber-book.ts';
 import { DeliveryLedger } from './ledger.ts';
 import { createMailer, type Mailer } from './transport.ts';
 import { Composer } from './compose.ts';
@@ -12,7 +12,8 @@ import { FanOut } from './fanout.ts';
 import { WindowLimiter } from '../api/rate-limit.ts';
 import { wants } from './intents.ts';
 import type { SubscribeInput } from './subscribe-input.ts';
-import type { Delivery } from './model.ts';
+import type { Delivery, Subscriber } from './model.ts';
+import { removeStaleTempFiles } from '../store/durable-file.ts';
 import { notifyOf, registerNotify } from './registry.ts';
 
 /** Everything email: the subscriber book, the outbox and its worker. One per Herald. */
@@ -39,8 +40,12 @@ export function openNotify(herald: Herald, log: (line: string) => void = (l) => 
   const existing = notifyOf(herald);
   if (existing) return existing;
   const cfg = herald.config;
-  const book = new SubscriberBook(new Journal(join(cfg.dataDir, 'subscribers.jsonl')), LinkTokens.open(cfg.dataDir));
-  const ledger = new DeliveryLedger(new Journal(join(cfg.dataDir, 'deliveries.jsonl')));
+  const subscribersFile = join(cfg.dataDir, 'subscribers.jsonl');
+  const deliveriesFile = join(cfg.dataDir, 'deliveries.jsonl');
+  // A compaction killed midway leaves its temp file; the DATA_DIR lock says none is being written now.
+  for (const f of [subscribersFile, deliveriesFile]) removeStaleTempFiles(f);
+  const book = new SubscriberBook(new Journal(subscribersFile), LinkTokens.open(cfg.dataDir));
+  const ledger = new DeliveryLedger(new Journal(deliveriesFile));
   const mailer = createMailer(cfg);
   const composer = new Composer(cfg, book);
   const sender = new Sender({
@@ -58,9 +63,26 @@ export function openNotify(herald: Herald, log: (line: string) => void = (l) => 
   const perIp = new WindowLimiter({ limit: cfg.SUBSCRIBE_LIMIT_PER_IP, windowMs });
   const perAddress = new WindowLimiter({ limit: cfg.SUBSCRIBE_LIMIT_PER_ADDRESS, windowMs });
 
+  /** The confirmation email of a subscriber's current request: one delivery per request, created once. */
+  const queueConfirmation = async (s: Subscriber): Promise<void> => {
+    const id = `${s.id}.confirm.${s.confirms}`;
+    if (ledger.has(id)) return;
+    const d: Delivery = {
+      t: 'd', id, sub: s.id, intent: 'confirm', kind: 'confirm',
+      state: 'queued', attempts: 0, last_error: null, next_at: null, created_at: herald.now().toISOString(), sent_at: null,
+    };
+    await ledger.save(d);
+    sender.enqueue([d]);
+  };
+
   const ready = (async () => {
     await ledger.init(herald.now());
     sender.enqueue(ledger.queued());
+    // A confirmation lost between the subscriber's record and its delivery (a crash, a full disk) is made again.
+    const since = herald.now().getTime() - CONFIRM_TTL_MS;
+    for (const s of book.all()) {
+      if (s.state === 'pending' && s.suppressed === null && Date.parse(s.requested_at) > since) await queueConfirmation(s);
+    }
     await fanout.kick();
   })();
   const unwatch = herald.store.onChange(() => void fanout.kick());
@@ -74,23 +96,19 @@ export function openNotify(herald: Herald, log: (line: string) => void = (l) => 
     book, ledger, sender, fanout, mailer, ready,
 
     async subscribe(input, clientIp) {
-      const wait = Math.max(perIp.hit(`ip:${clientIp}`), perAddress.hit(input.email.toLowerCase()));
-      if (wait > 0) throw new RateLimited(wait);
+      // An address is counted only once its sender passed the per-IP limit: a flood from
+      // one client cannot use up (or reset) the counters of addresses it does not own.
+      const ipWait = perIp.hit(`ip:${clientIp}`);
+      if (ipWait > 0) throw new RateLimited(ipWait);
+      const addressWait = perAddress.hit(input.email.toLowerCase());
+      if (addressWait > 0) throw new RateLimited(addressWait);
       const known = new Set(herald.store.data.components.map((c) => c.id));
       const unknown = input.components.find((c) => !known.has(c));
       if (unknown !== undefined) throw new Invalid(`Unknown component ${unknown}.`, 'components');
+      // The answer waits for one durable append, whatever the address's state (no timing tell);
+      // the confirmation is queued after the reply (and rebuilt at start if that is lost).
       const { subscriber, sendConfirm } = await book.request(input.email, [...new Set(input.components)], herald.now());
-      if (!sendConfirm) {
-        // Same number of durable writes as the other branches, so the answer takes as long.
-        await ledger.touch();
-        return;
-      }
-      const d: Delivery = {
-        t: 'd', id: `${subscriber.id}.confirm.${subscriber.confirms}`, sub: subscriber.id, intent: 'confirm', kind: 'confirm',
-        state: 'queued', attempts: 0, last_error: null, next_at: null, created_at: herald.now().toISOString(), sent_at: null,
-      };
-      await ledger.save(d);
-      sender.enqueue([d]);
+      if (sendConfirm) setImmediate(() => void queueConfirmation(subscriber).catch((e: Error) => log(`[outbox] confirmation for ${subscriber.id} not queued yet: ${e.message}`)));
     },
 
     countRecipients(componentIds) {

@@ -2,6 +2,8 @@ import { z } from 'zod';
 
 /** Longest address SMTP allows in a path (RFC 5321 §4.5.3.1.3). */
 export const MAX_EMAIL = 254;
+/** Longest local part (before the @) SMTP allows (RFC 5321 §4.5.3.1.1). */
+export const MAX_LOCAL_PART = 64;
 
 /**
  * The subscribe request. CR and LF are refused outright (before any
@@ -14,7 +16,8 @@ export const subscribeSchema = z.strictObject({
     .max(MAX_EMAIL, `email must be at most ${MAX_EMAIL} characters`)
     .refine((v) => !/[\r\n\u0000]/.test(v), 'email must not contain line breaks')
     .transform((v) => v.trim())
-    .pipe(z.email({ error: 'email is not a valid address' })),
+    .pipe(z.email({ error: 'email is not a valid address' }))
+    .refine((v) => v.lastIndexOf('@') <= MAX_LOCAL_PART, `the part before the @ must be at most ${MAX_LOCAL_PART} characters`),
   components: z.array(z.string().max(60)).max(200).default([]),
 });
 export type SubscribeInput = z.infer<typeof subscribeSchema>;

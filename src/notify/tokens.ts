@@ -1,5 +1,6 @@
 import { createHmac, createSecretKey, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { CorruptDataFile, writeFileDurablySync } from '../store/durable-file.ts';
 import { join } from 'node:path';
 
 /**
@@ -11,6 +12,9 @@ import { join } from 'node:path';
  * purpose only, a new confirmation request or a removal (gen + 1) revokes
  * old links, and a token cannot be guessed without the key.
  */
+/** The link key's length: an HMAC-SHA256 key of the hash's own size. */
+const KEY_BYTES = 32;
+
 export type TokenPurpose = 'confirm' | 'unsubscribe' | 'manage';
 
 export interface TokenSubject {
@@ -26,11 +30,19 @@ export class LinkTokens {
     this.key = createSecretKey(key);
   }
 
-  /** Reads DATA_DIR/subscribers.key, creating it (0600) on first start. */
+  /**
+   * Reads DATA_DIR/subscribers.key, creating it (0600, fsynced) on first start.
+   * A key shorter than 32 bytes (an empty or cut file) would make tokens
+   * forgeable: Herald refuses to start rather than use it.
+   */
   static open(dataDir: string): LinkTokens {
     const file = join(dataDir, 'subscribers.key');
-    if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
-    return new LinkTokens(Buffer.from(readFileSync(file, 'utf8').trim(), 'base64'));
+    if (!existsSync(file)) writeFileDurablySync(file, randomBytes(KEY_BYTES).toString('base64'));
+    const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+    if (key.length < KEY_BYTES) {
+      throw new CorruptDataFile(file, `the key is ${key.length} bytes; link tokens need at least ${KEY_BYTES}`);
+    }
+    return new LinkTokens(key);
   }
 
   issue(purpose: TokenPurpose, s: TokenSubject): string {

@@ -33,6 +33,7 @@ export class PageCache {
   private readonly currentVersion: () => number;
   private readonly maxEntries: number;
   private readonly maxAgeMs: number;
+  private renders = 0;
 
   constructor(render: Renderer, currentVersion: () => number, maxEntries = 500, maxAgeMs = 60_000) {
     this.render = render;
@@ -61,6 +62,7 @@ export class PageCache {
   }
 
   private async fill(key: string, version: number): Promise<CachedPage> {
+    this.renders++;
     const r = await this.render(key);
     const page: CachedPage = {
       version,
@@ -85,6 +87,11 @@ export class PageCache {
   /** Renders the given pages ahead of the first visitor (after a publish). */
   warm(keys: string[]): void {
     for (const key of keys) this.get(key).catch(() => {});
+  }
+
+  /** How many pages are kept and how many renders ran since start (shown by /healthz). */
+  stats(): { entries: number; renders: number } {
+    return { entries: this.entries.size, renders: this.renders };
   }
 
   /** Drops entries of older versions (memory stays bounded by live pages). */

@@ -1,0 +1,58 @@
+/**
+ * Request bodies, for every route of the process (Hono's and Astro's alike):
+ * how large each may be, and that its text is UTF-8.
+ *
+ * The limit is enforced while the body streams in (chunked uploads
+ * included), so memory never holds more than the limit of the route.
+ */
+export const BODY_LIMITS = {
+  /** The admin JSON API (a postmortem is the longest text it takes). */
+  adminApi: 1024 * 1024,
+  /** The console's forms (signed in; a postmortem again). */
+  console: 256 * 1024,
+  /** Everything public: subscribe, manage, confirm, unsubscribe, sign-in. An address and a few ids fit many times. */
+  public: 16 * 1024,
+} as const;
+
+const under = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
+
+/** The largest body a request to `path` may carry. */
+export function bodyLimitFor(path: string): number {
+  if (under(path, '/api/admin')) return BODY_LIMITS.adminApi;
+  // Sign-in is the one console form anyone can post: it gets the public limit.
+  if (under(path, '/admin') && path !== '/admin/login') return BODY_LIMITS.console;
+  return BODY_LIMITS.public;
+}
+
+const strict = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Whether a body's text is UTF-8. A form (`application/x-www-form-urlencoded`)
+ * carries its text percent-encoded, so the escapes are decoded first: a lossy
+ * decode would store U+FFFD where the sender meant something else.
+ */
+export function isUtf8Body(bytes: Uint8Array, contentType: string | undefined): boolean {
+  const text = /^\s*application\/x-www-form-urlencoded/i.test(contentType ?? '') ? percentDecoded(bytes) : bytes;
+  try {
+    strict.decode(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const HEX = /^[0-9a-fA-F]{2}$/;
+
+/** The bytes a url-encoded body stands for (`%XX` → the byte, `+` → space). */
+function percentDecoded(bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(bytes.length);
+  let n = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (b === 0x25 /* % */ && i + 2 < bytes.length && HEX.test(String.fromCharCode(bytes[i + 1]!, bytes[i + 2]!))) {
+      out[n++] = Number.parseInt(String.fromCharCode(bytes[i + 1]!, bytes[i + 2]!), 16);
+      i += 2;
+    } else out[n++] = b === 0x2b /* + */ ? 0x20 : b;
+  }
+  return out.subarray(0, n);
+}
