@@ -4,7 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { existsSync } from 'node:fs';
 import { loadConfig, ConfigError } from './config.ts';
 import { openHerald, type Herald } from './herald.ts';
-import { createApp, type AstroHandler } from './api/app.ts';
+import { createApp, METHODS, type AstroHandler } from './api/app.ts';
 import { inProcessRenderer } from './snapshot/astro-render.ts';
 import { CorruptDataFile } from './store/durable-file.ts';
 import { DataDirLocked } from './store/lock.ts';
@@ -53,6 +53,10 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Runni
       requestTimeout: Math.max(30_000, headersTimeout),
       connectionsCheckingInterval: Math.min(5_000, Math.max(250, Math.floor(headersTimeout / 4))),
     },
+  });
+  // Node hands CONNECT to a 'connect' listener (none would drop the socket without a word): Herald is no proxy.
+  server.on('connect', (_req, socket) => {
+    socket.end(`HTTP/1.1 405 Method Not Allowed\r\nAllow: ${[...METHODS].join(', ')}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
   });
   try {
     await new Promise<void>((resolve, reject) => {

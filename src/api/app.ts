@@ -30,7 +30,7 @@ export interface AppOptions {
 /** Public page routes served from the in-memory page cache. */
 export const CACHED_PAGES = ['/', '/incidents/:id', '/history', '/maintenance'];
 /** Methods Herald answers; anything else (TRACE, CONNECT, …) is 405 before it reaches a handler. */
-const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+export const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 const FORWARDED = ['x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-port', 'x-forwarded-for', 'forwarded'];
 
 type Env = { Bindings: HttpBindings };
@@ -97,9 +97,9 @@ export function createApp(herald: Herald, opts: AppOptions = {}) {
     for (const [k, v] of Object.entries(security)) c.header(k, v);
     if (err instanceof HeraldError) {
       if (err instanceof RateLimited) c.header('Retry-After', String(err.retryAfterSeconds));
-      // The unread rest of the upload is dropped and the socket closed soon after: tell the
-      // client, or its next request on this keep-alive connection fails ("other side closed").
-      if (err instanceof PayloadTooLarge) c.header('Connection', 'close');
+      // No "Connection: close" on a 413: the rest of the upload is read and thrown away for
+      // a moment (@hono/node-server drains up to 64 MB / 500 ms, never keeping it), so the
+      // client, still sending, gets to read this answer instead of a reset connection.
       c.header('Cache-Control', 'no-store');
       // Forms and pages get a page; API clients (and anyone asking for JSON) get the JSON error.
       if (!c.req.path.startsWith('/api/') && !/json/.test(c.req.header('accept') ?? '')) {

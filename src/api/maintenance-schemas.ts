@@ -37,10 +37,10 @@ export const maintenanceRescheduleSchema = z.strictObject({
 export const postmortemSchema = z.strictObject({
   body: z
     .string({ error: 'body must be a string' })
+    .refine((v) => !CONTROL_IN_TEXT.test(v), `body ${CONTROL_MESSAGE}`)
     .trim()
     .min(1, 'body must not be empty')
     .max(POSTMORTEM_MAX, `body must be at most ${POSTMORTEM_MAX} characters`)
-    .refine((v) => !CONTROL_IN_TEXT.test(v), `body ${CONTROL_MESSAGE}`)
     .optional(),
   publish: z.boolean().optional(),
 });

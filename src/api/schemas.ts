@@ -4,20 +4,21 @@ import { UPDATE_STATUSES } from '../domain/incidents/lifecycle.ts';
 import { CONTROL_IN_LINE, CONTROL_IN_TEXT, CONTROL_MESSAGE } from '../domain/text.ts';
 
 /** Request bodies of the admin API. Unknown keys are refused so typos fail loudly. */
-export const LIMITS = { name: 200, body: 20_000, description: 1_000, requestBytes: 1024 * 1024 } as const;
+export const LIMITS = { name: 200, body: 20_000, description: 1_000 } as const;
 
+// Control characters are refused before trimming: a trailing one is refused, not quietly cut.
 export const name = z
   .string({ error: 'name is required' })
+  .refine((v) => !CONTROL_IN_LINE.test(v), `name ${CONTROL_MESSAGE}`)
   .trim()
   .min(1, 'name must not be empty')
-  .max(LIMITS.name, `name must be at most ${LIMITS.name} characters`)
-  .refine((v) => !CONTROL_IN_LINE.test(v), `name ${CONTROL_MESSAGE}`);
+  .max(LIMITS.name, `name must be at most ${LIMITS.name} characters`);
 export const body = z
   .string({ error: 'body is required' })
+  .refine((v) => !CONTROL_IN_TEXT.test(v), `body ${CONTROL_MESSAGE}`)
   .trim()
   .min(1, 'body must not be empty')
-  .max(LIMITS.body, `body must be at most ${LIMITS.body} characters`)
-  .refine((v) => !CONTROL_IN_TEXT.test(v), `body ${CONTROL_MESSAGE}`);
+  .max(LIMITS.body, `body must be at most ${LIMITS.body} characters`);
 /** A short one-line text (a description, a group name). */
 const line = (max: number) => z.string().max(max).refine((v) => !CONTROL_IN_LINE.test(v), CONTROL_MESSAGE);
 const componentStatus = z.enum(COMPONENT_STATUSES, {
@@ -38,7 +39,7 @@ export const componentCreateSchema = z.strictObject({
     .optional(),
   name,
   description: line(LIMITS.description).nullable().optional(),
-  group: line(LIMITS.name).transform((v) => v.trim()).nullable().optional(),
+  group: line(LIMITS.name).trim().nullable().optional(),
   status: componentStatus.optional(),
   position: z.number().int().min(0).max(100_000).optional(),
 });

@@ -14,10 +14,10 @@ export type FieldErrors = Record<string, string>;
 const text = (label: string, max: number, oneLine = false) =>
   z
     .string({ error: `${label} is required` })
+    .refine((v) => !(oneLine ? CONTROL_IN_LINE : CONTROL_IN_TEXT).test(v), `${label} ${CONTROL_MESSAGE}`)
     .trim()
     .min(1, `${label} must not be empty`)
-    .max(max, `${label} must be at most ${max} characters`)
-    .refine((v) => !(oneLine ? CONTROL_IN_LINE : CONTROL_IN_TEXT).test(v), `${label} ${CONTROL_MESSAGE}`);
+    .max(max, `${label} must be at most ${max} characters`);
 
 export const declareFormSchema = z.object({
   name: text('Name', LIMITS.name, true),
@@ -34,7 +34,7 @@ export const updateFormSchema = z.object({
 export const correctFormSchema = z.object({ body: text('The text', LIMITS.body) });
 
 const optionalLine = (label: string, max: number) =>
-  z.string().trim().max(max).refine((v) => !CONTROL_IN_LINE.test(v), `${label} ${CONTROL_MESSAGE}`).optional().default('');
+  z.string().refine((v) => !CONTROL_IN_LINE.test(v), `${label} ${CONTROL_MESSAGE}`).trim().max(max).optional().default('');
 
 export const componentFormSchema = z.object({
   name: text('Name', LIMITS.name, true),

@@ -1,0 +1,225 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startHerald, removeDir, runHeraldExpectingExit, tempDataDir, type HeraldProcess } from '../helpers/server.ts';
+import { signIn, type ConsoleSession } from '../helpers/console-session.ts';
+
+/**
+ * Named attack cases from a hostile review, each against a real server:
+ * public writes from other sites, control characters, HEAD and odd methods,
+ * keys and addresses that slipped through, and console forms with bad bytes.
+ */
+let h: HeraldProcess;
+let s: ConsoleSession;
+
+beforeAll(async () => {
+  h = await startHerald({ env: { SUBSCRIBE_LIMIT_PER_IP: '1000', SUBSCRIBE_LIMIT_PER_ADDRESS: '1000' } });
+  expect((await h.admin('/components', { body: { id: 'api', name: 'API' } })).status).toBe(201);
+  s = await signIn(h);
+});
+afterAll(async () => {
+  await h?.stop();
+  if (h) removeDir(h.dataDir);
+});
+
+const dataFile = () => readFileSync(join(h.dataDir, 'herald.json'), 'utf8');
+const subscribe = (body: string, headers: Record<string, string>) =>
+  fetch(`${h.url}/api/subscribers`, { method: 'POST', headers, body });
+const subscriberCount = async () => ((await (await h.admin('/subscribers')).json()) as { total: number }).total;
+
+describe('public writes refuse other sites and loose content types', () => {
+  it('POST /api/subscribers with text/plain (a cross-site "simple" request) answers 415 and subscribes nobody', async () => {
+    const before = await subscriberCount();
+    const res = await subscribe(JSON.stringify({ email: 'plain@example.com' }), { 'content-type': 'text/plain' });
+    expect(res.status).toBe(415);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('unsupported_media_type');
+    expect(await subscriberCount()).toBe(before);
+  });
+
+  it.each([
+    ['a foreign Origin', { origin: 'https://evil.example' }],
+    ['Sec-Fetch-Site: cross-site', { 'sec-fetch-site': 'cross-site' }],
+  ])('POST /api/subscribers with %s answers 403', async (_name, headers) => {
+    const before = await subscriberCount();
+    const res = await subscribe(JSON.stringify({ email: 'cross@example.com' }), { 'content-type': 'application/json', ...headers });
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('cross_site');
+    expect(await subscriberCount()).toBe(before);
+  });
+
+  it('a same-origin browser (Origin: the site) and a client without Origin (curl, an app) are accepted', async () => {
+    const same = await subscribe(JSON.stringify({ email: 'same@example.com' }), { 'content-type': 'application/json', origin: h.url, 'sec-fetch-site': 'same-origin' });
+    expect(same.status).toBe(202);
+    const bare = await subscribe(JSON.stringify({ email: 'bare@example.com' }), { 'content-type': 'application/json; charset=utf-8' });
+    expect(bare.status).toBe(202);
+  });
+
+  it('POST /unsubscribe/:token from another site answers 403; a mail provider\'s one-click (no Origin) is not refused as cross-site', async () => {
+    const token = 'abcdefghijkl.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
+    const body = 'List-Unsubscribe=One-Click';
+    const headers = { 'content-type': 'application/x-www-form-urlencoded' };
+    const cross = await fetch(`${h.url}/unsubscribe/${token}`, { method: 'POST', headers: { ...headers, origin: 'https://evil.example' }, body });
+    expect(cross.status).toBe(403);
+    const oneClick = await fetch(`${h.url}/unsubscribe/${token}`, { method: 'POST', headers, body });
+    expect(oneClick.status).toBe(404); // an unknown token: refused for being invalid, not for its origin
+  });
+});
+
+describe('control characters are refused at input with the field named, and nothing is stored', () => {
+  const CONTROLS = { NUL: '\u0000', BEL: '\u0007', 'U+0001': '\u0001', VT: '\u000b', FF: '\u000c', DEL: '\u007f', 'U+0085': '\u0085' };
+
+  it.each(Object.entries(CONTROLS))('%s in an incident name, an update body, a component name or description', async (_name, ch) => {
+    const before = dataFile();
+    const cases: Array<[string, object, string]> = [
+      ['/incidents', { name: `Out${ch}age`, impact: 'major', body: 'Investigating.' }, 'name'],
+      ['/incidents', { name: `Outage${ch}`, impact: 'major', body: 'Investigating.' }, 'name'],
+      ['/incidents', { name: 'Outage', impact: 'major', body: `Investigating${ch}.` }, 'body'],
+      ['/components', { name: `Web${ch}site` }, 'name'],
+      ['/components', { name: 'Website', description: `front${ch}end` }, 'description'],
+      ['/maintenances', { name: `DB${ch}`, scheduled_for: '2099-01-01T00:00:00Z', scheduled_until: '2099-01-01T01:00:00Z' }, 'name'],
+    ];
+    for (const [path, body, field] of cases) {
+      const res = await h.admin(path, { body });
+      expect(res.status, `${path} ${field}`).toBe(422);
+      expect(((await res.json()) as { error: { field: string } }).error.field).toBe(field);
+    }
+    expect(dataFile()).toBe(before);
+  });
+
+  it('tab and line breaks stay allowed in a body (Markdown needs them), never in a name', async () => {
+    const ok = await h.admin('/incidents', { body: { name: 'Tabbed body', impact: 'minor', body: 'Line one\n\n\tindented\r\nline three' } });
+    expect(ok.status).toBe(201);
+    const tabbedName = await h.admin('/incidents', { body: { name: 'Tab\tname', impact: 'minor', body: 'x' } });
+    expect(tabbedName.status).toBe(422);
+  });
+
+  it('the console refuses them on its forms too (declare preview), storing nothing', async () => {
+    const before = dataFile();
+    const res = await s.post('/admin/preview', { kind: 'declare', name: 'Bell\u0007', impact: 'major', body: 'x', body_template: '', notify_shown: '0' });
+    expect(res.status).toBe(422);
+    expect(await res.text()).toMatch(/Name must not contain control characters/);
+    const component = await s.post('/admin/components', { action: 'create', name: 'Null\u0000' });
+    expect(component.status).toBe(422);
+    expect(dataFile()).toBe(before);
+  });
+
+  it('SITE_NAME with a line break is refused at start (it would break email headers and the calendar)', async () => {
+    const dir = tempDataDir();
+    try {
+      const { code, output } = await runHeraldExpectingExit({ DATA_DIR: dir, SITE_NAME: 'Acme\r\nX-Injected: 1' });
+      expect(code).toBe(1);
+      expect(output).toMatch(/SITE_NAME: must be one line without control characters/);
+    } finally {
+      removeDir(dir);
+    }
+  });
+});
+
+describe('HEAD and odd methods', () => {
+  it.each([['/'], ['/subscribe'], ['/history'], ['/admin/login'], ['/api/v2/status.json']])('HEAD %s answers like GET without a body, and logs nothing', async (path) => {
+    const logged = h.output().length;
+    const get = await fetch(`${h.url}${path}`);
+    const head = await fetch(`${h.url}${path}`, { method: 'HEAD' });
+    expect(head.status).toBe(get.status);
+    expect(head.headers.get('content-type')).toBe(get.headers.get('content-type'));
+    expect(head.headers.get('content-security-policy')).toBe(get.headers.get('content-security-policy'));
+    expect(await head.text()).toBe('');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(h.output().slice(logged)).toBe('');
+  });
+
+  it.each([['TRACE'], ['CONNECT']])('%s answers 405 with Allow, and logs nothing', async (method) => {
+    const logged = h.output().length;
+    const url = new URL(h.url);
+    const reply = await new Promise<string>((resolve, reject) => {
+      const sock = connect(Number(url.port), url.hostname, () => {
+        const target = method === 'CONNECT' ? `${url.hostname}:${url.port}` : '/';
+        sock.write(`${method} ${target} HTTP/1.1\r\nHost: ${url.host}\r\nConnection: close\r\n\r\n`);
+      });
+      let text = '';
+      sock.on('data', (d) => (text += d));
+      sock.on('end', () => resolve(text));
+      sock.on('error', reject);
+    });
+    expect(reply).toMatch(/^HTTP\/1\.1 405 Method Not Allowed\r\n/);
+    expect(reply).toMatch(/\r\nallow: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS\r\n/i);
+    expect(h.output().slice(logged)).toBe('');
+  });
+});
+
+describe('smaller holes', () => {
+  it('a "__proto__" component key answers 422 naming it, instead of being dropped', async () => {
+    const before = dataFile();
+    const res = await h.admin('/incidents', {
+      body: '{"name":"Proto","impact":"major","body":"x","components":{"__proto__":"major_outage"}}',
+    });
+    expect(res.status).toBe(422);
+    expect(((await res.json()) as { error: { field: string } }).error.field).toBe('components.__proto__');
+    expect(dataFile()).toBe(before);
+  });
+
+  it('an address whose local part is over 64 characters is refused (422)', async () => {
+    const res = await subscribe(JSON.stringify({ email: `${'a'.repeat(65)}@example.com` }), { 'content-type': 'application/json' });
+    expect(res.status).toBe(422);
+    const ok = await subscribe(JSON.stringify({ email: `${'a'.repeat(64)}@example.com` }), { 'content-type': 'application/json' });
+    expect(ok.status).toBe(202);
+  });
+
+  it('a 429 from a page says "429 Too Many Requests" on its status line', async () => {
+    const limited = await startHerald({ env: { SUBSCRIBE_LIMIT_PER_IP: '1' } });
+    try {
+      const post = () =>
+        new Promise<string>((resolve, reject) => {
+          const url = new URL(limited.url);
+          const body = 'email=x%40example.com';
+          const sock = connect(Number(url.port), url.hostname, () =>
+            sock.write(
+              `POST /subscribe HTTP/1.1\r\nHost: ${url.host}\r\nOrigin: ${limited.url}\r\nContent-Type: application/x-www-form-urlencoded\r\n` +
+                `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+            ),
+          );
+          let text = '';
+          sock.on('data', (d) => (text += d));
+          sock.on('end', () => resolve(text.split('\r\n')[0]!));
+          sock.on('error', reject);
+        });
+      expect(await post()).toBe('HTTP/1.1 200 OK');
+      expect(await post()).toBe('HTTP/1.1 429 Too Many Requests');
+    } finally {
+      await limited.stop();
+      removeDir(limited.dataDir);
+    }
+  });
+
+  it('a console form with invalid UTF-8 answers 400 like the API, storing no U+FFFD', async () => {
+    const before = dataFile();
+    const body = new URLSearchParams({ csrf: s.csrf, action: 'create' }).toString() + '&name=Bad%FFbyte';
+    const res = await s.post('/admin/components', {}, { body });
+    expect(res.status).toBe(400);
+    expect(dataFile()).toBe(before);
+    expect(dataFile()).not.toContain('\ufffd');
+    const api = await fetch(`${h.url}/api/admin/components`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${h.token}`, 'content-type': 'application/json' },
+      body: Buffer.from('{"name":"Bad\xffbyte"}', 'latin1'),
+    });
+    expect(api.status).toBe(400);
+  });
+
+  it('a published draft belongs to its session: another admin session that knows its id is not sent to it', async () => {
+    const preview = await s.post('/admin/preview', { kind: 'declare', name: 'Draft owner', impact: 'minor', body: 'x', body_template: '', notify_shown: '0' });
+    expect(preview.status).toBe(200);
+    const draft = /name="draft" value="([^"]+)"/.exec(await preview.text())![1]!;
+    const published = await s.post('/admin/publish', { draft });
+    expect(published.status).toBe(303);
+    const other = await signIn(h, 'Mallory');
+    const replay = await other.post('/admin/publish', { draft });
+    expect(replay.status).toBe(410);
+    expect(replay.headers.get('location')).toBeNull();
+    // The owner's retry still lands on what was published, once.
+    const again = await s.post('/admin/publish', { draft });
+    expect(again.status).toBe(303);
+    expect(again.headers.get('location')).toBe(published.headers.get('location'));
+  });
+});

@@ -1,0 +1,97 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/config.ts';
+import { openHerald, type Herald } from '../../src/herald.ts';
+import { openNotify, type Notify } from '../../src/notify/service.ts';
+import { removeDir, tempDataDir } from '../helpers/server.ts';
+
+/**
+ * A subscribe answer must not tell whether an address is new, pending or
+ * already confirmed: every answer waits for the same work, one durable append
+ * of the subscriber's record, and the confirmation email is queued only after
+ * the answer. Checked on the real journals in a real DATA_DIR (no clock here:
+ * the work itself is counted, so the test cannot flake on a busy machine).
+ */
+let herald: Herald | null = null;
+let dir = '';
+afterEach(async () => {
+  await herald?.close();
+  herald = null;
+  removeDir(dir);
+});
+
+const lines = (file: string) => readFileSync(join(dir, file), 'utf8').split('\n').filter(Boolean).length;
+const nextTurn = () => new Promise((r) => setImmediate(r));
+
+/**
+ * Waits until the work after an answer is done: every pending subscriber's
+ * confirmation exists, nothing waits to be sent, and the journals stopped
+ * growing (the sent state is one more append).
+ */
+async function settled(notify: Notify): Promise<void> {
+  await nextTurn();
+  let last = '';
+  let still = 0;
+  for (let i = 0; i < 500 && still < 5; i++) {
+    await new Promise((r) => setTimeout(r, 10));
+    const missing = [...notify.book.all()].some((s) => s.state === 'pending' && !notify.ledger.has(`${s.id}.confirm.${s.confirms}`));
+    const now = `${lines('subscribers.jsonl')} ${lines('deliveries.jsonl')} ${notify.sender.pending}`;
+    still = !missing && notify.sender.pending === 0 && now === last ? still + 1 : 0;
+    last = now;
+  }
+  if (still < 5) throw new Error('the background work never settled');
+}
+
+async function open(): Promise<Notify> {
+  dir = tempDataDir('herald-subscribe-answer-');
+  herald = await openHerald(loadConfig({ DATA_DIR: dir, HERALD_SEED: 'none', ADMIN_TOKEN: 'x'.repeat(32), SUBSCRIBE_LIMIT_PER_ADDRESS: '100' }), {
+    log: () => {},
+  });
+  const notify = openNotify(herald, () => {});
+  await notify.ready;
+  return notify;
+}
+
+describe('a subscribe answer waits for the same work whatever the address', () => {
+  it('new, pending and confirmed addresses: one subscriber record each, no delivery written before the answer', async () => {
+    const notify = await open();
+    // A confirmed subscriber, made through the real confirm path.
+    await notify.subscribe({ email: 'known@example.com', components: [] }, '192.0.2.1');
+    const known = [...notify.book.all()].find((s) => s.email === 'known@example.com')!;
+    await notify.book.confirm(notify.book.link('confirm', known), new Date());
+    await notify.subscribe({ email: 'pending@example.com', components: [] }, '192.0.2.1');
+    await settled(notify);
+
+    for (const email of ['new@example.com', 'pending@example.com', 'known@example.com']) {
+      const subscribers = lines('subscribers.jsonl');
+      const deliveries = lines('deliveries.jsonl');
+      await notify.subscribe({ email, components: [] }, '192.0.2.1');
+      // At the moment the caller is answered:
+      expect(lines('subscribers.jsonl') - subscribers, email).toBe(1);
+      expect(lines('deliveries.jsonl') - deliveries, email).toBe(0);
+      await settled(notify);
+    }
+  });
+
+  it('the confirmation is queued just after the answer, once per request', async () => {
+    const notify = await open();
+    await notify.subscribe({ email: 'later@example.com', components: [] }, '192.0.2.1');
+    const s = [...notify.book.all()].find((x) => x.email === 'later@example.com')!;
+    expect(notify.ledger.has(`${s.id}.confirm.1`)).toBe(false);
+    await settled(notify);
+    expect(notify.ledger.has(`${s.id}.confirm.1`)).toBe(true);
+  });
+
+  it('a confirmation lost between the record and its delivery (a crash) is queued again at the next start', async () => {
+    let notify = await open();
+    await notify.subscribe({ email: 'lost@example.com', components: [] }, '192.0.2.1');
+    // Closed before the queued confirmation could be written: as if the process died there.
+    await herald!.close();
+    herald = await openHerald(loadConfig({ DATA_DIR: dir, HERALD_SEED: 'none', ADMIN_TOKEN: 'x'.repeat(32) }), { log: () => {} });
+    notify = openNotify(herald, () => {});
+    await notify.ready;
+    const s = [...notify.book.all()].find((x) => x.email === 'lost@example.com')!;
+    expect(notify.ledger.has(`${s.id}.confirm.1`)).toBe(true);
+  });
+});
