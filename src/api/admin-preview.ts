@@ -22,7 +22,7 @@ function parseAs<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
 }
 
 /**
- * `POST /api/admin/preview` (design.md): what a declare or an update would
+ * `POST /api/admin/preview` (docs/design.md): what a declare or an update would
  * publish, without publishing it. The body is the one of
  * `POST /incidents` (declare) or of `POST /incidents/:id/updates` plus
  * `incident_id` (update). The same dry run as the console's preview: the

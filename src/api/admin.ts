@@ -13,7 +13,7 @@ import { adminIncidentJson } from './serialize.ts';
 import { respondOnce } from './idempotency.ts';
 
 /**
- * The admin JSON API (design.md "Admin JSON"). Handlers parse input, call a
+ * The admin JSON API (docs/design.md "Admin JSON"). Handlers parse input, call a
  * domain verb through `herald.run` (one durable write) and shape the answer.
  */
 export function adminApi(herald: Herald) {

@@ -4,7 +4,7 @@ import { componentsJson, incidentJson, pageJson, type SiteInfo } from './seriali
 
 /**
  * The documents of Statuspage's public v2 API, as pure functions of the data
- * (shapes in ../shared/reference/statuspage-api.md §1.4). The record shapes
+ * (shapes and endpoints in docs/statuspage-compat.md). The record shapes
  * themselves live in serialize.ts; this module only selects and orders.
  */
 

@@ -5,7 +5,7 @@ import { templatePath } from '../paths.ts';
 import type { Impact } from '../domain/status.ts';
 import { UPDATE_CADENCE_MINUTES } from '../domain/policy.ts';
 
-/** The runbook update templates in templates/updates/ (design.md "Runbook policy"). */
+/** The runbook update templates in templates/updates/ (docs/design.md "Runbook policy"). */
 export const TEMPLATE_NAMES = ['investigating', 'identified', 'monitoring', 'resolved', 'maintenance'] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 

@@ -3,7 +3,7 @@ import type { Impact } from './status.ts';
 /**
  * The runbook policy, in one place: severity labels, who is emailed when, and
  * how often the Comms Lead must post an update. These are the defaults of
- * design.md "Runbook policy".
+ * docs/design.md "Runbook policy".
  */
 export const SEVERITY_LABEL: Record<Impact, string> = {
   critical: 'SEV-1 critical',

@@ -8,7 +8,7 @@ import { removeDir, startHerald, tempDataDir, type HeraldProcess } from '../help
 import { integrationsDb, writeIntegrationsDb } from '../helpers/integrations-fixture.ts';
 import { atomProblems, parseXml, structureOf } from '../helpers/atom-rules.ts';
 
-const REF_DIR = fileURLToPath(new URL('../../../shared/reference/statuspage-v2/', import.meta.url));
+const REF_DIR = fileURLToPath(new URL('../fixtures/statuspage-v2/', import.meta.url));
 const refAtom = readFileSync(`${REF_DIR}history.atom`, 'utf8');
 const refRss = readFileSync(`${REF_DIR}history.rss`, 'utf8');
 

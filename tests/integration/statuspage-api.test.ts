@@ -7,9 +7,9 @@ import { MS_TIMESTAMP, ShapeBook, type CompareOptions } from '../helpers/json-sh
 
 /**
  * Contract: Herald's /api/v2 documents have the keys, types, enums and
- * ordering of the Statuspage reference examples (../shared/reference).
+ * ordering of the Statuspage reference examples (tests/fixtures/statuspage-v2, described in docs/statuspage-compat.md).
  */
-const REF_DIR = fileURLToPath(new URL('../../../shared/reference/statuspage-v2/', import.meta.url));
+const REF_DIR = fileURLToPath(new URL('../fixtures/statuspage-v2/', import.meta.url));
 const ref = (file: string) => JSON.parse(readFileSync(`${REF_DIR}${file}`, 'utf8')) as Record<string, unknown>;
 const ENDPOINTS: Array<[string, string]> = [
   ['summary.json', 'summary.json'],
@@ -22,7 +22,7 @@ const ENDPOINTS: Array<[string, string]> = [
   ['scheduled-maintenances/active.json', 'scheduled-maintenances_active.json'],
 ];
 
-// Enums as the reference (statuspage-api.md §1.2) lists them, not as Herald defines them.
+// Enums as the reference (docs/statuspage-compat.md, Vocabulary) lists them, not as Herald defines them.
 const COMPONENT = ['operational', 'degraded_performance', 'partial_outage', 'major_outage', 'under_maintenance'];
 const OPTIONS: CompareOptions = {
   enums: [
@@ -34,7 +34,7 @@ const OPTIONS: CompareOptions = {
     [/^\$\.scheduled_maintenances\[\]\.impact$/, ['none', 'minor', 'major', 'critical', 'maintenance']],
     [/^\$\.status\.indicator$/, ['none', 'minor', 'major', 'critical', 'maintenance']],
   ],
-  // statuspage-api.md §1.3: start_date is "YYYY-MM-DD" or null; the examples only show null.
+  // docs/statuspage-compat.md, Records: start_date is "YYYY-MM-DD" or null; the examples only show null.
   alsoAllowed: [[/\.start_date$/, ['string']]],
 };
 
