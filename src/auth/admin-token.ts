@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { timingSafeEqual, createHash } from 'node:crypto';
-import { randomToken } from '../domain/ids.ts';
+import { randomToken } from './random.ts';
 
 export interface AdminTokenResult {
   token: string;

@@ -70,9 +70,23 @@ export class Journal {
           start = nl + 1;
           if (raw.trim() === '') continue;
           // NULs are never written by Herald: they are a hole a short write of an older version left
-          // (the file system zero-fills a truncate past the end). The record in it was never whole.
+          // (the file system zero-fills a truncate past the end). The record cut short before the zeros
+          // was never whole; the next append (the file was opened O_APPEND) landed right after them, on
+          // the same line, and is whole: it was acknowledged, so it is kept.
           if (raw.includes('\u0000')) {
-            console.error(`[herald] ${this.file} line ${line}: skipped a damaged record (NUL bytes from an interrupted write)`);
+            let kept = false;
+            try {
+              const after: unknown = JSON.parse(raw.slice(raw.lastIndexOf('\u0000') + 1));
+              if (after !== null && typeof after === 'object' && !Array.isArray(after)) {
+                take(after);
+                count++;
+                kept = true;
+              }
+            } catch {
+              /* cut short as well: nothing whole on this line */
+            }
+            const also = kept ? '; kept the whole record written after them' : '';
+            console.error(`[herald] ${this.file} line ${line}: skipped a damaged record (NUL bytes from an interrupted write)${also}`);
             continue;
           }
           let record: unknown;

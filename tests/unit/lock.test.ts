@@ -71,16 +71,25 @@ describe('the DATA_DIR lock', () => {
     expect(() => acquireLock(dir)).toThrow(DataDirLocked);
   });
 
-  it.each([['empty', ''], ['garbled', 'not a pid\n']])('takes over an %s lock file', (_name, content) => {
+  it.each([['empty', ''], ['garbled', 'not a pid\n']])('takes over an %s lock file: it then holds our pid, and release removes it', (_name, content) => {
     const dir = tmp();
     writeFileSync(join(dir, 'herald.lock'), content);
-    acquireLock(dir)();
+    const release = acquireLock(dir);
+    expect(readFileSync(join(dir, 'herald.lock'), 'utf8')).toMatch(new RegExp(`^${process.pid} \\d+$`));
+    expect(readdirSync(dir)).toEqual(['herald.lock']);
+    release();
+    expect(readdirSync(dir)).toEqual([]);
   });
 
-  it('takes over a lock with our own pid from an earlier life (pid 1 in a restarted container)', () => {
+  it('takes over a lock with our own pid from an earlier life (pid 1 in a restarted container): it then holds our pid with our start time', () => {
     const dir = tmp();
     writeFileSync(join(dir, 'herald.lock'), String(process.pid));
-    acquireLock(dir)();
+    const release = acquireLock(dir);
+    // Rewritten by this life (with its start time), not merely left as the earlier life wrote it.
+    expect(readFileSync(join(dir, 'herald.lock'), 'utf8')).toMatch(new RegExp(`^${process.pid} \\d+$`));
+    expect(() => acquireLock(dir)).toThrow(DataDirLocked);
+    release();
+    expect(readdirSync(dir)).toEqual([]);
   });
 
   it('refuses a second open of the same folder inside one process', () => {

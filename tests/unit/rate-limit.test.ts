@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WindowLimiter } from '../../src/api/rate-limit.ts';
+import { WindowLimiter } from '../../src/http/rate-limit.ts';
 
 describe('WindowLimiter', () => {
   it('allows `limit` hits per window, then answers the seconds left until the window ends', () => {
@@ -15,5 +15,41 @@ describe('WindowLimiter', () => {
     const l = new WindowLimiter({ limit: 1, windowMs: 1_000 });
     l.hit('a', 0);
     expect(l.hit('a', 999)).toBe(1);
+  });
+});
+
+describe('WindowLimiter when full (maxKeys live windows)', () => {
+  const full = () => {
+    const l = new WindowLimiter({ limit: 1, windowMs: 60_000, maxKeys: 3 });
+    expect(l.hit('a', 0)).toBe(0);
+    expect(l.hit('a', 0)).toBe(60); // a used up its window
+    expect(l.hit('b', 1_000)).toBe(0);
+    expect(l.hit('c', 2_000)).toBe(0);
+    return l;
+  };
+
+  it('refuses a new key until the oldest window ends, and keeps the counters it has', () => {
+    const l = full();
+    expect(l.hit('d', 3_000)).toBe(57); // a's window ends at 60 s
+    expect(l.blockedFor('d', 3_000)).toBe(57);
+    expect(l.hit('a', 4_000)).toBe(56); // still limited: not evicted to make room for d
+    expect(l.hit('b', 4_000)).toBe(57); // b's single allowed hit is still counted
+  });
+
+  it('a flood of new keys never resets the counter of a key already limited', () => {
+    const l = full();
+    for (let i = 0; i < 10_000; i++) expect(l.hit(`flood-${i}`, 5_000)).toBeGreaterThan(0);
+    expect(l.hit('a', 5_000)).toBe(55);
+    expect(l.blockedFor('a', 5_000)).toBe(55);
+  });
+
+  it('expired windows make room for new keys; live ones stay counted', () => {
+    const l = full();
+    expect(l.hit('d', 59_999)).toBe(1);
+    expect(l.hit('d', 60_000)).toBe(0); // a's window ended: room for d
+    expect(l.hit('b', 60_000)).toBe(1); // b's window (until 61 s) is still counted
+    expect(l.hit('e', 60_500)).toBe(1); // full again (b, c, d): e waits for b's window
+    expect(l.hit('e', 61_000)).toBe(0);
+    expect(l.hit('a', 61_000)).toBe(1); // full (c, d, e) and a was forgotten when its window ended: it waits like any new key
   });
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { randomToken } from '../domain/ids.ts';
+import { randomToken } from './random.ts';
 
 /** A signed-in Comms Lead. The cookie holds `token`; only its hash is kept. */
 export interface Session {

@@ -1,0 +1,56 @@
+import { parseCookie, stringifySetCookie } from 'cookie';
+import type { Herald } from '../herald.ts';
+import { Forbidden, Unauthorized } from '../http/errors.ts';
+import { safeEqual } from './admin-token.ts';
+import { SESSION_MAX_MS, type Session } from './sessions.ts';
+
+/**
+ * The console's session cookie, read and written with the `cookie` package
+ * (the one Astro uses). Over HTTPS it is `__Host-herald_session` (browsers
+ * then insist on Secure, Path=/ and no Domain, so no subdomain can set or read
+ * it); browsers refuse `__Host-` cookies without Secure, so on plain http
+ * (localhost development) it is `herald_session`.
+ */
+export function sessionCookieName(siteUrl: string): string {
+  return siteUrl.startsWith('https:') ? '__Host-herald_session' : 'herald_session';
+}
+
+/** A Set-Cookie value for the session, or its removal when `token` is null. */
+export function sessionSetCookie(siteUrl: string, token: string | null): string {
+  return stringifySetCookie({
+    name: sessionCookieName(siteUrl),
+    value: token ?? '',
+    path: '/',
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: siteUrl.startsWith('https:'),
+    maxAge: token === null ? 0 : Math.floor(SESSION_MAX_MS / 1000),
+  });
+}
+
+/** The session token a request carries, if any. */
+export function sessionToken(herald: Herald, request: Request): string | undefined {
+  const header = request.headers.get('cookie');
+  return header ? parseCookie(header)[sessionCookieName(herald.config.SITE_URL)] : undefined;
+}
+
+/** The live session of a request (and marks it used), or null. */
+export function sessionOf(herald: Herald, request: Request): Session | null {
+  return herald.console.sessions.get(sessionToken(herald, request), herald.now().getTime());
+}
+
+/**
+ * The admin JSON API's second way in: a console session cookie. Every method
+ * but GET/HEAD must also carry the session's CSRF token in `X-CSRF-Token`
+ * (a cross-site page can make the browser send the cookie, never the header).
+ * Returns the actor for the audit log.
+ */
+export function sessionActor(herald: Herald, request: Request): string {
+  const session = sessionOf(herald, request);
+  if (!session) throw new Unauthorized();
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    const csrf = request.headers.get('x-csrf-token') ?? '';
+    if (!safeEqual(csrf, session.csrf)) throw new Forbidden('A valid X-CSRF-Token header is required.', 'csrf');
+  }
+  return session.actor;
+}

@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHerald, removeDir, type HeraldProcess } from '../helpers/server.ts';
+
+/**
+ * The per-address subscribe limit (SUBSCRIBE_LIMIT_PER_ADDRESS) protects an
+ * inbox from confirmation mail. A client past its per-IP limit must neither
+ * use it up for an address it names (its refused requests are not counted
+ * against the address) nor reset it by flooding distinct addresses.
+ * Clients are told apart by X-Forwarded-For behind TRUST_PROXY.
+ */
+
+const PER_IP = 5;
+const PER_ADDRESS = 3;
+const BATCH = 50;
+
+let h: HeraldProcess;
+
+beforeAll(async () => {
+  h = await startHerald({
+    env: { TRUST_PROXY: 'true', SUBSCRIBE_LIMIT_PER_IP: String(PER_IP), SUBSCRIBE_LIMIT_PER_ADDRESS: String(PER_ADDRESS) },
+  });
+});
+
+afterAll(async () => {
+  await h?.stop();
+  if (h) removeDir(h.dataDir);
+});
+
+async function subscribe(client: string, email: string): Promise<number> {
+  const res = await fetch(`${h.url}/api/subscribers`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-forwarded-for': client },
+    body: JSON.stringify({ email }),
+  });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+/** One request after another, in order (the limits count in order); their statuses. */
+async function inOrder(requests: Array<[client: string, email: string]>): Promise<number[]> {
+  const out: number[] = [];
+  for (const [client, email] of requests) out.push(await subscribe(client, email));
+  return out;
+}
+
+/** `n` requests, BATCH at a time in parallel; how many got each status. */
+async function flood(n: number, request: (i: number) => [client: string, email: string]): Promise<Record<number, number>> {
+  const counts: Record<number, number> = {};
+  for (let i = 0; i < n; i += BATCH) {
+    const statuses = await Promise.all(Array.from({ length: Math.min(BATCH, n - i) }, (_, j) => subscribe(...request(i + j))));
+    for (const s of statuses) counts[s] = (counts[s] ?? 0) + 1;
+  }
+  return counts;
+}
+
+describe('the per-address subscribe limit under a flood', () => {
+  it("requests refused by the per-IP limit are not counted against the address they name: the owner's own requests still go through", async () => {
+    const attacker = '198.51.100.1';
+    const victim = 'victim-1@example.com';
+    // The attacker uses up its per-IP limit on other addresses, then keeps naming the victim's.
+    expect(await inOrder(Array.from({ length: PER_IP }, (_, i) => [attacker, `attacker-${i}@example.com`]))).toEqual(Array(PER_IP).fill(202));
+    expect(await inOrder(Array.from({ length: 10 }, () => [attacker, victim]))).toEqual(Array(10).fill(429));
+    // The victim's address was never counted: its owner (another client) gets its full allowance.
+    expect(await inOrder(Array.from({ length: PER_ADDRESS + 1 }, () => ['203.0.113.1', victim]))).toEqual([...Array(PER_ADDRESS).fill(202), 429]);
+  });
+
+  it('an address that used up its requests stays limited after the same and other clients flood distinct addresses', async () => {
+    const victim = 'victim-2@example.com';
+    const owner = '203.0.113.2';
+    expect(await inOrder(Array.from({ length: PER_ADDRESS + 1 }, () => [owner, victim]))).toEqual([...Array(PER_ADDRESS).fill(202), 429]);
+    // Three clients (the owner's address among them) flood distinct addresses: past their
+    // per-IP allowance every request is refused, and none of it touches the victim's counter.
+    const clients = [owner, '198.51.100.2', '198.51.100.3'];
+    const counts = await flood(1_500, (i) => [clients[i % clients.length]!, `flood-${i}@example.com`]);
+    // Each client's per-IP allowance, less the owner's PER_ADDRESS + 1 requests above.
+    expect(counts[202]).toBe(clients.length * PER_IP - (PER_ADDRESS + 1));
+    expect(counts[429]).toBe(1_500 - counts[202]!);
+    // Still limited, even for a client with its per-IP allowance untouched.
+    expect(await subscribe('203.0.113.200', victim)).toBe(429);
+  });
+});
