@@ -1,6 +1,28 @@
 // @ts-check
 import { defineConfig } from 'astro/config';
 import node from '@astrojs/node';
+import { fileURLToPath } from 'node:url';
+
+const SRC = fileURLToPath(new URL('./src/', import.meta.url));
+
+/**
+ * Pages import Herald's TypeScript modules (src/**\/*.ts), but the bundle must
+ * not carry copies of them: src/server.ts loads the same modules from source,
+ * and two copies would mean two error classes, two caches, two sets of
+ * services. So each such import is left out of the bundle as `#herald/<path>`,
+ * which Node resolves at run time through package.json "imports" to the very
+ * module the server already loaded: one instance of each module per process.
+ */
+const heraldModulesOnce = {
+  name: 'herald-modules-once',
+  enforce: 'pre',
+  async resolveId(source, importer, options) {
+    if (!importer || !source.endsWith('.ts')) return null;
+    const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
+    if (!resolved || !resolved.id.startsWith(SRC)) return null;
+    return { id: `#herald/${resolved.id.slice(SRC.length)}`, external: true };
+  },
+};
 
 // Astro renders the public and admin pages; src/server.ts is the process that
 // serves them (Hono in front, Astro's middleware-mode handler behind).
@@ -18,5 +40,5 @@ export default defineConfig({
   // them from every request unless TRUST_PROXY says a proxy of yours sets them.
   security: { checkOrigin: true, allowedDomains: [{ protocol: 'https' }, { protocol: 'http' }] },
   devToolbar: { enabled: false },
-  vite: { build: { assetsInlineLimit: 0 } },
+  vite: { build: { assetsInlineLimit: 0 }, plugins: [heraldModulesOnce] },
 });

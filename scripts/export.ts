@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { start } from '../src/server.ts';
 import { ConfigError } from '../src/config.ts';
 import { DataDirLocked } from '../src/store/lock.ts';
+import { allEvents } from '../src/domain/model.ts';
 import { CorruptDataFile } from '../src/store/durable-file.ts';
 import { publishStaticSite, SnapshotRefused } from '../src/snapshot/static-site.ts';
 
@@ -40,7 +41,7 @@ try {
   } else {
     const running = await start({ ...process.env, PORT: '0', HOST: '127.0.0.1', STATIC_SNAPSHOT: 'false' });
     try {
-      files = await publishStaticSite(running.url, running.herald.store.data.incidents.map((i) => i.id), target);
+      files = await publishStaticSite(running.url, allEvents(running.herald.store.data).map((i) => i.id), target);
     } finally {
       await running.close();
     }

@@ -22,7 +22,12 @@ const envSchema = z.object({
     .string()
     .refine(isTimeZone, 'must be an IANA time zone, e.g. UTC or Europe/Berlin')
     .default('UTC'),
-  ADMIN_TOKEN: z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters').optional(),
+  ADMIN_TOKEN: z
+    .string()
+    .min(16, 'ADMIN_TOKEN must be at least 16 characters')
+    // It travels as `Authorization: Bearer <token>` (RFC 6750 token68).
+    .regex(/^[A-Za-z0-9._~+/-]+=*$/, 'ADMIN_TOKEN may hold only letters, digits and . _ ~ + / - (then = padding)')
+    .optional(),
   ADMIN_PASSWORD: z.string().min(8).optional(),
   SMTP_URL: z.string().optional(),
   MAIL_FROM: z.string().default('Status <status@localhost>'),

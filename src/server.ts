@@ -8,7 +8,6 @@ import { createApp, METHODS, type AstroHandler } from './api/app.ts';
 import { inProcessRenderer } from './snapshot/astro-render.ts';
 import { CorruptDataFile } from './store/durable-file.ts';
 import { DataDirLocked } from './store/lock.ts';
-import { features } from './features.ts';
 import { startStaticSnapshots } from './snapshot/static-snapshots.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -34,12 +33,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Runni
   let origin = '';
   // Public pages are rendered by Astro in-process, then kept in memory until the data changes (see PageCache).
   const render = inProcessRenderer(handler, herald, () => new URL(origin).host);
-  const app = createApp(herald, {
-    astro: handler,
-    clientDir: CLIENT_DIR,
-    render,
-    mounts: features(herald),
-  });
+  const app = createApp(herald, { astro: handler, clientDir: CLIENT_DIR, render });
   // Slow clients must not hold sockets forever: headers within HEADERS_TIMEOUT_MS,
   // the whole request within 30 s. Node checks these timers every
   // connectionsCheckingInterval (30 s by default), so check at a quarter of it.

@@ -1,38 +1,39 @@
-import { Hono } from 'hono';
+import type { MiddlewareHandler } from 'hono';
 import { csrf } from 'hono/csrf';
-import { HTTPException } from 'hono/http-exception';
 import type { Herald } from '../herald.ts';
-import { PRIVATE_CACHE } from '../api/security.ts';
-import { consoleState } from './state.ts';
+import type { Session } from '../auth/sessions.ts';
+import { sessionOf } from '../auth/session-cookie.ts';
+import { Forbidden } from '../http/errors.ts';
+import { PRIVATE_CACHE } from '../http/security.ts';
+
+export type ConsoleEnv = { Variables: { session: Session | null } };
 
 /**
- * Hono's side of the console, mounted at /admin in front of the Astro pages:
- * Hono's csrf() refuses cross-site form posts (Origin / Sec-Fetch-Site) before
- * Astro sees them. The pages add the
- * per-session CSRF token check. Creating the console state here hashes
- * ADMIN_PASSWORD at start rather than on the first sign-in.
+ * The console's one guard, in front of every /admin page (set once here, so
+ * a new console page cannot forget it):
+ * - a state-changing request must say it comes from the console itself:
+ *   Hono's csrf() checks Origin / Sec-Fetch-Site (the pages also check the
+ *   session's CSRF token on each form);
+ * - without a live session every page but the sign-in page answers 303 to it
+ *   (a GET remembers where it was going);
+ * - the session goes to the page as `Astro.locals.session`.
+ * Static files under /admin (the console's script) are served before this.
  */
-export function consoleGuard(herald: Herald): Hono {
-  consoleState(herald);
-  const app = new Hono();
+export function consoleGuard(herald: Herald): MiddlewareHandler<ConsoleEnv> {
   const sameOrigin = csrf();
-  app.use('*', async (c, next) => {
+  return async (c, next) => {
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
-      try {
-        await sameOrigin(c, async () => {});
-      } catch (err) {
-        if (err instanceof HTTPException && err.status === 403) return refuse(403, 'Cross-site form submissions are refused.');
-        throw err;
-      }
+      await sameOrigin(c, async () => {}).catch(() => {
+        throw new Forbidden('Cross-site form submissions are refused.', 'cross_site');
+      });
+    }
+    const session = sessionOf(herald, c.req.raw);
+    c.set('session', session);
+    if (!session && c.req.path !== '/admin/login') {
+      const path = c.req.path;
+      const to = c.req.method === 'GET' && path !== '/admin' ? `/admin/login?next=${encodeURIComponent(path)}` : '/admin/login';
+      return new Response(null, { status: 303, headers: { Location: to, 'Cache-Control': PRIVATE_CACHE } });
     }
     await next();
-  });
-  return app;
-}
-
-function refuse(status: number, message: string): Response {
-  return new Response(message, {
-    status,
-    headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': PRIVATE_CACHE },
-  });
+  };
 }

@@ -1,7 +1,8 @@
-import type { Db, Incident } from '../domain/model.ts';
+import type { Db, Incident, Maintenance } from '../domain/model.ts';
+import { maintenancesIn } from '../domain/maintenance/rules.ts';
 import { nextUpdateDue } from '../domain/policy.ts';
 import { isResolvedStatus } from '../domain/status.ts';
-import { isMaintenance, isOpenIncident, newestFirst } from '../domain/overall.ts';
+import { isOpenIncident, newestFirst } from '../domain/overall.ts';
 
 /** One active incident on the dashboard, with the update the Comms Lead owes. */
 export interface ActiveRow {
@@ -38,8 +39,6 @@ export function activeIncidents(db: Pick<Db, 'incidents'>, now: Date, cadenceSca
 }
 
 /** Maintenances scheduled or under way, soonest first. */
-export function liveMaintenances(db: Pick<Db, 'incidents'>): Incident[] {
-  return db.incidents
-    .filter((i) => isMaintenance(i) && !isResolvedStatus(i.status) && !('cancelled_at' in i && i.cancelled_at))
-    .sort((a, b) => (a.scheduled_for ?? '').localeCompare(b.scheduled_for ?? ''));
+export function liveMaintenances(db: Pick<Db, 'maintenances'>): Maintenance[] {
+  return maintenancesIn(db, ['scheduled', 'in_progress', 'verifying']);
 }

@@ -1,4 +1,4 @@
-import type { Db } from '../domain/model.ts';
+import { findEvent, type Db } from '../domain/model.ts';
 import type { Notify } from '../notify/service.ts';
 
 /** One notice (an update that emails) with its delivery counts. */
@@ -24,7 +24,7 @@ export function noticeRows(notify: Notify, db: Db, limit: number): NoticeRow[] {
     out.push({
       intent: it.key,
       incidentId: it.incident,
-      incidentName: db.incidents.find((x) => x.id === it.incident)?.name ?? it.incident,
+      incidentName: findEvent(db, it.incident)?.name ?? it.incident,
       kind: it.key.endsWith(':reminder') ? 'reminder' : it.kind,
       createdAt: it.created_at,
       fanoutDone: it.done,

@@ -3,9 +3,10 @@ import type { ComponentStatus, Impact, IncidentStatus } from '../domain/status.t
 import { IMPACTS } from '../domain/status.ts';
 import { shouldNotify } from '../domain/policy.ts';
 import { UPDATE_STATUSES } from '../domain/incidents/lifecycle.ts';
-import { checked, componentChanges, declareFormSchema, formFields, parseForm, updateFormSchema, type FieldErrors } from './forms.ts';
+import { checked, componentChanges, formFields, validate, type FieldErrors } from './forms.ts';
+import { incidentCreateSchema, updateCreateSchema } from '../input/schemas.ts';
 import { updateTemplate, type TemplateName } from './templates.ts';
-import type { DraftAction } from './drafts.ts';
+import type { DraftAction } from '../publish/preview.ts';
 
 /** The declare form's values, as shown (first visit, after an error, back from preview). */
 export interface DeclareValues {
@@ -83,12 +84,13 @@ export function declareFromForm(form: FormData, db: Db): { values: DeclareValues
   const notify = notifyChoice(form);
   const policy = impact ? shouldNotify({ impact, first: true, resolves: false, notify: undefined }) : checked(form, 'notify');
   const values: DeclareValues = { name: fields.name ?? '', impact, body, bodyTemplate: body, components: changes, notify: notify ?? policy };
-  const parsed = parseForm(declareFormSchema, { ...fields, body });
+  // The console declares investigating incidents; the API also takes other statuses (backfill).
+  const input = { name: fields.name ?? '', impact: fields.impact ?? '', body, components: changes, ...(notify !== undefined ? { notify } : {}) };
+  const parsed = validate(incidentCreateSchema, input);
   const errors: FieldErrors = parsed.ok ? {} : parsed.errors;
   if (error) errors.components = error;
   if (!parsed.ok || error) return { values, errors };
-  const input = { ...parsed.data, components: changes, ...(notify !== undefined ? { notify } : {}) };
-  return { values, errors, action: { kind: 'declare', input } };
+  return { values, errors, action: { kind: 'declare', input: parsed.data } };
 }
 
 /** Reads the update form of an incident into a draft action (same template rule as declare). */
@@ -107,17 +109,17 @@ export function updateFromForm(
   }
   const notify = notifyChoice(form);
   const values: UpdateValues = { status, body, bodyTemplate: body, components: changes, notify: notify ?? (status ? notifyDefault(incident, status) : checked(form, 'notify')) };
-  const parsed = parseForm(updateFormSchema, { ...fields, body });
-  const errors: FieldErrors = parsed.ok ? {} : parsed.errors;
-  if (error) errors.components = error;
-  if (!parsed.ok || error) return { values, errors };
   const input = {
-    status: parsed.data.status,
-    body: parsed.data.body,
+    status: fields.status ?? '',
+    body,
     ...(Object.keys(changes).length ? { components: changes } : {}),
     ...(notify !== undefined ? { notify } : {}),
   };
-  return { values, errors, action: { kind: 'update', incidentId: incident.id, input } };
+  const parsed = validate(updateCreateSchema, input);
+  const errors: FieldErrors = parsed.ok ? {} : parsed.errors;
+  if (error) errors.components = error;
+  if (!parsed.ok || error) return { values, errors };
+  return { values, errors, action: { kind: 'update', incidentId: incident.id, input: parsed.data } };
 }
 
 /** The form values back from a saved draft ("back to edit"); `incident` for an update's policy default. */

@@ -1,12 +1,5 @@
-import { randomToken } from '../domain/ids.ts';
-import type { DeclareInput } from '../domain/incidents/declare.ts';
-import type { UpdateInput } from '../domain/incidents/append-update.ts';
-import type { IncidentStatus } from '../domain/status.ts';
-
-/** What the Comms Lead previewed: exactly what publish will hand to the verb. */
-export type DraftAction =
-  | { kind: 'declare'; input: DeclareInput }
-  | { kind: 'update'; incidentId: string; input: UpdateInput & { status: IncidentStatus } };
+import { randomToken } from '../auth/random.ts';
+import type { DraftAction } from '../publish/preview.ts';
 
 export interface Draft {
   id: string;

@@ -1,4 +1,4 @@
-import { formatDateTime, formatTime } from '../render/time.ts';
+import { formatDateTime, formatTime } from '../domain/time-text.ts';
 
 /** "Dana" for "console:Dana"; other actors (admin-token, system) as they are. */
 export function actorName(actor: string): string {

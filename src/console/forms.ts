@@ -1,47 +1,14 @@
-import { z } from 'zod';
-import { COMPONENT_STATUSES, IMPACTS } from '../domain/status.ts';
-import { UPDATE_STATUSES } from '../domain/incidents/lifecycle.ts';
-import { LIMITS } from '../api/schemas.ts';
-import type { ComponentStatus } from '../domain/status.ts';
-import { CONTROL_IN_LINE, CONTROL_IN_TEXT, CONTROL_MESSAGE } from '../domain/text.ts';
+import type { z } from 'zod';
+import { COMPONENT_STATUSES, type ComponentStatus } from '../domain/status.ts';
+import { HeraldError } from '../domain/errors.ts';
+import { httpStatus } from '../api/errors.ts';
 
 /**
- * The console's form schemas. HTML forms send strings: these turn them into
- * the same inputs the admin JSON API hands to the domain verbs.
+ * Reading the console's HTML forms. Forms send strings; the actions turn
+ * them into the very inputs the admin JSON API takes and validate them with
+ * the same schemas (src/input/schemas.ts), so a rule holds on both ways in.
  */
 export type FieldErrors = Record<string, string>;
-
-const text = (label: string, max: number, oneLine = false) =>
-  z
-    .string({ error: `${label} is required` })
-    .refine((v) => !(oneLine ? CONTROL_IN_LINE : CONTROL_IN_TEXT).test(v), `${label} ${CONTROL_MESSAGE}`)
-    .trim()
-    .min(1, `${label} must not be empty`)
-    .max(max, `${label} must be at most ${max} characters`);
-
-export const declareFormSchema = z.object({
-  name: text('Name', LIMITS.name, true),
-  impact: z.enum(IMPACTS, { error: 'Choose an impact' }),
-  status: z.enum(UPDATE_STATUSES).exclude(['resolved']).default('investigating'),
-  body: text('The first update', LIMITS.body),
-});
-
-export const updateFormSchema = z.object({
-  status: z.enum(UPDATE_STATUSES, { error: 'Choose a status' }),
-  body: text('The update', LIMITS.body),
-});
-
-export const correctFormSchema = z.object({ body: text('The text', LIMITS.body) });
-
-const optionalLine = (label: string, max: number) =>
-  z.string().refine((v) => !CONTROL_IN_LINE.test(v), `${label} ${CONTROL_MESSAGE}`).trim().max(max).optional().default('');
-
-export const componentFormSchema = z.object({
-  name: text('Name', LIMITS.name, true),
-  description: optionalLine('Description', LIMITS.description),
-  group: optionalLine('Group', LIMITS.name),
-  position: z.coerce.number().int().min(0).max(100_000).optional(),
-});
 
 /** FormData → plain object of its string fields (first value of each). */
 export function formFields(form: FormData): Record<string, string> {
@@ -65,37 +32,27 @@ export function componentChanges(form: FormData): { changes: Record<string, Comp
   return { changes };
 }
 
-/** Parses with a schema; on failure, one message per field. */
-export function parseForm<S extends z.ZodType>(
-  schema: S,
-  fields: Record<string, string>,
-): { ok: true; data: z.infer<S> } | { ok: false; errors: FieldErrors } {
-  const parsed = schema.safeParse(fields);
-  if (parsed.success) return { ok: true, data: parsed.data };
-  const errors: FieldErrors = {};
-  for (const issue of parsed.error.issues) {
-    const key = String(issue.path[0] ?? 'form');
-    errors[key] ??= issue.message;
-  }
-  return { ok: false, errors };
-}
-
 /** Checkbox: present means yes. */
 export const checked = (form: FormData, name: string): boolean => form.get(name) !== null;
 
-/**
- * A domain error (Invalid, Conflict, NotFound…) by shape rather than class:
- * the pages run from a bundle with its own copy of errors.ts.
- */
-export function domainError(err: unknown): { status: number; message: string; field?: string } | null {
-  const e = err as { status?: unknown; code?: unknown; message?: unknown; field?: unknown };
-  if (typeof e?.status !== 'number' || typeof e.code !== 'string' || typeof e.message !== 'string') return null;
-  return { status: e.status, message: e.message, ...(typeof e.field === 'string' ? { field: e.field } : {}) };
+const sentence = (message: string) => message.charAt(0).toUpperCase() + message.slice(1);
+
+/** Validates with one of the input schemas; on failure, one message per form field (its first problem). */
+export function validate<S extends z.ZodType>(schema: S, value: unknown): { ok: true; data: z.infer<S> } | { ok: false; errors: FieldErrors } {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return { ok: true, data: parsed.data };
+  const errors: FieldErrors = {};
+  for (const issue of parsed.error.issues) errors[String(issue.path[0] ?? 'form')] ??= sentence(issue.message);
+  return { ok: false, errors };
 }
 
-/** Where a domain error's field goes on a console form. */
-export function errorToFields(err: { message: string; field?: string }): FieldErrors {
+/**
+ * Where a refused change's message goes on a form: beside the field it names
+ * when the form has that field, else at the top. Anything but Herald's own
+ * errors is not the Comms Lead's to fix and is thrown on.
+ */
+export function refusal(err: unknown, fields: readonly string[]): { status: number; errors: FieldErrors } {
+  if (!(err instanceof HeraldError)) throw err;
   const field = err.field?.split('.')[0];
-  const known = ['name', 'impact', 'status', 'body', 'components'];
-  return { [field && known.includes(field) ? field : 'form']: err.message };
+  return { status: httpStatus(err), errors: { [field && fields.includes(field) ? field : 'form']: err.message } };
 }

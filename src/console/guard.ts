@@ -1,53 +1,40 @@
 import type { AstroGlobal } from 'astro';
 import type { Herald } from '../herald.ts';
+import type { Session } from '../auth/sessions.ts';
 import { safeEqual } from '../auth/admin-token.ts';
-import { PRIVATE_CACHE } from '../api/security.ts';
+import { PRIVATE_CACHE } from '../http/security.ts';
 import { clientAddress } from '../http/client-address.ts';
-import { consoleState, type ConsoleState } from './state.ts';
-import { readCookie, sessionCookie } from './cookie.ts';
-import type { Session } from './sessions.ts';
 
-/** What every admin page works with once the visitor is signed in. */
+/** What every console page works with: the services, the signed-in session, who acts (for the audit log). */
 export interface AdminContext {
   herald: Herald;
-  state: ConsoleState;
   session: Session;
-  /** For the audit log: who acted. */
   actor: string;
 }
 
-export type Guarded = { ok: true; ctx: AdminContext } | { ok: false; response: Response };
-
 /**
- * The first line of every admin page: marks the answer private and
- * uncacheable, and sends visitors without a live session to sign in (303).
+ * The first line of every console page but sign-in. The HTTP front already
+ * sent visitors without a session to sign in (src/api/console-guard.ts);
+ * this marks the answer private and uncacheable and hands the page its context.
  */
-export function adminPage(astro: AstroGlobal): Guarded {
+export function adminPage(astro: AstroGlobal): AdminContext {
   astro.response.headers.set('Cache-Control', PRIVATE_CACHE);
-  const herald = astro.locals.herald;
-  if (!herald) return { ok: false, response: new Response('The console is unavailable.', { status: 503 }) };
-  const state = consoleState(herald);
-  const session = state.sessions.get(sessionToken(herald, astro.request), herald.now().getTime());
-  if (!session) {
-    const next = new URL(astro.request.url).pathname;
-    const to = astro.request.method === 'GET' && next !== '/admin' ? `/admin/login?next=${encodeURIComponent(next)}` : '/admin/login';
-    return { ok: false, response: redirect(to) };
-  }
-  return { ok: true, ctx: { herald, state, session, actor: session.actor } };
-}
-
-export function sessionToken(herald: Herald, request: Request): string | undefined {
-  return readCookie(request.headers.get('cookie'), sessionCookie(herald.config.SITE_URL).name);
+  const { herald, session } = astro.locals;
+  if (!session) throw new Error(`${astro.url.pathname} was rendered without a console session`);
+  return { herald, session, actor: session.actor };
 }
 
 /** A 303 See Other (a POST's answer becomes a GET), never cached. */
-export function redirect(location: string): Response {
-  return new Response(null, { status: 303, headers: { Location: location, 'Cache-Control': PRIVATE_CACHE } });
+export function redirect(location: string, setCookie?: string): Response {
+  const headers = new Headers({ Location: location, 'Cache-Control': PRIVATE_CACHE });
+  if (setCookie) headers.append('Set-Cookie', setCookie);
+  return new Response(null, { status: 303, headers });
 }
 
 /**
  * Reads a state-changing form and checks its CSRF token against the
- * session's. Returns the form, or a 403/413 response to send instead.
+ * session's. Returns the form, or a 403 response to send instead. (Its size
+ * and UTF-8 were checked by the HTTP front before the page ran.)
  */
 export async function readAdminForm(astro: AstroGlobal, session: Session): Promise<FormData | Response> {
   const form = await readForm(astro.request);
@@ -59,10 +46,7 @@ export async function readAdminForm(astro: AstroGlobal, session: Session): Promi
   return form;
 }
 
-/**
- * Parses a url-encoded or multipart form body. Its size and UTF-8 were checked
- * by the HTTP front (src/http/body.ts) before the page ran.
- */
+/** Parses a url-encoded or multipart form body. */
 export async function readForm(request: Request): Promise<FormData | Response> {
   try {
     return await request.formData();

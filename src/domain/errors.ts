@@ -1,78 +1,50 @@
 /**
- * One error hierarchy for the whole domain. The HTTP edge maps `status` and
- * `code` to `{ "error": { code, message, field? } }` in a single onError.
+ * One error hierarchy for everything Herald refuses. Each error names what
+ * went wrong (`code`) and, for bad input, which field. How each kind maps to
+ * an HTTP status is decided in one place at the edge (src/api/errors.ts).
  */
 export class HeraldError extends Error {
-  readonly status: number;
   readonly code: string;
   readonly field: string | undefined;
-  constructor(status: number, code: string, message: string, field?: string) {
+  constructor(code: string, message: string, field?: string) {
     super(message);
     this.name = new.target.name;
-    this.status = status;
     this.code = code;
     this.field = field;
   }
 }
 
+/** Input that breaks a rule (a missing name, an unknown component, a window in the past). */
 export class Invalid extends HeraldError {
   constructor(message: string, field?: string, code = 'invalid') {
-    super(422, code, message, field);
-  }
-}
-
-export class BadRequest extends HeraldError {
-  constructor(message: string, code = 'bad_request') {
-    super(400, code, message);
+    super(code, message, field);
   }
 }
 
 export class NotFound extends HeraldError {
   constructor(message: string, field?: string) {
-    super(404, 'not_found', message, field);
+    super('not_found', message, field);
   }
 }
 
+/** The request is fine but the state forbids it now (a resolved incident, a component in use). */
 export class Conflict extends HeraldError {
   constructor(message: string, code = 'conflict', field?: string) {
-    super(409, code, message, field);
-  }
-}
-
-export class Unauthorized extends HeraldError {
-  constructor(message = 'A valid admin token or session is required.') {
-    super(401, 'unauthorized', message);
-  }
-}
-
-export class Forbidden extends HeraldError {
-  constructor(message: string, code = 'forbidden') {
-    super(403, code, message);
-  }
-}
-
-export class PayloadTooLarge extends HeraldError {
-  constructor(limitBytes: number) {
-    super(413, 'payload_too_large', `The request body is larger than ${limitBytes} bytes.`);
-  }
-}
-
-export class UnsupportedMediaType extends HeraldError {
-  constructor(message: string) {
-    super(415, 'unsupported_media_type', message);
+    super(code, message, field);
   }
 }
 
 export class RateLimited extends HeraldError {
   readonly retryAfterSeconds: number;
   constructor(retryAfterSeconds: number, message = 'Too many requests; try again later.') {
-    super(429, 'rate_limited', message);
+    super('rate_limited', message);
     this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 
+/** Storage (or another part Herald depends on) cannot take the change now; nothing was changed. */
 export class Unavailable extends HeraldError {
   constructor(message: string, code = 'unavailable') {
-    super(503, code, message);
+    super(code, message);
   }
 }

@@ -1,4 +1,4 @@
-import type { Db, Incident } from './model.ts';
+import { allEvents, type Db, type EventRecord } from './model.ts';
 import { isoMonth, localDate, startOfDay } from './zoned-days.ts';
 
 /**
@@ -12,7 +12,7 @@ const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
 const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
 export interface HistoryEntry {
-  incident: Incident;
+  incident: EventRecord;
   /** YYYY-MM of its start, in the page's time zone. */
   month: string;
 }
@@ -29,11 +29,12 @@ export interface HistoryPage {
   page: number;
   pageCount: number;
   total: number;
-  groups: Array<{ month: string; label: string; entries: Incident[] }>;
+  groups: Array<{ month: string; label: string; entries: EventRecord[] }>;
   /** Every month with something in it, newest first (for navigation). */
   months: MonthCount[];
-  newerHref: string | null;
-  olderHref: string | null;
+  /** The neighbouring pages, or null at either end (the page builds their links). */
+  newerPage: number | null;
+  olderPage: number | null;
 }
 
 export interface HistoryQuery {
@@ -43,8 +44,8 @@ export interface HistoryQuery {
   pageSize?: number;
 }
 
-export const isHistoryEntry = (i: Incident): boolean =>
-  i.impact !== 'maintenance' || (i.status !== 'scheduled' && i.cancelled_at === null);
+export const isHistoryEntry = (e: EventRecord): boolean =>
+  e.kind === 'incident' || (e.status !== 'scheduled' && e.cancelled_at === null);
 
 /** "November 2026" */
 export function monthLabel(month: string): string {
@@ -61,13 +62,13 @@ interface Index {
 // sorting and bucketing 5,000 incidents happens once per data version.
 const indexes = new WeakMap<object, Map<string, Index>>();
 
-function indexOf(db: Pick<Db, 'incidents'>, timeZone: string): Index {
+function indexOf(db: Pick<Db, 'incidents' | 'maintenances'>, timeZone: string): Index {
   let perZone = indexes.get(db);
   if (!perZone) indexes.set(db, (perZone = new Map()));
   const hit = perZone.get(timeZone);
   if (hit) return hit;
   // By instant, not by string: stored times may carry different offsets.
-  const sorted = db.incidents
+  const sorted = allEvents(db)
     .filter(isHistoryEntry)
     .map((incident) => ({ incident, t: Date.parse(incident.started_at) }))
     .sort((a, b) => b.t - a.t || b.incident.id.localeCompare(a.incident.id));
@@ -98,7 +99,7 @@ function indexOf(db: Pick<Db, 'incidents'>, timeZone: string): Index {
  * One page of history, or null when the query names no such page (a page
  * number past the end, a malformed page or month): the caller answers 404.
  */
-export function historyPage(db: Pick<Db, 'incidents'>, q: HistoryQuery = {}): HistoryPage | null {
+export function historyPage(db: Pick<Db, 'incidents' | 'maintenances'>, q: HistoryQuery = {}): HistoryPage | null {
   const size = q.pageSize ?? HISTORY_PAGE_SIZE;
   const month = q.month ?? null;
   if (month !== null && !MONTH.test(month)) return null;
@@ -117,13 +118,6 @@ export function historyPage(db: Pick<Db, 'incidents'>, q: HistoryQuery = {}): Hi
     if (last && last.month === e.month) last.entries.push(e.incident);
     else groups.push({ month: e.month, label: monthLabel(e.month), entries: [e.incident] });
   }
-  const href = (p: number) => {
-    const params = new URLSearchParams();
-    if (month) params.set('month', month);
-    if (p > 1) params.set('page', String(p));
-    const s = params.toString();
-    return s ? `/history?${s}` : '/history';
-  };
   return {
     month,
     page,
@@ -131,7 +125,7 @@ export function historyPage(db: Pick<Db, 'incidents'>, q: HistoryQuery = {}): Hi
     total: pool.length,
     groups,
     months: index.months,
-    newerHref: page > 1 ? href(page - 1) : null,
-    olderHref: page < pageCount ? href(page + 1) : null,
+    newerPage: page > 1 ? page - 1 : null,
+    olderPage: page < pageCount ? page + 1 : null,
   };
 }

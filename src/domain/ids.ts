@@ -1,18 +1,11 @@
-import { randomBytes } from 'node:crypto';
-
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
-/** An opaque lowercase alphanumeric id, like Statuspage's 12-character ids. */
+/** An opaque lowercase alphanumeric id, like Statuspage's 12-character ids (Web Crypto: no platform import). */
 export function randomId(length = 12): string {
-  const bytes = randomBytes(length);
+  const bytes = crypto.getRandomValues(new Uint8Array(length));
   let out = '';
   for (const b of bytes) out += ALPHABET[b % ALPHABET.length];
   return out;
-}
-
-/** An unguessable token for links (confirmation, unsubscribe, sessions). */
-export function randomToken(bytes = 24): string {
-  return randomBytes(bytes).toString('base64url');
 }
 
 /**

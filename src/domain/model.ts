@@ -2,9 +2,15 @@ import { z } from 'zod';
 import { COMPONENT_STATUSES, IMPACTS, INCIDENT_STATUSES, MAINTENANCE_STATUSES } from './status.ts';
 
 /**
- * The domain model and the shape of the main data file (`DATA_DIR/herald.json`). Validated on every
- * read: a file that does not match stops the start and is never overwritten.
- * These schemas are the domain types (`z.infer`).
+ * The domain model and the shape of the main data file (`DATA_DIR/herald.json`).
+ * Validated on every read: a file that does not match stops the start and is
+ * never overwritten. These schemas are the domain types (`z.infer`).
+ *
+ * Incidents and scheduled maintenance windows are two kinds of record, each
+ * with its own vocabulary; the `kind` field tells them apart where both are
+ * listed together (history, feeds, uptime). Statuspage's API shows a
+ * maintenance as an incident with `impact: maintenance`: only its serializer
+ * (src/read/statuspage-records.ts) makes that shape.
  */
 const isoDate = z.iso.datetime({ offset: true });
 
@@ -36,9 +42,8 @@ export const componentChangeSchema = z.object({
   new_status: componentStatusSchema,
 });
 
-export const updateSchema = z.object({
+const updateFields = {
   id: z.string().min(1),
-  status: z.enum([...INCIDENT_STATUSES, ...MAINTENANCE_STATUSES]),
   body: z.string(),
   /** Sanitized HTML rendered from `body` when the update was saved. */
   body_html: z.string(),
@@ -49,7 +54,10 @@ export const updateSchema = z.object({
   affected_components: z.array(componentChangeSchema),
   notify: z.boolean(),
   author: z.string(),
-});
+};
+
+export const incidentUpdateSchema = z.object({ ...updateFields, status: z.enum(INCIDENT_STATUSES) });
+export const maintenanceUpdateSchema = z.object({ ...updateFields, status: z.enum(MAINTENANCE_STATUSES) });
 
 export const postmortemSchema = z.object({
   body: z.string(),
@@ -58,34 +66,47 @@ export const postmortemSchema = z.object({
   published_at: isoDate.nullable(),
 });
 
-export const incidentSchema = z.object({
+const recordFields = {
   id: z.string().min(1),
   name: z.string().min(1),
-  impact: z.enum([...IMPACTS, 'maintenance']),
-  status: z.enum([...INCIDENT_STATUSES, ...MAINTENANCE_STATUSES]),
   created_at: isoDate,
   updated_at: isoDate,
   started_at: isoDate,
-  monitoring_at: isoDate.nullable(),
+  /** When it ended: an incident's resolution, a window's completion (or cancellation). */
   resolved_at: isoDate.nullable(),
-  /** Ids of the components this incident affects. */
+  /** Ids of the components it affects. */
   components: z.array(z.string()),
+};
+
+export const incidentSchema = z.object({
+  kind: z.literal('incident'),
+  ...recordFields,
+  impact: z.enum(IMPACTS),
+  status: z.enum(INCIDENT_STATUSES),
+  monitoring_at: isoDate.nullable(),
   /** Oldest first, as they were written; outputs sort newest first. */
-  updates: z.array(updateSchema),
+  updates: z.array(incidentUpdateSchema),
   postmortem: postmortemSchema.nullable(),
-  scheduled_for: isoDate.nullable(),
-  scheduled_until: isoDate.nullable(),
-  /** Maintenance only: false once the Comms Lead moved it by hand. */
+});
+
+export const maintenanceSchema = z.object({
+  kind: z.literal('maintenance'),
+  ...recordFields,
+  status: z.enum(MAINTENANCE_STATUSES),
+  updates: z.array(maintenanceUpdateSchema),
+  scheduled_for: isoDate,
+  scheduled_until: isoDate,
+  /** False once the Comms Lead moved it by hand. */
   auto_transitions: z.boolean(),
-  /** Maintenance only: when the pre-start reminder became due (the outbox sends it). */
-  reminded_at: isoDate.nullable().default(null),
+  /** When the pre-start reminder became due (the outbox sends it). */
+  reminded_at: isoDate.nullable(),
   /**
-   * Maintenance only: set when the window was called off before it started. A cancelled
-   * maintenance has status `completed` (the Statuspage vocabulary has no "cancelled").
+   * Set when the window was called off before it started. A cancelled window
+   * has status `completed` (the Statuspage vocabulary has no "cancelled").
    */
-  cancelled_at: isoDate.nullable().default(null),
-  /** Maintenance only: raised on every reschedule and on cancel (iCal SEQUENCE). */
-  sequence: z.number().int().min(0).default(0),
+  cancelled_at: isoDate.nullable(),
+  /** Raised on every reschedule and on cancel (iCal SEQUENCE). */
+  sequence: z.number().int().min(0),
 });
 
 export const auditEventSchema = z.object({
@@ -106,12 +127,15 @@ export const idempotencyRecordSchema = z.object({
   at: isoDate,
 });
 
+export const DB_SCHEMA_VERSION = 2;
+
 export const dbSchema = z.object({
-  schema_version: z.literal(1),
+  schema_version: z.literal(DB_SCHEMA_VERSION),
   page: z.object({ id: z.string().min(1), created_at: isoDate }),
   groups: z.array(groupSchema),
   components: z.array(componentSchema),
   incidents: z.array(incidentSchema),
+  maintenances: z.array(maintenanceSchema),
   audit: z.array(auditEventSchema),
   idempotency: z.array(idempotencyRecordSchema),
 });
@@ -119,21 +143,35 @@ export const dbSchema = z.object({
 export type Group = z.infer<typeof groupSchema>;
 export type Component = z.infer<typeof componentSchema>;
 export type ComponentChange = z.infer<typeof componentChangeSchema>;
-export type IncidentUpdate = z.infer<typeof updateSchema>;
+export type IncidentUpdate = z.infer<typeof incidentUpdateSchema>;
+export type MaintenanceUpdate = z.infer<typeof maintenanceUpdateSchema>;
+export type Update = IncidentUpdate | MaintenanceUpdate;
 export type Postmortem = z.infer<typeof postmortemSchema>;
 export type Incident = z.infer<typeof incidentSchema>;
+export type Maintenance = z.infer<typeof maintenanceSchema>;
+/** Anything with a page, an update trail and a place in the history: an incident or a maintenance window. */
+export type EventRecord = Incident | Maintenance;
 export type AuditEvent = z.infer<typeof auditEventSchema>;
 export type IdempotencyRecord = z.infer<typeof idempotencyRecordSchema>;
 export type Db = z.infer<typeof dbSchema>;
 
 export function emptyDb(pageId: string, now: string): Db {
   return {
-    schema_version: 1,
+    schema_version: DB_SCHEMA_VERSION,
     page: { id: pageId, created_at: now },
     groups: [],
     components: [],
     incidents: [],
+    maintenances: [],
     audit: [],
     idempotency: [],
   };
+}
+
+/** Every incident and maintenance window (for views that list both). */
+export const allEvents = (db: Pick<Db, 'incidents' | 'maintenances'>): EventRecord[] => [...db.incidents, ...db.maintenances];
+
+/** The incident or maintenance window with this id (ids differ by prefix: INC-…, MNT-…). */
+export function findEvent(db: Pick<Db, 'incidents' | 'maintenances'>, id: string): EventRecord | undefined {
+  return db.incidents.find((i) => i.id === id) ?? db.maintenances.find((m) => m.id === id);
 }

@@ -1,4 +1,4 @@
-import type { Component, Db, Group, Incident } from './model.ts';
+import type { Component, Db, EventRecord, Group, Incident, Maintenance } from './model.ts';
 import {
   componentStatusToImpact,
   INDICATOR_DESCRIPTION,
@@ -15,10 +15,8 @@ export interface Overall {
   description: string;
 }
 
-export const isMaintenance = (i: Incident): boolean => i.impact === 'maintenance';
-export const isOpenIncident = (i: Incident): boolean => !isMaintenance(i) && !isResolvedStatus(i.status);
-export const isActiveMaintenance = (i: Incident): boolean =>
-  isMaintenance(i) && (i.status === 'in_progress' || i.status === 'verifying');
+export const isOpenIncident = (i: Incident): boolean => !isResolvedStatus(i.status);
+export const isActiveMaintenance = (m: Maintenance): boolean => m.status === 'in_progress' || m.status === 'verifying';
 
 /**
  * The page's overall indicator: the worst of the open incidents' impacts and
@@ -26,14 +24,14 @@ export const isActiveMaintenance = (i: Incident): boolean =>
  * critical); when nothing is worse than none but maintenance is under way, it
  * is `maintenance`.
  */
-export function overallStatus(db: Pick<Db, 'components' | 'incidents'>): Overall {
+export function overallStatus(db: Pick<Db, 'components' | 'incidents' | 'maintenances'>): Overall {
   const impacts: Impact[] = db.components.map((c) => componentStatusToImpact(c.status));
-  for (const i of db.incidents) if (isOpenIncident(i)) impacts.push(i.impact as Impact);
+  for (const i of db.incidents) if (isOpenIncident(i)) impacts.push(i.impact);
   const worst = worstImpact(impacts);
   let indicator: Indicator = worst;
   if (
     worst === 'none' &&
-    (db.components.some((c) => c.status === 'under_maintenance') || db.incidents.some(isActiveMaintenance))
+    (db.components.some((c) => c.status === 'under_maintenance') || db.maintenances.some(isActiveMaintenance))
   ) {
     indicator = 'maintenance';
   }
@@ -73,7 +71,7 @@ export function newestFirst<T extends { started_at: string }>(list: T[]): T[] {
 }
 
 /** Duration between start and resolution (or now), in whole minutes. */
-export function durationMinutes(incident: Incident, now: Date): number {
+export function durationMinutes(incident: EventRecord, now: Date): number {
   const end = incident.resolved_at ? Date.parse(incident.resolved_at) : now.getTime();
   return Math.max(0, Math.round((end - Date.parse(incident.started_at)) / 60000));
 }

@@ -1,5 +1,5 @@
 /** Times as customers read them: in the page's time zone, with the zone named. */
-import { dateFormat } from '../domain/date-formats.ts';
+import { dateFormat } from './date-formats.ts';
 
 const TIME: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short' };
 const DATE_TIME: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short', year: 'numeric', ...TIME };

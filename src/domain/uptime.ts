@@ -1,4 +1,4 @@
-import type { Db, Incident } from './model.ts';
+import { allEvents, type Db, type EventRecord } from './model.ts';
 import { worstComponentStatus, type ComponentStatus } from './status.ts';
 import { addDays, isoDay, localDate, startOfDay } from './zoned-days.ts';
 
@@ -50,7 +50,7 @@ type Interval = { from: number; to: number; status: ComponentStatus };
 const RANKED: ComponentStatus[] = ['under_maintenance', 'degraded_performance', 'partial_outage', 'major_outage'];
 
 /** Every non-operational stretch each component went through, by component id. */
-export function statusIntervals(db: Pick<Db, 'incidents' | 'components'>, now: Date, since = -Infinity): Map<string, Interval[]> {
+export function statusIntervals(db: Pick<Db, 'incidents' | 'maintenances' | 'components'>, now: Date, since = -Infinity): Map<string, Interval[]> {
   const out = new Map<string, Interval[]>();
   const push = (id: string, iv: Interval) => {
     if (iv.to <= iv.from || iv.status === 'operational') return;
@@ -59,7 +59,7 @@ export function statusIntervals(db: Pick<Db, 'incidents' | 'components'>, now: D
     list.push(iv);
   };
   const heldNow = new Set<string>();
-  for (const incident of db.incidents) {
+  for (const incident of allEvents(db)) {
     // Incidents over before the window cannot colour it: skip them unread.
     if (incident.resolved_at && Date.parse(incident.resolved_at) < since) continue;
     collect(incident, now.getTime(), push, heldNow);
@@ -72,11 +72,11 @@ export function statusIntervals(db: Pick<Db, 'incidents' | 'components'>, now: D
   return out;
 }
 
-function collect(incident: Incident, now: number, push: (id: string, iv: Interval) => void, heldNow: Set<string>): void {
+function collect(incident: EventRecord, now: number, push: (id: string, iv: Interval) => void, heldNow: Set<string>): void {
   const end = incident.resolved_at ? Math.min(Date.parse(incident.resolved_at), now) : now;
   const current = new Map<string, { since: number; status: ComponentStatus }>();
   // By instant, not by string: stored times may carry different offsets.
-  const updates = [...incident.updates].sort(
+  const updates = [...(incident.updates as EventRecord['updates'][number][])].sort(
     (a, b) => Date.parse(a.display_at) - Date.parse(b.display_at) || Date.parse(a.created_at) - Date.parse(b.created_at),
   );
   for (const u of updates) {
@@ -95,7 +95,7 @@ function collect(incident: Incident, now: number, push: (id: string, iv: Interva
 
 /** The 90-day (or `days`) uptime of every component, by component id. */
 export function computeUptime(
-  db: Pick<Db, 'incidents' | 'components'>,
+  db: Pick<Db, 'incidents' | 'maintenances' | 'components'>,
   now: Date,
   opts: UptimeOptions = {},
 ): Map<string, ComponentUptime> {

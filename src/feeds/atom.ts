@@ -1,5 +1,5 @@
 import type { Db } from '../domain/model.ts';
-import type { SiteInfo } from '../api/serialize.ts';
+import type { SiteInfo } from '../read/statuspage-records.ts';
 import { feedEntries, feedHead } from './entries.ts';
 import { atomDate, element, emptyElement } from './xml.ts';
 

@@ -1,5 +1,5 @@
-import type { Db, Incident } from '../domain/model.ts';
-import { incidentUrl, pageUpdatedAt, type SiteInfo } from '../api/serialize.ts';
+import { allEvents, type Db } from '../domain/model.ts';
+import { incidentUrl, pageUpdatedAt, type SiteInfo } from '../read/statuspage-records.ts';
 import { lastChanged, trailHtml } from './trail.ts';
 import { tagAuthority } from './xml.ts';
 
@@ -54,7 +54,7 @@ export function feedHead(db: Db, site: SiteInfo): FeedHead {
 
 export function feedEntries(db: Db, site: SiteInfo, limit = FEED_LIMIT): FeedEntry[] {
   const host = tagAuthority(site.SITE_URL);
-  const withUpdates = db.incidents.filter((i: Incident) => i.updates.length > 0);
+  const withUpdates = allEvents(db).filter((i) => i.updates.length > 0);
   return withUpdates
     .map((i) => ({ i, updated: lastChanged(i) }))
     .sort((a, b) => Date.parse(b.updated) - Date.parse(a.updated) || Date.parse(b.i.created_at) - Date.parse(a.i.created_at))

@@ -1,11 +1,10 @@
 import ical, { ICalCalendarMethod, ICalEventStatus, ICalEventTransparency } from 'ical-generator';
 import type { Db } from '../domain/model.ts';
-import { isMaintenance } from '../domain/overall.ts';
-import { concerns } from '../notify/banner.ts';
-import { incidentUrl, updatesNewestFirst, type SiteInfo } from '../api/serialize.ts';
+import { concerns } from '../read/banner.ts';
+import { incidentUrl, updatesNewestFirst, type SiteInfo } from '../read/statuspage-records.ts';
 import { markdownToText } from '../render/markdown.ts';
 import { tagAuthority } from './xml.ts';
-import { maintenancesNewestFirst } from '../api/statuspage.ts';
+import { maintenancesNewestFirst } from '../read/statuspage.ts';
 
 export const ICS_TYPE = 'text/calendar; charset=utf-8';
 
@@ -31,8 +30,8 @@ export function maintenanceCalendar(db: Db, site: SiteInfo, filter: string[] | n
     method: ICalCalendarMethod.PUBLISH,
     ttl: 60 * 60,
   });
-  const windows = maintenancesNewestFirst(db.incidents.filter(isMaintenance))
-    .filter((m) => m.scheduled_for && m.scheduled_until && concerns(m, filter))
+  const windows = maintenancesNewestFirst(db.maintenances)
+    .filter((m) => concerns(m, filter))
     .slice(0, ICS_LIMIT);
   for (const m of windows) {
     const cancelled = m.cancelled_at !== null;
@@ -48,8 +47,8 @@ export function maintenanceCalendar(db: Db, site: SiteInfo, filter: string[] | n
     calendar.createEvent({
       id: `${m.id}@${host}`,
       sequence: m.sequence,
-      start: new Date(m.scheduled_for!),
-      end: new Date(m.scheduled_until!),
+      start: new Date(m.scheduled_for),
+      end: new Date(m.scheduled_until),
       stamp: new Date(m.updated_at),
       created: new Date(m.created_at),
       lastModified: new Date(m.updated_at),

@@ -1,4 +1,4 @@
-import type { Incident } from '../domain/model.ts';
+import type { EventRecord, Update } from '../domain/model.ts';
 import { INCIDENT_STATUS_LABEL } from '../domain/status.ts';
 import { dateFormat } from '../domain/date-formats.ts';
 
@@ -43,23 +43,23 @@ export function splitLead(html: string): { lead: string; rest: string } {
 }
 
 /** Label of each update: its status, or `Update` when it did not change the status. */
-export function trailItems(incident: Incident): TrailItem[] {
+export function trailItems(incident: EventRecord): TrailItem[] {
   const items: TrailItem[] = [];
   let previous: string | null = null;
-  const oldestFirst = [...incident.updates].sort(
+  const oldestFirst = [...(incident.updates as Update[])].sort(
     (a, b) => Date.parse(a.display_at) - Date.parse(b.display_at) || Date.parse(a.created_at) - Date.parse(b.created_at),
   );
   for (const u of oldestFirst) {
     items.push({ at: u.display_at, label: u.status === previous ? 'Update' : INCIDENT_STATUS_LABEL[u.status], html: u.body_html });
     previous = u.status;
   }
-  const pm = incident.postmortem;
+  const pm = incident.kind === 'incident' ? incident.postmortem : null;
   if (pm?.published_at) items.push({ at: pm.published_at, label: INCIDENT_STATUS_LABEL.postmortem, html: pm.body_html });
   return items.reverse();
 }
 
 /** The whole trail as (unescaped) HTML; the feed writers escape it. */
-export function trailHtml(incident: Incident, timeZone: string): string {
+export function trailHtml(incident: EventRecord, timeZone: string): string {
   return trailItems(incident)
     .map((item) => {
       const s = stampParts(item.at, timeZone);
@@ -73,10 +73,10 @@ export function trailHtml(incident: Incident, timeZone: string): string {
 }
 
 /** When the entry last changed: the record, its updates or its published postmortem. */
-export function lastChanged(incident: Incident): string {
+export function lastChanged(incident: EventRecord): string {
   let latest = Date.parse(incident.updated_at);
   for (const u of incident.updates) latest = Math.max(latest, Date.parse(u.updated_at));
-  const pm = incident.postmortem;
+  const pm = incident.kind === 'incident' ? incident.postmortem : null;
   if (pm?.published_at) latest = Math.max(latest, Date.parse(pm.updated_at), Date.parse(pm.published_at));
   return new Date(latest).toISOString();
 }

@@ -1,3 +1,8 @@
+import type { MiddlewareHandler } from 'hono';
+import type { HttpBindings } from '@hono/node-server';
+import type { IncomingMessage } from 'node:http';
+import { BadRequest, PayloadTooLarge } from './errors.ts';
+
 /**
  * Request bodies, for every route of the process (Hono's and Astro's alike):
  * how large each may be, and that its text is UTF-8.
@@ -55,4 +60,52 @@ function percentDecoded(bytes: Uint8Array): Uint8Array {
     } else out[n++] = b === 0x2b /* + */ ? 0x20 : b;
   }
   return out.subarray(0, n);
+}
+
+/**
+ * Reads a request body from the socket, up to `limit` bytes. Past the limit it
+ * stops keeping anything and rejects at once; the rest of the upload keeps
+ * flowing and is thrown away (@hono/node-server reads it off for a moment, up
+ * to 64 MB / 500 ms, then closes), so the client, still sending, gets to read
+ * the 413 instead of a reset connection, and memory never holds more than
+ * the limit. (Hono's bodyLimit middleware counts too, but through a web
+ * stream that stops the socket when abandoned: the client then sees a reset.)
+ */
+export function readLimited(incoming: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(incoming.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) return Promise.reject(new PayloadTooLarge(limit));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (err?: Error) => {
+      incoming.off('data', onData).off('end', onEnd).off('error', done);
+      if (err) {
+        incoming.resume();
+        reject(err);
+      } else resolve(Buffer.concat(chunks, size));
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) done(new PayloadTooLarge(limit));
+      else chunks.push(chunk);
+    };
+    const onEnd = () => done();
+    incoming.on('data', onData).on('end', onEnd).on('error', done);
+  });
+}
+
+/**
+ * The front's two body checks, for every route: the route's size limit,
+ * counted as the body streams in (a chunked upload too), and UTF-8. The body
+ * is then held (within the limit) for whoever reads it, Hono or Astro.
+ */
+export function bodyChecks(): MiddlewareHandler<{ Bindings: HttpBindings }> {
+  return async (c, next) => {
+    const method = c.req.method;
+    if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return next();
+    const bytes = await readLimited(c.env.incoming, bodyLimitFor(c.req.path));
+    if (!isUtf8Body(bytes, c.req.header('content-type'))) throw new BadRequest('The request body is not valid UTF-8.', 'invalid_utf8');
+    c.req.raw = new Request(c.req.raw, { body: bytes.length ? new Uint8Array(bytes) : null });
+    await next();
+  };
 }

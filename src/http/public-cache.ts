@@ -1,4 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono';
+import { cors } from 'hono/cors';
 import { etagOf } from '../snapshot/page-cache.ts';
 import { PUBLIC_CACHE } from './security.ts';
 
@@ -69,22 +70,8 @@ export function respondPublic(c: Context, entry: PublicBody): Response {
 }
 
 /**
- * CORS for the public, credential-free JSON: any origin may read it (browser
- * widgets and the embed script fetch it cross-origin). Preflights are
- * answered here with 204. Never use this on admin routes.
+ * CORS for the public, credential-free JSON (Hono's cors): any origin may
+ * read it (browser widgets and the embed script fetch it cross-origin),
+ * preflights are answered with 204. Never use this on admin routes.
  */
-export const publicCors: MiddlewareHandler = async (c, next) => {
-  if (c.req.method === 'OPTIONS') {
-    const headers = new Headers({
-      'Access-Control-Allow-Origin': '*',
-      'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS',
-      'Access-Control-Max-Age': '86400',
-      Vary: 'Access-Control-Request-Headers',
-    });
-    const requested = c.req.header('access-control-request-headers');
-    if (requested) headers.set('Access-Control-Allow-Headers', requested.slice(0, 500));
-    return new Response(null, { status: 204, headers });
-  }
-  await next();
-  c.res.headers.set('Access-Control-Allow-Origin', '*');
-};
+export const publicCors: MiddlewareHandler = cors({ origin: '*', allowMethods: ['GET', 'HEAD', 'OPTIONS'], maxAge: 86_400 });

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import { Forbidden } from '../domain/errors.ts';
+import { Forbidden } from './errors.ts';
 
 /**
  * Refuses a public write that a browser says comes from another site: an

@@ -3,7 +3,12 @@ import { COMPONENT_STATUSES, IMPACTS } from '../domain/status.ts';
 import { UPDATE_STATUSES } from '../domain/incidents/lifecycle.ts';
 import { CONTROL_IN_LINE, CONTROL_IN_TEXT, CONTROL_MESSAGE } from '../domain/text.ts';
 
-/** Request bodies of the admin API. Unknown keys are refused so typos fail loudly. */
+/**
+ * What the Comms Lead may send, as zod schemas: the admin JSON API and the
+ * console's forms both validate with these (the console turns its form
+ * strings into the same shapes first). Unknown keys are refused so typos
+ * fail loudly.
+ */
 export const LIMITS = { name: 200, body: 20_000, description: 1_000 } as const;
 
 // Control characters are refused before trimming: a trailing one is refused, not quietly cut.
@@ -65,3 +70,47 @@ export const updateCreateSchema = z.strictObject({
 });
 
 export const updateCorrectSchema = z.strictObject({ body });
+
+// Scheduled maintenance and postmortems.
+
+/** A postmortem is longer than an update. */
+export const POSTMORTEM_MAX = 100_000;
+
+export const maintenanceCreateSchema = z.strictObject({
+  name,
+  scheduled_for: instant,
+  scheduled_until: instant,
+  components: z.array(z.string().min(1)).max(500).default([]),
+  body: body.optional(),
+  notify: z.boolean().optional(),
+  auto_transitions: z.boolean().optional(),
+});
+
+/** start, verify, complete, cancel: all optional, default texts apply. */
+export const maintenanceStepSchema = z.strictObject({
+  body: body.optional(),
+  notify: z.boolean().optional(),
+});
+
+export const maintenanceNoteSchema = z.strictObject({
+  body,
+  notify: z.boolean().optional(),
+});
+
+export const maintenanceRescheduleSchema = z.strictObject({
+  scheduled_for: instant.optional(),
+  scheduled_until: instant.optional(),
+  body: body.optional(),
+  notify: z.boolean().optional(),
+});
+
+export const postmortemSchema = z.strictObject({
+  body: z
+    .string({ error: 'body must be a string' })
+    .refine((v) => !CONTROL_IN_TEXT.test(v), `body ${CONTROL_MESSAGE}`)
+    .trim()
+    .min(1, 'body must not be empty')
+    .max(POSTMORTEM_MAX, `body must be at most ${POSTMORTEM_MAX} characters`)
+    .optional(),
+  publish: z.boolean().optional(),
+});

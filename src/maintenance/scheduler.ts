@@ -1,4 +1,4 @@
-import type { Herald } from '../herald.ts';
+import type { HeraldCore } from '../herald.ts';
 import { applyDueTransitions, dueTransitions, nextDueAt, type TimerOptions } from '../domain/maintenance/due.ts';
 
 export interface MaintenanceScheduler {
@@ -20,7 +20,7 @@ const RETRY_MS = 30_000;
  * on the first arm after a start, catch up on anything a restart missed.
  */
 export function startMaintenanceScheduler(
-  herald: Herald,
+  herald: HeraldCore,
   opts: TimerOptions & { log?: (line: string) => void },
 ): MaintenanceScheduler {
   const log = opts.log ?? ((line: string) => console.log(line));

@@ -1,4 +1,4 @@
-import type { Db, Incident, IncidentUpdate } from '../domain/model.ts';
+import type { Db, EventRecord, Update } from '../domain/model.ts';
 import type { NoticeKind, Subscriber } from './model.ts';
 
 /**
@@ -10,16 +10,16 @@ import type { NoticeKind, Subscriber } from './model.ts';
 export interface NoticeIntent {
   /** The update id, or `<maintenance id>:reminder`. */
   key: string;
-  incident: Incident;
-  update: IncidentUpdate;
+  incident: EventRecord;
+  update: Update;
   kind: NoticeKind;
   /** When the intent arose: older than the outbox itself means history, not news. */
   at: string;
 }
 
 /** The kind of notice an update makes: the first is the disruption, the resolving one the restoration. */
-export function noticeKind(incident: Incident, update: IncidentUpdate): NoticeKind {
-  if (incident.impact === 'maintenance') return 'maintenance';
+export function noticeKind(incident: EventRecord, update: Update): NoticeKind {
+  if (incident.kind === 'maintenance') return 'maintenance';
   if (incident.updates[0]?.id === update.id) return 'disruption';
   const firstResolved = incident.updates.find((u) => u.status === 'resolved');
   if (firstResolved?.id === update.id) return 'restoration';
@@ -29,14 +29,16 @@ export function noticeKind(incident: Incident, update: IncidentUpdate): NoticeKi
 /** Every notice intent in the data, oldest first. */
 export function noticeIntents(db: Db): NoticeIntent[] {
   const out: NoticeIntent[] = [];
-  for (const incident of db.incidents) {
-    for (const update of incident.updates) {
-      if (update.notify) out.push({ key: update.id, incident, update, kind: noticeKind(incident, update), at: update.created_at });
+  const fromUpdates = (e: EventRecord) => {
+    for (const update of e.updates as Update[]) {
+      if (update.notify) out.push({ key: update.id, incident: e, update, kind: noticeKind(e, update), at: update.created_at });
     }
-    const last = incident.updates.at(-1);
-    if (incident.impact === 'maintenance' && incident.reminded_at && last) {
-      out.push({ key: reminderKey(incident.id), incident, update: last, kind: 'maintenance', at: incident.reminded_at });
-    }
+  };
+  for (const incident of db.incidents) fromUpdates(incident);
+  for (const m of db.maintenances) {
+    fromUpdates(m);
+    const last = m.updates.at(-1);
+    if (m.reminded_at && last) out.push({ key: reminderKey(m.id), incident: m, update: last, kind: 'maintenance', at: m.reminded_at });
   }
   return out.sort((a, b) => a.at.localeCompare(b.at));
 }
@@ -44,8 +46,8 @@ export function noticeIntents(db: Db): NoticeIntent[] {
 export const reminderKey = (maintenanceId: string) => `${maintenanceId}:reminder`;
 
 /** The message every notice of an incident replies to, so that one incident is one thread. */
-export function threadRootKey(incident: Incident): string {
-  return incident.impact === 'maintenance' && incident.reminded_at && !incident.updates[0]?.notify
+export function threadRootKey(incident: EventRecord): string {
+  return incident.kind === 'maintenance' && incident.reminded_at && !incident.updates[0]?.notify
     ? reminderKey(incident.id)
     : (incident.updates[0]?.id ?? incident.id);
 }

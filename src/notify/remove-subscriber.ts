@@ -1,5 +1,4 @@
 import type { Herald } from '../herald.ts';
-import type { Notify } from './service.ts';
 import { recordAudit } from '../domain/audit.ts';
 
 /**
@@ -8,10 +7,10 @@ import { recordAudit } from '../domain/audit.ts';
  * the console's button. Returns false when there was no such subscriber, so a
  * retried removal changes nothing.
  */
-export async function removeSubscriber(herald: Herald, notify: Notify, actor: string, id: string): Promise<boolean> {
-  const s = notify.book.get(id);
+export async function removeSubscriber(herald: Herald, actor: string, id: string): Promise<boolean> {
+  const s = herald.notify.book.get(id);
   if (!s) return false;
-  await notify.book.remove(id);
+  await herald.notify.book.remove(id);
   // Subscribers live in their own journal; the audit log is in herald.json.
   await herald.run(actor, (ctx) => recordAudit(ctx, 'subscriber.remove', id, { detail: { state: s.state } }));
   return true;

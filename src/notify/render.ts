@@ -1,12 +1,12 @@
 import Handlebars from 'handlebars';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Db, Incident, IncidentUpdate } from '../domain/model.ts';
+import type { Db, EventRecord, Update } from '../domain/model.ts';
 import { COMPONENT_STATUS_LABEL, INCIDENT_STATUS_LABEL } from '../domain/status.ts';
 import { SEVERITY_LABEL, nextUpdateDue } from '../domain/policy.ts';
 import { durationMinutes, formatDuration } from '../domain/overall.ts';
 import { markdownToText } from '../render/markdown.ts';
-import { formatDateTime } from '../render/time.ts';
+import { formatDateTime } from '../domain/time-text.ts';
 import { templatePath } from '../paths.ts';
 import type { MailKind, NoticeKind } from './model.ts';
 
@@ -21,8 +21,8 @@ export interface NoticeInput {
   kind: NoticeKind;
   siteName: string;
   siteUrl: string;
-  incident: Incident;
-  update: IncidentUpdate;
+  incident: EventRecord;
+  update: Update;
   db: Db;
   unsubscribeUrl: string;
   manageUrl: string;
@@ -68,8 +68,8 @@ function load(): Record<string, { html: Template; text: Template }> {
 export const oneLine = (s: string) => s.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
 
 /** The subject of every notice of an incident: constant, so mail clients thread the incident. */
-export function noticeSubject(siteName: string, incident: Incident): string {
-  const prefix = incident.impact === 'maintenance' ? 'Scheduled maintenance: ' : '';
+export function noticeSubject(siteName: string, incident: EventRecord): string {
+  const prefix = incident.kind === 'maintenance' ? 'Scheduled maintenance: ' : '';
   return oneLine(`[${siteName}] ${prefix}${incident.name}`);
 }
 
@@ -88,15 +88,15 @@ export function renderNotice(input: NoticeInput): RenderedMail {
   });
   const names = components.map((c) => c.name);
   const resolved = input.kind === 'restoration';
-  const due = nextUpdateDue(incident.impact, update.created_at, incident.resolved_at !== null);
+  const due = incident.kind === 'incident' ? nextUpdateDue(incident.impact, update.created_at, incident.resolved_at !== null) : null;
   const facts = [
     { label: 'Status', value: INCIDENT_STATUS_LABEL[update.status] },
-    ...(incident.impact !== 'maintenance' ? [{ label: 'Severity', value: SEVERITY_LABEL[incident.impact] }] : []),
+    ...(incident.kind === 'incident' ? [{ label: 'Severity', value: SEVERITY_LABEL[incident.impact] }] : []),
     { label: resolved ? 'Resolved' : 'Posted', value: formatDateTime(update.display_at, tz) },
     ...(resolved ? [{ label: 'Started', value: formatDateTime(incident.started_at, tz) }] : []),
   ];
   const window =
-    incident.scheduled_for && incident.scheduled_until
+    incident.kind === 'maintenance'
       ? `from ${formatDateTime(incident.scheduled_for, tz)} to ${formatDateTime(incident.scheduled_until, tz)}`
       : '';
   if (window) facts.push({ label: 'Window', value: window.replace(/^from /, '') });

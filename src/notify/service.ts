@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Herald } from '../herald.ts';
+import type { HeraldCore } from '../herald.ts';
 import { Conflict, Invalid, NotFound, RateLimited } from '../domain/errors.ts';
 import { Journal } from './journal.ts';
 import { LinkTokens } from './tokens.ts';
@@ -9,12 +9,11 @@ import { createMailer, type Mailer } from './transport.ts';
 import { Composer } from './compose.ts';
 import { Sender } from './sender.ts';
 import { FanOut } from './fanout.ts';
-import { WindowLimiter } from '../api/rate-limit.ts';
+import { WindowLimiter } from '../http/rate-limit.ts';
 import { wants } from './intents.ts';
-import type { SubscribeInput } from './subscribe-input.ts';
+import type { SubscribeInput } from '../input/subscribe.ts';
 import type { Delivery, Subscriber } from './model.ts';
 import { removeStaleTempFiles } from '../store/durable-file.ts';
-import { notifyOf, registerNotify } from './registry.ts';
 
 /** Everything email: the subscriber book, the outbox and its worker. One per Herald. */
 export interface Notify {
@@ -30,16 +29,13 @@ export interface Notify {
   retry(deliveryId: string): Promise<Delivery>;
 }
 
-export { notifyOf };
-
 /**
  * Opens DATA_DIR/subscribers.jsonl and deliveries.jsonl (synchronously: once,
  * at start), starts the worker and registers its shutdown on the Herald.
  */
-export function openNotify(herald: Herald, log: (line: string) => void = (l) => console.log(l)): Notify {
-  const existing = notifyOf(herald);
-  if (existing) return existing;
+export function openNotify(herald: HeraldCore): Notify {
   const cfg = herald.config;
+  const log = herald.log;
   const subscribersFile = join(cfg.dataDir, 'subscribers.jsonl');
   const deliveriesFile = join(cfg.dataDir, 'deliveries.jsonl');
   // A compaction killed midway leaves its temp file; the DATA_DIR lock says none is being written now.
@@ -127,8 +123,6 @@ export function openNotify(herald: Herald, log: (line: string) => void = (l) => 
       return again;
     },
   };
-  registerNotify(herald, notify);
-
   herald.onClose(async () => {
     unwatch();
     clearInterval(compactor);

@@ -3,12 +3,15 @@ import type { Db, Incident, IncidentUpdate } from '../domain/model.ts';
 import type { VerbContext } from '../domain/context.ts';
 import { declareIncident } from '../domain/incidents/declare.ts';
 import { postUpdate } from '../domain/incidents/post-update.ts';
-import type { DraftAction } from './drafts.ts';
+import type { DeclareInput } from '../domain/incidents/declare.ts';
+import type { UpdateInput } from '../domain/incidents/append-update.ts';
 import type { NoticeKind } from '../notify/model.ts';
 import { noticeKind } from '../notify/intents.ts';
 import { renderNotice, type RenderedMail } from '../notify/render.ts';
-import { countRecipients } from '../notify/recipients.ts';
-import { bannerFor, type Banner } from '../notify/banner.ts';
+import { bannerFor, type Banner } from '../read/banner.ts';
+
+/** What the Comms Lead previews and then publishes: exactly what publish will hand to the verb. */
+export type DraftAction = { kind: 'declare'; input: DeclareInput } | { kind: 'update'; incidentId: string; input: UpdateInput };
 
 /** What a draft would publish, computed by running the real verb on a copy of the data. */
 export interface DraftResult {
@@ -35,7 +38,7 @@ export function applyDraft(ctx: VerbContext, action: DraftAction): { incident: I
  */
 export function dryRun(herald: Herald, actor: string, action: DraftAction): DraftResult {
   const db = structuredClone(herald.store.data);
-  const { incident, update } = applyDraft({ db, now: herald.now(), actor }, action);
+  const { incident, update } = applyDraft({ ...herald.context(actor), db }, action);
   return { db, incident, update, noticeKind: update.notify ? noticeKind(incident, update) : null };
 }
 
@@ -55,7 +58,7 @@ export function previewEmail(herald: Herald, draft: DraftResult): { mail: Render
     manageUrl: `${site}/subscribe/manage/PREVIEW`,
     timeZone: herald.config.SITE_TIMEZONE,
   });
-  return { mail, recipients: countRecipients(herald, draft.incident.components) };
+  return { mail, recipients: herald.notify.countRecipients(draft.incident.components) };
 }
 
 /** The banner JSON the page would serve once the draft is published. */

@@ -1,8 +1,8 @@
-import type { Db, Incident, IncidentUpdate } from '../domain/model.ts';
+import type { Db, EventRecord, Update } from '../domain/model.ts';
 import type { Indicator } from '../domain/status.ts';
 import { isActiveMaintenance, isOpenIncident, overallStatus } from '../domain/overall.ts';
 import { markdownToText } from '../render/markdown.ts';
-import { incidentUrl, ms, pageUpdatedAt, updatesNewestFirst, type SiteInfo } from '../api/serialize.ts';
+import { incidentUrl, ms, pageUpdatedAt, updatesNewestFirst, type SiteInfo } from './statuspage-records.ts';
 
 /**
  * The in-app banner (`GET /api/banner.json`, shown by public/embed.js): what
@@ -26,7 +26,8 @@ export const BANNER_MESSAGE_MAX = 280;
 const MAX_FILTER_IDS = 50;
 
 /** Which record wins when several are live: the most severe, then the most recently updated. */
-const RANK: Record<Incident['impact'], number> = { critical: 4, major: 3, minor: 2, maintenance: 1, none: 0 };
+const RANK = { critical: 4, major: 3, minor: 2, maintenance: 1, none: 0 } as const;
+const rank = (e: EventRecord): number => RANK[e.kind === 'incident' ? e.impact : 'maintenance'];
 
 /**
  * Parses `?components=api,dashboard` into sorted, known component ids; a
@@ -44,7 +45,7 @@ export function parseComponentFilter(raw: string | undefined, db: Pick<Db, 'comp
  * True when a record concerns the filter. An incident that names no
  * component concerns everyone: a missed outage is worse than an extra banner.
  */
-export function concerns(i: Incident, filter: string[] | null): boolean {
+export function concerns(i: EventRecord, filter: string[] | null): boolean {
   if (filter === null || i.components.length === 0) return true;
   return i.components.some((id) => filter.includes(id));
 }
@@ -58,16 +59,17 @@ export function truncateText(text: string, max = BANNER_MESSAGE_MAX): string {
   return `${(space > max * 0.6 ? cut.slice(0, space) : cut).replace(/[\s.,;:!?-]+$/, '')}…`;
 }
 
-const latestUpdate = (i: Incident): IncidentUpdate | undefined => updatesNewestFirst(i)[0];
-const lastActivity = (i: Incident): number => Date.parse(latestUpdate(i)?.display_at ?? i.updated_at);
+const latestUpdate = (i: EventRecord): Update | undefined => updatesNewestFirst<Update>(i)[0];
+const lastActivity = (i: EventRecord): number => Date.parse(latestUpdate(i)?.display_at ?? i.updated_at);
 
 /** The banner for the whole page (filter null) or for the given component ids. */
 export function bannerFor(db: Db, site: SiteInfo, filter: string[] | null = null): Banner {
-  const relevant = db.incidents.filter((i) => concerns(i, filter));
-  const live = relevant.filter((i) => isOpenIncident(i) || isActiveMaintenance(i));
+  const incidents = db.incidents.filter((i) => concerns(i, filter));
+  const maintenances = db.maintenances.filter((m) => concerns(m, filter));
+  const live: EventRecord[] = [...incidents.filter(isOpenIncident), ...maintenances.filter(isActiveMaintenance)];
   const components = filter === null ? db.components : db.components.filter((c) => filter.includes(c.id));
-  const overall = overallStatus({ components, incidents: relevant });
-  const shown = live.sort((a, b) => RANK[b.impact] - RANK[a.impact] || lastActivity(b) - lastActivity(a))[0];
+  const overall = overallStatus({ components, incidents, maintenances });
+  const shown = live.sort((a, b) => rank(b) - rank(a) || lastActivity(b) - lastActivity(a))[0];
   const update = shown && latestUpdate(shown);
   if (!shown || !update) {
     return {

@@ -1,4 +1,4 @@
-import type { Component, Db, Group, Incident, IncidentUpdate } from '../domain/model.ts';
+import { allEvents, type Component, type Db, type EventRecord, type Group, type Update } from '../domain/model.ts';
 import { worstComponentStatus } from '../domain/status.ts';
 
 /**
@@ -25,7 +25,7 @@ export function pageUpdatedAt(db: Db): string {
   };
   for (const c of db.components) consider(c.updated_at);
   for (const g of db.groups) consider(g.updated_at);
-  for (const i of db.incidents) {
+  for (const i of allEvents(db)) {
     consider(i.updated_at);
     for (const u of i.updates) consider(u.updated_at);
   }
@@ -98,7 +98,7 @@ export function componentsJson(db: Db) {
   return top.sort((a, b) => a.position - b.position).flatMap((t) => t.items);
 }
 
-export function updateJson(u: IncidentUpdate, incidentId: string) {
+export function updateJson(u: Update, incidentId: string) {
   return {
     id: u.id,
     status: u.status,
@@ -114,42 +114,35 @@ export function updateJson(u: IncidentUpdate, incidentId: string) {
   };
 }
 
-export const updatesNewestFirst = (i: Incident): IncidentUpdate[] =>
-  [...i.updates].sort((a, b) => b.display_at.localeCompare(a.display_at) || b.created_at.localeCompare(a.created_at));
+/** An incident's or a window's updates, newest first (clients take the first as the latest). */
+export function updatesNewestFirst<U extends Update>(e: { updates: U[] }): U[] {
+  return [...e.updates].sort((a, b) => b.display_at.localeCompare(a.display_at) || b.created_at.localeCompare(a.created_at));
+}
 
-export function incidentJson(i: Incident, db: Db, siteUrl: string) {
+/**
+ * An incident, or a maintenance window, in Statuspage's incident shape. The
+ * API shows a window as an incident with `impact: maintenance`, its window
+ * times last; this is the one place that shape is made.
+ */
+export function incidentJson(e: EventRecord, db: Db, siteUrl: string) {
   const base = {
-    id: i.id,
-    name: i.name,
-    status: i.status,
-    created_at: ms(i.created_at),
-    updated_at: ms(i.updated_at),
-    monitoring_at: ms(i.monitoring_at),
-    resolved_at: ms(i.resolved_at),
-    impact: i.impact,
-    shortlink: incidentUrl(siteUrl, i.id),
-    started_at: ms(i.started_at),
+    id: e.id,
+    name: e.name,
+    status: e.status,
+    created_at: ms(e.created_at),
+    updated_at: ms(e.updated_at),
+    monitoring_at: e.kind === 'incident' ? ms(e.monitoring_at) : null,
+    resolved_at: ms(e.resolved_at),
+    impact: e.kind === 'incident' ? e.impact : ('maintenance' as const),
+    shortlink: incidentUrl(siteUrl, e.id),
+    started_at: ms(e.started_at),
     page_id: db.page.id,
-    incident_updates: updatesNewestFirst(i).map((u) => updateJson(u, i.id)),
-    components: i.components
+    incident_updates: updatesNewestFirst<Update>(e).map((u) => updateJson(u, e.id)),
+    components: e.components
       .map((id) => db.components.find((c) => c.id === id))
       .filter((c): c is Component => Boolean(c))
       .map((c) => componentJson(c, db.page.id)),
   };
-  if (i.impact !== 'maintenance') return base;
-  return { ...base, scheduled_for: ms(i.scheduled_for), scheduled_until: ms(i.scheduled_until) };
-}
-
-/** The admin view adds what the public shape lacks: authors, corrections, postmortem. */
-export function adminIncidentJson(i: Incident, db: Db, siteUrl: string) {
-  const pub = incidentJson(i, db, siteUrl);
-  const byId = new Map(i.updates.map((u) => [u.id, u]));
-  return {
-    ...pub,
-    incident_updates: pub.incident_updates.map((u) => {
-      const full = byId.get(u.id)!;
-      return { ...u, author: full.author, edited_at: ms(full.edited_at) };
-    }),
-    postmortem: i.postmortem,
-  };
+  if (e.kind === 'incident') return base;
+  return { ...base, scheduled_for: ms(e.scheduled_for), scheduled_until: ms(e.scheduled_until) };
 }

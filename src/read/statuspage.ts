@@ -1,11 +1,11 @@
-import type { Db, Incident } from '../domain/model.ts';
-import { isMaintenance, isOpenIncident, newestFirst, overallStatus } from '../domain/overall.ts';
-import { componentsJson, incidentJson, pageJson, type SiteInfo } from './serialize.ts';
+import type { Db, EventRecord, Maintenance } from '../domain/model.ts';
+import { isOpenIncident, newestFirst, overallStatus } from '../domain/overall.ts';
+import { componentsJson, incidentJson, pageJson, type SiteInfo } from './statuspage-records.ts';
 
 /**
  * The documents of Statuspage's public v2 API, as pure functions of the data
  * (shapes and endpoints in docs/statuspage-compat.md). The record shapes
- * themselves live in serialize.ts; this module only selects and orders.
+ * themselves live in statuspage-records.ts; this module only selects and orders.
  */
 
 /** How many records the list endpoints return, as on Statuspage. */
@@ -15,13 +15,12 @@ const MAINTENANCE_LIVE = new Set(['scheduled', 'in_progress', 'verifying']);
 const MAINTENANCE_ACTIVE = new Set(['in_progress', 'verifying']);
 
 /** Maintenances newest first by their window (the reference orders by scheduled_for). */
-export function maintenancesNewestFirst(list: Incident[]): Incident[] {
-  const key = (i: Incident) => i.scheduled_for ?? i.started_at;
-  return [...list].sort((a, b) => Date.parse(key(b)) - Date.parse(key(a)) || b.id.localeCompare(a.id));
+export function maintenancesNewestFirst(list: Maintenance[]): Maintenance[] {
+  return [...list].sort((a, b) => Date.parse(b.scheduled_for) - Date.parse(a.scheduled_for) || b.id.localeCompare(a.id));
 }
 
-const incidents = (db: Db) => newestFirst(db.incidents.filter((i) => !isMaintenance(i)));
-const maintenances = (db: Db) => maintenancesNewestFirst(db.incidents.filter(isMaintenance));
+const incidents = (db: Db) => newestFirst(db.incidents);
+const maintenances = (db: Db) => maintenancesNewestFirst(db.maintenances);
 
 export type V2Document =
   | 'summary'
@@ -47,7 +46,7 @@ export const V2_DOCUMENTS: readonly V2Document[] = [
 /** Builds one v2 document (the object behind `/api/v2/<name>.json`). */
 export function v2Document(name: V2Document, db: Db, site: SiteInfo): object {
   const page = pageJson(db, site);
-  const inc = (list: Incident[]) => list.map((i) => incidentJson(i, db, site.SITE_URL));
+  const inc = (list: EventRecord[]) => list.map((i) => incidentJson(i, db, site.SITE_URL));
   switch (name) {
     case 'summary':
       return {

@@ -4,7 +4,7 @@ import type { Db, Incident } from '../domain/model.ts';
 import { SEVERITY_LABEL } from '../domain/policy.ts';
 import { INCIDENT_STATUS_LABEL, type Impact } from '../domain/status.ts';
 import { durationMinutes, formatDuration } from '../domain/overall.ts';
-import { formatDateTime } from './time.ts';
+import { formatDateTime } from '../domain/time-text.ts';
 import { markdownToText } from './markdown.ts';
 import { templatePath } from '../paths.ts';
 

@@ -1,4 +1,4 @@
-import type { Herald } from '../herald.ts';
+import type { Db } from '../domain/model.ts';
 import { computeUptime, type ComponentUptime, type UptimeDay } from '../domain/uptime.ts';
 import { COMPONENT_STATUS_LABEL, type ComponentStatus } from '../domain/status.ts';
 import { formatDuration } from '../domain/overall.ts';
@@ -77,21 +77,20 @@ function toBar(u: ComponentUptime): UptimeBar {
   };
 }
 
-const memo = new WeakMap<Herald, { key: string; bars: Map<string, UptimeBar> }>();
+// The committed data object is replaced by every write, so it is the memo key (with the day: a new day starts a new bar).
+const memo = new WeakMap<object, { day: string; bars: Map<string, UptimeBar> }>();
 
 /**
- * The uptime bars of every component, computed once per data version (and
- * per local day, so a new day starts a new bar) rather than per request: the
- * status page stays as fast with years of incidents as with none.
+ * The uptime bars of every component, computed once per data version and
+ * local day rather than per request: the status page stays as fast with
+ * years of incidents as with none.
  */
-export function uptimeBars(herald: Herald): Map<string, UptimeBar> {
-  const now = herald.now();
-  const tz = herald.config.SITE_TIMEZONE;
-  const key = `${herald.store.version}|${isoDay(localDate(now.getTime(), tz))}`;
-  const hit = memo.get(herald);
-  if (hit && hit.key === key) return hit.bars;
-  const uptime = computeUptime(herald.store.data, now, { days: UPTIME_DAYS, timeZone: tz });
+export function uptimeBars(db: Db, now: Date, timeZone: string): Map<string, UptimeBar> {
+  const day = isoDay(localDate(now.getTime(), timeZone));
+  const hit = memo.get(db);
+  if (hit && hit.day === day) return hit.bars;
+  const uptime = computeUptime(db, now, { days: UPTIME_DAYS, timeZone });
   const bars = new Map([...uptime].map(([id, u]) => [id, toBar(u)]));
-  memo.set(herald, { key, bars });
+  memo.set(db, { day, bars });
   return bars;
 }

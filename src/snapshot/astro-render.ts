@@ -68,7 +68,13 @@ export function callAstro(handler: AstroHandler, req: IncomingMessage, locals: o
         return res;
       },
     });
-    handler(req, res as never, undefined, locals).catch((err: Error) => finish(err));
+    // A path no page matches: Astro hands it to `next`. Its own fallback would
+    // render the 404 page without `locals`, so render that page here, with them.
+    const notFound = () => {
+      req.url = '/404';
+      handler(req, res as never, undefined, locals).catch((err: Error) => finish(err));
+    };
+    handler(req, res as never, notFound, locals).catch((err: Error) => finish(err));
   });
 }
 
@@ -87,7 +93,7 @@ export function inProcessRenderer(handler: AstroHandler, herald: Herald, host: (
     req.headers = { host: host() };
     req.push(null);
     try {
-      const answer = await callAstro(handler, req, { herald });
+      const answer = await callAstro(handler, req, { herald, session: null });
       const type = answer.headers.get('content-type');
       return {
         status: answer.status,

@@ -1,4 +1,4 @@
-import type { Db } from '../domain/model.ts';
+import { findEvent, type Db } from '../domain/model.ts';
 import { historyPage } from '../domain/history.ts';
 
 /**
@@ -33,7 +33,7 @@ export function pageCacheKey(url: URL, db: Db, timeZone: string): string {
     } catch {
       return NOT_FOUND_INCIDENT;
     }
-    return db.incidents.some((i) => i.id === id) ? `/incidents/${encodeURIComponent(id)}` : NOT_FOUND_INCIDENT;
+    return findEvent(db, id) ? `/incidents/${encodeURIComponent(id)}` : NOT_FOUND_INCIDENT;
   }
   return path;
 }

@@ -2,8 +2,8 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { V2_DOCUMENTS } from '../api/statuspage.ts';
-import { securityHeaders } from '../api/security.ts';
+import { V2_DOCUMENTS } from '../read/statuspage.ts';
+import { securityHeaders } from '../http/security.ts';
 
 /** The public resources to copy (pages, JSON APIs, feeds), by URL path, for these incidents and maintenances. */
 export function publicPaths(incidentIds: string[]): string[] {

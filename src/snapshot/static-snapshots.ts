@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Herald } from '../herald.ts';
+import { allEvents } from '../domain/model.ts';
 import { publishStaticSite, recoverStaticFolder } from './static-site.ts';
 
 export interface StaticSnapshots {
@@ -46,7 +47,7 @@ export function startStaticSnapshots(
     dirty = false;
     const version = herald.store.version;
     let failed = false;
-    running = publishStaticSite(origin, herald.store.data.incidents.map((i) => i.id), dir)
+    running = publishStaticSite(origin, allEvents(herald.store.data).map((i) => i.id), dir)
       .then(() => {
         if (lastFailure) log('herald: static copy is up to date again');
         lastFailure = null;

@@ -3,6 +3,7 @@ import { closeSync, fsyncSync, openSync, readdirSync, renameSync, unlinkSync, wr
 import { dirname, basename, join } from 'node:path';
 import type { Adapter } from 'lowdb';
 import type { z } from 'zod';
+import { migrate } from './migrate.ts';
 
 /**
  * Writes `data` to `file` so that a crash at any moment leaves either the old
@@ -94,12 +95,15 @@ export class CorruptDataFile extends Error {
 }
 
 /**
- * A lowdb adapter over one JSON file, validated with zod on read. A missing
- * file reads as null (lowdb then uses its defaults); a corrupt one throws.
+ * A lowdb adapter over one JSON file, upgraded to the current schema
+ * (src/store/migrate.ts) and validated with zod on read. A missing file reads
+ * as null (lowdb then uses its defaults); a corrupt one throws.
  */
 export class DurableJsonFile<T> implements Adapter<T> {
   readonly file: string;
   readonly schema: z.ZodType<T>;
+  /** Whether the last read had to upgrade the file's schema (it is written back by the next write). */
+  migrated = false;
   constructor(file: string, schema: z.ZodType<T>) {
     this.file = file;
     this.schema = schema;
@@ -119,7 +123,9 @@ export class DurableJsonFile<T> implements Adapter<T> {
     } catch (err) {
       throw new CorruptDataFile(this.file, `not JSON: ${(err as Error).message}`);
     }
-    const parsed = this.schema.safeParse(json);
+    const upgraded = migrate(json);
+    this.migrated = upgraded.migrated;
+    const parsed = this.schema.safeParse(upgraded.data);
     if (!parsed.success) {
       const first = parsed.error.issues[0];
       throw new CorruptDataFile(this.file, `${first?.path.join('.') || 'root'}: ${first?.message}`);

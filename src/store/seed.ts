@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../paths.ts';
-import type { Db } from '../domain/model.ts';
+import type { VerbContext } from '../domain/context.ts';
 import type { ComponentStatus, Impact, IncidentStatus } from '../domain/status.ts';
 import { createComponent } from '../domain/components/manage.ts';
 import { declareIncident } from '../domain/incidents/declare.ts';
@@ -21,23 +21,23 @@ const SEED_FILE = join(projectRoot(), 'data', 'seed.json');
 
 /**
  * Fills an empty database with the demo content of data/seed.json, through
- * the same domain verbs the admin API uses. Seeded updates never notify.
+ * the same domain verbs the admin API uses, dated in the past as the seed
+ * says. Seeded updates never notify, and leave no audit trail.
  */
-export function seedDemo(db: Db, now: Date): void {
+export function seedDemo(ctx: VerbContext): void {
   const seed = JSON.parse(readFileSync(SEED_FILE, 'utf8')) as SeedFile;
-  const at = (minutesAgo: number) => new Date(now.getTime() - minutesAgo * 60_000);
-  const createdAt = at(100 * 24 * 60);
-  for (const c of seed.components) createComponent({ db, now: createdAt, actor: 'seed' }, c);
+  const at = (minutesAgo: number) => ({ ...ctx, now: new Date(ctx.now.getTime() - minutesAgo * 60_000) });
+  for (const c of seed.components) createComponent(at(100 * 24 * 60), c);
   for (const inc of seed.incidents) {
     const [first, ...rest] = inc.updates;
     if (!first) continue;
     const incident = declareIncident(
-      { db, now: at(first.minutes_ago), actor: 'seed' },
+      at(first.minutes_ago),
       { name: inc.name, impact: inc.impact, status: first.status, body: first.body, components: first.components, notify: false },
     );
     for (const u of rest) {
-      postUpdate({ db, now: at(u.minutes_ago), actor: 'seed' }, incident.id, { ...u, notify: false });
+      postUpdate(at(u.minutes_ago), incident.id, { ...u, notify: false });
     }
   }
-  db.audit = [];
+  ctx.db.audit = [];
 }

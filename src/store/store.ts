@@ -21,9 +21,10 @@ export class Store<T> {
     this.low = new Low(adapter, defaults);
   }
 
-  /** Reads the file (or keeps the defaults when it does not exist yet). */
-  async load(): Promise<void> {
+  /** Reads the file (or keeps the defaults when it does not exist yet); says whether its schema was upgraded. */
+  async load(): Promise<{ migrated: boolean }> {
     await this.low.read();
+    return { migrated: (this.low.adapter as { migrated?: boolean }).migrated === true };
   }
 
   /** The committed data. Treat as read-only: change it only through `update`. */

@@ -1,6 +1,7 @@
-import { emptyDb, incidentSchema, type Component, type Db, type Incident } from '../../src/domain/model.ts';
+import { emptyDb, incidentSchema, maintenanceSchema, type Component, type Db, type Incident, type Maintenance } from '../../src/domain/model.ts';
 import type { VerbContext } from '../../src/domain/context.ts';
 import type { ComponentStatus } from '../../src/domain/status.ts';
+import { renderMarkdown } from '../../src/render/markdown.ts';
 
 /** Tiny real inputs for the pure domain verbs: plain data, no store. */
 export const T0 = new Date('2026-11-22T09:00:00.000Z');
@@ -25,10 +26,11 @@ export function component(id: string, status: ComponentStatus = 'operational', e
   };
 }
 
-/** An incident record as stored (parsed, so fields with defaults fill in), without updates. */
+/** An incident record as stored (parsed), without updates. */
 export function incident(id: string, impact: Incident['impact'], status: Incident['status'], extra: Partial<Incident> = {}): Incident {
-  const resolved = status === 'resolved' || status === 'postmortem' || status === 'completed';
+  const resolved = status === 'resolved' || status === 'postmortem';
   return incidentSchema.parse({
+    kind: 'incident',
     id,
     name: `Incident ${id}`,
     impact,
@@ -41,14 +43,34 @@ export function incident(id: string, impact: Incident['impact'], status: Inciden
     components: [],
     updates: [],
     postmortem: null,
-    scheduled_for: impact === 'maintenance' ? T0.toISOString() : null,
-    scheduled_until: impact === 'maintenance' ? new Date(T0.getTime() + 3_600_000).toISOString() : null,
-    auto_transitions: impact === 'maintenance',
     ...extra,
   });
 }
 
-/** A verb context at `minutes` after T0. */
+/** A maintenance window as stored (parsed), without updates: one hour from T0 unless told otherwise. */
+export function maintenance(id: string, status: Maintenance['status'], extra: Partial<Maintenance> = {}): Maintenance {
+  return maintenanceSchema.parse({
+    kind: 'maintenance',
+    id,
+    name: `Maintenance ${id}`,
+    status,
+    created_at: T0.toISOString(),
+    updated_at: T0.toISOString(),
+    started_at: T0.toISOString(),
+    resolved_at: status === 'completed' ? T0.toISOString() : null,
+    components: [],
+    updates: [],
+    scheduled_for: T0.toISOString(),
+    scheduled_until: new Date(T0.getTime() + 3_600_000).toISOString(),
+    auto_transitions: true,
+    reminded_at: null,
+    cancelled_at: null,
+    sequence: 0,
+    ...extra,
+  });
+}
+
+/** A verb context at `minutes` after T0, rendering Markdown as Herald does. */
 export function ctx(d: Db, minutes = 0, actor = 'tester'): VerbContext {
-  return { db: d, now: new Date(T0.getTime() + minutes * 60_000), actor };
+  return { db: d, now: new Date(T0.getTime() + minutes * 60_000), actor, markdown: renderMarkdown };
 }

@@ -1,12 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { emptyDb, type Db, type Incident } from '../../src/domain/model.ts';
+import { emptyDb, type Db, type Maintenance } from '../../src/domain/model.ts';
 import type { VerbContext } from '../../src/domain/context.ts';
 import type { MaintenanceStatus } from '../../src/domain/status.ts';
 import { createComponent } from '../../src/domain/components/manage.ts';
 import { declareIncident } from '../../src/domain/incidents/declare.ts';
 import { postUpdate } from '../../src/domain/incidents/post-update.ts';
-import { appendUpdate } from '../../src/domain/incidents/append-update.ts';
+import { appendMaintenanceUpdate } from '../../src/domain/maintenance/append.ts';
+import { renderMarkdown } from '../../src/render/markdown.ts';
 
 /**
  * A small but complete status page for the integration outputs, built with
@@ -20,7 +21,7 @@ export const MIN = 60_000;
 
 export function integrationsDb(now = new Date()): Db {
   const at = (minutes: number) => new Date(now.getTime() + minutes * MIN);
-  const ctx = (minutes: number): VerbContext => ({ db, now: at(minutes), actor: 'fixture' });
+  const ctx = (minutes: number): VerbContext => ({ db, now: at(minutes), actor: 'fixture', markdown: renderMarkdown });
   const db = emptyDb('page0fixture', at(-100 * 24 * 60).toISOString());
 
   createComponent(ctx(-90 * 24 * 60), { id: 'api', name: 'API', description: 'Public REST API', group: 'Core' });
@@ -64,7 +65,7 @@ export function integrationsDb(now = new Date()): Db {
   const moved = maintenance(db, ctx, 'MNT-moved', 'Dashboard upgrade', [3 * 24 * 60, 3 * 24 * 60 + 60], ['dashboard'], [
     [-120, 'scheduled'],
   ]);
-  appendUpdate(ctx(-100), moved, { status: 'scheduled', body: 'This maintenance has been rescheduled.' });
+  appendMaintenanceUpdate(ctx(-100), moved, { status: 'scheduled', body: 'This maintenance has been rescheduled.' });
   moved.sequence = 1;
   const cancelled = maintenance(db, ctx, 'MNT-off', 'Webhook migration', [2 * 24 * 60, 2 * 24 * 60 + 60], ['webhooks'], [
     [-300, 'scheduled'],
@@ -86,21 +87,19 @@ function maintenance(
   [from, until]: [number, number],
   components: string[],
   steps: Array<[number, MaintenanceStatus, Record<string, 'under_maintenance' | 'operational'>?]>,
-): Incident {
+): Maintenance {
   const first = ctx(steps[0]![0]).now.toISOString();
-  const m: Incident = {
+  const m: Maintenance = {
+    kind: 'maintenance',
     id,
     name,
-    impact: 'maintenance',
     status: 'scheduled',
     created_at: first,
     updated_at: first,
     started_at: ctx(from).now.toISOString(),
-    monitoring_at: null,
     resolved_at: null,
     components,
     updates: [],
-    postmortem: null,
     scheduled_for: ctx(from).now.toISOString(),
     scheduled_until: ctx(until).now.toISOString(),
     auto_transitions: false,
@@ -109,9 +108,9 @@ function maintenance(
     sequence: 0,
   };
   for (const [minutes, status, changes] of steps) {
-    appendUpdate(ctx(minutes), m, { status, body: `Maintenance is ${status.replace('_', ' ')}.`, components: changes ?? {} });
+    appendMaintenanceUpdate(ctx(minutes), m, { status, body: `Maintenance is ${status.replace('_', ' ')}.`, components: changes ?? {} });
   }
-  db.incidents.push(m);
+  db.maintenances.push(m);
   return m;
 }
 

@@ -6,6 +6,7 @@ import { XMLValidator } from 'fast-xml-parser';
 import ICAL from 'ical.js';
 import { removeDir, startHerald, tempDataDir, type HeraldProcess } from '../helpers/server.ts';
 import { integrationsDb, writeIntegrationsDb } from '../helpers/integrations-fixture.ts';
+import { allEvents } from '../../src/domain/model.ts';
 import { atomProblems, parseXml, structureOf } from '../helpers/atom-rules.ts';
 
 const REF_DIR = fileURLToPath(new URL('../fixtures/statuspage-v2/', import.meta.url));
@@ -55,7 +56,7 @@ describe('/history.atom', () => {
   it('one entry per incident and maintenance, newest first, tag ids on the public host, links to the page', async () => {
     const feed = parseXml(await text('/history.atom')).feed;
     const entries: any[] = feed.entry;
-    expect(entries).toHaveLength(fixture.incidents.length);
+    expect(entries).toHaveLength(allEvents(fixture).length);
     const updated = entries.map((e) => Date.parse(texts(e.updated)[0]!));
     expect(updated).toEqual([...updated].sort((a, b) => b - a));
     expect(Date.parse(texts(feed.updated)[0]!)).toBeGreaterThanOrEqual(updated[0]!);
@@ -64,7 +65,7 @@ describe('/history.atom', () => {
       expect(id).toMatch(/^tag:status\.example\.com,2005:Incident\/\w+$/);
       const href = e.link[0]['@href'];
       expect(href).toMatch(/^https:\/\/status\.example\.com\/incidents\//);
-      const record = fixture.incidents.find((i) => href.endsWith(`/incidents/${encodeURIComponent(i.id)}`))!;
+      const record = allEvents(fixture).find((i) => href.endsWith(`/incidents/${encodeURIComponent(i.id)}`))!;
       expect(id).toBe(`tag:status.example.com,2005:Incident/${record.id.replace(/-/g, '_')}`);
     }
   });
@@ -101,7 +102,7 @@ describe('/history.rss', () => {
     expect(structureOf(ours.channel)).toEqual(structureOf(theirs.channel));
     expect(structureOf(ours.channel.item[0])).toEqual(structureOf(theirs.channel.item[0]));
     expect(ours.channel.description).toBe('Statuspage');
-    expect(ours.channel.item).toHaveLength(fixture.incidents.length);
+    expect(ours.channel.item).toHaveLength(allEvents(fixture).length);
     for (const item of ours.channel.item) {
       expect(item.guid).toBe(item.link[0]);
       expect(item.link[0]).toMatch(/^https:\/\/status\.example\.com\/incidents\//);
@@ -156,12 +157,12 @@ describe('/maintenance.ics', () => {
     expect(res.headers.get('content-type')).toBe('text/calendar; charset=utf-8');
     const ics = await res.text();
     const list = events(ics);
-    const maints = fixture.incidents.filter((i) => i.impact === 'maintenance');
+    const maints = fixture.maintenances;
     expect(list.map((e) => e.uid).sort()).toEqual(maints.map((m) => `${m.id}@status.example.com`).sort());
     for (const m of maints) {
       const e = list.find((x) => x.uid === `${m.id}@status.example.com`)!;
-      expect(e.start).toBe(seconds(m.scheduled_for!));
-      expect(e.end).toBe(seconds(m.scheduled_until!));
+      expect(e.start).toBe(seconds(m.scheduled_for));
+      expect(e.end).toBe(seconds(m.scheduled_until));
       expect(e.url).toBe(`https://status.example.com/incidents/${m.id}`);
     }
     expect(list.find((e) => e.uid.startsWith('MNT-moved@'))).toMatchObject({ sequence: 1, status: 'CONFIRMED' });

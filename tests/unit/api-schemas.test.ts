@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { incidentCreateSchema, updateCreateSchema } from '../../src/api/schemas.ts';
-import { maintenanceCreateSchema } from '../../src/api/maintenance-schemas.ts';
+import { incidentCreateSchema, updateCreateSchema } from '../../src/input/schemas.ts';
+import { maintenanceCreateSchema } from '../../src/input/schemas.ts';
 
 describe('request times are stored in one form', () => {
   it('an offset time is stored as the same instant in UTC, so stored times sort as strings', () => {

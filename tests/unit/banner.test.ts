@@ -1,5 +1,6 @@
+import { renderMarkdown } from '../../src/render/markdown.ts';
 import { describe, expect, it } from 'vitest';
-import { bannerFor, parseComponentFilter, truncateText, BANNER_MESSAGE_MAX } from '../../src/notify/banner.ts';
+import { bannerFor, parseComponentFilter, truncateText, BANNER_MESSAGE_MAX } from '../../src/read/banner.ts';
 import { integrationsDb } from '../helpers/integrations-fixture.ts';
 import { declareIncident } from '../../src/domain/incidents/declare.ts';
 import { postUpdate } from '../../src/domain/incidents/post-update.ts';
@@ -8,12 +9,13 @@ import type { Db } from '../../src/domain/model.ts';
 
 const SITE = { SITE_URL: 'https://status.example.com', SITE_NAME: 'Example', SITE_TIMEZONE: 'UTC' };
 const NOW = new Date('2026-11-22T12:00:00.000Z');
-const ctx = (db: Db, minutes = 0) => ({ db, now: new Date(NOW.getTime() + minutes * 60_000), actor: 't' });
+const ctx = (db: Db, minutes = 0) => ({ db, now: new Date(NOW.getTime() + minutes * 60_000), actor: 't', markdown: renderMarkdown });
 
 /** Only the in-progress maintenance and nothing open. */
 function quietDb(): Db {
   const db = integrationsDb(NOW);
-  db.incidents = db.incidents.filter((i) => i.impact === 'maintenance' && i.id !== 'MNT-now');
+  db.incidents = [];
+  db.maintenances = db.maintenances.filter((m) => m.id !== 'MNT-now');
   for (const c of db.components) c.status = 'operational';
   return db;
 }
@@ -67,12 +69,12 @@ describe('banner', () => {
 
   it('an in-progress maintenance shows when nothing worse is open', () => {
     const db = integrationsDb(NOW);
-    db.incidents = db.incidents.filter((i) => i.impact === 'maintenance');
+    db.incidents = [];
     for (const c of db.components) if (c.id !== 'webhooks') c.status = 'operational';
     const b = bannerFor(db, SITE);
     expect(b).toMatchObject({ active: true, indicator: 'maintenance', title: 'Webhook delivery upgrade', incident_id: 'MNT-now', components: ['webhooks'] });
     // Scheduled, completed and cancelled windows never show.
-    db.incidents = db.incidents.filter((i) => i.id !== 'MNT-now');
+    db.maintenances = db.maintenances.filter((m) => m.id !== 'MNT-now');
     db.components.find((c) => c.id === 'webhooks')!.status = 'operational';
     expect(bannerFor(db, SITE).active).toBe(false);
   });

@@ -1,9 +1,10 @@
+import { httpStatus } from '../../src/api/errors.ts';
 import { describe, expect, it } from 'vitest';
 import { declareIncident, type DeclareInput } from '../../src/domain/incidents/declare.ts';
 import { postUpdate } from '../../src/domain/incidents/post-update.ts';
 import { Conflict, HeraldError, Invalid, NotFound } from '../../src/domain/errors.ts';
 import type { Db } from '../../src/domain/model.ts';
-import { ctx, db, incident } from '../helpers/db.ts';
+import { ctx, db, incident, maintenance } from '../helpers/db.ts';
 
 const declare = (d: Db, input: Partial<DeclareInput> = {}, minutes = 0) =>
   declareIncident(ctx(d, minutes), {
@@ -81,7 +82,7 @@ describe('transitions of an open incident', () => {
 
   it('answers NotFound for an unknown incident', () => {
     const err = refused(() => postUpdate(ctx(threeComponents()), 'INC-2026-11-22-9', { status: 'identified', body: 'x' }), NotFound);
-    expect(err.status).toBe(404);
+    expect(httpStatus(err)).toBe(404);
   });
 });
 
@@ -107,7 +108,7 @@ describe('a resolved incident', () => {
     const { d, inc } = resolvedIncident();
     const before = structuredClone(d);
     const err = refused(() => postUpdate(ctx(d, 60), inc.id, { status, body: 'It is back.' }), Conflict);
-    expect([err.status, err.code, err.field]).toEqual([409, 'incident_resolved', 'status']);
+    expect([httpStatus(err), err.code, err.field]).toEqual([409, 'incident_resolved', 'status']);
     expect(d).toEqual(before);
   });
 
@@ -134,7 +135,7 @@ describe('a resolved incident', () => {
 describe('maintenances are not posted to as incidents', () => {
   it.each(['scheduled', 'in_progress', 'completed'] as const)('refuses postUpdate on a %s maintenance', (status) => {
     const d = threeComponents();
-    d.incidents.push(incident('MNT-2026-11-22-1', 'maintenance', status));
+    d.maintenances.push(maintenance('MNT-2026-11-22-1', status));
     const before = structuredClone(d);
     const err = refused(() => postUpdate(ctx(d), 'MNT-2026-11-22-1', { status: 'resolved', body: 'x' }), Conflict);
     expect(err.code).toBe('wrong_kind');
@@ -171,7 +172,7 @@ describe('restoreOnResolve: components return to operational on resolution', () 
   it('is not held back by a resolved incident or a maintenance that has not started', () => {
     const d = threeComponents();
     d.incidents.push(incident('INC-2026-11-21-1', 'major', 'resolved', { components: ['api'] }));
-    d.incidents.push(incident('MNT-2026-11-23-1', 'maintenance', 'scheduled', { components: ['api'] }));
+    d.maintenances.push(maintenance('MNT-2026-11-23-1', 'scheduled', { components: ['api'] }));
     const inc = declare(d, { components: { api: 'partial_outage' } });
     postUpdate(ctx(d, 10), inc.id, { status: 'resolved', body: 'Fixed.' });
     expect(statuses(d).api).toBe('operational');

@@ -15,11 +15,13 @@ import {
 } from '../../src/domain/maintenance/transitions.ts';
 import { applyDueTransitions, dueTransitions, nextDueAt } from '../../src/domain/maintenance/due.ts';
 import { HeraldError } from '../../src/domain/errors.ts';
+import { httpStatus as statusOf } from '../../src/api/errors.ts';
+import { renderMarkdown } from '../../src/render/markdown.ts';
 
 // A fake clock: every verb gets the instant `at(minutes)` after T0.
 const T0 = Date.parse('2026-11-30T00:00:00.000Z');
 const iso = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
-const at = (db: Db, minutes: number, actor = 'comms-lead'): VerbContext => ({ db, now: new Date(T0 + minutes * 60_000), actor });
+const at = (db: Db, minutes: number, actor = 'comms-lead'): VerbContext => ({ db, now: new Date(T0 + minutes * 60_000), actor, markdown: renderMarkdown });
 const OPTS = { reminderMinutes: 60 };
 
 function setup(): Db {
@@ -40,7 +42,7 @@ function window(db: Db, extra: Partial<Parameters<typeof scheduleMaintenance>[1]
 }
 
 const status = (db: Db, id: string) => db.components.find((c) => c.id === id)!.status;
-const record = (db: Db, id: string) => db.incidents.find((i) => i.id === id)!;
+const record = (db: Db, id: string) => db.maintenances.find((m) => m.id === id)!;
 
 function expectError(fn: () => unknown, code: string, httpStatus: number) {
   try {
@@ -48,7 +50,7 @@ function expectError(fn: () => unknown, code: string, httpStatus: number) {
   } catch (err) {
     expect(err).toBeInstanceOf(HeraldError);
     expect((err as HeraldError).code).toBe(code);
-    expect((err as HeraldError).status).toBe(httpStatus);
+    expect(statusOf(err as HeraldError)).toBe(httpStatus);
     return;
   }
   throw new Error('expected an error');
@@ -59,7 +61,7 @@ describe('scheduling', () => {
     const db = setup();
     const m = window(db, { notify: true });
     expect(m.id).toBe('MNT-2026-11-30-1');
-    expect(m).toMatchObject({ impact: 'maintenance', status: 'scheduled', auto_transitions: true, sequence: 0, cancelled_at: null });
+    expect(m).toMatchObject({ kind: 'maintenance', status: 'scheduled', auto_transitions: true, sequence: 0, cancelled_at: null });
     expect(m.updates).toHaveLength(1);
     expect(m.updates[0]).toMatchObject({ status: 'scheduled', notify: true, affected_components: [] });
     expect(m.updates[0]!.body).toContain('30 Nov 2026, 02:00 UTC');
@@ -76,7 +78,7 @@ describe('scheduling', () => {
     expectError(() => window(db, { scheduled_until: iso(120) }), 'invalid', 422);
     expectError(() => window(db, { scheduled_for: iso(-120), scheduled_until: iso(-60) }), 'invalid', 422);
     expectError(() => window(db, { components: ['nope'] }), 'unknown_component', 422);
-    expect(db.incidents).toHaveLength(0);
+    expect(db.maintenances).toHaveLength(0);
   });
 });
 

@@ -29,6 +29,7 @@ async function open(clock: { now: number }) {
   herald = await openHerald(loadConfig({ DATA_DIR: dir, HERALD_SEED: 'none', ADMIN_TOKEN: 'x'.repeat(32) }), {
     now: () => new Date(clock.now),
     log: () => {},
+    maintenanceTimer: false,
   });
   await herald.run('test', (ctx) => createComponent(ctx, { id: 'db', name: 'DB' }));
   return herald;
@@ -65,10 +66,10 @@ describe('startMaintenanceScheduler', () => {
     clock.now = T0 + 6 * 60_000;
     const before = h.store.version;
     await h.run('lead', () => undefined);
-    for (let i = 0; i < 100 && h.store.data.incidents.find((x) => x.id === m.id)!.status !== 'in_progress'; i++) {
+    for (let i = 0; i < 100 && h.store.data.maintenances.find((x) => x.id === m.id)!.status !== 'in_progress'; i++) {
       await new Promise((r) => setTimeout(r, 20));
     }
-    const rec = h.store.data.incidents.find((x) => x.id === m.id)!;
+    const rec = h.store.data.maintenances.find((x) => x.id === m.id)!;
     expect(rec.status).toBe('in_progress');
     expect(rec.started_at).toBe(iso(5));
     expect(h.store.data.components[0]!.status).toBe('under_maintenance');

@@ -8,11 +8,12 @@ import { scheduleMaintenance } from '../../src/domain/maintenance/schedule.ts';
 import { noticeIntents, noticeKind, wants } from '../../src/notify/intents.ts';
 import { renderConfirm, renderNotice } from '../../src/notify/render.ts';
 import type { Subscriber } from '../../src/notify/model.ts';
+import { renderMarkdown } from '../../src/render/markdown.ts';
 
 const now = new Date('2026-11-23T10:00:00Z');
 function world(): { db: Db; ctx: (at?: Date) => VerbContext } {
   const db = emptyDb('page', now.toISOString());
-  const ctx = (at = now) => ({ db, now: at, actor: 'test' });
+  const ctx = (at = now): VerbContext => ({ db, now: at, actor: 'test', markdown: renderMarkdown });
   createComponent(ctx(), { id: 'api', name: 'API' });
   createComponent(ctx(), { id: 'web', name: 'Web & <Docs>' });
   return { db, ctx };

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { componentsByGroup, overallStatus } from '../../src/domain/overall.ts';
 import { worstComponentStatus, type ComponentStatus } from '../../src/domain/status.ts';
-import type { Incident } from '../../src/domain/model.ts';
-import { component, db, incident } from '../helpers/db.ts';
+import type { Incident, Maintenance } from '../../src/domain/model.ts';
+import { component, db, incident, maintenance } from '../helpers/db.ts';
 
-type Row = [name: string, components: ComponentStatus[], incidents: Array<[Incident['impact'], Incident['status']]>, indicator: string, description: string];
+/** An open incident by impact and status, or a maintenance window by its status. */
+type Record = [Incident['impact'], Incident['status']] | ['maintenance', Maintenance['status']];
+type Row = [name: string, components: ComponentStatus[], incidents: Record[], indicator: string, description: string];
 
 // Each row written out by hand (not recomputed from the rule), so a change in
 // the roll-up shows up here as a named failing case.
@@ -37,7 +39,10 @@ const ROWS: Row[] = [
 describe('overall roll-up: component statuses × open incident impacts × maintenance', () => {
   it.each(ROWS)('%s', (_name, statuses, incidents, indicator, description) => {
     const d = db(statuses.map((status, i) => ({ id: `c${i}`, status })));
-    d.incidents = incidents.map(([impact, status], i) => incident(`INC-2026-11-22-${i + 1}`, impact, status));
+    incidents.forEach((r, i) => {
+      if (r[0] === 'maintenance') d.maintenances.push(maintenance(`MNT-2026-11-22-${i + 1}`, r[1]));
+      else d.incidents.push(incident(`INC-2026-11-22-${i + 1}`, r[0], r[1]));
+    });
     expect(overallStatus(d)).toEqual({ indicator, description });
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { emptyDb } from '../../src/domain/model.ts';
-import { V2_DOCUMENTS, v2Document } from '../../src/api/statuspage.ts';
+import { V2_DOCUMENTS, v2Document } from '../../src/read/statuspage.ts';
 import { historyAtom } from '../../src/feeds/atom.ts';
 import { historyRss } from '../../src/feeds/rss.ts';
 import { maintenanceCalendar } from '../../src/feeds/ics.ts';

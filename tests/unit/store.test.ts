@@ -77,7 +77,7 @@ describe('Store', () => {
     mkdirSync(blocker);
     const err = await store.update((d) => void (d.n = 42)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Unavailable);
-    expect(err).toMatchObject({ status: 503, code: 'storage_unavailable' });
+    expect(err).toMatchObject({ code: 'storage_unavailable' });
     expect(store.data).toEqual(data);
     expect(store.version).toBe(1);
     expect(bytes().equals(before)).toBe(true);

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config.ts';
 import { openHerald, type Herald } from '../../src/herald.ts';
-import { openNotify, type Notify } from '../../src/notify/service.ts';
+import type { Notify } from '../../src/notify/service.ts';
 import { removeDir, tempDataDir } from '../helpers/server.ts';
 
 /**
@@ -48,9 +48,8 @@ async function open(): Promise<Notify> {
   herald = await openHerald(loadConfig({ DATA_DIR: dir, HERALD_SEED: 'none', ADMIN_TOKEN: 'x'.repeat(32), SUBSCRIBE_LIMIT_PER_ADDRESS: '100' }), {
     log: () => {},
   });
-  const notify = openNotify(herald, () => {});
-  await notify.ready;
-  return notify;
+  await herald.notify.ready;
+  return herald.notify;
 }
 
 describe('a subscribe answer waits for the same work whatever the address', () => {
@@ -89,7 +88,7 @@ describe('a subscribe answer waits for the same work whatever the address', () =
     // Closed before the queued confirmation could be written: as if the process died there.
     await herald!.close();
     herald = await openHerald(loadConfig({ DATA_DIR: dir, HERALD_SEED: 'none', ADMIN_TOKEN: 'x'.repeat(32) }), { log: () => {} });
-    notify = openNotify(herald, () => {});
+    notify = herald.notify;
     await notify.ready;
     const s = [...notify.book.all()].find((x) => x.email === 'lost@example.com')!;
     expect(notify.ledger.has(`${s.id}.confirm.1`)).toBe(true);

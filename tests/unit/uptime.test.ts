@@ -8,9 +8,10 @@ import { postUpdate } from '../../src/domain/incidents/post-update.ts';
 import { scheduleMaintenance } from '../../src/domain/maintenance/schedule.ts';
 import { applyDueTransitions } from '../../src/domain/maintenance/due.ts';
 import { computeUptime, type DayStatus } from '../../src/domain/uptime.ts';
+import { renderMarkdown } from '../../src/render/markdown.ts';
 
 const NOW = new Date('2026-11-23T12:00:00.000Z');
-const ctx = (db: Db, when: string): VerbContext => ({ db, now: new Date(when), actor: 'test' });
+const ctx = (db: Db, when: string): VerbContext => ({ db, now: new Date(when), actor: 'test', markdown: renderMarkdown });
 
 function base(createdAt = '2026-08-01T00:00:00.000Z'): Db {
   const db = emptyDb('page', createdAt);

@@ -1,18 +1,13 @@
 import { Hono } from 'hono';
-import type { Herald } from '../herald.ts';
-import type { Notify } from '../notify/service.ts';
-import type { Subscriber } from '../notify/model.ts';
-import { requireAdmin, type AdminEnv } from './auth.ts';
-import { removeSubscriber } from '../notify/remove-subscriber.ts';
+import type { Herald } from '../../herald.ts';
+import type { Subscriber } from '../../notify/model.ts';
+import type { AdminEnv } from './auth.ts';
+import { removeSubscriber } from '../../notify/remove-subscriber.ts';
 
-/**
- * Admin JSON for subscribers and the outbox (mounted at /api/admin):
- * GET /subscribers?q=&state=&page=&per_page=, DELETE /subscribers/:id,
- * GET /deliveries, POST /deliveries/:id/retry, POST /deliveries/resume.
- */
-export function adminSubscribersApi(herald: Herald, notify: Notify) {
+/** Subscribers: `GET /subscribers?q=&state=&page=&per_page=`, `DELETE /subscribers/:id` (audited). */
+export function subscribersApi(herald: Herald) {
   const app = new Hono<AdminEnv>();
-  app.use('*', requireAdmin(herald));
+  const notify = herald.notify;
 
   app.get('/subscribers', (c) => {
     const q = (c.req.query('q') ?? '').trim().toLowerCase().slice(0, 254);
@@ -31,56 +26,8 @@ export function adminSubscribersApi(herald: Herald, notify: Notify) {
   });
 
   app.delete('/subscribers/:id', async (c) => {
-    await removeSubscriber(herald, notify, c.get('actor'), c.req.param('id'));
+    await removeSubscriber(herald, c.get('actor'), c.req.param('id'));
     return c.body(null, 204);
-  });
-
-  app.get('/deliveries', (c) => {
-    const db = herald.store.data;
-    const updates = [...notify.ledger.intents.values()].reverse().map((i) => {
-      const incident = db.incidents.find((x) => x.id === i.incident);
-      return {
-        update_id: i.update,
-        intent: i.key,
-        incident_id: i.incident,
-        incident_name: incident?.name ?? null,
-        kind: i.kind,
-        reminder: i.key.endsWith(':reminder'),
-        created_at: i.created_at,
-        fanout_done: i.done,
-        ...notify.ledger.countsOf(i.key),
-      };
-    });
-    const failed = notify.ledger.byState('failed', 200).map((d) => ({
-      id: d.id,
-      subscriber_id: d.sub,
-      email: notify.book.get(d.sub)?.email ?? null,
-      intent: d.intent,
-      kind: d.kind,
-      attempts: d.attempts,
-      last_error: d.last_error,
-    }));
-    return c.json({
-      transport: notify.mailer.kind,
-      paused: notify.sender.paused !== null,
-      paused_reason: notify.sender.paused?.reason ?? null,
-      paused_at: notify.sender.paused?.at ?? null,
-      last_error: notify.sender.lastError,
-      pending: notify.sender.pending,
-      confirmations: notify.ledger.countsOf('confirm'),
-      updates,
-      failed,
-    });
-  });
-
-  app.post('/deliveries/resume', (c) => {
-    notify.sender.resume();
-    return c.json({ paused: notify.sender.paused !== null });
-  });
-
-  app.post('/deliveries/:id/retry', async (c) => {
-    const d = await notify.retry(c.req.param('id'));
-    return c.json({ id: d.id, state: d.state });
   });
 
   return app;

@@ -1,11 +1,11 @@
 import { Hono } from 'hono';
-import type { Herald } from '../herald.ts';
-import { bannerFor, parseComponentFilter } from '../notify/banner.ts';
-import { PublicCache, publicCors, respondPublic } from './public-cache.ts';
+import type { Herald } from '../../herald.ts';
+import { bannerFor, parseComponentFilter } from '../../read/banner.ts';
+import { PublicCache, publicCors, respondPublic } from '../../http/public-cache.ts';
 
 /**
  * `GET /api/banner.json[?components=a,b]`: the in-app banner (see
- * src/notify/banner.ts), readable from any origin, cached per data version
+ * src/read/banner.ts), readable from any origin, cached per data version
  * and per normalized component filter.
  */
 export function bannerApi(herald: Herald) {

@@ -1,10 +1,10 @@
 import { Hono } from 'hono';
-import type { Herald } from '../herald.ts';
-import { PublicCache, respondPublic } from '../api/public-cache.ts';
-import { parseComponentFilter } from '../notify/banner.ts';
-import { ATOM_TYPE, historyAtom } from './atom.ts';
-import { RSS_TYPE, historyRss } from './rss.ts';
-import { ICS_TYPE, maintenanceCalendar } from './ics.ts';
+import type { Herald } from '../../herald.ts';
+import { PublicCache, respondPublic } from '../../http/public-cache.ts';
+import { parseComponentFilter } from '../../read/banner.ts';
+import { ATOM_TYPE, historyAtom } from '../../feeds/atom.ts';
+import { RSS_TYPE, historyRss } from '../../feeds/rss.ts';
+import { ICS_TYPE, maintenanceCalendar } from '../../feeds/ics.ts';
 
 /**
  * `/history.atom`, `/history.rss` and `/maintenance.ics[?components=a,b]`,

@@ -1,13 +1,13 @@
 import { Hono } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import type { Herald } from '../herald.ts';
-import type { Notify } from '../notify/service.ts';
-import { clientAddress } from '../http/client-address.ts';
-import { subscribeSchema } from '../notify/subscribe-input.ts';
-import { readJson } from './http.ts';
-import { PRIVATE_CACHE } from './security.ts';
-import { refuseCrossSite } from '../http/same-origin.ts';
-import { UnsupportedMediaType } from '../domain/errors.ts';
+import type { Herald } from '../../herald.ts';
+import { clientAddress } from '../../http/client-address.ts';
+import { subscribeSchema } from '../../input/subscribe.ts';
+import { readJson } from '../read-json.ts';
+import { PRIVATE_CACHE } from '../../http/security.ts';
+import { refuseCrossSite } from '../../http/same-origin.ts';
+import { NotFound } from '../../domain/errors.ts';
+import { UnsupportedMediaType } from '../../http/errors.ts';
 
 /** The one answer to every accepted subscribe request, whatever the address's state. */
 export const SUBSCRIBE_ACCEPTED = {
@@ -16,7 +16,7 @@ export const SUBSCRIBE_ACCEPTED = {
 } as const;
 
 /** `POST /api/subscribers` (mounted at /api). */
-export function subscribeApi(herald: Herald, notify: Notify) {
+export function subscribeApi(herald: Herald) {
   const app = new Hono();
   app.use('/subscribers', refuseCrossSite(herald.config.SITE_URL));
   app.post('/subscribers', async (c) => {
@@ -26,7 +26,7 @@ export function subscribeApi(herald: Herald, notify: Notify) {
     }
     const input = await readJson(c, subscribeSchema);
     const ip = clientAddress(herald.config, safeRemote(c), c.req.header('x-forwarded-for'));
-    await notify.subscribe(input, ip);
+    await herald.notify.subscribe(input, ip);
     c.header('Cache-Control', PRIVATE_CACHE);
     return c.json(SUBSCRIBE_ACCEPTED, 202);
   });
@@ -43,7 +43,7 @@ export function subscribeApi(herald: Herald, notify: Notify) {
  * write. One-click gets 200 and no redirect; the page's
  * own button (which sends `via=page`) is sent back to the page (303).
  */
-export function unsubscribeApp(herald: Herald, notify: Notify) {
+export function unsubscribeApp(herald: Herald) {
   const app = new Hono();
   app.use('/unsubscribe/:token', refuseCrossSite(herald.config.SITE_URL));
   app.post(
@@ -55,9 +55,9 @@ export function unsubscribeApp(herald: Herald, notify: Notify) {
       c.header('Cache-Control', 'no-store');
       let ok = true;
       try {
-        await notify.book.unsubscribe(token, herald.now());
+        await herald.notify.book.unsubscribe(token, herald.now());
       } catch (err) {
-        if ((err as { status?: number }).status !== 404) throw err;
+        if (!(err instanceof NotFound)) throw err;
         ok = false;
       }
       if (fromPage) return c.redirect(`/unsubscribe/${encodeURIComponent(token)}`, 303);

@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
-import type { Herald } from '../herald.ts';
-import { NotFound } from '../domain/errors.ts';
-import { PublicCache, publicCors, respondPublic } from './public-cache.ts';
-import { V2_DOCUMENTS, v2Document } from './statuspage.ts';
+import type { Herald } from '../../herald.ts';
+import { NotFound } from '../../domain/errors.ts';
+import { PublicCache, publicCors, respondPublic } from '../../http/public-cache.ts';
+import { V2_DOCUMENTS, v2Document } from '../../read/statuspage.ts';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 

@@ -1,5 +1,5 @@
 import type { VerbContext } from '../context.ts';
-import type { Component, Db } from '../model.ts';
+import { allEvents, type Component, type Db } from '../model.ts';
 import type { ComponentStatus } from '../status.ts';
 import { Conflict, NotFound } from '../errors.ts';
 import { randomId, slugify } from '../ids.ts';
@@ -76,24 +76,34 @@ export function editComponent(ctx: VerbContext, id: string, patch: Partial<Compo
   return c;
 }
 
-/**
- * Deleting a component that incidents refer to would rewrite history
- * silently, so it is refused unless `force` is set; open incidents always
- * block it.
- */
-export function deleteComponent(ctx: VerbContext, id: string, force = false): void {
-  const c = findComponent(ctx.db, id);
-  const referencing = ctx.db.incidents.filter((i) => i.components.includes(id));
-  const open = referencing.filter((i) => !isResolvedStatus(i.status));
-  if (open.length > 0 || (referencing.length > 0 && !force)) {
-    throw new Conflict(
-      `Component "${id}" is referenced by ${referencing.length} incident(s) (${referencing
-        .slice(0, 3)
-        .map((i) => i.id)
-        .join(', ')}). ${open.length ? 'Resolve them first.' : 'Pass ?force=true to delete it anyway; past incidents keep its name.'}`,
+/** A component incidents still name: deleting it is refused (only with force, and never while one is open). */
+export class ComponentInUse extends Conflict {
+  readonly incidents: string[];
+  readonly openIncidents: string[];
+  constructor(id: string, incidents: string[], openIncidents: string[]) {
+    const named = `${incidents.slice(0, 3).join(', ')}${incidents.length > 3 ? ', …' : ''}`;
+    super(
+      `Component "${id}" is referenced by ${incidents.length} incident(s) (${named}). ` +
+        (openIncidents.length ? 'Resolve them first.' : 'Pass ?force=true to delete it anyway; past incidents keep its name.'),
       'component_in_use',
       'id',
     );
+    this.incidents = incidents;
+    this.openIncidents = openIncidents;
+  }
+}
+
+/**
+ * Deleting a component that incidents or windows refer to would rewrite
+ * history silently, so it is refused unless `force` is set; open incidents
+ * (and windows not yet over) always block it.
+ */
+export function deleteComponent(ctx: VerbContext, id: string, force = false): void {
+  const c = findComponent(ctx.db, id);
+  const referencing = allEvents(ctx.db).filter((i) => i.components.includes(id));
+  const open = referencing.filter((i) => !isResolvedStatus(i.status));
+  if (open.length > 0 || (referencing.length > 0 && !force)) {
+    throw new ComponentInUse(id, referencing.map((i) => i.id), open.map((i) => i.id));
   }
   ctx.db.components = ctx.db.components.filter((x) => x.id !== id);
   dropEmptyGroups(ctx.db);

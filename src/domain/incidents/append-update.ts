@@ -1,14 +1,13 @@
 import type { VerbContext } from '../context.ts';
 import type { ComponentChange, Incident, IncidentUpdate } from '../model.ts';
-import type { ComponentStatus, IncidentStatus, MaintenanceStatus } from '../status.ts';
+import type { ComponentStatus, IncidentStatus } from '../status.ts';
 import { randomId } from '../ids.ts';
 import { shouldNotify } from '../policy.ts';
-import { renderMarkdown } from '../../render/markdown.ts';
 import { applyComponentChanges, restoreOnResolve } from './lifecycle.ts';
 import { Invalid } from '../errors.ts';
 
 export interface UpdateInput {
-  status: IncidentStatus | MaintenanceStatus;
+  status: IncidentStatus;
   body: string;
   components?: Record<string, ComponentStatus>;
   notify?: boolean;
@@ -16,17 +15,17 @@ export interface UpdateInput {
   display_at?: string;
 }
 
-/** A new update record: the body rendered once, here, and never per request. */
-export function newUpdate(
+/** A new update record (of an incident or a window): the body rendered once, here, and never per request. */
+export function newUpdate<S extends string>(
   ctx: VerbContext,
-  u: { status: IncidentUpdate['status']; body: string; displayAt: string; affected: ComponentChange[]; notify: boolean },
-): IncidentUpdate {
+  u: { status: S; body: string; displayAt: string; affected: ComponentChange[]; notify: boolean },
+) {
   const now = ctx.now.toISOString();
   return {
     id: randomId(),
     status: u.status,
     body: u.body,
-    body_html: renderMarkdown(u.body),
+    body_html: ctx.markdown(u.body),
     created_at: now,
     display_at: u.displayAt,
     updated_at: now,
@@ -48,14 +47,14 @@ export function appendUpdate(ctx: VerbContext, incident: Incident, input: Update
   if (Date.parse(displayAt) > ctx.now.getTime() + 60_000) {
     throw new Invalid('display_at cannot be in the future.', 'display_at');
   }
-  const resolves = input.status === 'resolved' || input.status === 'completed';
+  const resolves = input.status === 'resolved';
   const first = incident.updates.length === 0;
   const wasResolved = incident.resolved_at !== null;
   let changes = input.components ?? {};
   if (resolves && !wasResolved) changes = restoreOnResolve(ctx, incident, changes);
   const affected = applyComponentChanges(ctx, incident, changes);
 
-  const update = newUpdate(ctx, {
+  const update: IncidentUpdate = newUpdate(ctx, {
     status: input.status,
     body: input.body,
     displayAt,

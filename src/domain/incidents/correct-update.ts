@@ -1,24 +1,24 @@
 import type { VerbContext } from '../context.ts';
-import type { IncidentUpdate } from '../model.ts';
+import type { Update } from '../model.ts';
 import { NotFound } from '../errors.ts';
 import { recordAudit } from '../audit.ts';
-import { renderMarkdown } from '../../render/markdown.ts';
-import { findIncident } from './lifecycle.ts';
+import { findEvent } from '../model.ts';
 
 /**
  * Corrects the text of a published update (a typo, a wrong figure). The page
  * shows it as edited; the previous text is kept in the audit log. A
  * correction never notifies anyone.
  */
-export function correctUpdate(ctx: VerbContext, incidentId: string, updateId: string, body: string): IncidentUpdate {
-  const incident = findIncident(ctx, incidentId);
-  const update = incident.updates.find((u) => u.id === updateId);
+export function correctUpdate(ctx: VerbContext, incidentId: string, updateId: string, body: string): Update {
+  const incident = findEvent(ctx.db, incidentId);
+  if (!incident) throw new NotFound(`No incident with id "${incidentId}".`, 'id');
+  const update = (incident.updates as Update[]).find((u) => u.id === updateId);
   if (!update) throw new NotFound(`Incident ${incidentId} has no update "${updateId}".`, 'updateId');
   const previous = update.body;
   if (previous === body) return update;
   const now = ctx.now.toISOString();
   update.body = body;
-  update.body_html = renderMarkdown(body);
+  update.body_html = ctx.markdown(body);
   update.edited_at = now;
   update.updated_at = now;
   incident.updated_at = now;

@@ -26,6 +26,7 @@ export function declareIncident(ctx: VerbContext, input: DeclareInput): Incident
   }
   const now = ctx.now.toISOString();
   const incident: Incident = {
+    kind: 'incident',
     id: nextDailyId('INC', new Date(startedAt), ctx.db.incidents.map((i) => i.id)),
     name: input.name.trim(),
     impact: input.impact,
@@ -38,12 +39,6 @@ export function declareIncident(ctx: VerbContext, input: DeclareInput): Incident
     components: [],
     updates: [],
     postmortem: null,
-    scheduled_for: null,
-    scheduled_until: null,
-    auto_transitions: false,
-    reminded_at: null,
-    cancelled_at: null,
-    sequence: 0,
   };
   appendUpdate(ctx, incident, {
     status: input.status,

@@ -1,5 +1,5 @@
 import type { VerbContext } from '../context.ts';
-import type { ComponentChange, Incident } from '../model.ts';
+import type { ComponentChange, EventRecord, Incident } from '../model.ts';
 import type { ComponentStatus, IncidentStatus } from '../status.ts';
 import { Conflict, Invalid, NotFound } from '../errors.ts';
 import { isResolvedStatus } from '../status.ts';
@@ -20,9 +20,6 @@ import { isActiveMaintenance, isOpenIncident } from '../overall.ts';
 export const UPDATE_STATUSES = ['investigating', 'identified', 'monitoring', 'resolved'] as const;
 
 export function assertTransition(incident: Incident, next: IncidentStatus, changesComponents: boolean): void {
-  if (incident.impact === 'maintenance') {
-    throw new Conflict(`${incident.id} is a scheduled maintenance; use the maintenance endpoints.`, 'wrong_kind');
-  }
   if (!(UPDATE_STATUSES as readonly string[]).includes(next)) {
     throw new Invalid(`An update's status must be one of ${UPDATE_STATUSES.join(', ')}.`, 'status');
   }
@@ -43,10 +40,13 @@ export function assertTransition(incident: Incident, next: IncidentStatus, chang
   }
 }
 
-export function findIncident(ctx: VerbContext, id: string): Incident {
+export function findIncident(ctx: Pick<VerbContext, 'db'>, id: string): Incident {
   const incident = ctx.db.incidents.find((i) => i.id === id);
-  if (!incident) throw new NotFound(`No incident with id "${id}".`, 'id');
-  return incident;
+  if (incident) return incident;
+  if (ctx.db.maintenances.some((m) => m.id === id)) {
+    throw new Conflict(`${id} is a scheduled maintenance; use the maintenance endpoints.`, 'wrong_kind');
+  }
+  throw new NotFound(`No incident with id "${id}".`, 'id');
 }
 
 /**
@@ -56,7 +56,7 @@ export function findIncident(ctx: VerbContext, id: string): Incident {
  */
 export function applyComponentChanges(
   ctx: VerbContext,
-  incident: Incident,
+  incident: EventRecord,
   changes: Record<string, ComponentStatus>,
 ): ComponentChange[] {
   for (const id of Object.keys(changes)) {
@@ -95,10 +95,9 @@ export function restoreOnResolve(
     if (!component || component.status === 'operational' || component.status === 'under_maintenance') continue;
     // Only what is under way holds a component: an open incident or a running
     // maintenance, not one that is merely scheduled for later.
-    const stillAffected = ctx.db.incidents.some(
-      (other) =>
-        other.id !== incident.id && (isOpenIncident(other) || isActiveMaintenance(other)) && other.components.includes(id),
-    );
+    const stillAffected =
+      ctx.db.incidents.some((other) => other.id !== incident.id && isOpenIncident(other) && other.components.includes(id)) ||
+      ctx.db.maintenances.some((m) => isActiveMaintenance(m) && m.components.includes(id));
     if (!stillAffected) restore[id] = 'operational';
   }
   return restore;

@@ -2,7 +2,6 @@ import type { VerbContext } from '../context.ts';
 import type { Incident } from '../model.ts';
 import { Conflict, Invalid } from '../errors.ts';
 import { recordAudit } from '../audit.ts';
-import { renderMarkdown } from '../../render/markdown.ts';
 import { findIncident } from './lifecycle.ts';
 
 export interface PostmortemInput {
@@ -20,9 +19,6 @@ export interface PostmortemInput {
  */
 export function savePostmortem(ctx: VerbContext, incidentId: string, input: PostmortemInput): Incident {
   const incident = findIncident(ctx, incidentId);
-  if (incident.impact === 'maintenance') {
-    throw new Conflict(`${incident.id} is a scheduled maintenance; maintenances have no postmortem.`, 'wrong_kind');
-  }
   const body = input.body ?? incident.postmortem?.body;
   if (body === undefined) throw new Invalid('body is required for a new postmortem.', 'body');
   const resolved = incident.status === 'resolved' || incident.status === 'postmortem';
@@ -36,7 +32,7 @@ export function savePostmortem(ctx: VerbContext, incidentId: string, input: Post
   if (input.publish === false) publishedAt = null;
   incident.postmortem = {
     body,
-    body_html: previous && previous.body === body ? previous.body_html : renderMarkdown(body),
+    body_html: previous && previous.body === body ? previous.body_html : ctx.markdown(body),
     updated_at: now,
     published_at: publishedAt,
   };

@@ -1,5 +1,5 @@
 import type { VerbContext } from '../context.ts';
-import type { Incident, IncidentUpdate } from '../model.ts';
+import type { Maintenance, MaintenanceUpdate } from '../model.ts';
 import type { ComponentStatus, MaintenanceStatus } from '../status.ts';
 import { Invalid } from '../errors.ts';
 import { applyComponentChanges } from '../incidents/lifecycle.ts';
@@ -23,7 +23,7 @@ export interface MaintenanceUpdateInput {
  * (rules.ts) decides what a completed window gives back, and a cancelled
  * window never touched its components.
  */
-export function appendMaintenanceUpdate(ctx: VerbContext, m: Incident, input: MaintenanceUpdateInput): IncidentUpdate {
+export function appendMaintenanceUpdate(ctx: VerbContext, m: Maintenance, input: MaintenanceUpdateInput): MaintenanceUpdate {
   const now = ctx.now.toISOString();
   // A step the timer dates back to its due instant never sorts before the
   // record's previous update (a window scheduled after its start time).
@@ -34,7 +34,7 @@ export function appendMaintenanceUpdate(ctx: VerbContext, m: Incident, input: Ma
     throw new Invalid('display_at cannot be in the future.', 'display_at');
   }
   const affected = applyComponentChanges(ctx, m, input.components ?? {});
-  const update = newUpdate(ctx, { status: input.status, body: input.body, displayAt, affected, notify: input.notify ?? false });
+  const update: MaintenanceUpdate = newUpdate(ctx, { status: input.status, body: input.body, displayAt, affected, notify: input.notify ?? false });
   m.updates.push(update);
   m.status = input.status;
   m.updated_at = now;

@@ -1,7 +1,6 @@
 import type { VerbContext } from '../context.ts';
-import type { Db, Incident } from '../model.ts';
+import type { Db, Maintenance } from '../model.ts';
 import { recordAudit } from '../audit.ts';
-import { isMaintenanceRecord } from './rules.ts';
 import { completeMaintenance, startMaintenance } from './transitions.ts';
 
 /** One thing the maintenance timer must do, and the instant it became due. */
@@ -23,8 +22,8 @@ const MINUTE = 60_000;
  * gets none: it is already sent, reminders are off, or the window was
  * scheduled with less lead than the reminder (the notice itself told people).
  */
-export function reminderAt(m: Incident, opts: TimerOptions): number | null {
-  if (m.status !== 'scheduled' || m.reminded_at !== null || opts.reminderMinutes <= 0 || !m.scheduled_for) return null;
+export function reminderAt(m: Maintenance, opts: TimerOptions): number | null {
+  if (m.status !== 'scheduled' || m.reminded_at !== null || opts.reminderMinutes <= 0) return null;
   const at = Date.parse(m.scheduled_for) - opts.reminderMinutes * MINUTE;
   return Date.parse(m.created_at) <= at ? at : null;
 }
@@ -36,11 +35,10 @@ export function reminderAt(m: Incident, opts: TimerOptions): number | null {
  * their own. A window missed entirely (the server was down) yields both its
  * start and its completion, dated when they were due.
  */
-export function dueTransitions(db: Pick<Db, 'incidents'>, now: Date, opts: TimerOptions): DueAction[] {
+export function dueTransitions(db: Pick<Db, 'maintenances'>, now: Date, opts: TimerOptions): DueAction[] {
   const t = now.getTime();
   const due: DueAction[] = [];
-  for (const m of db.incidents) {
-    if (!isMaintenanceRecord(m) || !m.scheduled_for || !m.scheduled_until) continue;
+  for (const m of db.maintenances) {
     const from = Date.parse(m.scheduled_for);
     const until = Date.parse(m.scheduled_until);
     const remind = reminderAt(m, opts);
@@ -58,11 +56,10 @@ export function dueTransitions(db: Pick<Db, 'incidents'>, now: Date, opts: Timer
 }
 
 /** The next instant after `now` at which something becomes due, or null when nothing will. */
-export function nextDueAt(db: Pick<Db, 'incidents'>, now: Date, opts: TimerOptions): Date | null {
+export function nextDueAt(db: Pick<Db, 'maintenances'>, now: Date, opts: TimerOptions): Date | null {
   const t = now.getTime();
   let next = Infinity;
-  for (const m of db.incidents) {
-    if (!isMaintenanceRecord(m) || !m.scheduled_for || !m.scheduled_until) continue;
+  for (const m of db.maintenances) {
     const candidates: number[] = [];
     const remind = reminderAt(m, opts);
     if (remind !== null) candidates.push(remind);
@@ -84,7 +81,7 @@ export function applyDueTransitions(ctx: VerbContext, opts: TimerOptions): DueAc
     if (action.kind === 'start') startMaintenance(ctx, action.id, { auto: true, at: action.at });
     else if (action.kind === 'complete') completeMaintenance(ctx, action.id, { auto: true, at: action.at });
     else {
-      const m = ctx.db.incidents.find((i) => i.id === action.id)!;
+      const m = ctx.db.maintenances.find((x) => x.id === action.id)!;
       m.reminded_at = ctx.now.toISOString();
       recordAudit(ctx, 'maintenance.remind', m.id, { detail: { due_at: action.at } });
     }

@@ -1,5 +1,4 @@
 import type { VerbContext } from '../context.ts';
-import type { MaintenanceStatus } from '../status.ts';
 import { Conflict, Invalid } from '../errors.ts';
 import { recordAudit } from '../audit.ts';
 import { appendMaintenanceUpdate } from './append.ts';
@@ -33,8 +32,8 @@ export function rescheduleMaintenance(ctx: VerbContext, id: string, input: Resch
   }
   const iso = (s: string) => new Date(s).toISOString();
   const started = m.status !== 'scheduled';
-  const from = input.scheduled_for !== undefined ? iso(input.scheduled_for) : m.scheduled_for!;
-  const until = input.scheduled_until !== undefined ? iso(input.scheduled_until) : m.scheduled_until!;
+  const from = input.scheduled_for !== undefined ? iso(input.scheduled_for) : m.scheduled_for;
+  const until = input.scheduled_until !== undefined ? iso(input.scheduled_until) : m.scheduled_until;
   if (started && from !== m.scheduled_for) {
     throw new Invalid(`${m.id} has started; only scheduled_until can move.`, 'scheduled_for');
   }
@@ -54,7 +53,7 @@ export function rescheduleMaintenance(ctx: VerbContext, id: string, input: Resch
     if (previous.scheduled_for !== from) m.reminded_at = null;
   }
   const update = appendMaintenanceUpdate(ctx, m, {
-    status: m.status as MaintenanceStatus,
+    status: m.status,
     body: input.body ?? (started ? maintenanceText.extended(until, tz) : maintenanceText.rescheduled(from, until, tz)),
     notify: input.notify,
   });

@@ -1,12 +1,11 @@
 import type { VerbContext } from '../context.ts';
-import type { Db, Incident } from '../model.ts';
+import type { Db, Maintenance } from '../model.ts';
 import type { ComponentStatus, MaintenanceStatus } from '../status.ts';
 import { Conflict, NotFound } from '../errors.ts';
 import { isOpenIncident } from '../overall.ts';
 
 /**
- * Scheduled maintenance rules (a maintenance is an incident with impact
- * `maintenance`):
+ * Scheduled maintenance rules:
  *
  *   scheduled ──start──▶ in_progress ──verify──▶ verifying
  *       │                    │                      │
@@ -25,19 +24,17 @@ import { isOpenIncident } from '../overall.ts';
  *   `sequence` raised (iCal: STATUS:CANCELLED). A started window is completed
  *   instead, never cancelled.
  */
-export const isMaintenanceRecord = (i: Incident): boolean => i.impact === 'maintenance';
-
-export function findMaintenance(ctx: Pick<VerbContext, 'db'>, id: string): Incident {
-  const m = ctx.db.incidents.find((i) => i.id === id);
-  if (!m) throw new NotFound(`No maintenance with id "${id}".`, 'id');
-  if (!isMaintenanceRecord(m)) {
+export function findMaintenance(ctx: Pick<VerbContext, 'db'>, id: string): Maintenance {
+  const m = ctx.db.maintenances.find((x) => x.id === id);
+  if (m) return m;
+  if (ctx.db.incidents.some((i) => i.id === id)) {
     throw new Conflict(`${id} is an incident, not a scheduled maintenance.`, 'wrong_kind');
   }
-  return m;
+  throw new NotFound(`No maintenance with id "${id}".`, 'id');
 }
 
 /** Refuses a move from any status but the given ones, naming what is allowed. */
-export function assertStatus(m: Incident, allowed: MaintenanceStatus[], action: string): void {
+export function assertStatus(m: Maintenance, allowed: MaintenanceStatus[], action: string): void {
   if ((allowed as string[]).includes(m.status)) return;
   const state = m.cancelled_at ? 'cancelled' : m.status;
   throw new Conflict(
@@ -51,7 +48,7 @@ export function assertStatus(m: Incident, allowed: MaintenanceStatus[], action: 
  * The status each component had when the window started, as recorded by the
  * start update's `affected_components` (the record customers and the API see).
  */
-export function statusesBeforeStart(m: Incident): Map<string, ComponentStatus> {
+export function statusesBeforeStart(m: Maintenance): Map<string, ComponentStatus> {
   const before = new Map<string, ComponentStatus>();
   for (const u of m.updates) {
     if (u.status !== 'in_progress') continue;
@@ -69,14 +66,14 @@ export function statusesBeforeStart(m: Incident): Map<string, ComponentStatus> {
  * - a component someone changed during the window (an incident update) keeps that status;
  * - a status that was caused by an incident resolved since then becomes operational.
  */
-export function restoreAfterMaintenance(db: Db, m: Incident): Record<string, ComponentStatus> {
+export function restoreAfterMaintenance(db: Db, m: Maintenance): Record<string, ComponentStatus> {
   const before = statusesBeforeStart(m);
   const restore: Record<string, ComponentStatus> = {};
   for (const id of m.components) {
     const component = db.components.find((c) => c.id === id);
     if (!component || component.status !== 'under_maintenance') continue;
-    const otherWindow = db.incidents.some(
-      (o) => o.id !== m.id && isMaintenanceRecord(o) && (o.status === 'in_progress' || o.status === 'verifying') && o.components.includes(id),
+    const otherWindow = db.maintenances.some(
+      (o) => o.id !== m.id && (o.status === 'in_progress' || o.status === 'verifying') && o.components.includes(id),
     );
     if (otherWindow) continue;
     let previous = before.get(id) ?? 'operational';
@@ -90,8 +87,8 @@ export function restoreAfterMaintenance(db: Db, m: Incident): Record<string, Com
 }
 
 /** Maintenances in a given set of statuses, soonest window first. */
-export function maintenancesIn(db: Pick<Db, 'incidents'>, statuses: MaintenanceStatus[]): Incident[] {
-  return db.incidents
-    .filter((i) => isMaintenanceRecord(i) && (statuses as string[]).includes(i.status))
-    .sort((a, b) => (a.scheduled_for ?? '').localeCompare(b.scheduled_for ?? ''));
+export function maintenancesIn(db: Pick<Db, 'maintenances'>, statuses: MaintenanceStatus[]): Maintenance[] {
+  return db.maintenances
+    .filter((m) => (statuses as string[]).includes(m.status))
+    .sort((a, b) => Date.parse(a.scheduled_for) - Date.parse(b.scheduled_for) || a.id.localeCompare(b.id));
 }

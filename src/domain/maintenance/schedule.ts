@@ -1,9 +1,9 @@
 import type { VerbContext } from '../context.ts';
-import type { Incident } from '../model.ts';
+import type { Maintenance } from '../model.ts';
 import { nextDailyId } from '../ids.ts';
 import { Invalid } from '../errors.ts';
 import { recordAudit } from '../audit.ts';
-import { appendUpdate } from '../incidents/append-update.ts';
+import { appendMaintenanceUpdate } from './append.ts';
 import { maintenanceText } from './texts.ts';
 
 export interface ScheduleInput {
@@ -36,7 +36,7 @@ export function assertWindow(ctx: VerbContext, from: string, until: string): voi
  * status `scheduled`, with its first update (the maintenance notice, emailed
  * when `notify` is true). Components change only when the window starts.
  */
-export function scheduleMaintenance(ctx: VerbContext, input: ScheduleInput): Incident {
+export function scheduleMaintenance(ctx: VerbContext, input: ScheduleInput): Maintenance {
   assertWindow(ctx, input.scheduled_for, input.scheduled_until);
   const components = [...new Set(input.components)];
   for (const [i, id] of components.entries()) {
@@ -47,20 +47,18 @@ export function scheduleMaintenance(ctx: VerbContext, input: ScheduleInput): Inc
   const now = ctx.now.toISOString();
   const from = new Date(input.scheduled_for).toISOString();
   const until = new Date(input.scheduled_until).toISOString();
-  const m: Incident = {
-    id: nextDailyId('MNT', new Date(from), ctx.db.incidents.map((i) => i.id)),
+  const m: Maintenance = {
+    kind: 'maintenance',
+    id: nextDailyId('MNT', new Date(from), ctx.db.maintenances.map((x) => x.id)),
     name: input.name.trim(),
-    impact: 'maintenance',
     status: 'scheduled',
     created_at: now,
     updated_at: now,
     // Until it really starts, a window "starts" when it is scheduled to.
     started_at: from,
-    monitoring_at: null,
     resolved_at: null,
     components,
     updates: [],
-    postmortem: null,
     scheduled_for: from,
     scheduled_until: until,
     auto_transitions: input.auto_transitions ?? true,
@@ -68,12 +66,12 @@ export function scheduleMaintenance(ctx: VerbContext, input: ScheduleInput): Inc
     cancelled_at: null,
     sequence: 0,
   };
-  appendUpdate(ctx, m, {
+  appendMaintenanceUpdate(ctx, m, {
     status: 'scheduled',
     body: input.body ?? maintenanceText.scheduled(from, until, input.timeZone ?? 'UTC'),
     notify: input.notify ?? false,
   });
-  ctx.db.incidents.push(m);
+  ctx.db.maintenances.push(m);
   recordAudit(ctx, 'maintenance.schedule', m.id, { detail: { scheduled_for: from, scheduled_until: until } });
   return m;
 }

@@ -1,4 +1,4 @@
-import { formatDateTime } from '../../render/time.ts';
+import { formatDateTime } from '../time-text.ts';
 
 /**
  * Default update texts for the maintenance steps, in the runbooks' voice,

@@ -1,5 +1,5 @@
 import type { VerbContext } from '../context.ts';
-import type { Incident, IncidentUpdate } from '../model.ts';
+import type { Maintenance, MaintenanceUpdate } from '../model.ts';
 import type { ComponentStatus, MaintenanceStatus } from '../status.ts';
 import { recordAudit } from '../audit.ts';
 import { Conflict } from '../errors.ts';
@@ -18,8 +18,8 @@ export interface StepInput {
 }
 
 export interface StepResult {
-  maintenance: Incident;
-  update: IncidentUpdate;
+  maintenance: Maintenance;
+  update: MaintenanceUpdate;
 }
 
 /** scheduled → in_progress: the window's components go under maintenance. */
@@ -100,8 +100,17 @@ export function cancelMaintenance(ctx: VerbContext, id: string, input: StepInput
 /** A note on a maintenance ("50% of the databases are migrated"): the status does not move. */
 export function noteMaintenance(ctx: VerbContext, id: string, input: { body: string; notify?: boolean }): StepResult {
   const m = findMaintenance(ctx, id);
-  const status = m.status as MaintenanceStatus;
+  const status = m.status;
   const update = appendMaintenanceUpdate(ctx, m, { status, body: input.body, notify: input.notify });
   recordAudit(ctx, 'maintenance.note', `${m.id}/${update.id}`);
   return { maintenance: m, update };
 }
+
+/** The hand moves by name, for the admin API and the console's buttons. */
+export const MAINTENANCE_STEPS = {
+  start: startMaintenance,
+  verify: verifyMaintenance,
+  complete: completeMaintenance,
+  cancel: cancelMaintenance,
+} as const;
+export type MaintenanceStep = keyof typeof MAINTENANCE_STEPS;

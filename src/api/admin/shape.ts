@@ -1,0 +1,26 @@
+import type { Db, EventRecord, Update } from '../../domain/model.ts';
+import { incidentJson, ms } from '../../read/statuspage-records.ts';
+
+/**
+ * A record in the admin API: the public Statuspage shape plus what only the
+ * Comms Lead sees: who wrote each update and when it was corrected, the
+ * postmortem (drafts included), and a window's timer state (the iCal feed
+ * reads the last two).
+ */
+export function adminEventJson(e: EventRecord, db: Db, siteUrl: string) {
+  const pub = incidentJson(e, db, siteUrl);
+  const byId = new Map((e.updates as Update[]).map((u) => [u.id, u]));
+  const updates = pub.incident_updates.map((u) => {
+    const full = byId.get(u.id)!;
+    return { ...u, author: full.author, edited_at: ms(full.edited_at) };
+  });
+  if (e.kind === 'incident') return { ...pub, incident_updates: updates, postmortem: e.postmortem };
+  return {
+    ...pub,
+    incident_updates: updates,
+    auto_transitions: e.auto_transitions,
+    reminded_at: e.reminded_at,
+    cancelled_at: e.cancelled_at,
+    sequence: e.sequence,
+  };
+}

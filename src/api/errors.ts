@@ -1,0 +1,67 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { Conflict, HeraldError, Invalid, NotFound, RateLimited, Unavailable } from '../domain/errors.ts';
+import { BadRequest, Forbidden, PayloadTooLarge, Unauthorized, UnsupportedMediaType } from '../http/errors.ts';
+
+/** The one mapping from Herald's errors to HTTP statuses (the JSON API, the forms and the console alike). */
+const STATUS: Array<[new (...args: never[]) => HeraldError, number]> = [
+  [BadRequest, 400],
+  [Unauthorized, 401],
+  [Forbidden, 403],
+  [NotFound, 404],
+  [Conflict, 409],
+  [PayloadTooLarge, 413],
+  [UnsupportedMediaType, 415],
+  [Invalid, 422],
+  [RateLimited, 429],
+  [Unavailable, 503],
+];
+
+export function httpStatus(err: HeraldError): number {
+  for (const [kind, status] of STATUS) if (err instanceof kind) return status;
+  return 500;
+}
+
+/** The JSON error body: `{ "error": { "code", "message", "field"? } }`. */
+export function errorBody(err: HeraldError) {
+  return { error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) } };
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+
+/** A bare page for an error that stopped a form or page request before its page could answer. */
+function errorPage(err: HeraldError): string {
+  return (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">' +
+    `<title>${escapeHtml(err.message)}</title></head><body><main><h1>The request was refused</h1>` +
+    `<p>${escapeHtml(err.message)}</p><p><a href="/">Back to the status page</a></p></main></body></html>`
+  );
+}
+
+/**
+ * The app's one error handler: Herald's errors become their status with the
+ * JSON error (API clients, anyone asking for JSON) or a small page (forms and
+ * pages); a Hono HTTPException (bearer-auth's 401) keeps its own answer;
+ * anything else is logged and answers a 500 that leaks nothing.
+ */
+export function onError(security: Record<string, string>) {
+  return (err: Error, c: Context): Response => {
+    // Errors from the cached-page routes (registered before the header middleware) need them too.
+    for (const [k, v] of Object.entries(security)) c.header(k, v);
+    c.header('Cache-Control', 'no-store');
+    if (err instanceof HTTPException) {
+      const res = err.getResponse();
+      for (const [k, v] of Object.entries(security)) res.headers.set(k, v);
+      res.headers.set('Cache-Control', 'no-store');
+      return res;
+    }
+    if (err instanceof HeraldError) {
+      if (err instanceof RateLimited) c.header('Retry-After', String(err.retryAfterSeconds));
+      const status = httpStatus(err) as 400;
+      if (!c.req.path.startsWith('/api/') && !/json/.test(c.req.header('accept') ?? '')) return c.html(errorPage(err), status);
+      return c.json(errorBody(err), status);
+    }
+    console.error(`[herald] ${c.req.method} ${new URL(c.req.url).pathname}:`, err);
+    return c.json({ error: { code: 'internal', message: 'Something went wrong on our side.' } }, 500);
+  };
+}

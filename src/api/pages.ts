@@ -1,0 +1,82 @@
+import type { Hono } from 'hono';
+import type { HttpBindings } from '@hono/node-server';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Herald } from '../herald.ts';
+import { PageCache, type Renderer } from '../snapshot/page-cache.ts';
+import { pageCacheKey } from '../snapshot/cache-keys.ts';
+import { callAstro } from '../snapshot/astro-render.ts';
+import { PUBLIC_CACHE } from '../http/security.ts';
+import { etagMatches } from '../http/public-cache.ts';
+import type { ConsoleEnv } from './console-guard.ts';
+
+export type AstroHandler = (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void, locals?: object) => Promise<void>;
+
+/** Public page routes served from the in-memory page cache. */
+export const CACHED_PAGES = ['/', '/incidents/:id', '/history', '/maintenance'];
+const FORWARDED = ['x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-port', 'x-forwarded-for', 'forwarded'];
+
+type Env = { Bindings: HttpBindings } & ConsoleEnv;
+
+/**
+ * The public pages customers load most, from memory: each rendered by Astro
+ * once per data version (PageCache) and answered with every header in one
+ * plain object built once per page (the hot path under load allocates
+ * nothing else). Registered first on the app, before any middleware.
+ */
+export function cachedPages(app: Hono<Env>, herald: Herald, render: Renderer, security: Record<string, string>): PageCache {
+  const cache = new PageCache(render, () => herald.store.version);
+  const pageHeaders = new WeakMap<object, Record<string, string>>();
+  herald.store.onChange(() => {
+    cache.prune();
+    cache.warm(['/']);
+  });
+  for (const route of CACHED_PAGES) {
+    app.get(route, async (c, next) => {
+      let page;
+      try {
+        page = await cache.get(pageCacheKey(new URL(c.req.url), herald.store.data, herald.config.SITE_TIMEZONE));
+      } catch (err) {
+        // The render failed: let Astro answer this request itself (an HTML page, not JSON).
+        console.error(`[herald] render of ${c.req.path} failed; serving it uncached:`, err);
+        return next();
+      }
+      let headers = pageHeaders.get(page);
+      if (!headers) {
+        headers = { ...security, 'Cache-Control': PUBLIC_CACHE, ETag: page.etag, 'Content-Type': page.contentType };
+        pageHeaders.set(page, headers);
+      }
+      // A proxy that compresses (nginx gzip) weakens the ETag to W/"…": still a match.
+      if (etagMatches(c.req.header('if-none-match'), page.etag)) {
+        const { 'Content-Type': _type, ...notModified } = headers;
+        return new Response(null, { status: 304, headers: notModified });
+      }
+      return new Response(page.bytes, { status: page.status, headers });
+    });
+  }
+  return cache;
+}
+
+/**
+ * Every other page (forms, the console, pages the cache could not render):
+ * Astro renders it for this request, with the typed services in
+ * `Astro.locals.herald` (and the console's session in `Astro.locals.session`),
+ * and the answer leaves as an ordinary Response.
+ */
+export function astroPages(app: Hono<Env>, herald: Herald, astro: AstroHandler, security: Record<string, string>): void {
+  app.all('*', async (c) => {
+    const { incoming } = c.env;
+    // Behind your own TLS proxy (TRUST_PROXY), Astro must see the public
+    // https origin for its form origin check; otherwise clients may not claim one.
+    if (!herald.config.TRUST_PROXY) for (const h of FORWARDED) delete incoming.headers[h];
+    // Astro reads the body already read (and size-checked) by the front, never the socket.
+    if (c.req.raw.body) (incoming as typeof incoming & { body?: Buffer }).body = Buffer.from(await c.req.arrayBuffer());
+    // HEAD is answered as GET without the body (Hono drops it).
+    if (incoming.method === 'HEAD') incoming.method = 'GET';
+    const answer = await callAstro(astro, incoming, { herald, session: c.get('session') ?? null });
+    for (const [k, v] of Object.entries(security)) if (!answer.headers.has(k)) answer.headers.set(k, v);
+    if (!answer.headers.has('Cache-Control')) answer.headers.set('Cache-Control', 'no-store');
+    const empty = answer.body.length === 0 || answer.status === 204 || answer.status === 304;
+    const body = empty ? null : new Uint8Array(answer.body.buffer as ArrayBuffer, answer.body.byteOffset, answer.body.length);
+    return new Response(body, { status: answer.status, headers: answer.headers });
+  });
+}

@@ -1,0 +1,52 @@
+import type { Herald } from '../../herald.ts';
+import { ComponentInUse, createComponent, deleteComponent, editComponent } from '../../domain/components/manage.ts';
+import { componentCreateSchema, componentPatchSchema } from '../../input/schemas.ts';
+import { formFields, refusal, validate } from '../forms.ts';
+import { done, refused, type ActionResult } from './result.ts';
+
+/** The components page's result: the action's, plus the component a refused deletion may still delete with force. */
+export type ComponentsResult = ActionResult & { forceId?: string };
+
+const FIELDS = ['name', 'description', 'group', 'position'] as const;
+
+/** The component form's strings as the admin API's input (empty optional fields left out or null). */
+function componentInput(f: Record<string, string>) {
+  return {
+    name: f.name ?? '',
+    description: f.description?.trim() ? f.description : null,
+    group: f.group?.trim() ? f.group : null,
+    ...(f.position?.trim() ? { position: Number(f.position) } : {}),
+  };
+}
+
+/** Add, edit or delete a component, from the form of the components page. */
+export async function componentsAction(herald: Herald, actor: string, form: FormData): Promise<ComponentsResult> {
+  const f = formFields(form);
+  const id = f.id ?? '';
+  try {
+    if (f.action === 'delete') {
+      await herald.run(actor, (ctx) => deleteComponent(ctx, id, f.force === '1'));
+      return done('/admin/components?done=deleted');
+    }
+    if (f.action === 'create') {
+      const parsed = validate(componentCreateSchema, componentInput(f));
+      if (!parsed.ok) return refused(422, parsed.errors);
+      await herald.run(actor, (ctx) => createComponent(ctx, parsed.data));
+      return done('/admin/components?done=added');
+    }
+    const parsed = validate(componentPatchSchema, componentInput(f));
+    if (!parsed.ok) return refused(422, parsed.errors);
+    await herald.run(actor, (ctx) => editComponent(ctx, id, parsed.data));
+    return done('/admin/components?done=saved');
+  } catch (err) {
+    if (err instanceof ComponentInUse) {
+      // Only past incidents name it: deleting anyway is allowed (they keep its name). An open one: never.
+      if (err.openIncidents.length) {
+        return refused(409, { form: `${id} is part of ${err.openIncidents.join(', ')}, still open. Resolve it first.` });
+      }
+      return { ...refused(409, { form: `Past incidents name ${id} (${err.incidents.length}). They keep its name if you delete it anyway.` }), forceId: id };
+    }
+    const r = refusal(err, FIELDS);
+    return refused(r.status, r.errors);
+  }
+}

@@ -1,0 +1,88 @@
+import type { Herald } from '../../herald.ts';
+import type { Incident } from '../../domain/model.ts';
+import { correctUpdate } from '../../domain/incidents/correct-update.ts';
+import { savePostmortem } from '../../domain/incidents/postmortem.ts';
+import { postmortemSchema, updateCorrectSchema } from '../../input/schemas.ts';
+import { applyDraft, dryRun, previewBanner, previewEmail, type DraftResult } from '../../publish/preview.ts';
+import type { Banner } from '../../read/banner.ts';
+import type { RenderedMail } from '../../notify/render.ts';
+import type { Session } from '../../auth/sessions.ts';
+import type { Draft } from '../drafts.ts';
+import { declareFromForm, updateFromForm, type DeclareValues, type UpdateValues } from '../draft-input.ts';
+import { formFields, refusal, validate, type FieldErrors } from '../forms.ts';
+import { done, refused, type ActionResult } from './result.ts';
+
+/** What the preview page shows: the draft saved for publishing, or the form again with its errors. */
+export type PreviewResult =
+  | { ok: true; draft: Draft; result: DraftResult; email: { mail: RenderedMail; recipients: number } | null; banner: Banner }
+  | { ok: false; values: DeclareValues | UpdateValues; errors: FieldErrors };
+
+const FORM_FIELDS = ['name', 'impact', 'status', 'body', 'components'];
+
+/**
+ * The declare or update form, previewed: the real verb on a copy of the data
+ * (nothing is published), and the draft kept for this session so that
+ * "Publish now" hands exactly this to the verb.
+ */
+export function previewAction(herald: Herald, session: Session, form: FormData, incident?: Incident): PreviewResult {
+  const db = herald.store.data;
+  const read = incident ? updateFromForm(form, db, incident) : declareFromForm(form, db);
+  if (!read.action) return { ok: false, values: read.values, errors: read.errors };
+  let result: DraftResult;
+  try {
+    result = dryRun(herald, session.actor, read.action);
+  } catch (err) {
+    return { ok: false, values: read.values, errors: refusal(err, FORM_FIELDS).errors };
+  }
+  const email = previewEmail(herald, result);
+  const draft = herald.console.drafts.save(session.key, read.action, herald.now().getTime());
+  if (email) draft.emailHtml = email.mail.html;
+  return { ok: true, draft, result, email, banner: previewBanner(herald, result) };
+}
+
+/**
+ * "Publish now": publishes this session's draft once. A double click or a
+ * retried post lands on the same incident; another session, or an expired
+ * draft, publishes nothing (410).
+ */
+export async function publishAction(herald: Herald, session: Session, form: FormData): Promise<ActionResult> {
+  const id = String(form.get('draft') ?? '');
+  const publishing = herald.console.drafts.publishOnce(id, session.key, herald.now().getTime(), (d) =>
+    herald.run(session.actor, (ctx) => applyDraft(ctx, d.action)).then((r) => r.incident.id),
+  );
+  if (!publishing) return refused(410, { form: 'This preview has expired or belongs to another session. Nothing was published.' });
+  try {
+    return done(`/admin/incidents/${encodeURIComponent(await publishing)}?published=1`);
+  } catch (err) {
+    const r = refusal(err, []);
+    return refused(r.status, { form: `Nothing was published: ${r.errors.form}` });
+  }
+}
+
+/** A correction of an update's text (audited; never emails). */
+export async function correctAction(herald: Herald, actor: string, incidentId: string, updateId: string, form: FormData): Promise<ActionResult> {
+  const parsed = validate(updateCorrectSchema, { body: formFields(form).body ?? '' });
+  if (!parsed.ok) return refused(422, parsed.errors);
+  try {
+    await herald.run(actor, (ctx) => correctUpdate(ctx, incidentId, updateId, parsed.data.body));
+    return done(`/admin/incidents/${encodeURIComponent(incidentId)}?corrected=1`);
+  } catch (err) {
+    const r = refusal(err, ['body']);
+    return refused(r.status, { body: Object.values(r.errors).join(' ') });
+  }
+}
+
+/** Saves, publishes or withdraws an incident's postmortem (the buttons' `action`). */
+export async function postmortemAction(herald: Herald, actor: string, incidentId: string, form: FormData): Promise<ActionResult> {
+  const f = formFields(form);
+  const publish = f.action === 'publish' ? true : f.action === 'withdraw' ? false : undefined;
+  const parsed = validate(postmortemSchema, { body: f.body ?? '', ...(publish !== undefined ? { publish } : {}) });
+  if (!parsed.ok) return refused(422, parsed.errors);
+  try {
+    await herald.run(actor, (ctx) => savePostmortem(ctx, incidentId, parsed.data));
+    return done(`/admin/incidents/${encodeURIComponent(incidentId)}/postmortem?saved=${f.action ?? 'save'}`);
+  } catch (err) {
+    const r = refusal(err, []);
+    return refused(r.status, r.errors);
+  }
+}

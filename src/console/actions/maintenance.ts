@@ -1,0 +1,74 @@
+import type { Herald } from '../../herald.ts';
+import { scheduleMaintenance } from '../../domain/maintenance/schedule.ts';
+import { MAINTENANCE_STEPS, type MaintenanceStep } from '../../domain/maintenance/transitions.ts';
+import { maintenanceCreateSchema, maintenanceStepSchema } from '../../input/schemas.ts';
+import { formFields, refusal, validate, type FieldErrors } from '../forms.ts';
+import { updateTemplate } from '../templates.ts';
+import { wallClockToIso } from '../zoned-time.ts';
+import { done, refused, type ActionResult } from './result.ts';
+
+/** The schedule form's values, as shown (first visit, or again after an error). */
+export interface ScheduleValues {
+  name: string;
+  /** datetime-local values, in the page's time zone. */
+  from: string;
+  until: string;
+  components: string[];
+  body: string;
+  /** The template the body was prefilled with: left as it is, it is filled in with the chosen components. */
+  bodyTemplate: string;
+  notify: boolean;
+  auto: boolean;
+}
+
+/** The form's fields are named for people (from, until); the API's for clients (scheduled_for, scheduled_until). */
+const FORM_FIELD: Record<string, string> = { scheduled_for: 'from', scheduled_until: 'until', name: 'name', body: 'body', components: 'components' };
+const onForm = (errors: FieldErrors): FieldErrors =>
+  Object.fromEntries(Object.entries(errors).map(([k, v]) => [FORM_FIELD[k] ?? 'form', v]));
+
+/** Reads the schedule form and schedules the window through the API's schema and verb. */
+export async function scheduleAction(herald: Herald, actor: string, form: FormData): Promise<{ result: ActionResult; values: ScheduleValues }> {
+  const tz = herald.config.SITE_TIMEZONE;
+  const f = formFields(form);
+  const components = form.getAll('components').filter((v): v is string => typeof v === 'string');
+  const names = components.map((id) => herald.store.data.components.find((c) => c.id === id)?.name ?? id);
+  let body = f.body ?? '';
+  if (body.trim() === (f.body_template ?? '').trim()) body = updateTemplate('maintenance', { components: names });
+  const values: ScheduleValues = {
+    name: f.name ?? '', from: f.from ?? '', until: f.until ?? '', components, body, bodyTemplate: body,
+    notify: form.has('notify'), auto: form.has('auto'),
+  };
+  const errors: FieldErrors = {};
+  const from = wallClockToIso(values.from, tz);
+  const until = wallClockToIso(values.until, tz);
+  if (!from) errors.from = 'Choose when the window starts.';
+  if (!until) errors.until = 'Choose when the window ends.';
+  const parsed = validate(maintenanceCreateSchema, {
+    name: values.name, scheduled_for: from ?? '', scheduled_until: until ?? '', components,
+    ...(body.trim() ? { body } : {}), notify: values.notify, auto_transitions: values.auto,
+  });
+  if (!parsed.ok || Object.keys(errors).length) return { result: refused(422, { ...(parsed.ok ? {} : onForm(parsed.errors)), ...errors }), values };
+  try {
+    const m = await herald.run(actor, (ctx) => scheduleMaintenance(ctx, { ...parsed.data, timeZone: tz }));
+    return { result: done(`/admin/incidents/${encodeURIComponent(m.id)}?done=1`), values };
+  } catch (err) {
+    const r = refusal(err, Object.keys(FORM_FIELD));
+    return { result: refused(r.status, onForm(r.errors)), values };
+  }
+}
+
+/** A hand move of a window (start, verify, complete, cancel) with an optional note, from its console page. */
+export async function stepAction(herald: Herald, actor: string, id: string, form: FormData): Promise<ActionResult> {
+  const f = formFields(form);
+  const step = MAINTENANCE_STEPS[f.step as MaintenanceStep];
+  if (!Object.hasOwn(MAINTENANCE_STEPS, f.step ?? '') || !step) return refused(422, { form: 'Unknown step.' });
+  const parsed = validate(maintenanceStepSchema, { ...(f.body?.trim() ? { body: f.body } : {}), notify: form.has('notify') });
+  if (!parsed.ok) return refused(422, parsed.errors);
+  try {
+    await herald.run(actor, (ctx) => step(ctx, id, parsed.data));
+    return done(`/admin/incidents/${encodeURIComponent(id)}?done=1`);
+  } catch (err) {
+    const r = refusal(err, ['body']);
+    return refused(r.status, r.errors);
+  }
+}

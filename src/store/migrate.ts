@@ -1,0 +1,37 @@
+/**
+ * Upgrades a data file read from disk to the current schema, step by step, as
+ * plain JSON before validation. The upgraded data is written back by the next
+ * write (Herald writes once at start when it migrated), so a file is migrated
+ * once; a file from a newer Herald is left alone and refused by validation.
+ */
+type Json = Record<string, unknown>;
+
+const steps: Record<number, (db: Json) => Json> = {
+  // 1 → 2: maintenance windows leave the incidents list for their own, each record says its kind.
+  1: (db) => {
+    const records = (db.incidents as Json[] | undefined) ?? [];
+    const incidents: Json[] = [];
+    const maintenances: Json[] = [];
+    for (const r of records) {
+      if (r.impact === 'maintenance') {
+        const { impact: _i, monitoring_at: _m, postmortem: _p, ...rest } = r;
+        maintenances.push({ kind: 'maintenance', reminded_at: null, cancelled_at: null, sequence: 0, ...rest });
+      } else {
+        const { scheduled_for: _f, scheduled_until: _u, auto_transitions: _a, reminded_at: _r, cancelled_at: _c, sequence: _s, ...rest } = r;
+        incidents.push({ kind: 'incident', ...rest });
+      }
+    }
+    return { ...db, schema_version: 2, incidents, maintenances };
+  },
+};
+
+/** The data in the current schema, and whether anything had to change. */
+export function migrate(raw: unknown): { data: unknown; migrated: boolean } {
+  let db = raw as Json;
+  let migrated = false;
+  while (db && typeof db === 'object' && typeof db.schema_version === 'number' && steps[db.schema_version]) {
+    db = steps[db.schema_version]!(db);
+    migrated = true;
+  }
+  return { data: db, migrated };
+}

@@ -1,0 +1,74 @@
+import type { Herald } from '../herald.ts';
+import type { Subscriber } from '../notify/model.ts';
+import { HeraldError, Invalid, NotFound, RateLimited } from '../domain/errors.ts';
+import { subscribeSchema } from '../input/subscribe.ts';
+import { parseInput } from '../input/parse.ts';
+import { httpStatus } from '../api/errors.ts';
+
+/**
+ * What the public subscription pages do with their forms (subscribe,
+ * confirm, choose components). Each returns what its page shows and the
+ * status to answer with; the pages render. Errors are Herald's own (a bad
+ * address, a used-up rate limit, an invalid link); anything else is thrown on.
+ */
+export interface FormOutcome {
+  status: number;
+  error: string | null;
+  retryAfter?: number;
+}
+
+const refused = (err: unknown): FormOutcome => {
+  if (!(err instanceof HeraldError)) throw err;
+  if (err instanceof RateLimited) {
+    const minutes = Math.ceil(err.retryAfterSeconds / 60);
+    return { status: 429, error: `Too many requests. Please try again in ${minutes} minute(s).`, retryAfter: err.retryAfterSeconds };
+  }
+  return { status: httpStatus(err), error: err.message };
+};
+
+/** The subscribe form: the same rules and the same answer as `POST /api/subscribers`. */
+export async function subscribeFromForm(herald: Herald, form: FormData, clientIp: string): Promise<FormOutcome & { email: string; chosen: string[] }> {
+  const email = String(form.get('email') ?? '');
+  const chosen = form.getAll('components').map(String);
+  try {
+    await herald.notify.subscribe(parseInput(subscribeSchema, { email, components: chosen }), clientIp);
+    return { status: 200, error: null, email, chosen };
+  } catch (err) {
+    return { ...refused(err), email, chosen };
+  }
+}
+
+export type ConfirmState = 'ask' | 'confirmed' | 'invalid' | 'expired';
+
+/**
+ * The confirmation link: a GET only asks (mail scanners follow links and
+ * must not confirm anyone); the button's POST confirms.
+ */
+export async function confirmByLink(herald: Herald, token: string, post: boolean): Promise<{ state: ConfirmState; status: number; manage: string }> {
+  const book = herald.notify.book;
+  const s = book.resolve('confirm', token);
+  if (!s) return { state: 'invalid', status: 404, manage: '' };
+  if (!post) return { state: s.state === 'confirmed' ? 'confirmed' : 'ask', status: 200, manage: '' };
+  try {
+    const confirmed = await book.confirm(token, herald.now());
+    return { state: 'confirmed', status: 200, manage: `/subscribe/manage/${book.link('manage', confirmed)}` };
+  } catch (err) {
+    if (err instanceof Invalid) return { state: 'expired', status: 410, manage: '' };
+    if (err instanceof NotFound) return { state: 'invalid', status: 404, manage: '' };
+    throw err;
+  }
+}
+
+/** The manage page's form: which components the subscriber hears about (none ticked = everything). */
+export async function chooseComponents(herald: Herald, token: string, form: FormData): Promise<FormOutcome & { subscriber: Subscriber | null }> {
+  const chosen = [...new Set(form.getAll('components').map(String))];
+  const known = new Set(herald.store.data.components.map((c) => c.id));
+  if (chosen.some((c) => !known.has(c)) || chosen.length > 200) {
+    return { status: 422, error: 'Unknown component.', subscriber: herald.notify.book.resolve('manage', token) };
+  }
+  try {
+    return { status: 200, error: null, subscriber: await herald.notify.book.setComponents(token, chosen, herald.now()) };
+  } catch (err) {
+    return { ...refused(err), subscriber: herald.notify.book.resolve('manage', token) };
+  }
+}
