@@ -19,7 +19,14 @@
     var endpoint = origin + '/api/banner.json' + (components ? '?components=' + encodeURIComponent(components) : '');
     var storeKey = 'herald-banner-dismissed:' + origin;
     var memory = null; // used when localStorage is unavailable (privacy modes, sandboxed frames)
-    var host, box, link, title, message, current, timer, lastPoll = 0;
+    var host,
+      box,
+      link,
+      title,
+      message,
+      current,
+      timer,
+      lastPoll = 0;
 
     var CSS =
       ':host{all:initial}' +

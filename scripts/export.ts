@@ -41,7 +41,11 @@ try {
   } else {
     const running = await start({ ...process.env, PORT: '0', HOST: '127.0.0.1', STATIC_SNAPSHOT: 'false' });
     try {
-      files = await publishStaticSite(running.url, allEvents(running.herald.store.data).map((i) => i.id), target);
+      files = await publishStaticSite(
+        running.url,
+        allEvents(running.herald.store.data).map((i) => i.id),
+        target,
+      );
     } finally {
       await running.close();
     }
@@ -49,7 +53,9 @@ try {
   console.log(`Wrote ${files.length} files to ${target}`);
 } catch (err) {
   if (err instanceof DataDirLocked) {
-    console.error(`export: ${err.message}\nA Herald is running on this DATA_DIR: pass its address, e.g. npm run export -- ${target} --url http://localhost:4321`);
+    console.error(
+      `export: ${err.message}\nA Herald is running on this DATA_DIR: pass its address, e.g. npm run export -- ${target} --url http://localhost:4321`,
+    );
   } else if (err instanceof ConfigError || err instanceof CorruptDataFile || err instanceof SnapshotRefused) {
     console.error(`export: ${err.message}`);
   } else {

@@ -18,10 +18,7 @@ const envSchema = z.object({
     .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), 'must be one line without control characters')
     .default('Herald Status'),
   // An unknown zone would otherwise surface later, as a failure of every page render.
-  SITE_TIMEZONE: z
-    .string()
-    .refine(isTimeZone, 'must be an IANA time zone, e.g. UTC or Europe/Berlin')
-    .default('UTC'),
+  SITE_TIMEZONE: z.string().refine(isTimeZone, 'must be an IANA time zone, e.g. UTC or Europe/Berlin').default('UTC'),
   ADMIN_TOKEN: z
     .string()
     .min(16, 'ADMIN_TOKEN must be at least 16 characters')

@@ -4,8 +4,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { existsSync } from 'node:fs';
 import { loadConfig, ConfigError } from './config.ts';
 import { openHerald, type Herald } from './herald.ts';
-import { createApp, METHODS, type AstroHandler } from './api/app.ts';
-import { inProcessRenderer } from './snapshot/astro-render.ts';
+import { createApp, METHODS } from './api/app.ts';
+import { inProcessRenderer, type AstroHandler } from './snapshot/astro-render.ts';
 import { CorruptDataFile } from './store/durable-file.ts';
 import { DataDirLocked } from './store/lock.ts';
 import { startStaticSnapshots } from './snapshot/static-snapshots.ts';
@@ -65,7 +65,12 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Runni
     throw err;
   }
   const address = server.address() as AddressInfo;
-  const loopbackHost = address.family === 'IPv6' ? `[${address.address === '::' ? '::1' : address.address}]` : address.address === '0.0.0.0' ? '127.0.0.1' : address.address;
+  const loopbackHost =
+    address.family === 'IPv6'
+      ? `[${address.address === '::' ? '::1' : address.address}]`
+      : address.address === '0.0.0.0'
+        ? '127.0.0.1'
+        : address.address;
   origin = `http://${loopbackHost}:${address.port}`;
   if (config.STATIC_SNAPSHOT) {
     const snapshots = startStaticSnapshots(herald, origin, { debounceMs: config.STATIC_DEBOUNCE_MS });

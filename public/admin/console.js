@@ -3,7 +3,11 @@
   'use strict';
 
   function readJson(el, name) {
-    try { return JSON.parse(el.getAttribute(name) || '{}'); } catch (e) { return {}; }
+    try {
+      return JSON.parse(el.getAttribute(name) || '{}');
+    } catch (e) {
+      return {};
+    }
   }
 
   // The "Email subscribers" box follows the runbook default for the chosen
@@ -12,7 +16,9 @@
     var box = form.querySelector('input[name="notify"]');
     if (!box) return;
     var touched = false;
-    box.addEventListener('change', function () { touched = true; });
+    box.addEventListener('change', function () {
+      touched = true;
+    });
     form.querySelectorAll('input[name="' + radioName + '"]').forEach(function (radio) {
       radio.addEventListener('change', function () {
         if (touched || !radio.checked || !(radio.value in defaults)) return;
@@ -45,7 +51,10 @@
   function guardDoubleSubmit(form) {
     form.addEventListener('submit', function () {
       var btn = form.querySelector('button[type="submit"]');
-      if (btn) setTimeout(function () { btn.disabled = true; }, 0);
+      if (btn)
+        setTimeout(function () {
+          btn.disabled = true;
+        }, 0);
     });
   }
 

@@ -7,15 +7,14 @@ import type { PageCache, Renderer } from '../snapshot/page-cache.ts';
 import { securityHeaders } from '../http/security.ts';
 import { bodyChecks } from '../http/body.ts';
 import { onError } from './errors.ts';
-import { astroPages, cachedPages, type AstroHandler } from './pages.ts';
+import { astroPages, cachedPages } from './pages.ts';
+import type { AstroHandler } from '../snapshot/astro-render.ts';
 import { adminApi } from './admin/index.ts';
 import { consoleGuard, type ConsoleEnv } from './console-guard.ts';
 import { statuspageApi } from './public/v2.ts';
 import { bannerApi } from './public/banner.ts';
 import { subscribeApi, unsubscribeApp } from './public/subscribe.ts';
 import { feedsApp } from './public/feeds.ts';
-
-export type { AstroHandler } from './pages.ts';
 
 export interface AppOptions {
   /** Astro's middleware-mode handler; pages are unavailable without it (in-process API tests). */

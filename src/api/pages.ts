@@ -1,15 +1,12 @@
 import type { Hono } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Herald } from '../herald.ts';
-import { PageCache, type Renderer } from '../snapshot/page-cache.ts';
+import { type CachedPage, PageCache, type Renderer } from '../snapshot/page-cache.ts';
 import { pageCacheKey } from '../snapshot/cache-keys.ts';
-import { callAstro } from '../snapshot/astro-render.ts';
+import { callAstro, type AstroHandler } from '../snapshot/astro-render.ts';
 import { PUBLIC_CACHE } from '../http/security.ts';
 import { etagMatches } from '../http/public-cache.ts';
 import type { ConsoleEnv } from './console-guard.ts';
-
-export type AstroHandler = (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void, locals?: object) => Promise<void>;
 
 /** Public page routes served from the in-memory page cache. */
 export const CACHED_PAGES = ['/', '/incidents/:id', '/history', '/maintenance'];
@@ -32,7 +29,7 @@ export function cachedPages(app: Hono<Env>, herald: Herald, render: Renderer, se
   });
   for (const route of CACHED_PAGES) {
     app.get(route, async (c, next) => {
-      let page;
+      let page: CachedPage;
       try {
         page = await cache.get(pageCacheKey(new URL(c.req.url), herald.store.data, herald.config.SITE_TIMEZONE));
       } catch (err) {

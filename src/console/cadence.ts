@@ -21,7 +21,11 @@ export interface ActiveRow {
  */
 export function activeIncidents(db: Pick<Db, 'incidents'>, now: Date, cadenceScale = 1): ActiveRow[] {
   const rows = newestFirst(db.incidents.filter(isOpenIncident)).map((incident) => {
-    const lastUpdateAt = incident.updates.map((u) => u.created_at).sort().at(-1) ?? incident.created_at;
+    const lastUpdateAt =
+      incident.updates
+        .map((u) => u.created_at)
+        .sort()
+        .at(-1) ?? incident.created_at;
     const due = nextUpdateDue(incident.impact, lastUpdateAt, isResolvedStatus(incident.status));
     if (!due) return { incident, lastUpdateAt, dueAt: null, overdue: false, minutesLeft: null };
     const last = Date.parse(lastUpdateAt);
@@ -32,7 +36,8 @@ export function activeIncidents(db: Pick<Db, 'incidents'>, now: Date, cadenceSca
       dueAt: new Date(dueMs).toISOString(),
       overdue: now.getTime() >= dueMs,
       // Overdue by seconds already reads "1 min ago"; due in seconds, "in under a minute".
-      minutesLeft: now.getTime() >= dueMs ? -Math.max(1, Math.round((now.getTime() - dueMs) / 60_000)) : Math.floor((dueMs - now.getTime()) / 60_000),
+      minutesLeft:
+        now.getTime() >= dueMs ? -Math.max(1, Math.round((now.getTime() - dueMs) / 60_000)) : Math.floor((dueMs - now.getTime()) / 60_000),
     };
   });
   return rows.sort((a, b) => (a.dueAt ?? '9').localeCompare(b.dueAt ?? '9'));

@@ -83,9 +83,22 @@ export function declareFromForm(form: FormData, db: Db): { values: DeclareValues
   }
   const notify = notifyChoice(form);
   const policy = impact ? shouldNotify({ impact, first: true, resolves: false, notify: undefined }) : checked(form, 'notify');
-  const values: DeclareValues = { name: fields.name ?? '', impact, body, bodyTemplate: body, components: changes, notify: notify ?? policy };
+  const values: DeclareValues = {
+    name: fields.name ?? '',
+    impact,
+    body,
+    bodyTemplate: body,
+    components: changes,
+    notify: notify ?? policy,
+  };
   // The console declares investigating incidents; the API also takes other statuses (backfill).
-  const input = { name: fields.name ?? '', impact: fields.impact ?? '', body, components: changes, ...(notify !== undefined ? { notify } : {}) };
+  const input = {
+    name: fields.name ?? '',
+    impact: fields.impact ?? '',
+    body,
+    components: changes,
+    ...(notify !== undefined ? { notify } : {}),
+  };
   const parsed = validate(incidentCreateSchema, input);
   const errors: FieldErrors = parsed.ok ? {} : parsed.errors;
   if (error) errors.components = error;
@@ -108,7 +121,13 @@ export function updateFromForm(
     body = templateFor(status, db, [...new Set([...incident.components, ...Object.keys(changes)])], incident.impact);
   }
   const notify = notifyChoice(form);
-  const values: UpdateValues = { status, body, bodyTemplate: body, components: changes, notify: notify ?? (status ? notifyDefault(incident, status) : checked(form, 'notify')) };
+  const values: UpdateValues = {
+    status,
+    body,
+    bodyTemplate: body,
+    components: changes,
+    notify: notify ?? (status ? notifyDefault(incident, status) : checked(form, 'notify')),
+  };
   const input = {
     status: fields.status ?? '',
     body,

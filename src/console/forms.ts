@@ -38,7 +38,10 @@ export const checked = (form: FormData, name: string): boolean => form.get(name)
 const sentence = (message: string) => message.charAt(0).toUpperCase() + message.slice(1);
 
 /** Validates with one of the input schemas; on failure, one message per form field (its first problem). */
-export function validate<S extends z.ZodType>(schema: S, value: unknown): { ok: true; data: z.infer<S> } | { ok: false; errors: FieldErrors } {
+export function validate<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+): { ok: true; data: z.infer<S> } | { ok: false; errors: FieldErrors } {
   const parsed = schema.safeParse(value);
   if (parsed.success) return { ok: true, data: parsed.data };
   const errors: FieldErrors = {};

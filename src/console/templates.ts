@@ -41,11 +41,9 @@ function humanMinutes(minutes: number): string {
  */
 export function updateTemplate(name: TemplateName, data: { components: string[]; impact?: Impact | 'maintenance' }): string {
   const cadence = data.impact && data.impact !== 'maintenance' ? UPDATE_CADENCE_MINUTES[data.impact] : null;
-  return load()
-    .get(name)!({
-      components: joinNames(data.components),
-      plural: data.components.length > 1,
-      nextUpdateIn: cadence ? humanMinutes(cadence) : null,
-    })
-    .trim();
+  return load().get(name)!({
+    components: joinNames(data.components),
+    plural: data.components.length > 1,
+    nextUpdateIn: cadence ? humanMinutes(cadence) : null,
+  }).trim();
 }

@@ -9,7 +9,20 @@ import { isoMonth, localDate, startOfDay } from './zoned-days.ts';
  */
 export const HISTORY_PAGE_SIZE = 20;
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
-const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTH_NAMES = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 
 export interface HistoryEntry {
   incident: EventRecord;
@@ -44,8 +57,7 @@ export interface HistoryQuery {
   pageSize?: number;
 }
 
-export const isHistoryEntry = (e: EventRecord): boolean =>
-  e.kind === 'incident' || (e.status !== 'scheduled' && e.cancelled_at === null);
+export const isHistoryEntry = (e: EventRecord): boolean => e.kind === 'incident' || (e.status !== 'scheduled' && e.cancelled_at === null);
 
 /** "November 2026" */
 export function monthLabel(month: string): string {

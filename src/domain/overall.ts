@@ -29,10 +29,7 @@ export function overallStatus(db: Pick<Db, 'components' | 'incidents' | 'mainten
   for (const i of db.incidents) if (isOpenIncident(i)) impacts.push(i.impact);
   const worst = worstImpact(impacts);
   let indicator: Indicator = worst;
-  if (
-    worst === 'none' &&
-    (db.components.some((c) => c.status === 'under_maintenance') || db.maintenances.some(isActiveMaintenance))
-  ) {
+  if (worst === 'none' && (db.components.some((c) => c.status === 'under_maintenance') || db.maintenances.some(isActiveMaintenance))) {
     indicator = 'maintenance';
   }
   return { indicator, description: INDICATOR_DESCRIPTION[indicator] };
@@ -50,13 +47,18 @@ export interface GroupView {
  * the same ordering, as Statuspage interleaves them.
  */
 export function componentsByGroup(db: Pick<Db, 'components' | 'groups'>): GroupView[] {
-  const byPosition = <T extends { position: number; name: string }>(a: T, b: T) =>
-    a.position - b.position || a.name.localeCompare(b.name);
+  const byPosition = <T extends { position: number; name: string }>(a: T, b: T) => a.position - b.position || a.name.localeCompare(b.name);
   const views: Array<GroupView & { position: number; name: string }> = [];
   for (const g of db.groups) {
     const children = db.components.filter((c) => c.group === g.id).sort(byPosition);
     if (children.length === 0) continue;
-    views.push({ group: g, status: worstComponentStatus(children.map((c) => c.status)), components: children, position: g.position, name: g.name });
+    views.push({
+      group: g,
+      status: worstComponentStatus(children.map((c) => c.status)),
+      components: children,
+      position: g.position,
+      name: g.name,
+    });
   }
   for (const c of db.components) {
     if (c.group && db.groups.some((g) => g.id === c.group)) continue;

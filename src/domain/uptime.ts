@@ -50,7 +50,11 @@ type Interval = { from: number; to: number; status: ComponentStatus };
 const RANKED: ComponentStatus[] = ['under_maintenance', 'degraded_performance', 'partial_outage', 'major_outage'];
 
 /** Every non-operational stretch each component went through, by component id. */
-export function statusIntervals(db: Pick<Db, 'incidents' | 'maintenances' | 'components'>, now: Date, since = -Infinity): Map<string, Interval[]> {
+export function statusIntervals(
+  db: Pick<Db, 'incidents' | 'maintenances' | 'components'>,
+  now: Date,
+  since = -Infinity,
+): Map<string, Interval[]> {
   const out = new Map<string, Interval[]>();
   const push = (id: string, iv: Interval) => {
     if (iv.to <= iv.from || iv.status === 'operational') return;
@@ -179,7 +183,13 @@ export function worstSegments(intervals: Interval[]): Interval[] {
 }
 
 /** Adds [from, to) spent in `status` to the days it falls in. */
-function addToDays(ms: Array<Partial<Record<ComponentStatus, number>>>, bounds: number[], from: number, to: number, status: ComponentStatus): void {
+function addToDays(
+  ms: Array<Partial<Record<ComponentStatus, number>>>,
+  bounds: number[],
+  from: number,
+  to: number,
+  status: ComponentStatus,
+): void {
   if (to <= from || status === 'operational') return;
   let i = dayIndex(bounds, from);
   let a = from;

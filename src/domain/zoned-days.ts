@@ -66,8 +66,7 @@ export function startOfDay(d: LocalDate, timeZone: string): number {
 }
 
 /** "2026-11-12" */
-export const isoDay = (d: LocalDate): string =>
-  `${d.year}-${String(d.month).padStart(2, '0')}-${String(d.day).padStart(2, '0')}`;
+export const isoDay = (d: LocalDate): string => `${d.year}-${String(d.month).padStart(2, '0')}-${String(d.day).padStart(2, '0')}`;
 
 /** "2026-11" : the month key used by the history. */
 export const isoMonth = (d: LocalDate): string => `${d.year}-${String(d.month).padStart(2, '0')}`;

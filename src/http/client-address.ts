@@ -14,7 +14,10 @@ export interface ProxyTrust {
  */
 export function clientAddress(trust: ProxyTrust, socketAddress: string | undefined, forwardedFor: string | null | undefined): string {
   if (trust.TRUST_PROXY && forwardedFor) {
-    const entries = forwardedFor.split(',').map((s) => s.trim()).filter(Boolean);
+    const entries = forwardedFor
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     // Fewer entries than hops: the request skipped an outer proxy, and the first entry is what the inner one saw.
     const picked = entries[Math.max(0, entries.length - trust.TRUST_PROXY_HOPS)];
     if (picked) return picked.slice(0, 64);

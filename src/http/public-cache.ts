@@ -1,7 +1,10 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
-import { etagOf } from '../snapshot/page-cache.ts';
+import { createHash } from 'node:crypto';
 import { PUBLIC_CACHE } from './security.ts';
+
+/** A strong ETag: the body's SHA-1, so equal bodies (on every replica, after a restart) share it. */
+export const etagOf = (body: string): string => `"${createHash('sha1').update(body).digest('base64url')}"`;
 
 /** One public body (JSON, feed, calendar) as served for one data version. */
 export interface PublicBody {

@@ -25,7 +25,11 @@ export const body = z
   .min(1, 'body must not be empty')
   .max(LIMITS.body, `body must be at most ${LIMITS.body} characters`);
 /** A short one-line text (a description, a group name). */
-const line = (max: number) => z.string().max(max).refine((v) => !CONTROL_IN_LINE.test(v), CONTROL_MESSAGE);
+const line = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((v) => !CONTROL_IN_LINE.test(v), CONTROL_MESSAGE);
 const componentStatus = z.enum(COMPONENT_STATUSES, {
   error: `must be one of ${COMPONENT_STATUSES.join(', ')}`,
 });

@@ -19,10 +19,7 @@ const RETRY_MS = 30_000;
  * verb, one durable write), so transitions happen on time with no request and,
  * on the first arm after a start, catch up on anything a restart missed.
  */
-export function startMaintenanceScheduler(
-  herald: HeraldCore,
-  opts: TimerOptions & { log?: (line: string) => void },
-): MaintenanceScheduler {
+export function startMaintenanceScheduler(herald: HeraldCore, opts: TimerOptions & { log?: (line: string) => void }): MaintenanceScheduler {
   const log = opts.log ?? ((line: string) => console.log(line));
   const timerOpts: TimerOptions = { reminderMinutes: opts.reminderMinutes };
   let timer: NodeJS.Timeout | null = null;

@@ -17,7 +17,18 @@ export interface SendError {
 }
 
 const HALT_CODES = new Set(['EAUTH', 'ENOAUTH', 'EOAUTH2', 'ECONFIG', 'ETLS', 'EREQUIRETLS', 'EDNS', 'ENOTFOUND', 'EPROXY']);
-const NETWORK_CODES = new Set(['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'EMAXLIMIT']);
+const NETWORK_CODES = new Set([
+  'ECONNECTION',
+  'ETIMEDOUT',
+  'ESOCKET',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'EMAXLIMIT',
+]);
 /** SMTP replies meaning "your credentials or setup are wrong", not "this message". */
 const HALT_REPLIES = new Set([530, 534, 535, 538]);
 
@@ -36,7 +47,10 @@ export function classify(err: SendError): Verdict {
 /** A 5xx saying the mailbox does not exist (5.1.1): stop mailing the address. */
 export function isUnknownMailbox(err: SendError): boolean {
   if (err.responseCode === undefined || err.responseCode < 500 || err.responseCode >= 600) return false;
-  return /\b5\.1\.1\b/.test(err.response ?? err.message ?? '') || (err.responseCode === 550 && /unknown user|no such user|does not exist/i.test(err.response ?? ''));
+  return (
+    /\b5\.1\.1\b/.test(err.response ?? err.message ?? '') ||
+    (err.responseCode === 550 && /unknown user|no such user|does not exist/i.test(err.response ?? ''))
+  );
 }
 
 /**

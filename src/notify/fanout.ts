@@ -71,8 +71,15 @@ export class FanOut {
     for (const notice of noticeIntents(this.o.db())) {
       if (notice.at < epoch) continue;
       let intent: Intent = ledger.intents.get(notice.key) ?? {
-        t: 'i', key: notice.key, incident: notice.incident.id, update: notice.update.id, kind: notice.kind,
-        cursor: 0, done: false, created_at: this.o.now().toISOString(), archived_sent: 0,
+        t: 'i',
+        key: notice.key,
+        incident: notice.incident.id,
+        update: notice.update.id,
+        kind: notice.kind,
+        cursor: 0,
+        done: false,
+        created_at: this.o.now().toISOString(),
+        archived_sent: 0,
       };
       if (intent.done) continue;
       const batch = this.o.batch ?? 200;
@@ -90,8 +97,17 @@ export class FanOut {
           const id = deliveryId(s.id, notice.key);
           if (!wants(s, notice.incident.components) || ledger.has(id)) continue;
           fresh.push({
-            t: 'd', id, sub: s.id, intent: notice.key, kind: notice.kind, state: 'queued', attempts: 0,
-            last_error: null, next_at: null, created_at: at, sent_at: null,
+            t: 'd',
+            id,
+            sub: s.id,
+            intent: notice.key,
+            kind: notice.kind,
+            state: 'queued',
+            attempts: 0,
+            last_error: null,
+            next_at: null,
+            created_at: at,
+            sent_at: null,
           });
         }
         // Re-read: a compaction in between may have moved sent counts onto the stored intent.
@@ -100,7 +116,9 @@ export class FanOut {
         this.o.sender.enqueue(fresh);
         created += fresh.length;
       }
-      this.o.log(`[outbox] ${notice.kind} ${notice.key} (${notice.incident.id}): ${created} deliveries queued in ${Date.now() - started} ms`);
+      this.o.log(
+        `[outbox] ${notice.kind} ${notice.key} (${notice.incident.id}): ${created} deliveries queued in ${Date.now() - started} ms`,
+      );
     }
   }
 }

@@ -65,7 +65,11 @@ function load(): Record<string, { html: Template; text: Template }> {
 }
 
 /** Header-safe: one line, no control characters. */
-export const oneLine = (s: string) => s.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
+export const oneLine = (s: string) =>
+  s
+    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 
 /** The subject of every notice of an incident: constant, so mail clients thread the incident. */
 export function noticeSubject(siteName: string, incident: EventRecord): string {
@@ -134,4 +138,8 @@ export function renderConfirm(input: { siteName: string; siteUrl: string; confir
   return { subject, html: t.html(ctx), text: tidy(t.text(ctx)) };
 }
 
-const tidy = (text: string) => text.replace(/[ \t]+\n/g, '\n').replace(/\n{3,}/g, '\n\n').trim() + '\n';
+const tidy = (text: string) =>
+  text
+    .replace(/[ \t]+\n/g, '\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim() + '\n';

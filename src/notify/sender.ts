@@ -94,7 +94,7 @@ export class Sender {
         this.head = 0;
       }
       const d = this.o.ledger.deliveries.get(id);
-      if (!d || d.state !== 'queued') continue;
+      if (d?.state !== 'queued') continue;
       this.inFlight++;
       void this.sendOne(d)
         .catch((err: Error) => {
@@ -103,10 +103,10 @@ export class Sender {
           this.o.log(`[outbox] queue paused: ${err.message}`);
         })
         .finally(() => {
-        this.inFlight--;
-        if (this.inFlight === 0) for (const r of this.idleWaiters.splice(0)) r();
-        this.pump();
-      });
+          this.inFlight--;
+          if (this.inFlight === 0) for (const r of this.idleWaiters.splice(0)) r();
+          this.pump();
+        });
     }
   }
 
@@ -135,7 +135,9 @@ export class Sender {
       // Not the message's fault: keep it queued with its attempts as they were, and stop sending.
       if (!this.paused) {
         this.paused = { reason: error, at: this.o.now().toISOString() };
-        this.o.log(`[outbox] queue paused: ${error}. Fix the mail settings, then resume it (POST /api/admin/deliveries/resume) or restart.`);
+        this.o.log(
+          `[outbox] queue paused: ${error}. Fix the mail settings, then resume it (POST /api/admin/deliveries/resume) or restart.`,
+        );
       }
       this.ready.splice(this.head, 0, d.id);
       return;
@@ -161,19 +163,22 @@ export class Sender {
     if (this.stopped) return;
     if (this.timer) clearTimeout(this.timer);
     this.armedAt = at;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      const now = this.o.now().getTime();
-      let soonest = Infinity;
-      for (const [id, t] of this.waiting) {
-        if (t <= now) {
-          this.waiting.delete(id);
-          this.ready.push(id);
-        } else if (t < soonest) soonest = t;
-      }
-      this.pump();
-      if (soonest !== Infinity) this.arm(Math.max(soonest, now + 50));
-    }, Math.max(0, at - this.o.now().getTime()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        const now = this.o.now().getTime();
+        let soonest = Infinity;
+        for (const [id, t] of this.waiting) {
+          if (t <= now) {
+            this.waiting.delete(id);
+            this.ready.push(id);
+          } else if (t < soonest) soonest = t;
+        }
+        this.pump();
+        if (soonest !== Infinity) this.arm(Math.max(soonest, now + 50));
+      },
+      Math.max(0, at - this.o.now().getTime()),
+    );
     this.timer.unref();
   }
 }

@@ -45,7 +45,10 @@ export function openNotify(herald: HeraldCore): Notify {
   const mailer = createMailer(cfg);
   const composer = new Composer(cfg, book);
   const sender = new Sender({
-    ledger, mailer, composer, log,
+    ledger,
+    mailer,
+    composer,
+    log,
     db: () => herald.store.data,
     now: herald.now,
     concurrency: mailer.kind === 'smtp' ? cfg.SMTP_POOL_SIZE * 4 : 4,
@@ -64,8 +67,17 @@ export function openNotify(herald: HeraldCore): Notify {
     const id = `${s.id}.confirm.${s.confirms}`;
     if (ledger.has(id)) return;
     const d: Delivery = {
-      t: 'd', id, sub: s.id, intent: 'confirm', kind: 'confirm',
-      state: 'queued', attempts: 0, last_error: null, next_at: null, created_at: herald.now().toISOString(), sent_at: null,
+      t: 'd',
+      id,
+      sub: s.id,
+      intent: 'confirm',
+      kind: 'confirm',
+      state: 'queued',
+      attempts: 0,
+      last_error: null,
+      next_at: null,
+      created_at: herald.now().toISOString(),
+      sent_at: null,
     };
     await ledger.save(d);
     sender.enqueue([d]);
@@ -89,7 +101,12 @@ export function openNotify(herald: HeraldCore): Notify {
   compactor.unref();
 
   const notify: Notify = {
-    book, ledger, sender, fanout, mailer, ready,
+    book,
+    ledger,
+    sender,
+    fanout,
+    mailer,
+    ready,
 
     async subscribe(input, clientIp) {
       // An address is counted only once its sender passed the per-IP limit: a flood from
@@ -104,7 +121,13 @@ export function openNotify(herald: HeraldCore): Notify {
       // The answer waits for one durable append, whatever the address's state (no timing tell);
       // the confirmation is queued after the reply (and rebuilt at start if that is lost).
       const { subscriber, sendConfirm } = await book.request(input.email, [...new Set(input.components)], herald.now());
-      if (sendConfirm) setImmediate(() => void queueConfirmation(subscriber).catch((e: Error) => log(`[outbox] confirmation for ${subscriber.id} not queued yet: ${e.message}`)));
+      if (sendConfirm)
+        setImmediate(
+          () =>
+            void queueConfirmation(subscriber).catch((e: Error) =>
+              log(`[outbox] confirmation for ${subscriber.id} not queued yet: ${e.message}`),
+            ),
+        );
     },
 
     countRecipients(componentIds) {

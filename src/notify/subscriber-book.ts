@@ -89,8 +89,20 @@ export class SubscriberBook {
       let sendConfirm = true;
       if (!existing) {
         next = {
-          t: 's', id: randomId(), seq: this.nextSeq, email, state: 'pending', components, gen: 0, confirms: 1,
-          requested_at: at, created_at: at, updated_at: at, confirmed_at: null, unsubscribed_at: null, suppressed: null,
+          t: 's',
+          id: randomId(),
+          seq: this.nextSeq,
+          email,
+          state: 'pending',
+          components,
+          gen: 0,
+          confirms: 1,
+          requested_at: at,
+          created_at: at,
+          updated_at: at,
+          confirmed_at: null,
+          unsubscribed_at: null,
+          suppressed: null,
         };
       } else if (existing.state === 'confirmed') {
         // Written anyway so that every answer costs the same (no timing tell); nothing changes for them.
@@ -131,7 +143,9 @@ export class SubscriberBook {
   /** Unsubscribes by token (idempotent). */
   unsubscribe(token: string, now: Date): Promise<Subscriber> {
     return this.change('unsubscribe', token, (s) =>
-      s.state === 'unsubscribed' ? null : { ...s, state: 'unsubscribed', unsubscribed_at: now.toISOString(), updated_at: now.toISOString() },
+      s.state === 'unsubscribed'
+        ? null
+        : { ...s, state: 'unsubscribed', unsubscribed_at: now.toISOString(), updated_at: now.toISOString() },
     );
   }
 

@@ -73,10 +73,10 @@ export function createMailer(cfg: MailerConfig): Mailer {
 async function finished(message: Mail.Options): Promise<{ envelope: Envelope; raw: Buffer | string }> {
   if (message.raw && message.envelope && !('address' in message.envelope)) {
     const { from, to } = message.envelope as { from?: unknown; to?: unknown };
-    if (typeof from === 'string' && Array.isArray(to)) return { envelope: { from, to: to.map(String) }, raw: message.raw as Buffer | string };
+    if (typeof from === 'string' && Array.isArray(to))
+      return { envelope: { from, to: to.map(String) }, raw: message.raw as Buffer | string };
   }
   const node = new MailComposer(message).compile();
   const envelope = node.getEnvelope();
   return { envelope: { from: envelope.from || '', to: envelope.to }, raw: await node.build() };
 }
-

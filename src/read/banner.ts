@@ -36,7 +36,13 @@ const rank = (e: EventRecord): number => RANK[e.kind === 'incident' ? e.impact :
  */
 export function parseComponentFilter(raw: string | undefined, db: Pick<Db, 'components'>): string[] | null {
   if (raw === undefined || raw.trim() === '') return null;
-  const asked = new Set(raw.split(',').map((s) => s.trim()).filter(Boolean).slice(0, MAX_FILTER_IDS));
+  const asked = new Set(
+    raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .slice(0, MAX_FILTER_IDS),
+  );
   const ids = db.components.filter((c) => asked.has(c.id) || (c.group !== null && asked.has(c.group))).map((c) => c.id);
   return [...new Set(ids)].sort();
 }

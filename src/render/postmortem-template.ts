@@ -26,7 +26,9 @@ export function postmortemDraft(incident: Incident, db: Db, timeZone: string, no
   const updates = [...incident.updates].sort((a, b) => a.display_at.localeCompare(b.display_at));
   return compiled({
     name: incident.name,
-    date: new Intl.DateTimeFormat('en-GB', { timeZone, day: 'numeric', month: 'long', year: 'numeric' }).format(new Date(incident.started_at)),
+    date: new Intl.DateTimeFormat('en-GB', { timeZone, day: 'numeric', month: 'long', year: 'numeric' }).format(
+      new Date(incident.started_at),
+    ),
     severity: SEVERITY_LABEL[incident.impact as Impact] ?? incident.impact,
     started: at(incident.started_at),
     resolved: incident.resolved_at ? at(incident.resolved_at) : 'ongoing',

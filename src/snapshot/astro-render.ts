@@ -1,9 +1,11 @@
 import { EventEmitter } from 'node:events';
-import { IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import { IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import type { Herald } from '../herald.ts';
-import type { AstroHandler } from '../api/app.ts';
 import type { Renderer } from './page-cache.ts';
+
+/** Astro's middleware-mode request handler (the `handler` of the build's entry.mjs). */
+export type AstroHandler = (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void, locals?: object) => Promise<void>;
 
 /** What Astro answered: status, headers (Set-Cookie may repeat) and the whole body. */
 export interface AstroAnswer {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { etagOf } from '../http/public-cache.ts';
 
 /** A rendered public response, kept until the data changes. */
 export interface CachedPage {
@@ -13,8 +13,6 @@ export interface CachedPage {
 }
 
 export type Renderer = (pathAndQuery: string) => Promise<{ status: number; contentType: string; body: string }>;
-
-export const etagOf = (body: string): string => `"${createHash('sha1').update(body).digest('base64url')}"`;
 
 /**
  * Public pages as strings in memory, rendered by Astro once per data version.

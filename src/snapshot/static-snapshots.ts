@@ -47,7 +47,11 @@ export function startStaticSnapshots(
     dirty = false;
     const version = herald.store.version;
     let failed = false;
-    running = publishStaticSite(origin, allEvents(herald.store.data).map((i) => i.id), dir)
+    running = publishStaticSite(
+      origin,
+      allEvents(herald.store.data).map((i) => i.id),
+      dir,
+    )
       .then(() => {
         if (lastFailure) log('herald: static copy is up to date again');
         lastFailure = null;

@@ -52,14 +52,22 @@ export function writeFileDurablySync(file: string, data: string | Uint8Array): v
     fsyncSync(fd);
   } catch (err) {
     closeSync(fd);
-    try { unlinkSync(tmp); } catch { /* already gone */ }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* already gone */
+    }
     throw err;
   }
   closeSync(fd);
   try {
     renameSync(tmp, file);
   } catch (err) {
-    try { unlinkSync(tmp); } catch { /* already gone */ }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* already gone */
+    }
     throw err;
   }
   const dir = openSync(dirname(file), 'r');
@@ -79,7 +87,11 @@ export function removeStaleTempFiles(file: string): string[] {
   const prefix = `.${basename(file)}.`;
   const stale = readdirSync(dirname(file)).filter((f) => f.startsWith(prefix) && f.endsWith('.tmp'));
   for (const f of stale) {
-    try { unlinkSync(join(dirname(file), f)); } catch { /* gone or not ours to delete: harmless */ }
+    try {
+      unlinkSync(join(dirname(file), f));
+    } catch {
+      /* gone or not ours to delete: harmless */
+    }
   }
   return stale;
 }

@@ -17,7 +17,15 @@ const steps: Record<number, (db: Json) => Json> = {
         const { impact: _i, monitoring_at: _m, postmortem: _p, ...rest } = r;
         maintenances.push({ kind: 'maintenance', reminded_at: null, cancelled_at: null, sequence: 0, ...rest });
       } else {
-        const { scheduled_for: _f, scheduled_until: _u, auto_transitions: _a, reminded_at: _r, cancelled_at: _c, sequence: _s, ...rest } = r;
+        const {
+          scheduled_for: _f,
+          scheduled_until: _u,
+          auto_transitions: _a,
+          reminded_at: _r,
+          cancelled_at: _c,
+          sequence: _s,
+          ...rest
+        } = r;
         incidents.push({ kind: 'incident', ...rest });
       }
     }

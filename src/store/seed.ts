@@ -31,10 +31,14 @@ export function seedDemo(ctx: VerbContext): void {
   for (const inc of seed.incidents) {
     const [first, ...rest] = inc.updates;
     if (!first) continue;
-    const incident = declareIncident(
-      at(first.minutes_ago),
-      { name: inc.name, impact: inc.impact, status: first.status, body: first.body, components: first.components, notify: false },
-    );
+    const incident = declareIncident(at(first.minutes_ago), {
+      name: inc.name,
+      impact: inc.impact,
+      status: first.status,
+      body: first.body,
+      components: first.components,
+      notify: false,
+    });
     for (const u of rest) {
       postUpdate(at(u.minutes_ago), incident.id, { ...u, notify: false });
     }

@@ -45,10 +45,7 @@ export class Store<T> {
         // The caller gets a short 503; the operator needs the path and the reason.
         console.error('[herald] a write to the data file failed; nothing was changed:', err);
         const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
-        throw new Unavailable(
-          `The change could not be saved (${code}); nothing was changed. Reads keep working.`,
-          'storage_unavailable',
-        );
+        throw new Unavailable(`The change could not be saved (${code}); nothing was changed. Reads keep working.`, 'storage_unavailable');
       }
       this.low.data = draft;
       this.version++;

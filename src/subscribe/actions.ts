@@ -27,7 +27,11 @@ const refused = (err: unknown): FormOutcome => {
 };
 
 /** The subscribe form: the same rules and the same answer as `POST /api/subscribers`. */
-export async function subscribeFromForm(herald: Herald, form: FormData, clientIp: string): Promise<FormOutcome & { email: string; chosen: string[] }> {
+export async function subscribeFromForm(
+  herald: Herald,
+  form: FormData,
+  clientIp: string,
+): Promise<FormOutcome & { email: string; chosen: string[] }> {
   const email = String(form.get('email') ?? '');
   const chosen = form.getAll('components').map(String);
   try {
@@ -44,7 +48,11 @@ export type ConfirmState = 'ask' | 'confirmed' | 'invalid' | 'expired';
  * The confirmation link: a GET only asks (mail scanners follow links and
  * must not confirm anyone); the button's POST confirms.
  */
-export async function confirmByLink(herald: Herald, token: string, post: boolean): Promise<{ state: ConfirmState; status: number; manage: string }> {
+export async function confirmByLink(
+  herald: Herald,
+  token: string,
+  post: boolean,
+): Promise<{ state: ConfirmState; status: number; manage: string }> {
   const book = herald.notify.book;
   const s = book.resolve('confirm', token);
   if (!s) return { state: 'invalid', status: 404, manage: '' };
@@ -60,7 +68,11 @@ export async function confirmByLink(herald: Herald, token: string, post: boolean
 }
 
 /** The manage page's form: which components the subscriber hears about (none ticked = everything). */
-export async function chooseComponents(herald: Herald, token: string, form: FormData): Promise<FormOutcome & { subscriber: Subscriber | null }> {
+export async function chooseComponents(
+  herald: Herald,
+  token: string,
+  form: FormData,
+): Promise<FormOutcome & { subscriber: Subscriber | null }> {
   const chosen = [...new Set(form.getAll('components').map(String))];
   const known = new Set(herald.store.data.components.map((c) => c.id));
   if (chosen.some((c) => !known.has(c)) || chosen.length > 200) {

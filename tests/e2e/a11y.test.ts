@@ -24,12 +24,20 @@ beforeAll(async () => {
   h = await startHerald({ env: { HERALD_SEED: 'demo', STATIC_SNAPSHOT: 'false' } });
   // An open incident with a published postmortem on a resolved one: every block the pages can show.
   const open = await h.admin('/incidents', {
-    body: { name: 'Checkout errors', impact: 'critical', body: 'We are investigating **failed payments**.\n\n- cards\n- wallets', components: { 'card-payments': 'major_outage' } },
+    body: {
+      name: 'Checkout errors',
+      impact: 'critical',
+      body: 'We are investigating **failed payments**.\n\n- cards\n- wallets',
+      components: { 'card-payments': 'major_outage' },
+    },
   });
   expect(open.status).toBe(201);
   const { incidents } = (await (await h.admin('/incidents')).json()) as { incidents: Array<{ id: string; status: string }> };
   const resolved = incidents.find((i) => i.status === 'resolved')!;
-  await h.admin(`/incidents/${resolved.id}/postmortem`, { method: 'PUT', body: { body: '## What happened\n\nA failover.\n\n## Follow-ups\n\n1. Alerting', publish: true } });
+  await h.admin(`/incidents/${resolved.id}/postmortem`, {
+    method: 'PUT',
+    body: { body: '## What happened\n\nA failover.\n\n## Follow-ups\n\n1. Alerting', publish: true },
+  });
   pages = [
     ['status page', '/'],
     ['open incident', `/incidents/${((await open.json()) as { id: string }).id}`],
@@ -41,7 +49,16 @@ beforeAll(async () => {
   ];
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }, 60_000);
 
@@ -51,7 +68,12 @@ afterAll(async () => {
   if (h) removeDir(h.dataDir);
 });
 
-interface AxeViolation { id: string; impact: string | null; help: string; nodes: Array<{ target: string[]; failureSummary?: string }> }
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: Array<{ target: string[]; failureSummary?: string }>;
+}
 
 describe('axe-core: no serious or critical violation', () => {
   for (const scheme of ['light', 'dark'] as const) {
@@ -66,13 +88,19 @@ describe('axe-core: no serious or critical violation', () => {
           expect(res!.status(), path).toBeLessThan(path.startsWith('/incidents/INC-1999') ? 500 : 300);
           await page.addScriptTag({ path: AXE });
           const { violations, passes } = (await page.evaluate(async () => {
-            const axe = (window as unknown as { axe: { run: (ctx: Document) => Promise<{ violations: unknown[]; passes: unknown[] }> } }).axe;
+            const axe = (window as unknown as { axe: { run: (ctx: Document) => Promise<{ violations: unknown[]; passes: unknown[] }> } })
+              .axe;
             const r = await axe.run(document);
             return { violations: r.violations, passes: r.passes.length };
           })) as { violations: AxeViolation[]; passes: number };
           expect(passes, `axe ran on ${path}`).toBeGreaterThan(10);
           for (const v of violations.filter((x) => x.impact === 'serious' || x.impact === 'critical')) {
-            problems.push(`${name} (${path}) ${scheme}: ${v.id} [${v.impact}] ${v.help}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+            problems.push(
+              `${name} (${path}) ${scheme}: ${v.id} [${v.impact}] ${v.help}: ${v.nodes
+                .map((n) => n.target.join(' '))
+                .slice(0, 3)
+                .join(', ')}`,
+            );
           }
           await page.close();
         }

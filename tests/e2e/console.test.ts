@@ -29,11 +29,22 @@ const visited = new Set<string>();
 async function axeViolations(p: Page): Promise<string[]> {
   await p.addScriptTag({ path: AXE });
   const violations = await p.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: Document, o: object) => Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
+    const axe = (
+      window as unknown as {
+        axe: {
+          run: (
+            ctx: Document,
+            o: object,
+          ) => Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }>;
+        };
+      }
+    ).axe;
     const r = await axe.run(document, { resultTypes: ['violations'] });
     return r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
   });
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}) at ${v.targets.join(', ')}`);
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}) at ${v.targets.join(', ')}`);
 }
 
 async function open(path: string): Promise<void> {
@@ -43,12 +54,14 @@ async function open(path: string): Promise<void> {
 }
 
 const cookieHeader = async () => (await lead.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
-const csrfOf = async (p: Page) => (await p.locator('input[name="csrf"]').first().inputValue());
+const csrfOf = async (p: Page) => await p.locator('input[name="csrf"]').first().inputValue();
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   // Dave's mailbox turns messages down (554) while `refuseDave` is set: a failed delivery to retry.
-  smtp = await startSmtp(({ to: rcpt }) => (refuseDave && rcpt.includes('dave@example.com') ? { code: 554, text: 'Message refused' } : null));
+  smtp = await startSmtp(({ to: rcpt }) =>
+    refuseDave && rcpt.includes('dave@example.com') ? { code: 554, text: 'Message refused' } : null,
+  );
   h = await startHerald({
     env: {
       SMTP_URL: smtp.url,
@@ -60,7 +73,11 @@ beforeAll(async () => {
       HERALD_CADENCE_SCALE: '0.004',
     },
   });
-  for (const [id, name, group] of [['api', 'Checkout API', 'Platform'], ['web', 'Website', null], ['db', 'Database', 'Platform']]) {
+  for (const [id, name, group] of [
+    ['api', 'Checkout API', 'Platform'],
+    ['web', 'Website', null],
+    ['db', 'Database', 'Platform'],
+  ]) {
     expect((await h.admin('/components', { body: { id, name, group } })).status).toBe(201);
   }
   await subscribeAndConfirm(h, smtp, 'alice@example.com', ['api']);
@@ -69,7 +86,16 @@ beforeAll(async () => {
   await subscribeAndConfirm(h, smtp, 'dave@example.com', ['db']);
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   // bypassCSP only so that axe-core can be injected (the CSP allows no inline script).
   lead = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
@@ -108,7 +134,9 @@ describe('a Comms Lead runs a whole incident from the console', () => {
 
     expect(new URL(page.url()).pathname).toBe('/admin/preview');
     // The investigating template, filled in with the chosen component.
-    await expect(page.locator('#page-preview').textContent()).resolves.toContain('We are investigating reports of problems with Checkout API');
+    await expect(page.locator('#page-preview').textContent()).resolves.toContain(
+      'We are investigating reports of problems with Checkout API',
+    );
     await expect(page.locator('#page-preview').textContent()).resolves.toContain('Checkout failing for some customers');
     // Alice (api) and Bob (everything) would be emailed; Carol (website) not.
     await expect(page.locator('#email-summary').textContent()).resolves.toContain('2 subscribers will be emailed (disruption notice)');
@@ -117,7 +145,12 @@ describe('a Comms Lead runs a whole incident from the console', () => {
     const frame = page.frameLocator('iframe.email-frame');
     await expect(frame.locator('body').textContent()).resolves.toContain('Checkout failing for some customers');
     const banner = JSON.parse((await page.locator('#banner-json').textContent())!);
-    expect(banner).toMatchObject({ active: true, indicator: 'critical', title: 'Checkout failing for some customers', components: ['api'] });
+    expect(banner).toMatchObject({
+      active: true,
+      indicator: 'critical',
+      title: 'Checkout failing for some customers',
+      components: ['api'],
+    });
     expect(await axeViolations(page)).toEqual([]);
     // A tall viewport rather than fullPage: full-page captures leave the (out-of-process) email frame blank.
     await page.setViewportSize({ width: 1280, height: 2000 });
@@ -149,7 +182,10 @@ describe('a Comms Lead runs a whole incident from the console', () => {
     expect(all.incidents.map((i: { id: string }) => i.id)).toEqual([incidentId]);
     // Recorded under the signed-in person.
     const audit = await (await h.admin('/audit')).json();
-    expect(audit.events.find((e: { action: string }) => e.action === 'incident.declare')).toMatchObject({ actor: 'console:Dana', target: incidentId });
+    expect(audit.events.find((e: { action: string }) => e.action === 'incident.declare')).toMatchObject({
+      actor: 'console:Dana',
+      target: incidentId,
+    });
   });
 
   it('a second browser context (a customer) sees it on the public page', async () => {
@@ -177,7 +213,9 @@ describe('a Comms Lead runs a whole incident from the console', () => {
     await open(`/admin/incidents/${incidentId}`);
     await page.check('input[name="status"][value="resolved"]');
     await page.click('button:has-text("Preview update")');
-    await expect(page.locator('#page-preview').textContent()).resolves.toContain('The issue has been resolved and Checkout API is operating normally');
+    await expect(page.locator('#page-preview').textContent()).resolves.toContain(
+      'The issue has been resolved and Checkout API is operating normally',
+    );
     await expect(page.locator('#email-summary').textContent()).resolves.toContain('2 subscribers will be emailed (restoration notice)');
     const banner = JSON.parse((await page.locator('#banner-json').textContent())!);
     expect(banner.active).toBe(false);
@@ -224,22 +262,38 @@ describe('a Comms Lead runs a whole incident from the console', () => {
     await page.click('button:has-text("Preview")');
     await expect(page.locator('#email-summary').textContent()).resolves.toBe('No email will be sent');
     await page.click('#publish');
-    expect((await h.admin('/incidents', { body: { name: 'Some logins slow', impact: 'minor', body: 'Looking into it.', components: { web: 'degraded_performance' }, notify: false } })).status).toBe(201);
+    expect(
+      (
+        await h.admin('/incidents', {
+          body: {
+            name: 'Some logins slow',
+            impact: 'minor',
+            body: 'Looking into it.',
+            components: { web: 'degraded_performance' },
+            notify: false,
+          },
+        })
+      ).status,
+    ).toBe(201);
 
     await open('/admin');
     const row = page.locator('li[data-incident] >> text=Search is slow');
     await expect(row.count()).resolves.toBe(1);
-    await until(async () => {
-      await page.reload();
-      return (await page.locator('li:has-text("Search is slow") .pill.overdue').count()) === 1;
-    }, 'the overdue flag', 40_000);
+    await until(
+      async () => {
+        await page.reload();
+        return (await page.locator('li:has-text("Search is slow") .pill.overdue').count()) === 1;
+      },
+      'the overdue flag',
+      40_000,
+    );
     await expect(page.locator('[role="alert"]').first().textContent()).resolves.toContain('overdue');
     // The SEV-3 (4 h × scale) is not overdue yet.
     await expect(page.locator('li:has-text("Some logins slow") .pill.overdue').count()).resolves.toBe(0);
     await page.screenshot({ path: `${SHOTS}/dashboard.png`, fullPage: true });
   });
 
-  it('works without JavaScript: an update picks the chosen status\'s template and the runbook\'s notify default on the server', async () => {
+  it("works without JavaScript: an update picks the chosen status's template and the runbook's notify default on the server", async () => {
     const noJs = await browser.newContext({ javaScriptEnabled: false });
     await noJs.addCookies(await lead.cookies());
     const p = await noJs.newPage();
@@ -251,7 +305,9 @@ describe('a Comms Lead runs a whole incident from the console', () => {
     expect(await p.isChecked('input[name="notify"]')).toBe(false);
     await p.check('input[name="status"][value="identified"]');
     await p.click('button:has-text("Preview update")');
-    await expect(p.locator('#page-preview').textContent()).resolves.toContain('We have identified the issue affecting Database and are working on a fix.');
+    await expect(p.locator('#page-preview').textContent()).resolves.toContain(
+      'We have identified the issue affecting Database and are working on a fix.',
+    );
     await expect(p.locator('#email-summary').textContent()).resolves.toBe('No email will be sent');
     await p.click('#publish');
     expect(p.url()).toContain('?published=1');
@@ -296,8 +352,12 @@ describe('a Comms Lead runs a whole incident from the console', () => {
 
     // A failed delivery, retried from the deliveries view.
     refuseDave = true;
-    const db = await (await h.admin('/incidents', { body: { name: 'Database failover', impact: 'major', body: 'Failing over.', components: { db: 'partial_outage' } } })).json();
-    await until(async () => ((await (await h.admin('/deliveries')).json()).failed.length === 1), 'the refused delivery');
+    const db = await (
+      await h.admin('/incidents', {
+        body: { name: 'Database failover', impact: 'major', body: 'Failing over.', components: { db: 'partial_outage' } },
+      })
+    ).json();
+    await until(async () => (await (await h.admin('/deliveries')).json()).failed.length === 1, 'the refused delivery');
     await open('/admin/deliveries?q=dave');
     refuseDave = false;
     const before = to(smtp, 'dave@example.com').length;
@@ -346,7 +406,9 @@ describe('a Comms Lead runs a whole incident from the console', () => {
 describe('POST /api/admin/preview (the same dry run, as JSON)', () => {
   it('previews a declare and an update without publishing anything', async () => {
     const before = (await (await h.admin('/incidents')).json()).incidents.length;
-    const declare = await h.admin('/preview', { body: { name: 'Webhooks delayed', impact: 'major', body: 'Webhooks are late.', components: { api: 'degraded_performance' } } });
+    const declare = await h.admin('/preview', {
+      body: { name: 'Webhooks delayed', impact: 'major', body: 'Webhooks are late.', components: { api: 'degraded_performance' } },
+    });
     expect(declare.status).toBe(200);
     const d = await declare.json();
     expect(d.incident).toMatchObject({ name: 'Webhooks delayed', impact: 'major', status: 'investigating' });
@@ -378,7 +440,10 @@ describe('security table', () => {
     const csrf = await csrfOf(page);
     const res = await post('/admin/components', form({ csrf, action: 'create', name: 'Evil' }), { origin: 'https://evil.example' });
     expect(res.status).toBe(403);
-    const viaSite = await post('/admin/components', form({ csrf, action: 'create', name: 'Evil' }), { 'sec-fetch-site': 'cross-site', origin: 'null' });
+    const viaSite = await post('/admin/components', form({ csrf, action: 'create', name: 'Evil' }), {
+      'sec-fetch-site': 'cross-site',
+      origin: 'null',
+    });
     expect(viaSite.status).toBe(403);
     const comps = await (await h.admin('/components')).json();
     expect(comps.components.map((c: { name: string }) => c.name)).not.toContain('Evil');
@@ -400,7 +465,11 @@ describe('security table', () => {
     const csrf = await csrfOf(page);
     expect((await fetch(`${h.url}/api/admin/components`, { headers: { cookie } })).status).toBe(200);
     const json = (headers: Record<string, string>) =>
-      fetch(`${h.url}/api/admin/components`, { method: 'POST', headers: { cookie, 'content-type': 'application/json', ...headers }, body: JSON.stringify({ name: 'Via session' }) });
+      fetch(`${h.url}/api/admin/components`, {
+        method: 'POST',
+        headers: { cookie, 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ name: 'Via session' }),
+      });
     expect((await json({})).status).toBe(403);
     expect((await json({ 'x-csrf-token': 'wrong' })).status).toBe(403);
     const ok = await json({ 'x-csrf-token': csrf });
@@ -410,7 +479,16 @@ describe('security table', () => {
   });
 
   it('admin pages without a session redirect (303) to sign in, and are never cached', async () => {
-    for (const path of ['/admin', '/admin/incidents/new', `/admin/incidents/${incidentId}`, '/admin/components', '/admin/subscribers', '/admin/deliveries', '/admin/audit', '/admin/maintenance']) {
+    for (const path of [
+      '/admin',
+      '/admin/incidents/new',
+      `/admin/incidents/${incidentId}`,
+      '/admin/components',
+      '/admin/subscribers',
+      '/admin/deliveries',
+      '/admin/audit',
+      '/admin/maintenance',
+    ]) {
       const res = await fetch(`${h.url}${path}`, { redirect: 'manual' });
       expect(res.status, path).toBe(303);
       expect(res.headers.get('location'), path).toMatch(/^\/admin\/login/);

@@ -11,10 +11,25 @@ import { removeDir, startHerald, type HeraldProcess } from '../helpers/server.ts
  * incident name and update text appear as text, no dialog opens, no element
  * from a payload lands in the page.
  */
-const corpus = (JSON.parse(readFileSync(new URL('../fixtures/xss-corpus.json', import.meta.url), 'utf8')) as {
-  payloads: Array<{ name: string; payload: string }>;
-}).payloads;
-const PICK = ['script tag', 'img onerror', 'svg onload', 'iframe srcdoc', 'details ontoggle', 'input autofocus onfocus', 'closing style then script', 'attribute breakout double quote', 'comment breakout', 'noscript mutation', 'markdown javascript link', 'template content'];
+const corpus = (
+  JSON.parse(readFileSync(new URL('../fixtures/xss-corpus.json', import.meta.url), 'utf8')) as {
+    payloads: Array<{ name: string; payload: string }>;
+  }
+).payloads;
+const PICK = [
+  'script tag',
+  'img onerror',
+  'svg onload',
+  'iframe srcdoc',
+  'details ontoggle',
+  'input autofocus onfocus',
+  'closing style then script',
+  'attribute breakout double quote',
+  'comment breakout',
+  'noscript mutation',
+  'markdown javascript link',
+  'template content',
+];
 const cases = corpus.filter((c) => PICK.includes(c.name));
 
 let herald: HeraldProcess;
@@ -34,7 +49,16 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   page = await browser.newPage();
   page.on('dialog', async (d) => {
@@ -55,20 +79,32 @@ describe('embed.js shows hostile banner text as text', () => {
   it('picks a dozen payloads from the corpus', () => expect(cases.length).toBe(PICK.length));
 
   let previous: string | null = null;
-  it.each(cases.map((c) => [c.name, c.payload] as const))('%s', async (_name, payload) => {
-    if (previous) await herald.admin(`/incidents/${previous}/updates`, { body: { status: 'resolved', body: 'Done.' } });
-    const res = await herald.admin('/incidents', { body: { name: payload, impact: 'critical', body: payload } });
-    expect(res.status).toBe(201);
-    previous = ((await res.json()) as { id: string }).id;
-    const title = page.locator('[data-herald-banner] [role="status"]');
-    await expect.poll(async () => ((await title.count()) ? await title.innerText() : ''), { timeout: 15_000 }).toContain(payload.trim().slice(0, 20));
-    // Nothing from the payload became markup: inside the banner's shadow root or in the page.
-    const injected = await page.evaluate(() => {
-      const roots: Array<Document | ShadowRoot> = [document];
-      for (const el of document.querySelectorAll('*')) if (el.shadowRoot) roots.push(el.shadowRoot);
-      return roots.flatMap((r) => [...r.querySelectorAll('img, svg, iframe, details, input, template, noscript, a[href^="javascript"], [onerror], [onload], [onfocus], [ontoggle]')].map((e) => e.outerHTML.slice(0, 80)));
-    });
-    expect(injected).toEqual([]);
-    expect(dialogs).toEqual([]);
-  }, 30_000);
+  it.each(cases.map((c) => [c.name, c.payload] as const))(
+    '%s',
+    async (_name, payload) => {
+      if (previous) await herald.admin(`/incidents/${previous}/updates`, { body: { status: 'resolved', body: 'Done.' } });
+      const res = await herald.admin('/incidents', { body: { name: payload, impact: 'critical', body: payload } });
+      expect(res.status).toBe(201);
+      previous = ((await res.json()) as { id: string }).id;
+      const title = page.locator('[data-herald-banner] [role="status"]');
+      await expect
+        .poll(async () => ((await title.count()) ? await title.textContent() : ''), { timeout: 15_000 })
+        .toContain(payload.trim().slice(0, 20));
+      // Nothing from the payload became markup: inside the banner's shadow root or in the page.
+      const injected = await page.evaluate(() => {
+        const roots: Array<Document | ShadowRoot> = [document];
+        for (const el of document.querySelectorAll('*')) if (el.shadowRoot) roots.push(el.shadowRoot);
+        return roots.flatMap((r) =>
+          [
+            ...r.querySelectorAll(
+              'img, svg, iframe, details, input, template, noscript, a[href^="javascript"], [onerror], [onload], [onfocus], [ontoggle]',
+            ),
+          ].map((e) => e.outerHTML.slice(0, 80)),
+        );
+      });
+      expect(injected).toEqual([]);
+      expect(dialogs).toEqual([]);
+    },
+    30_000,
+  );
 });

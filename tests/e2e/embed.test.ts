@@ -36,7 +36,9 @@ beforeAll(async () => {
   host = createServer((req, res) => {
     if (req.url === '/app.js') {
       res.writeHead(200, { 'content-type': 'text/javascript' });
-      res.end("document.getElementById('count').addEventListener('click', (e) => { e.target.textContent = String(Number(e.target.textContent) + 1); });");
+      res.end(
+        "document.getElementById('count').addEventListener('click', (e) => { e.target.textContent = String(Number(e.target.textContent) + 1); });",
+      );
       return;
     }
     // The host's own CSP: no inline styles, scripts from itself and Herald, fetches to Herald.
@@ -50,7 +52,16 @@ beforeAll(async () => {
   hostUrl = `http://127.0.0.1:${(host.address() as AddressInfo).port}/`;
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   page = await browser.newPage();
   page.on('pageerror', (err) => pageErrors.push(err));
@@ -71,15 +82,22 @@ describe('embed.js on another origin', () => {
     expect(await page.locator('[data-herald-banner]').count()).toBe(0);
 
     // An incident on a component this app did not ask for does not show.
-    await herald.admin('/incidents', { body: { name: 'Invoices delayed', impact: 'minor', body: 'Billing is slow.', components: { billing: 'degraded_performance' } } });
+    await herald.admin('/incidents', {
+      body: { name: 'Invoices delayed', impact: 'minor', body: 'Billing is slow.', components: { billing: 'degraded_performance' } },
+    });
     // The first poll may have left before the write; the second left after the first was applied.
     await bannerPolled();
     const other = await bannerPolled();
-    expect(((await other.json()) as any)).toMatchObject({ active: false, indicator: 'none' });
+    expect((await other.json()) as any).toMatchObject({ active: false, indicator: 'none' });
     expect(await page.locator('[data-herald-banner]').count()).toBe(0);
 
     const res = await herald.admin('/incidents', {
-      body: { name: 'API errors', impact: 'major', body: 'We are investigating **elevated** errors.', components: { api: 'partial_outage' } },
+      body: {
+        name: 'API errors',
+        impact: 'major',
+        body: 'We are investigating **elevated** errors.',
+        components: { api: 'partial_outage' },
+      },
     });
     const id = ((await res.json()) as any).id;
     await banner().filter({ hasText: 'API errors' }).waitFor();

@@ -21,11 +21,22 @@ const paths: string[] = ['/', '/history', '/maintenance'];
 async function axeViolations(p: Page): Promise<string[]> {
   await p.addScriptTag({ path: AXE });
   const violations = await p.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: Document, o: object) => Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
+    const axe = (
+      window as unknown as {
+        axe: {
+          run: (
+            ctx: Document,
+            o: object,
+          ) => Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }>;
+        };
+      }
+    ).axe;
     const r = await axe.run(document, { resultTypes: ['violations'] });
     return r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
   });
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}) at ${v.targets.join(', ')}`);
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}) at ${v.targets.join(', ')}`);
 }
 
 beforeAll(async () => {
@@ -35,7 +46,12 @@ beforeAll(async () => {
     expect(res.status, path).toBeLessThan(300);
     return (await res.json()) as Json;
   };
-  for (const [id, name] of [['api', 'API'], ['db', 'Database'], ['web', 'Website']]) await admin('/components', { id, name });
+  for (const [id, name] of [
+    ['api', 'API'],
+    ['db', 'Database'],
+    ['web', 'Website'],
+  ])
+    await admin('/components', { id, name });
   // Noon (New York) three days ago, so the 90-minute outage stays within one local day.
   const noon = startOfDay(addDays(localDate(Date.now(), 'America/New_York'), -3), 'America/New_York') + 12 * 3_600_000;
   const inc = await admin('/incidents', {
@@ -45,11 +61,30 @@ beforeAll(async () => {
     components: { api: 'partial_outage' },
     started_at: new Date(noon).toISOString(),
   });
-  await admin(`/incidents/${inc.id}/updates`, { status: 'resolved', body: 'Resolved.', display_at: new Date(noon + 5_400_000).toISOString() });
-  await admin(`/incidents/${inc.id}/postmortem`, { body: '## What happened\n\nA failover left a pool pointing at the old primary.\n\n- Add a check', publish: true }, 'PUT');
+  await admin(`/incidents/${inc.id}/updates`, {
+    status: 'resolved',
+    body: 'Resolved.',
+    display_at: new Date(noon + 5_400_000).toISOString(),
+  });
+  await admin(
+    `/incidents/${inc.id}/postmortem`,
+    { body: '## What happened\n\nA failover left a pool pointing at the old primary.\n\n- Add a check', publish: true },
+    'PUT',
+  );
   const hour = 3_600_000;
-  const running = await admin('/maintenances', { name: 'Queue migration', scheduled_for: new Date(Date.now() - hour).toISOString(), scheduled_until: new Date(Date.now() + hour).toISOString(), components: ['db'] });
-  await admin('/maintenances', { name: 'Database upgrade', scheduled_for: new Date(Date.now() + 24 * hour).toISOString(), scheduled_until: new Date(Date.now() + 26 * hour).toISOString(), components: ['db', 'api'], body: 'Expect **brief** errors.' });
+  const running = await admin('/maintenances', {
+    name: 'Queue migration',
+    scheduled_for: new Date(Date.now() - hour).toISOString(),
+    scheduled_until: new Date(Date.now() + hour).toISOString(),
+    components: ['db'],
+  });
+  await admin('/maintenances', {
+    name: 'Database upgrade',
+    scheduled_for: new Date(Date.now() + 24 * hour).toISOString(),
+    scheduled_until: new Date(Date.now() + 26 * hour).toISOString(),
+    components: ['db', 'api'],
+    body: 'Expect **brief** errors.',
+  });
   paths.push(`/incidents/${inc.id}`, `/incidents/${running.id}`);
   // Wait for the timer to start the running window.
   for (let i = 0; i < 100; i++) {
@@ -58,7 +93,16 @@ beforeAll(async () => {
   }
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 });
 
@@ -70,16 +114,20 @@ afterAll(async () => {
 
 describe('history, maintenance and uptime pages in a browser', () => {
   // axe takes a second or more per page on a busy machine: a generous limit, not a speed check.
-  it.each(['light', 'dark'] as const)('axe-core finds no serious or critical violation (%s)', async (colorScheme) => {
-    const context = await browser.newContext({ bypassCSP: true, colorScheme });
-    const page = await context.newPage();
-    for (const path of paths) {
-      const res = await page.goto(`${h.url}${path}`);
-      expect(res?.status(), path).toBe(200);
-      expect(await axeViolations(page), `${path} (${colorScheme})`).toEqual([]);
-    }
-    await context.close();
-  }, 120_000);
+  it.each(['light', 'dark'] as const)(
+    'axe-core finds no serious or critical violation (%s)',
+    async (colorScheme) => {
+      const context = await browser.newContext({ bypassCSP: true, colorScheme });
+      const page = await context.newPage();
+      for (const path of paths) {
+        const res = await page.goto(`${h.url}${path}`);
+        expect(res?.status(), path).toBe(200);
+        expect(await axeViolations(page), `${path} (${colorScheme})`).toEqual([]);
+      }
+      await context.close();
+    },
+    120_000,
+  );
 
   it('the HTML is valid', async () => {
     const validator = new HtmlValidate({ extends: ['html-validate:recommended'], rules: { 'no-trailing-whitespace': 'off' } });

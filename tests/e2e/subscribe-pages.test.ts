@@ -19,7 +19,9 @@ let browser: Browser;
 async function axeViolations(p: Page): Promise<string[]> {
   await p.addScriptTag({ path: AXE });
   const violations = await p.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: Document, o: object) => Promise<{ violations: Array<{ id: string; impact: string }> }> } }).axe;
+    const axe = (
+      window as unknown as { axe: { run: (ctx: Document, o: object) => Promise<{ violations: Array<{ id: string; impact: string }> }> } }
+    ).axe;
     return (await axe.run(document, { resultTypes: ['violations'] })).violations.map((v) => ({ id: v.id, impact: v.impact }));
   });
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id);
@@ -28,10 +30,23 @@ async function axeViolations(p: Page): Promise<string[]> {
 beforeAll(async () => {
   smtp = await startSmtp();
   h = await startHerald({ env: { SMTP_URL: smtp.url, SITE_URL: SITE } });
-  for (const [id, name] of [['api', 'API'], ['web', 'Website']]) await h.admin('/components', { body: { id, name } });
+  for (const [id, name] of [
+    ['api', 'API'],
+    ['web', 'Website'],
+  ])
+    await h.admin('/components', { body: { id, name } });
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }, 60_000);
 afterAll(async () => {
@@ -48,12 +63,18 @@ describe('subscription pages', () => {
     // Checkboxes sharing a name is how HTML sends a list; the rule allows it when told.
     const validator = new HtmlValidate({
       extends: ['html-validate:recommended'],
-      rules: { 'no-trailing-whitespace': 'off', 'form-dup-name': ['error', { shared: ['radio', 'checkbox', 'button', 'reset', 'submit'] }] },
+      rules: {
+        'no-trailing-whitespace': 'off',
+        'form-dup-name': ['error', { shared: ['radio', 'checkbox', 'button', 'reset', 'submit'] }],
+      },
     });
     const check = async (label: string) => {
       // The server's bytes, not the browser's re-serialized DOM.
       const report = await validator.validateString(await (await fetch(page.url())).text());
-      expect(report.results.flatMap((r) => r.messages.map((m) => `${m.ruleId}: ${m.message}`)), label).toEqual([]);
+      expect(
+        report.results.flatMap((r) => r.messages.map((m) => `${m.ruleId}: ${m.message}`)),
+        label,
+      ).toEqual([]);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       expect(overflow, label).toBeLessThanOrEqual(0);
       // axe needs a script: a second, scripted context (CSP bypassed for axe only) looks at the same URL, light and dark.

@@ -1,4 +1,12 @@
-import { emptyDb, incidentSchema, maintenanceSchema, type Component, type Db, type Incident, type Maintenance } from '../../src/domain/model.ts';
+import {
+  emptyDb,
+  incidentSchema,
+  maintenanceSchema,
+  type Component,
+  type Db,
+  type Incident,
+  type Maintenance,
+} from '../../src/domain/model.ts';
 import type { VerbContext } from '../../src/domain/context.ts';
 import type { ComponentStatus } from '../../src/domain/status.ts';
 import { renderMarkdown } from '../../src/render/markdown.ts';

@@ -1,8 +1,36 @@
 import { parseDocument, DomUtils } from 'htmlparser2';
 import type { Element } from 'domhandler';
 
-const FORBIDDEN_ELEMENTS = new Set(['style', 'iframe', 'frame', 'frameset', 'object', 'embed', 'applet', 'base', 'form', 'svg', 'math', 'template', 'noscript']);
-const URL_ATTRIBUTES = new Set(['href', 'src', 'action', 'formaction', 'xlink:href', 'data', 'background', 'poster', 'srcset', 'ping', 'cite', 'longdesc', 'manifest']);
+const FORBIDDEN_ELEMENTS = new Set([
+  'style',
+  'iframe',
+  'frame',
+  'frameset',
+  'object',
+  'embed',
+  'applet',
+  'base',
+  'form',
+  'svg',
+  'math',
+  'template',
+  'noscript',
+]);
+const URL_ATTRIBUTES = new Set([
+  'href',
+  'src',
+  'action',
+  'formaction',
+  'xlink:href',
+  'data',
+  'background',
+  'poster',
+  'srcset',
+  'ping',
+  'cite',
+  'longdesc',
+  'manifest',
+]);
 
 /** `javascript:` and friends, the way a browser reads them (control characters and spaces inside the scheme ignored). */
 export function isScriptUrl(value: string): boolean {
@@ -29,7 +57,9 @@ export function executableParts(html: string, opts: HtmlSafetyOptions = {}): str
   const problems: string[] = [];
   for (const el of DomUtils.findAll(() => true, doc.children) as Element[]) {
     const name = el.name.toLowerCase();
-    const where = `<${name}${Object.entries(el.attribs).map(([k, v]) => ` ${k}="${v.slice(0, 40)}"`).join('')}>`;
+    const where = `<${name}${Object.entries(el.attribs)
+      .map(([k, v]) => ` ${k}="${v.slice(0, 40)}"`)
+      .join('')}>`;
     if (name === 'script') {
       const src = el.attribs.src;
       const sameOriginFile = src !== undefined && /^\/(?!\/)/.test(src) && DomUtils.textContent(el).trim() === '';
@@ -41,7 +71,8 @@ export function executableParts(html: string, opts: HtmlSafetyOptions = {}): str
     for (const [attr, value] of Object.entries(el.attribs)) {
       if (attr.startsWith('on')) problems.push(`event handler ${attr} on ${where}`);
       if (attr === 'srcdoc') problems.push(`srcdoc on ${where}`);
-      if (URL_ATTRIBUTES.has(attr) && value.split(',').some((part) => isScriptUrl(part.trim()))) problems.push(`script URL in ${attr} on ${where}`);
+      if (URL_ATTRIBUTES.has(attr) && value.split(',').some((part) => isScriptUrl(part.trim())))
+        problems.push(`script URL in ${attr} on ${where}`);
       if (attr === 'style' && /javascript:|expression\s*\(|url\s*\(/i.test(value)) problems.push(`active CSS in style on ${where}`);
     }
   }

@@ -52,26 +52,56 @@ export function integrationsDb(now = new Date()): Db {
     components: { api: 'partial_outage' },
   });
 
-  maintenance(db, ctx, 'MNT-done', 'TLS certificate rotation', [-7 * 24 * 60, -7 * 24 * 60 + 30], ['api'], [
-    [-8 * 24 * 60, 'scheduled'],
-    [-7 * 24 * 60, 'in_progress'],
-    [-7 * 24 * 60 + 30, 'completed'],
-  ]);
-  maintenance(db, ctx, 'MNT-now', 'Webhook delivery upgrade', [-10, 120], ['webhooks'], [
-    [-24 * 60, 'scheduled'],
-    [-10, 'in_progress', { webhooks: 'under_maintenance' }],
-  ]);
+  maintenance(
+    db,
+    ctx,
+    'MNT-done',
+    'TLS certificate rotation',
+    [-7 * 24 * 60, -7 * 24 * 60 + 30],
+    ['api'],
+    [
+      [-8 * 24 * 60, 'scheduled'],
+      [-7 * 24 * 60, 'in_progress'],
+      [-7 * 24 * 60 + 30, 'completed'],
+    ],
+  );
+  maintenance(
+    db,
+    ctx,
+    'MNT-now',
+    'Webhook delivery upgrade',
+    [-10, 120],
+    ['webhooks'],
+    [
+      [-24 * 60, 'scheduled'],
+      [-10, 'in_progress', { webhooks: 'under_maintenance' }],
+    ],
+  );
   maintenance(db, ctx, 'MNT-next', 'Database failover test', [24 * 60, 25 * 60], ['api', 'dashboard'], [[-60, 'scheduled']]);
-  const moved = maintenance(db, ctx, 'MNT-moved', 'Dashboard upgrade', [3 * 24 * 60, 3 * 24 * 60 + 60], ['dashboard'], [
-    [-120, 'scheduled'],
-  ]);
+  const moved = maintenance(
+    db,
+    ctx,
+    'MNT-moved',
+    'Dashboard upgrade',
+    [3 * 24 * 60, 3 * 24 * 60 + 60],
+    ['dashboard'],
+    [[-120, 'scheduled']],
+  );
   appendMaintenanceUpdate(ctx(-100), moved, { status: 'scheduled', body: 'This maintenance has been rescheduled.' });
   moved.sequence = 1;
-  const cancelled = maintenance(db, ctx, 'MNT-off', 'Webhook migration', [2 * 24 * 60, 2 * 24 * 60 + 60], ['webhooks'], [
-    [-300, 'scheduled'],
-    [-200, 'scheduled'],
-    [-50, 'completed'],
-  ]);
+  const cancelled = maintenance(
+    db,
+    ctx,
+    'MNT-off',
+    'Webhook migration',
+    [2 * 24 * 60, 2 * 24 * 60 + 60],
+    ['webhooks'],
+    [
+      [-300, 'scheduled'],
+      [-200, 'scheduled'],
+      [-50, 'completed'],
+    ],
+  );
   cancelled.cancelled_at = at(-50).toISOString();
   cancelled.sequence = 2;
   db.audit = [];

@@ -45,7 +45,10 @@ export async function subscribeAndConfirm(h: HeraldProcess, smtp: TestSmtp, emai
 }
 
 /** Waits until the outbox has nothing queued and every notice (at least `atLeastNotices`) is fanned out. */
-export async function outboxSettled(h: HeraldProcess, atLeastNotices = 0): Promise<{ updates: Array<Record<string, unknown>>; failed: unknown[] }> {
+export async function outboxSettled(
+  h: HeraldProcess,
+  atLeastNotices = 0,
+): Promise<{ updates: Array<Record<string, unknown>>; failed: unknown[] }> {
   let last: { updates: Array<Record<string, unknown>>; failed: unknown[]; pending: number } | null = null;
   await until(async () => {
     last = (await (await h.admin('/deliveries')).json()) as typeof last;

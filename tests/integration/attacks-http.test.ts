@@ -190,7 +190,10 @@ describe('security headers on every kind of response', () => {
   ];
 
   it.each(targets().map(([name, path, init]) => [name, path, init] as const))('%s (%s)', async (_name, path, init) => {
-    for (const [server, https] of [[h, true], [plain, false]] as const) {
+    for (const [server, https] of [
+      [h, true],
+      [plain, false],
+    ] as const) {
       const res = await fetch(`${server.url}${path}`, init);
       expect(res.status).toBeLessThan(500);
       const csp = res.headers.get('content-security-policy') ?? '';

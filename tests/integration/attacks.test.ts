@@ -14,9 +14,11 @@ import { executableParts, textsOf } from '../helpers/html-safety.ts';
  * postmortems. Each surface that shows them must stay inert: the public
  * pages, email HTML, Atom/RSS content, banner JSON.
  */
-const corpus = (JSON.parse(readFileSync(new URL('../fixtures/xss-corpus.json', import.meta.url), 'utf8')) as {
-  payloads: Array<{ name: string; payload: string }>;
-}).payloads;
+const corpus = (
+  JSON.parse(readFileSync(new URL('../fixtures/xss-corpus.json', import.meta.url), 'utf8')) as {
+    payloads: Array<{ name: string; payload: string }>;
+  }
+).payloads;
 const READER = 'reader@example.test';
 
 let smtp: TestSmtp;
@@ -57,7 +59,9 @@ beforeAll(async () => {
   pages.banner = await fetch(`${h.url}/api/banner.json`);
   pages.bannerText = await pages.banner.text();
   for (const c of cases) {
-    const resolved = await h.admin(`/incidents/${c.incidentId}/updates`, { body: { status: 'resolved', body: asText(c.payload), notify: true } });
+    const resolved = await h.admin(`/incidents/${c.incidentId}/updates`, {
+      body: { status: 'resolved', body: asText(c.payload), notify: true },
+    });
     expect(resolved.status, `${c.name}: resolve`).toBe(201);
     const pm = await h.admin(`/incidents/${c.incidentId}/postmortem`, { method: 'PUT', body: { body: asText(c.payload), publish: true } });
     expect(pm.status, `${c.name}: postmortem`).toBe(200);
@@ -113,15 +117,18 @@ describe('XSS corpus: the status page', () => {
     expect(homeTexts().titles).toContain(shownName(payload));
   });
 
-  it.each(corpus.map((c, i) => [c.name, i] as const))('%s: incident page (name, updates, postmortem) is inert and shows the name as text', async (_name, i) => {
-    const c = cases[i]!;
-    const res = await fetch(`${h.url}/incidents/${c.incidentId}`);
-    expect(res.status).toBe(200);
-    const html = await res.text();
-    expect(executableParts(html)).toEqual([]);
-    expect(textsOf(html, (el) => el.name === 'h1').map((t) => t.trim())).toContain(shownName(c.payload));
-    expect(textsOf(html, (el) => el.name === 'title')[0]).toContain(shownName(c.payload));
-  });
+  it.each(corpus.map((c, i) => [c.name, i] as const))(
+    '%s: incident page (name, updates, postmortem) is inert and shows the name as text',
+    async (_name, i) => {
+      const c = cases[i]!;
+      const res = await fetch(`${h.url}/incidents/${c.incidentId}`);
+      expect(res.status).toBe(200);
+      const html = await res.text();
+      expect(executableParts(html)).toEqual([]);
+      expect(textsOf(html, (el) => el.name === 'h1').map((t) => t.trim())).toContain(shownName(c.payload));
+      expect(textsOf(html, (el) => el.name === 'title')[0]).toContain(shownName(c.payload));
+    },
+  );
 
   it('/history lists them with nothing executable', () => {
     expect(executableParts(pages.history!)).toEqual([]);
@@ -177,8 +184,13 @@ describe('XSS corpus: email', () => {
     // Every payload name reached a subject as text.
     const subjects = mails.map((m) => m.subject ?? '');
     for (const c of cases) {
-      const flat = shownName(c.payload).replace(/\s+/g, ' ').replace(/\u0000/g, '');
-      expect(subjects.some((s) => s.replace(/\s+/g, ' ').includes(flat.slice(0, 40))), c.name).toBe(true);
+      const flat = shownName(c.payload)
+        .replace(/\s+/g, ' ')
+        .replace(/\u0000/g, '');
+      expect(
+        subjects.some((s) => s.replace(/\s+/g, ' ').includes(flat.slice(0, 40))),
+        c.name,
+      ).toBe(true);
     }
   });
 });

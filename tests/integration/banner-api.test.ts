@@ -41,7 +41,10 @@ describe('/api/banner.json', () => {
   });
 
   it('answers a preflight and If-None-Match', async () => {
-    const pre = await fetch(`${herald.url}/api/banner.json`, { method: 'OPTIONS', headers: { Origin: 'https://app.example.org', 'Access-Control-Request-Method': 'GET' } });
+    const pre = await fetch(`${herald.url}/api/banner.json`, {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://app.example.org', 'Access-Control-Request-Method': 'GET' },
+    });
     expect(pre.status).toBe(204);
     expect(pre.headers.get('access-control-allow-origin')).toBe('*');
     const etag = (await get()).headers.get('etag')!;
@@ -51,7 +54,9 @@ describe('/api/banner.json', () => {
 
   it('is fresh right after a publish: a new update changes dismiss_key and message', async () => {
     const before = (await (await get()).json()) as any;
-    const res = await herald.admin(`/incidents/${before.incident_id}/updates`, { body: { status: 'monitoring', body: 'A fix is deployed; we are **monitoring**.' } });
+    const res = await herald.admin(`/incidents/${before.incident_id}/updates`, {
+      body: { status: 'monitoring', body: 'A fix is deployed; we are **monitoring**.' },
+    });
     expect(res.status).toBe(201);
     const after = (await (await get()).json()) as any;
     expect(after.dismiss_key).not.toBe(before.dismiss_key);

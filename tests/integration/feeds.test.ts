@@ -35,7 +35,9 @@ afterAll(async () => {
 describe('/history.atom', () => {
   it('meets the RFC 4287 rules (and so does the reference, so the checker is not vacuous)', async () => {
     expect(atomProblems(refAtom)).toEqual([]);
-    expect(atomProblems(refAtom.replace(/<updated>2026-01-15T10:00:00Z<\/updated>/, ''))).toEqual(['entry 0: 0 <updated> elements (exactly one required)']);
+    expect(atomProblems(refAtom.replace(/<updated>2026-01-15T10:00:00Z<\/updated>/, ''))).toEqual([
+      'entry 0: 0 <updated> elements (exactly one required)',
+    ]);
     const res = await get('/history.atom');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/atom+xml; charset=utf-8');
@@ -76,17 +78,28 @@ describe('/history.atom', () => {
     expect(feed.url).toBe('https://status.example.com');
     expect(feed.self).toBe('https://status.example.com/history.atom');
     const open = feed.items.find((i) => i.title === 'Elevated API error rates')!;
-    expect(open.content).toMatch(/^<p><small>\w{3} <var data-var='date'>[ \d]\d<\/var>, <var data-var='time'>\d\d:\d\d<\/var> UTC<\/small><br><strong>Identified<\/strong> - /);
+    expect(open.content).toMatch(
+      /^<p><small>\w{3} <var data-var='date'>[ \d]\d<\/var>, <var data-var='time'>\d\d:\d\d<\/var> UTC<\/small><br><strong>Identified<\/strong> - /,
+    );
     expect(/<strong>(.*?)<\/strong>/.exec(open.content!)![1]).toBe('Identified');
     const old = feed.items.find((i) => i.title === 'Dashboard login failures')!;
-    expect([...old.content!.matchAll(/<br><strong>(.*?)<\/strong>/g)].map((m) => m[1])).toEqual(['Resolved', 'Update', 'Monitoring', 'Investigating']);
+    expect([...old.content!.matchAll(/<br><strong>(.*?)<\/strong>/g)].map((m) => m[1])).toEqual([
+      'Resolved',
+      'Update',
+      'Monitoring',
+      'Investigating',
+    ]);
     // Stored sanitized HTML: Markdown rendered, the script gone.
     expect(old.content).toContain('<strong>login failures</strong>');
     // The HTML's own &amp; is escaped once more in the XML (the parser above decodes both levels).
     expect(await text('/history.atom')).toContain('&lt;strong&gt;login failures&lt;/strong&gt; &amp;amp; slow pages');
     expect(old.content).not.toMatch(/<script|alert\(1\)/);
     const maint = feed.items.find((i) => i.title === 'TLS certificate rotation')!;
-    expect([...maint.content!.matchAll(/<br><strong>(.*?)<\/strong>/g)].map((m) => m[1])).toEqual(['Completed', 'In progress', 'Scheduled']);
+    expect([...maint.content!.matchAll(/<br><strong>(.*?)<\/strong>/g)].map((m) => m[1])).toEqual([
+      'Completed',
+      'In progress',
+      'Scheduled',
+    ]);
   });
 });
 
@@ -117,7 +130,9 @@ describe('/history.rss', () => {
     expect(rss.items.map((i) => i.url)).toEqual(atom.items.map((i) => i.url));
     expect(rss.items.map((i) => i.description?.trim())).toEqual(atom.items.map((i) => i.content));
     const created = fixture.incidents.find((i) => i.name === 'Elevated API error rates')!.created_at;
-    expect(rss.items.find((i) => i.title === 'Elevated API error rates')!.published!.getTime()).toBe(Math.floor(Date.parse(created) / 1000) * 1000);
+    expect(rss.items.find((i) => i.title === 'Elevated API error rates')!.published!.getTime()).toBe(
+      Math.floor(Date.parse(created) / 1000) * 1000,
+    );
   });
 });
 
@@ -173,7 +188,10 @@ describe('/maintenance.ics', () => {
   });
 
   it('?components= keeps only the windows touching those components (group ids expand)', async () => {
-    const uids = async (q: string) => events(await text(`/maintenance.ics?components=${q}`)).map((e) => e.uid.split('@')[0]).sort();
+    const uids = async (q: string) =>
+      events(await text(`/maintenance.ics?components=${q}`))
+        .map((e) => e.uid.split('@')[0])
+        .sort();
     expect(await uids('dashboard')).toEqual(['MNT-moved', 'MNT-next']);
     expect(await uids('webhooks')).toEqual(['MNT-now', 'MNT-off']);
     const group = fixture.groups[0]!.id;

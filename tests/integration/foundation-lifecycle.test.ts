@@ -61,7 +61,10 @@ describe('an incident from declaration to resolution, on / and /incidents/:id at
     const detail = await page(`/incidents/${id}`);
     expect(trail(detail)).toEqual(['Investigating']);
     expect(text(detail)).toContain('Affects: API');
-    expect(facts(detail)).toMatchObject({ Status: 'Investigating', 'Ongoing for': expect.stringMatching(/^1 h 30 min \(at \d\d:\d\d UTC ?\)$/) });
+    expect(facts(detail)).toMatchObject({
+      Status: 'Investigating',
+      'Ongoing for': expect.stringMatching(/^1 h 30 min \(at \d\d:\d\d UTC ?\)$/),
+    });
   });
 
   it('identified: a second component degrades', async () => {
@@ -82,7 +85,11 @@ describe('an incident from declaration to resolution, on / and /incidents/:id at
   });
 
   it('monitoring: the API recovers, the incident stays open', async () => {
-    await post(`/incidents/${id}/updates`, { status: 'monitoring', body: 'A fix is deployed; we are monitoring.', components: { api: 'operational' } });
+    await post(`/incidents/${id}/updates`, {
+      status: 'monitoring',
+      body: 'A fix is deployed; we are monitoring.',
+      components: { api: 'operational' },
+    });
     const home = await page('/');
     expect(banner(home)).toBe('Partial System Outage');
     expect(trail(activeSection(home)!)).toEqual(['Monitoring', 'Identified', 'Investigating']);
@@ -152,11 +159,22 @@ describe('the cached page: ETag and If-None-Match', () => {
 
 describe('correcting an update', () => {
   it('keeps the previous text in the audit log and shows the update as edited', async () => {
-    const inc = await post('/incidents', { name: 'Webhook delays', impact: 'minor', body: 'Webhooks are delayed by 5 minutes.', components: {} });
+    const inc = await post('/incidents', {
+      name: 'Webhook delays',
+      impact: 'minor',
+      body: 'Webhooks are delayed by 5 minutes.',
+      components: {},
+    });
     const updateId = inc.incident_updates[0].id;
-    const res = await h.admin(`/incidents/${inc.id}/updates/${updateId}`, { method: 'PATCH', body: { body: 'Webhooks are delayed by 15 minutes.' } });
+    const res = await h.admin(`/incidents/${inc.id}/updates/${updateId}`, {
+      method: 'PATCH',
+      body: { body: 'Webhooks are delayed by 15 minutes.' },
+    });
     expect(res.status).toBe(200);
-    expect((await res.json()).incident_updates[0]).toMatchObject({ body: 'Webhooks are delayed by 15 minutes.', edited_at: expect.any(String) });
+    expect((await res.json()).incident_updates[0]).toMatchObject({
+      body: 'Webhooks are delayed by 15 minutes.',
+      edited_at: expect.any(String),
+    });
 
     const audit = await (await h.admin('/audit')).json();
     const event = audit.events.find((e: any) => e.action === 'incident.update.correct' && e.target === `${inc.id}/${updateId}`);
@@ -192,7 +210,9 @@ describe('hostile Markdown in an update is inert in the page HTML', () => {
 
 describe('components: create, list, edit, delete', () => {
   it('creates, lists, edits and deletes a component, visible on the page each time', async () => {
-    const created = await h.admin('/components', { body: { name: 'Search Index', description: 'Full-text search', group: 'Core platform' } });
+    const created = await h.admin('/components', {
+      body: { name: 'Search Index', description: 'Full-text search', group: 'Core platform' },
+    });
     expect(created.status).toBe(201);
     expect(await created.json()).toMatchObject({ id: 'search-index', name: 'Search Index', status: 'operational' });
 
@@ -218,11 +238,18 @@ describe('components: create, list, edit, delete', () => {
 
   it('refuses to delete a component that incidents refer to (409), and deletes it only with force once they are resolved', async () => {
     await h.admin('/components', { body: { id: 'cdn', name: 'CDN' } });
-    const inc = await post('/incidents', { name: 'CDN misses', impact: 'minor', body: 'Slow assets.', components: { cdn: 'degraded_performance' } });
+    const inc = await post('/incidents', {
+      name: 'CDN misses',
+      impact: 'minor',
+      body: 'Slow assets.',
+      components: { cdn: 'degraded_performance' },
+    });
 
     const whileOpen = await h.admin('/components/cdn?force=true', { method: 'DELETE' });
     expect(whileOpen.status).toBe(409);
-    expect(await whileOpen.json()).toMatchObject({ error: { code: 'component_in_use', field: 'id', message: expect.stringContaining(inc.id) } });
+    expect(await whileOpen.json()).toMatchObject({
+      error: { code: 'component_in_use', field: 'id', message: expect.stringContaining(inc.id) },
+    });
 
     await post(`/incidents/${inc.id}/updates`, { status: 'resolved', body: 'Fixed.' });
     const plain = await h.admin('/components/cdn', { method: 'DELETE' });

@@ -33,10 +33,17 @@ describe('one DATA_DIR, one Herald: restart, a second instance, a crash', () => 
     const first = await start({ dataDir });
     await json(await first.admin('/components', { body: { id: 'api', name: 'API', group: 'Core' } }));
     const inc = await json(
-      await first.admin('/incidents', { body: { name: 'Slow API', impact: 'minor', body: 'Looking.', components: { api: 'degraded_performance' } } }),
+      await first.admin('/incidents', {
+        body: { name: 'Slow API', impact: 'minor', body: 'Looking.', components: { api: 'degraded_performance' } },
+      }),
     );
     await json(await first.admin(`/incidents/${inc.id}/updates`, { body: { status: 'identified', body: 'Found it.' } }));
-    await json(await first.admin(`/incidents/${inc.id}/updates/${inc.incident_updates[0].id}`, { method: 'PATCH', body: { body: 'Looking closely.' } }));
+    await json(
+      await first.admin(`/incidents/${inc.id}/updates/${inc.incident_updates[0].id}`, {
+        method: 'PATCH',
+        body: { body: 'Looking closely.' },
+      }),
+    );
     const snapshot = async (h: HeraldProcess) => ({
       incidents: await json(await h.admin('/incidents')),
       components: await json(await h.admin('/components')),
@@ -138,7 +145,8 @@ describe('first start: the demo seed and the generated admin token', () => {
     expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
     expect(first.output().split(token)).toHaveLength(2); // printed exactly once
 
-    const admin = (h: HeraldProcess, path: string, t = token) => fetch(`${h.url}/api/admin${path}`, { headers: { authorization: `Bearer ${t}` } });
+    const admin = (h: HeraldProcess, path: string, t = token) =>
+      fetch(`${h.url}/api/admin${path}`, { headers: { authorization: `Bearer ${t}` } });
     expect((await admin(first, '/components', TEST_TOKEN)).status).toBe(401);
     const { components, groups } = await json(await admin(first, '/components'));
     expect(components.length).toBeGreaterThanOrEqual(5);

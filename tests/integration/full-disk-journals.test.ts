@@ -135,7 +135,9 @@ async function scenario(end: 'stop' | 'kill') {
     }
     for (let i = 0; i < PER_ROUND.declares; i++) {
       const text = `Declared in round ${round} as number ${n++}.`;
-      burst.push(fire('declare', text, () => first.admin('/incidents', { body: { name: `Outage ${round}-${i}`, impact: 'major', body: text } })));
+      burst.push(
+        fire('declare', text, () => first.admin('/incidents', { body: { name: `Outage ${round}-${i}`, impact: 'major', body: text } })),
+      );
     }
     for (let i = 0; i < PER_ROUND.updates; i++) {
       const text = `Posted in round ${round} as number ${n++}.`;
@@ -175,7 +177,9 @@ async function scenario(end: 'stop' | 'kill') {
   const second = await startHerald({ dataDir: m.dir, env: env(smtp) });
   cleanup.push(() => second.stop());
 
-  const listed = (await (await second.admin('/subscribers?per_page=500')).json()) as { subscribers: Array<{ email: string; state: string }> };
+  const listed = (await (await second.admin('/subscribers?per_page=500')).json()) as {
+    subscribers: Array<{ email: string; state: string }>;
+  };
   const stateOf = new Map(listed.subscribers.map((s) => [s.email, s.state]));
   const incidents = (await (await second.admin('/incidents')).json()) as {
     incidents: Array<{ id: string; incident_updates: Array<{ body: string }> }>;
@@ -220,19 +224,11 @@ async function scenario(end: 'stop' | 'kill') {
 }
 
 describe.skipIf(skipReason !== null)('journals on a full disk (real tmpfs): whole appends or none', () => {
-  it(
-    'after bursts of subscribes, confirms, declares, updates and deliveries on a full disk and a clean stop: the restart succeeds, every 2xx write is there, no 503 write is, no NUL in the files, the outbox catches up',
-    async () => {
-      await scenario('stop');
-    },
-    180_000,
-  );
+  it('after bursts of subscribes, confirms, declares, updates and deliveries on a full disk and a clean stop: the restart succeeds, every 2xx write is there, no 503 write is, no NUL in the files, the outbox catches up', async () => {
+    await scenario('stop');
+  }, 180_000);
 
-  it(
-    'after the same bursts and a crash (SIGKILL): the restart succeeds, every 2xx write is there, no 503 write is, no NUL in the files, the outbox catches up',
-    async () => {
-      await scenario('kill');
-    },
-    180_000,
-  );
+  it('after the same bursts and a crash (SIGKILL): the restart succeeds, every 2xx write is there, no 503 write is, no NUL in the files, the outbox catches up', async () => {
+    await scenario('kill');
+  }, 180_000);
 });

@@ -24,8 +24,7 @@ afterAll(async () => {
 });
 
 const dataFile = () => readFileSync(join(h.dataDir, 'herald.json'), 'utf8');
-const subscribe = (body: string, headers: Record<string, string>) =>
-  fetch(`${h.url}/api/subscribers`, { method: 'POST', headers, body });
+const subscribe = (body: string, headers: Record<string, string>) => fetch(`${h.url}/api/subscribers`, { method: 'POST', headers, body });
 const subscriberCount = async () => ((await (await h.admin('/subscribers')).json()) as { total: number }).total;
 
 describe('public writes refuse other sites and loose content types', () => {
@@ -49,17 +48,25 @@ describe('public writes refuse other sites and loose content types', () => {
   });
 
   it('a same-origin browser (Origin: the site) and a client without Origin (curl, an app) are accepted', async () => {
-    const same = await subscribe(JSON.stringify({ email: 'same@example.com' }), { 'content-type': 'application/json', origin: h.url, 'sec-fetch-site': 'same-origin' });
+    const same = await subscribe(JSON.stringify({ email: 'same@example.com' }), {
+      'content-type': 'application/json',
+      origin: h.url,
+      'sec-fetch-site': 'same-origin',
+    });
     expect(same.status).toBe(202);
     const bare = await subscribe(JSON.stringify({ email: 'bare@example.com' }), { 'content-type': 'application/json; charset=utf-8' });
     expect(bare.status).toBe(202);
   });
 
-  it('POST /unsubscribe/:token from another site answers 403; a mail provider\'s one-click (no Origin) is not refused as cross-site', async () => {
+  it("POST /unsubscribe/:token from another site answers 403; a mail provider's one-click (no Origin) is not refused as cross-site", async () => {
     const token = 'abcdefghijkl.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
     const body = 'List-Unsubscribe=One-Click';
     const headers = { 'content-type': 'application/x-www-form-urlencoded' };
-    const cross = await fetch(`${h.url}/unsubscribe/${token}`, { method: 'POST', headers: { ...headers, origin: 'https://evil.example' }, body });
+    const cross = await fetch(`${h.url}/unsubscribe/${token}`, {
+      method: 'POST',
+      headers: { ...headers, origin: 'https://evil.example' },
+      body,
+    });
     expect(cross.status).toBe(403);
     const oneClick = await fetch(`${h.url}/unsubscribe/${token}`, { method: 'POST', headers, body });
     expect(oneClick.status).toBe(404); // an unknown token: refused for being invalid, not for its origin
@@ -88,7 +95,9 @@ describe('control characters are refused at input with the field named, and noth
   });
 
   it('tab and line breaks stay allowed in a body (Markdown needs them), never in a name', async () => {
-    const ok = await h.admin('/incidents', { body: { name: 'Tabbed body', impact: 'minor', body: 'Line one\n\n\tindented\r\nline three' } });
+    const ok = await h.admin('/incidents', {
+      body: { name: 'Tabbed body', impact: 'minor', body: 'Line one\n\n\tindented\r\nline three' },
+    });
     expect(ok.status).toBe(201);
     const tabbedName = await h.admin('/incidents', { body: { name: 'Tab\tname', impact: 'minor', body: 'x' } });
     expect(tabbedName.status).toBe(422);
@@ -96,7 +105,14 @@ describe('control characters are refused at input with the field named, and noth
 
   it('the console refuses them on its forms too (declare preview), storing nothing', async () => {
     const before = dataFile();
-    const res = await s.post('/admin/preview', { kind: 'declare', name: 'Bell\u0007', impact: 'major', body: 'x', body_template: '', notify_shown: '0' });
+    const res = await s.post('/admin/preview', {
+      kind: 'declare',
+      name: 'Bell\u0007',
+      impact: 'major',
+      body: 'x',
+      body_template: '',
+      notify_shown: '0',
+    });
     expect(res.status).toBe(422);
     expect(await res.text()).toMatch(/Name must not contain control characters/);
     const component = await s.post('/admin/components', { action: 'create', name: 'Null\u0000' });
@@ -117,17 +133,20 @@ describe('control characters are refused at input with the field named, and noth
 });
 
 describe('HEAD and odd methods', () => {
-  it.each([['/'], ['/subscribe'], ['/history'], ['/admin/login'], ['/api/v2/status.json']])('HEAD %s answers like GET without a body, and logs nothing', async (path) => {
-    const logged = h.output().length;
-    const get = await fetch(`${h.url}${path}`);
-    const head = await fetch(`${h.url}${path}`, { method: 'HEAD' });
-    expect(head.status).toBe(get.status);
-    expect(head.headers.get('content-type')).toBe(get.headers.get('content-type'));
-    expect(head.headers.get('content-security-policy')).toBe(get.headers.get('content-security-policy'));
-    expect(await head.text()).toBe('');
-    await new Promise((r) => setTimeout(r, 50));
-    expect(h.output().slice(logged)).toBe('');
-  });
+  it.each([['/'], ['/subscribe'], ['/history'], ['/admin/login'], ['/api/v2/status.json']])(
+    'HEAD %s answers like GET without a body, and logs nothing',
+    async (path) => {
+      const logged = h.output().length;
+      const get = await fetch(`${h.url}${path}`);
+      const head = await fetch(`${h.url}${path}`, { method: 'HEAD' });
+      expect(head.status).toBe(get.status);
+      expect(head.headers.get('content-type')).toBe(get.headers.get('content-type'));
+      expect(head.headers.get('content-security-policy')).toBe(get.headers.get('content-security-policy'));
+      expect(await head.text()).toBe('');
+      await new Promise((r) => setTimeout(r, 50));
+      expect(h.output().slice(logged)).toBe('');
+    },
+  );
 
   it.each([['TRACE'], ['CONNECT']])('%s answers 405 with Allow, and logs nothing', async (method) => {
     const logged = h.output().length;
@@ -208,7 +227,14 @@ describe('smaller holes', () => {
   });
 
   it('a published draft belongs to its session: another admin session that knows its id is not sent to it', async () => {
-    const preview = await s.post('/admin/preview', { kind: 'declare', name: 'Draft owner', impact: 'minor', body: 'x', body_template: '', notify_shown: '0' });
+    const preview = await s.post('/admin/preview', {
+      kind: 'declare',
+      name: 'Draft owner',
+      impact: 'minor',
+      body: 'x',
+      body_template: '',
+      notify_shown: '0',
+    });
     expect(preview.status).toBe(200);
     const draft = /name="draft" value="([^"]+)"/.exec(await preview.text())![1]!;
     const published = await s.post('/admin/publish', { draft });

@@ -43,7 +43,15 @@ function closeServer(server: Server, sockets: Set<Socket>): Promise<void> {
 const READERS = ['r1@example.test', 'r2@example.test', 'r3@example.test', 'r4@example.test', 'r5@example.test', 'r6@example.test'];
 
 async function publicSurfacesAnswer(herald: HeraldProcess, incidentName: string) {
-  for (const path of ['/', '/api/v2/summary.json', '/api/v2/incidents/unresolved.json', '/api/banner.json', '/history', '/history.atom', '/healthz']) {
+  for (const path of [
+    '/',
+    '/api/v2/summary.json',
+    '/api/v2/incidents/unresolved.json',
+    '/api/banner.json',
+    '/history',
+    '/history.atom',
+    '/healthz',
+  ]) {
     const res = await fetch(`${herald.url}${path}`);
     expect(res.status, path).toBe(200);
     const body = await res.text();
@@ -105,7 +113,10 @@ describe('mail relay down or slow', () => {
         let raw = '';
         stream.on('data', (d: Buffer) => (raw += d));
         stream.on('end', () => {
-          received.push({ to: session.envelope.rcptTo.map((r) => r.address), messageId: /^Message-ID:\s*(<[^>]+>)/im.exec(raw)?.[1] ?? '' });
+          received.push({
+            to: session.envelope.rcptTo.map((r) => r.address),
+            messageId: /^Message-ID:\s*(<[^>]+>)/im.exec(raw)?.[1] ?? '',
+          });
           callback();
         });
       },

@@ -21,7 +21,8 @@ describe('maintenance and postmortem admin API, and the pages that show them', (
 
   beforeAll(async () => {
     h = await startHerald({ env: { SITE_TIMEZONE: 'Europe/Berlin' } });
-    for (const id of ['db', 'payments']) expect((await h.admin('/components', { body: { id, name: id === 'db' ? 'Database' : 'Payments' } })).status).toBe(201);
+    for (const id of ['db', 'payments'])
+      expect((await h.admin('/components', { body: { id, name: id === 'db' ? 'Database' : 'Payments' } })).status).toBe(201);
   });
   afterAll(async () => {
     await h.stop();
@@ -29,7 +30,11 @@ describe('maintenance and postmortem admin API, and the pages that show them', (
   });
 
   it('refuses requests without the admin token', async () => {
-    const res = await fetch(`${h.url}/api/admin/maintenances`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    const res = await fetch(`${h.url}/api/admin/maintenances`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.status).toBe(401);
     expect((await fetch(`${h.url}/api/admin/incidents/INC-x/postmortem`, { method: 'PUT', body: '{}' })).status).toBe(401);
   });
@@ -73,7 +78,10 @@ describe('maintenance and postmortem admin API, and the pages that show them', (
     expect(moved.body).toMatchObject({ status: 'scheduled', scheduled_for: from, scheduled_until: until, sequence: 1, cancelled_at: null });
     const stored = await call(`/maintenances/${m.id}`);
     expect(stored.body.incident_updates[0].body).toMatch(/rescheduled to/);
-    const cancelled = await call(`/maintenances/${m.id}/cancel`, { method: 'POST', body: { body: 'Called off: the vendor patch is not ready.' } });
+    const cancelled = await call(`/maintenances/${m.id}/cancel`, {
+      method: 'POST',
+      body: { body: 'Called off: the vendor patch is not ready.' },
+    });
     expect(cancelled.status).toBe(201);
     expect(cancelled.body).toMatchObject({ status: 'completed', sequence: 2 });
     expect(Date.parse(cancelled.body.cancelled_at)).toBeGreaterThan(0);
@@ -105,7 +113,13 @@ describe('maintenance and postmortem admin API, and the pages that show them', (
 
   it('records a backfilled incident where it happened: history month and uptime bar', async () => {
     const inc = await call('/incidents', {
-      body: { name: 'Card declines', impact: 'critical', body: 'Investigating.', components: { payments: 'major_outage' }, started_at: '2026-11-10T08:00:00Z' },
+      body: {
+        name: 'Card declines',
+        impact: 'critical',
+        body: 'Investigating.',
+        components: { payments: 'major_outage' },
+        started_at: '2026-11-10T08:00:00Z',
+      },
     });
     // Recorded today, it happened on 10 Nov.
     expect(inc.status).toBe(201);
@@ -122,7 +136,9 @@ describe('maintenance and postmortem admin API, and the pages that show them', (
   });
 
   it('postmortem: a draft from the runbook template, sanitized Markdown, published with status postmortem', async () => {
-    const inc = await call('/incidents', { body: { name: 'Checkout errors', impact: 'major', body: 'Investigating.', components: { payments: 'partial_outage' } } });
+    const inc = await call('/incidents', {
+      body: { name: 'Checkout errors', impact: 'major', body: 'Investigating.', components: { payments: 'partial_outage' } },
+    });
     const id = inc.body.id;
     const early = await call(`/incidents/${id}/postmortem`, { method: 'PUT', body: { body: 'Too early', publish: true } });
     expect(early.status).toBe(409);
@@ -136,7 +152,8 @@ describe('maintenance and postmortem admin API, and the pages that show them', (
     }
     expect((await page(`/incidents/${id}`)).html).not.toContain('pm-title');
 
-    const evil = 'Root cause: a bad deploy.\n\n<script>alert(1)</script><img src=x onerror=alert(2)>\n\n[docs](javascript:alert(3)) <a href="https://example.com" onclick="x()">ok</a>';
+    const evil =
+      'Root cause: a bad deploy.\n\n<script>alert(1)</script><img src=x onerror=alert(2)>\n\n[docs](javascript:alert(3)) <a href="https://example.com" onclick="x()">ok</a>';
     const pub = await call(`/incidents/${id}/postmortem`, { method: 'PUT', body: { body: evil, publish: true } });
     expect(pub.status).toBe(200);
     expect(pub.body.status).toBe('postmortem');

@@ -15,9 +15,16 @@ afterAll(async () => {
 
 it('a maintenance notice, then its reminder when due, in one thread; subscribers of other components hear nothing', async () => {
   smtp = await startSmtp();
-  seedSubscribers(dataDir, [{ email: 'db-ops@example.com', components: ['db'] }, { email: 'web-only@example.com', components: ['web'] }]);
+  seedSubscribers(dataDir, [
+    { email: 'db-ops@example.com', components: ['db'] },
+    { email: 'web-only@example.com', components: ['web'] },
+  ]);
   h = await startHerald({ dataDir, env: { SMTP_URL: smtp.url, SITE_URL: SITE, MAINTENANCE_REMINDER_MINUTES: '1' } });
-  for (const [id, name] of [['db', 'Database'], ['web', 'Website']]) await h.admin('/components', { body: { id, name } });
+  for (const [id, name] of [
+    ['db', 'Database'],
+    ['web', 'Website'],
+  ])
+    await h.admin('/components', { body: { id, name } });
   // Scheduled 62 s ahead with a 1-minute reminder: the reminder falls due about 2 s from now.
   const res = await h.admin('/maintenances', {
     body: {
@@ -40,5 +47,8 @@ it('a maintenance notice, then its reminder when due, in one thread; subscribers
   expect(reminder!.text).toContain('REMINDER: SCHEDULED MAINTENANCE');
   expect(reminder!.inReplyTo).toBe(notice!.messageId);
   const out = await (await h.admin('/deliveries')).json();
-  expect(out.updates.map((u: { reminder: boolean; sent: number }) => [u.reminder, u.sent]).sort()).toEqual([[false, 1], [true, 1]]);
+  expect(out.updates.map((u: { reminder: boolean; sent: number }) => [u.reminder, u.sent]).sort()).toEqual([
+    [false, 1],
+    [true, 1],
+  ]);
 }, 60_000);

@@ -58,9 +58,11 @@ describe('the maintenance timer on a real server', () => {
   it('shows a running window on / and /maintenance, and its components under maintenance', async () => {
     const from = new Date(Date.now() - 60_000);
     const until = new Date(Date.now() + 3_600_000);
-    const { id } = (await (await h.admin('/maintenances', {
-      body: { name: 'Queue migration', scheduled_for: from.toISOString(), scheduled_until: until.toISOString(), components: ['api'] },
-    })).json()) as Json;
+    const { id } = (await (
+      await h.admin('/maintenances', {
+        body: { name: 'Queue migration', scheduled_for: from.toISOString(), scheduled_until: until.toISOString(), components: ['api'] },
+      })
+    ).json()) as Json;
     await eventually(async () => (await component('api')) === 'under_maintenance');
     const home = await (await fetch(`${h.url}/`)).text();
     expect(home).toContain('Maintenance in progress');
@@ -77,9 +79,11 @@ describe('the maintenance timer on a real server', () => {
   it('after a restart that missed the whole window, starts and completes it at once, dated when due', async () => {
     const from = new Date(Date.now() + 1000);
     const until = new Date(from.getTime() + 1000);
-    const { id } = (await (await h.admin('/maintenances', {
-      body: { name: 'Missed window', scheduled_for: from.toISOString(), scheduled_until: until.toISOString(), components: ['db'] },
-    })).json()) as Json;
+    const { id } = (await (
+      await h.admin('/maintenances', {
+        body: { name: 'Missed window', scheduled_for: from.toISOString(), scheduled_until: until.toISOString(), components: ['db'] },
+      })
+    ).json()) as Json;
     await h.stop();
     await new Promise((r) => setTimeout(r, until.getTime() - Date.now() + 500));
     h = await startHerald({ dataDir: h.dataDir, env: { MAINTENANCE_REMINDER_MINUTES: '0' } });

@@ -17,10 +17,15 @@ afterAll(async () => {
 it('a SIGKILL in the middle of a 2,000-recipient fan-out loses nobody; duplicates only near the kill', async () => {
   smtp = await startSmtp();
   const emails = Array.from({ length: N }, (_, i) => `user${i}@example.com`);
-  seedSubscribers(dataDir, emails.map((email) => ({ email })));
+  seedSubscribers(
+    dataDir,
+    emails.map((email) => ({ email })),
+  );
   const env = { SMTP_URL: smtp.url, SITE_URL: SITE, SMTP_POOL_SIZE: '2' };
   h = await startHerald({ dataDir, env });
-  const res = await h.admin('/incidents', { body: { name: 'Big outage', impact: 'critical', status: 'investigating', body: 'Down.', components: {} } });
+  const res = await h.admin('/incidents', {
+    body: { name: 'Big outage', impact: 'critical', status: 'investigating', body: 'Down.', components: {} },
+  });
   expect(res.status).toBe(201);
   // Kill once a good part, but not all, has been accepted by the SMTP server.
   await smtp.waitFor(300);

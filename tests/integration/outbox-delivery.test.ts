@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startHerald, removeDir, tempDataDir, type HeraldProcess } from '../helpers/server.ts';
-import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
+import { startSmtp } from '../helpers/smtp.ts';
 import { SITE, outboxSettled, subscribe, until } from '../helpers/mail-flow.ts';
 import { seedSubscribers } from '../fixtures/subscribers.ts';
 
@@ -16,7 +16,10 @@ async function setup(reply: Parameters<typeof startSmtp>[0], emails: string[], e
   cleanup.push(() => smtp.close());
   const dataDir = tempDataDir();
   cleanup.push(() => removeDir(dataDir));
-  seedSubscribers(dataDir, emails.map((email) => ({ email })));
+  seedSubscribers(
+    dataDir,
+    emails.map((email) => ({ email })),
+  );
   const h = await startHerald({
     dataDir,
     env: { SMTP_URL: smtp.url, SITE_URL: SITE, MAIL_RETRY_BASE_MS: '40', MAIL_RETRY_MAX_MS: '200', ...env },
@@ -30,13 +33,19 @@ const declare = (h: HeraldProcess) =>
 
 /** The newest journal line of a delivery. */
 function deliveryRecord(dataDir: string, predicate: (d: { id: string; sub: string }) => boolean) {
-  const lines = readFileSync(join(dataDir, 'deliveries.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const lines = readFileSync(join(dataDir, 'deliveries.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   return lines.filter((l) => l.t === 'd' && predicate(l)).at(-1);
 }
 
 describe('the outbox retries what is temporary and gives up on what is not', () => {
   it('451 twice then 250: delivered once, on the third attempt', async () => {
-    const { smtp, h } = await setup(({ count }) => (count <= 2 ? { code: 451, text: '4.7.1 Greylisted, try again' } : null), ['grey@example.com']);
+    const { smtp, h } = await setup(
+      ({ count }) => (count <= 2 ? { code: 451, text: '4.7.1 Greylisted, try again' } : null),
+      ['grey@example.com'],
+    );
     expect((await declare(h)).status).toBe(201);
     await smtp.waitFor(1);
     const out = await outboxSettled(h, 1);
@@ -49,7 +58,8 @@ describe('the outbox retries what is temporary and gives up on what is not', () 
 
   it('550 5.1.1: failed at once, not retried, address suppressed; an admin retry re-queues it', async () => {
     const { smtp, h } = await setup(
-      ({ to }) => (to.includes('gone@example.com') ? { code: 550, text: '5.1.1 <gone@example.com>: Recipient address rejected: User unknown' } : null),
+      ({ to }) =>
+        to.includes('gone@example.com') ? { code: 550, text: '5.1.1 <gone@example.com>: Recipient address rejected: User unknown' } : null,
       ['gone@example.com', 'here@example.com'],
     );
     await declare(h);
@@ -74,7 +84,10 @@ describe('the outbox retries what is temporary and gives up on what is not', () 
 
   it('authentication failure pauses the queue and says so; resume sends', async () => {
     let refuse = true;
-    const { smtp, h } = await setup(() => (refuse ? { code: 535, text: '5.7.8 Authentication credentials invalid' } : null), ['p@example.com']);
+    const { smtp, h } = await setup(
+      () => (refuse ? { code: 535, text: '5.7.8 Authentication credentials invalid' } : null),
+      ['p@example.com'],
+    );
     await declare(h);
     await until(async () => (await (await h.admin('/deliveries')).json()).paused === true, 'the queue to pause');
     const state = await (await h.admin('/deliveries')).json();

@@ -24,49 +24,57 @@ afterAll(async () => {
 const env = () => ({ SMTP_URL: smtp.url, SITE_URL: SITE, MAIL_RETRY_BASE_MS: '200', MAIL_RETRY_MAX_MS: '1000', STATIC_SNAPSHOT: 'false' });
 
 describe('outbox crash safety', () => {
-  it(`no notice is lost across ${KILLS} SIGKILLs during publishes with notify`, async () => {
-    smtp = await startSmtp();
-    h = await startHerald({ dataDir, env: env() });
-    for (const r of READERS) await subscribeAndConfirm(h, smtp, r);
-    const acked: string[] = [];
-    let n = 0;
-    for (let round = 0; round < KILLS; round++) {
-      if (!h) h = await startHerald({ dataDir, env: env() });
-      const herald = h;
-      let stopped = false;
-      const before = acked.length;
-      const writer = async () => {
-        while (!stopped) {
-          const name = `Kill drill ${round}-${++n}`;
-          try {
-            const res = await herald.admin('/incidents', { body: { name, impact: 'major', body: 'Investigating.', notify: true } });
-            if (res.status === 201) acked.push(name);
-          } catch {
-            // cut off by the kill: outcome unknown
+  it(
+    `no notice is lost across ${KILLS} SIGKILLs during publishes with notify`,
+    async () => {
+      smtp = await startSmtp();
+      h = await startHerald({ dataDir, env: env() });
+      for (const r of READERS) await subscribeAndConfirm(h, smtp, r);
+      const acked: string[] = [];
+      let n = 0;
+      for (let round = 0; round < KILLS; round++) {
+        if (!h) h = await startHerald({ dataDir, env: env() });
+        const herald = h;
+        let stopped = false;
+        const before = acked.length;
+        const writer = async () => {
+          while (!stopped) {
+            const name = `Kill drill ${round}-${++n}`;
+            try {
+              const res = await herald.admin('/incidents', { body: { name, impact: 'major', body: 'Investigating.', notify: true } });
+              if (res.status === 201) acked.push(name);
+            } catch {
+              // cut off by the kill: outcome unknown
+            }
           }
-        }
-      };
-      const streams = [writer(), writer()];
-      await until(() => acked.length > before, 'a first acknowledged publish');
-      await new Promise((r) => setTimeout(r, Math.random() * 600));
-      stopped = true;
-      await herald.kill();
-      await Promise.all(streams);
-      h = undefined;
-    }
-    h = await startHerald({ dataDir, env: env() });
-    await until(() => READERS.every((r) => acked.every((name) => smtp.received.some((m) => m.to.includes(r) && subjectOf(m.raw).includes(name)))), 'every notice', 90_000);
-    const settled = await outboxSettled(h);
-    expect(settled.failed).toEqual([]);
-    // Duplicates (accepted just before a kill, resent after) reuse the Message-ID.
-    const byKey = new Map<string, Set<string>>();
-    for (const m of smtp.received) {
-      const key = `${m.to.join(',')} ${subjectOf(m.raw)}`;
-      byKey.set(key, (byKey.get(key) ?? new Set()).add(m.messageId));
-    }
-    for (const [key, ids] of byKey) expect(ids.size, key).toBe(1);
-    expect(acked.length).toBeGreaterThanOrEqual(KILLS);
-  }, KILLS * 15_000 + 120_000);
+        };
+        const streams = [writer(), writer()];
+        await until(() => acked.length > before, 'a first acknowledged publish');
+        await new Promise((r) => setTimeout(r, Math.random() * 600));
+        stopped = true;
+        await herald.kill();
+        await Promise.all(streams);
+        h = undefined;
+      }
+      h = await startHerald({ dataDir, env: env() });
+      await until(
+        () => READERS.every((r) => acked.every((name) => smtp.received.some((m) => m.to.includes(r) && subjectOf(m.raw).includes(name)))),
+        'every notice',
+        90_000,
+      );
+      const settled = await outboxSettled(h);
+      expect(settled.failed).toEqual([]);
+      // Duplicates (accepted just before a kill, resent after) reuse the Message-ID.
+      const byKey = new Map<string, Set<string>>();
+      for (const m of smtp.received) {
+        const key = `${m.to.join(',')} ${subjectOf(m.raw)}`;
+        byKey.set(key, (byKey.get(key) ?? new Set()).add(m.messageId));
+      }
+      for (const [key, ids] of byKey) expect(ids.size, key).toBe(1);
+      expect(acked.length).toBeGreaterThanOrEqual(KILLS);
+    },
+    KILLS * 15_000 + 120_000,
+  );
 });
 
 function subjectOf(raw: string): string {

@@ -139,7 +139,10 @@ describe('a journal an older Herald left with a hole of NULs (a short write, the
     const dataDir = newDir();
     // The journal's own record format; then the damage of 6c3a462: record b cut short by a short write,
     // zeros up to where Herald thought it ended, and record c appended (O_APPEND) after them.
-    seedSubscribers(dataDir, ['a', 'b', 'c', 'd'].map((x) => ({ email: `${x}@example.com` })));
+    seedSubscribers(
+      dataDir,
+      ['a', 'b', 'c', 'd'].map((x) => ({ email: `${x}@example.com` })),
+    );
     const file = join(dataDir, 'subscribers.jsonl');
     const [a, b, c, d] = readFileSync(file, 'utf8').trim().split('\n') as [string, string, string, string];
     const damaged = `${a}\n${b.slice(0, 187)}${'\u0000'.repeat(167)}${c}\n${d}\n`;

@@ -24,7 +24,13 @@ const walk = (dir: string, prefix = ''): string[] =>
     .flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]))
     .sort();
 
-const TYPES: Record<string, string> = { '.html': 'text/html', '.json': 'application/json', '.css': 'text/css', '.svg': 'image/svg+xml', '.js': 'text/javascript' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.json': 'application/json',
+  '.css': 'text/css',
+  '.svg': 'image/svg+xml',
+  '.js': 'text/javascript',
+};
 
 /** The plainest static host: files by path, `path/index.html` for pages. What a CDN bucket does. */
 async function serveFolder(dir: string, handler?: (path: string) => number | null): Promise<string> {
@@ -60,10 +66,15 @@ describe('static fallback', () => {
   it('every publish refreshes DATA_DIR/static with the bytes customers get from the live routes', async () => {
     h = await startHerald({ dataDir, env: { STATIC_DEBOUNCE_MS: '100' } });
     expect((await h.admin('/components', { body: { id: 'api', name: 'Public API' } })).status).toBe(201);
-    const res = await h.admin('/incidents', { body: { name: 'Static copy drill', impact: 'major', body: 'Checking the **fallback**.', components: { api: 'major_outage' } } });
+    const res = await h.admin('/incidents', {
+      body: { name: 'Static copy drill', impact: 'major', body: 'Checking the **fallback**.', components: { api: 'major_outage' } },
+    });
     incidentId = ((await res.json()) as { id: string }).id;
     const page = join(staticDir, 'incidents', incidentId, 'index.html');
-    await until(() => existsSync(page) && readFileSync(join(staticDir, 'index.html'), 'utf8').includes('Static copy drill'), 'the static copy');
+    await until(
+      () => existsSync(page) && readFileSync(join(staticDir, 'index.html'), 'utf8').includes('Static copy drill'),
+      'the static copy',
+    );
     await until(() => readFileSync(join(staticDir, 'api/banner.json'), 'utf8').includes('Static copy drill'), 'the banner copy');
     for (const [path, file] of [
       ['/', 'index.html'],

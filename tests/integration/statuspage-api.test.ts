@@ -144,7 +144,11 @@ describe('Statuspage v2 transport', () => {
   it('answers a CORS preflight from any origin', async () => {
     const res = await fetch(`${herald.url}/api/v2/summary.json`, {
       method: 'OPTIONS',
-      headers: { Origin: 'https://app.example.org', 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'if-none-match' },
+      headers: {
+        Origin: 'https://app.example.org',
+        'Access-Control-Request-Method': 'GET',
+        'Access-Control-Request-Headers': 'if-none-match',
+      },
     });
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
@@ -182,7 +186,13 @@ describe('Statuspage v2 transport', () => {
     const before = await get('incidents/unresolved.json');
     const etag = before.headers.get('etag')!;
     const created = await herald.admin('/incidents', {
-      body: { name: 'Webhook delays', impact: 'minor', status: 'investigating', body: 'Looking into it.', components: { webhooks: 'degraded_performance' } },
+      body: {
+        name: 'Webhook delays',
+        impact: 'minor',
+        status: 'investigating',
+        body: 'Looking into it.',
+        components: { webhooks: 'degraded_performance' },
+      },
     });
     expect(created.status).toBe(201);
     const id = ((await created.json()) as any).id;

@@ -23,7 +23,9 @@ afterEach(async () => {
 });
 
 const componentNamesOnDisk = (dir: string) =>
-  (JSON.parse(readFileSync(join(dir, 'herald.json'), 'utf8')) as { components: Array<{ name: string }> }).components.map((c) => c.name).sort();
+  (JSON.parse(readFileSync(join(dir, 'herald.json'), 'utf8')) as { components: Array<{ name: string }> }).components
+    .map((c) => c.name)
+    .sort();
 const componentNamesInMemory = async (h: HeraldProcess) =>
   ((await (await h.admin('/components')).json()) as { components: Array<{ name: string }> }).components.map((c) => c.name).sort();
 
@@ -63,7 +65,10 @@ async function startOnMount(sizeKb: number) {
   // No static copy here: its refresh (and the clean-up of a refresh that hit ENOSPC) would
   // free and take space on the same mount while the test fills it. Covered in static-fallback.
   herald = await startHerald({ dataDir: mount.dir, env: { STATIC_SNAPSHOT: 'false' } });
-  for (const [id, name] of [['first', 'First'], ['second', 'Second']]) {
+  for (const [id, name] of [
+    ['first', 'First'],
+    ['second', 'Second'],
+  ]) {
     expect((await herald.admin('/components', { body: { id, name } })).status).toBe(201);
   }
   return { h: herald, m: mount, before: ['First', 'Second'] };

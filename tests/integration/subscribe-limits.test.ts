@@ -58,10 +58,15 @@ describe('the per-address subscribe limit under a flood', () => {
     const attacker = '198.51.100.1';
     const victim = 'victim-1@example.com';
     // The attacker uses up its per-IP limit on other addresses, then keeps naming the victim's.
-    expect(await inOrder(Array.from({ length: PER_IP }, (_, i) => [attacker, `attacker-${i}@example.com`]))).toEqual(Array(PER_IP).fill(202));
+    expect(await inOrder(Array.from({ length: PER_IP }, (_, i) => [attacker, `attacker-${i}@example.com`]))).toEqual(
+      Array(PER_IP).fill(202),
+    );
     expect(await inOrder(Array.from({ length: 10 }, () => [attacker, victim]))).toEqual(Array(10).fill(429));
     // The victim's address was never counted: its owner (another client) gets its full allowance.
-    expect(await inOrder(Array.from({ length: PER_ADDRESS + 1 }, () => ['203.0.113.1', victim]))).toEqual([...Array(PER_ADDRESS).fill(202), 429]);
+    expect(await inOrder(Array.from({ length: PER_ADDRESS + 1 }, () => ['203.0.113.1', victim]))).toEqual([
+      ...Array(PER_ADDRESS).fill(202),
+      429,
+    ]);
   });
 
   it('an address that used up its requests stays limited after the same and other clients flood distinct addresses', async () => {

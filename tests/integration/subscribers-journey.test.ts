@@ -9,7 +9,11 @@ let h: HeraldProcess;
 beforeAll(async () => {
   smtp = await startSmtp();
   h = await startHerald({ env: { SMTP_URL: smtp.url, SITE_URL: SITE, SITE_NAME: 'Acme Status', MAIL_FROM: 'Acme <status@example.test>' } });
-  for (const [id, name] of [['api', 'API'], ['web', 'Website'], ['db', 'Database']]) {
+  for (const [id, name] of [
+    ['api', 'API'],
+    ['web', 'Website'],
+    ['db', 'Database'],
+  ]) {
     expect((await h.admin('/components', { body: { id, name } })).status).toBe(201);
   }
 });
@@ -19,14 +23,26 @@ afterAll(async () => {
   if (h) removeDir(h.dataDir);
 });
 
-const header = (raw: string, name: string) => raw.split(/\r?\n\r?\n/)[0]!.split(/\r?\n(?![ \t])/).filter((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`));
+const header = (raw: string, name: string) =>
+  raw
+    .split(/\r?\n\r?\n/)[0]!
+    .split(/\r?\n(?![ \t])/)
+    .filter((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`));
 
 describe('a subscriber hears about an incident from start to end, in one thread', () => {
   it('subscribe → confirm → disruption → update(notify) → restoration', async () => {
     await subscribeAndConfirm(h, smtp, 'alice@example.com', ['api']);
-    const incident = await (await h.admin('/incidents', {
-      body: { name: 'API errors', impact: 'major', status: 'investigating', body: 'We are investigating elevated **errors**.', components: { api: 'major_outage' } },
-    })).json();
+    const incident = await (
+      await h.admin('/incidents', {
+        body: {
+          name: 'API errors',
+          impact: 'major',
+          status: 'investigating',
+          body: 'We are investigating elevated **errors**.',
+          components: { api: 'major_outage' },
+        },
+      })
+    ).json();
     await until(() => to(smtp, 'alice@example.com').length === 2, 'the disruption notice');
     await h.admin(`/incidents/${incident.id}/updates`, { body: { status: 'identified', body: 'Cause found (no email).' } });
     await h.admin(`/incidents/${incident.id}/updates`, { body: { status: 'monitoring', body: 'A fix is out.', notify: true } });
@@ -64,8 +80,19 @@ describe('a subscriber hears about an incident from start to end, in one thread'
       expect(header(r.raw, 'List-Unsubscribe-Post')).toEqual(['List-Unsubscribe-Post: List-Unsubscribe=One-Click']);
     }
     const deliveries = await (await h.admin('/deliveries')).json();
-    const counts = deliveries.updates.map((u: { kind: string; sent: number; failed: number; queued: number }) => [u.kind, u.sent, u.failed, u.queued]);
-    expect(counts).toEqual(expect.arrayContaining([['disruption', 1, 0, 0], ['update', 1, 0, 0], ['restoration', 1, 0, 0]]));
+    const counts = deliveries.updates.map((u: { kind: string; sent: number; failed: number; queued: number }) => [
+      u.kind,
+      u.sent,
+      u.failed,
+      u.queued,
+    ]);
+    expect(counts).toEqual(
+      expect.arrayContaining([
+        ['disruption', 1, 0, 0],
+        ['update', 1, 0, 0],
+        ['restoration', 1, 0, 0],
+      ]),
+    );
   });
 
   it('sends only to subscribers of an affected component or of everything; one-click unsubscribe stops the next notice', async () => {
@@ -74,10 +101,21 @@ describe('a subscriber hears about an incident from start to end, in one thread'
     await subscribeAndConfirm(h, smtp, 'dave@example.com', ['db']);
     const counts = () => Object.fromEntries(['alice', 'bob', 'carol', 'dave'].map((n) => [n, to(smtp, `${n}@example.com`).length]));
     const before = counts();
-    const incident = await (await h.admin('/incidents', {
-      body: { name: 'Website slow', impact: 'critical', status: 'investigating', body: 'Slow pages.', components: { web: 'degraded_performance', api: 'degraded_performance' } },
-    })).json();
-    await until(() => counts().bob === before.bob! + 1 && counts().carol === before.carol! + 1 && counts().alice === before.alice! + 1, 'the disruption');
+    const incident = await (
+      await h.admin('/incidents', {
+        body: {
+          name: 'Website slow',
+          impact: 'critical',
+          status: 'investigating',
+          body: 'Slow pages.',
+          components: { web: 'degraded_performance', api: 'degraded_performance' },
+        },
+      })
+    ).json();
+    await until(
+      () => counts().bob === before.bob! + 1 && counts().carol === before.carol! + 1 && counts().alice === before.alice! + 1,
+      'the disruption',
+    );
     await outboxSettled(h);
     expect(counts()).toEqual({ alice: before.alice! + 1, bob: before.bob! + 1, carol: before.carol! + 1, dave: before.dave });
 
@@ -117,7 +155,12 @@ describe('the manage link', () => {
     expect(await saved.text()).toContain('Saved');
     const listed = await (await h.admin('/subscribers?q=alice')).json();
     expect(listed.subscribers[0].components.sort()).toEqual(['db', 'web']);
-    const forged = await fetch(local(h, link.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'))));
+    const forged = await fetch(
+      local(
+        h,
+        link.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')),
+      ),
+    );
     expect(forged.status).toBe(404);
   });
 });
@@ -129,7 +172,12 @@ describe('subscribing reveals nothing and refuses bad input', () => {
     const answers = [];
     for (const email of ['brand-new@example.com', 'pending@example.com', 'alice@example.com', 'carol@example.com']) {
       const res = await subscribe(h, { email });
-      answers.push({ status: res.status, body: await res.text(), type: res.headers.get('content-type'), cache: res.headers.get('cache-control') });
+      answers.push({
+        status: res.status,
+        body: await res.text(),
+        type: res.headers.get('content-type'),
+        cache: res.headers.get('cache-control'),
+      });
     }
     expect(answers[0]!.status).toBe(202);
     for (const a of answers) expect(a).toEqual(answers[0]);

@@ -23,7 +23,15 @@ function quietDb(): Db {
 describe('banner', () => {
   it('is inactive with the overall status when nothing is open', () => {
     const b = bannerFor(quietDb(), SITE);
-    expect(b).toMatchObject({ active: false, indicator: 'none', title: 'All Systems Operational', message: '', incident_id: null, dismiss_key: null, components: [] });
+    expect(b).toMatchObject({
+      active: false,
+      indicator: 'none',
+      title: 'All Systems Operational',
+      message: '',
+      incident_id: null,
+      dismiss_key: null,
+      components: [],
+    });
     expect(b.url).toBe('https://status.example.com');
   });
 
@@ -72,7 +80,13 @@ describe('banner', () => {
     db.incidents = [];
     for (const c of db.components) if (c.id !== 'webhooks') c.status = 'operational';
     const b = bannerFor(db, SITE);
-    expect(b).toMatchObject({ active: true, indicator: 'maintenance', title: 'Webhook delivery upgrade', incident_id: 'MNT-now', components: ['webhooks'] });
+    expect(b).toMatchObject({
+      active: true,
+      indicator: 'maintenance',
+      title: 'Webhook delivery upgrade',
+      incident_id: 'MNT-now',
+      components: ['webhooks'],
+    });
     // Scheduled, completed and cancelled windows never show.
     db.maintenances = db.maintenances.filter((m) => m.id !== 'MNT-now');
     db.components.find((c) => c.id === 'webhooks')!.status = 'operational';

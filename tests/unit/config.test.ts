@@ -37,7 +37,13 @@ describe('configuration from the environment', () => {
   });
 
   it('normalizes what it accepts', () => {
-    const c = loadConfig({ PORT: '8080', SITE_URL: 'https://status.example.com///', DATA_DIR: 'var/herald', TRUST_PROXY: '1', SITE_TIMEZONE: 'US/Eastern' });
+    const c = loadConfig({
+      PORT: '8080',
+      SITE_URL: 'https://status.example.com///',
+      DATA_DIR: 'var/herald',
+      TRUST_PROXY: '1',
+      SITE_TIMEZONE: 'US/Eastern',
+    });
     expect(c.PORT).toBe(8080);
     expect(c.SITE_URL).toBe('https://status.example.com');
     expect(isAbsolute(c.dataDir)).toBe(true);

@@ -65,7 +65,10 @@ describe('sign-in limiter', () => {
 });
 
 describe('drafts', () => {
-  const action: DraftAction = { kind: 'declare', input: { name: 'x', impact: 'major', status: 'investigating', body: 'b', components: {} } };
+  const action: DraftAction = {
+    kind: 'declare',
+    input: { name: 'x', impact: 'major', status: 'investigating', body: 'b', components: {} },
+  };
 
   it('a double click publishes once: both requests get the same result', async () => {
     const drafts = new DraftStore();
@@ -86,7 +89,11 @@ describe('drafts', () => {
     const drafts = new DraftStore();
     const d = drafts.save('s1', action, 0);
     expect(drafts.publishOnce(d.id, 's2', 1, async () => 'no')).toBeNull();
-    await expect(drafts.publishOnce(d.id, 's1', 1, async () => { throw new Error('conflict'); })).rejects.toThrow('conflict');
+    await expect(
+      drafts.publishOnce(d.id, 's1', 1, async () => {
+        throw new Error('conflict');
+      }),
+    ).rejects.toThrow('conflict');
     expect(await drafts.publishOnce(d.id, 's1', 2, async () => 'INC-2')).toBe('INC-2');
   });
 });
@@ -128,7 +135,9 @@ describe('runbook update templates', () => {
     expect(updateTemplate('identified', { components: ['API', 'Website'], impact: 'minor' })).toContain(
       'We have identified the issue affecting API and Website and are working on a fix. We will post another update within 4 hours.',
     );
-    expect(updateTemplate('resolved', { components: ['API', 'Website'] })).toMatch(/^The issue has been resolved and API and Website are operating normally\./);
+    expect(updateTemplate('resolved', { components: ['API', 'Website'] })).toMatch(
+      /^The issue has been resolved and API and Website are operating normally\./,
+    );
     expect(updateTemplate('investigating', { components: [] })).toContain('a problem with our service');
   });
 
@@ -136,9 +145,12 @@ describe('runbook update templates', () => {
     const d = db([component('api', 'operational', { name: 'Checkout API' })]);
     const form = new FormData();
     const tpl = updateTemplate('investigating', { components: [] });
-    for (const [k, v] of Object.entries({ name: 'Down', impact: 'major', body: tpl, body_template: tpl, 'component.api': 'major_outage' })) form.set(k, v);
+    for (const [k, v] of Object.entries({ name: 'Down', impact: 'major', body: tpl, body_template: tpl, 'component.api': 'major_outage' }))
+      form.set(k, v);
     const read = declareFromForm(form, d);
-    expect(read.action?.kind === 'declare' && read.action.input.body).toBe(updateTemplate('investigating', { components: ['Checkout API'], impact: 'major' }));
+    expect(read.action?.kind === 'declare' && read.action.input.body).toBe(
+      updateTemplate('investigating', { components: ['Checkout API'], impact: 'major' }),
+    );
     form.set('body', 'Our own words.');
     const edited = declareFromForm(form, d);
     expect(edited.action?.kind === 'declare' && edited.action.input.body).toBe('Our own words.');
@@ -163,7 +175,15 @@ describe('the notify box', () => {
 describe('session cookie', () => {
   it('is __Host- prefixed and Secure on an https site, plain on http; always HttpOnly, SameSite=Strict, Path=/', () => {
     const https = parseSetCookie(sessionSetCookie('https://status.example.com', 'tok'));
-    expect(https).toEqual({ name: '__Host-herald_session', value: 'tok', path: '/', httpOnly: true, sameSite: 'strict', maxAge: 86400, secure: true });
+    expect(https).toEqual({
+      name: '__Host-herald_session',
+      value: 'tok',
+      path: '/',
+      httpOnly: true,
+      sameSite: 'strict',
+      maxAge: 86400,
+      secure: true,
+    });
     const http = parseSetCookie(sessionSetCookie('http://localhost:4321', 'tok'));
     expect(http).toEqual({ name: 'herald_session', value: 'tok', path: '/', httpOnly: true, sameSite: 'strict', maxAge: 86400 });
     expect(parseSetCookie(sessionSetCookie('http://localhost:4321', null)).maxAge).toBe(0);

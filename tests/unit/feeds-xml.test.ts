@@ -29,7 +29,10 @@ describe('escapeXml', () => {
       const xml = `<r>${element('t', input, { a: input })}</r>`;
       expect(XMLValidator.validate(xml)).toBe(true);
       const t = parse(xml).r.t;
-      const clean = input.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '');
+      const clean = input.replace(
+        /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g,
+        '',
+      );
       // XML end-of-line handling turns CR into LF; that is the parser's job, not a loss.
       expect(String(t['#text'] ?? '')).toBe(clean.replace(/\r\n?/g, '\n'));
       if (!/[\t\n\r]/.test(clean)) expect(t['@_a']).toBe(clean);
@@ -106,7 +109,12 @@ describe('update trail', () => {
   it('adds a published postmortem at the top', () => {
     const inc = incident('INC-3', 'major', 'postmortem', {
       updates: [update('u1', 'resolved', '2026-01-05T09:30:00.000Z', 'Resolved.')],
-      postmortem: { body: 'Root cause', body_html: '<p>Root cause</p>', updated_at: '2026-01-06T09:00:00.000Z', published_at: '2026-01-06T09:00:00.000Z' },
+      postmortem: {
+        body: 'Root cause',
+        body_html: '<p>Root cause</p>',
+        updated_at: '2026-01-06T09:00:00.000Z',
+        published_at: '2026-01-06T09:00:00.000Z',
+      },
     });
     expect(trailItems(inc).map((i) => i.label)).toEqual(['Postmortem', 'Resolved']);
   });

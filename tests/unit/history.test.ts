@@ -73,7 +73,12 @@ describe('what the history lists', () => {
     const db = generateHistory(0, NOW);
     const mnt = (id: string, status: 'scheduled' | 'in_progress' | 'completed', cancelled: boolean) =>
       maintenance(id, status, { started_at: NOW.toISOString(), cancelled_at: cancelled ? NOW.toISOString() : null });
-    db.maintenances.push(mnt('MNT-a', 'scheduled', false), mnt('MNT-b', 'in_progress', false), mnt('MNT-c', 'completed', false), mnt('MNT-d', 'completed', true));
+    db.maintenances.push(
+      mnt('MNT-a', 'scheduled', false),
+      mnt('MNT-b', 'in_progress', false),
+      mnt('MNT-c', 'completed', false),
+      mnt('MNT-d', 'completed', true),
+    );
     const ids = historyPage(db)!.groups.flatMap((g) => g.entries.map((e) => e.id));
     expect(ids.sort()).toEqual(['MNT-b', 'MNT-c']);
   });

@@ -2,7 +2,7 @@ import { httpStatus } from '../../src/api/errors.ts';
 import { describe, expect, it } from 'vitest';
 import { declareIncident, type DeclareInput } from '../../src/domain/incidents/declare.ts';
 import { postUpdate } from '../../src/domain/incidents/post-update.ts';
-import { Conflict, HeraldError, Invalid, NotFound } from '../../src/domain/errors.ts';
+import { Conflict, type HeraldError, Invalid, NotFound } from '../../src/domain/errors.ts';
 import type { Db } from '../../src/domain/model.ts';
 import { ctx, db, incident, maintenance } from '../helpers/db.ts';
 
@@ -65,7 +65,7 @@ describe('transitions of an open incident', () => {
     const d = threeComponents();
     const inc = declare(d);
     const path = ['identified', 'monitoring', 'identified', 'investigating', 'monitoring', 'resolved'] as const;
-    path.forEach((status, i) => postUpdate(ctx(d, 10 * (i + 1)), inc.id, { status, body: `now ${status}` }));
+    for (const [i, status] of path.entries()) postUpdate(ctx(d, 10 * (i + 1)), inc.id, { status, body: `now ${status}` });
     expect(inc.updates.map((u) => u.status)).toEqual(['investigating', ...path]);
     expect(inc.status).toBe('resolved');
     expect(inc.monitoring_at).toBe('2026-11-22T09:20:00.000Z');
@@ -188,7 +188,12 @@ describe('restoreOnResolve: components return to operational on resolution', () 
 
   it('restores a component whatever its id, even one named like an Object property', () => {
     const d = db([{ id: 'constructor' }, { id: 'api' }]);
-    const inc = declare(d, { components: Object.fromEntries([['constructor', 'major_outage'], ['api', 'partial_outage']] as const) });
+    const inc = declare(d, {
+      components: Object.fromEntries([
+        ['constructor', 'major_outage'],
+        ['api', 'partial_outage'],
+      ] as const),
+    });
     postUpdate(ctx(d, 10), inc.id, { status: 'resolved', body: 'Fixed.' });
     expect(statuses(d)).toEqual({ constructor: 'operational', api: 'operational' });
   });

@@ -124,7 +124,9 @@ describe('taking over a stale DATA_DIR lock', () => {
     );
   });
 
-  it(`of ${RACERS} processes that find the same stale lock at once, exactly one holds it (${ROUNDS} rounds)`, { timeout: 180_000 }, async () => {
+  it(`of ${RACERS} processes that find the same stale lock at once, exactly one holds it (${ROUNDS} rounds)`, {
+    timeout: 180_000,
+  }, async () => {
     // The start time is in the lock, so even if the dead pid were reused meanwhile the lock stays stale.
     const stale = await staleLockText();
     const expected = ['WON', ...Array(RACERS - 1).fill('LOCKED')].sort().join(' ');
@@ -135,7 +137,11 @@ describe('taking over a stale DATA_DIR lock', () => {
       for (const r of racers) r.send(dir); // each is loaded and waiting: they start together
       const answers = await Promise.all(racers.map((r) => r.next()));
       // Every racer has answered while the winners still hold the lock; now they let go.
-      const released = await Promise.all(racers.map((r, i) => (answers[i] === 'WON' ? (r.send('release'), r.next()) : 'RELEASED')));
+      const release = (r: Racer) => {
+        r.send('release');
+        return r.next();
+      };
+      const released = await Promise.all(racers.map((r, i) => (answers[i] === 'WON' ? release(r) : 'RELEASED')));
       expect(released, `round ${round}: winners released`).toEqual(Array(RACERS).fill('RELEASED'));
       const outcome = [...answers].sort().join(' ');
       if (outcome !== expected) bad.push(`round ${round}: ${outcome}`);

@@ -59,19 +59,25 @@ describe('the DATA_DIR lock', () => {
     release();
   });
 
-  it.skipIf(!existsSync('/proc/self/stat'))('takes over a lock whose pid now belongs to another process (pid reused after a reboot or container restart)', () => {
-    const dir = tmp();
-    const parentStart = readFileSync(`/proc/${process.ppid}/stat`, 'utf8').split(') ')[1]!.split(' ')[19];
-    writeFileSync(join(dir, 'herald.lock'), `${process.ppid} ${Number(parentStart) + 1}`);
-    const release = acquireLock(dir);
-    expect(ownerOf(dir)).toBe(process.pid);
-    release();
-    // With its real start time the same pid is a live owner.
-    writeFileSync(join(dir, 'herald.lock'), `${process.ppid} ${parentStart}`);
-    expect(() => acquireLock(dir)).toThrow(DataDirLocked);
-  });
+  it.skipIf(!existsSync('/proc/self/stat'))(
+    'takes over a lock whose pid now belongs to another process (pid reused after a reboot or container restart)',
+    () => {
+      const dir = tmp();
+      const parentStart = readFileSync(`/proc/${process.ppid}/stat`, 'utf8').split(') ')[1]!.split(' ')[19];
+      writeFileSync(join(dir, 'herald.lock'), `${process.ppid} ${Number(parentStart) + 1}`);
+      const release = acquireLock(dir);
+      expect(ownerOf(dir)).toBe(process.pid);
+      release();
+      // With its real start time the same pid is a live owner.
+      writeFileSync(join(dir, 'herald.lock'), `${process.ppid} ${parentStart}`);
+      expect(() => acquireLock(dir)).toThrow(DataDirLocked);
+    },
+  );
 
-  it.each([['empty', ''], ['garbled', 'not a pid\n']])('takes over an %s lock file: it then holds our pid, and release removes it', (_name, content) => {
+  it.each([
+    ['empty', ''],
+    ['garbled', 'not a pid\n'],
+  ])('takes over an %s lock file: it then holds our pid, and release removes it', (_name, content) => {
     const dir = tmp();
     writeFileSync(join(dir, 'herald.lock'), content);
     const release = acquireLock(dir);
@@ -117,7 +123,10 @@ describe('the DATA_DIR lock', () => {
       try { acquireLock(process.env.DIR); process.stdout.write('got'); process.stdin.resume(); process.stdin.on('end', () => process.exit(0)); }
       catch (e) { process.stdout.write(e.name); process.exit(0); }`;
     const children = Array.from({ length: 5 }, () =>
-      spawn(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, DIR: dir }, stdio: ['pipe', 'pipe', 'inherit'] }),
+      spawn(process.execPath, ['--input-type=module', '-e', script], {
+        env: { ...process.env, DIR: dir },
+        stdio: ['pipe', 'pipe', 'inherit'],
+      }),
     );
     const answers = await Promise.all(
       children.map(

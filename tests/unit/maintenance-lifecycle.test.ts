@@ -21,7 +21,12 @@ import { renderMarkdown } from '../../src/render/markdown.ts';
 // A fake clock: every verb gets the instant `at(minutes)` after T0.
 const T0 = Date.parse('2026-11-30T00:00:00.000Z');
 const iso = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
-const at = (db: Db, minutes: number, actor = 'comms-lead'): VerbContext => ({ db, now: new Date(T0 + minutes * 60_000), actor, markdown: renderMarkdown });
+const at = (db: Db, minutes: number, actor = 'comms-lead'): VerbContext => ({
+  db,
+  now: new Date(T0 + minutes * 60_000),
+  actor,
+  markdown: renderMarkdown,
+});
 const OPTS = { reminderMinutes: 60 };
 
 function setup(): Db {
@@ -99,7 +104,13 @@ describe('hand moves', () => {
   it('complete returns components to the status they had before', () => {
     const db = setup();
     // api is degraded by an open incident when the window starts.
-    declareIncident(at(db, 10), { name: 'Slow API', impact: 'minor', status: 'investigating', body: 'Slow.', components: { api: 'degraded_performance' } });
+    declareIncident(at(db, 10), {
+      name: 'Slow API',
+      impact: 'minor',
+      status: 'investigating',
+      body: 'Slow.',
+      components: { api: 'degraded_performance' },
+    });
     const m = window(db);
     startMaintenance(at(db, 120), m.id);
     completeMaintenance(at(db, 150), m.id);
@@ -110,7 +121,13 @@ describe('hand moves', () => {
 
   it('complete gives operational back when the incident that degraded a component resolved meanwhile', () => {
     const db = setup();
-    const inc = declareIncident(at(db, 10), { name: 'Slow API', impact: 'minor', status: 'investigating', body: 'Slow.', components: { api: 'degraded_performance' } });
+    const inc = declareIncident(at(db, 10), {
+      name: 'Slow API',
+      impact: 'minor',
+      status: 'investigating',
+      body: 'Slow.',
+      components: { api: 'degraded_performance' },
+    });
     const m = window(db);
     startMaintenance(at(db, 120), m.id);
     postUpdate(at(db, 130), inc.id, { status: 'resolved', body: 'Fixed.' });
@@ -122,10 +139,21 @@ describe('hand moves', () => {
   it('complete leaves a component that an incident changed during the window, and one another window still covers', () => {
     const db = setup();
     const m = window(db);
-    const other = scheduleMaintenance(at(db, 0), { name: 'DB patch', scheduled_for: iso(130), scheduled_until: iso(240), components: ['db'] });
+    const other = scheduleMaintenance(at(db, 0), {
+      name: 'DB patch',
+      scheduled_for: iso(130),
+      scheduled_until: iso(240),
+      components: ['db'],
+    });
     startMaintenance(at(db, 120), m.id);
     startMaintenance(at(db, 130), other.id);
-    declareIncident(at(db, 140), { name: 'API down', impact: 'critical', status: 'investigating', body: 'Down.', components: { api: 'major_outage' } });
+    declareIncident(at(db, 140), {
+      name: 'API down',
+      impact: 'critical',
+      status: 'investigating',
+      body: 'Down.',
+      components: { api: 'major_outage' },
+    });
     completeMaintenance(at(db, 150), m.id);
     expect(status(db, 'api')).toBe('major_outage');
     expect(status(db, 'db')).toBe('under_maintenance');

@@ -32,7 +32,7 @@ describe('renderMarkdown keeps what updates need', () => {
     assertInert(html);
   });
 
-  it('demotes headings below the page\'s own', () => {
+  it("demotes headings below the page's own", () => {
     expect(renderMarkdown('# Big\n\n## Smaller')).toBe('<h3>Big</h3>\n<h4>Smaller</h4>');
   });
 

@@ -55,12 +55,23 @@ describe('Journal', () => {
   it('compaction replaces the file with the live state, and later appends follow it', async () => {
     const file = join(tmp(), 'j.jsonl');
     const j = new Journal(file);
-    await j.append([{ id: 1, v: 'a' }, { id: 1, v: 'b' }, { id: 2, v: 'c' }]);
-    const compacted = j.compact(() => [{ id: 1, v: 'b' }, { id: 2, v: 'c' }]);
+    await j.append([
+      { id: 1, v: 'a' },
+      { id: 1, v: 'b' },
+      { id: 2, v: 'c' },
+    ]);
+    const compacted = j.compact(() => [
+      { id: 1, v: 'b' },
+      { id: 2, v: 'c' },
+    ]);
     const after = j.append([{ id: 3, v: 'd' }]);
     await Promise.all([compacted, after]);
     await j.close();
-    expect(new Journal(file).replay()).toEqual([{ id: 1, v: 'b' }, { id: 2, v: 'c' }, { id: 3, v: 'd' }]);
+    expect(new Journal(file).replay()).toEqual([
+      { id: 1, v: 'b' },
+      { id: 2, v: 'c' },
+      { id: 3, v: 'd' },
+    ]);
   });
 });
 
@@ -111,12 +122,31 @@ describe('SubscriberBook', () => {
   });
 });
 
-
 describe('DeliveryLedger', () => {
   const d = (id: string): Delivery => ({
-    t: 'd', id, sub: id, intent: 'u1', kind: 'disruption', state: 'queued', attempts: 0, last_error: null, next_at: null, created_at: '', sent_at: null,
+    t: 'd',
+    id,
+    sub: id,
+    intent: 'u1',
+    kind: 'disruption',
+    state: 'queued',
+    attempts: 0,
+    last_error: null,
+    next_at: null,
+    created_at: '',
+    sent_at: null,
   });
-  const intent: Intent = { t: 'i', key: 'u1', incident: 'INC-1', update: 'u1', kind: 'disruption', cursor: 3, done: true, created_at: '', archived_sent: 0 };
+  const intent: Intent = {
+    t: 'i',
+    key: 'u1',
+    incident: 'INC-1',
+    update: 'u1',
+    kind: 'disruption',
+    cursor: 3,
+    done: true,
+    created_at: '',
+    archived_sent: 0,
+  };
 
   it('keeps counts and idempotency keys across compaction and restart, and forgets sent rows', async () => {
     const file = join(tmp(), 'd.jsonl');

@@ -4,7 +4,10 @@ import { buildRaw, compileRaw, fillRaw, tokenPlaceholder } from '../../src/notif
 
 const token = (c: string, n = 45) => `abcdefghij12.${c.repeat(n - 13)}`;
 
-function options(v: { to: string; id: string; unsub: string; manage: string; root?: string }, extra: { prose?: string; textEncoding?: 'quoted-printable' } = {}) {
+function options(
+  v: { to: string; id: string; unsub: string; manage: string; root?: string },
+  extra: { prose?: string; textEncoding?: 'quoted-printable' } = {},
+) {
   // Long lines and links at many offsets, so quoted-printable soft breaks land inside the tokens.
   const filler = (n: number) => 'word '.repeat(n);
   return {
@@ -13,21 +16,41 @@ function options(v: { to: string; id: string; unsub: string; manage: string; roo
     subject: 'Incident',
     messageId: v.id,
     date: new Date('2026-11-23T10:00:00Z'),
-    text: (extra.prose ?? '') + [0, 3, 7, 11, 13].map((n) => `${filler(n)}https://s.example/unsubscribe/${v.unsub} and https://s.example/subscribe/manage/${v.manage}`).join('\n'),
-    html: [0, 2, 5, 9].map((n) => `<p>${filler(n)}<a href="https://s.example/unsubscribe/${v.unsub}">Unsubscribe</a> <a href="https://s.example/subscribe/manage/${v.manage}">Manage</a></p>`).join(''),
+    text:
+      (extra.prose ?? '') +
+      [0, 3, 7, 11, 13]
+        .map((n) => `${filler(n)}https://s.example/unsubscribe/${v.unsub} and https://s.example/subscribe/manage/${v.manage}`)
+        .join('\n'),
+    html: [0, 2, 5, 9]
+      .map(
+        (n) =>
+          `<p>${filler(n)}<a href="https://s.example/unsubscribe/${v.unsub}">Unsubscribe</a> <a href="https://s.example/subscribe/manage/${v.manage}">Manage</a></p>`,
+      )
+      .join(''),
     headers: { 'List-Unsubscribe': `<https://s.example/unsubscribe/${v.unsub}>` },
     ...(v.root ? { inReplyTo: v.root, references: [v.root] } : {}),
     ...(extra.textEncoding ? { textEncoding: extra.textEncoding } : {}),
   };
 }
 
-const PH = { to: 'heraldrcpt@herald.invalid', id: '<heraldmsgid@herald.invalid>', root: '<heraldrootid@herald.invalid>', unsub: tokenPlaceholder('unsub', 45), manage: tokenPlaceholder('manage', 45) };
+const PH = {
+  to: 'heraldrcpt@herald.invalid',
+  id: '<heraldmsgid@herald.invalid>',
+  root: '<heraldrootid@herald.invalid>',
+  unsub: tokenPlaceholder('unsub', 45),
+  manage: tokenPlaceholder('manage', 45),
+};
 const SLOTS = { headers: { to: PH.to, id: PH.id }, tokens: { unsub: PH.unsub, manage: PH.manage } };
 
 describe('compileRaw + fillRaw: one message built once, values copied into its bytes', () => {
   it('gives the same message as building it for the recipient directly', async () => {
     const real = { to: 'someone.with.a.long.name@example.org', id: '<abc.def@s.example>', unsub: token('U'), manage: token('m') };
-    const ph = { to: 'heraldrcpt@herald.invalid', id: '<heraldmsgid@herald.invalid>', unsub: tokenPlaceholder('unsub', 45), manage: tokenPlaceholder('manage', 45) };
+    const ph = {
+      to: 'heraldrcpt@herald.invalid',
+      id: '<heraldmsgid@herald.invalid>',
+      unsub: tokenPlaceholder('unsub', 45),
+      manage: tokenPlaceholder('manage', 45),
+    };
     const template = await buildRaw(options(ph));
     expect(template).toMatch(/=\r\n/); // soft breaks do occur
     const compiled = compileRaw(template, { headers: { to: ph.to, id: ph.id }, tokens: { unsub: ph.unsub, manage: ph.manage } });
@@ -44,11 +67,16 @@ describe('compileRaw + fillRaw: one message built once, values copied into its b
     expect(a.html).toBe(b.html);
     expect(a.messageId).toBe(real.id);
     expect((a.to as { text: string }).text).toBe(real.to);
-    expect(out!.replace(/\r\n[ \t]+/g, " ")).toContain(`List-Unsubscribe: <https://s.example/unsubscribe/${real.unsub}>`);
+    expect(out!.replace(/\r\n[ \t]+/g, ' ')).toContain(`List-Unsubscribe: <https://s.example/unsubscribe/${real.unsub}>`);
   });
 
   it('refuses (so the caller builds normally) when a value could break the message', async () => {
-    const ph = { to: 'heraldrcpt@herald.invalid', id: '<heraldmsgid@herald.invalid>', unsub: tokenPlaceholder('unsub', 45), manage: tokenPlaceholder('manage', 45) };
+    const ph = {
+      to: 'heraldrcpt@herald.invalid',
+      id: '<heraldmsgid@herald.invalid>',
+      unsub: tokenPlaceholder('unsub', 45),
+      manage: tokenPlaceholder('manage', 45),
+    };
     const template = await buildRaw(options(ph));
     const compiled = compileRaw(template, { headers: { to: ph.to, id: ph.id }, tokens: { unsub: ph.unsub, manage: ph.manage } })!;
     const good = { to: 'a@b.c', id: '<x@y>', unsub: token('U'), manage: token('m') };
@@ -60,7 +88,12 @@ describe('compileRaw + fillRaw: one message built once, values copied into its b
     // A placeholder that would be left behind (one not named as a slot) refuses the template.
     expect(compileRaw(template, { headers: { to: ph.to, id: ph.id }, tokens: { unsub: ph.unsub } })).toBeNull();
     // A header placeholder that is not in the header block (or not there exactly once) too.
-    expect(compileRaw(template, { headers: { to: ph.to, id: ph.id, other: '<nowhere@herald.invalid>' }, tokens: { unsub: ph.unsub, manage: ph.manage } })).toBeNull();
+    expect(
+      compileRaw(template, {
+        headers: { to: ph.to, id: ph.id, other: '<nowhere@herald.invalid>' },
+        tokens: { unsub: ph.unsub, manage: ph.manage },
+      }),
+    ).toBeNull();
   });
 
   it('fills a placeholder wherever it appears in the headers (In-Reply-To and References of a threaded notice)', async () => {

@@ -22,7 +22,13 @@ function world(): { db: Db; ctx: (at?: Date) => VerbContext } {
 describe('notice policy: which updates email whom, as which kind', () => {
   it('a major incident: disruption on declare, silence on a plain update, update when ticked, restoration on resolve', () => {
     const { db, ctx } = world();
-    const inc = declareIncident(ctx(), { name: 'API down', impact: 'major', status: 'investigating', body: 'Looking.', components: { api: 'major_outage' } });
+    const inc = declareIncident(ctx(), {
+      name: 'API down',
+      impact: 'major',
+      status: 'investigating',
+      body: 'Looking.',
+      components: { api: 'major_outage' },
+    });
     postUpdate(ctx(), inc.id, { status: 'identified', body: 'Found it.' });
     postUpdate(ctx(), inc.id, { status: 'monitoring', body: 'Fix out.', notify: true });
     postUpdate(ctx(), inc.id, { status: 'resolved', body: 'Fixed.' });
@@ -34,7 +40,14 @@ describe('notice policy: which updates email whom, as which kind', () => {
   it('a minor incident notifies only when ticked; notify: false silences a critical one', () => {
     const { db, ctx } = world();
     declareIncident(ctx(), { name: 'Slow', impact: 'minor', status: 'investigating', body: 'x', components: {} });
-    const crit = declareIncident(ctx(), { name: 'Down', impact: 'critical', status: 'investigating', body: 'x', components: {}, notify: false });
+    const crit = declareIncident(ctx(), {
+      name: 'Down',
+      impact: 'critical',
+      status: 'investigating',
+      body: 'x',
+      components: {},
+      notify: false,
+    });
     postUpdate(ctx(), crit.id, { status: 'resolved', body: 'ok', notify: false });
     expect(noticeIntents(db)).toEqual([]);
   });
@@ -42,7 +55,11 @@ describe('notice policy: which updates email whom, as which kind', () => {
   it('maintenance updates are maintenance notices, and a due reminder is its own notice', () => {
     const { db, ctx } = world();
     const m = scheduleMaintenance(ctx(), {
-      name: 'DB upgrade', scheduled_for: '2026-11-24T01:00:00Z', scheduled_until: '2026-11-24T02:00:00Z', components: ['api'], notify: true,
+      name: 'DB upgrade',
+      scheduled_for: '2026-11-24T01:00:00Z',
+      scheduled_until: '2026-11-24T02:00:00Z',
+      components: ['api'],
+      notify: true,
     });
     expect(noticeIntents(db).map((i) => [i.key, i.kind])).toEqual([[m.updates[0]!.id, 'maintenance']]);
     m.reminded_at = '2026-11-24T00:00:00.000Z';
@@ -55,8 +72,20 @@ describe('notice policy: which updates email whom, as which kind', () => {
 
   it('only subscribers of an affected component, or of everything, who confirmed and did not bounce', () => {
     const base: Subscriber = {
-      t: 's', id: 'a', seq: 1, email: 'a@example.com', state: 'confirmed', components: [], gen: 0, confirms: 1,
-      requested_at: '', created_at: '', updated_at: '', confirmed_at: '', unsubscribed_at: null, suppressed: null,
+      t: 's',
+      id: 'a',
+      seq: 1,
+      email: 'a@example.com',
+      state: 'confirmed',
+      components: [],
+      gen: 0,
+      confirms: 1,
+      requested_at: '',
+      created_at: '',
+      updated_at: '',
+      confirmed_at: '',
+      unsubscribed_at: null,
+      suppressed: null,
     };
     expect(wants(base, ['api'])).toBe(true);
     expect(wants({ ...base, components: ['api'] }, ['api', 'web'])).toBe(true);
@@ -73,14 +102,23 @@ describe('templates', () => {
   function rendered(kind: 'disruption' | 'restoration') {
     const { db, ctx } = world();
     const inc = declareIncident(ctx(), {
-      name: hostile, impact: 'critical', status: 'investigating', components: { web: 'major_outage' },
+      name: hostile,
+      impact: 'critical',
+      status: 'investigating',
+      components: { web: 'major_outage' },
       body: 'We are **investigating** <script>alert(1)</script> [link](javascript:alert(1)) a=b',
     });
     if (kind === 'restoration') postUpdate(ctx(new Date('2026-11-23T11:30:00Z')), inc.id, { status: 'resolved', body: 'Fixed.' });
     const update = inc.updates.at(-1)!;
     return renderNotice({
-      kind, siteName: 'Acme <Status>', siteUrl: 'https://status.example.com/', incident: inc, update, db,
-      unsubscribeUrl: 'https://status.example.com/unsubscribe/tok?a=1&b=2', manageUrl: 'https://status.example.com/subscribe/manage/tok2',
+      kind,
+      siteName: 'Acme <Status>',
+      siteUrl: 'https://status.example.com/',
+      incident: inc,
+      update,
+      db,
+      unsubscribeUrl: 'https://status.example.com/unsubscribe/tok?a=1&b=2',
+      manageUrl: 'https://status.example.com/subscribe/manage/tok2',
     });
   }
 
@@ -122,7 +160,12 @@ describe('templates', () => {
   });
 
   it('the confirmation email carries the link and no unsubscribe footer', () => {
-    const mail = renderConfirm({ siteName: 'Acme', siteUrl: 'https://s.example', confirmUrl: 'https://s.example/subscribe/confirm/abc.def', componentNames: ['API'] });
+    const mail = renderConfirm({
+      siteName: 'Acme',
+      siteUrl: 'https://s.example',
+      confirmUrl: 'https://s.example/subscribe/confirm/abc.def',
+      componentNames: ['API'],
+    });
     expect(mail.text).toContain('https://s.example/subscribe/confirm/abc.def');
     expect(mail.html).toContain('href="https://s.example/subscribe/confirm/abc.def"');
     expect(mail.text).toContain('about API');

@@ -109,7 +109,8 @@ async function scriptedServer(onRset: 'hangs up' | 'stays silent') {
   return { ...s, delivered: () => delivered };
 }
 
-const raw = (subject: string) => Buffer.from(`From: s@example.com\r\nTo: r@example.com\r\nSubject: ${subject}\r\n\r\nHello.\r\n.leading dot\r\n`);
+const raw = (subject: string) =>
+  Buffer.from(`From: s@example.com\r\nTo: r@example.com\r\nSubject: ${subject}\r\n\r\nHello.\r\n.leading dot\r\n`);
 
 describe('SmtpPool: nodemailer SMTP connections kept open and reused', () => {
   it('sends many messages over at most `size` connections, each whole', async () => {
@@ -170,7 +171,9 @@ describe('SmtpPool: nodemailer SMTP connections kept open and reused', () => {
     await s.close();
     sinks.length = 0;
     const p = pool(port, 2);
-    await expect(p.send({ from: 's@example.com', to: ['a@example.com'] }, raw('x'))).rejects.toMatchObject({ code: expect.stringMatching(/ECONNECTION|ECONNREFUSED|ESOCKET/) });
+    await expect(p.send({ from: 's@example.com', to: ['a@example.com'] }, raw('x'))).rejects.toMatchObject({
+      code: expect.stringMatching(/ECONNECTION|ECONNREFUSED|ESOCKET/),
+    });
     p.close();
     await expect(p.send({ from: 's@example.com', to: ['a@example.com'] }, raw('x'))).rejects.toThrow(/closed/);
   });
@@ -179,7 +182,9 @@ describe('SmtpPool: nodemailer SMTP connections kept open and reused', () => {
     it(`a server that refuses a recipient and then ${onRset} on RSET does not cost the pool its connection slot`, async () => {
       const s = await scriptedServer(onRset);
       const p = pool(s.port, 1, { socketTimeout: 300 });
-      await expect(p.send({ from: 's@example.com', to: ['gone@example.com'] }, raw('refused'))).rejects.toMatchObject({ responseCode: 550 });
+      await expect(p.send({ from: 's@example.com', to: ['gone@example.com'] }, raw('refused'))).rejects.toMatchObject({
+        responseCode: 550,
+      });
       await p.send({ from: 's@example.com', to: ['a@example.com'] }, raw('next'));
       expect(s.delivered()).toBe(1);
       expect(s.connections()).toBe(2);

@@ -41,7 +41,10 @@ describe('the .eml outbox (no SMTP_URL)', () => {
     dirs.push(dataDir);
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
     const mailer = createMailer({
-      dataDir, SMTP_POOL_SIZE: 1, DKIM_DOMAIN: 'example.com', DKIM_SELECTOR: 'herald',
+      dataDir,
+      SMTP_POOL_SIZE: 1,
+      DKIM_DOMAIN: 'example.com',
+      DKIM_SELECTOR: 'herald',
       DKIM_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
     });
     await mailer.send('composed', message);
@@ -78,12 +81,19 @@ describe('the SMTP relay (SMTP_URL)', () => {
     try {
       const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
       const mailer = createMailer({
-        dataDir: tmpdir(), SMTP_URL: `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`, SMTP_POOL_SIZE: 2,
-        DKIM_DOMAIN: 'example.com', DKIM_SELECTOR: 'herald', DKIM_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+        dataDir: tmpdir(),
+        SMTP_URL: `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`,
+        SMTP_POOL_SIZE: 2,
+        DKIM_DOMAIN: 'example.com',
+        DKIM_SELECTOR: 'herald',
+        DKIM_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
       });
       expect(mailer.kind).toBe('smtp');
       await mailer.send('composed', message);
-      await mailer.send('raw', { envelope: { from: 'status@example.com', to: ['bob@example.com'] }, raw: Buffer.from(await buildRaw({ ...message, to: 'bob@example.com' })) });
+      await mailer.send('raw', {
+        envelope: { from: 'status@example.com', to: ['bob@example.com'] },
+        raw: Buffer.from(await buildRaw({ ...message, to: 'bob@example.com' })),
+      });
       mailer.close();
       expect([...received.keys()].sort()).toEqual(['ann@example.com', 'bob@example.com']);
       for (const eml of received.values()) {
@@ -97,4 +107,3 @@ describe('the SMTP relay (SMTP_URL)', () => {
     }
   });
 });
-

@@ -22,8 +22,24 @@ const ROWS: Row[] = [
   ['open major incident, components fine', ['operational'], [['major', 'identified']], 'major', 'Partial System Outage'],
   ['open critical incident while monitoring', ['operational'], [['critical', 'monitoring']], 'critical', 'Major Service Outage'],
   ['open major incident, a component in major outage', ['major_outage'], [['major', 'investigating']], 'critical', 'Major Service Outage'],
-  ['open minor incident, a component in partial outage', ['partial_outage'], [['minor', 'investigating']], 'major', 'Partial System Outage'],
-  ['several open incidents: the worst wins', ['operational'], [['minor', 'investigating'], ['critical', 'identified'], ['major', 'monitoring']], 'critical', 'Major Service Outage'],
+  [
+    'open minor incident, a component in partial outage',
+    ['partial_outage'],
+    [['minor', 'investigating']],
+    'major',
+    'Partial System Outage',
+  ],
+  [
+    'several open incidents: the worst wins',
+    ['operational'],
+    [
+      ['minor', 'investigating'],
+      ['critical', 'identified'],
+      ['major', 'monitoring'],
+    ],
+    'critical',
+    'Major Service Outage',
+  ],
   ['open incident of impact none', ['operational'], [['none', 'investigating']], 'none', 'All Systems Operational'],
   ['resolved critical incident no longer counts', ['operational'], [['critical', 'resolved']], 'none', 'All Systems Operational'],
   ['postmortem incident no longer counts', ['operational'], [['critical', 'postmortem']], 'none', 'All Systems Operational'],
@@ -31,9 +47,33 @@ const ROWS: Row[] = [
   ['maintenance verifying', ['operational'], [['maintenance', 'verifying']], 'maintenance', 'Service Under Maintenance'],
   ['maintenance only scheduled', ['operational'], [['maintenance', 'scheduled']], 'none', 'All Systems Operational'],
   ['maintenance completed', ['operational'], [['maintenance', 'completed']], 'none', 'All Systems Operational'],
-  ['maintenance in progress and an open minor incident', ['operational'], [['maintenance', 'in_progress'], ['minor', 'investigating']], 'minor', 'Minor Service Outage'],
-  ['maintenance in progress and a degraded component', ['degraded_performance'], [['maintenance', 'in_progress']], 'minor', 'Minor Service Outage'],
-  ['maintenance in progress and an open impact-none incident', ['under_maintenance'], [['maintenance', 'in_progress'], ['none', 'identified']], 'maintenance', 'Service Under Maintenance'],
+  [
+    'maintenance in progress and an open minor incident',
+    ['operational'],
+    [
+      ['maintenance', 'in_progress'],
+      ['minor', 'investigating'],
+    ],
+    'minor',
+    'Minor Service Outage',
+  ],
+  [
+    'maintenance in progress and a degraded component',
+    ['degraded_performance'],
+    [['maintenance', 'in_progress']],
+    'minor',
+    'Minor Service Outage',
+  ],
+  [
+    'maintenance in progress and an open impact-none incident',
+    ['under_maintenance'],
+    [
+      ['maintenance', 'in_progress'],
+      ['none', 'identified'],
+    ],
+    'maintenance',
+    'Service Under Maintenance',
+  ],
 ];
 
 describe('overall roll-up: component statuses × open incident impacts × maintenance', () => {

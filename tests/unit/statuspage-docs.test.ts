@@ -12,7 +12,13 @@ const empty = () => emptyDb('page0empty00', '2026-11-01T00:00:00.000Z');
 describe('documents of an empty page', () => {
   it.each(V2_DOCUMENTS)('%s: lists are [] (never omitted), page and status present', (name) => {
     const doc = JSON.parse(JSON.stringify(v2Document(name, empty(), SITE))) as Record<string, unknown>;
-    expect(doc.page).toEqual({ id: 'page0empty00', name: 'Example', url: 'https://status.example.com', time_zone: 'Etc/UTC', updated_at: '2026-11-01T00:00:00.000Z' });
+    expect(doc.page).toEqual({
+      id: 'page0empty00',
+      name: 'Example',
+      url: 'https://status.example.com',
+      time_zone: 'Etc/UTC',
+      updated_at: '2026-11-01T00:00:00.000Z',
+    });
     for (const key of ['components', 'incidents', 'scheduled_maintenances']) if (key in doc) expect(doc[key]).toEqual([]);
     if ('status' in doc) expect(doc.status).toEqual({ indicator: 'none', description: 'All Systems Operational' });
   });

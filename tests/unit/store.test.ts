@@ -141,7 +141,24 @@ describe('DurableJsonFile: the data file is validated on read and never overwrit
     ['not JSON', '{"schema_version": 1, '],
     ['an empty file', ''],
     ['valid JSON of the wrong shape', JSON.stringify({ schema_version: 2, components: 'x' })],
-    ['a component with an unknown status', JSON.stringify({ ...emptyDb('p', '2026-11-22T09:00:00.000Z'), components: [{ id: 'a', name: 'A', description: null, group: null, status: 'on_fire', position: 1, created_at: '2026-11-22T09:00:00.000Z', updated_at: '2026-11-22T09:00:00.000Z' }] })],
+    [
+      'a component with an unknown status',
+      JSON.stringify({
+        ...emptyDb('p', '2026-11-22T09:00:00.000Z'),
+        components: [
+          {
+            id: 'a',
+            name: 'A',
+            description: null,
+            group: null,
+            status: 'on_fire',
+            position: 1,
+            created_at: '2026-11-22T09:00:00.000Z',
+            updated_at: '2026-11-22T09:00:00.000Z',
+          },
+        ],
+      }),
+    ],
   ];
   it.each(cases)('refuses %s with a clear message and leaves it byte-identical', async (_name, content) => {
     const dir = tempDataDir('herald-corrupt-');

@@ -45,9 +45,12 @@ async function settled(notify: Notify): Promise<void> {
 
 async function open(): Promise<Notify> {
   dir = tempDataDir('herald-subscribe-answer-');
-  herald = await openHerald(loadConfig({ DATA_DIR: dir, HERALD_SEED: 'none', ADMIN_TOKEN: 'x'.repeat(32), SUBSCRIBE_LIMIT_PER_ADDRESS: '100' }), {
-    log: () => {},
-  });
+  herald = await openHerald(
+    loadConfig({ DATA_DIR: dir, HERALD_SEED: 'none', ADMIN_TOKEN: 'x'.repeat(32), SUBSCRIBE_LIMIT_PER_ADDRESS: '100' }),
+    {
+      log: () => {},
+    },
+  );
   await herald.notify.ready;
   return herald.notify;
 }

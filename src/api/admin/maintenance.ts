@@ -5,12 +5,7 @@ import type { AdminEnv } from './auth.ts';
 import { readJson } from '../read-json.ts';
 import { respondOnce } from '../idempotency.ts';
 import { adminEventJson } from './shape.ts';
-import {
-  maintenanceCreateSchema,
-  maintenanceNoteSchema,
-  maintenanceRescheduleSchema,
-  maintenanceStepSchema,
-} from '../../input/schemas.ts';
+import { maintenanceCreateSchema, maintenanceNoteSchema, maintenanceRescheduleSchema, maintenanceStepSchema } from '../../input/schemas.ts';
 import { scheduleMaintenance } from '../../domain/maintenance/schedule.ts';
 import { rescheduleMaintenance } from '../../domain/maintenance/reschedule.ts';
 import { MAINTENANCE_STEPS, noteMaintenance } from '../../domain/maintenance/transitions.ts';

@@ -32,7 +32,13 @@ export function previewApi(herald: Herald) {
     const email = previewEmail(herald, draft);
     return c.json({
       incident: adminEventJson(draft.incident, draft.db, herald.config.SITE_URL),
-      update: { id: draft.update.id, status: draft.update.status, body: draft.update.body, body_html: draft.update.body_html, notify: draft.update.notify },
+      update: {
+        id: draft.update.id,
+        status: draft.update.status,
+        body: draft.update.body,
+        body_html: draft.update.body_html,
+        notify: draft.update.notify,
+      },
       email: email && { kind: draft.noticeKind, recipients: email.recipients, ...email.mail },
       banner: previewBanner(herald, draft),
     });

@@ -16,11 +16,17 @@ export function feedsApp(herald: Herald) {
   const cache = new PublicCache(() => herald.store.version);
 
   app.get('/history.atom', (c) =>
-    respondPublic(c, cache.get('atom', () => ({ body: historyAtom(herald.store.data, herald.config), contentType: ATOM_TYPE }))),
+    respondPublic(
+      c,
+      cache.get('atom', () => ({ body: historyAtom(herald.store.data, herald.config), contentType: ATOM_TYPE })),
+    ),
   );
 
   app.get('/history.rss', (c) =>
-    respondPublic(c, cache.get('rss', () => ({ body: historyRss(herald.store.data, herald.config), contentType: RSS_TYPE }))),
+    respondPublic(
+      c,
+      cache.get('rss', () => ({ body: historyRss(herald.store.data, herald.config), contentType: RSS_TYPE })),
+    ),
   );
 
   app.get('/maintenance.ics', (c) => {

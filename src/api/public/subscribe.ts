@@ -46,24 +46,21 @@ export function subscribeApi(herald: Herald) {
 export function unsubscribeApp(herald: Herald) {
   const app = new Hono();
   app.use('/unsubscribe/:token', refuseCrossSite(herald.config.SITE_URL));
-  app.post(
-    '/unsubscribe/:token',
-    async (c) => {
-      const token = c.req.param('token');
-      const form = new URLSearchParams(await c.req.text().catch(() => ''));
-      const fromPage = form.get('via') === 'page';
-      c.header('Cache-Control', 'no-store');
-      let ok = true;
-      try {
-        await herald.notify.book.unsubscribe(token, herald.now());
-      } catch (err) {
-        if (!(err instanceof NotFound)) throw err;
-        ok = false;
-      }
-      if (fromPage) return c.redirect(`/unsubscribe/${encodeURIComponent(token)}`, 303);
-      return ok ? c.text('You are unsubscribed.\n', 200) : c.text('This unsubscribe link is not valid.\n', 404);
-    },
-  );
+  app.post('/unsubscribe/:token', async (c) => {
+    const token = c.req.param('token');
+    const form = new URLSearchParams(await c.req.text().catch(() => ''));
+    const fromPage = form.get('via') === 'page';
+    c.header('Cache-Control', 'no-store');
+    let ok = true;
+    try {
+      await herald.notify.book.unsubscribe(token, herald.now());
+    } catch (err) {
+      if (!(err instanceof NotFound)) throw err;
+      ok = false;
+    }
+    if (fromPage) return c.redirect(`/unsubscribe/${encodeURIComponent(token)}`, 303);
+    return ok ? c.text('You are unsubscribed.\n', 200) : c.text('This unsubscribe link is not valid.\n', 404);
+  });
   return app;
 }
 

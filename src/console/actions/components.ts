@@ -44,7 +44,10 @@ export async function componentsAction(herald: Herald, actor: string, form: Form
       if (err.openIncidents.length) {
         return refused(409, { form: `${id} is part of ${err.openIncidents.join(', ')}, still open. Resolve it first.` });
       }
-      return { ...refused(409, { form: `Past incidents name ${id} (${err.incidents.length}). They keep its name if you delete it anyway.` }), forceId: id };
+      return {
+        ...refused(409, { form: `Past incidents name ${id} (${err.incidents.length}). They keep its name if you delete it anyway.` }),
+        forceId: id,
+      };
     }
     const r = refusal(err, FIELDS);
     return refused(r.status, r.errors);

@@ -60,7 +60,13 @@ export async function publishAction(herald: Herald, session: Session, form: Form
 }
 
 /** A correction of an update's text (audited; never emails). */
-export async function correctAction(herald: Herald, actor: string, incidentId: string, updateId: string, form: FormData): Promise<ActionResult> {
+export async function correctAction(
+  herald: Herald,
+  actor: string,
+  incidentId: string,
+  updateId: string,
+  form: FormData,
+): Promise<ActionResult> {
   const parsed = validate(updateCorrectSchema, { body: formFields(form).body ?? '' });
   if (!parsed.ok) return refused(422, parsed.errors);
   try {

@@ -22,12 +22,22 @@ export interface ScheduleValues {
 }
 
 /** The form's fields are named for people (from, until); the API's for clients (scheduled_for, scheduled_until). */
-const FORM_FIELD: Record<string, string> = { scheduled_for: 'from', scheduled_until: 'until', name: 'name', body: 'body', components: 'components' };
+const FORM_FIELD: Record<string, string> = {
+  scheduled_for: 'from',
+  scheduled_until: 'until',
+  name: 'name',
+  body: 'body',
+  components: 'components',
+};
 const onForm = (errors: FieldErrors): FieldErrors =>
   Object.fromEntries(Object.entries(errors).map(([k, v]) => [FORM_FIELD[k] ?? 'form', v]));
 
 /** Reads the schedule form and schedules the window through the API's schema and verb. */
-export async function scheduleAction(herald: Herald, actor: string, form: FormData): Promise<{ result: ActionResult; values: ScheduleValues }> {
+export async function scheduleAction(
+  herald: Herald,
+  actor: string,
+  form: FormData,
+): Promise<{ result: ActionResult; values: ScheduleValues }> {
   const tz = herald.config.SITE_TIMEZONE;
   const f = formFields(form);
   const components = form.getAll('components').filter((v): v is string => typeof v === 'string');
@@ -35,8 +45,14 @@ export async function scheduleAction(herald: Herald, actor: string, form: FormDa
   let body = f.body ?? '';
   if (body.trim() === (f.body_template ?? '').trim()) body = updateTemplate('maintenance', { components: names });
   const values: ScheduleValues = {
-    name: f.name ?? '', from: f.from ?? '', until: f.until ?? '', components, body, bodyTemplate: body,
-    notify: form.has('notify'), auto: form.has('auto'),
+    name: f.name ?? '',
+    from: f.from ?? '',
+    until: f.until ?? '',
+    components,
+    body,
+    bodyTemplate: body,
+    notify: form.has('notify'),
+    auto: form.has('auto'),
   };
   const errors: FieldErrors = {};
   const from = wallClockToIso(values.from, tz);
@@ -44,10 +60,16 @@ export async function scheduleAction(herald: Herald, actor: string, form: FormDa
   if (!from) errors.from = 'Choose when the window starts.';
   if (!until) errors.until = 'Choose when the window ends.';
   const parsed = validate(maintenanceCreateSchema, {
-    name: values.name, scheduled_for: from ?? '', scheduled_until: until ?? '', components,
-    ...(body.trim() ? { body } : {}), notify: values.notify, auto_transitions: values.auto,
+    name: values.name,
+    scheduled_for: from ?? '',
+    scheduled_until: until ?? '',
+    components,
+    ...(body.trim() ? { body } : {}),
+    notify: values.notify,
+    auto_transitions: values.auto,
   });
-  if (!parsed.ok || Object.keys(errors).length) return { result: refused(422, { ...(parsed.ok ? {} : onForm(parsed.errors)), ...errors }), values };
+  if (!parsed.ok || Object.keys(errors).length)
+    return { result: refused(422, { ...(parsed.ok ? {} : onForm(parsed.errors)), ...errors }), values };
   try {
     const m = await herald.run(actor, (ctx) => scheduleMaintenance(ctx, { ...parsed.data, timeZone: tz }));
     return { result: done(`/admin/incidents/${encodeURIComponent(m.id)}?done=1`), values };

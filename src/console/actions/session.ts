@@ -18,7 +18,12 @@ export async function signInAction(herald: Herald, form: FormData, ip: string, n
   const limiter = herald.console.signInFailures;
   const wait = limiter.blockedFor(ip, now());
   if (wait > 0) {
-    return { ok: false, status: 429, retryAfter: wait, message: `Too many failed sign-ins from your address. Try again in ${Math.ceil(wait / 60)} minute(s).` };
+    return {
+      ok: false,
+      status: 429,
+      retryAfter: wait,
+      message: `Too many failed sign-ins from your address. Try again in ${Math.ceil(wait / 60)} minute(s).`,
+    };
   }
   const secret = String(form.get('secret') ?? '');
   limiter.hit(ip, now());
@@ -26,7 +31,10 @@ export async function signInAction(herald: Herald, form: FormData, ip: string, n
   const ok = secret.length > 0 && (safeEqual(secret, herald.adminToken) || (password !== null && (await verifyPassword(secret, password))));
   if (!ok) return { ok: false, status: 401, message: 'That token or password is not right.' };
   limiter.reset(ip);
-  const name = String(form.get('name') ?? '').trim().slice(0, 60).replace(/[^\p{L}\p{N} .'_-]/gu, '');
+  const name = String(form.get('name') ?? '')
+    .trim()
+    .slice(0, 60)
+    .replace(/[^\p{L}\p{N} .'_-]/gu, '');
   const { token } = herald.console.sessions.create(`console:${name || 'comms-lead'}`, now());
   return { ok: true, redirect: next, setCookie: sessionSetCookie(herald.config.SITE_URL, token) };
 }

@@ -103,7 +103,11 @@ export function deleteComponent(ctx: VerbContext, id: string, force = false): vo
   const referencing = allEvents(ctx.db).filter((i) => i.components.includes(id));
   const open = referencing.filter((i) => !isResolvedStatus(i.status));
   if (open.length > 0 || (referencing.length > 0 && !force)) {
-    throw new ComponentInUse(id, referencing.map((i) => i.id), open.map((i) => i.id));
+    throw new ComponentInUse(
+      id,
+      referencing.map((i) => i.id),
+      open.map((i) => i.id),
+    );
   }
   ctx.db.components = ctx.db.components.filter((x) => x.id !== id);
   dropEmptyGroups(ctx.db);

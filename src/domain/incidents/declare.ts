@@ -27,7 +27,11 @@ export function declareIncident(ctx: VerbContext, input: DeclareInput): Incident
   const now = ctx.now.toISOString();
   const incident: Incident = {
     kind: 'incident',
-    id: nextDailyId('INC', new Date(startedAt), ctx.db.incidents.map((i) => i.id)),
+    id: nextDailyId(
+      'INC',
+      new Date(startedAt),
+      ctx.db.incidents.map((i) => i.id),
+    ),
     name: input.name.trim(),
     impact: input.impact,
     status: input.status,

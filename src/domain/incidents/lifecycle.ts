@@ -32,11 +32,7 @@ export function assertTransition(incident: Incident, next: IncidentStatus, chang
     );
   }
   if (changesComponents) {
-    throw new Conflict(
-      `${incident.id} is resolved; a follow-up note cannot change component statuses.`,
-      'incident_resolved',
-      'components',
-    );
+    throw new Conflict(`${incident.id} is resolved; a follow-up note cannot change component statuses.`, 'incident_resolved', 'components');
   }
 }
 

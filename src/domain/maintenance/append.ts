@@ -34,7 +34,13 @@ export function appendMaintenanceUpdate(ctx: VerbContext, m: Maintenance, input:
     throw new Invalid('display_at cannot be in the future.', 'display_at');
   }
   const affected = applyComponentChanges(ctx, m, input.components ?? {});
-  const update: MaintenanceUpdate = newUpdate(ctx, { status: input.status, body: input.body, displayAt, affected, notify: input.notify ?? false });
+  const update: MaintenanceUpdate = newUpdate(ctx, {
+    status: input.status,
+    body: input.body,
+    displayAt,
+    affected,
+    notify: input.notify ?? false,
+  });
   m.updates.push(update);
   m.status = input.status;
   m.updated_at = now;

@@ -25,7 +25,11 @@ export interface RescheduleInput {
 export function rescheduleMaintenance(ctx: VerbContext, id: string, input: RescheduleInput): StepResult {
   const m = findMaintenance(ctx, id);
   if (m.status === 'completed') {
-    throw new Conflict(`${m.id} is ${m.cancelled_at ? 'cancelled' : 'completed'}; schedule a new maintenance.`, 'maintenance_state', 'status');
+    throw new Conflict(
+      `${m.id} is ${m.cancelled_at ? 'cancelled' : 'completed'}; schedule a new maintenance.`,
+      'maintenance_state',
+      'status',
+    );
   }
   if (input.scheduled_for === undefined && input.scheduled_until === undefined) {
     throw new Invalid('Give scheduled_for, scheduled_until or both.', 'scheduled_for');

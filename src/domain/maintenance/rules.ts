@@ -37,11 +37,7 @@ export function findMaintenance(ctx: Pick<VerbContext, 'db'>, id: string): Maint
 export function assertStatus(m: Maintenance, allowed: MaintenanceStatus[], action: string): void {
   if ((allowed as string[]).includes(m.status)) return;
   const state = m.cancelled_at ? 'cancelled' : m.status;
-  throw new Conflict(
-    `Cannot ${action} ${m.id}: it is ${state} (allowed from ${allowed.join(' or ')}).`,
-    'maintenance_state',
-    'status',
-  );
+  throw new Conflict(`Cannot ${action} ${m.id}: it is ${state} (allowed from ${allowed.join(' or ')}).`, 'maintenance_state', 'status');
 }
 
 /**
@@ -71,7 +67,7 @@ export function restoreAfterMaintenance(db: Db, m: Maintenance): Record<string, 
   const restore: Record<string, ComponentStatus> = {};
   for (const id of m.components) {
     const component = db.components.find((c) => c.id === id);
-    if (!component || component.status !== 'under_maintenance') continue;
+    if (component?.status !== 'under_maintenance') continue;
     const otherWindow = db.maintenances.some(
       (o) => o.id !== m.id && (o.status === 'in_progress' || o.status === 'verifying') && o.components.includes(id),
     );

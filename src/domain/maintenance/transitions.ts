@@ -1,6 +1,6 @@
 import type { VerbContext } from '../context.ts';
 import type { Maintenance, MaintenanceUpdate } from '../model.ts';
-import type { ComponentStatus, MaintenanceStatus } from '../status.ts';
+import type { ComponentStatus } from '../status.ts';
 import { recordAudit } from '../audit.ts';
 import { Conflict } from '../errors.ts';
 import { appendMaintenanceUpdate } from './append.ts';
