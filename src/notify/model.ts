@@ -20,8 +20,6 @@ export const subscriberSchema = z.object({
   state: z.enum(SUBSCRIBER_STATES),
   /** Component ids; empty means everything. */
   components: z.array(z.string()),
-  /** Token generation: links carry an HMAC over it, so bumping it revokes every link. */
-  gen: z.number().int(),
   /** Confirmation emails sent so far (each is its own delivery). */
   confirms: z.number().int(),
   /** When the current confirmation was requested; its link expires 48 h later. */

@@ -95,7 +95,6 @@ export class SubscriberBook {
           email,
           state: 'pending',
           components,
-          gen: 0,
           confirms: 1,
           requested_at: at,
           created_at: at,

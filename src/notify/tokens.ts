@@ -5,13 +5,14 @@ import { join } from 'node:path';
 
 /**
  * Link tokens for subscribers. A token is `<subscriber id>.<HMAC>` where the
- * HMAC covers the purpose, the subscriber id and its token generation (and,
- * for confirmation, the time it was requested), keyed by a secret kept in
- * DATA_DIR/subscribers.key. So nothing secret is stored next to the
- * subscribers (there is nothing to hash at rest), a token works for one
- * purpose only, a new confirmation request or a removal (gen + 1) revokes
- * old links, and a token cannot be guessed without the key.
+ * HMAC covers the purpose and the subscriber id (and, for confirmation, the
+ * time it was requested), keyed by a secret kept in DATA_DIR/subscribers.key.
+ * So nothing secret is stored next to the subscribers (there is nothing to
+ * hash at rest), a token works for one purpose only, a new confirmation
+ * request revokes the older confirmation links, a removed subscriber's links
+ * find nobody, and a token cannot be guessed without the key.
  */
+
 /** The link key's length: an HMAC-SHA256 key of the hash's own size. */
 const KEY_BYTES = 32;
 
@@ -19,7 +20,6 @@ export type TokenPurpose = 'confirm' | 'unsubscribe' | 'manage';
 
 export interface TokenSubject {
   id: string;
-  gen: number;
   requested_at: string;
 }
 
@@ -62,7 +62,8 @@ export class LinkTokens {
   }
 
   private mac(purpose: TokenPurpose, s: TokenSubject): string {
-    const bound = purpose === 'confirm' ? `${purpose}|${s.id}|${s.gen}|${s.requested_at}` : `${purpose}|${s.id}|${s.gen}`;
+    // The `0` was a link generation, never raised: kept so links already sent keep working.
+    const bound = purpose === 'confirm' ? `${purpose}|${s.id}|0|${s.requested_at}` : `${purpose}|${s.id}|0`;
     return createHmac('sha256', this.key).update(bound).digest('base64url').slice(0, 32);
   }
 }

@@ -1,9 +1,7 @@
 import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
-import DKIM from 'nodemailer/lib/dkim/index.js';
-import { parseConnectionUrl } from 'nodemailer/lib/shared/index.js';
-import { SmtpPool, type Envelope } from './smtp-pool.ts';
+import { SmtpPool, type Envelope, type SmtpPoolOptions } from './smtp-pool.ts';
 import { mkdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileDurably } from '../store/durable-file.ts';
@@ -41,18 +39,46 @@ export function dkimOptions(cfg: MailerConfig) {
   return { domainName: cfg.DKIM_DOMAIN, keySelector: cfg.DKIM_SELECTOR, privateKey: key, headerFieldNames: DKIM_HEADERS };
 }
 
+/**
+ * SMTP_URL as SMTPConnection options: `smtp://` (STARTTLS when offered) or
+ * `smtps://` (TLS from the start), user and password percent-decoded, and the
+ * query flags `requireTLS`, `ignoreTLS` and `tls.rejectUnauthorized`
+ * (`=true|false`). Port 587, or 465 for smtps, unless given.
+ */
+export function smtpConnection(url: string): SmtpPoolOptions['connection'] {
+  const u = new URL(url);
+  if (u.protocol !== 'smtp:' && u.protocol !== 'smtps:') throw new Error(`SMTP_URL must start with smtp:// or smtps://, not ${u.protocol}//`);
+  const secure = u.protocol === 'smtps:';
+  const flag = (name: string) => (u.searchParams.has(name) ? u.searchParams.get(name) !== 'false' : undefined);
+  const rejectUnauthorized = flag('tls.rejectUnauthorized');
+  return {
+    host: u.hostname.replace(/^\[|\]$/g, ''),
+    port: u.port ? Number(u.port) : secure ? 465 : 587,
+    secure,
+    ...(flag('requireTLS') !== undefined ? { requireTLS: flag('requireTLS') } : {}),
+    ...(flag('ignoreTLS') !== undefined ? { ignoreTLS: flag('ignoreTLS') } : {}),
+    ...(rejectUnauthorized !== undefined ? { tls: { rejectUnauthorized } } : {}),
+    ...(u.username ? { auth: { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) } } : {}),
+  };
+}
+
 export function createMailer(cfg: MailerConfig): Mailer {
   const dkim = dkimOptions(cfg);
   if (cfg.SMTP_URL) {
-    const pool = new SmtpPool({ connection: parseConnectionUrl(cfg.SMTP_URL), size: cfg.SMTP_POOL_SIZE });
-    const signer = dkim ? new DKIM(dkim) : null;
+    const pool = new SmtpPool({ connection: smtpConnection(cfg.SMTP_URL), size: cfg.SMTP_POOL_SIZE });
+    // nodemailer's documented way to DKIM-sign a finished message: its stream transport with the dkim option.
+    const signer = dkim ? nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows', dkim }) : null;
     return {
       kind: 'smtp',
       send: async (_id, message) => {
         const { envelope, raw } = await finished(message);
-        await pool.send(envelope, signer ? signer.sign(raw) : raw);
+        const signed = signer && (await signer.sendMail({ envelope: { ...envelope }, raw }));
+        await pool.send(envelope, signed ? (signed.message as Buffer) : raw);
       },
-      close: () => pool.close(),
+      close: () => {
+        pool.close();
+        signer?.close();
+      },
     };
   }
   const dir = join(cfg.dataDir, 'outbox');

@@ -78,7 +78,6 @@ describe('notice policy: which updates email whom, as which kind', () => {
       email: 'a@example.com',
       state: 'confirmed',
       components: [],
-      gen: 0,
       confirms: 1,
       requested_at: '',
       created_at: '',

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
-import { createMailer } from '../../src/notify/transport.ts';
+import { createMailer, smtpConnection } from '../../src/notify/transport.ts';
 import { buildRaw } from '../../src/notify/raw-mail.ts';
 
 const dirs: string[] = [];
@@ -105,5 +105,21 @@ describe('the SMTP relay (SMTP_URL)', () => {
     } finally {
       await new Promise((r) => server.close(() => r(undefined)));
     }
+  });
+});
+
+describe('SMTP_URL', () => {
+  it('becomes SMTPConnection options: scheme, port defaults, decoded credentials, TLS flags', () => {
+    expect(smtpConnection('smtp://relay.example.com')).toEqual({ host: 'relay.example.com', port: 587, secure: false });
+    expect(smtpConnection('smtps://mail.example.com')).toEqual({ host: 'mail.example.com', port: 465, secure: true });
+    expect(smtpConnection('smtp://us%40er:p%3Ass%2Fw@[::1]:2525?requireTLS=true&tls.rejectUnauthorized=false')).toEqual({
+      host: '::1',
+      port: 2525,
+      secure: false,
+      requireTLS: true,
+      tls: { rejectUnauthorized: false },
+      auth: { user: 'us@er', pass: 'p:ss/w' },
+    });
+    expect(() => smtpConnection('http://relay.example.com')).toThrow(/smtp:\/\/ or smtps:\/\//);
   });
 });
