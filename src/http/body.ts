@@ -94,18 +94,38 @@ export function readLimited(incoming: IncomingMessage, limit: number): Promise<B
   });
 }
 
+/** Reads a web Request's body up to `limit` bytes (in-process requests, which have no socket). */
+async function readRequestLimited(request: Request, limit: number): Promise<Buffer> {
+  if (!request.body) return Buffer.alloc(0);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = request.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return Buffer.concat(chunks, size);
+    size += value.length;
+    if (size > limit) {
+      await reader.cancel();
+      throw new PayloadTooLarge(limit);
+    }
+    chunks.push(value);
+  }
+}
+
 /**
  * The front's two body checks, for every route: the route's size limit,
  * counted as the body streams in (a chunked upload too), and UTF-8. The body
  * is then held (within the limit) for whoever reads it, Hono or Astro.
  */
-export function bodyChecks(): MiddlewareHandler<{ Bindings: HttpBindings }> {
+export function bodyChecks(): MiddlewareHandler<{ Bindings: Partial<HttpBindings> }> {
   return async (c, next) => {
     const method = c.req.method;
     if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return next();
-    const bytes = await readLimited(c.env.incoming, bodyLimitFor(c.req.path));
+    const limit = bodyLimitFor(c.req.path);
+    const incoming = c.env?.incoming;
+    const bytes = incoming ? await readLimited(incoming, limit) : await readRequestLimited(c.req.raw, limit);
     if (!isUtf8Body(bytes, c.req.header('content-type'))) throw new BadRequest('The request body is not valid UTF-8.', 'invalid_utf8');
-    c.req.raw = new Request(c.req.raw, { body: bytes.length ? new Uint8Array(bytes) : null });
+    c.req.raw = new Request(c.req.raw, { body: new Uint8Array(bytes) });
     await next();
   };
 }

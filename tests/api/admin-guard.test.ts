@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/api/app.ts';
+import { openInProcess, type InProcess } from '../helpers/app.ts';
+
+/**
+ * Every admin JSON route sits behind the one guard (src/api/admin/index.ts):
+ * walked from the app's own route table, so a route added later is checked
+ * too, and none answers without a valid credential.
+ */
+let p: InProcess;
+let routes: Array<{ method: string; path: string }>;
+
+beforeAll(async () => {
+  p = await openInProcess();
+  const seen = new Set<string>();
+  routes = createApp(p.herald)
+    .routes.filter((r) => r.path.startsWith('/api/admin/') && r.method !== 'ALL')
+    .filter((r) => !seen.has(`${r.method} ${r.path}`) && seen.add(`${r.method} ${r.path}`));
+});
+afterAll(() => p?.close());
+
+/** A concrete URL for a route pattern (`:id` and friends filled in, `{a|b}` alternatives take the first). */
+const concrete = (path: string) => path.replace(/:(\w+)\{([^|}]+)[^}]*\}/g, '$2').replace(/:(\w+)/g, 'x$1');
+
+describe('the admin API has one guard', () => {
+  it('registers the routes design.md lists (the walk below is not empty)', () => {
+    const listed = routes.map((r) => `${r.method} ${r.path}`);
+    for (const route of [
+      'GET /api/admin/components',
+      'POST /api/admin/incidents',
+      'POST /api/admin/incidents/:id/updates',
+      'PATCH /api/admin/incidents/:id/updates/:updateId',
+      'PUT /api/admin/incidents/:id/postmortem',
+      'POST /api/admin/maintenances',
+      'POST /api/admin/preview',
+      'GET /api/admin/subscribers',
+      'GET /api/admin/deliveries',
+      'GET /api/admin/audit',
+    ]) {
+      expect(listed).toContain(route);
+    }
+  });
+
+  it.each([
+    ['no credentials', {}],
+    ['Basic auth', { authorization: `Basic ${Buffer.from('admin:secret').toString('base64')}` }],
+    ['a wrong bearer token', { authorization: 'Bearer not-the-token-0123456789' }],
+    ['a session cookie that is not a session', { cookie: 'herald_session=forged' }],
+  ])('every route answers 401 with %s, and the answer is never cached', async (_name, headers) => {
+    expect(routes.length).toBeGreaterThan(20);
+    for (const r of routes) {
+      const res = await p.request(concrete(r.path), {
+        method: r.method,
+        headers: { 'content-type': 'application/json', ...headers },
+        ...(r.method === 'GET' || r.method === 'HEAD' ? {} : { body: '{}' }),
+      });
+      expect(res.status, `${r.method} ${r.path}`).toBe(401);
+      expect(((await res.json()) as { error: { code: string } }).error.code, `${r.method} ${r.path}`).toBe('unauthorized');
+      expect(res.headers.get('cache-control'), `${r.method} ${r.path}`).toMatch(/no-store/);
+    }
+  });
+
+  it('the right token opens them (a GET route answers 200)', async () => {
+    const res = await p.admin('/components');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('private, no-store');
+  });
+});
