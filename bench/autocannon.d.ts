@@ -1,6 +1,14 @@
 // The few parts of autocannon's API the benchmarks use (it ships no types).
 declare module 'autocannon' {
-  interface Histogram { average: number; mean: number; p50: number; p90: number; p99: number; max: number; total: number }
+  interface Histogram {
+    average: number;
+    mean: number;
+    p50: number;
+    p90: number;
+    p99: number;
+    max: number;
+    total: number;
+  }
   export interface Result {
     requests: Histogram;
     latency: Histogram;
@@ -22,6 +30,10 @@ declare module 'autocannon' {
   }
   export interface Instance extends PromiseLike<Result> {
     stop(): void;
+    /** Every response, as it completes (responseTime in ms). */
+    on(event: 'response', listener: (client: unknown, statusCode: number, resBytes: number, responseTime: number) => void): this;
+    /** A connection error or a request timeout (message 'request timed out'). */
+    on(event: 'reqError', listener: (error: Error) => void): this;
   }
   function autocannon(opts: Options): Instance & Promise<Result>;
   export default autocannon;

@@ -64,9 +64,13 @@ for (let i = 0; i < ROUNDS; i++) {
   uptimeCold.push(await time(() => computeUptime(db, now, { days: 90, timeZone: 'Europe/Berlin' })));
   uptimeCpu += ownCpuMs() - cpu;
 }
-console.log(`  in-process  history index + page 1 (once per data version): ${stats(indexCold)}; CPU ${(indexCpu / ROUNDS).toFixed(1)} ms avg`);
+console.log(
+  `  in-process  history index + page 1 (once per data version): ${stats(indexCold)}; CPU ${(indexCpu / ROUNDS).toFixed(1)} ms avg`,
+);
 console.log(`  in-process  another page from the index:                   ${stats(pageWarm)}`);
-console.log(`  in-process  90-day uptime, all components (once per version): ${stats(uptimeCold)}; CPU ${(uptimeCpu / ROUNDS).toFixed(1)} ms avg`);
+console.log(
+  `  in-process  90-day uptime, all components (once per version): ${stats(uptimeCold)}; CPU ${(uptimeCpu / ROUNDS).toFixed(1)} ms avg`,
+);
 
 const dataDir = tempDataDir('herald-bench-history-');
 writeFileSync(join(dataDir, 'herald.json'), JSON.stringify(db));
@@ -97,7 +101,9 @@ try {
     serverCpu += cpuMsOf(herald.proc.pid!) - cpu;
     historyHit.push(await time(() => get('/history')));
   }
-  console.log(`  real server /history page 1, fresh render (cache miss): ${stats(historyMiss)}; server CPU ${(serverCpu / ROUNDS).toFixed(1)} ms avg`);
+  console.log(
+    `  real server /history page 1, fresh render (cache miss): ${stats(historyMiss)}; server CPU ${(serverCpu / ROUNDS).toFixed(1)} ms avg`,
+  );
   console.log(`  real server /history page 1, from the page cache:      ${stats(historyHit)}`);
   console.log(`  real server / after a write (render incl. uptime):     ${stats(homeMiss)}`);
   console.log(`  page 1 of /history is ${(firstPage.length / 1024).toFixed(1)} KiB; target: fresh render < 50 ms`);

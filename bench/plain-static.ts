@@ -3,12 +3,18 @@ import { readFileSync } from 'node:fs';
 
 /**
  * The baseline of the benchmark when nginx is not installed: Node's plainest
- * HTTP server answering every request with one Buffer read at start.
- * Usage: node bench/plain-static.ts FILE  (prints "listening PORT").
+ * HTTP server answering every request with one Buffer read at start, or, for
+ * a URL path given as PATH=FILE, with that file's bytes.
+ * Usage: node bench/plain-static.ts FILE [PATH=FILE ...]  (prints "listening PORT").
  */
-const body = readFileSync(process.argv[2]!);
-const headers = { 'content-type': 'text/html; charset=utf-8', 'content-length': String(body.length) };
-const server = createServer((_req, res) => {
+const load = (file: string) => {
+  const body = readFileSync(file);
+  return { body, headers: { 'content-type': 'text/html; charset=utf-8', 'content-length': String(body.length) } };
+};
+const fallback = load(process.argv[2]!);
+const routes = new Map(process.argv.slice(3).map((arg) => [arg.slice(0, arg.indexOf('=')), load(arg.slice(arg.indexOf('=') + 1))]));
+const server = createServer((req, res) => {
+  const { body, headers } = routes.get(req.url ?? '/') ?? fallback;
   res.writeHead(200, headers);
   res.end(body);
 });

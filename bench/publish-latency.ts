@@ -33,13 +33,11 @@ export async function measurePublish(
     await (await fetch(`${herald.url}/healthz`)).text();
     const roundTripMs = performance.now() - probe;
     const t0 = performance.now();
-    const admin = herald
-      .admin('/incidents', { body })
-      .then(async (res) => {
-        if (res.status !== 201) throw new Error(`publish answered ${res.status}: ${await res.text()}`);
-        const created = (await res.json()) as { id: string };
-        return { ms: performance.now() - t0, id: created.id };
-      });
+    const admin = herald.admin('/incidents', { body }).then(async (res) => {
+      if (res.status !== 201) throw new Error(`publish answered ${res.status}: ${await res.text()}`);
+      const created = (await res.json()) as { id: string };
+      return { ms: performance.now() - t0, id: created.id };
+    });
     const visible = await Promise.all(paths.map((p) => pollUntil(`${herald.url}${p}`, name, t0)));
     const { ms, id } = await admin;
     load.stop();

@@ -5,16 +5,13 @@
  * --connections N (default 50), --publish-rounds N (default 5).
  */
 import autocannon, { type Result } from 'autocannon';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, availableParallelism } from 'node:os';
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { removeDir, startHerald } from '../tests/helpers/server.ts';
 import { startStaticBaseline } from './static-baseline.ts';
 import { measurePublish, type PublishSample } from './publish-latency.ts';
+import { ROOT, fmt, machineInfo, quantile, requireBuild } from './common.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const { values } = parseArgs({
   options: {
     duration: { type: 'string', default: '10' },
@@ -25,19 +22,31 @@ const { values } = parseArgs({
 const duration = Number(values.duration);
 const connections = Number(values.connections);
 const publishRounds = Number(values['publish-rounds']);
-const dist = process.env.HERALD_DIST ?? 'dist';
-if (!existsSync(`${ROOT}${dist}/server/entry.mjs`)) {
-  console.error(`bench: no build in ${dist}/ — run \`npm run build\` (or set HERALD_DIST to your build folder) first.`);
-  process.exit(1);
-}
+const dist = requireBuild('bench');
 
-interface Row { target: string; reqPerSec: number; p50: number; p99: number; non2xx: number; errors: number; bytes: number }
+interface Row {
+  target: string;
+  reqPerSec: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  bytes: number;
+}
 const rows: Row[] = [];
 const skipped: string[] = [];
 
 async function load(target: string, url: string, bytes: number): Promise<Row> {
   const r: Result = await autocannon({ url, connections, duration });
-  const row = { target, reqPerSec: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts, bytes };
+  const row = {
+    target,
+    reqPerSec: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    non2xx: r.non2xx,
+    errors: r.errors + r.timeouts,
+    bytes,
+  };
   rows.push(row);
   console.log(`  ${target}: ${fmt(row.reqPerSec)} req/s, p99 ${row.p99} ms`);
   return row;
@@ -99,7 +108,13 @@ try {
   for (const p of visiblePaths) {
     const ms = sorted(samples.map((s) => s.visibleMs[p]!));
     const after = sorted(samples.map((s) => s.visibleMs[p]! - s.adminMs));
-    publish[p] = { median: median(ms), p90: quantile(ms, 0.9), max: ms.at(-1)!, afterCommitMedian: median(after), afterCommitMax: after.at(-1)! };
+    publish[p] = {
+      median: median(ms),
+      p90: quantile(ms, 0.9),
+      max: ms.at(-1)!,
+      afterCommitMedian: median(after),
+      afterCommitMax: after.at(-1)!,
+    };
     // Judged on the median: under a saturating load every request queues (see p99 of / above), and the
     // publish path is two requests in a row (the admin POST, then a GET), so single publishes spread with it.
     console.log(
@@ -114,12 +129,19 @@ try {
     `For scale: one GET /healthz from the measuring client just before each publish took median ${median(trip).toFixed(1)} ms, ` +
       `max ${trip.at(-1)!.toFixed(1)} ms${home ? `; autocannon's GET / p50 ${home.p50} ms, p99 ${home.p99} ms (table above)` : ''}.`,
   );
-  console.log(`Admin publish answered (durable write, under the same load): median ${median(admin).toFixed(1)} ms, max ${admin.at(-1)!.toFixed(1)} ms`);
+  console.log(
+    `Admin publish answered (durable write, under the same load): median ${median(admin).toFixed(1)} ms, max ${admin.at(-1)!.toFixed(1)} ms`,
+  );
   const machine = machineInfo();
-  console.log(`Machine: ${machine.cpus} × ${machine.cpuModel}; Node ${process.version}; ${machine.nginx ?? 'no nginx'}`);
+  console.log(
+    `Machine: ${machine.cpus} × ${machine.cpuModel}; Node ${process.version}; ${machine.nginx ?? 'no nginx'}; load average ${machine.loadavg.join(' ')}`,
+  );
   mkdirSync(`${ROOT}bench/results`, { recursive: true });
   const out = `${ROOT}bench/results/bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
-  writeFileSync(out, JSON.stringify({ at: new Date().toISOString(), duration, connections, rows, skipped, ratio, publish, samples, machine }, null, 2));
+  writeFileSync(
+    out,
+    JSON.stringify({ at: new Date().toISOString(), duration, connections, rows, skipped, ratio, publish, samples, machine }, null, 2),
+  );
   console.log(`Saved ${out}`);
 } finally {
   if (baselineStop) await baselineStop();
@@ -129,10 +151,23 @@ try {
 
 function table(data: Row[]): string {
   const head = ['target', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'body bytes'];
-  const lines = data.map((r) => [r.target, fmt(r.reqPerSec), String(r.p50), String(r.p99), String(r.non2xx), String(r.errors), String(r.bytes)]);
+  const lines = data.map((r) => [
+    r.target,
+    fmt(r.reqPerSec),
+    String(r.p50),
+    String(r.p99),
+    String(r.non2xx),
+    String(r.errors),
+    String(r.bytes),
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  const line = (cells: string[]) => '| ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ') + ' |';
-  return [line(head), '|' + widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|') + '|', ...lines.map(line)].join('\n');
+  const line = (cells: string[]) =>
+    '| ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ') + ' |';
+  return [
+    line(head),
+    '|' + widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|') + '|',
+    ...lines.map(line),
+  ].join('\n');
 }
 
 function sorted(xs: number[]): number[] {
@@ -141,23 +176,4 @@ function sorted(xs: number[]): number[] {
 
 function median(xs: number[]): number {
   return xs[Math.floor(xs.length / 2)]!;
-}
-
-/** The q-quantile of sorted `xs` (nearest rank). */
-function quantile(xs: number[], q: number): number {
-  return xs[Math.min(xs.length - 1, Math.ceil(q * xs.length) - 1)]!;
-}
-
-function fmt(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
-}
-
-function machineInfo() {
-  const nginx = spawnSync('nginx', ['-v'], { encoding: 'utf8' });
-  return {
-    cpus: availableParallelism(),
-    cpuModel: cpus()[0]?.model ?? 'unknown',
-    node: process.version,
-    nginx: nginx.status === 0 ? nginx.stderr.trim() : null,
-  };
 }

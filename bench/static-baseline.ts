@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** A plain static server answering `/` with fixed bytes: the yardstick for Herald's `/`. */
@@ -17,18 +17,25 @@ const HERE = fileURLToPath(new URL('.', import.meta.url));
 /**
  * Serves `body` at `/` with nginx when it is installed (one worker, like
  * Herald's one process), else with Node's plainest http server and a cached
- * Buffer (bench/plain-static.ts). Both run as their own process.
+ * Buffer (bench/plain-static.ts). Both run as their own process. `extra`
+ * maps more URL paths to their bodies (bench:surge mirrors /api/banner.json
+ * too, so both servers get the same mix of requests).
  */
-export async function startStaticBaseline(body: string): Promise<StaticBaseline> {
+export async function startStaticBaseline(body: string, extra: Record<string, string> = {}): Promise<StaticBaseline> {
   const dir = mkdtempSync(join(tmpdir(), 'herald-bench-static-'));
   chmodSync(dir, 0o755);
   mkdirSync(join(dir, 'www'), { mode: 0o755 });
   const file = join(dir, 'www', 'index.html');
   writeFileSync(file, body, { mode: 0o644 });
+  for (const [path, content] of Object.entries(extra)) {
+    if (!/^(\/[\w.-]+)+$/.test(path) || path.includes('..')) throw new Error(`static baseline: unsupported path ${path}`);
+    mkdirSync(dirname(join(dir, 'www', path)), { recursive: true, mode: 0o755 });
+    writeFileSync(join(dir, 'www', path), content, { mode: 0o644 });
+  }
   const nginx = findNginx();
   try {
-    if (nginx) return await startNginx(nginx, dir);
-    return await startNode(dir, file);
+    if (nginx) return await startNginx(nginx, dir, Object.keys(extra));
+    return await startNode(dir, file, Object.keys(extra));
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
     throw err;
@@ -42,7 +49,7 @@ function findNginx(): string | null {
   return null;
 }
 
-async function startNginx(bin: string, dir: string): Promise<StaticBaseline> {
+async function startNginx(bin: string, dir: string, extra: string[]): Promise<StaticBaseline> {
   const port = await freePort();
   const conf = join(dir, 'nginx.conf');
   writeFileSync(
@@ -58,7 +65,10 @@ http {
   uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
   default_type text/html; charset utf-8;
   sendfile on; tcp_nopush on; keepalive_requests 1000000; open_file_cache max=16;
-  server { listen 127.0.0.1:${port}; root ${dir}/www; location / { try_files /index.html =404; } }
+  server {
+    listen 127.0.0.1:${port}; root ${dir}/www; location / { try_files /index.html =404; }
+    ${extra.map((p) => `location = ${p} { try_files ${p} =404; }`).join('\n    ')}
+  }
 }
 `,
   );
@@ -68,8 +78,9 @@ http {
   return { name: 'nginx (1 worker)', url, stop: () => stopChild(child, dir, 'SIGQUIT') };
 }
 
-async function startNode(dir: string, file: string): Promise<StaticBaseline> {
-  const child = spawn(process.execPath, [join(HERE, 'plain-static.ts'), file], { stdio: ['ignore', 'pipe', 'inherit'] });
+async function startNode(dir: string, file: string, extra: string[]): Promise<StaticBaseline> {
+  const routes = extra.map((p) => `${p}=${join(dir, 'www', p)}`);
+  const child = spawn(process.execPath, [join(HERE, 'plain-static.ts'), file, ...routes], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d) => {
