@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { HtmlValidate, type Message } from 'html-validate';
-import { startHerald, removeDir, type HeraldProcess } from '../helpers/server.ts';
+import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
+import { axe, axeContext, launchBrowser } from '../helpers/browser.ts';
 
 /**
  * Accessibility and HTML validity of the public pages: axe-core in real
@@ -13,12 +14,12 @@ import { startHerald, removeDir, type HeraldProcess } from '../helpers/server.ts
  * (the subscribe form's component list is one multi-valued field, which is
  * how HTML submits a set of choices).
  */
-const AXE = fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url));
 const CONFIG = JSON.parse(readFileSync(fileURLToPath(new URL('../../.htmlvalidate.json', import.meta.url)), 'utf8'));
 
 let h: HeraldProcess;
 let browser: Browser;
 let pages: Array<[string, string]> = [];
+const NOT_FOUND = '/incidents/INC-1999-01-01-1';
 
 beforeAll(async () => {
   h = await startHerald({ env: { HERALD_SEED: 'demo', STATIC_SNAPSHOT: 'false' } });
@@ -45,63 +46,26 @@ beforeAll(async () => {
     ['history', '/history'],
     ['subscribe', '/subscribe'],
     ['maintenance', '/maintenance'],
-    ['not found', '/incidents/INC-1999-01-01-1'],
+    ['not found', NOT_FOUND],
   ];
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchBrowser();
 }, 60_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await h?.stop();
-  if (h) removeDir(h.dataDir);
-});
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: Array<{ target: string[]; failureSummary?: string }>;
-}
+afterAll(() => stopAll(browser, h));
 
 describe('axe-core: no serious or critical violation', () => {
   for (const scheme of ['light', 'dark'] as const) {
     it(`every public page in ${scheme} mode`, async () => {
-      // The CSP allows no inline script: bypass it for the injected axe script only.
-      const context = await browser.newContext({ bypassCSP: true, colorScheme: scheme, viewport: { width: 1280, height: 900 } });
+      const context = await axeContext(browser, { colorScheme: scheme, viewport: { width: 1280, height: 900 } });
       const problems: string[] = [];
       try {
         for (const [name, path] of pages) {
           const page = await context.newPage();
           const res = await page.goto(`${h.url}${path}`);
-          expect(res!.status(), path).toBeLessThan(path.startsWith('/incidents/INC-1999') ? 500 : 300);
-          await page.addScriptTag({ path: AXE });
-          const { violations, passes } = (await page.evaluate(async () => {
-            const axe = (window as unknown as { axe: { run: (ctx: Document) => Promise<{ violations: unknown[]; passes: unknown[] }> } })
-              .axe;
-            const r = await axe.run(document);
-            return { violations: r.violations, passes: r.passes.length };
-          })) as { violations: AxeViolation[]; passes: number };
+          expect(res!.status(), path).toBe(path === NOT_FOUND ? 404 : 200);
+          const { violations, passes } = await axe(page);
           expect(passes, `axe ran on ${path}`).toBeGreaterThan(10);
-          for (const v of violations.filter((x) => x.impact === 'serious' || x.impact === 'critical')) {
-            problems.push(
-              `${name} (${path}) ${scheme}: ${v.id} [${v.impact}] ${v.help}: ${v.nodes
-                .map((n) => n.target.join(' '))
-                .slice(0, 3)
-                .join(', ')}`,
-            );
-          }
+          for (const v of violations) problems.push(`${name} (${path}) ${scheme}: ${v}`);
           await page.close();
         }
       } finally {

@@ -2,8 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { removeDir, startHerald, type HeraldProcess } from '../helpers/server.ts';
+import type { Browser, Page } from 'playwright-core';
+import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
+import { launchBrowser } from '../helpers/browser.ts';
+import { until } from '../helpers/poll.ts';
 
 /**
  * The XSS corpus through the in-app banner, as embed.js shows it on a host
@@ -47,19 +49,7 @@ beforeAll(async () => {
 <script src="${heraldUrl}/embed.js" data-interval="1" async></script></body></html>`);
   });
   await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchBrowser();
   page = await browser.newPage();
   page.on('dialog', async (d) => {
     dialogs.push(d.message());
@@ -68,12 +58,7 @@ beforeAll(async () => {
   await page.goto(`http://127.0.0.1:${(host.address() as AddressInfo).port}/`);
 }, 60_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await new Promise((resolve) => host?.close(resolve));
-  await herald?.stop();
-  if (herald) removeDir(herald.dataDir);
-});
+afterAll(() => stopAll(browser, host, herald));
 
 describe('embed.js shows hostile banner text as text', () => {
   it('picks a dozen payloads from the corpus', () => expect(cases.length).toBe(PICK.length));
@@ -87,9 +72,17 @@ describe('embed.js shows hostile banner text as text', () => {
       expect(res.status).toBe(201);
       previous = ((await res.json()) as { id: string }).id;
       const title = page.locator('[data-herald-banner] [role="status"]');
-      await expect
-        .poll(async () => ((await title.count()) ? await title.textContent() : ''), { timeout: 15_000 })
-        .toContain(payload.trim().slice(0, 20));
+      const shown = payload.trim().slice(0, 20);
+      let text: string | null = '';
+      await until(
+        async () => {
+          text = (await title.count()) ? await title.textContent() : '';
+          return text?.includes(shown);
+        },
+        () => `the banner to show ${JSON.stringify(shown)} (it shows ${JSON.stringify(text)})`,
+        15_000,
+      );
+      expect(text).toContain(shown);
       // Nothing from the payload became markup: inside the banner's shadow root or in the page.
       const injected = await page.evaluate(() => {
         const roots: Array<Document | ShadowRoot> = [document];

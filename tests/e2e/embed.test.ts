@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { removeDir, startHerald, type HeraldProcess } from '../helpers/server.ts';
+import type { Browser, Page } from 'playwright-core';
+import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
+import { launchBrowser } from '../helpers/browser.ts';
 
 /**
  * public/embed.js in real Chromium, on a host page served from another
@@ -50,29 +51,12 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
   hostUrl = `http://127.0.0.1:${(host.address() as AddressInfo).port}/`;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchBrowser();
   page = await browser.newPage();
   page.on('pageerror', (err) => pageErrors.push(err));
 }, 60_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await new Promise((resolve) => host?.close(resolve));
-  await herald?.stop();
-  if (herald) removeDir(herald.dataDir);
-});
+afterAll(() => stopAll(browser, host, herald));
 
 describe('embed.js on another origin', () => {
   it('shows nothing while all is well, then the banner once an incident is declared', async () => {

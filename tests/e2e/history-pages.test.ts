@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { HtmlValidate } from 'html-validate';
-import { startHerald, removeDir, type HeraldProcess } from '../helpers/server.ts';
+import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
+import { axeContext, axeViolations, launchBrowser } from '../helpers/browser.ts';
+import { until } from '../helpers/poll.ts';
 import { addDays, localDate, startOfDay } from '../../src/domain/zoned-days.ts';
 
 /**
@@ -10,34 +11,11 @@ import { addDays, localDate, startOfDay } from '../../src/domain/zoned-days.ts';
  * and incident pages (one with a postmortem, one a maintenance), each checked
  * with axe-core (light and dark), html-validate, and at 360 px wide.
  */
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const AXE = `${ROOT}node_modules/axe-core/axe.min.js`;
 type Json = Record<string, any>;
 
 let h: HeraldProcess;
 let browser: Browser;
 const paths: string[] = ['/', '/history', '/maintenance'];
-
-async function axeViolations(p: Page): Promise<string[]> {
-  await p.addScriptTag({ path: AXE });
-  const violations = await p.evaluate(async () => {
-    const axe = (
-      window as unknown as {
-        axe: {
-          run: (
-            ctx: Document,
-            o: object,
-          ) => Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }>;
-        };
-      }
-    ).axe;
-    const r = await axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
-  });
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}) at ${v.targets.join(', ')}`);
-}
 
 beforeAll(async () => {
   h = await startHerald({ env: { SITE_TIMEZONE: 'America/New_York', MAINTENANCE_REMINDER_MINUTES: '0' } });
@@ -86,38 +64,28 @@ beforeAll(async () => {
     body: 'Expect **brief** errors.',
   });
   paths.push(`/incidents/${inc.id}`, `/incidents/${running.id}`);
-  // Wait for the timer to start the running window.
-  for (let i = 0; i < 100; i++) {
-    if (((await (await h.admin(`/maintenances/${running.id}`)).json()) as Json).status === 'in_progress') break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  // Wait for the timer to start the running window: every page below shows it in progress.
+  let status = '';
+  await until(
+    async () => {
+      status = ((await (await h.admin(`/maintenances/${running.id}`)).json()) as Json).status;
+      return status === 'in_progress';
+    },
+    () => `the maintenance timer to start "Queue migration" (${running.id}): its status is still "${status}"`,
+    10_000,
+    100,
+  );
+  browser = await launchBrowser();
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await h?.stop();
-  if (h) removeDir(h.dataDir);
-});
+afterAll(() => stopAll(browser, h));
 
 describe('history, maintenance and uptime pages in a browser', () => {
   // axe takes a second or more per page on a busy machine: a generous limit, not a speed check.
   it.each(['light', 'dark'] as const)(
     'axe-core finds no serious or critical violation (%s)',
     async (colorScheme) => {
-      const context = await browser.newContext({ bypassCSP: true, colorScheme });
+      const context = await axeContext(browser, { colorScheme });
       const page = await context.newPage();
       for (const path of paths) {
         const res = await page.goto(`${h.url}${path}`);

@@ -1,31 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { HtmlValidate } from 'html-validate';
-import { startHerald, removeDir, type HeraldProcess } from '../helpers/server.ts';
+import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
-import { SITE, local, to, until } from '../helpers/mail-flow.ts';
+import { SITE, local, to } from '../helpers/mail-flow.ts';
+import { until } from '../helpers/poll.ts';
+import { axeContext, axeViolations, launchBrowser } from '../helpers/browser.ts';
 
 /**
  * The subscription pages in a real browser, without JavaScript: subscribe
  * through the form, confirm from the email's link, manage, unsubscribe; each
  * page valid HTML, with no serious axe-core violation, at 360 px wide.
  */
-const AXE = fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url));
 let h: HeraldProcess;
 let smtp: TestSmtp;
 let browser: Browser;
-
-async function axeViolations(p: Page): Promise<string[]> {
-  await p.addScriptTag({ path: AXE });
-  const violations = await p.evaluate(async () => {
-    const axe = (
-      window as unknown as { axe: { run: (ctx: Document, o: object) => Promise<{ violations: Array<{ id: string; impact: string }> }> } }
-    ).axe;
-    return (await axe.run(document, { resultTypes: ['violations'] })).violations.map((v) => ({ id: v.id, impact: v.impact }));
-  });
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id);
-}
 
 beforeAll(async () => {
   smtp = await startSmtp();
@@ -35,26 +24,9 @@ beforeAll(async () => {
     ['web', 'Website'],
   ])
     await h.admin('/components', { body: { id, name } });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchBrowser();
 }, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  await h?.stop();
-  await smtp?.close();
-  if (h) removeDir(h.dataDir);
-});
+afterAll(() => stopAll(browser, h, smtp));
 
 describe('subscription pages', () => {
   it('subscribe → confirm → manage → unsubscribe with JavaScript off; every page valid and accessible', async () => {
@@ -79,7 +51,7 @@ describe('subscription pages', () => {
       expect(overflow, label).toBeLessThanOrEqual(0);
       // axe needs a script: a second, scripted context (CSP bypassed for axe only) looks at the same URL, light and dark.
       for (const colorScheme of ['light', 'dark'] as const) {
-        const scripted = await browser.newContext({ bypassCSP: true, colorScheme });
+        const scripted = await axeContext(browser, { colorScheme });
         const p = await scripted.newPage();
         await p.goto(page.url());
         expect(await axeViolations(p), `${label} (${colorScheme})`).toEqual([]);

@@ -1,19 +1,14 @@
 import type { HeraldProcess } from './server.ts';
 import type { TestSmtp, Received } from './smtp.ts';
+import { until } from './poll.ts';
 
 /** Site URL given to Herald in email tests; links are mapped back to the test server. */
 export const SITE = 'https://status.example.test';
 
 export const local = (h: HeraldProcess, url: string) => url.replace(SITE, h.url);
 
-/** Polls until `check` holds (no timing assertion: only a generous upper bound). */
-export async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+// The polling helper, re-exported where the mail tests (and bench/relay.ts) have always found it.
+export { until };
 
 export function subscribe(h: HeraldProcess, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(`${h.url}/api/subscribers`, {

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { Server as NetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +40,39 @@ export function removeDir(dir: string): void {
 }
 
 /**
+ * What a test starts and must end: a Herald, anything with an async close()
+ * (a browser, the test SMTP server), a node:http or node:net server, a
+ * clean-up function, or a folder. null and undefined (never started) are skipped.
+ */
+export type Stoppable = HeraldProcess | { close(): Promise<unknown> } | NetServer | (() => unknown) | string | null | undefined;
+
+/**
+ * The one teardown for afterAll/afterEach: ends each thing in the order given
+ * (a Herald is stopped and its DATA_DIR removed, a browser or SMTP server
+ * closed, a server closed, a function called, a folder removed). Every one is
+ * tried even when an earlier one fails; then the failure is thrown.
+ */
+export async function stopAll(...things: Stoppable[]): Promise<void> {
+  const failures: unknown[] = [];
+  for (const thing of things) {
+    try {
+      if (!thing) continue;
+      if (typeof thing === 'string') removeDir(thing);
+      else if (typeof thing === 'function') await thing();
+      else if (thing instanceof NetServer) await new Promise<void>((resolve) => thing.close(() => resolve()));
+      else if ('dataDir' in thing && 'stop' in thing) {
+        await thing.stop();
+        removeDir(thing.dataDir);
+      } else await thing.close();
+    } catch (err) {
+      failures.push(err);
+    }
+  }
+  if (failures.length === 1) throw failures[0];
+  if (failures.length > 1) throw new AggregateError(failures, `${failures.length} teardown steps failed`);
+}
+
+/**
  * Starts a real Herald (as `npm run serve` does) on a free loopback port with its
  * own DATA_DIR. Resolves once it prints its address; rejects with its output
  * if it exits first.
@@ -60,6 +94,7 @@ export function startHerald(opts: { dataDir?: string; env?: Record<string, strin
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  let listening = false;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       proc.kill('SIGKILL');
@@ -68,6 +103,7 @@ export function startHerald(opts: { dataDir?: string; env?: Record<string, strin
     const onData = () => {
       const m = /at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
       if (!m) return;
+      listening = true;
       clearTimeout(timer);
       proc.stdout!.off('data', onData);
       const url = m[1]!;
@@ -101,6 +137,9 @@ export function startHerald(opts: { dataDir?: string; env?: Record<string, strin
     proc.stdout!.on('data', onData);
     proc.once('exit', (code, signal) => {
       clearTimeout(timer);
+      if (listening) return;
+      // A start that failed leaves no temporary DATA_DIR behind (one the caller passed is theirs).
+      if (!opts.dataDir) removeDir(dataDir);
       reject(new Error(`Herald exited (${code ?? signal}) before listening:\n${out}`));
     });
   });

@@ -1,6 +1,7 @@
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import type { AddressInfo } from 'node:net';
+import { until } from './poll.ts';
 
 export interface Received {
   to: string[];
@@ -65,11 +66,11 @@ export async function startSmtp(
     attempts,
     parse: (r) => simpleParser(r.raw),
     async waitFor(n, timeoutMs = 30_000) {
-      const until = Date.now() + timeoutMs;
-      while (received.length < n) {
-        if (Date.now() > until) throw new Error(`expected ${n} messages, got ${received.length}`);
-        await new Promise((r) => setTimeout(r, 25));
-      }
+      await until(
+        () => received.length >= n,
+        () => `${n} messages (got ${received.length})`,
+        timeoutMs,
+      );
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

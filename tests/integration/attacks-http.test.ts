@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { startHerald, removeDir, type HeraldProcess } from '../helpers/server.ts';
+import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 
 /**
  * Protocol-level attack tables against a real server: path traversal on
@@ -20,12 +20,7 @@ beforeAll(async () => {
   ]);
   expect((await h.admin('/components', { body: { id: 'api', name: 'API' } })).status).toBe(201);
 });
-afterAll(async () => {
-  for (const s of [h, plain]) {
-    await s?.stop();
-    if (s) removeDir(s.dataDir);
-  }
-});
+afterAll(() => stopAll(h, plain));
 
 /** An HTTP request with the path sent exactly as written (fetch would normalise `..`). */
 function raw(path: string, init: { method?: string; headers?: Record<string, string>; body?: Buffer | string } = {}) {

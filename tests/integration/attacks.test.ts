@@ -3,9 +3,10 @@ import { readFileSync } from 'node:fs';
 import { parseDocument, DomUtils } from 'htmlparser2';
 import type { Element } from 'domhandler';
 import { XMLValidator } from 'fast-xml-parser';
-import { startHerald, removeDir, type HeraldProcess } from '../helpers/server.ts';
+import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
-import { SITE, outboxSettled, subscribeAndConfirm, to, until } from '../helpers/mail-flow.ts';
+import { SITE, outboxSettled, subscribeAndConfirm, to } from '../helpers/mail-flow.ts';
+import { until } from '../helpers/poll.ts';
 import { executableParts, textsOf } from '../helpers/html-safety.ts';
 
 /**
@@ -74,11 +75,7 @@ beforeAll(async () => {
   await outboxSettled(h);
 }, 180_000);
 
-afterAll(async () => {
-  await h?.stop();
-  await smtp?.close();
-  if (h) removeDir(h.dataDir);
-});
+afterAll(() => stopAll(h, smtp));
 
 const byClass = (cls: string) => (el: Element) => (el.attribs.class ?? '').split(/\s+/).includes(cls);
 

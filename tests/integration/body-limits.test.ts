@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'node:http';
 import { readFileSync } from 'node:fs';
-import { startHerald, removeDir, type HeraldProcess } from '../helpers/server.ts';
+import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { signIn } from '../helpers/console-session.ts';
 
 /**
@@ -14,10 +14,7 @@ let h: HeraldProcess;
 beforeAll(async () => {
   h = await startHerald();
 });
-afterAll(async () => {
-  await h?.stop();
-  if (h) removeDir(h.dataDir);
-});
+afterAll(() => stopAll(h));
 
 /** Resident memory of the Herald process, in MB. */
 const rssMb = () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${h.proc.pid}/status`, 'utf8'))![1]) / 1024;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startHerald, removeDir, tempDataDir, type HeraldProcess } from '../helpers/server.ts';
+import { startHerald, tempDataDir, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { generateHistory } from '../fixtures/generate-incidents.ts';
 
 /**
@@ -75,10 +75,7 @@ beforeAll(async () => {
   h = await startHerald({ dataDir, env: { STATIC_SNAPSHOT: 'false' } });
 });
 
-afterAll(async () => {
-  await h?.stop();
-  if (h) removeDir(h.dataDir);
-});
+afterAll(() => stopAll(h));
 
 describe('page cache keys under unique junk query parameters', () => {
   it('2,000 requests with unique junk parameters on / and /history render nothing: / is a cache hit every time, real /history pages stay cached, what names no page is the one cached 404', async () => {

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parseFeed } from '@rowanmanning/feed-parser';
 import { XMLValidator } from 'fast-xml-parser';
 import ICAL from 'ical.js';
-import { removeDir, startHerald, tempDataDir, type HeraldProcess } from '../helpers/server.ts';
+import { startHerald, tempDataDir, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { integrationsDb, writeIntegrationsDb } from '../helpers/integrations-fixture.ts';
 import { allEvents } from '../../src/domain/model.ts';
 import { atomProblems, parseXml, structureOf } from '../helpers/atom-rules.ts';
@@ -27,10 +27,7 @@ beforeAll(async () => {
   herald = await startHerald({ dataDir, env: { SITE_URL: 'https://status.example.com', SITE_NAME: 'Example' } });
 });
 
-afterAll(async () => {
-  await herald?.stop();
-  if (herald) removeDir(herald.dataDir);
-});
+afterAll(() => stopAll(herald));
 
 describe('/history.atom', () => {
   it('meets the RFC 4287 rules (and so does the reference, so the checker is not vacuous)', async () => {

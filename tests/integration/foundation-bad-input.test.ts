@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent, request } from 'node:http';
-import { removeDir, startHerald, type HeraldProcess } from '../helpers/server.ts';
+import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 
 // One server; every case is refused, so none changes what the next one sees.
 let h: HeraldProcess;
@@ -19,10 +19,7 @@ beforeAll(async () => {
   incidentId = inc.id;
   updateId = inc.incident_updates[0].id;
 });
-afterAll(async () => {
-  await h?.stop();
-  if (h) removeDir(h.dataDir);
-});
+afterAll(() => stopAll(h));
 
 const dataFile = () => readFileSync(join(h.dataDir, 'herald.json'));
 const long = (n: number) => 'x'.repeat(n);

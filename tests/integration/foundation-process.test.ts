@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { removeDir, runHeraldExpectingExit, startHerald, tempDataDir, TEST_TOKEN, type HeraldProcess } from '../helpers/server.ts';
+import { runHeraldExpectingExit, startHerald, tempDataDir, TEST_TOKEN, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { banner, trail } from '../helpers/page.ts';
 
 const dirs: string[] = [];
@@ -12,10 +12,7 @@ const start = async (opts: Parameters<typeof startHerald>[0]) => {
   running.push(h);
   return h;
 };
-afterAll(async () => {
-  for (const h of running) await h.kill();
-  for (const d of dirs) removeDir(d);
-});
+afterAll(() => stopAll(...running.map((h) => () => h.kill()), ...dirs));
 const newDir = () => {
   const d = tempDataDir();
   dirs.push(d);

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { startHerald, type HeraldProcess } from '../helpers/server.ts';
 import { mountTmpfs, mountUnavailableReason, type TestMount } from '../helpers/mounts.ts';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
-import { SITE, local, outboxSettled, subscribe, subscribeAndConfirm, to, until } from '../helpers/mail-flow.ts';
+import { SITE, local, outboxSettled, subscribe, subscribeAndConfirm, to } from '../helpers/mail-flow.ts';
+import { until } from '../helpers/poll.ts';
 
 /*
  * Item 2 of "Stays up under attack": a journal append is whole or nothing. On a

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startHerald, removeDir, runHeraldExpectingExit, tempDataDir, type HeraldProcess } from '../helpers/server.ts';
+import { startHerald, removeDir, runHeraldExpectingExit, tempDataDir, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { signIn, type ConsoleSession } from '../helpers/console-session.ts';
 
 /**
@@ -18,10 +18,7 @@ beforeAll(async () => {
   expect((await h.admin('/components', { body: { id: 'api', name: 'API' } })).status).toBe(201);
   s = await signIn(h);
 });
-afterAll(async () => {
-  await h?.stop();
-  if (h) removeDir(h.dataDir);
-});
+afterAll(() => stopAll(h));
 
 const dataFile = () => readFileSync(join(h.dataDir, 'herald.json'), 'utf8');
 const subscribe = (body: string, headers: Record<string, string>) => fetch(`${h.url}/api/subscribers`, { method: 'POST', headers, body });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHerald, removeDir, type HeraldProcess } from '../helpers/server.ts';
+import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 
 describe('Idempotency-Key on admin writes', () => {
   let h: HeraldProcess;
@@ -7,10 +7,7 @@ describe('Idempotency-Key on admin writes', () => {
     h = await startHerald();
     expect((await h.admin('/components', { body: { id: 'api', name: 'API' } })).status).toBe(201);
   });
-  afterAll(async () => {
-    await h.stop();
-    removeDir(h.dataDir);
-  });
+  afterAll(() => stopAll(h));
 
   const declare = (key: string, name = 'Checkout errors') =>
     h.admin('/incidents', {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { acquireLock } from '../../src/store/lock.ts';
 import { removeDir, tempDataDir } from '../helpers/server.ts';
+import { until } from '../helpers/poll.ts';
 
 /**
  * Taking over a stale DATA_DIR lock must be one step: of several processes
@@ -169,7 +170,12 @@ describe.skipIf(!hasProc)('a zombie owner', () => {
     parent = spawn('sh', ['-c', 'sleep 0.1 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'inherit'] });
     const pid = Number(await new Promise<string>((resolve) => createInterface({ input: parent!.stdout! }).once('line', resolve)));
     // Poll with a generous upper bound until the kernel reports it as a zombie.
-    for (let i = 0; i < 200 && procStat(pid)?.state !== 'Z'; i++) await new Promise((r) => setTimeout(r, 50));
+    await until(
+      () => procStat(pid)?.state === 'Z',
+      () => `/proc/${pid}/stat to show a zombie (state ${procStat(pid)?.state})`,
+      10_000,
+      50,
+    );
     const stat = procStat(pid);
     expect(stat?.state, `/proc/${pid}/stat state`).toBe('Z');
     return { pid, started: stat!.started };

@@ -1,9 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createServer, type Server, type Socket } from 'node:net';
 import { SMTPServer } from 'smtp-server';
-import { startHerald, removeDir, type HeraldProcess } from '../helpers/server.ts';
+import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { startSmtp } from '../helpers/smtp.ts';
-import { SITE, outboxSettled, subscribeAndConfirm, until } from '../helpers/mail-flow.ts';
+import { SITE, outboxSettled, subscribeAndConfirm } from '../helpers/mail-flow.ts';
+import { until } from '../helpers/poll.ts';
 
 /**
  * The mail relay goes away in the worst hour: first it hangs (accepts TCP,
@@ -13,11 +14,7 @@ import { SITE, outboxSettled, subscribeAndConfirm, until } from '../helpers/mail
  */
 let h: HeraldProcess | undefined;
 const cleanups: Array<() => Promise<void> | void> = [];
-afterAll(async () => {
-  for (const fn of cleanups.reverse()) await fn();
-  await h?.stop();
-  if (h) removeDir(h.dataDir);
-});
+afterAll(() => stopAll(...cleanups.reverse(), h));
 
 /** A TCP listener that accepts connections and never says a word (a hung relay). */
 function hangingServer(port: number): Promise<{ server: Server; sockets: Set<Socket>; accepted: () => number }> {

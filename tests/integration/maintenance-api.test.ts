@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHerald, removeDir, type HeraldProcess } from '../helpers/server.ts';
+import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 
 type Json = Record<string, any>;
 const hours = (n: number) => new Date(Date.now() + n * 3_600_000).toISOString();
@@ -24,10 +24,7 @@ describe('maintenance and postmortem admin API, and the pages that show them', (
     for (const id of ['db', 'payments'])
       expect((await h.admin('/components', { body: { id, name: id === 'db' ? 'Database' : 'Payments' } })).status).toBe(201);
   });
-  afterAll(async () => {
-    await h.stop();
-    removeDir(h.dataDir);
-  });
+  afterAll(() => stopAll(h));
 
   it('refuses requests without the admin token', async () => {
     const res = await fetch(`${h.url}/api/admin/maintenances`, {

@@ -1,5 +1,5 @@
 import { afterAll, expect, it } from 'vitest';
-import { startHerald, removeDir, tempDataDir, type HeraldProcess } from '../helpers/server.ts';
+import { startHerald, tempDataDir, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
 import { SITE, outboxSettled } from '../helpers/mail-flow.ts';
 import { seedSubscribers } from '../fixtures/subscribers.ts';
@@ -8,11 +8,7 @@ const N = 2000;
 let smtp: TestSmtp | undefined;
 let h: HeraldProcess | undefined;
 const dataDir = tempDataDir();
-afterAll(async () => {
-  await h?.stop();
-  await smtp?.close();
-  removeDir(dataDir);
-});
+afterAll(() => stopAll(h, smtp, dataDir));
 
 it('a SIGKILL in the middle of a 2,000-recipient fan-out loses nobody; duplicates only near the kill', async () => {
   smtp = await startSmtp();

@@ -1,15 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startHerald, removeDir, tempDataDir, type HeraldProcess } from '../helpers/server.ts';
+import { startHerald, removeDir, tempDataDir, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { startSmtp } from '../helpers/smtp.ts';
-import { SITE, outboxSettled, subscribe, until } from '../helpers/mail-flow.ts';
+import { SITE, outboxSettled, subscribe } from '../helpers/mail-flow.ts';
+import { until } from '../helpers/poll.ts';
 import { seedSubscribers } from '../fixtures/subscribers.ts';
 
 const cleanup: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn();
-});
+afterEach(() => stopAll(...cleanup.splice(0).reverse()));
 
 async function setup(reply: Parameters<typeof startSmtp>[0], emails: string[], env: Record<string, string> = {}) {
   const smtp = await startSmtp(reply);

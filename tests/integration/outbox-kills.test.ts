@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { startHerald, removeDir, tempDataDir, type HeraldProcess } from '../helpers/server.ts';
+import { startHerald, tempDataDir, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
-import { SITE, outboxSettled, subscribeAndConfirm, until } from '../helpers/mail-flow.ts';
+import { SITE, outboxSettled, subscribeAndConfirm } from '../helpers/mail-flow.ts';
+import { until } from '../helpers/poll.ts';
 
 /**
  * The outbox under repeated crashes: incidents declared with notify while
@@ -15,11 +16,7 @@ const READERS = ['k1@example.test', 'k2@example.test', 'k3@example.test'];
 const dataDir = tempDataDir('herald-outbox-kills-');
 let smtp: TestSmtp;
 let h: HeraldProcess | undefined;
-afterAll(async () => {
-  await h?.stop();
-  await smtp?.close();
-  removeDir(dataDir);
-});
+afterAll(() => stopAll(h, smtp, dataDir));
 
 const env = () => ({ SMTP_URL: smtp.url, SITE_URL: SITE, MAIL_RETRY_BASE_MS: '200', MAIL_RETRY_MAX_MS: '1000', STATIC_SNAPSHOT: 'false' });
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHerald, removeDir, type HeraldProcess } from '../helpers/server.ts';
+import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 
 /**
  * Behind a proxy that appends to X-Forwarded-For (nginx's
@@ -58,10 +58,7 @@ describe('TRUST_PROXY=true behind one appending proxy', () => {
   beforeAll(async () => {
     h = await startHerald({ env: { TRUST_PROXY: 'true', SUBSCRIBE_LIMIT_PER_IP: String(LIMIT_PER_IP), SUBSCRIBE_LIMIT_PER_ADDRESS: '3' } });
   });
-  afterAll(async () => {
-    await h?.stop();
-    if (h) removeDir(h.dataDir);
-  });
+  afterAll(() => stopAll(h));
 
   it('failed sign-ins with a rotating forged first entry are counted as one client: 429 after 5 failures, even with the right token', async () => {
     const client = '203.0.113.7';
@@ -108,10 +105,7 @@ describe('TRUST_PROXY=true with TRUST_PROXY_HOPS=2 (two appending proxies)', () 
   beforeAll(async () => {
     h = await startHerald({ env: { TRUST_PROXY: 'true', TRUST_PROXY_HOPS: '2', SUBSCRIBE_LIMIT_PER_IP: String(LIMIT_PER_IP) } });
   });
-  afterAll(async () => {
-    await h?.stop();
-    if (h) removeDir(h.dataDir);
-  });
+  afterAll(() => stopAll(h));
 
   // The outer proxy appends the client, the inner one appends the outer proxy (here: one of several nodes).
   const viaTwoProxies = (i: number, client: string) => forwarded(`forged-${i}`, client, `10.0.0.${(i % 3) + 2}`);

@@ -2,9 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { removeDir, runHeraldExpectingExit, startHerald, tempDataDir, type HeraldProcess } from '../helpers/server.ts';
+import { removeDir, runHeraldExpectingExit, startHerald, tempDataDir, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
-import { SITE, outboxSettled, subscribe, subscribeAndConfirm, until, to } from '../helpers/mail-flow.ts';
+import { SITE, outboxSettled, subscribe, subscribeAndConfirm, to } from '../helpers/mail-flow.ts';
+import { until } from '../helpers/poll.ts';
 import { seedSubscribers } from '../fixtures/subscribers.ts';
 
 /*
@@ -16,9 +17,7 @@ import { seedSubscribers } from '../fixtures/subscribers.ts';
  */
 
 const cleanup: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn();
-});
+afterEach(() => stopAll(...cleanup.splice(0).reverse()));
 
 function newDir(): string {
   const dir = tempDataDir();

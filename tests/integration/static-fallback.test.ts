@@ -5,19 +5,15 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
-import { startHerald, removeDir, tempDataDir, TEST_TOKEN, type HeraldProcess } from '../helpers/server.ts';
-import { until } from '../helpers/mail-flow.ts';
+import { startHerald, tempDataDir, TEST_TOKEN, stopAll, type HeraldProcess } from '../helpers/server.ts';
+import { until } from '../helpers/poll.ts';
 import { publishStaticSite, recoverStaticFolder, SnapshotRefused } from '../../src/snapshot/static-site.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const dirs: string[] = [];
 const servers: Server[] = [];
 let h: HeraldProcess | undefined;
-afterAll(async () => {
-  await h?.stop();
-  for (const s of servers) s.close();
-  for (const d of dirs) removeDir(d);
-});
+afterAll(() => stopAll(h, ...servers, ...dirs));
 
 const walk = (dir: string, prefix = ''): string[] =>
   readdirSync(dir, { withFileTypes: true })

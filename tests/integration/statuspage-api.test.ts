@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { removeDir, startHerald, tempDataDir, type HeraldProcess } from '../helpers/server.ts';
+import { startHerald, tempDataDir, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { writeIntegrationsDb } from '../helpers/integrations-fixture.ts';
 import { MS_TIMESTAMP, ShapeBook, type CompareOptions } from '../helpers/json-shape.ts';
 
@@ -61,10 +61,7 @@ beforeAll(async () => {
   herald = await startHerald({ dataDir, env: { SITE_URL: 'https://status.example.com', SITE_NAME: 'Example' } });
 });
 
-afterAll(async () => {
-  await herald?.stop();
-  if (herald) removeDir(herald.dataDir);
-});
+afterAll(() => stopAll(herald));
 
 describe('Statuspage v2 contract', () => {
   it('the reference examples themselves pass the comparer (it is not vacuous)', () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHerald, removeDir, type HeraldProcess } from '../helpers/server.ts';
+import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 
 /**
  * The per-address subscribe limit (SUBSCRIBE_LIMIT_PER_ADDRESS) protects an
@@ -21,10 +21,7 @@ beforeAll(async () => {
   });
 });
 
-afterAll(async () => {
-  await h?.stop();
-  if (h) removeDir(h.dataDir);
-});
+afterAll(() => stopAll(h));
 
 async function subscribe(client: string, email: string): Promise<number> {
   const res = await fetch(`${h.url}/api/subscribers`, {

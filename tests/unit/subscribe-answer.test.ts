@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { loadConfig } from '../../src/config.ts';
 import { openHerald, type Herald } from '../../src/herald.ts';
 import type { Notify } from '../../src/notify/service.ts';
-import { removeDir, tempDataDir } from '../helpers/server.ts';
+import { stopAll, tempDataDir } from '../helpers/server.ts';
+import { until } from '../helpers/poll.ts';
 
 /**
  * A subscribe answer must not tell whether an address is new, pending or
@@ -16,9 +17,8 @@ import { removeDir, tempDataDir } from '../helpers/server.ts';
 let herald: Herald | null = null;
 let dir = '';
 afterEach(async () => {
-  await herald?.close();
+  await stopAll(herald, dir);
   herald = null;
-  removeDir(dir);
 });
 
 const lines = (file: string) => readFileSync(join(dir, file), 'utf8').split('\n').filter(Boolean).length;
@@ -33,14 +33,19 @@ async function settled(notify: Notify): Promise<void> {
   await nextTurn();
   let last = '';
   let still = 0;
-  for (let i = 0; i < 500 && still < 5; i++) {
-    await new Promise((r) => setTimeout(r, 10));
-    const missing = [...notify.book.all()].some((s) => s.state === 'pending' && !notify.ledger.has(`${s.id}.confirm.${s.confirms}`));
-    const now = `${lines('subscribers.jsonl')} ${lines('deliveries.jsonl')} ${notify.sender.pending}`;
-    still = !missing && notify.sender.pending === 0 && now === last ? still + 1 : 0;
-    last = now;
-  }
-  if (still < 5) throw new Error('the background work never settled');
+  // Settled: five polls in a row (10 ms apart) see the same journals and nothing missing or pending.
+  await until(
+    () => {
+      const missing = [...notify.book.all()].some((s) => s.state === 'pending' && !notify.ledger.has(`${s.id}.confirm.${s.confirms}`));
+      const now = `${lines('subscribers.jsonl')} ${lines('deliveries.jsonl')} ${notify.sender.pending}`;
+      still = !missing && notify.sender.pending === 0 && now === last ? still + 1 : 0;
+      last = now;
+      return still >= 5;
+    },
+    'the background work to settle',
+    5_000,
+    10,
+  );
 }
 
 async function open(): Promise<Notify> {

@@ -1,0 +1,262 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openInProcess, type InProcess } from '../helpers/app.ts';
+import { TEST_TOKEN } from '../helpers/server.ts';
+
+/**
+ * The incidents admin API (README "Incidents and components", "Incident
+ * rules", "Postmortems", "Preview"), in process. Each test gets a fresh
+ * Herald with two components, `api` and `web`.
+ */
+type Json = Record<string, any>;
+type Init = { method?: string; body?: unknown; headers?: Record<string, string> };
+
+let p: InProcess;
+const call = async (path: string, init?: Init) => {
+  const res = await p.admin(path, init);
+  return { status: res.status, headers: res.headers, body: (await res.json()) as Json };
+};
+const declare = (extra: Json = {}, headers?: Record<string, string>) =>
+  call('/incidents', {
+    headers,
+    body: { name: 'Checkout failures', impact: 'major', body: 'We are investigating.', components: { api: 'partial_outage' }, ...extra },
+  });
+const post = (id: string, body: Json) => call(`/incidents/${id}/updates`, { body });
+const componentStatus = async (id: string) => (await call(`/components/${id}`)).body.status;
+const publicDoc = async (path: string) => (await (await p.request(`/api/v2/${path}`)).json()) as Json;
+
+beforeEach(async () => {
+  p = await openInProcess();
+  await p.herald.notify.ready;
+  for (const id of ['api', 'web']) expect((await call('/components', { body: { id, name: id.toUpperCase() } })).status).toBe(201);
+});
+afterEach(() => p?.close());
+
+describe('declaring an incident', () => {
+  it('answers 201 with an INC-<UTC start date>-<n> id, n counting that day', async () => {
+    const first = await declare();
+    expect(first.status).toBe(201);
+    const day = first.body.started_at.slice(0, 10);
+    expect(first.body.id).toBe(`INC-${day}-1`);
+    expect((await declare({ name: 'Second', started_at: first.body.started_at })).body.id).toBe(`INC-${day}-2`);
+    const backfilled = await declare({ name: 'Backfilled', started_at: '2026-01-05T23:30:00-02:00' });
+    expect(backfilled.body.id).toBe('INC-2026-01-06-1');
+  });
+
+  it('applies its component statuses, and the overall status follows in /api/v2/status.json', async () => {
+    const { body } = await declare({ impact: 'critical', components: { api: 'major_outage', web: 'degraded_performance' } });
+    expect(body).toMatchObject({ status: 'investigating', impact: 'critical', resolved_at: null });
+    expect(body.incident_updates[0].affected_components).toEqual([
+      { code: 'api', name: 'API', old_status: 'operational', new_status: 'major_outage' },
+      { code: 'web', name: 'WEB', old_status: 'operational', new_status: 'degraded_performance' },
+    ]);
+    expect(await componentStatus('api')).toBe('major_outage');
+    expect(await componentStatus('web')).toBe('degraded_performance');
+    expect((await publicDoc('status.json')).status).toEqual({ indicator: 'critical', description: 'Major Service Outage' });
+    expect((await publicDoc('incidents/unresolved.json')).incidents.map((i: Json) => i.id)).toEqual([body.id]);
+  });
+
+  it('refuses an unknown component (422 unknown_component) and stores nothing', async () => {
+    const res = await declare({ components: { nope: 'major_outage' } });
+    expect(res.status).toBe(422);
+    expect(res.body.error).toMatchObject({ code: 'unknown_component', field: 'components.nope' });
+    expect((await call('/incidents')).body.incidents).toEqual([]);
+  });
+});
+
+describe('updates', () => {
+  it('move investigating → identified → monitoring → resolved; resolving restores the components', async () => {
+    const { body: inc } = await declare();
+    const identified = await post(inc.id, { status: 'identified', body: 'We found the cause.' });
+    expect(identified.status).toBe(201);
+    expect(identified.body.status).toBe('identified');
+    const monitoring = await post(inc.id, { status: 'monitoring', body: 'A fix is out.' });
+    expect(monitoring.body).toMatchObject({ status: 'monitoring', monitoring_at: monitoring.body.incident_updates[0].display_at });
+    expect(await componentStatus('api')).toBe('partial_outage');
+    const resolved = await post(inc.id, { status: 'resolved', body: 'All good.' });
+    expect(resolved.body).toMatchObject({ status: 'resolved', resolved_at: resolved.body.incident_updates[0].display_at });
+    expect(resolved.body.incident_updates.map((u: Json) => u.status)).toEqual(['resolved', 'monitoring', 'identified', 'investigating']);
+    expect(await componentStatus('api')).toBe('operational');
+    expect((await publicDoc('status.json')).status.indicator).toBe('none');
+  });
+
+  it('may move back from monitoring to identified (a fix did not hold)', async () => {
+    const { body: inc } = await declare();
+    await post(inc.id, { status: 'monitoring', body: 'A fix is out.' });
+    const back = await post(inc.id, { status: 'identified', body: 'The fix did not hold.' });
+    expect(back.status).toBe(201);
+    expect(back.body.status).toBe('identified');
+  });
+
+  it('a resolved incident accepts only a resolved note that changes no component (409 incident_resolved)', async () => {
+    const { body: inc } = await declare();
+    await post(inc.id, { status: 'resolved', body: 'Fixed.' });
+    const reopen = await post(inc.id, { status: 'investigating', body: 'It is back.' });
+    expect(reopen.status).toBe(409);
+    expect(reopen.body.error).toMatchObject({ code: 'incident_resolved', field: 'status' });
+    const change = await post(inc.id, { status: 'resolved', body: 'Note.', components: { api: 'degraded_performance' } });
+    expect(change.status).toBe(409);
+    expect(change.body.error).toMatchObject({ code: 'incident_resolved', field: 'components' });
+    const note = await post(inc.id, { status: 'resolved', body: 'Root cause confirmed.' });
+    expect(note.status).toBe(201);
+    expect(note.body.incident_updates).toHaveLength(3);
+    expect(await componentStatus('api')).toBe('operational');
+  });
+
+  it('refuses postmortem as an update status (422) and an unknown incident (404)', async () => {
+    const { body: inc } = await declare();
+    expect((await post(inc.id, { status: 'postmortem', body: 'x' })).body.error).toMatchObject({ code: 'invalid', field: 'status' });
+    const missing = await post('INC-2001-01-01-1', { status: 'identified', body: 'x' });
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.code).toBe('not_found');
+  });
+});
+
+describe('correcting an update', () => {
+  it('changes the text and sets edited_at; the audit keeps the previous text; nobody is emailed', async () => {
+    await p.herald.notify.subscribe({ email: 'reader@example.com', components: [] }, 'test');
+    const reader = [...p.herald.notify.book.all()][0]!;
+    await p.herald.notify.book.confirm(p.herald.notify.book.link('confirm', reader), new Date());
+    const { body: inc } = await declare();
+    const update = inc.incident_updates[0];
+    await p.herald.notify.fanout.kick();
+    const outbox = async () => (await call('/deliveries')).body.updates.map((u: Json) => [u.intent, u.queued + u.sent + u.failed]);
+    const before = await outbox();
+    expect(before).toEqual([[update.id, 1]]);
+
+    const res = await call(`/incidents/${inc.id}/updates/${update.id}`, {
+      method: 'PATCH',
+      body: { body: 'We are investigating failed card payments.' },
+    });
+    expect(res.status).toBe(200);
+    const corrected = res.body.incident_updates[0];
+    expect(corrected).toMatchObject({ id: update.id, body: 'We are investigating failed card payments.', deliver_notifications: true });
+    expect(corrected.edited_at).toEqual(expect.any(String));
+    expect(update.edited_at).toBeNull();
+    const event = (await call('/audit')).body.events[0];
+    expect(event).toMatchObject({ action: 'incident.update.correct', target: `${inc.id}/${update.id}`, previous: 'We are investigating.' });
+    await p.herald.notify.fanout.kick();
+    expect(await outbox()).toEqual(before);
+  });
+
+  it('answers 404 for an unknown update', async () => {
+    const { body: inc } = await declare();
+    const res = await call(`/incidents/${inc.id}/updates/nope`, { method: 'PATCH', body: { body: 'x' } });
+    expect(res.status).toBe(404);
+    expect(res.body.error).toMatchObject({ code: 'not_found', field: 'updateId' });
+  });
+});
+
+describe('postmortems', () => {
+  it('GET gives a template from the runbook while none is saved', async () => {
+    const { body: inc } = await declare();
+    const { status, body } = await call(`/incidents/${inc.id}/postmortem`);
+    expect(status).toBe(200);
+    expect(body.postmortem).toBeNull();
+    expect(body.template).toMatch(/^## Summary\n[\s\S]*\*\*Checkout failures\*\*/);
+  });
+
+  it('PUT saves a draft; publishing needs a resolved incident (409 incident_open), then its status reads postmortem', async () => {
+    const { body: inc } = await declare();
+    const draft = await call(`/incidents/${inc.id}/postmortem`, { method: 'PUT', body: { body: '## Summary\n\nA **bad** deploy.' } });
+    expect(draft.status).toBe(200);
+    expect(draft.body.status).toBe('investigating');
+    expect(draft.body.postmortem).toMatchObject({ body: '## Summary\n\nA **bad** deploy.', published_at: null });
+    const early = await call(`/incidents/${inc.id}/postmortem`, { method: 'PUT', body: { publish: true } });
+    expect(early.status).toBe(409);
+    expect(early.body.error).toMatchObject({ code: 'incident_open', field: 'publish' });
+
+    await post(inc.id, { status: 'resolved', body: 'Fixed.' });
+    const published = await call(`/incidents/${inc.id}/postmortem`, { method: 'PUT', body: { publish: true } });
+    expect(published.status).toBe(200);
+    expect(published.body.status).toBe('postmortem');
+    expect(published.body.postmortem.body_html).toContain('<strong>bad</strong>');
+    expect(published.body.postmortem.published_at).toEqual(expect.any(String));
+    expect((await publicDoc('incidents.json')).incidents[0]).toMatchObject({ id: inc.id, status: 'postmortem' });
+  });
+});
+
+describe('Idempotency-Key', () => {
+  it('the same key and body give the same answer, replayed, and one incident', async () => {
+    const first = await declare({}, { 'Idempotency-Key': 'declare-1' });
+    const again = await declare({}, { 'Idempotency-Key': 'declare-1' });
+    expect([first.status, again.status]).toEqual([201, 201]);
+    expect([first.headers.get('idempotent-replayed'), again.headers.get('idempotent-replayed')]).toEqual([null, 'true']);
+    expect(again.body).toEqual(first.body);
+    expect((await call('/incidents')).body.incidents).toHaveLength(1);
+  });
+
+  it('the same key with another body is a 409 and changes nothing', async () => {
+    await declare({}, { 'Idempotency-Key': 'declare-1' });
+    const other = await declare({ name: 'Something else' }, { 'Idempotency-Key': 'declare-1' });
+    expect(other.status).toBe(409);
+    expect(other.body.error).toMatchObject({ code: 'idempotency_key_reused', field: 'Idempotency-Key' });
+    expect((await call('/incidents')).body.incidents).toHaveLength(1);
+  });
+});
+
+describe('preview', () => {
+  const dataFile = () => join(p.herald.config.dataDir, 'herald.json');
+
+  it('shows what a declare would publish (incident, update, email, banner) and stores nothing', async () => {
+    const bytes = readFileSync(dataFile());
+    const version = p.herald.store.version;
+    const { status, body } = await call('/preview', {
+      body: { name: 'Search down', impact: 'critical', body: 'Search is **down**.', components: { web: 'major_outage' } },
+    });
+    expect(status).toBe(200);
+    expect(body.incident).toMatchObject({ name: 'Search down', status: 'investigating', impact: 'critical' });
+    expect(body.incident.id).toMatch(/^INC-\d{4}-\d{2}-\d{2}-1$/);
+    expect(body.update).toMatchObject({ status: 'investigating', body: 'Search is **down**.', notify: true });
+    expect(body.update.body_html).toBe('<p>Search is <strong>down</strong>.</p>');
+    expect(body.email).toMatchObject({ kind: 'disruption', recipients: 0 });
+    expect(body.email.subject).toMatch(/^\[Herald Status\] .*Search down$/);
+    expect(body.email.text).toContain('Search is down.');
+    expect(body.banner).toMatchObject({ active: true, indicator: 'critical', title: 'Search down', message: 'Search is down.' });
+    expect(readFileSync(dataFile()).equals(bytes)).toBe(true);
+    expect(p.herald.store.version).toBe(version);
+    expect((await call('/incidents')).body.incidents).toEqual([]);
+    expect(await componentStatus('web')).toBe('operational');
+  });
+
+  it('shows what an update would publish (with incident_id) and stores nothing', async () => {
+    const { body: inc } = await declare();
+    const bytes = readFileSync(dataFile());
+    const { status, body } = await call('/preview', { body: { incident_id: inc.id, status: 'resolved', body: 'All good.' } });
+    expect(status).toBe(200);
+    expect(body.incident).toMatchObject({ id: inc.id, status: 'resolved' });
+    expect(body.incident.components[0]).toMatchObject({ id: 'api', status: 'operational' });
+    expect(body.update).toMatchObject({ status: 'resolved', body: 'All good.', notify: true });
+    expect(body.email).toMatchObject({ kind: 'restoration', recipients: 0 });
+    expect(body.banner).toMatchObject({ active: false, indicator: 'none' });
+    expect(readFileSync(dataFile()).equals(bytes)).toBe(true);
+    expect((await call(`/incidents/${inc.id}`)).body.status).toBe('investigating');
+    expect(await componentStatus('api')).toBe('partial_outage');
+  });
+});
+
+describe('bodies that are not JSON, not UTF-8 or too large', () => {
+  const raw = (body: BodyInit) =>
+    p.request('/api/admin/incidents', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' },
+      body,
+    });
+  const errorOf = async (res: Response) => ({ status: res.status, ...((await res.json()) as Json).error });
+
+  it('malformed JSON is 400 invalid_json', async () => {
+    expect(await errorOf(await raw('{"name": "x",'))).toMatchObject({ status: 400, code: 'invalid_json' });
+  });
+
+  it('a body that is not UTF-8 is 400 invalid_utf8', async () => {
+    const bytes = Buffer.from('{"name":"caf\u00e9","impact":"minor","body":"x"}', 'latin1');
+    expect(await errorOf(await raw(new Uint8Array(bytes)))).toMatchObject({ status: 400, code: 'invalid_utf8' });
+  });
+
+  it('a body over 1 MB is 413, and nothing is stored', async () => {
+    const big = JSON.stringify({ name: 'Big', impact: 'minor', body: 'a'.repeat(1024 * 1024) });
+    expect(await errorOf(await raw(big))).toMatchObject({ status: 413, code: 'payload_too_large' });
+    expect((await call('/incidents')).body.incidents).toEqual([]);
+  });
+});

@@ -1,0 +1,95 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+/**
+ * The one browser of the e2e tests: Debian's Chromium (never a downloaded
+ * one), headless, reaching out to nothing on its own, with axe-core injected
+ * from node_modules and screenshots under test-results/.
+ */
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const AXE = `${ROOT}node_modules/axe-core/axe.min.js`;
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM_ARGS: readonly string[] = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/**
+ * Launches /usr/bin/chromium. Each launch gets a fresh user-data dir:
+ * Playwright creates a new temporary profile for every launch() and removes
+ * it on close (a --user-data-dir flag is refused outside persistent contexts).
+ */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS] });
+}
+
+/** A context axe-core can be injected into: the pages' CSP allows no inline script, so it is bypassed (for the injected axe only). */
+export function axeContext(browser: Browser, options: Parameters<Browser['newContext']>[0] = {}): Promise<BrowserContext> {
+  return browser.newContext({ ...options, bypassCSP: true });
+}
+
+export const SERIOUS: readonly string[] = ['serious', 'critical'];
+
+export interface AxeReport {
+  /** How many rules passed (a sign that axe really ran). */
+  passes: number;
+  /** Violations at the impacts asked for, one line each: rule (impact) help, at the first three targets. */
+  violations: string[];
+}
+
+/** Injects axe-core into `page` (from node_modules, with addScriptTag), runs it on the document, and reports. */
+export async function axe(page: Page, { impacts = SERIOUS }: { impacts?: readonly string[] } = {}): Promise<AxeReport> {
+  await page.addScriptTag({ path: AXE });
+  const { violations, passes } = await page.evaluate(async () => {
+    const axe = (
+      window as unknown as {
+        axe: {
+          run: (
+            ctx: Document,
+            o: object,
+          ) => Promise<{
+            passes: unknown[];
+            violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: string[] }> }>;
+          }>;
+        };
+      }
+    ).axe;
+    const r = await axe.run(document, { resultTypes: ['violations'] });
+    return {
+      passes: r.passes.length,
+      violations: r.violations.map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
+        targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
+      })),
+    };
+  });
+  return {
+    passes,
+    violations: violations
+      .filter((v) => v.impact !== null && impacts.includes(v.impact))
+      .map((v) => `${v.id} (${v.impact}) ${v.help}, at ${v.targets.join(', ')}`),
+  };
+}
+
+/** The serious and critical axe-core violations on `page` (or those of the impacts asked for): [] when there are none. */
+export async function axeViolations(page: Page, options: { impacts?: readonly string[] } = {}): Promise<string[]> {
+  return (await axe(page, options)).violations;
+}
+
+/** Saves a PNG of `page` as test-results/<name>.png (name may hold folders: "console/declare"). */
+export async function screenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
+  const path = `${ROOT}test-results/${name}.png`;
+  mkdirSync(dirname(path), { recursive: true });
+  await page.screenshot({ path, fullPage: options.fullPage ?? false });
+}
