@@ -6,13 +6,13 @@
  *
  *   domain                                  the vocabulary, the rules, the verbs (pure)
  *   render, read, input, store, http, auth  Markdown and text; read models; input schemas; storage; HTTP helpers; credentials
- *   notify, feeds, snapshot, publish, maintenance
+ *   notify, channels, feeds, snapshot, publish, timer
  *   api, console, subscribe                 the edges: Hono routes, console actions, subscription pages' actions
  *   herald.ts, server.ts, pages             the composition root and the process
  */
 const layer = (folders) => `^src/(${folders.join('|')})/`;
 const LOW = ['render', 'read', 'input', 'store', 'http', 'auth'];
-const MID = ['notify', 'feeds', 'snapshot', 'publish', 'maintenance'];
+const MID = ['notify', 'channels', 'feeds', 'snapshot', 'publish', 'timer'];
 
 /** Forbids `from` to import any src folder outside `allowed` (and itself), and the root modules, except type-only. */
 const only = (name, from, allowed) => ({

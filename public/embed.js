@@ -24,6 +24,7 @@
       link,
       title,
       message,
+      more,
       current,
       timer,
       lastPoll = 0;
@@ -37,10 +38,14 @@
       '.none{--c:#2f855a}.minor{--c:#b7791f}.major{--c:#dd6b20}.critical{--c:#c53030}.maintenance{--c:#2b6cb0}' +
       'a{flex:1;min-width:0;color:inherit;text-decoration:none;overflow-wrap:anywhere}' +
       'a:hover strong{text-decoration:underline}strong{display:block;font-weight:650}' +
-      'button{flex:none;border:0;background:none;color:inherit;font:inherit;font-size:20px;line-height:1;' +
+      // The visible cue that the banner is a link to the incident.
+      '.more{display:block;margin-top:4px;width:max-content;font-weight:650;color:#0a58ca;' +
+      'text-decoration:underline;text-underline-offset:2px}a:hover .more{text-decoration-thickness:2px}' +
+      'button{flex:none;min-width:28px;min-height:28px;border:0;background:none;color:inherit;font:inherit;font-size:20px;line-height:1;' +
       'padding:2px 7px;border-radius:4px;cursor:pointer}button:hover{background:rgba(127,127,127,.2)}' +
       'a:focus-visible,button:focus-visible{outline:2px solid var(--c);outline-offset:2px}' +
-      '@media (prefers-color-scheme:dark){.box{background:#1f2328;color:#e6edf3;box-shadow:0 4px 18px rgba(0,0,0,.6)}}' +
+      '@media (prefers-color-scheme:dark){.box{background:#1f2328;color:#e6edf3;box-shadow:0 4px 18px rgba(0,0,0,.6)}' +
+      '.more{color:#6cb6ff}}' +
       '@keyframes herald-in{from{transform:translateY(12px);opacity:0}}' +
       '@media (prefers-reduced-motion:no-preference){.box{animation:herald-in .25s ease-out}}';
 
@@ -82,6 +87,8 @@
       link = el('a', box);
       title = el('strong', link);
       message = el('span', link);
+      more = el('span', link);
+      more.className = 'more';
       var close = el('button', box);
       close.type = 'button';
       close.setAttribute('aria-label', 'Dismiss status message');
@@ -101,19 +108,31 @@
       }
     };
 
+    // The estimate in the reader's own time and language.
+    var etaText = function (eta) {
+      var t = eta ? new Date(eta) : null;
+      if (!t || Number.isNaN(t.getTime())) return '';
+      try {
+        return ' Estimated resolution: ' + t.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) + '.';
+      } catch (e) {
+        return '';
+      }
+    };
+
     var show = function (b) {
       if (!host) build();
       box.className = 'box ' + (/^(none|minor|major|critical|maintenance)$/.test(b.indicator) ? b.indicator : 'minor');
       link.href = safeUrl(b.url);
       var fill = function () {
         title.textContent = String(b.title || '');
-        message.textContent = String(b.message || '');
+        message.textContent = String(b.message || '') + etaText(b.eta);
+        more.textContent = 'Details';
       };
       if (host.isConnected) return fill();
       if (!document.body) return;
       // Screen readers announce changes to a live region that is already in the page,
       // so the region goes in empty and the text follows a moment later.
-      title.textContent = message.textContent = '';
+      title.textContent = message.textContent = more.textContent = '';
       document.body.appendChild(host);
       setTimeout(fill, 50);
     };

@@ -59,6 +59,16 @@ const envSchema = z.object({
     .transform((v) => v === 'true' || v === '1'),
   /** Behind TRUST_PROXY: how many of your proxies append to X-Forwarded-For (the client is that many entries from the right). */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(1).max(10).default(1),
+  /** Channels (src/channels) may post to private addresses and plain http; cloud metadata addresses stay refused. */
+  ALLOW_PRIVATE_WEBHOOKS: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+  /** A channel post gets this long for an answer. */
+  CHANNEL_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  /** First retry delay of a channel post (doubling, jittered, up to CHANNEL_RETRY_MAX_MS). */
+  CHANNEL_RETRY_BASE_MS: z.coerce.number().int().min(1).default(10_000),
+  CHANNEL_RETRY_MAX_MS: z.coerce.number().int().min(1).default(600_000),
 });
 
 function isTimeZone(tz: string): boolean {

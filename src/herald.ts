@@ -1,3 +1,4 @@
+import { openChannels, type Channels } from './channels/service.ts';
 import { mkdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from './config.ts';
@@ -13,7 +14,7 @@ import { seedDemo } from './store/seed.ts';
 import { resolveAdminToken } from './auth/admin-token.ts';
 import { openNotify, type Notify } from './notify/service.ts';
 import { openConsoleState, type ConsoleState } from './console/state.ts';
-import { startMaintenanceScheduler } from './maintenance/scheduler.ts';
+import { startTimer } from './timer/scheduler.ts';
 
 /** The store and what acts on it: what every part of Herald is built on. */
 export interface HeraldCore {
@@ -41,13 +42,15 @@ export interface Herald extends HeraldCore {
   notify: Notify;
   /** The Comms Lead console: sessions, drafts, sign-in limits. */
   console: ConsoleState;
+  /** Slack, Teams and webhook channels: their outbox and worker. */
+  channels: Channels;
 }
 
 export interface OpenOptions {
   now?: () => Date;
   log?: (line: string) => void;
-  /** Start the maintenance timer (a test of the timer itself starts its own). */
-  maintenanceTimer?: boolean;
+  /** Start the timer (maintenance steps, late notices); a test of the timer itself starts its own. */
+  timer?: boolean;
 }
 
 /**
@@ -92,9 +95,9 @@ export async function openHerald(config: Config, opts: OpenOptions = {}): Promis
       log(`Generated an admin token (shown once; also stored in ${join(config.dataDir, 'admin-token')}):\n  ${token}`);
     }
     core.adminToken = token;
-    const herald: Herald = { ...core, notify: openNotify(core), console: openConsoleState(config) };
-    if (opts.maintenanceTimer !== false) {
-      startMaintenanceScheduler(herald, { reminderMinutes: config.MAINTENANCE_REMINDER_MINUTES });
+    const herald: Herald = { ...core, notify: openNotify(core), console: openConsoleState(config), channels: openChannels(core) };
+    if (opts.timer !== false) {
+      startTimer(herald, { reminderMinutes: config.MAINTENANCE_REMINDER_MINUTES });
     }
     return herald;
   } catch (err) {

@@ -11,7 +11,7 @@
   }
 
   // The "Email subscribers" box follows the runbook default for the chosen
-  // impact or status, until the Comms Lead ticks or unticks it by hand.
+  // severity or status, until the Comms Lead ticks or unticks it by hand.
   function followNotifyDefault(form, radioName, defaults) {
     var box = form.querySelector('input[name="notify"]');
     if (!box) return;
@@ -30,19 +30,57 @@
     });
   }
 
-  // On the update form, a body still equal to a status template follows the chosen status.
-  function followTemplates(form, templates) {
+  // "A, B and C", as the server joins names (src/domain/words.ts).
+  function joinNames(list) {
+    if (list.length <= 1) return list[0] || '';
+    return list.slice(0, -1).join(', ') + ' and ' + list[list.length - 1];
+  }
+
+  // A body still equal to the template it was filled with follows the form:
+  // the chosen severity or status, the components picked and the estimate.
+  // The templates come from the server with these three left as tokens.
+  function followTemplates(form, choiceName, templates) {
     var body = form.querySelector('textarea[name="body"]');
     var tpl = form.querySelector('input[name="body_template"]');
     if (!body || !tpl) return;
-    form.querySelectorAll('input[name="status"]').forEach(function (radio) {
-      radio.addEventListener('change', function () {
-        if (!radio.checked || !(radio.value in templates)) return;
-        if (body.value.trim() === tpl.value.trim()) {
-          body.value = templates[radio.value];
-          tpl.value = templates[radio.value];
-        }
+    var names = readJson(form, 'data-component-names');
+    var base = readJson(form, 'data-incident-components');
+    if (!Array.isArray(base)) base = [];
+    function components() {
+      var ids = base.slice();
+      form.querySelectorAll('select[name^="component."]').forEach(function (sel) {
+        var id = sel.name.slice('component.'.length);
+        if (sel.value && ids.indexOf(id) < 0) ids.push(id);
       });
+      return joinNames(
+        ids.map(function (id) {
+          return names[id] || id;
+        }),
+      );
+    }
+    function eta() {
+      var sel = form.querySelector('select[name="eta"]');
+      var opt = sel && sel.options[sel.selectedIndex];
+      return (opt && opt.getAttribute('data-text')) || 'not known yet';
+    }
+    function refill() {
+      var radio = form.querySelector('input[name="' + choiceName + '"]:checked');
+      var key = radio ? radio.value : '';
+      if (!(key in templates) || body.value.trim() !== tpl.value.trim()) return;
+      var list = components();
+      var text = templates[key]
+        .split('{components}')
+        .join(list || 'our services')
+        .split('{affected}')
+        .join(list || 'being assessed')
+        .split('{eta}')
+        .join(eta());
+      body.value = text;
+      tpl.value = text;
+    }
+    form.addEventListener('change', function (e) {
+      var t = e.target;
+      if (t.name === choiceName || t.name === 'eta' || (t.name && t.name.indexOf('component.') === 0)) refill();
     });
   }
 
@@ -58,11 +96,21 @@
     });
   }
 
+  // On a narrow screen the tabs scroll sideways: bring the current one into view.
+  function showCurrentTab() {
+    var tabs = document.querySelector('nav.tabs');
+    var current = tabs && tabs.querySelector('[aria-current="page"]');
+    if (!current || tabs.scrollWidth <= tabs.clientWidth) return;
+    var offset = current.getBoundingClientRect().left - tabs.getBoundingClientRect().left;
+    tabs.scrollLeft += offset - (tabs.clientWidth - current.offsetWidth) / 2;
+  }
+
   document.addEventListener('DOMContentLoaded', function () {
-    document.querySelectorAll('form[data-notify-defaults]').forEach(function (form) {
-      var defaults = readJson(form, 'data-notify-defaults');
-      followNotifyDefault(form, form.querySelector('input[name="impact"]') ? 'impact' : 'status', defaults);
-      if (form.hasAttribute('data-templates')) followTemplates(form, readJson(form, 'data-templates'));
+    showCurrentTab();
+    document.querySelectorAll('form[data-choice]').forEach(function (form) {
+      var choice = form.getAttribute('data-choice');
+      followNotifyDefault(form, choice, readJson(form, 'data-notify-defaults'));
+      followTemplates(form, choice, readJson(form, 'data-templates'));
     });
     document.querySelectorAll('form[action="/admin/publish"]').forEach(guardDoubleSubmit);
   });

@@ -1,6 +1,6 @@
 import type { Db, Incident, Maintenance } from '../domain/model.ts';
 import { maintenancesIn } from '../domain/maintenance/rules.ts';
-import { nextUpdateDue } from '../domain/policy.ts';
+import { levelOf, nextUpdateDue, postmortemDue, type PostmortemDue } from '../domain/policy.ts';
 import { isResolvedStatus } from '../domain/status.ts';
 import { isOpenIncident, newestFirst } from '../domain/overall.ts';
 
@@ -16,17 +16,18 @@ export interface ActiveRow {
 }
 
 /**
- * Active incidents with their next update due (policy.ts cadence, multiplied
- * by HERALD_CADENCE_SCALE) and whether it is overdue, the most urgent first.
+ * Active incidents with their next update due (their level's cadence,
+ * multiplied by HERALD_CADENCE_SCALE) and whether it is overdue, the most
+ * urgent first.
  */
-export function activeIncidents(db: Pick<Db, 'incidents'>, now: Date, cadenceScale = 1): ActiveRow[] {
+export function activeIncidents(db: Pick<Db, 'incidents' | 'settings'>, now: Date, cadenceScale = 1): ActiveRow[] {
   const rows = newestFirst(db.incidents.filter(isOpenIncident)).map((incident) => {
     const lastUpdateAt =
       incident.updates
         .map((u) => u.created_at)
         .sort()
         .at(-1) ?? incident.created_at;
-    const due = nextUpdateDue(incident.impact, lastUpdateAt, isResolvedStatus(incident.status));
+    const due = nextUpdateDue(levelOf(db.settings, incident), lastUpdateAt, isResolvedStatus(incident.status));
     if (!due) return { incident, lastUpdateAt, dueAt: null, overdue: false, minutesLeft: null };
     const last = Date.parse(lastUpdateAt);
     const dueMs = last + (due.getTime() - last) * cadenceScale;
@@ -46,4 +47,14 @@ export function activeIncidents(db: Pick<Db, 'incidents'>, now: Date, cadenceSca
 /** Maintenances scheduled or under way, soonest first. */
 export function liveMaintenances(db: Pick<Db, 'maintenances'>): Maintenance[] {
   return maintenancesIn(db, ['scheduled', 'in_progress', 'verifying']);
+}
+
+/** Resolved incidents whose post-incident review is due or overdue (policy.postmortemDue), overdue first. */
+export function postmortemsOwed(db: Pick<Db, 'incidents' | 'settings'>, now: Date): Array<{ incident: Incident; due: PostmortemDue }> {
+  return db.incidents
+    .flatMap((incident) => {
+      const due = postmortemDue(db.settings, incident, now);
+      return due ? [{ incident, due }] : [];
+    })
+    .sort((a, b) => (a.due.state === b.due.state ? a.due.dueAt.localeCompare(b.due.dueAt) : a.due.state === 'overdue' ? -1 : 1));
 }

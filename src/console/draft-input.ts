@@ -1,17 +1,30 @@
 import type { Db, Incident } from '../domain/model.ts';
-import type { ComponentStatus, Impact, IncidentStatus } from '../domain/status.ts';
-import { IMPACTS } from '../domain/status.ts';
-import { shouldNotify } from '../domain/policy.ts';
+import type { ComponentStatus, IncidentStatus } from '../domain/status.ts';
+import type { SeverityLevel } from '../domain/settings.ts';
+import { announced, levelOf, shouldNotify } from '../domain/policy.ts';
 import { UPDATE_STATUSES } from '../domain/incidents/lifecycle.ts';
 import { checked, componentChanges, formFields, validate, type FieldErrors } from './forms.ts';
 import { incidentCreateSchema, updateCreateSchema } from '../input/schemas.ts';
-import { updateTemplate, type TemplateName } from './templates.ts';
+import { clientTemplate, updateTemplate, type TemplateName } from './templates.ts';
 import type { DraftAction } from '../publish/preview.ts';
+
+/** What the console's forms read besides the form: the data, the page's time zone and the clock. */
+export interface FormContext {
+  db: Db;
+  timeZone: string;
+  now: Date;
+}
 
 /** The declare form's values, as shown (first visit, after an error, back from preview). */
 export interface DeclareValues {
   name: string;
-  impact: Impact | '';
+  /** A level id of the settings' scheme, or '' before one is chosen. */
+  severity: string;
+  /** The estimate as the form sends it (see etaFromForm). */
+  eta: string;
+  /** For the war-room channels: who leads, and where responders meet (empty: the default name). */
+  commander: string;
+  war_room: string;
   body: string;
   /** The template text the body was prefilled with: unchanged means "fill it in for me". */
   bodyTemplate: string;
@@ -22,15 +35,36 @@ export interface DeclareValues {
 
 export interface UpdateValues {
   status: IncidentStatus | '';
+  eta: string;
+  root_cause: string;
+  resolution: string;
+  prevention: string;
   body: string;
   bodyTemplate: string;
   components: Record<string, ComponentStatus>;
   notify: boolean;
 }
 
+/** The estimate choices of the forms, in minutes from now (runbook: "Estimated resolution: [timeframe]"). */
+export const ETA_CHOICES = [30, 60, 120, 240, 480, 1440] as const;
+
+/**
+ * The estimate a form sends: `keep` (an update keeps the current one), `none`
+ * or empty (not known: clears it), whole minutes from now, or an instant (a
+ * draft's estimate, back from the preview). Undefined: keep.
+ */
+export function etaFromForm(value: string | undefined, now: Date): string | null | undefined | { error: string } {
+  const v = (value ?? '').trim();
+  if (v === '' || v === 'none') return null;
+  if (v === 'keep') return undefined;
+  if (/^\d{1,5}$/.test(v)) return new Date(now.getTime() + Number(v) * 60_000).toISOString();
+  if (!Number.isNaN(Date.parse(v)) && /^\d{4}-\d\d-\d\dT/.test(v)) return new Date(v).toISOString();
+  return { error: 'Choose an estimate from the list.' };
+}
+
 /**
  * The "Email subscribers" box: the form also sends how it was shown
- * (`notify_shown`). Left as shown, the runbook policy decides for the impact
+ * (`notify_shown`). Left as shown, the runbook policy decides for the level
  * and status actually chosen (undefined), so picking "resolved" on a form
  * rendered for "identified" still sends the restoration notice without
  * JavaScript; ticked or unticked by hand, that choice wins.
@@ -43,112 +77,199 @@ export function notifyChoice(form: FormData): boolean | undefined {
 }
 
 const names = (db: Db, ids: string[]) => ids.map((id) => db.components.find((c) => c.id === id)?.name ?? id);
+const levelById = (db: Db, id: string): SeverityLevel | null => db.settings.severities.find((l) => l.id === id) ?? null;
 
-/** A fresh declare form: the investigating template, notify as the runbook says for a major incident. */
-export function blankDeclare(): DeclareValues {
-  const body = updateTemplate('investigating', { components: [] });
-  return { name: '', impact: '', body, bodyTemplate: body, components: {}, notify: true };
-}
-
-/** A fresh update form for an incident, for the chosen status's template. */
-export function blankUpdate(db: Db, incident: Incident, status: IncidentStatus): UpdateValues {
-  const body = templateFor(status, db, incident.components, incident.impact);
-  return { status, body, bodyTemplate: body, components: {}, notify: notifyDefault(incident, status) };
-}
+/** Whether declaring at this level emails by the runbook. */
+export const declareNotifyDefault = (level: SeverityLevel | null): boolean =>
+  shouldNotify(level, { first: true, resolves: false, announced: false, notify: undefined });
 
 /** Whether an update of this status emails by the runbook (policy.shouldNotify). */
-export function notifyDefault(incident: Incident, status: IncidentStatus): boolean {
+export function notifyDefault(db: Db, incident: Incident, status: IncidentStatus): boolean {
   const resolves = status === 'resolved' && incident.resolved_at === null;
-  return shouldNotify({ impact: incident.impact, first: false, resolves, notify: undefined });
+  return shouldNotify(levelOf(db.settings, incident), { first: false, resolves, announced: announced(incident), notify: undefined });
 }
 
-function templateFor(status: IncidentStatus, db: Db, componentIds: string[], impact: Impact | 'maintenance'): string {
+/** The declare form's template, filled for a level and components. */
+export function declareTemplate(fc: FormContext, level: SeverityLevel | null, componentIds: string[], eta: string | null = null): string {
+  return updateTemplate('investigating', { ...fc, components: names(fc.db, componentIds), level, startedAt: null, eta });
+}
+
+/** An update's template for a status, filled from the incident. */
+function incidentTemplate(fc: FormContext, incident: Incident, status: IncidentStatus, componentIds: string[], eta: string | null) {
   const name: TemplateName = status === 'postmortem' ? 'resolved' : status;
-  return updateTemplate(name, { components: names(db, componentIds), impact });
+  const level = levelOf(fc.db.settings, incident);
+  return updateTemplate(name, { ...fc, components: names(fc.db, componentIds), level, startedAt: incident.started_at, eta });
+}
+
+/** For the console's script: each choice's template with the component names as tokens. */
+export function declareClientTemplates(fc: FormContext): Record<string, string> {
+  const levels: Array<[string, SeverityLevel | null]> = [
+    ['', null],
+    ...fc.db.settings.severities.map((l) => [l.id, l] as [string, SeverityLevel]),
+  ];
+  return Object.fromEntries(
+    levels.map(([id, level]) => [id, clientTemplate('investigating', { ...fc, level, startedAt: null, eta: null })]),
+  );
+}
+
+export function updateClientTemplates(fc: FormContext, incident: Incident, statuses: IncidentStatus[]): Record<string, string> {
+  const level = levelOf(fc.db.settings, incident);
+  return Object.fromEntries(
+    statuses.map((s) => [
+      s,
+      clientTemplate(s === 'postmortem' ? 'resolved' : s, { ...fc, level, startedAt: incident.started_at, eta: incident.eta }),
+    ]),
+  );
+}
+
+/** A fresh declare form: the investigating template; notify as the runbook says for the most severe level. */
+export function blankDeclare(fc: FormContext): DeclareValues {
+  const body = declareTemplate(fc, null, []);
+  const notify = declareNotifyDefault(fc.db.settings.severities[0] ?? null);
+  return { name: '', severity: '', eta: '', commander: '', war_room: '', body, bodyTemplate: body, components: {}, notify };
+}
+
+/** A fresh update form of an incident, for the chosen status's template. */
+export function blankUpdate(fc: FormContext, incident: Incident, status: IncidentStatus): UpdateValues {
+  const body = incidentTemplate(fc, incident, status, incident.components, incident.eta);
+  return {
+    status,
+    eta: incident.eta ? 'keep' : '',
+    root_cause: '',
+    resolution: '',
+    prevention: '',
+    body,
+    bodyTemplate: body,
+    components: {},
+    notify: notifyDefault(fc.db, incident, status),
+  };
 }
 
 /**
  * Reads the declare form into a draft action. A body left exactly as the
- * template it was prefilled with is filled in again with the chosen
- * components and impact, so the text names them without JavaScript.
+ * template it was prefilled with is filled in again with the chosen level,
+ * components and estimate, so the text names them without JavaScript.
  */
-export function declareFromForm(form: FormData, db: Db): { values: DeclareValues; errors: FieldErrors; action?: DraftAction } {
+export function declareFromForm(form: FormData, fc: FormContext): { values: DeclareValues; errors: FieldErrors; action?: DraftAction } {
   const fields = formFields(form);
   const { changes, error } = componentChanges(form);
-  const impact = (IMPACTS as readonly string[]).includes(fields.impact ?? '') ? (fields.impact as Impact) : '';
+  // A form (or a script) may still name the Statuspage impact: the first level with it, as the API does.
+  const level =
+    levelById(fc.db, fields.severity ?? '') ??
+    (fields.severity ? null : (fc.db.settings.severities.find((l) => l.impact === fields.impact) ?? null));
+  const eta = etaFromForm(fields.eta, fc.now);
+  const etaValue = typeof eta === 'string' ? eta : null;
   let body = fields.body ?? '';
-  const bodyTemplate = fields.body_template ?? '';
-  if (body.trim() === bodyTemplate.trim()) {
-    body = updateTemplate('investigating', { components: names(db, Object.keys(changes)), impact: impact || undefined });
-  }
+  if (body.trim() === (fields.body_template ?? '').trim()) body = declareTemplate(fc, level, Object.keys(changes), etaValue);
   const notify = notifyChoice(form);
-  const policy = impact ? shouldNotify({ impact, first: true, resolves: false, notify: undefined }) : checked(form, 'notify');
   const values: DeclareValues = {
     name: fields.name ?? '',
-    impact,
+    severity: level?.id ?? '',
+    eta: fields.eta ?? '',
+    commander: fields.commander ?? '',
+    war_room: fields.war_room ?? '',
     body,
     bodyTemplate: body,
     components: changes,
-    notify: notify ?? policy,
+    notify: notify ?? (level ? declareNotifyDefault(level) : checked(form, 'notify')),
   };
   // The console declares investigating incidents; the API also takes other statuses (backfill).
   const input = {
     name: fields.name ?? '',
-    impact: fields.impact ?? '',
+    ...(fields.severity || level ? { severity: fields.severity || level!.id } : {}),
     body,
     components: changes,
+    ...(etaValue ? { eta: etaValue } : {}),
+    ...(fields.commander?.trim() ? { commander: fields.commander } : {}),
+    ...(fields.war_room?.trim() ? { war_room: fields.war_room } : {}),
     ...(notify !== undefined ? { notify } : {}),
   };
   const parsed = validate(incidentCreateSchema, input);
   const errors: FieldErrors = parsed.ok ? {} : parsed.errors;
+  if (!fields.severity && !level) errors.severity = 'Choose a severity.';
   if (error) errors.components = error;
-  if (!parsed.ok || error) return { values, errors };
+  if (eta !== null && typeof eta === 'object') errors.eta = eta.error;
+  if (!parsed.ok || Object.keys(errors).length) return { values, errors };
   return { values, errors, action: { kind: 'declare', input: parsed.data } };
 }
 
 /** Reads the update form of an incident into a draft action (same template rule as declare). */
 export function updateFromForm(
   form: FormData,
-  db: Db,
+  fc: FormContext,
   incident: Incident,
 ): { values: UpdateValues; errors: FieldErrors; action?: DraftAction } {
   const fields = formFields(form);
   const { changes, error } = componentChanges(form);
   const status = (UPDATE_STATUSES as readonly string[]).includes(fields.status ?? '') ? (fields.status as IncidentStatus) : '';
+  const eta = etaFromForm(fields.eta, fc.now);
+  const etaAfter = eta === undefined ? incident.eta : typeof eta === 'string' ? eta : null;
   let body = fields.body ?? '';
-  const bodyTemplate = fields.body_template ?? '';
-  if (status && body.trim() === bodyTemplate.trim()) {
-    body = templateFor(status, db, [...new Set([...incident.components, ...Object.keys(changes)])], incident.impact);
+  if (status && body.trim() === (fields.body_template ?? '').trim()) {
+    body = incidentTemplate(fc, incident, status, [...new Set([...incident.components, ...Object.keys(changes)])], etaAfter);
   }
   const notify = notifyChoice(form);
+  const told = (name: 'root_cause' | 'resolution' | 'prevention') => (fields[name] ?? '').trim();
   const values: UpdateValues = {
     status,
+    eta: fields.eta ?? 'keep',
+    root_cause: told('root_cause'),
+    resolution: told('resolution'),
+    prevention: told('prevention'),
     body,
     bodyTemplate: body,
     components: changes,
-    notify: notify ?? (status ? notifyDefault(incident, status) : checked(form, 'notify')),
+    notify: notify ?? (status ? notifyDefault(fc.db, incident, status) : checked(form, 'notify')),
   };
+  const resolving = status === 'resolved';
   const input = {
     status: fields.status ?? '',
     body,
     ...(Object.keys(changes).length ? { components: changes } : {}),
     ...(notify !== undefined ? { notify } : {}),
+    // Resolving clears the estimate; what happened goes with the resolving update only.
+    ...(!resolving && eta !== undefined && typeof eta !== 'object' ? { eta } : {}),
+    ...(resolving && values.root_cause ? { root_cause: values.root_cause } : {}),
+    ...(resolving && values.resolution ? { resolution: values.resolution } : {}),
+    ...(resolving && values.prevention ? { prevention: values.prevention } : {}),
   };
   const parsed = validate(updateCreateSchema, input);
   const errors: FieldErrors = parsed.ok ? {} : parsed.errors;
   if (error) errors.components = error;
-  if (!parsed.ok || error) return { values, errors };
+  if (eta !== null && typeof eta === 'object') errors.eta = eta.error;
+  if (!parsed.ok || Object.keys(errors).length) return { values, errors };
   return { values, errors, action: { kind: 'update', incidentId: incident.id, input: parsed.data } };
 }
 
-/** The form values back from a saved draft ("back to edit"); `incident` for an update's policy default. */
-export function valuesFromDraft(action: DraftAction, incident?: Incident): DeclareValues | UpdateValues {
+/** The form values back from a saved draft ("back to edit"). */
+export function valuesFromDraft(action: DraftAction, db: Db, incident?: Incident): DeclareValues | UpdateValues {
   const { input } = action;
-  const base = { body: input.body, bodyTemplate: '', components: input.components ?? {} };
+  const base = {
+    body: input.body,
+    bodyTemplate: '',
+    components: input.components ?? {},
+    eta: input.eta ?? (action.kind === 'update' && input.eta === undefined ? 'keep' : ''),
+  };
   if (action.kind === 'declare') {
-    const policy = shouldNotify({ impact: action.input.impact, first: true, resolves: false, notify: undefined });
-    return { ...base, notify: input.notify ?? policy, name: action.input.name, impact: action.input.impact };
+    const level = action.input.severity
+      ? levelById(db, action.input.severity)
+      : (db.settings.severities.find((l) => l.impact === action.input.impact) ?? null);
+    return {
+      ...base,
+      notify: input.notify ?? declareNotifyDefault(level),
+      name: action.input.name,
+      severity: level?.id ?? '',
+      commander: action.input.commander ?? '',
+      war_room: action.input.war_room ?? '',
+    };
   }
-  const policy = incident ? notifyDefault(incident, action.input.status) : false;
-  return { ...base, notify: input.notify ?? policy, status: action.input.status };
+  const policy = incident ? notifyDefault(db, incident, action.input.status) : false;
+  return {
+    ...base,
+    notify: input.notify ?? policy,
+    status: action.input.status,
+    root_cause: action.input.root_cause ?? '',
+    resolution: action.input.resolution ?? '',
+    prevention: action.input.prevention ?? '',
+  };
 }

@@ -2,12 +2,32 @@ import Handlebars from 'handlebars';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { templatePath } from '../paths.ts';
-import type { Impact } from '../domain/status.ts';
-import { UPDATE_CADENCE_MINUTES } from '../domain/policy.ts';
+import type { SeverityLevel } from '../domain/settings.ts';
+import { formatDuration } from '../domain/overall.ts';
+import { formatDateTime } from '../domain/time-text.ts';
+import { cadenceText, etaText, everyText, joinNames } from '../domain/words.ts';
 
-/** The runbook update templates in templates/updates/ (docs/design.md "Runbook policy"). */
+/**
+ * The status-page update templates (templates/updates/, after the runbooks'
+ * Initial, In progress and Resolution updates), filled from the data: the
+ * affected services, the level's cadence, when it started, the estimate, how
+ * long it lasted. The Comms Lead edits the result; it is Markdown, sanitized
+ * when rendered like every body, so nothing is HTML-escaped here.
+ */
 export const TEMPLATE_NAMES = ['investigating', 'identified', 'monitoring', 'resolved', 'maintenance'] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
+
+export interface TemplateFacts {
+  /** The affected components' names. */
+  components: string[];
+  /** The severity level (its cadence); null for maintenance or no level. */
+  level: SeverityLevel | null;
+  /** When the incident started; null: now (a declare). */
+  startedAt: string | null;
+  eta: string | null;
+  now: Date;
+  timeZone: string;
+}
 
 let compiled: Map<TemplateName, HandlebarsTemplateDelegate> | null = null;
 
@@ -15,8 +35,6 @@ function load(): Map<TemplateName, HandlebarsTemplateDelegate> {
   if (compiled) return compiled;
   const dir = templatePath('updates');
   const map = new Map<TemplateName, HandlebarsTemplateDelegate>();
-  // Markdown, not HTML: no HTML escaping here; the result is edited by the
-  // Comms Lead and then goes through the one sanitizing Markdown renderer.
   for (const name of TEMPLATE_NAMES) {
     map.set(name, Handlebars.compile(readFileSync(join(dir, `${name}.md.hbs`), 'utf8'), { noEscape: true, strict: false }));
   }
@@ -24,26 +42,35 @@ function load(): Map<TemplateName, HandlebarsTemplateDelegate> {
   return map;
 }
 
-/** "API", "API and Dashboard", "API, Dashboard and Webhooks". */
-export function joinNames(names: string[]): string {
-  if (names.length <= 1) return names[0] ?? '';
-  return `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
-}
+/** What the browser fills in when components are chosen (public/admin/console.js). */
+export const TOKENS = { components: '{components}', affected: '{affected}', eta: '{eta}' } as const;
 
-function humanMinutes(minutes: number): string {
-  if (minutes % 60 === 0) return minutes === 60 ? '1 hour' : `${minutes / 60} hours`;
-  return `${minutes} minutes`;
-}
-
-/**
- * The prefilled text of an update: the runbook template of that status with
- * the incident's component names and the runbook cadence filled in.
- */
-export function updateTemplate(name: TemplateName, data: { components: string[]; impact?: Impact | 'maintenance' }): string {
-  const cadence = data.impact && data.impact !== 'maintenance' ? UPDATE_CADENCE_MINUTES[data.impact] : null;
+function fill(name: TemplateName, f: Omit<TemplateFacts, 'components'>, components: string, affected: string, eta?: string): string {
+  const now = f.now.toISOString();
+  const started = f.startedAt ?? now;
   return load().get(name)!({
-    components: joinNames(data.components),
-    plural: data.components.length > 1,
-    nextUpdateIn: cadence ? humanMinutes(cadence) : null,
+    components,
+    affected,
+    cadence: f.level?.update_every_minutes ? cadenceText(f.level.update_every_minutes) : null,
+    every: f.level?.update_every_minutes ? everyText(f.level.update_every_minutes) : null,
+    startedAt: formatDateTime(started, f.timeZone),
+    eta: eta ?? (f.eta ? etaText(f.eta, now, f.timeZone) : 'not known yet'),
+    duration: formatDuration(Math.max(0, Math.round((f.now.getTime() - Date.parse(started)) / 60_000))),
+    resolvedAt: formatDateTime(now, f.timeZone),
   }).trim();
+}
+
+/** The template of a status, filled in. */
+export function updateTemplate(name: TemplateName, f: TemplateFacts): string {
+  const names = joinNames(f.components);
+  return fill(name, f, names || 'our services', names || 'being assessed');
+}
+
+/** The maintenance template for these components (no cadence, times or estimate in it). */
+export const maintenanceTemplate = (components: string[]): string =>
+  updateTemplate('maintenance', { components, level: null, startedAt: null, eta: null, now: new Date(0), timeZone: 'UTC' });
+
+/** The same with the component names left as tokens, for the console's script to fill as components are chosen. */
+export function clientTemplate(name: TemplateName, f: Omit<TemplateFacts, 'components'>): string {
+  return fill(name, f, TOKENS.components, TOKENS.affected, TOKENS.eta);
 }

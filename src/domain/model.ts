@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { COMPONENT_STATUSES, IMPACTS, INCIDENT_STATUSES, MAINTENANCE_STATUSES } from './status.ts';
+import { DEFAULT_SETTINGS, settingsSchema, severityLevelSchema } from './settings.ts';
+import { channelSchema } from './channels/model.ts';
 
 /**
  * The domain model and the shape of the main data file (`DATA_DIR/herald.json`).
@@ -64,6 +66,8 @@ export const postmortemSchema = z.object({
   body_html: z.string(),
   updated_at: isoDate,
   published_at: isoDate.nullable(),
+  /** Subscribers were emailed when it was published (the Comms Lead's choice; off by default). */
+  notify: z.boolean().default(false),
 });
 
 const recordFields = {
@@ -82,8 +86,32 @@ export const incidentSchema = z.object({
   kind: z.literal('incident'),
   ...recordFields,
   impact: z.enum(IMPACTS),
+  /**
+   * The severity level it was declared with, as it was then: changing the
+   * scheme later never rewrites history (its label stays). Null for an
+   * impact no level maps to.
+   */
+  severity: severityLevelSchema.nullable().default(null),
   status: z.enum(INCIDENT_STATUSES),
   monitoring_at: isoDate.nullable(),
+  /** When the Comms Lead expects it resolved (the latest estimate), or null when not known. */
+  eta: isoDate.nullable().default(null),
+  /** What happened, told when it was resolved (shown on the page and in the restoration notice). */
+  root_cause: z.string().nullable().default(null),
+  resolution: z.string().nullable().default(null),
+  prevention: z.string().nullable().default(null),
+  /**
+   * For a level that emails only once an incident has lasted a while: when
+   * that time came with the incident still open, and the disruption notice
+   * became due (the outbox sends it).
+   */
+  late_notice_at: isoDate.nullable().default(null),
+  /** The Comms Lead chose, when declaring it, not to email subscribers: no late notice either. */
+  email_declined: z.boolean().default(false),
+  /** Who leads the response ("@dana"), for the war-room channels; null when not named. */
+  commander: z.string().nullable().default(null),
+  /** Where responders meet ("#incident-2026-11-30-card-payments"), for the war-room channels. */
+  war_room: z.string().nullable().default(null),
   /** Oldest first, as they were written; outputs sort newest first. */
   updates: z.array(incidentUpdateSchema),
   postmortem: postmortemSchema.nullable(),
@@ -127,15 +155,17 @@ export const idempotencyRecordSchema = z.object({
   at: isoDate,
 });
 
-export const DB_SCHEMA_VERSION = 2;
+export const DB_SCHEMA_VERSION = 4;
 
 export const dbSchema = z.object({
   schema_version: z.literal(DB_SCHEMA_VERSION),
   page: z.object({ id: z.string().min(1), created_at: isoDate }),
+  settings: settingsSchema,
   groups: z.array(groupSchema),
   components: z.array(componentSchema),
   incidents: z.array(incidentSchema),
   maintenances: z.array(maintenanceSchema),
+  channels: z.array(channelSchema),
   audit: z.array(auditEventSchema),
   idempotency: z.array(idempotencyRecordSchema),
 });
@@ -159,10 +189,12 @@ export function emptyDb(pageId: string, now: string): Db {
   return {
     schema_version: DB_SCHEMA_VERSION,
     page: { id: pageId, created_at: now },
+    settings: structuredClone(DEFAULT_SETTINGS),
     groups: [],
     components: [],
     incidents: [],
     maintenances: [],
+    channels: [],
     audit: [],
     idempotency: [],
   };

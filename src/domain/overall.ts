@@ -19,14 +19,17 @@ export const isOpenIncident = (i: Incident): boolean => !isResolvedStatus(i.stat
 export const isActiveMaintenance = (m: Maintenance): boolean => m.status === 'in_progress' || m.status === 'verifying';
 
 /**
- * The page's overall indicator: the worst of the open incidents' impacts and
- * the components' statuses (degraded → minor, partial → major, major outage →
- * critical); when nothing is worse than none but maintenance is under way, it
- * is `maintenance`.
+ * The page's overall indicator: the worst of the components' statuses
+ * (degraded → minor, partial → major, major outage → critical) and of the
+ * impacts of incidents still being worked on (investigating, identified).
+ * Once an incident is monitoring, its fix is out and the page follows its
+ * components: all operational again reads green, not the impact it was
+ * declared with. When nothing is worse than none but maintenance is under
+ * way, it is `maintenance`.
  */
 export function overallStatus(db: Pick<Db, 'components' | 'incidents' | 'maintenances'>): Overall {
   const impacts: Impact[] = db.components.map((c) => componentStatusToImpact(c.status));
-  for (const i of db.incidents) if (isOpenIncident(i)) impacts.push(i.impact);
+  for (const i of db.incidents) if (isOpenIncident(i) && i.status !== 'monitoring') impacts.push(i.impact);
   const worst = worstImpact(impacts);
   let indicator: Indicator = worst;
   if (worst === 'none' && (db.components.some((c) => c.status === 'under_maintenance') || db.maintenances.some(isActiveMaintenance))) {

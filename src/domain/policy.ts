@@ -1,50 +1,120 @@
+import type { Db, Incident } from './model.ts';
 import type { Impact } from './status.ts';
+import type { SeverityLevel, Settings } from './settings.ts';
+import { Invalid } from './errors.ts';
+import { isResolvedStatus } from './status.ts';
 
 /**
- * The runbook policy, in one place: severity labels, who is emailed when, and
- * how often the Comms Lead must post an update. These are the defaults of
- * docs/design.md "Runbook policy".
+ * The runbook policy, in one place: which severity level an incident has,
+ * who is emailed when, how often the Comms Lead owes an update, and when a
+ * post-incident review is due. The levels are settings (src/domain/settings.ts).
  */
-export const SEVERITY_LABEL: Record<Impact, string> = {
-  critical: 'SEV-1 critical',
-  major: 'SEV-2 major',
-  minor: 'SEV-3 minor',
-  none: 'No impact',
-};
 
-/** Minutes between updates the Comms Lead owes customers, by impact. */
-export const UPDATE_CADENCE_MINUTES: Record<Impact, number | null> = {
-  critical: 30,
-  major: 60,
-  minor: 240,
-  none: null,
-};
+/** The level a declare names: by id, or else the first (most severe) level with the impact given. */
+export function levelForDeclare(settings: Settings, input: { severity?: string; impact?: Impact }): SeverityLevel | null {
+  if (input.severity !== undefined) {
+    const level = settings.severities.find((l) => l.id === input.severity);
+    if (!level)
+      throw new Invalid(`No severity level "${input.severity}" (levels: ${settings.severities.map((l) => l.id).join(', ')}).`, 'severity');
+    if (input.impact !== undefined && input.impact !== level.impact) {
+      throw new Invalid(`Severity ${level.label} has impact ${level.impact}, not ${input.impact}; give one or the other.`, 'impact');
+    }
+    return level;
+  }
+  if (input.impact === undefined) throw new Invalid('Give the severity (a level id) or the impact.', 'severity');
+  return settings.severities.find((l) => l.impact === input.impact) ?? null;
+}
 
-/** Impacts whose start and resolution email subscribers without being asked. */
-export const NOTIFY_BY_DEFAULT: ReadonlySet<string> = new Set(['major', 'critical']);
+/**
+ * The level an incident follows now: its level as configured today (so a new
+ * cadence applies to incidents already open), or the level as it was declared
+ * when the scheme no longer has it. Null when its impact had no level.
+ */
+export function levelOf(settings: Settings, incident: Pick<Incident, 'severity'>): SeverityLevel | null {
+  if (!incident.severity) return null;
+  return settings.severities.find((l) => l.id === incident.severity!.id) ?? incident.severity;
+}
+
+/** The severity as customers and the console read it: the label it was declared with, or the impact's name. */
+export function severityLabel(incident: Pick<Incident, 'severity' | 'impact'>): string {
+  if (incident.severity) return incident.severity.label;
+  return incident.impact === 'none' ? 'No impact' : incident.impact.charAt(0).toUpperCase() + incident.impact.slice(1);
+}
 
 export interface NotifyQuestion {
-  impact: Impact | 'maintenance';
   /** The incident's first update (the disruption notice). */
   first: boolean;
+  /** The update that resolves it (the restoration notice). */
   resolves: boolean;
+  /** Whether subscribers already heard of this incident (its disruption notice went out). */
+  announced: boolean;
   /** What the Comms Lead said; undefined when they said nothing. */
   notify: boolean | undefined;
 }
 
 /**
- * Whether an update emails subscribers: an explicit `notify` always wins;
- * otherwise only the start and the resolution of a major or critical incident.
+ * Whether an update emails subscribers. An explicit `notify` always wins.
+ * Otherwise: the start, for a level that emails (unless the level waits to
+ * see whether it lasts: then the timer sends it, see lateNoticeAt); once
+ * subscribers were told it started, the resolution and, where the level
+ * says so, each update in between.
  */
-export function shouldNotify(q: NotifyQuestion): boolean {
+export function shouldNotify(level: SeverityLevel | null, q: NotifyQuestion): boolean {
   if (q.notify !== undefined) return q.notify;
-  return NOTIFY_BY_DEFAULT.has(q.impact) && (q.first || q.resolves);
+  if (q.first) return level?.email_subscribers === true && level.email_after_minutes === null;
+  // Whoever heard it started hears it ended, even where the level emails nothing by itself.
+  if (!q.announced) return false;
+  return q.resolves || level?.email_every_update === true;
 }
 
-/** When the next update is due, or null when the impact has no cadence or it is resolved. */
-export function nextUpdateDue(impact: Impact | 'maintenance', lastUpdateAt: string, resolved: boolean): Date | null {
-  if (resolved || impact === 'maintenance') return null;
-  const minutes = UPDATE_CADENCE_MINUTES[impact];
-  if (minutes === null) return null;
-  return new Date(Date.parse(lastUpdateAt) + minutes * 60_000);
+/** Whether subscribers were told of an incident: any of its updates emailed, or its late notice due. */
+export const announced = (incident: Pick<Incident, 'updates' | 'late_notice_at'>): boolean =>
+  incident.late_notice_at !== null || incident.updates.some((u) => u.notify);
+
+/**
+ * When a level that emails only after a while owes the disruption notice: the
+ * start plus its `email_after_minutes`, while the incident is open and
+ * subscribers have not heard of it. Null when nothing is owed.
+ */
+export function lateNoticeAt(settings: Settings, incident: Incident): number | null {
+  const level = levelOf(settings, incident);
+  if (!level?.email_subscribers || level.email_after_minutes === null) return null;
+  // The Comms Lead said "do not email" when declaring it: that choice stands.
+  if (isResolvedStatus(incident.status) || announced(incident) || incident.email_declined) return null;
+  return Date.parse(incident.started_at) + level.email_after_minutes * 60_000;
 }
+
+/** When the next update is due by the level's cadence, or null (no cadence, or resolved). */
+export function nextUpdateDue(level: SeverityLevel | null, lastUpdateAt: string, resolved: boolean): Date | null {
+  if (resolved || !level?.update_every_minutes) return null;
+  return new Date(Date.parse(lastUpdateAt) + level.update_every_minutes * 60_000);
+}
+
+/** Where an incident's post-incident review stands: due, overdue, or nothing owed. */
+export interface PostmortemDue {
+  state: 'due' | 'overdue';
+  dueAt: string;
+  overdueAt: string | null;
+}
+
+/**
+ * The review a level expects after its incidents (runbooks: within 24–48 h of
+ * a SEV-1/2): due from `postmortem_due_hours` after the resolution, overdue
+ * after `postmortem_overdue_hours`, until a postmortem is published.
+ */
+export function postmortemDue(settings: Settings, incident: Incident, now: Date): PostmortemDue | null {
+  const level = levelOf(settings, incident);
+  if (!level?.postmortem_due_hours || !incident.resolved_at || incident.postmortem?.published_at) return null;
+  const resolved = Date.parse(incident.resolved_at);
+  const dueAt = resolved + level.postmortem_due_hours * 3_600_000;
+  const overdueAt = level.postmortem_overdue_hours ? resolved + level.postmortem_overdue_hours * 3_600_000 : null;
+  if (now.getTime() < dueAt) return null;
+  return {
+    state: overdueAt !== null && now.getTime() >= overdueAt ? 'overdue' : 'due',
+    dueAt: new Date(dueAt).toISOString(),
+    overdueAt: overdueAt === null ? null : new Date(overdueAt).toISOString(),
+  };
+}
+
+/** The settings a store holds (a helper for code that only has the data). */
+export const settingsOf = (db: Pick<Db, 'settings'>): Settings => db.settings;

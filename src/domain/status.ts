@@ -37,6 +37,16 @@ export const INCIDENT_STATUS_LABEL: Record<IncidentStatus | MaintenanceStatus, s
   completed: 'Completed',
 };
 
+/**
+ * The status as customers read it: "postmortem" is Statuspage's state for a
+ * resolved incident whose review is out, so customers read "Resolved" (the
+ * postmortem itself is a link beside it).
+ */
+export const CUSTOMER_STATUS_LABEL: Record<IncidentStatus | MaintenanceStatus, string> = {
+  ...INCIDENT_STATUS_LABEL,
+  postmortem: 'Resolved',
+};
+
 export const IMPACT_LABEL: Record<Impact | 'maintenance', string> = {
   none: 'No impact',
   minor: 'Minor',

@@ -9,7 +9,7 @@ import { CONTROL_IN_LINE, CONTROL_IN_TEXT, CONTROL_MESSAGE } from '../domain/tex
  * strings into the same shapes first). Unknown keys are refused so typos
  * fail loudly.
  */
-export const LIMITS = { name: 200, body: 20_000, description: 1_000 } as const;
+export const LIMITS = { name: 200, body: 20_000, description: 1_000, told: 2_000 } as const;
 
 // Control characters are refused before trimming: a trailing one is refused, not quietly cut.
 export const name = z
@@ -30,6 +30,14 @@ const line = (max: number) =>
     .string()
     .max(max)
     .refine((v) => !CONTROL_IN_LINE.test(v), CONTROL_MESSAGE);
+/** A named one-line text (a commander, a war room): trimmed, not empty. */
+const shortLine = (label: string, max: number) =>
+  z
+    .string({ error: `${label} must be text` })
+    .refine((v) => !CONTROL_IN_LINE.test(v), `${label} ${CONTROL_MESSAGE}`)
+    .trim()
+    .min(1, `${label} must not be empty (leave it out instead)`)
+    .max(max, `${label} must be at most ${max} characters`);
 const componentStatus = z.enum(COMPONENT_STATUSES, {
   error: `must be one of ${COMPONENT_STATUSES.join(', ')}`,
 });
@@ -55,21 +63,49 @@ export const componentCreateSchema = z.strictObject({
 
 export const componentPatchSchema = componentCreateSchema.omit({ id: true }).partial();
 
-export const incidentCreateSchema = z.strictObject({
-  name,
-  impact: z.enum(IMPACTS, { error: `impact must be one of ${IMPACTS.join(', ')}` }),
-  status: z.enum(UPDATE_STATUSES, { error: `status must be one of ${UPDATE_STATUSES.join(', ')}` }).default('investigating'),
-  body,
-  components: z.record(z.string(), componentStatus).default({}),
-  notify: z.boolean().optional(),
-  started_at: instant.optional(),
-});
+/** When the incident is expected to be resolved: an instant, or null when not known (clears an earlier estimate). */
+const eta = instant.nullable().optional();
+
+/** What happened, in a sentence or a short paragraph for customers (plain text; line breaks kept). */
+const told = (label: string) =>
+  z
+    .string({ error: `${label} must be text` })
+    .refine((v) => !CONTROL_IN_TEXT.test(v), `${label} ${CONTROL_MESSAGE}`)
+    .trim()
+    .min(1, `${label} must not be empty (leave it out instead)`)
+    .max(LIMITS.told, `${label} must be at most ${LIMITS.told} characters`)
+    .optional();
+
+export const incidentCreateSchema = z
+  .strictObject({
+    name,
+    /** A level id of the settings' severity scheme (GET /api/admin/settings). */
+    severity: z.string().max(30).optional(),
+    /** Or the Statuspage impact alone: the first (most severe) level with it. */
+    impact: z.enum(IMPACTS, { error: `impact must be one of ${IMPACTS.join(', ')}` }).optional(),
+    status: z.enum(UPDATE_STATUSES, { error: `status must be one of ${UPDATE_STATUSES.join(', ')}` }).default('investigating'),
+    body,
+    components: z.record(z.string(), componentStatus).default({}),
+    notify: z.boolean().optional(),
+    eta,
+    started_at: instant.optional(),
+    commander: shortLine('commander', 80).nullable().optional(),
+    war_room: shortLine('war_room', 80).nullable().optional(),
+  })
+  .refine((i) => i.severity !== undefined || i.impact !== undefined, {
+    message: 'give severity (a level id) or impact',
+    path: ['severity'],
+  });
 
 export const updateCreateSchema = z.strictObject({
   status: z.enum(UPDATE_STATUSES, { error: `status must be one of ${UPDATE_STATUSES.join(', ')}` }),
   body,
   components: z.record(z.string(), componentStatus).optional(),
   notify: z.boolean().optional(),
+  eta,
+  root_cause: told('root_cause'),
+  resolution: told('resolution'),
+  prevention: told('prevention'),
   display_at: instant.optional(),
 });
 
@@ -117,4 +153,9 @@ export const postmortemSchema = z.strictObject({
     .max(POSTMORTEM_MAX, `body must be at most ${POSTMORTEM_MAX} characters`)
     .optional(),
   publish: z.boolean().optional(),
+  /** With publish: email the incident's subscribers that it is out (off by default). */
+  notify: z.boolean().optional(),
 });
+
+/** `PUT /api/admin/settings`: the whole settings document (src/domain/settings.ts). */
+export { settingsSchema } from '../domain/settings.ts';

@@ -28,6 +28,8 @@ export class Composer {
   private readonly envelopeFrom: string;
   private intents = new Map<string, NoticeIntent>();
   private intentsOf: Db | null = null;
+  /** The settings the cached messages were rendered with (audience, sign-off, levels): a change renders anew. */
+  private settingsText = '';
 
   constructor(cfg: ComposeConfig, book: SubscriberBook) {
     this.cfg = cfg;
@@ -59,6 +61,9 @@ export class Composer {
     if (this.intentsOf !== db) {
       this.intents = new Map(noticeIntents(db).map((i) => [i.key, i]));
       this.intentsOf = db;
+      const settings = JSON.stringify(db.settings);
+      if (settings !== this.settingsText) this.raws.clear();
+      this.settingsText = settings;
     }
     return this.intents.get(key);
   }

@@ -14,7 +14,7 @@ export interface FanOutOptions {
   log: (line: string) => void;
   /** Subscribers considered per durable step. */
   batch?: number;
-  /** Fan-out waits while more than this many deliveries wait to be sent (memory stays bounded). */
+  /** Fan-out waits while more than this many deliveries of the notice wait to be sent (memory stays bounded). */
   maxPending?: number;
 }
 
@@ -87,8 +87,9 @@ export class FanOut {
       let created = 0;
       const maxPending = this.o.maxPending ?? 200;
       while (!intent.done) {
-        // Run ahead of the sender only so far: the cursor, not a queue in memory, holds the rest.
-        while (this.o.sender.pending > maxPending && !this.stopped) await new Promise((r) => setTimeout(r, 10));
+        // Run ahead of the sender only so far: the cursor, not a queue in memory, holds the rest. Paced by this
+        // notice's own backlog: confirmations (their own lane in the sender) must not hold a notice back.
+        while (this.o.sender.pendingFor(notice.key) > maxPending && !this.stopped) await new Promise((r) => setTimeout(r, 10));
         if (this.stopped) return;
         const subs = this.o.book.after(intent.cursor, batch);
         const at = this.o.now().toISOString();
@@ -110,8 +111,8 @@ export class FanOut {
             sent_at: null,
           });
         }
-        // Re-read: a compaction in between may have moved sent counts onto the stored intent.
-        intent = { ...(ledger.intents.get(notice.key) ?? intent), cursor: subs.at(-1)?.seq ?? intent.cursor, done: subs.length < batch };
+        // The progress only: the ledger keeps its own archived_sent (compaction's to change, even during this append).
+        intent = { ...intent, cursor: subs.at(-1)?.seq ?? intent.cursor, done: subs.length < batch };
         await ledger.recordFanOut(fresh, intent);
         this.o.sender.enqueue(fresh);
         created += fresh.length;

@@ -5,10 +5,12 @@ import type { NoticeKind, Subscriber } from './model.ts';
  * Which notices exist in the data, and who wants them: pure functions over
  * the data file and a subscriber. The durable intent to notify is the update
  * itself (`notify: true`, decided by domain/policy.ts shouldNotify when the
- * update was saved), or a maintenance whose reminder is due (`reminded_at`).
+ * update was saved), a disruption notice owed late (`late_notice_at`, for
+ * levels that email only once an incident lasts), a postmortem published with
+ * `notify`, or a maintenance whose reminder is due (`reminded_at`).
  */
 export interface NoticeIntent {
-  /** The update id, or `<maintenance id>:reminder`. */
+  /** The update id, or `<incident id>:disruption` (late), `<incident id>:postmortem`, `<maintenance id>:reminder`. */
   key: string;
   incident: EventRecord;
   update: Update;
@@ -17,13 +19,21 @@ export interface NoticeIntent {
   at: string;
 }
 
-/** The kind of notice an update makes: the first is the disruption, the resolving one the restoration. */
+/**
+ * The kind of notice an update makes: the resolving one is the restoration;
+ * the first that subscribers hear of is the disruption (the incident's first
+ * update, or a later one the Comms Lead chose to email); the rest are updates.
+ */
 export function noticeKind(incident: EventRecord, update: Update): NoticeKind {
   if (incident.kind === 'maintenance') return 'maintenance';
-  if (incident.updates[0]?.id === update.id) return 'disruption';
   const firstResolved = incident.updates.find((u) => u.status === 'resolved');
   if (firstResolved?.id === update.id) return 'restoration';
-  return 'update';
+  // Updates are kept in the order they were posted.
+  const index = incident.updates.findIndex((u) => u.id === update.id);
+  const heardBefore =
+    incident.updates.slice(0, Math.max(0, index)).some((u) => u.notify) ||
+    (incident.late_notice_at !== null && incident.late_notice_at <= update.created_at);
+  return heardBefore ? 'update' : 'disruption';
 }
 
 /** Every notice intent in the data, oldest first. */
@@ -34,7 +44,19 @@ export function noticeIntents(db: Db): NoticeIntent[] {
       if (update.notify) out.push({ key: update.id, incident: e, update, kind: noticeKind(e, update), at: update.created_at });
     }
   };
-  for (const incident of db.incidents) fromUpdates(incident);
+  for (const incident of db.incidents) {
+    fromUpdates(incident);
+    if (incident.late_notice_at) {
+      // The incident as it stood when the notice fell due: its latest update then.
+      const then = incident.updates.filter((u) => u.created_at <= incident.late_notice_at!).at(-1) ?? incident.updates[0];
+      if (then) out.push({ key: lateNoticeKey(incident.id), incident, update: then, kind: 'disruption', at: incident.late_notice_at });
+    }
+    const pm = incident.postmortem;
+    const last = incident.updates.at(-1);
+    if (pm?.notify && pm.published_at && last) {
+      out.push({ key: postmortemKey(incident.id), incident, update: last, kind: 'postmortem', at: pm.published_at });
+    }
+  }
   for (const m of db.maintenances) {
     fromUpdates(m);
     const last = m.updates.at(-1);
@@ -44,12 +66,20 @@ export function noticeIntents(db: Db): NoticeIntent[] {
 }
 
 export const reminderKey = (maintenanceId: string) => `${maintenanceId}:reminder`;
+export const lateNoticeKey = (incidentId: string) => `${incidentId}:disruption`;
+export const postmortemKey = (incidentId: string) => `${incidentId}:postmortem`;
 
 /** The message every notice of an incident replies to, so that one incident is one thread. */
 export function threadRootKey(incident: EventRecord): string {
-  return incident.kind === 'maintenance' && incident.reminded_at && !incident.updates[0]?.notify
-    ? reminderKey(incident.id)
-    : (incident.updates[0]?.id ?? incident.id);
+  // The first notice subscribers got: the earliest emailed update, late notice or reminder.
+  const firsts: Array<{ key: string; at: string }> = [];
+  const emailed = (incident.updates as Update[]).find((u) => u.notify);
+  if (emailed) firsts.push({ key: emailed.id, at: emailed.created_at });
+  if (incident.kind === 'maintenance' && incident.reminded_at) firsts.push({ key: reminderKey(incident.id), at: incident.reminded_at });
+  if (incident.kind === 'incident' && incident.late_notice_at)
+    firsts.push({ key: lateNoticeKey(incident.id), at: incident.late_notice_at });
+  firsts.sort((a, b) => a.at.localeCompare(b.at));
+  return firsts[0]?.key ?? incident.updates[0]?.id ?? incident.id;
 }
 
 /**

@@ -36,7 +36,7 @@ export type Subscriber = z.infer<typeof subscriberSchema>;
 /** A removed subscriber (admin delete): its later lines are ignored. */
 export const removalSchema = z.object({ t: z.literal('x'), id: z.string() });
 
-export const NOTICE_KINDS = ['disruption', 'update', 'restoration', 'maintenance'] as const;
+export const NOTICE_KINDS = ['disruption', 'update', 'restoration', 'maintenance', 'postmortem'] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 export type MailKind = NoticeKind | 'confirm';
 

@@ -1,35 +1,23 @@
 import Handlebars from 'handlebars';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Db, EventRecord, Update } from '../domain/model.ts';
-import { COMPONENT_STATUS_LABEL, INCIDENT_STATUS_LABEL } from '../domain/status.ts';
-import { SEVERITY_LABEL, nextUpdateDue } from '../domain/policy.ts';
-import { durationMinutes, formatDuration } from '../domain/overall.ts';
-import { markdownToText } from '../render/markdown.ts';
-import { formatDateTime } from '../domain/time-text.ts';
 import { templatePath } from '../paths.ts';
 import type { MailKind, NoticeKind } from './model.ts';
+import { noticeFacts, type NoticeSource } from './notice.ts';
 
 /**
- * Email rendering from templates/email/*.hbs. HTML templates are escaped by
- * Handlebars (the only triple-stash is body_html, sanitized when the update
+ * Email rendering from templates/email/*.hbs, one template per notice kind,
+ * filled with the notice's facts (notice.ts). HTML templates are escaped by
+ * Handlebars (the only triple-stash is the update's HTML, sanitized when it
  * was saved); text templates use noEscape, since HTML entities in plain text
- * would be wrong (Handlebars would turn `=` into `&#x3D;`). Pure: same input,
- * same output; the admin preview calls it as is.
+ * would be wrong. Pure: same input, same output; the console's preview calls
+ * it as is.
  */
-export interface NoticeInput {
-  kind: NoticeKind;
-  siteName: string;
-  siteUrl: string;
-  incident: EventRecord;
-  update: Update;
-  db: Db;
+export interface NoticeInput extends Omit<NoticeSource, 'timeZone'> {
   unsubscribeUrl: string;
   manageUrl: string;
-  /** Optional: the page's time zone (default UTC). */
+  /** The page's time zone (default UTC). */
   timeZone?: string;
-  /** Optional: this is the maintenance reminder. */
-  reminder?: boolean;
 }
 
 export interface RenderedMail {
@@ -39,22 +27,22 @@ export interface RenderedMail {
 }
 
 type Template = (ctx: object) => string;
+const KINDS: MailKind[] = ['confirm', 'disruption', 'update', 'restoration', 'maintenance', 'postmortem'];
+const PARTIALS = ['layout', 'field', 'promise', 'closing'];
 let templates: Record<string, { html: Template; text: Template }> | null = null;
-
-const templateDir = (): string => templatePath('email');
 
 function load(): Record<string, { html: Template; text: Template }> {
   if (templates) return templates;
-  const dir = templateDir();
+  const dir = templatePath('email');
   const read = (name: string) => readFileSync(join(dir, name), 'utf8');
   const html = Handlebars.create();
   const text = Handlebars.create();
-  html.registerPartial('layout', read('layout.html.hbs'));
-  html.registerPartial('facts', read('facts.html.hbs'));
-  text.registerPartial('layout', read('layout.text.hbs'));
-  text.registerPartial('facts', read('facts.text.hbs'));
+  for (const p of PARTIALS) {
+    html.registerPartial(p, read(`${p}.html.hbs`));
+    text.registerPartial(p, read(`${p}.text.hbs`));
+  }
   const out: Record<string, { html: Template; text: Template }> = {};
-  for (const kind of ['confirm', 'disruption', 'update', 'restoration', 'maintenance']) {
+  for (const kind of KINDS) {
     out[kind] = {
       html: html.compile(read(`${kind}.html.hbs`), { strict: false }),
       text: text.compile(read(`${kind}.text.hbs`), { noEscape: true }),
@@ -71,58 +59,48 @@ export const oneLine = (s: string) =>
     .replace(/\s+/g, ' ')
     .trim();
 
-/** The subject of every notice of an incident: constant, so mail clients thread the incident. */
-export function noticeSubject(siteName: string, incident: EventRecord): string {
-  const prefix = incident.kind === 'maintenance' ? 'Scheduled maintenance: ' : '';
-  return oneLine(`[${siteName}] ${prefix}${incident.name}`);
+/** What each kind of notice says it is (runbooks: "Service Disruption Notice", "Service Restoration Notice"). */
+const TITLE: Record<NoticeKind, string> = {
+  disruption: 'Service disruption',
+  update: 'Service update',
+  restoration: 'Service restored',
+  maintenance: 'Scheduled maintenance',
+  postmortem: 'Postmortem',
+};
+
+/**
+ * The subject says what the notice is; mail clients that thread by headers
+ * keep every notice of an incident together through In-Reply-To/References.
+ */
+export function noticeSubject(siteName: string, kind: NoticeKind, name: string, reminder = false): string {
+  const title = reminder ? 'Reminder: scheduled maintenance' : TITLE[kind];
+  return oneLine(`[${siteName}] ${title}: ${name}`);
 }
 
-const ACCENT: Record<NoticeKind, string> = { disruption: '#cf222e', update: '#bf8700', restoration: '#1a7f37', maintenance: '#1f6feb' };
+const ACCENT: Record<NoticeKind, string> = {
+  disruption: '#cf222e',
+  update: '#bf8700',
+  restoration: '#1a7f37',
+  maintenance: '#1f6feb',
+  postmortem: '#57606a',
+};
 
-/** Renders a notice (disruption, update, restoration or maintenance) for one recipient. */
+/** Renders a notice for one recipient. */
 export function renderNotice(input: NoticeInput): RenderedMail {
-  const { incident, update, db } = input;
-  const tz = input.timeZone ?? 'UTC';
-  const siteUrl = input.siteUrl.replace(/\/+$/, '');
-  const changes = new Map(update.affected_components.map((c) => [c.code, c.new_status]));
-  const components = incident.components.map((id) => {
-    const comp = db.components.find((c) => c.id === id);
-    const status = changes.get(id) ?? comp?.status;
-    return { name: comp?.name ?? id, status: status ? COMPONENT_STATUS_LABEL[status] : '' };
-  });
-  const names = components.map((c) => c.name);
-  const resolved = input.kind === 'restoration';
-  const due = incident.kind === 'incident' ? nextUpdateDue(incident.impact, update.created_at, incident.resolved_at !== null) : null;
-  const facts = [
-    { label: 'Status', value: INCIDENT_STATUS_LABEL[update.status] },
-    ...(incident.kind === 'incident' ? [{ label: 'Severity', value: SEVERITY_LABEL[incident.impact] }] : []),
-    { label: resolved ? 'Resolved' : 'Posted', value: formatDateTime(update.display_at, tz) },
-    ...(resolved ? [{ label: 'Started', value: formatDateTime(incident.started_at, tz) }] : []),
-  ];
-  const window =
-    incident.kind === 'maintenance'
-      ? `from ${formatDateTime(incident.scheduled_for, tz)} to ${formatDateTime(incident.scheduled_until, tz)}`
-      : '';
-  if (window) facts.push({ label: 'Window', value: window.replace(/^from /, '') });
-  const subject = noticeSubject(input.siteName, incident);
+  const facts = noticeFacts({ ...input, timeZone: input.timeZone ?? 'UTC' });
+  const subject = noticeSubject(input.siteName, input.kind, input.incident.name, facts.reminder);
   const ctx = {
+    ...facts,
+    etaShown: facts.eta ?? 'not known yet',
     subject,
-    preheader: `${INCIDENT_STATUS_LABEL[update.status]}: ${markdownToText(update.body).slice(0, 120)}`,
+    title: facts.reminder ? 'Reminder: scheduled maintenance' : TITLE[input.kind],
+    preheader:
+      input.kind === 'postmortem'
+        ? `What happened, why, and what we are changing: ${input.incident.name}`
+        : `${facts.statusLabel}: ${facts.bodyText.slice(0, 120)}`,
     siteName: input.siteName,
-    siteUrl,
-    incidentUrl: `${siteUrl}/incidents/${encodeURIComponent(incident.id)}`,
-    name: incident.name,
-    statusLabel: INCIDENT_STATUS_LABEL[update.status],
-    affectedSummary: names.length ? names.join(', ') : `${input.siteName} services`,
-    components,
-    facts,
+    siteUrl: input.siteUrl.replace(/\/+$/, ''),
     accent: ACCENT[input.kind],
-    bodyHtml: update.body_html,
-    bodyText: markdownToText(update.body),
-    nextUpdate: !resolved && due ? formatDateTime(due.toISOString(), tz) : null,
-    duration: resolved ? formatDuration(durationMinutes(incident, new Date(update.display_at))) : null,
-    window,
-    reminder: input.reminder === true,
     unsubscribeUrl: input.unsubscribeUrl,
     manageUrl: input.manageUrl,
   };

@@ -26,21 +26,62 @@ export interface PauseState {
   at: string;
 }
 
+/** Confirmations and notices wait in their own lanes and take turns, so neither can starve the other. */
+type Lane = 'confirm' | 'notice';
+const laneOf = (d: Delivery): Lane => (d.kind === 'confirm' ? 'confirm' : 'notice');
+
+/** A FIFO of delivery ids that shifts in O(1) (an array read from `head`, trimmed now and then). */
+class IdQueue {
+  private items: string[] = [];
+  private head = 0;
+  get length(): number {
+    return this.items.length - this.head;
+  }
+  push(id: string): void {
+    this.items.push(id);
+  }
+  /** Puts an id back at the front (a delivery held by a paused queue). */
+  unshift(id: string): void {
+    if (this.head > 0) this.items[--this.head] = id;
+    else this.items.unshift(id);
+  }
+  shift(): string | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const id = this.items[this.head++]!;
+    if (this.head > 4096 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return id;
+  }
+}
+
 /**
  * Sends queued deliveries with bounded concurrency. Each outcome is saved to
  * the ledger after the server accepted (or refused) the message; a crash in
  * between leaves the delivery queued, so it is sent again after the restart
  * with the same Message-ID (at-least-once). A 'halt' verdict pauses the whole
  * queue until `resume()` (or a restart): the problem is the setup, not the message.
+ *
+ * A delivery id is held at most once, whoever enqueues it and however often:
+ * waiting in a lane, waiting for a retry, or in flight; so one delivery is
+ * never sent twice at once. Confirmations and notices have their own lanes
+ * and take turns for free slots: a flood of subscribes does not hold a notice
+ * back, nor a notice's 100,000 deliveries the confirmations. Pending counts
+ * are kept per intent, for the fan-out to pace each notice by its own backlog.
  */
 export class Sender {
   private readonly o: SenderOptions;
-  private ready: string[] = [];
-  private head = 0;
+  private readonly lanes: Record<Lane, IdQueue> = { confirm: new IdQueue(), notice: new IdQueue() };
+  /** The lane that had the last turn. */
+  private lastLane: Lane = 'notice';
   private readonly waiting = new Map<string, number>();
+  /** Every id waiting in a lane or for a retry, with its intent. */
+  private readonly held = new Map<string, { intent: string; lane: Lane }>();
+  private readonly pendingByIntent = new Map<string, number>();
+  private readonly inFlight = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
   private armedAt = Infinity;
-  private inFlight = 0;
   private stopped = false;
   paused: PauseState | null = null;
   lastError: { delivery: string; error: string; at: string } | null = null;
@@ -50,13 +91,14 @@ export class Sender {
     this.o = o;
   }
 
-  /** Queues deliveries to send now (or at their next_at). */
+  /** Queues deliveries to send now (or at their next_at); one already held (queued, waiting, in flight) is left as it is. */
   enqueue(ds: readonly Delivery[]): void {
     const now = this.o.now().getTime();
     for (const d of ds) {
-      if (d.state !== 'queued') continue;
+      if (d.state !== 'queued' || this.held.has(d.id) || this.inFlight.has(d.id)) continue;
+      this.hold(d.id, d.intent, laneOf(d));
       if (d.next_at !== null && d.next_at > now) this.later(d.id, d.next_at);
-      else this.ready.push(d.id);
+      else this.lanes[laneOf(d)].push(d.id);
     }
     this.pump();
   }
@@ -74,7 +116,7 @@ export class Sender {
     if (this.timer) clearTimeout(this.timer);
     // In-flight sends get a few seconds to finish and be recorded; a hung server must not block shutdown
     // (an unrecorded send is resent after the restart: the at-least-once bound).
-    if (this.inFlight > 0) {
+    if (this.inFlight.size > 0) {
       await new Promise<void>((r) => {
         this.idleWaiters.push(r);
         setTimeout(r, 5000).unref();
@@ -82,20 +124,51 @@ export class Sender {
     }
   }
 
+  /** Deliveries waiting to be sent (now or at a retry time), not counting those in flight. */
   get pending(): number {
-    return this.ready.length - this.head + this.waiting.size;
+    return this.held.size;
+  }
+
+  /** Deliveries of one intent (a notice's key, or 'confirm') waiting to be sent. */
+  pendingFor(intent: string): number {
+    return this.pendingByIntent.get(intent) ?? 0;
+  }
+
+  private hold(id: string, intent: string, lane: Lane): void {
+    this.held.set(id, { intent, lane });
+    this.pendingByIntent.set(intent, (this.pendingByIntent.get(intent) ?? 0) + 1);
+  }
+
+  private release(id: string): void {
+    const h = this.held.get(id);
+    if (!h) return;
+    this.held.delete(id);
+    const n = (this.pendingByIntent.get(h.intent) ?? 1) - 1;
+    if (n > 0) this.pendingByIntent.set(h.intent, n);
+    else this.pendingByIntent.delete(h.intent);
+  }
+
+  /** The next id to send, the lanes taking turns. */
+  private next(): string | undefined {
+    const other: Lane = this.lastLane === 'notice' ? 'confirm' : 'notice';
+    for (const lane of [other, this.lastLane]) {
+      const id = this.lanes[lane].shift();
+      if (id !== undefined) {
+        this.lastLane = lane;
+        return id;
+      }
+    }
+    return undefined;
   }
 
   private pump(): void {
-    while (!this.stopped && !this.paused && this.inFlight < this.o.concurrency && this.head < this.ready.length) {
-      const id = this.ready[this.head++]!;
-      if (this.head > 4096 && this.head * 2 > this.ready.length) {
-        this.ready = this.ready.slice(this.head);
-        this.head = 0;
-      }
+    while (!this.stopped && !this.paused && this.inFlight.size < this.o.concurrency) {
+      const id = this.next();
+      if (id === undefined) break;
+      this.release(id);
       const d = this.o.ledger.deliveries.get(id);
-      if (d?.state !== 'queued') continue;
-      this.inFlight++;
+      if (d?.state !== 'queued' || this.inFlight.has(id)) continue;
+      this.inFlight.add(id);
       void this.sendOne(d)
         .catch((err: Error) => {
           // Only the ledger's disk writes throw here: without them nothing can be tracked, so stop.
@@ -103,8 +176,8 @@ export class Sender {
           this.o.log(`[outbox] queue paused: ${err.message}`);
         })
         .finally(() => {
-          this.inFlight--;
-          if (this.inFlight === 0) for (const r of this.idleWaiters.splice(0)) r();
+          this.inFlight.delete(id);
+          if (this.inFlight.size === 0) for (const r of this.idleWaiters.splice(0)) r();
           this.pump();
         });
     }
@@ -139,7 +212,8 @@ export class Sender {
           `[outbox] queue paused: ${error}. Fix the mail settings, then resume it (POST /api/admin/deliveries/resume) or restart.`,
         );
       }
-      this.ready.splice(this.head, 0, d.id);
+      this.hold(d.id, d.intent, laneOf(d));
+      this.lanes[laneOf(d)].unshift(d.id);
       return;
     }
     if (verdict === 'permanent' || attempts >= this.o.maxAttempts) {
@@ -149,6 +223,7 @@ export class Sender {
     }
     const nextAt = this.o.now().getTime() + backoffMs(attempts, this.o.retryBaseMs, this.o.retryMaxMs);
     await this.o.ledger.save({ ...d, attempts, last_error: error, next_at: nextAt });
+    this.hold(d.id, d.intent, laneOf(d));
     this.later(d.id, nextAt);
   }
 
@@ -171,7 +246,7 @@ export class Sender {
         for (const [id, t] of this.waiting) {
           if (t <= now) {
             this.waiting.delete(id);
-            this.ready.push(id);
+            this.lanes[this.held.get(id)?.lane ?? 'notice'].push(id);
           } else if (t < soonest) soonest = t;
         }
         this.pump();

@@ -64,11 +64,9 @@ export function openNotify(herald: HeraldCore): Notify {
 
   /** The confirmation email of a subscriber's current request: one delivery per request, created once. */
   const queueConfirmation = async (s: Subscriber): Promise<void> => {
-    const id = `${s.id}.confirm.${s.confirms}`;
-    if (ledger.has(id)) return;
     const d: Delivery = {
       t: 'd',
-      id,
+      id: `${s.id}.confirm.${s.confirms}`,
       sub: s.id,
       intent: 'confirm',
       kind: 'confirm',
@@ -79,7 +77,10 @@ export function openNotify(herald: HeraldCore): Notify {
       created_at: herald.now().toISOString(),
       sent_at: null,
     };
-    await ledger.save(d);
+    // Checked and marked in one step (no await between): the start-up resume and a new request cannot both create it.
+    const created = ledger.create(d);
+    if (!created) return;
+    await created;
     sender.enqueue([d]);
   };
 
@@ -96,7 +97,7 @@ export function openNotify(herald: HeraldCore): Notify {
   const unwatch = herald.store.onChange(() => void fanout.kick());
   const compactor = setInterval(() => {
     void book.compactIfWorthIt().catch((e: Error) => log(`[outbox] compaction failed: ${e.message}`));
-    void ledger.compactIfWorthIt().catch((e: Error) => log(`[outbox] compaction failed: ${e.message}`));
+    void ledger.compactIfWorthIt(false, herald.now()).catch((e: Error) => log(`[outbox] compaction failed: ${e.message}`));
   }, 60_000);
   compactor.unref();
 
@@ -111,6 +112,8 @@ export function openNotify(herald: HeraldCore): Notify {
     async subscribe(input, clientIp) {
       // An address is counted only once its sender passed the per-IP limit: a flood from
       // one client cannot use up (or reset) the counters of addresses it does not own.
+      // A request that could not even wait for the disk (too many already do) is refused first, counted nowhere.
+      book.assertRoom();
       const ipWait = perIp.hit(`ip:${clientIp}`);
       if (ipWait > 0) throw new RateLimited(ipWait);
       const addressWait = perAddress.hit(input.email.toLowerCase());

@@ -18,6 +18,8 @@ export interface Banner {
   updated_at: string;
   incident_id: string | null;
   components: string[];
+  /** When the incident shown is expected to be resolved (an instant), or null when not known or nothing is shown. */
+  eta: string | null;
   /** Changes with every new update of the incident shown, so a dismissed banner returns with news. */
   dismiss_key: string | null;
 }
@@ -87,6 +89,7 @@ export function bannerFor(db: Db, site: SiteInfo, filter: string[] | null = null
       updated_at: pageUpdatedAt(db),
       incident_id: null,
       components: [],
+      eta: null,
       dismiss_key: null,
     };
   }
@@ -99,6 +102,7 @@ export function bannerFor(db: Db, site: SiteInfo, filter: string[] | null = null
     updated_at: ms(update.display_at)!,
     incident_id: shown.id,
     components: [...shown.components],
+    eta: shown.kind === 'incident' && shown.eta ? ms(shown.eta)! : null,
     dismiss_key: `${shown.id}:${update.id}`,
   };
 }

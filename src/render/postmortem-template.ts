@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import type { Db, Incident } from '../domain/model.ts';
-import { SEVERITY_LABEL } from '../domain/policy.ts';
-import { INCIDENT_STATUS_LABEL, type Impact } from '../domain/status.ts';
+import { severityLabel } from '../domain/policy.ts';
+import { CUSTOMER_STATUS_LABEL } from '../domain/status.ts';
 import { durationMinutes, formatDuration } from '../domain/overall.ts';
 import { formatDateTime } from '../domain/time-text.ts';
+import { joinNames } from '../domain/words.ts';
 import { markdownToText } from './markdown.ts';
 import { templatePath } from '../paths.ts';
 
@@ -13,11 +14,13 @@ const TEMPLATE_FILE = templatePath('postmortem.md');
 let compiled: Handlebars.TemplateDelegate | null = null;
 
 /**
- * The default postmortem for an incident: templates/postmortem.md (the
- * runbooks' post-incident report: summary, impact, timeline, root cause,
- * resolution, action items) filled with what the record already knows. The
- * result is Markdown for the Comms Lead to edit; like every body it is
- * sanitized when rendered, so no HTML escaping happens here.
+ * The default postmortem of an incident: templates/postmortem.md (every
+ * section of the runbooks' post-incident report) filled with what the record
+ * already knows (times, timeline, what the resolving update said). What only
+ * people know is left as `[fill in: …]` blanks, which publishing refuses
+ * (domain/incidents/postmortem.ts). The result is Markdown for the Comms Lead
+ * to edit; like every body it is sanitized when rendered, so no HTML
+ * escaping happens here.
  */
 export function postmortemDraft(incident: Incident, db: Db, timeZone: string, now: Date): string {
   compiled ??= Handlebars.compile(readFileSync(TEMPLATE_FILE, 'utf8'), { noEscape: true });
@@ -29,16 +32,21 @@ export function postmortemDraft(incident: Incident, db: Db, timeZone: string, no
     date: new Intl.DateTimeFormat('en-GB', { timeZone, day: 'numeric', month: 'long', year: 'numeric' }).format(
       new Date(incident.started_at),
     ),
-    severity: SEVERITY_LABEL[incident.impact as Impact] ?? incident.impact,
+    affectedSentence: names.length ? `${joinNames(names)} had a service disruption` : 'we had a service disruption',
+    // Customers read the level's plain description, not an internal label such as "P0".
+    severity: incident.severity?.description ?? severityLabel(incident),
     started: at(incident.started_at),
     resolved: incident.resolved_at ? at(incident.resolved_at) : 'ongoing',
     duration: formatDuration(durationMinutes(incident, now)),
-    components: names.length ? names.join(', ') : 'none recorded',
+    components: names.length ? joinNames(names) : 'none recorded',
     timezone: timeZone,
     timeline: updates.map((u) => ({
       time: at(u.display_at),
-      status: INCIDENT_STATUS_LABEL[u.status],
+      status: CUSTOMER_STATUS_LABEL[u.status],
       text: markdownToText(u.body).replace(/\s+/g, ' '),
     })),
+    rootCause: incident.root_cause,
+    resolution: incident.resolution,
+    prevention: incident.prevention,
   }).replace(/\n{3,}/g, '\n\n');
 }

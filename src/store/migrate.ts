@@ -4,6 +4,8 @@
  * write (Herald writes once at start when it migrated), so a file is migrated
  * once; a file from a newer Herald is left alone and refused by validation.
  */
+import { DEFAULT_SETTINGS } from '../domain/settings.ts';
+
 type Json = Record<string, unknown>;
 
 const steps: Record<number, (db: Json) => Json> = {
@@ -30,6 +32,27 @@ const steps: Record<number, (db: Json) => Json> = {
       }
     }
     return { ...db, schema_version: 2, incidents, maintenances };
+  },
+  // 2 → 3: the severity scheme becomes settings; each incident keeps the default level of its impact.
+  2: (db) => {
+    const byImpact = new Map(DEFAULT_SETTINGS.severities.map((l) => [l.impact, l]));
+    const incidents = ((db.incidents as Json[] | undefined) ?? []).map((i) => ({
+      ...i,
+      severity: byImpact.get(i.impact as 'critical') ?? null,
+      eta: null,
+      root_cause: null,
+      resolution: null,
+      prevention: null,
+      late_notice_at: null,
+      email_declined: false,
+      postmortem: i.postmortem ? { notify: false, ...(i.postmortem as Json) } : null,
+    }));
+    return { ...db, schema_version: 3, settings: DEFAULT_SETTINGS, incidents };
+  },
+  // 3 → 4: channels (Slack, Teams, webhooks); incidents name their commander and war room.
+  3: (db) => {
+    const incidents = ((db.incidents as Json[] | undefined) ?? []).map((i) => ({ commander: null, war_room: null, ...i }));
+    return { ...db, schema_version: 4, channels: [], incidents };
   },
 };
 

@@ -13,7 +13,15 @@ interface SeedFile {
     name: string;
     impact: Impact;
     started_minutes_ago: number;
-    updates: Array<{ minutes_ago: number; status: IncidentStatus; body: string; components: Record<string, ComponentStatus> }>;
+    updates: Array<{
+      minutes_ago: number;
+      status: IncidentStatus;
+      body: string;
+      components: Record<string, ComponentStatus>;
+      root_cause?: string;
+      resolution?: string;
+      prevention?: string;
+    }>;
   }>;
 }
 
@@ -40,7 +48,8 @@ export function seedDemo(ctx: VerbContext): void {
       notify: false,
     });
     for (const u of rest) {
-      postUpdate(at(u.minutes_ago), incident.id, { ...u, notify: false });
+      const { minutes_ago: _, ...update } = u;
+      postUpdate(at(u.minutes_ago), incident.id, { ...update, notify: false });
     }
   }
   ctx.db.audit = [];

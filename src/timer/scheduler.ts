@@ -1,7 +1,7 @@
 import type { HeraldCore } from '../herald.ts';
-import { applyDueTransitions, dueTransitions, nextDueAt, type TimerOptions } from '../domain/maintenance/due.ts';
+import { applyDueWork, hasDueWork, nextWorkAt, type TimerOptions } from '../domain/timer.ts';
 
-export interface MaintenanceScheduler {
+export interface Timer {
   /** The next instant something is due, as the timer last saw the data (null: nothing, or stopped). */
   nextWake(): Date | null;
   stop(): void;
@@ -13,13 +13,13 @@ const MAX_SLEEP_MS = 10 * 60_000;
 const RETRY_MS = 30_000;
 
 /**
- * The maintenance timer: one setTimeout armed for the next instant the data
- * says something is due (a reminder, a start, a completion), re-armed on every
- * store change. On waking it applies what is due through `herald.run` (one
+ * The one timer: one setTimeout armed for the next instant the data says
+ * something is due (a maintenance reminder, start or completion; an incident's
+ * late disruption notice), re-armed on every store change. On waking it applies what is due through `herald.run` (one
  * verb, one durable write), so transitions happen on time with no request and,
  * on the first arm after a start, catch up on anything a restart missed.
  */
-export function startMaintenanceScheduler(herald: HeraldCore, opts: TimerOptions & { log?: (line: string) => void }): MaintenanceScheduler {
+export function startTimer(herald: HeraldCore, opts: TimerOptions & { log?: (line: string) => void }): Timer {
   const log = opts.log ?? ((line: string) => console.log(line));
   const timerOpts: TimerOptions = { reminderMinutes: opts.reminderMinutes };
   let timer: NodeJS.Timeout | null = null;
@@ -34,7 +34,7 @@ export function startMaintenanceScheduler(herald: HeraldCore, opts: TimerOptions
     const now = herald.now();
     let delay = delayOverride;
     if (delay === undefined) {
-      wakeAt = dueTransitions(herald.store.data, now, timerOpts).length > 0 ? now : nextDueAt(herald.store.data, now, timerOpts);
+      wakeAt = hasDueWork(herald.store.data, now, timerOpts) ? now : nextWorkAt(herald.store.data, now, timerOpts);
       if (!wakeAt) return;
       delay = wakeAt.getTime() - now.getTime();
     }
@@ -47,16 +47,16 @@ export function startMaintenanceScheduler(herald: HeraldCore, opts: TimerOptions
   const wake = async (): Promise<void> => {
     timer = null;
     if (stopped || running) return;
-    if (dueTransitions(herald.store.data, herald.now(), timerOpts).length === 0) return arm();
+    if (!hasDueWork(herald.store.data, herald.now(), timerOpts)) return arm();
     running = true;
     try {
-      const done = await herald.run('maintenance-timer', (ctx) => applyDueTransitions(ctx, timerOpts));
-      for (const a of done) log(`herald: maintenance ${a.id}: ${a.kind} (due ${a.at})`);
+      const done = await herald.run('timer', (ctx) => applyDueWork(ctx, timerOpts));
+      for (const a of done) log(`herald: ${a.kind === 'late-notice' ? 'incident' : 'maintenance'} ${a.id}: ${a.kind} (due ${a.at})`);
       running = false;
       arm();
     } catch (err) {
       running = false;
-      log(`herald: maintenance timer could not apply due transitions: ${(err as Error).message}`);
+      log(`herald: the timer could not apply what is due: ${(err as Error).message}`);
       arm(RETRY_MS);
     }
   };
@@ -67,7 +67,7 @@ export function startMaintenanceScheduler(herald: HeraldCore, opts: TimerOptions
   });
   arm();
 
-  const scheduler: MaintenanceScheduler = {
+  const scheduler: Timer = {
     nextWake: () => wakeAt,
     stop: () => {
       stopped = true;

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeDir, startHerald, tempDataDir, type HeraldProcess } from '../helpers/server.ts';
+import { startHerald, tempDataDir, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { writeIntegrationsDb } from '../helpers/integrations-fixture.ts';
 
 /** GET /api/banner.json over a real server: shape, filter, CORS, ETag/304, freshness. */
 let herald: HeraldProcess;
 const get = (q = '', headers: Record<string, string> = {}) => fetch(`${herald.url}/api/banner.json${q}`, { headers });
-const KEYS = ['active', 'components', 'dismiss_key', 'incident_id', 'indicator', 'message', 'title', 'updated_at', 'url'];
+const KEYS = ['active', 'components', 'dismiss_key', 'eta', 'incident_id', 'indicator', 'message', 'title', 'updated_at', 'url'];
 
 beforeAll(async () => {
   const dataDir = tempDataDir();
@@ -13,10 +13,7 @@ beforeAll(async () => {
   herald = await startHerald({ dataDir, env: { SITE_URL: 'https://status.example.com' } });
 });
 
-afterAll(async () => {
-  await herald?.stop();
-  if (herald) removeDir(herald.dataDir);
-});
+afterAll(() => stopAll(herald));
 
 describe('/api/banner.json', () => {
   it('always has the same keys; shows the open incident; CORS for any origin', async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeDir, startHerald, type HeraldProcess } from '../helpers/server.ts';
+import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { activeSection, banner, componentStatus, facts, groupStatus, main, text, trail } from '../helpers/page.ts';
 import { MARKDOWN_ATTACKS } from '../fixtures/markdown-attacks.ts';
 
@@ -15,10 +15,7 @@ beforeAll(async () => {
     expect((await h.admin('/components', { body: c })).status).toBe(201);
   }
 });
-afterAll(async () => {
-  await h?.stop();
-  if (h) removeDir(h.dataDir);
-});
+afterAll(() => stopAll(h));
 
 const get = (path: string, headers: Record<string, string> = {}) => fetch(`${h.url}${path}`, { headers });
 const page = async (path: string) => {
@@ -80,7 +77,7 @@ describe('an incident from declaration to resolution, on / and /incidents/:id at
 
     const detail = await page(`/incidents/${id}`);
     expect(trail(detail)).toEqual(['Identified', 'Investigating']);
-    expect(text(detail)).toContain('Affects: API, Dashboard');
+    expect(text(detail)).toContain('Affects: API and Dashboard');
     expect(facts(detail).Status).toBe('Identified');
   });
 
@@ -91,7 +88,8 @@ describe('an incident from declaration to resolution, on / and /incidents/:id at
       components: { api: 'operational' },
     });
     const home = await page('/');
-    expect(banner(home)).toBe('Partial System Outage');
+    // The banner follows the components while the fix is watched: the Dashboard is still degraded, the API is not.
+    expect(banner(home)).toBe('Minor Service Outage');
     expect(trail(activeSection(home)!)).toEqual(['Monitoring', 'Identified', 'Investigating']);
     expect(componentStatus(home, 'api').label).toBe('Operational');
     expect(componentStatus(home, 'dashboard').label).toBe('Degraded performance');
@@ -108,7 +106,7 @@ describe('an incident from declaration to resolution, on / and /incidents/:id at
 
     const detail = await page(`/incidents/${id}`);
     expect(trail(detail)).toEqual(['Resolved', 'Monitoring', 'Identified', 'Investigating']);
-    expect(text(detail)).toContain('Affects: API, Dashboard');
+    expect(text(detail)).toContain('Affects: API and Dashboard');
     expect(facts(detail)).toMatchObject({ Status: 'Resolved', Duration: '1 h 30 min' });
     expect(detail).toMatch(/<dt>Resolved<\/dt><dd><time datetime="\d{4}-\d{2}-\d{2}T[\d:.]+Z">/);
   });

@@ -1,17 +1,14 @@
 import { afterAll, expect, it } from 'vitest';
-import { startHerald, removeDir, tempDataDir, type HeraldProcess } from '../helpers/server.ts';
+import { startHerald, tempDataDir, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
-import { SITE, until } from '../helpers/mail-flow.ts';
+import { SITE } from '../helpers/mail-flow.ts';
+import { until } from '../helpers/poll.ts';
 import { seedSubscribers } from '../fixtures/subscribers.ts';
 
 let smtp: TestSmtp;
 let h: HeraldProcess;
 const dataDir = tempDataDir();
-afterAll(async () => {
-  await h?.stop();
-  await smtp?.close();
-  removeDir(dataDir);
-});
+afterAll(() => stopAll(h, smtp, dataDir));
 
 it('a maintenance notice, then its reminder when due, in one thread; subscribers of other components hear nothing', async () => {
   smtp = await startSmtp();
@@ -40,11 +37,12 @@ it('a maintenance notice, then its reminder when due, in one thread; subscribers
   await until(() => smtp.received.length === 2, 'the notice and the reminder');
   const [notice, reminder] = await Promise.all(smtp.received.map((r) => smtp.parse(r)));
   expect(smtp.received.every((r) => r.to.join() === 'db-ops@example.com')).toBe(true);
-  expect(notice!.subject).toContain('Scheduled maintenance: Database upgrade');
-  expect(notice!.text).toContain('SCHEDULED MAINTENANCE');
+  expect(notice!.subject).toMatch(/\] Scheduled maintenance: Database upgrade$/);
+  expect(notice!.text).toContain('We have scheduled maintenance, “Database upgrade”, on Database.');
+  expect(notice!.text).toMatch(/\nWindow: \d+ \w+ \d{4}, \d\d:\d\d UTC to \d+ \w+ \d{4}, \d\d:\d\d UTC\n/);
   expect(notice!.text).toContain('Expect brief errors.');
-  expect(reminder!.subject).toBe(notice!.subject);
-  expect(reminder!.text).toContain('REMINDER: SCHEDULED MAINTENANCE');
+  expect(reminder!.subject).toMatch(/\] Reminder: scheduled maintenance: Database upgrade$/);
+  expect(reminder!.text).toContain('This is a reminder of our scheduled maintenance, “Database upgrade”, on Database.');
   expect(reminder!.inReplyTo).toBe(notice!.messageId);
   const out = await (await h.admin('/deliveries')).json();
   expect(out.updates.map((u: { reminder: boolean; sent: number }) => [u.reminder, u.sent]).sort()).toEqual([

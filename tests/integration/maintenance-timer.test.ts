@@ -1,16 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHerald, removeDir, type HeraldProcess } from '../helpers/server.ts';
-
-/** Waits (without asserting on speed) until `check` returns a value, or gives up after `ms`. */
-async function eventually<T>(check: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
+// The polling helper; `until` here names the end of a window.
+import { until as eventually } from '../helpers/poll.ts';
 
 type Json = Record<string, any>;
 
@@ -23,10 +14,7 @@ describe('the maintenance timer on a real server', () => {
     h = await startHerald({ env: { MAINTENANCE_REMINDER_MINUTES: '0' } });
     for (const id of ['db', 'api']) expect((await h.admin('/components', { body: { id, name: id.toUpperCase() } })).status).toBe(201);
   });
-  afterAll(async () => {
-    await h.stop();
-    removeDir(h.dataDir);
-  });
+  afterAll(() => stopAll(h));
 
   it('a window 2 s ahead starts and ends on its own, with no request arriving', async () => {
     const from = new Date(Date.now() + 2000);
@@ -41,14 +29,19 @@ describe('the maintenance timer on a real server', () => {
 
     // Sleep through the whole window: only the server's own timer can move it.
     await new Promise((r) => setTimeout(r, until.getTime() - Date.now() + 1500));
-    const done = await eventually(async () => {
-      const m = await json(`/maintenances/${id}`);
-      return m.status === 'completed' && m;
-    });
+    const done = await eventually(
+      async () => {
+        const m = await json(`/maintenances/${id}`);
+        return m.status === 'completed' && m;
+      },
+      `${id} to be completed`,
+      20_000,
+      100,
+    );
     expect(done.incident_updates.map((u: Json) => u.status)).toEqual(['completed', 'in_progress', 'scheduled']);
     const start = done.incident_updates[1];
     expect(start.affected_components).toEqual([{ code: 'db', name: 'DB', old_status: 'operational', new_status: 'under_maintenance' }]);
-    expect(start.author).toBe('maintenance-timer');
+    expect(start.author).toBe('timer');
     expect(Date.parse(start.display_at)).toBe(from.getTime());
     expect(Date.parse(done.resolved_at)).toBe(until.getTime());
     expect(await component('db')).toBe('operational');
@@ -63,7 +56,7 @@ describe('the maintenance timer on a real server', () => {
         body: { name: 'Queue migration', scheduled_for: from.toISOString(), scheduled_until: until.toISOString(), components: ['api'] },
       })
     ).json()) as Json;
-    await eventually(async () => (await component('api')) === 'under_maintenance');
+    await eventually(async () => (await component('api')) === 'under_maintenance', 'the api component under maintenance', 20_000, 100);
     const home = await (await fetch(`${h.url}/`)).text();
     expect(home).toContain('Maintenance in progress');
     expect(home).toContain('Queue migration');
@@ -87,10 +80,15 @@ describe('the maintenance timer on a real server', () => {
     await h.stop();
     await new Promise((r) => setTimeout(r, until.getTime() - Date.now() + 500));
     h = await startHerald({ dataDir: h.dataDir, env: { MAINTENANCE_REMINDER_MINUTES: '0' } });
-    const m = await eventually(async () => {
-      const r = await json(`/maintenances/${id}`);
-      return r.status === 'completed' && r;
-    });
+    const m = await eventually(
+      async () => {
+        const r = await json(`/maintenances/${id}`);
+        return r.status === 'completed' && r;
+      },
+      `${id} to be completed after the restart`,
+      20_000,
+      100,
+    );
     expect(Date.parse(m.started_at)).toBe(from.getTime());
     expect(Date.parse(m.resolved_at)).toBe(until.getTime());
     expect(await component('db')).toBe('operational');

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHerald, removeDir, type HeraldProcess } from '../helpers/server.ts';
+import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
-import { SITE, local, outboxSettled, subscribe, subscribeAndConfirm, to, until } from '../helpers/mail-flow.ts';
+import { SITE, local, outboxSettled, subscribe, subscribeAndConfirm, to } from '../helpers/mail-flow.ts';
+import { until } from '../helpers/poll.ts';
 
 let smtp: TestSmtp;
 let h: HeraldProcess;
@@ -17,11 +18,7 @@ beforeAll(async () => {
     expect((await h.admin('/components', { body: { id, name } })).status).toBe(201);
   }
 });
-afterAll(async () => {
-  await h?.stop();
-  await smtp?.close();
-  if (h) removeDir(h.dataDir);
-});
+afterAll(() => stopAll(h, smtp));
 
 const header = (raw: string, name: string) =>
   raw
@@ -53,12 +50,15 @@ describe('a subscriber hears about an incident from start to end, in one thread'
     expect(to(smtp, 'alice@example.com')).toHaveLength(4);
 
     const [, disruption, update, restoration] = await Promise.all(to(smtp, 'alice@example.com').map((r) => smtp.parse(r)));
-    expect(disruption!.text).toContain('SERVICE DISRUPTION NOTICE');
+    expect(disruption!.subject).toBe('[Acme Status] Service disruption: API errors');
+    expect(disruption!.text).toContain('We are currently experiencing an issue, “API errors”, affecting API.');
     expect(disruption!.text).toContain('elevated errors');
+    expect(update!.subject).toBe('[Acme Status] Service update: API errors');
     expect(update!.text).toContain('A fix is out.');
-    expect(restoration!.text).toContain('SERVICE RESTORED');
+    expect(update!.text).toContain('Current status: Monitoring\n');
+    expect(restoration!.subject).toBe('[Acme Status] Service restored: API errors');
+    expect(restoration!.text).toContain('All services are now operating normally.');
     for (const m of [disruption!, update!, restoration!]) {
-      expect(m.subject).toBe('[Acme Status] API errors');
       expect(m.text).toContain(`${SITE}/incidents/${incident.id}`);
       expect(m.text).toMatch(/Unsubscribe: https:\/\/status\.example\.test\/unsubscribe\/\S+/);
       expect(m.text).toMatch(/Choose components: https:\/\/status\.example\.test\/subscribe\/manage\/\S+/);

@@ -4,7 +4,9 @@ import { WindowLimiter } from '../../src/http/rate-limit.ts';
 import { DraftStore } from '../../src/console/drafts.ts';
 import type { DraftAction } from '../../src/publish/preview.ts';
 import { activeIncidents } from '../../src/console/cadence.ts';
-import { joinNames, updateTemplate } from '../../src/console/templates.ts';
+import { updateTemplate, type TemplateFacts } from '../../src/console/templates.ts';
+import { joinNames } from '../../src/domain/words.ts';
+import { DEFAULT_SETTINGS } from '../../src/domain/settings.ts';
 import { wallClockToIso, isoToWallClock } from '../../src/console/zoned-time.ts';
 import { parseSetCookie } from 'cookie';
 import { sessionCookieName, sessionSetCookie } from '../../src/auth/session-cookie.ts';
@@ -127,33 +129,63 @@ describe('update cadence on the dashboard', () => {
 });
 
 describe('runbook update templates', () => {
-  it('name the components and the cadence', () => {
-    expect(joinNames(['API', 'Website', 'Database'])).toBe('API, Website and Database');
-    expect(updateTemplate('investigating', { components: ['API'], impact: 'critical' })).toBe(
-      'We are investigating reports of problems with API. We will post another update within 30 minutes.',
-    );
-    expect(updateTemplate('identified', { components: ['API', 'Website'], impact: 'minor' })).toContain(
-      'We have identified the issue affecting API and Website and are working on a fix. We will post another update within 4 hours.',
-    );
-    expect(updateTemplate('resolved', { components: ['API', 'Website'] })).toMatch(
-      /^The issue has been resolved and API and Website are operating normally\./,
-    );
-    expect(updateTemplate('investigating', { components: [] })).toContain('a problem with our service');
+  const [sev1, , sev3] = DEFAULT_SETTINGS.severities;
+  const facts = (components: string[], more: Partial<TemplateFacts> = {}): TemplateFacts => ({
+    components,
+    level: null,
+    startedAt: '2026-11-30T14:02:00.000Z',
+    eta: null,
+    now: new Date('2026-11-30T15:32:00.000Z'),
+    timeZone: 'UTC',
+    ...more,
   });
 
-  it('a declare form left with the template gets the chosen components; an edited text is kept', () => {
+  it('fill in the affected services, the level cadence, the start, the estimate and the duration', () => {
+    expect(joinNames(['API', 'Website', 'Database'])).toBe('API, Website and Database');
+    expect(updateTemplate('investigating', facts(['API'], { level: sev1! }))).toBe(
+      [
+        'We are investigating reports of problems with API. We will provide updates at least every 30 minutes.',
+        '',
+        '- **Affected services:** API',
+        '- **Started at:** 30 Nov 2026, 14:02 UTC',
+      ].join('\n'),
+    );
+    const identified = updateTemplate('identified', facts(['API', 'Website'], { level: sev3!, eta: '2026-11-30T17:00:00.000Z' }));
+    expect(identified).toContain(
+      'We have identified the issue affecting API and Website and are working on a fix. We will provide the next update within 4 hours.',
+    );
+    expect(identified).toContain('- **Estimated resolution:** 17:00 UTC');
+    expect(updateTemplate('monitoring', facts(['API']))).toContain('- **Estimated resolution:** not known yet');
+    const resolved = updateTemplate('resolved', facts(['API', 'Website']));
+    expect(resolved).toMatch(/^The issue has been resolved\. All services are operating normally\./);
+    expect(resolved).toContain('- **Total duration:** 1 h 30 min');
+    expect(resolved).toContain('- **Resolved at:** 30 Nov 2026, 15:32 UTC');
+    expect(updateTemplate('investigating', facts([]))).toContain('problems with our services');
+    expect(updateTemplate('investigating', facts([]))).toContain('- **Affected services:** being assessed');
+  });
+
+  it('a declare form left with the template gets the chosen level and components; an edited text is kept', () => {
     const d = db([component('api', 'operational', { name: 'Checkout API' })]);
+    const fc = { db: d, timeZone: 'UTC', now: T0 };
     const form = new FormData();
-    const tpl = updateTemplate('investigating', { components: [] });
-    for (const [k, v] of Object.entries({ name: 'Down', impact: 'major', body: tpl, body_template: tpl, 'component.api': 'major_outage' }))
+    const tpl = updateTemplate('investigating', { ...facts([]), startedAt: null, now: T0 });
+    for (const [k, v] of Object.entries({ name: 'Down', severity: 'sev2', body: tpl, body_template: tpl, 'component.api': 'major_outage' }))
       form.set(k, v);
-    const read = declareFromForm(form, d);
+    const read = declareFromForm(form, fc);
     expect(read.action?.kind === 'declare' && read.action.input.body).toBe(
-      updateTemplate('investigating', { components: ['Checkout API'], impact: 'major' }),
+      updateTemplate('investigating', { ...facts(['Checkout API']), level: DEFAULT_SETTINGS.severities[1]!, startedAt: null, now: T0 }),
     );
     form.set('body', 'Our own words.');
-    const edited = declareFromForm(form, d);
+    const edited = declareFromForm(form, fc);
     expect(edited.action?.kind === 'declare' && edited.action.input.body).toBe('Our own words.');
+  });
+
+  it('a declare form without a severity is refused with the field named', () => {
+    const d = db([component('api')]);
+    const form = new FormData();
+    form.set('name', 'Down');
+    form.set('body', 'b');
+    expect(declareFromForm(form, { db: d, timeZone: 'UTC', now: T0 }).errors.severity).toBe('Choose a severity.');
   });
 });
 

@@ -114,6 +114,7 @@ describe('update trail', () => {
         body_html: '<p>Root cause</p>',
         updated_at: '2026-01-06T09:00:00.000Z',
         published_at: '2026-01-06T09:00:00.000Z',
+        notify: false,
       },
     });
     expect(trailItems(inc).map((i) => i.label)).toEqual(['Postmortem', 'Resolved']);

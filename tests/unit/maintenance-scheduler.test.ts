@@ -1,12 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { openHerald, type Herald } from '../../src/herald.ts';
-import { startMaintenanceScheduler } from '../../src/maintenance/scheduler.ts';
+import { startTimer } from '../../src/timer/scheduler.ts';
 import { createComponent } from '../../src/domain/components/manage.ts';
 import { scheduleMaintenance } from '../../src/domain/maintenance/schedule.ts';
 import { rescheduleMaintenance } from '../../src/domain/maintenance/reschedule.ts';
 import { cancelMaintenance } from '../../src/domain/maintenance/transitions.ts';
-import { removeDir, tempDataDir } from '../helpers/server.ts';
+import { stopAll, tempDataDir } from '../helpers/server.ts';
+import { until } from '../helpers/poll.ts';
 
 /**
  * The timer module over a real store on disk, with a fake clock for "now":
@@ -19,9 +20,8 @@ const iso = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
 let herald: Herald | null = null;
 let dir = '';
 afterEach(async () => {
-  await herald?.close();
+  await stopAll(herald, dir);
   herald = null;
-  removeDir(dir);
 });
 
 async function open(clock: { now: number }) {
@@ -29,17 +29,17 @@ async function open(clock: { now: number }) {
   herald = await openHerald(loadConfig({ DATA_DIR: dir, HERALD_SEED: 'none', ADMIN_TOKEN: 'x'.repeat(32) }), {
     now: () => new Date(clock.now),
     log: () => {},
-    maintenanceTimer: false,
+    timer: false,
   });
   await herald.run('test', (ctx) => createComponent(ctx, { id: 'db', name: 'DB' }));
   return herald;
 }
 
-describe('startMaintenanceScheduler', () => {
+describe('startTimer', () => {
   it('arms for the next due instant and re-arms on every write', async () => {
     const clock = { now: T0 };
     const h = await open(clock);
-    const timer = startMaintenanceScheduler(h, { reminderMinutes: 60, log: () => {} });
+    const timer = startTimer(h, { reminderMinutes: 60, log: () => {} });
     expect(timer.nextWake()).toBeNull();
 
     const m = await h.run('lead', (ctx) =>
@@ -58,7 +58,7 @@ describe('startMaintenanceScheduler', () => {
   it('wakes when a window is due and applies it through the store, durably', async () => {
     const clock = { now: T0 };
     const h = await open(clock);
-    startMaintenanceScheduler(h, { reminderMinutes: 0, log: () => {} });
+    startTimer(h, { reminderMinutes: 0, log: () => {} });
     const m = await h.run('lead', (ctx) =>
       scheduleMaintenance(ctx, { name: 'Upgrade', scheduled_for: iso(5), scheduled_until: iso(8), components: ['db'] }),
     );
@@ -66,9 +66,7 @@ describe('startMaintenanceScheduler', () => {
     clock.now = T0 + 6 * 60_000;
     const before = h.store.version;
     await h.run('lead', () => undefined);
-    for (let i = 0; i < 100 && h.store.data.maintenances.find((x) => x.id === m.id)!.status !== 'in_progress'; i++) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await until(() => h.store.data.maintenances.find((x) => x.id === m.id)!.status === 'in_progress', 'the window to start', 2_000, 20);
     const rec = h.store.data.maintenances.find((x) => x.id === m.id)!;
     expect(rec.status).toBe('in_progress');
     expect(rec.started_at).toBe(iso(5));
@@ -79,7 +77,7 @@ describe('startMaintenanceScheduler', () => {
   it('once stopped (herald.close registers it), a write no longer arms it', async () => {
     const clock = { now: T0 };
     const h = await open(clock);
-    const timer = startMaintenanceScheduler(h, { reminderMinutes: 0, log: () => {} });
+    const timer = startTimer(h, { reminderMinutes: 0, log: () => {} });
     timer.stop();
     await h.run('lead', (ctx) => scheduleMaintenance(ctx, { name: 'U', scheduled_for: iso(5), scheduled_until: iso(8), components: [] }));
     expect(timer.nextWake()).toBeNull();

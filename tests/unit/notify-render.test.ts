@@ -143,19 +143,30 @@ describe('templates', () => {
     expect(mail.text).toContain('https://status.example.com/incidents/INC-2026-11-23-1');
   });
 
-  it('follows the runbook wording: affected, status, next update; restoration: what, how long', () => {
+  it('follows the runbook notices: labeled fields, the promise as it will be kept, no internal severity label', () => {
     const d = rendered('disruption');
-    expect(d.text).toContain('SERVICE DISRUPTION NOTICE');
-    expect(d.text).toContain('Affected components:\n- Web & <Docs>: Major outage');
-    expect(d.text).toMatch(/next update by 23 Nov 2026, 10:30 UTC/);
+    expect(d.text).toContain(`We are currently experiencing an issue, “${hostile}”, affecting Web & <Docs>.`);
+    expect(d.text).toContain('Current status: Investigating\n');
+    expect(d.text).toContain('Impact: A complete outage, or a critical function unavailable for most customers\n');
+    expect(d.text).toContain('Affected services: Web & <Docs>\n');
+    expect(d.text).toContain('Started: 23 Nov 2026, 10:00 UTC\n');
+    expect(d.text).toContain('Estimated resolution: not known yet\n');
+    expect(d.text).toContain('Incident reference: INC-2026-11-23-1\n');
+    expect(d.text).toContain(
+      'We will post updates on our status page at least every 30 minutes (the next by 23 Nov 2026, 10:30 UTC), and email you when it is resolved',
+    );
+    expect(d.text).not.toMatch(/SEV-1|Severity:/);
+    expect(d.text).toContain('The Acme <Status> team');
     const r = rendered('restoration');
-    expect(r.text).toContain('SERVICE RESTORED');
-    expect(r.text).toContain('resolved after 1 h 30 min');
+    expect(r.text).toContain('has been resolved as of 23 Nov 2026, 11:30 UTC.');
+    expect(r.text).toContain('Duration: 1 h 30 min\n');
+    expect(r.text).toContain('All services are now operating normally.');
+    expect(r.text).not.toContain('Estimated resolution');
   });
 
-  it('keeps the incident name in a one-line subject, the same for every notice of the incident', () => {
-    expect(rendered('disruption').subject).toBe(`[Acme <Status>] ${hostile}`);
-    expect(rendered('restoration').subject).toBe(rendered('disruption').subject);
+  it('says what each notice is in a one-line subject with the incident name', () => {
+    expect(rendered('disruption').subject).toBe(`[Acme <Status>] Service disruption: ${hostile}`);
+    expect(rendered('restoration').subject).toBe(`[Acme <Status>] Service restored: ${hostile}`);
   });
 
   it('the confirmation email carries the link and no unsubscribe footer', () => {

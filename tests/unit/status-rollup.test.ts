@@ -20,7 +20,21 @@ const ROWS: Row[] = [
   ['under maintenance and degraded: the outage wins', ['under_maintenance', 'degraded_performance'], [], 'minor', 'Minor Service Outage'],
   ['open minor incident, components fine', ['operational'], [['minor', 'investigating']], 'minor', 'Minor Service Outage'],
   ['open major incident, components fine', ['operational'], [['major', 'identified']], 'major', 'Partial System Outage'],
-  ['open critical incident while monitoring', ['operational'], [['critical', 'monitoring']], 'critical', 'Major Service Outage'],
+  // Monitoring: the fix is out, the page follows the components (all operational reads green, not red).
+  [
+    'critical incident monitoring, components operational again',
+    ['operational'],
+    [['critical', 'monitoring']],
+    'none',
+    'All Systems Operational',
+  ],
+  [
+    'critical incident monitoring, a component still degraded',
+    ['degraded_performance'],
+    [['critical', 'monitoring']],
+    'minor',
+    'Minor Service Outage',
+  ],
   ['open major incident, a component in major outage', ['major_outage'], [['major', 'investigating']], 'critical', 'Major Service Outage'],
   [
     'open minor incident, a component in partial outage',

@@ -5,7 +5,8 @@ import { declareIncident } from '../../domain/incidents/declare.ts';
 import { postUpdate } from '../../domain/incidents/post-update.ts';
 import { correctUpdate } from '../../domain/incidents/correct-update.ts';
 import { findIncident } from '../../domain/incidents/lifecycle.ts';
-import { savePostmortem } from '../../domain/incidents/postmortem.ts';
+import { savePostmortem, unfilledSections } from '../../domain/incidents/postmortem.ts';
+import { renderMarkdown } from '../../render/markdown.ts';
 import { newestFirst } from '../../domain/overall.ts';
 import { findEvent } from '../../domain/model.ts';
 import { NotFound } from '../../domain/errors.ts';
@@ -60,6 +61,14 @@ export function incidentsApi(herald: Herald) {
     return c.json({ postmortem: incident.postmortem, template: postmortemDraft(incident, db(), tz, herald.now()) });
   });
 
+  // What publishing this text would show, and the template blanks it still has (publishing refuses those).
+  app.post('/incidents/:id/postmortem/preview', async (c) => {
+    const input = await readJson(c, postmortemSchema);
+    const incident = findIncident({ db: db() }, c.req.param('id'));
+    const body = input.body ?? incident.postmortem?.body ?? postmortemDraft(incident, db(), tz, herald.now());
+    return c.json({ body, body_html: renderMarkdown(body), unfilled_sections: unfilledSections(body) });
+  });
+
   app.put('/incidents/:id/postmortem', async (c) => {
     const input = await readJson(c, postmortemSchema);
     const id = c.req.param('id');
@@ -67,7 +76,7 @@ export function incidentsApi(herald: Herald) {
       const incident = findIncident(ctx, id);
       // A first save without a body starts from the runbook template.
       const body = input.body ?? (incident.postmortem ? undefined : postmortemDraft(incident, ctx.db, tz, ctx.now));
-      return adminEventJson(savePostmortem(ctx, id, { body, publish: input.publish }), ctx.db, site);
+      return adminEventJson(savePostmortem(ctx, id, { body, publish: input.publish, notify: input.notify }), ctx.db, site);
     });
   });
 

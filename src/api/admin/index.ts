@@ -8,6 +8,9 @@ import { previewApi } from './preview.ts';
 import { subscribersApi } from './subscribers.ts';
 import { deliveriesApi } from './deliveries.ts';
 import { auditApi } from './audit.ts';
+import { dashboardApi } from './dashboard.ts';
+import { settingsApi } from './settings.ts';
+import { channelsApi } from './channels.ts';
 
 /**
  * Every admin JSON route, under one guard set once (docs/design.md "Admin
@@ -24,5 +27,8 @@ export function adminApi(herald: Herald) {
   app.route('/', subscribersApi(herald));
   app.route('/', deliveriesApi(herald));
   app.route('/', auditApi(herald));
+  app.route('/', dashboardApi(herald));
+  app.route('/', settingsApi(herald));
+  app.route('/', channelsApi(herald));
   return app;
 }

@@ -12,9 +12,22 @@ export function adminEventJson(e: EventRecord, db: Db, siteUrl: string) {
   const byId = new Map((e.updates as Update[]).map((u) => [u.id, u]));
   const updates = pub.incident_updates.map((u) => {
     const full = byId.get(u.id)!;
-    return { ...u, author: full.author, edited_at: ms(full.edited_at) };
+    return { ...u, author: full.author, edited_at: ms(full.edited_at), notify: full.notify };
   });
-  if (e.kind === 'incident') return { ...pub, incident_updates: updates, postmortem: e.postmortem };
+  if (e.kind === 'incident') {
+    return {
+      ...pub,
+      incident_updates: updates,
+      // The level as declared (its label stays if the scheme changes later).
+      severity: e.severity,
+      eta: ms(e.eta),
+      root_cause: e.root_cause,
+      resolution: e.resolution,
+      prevention: e.prevention,
+      late_notice_at: ms(e.late_notice_at),
+      postmortem: e.postmortem,
+    };
+  }
   return {
     ...pub,
     incident_updates: updates,

@@ -17,7 +17,20 @@ export type PreviewResult =
   | { ok: true; draft: Draft; result: DraftResult; email: { mail: RenderedMail; recipients: number } | null; banner: Banner }
   | { ok: false; values: DeclareValues | UpdateValues; errors: FieldErrors };
 
-const FORM_FIELDS = ['name', 'impact', 'status', 'body', 'components'];
+const FORM_FIELDS = [
+  'name',
+  'severity',
+  'impact',
+  'eta',
+  'commander',
+  'war_room',
+  'status',
+  'body',
+  'components',
+  'root_cause',
+  'resolution',
+  'prevention',
+];
 
 /**
  * The declare or update form, previewed: the real verb on a copy of the data
@@ -25,8 +38,8 @@ const FORM_FIELDS = ['name', 'impact', 'status', 'body', 'components'];
  * "Publish now" hands exactly this to the verb.
  */
 export function previewAction(herald: Herald, session: Session, form: FormData, incident?: Incident): PreviewResult {
-  const db = herald.store.data;
-  const read = incident ? updateFromForm(form, db, incident) : declareFromForm(form, db);
+  const fc = { db: herald.store.data, timeZone: herald.config.SITE_TIMEZONE, now: herald.now() };
+  const read = incident ? updateFromForm(form, fc, incident) : declareFromForm(form, fc);
   if (!read.action) return { ok: false, values: read.values, errors: read.errors };
   let result: DraftResult;
   try {
@@ -82,11 +95,17 @@ export async function correctAction(
 export async function postmortemAction(herald: Herald, actor: string, incidentId: string, form: FormData): Promise<ActionResult> {
   const f = formFields(form);
   const publish = f.action === 'publish' ? true : f.action === 'withdraw' ? false : undefined;
-  const parsed = validate(postmortemSchema, { body: f.body ?? '', ...(publish !== undefined ? { publish } : {}) });
+  const notify = publish === true && form.has('notify');
+  const parsed = validate(postmortemSchema, {
+    body: f.body ?? '',
+    ...(publish !== undefined ? { publish } : {}),
+    ...(notify ? { notify } : {}),
+  });
   if (!parsed.ok) return refused(422, parsed.errors);
   try {
     await herald.run(actor, (ctx) => savePostmortem(ctx, incidentId, parsed.data));
-    return done(`/admin/incidents/${encodeURIComponent(incidentId)}/postmortem?saved=${f.action ?? 'save'}`);
+    const saved = f.action === 'publish' && notify ? 'publish-notify' : (f.action ?? 'save');
+    return done(`/admin/incidents/${encodeURIComponent(incidentId)}/postmortem?saved=${saved}`);
   } catch (err) {
     const r = refusal(err, []);
     return refused(r.status, r.errors);

@@ -3,7 +3,7 @@ import { scheduleMaintenance } from '../../domain/maintenance/schedule.ts';
 import { MAINTENANCE_STEPS, type MaintenanceStep } from '../../domain/maintenance/transitions.ts';
 import { maintenanceCreateSchema, maintenanceStepSchema } from '../../input/schemas.ts';
 import { formFields, refusal, validate, type FieldErrors } from '../forms.ts';
-import { updateTemplate } from '../templates.ts';
+import { maintenanceTemplate } from '../templates.ts';
 import { wallClockToIso } from '../zoned-time.ts';
 import { done, refused, type ActionResult } from './result.ts';
 
@@ -43,7 +43,7 @@ export async function scheduleAction(
   const components = form.getAll('components').filter((v): v is string => typeof v === 'string');
   const names = components.map((id) => herald.store.data.components.find((c) => c.id === id)?.name ?? id);
   let body = f.body ?? '';
-  if (body.trim() === (f.body_template ?? '').trim()) body = updateTemplate('maintenance', { components: names });
+  if (body.trim() === (f.body_template ?? '').trim()) body = maintenanceTemplate(names);
   const values: ScheduleValues = {
     name: f.name ?? '',
     from: f.from ?? '',

@@ -2,7 +2,7 @@ import type { VerbContext } from '../context.ts';
 import type { ComponentChange, Incident, IncidentUpdate } from '../model.ts';
 import type { ComponentStatus, IncidentStatus } from '../status.ts';
 import { randomId } from '../ids.ts';
-import { shouldNotify } from '../policy.ts';
+import { announced, levelOf, shouldNotify } from '../policy.ts';
 import { applyComponentChanges, restoreOnResolve } from './lifecycle.ts';
 import { Invalid } from '../errors.ts';
 
@@ -11,6 +11,12 @@ export interface UpdateInput {
   body: string;
   components?: Record<string, ComponentStatus>;
   notify?: boolean;
+  /** A new estimate of the resolution (an instant), null to clear it; absent keeps the current one. */
+  eta?: string | null;
+  /** What happened, told with the resolution (a resolving update only): shown on the page and in the restoration notice. */
+  root_cause?: string;
+  resolution?: string;
+  prevention?: string;
   /** Backfill: when the update happened, if earlier than now. */
   display_at?: string;
 }
@@ -47,9 +53,17 @@ export function appendUpdate(ctx: VerbContext, incident: Incident, input: Update
   if (Date.parse(displayAt) > ctx.now.getTime() + 60_000) {
     throw new Invalid('display_at cannot be in the future.', 'display_at');
   }
+  // Backfilled updates keep the timeline in order: a resolution dated before the start would read as nonsense.
+  const latest = incident.updates.at(-1)?.display_at;
+  if (input.display_at !== undefined && latest && Date.parse(displayAt) < Date.parse(latest)) {
+    throw new Invalid(`display_at cannot be before the incident's latest update (${latest}).`, 'display_at');
+  }
   const resolves = input.status === 'resolved';
   const first = incident.updates.length === 0;
   const wasResolved = incident.resolved_at !== null;
+  const told = input.root_cause !== undefined || input.resolution !== undefined || input.prevention !== undefined;
+  if (told && !resolves) throw new Invalid('root_cause, resolution and prevention go with the resolving update.', 'root_cause');
+  if (input.eta && resolves) throw new Invalid('A resolved incident has no estimated resolution.', 'eta');
   let changes = input.components ?? {};
   if (resolves && !wasResolved) changes = restoreOnResolve(ctx, incident, changes);
   const affected = applyComponentChanges(ctx, incident, changes);
@@ -59,7 +73,12 @@ export function appendUpdate(ctx: VerbContext, incident: Incident, input: Update
     body: input.body,
     displayAt,
     affected,
-    notify: shouldNotify({ impact: incident.impact, first, resolves: resolves && !wasResolved, notify: input.notify }),
+    notify: shouldNotify(levelOf(ctx.db.settings, incident), {
+      first,
+      resolves: resolves && !wasResolved,
+      announced: announced(incident),
+      notify: input.notify,
+    }),
   });
   incident.updates.push(update);
   // A follow-up note on a resolved incident must not take back its published postmortem.
@@ -67,5 +86,10 @@ export function appendUpdate(ctx: VerbContext, incident: Incident, input: Update
   incident.updated_at = now;
   if (input.status === 'monitoring' && !incident.monitoring_at) incident.monitoring_at = displayAt;
   if (resolves && !incident.resolved_at) incident.resolved_at = displayAt;
+  if (input.eta !== undefined) incident.eta = input.eta;
+  if (resolves) incident.eta = null;
+  if (input.root_cause !== undefined) incident.root_cause = input.root_cause;
+  if (input.resolution !== undefined) incident.resolution = input.resolution;
+  if (input.prevention !== undefined) incident.prevention = input.prevention;
   return update;
 }

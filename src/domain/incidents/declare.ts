@@ -1,29 +1,47 @@
 import type { VerbContext } from '../context.ts';
 import type { Incident } from '../model.ts';
 import type { ComponentStatus, Impact, IncidentStatus } from '../status.ts';
-import { nextDailyId } from '../ids.ts';
+import { nextDailyId, slugify } from '../ids.ts';
 import { Invalid } from '../errors.ts';
 import { recordAudit } from '../audit.ts';
+import { levelForDeclare } from '../policy.ts';
 import { appendUpdate } from './append-update.ts';
 
 export interface DeclareInput {
   name: string;
-  impact: Impact;
+  /** A severity level id of the settings' scheme; or give `impact` alone (the first level with it). */
+  severity?: string;
+  impact?: Impact;
   status: IncidentStatus;
   body: string;
   components: Record<string, ComponentStatus>;
   notify?: boolean;
+  /** When it is expected to be resolved (null or absent: not known yet). */
+  eta?: string | null;
   /** Backfill: when the incident really started. */
   started_at?: string;
+  /** Who leads the response, for the war-room channels. */
+  commander?: string | null;
+  /** The responders' channel; default `#incident-<start date>-<slug of the name>` (runbook naming). */
+  war_room?: string | null;
 }
 
-/** Declares an incident with its first update. Its id is `INC-<UTC start date>-<n>`. */
+/** `#incident-2026-11-30-card-payments-failing`: the runbooks' war-room name for an incident. */
+export const defaultWarRoom = (name: string, startedAt: string): string =>
+  `#incident-${startedAt.slice(0, 10)}-${slugify(name).slice(0, 50).replace(/-+$/, '')}`;
+
+/**
+ * Declares an incident with its first update. Its id is `INC-<UTC start
+ * date>-<n>`; it keeps the severity level it is declared with (the label
+ * stays even if the scheme changes later), and its impact is that level's.
+ */
 export function declareIncident(ctx: VerbContext, input: DeclareInput): Incident {
   if (input.status === 'postmortem') throw new Invalid('An incident cannot start as postmortem.', 'status');
   const startedAt = input.started_at ?? ctx.now.toISOString();
   if (Date.parse(startedAt) > ctx.now.getTime() + 60_000) {
     throw new Invalid('started_at cannot be in the future.', 'started_at');
   }
+  const level = levelForDeclare(ctx.db.settings, input);
   const now = ctx.now.toISOString();
   const incident: Incident = {
     kind: 'incident',
@@ -33,13 +51,22 @@ export function declareIncident(ctx: VerbContext, input: DeclareInput): Incident
       ctx.db.incidents.map((i) => i.id),
     ),
     name: input.name.trim(),
-    impact: input.impact,
+    impact: level?.impact ?? input.impact!,
+    severity: level ? structuredClone(level) : null,
     status: input.status,
     created_at: now,
     updated_at: now,
     started_at: startedAt,
     monitoring_at: null,
     resolved_at: null,
+    eta: null,
+    root_cause: null,
+    resolution: null,
+    prevention: null,
+    late_notice_at: null,
+    email_declined: input.notify === false,
+    commander: input.commander?.trim() || null,
+    war_room: input.war_room === null ? null : input.war_room?.trim() || defaultWarRoom(input.name, new Date(startedAt).toISOString()),
     components: [],
     updates: [],
     postmortem: null,
@@ -49,9 +76,10 @@ export function declareIncident(ctx: VerbContext, input: DeclareInput): Incident
     body: input.body,
     components: input.components,
     notify: input.notify,
+    eta: input.eta,
     display_at: startedAt,
   });
   ctx.db.incidents.push(incident);
-  recordAudit(ctx, 'incident.declare', incident.id, { detail: { impact: input.impact } });
+  recordAudit(ctx, 'incident.declare', incident.id, { detail: { impact: incident.impact, severity: level?.id ?? null } });
   return incident;
 }

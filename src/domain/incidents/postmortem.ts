@@ -9,13 +9,36 @@ export interface PostmortemInput {
   body?: string;
   /** true publishes (status `postmortem`), false withdraws it to a draft, omitted keeps the state. */
   publish?: boolean;
+  /** With `publish`: email the incident's subscribers that it is out (off by default). */
+  notify?: boolean;
+}
+
+/**
+ * A template's blank: `[fill in: what to write]`. The postmortem template is
+ * full of them; one left in a published postmortem would show customers the
+ * instructions instead of the answer.
+ */
+const PLACEHOLDER = /\[fill in:[^\]]*\]/gi;
+
+/** The sections (their headings) that still hold a template blank, in order. */
+export function unfilledSections(body: string): string[] {
+  const sections: string[] = [];
+  let heading = 'the introduction';
+  for (const line of body.split(/\r?\n/)) {
+    const h = /^#{1,6}\s+(.*\S)\s*$/.exec(line);
+    if (h) heading = h[1]!;
+    else if (PLACEHOLDER.test(line) && !sections.includes(heading)) sections.push(heading);
+    PLACEHOLDER.lastIndex = 0;
+  }
+  return sections;
 }
 
 /**
  * Saves an incident's postmortem (a draft until published). Publishing needs
- * a resolved incident and moves its status to `postmortem`; withdrawing moves
- * it back to `resolved`. The Markdown is rendered (and sanitized) once, here.
- * Saving never notifies: the postmortem is read on the incident page.
+ * a resolved incident and a text with no template blank left, and moves its
+ * status to `postmortem`; withdrawing moves it back to `resolved`. The
+ * Markdown is rendered (and sanitized) once, here. It emails subscribers only
+ * when the Comms Lead asks, once, on the first publication.
  */
 export function savePostmortem(ctx: VerbContext, incidentId: string, input: PostmortemInput): Incident {
   const incident = findIncident(ctx, incidentId);
@@ -24,6 +47,12 @@ export function savePostmortem(ctx: VerbContext, incidentId: string, input: Post
   const resolved = incident.status === 'resolved' || incident.status === 'postmortem';
   if (input.publish === true && !resolved) {
     throw new Conflict(`${incident.id} is not resolved yet; publish its postmortem once it is.`, 'incident_open', 'publish');
+  }
+  if (input.publish === true) {
+    const blanks = unfilledSections(body);
+    if (blanks.length) {
+      throw new Invalid(`Fill in the template's blanks before publishing (in ${blanks.join(', ')}).`, 'body', 'placeholders');
+    }
   }
   const now = ctx.now.toISOString();
   const previous = incident.postmortem;
@@ -35,6 +64,8 @@ export function savePostmortem(ctx: VerbContext, incidentId: string, input: Post
     body_html: previous && previous.body === body ? previous.body_html : ctx.markdown(body),
     updated_at: now,
     published_at: publishedAt,
+    // Emailed at most once: asked for on a first publication, kept thereafter.
+    notify: previous?.notify === true || (input.publish === true && !previous?.published_at && input.notify === true),
   };
   if (publishedAt && resolved) incident.status = 'postmortem';
   else if (!publishedAt && incident.status === 'postmortem') incident.status = 'resolved';

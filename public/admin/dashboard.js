@@ -1,0 +1,319 @@
+// Herald console, dashboard only: keeps the page current without a reload.
+// Every 20 s (not while the tab is hidden) it asks GET /api/admin/dashboard
+// and updates in place what changes with the clock or the outbox: the overall
+// status, the "Update overdue" flags and "due in N min", the postmortems'
+// due/overdue flags, the delivery counts and the paused-sending notice.
+// Rows that come or go, or an incident with a new update, are not rebuilt
+// here: a "New activity" notice offers a reload. Without this file the page
+// is correct as loaded.
+(function () {
+  'use strict';
+
+  var INTERVAL = 20000;
+  var ENDPOINT = '/api/admin/dashboard';
+  var timer = null;
+  var lastPoll = 0;
+  var busy = false;
+  var stopped = false;
+  var live; // the polite live region for "New activity" and "signed out"
+
+  function $(selector, root) {
+    return (root || document).querySelector(selector);
+  }
+  function $all(selector, root) {
+    return Array.prototype.slice.call((root || document).querySelectorAll(selector));
+  }
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+  function setText(node, text) {
+    if (node && node.textContent !== text) node.textContent = text;
+  }
+  function byData(name, value) {
+    return $all('[data-' + name + ']').filter(function (node) {
+      return node.getAttribute('data-' + name) === value;
+    })[0];
+  }
+
+  // "in 12 min", "5 min ago", "in 2 h 5 min" (src/console/format.ts relativeMinutes).
+  function relativeMinutes(minutes) {
+    var abs = Math.abs(minutes);
+    var span = abs >= 60 ? Math.floor(abs / 60) + ' h' + (abs % 60 ? ' ' + (abs % 60) + ' min' : '') : abs + ' min';
+    if (abs === 0) return 'in under a minute';
+    return minutes > 0 ? 'in ' + span : span + ' ago';
+  }
+
+  // "30 Nov 2026, 22:15 UTC" in the site's time zone (src/domain/time-text.ts formatDateTime).
+  function dateTime(iso, timeZone) {
+    try {
+      return new Intl.DateTimeFormat('en-GB', {
+        day: 'numeric',
+        month: 'short',
+        year: 'numeric',
+        hour: '2-digit',
+        minute: '2-digit',
+        hourCycle: 'h23',
+        timeZoneName: 'short',
+        timeZone: timeZone,
+      }).format(new Date(iso));
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function showNotice(parts) {
+    if (!live) return;
+    var p = el('p');
+    parts.forEach(function (part) {
+      p.appendChild(typeof part === 'string' ? document.createTextNode(part) : part);
+    });
+    live.className = 'notice';
+    live.replaceChildren(p);
+  }
+
+  function newActivity() {
+    if (live && live.getAttribute('data-shown') === 'activity') return;
+    var link = el('a', null, 'Reload');
+    link.href = '/admin';
+    showNotice([el('strong', null, 'New activity.'), ' ', link, ' to see it.']);
+    live.setAttribute('data-shown', 'activity');
+  }
+
+  function sameSet(a, b) {
+    if (a.length !== b.length) return false;
+    for (var i = 0; i < a.length; i++) if (b.indexOf(a[i]) < 0) return false;
+    return true;
+  }
+
+  function updateOverall(overall) {
+    var strip = $('#overall-strip');
+    if (!strip || !overall) return;
+    var cls = 'overall-strip i-' + overall.indicator;
+    if (strip.className !== cls) strip.className = cls;
+    setText($('strong', strip), overall.description);
+  }
+
+  function updateOverdueAlert(count) {
+    var box = $('#overdue-alert');
+    if (!box) return;
+    if (String(count) === box.getAttribute('data-count')) return;
+    box.setAttribute('data-count', String(count));
+    if (count === 0) return box.replaceChildren();
+    var notice = el('div', 'notice bad');
+    var p = el('p');
+    p.appendChild(el('strong', null, count === 1 ? 'An update is overdue.' : count + ' updates are overdue.'));
+    p.appendChild(document.createTextNode(' Customers are waiting to hear from you.'));
+    notice.appendChild(p);
+    box.replaceChildren(notice);
+  }
+
+  // One active incident's flag; false when the row is not the one on the page any more.
+  function updateActive(row) {
+    var li = byData('incident', row.id);
+    if (!li) return false;
+    if (li.getAttribute('data-last-update') !== row.last_update_at || li.getAttribute('data-due-at') !== (row.due_at || '')) return false;
+    if (!row.due_at) return true;
+    var due = $('.due', li);
+    var rel = $('[data-rel]', due);
+    if (!due || !rel) return false;
+    if (row.overdue && !due.classList.contains('is-overdue')) {
+      // "Next update due 14:30 UTC / in 1 min" becomes "Update overdue / was due 14:30 UTC · 1 min ago".
+      var time = $('time', due);
+      var line = el('span', 'due-line');
+      line.appendChild(document.createTextNode('was due '));
+      if (time) line.appendChild(time);
+      line.appendChild(document.createTextNode(' · '));
+      rel = el('span');
+      rel.setAttribute('data-rel', '');
+      line.appendChild(rel);
+      $all('.due-line', due).forEach(function (old) {
+        old.remove();
+      });
+      due.insertBefore(line, due.firstChild);
+      due.insertBefore(el('span', 'pill overdue', 'Update overdue'), line);
+      due.classList.add('is-overdue');
+    }
+    setText(rel, relativeMinutes(row.minutes_left));
+    return true;
+  }
+
+  function updatePostmortem(row) {
+    var li = byData('postmortem', row.id);
+    if (!li) return false;
+    if (li.getAttribute('data-state') === row.state) return true;
+    // Only "due" becomes "overdue" with time; anything else is news.
+    if (row.state !== 'overdue' || !row.overdue_at) return false;
+    var due = $('.due', li);
+    var time =
+      due &&
+      $all('time', due).filter(function (t) {
+        return t.getAttribute('datetime') === row.overdue_at;
+      })[0];
+    var pill = due && $('.pill', due);
+    var line = due && $('.due-line', due);
+    if (!time || !pill || !line) return false;
+    pill.className = 'pill overdue';
+    pill.textContent = 'Postmortem overdue';
+    line.replaceChildren(document.createTextNode('was due '), time);
+    due.classList.add('is-overdue');
+    li.setAttribute('data-state', 'overdue');
+    return true;
+  }
+
+  function updateDelivery(row) {
+    var li = byData('intent', row.intent);
+    var counts = li && $('[data-counts]', li);
+    if (!counts) return false;
+    var pills = [el('span', 'pill st-sent', row.sent + ' sent')];
+    if (row.queued > 0) pills.push(el('span', 'pill st-queued', row.queued + ' queued'));
+    if (row.failed > 0) pills.push(el('span', 'pill st-failed', row.failed + ' failed'));
+    var text = pills
+      .map(function (p) {
+        return p.textContent;
+      })
+      .join(' ');
+    if (counts.getAttribute('data-text') === text) return true;
+    counts.setAttribute('data-text', text);
+    var nodes = [];
+    pills.forEach(function (p, i) {
+      if (i > 0) nodes.push(document.createTextNode(' '));
+      nodes.push(p);
+    });
+    counts.replaceChildren.apply(counts, nodes);
+    return true;
+  }
+
+  function updatePaused(paused) {
+    var notice = $('#sending-paused');
+    if (!notice) return;
+    if (paused) setText($('[data-reason]', notice), paused.reason);
+    notice.hidden = !paused;
+  }
+
+  function apply(data) {
+    var news = false;
+    var now = $('#dash-now');
+    if (now && data.now) {
+      var text = dateTime(data.now, data.time_zone);
+      if (text) {
+        now.setAttribute('datetime', data.now);
+        setText(now, text);
+      }
+    }
+    updateOverall(data.overall);
+
+    var active = data.active || [];
+    var shown = $all('li[data-incident]').map(function (li) {
+      return li.getAttribute('data-incident');
+    });
+    if (
+      !sameSet(
+        shown,
+        active.map(function (r) {
+          return r.id;
+        }),
+      )
+    )
+      news = true;
+    active.forEach(function (row) {
+      if (!updateActive(row)) news = true;
+    });
+    updateOverdueAlert(
+      active.filter(function (r) {
+        return r.overdue;
+      }).length,
+    );
+
+    var owed = data.postmortems || [];
+    var listed = $all('li[data-postmortem]').map(function (li) {
+      return li.getAttribute('data-postmortem');
+    });
+    if (
+      !sameSet(
+        listed,
+        owed.map(function (r) {
+          return r.id;
+        }),
+      )
+    )
+      news = true;
+    owed.forEach(function (row) {
+      if (!updatePostmortem(row)) news = true;
+    });
+
+    var notices = data.deliveries || [];
+    var rows = $all('li[data-intent]').map(function (li) {
+      return li.getAttribute('data-intent');
+    });
+    if (
+      !sameSet(
+        rows,
+        notices.map(function (r) {
+          return r.intent;
+        }),
+      )
+    )
+      news = true;
+    notices.forEach(function (row) {
+      if (!updateDelivery(row)) news = true;
+    });
+    updatePaused(data.paused);
+
+    if (news) newActivity();
+  }
+
+  function schedule(delay) {
+    clearTimeout(timer);
+    if (!stopped && !document.hidden) timer = setTimeout(poll, delay === undefined ? INTERVAL : delay);
+  }
+
+  function poll() {
+    clearTimeout(timer);
+    if (stopped || busy || document.hidden) return;
+    busy = true;
+    lastPoll = Date.now();
+    fetch(ENDPOINT, { credentials: 'same-origin', cache: 'no-store', headers: { accept: 'application/json' } })
+      .then(function (res) {
+        if (res.status === 401) {
+          // The session ended (signed out elsewhere, or expired): stop asking.
+          stopped = true;
+          var link = el('a', null, 'Sign in again');
+          link.href = '/admin';
+          showNotice(['This page stopped updating: your session has ended. ', link, '.']);
+          return null;
+        }
+        return res.ok ? res.json() : null;
+      })
+      .then(function (data) {
+        if (data && typeof data === 'object') apply(data);
+      })
+      .catch(function () {
+        // Offline or restarting: the page stays as it was; the next poll tries again.
+      })
+      .then(function () {
+        busy = false;
+        schedule();
+      });
+  }
+
+  document.addEventListener('DOMContentLoaded', function () {
+    var main = $('#main');
+    if (!main || !$('#overall-strip') || !window.fetch) return;
+    live = el('div');
+    live.id = 'dashboard-live';
+    live.setAttribute('role', 'status');
+    var head = $('.page-head', main);
+    main.insertBefore(live, head ? head.nextSibling : main.firstChild);
+    lastPoll = Date.now();
+    schedule();
+    document.addEventListener('visibilitychange', function () {
+      if (document.hidden) return clearTimeout(timer);
+      var waited = Date.now() - lastPoll;
+      if (waited >= INTERVAL) poll();
+      else schedule(INTERVAL - waited);
+    });
+  });
+})();

@@ -1,0 +1,101 @@
+import type { Db, EventRecord, Incident, Update } from '../domain/model.ts';
+import { levelOf, nextUpdateDue, severityLabel } from '../domain/policy.ts';
+import { INCIDENT_STATUS_LABEL } from '../domain/status.ts';
+import { durationMinutes, formatDuration } from '../domain/overall.ts';
+import { formatDateTime } from '../domain/time-text.ts';
+import { everyText, joinNames } from '../domain/words.ts';
+import { markdownToText } from '../render/markdown.ts';
+import { incidentUrl } from '../read/statuspage-records.ts';
+import type { MessageKind } from './plan.ts';
+
+/**
+ * What a war-room message says, field by field, after the runbooks' internal
+ * Slack templates ("Incident declared", "Status update", "Incident
+ * resolved"). Slack and Teams lay out the same facts their own way.
+ */
+export interface WarRoomFacts {
+  kind: Exclude<MessageKind, 'component' | 'maintenance'>;
+  /** "🚨 Incident declared · SEV-1" */
+  title: string;
+  name: string;
+  url: string;
+  status: string;
+  /** The update's text, plain. */
+  text: string;
+  fields: Array<{ label: string; value: string }>;
+}
+
+const EMOJI = { declared: '🚨', update: '📊', resolved: '✅' } as const;
+const HEADING = { declared: 'Incident declared', update: 'Incident update', resolved: 'Incident resolved' } as const;
+
+export function warRoomFacts(
+  db: Db,
+  incident: Incident,
+  update: Update,
+  kind: WarRoomFacts['kind'],
+  site: { SITE_URL: string; SITE_TIMEZONE: string },
+  now: Date,
+): WarRoomFacts {
+  const tz = site.SITE_TIMEZONE;
+  const level = levelOf(db.settings, incident);
+  const label = severityLabel(incident);
+  const names = incident.components.map((id) => db.components.find((c) => c.id === id)?.name ?? id);
+  const affected = names.length ? joinNames(names) : 'None named';
+  const impact = level?.description ?? `${label} impact`;
+  const eta = incident.eta ? formatDateTime(incident.eta, tz) : 'Not known yet';
+  const fields: WarRoomFacts['fields'] = [];
+  const add = (label: string, value: string | null | undefined) => {
+    if (value) fields.push({ label, value });
+  };
+  if (kind === 'declared') {
+    add('Start time', formatDateTime(incident.started_at, tz));
+    add('Affected systems', affected);
+    add('Customer impact', impact);
+    add('Incident commander', incident.commander ?? 'Not named yet');
+    add('War room', incident.war_room);
+    add('Status updates', level?.update_every_minutes ? everyText(level.update_every_minutes).replace(/^e/, 'E') : 'As needed');
+    add('ETA', eta);
+  } else if (kind === 'update') {
+    const due = nextUpdateDue(level, update.created_at, incident.resolved_at !== null);
+    add('Status', INCIDENT_STATUS_LABEL[update.status]);
+    add('Next update', due ? formatDateTime(due.toISOString(), tz) : 'As needed');
+    add('Impact', impact);
+    add('ETA', eta);
+    add('War room', incident.war_room);
+  } else {
+    // The runbooks give the review a deadline (24–48 h): the level's overdue mark, else its due mark.
+    const reviewHours = level?.postmortem_overdue_hours ?? level?.postmortem_due_hours ?? null;
+    const reviewBy =
+      reviewHours && incident.resolved_at ? new Date(Date.parse(incident.resolved_at) + reviewHours * 3_600_000).toISOString() : null;
+    add('Resolution time', incident.resolved_at ? formatDateTime(incident.resolved_at, tz) : null);
+    add('Duration', formatDuration(durationMinutes(incident, now)));
+    add('Root cause', incident.root_cause ?? 'To be found in the post-incident review');
+    add('Resolution', incident.resolution);
+    add('Customer impact', impact);
+    add('Post-incident review', reviewBy ? `Due by ${formatDateTime(reviewBy, tz)}` : 'Not required');
+  }
+  return {
+    kind,
+    title: `${EMOJI[kind]} ${HEADING[kind]} · ${label}`,
+    name: incident.name,
+    url: incidentUrl(site.SITE_URL.replace(/\/+$/, ''), incident.id),
+    status: INCIDENT_STATUS_LABEL[update.status],
+    text: markdownToText(update.body),
+    fields,
+  };
+}
+
+/** The event as it stood when this update was written: its updates up to it (a late delivery does not tell the future). */
+export function asOf<E extends EventRecord>(event: E, update: Update): E {
+  const updates = event.updates.slice(0, event.updates.findIndex((u) => u.id === update.id) + 1);
+  const reached = (status: string) => updates.some((u) => u.status === status);
+  const ended = event.kind === 'incident' ? reached('resolved') : reached('completed');
+  return {
+    ...event,
+    status: update.status,
+    updates,
+    updated_at: update.created_at >= event.created_at ? update.created_at : event.updated_at,
+    resolved_at: ended ? event.resolved_at : null,
+    ...(event.kind === 'incident' ? { monitoring_at: reached('monitoring') ? event.monitoring_at : null } : {}),
+  } as E;
+}

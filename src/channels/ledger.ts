@@ -1,0 +1,120 @@
+import { z } from 'zod';
+import { CorruptDataFile } from '../store/durable-file.ts';
+import type { Journal } from '../notify/journal.ts';
+
+/**
+ * The channel outbox: one delivery per (channel, update) (and per component
+ * change for webhooks), in DATA_DIR/channel-deliveries.jsonl, an append-only
+ * journal like the email outbox's. `since` marks how far planning got: every
+ * update written at or after it is (re)considered, and a delivery whose id
+ * exists is never made again, so a crash mid-plan makes nothing twice.
+ */
+export const CHANNEL_DELIVERY_STATES = ['queued', 'sent', 'failed'] as const;
+export type ChannelDeliveryState = (typeof CHANNEL_DELIVERY_STATES)[number];
+
+export const channelDeliverySchema = z.object({
+  t: z.literal('c'),
+  id: z.string(),
+  channel: z.string(),
+  /** The incident or maintenance, its update, and the component (a webhook's component change). */
+  event: z.string(),
+  update: z.string(),
+  component: z.string().nullable(),
+  kind: z.enum(['declared', 'update', 'resolved', 'maintenance', 'component']),
+  /** The update's created_at: sent ids older than the planning mark are not needed to dedupe. */
+  at: z.string(),
+  state: z.enum(CHANNEL_DELIVERY_STATES),
+  attempts: z.number().int(),
+  last_error: z.string().nullable(),
+  last_status: z.number().int().nullable(),
+  next_at: z.number().nullable(),
+  created_at: z.string(),
+  sent_at: z.string().nullable(),
+});
+export type ChannelDelivery = z.infer<typeof channelDeliverySchema>;
+
+const markSchema = z.object({ t: z.literal('w'), since: z.string() });
+
+export class ChannelLedger {
+  private readonly journal: Journal;
+  /** Queued and failed deliveries, in creation order. */
+  readonly deliveries = new Map<string, ChannelDelivery>();
+  /** Sent deliveries, until a compaction finds their update before the planning mark. */
+  private sent = new Map<string, ChannelDelivery>();
+  since: string | null = null;
+  private readonly counts = new Map<string, { queued: number; sent: number; failed: number }>();
+
+  constructor(journal: Journal) {
+    this.journal = journal;
+    journal.replay((raw) => {
+      const t = (raw as { t?: unknown }).t;
+      const parsed = (t === 'c' ? channelDeliverySchema : t === 'w' ? markSchema : null)?.safeParse(raw);
+      if (!parsed?.success) throw new CorruptDataFile(journal.file, `unexpected record ${JSON.stringify(raw).slice(0, 80)}`);
+      if (parsed.data.t === 'w') this.since = parsed.data.since;
+      else this.apply(parsed.data);
+    });
+  }
+
+  /** The planning mark on first start: updates written before the channel outbox existed are history. */
+  async init(now: Date): Promise<void> {
+    if (this.since) return;
+    this.since = now.toISOString();
+    await this.journal.append([{ t: 'w', since: this.since }]);
+  }
+
+  has(id: string): boolean {
+    return this.deliveries.has(id) || this.sent.has(id);
+  }
+
+  /** New deliveries and the new planning mark, in one durable append. */
+  async plan(created: ChannelDelivery[], since: string): Promise<void> {
+    const mark = since > (this.since ?? '') ? [{ t: 'w' as const, since }] : [];
+    if (created.length === 0 && mark.length === 0) return;
+    await this.journal.append([...created, ...mark]);
+    for (const d of created) this.apply(d);
+    if (mark.length) this.since = since;
+  }
+
+  /** A delivery changed (sent, failed, retry scheduled): visible at once, durable when this resolves. */
+  save(d: ChannelDelivery): Promise<void> {
+    this.apply(d);
+    return this.journal.append([d]);
+  }
+
+  queued(): ChannelDelivery[] {
+    return [...this.deliveries.values()].filter((d) => d.state === 'queued');
+  }
+
+  /** Queued, failed and sent counts of a channel (sent: those the journal still holds), kept as deliveries change. */
+  countsOf(channel: string): { queued: number; sent: number; failed: number } {
+    return { ...(this.counts.get(channel) ?? { queued: 0, sent: 0, failed: 0 }) };
+  }
+
+  close(): Promise<void> {
+    return this.journal.close();
+  }
+
+  /** Rewrites the journal as its live state once it has grown well past it. */
+  async compactIfWorthIt(force = false): Promise<void> {
+    if (!force && this.journal.lines < 2 * this.deliveries.size + 10_000) return;
+    await this.journal.compact(() => {
+      // A sent record is only needed while its update may still be planned again (at or after the mark).
+      this.sent = new Map([...this.sent].filter(([, d]) => d.at >= (this.since ?? '')));
+      return [...(this.since ? [{ t: 'w', since: this.since }] : []), ...this.deliveries.values(), ...this.sent.values()];
+    });
+  }
+
+  private apply(d: ChannelDelivery): void {
+    const before = this.deliveries.get(d.id)?.state ?? (this.sent.has(d.id) ? 'sent' : null);
+    let c = this.counts.get(d.channel);
+    if (!c) this.counts.set(d.channel, (c = { queued: 0, sent: 0, failed: 0 }));
+    if (before) c[before]--;
+    c[d.state]++;
+    if (d.state === 'sent') {
+      this.deliveries.delete(d.id);
+      this.sent.set(d.id, d);
+    } else {
+      this.deliveries.set(d.id, d);
+    }
+  }
+}

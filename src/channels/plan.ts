@@ -1,0 +1,67 @@
+import type { ComponentChange, Db, EventRecord, Update } from '../domain/model.ts';
+import type { Channel } from '../domain/channels/model.ts';
+
+/**
+ * Which channel messages the data calls for: pure functions over the data
+ * file. A published update is the durable intent (like `notify` for email):
+ * every channel in scope owes one message per update of an incident (Slack
+ * and Teams: the war room), and webhooks also one per maintenance update and
+ * one per component status change (Statuspage's two webhook kinds). Only
+ * updates written after the channel was added count: history is not news.
+ */
+export type MessageKind = 'declared' | 'update' | 'resolved' | 'maintenance' | 'component';
+
+export interface ChannelMessage {
+  /** `<channel>.<update>` or `<channel>.<update>.<component>`: the delivery id, and the webhook-id. */
+  key: string;
+  channel: Channel;
+  event: EventRecord;
+  update: Update;
+  kind: MessageKind;
+  change?: ComponentChange;
+}
+
+const RANK = { none: 0, minor: 1, major: 2, critical: 3 } as const;
+
+/** Whether an incident or window concerns a channel (its components and least impact). */
+export function inScope(channel: Channel, event: EventRecord): boolean {
+  if (event.kind === 'incident' && channel.min_impact !== null) {
+    if (RANK[event.impact] < RANK[channel.min_impact]) return false;
+  }
+  // An incident naming no component concerns everyone, as for email.
+  if (channel.components.length === 0 || event.components.length === 0) return true;
+  return event.components.some((c) => channel.components.includes(c));
+}
+
+function kindOf(event: EventRecord, update: Update): MessageKind {
+  if (event.kind === 'maintenance') return 'maintenance';
+  if (event.updates[0]?.id === update.id) return 'declared';
+  return event.updates.find((u) => u.status === 'resolved')?.id === update.id ? 'resolved' : 'update';
+}
+
+/** Every message owed for updates written at or after `since` (an ISO instant), oldest update first. */
+export function channelMessages(db: Pick<Db, 'channels' | 'incidents' | 'maintenances'>, since: string): ChannelMessage[] {
+  if (db.channels.length === 0) return [];
+  const updates: Array<{ event: EventRecord; update: Update }> = [];
+  for (const event of [...db.incidents, ...db.maintenances]) {
+    for (const update of event.updates as Update[]) if (update.created_at >= since) updates.push({ event, update });
+  }
+  updates.sort((a, b) => a.update.created_at.localeCompare(b.update.created_at));
+  const out: ChannelMessage[] = [];
+  for (const { event, update } of updates) {
+    const kind = kindOf(event, update);
+    for (const channel of db.channels) {
+      if (channel.created_at > update.created_at || !inScope(channel, event)) continue;
+      if (channel.kind !== 'webhook') {
+        if (event.kind === 'incident') out.push({ key: `${channel.id}.${update.id}`, channel, event, update, kind });
+        continue;
+      }
+      out.push({ key: `${channel.id}.${update.id}`, channel, event, update, kind });
+      for (const change of update.affected_components) {
+        if (change.old_status === change.new_status) continue;
+        out.push({ key: `${channel.id}.${update.id}.${change.code}`, channel, event, update, kind: 'component', change });
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,317 @@
+import { join } from 'node:path';
+import type { HeraldCore } from '../herald.ts';
+import type { Db, Incident } from '../domain/model.ts';
+import { findEvent } from '../domain/model.ts';
+import type { Channel } from '../domain/channels/model.ts';
+import { setChannelState } from '../domain/channels/manage.ts';
+import { backoffMs } from '../notify/classify.ts';
+import { Journal } from '../notify/journal.ts';
+import { removeStaleTempFiles } from '../store/durable-file.ts';
+import { overallStatus } from '../domain/overall.ts';
+import { channelMessages, type ChannelMessage } from './plan.ts';
+import { ChannelLedger, type ChannelDelivery } from './ledger.ts';
+import { asOf, warRoomFacts } from './facts.ts';
+import { slackMessage } from './slack.ts';
+import { teamsMessage } from './teams.ts';
+import { signatureHeaders, webhookPayload } from './webhook.ts';
+import { PostFailed, postJson, type PostAnswer } from './outbound.ts';
+import { verdictOf } from './verdict.ts';
+
+/** A channel paused after this many failed posts in a row. */
+export const PAUSE_AFTER_FAILURES = 10;
+
+export interface ChannelStatus {
+  queued: number;
+  sent: number;
+  failed: number;
+  last_error: { at: string; error: string } | null;
+}
+
+export interface Channels {
+  ledger: ChannelLedger;
+  /** Resolves once queued deliveries are resumed and the first planning pass ran. */
+  ready: Promise<void>;
+  /** Sends a test message now (outside the outbox) and reports the receiver's answer. */
+  test(channel: Channel): Promise<{ ok: boolean; status: number | null; error: string | null }>;
+  status(channelId: string): ChannelStatus;
+  /** Resolves when nothing is being planned or posted and nothing is due now (tests and benchmarks). */
+  settled(): Promise<void>;
+}
+
+/**
+ * The channel worker: plans deliveries from the data on every change (one
+ * durable append per pass), and posts them, each channel on its own in the
+ * order its deliveries were made (a war room reads declare → identified →
+ * resolved), one request at a time per channel, so a slow or hanging receiver
+ * delays nothing but itself. Retries back off with jitter; 10 failures in a
+ * row pause the channel, 410 Gone disables it (both in the data, shown in the
+ * console, until resumed). A crash mid-post leaves the delivery queued: it is
+ * posted again after the restart with the same webhook-id (at least once).
+ */
+export function openChannels(herald: HeraldCore): Channels {
+  const cfg = herald.config;
+  const file = join(cfg.dataDir, 'channel-deliveries.jsonl');
+  removeStaleTempFiles(file);
+  const ledger = new ChannelLedger(new Journal(file));
+  const queues = new Map<string, string[]>();
+  const busy = new Set<string>();
+  const wakeTimers = new Map<string, NodeJS.Timeout>();
+  const failuresInRow = new Map<string, number>();
+  const lastErrors = new Map<string, { at: string; error: string }>();
+  let stopped = false;
+  let planning: Promise<void> | null = null;
+  let planAgain = false;
+  const post = { allowPrivate: cfg.ALLOW_PRIVATE_WEBHOOKS, timeoutMs: cfg.CHANNEL_TIMEOUT_MS };
+
+  const enqueue = (ds: readonly ChannelDelivery[]) => {
+    for (const d of ds) {
+      if (d.state !== 'queued') continue;
+      let q = queues.get(d.channel);
+      if (!q) queues.set(d.channel, (q = []));
+      q.push(d.id);
+    }
+    for (const channel of new Set(ds.map((d) => d.channel))) drain(channel);
+  };
+
+  const plan = (): Promise<void> => {
+    if (stopped || !ledger.since) return Promise.resolve();
+    if (planning) {
+      planAgain = true;
+      return planning;
+    }
+    planning = (async () => {
+      try {
+        do {
+          planAgain = false;
+          const db = herald.store.data;
+          const since = ledger.since!;
+          const at = herald.now().toISOString();
+          const fresh: ChannelDelivery[] = [];
+          for (const m of channelMessages(db, since)) if (!ledger.has(m.key)) fresh.push(toDelivery(m, at));
+          await ledger.plan(fresh, latestUpdate(db, since));
+          enqueue(fresh);
+        } while (planAgain && !stopped);
+      } catch (err) {
+        herald.log(`[channels] planning stopped: ${(err as Error).message}; it resumes on the next change or restart`);
+      } finally {
+        planning = null;
+      }
+    })();
+    return planning;
+  };
+
+  const drain = (channelId: string): void => {
+    if (stopped || busy.has(channelId)) return;
+    const channel = herald.store.data.channels.find((c) => c.id === channelId);
+    if (channel?.state !== 'active') return;
+    const q = queues.get(channelId);
+    while (q?.length && ledger.deliveries.get(q[0]!)?.state !== 'queued') q.shift();
+    const id = q?.[0];
+    if (!id) return;
+    const d = ledger.deliveries.get(id)!;
+    const wait = (d.next_at ?? 0) - herald.now().getTime();
+    if (wait > 0) {
+      if (!wakeTimers.has(channelId)) {
+        const t = setTimeout(() => {
+          wakeTimers.delete(channelId);
+          drain(channelId);
+        }, wait);
+        t.unref();
+        wakeTimers.set(channelId, t);
+      }
+      return;
+    }
+    busy.add(channelId);
+    void deliver(channel, d)
+      .catch((err: Error) => herald.log(`[channels] ${channel.id} (${channel.name}): ${err.message}`))
+      .finally(() => {
+        busy.delete(channelId);
+        drain(channelId);
+      });
+  };
+
+  const deliver = async (channel: Channel, d: ChannelDelivery): Promise<void> => {
+    const db = herald.store.data;
+    const now = herald.now();
+    const request = await render(channel, d, db, now);
+    let result: PostAnswer | PostFailed;
+    if (!request) result = new PostFailed('refused', 'the incident or update is no longer in the data');
+    else {
+      try {
+        result = await postJson(channel.url, request.body, request.headers, post);
+      } catch (err) {
+        result = err instanceof PostFailed ? err : new PostFailed('network', (err as Error).message);
+      }
+    }
+    if (stopped) return; // left queued: posted again after the restart
+    const done = herald.now();
+    const verdict = verdictOf(result, done);
+    const attempts = d.attempts + 1;
+    const status = 'status' in result ? result.status : null;
+    if (verdict.outcome === 'sent') {
+      failuresInRow.set(channel.id, 0);
+      await ledger.save({
+        ...d,
+        state: 'sent',
+        attempts,
+        last_status: status,
+        last_error: null,
+        next_at: null,
+        sent_at: done.toISOString(),
+      });
+      return;
+    }
+    lastErrors.set(channel.id, { at: done.toISOString(), error: verdict.error });
+    const inRow = (failuresInRow.get(channel.id) ?? 0) + 1;
+    failuresInRow.set(channel.id, inRow);
+    if (verdict.outcome === 'failed') {
+      await ledger.save({ ...d, state: 'failed', attempts, last_status: status, last_error: verdict.error, next_at: null });
+    } else {
+      const delay =
+        verdict.outcome === 'retry' ? (verdict.afterMs ?? backoffMs(attempts, cfg.CHANNEL_RETRY_BASE_MS, cfg.CHANNEL_RETRY_MAX_MS)) : 0;
+      await ledger.save({ ...d, attempts, last_status: status, last_error: verdict.error, next_at: done.getTime() + delay });
+    }
+    if (verdict.outcome === 'gone') {
+      herald.log(`[channels] ${channel.id} (${channel.name}) answered 410 Gone: disabled`);
+      await herald.run('channels', (ctx) => setChannelState(ctx, channel.id, 'disabled', verdict.error));
+    } else if (inRow >= PAUSE_AFTER_FAILURES) {
+      herald.log(`[channels] ${channel.id} (${channel.name}) failed ${inRow} times in a row: paused (${verdict.error})`);
+      failuresInRow.set(channel.id, 0);
+      await herald.run('channels', (ctx) =>
+        setChannelState(ctx, channel.id, 'paused', `${inRow} failures in a row; last: ${verdict.error}`),
+      );
+    }
+  };
+
+  const render = async (channel: Channel, d: ChannelDelivery, db: Db, now: Date) => {
+    const event = findEvent(db, d.event);
+    const update = event?.updates.find((u) => u.id === d.update);
+    if (!event || !update) return null;
+    const message: ChannelMessage = {
+      key: d.id,
+      channel,
+      event,
+      update,
+      kind: d.kind,
+      change: d.component ? update.affected_components.find((c) => c.code === d.component) : undefined,
+    };
+    if (channel.kind === 'webhook') {
+      const body = JSON.stringify(webhookPayload(message, db, cfg, now));
+      return { body, headers: await signatureHeaders(channel.secret ?? '', d.id, body, now) };
+    }
+    if (event.kind !== 'incident' || d.kind === 'maintenance' || d.kind === 'component') return null;
+    const facts = warRoomFacts(db, asOf(event as Incident, update), update, d.kind, cfg, now);
+    return { body: JSON.stringify(channel.kind === 'slack' ? slackMessage(facts) : teamsMessage(facts)), headers: {} };
+  };
+
+  const ready = (async () => {
+    await ledger.init(herald.now());
+    enqueue(ledger.queued());
+    await plan();
+  })();
+
+  const unwatch = herald.store.onChange(() => {
+    void plan();
+    // A channel resumed (or its URL fixed) picks up where it stopped.
+    for (const c of herald.store.data.channels) if (c.state === 'active' && queues.get(c.id)?.length) drain(c.id);
+  });
+  const compactor = setInterval(() => void ledger.compactIfWorthIt().catch(() => {}), 60_000);
+  compactor.unref();
+
+  herald.onClose(async () => {
+    stopped = true;
+    unwatch();
+    clearInterval(compactor);
+    for (const t of wakeTimers.values()) clearTimeout(t);
+    await ready.catch(() => {});
+    await planning;
+    await ledger.close();
+  });
+
+  return {
+    ledger,
+    ready,
+    async test(channel) {
+      const now = herald.now();
+      const body = JSON.stringify(testMessage(channel, herald.store.data, cfg, now));
+      const headers = channel.kind === 'webhook' ? await signatureHeaders(channel.secret ?? '', `test.${now.getTime()}`, body, now) : {};
+      try {
+        const answer = await postJson(channel.url, body, headers, post);
+        const v = verdictOf(answer, now);
+        return { ok: v.outcome === 'sent', status: answer.status, error: v.outcome === 'sent' ? null : v.error };
+      } catch (err) {
+        return { ok: false, status: null, error: (err as Error).message };
+      }
+    },
+    status(channelId) {
+      return { ...ledger.countsOf(channelId), last_error: lastErrors.get(channelId) ?? null };
+    },
+    async settled() {
+      for (;;) {
+        await planning;
+        const now = herald.now().getTime();
+        const due = ledger.queued().some((d) => {
+          const c = herald.store.data.channels.find((x) => x.id === d.channel);
+          return c?.state === 'active' && (d.next_at ?? 0) <= now;
+        });
+        if (!planning && busy.size === 0 && !due) return;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+  };
+}
+
+function toDelivery(m: ChannelMessage, at: string): ChannelDelivery {
+  return {
+    t: 'c',
+    id: m.key,
+    channel: m.channel.id,
+    event: m.event.id,
+    update: m.update.id,
+    component: m.change?.code ?? null,
+    kind: m.kind,
+    at: m.update.created_at,
+    state: 'queued',
+    attempts: 0,
+    last_error: null,
+    last_status: null,
+    next_at: null,
+    created_at: at,
+    sent_at: null,
+  };
+}
+
+/** The newest update written at or after `since` (the next planning mark), or `since`. */
+function latestUpdate(db: Db, since: string): string {
+  let latest = since;
+  for (const e of [...db.incidents, ...db.maintenances]) for (const u of e.updates) if (u.created_at > latest) latest = u.created_at;
+  return latest;
+}
+
+function testMessage(channel: Channel, db: Db, site: { SITE_NAME: string; SITE_URL: string }, now: Date) {
+  const text = `Test message from ${site.SITE_NAME}: this channel (“${channel.name}”) will get incident updates.`;
+  if (channel.kind === 'slack') return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+  if (channel.kind === 'teams') {
+    return {
+      type: 'message',
+      attachments: [
+        {
+          contentType: 'application/vnd.microsoft.card.adaptive',
+          contentUrl: null,
+          content: {
+            $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+            type: 'AdaptiveCard',
+            version: '1.4',
+            body: [{ type: 'TextBlock', text, wrap: true }],
+          },
+        },
+      ],
+    };
+  }
+  const overall = overallStatus(db);
+  return {
+    meta: { unsubscribe: null, documentation: `${site.SITE_URL.replace(/\/+$/, '')}/api/v2/summary.json`, generated_at: now.toISOString() },
+    page: { id: db.page.id, status_indicator: overall.indicator, status_description: overall.description },
+    test: { message: text },
+  };
+}

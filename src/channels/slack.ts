@@ -1,0 +1,49 @@
+import type { WarRoomFacts } from './facts.ts';
+
+/**
+ * A Slack incoming-webhook message in Block Kit: a header, the facts as
+ * section fields, the update's text, a link to the status page, and `text`
+ * as the fallback notifications show. Slack's limits are kept: header 150
+ * characters, a section's text 3,000, a field 2,000, 10 fields a section.
+ */
+const LIMIT = { header: 150, section: 3000, field: 2000, fields: 10 } as const;
+
+/** Slack's mrkdwn treats &, < and > as control characters. */
+export const escapeMrkdwn = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** Cuts text to fit, with an ellipsis; `more` (already mrkdwn) is appended when cut. */
+export function cut(text: string, max: number, more = ''): string {
+  if (text.length <= max) return text;
+  const room = max - more.length - 2;
+  const head = text.slice(0, Math.max(0, room));
+  // Cut at a word boundary when there is one in the last fifth; a long word is cut where it is.
+  const atWord = head.replace(/\s+\S*$/, '');
+  return `${atWord.length > head.length * 0.8 ? atWord : head}…${more ? ` ${more}` : ''}`;
+}
+
+export function slackMessage(f: WarRoomFacts) {
+  const link = `<${f.url}|Read more on the status page>`;
+  const fields = [{ label: 'Incident', value: f.name }, ...f.fields].slice(0, LIMIT.fields).map((x) => ({
+    type: 'mrkdwn' as const,
+    text: cut(`*${escapeMrkdwn(x.label)}*\n${escapeMrkdwn(x.value)}`, LIMIT.field),
+  }));
+  return {
+    text: cut(escapeMrkdwn(`${f.title}: ${f.name} (${f.status})`), LIMIT.section),
+    blocks: [
+      { type: 'header', text: { type: 'plain_text', text: cut(f.title, LIMIT.header), emoji: true } },
+      { type: 'section', fields },
+      ...(f.text
+        ? [
+            {
+              type: 'section',
+              text: {
+                type: 'mrkdwn',
+                text: cut(`*${f.kind === 'update' ? 'Current actions' : 'Update'}*\n${escapeMrkdwn(f.text)}`, LIMIT.section, link),
+              },
+            },
+          ]
+        : []),
+      { type: 'context', elements: [{ type: 'mrkdwn', text: `${link} · Reply in the war room, not in this thread` }] },
+    ],
+  };
+}

@@ -1,0 +1,43 @@
+import type { PostAnswer, PostFailed } from './outbound.ts';
+
+/**
+ * What a receiver's answer means for a delivery: sent (2xx); try again
+ * (timeouts, network errors, 408, 429 after its Retry-After, 5xx); failed
+ * for good (3xx: redirects are not followed; other 4xx; an address refused);
+ * or gone (410: the receiver was removed, so the channel is disabled).
+ */
+export type Verdict =
+  | { outcome: 'sent' }
+  | { outcome: 'retry'; afterMs: number | null; error: string }
+  | { outcome: 'failed'; error: string }
+  | { outcome: 'gone'; error: string };
+
+const MAX_RETRY_AFTER_MS = 3_600_000;
+
+/** Retry-After as milliseconds: seconds, or an HTTP date; null when absent or unreadable. */
+export function retryAfterMs(value: string | null, now: Date): number | null {
+  if (value === null) return null;
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Math.min(MAX_RETRY_AFTER_MS, Number(v) * 1000);
+  // An HTTP date names a weekday and a month ("Wed, 21 Oct 2015 07:28:00 GMT"); Date.parse alone takes "1.5" for a year.
+  if (!/^[A-Za-z]{3},? /.test(v) || !/GMT$/.test(v)) return null;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? null : Math.min(MAX_RETRY_AFTER_MS, Math.max(0, at - now.getTime()));
+}
+
+const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim().slice(0, 200);
+
+export function verdictOf(result: PostAnswer | PostFailed, now: Date): Verdict {
+  if (!('status' in result)) {
+    return result.reason === 'refused'
+      ? { outcome: 'failed', error: `refused: ${result.message}` }
+      : { outcome: 'retry', afterMs: null, error: `${result.reason}: ${result.message}` };
+  }
+  const { status } = result;
+  const error = `HTTP ${status}${result.body ? `: ${oneLine(result.body)}` : ''}`;
+  if (status >= 200 && status < 300) return { outcome: 'sent' };
+  if (status === 410) return { outcome: 'gone', error };
+  if (status === 429) return { outcome: 'retry', afterMs: retryAfterMs(result.retryAfter, now), error };
+  if (status === 408 || status >= 500) return { outcome: 'retry', afterMs: null, error };
+  return { outcome: 'failed', error };
+}

@@ -1,0 +1,59 @@
+import type { Db, Incident } from '../domain/model.ts';
+import { overallStatus } from '../domain/overall.ts';
+import { componentJson, incidentJson, ms } from '../read/statuspage-records.ts';
+import type { ChannelMessage } from './plan.ts';
+import { asOf } from './facts.ts';
+
+/**
+ * The body of a webhook: Statuspage's webhook notification shapes, so that
+ * receivers written for Statuspage work. `meta` and `page` first, then either
+ * `incident` (with its `incident_updates`, newest first, as it stood at this
+ * update) or `component_update` and `component` for a status change.
+ */
+export function webhookPayload(m: ChannelMessage, db: Db, site: { SITE_URL: string }, now: Date) {
+  const overall = overallStatus(db);
+  const siteUrl = site.SITE_URL.replace(/\/+$/, '');
+  const head = {
+    meta: { unsubscribe: null, documentation: `${siteUrl}/api/v2/summary.json`, generated_at: now.toISOString() },
+    page: { id: db.page.id, status_indicator: overall.indicator, status_description: overall.description },
+  };
+  if (m.kind === 'component' && m.change) {
+    const component = db.components.find((c) => c.id === m.change!.code);
+    return {
+      ...head,
+      component_update: {
+        id: `${m.update.id}.${m.change.code}`,
+        component_id: m.change.code,
+        component_type: 'Component',
+        old_status: m.change.old_status,
+        new_status: m.change.new_status,
+        created_at: ms(m.update.created_at),
+      },
+      // The component as this change left it (a late delivery does not contradict its own component_update).
+      component: component
+        ? { ...componentJson(component, db.page.id), status: m.change.new_status, updated_at: ms(m.update.created_at) }
+        : { id: m.change.code, name: m.change.name, status: m.change.new_status, page_id: db.page.id },
+    };
+  }
+  return { ...head, incident: incidentJson(asOf(m.event, m.update) as Incident, db, siteUrl) };
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Standard Webhooks signing: HMAC-SHA256 over `<id>.<timestamp>.<body>` with
+ * the secret's bytes (the base64 after `whsec_`), sent as
+ * `webhook-signature: v1,<base64>`. The id is the delivery's, the same on
+ * every retry, so receivers can drop duplicates.
+ */
+export async function signatureHeaders(secret: string, id: string, body: string, now: Date): Promise<Record<string, string>> {
+  const timestamp = Math.floor(now.getTime() / 1000).toString();
+  const keyBytes = Uint8Array.from(atob(secret.replace(/^whsec_/, '')), (c) => c.charCodeAt(0));
+  const key = await crypto.subtle.importKey('raw', keyBytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, encoder.encode(`${id}.${timestamp}.${body}`)));
+  return {
+    'webhook-id': id,
+    'webhook-timestamp': timestamp,
+    'webhook-signature': `v1,${btoa(String.fromCharCode(...mac))}`,
+  };
+}

@@ -1,0 +1,57 @@
+import type { Herald } from '../../herald.ts';
+import type { Settings } from '../../domain/settings.ts';
+import { settingsSchema } from '../../input/schemas.ts';
+import { updateSettings } from '../../domain/settings-update.ts';
+import { formFields, type FieldErrors } from '../forms.ts';
+import { done, refused, type ActionResult } from './result.ts';
+
+/** The rows of the levels table: the scheme may have 2 to 6 levels. */
+export const LEVEL_ROWS = 6;
+
+const LEVEL_TEXT = ['id', 'label', 'description', 'impact'] as const;
+const LEVEL_NUMBERS = ['update_every_minutes', 'email_after_minutes', 'postmortem_due_hours', 'postmortem_overdue_hours'] as const;
+const LEVEL_CHECKS = ['email_subscribers', 'email_every_update'] as const;
+
+/** A number field: empty is null (no cadence, no delay, no review); anything else goes to the schema as a number or as typed. */
+const numberOrNull = (v: string | undefined) => {
+  const t = (v ?? '').trim();
+  if (t === '') return null;
+  return /^-?\d+(\.\d+)?$/.test(t) ? Number(t) : t;
+};
+
+/**
+ * The settings form as the document `PUT /api/admin/settings` takes: the
+ * same schema checks both. A row with every text field empty is no level.
+ */
+export function settingsFromForm(form: FormData): unknown {
+  const f = formFields(form);
+  const severities: unknown[] = [];
+  for (let i = 0; i < LEVEL_ROWS; i++) {
+    const at = (name: string) => f[`level.${i}.${name}`];
+    if (LEVEL_TEXT.every((n) => !(at(n) ?? '').trim()) || (!at('id')?.trim() && !at('label')?.trim())) continue;
+    const row: Record<string, unknown> = {};
+    for (const n of LEVEL_TEXT) row[n] = at(n) ?? '';
+    for (const n of LEVEL_NUMBERS) row[n] = numberOrNull(at(n));
+    for (const n of LEVEL_CHECKS) row[n] = form.has(`level.${i}.${n}`);
+    severities.push(row);
+  }
+  const optional = (v: string | undefined) => ((v ?? '').trim() === '' ? null : v);
+  return { audience: f.audience ?? '', signoff: optional(f.signoff), support_contact: optional(f.support_contact), severities };
+}
+
+/** Zod's path as the form's field name: severities.2.label → level.2.label. */
+const fieldName = (path: PropertyKey[]): string =>
+  path[0] === 'severities' ? (path.length > 1 ? `level.${path.slice(1).map(String).join('.')}` : 'severities') : String(path[0] ?? 'form');
+
+export async function settingsAction(herald: Herald, actor: string, form: FormData): Promise<ActionResult & { values?: unknown }> {
+  const input = settingsFromForm(form);
+  const parsed = settingsSchema.safeParse(input);
+  if (!parsed.success) {
+    const errors: FieldErrors = {};
+    for (const issue of parsed.error.issues)
+      errors[fieldName(issue.path)] ??= issue.message.charAt(0).toUpperCase() + issue.message.slice(1);
+    return { ...refused(422, errors), values: input };
+  }
+  await herald.run(actor, (ctx) => updateSettings(ctx, parsed.data as Settings));
+  return done('/admin/settings?done=1');
+}

@@ -1,0 +1,109 @@
+import type { VerbContext } from '../context.ts';
+import { recordAudit } from '../audit.ts';
+import { NotFound, Invalid } from '../errors.ts';
+import { randomId } from '../ids.ts';
+import { redactUrl, type Channel, type ChannelKind, type ChannelMinImpact, type ChannelState } from './model.ts';
+
+export interface ChannelInput {
+  kind: ChannelKind;
+  name: string;
+  url: string;
+  components?: string[];
+  min_impact?: ChannelMinImpact | null;
+}
+
+export type ChannelPatch = Partial<Omit<ChannelInput, 'kind'>>;
+
+/** A Standard Webhooks secret: `whsec_` and 24 random bytes in base64 (Web Crypto: no platform import). */
+export function newWebhookSecret(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(24));
+  return `whsec_${btoa(String.fromCharCode(...bytes))}`;
+}
+
+const audited = (c: Channel) => ({
+  kind: c.kind,
+  name: c.name,
+  url: redactUrl(c.url),
+  components: c.components,
+  min_impact: c.min_impact,
+  state: c.state,
+});
+
+function checkComponents(ctx: VerbContext, ids: string[] | undefined): void {
+  const known = new Set(ctx.db.components.map((c) => c.id));
+  const unknown = ids?.find((id) => !known.has(id));
+  if (unknown !== undefined) throw new Invalid(`Unknown component ${unknown}.`, 'components', 'unknown_component');
+}
+
+export function findChannel(ctx: Pick<VerbContext, 'db'>, id: string): Channel {
+  const channel = ctx.db.channels.find((c) => c.id === id);
+  if (!channel) throw new NotFound(`No channel ${id}.`);
+  return channel;
+}
+
+/** Adds a channel (active). Webhooks get a signing secret, which the caller shows once. */
+export function createChannel(ctx: VerbContext, input: ChannelInput): Channel {
+  checkComponents(ctx, input.components);
+  const now = ctx.now.toISOString();
+  const channel: Channel = {
+    id: `chn_${randomId()}`,
+    kind: input.kind,
+    name: input.name.trim(),
+    url: input.url,
+    components: [...new Set(input.components ?? [])],
+    min_impact: input.min_impact ?? null,
+    secret: input.kind === 'webhook' ? newWebhookSecret() : null,
+    state: 'active',
+    state_reason: null,
+    state_at: null,
+    created_at: now,
+    updated_at: now,
+  };
+  ctx.db.channels.push(channel);
+  // The URL and the secret are credentials: the audit keeps neither.
+  recordAudit(ctx, 'channel.create', channel.id, { detail: audited(channel) });
+  return channel;
+}
+
+export function editChannel(ctx: VerbContext, id: string, patch: ChannelPatch): Channel {
+  const channel = findChannel(ctx, id);
+  checkComponents(ctx, patch.components);
+  const previous = audited(channel);
+  if (patch.name !== undefined) channel.name = patch.name.trim();
+  if (patch.url !== undefined && patch.url !== channel.url) {
+    channel.url = patch.url;
+    // A new address is a fresh start: a channel disabled by 410 Gone may work again.
+    if (channel.state === 'disabled') setState(channel, 'active', null, ctx.now);
+  }
+  if (patch.components !== undefined) channel.components = [...new Set(patch.components)];
+  if (patch.min_impact !== undefined) channel.min_impact = patch.min_impact;
+  channel.updated_at = ctx.now.toISOString();
+  recordAudit(ctx, 'channel.edit', id, { previous, detail: audited(channel) });
+  return channel;
+}
+
+export function deleteChannel(ctx: VerbContext, id: string): void {
+  const channel = findChannel(ctx, id);
+  ctx.db.channels = ctx.db.channels.filter((c) => c.id !== id);
+  recordAudit(ctx, 'channel.delete', id, { previous: audited(channel) });
+}
+
+function setState(channel: Channel, state: ChannelState, reason: string | null, now: Date): void {
+  channel.state = state;
+  channel.state_reason = reason;
+  channel.state_at = now.toISOString();
+  channel.updated_at = now.toISOString();
+}
+
+/** Pauses or disables a channel (the sender's verdict, or the Comms Lead's), or resumes it. */
+export function setChannelState(ctx: VerbContext, id: string, state: ChannelState, reason: string | null): Channel {
+  const channel = findChannel(ctx, id);
+  if (channel.state === state && channel.state_reason === reason) return channel;
+  const previous = { state: channel.state, state_reason: channel.state_reason };
+  setState(channel, state, reason, ctx.now);
+  recordAudit(ctx, `channel.${state === 'active' ? 'resume' : state === 'paused' ? 'pause' : 'disable'}`, id, {
+    previous,
+    detail: { reason },
+  });
+  return channel;
+}

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+/**
+ * Channels: where incident updates go besides the page, email and the banner.
+ * Slack and Microsoft Teams incoming webhooks carry them to a war room; plain
+ * webhooks carry Statuspage-shaped JSON, signed as Standard Webhooks says, to
+ * partners' systems. A channel's URL is a secret in its own right (anyone with
+ * a Slack webhook URL can post to that channel), so outputs show it redacted.
+ */
+export const CHANNEL_KINDS = ['slack', 'teams', 'webhook'] as const;
+export type ChannelKind = (typeof CHANNEL_KINDS)[number];
+
+/** The least impact an incident needs to reach a channel. */
+export const CHANNEL_MIN_IMPACTS = ['minor', 'major', 'critical'] as const;
+export type ChannelMinImpact = (typeof CHANNEL_MIN_IMPACTS)[number];
+
+/**
+ * active: deliveries go out. paused: 10 failures in a row (or by hand); its
+ * deliveries wait for a resume. disabled: the receiver answered 410 Gone; its
+ * deliveries wait too, for a resume after the URL is fixed.
+ */
+export const CHANNEL_STATES = ['active', 'paused', 'disabled'] as const;
+export type ChannelState = (typeof CHANNEL_STATES)[number];
+
+const isoDate = z.iso.datetime({ offset: true });
+
+export const channelSchema = z.object({
+  id: z.string().min(1),
+  kind: z.enum(CHANNEL_KINDS),
+  name: z.string().min(1),
+  url: z.string().min(1),
+  /** Component ids; empty: every incident. */
+  components: z.array(z.string()),
+  /** Null: every impact, "none" included. */
+  min_impact: z.enum(CHANNEL_MIN_IMPACTS).nullable(),
+  /** Webhooks: the Standard Webhooks signing secret (`whsec_` + base64). Shown once, when created. */
+  secret: z.string().nullable(),
+  state: z.enum(CHANNEL_STATES),
+  /** Why it is paused or disabled (the receiver's last answer). */
+  state_reason: z.string().nullable(),
+  state_at: isoDate.nullable(),
+  created_at: isoDate,
+  updated_at: isoDate,
+});
+export type Channel = z.infer<typeof channelSchema>;
+
+/** "https://hooks.slack.com/…": enough to recognise a channel, never enough to post to it. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}/…`;
+  } catch {
+    return '…';
+  }
+}

@@ -1,0 +1,138 @@
+import { z } from 'zod';
+import { CONTROL_IN_LINE, CONTROL_MESSAGE } from './text.ts';
+
+/**
+ * The Comms Lead's settings: who the notices speak to and sign as, where
+ * customers get urgent help, and the severity scheme. The runbooks Herald
+ * follows use five schemes (P1–P4, SEV-1–3, P0–P3, Sev 1–4, SEV-0–3; see
+ * docs/runbooks.md), so the scheme is data, not code: 2 to 6 levels, most
+ * severe first, each mapped to the Statuspage impact the v2 API, the page's
+ * colours and the banner use, with its own update cadence, email rules and
+ * post-incident review deadline.
+ */
+const line = (label: string, max: number) =>
+  z
+    .string({ error: `${label} must be text` })
+    .refine((v) => !CONTROL_IN_LINE.test(v), `${label} ${CONTROL_MESSAGE}`)
+    .trim()
+    .min(1, `${label} must not be empty`)
+    .max(max, `${label} must be at most ${max} characters`);
+
+const minutes = (label: string) =>
+  z
+    .number({ error: `${label} must be a number of minutes or null` })
+    .int(`${label} must be whole minutes`)
+    .min(1, `${label} must be at least 1 minute`)
+    .max(7 * 24 * 60, `${label} must be at most a week`);
+
+const hours = (label: string) =>
+  z
+    .number({ error: `${label} must be a number of hours or null` })
+    .int(`${label} must be whole hours`)
+    .min(1, `${label} must be at least 1 hour`)
+    .max(90 * 24, `${label} must be at most 90 days`);
+
+export const SEVERITY_IMPACTS = ['critical', 'major', 'minor', 'none'] as const;
+
+export const severityLevelSchema = z
+  .strictObject({
+    id: z
+      .string({ error: 'id must be text' })
+      .regex(/^[a-z0-9][a-z0-9-]{0,29}$/, 'id must be lowercase letters, digits and dashes (at most 30)'),
+    label: line('label', 40),
+    /** Plain language for customers ("Complete outage of a critical service"), used in notices instead of the label. */
+    description: line('description', 200),
+    impact: z.enum(SEVERITY_IMPACTS, { error: `impact must be one of ${SEVERITY_IMPACTS.join(', ')}` }),
+    /** The runbook's cadence: how often customers hear from the Comms Lead (null: no cadence). */
+    update_every_minutes: minutes('update_every_minutes').nullable(),
+    /** Subscribers get the disruption and restoration notices. */
+    email_subscribers: z.boolean({ error: 'email_subscribers must be true or false' }),
+    /** Subscribers also get every update in between (else: the status page has them). */
+    email_every_update: z.boolean({ error: 'email_every_update must be true or false' }).default(false),
+    /** Email only if the incident is still open this long after it started (runbook: "SEV-2 if > 1 h"). */
+    email_after_minutes: minutes('email_after_minutes').nullable().default(null),
+    /** A post-incident review is due this long after the resolution, and overdue after the second (null: none expected). */
+    postmortem_due_hours: hours('postmortem_due_hours').nullable().default(null),
+    postmortem_overdue_hours: hours('postmortem_overdue_hours').nullable().default(null),
+  })
+  .superRefine((l, ctx) => {
+    if (l.postmortem_overdue_hours !== null && (l.postmortem_due_hours === null || l.postmortem_overdue_hours < l.postmortem_due_hours)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['postmortem_overdue_hours'],
+        message: 'postmortem_overdue_hours needs postmortem_due_hours and must not come before it',
+      });
+    }
+  });
+
+/** An email address or an http(s) URL: where customers get urgent help. */
+const contact = line('support_contact', 200).refine(
+  (v) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v) || /^https?:\/\/\S+$/.test(v),
+  'support_contact must be an email address or an http(s) URL',
+);
+
+export const settingsSchema = z
+  .strictObject({
+    /** Who the notices greet: "Dear <audience>,". */
+    audience: line('audience', 120),
+    /** Who signs them ("The Acme Team"); null: "The <SITE_NAME> team". */
+    signoff: line('signoff', 120).nullable(),
+    /** Where customers get urgent help; null: no such line in notices. */
+    support_contact: contact.nullable(),
+    severities: z.array(severityLevelSchema).min(2, 'severities must list 2 to 6 levels').max(6, 'severities must list 2 to 6 levels'),
+  })
+  .superRefine((s, ctx) => {
+    const seen = new Set<string>();
+    for (const [i, level] of s.severities.entries()) {
+      if (seen.has(level.id)) ctx.addIssue({ code: 'custom', path: ['severities', i, 'id'], message: `id "${level.id}" is used twice` });
+      seen.add(level.id);
+    }
+  });
+
+export type SeverityLevel = z.infer<typeof severityLevelSchema>;
+export type Settings = z.infer<typeof settingsSchema>;
+
+/** The defaults (docs/design.md "Runbook policy"): SEV-1 critical 30 min, SEV-2 major 60 min, SEV-3 minor 4 h, emails for SEV-1/2. */
+export const DEFAULT_SETTINGS: Settings = {
+  audience: 'customers',
+  signoff: null,
+  support_contact: null,
+  severities: [
+    {
+      id: 'sev1',
+      label: 'SEV-1',
+      description: 'A complete outage, or a critical function unavailable for most customers',
+      impact: 'critical',
+      update_every_minutes: 30,
+      email_subscribers: true,
+      email_every_update: false,
+      email_after_minutes: null,
+      postmortem_due_hours: 24,
+      postmortem_overdue_hours: 48,
+    },
+    {
+      id: 'sev2',
+      label: 'SEV-2',
+      description: 'A major feature degraded or unavailable for many customers',
+      impact: 'major',
+      update_every_minutes: 60,
+      email_subscribers: true,
+      email_every_update: false,
+      email_after_minutes: null,
+      postmortem_due_hours: 24,
+      postmortem_overdue_hours: 48,
+    },
+    {
+      id: 'sev3',
+      label: 'SEV-3',
+      description: 'A minor issue affecting a few customers or a non-critical feature',
+      impact: 'minor',
+      update_every_minutes: 240,
+      email_subscribers: false,
+      email_every_update: false,
+      email_after_minutes: null,
+      postmortem_due_hours: null,
+      postmortem_overdue_hours: null,
+    },
+  ],
+};

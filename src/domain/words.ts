@@ -1,0 +1,37 @@
+import { dateFormat } from './date-formats.ts';
+import { formatDateTime, formatTime } from './time-text.ts';
+
+/** How customers read lists, cadences and estimates in notices and on the page. */
+
+/** "API", "API and Dashboard", "API, Dashboard and Webhooks". */
+export function joinNames(names: readonly string[]): string {
+  if (names.length <= 1) return names[0] ?? '';
+  return `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+}
+
+/** "30 minutes", "1 hour", "4 hours", "1 day". */
+export function cadenceText(minutes: number): string {
+  if (minutes % 1440 === 0) return minutes === 1440 ? '1 day' : `${minutes / 1440} days`;
+  if (minutes % 60 === 0) return minutes === 60 ? '1 hour' : `${minutes / 60} hours`;
+  return `${minutes} minutes`;
+}
+
+/** "every 30 minutes", "every hour", "every 4 hours", "every day". */
+export function everyText(minutes: number): string {
+  if (minutes === 60) return 'every hour';
+  if (minutes === 1440) return 'every day';
+  if (minutes === 10080) return 'every week';
+  return `every ${cadenceText(minutes)}`;
+}
+
+const DAY: Intl.DateTimeFormatOptions = { year: 'numeric', month: '2-digit', day: '2-digit' };
+const dayOf = (iso: string, timeZone: string) => dateFormat('en-CA', DAY, timeZone).format(new Date(iso));
+
+/**
+ * An estimated resolution as read next to the update that gave it: the time
+ * alone ("14:30 UTC") when it falls on the same day in the page's zone,
+ * else with its date ("1 Dec 2026, 09:00 UTC").
+ */
+export function etaText(eta: string, at: string, timeZone: string): string {
+  return dayOf(eta, timeZone) === dayOf(at, timeZone) ? formatTime(eta, timeZone) : formatDateTime(eta, timeZone);
+}

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { CHANNEL_KINDS, CHANNEL_MIN_IMPACTS } from '../domain/channels/model.ts';
+import { urlRefusal } from '../http/address-policy.ts';
+import { CONTROL_IN_LINE, CONTROL_MESSAGE } from '../domain/text.ts';
+
+/**
+ * Channel input (`POST`/`PATCH /api/admin/channels`, the console's channels
+ * page). The URL is checked here as the sender checks it before every post:
+ * https only, and no private or metadata address unless ALLOW_PRIVATE_WEBHOOKS.
+ */
+const channelName = z
+  .string({ error: 'name is required' })
+  .refine((v) => !CONTROL_IN_LINE.test(v), `name ${CONTROL_MESSAGE}`)
+  .trim()
+  .min(1, 'name must not be empty')
+  .max(100, 'name must be at most 100 characters');
+
+const channelUrl = (allowPrivate: boolean) =>
+  z
+    .string({ error: 'url is required' })
+    .trim()
+    .max(2000, 'url must be at most 2000 characters')
+    .superRefine((v, ctx) => {
+      const refusal = urlRefusal(v, allowPrivate);
+      if (refusal) ctx.addIssue({ code: 'custom', message: refusal });
+    });
+
+const fields = (allowPrivate: boolean) => ({
+  name: channelName,
+  url: channelUrl(allowPrivate),
+  components: z.array(z.string().max(60), { error: 'components must be a list of component ids' }).max(500).optional(),
+  min_impact: z
+    .enum(CHANNEL_MIN_IMPACTS, { error: `min_impact must be one of ${CHANNEL_MIN_IMPACTS.join(', ')} or null` })
+    .nullable()
+    .optional(),
+});
+
+export const channelCreateSchema = (allowPrivate: boolean) =>
+  z.strictObject({
+    kind: z.enum(CHANNEL_KINDS, { error: `kind must be one of ${CHANNEL_KINDS.join(', ')}` }),
+    ...fields(allowPrivate),
+  });
+
+export const channelPatchSchema = (allowPrivate: boolean) => z.strictObject(fields(allowPrivate)).partial();

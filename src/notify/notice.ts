@@ -1,0 +1,109 @@
+import type { Db, EventRecord, Update } from '../domain/model.ts';
+import { CUSTOMER_STATUS_LABEL } from '../domain/status.ts';
+import { levelOf, nextUpdateDue } from '../domain/policy.ts';
+import { durationMinutes, formatDuration } from '../domain/overall.ts';
+import { formatDateTime } from '../domain/time-text.ts';
+import { cadenceText, etaText, everyText, joinNames } from '../domain/words.ts';
+import { markdownToText } from '../render/markdown.ts';
+import type { NoticeKind } from './model.ts';
+
+/**
+ * What a notice says, field by field, as the runbooks' "Service Disruption
+ * Notice" and "Service Restoration Notice" lay it out (docs/runbooks.md): the
+ * values the email templates (templates/email/*.hbs) put in their places.
+ * Pure: the outbox and the console's preview both build it from the data.
+ */
+export interface NoticeFacts {
+  /** "Dear <audience>,". */
+  audience: string;
+  name: string;
+  incidentId: string;
+  incidentUrl: string;
+  /** "Card payments, Payouts and Email delivery", or null when it names no component. */
+  affected: string | null;
+  statusLabel: string;
+  /** The level's plain-language description (never its internal label, such as SEV-1). */
+  impact: string | null;
+  startedAt: string;
+  /** The ETA as customers read it, or null (the templates say "not known yet"). */
+  eta: string | null;
+  resolvedAt: string | null;
+  duration: string | null;
+  rootCause: string | null;
+  resolution: string | null;
+  prevention: string | null;
+  bodyHtml: string;
+  bodyText: string;
+  /** How the next news reaches them (the promise kept): by email, or on the status page. */
+  emailEveryUpdate: boolean;
+  /** "30 minutes", "4 hours": the level's cadence, or null. */
+  cadence: string | null;
+  /** The same as "every 30 minutes", "every hour". */
+  every: string | null;
+  nextUpdate: string | null;
+  /** Maintenance: "30 Nov 2026, 02:00 UTC to 30 Nov 2026, 03:00 UTC". */
+  window: string | null;
+  reminder: boolean;
+  /** Where customers get urgent help (an address or a URL), and its link. */
+  support: string | null;
+  supportHref: string | null;
+  signoff: string;
+}
+
+export interface NoticeSource {
+  kind: NoticeKind;
+  siteName: string;
+  siteUrl: string;
+  incident: EventRecord;
+  update: Update;
+  db: Db;
+  timeZone: string;
+  reminder?: boolean;
+}
+
+export function noticeFacts(s: NoticeSource): NoticeFacts {
+  const { incident, update, db, timeZone: tz } = s;
+  const settings = db.settings;
+  const siteUrl = s.siteUrl.replace(/\/+$/, '');
+  const level = incident.kind === 'incident' ? levelOf(settings, incident) : null;
+  // Component names as the incident recorded them (a component deleted since keeps its name).
+  const names = incident.components.map(
+    (id) =>
+      db.components.find((c) => c.id === id)?.name ??
+      (incident.updates as Update[]).flatMap((u) => u.affected_components).find((c) => c.code === id)?.name ??
+      id,
+  );
+  const resolved = incident.resolved_at !== null && s.kind !== 'disruption';
+  const due = incident.kind === 'incident' ? nextUpdateDue(level, update.created_at, incident.resolved_at !== null) : null;
+  const support = settings.support_contact;
+  return {
+    audience: settings.audience,
+    name: incident.name,
+    incidentId: incident.id,
+    incidentUrl: `${siteUrl}/incidents/${encodeURIComponent(incident.id)}`,
+    affected: names.length ? joinNames(names) : null,
+    statusLabel: CUSTOMER_STATUS_LABEL[update.status],
+    impact: level?.description ?? null,
+    startedAt: formatDateTime(incident.started_at, tz),
+    eta: incident.kind === 'incident' && incident.eta ? etaText(incident.eta, update.display_at, tz) : null,
+    resolvedAt: resolved ? formatDateTime(incident.resolved_at!, tz) : null,
+    duration: resolved ? formatDuration(durationMinutes(incident, new Date(incident.resolved_at!))) : null,
+    rootCause: incident.kind === 'incident' ? incident.root_cause : null,
+    resolution: incident.kind === 'incident' ? incident.resolution : null,
+    prevention: incident.kind === 'incident' ? incident.prevention : null,
+    bodyHtml: update.body_html,
+    bodyText: markdownToText(update.body),
+    emailEveryUpdate: level?.email_every_update ?? false,
+    cadence: level?.update_every_minutes ? cadenceText(level.update_every_minutes) : null,
+    every: level?.update_every_minutes ? everyText(level.update_every_minutes) : null,
+    nextUpdate: due ? formatDateTime(due.toISOString(), tz) : null,
+    window:
+      incident.kind === 'maintenance'
+        ? `${formatDateTime(incident.scheduled_for, tz)} to ${formatDateTime(incident.scheduled_until, tz)}`
+        : null,
+    reminder: s.reminder === true,
+    support,
+    supportHref: support === null ? null : /^https?:/.test(support) ? support : `mailto:${support}`,
+    signoff: settings.signoff ?? `The ${s.siteName} team`,
+  };
+}

@@ -1,0 +1,208 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openInProcess, type InProcess } from '../helpers/app.ts';
+import { until } from '../helpers/poll.ts';
+import { activeIncidents, postmortemsOwed } from '../../src/console/cadence.ts';
+import { noticeRows } from '../../src/console/deliveries.ts';
+import { sessionCookieName } from '../../src/auth/session-cookie.ts';
+
+/**
+ * `GET /api/admin/dashboard` (src/api/admin/dashboard.ts), what the
+ * dashboard's script (public/admin/dashboard.js) refreshes the page from, in
+ * process. SEV-1's 30 min cadence is scaled to 3.6 s (HERALD_CADENCE_SCALE)
+ * so an update turns overdue within the test; SEV-3's 4 h becomes 28.8 s.
+ */
+type Json = Record<string, any>;
+const SCALE = 0.002;
+
+let p: InProcess;
+const dashboard = async () => {
+  const res = await p.admin('/dashboard');
+  expect(res.status).toBe(200);
+  return (await res.json()) as Json;
+};
+const declare = async (body: Json) => {
+  const res = await p.admin('/incidents', { body: { body: 'We are investigating.', ...body } });
+  expect(res.status).toBe(201);
+  return (await res.json()) as Json;
+};
+const HOUR = 3_600_000;
+const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
+
+beforeEach(async () => {
+  p = await openInProcess({ HERALD_CADENCE_SCALE: String(SCALE) });
+  await p.herald.notify.ready;
+  for (const id of ['api', 'web']) expect((await p.admin('/components', { body: { id, name: id.toUpperCase() } })).status).toBe(201);
+});
+afterEach(() => p?.close());
+
+describe('GET /api/admin/dashboard', () => {
+  it('needs the admin token or a console session (a GET needs no CSRF token), and is never cached', async () => {
+    const none = await p.request('/api/admin/dashboard');
+    expect(none.status).toBe(401);
+    expect(((await none.json()) as Json).error.code).toBe('unauthorized');
+    const forged = await p.request('/api/admin/dashboard', {
+      headers: { cookie: `${sessionCookieName(p.herald.config.SITE_URL)}=forged` },
+    });
+    expect(forged.status).toBe(401);
+
+    const bearer = await p.admin('/dashboard');
+    expect(bearer.status).toBe(200);
+    expect(bearer.headers.get('cache-control')).toBe('private, no-store');
+
+    const { token } = p.herald.console.sessions.create('console:Dana', Date.now());
+    const session = await p.request('/api/admin/dashboard', {
+      headers: { cookie: `${sessionCookieName(p.herald.config.SITE_URL)}=${token}` },
+    });
+    expect(session.status).toBe(200);
+    expect(session.headers.get('cache-control')).toBe('private, no-store');
+  });
+
+  it('answers for a quiet page: all operational, nothing owed, nothing sent', async () => {
+    const body = await dashboard();
+    expect(body).toEqual({
+      now: expect.any(String),
+      time_zone: 'UTC',
+      overall: { indicator: 'none', description: 'All Systems Operational' },
+      active: [],
+      postmortems: [],
+      deliveries: [],
+      paused: null,
+    });
+    expect(Date.parse(body.now)).not.toBeNaN();
+  });
+
+  it('reports an update overdue once its cadence has passed, and a slower level not yet', async () => {
+    const sev1 = await declare({ name: 'Checkout failing', severity: 'sev1', components: { api: 'major_outage' }, notify: false });
+    const sev3 = await declare({ name: 'Some logins slow', severity: 'sev3', components: { web: 'degraded_performance' } });
+    const first = await dashboard();
+    expect(first.overall).toEqual({ indicator: 'critical', description: 'Major Service Outage' });
+    const last = sev1.incident_updates[0].created_at;
+    expect(first.active[0]).toEqual({
+      id: sev1.id,
+      name: 'Checkout failing',
+      status: 'investigating',
+      last_update_at: last,
+      due_at: new Date(Date.parse(last) + 30 * 60_000 * SCALE).toISOString(),
+      overdue: false,
+      minutes_left: 0,
+    });
+    expect(first.active[1]).toMatchObject({ id: sev3.id, overdue: false });
+
+    const later = await until(async () => {
+      const d = await dashboard();
+      return d.active.find((r: Json) => r.id === sev1.id).overdue && d;
+    }, 'the SEV-1 update to be overdue');
+    // Overdue by seconds already reads "1 min ago".
+    expect(later.active.map((r: Json) => [r.id, r.overdue, r.minutes_left])).toEqual([
+      [sev1.id, true, -1],
+      [sev3.id, false, 0],
+    ]);
+
+    // A new update sets the next one due from now: not overdue any more.
+    expect((await p.admin(`/incidents/${sev1.id}/updates`, { body: { status: 'identified', body: 'Found it.' } })).status).toBe(201);
+    const row = (await dashboard()).active.find((r: Json) => r.id === sev1.id);
+    expect(row).toMatchObject({ status: 'identified', overdue: false });
+    expect(Date.parse(row.last_update_at)).toBeGreaterThan(Date.parse(last));
+  });
+
+  it('lists the postmortems owed, overdue first', async () => {
+    const due = await declare({ name: 'Resolved 30 h ago', severity: 'sev2', started_at: ago(31 * HOUR), notify: false });
+    const overdue = await declare({ name: 'Resolved 50 h ago', severity: 'sev1', started_at: ago(51 * HOUR), notify: false });
+    const minor = await declare({ name: 'A SEV-3 owes none', severity: 'sev3', started_at: ago(51 * HOUR) });
+    for (const [inc, hours] of [
+      [due, 30],
+      [overdue, 50],
+      [minor, 50],
+    ] as const) {
+      const res = await p.admin(`/incidents/${inc.id}/updates`, {
+        body: { status: 'resolved', body: 'Over.', display_at: ago(hours * HOUR), notify: false },
+      });
+      expect(res.status).toBe(201);
+    }
+    const { postmortems, active } = await dashboard();
+    expect(active).toEqual([]);
+    expect(postmortems.map((r: Json) => [r.id, r.state])).toEqual([
+      [overdue.id, 'overdue'],
+      [due.id, 'due'],
+    ]);
+    const resolvedAt = Date.parse((await (await p.admin(`/incidents/${due.id}`)).json()).resolved_at);
+    expect(postmortems[1]).toEqual({
+      id: due.id,
+      name: 'Resolved 30 h ago',
+      state: 'due',
+      due_at: new Date(resolvedAt + 24 * HOUR).toISOString(),
+      overdue_at: new Date(resolvedAt + 48 * HOUR).toISOString(),
+    });
+  });
+
+  it('gives each recent notice its delivery counts, as they change', async () => {
+    for (const email of ['ann@example.com', 'bo@example.com']) {
+      await p.herald.notify.subscribe({ email, components: [] }, 'test');
+    }
+    for (const reader of [...p.herald.notify.book.all()]) {
+      await p.herald.notify.book.confirm(p.herald.notify.book.link('confirm', reader), new Date());
+    }
+    const inc = await declare({ name: 'Checkout failing', severity: 'sev1', components: { api: 'major_outage' }, notify: true });
+    await p.herald.notify.fanout.kick();
+    const sent = await until(async () => {
+      const d = await dashboard();
+      return d.deliveries[0]?.sent === 2 && d;
+    }, 'both disruption notices sent');
+    expect(sent.deliveries).toEqual([
+      {
+        intent: inc.incident_updates[0].id,
+        incident_id: inc.id,
+        incident_name: 'Checkout failing',
+        kind: 'disruption',
+        created_at: expect.any(String),
+        queued: 0,
+        sent: 2,
+        failed: 0,
+      },
+    ]);
+    expect(sent.paused).toBeNull();
+  });
+
+  it("answers with the dashboard's own rows (src/console: activeIncidents, postmortemsOwed, noticeRows)", async () => {
+    await p.herald.notify.subscribe({ email: 'ann@example.com', components: [] }, 'test');
+    const [reader] = [...p.herald.notify.book.all()];
+    await p.herald.notify.book.confirm(p.herald.notify.book.link('confirm', reader!), new Date());
+    await declare({ name: 'One', severity: 'sev1', components: { api: 'partial_outage' }, notify: true });
+    await declare({ name: 'Two', severity: 'sev3', components: { web: 'degraded_performance' } });
+    const old = await declare({ name: 'Three', severity: 'sev2', started_at: ago(40 * HOUR), notify: false });
+    await p.admin(`/incidents/${old.id}/updates`, {
+      body: { status: 'resolved', body: 'Over.', display_at: ago(30 * HOUR), notify: false },
+    });
+    await p.herald.notify.fanout.kick();
+
+    const body = await dashboard();
+    const db = p.herald.store.data;
+    const now = new Date(body.now);
+    expect(body.active).toEqual(
+      activeIncidents(db, now, SCALE).map((r) => ({
+        id: r.incident.id,
+        name: r.incident.name,
+        status: r.incident.status,
+        last_update_at: r.lastUpdateAt,
+        due_at: r.dueAt,
+        overdue: r.overdue,
+        minutes_left: r.minutesLeft,
+      })),
+    );
+    expect(body.postmortems).toEqual(
+      postmortemsOwed(db, now).map(({ incident, due }) => ({
+        id: incident.id,
+        name: incident.name,
+        state: due.state,
+        due_at: due.dueAt,
+        overdue_at: due.overdueAt,
+      })),
+    );
+    expect(body.postmortems).toHaveLength(1);
+    // The counts move on their own (the outbox sends): compare what does not.
+    expect(body.deliveries.map((r: Json) => [r.intent, r.incident_id, r.incident_name, r.kind, r.created_at])).toEqual(
+      noticeRows(p.herald.notify, db, 6).map((r) => [r.intent, r.incidentId, r.incidentName, r.kind, r.createdAt]),
+    );
+    expect(body.deliveries).toHaveLength(1);
+  });
+});

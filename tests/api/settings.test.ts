@@ -1,0 +1,181 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openHerald } from '../../src/herald.ts';
+import { DEFAULT_SETTINGS } from '../../src/domain/settings.ts';
+import { SEVERITY_SCHEMES } from '../../src/domain/severity-schemes.ts';
+import { openInProcess, type InProcess } from '../helpers/app.ts';
+
+/**
+ * The Comms Lead's settings (GET/PUT /api/admin/settings), in process: the
+ * defaults, a whole-document replace that is audited and durable, what the
+ * schema refuses (422 naming the field, nothing changed), and the five
+ * runbook schemes.
+ */
+type Json = Record<string, any>;
+
+let p: InProcess;
+const call = async (path: string, init?: { method?: string; body?: unknown }) => {
+  const res = await p.admin(path, init);
+  return { status: res.status, body: (await res.json()) as Json };
+};
+const getSettings = async () => (await call('/settings')).body;
+const put = (body: unknown) => call('/settings', { method: 'PUT', body });
+const audit = async () => (await call('/audit')).body.events as Json[];
+const scheme = (id: string) => SEVERITY_SCHEMES.find((s) => s.id === id)!;
+
+/** A valid whole document, the 'p0-p3' scheme's levels. */
+const dirtFree = () => ({
+  audience: 'Dirt Free CRM users',
+  signoff: 'The Dirt Free CRM Team',
+  support_contact: 'support@example.com',
+  severities: structuredClone(scheme('p0-p3').levels),
+});
+
+beforeEach(async () => {
+  p = await openInProcess();
+});
+afterEach(() => p?.close());
+
+describe('reading the settings', () => {
+  it('answers the default settings on a fresh Herald', async () => {
+    const res = await call('/settings');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual(DEFAULT_SETTINGS);
+  });
+
+  it('refuses a request without the admin token (401)', async () => {
+    const res = await p.request('/api/admin/settings');
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as Json).error.code).toBe('unauthorized');
+    const wrong = await p.request('/api/admin/settings', {
+      method: 'PUT',
+      body: JSON.stringify(dirtFree()),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(wrong.status).toBe(401);
+    expect(await getSettings()).toEqual(DEFAULT_SETTINGS);
+  });
+});
+
+describe('replacing the settings', () => {
+  it('answers 200 with the new document, which GET then returns, and audits settings.update with the previous value', async () => {
+    const res = await put(dirtFree());
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual(dirtFree());
+    expect(await getSettings()).toEqual(dirtFree());
+    const [event] = await audit();
+    expect(event).toMatchObject({ action: 'settings.update', target: 'settings', actor: 'admin-token', previous: DEFAULT_SETTINGS });
+  });
+
+  it('fills a level’s optional fields with their defaults', async () => {
+    const doc = dirtFree();
+    const { email_every_update, email_after_minutes, postmortem_due_hours, postmortem_overdue_hours, ...bare } = doc.severities[3]!;
+    const res = await put({ ...doc, severities: [...doc.severities.slice(0, 3), bare] });
+    expect(res.status).toBe(200);
+    expect(res.body.severities[3]).toEqual({
+      ...bare,
+      email_every_update: false,
+      email_after_minutes: null,
+      postmortem_due_hours: null,
+      postmortem_overdue_hours: null,
+    });
+  });
+
+  it('is durable: the data file holds it, and Herald reopened on the same DATA_DIR reads it back', async () => {
+    expect((await put(dirtFree())).status).toBe(200);
+    const dir = p.herald.config.dataDir;
+    expect(JSON.parse(readFileSync(join(dir, 'herald.json'), 'utf8')).settings).toEqual(dirtFree());
+    await p.herald.close();
+    const again = await openHerald(p.herald.config, { log: () => {}, timer: false });
+    try {
+      expect(again.store.data.settings).toEqual(dirtFree());
+      expect(again.store.data.audit.map((e) => e.action)).toEqual(['settings.update']);
+    } finally {
+      await again.close();
+    }
+  });
+});
+
+/** Bad documents: each refused with 422 naming the offending path. */
+const level0 = (patch: Json) => {
+  const doc: Json = dirtFree();
+  doc.severities[0] = { ...doc.severities[0], ...patch };
+  return doc;
+};
+const BAD: Array<[string, () => Json, string]> = [
+  [
+    'duplicate level ids',
+    () => {
+      const doc = dirtFree();
+      doc.severities[2]!.id = 'p0';
+      return doc;
+    },
+    'severities.2.id',
+  ],
+  ['a single level', () => ({ ...dirtFree(), severities: dirtFree().severities.slice(0, 1) }), 'severities'],
+  [
+    'seven levels',
+    () => ({
+      ...dirtFree(),
+      severities: [...dirtFree().severities, ...dirtFree().severities.slice(0, 3)].map((l, i) => ({ ...l, id: `l${i}` })),
+    }),
+    'severities',
+  ],
+  ['an empty label', () => level0({ label: '' }), 'severities.0.label'],
+  ['a label of only spaces', () => level0({ label: '   ' }), 'severities.0.label'],
+  ['negative update_every_minutes', () => level0({ update_every_minutes: -5 }), 'severities.0.update_every_minutes'],
+  ['update_every_minutes of 0', () => level0({ update_every_minutes: 0 }), 'severities.0.update_every_minutes'],
+  ['fractional update_every_minutes', () => level0({ update_every_minutes: 12.5 }), 'severities.0.update_every_minutes'],
+  ['an unknown impact', () => level0({ impact: 'catastrophic' }), 'severities.0.impact'],
+  [
+    'postmortem_overdue_hours before postmortem_due_hours',
+    () => level0({ postmortem_due_hours: 48, postmortem_overdue_hours: 24 }),
+    'severities.0.postmortem_overdue_hours',
+  ],
+  ['a support_contact that is neither email nor URL', () => ({ ...dirtFree(), support_contact: 'call Bob' }), 'support_contact'],
+  ['an unknown top-level key', () => ({ ...dirtFree(), theme: 'dark' }), 'theme'],
+  ['an unknown key in a level', () => level0({ colour: 'red' }), 'severities.0.colour'],
+  [
+    'a missing audience',
+    () => {
+      const { audience, ...rest } = dirtFree();
+      return rest;
+    },
+    'audience',
+  ],
+  ['a label with a control character', () => level0({ label: 'P\u00070' }), 'severities.0.label'],
+];
+
+describe('refusing a bad document', () => {
+  it.each(BAD)('refuses %s (422, field %s) and changes nothing', async (_what, make, field) => {
+    const before = await getSettings();
+    const eventsBefore = (await audit()).length;
+    const res = await put(make());
+    expect(res.status).toBe(422);
+    expect(res.body.error).toMatchObject({ code: 'invalid', field });
+    expect(res.body.error.message).toEqual(expect.any(String));
+    expect(await getSettings()).toEqual(before);
+    expect(await audit()).toHaveLength(eventsBefore);
+  });
+
+  it('refuses each bad document after a good one too, keeping the good one', async () => {
+    expect((await put(dirtFree())).status).toBe(200);
+    for (const [, make] of BAD) expect((await put(make())).status).toBe(422);
+    expect(await getSettings()).toEqual(dirtFree());
+    expect((await audit()).map((e) => e.action)).toEqual(['settings.update']);
+  });
+});
+
+describe('the runbook schemes', () => {
+  it('offers the five schemes of docs/runbooks.md', () => {
+    expect(SEVERITY_SCHEMES.map((s) => s.id)).toEqual(['p1-p4', 'sev1-sev3', 'p0-p3', 'sev-1-4', 'sev0-sev3']);
+  });
+
+  it.each(SEVERITY_SCHEMES.map((s) => [s.id, s] as const))('accepts the %s scheme as the severities', async (_id, s) => {
+    const doc = { ...DEFAULT_SETTINGS, severities: s.levels };
+    const res = await put(doc);
+    expect(res.status).toBe(200);
+    expect(await getSettings()).toEqual(doc);
+  });
+});

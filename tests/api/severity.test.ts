@@ -1,0 +1,255 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_SETTINGS } from '../../src/domain/settings.ts';
+import { SEVERITY_SCHEMES } from '../../src/domain/severity-schemes.ts';
+import { openInProcess, type InProcess } from '../helpers/app.ts';
+import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
+import { signIn } from '../helpers/console-session.ts';
+import { text } from '../helpers/page.ts';
+
+/**
+ * Severity levels, ETAs, "what happened", backfill order, notify defaults by
+ * level and postmortem blanks, through the admin API in process. The admin
+ * incident JSON does not carry severity, eta or root_cause/resolution/prevention,
+ * so those are read from the store (and, at the end, from the pages of a real server).
+ */
+type Json = Record<string, any>;
+
+let p: InProcess;
+const call = async (path: string, init?: { method?: string; body?: unknown }) => {
+  const res = await p.admin(path, init);
+  return { status: res.status, body: (await res.json()) as Json };
+};
+const declare = (extra: Json) =>
+  call('/incidents', {
+    body: { name: 'Checkout failures', body: 'We are investigating.', components: { api: 'partial_outage' }, ...extra },
+  });
+const post = (id: string, body: Json) => call(`/incidents/${id}/updates`, { body });
+const stored = (id: string) => p.herald.store.data.incidents.find((i) => i.id === id)!;
+const banner = async () => (await (await p.request('/api/banner.json')).json()) as Json;
+const levels = (id: string) => SEVERITY_SCHEMES.find((s) => s.id === id)!.levels;
+const useScheme = async (id: string) =>
+  expect((await call('/settings', { method: 'PUT', body: { ...DEFAULT_SETTINGS, severities: levels(id) } })).status).toBe(200);
+/** deliver_notifications of each update, oldest first. */
+const notifies = (inc: Json) => inc.incident_updates.map((u: Json) => u.deliver_notifications).reverse();
+const MS_ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+const TOLD = { root_cause: 'A bad deploy.', resolution: 'Rolled back.', prevention: 'Canary deploys.' };
+const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
+
+beforeEach(async () => {
+  p = await openInProcess();
+  expect((await call('/components', { body: { id: 'api', name: 'API' } })).status).toBe(201);
+});
+afterEach(() => p?.close());
+
+describe('declaring with a severity level', () => {
+  it('takes the impact of the level named, and keeps a copy of that level', async () => {
+    const res = await declare({ severity: 'sev2' });
+    expect(res.status).toBe(201);
+    expect(res.body.impact).toBe('major');
+    expect(stored(res.body.id).severity).toEqual(DEFAULT_SETTINGS.severities[1]);
+    expect(p.herald.store.data.audit.at(-1)).toMatchObject({ action: 'incident.declare', detail: { impact: 'major', severity: 'sev2' } });
+  });
+
+  it('with an impact alone, picks the first (most severe) level with that impact; none when no level has it', async () => {
+    const [p0, p1, p2] = levels('p0-p3');
+    const put = await call('/settings', {
+      method: 'PUT',
+      body: { ...DEFAULT_SETTINGS, severities: [p0, { ...p1, impact: 'critical' }, p2] },
+    });
+    expect(put.status).toBe(200);
+    const critical = await declare({ impact: 'critical' });
+    expect(critical.status).toBe(201);
+    expect(stored(critical.body.id).severity!.id).toBe('p0');
+    const none = await declare({ impact: 'none' });
+    expect(none.body.impact).toBe('none');
+    expect(stored(none.body.id).severity).toBeNull();
+  });
+
+  it('refuses an unknown level (field severity), a conflicting impact (field impact) and neither (field severity); stores nothing', async () => {
+    const unknown = await declare({ severity: 'sev9' });
+    expect(unknown.status).toBe(422);
+    expect(unknown.body.error).toEqual({
+      code: 'invalid',
+      field: 'severity',
+      message: 'No severity level "sev9" (levels: sev1, sev2, sev3).',
+    });
+    const conflict = await declare({ severity: 'sev1', impact: 'minor' });
+    expect(conflict.status).toBe(422);
+    expect(conflict.body.error).toMatchObject({ code: 'invalid', field: 'impact' });
+    const neither = await declare({});
+    expect(neither.status).toBe(422);
+    expect(neither.body.error).toMatchObject({ code: 'invalid', field: 'severity' });
+    expect((await declare({ severity: 'sev1', impact: 'critical' })).status).toBe(201);
+    expect(p.herald.store.data.incidents).toHaveLength(1);
+  });
+
+  it('after a scheme change, an earlier incident keeps its level; the new ids work and the old ones are refused', async () => {
+    const before = await declare({ severity: 'sev1' });
+    await useScheme('p0-p3');
+    expect(stored(before.body.id).severity).toMatchObject({ id: 'sev1', label: 'SEV-1', impact: 'critical' });
+    const p0 = await declare({ severity: 'p0' });
+    expect(p0.status).toBe(201);
+    expect(stored(p0.body.id).severity).toMatchObject({ id: 'p0', label: 'P0' });
+    const old = await declare({ severity: 'sev1' });
+    expect(old.status).toBe(422);
+    expect(old.body.error.field).toBe('severity');
+  });
+});
+
+describe('the estimated resolution (eta)', () => {
+  it('is set on declare, kept, cleared by null, changed, refused on and cleared by the resolution', async () => {
+    const at = Math.floor(Date.now() / 1000) * 1000 + 2 * 3_600_000;
+    // Sent with an offset, without milliseconds: the banner writes it as its updated_at is written.
+    const sent = `${new Date(at + 2 * 3_600_000).toISOString().slice(0, 19)}+02:00`;
+    const inc = (await declare({ severity: 'sev2', eta: sent })).body;
+    const first = await banner();
+    expect(first.updated_at).toMatch(MS_ISO);
+    expect(first.eta).toBe(new Date(at).toISOString());
+    expect(first.eta).toMatch(MS_ISO);
+    await post(inc.id, { status: 'identified', body: 'Found it.' });
+    expect((await banner()).eta).toBe(new Date(at).toISOString());
+    await post(inc.id, { status: 'identified', body: 'Not sure any more.', eta: null });
+    expect((await banner()).eta).toBeNull();
+    const later = new Date(at + 3_600_000).toISOString();
+    await post(inc.id, { status: 'monitoring', body: 'A fix is out.', eta: later });
+    expect((await banner()).eta).toBe(later);
+
+    const refused = await post(inc.id, { status: 'resolved', body: 'Fixed.', eta: later });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error).toMatchObject({ code: 'invalid', field: 'eta' });
+    expect(stored(inc.id)).toMatchObject({ status: 'monitoring', eta: later });
+    expect(stored(inc.id).updates).toHaveLength(4);
+
+    expect((await post(inc.id, { status: 'resolved', body: 'Fixed.' })).status).toBe(201);
+    expect(stored(inc.id).eta).toBeNull();
+    expect(await banner()).toMatchObject({ active: false, eta: null });
+  });
+});
+
+describe('what happened, and backfilled updates', () => {
+  it('refuses root_cause, resolution or prevention on an update that does not resolve (field root_cause)', async () => {
+    const inc = (await declare({ severity: 'sev2' })).body;
+    for (const told of [{ root_cause: 'A bad deploy.' }, { resolution: 'Rolled back.' }, { prevention: 'Canary deploys.' }]) {
+      const res = await post(inc.id, { status: 'identified', body: 'Found it.', ...told });
+      expect(res.status).toBe(422);
+      expect(res.body.error).toMatchObject({ code: 'invalid', field: 'root_cause' });
+    }
+    expect(stored(inc.id).updates).toHaveLength(1);
+    expect((await post(inc.id, { status: 'resolved', body: 'Fixed.', ...TOLD })).status).toBe(201);
+    expect(stored(inc.id)).toMatchObject(TOLD);
+  });
+
+  it('refuses a backfilled update dated before the latest one (field display_at) and stores nothing', async () => {
+    const inc = (await declare({ severity: 'sev2', started_at: minutesAgo(60) })).body;
+    expect((await post(inc.id, { status: 'identified', body: 'Found it.', display_at: minutesAgo(30) })).status).toBe(201);
+    const events = p.herald.store.data.audit.length;
+    const res = await post(inc.id, { status: 'monitoring', body: 'A fix is out.', display_at: minutesAgo(45) });
+    expect(res.status).toBe(422);
+    expect(res.body.error).toMatchObject({ code: 'invalid', field: 'display_at' });
+    expect(stored(inc.id)).toMatchObject({ status: 'identified', monitoring_at: null });
+    expect(stored(inc.id).updates).toHaveLength(2);
+    expect(p.herald.store.data.audit).toHaveLength(events);
+  });
+});
+
+describe('who is emailed, by level', () => {
+  it('under the defaults, a sev1 start emails subscribers and a sev3 start does not', async () => {
+    expect(notifies((await declare({ severity: 'sev1' })).body)).toEqual([true]);
+    expect(notifies((await declare({ severity: 'sev3' })).body)).toEqual([false]);
+  });
+
+  it('under sev1-sev3 (email after 60 min), neither the start nor a quick resolution emails', async () => {
+    await useScheme('sev1-sev3');
+    const inc = (await declare({ severity: 'sev1' })).body;
+    expect(notifies(inc)).toEqual([false]);
+    expect(notifies((await post(inc.id, { status: 'resolved', body: 'Fixed.' })).body)).toEqual([false, false]);
+  });
+
+  it('a sev3 declared with notify: true emails its start, then its resolution by default, but not the updates between', async () => {
+    const inc = (await declare({ severity: 'sev3', notify: true })).body;
+    await post(inc.id, { status: 'identified', body: 'Found it.' });
+    expect(notifies((await post(inc.id, { status: 'resolved', body: 'Fixed.' })).body)).toEqual([true, false, true]);
+  });
+
+  it('a sev1 declared with notify: false does not email its resolution either', async () => {
+    const inc = (await declare({ severity: 'sev1', notify: false })).body;
+    expect(notifies((await post(inc.id, { status: 'resolved', body: 'Fixed.' })).body)).toEqual([false, false]);
+  });
+});
+
+describe('postmortem blanks', () => {
+  const SECTIONS =
+    'Summary|Impact|Root cause|Contributing factors|Resolution|What went well|What went wrong and lessons learned|Action items|Prevention'.split(
+      '|',
+    );
+
+  it('the template has every runbook section, with an action items table', async () => {
+    const inc = (await declare({ severity: 'sev1' })).body;
+    await post(inc.id, { status: 'resolved', body: 'Fixed.' });
+    const { template } = (await call(`/incidents/${inc.id}/postmortem`)).body;
+    const headings = [...template.matchAll(/^## (.+)$/gm)].map((m: RegExpMatchArray) => m[1]);
+    expect(headings).toEqual(['Summary', 'Impact', 'Timeline', ...SECTIONS.slice(2)]);
+    expect(template).toContain('| Action | Owner | Due | Priority |');
+  });
+
+  it('refuses to publish the untouched template (placeholders), previews its blanks, and publishes once they are filled', async () => {
+    const inc = (await declare({ severity: 'sev1' })).body;
+    await post(inc.id, { status: 'resolved', body: 'Fixed.' });
+    const { template } = (await call(`/incidents/${inc.id}/postmortem`)).body;
+    const refused = await call(`/incidents/${inc.id}/postmortem`, { method: 'PUT', body: { body: template, publish: true } });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error).toMatchObject({ code: 'placeholders', field: 'body' });
+    expect(refused.body.error.message).toContain(`(in ${SECTIONS.join(', ')})`);
+    expect(stored(inc.id)).toMatchObject({ status: 'resolved', postmortem: null });
+
+    const preview = (await call(`/incidents/${inc.id}/postmortem/preview`, { body: { body: template } })).body;
+    expect(preview.unfilled_sections).toEqual(SECTIONS);
+    expect(preview.body_html).toContain('<h4>Root cause</h4>');
+
+    const filled = template.replace(/\[fill in:[^\]]*\]/g, 'Written by the team.');
+    expect((await call(`/incidents/${inc.id}/postmortem/preview`, { body: { body: filled } })).body.unfilled_sections).toEqual([]);
+    const published = await call(`/incidents/${inc.id}/postmortem`, { method: 'PUT', body: { body: filled, publish: true } });
+    expect(published.status).toBe(200);
+    expect(published.body.status).toBe('postmortem');
+    expect(published.body.postmortem.published_at).toEqual(expect.any(String));
+  });
+
+  it('fills Root cause, Resolution and Prevention from what the resolving update told', async () => {
+    const inc = (await declare({ severity: 'sev1' })).body;
+    await post(inc.id, { status: 'resolved', body: 'Fixed.', ...TOLD });
+    const preview = (await call(`/incidents/${inc.id}/postmortem/preview`, { body: {} })).body;
+    expect(preview.unfilled_sections).toEqual(SECTIONS.filter((s) => !['Root cause', 'Resolution', 'Prevention'].includes(s)));
+    expect(preview.body).toContain('## Root cause\n\nA bad deploy.');
+  });
+});
+
+describe('the pages (a real server)', () => {
+  let h: HeraldProcess;
+  const admin = async (path: string, body: Json, method = 'POST') => {
+    const res = await h.admin(path, { method, body });
+    expect(res.status).toBeLessThan(300);
+    return (await res.json()) as Json;
+  };
+  beforeAll(async () => {
+    h = await startHerald();
+  });
+  afterAll(() => stopAll(h));
+
+  it('the console shows an incident’s declared label after the scheme changed, and the new label for a new one', async () => {
+    const old = await admin('/incidents', { name: 'Old', severity: 'sev1', body: 'Down.' });
+    await admin('/settings', { ...DEFAULT_SETTINGS, severities: levels('p0-p3') }, 'PUT');
+    const fresh = await admin('/incidents', { name: 'New', severity: 'p0', body: 'Down.' });
+    const { cookie } = await signIn(h);
+    const page = async (id: string) => (await fetch(`${h.url}/admin/incidents/${id}`, { headers: { cookie } })).text();
+    expect(await page(old.id)).toContain('<span class="pill impact-critical">SEV-1</span>');
+    expect(await page(fresh.id)).toContain('<span class="pill impact-critical">P0</span>');
+  });
+
+  it('the public incident page shows a "What happened" section with what the resolution told', async () => {
+    const inc = await admin('/incidents', { name: 'Told', impact: 'major', body: 'Slow.' });
+    await admin(`/incidents/${inc.id}/updates`, { status: 'resolved', body: 'Fixed.', ...TOLD });
+    const html = await (await fetch(`${h.url}/incidents/${inc.id}`)).text();
+    const section = /<section class="told"[\s\S]*?<\/section>/.exec(html)?.[0] ?? '';
+    expect(text(section)).toBe('What happened Root cause A bad deploy. Resolution Rolled back. Prevention Canary deploys.');
+  });
+});

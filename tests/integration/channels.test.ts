@@ -1,0 +1,300 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Webhook } from 'standardwebhooks';
+import { openInProcess, type InProcess } from '../helpers/app.ts';
+import { startSmtp } from '../helpers/smtp.ts';
+import { until } from '../helpers/poll.ts';
+import { ShapeBook, type CompareOptions } from '../helpers/json-shape.ts';
+
+/**
+ * Channels end to end, in process, against real HTTP receivers on 127.0.0.1:
+ * the admin API, the war-room journey to Slack, Teams and a signed webhook,
+ * retries (5xx, 429 Retry-After), 410 Gone, the pause after 10 failures, and
+ * a hanging receiver that delays nobody else.
+ */
+type Json = Record<string, any>;
+type Hit = { at: number; path: string; headers: IncomingHttpHeaders; body: string; json: Json; closed: boolean };
+type Reply = { status: number; headers?: Record<string, string>; body?: string } | 'hang';
+interface Receiver {
+  url: string;
+  hits: Hit[];
+  on(path: string): Hit[];
+  reply: (path: string, count: number) => Reply;
+}
+
+const servers: Server[] = [];
+async function receiver(reply: Receiver['reply'] = () => ({ status: 200 })): Promise<Receiver> {
+  const r = { hits: [] as Hit[], reply } as Receiver;
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      const hit: Hit = { at: Date.now(), path: req.url!, headers: req.headers, body, json: JSON.parse(body), closed: false };
+      r.hits.push(hit);
+      res.on('close', () => (hit.closed = true));
+      const answer = r.reply(hit.path, r.on(hit.path).length);
+      if (answer !== 'hang') res.writeHead(answer.status, answer.headers).end(answer.body ?? '');
+    });
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', () => ok()));
+  servers.push(server);
+  r.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  r.on = (path) => r.hits.filter((h) => h.path === path);
+  return r;
+}
+
+const FAST = { ALLOW_PRIVATE_WEBHOOKS: 'true', CHANNEL_TIMEOUT_MS: '1500', CHANNEL_RETRY_BASE_MS: '30', CHANNEL_RETRY_MAX_MS: '100' };
+let p: InProcess;
+let strict: InProcess;
+beforeAll(async () => {
+  p = await openInProcess({ ...FAST, STATIC_SNAPSHOT: 'false' });
+  strict = await openInProcess({ STATIC_SNAPSHOT: 'false' });
+});
+afterAll(async () => {
+  await p?.close();
+  await strict?.close();
+  for (const s of servers) {
+    s.closeAllConnections();
+    s.close();
+  }
+});
+
+const call = async (h: InProcess, path: string, init?: { method?: string; body?: unknown }) => {
+  const res = await h.admin(path, init);
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : null) as Json };
+};
+let n = 0;
+/** A component of this test's own, so its channels hear only its incidents. */
+const part = async () => (await call(p, '/components', { body: { name: `Part ${++n}` } })).body.id as string;
+const addChannel = async (body: Json) => {
+  const res = await call(p, '/channels', { body });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body;
+};
+const declare = async (component: string, extra: Json = {}) =>
+  (
+    await call(p, '/incidents', {
+      body: { name: `Outage ${++n}`, impact: 'major', body: 'Looking.', components: { [component]: 'partial_outage' }, ...extra },
+    })
+  ).body;
+const post = async (id: string, status: string, extra: Json = {}) =>
+  (await call(p, `/incidents/${id}/updates`, { body: { status, body: `Now ${status}.`, ...extra } })).body;
+const channelOf = async (id: string) => (await call(p, `/channels/${id}`)).body;
+const headerOf = (h: Hit) => h.json.blocks?.[0]?.text?.text ?? h.json.attachments?.[0]?.content?.body?.[0]?.text;
+const signed = (secret: string, h: Hit) => new Webhook(secret).verify(h.body, h.headers as Record<string, string>);
+
+const REF = fileURLToPath(new URL('../fixtures/statuspage-v2/', import.meta.url));
+const SHAPE = new ShapeBook((path) => path.replace(/^\$\.(incidents|scheduled_maintenances)\[\]\.components\[\]/, '$.components[]'));
+// docs/statuspage-compat.md: start_date is "YYYY-MM-DD" or null; the examples only show null.
+const START_DATE: CompareOptions = { alsoAllowed: [[/\.start_date$/, ['string']]] };
+for (const f of readdirSync(REF).filter((f) => f.endsWith('.json'))) SHAPE.learn(JSON.parse(readFileSync(`${REF}${f}`, 'utf8')));
+
+describe('the channels admin API', () => {
+  it('creates a webhook with its secret shown once, a Slack channel without one, and shows URLs redacted', async () => {
+    const r = await receiver();
+    const hook = await addChannel({ kind: 'webhook', name: 'Partner', url: `${r.url}/hooks/T0PRIVATE/B0PRIVATE` });
+    expect(hook.secret).toMatch(/^whsec_[A-Za-z0-9+/]{32}$/);
+    expect(hook).toMatchObject({ kind: 'webhook', name: 'Partner', url: `${r.url}/…`, state: 'active', components: [], min_impact: null });
+    expect(hook.delivery).toEqual({ queued: 0, sent: 0, failed: 0, last_error: null });
+    const slack = await addChannel({ kind: 'slack', name: 'War room', url: `${r.url}/slack`, min_impact: 'major' });
+    expect(slack.secret).toBeNull();
+    const one = await call(p, `/channels/${hook.id}`);
+    const list = await call(p, '/channels');
+    for (const text of [JSON.stringify(one.body), JSON.stringify(list.body)]) {
+      expect(text).not.toContain(hook.secret);
+      expect(text).not.toContain('T0PRIVATE');
+    }
+    expect(one.body).not.toHaveProperty('secret');
+    expect(list.body.channels.map((c: Json) => c.id)).toEqual(expect.arrayContaining([hook.id, slack.id]));
+  });
+
+  it('refuses a bad kind, a metadata URL and an unknown component with 422 naming the field', async () => {
+    const bad = async (body: Json, field: string, message: RegExp | string) => {
+      const res = await call(p, '/channels', { body: { kind: 'slack', name: 'X', url: 'https://hooks.example.com/x', ...body } });
+      expect(res.status).toBe(422);
+      expect(res.body.error.field).toBe(field);
+      expect(res.body.error.message).toMatch(message);
+    };
+    await bad({ kind: 'discord' }, 'kind', 'kind must be one of slack, teams, webhook');
+    await bad({ url: 'http://169.254.169.254/latest/meta-data/' }, 'url', '169.254.169.254 is a cloud metadata address');
+    await bad({ url: 'https://user:pw@hooks.example.com/x' }, 'url', 'url must not carry a user name or password');
+    await bad({ components: ['no-such-part'] }, 'components', 'Unknown component no-such-part.');
+  });
+
+  it('without ALLOW_PRIVATE_WEBHOOKS refuses plain http and private addresses', async () => {
+    const res = await call(strict, '/channels', { body: { kind: 'webhook', name: 'X', url: 'http://hooks.example.com/x' } });
+    expect([res.status, res.body.error.field, res.body.error.message]).toEqual([422, 'url', 'url must use https']);
+    const local = await call(strict, '/channels', { body: { kind: 'webhook', name: 'X', url: 'https://127.0.0.1:8443/x' } });
+    expect([local.status, local.body.error.field]).toEqual([422, 'url']);
+    expect(local.body.error.message).toContain('ALLOW_PRIVATE_WEBHOOKS');
+  });
+
+  it('edits, pauses, resumes and deletes; the audit keeps neither the URL path nor the secret', async () => {
+    const r = await receiver();
+    const hook = await addChannel({ kind: 'webhook', name: 'Audited', url: `${r.url}/a/SECRETPATH1` });
+    expect(
+      (await call(p, `/channels/${hook.id}`, { method: 'PATCH', body: { url: `${r.url}/a/SECRETPATH2`, name: 'Renamed' } })).body,
+    ).toMatchObject({
+      name: 'Renamed',
+      url: `${r.url}/…`,
+    });
+    expect((await call(p, `/channels/${hook.id}/pause`, { method: 'POST' })).body).toMatchObject({
+      state: 'paused',
+      state_reason: 'paused by hand',
+    });
+    expect((await call(p, `/channels/${hook.id}/resume`, { method: 'POST' })).body).toMatchObject({ state: 'active', state_reason: null });
+    expect((await call(p, `/channels/${hook.id}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await call(p, `/channels/${hook.id}`)).status).toBe(404);
+    const audit = await call(p, '/audit?limit=1000');
+    const mine = audit.body.events.filter((e: Json) => e.target === hook.id).map((e: Json) => e.action);
+    expect(mine).toEqual(['channel.delete', 'channel.resume', 'channel.pause', 'channel.edit', 'channel.create']);
+    const text = JSON.stringify(audit.body);
+    for (const secret of ['SECRETPATH1', 'SECRETPATH2', hook.secret]) expect(text).not.toContain(secret);
+  });
+
+  it('sends a test message now and reports the receiver answer', async () => {
+    const r = await receiver((path) => (path === '/down' ? { status: 503, body: 'try later' } : { status: 204 }));
+    const hook = await addChannel({ kind: 'webhook', name: 'Tested', url: `${r.url}/up` });
+    expect((await call(p, `/channels/${hook.id}/test`, { method: 'POST' })).body).toEqual({ ok: true, status: 204, error: null });
+    expect(r.on('/up')[0]!.json.test.message).toContain('Tested');
+    expect(() => signed(hook.secret, r.on('/up')[0]!)).not.toThrow();
+    const down = await addChannel({ kind: 'teams', name: 'Down', url: `${r.url}/down` });
+    expect((await call(p, `/channels/${down.id}/test`, { method: 'POST' })).body).toEqual({
+      ok: false,
+      status: 503,
+      error: 'HTTP 503: try later',
+    });
+  });
+});
+
+describe('delivery', () => {
+  it('carries declare → identified → resolved to Slack, Teams and a signed webhook, in order, each once', async () => {
+    const c = await part();
+    const r = await receiver();
+    await addChannel({ kind: 'slack', name: 'S', url: `${r.url}/slack`, components: [c] });
+    await addChannel({ kind: 'teams', name: 'T', url: `${r.url}/teams`, components: [c] });
+    const hook = await addChannel({ kind: 'webhook', name: 'W', url: `${r.url}/hook`, components: [c] });
+    const inc = await declare(c, { commander: '@dana' });
+    await post(inc.id, 'identified');
+    const done = await post(inc.id, 'resolved');
+    await until(() => r.on('/hook').length >= 5 && r.on('/slack').length >= 3 && r.on('/teams').length >= 3, 'every message');
+    await p.herald.channels.settled();
+    const heads = ['Incident declared · SEV-2', 'Incident update · SEV-2', 'Incident resolved · SEV-2'];
+    for (const path of ['/slack', '/teams']) expect(r.on(path).map((h) => headerOf(h).slice(2).trim())).toEqual(heads);
+    expect(JSON.stringify(r.on('/slack')[0]!.json)).toContain('@dana');
+    const [u3, u2, u1] = done.incident_updates.map((u: Json) => u.id);
+    const h = hook.id;
+    expect(r.on('/hook').map((x) => x.headers['webhook-id'])).toEqual([
+      `${h}.${u1}`,
+      `${h}.${u1}.${c}`,
+      `${h}.${u2}`,
+      `${h}.${u3}`,
+      `${h}.${u3}.${c}`,
+    ]);
+    for (const x of r.on('/hook')) expect(() => signed(hook.secret, x)).not.toThrow();
+    const [declared, change] = r.on('/hook').map((x) => x.json);
+    expect(Object.keys(declared!)).toEqual(['meta', 'page', 'incident']);
+    expect(SHAPE.compare(declared!.incident, START_DATE, '$.incidents[]')).toEqual([]);
+    expect(declared!.incident.incident_updates.map((u: Json) => u.id)).toEqual([u1]);
+    expect(change!.component_update).toMatchObject({ component_id: c, old_status: 'operational', new_status: 'partial_outage' });
+    expect(SHAPE.compare(change!.component, START_DATE, '$.components[]')).toEqual([]);
+    expect((await channelOf(hook.id)).delivery).toEqual({ queued: 0, sent: 5, failed: 0, last_error: null });
+  });
+
+  it('retries a 500 with the same webhook-id, and the retry is delivered', async () => {
+    const c = await part();
+    const r = await receiver((_, count) => (count === 1 ? { status: 500, body: 'oops' } : { status: 200 }));
+    const hook = await addChannel({ kind: 'webhook', name: 'Flaky', url: `${r.url}/hook`, components: [c] });
+    await declare(c);
+    await until(() => r.hits.length >= 3, 'the retry and the component message');
+    await p.herald.channels.settled();
+    const ids = r.hits.map((h) => h.headers['webhook-id']);
+    expect(ids[0]).toBe(ids[1]);
+    expect(new Set(ids).size).toBe(2);
+    for (const x of r.hits) expect(() => signed(hook.secret, x)).not.toThrow();
+    expect((await channelOf(hook.id)).delivery).toMatchObject({ queued: 0, sent: 2, failed: 0, last_error: { error: 'HTTP 500: oops' } });
+  });
+
+  it('honours 429 Retry-After: 1 (the retry comes a second later, not on the 30 ms backoff)', async () => {
+    const c = await part();
+    const r = await receiver((_, count) => (count === 1 ? { status: 429, headers: { 'retry-after': '1' } } : { status: 200 }));
+    await addChannel({ kind: 'slack', name: 'Limited', url: `${r.url}/slack`, components: [c] });
+    await declare(c);
+    await until(() => r.hits.length >= 2, 'the retry after Retry-After');
+    expect(r.hits[1]!.at - r.hits[0]!.at).toBeGreaterThanOrEqual(990);
+    expect(r.hits[1]!.body).toBe(r.hits[0]!.body);
+  });
+
+  it('disables a channel on 410; later updates wait; a new URL sends them all in order', async () => {
+    const c = await part();
+    const r = await receiver((path) => (path === '/gone' ? { status: 410, body: 'no such hook' } : { status: 200 }));
+    const ch = await addChannel({ kind: 'slack', name: 'Moved', url: `${r.url}/gone`, components: [c] });
+    const inc = await declare(c);
+    await until(async () => (await channelOf(ch.id)).state === 'disabled', 'the channel disabled');
+    expect((await channelOf(ch.id)).state_reason).toBe('HTTP 410: no such hook');
+    await post(inc.id, 'identified');
+    await post(inc.id, 'resolved');
+    await p.herald.channels.settled();
+    expect(r.hits).toHaveLength(1);
+    expect((await channelOf(ch.id)).delivery.queued).toBe(3);
+    const fixed = await call(p, `/channels/${ch.id}`, { method: 'PATCH', body: { url: `${r.url}/new` } });
+    expect(fixed.body).toMatchObject({ state: 'active', state_reason: null });
+    await until(() => r.on('/new').length >= 3, 'the waiting messages');
+    expect(r.on('/new').map((h) => headerOf(h).slice(2).trim())).toEqual([
+      'Incident declared · SEV-2',
+      'Incident update · SEV-2',
+      'Incident resolved · SEV-2',
+    ]);
+  });
+
+  it('pauses a channel after 10 failures in a row; resume sends what waited, in order', async () => {
+    const c = await part();
+    let up = false;
+    const r = await receiver((_, count) => (up ? { status: 200 } : { status: 500, body: `down #${count}` }));
+    const ch = await addChannel({ kind: 'teams', name: 'Sick', url: `${r.url}/teams`, components: [c] });
+    const inc = await declare(c);
+    await until(async () => (await channelOf(ch.id)).state === 'paused', 'the channel paused');
+    const paused = await channelOf(ch.id);
+    expect(paused.state_reason).toBe('10 failures in a row; last: HTTP 500: down #10');
+    expect(r.hits).toHaveLength(10);
+    await post(inc.id, 'identified');
+    await p.herald.channels.settled();
+    expect(r.hits).toHaveLength(10);
+    up = true;
+    expect((await call(p, `/channels/${ch.id}/resume`, { method: 'POST' })).body.state).toBe('active');
+    await until(() => r.hits.length >= 12, 'the waiting messages');
+    expect(r.hits.slice(10).map((h) => headerOf(h).slice(2).trim())).toEqual(['Incident declared · SEV-2', 'Incident update · SEV-2']);
+    await p.herald.channels.settled();
+    expect((await channelOf(ch.id)).delivery).toMatchObject({ queued: 0, sent: 2, failed: 0 });
+  });
+
+  it('a receiver that never answers delays neither another channel, nor email, nor the public API', async () => {
+    const smtp = await startSmtp();
+    const h = await openInProcess({ ...FAST, CHANNEL_TIMEOUT_MS: '4000', SMTP_URL: smtp.url, STATIC_SNAPSHOT: 'false' });
+    try {
+      const { subscriber } = await h.herald.notify.book.request('reader@example.test', [], new Date());
+      await h.herald.notify.book.confirm(h.herald.notify.book.link('confirm', subscriber), new Date());
+      const r = await receiver((path) => (path === '/hang' ? 'hang' : { status: 200 }));
+      await call(h, '/channels', { body: { kind: 'webhook', name: 'Hangs', url: `${r.url}/hang` } });
+      await call(h, '/channels', { body: { kind: 'slack', name: 'Fine', url: `${r.url}/fine` } });
+      const inc = (await call(h, '/incidents', { body: { name: 'Hang drill', impact: 'minor', body: 'Looking.', notify: false } })).body;
+      await until(() => r.on('/hang').length === 1 && r.on('/fine').length === 1, 'both first posts');
+      await call(h, `/incidents/${inc.id}/updates`, { body: { status: 'identified', body: 'Found.', notify: true } });
+      await until(() => r.on('/fine').length === 2 && smtp.received.length === 1, 'the next post and the email');
+      const started = Date.now();
+      const status = await h.request('/api/v2/status.json');
+      expect(status.status).toBe(200);
+      expect(Date.now() - started).toBeLessThan(1000);
+      // All of that happened while the first hanging request was still open (it times out at 4 s).
+      expect(r.on('/hang').map((x) => x.closed)).toEqual([false]);
+      expect((await smtp.parse(smtp.received[0]!)).subject).toContain('Hang drill');
+    } finally {
+      await h.close();
+      await smtp.close();
+    }
+  });
+});

@@ -1,0 +1,322 @@
+import { describe, expect, it } from 'vitest';
+import { ctx, db, T0 } from '../helpers/db.ts';
+import type { Db, Incident } from '../../src/domain/model.ts';
+import { declareIncident, type DeclareInput } from '../../src/domain/incidents/declare.ts';
+import { postUpdate } from '../../src/domain/incidents/post-update.ts';
+import { scheduleMaintenance } from '../../src/domain/maintenance/schedule.ts';
+import { startMaintenance } from '../../src/domain/maintenance/transitions.ts';
+import { createChannel } from '../../src/domain/channels/manage.ts';
+import type { Channel, ChannelKind } from '../../src/domain/channels/model.ts';
+import { overallStatus } from '../../src/domain/overall.ts';
+import { channelMessages, type ChannelMessage } from '../../src/channels/plan.ts';
+import { asOf, warRoomFacts, type WarRoomFacts } from '../../src/channels/facts.ts';
+import { slackMessage } from '../../src/channels/slack.ts';
+import { teamsMessage } from '../../src/channels/teams.ts';
+import { webhookPayload } from '../../src/channels/webhook.ts';
+
+/**
+ * Channel messages, pure: which (channel, update) messages the data calls
+ * for (src/channels/plan.ts), and what Slack, Teams and webhook receivers
+ * get for each (facts.ts, slack.ts, teams.ts, webhook.ts).
+ */
+const SITE = { SITE_URL: 'https://status.example.test', SITE_TIMEZONE: 'UTC' };
+const SINCE = T0.toISOString();
+const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
+
+const world = () => db([{ id: 'api' }, { id: 'web' }]);
+const channel = (d: Db, minutes: number, kind: ChannelKind, extra: Partial<Pick<Channel, 'components' | 'min_impact'>> = {}) =>
+  createChannel(ctx(d, minutes), { kind, name: `${kind} channel`, url: `https://hooks.example.com/${kind}`, ...extra });
+const declare = (d: Db, minutes: number, input: Partial<DeclareInput> = {}) =>
+  declareIncident(ctx(d, minutes), {
+    name: 'Card payments failing',
+    impact: 'critical',
+    status: 'investigating',
+    body: 'Looking.',
+    components: {},
+    ...input,
+  });
+const keysOf = (ms: ChannelMessage[], ch?: Channel) => ms.filter((m) => !ch || m.channel.id === ch.id).map((m) => m.key);
+
+/** An incident declared (SEV-1, api down), identified, resolved: the runbook's three messages. */
+function journey() {
+  const d = world();
+  channel(d, 0, 'slack');
+  const inc = declare(d, 1, { components: { api: 'major_outage' }, commander: '@dana', body: 'We see **errors** on card payments.' });
+  postUpdate(ctx(d, 10), inc.id, { status: 'identified', body: 'A bad deploy; rolling back.' });
+  postUpdate(ctx(d, 40), inc.id, { status: 'resolved', body: 'Rolled back.', root_cause: 'A bad deploy', resolution: 'Rolled back' });
+  return { d, inc };
+}
+const facts = (d: Db, inc: Incident, updateIndex: number, kind: WarRoomFacts['kind'], now = at(50)) =>
+  warRoomFacts(d, asOf(inc, inc.updates[updateIndex]!), inc.updates[updateIndex]!, kind, SITE, now);
+const fieldTexts = (msg: ReturnType<typeof slackMessage>) =>
+  (msg.blocks[1] as { fields: Array<{ text: string }> }).fields.map((f) => f.text);
+
+describe('channelMessages: what each channel is owed', () => {
+  it('owes a channel only the updates written after it was added, oldest first', () => {
+    const d = world();
+    const inc = declare(d, 1);
+    const ch = channel(d, 2, 'slack');
+    postUpdate(ctx(d, 3), inc.id, { status: 'identified', body: 'Found.' });
+    postUpdate(ctx(d, 4), inc.id, { status: 'monitoring', body: 'Fixed.' });
+    const [, identified, monitoring] = inc.updates;
+    expect(keysOf(channelMessages(d, SINCE))).toEqual([`${ch.id}.${identified!.id}`, `${ch.id}.${monitoring!.id}`]);
+    // `since` is the planning mark: updates written before it are not looked at again.
+    expect(keysOf(channelMessages(d, at(4).toISOString()))).toEqual([`${ch.id}.${monitoring!.id}`]);
+  });
+
+  it('scopes by components: an incident on another component is not owed, one naming no component is', () => {
+    const d = world();
+    const ch = channel(d, 0, 'slack', { components: ['api'] });
+    const onApi = declare(d, 1, { components: { api: 'partial_outage' } });
+    declare(d, 2, { components: { web: 'partial_outage' } });
+    const onNothing = declare(d, 3);
+    expect(keysOf(channelMessages(d, SINCE))).toEqual([`${ch.id}.${onApi.updates[0]!.id}`, `${ch.id}.${onNothing.updates[0]!.id}`]);
+  });
+
+  it('scopes by least impact: a major channel gets major and critical incidents, not minor or none', () => {
+    const d = world();
+    channel(d, 0, 'slack', { min_impact: 'major' });
+    for (const [i, impact] of (['none', 'minor', 'major', 'critical'] as const).entries())
+      declare(d, i + 1, { name: `${impact} one`, impact });
+    expect(channelMessages(d, SINCE).map((m) => m.event.name)).toEqual(['major one', 'critical one']);
+  });
+
+  it('gives Slack and Teams incident updates only; webhooks also maintenance updates and one message per changed component', () => {
+    const d = world();
+    const slack = channel(d, 0, 'slack');
+    const teams = channel(d, 0, 'teams');
+    const hook = channel(d, 0, 'webhook');
+    const inc = declare(d, 1, { components: { api: 'major_outage', web: 'degraded_performance' } });
+    postUpdate(ctx(d, 2), inc.id, { status: 'identified', body: 'Found.', components: { api: 'major_outage' } });
+    postUpdate(ctx(d, 3), inc.id, { status: 'resolved', body: 'Fixed.' });
+    const m = scheduleMaintenance(ctx(d, 4), {
+      name: 'DB upgrade',
+      scheduled_for: at(60).toISOString(),
+      scheduled_until: at(120).toISOString(),
+      components: ['web'],
+    });
+    startMaintenance(ctx(d, 60), m.id);
+    const [u1, u2, u3] = inc.updates.map((u) => u.id);
+    const [m1, m2] = m.updates.map((u) => u.id);
+    const messages = channelMessages(d, SINCE);
+    for (const ch of [slack, teams]) {
+      expect(keysOf(messages, ch)).toEqual([`${ch.id}.${u1}`, `${ch.id}.${u2}`, `${ch.id}.${u3}`]);
+    }
+    const h = hook.id;
+    // The identified update restated api's status: no change, so no component message.
+    expect(keysOf(messages, hook)).toEqual([
+      `${h}.${u1}`,
+      `${h}.${u1}.api`,
+      `${h}.${u1}.web`,
+      `${h}.${u2}`,
+      `${h}.${u3}`,
+      `${h}.${u3}.api`,
+      `${h}.${u3}.web`,
+      `${h}.${m1}`,
+      `${h}.${m2}`,
+      `${h}.${m2}.web`,
+    ]);
+    expect(messages.filter((x) => x.channel.id === h).map((x) => x.kind)).toEqual([
+      'declared',
+      'component',
+      'component',
+      'update',
+      'resolved',
+      'component',
+      'component',
+      'maintenance',
+      'maintenance',
+      'component',
+    ]);
+    expect(messages.find((x) => x.key === `${h}.${m2}.web`)?.change).toMatchObject({
+      old_status: 'operational',
+      new_status: 'under_maintenance',
+    });
+  });
+
+  it('owes nothing when there are no channels', () => {
+    const d = world();
+    declare(d, 1);
+    expect(channelMessages(d, SINCE)).toEqual([]);
+  });
+});
+
+describe('warRoomFacts and slackMessage', () => {
+  it('declared: header, the runbook fields, the text and the link', () => {
+    const { d, inc } = journey();
+    const msg = slackMessage(facts(d, inc, 0, 'declared'));
+    expect(msg.blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: '🚨 Incident declared · SEV-1', emoji: true } });
+    expect(fieldTexts(msg)).toEqual([
+      '*Incident*\nCard payments failing',
+      '*Start time*\n22 Nov 2026, 09:01 UTC',
+      '*Affected systems*\nAPI',
+      '*Customer impact*\nA complete outage, or a critical function unavailable for most customers',
+      '*Incident commander*\n@dana',
+      '*War room*\n#incident-2026-11-22-card-payments-failing',
+      '*Status updates*\nEvery 30 minutes',
+      '*ETA*\nNot known yet',
+    ]);
+    expect(msg.blocks[2]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: '*Update*\nWe see errors on card payments.' } });
+    expect(JSON.stringify(msg.blocks[3])).toContain(
+      '<https://status.example.test/incidents/INC-2026-11-22-1|Read more on the status page>',
+    );
+    expect(msg.text).toBe('🚨 Incident declared · SEV-1: Card payments failing (Investigating)');
+  });
+
+  it('update: status, next update (the level cadence after it), impact, ETA', () => {
+    const { d, inc } = journey();
+    const msg = slackMessage(facts(d, inc, 1, 'update'));
+    expect((msg.blocks[0] as { text: { text: string } }).text.text).toBe('📊 Incident update · SEV-1');
+    expect(fieldTexts(msg)).toEqual([
+      '*Incident*\nCard payments failing',
+      '*Status*\nIdentified',
+      '*Next update*\n22 Nov 2026, 09:40 UTC',
+      '*Impact*\nA complete outage, or a critical function unavailable for most customers',
+      '*ETA*\nNot known yet',
+      '*War room*\n#incident-2026-11-22-card-payments-failing',
+    ]);
+    expect((msg.blocks[2] as { text: { text: string } }).text.text).toBe('*Current actions*\nA bad deploy; rolling back.');
+  });
+
+  it('resolved: resolution time, duration, root cause, post-incident review deadline', () => {
+    const { d, inc } = journey();
+    const msg = slackMessage(facts(d, inc, 2, 'resolved'));
+    expect(fieldTexts(msg)).toEqual([
+      '*Incident*\nCard payments failing',
+      '*Resolution time*\n22 Nov 2026, 09:40 UTC',
+      '*Duration*\n39 min',
+      '*Root cause*\nA bad deploy',
+      '*Resolution*\nRolled back',
+      '*Customer impact*\nA complete outage, or a critical function unavailable for most customers',
+      '*Post-incident review*\nDue by 24 Nov 2026, 09:40 UTC',
+    ]);
+  });
+
+  it('keeps Slack limits: header 150, section text 3,000 with the link when cut, 10 fields of at most 2,000', () => {
+    const long: WarRoomFacts = {
+      kind: 'update',
+      title: 'T'.repeat(400),
+      name: 'name '.repeat(1000),
+      url: 'https://status.example.test/incidents/INC-1',
+      status: 'Identified',
+      text: 'word '.repeat(2000),
+      fields: Array.from({ length: 15 }, (_, i) => ({ label: `Field ${i}`, value: 'value '.repeat(500) })),
+    };
+    const msg = slackMessage(long);
+    const header = (msg.blocks[0] as { text: { text: string } }).text.text;
+    expect(header.length).toBeLessThanOrEqual(150);
+    expect(header.endsWith('…')).toBe(true);
+    const fields = fieldTexts(msg);
+    expect(fields).toHaveLength(10);
+    expect(fields.map((f) => f.split('\n')[0])).toEqual(['*Incident*', ...Array.from({ length: 9 }, (_, i) => `*Field ${i}*`)]);
+    for (const f of fields) expect(f.length).toBeLessThanOrEqual(2000);
+    const section = (msg.blocks[2] as { text: { text: string } }).text.text;
+    expect(section.length).toBeLessThanOrEqual(3000);
+    expect(section.endsWith('… <https://status.example.test/incidents/INC-1|Read more on the status page>')).toBe(true);
+    expect(msg.text.length).toBeGreaterThan(0);
+    expect(msg.text.length).toBeLessThanOrEqual(3000);
+  });
+
+  it('escapes &, < and > in mrkdwn fields and text (no <!channel> pings, no fake links)', () => {
+    const d = world();
+    channel(d, 0, 'slack');
+    const inc = declare(d, 1, { name: 'Q&A <!channel> down', body: 'See <https://evil.example|your bank> & <@U123>' });
+    const msg = slackMessage(facts(d, inc, 0, 'declared'));
+    expect(fieldTexts(msg)[0]).toBe('*Incident*\nQ&amp;A &lt;!channel&gt; down');
+    const section = (msg.blocks[2] as { text: { text: string } }).text.text;
+    expect(section).not.toMatch(/<(?!https:\/\/status\.example\.test)/);
+    expect(section).toContain('&amp;');
+    // The fallback `text` is mrkdwn too (notifications and old clients show it).
+    expect(msg.text).toBe('🚨 Incident declared · SEV-1: Q&amp;A &lt;!channel&gt; down (Investigating)');
+  });
+});
+
+describe('teamsMessage', () => {
+  it('is one Adaptive Card 1.4 with the facts as a FactSet and a button to the status page', () => {
+    const { d, inc } = journey();
+    const f = facts(d, inc, 0, 'declared');
+    const msg = teamsMessage(f);
+    expect(msg.type).toBe('message');
+    expect(msg.attachments).toHaveLength(1);
+    const card = msg.attachments[0]!;
+    expect(card.contentType).toBe('application/vnd.microsoft.card.adaptive');
+    expect(card.content).toMatchObject({ type: 'AdaptiveCard', version: '1.4' });
+    const factSet = card.content.body.find((b) => b.type === 'FactSet') as { facts: Array<{ title: string; value: string }> };
+    expect(factSet.facts).toEqual(f.fields.map((x) => ({ title: x.label, value: x.value })));
+    expect(factSet.facts.map((x) => x.title)).toContain('Incident commander');
+    expect(card.content.body[0]).toMatchObject({ type: 'TextBlock', text: '🚨 Incident declared · SEV-1' });
+    expect(card.content.actions).toEqual([
+      { type: 'Action.OpenUrl', title: 'Open the status page', url: 'https://status.example.test/incidents/INC-2026-11-22-1' },
+    ]);
+  });
+});
+
+describe('webhookPayload', () => {
+  const messagesOf = (d: Db) => {
+    const hook = channel(d, 0, 'webhook');
+    return {
+      hook,
+      payload: (key: string, now = at(50)) => webhookPayload(channelMessages(d, SINCE).find((m) => m.key === key)!, d, SITE, now) as any,
+    };
+  };
+
+  it('carries meta, page and the incident with its updates newest first as of that update (a late send tells no future)', () => {
+    const d = world();
+    const { hook, payload } = messagesOf(d);
+    const inc = declare(d, 1, { components: { api: 'major_outage' } });
+    postUpdate(ctx(d, 10), inc.id, { status: 'identified', body: 'Found.' });
+    postUpdate(ctx(d, 40), inc.id, { status: 'resolved', body: 'Fixed.' });
+    const [u1, u2] = inc.updates;
+    const body = payload(`${hook.id}.${u2!.id}`);
+    expect(Object.keys(body)).toEqual(['meta', 'page', 'incident']);
+    expect(body.meta).toEqual({
+      unsubscribe: null,
+      documentation: 'https://status.example.test/api/v2/summary.json',
+      generated_at: at(50).toISOString(),
+    });
+    const overall = overallStatus(d);
+    expect(body.page).toEqual({ id: 'page0000test', status_indicator: overall.indicator, status_description: overall.description });
+    expect(body.incident).toMatchObject({
+      id: inc.id,
+      status: 'identified',
+      resolved_at: null,
+      impact: 'critical',
+      updated_at: at(10).toISOString(),
+    });
+    expect(body.incident.incident_updates.map((u: any) => u.id)).toEqual([u2!.id, u1!.id]);
+    expect(body.incident.incident_updates[0]).toMatchObject({ status: 'identified', body: 'Found.', incident_id: inc.id });
+  });
+
+  it('dates the declared message as of the declaration, not as of later updates', () => {
+    const d = world();
+    const { hook, payload } = messagesOf(d);
+    const inc = declare(d, 1);
+    postUpdate(ctx(d, 40), inc.id, { status: 'resolved', body: 'Fixed.' });
+    const body = payload(`${hook.id}.${inc.updates[0]!.id}`);
+    expect(body.incident.incident_updates.map((u: any) => u.status)).toEqual(['investigating']);
+    expect(body.incident.updated_at).toBe(at(1).toISOString());
+  });
+
+  it('gives a component change as component_update and component, consistent with each other', () => {
+    const d = world();
+    const { hook, payload } = messagesOf(d);
+    const inc = declare(d, 1, { components: { api: 'major_outage' } });
+    const u1 = inc.updates[0]!.id;
+    const timely = payload(`${hook.id}.${u1}.api`, at(1));
+    expect(Object.keys(timely)).toEqual(['meta', 'page', 'component_update', 'component']);
+    expect(timely.component_update).toEqual({
+      id: `${u1}.api`,
+      component_id: 'api',
+      component_type: 'Component',
+      old_status: 'operational',
+      new_status: 'major_outage',
+      created_at: at(1).toISOString(),
+    });
+    expect(timely.component).toMatchObject({ id: 'api', name: 'API', status: 'major_outage', page_id: 'page0000test' });
+    // Sent late (after a retry or a pause), after the resolution restored api: still the change it announces.
+    postUpdate(ctx(d, 40), inc.id, { status: 'resolved', body: 'Fixed.' });
+    const late = payload(`${hook.id}.${u1}.api`);
+    expect(late.component_update.new_status).toBe('major_outage');
+    expect(late.component.status).toBe(late.component_update.new_status);
+  });
+});

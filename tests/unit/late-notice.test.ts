@@ -1,0 +1,197 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+import { openHerald, type Herald } from '../../src/herald.ts';
+import type { Db } from '../../src/domain/model.ts';
+import { SEVERITY_SCHEMES } from '../../src/domain/severity-schemes.ts';
+import { lateNoticeAt, shouldNotify } from '../../src/domain/policy.ts';
+import { declareIncident, type DeclareInput } from '../../src/domain/incidents/declare.ts';
+import { postUpdate } from '../../src/domain/incidents/post-update.ts';
+import { applyLateNotices, dueLateNotices, nextLateNoticeAt } from '../../src/domain/incidents/late-notice.ts';
+import { applyDueWork, hasDueWork, nextWorkAt } from '../../src/domain/timer.ts';
+import { threadRootKey, noticeIntents } from '../../src/notify/intents.ts';
+import { ctx, db, T0 } from '../helpers/db.ts';
+import { removeDir, tempDataDir } from '../helpers/server.ts';
+
+/**
+ * Levels that email subscribers only once an incident has lasted (the
+ * 'sev1-sev3' runbook: "customers emailed when it lasts over an hour"): when
+ * the disruption notice falls due, that the timer's verb marks it, that the
+ * outbox then sees a `<id>:disruption` intent, and that the resolution is
+ * emailed afterwards.
+ */
+const SCHEME = SEVERITY_SCHEMES.find((s) => s.id === 'sev1-sev3')!;
+const at = (minutes: number) => T0.getTime() + minutes * 60_000;
+const iso = (minutes: number) => new Date(at(minutes)).toISOString();
+const OPTS = { reminderMinutes: 60 };
+
+let d: Db;
+beforeEach(() => {
+  d = db([{ id: 'api' }]);
+  d.settings.severities = structuredClone(SCHEME.levels);
+});
+
+const declare = (extra: Partial<DeclareInput> = {}, minutes = 0) =>
+  declareIncident(ctx(d, minutes), {
+    name: 'Checkout failures',
+    severity: 'sev1',
+    status: 'investigating',
+    body: 'We are investigating.',
+    components: { api: 'major_outage' },
+    ...extra,
+  });
+const resolve = (id: string, minutes: number) => postUpdate(ctx(d, minutes), id, { status: 'resolved', body: 'Fixed.' }).update;
+
+describe('lateNoticeAt under the sev1-sev3 scheme', () => {
+  it('is the start plus 60 minutes for an open sev1 incident, whose first update emails nobody', () => {
+    const inc = declare();
+    expect(inc.updates[0]!.notify).toBe(false);
+    expect(lateNoticeAt(d.settings, inc)).toBe(at(60));
+    expect(nextLateNoticeAt(d, new Date(at(1)))).toBe(at(60));
+    expect(dueLateNotices(d, new Date(at(59)))).toEqual([]);
+    expect(dueLateNotices(d, new Date(at(60)))).toEqual([{ id: inc.id, at: at(60) }]);
+  });
+
+  it('counts from a backfilled start, not from when it was declared', () => {
+    const inc = declare({ started_at: iso(-45) }, 0);
+    expect(lateNoticeAt(d.settings, inc)).toBe(at(15));
+  });
+
+  it('is null once the incident is resolved', () => {
+    const inc = declare();
+    resolve(inc.id, 30);
+    expect(lateNoticeAt(d.settings, inc)).toBeNull();
+    expect(inc.updates.map((u) => u.notify)).toEqual([false, false]);
+  });
+
+  it('is null when the Comms Lead declared it with notify: false', () => {
+    const inc = declare({ notify: false });
+    expect(inc.email_declined).toBe(true);
+    expect(lateNoticeAt(d.settings, inc)).toBeNull();
+  });
+
+  it('is null once subscribers were told: a first update sent with notify: true, or a late notice already due', () => {
+    const told = declare({ notify: true });
+    expect(told.updates[0]!.notify).toBe(true);
+    expect(lateNoticeAt(d.settings, told)).toBeNull();
+    const late = declare();
+    late.late_notice_at = iso(60);
+    expect(lateNoticeAt(d.settings, late)).toBeNull();
+  });
+
+  it('is null for a level that never emails (sev3)', () => {
+    expect(lateNoticeAt(d.settings, declare({ severity: 'sev3' }))).toBeNull();
+  });
+});
+
+describe('the timer’s verb and the notices it makes due', () => {
+  it('at +61 min marks the late notice, and the outbox sees a <id>:disruption intent', () => {
+    const inc = declare();
+    expect(applyDueWork(ctx(d, 59), OPTS)).toEqual([]);
+    expect(noticeIntents(d)).toEqual([]);
+
+    expect(applyDueWork(ctx(d, 61), OPTS)).toEqual([{ kind: 'late-notice', id: inc.id, at: iso(61) }]);
+    expect(inc.late_notice_at).toBe(iso(61));
+    expect(d.audit.at(-1)).toMatchObject({ action: 'incident.late_notice', target: inc.id, at: iso(61) });
+    const intents = noticeIntents(d);
+    expect(intents.map((i) => [i.key, i.kind, i.at, i.update.id])).toEqual([
+      [`${inc.id}:disruption`, 'disruption', iso(61), inc.updates[0]!.id],
+    ]);
+
+    // Marked once: nothing is due again.
+    expect(applyLateNotices(ctx(d, 90))).toEqual([]);
+    expect(nextLateNoticeAt(d, new Date(at(90)))).toBeNull();
+  });
+
+  it('the late notice carries the latest update posted before it fell due', () => {
+    const inc = declare();
+    const identified = postUpdate(ctx(d, 20), inc.id, { status: 'identified', body: 'Found it.' }).update;
+    expect(identified.notify).toBe(false);
+    applyDueWork(ctx(d, 61), OPTS);
+    postUpdate(ctx(d, 70), inc.id, { status: 'monitoring', body: 'A fix is out.' });
+    const late = noticeIntents(d).find((i) => i.key === `${inc.id}:disruption`)!;
+    expect(late.update.id).toBe(identified.id);
+  });
+
+  it('after the late notice, the resolution emails subscribers (a restoration intent)', () => {
+    const inc = declare();
+    applyDueWork(ctx(d, 61), OPTS);
+    const level = d.settings.severities[0]!;
+    expect(shouldNotify(level, { first: false, resolves: true, announced: true, notify: undefined })).toBe(true);
+    expect(shouldNotify(level, { first: false, resolves: true, announced: false, notify: undefined })).toBe(false);
+    const resolved = resolve(inc.id, 75);
+    expect(resolved.notify).toBe(true);
+    expect(noticeIntents(d).map((i) => [i.key, i.kind])).toEqual([
+      [`${inc.id}:disruption`, 'disruption'],
+      [resolved.id, 'restoration'],
+    ]);
+  });
+
+  it('an update between the late notice and the resolution is not emailed (the level does not email every update)', () => {
+    const inc = declare();
+    applyDueWork(ctx(d, 61), OPTS);
+    expect(postUpdate(ctx(d, 65), inc.id, { status: 'identified', body: 'Found it.' }).update.notify).toBe(false);
+  });
+
+  it('sends no late disruption notice once subscribers were emailed about the incident; that email was the disruption notice', () => {
+    const inc = declare();
+    const emailed = postUpdate(ctx(d, 10), inc.id, { status: 'identified', body: 'Found it.', notify: true }).update;
+    expect(emailed.notify).toBe(true);
+    expect(applyDueWork(ctx(d, 61), OPTS)).toEqual([]);
+    const resolved = resolve(inc.id, 75);
+    expect(resolved.notify).toBe(true);
+    expect(noticeIntents(d).map((i) => [i.key, i.kind])).toEqual([
+      [emailed.id, 'disruption'],
+      [resolved.id, 'restoration'],
+    ]);
+    expect(threadRootKey(inc)).toBe(emailed.id);
+  });
+
+  it('makes nothing due for an incident declared with notify: false, even hours later', () => {
+    const inc = declare({ notify: false });
+    expect(applyDueWork(ctx(d, 600), OPTS)).toEqual([]);
+    expect(inc.late_notice_at).toBeNull();
+    expect(resolve(inc.id, 601).notify).toBe(false);
+    expect(noticeIntents(d)).toEqual([]);
+  });
+});
+
+describe('a clocked Herald (timer off, the verb applied by hand)', () => {
+  let herald: Herald | null = null;
+  let dir = '';
+  afterEach(async () => {
+    await herald?.close();
+    herald = null;
+    removeDir(dir);
+  });
+
+  it('plans the wake for +60 min, marks the notice durably at +61, and emails the resolution after it', async () => {
+    const clock = { now: T0.getTime() };
+    dir = tempDataDir('herald-late-notice-');
+    const config = loadConfig({ DATA_DIR: dir, HERALD_SEED: 'none', ADMIN_TOKEN: 'x'.repeat(32) });
+    herald = await openHerald(config, { now: () => new Date(clock.now), log: () => {}, timer: false });
+    const h = herald;
+    await h.run('lead', (c) => void (c.db.settings = structuredClone({ ...c.db.settings, severities: SCHEME.levels })));
+    const inc = await h.run('lead', (c) =>
+      declareIncident(c, { name: 'Checkout', severity: 'sev2', status: 'investigating', body: 'Looking.', components: {} }),
+    );
+
+    expect(nextWorkAt(h.store.data, h.now(), OPTS)!.toISOString()).toBe(iso(60));
+    clock.now = at(61);
+    expect(hasDueWork(h.store.data, h.now(), OPTS)).toBe(true);
+    expect(await h.run('timer', (c) => applyDueWork(c, OPTS))).toEqual([{ kind: 'late-notice', id: inc.id, at: iso(61) }]);
+    expect(noticeIntents(h.store.data).map((i) => i.key)).toEqual([`${inc.id}:disruption`]);
+
+    clock.now = at(80);
+    const { update } = await h.run('lead', (c) => postUpdate(c, inc.id, { status: 'resolved', body: 'Fixed.' }));
+    expect(update.notify).toBe(true);
+    await h.close();
+
+    herald = await openHerald(config, { now: () => new Date(clock.now), log: () => {}, timer: false });
+    const again = herald.store.data.incidents[0]!;
+    expect(again).toMatchObject({ id: inc.id, late_notice_at: iso(61), status: 'resolved' });
+    expect(noticeIntents(herald.store.data).map((i) => [i.key, i.kind])).toEqual([
+      [`${inc.id}:disruption`, 'disruption'],
+      [update.id, 'restoration'],
+    ]);
+  });
+});
