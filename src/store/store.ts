@@ -1,6 +1,7 @@
 import { Low } from 'lowdb';
 import type { Adapter } from 'lowdb';
 import { Unavailable } from '../domain/errors.ts';
+import type { DocumentStore } from './document-store.ts';
 
 /**
  * The one writer of a lowdb document. Each `update` runs its mutation on a copy
@@ -10,7 +11,7 @@ import { Unavailable } from '../domain/errors.ts';
  * failed write (disk full, read-only folder) changes nothing, and a caller is
  * answered only after its change is on disk.
  */
-export class Store<T> {
+export class Store<T> implements DocumentStore<T> {
   private readonly low: Low<T>;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly listeners = new Set<(data: T) => void>();

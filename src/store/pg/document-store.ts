@@ -1,0 +1,377 @@
+import { Unavailable } from '../../domain/errors.ts';
+import type { DocumentStore } from '../document-store.ts';
+import { DEFAULT_TIMEOUTS, describePgError, isConnectionError, openPool, type PgTimeouts, type Pool, withClient } from './client.ts';
+import { Listener } from './listener.ts';
+import { migrateDatabase } from './migrate.ts';
+
+/** The channel every commit notifies, with the new version as payload. */
+export const DOCUMENT_CHANNEL = 'herald_document';
+
+export interface PgDocumentStoreOptions<T> {
+  /** postgres://user:password@host:port/database */
+  url: string;
+  /** The document written when the database has none yet. */
+  defaults: T;
+  /** Validates a document read from PostgreSQL (zod's parse); throws when it is not one. */
+  parse: (raw: unknown) => T;
+  /** Upgrades an older schema before `parse` (src/store/migrate.ts's `migrate`), saying whether it did. */
+  upgrade?: (raw: unknown) => { data: unknown; migrated: boolean };
+  /** How often to check the version, for a notification that went missing. */
+  pollMs?: number;
+  timeouts?: Partial<PgTimeouts>;
+  /** Names this replica's connections in pg_stat_activity: herald:<replica>, herald-listen:<replica>. */
+  replica?: string;
+  /** The folder of SQL migrations (tests); Herald's own by default. */
+  migrationsDir?: string;
+  log?: (line: string) => void;
+}
+
+/** A document read from the database is refused by `parse`: a Herald bug, or a newer Herald wrote it. */
+export class InvalidStoredDocument extends Error {
+  constructor(reason: string, options?: ErrorOptions) {
+    super(`The Herald document in PostgreSQL is not valid for this Herald (${reason}). It has not been changed.`, options);
+    this.name = 'InvalidStoredDocument';
+  }
+}
+
+/** A reason short enough for an HTTP answer: the code, never the host or the query (those go to the log). */
+const shortReason = (err: unknown): string => {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && code) return code;
+  return isConnectionError(err) ? 'connection lost' : 'database error';
+};
+
+/**
+ * Herald's document in PostgreSQL, shared by several replicas.
+ *
+ * Reads are served from memory (`data`), as with the file. A write runs in a
+ * transaction that locks the one row (SELECT ... FOR UPDATE): replicas take
+ * turns, and each mutates the latest committed document (if another replica
+ * wrote since our copy, its document is the base), so no write is lost. The
+ * commit notifies the others (NOTIFY, delivered only on commit), which reload;
+ * a poll of the version catches what a notification missed (a dropped LISTEN
+ * connection). Only after COMMIT does the draft become `data`.
+ *
+ * When PostgreSQL is unreachable, writes fail with Unavailable and change
+ * nothing, reads keep the last data, and everything reconnects by itself.
+ */
+export class PgDocumentStore<T> implements DocumentStore<T> {
+  private readonly opts: PgDocumentStoreOptions<T>;
+  private readonly timeouts: PgTimeouts;
+  private readonly pool: Pool;
+  private readonly log: (line: string) => void;
+  private current: T;
+  /** The row's version our `current` is; shared by all replicas (unlike `version`, which is this process's counter). */
+  private documentVersion = 0;
+  private localVersion = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly listeners = new Set<(data: T) => void>();
+  private listener: Listener | null = null;
+  private pollTimer: NodeJS.Timeout | null = null;
+  private polling = false;
+  private reloadQueued = false;
+  private loaded = false;
+  private closed = false;
+  /** The version whose document was refused, so a bad row is reported once, not at every poll. */
+  private refusedVersion = 0;
+  /** Whether the last contact with PostgreSQL succeeded (for /healthz). */
+  healthy = false;
+
+  constructor(opts: PgDocumentStoreOptions<T>) {
+    this.opts = opts;
+    this.timeouts = { ...DEFAULT_TIMEOUTS, ...opts.timeouts };
+    this.log = opts.log ?? ((line) => console.error(line));
+    this.current = opts.defaults;
+    this.pool = openPool(opts.url, { timeouts: this.timeouts, applicationName: this.appName('herald'), log: this.log });
+  }
+
+  get data(): T {
+    return this.current;
+  }
+
+  /** Increases with every change this process sees (its own commits and other replicas'); caches key on it. */
+  get version(): number {
+    return this.localVersion;
+  }
+
+  /** The version of the document in PostgreSQL that `data` is (the same number on every replica). */
+  get documentRevision(): number {
+    return this.documentVersion;
+  }
+
+  /** Whether LISTEN is in place (when not, other replicas' changes arrive by the poll only). */
+  get listening(): boolean {
+    return this.listener?.listening ?? false;
+  }
+
+  /** The server process of the LISTEN connection (tests terminate it to lose a notification). */
+  get listenerBackendPid(): number | null {
+    return this.listener?.backendPid ?? null;
+  }
+
+  /**
+   * Applies the migrations, creates the document from the defaults when the
+   * database has none (`created`: this replica did), reads it, then starts
+   * listening and polling. Refuses (throws) when PostgreSQL cannot be reached
+   * or holds a document `parse` refuses: Herald does not start on no data.
+   */
+  async load(): Promise<{ migrated: boolean; created: boolean }> {
+    if (this.loaded) throw new Error('PgDocumentStore.load() was already called.');
+    let row: { version: string; data: unknown };
+    let created: boolean;
+    try {
+      await migrateDatabase(this.pool, this.opts.migrationsDir);
+      const inserted = await this.pool.query(
+        'INSERT INTO herald_document (id, version, data, updated_at) VALUES (1, 1, $1, now()) ON CONFLICT (id) DO NOTHING',
+        [JSON.stringify(this.opts.defaults)],
+      );
+      created = inserted.rowCount === 1;
+      const { rows } = await this.pool.query<{ version: string; data: unknown }>('SELECT version, data FROM herald_document WHERE id = 1');
+      row = rows[0]!;
+    } catch (err) {
+      await this.pool.end().catch(() => {});
+      if (!isConnectionError(err)) throw err;
+      throw new Unavailable(`Herald cannot start: PostgreSQL is unreachable (${describePgError(err)}).`, 'storage_unavailable');
+    }
+    let decoded: { data: T; migrated: boolean };
+    try {
+      decoded = this.decode(row.data);
+    } catch (err) {
+      await this.pool.end().catch(() => {});
+      throw err;
+    }
+    this.current = decoded.data;
+    this.documentVersion = Number(row.version);
+    this.loaded = true;
+    this.setHealthy(true);
+    this.listener = new Listener({
+      url: this.opts.url,
+      channel: DOCUMENT_CHANNEL,
+      applicationName: this.appName('herald-listen'),
+      connectTimeoutMs: this.timeouts.connectTimeoutMs,
+      log: this.log,
+      onNotify: (payload) => {
+        // Our own commits come back too: only a version past ours is news.
+        if (Number(payload) > this.documentVersion) this.queueReload();
+      },
+      // Whatever was committed while LISTEN was down was not notified to us.
+      onListen: () => this.queueReload(),
+    });
+    await this.listener.start();
+    this.pollTimer = setInterval(() => void this.poll(), this.opts.pollMs ?? 250);
+    this.pollTimer.unref();
+    return { migrated: decoded.migrated, created };
+  }
+
+  /**
+   * Runs `mutate` on a copy of the latest committed document and commits it.
+   * `mutate` runs synchronously inside the transaction, holding the row lock
+   * (no other replica can commit in between); what it throws is rethrown
+   * unchanged after a ROLLBACK. A failure of PostgreSQL throws Unavailable.
+   */
+  update<R>(mutate: (draft: T) => R): Promise<R> {
+    const run = () => this.commit(mutate);
+    const result = this.queue.then(run, run);
+    this.queue = result.catch(() => {});
+    return result;
+  }
+
+  async flush(): Promise<void> {
+    await this.update(() => undefined);
+  }
+
+  onChange(listener: (data: T) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Stops listening and polling, waits for the write in progress, closes the connections. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    await this.listener?.close();
+    await this.queue;
+    await this.pool.end().catch(() => {});
+  }
+
+  private appName(prefix: string): string {
+    return this.opts.replica ? `${prefix}:${this.opts.replica}` : prefix;
+  }
+
+  private decode(raw: unknown): { data: T; migrated: boolean } {
+    try {
+      const upgraded = this.opts.upgrade ? this.opts.upgrade(raw) : { data: raw, migrated: false };
+      return { data: this.opts.parse(upgraded.data), migrated: upgraded.migrated };
+    } catch (err) {
+      const issue = (err as { issues?: Array<{ path: PropertyKey[]; message: string }> }).issues?.[0];
+      const reason = issue ? `${issue.path.map(String).join('.') || 'root'}: ${issue.message}` : (err as Error).message;
+      throw new InvalidStoredDocument(reason, { cause: err });
+    }
+  }
+
+  private async commit<R>(mutate: (draft: T) => R): Promise<R> {
+    if (!this.loaded || this.closed) throw new Unavailable('The store is not open; nothing was changed.', 'storage_unavailable');
+    /** How far the transaction got: a failure at COMMIT leaves its outcome unknown. */
+    let stage = 'begin' as 'begin' | 'commit';
+    /** Another replica's commit found under the lock: true whatever becomes of ours. */
+    let newer = null as { version: number; data: T } | null;
+    let outcome: { ok: true; result: R; version: number; draft: T } | { ok: false; error: unknown };
+    try {
+      outcome = await withClient(this.pool, async (client) => {
+        await client.query('BEGIN');
+        const { rows } = await client.query<{ version: string; data: unknown }>(
+          'SELECT version, data FROM herald_document WHERE id = 1 FOR UPDATE',
+        );
+        const row = rows[0];
+        if (!row) throw new Error('herald_document has no row: it was deleted behind Herald.');
+        const rowVersion = Number(row.version);
+        let base = this.current;
+        // Usually another replica's commit; a lower number means the database was restored from a backup: it is the truth either way.
+        if (rowVersion !== this.documentVersion) {
+          try {
+            newer = { version: rowVersion, data: this.decode(row.data).data };
+          } catch (error) {
+            await client.query('ROLLBACK');
+            return { ok: false as const, error };
+          }
+          base = newer.data;
+        }
+        const draft = structuredClone(base);
+        let result: R;
+        try {
+          result = mutate(draft);
+        } catch (error) {
+          // The verb refused: a normal answer, the connection is fine and goes back to the pool.
+          await client.query('ROLLBACK');
+          return { ok: false as const, error };
+        }
+        const next = rowVersion + 1;
+        await client.query('UPDATE herald_document SET version = $1, data = $2, updated_at = now() WHERE id = 1', [
+          next,
+          JSON.stringify(draft),
+        ]);
+        // Transactional: the other replicas hear of it only if the commit happens.
+        await client.query('SELECT pg_notify($1, $2)', [DOCUMENT_CHANNEL, String(next)]);
+        stage = 'commit';
+        await client.query('COMMIT');
+        return { ok: true as const, result, version: next, draft };
+      });
+    } catch (err) {
+      if (newer) this.apply(newer.version, newer.data);
+      this.setHealthy(!isConnectionError(err), err);
+      // Nothing of ours is in memory; if the commit did happen after all, the poll brings it in.
+      if (stage === 'commit') {
+        this.log(
+          `[herald] PostgreSQL did not confirm a commit (${describePgError(err)}); its outcome shows once the database answers again.`,
+        );
+        throw new Unavailable(
+          `PostgreSQL did not confirm the change (${shortReason(err)}); it may or may not have been saved. Reads keep working.`,
+          'storage_unavailable',
+        );
+      }
+      this.log(`[herald] a write to PostgreSQL failed; nothing was changed: ${describePgError(err)}`);
+      throw new Unavailable(
+        `The change could not be saved (${shortReason(err)}); nothing was changed. Reads keep working.`,
+        'storage_unavailable',
+      );
+    }
+    this.setHealthy(true);
+    if (!outcome.ok) {
+      if (newer) this.apply(newer.version, newer.data);
+      if (outcome.error instanceof InvalidStoredDocument) {
+        this.log(`[herald] ${outcome.error.message}`);
+        throw new Unavailable('The stored data is not valid for this Herald version; nothing was changed.', 'storage_invalid');
+      }
+      throw outcome.error;
+    }
+    this.apply(outcome.version, outcome.draft);
+    return outcome.result;
+  }
+
+  /** Makes `data` the committed document `version`, and tells the listeners. */
+  private apply(version: number, data: T): void {
+    if (version === this.documentVersion) return;
+    this.current = data;
+    this.documentVersion = version;
+    this.localVersion++;
+    // The change is committed: a failing listener must not undo or fail it.
+    for (const listener of this.listeners) {
+      try {
+        listener(data);
+      } catch (err) {
+        this.log(`[herald] a store change listener failed: ${(err as Error).stack ?? err}`);
+      }
+    }
+  }
+
+  /**
+   * Reads the document again if its version is not ours. Queued behind the
+   * writes, so a reload never lands between a commit and its `apply` (which
+   * would put an older document back).
+   */
+  private queueReload(): void {
+    if (this.reloadQueued || this.closed) return;
+    this.reloadQueued = true;
+    const run = async () => {
+      // A notification that arrives while this one reads queues another: it may be newer.
+      this.reloadQueued = false;
+      await this.reload();
+    };
+    this.queue = this.queue.then(run, run).catch(() => {});
+  }
+
+  private async reload(): Promise<void> {
+    if (this.closed) return;
+    let row: { version: string; data: unknown } | undefined;
+    try {
+      // Sends the document only when it changed: the version alone is a few bytes.
+      const { rows } = await this.pool.query<{ version: string; data: unknown }>(
+        'SELECT version, CASE WHEN version <> $1 THEN data END AS data FROM herald_document WHERE id = 1',
+        [this.documentVersion],
+      );
+      row = rows[0];
+    } catch (err) {
+      if (!this.closed) this.setHealthy(!isConnectionError(err), err);
+      return;
+    }
+    this.setHealthy(true);
+    if (!row || Number(row.version) === this.documentVersion) return;
+    const version = Number(row.version);
+    try {
+      this.apply(version, this.decode(row.data).data);
+    } catch (err) {
+      // Keep serving what we have: better the last valid data than none.
+      if (this.refusedVersion !== version) this.log(`[herald] ${(err as Error).message} Serving the last valid version.`);
+      this.refusedVersion = version;
+    }
+  }
+
+  /** The safety net under LISTEN: a cheap look at the version. */
+  private async poll(): Promise<void> {
+    if (this.polling || this.closed) return;
+    this.polling = true;
+    try {
+      const { rows } = await this.pool.query<{ version: string }>('SELECT version FROM herald_document WHERE id = 1');
+      this.setHealthy(true);
+      const version = Number(rows[0]?.version);
+      if (version !== this.documentVersion && version !== this.refusedVersion) this.queueReload();
+    } catch (err) {
+      // After close() the pool refuses queries: not news about PostgreSQL.
+      if (!this.closed) this.setHealthy(!isConnectionError(err), err);
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  private setHealthy(ok: boolean, err?: unknown): void {
+    if (ok === this.healthy) return;
+    this.healthy = ok;
+    if (!this.loaded) return;
+    this.log(
+      ok
+        ? '[herald] PostgreSQL is reachable again.'
+        : `[herald] PostgreSQL is unreachable (${describePgError(err)}); serving the last data read, writes fail until it is back.`,
+    );
+  }
+}

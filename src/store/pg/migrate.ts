@@ -1,0 +1,101 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { projectRoot } from '../../paths.ts';
+import { type Pool, withClient } from './client.ts';
+
+/**
+ * Brings a database's tables up to date: the SQL files of
+ * src/store/migrations/ (NNN_name.sql), applied in order, each once, each in
+ * its own transaction together with its row in schema_migrations (so a file
+ * that fails leaves no trace and is tried again at the next start).
+ *
+ * Several replicas start at once: a session-level advisory lock makes them
+ * take turns, so the second finds the first's rows and applies nothing. The
+ * lock is held by the connection, so a runner that dies releases it.
+ */
+
+/** Any constant will do, as long as nothing else in the database takes it: "herald" in ASCII, truncated to 32 bits. */
+export const MIGRATION_LOCK_KEY = 0x68657261;
+
+export interface Migration {
+  version: number;
+  name: string;
+  file: string;
+}
+
+export class MigrationError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'MigrationError';
+  }
+}
+
+/** The folder of Herald's own migrations, found the same way from src/ and from the Astro build. */
+export const defaultMigrationsDir = (): string => join(projectRoot(), 'src', 'store', 'migrations');
+
+/**
+ * The migrations among a folder's file names, in order. Strict about names,
+ * because a typo'd file silently skipped would be a schema that differs
+ * between replicas.
+ */
+export function planMigrations(fileNames: string[], dir = ''): Migration[] {
+  const migrations: Migration[] = [];
+  for (const name of fileNames) {
+    if (!name.endsWith('.sql')) continue;
+    const m = /^(\d{3,})_[a-z0-9_]+\.sql$/.exec(name);
+    if (!m) throw new MigrationError(`${name}: a migration is named NNN_words.sql (digits, an underscore, lower-case words).`);
+    migrations.push({ version: Number(m[1]), name, file: join(dir, name) });
+  }
+  migrations.sort((a, b) => a.version - b.version);
+  for (let i = 1; i < migrations.length; i++) {
+    if (migrations[i]!.version === migrations[i - 1]!.version) {
+      throw new MigrationError(`${migrations[i - 1]!.name} and ${migrations[i]!.name} have the same number.`);
+    }
+  }
+  return migrations;
+}
+
+/** Applies the pending migrations of `dir`; returns the names it applied (none when another runner got there first). */
+export async function migrateDatabase(pool: Pool, dir = defaultMigrationsDir()): Promise<string[]> {
+  const migrations = planMigrations(readdirSync(dir), dir);
+  return withClient(pool, async (client) => {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    try {
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS schema_migrations (
+           version integer PRIMARY KEY,
+           name text NOT NULL,
+           applied_at timestamptz NOT NULL DEFAULT now()
+         )`,
+      );
+      const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
+      const applied = new Set(rows.map((r) => r.version));
+      const known = new Set(migrations.map((m) => m.version));
+      const unknown = [...applied].filter((v) => !known.has(v));
+      if (unknown.length > 0) {
+        // A newer Herald changed the tables; this one would misread them. Refuse rather than guess.
+        throw new MigrationError(
+          `Refusing to start: the database has migration(s) ${unknown.sort((a, b) => a - b).join(', ')} that this Herald does not know; it is older than the schema. Run the newer Herald.`,
+        );
+      }
+      const done: string[] = [];
+      for (const m of migrations) {
+        if (applied.has(m.version)) continue;
+        await client.query('BEGIN');
+        try {
+          // No parameters: the simple protocol, which runs a file of several statements.
+          await client.query(readFileSync(m.file, 'utf8'));
+          await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+          await client.query('COMMIT');
+        } catch (err) {
+          await client.query('ROLLBACK').catch(() => {});
+          throw new MigrationError(`Migration ${m.name} failed, nothing of it was applied: ${(err as Error).message}`, { cause: err });
+        }
+        done.push(m.name);
+      }
+      return done;
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => {});
+    }
+  });
+}

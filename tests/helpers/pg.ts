@@ -1,0 +1,192 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+/**
+ * A throwaway PostgreSQL 15 cluster for tests: initdb in a fresh temp folder,
+ * a free loopback port, fsync off (nothing here must survive a power cut, and
+ * the OS keeps what an immediate shutdown leaves; synchronous_commit stays on,
+ * or kill() would lose commits still in PostgreSQL's own WAL buffers),
+ * trust authentication for the superuser `herald`. One cluster per test file
+ * (initdb costs about a second); each test takes a fresh database from it
+ * (`database()`, a CREATE DATABASE from template0, some tens of ms).
+ *
+ * PostgreSQL refuses to run as root: as root (CI) the binaries run as the
+ * `postgres` user through runuser and the folder is handed to that user;
+ * as anyone else they run directly.
+ */
+export interface PgCluster {
+  /** URL of the cluster's own `herald` database (for admin statements). */
+  readonly url: string;
+  readonly port: number;
+  /** A fresh empty database; its URL. */
+  database(name?: string): Promise<string>;
+  /** Runs SQL through psql on `db` (a database name or a URL from database(); default `herald`); its unaligned, tuples-only output. */
+  sql(statement: string, db?: string): Promise<string>;
+  /** Starts the cluster again after kill() or stop() (same port, same data). */
+  start(): Promise<void>;
+  /** Stops it cleanly and leaves it down (clients see their connections closed). */
+  stop(): Promise<void>;
+  /** An outage: immediate shutdown (no checkpoint; crash recovery at the next start), left down. */
+  kill(): Promise<void>;
+  /** A PostgreSQL restart as an operator or a crash causes: every connection is cut, then it comes back. */
+  restart(mode?: 'fast' | 'immediate'): Promise<void>;
+  /** Stops it for good and removes its folder. */
+  destroy(): Promise<void>;
+}
+
+const run = promisify(execFile);
+const BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
+const asRoot = process.getuid?.() === 0;
+
+/** The argv that runs a PostgreSQL binary as a user it accepts. */
+function command(bin: string, args: string[]): [string, string[]] {
+  const path = join(BIN, bin);
+  return asRoot ? ['runuser', ['-u', 'postgres', '--', path, ...args]] : [path, args];
+}
+
+async function pg(bin: string, args: string[]): Promise<string> {
+  const [file, argv] = command(bin, args);
+  try {
+    const { stdout } = await run(file, argv, { encoding: 'utf8', timeout: 60_000 });
+    return stdout;
+  } catch (err) {
+    const e = err as { stderr?: string; stdout?: string; message: string };
+    throw new Error(`${bin} ${args.join(' ')} failed: ${e.stderr || e.stdout || e.message}`);
+  }
+}
+
+/** A loopback port nobody listens on right now (the OS picks it). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** Clusters this process started (their folders): stopped and removed on exit even when a test file dies before its afterAll. */
+const live = new Set<string>();
+process.once('exit', () => {
+  for (const root of live) {
+    try {
+      const [file, argv] = command('pg_ctl', ['stop', '-D', join(root, 'data'), '-m', 'immediate', '-s']);
+      execFileSync(file, argv, { stdio: 'ignore', timeout: 10_000 });
+    } catch {
+      /* already down */
+    }
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+export async function startPgCluster(): Promise<PgCluster> {
+  if (!existsSync(join(BIN, 'initdb'))) {
+    throw new Error(`PostgreSQL 15 binaries not found in ${BIN}: install the Debian package postgresql-15 (or set PG_BIN).`);
+  }
+  const root = mkdtempSync(join(tmpdir(), 'herald-pg-'));
+  const data = join(root, 'data');
+  const sockets = join(root, 'sock');
+  const log = join(root, 'postgres.log');
+  mkdirSync(sockets);
+  if (asRoot) {
+    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+    const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+    chownSync(root, uid, gid);
+    chownSync(sockets, uid, gid);
+  }
+  try {
+    await pg('initdb', ['-D', data, '-A', 'trust', '-U', 'herald', '-E', 'UTF8', '--no-locale', '--no-sync']);
+  } catch (err) {
+    rmSync(root, { recursive: true, force: true });
+    throw err;
+  }
+
+  let port = 0;
+  let lastError: unknown;
+  const start = async () => {
+    await pg('pg_ctl', [
+      'start',
+      '-D',
+      data,
+      '-l',
+      log,
+      '-w',
+      '-t',
+      '60',
+      '-s',
+      '-o',
+      `-p ${port} -k ${sockets} -c listen_addresses=127.0.0.1 -c fsync=off`,
+    ]);
+  };
+  // Another process may take the port between freePort() and the start: try a few.
+  for (let attempt = 0; attempt < 5; attempt++) {
+    port = await freePort();
+    try {
+      await start();
+      lastError = undefined;
+      break;
+    } catch (err) {
+      lastError = err;
+    }
+  }
+  if (lastError) {
+    const tail = existsSync(log) ? readFileSync(log, 'utf8').slice(-2000) : '';
+    rmSync(root, { recursive: true, force: true });
+    throw new Error(`PostgreSQL did not start: ${(lastError as Error).message}\n${tail}`);
+  }
+  live.add(root);
+
+  const psql = async (statement: string, db = 'herald') => {
+    if (db.startsWith('postgres://')) db = decodeURIComponent(new URL(db).pathname.slice(1));
+    try {
+      const { stdout } = await run(
+        join(BIN, 'psql'),
+        ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-h', '127.0.0.1', '-p', String(port), '-U', 'herald', '-d', db, '-c', statement],
+        { encoding: 'utf8', timeout: 60_000 },
+      );
+      return stdout.trim();
+    } catch (err) {
+      const e = err as { stderr?: string; message: string };
+      throw new Error(`psql failed on ${statement}: ${e.stderr || e.message}`);
+    }
+  };
+  // createdb needs a database to connect to: the superuser's own.
+  await psql('CREATE DATABASE herald TEMPLATE template0', 'postgres');
+
+  const urlOf = (db: string) => `postgres://herald@127.0.0.1:${port}/${db}`;
+  const stopWith = async (mode: 'fast' | 'immediate') => {
+    await pg('pg_ctl', ['stop', '-D', data, '-m', mode, '-w', '-s']);
+  };
+  let counter = 0;
+  return {
+    url: urlOf('herald'),
+    port,
+    async database(name = `t${process.pid}_${Date.now()}_${counter++}`) {
+      await psql(`CREATE DATABASE "${name}" TEMPLATE template0`);
+      return urlOf(name);
+    },
+    sql: psql,
+    start,
+    stop: () => stopWith('fast'),
+    kill: () => stopWith('immediate'),
+    async restart(mode = 'fast') {
+      await stopWith(mode);
+      await start();
+    },
+    async destroy() {
+      try {
+        await stopWith('immediate');
+      } catch {
+        /* already down */
+      }
+      live.delete(root);
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { describePgError, isConnectionError } from '../../src/store/pg/client.ts';
+import { MigrationError, planMigrations } from '../../src/store/pg/migrate.ts';
+
+/** The pure parts of the PostgreSQL engine: how failures are told apart, and how migration files are ordered. */
+const withCode = (message: string, code: string) => Object.assign(new Error(message), { code });
+
+describe('isConnectionError', () => {
+  it('counts unreachable servers, dropped connections and restarts', () => {
+    expect(isConnectionError(withCode('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED'))).toBe(true);
+    expect(isConnectionError(withCode('read ECONNRESET', 'ECONNRESET'))).toBe(true);
+    expect(isConnectionError(withCode('terminating connection due to administrator command', '57P01'))).toBe(true);
+    expect(isConnectionError(withCode('the database system is starting up', '57P03'))).toBe(true);
+    expect(isConnectionError(withCode('connection failure', '08006'))).toBe(true);
+    expect(isConnectionError(withCode('sorry, too many clients already', '53300'))).toBe(true);
+    // pg's own, without a code.
+    expect(isConnectionError(new Error('Connection terminated unexpectedly'))).toBe(true);
+    expect(isConnectionError(new Error('Client has encountered a connection error and is not queryable'))).toBe(true);
+    expect(isConnectionError(new Error('timeout exceeded when trying to connect'))).toBe(true);
+  });
+
+  it('does not count a statement PostgreSQL refused, or anything that is not an error', () => {
+    expect(isConnectionError(withCode('relation "x" does not exist', '42P01'))).toBe(false);
+    expect(isConnectionError(withCode('division by zero', '22012'))).toBe(false);
+    expect(isConnectionError(withCode('canceling statement due to statement timeout', '57014'))).toBe(false);
+    expect(isConnectionError(new RangeError('refused by the verb'))).toBe(false);
+    expect(isConnectionError('ECONNREFUSED')).toBe(false);
+    expect(isConnectionError(undefined)).toBe(false);
+  });
+});
+
+describe('describePgError', () => {
+  it('gives the code and the first line, once', () => {
+    expect(describePgError(withCode('terminating connection due to administrator command', '57P01'))).toBe(
+      '57P01: terminating connection due to administrator command',
+    );
+    expect(describePgError(withCode('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED'))).toBe('connect ECONNREFUSED 127.0.0.1:5432');
+    expect(describePgError(new Error('first line\nDETAIL: second'))).toBe('first line');
+    expect(describePgError('plain')).toBe('plain');
+  });
+});
+
+describe('planMigrations', () => {
+  it('orders by number (not by name), ignores other files', () => {
+    const plan = planMigrations(['010_later.sql', 'README.md', '002_second.sql', '001_document.sql'], '/m');
+    expect(plan.map((m) => [m.version, m.name, m.file])).toEqual([
+      [1, '001_document.sql', '/m/001_document.sql'],
+      [2, '002_second.sql', '/m/002_second.sql'],
+      [10, '010_later.sql', '/m/010_later.sql'],
+    ]);
+  });
+
+  it('refuses a badly named file and two files with one number', () => {
+    expect(() => planMigrations(['1_short.sql'])).toThrow(MigrationError);
+    expect(() => planMigrations(['001-dash.sql'])).toThrow(/NNN_words\.sql/);
+    expect(() => planMigrations(['001_Capital.sql'])).toThrow(MigrationError);
+    expect(() => planMigrations(['001_a.sql', '0001_b.sql'])).toThrow(/001_a\.sql and 0001_b\.sql have the same number/);
+  });
+});
