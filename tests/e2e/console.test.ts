@@ -214,7 +214,9 @@ describe('a Comms Lead runs a whole incident from the console', () => {
     await expect(page.locator('#page-preview').textContent()).resolves.toContain('Checkout failing for some customers');
     // Alice (api) and Bob (everything) would be emailed; Carol (website) not.
     await expect(page.locator('#email-summary').textContent()).resolves.toContain('2 subscribers will be emailed (disruption notice)');
-    await expect(page.locator('#email-subject').textContent()).resolves.toBe('[Acme Status] Service disruption: Checkout failing for some customers');
+    await expect(page.locator('#email-subject').textContent()).resolves.toBe(
+      '[Acme Status] Service disruption: Checkout failing for some customers',
+    );
     await expect(page.locator('#email-text').textContent()).resolves.toContain('Current status: Investigating\n');
     const frame = page.frameLocator('iframe.email-frame');
     await expect(frame.locator('body').textContent()).resolves.toContain('Checkout failing for some customers');
