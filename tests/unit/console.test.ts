@@ -147,6 +147,7 @@ describe('runbook update templates', () => {
         'We are investigating reports of problems with API. We will provide updates at least every 30 minutes.',
         '',
         '- **Affected services:** API',
+        '- **Estimated resolution:** not known yet',
         '- **Started at:** 30 Nov 2026, 14:02 UTC',
       ].join('\n'),
     );
