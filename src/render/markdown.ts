@@ -58,7 +58,8 @@ export function renderMarkdown(markdown: string): string {
 
 /** Plain text of a Markdown body: for banners, subjects and text email. */
 export function markdownToText(markdown: string): string {
-  const html = marked.parse(markdown) as string;
+  // List items keep a dash, so "Affected services: …" and "Started at: …" do not run together once flattened.
+  const html = (marked.parse(markdown) as string).replace(/<li>/g, '<li>- ');
   return sanitizeHtml(html, { allowedTags: [], allowedAttributes: {} })
     .replace(/&amp;/g, '&')
     .replace(/&lt;/g, '<')

@@ -44,6 +44,6 @@ describe('renderMarkdown keeps what updates need', () => {
 describe('markdownToText', () => {
   it('gives plain text without tags or script content', () => {
     const text = markdownToText('**Down**: see [the docs](https://x.example) <script>alert(1)</script>\n\n- a & b');
-    expect(text).toBe('Down: see the docs\n\na & b');
+    expect(text).toBe('Down: see the docs\n\n- a & b');
   });
 });
