@@ -59,6 +59,14 @@ const envSchema = z.object({
     .transform((v) => v === 'true' || v === '1'),
   /** Behind TRUST_PROXY: how many of your proxies append to X-Forwarded-For (the client is that many entries from the right). */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(1).max(10).default(1),
+  /**
+   * PostgreSQL instead of the embedded files: postgres://user:password@host:5432/database. Several
+   * Herald replicas may share one database (each with its own DATA_DIR for its static copy).
+   */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// or postgresql:// URL')
+    .optional(),
   /** Channels (src/channels) may post to private addresses and plain http; cloud metadata addresses stay refused. */
   ALLOW_PRIVATE_WEBHOOKS: z
     .enum(['true', 'false', '1', '0'])

@@ -1,25 +1,24 @@
 import { openChannels, type Channels } from './channels/service.ts';
-import { mkdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from './config.ts';
 import type { Db } from './domain/model.ts';
 import type { VerbContext } from './domain/context.ts';
-import { dbSchema, emptyDb } from './domain/model.ts';
-import { randomId } from './domain/ids.ts';
 import { renderMarkdown } from './render/markdown.ts';
-import { DurableJsonFile, removeStaleTempFiles } from './store/durable-file.ts';
-import { Store } from './store/store.ts';
-import { acquireLock } from './store/lock.ts';
+import type { DocumentStore } from './store/document-store.ts';
+import { openStorage, type Storage } from './store/open.ts';
 import { seedDemo } from './store/seed.ts';
 import { resolveAdminToken } from './auth/admin-token.ts';
+import { randomToken } from './auth/random.ts';
 import { openNotify, type Notify } from './notify/service.ts';
 import { openConsoleState, type ConsoleState } from './console/state.ts';
-import { startTimer } from './timer/scheduler.ts';
+import { startTimer, type Timer } from './timer/scheduler.ts';
 
 /** The store and what acts on it: what every part of Herald is built on. */
 export interface HeraldCore {
   config: Config;
-  store: Store<Db>;
+  store: DocumentStore<Db>;
+  /** The engine behind `store` and the rest of what Herald keeps (src/store): files, or PostgreSQL. */
+  storage: Storage;
   now: () => Date;
   adminToken: string;
   log: (line: string) => void;
@@ -62,24 +61,19 @@ export interface OpenOptions {
 export async function openHerald(config: Config, opts: OpenOptions = {}): Promise<Herald> {
   const now = opts.now ?? (() => new Date());
   const log = opts.log ?? ((line: string) => console.log(line));
-  mkdirSync(config.dataDir, { recursive: true });
-  const releaseLock = acquireLock(config.dataDir);
-  const closers: Array<() => void | Promise<void>> = [releaseLock];
+  const storage = await openStorage(config, now, log);
+  const closers: Array<() => void | Promise<void>> = [() => storage.close()];
   const close = async () => {
     for (const fn of closers.reverse()) await fn();
     closers.length = 0;
   };
   try {
-    const file = join(config.dataDir, 'herald.json');
-    // A crash mid-write can leave a temp file; the lock says nobody is writing one now.
-    removeStaleTempFiles(file);
-    const isNew = !existsSync(file);
-    const store = new Store<Db>(new DurableJsonFile(file, dbSchema), emptyDb(randomId(), now().toISOString()));
-    const { migrated } = await store.load();
+    const store = storage.document;
     const context = (actor: string): VerbContext => ({ db: store.data, now: now(), actor, markdown: renderMarkdown });
     const core: HeraldCore = {
       config,
       store,
+      storage,
       now,
       adminToken: '',
       log,
@@ -88,16 +82,30 @@ export async function openHerald(config: Config, opts: OpenOptions = {}): Promis
       onClose: (fn) => closers.push(fn),
       close,
     };
-    if (isNew && config.HERALD_SEED === 'demo') await core.run('seed', (ctx) => seedDemo(ctx));
-    else if (isNew || migrated) await store.flush();
-    const { token, generated } = resolveAdminToken(config.dataDir, config.ADMIN_TOKEN);
-    if (generated) {
-      log(`Generated an admin token (shown once; also stored in ${join(config.dataDir, 'admin-token')}):\n  ${token}`);
-    }
+    if (storage.created && config.HERALD_SEED === 'demo') await core.run('seed', (ctx) => seedDemo(ctx));
+    else if (storage.created || storage.migrated) await store.flush();
+    // On PostgreSQL every replica must accept the same token: it is kept in the database.
+    const { token, generated, where } =
+      storage.secret && !config.ADMIN_TOKEN
+        ? await storage
+            .secret('admin-token', () => randomToken(32))
+            .then((r) => ({ token: r.value, generated: r.created, where: 'the database' }))
+        : { ...resolveAdminToken(config.dataDir, config.ADMIN_TOKEN), where: join(config.dataDir, 'admin-token') };
+    if (generated) log(`Generated an admin token (shown once; also stored in ${where}):\n  ${token}`);
     core.adminToken = token;
     const herald: Herald = { ...core, notify: openNotify(core), console: openConsoleState(config), channels: openChannels(core) };
     if (opts.timer !== false) {
-      startTimer(herald, { reminderMinutes: config.MAINTENANCE_REMINDER_MINUTES });
+      // The timer runs once across replicas: on the leader (always, on the embedded engine).
+      let timer: Timer | null = null;
+      const follow = (leading: boolean) => {
+        if (leading && !timer) timer = startTimer(herald, { reminderMinutes: config.MAINTENANCE_REMINDER_MINUTES });
+        else if (!leading && timer) {
+          timer.stop();
+          timer = null;
+        }
+      };
+      follow(storage.leadership.isLeader);
+      closers.push(storage.leadership.onChange(follow));
     }
     return herald;
   } catch (err) {

@@ -56,7 +56,14 @@ export function createApp(herald: Herald, opts: AppOptions = {}) {
 
   app.get('/healthz', (c) => {
     c.header('Cache-Control', 'no-store');
-    return c.json({ status: 'ok', version: herald.store.version, page_cache: cache?.stats() ?? null });
+    // Degraded: the database is unreachable; pages and JSON keep serving what was last read, writes answer 503.
+    const storage = herald.storage.health();
+    return c.json({
+      status: storage.healthy ? 'ok' : 'degraded',
+      version: herald.store.version,
+      storage,
+      page_cache: cache?.stats() ?? null,
+    });
   });
 
   app.route('/api/admin', adminApi(herald));

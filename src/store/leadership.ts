@@ -1,0 +1,17 @@
+/**
+ * Jobs that must run once across replicas (the timer, the fan-out planners)
+ * run where `isLeader` is true. The embedded engine has one process: always
+ * the leader. On PostgreSQL one replica holds an advisory lock (src/store/pg/leadership.ts).
+ */
+export interface Leadership {
+  readonly isLeader: boolean;
+  /** Called when this replica gains or loses the lead. */
+  onChange(listener: (isLeader: boolean) => void): () => void;
+  close(): Promise<void>;
+}
+
+export const soleLeader = (): Leadership => ({
+  isLeader: true,
+  onChange: () => () => {},
+  close: async () => {},
+});

@@ -1,0 +1,118 @@
+import pg from 'pg';
+import type { Leadership } from '../leadership.ts';
+import { describePgError } from './client.ts';
+
+/** The advisory lock the leader holds ("herald-lead"). */
+export const LEADER_LOCK_KEY = 0x6865726c;
+
+/**
+ * One replica leads: the one whose dedicated connection holds a session-level
+ * advisory lock. The others try again every `retryMs`; when the leader dies,
+ * PostgreSQL ends its session and with it the lock, and the next try of
+ * another replica takes it (within `retryMs`). A leader that loses its
+ * connection stops leading at once and competes again like the others.
+ */
+export class PgLeadership implements Leadership {
+  private readonly url: string;
+  private readonly name: string;
+  private readonly retryMs: number;
+  private readonly log: (line: string) => void;
+  private client: pg.Client | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private leading = false;
+  private closed = false;
+  private readonly listeners = new Set<(isLeader: boolean) => void>();
+
+  constructor(opts: { url: string; replica: string; retryMs?: number; log?: (line: string) => void }) {
+    this.url = opts.url;
+    this.name = `herald-lead:${opts.replica}`.slice(0, 63);
+    this.retryMs = opts.retryMs ?? 1_000;
+    this.log = opts.log ?? ((line) => console.error(line));
+  }
+
+  get isLeader(): boolean {
+    return this.leading;
+  }
+
+  onChange(listener: (isLeader: boolean) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Tries once now; keeps trying (and, once leading, checks the connection) every retryMs. */
+  async start(): Promise<void> {
+    await this.attempt();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    const client = this.client;
+    this.client = null;
+    this.set(false);
+    // Ending the session releases the lock at once: another replica leads on its next try.
+    await client?.end().catch(() => {});
+  }
+
+  private set(leading: boolean): void {
+    if (this.leading === leading) return;
+    this.leading = leading;
+    for (const l of this.listeners) {
+      try {
+        l(leading);
+      } catch (err) {
+        this.log(`[herald] a leadership listener failed: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  private schedule(): void {
+    if (this.closed) return;
+    this.timer = setTimeout(() => void this.attempt(), this.retryMs);
+    this.timer.unref();
+  }
+
+  private drop(client: pg.Client): void {
+    if (this.client !== client) return;
+    this.client = null;
+    this.set(false);
+    client.end().catch(() => {});
+  }
+
+  private async attempt(): Promise<void> {
+    if (this.closed) return;
+    try {
+      if (!this.client) {
+        const client = new pg.Client({
+          connectionString: this.url,
+          application_name: this.name,
+          connectionTimeoutMillis: 5_000,
+          keepAlive: true,
+        });
+        client.on('error', () => this.drop(client));
+        client.on('end', () => this.drop(client));
+        await client.connect();
+        if (this.closed) {
+          await client.end().catch(() => {});
+          return;
+        }
+        this.client = client;
+      }
+      const client = this.client;
+      if (this.leading) {
+        // Still connected means still holding the lock (it lives as long as the session).
+        await client.query('SELECT 1');
+      } else {
+        const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [LEADER_LOCK_KEY]);
+        if (rows[0]?.ok) {
+          this.log(`[herald] this replica now leads (timer, fan-out planning)`);
+          this.set(true);
+        }
+      }
+    } catch (err) {
+      if (this.client) this.drop(this.client);
+      if (!this.closed) this.log(`[herald] leadership: ${describePgError(err)}; trying again`);
+    }
+    this.schedule();
+  }
+}
