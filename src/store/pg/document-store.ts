@@ -142,8 +142,9 @@ export class PgDocumentStore<T> implements DocumentStore<T> {
     }
     this.current = decoded.data;
     this.documentVersion = Number(row.version);
-    this.loaded = true;
+    // Healthy from the first read on (before `loaded`, so the start is not logged as a recovery).
     this.setHealthy(true);
+    this.loaded = true;
     this.listener = new Listener({
       url: this.opts.url,
       channel: DOCUMENT_CHANNEL,
