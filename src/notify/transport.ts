@@ -47,7 +47,8 @@ export function dkimOptions(cfg: MailerConfig) {
  */
 export function smtpConnection(url: string): SmtpPoolOptions['connection'] {
   const u = new URL(url);
-  if (u.protocol !== 'smtp:' && u.protocol !== 'smtps:') throw new Error(`SMTP_URL must start with smtp:// or smtps://, not ${u.protocol}//`);
+  if (u.protocol !== 'smtp:' && u.protocol !== 'smtps:')
+    throw new Error(`SMTP_URL must start with smtp:// or smtps://, not ${u.protocol}//`);
   const secure = u.protocol === 'smtps:';
   const flag = (name: string) => (u.searchParams.has(name) ? u.searchParams.get(name) !== 'false' : undefined);
   const rejectUnauthorized = flag('tls.rejectUnauthorized');
