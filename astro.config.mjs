@@ -19,7 +19,7 @@ const heraldModulesOnce = {
   async resolveId(source, importer, options) {
     if (!importer || !source.endsWith('.ts')) return null;
     const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
-    if (!resolved || !resolved.id.startsWith(SRC)) return null;
+    if (!resolved?.id.startsWith(SRC)) return null;
     return { id: `#herald/${resolved.id.slice(SRC.length)}`, external: true };
   },
 };

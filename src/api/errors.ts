@@ -56,7 +56,8 @@ export function onError(security: Record<string, string>) {
       return res;
     }
     if (err instanceof HeraldError) {
-      if (err instanceof RateLimited) c.header('Retry-After', String(err.retryAfterSeconds));
+      if ((err instanceof RateLimited || err instanceof Unavailable) && err.retryAfterSeconds)
+        c.header('Retry-After', String(err.retryAfterSeconds));
       const status = httpStatus(err) as 400;
       if (!c.req.path.startsWith('/api/') && !/json/.test(c.req.header('accept') ?? '')) return c.html(errorPage(err), status);
       return c.json(errorBody(err), status);

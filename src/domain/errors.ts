@@ -44,7 +44,10 @@ export class RateLimited extends HeraldError {
 
 /** Storage (or another part Herald depends on) cannot take the change now; nothing was changed. */
 export class Unavailable extends HeraldError {
-  constructor(message: string, code = 'unavailable') {
+  /** When known, how long to wait before trying again (sent as Retry-After). */
+  readonly retryAfterSeconds: number | undefined;
+  constructor(message: string, code = 'unavailable', retryAfterSeconds?: number) {
     super(code, message);
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }

@@ -1,5 +1,6 @@
 import { CorruptDataFile } from '../store/durable-file.ts';
 import type { Journal } from './journal.ts';
+import { CONFIRM_TTL_MS } from './subscriber-book.ts';
 import { deliverySchema, intentSchema, metaSchema, type Delivery, type DeliveryState, type Intent } from './model.ts';
 
 export interface IntentCounts {
@@ -17,15 +18,36 @@ export interface IntentCounts {
  * a sent delivery leaves only its id (so a fan-out replaying a batch does not
  * create it again) and a count on its notice. Compaction writes intents
  * (with their sent counts), queued and failed deliveries; the ids of sent
- * ones are not needed after it, because fan-out only ever looks at
+ * notices are not needed after it, because fan-out only ever looks at
  * subscribers past a notice's cursor, and every delivery in memory belongs to
  * a subscriber at or before it (deliveries and cursor are applied together).
+ * Sent confirmations are the exception: the start-up resume asks for the
+ * current confirmation of every pending subscriber of the last 48 hours, so
+ * those are kept (as records) while their link still works.
+ *
+ * Counts stay exact across compaction, which runs inside the journal's flush
+ * chain while lines may still wait to be written after it:
+ * - Only compaction raises an intent's `archived_sent`. A fan-out step's
+ *   intent line carries the value it read before its append, perhaps from
+ *   before a compaction: memory keeps its own value, and replay keeps the
+ *   highest value any line of that intent carries (it only ever grows).
+ * - A sent delivery whose line may not be on disk yet (its append has not
+ *   settled) is not archived: compaction writes its sent record instead, so
+ *   the line written after the compacted file repeats a state (counted once)
+ *   rather than adding a send the archive already counts.
  */
 export class DeliveryLedger {
   private readonly journal: Journal;
   /** Queued and failed deliveries. */
   readonly deliveries = new Map<string, Delivery>();
   private sentIds = new Set<string>();
+  /** Sent deliveries whose 'sent' line may not be on disk yet (its append has not settled). */
+  private readonly unsettled = new Map<string, Delivery>();
+  /**
+   * Sent confirmations kept across compaction while their link works (see the class comment): id → when
+   * created (ms). Only that: the id string is the one in sentIds, and the record is rebuilt when written.
+   */
+  private readonly sentConfirms = new Map<string, number>();
   readonly intents = new Map<string, Intent>();
   private readonly counts = new Map<string, IntentCounts>();
   /** When the outbox was created: notices older than that are history and not sent. */
@@ -40,7 +62,7 @@ export class DeliveryLedger {
       if (!parsed?.success) throw new CorruptDataFile(journal.file, `unexpected record ${JSON.stringify(raw).slice(0, 80)}`);
       const rec = parsed.data;
       if (rec.t === 'd') this.applyDelivery(rec);
-      else if (rec.t === 'i') this.intents.set(rec.key, rec);
+      else if (rec.t === 'i') this.applyIntent(rec);
       else this.epoch = rec.epoch;
     });
   }
@@ -65,17 +87,38 @@ export class DeliveryLedger {
     return { ...c, sent: c.sent + (this.intents.get(intent)?.archived_sent ?? 0) };
   }
 
-  /** One fan-out step: new deliveries and the intent's progress, in one durable append. */
+  /**
+   * One fan-out step: new deliveries and the intent's progress (cursor, done), in one durable append.
+   * The intent's `archived_sent` is compaction's alone: the one in memory is kept.
+   */
   async recordFanOut(created: Delivery[], intent: Intent): Promise<void> {
     await this.journal.append([...created, intent]);
     for (const d of created) this.applyDelivery(d);
-    this.intents.set(intent.key, intent);
+    this.applyIntent(intent);
+  }
+
+  /**
+   * Creates a delivery unless one with its id exists (or was sent): decided and
+   * made visible at once, so two callers racing for one id create it once.
+   * Null when it existed; else resolves once it is on disk.
+   */
+  create(d: Delivery): Promise<void> | null {
+    if (this.has(d.id)) return null;
+    return this.save(d);
   }
 
   /** A delivery changed state (sent, failed, retry scheduled): visible at once, durable when this resolves. */
   save(d: Delivery): Promise<void> {
     this.applyDelivery(d);
-    return this.journal.append([d]);
+    const written = this.journal.append([d]);
+    if (d.state === 'sent') {
+      this.unsettled.set(d.id, d);
+      const settle = () => {
+        if (this.unsettled.get(d.id) === d) this.unsettled.delete(d.id);
+      };
+      written.then(settle, settle);
+    }
+    return written;
   }
 
   /** Deliveries still to send, in the order they were created. */
@@ -90,19 +133,44 @@ export class DeliveryLedger {
   }
 
   /** Rewrites the journal as its live state once it has grown well past it. */
-  async compactIfWorthIt(force = false): Promise<void> {
-    if (!force && this.journal.lines < 2 * (this.deliveries.size + this.intents.size) + 10_000) return;
+  async compactIfWorthIt(force = false, now = new Date()): Promise<void> {
+    const live = this.deliveries.size + this.intents.size + this.sentConfirms.size;
+    if (!force && this.journal.lines < 2 * live + 10_000) return;
     await this.journal.compact(() => {
-      // Sent deliveries become a number on their intent (see the class comment).
+      // Taken inside the flush chain: lines still buffered are written after what this returns.
+      const since = now.getTime() - CONFIRM_TTL_MS;
+      const kept = new Map<string, Delivery>(this.unsettled);
+      for (const [id, created] of this.sentConfirms) {
+        if (created <= since) this.sentConfirms.delete(id);
+        else if (!kept.has(id)) kept.set(id, sentConfirmation(id, created));
+      }
+      // Sent deliveries become a number on their intent (see the class comment), but for those written as records.
+      const keptPerIntent = new Map<string, number>();
+      for (const d of kept.values()) keptPerIntent.set(d.intent, (keptPerIntent.get(d.intent) ?? 0) + 1);
       for (const [key, c] of this.counts) {
         const intent = this.intents.get(key);
-        if (!intent || c.sent === 0) continue;
-        this.intents.set(key, { ...intent, archived_sent: intent.archived_sent + c.sent });
-        c.sent = 0;
+        const archived = c.sent - (keptPerIntent.get(key) ?? 0);
+        if (!intent || archived <= 0) continue;
+        this.intents.set(key, { ...intent, archived_sent: intent.archived_sent + archived });
+        c.sent -= archived;
       }
-      this.sentIds = new Set();
-      return [...(this.epoch ? [{ t: 'm', epoch: this.epoch }] : []), ...this.intents.values(), ...this.deliveries.values()];
+      this.sentIds = new Set(kept.keys());
+      return [
+        ...(this.epoch ? [{ t: 'm', epoch: this.epoch }] : []),
+        ...this.intents.values(),
+        ...this.deliveries.values(),
+        ...kept.values(),
+      ];
     });
+  }
+
+  private applyIntent(intent: Intent): void {
+    const known = this.intents.get(intent.key);
+    // Only compaction raises archived_sent, and it only grows: an older value in a later line is stale.
+    this.intents.set(
+      intent.key,
+      known && known.archived_sent > intent.archived_sent ? { ...intent, archived_sent: known.archived_sent } : intent,
+    );
   }
 
   private applyDelivery(d: Delivery): void {
@@ -114,8 +182,27 @@ export class DeliveryLedger {
     if (d.state === 'sent') {
       this.deliveries.delete(d.id);
       this.sentIds.add(d.id);
+      if (d.kind === 'confirm') this.sentConfirms.set(d.id, Date.parse(d.created_at));
     } else {
       this.deliveries.set(d.id, d);
     }
   }
+}
+
+/** A sent confirmation's record as compaction writes it again (the fields anyone reads: id, sub, intent, state, created_at). */
+function sentConfirmation(id: string, created: number): Delivery {
+  const at = new Date(created).toISOString();
+  return {
+    t: 'd',
+    id,
+    sub: id.slice(0, id.lastIndexOf('.confirm.')),
+    intent: 'confirm',
+    kind: 'confirm',
+    state: 'sent',
+    attempts: 1,
+    last_error: null,
+    next_at: null,
+    created_at: at,
+    sent_at: at,
+  };
 }

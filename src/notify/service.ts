@@ -59,8 +59,11 @@ export function openNotify(herald: HeraldCore): Notify {
   });
   const fanout = new FanOut({ db: () => herald.store.data, now: herald.now, book, ledger, sender, log });
   const windowMs = cfg.SUBSCRIBE_LIMIT_WINDOW_SECONDS * 1000;
-  const perIp = new WindowLimiter({ limit: cfg.SUBSCRIBE_LIMIT_PER_IP, windowMs });
-  const perAddress = new WindowLimiter({ limit: cfg.SUBSCRIBE_LIMIT_PER_ADDRESS, windowMs });
+  // Neither refuses new keys once full (see WhenFull): a long outage brings more new addresses (and
+  // IPs) per window than they keep. A flooding IP stays counted; an address's counter may be forgotten
+  // when it is the oldest, which lets it through a little early.
+  const perIp = new WindowLimiter({ limit: cfg.SUBSCRIBE_LIMIT_PER_IP, windowMs, whenFull: 'evict-open' });
+  const perAddress = new WindowLimiter({ limit: cfg.SUBSCRIBE_LIMIT_PER_ADDRESS, windowMs, whenFull: 'evict' });
 
   /** The confirmation email of a subscriber's current request: one delivery per request, created once. */
   const queueConfirmation = async (s: Subscriber): Promise<void> => {
@@ -89,9 +92,12 @@ export function openNotify(herald: HeraldCore): Notify {
     sender.enqueue(ledger.queued());
     // A confirmation lost between the subscriber's record and its delivery (a crash, a full disk) is made again.
     const since = herald.now().getTime() - CONFIRM_TTL_MS;
+    // All made in one pass and written together (one group commit), not one fsync after another.
+    const resumed: Array<Promise<void>> = [];
     for (const s of book.all()) {
-      if (s.state === 'pending' && s.suppressed === null && Date.parse(s.requested_at) > since) await queueConfirmation(s);
+      if (s.state === 'pending' && s.suppressed === null && Date.parse(s.requested_at) > since) resumed.push(queueConfirmation(s));
     }
+    await Promise.all(resumed);
     await fanout.kick();
   })();
   const unwatch = herald.store.onChange(() => void fanout.kick());

@@ -1,9 +1,12 @@
 import { randomId } from '../domain/ids.ts';
-import { Invalid, NotFound } from '../domain/errors.ts';
+import { Invalid, NotFound, Unavailable } from '../domain/errors.ts';
 import { CorruptDataFile } from '../store/durable-file.ts';
 import type { Journal } from './journal.ts';
 import { LinkTokens, type TokenPurpose } from './tokens.ts';
 import { removalSchema, subscriberSchema, type Subscriber } from './model.ts';
+
+/** The component list of a subscriber who wants everything, shared by all of them. */
+const NO_COMPONENTS = Object.freeze([]) as unknown as string[];
 
 /** How long a confirmation link works. */
 export const CONFIRM_TTL_MS = 48 * 3600_000;
@@ -16,23 +19,65 @@ export interface RequestOutcome {
 }
 
 /**
+ * Subscribe requests that may wait for their append at once. At 100 requests/s
+ * that is many seconds of a stalled disk; past it a request is answered 503
+ * at once, so a stall costs a bounded amount of memory (each waiting request
+ * also holds its HTTP request) instead of a queue that grows until the heap is gone.
+ */
+export const MAX_WAITING_REQUESTS = 2_000;
+/** Records written per group append at most (a bigger backlog is several appends, one after the other). */
+const MAX_GROUP = 1_000;
+/** What a refused (busy) subscribe request is told to wait. */
+export const BUSY_RETRY_AFTER_SECONDS = 5;
+
+/** Too many subscribe requests already wait for the disk: try again shortly (503). Nothing was changed. */
+export class Busy extends Unavailable {
+  constructor(retryAfterSeconds: number) {
+    super('Too many requests are waiting to be saved; try again in a few seconds.', 'busy', retryAfterSeconds);
+  }
+}
+
+interface WaitingRequest {
+  email: string;
+  components: string[];
+  now: Date;
+  resolve: (o: RequestOutcome) => void;
+  reject: (err: unknown) => void;
+}
+
+/**
  * The subscribers, in memory, backed by an append-only journal. Changes are
- * serialized (one at a time: read, append + fsync, then apply), so memory only
- * ever holds what is on disk and a caller is answered after its record is.
+ * serialized (one change, or one group of subscribe requests, at a time:
+ * decide against memory, append + fsync, then apply), so memory only ever
+ * holds what is on disk and a caller is answered after its record is.
  */
 export class SubscriberBook {
   private readonly journal: Journal;
   readonly tokens: LinkTokens;
   private readonly byId = new Map<string, Subscriber>();
   private readonly byEmail = new Map<string, string>();
-  /** Ids in seq order (seq only grows); removed ids stay here and are skipped. */
-  private readonly order: Array<{ seq: number; id: string }> = [];
+  /**
+   * Ids and their seqs in seq order (seq only grows); removed ids stay here and are skipped. Two flat arrays
+   * rather than an object per subscriber: at 100,000 subscribers every byte per subscriber is 100 KB.
+   */
+  private orderSeq: number[] = [];
+  private orderId: string[] = [];
+  /** Recently seen timestamps, for records to share equal ones (see `share`). */
+  private readonly recentAt: string[] = ['', '', '', ''];
+  private recentNext = 0;
   private nextSeq = 1;
   private tail: Promise<unknown> = Promise.resolve();
+  /** Subscribe requests waiting for the next group append (see `request`). */
+  private requests: WaitingRequest[] = [];
+  private groupScheduled = false;
+  /** Requests of the group being written now. */
+  private writing = 0;
+  private readonly maxWaiting: number;
 
-  constructor(journal: Journal, tokens: LinkTokens) {
+  constructor(journal: Journal, tokens: LinkTokens, opts: { maxWaiting?: number } = {}) {
     this.journal = journal;
     this.tokens = tokens;
+    this.maxWaiting = opts.maxWaiting ?? MAX_WAITING_REQUESTS;
     journal.replay((raw) => {
       const removal = removalSchema.safeParse(raw);
       if (removal.success) {
@@ -43,7 +88,7 @@ export class SubscriberBook {
       if (!parsed.success) throw new CorruptDataFile(journal.file, parsed.error.issues[0]?.message ?? 'bad record');
       this.apply(parsed.data);
     });
-    this.order.sort((a, b) => a.seq - b.seq);
+    this.sortOrder();
   }
 
   get size(): number {
@@ -61,16 +106,16 @@ export class SubscriberBook {
   /** Subscribers with seq > cursor, in seq order, at most `limit`. */
   after(cursor: number, limit: number): Subscriber[] {
     let lo = 0;
-    let hi = this.order.length;
+    let hi = this.orderSeq.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (this.order[mid]!.seq <= cursor) lo = mid + 1;
+      if (this.orderSeq[mid]! <= cursor) lo = mid + 1;
       else hi = mid;
     }
     const out: Subscriber[] = [];
-    for (let i = lo; i < this.order.length && out.length < limit; i++) {
-      const s = this.byId.get(this.order[i]!.id);
-      if (s && s.seq === this.order[i]!.seq) out.push(s);
+    for (let i = lo; i < this.orderSeq.length && out.length < limit; i++) {
+      const s = this.byId.get(this.orderId[i]!);
+      if (s && s.seq === this.orderSeq[i]) out.push(s);
     }
     return out;
   }
@@ -80,18 +125,80 @@ export class SubscriberBook {
     return this.nextSeq - 1;
   }
 
-  /** A subscribe request: creates, renews or leaves alone; see RequestOutcome. */
+  /**
+   * A subscribe request: creates, renews or leaves alone; see RequestOutcome.
+   * Requests are group-committed: those that arrive while an append is being
+   * written wait, then are decided together against memory, in arrival order
+   * (a second request for an address sees the first's outcome, as if they ran
+   * one after the other), written in one append, and applied once it is on
+   * disk. Every request writes its record (a confirmed address too), so every
+   * answer waits for the same durable append whatever the address's state. A
+   * failed append rejects the whole group with the storage error and leaves
+   * memory as it was. Past `maxWaiting` requests waiting, a request is refused
+   * at once (Busy: 503 with Retry-After) rather than queued without bound.
+   */
   request(email: string, components: string[], now: Date): Promise<RequestOutcome> {
-    return this.serial(async () => {
+    if (this.waitingRequests >= this.maxWaiting) return Promise.reject(new Busy(BUSY_RETRY_AFTER_SECONDS));
+    return new Promise<RequestOutcome>((resolve, reject) => {
+      this.requests.push({ email, components, now, resolve, reject });
+      // One group job in the chain at a time: it takes every request waiting when it starts.
+      if (!this.groupScheduled) {
+        this.groupScheduled = true;
+        void this.serial(() => this.requestGroup());
+      }
+    });
+  }
+
+  /** Subscribe requests waiting for their append, or being written: what `maxWaiting` bounds. */
+  get waitingRequests(): number {
+    return this.requests.length + this.writing;
+  }
+
+  /** Throws Busy when a subscribe request would be refused now (checked before a request is counted anywhere). */
+  assertRoom(): void {
+    if (this.waitingRequests >= this.maxWaiting) throw new Busy(BUSY_RETRY_AFTER_SECONDS);
+  }
+
+  private async requestGroup(): Promise<void> {
+    this.groupScheduled = false;
+    const group = this.requests.splice(0, MAX_GROUP);
+    // More than one append's worth waiting: the rest is the next job in the chain.
+    if (this.requests.length > 0) {
+      this.groupScheduled = true;
+      void this.serial(() => this.requestGroup());
+    }
+    if (group.length === 0) return;
+    this.writing += group.length;
+    let outcomes: RequestOutcome[];
+    try {
+      outcomes = this.decide(group);
+      await this.journal.append(outcomes.map((o) => o.subscriber));
+    } catch (err) {
+      // Nothing of the group was applied: memory is as it was, and every request is told.
+      for (const r of group) r.reject(err);
+      return;
+    } finally {
+      this.writing -= group.length;
+    }
+    for (const o of outcomes) this.apply(o.subscriber);
+    for (let i = 0; i < group.length; i++) group[i]!.resolve(outcomes[i]!);
+  }
+
+  /** Decides a group of requests against memory without changing it: each one sees those before it. */
+  private decide(group: readonly WaitingRequest[]): RequestOutcome[] {
+    const staged = new Map<string, Subscriber>();
+    let seq = this.nextSeq;
+    return group.map(({ email, components, now }) => {
       const at = now.toISOString();
-      const existing = this.byId.get(this.byEmail.get(email.toLowerCase()) ?? '');
+      const key = email.toLowerCase();
+      const existing = staged.get(key) ?? this.byId.get(this.byEmail.get(key) ?? '');
       let next: Subscriber;
       let sendConfirm = true;
       if (!existing) {
         next = {
           t: 's',
           id: randomId(),
-          seq: this.nextSeq,
+          seq: seq++,
           email,
           state: 'pending',
           components,
@@ -111,8 +218,7 @@ export class SubscriberBook {
         next = { ...existing, state: 'pending', components, confirms: existing.confirms + 1, requested_at: at, updated_at: at };
         sendConfirm = existing.suppressed === null;
       }
-      await this.journal.append([next]);
-      this.apply(next);
+      staged.set(key, next);
       return { subscriber: next, sendConfirm };
     });
   }
@@ -197,13 +303,48 @@ export class SubscriberBook {
   }
 
   private apply(s: Subscriber): void {
+    this.share(s);
     const old = this.byId.get(s.id);
     if (!old) {
-      this.order.push({ seq: s.seq, id: s.id });
+      this.orderSeq.push(s.seq);
+      this.orderId.push(s.id);
       if (s.seq >= this.nextSeq) this.nextSeq = s.seq + 1;
     }
     this.byId.set(s.id, s);
     this.byEmail.set(s.email.toLowerCase(), s.id);
+  }
+
+  /**
+   * Memory: a record read back from disk has its own copy of every string. Equal timestamps (a subscribe
+   * writes one instant as requested, created and updated; an import one instant for everyone) are made one
+   * string again, and an empty component list is one shared (frozen) array. Subscribers are replaced,
+   * never changed in place, so sharing is safe.
+   */
+  private share(s: Subscriber): void {
+    const at = (v: string): string => {
+      const recent = this.recentAt;
+      for (let i = 0; i < recent.length; i++) if (recent[i] === v) return recent[i]!;
+      recent[this.recentNext] = v;
+      this.recentNext = (this.recentNext + 1) % recent.length;
+      return v;
+    };
+    s.requested_at = at(s.requested_at);
+    s.created_at = at(s.created_at);
+    s.updated_at = at(s.updated_at);
+    if (s.confirmed_at !== null) s.confirmed_at = at(s.confirmed_at);
+    if (s.unsubscribed_at !== null) s.unsubscribed_at = at(s.unsubscribed_at);
+    if (s.components.length === 0) s.components = NO_COMPONENTS;
+  }
+
+  /** Replay may meet records out of seq order: sorts the two order arrays together (once, at start). */
+  private sortOrder(): void {
+    const seqs = this.orderSeq;
+    let sorted = true;
+    for (let i = 1; i < seqs.length && sorted; i++) sorted = seqs[i - 1]! <= seqs[i]!;
+    if (sorted) return;
+    const idx = seqs.map((_, i) => i).sort((a, b) => seqs[a]! - seqs[b]!);
+    this.orderSeq = idx.map((i) => seqs[i]!);
+    this.orderId = idx.map((i) => this.orderId[i]!);
   }
 
   private forget(id: string): void {

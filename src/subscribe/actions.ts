@@ -1,6 +1,6 @@
 import type { Herald } from '../herald.ts';
 import type { Subscriber } from '../notify/model.ts';
-import { HeraldError, Invalid, NotFound, RateLimited } from '../domain/errors.ts';
+import { HeraldError, Invalid, NotFound, RateLimited, Unavailable } from '../domain/errors.ts';
 import { subscribeSchema } from '../input/subscribe.ts';
 import { parseInput } from '../input/parse.ts';
 import { httpStatus } from '../api/errors.ts';
@@ -23,7 +23,8 @@ const refused = (err: unknown): FormOutcome => {
     const minutes = Math.ceil(err.retryAfterSeconds / 60);
     return { status: 429, error: `Too many requests. Please try again in ${minutes} minute(s).`, retryAfter: err.retryAfterSeconds };
   }
-  return { status: httpStatus(err), error: err.message };
+  const retryAfter = err instanceof Unavailable ? err.retryAfterSeconds : undefined;
+  return { status: httpStatus(err), error: err.message, ...(retryAfter ? { retryAfter } : {}) };
 };
 
 /** The subscribe form: the same rules and the same answer as `POST /api/subscribers`. */

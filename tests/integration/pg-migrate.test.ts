@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openPool, type Pool } from '../../src/store/pg/client.ts';
@@ -90,9 +90,13 @@ describe('migrateDatabase', () => {
     expect((err as Error).message).toMatch(/migration\(s\) 7 that this Herald does not know/);
   });
 
-  it("Herald's own migrations create the one-row document table", async () => {
+  it("Herald's own migrations, every file in order, create the one-row document table", async () => {
     const url = await cluster.database();
-    expect(await migrateDatabase(pool(url))).toEqual(['001_document.sql']);
+    const own = readdirSync(new URL('../../src/store/migrations/', import.meta.url))
+      .filter((f) => f.endsWith('.sql'))
+      .sort();
+    expect(own[0]).toBe('001_document.sql');
+    expect(await migrateDatabase(pool(url))).toEqual(own);
     expect(await migrateDatabase(pool(url))).toEqual([]);
     await cluster.sql(`INSERT INTO herald_document (version, data) VALUES (1, '{}')`, url);
     // The check pins the single row: a second document cannot exist.

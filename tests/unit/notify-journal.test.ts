@@ -75,6 +75,32 @@ describe('Journal', () => {
   });
 });
 
+describe('Journal compaction asked for again before it ran', () => {
+  it('is done once, with the latest live state, and every caller is answered', async () => {
+    const file = join(tmp(), 'j.jsonl');
+    const j = new Journal(file);
+    // A flush is running: the compactions wait behind it.
+    const first = j.append([{ id: 1, v: 'a' }]);
+    const calls: string[] = [];
+    const c1 = j.compact(() => {
+      calls.push('c1');
+      return [{ id: 1, v: 'stale' }];
+    });
+    const c2 = j.compact(() => {
+      calls.push('c2');
+      return [{ id: 1, v: 'b' }];
+    });
+    const later = j.append([{ id: 2, v: 'c' }]);
+    await Promise.all([first, c1, c2, later]);
+    expect(calls).toEqual(['c2']);
+    await j.close();
+    expect(new Journal(file).replay()).toEqual([
+      { id: 1, v: 'b' },
+      { id: 2, v: 'c' },
+    ]);
+  });
+});
+
 describe('SubscriberBook', () => {
   const now = new Date('2026-11-23T10:00:00Z');
   const open = (dir: string) => new SubscriberBook(new Journal(join(dir, 's.jsonl')), LinkTokens.open(dir));

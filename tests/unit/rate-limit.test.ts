@@ -53,3 +53,53 @@ describe('WindowLimiter when full (maxKeys live windows)', () => {
     expect(l.hit('a', 61_000)).toBe(1); // full (c, d, e) and a was forgotten when its window ended: it waits like any new key
   });
 });
+
+describe('WindowLimiter for subscribes: full, it makes room instead of refusing new keys', () => {
+  it("per address ('evict'): new addresses are never refused; the oldest open counter goes first, then the oldest spent one", () => {
+    const l = new WindowLimiter({ limit: 2, windowMs: 600_000, maxKeys: 3, whenFull: 'evict' });
+    expect(l.hit('victim', 0)).toBe(0);
+    expect(l.hit('victim', 0)).toBe(0);
+    expect(l.hit('victim', 0)).toBe(600); // used up its window
+    // A long outage: far more new addresses in one window than the limiter keeps. None is refused.
+    for (let i = 0; i < 50; i++) expect(l.hit(`new-${i}@example.com`, 1_000 + i)).toBe(0);
+    expect(l.size).toBe(3);
+    // The spent victim outlived 50 open addresses: they made room for each other.
+    expect(l.hit('victim', 2_000)).toBe(598);
+    // Only once every kept key is spent does the oldest spent one go.
+    for (const k of ['x', 'y']) {
+      l.hit(k, 3_000);
+      l.hit(k, 3_000);
+    }
+    expect(l.hit('z', 4_000)).toBe(0);
+    expect(l.hit('victim', 4_000)).toBe(0); // forgotten: through a little early, its new window counted afresh
+  });
+
+  it("per IP ('evict-open'): a flooding IP stays refused while new IPs keep being admitted", () => {
+    const l = new WindowLimiter({ limit: 5, windowMs: 600_000, maxKeys: 100, whenFull: 'evict-open' });
+    for (let i = 0; i < 5; i++) expect(l.hit('ip:flooder', 0)).toBe(0);
+    expect(l.hit('ip:flooder', 0)).toBe(600);
+    for (let i = 0; i < 10_000; i++) expect(l.hit(`ip:visitor-${i}`, 1_000 + i)).toBe(0);
+    expect(l.size).toBeLessThanOrEqual(100);
+    expect(l.hit('ip:flooder', 20_000)).toBe(580);
+    expect(l.blockedFor('ip:flooder', 20_000)).toBe(580);
+    expect(l.blockedFor('ip:someone-new', 20_000)).toBe(0);
+  });
+
+  it("per IP ('evict-open'): when every kept IP is flooding, a new one waits (as with 'refuse')", () => {
+    const l = new WindowLimiter({ limit: 1, windowMs: 60_000, maxKeys: 2, whenFull: 'evict-open' });
+    l.hit('ip:a', 0);
+    l.hit('ip:b', 1_000);
+    expect(l.hit('ip:c', 2_000)).toBe(58);
+    expect(l.blockedFor('ip:c', 2_000)).toBe(58);
+    expect(l.hit('ip:a', 2_000)).toBe(58); // still counted
+    expect(l.hit('ip:c', 60_000)).toBe(0); // a's window ended
+  });
+
+  it('memory stays bounded and expired windows are swept in every mode', () => {
+    for (const whenFull of ['refuse', 'evict-open', 'evict'] as const) {
+      const l = new WindowLimiter({ limit: 3, windowMs: 1_000, maxKeys: 1_000, whenFull });
+      for (let i = 0; i < 20_000; i++) l.hit(`k${i}`, i);
+      expect(l.size, whenFull).toBeLessThanOrEqual(1_000);
+    }
+  });
+});
