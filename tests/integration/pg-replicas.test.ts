@@ -1,0 +1,140 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type HeraldProcess, startHerald, stopAll } from '../helpers/server.ts';
+import { type PgCluster, startPgCluster } from '../helpers/pg.ts';
+import { until } from '../helpers/poll.ts';
+
+/**
+ * Two real Herald processes (replicas A and B, each with its own DATA_DIR)
+ * on one real PostgreSQL 15 database: what one publishes the other serves,
+ * concurrent writers lose nothing, ids stay unique, one replica leads, and a
+ * PostgreSQL outage is survived (reads keep serving, writes answer 503, and
+ * everything resumes on its own).
+ */
+type Json = Record<string, any>;
+
+let cluster: PgCluster;
+let a: HeraldProcess;
+let b: HeraldProcess;
+
+const replica = (url: string) => startHerald({ env: { DATABASE_URL: url, SITE_URL: 'https://status.example.test' } });
+const health = async (h: HeraldProcess): Promise<Json> => (await fetch(`${h.url}/healthz`)).json();
+const text = async (h: HeraldProcess, path: string): Promise<string> => (await fetch(`${h.url}${path}`)).text();
+
+async function declare(h: HeraldProcess, name: string, headers: Record<string, string> = {}): Promise<Response> {
+  return h.admin('/incidents', {
+    body: { name, impact: 'major', body: `${name}: we are investigating.`, components: { api: 'partial_outage' } },
+    headers,
+  });
+}
+
+beforeAll(async () => {
+  cluster = await startPgCluster();
+  const url = await cluster.database();
+  // Started together: migrations run once under their advisory lock.
+  [a, b] = await Promise.all([replica(url), replica(url)]);
+  expect((await a.admin('/components', { body: { id: 'api', name: 'API' } })).status).toBe(201);
+}, 60_000);
+afterAll(async () => {
+  await stopAll(a, b);
+  await cluster?.destroy();
+});
+
+describe('two replicas on one PostgreSQL database', () => {
+  it('both report PostgreSQL and exactly one of them leads', async () => {
+    const [ha, hb] = await Promise.all([health(a), health(b)]);
+    expect(ha).toMatchObject({ status: 'ok', storage: { engine: 'postgres', healthy: true } });
+    expect(hb).toMatchObject({ status: 'ok', storage: { engine: 'postgres', healthy: true } });
+    expect([ha.storage.leader, hb.storage.leader].filter(Boolean)).toHaveLength(1);
+  });
+
+  it("an incident declared on A is on B's page, API and banner", async () => {
+    const res = await declare(a, 'Checkout errors on replica A');
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    await until(async () => (await text(b, '/')).includes('Checkout errors on replica A'), "B's page to show A's incident");
+    expect(await text(b, `/incidents/${id}`)).toContain('Checkout errors on replica A: we are investigating.');
+    const summary = (await (await fetch(`${b.url}/api/v2/summary.json`)).json()) as Json;
+    expect(summary.incidents.map((i: Json) => i.id)).toContain(id);
+    expect(summary.components.find((c: Json) => c.name === 'API').status).toBe('partial_outage');
+    const banner = (await (await fetch(`${b.url}/api/banner.json`)).json()) as Json;
+    expect(banner).toMatchObject({ active: true, incident_id: id });
+  });
+
+  it('updates posted to one incident from both replicas at once are all kept, in one timeline', async () => {
+    const { id } = (await (await declare(a, 'Concurrent writers')).json()) as { id: string };
+    const post = (h: HeraldProcess, n: number) =>
+      h.admin(`/incidents/${id}/updates`, { body: { status: 'identified', body: `Update ${n} from ${h === a ? 'A' : 'B'}.` } });
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, n) => post(n % 2 === 0 ? a : b, n)));
+    expect(answers.map((r) => r.status)).toEqual(Array(20).fill(201));
+    for (const h of [a, b]) {
+      await until(async () => {
+        const incident = (await (await h.admin(`/incidents/${id}`)).json()) as Json;
+        return incident.incident_updates.length === 21;
+      }, 'every update on both replicas');
+      const incident = (await (await h.admin(`/incidents/${id}`)).json()) as Json;
+      const bodies = incident.incident_updates.map((u: Json) => u.body as string);
+      for (let n = 0; n < 20; n++)
+        expect(bodies, `update ${n} on ${h === a ? 'A' : 'B'}`).toContain(`Update ${n} from ${n % 2 === 0 ? 'A' : 'B'}.`);
+      expect(new Set(incident.incident_updates.map((u: Json) => u.id)).size).toBe(21);
+    }
+  });
+
+  it('incidents declared on both replicas at once get distinct INC-YYYY-MM-DD-N ids', async () => {
+    const answers = await Promise.all(Array.from({ length: 16 }, (_, n) => declare(n % 2 ? a : b, `Race ${n}`)));
+    expect(answers.map((r) => r.status)).toEqual(Array(16).fill(201));
+    const ids = await Promise.all(answers.map(async (r) => ((await r.json()) as { id: string }).id));
+    for (const id of ids) expect(id).toMatch(/^INC-\d{4}-\d{2}-\d{2}-\d+$/);
+    expect(new Set(ids).size).toBe(16);
+    const listed = (await (await b.admin('/incidents')).json()) as { incidents: Json[] };
+    const all = listed.incidents.map((i) => i.id as string);
+    expect(new Set(all).size).toBe(all.length);
+  });
+});
+
+describe('PostgreSQL goes away and comes back', () => {
+  it('pages and JSON keep serving, /healthz says degraded, writes answer 503 and change nothing; then all resumes and a retried publish lands once', async () => {
+    const before = await text(b, '/');
+    expect(before).toContain('Checkout errors on replica A');
+    await cluster.stop();
+    try {
+      for (const h of [a, b]) {
+        const page = await fetch(`${h.url}/`);
+        expect(page.status).toBe(200);
+        expect(await page.text()).toContain('Checkout errors on replica A');
+        expect((await fetch(`${h.url}/api/v2/summary.json`)).status).toBe(200);
+        expect((await fetch(`${h.url}/api/banner.json`)).status).toBe(200);
+      }
+      // A write finds the database gone (whatever the pool believed): 503, nothing half done.
+      const refused = await declare(a, 'Published during the outage', { 'idempotency-key': 'outage-1' });
+      expect(refused.status).toBe(503);
+      expect(((await refused.json()) as Json).error.code).toBe('storage_unavailable');
+      await until(async () => (await health(a)).status === 'degraded', '/healthz to say degraded');
+      expect((await health(a)).storage.healthy).toBe(false);
+    } finally {
+      await cluster.start();
+    }
+    for (const h of [a, b]) await until(async () => (await health(h)).status === 'ok', '/healthz ok again');
+    // The Comms Lead's retry, with the same key, publishes once; a second retry replays it.
+    const first = await declare(a, 'Published during the outage', { 'idempotency-key': 'outage-1' });
+    expect(first.status).toBe(201);
+    const again = await declare(b, 'Published during the outage', { 'idempotency-key': 'outage-1' });
+    expect(again.status).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    const { id } = (await first.json()) as { id: string };
+    expect(((await again.json()) as { id: string }).id).toBe(id);
+    await until(async () => (await text(b, '/')).includes('Published during the outage'), "B's page to show the retried publish");
+    const listed = (await (await b.admin('/incidents')).json()) as { incidents: Json[] };
+    expect(listed.incidents.filter((i) => i.name === 'Published during the outage')).toHaveLength(1);
+  });
+
+  it('when the leader dies, the other replica takes over the lead within seconds', async () => {
+    // After the outage one replica leads again (each retries the lock every second).
+    const leads = async () => (await Promise.all([health(a), health(b)])).map((x) => x.storage.leader === true);
+    await until(async () => (await leads()).filter(Boolean).length === 1, 'one replica to lead again after the outage');
+    const [leader, follower] = (await leads())[0] ? [a, b] : [b, a];
+    await leader.kill();
+    await until(async () => (await health(follower)).storage.leader === true, 'the other replica to lead');
+    // And it still publishes.
+    expect((await declare(follower, 'After the leader died')).status).toBe(201);
+  });
+});
