@@ -1,0 +1,40 @@
+/**
+ * Moving Herald's data between the engines (src/store/transfer.ts says what moves):
+ * - `npm run db:import -- DATA_DIR [--force]`: DATA_DIR's data file and admin token into the
+ *   PostgreSQL database at DATABASE_URL (migrated first).
+ * - `npm run db:export -- DIR [--force]`: the database's document and admin token into DIR, as an
+ *   embedded DATA_DIR.
+ * Both refuse while a Herald runs on that folder, and never replace data without --force.
+ */
+import { parseArgs } from 'node:util';
+import { exportToDir, importDataDir, TransferRefused } from '../src/store/transfer.ts';
+
+const [command, ...rest] = process.argv.slice(2);
+const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { force: { type: 'boolean', default: false } } });
+const dir = positionals[0];
+const url = process.env.DATABASE_URL;
+if ((command !== 'import' && command !== 'export') || !dir || !url) {
+  console.error('usage: DATABASE_URL=postgres://… npm run db:import -- DATA_DIR [--force]');
+  console.error('       DATABASE_URL=postgres://… npm run db:export -- DIR [--force]');
+  process.exit(2);
+}
+
+try {
+  const report =
+    command === 'import' ? await importDataDir(dir, url, { force: values.force }) : await exportToDir(url, dir, { force: values.force });
+  for (const line of report.moved) console.log(`moved: ${line}`);
+  if (report.leftInDataDir.length > 0) {
+    console.log(
+      `left in ${dir} (subscribers and outboxes stay in a DATA_DIR on both engines; start ${command === 'import' ? 'the first PostgreSQL replica' : 'Herald'} with DATA_DIR=${dir} to keep them):`,
+    );
+    for (const line of report.leftInDataDir) console.log(`  ${line}`);
+  }
+} catch (err) {
+  if (err instanceof TransferRefused) {
+    console.error(`db:${command}: ${err.message}`);
+    process.exit(1);
+  }
+  // A connection error names the host, never the password: pg's messages do not carry it.
+  console.error(`db:${command}: ${(err as Error).message}`);
+  process.exit(1);
+}

@@ -1,0 +1,172 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { dbSchema, type Db } from '../domain/model.ts';
+import { DurableJsonFile } from './durable-file.ts';
+import { acquireLock, DataDirLocked } from './lock.ts';
+import { migrate } from './migrate.ts';
+import { openPool, withClient } from './pg/client.ts';
+import { DOCUMENT_CHANNEL } from './pg/document-store.ts';
+import { migrateDatabase } from './pg/migrate.ts';
+
+/**
+ * Moving Herald's data between the engines (`npm run db:import` and
+ * `npm run db:export`): the main document (components, incidents,
+ * maintenance, settings, channels, audit, idempotency keys) and the admin
+ * token. Each side is validated as Herald would read it before anything is
+ * written, and nothing is replaced without `force`.
+ *
+ * What stays in DATA_DIR on both engines today: the subscribers, the email
+ * and channel outboxes (the .jsonl journals) and the subscribers' link key.
+ * Neither command moves them; both list them, so that the operator starts
+ * the first PostgreSQL replica on that same DATA_DIR (or keeps it) and no
+ * subscriber is left behind.
+ */
+
+/** Files of DATA_DIR that neither command moves (see above). */
+export const STAYS_IN_DATA_DIR = ['subscribers.jsonl', 'deliveries.jsonl', 'channel-deliveries.jsonl', 'subscribers.key'] as const;
+
+export class TransferRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TransferRefused';
+  }
+}
+
+export interface TransferReport {
+  /** What was written where, one line each. */
+  moved: string[];
+  /** Files of DATA_DIR left where they are, with their sizes. */
+  leftInDataDir: string[];
+}
+
+/** Reads and validates DATA_DIR/herald.json as Herald would (upgrading an older schema in memory). */
+async function readDocument(dataDir: string): Promise<Db> {
+  const file = new DurableJsonFile(join(dataDir, 'herald.json'), dbSchema);
+  let doc: Db | null;
+  try {
+    doc = await file.read();
+  } catch (err) {
+    throw new TransferRefused(`${(err as Error).message} Nothing was imported.`);
+  }
+  if (!doc) throw new TransferRefused(`${file.file} does not exist: nothing to import.`);
+  return doc;
+}
+
+/** The folder's lock, so that no Herald writes it meanwhile; a running one is a clear refusal. */
+function lock(dir: string): () => void {
+  try {
+    return acquireLock(dir);
+  } catch (err) {
+    if (err instanceof DataDirLocked) throw new TransferRefused(`A Herald is running on ${dir}: stop it first. Nothing was changed.`);
+    throw err;
+  }
+}
+
+function leftInDataDir(dataDir: string): string[] {
+  return STAYS_IN_DATA_DIR.filter((f) => existsSync(join(dataDir, f))).map(
+    (f) => `${join(dataDir, f)} (${statSync(join(dataDir, f)).size} bytes)`,
+  );
+}
+
+/**
+ * Copies DATA_DIR's document and admin token into the PostgreSQL database at `url` (migrating it first).
+ * Refuses while a Herald runs on DATA_DIR, and when the database already holds a document or an admin
+ * token, unless `force` (the document is then replaced as one new version, which running replicas load).
+ */
+export async function importDataDir(dataDir: string, url: string, opts: { force?: boolean } = {}): Promise<TransferReport> {
+  const release = lock(dataDir);
+  try {
+    const doc = await readDocument(dataDir);
+    const tokenFile = join(dataDir, 'admin-token');
+    const token = existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : null;
+    const pool = openPool(url, { max: 1, applicationName: 'herald:db-import' });
+    try {
+      await migrateDatabase(pool);
+      await withClient(pool, async (client) => {
+        await client.query('BEGIN');
+        try {
+          const { rows } = await client.query<{ version: string }>('SELECT version FROM herald_document WHERE id = 1 FOR UPDATE');
+          const existing = rows[0] ? Number(rows[0].version) : null;
+          if (existing !== null && !opts.force) {
+            throw new TransferRefused(
+              `The database already holds a Herald document (version ${existing}); nothing was imported. Pass --force to replace it.`,
+            );
+          }
+          const version = (existing ?? 0) + 1;
+          await client.query(
+            `INSERT INTO herald_document (id, version, data, updated_at) VALUES (1, $1, $2, now())
+             ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, data = EXCLUDED.data, updated_at = now()`,
+            [version, JSON.stringify(doc)],
+          );
+          if (token !== null) {
+            const { rowCount } = await client.query(
+              `INSERT INTO herald_secrets (name, value) VALUES ('admin-token', $1)
+               ON CONFLICT (name) DO ${opts.force ? 'UPDATE SET value = EXCLUDED.value' : 'NOTHING'}`,
+              [token],
+            );
+            if (rowCount === 0) {
+              throw new TransferRefused('The database already holds an admin token; nothing was imported. Pass --force to replace it.');
+            }
+          }
+          await client.query('SELECT pg_notify($1, $2)', [DOCUMENT_CHANNEL, String(version)]);
+          await client.query('COMMIT');
+        } catch (err) {
+          await client.query('ROLLBACK').catch(() => {});
+          throw err;
+        }
+      });
+    } finally {
+      await pool.end().catch(() => {});
+    }
+    return {
+      moved: [
+        `herald.json → herald_document (${doc.components.length} components, ${doc.incidents.length} incidents, ${doc.maintenances.length} maintenance windows, ${doc.channels.length} channels, ${doc.audit.length} audit entries)`,
+        ...(token !== null ? ['admin-token → herald_secrets'] : []),
+      ],
+      leftInDataDir: leftInDataDir(dataDir),
+    };
+  } finally {
+    release();
+  }
+}
+
+/**
+ * Writes the PostgreSQL database's document (and admin token) into `dir` as the embedded engine's
+ * DATA_DIR/herald.json (and DATA_DIR/admin-token, mode 0600). Refuses when `dir` holds a data file,
+ * unless `force`, and while a Herald runs on `dir`.
+ */
+export async function exportToDir(url: string, dir: string, opts: { force?: boolean } = {}): Promise<TransferReport> {
+  mkdirSync(dir, { recursive: true });
+  const release = lock(dir);
+  try {
+    const file = join(dir, 'herald.json');
+    if (existsSync(file) && !opts.force) {
+      throw new TransferRefused(`${file} exists; nothing was exported. Pass --force to replace it.`);
+    }
+    const pool = openPool(url, { max: 1, applicationName: 'herald:db-export' });
+    let raw: unknown;
+    let token: string | null;
+    try {
+      const doc = await pool.query<{ data: unknown }>('SELECT data FROM herald_document WHERE id = 1');
+      if (!doc.rows[0]) throw new TransferRefused('The database holds no Herald document; nothing was exported.');
+      raw = doc.rows[0].data;
+      const secret = await pool.query<{ value: string }>(`SELECT value FROM herald_secrets WHERE name = 'admin-token'`);
+      token = secret.rows[0]?.value ?? null;
+    } finally {
+      await pool.end().catch(() => {});
+    }
+    const parsed = dbSchema.safeParse(migrate(raw).data);
+    if (!parsed.success) throw new TransferRefused(`The database's document is not valid for this Herald; nothing was exported.`);
+    await new DurableJsonFile(file, dbSchema).write(parsed.data);
+    const moved = [`herald_document → ${file}`];
+    if (token !== null) {
+      const tokenFile = join(dir, 'admin-token');
+      writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
+      chmodSync(tokenFile, 0o600);
+      moved.push(`herald_secrets admin-token → ${tokenFile}`);
+    }
+    return { moved, leftInDataDir: leftInDataDir(dir) };
+  } finally {
+    release();
+  }
+}

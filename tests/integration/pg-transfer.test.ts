@@ -1,0 +1,186 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { dbSchema } from '../../src/domain/model.ts';
+import { type HeraldProcess, removeDir, startHerald, stopAll, tempDataDir } from '../helpers/server.ts';
+import { type PgCluster, startPgCluster } from '../helpers/pg.ts';
+
+/**
+ * `npm run db:import` and `npm run db:export`, run as an operator would (the
+ * real CLI), between a real embedded DATA_DIR and a real PostgreSQL 15: the
+ * round trip loses nothing, Herald on the other engine answers the same, and
+ * neither command replaces data without --force.
+ */
+type Json = Record<string, any>;
+const run = promisify(execFile);
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+let cluster: PgCluster;
+let url: string;
+const source = tempDataDir('herald-transfer-src-');
+const exported = tempDataDir('herald-transfer-out-');
+const running: HeraldProcess[] = [];
+const TOKEN = 'imported-admin-token-0123456789abcdef';
+
+async function cli(args: string[]): Promise<{ code: number; out: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['scripts/db.ts', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: url },
+      encoding: 'utf8',
+    });
+    return { code: 0, out: stdout + stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, out: e.stdout + e.stderr };
+  }
+}
+
+/** What a customer and a Comms Lead read: equal answers mean equal data. */
+async function answers(h: HeraldProcess): Promise<Json> {
+  const get = async (path: string) => (await fetch(`${h.url}${path}`)).json();
+  const admin = async (path: string) => (await h.admin(path)).json();
+  return {
+    summary: await get('/api/v2/summary.json'),
+    incidents: await get('/api/v2/incidents.json'),
+    maintenances: await get('/api/v2/scheduled-maintenances.json'),
+    adminIncidents: await admin('/incidents'),
+    settings: await admin('/settings'),
+  };
+}
+
+const parsedFile = (dir: string) => dbSchema.parse(JSON.parse(readFileSync(join(dir, 'herald.json'), 'utf8')));
+
+let before: Json;
+beforeAll(async () => {
+  cluster = await startPgCluster();
+  url = await cluster.database();
+  const h = await startHerald({ dataDir: source, env: { SITE_URL: 'https://status.example.test' } });
+  running.push(h);
+  const ok = async (res: Promise<Response>, status = 201) => expect((await res).status).toBe(status);
+  await ok(h.admin('/components', { body: { id: 'api', name: 'API', description: 'The REST API' } }));
+  await ok(h.admin('/components', { body: { id: 'web', name: 'Website' } }));
+  const settings = (await (await h.admin('/settings')).json()) as Json;
+  await ok(
+    h.admin('/settings', { method: 'PUT', body: { ...settings, audience: 'Transfer test users', signoff: 'The Transfer Team' } }),
+    200,
+  );
+  const declared = await h.admin('/incidents', {
+    body: { name: 'Checkout errors', impact: 'major', body: 'We are **investigating**.', components: { api: 'partial_outage' } },
+    headers: { 'idempotency-key': 'transfer-1' },
+  });
+  expect(declared.status).toBe(201);
+  const { id } = (await declared.json()) as { id: string };
+  await ok(h.admin(`/incidents/${id}/updates`, { body: { status: 'identified', body: 'A bad deploy.' } }));
+  await ok(
+    h.admin(`/incidents/${id}/updates`, {
+      body: {
+        status: 'resolved',
+        body: 'Rolled back.',
+        components: { api: 'operational' },
+        root_cause: 'A bad deploy.',
+        resolution: 'Rolled back.',
+      },
+    }),
+  );
+  await ok(
+    h.admin('/incidents', {
+      body: { name: 'Slow pages', impact: 'minor', body: 'Looking into it.', components: { web: 'degraded_performance' } },
+    }),
+  );
+  const start = new Date(Date.now() + 24 * 3600_000);
+  await ok(
+    h.admin('/maintenances', {
+      body: {
+        name: 'Database upgrade',
+        body: 'A short upgrade.',
+        scheduled_for: start.toISOString(),
+        scheduled_until: new Date(start.getTime() + 2 * 3600_000).toISOString(),
+        components: ['api'],
+      },
+    }),
+  );
+  // A subscriber: kept in DATA_DIR's journal, which neither command moves.
+  expect(
+    (
+      await fetch(`${h.url}/api/subscribers`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'someone@example.com' }),
+      })
+    ).status,
+  ).toBe(202);
+  before = await answers(h);
+  await h.stop();
+  // The admin token a first start without ADMIN_TOKEN writes.
+  writeFileSync(join(source, 'admin-token'), `${TOKEN}\n`, { mode: 0o600 });
+}, 120_000);
+
+afterAll(async () => {
+  await stopAll(...running);
+  await cluster?.destroy();
+  removeDir(source);
+  removeDir(exported);
+});
+
+describe('db:import and db:export', () => {
+  it('imports a DATA_DIR: PostgreSQL holds the same document and the admin token, and says what stays in DATA_DIR', async () => {
+    const { code, out } = await cli(['import', source]);
+    expect(code, out).toBe(0);
+    expect(out).toMatch(
+      /moved: herald\.json → herald_document \(2 components, 2 incidents, 1 maintenance windows, 0 channels, \d+ audit entries\)/,
+    );
+    expect(out).toContain('moved: admin-token → herald_secrets');
+    expect(out).toMatch(/subscribers\.jsonl \(\d+ bytes\)/);
+    const stored = JSON.parse(await cluster.sql('SELECT data::text FROM herald_document', url));
+    expect(dbSchema.parse(stored)).toEqual(parsedFile(source));
+    expect(await cluster.sql(`SELECT value FROM herald_secrets WHERE name = 'admin-token'`, url)).toBe(TOKEN);
+  });
+
+  it('refuses to import over a database that holds a document, changing nothing, unless --force', async () => {
+    const version = await cluster.sql('SELECT version FROM herald_document', url);
+    const again = await cli(['import', source]);
+    expect(again.code).toBe(1);
+    expect(again.out).toContain('already holds a Herald document');
+    expect(await cluster.sql('SELECT version FROM herald_document', url)).toBe(version);
+    const forced = await cli(['import', source, '--force']);
+    expect(forced.code, forced.out).toBe(0);
+    expect(Number(await cluster.sql('SELECT version FROM herald_document', url))).toBe(Number(version) + 1);
+  });
+
+  it('Herald on PostgreSQL answers what the embedded Herald answered, the imported token included', async () => {
+    const h = await startHerald({ env: { DATABASE_URL: url, SITE_URL: 'https://status.example.test', ADMIN_TOKEN: '' } });
+    running.push(h);
+    const res = await fetch(`${h.url}/api/admin/incidents`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(res.status).toBe(200);
+    const viaToken = {
+      ...h,
+      admin: (path: string, init?: Json) => fetch(`${h.url}/api/admin${path}`, { ...init, headers: { authorization: `Bearer ${TOKEN}` } }),
+    };
+    expect(await answers(viaToken as HeraldProcess)).toEqual(before);
+    await h.stop();
+  });
+
+  it('exports back into a DATA_DIR: the same document and token, and an embedded Herald there answers the same', async () => {
+    const { code, out } = await cli(['export', exported]);
+    expect(code, out).toBe(0);
+    expect(parsedFile(exported)).toEqual(parsedFile(source));
+    expect(readFileSync(join(exported, 'admin-token'), 'utf8').trim()).toBe(TOKEN);
+    const again = await cli(['export', exported]);
+    expect(again.code).toBe(1);
+    expect(again.out).toContain('exists; nothing was exported');
+    const h = await startHerald({ dataDir: exported, env: { SITE_URL: 'https://status.example.test' } });
+    running.push(h);
+    expect(await answers(h)).toEqual(before);
+  });
+
+  it('refuses while a Herald runs on the folder', async () => {
+    const live = running.at(-1)!;
+    const refused = await cli(['export', live.dataDir, '--force']);
+    expect(refused.code).toBe(1);
+    expect(refused.out).toContain(`A Herald is running on ${live.dataDir}: stop it first. Nothing was changed.`);
+  });
+});
