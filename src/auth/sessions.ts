@@ -14,12 +14,18 @@ export interface Session {
 
 export const SESSION_IDLE_MS = 12 * 60 * 60_000;
 export const SESSION_MAX_MS = 24 * 60 * 60_000;
-const MAX_SESSIONS = 1_000;
+/** Sessions kept at most (on either engine): a flood of sign-ins drops the least recently used. */
+export const MAX_SESSIONS = 1_000;
+/** Longer than any token this Herald makes (43 characters): refused before hashing. */
+export const MAX_TOKEN_LENGTH = 200;
 
-const hash = (token: string) => createHash('sha256').update(token).digest('base64url');
+/** The key a session is kept under: the SHA-256 of its cookie token (base64url), never the token itself. */
+export const sessionKey = (token: string): string => createHash('sha256').update(token).digest('base64url');
+const hash = sessionKey;
 
 /**
- * Sessions in memory: a restart signs everyone out (documented). The token is
+ * Sessions in memory (the embedded engine; on PostgreSQL they are shared by
+ * the replicas: src/store/console/pg.ts): a restart signs everyone out (documented). The token is
  * random (32 bytes) and stored hashed, so a heap dump does not hand out
  * sessions. A session ends after 12 h idle or 24 h in all.
  */
@@ -42,7 +48,7 @@ export class SessionStore {
 
   /** The live session for a cookie token (and marks it used), or null. */
   get(token: string | undefined, now: number): Session | null {
-    if (!token || token.length > 200) return null;
+    if (!token || token.length > MAX_TOKEN_LENGTH) return null;
     const session = this.sessions.get(hash(token));
     if (!session) return null;
     if (now - session.lastSeenAt > SESSION_IDLE_MS || now - session.createdAt > SESSION_MAX_MS) {
