@@ -93,7 +93,9 @@ export async function openHerald(config: Config, opts: OpenOptions = {}): Promis
         : { ...resolveAdminToken(config.dataDir, config.ADMIN_TOKEN), where: join(config.dataDir, 'admin-token') };
     if (generated) log(`Generated an admin token (shown once; also stored in ${where}):\n  ${token}`);
     core.adminToken = token;
-    const herald: Herald = { ...core, notify: openNotify(core), console: openConsoleState(config), channels: openChannels(core) };
+    const consoleState = openConsoleState(config, storage);
+    closers.push(() => consoleState.close());
+    const herald: Herald = { ...core, notify: openNotify(core), console: consoleState, channels: openChannels(core) };
     if (opts.timer !== false) {
       // The timer runs once across replicas: on the leader (always, on the embedded engine).
       let timer: Timer | null = null;

@@ -27,7 +27,8 @@ export function consoleGuard(herald: Herald): MiddlewareHandler<ConsoleEnv> {
         throw new Forbidden('Cross-site form submissions are refused.', 'cross_site');
       });
     }
-    const session = sessionOf(herald, c.req.raw);
+    // PostgreSQL unreachable: Unavailable, answered 503 by the error handler (never a sign-in page).
+    const session = await sessionOf(herald, c.req.raw);
     c.set('session', session);
     if (!session && c.req.path !== '/admin/login') {
       const path = c.req.path;

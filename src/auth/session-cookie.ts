@@ -34,8 +34,12 @@ export function sessionToken(herald: Herald, request: Request): string | undefin
   return header ? parseCookie(header)[sessionCookieName(herald.config.SITE_URL)] : undefined;
 }
 
-/** The live session of a request (and marks it used), or null. */
-export function sessionOf(herald: Herald, request: Request): Session | null {
+/**
+ * The live session of a request (and marks it used), or null. Throws
+ * Unavailable (503) when the sessions cannot be read (PostgreSQL down): that
+ * is not the same as signed out.
+ */
+export function sessionOf(herald: Herald, request: Request): Promise<Session | null> {
   return herald.console.sessions.get(sessionToken(herald, request), herald.now().getTime());
 }
 
@@ -45,8 +49,8 @@ export function sessionOf(herald: Herald, request: Request): Session | null {
  * (a cross-site page can make the browser send the cookie, never the header).
  * Returns the actor for the audit log.
  */
-export function sessionActor(herald: Herald, request: Request): string {
-  const session = sessionOf(herald, request);
+export async function sessionActor(herald: Herald, request: Request): Promise<string> {
+  const session = await sessionOf(herald, request);
   if (!session) throw new Unauthorized();
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     const csrf = request.headers.get('x-csrf-token') ?? '';

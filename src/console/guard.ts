@@ -4,6 +4,7 @@ import type { Session } from '../auth/sessions.ts';
 import { safeEqual } from '../auth/admin-token.ts';
 import { PRIVATE_CACHE } from '../http/security.ts';
 import { clientAddress } from '../http/client-address.ts';
+import { Unavailable } from '../domain/errors.ts';
 
 /** What every console page works with: the services, the signed-in session, who acts (for the audit log). */
 export interface AdminContext {
@@ -52,6 +53,19 @@ export async function readForm(request: Request): Promise<FormData | Response> {
     return await request.formData();
   } catch {
     return plain(400, 'The form could not be read.');
+  }
+}
+
+/**
+ * Awaits a read of the console's state (a draft); when that state cannot be
+ * reached (PostgreSQL down) the page answers 503 with why, never a 500.
+ */
+export async function orUnavailable<T>(work: Promise<T>): Promise<T | Response> {
+  try {
+    return await work;
+  } catch (err) {
+    if (err instanceof Unavailable) return plain(503, err.message);
+    throw err;
   }
 }
 

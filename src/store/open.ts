@@ -15,6 +15,9 @@ import { openPool, type Pool } from './pg/client.ts';
 import { PgDocumentStore } from './pg/document-store.ts';
 import { PgLeadership } from './pg/leadership.ts';
 import { sharedSecret } from './pg/secrets.ts';
+import type { ConsoleStore, ConsoleStoreOptions } from './console/port.ts';
+import { memoryConsoleStore } from './console/memory.ts';
+import { PgConsoleStore } from './console/pg.ts';
 
 /**
  * Herald's storage, opened: the embedded engine (DATA_DIR's files, one
@@ -37,6 +40,12 @@ export interface Storage {
    * keeps its secrets as files in DATA_DIR (admin-token, subscribers.key).
    */
   secret: ((name: string, make: () => string) => Promise<{ value: string; created: boolean }>) | null;
+  /**
+   * The Comms Lead console's state (sessions, drafts, failed sign-ins): in this process's memory on the
+   * embedded engine (a restart signs everyone out), in the database on PostgreSQL (shared by the
+   * replicas). `A` is the drafts' action, kept as JSON. The caller closes it (before the storage).
+   */
+  openConsole<A>(opts: ConsoleStoreOptions): ConsoleStore<A>;
   /** What /healthz reports: whether the database answered lately (always true for the files). */
   health(): { engine: 'embedded' | 'postgres'; healthy: boolean; listening: boolean; leader: boolean };
   close(): Promise<void>;
@@ -71,6 +80,7 @@ async function openEmbedded(config: Config, now: () => Date, log: (line: string)
     context: { engine: 'embedded', dataDir: config.dataDir, now, log },
     leadership: soleLeader(),
     secret: null,
+    openConsole: <A>(opts: ConsoleStoreOptions) => memoryConsoleStore<A>(opts),
     health: () => ({ engine: 'embedded', healthy: true, listening: true, leader: true }),
     close: async () => releaseLock(),
   };
@@ -113,6 +123,8 @@ async function openPostgres(
     context: { engine: 'postgres', dataDir: config.dataDir, pool: shared, url, replica, now, log },
     leadership,
     secret: (name, make) => sharedSecret(shared, name, make),
+    openConsole: <A>(opts: ConsoleStoreOptions) =>
+      new PgConsoleStore<A>({ ...opts, pool: shared, replica, leadership, now: () => now().getTime(), log }),
     health: () => ({ engine: 'postgres', healthy: document.healthy, listening: document.listening, leader: leadership.isLeader }),
     close: async () => {
       await leadership.close();

@@ -49,7 +49,7 @@ describe('GET /api/admin/dashboard', () => {
     expect(bearer.status).toBe(200);
     expect(bearer.headers.get('cache-control')).toBe('private, no-store');
 
-    const { token } = p.herald.console.sessions.create('console:Dana', Date.now());
+    const { token } = await p.herald.console.sessions.create('console:Dana', Date.now());
     const session = await p.request('/api/admin/dashboard', {
       headers: { cookie: `${sessionCookieName(p.herald.config.SITE_URL)}=${token}` },
     });

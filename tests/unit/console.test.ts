@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SessionStore, SESSION_IDLE_MS, SESSION_MAX_MS } from '../../src/auth/sessions.ts';
 import { WindowLimiter } from '../../src/http/rate-limit.ts';
-import { DraftStore } from '../../src/console/drafts.ts';
+import { DraftStore } from '../../src/store/console/memory.ts';
 import type { DraftAction } from '../../src/publish/preview.ts';
 import { activeIncidents } from '../../src/console/cadence.ts';
 import { updateTemplate, type TemplateFacts } from '../../src/console/templates.ts';

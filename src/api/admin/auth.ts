@@ -33,7 +33,7 @@ export function requireAdmin(herald: Herald): MiddlewareHandler<AdminEnv> {
         await next();
       });
     } else {
-      c.set('actor', sessionActor(herald, c.req.raw));
+      c.set('actor', await sessionActor(herald, c.req.raw));
       await next();
     }
     c.header('Cache-Control', PRIVATE_CACHE);

@@ -7,15 +7,17 @@ import { applyDraft, dryRun, previewBanner, previewEmail, type DraftResult } fro
 import type { Banner } from '../../read/banner.ts';
 import type { RenderedMail } from '../../notify/render.ts';
 import type { Session } from '../../auth/sessions.ts';
-import type { Draft } from '../drafts.ts';
+import type { Draft } from '../../store/console/port.ts';
+import { HeraldError, Unavailable } from '../../domain/errors.ts';
+import type { DraftAction } from '../../publish/preview.ts';
 import { declareFromForm, updateFromForm, type DeclareValues, type UpdateValues } from '../draft-input.ts';
 import { formFields, refusal, validate, type FieldErrors } from '../forms.ts';
 import { done, refused, type ActionResult } from './result.ts';
 
 /** What the preview page shows: the draft saved for publishing, or the form again with its errors. */
 export type PreviewResult =
-  | { ok: true; draft: Draft; result: DraftResult; email: { mail: RenderedMail; recipients: number } | null; banner: Banner }
-  | { ok: false; values: DeclareValues | UpdateValues; errors: FieldErrors };
+  | { ok: true; draft: Draft<DraftAction>; result: DraftResult; email: { mail: RenderedMail; recipients: number } | null; banner: Banner }
+  | { ok: false; status: 422 | 503; values: DeclareValues | UpdateValues; errors: FieldErrors };
 
 const FORM_FIELDS = [
   'name',
@@ -37,19 +39,25 @@ const FORM_FIELDS = [
  * (nothing is published), and the draft kept for this session so that
  * "Publish now" hands exactly this to the verb.
  */
-export function previewAction(herald: Herald, session: Session, form: FormData, incident?: Incident): PreviewResult {
+export async function previewAction(herald: Herald, session: Session, form: FormData, incident?: Incident): Promise<PreviewResult> {
   const fc = { db: herald.store.data, timeZone: herald.config.SITE_TIMEZONE, now: herald.now() };
   const read = incident ? updateFromForm(form, fc, incident) : declareFromForm(form, fc);
-  if (!read.action) return { ok: false, values: read.values, errors: read.errors };
+  if (!read.action) return { ok: false, status: 422, values: read.values, errors: read.errors };
   let result: DraftResult;
   try {
     result = dryRun(herald, session.actor, read.action);
   } catch (err) {
-    return { ok: false, values: read.values, errors: refusal(err, FORM_FIELDS).errors };
+    return { ok: false, status: 422, values: read.values, errors: refusal(err, FORM_FIELDS).errors };
   }
   const email = previewEmail(herald, result);
-  const draft = herald.console.drafts.save(session.key, read.action, herald.now().getTime());
-  if (email) draft.emailHtml = email.mail.html;
+  let draft: Draft<DraftAction>;
+  try {
+    draft = await herald.console.drafts.save(session.key, read.action, herald.now().getTime(), email?.mail.html);
+  } catch (err) {
+    // The drafts cannot be kept (PostgreSQL down): the form again, as filled in, with why.
+    if (err instanceof Unavailable) return { ok: false, status: 503, values: read.values, errors: { form: err.message } };
+    throw err;
+  }
   return { ok: true, draft, result, email, banner: previewBanner(herald, result) };
 }
 
@@ -60,16 +68,19 @@ export function previewAction(herald: Herald, session: Session, form: FormData, 
  */
 export async function publishAction(herald: Herald, session: Session, form: FormData): Promise<ActionResult> {
   const id = String(form.get('draft') ?? '');
-  const publishing = herald.console.drafts.publishOnce(id, session.key, herald.now().getTime(), (d) =>
-    herald.run(session.actor, (ctx) => applyDraft(ctx, d.action)).then((r) => r.incident.id),
-  );
-  if (!publishing) return refused(410, { form: 'This preview has expired or belongs to another session. Nothing was published.' });
+  let incidentId: string | null;
   try {
-    return done(`/admin/incidents/${encodeURIComponent(await publishing)}?published=1`);
+    incidentId = await herald.console.drafts.publishOnce(id, session.key, herald.now().getTime(), (d) =>
+      herald.run(session.actor, (ctx) => applyDraft(ctx, d.action)).then((r) => r.incident.id),
+    );
   } catch (err) {
     const r = refusal(err, []);
-    return refused(r.status, { form: `Nothing was published: ${r.errors.form}` });
+    // Another request is publishing it, or one was cut off: whether it went out is for the dashboard to say.
+    const unknown = err instanceof HeraldError && (err.code === 'publish_in_progress' || err.code === 'publish_interrupted');
+    return refused(r.status, { form: unknown ? r.errors.form! : `Nothing was published: ${r.errors.form}` });
   }
+  if (!incidentId) return refused(410, { form: 'This preview has expired or belongs to another session. Nothing was published.' });
+  return done(`/admin/incidents/${encodeURIComponent(incidentId)}?published=1`);
 }
 
 /** A correction of an update's text (audited; never emails). */

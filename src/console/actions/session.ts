@@ -2,10 +2,17 @@ import type { Herald } from '../../herald.ts';
 import { safeEqual } from '../../auth/admin-token.ts';
 import { verifyPassword } from '../../auth/password.ts';
 import { sessionSetCookie, sessionToken } from '../../auth/session-cookie.ts';
+import { Unavailable } from '../../domain/errors.ts';
 
 export type SignInResult =
   | { ok: true; redirect: string; setCookie: string }
-  | { ok: false; status: 401 | 429; message: string; retryAfter?: number };
+  | { ok: false; status: 401 | 429 | 503; message: string; retryAfter?: number };
+
+/** The console's state could not be reached (PostgreSQL down): 503 with its message, never a sign-in or a sign-out. */
+const unavailable = (err: unknown): { ok: false; status: 503; message: string } => {
+  if (err instanceof Unavailable) return { ok: false, status: 503, message: err.message };
+  throw err;
+};
 
 /**
  * Signs a Comms Lead in with the admin token or ADMIN_PASSWORD, as `name`
@@ -14,9 +21,13 @@ export type SignInResult =
  * checked, so parallel guesses cannot overtake the limit while scrypt runs.
  */
 export async function signInAction(herald: Herald, form: FormData, ip: string, next: string): Promise<SignInResult> {
+  return signIn(herald, form, ip, next).catch(unavailable);
+}
+
+async function signIn(herald: Herald, form: FormData, ip: string, next: string): Promise<SignInResult> {
   const now = () => herald.now().getTime();
   const limiter = herald.console.signInFailures;
-  const wait = limiter.blockedFor(ip, now());
+  const wait = await limiter.blockedFor(ip, now());
   if (wait > 0) {
     return {
       ok: false,
@@ -26,21 +37,31 @@ export async function signInAction(herald: Herald, form: FormData, ip: string, n
     };
   }
   const secret = String(form.get('secret') ?? '');
-  limiter.hit(ip, now());
+  await limiter.hit(ip, now());
   const password = herald.console.password;
   const ok = secret.length > 0 && (safeEqual(secret, herald.adminToken) || (password !== null && (await verifyPassword(secret, password))));
   if (!ok) return { ok: false, status: 401, message: 'That token or password is not right.' };
-  limiter.reset(ip);
+  await limiter.reset(ip);
   const name = String(form.get('name') ?? '')
     .trim()
     .slice(0, 60)
     .replace(/[^\p{L}\p{N} .'_-]/gu, '');
-  const { token } = herald.console.sessions.create(`console:${name || 'comms-lead'}`, now());
+  const { token } = await herald.console.sessions.create(`console:${name || 'comms-lead'}`, now());
   return { ok: true, redirect: next, setCookie: sessionSetCookie(herald.config.SITE_URL, token) };
 }
 
-/** Ends the request's session; returns the Set-Cookie that removes the cookie. */
-export function signOutAction(herald: Herald, request: Request): string {
-  herald.console.sessions.destroy(sessionToken(herald, request));
-  return sessionSetCookie(herald.config.SITE_URL, null);
+/**
+ * Ends the request's session (on every replica); returns the Set-Cookie that
+ * removes the cookie, or 503 when the session could not be ended.
+ */
+export async function signOutAction(
+  herald: Herald,
+  request: Request,
+): Promise<{ ok: true; setCookie: string } | { ok: false; status: 503; message: string }> {
+  try {
+    await herald.console.sessions.destroy(sessionToken(herald, request));
+  } catch (err) {
+    return unavailable(err);
+  }
+  return { ok: true, setCookie: sessionSetCookie(herald.config.SITE_URL, null) };
 }

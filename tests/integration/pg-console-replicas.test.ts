@@ -1,0 +1,144 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formBody, signIn, type ConsoleSession } from '../helpers/console-session.ts';
+import { type PgCluster, startPgCluster } from '../helpers/pg.ts';
+import { until } from '../helpers/poll.ts';
+import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
+
+/**
+ * Two real Herald processes (A and B: two replicas behind a load balancer)
+ * on one PostgreSQL database: the console's sessions, drafts and sign-in
+ * limit are theirs in common (src/store/console/pg.ts).
+ */
+let cluster: PgCluster;
+let a: HeraldProcess;
+let b: HeraldProcess;
+let dana: ConsoleSession;
+
+beforeAll(async () => {
+  cluster = await startPgCluster();
+  const url = await cluster.database();
+  a = await startHerald({ env: { DATABASE_URL: url } });
+  b = await startHerald({ env: { DATABASE_URL: url } });
+}, 90_000);
+afterAll(async () => {
+  await stopAll(a, b, () => cluster?.destroy());
+});
+
+/** A console request to replica `h` with `s`'s cookie (the browser's, whichever replica made it). */
+const get = (h: HeraldProcess, path: string, s?: ConsoleSession, headers: Record<string, string> = {}) =>
+  fetch(`${h.url}${path}`, { redirect: 'manual', headers: { ...(s ? { cookie: s.cookie } : {}), ...headers } });
+const post = (h: HeraldProcess, path: string, s: ConsoleSession, fields: Record<string, string>) =>
+  fetch(`${h.url}${path}`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { origin: h.url, cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: formBody({ csrf: s.csrf, ...fields }),
+  });
+const signInPost = (h: HeraldProcess, secret: string) =>
+  fetch(`${h.url}/admin/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { origin: h.url, 'content-type': 'application/x-www-form-urlencoded' },
+    body: formBody({ name: 'Dana', secret }),
+  });
+
+describe('console on two replicas sharing PostgreSQL', () => {
+  it('signed in on A, the same cookie and CSRF token work on B (pages and the admin JSON API)', async () => {
+    dana = await signIn(a, 'Dana');
+    const page = await get(b, '/admin', dana);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain(`name="csrf" value="${dana.csrf}"`);
+    const api = await get(b, '/api/admin/dashboard', dana);
+    expect(api.status).toBe(200);
+    // Without the cookie B sends you to sign in.
+    const none = await get(b, '/admin');
+    expect(none.status).toBe(303);
+    expect(none.headers.get('location')).toBe('/admin/login');
+  });
+
+  it('previewed on A, published from B once: a double click and a retry on A answer the same incident', async () => {
+    const preview = await post(a, '/admin/preview', dana, {
+      kind: 'declare',
+      name: 'Replica checkout errors',
+      impact: 'minor',
+      body: 'Payments fail for some customers.',
+      body_template: '',
+      notify_shown: '0',
+    });
+    expect(preview.status).toBe(200);
+    const draft = /name="draft" value="([^"]+)"/.exec(await preview.text())![1]!;
+    // The preview's "back to edit" works on B too: it shows the draft's values.
+    const edit = await get(b, `/admin/incidents/new?draft=${encodeURIComponent(draft)}`, dana);
+    expect(edit.status).toBe(200);
+    expect(await edit.text()).toContain('Replica checkout errors');
+
+    const [first, second] = await Promise.all([post(b, '/admin/publish', dana, { draft }), post(b, '/admin/publish', dana, { draft })]);
+    expect(first.status).toBe(303);
+    expect(second.status).toBe(303);
+    const location = first.headers.get('location')!;
+    expect(location).toMatch(/^\/admin\/incidents\/[^/?]+\?published=1$/);
+    expect(second.headers.get('location')).toBe(location);
+    const retry = await post(a, '/admin/publish', dana, { draft });
+    expect(retry.status).toBe(303);
+    expect(retry.headers.get('location')).toBe(location);
+
+    const id = decodeURIComponent(location.split('/')[3]!.split('?')[0]!);
+    const named = async (h: HeraldProcess) => {
+      const { incidents } = (await (await h.admin('/incidents')).json()) as { incidents: Array<{ id: string; name: string }> };
+      return incidents.filter((i) => i.name === 'Replica checkout errors');
+    };
+    // A sees B's write once PostgreSQL tells it; either way there is exactly one.
+    await until(async () => (await named(a)).length > 0, 'the incident published on B to reach A', 30_000);
+    expect((await named(a)).map((i) => i.id)).toEqual([id]);
+    expect((await named(b)).map((i) => i.id)).toEqual([id]);
+
+    // Another session (signed in on B) that learns the draft id publishes nothing.
+    const sam = await signIn(b, 'Sam');
+    const stolen = await post(a, '/admin/publish', sam, { draft });
+    expect(stolen.status).toBe(410);
+  });
+
+  it('PostgreSQL down: the guard, the admin API, sign-in and sign-out answer 503, nobody is signed in or out', async () => {
+    await cluster.stop();
+    try {
+      const page = await get(b, '/admin', dana);
+      expect(page.status).toBe(503);
+      expect(await page.text()).toContain('cannot reach its database');
+      const api = await get(a, '/api/admin/dashboard', dana, { accept: 'application/json' });
+      expect(api.status).toBe(503);
+      expect(((await api.json()) as { error: { code: string } }).error.code).toBe('storage_unavailable');
+      const login = await signInPost(a, a.token);
+      expect(login.status).toBe(503);
+      expect(login.headers.get('set-cookie')).toBeNull();
+      expect(await login.text()).toContain('cannot reach its database');
+      const logout = await post(b, '/admin/logout', dana, {});
+      expect(logout.status).toBe(503);
+      expect(logout.headers.get('set-cookie')).toBeNull();
+    } finally {
+      await cluster.start();
+    }
+    // Back: the session survived (the pools reconnect on their own).
+    await until(async () => (await get(a, '/admin', dana)).status === 200, 'the console to answer again after PostgreSQL came back');
+    expect((await get(b, '/admin', dana)).status).toBe(200);
+  });
+
+  it('signed out on B, the session is over on A too', async () => {
+    const out = await post(b, '/admin/logout', dana, {});
+    expect(out.status).toBe(303);
+    expect(out.headers.get('location')).toBe('/admin/login?signed_out=1');
+    const page = await get(a, '/admin', dana);
+    expect(page.status).toBe(303);
+    expect(page.headers.get('location')).toBe('/admin/login');
+    expect((await get(a, '/api/admin/dashboard', dana)).status).toBe(401);
+  });
+
+  it('failed sign-ins on A and B count against one limit: after 5 (3 on A, 2 on B) both answer 429, even to the right token', async () => {
+    for (const h of [a, b, a, b, a]) expect((await signInPost(h, 'wrong-secret')).status).toBe(401);
+    for (const h of [b, a]) {
+      const res = await signInPost(h, h.token);
+      expect(res.status).toBe(429);
+      expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(res.headers.get('set-cookie')).toBeNull();
+    }
+  });
+});
