@@ -20,6 +20,16 @@ import { verdictOf } from './verdict.ts';
 /** A channel paused after this many failed posts in a row. */
 export const PAUSE_AFTER_FAILURES = 10;
 
+/**
+ * Several replicas (PostgreSQL) all see every update, but only the leader
+ * plans channel deliveries, so each is posted once; every replica posts what
+ * its own outbox already holds. A follower keeps its planning mark this far
+ * behind the updates it has seen: when it takes over the lead it plans the
+ * last minute's updates again, for those the old leader may not have planned
+ * before it died. A repeat carries the same webhook-id, which receivers drop.
+ */
+export const FOLLOWER_LAG_MS = 60_000;
+
 export interface ChannelStatus {
   queued: number;
   sent: number;
@@ -85,9 +95,13 @@ export function openChannels(herald: HeraldCore): Channels {
           planAgain = false;
           const db = herald.store.data;
           const since = ledger.since!;
-          const at = herald.now().toISOString();
+          const now = herald.now();
+          if (!herald.storage.leadership.isLeader) {
+            await ledger.plan([], latestUpdate(db, since, new Date(now.getTime() - FOLLOWER_LAG_MS).toISOString()));
+            continue;
+          }
           const fresh: ChannelDelivery[] = [];
-          for (const m of channelMessages(db, since)) if (!ledger.has(m.key)) fresh.push(toDelivery(m, at));
+          for (const m of channelMessages(db, since)) if (!ledger.has(m.key)) fresh.push(toDelivery(m, now.toISOString()));
           await ledger.plan(fresh, latestUpdate(db, since));
           enqueue(fresh);
         } while (planAgain && !stopped);
@@ -215,12 +229,17 @@ export function openChannels(herald: HeraldCore): Channels {
     // A channel resumed (or its URL fixed) picks up where it stopped.
     for (const c of herald.store.data.channels) if (c.state === 'active' && queues.get(c.id)?.length) drain(c.id);
   });
+  // A replica that takes over the lead plans what waited (see FOLLOWER_LAG_MS).
+  const unlead = herald.storage.leadership.onChange((leading) => {
+    if (leading) void plan();
+  });
   const compactor = setInterval(() => void ledger.compactIfWorthIt().catch(() => {}), 60_000);
   compactor.unref();
 
   herald.onClose(async () => {
     stopped = true;
     unwatch();
+    unlead();
     clearInterval(compactor);
     for (const t of wakeTimers.values()) clearTimeout(t);
     await ready.catch(() => {});
@@ -282,9 +301,12 @@ function toDelivery(m: ChannelMessage, at: string): ChannelDelivery {
 }
 
 /** The newest update written at or after `since` (the next planning mark), or `since`. */
-function latestUpdate(db: Db, since: string): string {
+/** The newest update's time after `since` (and not after `until`, when given); `since` when there is none. */
+function latestUpdate(db: Db, since: string, until?: string): string {
   let latest = since;
-  for (const e of [...db.incidents, ...db.maintenances]) for (const u of e.updates) if (u.created_at > latest) latest = u.created_at;
+  for (const e of [...db.incidents, ...db.maintenances]) {
+    for (const u of e.updates) if (u.created_at > latest && (until === undefined || u.created_at <= until)) latest = u.created_at;
+  }
   return latest;
 }
 

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { type HeraldProcess, startHerald, stopAll } from '../helpers/server.ts';
 import { type PgCluster, startPgCluster } from '../helpers/pg.ts';
 import { until } from '../helpers/poll.ts';
@@ -16,7 +18,12 @@ let cluster: PgCluster;
 let a: HeraldProcess;
 let b: HeraldProcess;
 
-const replica = (url: string) => startHerald({ env: { DATABASE_URL: url, SITE_URL: 'https://status.example.test' } });
+const replica = (url: string) =>
+  startHerald({ env: { DATABASE_URL: url, SITE_URL: 'https://status.example.test', ALLOW_PRIVATE_WEBHOOKS: 'true' } });
+
+/** A webhook receiver on loopback: every post it got (webhook-id and the update it carries). */
+const posts: Array<{ id: string; update: string }> = [];
+let hooks: Server;
 const health = async (h: HeraldProcess): Promise<Json> => (await fetch(`${h.url}/healthz`)).json();
 const text = async (h: HeraldProcess, path: string): Promise<string> => (await fetch(`${h.url}${path}`)).text();
 
@@ -32,10 +39,20 @@ beforeAll(async () => {
   const url = await cluster.database();
   // Started together: migrations run once under their advisory lock.
   [a, b] = await Promise.all([replica(url), replica(url)]);
+  hooks = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      const payload = JSON.parse(body) as Json;
+      posts.push({ id: String(req.headers['webhook-id']), update: payload.incident?.incident_updates?.[0]?.id ?? 'other' });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => hooks.listen(0, '127.0.0.1', resolve));
   expect((await a.admin('/components', { body: { id: 'api', name: 'API' } })).status).toBe(201);
 }, 60_000);
 afterAll(async () => {
-  await stopAll(a, b);
+  await stopAll(a, b, hooks);
   await cluster?.destroy();
 });
 
@@ -91,6 +108,26 @@ describe('two replicas on one PostgreSQL database', () => {
   });
 });
 
+describe('channels on two replicas', () => {
+  it('a webhook channel gets each update once, though both replicas see it', async () => {
+    const port = (hooks.address() as AddressInfo).port;
+    const made = await a.admin('/channels', { body: { kind: 'webhook', name: 'Partner', url: `http://127.0.0.1:${port}/hook` } });
+    expect(made.status).toBe(201);
+    const first = (await (await declare(b, 'Webhook once (1)')).json()) as Json;
+    const second = (await (await declare(a, 'Webhook once (2)')).json()) as Json;
+    const ids = [first.incident_updates[0].id, second.incident_updates[0].id] as string[];
+    await until(() => ids.every((u) => posts.some((p) => p.update === u)), 'both updates at the receiver');
+    // A second replica posting too would have done so by now: the third publish's post comes after both.
+    const third = (await (await declare(b, 'Webhook once (3)')).json()) as Json;
+    await until(() => posts.some((p) => p.update === third.incident_updates[0].id), 'the third update at the receiver');
+    for (const u of [...ids, third.incident_updates[0].id])
+      expect(
+        posts.filter((p) => p.update === u),
+        u,
+      ).toHaveLength(1);
+  });
+});
+
 describe('PostgreSQL goes away and comes back', () => {
   it('pages and JSON keep serving, /healthz says degraded, writes answer 503 and change nothing; then all resumes and a retried publish lands once', async () => {
     const before = await text(b, '/');
@@ -134,7 +171,13 @@ describe('PostgreSQL goes away and comes back', () => {
     const [leader, follower] = (await leads())[0] ? [a, b] : [b, a];
     await leader.kill();
     await until(async () => (await health(follower)).storage.leader === true, 'the other replica to lead');
-    // And it still publishes.
-    expect((await declare(follower, 'After the leader died')).status).toBe(201);
+    // It publishes, and now plans the channel posts: the update reaches the webhook once.
+    const res = await declare(follower, 'After the leader died');
+    expect(res.status).toBe(201);
+    const update = ((await res.json()) as Json).incident_updates[0].id as string;
+    await until(() => posts.some((p) => p.update === update), 'the new leader to post the update');
+    expect(posts.filter((p) => p.update === update)).toHaveLength(1);
+    // Taking over re-plans the last minute (FOLLOWER_LAG_MS): a repeat carries the first post's webhook-id, for receivers to drop.
+    for (const p of posts) expect(new Set(posts.filter((q) => q.update === p.update).map((q) => q.id)).size, p.update).toBe(1);
   });
 });
