@@ -82,10 +82,10 @@ export class FanOut {
         archived_sent: 0,
       };
       if (intent.done) continue;
-      const batch = this.o.batch ?? 200;
+      const batch = this.o.batch ?? 500;
       const started = Date.now();
       let created = 0;
-      const maxPending = this.o.maxPending ?? 200;
+      const maxPending = this.o.maxPending ?? 1000;
       while (!intent.done) {
         // Run ahead of the sender only so far: the cursor, not a queue in memory, holds the rest. Paced by this
         // notice's own backlog: confirmations (their own lane in the sender) must not hold a notice back.

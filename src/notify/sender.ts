@@ -191,7 +191,7 @@ export class Sender {
       return;
     }
     try {
-      await this.o.mailer.send(d.id, built.message);
+      await this.o.mailer.send(d.id, built.message, { urgent: d.kind === 'confirm' });
     } catch (err) {
       await this.failed(d, err as Error);
       return;

@@ -51,7 +51,7 @@ export function openNotify(herald: HeraldCore): Notify {
     log,
     db: () => herald.store.data,
     now: herald.now,
-    concurrency: mailer.kind === 'smtp' ? cfg.SMTP_POOL_SIZE * 4 : 4,
+    concurrency: mailer.window ?? 4,
     retryBaseMs: cfg.MAIL_RETRY_BASE_MS,
     retryMaxMs: cfg.MAIL_RETRY_MAX_MS,
     maxAttempts: cfg.MAIL_MAX_ATTEMPTS,

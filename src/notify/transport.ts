@@ -1,16 +1,23 @@
 import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
-import { SmtpPool, type Envelope, type SmtpPoolOptions } from './smtp-pool.ts';
+import type { Envelope, SmtpPoolOptions } from './smtp-pool.ts';
+import type { FromWorker, SendJob, ToWorker, WorkerSetup } from './smtp-worker.ts';
 import { mkdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { writeFileDurably } from '../store/durable-file.ts';
 
 /** Where messages go: a pooled SMTP relay, or .eml files in DATA_DIR/outbox (the default). */
 export interface Mailer {
   kind: 'smtp' | 'eml';
-  /** Hands one message over; resolves once the SMTP server accepted it (or the file is on disk). */
-  send(id: string, message: Mail.Options): Promise<void>;
+  /** Messages worth having in flight at once: enough to keep every connection busy. */
+  window?: number;
+  /**
+   * Hands one message over; resolves once the SMTP server accepted it (or the file is on disk). An urgent one
+   * (a confirmation) takes turns with the others for the next free connection rather than queueing behind them.
+   */
+  send(id: string, message: Mail.Options, opts?: { urgent?: boolean }): Promise<void>;
   close(): void;
 }
 
@@ -66,15 +73,18 @@ export function smtpConnection(url: string): SmtpPoolOptions['connection'] {
 export function createMailer(cfg: MailerConfig): Mailer {
   const dkim = dkimOptions(cfg);
   if (cfg.SMTP_URL) {
-    const pool = new SmtpPool({ connection: smtpConnection(cfg.SMTP_URL), size: cfg.SMTP_POOL_SIZE });
+    const pool = new SmtpThread({ connection: smtpConnection(cfg.SMTP_URL), size: cfg.SMTP_POOL_SIZE });
     // nodemailer's documented way to DKIM-sign a finished message: its stream transport with the dkim option.
     const signer = dkim ? nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows', dkim }) : null;
     return {
       kind: 'smtp',
-      send: async (_id, message) => {
+      // The outcome of a send reaches the sender one turn of the main event loop after the server answered, which
+      // under a flood of page requests is tens of milliseconds: 32 messages per connection keep it busy meanwhile.
+      window: cfg.SMTP_POOL_SIZE * 32,
+      send: async (_id, message, opts) => {
         const { envelope, raw } = await finished(message);
         const signed = signer && (await signer.sendMail({ envelope: { ...envelope }, raw }));
-        await pool.send(envelope, signed ? (signed.message as Buffer) : raw);
+        await pool.send(envelope, signed ? (signed.message as Buffer) : raw, opts?.urgent ?? false);
       },
       close: () => {
         pool.close();
@@ -88,6 +98,7 @@ export function createMailer(cfg: MailerConfig): Mailer {
   const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows', ...(dkim ? { dkim } : {}) });
   return {
     kind: 'eml',
+    window: 4,
     send: async (id, message) => {
       const info = await transport.sendMail(message);
       await writeFileDurably(join(dir, `${id}.eml`), info.message as Buffer);
@@ -106,4 +117,86 @@ async function finished(message: Mail.Options): Promise<{ envelope: Envelope; ra
   const node = new MailComposer(message).compile();
   const envelope = node.getEnvelope();
   return { envelope: { from: envelope.from || '', to: envelope.to }, raw: await node.build() };
+}
+
+const closedError = () => Object.assign(new Error('The mail pool is closed.'), { code: 'ECONNECTION' });
+
+/**
+ * The SMTP pool (smtp-pool.ts) run on a worker thread (smtp-worker.ts; why: see there). Messages go over in
+ * batches, one per turn of the event loop, and outcomes come back the same way. The thread starts on the first
+ * send; if it dies, what it had in hand fails as a connection error (retried) and the next send starts another.
+ */
+class SmtpThread {
+  private readonly setup: WorkerSetup;
+  private worker: Worker | null = null;
+  private readonly waiting = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
+  private batch: SendJob[] = [];
+  private nextId = 1;
+  private closed = false;
+
+  constructor(setup: WorkerSetup) {
+    this.setup = setup;
+  }
+
+  send(envelope: Envelope, raw: Buffer | string, urgent: boolean): Promise<void> {
+    if (this.closed) return Promise.reject(closedError());
+    const id = this.nextId++;
+    return new Promise<void>((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      // A Buffer crosses as a copy of its bytes (its pool slab, if any, stays here).
+      this.batch.push({ id, envelope, raw: typeof raw === 'string' ? raw : new Uint8Array(raw), urgent });
+      if (this.batch.length === 1) setImmediate(() => this.post());
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    // Messages not handed over yet fail now; the thread answers for the others (sent, or failed by the closing pool).
+    for (const job of this.batch.splice(0)) {
+      this.waiting.get(job.id)?.reject(closedError());
+      this.waiting.delete(job.id);
+    }
+    if (this.worker) this.worker.postMessage({ t: 'close' } satisfies ToWorker);
+    else this.fail(closedError());
+  }
+
+  private post(): void {
+    const jobs = this.batch;
+    this.batch = [];
+    if (jobs.length === 0 || this.closed) return;
+    this.thread().postMessage({ t: 'send', jobs } satisfies ToWorker);
+  }
+
+  private thread(): Worker {
+    if (this.worker) return this.worker;
+    const w = new Worker(new URL('./smtp-worker.ts', import.meta.url), {
+      workerData: this.setup,
+      // What it holds is the messages in flight and the connections: a leak there must not grow Herald.
+      resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 },
+    });
+    w.unref(); // Herald's own shutdown closes it; it must not keep a process alive by itself
+    w.on('message', (msg: FromWorker) => {
+      for (const [id, error] of msg.results) {
+        const p = this.waiting.get(id);
+        if (!p) continue;
+        this.waiting.delete(id);
+        if (error) p.reject(Object.assign(new Error(error.message), error));
+        else p.resolve();
+      }
+    });
+    const gone = (why: string) => {
+      if (this.worker !== w) return;
+      this.worker = null;
+      this.fail(Object.assign(new Error(`The mail thread stopped (${why}).`), { code: 'ECONNECTION' }));
+    };
+    w.on('error', (err) => gone(err.message));
+    w.on('exit', (code) => gone(`exit code ${code}`));
+    this.worker = w;
+    return w;
+  }
+
+  private fail(err: Error): void {
+    for (const p of this.waiting.values()) p.reject(err);
+    this.waiting.clear();
+  }
 }

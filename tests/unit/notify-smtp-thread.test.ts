@@ -1,0 +1,119 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+import { tmpdir } from 'node:os';
+import type { AddressInfo } from 'node:net';
+import { createMailer, type Mailer } from '../../src/notify/transport.ts';
+import { classify, isUnknownMailbox, type SendError } from '../../src/notify/classify.ts';
+
+/**
+ * The SMTP relay as Herald uses it: the pool on its own thread (smtp-worker.ts), against a real smtp-server.
+ * What crosses the thread boundary must be what the sender decides on: errors keep nodemailer's fields, urgent
+ * messages (confirmations) take turns with a notice's backlog, and nothing is answered twice or not at all.
+ */
+const servers: SMTPServer[] = [];
+const mailers: Mailer[] = [];
+afterEach(async () => {
+  for (const m of mailers.splice(0)) m.close();
+  await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(() => r(undefined)))));
+});
+
+async function relay(extra: Partial<SMTPServerOptions>, poolSize: number) {
+  const received: string[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, session, cb) {
+      stream.resume();
+      stream.on('end', () => {
+        received.push(...session.envelope.rcptTo.map((r) => r.address));
+        cb();
+      });
+    },
+    ...extra,
+  });
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.server.address() as AddressInfo).port;
+  const url = extra.authOptional === false ? `smtp://herald:wrong@127.0.0.1:${port}` : `smtp://127.0.0.1:${port}`;
+  const mailer = createMailer({ dataDir: tmpdir(), SMTP_URL: url, SMTP_POOL_SIZE: poolSize });
+  mailers.push(mailer);
+  return { mailer, received };
+}
+
+const raw = (to: string) => ({
+  envelope: { from: 'status@example.com', to: [to] },
+  raw: Buffer.from(`From: status@example.com\r\nTo: ${to}\r\nSubject: Hi\r\nMessage-ID: <${to}>\r\n\r\nBody\r\n`),
+});
+
+const failure = (p: Promise<void>) =>
+  p.then(
+    () => null,
+    (err: SendError & Error) => err,
+  );
+
+describe('the SMTP thread', () => {
+  it("hands a refusal back with the server's code and text, and the next message still goes out", async () => {
+    const { mailer, received } = await relay(
+      {
+        onRcptTo(address, _session, cb) {
+          if (address.address.startsWith('gone@')) {
+            cb(Object.assign(new Error('5.1.1 <gone@example.com>: Recipient address rejected: User unknown'), { responseCode: 550 }));
+          } else cb();
+        },
+      },
+      1,
+    );
+    const err = await failure(mailer.send('a', raw('gone@example.com')));
+    expect(err).toBeInstanceOf(Error);
+    expect(err!.code).toBe('EENVELOPE');
+    expect(err!.responseCode).toBe(550);
+    expect(classify(err!)).toBe('permanent');
+    expect(isUnknownMailbox(err!)).toBe(true);
+    await mailer.send('b', raw('ann@example.com'));
+    expect(received).toEqual(['ann@example.com']);
+  });
+
+  it('says when the setup is wrong (authentication refused): the queue halts rather than retrying each message', async () => {
+    const { mailer } = await relay(
+      {
+        authOptional: false,
+        authMethods: ['PLAIN', 'LOGIN'],
+        allowInsecureAuth: true,
+        onAuth(_auth, _session, cb) {
+          cb(new Error('Invalid username or password'));
+        },
+      },
+      1,
+    );
+    const err = await failure(mailer.send('a', raw('ann@example.com')));
+    expect(err?.code).toBe('EAUTH');
+    expect(classify(err!)).toBe('halt');
+  });
+
+  it('sends an urgent message (a confirmation) next, not behind the backlog of a notice', async () => {
+    const { mailer, received } = await relay({}, 1);
+    // Handed over in one turn: one batch for the thread, one connection to send it on.
+    const sends = Array.from({ length: 20 }, (_, i) => mailer.send(`n${i}`, raw(`user${i}@example.com`)));
+    sends.push(mailer.send('c', raw('visitor@example.com'), { urgent: true }));
+    await Promise.all(sends);
+    expect(received).toHaveLength(21);
+    expect(new Set(received).size).toBe(21);
+    expect(received.indexOf('visitor@example.com')).toBeLessThanOrEqual(1);
+    // Within the notice, first in first out.
+    expect(received.filter((a) => a.startsWith('user'))).toEqual(Array.from({ length: 20 }, (_, i) => `user${i}@example.com`));
+  });
+
+  it('answers every message once when closed: sent ones resolve, the rest fail as connection errors (retried later)', async () => {
+    const { mailer, received } = await relay({}, 2);
+    await mailer.send('warm', raw('first@example.com'));
+    const sends = Array.from({ length: 50 }, (_, i) => failure(mailer.send(`n${i}`, raw(`user${i}@example.com`))));
+    await new Promise((r) => setTimeout(r, 5));
+    mailer.close();
+    const outcomes = await Promise.all(sends);
+    for (const err of outcomes) if (err) expect(classify(err)).toBe('retry');
+    // Every message the server took was answered as sent (at most the ones whose answer the close cut off are not).
+    expect(outcomes.filter((e) => e === null).length).toBeLessThanOrEqual(received.length - 1);
+    expect((await failure(mailer.send('late', raw('late@example.com'))))?.code).toBe('ECONNECTION');
+  });
+});
