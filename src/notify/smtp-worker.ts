@@ -28,7 +28,8 @@ export interface SentError {
   response?: string;
   command?: string;
 }
-export type ToWorker = { t: 'send'; jobs: SendJob[] } | { t: 'close' };
+/** `pace`: at most `perSecond` sends begin per second (0: as fast as the connections go). */
+export type ToWorker = { t: 'send'; jobs: SendJob[] } | { t: 'pace'; perSecond: number } | { t: 'close' };
 export type FromWorker = { t: 'done'; results: Array<[id: number, error: SentError | null]> };
 export interface WorkerSetup {
   connection: SmtpPoolOptions['connection'];
@@ -54,6 +55,28 @@ function run(port: NonNullable<typeof parentPort>, setup: WorkerSetup): void {
   let closed = false;
   let results: FromWorker['results'] = [];
   let flushing = false;
+  // Pacing: a token bucket holding at most 50 ms of sends, refilled as time passes.
+  let perSecond = 0;
+  let tokens = 0;
+  let filledAt = performance.now();
+  let paceTimer: NodeJS.Timeout | null = null;
+  const mayStart = (): boolean => {
+    if (perSecond === 0) return true;
+    const now = performance.now();
+    tokens = Math.min(Math.max(1, perSecond / 20), tokens + ((now - filledAt) * perSecond) / 1000);
+    filledAt = now;
+    if (tokens >= 1) return true;
+    if (!paceTimer) {
+      paceTimer = setTimeout(
+        () => {
+          paceTimer = null;
+          pump();
+        },
+        Math.max(1, Math.ceil(((1 - tokens) * 1000) / perSecond)),
+      );
+    }
+    return false;
+  };
 
   const flush = () => {
     flushing = false;
@@ -97,8 +120,11 @@ function run(port: NonNullable<typeof parentPort>, setup: WorkerSetup): void {
   const pump = () => {
     // As many sends as connections: more would only wait inside the pool, past the lanes' turns.
     while (!closed && active < setup.size) {
+      if (heads[0]! >= lanes[0].length && heads[1]! >= lanes[1].length) return;
+      if (!mayStart()) return;
       const job = next();
       if (!job) return;
+      if (perSecond > 0) tokens--;
       active++;
       const raw = typeof job.raw === 'string' ? job.raw : Buffer.from(job.raw.buffer, job.raw.byteOffset, job.raw.byteLength);
       void pool
@@ -115,8 +141,18 @@ function run(port: NonNullable<typeof parentPort>, setup: WorkerSetup): void {
   };
 
   port.on('message', (msg: ToWorker) => {
+    if (msg.t === 'pace') {
+      if (perSecond === 0 && msg.perSecond > 0) {
+        tokens = 0;
+        filledAt = performance.now();
+      }
+      perSecond = msg.perSecond;
+      pump();
+      return;
+    }
     if (msg.t === 'close') {
       closed = true;
+      if (paceTimer) clearTimeout(paceTimer);
       pool.close();
       const gone = { message: 'The mail pool is closed.', code: 'ECONNECTION' };
       for (const lane of [0, 1] as const) for (let job = take(lane); job; job = take(lane)) settle(job.id, gone);

@@ -6,6 +6,7 @@ import type { FromWorker, SendJob, ToWorker, WorkerSetup } from './smtp-worker.t
 import { mkdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { performance } from 'node:perf_hooks';
 import { writeFileDurably } from '../store/durable-file.ts';
 
 /** Where messages go: a pooled SMTP relay, or .eml files in DATA_DIR/outbox (the default). */
@@ -119,6 +120,16 @@ async function finished(message: Mail.Options): Promise<{ envelope: Envelope; ra
   return { envelope: { from: envelope.from || '', to: envelope.to }, raw: await node.build() };
 }
 
+/**
+ * Sends begin at most this often while Herald's main thread is saturated (its event loop busy more than
+ * BUSY_UTILIZATION of the last BUSY_SAMPLE_MS: visitors are queueing for pages): the SMTP thread and the mail
+ * server then take CPU from the page, so they get what a notice to 100,000 needs to go out in 50 s and no more.
+ * Otherwise sends go as fast as the connections take them.
+ */
+const BUSY_SENDS_PER_SECOND = 2000;
+const BUSY_UTILIZATION = 0.9;
+const BUSY_SAMPLE_MS = 500;
+
 const closedError = () => Object.assign(new Error('The mail pool is closed.'), { code: 'ECONNECTION' });
 
 /**
@@ -133,6 +144,8 @@ class SmtpThread {
   private batch: SendJob[] = [];
   private nextId = 1;
   private closed = false;
+  private pace = 0;
+  private paceTimer: NodeJS.Timeout | null = null;
 
   constructor(setup: WorkerSetup) {
     this.setup = setup;
@@ -143,14 +156,15 @@ class SmtpThread {
     const id = this.nextId++;
     return new Promise<void>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      // A Buffer crosses as a copy of its bytes (its pool slab, if any, stays here).
-      this.batch.push({ id, envelope, raw: typeof raw === 'string' ? raw : new Uint8Array(raw), urgent });
+      // A Buffer crosses as a copy (the structured clone of its bytes); the caller keeps its own.
+      this.batch.push({ id, envelope, raw, urgent });
       if (this.batch.length === 1) setImmediate(() => this.post());
     });
   }
 
   close(): void {
     this.closed = true;
+    if (this.paceTimer) clearInterval(this.paceTimer);
     // Messages not handed over yet fail now; the thread answers for the others (sent, or failed by the closing pool).
     for (const job of this.batch.splice(0)) {
       this.waiting.get(job.id)?.reject(closedError());
@@ -175,6 +189,20 @@ class SmtpThread {
       resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 },
     });
     w.unref(); // Herald's own shutdown closes it; it must not keep a process alive by itself
+    this.pace = 0;
+    let elu = performance.eventLoopUtilization();
+    if (this.paceTimer) clearInterval(this.paceTimer);
+    this.paceTimer = setInterval(() => {
+      const now = performance.eventLoopUtilization();
+      const busy = performance.eventLoopUtilization(now, elu).utilization > BUSY_UTILIZATION;
+      elu = now;
+      const pace = busy ? BUSY_SENDS_PER_SECOND : 0;
+      if (pace !== this.pace && this.worker === w) {
+        this.pace = pace;
+        w.postMessage({ t: 'pace', perSecond: pace } satisfies ToWorker);
+      }
+    }, BUSY_SAMPLE_MS);
+    this.paceTimer.unref();
     w.on('message', (msg: FromWorker) => {
       for (const [id, error] of msg.results) {
         const p = this.waiting.get(id);
