@@ -2,10 +2,19 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['tests/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Integration tests start real servers and browsers: keep the 2-core machines unhurried.
     maxWorkers: 2,
+    projects: [
+      // Everything, on the embedded engine (DATA_DIR's files).
+      { extends: true, test: { name: 'embedded', include: ['tests/**/*.test.ts'] } },
+      // The JSON API suites again, each Herald on a fresh database of one throwaway PostgreSQL cluster.
+      // (The multi-replica, fault and transfer suites on PostgreSQL are tests/integration/pg-*.test.ts.)
+      {
+        extends: true,
+        test: { name: 'postgres', include: ['tests/api/**/*.test.ts'], globalSetup: ['tests/setup/postgres.ts'] },
+      },
+    ],
   },
 });

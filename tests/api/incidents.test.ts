@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openInProcess, type InProcess } from '../helpers/app.ts';
 import { TEST_TOKEN } from '../helpers/server.ts';
@@ -197,10 +195,8 @@ describe('Idempotency-Key', () => {
 });
 
 describe('preview', () => {
-  const dataFile = () => join(p.herald.config.dataDir, 'herald.json');
-
   it('shows what a declare would publish (incident, update, email, banner) and stores nothing', async () => {
-    const bytes = readFileSync(dataFile());
+    const stored = await p.stored();
     const version = p.herald.store.version;
     const { status, body } = await call('/preview', {
       body: { name: 'Search down', impact: 'critical', body: 'Search is **down**.', components: { web: 'major_outage' } },
@@ -214,7 +210,7 @@ describe('preview', () => {
     expect(body.email.subject).toMatch(/^\[Herald Status\] .*Search down$/);
     expect(body.email.text).toContain('Search is down.');
     expect(body.banner).toMatchObject({ active: true, indicator: 'critical', title: 'Search down', message: 'Search is down.' });
-    expect(readFileSync(dataFile()).equals(bytes)).toBe(true);
+    expect(await p.stored()).toBe(stored);
     expect(p.herald.store.version).toBe(version);
     expect((await call('/incidents')).body.incidents).toEqual([]);
     expect(await componentStatus('web')).toBe('operational');
@@ -222,7 +218,7 @@ describe('preview', () => {
 
   it('shows what an update would publish (with incident_id) and stores nothing', async () => {
     const { body: inc } = await declare();
-    const bytes = readFileSync(dataFile());
+    const stored = await p.stored();
     const { status, body } = await call('/preview', { body: { incident_id: inc.id, status: 'resolved', body: 'All good.' } });
     expect(status).toBe(200);
     expect(body.incident).toMatchObject({ id: inc.id, status: 'resolved' });
@@ -230,7 +226,7 @@ describe('preview', () => {
     expect(body.update).toMatchObject({ status: 'resolved', body: 'All good.', notify: true });
     expect(body.email).toMatchObject({ kind: 'restoration', recipients: 0 });
     expect(body.banner).toMatchObject({ active: false, indicator: 'none' });
-    expect(readFileSync(dataFile()).equals(bytes)).toBe(true);
+    expect(await p.stored()).toBe(stored);
     expect((await call(`/incidents/${inc.id}`)).body.status).toBe('investigating');
     expect(await componentStatus('api')).toBe('partial_outage');
   });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openInProcess, type InProcess } from '../helpers/app.ts';
 
 /**
@@ -247,5 +247,10 @@ describe('GET /healthz', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
     expect(await res.json()).toMatchObject({ status: 'ok', version: p.herald.store.version });
+  });
+
+  it('names the engine this project runs on (both projects run these suites; see vitest.config.ts)', async () => {
+    const body = (await (await get('/healthz')).json()) as { storage: { engine: string; healthy: boolean; leader: boolean } };
+    expect(body.storage).toMatchObject({ engine: inject('pgAdminUrl') ? 'postgres' : 'embedded', healthy: true, leader: true });
   });
 });

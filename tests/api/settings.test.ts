@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openHerald } from '../../src/herald.ts';
 import { DEFAULT_SETTINGS } from '../../src/domain/settings.ts';
@@ -82,10 +80,9 @@ describe('replacing the settings', () => {
     });
   });
 
-  it('is durable: the data file holds it, and Herald reopened on the same DATA_DIR reads it back', async () => {
+  it('is durable: the store holds it, and Herald reopened on the same storage reads it back', async () => {
     expect((await put(dirtFree())).status).toBe(200);
-    const dir = p.herald.config.dataDir;
-    expect(JSON.parse(readFileSync(join(dir, 'herald.json'), 'utf8')).settings).toEqual(dirtFree());
+    expect(JSON.parse(await p.stored()).settings).toEqual(dirtFree());
     await p.herald.close();
     const again = await openHerald(p.herald.config, { log: () => {}, timer: false });
     try {

@@ -1,3 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { inject } from 'vitest';
+import pg from 'pg';
 import { loadConfig } from '../../src/config.ts';
 import { openHerald, type Herald } from '../../src/herald.ts';
 import { createApp } from '../../src/api/app.ts';
@@ -6,7 +10,9 @@ import { removeDir, tempDataDir, TEST_TOKEN } from './server.ts';
 /**
  * Herald's HTTP app in this process, on a real DATA_DIR, without a socket
  * (Hono's `app.request`): the JSON APIs answer in milliseconds. The pages need
- * Astro's build and a real server (tests/helpers/server.ts).
+ * Astro's build and a real server (tests/helpers/server.ts). In the `postgres`
+ * project (vitest.config.ts) each one gets a fresh database of the project's
+ * throwaway cluster: the same suites run on both engines.
  */
 export interface InProcess {
   herald: Herald;
@@ -14,13 +20,53 @@ export interface InProcess {
   request(path: string, init?: RequestInit): Promise<Response>;
   /** An admin API call with the bearer token; a body is sent as JSON. */
   admin(path: string, init?: { method?: string; body?: unknown; headers?: Record<string, string> }): Promise<Response>;
+  /** The stored document's text (DATA_DIR/herald.json, or the row in PostgreSQL): to show a refusal changed nothing. */
+  stored(): Promise<string>;
   close(): Promise<void>;
+}
+
+let databases = 0;
+
+/** A fresh database of the `postgres` project's cluster, or null in the embedded project. */
+async function freshDatabase(): Promise<string | null> {
+  const admin = inject('pgAdminUrl') as string | undefined;
+  if (!admin) return null;
+  const name = `herald_app_${process.pid}_${++databases}`;
+  const client = new pg.Client({ connectionString: admin });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function storedRow(url: string): Promise<string> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ data: string }>('SELECT data::text AS data FROM herald_document');
+    return rows[0]!.data;
+  } finally {
+    await client.end();
+  }
 }
 
 export async function openInProcess(env: Record<string, string> = {}): Promise<InProcess> {
   const dataDir = tempDataDir('herald-app-');
+  const database = await freshDatabase();
   const herald = await openHerald(
-    loadConfig({ DATA_DIR: dataDir, ADMIN_TOKEN: TEST_TOKEN, HERALD_SEED: 'none', SITE_URL: 'https://status.example.test', ...env }),
+    loadConfig({
+      DATA_DIR: dataDir,
+      ADMIN_TOKEN: TEST_TOKEN,
+      HERALD_SEED: 'none',
+      SITE_URL: 'https://status.example.test',
+      ...(database ? { DATABASE_URL: database } : {}),
+      ...env,
+    }),
     { log: () => {} },
   );
   const app = createApp(herald);
@@ -38,6 +84,7 @@ export async function openInProcess(env: Record<string, string> = {}): Promise<I
         },
         body: init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
       }),
+    stored: async () => (database ? storedRow(database) : readFileSync(join(dataDir, 'herald.json'), 'utf8')),
     close: async () => {
       await herald.close();
       removeDir(dataDir);
