@@ -9,11 +9,19 @@ export default defineConfig({
     projects: [
       // Everything, on the embedded engine (DATA_DIR's files).
       { extends: true, test: { name: 'embedded', include: ['tests/**/*.test.ts'] } },
-      // The JSON API suites again, each Herald on a fresh database of one throwaway PostgreSQL cluster.
+      // The JSON API suites and the lifecycle, idempotency, maintenance and subscriber journeys again,
+      // each Herald on a fresh database of one throwaway PostgreSQL cluster (tests/helpers/engine.ts).
       // (The multi-replica, fault and transfer suites on PostgreSQL are tests/integration/pg-*.test.ts.)
       {
         extends: true,
-        test: { name: 'postgres', include: ['tests/api/**/*.test.ts'], globalSetup: ['tests/setup/postgres.ts'] },
+        test: {
+          name: 'postgres',
+          include: [
+            'tests/api/**/*.test.ts',
+            'tests/integration/{foundation-lifecycle,idempotency,maintenance-api,subscribers-journey}.test.ts',
+          ],
+          globalSetup: ['tests/setup/postgres.ts'],
+        },
       },
     ],
   },

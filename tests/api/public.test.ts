@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { engine } from '../helpers/engine.ts';
 import { openInProcess, type InProcess } from '../helpers/app.ts';
 
 /**
@@ -251,6 +252,6 @@ describe('GET /healthz', () => {
 
   it('names the engine this project runs on (both projects run these suites; see vitest.config.ts)', async () => {
     const body = (await (await get('/healthz')).json()) as { storage: { engine: string; healthy: boolean; leader: boolean } };
-    expect(body.storage).toMatchObject({ engine: inject('pgAdminUrl') ? 'postgres' : 'embedded', healthy: true, leader: true });
+    expect(body.storage).toMatchObject({ engine: engine(), healthy: true, leader: true });
   });
 });

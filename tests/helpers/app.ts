@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { inject } from 'vitest';
-import pg from 'pg';
 import { loadConfig } from '../../src/config.ts';
 import { openHerald, type Herald } from '../../src/herald.ts';
 import { createApp } from '../../src/api/app.ts';
 import { removeDir, tempDataDir, TEST_TOKEN } from './server.ts';
+import { freshDatabase, storedRow } from './engine.ts';
 
 /**
  * Herald's HTTP app in this process, on a real DATA_DIR, without a socket
@@ -23,36 +22,6 @@ export interface InProcess {
   /** The stored document's text (DATA_DIR/herald.json, or the row in PostgreSQL): to show a refusal changed nothing. */
   stored(): Promise<string>;
   close(): Promise<void>;
-}
-
-let databases = 0;
-
-/** A fresh database of the `postgres` project's cluster, or null in the embedded project. */
-async function freshDatabase(): Promise<string | null> {
-  const admin = inject('pgAdminUrl') as string | undefined;
-  if (!admin) return null;
-  const name = `herald_app_${process.pid}_${++databases}`;
-  const client = new pg.Client({ connectionString: admin });
-  await client.connect();
-  try {
-    await client.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await client.end();
-  }
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-async function storedRow(url: string): Promise<string> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ data: string }>('SELECT data::text AS data FROM herald_document');
-    return rows[0]!.data;
-  } finally {
-    await client.end();
-  }
 }
 
 export async function openInProcess(env: Record<string, string> = {}): Promise<InProcess> {

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
+import { engineEnv } from '../helpers/engine.ts';
 import { activeSection, banner, componentStatus, facts, groupStatus, main, text, trail } from '../helpers/page.ts';
 import { MARKDOWN_ATTACKS } from '../fixtures/markdown-attacks.ts';
 
 // One server for the whole file: the steps build on each other in order.
 let h: HeraldProcess;
 beforeAll(async () => {
-  h = await startHerald();
+  h = await startHerald({ env: await engineEnv() });
   for (const c of [
     { id: 'api', name: 'API', group: 'Core platform' },
     { id: 'dashboard', name: 'Dashboard', group: 'Core platform' },

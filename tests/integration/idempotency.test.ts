@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
+import { engineEnv } from '../helpers/engine.ts';
 
 describe('Idempotency-Key on admin writes', () => {
   let h: HeraldProcess;
   beforeAll(async () => {
-    h = await startHerald();
+    h = await startHerald({ env: await engineEnv() });
     expect((await h.admin('/components', { body: { id: 'api', name: 'API' } })).status).toBe(201);
   });
   afterAll(() => stopAll(h));

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
+import { engineEnv } from '../helpers/engine.ts';
 
 type Json = Record<string, any>;
 const hours = (n: number) => new Date(Date.now() + n * 3_600_000).toISOString();
@@ -20,7 +21,7 @@ describe('maintenance and postmortem admin API, and the pages that show them', (
     });
 
   beforeAll(async () => {
-    h = await startHerald({ env: { SITE_TIMEZONE: 'Europe/Berlin' } });
+    h = await startHerald({ env: { ...(await engineEnv()), SITE_TIMEZONE: 'Europe/Berlin' } });
     for (const id of ['db', 'payments'])
       expect((await h.admin('/components', { body: { id, name: id === 'db' ? 'Database' : 'Payments' } })).status).toBe(201);
   });

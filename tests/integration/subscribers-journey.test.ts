@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
+import { engineEnv } from '../helpers/engine.ts';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
 import { SITE, local, outboxSettled, subscribe, subscribeAndConfirm, to } from '../helpers/mail-flow.ts';
 import { until } from '../helpers/poll.ts';
@@ -9,7 +10,9 @@ let h: HeraldProcess;
 
 beforeAll(async () => {
   smtp = await startSmtp();
-  h = await startHerald({ env: { SMTP_URL: smtp.url, SITE_URL: SITE, SITE_NAME: 'Acme Status', MAIL_FROM: 'Acme <status@example.test>' } });
+  h = await startHerald({
+    env: { ...(await engineEnv()), SMTP_URL: smtp.url, SITE_URL: SITE, SITE_NAME: 'Acme Status', MAIL_FROM: 'Acme <status@example.test>' },
+  });
   for (const [id, name] of [
     ['api', 'API'],
     ['web', 'Website'],

@@ -1,0 +1,46 @@
+import { inject } from 'vitest';
+import pg from 'pg';
+
+/**
+ * Which storage engine the running vitest project tests (vitest.config.ts):
+ * `embedded` (the files in DATA_DIR) or `postgres` (one throwaway cluster
+ * started by tests/setup/postgres.ts, a fresh database per Herald).
+ */
+export const engine = (): 'embedded' | 'postgres' => (inject('pgAdminUrl') ? 'postgres' : 'embedded');
+
+let databases = 0;
+
+/** A fresh database of the `postgres` project's cluster; null in the embedded project. */
+export async function freshDatabase(): Promise<string | null> {
+  const admin = inject('pgAdminUrl') as string | undefined;
+  if (!admin) return null;
+  const name = `herald_t_${process.pid}_${++databases}`;
+  const client = new pg.Client({ connectionString: admin });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** The environment that puts a Herald on this project's engine: `DATABASE_URL` of a fresh database, or nothing. */
+export async function engineEnv(): Promise<Record<string, string>> {
+  const url = await freshDatabase();
+  return url ? { DATABASE_URL: url } : {};
+}
+
+/** The stored document's text on PostgreSQL (the embedded engine's is DATA_DIR/herald.json). */
+export async function storedRow(url: string): Promise<string> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ data: string }>('SELECT data::text AS data FROM herald_document');
+    return rows[0]!.data;
+  } finally {
+    await client.end();
+  }
+}
