@@ -280,9 +280,16 @@ export class SubscriberBook {
   }
 
   /** Rewrites the journal as the live records when it has grown well past them. */
-  async compactIfWorthIt(): Promise<void> {
-    if (this.journal.lines < 2 * this.byId.size + 1000) return;
-    await this.journal.compact(() => [...this.byId.values()]);
+  /**
+   * Rewrites the journal as the live subscribers once it has grown well past them. In the chain of
+   * changes, like them: a change's lines reach the disk before it is applied to memory, so a compaction
+   * taken between the two would write memory without them over the file that has them.
+   */
+  compactIfWorthIt(force = false): Promise<void> {
+    return this.serial(async () => {
+      if (!force && this.journal.lines < 2 * this.byId.size + 1000) return;
+      await this.journal.compact(() => [...this.byId.values()]);
+    });
   }
 
   async close(): Promise<void> {

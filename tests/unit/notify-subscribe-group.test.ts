@@ -183,4 +183,23 @@ describe('subscribe requests are group-committed', () => {
     expect(book.size).toBe(11);
     await book.close();
   });
+
+  it('a compaction asked for while a group is being written keeps that group, on disk and after a restart', async () => {
+    const { dir, book } = open();
+    // A journal worth compacting: 1,200 renewals of one address (one live subscriber).
+    for (let i = 0; i < 1200; i++) await book.request('renewed@example.com', [], now);
+    const answers = Promise.all(Array.from({ length: 50 }, (_, i) => book.request(`c${i}@example.com`, [], now)));
+    await tick();
+    // What the minute's compactor calls, while the group's append is being written.
+    const compacted = book.compactIfWorthIt();
+    await answers;
+    await compacted;
+    expect(book.size).toBe(51);
+    await book.close();
+    const again = new SubscriberBook(new Journal(join(dir, 'subscribers.jsonl')), LinkTokens.open(dir));
+    expect(again.size).toBe(51);
+    // And the compaction did run: the file is the live state, not 1,250 lines.
+    expect(readFileSync(join(dir, 'subscribers.jsonl'), 'utf8').split('\n').filter(Boolean).length).toBeLessThan(100);
+    await again.close();
+  });
 });
