@@ -27,7 +27,9 @@ export async function signInAction(herald: Herald, form: FormData, ip: string, n
 async function signIn(herald: Herald, form: FormData, ip: string, next: string): Promise<SignInResult> {
   const now = () => herald.now().getTime();
   const limiter = herald.console.signInFailures;
-  const wait = await limiter.blockedFor(ip, now());
+  // Counted first, in one step (one atomic upsert on PostgreSQL): a check, then a count, would let every
+  // parallel guess that checked before the first count through to scrypt.
+  const wait = await limiter.hit(ip, now());
   if (wait > 0) {
     return {
       ok: false,
@@ -37,7 +39,6 @@ async function signIn(herald: Herald, form: FormData, ip: string, next: string):
     };
   }
   const secret = String(form.get('secret') ?? '');
-  await limiter.hit(ip, now());
   const password = herald.console.password;
   const ok = secret.length > 0 && (safeEqual(secret, herald.adminToken) || (password !== null && (await verifyPassword(secret, password))));
   if (!ok) return { ok: false, status: 401, message: 'That token or password is not right.' };
