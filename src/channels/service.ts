@@ -23,12 +23,14 @@ export const PAUSE_AFTER_FAILURES = 10;
 /**
  * Several replicas (PostgreSQL) all see every update, but only the leader
  * plans channel deliveries, so each is posted once; every replica posts what
- * its own outbox already holds. A follower keeps its planning mark this far
- * behind the updates it has seen: when it takes over the lead it plans the
- * last minute's updates again, for those the old leader may not have planned
- * before it died. A repeat carries the same webhook-id, which receivers drop.
+ * its own outbox already holds. A follower keeps its planning mark
+ * CHANNEL_TAKEOVER_REPLAN_SECONDS behind the updates it has seen, and a
+ * replica that starts leading (a takeover, or a restart into the lead) first
+ * moves its mark to that point: it plans only the updates of that last
+ * stretch again, for those the old leader may not have planned before it
+ * died. A repeat carries the same webhook-id, which receivers drop. On the
+ * embedded engine the one process always leads and its mark is its own.
  */
-export const FOLLOWER_LAG_MS = 60_000;
 
 export interface ChannelStatus {
   queued: number;
@@ -70,6 +72,8 @@ export function openChannels(herald: HeraldCore): Channels {
   const lastErrors = new Map<string, { at: string; error: string }>();
   let stopped = false;
   let planning: Promise<void> | null = null;
+  /** Whether the last planning pass planned as the leader (see CHANNEL_TAKEOVER_REPLAN_SECONDS above). */
+  let leading = false;
   let planAgain = false;
   const post = { allowPrivate: cfg.ALLOW_PRIVATE_WEBHOOKS, timeoutMs: cfg.CHANNEL_TIMEOUT_MS };
 
@@ -94,12 +98,19 @@ export function openChannels(herald: HeraldCore): Channels {
         do {
           planAgain = false;
           const db = herald.store.data;
-          const since = ledger.since!;
           const now = herald.now();
+          const replanFrom = new Date(now.getTime() - cfg.CHANNEL_TAKEOVER_REPLAN_SECONDS * 1000).toISOString();
           if (!herald.storage.leadership.isLeader) {
-            await ledger.plan([], latestUpdate(db, since, new Date(now.getTime() - FOLLOWER_LAG_MS).toISOString()));
+            leading = false;
+            await ledger.plan([], pastLatestUpdate(db, ledger.since!, replanFrom));
             continue;
           }
+          if (!leading && herald.storage.engine === 'postgres') {
+            // Just started leading: what is older than the replan stretch was the previous leader's to post.
+            await ledger.plan([], pastLatestUpdate(db, ledger.since!, replanFrom));
+          }
+          leading = true;
+          const since = ledger.since!;
           const fresh: ChannelDelivery[] = [];
           for (const m of channelMessages(db, since)) if (!ledger.has(m.key)) fresh.push(toDelivery(m, now.toISOString()));
           await ledger.plan(fresh, latestUpdate(db, since));
@@ -229,7 +240,7 @@ export function openChannels(herald: HeraldCore): Channels {
     // A channel resumed (or its URL fixed) picks up where it stopped.
     for (const c of herald.store.data.channels) if (c.state === 'active' && queues.get(c.id)?.length) drain(c.id);
   });
-  // A replica that takes over the lead plans what waited (see FOLLOWER_LAG_MS).
+  // A replica that takes over the lead plans what waited (see CHANNEL_TAKEOVER_REPLAN_SECONDS above).
   const unlead = herald.storage.leadership.onChange((leading) => {
     if (leading) void plan();
   });
@@ -300,7 +311,16 @@ function toDelivery(m: ChannelMessage, at: string): ChannelDelivery {
   };
 }
 
-/** The newest update written at or after `since` (the next planning mark), or `since`. */
+/**
+ * A mark just past the newest update after `since` and not after `until` (planning takes updates at or after
+ * its mark, so the update at a leader's own mark is deduplicated by its ledger; one taking over has no such
+ * record): `since` when there is none. Only for updates at least a moment old, all of whose ties are in.
+ */
+function pastLatestUpdate(db: Db, since: string, until: string): string {
+  const latest = latestUpdate(db, since, until);
+  return latest === since ? since : new Date(Date.parse(latest) + 1).toISOString();
+}
+
 /** The newest update's time after `since` (and not after `until`, when given); `since` when there is none. */
 function latestUpdate(db: Db, since: string, until?: string): string {
   let latest = since;
