@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SessionStore, SESSION_IDLE_MS, SESSION_MAX_MS } from '../../src/auth/sessions.ts';
 import { WindowLimiter } from '../../src/http/rate-limit.ts';
 import { DraftStore } from '../../src/store/console/memory.ts';
+import { DRAFT_TTL_MS } from '../../src/store/console/port.ts';
 import type { DraftAction } from '../../src/publish/preview.ts';
 import { activeIncidents } from '../../src/console/cadence.ts';
 import { updateTemplate, type TemplateFacts } from '../../src/console/templates.ts';
@@ -97,6 +98,21 @@ describe('drafts', () => {
       }),
     ).rejects.toThrow('conflict');
     expect(await drafts.publishOnce(d.id, 's1', 2, async () => 'INC-2')).toBe('INC-2');
+  });
+
+  it('a draft older than two hours is gone: not shown again, not published, as on PostgreSQL', async () => {
+    const drafts = new DraftStore();
+    const d = drafts.save('s1', action, 0);
+    expect(drafts.peek(d.id, 's1', DRAFT_TTL_MS)).toBe(d);
+    expect(drafts.peek(d.id, 's1', DRAFT_TTL_MS + 1)).toBeNull();
+    let runs = 0;
+    expect(
+      drafts.publishOnce(d.id, 's1', DRAFT_TTL_MS + 1, async () => {
+        runs++;
+        return 'INC-3';
+      }),
+    ).toBeNull();
+    expect(runs).toBe(0);
   });
 });
 

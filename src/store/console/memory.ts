@@ -21,10 +21,10 @@ export class DraftStore<A = unknown> {
     return draft;
   }
 
-  /** A draft to show again (back to edit), without consuming it. */
-  peek(id: string, sessionKey: string): Draft<A> | null {
+  /** A draft to show again (back to edit), without consuming it; null when gone, expired or another session's. */
+  peek(id: string, sessionKey: string, now: number): Draft<A> | null {
     const d = this.drafts.get(id);
-    return d && d.sessionKey === sessionKey ? d : null;
+    return d && d.sessionKey === sessionKey && now - d.createdAt <= DRAFT_TTL_MS ? d : null;
   }
 
   /**
@@ -34,10 +34,10 @@ export class DraftStore<A = unknown> {
    */
   publishOnce(id: string, sessionKey: string, now: number, publish: (d: Draft<A>) => Promise<string>): Promise<string> | null {
     const done = this.taken.get(id);
-    // A published draft, like an unpublished one, belongs to the session that previewed it.
-    if (done) return done.sessionKey === sessionKey ? done.result : null;
+    // A published draft, like an unpublished one, belongs to the session that previewed it (and expires: DRAFT_TTL_MS).
+    if (done) return done.sessionKey === sessionKey && now - done.at <= DRAFT_TTL_MS ? done.result : null;
     const draft = this.drafts.get(id);
-    if (!draft || draft.sessionKey !== sessionKey) return null;
+    if (!draft || draft.sessionKey !== sessionKey || now - draft.createdAt > DRAFT_TTL_MS) return null;
     this.drafts.delete(id);
     const result = publish(draft);
     this.taken.set(id, { at: now, sessionKey, result });
@@ -75,7 +75,7 @@ export function memoryConsoleStore<A>(opts: ConsoleStoreOptions): ConsoleStore<A
     },
     drafts: {
       save: async (sessionKey, action, now, emailHtml) => drafts.save(sessionKey, action, now, emailHtml),
-      peek: async (id, sessionKey) => drafts.peek(id, sessionKey),
+      peek: async (id, sessionKey, now) => drafts.peek(id, sessionKey, now),
       publishOnce: async (id, sessionKey, now, publish) => {
         const result = drafts.publishOnce(id, sessionKey, now, publish);
         return result === null ? null : await result;
