@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { dbSchema, type Db } from '../domain/model.ts';
 import { DurableJsonFile } from './durable-file.ts';
@@ -24,6 +24,9 @@ import { migrateDatabase } from './pg/migrate.ts';
 
 /** Files of DATA_DIR that neither command moves (see above). */
 export const STAYS_IN_DATA_DIR = ['subscribers.jsonl', 'deliveries.jsonl', 'channel-deliveries.jsonl', 'subscribers.key'] as const;
+
+/** The shortest admin token Herald uses (src/auth/admin-token.ts and ADMIN_TOKEN's rule). */
+const MIN_TOKEN_LENGTH = 16;
 
 export class TransferRefused extends Error {
   constructor(message: string) {
@@ -79,6 +82,10 @@ export async function importDataDir(dataDir: string, url: string, opts: { force?
     const doc = await readDocument(dataDir);
     const tokenFile = join(dataDir, 'admin-token');
     const token = existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : null;
+    // Herald ignores (and replaces) a stored token this short; every replica would share it from the database.
+    if (token !== null && token.length < MIN_TOKEN_LENGTH) {
+      throw new TransferRefused(`${tokenFile} holds no usable admin token (under ${MIN_TOKEN_LENGTH} characters); nothing was imported.`);
+    }
     const pool = openPool(url, { max: 1, applicationName: 'herald:db-import' });
     try {
       await migrateDatabase(pool);
@@ -140,8 +147,8 @@ export async function exportToDir(url: string, dir: string, opts: { force?: bool
   const release = lock(dir);
   try {
     const file = join(dir, 'herald.json');
-    if (existsSync(file) && !opts.force) {
-      throw new TransferRefused(`${file} exists; nothing was exported. Pass --force to replace it.`);
+    for (const f of [file, join(dir, 'admin-token')]) {
+      if (existsSync(f) && !opts.force) throw new TransferRefused(`${f} exists; nothing was exported. Pass --force to replace it.`);
     }
     const pool = openPool(url, { max: 1, applicationName: 'herald:db-export' });
     let raw: unknown;
@@ -161,7 +168,14 @@ export async function exportToDir(url: string, dir: string, opts: { force?: bool
     const moved = [`herald_document → ${file}`];
     if (token !== null) {
       const tokenFile = join(dir, 'admin-token');
-      writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
+      // Created 0600 (never readable by others, not even for a moment) and fsynced.
+      const fd = openSync(tokenFile, 'w', 0o600);
+      try {
+        writeSync(fd, `${token}\n`);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
       chmodSync(tokenFile, 0o600);
       moved.push(`herald_secrets admin-token → ${tokenFile}`);
     }

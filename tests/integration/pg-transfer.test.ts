@@ -177,6 +177,30 @@ describe('db:import and db:export', () => {
     expect(await answers(h)).toEqual(before);
   });
 
+  it('refuses an admin token Herald would not use, and an export over a folder holding one, changing nothing', async () => {
+    const broken = tempDataDir('herald-transfer-bad-');
+    try {
+      writeFileSync(join(broken, 'herald.json'), readFileSync(join(source, 'herald.json')));
+      writeFileSync(join(broken, 'admin-token'), 'short\n', { mode: 0o600 });
+      const version = await cluster.sql('SELECT version FROM herald_document', url);
+      const refused = await cli(['import', broken, '--force']);
+      expect(refused.code).toBe(1);
+      expect(refused.out).toContain('holds no usable admin token');
+      expect(await cluster.sql('SELECT version FROM herald_document', url)).toBe(version);
+      expect(await cluster.sql(`SELECT value FROM herald_secrets WHERE name = 'admin-token'`, url)).toBe(TOKEN);
+      // A folder with only an admin token in it is not exported over either.
+      const onlyToken = tempDataDir('herald-transfer-token-');
+      writeFileSync(join(onlyToken, 'admin-token'), 'someone-elses-token-0123456789\n', { mode: 0o600 });
+      const over = await cli(['export', onlyToken]);
+      expect(over.code).toBe(1);
+      expect(over.out).toContain('admin-token exists; nothing was exported');
+      expect(readFileSync(join(onlyToken, 'admin-token'), 'utf8')).toBe('someone-elses-token-0123456789\n');
+      removeDir(onlyToken);
+    } finally {
+      removeDir(broken);
+    }
+  });
+
   it('refuses while a Herald runs on the folder', async () => {
     const live = running.at(-1)!;
     const refused = await cli(['export', live.dataDir, '--force']);
