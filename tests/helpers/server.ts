@@ -87,6 +87,8 @@ export function startHerald(opts: { dataDir?: string; env?: Record<string, strin
     ADMIN_TOKEN: TEST_TOKEN,
     HERALD_SEED: 'none',
     ASTRO_TELEMETRY_DISABLED: '1',
+    // The embedded engine unless the test says otherwise: a DATABASE_URL in the shell must not reach test servers.
+    DATABASE_URL: '',
     ...opts.env,
   };
   const proc = spawn(process.execPath, SERVE_ARGS, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });

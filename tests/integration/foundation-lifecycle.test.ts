@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
-import { engineEnv } from '../helpers/engine.ts';
+import { engine, engineEnv } from '../helpers/engine.ts';
 import { activeSection, banner, componentStatus, facts, groupStatus, main, text, trail } from '../helpers/page.ts';
 import { MARKDOWN_ATTACKS } from '../fixtures/markdown-attacks.ts';
 
@@ -8,6 +8,8 @@ import { MARKDOWN_ATTACKS } from '../fixtures/markdown-attacks.ts';
 let h: HeraldProcess;
 beforeAll(async () => {
   h = await startHerald({ env: await engineEnv() });
+  // The server runs on the engine this vitest project tests (vitest.config.ts), and nothing else.
+  expect(((await (await fetch(`${h.url}/healthz`)).json()) as { storage: { engine: string } }).storage.engine).toBe(engine());
   for (const c of [
     { id: 'api', name: 'API', group: 'Core platform' },
     { id: 'dashboard', name: 'Dashboard', group: 'Core platform' },
