@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CorruptDataFile } from '../store/durable-file.ts';
-import type { Journal } from '../notify/journal.ts';
+import type { Journal } from '../store/journal.ts';
 
 /**
  * The channel outbox: one delivery per (channel, update) (and per component

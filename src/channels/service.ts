@@ -5,7 +5,7 @@ import { findEvent } from '../domain/model.ts';
 import type { Channel } from '../domain/channels/model.ts';
 import { setChannelState } from '../domain/channels/manage.ts';
 import { backoffMs } from '../notify/classify.ts';
-import { Journal } from '../notify/journal.ts';
+import { Journal } from '../store/journal.ts';
 import { removeStaleTempFiles } from '../store/durable-file.ts';
 import { overallStatus } from '../domain/overall.ts';
 import { channelMessages, type ChannelMessage } from './plan.ts';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { HeraldCore } from '../herald.ts';
 import { Conflict, Invalid, NotFound, RateLimited } from '../domain/errors.ts';
-import { Journal } from './journal.ts';
+import { Journal } from '../store/journal.ts';
 import { LinkTokens } from './tokens.ts';
 import { CONFIRM_TTL_MS, SubscriberBook } from './subscriber-book.ts';
 import { DeliveryLedger } from './ledger.ts';

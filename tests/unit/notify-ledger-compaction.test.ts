@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Journal } from '../../src/notify/journal.ts';
+import { Journal } from '../../src/store/journal.ts';
 import { DeliveryLedger } from '../../src/notify/ledger.ts';
 import type { Delivery, Intent } from '../../src/notify/model.ts';
 

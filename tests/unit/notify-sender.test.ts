@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Journal } from '../../src/notify/journal.ts';
+import { Journal } from '../../src/store/journal.ts';
 import { LinkTokens } from '../../src/notify/tokens.ts';
 import { SubscriberBook } from '../../src/notify/subscriber-book.ts';
 import { DeliveryLedger } from '../../src/notify/ledger.ts';

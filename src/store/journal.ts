@@ -1,6 +1,6 @@
 import { openSync, readSync, closeSync, ftruncateSync, fsyncSync, existsSync, constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { writeFileDurably, CorruptDataFile } from '../store/durable-file.ts';
+import { writeFileDurably, CorruptDataFile } from './durable-file.ts';
 import { Unavailable } from '../domain/errors.ts';
 
 /**
