@@ -1,5 +1,6 @@
 import { inject } from 'vitest';
 import pg from 'pg';
+import { importDataDir } from '../../src/store/transfer.ts';
 
 /**
  * Which storage engine the running vitest project tests (vitest.config.ts):
@@ -31,6 +32,18 @@ export async function freshDatabase(): Promise<string | null> {
 export async function engineEnv(): Promise<Record<string, string>> {
   const url = await freshDatabase();
   return url ? { DATABASE_URL: url } : {};
+}
+
+/**
+ * The environment that puts a Herald on this project's engine with the data already in `dataDir`
+ * (a herald.json a test wrote): on PostgreSQL, that file is imported into a fresh database first, as
+ * `npm run db:import` does, and Herald keeps DATA_DIR for what stays there.
+ */
+export async function engineEnvWith(dataDir: string): Promise<Record<string, string>> {
+  const url = await freshDatabase();
+  if (!url) return {};
+  await importDataDir(dataDir, url);
+  return { DATABASE_URL: url };
 }
 
 /** The stored document's text on PostgreSQL (the embedded engine's is DATA_DIR/herald.json). */

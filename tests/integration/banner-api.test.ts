@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHerald, tempDataDir, stopAll, type HeraldProcess } from '../helpers/server.ts';
+import { engineEnvWith } from '../helpers/engine.ts';
 import { writeIntegrationsDb } from '../helpers/integrations-fixture.ts';
 
 /** GET /api/banner.json over a real server: shape, filter, CORS, ETag/304, freshness. */
@@ -10,7 +11,7 @@ const KEYS = ['active', 'components', 'dismiss_key', 'eta', 'incident_id', 'indi
 beforeAll(async () => {
   const dataDir = tempDataDir();
   writeIntegrationsDb(dataDir);
-  herald = await startHerald({ dataDir, env: { SITE_URL: 'https://status.example.com' } });
+  herald = await startHerald({ dataDir, env: { ...(await engineEnvWith(dataDir)), SITE_URL: 'https://status.example.com' } });
 });
 
 afterAll(() => stopAll(herald));

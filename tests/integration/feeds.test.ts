@@ -5,6 +5,7 @@ import { parseFeed } from '@rowanmanning/feed-parser';
 import { XMLValidator } from 'fast-xml-parser';
 import ICAL from 'ical.js';
 import { startHerald, tempDataDir, stopAll, type HeraldProcess } from '../helpers/server.ts';
+import { engineEnvWith } from '../helpers/engine.ts';
 import { integrationsDb, writeIntegrationsDb } from '../helpers/integrations-fixture.ts';
 import { allEvents } from '../../src/domain/model.ts';
 import { atomProblems, parseXml, structureOf } from '../helpers/atom-rules.ts';
@@ -24,7 +25,10 @@ const texts = (nodes: any[] | undefined) => (nodes ?? []).map((n) => (typeof n =
 beforeAll(async () => {
   const dataDir = tempDataDir();
   writeIntegrationsDb(dataDir, fixture);
-  herald = await startHerald({ dataDir, env: { SITE_URL: 'https://status.example.com', SITE_NAME: 'Example' } });
+  herald = await startHerald({
+    dataDir,
+    env: { ...(await engineEnvWith(dataDir)), SITE_URL: 'https://status.example.com', SITE_NAME: 'Example' },
+  });
 });
 
 afterAll(() => stopAll(herald));

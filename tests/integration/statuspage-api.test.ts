@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startHerald, tempDataDir, stopAll, type HeraldProcess } from '../helpers/server.ts';
+import { engineEnvWith } from '../helpers/engine.ts';
 import { writeIntegrationsDb } from '../helpers/integrations-fixture.ts';
 import { MS_TIMESTAMP, ShapeBook, type CompareOptions } from '../helpers/json-shape.ts';
 
@@ -58,7 +59,10 @@ const newestFirst = (stamps: string[]) => stamps.every((s, i) => i === 0 || Date
 beforeAll(async () => {
   const dataDir = tempDataDir();
   writeIntegrationsDb(dataDir);
-  herald = await startHerald({ dataDir, env: { SITE_URL: 'https://status.example.com', SITE_NAME: 'Example' } });
+  herald = await startHerald({
+    dataDir,
+    env: { ...(await engineEnvWith(dataDir)), SITE_URL: 'https://status.example.com', SITE_NAME: 'Example' },
+  });
 });
 
 afterAll(() => stopAll(herald));
