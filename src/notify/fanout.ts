@@ -2,7 +2,7 @@ import type { Db } from '../domain/model.ts';
 import type { DeliveryLedger } from './ledger.ts';
 import type { SubscriberBook } from './subscriber-book.ts';
 import type { Sender } from './sender.ts';
-import { deliveryId, type Delivery, type Intent } from './model.ts';
+import { deliveryId, queuedDelivery, type Delivery, type Intent } from './model.ts';
 import { noticeIntents, wants } from './intents.ts';
 
 export interface FanOutOptions {
@@ -97,19 +97,7 @@ export class FanOut {
         for (const s of subs) {
           const id = deliveryId(s.id, notice.key);
           if (!wants(s, notice.incident.components) || ledger.has(id)) continue;
-          fresh.push({
-            t: 'd',
-            id,
-            sub: s.id,
-            intent: notice.key,
-            kind: notice.kind,
-            state: 'queued',
-            attempts: 0,
-            last_error: null,
-            next_at: null,
-            created_at: at,
-            sent_at: null,
-          });
+          fresh.push(queuedDelivery({ id, sub: s.id, intent: notice.key, kind: notice.kind, created_at: at }));
         }
         // The progress only: the ledger keeps its own archived_sent (compaction's to change, even during this append).
         intent = { ...intent, cursor: subs.at(-1)?.seq ?? intent.cursor, done: subs.length < batch };

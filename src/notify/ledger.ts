@@ -1,7 +1,7 @@
 import { CorruptDataFile } from '../store/durable-file.ts';
 import type { Journal } from '../store/journal.ts';
 import { CONFIRM_TTL_MS } from './subscriber-book.ts';
-import { deliverySchema, intentSchema, metaSchema, type Delivery, type DeliveryState, type Intent } from './model.ts';
+import { deliverySchema, intentSchema, metaSchema, queuedDelivery, type Delivery, type DeliveryState, type Intent } from './model.ts';
 
 export interface IntentCounts {
   queued: number;
@@ -192,17 +192,6 @@ export class DeliveryLedger {
 /** A sent confirmation's record as compaction writes it again (the fields anyone reads: id, sub, intent, state, created_at). */
 function sentConfirmation(id: string, created: number): Delivery {
   const at = new Date(created).toISOString();
-  return {
-    t: 'd',
-    id,
-    sub: id.slice(0, id.lastIndexOf('.confirm.')),
-    intent: 'confirm',
-    kind: 'confirm',
-    state: 'sent',
-    attempts: 1,
-    last_error: null,
-    next_at: null,
-    created_at: at,
-    sent_at: at,
-  };
+  const sub = id.slice(0, id.lastIndexOf('.confirm.'));
+  return { ...queuedDelivery({ id, sub, intent: 'confirm', kind: 'confirm', created_at: at }), state: 'sent', attempts: 1, sent_at: at };
 }

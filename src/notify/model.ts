@@ -61,6 +61,11 @@ export const deliverySchema = z.object({
 });
 export type Delivery = z.infer<typeof deliverySchema>;
 
+/** A delivery as it is created: queued, never tried. */
+export function queuedDelivery(d: Pick<Delivery, 'id' | 'sub' | 'intent' | 'kind' | 'created_at'>): Delivery {
+  return { t: 'd', ...d, state: 'queued', attempts: 0, last_error: null, next_at: null, sent_at: null };
+}
+
 /** One notice to fan out (a notify update, or a maintenance reminder) and how far fan-out got. */
 export const intentSchema = z.object({
   t: z.literal('i'),

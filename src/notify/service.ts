@@ -12,7 +12,7 @@ import { FanOut } from './fanout.ts';
 import { WindowLimiter } from '../http/rate-limit.ts';
 import { wants } from './intents.ts';
 import type { SubscribeInput } from '../input/subscribe.ts';
-import type { Delivery, Subscriber } from './model.ts';
+import { queuedDelivery, type Delivery, type Subscriber } from './model.ts';
 import { removeStaleTempFiles } from '../store/durable-file.ts';
 
 /** Everything email: the subscriber book, the outbox and its worker. One per Herald. */
@@ -67,19 +67,13 @@ export function openNotify(herald: HeraldCore): Notify {
 
   /** The confirmation email of a subscriber's current request: one delivery per request, created once. */
   const queueConfirmation = async (s: Subscriber): Promise<void> => {
-    const d: Delivery = {
-      t: 'd',
+    const d = queuedDelivery({
       id: `${s.id}.confirm.${s.confirms}`,
       sub: s.id,
       intent: 'confirm',
       kind: 'confirm',
-      state: 'queued',
-      attempts: 0,
-      last_error: null,
-      next_at: null,
       created_at: herald.now().toISOString(),
-      sent_at: null,
-    };
+    });
     // Checked and marked in one step (no await between): the start-up resume and a new request cannot both create it.
     const created = ledger.create(d);
     if (!created) return;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Journal } from '../../src/store/journal.ts';
 import { DeliveryLedger } from '../../src/notify/ledger.ts';
-import type { Delivery, Intent } from '../../src/notify/model.ts';
+import { queuedDelivery, type Delivery, type Intent } from '../../src/notify/model.ts';
 
 /**
  * Delivery counts stay exact when a compaction runs while lines still wait
@@ -18,19 +18,8 @@ afterEach(() => {
 
 const at = new Date('2026-11-30T10:00:00Z').toISOString();
 const key = 'upd1';
-const mk = (i: number, kind: Delivery['kind'] = 'update', intent = key): Delivery => ({
-  t: 'd',
-  id: kind === 'confirm' ? `s${i}.confirm.1` : `s${i}.${intent}`,
-  sub: `s${i}`,
-  intent,
-  kind,
-  state: 'queued',
-  attempts: 0,
-  last_error: null,
-  next_at: null,
-  created_at: at,
-  sent_at: null,
-});
+const mk = (i: number, kind: Delivery['kind'] = 'update', intent = key): Delivery =>
+  queuedDelivery({ id: kind === 'confirm' ? `s${i}.confirm.1` : `s${i}.${intent}`, sub: `s${i}`, intent, kind, created_at: at });
 const sent = (d: Delivery): Delivery => ({ ...d, state: 'sent', attempts: 1, sent_at: at });
 const intent0: Intent = {
   t: 'i',

@@ -10,7 +10,7 @@ import { Sender } from '../../src/notify/sender.ts';
 import { FanOut } from '../../src/notify/fanout.ts';
 import type { Composer } from '../../src/notify/compose.ts';
 import type { Mailer } from '../../src/notify/transport.ts';
-import type { Delivery } from '../../src/notify/model.ts';
+import { queuedDelivery, type Delivery } from '../../src/notify/model.ts';
 import type { Db } from '../../src/domain/model.ts';
 import { seedSubscribers } from '../fixtures/subscribers.ts';
 import { until } from '../helpers/poll.ts';
@@ -33,19 +33,7 @@ const T = new Date('2026-11-30T10:00:00Z');
 const composer = { compose: async () => ({ message: {} }) } as unknown as Composer;
 
 function delivery(id: string, intent: string, kind: Delivery['kind']): Delivery {
-  return {
-    t: 'd',
-    id,
-    sub: id,
-    intent,
-    kind,
-    state: 'queued',
-    attempts: 0,
-    last_error: null,
-    next_at: null,
-    created_at: T.toISOString(),
-    sent_at: null,
-  };
+  return queuedDelivery({ id, sub: id, intent, kind, created_at: T.toISOString() });
 }
 
 /** A data file with one incident whose first update is emailed (intent key 'u1'). */
