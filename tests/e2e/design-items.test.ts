@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
-import { to } from '../helpers/mail-flow.ts';
+import { subscribeAndConfirm, to } from '../helpers/mail-flow.ts';
+import { MINUTE, ago, seedStatusPage } from '../helpers/status-page-seed.ts';
 import { until } from '../helpers/poll.ts';
 import { signIn } from '../helpers/console-session.ts';
 import { axeContext, launchBrowser } from '../helpers/browser.ts';
@@ -109,40 +110,15 @@ beforeAll(async () => {
       HERALD_CADENCE_SCALE: String(CADENCE_SCALE),
     },
   });
-  const minute = 60_000;
-  const ago = (minutes: number) => new Date(Date.now() - minutes * minute).toISOString();
-  for (const [id, name, description, group] of [
-    ['website', 'Website', 'Marketing site and documentation', null],
-    ['api', 'API', 'Public REST API', 'Core platform'],
-    ['dashboard', 'Dashboard', 'The web app at app.example.com', 'Core platform'],
-    ['webhooks', 'Webhooks', 'Event delivery to your endpoints', 'Core platform'],
+  // The design checks' page, plus a component whose description wraps far (item 2).
+  const seeded = await seedStatusPage(admin, [
     [
       'search',
       'Search',
       'Full-text search across invoices, customers, payments and every attachment uploaded to them, in every region',
       'Core platform',
     ],
-    ['card-payments', 'Card payments', 'Checkout and card authorisation', 'Payments'],
-    ['payouts', 'Payouts', 'Transfers to bank accounts', 'Payments'],
-    ['database', 'Database', 'Primary data store', 'Infrastructure'],
-  ] as const) {
-    await admin('/components', { id, name, description, group });
-  }
-  const resolved = await admin('/incidents', {
-    name: 'Elevated API error rates',
-    impact: 'major',
-    body: 'We are investigating reports of elevated error rates on the **API** and slow page loads on the **Dashboard**.',
-    components: { api: 'partial_outage', dashboard: 'degraded_performance' },
-    started_at: ago(2 * 1440 + 90),
-    notify: false,
-  });
-  await admin(`/incidents/${resolved.id}/updates`, {
-    status: 'resolved',
-    body: 'The issue has been resolved. For about 80 minutes, around 8% of API requests failed.',
-    components: { api: 'operational', dashboard: 'operational' },
-    display_at: ago(2 * 1440),
-    notify: false,
-  });
+  ]);
   // An older one that lasted two days, with its postmortem published (a "Postmortem" badge in its meta line).
   const long = await admin('/incidents', {
     name: 'Payouts delayed for Business accounts',
@@ -164,54 +140,21 @@ beforeAll(async () => {
     { body: '## What happened\n\nA bank holiday calendar was out of date.', publish: true },
     'PUT',
   );
-  const open = await admin('/incidents', {
-    name: 'Card payments failing for some customers',
-    impact: 'major',
-    body: 'We are investigating reports of failed card payments in the EU region. Retrying the payment may succeed.',
-    components: { 'card-payments': 'partial_outage' },
-    started_at: ago(25),
+  // A second window, two and a half hours in three days (item 5: each window states its length).
+  const day = new Date(Date.now() + 3 * 1440 * MINUTE);
+  day.setUTCHours(2, 0, 0, 0);
+  await admin('/maintenances', {
+    name: 'Network maintenance',
+    scheduled_for: day.toISOString(),
+    scheduled_until: new Date(day.getTime() + 150 * MINUTE).toISOString(),
+    components: ['database', 'api'],
+    body: 'We will upgrade the primary database. Expect up to 2 minutes of **read-only** mode.',
     notify: false,
   });
-  await admin(`/incidents/${open.id}/updates`, {
-    status: 'identified',
-    body: 'We have identified the issue affecting **Card payments**: a certificate rotation at our EU acquirer. We are working with them on a fix.',
-    eta: new Date(Date.now() + 90 * minute).toISOString(),
-    notify: false,
-  });
-  // Two windows in two and three days: one hour, and two and a half.
-  for (const [name, days, minutes] of [
-    ['Database upgrade', 2, 60],
-    ['Network maintenance', 3, 150],
-  ] as const) {
-    const day = new Date(Date.now() + days * 1440 * minute);
-    day.setUTCHours(2, 0, 0, 0);
-    await admin('/maintenances', {
-      name,
-      scheduled_for: day.toISOString(),
-      scheduled_until: new Date(day.getTime() + minutes * minute).toISOString(),
-      components: ['database', 'api'],
-      body: 'We will upgrade the primary database. Expect up to 2 minutes of **read-only** mode.',
-      notify: false,
-    });
-  }
-  ids.open = open.id;
-  ids.resolved = resolved.id;
+  ids.open = seeded.open;
+  ids.resolved = seeded.resolved;
   // A confirmed subscriber of everything, so that a declare preview has an email to show (item 9).
-  const sub = await fetch(`${h.url}/api/subscribers`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: 'everything@example.com' }),
-  });
-  expect(sub.status).toBe(202);
-  await until(() => to(smtp, 'everything@example.com').length === 1, 'the confirmation email');
-  const link = /http:\/\/\S+\/subscribe\/confirm\/[A-Za-z0-9._-]+/.exec(
-    (await smtp.parse(to(smtp, 'everything@example.com')[0]!)).text ?? '',
-  )![0];
-  const confirmed = await fetch(local(link), {
-    method: 'POST',
-    headers: { origin: h.url, 'content-type': 'application/x-www-form-urlencoded' },
-  });
-  expect(await confirmed.text()).toContain('You are subscribed');
+  await subscribeAndConfirm(h, smtp, 'everything@example.com');
 
   const [name, ...value] = (await signIn(h, 'Dana')).cookie.split('=');
   session = { name: name!, value: value.join('=') };

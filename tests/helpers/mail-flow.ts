@@ -5,7 +5,8 @@ import { until } from './poll.ts';
 /** Site URL given to Herald in email tests; links are mapped back to the test server. */
 export const SITE = 'https://status.example.test';
 
-export const local = (h: HeraldProcess, url: string) => url.replace(SITE, h.url);
+/** A link from an email (made with the server's SITE_URL) pointed at the test server itself. */
+export const local = (h: HeraldProcess, url: string) => url.replace(new URL(url).origin, h.url);
 
 // The polling helper, re-exported where the mail tests (and bench/relay.ts) have always found it.
 export { until };
@@ -27,7 +28,7 @@ export async function subscribeAndConfirm(h: HeraldProcess, smtp: TestSmtp, emai
   if (res.status !== 202) throw new Error(`subscribe ${email}: ${res.status}`);
   await until(() => to(smtp, email).length > before, `confirmation for ${email}`);
   const mail = await smtp.parse(to(smtp, email).at(-1)!);
-  const link = /https:\/\/\S+\/subscribe\/confirm\/[A-Za-z0-9._-]+/.exec(mail.text ?? '')?.[0];
+  const link = /https?:\/\/\S+\/subscribe\/confirm\/[A-Za-z0-9._-]+/.exec(mail.text ?? '')?.[0];
   if (!link) throw new Error(`no confirmation link in:\n${mail.text}`);
   const page = await fetch(local(h, link));
   if (page.status !== 200 || !(await page.text()).includes('Confirm subscription')) throw new Error('confirm page did not offer a button');
