@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { startHerald, stopAll } from '../tests/helpers/server.ts';
 import { startPgCluster } from '../tests/helpers/pg.ts';
-import { machineInfo, requireBuild } from './common.ts';
+import { machineInfo, quantile, requireBuild } from './common.ts';
 
 const { values } = parseArgs({
   options: { rounds: { type: 'string', default: '30' }, connections: { type: 'string', default: '50' } },
@@ -66,10 +66,12 @@ async function round(n: number, label: string): Promise<Sample> {
   };
 }
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((x, y) => x - y);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-};
+/** The p-th percentile of `xs` (nearest rank). */
+const pct = (xs: number[], p: number) =>
+  quantile(
+    [...xs].sort((x, y) => x - y),
+    p / 100,
+  );
 
 function report(label: string, samples: Sample[]): Array<{ path: string; p50: number; p90: number; max: number }> {
   console.log(
