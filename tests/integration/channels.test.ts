@@ -274,7 +274,7 @@ describe('delivery', () => {
 
   it('a receiver that never answers delays neither another channel, nor email, nor the public API', async () => {
     const smtp = await startSmtp();
-    const h = await openInProcess({ ...FAST, CHANNEL_TIMEOUT_MS: '4000', SMTP_URL: smtp.url, STATIC_SNAPSHOT: 'false' });
+    const h = await openInProcess({ ...FAST, CHANNEL_TIMEOUT_MS: '20000', SMTP_URL: smtp.url, STATIC_SNAPSHOT: 'false' });
     try {
       const { subscriber } = await h.herald.notify.book.request('reader@example.test', [], new Date());
       await h.herald.notify.book.confirm(h.herald.notify.book.link('confirm', subscriber), new Date());
@@ -282,15 +282,19 @@ describe('delivery', () => {
       await call(h, '/channels', { body: { kind: 'webhook', name: 'Hangs', url: `${r.url}/hang` } });
       await call(h, '/channels', { body: { kind: 'slack', name: 'Fine', url: `${r.url}/fine` } });
       const inc = (await call(h, '/incidents', { body: { name: 'Hang drill', impact: 'minor', body: 'Looking.', notify: false } })).body;
-      await until(() => r.on('/hang').length === 1 && r.on('/fine').length === 1, 'both first posts');
+      await until(() => r.on('/hang').length >= 1 && r.on('/fine').length >= 1, 'both first posts');
       await call(h, `/incidents/${inc.id}/updates`, { body: { status: 'identified', body: 'Found.', notify: true } });
-      await until(() => r.on('/fine').length === 2 && smtp.received.length === 1, 'the next post and the email');
+      await until(() => r.on('/fine').length >= 2 && smtp.received.length >= 1, 'the next post and the email', 15_000);
       const started = Date.now();
       const status = await h.request('/api/v2/status.json');
       expect(status.status).toBe(200);
       expect(Date.now() - started).toBeLessThan(1000);
-      // All of that happened while the first hanging request was still open (it times out at 4 s).
+      // All of that happened while the first hanging request was still open (it times out at 20 s).
+      // With 4 s and exact counts, one loaded CI run waited out the test: a slow first phase lets
+      // the retry after the timeout land, and "exactly one hit" is then never true.
       expect(r.on('/hang').map((x) => x.closed)).toEqual([false]);
+      expect(r.on('/fine')).toHaveLength(2);
+      expect(smtp.received).toHaveLength(1);
       expect((await smtp.parse(smtp.received[0]!)).subject).toContain('Hang drill');
     } finally {
       await h.close();
