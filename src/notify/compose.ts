@@ -1,8 +1,8 @@
 import type Mail from 'nodemailer/lib/mailer';
 import type { Db } from '../domain/model.ts';
-import type { Delivery, Subscriber } from './model.ts';
-import { deliveryId } from './model.ts';
-import type { SubscriberBook } from './subscriber-book.ts';
+import type { Delivery, Subscriber } from '../store/mail/model.ts';
+import { deliveryId } from '../store/mail/model.ts';
+import type { SubscriberBook } from '../store/mail/subscriber-book.ts';
 import { noticeIntents, threadRootKey, type NoticeIntent } from './intents.ts';
 import { renderConfirm, renderNotice } from './render.ts';
 import { buildRaw, compileRaw, fillRaw, tokenPlaceholder, type RawTemplate } from './raw-mail.ts';

@@ -1,8 +1,8 @@
 import type { Db } from '../domain/model.ts';
-import type { DeliveryLedger } from './ledger.ts';
-import type { SubscriberBook } from './subscriber-book.ts';
+import type { DeliveryLedger } from '../store/mail/ledger.ts';
+import type { SubscriberBook } from '../store/mail/subscriber-book.ts';
 import type { Sender } from './sender.ts';
-import { deliveryId, queuedDelivery, type Delivery, type Intent } from './model.ts';
+import { deliveryId, queuedDelivery, type Delivery, type Intent } from '../store/mail/model.ts';
 import { noticeIntents, wants } from './intents.ts';
 
 export interface FanOutOptions {

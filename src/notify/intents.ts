@@ -1,5 +1,5 @@
 import type { Db, EventRecord, Update } from '../domain/model.ts';
-import type { NoticeKind, Subscriber } from './model.ts';
+import type { NoticeKind, Subscriber } from '../store/mail/model.ts';
 
 /**
  * Which notices exist in the data, and who wants them: pure functions over

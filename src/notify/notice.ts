@@ -5,7 +5,7 @@ import { durationMinutes, formatDuration } from '../domain/overall.ts';
 import { formatDateTime } from '../domain/time-text.ts';
 import { cadenceText, etaText, everyText, joinNames } from '../domain/words.ts';
 import { markdownToText } from '../render/markdown.ts';
-import type { NoticeKind } from './model.ts';
+import type { NoticeKind } from '../store/mail/model.ts';
 
 /**
  * What a notice says, field by field, as the runbooks' "Service Disruption

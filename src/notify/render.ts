@@ -2,7 +2,7 @@ import Handlebars from 'handlebars';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { templatePath } from '../paths.ts';
-import type { MailKind, NoticeKind } from './model.ts';
+import type { MailKind, NoticeKind } from '../store/mail/model.ts';
 import { noticeFacts, type NoticeSource } from './notice.ts';
 
 /**

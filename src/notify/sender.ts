@@ -1,6 +1,6 @@
 import type { Db } from '../domain/model.ts';
-import type { Delivery } from './model.ts';
-import type { DeliveryLedger } from './ledger.ts';
+import type { Delivery } from '../store/mail/model.ts';
+import type { DeliveryLedger } from '../store/mail/ledger.ts';
 import type { Mailer } from './transport.ts';
 import type { Composer } from './compose.ts';
 import { backoffMs, classify, describe, isUnknownMailbox } from './classify.ts';

@@ -2,9 +2,9 @@ import { join } from 'node:path';
 import type { HeraldCore } from '../herald.ts';
 import { Conflict, Invalid, NotFound, RateLimited } from '../domain/errors.ts';
 import { Journal } from '../store/journal.ts';
-import { LinkTokens } from './tokens.ts';
-import { CONFIRM_TTL_MS, SubscriberBook } from './subscriber-book.ts';
-import { DeliveryLedger } from './ledger.ts';
+import { LinkTokens } from '../store/mail/tokens.ts';
+import { CONFIRM_TTL_MS, SubscriberBook } from '../store/mail/subscriber-book.ts';
+import { DeliveryLedger } from '../store/mail/ledger.ts';
 import { createMailer, type Mailer } from './transport.ts';
 import { Composer } from './compose.ts';
 import { Sender } from './sender.ts';
@@ -12,7 +12,7 @@ import { FanOut } from './fanout.ts';
 import { WindowLimiter } from '../http/rate-limit.ts';
 import { wants } from './intents.ts';
 import type { SubscribeInput } from '../input/subscribe.ts';
-import { queuedDelivery, type Delivery, type Subscriber } from './model.ts';
+import { queuedDelivery, type Delivery, type Subscriber } from '../store/mail/model.ts';
 import { removeStaleTempFiles } from '../store/durable-file.ts';
 
 /** Everything email: the subscriber book, the outbox and its worker. One per Herald. */

@@ -5,7 +5,7 @@ import { declareIncident } from '../domain/incidents/declare.ts';
 import { postUpdate } from '../domain/incidents/post-update.ts';
 import type { DeclareInput } from '../domain/incidents/declare.ts';
 import type { UpdateInput } from '../domain/incidents/append-update.ts';
-import type { NoticeKind } from '../notify/model.ts';
+import type { NoticeKind } from '../store/mail/model.ts';
 import { noticeKind } from '../notify/intents.ts';
 import { renderNotice, type RenderedMail } from '../notify/render.ts';
 import { bannerFor, type Banner } from '../read/banner.ts';

@@ -1,5 +1,5 @@
 import type { Herald } from '../herald.ts';
-import type { Subscriber } from '../notify/model.ts';
+import type { Subscriber } from '../store/mail/model.ts';
 import { HeraldError, Invalid, NotFound, RateLimited, Unavailable } from '../domain/errors.ts';
 import { subscribeSchema } from '../input/subscribe.ts';
 import { parseInput } from '../input/parse.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createHmac } from 'node:crypto';
-import { LinkTokens } from '../../src/notify/tokens.ts';
-import { subscriberSchema } from '../../src/notify/model.ts';
+import { LinkTokens } from '../../src/store/mail/tokens.ts';
+import { subscriberSchema } from '../../src/store/mail/model.ts';
 
 const KEY = Buffer.alloc(32, 7);
 const tokens = new LinkTokens(KEY);

@@ -3,11 +3,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Journal } from '../../src/store/journal.ts';
-import { LinkTokens } from '../../src/notify/tokens.ts';
-import { SubscriberBook } from '../../src/notify/subscriber-book.ts';
+import { LinkTokens } from '../../src/store/mail/tokens.ts';
+import { SubscriberBook } from '../../src/store/mail/subscriber-book.ts';
 import { CorruptDataFile } from '../../src/store/durable-file.ts';
-import { DeliveryLedger } from '../../src/notify/ledger.ts';
-import type { Delivery, Intent } from '../../src/notify/model.ts';
+import { DeliveryLedger } from '../../src/store/mail/ledger.ts';
+import type { Delivery, Intent } from '../../src/store/mail/model.ts';
 
 const dirs: string[] = [];
 const tmp = () => {

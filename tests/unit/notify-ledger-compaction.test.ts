@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Journal } from '../../src/store/journal.ts';
-import { DeliveryLedger } from '../../src/notify/ledger.ts';
-import { queuedDelivery, type Delivery, type Intent } from '../../src/notify/model.ts';
+import { DeliveryLedger } from '../../src/store/mail/ledger.ts';
+import { queuedDelivery, type Delivery, type Intent } from '../../src/store/mail/model.ts';
 
 /**
  * Delivery counts stay exact when a compaction runs while lines still wait

@@ -7,7 +7,7 @@ import { postUpdate } from '../../src/domain/incidents/post-update.ts';
 import { scheduleMaintenance } from '../../src/domain/maintenance/schedule.ts';
 import { noticeIntents, noticeKind, wants } from '../../src/notify/intents.ts';
 import { renderConfirm, renderNotice } from '../../src/notify/render.ts';
-import type { Subscriber } from '../../src/notify/model.ts';
+import type { Subscriber } from '../../src/store/mail/model.ts';
 import { renderMarkdown } from '../../src/render/markdown.ts';
 
 const now = new Date('2026-11-23T10:00:00Z');

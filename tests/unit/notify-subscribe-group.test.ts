@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Journal } from '../../src/store/journal.ts';
-import { LinkTokens } from '../../src/notify/tokens.ts';
-import { SubscriberBook, type RequestOutcome } from '../../src/notify/subscriber-book.ts';
+import { LinkTokens } from '../../src/store/mail/tokens.ts';
+import { SubscriberBook, type RequestOutcome } from '../../src/store/mail/subscriber-book.ts';
 import { Unavailable } from '../../src/domain/errors.ts';
 import { httpStatus } from '../../src/api/errors.ts';
 

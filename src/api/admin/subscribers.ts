@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { Herald } from '../../herald.ts';
-import type { Subscriber } from '../../notify/model.ts';
+import type { Subscriber } from '../../store/mail/model.ts';
 import type { AdminEnv } from './auth.ts';
 import { removeSubscriber } from '../../notify/remove-subscriber.ts';
 

@@ -1,7 +1,7 @@
-import { randomId } from '../domain/ids.ts';
-import { Invalid, NotFound, Unavailable } from '../domain/errors.ts';
-import { CorruptDataFile } from '../store/durable-file.ts';
-import type { Journal } from '../store/journal.ts';
+import { randomId } from '../../domain/ids.ts';
+import { Invalid, NotFound, Unavailable } from '../../domain/errors.ts';
+import { CorruptDataFile } from '../durable-file.ts';
+import type { Journal } from '../journal.ts';
 import { LinkTokens, type TokenPurpose } from './tokens.ts';
 import { removalSchema, subscriberSchema, type Subscriber } from './model.ts';
 

@@ -1,6 +1,6 @@
 import { createHmac, createSecretKey, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { CorruptDataFile, writeFileDurablySync } from '../store/durable-file.ts';
+import { CorruptDataFile, writeFileDurablySync } from '../durable-file.ts';
 import { join } from 'node:path';
 
 /**

@@ -1,5 +1,5 @@
-import { CorruptDataFile } from '../store/durable-file.ts';
-import type { Journal } from '../store/journal.ts';
+import { CorruptDataFile } from '../durable-file.ts';
+import type { Journal } from '../journal.ts';
 import { CONFIRM_TTL_MS } from './subscriber-book.ts';
 import { deliverySchema, intentSchema, metaSchema, queuedDelivery, type Delivery, type DeliveryState, type Intent } from './model.ts';
 
