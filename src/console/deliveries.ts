@@ -15,21 +15,16 @@ export interface NoticeRow {
 }
 
 /** The outbox's notices, newest first, for the dashboard and the deliveries view. */
-export function noticeRows(notify: Notify, db: Db, limit: number): NoticeRow[] {
-  const out: NoticeRow[] = [];
-  const intents = [...notify.ledger.intents.values()];
-  for (let i = intents.length - 1; i >= 0 && out.length < limit; i--) {
-    const it = intents[i]!;
-    const counts = notify.ledger.countsOf(it.key);
-    out.push({
-      intent: it.key,
-      incidentId: it.incident,
-      incidentName: findEvent(db, it.incident)?.name ?? it.incident,
-      kind: it.key.endsWith(':reminder') ? 'reminder' : it.kind,
-      createdAt: it.created_at,
-      fanoutDone: it.done,
-      ...counts,
-    });
-  }
-  return out;
+export async function noticeRows(notify: Notify, db: Db, limit: number): Promise<NoticeRow[]> {
+  return (await notify.outbox.notices(limit)).map((it) => ({
+    intent: it.key,
+    incidentId: it.incident,
+    incidentName: findEvent(db, it.incident)?.name ?? it.incident,
+    kind: it.key.endsWith(':reminder') ? 'reminder' : it.kind,
+    createdAt: it.created_at,
+    fanoutDone: it.done,
+    queued: it.queued,
+    sent: it.sent,
+    failed: it.failed,
+  }));
 }

@@ -2,7 +2,7 @@ import type Mail from 'nodemailer/lib/mailer';
 import type { Db } from '../domain/model.ts';
 import type { Delivery, Subscriber } from '../store/mail/model.ts';
 import { deliveryId } from '../store/mail/model.ts';
-import type { SubscriberBook } from '../store/mail/subscriber-book.ts';
+import type { LinkTokens } from '../store/mail/tokens.ts';
 import { noticeIntents, threadRootKey, type NoticeIntent } from './intents.ts';
 import { renderConfirm, renderNotice } from './render.ts';
 import { buildRaw, compileRaw, fillRaw, tokenPlaceholder, type RawTemplate } from './raw-mail.ts';
@@ -22,7 +22,7 @@ const PH_ROOT = '<heraldrootid@herald.invalid>';
 /** Turns a queued delivery into the message to send, or a reason it must not be sent. */
 export class Composer {
   private readonly cfg: ComposeConfig;
-  private readonly book: SubscriberBook;
+  private readonly tokens: LinkTokens;
   private readonly host: string;
   private readonly raws = new Map<string, Promise<RawTemplate | null>>();
   private readonly envelopeFrom: string;
@@ -31,9 +31,9 @@ export class Composer {
   /** The settings the cached messages were rendered with (audience, sign-off, levels): a change renders anew. */
   private settingsText = '';
 
-  constructor(cfg: ComposeConfig, book: SubscriberBook) {
+  constructor(cfg: ComposeConfig, tokens: LinkTokens) {
     this.cfg = cfg;
-    this.book = book;
+    this.tokens = tokens;
     this.host = new URL(cfg.SITE_URL).hostname || 'localhost';
     this.envelopeFrom = /<([^>]+)>/.exec(cfg.MAIL_FROM)?.[1] ?? cfg.MAIL_FROM.trim();
   }
@@ -42,8 +42,8 @@ export class Composer {
     return `<${id}@${this.host}>`;
   }
 
-  async compose(d: Delivery, db: Db): Promise<{ message: Mail.Options } | { skip: string }> {
-    const s = this.book.get(d.sub);
+  /** `s` is the delivery's subscriber as stored now (undefined once removed). */
+  async compose(d: Delivery, s: Subscriber | undefined, db: Db): Promise<{ message: Mail.Options } | { skip: string }> {
     if (!s) return { skip: 'subscriber removed' };
     if (s.suppressed) return { skip: `address suppressed (${s.suppressed})` };
     if (d.kind === 'confirm') {
@@ -70,8 +70,8 @@ export class Composer {
 
   /** The notice as rendered for one recipient: personalized bytes of a shared message when possible. */
   private async noticeMessage(d: Delivery, s: Subscriber, intent: NoticeIntent, db: Db): Promise<Mail.Options> {
-    const unsub = this.book.link('unsubscribe', s);
-    const manage = this.book.link('manage', s);
+    const unsub = this.tokens.issue('unsubscribe', s);
+    const manage = this.tokens.issue('manage', s);
     const root = deliveryId(s.id, threadRootKey(intent.incident));
     const threaded = root !== d.id;
     const values = { unsub, manage, to: s.email, messageId: this.messageId(d.id), root: threaded ? this.messageId(root) : null };
@@ -139,7 +139,7 @@ export class Composer {
     const mail = renderConfirm({
       siteName: this.cfg.SITE_NAME,
       siteUrl: this.cfg.SITE_URL,
-      confirmUrl: `${this.cfg.SITE_URL}/subscribe/confirm/${this.book.link('confirm', s)}`,
+      confirmUrl: `${this.cfg.SITE_URL}/subscribe/confirm/${this.tokens.issue('confirm', s)}`,
       componentNames: names,
     });
     return {

@@ -3,7 +3,8 @@ import type { DeliveryLedger } from '../store/mail/ledger.ts';
 import type { SubscriberBook } from '../store/mail/subscriber-book.ts';
 import type { Sender } from './sender.ts';
 import { deliveryId, queuedDelivery, type Delivery, type Intent } from '../store/mail/model.ts';
-import { noticeIntents, wants } from './intents.ts';
+import { noticeIntents } from './intents.ts';
+import { wantsMail } from '../store/mail/model.ts';
 
 export interface FanOutOptions {
   db: () => Db;
@@ -96,7 +97,7 @@ export class FanOut {
         const fresh: Delivery[] = [];
         for (const s of subs) {
           const id = deliveryId(s.id, notice.key);
-          if (!wants(s, notice.incident.components) || ledger.has(id)) continue;
+          if (!wantsMail(s, notice.incident.components) || ledger.has(id)) continue;
           fresh.push(queuedDelivery({ id, sub: s.id, intent: notice.key, kind: notice.kind, created_at: at }));
         }
         // The progress only: the ledger keeps its own archived_sent (compaction's to change, even during this append).

@@ -1,5 +1,5 @@
 import type { Db, EventRecord, Update } from '../domain/model.ts';
-import type { NoticeKind, Subscriber } from '../store/mail/model.ts';
+import type { NoticeKind } from '../store/mail/model.ts';
 
 /**
  * Which notices exist in the data, and who wants them: pure functions over
@@ -80,15 +80,4 @@ export function threadRootKey(incident: EventRecord): string {
     firsts.push({ key: lateNoticeKey(incident.id), at: incident.late_notice_at });
   firsts.sort((a, b) => a.at.localeCompare(b.at));
   return firsts[0]?.key ?? incident.updates[0]?.id ?? incident.id;
-}
-
-/**
- * Whether a subscriber receives a notice about these components: confirmed,
- * not bounced, and subscribed to everything or to one of them. A notice that
- * names no component concerns everyone.
- */
-export function wants(s: Subscriber, componentIds: readonly string[]): boolean {
-  if (s.state !== 'confirmed' || s.suppressed !== null) return false;
-  if (s.components.length === 0 || componentIds.length === 0) return true;
-  return s.components.some((c) => componentIds.includes(c));
 }

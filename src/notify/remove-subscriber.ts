@@ -1,5 +1,6 @@
 import type { Herald } from '../herald.ts';
 import { recordAudit } from '../domain/audit.ts';
+import { NotFound } from '../domain/errors.ts';
 
 /**
  * Removes a subscriber (no further email; their links stop working) and
@@ -8,9 +9,15 @@ import { recordAudit } from '../domain/audit.ts';
  * retried removal changes nothing.
  */
 export async function removeSubscriber(herald: Herald, actor: string, id: string): Promise<boolean> {
-  const s = herald.notify.book.get(id);
+  const s = await herald.notify.subscribers.get(id);
   if (!s) return false;
-  await herald.notify.book.remove(id);
+  try {
+    await herald.notify.subscribers.remove(id);
+  } catch (err) {
+    // Removed by another request (another replica) since: a retried removal changes nothing.
+    if (err instanceof NotFound) return false;
+    throw err;
+  }
   // Subscribers live in their own journal; the audit log is in herald.json.
   await herald.run(actor, (ctx) => recordAudit(ctx, 'subscriber.remove', id, { detail: { state: s.state } }));
   return true;

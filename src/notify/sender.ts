@@ -1,5 +1,5 @@
 import type { Db } from '../domain/model.ts';
-import type { Delivery } from '../store/mail/model.ts';
+import type { Delivery, Subscriber } from '../store/mail/model.ts';
 import type { DeliveryLedger } from '../store/mail/ledger.ts';
 import type { Mailer } from './transport.ts';
 import type { Composer } from './compose.ts';
@@ -9,6 +9,8 @@ export interface SenderOptions {
   ledger: DeliveryLedger;
   mailer: Mailer;
   composer: Composer;
+  /** The subscriber a delivery is for, as stored now. */
+  subscriber: (id: string) => Subscriber | undefined;
   db: () => Db;
   now: () => Date;
   log: (line: string) => void;
@@ -185,7 +187,7 @@ export class Sender {
 
   private async sendOne(d: Delivery): Promise<void> {
     const at = () => this.o.now().toISOString();
-    const built = await this.o.composer.compose(d, this.o.db());
+    const built = await this.o.composer.compose(d, this.o.subscriber(d.sub), this.o.db());
     if ('skip' in built) {
       await this.o.ledger.save({ ...d, state: 'failed', last_error: `not sent: ${built.skip}`, next_at: null });
       return;

@@ -43,7 +43,7 @@ export function dryRun(herald: Herald, actor: string, action: DraftAction): Draf
 }
 
 /** The email a draft would send (the outbox's own renderer) and to how many subscribers. */
-export function previewEmail(herald: Herald, draft: DraftResult): { mail: RenderedMail; recipients: number } | null {
+export async function previewEmail(herald: Herald, draft: DraftResult): Promise<{ mail: RenderedMail; recipients: number } | null> {
   if (!draft.noticeKind) return null;
   const site = herald.config.SITE_URL;
   const mail = renderNotice({
@@ -58,7 +58,7 @@ export function previewEmail(herald: Herald, draft: DraftResult): { mail: Render
     manageUrl: `${site}/subscribe/manage/PREVIEW`,
     timeZone: herald.config.SITE_TIMEZONE,
   });
-  return { mail, recipients: herald.notify.countRecipients(draft.incident.components) };
+  return { mail, recipients: await herald.notify.subscribers.countRecipients(draft.incident.components) };
 }
 
 /** The banner JSON the page would serve once the draft is published. */

@@ -54,8 +54,8 @@ export async function confirmByLink(
   token: string,
   post: boolean,
 ): Promise<{ state: ConfirmState; status: number; manage: string }> {
-  const book = herald.notify.book;
-  const s = book.resolve('confirm', token);
+  const book = herald.notify.subscribers;
+  const s = await book.resolve('confirm', token);
   if (!s) return { state: 'invalid', status: 404, manage: '' };
   if (!post) return { state: s.state === 'confirmed' ? 'confirmed' : 'ask', status: 200, manage: '' };
   try {
@@ -77,11 +77,11 @@ export async function chooseComponents(
   const chosen = [...new Set(form.getAll('components').map(String))];
   const known = new Set(herald.store.data.components.map((c) => c.id));
   if (chosen.some((c) => !known.has(c)) || chosen.length > 200) {
-    return { status: 422, error: 'Unknown component.', subscriber: herald.notify.book.resolve('manage', token) };
+    return { status: 422, error: 'Unknown component.', subscriber: await herald.notify.subscribers.resolve('manage', token) };
   }
   try {
-    return { status: 200, error: null, subscriber: await herald.notify.book.setComponents(token, chosen, herald.now()) };
+    return { status: 200, error: null, subscriber: await herald.notify.subscribers.setComponents(token, chosen, herald.now()) };
   } catch (err) {
-    return { ...refused(err), subscriber: herald.notify.book.resolve('manage', token) };
+    return { ...refused(err), subscriber: await herald.notify.subscribers.resolve('manage', token) };
   }
 }

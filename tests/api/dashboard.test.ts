@@ -4,6 +4,7 @@ import { until } from '../helpers/poll.ts';
 import { activeIncidents, postmortemsOwed } from '../../src/console/cadence.ts';
 import { noticeRows } from '../../src/console/deliveries.ts';
 import { sessionCookieName } from '../../src/auth/session-cookie.ts';
+import { confirmEveryone } from '../helpers/subscribers.ts';
 
 /**
  * `GET /api/admin/dashboard` (src/api/admin/dashboard.ts), what the
@@ -139,11 +140,9 @@ describe('GET /api/admin/dashboard', () => {
     for (const email of ['ann@example.com', 'bo@example.com']) {
       await p.herald.notify.subscribe({ email, components: [] }, 'test');
     }
-    for (const reader of [...p.herald.notify.book.all()]) {
-      await p.herald.notify.book.confirm(p.herald.notify.book.link('confirm', reader), new Date());
-    }
+    await confirmEveryone(p.herald.notify);
     const inc = await declare({ name: 'Checkout failing', severity: 'sev1', components: { api: 'major_outage' }, notify: true });
-    await p.herald.notify.fanout.kick();
+    await p.herald.notify.kick();
     const sent = await until(async () => {
       const d = await dashboard();
       return d.deliveries[0]?.sent === 2 && d;
@@ -165,15 +164,14 @@ describe('GET /api/admin/dashboard', () => {
 
   it("answers with the dashboard's own rows (src/console: activeIncidents, postmortemsOwed, noticeRows)", async () => {
     await p.herald.notify.subscribe({ email: 'ann@example.com', components: [] }, 'test');
-    const [reader] = [...p.herald.notify.book.all()];
-    await p.herald.notify.book.confirm(p.herald.notify.book.link('confirm', reader!), new Date());
+    await confirmEveryone(p.herald.notify);
     await declare({ name: 'One', severity: 'sev1', components: { api: 'partial_outage' }, notify: true });
     await declare({ name: 'Two', severity: 'sev3', components: { web: 'degraded_performance' } });
     const old = await declare({ name: 'Three', severity: 'sev2', started_at: ago(40 * HOUR), notify: false });
     await p.admin(`/incidents/${old.id}/updates`, {
       body: { status: 'resolved', body: 'Over.', display_at: ago(30 * HOUR), notify: false },
     });
-    await p.herald.notify.fanout.kick();
+    await p.herald.notify.kick();
 
     const body = await dashboard();
     const db = p.herald.store.data;
@@ -201,7 +199,7 @@ describe('GET /api/admin/dashboard', () => {
     expect(body.postmortems).toHaveLength(1);
     // The counts move on their own (the outbox sends): compare what does not.
     expect(body.deliveries.map((r: Json) => [r.intent, r.incident_id, r.incident_name, r.kind, r.created_at])).toEqual(
-      noticeRows(p.herald.notify, db, 6).map((r) => [r.intent, r.incidentId, r.incidentName, r.kind, r.createdAt]),
+      (await noticeRows(p.herald.notify, db, 6)).map((r) => [r.intent, r.incidentId, r.incidentName, r.kind, r.createdAt]),
     );
     expect(body.deliveries).toHaveLength(1);
   });

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openInProcess, type InProcess } from '../helpers/app.ts';
 import { TEST_TOKEN } from '../helpers/server.ts';
+import { confirmEveryone } from '../helpers/subscribers.ts';
 
 /**
  * The incidents admin API (README "Incidents and components", "Incident
@@ -114,11 +115,10 @@ describe('updates', () => {
 describe('correcting an update', () => {
   it('changes the text and sets edited_at; the audit keeps the previous text; nobody is emailed', async () => {
     await p.herald.notify.subscribe({ email: 'reader@example.com', components: [] }, 'test');
-    const reader = [...p.herald.notify.book.all()][0]!;
-    await p.herald.notify.book.confirm(p.herald.notify.book.link('confirm', reader), new Date());
+    await confirmEveryone(p.herald.notify);
     const { body: inc } = await declare();
     const update = inc.incident_updates[0];
-    await p.herald.notify.fanout.kick();
+    await p.herald.notify.kick();
     const outbox = async () => (await call('/deliveries')).body.updates.map((u: Json) => [u.intent, u.queued + u.sent + u.failed]);
     const before = await outbox();
     expect(before).toEqual([[update.id, 1]]);
@@ -134,7 +134,7 @@ describe('correcting an update', () => {
     expect(update.edited_at).toBeNull();
     const event = (await call('/audit')).body.events[0];
     expect(event).toMatchObject({ action: 'incident.update.correct', target: `${inc.id}/${update.id}`, previous: 'We are investigating.' });
-    await p.herald.notify.fanout.kick();
+    await p.herald.notify.kick();
     expect(await outbox()).toEqual(before);
   });
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engine } from '../helpers/engine.ts';
 import { openInProcess, type InProcess } from '../helpers/app.ts';
+import { subscriberByEmail } from '../helpers/subscribers.ts';
 
 /**
  * The public JSON (docs/design.md "HTTP contract"), in process: the
@@ -163,8 +164,8 @@ describe('POST /api/subscribers', () => {
     const fresh = await subscribe({ email: 'new@example.com' });
     const pending = await subscribe({ email: 'new@example.com' });
     await subscribe({ email: 'known@example.com', components: ['api'] });
-    const book = p.herald.notify.book;
-    const known = [...book.all()].find((s) => s.email === 'known@example.com')!;
+    const book = p.herald.notify.subscribers;
+    const known = (await subscriberByEmail(p.herald.notify, 'known@example.com'))!;
     await book.confirm(book.link('confirm', known), new Date());
     const confirmed = await subscribe({ email: 'known@example.com', components: ['api'] });
     for (const res of [fresh, pending, confirmed]) {

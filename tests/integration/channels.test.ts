@@ -276,8 +276,8 @@ describe('delivery', () => {
     const smtp = await startSmtp();
     const h = await openInProcess({ ...FAST, CHANNEL_TIMEOUT_MS: '20000', SMTP_URL: smtp.url, STATIC_SNAPSHOT: 'false' });
     try {
-      const { subscriber } = await h.herald.notify.book.request('reader@example.test', [], new Date());
-      await h.herald.notify.book.confirm(h.herald.notify.book.link('confirm', subscriber), new Date());
+      const { subscriber } = await h.herald.notify.subscribers.request('reader@example.test', [], new Date());
+      await h.herald.notify.subscribers.confirm(h.herald.notify.subscribers.link('confirm', subscriber), new Date());
       const r = await receiver((path) => (path === '/hang' ? 'hang' : { status: 200 }));
       await call(h, '/channels', { body: { kind: 'webhook', name: 'Hangs', url: `${r.url}/hang` } });
       await call(h, '/channels', { body: { kind: 'slack', name: 'Fine', url: `${r.url}/fine` } });

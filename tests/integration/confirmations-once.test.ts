@@ -39,7 +39,7 @@ async function quiet(h: Herald): Promise<void> {
   let still = 0;
   await until(
     () => {
-      const idle = h.notify.sender.pending === 0 && h.notify.ledger.queued().length === 0;
+      const idle = h.notify.local!.sender.pending === 0 && h.notify.local!.ledger.queued().length === 0;
       still = idle ? still + 1 : 0;
       return still >= 2;
     },
@@ -61,7 +61,7 @@ describe('confirmation emails are sent once', () => {
     await smtp.waitFor(3);
     await quiet(herald);
     // The compactor's minute came: sent deliveries leave the journal.
-    await herald.notify.ledger.compactIfWorthIt(true);
+    await herald.notify.local!.ledger.compactIfWorthIt(true);
     await herald.close();
 
     herald = await open();
@@ -71,6 +71,6 @@ describe('confirmation emails are sent once', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(smtp.attempts).toHaveLength(3);
     expect(new Set(smtp.attempts.map((a) => a.messageId)).size).toBe(3);
-    expect(herald.notify.ledger.countsOf('confirm')).toEqual({ queued: 0, sent: 3, failed: 0 });
+    expect(herald.notify.local!.ledger.countsOf('confirm')).toEqual({ queued: 0, sent: 3, failed: 0 });
   });
 });

@@ -5,9 +5,9 @@ import { createComponent } from '../../src/domain/components/manage.ts';
 import { declareIncident } from '../../src/domain/incidents/declare.ts';
 import { postUpdate } from '../../src/domain/incidents/post-update.ts';
 import { scheduleMaintenance } from '../../src/domain/maintenance/schedule.ts';
-import { noticeIntents, noticeKind, wants } from '../../src/notify/intents.ts';
+import { noticeIntents, noticeKind } from '../../src/notify/intents.ts';
 import { renderConfirm, renderNotice } from '../../src/notify/render.ts';
-import type { Subscriber } from '../../src/store/mail/model.ts';
+import { wantsMail as wants, type Subscriber } from '../../src/store/mail/model.ts';
 import { renderMarkdown } from '../../src/render/markdown.ts';
 
 const now = new Date('2026-11-23T10:00:00Z');

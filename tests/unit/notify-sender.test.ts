@@ -60,6 +60,7 @@ async function setup(opts: { concurrency: number; send: (id: string) => Promise<
     ledger,
     mailer,
     composer,
+    subscriber: () => undefined,
     db: () => oneNotice,
     now: () => T,
     log: () => {},

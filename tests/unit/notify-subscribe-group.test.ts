@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Journal } from '../../src/store/journal.ts';
 import { LinkTokens } from '../../src/store/mail/tokens.ts';
-import { SubscriberBook, type RequestOutcome } from '../../src/store/mail/subscriber-book.ts';
+import { SubscriberBook } from '../../src/store/mail/subscriber-book.ts';
+import type { RequestOutcome } from '../../src/store/mail/model.ts';
 import { Unavailable } from '../../src/domain/errors.ts';
 import { httpStatus } from '../../src/api/errors.ts';
 

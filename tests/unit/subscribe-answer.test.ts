@@ -36,9 +36,11 @@ async function settled(notify: Notify): Promise<void> {
   // Settled: five polls in a row (10 ms apart) see the same journals and nothing missing or pending.
   await until(
     () => {
-      const missing = [...notify.book.all()].some((s) => s.state === 'pending' && !notify.ledger.has(`${s.id}.confirm.${s.confirms}`));
-      const now = `${lines('subscribers.jsonl')} ${lines('deliveries.jsonl')} ${notify.sender.pending}`;
-      still = !missing && notify.sender.pending === 0 && now === last ? still + 1 : 0;
+      const missing = [...notify.local!.book.all()].some(
+        (s) => s.state === 'pending' && !notify.local!.ledger.has(`${s.id}.confirm.${s.confirms}`),
+      );
+      const now = `${lines('subscribers.jsonl')} ${lines('deliveries.jsonl')} ${notify.local!.sender.pending}`;
+      still = !missing && notify.local!.sender.pending === 0 && now === last ? still + 1 : 0;
       last = now;
       return still >= 5;
     },
@@ -65,8 +67,8 @@ describe('a subscribe answer waits for the same work whatever the address', () =
     const notify = await open();
     // A confirmed subscriber, made through the real confirm path.
     await notify.subscribe({ email: 'known@example.com', components: [] }, '192.0.2.1');
-    const known = [...notify.book.all()].find((s) => s.email === 'known@example.com')!;
-    await notify.book.confirm(notify.book.link('confirm', known), new Date());
+    const known = [...notify.local!.book.all()].find((s) => s.email === 'known@example.com')!;
+    await notify.local!.book.confirm(notify.local!.book.link('confirm', known), new Date());
     await notify.subscribe({ email: 'pending@example.com', components: [] }, '192.0.2.1');
     await settled(notify);
 
@@ -84,10 +86,10 @@ describe('a subscribe answer waits for the same work whatever the address', () =
   it('the confirmation is queued just after the answer, once per request', async () => {
     const notify = await open();
     await notify.subscribe({ email: 'later@example.com', components: [] }, '192.0.2.1');
-    const s = [...notify.book.all()].find((x) => x.email === 'later@example.com')!;
-    expect(notify.ledger.has(`${s.id}.confirm.1`)).toBe(false);
+    const s = [...notify.local!.book.all()].find((x) => x.email === 'later@example.com')!;
+    expect(notify.local!.ledger.has(`${s.id}.confirm.1`)).toBe(false);
     await settled(notify);
-    expect(notify.ledger.has(`${s.id}.confirm.1`)).toBe(true);
+    expect(notify.local!.ledger.has(`${s.id}.confirm.1`)).toBe(true);
   });
 
   it('a confirmation lost between the record and its delivery (a crash) is queued again at the next start', async () => {
@@ -98,7 +100,7 @@ describe('a subscribe answer waits for the same work whatever the address', () =
     herald = await openHerald(loadConfig({ DATA_DIR: dir, HERALD_SEED: 'none', ADMIN_TOKEN: 'x'.repeat(32) }), { log: () => {} });
     notify = herald.notify;
     await notify.ready;
-    const s = [...notify.book.all()].find((x) => x.email === 'lost@example.com')!;
-    expect(notify.ledger.has(`${s.id}.confirm.1`)).toBe(true);
+    const s = [...notify.local!.book.all()].find((x) => x.email === 'lost@example.com')!;
+    expect(notify.local!.ledger.has(`${s.id}.confirm.1`)).toBe(true);
   });
 });

@@ -26,18 +26,18 @@ export const DASHBOARD_NOTICES = 6;
 export function dashboardApi(herald: Herald) {
   const app = new Hono<AdminEnv>();
 
-  app.get('/dashboard', (c) => {
+  app.get('/dashboard', async (c) => {
     const db = herald.store.data;
     const now = herald.now();
     const overall = overallStatus(db);
-    const paused = herald.notify.sender.paused;
+    const paused = herald.notify.sending.paused;
     return c.json({
       now: now.toISOString(),
       time_zone: herald.config.SITE_TIMEZONE,
       overall: { indicator: overall.indicator, description: overall.description },
       active: activeRows(db, now, herald.config.HERALD_CADENCE_SCALE),
       postmortems: postmortemRows(db, now),
-      deliveries: noticeRows(herald, db),
+      deliveries: await noticeRows(herald, db),
       paused: paused ? { reason: paused.reason, at: paused.at } : null,
     });
   });
@@ -81,14 +81,16 @@ function postmortemRows(db: Db, now: Date) {
 }
 
 /** The newest notices with their delivery counts (as noticeRows). */
-function noticeRows(herald: Herald, db: Db) {
-  const intents = [...herald.notify.ledger.intents.values()].slice(-DASHBOARD_NOTICES).reverse();
+async function noticeRows(herald: Herald, db: Db) {
+  const intents = await herald.notify.outbox.notices(DASHBOARD_NOTICES);
   return intents.map((it) => ({
     intent: it.key,
     incident_id: it.incident,
     incident_name: findEvent(db, it.incident)?.name ?? it.incident,
     kind: it.key.endsWith(':reminder') ? 'reminder' : it.kind,
     created_at: it.created_at,
-    ...herald.notify.ledger.countsOf(it.key),
+    queued: it.queued,
+    sent: it.sent,
+    failed: it.failed,
   }));
 }

@@ -8,47 +8,52 @@ export function deliveriesApi(herald: Herald) {
   const app = new Hono<AdminEnv>();
   const notify = herald.notify;
 
-  app.get('/deliveries', (c) => {
+  app.get('/deliveries', async (c) => {
     const db = herald.store.data;
-    const updates = [...notify.ledger.intents.values()].reverse().map((i) => {
-      const incident = findEvent(db, i.incident);
-      return {
-        update_id: i.update,
-        intent: i.key,
-        incident_id: i.incident,
-        incident_name: incident?.name ?? null,
-        kind: i.kind,
-        reminder: i.key.endsWith(':reminder'),
-        created_at: i.created_at,
-        fanout_done: i.done,
-        ...notify.ledger.countsOf(i.key),
-      };
-    });
-    const failed = notify.ledger.byState('failed', 200).map((d) => ({
-      id: d.id,
-      subscriber_id: d.sub,
-      email: notify.book.get(d.sub)?.email ?? null,
-      intent: d.intent,
-      kind: d.kind,
-      attempts: d.attempts,
-      last_error: d.last_error,
+    const [notices, confirmations, failed, pending] = await Promise.all([
+      notify.outbox.notices(1000),
+      notify.outbox.confirmations(),
+      notify.outbox.failed(200),
+      notify.outbox.waiting(),
+    ]);
+    const updates = notices.map((i) => ({
+      update_id: i.update,
+      intent: i.key,
+      incident_id: i.incident,
+      incident_name: findEvent(db, i.incident)?.name ?? null,
+      kind: i.kind,
+      reminder: i.key.endsWith(':reminder'),
+      created_at: i.created_at,
+      fanout_done: i.done,
+      queued: i.queued,
+      sent: i.sent,
+      failed: i.failed,
     }));
+    const paused = notify.sending.paused;
     return c.json({
       transport: notify.mailer.kind,
-      paused: notify.sender.paused !== null,
-      paused_reason: notify.sender.paused?.reason ?? null,
-      paused_at: notify.sender.paused?.at ?? null,
-      last_error: notify.sender.lastError,
-      pending: notify.sender.pending,
-      confirmations: notify.ledger.countsOf('confirm'),
+      paused: paused !== null,
+      paused_reason: paused?.reason ?? null,
+      paused_at: paused?.at ?? null,
+      last_error: notify.sending.lastError,
+      pending,
+      confirmations,
       updates,
-      failed,
+      failed: failed.map(({ delivery: d, email }) => ({
+        id: d.id,
+        subscriber_id: d.sub,
+        email,
+        intent: d.intent,
+        kind: d.kind,
+        attempts: d.attempts,
+        last_error: d.last_error,
+      })),
     });
   });
 
   app.post('/deliveries/resume', (c) => {
-    notify.sender.resume();
-    return c.json({ paused: notify.sender.paused !== null });
+    notify.sending.resume();
+    return c.json({ paused: notify.sending.paused !== null });
   });
 
   app.post('/deliveries/:id/retry', async (c) => {

@@ -29,7 +29,7 @@ export function previewApi(herald: Herald) {
       action = { kind: 'declare', input: parseInput(incidentCreateSchema, body) };
     }
     const draft = dryRun(herald, c.get('actor'), action);
-    const email = previewEmail(herald, draft);
+    const email = await previewEmail(herald, draft);
     return c.json({
       incident: adminEventJson(draft.incident, draft.db, herald.config.SITE_URL),
       update: {

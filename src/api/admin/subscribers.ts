@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { Herald } from '../../herald.ts';
-import type { Subscriber } from '../../store/mail/model.ts';
+import { SUBSCRIBER_STATES, type Subscriber, type SubscriberState } from '../../store/mail/model.ts';
 import type { AdminEnv } from './auth.ts';
 import { removeSubscriber } from '../../notify/remove-subscriber.ts';
 
@@ -9,20 +9,16 @@ export function subscribersApi(herald: Herald) {
   const app = new Hono<AdminEnv>();
   const notify = herald.notify;
 
-  app.get('/subscribers', (c) => {
+  app.get('/subscribers', async (c) => {
     const q = (c.req.query('q') ?? '').trim().toLowerCase().slice(0, 254);
-    const state = c.req.query('state');
+    const stateParam = c.req.query('state');
+    const state = (SUBSCRIBER_STATES as readonly string[]).includes(stateParam ?? '') ? (stateParam as SubscriberState) : null;
     const perPage = clamp(Number(c.req.query('per_page') ?? 50), 1, 500);
     const page = clamp(Number(c.req.query('page') ?? 1), 1, 1_000_000);
-    const matches: Subscriber[] = [];
-    for (const s of notify.book.all()) {
-      if (q && !s.email.toLowerCase().includes(q)) continue;
-      if (state && s.state !== state) continue;
-      matches.push(s);
-    }
-    matches.sort((a, b) => b.seq - a.seq);
-    const rows = matches.slice((page - 1) * perPage, page * perPage).map(subscriberJson);
-    return c.json({ subscribers: rows, total: matches.length, page, per_page: perPage });
+    // A state that is not one matches nobody (as a filter would).
+    if (stateParam && !state) return c.json({ subscribers: [], total: 0, page, per_page: perPage });
+    const found = await notify.subscribers.search({ q, state, offset: (page - 1) * perPage, limit: perPage });
+    return c.json({ subscribers: found.rows.map(subscriberJson), total: found.total, page, per_page: perPage });
   });
 
   app.delete('/subscribers/:id', async (c) => {

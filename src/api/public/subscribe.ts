@@ -53,7 +53,7 @@ export function unsubscribeApp(herald: Herald) {
     c.header('Cache-Control', 'no-store');
     let ok = true;
     try {
-      await herald.notify.book.unsubscribe(token, herald.now());
+      await herald.notify.subscribers.unsubscribe(token, herald.now());
     } catch (err) {
       if (!(err instanceof NotFound)) throw err;
       ok = false;

@@ -49,7 +49,7 @@ export async function previewAction(herald: Herald, session: Session, form: Form
   } catch (err) {
     return { ok: false, status: 422, values: read.values, errors: refusal(err, FORM_FIELDS).errors };
   }
-  const email = previewEmail(herald, result);
+  const email = await previewEmail(herald, result);
   let draft: Draft<DraftAction>;
   try {
     draft = await herald.console.drafts.save(session.key, read.action, herald.now().getTime(), email?.mail.html);

@@ -1,7 +1,15 @@
 import { CorruptDataFile } from '../durable-file.ts';
 import type { Journal } from '../journal.ts';
-import { CONFIRM_TTL_MS } from './subscriber-book.ts';
-import { deliverySchema, intentSchema, metaSchema, queuedDelivery, type Delivery, type DeliveryState, type Intent } from './model.ts';
+import {
+  CONFIRM_TTL_MS,
+  deliverySchema,
+  intentSchema,
+  metaSchema,
+  queuedDelivery,
+  type Delivery,
+  type DeliveryState,
+  type Intent,
+} from './model.ts';
 
 export interface IntentCounts {
   queued: number;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { randomId } from '../../domain/ids.ts';
 
 /**
  * Records of the two notification journals (DATA_DIR/subscribers.jsonl and
@@ -89,4 +90,67 @@ export const metaSchema = z.object({ t: z.literal('m'), epoch: instant });
 /** The idempotency key of a delivery: one per subscriber per intent. */
 export function deliveryId(subscriberId: string, intentKey: string): string {
   return `${subscriberId}.${intentKey.replace(/:/g, '.')}`;
+}
+
+/**
+ * Whether a subscriber receives a notice about these components: confirmed,
+ * not bounced, and subscribed to everything or to one of them. A notice that
+ * names no component concerns everyone.
+ */
+export function wantsMail(s: Subscriber, componentIds: readonly string[]): boolean {
+  if (s.state !== 'confirmed' || s.suppressed !== null) return false;
+  if (s.components.length === 0 || componentIds.length === 0) return true;
+  return s.components.some((c) => componentIds.includes(c));
+}
+
+/** How long a confirmation link works. */
+export const CONFIRM_TTL_MS = 48 * 3600_000;
+
+/** What a subscribe request did; the HTTP answer is the same whatever happened. */
+export interface RequestOutcome {
+  subscriber: Subscriber;
+  /** True when a confirmation email is due (new, pending or unsubscribed address). */
+  sendConfirm: boolean;
+}
+
+/**
+ * A subscribe request decided against the address's current record (both
+ * engines): a new address gets a pending record with `seq`; a pending or
+ * unsubscribed one is asked again (a new confirmation, which revokes the
+ * older links); a confirmed one keeps its state but is written anyway, so
+ * every answer costs the same (no timing tell).
+ */
+export function decideRequest(
+  existing: Subscriber | undefined,
+  email: string,
+  components: string[],
+  now: Date,
+  seq: number,
+): RequestOutcome {
+  const at = now.toISOString();
+  if (!existing) {
+    return {
+      subscriber: {
+        t: 's',
+        id: randomId(),
+        seq,
+        email,
+        state: 'pending',
+        components,
+        confirms: 1,
+        requested_at: at,
+        created_at: at,
+        updated_at: at,
+        confirmed_at: null,
+        unsubscribed_at: null,
+        suppressed: null,
+      },
+      sendConfirm: true,
+    };
+  }
+  if (existing.state === 'confirmed') return { subscriber: { ...existing, updated_at: at }, sendConfirm: false };
+  return {
+    subscriber: { ...existing, state: 'pending', components, confirms: existing.confirms + 1, requested_at: at, updated_at: at },
+    sendConfirm: existing.suppressed === null,
+  };
 }

@@ -1,22 +1,11 @@
-import { randomId } from '../../domain/ids.ts';
 import { Invalid, NotFound, Unavailable } from '../../domain/errors.ts';
 import { CorruptDataFile } from '../durable-file.ts';
 import type { Journal } from '../journal.ts';
 import { LinkTokens, type TokenPurpose } from './tokens.ts';
-import { removalSchema, subscriberSchema, type Subscriber } from './model.ts';
+import { CONFIRM_TTL_MS, decideRequest, removalSchema, subscriberSchema, type RequestOutcome, type Subscriber } from './model.ts';
 
 /** The component list of a subscriber who wants everything, shared by all of them. */
 const NO_COMPONENTS = Object.freeze([]) as unknown as string[];
-
-/** How long a confirmation link works. */
-export const CONFIRM_TTL_MS = 48 * 3600_000;
-
-/** What a subscribe request did; the HTTP answer is the same whatever happened. */
-export interface RequestOutcome {
-  subscriber: Subscriber;
-  /** True when a confirmation email is due (new, pending or unsubscribed address). */
-  sendConfirm: boolean;
-}
 
 /**
  * Subscribe requests that may wait for their append at once. At 100 requests/s
@@ -189,37 +178,12 @@ export class SubscriberBook {
     const staged = new Map<string, Subscriber>();
     let seq = this.nextSeq;
     return group.map(({ email, components, now }) => {
-      const at = now.toISOString();
       const key = email.toLowerCase();
       const existing = staged.get(key) ?? this.byId.get(this.byEmail.get(key) ?? '');
-      let next: Subscriber;
-      let sendConfirm = true;
-      if (!existing) {
-        next = {
-          t: 's',
-          id: randomId(),
-          seq: seq++,
-          email,
-          state: 'pending',
-          components,
-          confirms: 1,
-          requested_at: at,
-          created_at: at,
-          updated_at: at,
-          confirmed_at: null,
-          unsubscribed_at: null,
-          suppressed: null,
-        };
-      } else if (existing.state === 'confirmed') {
-        // Written anyway so that every answer costs the same (no timing tell); nothing changes for them.
-        next = { ...existing, updated_at: at };
-        sendConfirm = false;
-      } else {
-        next = { ...existing, state: 'pending', components, confirms: existing.confirms + 1, requested_at: at, updated_at: at };
-        sendConfirm = existing.suppressed === null;
-      }
+      const outcome = decideRequest(existing, email, components, now, existing ? 0 : seq++);
+      const next = outcome.subscriber;
       staged.set(key, next);
-      return { subscriber: next, sendConfirm };
+      return outcome;
     });
   }
 

@@ -1,0 +1,113 @@
+import { join } from 'node:path';
+import type { HeraldCore } from '../herald.ts';
+import { Journal } from '../store/journal.ts';
+import { removeStaleTempFiles } from '../store/durable-file.ts';
+import { LinkTokens } from '../store/mail/tokens.ts';
+import { SubscriberBook } from '../store/mail/subscriber-book.ts';
+import { DeliveryLedger } from '../store/mail/ledger.ts';
+import { embeddedOutbox, embeddedSubscribers } from '../store/mail/embedded.ts';
+import { CONFIRM_TTL_MS, queuedDelivery, type Subscriber } from '../store/mail/model.ts';
+import { WindowLimiter } from '../http/rate-limit.ts';
+import type { Mailer } from './transport.ts';
+import { Composer } from './compose.ts';
+import { Sender } from './sender.ts';
+import { FanOut } from './fanout.ts';
+import type { MailEngine } from './service.ts';
+
+/**
+ * Email on the embedded engine: DATA_DIR/subscribers.jsonl and
+ * deliveries.jsonl (opened synchronously, once, at start), the fan-out and
+ * the sender in this process, and subscribe limits in its memory.
+ */
+export function openLocalOutbox(herald: HeraldCore, mailer: Mailer): MailEngine {
+  const cfg = herald.config;
+  const log = herald.log;
+  const subscribersFile = join(cfg.dataDir, 'subscribers.jsonl');
+  const deliveriesFile = join(cfg.dataDir, 'deliveries.jsonl');
+  // A compaction killed midway leaves its temp file; the DATA_DIR lock says none is being written now.
+  for (const f of [subscribersFile, deliveriesFile]) removeStaleTempFiles(f);
+  const book = new SubscriberBook(new Journal(subscribersFile), LinkTokens.open(cfg.dataDir));
+  const ledger = new DeliveryLedger(new Journal(deliveriesFile));
+  const sender = new Sender({
+    ledger,
+    mailer,
+    composer: new Composer(cfg, book.tokens),
+    subscriber: (id) => book.get(id),
+    log,
+    db: () => herald.store.data,
+    now: herald.now,
+    concurrency: mailer.window ?? 4,
+    retryBaseMs: cfg.MAIL_RETRY_BASE_MS,
+    retryMaxMs: cfg.MAIL_RETRY_MAX_MS,
+    maxAttempts: cfg.MAIL_MAX_ATTEMPTS,
+    suppress: (id, reason) => book.suppress(id, reason, herald.now()),
+  });
+  const fanout = new FanOut({ db: () => herald.store.data, now: herald.now, book, ledger, sender, log });
+  const windowMs = cfg.SUBSCRIBE_LIMIT_WINDOW_SECONDS * 1000;
+  // Neither refuses new keys once full (see WhenFull): a long outage brings more new addresses (and
+  // IPs) per window than they keep. A flooding IP stays counted; an address's counter may be forgotten
+  // when it is the oldest, which lets it through a little early.
+  const perIp = new WindowLimiter({ limit: cfg.SUBSCRIBE_LIMIT_PER_IP, windowMs, whenFull: 'evict-open' });
+  const perAddress = new WindowLimiter({ limit: cfg.SUBSCRIBE_LIMIT_PER_ADDRESS, windowMs, whenFull: 'evict' });
+
+  /** The confirmation email of a subscriber's current request: one delivery per request, created once. */
+  const queueConfirmation = async (s: Subscriber): Promise<void> => {
+    const d = queuedDelivery({
+      id: `${s.id}.confirm.${s.confirms}`,
+      sub: s.id,
+      intent: 'confirm',
+      kind: 'confirm',
+      created_at: herald.now().toISOString(),
+    });
+    // Checked and marked in one step (no await between): the start-up resume and a new request cannot both create it.
+    const created = ledger.create(d);
+    if (!created) return;
+    await created;
+    sender.enqueue([d]);
+  };
+
+  const ready = (async () => {
+    await ledger.init(herald.now());
+    sender.enqueue(ledger.queued());
+    // A confirmation lost between the subscriber's record and its delivery (a crash, a full disk) is made again.
+    const since = herald.now().getTime() - CONFIRM_TTL_MS;
+    // All made in one pass and written together (one group commit), not one fsync after another.
+    const resumed: Array<Promise<void>> = [];
+    for (const s of book.all()) {
+      if (s.state === 'pending' && s.suppressed === null && Date.parse(s.requested_at) > since) resumed.push(queueConfirmation(s));
+    }
+    await Promise.all(resumed);
+    await fanout.kick();
+  })();
+  const unwatch = herald.store.onChange(() => void fanout.kick());
+  const compactor = setInterval(() => {
+    void book.compactIfWorthIt().catch((e: Error) => log(`[outbox] compaction failed: ${e.message}`));
+    void ledger.compactIfWorthIt(false, herald.now()).catch((e: Error) => log(`[outbox] compaction failed: ${e.message}`));
+  }, 60_000);
+  compactor.unref();
+
+  return {
+    subscribers: embeddedSubscribers(book),
+    outbox: embeddedOutbox(ledger, book, () => sender.pending),
+    sending: sender,
+    ready,
+    queueConfirmation,
+    requeued: (d) => sender.enqueue([d]),
+    kick: () => fanout.kick(),
+    limit: async (ip, email) => {
+      const ipWait = perIp.hit(`ip:${ip}`);
+      return ipWait > 0 ? ipWait : perAddress.hit(email.toLowerCase());
+    },
+    local: { book, ledger, sender, fanout },
+    async close() {
+      unwatch();
+      clearInterval(compactor);
+      await fanout.stop();
+      await ready.catch(() => {});
+      await sender.stop();
+      mailer.close();
+      await book.close();
+      await ledger.close();
+    },
+  };
+}

@@ -1,0 +1,259 @@
+import { randomBytes } from 'node:crypto';
+import type { HeraldCore } from '../herald.ts';
+import { Unavailable } from '../domain/errors.ts';
+import { CONFIRM_TTL_MS, queuedDelivery, type Delivery, type Subscriber } from '../store/mail/model.ts';
+import { LinkTokens } from '../store/mail/tokens.ts';
+import { MailDb } from '../store/mail/pg-db.ts';
+import { PgSubscribers } from '../store/mail/pg-subscribers.ts';
+import { PgOutbox, type Claimed } from '../store/mail/pg-outbox.ts';
+import type { Mailer } from './transport.ts';
+import { Composer } from './compose.ts';
+import { noticeIntents } from './intents.ts';
+import { backoffMs, classify, describe, isUnknownMailbox } from './classify.ts';
+import type { MailEngine, Sending } from './service.ts';
+
+/** Subscribers walked per fan-out transaction. */
+const FANOUT_BATCH = 1000;
+/** How often an idle replica looks for deliveries to claim (made by the leader's fan-out, or due for a retry). */
+const POLL_MS = 250;
+/** How often the leader forgets ended subscribe-limit windows. */
+const SWEEP_MS = 5 * 60_000;
+
+/**
+ * Email on PostgreSQL, for any number of replicas: subscribers, notices and
+ * deliveries in shared tables (src/store/mail/pg-*.ts). The leader fans a
+ * notice out (a batch of subscribers per transaction, by cursor: memory holds
+ * one batch); every replica claims queued deliveries in batches with a lease,
+ * sends them and records the outcomes, so one fan-out is spread over all of
+ * them, and what a dead replica had claimed is sent by the others once its
+ * lease expires (same delivery id, so the same Message-ID). Subscribe limits
+ * are counted in the database, across replicas.
+ */
+export function openSharedOutbox(herald: HeraldCore, mailer: Mailer): MailEngine {
+  const ctx = herald.storage.context;
+  if (ctx.engine !== 'postgres' || !herald.storage.secret) throw new Error('the shared outbox needs PostgreSQL');
+  const secret = herald.storage.secret;
+  const { config: cfg, log, now } = herald;
+  const db = new MailDb(ctx.pool, log);
+  let tokens: LinkTokens | null = null;
+  let composer: Composer | null = null;
+  let epoch: string | null = null;
+  const linkKey = (): LinkTokens => {
+    if (!tokens) throw new Unavailable('Herald is still starting; try again in a moment.', 'starting', 1);
+    return tokens;
+  };
+  const subscribers = new PgSubscribers(db, linkKey);
+  const outbox = new PgOutbox(db);
+  const concurrency = mailer.window ?? 4;
+  const leaseMs = cfg.MAIL_LEASE_SECONDS * 1000;
+  let stopped = false;
+
+  const sending: Sending = {
+    paused: null,
+    lastError: null,
+    resume() {
+      if (!sending.paused) return;
+      log(`[outbox] sending resumed on this replica (was paused: ${sending.paused.reason})`);
+      sending.paused = null;
+      void pump();
+    },
+  };
+
+  /** What became of one claimed delivery: its new record, or null when it stays queued (sending paused). */
+  const sendOne = async ({ delivery: d, subscriber }: Claimed): Promise<Delivery | null> => {
+    const built = await composer!.compose(d, subscriber, herald.store.data);
+    if ('skip' in built) return { ...d, state: 'failed', last_error: `not sent: ${built.skip}`, next_at: null };
+    try {
+      await mailer.send(d.id, built.message, { urgent: d.kind === 'confirm' });
+      return { ...d, state: 'sent', attempts: d.attempts + 1, last_error: null, next_at: null, sent_at: now().toISOString() };
+    } catch (e) {
+      const err = e as Error;
+      const error = describe(err);
+      const attempts = d.attempts + 1;
+      sending.lastError = { delivery: d.id, error, at: now().toISOString() };
+      const verdict = classify(err);
+      if (verdict === 'halt') {
+        if (!sending.paused) {
+          sending.paused = { reason: error, at: now().toISOString() };
+          log(
+            `[outbox] sending paused on this replica: ${error}. Fix the mail settings, then resume it (POST /api/admin/deliveries/resume) or restart.`,
+          );
+        }
+        return null;
+      }
+      if (verdict === 'permanent' || attempts >= cfg.MAIL_MAX_ATTEMPTS) {
+        if (isUnknownMailbox(err)) await subscribers.suppress(d.sub, error, now()).catch(() => {});
+        return { ...d, state: 'failed', attempts, last_error: error, next_at: null };
+      }
+      return {
+        ...d,
+        attempts,
+        last_error: error,
+        next_at: now().getTime() + backoffMs(attempts, cfg.MAIL_RETRY_BASE_MS, cfg.MAIL_RETRY_MAX_MS),
+      };
+    }
+  };
+
+  /** Claims, sends and records batches until nothing is due (or sending stops). */
+  const drain = async (): Promise<void> => {
+    while (!stopped && !sending.paused && composer) {
+      const claimed = await outbox.claim(ctx.replica, concurrency * 4, leaseMs, now().getTime());
+      if (claimed.length === 0) return;
+      const outcomes: Delivery[] = [];
+      const untouched: string[] = [];
+      let next = 0;
+      const lane = async () => {
+        for (let i = next++; i < claimed.length; i = next++) {
+          const c = claimed[i]!;
+          const outcome = stopped || sending.paused ? null : await sendOne(c);
+          if (outcome) outcomes.push(outcome);
+          else untouched.push(c.delivery.id);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(concurrency, claimed.length) }, lane));
+      await outbox.settle(outcomes, ctx.replica);
+      await outbox.release(untouched, ctx.replica);
+    }
+  };
+
+  let pumping: Promise<void> | null = null;
+  let pumpAgain = false;
+  const pump = (): Promise<void> => {
+    if (pumping) {
+      pumpAgain = true;
+      return pumping;
+    }
+    pumping = (async () => {
+      try {
+        do {
+          pumpAgain = false;
+          await drain();
+        } while (pumpAgain && !stopped);
+      } catch (err) {
+        // The database is away: the poll tries again, and a claim not recorded is taken again when its lease ends.
+        log(`[outbox] sending stopped for now: ${(err as Error).message}`);
+      } finally {
+        pumping = null;
+      }
+    })();
+    return pumping;
+  };
+
+  const fannedOut = new Set<string>();
+  const fanOutPass = async (): Promise<void> => {
+    if (!epoch) return;
+    for (const notice of noticeIntents(herald.store.data)) {
+      if (notice.at < epoch || fannedOut.has(notice.key)) continue;
+      const started = Date.now();
+      let created = 0;
+      for (;;) {
+        if (stopped || !herald.storage.leadership.isLeader) return;
+        const step = await outbox.fanOutStep(
+          {
+            key: notice.key,
+            incident: notice.incident.id,
+            update: notice.update.id,
+            kind: notice.kind,
+            components: notice.incident.components,
+          },
+          FANOUT_BATCH,
+          now(),
+        );
+        created += step.created;
+        if (step.created > 0) void pump();
+        if (step.done) break;
+      }
+      fannedOut.add(notice.key);
+      if (created > 0)
+        log(`[outbox] ${notice.kind} ${notice.key} (${notice.incident.id}): ${created} deliveries queued in ${Date.now() - started} ms`);
+    }
+  };
+  let fanning: Promise<void> | null = null;
+  let fanAgain = false;
+  /** Fan-out runs on the leader only (its steps lock the notice, so a handover cannot make one twice). */
+  const kick = (): Promise<void> => {
+    if (stopped || !herald.storage.leadership.isLeader) return Promise.resolve();
+    if (fanning) {
+      fanAgain = true;
+      return fanning;
+    }
+    fanning = (async () => {
+      try {
+        do {
+          fanAgain = false;
+          await fanOutPass();
+        } while (fanAgain && !stopped);
+      } catch (err) {
+        log(`[outbox] fan-out stopped: ${(err as Error).message}; it resumes on the next change`);
+      } finally {
+        fanning = null;
+      }
+    })();
+    return fanning;
+  };
+
+  const queueConfirmation = async (s: Subscriber): Promise<void> => {
+    const d = queuedDelivery({
+      id: `${s.id}.confirm.${s.confirms}`,
+      sub: s.id,
+      intent: 'confirm',
+      kind: 'confirm',
+      created_at: now().toISOString(),
+    });
+    if (await outbox.create(d)) void pump();
+  };
+
+  const ready = (async () => {
+    const key = await secret('link-key', () => randomBytes(32).toString('base64'));
+    tokens = new LinkTokens(Buffer.from(key.value, 'base64'));
+    composer = new Composer(cfg, tokens);
+    epoch = await outbox.epoch(now());
+    // A confirmation lost between the subscriber's row and its delivery (a replica died between the two) is made again.
+    await outbox.resumeConfirmations(new Date(now().getTime() - CONFIRM_TTL_MS), now());
+    await kick();
+    void pump();
+  })();
+  ready.catch((err: Error) => log(`[outbox] not started yet: ${err.message}`));
+
+  const poller = setInterval(() => {
+    if (!pumping && !sending.paused) void pump();
+  }, POLL_MS);
+  poller.unref();
+  const sweeper = setInterval(() => {
+    if (herald.storage.leadership.isLeader) void outbox.sweepLimits(now()).catch(() => {});
+  }, SWEEP_MS);
+  sweeper.unref();
+  const unwatch = herald.store.onChange(() => void kick());
+  const unlead = herald.storage.leadership.onChange((leading) => {
+    if (leading) void kick();
+  });
+  const windowMs = cfg.SUBSCRIBE_LIMIT_WINDOW_SECONDS * 1000;
+
+  return {
+    subscribers,
+    outbox,
+    sending,
+    ready,
+    queueConfirmation,
+    requeued: () => void pump(),
+    kick,
+    async limit(ip, email) {
+      const at = now();
+      const ipWait = await outbox.hit(`ip:${ip}`, cfg.SUBSCRIBE_LIMIT_PER_IP, windowMs, at);
+      return ipWait > 0 ? ipWait : outbox.hit(`addr:${email.toLowerCase()}`, cfg.SUBSCRIBE_LIMIT_PER_ADDRESS, windowMs, at);
+    },
+    async close() {
+      stopped = true;
+      clearInterval(poller);
+      clearInterval(sweeper);
+      unwatch();
+      unlead();
+      await ready.catch(() => {});
+      await fanning;
+      // Sends under way get a few seconds to finish and be recorded; a hung server must not block shutdown
+      // (an unrecorded send is taken again by another replica when its lease ends: the at-least-once bound).
+      if (pumping) await Promise.race([pumping, new Promise((r) => setTimeout(r, 5000).unref())]);
+      mailer.close();
+    },
+  };
+}

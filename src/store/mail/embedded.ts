@@ -1,0 +1,67 @@
+import { Conflict, NotFound } from '../../domain/errors.ts';
+import type { Delivery, Subscriber, SubscriberState } from './model.ts';
+import type { DeliveryLedger } from './ledger.ts';
+import type { SubscriberBook } from './subscriber-book.ts';
+import type { NoticeProgress, OutboxView, SubscriberStore } from './port.ts';
+import { wantsMail } from './model.ts';
+
+/**
+ * The embedded engine's side of the mail port: the subscriber book and the
+ * delivery ledger (journals in DATA_DIR, live state in memory), answered from
+ * memory. One process owns them, so no answer needs a lock.
+ */
+export function embeddedSubscribers(book: SubscriberBook): SubscriberStore {
+  return {
+    request: (email, components, now) => book.request(email, components, now),
+    assertRoom: () => book.assertRoom(),
+    confirm: (token, now) => book.confirm(token, now),
+    unsubscribe: (token, now) => book.unsubscribe(token, now),
+    setComponents: (token, components, now) => book.setComponents(token, components, now),
+    suppress: (id, reason, now) => book.suppress(id, reason, now),
+    remove: (id) => book.remove(id),
+    get: async (id) => book.get(id),
+    resolve: async (purpose, token) => book.resolve(purpose, token),
+    link: (purpose, s) => book.link(purpose, s),
+    async search({ q, state, offset, limit }) {
+      const counts: Record<SubscriberState, number> = { pending: 0, confirmed: 0, unsubscribed: 0 };
+      const matches: Subscriber[] = [];
+      for (const s of book.all()) {
+        counts[s.state]++;
+        if (q && !s.email.toLowerCase().includes(q)) continue;
+        if (state && s.state !== state) continue;
+        matches.push(s);
+      }
+      matches.sort((a, b) => b.seq - a.seq);
+      return { rows: matches.slice(offset, offset + limit), total: matches.length, counts };
+    },
+    async countRecipients(componentIds) {
+      let n = 0;
+      for (const s of book.all()) if (wantsMail(s, componentIds)) n++;
+      return n;
+    },
+  };
+}
+
+/** `waiting` is the sender's: what waits in its lanes and for retries. */
+export function embeddedOutbox(ledger: DeliveryLedger, book: SubscriberBook, waiting: () => number): OutboxView {
+  return {
+    async notices(limit) {
+      const out: NoticeProgress[] = [];
+      const intents = [...ledger.intents.values()];
+      for (let i = intents.length - 1; i >= 0 && out.length < limit; i--) out.push({ ...intents[i]!, ...ledger.countsOf(intents[i]!.key) });
+      return out;
+    },
+    confirmations: async () => ledger.countsOf('confirm'),
+    failed: async (limit) =>
+      ledger.byState('failed', limit).map((delivery) => ({ delivery, email: book.get(delivery.sub)?.email ?? null })),
+    waiting: async () => waiting(),
+    async retry(id) {
+      const d = ledger.deliveries.get(id);
+      if (!d) throw new NotFound(`No delivery ${id}.`);
+      if (d.state !== 'failed') throw new Conflict(`Delivery ${id} is ${d.state}; only failed deliveries can be retried.`);
+      const again: Delivery = { ...d, state: 'queued', attempts: 0, next_at: null };
+      await ledger.save(again);
+      return again;
+    },
+  };
+}

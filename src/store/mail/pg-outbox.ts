@@ -1,0 +1,318 @@
+import { Conflict, NotFound } from '../../domain/errors.ts';
+import { deliveryId, type Delivery, type DeliveryState, type Intent, type MailKind, type NoticeKind, type Subscriber } from './model.ts';
+import type { IntentCounts } from './ledger.ts';
+import type { NoticeProgress, OutboxView } from './port.ts';
+import type { MailDb } from './pg-db.ts';
+import { subscriberOf } from './pg-subscribers.ts';
+
+interface DeliveryRow {
+  id: string;
+  sub: string;
+  intent: string;
+  kind: MailKind;
+  state: DeliveryState;
+  attempts: number;
+  last_error: string | null;
+  next_at: string | null;
+  created_at: Date;
+  sent_at: Date | null;
+}
+
+const DELIVERY_COLUMNS = 'id, sub, intent, kind, state, attempts, last_error, next_at, created_at, sent_at';
+
+const deliveryOf = (r: DeliveryRow): Delivery => ({
+  t: 'd',
+  id: r.id,
+  sub: r.sub,
+  intent: r.intent,
+  kind: r.kind,
+  state: r.state,
+  attempts: r.attempts,
+  last_error: r.last_error,
+  next_at: r.next_at === null ? null : Number(r.next_at),
+  created_at: r.created_at.toISOString(),
+  sent_at: r.sent_at ? r.sent_at.toISOString() : null,
+});
+
+/** A notice to fan out, as the data file says (see notify/intents.ts). */
+export interface NoticeToFanOut {
+  key: string;
+  incident: string;
+  update: string;
+  kind: NoticeKind;
+  /** The components it is about (none: everyone). */
+  components: readonly string[];
+}
+
+/** A claimed delivery and its subscriber as stored now (undefined once removed). */
+export interface Claimed {
+  delivery: Delivery;
+  subscriber: Subscriber | undefined;
+}
+
+/**
+ * The outbox in PostgreSQL (mail_intents, mail_deliveries, mail_outbox),
+ * shared by the replicas. Fan-out writes deliveries a batch of subscribers
+ * at a time, walking them by seq from the notice's cursor (one transaction
+ * per batch, under the notice's row lock); every replica claims queued
+ * deliveries in batches with FOR UPDATE SKIP LOCKED and a lease, sends them
+ * and records the outcomes. Nothing here grows with the number of
+ * subscribers: each step holds one batch.
+ */
+export class PgOutbox implements OutboxView {
+  private readonly db: MailDb;
+
+  constructor(db: MailDb) {
+    this.db = db;
+  }
+
+  /** When the outbox was made (the first replica to start makes it): older notices are history. */
+  async epoch(now: Date): Promise<string> {
+    await this.db.query('INSERT INTO mail_outbox (one, epoch) VALUES (true, $1) ON CONFLICT (one) DO NOTHING', [now]);
+    const { rows } = await this.db.query<{ epoch: Date }>('SELECT epoch FROM mail_outbox');
+    return rows[0]!.epoch.toISOString();
+  }
+
+  /** Whether a notice's fan-out is finished (false also when it has not started). */
+  async fanOutDone(key: string): Promise<boolean> {
+    const { rows } = await this.db.query<{ done: boolean }>('SELECT done FROM mail_intents WHERE key = $1', [key]);
+    return rows[0]?.done ?? false;
+  }
+
+  /**
+   * One fan-out step: the next `batch` deliverable subscribers past the
+   * notice's cursor become queued deliveries (an existing one is left as it
+   * is), and the cursor moves past them, in one transaction. Two replicas
+   * stepping one notice take turns on its row.
+   */
+  async fanOutStep(n: NoticeToFanOut, batch: number, now: Date): Promise<{ created: number; done: boolean }> {
+    return this.db.tx(async (c) => {
+      await c.query(
+        `INSERT INTO mail_intents (key, incident, update_id, kind, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (key) DO NOTHING`,
+        [n.key, n.incident, n.update, n.kind, now],
+      );
+      const { rows } = await c.query<{ cursor: string; done: boolean }>('SELECT cursor, done FROM mail_intents WHERE key = $1 FOR UPDATE', [
+        n.key,
+      ]);
+      if (rows[0]!.done) return { created: 0, done: true };
+      const step = await c.query<{ last: string | null; considered: string; created: string }>(
+        `WITH subs AS (
+           SELECT id, seq, components FROM mail_subscribers
+           WHERE state = 'confirmed' AND suppressed IS NULL AND seq > $1 ORDER BY seq LIMIT $2
+         ), made AS (
+           INSERT INTO mail_deliveries (id, sub, intent, kind, state, created_at)
+           SELECT s.id || '.' || $3, s.id, $4, $5, 'queued', $6 FROM subs s
+           WHERE cardinality(s.components) = 0 OR cardinality($7::text[]) = 0 OR s.components && $7::text[]
+           ON CONFLICT (id) DO NOTHING RETURNING 1
+         )
+         SELECT (SELECT max(seq) FROM subs) AS last, (SELECT count(*) FROM subs) AS considered, (SELECT count(*) FROM made) AS created`,
+        [rows[0]!.cursor, batch, deliveryId('', n.key).slice(1), n.key, n.kind, now, n.components],
+      );
+      const r = step.rows[0]!;
+      const done = Number(r.considered) < batch;
+      await c.query('UPDATE mail_intents SET cursor = coalesce($2, cursor), done = $3 WHERE key = $1', [n.key, r.last, done]);
+      return { created: Number(r.created), done };
+    });
+  }
+
+  /** Creates a delivery unless one with its id exists; true when this call made it. */
+  async create(d: Delivery): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      `INSERT INTO mail_deliveries (id, sub, intent, kind, state, created_at) VALUES ($1, $2, $3, $4, 'queued', $5) ON CONFLICT (id) DO NOTHING`,
+      [d.id, d.sub, d.intent, d.kind, d.created_at],
+    );
+    return rowCount === 1;
+  }
+
+  /** The confirmation of every pending subscriber whose link still works, made where it is missing (a start after a crash). */
+  async resumeConfirmations(since: Date, now: Date): Promise<number> {
+    const { rowCount } = await this.db.query(
+      `INSERT INTO mail_deliveries (id, sub, intent, kind, state, created_at)
+       SELECT id || '.confirm.' || confirms, id, 'confirm', 'confirm', 'queued', $2 FROM mail_subscribers
+       WHERE state = 'pending' AND suppressed IS NULL AND requested_at > $1
+       ON CONFLICT (id) DO NOTHING`,
+      [since, now],
+    );
+    return rowCount ?? 0;
+  }
+
+  /**
+   * Claims up to `limit` deliveries due now that nobody holds (never claimed,
+   * or the lease expired): confirmations first, up to half, then notices.
+   * Locked rows are skipped, so replicas claiming at once get different ones.
+   */
+  async claim(replica: string, limit: number, leaseMs: number, nowMs: number): Promise<Claimed[]> {
+    const pick = (kindTest: string, n: number) =>
+      `SELECT id FROM mail_deliveries WHERE state = 'queued' AND ${kindTest}
+         AND (next_at IS NULL OR next_at <= $3) AND (lease_until IS NULL OR lease_until < now())
+       ORDER BY ord LIMIT ${n} FOR UPDATE SKIP LOCKED`;
+    const confirms = Math.max(1, Math.floor(limit / 2));
+    const { rows } = await this.db.query<DeliveryRow & { s_id: string | null }>(
+      `WITH confirms AS (${pick(`kind = 'confirm'`, confirms)}),
+       notices AS (${pick(`kind <> 'confirm'`, limit)}),
+       picked AS (SELECT id FROM confirms UNION ALL SELECT id FROM notices),
+       leased AS (
+         UPDATE mail_deliveries d SET lease_owner = $1, lease_until = now() + make_interval(secs => $2)
+         FROM (SELECT id FROM picked LIMIT ${limit}) p WHERE d.id = p.id RETURNING d.*
+       )
+       SELECT ${DELIVERY_COLUMNS.split(', ')
+         .map((c) => `l.${c}`)
+         .join(', ')}, s.id AS s_id, s.seq, s.email, s.state AS s_state, s.components,
+         s.confirms, s.requested_at, s.created_at AS s_created_at, s.updated_at, s.confirmed_at, s.unsubscribed_at, s.suppressed
+       FROM leased l LEFT JOIN mail_subscribers s ON s.id = l.sub ORDER BY l.ord`,
+      [replica, leaseMs / 1000, nowMs],
+    );
+    return rows.map((r) => {
+      const x = r as unknown as Record<string, unknown>;
+      const subscriber =
+        r.s_id === null
+          ? undefined
+          : subscriberOf({
+              id: r.s_id,
+              seq: x.seq as string,
+              email: x.email as string,
+              state: x.s_state as Subscriber['state'],
+              components: x.components as string[],
+              confirms: x.confirms as number,
+              requested_at: x.requested_at as Date,
+              created_at: x.s_created_at as Date,
+              updated_at: x.updated_at as Date,
+              confirmed_at: x.confirmed_at as Date | null,
+              unsubscribed_at: x.unsubscribed_at as Date | null,
+              suppressed: x.suppressed as string | null,
+            });
+      return { delivery: deliveryOf(r), subscriber };
+    });
+  }
+
+  /**
+   * Records outcomes (sent, failed, or queued again with a retry time), all
+   * in one statement, and ends their leases. A delivery already recorded as
+   * sent or failed (another replica took it over after the lease expired)
+   * is left as it is.
+   */
+  async settle(outcomes: readonly Delivery[], replica: string): Promise<void> {
+    if (outcomes.length === 0) return;
+    await this.db.query(
+      `UPDATE mail_deliveries d SET state = o.state, attempts = o.attempts, last_error = o.last_error, next_at = o.next_at,
+         sent_at = o.sent_at, sent_by = CASE WHEN o.state = 'sent' THEN $7 ELSE d.sent_by END, lease_owner = NULL, lease_until = NULL
+       FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::bigint[], $6::timestamptz[])
+         AS o(id, state, attempts, last_error, next_at, sent_at)
+       WHERE d.id = o.id AND d.state = 'queued'`,
+      [
+        outcomes.map((d) => d.id),
+        outcomes.map((d) => d.state),
+        outcomes.map((d) => d.attempts),
+        outcomes.map((d) => d.last_error),
+        outcomes.map((d) => d.next_at),
+        outcomes.map((d) => d.sent_at),
+        replica,
+      ],
+    );
+  }
+
+  /** Gives claimed deliveries back at once (this replica stopped sending): any replica may take them now. */
+  async release(ids: readonly string[], replica: string): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.query(
+      `UPDATE mail_deliveries SET lease_owner = NULL, lease_until = NULL WHERE id = ANY($1::text[]) AND lease_owner = $2 AND state = 'queued'`,
+      [ids, replica],
+    );
+  }
+
+  async notices(limit: number): Promise<NoticeProgress[]> {
+    const { rows } = await this.db.query<{
+      key: string;
+      incident: string;
+      update_id: string;
+      kind: NoticeKind;
+      cursor: string;
+      done: boolean;
+      created_at: Date;
+    }>('SELECT key, incident, update_id, kind, cursor, done, created_at FROM mail_intents ORDER BY ord DESC LIMIT $1', [limit]);
+    const counts = await this.countsOf(rows.map((r) => r.key));
+    return rows.map((r) => {
+      const intent: Intent = {
+        t: 'i',
+        key: r.key,
+        incident: r.incident,
+        update: r.update_id,
+        kind: r.kind,
+        cursor: Number(r.cursor),
+        done: r.done,
+        created_at: r.created_at.toISOString(),
+        archived_sent: 0,
+      };
+      return { ...intent, ...(counts.get(r.key) ?? { queued: 0, sent: 0, failed: 0 }) };
+    });
+  }
+
+  async confirmations(): Promise<IntentCounts> {
+    return (await this.countsOf(['confirm'])).get('confirm') ?? { queued: 0, sent: 0, failed: 0 };
+  }
+
+  async failed(limit: number): Promise<Array<{ delivery: Delivery; email: string | null }>> {
+    const { rows } = await this.db.query<DeliveryRow & { email: string | null }>(
+      `SELECT ${DELIVERY_COLUMNS.split(', ')
+        .map((c) => `d.${c}`)
+        .join(', ')}, s.email FROM mail_deliveries d
+       LEFT JOIN mail_subscribers s ON s.id = d.sub WHERE d.state = 'failed' ORDER BY d.ord LIMIT $1`,
+      [limit],
+    );
+    return rows.map((r) => ({ delivery: deliveryOf(r), email: r.email }));
+  }
+
+  async waiting(): Promise<number> {
+    const { rows } = await this.db.query<{ n: string }>(`SELECT count(*) AS n FROM mail_deliveries WHERE state = 'queued'`);
+    return Number(rows[0]!.n);
+  }
+
+  async retry(id: string): Promise<Delivery> {
+    return this.db.tx(async (c) => {
+      const { rows } = await c.query<DeliveryRow>(`SELECT ${DELIVERY_COLUMNS} FROM mail_deliveries WHERE id = $1 FOR UPDATE`, [id]);
+      const d = rows[0] ? deliveryOf(rows[0]) : undefined;
+      if (!d) throw new NotFound(`No delivery ${id}.`);
+      if (d.state !== 'failed') throw new Conflict(`Delivery ${id} is ${d.state}; only failed deliveries can be retried.`);
+      await c.query(
+        `UPDATE mail_deliveries SET state = 'queued', attempts = 0, next_at = NULL, lease_owner = NULL, lease_until = NULL WHERE id = $1`,
+        [id],
+      );
+      return { ...d, state: 'queued' as const, attempts: 0, next_at: null };
+    });
+  }
+
+  /** Counts a subscribe request under `key` in a fixed window; 0 within the limit, else the seconds until it ends. */
+  async hit(key: string, limit: number, windowMs: number, now: Date): Promise<number> {
+    const { rows } = await this.db.query<{ hits: number; reset_at: Date }>(
+      `INSERT INTO mail_subscribe_limits AS l (key, hits, reset_at) VALUES ($1, 1, $3)
+       ON CONFLICT (key) DO UPDATE SET
+         hits = CASE WHEN l.reset_at <= $2 THEN 1 ELSE l.hits + 1 END,
+         reset_at = CASE WHEN l.reset_at <= $2 THEN EXCLUDED.reset_at ELSE l.reset_at END
+       RETURNING hits, reset_at`,
+      [key.replaceAll('\u0000', '').slice(0, 300), now, new Date(now.getTime() + windowMs)],
+    );
+    const r = rows[0]!;
+    return r.hits > limit ? Math.max(1, Math.ceil((r.reset_at.getTime() - now.getTime()) / 1000)) : 0;
+  }
+
+  /** Forgets ended rate-limit windows (the leader, now and then). */
+  async sweepLimits(now: Date): Promise<number> {
+    const { rowCount } = await this.db.query('DELETE FROM mail_subscribe_limits WHERE reset_at <= $1', [now]);
+    return rowCount ?? 0;
+  }
+
+  private async countsOf(keys: string[]): Promise<Map<string, IntentCounts>> {
+    const out = new Map<string, IntentCounts>();
+    if (keys.length === 0) return out;
+    const { rows } = await this.db.query<{ intent: string; state: DeliveryState; n: string }>(
+      'SELECT intent, state, count(*) AS n FROM mail_deliveries WHERE intent = ANY($1::text[]) GROUP BY intent, state',
+      [keys],
+    );
+    for (const r of rows) {
+      let c = out.get(r.intent);
+      if (!c) out.set(r.intent, (c = { queued: 0, sent: 0, failed: 0 }));
+      c[r.state] = Number(r.n);
+    }
+    return out;
+  }
+}

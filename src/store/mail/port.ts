@@ -1,0 +1,64 @@
+import type { Delivery, Intent, RequestOutcome, Subscriber, SubscriberState } from './model.ts';
+import type { TokenPurpose } from './tokens.ts';
+import type { IntentCounts } from './ledger.ts';
+
+/**
+ * The mail part of the storage port: subscribers and what the outbox holds,
+ * the same on both engines. The embedded engine keeps them in DATA_DIR's
+ * journals and in memory (embedded.ts); PostgreSQL keeps them in tables
+ * shared by every replica, and reads them per request (pg-subscribers.ts,
+ * pg-outbox.ts). Everything is async, because on PostgreSQL it is a query.
+ */
+export interface SubscriberStore {
+  /** A subscribe request: creates, renews or leaves alone (see RequestOutcome). */
+  request(email: string, components: string[], now: Date): Promise<RequestOutcome>;
+  /** Throws Busy (503) when a subscribe request would have to wait for too many others. */
+  assertRoom(): void;
+  confirm(token: string, now: Date): Promise<Subscriber>;
+  unsubscribe(token: string, now: Date): Promise<Subscriber>;
+  setComponents(token: string, components: string[], now: Date): Promise<Subscriber>;
+  /** Stops all mail to an address that hard-bounced. */
+  suppress(id: string, reason: string, now: Date): Promise<void>;
+  /** Removes a subscriber for good; NotFound when there is none. */
+  remove(id: string): Promise<void>;
+  get(id: string): Promise<Subscriber | undefined>;
+  /** The subscriber a link token belongs to, if it is genuine for that purpose. */
+  resolve(purpose: TokenPurpose, token: string): Promise<Subscriber | null>;
+  link(purpose: TokenPurpose, s: Subscriber): string;
+  /** The console's and the admin API's list: newest first, filtered, one page of it, with the totals. */
+  search(query: SubscriberSearch): Promise<SubscriberPage>;
+  /** How many confirmed, deliverable subscribers a notice about these components reaches. */
+  countRecipients(componentIds: readonly string[]): Promise<number>;
+}
+
+export interface SubscriberSearch {
+  /** Part of the address, lower case ('' for any). */
+  q: string;
+  state: SubscriberState | null;
+  offset: number;
+  limit: number;
+}
+
+export interface SubscriberPage {
+  rows: Subscriber[];
+  /** How many match the query. */
+  total: number;
+  /** Every subscriber by state, whatever the query. */
+  counts: Record<SubscriberState, number>;
+}
+
+/** A notice being or having been fanned out, with its deliveries by state. */
+export type NoticeProgress = Intent & IntentCounts;
+
+/** What the console and the admin API read of the outbox, and the one change they make. */
+export interface OutboxView {
+  /** The newest notices first, at most `limit`. */
+  notices(limit: number): Promise<NoticeProgress[]>;
+  confirmations(): Promise<IntentCounts>;
+  /** Failed deliveries (oldest first) with the address they were for (null once the subscriber is removed). */
+  failed(limit: number): Promise<Array<{ delivery: Delivery; email: string | null }>>;
+  /** Deliveries waiting to be sent (now or at a retry time). */
+  waiting(): Promise<number>;
+  /** Queues a failed delivery again (NotFound, or Conflict when it is not failed). */
+  retry(id: string): Promise<Delivery>;
+}

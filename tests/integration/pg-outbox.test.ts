@@ -1,0 +1,196 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { type HeraldProcess, type Stoppable, startHerald, stopAll } from '../helpers/server.ts';
+import { type PgCluster, startPgCluster } from '../helpers/pg.ts';
+import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
+import { local, SITE, subscribe, to, until } from '../helpers/mail-flow.ts';
+
+/**
+ * The shared outbox: real Herald processes on one real PostgreSQL 15
+ * database and a real SMTP server. Subscribers live in the database, so a
+ * link one replica mailed opens on another; one fan-out is sent by every
+ * replica; a replica killed while sending leaves what it claimed to the
+ * others once the lease ends (same Message-IDs); subscribe limits count
+ * across replicas.
+ */
+type Json = Record<string, any>;
+
+let cluster: PgCluster;
+const running: Stoppable[] = [];
+
+beforeAll(async () => {
+  cluster = await startPgCluster();
+}, 60_000);
+afterAll(async () => {
+  // Replicas first: an SMTP server closes only once its clients (their pooled connections) are gone.
+  await stopAll(...running.reverse());
+  await cluster?.destroy();
+});
+
+async function replica(url: string, env: Record<string, string> = {}): Promise<HeraldProcess> {
+  const h = await startHerald({ env: { DATABASE_URL: url, SITE_URL: SITE, SUBSCRIBE_LIMIT_PER_IP: '1000', ...env } });
+  running.push(h);
+  return h;
+}
+
+async function smtpSink(): Promise<TestSmtp> {
+  const smtp = await startSmtp();
+  running.push(smtp);
+  return smtp;
+}
+
+/** `n` confirmed subscribers of everything, written straight into the table (the volume, not the journey, is tested here). */
+async function bulkSubscribers(url: string, n: number): Promise<void> {
+  await cluster.sql(
+    `INSERT INTO mail_subscribers (id, email, email_key, state, components, confirms, requested_at, created_at, updated_at, confirmed_at)
+     SELECT 'bulk' || g, 'reader' || g || '@example.test', 'reader' || g || '@example.test', 'confirmed', '{}', 1, now(), now(), now(), now()
+     FROM generate_series(1, ${n}) g`,
+    url,
+  );
+}
+
+const declare = async (h: HeraldProcess, name: string): Promise<Json> => {
+  const res = await h.admin('/incidents', { body: { name, impact: 'major', body: `${name}: we are investigating.`, notify: true } });
+  expect(res.status, await res.clone().text()).toBe(201);
+  return (await res.json()) as Json;
+};
+
+const rows = async (url: string, sql: string): Promise<string[][]> =>
+  (await cluster.sql(sql, url))
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.split('|'));
+
+describe('subscribers and the outbox on PostgreSQL, shared by replicas', () => {
+  it('a subscriber made on A confirms and unsubscribes on B; the subscribe limit counts across both', async () => {
+    const url = await cluster.database();
+    const smtp = await smtpSink();
+    const [a, b] = await Promise.all([
+      replica(url, { SMTP_URL: smtp.url, SUBSCRIBE_LIMIT_PER_IP: '3' }),
+      replica(url, { SMTP_URL: smtp.url, SUBSCRIBE_LIMIT_PER_IP: '3' }),
+    ]);
+
+    expect((await subscribe(a, { email: 'ann@example.test' })).status).toBe(202);
+    await until(() => to(smtp, 'ann@example.test').length === 1, "Ann's confirmation");
+    const mail = await smtp.parse(to(smtp, 'ann@example.test')[0]!);
+    const link = /https?:\/\/\S+\/subscribe\/confirm\/[A-Za-z0-9._-]+/.exec(mail.text ?? '')![0];
+    // The link A mailed, opened and confirmed on B.
+    expect(await (await fetch(local(b, link))).text()).toContain('Confirm subscription');
+    const confirmed = await fetch(local(b, link), {
+      method: 'POST',
+      headers: { origin: b.url, 'content-type': 'application/x-www-form-urlencoded' },
+      body: '',
+    });
+    expect(await confirmed.text()).toContain('You are subscribed');
+    const listed = (await (await a.admin('/subscribers')).json()) as Json;
+    expect(listed.subscribers).toEqual([expect.objectContaining({ email: 'ann@example.test', state: 'confirmed' })]);
+
+    // Three requests from one address are allowed in the window, wherever they land; the fourth is not.
+    expect((await subscribe(b, { email: 'bo@example.test' })).status).toBe(202);
+    expect((await subscribe(a, { email: 'cy@example.test' })).status).toBe(202);
+    const fourth = await subscribe(b, { email: 'di@example.test' });
+    expect(fourth.status).toBe(429);
+    expect(Number(fourth.headers.get('retry-after'))).toBeGreaterThan(0);
+
+    // The unsubscribe link in a notice works on either replica.
+    await declare(a, 'Search is slow');
+    await until(() => to(smtp, 'ann@example.test').length === 2, "Ann's disruption notice");
+    const notice = await smtp.parse(to(smtp, 'ann@example.test')[1]!);
+    const unsubscribe = /https?:\/\/\S+\/unsubscribe\/[A-Za-z0-9._-]+/.exec(notice.text ?? '')![0];
+    const one = await fetch(local(b, unsubscribe), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+    });
+    expect(one.status).toBe(200);
+    const after = (await (await a.admin('/subscribers?q=ann')).json()) as Json;
+    expect(after.subscribers[0].state).toBe('unsubscribed');
+  });
+
+  it('one fan-out is sent by both replicas: every subscriber gets one message, with the Message-ID of its delivery', async () => {
+    const url = await cluster.database();
+    const smtp = await smtpSink();
+    const [a, b] = await Promise.all([replica(url, { SMTP_URL: smtp.url }), replica(url, { SMTP_URL: smtp.url })]);
+    await bulkSubscribers(url, 3000);
+    // Declared on one, fanned out by the leader (whichever it is), sent by both.
+    const inc = await declare(b, 'Checkout errors');
+    const update = inc.incident_updates[0].id as string;
+    await until(
+      () => smtp.received.length >= 3000,
+      () => `3,000 notices (${smtp.received.length} so far)`,
+      90_000,
+    );
+    await until(
+      async () => (await rows(url, `SELECT count(*) FROM mail_deliveries WHERE state <> 'sent'`))[0]![0] === '0',
+      'every delivery recorded',
+    );
+
+    const recipients = smtp.received.map((r) => r.to[0]!);
+    expect(new Set(recipients).size).toBe(3000);
+    expect(smtp.received).toHaveLength(3000);
+    const host = new URL(SITE).hostname;
+    for (const r of smtp.received.slice(0, 50)) {
+      const n = /^reader(\d+)@/.exec(r.to[0]!)![1];
+      expect(r.messageId).toBe(`<bulk${n}.${update}@${host}>`);
+    }
+    const bySender = await rows(
+      url,
+      `SELECT sent_by, count(*) FROM mail_deliveries WHERE intent = '${update}' GROUP BY sent_by ORDER BY sent_by`,
+    );
+    expect(bySender).toHaveLength(2);
+    const pids = bySender.map(([who]) => Number(who!.split(':').at(-1)));
+    expect(pids.sort()).toEqual([a.proc.pid, b.proc.pid].sort());
+    for (const [, n] of bySender) expect(Number(n)).toBeGreaterThan(0);
+    // What the Comms Lead reads is the same on both.
+    const counts = async (h: HeraldProcess) => ((await (await h.admin('/deliveries')).json()) as Json).updates[0];
+    expect(await counts(a)).toMatchObject({ intent: update, sent: 3000, queued: 0, failed: 0, fanout_done: true });
+    expect(await counts(b)).toMatchObject({ intent: update, sent: 3000, queued: 0, failed: 0, fanout_done: true });
+  }, 120_000);
+
+  it('a replica killed while sending leaves what it claimed to another once the lease ends; nothing is lost or sent twice', async () => {
+    const url = await cluster.database();
+    // An SMTP server that takes connections and never greets: A's sends hang with their deliveries claimed.
+    const sockets: Socket[] = [];
+    const hang = createServer((s) => sockets.push(s));
+    await new Promise<void>((ok) => hang.listen(0, '127.0.0.1', ok));
+    running.push(() => {
+      for (const s of sockets) s.destroy();
+    }, hang);
+    const a = await replica(url, { SMTP_URL: `smtp://127.0.0.1:${(hang.address() as AddressInfo).port}`, MAIL_LEASE_SECONDS: '3' });
+    await bulkSubscribers(url, 300);
+    const inc = await declare(a, 'Payouts delayed');
+    const update = inc.incident_updates[0].id as string;
+    await until(async () => {
+      const [[made, leased]] = (await rows(url, `SELECT count(*), count(lease_owner) FROM mail_deliveries WHERE intent = '${update}'`)) as [
+        [string, string],
+      ];
+      return made === '300' && Number(leased) > 0;
+    }, "A's fan-out and its first claims");
+    const claimed = (await rows(url, `SELECT id FROM mail_deliveries WHERE lease_owner IS NOT NULL`)).map(([id]) => id!);
+    await a.kill();
+
+    const smtp = await smtpSink();
+    const b = await replica(url, { SMTP_URL: smtp.url });
+    await until(
+      () => smtp.received.length >= 300,
+      () => `300 notices (${smtp.received.length} so far)`,
+      60_000,
+    );
+    await until(
+      async () => (await rows(url, `SELECT count(*) FROM mail_deliveries WHERE state <> 'sent'`))[0]![0] === '0',
+      'every delivery recorded',
+    );
+    // Give a duplicate time to show, if one were on its way.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(smtp.received).toHaveLength(300);
+    expect(new Set(smtp.received.map((r) => r.to[0])).size).toBe(300);
+    // The deliveries A had claimed went out from B, under their own Message-IDs.
+    const ids = new Set(smtp.received.map((r) => r.messageId));
+    const host = new URL(SITE).hostname;
+    for (const id of claimed) expect(ids.has(`<${id}@${host}>`), id).toBe(true);
+    const senders = await rows(url, `SELECT DISTINCT sent_by FROM mail_deliveries`);
+    expect(senders.map(([who]) => Number(who!.split(':').at(-1)))).toEqual([b.proc.pid]);
+  }, 120_000);
+});
