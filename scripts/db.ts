@@ -1,9 +1,9 @@
 /**
  * Moving Herald's data between the engines (src/store/transfer.ts says what moves):
- * - `npm run db:import -- DATA_DIR [--force]`: DATA_DIR's data file and admin token into the
- *   PostgreSQL database at DATABASE_URL (migrated first).
- * - `npm run db:export -- DIR [--force]`: the database's document and admin token into DIR, as an
- *   embedded DATA_DIR.
+ * - `npm run db:import -- DATA_DIR [--force]`: DATA_DIR's data file, admin token, subscribers and
+ *   email outbox into the PostgreSQL database at DATABASE_URL (migrated first).
+ * - `npm run db:export -- DIR [--force]`: the database's document, admin token, subscribers and
+ *   email outbox into DIR, as an embedded DATA_DIR.
  * Both refuse while a Herald runs on that folder, and never replace data without --force.
  */
 import { parseArgs } from 'node:util';
@@ -25,7 +25,7 @@ try {
   for (const line of report.moved) console.log(`moved: ${line}`);
   if (report.leftInDataDir.length > 0) {
     console.log(
-      `left in ${dir} (subscribers and outboxes stay in a DATA_DIR on both engines; start ${command === 'import' ? 'the first PostgreSQL replica' : 'Herald'} with DATA_DIR=${dir} to keep them):`,
+      `left in ${dir} (the channel outbox stays in a DATA_DIR on both engines; start ${command === 'import' ? 'the first PostgreSQL replica' : 'Herald'} with DATA_DIR=${dir} to keep it):`,
     );
     for (const line of report.leftInDataDir) console.log(`  ${line}`);
   }

@@ -7,23 +7,34 @@ import { migrate } from './migrate.ts';
 import { openPool, withClient } from './pg/client.ts';
 import { DOCUMENT_CHANNEL } from './pg/document-store.ts';
 import { migrateDatabase } from './pg/migrate.ts';
+import {
+  databaseHasMail,
+  MAIL_FILES,
+  type MailData,
+  readEmbeddedMail,
+  readMailTables,
+  writeMailFiles,
+  writeMailTables,
+} from './mail/transfer.ts';
 
 /**
  * Moving Herald's data between the engines (`npm run db:import` and
  * `npm run db:export`): the main document (components, incidents,
- * maintenance, settings, channels, audit, idempotency keys) and the admin
- * token. Each side is validated as Herald would read it before anything is
- * written, and nothing is replaced without `force`.
+ * maintenance, settings, channels, audit, idempotency keys), the admin
+ * token, and email: subscribers, their link key and the outbox
+ * (src/store/mail/transfer.ts says what of it). Each side is validated as
+ * Herald would read it before anything is written, all of it is written in
+ * one transaction (import) or each file whole (export), and nothing is
+ * replaced without `force`.
  *
- * What stays in DATA_DIR on both engines today: the subscribers, the email
- * and channel outboxes (the .jsonl journals) and the subscribers' link key.
- * Neither command moves them; both list them, so that the operator starts
- * the first PostgreSQL replica on that same DATA_DIR (or keeps it) and no
- * subscriber is left behind.
+ * What stays in DATA_DIR on both engines today: the channel outbox (Slack,
+ * Teams and webhook posts still to send). Neither command moves it; both list
+ * it, so that the operator starts the first PostgreSQL replica on that same
+ * DATA_DIR (or keeps it).
  */
 
 /** Files of DATA_DIR that neither command moves (see above). */
-export const STAYS_IN_DATA_DIR = ['subscribers.jsonl', 'deliveries.jsonl', 'channel-deliveries.jsonl', 'subscribers.key'] as const;
+export const STAYS_IN_DATA_DIR = ['channel-deliveries.jsonl'] as const;
 
 /** The shortest admin token Herald uses (src/auth/admin-token.ts and ADMIN_TOKEN's rule). */
 const MIN_TOKEN_LENGTH = 16;
@@ -86,6 +97,7 @@ export async function importDataDir(dataDir: string, url: string, opts: { force?
     if (token !== null && token.length < MIN_TOKEN_LENGTH) {
       throw new TransferRefused(`${tokenFile} holds no usable admin token (under ${MIN_TOKEN_LENGTH} characters); nothing was imported.`);
     }
+    const mail = readEmbeddedMail(dataDir, new Date());
     const pool = openPool(url, { max: 1, applicationName: 'herald:db-import' });
     try {
       await migrateDatabase(pool);
@@ -115,6 +127,12 @@ export async function importDataDir(dataDir: string, url: string, opts: { force?
               throw new TransferRefused('The database already holds an admin token; nothing was imported. Pass --force to replace it.');
             }
           }
+          if ((await databaseHasMail(client)) && !opts.force) {
+            throw new TransferRefused(
+              'The database already holds subscribers or deliveries; nothing was imported. Pass --force to replace them.',
+            );
+          }
+          await writeMailTables(client, mail);
           await client.query('SELECT pg_notify($1, $2)', [DOCUMENT_CHANNEL, String(version)]);
           await client.query('COMMIT');
         } catch (err) {
@@ -129,6 +147,7 @@ export async function importDataDir(dataDir: string, url: string, opts: { force?
       moved: [
         `herald.json → herald_document (${doc.components.length} components, ${doc.incidents.length} incidents, ${doc.maintenances.length} maintenance windows, ${doc.channels.length} channels, ${doc.audit.length} audit entries)`,
         ...(token !== null ? ['admin-token → herald_secrets'] : []),
+        ...mailMoved(mail, 'subscribers.jsonl, deliveries.jsonl, subscribers.key → mail_* tables, herald_secrets'),
       ],
       leftInDataDir: leftInDataDir(dataDir),
     };
@@ -147,18 +166,28 @@ export async function exportToDir(url: string, dir: string, opts: { force?: bool
   const release = lock(dir);
   try {
     const file = join(dir, 'herald.json');
-    for (const f of [file, join(dir, 'admin-token')]) {
+    for (const f of [file, join(dir, 'admin-token'), ...MAIL_FILES.map((m) => join(dir, m))]) {
       if (existsSync(f) && !opts.force) throw new TransferRefused(`${f} exists; nothing was exported. Pass --force to replace it.`);
     }
     const pool = openPool(url, { max: 1, applicationName: 'herald:db-export' });
     let raw: unknown;
-    let token: string | null;
+    let token: string | null = null;
+    let mail: MailData | null = null;
     try {
-      const doc = await pool.query<{ data: unknown }>('SELECT data FROM herald_document WHERE id = 1');
-      if (!doc.rows[0]) throw new TransferRefused('The database holds no Herald document; nothing was exported.');
-      raw = doc.rows[0].data;
-      const secret = await pool.query<{ value: string }>(`SELECT value FROM herald_secrets WHERE name = 'admin-token'`);
-      token = secret.rows[0]?.value ?? null;
+      // One snapshot of everything, as it was at one moment, whatever the replicas write meanwhile.
+      await withClient(pool, async (client) => {
+        await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+        try {
+          const doc = await client.query<{ data: unknown }>('SELECT data FROM herald_document WHERE id = 1');
+          if (!doc.rows[0]) throw new TransferRefused('The database holds no Herald document; nothing was exported.');
+          raw = doc.rows[0].data;
+          const secret = await client.query<{ value: string }>(`SELECT value FROM herald_secrets WHERE name = 'admin-token'`);
+          token = secret.rows[0]?.value ?? null;
+          mail = await readMailTables(client, new Date());
+        } finally {
+          await client.query('ROLLBACK').catch(() => {});
+        }
+      });
     } finally {
       await pool.end().catch(() => {});
     }
@@ -179,8 +208,18 @@ export async function exportToDir(url: string, dir: string, opts: { force?: bool
       chmodSync(tokenFile, 0o600);
       moved.push(`herald_secrets admin-token → ${tokenFile}`);
     }
+    if (mail) {
+      await writeMailFiles(dir, mail);
+      moved.push(...mailMoved(mail, `mail_* tables, herald_secrets link-key → ${MAIL_FILES.map((f) => join(dir, f)).join(', ')}`));
+    }
     return { moved, leftInDataDir: leftInDataDir(dir) };
   } finally {
     release();
   }
+}
+
+function mailMoved(mail: MailData, where: string): string[] {
+  return [
+    `${where} (${mail.subscribers.length} subscribers, ${mail.intents.length} notices, ${mail.deliveries.length} deliveries kept${mail.linkKey ? ', the link key' : ''})`,
+  ];
 }

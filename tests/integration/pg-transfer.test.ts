@@ -7,6 +7,8 @@ import { promisify } from 'node:util';
 import { dbSchema } from '../../src/domain/model.ts';
 import { type HeraldProcess, removeDir, startHerald, stopAll, tempDataDir } from '../helpers/server.ts';
 import { type PgCluster, startPgCluster } from '../helpers/pg.ts';
+import { until } from '../helpers/poll.ts';
+import { LinkTokens } from '../../src/store/mail/tokens.ts';
 
 /**
  * `npm run db:import` and `npm run db:export`, run as an operator would (the
@@ -49,7 +51,18 @@ async function answers(h: HeraldProcess): Promise<Json> {
     maintenances: await get('/api/v2/scheduled-maintenances.json'),
     adminIncidents: await admin('/incidents'),
     settings: await admin('/settings'),
+    subscribers: await admin('/subscribers'),
+    notices: ((await admin('/deliveries')) as Json).updates,
   };
+}
+
+const subscribeTo = (h: HeraldProcess, email: string) =>
+  fetch(`${h.url}/api/subscribers`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email }) });
+
+/** A subscriber's link, signed with the key in `dir` (as the emails Herald sent them carry). */
+function linkOf(dir: string, purpose: 'confirm' | 'manage', s: Json): string {
+  const key = Buffer.from(readFileSync(join(dir, 'subscribers.key'), 'utf8').trim(), 'base64');
+  return new LinkTokens(key).issue(purpose, { id: s.id, requested_at: s.created_at });
 }
 
 const parsedFile = (dir: string) => dbSchema.parse(JSON.parse(readFileSync(join(dir, 'herald.json'), 'utf8')));
@@ -68,6 +81,14 @@ beforeAll(async () => {
     h.admin('/settings', { method: 'PUT', body: { ...settings, audience: 'Transfer test users', signoff: 'The Transfer Team' } }),
     200,
   );
+  expect((await subscribeTo(h, 'reader@example.com')).status).toBe(202);
+  const reader = ((await (await h.admin('/subscribers')).json()) as Json).subscribers[0];
+  const confirmed = await fetch(`${h.url}/subscribe/confirm/${linkOf(source, 'confirm', reader)}`, {
+    method: 'POST',
+    headers: { origin: h.url, 'content-type': 'application/x-www-form-urlencoded' },
+    body: '',
+  });
+  expect(await confirmed.text()).toContain('You are subscribed');
   const declared = await h.admin('/incidents', {
     body: { name: 'Checkout errors', impact: 'major', body: 'We are **investigating**.', components: { api: 'partial_outage' } },
     headers: { 'idempotency-key': 'transfer-1' },
@@ -103,16 +124,14 @@ beforeAll(async () => {
       },
     }),
   );
-  // A subscriber: kept in DATA_DIR's journal, which neither command moves.
-  expect(
-    (
-      await fetch(`${h.url}/api/subscribers`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email: 'someone@example.com' }),
-      })
-    ).status,
-  ).toBe(202);
+  // Email: a pending subscriber, and a confirmed one who was sent the notices above.
+  await until(async () => {
+    const d = (await (await h.admin('/deliveries')).json()) as Json;
+    return (
+      d.pending === 0 && d.updates.length >= 1 && d.updates.every((u: Json) => u.fanout_done && u.queued === 0) && d.updates[0].sent >= 1
+    );
+  }, 'the notices sent');
+  expect((await subscribeTo(h, 'someone@example.com')).status).toBe(202);
   before = await answers(h);
   await h.stop();
   // The admin token a first start without ADMIN_TOKEN writes.
@@ -134,7 +153,15 @@ describe('db:import and db:export', () => {
       /moved: herald\.json → herald_document \(2 components, 2 incidents, 1 maintenance windows, 0 channels, \d+ audit entries\)/,
     );
     expect(out).toContain('moved: admin-token → herald_secrets');
-    expect(out).toMatch(/subscribers\.jsonl \(\d+ bytes\)/);
+    expect(out).toMatch(
+      /moved: subscribers\.jsonl, deliveries\.jsonl, subscribers\.key → mail_\* tables, herald_secrets \(2 subscribers, \d+ notices, \d+ deliveries kept, the link key\)/,
+    );
+    expect(await cluster.sql(`SELECT email || ':' || state FROM mail_subscribers ORDER BY seq`, url)).toBe(
+      'reader@example.com:confirmed\nsomeone@example.com:pending',
+    );
+    expect(await cluster.sql(`SELECT value FROM herald_secrets WHERE name = 'link-key'`, url)).toBe(
+      readFileSync(join(source, 'subscribers.key'), 'utf8').trim(),
+    );
     const stored = JSON.parse(await cluster.sql('SELECT data::text FROM herald_document', url));
     expect(dbSchema.parse(stored)).toEqual(parsedFile(source));
     expect(await cluster.sql(`SELECT value FROM herald_secrets WHERE name = 'admin-token'`, url)).toBe(TOKEN);
@@ -149,6 +176,8 @@ describe('db:import and db:export', () => {
     const forced = await cli(['import', source, '--force']);
     expect(forced.code, forced.out).toBe(0);
     expect(Number(await cluster.sql('SELECT version FROM herald_document', url))).toBe(Number(version) + 1);
+    // Replaced, not added to: the same two subscribers.
+    expect(await cluster.sql('SELECT count(*) FROM mail_subscribers', url)).toBe('2');
   });
 
   it('Herald on PostgreSQL answers what the embedded Herald answered, the imported token included', async () => {
@@ -161,6 +190,11 @@ describe('db:import and db:export', () => {
       admin: (path: string, init?: Json) => fetch(`${h.url}/api/admin${path}`, { ...init, headers: { authorization: `Bearer ${TOKEN}` } }),
     };
     expect(await answers(viaToken as HeraldProcess)).toEqual(before);
+    // A link mailed by the embedded Herald opens on PostgreSQL (the link key moved with the subscribers).
+    const reader = (before.subscribers.subscribers as Json[]).find((s) => s.email === 'reader@example.com')!;
+    const manage = await fetch(`${h.url}/subscribe/manage/${linkOf(source, 'manage', reader)}`);
+    expect(manage.status).toBe(200);
+    expect(await manage.text()).toContain('reader@example.com');
     await h.stop();
   });
 
@@ -169,6 +203,7 @@ describe('db:import and db:export', () => {
     expect(code, out).toBe(0);
     expect(parsedFile(exported)).toEqual(parsedFile(source));
     expect(readFileSync(join(exported, 'admin-token'), 'utf8').trim()).toBe(TOKEN);
+    expect(readFileSync(join(exported, 'subscribers.key'), 'utf8')).toBe(readFileSync(join(source, 'subscribers.key'), 'utf8').trim());
     const again = await cli(['export', exported]);
     expect(again.code).toBe(1);
     expect(again.out).toContain('exists; nothing was exported');

@@ -229,7 +229,11 @@ export class PgOutbox implements OutboxView {
       cursor: string;
       done: boolean;
       created_at: Date;
-    }>('SELECT key, incident, update_id, kind, cursor, done, created_at FROM mail_intents ORDER BY ord DESC LIMIT $1', [limit]);
+      archived_sent: number;
+    }>(
+      `SELECT key, incident, update_id, kind, cursor, done, created_at, archived_sent FROM mail_intents WHERE key <> 'confirm' ORDER BY ord DESC LIMIT $1`,
+      [limit],
+    );
     const counts = await this.countsOf(rows.map((r) => r.key));
     return rows.map((r) => {
       const intent: Intent = {
@@ -241,14 +245,18 @@ export class PgOutbox implements OutboxView {
         cursor: Number(r.cursor),
         done: r.done,
         created_at: r.created_at.toISOString(),
-        archived_sent: 0,
+        archived_sent: r.archived_sent,
       };
-      return { ...intent, ...(counts.get(r.key) ?? { queued: 0, sent: 0, failed: 0 }) };
+      const c = counts.get(r.key) ?? { queued: 0, sent: 0, failed: 0 };
+      return { ...intent, ...c, sent: c.sent + r.archived_sent };
     });
   }
 
   async confirmations(): Promise<IntentCounts> {
-    return (await this.countsOf(['confirm'])).get('confirm') ?? { queued: 0, sent: 0, failed: 0 };
+    const c = (await this.countsOf(['confirm'])).get('confirm') ?? { queued: 0, sent: 0, failed: 0 };
+    // Confirmations sent before an import are a count on a 'confirm' row of their own (see transfer.ts).
+    const { rows } = await this.db.query<{ archived_sent: number }>(`SELECT archived_sent FROM mail_intents WHERE key = 'confirm'`);
+    return { ...c, sent: c.sent + (rows[0]?.archived_sent ?? 0) };
   }
 
   async failed(limit: number): Promise<Array<{ delivery: Delivery; email: string | null }>> {

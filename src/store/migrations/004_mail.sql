@@ -37,7 +37,9 @@ CREATE TABLE mail_intents (
   kind text NOT NULL,
   cursor bigint NOT NULL DEFAULT 0,
   done boolean NOT NULL DEFAULT false,
-  created_at timestamptz NOT NULL
+  created_at timestamptz NOT NULL,
+  -- Sent deliveries counted but not kept as rows (brought by db:import from the embedded engine).
+  archived_sent integer NOT NULL DEFAULT 0
 );
 
 -- The outbox. A replica claims queued deliveries in batches (FOR UPDATE
