@@ -9,8 +9,8 @@ export default defineConfig({
     projects: [
       // Everything, on the embedded engine (DATA_DIR's files).
       { extends: true, test: { name: 'embedded', include: ['tests/**/*.test.ts'] } },
-      // The JSON API suites, the lifecycle, idempotency, maintenance and subscriber journeys, and the
-      // Statuspage, feed and banner contracts again,
+      // The JSON API suites, the lifecycle, idempotency, maintenance and subscriber journeys, the
+      // Statuspage, feed and banner contracts, and the subscription pages, limits and notices again,
       // each Herald on a fresh database of one throwaway PostgreSQL cluster (tests/helpers/engine.ts).
       // (The multi-replica, fault and transfer suites on PostgreSQL are tests/integration/pg-*.test.ts.)
       {
@@ -22,6 +22,9 @@ export default defineConfig({
             'tests/integration/{foundation-lifecycle,idempotency,maintenance-api,subscribers-journey}.test.ts',
             // Seeded by writing herald.json, imported into the database first (npm run db:import's code).
             'tests/integration/{statuspage-api,feeds,banner-api}.test.ts',
+            // Subscribers and email through the pages, the limits and the notices' exact words.
+            'tests/integration/{subscribe-limits,notices-golden}.test.ts',
+            'tests/e2e/subscribe-pages.test.ts',
           ],
           globalSetup: ['tests/setup/postgres.ts'],
         },

@@ -6,6 +6,7 @@ import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
 import { SITE, local, to } from '../helpers/mail-flow.ts';
 import { until } from '../helpers/poll.ts';
 import { axeContext, axeViolations, launchBrowser } from '../helpers/browser.ts';
+import { engineEnv } from '../helpers/engine.ts';
 
 /**
  * The subscription pages in a real browser, without JavaScript: subscribe
@@ -18,7 +19,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   smtp = await startSmtp();
-  h = await startHerald({ env: { SMTP_URL: smtp.url, SITE_URL: SITE } });
+  h = await startHerald({ env: { ...(await engineEnv()), SMTP_URL: smtp.url, SITE_URL: SITE } });
   for (const [id, name] of [
     ['api', 'API'],
     ['web', 'Website'],

@@ -6,6 +6,7 @@ import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
 import { SITE, outboxSettled, subscribeAndConfirm, to } from '../helpers/mail-flow.ts';
 import { until } from '../helpers/poll.ts';
 import { SEVERITY_SCHEMES } from '../../src/domain/severity-schemes.ts';
+import { engineEnv } from '../helpers/engine.ts';
 
 /**
  * Golden notices: every customer email kind as a subscriber receives it (real
@@ -106,7 +107,9 @@ describe.each(SCHEMES)('golden notices, $name scheme', (s) => {
 
   beforeAll(async () => {
     smtp = await startSmtp();
-    h = await startHerald({ env: { SMTP_URL: smtp.url, SITE_URL: SITE, SITE_NAME, MAIL_FROM: 'Dirt Free CRM <status@example.test>' } });
+    h = await startHerald({
+      env: { ...(await engineEnv()), SMTP_URL: smtp.url, SITE_URL: SITE, SITE_NAME, MAIL_FROM: 'Dirt Free CRM <status@example.test>' },
+    });
     for (const [id, name] of Object.entries({ cards: 'Card payments', payouts: 'Payouts', email: 'Email delivery' }))
       expect((await h.admin('/components', { body: { id, name } })).status).toBe(201);
     if (s.settings) expect((await h.admin('/settings', { method: 'PUT', body: s.settings })).status).toBe(200);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
+import { engineEnv } from '../helpers/engine.ts';
 
 /**
  * The per-address subscribe limit (SUBSCRIBE_LIMIT_PER_ADDRESS) protects an
@@ -17,7 +18,12 @@ let h: HeraldProcess;
 
 beforeAll(async () => {
   h = await startHerald({
-    env: { TRUST_PROXY: 'true', SUBSCRIBE_LIMIT_PER_IP: String(PER_IP), SUBSCRIBE_LIMIT_PER_ADDRESS: String(PER_ADDRESS) },
+    env: {
+      ...(await engineEnv()),
+      TRUST_PROXY: 'true',
+      SUBSCRIBE_LIMIT_PER_IP: String(PER_IP),
+      SUBSCRIBE_LIMIT_PER_ADDRESS: String(PER_ADDRESS),
+    },
   });
 });
 
