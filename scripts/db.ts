@@ -1,9 +1,8 @@
 /**
  * Moving Herald's data between the engines (src/store/transfer.ts says what moves):
  * - `npm run db:import -- DATA_DIR [--force]`: DATA_DIR's data file, admin token, subscribers and
- *   email outbox into the PostgreSQL database at DATABASE_URL (migrated first).
- * - `npm run db:export -- DIR [--force]`: the database's document, admin token, subscribers and
- *   email outbox into DIR, as an embedded DATA_DIR.
+ *   the email and channel outboxes into the PostgreSQL database at DATABASE_URL (migrated first).
+ * - `npm run db:export -- DIR [--force]`: the same from the database into DIR, as an embedded DATA_DIR.
  * Both refuse while a Herald runs on that folder, and never replace data without --force.
  */
 import { parseArgs } from 'node:util';
@@ -23,12 +22,6 @@ try {
   const report =
     command === 'import' ? await importDataDir(dir, url, { force: values.force }) : await exportToDir(url, dir, { force: values.force });
   for (const line of report.moved) console.log(`moved: ${line}`);
-  if (report.leftInDataDir.length > 0) {
-    console.log(
-      `left in ${dir} (the channel outbox stays in a DATA_DIR on both engines; start ${command === 'import' ? 'the first PostgreSQL replica' : 'Herald'} with DATA_DIR=${dir} to keep it):`,
-    );
-    for (const line of report.leftInDataDir) console.log(`  ${line}`);
-  }
 } catch (err) {
   if (err instanceof TransferRefused) {
     console.error(`db:${command}: ${err.message}`);

@@ -76,8 +76,6 @@ const envSchema = z.object({
     .transform((v) => v === 'true' || v === '1'),
   /** A channel post gets this long for an answer. */
   CHANNEL_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
-  /** On PostgreSQL, a replica that starts leading plans channel posts for updates this recent only (older ones were the previous leader's). */
-  CHANNEL_TAKEOVER_REPLAN_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
   /** First retry delay of a channel post (doubling, jittered, up to CHANNEL_RETRY_MAX_MS). */
   CHANNEL_RETRY_BASE_MS: z.coerce.number().int().min(1).default(10_000),
   CHANNEL_RETRY_MAX_MS: z.coerce.number().int().min(1).default(600_000),

@@ -9,7 +9,9 @@ import { Journal } from '../store/journal.ts';
 import { removeStaleTempFiles } from '../store/durable-file.ts';
 import { overallStatus } from '../domain/overall.ts';
 import { channelMessages, type ChannelMessage } from './plan.ts';
-import { ChannelLedger, type ChannelDelivery } from './ledger.ts';
+import { type ChannelDelivery, type ChannelLedger, JournalChannelLedger } from '../store/channels/ledger.ts';
+import { PgChannelLedger } from '../store/channels/pg-ledger.ts';
+import { PgTables } from '../store/pg/tables.ts';
 import { asOf, warRoomFacts } from './facts.ts';
 import { slackMessage } from './slack.ts';
 import { teamsMessage } from './teams.ts';
@@ -21,16 +23,18 @@ import { verdictOf } from './verdict.ts';
 export const PAUSE_AFTER_FAILURES = 10;
 
 /**
- * Several replicas (PostgreSQL) all see every update, but only the leader
- * plans channel deliveries, so each is posted once; every replica posts what
- * its own outbox already holds. A follower keeps its planning mark
- * CHANNEL_TAKEOVER_REPLAN_SECONDS behind the updates it has seen, and a
- * replica that starts leading (a takeover, or a restart into the lead) first
- * moves its mark to that point: it plans only the updates of that last
- * stretch again, for those the old leader may not have planned before it
- * died. A repeat carries the same webhook-id, which receivers drop. On the
- * embedded engine the one process always leads and its mark is its own.
+ * Several replicas (PostgreSQL) share one channel outbox in the database,
+ * and only the leader plans and posts, so each post is made once and a
+ * channel's posts go out in order. A replica that starts leading reads the
+ * outbox again and posts what waits there, from where the old leader's
+ * planning mark stopped: a post the old leader had made but not recorded
+ * when it died goes out again, with the same webhook-id (at least once).
+ * The others read the outbox every few seconds, for the counts the console
+ * shows. On the embedded engine the one process always leads.
  */
+
+/** How often a replica that does not lead reads the shared channel outbox again (its counts). */
+const FOLLOWER_REFRESH_MS = 2_000;
 
 export interface ChannelStatus {
   queued: number;
@@ -62,9 +66,16 @@ export interface Channels {
  */
 export function openChannels(herald: HeraldCore): Channels {
   const cfg = herald.config;
-  const file = join(cfg.dataDir, 'channel-deliveries.jsonl');
-  removeStaleTempFiles(file);
-  const ledger = new ChannelLedger(new Journal(file));
+  const ctx = herald.storage.context;
+  const shared = ctx.engine === 'postgres';
+  const leads = () => herald.storage.leadership.isLeader;
+  let ledger: ChannelLedger;
+  if (ctx.engine === 'postgres') ledger = new PgChannelLedger(new PgTables(ctx.pool, 'the channel outbox', herald.log));
+  else {
+    const file = join(cfg.dataDir, 'channel-deliveries.jsonl');
+    removeStaleTempFiles(file);
+    ledger = new JournalChannelLedger(new Journal(file));
+  }
   const queues = new Map<string, string[]>();
   const busy = new Set<string>();
   const wakeTimers = new Map<string, NodeJS.Timeout>();
@@ -72,8 +83,6 @@ export function openChannels(herald: HeraldCore): Channels {
   const lastErrors = new Map<string, { at: string; error: string }>();
   let stopped = false;
   let planning: Promise<void> | null = null;
-  /** Whether the last planning pass planned as the leader (see CHANNEL_TAKEOVER_REPLAN_SECONDS above). */
-  let leading = false;
   let planAgain = false;
   const post = { allowPrivate: cfg.ALLOW_PRIVATE_WEBHOOKS, timeoutMs: cfg.CHANNEL_TIMEOUT_MS };
 
@@ -93,23 +102,14 @@ export function openChannels(herald: HeraldCore): Channels {
       planAgain = true;
       return planning;
     }
-    planning = (async () => {
+    const run = async () => {
       try {
         do {
           planAgain = false;
+          // The leader's alone: its mark is the shared one, which a follower must not move.
+          if (!leads()) continue;
           const db = herald.store.data;
           const now = herald.now();
-          const replanFrom = new Date(now.getTime() - cfg.CHANNEL_TAKEOVER_REPLAN_SECONDS * 1000).toISOString();
-          if (!herald.storage.leadership.isLeader) {
-            leading = false;
-            await ledger.plan([], pastLatestUpdate(db, ledger.since!, replanFrom));
-            continue;
-          }
-          if (!leading && herald.storage.engine === 'postgres') {
-            // Just started leading: what is older than the replan stretch was the previous leader's to post.
-            await ledger.plan([], pastLatestUpdate(db, ledger.since!, replanFrom));
-          }
-          leading = true;
           const since = ledger.since!;
           const fresh: ChannelDelivery[] = [];
           for (const m of channelMessages(db, since)) if (!ledger.has(m.key)) fresh.push(toDelivery(m, now.toISOString()));
@@ -118,15 +118,18 @@ export function openChannels(herald: HeraldCore): Channels {
         } while (planAgain && !stopped);
       } catch (err) {
         herald.log(`[channels] planning stopped: ${(err as Error).message}; it resumes on the next change or restart`);
-      } finally {
-        planning = null;
       }
-    })();
+    };
+    // Cleared in a callback, not in run's own finally: a follower's pass awaits nothing, and would clear it
+    // before this assignment, leaving a finished pass in `planning` that every later plan() waits on.
+    planning = run().finally(() => {
+      planning = null;
+    });
     return planning;
   };
 
   const drain = (channelId: string): void => {
-    if (stopped || busy.has(channelId)) return;
+    if (stopped || busy.has(channelId) || !leads()) return;
     const channel = herald.store.data.channels.find((c) => c.id === channelId);
     if (channel?.state !== 'active') return;
     const q = queues.get(channelId);
@@ -240,10 +243,25 @@ export function openChannels(herald: HeraldCore): Channels {
     // A channel resumed (or its URL fixed) picks up where it stopped.
     for (const c of herald.store.data.channels) if (c.state === 'active' && queues.get(c.id)?.length) drain(c.id);
   });
-  // A replica that takes over the lead plans what waited (see CHANNEL_TAKEOVER_REPLAN_SECONDS above).
+  // A replica that takes over the lead reads what the old leader left, posts it, and plans what it had not.
   const unlead = herald.storage.leadership.onChange((leading) => {
-    if (leading) void plan();
+    if (!leading || !shared) return;
+    void (async () => {
+      await ready.catch(() => {});
+      await ledger.refresh();
+      queues.clear();
+      enqueue(ledger.queued());
+      await plan();
+    })().catch((err: Error) =>
+      herald.log(`[channels] taking over the channel outbox: ${err.message}; it is tried again on the next change`),
+    );
   });
+  const follower = shared
+    ? setInterval(() => {
+        if (!leads() && !stopped) void ledger.refresh().catch(() => {});
+      }, FOLLOWER_REFRESH_MS)
+    : null;
+  follower?.unref();
   const compactor = setInterval(() => void ledger.compactIfWorthIt().catch(() => {}), 60_000);
   compactor.unref();
 
@@ -252,6 +270,7 @@ export function openChannels(herald: HeraldCore): Channels {
     unwatch();
     unlead();
     clearInterval(compactor);
+    if (follower) clearInterval(follower);
     for (const t of wakeTimers.values()) clearTimeout(t);
     await ready.catch(() => {});
     await planning;
@@ -311,17 +330,6 @@ function toDelivery(m: ChannelMessage, at: string): ChannelDelivery {
   };
 }
 
-/**
- * A mark just past the newest update after `since` and not after `until` (planning takes updates at or after
- * its mark, so the update at a leader's own mark is deduplicated by its ledger; one taking over has no such
- * record): `since` when there is none. Only for updates at least a moment old, all of whose ties are in.
- */
-function pastLatestUpdate(db: Db, since: string, until: string): string {
-  const latest = latestUpdate(db, since, until);
-  return latest === since ? since : new Date(Date.parse(latest) + 1).toISOString();
-}
-
-/** The newest update's time after `since` (and not after `until`, when given); `since` when there is none. */
 function latestUpdate(db: Db, since: string, until?: string): string {
   let latest = since;
   for (const e of [...db.incidents, ...db.maintenances]) {

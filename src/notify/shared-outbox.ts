@@ -3,7 +3,7 @@ import type { HeraldCore } from '../herald.ts';
 import { Unavailable } from '../domain/errors.ts';
 import { CONFIRM_TTL_MS, queuedDelivery, type Delivery, type Subscriber } from '../store/mail/model.ts';
 import { LinkTokens } from '../store/mail/tokens.ts';
-import { MailDb } from '../store/mail/pg-db.ts';
+import { PgTables } from '../store/pg/tables.ts';
 import { PgSubscribers } from '../store/mail/pg-subscribers.ts';
 import { PgOutbox, type Claimed } from '../store/mail/pg-outbox.ts';
 import type { Mailer } from './transport.ts';
@@ -34,7 +34,7 @@ export function openSharedOutbox(herald: HeraldCore, mailer: Mailer): MailEngine
   if (ctx.engine !== 'postgres' || !herald.storage.secret) throw new Error('the shared outbox needs PostgreSQL');
   const secret = herald.storage.secret;
   const { config: cfg, log, now } = herald;
-  const db = new MailDb(ctx.pool, log);
+  const db = new PgTables(ctx.pool, 'subscribers and deliveries', log);
   let tokens: LinkTokens | null = null;
   let composer: Composer | null = null;
   let epoch: string | null = null;

@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { dbSchema, type Db } from '../domain/model.ts';
 import { DurableJsonFile } from './durable-file.ts';
@@ -16,25 +16,27 @@ import {
   writeMailFiles,
   writeMailTables,
 } from './mail/transfer.ts';
+import {
+  CHANNEL_FILE,
+  type ChannelData,
+  readChannelTables,
+  readEmbeddedChannels,
+  writeChannelFile,
+  writeChannelTables,
+} from './channels/transfer.ts';
 
 /**
  * Moving Herald's data between the engines (`npm run db:import` and
  * `npm run db:export`): the main document (components, incidents,
  * maintenance, settings, channels, audit, idempotency keys), the admin
- * token, and email: subscribers, their link key and the outbox
- * (src/store/mail/transfer.ts says what of it). Each side is validated as
- * Herald would read it before anything is written, all of it is written in
- * one transaction (import) or each file whole (export), and nothing is
- * replaced without `force`.
- *
- * What stays in DATA_DIR on both engines today: the channel outbox (Slack,
- * Teams and webhook posts still to send). Neither command moves it; both list
- * it, so that the operator starts the first PostgreSQL replica on that same
- * DATA_DIR (or keeps it).
+ * token, email (subscribers, their link key and the outbox:
+ * src/store/mail/transfer.ts says what of it) and the channel outbox
+ * (src/store/channels/transfer.ts). Each side is validated as Herald would
+ * read it before anything is written, all of it is written in one
+ * transaction (import) or each file whole (export), and nothing is replaced
+ * without `force`. What stays in a DATA_DIR is only what each process keeps
+ * for itself (its lock, the static copy of the pages).
  */
-
-/** Files of DATA_DIR that neither command moves (see above). */
-export const STAYS_IN_DATA_DIR = ['channel-deliveries.jsonl'] as const;
 
 /** The shortest admin token Herald uses (src/auth/admin-token.ts and ADMIN_TOKEN's rule). */
 const MIN_TOKEN_LENGTH = 16;
@@ -49,8 +51,6 @@ export class TransferRefused extends Error {
 export interface TransferReport {
   /** What was written where, one line each. */
   moved: string[];
-  /** Files of DATA_DIR left where they are, with their sizes. */
-  leftInDataDir: string[];
 }
 
 /** Reads and validates DATA_DIR/herald.json as Herald would (upgrading an older schema in memory). */
@@ -76,12 +76,6 @@ function lock(dir: string): () => void {
   }
 }
 
-function leftInDataDir(dataDir: string): string[] {
-  return STAYS_IN_DATA_DIR.filter((f) => existsSync(join(dataDir, f))).map(
-    (f) => `${join(dataDir, f)} (${statSync(join(dataDir, f)).size} bytes)`,
-  );
-}
-
 /**
  * Copies DATA_DIR's document and admin token into the PostgreSQL database at `url` (migrating it first).
  * Refuses while a Herald runs on DATA_DIR, and when the database already holds a document or an admin
@@ -98,6 +92,7 @@ export async function importDataDir(dataDir: string, url: string, opts: { force?
       throw new TransferRefused(`${tokenFile} holds no usable admin token (under ${MIN_TOKEN_LENGTH} characters); nothing was imported.`);
     }
     const mail = readEmbeddedMail(dataDir, new Date());
+    const channels = readEmbeddedChannels(dataDir);
     const pool = openPool(url, { max: 1, applicationName: 'herald:db-import' });
     try {
       await migrateDatabase(pool);
@@ -133,6 +128,7 @@ export async function importDataDir(dataDir: string, url: string, opts: { force?
             );
           }
           await writeMailTables(client, mail);
+          await writeChannelTables(client, channels);
           await client.query('SELECT pg_notify($1, $2)', [DOCUMENT_CHANNEL, String(version)]);
           await client.query('COMMIT');
         } catch (err) {
@@ -148,8 +144,8 @@ export async function importDataDir(dataDir: string, url: string, opts: { force?
         `herald.json → herald_document (${doc.components.length} components, ${doc.incidents.length} incidents, ${doc.maintenances.length} maintenance windows, ${doc.channels.length} channels, ${doc.audit.length} audit entries)`,
         ...(token !== null ? ['admin-token → herald_secrets'] : []),
         ...mailMoved(mail, 'subscribers.jsonl, deliveries.jsonl, subscribers.key → mail_* tables, herald_secrets'),
+        ...channelsMoved(channels, `${CHANNEL_FILE} → channel_* tables`),
       ],
-      leftInDataDir: leftInDataDir(dataDir),
     };
   } finally {
     release();
@@ -166,13 +162,14 @@ export async function exportToDir(url: string, dir: string, opts: { force?: bool
   const release = lock(dir);
   try {
     const file = join(dir, 'herald.json');
-    for (const f of [file, join(dir, 'admin-token'), ...MAIL_FILES.map((m) => join(dir, m))]) {
+    for (const f of [file, join(dir, 'admin-token'), ...[...MAIL_FILES, CHANNEL_FILE].map((m) => join(dir, m))]) {
       if (existsSync(f) && !opts.force) throw new TransferRefused(`${f} exists; nothing was exported. Pass --force to replace it.`);
     }
     const pool = openPool(url, { max: 1, applicationName: 'herald:db-export' });
     let raw: unknown;
     let token: string | null = null;
     let mail: MailData | null = null;
+    let channels: ChannelData | null = null;
     try {
       // One snapshot of everything, as it was at one moment, whatever the replicas write meanwhile.
       await withClient(pool, async (client) => {
@@ -184,6 +181,7 @@ export async function exportToDir(url: string, dir: string, opts: { force?: bool
           const secret = await client.query<{ value: string }>(`SELECT value FROM herald_secrets WHERE name = 'admin-token'`);
           token = secret.rows[0]?.value ?? null;
           mail = await readMailTables(client, new Date());
+          channels = await readChannelTables(client);
         } finally {
           await client.query('ROLLBACK').catch(() => {});
         }
@@ -212,7 +210,11 @@ export async function exportToDir(url: string, dir: string, opts: { force?: bool
       await writeMailFiles(dir, mail);
       moved.push(...mailMoved(mail, `mail_* tables, herald_secrets link-key → ${MAIL_FILES.map((f) => join(dir, f)).join(', ')}`));
     }
-    return { moved, leftInDataDir: leftInDataDir(dir) };
+    if (channels) {
+      await writeChannelFile(dir, channels);
+      moved.push(...channelsMoved(channels, `channel_* tables → ${join(dir, CHANNEL_FILE)}`));
+    }
+    return { moved };
   } finally {
     release();
   }
@@ -222,4 +224,9 @@ function mailMoved(mail: MailData, where: string): string[] {
   return [
     `${where} (${mail.subscribers.length} subscribers, ${mail.intents.length} notices, ${mail.deliveries.length} deliveries kept${mail.linkKey ? ', the link key' : ''})`,
   ];
+}
+
+function channelsMoved(channels: ChannelData, where: string): string[] {
+  const waiting = channels.deliveries.filter((d) => d.state !== 'sent').length;
+  return [`${where} (${channels.deliveries.length} channel deliveries kept, ${waiting} queued or failed)`];
 }

@@ -65,17 +65,31 @@ function linkOf(dir: string, purpose: 'confirm' | 'manage', s: Json): string {
   return new LinkTokens(key).issue(purpose, { id: s.id, requested_at: s.created_at });
 }
 
+/** The channel journal's planning mark and the ids of its posts still waiting (queued or failed), in order. */
+function channelJournal(dir: string): { since: string; waiting: string[] } {
+  const latest = new Map<string, Json>();
+  let since = '';
+  for (const line of readFileSync(join(dir, 'channel-deliveries.jsonl'), 'utf8').split('\n').filter(Boolean)) {
+    const r = JSON.parse(line) as Json;
+    if (r.t === 'w') since = r.since > since ? r.since : since;
+    else latest.set(r.id, r);
+  }
+  return { since, waiting: [...latest.values()].filter((d) => d.state !== 'sent').map((d) => d.id) };
+}
+
 const parsedFile = (dir: string) => dbSchema.parse(JSON.parse(readFileSync(join(dir, 'herald.json'), 'utf8')));
 
 let before: Json;
 beforeAll(async () => {
   cluster = await startPgCluster();
   url = await cluster.database();
-  const h = await startHerald({ dataDir: source, env: { SITE_URL: 'https://status.example.test' } });
+  const h = await startHerald({ dataDir: source, env: { SITE_URL: 'https://status.example.test', ALLOW_PRIVATE_WEBHOOKS: 'true' } });
   running.push(h);
   const ok = async (res: Promise<Response>, status = 201) => expect((await res).status).toBe(status);
   await ok(h.admin('/components', { body: { id: 'api', name: 'API', description: 'The REST API' } }));
   await ok(h.admin('/components', { body: { id: 'web', name: 'Website' } }));
+  // A webhook whose receiver is down (nothing listens on port 9): its posts wait in the channel outbox.
+  await ok(h.admin('/channels', { body: { kind: 'webhook', name: 'Partner', url: 'http://127.0.0.1:9/hook' } }));
   const settings = (await (await h.admin('/settings')).json()) as Json;
   await ok(
     h.admin('/settings', { method: 'PUT', body: { ...settings, audience: 'Transfer test users', signoff: 'The Transfer Team' } }),
@@ -146,11 +160,11 @@ afterAll(async () => {
 });
 
 describe('db:import and db:export', () => {
-  it('imports a DATA_DIR: PostgreSQL holds the same document and the admin token, and says what stays in DATA_DIR', async () => {
+  it('imports a DATA_DIR: PostgreSQL holds the same document, admin token, subscribers and outboxes', async () => {
     const { code, out } = await cli(['import', source]);
     expect(code, out).toBe(0);
     expect(out).toMatch(
-      /moved: herald\.json → herald_document \(2 components, 2 incidents, 1 maintenance windows, 0 channels, \d+ audit entries\)/,
+      /moved: herald\.json → herald_document \(2 components, 2 incidents, 1 maintenance windows, 1 channels, \d+ audit entries\)/,
     );
     expect(out).toContain('moved: admin-token → herald_secrets');
     expect(out).toMatch(
@@ -162,6 +176,18 @@ describe('db:import and db:export', () => {
     expect(await cluster.sql(`SELECT value FROM herald_secrets WHERE name = 'link-key'`, url)).toBe(
       readFileSync(join(source, 'subscribers.key'), 'utf8').trim(),
     );
+    // The channel posts still waiting, and the planning mark.
+    const journal = channelJournal(source);
+    expect(journal.waiting.length).toBeGreaterThan(0);
+    expect(out).toMatch(
+      new RegExp(
+        `moved: channel-deliveries\\.jsonl → channel_\\* tables \\(\\d+ channel deliveries kept, ${journal.waiting.length} queued or failed\\)`,
+      ),
+    );
+    expect((await cluster.sql(`SELECT id FROM channel_deliveries WHERE state <> 'sent' ORDER BY ord`, url)).split('\n')).toEqual(
+      journal.waiting,
+    );
+    expect(await cluster.sql('SELECT since FROM channel_outbox', url)).toBe(journal.since);
     const stored = JSON.parse(await cluster.sql('SELECT data::text FROM herald_document', url));
     expect(dbSchema.parse(stored)).toEqual(parsedFile(source));
     expect(await cluster.sql(`SELECT value FROM herald_secrets WHERE name = 'admin-token'`, url)).toBe(TOKEN);
@@ -204,6 +230,12 @@ describe('db:import and db:export', () => {
     expect(parsedFile(exported)).toEqual(parsedFile(source));
     expect(readFileSync(join(exported, 'admin-token'), 'utf8').trim()).toBe(TOKEN);
     expect(readFileSync(join(exported, 'subscribers.key'), 'utf8')).toBe(readFileSync(join(source, 'subscribers.key'), 'utf8').trim());
+    // The channel outbox comes back as the database held it (its posts kept trying on PostgreSQL meanwhile).
+    const back = channelJournal(exported);
+    expect(back.since).toBe(await cluster.sql('SELECT since FROM channel_outbox', url));
+    expect(back.waiting).toEqual(
+      (await cluster.sql(`SELECT id FROM channel_deliveries WHERE state <> 'sent' ORDER BY ord`, url)).split('\n'),
+    );
     const again = await cli(['export', exported]);
     expect(again.code).toBe(1);
     expect(again.out).toContain('exists; nothing was exported');

@@ -2,7 +2,7 @@ import { Conflict, NotFound } from '../../domain/errors.ts';
 import { deliveryId, type Delivery, type DeliveryState, type Intent, type MailKind, type NoticeKind, type Subscriber } from './model.ts';
 import type { IntentCounts } from './ledger.ts';
 import type { NoticeProgress, OutboxView } from './port.ts';
-import type { MailDb } from './pg-db.ts';
+import type { PgTables } from '../pg/tables.ts';
 import { subscriberOf } from './pg-subscribers.ts';
 
 interface DeliveryRow {
@@ -60,9 +60,9 @@ export interface Claimed {
  * subscribers: each step holds one batch.
  */
 export class PgOutbox implements OutboxView {
-  private readonly db: MailDb;
+  private readonly db: PgTables;
 
-  constructor(db: MailDb) {
+  constructor(db: PgTables) {
     this.db = db;
   }
 

@@ -4,7 +4,7 @@ import { Busy, BUSY_RETRY_AFTER_SECONDS, MAX_WAITING_REQUESTS } from './subscrib
 import { CONFIRM_TTL_MS, decideRequest, type Subscriber, type SubscriberState } from './model.ts';
 import { LinkTokens, type TokenPurpose } from './tokens.ts';
 import type { SubscriberStore } from './port.ts';
-import type { MailDb } from './pg-db.ts';
+import type { PgTables } from '../pg/tables.ts';
 
 /** A row of mail_subscribers as `pg` returns it. */
 interface Row {
@@ -52,12 +52,12 @@ export function subscriberOf(r: Row): Subscriber {
  * make one subscriber (the address is unique; the loser reads the winner's).
  */
 export class PgSubscribers implements SubscriberStore {
-  private readonly db: MailDb;
+  private readonly db: PgTables;
   private readonly tokens: () => LinkTokens;
   private waiting = 0;
 
   /** `tokens` is the shared link key, read once at start (before any request is served). */
-  constructor(db: MailDb, tokens: () => LinkTokens) {
+  constructor(db: PgTables, tokens: () => LinkTokens) {
     this.db = db;
     this.tokens = tokens;
   }

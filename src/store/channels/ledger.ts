@@ -1,13 +1,16 @@
 import { z } from 'zod';
-import { CorruptDataFile } from '../store/durable-file.ts';
-import type { Journal } from '../store/journal.ts';
+import { CorruptDataFile } from '../durable-file.ts';
+import type { Journal } from '../journal.ts';
 
 /**
  * The channel outbox: one delivery per (channel, update) (and per component
- * change for webhooks), in DATA_DIR/channel-deliveries.jsonl, an append-only
- * journal like the email outbox's. `since` marks how far planning got: every
- * update written at or after it is (re)considered, and a delivery whose id
- * exists is never made again, so a crash mid-plan makes nothing twice.
+ * change for webhooks). `since` marks how far planning got: every update
+ * written at or after it is (re)considered, and a delivery whose id exists is
+ * never made again, so a crash mid-plan makes nothing twice. Kept in
+ * DATA_DIR/channel-deliveries.jsonl, an append-only journal like the email
+ * outbox's (JournalChannelLedger), or in PostgreSQL, shared by the replicas
+ * (PgChannelLedger, pg-ledger.ts). Either way the live deliveries are also
+ * in memory, where the worker reads them.
  */
 export const CHANNEL_DELIVERY_STATES = ['queued', 'sent', 'failed'] as const;
 export type ChannelDeliveryState = (typeof CHANNEL_DELIVERY_STATES)[number];
@@ -35,76 +38,54 @@ export type ChannelDelivery = z.infer<typeof channelDeliverySchema>;
 
 const markSchema = z.object({ t: z.literal('w'), since: z.string() });
 
-export class ChannelLedger {
-  private readonly journal: Journal;
+/** The outbox's deliveries in memory, and how each engine keeps them. */
+export abstract class ChannelLedger {
   /** Queued and failed deliveries, in creation order. */
   readonly deliveries = new Map<string, ChannelDelivery>();
   /** Sent deliveries, until a compaction finds their update before the planning mark. */
-  private sent = new Map<string, ChannelDelivery>();
+  protected sent = new Map<string, ChannelDelivery>();
   since: string | null = null;
   private readonly counts = new Map<string, { queued: number; sent: number; failed: number }>();
 
-  constructor(journal: Journal) {
-    this.journal = journal;
-    journal.replay((raw) => {
-      const t = (raw as { t?: unknown }).t;
-      const parsed = (t === 'c' ? channelDeliverySchema : t === 'w' ? markSchema : null)?.safeParse(raw);
-      if (!parsed?.success) throw new CorruptDataFile(journal.file, `unexpected record ${JSON.stringify(raw).slice(0, 80)}`);
-      if (parsed.data.t === 'w') this.since = parsed.data.since;
-      else this.apply(parsed.data);
-    });
-  }
-
   /** The planning mark on first start: updates written before the channel outbox existed are history. */
-  async init(now: Date): Promise<void> {
-    if (this.since) return;
-    this.since = now.toISOString();
-    await this.journal.append([{ t: 'w', since: this.since }]);
-  }
+  abstract init(now: Date): Promise<void>;
+  /** New deliveries and the new planning mark, written together. */
+  abstract plan(created: ChannelDelivery[], since: string): Promise<void>;
+  /** A delivery changed (sent, failed, retry scheduled): visible at once, durable when this resolves. */
+  abstract save(d: ChannelDelivery): Promise<void>;
+  /** Drops what is no longer needed once it has grown well past what is live. */
+  abstract compactIfWorthIt(force?: boolean): Promise<void>;
+  /** Reads the stored outbox again (another replica may have changed it); nothing to do for a journal only this process writes. */
+  abstract refresh(): Promise<void>;
+  abstract close(): Promise<void>;
 
   has(id: string): boolean {
     return this.deliveries.has(id) || this.sent.has(id);
   }
 
-  /** New deliveries and the new planning mark, in one durable append. */
-  async plan(created: ChannelDelivery[], since: string): Promise<void> {
-    const mark = since > (this.since ?? '') ? [{ t: 'w' as const, since }] : [];
-    if (created.length === 0 && mark.length === 0) return;
-    await this.journal.append([...created, ...mark]);
-    for (const d of created) this.apply(d);
-    if (mark.length) this.since = since;
-  }
-
-  /** A delivery changed (sent, failed, retry scheduled): visible at once, durable when this resolves. */
-  save(d: ChannelDelivery): Promise<void> {
-    this.apply(d);
-    return this.journal.append([d]);
+  /** Every delivery kept: queued and failed, then the sent ones that still dedupe. */
+  kept(): ChannelDelivery[] {
+    return [...this.deliveries.values(), ...this.sent.values()];
   }
 
   queued(): ChannelDelivery[] {
     return [...this.deliveries.values()].filter((d) => d.state === 'queued');
   }
 
-  /** Queued, failed and sent counts of a channel (sent: those the journal still holds), kept as deliveries change. */
+  /** Queued, failed and sent counts of a channel (sent: those still kept), kept as deliveries change. */
   countsOf(channel: string): { queued: number; sent: number; failed: number } {
     return { ...(this.counts.get(channel) ?? { queued: 0, sent: 0, failed: 0 }) };
   }
 
-  close(): Promise<void> {
-    return this.journal.close();
+  /** Forgets everything in memory (before reading the stored outbox again). */
+  protected reset(): void {
+    this.deliveries.clear();
+    this.sent.clear();
+    this.counts.clear();
+    this.since = null;
   }
 
-  /** Rewrites the journal as its live state once it has grown well past it. */
-  async compactIfWorthIt(force = false): Promise<void> {
-    if (!force && this.journal.lines < 2 * this.deliveries.size + 10_000) return;
-    await this.journal.compact(() => {
-      // A sent record is only needed while its update may still be planned again (at or after the mark).
-      this.sent = new Map([...this.sent].filter(([, d]) => d.at >= (this.since ?? '')));
-      return [...(this.since ? [{ t: 'w', since: this.since }] : []), ...this.deliveries.values(), ...this.sent.values()];
-    });
-  }
-
-  private apply(d: ChannelDelivery): void {
+  protected apply(d: ChannelDelivery): void {
     const before = this.deliveries.get(d.id)?.state ?? (this.sent.has(d.id) ? 'sent' : null);
     let c = this.counts.get(d.channel);
     if (!c) this.counts.set(d.channel, (c = { queued: 0, sent: 0, failed: 0 }));
@@ -116,5 +97,56 @@ export class ChannelLedger {
     } else {
       this.deliveries.set(d.id, d);
     }
+  }
+}
+
+/** The embedded engine's channel outbox: DATA_DIR/channel-deliveries.jsonl. */
+export class JournalChannelLedger extends ChannelLedger {
+  private readonly journal: Journal;
+
+  constructor(journal: Journal) {
+    super();
+    this.journal = journal;
+    journal.replay((raw) => {
+      const t = (raw as { t?: unknown }).t;
+      const parsed = (t === 'c' ? channelDeliverySchema : t === 'w' ? markSchema : null)?.safeParse(raw);
+      if (!parsed?.success) throw new CorruptDataFile(journal.file, `unexpected record ${JSON.stringify(raw).slice(0, 80)}`);
+      if (parsed.data.t === 'w') this.since = parsed.data.since;
+      else this.apply(parsed.data);
+    });
+  }
+
+  async init(now: Date): Promise<void> {
+    if (this.since) return;
+    this.since = now.toISOString();
+    await this.journal.append([{ t: 'w', since: this.since }]);
+  }
+
+  async plan(created: ChannelDelivery[], since: string): Promise<void> {
+    const mark = since > (this.since ?? '') ? [{ t: 'w' as const, since }] : [];
+    if (created.length === 0 && mark.length === 0) return;
+    await this.journal.append([...created, ...mark]);
+    for (const d of created) this.apply(d);
+    if (mark.length) this.since = since;
+  }
+
+  save(d: ChannelDelivery): Promise<void> {
+    this.apply(d);
+    return this.journal.append([d]);
+  }
+
+  async refresh(): Promise<void> {}
+
+  close(): Promise<void> {
+    return this.journal.close();
+  }
+
+  async compactIfWorthIt(force = false): Promise<void> {
+    if (!force && this.journal.lines < 2 * this.deliveries.size + 10_000) return;
+    await this.journal.compact(() => {
+      // A sent record is only needed while its update may still be planned again (at or after the mark).
+      this.sent = new Map([...this.sent].filter(([, d]) => d.at >= (this.since ?? '')));
+      return [...(this.since ? [{ t: 'w', since: this.since }] : []), ...this.deliveries.values(), ...this.sent.values()];
+    });
   }
 }

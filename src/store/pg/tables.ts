@@ -1,20 +1,23 @@
 import type pg from 'pg';
 import { HeraldError, Unavailable } from '../../domain/errors.ts';
-import { describePgError, type Pool, type PoolClient, withClient } from '../pg/client.ts';
+import { describePgError, type Pool, type PoolClient, withClient } from './client.ts';
 
 /**
- * The mail tables' access to PostgreSQL: one statement on the pool, or a
- * transaction on a connection of its own. Any failure of PostgreSQL becomes
- * Unavailable (503 `storage_unavailable`, nothing changed: a transaction
- * that failed rolled back), logged once per outage.
+ * Access to some of Herald's tables (`what`: "subscribers and deliveries",
+ * say): one statement on the pool, or a transaction on a connection of its
+ * own. Any failure of PostgreSQL becomes Unavailable (503
+ * `storage_unavailable`, nothing changed: a transaction that failed rolled
+ * back), logged once per outage.
  */
-export class MailDb {
+export class PgTables {
   private readonly pool: Pool;
   private readonly log: (line: string) => void;
+  private readonly what: string;
   private reachable = true;
 
-  constructor(pool: Pool, log: (line: string) => void) {
+  constructor(pool: Pool, what: string, log: (line: string) => void) {
     this.pool = pool;
+    this.what = what;
     this.log = log;
   }
 
@@ -48,16 +51,16 @@ export class MailDb {
   }
 
   private answered<R>(r: R): R {
-    if (!this.reachable) this.log('[outbox] the mail tables in PostgreSQL are reachable again.');
+    if (!this.reachable) this.log(`[herald] ${this.what} in PostgreSQL can be reached again.`);
     this.reachable = true;
     return r;
   }
 
   private failed(err: unknown): Unavailable {
-    if (this.reachable) this.log(`[outbox] the mail tables in PostgreSQL are unreachable: ${describePgError(err)}`);
+    if (this.reachable) this.log(`[herald] ${this.what} in PostgreSQL cannot be reached: ${describePgError(err)}`);
     this.reachable = false;
     return new Unavailable(
-      `Subscribers and deliveries cannot be reached now (${describePgError(err).slice(0, 80)}); nothing was changed. Try again in a moment.`,
+      `${this.what[0]!.toUpperCase()}${this.what.slice(1)} cannot be reached now (${describePgError(err).slice(0, 80)}); nothing was changed. Try again in a moment.`,
       'storage_unavailable',
     );
   }

@@ -1,0 +1,131 @@
+import { ChannelLedger, type ChannelDelivery } from './ledger.ts';
+import type { PgTables } from '../pg/tables.ts';
+import type { PoolClient } from '../pg/client.ts';
+
+const COLUMNS =
+  'id, channel, event, update_id, component, kind, at, state, attempts, last_error, last_status, next_at, created_at, sent_at';
+
+interface Row {
+  id: string;
+  channel: string;
+  event: string;
+  update_id: string;
+  component: string | null;
+  kind: ChannelDelivery['kind'];
+  at: string;
+  state: ChannelDelivery['state'];
+  attempts: number;
+  last_error: string | null;
+  last_status: number | null;
+  next_at: string | null;
+  created_at: string;
+  sent_at: string | null;
+}
+
+const deliveryOf = (r: Row): ChannelDelivery => ({
+  t: 'c',
+  id: r.id,
+  channel: r.channel,
+  event: r.event,
+  update: r.update_id,
+  component: r.component,
+  kind: r.kind,
+  at: r.at,
+  state: r.state,
+  attempts: r.attempts,
+  last_error: r.last_error,
+  last_status: r.last_status,
+  next_at: r.next_at === null ? null : Number(r.next_at),
+  created_at: r.created_at,
+  sent_at: r.sent_at,
+});
+
+/**
+ * The channel outbox in PostgreSQL (channel_deliveries, channel_outbox),
+ * mirrored in memory. Only the leader writes it (see channels/service.ts);
+ * every replica reads it again with `refresh`: the leader when it starts
+ * leading (to post what the old leader left), the others now and then (for
+ * the counts the console shows). Times are the records' own ISO strings, as
+ * in the journal, so both engines compare them the same way.
+ */
+export class PgChannelLedger extends ChannelLedger {
+  private readonly db: PgTables;
+
+  constructor(db: PgTables) {
+    super();
+    this.db = db;
+  }
+
+  async init(now: Date): Promise<void> {
+    await this.db.query('INSERT INTO channel_outbox (one, since) VALUES (true, $1) ON CONFLICT (one) DO NOTHING', [now.toISOString()]);
+    await this.refresh();
+  }
+
+  async refresh(): Promise<void> {
+    const { since, deliveries } = await this.db.tx((c) => PgChannelLedger.read(c));
+    this.reset();
+    this.since = since;
+    for (const d of deliveries) this.apply(d);
+  }
+
+  /** The planning mark and the deliveries kept (sent ones only while their update may be planned again, to dedupe). */
+  static async read(c: PoolClient): Promise<{ since: string | null; deliveries: ChannelDelivery[] }> {
+    const mark = await c.query<{ since: string }>('SELECT since FROM channel_outbox');
+    const since = mark.rows[0]?.since ?? null;
+    const { rows } = await c.query<Row>(`SELECT ${COLUMNS} FROM channel_deliveries WHERE state <> 'sent' OR at >= $1 ORDER BY ord`, [
+      since ?? '',
+    ]);
+    return { since, deliveries: rows.map(deliveryOf) };
+  }
+
+  /** One delivery, unless its id exists. */
+  static async insert(c: PoolClient, d: ChannelDelivery): Promise<void> {
+    await c.query(
+      `INSERT INTO channel_deliveries (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (id) DO NOTHING`,
+      values(d),
+    );
+  }
+
+  async plan(created: ChannelDelivery[], since: string): Promise<void> {
+    if (created.length === 0 && since <= (this.since ?? '')) return;
+    await this.db.tx(async (c) => {
+      for (const d of created) await PgChannelLedger.insert(c, d);
+      await c.query('UPDATE channel_outbox SET since = $1 WHERE since < $1', [since]);
+    });
+    for (const d of created) this.apply(d);
+    if (since > (this.since ?? '')) this.since = since;
+  }
+
+  async save(d: ChannelDelivery): Promise<void> {
+    this.apply(d);
+    await this.db.query(
+      `UPDATE channel_deliveries SET state = $2, attempts = $3, last_error = $4, last_status = $5, next_at = $6, sent_at = $7 WHERE id = $1`,
+      [d.id, d.state, d.attempts, d.last_error, d.last_status, d.next_at, d.sent_at],
+    );
+  }
+
+  async compactIfWorthIt(): Promise<void> {
+    // Sent rows whose update is before the mark dedupe nothing any more.
+    await this.db.query(`DELETE FROM channel_deliveries WHERE state = 'sent' AND at < (SELECT since FROM channel_outbox)`);
+    this.sent = new Map([...this.sent].filter(([, d]) => d.at >= (this.since ?? '')));
+  }
+
+  async close(): Promise<void> {}
+}
+
+const values = (d: ChannelDelivery) => [
+  d.id,
+  d.channel,
+  d.event,
+  d.update,
+  d.component,
+  d.kind,
+  d.at,
+  d.state,
+  d.attempts,
+  d.last_error,
+  d.last_status,
+  d.next_at,
+  d.created_at,
+  d.sent_at,
+];

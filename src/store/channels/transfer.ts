@@ -1,0 +1,46 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PoolClient } from '../pg/client.ts';
+import { Journal } from '../journal.ts';
+import { writeFileDurably } from '../durable-file.ts';
+import { type ChannelDelivery, JournalChannelLedger } from './ledger.ts';
+import { PgChannelLedger } from './pg-ledger.ts';
+
+/**
+ * The channel part of `db:import` / `db:export` (src/store/transfer.ts): the
+ * planning mark and the deliveries the outbox still keeps (queued, failed,
+ * and the sent ones that still dedupe), so that nothing waiting is lost and
+ * nothing posted is planned again on the other engine.
+ */
+export interface ChannelData {
+  since: string | null;
+  deliveries: ChannelDelivery[];
+}
+
+export const CHANNEL_FILE = 'channel-deliveries.jsonl';
+
+/** Reads DATA_DIR/channel-deliveries.jsonl as Herald would at start (the caller holds the folder's lock). */
+export function readEmbeddedChannels(dataDir: string): ChannelData {
+  const file = join(dataDir, CHANNEL_FILE);
+  if (!existsSync(file)) return { since: null, deliveries: [] };
+  const ledger = new JournalChannelLedger(new Journal(file));
+  return { since: ledger.since, deliveries: ledger.kept() };
+}
+
+/** Writes `data` into the channel tables, replacing what they hold (inside the caller's transaction). */
+export async function writeChannelTables(client: PoolClient, data: ChannelData): Promise<void> {
+  await client.query('TRUNCATE channel_deliveries, channel_outbox RESTART IDENTITY');
+  if (data.since) await client.query('INSERT INTO channel_outbox (one, since) VALUES (true, $1)', [data.since]);
+  for (const d of data.deliveries) await PgChannelLedger.insert(client, d);
+}
+
+/** Reads the channel tables (inside the caller's transaction, for one consistent view). */
+export async function readChannelTables(client: PoolClient): Promise<ChannelData> {
+  return PgChannelLedger.read(client);
+}
+
+/** Writes `data` into `dir` as the embedded engine's channel journal (whole, or not at all). */
+export async function writeChannelFile(dir: string, data: ChannelData): Promise<void> {
+  const records = [...(data.since ? [{ t: 'w', since: data.since }] : []), ...data.deliveries];
+  await writeFileDurably(join(dir, CHANNEL_FILE), records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+}
