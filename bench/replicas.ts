@@ -11,9 +11,10 @@
 import autocannon from 'autocannon';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { startHerald, stopAll } from '../tests/helpers/server.ts';
+import { type HeraldProcess, startHerald, stopAll } from '../tests/helpers/server.ts';
+import { startStaticBaseline } from './static-baseline.ts';
 import { startPgCluster } from '../tests/helpers/pg.ts';
-import { machineInfo, quantile, requireBuild } from './common.ts';
+import { fmt, machineInfo, quantile, requireBuild } from './common.ts';
 
 const { values } = parseArgs({
   options: { rounds: { type: 'string', default: '30' }, connections: { type: 'string', default: '50' } },
@@ -113,6 +114,7 @@ try {
   console.log(
     `\nTarget: visible on B within 100 ms of A's commit (median): ${worst <= 100 ? 'PASS' : 'MISS'} (worst median ${worst.toFixed(1)} ms)`,
   );
+  await throughput([a, b], connections);
 } catch (err) {
   console.error(err);
   exitCode = 1;
@@ -121,6 +123,33 @@ try {
   await cluster.destroy();
 }
 process.exit(exitCode);
+
+/**
+ * `/` req/s of each replica against a static server (nginx when installed) serving the same bytes, at
+ * `connections`: alternating 5 s runs (replica, static, replica, static) so that other load on the
+ * machine hits both alike.
+ */
+async function throughput(replicas: HeraldProcess[], connections: number): Promise<void> {
+  const body = await (await fetch(`${replicas[0]!.url}/`)).text();
+  const baseline = await startStaticBaseline(body);
+  try {
+    console.log(
+      `\n/ req/s at ${connections} connections, each replica against ${baseline.name} serving the same bytes (alternating 5 s runs):`,
+    );
+    for (const [i, h] of replicas.entries()) {
+      const sum = { herald: 0, static: 0 };
+      for (let k = 0; k < 2; k++) {
+        sum.herald += (await autocannon({ url: `${h.url}/`, connections, duration: 5 })).requests.average;
+        sum.static += (await autocannon({ url: `${baseline.url}/`, connections, duration: 5 })).requests.average;
+      }
+      console.log(
+        `  replica ${'AB'[i] ?? i + 1}: ${fmt(sum.herald / 2)} req/s vs ${fmt(sum.static / 2)} req/s (${(sum.herald / sum.static).toFixed(2)}x)`,
+      );
+    }
+  } finally {
+    await baseline.stop();
+  }
+}
 
 function expectOk(res: Response): void {
   if (!res.ok) throw new Error(`setup answered ${res.status}`);
