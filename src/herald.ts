@@ -96,6 +96,8 @@ export async function openHerald(config: Config, opts: OpenOptions = {}): Promis
     const consoleState = openConsoleState(config, storage);
     closers.push(() => consoleState.close());
     const herald: Herald = { ...core, notify: openNotify(core), console: consoleState, channels: openChannels(core) };
+    // On PostgreSQL, links are signed with a key kept in the database: read before the first request.
+    await herald.notify.opened;
     if (opts.timer !== false) {
       // The timer runs once across replicas: on the leader (always, on the embedded engine).
       let timer: Timer | null = null;

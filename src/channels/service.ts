@@ -84,6 +84,8 @@ export function openChannels(herald: HeraldCore): Channels {
   let stopped = false;
   let planning: Promise<void> | null = null;
   let planAgain = false;
+  /** This replica started leading: its next planning pass first reads the shared outbox again (see above). */
+  let takeOver = false;
   const post = { allowPrivate: cfg.ALLOW_PRIVATE_WEBHOOKS, timeoutMs: cfg.CHANNEL_TIMEOUT_MS };
 
   const enqueue = (ds: readonly ChannelDelivery[]) => {
@@ -108,6 +110,14 @@ export function openChannels(herald: HeraldCore): Channels {
           planAgain = false;
           // The leader's alone: its mark is the shared one, which a follower must not move.
           if (!leads()) continue;
+          if (takeOver) {
+            // Read inside the pass, so that no other pass plans from the mirror while it is replaced.
+            await ledger.refresh(() => leads());
+            if (!leads()) continue;
+            takeOver = false;
+            queues.clear();
+            enqueue(ledger.queued());
+          }
           const db = herald.store.data;
           const now = herald.now();
           const since = ledger.since!;
@@ -246,19 +256,15 @@ export function openChannels(herald: HeraldCore): Channels {
   // A replica that takes over the lead reads what the old leader left, posts it, and plans what it had not.
   const unlead = herald.storage.leadership.onChange((leading) => {
     if (!leading || !shared) return;
-    void (async () => {
-      await ready.catch(() => {});
-      await ledger.refresh();
-      queues.clear();
-      enqueue(ledger.queued());
-      await plan();
-    })().catch((err: Error) =>
-      herald.log(`[channels] taking over the channel outbox: ${err.message}; it is tried again on the next change`),
-    );
+    takeOver = true;
+    void ready.catch(() => {}).then(() => plan());
   });
+  // A follower reads the outbox for the console's counts; the leader, a takeover that failed again.
   const follower = shared
     ? setInterval(() => {
-        if (!leads() && !stopped) void ledger.refresh().catch(() => {});
+        if (stopped) return;
+        if (!leads()) void ledger.refresh(() => !leads()).catch(() => {});
+        else if (takeOver) void plan();
       }, FOLLOWER_REFRESH_MS)
     : null;
   follower?.unref();

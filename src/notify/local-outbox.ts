@@ -90,6 +90,7 @@ export function openLocalOutbox(herald: HeraldCore, mailer: Mailer): MailEngine 
     subscribers: embeddedSubscribers(book),
     outbox: embeddedOutbox(ledger, book, () => sender.pending),
     sending: sender,
+    opened: Promise.resolve(),
     ready,
     queueConfirmation,
     requeued: (d) => sender.enqueue([d]),

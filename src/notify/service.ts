@@ -23,6 +23,8 @@ export interface MailEngine {
   subscribers: SubscriberStore;
   outbox: OutboxView;
   sending: Sending;
+  /** Resolves once requests can be served (on PostgreSQL: the shared link key is read); Herald waits for it at start. */
+  opened: Promise<void>;
   /** Resolves once queued deliveries are resumed and the first fan-out pass ran. */
   ready: Promise<void>;
   /** Queues the confirmation email of a subscriber's current request (created once, however often called). */

@@ -76,7 +76,7 @@ export function openSharedOutbox(herald: HeraldCore, mailer: Mailer): MailEngine
         if (!sending.paused) {
           sending.paused = { reason: error, at: now().toISOString() };
           log(
-            `[outbox] sending paused on this replica: ${error}. Fix the mail settings, then resume it (POST /api/admin/deliveries/resume) or restart.`,
+            `[outbox] queue paused on this replica: ${error}. Fix the mail settings, then resume it (POST /api/admin/deliveries/resume) or restart.`,
           );
         }
         return null;
@@ -203,10 +203,13 @@ export function openSharedOutbox(herald: HeraldCore, mailer: Mailer): MailEngine
     if (await outbox.create(d)) void pump();
   };
 
-  const ready = (async () => {
+  const opened = (async () => {
     const key = await secret('link-key', () => randomBytes(32).toString('base64'));
     tokens = new LinkTokens(Buffer.from(key.value, 'base64'));
     composer = new Composer(cfg, tokens);
+  })();
+  const ready = (async () => {
+    await opened;
     epoch = await outbox.epoch(now());
     // A confirmation lost between the subscriber's row and its delivery (a replica died between the two) is made again.
     await outbox.resumeConfirmations(new Date(now().getTime() - CONFIRM_TTL_MS), now());
@@ -233,6 +236,7 @@ export function openSharedOutbox(herald: HeraldCore, mailer: Mailer): MailEngine
     subscribers,
     outbox,
     sending,
+    opened,
     ready,
     queueConfirmation,
     requeued: () => void pump(),

@@ -55,8 +55,12 @@ export abstract class ChannelLedger {
   abstract save(d: ChannelDelivery): Promise<void>;
   /** Drops what is no longer needed once it has grown well past what is live. */
   abstract compactIfWorthIt(force?: boolean): Promise<void>;
-  /** Reads the stored outbox again (another replica may have changed it); nothing to do for a journal only this process writes. */
-  abstract refresh(): Promise<void>;
+  /**
+   * Reads the stored outbox again (another replica may have changed it), and replaces what is in memory
+   * with it if `still()` says so once read (a follower's read that finishes after it started leading
+   * must not replace the leader's newer state). Nothing to do for a journal only this process writes.
+   */
+  abstract refresh(still?: () => boolean): Promise<void>;
   abstract close(): Promise<void>;
 
   has(id: string): boolean {

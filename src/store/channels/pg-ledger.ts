@@ -61,8 +61,9 @@ export class PgChannelLedger extends ChannelLedger {
     await this.refresh();
   }
 
-  async refresh(): Promise<void> {
+  async refresh(still: () => boolean = () => true): Promise<void> {
     const { since, deliveries } = await this.db.tx((c) => PgChannelLedger.read(c));
+    if (!still()) return;
     this.reset();
     this.since = since;
     for (const d of deliveries) this.apply(d);
