@@ -1,6 +1,4 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { ParsedMail } from 'mailparser';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
@@ -8,6 +6,7 @@ import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
 import { SITE, outboxSettled, subscribeAndConfirm, to } from '../helpers/mail-flow.ts';
 import { until } from '../helpers/poll.ts';
 import { launchBrowser, screenshot } from '../helpers/browser.ts';
+import { storedText } from '../helpers/engine.ts';
 
 /**
  * A whole SEV-1 run by the Comms Lead from the console, in real Chromium,
@@ -215,7 +214,7 @@ describe('a Comms Lead runs a whole SEV-1 from the console', () => {
     expect(declared).toMatchObject({ name: NAME, status: 'investigating', impact: 'critical', severity: { id: 'sev1', label: 'SEV-1' } });
     expect(declared.eta).toBe(new Date(eta).toISOString());
     // The commander is kept for the war-room messages (not in the API): read from the data file.
-    const db = JSON.parse(readFileSync(join(h.dataDir, 'herald.json'), 'utf8'));
+    const db = JSON.parse(await storedText(h));
     expect(db.incidents.find((i: Json) => i.id === incidentId).commander).toBe('@dana');
   });
 

@@ -1,4 +1,6 @@
 import { inject } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import pg from 'pg';
 import { importDataDir } from '../../src/store/transfer.ts';
 
@@ -56,4 +58,9 @@ export async function storedRow(url: string): Promise<string> {
   } finally {
     await client.end();
   }
+}
+
+/** The stored document's text of a running Herald, on either engine: to show that a refusal changed nothing. */
+export async function storedText(h: { dataDir: string; databaseUrl: string | null }): Promise<string> {
+  return h.databaseUrl ? storedRow(h.databaseUrl) : readFileSync(join(h.dataDir, 'herald.json'), 'utf8');
 }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Server as NetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +21,8 @@ export interface HeraldProcess {
   dataDir: string;
   token: string;
   proc: ChildProcess;
+  /** The database it runs on (the `postgres` project, or a test's own), or null on the embedded engine. */
+  databaseUrl: string | null;
   /** Everything the process printed so far (stdout and stderr). */
   output(): string;
   /** Graceful stop (SIGTERM) and wait for exit. */
@@ -77,7 +79,7 @@ export async function stopAll(...things: Stoppable[]): Promise<void> {
  * own DATA_DIR. Resolves once it prints its address; rejects with its output
  * if it exits first.
  */
-export function startHerald(opts: { dataDir?: string; env?: Record<string, string> } = {}): Promise<HeraldProcess> {
+export async function startHerald(opts: { dataDir?: string; env?: Record<string, string> } = {}): Promise<HeraldProcess> {
   const dataDir = opts.dataDir ?? tempDataDir();
   const env = {
     ...process.env,
@@ -91,6 +93,9 @@ export function startHerald(opts: { dataDir?: string; env?: Record<string, strin
     DATABASE_URL: '',
     ...opts.env,
   };
+  const engine = await projectEngine(opts);
+  Object.assign(env, engine);
+  if (engine.DATABASE_URL) databaseOf.set(dataDir, engine);
   const proc = spawn(process.execPath, SERVE_ARGS, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));
@@ -115,6 +120,7 @@ export function startHerald(opts: { dataDir?: string; env?: Record<string, strin
         dataDir,
         token,
         proc,
+        databaseUrl: env.DATABASE_URL || null,
         output: () => out,
         stop: async () => {
           if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
@@ -146,6 +152,30 @@ export function startHerald(opts: { dataDir?: string; env?: Record<string, strin
     });
   });
 }
+
+/**
+ * The engine of the vitest project running (tests/helpers/engine.ts): in the `postgres` project, a Herald
+ * started without a DATABASE_URL of its own gets a fresh database (with the herald.json a test wrote in
+ * its DATA_DIR imported first, as db:import does), so the same suites run on both engines. Nothing
+ * outside vitest (the benchmarks) goes this way.
+ */
+async function projectEngine(opts: { dataDir?: string; env?: Record<string, string> }): Promise<Record<string, string>> {
+  if (!process.env.VITEST || (opts.env && 'DATABASE_URL' in opts.env)) return {};
+  // A Herald started again on the same DATA_DIR (a restart) finds its database again.
+  const known = opts.dataDir ? databaseOf.get(opts.dataDir) : undefined;
+  if (known) return known;
+  const { engineEnv, engineEnvWith } = await import('./engine.ts');
+  if (!opts.dataDir) return engineEnv();
+  const has = (f: string) => existsSync(join(opts.dataDir!, f));
+  // Subscribers a test seeded as the journal (tests/fixtures/subscribers.ts) are imported with an empty document.
+  if (!has('herald.json') && has('subscribers.jsonl')) {
+    const { emptyDb } = await import('../../src/domain/model.ts');
+    writeFileSync(join(opts.dataDir, 'herald.json'), JSON.stringify(emptyDb('fixture', new Date().toISOString())));
+  }
+  return has('herald.json') ? engineEnvWith(opts.dataDir) : engineEnv();
+}
+/** The database each DATA_DIR's Herald got in the `postgres` project (see projectEngine). */
+const databaseOf = new Map<string, Record<string, string>>();
 
 /** Runs Herald (as npm run serve does) to completion and returns its exit code and output (for refused starts). */
 export function runHeraldExpectingExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Agent, request } from 'node:http';
 import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
+import { storedText } from '../helpers/engine.ts';
 
 // One server; every case is refused, so none changes what the next one sees.
 let h: HeraldProcess;
@@ -21,7 +20,7 @@ beforeAll(async () => {
 });
 afterAll(() => stopAll(h));
 
-const dataFile = () => readFileSync(join(h.dataDir, 'herald.json'));
+const dataFile = () => storedText(h);
 const long = (n: number) => 'x'.repeat(n);
 const incident = (patch: Record<string, unknown>) => ({
   name: 'API errors',
@@ -296,18 +295,18 @@ const CASES: Record<string, Case> = {
 
 describe('bad input is refused with the JSON error and leaves the data file byte-identical', () => {
   it.each(Object.entries(CASES))('%s', async (_name, c) => {
-    const before = dataFile();
+    const before = await dataFile();
     const res = await h.admin(c.path(), { method: c.method, body: c.body, headers: c.headers });
     expect(res.status).toBe(c.status);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     const json = await res.json();
     expect(json).toEqual({ error: { code: c.code, message: expect.any(String), ...(c.field ? { field: c.field } : {}) } });
     expect(json.error.message.length).toBeGreaterThan(5);
-    expect(dataFile().equals(before)).toBe(true);
+    expect(await dataFile()).toBe(before);
   });
 
   it('a chunked body over 1 MB without Content-Length (413)', async () => {
-    const before = dataFile();
+    const before = await dataFile();
     const chunk = new TextEncoder().encode(`"${'x'.repeat(64 * 1024)}",`);
     let sent = 0;
     const stream = new ReadableStream<Uint8Array>({
@@ -326,7 +325,7 @@ describe('bad input is refused with the JSON error and leaves the data file byte
     } as RequestInit);
     expect(res.status).toBe(413);
     expect((await res.json()).error.code).toBe('payload_too_large');
-    expect(dataFile().equals(before)).toBe(true);
+    expect(await dataFile()).toBe(before);
   });
 
   it('after a 413 the same keep-alive connection still works: the rest of the upload is read off and thrown away', async () => {

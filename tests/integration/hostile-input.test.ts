@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from 'node:net';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { startHerald, removeDir, runHeraldExpectingExit, tempDataDir, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { signIn, type ConsoleSession } from '../helpers/console-session.ts';
+import { storedText } from '../helpers/engine.ts';
 
 /**
  * Named attack cases from a hostile review, each against a real server:
@@ -20,7 +19,7 @@ beforeAll(async () => {
 });
 afterAll(() => stopAll(h));
 
-const dataFile = () => readFileSync(join(h.dataDir, 'herald.json'), 'utf8');
+const dataFile = () => storedText(h);
 const subscribe = (body: string, headers: Record<string, string>) => fetch(`${h.url}/api/subscribers`, { method: 'POST', headers, body });
 const subscriberCount = async () => ((await (await h.admin('/subscribers')).json()) as { total: number }).total;
 
@@ -74,7 +73,7 @@ describe('control characters are refused at input with the field named, and noth
   const CONTROLS = { NUL: '\u0000', BEL: '\u0007', 'U+0001': '\u0001', VT: '\u000b', FF: '\u000c', DEL: '\u007f', 'U+0085': '\u0085' };
 
   it.each(Object.entries(CONTROLS))('%s in an incident name, an update body, a component name or description', async (_name, ch) => {
-    const before = dataFile();
+    const before = await dataFile();
     const cases: Array<[string, object, string]> = [
       ['/incidents', { name: `Out${ch}age`, impact: 'major', body: 'Investigating.' }, 'name'],
       ['/incidents', { name: `Outage${ch}`, impact: 'major', body: 'Investigating.' }, 'name'],
@@ -88,7 +87,7 @@ describe('control characters are refused at input with the field named, and noth
       expect(res.status, `${path} ${field}`).toBe(422);
       expect(((await res.json()) as { error: { field: string } }).error.field).toBe(field);
     }
-    expect(dataFile()).toBe(before);
+    expect(await dataFile()).toBe(before);
   });
 
   it('tab and line breaks stay allowed in a body (Markdown needs them), never in a name', async () => {
@@ -101,7 +100,7 @@ describe('control characters are refused at input with the field named, and noth
   });
 
   it('the console refuses them on its forms too (declare preview), storing nothing', async () => {
-    const before = dataFile();
+    const before = await dataFile();
     const res = await s.post('/admin/preview', {
       kind: 'declare',
       name: 'Bell\u0007',
@@ -114,7 +113,7 @@ describe('control characters are refused at input with the field named, and noth
     expect(await res.text()).toMatch(/Name must not contain control characters/);
     const component = await s.post('/admin/components', { action: 'create', name: 'Null\u0000' });
     expect(component.status).toBe(422);
-    expect(dataFile()).toBe(before);
+    expect(await dataFile()).toBe(before);
   });
 
   it('SITE_NAME with a line break is refused at start (it would break email headers and the calendar)', async () => {
@@ -166,13 +165,13 @@ describe('HEAD and odd methods', () => {
 
 describe('smaller holes', () => {
   it('a "__proto__" component key answers 422 naming it, instead of being dropped', async () => {
-    const before = dataFile();
+    const before = await dataFile();
     const res = await h.admin('/incidents', {
       body: '{"name":"Proto","impact":"major","body":"x","components":{"__proto__":"major_outage"}}',
     });
     expect(res.status).toBe(422);
     expect(((await res.json()) as { error: { field: string } }).error.field).toBe('components.__proto__');
-    expect(dataFile()).toBe(before);
+    expect(await dataFile()).toBe(before);
   });
 
   it('an address whose local part is over 64 characters is refused (422)', async () => {
@@ -209,12 +208,12 @@ describe('smaller holes', () => {
   });
 
   it('a console form with invalid UTF-8 answers 400 like the API, storing no U+FFFD', async () => {
-    const before = dataFile();
+    const before = await dataFile();
     const body = new URLSearchParams({ csrf: s.csrf, action: 'create' }).toString() + '&name=Bad%FFbyte';
     const res = await s.post('/admin/components', {}, { body });
     expect(res.status).toBe(400);
-    expect(dataFile()).toBe(before);
-    expect(dataFile()).not.toContain('\ufffd');
+    expect(await dataFile()).toBe(before);
+    expect(await dataFile()).not.toContain('\ufffd');
     const api = await fetch(`${h.url}/api/admin/components`, {
       method: 'POST',
       headers: { authorization: `Bearer ${h.token}`, 'content-type': 'application/json' },

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
+import pg from 'pg';
 import { join } from 'node:path';
 import { startHerald, removeDir, tempDataDir, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { startSmtp } from '../helpers/smtp.ts';
@@ -30,9 +31,19 @@ async function setup(reply: Parameters<typeof startSmtp>[0], emails: string[], e
 const declare = (h: HeraldProcess) =>
   h.admin('/incidents', { body: { name: 'Outage', impact: 'major', status: 'investigating', body: 'Down.', components: {} } });
 
-/** The newest journal line of a delivery. */
-function deliveryRecord(dataDir: string, predicate: (d: { id: string; sub: string }) => boolean) {
-  const lines = readFileSync(join(dataDir, 'deliveries.jsonl'), 'utf8')
+/** A delivery as stored now: the newest journal line, or its row in PostgreSQL. */
+async function deliveryRecord(h: HeraldProcess, predicate: (d: { id: string; sub: string }) => boolean) {
+  if (h.databaseUrl) {
+    const client = new pg.Client({ connectionString: h.databaseUrl });
+    await client.connect();
+    try {
+      const { rows } = await client.query('SELECT id, sub, state, attempts, last_error FROM mail_deliveries ORDER BY ord');
+      return rows.filter(predicate).at(-1);
+    } finally {
+      await client.end();
+    }
+  }
+  const lines = readFileSync(join(h.dataDir, 'deliveries.jsonl'), 'utf8')
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l));
@@ -52,7 +63,7 @@ describe('the outbox retries what is temporary and gives up on what is not', () 
     expect(new Set(smtp.attempts.map((a) => a.messageId)).size).toBe(1);
     expect(smtp.received).toHaveLength(1);
     expect(out.updates[0]).toMatchObject({ kind: 'disruption', sent: 1, failed: 0, queued: 0 });
-    expect(deliveryRecord(h.dataDir, () => true)).toMatchObject({ state: 'sent', attempts: 3, last_error: null });
+    expect(await deliveryRecord(h, () => true)).toMatchObject({ state: 'sent', attempts: 3, last_error: null });
   });
 
   it('550 5.1.1: failed at once, not retried, address suppressed; an admin retry re-queues it', async () => {
@@ -64,7 +75,7 @@ describe('the outbox retries what is temporary and gives up on what is not', () 
     await declare(h);
     const out = await outboxSettled(h, 1);
     expect(out.updates[0]).toMatchObject({ sent: 1, failed: 1, queued: 0 });
-    const failed = deliveryRecord(h.dataDir, (d) => d.sub === out.failed.map((f) => (f as { subscriber_id: string }).subscriber_id)[0]);
+    const failed = await deliveryRecord(h, (d) => d.sub === out.failed.map((f) => (f as { subscriber_id: string }).subscriber_id)[0]);
     expect(failed).toMatchObject({ state: 'failed', attempts: 1 });
     expect(failed.last_error).toContain('5.1.1');
     // Many backoff periods later there was still exactly one attempt.

@@ -109,13 +109,13 @@ describe('subscribers and the outbox on PostgreSQL, shared by replicas', () => {
     expect(after.subscribers[0].state).toBe('unsubscribed');
   });
 
-  it('one fan-out is sent by both replicas: every subscriber gets one message, with the Message-ID of its delivery', async () => {
+  it('one fan-out is sent by all three replicas: every subscriber gets one message, with the Message-ID of its delivery', async () => {
     const url = await cluster.database();
     const smtp = await smtpSink();
-    const [a, b] = await Promise.all([replica(url, { SMTP_URL: smtp.url }), replica(url, { SMTP_URL: smtp.url })]);
+    const [a, b, c] = await Promise.all([1, 2, 3].map(() => replica(url, { SMTP_URL: smtp.url })));
     await bulkSubscribers(url, 3000);
-    // Declared on one, fanned out by the leader (whichever it is), sent by both.
-    const inc = await declare(b, 'Checkout errors');
+    // Declared on one, fanned out by the leader (whichever it is), sent by all three.
+    const inc = await declare(b!, 'Checkout errors');
     const update = inc.incident_updates[0].id as string;
     await until(
       () => smtp.received.length >= 3000,
@@ -139,14 +139,14 @@ describe('subscribers and the outbox on PostgreSQL, shared by replicas', () => {
       url,
       `SELECT sent_by, count(*) FROM mail_deliveries WHERE intent = '${update}' GROUP BY sent_by ORDER BY sent_by`,
     );
-    expect(bySender).toHaveLength(2);
+    expect(bySender).toHaveLength(3);
     const pids = bySender.map(([who]) => Number(who!.split(':').at(-1)));
-    expect(pids.sort()).toEqual([a.proc.pid, b.proc.pid].sort());
+    expect(pids.sort()).toEqual([a!.proc.pid, b!.proc.pid, c!.proc.pid].sort());
     for (const [, n] of bySender) expect(Number(n)).toBeGreaterThan(0);
-    // What the Comms Lead reads is the same on both.
+    // What the Comms Lead reads is the same on each.
     const counts = async (h: HeraldProcess) => ((await (await h.admin('/deliveries')).json()) as Json).updates[0];
-    expect(await counts(a)).toMatchObject({ intent: update, sent: 3000, queued: 0, failed: 0, fanout_done: true });
-    expect(await counts(b)).toMatchObject({ intent: update, sent: 3000, queued: 0, failed: 0, fanout_done: true });
+    for (const h of [a!, b!, c!])
+      expect(await counts(h)).toMatchObject({ intent: update, sent: 3000, queued: 0, failed: 0, fanout_done: true });
   }, 120_000);
 
   it('a replica killed while sending leaves what it claimed to another once the lease ends; nothing is lost or sent twice', async () => {

@@ -15,6 +15,8 @@ import { until } from '../helpers/poll.ts';
 type Json = Record<string, any>;
 
 let cluster: PgCluster;
+/** The database both replicas share. */
+let dbUrl = '';
 let a: HeraldProcess;
 let b: HeraldProcess;
 
@@ -24,9 +26,10 @@ const replica = (url: string) =>
       DATABASE_URL: url,
       SITE_URL: 'https://status.example.test',
       ALLOW_PRIVATE_WEBHOOKS: 'true',
-      // A refused post is tried again soon (the default waits 10 s, doubling).
-      CHANNEL_RETRY_BASE_MS: '200',
-      CHANNEL_RETRY_MAX_MS: '400',
+      // A refused post is tried again after 2-4 s (the default waits 10 s, doubling): few enough retries
+      // before the takeover test kills the leader that the channel never pauses (10 failures in a row).
+      CHANNEL_RETRY_BASE_MS: '4000',
+      CHANNEL_RETRY_MAX_MS: '4000',
     },
   });
 
@@ -49,6 +52,7 @@ async function declare(h: HeraldProcess, name: string, headers: Record<string, s
 beforeAll(async () => {
   cluster = await startPgCluster();
   const url = await cluster.database();
+  dbUrl = url;
   // Started together: migrations run once under their advisory lock.
   [a, b] = await Promise.all([replica(url), replica(url)]);
   hooks = createServer((req, res) => {
@@ -182,11 +186,28 @@ describe('PostgreSQL goes away and comes back', () => {
     expect(listed.incidents.filter((i) => i.name === 'Published during the outage')).toHaveLength(1);
   });
 
-  it('when the leader dies, the other replica takes over the lead within seconds, and posts what the old leader left queued', async () => {
+  // Up to a minute: on a loaded CI machine the lead comes back after the outage, the takeover and the retry take their time.
+  it('when the leader dies, the other replica takes over the lead within seconds, and posts what the old leader left queued', {
+    timeout: 60_000,
+  }, async () => {
     // After the outage one replica leads again (each retries the lock every second).
     const leads = async () => (await Promise.all([health(a), health(b)])).map((x) => x.storage.leader === true);
     await until(async () => (await leads()).filter(Boolean).length === 1, 'one replica to lead again after the outage');
     const [leader, follower] = (await leads())[0] ? [a, b] : [b, a];
+    // Everything before has been planned and posted (a channel posts in order: an older post still waiting
+    // would go first): the shared planning mark has reached the newest update, and nothing is queued.
+    const newest = async () => {
+      const { incidents } = (await (await leader.admin('/incidents')).json()) as { incidents: Json[] };
+      return incidents
+        .flatMap((i) => (i.incident_updates as Json[]).map((u) => u.created_at as string))
+        .sort()
+        .at(-1)!;
+    };
+    await until(async () => {
+      const mark = await cluster.sql('SELECT since FROM channel_outbox', dbUrl);
+      const queued = await cluster.sql(`SELECT count(*) FROM channel_deliveries WHERE state = 'queued'`, dbUrl);
+      return mark >= (await newest()) && queued === '0';
+    }, 'every earlier update posted');
     // The receiver is down: the leader's post of this update is refused and waits in the shared outbox.
     receiverDown = true;
     const left = ((await (await declare(leader, 'Queued when the leader died')).json()) as Json).incident_updates[0].id as string;

@@ -44,10 +44,12 @@ async function serveFolder(dir: string, handler?: (path: string) => number | nul
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
+/** The engine Herald ran on in this file (the `postgres` project gives it a database): the export opens the same. */
+let databaseUrl = '';
 function runExport(args: string[], dataDir: string) {
   return spawnSync(process.execPath, ['scripts/export.ts', ...args], {
     cwd: ROOT,
-    env: { ...process.env, DATA_DIR: dataDir, ADMIN_TOKEN: TEST_TOKEN, HERALD_SEED: 'none' },
+    env: { ...process.env, DATA_DIR: dataDir, ADMIN_TOKEN: TEST_TOKEN, HERALD_SEED: 'none', DATABASE_URL: databaseUrl },
     encoding: 'utf8',
     timeout: 60_000,
   });
@@ -61,6 +63,7 @@ describe('static fallback', () => {
 
   it('every publish refreshes DATA_DIR/static with the bytes customers get from the live routes', async () => {
     h = await startHerald({ dataDir, env: { STATIC_DEBOUNCE_MS: '100' } });
+    databaseUrl = h.databaseUrl ?? '';
     expect((await h.admin('/components', { body: { id: 'api', name: 'Public API' } })).status).toBe(201);
     const res = await h.admin('/incidents', {
       body: { name: 'Static copy drill', impact: 'major', body: 'Checking the **fallback**.', components: { api: 'major_outage' } },
