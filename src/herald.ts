@@ -1,5 +1,4 @@
 import { openChannels, type Channels } from './channels/service.ts';
-import { join } from 'node:path';
 import type { Config } from './config.ts';
 import type { Db } from './domain/model.ts';
 import type { VerbContext } from './domain/context.ts';
@@ -7,8 +6,6 @@ import { renderMarkdown } from './render/markdown.ts';
 import type { DocumentStore } from './store/document-store.ts';
 import { openStorage, type Storage } from './store/open.ts';
 import { seedDemo } from './store/seed.ts';
-import { resolveAdminToken } from './auth/admin-token.ts';
-import { randomToken } from './auth/random.ts';
 import { openNotify, type Notify } from './notify/service.ts';
 import { openConsoleState, type ConsoleState } from './console/state.ts';
 import { startTimer, type Timer } from './timer/scheduler.ts';
@@ -85,12 +82,7 @@ export async function openHerald(config: Config, opts: OpenOptions = {}): Promis
     if (storage.created && config.HERALD_SEED === 'demo') await core.run('seed', (ctx) => seedDemo(ctx));
     else if (storage.created || storage.migrated) await store.flush();
     // On PostgreSQL every replica must accept the same token: it is kept in the database.
-    const { token, generated, where } =
-      storage.secret && !config.ADMIN_TOKEN
-        ? await storage
-            .secret('admin-token', () => randomToken(32))
-            .then((r) => ({ token: r.value, generated: r.created, where: 'the database' }))
-        : { ...resolveAdminToken(config.dataDir, config.ADMIN_TOKEN), where: join(config.dataDir, 'admin-token') };
+    const { token, generated, where } = await storage.adminToken(config.ADMIN_TOKEN);
     if (generated) log(`Generated an admin token (shown once; also stored in ${where}):\n  ${token}`);
     core.adminToken = token;
     const consoleState = openConsoleState(config, storage);

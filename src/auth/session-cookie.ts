@@ -1,7 +1,7 @@
 import { parseCookie, stringifySetCookie } from 'cookie';
 import type { Herald } from '../herald.ts';
 import { Forbidden, Unauthorized } from '../http/errors.ts';
-import { safeEqual } from './admin-token.ts';
+import { safeEqual } from './safe-equal.ts';
 import { SESSION_MAX_MS, type Session } from './sessions.ts';
 
 /**

@@ -1,17 +1,12 @@
-import { join } from 'node:path';
 import type { HeraldCore } from '../herald.ts';
 import type { Db, Incident } from '../domain/model.ts';
 import { findEvent } from '../domain/model.ts';
 import type { Channel } from '../domain/channels/model.ts';
 import { setChannelState } from '../domain/channels/manage.ts';
 import { backoffMs } from '../notify/classify.ts';
-import { Journal } from '../store/journal.ts';
-import { removeStaleTempFiles } from '../store/durable-file.ts';
 import { overallStatus } from '../domain/overall.ts';
 import { channelMessages, type ChannelMessage } from './plan.ts';
-import { type ChannelDelivery, type ChannelLedger, JournalChannelLedger } from '../store/channels/ledger.ts';
-import { PgChannelLedger } from '../store/channels/pg-ledger.ts';
-import { PgTables } from '../store/pg/tables.ts';
+import type { ChannelDelivery, ChannelLedger } from '../store/channels/ledger.ts';
 import { asOf, warRoomFacts } from './facts.ts';
 import { slackMessage } from './slack.ts';
 import { teamsMessage } from './teams.ts';
@@ -66,16 +61,10 @@ export interface Channels {
  */
 export function openChannels(herald: HeraldCore): Channels {
   const cfg = herald.config;
-  const ctx = herald.storage.context;
-  const shared = ctx.engine === 'postgres';
+  // Several replicas share the outbox (PostgreSQL): only the leader plans and posts (see above).
+  const shared = herald.storage.engine === 'postgres';
   const leads = () => herald.storage.leadership.isLeader;
-  let ledger: ChannelLedger;
-  if (ctx.engine === 'postgres') ledger = new PgChannelLedger(new PgTables(ctx.pool, 'the channel outbox', herald.log));
-  else {
-    const file = join(cfg.dataDir, 'channel-deliveries.jsonl');
-    removeStaleTempFiles(file);
-    ledger = new JournalChannelLedger(new Journal(file));
-  }
+  const ledger = herald.storage.openChannelLedger();
   const queues = new Map<string, string[]>();
   const busy = new Set<string>();
   const wakeTimers = new Map<string, NodeJS.Timeout>();

@@ -1,7 +1,7 @@
 import type { AstroGlobal } from 'astro';
 import type { Herald } from '../herald.ts';
 import type { Session } from '../auth/sessions.ts';
-import { safeEqual } from '../auth/admin-token.ts';
+import { safeEqual } from '../auth/safe-equal.ts';
 import { PRIVATE_CACHE } from '../http/security.ts';
 import { clientAddress } from '../http/client-address.ts';
 import { Unavailable } from '../domain/errors.ts';

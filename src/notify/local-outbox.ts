@@ -1,10 +1,5 @@
-import { join } from 'node:path';
 import type { HeraldCore } from '../herald.ts';
-import { Journal } from '../store/journal.ts';
-import { removeStaleTempFiles } from '../store/durable-file.ts';
-import { LinkTokens } from '../store/mail/tokens.ts';
-import { SubscriberBook } from '../store/mail/subscriber-book.ts';
-import { DeliveryLedger } from '../store/mail/ledger.ts';
+import type { EmbeddedMail } from '../store/mail/open.ts';
 import { embeddedOutbox, embeddedSubscribers } from '../store/mail/embedded.ts';
 import { CONFIRM_TTL_MS, queuedDelivery, type Subscriber } from '../store/mail/model.ts';
 import { WindowLimiter } from '../http/rate-limit.ts';
@@ -15,19 +10,14 @@ import { FanOut } from './fanout.ts';
 import type { MailEngine } from './service.ts';
 
 /**
- * Email on the embedded engine: DATA_DIR/subscribers.jsonl and
- * deliveries.jsonl (opened synchronously, once, at start), the fan-out and
- * the sender in this process, and subscribe limits in its memory.
+ * Email on the embedded engine: the subscriber book and the delivery ledger
+ * (src/store/mail, journals in DATA_DIR), the fan-out and the sender in this
+ * process, and subscribe limits in its memory.
  */
-export function openLocalOutbox(herald: HeraldCore, mailer: Mailer): MailEngine {
+export function openLocalOutbox(herald: HeraldCore, mail: EmbeddedMail, mailer: Mailer): MailEngine {
   const cfg = herald.config;
   const log = herald.log;
-  const subscribersFile = join(cfg.dataDir, 'subscribers.jsonl');
-  const deliveriesFile = join(cfg.dataDir, 'deliveries.jsonl');
-  // A compaction killed midway leaves its temp file; the DATA_DIR lock says none is being written now.
-  for (const f of [subscribersFile, deliveriesFile]) removeStaleTempFiles(f);
-  const book = new SubscriberBook(new Journal(subscribersFile), LinkTokens.open(cfg.dataDir));
-  const ledger = new DeliveryLedger(new Journal(deliveriesFile));
+  const { book, ledger } = mail;
   const sender = new Sender({
     ledger,
     mailer,

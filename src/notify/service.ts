@@ -53,7 +53,8 @@ export interface Notify extends Omit<MailEngine, 'queueConfirmation' | 'requeued
  */
 export function openNotify(herald: HeraldCore): Notify {
   const mailer = createMailer(herald.config);
-  const engine = herald.storage.engine === 'postgres' ? openSharedOutbox(herald, mailer) : openLocalOutbox(herald, mailer);
+  const mail = herald.storage.openMail();
+  const engine = mail.engine === 'postgres' ? openSharedOutbox(herald, mail, mailer) : openLocalOutbox(herald, mail, mailer);
   herald.onClose(() => engine.close());
   const { queueConfirmation, requeued, limit, close: _close, ...exposed } = engine;
   return {

@@ -1,11 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import type { HeraldCore } from '../herald.ts';
-import { Unavailable } from '../domain/errors.ts';
 import { CONFIRM_TTL_MS, queuedDelivery, type Delivery, type Subscriber } from '../store/mail/model.ts';
-import { LinkTokens } from '../store/mail/tokens.ts';
-import { PgTables } from '../store/pg/tables.ts';
-import { PgSubscribers } from '../store/mail/pg-subscribers.ts';
-import { PgOutbox, type Claimed } from '../store/mail/pg-outbox.ts';
+import type { Claimed } from '../store/mail/pg-outbox.ts';
+import type { SharedMail } from '../store/mail/open.ts';
 import type { Mailer } from './transport.ts';
 import { Composer } from './compose.ts';
 import { noticeIntents } from './intents.ts';
@@ -29,21 +25,12 @@ const SWEEP_MS = 5 * 60_000;
  * lease expires (same delivery id, so the same Message-ID). Subscribe limits
  * are counted in the database, across replicas.
  */
-export function openSharedOutbox(herald: HeraldCore, mailer: Mailer): MailEngine {
-  const ctx = herald.storage.context;
-  if (ctx.engine !== 'postgres' || !herald.storage.secret) throw new Error('the shared outbox needs PostgreSQL');
-  const secret = herald.storage.secret;
+export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: Mailer): MailEngine {
   const { config: cfg, log, now } = herald;
-  const db = new PgTables(ctx.pool, 'subscribers and deliveries', log);
-  let tokens: LinkTokens | null = null;
+  const replica = herald.storage.replica;
+  const { subscribers, outbox } = mail;
   let composer: Composer | null = null;
   let epoch: string | null = null;
-  const linkKey = (): LinkTokens => {
-    if (!tokens) throw new Unavailable('Herald is still starting; try again in a moment.', 'starting', 1);
-    return tokens;
-  };
-  const subscribers = new PgSubscribers(db, linkKey);
-  const outbox = new PgOutbox(db);
   const concurrency = mailer.window ?? 4;
   const leaseMs = cfg.MAIL_LEASE_SECONDS * 1000;
   let stopped = false;
@@ -97,7 +84,7 @@ export function openSharedOutbox(herald: HeraldCore, mailer: Mailer): MailEngine
   /** Claims, sends and records batches until nothing is due (or sending stops). */
   const drain = async (): Promise<void> => {
     while (!stopped && !sending.paused && composer) {
-      const claimed = await outbox.claim(ctx.replica, concurrency * 4, leaseMs, now().getTime());
+      const claimed = await outbox.claim(replica, concurrency * 4, leaseMs, now().getTime());
       if (claimed.length === 0) return;
       const outcomes: Delivery[] = [];
       const untouched: string[] = [];
@@ -111,8 +98,8 @@ export function openSharedOutbox(herald: HeraldCore, mailer: Mailer): MailEngine
         }
       };
       await Promise.all(Array.from({ length: Math.min(concurrency, claimed.length) }, lane));
-      await outbox.settle(outcomes, ctx.replica);
-      await outbox.release(untouched, ctx.replica);
+      await outbox.settle(outcomes, replica);
+      await outbox.release(untouched, replica);
     }
   };
 
@@ -203,11 +190,9 @@ export function openSharedOutbox(herald: HeraldCore, mailer: Mailer): MailEngine
     if (await outbox.create(d)) void pump();
   };
 
-  const opened = (async () => {
-    const key = await secret('link-key', () => randomBytes(32).toString('base64'));
-    tokens = new LinkTokens(Buffer.from(key.value, 'base64'));
+  const opened = mail.tokens.then((tokens) => {
     composer = new Composer(cfg, tokens);
-  })();
+  });
   const ready = (async () => {
     await opened;
     epoch = await outbox.epoch(now());

@@ -10,7 +10,6 @@ import { Store } from './store.ts';
 import { acquireLock } from './lock.ts';
 import { migrate } from './migrate.ts';
 import { soleLeader, type Leadership } from './leadership.ts';
-import type { StoreContext } from './context.ts';
 import { openPool, type Pool } from './pg/client.ts';
 import { PgDocumentStore } from './pg/document-store.ts';
 import { PgLeadership } from './pg/leadership.ts';
@@ -18,6 +17,13 @@ import { sharedSecret } from './pg/secrets.ts';
 import type { ConsoleStore, ConsoleStoreOptions } from './console/port.ts';
 import { memoryConsoleStore } from './console/memory.ts';
 import { PgConsoleStore } from './console/pg.ts';
+import { type MailStorage, openEmbeddedMail, openSharedMail } from './mail/open.ts';
+import { type ChannelLedger, JournalChannelLedger } from './channels/ledger.ts';
+import { PgChannelLedger } from './channels/pg-ledger.ts';
+import { PgTables } from './pg/tables.ts';
+import { Journal } from './journal.ts';
+import { fileAdminToken } from './admin-token.ts';
+import { randomToken } from '../auth/random.ts';
 
 /**
  * Herald's storage, opened: the embedded engine (DATA_DIR's files, one
@@ -32,20 +38,25 @@ export interface Storage {
   created: boolean;
   /** The stored document was from an older schema and was upgraded (written back once). */
   migrated: boolean;
-  context: StoreContext;
   leadership: Leadership;
-  /**
-   * A secret every replica must share (the admin token, the link-signing key): the stored one, or
-   * `make()` stored now; `created` on the start that made it. Null on the embedded engine, which
-   * keeps its secrets as files in DATA_DIR (admin-token, subscribers.key).
-   */
-  secret: ((name: string, make: () => string) => Promise<{ value: string; created: boolean }>) | null;
   /**
    * The Comms Lead console's state (sessions, drafts, failed sign-ins): in this process's memory on the
    * embedded engine (a restart signs everyone out), in the database on PostgreSQL (shared by the
    * replicas). `A` is the drafts' action, kept as JSON. The caller closes it (before the storage).
    */
   openConsole<A>(opts: ConsoleStoreOptions): ConsoleStore<A>;
+  /** Subscribers and the email outbox (src/store/mail): opened once, by the email service. */
+  openMail(): MailStorage;
+  /** The Slack, Teams and webhook outbox (src/store/channels): opened once, by the channel service. */
+  openChannelLedger(): ChannelLedger;
+  /**
+   * The admin token: ADMIN_TOKEN when set; else the stored one, or a new one stored now (`generated`, on
+   * the one start that made it; `where` it is kept). In DATA_DIR/admin-token (0600) on the embedded
+   * engine, in the database (shared by the replicas) on PostgreSQL.
+   */
+  adminToken(fromEnv: string | undefined): Promise<{ token: string; generated: boolean; where: string }>;
+  /** This process, as the other replicas and the outbox name it (host:pid). */
+  replica: string;
   /** What /healthz reports: whether the database answered lately (always true for the files). */
   health(): { engine: 'embedded' | 'postgres'; healthy: boolean; listening: boolean; leader: boolean };
   close(): Promise<void>;
@@ -57,15 +68,15 @@ export async function openStorage(config: Config, now: () => Date, log: (line: s
   const releaseLock = acquireLock(config.dataDir);
   try {
     return config.DATABASE_URL
-      ? await openPostgres(config, config.DATABASE_URL, now, log, releaseLock)
-      : await openEmbedded(config, now, log, releaseLock);
+      ? await openPostgres(config.DATABASE_URL, now, log, releaseLock)
+      : await openEmbedded(config, now, releaseLock);
   } catch (err) {
     releaseLock();
     throw err;
   }
 }
 
-async function openEmbedded(config: Config, now: () => Date, log: (line: string) => void, releaseLock: () => void): Promise<Storage> {
+async function openEmbedded(config: Config, now: () => Date, releaseLock: () => void): Promise<Storage> {
   const file = join(config.dataDir, 'herald.json');
   // A crash mid-write can leave a temp file; the lock says nobody is writing one now.
   removeStaleTempFiles(file);
@@ -77,22 +88,22 @@ async function openEmbedded(config: Config, now: () => Date, log: (line: string)
     document,
     created,
     migrated,
-    context: { engine: 'embedded', dataDir: config.dataDir, now, log },
     leadership: soleLeader(),
-    secret: null,
     openConsole: <A>(opts: ConsoleStoreOptions) => memoryConsoleStore<A>(opts),
+    openMail: () => openEmbeddedMail(config.dataDir),
+    openChannelLedger: () => {
+      const journal = join(config.dataDir, 'channel-deliveries.jsonl');
+      removeStaleTempFiles(journal);
+      return new JournalChannelLedger(new Journal(journal));
+    },
+    adminToken: async (fromEnv) => ({ ...fileAdminToken(config.dataDir, fromEnv), where: join(config.dataDir, 'admin-token') }),
+    replica: `${hostname()}:${process.pid}`,
     health: () => ({ engine: 'embedded', healthy: true, listening: true, leader: true }),
     close: async () => releaseLock(),
   };
 }
 
-async function openPostgres(
-  config: Config,
-  url: string,
-  now: () => Date,
-  log: (line: string) => void,
-  releaseLock: () => void,
-): Promise<Storage> {
+async function openPostgres(url: string, now: () => Date, log: (line: string) => void, releaseLock: () => void): Promise<Storage> {
   const replica = `${hostname()}:${process.pid}`;
   const document = new PgDocumentStore<Db>({
     url,
@@ -120,11 +131,20 @@ async function openPostgres(
     document,
     created,
     migrated,
-    context: { engine: 'postgres', dataDir: config.dataDir, pool: shared, url, replica, now, log },
     leadership,
-    secret: (name, make) => sharedSecret(shared, name, make),
     openConsole: <A>(opts: ConsoleStoreOptions) =>
       new PgConsoleStore<A>({ ...opts, pool: shared, replica, leadership, now: () => now().getTime(), log }),
+    openMail: () => openSharedMail(shared, log),
+    openChannelLedger: () => new PgChannelLedger(new PgTables(shared, 'the channel outbox', log)),
+    adminToken: async (fromEnv) =>
+      fromEnv
+        ? { token: fromEnv, generated: false, where: 'ADMIN_TOKEN' }
+        : await sharedSecret(shared, 'admin-token', () => randomToken(32)).then((r) => ({
+            token: r.value,
+            generated: r.created,
+            where: 'the database',
+          })),
+    replica,
     health: () => ({ engine: 'postgres', healthy: document.healthy, listening: document.listening, leader: leadership.isLeader }),
     close: async () => {
       await leadership.close();

@@ -38,7 +38,7 @@ import {
  * for itself (its lock, the static copy of the pages).
  */
 
-/** The shortest admin token Herald uses (src/auth/admin-token.ts and ADMIN_TOKEN's rule). */
+/** The shortest admin token Herald uses (src/store/admin-token.ts and ADMIN_TOKEN's rule). */
 const MIN_TOKEN_LENGTH = 16;
 
 export class TransferRefused extends Error {

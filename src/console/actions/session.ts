@@ -1,5 +1,5 @@
 import type { Herald } from '../../herald.ts';
-import { safeEqual } from '../../auth/admin-token.ts';
+import { safeEqual } from '../../auth/safe-equal.ts';
 import { verifyPassword } from '../../auth/password.ts';
 import { sessionSetCookie, sessionToken } from '../../auth/session-cookie.ts';
 import { Unavailable } from '../../domain/errors.ts';

@@ -18,7 +18,7 @@ import {
 } from './port.ts';
 
 export interface PgConsoleStoreOptions extends ConsoleStoreOptions {
-  /** The storage's pool (src/store/context.ts); the tables are 003_console.sql's. */
+  /** The storage's pool (src/store/open.ts); the tables are 003_console.sql's. */
   pool: Pool;
   /** Names this replica in draft claims (who is publishing). */
   replica: string;

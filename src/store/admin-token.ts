@@ -1,7 +1,6 @@
 import { readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
-import { timingSafeEqual, createHash } from 'node:crypto';
-import { randomToken } from './random.ts';
+import { randomToken } from '../auth/random.ts';
 
 export interface AdminTokenResult {
   token: string;
@@ -13,7 +12,7 @@ export interface AdminTokenResult {
  * The admin token: ADMIN_TOKEN when set; else the one stored in
  * DATA_DIR/admin-token (mode 0600); else a new one, stored there.
  */
-export function resolveAdminToken(dataDir: string, fromEnv: string | undefined): AdminTokenResult {
+export function fileAdminToken(dataDir: string, fromEnv: string | undefined): AdminTokenResult {
   if (fromEnv) return { token: fromEnv, generated: false };
   const file = join(dataDir, 'admin-token');
   try {
@@ -26,11 +25,4 @@ export function resolveAdminToken(dataDir: string, fromEnv: string | undefined):
   writeFileSync(file, `${token}\n`, { mode: 0o600 });
   chmodSync(file, 0o600);
   return { token, generated: true };
-}
-
-/** Compares secrets in constant time (hashing first so lengths never leak). */
-export function safeEqual(a: string, b: string): boolean {
-  const ha = createHash('sha256').update(a).digest();
-  const hb = createHash('sha256').update(b).digest();
-  return timingSafeEqual(ha, hb);
 }
