@@ -35,14 +35,18 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
   const leaseMs = cfg.MAIL_LEASE_SECONDS * 1000;
   let stopped = false;
 
+  // The pause is shared (mail_outbox): this is this replica's copy, read again with every poll.
   const sending: Sending = {
     paused: null,
     lastError: null,
     resume() {
       if (!sending.paused) return;
-      log(`[outbox] sending resumed on this replica (was paused: ${sending.paused.reason})`);
+      log(`[outbox] queue resumed on every replica (was paused: ${sending.paused.reason})`);
       sending.paused = null;
-      void pump();
+      void outbox
+        .resume()
+        .then(() => pump())
+        .catch((e: Error) => log(`[outbox] the resume was not saved: ${e.message}`));
     },
   };
 
@@ -62,8 +66,9 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
       if (verdict === 'halt') {
         if (!sending.paused) {
           sending.paused = { reason: error, at: now().toISOString() };
+          await outbox.pause(error, now()).catch(() => {});
           log(
-            `[outbox] queue paused on this replica: ${error}. Fix the mail settings, then resume it (POST /api/admin/deliveries/resume) or restart.`,
+            `[outbox] queue paused on every replica: ${error}. Fix the mail settings, then resume it (POST /api/admin/deliveries/resume).`,
           );
         }
         return null;
@@ -204,7 +209,13 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
   ready.catch((err: Error) => log(`[outbox] not started yet: ${err.message}`));
 
   const poller = setInterval(() => {
-    if (!pumping && !sending.paused) void pump();
+    void outbox
+      .paused()
+      .then((paused) => {
+        sending.paused = paused;
+        if (!pumping && !paused) void pump();
+      })
+      .catch(() => {});
   }, POLL_MS);
   poller.unref();
   const sweeper = setInterval(() => {

@@ -149,6 +149,31 @@ describe('subscribers and the outbox on PostgreSQL, shared by replicas', () => {
       expect(await counts(h)).toMatchObject({ intent: update, sent: 3000, queued: 0, failed: 0, fanout_done: true });
   }, 120_000);
 
+  it('a mail setup error pauses sending on every replica, and a resume on either sends again', async () => {
+    const url = await cluster.database();
+    let refuse = true;
+    const smtp = await startSmtp(() => (refuse ? { code: 535, text: '5.7.8 Authentication credentials invalid' } : null));
+    running.push(smtp);
+    const [a, b] = await Promise.all([replica(url, { SMTP_URL: smtp.url }), replica(url, { SMTP_URL: smtp.url })]);
+    await bulkSubscribers(url, 50);
+    await declare(a, 'Mail setup drill');
+    const state = async (h: HeraldProcess) => (await (await h.admin('/deliveries')).json()) as Json;
+    // Whichever replica met the refusal, both say so, and neither sends.
+    await until(async () => (await state(a)).paused && (await state(b)).paused, 'both replicas to say sending is paused');
+    expect((await state(b)).paused_reason).toContain('535');
+    const tried = smtp.attempts.length;
+    await new Promise((r) => setTimeout(r, 600));
+    expect(smtp.attempts.length).toBe(tried);
+    refuse = false;
+    expect(((await (await b.admin('/deliveries/resume', { method: 'POST' })).json()) as Json).paused).toBe(false);
+    await until(
+      () => smtp.received.length >= 50,
+      () => `50 notices after the resume (${smtp.received.length} so far)`,
+    );
+    await until(async () => !(await state(a)).paused, 'A to see the resume');
+    expect(new Set(smtp.received.map((r) => r.to[0])).size).toBe(50);
+  });
+
   it('a replica killed while sending leaves what it claimed to another once the lease ends; nothing is lost or sent twice', async () => {
     const url = await cluster.database();
     // An SMTP server that takes connections and never greets: A's sends hang with their deliveries claimed.

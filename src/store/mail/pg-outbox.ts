@@ -73,6 +73,25 @@ export class PgOutbox implements OutboxView {
     return rows[0]!.epoch.toISOString();
   }
 
+  /** Stops sending on every replica (a mail setup error); the first reason is kept. */
+  async pause(reason: string, at: Date): Promise<void> {
+    await this.db.query('UPDATE mail_outbox SET paused_reason = $1, paused_at = $2 WHERE paused_reason IS NULL', [reason, at]);
+  }
+
+  /** Sending resumes on every replica. */
+  async resume(): Promise<void> {
+    await this.db.query('UPDATE mail_outbox SET paused_reason = NULL, paused_at = NULL');
+  }
+
+  /** Whether sending is paused, and why. */
+  async paused(): Promise<{ reason: string; at: string } | null> {
+    const { rows } = await this.db.query<{ paused_reason: string | null; paused_at: Date | null }>(
+      'SELECT paused_reason, paused_at FROM mail_outbox',
+    );
+    const r = rows[0];
+    return r?.paused_reason && r.paused_at ? { reason: r.paused_reason, at: r.paused_at.toISOString() } : null;
+  }
+
   /** Whether a notice's fan-out is finished (false also when it has not started). */
   async fanOutDone(key: string): Promise<boolean> {
     const { rows } = await this.db.query<{ done: boolean }>('SELECT done FROM mail_intents WHERE key = $1', [key]);

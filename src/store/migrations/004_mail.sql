@@ -83,8 +83,12 @@ CREATE TABLE mail_subscribe_limits (
 CREATE INDEX mail_subscribe_limits_reset_at ON mail_subscribe_limits (reset_at);
 
 -- When the outbox was made (one row): notices older than that are history,
--- not news, and are not sent.
+-- not news, and are not sent. `paused_reason` is set when a replica met a
+-- mail setup error (authentication refused, say): every replica stops
+-- sending until the Comms Lead resumes, on whichever replica.
 CREATE TABLE mail_outbox (
   one boolean PRIMARY KEY DEFAULT true CHECK (one),
-  epoch timestamptz NOT NULL
+  epoch timestamptz NOT NULL,
+  paused_reason text,
+  paused_at timestamptz
 );
