@@ -12,6 +12,11 @@ import type { MailEngine, Sending } from './service.ts';
 const FANOUT_BATCH = 1000;
 /** How often an idle replica looks for deliveries to claim (made by the leader's fan-out, or due for a retry). */
 const POLL_MS = 250;
+/** Deliveries one replica claims at a time: with outcomes recorded as they come, small enough to finish well inside a lease. */
+const MAX_CLAIM = 256;
+/** Outcomes are recorded at least this often during a batch, or once this many are waiting. */
+const SETTLE_EVERY_MS = 200;
+const SETTLE_BATCH = 50;
 /** How often the leader forgets ended subscribe-limit windows. */
 const SWEEP_MS = 5 * 60_000;
 
@@ -66,10 +71,10 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
       if (verdict === 'halt') {
         if (!sending.paused) {
           sending.paused = { reason: error, at: now().toISOString() };
-          await outbox.pause(error, now()).catch(() => {});
           log(
             `[outbox] queue paused on every replica: ${error}. Fix the mail settings, then resume it (POST /api/admin/deliveries/resume).`,
           );
+          await outbox.pause(error, now()).catch(() => {});
         }
         return null;
       }
@@ -86,24 +91,45 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
     }
   };
 
-  /** Claims, sends and records batches until nothing is due (or sending stops). */
+  /**
+   * Claims, sends and records batches until nothing is due (or sending stops). Outcomes are recorded as
+   * they come (every SETTLE_EVERY_MS or SETTLE_BATCH of them), not at the end of the batch, and the
+   * leases of what is still unsent are renewed while the batch runs: a slow relay must not let another
+   * replica take (and send again) what this one already sent.
+   */
   const drain = async (): Promise<void> => {
     while (!stopped && !sending.paused && composer) {
-      const claimed = await outbox.claim(replica, concurrency * 4, leaseMs, now().getTime());
+      const claimed = await outbox.claim(replica, Math.min(concurrency * 2, MAX_CLAIM), leaseMs, now().getTime());
       if (claimed.length === 0) return;
-      const outcomes: Delivery[] = [];
+      const unsent = new Set(claimed.map((c) => c.delivery.id));
+      let outcomes: Delivery[] = [];
       const untouched: string[] = [];
-      let next = 0;
-      const lane = async () => {
-        for (let i = next++; i < claimed.length; i = next++) {
-          const c = claimed[i]!;
-          const outcome = stopped || sending.paused ? null : await sendOne(c);
-          if (outcome) outcomes.push(outcome);
-          else untouched.push(c.delivery.id);
-        }
+      let flushing: Promise<void> = Promise.resolve();
+      const flush = () => {
+        const batch = outcomes;
+        outcomes = [];
+        flushing = flushing.then(() => outbox.settle(batch, replica));
+        return flushing;
       };
-      await Promise.all(Array.from({ length: Math.min(concurrency, claimed.length) }, lane));
-      await outbox.settle(outcomes, replica);
+      const settler = setInterval(() => void flush().catch(() => {}), SETTLE_EVERY_MS);
+      const renewer = setInterval(() => void outbox.renew([...unsent], replica, leaseMs).catch(() => {}), leaseMs / 3);
+      try {
+        let next = 0;
+        const lane = async () => {
+          for (let i = next++; i < claimed.length; i = next++) {
+            const c = claimed[i]!;
+            const outcome = stopped || sending.paused ? null : await sendOne(c);
+            unsent.delete(c.delivery.id);
+            if (!outcome) untouched.push(c.delivery.id);
+            else if (outcomes.push(outcome) >= SETTLE_BATCH) void flush().catch(() => {});
+          }
+        };
+        await Promise.all(Array.from({ length: Math.min(concurrency, claimed.length) }, lane));
+      } finally {
+        clearInterval(settler);
+        clearInterval(renewer);
+      }
+      await flush();
       await outbox.release(untouched, replica);
     }
   };
@@ -133,7 +159,7 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
 
   const fannedOut = new Set<string>();
   const fanOutPass = async (): Promise<void> => {
-    if (!epoch) return;
+    if (!epoch) epoch = await outbox.epoch(now());
     for (const notice of noticeIntents(herald.store.data)) {
       if (notice.at < epoch || fannedOut.has(notice.key)) continue;
       const started = Date.now();
@@ -161,6 +187,8 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
     }
   };
   let fanning: Promise<void> | null = null;
+  /** The last fan-out pass failed (the database away): the poll below runs it again. */
+  let fanFailed = false;
   let fanAgain = false;
   /** Fan-out runs on the leader only (its steps lock the notice, so a handover cannot make one twice). */
   const kick = (): Promise<void> => {
@@ -176,7 +204,8 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
           await fanOutPass();
         } while (fanAgain && !stopped);
       } catch (err) {
-        log(`[outbox] fan-out stopped: ${(err as Error).message}; it resumes on the next change`);
+        fanFailed = true;
+        log(`[outbox] fan-out stopped: ${(err as Error).message}; it is tried again shortly`);
       } finally {
         fanning = null;
       }
@@ -206,7 +235,11 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
     await kick();
     void pump();
   })();
-  ready.catch((err: Error) => log(`[outbox] not started yet: ${err.message}`));
+  ready.catch((err: Error) => {
+    // The fan-out (which reads the outbox's birth itself when it has not yet) is tried again by the poll.
+    fanFailed = true;
+    log(`[outbox] not started yet: ${err.message}`);
+  });
 
   const poller = setInterval(() => {
     void outbox
@@ -214,6 +247,10 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
       .then((paused) => {
         sending.paused = paused;
         if (!pumping && !paused) void pump();
+        if (fanFailed && !fanning) {
+          fanFailed = false;
+          void kick();
+        }
       })
       .catch(() => {});
   }, POLL_MS);

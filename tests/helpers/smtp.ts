@@ -25,9 +25,11 @@ export interface TestSmtp {
 /**
  * A real SMTP server (smtp-server) on a free loopback port. `reply` can turn
  * a message down: return an error code and text, or null to accept it.
+ * `delayMs` holds each accepted message's answer that long (a slow relay).
  */
 export async function startSmtp(
   reply: (attempt: { messageId: string; to: string[]; count: number }) => { code: number; text: string } | null = () => null,
+  opts: { delayMs?: number } = {},
 ): Promise<TestSmtp> {
   const received: Received[] = [];
   const attempts: Array<{ messageId: string; to: string[] }> = [];
@@ -52,7 +54,8 @@ export async function startSmtp(
           return callback(err);
         }
         received.push({ to, raw, messageId });
-        callback();
+        if (opts.delayMs) setTimeout(() => callback(), opts.delayMs);
+        else callback();
       });
     },
   });

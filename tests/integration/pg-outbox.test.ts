@@ -149,6 +149,26 @@ describe('subscribers and the outbox on PostgreSQL, shared by replicas', () => {
       expect(await counts(h)).toMatchObject({ intent: update, sent: 3000, queued: 0, failed: 0, fanout_done: true });
   }, 120_000);
 
+  it('a relay slower than the lease: the sender keeps its claims, so no other replica sends them again', async () => {
+    const url = await cluster.database();
+    // Each message takes 1.2 s to be accepted, over 5 connections per replica: a batch runs for seconds
+    // while leases last 1 s, so only their renewal keeps the claims.
+    const smtp = await startSmtp(() => null, { delayMs: 1200 });
+    running.push(smtp);
+    const env = { SMTP_URL: smtp.url, MAIL_LEASE_SECONDS: '1' };
+    const [a] = await Promise.all([replica(url, env), replica(url, env)]);
+    await bulkSubscribers(url, 30);
+    await declare(a, 'Slow relay drill');
+    await until(
+      async () => (await rows(url, `SELECT count(*) FROM mail_deliveries WHERE state = 'sent'`))[0]![0] === '30',
+      'all 30 recorded sent',
+    );
+    // Give a duplicate time to show, if one were on its way.
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(smtp.received).toHaveLength(30);
+    expect(new Set(smtp.received.map((r) => r.to[0])).size).toBe(30);
+  });
+
   it('a mail setup error pauses sending on every replica, and a resume on either sends again', async () => {
     const url = await cluster.database();
     let refuse = true;

@@ -161,10 +161,11 @@ export class PgOutbox implements OutboxView {
    * Locked rows are skipped, so replicas claiming at once get different ones.
    */
   async claim(replica: string, limit: number, leaseMs: number, nowMs: number): Promise<Claimed[]> {
+    // Written to match the queue indexes of 004_mail.sql: a range on coalesce(next_at, 0), in its order.
     const pick = (kindTest: string, n: number) =>
       `SELECT id FROM mail_deliveries WHERE state = 'queued' AND ${kindTest}
-         AND (next_at IS NULL OR next_at <= $3) AND (lease_until IS NULL OR lease_until < now())
-       ORDER BY ord LIMIT ${n} FOR UPDATE SKIP LOCKED`;
+         AND coalesce(next_at, 0) <= $3 AND (lease_until IS NULL OR lease_until < now())
+       ORDER BY coalesce(next_at, 0), ord LIMIT ${n} FOR UPDATE SKIP LOCKED`;
     const confirms = Math.max(1, Math.floor(limit / 2));
     const { rows } = await this.db.query<DeliveryRow & { s_id: string | null }>(
       `WITH confirms AS (${pick(`kind = 'confirm'`, confirms)}),
@@ -208,7 +209,8 @@ export class PgOutbox implements OutboxView {
    * Records outcomes (sent, failed, or queued again with a retry time), all
    * in one statement, and ends their leases. A delivery already recorded as
    * sent or failed (another replica took it over after the lease expired)
-   * is left as it is.
+   * is left as it is, and a retry is recorded only while this replica still
+   * holds the lease (else it would end the lease of the replica that does).
    */
   async settle(outcomes: readonly Delivery[], replica: string): Promise<void> {
     if (outcomes.length === 0) return;
@@ -217,7 +219,7 @@ export class PgOutbox implements OutboxView {
          sent_at = o.sent_at, sent_by = CASE WHEN o.state = 'sent' THEN $7 ELSE d.sent_by END, lease_owner = NULL, lease_until = NULL
        FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::bigint[], $6::timestamptz[])
          AS o(id, state, attempts, last_error, next_at, sent_at)
-       WHERE d.id = o.id AND d.state = 'queued'`,
+       WHERE d.id = o.id AND d.state = 'queued' AND (o.state <> 'queued' OR d.lease_owner = $7)`,
       [
         outcomes.map((d) => d.id),
         outcomes.map((d) => d.state),
@@ -227,6 +229,16 @@ export class PgOutbox implements OutboxView {
         outcomes.map((d) => d.sent_at),
         replica,
       ],
+    );
+  }
+
+  /** Extends this replica's leases on deliveries it still holds (a batch that runs long). */
+  async renew(ids: readonly string[], replica: string, leaseMs: number): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.query(
+      `UPDATE mail_deliveries SET lease_until = now() + make_interval(secs => $3)
+       WHERE id = ANY($1::text[]) AND lease_owner = $2 AND state = 'queued'`,
+      [ids, replica, leaseMs / 1000],
     );
   }
 

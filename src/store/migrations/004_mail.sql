@@ -66,9 +66,13 @@ CREATE TABLE mail_deliveries (
   lease_until timestamptz
 );
 -- Confirmations and notices are claimed from their own queues, so a flood of
--- subscribes does not hold a notice back, nor a notice the confirmations.
-CREATE INDEX mail_deliveries_confirm_queue ON mail_deliveries (ord) WHERE state = 'queued' AND kind = 'confirm';
-CREATE INDEX mail_deliveries_notice_queue ON mail_deliveries (ord) WHERE state = 'queued' AND kind <> 'confirm';
+-- subscribes does not hold a notice back, nor a notice the confirmations. A
+-- claim reads only what is due (new ones first, then retries by due time):
+-- while a relay is down and every queued delivery waits for its retry, the
+-- claim every replica polls for stops at the first one not due.
+CREATE INDEX mail_deliveries_confirm_queue ON mail_deliveries ((coalesce(next_at, 0)), ord) WHERE state = 'queued' AND kind = 'confirm';
+CREATE INDEX mail_deliveries_notice_queue ON mail_deliveries ((coalesce(next_at, 0)), ord) WHERE state = 'queued' AND kind <> 'confirm';
+CREATE INDEX mail_deliveries_queued ON mail_deliveries (ord) WHERE state = 'queued';
 CREATE INDEX mail_deliveries_failed ON mail_deliveries (ord) WHERE state = 'failed';
 CREATE INDEX mail_deliveries_intent_state ON mail_deliveries (intent, state);
 CREATE INDEX mail_deliveries_sub ON mail_deliveries (sub);
