@@ -75,6 +75,8 @@ export function openChannels(herald: HeraldCore): Channels {
   let planAgain = false;
   /** This replica started leading: its next planning pass first reads the shared outbox again (see above). */
   let takeOver = false;
+  /** The last planning pass failed (the database or the disk away): the timer below tries again. */
+  let planFailed = false;
   const post = { allowPrivate: cfg.ALLOW_PRIVATE_WEBHOOKS, timeoutMs: cfg.CHANNEL_TIMEOUT_MS };
 
   const enqueue = (ds: readonly ChannelDelivery[]) => {
@@ -97,6 +99,7 @@ export function openChannels(herald: HeraldCore): Channels {
       try {
         do {
           planAgain = false;
+          planFailed = false;
           // The leader's alone: its mark is the shared one, which a follower must not move.
           if (!leads()) continue;
           if (takeOver) {
@@ -116,7 +119,8 @@ export function openChannels(herald: HeraldCore): Channels {
           enqueue(fresh);
         } while (planAgain && !stopped);
       } catch (err) {
-        herald.log(`[channels] planning stopped: ${(err as Error).message}; it resumes on the next change or restart`);
+        planFailed = true;
+        herald.log(`[channels] planning stopped: ${(err as Error).message}; it is tried again in a few seconds`);
       }
     };
     // Cleared in a callback, not in run's own finally: a follower's pass awaits nothing, and would clear it
@@ -128,7 +132,8 @@ export function openChannels(herald: HeraldCore): Channels {
   };
 
   const drain = (channelId: string): void => {
-    if (stopped || busy.has(channelId) || !leads()) return;
+    // Not before a takeover has read the shared outbox: this replica's copy of it is a follower's, possibly stale.
+    if (stopped || busy.has(channelId) || !leads() || takeOver) return;
     const channel = herald.store.data.channels.find((c) => c.id === channelId);
     if (channel?.state !== 'active') return;
     const q = queues.get(channelId);
@@ -231,11 +236,23 @@ export function openChannels(herald: HeraldCore): Channels {
     return { body: JSON.stringify(channel.kind === 'slack' ? slackMessage(facts) : teamsMessage(facts)), headers: {} };
   };
 
-  const ready = (async () => {
-    await ledger.init(herald.now());
-    enqueue(ledger.queued());
-    await plan();
-  })();
+  let started = false;
+  let startFailed = false;
+  const start = (): Promise<void> => {
+    startFailed = false;
+    const opening = (async () => {
+      await ledger.init(herald.now());
+      started = true;
+      enqueue(ledger.queued());
+      await plan();
+    })();
+    opening.catch((err: Error) => {
+      startFailed = true;
+      herald.log(`[channels] the channel outbox did not open: ${err.message}; it is tried again in a few seconds`);
+    });
+    return opening;
+  };
+  let ready = start();
 
   const unwatch = herald.store.onChange(() => {
     void plan();
@@ -249,14 +266,16 @@ export function openChannels(herald: HeraldCore): Channels {
     void ready.catch(() => {}).then(() => plan());
   });
   // A follower reads the outbox for the console's counts; the leader, a takeover that failed again.
-  const follower = shared
-    ? setInterval(() => {
-        if (stopped) return;
-        if (!leads()) void ledger.refresh(() => !leads()).catch(() => {});
-        else if (takeOver) void plan();
-      }, FOLLOWER_REFRESH_MS)
-    : null;
-  follower?.unref();
+  // Every few seconds: an outbox that did not open is opened again; a follower reads the shared outbox (for
+  // the console's counts); the leader plans again after a failed pass or a takeover that failed.
+  const follower = setInterval(() => {
+    if (stopped) return;
+    if (!started) {
+      if (startFailed) ready = start();
+    } else if (shared && !leads()) void ledger.refresh(() => !leads()).catch(() => {});
+    else if (takeOver || planFailed) void plan();
+  }, FOLLOWER_REFRESH_MS);
+  follower.unref();
   const compactor = setInterval(() => void ledger.compactIfWorthIt().catch(() => {}), 60_000);
   compactor.unref();
 
@@ -265,7 +284,7 @@ export function openChannels(herald: HeraldCore): Channels {
     unwatch();
     unlead();
     clearInterval(compactor);
-    if (follower) clearInterval(follower);
+    clearInterval(follower);
     for (const t of wakeTimers.values()) clearTimeout(t);
     await ready.catch(() => {});
     await planning;

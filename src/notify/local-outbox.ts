@@ -69,6 +69,8 @@ export function openLocalOutbox(herald: HeraldCore, mail: EmbeddedMail, mailer: 
     await Promise.all(resumed);
     await fanout.kick();
   })();
+  // Awaited by whoever needs it (tests, shutdown); a failure here (a full disk) must not end the process.
+  ready.catch((e: Error) => log(`[outbox] not started: ${e.message}`));
   const unwatch = herald.store.onChange(() => void fanout.kick());
   const compactor = setInterval(() => {
     void book.compactIfWorthIt().catch((e: Error) => log(`[outbox] compaction failed: ${e.message}`));

@@ -79,28 +79,33 @@ export class PgChannelLedger extends ChannelLedger {
     return { since, deliveries: rows.map(deliveryOf) };
   }
 
-  /** One delivery, unless its id exists. */
-  static async insert(c: PoolClient, d: ChannelDelivery): Promise<void> {
-    await c.query(
+  /** One delivery, unless its id exists; whether this call made it. */
+  static async insert(c: PoolClient, d: ChannelDelivery): Promise<boolean> {
+    const { rowCount } = await c.query(
       `INSERT INTO channel_deliveries (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (id) DO NOTHING`,
       values(d),
     );
+    return rowCount === 1;
   }
 
   async plan(created: ChannelDelivery[], since: string): Promise<void> {
     if (created.length === 0 && since <= (this.since ?? '')) return;
+    // Only what this call made: a row that existed is another leader's, in whatever state it has.
+    const made: ChannelDelivery[] = [];
     await this.db.tx(async (c) => {
-      for (const d of created) await PgChannelLedger.insert(c, d);
+      for (const d of created) if (await PgChannelLedger.insert(c, d)) made.push(d);
       await c.query('UPDATE channel_outbox SET since = $1 WHERE since < $1', [since]);
     });
-    for (const d of created) this.apply(d);
+    for (const d of made) this.apply(d);
     if (since > (this.since ?? '')) this.since = since;
   }
 
   async save(d: ChannelDelivery): Promise<void> {
     this.apply(d);
     await this.db.query(
-      `UPDATE channel_deliveries SET state = $2, attempts = $3, last_error = $4, last_status = $5, next_at = $6, sent_at = $7 WHERE id = $1`,
+      // A post recorded as sent stays sent (a deposed leader finishing a post must not queue it again).
+      `UPDATE channel_deliveries SET state = $2, attempts = $3, last_error = $4, last_status = $5, next_at = $6, sent_at = $7
+       WHERE id = $1 AND state <> 'sent'`,
       [d.id, d.state, d.attempts, d.last_error, d.last_status, d.next_at, d.sent_at],
     );
   }

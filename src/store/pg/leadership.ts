@@ -88,6 +88,8 @@ export class PgLeadership implements Leadership {
           application_name: this.name,
           connectionTimeoutMillis: 5_000,
           keepAlive: true,
+          // A check that does not come back (a network cut) ends this replica's lead instead of hanging it.
+          query_timeout: 5_000,
         });
         client.on('error', () => this.drop(client));
         client.on('end', () => this.drop(client));

@@ -1,13 +1,16 @@
 import type pg from 'pg';
 import { HeraldError, Unavailable } from '../../domain/errors.ts';
-import { describePgError, type Pool, type PoolClient, withClient } from './client.ts';
+import { describePgError, isConnectionError, type Pool, type PoolClient, withClient } from './client.ts';
+
+/** Refusals that a retry can clear: a statement timeout (a lock held long), a serialization failure, a deadlock, a lock not available. */
+const RETRYABLE = new Set(['57014', '40001', '40P01', '55P03']);
 
 /**
  * Access to some of Herald's tables (`what`: "subscribers and deliveries",
  * say): one statement on the pool, or a transaction on a connection of its
- * own. Any failure of PostgreSQL becomes Unavailable (503
+ * own. PostgreSQL out of reach becomes Unavailable (503
  * `storage_unavailable`, nothing changed: a transaction that failed rolled
- * back), logged once per outage.
+ * back), logged once per outage; a statement it refused, an error (500).
  */
 export class PgTables {
   private readonly pool: Pool;
@@ -56,11 +59,20 @@ export class PgTables {
     return r;
   }
 
-  private failed(err: unknown): Unavailable {
+  /**
+   * What a failed statement becomes. The database's own words go to the log only: they can name hosts,
+   * ports and constraints, and this answer may reach a public client.
+   */
+  private failed(err: unknown): Error {
+    if (!isConnectionError(err) && !RETRYABLE.has(String((err as { code?: unknown }).code))) {
+      // A statement PostgreSQL refused is a bug here, not an outage: a 500, logged with its reason.
+      this.log(`[herald] a statement on ${this.what} failed: ${describePgError(err)}`);
+      return new Error(`A statement on ${this.what} failed.`);
+    }
     if (this.reachable) this.log(`[herald] ${this.what} in PostgreSQL cannot be reached: ${describePgError(err)}`);
     this.reachable = false;
     return new Unavailable(
-      `${this.what[0]!.toUpperCase()}${this.what.slice(1)} cannot be reached now (${describePgError(err).slice(0, 80)}); nothing was changed. Try again in a moment.`,
+      `${this.what[0]!.toUpperCase()}${this.what.slice(1)} cannot be reached now; nothing was changed. Try again in a moment.`,
       'storage_unavailable',
     );
   }
