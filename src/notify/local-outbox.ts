@@ -1,7 +1,7 @@
 import type { HeraldCore } from '../herald.ts';
 import type { EmbeddedMail } from '../store/mail/open.ts';
 import { embeddedOutbox, embeddedSubscribers } from '../store/mail/embedded.ts';
-import { CONFIRM_TTL_MS, queuedDelivery, type Subscriber } from '../store/mail/model.ts';
+import { CONFIRM_TTL_MS, confirmationDelivery, type Subscriber } from '../store/mail/model.ts';
 import { WindowLimiter } from '../http/rate-limit.ts';
 import type { Mailer } from './transport.ts';
 import { Composer } from './compose.ts';
@@ -42,13 +42,7 @@ export function openLocalOutbox(herald: HeraldCore, mail: EmbeddedMail, mailer: 
 
   /** The confirmation email of a subscriber's current request: one delivery per request, created once. */
   const queueConfirmation = async (s: Subscriber): Promise<void> => {
-    const d = queuedDelivery({
-      id: `${s.id}.confirm.${s.confirms}`,
-      sub: s.id,
-      intent: 'confirm',
-      kind: 'confirm',
-      created_at: herald.now().toISOString(),
-    });
+    const d = confirmationDelivery(s, herald.now().toISOString());
     // Checked and marked in one step (no await between): the start-up resume and a new request cannot both create it.
     const created = ledger.create(d);
     if (!created) return;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { randomId } from '../../domain/ids.ts';
+import { Invalid } from '../../domain/errors.ts';
 
 /**
  * Records of the two notification journals (DATA_DIR/subscribers.jsonl and
@@ -153,4 +154,34 @@ export function decideRequest(
     subscriber: { ...existing, state: 'pending', components, confirms: existing.confirms + 1, requested_at: at, updated_at: at },
     sendConfirm: existing.suppressed === null,
   };
+}
+
+/**
+ * The changes a subscriber's links make (both engines): each returns the new
+ * record, or null when there is nothing to change (confirming or
+ * unsubscribing twice is fine). A confirmation works only within 48 h of
+ * the request.
+ */
+export function confirmedSubscriber(s: Subscriber, now: Date): Subscriber | null {
+  if (s.state === 'confirmed') return null;
+  if (now.getTime() - Date.parse(s.requested_at) > CONFIRM_TTL_MS) {
+    throw new Invalid('This confirmation link has expired. Subscribe again to get a new one.', 'token', 'expired');
+  }
+  return { ...s, state: 'confirmed', confirmed_at: now.toISOString(), updated_at: now.toISOString() };
+}
+
+export function unsubscribedSubscriber(s: Subscriber, now: Date): Subscriber | null {
+  return s.state === 'unsubscribed'
+    ? null
+    : { ...s, state: 'unsubscribed', unsubscribed_at: now.toISOString(), updated_at: now.toISOString() };
+}
+
+/** The component list replaced (empty = everything). */
+export function subscriberWithComponents(s: Subscriber, components: string[], now: Date): Subscriber {
+  return { ...s, components, updated_at: now.toISOString() };
+}
+
+/** The confirmation email of a subscriber's current request: one per request, so its id names the request. */
+export function confirmationDelivery(s: Pick<Subscriber, 'id' | 'confirms'>, at: string): Delivery {
+  return queuedDelivery({ id: `${s.id}.confirm.${s.confirms}`, sub: s.id, intent: 'confirm', kind: 'confirm', created_at: at });
 }

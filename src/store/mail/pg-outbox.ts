@@ -5,7 +5,7 @@ import type { NoticeProgress, OutboxView } from './port.ts';
 import type { PgTables } from '../pg/tables.ts';
 import { subscriberOf } from './pg-subscribers.ts';
 
-interface DeliveryRow {
+export interface DeliveryRow {
   id: string;
   sub: string;
   intent: string;
@@ -18,9 +18,9 @@ interface DeliveryRow {
   sent_at: Date | null;
 }
 
-const DELIVERY_COLUMNS = 'id, sub, intent, kind, state, attempts, last_error, next_at, created_at, sent_at';
+export const DELIVERY_COLUMNS = 'id, sub, intent, kind, state, attempts, last_error, next_at, created_at, sent_at';
 
-const deliveryOf = (r: DeliveryRow): Delivery => ({
+export const deliveryOf = (r: DeliveryRow): Delivery => ({
   t: 'd',
   id: r.id,
   sub: r.sub,
@@ -32,6 +32,30 @@ const deliveryOf = (r: DeliveryRow): Delivery => ({
   next_at: r.next_at === null ? null : Number(r.next_at),
   created_at: r.created_at.toISOString(),
   sent_at: r.sent_at ? r.sent_at.toISOString() : null,
+});
+
+/** A row of mail_intents as `pg` returns it. */
+export interface IntentRow {
+  key: string;
+  incident: string;
+  update_id: string;
+  kind: NoticeKind;
+  cursor: string;
+  done: boolean;
+  created_at: Date;
+  archived_sent: number;
+}
+
+export const intentOf = (r: IntentRow): Intent => ({
+  t: 'i',
+  key: r.key,
+  incident: r.incident,
+  update: r.update_id,
+  kind: r.kind,
+  cursor: Number(r.cursor),
+  done: r.done,
+  created_at: r.created_at.toISOString(),
+  archived_sent: r.archived_sent,
 });
 
 /** A notice to fan out, as the data file says (see notify/intents.ts). */
@@ -252,34 +276,14 @@ export class PgOutbox implements OutboxView {
   }
 
   async notices(limit: number): Promise<NoticeProgress[]> {
-    const { rows } = await this.db.query<{
-      key: string;
-      incident: string;
-      update_id: string;
-      kind: NoticeKind;
-      cursor: string;
-      done: boolean;
-      created_at: Date;
-      archived_sent: number;
-    }>(
+    const { rows } = await this.db.query<IntentRow>(
       `SELECT key, incident, update_id, kind, cursor, done, created_at, archived_sent FROM mail_intents WHERE key <> 'confirm' ORDER BY ord DESC LIMIT $1`,
       [limit],
     );
     const counts = await this.countsOf(rows.map((r) => r.key));
     return rows.map((r) => {
-      const intent: Intent = {
-        t: 'i',
-        key: r.key,
-        incident: r.incident,
-        update: r.update_id,
-        kind: r.kind,
-        cursor: Number(r.cursor),
-        done: r.done,
-        created_at: r.created_at.toISOString(),
-        archived_sent: r.archived_sent,
-      };
       const c = counts.get(r.key) ?? { queued: 0, sent: 0, failed: 0 };
-      return { ...intent, ...c, sent: c.sent + r.archived_sent };
+      return { ...intentOf(r), ...c, sent: c.sent + r.archived_sent };
     });
   }
 

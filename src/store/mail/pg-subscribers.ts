@@ -1,7 +1,14 @@
 import type { PoolClient } from '../pg/client.ts';
-import { Invalid, NotFound } from '../../domain/errors.ts';
+import { NotFound } from '../../domain/errors.ts';
 import { Busy, BUSY_RETRY_AFTER_SECONDS, MAX_WAITING_REQUESTS } from './subscriber-book.ts';
-import { CONFIRM_TTL_MS, decideRequest, type Subscriber, type SubscriberState } from './model.ts';
+import {
+  confirmedSubscriber,
+  decideRequest,
+  subscriberWithComponents,
+  unsubscribedSubscriber,
+  type Subscriber,
+  type SubscriberState,
+} from './model.ts';
 import { LinkTokens, type TokenPurpose } from './tokens.ts';
 import type { SubscriberStore } from './port.ts';
 import type { PgTables } from '../pg/tables.ts';
@@ -97,25 +104,15 @@ export class PgSubscribers implements SubscriberStore {
   }
 
   confirm(token: string, now: Date): Promise<Subscriber> {
-    return this.change('confirm', token, (s) => {
-      if (s.state === 'confirmed') return null;
-      if (now.getTime() - Date.parse(s.requested_at) > CONFIRM_TTL_MS) {
-        throw new Invalid('This confirmation link has expired. Subscribe again to get a new one.', 'token', 'expired');
-      }
-      return { ...s, state: 'confirmed', confirmed_at: now.toISOString(), updated_at: now.toISOString() };
-    });
+    return this.change('confirm', token, (s) => confirmedSubscriber(s, now));
   }
 
   unsubscribe(token: string, now: Date): Promise<Subscriber> {
-    return this.change('unsubscribe', token, (s) =>
-      s.state === 'unsubscribed'
-        ? null
-        : { ...s, state: 'unsubscribed', unsubscribed_at: now.toISOString(), updated_at: now.toISOString() },
-    );
+    return this.change('unsubscribe', token, (s) => unsubscribedSubscriber(s, now));
   }
 
   setComponents(token: string, components: string[], now: Date): Promise<Subscriber> {
-    return this.change('manage', token, (s) => ({ ...s, components, updated_at: now.toISOString() }));
+    return this.change('manage', token, (s) => subscriberWithComponents(s, components, now));
   }
 
   async suppress(id: string, reason: string, now: Date): Promise<void> {

@@ -1,8 +1,17 @@
-import { Invalid, NotFound, Unavailable } from '../../domain/errors.ts';
+import { NotFound, Unavailable } from '../../domain/errors.ts';
 import { CorruptDataFile } from '../durable-file.ts';
 import type { Journal } from '../journal.ts';
 import { LinkTokens, type TokenPurpose } from './tokens.ts';
-import { CONFIRM_TTL_MS, decideRequest, removalSchema, subscriberSchema, type RequestOutcome, type Subscriber } from './model.ts';
+import {
+  confirmedSubscriber,
+  decideRequest,
+  removalSchema,
+  subscriberSchema,
+  subscriberWithComponents,
+  unsubscribedSubscriber,
+  type RequestOutcome,
+  type Subscriber,
+} from './model.ts';
 
 /** The component list of a subscriber who wants everything, shared by all of them. */
 const NO_COMPONENTS = Object.freeze([]) as unknown as string[];
@@ -200,27 +209,17 @@ export class SubscriberBook {
 
   /** Confirms by token: only within 48 h of the request. Confirming twice is fine. */
   confirm(token: string, now: Date): Promise<Subscriber> {
-    return this.change('confirm', token, (s) => {
-      if (s.state === 'confirmed') return null;
-      if (now.getTime() - Date.parse(s.requested_at) > CONFIRM_TTL_MS) {
-        throw new Invalid('This confirmation link has expired. Subscribe again to get a new one.', 'token', 'expired');
-      }
-      return { ...s, state: 'confirmed', confirmed_at: now.toISOString(), updated_at: now.toISOString() };
-    });
+    return this.change('confirm', token, (s) => confirmedSubscriber(s, now));
   }
 
   /** Unsubscribes by token (idempotent). */
   unsubscribe(token: string, now: Date): Promise<Subscriber> {
-    return this.change('unsubscribe', token, (s) =>
-      s.state === 'unsubscribed'
-        ? null
-        : { ...s, state: 'unsubscribed', unsubscribed_at: now.toISOString(), updated_at: now.toISOString() },
-    );
+    return this.change('unsubscribe', token, (s) => unsubscribedSubscriber(s, now));
   }
 
   /** Replaces the component list by token (empty = everything). */
   setComponents(token: string, components: string[], now: Date): Promise<Subscriber> {
-    return this.change('manage', token, (s) => ({ ...s, components, updated_at: now.toISOString() }));
+    return this.change('manage', token, (s) => subscriberWithComponents(s, components, now));
   }
 
   /** Stops all mail to an address that hard-bounced. */

@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import type { PoolClient } from '../pg/client.ts';
 import { Journal } from '../journal.ts';
 import { writeFileDurably } from '../durable-file.ts';
-import { CONFIRM_TTL_MS, queuedDelivery, type Delivery, type Intent, type Subscriber } from './model.ts';
+import { CONFIRM_TTL_MS, confirmationDelivery, type Delivery, type Intent, type Subscriber } from './model.ts';
 import { DeliveryLedger } from './ledger.ts';
 import { SubscriberBook } from './subscriber-book.ts';
 import { LinkTokens } from './tokens.ts';
 import { subscriberOf } from './pg-subscribers.ts';
+import { DELIVERY_COLUMNS, deliveryOf, type DeliveryRow, intentOf, type IntentRow } from './pg-outbox.ts';
 
 /**
  * The mail part of `db:import` / `db:export` (src/store/transfer.ts):
@@ -52,13 +53,10 @@ export function readEmbeddedMail(dataDir: string, now: Date): MailData {
 function sentConfirmations(subscribers: Subscriber[], sent: (id: string) => boolean, now: Date): Delivery[] {
   const since = now.getTime() - CONFIRM_TTL_MS;
   return subscribers
-    .filter((s) => s.state === 'pending' && Date.parse(s.requested_at) > since && sent(`${s.id}.confirm.${s.confirms}`))
-    .map((s) => ({
-      ...queuedDelivery({ id: `${s.id}.confirm.${s.confirms}`, sub: s.id, intent: 'confirm', kind: 'confirm', created_at: s.requested_at }),
-      state: 'sent' as const,
-      attempts: 1,
-      sent_at: s.requested_at,
-    }));
+    .filter((s) => s.state === 'pending' && Date.parse(s.requested_at) > since)
+    .map((s) => confirmationDelivery(s, s.requested_at))
+    .filter((d) => sent(d.id))
+    .map((d) => ({ ...d, state: 'sent' as const, attempts: 1, sent_at: d.created_at }));
 }
 
 /** Whether the database already holds subscribers or an outbox (an import over them needs --force). */
@@ -153,21 +151,12 @@ export async function readMailTables(client: PoolClient, now: Date): Promise<Mai
   const subscribers = subs.rows.map((r) => subscriberOf(r));
   const key = await client.query<{ value: string }>(`SELECT value FROM herald_secrets WHERE name = 'link-key'`);
   const outbox = await client.query<{ epoch: Date }>('SELECT epoch FROM mail_outbox');
-  const intents = await client.query<{
-    key: string;
-    incident: string;
-    update_id: string;
-    kind: Intent['kind'];
-    cursor: string;
-    done: boolean;
-    created_at: Date;
-    sent: string;
-  }>(
+  const intents = await client.query<IntentRow & { sent: string }>(
     `SELECT i.*, i.archived_sent + (SELECT count(*) FROM mail_deliveries d WHERE d.intent = i.key AND d.state = 'sent') AS sent
      FROM mail_intents i WHERE key <> 'confirm' ORDER BY ord`,
   );
-  const kept = await client.query(
-    `SELECT id, sub, intent, kind, state, attempts, last_error, next_at, created_at, sent_at FROM mail_deliveries
+  const kept = await client.query<DeliveryRow>(
+    `SELECT ${DELIVERY_COLUMNS} FROM mail_deliveries
      WHERE state <> 'sent' OR (kind = 'confirm' AND created_at > $1) ORDER BY ord`,
     [new Date(now.getTime() - CONFIRM_TTL_MS)],
   );
@@ -177,30 +166,9 @@ export async function readMailTables(client: PoolClient, now: Date): Promise<Mai
     epoch: outbox.rows[0]?.epoch.toISOString() ?? null,
     // The embedded engine counts confirmations by their records only: older ones are not carried back.
     confirmationsSent: 0,
-    intents: intents.rows.map((r) => ({
-      t: 'i',
-      key: r.key,
-      incident: r.incident,
-      update: r.update_id,
-      kind: r.kind,
-      cursor: Number(r.cursor),
-      done: r.done,
-      created_at: r.created_at.toISOString(),
-      archived_sent: Number(r.sent),
-    })),
-    deliveries: kept.rows.map((r) => ({
-      t: 'd',
-      id: r.id,
-      sub: r.sub,
-      intent: r.intent,
-      kind: r.kind,
-      state: r.state,
-      attempts: r.attempts,
-      last_error: r.last_error,
-      next_at: r.next_at === null ? null : Number(r.next_at),
-      created_at: (r.created_at as Date).toISOString(),
-      sent_at: r.sent_at ? (r.sent_at as Date).toISOString() : null,
-    })),
+    // Sent deliveries travel as the notice's count (see above).
+    intents: intents.rows.map((r) => ({ ...intentOf(r), archived_sent: Number(r.sent) })),
+    deliveries: kept.rows.map(deliveryOf),
   };
 }
 
