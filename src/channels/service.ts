@@ -4,6 +4,7 @@ import { findEvent } from '../domain/model.ts';
 import type { Channel } from '../domain/channels/model.ts';
 import { setChannelState } from '../domain/channels/manage.ts';
 import { backoffMs } from '../notify/classify.ts';
+import { Passes } from '../notify/passes.ts';
 import { overallStatus } from '../domain/overall.ts';
 import { channelMessages, type ChannelMessage } from './plan.ts';
 import type { ChannelDelivery, ChannelLedger } from '../store/channels/ledger.ts';
@@ -71,8 +72,6 @@ export function openChannels(herald: HeraldCore): Channels {
   const failuresInRow = new Map<string, number>();
   const lastErrors = new Map<string, { at: string; error: string }>();
   let stopped = false;
-  let planning: Promise<void> | null = null;
-  let planAgain = false;
   /** This replica started leading: its next planning pass first reads the shared outbox again (see above). */
   let takeOver = false;
   /** The last planning pass failed (the database or the disk away): the timer below tries again. */
@@ -89,47 +88,35 @@ export function openChannels(herald: HeraldCore): Channels {
     for (const channel of new Set(ds.map((d) => d.channel))) drain(channel);
   };
 
-  const plan = (): Promise<void> => {
-    if (stopped || !ledger.since) return Promise.resolve();
-    if (planning) {
-      planAgain = true;
-      return planning;
+  /** One planning pass: the leader's alone, since its mark is the shared one, which a follower must not move. */
+  const planPass = async (): Promise<void> => {
+    planFailed = false;
+    if (!leads()) return;
+    if (takeOver) {
+      // Read inside the pass, so that no other pass plans from the mirror while it is replaced.
+      await ledger.refresh(() => leads());
+      if (!leads()) return;
+      takeOver = false;
+      queues.clear();
+      enqueue(ledger.queued());
     }
-    const run = async () => {
-      try {
-        do {
-          planAgain = false;
-          planFailed = false;
-          // The leader's alone: its mark is the shared one, which a follower must not move.
-          if (!leads()) continue;
-          if (takeOver) {
-            // Read inside the pass, so that no other pass plans from the mirror while it is replaced.
-            await ledger.refresh(() => leads());
-            if (!leads()) continue;
-            takeOver = false;
-            queues.clear();
-            enqueue(ledger.queued());
-          }
-          const db = herald.store.data;
-          const now = herald.now();
-          const since = ledger.since!;
-          const fresh: ChannelDelivery[] = [];
-          for (const m of channelMessages(db, since)) if (!ledger.has(m.key)) fresh.push(toDelivery(m, now.toISOString()));
-          await ledger.plan(fresh, latestUpdate(db, since));
-          enqueue(fresh);
-        } while (planAgain && !stopped);
-      } catch (err) {
-        planFailed = true;
-        herald.log(`[channels] planning stopped: ${(err as Error).message}; it is tried again in a few seconds`);
-      }
-    };
-    // Cleared in a callback, not in run's own finally: a follower's pass awaits nothing, and would clear it
-    // before this assignment, leaving a finished pass in `planning` that every later plan() waits on.
-    planning = run().finally(() => {
-      planning = null;
-    });
-    return planning;
+    const db = herald.store.data;
+    const now = herald.now();
+    const since = ledger.since!;
+    const fresh: ChannelDelivery[] = [];
+    for (const m of channelMessages(db, since)) if (!ledger.has(m.key)) fresh.push(toDelivery(m, now.toISOString()));
+    await ledger.plan(fresh, latestUpdate(db, since));
+    enqueue(fresh);
   };
+  const plans = new Passes(
+    planPass,
+    (err) => {
+      planFailed = true;
+      herald.log(`[channels] planning stopped: ${(err as Error).message}; it is tried again in a few seconds`);
+    },
+    () => stopped,
+  );
+  const plan = (): Promise<void> => (stopped || !ledger.since ? Promise.resolve() : plans.run());
 
   const drain = (channelId: string): void => {
     // Not before a takeover has read the shared outbox: this replica's copy of it is a follower's, possibly stale.
@@ -287,7 +274,7 @@ export function openChannels(herald: HeraldCore): Channels {
     clearInterval(follower);
     for (const t of wakeTimers.values()) clearTimeout(t);
     await ready.catch(() => {});
-    await planning;
+    await plans.current;
     await ledger.close();
   });
 
@@ -311,13 +298,13 @@ export function openChannels(herald: HeraldCore): Channels {
     },
     async settled() {
       for (;;) {
-        await planning;
+        await plans.current;
         const now = herald.now().getTime();
         const due = ledger.queued().some((d) => {
           const c = herald.store.data.channels.find((x) => x.id === d.channel);
           return c?.state === 'active' && (d.next_at ?? 0) <= now;
         });
-        if (!planning && busy.size === 0 && !due) return;
+        if (!plans.current && busy.size === 0 && !due) return;
         await new Promise((r) => setTimeout(r, 20));
       }
     },

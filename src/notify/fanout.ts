@@ -4,6 +4,7 @@ import type { SubscriberBook } from '../store/mail/subscriber-book.ts';
 import type { Sender } from './sender.ts';
 import { deliveryId, queuedDelivery, type Delivery, type Intent } from '../store/mail/model.ts';
 import { noticeIntents } from './intents.ts';
+import { Passes } from './passes.ts';
 import { wantsMail } from '../store/mail/model.ts';
 
 export interface FanOutOptions {
@@ -28,40 +29,27 @@ export interface FanOutOptions {
  */
 export class FanOut {
   private readonly o: FanOutOptions;
-  private running: Promise<void> | null = null;
-  private again = false;
+  private readonly passes: Passes;
   private stopped = false;
 
   constructor(o: FanOutOptions) {
     this.o = o;
+    this.passes = new Passes(
+      () => this.pass(),
+      (err) => o.log(`[outbox] fan-out stopped: ${(err as Error).message}; it resumes on the next change or restart`),
+      () => this.stopped,
+    );
   }
 
   /** Stops after the current step (shutdown); the cursor on disk says where to resume. */
   async stop(): Promise<void> {
     this.stopped = true;
-    await this.running;
+    await this.passes.current;
   }
 
   /** Runs (or re-runs after the current run) a pass over every intent. */
   kick(): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      try {
-        do {
-          this.again = false;
-          await this.pass();
-        } while (this.again);
-      } catch (err) {
-        this.o.log(`[outbox] fan-out stopped: ${(err as Error).message}; it resumes on the next change or restart`);
-      } finally {
-        this.running = null;
-      }
-    })();
-    return this.running;
+    return this.stopped ? Promise.resolve() : this.passes.run();
   }
 
   private async pass(): Promise<void> {

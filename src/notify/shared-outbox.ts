@@ -1,10 +1,11 @@
 import type { HeraldCore } from '../herald.ts';
-import { CONFIRM_TTL_MS, queuedDelivery, type Delivery, type Subscriber } from '../store/mail/model.ts';
+import { CONFIRM_TTL_MS, confirmationDelivery, type Delivery, type Subscriber } from '../store/mail/model.ts';
 import type { Claimed } from '../store/mail/pg-outbox.ts';
 import type { SharedMail } from '../store/mail/open.ts';
 import type { Mailer } from './transport.ts';
 import { Composer } from './compose.ts';
 import { noticeIntents } from './intents.ts';
+import { Passes } from './passes.ts';
 import { backoffMs, classify, describe, isUnknownMailbox } from './classify.ts';
 import type { MailEngine, Sending } from './service.ts';
 
@@ -134,28 +135,13 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
     }
   };
 
-  let pumping: Promise<void> | null = null;
-  let pumpAgain = false;
-  const pump = (): Promise<void> => {
-    if (pumping) {
-      pumpAgain = true;
-      return pumping;
-    }
-    pumping = (async () => {
-      try {
-        do {
-          pumpAgain = false;
-          await drain();
-        } while (pumpAgain && !stopped);
-      } catch (err) {
-        // The database is away: the poll tries again, and a claim not recorded is taken again when its lease ends.
-        log(`[outbox] sending stopped for now: ${(err as Error).message}`);
-      } finally {
-        pumping = null;
-      }
-    })();
-    return pumping;
-  };
+  const sends = new Passes(
+    drain,
+    // The database is away: the poll tries again, and a claim not recorded is taken again when its lease ends.
+    (err) => log(`[outbox] sending stopped for now: ${(err as Error).message}`),
+    () => stopped,
+  );
+  const pump = (): Promise<void> => sends.run();
 
   const fannedOut = new Set<string>();
   const fanOutPass = async (): Promise<void> => {
@@ -186,41 +172,21 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
         log(`[outbox] ${notice.kind} ${notice.key} (${notice.incident.id}): ${created} deliveries queued in ${Date.now() - started} ms`);
     }
   };
-  let fanning: Promise<void> | null = null;
   /** The last fan-out pass failed (the database away): the poll below runs it again. */
   let fanFailed = false;
-  let fanAgain = false;
+  const fanOuts = new Passes(
+    fanOutPass,
+    (err) => {
+      fanFailed = true;
+      log(`[outbox] fan-out stopped: ${(err as Error).message}; it is tried again shortly`);
+    },
+    () => stopped,
+  );
   /** Fan-out runs on the leader only (its steps lock the notice, so a handover cannot make one twice). */
-  const kick = (): Promise<void> => {
-    if (stopped || !herald.storage.leadership.isLeader) return Promise.resolve();
-    if (fanning) {
-      fanAgain = true;
-      return fanning;
-    }
-    fanning = (async () => {
-      try {
-        do {
-          fanAgain = false;
-          await fanOutPass();
-        } while (fanAgain && !stopped);
-      } catch (err) {
-        fanFailed = true;
-        log(`[outbox] fan-out stopped: ${(err as Error).message}; it is tried again shortly`);
-      } finally {
-        fanning = null;
-      }
-    })();
-    return fanning;
-  };
+  const kick = (): Promise<void> => (stopped || !herald.storage.leadership.isLeader ? Promise.resolve() : fanOuts.run());
 
   const queueConfirmation = async (s: Subscriber): Promise<void> => {
-    const d = queuedDelivery({
-      id: `${s.id}.confirm.${s.confirms}`,
-      sub: s.id,
-      intent: 'confirm',
-      kind: 'confirm',
-      created_at: now().toISOString(),
-    });
+    const d = confirmationDelivery(s, now().toISOString());
     if (await outbox.create(d)) void pump();
   };
 
@@ -246,8 +212,8 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
       .paused()
       .then((paused) => {
         sending.paused = paused;
-        if (!pumping && !paused) void pump();
-        if (fanFailed && !fanning) {
+        if (!sends.current && !paused) void pump();
+        if (fanFailed && !fanOuts.current) {
           fanFailed = false;
           void kick();
         }
@@ -286,10 +252,11 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
       unwatch();
       unlead();
       await ready.catch(() => {});
-      await fanning;
+      await fanOuts.current;
       // Sends under way get a few seconds to finish and be recorded; a hung server must not block shutdown
       // (an unrecorded send is taken again by another replica when its lease ends: the at-least-once bound).
-      if (pumping) await Promise.race([pumping, new Promise((r) => setTimeout(r, 5000).unref())]);
+      const inFlight = sends.current;
+      if (inFlight) await Promise.race([inFlight, new Promise((r) => setTimeout(r, 5000).unref())]);
       mailer.close();
     },
   };
