@@ -27,8 +27,16 @@ export interface RateFigures {
  * descriptors, and break the benchmark instead of measuring). A visitor
  * gives up 30 s after clicking (counted as failed). Rate 0 sends nothing.
  */
-export function atRate(base: string, rate: number, path: string, okStatus: number, body?: (i: number) => string) {
-  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+export function atRate(
+  base: string,
+  rate: number,
+  path: string,
+  okStatus: number,
+  body?: (i: number) => string,
+  opts: { fresh?: boolean } = {},
+) {
+  // fresh: each request on a new connection, closed after, as a visitor who just opened the page.
+  const agent = opts.fresh ? new Agent({ keepAlive: false }) : new Agent({ keepAlive: true, maxSockets: 256 });
   const latency = new LatencyHistogram();
   const statuses: Record<string, number> = {};
   const inflight = new Set<Promise<void>>();
@@ -37,7 +45,9 @@ export function atRate(base: string, rate: number, path: string, okStatus: numbe
   const t0 = performance.now();
   const send = (data: string | undefined, signal: AbortSignal) =>
     new Promise<number>((resolve, reject) => {
-      const headers = data === undefined ? {} : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(data)) };
+      const headers: Record<string, string> =
+        data === undefined ? {} : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(data)) };
+      if (opts.fresh) headers.connection = 'close';
       const req = request(`${base}${path}`, { method: data === undefined ? 'GET' : 'POST', agent, headers, signal }, (res) => {
         res
           .resume()

@@ -142,6 +142,8 @@ async function surge() {
   const subscribes = atRate(h.url, rate, '/api/subscribers', 202, (i) => JSON.stringify({ email: `visitor${i}@${VISITOR_DOMAIN}` }));
   // For scale: what any request from this client costs under the same load (a subscribe cannot beat it).
   const healthz = atRate(h.url, 10, '/healthz', 200);
+  // New visitors: each opens its own connection, which Herald must first accept while 1,000 others keep it busy.
+  const newcomers = atRate(h.url, 10, '/', 200, undefined, { fresh: true });
   let fanoutSeconds = NaN;
   let lastPrint = t0;
   let failedPolls = 0;
@@ -166,7 +168,7 @@ async function surge() {
     await sleep(250);
   }
   // Not awaited: the window ends now; answers still due (up to 30 s late) are counted after it.
-  return { id, declareMs, fanoutSeconds, failedPolls, subscribes: subscribes.stop(), healthz: healthz.stop() };
+  return { id, declareMs, fanoutSeconds, failedPolls, subscribes: subscribes.stop(), healthz: healthz.stop(), newcomers: newcomers.stop() };
 }
 
 try {
@@ -182,7 +184,11 @@ try {
   const s = await phase('surge (Herald, fan-out + subscribes)', h.url, surge);
   const peakRss = procMb(h.proc.pid, 'VmHWM');
 
-  const [sub, healthz]: [RateFigures, RateFigures] = await Promise.all([s.extra.subscribes, s.extra.healthz]);
+  const [sub, healthz, newcomers]: [RateFigures, RateFigures, RateFigures] = await Promise.all([
+    s.extra.subscribes,
+    s.extra.healthz,
+    s.extra.newcomers,
+  ]);
   // Confirmations of the last visitors may still be on their way: wait for them (up to 30 s) before counting.
   let mail = await sink.counts();
   for (let i = 0; i < 120 && (mail.byDomain[VISITOR_DOMAIN] ?? 0) < sub.ok; i++, mail = await sink.counts()) await sleep(250);
@@ -202,6 +208,9 @@ try {
   );
   console.log(
     `For scale, GET /healthz from the same client at 10/s meanwhile: p50 ${healthz.p50} ms, p99 ${healthz.p99} ms, max ${healthz.max} ms; answers ${JSON.stringify(healthz.statuses)}`,
+  );
+  console.log(
+    `New visitors meanwhile, GET / at 10/s on a fresh connection each: p50 ${newcomers.p50} ms, p99 ${newcomers.p99} ms, max ${newcomers.max} ms; answers ${JSON.stringify(newcomers.statuses)}`,
   );
   const fanoutDone = !Number.isNaN(s.extra.fanoutSeconds);
   const fanoutText = fanoutDone
@@ -232,7 +241,17 @@ try {
   const options = { duration, n: N, connections, rate, ramp, maxWait, pool: num('pool') };
   const fanout = { ...notice, seconds: s.extra.fanoutSeconds, declareMs: s.extra.declareMs, failedPolls: s.extra.failedPolls };
   const results = { at: new Date().toISOString(), command, options, dist, machine: { ...machine, loadavgEnd: end.loadavg }, phases };
-  const more = { subscribes: sub, healthz, fanout, confirmations: d.confirmations, sink: mail, peakRss, rssBeforeSurge, verdicts };
+  const more = {
+    subscribes: sub,
+    healthz,
+    newcomers,
+    fanout,
+    confirmations: d.confirmations,
+    sink: mail,
+    peakRss,
+    rssBeforeSurge,
+    verdicts,
+  };
   writeFileSync(out, JSON.stringify({ ...results, ...more }, null, 2));
   console.log(`Saved ${out}`);
 } finally {

@@ -1,5 +1,5 @@
-import { serve } from '@hono/node-server';
-import type { AddressInfo } from 'node:net';
+import { createAdaptorServer } from '@hono/node-server';
+import type { Server as HttpServer } from 'node:http';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { existsSync } from 'node:fs';
 import { loadConfig, ConfigError } from './config.ts';
@@ -9,6 +9,7 @@ import { inProcessRenderer, type AstroHandler } from './snapshot/astro-render.ts
 import { CorruptDataFile } from './store/durable-file.ts';
 import { DataDirLocked } from './store/lock.ts';
 import { startStaticSnapshots } from './snapshot/static-snapshots.ts';
+import { listenShared, PortInUse, type Listening } from './http/listen.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 // HERALD_DIST lets parallel builds (tests, benchmarks) keep apart; default dist/.
@@ -38,33 +39,29 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Runni
   // the whole request within 30 s. Node checks these timers every
   // connectionsCheckingInterval (30 s by default), so check at a quarter of it.
   const headersTimeout = config.HEADERS_TIMEOUT_MS;
-  const server = serve({
+  const server = createAdaptorServer({
     fetch: app.fetch,
-    port: config.PORT,
-    hostname: config.HOST,
     serverOptions: {
       headersTimeout,
       requestTimeout: Math.max(30_000, headersTimeout),
       connectionsCheckingInterval: Math.min(5_000, Math.max(250, Math.floor(headersTimeout / 4))),
     },
-  });
+  }) as HttpServer;
   // Node hands CONNECT to a 'connect' listener (none would drop the socket without a word): Herald is no proxy.
   server.on('connect', (_req, socket) => {
     socket.end(`HTTP/1.1 405 Method Not Allowed\r\nAllow: ${[...METHODS].join(', ')}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
   });
+  let listening: Listening;
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('listening', resolve);
-      server.once('error', reject);
-    });
+    listening = await listenShared(server, config.HOST, config.PORT);
   } catch (err) {
     await herald.close(); // release the DATA_DIR lock and stop workers before reporting
-    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+    if (err instanceof PortInUse) {
       throw new ConfigError(`Refusing to start: ${config.HOST}:${config.PORT} is already in use. Stop what listens there or set PORT.`);
     }
     throw err;
   }
-  const address = server.address() as AddressInfo;
+  const { address } = listening;
   const loopbackHost =
     address.family === 'IPv6'
       ? `[${address.address === '::' ? '::1' : address.address}]`
@@ -80,7 +77,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Runni
     herald,
     url: origin,
     close: async () => {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await listening.close();
       await herald.close();
     },
   };

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { runHeraldExpectingExit, startHerald, tempDataDir, TEST_TOKEN, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { banner, trail } from '../helpers/page.ts';
+import { LISTENING_SOCKETS } from '../../src/http/listen.ts';
 
 const dirs: string[] = [];
 const running: HeraldProcess[] = [];
@@ -108,6 +109,30 @@ describe('refused starts', () => {
     } finally {
       blocker.close();
     }
+  });
+
+  it('listens with several sockets on its port (see src/http/listen.ts), yet a second Herald on that port is refused', async () => {
+    const first = await start({ dataDir: newDir() });
+    const port = Number(new URL(first.url).port);
+    const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+    const listeners = () =>
+      readFileSync('/proc/net/tcp', 'utf8')
+        .split('\n')
+        .map((l) => l.trim().split(/\s+/))
+        .filter((f) => f[1]?.endsWith(hex) && f[3] === '0A').length;
+    expect(listeners()).toBe(LISTENING_SOCKETS);
+
+    const { code, output } = await runHeraldExpectingExit({ DATA_DIR: newDir(), PORT: String(port) });
+    expect(code).toBe(1);
+    expect(output).toContain(`herald: Refusing to start: 127.0.0.1:${port} is already in use.`);
+    expect(listeners()).toBe(LISTENING_SOCKETS);
+    // Fresh connections, spread over the sockets by the kernel, all reach the first Herald.
+    const statuses = await Promise.all(
+      Array.from({ length: 64 }, () => fetch(`${first.url}/healthz`, { headers: { connection: 'close' } }).then((r) => r.status)),
+    );
+    expect(statuses.every((s) => s === 200)).toBe(true);
+    await first.stop();
+    expect(listeners()).toBe(0);
   });
 
   it('a DATA_DIR that cannot be created stops the start with a message naming it', async () => {

@@ -1,0 +1,76 @@
+import { createServer, type Server as NetServer, type AddressInfo } from 'node:net';
+import type { Server as HttpServer } from 'node:http';
+
+/**
+ * How many listening sockets share Herald's port. libuv accepts one
+ * connection each time the event loop finds a listening socket ready
+ * (libuv/libuv#3696), and a loop serving 1,000 busy connections comes round
+ * every 50-150 ms: a visitor arriving on a new connection waited behind every
+ * other newcomer, about ten per second, and at the start of an outage surge
+ * (a hundred new connections at once) for seconds before Herald read a byte.
+ * With several sockets in one SO_REUSEPORT group the kernel spreads new
+ * connections over them and each turn of the loop accepts one per socket.
+ */
+export const LISTENING_SOCKETS = 32;
+
+export class PortInUse extends Error {}
+
+export interface Listening {
+  address: AddressInfo;
+  close(): Promise<void>;
+}
+
+function listen(server: NetServer | HttpServer, options: { host: string; port: number; reusePort?: boolean }): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const fail = (err: NodeJS.ErrnoException) => reject(err.code === 'EADDRINUSE' ? new PortInUse(err.message) : err);
+    server.once('error', fail);
+    server.listen(options, () => {
+      server.off('error', fail);
+      resolve();
+    });
+  });
+}
+
+const closed = (s: NetServer | HttpServer) => new Promise<void>((resolve) => s.close(() => resolve()));
+
+/**
+ * Starts `server` on host:port with `sockets` listening sockets (see
+ * LISTENING_SOCKETS); where the platform cannot share a port that way, with
+ * one. A port held by anything else, another Herald included, is refused
+ * (PortInUse) rather than shared: the first bind is made without
+ * SO_REUSEPORT, which fails if any socket holds the port.
+ */
+export async function listenShared(server: HttpServer, host: string, port: number, sockets = LISTENING_SOCKETS): Promise<Listening> {
+  if (port !== 0) {
+    // A group sharing the port would let a second process join it silently: bind alone once, to find out.
+    const probe = createServer();
+    await listen(probe, { host, port });
+    await closed(probe);
+  }
+  try {
+    await listen(server, { host, port, reusePort: sockets > 1 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOTSUP' || sockets === 1) throw err;
+    return listenShared(server, host, port, 1);
+  }
+  const address = server.address() as AddressInfo;
+  const extra: NetServer[] = [];
+  try {
+    for (let i = 1; i < sockets; i++) {
+      // Connections accepted here are handed to the one HTTP server: its timeouts, tracking and close() apply to them.
+      // The socket options are those node:http gives its own (half-open allowed, Nagle off).
+      const s = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => server.emit('connection', socket));
+      await listen(s, { host: address.address, port: address.port, reusePort: true });
+      extra.push(s);
+    }
+  } catch (err) {
+    await Promise.all([...extra, server].map(closed));
+    throw err;
+  }
+  return {
+    address,
+    close: async () => {
+      await Promise.all([...extra, server].map(closed));
+    },
+  };
+}
