@@ -116,4 +116,36 @@ describe('the SMTP thread', () => {
     expect(outcomes.filter((e) => e === null).length).toBeLessThanOrEqual(received.length - 1);
     expect((await failure(mailer.send('late', raw('late@example.com'))))?.code).toBe('ECONNECTION');
   });
+
+  it('a thread that dies (here: out of its 64 MB heap) fails what it held as retryable, and the next send starts a new one', async () => {
+    // The server holds the first message's DATA: the others wait in the thread, as strings on its heap.
+    let release: () => void = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    const { mailer, received } = await relay(
+      {
+        onData(stream, session, cb) {
+          stream.resume();
+          stream.on('end', () => {
+            received.push(...session.envelope.rcptTo.map((r) => r.address));
+            void held.then(() => cb());
+          });
+        },
+      },
+      1,
+    );
+    const big = (to: string) => ({
+      envelope: { from: 'status@example.com', to: [to] },
+      raw: `From: status@example.com\r\nTo: ${to}\r\nSubject: Big\r\n\r\n${'x'.repeat(4 * 1024 * 1024)}\r\n`,
+    });
+    const outcomes = await Promise.all(Array.from({ length: 40 }, (_, i) => failure(mailer.send(`b${i}`, big(`big${i}@example.com`)))));
+    release();
+    for (const err of outcomes) {
+      expect(err?.code).toBe('ECONNECTION');
+      expect(err?.message).toMatch(/mail thread stopped/);
+      expect(classify(err!)).toBe('retry');
+    }
+    received.length = 0;
+    await mailer.send('after', raw('after@example.com'));
+    expect(received).toEqual(['after@example.com']);
+  });
 });
