@@ -11,8 +11,8 @@ import { astroPages, cachedPages } from './pages.ts';
 import type { AstroHandler } from '../snapshot/astro-render.ts';
 import { adminApi } from './admin/index.ts';
 import { consoleGuard, type ConsoleEnv } from './console-guard.ts';
-import { statuspageApi } from './public/v2.ts';
-import { bannerApi } from './public/banner.ts';
+import { statuspageApi, statuspageDocuments } from './public/v2.ts';
+import { bannerPreflight, bannerRoute } from './public/banner.ts';
 import { subscribeApi, unsubscribeApp } from './public/subscribe.ts';
 import { feedsApp } from './public/feeds.ts';
 
@@ -32,7 +32,7 @@ type Env = { Bindings: HttpBindings } & ConsoleEnv;
 
 /**
  * The one HTTP front, in the order a request meets it:
- * 1. cached public pages (the hot path, from memory);
+ * 1. cached public pages, the banner and the Statuspage documents (the hot paths, from memory);
  * 2. method check, security headers, one error handler, body limit and UTF-8;
  * 3. /healthz, the JSON APIs (public, and admin behind one guard), feeds;
  * 4. static files; 5. every other page, rendered by Astro.
@@ -42,6 +42,8 @@ export function createApp(herald: Herald, opts: AppOptions = {}) {
   const security = securityHeaders(herald.config.SITE_URL.startsWith('https:'));
 
   const cache: PageCache | null = opts.render ? cachedPages(app, herald, opts.render, security) : null;
+  bannerRoute(app, herald, security);
+  statuspageDocuments(app, herald, security);
 
   app.use('*', async (c, next) => {
     if (METHODS.has(c.req.method)) return next();
@@ -67,8 +69,8 @@ export function createApp(herald: Herald, opts: AppOptions = {}) {
   });
 
   app.route('/api/admin', adminApi(herald));
-  app.route('/api/v2', statuspageApi(herald));
-  app.route('/api', bannerApi(herald));
+  app.route('/api/v2', statuspageApi());
+  app.route('/api', bannerPreflight(new Hono()));
   app.route('/api', subscribeApi(herald));
   app.all('/api/*', (c) => {
     throw new NotFound(`No API route ${c.req.method} ${new URL(c.req.url).pathname}.`);

@@ -5,8 +5,8 @@ import { type CachedPage, PageCache, type Renderer } from '../snapshot/page-cach
 import { pageCacheKey } from '../snapshot/cache-keys.ts';
 import { callAstro, type AstroHandler } from '../snapshot/astro-render.ts';
 import { PUBLIC_CACHE } from '../http/security.ts';
-import { etagMatches } from '../http/public-cache.ts';
 import type { ConsoleEnv } from './console-guard.ts';
+import { etagMatches, ifNoneMatch } from '../http/public-cache.ts';
 
 /** Public page routes served from the in-memory page cache. */
 export const CACHED_PAGES = ['/', '/incidents/:id', '/history', '/maintenance'];
@@ -43,7 +43,7 @@ export function cachedPages(app: Hono<Env>, herald: Herald, render: Renderer, se
         pageHeaders.set(page, headers);
       }
       // A proxy that compresses (nginx gzip) weakens the ETag to W/"…": still a match.
-      if (etagMatches(c.req.header('if-none-match'), page.etag)) {
+      if (etagMatches(ifNoneMatch(c), page.etag)) {
         const { 'Content-Type': _type, ...notModified } = headers;
         return new Response(null, { status: 304, headers: notModified });
       }

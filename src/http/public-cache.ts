@@ -1,4 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono';
+import type { HttpBindings } from '@hono/node-server';
 import { cors } from 'hono/cors';
 import { createHash } from 'node:crypto';
 import { PUBLIC_CACHE } from './security.ts';
@@ -78,3 +79,43 @@ export function respondPublic(c: Context, entry: PublicBody): Response {
  * preflights are answered with 204. Never use this on admin routes.
  */
 export const publicCors: MiddlewareHandler = cors({ origin: '*', allowMethods: ['GET', 'HEAD', 'OPTIONS'], maxAge: 86_400 });
+
+/** If-None-Match from Node's own request headers: asking Hono's request for it builds a full Headers object. */
+export function ifNoneMatch<E extends { Bindings: HttpBindings }>(c: Context<E>): string | undefined {
+  const incoming = (c.env as HttpBindings | undefined)?.incoming;
+  if (!incoming) return c.req.header('if-none-match');
+  const h = incoming.headers['if-none-match'];
+  return Array.isArray(h) ? h.join(', ') : h;
+}
+
+/**
+ * Public JSON on the hot path (the banner every product app polls, the
+ * Statuspage documents integrations poll), for routes registered before the
+ * app's middlewares (src/api/app.ts): every header (security, CORS, caching)
+ * in one object built once per body, and a plain Response. Through the
+ * middlewares, which read and set the response's headers after the handler,
+ * a poll cost 39 µs of CPU against 15 µs this way: Hono turned the answer
+ * into a full Response with a stream for its body.
+ */
+export class PublicAnswers {
+  private readonly fixed: Record<string, string>;
+  private readonly headersOf = new WeakMap<PublicBody, Record<string, string>>();
+
+  /** `security`: the headers every response carries; CORS is that of `publicCors` for a simple GET. */
+  constructor(security: Record<string, string>) {
+    this.fixed = { ...security, 'Access-Control-Allow-Origin': '*', 'Cache-Control': PUBLIC_CACHE };
+  }
+
+  answer<E extends { Bindings: HttpBindings }>(c: Context<E>, entry: PublicBody): Response {
+    let headers = this.headersOf.get(entry);
+    if (!headers) {
+      headers = { ...this.fixed, ETag: entry.etag, 'Content-Type': entry.contentType };
+      this.headersOf.set(entry, headers);
+    }
+    if (etagMatches(ifNoneMatch(c), entry.etag)) {
+      const { 'Content-Type': _type, ...notModified } = headers;
+      return new Response(null, { status: 304, headers: notModified });
+    }
+    return new Response(entry.body, { status: 200, headers });
+  }
+}

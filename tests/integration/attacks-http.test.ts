@@ -177,6 +177,10 @@ describe('security headers on every kind of response', () => {
     ['embed script', '/embed.js'],
     ['v2 summary JSON', '/api/v2/summary.json'],
     ['banner JSON', '/api/banner.json'],
+    // The hot paths answer before the middlewares (src/http/public-cache.ts, PublicAnswers): their 304s too.
+    ['banner JSON, not modified', '/api/banner.json', { headers: { 'if-none-match': '*' } }],
+    ['v2 status JSON, not modified', '/api/v2/status.json', { headers: { 'if-none-match': '*' } }],
+    ['status page, not modified', '/', { headers: { 'if-none-match': '*' } }],
     ['Atom feed', '/history.atom'],
     ['health check', '/healthz'],
     ['API 404', '/api/nope'],

@@ -1,20 +1,20 @@
-import { Hono } from 'hono';
+import type { Hono } from 'hono';
+import type { HttpBindings } from '@hono/node-server';
 import type { Herald } from '../../herald.ts';
 import { bannerFor, parseComponentFilter } from '../../read/banner.ts';
-import { PublicCache, publicCors, respondPublic } from '../../http/public-cache.ts';
+import { PublicAnswers, PublicCache, publicCors } from '../../http/public-cache.ts';
 
 /**
  * `GET /api/banner.json[?components=a,b]`: the in-app banner (see
  * src/read/banner.ts), readable from any origin, cached per data version
- * and per normalized component filter.
+ * and per normalized component filter. Every product app polls it, so it is
+ * registered on the app before the middlewares and answered by
+ * PublicAnswers; preflights (OPTIONS) go through `bannerPreflight`.
  */
-export function bannerApi(herald: Herald) {
-  const app = new Hono();
+export function bannerRoute<E extends { Bindings: HttpBindings }>(app: Hono<E>, herald: Herald, security: Record<string, string>): void {
   const cache = new PublicCache(() => herald.store.version);
-
-  app.use('/banner.json', publicCors);
-
-  app.get('/banner.json', (c) => {
+  const answers = new PublicAnswers(security);
+  app.get('/api/banner.json', (c) => {
     const db = herald.store.data;
     const filter = parseComponentFilter(c.req.query('components'), db);
     const key = filter === null ? '*' : filter.join(',');
@@ -22,8 +22,12 @@ export function bannerApi(herald: Herald) {
       body: JSON.stringify(bannerFor(db, herald.config, filter)),
       contentType: 'application/json; charset=utf-8',
     }));
-    return respondPublic(c, entry);
+    return answers.answer(c, entry);
   });
+}
 
+/** CORS preflight for the banner, mounted under `/api` with the other public JSON. */
+export function bannerPreflight(app: Hono): Hono {
+  app.use('/banner.json', publicCors);
   return app;
 }
