@@ -54,7 +54,11 @@ export function atRate(
           .on('end', () => resolve(res.statusCode!))
           .on('error', reject);
       });
-      req.on('error', reject).end(data);
+      // A reset on a reused keep-alive socket is the race Node's docs describe for request.reusedSocket (the server
+      // closed the idle socket as this request left); say so, as it is not the same failure as a refused request.
+      req
+        .on('error', (err) => reject(req.reusedSocket ? Object.assign(err, { message: `${err.message} (reused socket)` }) : err))
+        .end(data);
     });
   const one = async (i: number, due: number) => {
     let status: string;
