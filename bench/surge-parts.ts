@@ -10,6 +10,8 @@ export interface RateFigures {
   sent: number;
   ok: number;
   failed: number;
+  /** Requests sent again after a reset on a reused keep-alive socket (see atRate). */
+  retried: number;
   statuses: Record<string, number>;
   p50: number;
   p99: number;
@@ -25,7 +27,9 @@ export interface RateFigures {
  * was due; at most 256 are sent at once (beyond that they wait here, still
  * timed: thousands of sockets would exhaust Herald's accept queue and file
  * descriptors, and break the benchmark instead of measuring). A visitor
- * gives up 30 s after clicking (counted as failed). Rate 0 sends nothing.
+ * gives up 30 s after clicking (counted as failed), and, like a browser,
+ * sends a request once more when a reused keep-alive socket was reset under
+ * it (counted in `retried`). Rate 0 sends nothing.
  */
 export function atRate(
   base: string,
@@ -42,6 +46,7 @@ export function atRate(
   const inflight = new Set<Promise<void>>();
   let stopped = false;
   let sent = 0;
+  let retried = 0;
   const t0 = performance.now();
   const send = (data: string | undefined, signal: AbortSignal) =>
     new Promise<number>((resolve, reject) => {
@@ -54,16 +59,22 @@ export function atRate(
           .on('end', () => resolve(res.statusCode!))
           .on('error', reject);
       });
-      // A reset on a reused keep-alive socket is the race Node's docs describe for request.reusedSocket (the server
-      // closed the idle socket as this request left); say so, as it is not the same failure as a refused request.
-      req
-        .on('error', (err) => reject(req.reusedSocket ? Object.assign(err, { message: `${err.message} (reused socket)` }) : err))
-        .end(data);
+      req.on('error', (err) => reject(Object.assign(err, { reusedSocket: req.reusedSocket }))).end(data);
     });
   const one = async (i: number, due: number) => {
     let status: string;
+    const signal = AbortSignal.timeout(Math.max(1, Math.round(due + 30_000 - performance.now())));
     try {
-      status = String(await send(body?.(i), AbortSignal.timeout(Math.max(1, Math.round(due + 30_000 - performance.now())))));
+      status = String(
+        await send(body?.(i), signal).catch((err: NodeJS.ErrnoException & { reusedSocket?: boolean }) => {
+          // The keep-alive race Node's docs describe for request.reusedSocket: the server closed an idle socket as
+          // this request left on it, before reading it. Browsers send such a request again on a new connection,
+          // and Herald's writes are safe to repeat: so does this visitor, once, and the retry is counted.
+          if (!err.reusedSocket || err.code !== 'ECONNRESET') throw err;
+          retried++;
+          return send(body?.(i), signal);
+        }),
+      );
     } catch (err) {
       status = (err as Error).name === 'AbortError' ? 'no answer in 30 s' : `error: ${(err as Error).message}`;
     }
@@ -98,6 +109,7 @@ export function atRate(
         p99: q(0.99),
         max: Number(latency.max.toFixed(1)),
         perSecond: sent / seconds,
+        retried,
       };
     },
   };

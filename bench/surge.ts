@@ -204,10 +204,10 @@ try {
 
   console.log(`\n${phaseTable(phases)}`);
   console.log(
-    `\nSubscribes during the surge: ${sub.sent} sent (${sub.perSecond.toFixed(1)}/s), ${sub.ok} answered 202, p50 ${sub.p50} ms, p99 ${sub.p99} ms, max ${sub.max} ms; answers ${JSON.stringify(sub.statuses)}`,
+    `\nSubscribes during the surge: ${sub.sent} sent (${sub.perSecond.toFixed(1)}/s), ${sub.ok} answered 202, p50 ${sub.p50} ms, p99 ${sub.p99} ms, max ${sub.max} ms; answers ${JSON.stringify(sub.statuses)}; sent again after a keep-alive reset: ${sub.retried}`,
   );
   console.log(
-    `For scale, GET /healthz from the same client at 10/s meanwhile: p50 ${healthz.p50} ms, p99 ${healthz.p99} ms, max ${healthz.max} ms; answers ${JSON.stringify(healthz.statuses)}`,
+    `For scale, GET /healthz from the same client at 10/s meanwhile: p50 ${healthz.p50} ms, p99 ${healthz.p99} ms, max ${healthz.max} ms; answers ${JSON.stringify(healthz.statuses)}; sent again after a keep-alive reset: ${healthz.retried}`,
   );
   console.log(
     `New visitors meanwhile, GET / at 10/s on a fresh connection each: p50 ${newcomers.p50} ms, p99 ${newcomers.p99} ms, max ${newcomers.max} ms; answers ${JSON.stringify(newcomers.statuses)}`,
