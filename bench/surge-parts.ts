@@ -68,7 +68,7 @@ export function atRate(
       status = String(
         await send(body?.(i), signal).catch((err: NodeJS.ErrnoException & { reusedSocket?: boolean }) => {
           // The keep-alive race Node's docs describe for request.reusedSocket: the server closed an idle socket as
-          // this request left on it, before reading it. Browsers send such a request again on a new connection,
+          // this request left on it, before reading it. Browsers send such a request again,
           // and Herald's writes are safe to repeat: so does this visitor, once, and the retry is counted.
           if (!err.reusedSocket || err.code !== 'ECONNRESET') throw err;
           retried++;

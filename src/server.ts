@@ -41,6 +41,8 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Runni
   const headersTimeout = config.HEADERS_TIMEOUT_MS;
   const server = createAdaptorServer({
     fetch: app.fetch,
+    // The host a request without a Host header (HTTP/1.0: load balancers' health checks) is taken to be for.
+    hostname: config.HOST,
     serverOptions: {
       headersTimeout,
       requestTimeout: Math.max(30_000, headersTimeout),

@@ -26,9 +26,23 @@ function listen(server: NetServer | HttpServer, options: { host: string; port: n
     server.once('error', fail);
     server.listen(options, () => {
       server.off('error', fail);
+      server.on('error', acceptFailed);
       resolve();
     });
   });
+}
+
+let lastAcceptLog = 0;
+/**
+ * A listening socket reports a failed accept (EMFILE, ENFILE: out of file
+ * descriptors, likeliest in a surge) as an 'error' event, which with no
+ * listener would end the process. The connection is lost, Herald is not: say
+ * so, at most every 10 s.
+ */
+function acceptFailed(err: NodeJS.ErrnoException): void {
+  if (Date.now() - lastAcceptLog < 10_000) return;
+  lastAcceptLog = Date.now();
+  console.error(`[herald] a connection could not be accepted (${err.code ?? err.message}); check the open-files limit (ulimit -n)`);
 }
 
 const closed = (s: NetServer | HttpServer) => new Promise<void>((resolve) => s.close(() => resolve()));
@@ -36,13 +50,16 @@ const closed = (s: NetServer | HttpServer) => new Promise<void>((resolve) => s.c
 /**
  * Starts `server` on host:port with `sockets` listening sockets (see
  * LISTENING_SOCKETS); where the platform cannot share a port that way, with
- * one. A port held by anything else, another Herald included, is refused
- * (PortInUse) rather than shared: the first bind is made without
- * SO_REUSEPORT, which fails if any socket holds the port.
+ * one. A port already held by anything, another Herald included, is refused
+ * (PortInUse): the port is first bound once without SO_REUSEPORT, which fails
+ * if any socket holds it. What this cannot stop: a process of the same user
+ * that binds the port with SO_REUSEPORT in the instant between that probe and
+ * the group's bind, or later, joins the group and gets a share of new
+ * connections (the kernel admits only the same user to a group).
  */
 export async function listenShared(server: HttpServer, host: string, port: number, sockets = LISTENING_SOCKETS): Promise<Listening> {
   if (port !== 0) {
-    // A group sharing the port would let a second process join it silently: bind alone once, to find out.
+    // A group sharing the port would let a second process start into it silently: bind alone once, to find out.
     const probe = createServer();
     await listen(probe, { host, port });
     await closed(probe);

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { runHeraldExpectingExit, startHerald, tempDataDir, TEST_TOKEN, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { banner, trail } from '../helpers/page.ts';
@@ -131,6 +131,17 @@ describe('refused starts', () => {
       Array.from({ length: 64 }, () => fetch(`${first.url}/healthz`, { headers: { connection: 'close' } }).then((r) => r.status)),
     );
     expect(statuses.every((s) => s === 200)).toBe(true);
+    // HTTP/1.0 without a Host header, as load balancers' health checks send it (HAProxy's httpchk), is answered.
+    const raw = await new Promise<string>((resolve, reject) => {
+      let text = '';
+      const socket = connect(port, '127.0.0.1', () => socket.write('GET /healthz HTTP/1.0\r\n\r\n'));
+      socket
+        .on('data', (d) => (text += d))
+        .on('end', () => resolve(text))
+        .on('error', reject);
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 200 /);
+    expect(raw).toContain('"status":"ok"');
     await first.stop();
     expect(listeners()).toBe(0);
   });

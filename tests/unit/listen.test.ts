@@ -73,7 +73,7 @@ describe('listenShared: several listening sockets on one port', () => {
     expect(listenersOn(port)).toBe(0);
     // Free again for anyone, without SO_REUSEPORT.
     const plain = createServer();
-    await new Promise<void>((resolve) => plain.listen(port, '127.0.0.1', resolve));
+    await new Promise<void>((resolve, reject) => plain.once('error', reject).listen(port, '127.0.0.1', resolve));
     plain.close();
   });
 
@@ -83,6 +83,13 @@ describe('listenShared: several listening sockets on one port', () => {
     expect(await turnsToAccept(one.server, one.listening.address.port, 64)).toBeGreaterThanOrEqual(60);
     const many = await httpOn();
     expect(await turnsToAccept(many.server, many.listening.address.port, 64)).toBeLessThanOrEqual(16);
+  });
+
+  it('a failed accept (out of file descriptors) is logged, not the end of the process', async () => {
+    const { server } = await httpOn();
+    const emfile = Object.assign(new Error('accept EMFILE'), { code: 'EMFILE' });
+    // With no 'error' listener, emit would throw: the uncaught exception that ends a process.
+    expect(() => server.emit('error', emfile)).not.toThrow();
   });
 
   it('every socket hands its connections to the one HTTP server', async () => {

@@ -118,7 +118,8 @@ describe('the SMTP thread', () => {
   });
 
   it('a thread that dies (here: out of its 64 MB heap) fails what it held as retryable, and the next send starts a new one', async () => {
-    // The server holds the first message's DATA: the others wait in the thread, as strings on its heap.
+    // Forty 4 MB messages as strings, more than the thread's 64 MB heap holds (the server holds any DATA it gets,
+    // so none leaves): the thread runs out of memory, whether receiving them or holding them.
     let release: () => void = () => {};
     const held = new Promise<void>((r) => (release = r));
     const { mailer, received } = await relay(
