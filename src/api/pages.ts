@@ -4,9 +4,8 @@ import type { Herald } from '../herald.ts';
 import { type CachedPage, PageCache, type Renderer } from '../snapshot/page-cache.ts';
 import { pageCacheKey } from '../snapshot/cache-keys.ts';
 import { callAstro, type AstroHandler } from '../snapshot/astro-render.ts';
-import { PUBLIC_CACHE } from '../http/security.ts';
 import type { ConsoleEnv } from './console-guard.ts';
-import { etagMatches, ifNoneMatch } from '../http/public-cache.ts';
+import { PublicAnswers } from '../http/public-cache.ts';
 
 /** Public page routes served from the in-memory page cache. */
 export const CACHED_PAGES = ['/', '/incidents/:id', '/history', '/maintenance'];
@@ -16,13 +15,14 @@ type Env = { Bindings: HttpBindings } & ConsoleEnv;
 
 /**
  * The public pages customers load most, from memory: each rendered by Astro
- * once per data version (PageCache) and answered with every header in one
- * plain object built once per page (the hot path under load allocates
- * nothing else). Registered first on the app, before any middleware.
+ * once per data version (PageCache) and answered by PublicAnswers, with
+ * every header in one plain object built once per page (the hot path under
+ * load allocates nothing else). Registered first on the app, before any
+ * middleware.
  */
 export function cachedPages(app: Hono<Env>, herald: Herald, render: Renderer, security: Record<string, string>): PageCache {
   const cache = new PageCache(render, () => herald.store.version);
-  const pageHeaders = new WeakMap<object, Record<string, string>>();
+  const answers = new PublicAnswers(security);
   herald.store.onChange(() => {
     cache.prune();
     cache.warm(['/']);
@@ -37,17 +37,7 @@ export function cachedPages(app: Hono<Env>, herald: Herald, render: Renderer, se
         console.error(`[herald] render of ${c.req.path} failed; serving it uncached:`, err);
         return next();
       }
-      let headers = pageHeaders.get(page);
-      if (!headers) {
-        headers = { ...security, 'Cache-Control': PUBLIC_CACHE, ETag: page.etag, 'Content-Type': page.contentType };
-        pageHeaders.set(page, headers);
-      }
-      // A proxy that compresses (nginx gzip) weakens the ETag to W/"…": still a match.
-      if (etagMatches(ifNoneMatch(c), page.etag)) {
-        const { 'Content-Type': _type, ...notModified } = headers;
-        return new Response(null, { status: 304, headers: notModified });
-      }
-      return new Response(page.bytes, { status: page.status, headers });
+      return answers.answer(c, page);
     });
   }
   return cache;

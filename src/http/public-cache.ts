@@ -81,32 +81,44 @@ export function respondPublic(c: Context, entry: PublicBody): Response {
 export const publicCors: MiddlewareHandler = cors({ origin: '*', allowMethods: ['GET', 'HEAD', 'OPTIONS'], maxAge: 86_400 });
 
 /** If-None-Match from Node's own request headers: asking Hono's request for it builds a full Headers object. */
-export function ifNoneMatch<E extends { Bindings: HttpBindings }>(c: Context<E>): string | undefined {
+function ifNoneMatch<E extends { Bindings: HttpBindings }>(c: Context<E>): string | undefined {
   const incoming = (c.env as HttpBindings | undefined)?.incoming;
   if (!incoming) return c.req.header('if-none-match');
   const h = incoming.headers['if-none-match'];
   return Array.isArray(h) ? h.join(', ') : h;
 }
 
+/** What PublicAnswers needs of a body kept in memory: a PublicBody, or a cached page (which has its bytes and status). */
+export interface KeptBody {
+  body: string;
+  /** The body encoded once, when kept so: a hit then writes bytes instead of encoding the string. */
+  bytes?: Uint8Array<ArrayBuffer>;
+  status?: number;
+  contentType: string;
+  etag: string;
+}
+
 /**
- * Public JSON on the hot path (the banner every product app polls, the
- * Statuspage documents integrations poll), for routes registered before the
- * app's middlewares (src/api/app.ts): every header (security, CORS, caching)
- * in one object built once per body, and a plain Response. Through the
- * middlewares, which read and set the response's headers after the handler,
- * a poll cost 39 µs of CPU against 15 µs this way: Hono turned the answer
- * into a full Response with a stream for its body.
+ * Answers on the hot paths (the cached pages, the banner every product app
+ * polls, the Statuspage documents integrations poll), for routes registered
+ * before the app's middlewares (src/api/app.ts): every header (security,
+ * CORS where asked, caching) in one object built once per body, and a plain
+ * Response, 304 when the client has it (a proxy that compresses, nginx
+ * gzip, weakens the ETag to W/"…": still a match). Through the middlewares,
+ * which read and set the response's headers after the handler, a banner poll
+ * cost 39 µs of CPU against 15 µs this way: Hono turned the answer into a
+ * full Response with a stream for its body.
  */
 export class PublicAnswers {
   private readonly fixed: Record<string, string>;
-  private readonly headersOf = new WeakMap<PublicBody, Record<string, string>>();
+  private readonly headersOf = new WeakMap<KeptBody, Record<string, string>>();
 
-  /** `security`: the headers every response carries; CORS is that of `publicCors` for a simple GET. */
-  constructor(security: Record<string, string>) {
-    this.fixed = { ...security, 'Access-Control-Allow-Origin': '*', 'Cache-Control': PUBLIC_CACHE };
+  /** `security`: the headers every response carries; `cors`: readable from any origin, as `publicCors` says for a simple GET. */
+  constructor(security: Record<string, string>, opts: { cors?: boolean } = {}) {
+    this.fixed = { ...security, ...(opts.cors ? { 'Access-Control-Allow-Origin': '*' } : {}), 'Cache-Control': PUBLIC_CACHE };
   }
 
-  answer<E extends { Bindings: HttpBindings }>(c: Context<E>, entry: PublicBody): Response {
+  answer<E extends { Bindings: HttpBindings }>(c: Context<E>, entry: KeptBody): Response {
     let headers = this.headersOf.get(entry);
     if (!headers) {
       headers = { ...this.fixed, ETag: entry.etag, 'Content-Type': entry.contentType };
@@ -116,6 +128,6 @@ export class PublicAnswers {
       const { 'Content-Type': _type, ...notModified } = headers;
       return new Response(null, { status: 304, headers: notModified });
     }
-    return new Response(entry.body, { status: 200, headers });
+    return new Response(entry.bytes ?? entry.body, { status: entry.status ?? 200, headers });
   }
 }

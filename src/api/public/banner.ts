@@ -13,7 +13,7 @@ import { PublicAnswers, PublicCache, publicCors } from '../../http/public-cache.
  */
 export function bannerRoute<E extends { Bindings: HttpBindings }>(app: Hono<E>, herald: Herald, security: Record<string, string>): void {
   const cache = new PublicCache(() => herald.store.version);
-  const answers = new PublicAnswers(security);
+  const answers = new PublicAnswers(security, { cors: true });
   app.get('/api/banner.json', (c) => {
     const db = herald.store.data;
     const filter = parseComponentFilter(c.req.query('components'), db);

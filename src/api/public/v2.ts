@@ -22,7 +22,7 @@ export function statuspageDocuments<E extends { Bindings: HttpBindings }>(
   security: Record<string, string>,
 ): void {
   const cache = new PublicCache(() => herald.store.version, V2_DOCUMENTS.length);
-  const answers = new PublicAnswers(security);
+  const answers = new PublicAnswers(security, { cors: true });
   for (const name of V2_DOCUMENTS) {
     app.get(`/api/v2/${name}.json`, (c) => {
       const entry = cache.get(name, () => ({
