@@ -1,10 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { runHeraldExpectingExit, startHerald, tempDataDir, TEST_TOKEN, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { banner, trail } from '../helpers/page.ts';
 import { LISTENING_SOCKETS } from '../../src/http/listen.ts';
+import { rawHttp } from '../helpers/raw-http.ts';
 
 const dirs: string[] = [];
 const running: HeraldProcess[] = [];
@@ -132,14 +133,7 @@ describe('refused starts', () => {
     );
     expect(statuses.every((s) => s === 200)).toBe(true);
     // HTTP/1.0 without a Host header, as load balancers' health checks send it (HAProxy's httpchk), is answered.
-    const raw = await new Promise<string>((resolve, reject) => {
-      let text = '';
-      const socket = connect(port, '127.0.0.1', () => socket.write('GET /healthz HTTP/1.0\r\n\r\n'));
-      socket
-        .on('data', (d) => (text += d))
-        .on('end', () => resolve(text))
-        .on('error', reject);
-    });
+    const raw = await rawHttp(port, '127.0.0.1', 'GET /healthz HTTP/1.0\r\n\r\n');
     expect(raw).toMatch(/^HTTP\/1\.1 200 /);
     expect(raw).toContain('"status":"ok"');
     await first.stop();

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect } from 'node:net';
 import { startHerald, removeDir, runHeraldExpectingExit, tempDataDir, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { signIn, type ConsoleSession } from '../helpers/console-session.ts';
 import { storedText } from '../helpers/engine.ts';
+import { rawHttp } from '../helpers/raw-http.ts';
 
 /**
  * Named attack cases from a hostile review, each against a real server:
@@ -147,16 +147,12 @@ describe('HEAD and odd methods', () => {
   it.each([['TRACE'], ['CONNECT']])('%s answers 405 with Allow, and logs nothing', async (method) => {
     const logged = h.output().length;
     const url = new URL(h.url);
-    const reply = await new Promise<string>((resolve, reject) => {
-      const sock = connect(Number(url.port), url.hostname, () => {
-        const target = method === 'CONNECT' ? `${url.hostname}:${url.port}` : '/';
-        sock.write(`${method} ${target} HTTP/1.1\r\nHost: ${url.host}\r\nConnection: close\r\n\r\n`);
-      });
-      let text = '';
-      sock.on('data', (d) => (text += d));
-      sock.on('end', () => resolve(text));
-      sock.on('error', reject);
-    });
+    const target = method === 'CONNECT' ? `${url.hostname}:${url.port}` : '/';
+    const reply = await rawHttp(
+      Number(url.port),
+      url.hostname,
+      `${method} ${target} HTTP/1.1\r\nHost: ${url.host}\r\nConnection: close\r\n\r\n`,
+    );
     expect(reply).toMatch(/^HTTP\/1\.1 405 Method Not Allowed\r\n/);
     expect(reply).toMatch(/\r\nallow: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS\r\n/i);
     expect(h.output().slice(logged)).toBe('');
@@ -184,21 +180,17 @@ describe('smaller holes', () => {
   it('a 429 from a page says "429 Too Many Requests" on its status line', async () => {
     const limited = await startHerald({ env: { SUBSCRIBE_LIMIT_PER_IP: '1' } });
     try {
-      const post = () =>
-        new Promise<string>((resolve, reject) => {
-          const url = new URL(limited.url);
-          const body = 'email=x%40example.com';
-          const sock = connect(Number(url.port), url.hostname, () =>
-            sock.write(
-              `POST /subscribe HTTP/1.1\r\nHost: ${url.host}\r\nOrigin: ${limited.url}\r\nContent-Type: application/x-www-form-urlencoded\r\n` +
-                `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
-            ),
-          );
-          let text = '';
-          sock.on('data', (d) => (text += d));
-          sock.on('end', () => resolve(text.split('\r\n')[0]!));
-          sock.on('error', reject);
-        });
+      const url = new URL(limited.url);
+      const body = 'email=x%40example.com';
+      const post = async () =>
+        (
+          await rawHttp(
+            Number(url.port),
+            url.hostname,
+            `POST /subscribe HTTP/1.1\r\nHost: ${url.host}\r\nOrigin: ${limited.url}\r\nContent-Type: application/x-www-form-urlencoded\r\n` +
+              `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+          )
+        ).split('\r\n')[0]!;
       expect(await post()).toBe('HTTP/1.1 200 OK');
       expect(await post()).toBe('HTTP/1.1 429 Too Many Requests');
     } finally {

@@ -1,11 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { connect, createServer, type AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LISTENING_SOCKETS, listenShared, PortInUse, type Listening } from '../../src/http/listen.ts';
+import { rawHttp } from '../helpers/raw-http.ts';
 
 const cleanup: Array<() => unknown> = [];
 afterEach(async () => {
@@ -101,18 +102,7 @@ describe('listenShared: several listening sockets on one port', () => {
     expect(answers.every((a) => a === 'ok')).toBe(true);
     // A client that half-closes after its request still gets the answer, whichever socket took it.
     const halfClosed = await Promise.all(
-      Array.from(
-        { length: 64 },
-        () =>
-          new Promise<string>((resolve, reject) => {
-            let text = '';
-            const socket = connect(port, '127.0.0.1', () => socket.end('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
-            socket
-              .on('data', (d) => (text += d))
-              .on('end', () => resolve(text))
-              .on('error', reject);
-          }),
-      ),
+      Array.from({ length: 64 }, () => rawHttp(port, '127.0.0.1', 'GET / HTTP/1.1\r\nHost: x\r\n\r\n', { halfClose: true })),
     );
     expect(halfClosed.every((t) => t.startsWith('HTTP/1.1 200') && t.endsWith('ok'))).toBe(true);
   });

@@ -1,0 +1,18 @@
+import { connect } from 'node:net';
+
+/**
+ * Writes `request` exactly as given on a new connection and resolves with
+ * everything the server sent until it closed: for what fetch will not send
+ * (HTTP/1.0 without Host, TRACE, CONNECT, a client that half-closes).
+ * `halfClose` ends the client's side with the request.
+ */
+export function rawHttp(port: number, host: string, request: string, opts: { halfClose?: boolean } = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const socket = connect(port, host, () => (opts.halfClose ? socket.end(request) : socket.write(request)));
+    socket
+      .on('data', (d) => (text += d))
+      .on('end', () => resolve(text))
+      .on('error', reject);
+  });
+}
