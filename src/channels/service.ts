@@ -252,7 +252,6 @@ export function openChannels(herald: HeraldCore): Channels {
     takeOver = true;
     void ready.catch(() => {}).then(() => plan());
   });
-  // A follower reads the outbox for the console's counts; the leader, a takeover that failed again.
   // Every few seconds: an outbox that did not open is opened again; a follower reads the shared outbox (for
   // the console's counts); the leader plans again after a failed pass or a takeover that failed.
   const follower = setInterval(() => {

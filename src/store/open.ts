@@ -62,6 +62,9 @@ export interface Storage {
   close(): Promise<void>;
 }
 
+/** This process, as the replicas and the outbox name it. */
+const thisReplica = (): string => `${hostname()}:${process.pid}`;
+
 export async function openStorage(config: Config, now: () => Date, log: (line: string) => void): Promise<Storage> {
   mkdirSync(config.dataDir, { recursive: true });
   // One process per DATA_DIR, on either engine: the static copy and the embedded journals live there.
@@ -97,14 +100,14 @@ async function openEmbedded(config: Config, now: () => Date, releaseLock: () => 
       return new JournalChannelLedger(new Journal(journal));
     },
     adminToken: async (fromEnv) => ({ ...fileAdminToken(config.dataDir, fromEnv), where: join(config.dataDir, 'admin-token') }),
-    replica: `${hostname()}:${process.pid}`,
+    replica: thisReplica(),
     health: () => ({ engine: 'embedded', healthy: true, listening: true, leader: true }),
     close: async () => releaseLock(),
   };
 }
 
 async function openPostgres(url: string, now: () => Date, log: (line: string) => void, releaseLock: () => void): Promise<Storage> {
-  const replica = `${hostname()}:${process.pid}`;
+  const replica = thisReplica();
   const document = new PgDocumentStore<Db>({
     url,
     defaults: emptyDb(randomId(), now().toISOString()),
