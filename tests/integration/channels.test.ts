@@ -284,7 +284,11 @@ describe('delivery', () => {
       const inc = (await call(h, '/incidents', { body: { name: 'Hang drill', impact: 'minor', body: 'Looking.', notify: false } })).body;
       await until(() => r.on('/hang').length >= 1 && r.on('/fine').length >= 1, 'both first posts');
       await call(h, `/incidents/${inc.id}/updates`, { body: { status: 'identified', body: 'Found.', notify: true } });
-      await until(() => r.on('/fine').length >= 2 && smtp.received.length >= 1, 'the next post and the email', 15_000);
+      // The start-up pass that remakes lost confirmations may still be running and pick up the request
+      // above before its confirm (one CI run): the incident's email is picked by subject, not by order.
+      const subjects = async () => Promise.all(smtp.received.map(async (m) => (await smtp.parse(m)).subject ?? ''));
+      const incidentMails = async () => (await subjects()).filter((s) => !s.includes('Confirm your subscription'));
+      await until(async () => r.on('/fine').length >= 2 && (await incidentMails()).length >= 1, 'the next post and the email', 15_000);
       const started = Date.now();
       const status = await h.request('/api/v2/status.json');
       expect(status.status).toBe(200);
@@ -294,8 +298,9 @@ describe('delivery', () => {
       // the retry after the timeout land, and "exactly one hit" is then never true.
       expect(r.on('/hang').map((x) => x.closed)).toEqual([false]);
       expect(r.on('/fine')).toHaveLength(2);
-      expect(smtp.received).toHaveLength(1);
-      expect((await smtp.parse(smtp.received[0]!)).subject).toContain('Hang drill');
+      const sent = await incidentMails();
+      expect(sent).toHaveLength(1);
+      expect(sent[0]).toContain('Hang drill');
     } finally {
       await h.close();
       await smtp.close();
