@@ -1,21 +1,11 @@
 import { createHash } from 'node:crypto';
-import type pg from 'pg';
 import { randomToken } from '../../auth/random.ts';
-import { MAX_SESSIONS, MAX_TOKEN_LENGTH, SESSION_IDLE_MS, SESSION_MAX_MS, type Session, sessionKey } from '../../auth/sessions.ts';
-import { Conflict, Unavailable } from '../../domain/errors.ts';
+import { MAX_SESSIONS, SESSION_IDLE_MS, SESSION_MAX_MS, type Session, sessionKey } from '../../auth/sessions.ts';
 import type { Leadership } from '../leadership.ts';
-import { describePgError, isConnectionError, type Pool } from '../pg/client.ts';
-import {
-  type ConsoleDrafts,
-  type ConsoleSessions,
-  type ConsoleStore,
-  type ConsoleStoreOptions,
-  DRAFT_TTL_MS,
-  type Draft,
-  MAX_DRAFTS,
-  type SignInLimiter,
-  secondsUntil,
-} from './port.ts';
+import type { Pool } from '../pg/client.ts';
+import { PgDrafts } from './pg-drafts.ts';
+import { type ConsoleQuery, consoleQuery, validId } from './pg-query.ts';
+import { type ConsoleSessions, type ConsoleStore, type ConsoleStoreOptions, type SignInLimiter, secondsUntil } from './port.ts';
 
 export interface PgConsoleStoreOptions extends ConsoleStoreOptions {
   /** The storage's pool (src/store/open.ts); the tables are 003_console.sql's. */
@@ -35,22 +25,6 @@ export interface PgConsoleStoreOptions extends ConsoleStoreOptions {
   publishLeaseMs?: number;
 }
 
-const SAFE_ID = /^[A-Za-z0-9_-]{1,100}$/;
-/** Tokens and draft ids are base64url; anything else (a forged cookie, a NUL byte) is nobody's, and never reaches SQL. */
-const validId = (id: string | undefined): id is string => typeof id === 'string' && id.length <= MAX_TOKEN_LENGTH && SAFE_ID.test(id);
-
-const sleep = (ms: number) =>
-  new Promise<void>((resolve) => {
-    setTimeout(resolve, ms).unref();
-  });
-
-/** A reason short enough for an HTTP answer: the code, never the host or the query (those go to the log). */
-const shortReason = (err: unknown): string => {
-  const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && code) return code;
-  return isConnectionError(err) ? 'connection lost' : 'database error';
-};
-
 /**
  * A session's CSRF token, derived from its cookie token (which is never
  * stored): the table then holds no token at all, only the cookie's hash. The
@@ -64,17 +38,6 @@ interface SessionRow {
   last_seen_at: Date;
 }
 
-interface DraftRow {
-  session_key: string;
-  action: unknown;
-  email_html: string | null;
-  created_at: Date;
-  state: 'pending' | 'publishing' | 'published';
-  claimed_at: Date | null;
-  incident_id: string | null;
-  published_at: Date | null;
-}
-
 /**
  * The console's state in PostgreSQL, shared by every replica behind the load
  * balancer (tables: src/store/migrations/003_console.sql):
@@ -83,68 +46,59 @@ interface DraftRow {
  *   CSRF token is derived from the cookie token, so it is not stored either);
  *   a lookup is one UPDATE that checks both expiries (12 h idle, 24 h in all)
  *   and marks the session used;
- * - drafts, with the session that previewed them, the action as JSON and the
- *   preview's email; publishing is exactly once across replicas (publishOnce);
+ * - drafts (pg-drafts.ts), published exactly once across replicas;
  * - failed sign-ins per address, one fixed-window counter row each, counted
  *   by one atomic upsert (a row is a few bytes, so `signIn.maxKeys`, the
  *   in-memory bound, does not apply: ended windows are swept instead).
  *
  * Expired rows go lazily (an expired session is deleted when presented, old
  * drafts when a new one is saved) and every `sweepMs` on the leader.
- * Every failure of PostgreSQL is Unavailable (503): a session that cannot be
- * read is not a signed-out session.
+ * Every failure of PostgreSQL is Unavailable (503, pg-query.ts): a session
+ * that cannot be read is not a signed-out session.
  */
 export class PgConsoleStore<A> implements ConsoleStore<A> {
   readonly engine = 'postgres' as const;
   readonly sessions: ConsoleSessions;
-  readonly drafts: ConsoleDrafts<A>;
+  readonly drafts: PgDrafts<A>;
   readonly signInFailures: SignInLimiter;
-  private readonly pool: Pool;
-  private readonly replica: string;
-  private readonly now: () => number;
-  private readonly log: (line: string) => void;
+  private readonly query: ConsoleQuery;
   private readonly signIn: ConsoleStoreOptions['signIn'];
-  private readonly publishWaitMs: number;
-  private readonly publishPollMs: number;
-  private readonly publishLeaseMs: number;
-  /** Publishes this replica runs or waits for, by draft id: a double click on one replica shares one outcome. */
-  private readonly inflight = new Map<string, { sessionKey: string; result: Promise<string | null> }>();
   private sweepTimer: NodeJS.Timeout | null = null;
   private readonly stopFollowing: () => void;
-  private reachable = true;
   private closed = false;
 
   constructor(opts: PgConsoleStoreOptions) {
-    this.pool = opts.pool;
-    this.replica = opts.replica;
-    this.now = opts.now ?? Date.now;
-    this.log = opts.log ?? ((line) => console.error(line));
+    const now = opts.now ?? Date.now;
+    const log = opts.log ?? ((line) => console.error(line));
+    this.query = consoleQuery(opts.pool, log, () => this.closed);
     this.signIn = opts.signIn;
-    this.publishWaitMs = opts.publishWaitMs ?? 20_000;
-    this.publishPollMs = opts.publishPollMs ?? 100;
-    // Longer than any publish can take (a write waits at most for a connection and a statement: 5 + 15 s).
-    this.publishLeaseMs = opts.publishLeaseMs ?? 5 * 60_000;
     this.sessions = {
-      create: (actor, now) => this.createSession(actor, now),
-      get: (token, now) => this.getSession(token, now),
+      create: (actor, at) => this.createSession(actor, at),
+      get: (token, at) => this.getSession(token, at),
       destroy: (token) => this.destroySession(token),
     };
-    this.drafts = {
-      save: (key, action, now, emailHtml) => this.saveDraft(key, action, now, emailHtml),
-      peek: (id, key, now) => this.peekDraft(id, key, now),
-      publishOnce: (id, key, now, publish) => this.publishOnce(id, key, now, publish),
-    };
+    this.drafts = new PgDrafts<A>({
+      query: this.query,
+      replica: opts.replica,
+      now,
+      log,
+      closed: () => this.closed,
+      publishWaitMs: opts.publishWaitMs ?? 20_000,
+      publishPollMs: opts.publishPollMs ?? 100,
+      // Longer than any publish can take (a write waits at most for a connection and a statement: 5 + 15 s).
+      publishLeaseMs: opts.publishLeaseMs ?? 5 * 60_000,
+    });
     this.signInFailures = {
-      blockedFor: (key, now) => this.blockedFor(key, now),
-      hit: (key, now) => this.hit(key, now),
+      blockedFor: (key, at) => this.blockedFor(key, at),
+      hit: (key, at) => this.hit(key, at),
       reset: (key) => this.resetFailures(key),
     };
     const sweepMs = opts.sweepMs ?? 5 * 60_000;
     const follow = (leading: boolean) => {
       if (leading && !this.sweepTimer && !this.closed) {
-        this.sweepTimer = setInterval(() => void this.sweep(this.now()).catch(() => {}), sweepMs);
+        this.sweepTimer = setInterval(() => void this.sweep(now()).catch(() => {}), sweepMs);
         this.sweepTimer.unref();
-        void this.sweep(this.now()).catch(() => {});
+        void this.sweep(now()).catch(() => {});
       } else if (!leading && this.sweepTimer) {
         clearInterval(this.sweepTimer);
         this.sweepTimer = null;
@@ -167,15 +121,9 @@ export class PgConsoleStore<A> implements ConsoleStore<A> {
       new Date(now - SESSION_IDLE_MS),
       new Date(now - SESSION_MAX_MS),
     ]);
-    const drafts = await this.query(
-      `DELETE FROM console_drafts
-        WHERE (state = 'pending' AND created_at < $1)
-           OR (state = 'published' AND published_at < $1)
-           OR (state = 'publishing' AND claimed_at < $1)`,
-      [new Date(now - DRAFT_TTL_MS)],
-    );
+    const drafts = await this.drafts.sweep(now);
     const failures = await this.query(`DELETE FROM console_sign_in_failures WHERE reset_at <= $1`, [new Date(now)]);
-    return { sessions: sessions.rowCount ?? 0, drafts: drafts.rowCount ?? 0, signInFailures: failures.rowCount ?? 0 };
+    return { sessions: sessions.rowCount ?? 0, drafts, signInFailures: failures.rowCount ?? 0 };
   }
 
   // Sessions.
@@ -223,176 +171,6 @@ export class PgConsoleStore<A> implements ConsoleStore<A> {
     await this.query(`DELETE FROM console_sessions WHERE key = $1`, [sessionKey(token)]);
   }
 
-  // Drafts.
-
-  private async saveDraft(key: string, action: A, now: number, emailHtml?: string): Promise<Draft<A>> {
-    const cutoff = new Date(now - DRAFT_TTL_MS);
-    await this.query(
-      `DELETE FROM console_drafts
-        WHERE (state = 'pending' AND created_at < $1)
-           OR (state = 'published' AND published_at < $1)
-           OR id IN (SELECT id FROM console_drafts WHERE state = 'pending' ORDER BY created_at DESC, id OFFSET $2)`,
-      [cutoff, MAX_DRAFTS - 1],
-    );
-    // PostgreSQL's text refuses NUL; an email never needs one.
-    const html = emailHtml?.replaceAll('\u0000', '\uFFFD');
-    const draft: Draft<A> = {
-      id: randomToken(18),
-      sessionKey: key,
-      action,
-      createdAt: now,
-      ...(html !== undefined ? { emailHtml: html } : {}),
-    };
-    await this.query(`INSERT INTO console_drafts (id, session_key, action, email_html, created_at) VALUES ($1, $2, $3, $4, $5)`, [
-      draft.id,
-      key,
-      // json (not jsonb) keeps the exact text and takes "\u0000" escapes.
-      JSON.stringify(action),
-      html ?? null,
-      new Date(now),
-    ]);
-    return draft;
-  }
-
-  private async peekDraft(id: string, key: string, now: number): Promise<Draft<A> | null> {
-    if (!validId(id)) return null;
-    const { rows } = await this.query<DraftRow>(
-      `SELECT session_key, action, email_html, created_at FROM console_drafts
-        WHERE id = $1 AND session_key = $2 AND state = 'pending' AND created_at >= $3`,
-      [id, key, new Date(now - DRAFT_TTL_MS)],
-    );
-    return rows[0] ? this.draftOf(id, rows[0]) : null;
-  }
-
-  /**
-   * Exactly once across replicas. The draft row goes from `pending` to
-   * `publishing` in one UPDATE ... WHERE state = 'pending' (PostgreSQL's row
-   * lock makes it one winner; the claim is committed before `publish` runs),
-   * then, once `publish` answers, to `published` with the incident id. A
-   * concurrent click elsewhere finds it `publishing` and waits for (polls)
-   * the outcome: the incident id, or the draft given back after a failed
-   * publish (then it claims it itself). A click on this replica shares the
-   * running request's outcome.
-   *
-   * A replica that dies between its claim and recording the outcome leaves
-   * the draft `publishing`: whether the incident was published is not known
-   * here, so the draft is never published again; after `publishLeaseMs` a
-   * click is told to check the dashboard (409 publish_interrupted).
-   */
-  private publishOnce(id: string, key: string, now: number, publish: (d: Draft<A>) => Promise<string>): Promise<string | null> {
-    if (!validId(id)) return Promise.resolve(null);
-    const running = this.inflight.get(id);
-    if (running?.sessionKey === key) return running.result;
-    const result = this.publishShared(id, key, now, publish);
-    if (!running) {
-      this.inflight.set(id, { sessionKey: key, result });
-      const forget = () => {
-        if (this.inflight.get(id)?.result === result) this.inflight.delete(id);
-      };
-      result.then(forget, forget);
-    }
-    return result;
-  }
-
-  private async publishShared(id: string, key: string, now: number, publish: (d: Draft<A>) => Promise<string>): Promise<string | null> {
-    const cutoff = now - DRAFT_TTL_MS;
-    const deadline = Date.now() + this.publishWaitMs;
-    for (;;) {
-      const claim = `${this.replica}:${randomToken(12)}`.slice(-100);
-      const claimed = await this.query<DraftRow>(
-        `UPDATE console_drafts SET state = 'publishing', claim = $3, claimed_at = $4
-          WHERE id = $1 AND session_key = $2 AND state = 'pending' AND created_at >= $5
-          RETURNING session_key, action, email_html, created_at`,
-        [id, key, claim, new Date(now), new Date(cutoff)],
-      );
-      if (claimed.rows[0]) return this.runClaimed(this.draftOf(id, claimed.rows[0]), claim, publish);
-      const { rows } = await this.query<DraftRow>(
-        `SELECT session_key, state, incident_id, created_at, claimed_at, published_at FROM console_drafts WHERE id = $1`,
-        [id],
-      );
-      const row = rows[0];
-      // Gone, or another session's (published or not): nothing to publish, nothing to tell.
-      if (!row || row.session_key !== key) return null;
-      if (row.state === 'published') return row.published_at!.getTime() >= cutoff ? row.incident_id : null;
-      if (row.state === 'pending' && row.created_at.getTime() < cutoff) return null;
-      if (row.state === 'publishing' && now - row.claimed_at!.getTime() > this.publishLeaseMs) {
-        throw new Conflict(
-          'Publishing this preview was interrupted, and whether it was published is not known. Check the dashboard before publishing it again from a new preview.',
-          'publish_interrupted',
-        );
-      }
-      if (Date.now() >= deadline) {
-        throw new Unavailable(
-          'This preview is still being published by another request. Reload the dashboard in a moment.',
-          'publish_in_progress',
-        );
-      }
-      // `publishing` elsewhere: wait for its outcome. `pending` again: that publish failed and gave it back; claim it.
-      if (row.state === 'publishing') await sleep(this.publishPollMs);
-    }
-  }
-
-  private async runClaimed(draft: Draft<A>, claim: string, publish: (d: Draft<A>) => Promise<string>): Promise<string> {
-    let incidentId: string;
-    try {
-      incidentId = await publish(draft);
-    } catch (err) {
-      // A failed publish (a conflict, say) gives the draft back, to be fixed and retried.
-      await this.giveBack(draft.id, claim, 0);
-      throw err;
-    }
-    await this.recordPublished(draft.id, claim, incidentId, this.now(), 0);
-    return incidentId;
-  }
-
-  /**
-   * Puts a draft whose publish failed back to `pending`. When PostgreSQL
-   * cannot take that now (the publish most likely failed for the same
-   * reason), it is retried in the background; meanwhile a retry of the draft
-   * waits, then is told to try again in a moment (publish_in_progress).
-   */
-  private async giveBack(id: string, claim: string, attempt: number): Promise<void> {
-    try {
-      await this.query(`UPDATE console_drafts SET state = 'pending', claim = NULL, claimed_at = NULL WHERE id = $1 AND claim = $2`, [
-        id,
-        claim,
-      ]);
-    } catch {
-      if (this.closed || attempt >= 30) {
-        this.log(`[herald] draft ${id}: its publish failed and it could not be given back; it stays claimed (publish_interrupted).`);
-        return;
-      }
-      setTimeout(() => void this.giveBack(id, claim, attempt + 1), 2_000).unref();
-    }
-  }
-
-  /** Records the outcome; the incident exists whatever happens here, so a failure is retried in the background, not reported. */
-  private async recordPublished(id: string, claim: string, incidentId: string, at: number, attempt: number): Promise<void> {
-    try {
-      await this.query(
-        `UPDATE console_drafts SET state = 'published', incident_id = $3, published_at = $4, claim = NULL
-          WHERE id = $1 AND claim = $2`,
-        [id, claim, incidentId, new Date(at)],
-      );
-    } catch {
-      if (this.closed || attempt >= 30) {
-        this.log(`[herald] draft ${id} published ${incidentId}, but that could not be recorded: a retry of it will be told to check.`);
-        return;
-      }
-      setTimeout(() => void this.recordPublished(id, claim, incidentId, at, attempt + 1), 2_000).unref();
-    }
-  }
-
-  private draftOf(id: string, row: Pick<DraftRow, 'session_key' | 'action' | 'email_html' | 'created_at'>): Draft<A> {
-    return {
-      id,
-      sessionKey: row.session_key,
-      action: row.action as A,
-      createdAt: row.created_at.getTime(),
-      ...(row.email_html !== null ? { emailHtml: row.email_html } : {}),
-    };
-  }
-
   // Failed sign-ins.
 
   private async blockedFor(key: string, now: number): Promise<number> {
@@ -420,23 +198,6 @@ export class PgConsoleStore<A> implements ConsoleStore<A> {
 
   private async resetFailures(key: string): Promise<void> {
     await this.query(`DELETE FROM console_sign_in_failures WHERE ip = $1`, [clean(key)]);
-  }
-
-  /** One statement on the pool; any failure of PostgreSQL becomes Unavailable (logged once per outage). */
-  private async query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values: unknown[]): Promise<pg.QueryResult<R>> {
-    try {
-      const result = await this.pool.query<R>(text, values);
-      if (!this.reachable) this.log('[herald] the console state in PostgreSQL is reachable again.');
-      this.reachable = true;
-      return result;
-    } catch (err) {
-      if (this.reachable && !this.closed) this.log(`[herald] the console state in PostgreSQL is unreachable: ${describePgError(err)}`);
-      this.reachable = false;
-      throw new Unavailable(
-        `The console cannot reach its database now (${shortReason(err)}), so it cannot check or change sign-ins and previews. Nobody was signed in or out and nothing was published; try again in a moment.`,
-        'storage_unavailable',
-      );
-    }
   }
 }
 
