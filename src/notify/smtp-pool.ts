@@ -52,7 +52,11 @@ export class SmtpPool {
     let releaseNow = true;
     try {
       const conn = slot.conn ?? (slot.conn = await this.open(slot));
-      if (this.closed) throw connectionError('The mail pool is closed.');
+      if (this.closed) {
+        // Opened while the pool closed (close() only reaches connections already open): it goes too, not left open.
+        this.drop(slot, conn);
+        throw connectionError('The mail pool is closed.');
+      }
       await new Promise<void>((resolve, reject) => {
         let settled = false;
         const settle = (err?: Error) => {

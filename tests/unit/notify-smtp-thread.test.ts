@@ -38,7 +38,7 @@ async function relay(extra: Partial<SMTPServerOptions>, poolSize: number) {
   const url = extra.authOptional === false ? `smtp://herald:wrong@127.0.0.1:${port}` : `smtp://127.0.0.1:${port}`;
   const mailer = createMailer({ dataDir: tmpdir(), SMTP_URL: url, SMTP_POOL_SIZE: poolSize });
   mailers.push(mailer);
-  return { mailer, received };
+  return { mailer, received, server };
 }
 
 const raw = (to: string) => ({
@@ -105,7 +105,7 @@ describe('the SMTP thread', () => {
   });
 
   it('answers every message once when closed: sent ones resolve, the rest fail as connection errors (retried later)', async () => {
-    const { mailer, received } = await relay({}, 2);
+    const { mailer, received, server } = await relay({}, 2);
     await mailer.send('warm', raw('first@example.com'));
     const sends = Array.from({ length: 50 }, (_, i) => failure(mailer.send(`n${i}`, raw(`user${i}@example.com`))));
     await new Promise((r) => setTimeout(r, 5));
@@ -115,6 +115,10 @@ describe('the SMTP thread', () => {
     // Every message the server took was answered as sent (at most the ones whose answer the close cut off are not).
     expect(outcomes.filter((e) => e === null).length).toBeLessThanOrEqual(received.length - 1);
     expect((await failure(mailer.send('late', raw('late@example.com'))))?.code).toBe('ECONNECTION');
+    // No connection outlives the close, not even one that was still being opened when it came.
+    const open = () => (server as unknown as { connections: Set<unknown> }).connections.size;
+    for (let i = 0; i < 100 && open() > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(open()).toBe(0);
   });
 
   it('a thread that dies (here: out of its 64 MB heap) fails what it held as retryable, and the next send starts a new one', async () => {
