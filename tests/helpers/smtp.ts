@@ -38,6 +38,9 @@ export async function startSmtp(
     disabledCommands: ['STARTTLS'],
     logger: false,
     size: 10 * 1024 * 1024,
+    // Herald keeps its pooled connections open while idle: on close, a relay going away cuts them (421) after
+    // half a second, rather than smtp-server's default 30 s wait for clients that never leave by themselves.
+    closeTimeout: 500,
     onData(stream, session: SMTPServerSession, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));

@@ -106,6 +106,7 @@ describe('mail relay down or slow', () => {
       authOptional: true,
       disabledCommands: ['STARTTLS'],
       logger: false,
+      closeTimeout: 500, // as startSmtp's: Herald's idle pooled connections are cut, not waited for 30 s
       onData(stream, session, callback) {
         let raw = '';
         stream.on('data', (d: Buffer) => (raw += d));
