@@ -107,6 +107,27 @@ describe('listenShared: several listening sockets on one port', () => {
     expect(halfClosed.every((t) => t.startsWith('HTTP/1.1 200') && t.endsWith('ok'))).toBe(true);
   });
 
+  it('where the platform cannot share a port (ENOTSUP), it listens with one socket', async () => {
+    // Linux always can: the platform's refusal is played by the server's listen, for the shared bind only.
+    const server = createHttpServer((_req, res) => res.end('ok'));
+    const listen = server.listen.bind(server) as (options: object, cb: () => void) => Server;
+    let refused = 0;
+    Object.assign(server, {
+      listen(options: { reusePort?: boolean }, cb: () => void) {
+        if (!options.reusePort) return listen(options, cb);
+        refused++;
+        process.nextTick(() => server.emit('error', Object.assign(new Error('listen ENOTSUP'), { code: 'ENOTSUP' })));
+        return server;
+      },
+    });
+    const listening = await listenShared(server, '127.0.0.1', 0);
+    cleanup.push(() => listening.close());
+    const { port } = listening.address;
+    expect(refused).toBe(1);
+    expect(listenersOn(port)).toBe(1);
+    expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toBe('ok');
+  });
+
   it('a port held by anything else, another shared group included, is refused rather than shared', async () => {
     const first = await httpOn();
     const { port } = first.listening.address;
