@@ -3,8 +3,9 @@ import { SmtpPool, type Envelope, type SmtpPoolOptions } from './smtp-pool.ts';
 
 /**
  * The SMTP pool on its own thread (started by transport.ts). Sending one
- * message is four round trips to the server (MAIL, RCPT, DATA, the body), and
- * each answer is handled by an event loop: on Herald's main thread, under a
+ * message is two round trips to the server (MAIL, RCPT and DATA in one write
+ * where it offers PIPELINING, as most do; then the body), four where it does
+ * not, and each answer is handled by an event loop: on Herald's main thread, under a
  * flood of page requests, every answer waited for a whole turn of a loop
  * serving 1,000 connections (tens of milliseconds), so a notice went out at
  * ~100 messages/s. Here the answers are handled at once, and the main thread
