@@ -64,15 +64,6 @@ export function etagMatches(header: string | undefined, etag: string): boolean {
   });
 }
 
-/** Answers with a cached public body: ETag, short shared caching, 304 when the client has it. */
-export function respondPublic(c: Context, entry: PublicBody): Response {
-  c.header('Cache-Control', PUBLIC_CACHE);
-  c.header('ETag', entry.etag);
-  if (etagMatches(c.req.header('if-none-match'), entry.etag)) return c.body(null, 304);
-  c.header('Content-Type', entry.contentType);
-  return c.body(entry.body, 200);
-}
-
 /**
  * CORS for the public, credential-free JSON (Hono's cors): any origin may
  * read it (browser widgets and the embed script fetch it cross-origin),
@@ -99,10 +90,12 @@ export interface KeptBody {
 }
 
 /**
- * Answers on the hot paths (the cached pages, the banner every product app
- * polls, the Statuspage documents integrations poll), for routes registered
- * before the app's middlewares (src/api/app.ts): every header (security,
- * CORS where asked, caching) in one object built once per body, and a plain
+ * Answers with a body kept in memory: on the hot paths (the cached pages, the
+ * banner every product app polls, the Statuspage documents integrations
+ * poll), for routes registered before the app's middlewares (src/api/app.ts),
+ * and for the feeds behind them. Every header (security where the
+ * middlewares do not add it, CORS where asked, caching) in one object built
+ * once per body, and a plain
  * Response, 304 when the client has it (a proxy that compresses, nginx
  * gzip, weakens the ETag to W/"…": still a match). Through the middlewares,
  * which read and set the response's headers after the handler, a banner poll
@@ -113,7 +106,10 @@ export class PublicAnswers {
   private readonly fixed: Record<string, string>;
   private readonly headersOf = new WeakMap<KeptBody, Record<string, string>>();
 
-  /** `security`: the headers every response carries; `cors`: readable from any origin, as `publicCors` says for a simple GET. */
+  /**
+   * `security`: the headers every response carries (none for routes behind the middlewares, which add them);
+   * `cors`: readable from any origin, as `publicCors` says for a simple GET.
+   */
   constructor(security: Record<string, string>, opts: { cors?: boolean } = {}) {
     this.fixed = { ...security, ...(opts.cors ? { 'Access-Control-Allow-Origin': '*' } : {}), 'Cache-Control': PUBLIC_CACHE };
   }

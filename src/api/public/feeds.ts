@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
+import type { HttpBindings } from '@hono/node-server';
 import type { Herald } from '../../herald.ts';
-import { PublicCache, respondPublic } from '../../http/public-cache.ts';
+import { PublicAnswers, PublicCache } from '../../http/public-cache.ts';
 import { parseComponentFilter } from '../../read/banner.ts';
 import { ATOM_TYPE, historyAtom } from '../../feeds/atom.ts';
 import { RSS_TYPE, historyRss } from '../../feeds/rss.ts';
@@ -12,18 +13,20 @@ import { ICS_TYPE, maintenanceCalendar } from '../../feeds/ics.ts';
  * root, so this app registers exact paths only (no `use('*')`).
  */
 export function feedsApp(herald: Herald) {
-  const app = new Hono();
+  const app = new Hono<{ Bindings: HttpBindings }>();
   const cache = new PublicCache(() => herald.store.version);
+  // Mounted behind the app's middlewares, which add the security headers.
+  const answers = new PublicAnswers({});
 
   app.get('/history.atom', (c) =>
-    respondPublic(
+    answers.answer(
       c,
       cache.get('atom', () => ({ body: historyAtom(herald.store.data, herald.config), contentType: ATOM_TYPE })),
     ),
   );
 
   app.get('/history.rss', (c) =>
-    respondPublic(
+    answers.answer(
       c,
       cache.get('rss', () => ({ body: historyRss(herald.store.data, herald.config), contentType: RSS_TYPE })),
     ),
@@ -34,7 +37,7 @@ export function feedsApp(herald: Herald) {
     const filter = parseComponentFilter(c.req.query('components'), db);
     const key = `ics ${filter === null ? '*' : filter.join(',')}`;
     const entry = cache.get(key, () => ({ body: maintenanceCalendar(db, herald.config, filter), contentType: ICS_TYPE }));
-    return respondPublic(c, entry);
+    return answers.answer(c, entry);
   });
 
   return app;
