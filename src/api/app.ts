@@ -70,7 +70,7 @@ export function createApp(herald: Herald, opts: AppOptions = {}) {
 
   app.route('/api/admin', adminApi(herald));
   app.route('/api/v2', statuspageApi());
-  app.route('/api', bannerPreflight(new Hono()));
+  app.route('/api', bannerPreflight());
   app.route('/api', subscribeApi(herald));
   app.all('/api/*', (c) => {
     throw new NotFound(`No API route ${c.req.method} ${new URL(c.req.url).pathname}.`);

@@ -1,4 +1,4 @@
-import type { Hono } from 'hono';
+import { Hono } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
 import type { Herald } from '../../herald.ts';
 import { bannerFor, parseComponentFilter } from '../../read/banner.ts';
@@ -27,7 +27,8 @@ export function bannerRoute<E extends { Bindings: HttpBindings }>(app: Hono<E>, 
 }
 
 /** CORS preflight for the banner, mounted under `/api` with the other public JSON. */
-export function bannerPreflight(app: Hono): Hono {
+export function bannerPreflight(): Hono {
+  const app = new Hono();
   app.use('/banner.json', publicCors);
   return app;
 }
