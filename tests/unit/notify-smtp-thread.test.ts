@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { createMailer, type Mailer } from '../../src/notify/transport.ts';
 import { classify, isUnknownMailbox, type SendError } from '../../src/notify/classify.ts';
+import { until } from '../helpers/poll.ts';
 
 /**
  * The SMTP relay as Herald uses it: the pool on its own thread (smtp-worker.ts), against a real smtp-server.
@@ -117,8 +118,11 @@ describe('the SMTP thread', () => {
     expect((await failure(mailer.send('late', raw('late@example.com'))))?.code).toBe('ECONNECTION');
     // No connection outlives the close, not even one that was still being opened when it came.
     const open = () => (server as unknown as { connections: Set<unknown> }).connections.size;
-    for (let i = 0; i < 100 && open() > 0; i++) await new Promise((r) => setTimeout(r, 20));
-    expect(open()).toBe(0);
+    await until(
+      () => open() === 0,
+      () => `no connection left open after the close (${open()} open)`,
+      2_000,
+    );
   });
 
   it('a thread that dies (here: out of its 64 MB heap) fails what it held as retryable, and the next send starts a new one', async () => {
