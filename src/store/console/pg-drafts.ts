@@ -7,7 +7,7 @@ export interface PgDraftsOptions {
   query: ConsoleQuery;
   /** Names this replica in draft claims (who is publishing). */
   replica: string;
-  /** The application's clock (ms). */
+  /** The application's clock (ms): expiries are reckoned in it, so tests can move time. */
   now: () => number;
   log: (line: string) => void;
   /** True once the store closed: background retries stop. */

@@ -3,26 +3,23 @@ import { randomToken } from '../../auth/random.ts';
 import { MAX_SESSIONS, SESSION_IDLE_MS, SESSION_MAX_MS, type Session, sessionKey } from '../../auth/sessions.ts';
 import type { Leadership } from '../leadership.ts';
 import type { Pool } from '../pg/client.ts';
-import { PgDrafts } from './pg-drafts.ts';
+import { PgDrafts, type PgDraftsOptions } from './pg-drafts.ts';
 import { type ConsoleQuery, consoleQuery, validId } from './pg-query.ts';
 import { type ConsoleSessions, type ConsoleStore, type ConsoleStoreOptions, type SignInLimiter, secondsUntil } from './port.ts';
 
-export interface PgConsoleStoreOptions extends ConsoleStoreOptions {
+/** `replica` and the publish timings are the drafts' (pg-drafts.ts); the timings have defaults here. */
+export interface PgConsoleStoreOptions
+  extends ConsoleStoreOptions,
+    Pick<PgDraftsOptions, 'replica'>,
+    Partial<Pick<PgDraftsOptions, 'publishWaitMs' | 'publishPollMs' | 'publishLeaseMs'>> {
   /** The storage's pool (src/store/open.ts); the tables are 003_console.sql's. */
   pool: Pool;
-  /** Names this replica in draft claims (who is publishing). */
-  replica: string;
   /** The leader deletes expired rows every `sweepMs`; without it, nobody sweeps (rows also go lazily). */
   leadership?: Leadership;
   /** The application's clock (ms): expiries and windows are reckoned in it, so tests can move time. */
   now?: () => number;
   log?: (line: string) => void;
   sweepMs?: number;
-  /** How long a "Publish now" waits for the same draft being published by another replica. */
-  publishWaitMs?: number;
-  publishPollMs?: number;
-  /** A draft still `publishing` this long after its claim was taken by a replica that died mid-publish. */
-  publishLeaseMs?: number;
 }
 
 /**
