@@ -44,11 +44,17 @@ export async function subscribeAndConfirm(h: HeraldProcess, smtp: TestSmtp, emai
 export async function outboxSettled(
   h: HeraldProcess,
   atLeastNotices = 0,
+  timeoutMs?: number,
 ): Promise<{ updates: Array<Record<string, unknown>>; failed: unknown[] }> {
   let last: { updates: Array<Record<string, unknown>>; failed: unknown[]; pending: number } | null = null;
-  await until(async () => {
-    last = (await (await h.admin('/deliveries')).json()) as typeof last;
-    return last!.pending === 0 && last!.updates.length >= atLeastNotices && last!.updates.every((u) => u.fanout_done && u.queued === 0);
-  }, 'the outbox to settle');
+  await until(
+    async () => {
+      last = (await (await h.admin('/deliveries')).json()) as typeof last;
+      return last!.pending === 0 && last!.updates.length >= atLeastNotices && last!.updates.every((u) => u.fanout_done && u.queued === 0);
+    },
+    // Says where it stopped, so a slow run can be told from a stuck one.
+    () => `the outbox to settle (last seen: ${JSON.stringify(last)})`,
+    timeoutMs,
+  );
   return last!;
 }

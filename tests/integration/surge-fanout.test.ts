@@ -81,7 +81,9 @@ it('under a flood of page reads, a notice reaches every subscriber once and ever
       const answers = await Promise.all(visitors.slice(i, i + 10).map((email) => subscribe(h!, { email, components: [] })));
       expect(answers.map((a) => a.status)).toEqual(answers.map(() => 202));
     }
-    const out = await outboxSettled(h, 1);
+    // Speed is bench/surge.ts's business: on a slow, shared machine (CI runs another test file
+    // beside this one) the notice has taken over 30 s to reach 3,000 under this load.
+    const out = await outboxSettled(h, 1, 150_000);
     expect(out.updates[0]).toMatchObject({ sent: N, failed: 0, queued: 0, fanout_done: true });
     await until(
       () => smtp!.received.length >= N + VISITORS,
@@ -102,4 +104,4 @@ it('under a flood of page reads, a notice reaches every subscriber once and ever
   }
   // The readers were answered throughout, every time.
   expect(Object.keys(statuses)).toEqual(['200']);
-}, 180_000);
+}, 300_000);
