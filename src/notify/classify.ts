@@ -44,6 +44,19 @@ export function classify(err: SendError): Verdict {
   return 'retry';
 }
 
+/**
+ * The code of a send given back unattempted because the relay had just refused the mail setup (a 'halt'
+ * verdict on another message): nothing reached the server, so the delivery stays queued as it was.
+ */
+export const HELD = 'EHELD';
+
+export const heldError = (): SendError & Error =>
+  Object.assign(new Error('Not sent: the mail relay refused the mail setup, so sending is paused.'), { code: HELD });
+
+export function isHeld(err: SendError): boolean {
+  return err.code === HELD;
+}
+
 /** A 5xx saying the mailbox does not exist (5.1.1): stop mailing the address. */
 export function isUnknownMailbox(err: SendError): boolean {
   if (err.responseCode === undefined || err.responseCode < 500 || err.responseCode >= 600) return false;

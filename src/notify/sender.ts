@@ -3,7 +3,7 @@ import type { Delivery, Subscriber } from '../store/mail/model.ts';
 import type { DeliveryLedger } from '../store/mail/ledger.ts';
 import type { Mailer } from './transport.ts';
 import type { Composer } from './compose.ts';
-import { backoffMs, classify, describe, isUnknownMailbox } from './classify.ts';
+import { backoffMs, classify, describe, isHeld, isUnknownMailbox } from './classify.ts';
 
 export interface SenderOptions {
   ledger: DeliveryLedger;
@@ -202,6 +202,12 @@ export class Sender {
   }
 
   private async failed(d: Delivery, err: Error): Promise<void> {
+    if (isHeld(err)) {
+      // Given back unattempted by the paused mailer: queued as it was, for the resume.
+      this.hold(d.id, d.intent, laneOf(d));
+      this.lanes[laneOf(d)].unshift(d.id);
+      return;
+    }
     const verdict = classify(err);
     const error = describe(err);
     const attempts = d.attempts + 1;
@@ -210,6 +216,7 @@ export class Sender {
       // Not the message's fault: keep it queued with its attempts as they were, and stop sending.
       if (!this.paused) {
         this.paused = { reason: error, at: this.o.now().toISOString() };
+        this.o.mailer.hold();
         this.o.log(
           `[outbox] queue paused: ${error}. Fix the mail settings, then resume it (POST /api/admin/deliveries/resume) or restart.`,
         );

@@ -6,7 +6,7 @@ import type { Mailer } from './transport.ts';
 import { Composer } from './compose.ts';
 import { noticeIntents } from './intents.ts';
 import { Passes } from './passes.ts';
-import { backoffMs, classify, describe, isUnknownMailbox } from './classify.ts';
+import { backoffMs, classify, describe, isHeld, isUnknownMailbox } from './classify.ts';
 import type { MailEngine, Sending } from './service.ts';
 
 /** Subscribers walked per fan-out transaction. */
@@ -42,6 +42,8 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
   let stopped = false;
 
   // The pause is shared (mail_outbox): this is this replica's copy, read again with every poll.
+  // `changes` counts this replica's own pauses and resumes: a poll answered from before one must not undo it.
+  let changes = 0;
   const sending: Sending = {
     paused: null,
     lastError: null,
@@ -49,9 +51,13 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
       if (!sending.paused) return;
       log(`[outbox] queue resumed on every replica (was paused: ${sending.paused.reason})`);
       sending.paused = null;
+      changes++;
       void outbox
         .resume()
-        .then(() => pump())
+        .then(() => {
+          changes++; // a poll asked while the resume was being written read the pause
+          return pump();
+        })
         .catch((e: Error) => log(`[outbox] the resume was not saved: ${e.message}`));
     },
   };
@@ -65,6 +71,8 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
       return { ...d, state: 'sent', attempts: d.attempts + 1, last_error: null, next_at: null, sent_at: now().toISOString() };
     } catch (e) {
       const err = e as Error;
+      // Given back unattempted by the paused mailer: it stays queued as it was.
+      if (isHeld(err)) return null;
       const error = describe(err);
       const attempts = d.attempts + 1;
       sending.lastError = { delivery: d.id, error, at: now().toISOString() };
@@ -72,10 +80,13 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
       if (verdict === 'halt') {
         if (!sending.paused) {
           sending.paused = { reason: error, at: now().toISOString() };
+          changes++;
+          mailer.hold();
           log(
             `[outbox] queue paused on every replica: ${error}. Fix the mail settings, then resume it (POST /api/admin/deliveries/resume).`,
           );
           await outbox.pause(error, now()).catch(() => {});
+          changes++; // likewise for a poll asked while the pause was being written
         }
         return null;
       }
@@ -208,9 +219,13 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
   });
 
   const poller = setInterval(() => {
+    const asked = changes;
     void outbox
       .paused()
       .then((paused) => {
+        if (changes !== asked) return;
+        // Paused by another replica: what this one handed to its mailer waits no longer.
+        if (paused && !sending.paused) mailer.hold();
         sending.paused = paused;
         if (!sends.current && !paused) void pump();
         if (fanFailed && !fanOuts.current) {

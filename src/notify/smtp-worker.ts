@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { SmtpPool, type Envelope, type SmtpPoolOptions } from './smtp-pool.ts';
+import { classify, heldError } from './classify.ts';
 
 /**
  * The SMTP pool on its own thread (started by transport.ts). Sending one
@@ -14,6 +15,12 @@ import { SmtpPool, type Envelope, type SmtpPoolOptions } from './smtp-pool.ts';
  * Jobs wait in two lanes, urgent (confirmations) and ordinary (notices), that
  * take turns for free connections, so a notice's backlog here never holds a
  * confirmation back; within a lane, first in first out.
+ *
+ * When the relay refuses the mail setup (a 'halt' verdict: a wrong password,
+ * TLS required), every job still waiting is given back unattempted (EHELD) at
+ * once, as it is on the main thread's 'hold': each would only be refused
+ * again, and a relay that sees a login fail per queued message may lock the
+ * account or the address out.
  */
 export interface SendJob {
   id: number;
@@ -29,8 +36,8 @@ export interface SentError {
   response?: string;
   command?: string;
 }
-/** `pace`: at most `perSecond` sends begin per second (0: as fast as the connections go). */
-export type ToWorker = { t: 'send'; jobs: SendJob[] } | { t: 'pace'; perSecond: number } | { t: 'close' };
+/** `pace`: at most `perSecond` sends begin per second (0: as fast as the connections go); `hold`: give back what waits. */
+export type ToWorker = { t: 'send'; jobs: SendJob[] } | { t: 'pace'; perSecond: number } | { t: 'hold' } | { t: 'close' };
 export type FromWorker = { t: 'done'; results: Array<[id: number, error: SentError | null]> };
 export interface WorkerSetup {
   connection: SmtpPoolOptions['connection'];
@@ -118,6 +125,11 @@ function run(port: NonNullable<typeof parentPort>, setup: WorkerSetup): void {
     }
     return undefined;
   };
+  /** Gives back every job not yet begun (see the module comment). */
+  const hold = () => {
+    const held = errorFields(heldError());
+    for (const lane of [0, 1] as const) for (let job = take(lane); job; job = take(lane)) settle(job.id, held);
+  };
   const pump = () => {
     // As many sends as connections: more would only wait inside the pool, past the lanes' turns.
     while (!closed && active < setup.size) {
@@ -132,7 +144,11 @@ function run(port: NonNullable<typeof parentPort>, setup: WorkerSetup): void {
         .send(job.envelope, raw)
         .then(
           () => settle(job.id, null),
-          (err: unknown) => settle(job.id, errorFields(err)),
+          (err: unknown) => {
+            const error = errorFields(err);
+            settle(job.id, error);
+            if (classify(error) === 'halt') hold();
+          },
         )
         .finally(() => {
           active--;
@@ -149,6 +165,10 @@ function run(port: NonNullable<typeof parentPort>, setup: WorkerSetup): void {
       }
       perSecond = msg.perSecond;
       pump();
+      return;
+    }
+    if (msg.t === 'hold') {
+      hold();
       return;
     }
     if (msg.t === 'close') {

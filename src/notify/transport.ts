@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { writeFileDurably } from '../store/durable-file.ts';
+import { heldError } from './classify.ts';
 
 /** Where messages go: a pooled SMTP relay, or .eml files in DATA_DIR/outbox (the default). */
 export interface Mailer {
@@ -19,6 +20,11 @@ export interface Mailer {
    * (a confirmation) takes turns with the others for the next free connection rather than queueing behind them.
    */
   send(id: string, message: Mail.Options, opts?: { urgent?: boolean }): Promise<void>;
+  /**
+   * Sending is paused: messages handed over but not yet begun are given back unattempted (their sends reject
+   * with classify.ts's HELD code), so the relay is not asked again with a setup it just refused.
+   */
+  hold(): void;
   close(): void;
 }
 
@@ -87,6 +93,7 @@ export function createMailer(cfg: MailerConfig): Mailer {
         const signed = signer && (await signer.sendMail({ envelope: { ...envelope }, raw }));
         await pool.send(envelope, signed ? (signed.message as Buffer) : raw, opts?.urgent ?? false);
       },
+      hold: () => pool.hold(),
       close: () => {
         pool.close();
         signer?.close();
@@ -104,6 +111,7 @@ export function createMailer(cfg: MailerConfig): Mailer {
       const info = await transport.sendMail(message);
       await writeFileDurably(join(dir, `${id}.eml`), info.message as Buffer);
     },
+    hold: () => {}, // nothing waits: each message is written as it comes
     close: () => transport.close(),
   };
 }
@@ -160,6 +168,15 @@ class SmtpThread {
       this.batch.push({ id, envelope, raw, urgent });
       if (this.batch.length === 1) setImmediate(() => this.post());
     });
+  }
+
+  /** See Mailer.hold: what is not handed over yet fails here, the thread gives back what waits there. */
+  hold(): void {
+    for (const job of this.batch.splice(0)) {
+      this.waiting.get(job.id)?.reject(heldError());
+      this.waiting.delete(job.id);
+    }
+    this.worker?.postMessage({ t: 'hold' } satisfies ToWorker);
   }
 
   close(): void {

@@ -111,6 +111,37 @@ describe('the outbox retries what is temporary and gives up on what is not', () 
   });
 });
 
+describe('a refused mail setup', () => {
+  it('stops sending at once: the relay is asked about once per connection, not once per queued message', async () => {
+    const N = 200;
+    let refuse = true;
+    const { smtp, h } = await setup(
+      () => (refuse ? { code: 535, text: '5.7.8 Authentication credentials invalid' } : null),
+      Array.from({ length: N }, (_, i) => `wrong-password-${i}@example.com`),
+      // Two connections, so up to 64 messages wait in the mail thread (32 per connection).
+      { SMTP_POOL_SIZE: '2' },
+    );
+    expect((await declare(h)).status).toBe(201);
+    await until(async () => (await (await h.admin('/deliveries')).json()).paused === true, 'the queue to pause');
+    // Whatever was already on its way lands meanwhile.
+    await new Promise((r) => setTimeout(r, 1000));
+    const state = await (await h.admin('/deliveries')).json();
+    expect(state.updates[0]).toMatchObject({ queued: N, sent: 0, failed: 0 });
+    // One refusal per connection in flight, and per batch handed over before the pause was known: a few.
+    expect(smtp.attempts.length).toBeLessThanOrEqual(8);
+    // What the Comms Lead reads is the relay's refusal, not the messages given back unsent.
+    expect(state.paused_reason).toContain('535');
+    expect(state.last_error.error).toContain('535');
+
+    refuse = false;
+    expect((await h.admin('/deliveries/resume', { method: 'POST' })).status).toBe(200);
+    await smtp.waitFor(N);
+    expect((await outboxSettled(h, 1)).updates[0]).toMatchObject({ sent: N, queued: 0, failed: 0 });
+    expect(new Set(smtp.received.map((r) => r.to[0])).size).toBe(N);
+    expect(smtp.received).toHaveLength(N);
+  });
+});
+
 describe('rate limits', () => {
   it('429 with Retry-After per address and per client IP; X-Forwarded-For is ignored without TRUST_PROXY', async () => {
     const { h } = await setup(() => null, [], { SUBSCRIBE_LIMIT_PER_IP: '5', SUBSCRIBE_LIMIT_PER_ADDRESS: '3' });
