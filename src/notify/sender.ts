@@ -36,18 +36,27 @@ const laneOf = (d: Delivery): Lane => (d.kind === 'confirm' ? 'confirm' : 'notic
 class IdQueue {
   private items: string[] = [];
   private head = 0;
+  /** Sort keys of the ids put back since the last shift: they lead the queue, oldest first. */
+  private back: string[] = [];
   get length(): number {
     return this.items.length - this.head;
   }
   push(id: string): void {
     this.items.push(id);
   }
-  /** Puts an id back at the front (a delivery held by a paused queue). */
-  unshift(id: string): void {
-    if (this.head > 0) this.items[--this.head] = id;
-    else this.items.unshift(id);
+  /**
+   * Puts an id back ahead of everything waiting (a delivery a paused queue did not send). Ids come back in
+   * the order their sends ended, not the order they were taken: `key` (the delivery's creation time) puts
+   * them back in the order they were made, so a notice's update never goes out before the notice.
+   */
+  putBack(id: string, key: string): void {
+    let at = this.back.length;
+    while (at > 0 && this.back[at - 1]! > key) at--;
+    this.back.splice(at, 0, key);
+    this.items.splice(this.head + at, 0, id);
   }
   shift(): string | undefined {
+    if (this.back.length > 0) this.back = [];
     if (this.head >= this.items.length) return undefined;
     const id = this.items[this.head++]!;
     if (this.head > 4096 && this.head * 2 > this.items.length) {
@@ -188,6 +197,11 @@ export class Sender {
   private async sendOne(d: Delivery): Promise<void> {
     const at = () => this.o.now().toISOString();
     const built = await this.o.composer.compose(d, this.o.subscriber(d.sub), this.o.db());
+    if (this.paused) {
+      // Paused while its message was being made: the mailer's hold came too early to give it back.
+      this.putBack(d);
+      return;
+    }
     if ('skip' in built) {
       await this.o.ledger.save({ ...d, state: 'failed', last_error: `not sent: ${built.skip}`, next_at: null });
       return;
@@ -204,8 +218,7 @@ export class Sender {
   private async failed(d: Delivery, err: Error): Promise<void> {
     if (isHeld(err)) {
       // Given back unattempted by the paused mailer: queued as it was, for the resume.
-      this.hold(d.id, d.intent, laneOf(d));
-      this.lanes[laneOf(d)].unshift(d.id);
+      this.putBack(d);
       return;
     }
     const verdict = classify(err);
@@ -221,8 +234,7 @@ export class Sender {
           `[outbox] queue paused: ${error}. Fix the mail settings, then resume it (POST /api/admin/deliveries/resume) or restart.`,
         );
       }
-      this.hold(d.id, d.intent, laneOf(d));
-      this.lanes[laneOf(d)].unshift(d.id);
+      this.putBack(d);
       return;
     }
     if (verdict === 'permanent' || attempts >= this.o.maxAttempts) {
@@ -234,6 +246,12 @@ export class Sender {
     await this.o.ledger.save({ ...d, attempts, last_error: error, next_at: nextAt });
     this.hold(d.id, d.intent, laneOf(d));
     this.later(d.id, nextAt);
+  }
+
+  /** A delivery the paused queue did not send: first in its lane again, for the resume. */
+  private putBack(d: Delivery): void {
+    this.hold(d.id, d.intent, laneOf(d));
+    this.lanes[laneOf(d)].putBack(d.id, d.created_at);
   }
 
   private later(id: string, at: number): void {

@@ -65,6 +65,8 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
   /** What became of one claimed delivery: its new record, or null when it stays queued (sending paused). */
   const sendOne = async ({ delivery: d, subscriber }: Claimed): Promise<Delivery | null> => {
     const built = await composer!.compose(d, subscriber, herald.store.data);
+    // Paused while its message was being made: the mailer's hold came too early to give it back.
+    if (sending.paused) return null;
     if ('skip' in built) return { ...d, state: 'failed', last_error: `not sent: ${built.skip}`, next_at: null };
     try {
       await mailer.send(d.id, built.message, { urgent: d.kind === 'confirm' });
@@ -218,12 +220,17 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
     log(`[outbox] not started yet: ${err.message}`);
   });
 
+  // Polls may overlap (a slow query): an answer that overtook an older one must not be undone by it.
+  let polls = 0;
+  let applied = 0;
   const poller = setInterval(() => {
     const asked = changes;
+    const poll = ++polls;
     void outbox
       .paused()
       .then((paused) => {
-        if (changes !== asked) return;
+        if (changes !== asked || poll < applied) return;
+        applied = poll;
         // Paused by another replica: what this one handed to its mailer waits no longer.
         if (paused && !sending.paused) mailer.hold();
         sending.paused = paused;

@@ -89,8 +89,11 @@ export function createMailer(cfg: MailerConfig): Mailer {
       // under a flood of page requests is tens of milliseconds: 32 messages per connection keep it busy meanwhile.
       window: cfg.SMTP_POOL_SIZE * 32,
       send: async (_id, message, opts) => {
+        const holds = pool.holds;
         const { envelope, raw } = await finished(message);
         const signed = signer && (await signer.sendMail({ envelope: { ...envelope }, raw }));
+        // Held while it was being built or signed: given back like the others.
+        if (pool.holds !== holds) throw heldError();
         await pool.send(envelope, signed ? (signed.message as Buffer) : raw, opts?.urgent ?? false);
       },
       hold: () => pool.hold(),
@@ -170,8 +173,12 @@ class SmtpThread {
     });
   }
 
+  /** How many times hold() ran: a send that began before one is given back too. */
+  holds = 0;
+
   /** See Mailer.hold: what is not handed over yet fails here, the thread gives back what waits there. */
   hold(): void {
+    this.holds++;
     for (const job of this.batch.splice(0)) {
       this.waiting.get(job.id)?.reject(heldError());
       this.waiting.delete(job.id);

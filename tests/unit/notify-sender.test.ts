@@ -10,6 +10,7 @@ import { Sender } from '../../src/notify/sender.ts';
 import { FanOut } from '../../src/notify/fanout.ts';
 import type { Composer } from '../../src/notify/compose.ts';
 import type { Mailer } from '../../src/notify/transport.ts';
+import { heldError } from '../../src/notify/classify.ts';
 import { queuedDelivery, type Delivery } from '../../src/store/mail/model.ts';
 import type { Db } from '../../src/domain/model.ts';
 import { seedSubscribers } from '../fixtures/subscribers.ts';
@@ -99,6 +100,47 @@ describe('Sender', () => {
     sender.enqueue([d]); // sent already: nothing happens
     await new Promise((r) => setTimeout(r, 50));
     expect(started).toEqual(['s1.confirm.1']);
+    await sender.stop();
+    await ledger.close();
+  });
+
+  it('after a pause, sends what the mailer gave back once each, in the order it was made, whatever order it came back in', async () => {
+    const handed: Array<{ id: string; fail: (err: Error) => void }> = [];
+    const sent: string[] = [];
+    let refusing = true;
+    const { ledger, sender } = await setup({
+      concurrency: 8,
+      send: (id) => {
+        if (!refusing) {
+          sent.push(id);
+          return Promise.resolve();
+        }
+        return new Promise<void>((_ok, fail) => handed.push({ id, fail }));
+      },
+    });
+    // An incident's notice (u1) and, a minute later, its update's (u2), to the same six subscribers.
+    const made = ['u1', 'u2'].flatMap((intent, n) =>
+      Array.from({ length: 3 }, (_, i) => ({
+        ...delivery(`s${i}.${intent}`, intent, 'disruption'),
+        created_at: new Date(T.getTime() + n * 60_000 + i).toISOString(),
+      })),
+    );
+    for (const d of made) await ledger.save(d);
+    sender.enqueue(made);
+    await until(() => handed.length === 6, 'all six handed to the mailer');
+    // The relay refuses the login on one; the mailer gives the others back, newest first.
+    const byId = new Map(handed.map((h) => [h.id, h.fail]));
+    byId.get('s1.u1')!(Object.assign(new Error('Invalid login'), { code: 'EAUTH', responseCode: 535 }));
+    for (const id of ['s2.u2', 's1.u2', 's0.u2', 's2.u1', 's0.u1']) byId.get(id)!(heldError());
+    await until(() => sender.pending === 6, 'all six queued again');
+    expect(sender.paused?.reason).toContain('Invalid login');
+    expect(sender.lastError?.error).toContain('Invalid login');
+    for (const d of made) expect(ledger.deliveries.get(d.id)).toMatchObject({ state: 'queued', attempts: 0 });
+
+    refusing = false;
+    sender.resume();
+    await until(() => ledger.countsOf('u2').sent === 3 && ledger.countsOf('u1').sent === 3, 'all six sent');
+    expect(sent).toEqual(made.map((d) => d.id));
     await sender.stop();
     await ledger.close();
   });

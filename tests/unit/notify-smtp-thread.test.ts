@@ -3,7 +3,7 @@ import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { tmpdir } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { createMailer, type Mailer } from '../../src/notify/transport.ts';
-import { classify, isUnknownMailbox, type SendError } from '../../src/notify/classify.ts';
+import { classify, isHeld, isUnknownMailbox, type SendError } from '../../src/notify/classify.ts';
 import { until } from '../helpers/poll.ts';
 
 /**
@@ -90,6 +90,38 @@ describe('the SMTP thread', () => {
     const err = await failure(mailer.send('a', raw('ann@example.com')));
     expect(err?.code).toBe('EAUTH');
     expect(classify(err!)).toBe('halt');
+  });
+
+  it('after a refused login, gives back what waits unattempted (EHELD) instead of logging in once per message', async () => {
+    let logins = 0;
+    const { mailer } = await relay(
+      {
+        authOptional: false,
+        authMethods: ['PLAIN', 'LOGIN'],
+        allowInsecureAuth: true,
+        onAuth(_auth, _session, cb) {
+          logins++;
+          cb(new Error('Invalid username or password'));
+        },
+      },
+      1,
+    );
+    // Handed over in one turn: one login is tried, the other 29 wait for the connection.
+    const outcomes = await Promise.all(Array.from({ length: 30 }, (_, i) => failure(mailer.send(`n${i}`, raw(`user${i}@example.com`)))));
+    expect(outcomes.filter((e) => e?.code === 'EAUTH')).toHaveLength(1);
+    expect(outcomes.filter((e) => e && isHeld(e))).toHaveLength(29);
+    expect(logins).toBe(1);
+  });
+
+  it('a hold gives back a message still being built, before it reaches the thread', async () => {
+    const { mailer, received } = await relay({}, 1);
+    // Not prebuilt: nodemailer composes it first (asynchronously), and the hold comes meanwhile.
+    const sending = failure(mailer.send('built', { from: 'status@example.com', to: 'ann@example.com', subject: 'Hi', text: 'Body' }));
+    mailer.hold();
+    expect(isHeld((await sending)!)).toBe(true);
+    // The hold is not a state: the next message goes out.
+    await mailer.send('next', raw('bob@example.com'));
+    expect(received).toEqual(['bob@example.com']);
   });
 
   it('sends an urgent message (a confirmation) next, not behind the backlog of a notice', async () => {
