@@ -42,8 +42,14 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
   let stopped = false;
 
   // The pause is shared (mail_outbox): this is this replica's copy, read again with every poll.
-  // `changes` counts this replica's own pauses and resumes: a poll answered from before one must not undo it.
-  let changes = 0;
+  // Each poll, and each of this replica's own pauses and resumes, takes the next ticket; a poll's answer is
+  // applied only if nothing with a later ticket was: not after a newer poll's answer (polls may overlap on a
+  // slow query), nor after a pause or resume of this replica's own made after the poll was asked.
+  let ticket = 0;
+  let applied = 0;
+  const ownChange = () => {
+    applied = ++ticket;
+  };
   const sending: Sending = {
     paused: null,
     lastError: null,
@@ -51,11 +57,11 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
       if (!sending.paused) return;
       log(`[outbox] queue resumed on every replica (was paused: ${sending.paused.reason})`);
       sending.paused = null;
-      changes++;
+      ownChange();
       void outbox
         .resume()
         .then(() => {
-          changes++; // a poll asked while the resume was being written read the pause
+          ownChange(); // a poll asked while the resume was being written read the pause
           return pump();
         })
         .catch((e: Error) => log(`[outbox] the resume was not saved: ${e.message}`));
@@ -82,13 +88,13 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
       if (verdict === 'halt') {
         if (!sending.paused) {
           sending.paused = { reason: error, at: now().toISOString() };
-          changes++;
+          ownChange();
           mailer.hold();
           log(
             `[outbox] queue paused on every replica: ${error}. Fix the mail settings, then resume it (POST /api/admin/deliveries/resume).`,
           );
           await outbox.pause(error, now()).catch(() => {});
-          changes++; // likewise for a poll asked while the pause was being written
+          ownChange(); // likewise for a poll asked while the pause was being written
         }
         return null;
       }
@@ -220,16 +226,12 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
     log(`[outbox] not started yet: ${err.message}`);
   });
 
-  // Polls may overlap (a slow query): an answer that overtook an older one must not be undone by it.
-  let polls = 0;
-  let applied = 0;
   const poller = setInterval(() => {
-    const asked = changes;
-    const poll = ++polls;
+    const poll = ++ticket;
     void outbox
       .paused()
       .then((paused) => {
-        if (changes !== asked || poll < applied) return;
+        if (poll < applied) return;
         applied = poll;
         // Paused by another replica: what this one handed to its mailer waits no longer.
         if (paused && !sending.paused) mailer.hold();

@@ -498,8 +498,7 @@ describe('a Comms Lead runs a whole incident from the console', () => {
       if (v.length) problems[path] = v;
     }
     expect(problems).toEqual({});
-    // Sixteen pages through axe took 20 s on CI's slowest machine; the public pages' check has 60 s too.
-  }, 60_000);
+  }, 60_000); // sixteen pages through axe took 20 s on CI's slowest machine; the public pages' check has 60 s too
 });
 
 describe('POST /api/admin/preview (the same dry run, as JSON)', () => {
