@@ -45,12 +45,14 @@ function chunkedUpload(path: string, totalBytes: number, contentType = 'applicat
     );
     req.on('error', (err) => (answered ? undefined : reject(err)));
     const chunk = Buffer.alloc(Math.min(chunkBytes, totalBytes), 0x61);
+    // One chunk per turn of the event loop, as a client that reads while it
+    // sends: Herald's answer is read as soon as it comes.
     const pump = () => {
-      while (!answered && sent < totalBytes) {
-        sent += chunk.length;
-        if (!req.write(chunk)) return void req.once('drain', pump);
-      }
-      if (!answered) req.end();
+      if (answered) return;
+      if (sent >= totalBytes) return void req.end();
+      sent += chunk.length;
+      if (req.write(chunk)) setImmediate(pump);
+      else req.once('drain', () => setImmediate(pump));
     };
     chunk.write('email=', 0);
     pump();
