@@ -76,7 +76,7 @@ describe('one DATA_DIR, one Herald: restart, a second instance, a crash', () => 
     expect(lockOwner(dataDir)).toBe(afterCrash.proc.pid);
     expect(await snapshot(afterCrash)).toEqual(before);
     await afterCrash.stop();
-  });
+  }, 60_000); // three starts and a crash: 24 s of the default 30 on a loaded machine
 });
 
 describe('refused starts', () => {

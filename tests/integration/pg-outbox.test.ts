@@ -167,7 +167,7 @@ describe('subscribers and the outbox on PostgreSQL, shared by replicas', () => {
     await new Promise((r) => setTimeout(r, 2000));
     expect(smtp.received).toHaveLength(30);
     expect(new Set(smtp.received.map((r) => r.to[0])).size).toBe(30);
-  });
+  }, 60_000); // two replicas and a slow relay: 17 s of the default 30 on a loaded machine
 
   it('a mail setup error pauses sending on every replica, and a resume on either sends again', async () => {
     const url = await cluster.database();

@@ -132,7 +132,7 @@ describe('static fallback', () => {
     const viaUrl = runExport([out, '--url', h.url], dataDir);
     expect(viaUrl.status, viaUrl.stderr).toBe(0);
     expect(readFileSync(join(out, 'incidents', incidentId, 'index.html'), 'utf8')).toContain('Static copy drill');
-  });
+  }, 60_000); // a start and two exports: 16 s of the default 30 on a loaded machine
 });
 
 describe('a snapshot that cannot be built leaves the last good one', () => {
