@@ -1,5 +1,6 @@
 import type { ComponentChange, Db, EventRecord, Update } from '../domain/model.ts';
 import type { Channel } from '../domain/channels/model.ts';
+import type { ChannelDelivery } from '../store/channels/ledger.ts';
 
 /**
  * Which channel messages the data calls for: pure functions over the data
@@ -64,4 +65,34 @@ export function channelMessages(db: Pick<Db, 'channels' | 'incidents' | 'mainten
     }
   }
   return out;
+}
+
+/** The outbox record of a message owed, queued as of `at`. */
+export function toDelivery(m: ChannelMessage, at: string): ChannelDelivery {
+  return {
+    t: 'c',
+    id: m.key,
+    channel: m.channel.id,
+    event: m.event.id,
+    update: m.update.id,
+    component: m.change?.code ?? null,
+    kind: m.kind,
+    at: m.update.created_at,
+    state: 'queued',
+    attempts: 0,
+    last_error: null,
+    last_status: null,
+    next_at: null,
+    created_at: at,
+    sent_at: null,
+  };
+}
+
+/** The newest update time in the data after `since` (and up to `until`): where the next planning pass starts. */
+export function latestUpdate(db: Db, since: string, until?: string): string {
+  let latest = since;
+  for (const e of [...db.incidents, ...db.maintenances]) {
+    for (const u of e.updates) if (u.created_at > latest && (until === undefined || u.created_at <= until)) latest = u.created_at;
+  }
+  return latest;
 }

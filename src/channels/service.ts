@@ -1,17 +1,12 @@
 import type { HeraldCore } from '../herald.ts';
-import type { Db, Incident } from '../domain/model.ts';
-import { findEvent } from '../domain/model.ts';
 import type { Channel } from '../domain/channels/model.ts';
 import { setChannelState } from '../domain/channels/manage.ts';
 import { backoffMs } from '../notify/classify.ts';
 import { Passes } from '../notify/passes.ts';
-import { overallStatus } from '../domain/overall.ts';
-import { channelMessages, type ChannelMessage } from './plan.ts';
+import { channelMessages, latestUpdate, toDelivery } from './plan.ts';
 import type { ChannelDelivery, ChannelLedger } from '../store/channels/ledger.ts';
-import { asOf, warRoomFacts } from './facts.ts';
-import { slackMessage } from './slack.ts';
-import { teamsMessage } from './teams.ts';
-import { signatureHeaders, webhookPayload } from './webhook.ts';
+import { signatureHeaders } from './webhook.ts';
+import { renderPost, testMessage } from './render.ts';
 import { PostFailed, postJson, type PostAnswer } from './outbound.ts';
 import { verdictOf } from './verdict.ts';
 
@@ -152,7 +147,7 @@ export function openChannels(herald: HeraldCore): Channels {
   const deliver = async (channel: Channel, d: ChannelDelivery): Promise<void> => {
     const db = herald.store.data;
     const now = herald.now();
-    const request = await render(channel, d, db, now);
+    const request = await renderPost(channel, d, db, cfg, now);
     let result: PostAnswer | PostFailed;
     if (!request) result = new PostFailed('refused', 'the incident or update is no longer in the data');
     else {
@@ -200,27 +195,6 @@ export function openChannels(herald: HeraldCore): Channels {
         setChannelState(ctx, channel.id, 'paused', `${inRow} failures in a row; last: ${verdict.error}`),
       );
     }
-  };
-
-  const render = async (channel: Channel, d: ChannelDelivery, db: Db, now: Date) => {
-    const event = findEvent(db, d.event);
-    const update = event?.updates.find((u) => u.id === d.update);
-    if (!event || !update) return null;
-    const message: ChannelMessage = {
-      key: d.id,
-      channel,
-      event,
-      update,
-      kind: d.kind,
-      change: d.component ? update.affected_components.find((c) => c.code === d.component) : undefined,
-    };
-    if (channel.kind === 'webhook') {
-      const body = JSON.stringify(webhookPayload(message, db, cfg, now));
-      return { body, headers: await signatureHeaders(channel.secret ?? '', d.id, body, now) };
-    }
-    if (event.kind !== 'incident' || d.kind === 'maintenance' || d.kind === 'component') return null;
-    const facts = warRoomFacts(db, asOf(event as Incident, update), update, d.kind, cfg, now);
-    return { body: JSON.stringify(channel.kind === 'slack' ? slackMessage(facts) : teamsMessage(facts)), headers: {} };
   };
 
   let started = false;
@@ -307,61 +281,5 @@ export function openChannels(herald: HeraldCore): Channels {
         await new Promise((r) => setTimeout(r, 20));
       }
     },
-  };
-}
-
-function toDelivery(m: ChannelMessage, at: string): ChannelDelivery {
-  return {
-    t: 'c',
-    id: m.key,
-    channel: m.channel.id,
-    event: m.event.id,
-    update: m.update.id,
-    component: m.change?.code ?? null,
-    kind: m.kind,
-    at: m.update.created_at,
-    state: 'queued',
-    attempts: 0,
-    last_error: null,
-    last_status: null,
-    next_at: null,
-    created_at: at,
-    sent_at: null,
-  };
-}
-
-function latestUpdate(db: Db, since: string, until?: string): string {
-  let latest = since;
-  for (const e of [...db.incidents, ...db.maintenances]) {
-    for (const u of e.updates) if (u.created_at > latest && (until === undefined || u.created_at <= until)) latest = u.created_at;
-  }
-  return latest;
-}
-
-function testMessage(channel: Channel, db: Db, site: { SITE_NAME: string; SITE_URL: string }, now: Date) {
-  const text = `Test message from ${site.SITE_NAME}: this channel (“${channel.name}”) will get incident updates.`;
-  if (channel.kind === 'slack') return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
-  if (channel.kind === 'teams') {
-    return {
-      type: 'message',
-      attachments: [
-        {
-          contentType: 'application/vnd.microsoft.card.adaptive',
-          contentUrl: null,
-          content: {
-            $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
-            type: 'AdaptiveCard',
-            version: '1.4',
-            body: [{ type: 'TextBlock', text, wrap: true }],
-          },
-        },
-      ],
-    };
-  }
-  const overall = overallStatus(db);
-  return {
-    meta: { unsubscribe: null, documentation: `${site.SITE_URL.replace(/\/+$/, '')}/api/v2/summary.json`, generated_at: now.toISOString() },
-    page: { id: db.page.id, status_indicator: overall.indicator, status_description: overall.description },
-    test: { message: text },
   };
 }

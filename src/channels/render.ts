@@ -1,0 +1,79 @@
+import type { Db, Incident } from '../domain/model.ts';
+import { findEvent } from '../domain/model.ts';
+import type { Channel } from '../domain/channels/model.ts';
+import { overallStatus } from '../domain/overall.ts';
+import type { ChannelDelivery } from '../store/channels/ledger.ts';
+import type { ChannelMessage } from './plan.ts';
+import { asOf, warRoomFacts } from './facts.ts';
+import { slackMessage } from './slack.ts';
+import { teamsMessage } from './teams.ts';
+import { signatureHeaders, webhookPayload } from './webhook.ts';
+
+/** What a channel's messages say of the site. */
+export interface Site {
+  SITE_NAME: string;
+  SITE_URL: string;
+  SITE_TIMEZONE: string;
+}
+
+/**
+ * The request a delivery posts, made from the data as it is now: a signed
+ * Standard Webhooks payload, or a Slack or Teams war-room message. Null when
+ * the incident or update is gone from the data, or when the delivery is not
+ * one a war room gets.
+ */
+export async function renderPost(
+  channel: Channel,
+  d: ChannelDelivery,
+  db: Db,
+  site: Site,
+  now: Date,
+): Promise<{ body: string; headers: Record<string, string> } | null> {
+  const event = findEvent(db, d.event);
+  const update = event?.updates.find((u) => u.id === d.update);
+  if (!event || !update) return null;
+  const message: ChannelMessage = {
+    key: d.id,
+    channel,
+    event,
+    update,
+    kind: d.kind,
+    change: d.component ? update.affected_components.find((c) => c.code === d.component) : undefined,
+  };
+  if (channel.kind === 'webhook') {
+    const body = JSON.stringify(webhookPayload(message, db, site, now));
+    return { body, headers: await signatureHeaders(channel.secret ?? '', d.id, body, now) };
+  }
+  if (event.kind !== 'incident' || d.kind === 'maintenance' || d.kind === 'component') return null;
+  const facts = warRoomFacts(db, asOf(event as Incident, update), update, d.kind, site, now);
+  return { body: JSON.stringify(channel.kind === 'slack' ? slackMessage(facts) : teamsMessage(facts)), headers: {} };
+}
+
+/** The "test" button's message, in the channel's own format, sent outside the outbox. */
+export function testMessage(channel: Channel, db: Db, site: Site, now: Date) {
+  const text = `Test message from ${site.SITE_NAME}: this channel (“${channel.name}”) will get incident updates.`;
+  if (channel.kind === 'slack') return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+  if (channel.kind === 'teams') {
+    return {
+      type: 'message',
+      attachments: [
+        {
+          contentType: 'application/vnd.microsoft.card.adaptive',
+          contentUrl: null,
+          content: {
+            $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+            type: 'AdaptiveCard',
+            version: '1.4',
+            body: [{ type: 'TextBlock', text, wrap: true }],
+          },
+        },
+      ],
+    };
+  }
+  const overall = overallStatus(db);
+  return {
+    meta: { unsubscribe: null, documentation: `${site.SITE_URL.replace(/\/+$/, '')}/api/v2/summary.json`, generated_at: now.toISOString() },
+    page: { id: db.page.id, status_indicator: overall.indicator, status_description: overall.description },
+    test: { message: text },
+  };
+}
