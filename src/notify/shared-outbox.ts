@@ -44,11 +44,25 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
   // The pause is shared (mail_outbox): this is this replica's copy, read again with every poll.
   // Each poll, and each of this replica's own pauses and resumes, takes the next ticket; a poll's answer is
   // applied only if nothing with a later ticket was: not after a newer poll's answer (polls may overlap on a
-  // slow query), nor after a pause or resume of this replica's own made after the poll was asked.
+  // slow query), nor after a pause or resume of this replica's own made after the poll was asked. While
+  // one of its own is being written, no poll's answer is applied: a poll may have read the row before the
+  // write reached it (another session holding the row, a slow database), and would undo it.
   let ticket = 0;
   let applied = 0;
+  let writing = 0;
   const ownChange = () => {
     applied = ++ticket;
+  };
+  /** Writes this replica's own pause or resume; polls answered meanwhile are dropped (see above). */
+  const ownWrite = async (write: () => Promise<void>): Promise<void> => {
+    ownChange();
+    writing++;
+    try {
+      await write();
+    } finally {
+      writing--;
+      ownChange();
+    }
   };
   const sending: Sending = {
     paused: null,
@@ -57,13 +71,8 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
       if (!sending.paused) return;
       log(`[outbox] queue resumed on every replica (was paused: ${sending.paused.reason})`);
       sending.paused = null;
-      ownChange();
-      void outbox
-        .resume()
-        .then(() => {
-          ownChange(); // a poll asked while the resume was being written read the pause
-          return pump();
-        })
+      void ownWrite(() => outbox.resume())
+        .then(() => pump())
         .catch((e: Error) => log(`[outbox] the resume was not saved: ${e.message}`));
     },
   };
@@ -88,13 +97,11 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
       if (verdict === 'halt') {
         if (!sending.paused) {
           sending.paused = { reason: error, at: now().toISOString() };
-          ownChange();
           mailer.hold();
           log(
             `[outbox] queue paused on every replica: ${error}. Fix the mail settings, then resume it (POST /api/admin/deliveries/resume).`,
           );
-          await outbox.pause(error, now()).catch(() => {});
-          ownChange(); // likewise for a poll asked while the pause was being written
+          await ownWrite(() => outbox.pause(error, now())).catch(() => {});
         }
         return null;
       }
@@ -231,7 +238,7 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
     void outbox
       .paused()
       .then((paused) => {
-        if (poll < applied) return;
+        if (poll < applied || writing > 0) return;
         applied = poll;
         // Paused by another replica: what this one handed to its mailer waits no longer.
         if (paused && !sending.paused) mailer.hold();

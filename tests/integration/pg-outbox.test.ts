@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import pg from 'pg';
 import { type HeraldProcess, type Stoppable, startHerald, stopAll } from '../helpers/server.ts';
 import { type PgCluster, startPgCluster } from '../helpers/pg.ts';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
@@ -192,6 +193,41 @@ describe('subscribers and the outbox on PostgreSQL, shared by replicas', () => {
     );
     await until(async () => !(await state(a)).paused, 'A to see the resume');
     expect(new Set(smtp.received.map((r) => r.to[0])).size).toBe(50);
+  });
+
+  it('a pause still being written stands: a poll that read the row before it does not undo it', async () => {
+    const url = await cluster.database();
+    const smtp = await startSmtp(() => ({ code: 535, text: '5.7.8 Authentication credentials invalid' }));
+    running.push(smtp);
+    const a = await replica(url, { SMTP_URL: smtp.url });
+    await bulkSubscribers(url, 200);
+    const state = async () => (await (await a.admin('/deliveries')).json()) as Json;
+    // Another session holds the pause's row: A's pause waits to be written, while A's polls (every
+    // 250 ms) still read the row as it was, not paused.
+    const holder = new pg.Client({ connectionString: url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT * FROM mail_outbox FOR UPDATE');
+      await declare(a, 'Row held drill');
+      await until(async () => (await state()).paused, 'A to pause');
+      const tried = smtp.attempts.length;
+      for (let i = 1; i <= 6; i++) {
+        await new Promise((r) => setTimeout(r, 250));
+        expect((await state()).paused, `still paused ${i * 250} ms later`).toBe(true);
+      }
+      expect(smtp.attempts.length).toBe(tried);
+    } finally {
+      await holder.query('COMMIT').catch(() => {});
+      await holder.end();
+    }
+    // Once written, the pause stands in the table and on A.
+    await until(
+      async () => (await rows(url, 'SELECT paused_reason FROM mail_outbox'))[0]?.[0]?.includes('535') ?? false,
+      'the pause saved',
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await state()).paused).toBe(true);
   });
 
   it('a replica killed while sending leaves what it claimed to another once the lease ends; nothing is lost or sent twice', async () => {
