@@ -227,9 +227,10 @@ export class Sender {
     this.lastError = { delivery: d.id, error, at: this.o.now().toISOString() };
     if (verdict === 'halt') {
       // Not the message's fault: keep it queued with its attempts as they were, and stop sending.
+      // Held on every halt, paused or not: the SMTP thread gives back what it is handed until then.
+      this.o.mailer.hold();
       if (!this.paused) {
         this.paused = { reason: error, at: this.o.now().toISOString() };
-        this.o.mailer.hold();
         this.o.log(
           `[outbox] queue paused: ${error}. Fix the mail settings, then resume it (POST /api/admin/deliveries/resume) or restart.`,
         );

@@ -95,9 +95,10 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
       sending.lastError = { delivery: d.id, error, at: now().toISOString() };
       const verdict = classify(err);
       if (verdict === 'halt') {
+        // Held on every halt, paused or not: the SMTP thread gives back what it is handed until then.
+        mailer.hold();
         if (!sending.paused) {
           sending.paused = { reason: error, at: now().toISOString() };
-          mailer.hold();
           log(
             `[outbox] queue paused on every replica: ${error}. Fix the mail settings, then resume it (POST /api/admin/deliveries/resume).`,
           );

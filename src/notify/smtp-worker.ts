@@ -18,9 +18,10 @@ import { classify, heldError } from './classify.ts';
  *
  * When the relay refuses the mail setup (a 'halt' verdict: a wrong password,
  * TLS required), every job still waiting is given back unattempted (EHELD) at
- * once, as it is on the main thread's 'hold': each would only be refused
- * again, and a relay that sees a login fail per queued message may lock the
- * account or the address out.
+ * once, as it is on the main thread's 'hold', and so is every job handed over
+ * until that hold comes: each would only be refused again, and a relay that
+ * sees a login fail per queued message may lock the account or the address
+ * out.
  */
 export interface SendJob {
   id: number;
@@ -62,6 +63,9 @@ function run(port: NonNullable<typeof parentPort>, setup: WorkerSetup): void {
   let active = 0;
   let closed = false;
   let results: FromWorker['results'] = [];
+  // Set by a halt verdict, until the main thread's next hold (it holds on every halt it is told of): what it
+  // hands over before then was sent before it knew, and is given back as well.
+  let halted = false;
   let flushing = false;
   // Pacing: a token bucket holding at most 50 ms of sends, refilled as time passes.
   let perSecond = 0;
@@ -147,7 +151,10 @@ function run(port: NonNullable<typeof parentPort>, setup: WorkerSetup): void {
           (err: unknown) => {
             const error = errorFields(err);
             settle(job.id, error);
-            if (classify(error) === 'halt') hold();
+            if (classify(error) === 'halt') {
+              halted = true;
+              hold();
+            }
           },
         )
         .finally(() => {
@@ -169,6 +176,7 @@ function run(port: NonNullable<typeof parentPort>, setup: WorkerSetup): void {
     }
     if (msg.t === 'hold') {
       hold();
+      halted = false;
       return;
     }
     if (msg.t === 'close') {
@@ -191,7 +199,8 @@ function run(port: NonNullable<typeof parentPort>, setup: WorkerSetup): void {
       return;
     }
     for (const job of msg.jobs) lanes[job.urgent ? 0 : 1].push(job);
-    pump();
+    if (halted) hold();
+    else pump();
   });
 }
 

@@ -113,6 +113,34 @@ describe('the SMTP thread', () => {
     expect(logins).toBe(1);
   });
 
+  it('after a refused login, what is handed over before the main thread holds is given back too; its hold ends that', async () => {
+    let logins = 0;
+    let refuse = true;
+    const { mailer, received } = await relay(
+      {
+        authOptional: false,
+        authMethods: ['PLAIN', 'LOGIN'],
+        allowInsecureAuth: true,
+        onAuth(_auth, _session, cb) {
+          logins++;
+          if (refuse) cb(new Error('Invalid username or password'));
+          else cb(null, { user: 'herald' });
+        },
+      },
+      1,
+    );
+    expect((await failure(mailer.send('first', raw('ann@example.com'))))?.code).toBe('EAUTH');
+    // Handed over before the main thread held (it holds on that verdict): not tried.
+    const meanwhile = await Promise.all(Array.from({ length: 5 }, (_, i) => failure(mailer.send(`m${i}`, raw(`user${i}@example.com`)))));
+    expect(meanwhile.map((e) => e !== null && isHeld(e))).toEqual([true, true, true, true, true]);
+    expect(logins).toBe(1);
+    // The main thread holds (it has paused); once the setup is fixed and it resumes, messages go out.
+    mailer.hold();
+    refuse = false;
+    await mailer.send('after', raw('bob@example.com'));
+    expect(received).toEqual(['bob@example.com']);
+  });
+
   it('a hold gives back a message still being built, before it reaches the thread', async () => {
     const { mailer, received } = await relay({}, 1);
     // Not prebuilt: nodemailer composes it first (asynchronously), and the hold comes meanwhile.
