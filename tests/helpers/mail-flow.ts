@@ -46,11 +46,25 @@ export async function outboxSettled(
   atLeastNotices = 0,
   timeoutMs?: number,
 ): Promise<{ updates: Array<Record<string, unknown>>; failed: unknown[] }> {
-  let last: { updates: Array<Record<string, unknown>>; failed: unknown[]; pending: number } | null = null;
+  let last: {
+    updates: Array<Record<string, unknown>>;
+    failed: unknown[];
+    pending: number;
+    confirmations: { failed: number };
+  } | null = null;
   await until(
     async () => {
       last = (await (await h.admin('/deliveries')).json()) as typeof last;
-      return last!.pending === 0 && last!.updates.length >= atLeastNotices && last!.updates.every((u) => u.fanout_done && u.queued === 0);
+      const { updates, failed, pending, confirmations } = last!;
+      // On PostgreSQL the answer's counts and its list of failures are read by separate queries, so a
+      // delivery failing meanwhile can be in one and not yet in the other: wait for an answer that agrees.
+      const failures = updates.reduce((n, u) => n + Number(u.failed), confirmations.failed);
+      return (
+        pending === 0 &&
+        updates.length >= atLeastNotices &&
+        updates.every((u) => u.fanout_done && u.queued === 0) &&
+        failed.length === Math.min(failures, 200)
+      );
     },
     // Says where it stopped, so a slow run can be told from a stuck one.
     () => `the outbox to settle (last seen: ${JSON.stringify(last)})`,
