@@ -6,7 +6,7 @@ import type { ChannelDelivery } from '../store/channels/ledger.ts';
 import type { ChannelMessage } from './plan.ts';
 import { asOf, warRoomFacts } from './facts.ts';
 import { slackMessage } from './slack.ts';
-import { teamsMessage } from './teams.ts';
+import { adaptiveCardMessage, teamsMessage } from './teams.ts';
 import { signatureHeaders, webhookPayload } from './webhook.ts';
 
 /** What a channel's messages say of the site. */
@@ -53,23 +53,7 @@ export async function renderPost(
 export function testMessage(channel: Channel, db: Db, site: Site, now: Date) {
   const text = `Test message from ${site.SITE_NAME}: this channel (“${channel.name}”) will get incident updates.`;
   if (channel.kind === 'slack') return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
-  if (channel.kind === 'teams') {
-    return {
-      type: 'message',
-      attachments: [
-        {
-          contentType: 'application/vnd.microsoft.card.adaptive',
-          contentUrl: null,
-          content: {
-            $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
-            type: 'AdaptiveCard',
-            version: '1.4',
-            body: [{ type: 'TextBlock', text, wrap: true }],
-          },
-        },
-      ],
-    };
-  }
+  if (channel.kind === 'teams') return adaptiveCardMessage({ body: [{ type: 'TextBlock', text, wrap: true }] });
   const overall = overallStatus(db);
   return {
     meta: { unsubscribe: null, documentation: `${site.SITE_URL.replace(/\/+$/, '')}/api/v2/summary.json`, generated_at: now.toISOString() },
