@@ -42,26 +42,22 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
   let stopped = false;
 
   // The pause is shared (mail_outbox): this is this replica's copy, read again with every poll.
-  // Each poll, and each of this replica's own pauses and resumes, takes the next ticket; a poll's answer is
-  // applied only if nothing with a later ticket was: not after a newer poll's answer (polls may overlap on a
-  // slow query), nor after a pause or resume of this replica's own made after the poll was asked. While
-  // one of its own is being written, no poll's answer is applied: a poll may have read the row before the
-  // write reached it (another session holding the row, a slow database), and would undo it.
+  // Each poll takes the next ticket, and so does each of this replica's own pauses and resumes once written. A
+  // poll's answer is applied only if nothing with a later ticket was: not after a newer poll's answer (polls
+  // may overlap on a slow query), nor after an own pause or resume written since the poll was asked. While one
+  // is being written, no poll's answer is applied at all: the poll may have read the row before the write
+  // reached it (another session holding the row, a slow database), and would undo it.
   let ticket = 0;
   let applied = 0;
   let writing = 0;
-  const ownChange = () => {
-    applied = ++ticket;
-  };
-  /** Writes this replica's own pause or resume; polls answered meanwhile are dropped (see above). */
+  /** Writes this replica's own pause or resume (see above). */
   const ownWrite = async (write: () => Promise<void>): Promise<void> => {
-    ownChange();
     writing++;
     try {
       await write();
     } finally {
       writing--;
-      ownChange();
+      applied = ++ticket;
     }
   };
   const sending: Sending = {
