@@ -5,7 +5,7 @@ import { overallStatus } from '../domain/overall.ts';
 import type { ChannelDelivery } from '../store/channels/ledger.ts';
 import type { ChannelMessage } from './plan.ts';
 import { asOf, warRoomFacts } from './facts.ts';
-import { slackMessage } from './slack.ts';
+import { escapeMrkdwn, slackMessage } from './slack.ts';
 import { adaptiveCardMessage, teamsMessage } from './teams.ts';
 import { signatureHeaders, webhookPayload } from './webhook.ts';
 
@@ -52,7 +52,11 @@ export async function renderPost(
 /** The "test" button's message, in the channel's own format, sent outside the outbox. */
 export function testMessage(channel: Channel, db: Db, site: Site, now: Date) {
   const text = `Test message from ${site.SITE_NAME}: this channel (“${channel.name}”) will get incident updates.`;
-  if (channel.kind === 'slack') return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+  if (channel.kind === 'slack') {
+    // Names are the admins' words, not mrkdwn: a "<!channel>" in one must not ping the war room.
+    const mrkdwn = escapeMrkdwn(text);
+    return { text: mrkdwn, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: mrkdwn } }] };
+  }
   if (channel.kind === 'teams') return adaptiveCardMessage({ body: [{ type: 'TextBlock', text, wrap: true }] });
   const overall = overallStatus(db);
   return {

@@ -13,6 +13,7 @@ import { asOf, warRoomFacts, type WarRoomFacts } from '../../src/channels/facts.
 import { slackMessage } from '../../src/channels/slack.ts';
 import { teamsMessage } from '../../src/channels/teams.ts';
 import { webhookPayload } from '../../src/channels/webhook.ts';
+import { testMessage } from '../../src/channels/render.ts';
 
 /**
  * Channel messages, pure: which (channel, update) messages the data calls
@@ -228,6 +229,19 @@ describe('warRoomFacts and slackMessage', () => {
     expect(section).toContain('&amp;');
     // The fallback `text` is mrkdwn too (notifications and old clients show it).
     expect(msg.text).toBe('🚨 Incident declared · SEV-1: Q&amp;A &lt;!channel&gt; down (Investigating)');
+  });
+
+  it('escapes the test message too: the site and channel names are not mrkdwn', () => {
+    const d = world();
+    const ch = createChannel(ctx(d, 0), { kind: 'slack', name: 'Ops <!channel> & co', url: 'https://hooks.example.com/s' });
+    const msg = testMessage(ch, d, { ...SITE, SITE_NAME: 'Q&A <https://evil.example|Status>' }, at(1)) as {
+      text: string;
+      blocks: Array<{ text: { text: string } }>;
+    };
+    const expected =
+      'Test message from Q&amp;A &lt;https://evil.example|Status&gt;: this channel (“Ops &lt;!channel&gt; &amp; co”) will get incident updates.';
+    expect(msg.text).toBe(expected);
+    expect(msg.blocks[0]!.text.text).toBe(expected);
   });
 });
 
