@@ -19,7 +19,7 @@
  *
  * Subscribers are written straight into DATA_DIR/subscribers.jsonl before
  * start, as bench:fanout does. Needs a build (npm run build, or HERALD_DIST).
- * CHANNELS_NODE_OPTIONS passes NODE_OPTIONS to Herald (e.g. --cpu-prof);
+ * CHANNELS_NODE_FLAGS passes Node flags to Herald (e.g. --cpu-prof, --trace-gc);
  * CHANNELS_LOG=file keeps its output.
  */
 import autocannon from 'autocannon';
@@ -30,7 +30,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { removeDir, startHerald, tempDataDir, type HeraldProcess } from '../tests/helpers/server.ts';
 import { seedSubscribers } from '../tests/fixtures/subscribers.ts';
 import { startReceiver, type HttpStats, type SmtpStats } from './channels-receiver.ts';
-import { ROOT, cpuSeconds, fmt, machineInfo, procMb, requireBuild } from './common.ts';
+import { ROOT, cpuSeconds, fmt, machineInfo, nodeFlags, procMb, requireBuild } from './common.ts';
 
 const envInt = (name: string, fallback: number): number => {
   const raw = process.env[name];
@@ -228,8 +228,8 @@ const startingHerald = startHerald({
     SMTP_POOL_SIZE: String(SMTP_POOL),
     SITE_URL: 'https://status.bench.example',
     ALLOW_PRIVATE_WEBHOOKS: 'true',
-    ...(process.env.CHANNELS_NODE_OPTIONS ? { NODE_OPTIONS: process.env.CHANNELS_NODE_OPTIONS } : {}),
   },
+  nodeArgs: nodeFlags('CHANNELS_NODE_FLAGS'),
 });
 starting = startingHerald;
 const h: HeraldProcess = await startingHerald;
@@ -535,7 +535,7 @@ try {
   console.error(`Herald's last output:\n${h.output().slice(-3000)}`);
 } finally {
   await Promise.race([h.stop(), sleep(10_000)]);
-  // CHANNELS_LOG=file keeps what Herald printed (with CHANNELS_NODE_OPTIONS=--trace-gc, its heap after each GC).
+  // CHANNELS_LOG=file keeps what Herald printed (with CHANNELS_NODE_FLAGS=--trace-gc, its heap after each GC).
   if (process.env.CHANNELS_LOG) writeFileSync(process.env.CHANNELS_LOG, h.output());
   cleanupNow();
 }

@@ -77,3 +77,11 @@ export class LatencyHistogram {
     return this.max;
   }
 }
+
+/**
+ * Node flags for the Herald a benchmark starts, from the environment variable `name` (space-separated).
+ * They go on its command line, not in NODE_OPTIONS, which refuses some V8 flags (--trace-gc among them).
+ */
+export function nodeFlags(name: string): string[] {
+  return (process.env[name] ?? '').split(/\s+/).filter(Boolean);
+}

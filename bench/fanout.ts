@@ -12,7 +12,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { removeDir, startHerald, tempDataDir } from '../tests/helpers/server.ts';
 import { seedSubscribers } from '../tests/fixtures/subscribers.ts';
 import { startSink } from './fanout-sink.ts';
-import { cpuSeconds, procMb, requireBuild } from './common.ts';
+import { cpuSeconds, nodeFlags, procMb, requireBuild } from './common.ts';
 
 const { values } = parseArgs({ options: { n: { type: 'string', default: '100000' }, pool: { type: 'string', default: '16' } } });
 const N = Number(values.n);
@@ -38,15 +38,15 @@ const h = await startHerald({
     SMTP_POOL_SIZE: values.pool!,
     SITE_URL: 'https://status.bench.example',
     SUBSCRIBE_LIMIT_PER_IP: '1000',
-    ...(process.env.FANOUT_NODE_OPTIONS ? { NODE_OPTIONS: process.env.FANOUT_NODE_OPTIONS } : {}),
   },
+  nodeArgs: nodeFlags('FANOUT_NODE_FLAGS'),
 }).catch((err) => {
   sink.stop();
   removeDir(dataDir);
   throw err;
 });
 console.log(`Herald started with ${N} subscribers in ${Date.now() - t} ms`);
-if (process.env.FANOUT_NODE_OPTIONS) console.log(`Herald runs with NODE_OPTIONS=${process.env.FANOUT_NODE_OPTIONS}`);
+if (process.env.FANOUT_NODE_FLAGS) console.log(`Herald runs with the Node flags ${process.env.FANOUT_NODE_FLAGS}`);
 const peakRss = () => procMb(h.proc.pid, 'VmHWM');
 const rssAtStart = procMb(h.proc.pid, 'VmRSS');
 
@@ -108,7 +108,7 @@ try {
   console.log(`  target: ${N} in <= 60 s with RSS < 300 MB -> ${seconds <= 60 && peakRss() < 300 ? 'met' : 'NOT met'}`);
 } finally {
   await h.stop();
-  // FANOUT_LOG=file keeps what Herald printed (with FANOUT_NODE_OPTIONS=--trace-gc, its heap after each GC).
+  // FANOUT_LOG=file keeps what Herald printed (with FANOUT_NODE_FLAGS=--trace-gc, its heap after each GC).
   if (process.env.FANOUT_LOG) writeFileSync(process.env.FANOUT_LOG, h.output());
   sink.stop();
   removeDir(dataDir);

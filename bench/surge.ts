@@ -8,7 +8,7 @@
  * on nginx serving the same bytes (anchor), all in one run: the load
  * generator shares the CPUs with Herald, so targets are ratios between
  * phases of one run. Needs a build (npm run build, or HERALD_DIST).
- * SURGE_NODE_OPTIONS passes NODE_OPTIONS to Herald (e.g. --cpu-prof); SURGE_LOG=file keeps its output.
+ * SURGE_NODE_FLAGS passes Node flags to Herald (e.g. --cpu-prof, --trace-gc); SURGE_LOG=file keeps its output.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -20,7 +20,7 @@ import { startSink } from './fanout-sink.ts';
 import { startStaticBaseline } from './static-baseline.ts';
 import { startLoad } from './load-window.ts';
 import { atRate, cpuWindow, type Phase, phaseTable, type RateFigures, surgeVerdicts, verdictTable } from './surge-parts.ts';
-import { ROOT, fmt, machineInfo, procMb, requireBuild } from './common.ts';
+import { ROOT, fmt, machineInfo, nodeFlags, procMb, requireBuild } from './common.ts';
 
 const { values } = parseArgs({
   options: {
@@ -69,8 +69,8 @@ const h: HeraldProcess = await startHerald({
     SUBSCRIBE_LIMIT_PER_IP: '10000000',
     SUBSCRIBE_LIMIT_PER_ADDRESS: '10000000',
     SUBSCRIBE_LIMIT_WINDOW_SECONDS: '60',
-    ...(process.env.SURGE_NODE_OPTIONS ? { NODE_OPTIONS: process.env.SURGE_NODE_OPTIONS } : {}),
   },
+  nodeArgs: nodeFlags('SURGE_NODE_FLAGS'),
 }).catch((err) => {
   sink.stop(); // the sink must not outlive a failed start
   removeDir(dataDir);

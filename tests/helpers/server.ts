@@ -79,7 +79,13 @@ export async function stopAll(...things: Stoppable[]): Promise<void> {
  * own DATA_DIR. Resolves once it prints its address; rejects with its output
  * if it exits first.
  */
-export async function startHerald(opts: { dataDir?: string; env?: Record<string, string> } = {}): Promise<HeraldProcess> {
+export async function startHerald(
+  opts: {
+    dataDir?: string;
+    env?: Record<string, string> /** Node flags put before the serve script's (benchmarks: --cpu-prof, --trace-gc). */;
+    nodeArgs?: string[];
+  } = {},
+): Promise<HeraldProcess> {
   const dataDir = opts.dataDir ?? tempDataDir();
   const env = {
     ...process.env,
@@ -96,7 +102,7 @@ export async function startHerald(opts: { dataDir?: string; env?: Record<string,
   const engine = await projectEngine(opts);
   Object.assign(env, engine);
   if (engine.DATABASE_URL) databaseOf.set(dataDir, engine);
-  const proc = spawn(process.execPath, SERVE_ARGS, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...SERVE_ARGS], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));
