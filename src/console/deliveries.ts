@@ -1,5 +1,6 @@
 import { findEvent, type Db } from '../domain/model.ts';
 import type { Notify } from '../notify/service.ts';
+import type { NoticeProgress } from '../store/mail/port.ts';
 
 /** One notice (an update that emails) with its delivery counts. */
 export interface NoticeRow {
@@ -16,7 +17,11 @@ export interface NoticeRow {
 
 /** The outbox's notices, newest first, for the dashboard and the deliveries view. */
 export async function noticeRows(notify: Notify, db: Db, limit: number): Promise<NoticeRow[]> {
-  return (await notify.outbox.notices(limit)).map((it) => ({
+  return toNoticeRows(await notify.outbox.notices(limit), db);
+}
+
+export function toNoticeRows(notices: NoticeProgress[], db: Db): NoticeRow[] {
+  return notices.map((it) => ({
     intent: it.key,
     incidentId: it.incident,
     incidentName: findEvent(db, it.incident)?.name ?? it.incident,

@@ -56,8 +56,8 @@ export async function outboxSettled(
     async () => {
       last = (await (await h.admin('/deliveries')).json()) as typeof last;
       const { updates, failed, pending, confirmations } = last!;
-      // On PostgreSQL the answer's counts and its list of failures are read by separate queries, so a
-      // delivery failing meanwhile can be in one and not yet in the other: wait for an answer that agrees.
+      // The answer's counts and its list of failures describe one moment (pg-outbox-overview.test.ts checks
+      // that on PostgreSQL, where they are separate queries); a settled outbox has them agree.
       const failures = updates.reduce((n, u) => n + Number(u.failed), confirmations.failed);
       return (
         pending === 0 &&

@@ -10,12 +10,7 @@ export function deliveriesApi(herald: Herald) {
 
   app.get('/deliveries', async (c) => {
     const db = herald.store.data;
-    const [notices, confirmations, failed, pending] = await Promise.all([
-      notify.outbox.notices(1000),
-      notify.outbox.confirmations(),
-      notify.outbox.failed(200),
-      notify.outbox.waiting(),
-    ]);
+    const { notices, confirmations, failed, waiting: pending } = await notify.outbox.overview({ notices: 1000, failed: 200 });
     const updates = notices.map((i) => ({
       update_id: i.update,
       intent: i.key,

@@ -2,7 +2,7 @@ import { Conflict, NotFound } from '../../domain/errors.ts';
 import type { Delivery, Subscriber, SubscriberState } from './model.ts';
 import type { DeliveryLedger } from './ledger.ts';
 import type { SubscriberBook } from './subscriber-book.ts';
-import type { NoticeProgress, OutboxView, SubscriberStore } from './port.ts';
+import type { FailedDelivery, NoticeProgress, OutboxView, SubscriberStore } from './port.ts';
 import { wantsMail } from './model.ts';
 
 /**
@@ -44,17 +44,26 @@ export function embeddedSubscribers(book: SubscriberBook): SubscriberStore {
 
 /** `waiting` is the sender's: what waits in its lanes and for retries. */
 export function embeddedOutbox(ledger: DeliveryLedger, book: SubscriberBook, waiting: () => number): OutboxView {
+  const notices = (limit: number): NoticeProgress[] => {
+    const out: NoticeProgress[] = [];
+    const intents = [...ledger.intents.values()];
+    for (let i = intents.length - 1; i >= 0 && out.length < limit; i--) out.push({ ...intents[i]!, ...ledger.countsOf(intents[i]!.key) });
+    return out;
+  };
+  const failed = (limit: number): FailedDelivery[] =>
+    ledger.byState('failed', limit).map((delivery) => ({ delivery, email: book.get(delivery.sub)?.email ?? null }));
   return {
-    async notices(limit) {
-      const out: NoticeProgress[] = [];
-      const intents = [...ledger.intents.values()];
-      for (let i = intents.length - 1; i >= 0 && out.length < limit; i--) out.push({ ...intents[i]!, ...ledger.countsOf(intents[i]!.key) });
-      return out;
-    },
+    notices: async (limit) => notices(limit),
     confirmations: async () => ledger.countsOf('confirm'),
-    failed: async (limit) =>
-      ledger.byState('failed', limit).map((delivery) => ({ delivery, email: book.get(delivery.sub)?.email ?? null })),
+    failed: async (limit) => failed(limit),
     waiting: async () => waiting(),
+    // Memory, read without a pause between the reads: nothing can change in between.
+    overview: async (limits) => ({
+      notices: notices(limits.notices),
+      confirmations: ledger.countsOf('confirm'),
+      failed: failed(limits.failed),
+      waiting: waiting(),
+    }),
     async retry(id) {
       const d = ledger.deliveries.get(id);
       if (!d) throw new NotFound(`No delivery ${id}.`);

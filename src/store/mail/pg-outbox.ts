@@ -1,62 +1,11 @@
 import { Conflict, NotFound } from '../../domain/errors.ts';
-import { deliveryId, type Delivery, type DeliveryState, type Intent, type MailKind, type NoticeKind, type Subscriber } from './model.ts';
+import { deliveryId, type Delivery, type NoticeKind, type Subscriber } from './model.ts';
 import type { IntentCounts } from './ledger.ts';
-import type { NoticeProgress, OutboxView } from './port.ts';
+import type { FailedDelivery, NoticeProgress, OutboxOverview, OutboxView } from './port.ts';
 import type { PgTables } from '../pg/tables.ts';
 import { subscriberOf } from './pg-subscribers.ts';
-
-export interface DeliveryRow {
-  id: string;
-  sub: string;
-  intent: string;
-  kind: MailKind;
-  state: DeliveryState;
-  attempts: number;
-  last_error: string | null;
-  next_at: string | null;
-  created_at: Date;
-  sent_at: Date | null;
-}
-
-export const DELIVERY_COLUMNS = 'id, sub, intent, kind, state, attempts, last_error, next_at, created_at, sent_at';
-
-export const deliveryOf = (r: DeliveryRow): Delivery => ({
-  t: 'd',
-  id: r.id,
-  sub: r.sub,
-  intent: r.intent,
-  kind: r.kind,
-  state: r.state,
-  attempts: r.attempts,
-  last_error: r.last_error,
-  next_at: r.next_at === null ? null : Number(r.next_at),
-  created_at: r.created_at.toISOString(),
-  sent_at: r.sent_at ? r.sent_at.toISOString() : null,
-});
-
-/** A row of mail_intents as `pg` returns it. */
-export interface IntentRow {
-  key: string;
-  incident: string;
-  update_id: string;
-  kind: NoticeKind;
-  cursor: string;
-  done: boolean;
-  created_at: Date;
-  archived_sent: number;
-}
-
-export const intentOf = (r: IntentRow): Intent => ({
-  t: 'i',
-  key: r.key,
-  incident: r.incident,
-  update: r.update_id,
-  kind: r.kind,
-  cursor: Number(r.cursor),
-  done: r.done,
-  created_at: r.created_at.toISOString(),
-  archived_sent: r.archived_sent,
-});
+import { DELIVERY_COLUMNS, deliveryOf, type DeliveryRow } from './pg-rows.ts';
+import { countWaiting, readConfirmations, readFailed, readNotices } from './pg-outbox-reads.ts';
 
 /** A notice to fan out, as the data file says (see notify/intents.ts). */
 export interface NoticeToFanOut {
@@ -276,38 +225,29 @@ export class PgOutbox implements OutboxView {
   }
 
   async notices(limit: number): Promise<NoticeProgress[]> {
-    const { rows } = await this.db.query<IntentRow>(
-      `SELECT key, incident, update_id, kind, cursor, done, created_at, archived_sent FROM mail_intents WHERE key <> 'confirm' ORDER BY ord DESC LIMIT $1`,
-      [limit],
-    );
-    const counts = await this.countsOf(rows.map((r) => r.key));
-    return rows.map((r) => {
-      const c = counts.get(r.key) ?? { queued: 0, sent: 0, failed: 0 };
-      return { ...intentOf(r), ...c, sent: c.sent + r.archived_sent };
-    });
+    return readNotices(this.db, limit);
   }
 
   async confirmations(): Promise<IntentCounts> {
-    const c = (await this.countsOf(['confirm'])).get('confirm') ?? { queued: 0, sent: 0, failed: 0 };
-    // Confirmations sent before an import are a count on a 'confirm' row of their own (see transfer.ts).
-    const { rows } = await this.db.query<{ archived_sent: number }>(`SELECT archived_sent FROM mail_intents WHERE key = 'confirm'`);
-    return { ...c, sent: c.sent + (rows[0]?.archived_sent ?? 0) };
+    return readConfirmations(this.db);
   }
 
-  async failed(limit: number): Promise<Array<{ delivery: Delivery; email: string | null }>> {
-    const { rows } = await this.db.query<DeliveryRow & { email: string | null }>(
-      `SELECT ${DELIVERY_COLUMNS.split(', ')
-        .map((c) => `d.${c}`)
-        .join(', ')}, s.email FROM mail_deliveries d
-       LEFT JOIN mail_subscribers s ON s.id = d.sub WHERE d.state = 'failed' ORDER BY d.ord LIMIT $1`,
-      [limit],
-    );
-    return rows.map((r) => ({ delivery: deliveryOf(r), email: r.email }));
+  async failed(limit: number): Promise<FailedDelivery[]> {
+    return readFailed(this.db, limit);
   }
 
   async waiting(): Promise<number> {
-    const { rows } = await this.db.query<{ n: string }>(`SELECT count(*) AS n FROM mail_deliveries WHERE state = 'queued'`);
-    return Number(rows[0]!.n);
+    return countWaiting(this.db);
+  }
+
+  /** The four reads in one read-only transaction: counts and lists agree, whatever the replicas send meanwhile. */
+  async overview(limits: { notices: number; failed: number }): Promise<OutboxOverview> {
+    return this.db.snapshot(async (c) => ({
+      notices: await readNotices(c, limits.notices),
+      confirmations: await readConfirmations(c),
+      failed: await readFailed(c, limits.failed),
+      waiting: await countWaiting(c),
+    }));
   }
 
   async retry(id: string): Promise<Delivery> {
@@ -342,20 +282,5 @@ export class PgOutbox implements OutboxView {
   async sweepLimits(now: Date): Promise<number> {
     const { rowCount } = await this.db.query('DELETE FROM mail_subscribe_limits WHERE reset_at <= $1', [now]);
     return rowCount ?? 0;
-  }
-
-  private async countsOf(keys: string[]): Promise<Map<string, IntentCounts>> {
-    const out = new Map<string, IntentCounts>();
-    if (keys.length === 0) return out;
-    const { rows } = await this.db.query<{ intent: string; state: DeliveryState; n: string }>(
-      'SELECT intent, state, count(*) AS n FROM mail_deliveries WHERE intent = ANY($1::text[]) GROUP BY intent, state',
-      [keys],
-    );
-    for (const r of rows) {
-      let c = out.get(r.intent);
-      if (!c) out.set(r.intent, (c = { queued: 0, sent: 0, failed: 0 }));
-      c[r.state] = Number(r.n);
-    }
-    return out;
   }
 }

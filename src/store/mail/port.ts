@@ -50,15 +50,31 @@ export interface SubscriberPage {
 /** A notice being or having been fanned out, with its deliveries by state. */
 export type NoticeProgress = Intent & IntentCounts;
 
+/** A failed delivery with the address it was for (null once the subscriber is removed). */
+export interface FailedDelivery {
+  delivery: Delivery;
+  email: string | null;
+}
+
+/** The outbox at one moment: the newest notices, the confirmations, the oldest failures, how many wait. */
+export interface OutboxOverview {
+  notices: NoticeProgress[];
+  confirmations: IntentCounts;
+  failed: FailedDelivery[];
+  waiting: number;
+}
+
 /** What the console and the admin API read of the outbox, and the one change they make. */
 export interface OutboxView {
   /** The newest notices first, at most `limit`. */
   notices(limit: number): Promise<NoticeProgress[]>;
   confirmations(): Promise<IntentCounts>;
-  /** Failed deliveries (oldest first) with the address they were for (null once the subscriber is removed). */
-  failed(limit: number): Promise<Array<{ delivery: Delivery; email: string | null }>>;
+  /** Failed deliveries, oldest first. */
+  failed(limit: number): Promise<FailedDelivery[]>;
   /** Deliveries waiting to be sent (now or at a retry time). */
   waiting(): Promise<number>;
+  /** The four reads above as of one moment, so that the counts and the list of failures agree. */
+  overview(limits: { notices: number; failed: number }): Promise<OutboxOverview>;
   /** Queues a failed delivery again (NotFound, or Conflict when it is not failed). */
   retry(id: string): Promise<Delivery>;
 }

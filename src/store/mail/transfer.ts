@@ -8,7 +8,7 @@ import { DeliveryLedger } from './ledger.ts';
 import { SubscriberBook } from './subscriber-book.ts';
 import { LinkTokens } from './tokens.ts';
 import { subscriberOf } from './pg-subscribers.ts';
-import { DELIVERY_COLUMNS, deliveryOf, type DeliveryRow, intentOf, type IntentRow } from './pg-outbox.ts';
+import { DELIVERY_COLUMNS, deliveryOf, type DeliveryRow, intentOf, type IntentRow } from './pg-rows.ts';
 
 /**
  * The mail part of `db:import` / `db:export` (src/store/transfer.ts):

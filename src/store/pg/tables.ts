@@ -33,9 +33,18 @@ export class PgTables {
   }
 
   async tx<R>(fn: (client: PoolClient) => Promise<R>): Promise<R> {
+    return this.transaction('BEGIN', fn);
+  }
+
+  /** Reads as of one moment (REPEATABLE READ, read only): several statements that must agree with each other. */
+  async snapshot<R>(fn: (client: PoolClient) => Promise<R>): Promise<R> {
+    return this.transaction('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', fn);
+  }
+
+  private async transaction<R>(begin: string, fn: (client: PoolClient) => Promise<R>): Promise<R> {
     try {
       const result = await withClient(this.pool, async (client) => {
-        await client.query('BEGIN');
+        await client.query(begin);
         try {
           const r = await fn(client);
           await client.query('COMMIT');

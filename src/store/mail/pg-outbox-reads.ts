@@ -1,0 +1,67 @@
+import type pg from 'pg';
+import type { DeliveryState } from './model.ts';
+import type { IntentCounts } from './ledger.ts';
+import type { FailedDelivery, NoticeProgress } from './port.ts';
+import { DELIVERY_COLUMNS, deliveryOf, type DeliveryRow, intentOf, type IntentRow } from './pg-rows.ts';
+
+/** What runs a statement: the tables (each statement on its own) or the client of one transaction. */
+export interface Queryable {
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
+}
+
+/**
+ * What the console and the admin API read of the shared outbox. Each read
+ * takes what runs it, so the overview can make all of them in one snapshot.
+ */
+export async function readNotices(q: Queryable, limit: number): Promise<NoticeProgress[]> {
+  const { rows } = await q.query<IntentRow>(
+    `SELECT key, incident, update_id, kind, cursor, done, created_at, archived_sent FROM mail_intents WHERE key <> 'confirm' ORDER BY ord DESC LIMIT $1`,
+    [limit],
+  );
+  const counts = await countsOf(
+    q,
+    rows.map((r) => r.key),
+  );
+  return rows.map((r) => {
+    const c = counts.get(r.key) ?? { queued: 0, sent: 0, failed: 0 };
+    return { ...intentOf(r), ...c, sent: c.sent + r.archived_sent };
+  });
+}
+
+export async function readConfirmations(q: Queryable): Promise<IntentCounts> {
+  const c = (await countsOf(q, ['confirm'])).get('confirm') ?? { queued: 0, sent: 0, failed: 0 };
+  // Confirmations sent before an import are a count on a 'confirm' row of their own (see transfer.ts).
+  const { rows } = await q.query<{ archived_sent: number }>(`SELECT archived_sent FROM mail_intents WHERE key = 'confirm'`);
+  return { ...c, sent: c.sent + (rows[0]?.archived_sent ?? 0) };
+}
+
+export async function readFailed(q: Queryable, limit: number): Promise<FailedDelivery[]> {
+  const { rows } = await q.query<DeliveryRow & { email: string | null }>(
+    `SELECT ${DELIVERY_COLUMNS.split(', ')
+      .map((c) => `d.${c}`)
+      .join(', ')}, s.email FROM mail_deliveries d
+     LEFT JOIN mail_subscribers s ON s.id = d.sub WHERE d.state = 'failed' ORDER BY d.ord LIMIT $1`,
+    [limit],
+  );
+  return rows.map((r) => ({ delivery: deliveryOf(r), email: r.email }));
+}
+
+export async function countWaiting(q: Queryable): Promise<number> {
+  const { rows } = await q.query<{ n: string }>(`SELECT count(*) AS n FROM mail_deliveries WHERE state = 'queued'`);
+  return Number(rows[0]!.n);
+}
+
+async function countsOf(q: Queryable, keys: string[]): Promise<Map<string, IntentCounts>> {
+  const out = new Map<string, IntentCounts>();
+  if (keys.length === 0) return out;
+  const { rows } = await q.query<{ intent: string; state: DeliveryState; n: string }>(
+    'SELECT intent, state, count(*) AS n FROM mail_deliveries WHERE intent = ANY($1::text[]) GROUP BY intent, state',
+    [keys],
+  );
+  for (const r of rows) {
+    let c = out.get(r.intent);
+    if (!c) out.set(r.intent, (c = { queued: 0, sent: 0, failed: 0 }));
+    c[r.state] = Number(r.n);
+  }
+  return out;
+}
