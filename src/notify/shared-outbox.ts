@@ -6,6 +6,7 @@ import type { Mailer } from './transport.ts';
 import { Composer } from './compose.ts';
 import { noticeIntents } from './intents.ts';
 import { Passes } from './passes.ts';
+import { type BatchOptions, sendClaimed } from './claimed-batch.ts';
 import { backoffMs, classify, describe, isHeld, isUnknownMailbox } from './classify.ts';
 import type { MailEngine, Sending } from './service.ts';
 
@@ -15,9 +16,6 @@ const FANOUT_BATCH = 1000;
 const POLL_MS = 250;
 /** Deliveries one replica claims at a time: with outcomes recorded as they come, small enough to finish well inside a lease. */
 const MAX_CLAIM = 256;
-/** Outcomes are recorded at least this often during a batch, or once this many are waiting. */
-const SETTLE_EVERY_MS = 200;
-const SETTLE_BATCH = 50;
 /** How often the leader forgets ended subscribe-limit windows. */
 const SWEEP_MS = 5 * 60_000;
 
@@ -115,46 +113,21 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
     }
   };
 
-  /**
-   * Claims, sends and records batches until nothing is due (or sending stops). Outcomes are recorded as
-   * they come (every SETTLE_EVERY_MS or SETTLE_BATCH of them), not at the end of the batch, and the
-   * leases of what is still unsent are renewed while the batch runs: a slow relay must not let another
-   * replica take (and send again) what this one already sent.
-   */
+  /** Claims, sends and records batches (src/notify/claimed-batch.ts) until nothing is due or sending stops. */
+  const batch: BatchOptions = {
+    outbox,
+    replica,
+    leaseMs,
+    concurrency,
+    stopped: () => stopped,
+    paused: () => sending.paused !== null,
+    sendOne,
+  };
   const drain = async (): Promise<void> => {
     while (!stopped && !sending.paused && composer) {
       const claimed = await outbox.claim(replica, Math.min(concurrency * 2, MAX_CLAIM), leaseMs, now().getTime());
       if (claimed.length === 0) return;
-      const unsent = new Set(claimed.map((c) => c.delivery.id));
-      let outcomes: Delivery[] = [];
-      const untouched: string[] = [];
-      let flushing: Promise<void> = Promise.resolve();
-      const flush = () => {
-        const batch = outcomes;
-        outcomes = [];
-        flushing = flushing.then(() => outbox.settle(batch, replica));
-        return flushing;
-      };
-      const settler = setInterval(() => void flush().catch(() => {}), SETTLE_EVERY_MS);
-      const renewer = setInterval(() => void outbox.renew([...unsent], replica, leaseMs).catch(() => {}), leaseMs / 3);
-      try {
-        let next = 0;
-        const lane = async () => {
-          for (let i = next++; i < claimed.length; i = next++) {
-            const c = claimed[i]!;
-            const outcome = stopped || sending.paused ? null : await sendOne(c);
-            unsent.delete(c.delivery.id);
-            if (!outcome) untouched.push(c.delivery.id);
-            else if (outcomes.push(outcome) >= SETTLE_BATCH) void flush().catch(() => {});
-          }
-        };
-        await Promise.all(Array.from({ length: Math.min(concurrency, claimed.length) }, lane));
-      } finally {
-        clearInterval(settler);
-        clearInterval(renewer);
-      }
-      await flush();
-      await outbox.release(untouched, replica);
+      await sendClaimed(claimed, batch);
     }
   };
 

@@ -174,6 +174,37 @@ describe('subscribers and the outbox on PostgreSQL, shared by replicas', () => {
     expect(new Set(smtp.received.map((r) => r.to[0])).size).toBe(30);
   }, 60_000); // two replicas and a slow relay: 17 s of the default 30 on a loaded machine
 
+  it('outcomes PostgreSQL refused to record are recorded on a later try, not sent again once their lease ends', async () => {
+    const url = await cluster.database();
+    const smtp = await smtpSink();
+    // Leases of 2 s: a sent delivery whose outcome was dropped would be claimed and sent again 2 s later.
+    const a = await replica(url, { SMTP_URL: smtp.url, MAIL_LEASE_SECONDS: '2' });
+    // The first three statements that record a send fail, as a restart or a failover would make them fail.
+    await cluster.sql(
+      `CREATE SEQUENCE refused_settles;
+       CREATE FUNCTION refuse_settle() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN
+         IF OLD.state = 'queued' AND NEW.state = 'sent' AND nextval('refused_settles') <= 3 THEN
+           RAISE EXCEPTION 'refused for the test' USING ERRCODE = '40001';
+         END IF;
+         RETURN NEW;
+       END $$;
+       CREATE TRIGGER refuse_settle BEFORE UPDATE ON mail_deliveries FOR EACH ROW EXECUTE FUNCTION refuse_settle();`,
+      url,
+    );
+    await bulkSubscribers(url, 200);
+    await declare(a, 'Database hiccup drill');
+    await until(
+      async () => (await rows(url, `SELECT count(*) FROM mail_deliveries WHERE state = 'sent'`))[0]![0] === '200',
+      () => `all 200 recorded sent (${smtp.received.length} received so far)`,
+    );
+    expect(Number((await rows(url, `SELECT last_value FROM refused_settles`))[0]![0])).toBeGreaterThan(3);
+    // Two leases and more: time for a dropped outcome's delivery to be taken again, if one were.
+    await new Promise((r) => setTimeout(r, 5000));
+    expect(new Set(smtp.received.map((r) => r.to[0])).size).toBe(200);
+    expect(smtp.received).toHaveLength(200);
+  });
+
   it('a mail setup error pauses sending on every replica, and a resume on either sends again', async () => {
     const url = await cluster.database();
     let refuse = true;

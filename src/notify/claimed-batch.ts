@@ -1,0 +1,90 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Delivery } from '../store/mail/model.ts';
+import type { Claimed, PgOutbox } from '../store/mail/pg-outbox.ts';
+
+/** Outcomes are recorded at least this often during a batch, or once this many are waiting. */
+const SETTLE_EVERY_MS = 200;
+const SETTLE_BATCH = 50;
+
+export interface BatchOptions {
+  outbox: Pick<PgOutbox, 'settle' | 'renew' | 'release'>;
+  replica: string;
+  leaseMs: number;
+  /** Sends at once (the mailer's window). */
+  concurrency: number;
+  /** Shutdown: nothing more is sent, and recording is not tried again. */
+  stopped: () => boolean;
+  /** Sending paused: what is left of the batch is given back unsent. */
+  paused: () => boolean;
+  /** Sends one delivery: its new record, or null when it stays queued (given back). */
+  sendOne: (c: Claimed) => Promise<Delivery | null>;
+}
+
+/**
+ * Sends one batch of claimed deliveries of the shared outbox and records
+ * what became of each. Outcomes are recorded as they come (every
+ * SETTLE_EVERY_MS or SETTLE_BATCH of them), not at the end of the batch, and
+ * the leases of what is not yet recorded are renewed meanwhile: a slow relay
+ * must not let another replica take (and send again) what this one already
+ * sent. Outcomes PostgreSQL did not take (a restart, a timeout) are kept and
+ * recorded on the next try; the batch ends once all are recorded and what
+ * was not sent is given back.
+ */
+export async function sendClaimed(claimed: readonly Claimed[], o: BatchOptions): Promise<void> {
+  const held = new Set(claimed.map((c) => c.delivery.id));
+  let outcomes: Delivery[] = [];
+  const untouched: string[] = [];
+  let recording: Promise<void> = Promise.resolve();
+  const record = (): Promise<void> => {
+    const attempt = recording.then(async () => {
+      const batch = outcomes;
+      outcomes = [];
+      try {
+        await o.outbox.settle(batch, o.replica);
+      } catch (err) {
+        outcomes = batch.concat(outcomes);
+        throw err;
+      }
+      for (const d of batch) held.delete(d.id);
+    });
+    recording = attempt.catch(() => {});
+    return attempt;
+  };
+  const recorder = setInterval(() => void record().catch(() => {}), SETTLE_EVERY_MS);
+  const renewer = setInterval(() => void o.outbox.renew([...held], o.replica, o.leaseMs).catch(() => {}), o.leaseMs / 3);
+  try {
+    let next = 0;
+    const lane = async () => {
+      for (let i = next++; i < claimed.length; i = next++) {
+        const c = claimed[i]!;
+        const outcome = o.stopped() || o.paused() ? null : await o.sendOne(c);
+        if (!outcome) untouched.push(c.delivery.id);
+        else if (outcomes.push(outcome) >= SETTLE_BATCH) void record().catch(() => {});
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(o.concurrency, claimed.length) }, lane));
+    clearInterval(recorder);
+    await recordAll(record, o);
+    await o.outbox.release(untouched, o.replica);
+  } finally {
+    clearInterval(recorder);
+    clearInterval(renewer);
+  }
+}
+
+/**
+ * The batch's last outcomes, tried again (its leases still renewed) for as long as a lease lasts: what
+ * was sent is recorded as sent, not taken again by a replica once the lease ends and sent twice. Given up
+ * on at shutdown or after that long; the at-least-once bound of a replica that died then applies.
+ */
+async function recordAll(record: () => Promise<void>, o: BatchOptions): Promise<void> {
+  const giveUpAt = Date.now() + o.leaseMs;
+  for (let wait = 100; ; wait = Math.min(wait * 2, 2000)) {
+    try {
+      return await record();
+    } catch (err) {
+      if (o.stopped() || Date.now() + wait > giveUpAt) throw err;
+      await sleep(wait);
+    }
+  }
+}
