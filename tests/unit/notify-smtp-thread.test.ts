@@ -42,6 +42,25 @@ async function relay(extra: Partial<SMTPServerOptions>, poolSize: number) {
   return { mailer, received, server };
 }
 
+/** A relay that wants a login, and refuses it while `refuse()` says so; `logins` counts the attempts. */
+async function authRelay(refuse: () => boolean = () => true) {
+  const logins = { count: 0 };
+  const r = await relay(
+    {
+      authOptional: false,
+      authMethods: ['PLAIN', 'LOGIN'],
+      allowInsecureAuth: true,
+      onAuth(_auth, _session, cb) {
+        logins.count++;
+        if (refuse()) cb(new Error('Invalid username or password'));
+        else cb(null, { user: 'herald' });
+      },
+    },
+    1,
+  );
+  return { ...r, logins };
+}
+
 const raw = (to: string) => ({
   envelope: { from: 'status@example.com', to: [to] },
   raw: Buffer.from(`From: status@example.com\r\nTo: ${to}\r\nSubject: Hi\r\nMessage-ID: <${to}>\r\n\r\nBody\r\n`),
@@ -76,64 +95,29 @@ describe('the SMTP thread', () => {
   });
 
   it('says when the setup is wrong (authentication refused): the queue halts rather than retrying each message', async () => {
-    const { mailer } = await relay(
-      {
-        authOptional: false,
-        authMethods: ['PLAIN', 'LOGIN'],
-        allowInsecureAuth: true,
-        onAuth(_auth, _session, cb) {
-          cb(new Error('Invalid username or password'));
-        },
-      },
-      1,
-    );
+    const { mailer } = await authRelay();
     const err = await failure(mailer.send('a', raw('ann@example.com')));
     expect(err?.code).toBe('EAUTH');
     expect(classify(err!)).toBe('halt');
   });
 
   it('after a refused login, gives back what waits unattempted (EHELD) instead of logging in once per message', async () => {
-    let logins = 0;
-    const { mailer } = await relay(
-      {
-        authOptional: false,
-        authMethods: ['PLAIN', 'LOGIN'],
-        allowInsecureAuth: true,
-        onAuth(_auth, _session, cb) {
-          logins++;
-          cb(new Error('Invalid username or password'));
-        },
-      },
-      1,
-    );
+    const { mailer, logins } = await authRelay();
     // Handed over in one turn: one login is tried, the other 29 wait for the connection.
     const outcomes = await Promise.all(Array.from({ length: 30 }, (_, i) => failure(mailer.send(`n${i}`, raw(`user${i}@example.com`)))));
     expect(outcomes.filter((e) => e?.code === 'EAUTH')).toHaveLength(1);
     expect(outcomes.filter((e) => e && isHeld(e))).toHaveLength(29);
-    expect(logins).toBe(1);
+    expect(logins.count).toBe(1);
   });
 
   it('after a refused login, what is handed over before the main thread holds is given back too; its hold ends that', async () => {
-    let logins = 0;
     let refuse = true;
-    const { mailer, received } = await relay(
-      {
-        authOptional: false,
-        authMethods: ['PLAIN', 'LOGIN'],
-        allowInsecureAuth: true,
-        onAuth(_auth, _session, cb) {
-          logins++;
-          if (refuse) cb(new Error('Invalid username or password'));
-          else cb(null, { user: 'herald' });
-        },
-      },
-      1,
-    );
+    const { mailer, received, logins } = await authRelay(() => refuse);
     expect((await failure(mailer.send('first', raw('ann@example.com'))))?.code).toBe('EAUTH');
     // Handed over before the main thread held (it holds on that verdict): not tried.
     const meanwhile = await Promise.all(Array.from({ length: 5 }, (_, i) => failure(mailer.send(`m${i}`, raw(`user${i}@example.com`)))));
     expect(meanwhile.map((e) => e !== null && isHeld(e))).toEqual([true, true, true, true, true]);
-    expect(logins).toBe(1);
+    expect(logins.count).toBe(1);
     // The main thread holds (it has paused); once the setup is fixed and it resumes, messages go out.
     mailer.hold();
     refuse = false;
