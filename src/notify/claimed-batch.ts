@@ -1,6 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Delivery } from '../store/mail/model.ts';
 import type { Claimed, PgOutbox } from '../store/mail/pg-outbox.ts';
+import { retryWrite } from '../store/pg/retry.ts';
 
 /** Outcomes are recorded at least this often during a batch, or once this many are waiting. */
 const SETTLE_EVERY_MS = 200;
@@ -64,27 +64,13 @@ export async function sendClaimed(claimed: readonly Claimed[], o: BatchOptions):
     };
     await Promise.all(Array.from({ length: Math.min(o.concurrency, claimed.length) }, lane));
     clearInterval(recorder);
-    await recordAll(record, o);
+    // The last outcomes, tried again (their leases still renewed) for as long as a lease lasts: what was sent
+    // is recorded as sent, not taken again once the lease ends and sent twice. Given up on at shutdown or
+    // after that long; the at-least-once bound of a replica that died then applies.
+    await retryWrite(record, { forMs: o.leaseMs, stopped: o.stopped });
     await o.outbox.release(untouched, o.replica);
   } finally {
     clearInterval(recorder);
     clearInterval(renewer);
-  }
-}
-
-/**
- * The batch's last outcomes, tried again (its leases still renewed) for as long as a lease lasts: what
- * was sent is recorded as sent, not taken again by a replica once the lease ends and sent twice. Given up
- * on at shutdown or after that long; the at-least-once bound of a replica that died then applies.
- */
-async function recordAll(record: () => Promise<void>, o: BatchOptions): Promise<void> {
-  const giveUpAt = Date.now() + o.leaseMs;
-  for (let wait = 100; ; wait = Math.min(wait * 2, 2000)) {
-    try {
-      return await record();
-    } catch (err) {
-      if (o.stopped() || Date.now() + wait > giveUpAt) throw err;
-      await sleep(wait);
-    }
   }
 }

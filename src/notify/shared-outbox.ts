@@ -7,6 +7,7 @@ import { Composer } from './compose.ts';
 import { noticeIntents } from './intents.ts';
 import { Passes } from './passes.ts';
 import { type BatchOptions, sendClaimed } from './claimed-batch.ts';
+import { retryWrite } from '../store/pg/retry.ts';
 import { backoffMs, classify, describe, isHeld, isUnknownMailbox } from './classify.ts';
 import type { MailEngine, Sending } from './service.ts';
 
@@ -183,25 +184,35 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
 
   const queueConfirmation = async (s: Subscriber): Promise<void> => {
     const d = confirmationDelivery(s, now().toISOString());
-    if (await outbox.create(d)) void pump();
+    // The subscriber was answered: a statement failing for a moment must not leave them without their link.
+    if (await retryWrite(() => outbox.create(d), { forMs: leaseMs, stopped: () => stopped })) void pump();
   };
 
   const opened = mail.tokens.then((tokens) => {
     composer = new Composer(cfg, tokens);
   });
-  const ready = (async () => {
+  /** Whether the start's repair of lost confirmations has run; until it has, the poll runs the start again. */
+  let resumed = false;
+  const start = async (): Promise<void> => {
     await opened;
     epoch = await outbox.epoch(now());
-    // A confirmation lost between the subscriber's row and its delivery (a replica died between the two) is made again.
-    await outbox.resumeConfirmations(new Date(now().getTime() - CONFIRM_TTL_MS), now());
+    if (!resumed) {
+      // A confirmation lost between the subscriber's row and its delivery (a replica died between the two) is made again.
+      await outbox.resumeConfirmations(new Date(now().getTime() - CONFIRM_TTL_MS), now());
+      resumed = true;
+    }
     await kick();
     void pump();
-  })();
-  ready.catch((err: Error) => {
-    // The fan-out (which reads the outbox's birth itself when it has not yet) is tried again by the poll.
-    fanFailed = true;
-    log(`[outbox] not started yet: ${err.message}`);
-  });
+  };
+  const started = (p: Promise<void>): Promise<void> => {
+    p.catch((err: Error) => {
+      // Tried again by the poll, from the step that failed on.
+      fanFailed = true;
+      log(`[outbox] not started yet: ${err.message}`);
+    });
+    return p;
+  };
+  const ready = started(start());
 
   const poller = setInterval(() => {
     const poll = ++ticket;
@@ -216,7 +227,7 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
         if (!sends.current && !paused) void pump();
         if (fanFailed && !fanOuts.current) {
           fanFailed = false;
-          void kick();
+          void (resumed ? kick() : started(start()).catch(() => {}));
         }
       })
       .catch(() => {});

@@ -205,6 +205,54 @@ describe('subscribers and the outbox on PostgreSQL, shared by replicas', () => {
     expect(smtp.received).toHaveLength(200);
   });
 
+  it('a confirmation whose delivery PostgreSQL refused to make at first is made on a later try, not left until a restart', async () => {
+    const url = await cluster.database();
+    const smtp = await smtpSink();
+    const a = await replica(url, { SMTP_URL: smtp.url });
+    // The first two attempts to queue a confirmation fail, after the subscriber's row was saved and answered.
+    await cluster.sql(
+      `CREATE SEQUENCE refused_confirms;
+       CREATE FUNCTION refuse_confirm() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN
+         IF NEW.kind = 'confirm' AND nextval('refused_confirms') <= 2 THEN
+           RAISE EXCEPTION 'refused for the test' USING ERRCODE = '40001';
+         END IF;
+         RETURN NEW;
+       END $$;
+       CREATE TRIGGER refuse_confirm BEFORE INSERT ON mail_deliveries FOR EACH ROW EXECUTE FUNCTION refuse_confirm();`,
+      url,
+    );
+    expect((await subscribe(a, { email: 'kim@example.com' })).status).toBe(202);
+    await until(() => to(smtp, 'kim@example.com').length > 0, 'the confirmation email', 15_000);
+    expect(Number((await rows(url, `SELECT last_value FROM refused_confirms`))[0]![0])).toBeGreaterThan(2);
+    expect(to(smtp, 'kim@example.com')).toHaveLength(1);
+  });
+
+  it('the start-up repair of lost confirmations is tried again when PostgreSQL refused it at first', async () => {
+    const url = await cluster.database();
+    const smtp = await smtpSink();
+    // A replica made the tables and is gone; a subscriber's row was saved, its confirmation's delivery never made.
+    await (await replica(url, { SMTP_URL: smtp.url })).stop();
+    await cluster.sql(
+      `INSERT INTO mail_subscribers (id, email, email_key, state, components, confirms, requested_at, created_at, updated_at)
+       VALUES ('lost1', 'lee@example.com', 'lee@example.com', 'pending', '{}', 1, now(), now(), now());
+       CREATE SEQUENCE refused_repairs;
+       CREATE FUNCTION refuse_repair() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN
+         IF NEW.kind = 'confirm' AND nextval('refused_repairs') <= 1 THEN
+           RAISE EXCEPTION 'refused for the test' USING ERRCODE = '40001';
+         END IF;
+         RETURN NEW;
+       END $$;
+       CREATE TRIGGER refuse_repair BEFORE INSERT ON mail_deliveries FOR EACH ROW EXECUTE FUNCTION refuse_repair();`,
+      url,
+    );
+    const b = await replica(url, { SMTP_URL: smtp.url });
+    await until(() => to(smtp, 'lee@example.com').length > 0, 'the repaired confirmation email', 15_000);
+    expect(b.output()).toContain('not started yet');
+    expect(to(smtp, 'lee@example.com')).toHaveLength(1);
+  });
+
   it('a mail setup error pauses sending on every replica, and a resume on either sends again', async () => {
     const url = await cluster.database();
     let refuse = true;
