@@ -148,6 +148,36 @@ describe('channels on two replicas', () => {
         u,
       ).toHaveLength(1);
   });
+
+  it('a post whose record PostgreSQL refused at first is recorded on a later try, so no later leader posts it again', async () => {
+    // The first two statements that record a post as sent fail, as a restart or a failover would make them fail.
+    await cluster.sql(
+      `CREATE SEQUENCE refused_channel_saves;
+       CREATE FUNCTION refuse_channel_save() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN
+         IF NEW.state = 'sent' AND OLD.state <> 'sent' AND nextval('refused_channel_saves') <= 2 THEN
+           RAISE EXCEPTION 'refused for the test' USING ERRCODE = '40001';
+         END IF;
+         RETURN NEW;
+       END $$;
+       CREATE TRIGGER refuse_channel_save BEFORE UPDATE ON channel_deliveries FOR EACH ROW EXECUTE FUNCTION refuse_channel_save();`,
+      dbUrl,
+    );
+    try {
+      const update = ((await (await declare(a, 'Channel record drill')).json()) as Json).incident_updates[0].id as string;
+      await until(() => posts.some((p) => p.update === update), 'the post at the receiver');
+      // Left queued in the table, the next leader would post it again (and the other replica counts it queued).
+      await until(
+        async () => (await cluster.sql(`SELECT count(*) FROM channel_deliveries WHERE state = 'queued'`, dbUrl)).trim() === '0',
+        'every channel delivery recorded',
+        15_000,
+      );
+      expect(Number((await cluster.sql('SELECT last_value FROM refused_channel_saves', dbUrl)).trim())).toBeGreaterThan(2);
+      expect(posts.filter((p) => p.update === update)).toHaveLength(1);
+    } finally {
+      await cluster.sql('DROP TRIGGER refuse_channel_save ON channel_deliveries', dbUrl);
+    }
+  });
 });
 
 describe('PostgreSQL goes away and comes back', () => {

@@ -1,6 +1,10 @@
 import { ChannelLedger, type ChannelDelivery } from './ledger.ts';
 import type { PgTables } from '../pg/tables.ts';
 import type { PoolClient } from '../pg/client.ts';
+import { retryWrite } from '../pg/retry.ts';
+
+/** How long a delivery's new state is tried again before the failure is left to the log. */
+const SAVE_RETRY_MS = 30_000;
 
 const COLUMNS =
   'id, channel, event, update_id, component, kind, at, state, attempts, last_error, last_status, next_at, created_at, sent_at';
@@ -50,6 +54,7 @@ const deliveryOf = (r: Row): ChannelDelivery => ({
  */
 export class PgChannelLedger extends ChannelLedger {
   private readonly db: PgTables;
+  private closed = false;
 
   constructor(db: PgTables) {
     super();
@@ -100,13 +105,22 @@ export class PgChannelLedger extends ChannelLedger {
     if (since > (this.since ?? '')) this.since = since;
   }
 
+  /**
+   * Memory first (this leader posts on from it), then the table, tried again while PostgreSQL fails for a
+   * moment: a post left queued there would be posted again by the next leader, and the other replicas
+   * would count it queued meanwhile. The channel waits for it (its posts go out one at a time).
+   */
   async save(d: ChannelDelivery): Promise<void> {
     this.apply(d);
-    await this.db.query(
-      // A post recorded as sent stays sent (a deposed leader finishing a post must not queue it again).
-      `UPDATE channel_deliveries SET state = $2, attempts = $3, last_error = $4, last_status = $5, next_at = $6, sent_at = $7
-       WHERE id = $1 AND state <> 'sent'`,
-      [d.id, d.state, d.attempts, d.last_error, d.last_status, d.next_at, d.sent_at],
+    await retryWrite(
+      () =>
+        this.db.query(
+          // A post recorded as sent stays sent (a deposed leader finishing a post must not queue it again).
+          `UPDATE channel_deliveries SET state = $2, attempts = $3, last_error = $4, last_status = $5, next_at = $6, sent_at = $7
+           WHERE id = $1 AND state <> 'sent'`,
+          [d.id, d.state, d.attempts, d.last_error, d.last_status, d.next_at, d.sent_at],
+        ),
+      { forMs: SAVE_RETRY_MS, stopped: () => this.closed },
     );
   }
 
@@ -116,7 +130,9 @@ export class PgChannelLedger extends ChannelLedger {
     this.sent = new Map([...this.sent].filter(([, d]) => d.at >= (this.since ?? '')));
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.closed = true;
+  }
 }
 
 const values = (d: ChannelDelivery) => [
