@@ -114,7 +114,7 @@ export class Sender {
     this.pump();
   }
 
-  resume(): void {
+  async resume(): Promise<void> {
     if (!this.paused) return;
     this.o.log(`[outbox] queue resumed (was paused: ${this.paused.reason})`);
     this.paused = null;

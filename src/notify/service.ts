@@ -15,7 +15,8 @@ import { openSharedOutbox } from './shared-outbox.ts';
 export interface Sending {
   paused: PauseState | null;
   lastError: { delivery: string; error: string; at: string } | null;
-  resume(): void;
+  /** Resumes sending; rejects (Unavailable) when the resume could not be saved, and the pause then stands. */
+  resume(): Promise<void>;
 }
 
 /** Email on one storage engine: what openNotify builds the service from. */

@@ -62,13 +62,14 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
   const sending: Sending = {
     paused: null,
     lastError: null,
-    resume() {
-      if (!sending.paused) return;
-      log(`[outbox] queue resumed on every replica (was paused: ${sending.paused.reason})`);
+    async resume() {
+      const was = sending.paused;
+      if (!was) return;
+      // Saved first: a resume not saved would be undone by the next poll while the operator read "resumed".
+      await ownWrite(() => outbox.resume());
       sending.paused = null;
-      void ownWrite(() => outbox.resume())
-        .then(() => pump())
-        .catch((e: Error) => log(`[outbox] the resume was not saved: ${e.message}`));
+      log(`[outbox] queue resumed on every replica (was paused: ${was.reason})`);
+      void pump();
     },
   };
 

@@ -278,6 +278,45 @@ describe('subscribers and the outbox on PostgreSQL, shared by replicas', () => {
     expect(new Set(smtp.received.map((r) => r.to[0])).size).toBe(50);
   });
 
+  it('a resume PostgreSQL refused to save answers 503 and the pause stands; tried again, it resumes', async () => {
+    const url = await cluster.database();
+    let refuse = true;
+    const smtp = await startSmtp(() => (refuse ? { code: 535, text: '5.7.8 Authentication credentials invalid' } : null));
+    running.push(smtp);
+    const a = await replica(url, { SMTP_URL: smtp.url });
+    await bulkSubscribers(url, 20);
+    await declare(a, 'Resume drill');
+    const state = async () => (await (await a.admin('/deliveries')).json()) as Json;
+    await until(async () => (await state()).paused, 'sending to pause');
+    refuse = false;
+    // The first statement that clears the pause fails, as a failover would make it fail.
+    await cluster.sql(
+      `CREATE SEQUENCE refused_resumes;
+       CREATE FUNCTION refuse_resume() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN
+         IF NEW.paused_reason IS NULL AND nextval('refused_resumes') <= 1 THEN
+           RAISE EXCEPTION 'refused for the test' USING ERRCODE = '40001';
+         END IF;
+         RETURN NEW;
+       END $$;
+       CREATE TRIGGER refuse_resume BEFORE UPDATE ON mail_outbox FOR EACH ROW EXECUTE FUNCTION refuse_resume();`,
+      url,
+    );
+    const refused = await a.admin('/deliveries/resume', { method: 'POST' });
+    expect(refused.status).toBe(503);
+    expect(((await refused.json()) as Json).error.code).toBe('storage_unavailable');
+    // Not told "resumed" while the shared pause stands: the console and the next poll say paused.
+    await new Promise((r) => setTimeout(r, 600));
+    expect((await state()).paused).toBe(true);
+    expect(smtp.received).toHaveLength(0);
+    const again = await a.admin('/deliveries/resume', { method: 'POST' });
+    expect(((await again.json()) as Json).paused).toBe(false);
+    await until(
+      () => smtp.received.length >= 20,
+      () => `20 notices after the resume (${smtp.received.length} so far)`,
+    );
+  });
+
   it('a pause still being written stands: a poll that read the row before it does not undo it', async () => {
     const url = await cluster.database();
     const smtp = await startSmtp(() => ({ code: 535, text: '5.7.8 Authentication credentials invalid' }));

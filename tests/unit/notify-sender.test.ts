@@ -138,7 +138,7 @@ describe('Sender', () => {
     for (const d of made) expect(ledger.deliveries.get(d.id)).toMatchObject({ state: 'queued', attempts: 0 });
 
     refusing = false;
-    sender.resume();
+    await sender.resume();
     await until(() => ledger.countsOf('u2').sent === 3 && ledger.countsOf('u1').sent === 3, 'all six sent');
     expect(sent).toEqual(made.map((d) => d.id));
     await sender.stop();

@@ -46,8 +46,8 @@ export function deliveriesApi(herald: Herald) {
     });
   });
 
-  app.post('/deliveries/resume', (c) => {
-    notify.sending.resume();
+  app.post('/deliveries/resume', async (c) => {
+    await notify.sending.resume();
     return c.json({ paused: notify.sending.paused !== null });
   });
 

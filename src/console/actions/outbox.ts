@@ -8,7 +8,7 @@ export async function deliveriesAction(herald: Herald, form: FormData): Promise<
   const action = form.get('action');
   try {
     if (action === 'resume') {
-      herald.notify.sending.resume();
+      await herald.notify.sending.resume();
       return done('/admin/deliveries?done=resumed');
     }
     if (action === 'retry') {
