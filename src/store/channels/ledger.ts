@@ -43,7 +43,7 @@ export abstract class ChannelLedger {
   /** Queued and failed deliveries, in creation order. */
   readonly deliveries = new Map<string, ChannelDelivery>();
   /** Sent deliveries, until a compaction finds their update before the planning mark. */
-  protected sent = new Map<string, ChannelDelivery>();
+  protected readonly sent = new Map<string, ChannelDelivery>();
   since: string | null = null;
   private readonly counts = new Map<string, { queued: number; sent: number; failed: number }>();
 
@@ -87,6 +87,19 @@ export abstract class ChannelLedger {
     this.sent.clear();
     this.counts.clear();
     this.since = null;
+  }
+
+  /**
+   * Forgets the sent deliveries whose update cannot be planned again (before the mark), and their counts:
+   * compaction's, so that a count is the same before and after a restart, and on every replica.
+   */
+  protected forgetOldSent(): void {
+    for (const [id, d] of this.sent) {
+      if (d.at >= (this.since ?? '')) continue;
+      this.sent.delete(id);
+      const c = this.counts.get(d.channel);
+      if (c) c.sent--;
+    }
   }
 
   protected apply(d: ChannelDelivery): void {
@@ -149,7 +162,7 @@ export class JournalChannelLedger extends ChannelLedger {
     if (!force && this.journal.lines < 2 * this.deliveries.size + 10_000) return;
     await this.journal.compact(() => {
       // A sent record is only needed while its update may still be planned again (at or after the mark).
-      this.sent = new Map([...this.sent].filter(([, d]) => d.at >= (this.since ?? '')));
+      this.forgetOldSent();
       return [...(this.since ? [{ t: 'w', since: this.since }] : []), ...this.deliveries.values(), ...this.sent.values()];
     });
   }

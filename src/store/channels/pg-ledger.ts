@@ -95,13 +95,23 @@ export class PgChannelLedger extends ChannelLedger {
 
   async plan(created: ChannelDelivery[], since: string): Promise<void> {
     if (created.length === 0 && since <= (this.since ?? '')) return;
-    // Only what this call made: a row that existed is another leader's, in whatever state it has.
-    const made: ChannelDelivery[] = [];
+    // What this call made, and the rows that existed as they are stored: another leader's (one whose plan
+    // landed after this one read the outbox), or this one's own from a commit whose answer was lost. Left
+    // out of memory, they would be posted by no one.
+    const known: ChannelDelivery[] = [];
     await this.db.tx(async (c) => {
-      for (const d of created) if (await PgChannelLedger.insert(c, d)) made.push(d);
+      const existed: string[] = [];
+      for (const d of created) {
+        if (await PgChannelLedger.insert(c, d)) known.push(d);
+        else existed.push(d.id);
+      }
+      if (existed.length > 0) {
+        const { rows } = await c.query<Row>(`SELECT ${COLUMNS} FROM channel_deliveries WHERE id = ANY($1::text[])`, [existed]);
+        known.push(...rows.map(deliveryOf));
+      }
       await c.query('UPDATE channel_outbox SET since = $1 WHERE since < $1', [since]);
     });
-    for (const d of made) this.apply(d);
+    for (const d of known) this.apply(d);
     if (since > (this.since ?? '')) this.since = since;
   }
 
@@ -127,7 +137,7 @@ export class PgChannelLedger extends ChannelLedger {
   async compactIfWorthIt(): Promise<void> {
     // Sent rows whose update is before the mark dedupe nothing any more.
     await this.db.query(`DELETE FROM channel_deliveries WHERE state = 'sent' AND at < (SELECT since FROM channel_outbox)`);
-    this.sent = new Map([...this.sent].filter(([, d]) => d.at >= (this.since ?? '')));
+    this.forgetOldSent();
   }
 
   async close(): Promise<void> {
