@@ -170,7 +170,7 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
         log(`[outbox] ${notice.kind} ${notice.key} (${notice.incident.id}): ${created} deliveries queued in ${Date.now() - started} ms`);
     }
   };
-  /** The last fan-out pass failed (the database away): the poll below runs it again. */
+  /** The start or the last fan-out pass failed (the database away): the poll below runs it again. */
   let fanFailed = false;
   const fanOuts = new Passes(
     fanOutPass,
@@ -193,14 +193,14 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
     composer = new Composer(cfg, tokens);
   });
   /** Whether the start's repair of lost confirmations has run; until it has, the poll runs the start again. */
-  let resumed = false;
+  let confirmationsRepaired = false;
   const start = async (): Promise<void> => {
     await opened;
     epoch = await outbox.epoch(now());
-    if (!resumed) {
+    if (!confirmationsRepaired) {
       // A confirmation lost between the subscriber's row and its delivery (a replica died between the two) is made again.
       await outbox.resumeConfirmations(new Date(now().getTime() - CONFIRM_TTL_MS), now());
-      resumed = true;
+      confirmationsRepaired = true;
     }
     await kick();
     void pump();
@@ -228,7 +228,7 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
         if (!sends.current && !paused) void pump();
         if (fanFailed && !fanOuts.current) {
           fanFailed = false;
-          void (resumed ? kick() : started(start()).catch(() => {}));
+          void (confirmationsRepaired ? kick() : started(start()).catch(() => {}));
         }
       })
       .catch(() => {});
