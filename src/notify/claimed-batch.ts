@@ -51,7 +51,11 @@ export async function sendClaimed(claimed: readonly Claimed[], o: BatchOptions):
     return attempt;
   };
   const recorder = setInterval(() => void record().catch(() => {}), SETTLE_EVERY_MS);
-  const renewer = setInterval(() => void o.outbox.renew([...held], o.replica, o.leaseMs).catch(() => {}), o.leaseMs / 3);
+  // A renewal PostgreSQL refused is tried again at once, not a third of a lease later: two refused in a row would
+  // end the leases, and another replica would send again what this one sent and has not yet recorded.
+  const renew = () =>
+    retryWrite(() => o.outbox.renew([...held], o.replica, o.leaseMs), { forMs: o.leaseMs / 3, stopped: o.stopped }).catch(() => {});
+  const renewer = setInterval(() => void renew(), o.leaseMs / 3);
   try {
     let next = 0;
     const lane = async () => {

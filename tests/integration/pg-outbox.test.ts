@@ -184,8 +184,11 @@ describe('subscribers and the outbox on PostgreSQL, shared by replicas', () => {
       `CREATE SEQUENCE refused_settles;
        CREATE FUNCTION refuse_settle() RETURNS trigger LANGUAGE plpgsql AS $$
        BEGIN
-         IF OLD.state = 'queued' AND NEW.state = 'sent' AND nextval('refused_settles') <= 3 THEN
-           RAISE EXCEPTION 'refused for the test' USING ERRCODE = '40001';
+         -- Counted only where the rest holds (PostgreSQL need not evaluate an AND's terms in order).
+         IF OLD.state = 'queued' AND NEW.state = 'sent' THEN
+           IF nextval('refused_settles') <= 3 THEN
+             RAISE EXCEPTION 'refused for the test' USING ERRCODE = '40001';
+           END IF;
          END IF;
          RETURN NEW;
        END $$;
@@ -214,8 +217,11 @@ describe('subscribers and the outbox on PostgreSQL, shared by replicas', () => {
       `CREATE SEQUENCE refused_confirms;
        CREATE FUNCTION refuse_confirm() RETURNS trigger LANGUAGE plpgsql AS $$
        BEGIN
-         IF NEW.kind = 'confirm' AND nextval('refused_confirms') <= 2 THEN
-           RAISE EXCEPTION 'refused for the test' USING ERRCODE = '40001';
+         -- Counted only where the rest holds (PostgreSQL need not evaluate an AND's terms in order).
+         IF NEW.kind = 'confirm' THEN
+           IF nextval('refused_confirms') <= 2 THEN
+             RAISE EXCEPTION 'refused for the test' USING ERRCODE = '40001';
+           END IF;
          END IF;
          RETURN NEW;
        END $$;
@@ -239,8 +245,11 @@ describe('subscribers and the outbox on PostgreSQL, shared by replicas', () => {
        CREATE SEQUENCE refused_repairs;
        CREATE FUNCTION refuse_repair() RETURNS trigger LANGUAGE plpgsql AS $$
        BEGIN
-         IF NEW.kind = 'confirm' AND nextval('refused_repairs') <= 1 THEN
-           RAISE EXCEPTION 'refused for the test' USING ERRCODE = '40001';
+         -- Counted only where the rest holds (PostgreSQL need not evaluate an AND's terms in order).
+         IF NEW.kind = 'confirm' THEN
+           IF nextval('refused_repairs') <= 1 THEN
+             RAISE EXCEPTION 'refused for the test' USING ERRCODE = '40001';
+           END IF;
          END IF;
          RETURN NEW;
        END $$;
@@ -252,6 +261,48 @@ describe('subscribers and the outbox on PostgreSQL, shared by replicas', () => {
     expect(b.output()).toContain('not started yet');
     expect(to(smtp, 'lee@example.com')).toHaveLength(1);
   });
+
+  it('renewals PostgreSQL refused are tried again at once, so no other replica takes the claims and sends them twice', async () => {
+    const url = await cluster.database();
+    // 30 messages over 5 connections at 1.2 s each: A claims them all and sends for about 7 s, on leases of 3 s.
+    const smtp = await startSmtp(() => null, { delayMs: 1200 });
+    running.push(smtp);
+    const env = { SMTP_URL: smtp.url, MAIL_LEASE_SECONDS: '3' };
+    const [a] = await Promise.all([replica(url, env), replica(url, env)]);
+    // The first three statements that renew a lease fail: before, the renewals 1 s, 2 s and 3 s after the claim.
+    await cluster.sql(
+      `CREATE SEQUENCE refused_renewals;
+       CREATE FUNCTION refuse_renewal() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN
+         -- Counted only where the rest holds (PostgreSQL need not evaluate an AND's terms in order).
+         IF OLD.state = 'queued' AND NEW.state = 'queued' AND NEW.lease_owner = OLD.lease_owner
+            AND NEW.lease_until > OLD.lease_until THEN
+           IF nextval('refused_renewals') <= 3 THEN
+             RAISE EXCEPTION 'refused for the test' USING ERRCODE = '40001';
+           END IF;
+         END IF;
+         RETURN NEW;
+       END $$;
+       CREATE TRIGGER refuse_renewal BEFORE UPDATE ON mail_deliveries FOR EACH ROW EXECUTE FUNCTION refuse_renewal();`,
+      url,
+    );
+    await bulkSubscribers(url, 30);
+    await declare(a, 'Renewal drill');
+    await until(
+      async () => (await rows(url, `SELECT count(*) FROM mail_deliveries WHERE state = 'sent'`))[0]![0] === '30',
+      () => `all 30 recorded sent (${smtp.received.length} received so far)`,
+    );
+    console.log(
+      'DEBUG',
+      JSON.stringify(await rows(url, `SELECT sent_by, count(*), min(sent_at), max(sent_at) FROM mail_deliveries GROUP BY sent_by`)),
+      JSON.stringify(await rows(url, 'SELECT last_value FROM refused_renewals')),
+    );
+    expect(Number((await rows(url, `SELECT last_value FROM refused_renewals`))[0]![0])).toBeGreaterThan(3);
+    // Give a duplicate time to show, if one were on its way.
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(new Set(smtp.received.map((r) => r.to[0])).size).toBe(30);
+    expect(smtp.received).toHaveLength(30);
+  }, 60_000);
 
   it('a mail setup error pauses sending on every replica, and a resume on either sends again', async () => {
     const url = await cluster.database();
@@ -294,8 +345,11 @@ describe('subscribers and the outbox on PostgreSQL, shared by replicas', () => {
       `CREATE SEQUENCE refused_resumes;
        CREATE FUNCTION refuse_resume() RETURNS trigger LANGUAGE plpgsql AS $$
        BEGIN
-         IF NEW.paused_reason IS NULL AND nextval('refused_resumes') <= 1 THEN
-           RAISE EXCEPTION 'refused for the test' USING ERRCODE = '40001';
+         -- Counted only where the rest holds (PostgreSQL need not evaluate an AND's terms in order).
+         IF NEW.paused_reason IS NULL THEN
+           IF nextval('refused_resumes') <= 1 THEN
+             RAISE EXCEPTION 'refused for the test' USING ERRCODE = '40001';
+           END IF;
          END IF;
          RETURN NEW;
        END $$;
