@@ -34,27 +34,49 @@ export async function sendClaimed(claimed: readonly Claimed[], o: BatchOptions):
   const held = new Set(claimed.map((c) => c.delivery.id));
   let outcomes: Delivery[] = [];
   const untouched: string[] = [];
-  let recording: Promise<void> = Promise.resolve();
+  /** The recording under way, and its deliveries: one at a time, so a slow database does not pile them up. */
+  let recording: Promise<void> | null = null;
+  const settling = new Set<string>();
   const record = (): Promise<void> => {
-    const attempt = recording.then(async () => {
+    recording ??= (async () => {
       const batch = outcomes;
       outcomes = [];
+      for (const d of batch) settling.add(d.id);
       try {
         await o.outbox.settle(batch, o.replica);
+        for (const d of batch) held.delete(d.id);
       } catch (err) {
         outcomes = batch.concat(outcomes);
         throw err;
+      } finally {
+        settling.clear();
+        recording = null;
       }
-      for (const d of batch) held.delete(d.id);
-    });
-    recording = attempt.catch(() => {});
-    return attempt;
+    })();
+    return recording;
+  };
+  /** Everything so far: after the recording under way (whatever came meanwhile is not in it), one more. */
+  const recordAll = async (): Promise<void> => {
+    await recording?.catch(() => {});
+    await record();
   };
   const recorder = setInterval(() => void record().catch(() => {}), SETTLE_EVERY_MS);
   // A renewal PostgreSQL refused is tried again at once, not a third of a lease later: two refused in a row would
-  // end the leases, and another replica would send again what this one sent and has not yet recorded.
+  // end the leases, and another replica would send again what this one sent and has not yet recorded. The rows
+  // being recorded are left out: the two statements would lock them in different orders.
   const renew = () =>
-    retryWrite(() => o.outbox.renew([...held], o.replica, o.leaseMs), { forMs: o.leaseMs / 3, stopped: o.stopped }).catch(() => {});
+    retryWrite(
+      () =>
+        o.outbox.renew(
+          [...held].filter((id) => !settling.has(id)),
+          o.replica,
+          o.leaseMs,
+        ),
+      {
+        forMs: o.leaseMs / 3,
+        stopped: o.stopped,
+      },
+    ).catch(() => {});
   const renewer = setInterval(() => void renew(), o.leaseMs / 3);
   try {
     let next = 0;
@@ -71,7 +93,7 @@ export async function sendClaimed(claimed: readonly Claimed[], o: BatchOptions):
     // The last outcomes, tried again (their leases still renewed) for as long as a lease lasts: what was sent
     // is recorded as sent, not taken again once the lease ends and sent twice. Given up on at shutdown or
     // after that long; the at-least-once bound of a replica that died then applies.
-    await retryWrite(record, { forMs: o.leaseMs, stopped: o.stopped });
+    await retryWrite(recordAll, { forMs: o.leaseMs, stopped: o.stopped });
     await o.outbox.release(untouched, o.replica);
   } finally {
     clearInterval(recorder);

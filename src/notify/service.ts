@@ -15,7 +15,7 @@ import { openSharedOutbox } from './shared-outbox.ts';
 export interface Sending {
   paused: PauseState | null;
   lastError: { delivery: string; error: string; at: string } | null;
-  /** Resumes sending; rejects (Unavailable) when the resume could not be saved, and the pause then stands. */
+  /** Resumes sending; rejects when the resume could not be saved (Unavailable: PostgreSQL out of reach), and the pause then stands. */
   resume(): Promise<void>;
 }
 

@@ -214,6 +214,8 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
     return p;
   };
   const ready = started(start());
+  /** The start as last run (the poll runs it again after a failure): shutdown waits for it. */
+  let starting = ready;
 
   const poller = setInterval(() => {
     const poll = ++ticket;
@@ -228,7 +230,8 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
         if (!sends.current && !paused) void pump();
         if (fanFailed && !fanOuts.current) {
           fanFailed = false;
-          void (confirmationsRepaired ? kick() : started(start()).catch(() => {}));
+          if (confirmationsRepaired) void kick();
+          else starting = started(start()).catch(() => {});
         }
       })
       .catch(() => {});
@@ -264,7 +267,7 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
       clearInterval(sweeper);
       unwatch();
       unlead();
-      await ready.catch(() => {});
+      await starting.catch(() => {});
       await fanOuts.current;
       // Sends under way get a few seconds to finish and be recorded; a hung server must not block shutdown
       // (an unrecorded send is taken again by another replica when its lease ends: the at-least-once bound).

@@ -1,13 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { Unavailable } from '../../src/domain/errors.ts';
 import { retryWrite } from '../../src/store/pg/retry.ts';
 
 /** retryWrite (src/store/pg/retry.ts): the bounded retry of writes that must not be lost to a moment's failure. */
-const failing = (times: number) => {
+/** A write that fails `times` times first: as PgTables reports a moment's failure (Unavailable), or as `error` makes it. */
+const failing = (times: number, error = (n: number): Error => new Unavailable(`refused ${n}`, 'storage_unavailable')) => {
   const calls: number[] = [];
   const start = Date.now();
   const write = async () => {
     calls.push(Date.now() - start);
-    if (calls.length <= times) throw new Error(`refused ${calls.length}`);
+    if (calls.length <= times) throw error(calls.length);
     return 'stored';
   };
   return { write, calls };
@@ -32,6 +34,12 @@ describe('retryWrite', () => {
   it('gives up at once when stopped (shutdown)', async () => {
     const { write, calls } = failing(Infinity);
     await expect(retryWrite(write, { forMs: 60_000, stopped: () => true })).rejects.toThrow('refused 1');
+    expect(calls).toHaveLength(1);
+  });
+
+  it('does not try again a statement PostgreSQL refused for good (a bug, not a moment)', async () => {
+    const { write, calls } = failing(Infinity, (n) => new Error(`statement failed ${n}`));
+    await expect(retryWrite(write, { forMs: 60_000 })).rejects.toThrow('statement failed 1');
     expect(calls).toHaveLength(1);
   });
 });

@@ -1,12 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Unavailable } from '../../domain/errors.ts';
 
 /**
  * Runs a write until it succeeds, waiting 100 ms, 200 ms, … (at most 2 s)
  * between tries, for up to `forMs`: for writes whose loss costs more than
  * the wait (a message recorded as sent, a confirmation owed, a post made)
  * when PostgreSQL fails a statement for a moment (a restart, a timeout, a
- * serialization failure). The last error is thrown once that time is up,
- * or at once when `stopped()` says so.
+ * serialization failure: what PgTables reports as Unavailable). Any other
+ * error (a statement refused: a bug) is thrown at once, and so is the last
+ * one when that time is up or `stopped()` says so.
  */
 export async function retryWrite<R>(write: () => Promise<R>, o: { forMs: number; stopped?: () => boolean }): Promise<R> {
   const giveUpAt = Date.now() + o.forMs;
@@ -14,7 +16,7 @@ export async function retryWrite<R>(write: () => Promise<R>, o: { forMs: number;
     try {
       return await write();
     } catch (err) {
-      if (o.stopped?.() || Date.now() + wait > giveUpAt) throw err;
+      if (!(err instanceof Unavailable) || o.stopped?.() || Date.now() + wait > giveUpAt) throw err;
       await sleep(wait);
     }
   }
