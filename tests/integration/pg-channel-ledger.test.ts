@@ -78,4 +78,18 @@ describe('the channel outbox on PostgreSQL', () => {
     expect(other.countsOf('ch2')).toEqual({ queued: 0, sent: 0, failed: 0 });
     expect(leader.countsOf('ch2')).toEqual(other.countsOf('ch2'));
   });
+
+  it('a delivery whose state in memory goes back from sent is kept once and counted once', async () => {
+    // A deposed leader's plan applying its own queued copy after a refresh read the delivery as sent, say.
+    const ledger = new PgChannelLedger(new PgTables(pool, 'channel deliveries', () => {}));
+    await ledger.init(new Date(AT));
+    const d = { ...delivery('ch3.u1'), channel: 'ch3' };
+    await ledger.plan([d], AT);
+    await ledger.save({ ...d, state: 'sent', attempts: 1, sent_at: AT });
+    await ledger.save({ ...d, state: 'failed', attempts: 2 });
+    expect(ledger.kept().filter((k) => k.id === d.id)).toHaveLength(1);
+    await ledger.plan([], '2026-12-01T12:00:00.000Z');
+    await ledger.compactIfWorthIt();
+    expect(ledger.countsOf('ch3')).toEqual({ queued: 0, sent: 0, failed: 1 });
+  });
 });

@@ -112,6 +112,7 @@ export abstract class ChannelLedger {
       this.deliveries.delete(d.id);
       this.sent.set(d.id, d);
     } else {
+      this.sent.delete(d.id);
       this.deliveries.set(d.id, d);
     }
   }
