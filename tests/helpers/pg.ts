@@ -190,3 +190,40 @@ export async function startPgCluster(): Promise<PgCluster> {
     },
   };
 }
+
+/**
+ * Makes PostgreSQL refuse the first `times` writes (`on` INSERT or UPDATE) of
+ * a row of `table` for which `when` holds (SQL over OLD and NEW), as a
+ * restart or a failover would: with SQLSTATE 40001, a serialization failure,
+ * which Herald takes for a moment's failure. A refused statement stops at its
+ * first matching row, so each refusal is one statement. `met()` says how many
+ * matching rows were met so far, the refused ones among them; `drop()` ends it.
+ */
+export async function refuseFirst(
+  cluster: PgCluster,
+  db: string,
+  o: { name: string; table: string; on: 'INSERT' | 'UPDATE'; when: string; times: number },
+): Promise<{ met(): Promise<number>; drop(): Promise<void> }> {
+  const seq = `${o.name}_refusals`;
+  await cluster.sql(
+    `CREATE SEQUENCE ${seq};
+     CREATE FUNCTION ${o.name}() RETURNS trigger LANGUAGE plpgsql AS $$
+     BEGIN
+       -- Counted only where the condition holds (PostgreSQL need not evaluate an AND's terms in order).
+       IF ${o.when} THEN
+         IF nextval('${seq}') <= ${o.times} THEN
+           RAISE EXCEPTION 'refused for the test' USING ERRCODE = '40001';
+         END IF;
+       END IF;
+       RETURN NEW;
+     END $$;
+     CREATE TRIGGER ${o.name} BEFORE ${o.on} ON ${o.table} FOR EACH ROW EXECUTE FUNCTION ${o.name}();`,
+    db,
+  );
+  return {
+    met: async () => Number((await cluster.sql(`SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM ${seq}`, db)).trim()),
+    drop: async () => {
+      await cluster.sql(`DROP TRIGGER ${o.name} ON ${o.table}`, db);
+    },
+  };
+}

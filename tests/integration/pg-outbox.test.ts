@@ -3,7 +3,7 @@ import { createServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { type HeraldProcess, type Stoppable, startHerald, stopAll } from '../helpers/server.ts';
-import { type PgCluster, startPgCluster } from '../helpers/pg.ts';
+import { type PgCluster, refuseFirst, startPgCluster } from '../helpers/pg.ts';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
 import { local, SITE, subscribe, to, until } from '../helpers/mail-flow.ts';
 
@@ -180,28 +180,20 @@ describe('subscribers and the outbox on PostgreSQL, shared by replicas', () => {
     // Leases of 2 s: a sent delivery whose outcome was dropped would be claimed and sent again 2 s later.
     const a = await replica(url, { SMTP_URL: smtp.url, MAIL_LEASE_SECONDS: '2' });
     // The first three statements that record a send fail, as a restart or a failover would make them fail.
-    await cluster.sql(
-      `CREATE SEQUENCE refused_settles;
-       CREATE FUNCTION refuse_settle() RETURNS trigger LANGUAGE plpgsql AS $$
-       BEGIN
-         -- Counted only where the rest holds (PostgreSQL need not evaluate an AND's terms in order).
-         IF OLD.state = 'queued' AND NEW.state = 'sent' THEN
-           IF nextval('refused_settles') <= 3 THEN
-             RAISE EXCEPTION 'refused for the test' USING ERRCODE = '40001';
-           END IF;
-         END IF;
-         RETURN NEW;
-       END $$;
-       CREATE TRIGGER refuse_settle BEFORE UPDATE ON mail_deliveries FOR EACH ROW EXECUTE FUNCTION refuse_settle();`,
-      url,
-    );
+    const refusals = await refuseFirst(cluster, url, {
+      name: 'refuse_settle',
+      table: 'mail_deliveries',
+      on: 'UPDATE',
+      when: `OLD.state = 'queued' AND NEW.state = 'sent'`,
+      times: 3,
+    });
     await bulkSubscribers(url, 200);
     await declare(a, 'Database hiccup drill');
     await until(
       async () => (await rows(url, `SELECT count(*) FROM mail_deliveries WHERE state = 'sent'`))[0]![0] === '200',
       () => `all 200 recorded sent (${smtp.received.length} received so far)`,
     );
-    expect(Number((await rows(url, `SELECT last_value FROM refused_settles`))[0]![0])).toBeGreaterThan(3);
+    expect(await refusals.met()).toBeGreaterThan(3);
     // Two leases and more: time for a dropped outcome's delivery to be taken again, if one were.
     await new Promise((r) => setTimeout(r, 5000));
     expect(new Set(smtp.received.map((r) => r.to[0])).size).toBe(200);
@@ -213,24 +205,16 @@ describe('subscribers and the outbox on PostgreSQL, shared by replicas', () => {
     const smtp = await smtpSink();
     const a = await replica(url, { SMTP_URL: smtp.url });
     // The first two attempts to queue a confirmation fail, after the subscriber's row was saved and answered.
-    await cluster.sql(
-      `CREATE SEQUENCE refused_confirms;
-       CREATE FUNCTION refuse_confirm() RETURNS trigger LANGUAGE plpgsql AS $$
-       BEGIN
-         -- Counted only where the rest holds (PostgreSQL need not evaluate an AND's terms in order).
-         IF NEW.kind = 'confirm' THEN
-           IF nextval('refused_confirms') <= 2 THEN
-             RAISE EXCEPTION 'refused for the test' USING ERRCODE = '40001';
-           END IF;
-         END IF;
-         RETURN NEW;
-       END $$;
-       CREATE TRIGGER refuse_confirm BEFORE INSERT ON mail_deliveries FOR EACH ROW EXECUTE FUNCTION refuse_confirm();`,
-      url,
-    );
+    const refusals = await refuseFirst(cluster, url, {
+      name: 'refuse_confirm',
+      table: 'mail_deliveries',
+      on: 'INSERT',
+      when: `NEW.kind = 'confirm'`,
+      times: 2,
+    });
     expect((await subscribe(a, { email: 'kim@example.com' })).status).toBe(202);
     await until(() => to(smtp, 'kim@example.com').length > 0, 'the confirmation email', 15_000);
-    expect(Number((await rows(url, `SELECT last_value FROM refused_confirms`))[0]![0])).toBeGreaterThan(2);
+    expect(await refusals.met()).toBeGreaterThan(2);
     expect(to(smtp, 'kim@example.com')).toHaveLength(1);
   });
 
@@ -241,21 +225,16 @@ describe('subscribers and the outbox on PostgreSQL, shared by replicas', () => {
     await (await replica(url, { SMTP_URL: smtp.url })).stop();
     await cluster.sql(
       `INSERT INTO mail_subscribers (id, email, email_key, state, components, confirms, requested_at, created_at, updated_at)
-       VALUES ('lost1', 'lee@example.com', 'lee@example.com', 'pending', '{}', 1, now(), now(), now());
-       CREATE SEQUENCE refused_repairs;
-       CREATE FUNCTION refuse_repair() RETURNS trigger LANGUAGE plpgsql AS $$
-       BEGIN
-         -- Counted only where the rest holds (PostgreSQL need not evaluate an AND's terms in order).
-         IF NEW.kind = 'confirm' THEN
-           IF nextval('refused_repairs') <= 1 THEN
-             RAISE EXCEPTION 'refused for the test' USING ERRCODE = '40001';
-           END IF;
-         END IF;
-         RETURN NEW;
-       END $$;
-       CREATE TRIGGER refuse_repair BEFORE INSERT ON mail_deliveries FOR EACH ROW EXECUTE FUNCTION refuse_repair();`,
+       VALUES ('lost1', 'lee@example.com', 'lee@example.com', 'pending', '{}', 1, now(), now(), now())`,
       url,
     );
+    await refuseFirst(cluster, url, {
+      name: 'refuse_repair',
+      table: 'mail_deliveries',
+      on: 'INSERT',
+      when: `NEW.kind = 'confirm'`,
+      times: 1,
+    });
     const b = await replica(url, { SMTP_URL: smtp.url });
     await until(() => to(smtp, 'lee@example.com').length > 0, 'the repaired confirmation email', 15_000);
     expect(b.output()).toContain('not started yet');
@@ -270,34 +249,20 @@ describe('subscribers and the outbox on PostgreSQL, shared by replicas', () => {
     const env = { SMTP_URL: smtp.url, MAIL_LEASE_SECONDS: '3' };
     const [a] = await Promise.all([replica(url, env), replica(url, env)]);
     // The first three statements that renew a lease fail: before, the renewals 1 s, 2 s and 3 s after the claim.
-    await cluster.sql(
-      `CREATE SEQUENCE refused_renewals;
-       CREATE FUNCTION refuse_renewal() RETURNS trigger LANGUAGE plpgsql AS $$
-       BEGIN
-         -- Counted only where the rest holds (PostgreSQL need not evaluate an AND's terms in order).
-         IF OLD.state = 'queued' AND NEW.state = 'queued' AND NEW.lease_owner = OLD.lease_owner
-            AND NEW.lease_until > OLD.lease_until THEN
-           IF nextval('refused_renewals') <= 3 THEN
-             RAISE EXCEPTION 'refused for the test' USING ERRCODE = '40001';
-           END IF;
-         END IF;
-         RETURN NEW;
-       END $$;
-       CREATE TRIGGER refuse_renewal BEFORE UPDATE ON mail_deliveries FOR EACH ROW EXECUTE FUNCTION refuse_renewal();`,
-      url,
-    );
+    const refusals = await refuseFirst(cluster, url, {
+      name: 'refuse_renewal',
+      table: 'mail_deliveries',
+      on: 'UPDATE',
+      when: `OLD.state = 'queued' AND NEW.state = 'queued' AND NEW.lease_owner = OLD.lease_owner AND NEW.lease_until > OLD.lease_until`,
+      times: 3,
+    });
     await bulkSubscribers(url, 30);
     await declare(a, 'Renewal drill');
     await until(
       async () => (await rows(url, `SELECT count(*) FROM mail_deliveries WHERE state = 'sent'`))[0]![0] === '30',
       () => `all 30 recorded sent (${smtp.received.length} received so far)`,
     );
-    console.log(
-      'DEBUG',
-      JSON.stringify(await rows(url, `SELECT sent_by, count(*), min(sent_at), max(sent_at) FROM mail_deliveries GROUP BY sent_by`)),
-      JSON.stringify(await rows(url, 'SELECT last_value FROM refused_renewals')),
-    );
-    expect(Number((await rows(url, `SELECT last_value FROM refused_renewals`))[0]![0])).toBeGreaterThan(3);
+    expect(await refusals.met()).toBeGreaterThan(3);
     // Give a duplicate time to show, if one were on its way.
     await new Promise((r) => setTimeout(r, 2000));
     expect(new Set(smtp.received.map((r) => r.to[0])).size).toBe(30);
@@ -341,21 +306,13 @@ describe('subscribers and the outbox on PostgreSQL, shared by replicas', () => {
     await until(async () => (await state()).paused, 'sending to pause');
     refuse = false;
     // The first statement that clears the pause fails, as a failover would make it fail.
-    await cluster.sql(
-      `CREATE SEQUENCE refused_resumes;
-       CREATE FUNCTION refuse_resume() RETURNS trigger LANGUAGE plpgsql AS $$
-       BEGIN
-         -- Counted only where the rest holds (PostgreSQL need not evaluate an AND's terms in order).
-         IF NEW.paused_reason IS NULL THEN
-           IF nextval('refused_resumes') <= 1 THEN
-             RAISE EXCEPTION 'refused for the test' USING ERRCODE = '40001';
-           END IF;
-         END IF;
-         RETURN NEW;
-       END $$;
-       CREATE TRIGGER refuse_resume BEFORE UPDATE ON mail_outbox FOR EACH ROW EXECUTE FUNCTION refuse_resume();`,
-      url,
-    );
+    await refuseFirst(cluster, url, {
+      name: 'refuse_resume',
+      table: 'mail_outbox',
+      on: 'UPDATE',
+      when: 'NEW.paused_reason IS NULL',
+      times: 1,
+    });
     const refused = await a.admin('/deliveries/resume', { method: 'POST' });
     expect(refused.status).toBe(503);
     expect(((await refused.json()) as Json).error.code).toBe('storage_unavailable');

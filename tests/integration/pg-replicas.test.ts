@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type HeraldProcess, startHerald, stopAll } from '../helpers/server.ts';
-import { type PgCluster, startPgCluster } from '../helpers/pg.ts';
+import { type PgCluster, refuseFirst, startPgCluster } from '../helpers/pg.ts';
 import { until } from '../helpers/poll.ts';
 
 /**
@@ -151,21 +151,13 @@ describe('channels on two replicas', () => {
 
   it('a post whose record PostgreSQL refused at first is recorded on a later try, so no later leader posts it again', async () => {
     // The first two statements that record a post as sent fail, as a restart or a failover would make them fail.
-    await cluster.sql(
-      `CREATE SEQUENCE refused_channel_saves;
-       CREATE FUNCTION refuse_channel_save() RETURNS trigger LANGUAGE plpgsql AS $$
-       BEGIN
-         -- Counted only where the rest holds (PostgreSQL need not evaluate an AND's terms in order).
-         IF NEW.state = 'sent' AND OLD.state <> 'sent' THEN
-           IF nextval('refused_channel_saves') <= 2 THEN
-             RAISE EXCEPTION 'refused for the test' USING ERRCODE = '40001';
-           END IF;
-         END IF;
-         RETURN NEW;
-       END $$;
-       CREATE TRIGGER refuse_channel_save BEFORE UPDATE ON channel_deliveries FOR EACH ROW EXECUTE FUNCTION refuse_channel_save();`,
-      dbUrl,
-    );
+    const refusals = await refuseFirst(cluster, dbUrl, {
+      name: 'refuse_channel_save',
+      table: 'channel_deliveries',
+      on: 'UPDATE',
+      when: `NEW.state = 'sent' AND OLD.state <> 'sent'`,
+      times: 2,
+    });
     try {
       const update = ((await (await declare(a, 'Channel record drill')).json()) as Json).incident_updates[0].id as string;
       await until(() => posts.some((p) => p.update === update), 'the post at the receiver');
@@ -175,10 +167,10 @@ describe('channels on two replicas', () => {
         'every channel delivery recorded',
         15_000,
       );
-      expect(Number((await cluster.sql('SELECT last_value FROM refused_channel_saves', dbUrl)).trim())).toBeGreaterThan(2);
+      expect(await refusals.met()).toBeGreaterThan(2);
       expect(posts.filter((p) => p.update === update)).toHaveLength(1);
     } finally {
-      await cluster.sql('DROP TRIGGER refuse_channel_save ON channel_deliveries', dbUrl);
+      await refusals.drop();
     }
   });
 });
