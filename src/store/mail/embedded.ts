@@ -54,9 +54,6 @@ export function embeddedOutbox(ledger: DeliveryLedger, book: SubscriberBook, wai
     ledger.byState('failed', limit).map((delivery) => ({ delivery, email: book.get(delivery.sub)?.email ?? null }));
   return {
     notices: async (limit) => notices(limit),
-    confirmations: async () => ledger.countsOf('confirm'),
-    failed: async (limit) => failed(limit),
-    waiting: async () => waiting(),
     // Memory, read without a pause between the reads: nothing can change in between.
     overview: async (limits) => ({
       notices: notices(limits.notices),

@@ -1,7 +1,6 @@
 import { Conflict, NotFound } from '../../domain/errors.ts';
 import { deliveryId, type Delivery, type NoticeKind, type Subscriber } from './model.ts';
-import type { IntentCounts } from './ledger.ts';
-import type { FailedDelivery, NoticeProgress, OutboxOverview, OutboxView } from './port.ts';
+import type { NoticeProgress, OutboxOverview, OutboxView } from './port.ts';
 import type { PgTables } from '../pg/tables.ts';
 import { subscriberOf } from './pg-subscribers.ts';
 import { DELIVERY_COLUMNS, deliveryOf, type DeliveryRow } from './pg-rows.ts';
@@ -226,18 +225,6 @@ export class PgOutbox implements OutboxView {
 
   async notices(limit: number): Promise<NoticeProgress[]> {
     return readNotices(this.db, limit);
-  }
-
-  async confirmations(): Promise<IntentCounts> {
-    return readConfirmations(this.db);
-  }
-
-  async failed(limit: number): Promise<FailedDelivery[]> {
-    return readFailed(this.db, limit);
-  }
-
-  async waiting(): Promise<number> {
-    return countWaiting(this.db);
   }
 
   /** The four reads in one read-only transaction: counts and lists agree, whatever the replicas send meanwhile. */

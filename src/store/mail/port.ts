@@ -56,7 +56,10 @@ export interface FailedDelivery {
   email: string | null;
 }
 
-/** The outbox at one moment: the newest notices, the confirmations, the oldest failures, how many wait. */
+/**
+ * The outbox at one moment: the newest notices, the confirmations, the oldest failures (with the address
+ * they were for), and how many deliveries wait to be sent (now or at a retry time).
+ */
 export interface OutboxOverview {
   notices: NoticeProgress[];
   confirmations: IntentCounts;
@@ -66,14 +69,9 @@ export interface OutboxOverview {
 
 /** What the console and the admin API read of the outbox, and the one change they make. */
 export interface OutboxView {
-  /** The newest notices first, at most `limit`. */
+  /** The newest notices first, at most `limit` (the dashboard's). */
   notices(limit: number): Promise<NoticeProgress[]>;
-  confirmations(): Promise<IntentCounts>;
-  /** Failed deliveries, oldest first. */
-  failed(limit: number): Promise<FailedDelivery[]>;
-  /** Deliveries waiting to be sent (now or at a retry time). */
-  waiting(): Promise<number>;
-  /** The four reads above as of one moment, so that the counts and the list of failures agree. */
+  /** The outbox as of one moment, so that the counts and the list of failures agree. */
   overview(limits: { notices: number; failed: number }): Promise<OutboxOverview>;
   /** Queues a failed delivery again (NotFound, or Conflict when it is not failed). */
   retry(id: string): Promise<Delivery>;
