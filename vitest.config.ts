@@ -12,7 +12,7 @@ export default defineConfig({
       // The same suites again on PostgreSQL: every Herald a test starts (tests/helpers/server.ts, app.ts)
       // gets a fresh database of one throwaway cluster (tests/helpers/engine.ts), data a test wrote into
       // its DATA_DIR imported first, as `npm run db:import` does. Left out, because what they test is the
-      // embedded engine's own files: the journals and herald.json on a full or read-only disk and at start, the crash harness that
+      // embedded engine's own files: the journals and herald.json on a full or read-only disk and at start, the sender's outcomes a write refused, the crash harness that
       // checks herald.json after each SIGKILL, the SIGKILL in the middle of a journal fan-out (the shared
       // outbox's kill is tests/integration/pg-outbox.test.ts), and the first start's DATA_DIR files (the
       // demo seed, the admin-token file, the one-instance lock). The pg-* suites start clusters of their own.
@@ -23,7 +23,7 @@ export default defineConfig({
           include: ['tests/api/**/*.test.ts', 'tests/integration/**/*.test.ts', 'tests/e2e/**/*.test.ts'],
           exclude: [
             'tests/integration/pg-*.test.ts',
-            'tests/integration/{full-disk-journals,storage-failure,start-checks,crash-safety,outbox-crash,foundation-process}.test.ts',
+            'tests/integration/{full-disk-journals,storage-failure,start-checks,crash-safety,outbox-crash,foundation-process,unwritten-outcomes}.test.ts',
             // The HTTP body limit is the same code on both engines; its RSS bound is measured on the embedded one.
             'tests/integration/body-limits.test.ts',
           ],

@@ -93,6 +93,8 @@ export function openLocalOutbox(herald: HeraldCore, mail: EmbeddedMail, mailer: 
       await ready.catch(() => {});
       await sender.stop();
       mailer.close();
+      // Outcomes a full disk refused, written now if it has room again: else a restart sends them again.
+      await ledger.writeBehind().catch((e: Error) => log(`[outbox] ${e.message} Unrecorded outcomes are sent again after the restart.`));
       await book.close();
       await ledger.close();
     },

@@ -114,11 +114,18 @@ export class Sender {
     this.pump();
   }
 
+  /**
+   * Resumes sending, once what the pause left in memory only (outcomes whose append failed on a full disk)
+   * is written: rejects (Unavailable) if it still cannot be, and the pause stands. Deliveries whose retry
+   * was being recorded when the pause came are in no lane, and are queued again.
+   */
   async resume(): Promise<void> {
+    if (!this.paused) return;
+    await this.o.ledger.writeBehind();
     if (!this.paused) return;
     this.o.log(`[outbox] queue resumed (was paused: ${this.paused.reason})`);
     this.paused = null;
-    this.pump();
+    this.enqueue(this.o.ledger.queued());
   }
 
   /** Resolves when nothing is in flight (for shutdown). */

@@ -22,13 +22,16 @@ export interface TestSmtp {
   close(): Promise<void>;
 }
 
+type Verdict = { code: number; text: string } | null;
+
 /**
  * A real SMTP server (smtp-server) on a free loopback port. `reply` can turn
- * a message down: return an error code and text, or null to accept it.
+ * a message down: return an error code and text, or null to accept it; a
+ * promise of one holds the answer until it settles (a message kept in flight).
  * `delayMs` holds each accepted message's answer that long (a slow relay).
  */
 export async function startSmtp(
-  reply: (attempt: { messageId: string; to: string[]; count: number }) => { code: number; text: string } | null = () => null,
+  reply: (attempt: { messageId: string; to: string[]; count: number }) => Verdict | Promise<Verdict> = () => null,
   opts: { delayMs?: number } = {},
 ): Promise<TestSmtp> {
   const received: Received[] = [];
@@ -50,15 +53,19 @@ export async function startSmtp(
         const to = session.envelope.rcptTo.map((r) => r.address);
         attempts.push({ messageId, to });
         const count = attempts.filter((a) => a.messageId === messageId).length;
+        const answer = (verdict: Verdict) => {
+          if (verdict) {
+            const err = new Error(verdict.text) as Error & { responseCode: number };
+            err.responseCode = verdict.code;
+            return callback(err);
+          }
+          received.push({ to, raw, messageId });
+          if (opts.delayMs) setTimeout(() => callback(), opts.delayMs);
+          else callback();
+        };
         const verdict = reply({ messageId, to, count });
-        if (verdict) {
-          const err = new Error(verdict.text) as Error & { responseCode: number };
-          err.responseCode = verdict.code;
-          return callback(err);
-        }
-        received.push({ to, raw, messageId });
-        if (opts.delayMs) setTimeout(() => callback(), opts.delayMs);
-        else callback();
+        if (verdict instanceof Promise) void verdict.then(answer);
+        else answer(verdict);
       });
     },
   });

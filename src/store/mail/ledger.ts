@@ -49,8 +49,14 @@ export class DeliveryLedger {
   /** Queued and failed deliveries. */
   readonly deliveries = new Map<string, Delivery>();
   private sentIds = new Set<string>();
-  /** Sent deliveries whose 'sent' line may not be on disk yet (its append has not settled). */
+  /** Sent deliveries whose 'sent' line may not be on disk yet (its append has not settled, or failed). */
   private readonly unsettled = new Map<string, Delivery>();
+  /**
+   * Changes of state whose append failed (a full disk), the latest per id: memory already holds them, and
+   * `writeBehind` writes them once it can. Until then a restart would read the state before (and send a
+   * sent message again).
+   */
+  private readonly unwritten = new Map<string, Delivery>();
   /**
    * Sent confirmations kept across compaction while their link works (see the class comment): id → when
    * created (ms). Only that: the id string is the one in sentIds, and the record is rebuilt when written.
@@ -115,18 +121,41 @@ export class DeliveryLedger {
     return this.save(d);
   }
 
-  /** A delivery changed state (sent, failed, retry scheduled): visible at once, durable when this resolves. */
+  /**
+   * A delivery changed state (sent, failed, retry scheduled): visible at once, durable when this resolves.
+   * Changes whose append failed before ride along (see `unwritten`); one for this id is superseded by it.
+   */
   save(d: Delivery): Promise<void> {
     this.applyDelivery(d);
-    const written = this.journal.append([d]);
-    if (d.state === 'sent') {
-      this.unsettled.set(d.id, d);
-      const settle = () => {
-        if (this.unsettled.get(d.id) === d) this.unsettled.delete(d.id);
-      };
-      written.then(settle, settle);
-    }
+    if (d.state === 'sent') this.unsettled.set(d.id, d);
+    this.unwritten.delete(d.id);
+    const batch = this.unwritten.size === 0 ? [d] : [...this.unwritten.values(), d];
+    const written = this.journal.append(batch);
+    written.then(
+      () => this.written(batch),
+      () => this.unwritten.set(d.id, d),
+    );
     return written;
+  }
+
+  /**
+   * Writes the changes whose append failed, in one append; rejects (Unavailable) when it fails again.
+   * A sent one stayed among the unsettled meanwhile, so compaction kept its record rather than counting
+   * it into the archive, and the line written here repeats a state (counted once).
+   */
+  async writeBehind(): Promise<void> {
+    if (this.unwritten.size === 0) return;
+    const records = [...this.unwritten.values()];
+    await this.journal.append(records);
+    this.written(records);
+  }
+
+  /** Records now on disk: neither unwritten nor unsettled any more, unless a later change took their place. */
+  private written(records: Delivery[]): void {
+    for (const d of records) {
+      if (this.unwritten.get(d.id) === d) this.unwritten.delete(d.id);
+      if (this.unsettled.get(d.id) === d) this.unsettled.delete(d.id);
+    }
   }
 
   /** Deliveries still to send, in the order they were created. */

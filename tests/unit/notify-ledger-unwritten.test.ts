@@ -1,0 +1,109 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Journal } from '../../src/store/journal.ts';
+import { DeliveryLedger } from '../../src/store/mail/ledger.ts';
+import { queuedDelivery, type Delivery, type Intent } from '../../src/store/mail/model.ts';
+
+/**
+ * DeliveryLedger when a change of state cannot be written: memory has it, the
+ * journal does not, until the next append that works (or writeBehind) carries
+ * it. The refusal is real: a file-size limit on this process at the journal's
+ * end (prlimit, soft limit only, lifted right after), so appends fail EFBIG.
+ */
+const dirs: string[] = [];
+afterEach(() => {
+  refuseWritesPast(null);
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function refuseWritesPast(bytes: number | null): void {
+  execFileSync('prlimit', ['--pid', String(process.pid), `--fsize=${bytes ?? 'unlimited'}:`], { stdio: 'pipe' });
+}
+
+const at = new Date('2026-11-30T10:00:00Z').toISOString();
+const key = 'upd1';
+const mk = (i: number): Delivery => queuedDelivery({ id: `s${i}.${key}`, sub: `s${i}`, intent: key, kind: 'update', created_at: at });
+const sent = (d: Delivery): Delivery => ({ ...d, state: 'sent', attempts: d.attempts + 1, sent_at: at });
+const retry = (d: Delivery): Delivery => ({ ...d, attempts: d.attempts + 1, last_error: '451 later', next_at: Date.parse(at) + 1000 });
+const intent: Intent = {
+  t: 'i',
+  key,
+  incident: 'INC-1',
+  update: key,
+  kind: 'update',
+  cursor: 3,
+  done: true,
+  created_at: at,
+  archived_sent: 0,
+};
+
+async function open() {
+  const dir = mkdtempSync(join(tmpdir(), 'herald-ledger-'));
+  dirs.push(dir);
+  const file = join(dir, 'deliveries.jsonl');
+  const ledger = new DeliveryLedger(new Journal(file));
+  await ledger.init(new Date(at));
+  const ds = [mk(0), mk(1), mk(2)];
+  await ledger.recordFanOut(ds, intent);
+  return { file, ledger, ds };
+}
+
+const reopen = (file: string) => new DeliveryLedger(new Journal(file));
+
+describe('DeliveryLedger: changes whose append failed', () => {
+  it('ride along with the next append that works; a later change of the same delivery replaces its own', async () => {
+    const { file, ledger, ds } = await open();
+    const [a, b, c] = ds as [Delivery, Delivery, Delivery];
+    refuseWritesPast(statSync(file).size);
+    await expect(ledger.save(retry(a))).rejects.toThrow(/could not be saved \(EFBIG\)/);
+    await expect(ledger.save(sent(b))).rejects.toThrow(/EFBIG/);
+    refuseWritesPast(null);
+    expect(ledger.countsOf(key)).toEqual({ queued: 2, sent: 1, failed: 0 });
+    // a's retry went out and worked: its 'sent' replaces the unwritten retry, and b's 'sent' goes with it.
+    // c's retry, saved right after, must not carry a's stale retry in behind a's 'sent'.
+    await Promise.all([ledger.save(sent(retry(a))), ledger.save(retry(c))]);
+    await ledger.close();
+    const again = reopen(file);
+    expect(again.countsOf(key)).toEqual({ queued: 1, sent: 2, failed: 0 });
+    expect(again.queued().map((d) => [d.id, d.attempts])).toEqual([[c.id, 1]]);
+    await again.close();
+  });
+
+  it('writeBehind writes them when no other append comes; a compaction meanwhile does not count a sent one twice', async () => {
+    const { file, ledger, ds } = await open();
+    const [a, b] = ds as [Delivery, Delivery];
+    refuseWritesPast(statSync(file).size);
+    await expect(ledger.save(sent(a))).rejects.toThrow(/EFBIG/);
+    await expect(ledger.writeBehind()).rejects.toThrow(/EFBIG/);
+    refuseWritesPast(null);
+    // The compacted file holds a's sent record (not a number in the archive), and the line after it repeats it.
+    await ledger.compactIfWorthIt(true);
+    await ledger.save(retry(b));
+    await ledger.writeBehind();
+    expect(ledger.countsOf(key)).toEqual({ queued: 2, sent: 1, failed: 0 });
+    await ledger.close();
+    const again = reopen(file);
+    expect(again.countsOf(key)).toEqual({ queued: 2, sent: 1, failed: 0 });
+    expect(again.has(a.id)).toBe(true);
+    expect(again.queued().map((d) => [d.id, d.attempts])).toEqual([
+      [b.id, 1],
+      [ds[2]!.id, 0],
+    ]);
+    await again.close();
+  });
+
+  it('writeBehind alone, with nothing else written, makes a sent one durable', async () => {
+    const { file, ledger, ds } = await open();
+    refuseWritesPast(statSync(file).size);
+    await expect(ledger.save(sent(ds[0]!))).rejects.toThrow(/EFBIG/);
+    refuseWritesPast(null);
+    await ledger.writeBehind();
+    await ledger.close();
+    const again = reopen(file);
+    expect(again.countsOf(key)).toEqual({ queued: 2, sent: 1, failed: 0 });
+    await again.close();
+  });
+});
