@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { Conflict, HeraldError, Invalid, NotFound, RateLimited, Unavailable } from '../domain/errors.ts';
 import { BadRequest, Forbidden, PayloadTooLarge, Unauthorized, UnsupportedMediaType } from '../http/errors.ts';
+import { isPublicJson } from '../http/public-cache.ts';
 
 /** The one mapping from Herald's errors to HTTP statuses (the JSON API, the forms and the console alike). */
 const STATUS: Array<[new (...args: never[]) => HeraldError, number]> = [
@@ -49,6 +50,9 @@ export function onError(security: Record<string, string>) {
     // Errors from the cached-page routes (registered before the header middleware) need them too.
     for (const [k, v] of Object.entries(security)) c.header(k, v);
     c.header('Cache-Control', 'no-store');
+    // The banner and the Statuspage documents answer before the CORS middleware: an app polling them
+    // cross-origin could not tell their error from a network failure.
+    if (isPublicJson(c.req.path)) c.header('Access-Control-Allow-Origin', '*');
     if (err instanceof HTTPException) {
       const res = err.getResponse();
       for (const [k, v] of Object.entries(security)) res.headers.set(k, v);

@@ -78,6 +78,32 @@ describe('the Statuspage v2 documents', () => {
     expect((await json('/api/v2/summary.json')).status).toEqual({ indicator: 'major', description: 'Partial System Outage' });
   });
 
+  it.each(['/api/v2/summary.json', '/api/banner.json'])(
+    'a 500 from %s (served before the middlewares) is readable cross-origin too',
+    async (path) => {
+      // A fault while the answer is built: the store cannot be read (own properties shadow its getters).
+      const store = p.herald.store as unknown as Record<string, unknown>;
+      const fault = {
+        configurable: true,
+        get: () => {
+          throw new Error('store unreadable (test)');
+        },
+      };
+      Object.defineProperties(store, { data: fault, version: fault });
+      try {
+        const res = await get(path, { origin: 'https://app.example.com' });
+        expect(res.status).toBe(500);
+        expect(res.headers.get('access-control-allow-origin')).toBe('*');
+        expect(res.headers.get('cache-control')).toBe('no-store');
+        expect(await res.json()).toEqual({ error: { code: 'internal', message: 'Something went wrong on our side.' } });
+      } finally {
+        delete store.data;
+        delete store.version;
+      }
+      expect((await get(path)).status).toBe(200);
+    },
+  );
+
   it('an unknown /api/v2 path answers a JSON 404 with CORS', async () => {
     const res = await get('/api/v2/nope.json', { origin: 'https://app.example.com' });
     expect(res.status).toBe(404);
