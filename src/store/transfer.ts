@@ -1,6 +1,7 @@
 import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { dbSchema, type Db } from '../domain/model.ts';
+import { renderMarkdown } from '../render/markdown.ts';
 import { DurableJsonFile } from './durable-file.ts';
 import { acquireLock, DataDirLocked } from './lock.ts';
 import { migrate } from './migrate.ts';
@@ -63,7 +64,21 @@ async function readDocument(dataDir: string): Promise<Db> {
     throw new TransferRefused(`${(err as Error).message} Nothing was imported.`);
   }
   if (!doc) throw new TransferRefused(`${file.file} does not exist: nothing to import.`);
-  return doc;
+  return renderedAgain(doc);
+}
+
+/**
+ * The document with each update's and post-mortem's HTML rendered again from its Markdown, as Herald
+ * renders it when one is saved: a file from elsewhere (a backup, a hand edit) cannot bring HTML that the
+ * pages of every replica would then show as it is.
+ */
+function renderedAgain(doc: Db): Db {
+  const again = <T extends { body: string; body_html: string }>(u: T): T => ({ ...u, body_html: renderMarkdown(u.body) });
+  return {
+    ...doc,
+    incidents: doc.incidents.map((i) => ({ ...i, updates: i.updates.map(again), postmortem: i.postmortem && again(i.postmortem) })),
+    maintenances: doc.maintenances.map((m) => ({ ...m, updates: m.updates.map(again) })),
+  };
 }
 
 /** The folder's lock, so that no Herald writes it meanwhile; a running one is a clear refusal. */

@@ -27,11 +27,11 @@ const exported = tempDataDir('herald-transfer-out-');
 const running: HeraldProcess[] = [];
 const TOKEN = 'imported-admin-token-0123456789abcdef';
 
-async function cli(args: string[]): Promise<{ code: number; out: string }> {
+async function cli(args: string[], database = url): Promise<{ code: number; out: string }> {
   try {
     const { stdout, stderr } = await run(process.execPath, ['scripts/db.ts', ...args], {
       cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: url },
+      env: { ...process.env, DATABASE_URL: database },
       encoding: 'utf8',
     });
     return { code: 0, out: stdout + stderr };
@@ -265,6 +265,36 @@ describe('db:import and db:export', () => {
       removeDir(onlyToken);
     } finally {
       removeDir(broken);
+    }
+  });
+
+  it('renders each update and post-mortem again from its Markdown: HTML edited into herald.json is not imported', async () => {
+    const tampered = tempDataDir('herald-transfer-html-');
+    try {
+      const doc = JSON.parse(readFileSync(join(source, 'herald.json'), 'utf8')) as Json;
+      const resolved = doc.incidents.find((i: Json) => i.name === 'Checkout errors');
+      const hostile = '<img src=x onerror="alert(1)"><script>alert(2)</script>';
+      const first = (i: Json) => i.updates.find((u: Json) => u.body === 'We are **investigating**.');
+      first(resolved).body_html += hostile;
+      resolved.postmortem = {
+        body: '## Summary\n\nA bad deploy.',
+        body_html: hostile,
+        updated_at: resolved.updated_at,
+        published_at: null,
+      };
+      doc.maintenances[0].updates[0].body_html = hostile;
+      writeFileSync(join(tampered, 'herald.json'), JSON.stringify(doc));
+      const database = await cluster.database();
+      const { code, out } = await cli(['import', tampered], database);
+      expect(code, out).toBe(0);
+      const stored = JSON.parse(await cluster.sql('SELECT data::text FROM herald_document', database)) as Json;
+      const imported = stored.incidents.find((i: Json) => i.name === 'Checkout errors');
+      expect(first(imported).body_html).toBe('<p>We are <strong>investigating</strong>.</p>');
+      expect(imported.postmortem.body_html).toBe('<h4>Summary</h4>\n<p>A bad deploy.</p>');
+      expect(stored.maintenances[0].updates[0].body_html).toBe('<p>A short upgrade.</p>');
+      expect(JSON.stringify(stored)).not.toMatch(/onerror|<script/);
+    } finally {
+      removeDir(tampered);
     }
   });
 
