@@ -6,7 +6,7 @@ import type { ChannelDelivery } from '../store/channels/ledger.ts';
 import type { ChannelMessage } from './plan.ts';
 import { asOf, warRoomFacts } from './facts.ts';
 import { escapeMrkdwn, slackMessage } from './slack.ts';
-import { adaptiveCardMessage, teamsMessage } from './teams.ts';
+import { adaptiveCardMessage, plainText, teamsMessage } from './teams.ts';
 import { signatureHeaders, webhookPayload } from './webhook.ts';
 
 /** What a channel's messages say of the site. */
@@ -57,7 +57,7 @@ export function testMessage(channel: Channel, db: Db, site: Site, now: Date) {
     const mrkdwn = escapeMrkdwn(text);
     return { text: mrkdwn, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: mrkdwn } }] };
   }
-  if (channel.kind === 'teams') return adaptiveCardMessage({ body: [{ type: 'TextBlock', text, wrap: true }] });
+  if (channel.kind === 'teams') return adaptiveCardMessage({ body: [plainText(text)] });
   const overall = overallStatus(db);
   return {
     meta: { unsubscribe: null, documentation: `${site.SITE_URL.replace(/\/+$/, '')}/api/v2/summary.json`, generated_at: now.toISOString() },

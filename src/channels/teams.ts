@@ -20,18 +20,41 @@ export function adaptiveCardMessage<Card extends { body: unknown[] }>(card: Card
 }
 
 /**
+ * Text shown as it is. Teams reads a TextBlock's text and a FactSet's facts
+ * as Markdown (a `_` in "api_gateway" can start italics, a `[x](url)` in a
+ * name becomes a link); a RichTextBlock's TextRuns are never Markdown
+ * (Adaptive Cards, "Text features"). Names, facts and update texts are
+ * people's words, so every one goes in a TextRun.
+ */
+export const plainText = (text: string, run: { weight?: 'Bolder' } = {}) => ({
+  type: 'RichTextBlock',
+  inlines: [{ type: 'TextRun', text, ...run }],
+});
+
+/** A fact as a row of two columns, weighted alike on every row so the rows line up as a FactSet's would. */
+const factRow = (label: string, value: string) => ({
+  type: 'ColumnSet',
+  spacing: 'Small',
+  columns: [
+    { type: 'Column', width: 1, items: [plainText(label, { weight: 'Bolder' })] },
+    { type: 'Column', width: 2, items: [plainText(value)] },
+  ],
+});
+
+/**
  * A Microsoft Teams message for an incoming webhook or a Workflows webhook:
- * one Adaptive Card with the title, the facts as a FactSet, the update's
- * text and a button to the status page.
+ * one Adaptive Card with the title, the facts as rows of two columns, the
+ * update's text and a button to the status page.
  */
 export function teamsMessage(f: WarRoomFacts) {
   return adaptiveCardMessage({
     msteams: { width: 'Full' },
     body: [
+      // Herald's own words (and the severity's label): a heading for screen readers.
       { type: 'TextBlock', text: f.title, weight: 'Bolder', size: 'Large', wrap: true, style: 'heading' },
-      { type: 'TextBlock', text: f.name, weight: 'Bolder', wrap: true },
-      { type: 'FactSet', facts: f.fields.map((x) => ({ title: x.label, value: x.value })) },
-      ...(f.text ? [{ type: 'TextBlock', text: f.text.slice(0, 4000), wrap: true }] : []),
+      plainText(f.name, { weight: 'Bolder' }),
+      ...f.fields.map((x) => factRow(x.label, x.value)),
+      ...(f.text ? [plainText(f.text.slice(0, 4000))] : []),
     ],
     actions: [{ type: 'Action.OpenUrl', title: 'Open the status page', url: f.url }],
   });

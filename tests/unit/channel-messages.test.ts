@@ -246,7 +246,18 @@ describe('warRoomFacts and slackMessage', () => {
 });
 
 describe('teamsMessage', () => {
-  it('is one Adaptive Card 1.4 with the facts as a FactSet and a button to the status page', () => {
+  type Element = { type: string; text?: string; inlines?: Array<{ type: string; text: string }>; columns?: Array<{ items: Element[] }> };
+  /** Every piece of text the card shows, with the element that shows it: TextBlock (read as Markdown) or TextRun (never). */
+  const texts = (els: Element[]): Array<[string, string]> =>
+    els.flatMap(
+      (e): Array<[string, string]> => [
+        ...(e.type === 'TextBlock' ? [['TextBlock', e.text!] as [string, string]] : []),
+        ...(e.inlines ?? []).map((r): [string, string] => [r.type, r.text]),
+        ...(e.columns ?? []).flatMap((c) => texts(c.items)),
+      ],
+    );
+
+  it('is one Adaptive Card 1.4 with a row per fact and a button to the status page', () => {
     const { d, inc } = journey();
     const f = facts(d, inc, 0, 'declared');
     const msg = teamsMessage(f);
@@ -255,12 +266,34 @@ describe('teamsMessage', () => {
     const card = msg.attachments[0]!;
     expect(card.contentType).toBe('application/vnd.microsoft.card.adaptive');
     expect(card.content).toMatchObject({ type: 'AdaptiveCard', version: '1.4' });
-    const factSet = card.content.body.find((b) => b.type === 'FactSet') as { facts: Array<{ title: string; value: string }> };
-    expect(factSet.facts).toEqual(f.fields.map((x) => ({ title: x.label, value: x.value })));
-    expect(factSet.facts.map((x) => x.title)).toContain('Incident commander');
-    expect(card.content.body[0]).toMatchObject({ type: 'TextBlock', text: '🚨 Incident declared · SEV-1' });
+    const body = card.content.body as Element[];
+    expect(body[0]).toMatchObject({ type: 'TextBlock', text: '🚨 Incident declared · SEV-1', style: 'heading' });
+    const rows = body.filter((b) => b.type === 'ColumnSet').map((b) => texts([b]).map(([, t]) => t));
+    expect(rows).toEqual(f.fields.map((x) => [x.label, x.value]));
+    expect(rows.map(([label]) => label)).toContain('Incident commander');
     expect(card.content.actions).toEqual([
       { type: 'Action.OpenUrl', title: 'Open the status page', url: 'https://status.example.test/incidents/INC-2026-11-22-1' },
+    ]);
+  });
+
+  it('shows names, facts and texts as they are: nothing but its own title goes where Teams reads Markdown', () => {
+    const { d, inc } = journey();
+    d.components[0]!.name = 'api_gateway_eu';
+    inc.name = 'Checkout [down](https://evil.example) *now*';
+    const f = facts(d, inc, 0, 'declared');
+    const shown = texts(teamsMessage(f).attachments[0]!.content.body as Element[]);
+    expect(shown.filter(([type]) => type === 'TextBlock')).toEqual([['TextBlock', '🚨 Incident declared · SEV-1']]);
+    expect(shown).toContainEqual(['TextRun', 'Checkout [down](https://evil.example) *now*']);
+    expect(shown).toContainEqual(['TextRun', 'api_gateway_eu']);
+    expect(shown).toContainEqual(['TextRun', f.text]);
+  });
+
+  it('the test message shows the site and channel names as they are too', () => {
+    const d = world();
+    const ch = createChannel(ctx(d, 0), { kind: 'teams', name: 'Ops_room_*one*', url: 'https://example.webhook.office.com/x' });
+    const msg = testMessage(ch, d, { ...SITE, SITE_NAME: '[Status](https://evil.example)' }, at(1)) as ReturnType<typeof teamsMessage>;
+    expect(texts(msg.attachments[0]!.content.body as Element[])).toEqual([
+      ['TextRun', 'Test message from [Status](https://evil.example): this channel (“Ops_room_*one*”) will get incident updates.'],
     ]);
   });
 });
