@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { HeraldCore } from '../herald.ts';
 import type { Channel } from '../domain/channels/model.ts';
 import { setChannelState } from '../domain/channels/manage.ts';
@@ -18,14 +19,20 @@ export const PAUSE_AFTER_FAILURES = 10;
  * and only the leader plans and posts, so each post is made once and a
  * channel's posts go out in order. A replica that starts leading reads the
  * outbox again and posts what waits there, from where the old leader's
- * planning mark stopped: a post the old leader had made but not recorded
- * when it died goes out again, with the same webhook-id (at least once).
+ * planning mark stopped. A leader marks each post in the outbox before it
+ * makes it (PgChannelLedger.claim): a new leader waits for a post the old one
+ * may still be making (a leader can lose the lead mid-post, its session cut
+ * or its check timed out), and a post the old leader had made but not
+ * recorded when it died goes out again once the mark has passed, with the
+ * same webhook-id (at least once).
  * The others read the outbox every few seconds, for the counts the console
  * shows. On the embedded engine the one process always leads.
  */
 
 /** How often a replica that does not lead reads the shared channel outbox again (its counts). */
 const FOLLOWER_REFRESH_MS = 2_000;
+/** How long a channel waits after a post it could not claim (or the database out of reach) before it looks again. */
+const CLAIM_REFUSED_WAIT_MS = 1_000;
 
 export interface ChannelStatus {
   queued: number;
@@ -145,6 +152,16 @@ export function openChannels(herald: HeraldCore): Channels {
   };
 
   const deliver = async (channel: Channel, d: ChannelDelivery): Promise<void> => {
+    const claimed = await ledger.claim(d, herald.now().getTime(), cfg.CHANNEL_TIMEOUT_MS).catch((err: Error) => {
+      herald.log(`[channels] ${channel.id} (${channel.name}): not posted for now, the outbox is out of reach (${err.message})`);
+      return false;
+    });
+    if (!claimed) {
+      // Another leader's to post, or this replica no longer leads (see PgChannelLedger.claim): the channel
+      // waits a moment before it looks again, rather than asking the database in a loop.
+      await sleep(CLAIM_REFUSED_WAIT_MS);
+      return;
+    }
     const db = herald.store.data;
     const now = herald.now();
     const request = await renderPost(channel, d, db, cfg, now);

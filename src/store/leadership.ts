@@ -5,6 +5,11 @@
  */
 export interface Leadership {
   readonly isLeader: boolean;
+  /**
+   * The database session that holds the lead (its PostgreSQL backend pid) while this replica leads, for
+   * writes only the leader may make to check that it still does; null on the embedded engine.
+   */
+  readonly session: number | null;
   /** Called when this replica gains or loses the lead. */
   onChange(listener: (isLeader: boolean) => void): () => void;
   close(): Promise<void>;
@@ -12,6 +17,7 @@ export interface Leadership {
 
 export const soleLeader = (): Leadership => ({
   isLeader: true,
+  session: null,
   onChange: () => () => {},
   close: async () => {},
 });

@@ -138,7 +138,7 @@ async function openPostgres(url: string, now: () => Date, log: (line: string) =>
     openConsole: <A>(opts: ConsoleStoreOptions) =>
       new PgConsoleStore<A>({ ...opts, pool: shared, replica, leadership, now: () => now().getTime(), log }),
     openMail: () => openSharedMail(shared, log),
-    openChannelLedger: () => new PgChannelLedger(new PgTables(shared, 'the channel outbox', log)),
+    openChannelLedger: () => new PgChannelLedger(new PgTables(shared, 'the channel outbox', log), () => leadership.session),
     adminToken: async (fromEnv) =>
       fromEnv
         ? { token: fromEnv, generated: false, where: 'ADMIN_TOKEN' }

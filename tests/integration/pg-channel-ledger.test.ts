@@ -3,20 +3,25 @@ import { openPool, type Pool } from '../../src/store/pg/client.ts';
 import { migrateDatabase } from '../../src/store/pg/migrate.ts';
 import { PgTables } from '../../src/store/pg/tables.ts';
 import { PgChannelLedger } from '../../src/store/channels/pg-ledger.ts';
+import { LEADER_LOCK_KEY } from '../../src/store/pg/leadership.ts';
+import pg from 'pg';
 import type { ChannelDelivery } from '../../src/store/channels/ledger.ts';
 import { type PgCluster, startPgCluster } from '../helpers/pg.ts';
 
 /**
  * The shared channel outbox (src/store/channels/pg-ledger.ts) on a real
  * PostgreSQL 15, two ledgers on one database standing for two leaders in
- * turn: what a plan meets already stored must not be lost to the planner.
+ * turn: what a plan meets already stored must not be lost to the planner,
+ * and a post one leader may be making is not made by the next.
  */
 let cluster: PgCluster;
 let pool: Pool;
+let url: string;
 
 beforeAll(async () => {
   cluster = await startPgCluster();
-  pool = openPool(await cluster.database(), { applicationName: 'channel-ledger-test', log: () => {} });
+  url = await cluster.database();
+  pool = openPool(url, { applicationName: 'channel-ledger-test', log: () => {} });
   await migrateDatabase(pool);
 });
 afterAll(async () => {
@@ -46,7 +51,7 @@ const delivery = (id: string): ChannelDelivery => ({
 describe('the channel outbox on PostgreSQL', () => {
   it('a plan that meets a delivery already stored takes it as stored, so the leader posts what another plan made', async () => {
     const tables = new PgTables(pool, 'channel deliveries', () => {});
-    const [older, newer] = [new PgChannelLedger(tables), new PgChannelLedger(tables)];
+    const [older, newer] = [new PgChannelLedger(tables, () => null), new PgChannelLedger(tables, () => null)];
     await older.init(new Date(AT));
     await newer.init(new Date(AT));
     // The new leader read the outbox before the old one's plan landed: it plans the same delivery again.
@@ -66,14 +71,14 @@ describe('the channel outbox on PostgreSQL', () => {
 
   it('compaction leaves the leader counting what every other replica counts', async () => {
     const tables = new PgTables(pool, 'channel deliveries', () => {});
-    const leader = new PgChannelLedger(tables);
+    const leader = new PgChannelLedger(tables, () => null);
     await leader.init(new Date(AT));
     await leader.plan([{ ...delivery('ch2.u1'), channel: 'ch2' }], AT);
     await leader.save({ ...delivery('ch2.u1'), channel: 'ch2', state: 'sent', attempts: 1, sent_at: AT });
     // Planning moves past that update: its sent record dedupes nothing any more, and compaction drops it.
     await leader.plan([], '2026-12-01T11:00:00.000Z');
     await leader.compactIfWorthIt();
-    const other = new PgChannelLedger(tables);
+    const other = new PgChannelLedger(tables, () => null);
     await other.refresh();
     expect(other.countsOf('ch2')).toEqual({ queued: 0, sent: 0, failed: 0 });
     expect(leader.countsOf('ch2')).toEqual(other.countsOf('ch2'));
@@ -81,7 +86,7 @@ describe('the channel outbox on PostgreSQL', () => {
 
   it('a delivery whose state in memory goes back from sent is kept once and counted once', async () => {
     // A deposed leader's plan applying its own queued copy after a refresh read the delivery as sent, say.
-    const ledger = new PgChannelLedger(new PgTables(pool, 'channel deliveries', () => {}));
+    const ledger = new PgChannelLedger(new PgTables(pool, 'channel deliveries', () => {}), () => null);
     await ledger.init(new Date(AT));
     const d = { ...delivery('ch3.u1'), channel: 'ch3' };
     await ledger.plan([d], AT);
@@ -91,5 +96,59 @@ describe('the channel outbox on PostgreSQL', () => {
     await ledger.plan([], '2026-12-01T12:00:00.000Z');
     await ledger.compactIfWorthIt();
     expect(ledger.countsOf('ch3')).toEqual({ queued: 0, sent: 0, failed: 1 });
+  });
+
+  it("a post is claimed only by the session holding the lead; a new leader waits for the old one's claim and takes its outcome", async () => {
+    const tables = new PgTables(pool, 'channel deliveries', () => {});
+    // Two replicas' leadership connections: the lead is the advisory lock, taken by one and then the other.
+    const [first, second] = [new pg.Client({ connectionString: url }), new pg.Client({ connectionString: url })];
+    await first.connect();
+    await second.connect();
+    try {
+      const lead = async (c: pg.Client) =>
+        (await c.query<{ ok: boolean; pid: number }>('SELECT pg_try_advisory_lock($1) AS ok, pg_backend_pid() AS pid', [LEADER_LOCK_KEY]))
+          .rows[0]!;
+      const a = await lead(first);
+      expect(a.ok).toBe(true);
+      const pid = { a: a.pid as number | null, b: null as number | null };
+      const [oldLeader, newLeader] = [new PgChannelLedger(tables, () => pid.a), new PgChannelLedger(tables, () => pid.b)];
+      await oldLeader.init(new Date(AT));
+      const d = { ...delivery('ch4.u1'), channel: 'ch4' };
+      await oldLeader.plan([d], AT);
+      await newLeader.refresh();
+      const now = Date.parse(AT);
+
+      // The leader claims it, for the post's timeout plus the record's retries and a margin.
+      expect(await oldLeader.claim(d, now, 5_000)).toBe(true);
+      const mark = now + 5_000 + 30_000 + 5_000;
+      expect(oldLeader.deliveries.get(d.id)?.next_at).toBe(mark);
+      expect(await cluster.sql(`SELECT next_at FROM channel_deliveries WHERE id = '${d.id}'`, url)).toBe(String(mark));
+      // A replica without the lead cannot.
+      expect(await newLeader.claim(d, now, 5_000)).toBe(false);
+
+      // The lead moves mid-post (the old session cut): the new leader finds the mark and waits for it.
+      await first.query('SELECT pg_advisory_unlock($1)', [LEADER_LOCK_KEY]);
+      const b = await lead(second);
+      expect(b.ok).toBe(true);
+      pid.b = b.pid;
+      await newLeader.refresh();
+      expect(await newLeader.claim(d, now + 1_000, 5_000)).toBe(false);
+      expect(newLeader.deliveries.get(d.id)?.next_at).toBe(mark);
+      // The old leader's post lands and is recorded; once the mark has passed, the new leader takes that.
+      await oldLeader.save({ ...d, state: 'sent', attempts: 1, next_at: null, sent_at: AT });
+      expect(await newLeader.claim(d, mark + 1, 5_000)).toBe(false);
+      expect(newLeader.deliveries.has(d.id)).toBe(false);
+      expect(newLeader.countsOf('ch4')).toEqual({ queued: 0, sent: 1, failed: 0 });
+
+      // The old leader, its session no longer holding the lead, cannot claim the next post; the new one can.
+      const e = { ...delivery('ch4.u2'), channel: 'ch4' };
+      await newLeader.plan([e], AT);
+      await oldLeader.refresh();
+      expect(await oldLeader.claim(e, now, 5_000)).toBe(false);
+      expect(await newLeader.claim(e, now, 5_000)).toBe(true);
+    } finally {
+      await first.end();
+      await second.end();
+    }
   });
 });

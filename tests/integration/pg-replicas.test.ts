@@ -237,6 +237,12 @@ describe('PostgreSQL goes away and comes back', () => {
     receiverDown = true;
     const left = ((await (await declare(leader, 'Queued when the leader died')).json()) as Json).incident_updates[0].id as string;
     await until(() => refusedPosts.some((p) => p.update === left), "the leader's first, refused, post");
+    // Killed once that refusal is recorded (its retry 4 s later): killed mid-post, the new leader would wait
+    // out the post's claim (PgChannelLedger.claim; pg-channel-takeover.test.ts) before posting it again.
+    await until(
+      async () => Number(await cluster.sql(`SELECT max(attempts) FROM channel_deliveries WHERE update_id = '${left}'`, dbUrl)) >= 1,
+      'the refused post recorded',
+    );
     const before = posts.length;
     await leader.kill();
     receiverDown = false;

@@ -53,6 +53,11 @@ export abstract class ChannelLedger {
   abstract plan(created: ChannelDelivery[], since: string): Promise<void>;
   /** A delivery changed (sent, failed, retry scheduled): visible at once, durable when this resolves. */
   abstract save(d: ChannelDelivery): Promise<void>;
+  /**
+   * Whether this process may post a queued delivery now (at `now`, ms), a post taking up to
+   * `postTimeoutMs`: where replicas share the outbox, a leader marks it first (PgChannelLedger).
+   */
+  abstract claim(d: ChannelDelivery, now: number, postTimeoutMs: number): Promise<boolean>;
   /** Drops what is no longer needed once it has grown well past what is live. */
   abstract compactIfWorthIt(force?: boolean): Promise<void>;
   /**
@@ -154,6 +159,11 @@ export class JournalChannelLedger extends ChannelLedger {
   }
 
   async refresh(): Promise<void> {}
+
+  /** One process posts from this journal: nothing to mark (a crash mid-post posts again at the restart). */
+  async claim(): Promise<boolean> {
+    return true;
+  }
 
   close(): Promise<void> {
     return this.journal.close();

@@ -2,9 +2,12 @@ import { ChannelLedger, type ChannelDelivery } from './ledger.ts';
 import type { PgTables } from '../pg/tables.ts';
 import type { PoolClient } from '../pg/client.ts';
 import { retryWrite } from '../pg/retry.ts';
+import { LEADER_LOCK_KEY } from '../pg/leadership.ts';
 
 /** How long a delivery's new state is tried again before the failure is left to the log. */
 const SAVE_RETRY_MS = 30_000;
+/** Added to a claim's length, for the time between the claim and the post, and clocks a little apart. */
+const CLAIM_MARGIN_MS = 5_000;
 
 const COLUMNS =
   'id, channel, event, update_id, component, kind, at, state, attempts, last_error, last_status, next_at, created_at, sent_at';
@@ -54,11 +57,43 @@ const deliveryOf = (r: Row): ChannelDelivery => ({
  */
 export class PgChannelLedger extends ChannelLedger {
   private readonly db: PgTables;
+  private readonly leaderSession: () => number | null;
   private closed = false;
 
-  constructor(db: PgTables) {
+  /** `leaderSession`: the backend pid of this replica's session holding the lead (Leadership.session). */
+  constructor(db: PgTables, leaderSession: () => number | null) {
     super();
     this.db = db;
+    this.leaderSession = leaderSession;
+  }
+
+  /**
+   * Marks a queued delivery as being posted by this leader, for as long as a post and its record may take
+   * (its next_at moves there), provided this replica's session still holds the lead. A replica that takes
+   * over the lead meanwhile reads the mark and waits for it to pass, by when the old leader has recorded
+   * the post (and it is not made twice), or died (and it is made again: at least once). Anything else (the
+   * lead lost, the delivery marked by another or no longer queued) takes the stored row into memory and
+   * answers false.
+   */
+  async claim(d: ChannelDelivery, now: number, postTimeoutMs: number): Promise<boolean> {
+    const until = now + postTimeoutMs + SAVE_RETRY_MS + CLAIM_MARGIN_MS;
+    const { rows } = await this.db.query<Row & { claimed: boolean }>(
+      `WITH claimed AS (
+         UPDATE channel_deliveries SET next_at = $2
+          WHERE id = $1 AND state = 'queued' AND COALESCE(next_at, 0) <= $3
+            AND EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = 0 AND objid = $4 AND objsubid = 1
+                        AND pid = $5 AND granted)
+          RETURNING id)
+       SELECT ${COLUMNS}, EXISTS (SELECT 1 FROM claimed) AS claimed FROM channel_deliveries WHERE id = $1`,
+      [d.id, until, now, LEADER_LOCK_KEY, this.leaderSession() ?? -1],
+    );
+    const row = rows[0];
+    if (row?.claimed) {
+      this.apply({ ...d, next_at: until });
+      return true;
+    }
+    if (row) this.apply(deliveryOf(row));
+    return false;
   }
 
   async init(now: Date): Promise<void> {

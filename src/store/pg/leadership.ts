@@ -20,6 +20,7 @@ export class PgLeadership implements Leadership {
   private client: pg.Client | null = null;
   private timer: NodeJS.Timeout | null = null;
   private leading = false;
+  private leaderPid: number | null = null;
   private closed = false;
   private readonly listeners = new Set<(isLeader: boolean) => void>();
 
@@ -32,6 +33,10 @@ export class PgLeadership implements Leadership {
 
   get isLeader(): boolean {
     return this.leading;
+  }
+
+  get session(): number | null {
+    return this.leading ? this.leaderPid : null;
   }
 
   onChange(listener: (isLeader: boolean) => void): () => void {
@@ -105,8 +110,12 @@ export class PgLeadership implements Leadership {
         // Still connected means still holding the lock (it lives as long as the session).
         await client.query('SELECT 1');
       } else {
-        const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [LEADER_LOCK_KEY]);
+        const { rows } = await client.query<{ ok: boolean; pid: number }>(
+          'SELECT pg_try_advisory_lock($1) AS ok, pg_backend_pid() AS pid',
+          [LEADER_LOCK_KEY],
+        );
         if (rows[0]?.ok) {
+          this.leaderPid = rows[0].pid;
           this.log(`[herald] this replica now leads (timer, fan-out planning)`);
           this.set(true);
         }

@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type HeraldProcess, startHerald, stopAll } from '../helpers/server.ts';
+import { type PgCluster, startPgCluster } from '../helpers/pg.ts';
+import { until } from '../helpers/poll.ts';
+import { LEADER_LOCK_KEY } from '../../src/store/pg/leadership.ts';
+
+/*
+ * Two replicas on one PostgreSQL 15, and the lead moving while the leader is
+ * in the middle of a channel post: its leadership session is cut (as a
+ * leadership check that times out, or an operator, would), the other replica
+ * takes the lead within a second, and the old leader's post is still on its
+ * way. The new leader must not post it again: it waits for the old leader's
+ * claim to pass, takes the outcome the old leader recorded, and posts on.
+ */
+type Json = Record<string, any>;
+
+let cluster: PgCluster;
+let dbUrl = '';
+let a: HeraldProcess;
+let b: HeraldProcess;
+let hooks: Server;
+/** Every post that reached the receiver (webhook-id and the incident update it carries), in arrival order. */
+const arrivals: Array<{ id: string; update: string }> = [];
+/** The first incident post is held (no answer) until this is called: the post in flight. */
+let release: () => void = () => {};
+const held = new Promise<void>((r) => (release = r));
+let holding = true;
+
+const health = async (h: HeraldProcess): Promise<Json> => (await fetch(`${h.url}/healthz`)).json();
+const leader = async (): Promise<HeraldProcess | null> => {
+  const [ha, hb] = await Promise.all([health(a), health(b)]);
+  return ha.storage.leader ? a : hb.storage.leader ? b : null;
+};
+const declare = async (h: HeraldProcess, name: string): Promise<string> => {
+  const res = await h.admin('/incidents', { body: { name, impact: 'major', body: `${name}: we are investigating.` } });
+  expect(res.status).toBe(201);
+  return ((await res.json()) as Json).incident_updates[0].id as string;
+};
+const postsOf = (update: string) => arrivals.filter((p) => p.update === update);
+
+beforeAll(async () => {
+  cluster = await startPgCluster();
+  dbUrl = await cluster.database();
+  const replica = () =>
+    startHerald({
+      env: {
+        DATABASE_URL: dbUrl,
+        SITE_URL: 'https://status.example.test',
+        ALLOW_PRIVATE_WEBHOOKS: 'true',
+        // Long enough for the post to be held through the change of leader.
+        CHANNEL_TIMEOUT_MS: '20000',
+      },
+    });
+  [a, b] = await Promise.all([replica(), replica()]);
+  hooks = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      const payload = JSON.parse(body) as Json;
+      arrivals.push({ id: String(req.headers['webhook-id']), update: payload.incident?.incident_updates?.[0]?.id ?? 'other' });
+      if (holding && payload.incident) {
+        holding = false;
+        void held.then(() => res.writeHead(204).end());
+        return;
+      }
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => hooks.listen(0, '127.0.0.1', resolve));
+  const port = (hooks.address() as { port: number }).port;
+  const added = await a.admin('/channels', { body: { kind: 'webhook', name: 'Partner', url: `http://127.0.0.1:${port}/hook` } });
+  expect(added.status).toBe(201);
+}, 60_000);
+afterAll(async () => {
+  release();
+  await stopAll(a, b, hooks);
+  await cluster?.destroy();
+});
+
+describe('the lead moves while the leader is posting to a channel', () => {
+  it('the new leader does not post again what the old one is still posting, and posts on once it is recorded', {
+    timeout: 150_000,
+  }, async () => {
+    const old = await until(leader, 'a replica to lead');
+    const other = old === a ? b : a;
+    const first = await declare(old, 'Checkout down');
+    await until(() => postsOf(first).length === 1, 'the leader posting the update (held by the receiver)');
+
+    // Cut the leader's session (its lock with it) until the other replica takes the lead; the old leader's
+    // post is still waiting for its answer. (The old leader competes again each second and may win a round.)
+    await until(
+      async () => {
+        await cluster.sql(
+          `SELECT pg_terminate_backend(pid) FROM pg_locks
+            WHERE locktype = 'advisory' AND objid = ${LEADER_LOCK_KEY} AND granted
+              AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+          dbUrl,
+        );
+        await until(leader, 'a replica to lead again');
+        return (await leader()) === other;
+      },
+      'the other replica to take the lead',
+      60_000,
+    );
+    // A new leader reads the outbox and posts what waits there at once; this one must leave the post the old
+    // leader is making alone. (Without the claim it came within a second; this waits for it four.)
+    await sleep(4_000);
+    expect(postsOf(first)).toHaveLength(1);
+
+    // The old leader's post gets its answer and is recorded as sent.
+    release();
+    await until(
+      async () => (await cluster.sql(`SELECT state FROM channel_deliveries WHERE update_id = '${first}'`, dbUrl)) === 'sent',
+      "the old leader's post recorded",
+    );
+    // The new leader posts on: once the claim has passed (the post's timeout, the record's retries and a
+    // margin: about a minute here) it finds the post recorded, and the next update goes out, once each.
+    const next = await declare(other, 'Checkout still down');
+    await until(() => postsOf(next).length > 0, 'the new leader posting the next update', 120_000);
+    expect(postsOf(first)).toHaveLength(1);
+    expect(postsOf(next)).toHaveLength(1);
+  });
+});
