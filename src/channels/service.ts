@@ -6,8 +6,8 @@ import { backoffMs } from '../notify/classify.ts';
 import { Passes } from '../notify/passes.ts';
 import { channelMessages, latestUpdate, toDelivery } from './plan.ts';
 import type { ChannelDelivery, ChannelLedger } from '../store/channels/ledger.ts';
-import { signatureHeaders } from './webhook.ts';
-import { renderPost, testMessage } from './render.ts';
+import { renderPost } from './render.ts';
+import { postTestMessage } from './test-post.ts';
 import { PostFailed, postJson, type PostAnswer } from './outbound.ts';
 import { verdictOf } from './verdict.ts';
 
@@ -59,8 +59,9 @@ export interface Channels {
  * resolved), one request at a time per channel, so a slow or hanging receiver
  * delays nothing but itself. Retries back off with jitter; 10 failures in a
  * row pause the channel, 410 Gone disables it (both in the data, shown in the
- * console, until resumed). A crash mid-post leaves the delivery queued: it is
- * posted again after the restart with the same webhook-id (at least once).
+ * console, until resumed). A shutdown waits for posts under way and records
+ * them; a crash mid-post leaves the delivery queued: it is posted again after
+ * the restart with the same webhook-id (at least once).
  */
 export function openChannels(herald: HeraldCore): Channels {
   const cfg = herald.config;
@@ -70,6 +71,8 @@ export function openChannels(herald: HeraldCore): Channels {
   const ledger = herald.storage.openChannelLedger();
   const queues = new Map<string, string[]>();
   const busy = new Set<string>();
+  /** Posts under way (the shutdown waits for them to be recorded). */
+  const inFlight = new Set<Promise<void>>();
   const wakeTimers = new Map<string, NodeJS.Timeout>();
   const failuresInRow = new Map<string, number>();
   const lastErrors = new Map<string, { at: string; error: string }>();
@@ -143,12 +146,14 @@ export function openChannels(herald: HeraldCore): Channels {
       return;
     }
     busy.add(channelId);
-    void deliver(channel, d)
+    const posting = deliver(channel, d)
       .catch((err: Error) => herald.log(`[channels] ${channel.id} (${channel.name}): ${err.message}`))
       .finally(() => {
         busy.delete(channelId);
+        inFlight.delete(posting);
         drain(channelId);
       });
+    inFlight.add(posting);
   };
 
   const deliver = async (channel: Channel, d: ChannelDelivery): Promise<void> => {
@@ -174,7 +179,7 @@ export function openChannels(herald: HeraldCore): Channels {
         result = err instanceof PostFailed ? err : new PostFailed('network', (err as Error).message);
       }
     }
-    if (stopped) return; // left queued: posted again after the restart
+    // Recorded even while shutting down (the close waits for it): unrecorded, it would be posted again.
     const done = herald.now();
     const verdict = verdictOf(result, done);
     const attempts = d.attempts + 1;
@@ -202,6 +207,7 @@ export function openChannels(herald: HeraldCore): Channels {
         verdict.outcome === 'retry' ? (verdict.afterMs ?? backoffMs(attempts, cfg.CHANNEL_RETRY_BASE_MS, cfg.CHANNEL_RETRY_MAX_MS)) : 0;
       await ledger.save({ ...d, attempts, last_status: status, last_error: verdict.error, next_at: done.getTime() + delay });
     }
+    if (stopped) return; // the channel's state is the next start's to change
     if (verdict.outcome === 'gone') {
       herald.log(`[channels] ${channel.id} (${channel.name}) answered 410 Gone: disabled`);
       await herald.run('channels', (ctx) => setChannelState(ctx, channel.id, 'disabled', verdict.error));
@@ -265,24 +271,16 @@ export function openChannels(herald: HeraldCore): Channels {
     for (const t of wakeTimers.values()) clearTimeout(t);
     await ready.catch(() => {});
     await plans.current;
+    // Posts under way are answered and recorded; a receiver that does not answer holds this up one timeout.
+    if (inFlight.size > 0) herald.log(`[channels] waiting for ${inFlight.size} post(s) under way to be answered and recorded`);
+    if (inFlight.size > 0) await Promise.race([Promise.all(inFlight), sleep(cfg.CHANNEL_TIMEOUT_MS + 1_000, undefined, { ref: false })]);
     await ledger.close();
   });
 
   return {
     ledger,
     ready,
-    async test(channel) {
-      const now = herald.now();
-      const body = JSON.stringify(testMessage(channel, herald.store.data, cfg, now));
-      const headers = channel.kind === 'webhook' ? await signatureHeaders(channel.secret ?? '', `test.${now.getTime()}`, body, now) : {};
-      try {
-        const answer = await postJson(channel.url, body, headers, post);
-        const v = verdictOf(answer, now);
-        return { ok: v.outcome === 'sent', status: answer.status, error: v.outcome === 'sent' ? null : v.error };
-      } catch (err) {
-        return { ok: false, status: null, error: (err as Error).message };
-      }
-    },
+    test: (channel) => postTestMessage(channel, herald.store.data, cfg, herald.now(), post),
     status(channelId) {
       return { ...ledger.countsOf(channelId), last_error: lastErrors.get(channelId) ?? null };
     },

@@ -1,0 +1,74 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import { type HeraldProcess, startHerald, stopAll, type Stoppable } from '../helpers/server.ts';
+import { until } from '../helpers/poll.ts';
+
+/*
+ * A clean stop (SIGTERM, a rolling deploy) while a channel post is on its
+ * way: Herald waits for the receiver's answer and records the post before it
+ * exits, so the next start does not post it again.
+ */
+type Json = Record<string, any>;
+
+const cleanup: Stoppable[] = [];
+afterEach(async () => {
+  await stopAll(...cleanup.splice(0).reverse());
+});
+
+describe('a clean stop during a channel post', () => {
+  it('waits for the answer and records the post: the restart does not post it again', async () => {
+    const arrivals: string[] = [];
+    let release: () => void = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    let holding = true;
+    const hooks: Server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        const update = (JSON.parse(body) as Json).incident?.incident_updates?.[0]?.id;
+        if (!update) return void res.writeHead(204).end();
+        arrivals.push(update);
+        if (holding) {
+          holding = false;
+          void held.then(() => res.writeHead(204).end());
+          return;
+        }
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => hooks.listen(0, '127.0.0.1', resolve));
+    cleanup.push(() => release(), hooks);
+    const env = { SITE_URL: 'https://status.example.test', ALLOW_PRIVATE_WEBHOOKS: 'true', CHANNEL_TIMEOUT_MS: '15000' };
+    const first: HeraldProcess = await startHerald({ env });
+    cleanup.push(() => first.kill());
+    const port = (hooks.address() as { port: number }).port;
+    const added = await first.admin('/channels', { body: { kind: 'webhook', name: 'Partner', url: `http://127.0.0.1:${port}/hook` } });
+    expect(added.status).toBe(201);
+    const channel = ((await added.json()) as Json).id as string;
+    const declared = await first.admin('/incidents', { body: { name: 'Checkout down', impact: 'major', body: 'Investigating.' } });
+    expect(declared.status).toBe(201);
+    const update = ((await declared.json()) as Json).incident_updates[0].id as string;
+    await until(() => arrivals.includes(update), 'the post at the receiver (held there)');
+
+    // SIGTERM while the receiver holds its answer; the answer comes once Herald says it waits for it (or,
+    // if it does not wait, once it has exited).
+    const stopping = first.stop();
+    const exitedFirst = await Promise.race([
+      stopping.then(() => true),
+      until(() => first.output().includes('[channels] waiting for 1 post(s) under way'), 'the shutdown to wait for the post', 60_000).then(
+        () => false,
+      ),
+    ]);
+    release();
+    await stopping;
+    expect.soft(exitedFirst, 'Herald exited with a post under way').toBe(false);
+
+    const second = await startHerald({ dataDir: first.dataDir, env });
+    cleanup.push(second);
+    const status = async () => ((await (await second.admin(`/channels/${channel}`)).json()) as Json).delivery;
+    // Recorded before the stop: sent, and nothing queued to post again.
+    await until(async () => (await status()).sent >= 1, 'the post counted as sent after the restart');
+    expect(await status()).toMatchObject({ queued: 0, failed: 0 });
+    expect(arrivals.filter((u) => u === update)).toHaveLength(1);
+  }, 90_000);
+});
