@@ -2,14 +2,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { HeraldCore } from '../herald.ts';
 import type { Channel } from '../domain/channels/model.ts';
 import { setChannelState } from '../domain/channels/manage.ts';
-import { backoffMs } from '../notify/classify.ts';
 import { Passes } from '../notify/passes.ts';
 import { channelMessages, latestUpdate, toDelivery } from './plan.ts';
 import type { ChannelDelivery, ChannelLedger } from '../store/channels/ledger.ts';
 import { renderPost } from './render.ts';
 import { postTestMessage } from './test-post.ts';
 import { PostFailed, postJson, type PostAnswer } from './outbound.ts';
-import { verdictOf } from './verdict.ts';
+import { afterPost, verdictOf } from './verdict.ts';
 
 /** A channel paused after this many failed posts in a row. */
 export const PAUSE_AFTER_FAILURES = 10;
@@ -71,6 +70,8 @@ export function openChannels(herald: HeraldCore): Channels {
   const ledger = herald.storage.openChannelLedger();
   const queues = new Map<string, string[]>();
   const busy = new Set<string>();
+  /** The last claim failed (the database out of reach): said once in the log, not once a second. */
+  let claimFailing = false;
   /** Posts under way (the shutdown waits for them to be recorded). */
   const inFlight = new Set<Promise<void>>();
   const wakeTimers = new Map<string, NodeJS.Timeout>();
@@ -82,6 +83,7 @@ export function openChannels(herald: HeraldCore): Channels {
   /** The last planning pass failed (the database or the disk away): the timer below tries again. */
   let planFailed = false;
   const post = { allowPrivate: cfg.ALLOW_PRIVATE_WEBHOOKS, timeoutMs: cfg.CHANNEL_TIMEOUT_MS };
+  const retry = { baseMs: cfg.CHANNEL_RETRY_BASE_MS, maxMs: cfg.CHANNEL_RETRY_MAX_MS };
 
   const enqueue = (ds: readonly ChannelDelivery[]) => {
     for (const d of ds) {
@@ -157,10 +159,17 @@ export function openChannels(herald: HeraldCore): Channels {
   };
 
   const deliver = async (channel: Channel, d: ChannelDelivery): Promise<void> => {
-    const claimed = await ledger.claim(d, herald.now().getTime(), cfg.CHANNEL_TIMEOUT_MS).catch((err: Error) => {
-      herald.log(`[channels] ${channel.id} (${channel.name}): not posted for now, the outbox is out of reach (${err.message})`);
-      return false;
-    });
+    const claimed = await ledger.claim(d, herald.now().getTime(), cfg.CHANNEL_TIMEOUT_MS).then(
+      (ok) => {
+        claimFailing = false;
+        return ok;
+      },
+      (err: Error) => {
+        if (!claimFailing) herald.log(`[channels] posts wait: the channel outbox is out of reach (${err.message})`);
+        claimFailing = true;
+        return false;
+      },
+    );
     if (!claimed) {
       // Another leader's to post, or this replica no longer leads (see PgChannelLedger.claim): the channel
       // waits a moment before it looks again, rather than asking the database in a loop.
@@ -182,31 +191,14 @@ export function openChannels(herald: HeraldCore): Channels {
     // Recorded even while shutting down (the close waits for it): unrecorded, it would be posted again.
     const done = herald.now();
     const verdict = verdictOf(result, done);
-    const attempts = d.attempts + 1;
-    const status = 'status' in result ? result.status : null;
+    await ledger.save(afterPost(d, verdict, 'status' in result ? result.status : null, done, retry));
     if (verdict.outcome === 'sent') {
       failuresInRow.set(channel.id, 0);
-      await ledger.save({
-        ...d,
-        state: 'sent',
-        attempts,
-        last_status: status,
-        last_error: null,
-        next_at: null,
-        sent_at: done.toISOString(),
-      });
       return;
     }
     lastErrors.set(channel.id, { at: done.toISOString(), error: verdict.error });
     const inRow = (failuresInRow.get(channel.id) ?? 0) + 1;
     failuresInRow.set(channel.id, inRow);
-    if (verdict.outcome === 'failed') {
-      await ledger.save({ ...d, state: 'failed', attempts, last_status: status, last_error: verdict.error, next_at: null });
-    } else {
-      const delay =
-        verdict.outcome === 'retry' ? (verdict.afterMs ?? backoffMs(attempts, cfg.CHANNEL_RETRY_BASE_MS, cfg.CHANNEL_RETRY_MAX_MS)) : 0;
-      await ledger.save({ ...d, attempts, last_status: status, last_error: verdict.error, next_at: done.getTime() + delay });
-    }
     if (stopped) return; // the channel's state is the next start's to change
     if (verdict.outcome === 'gone') {
       herald.log(`[channels] ${channel.id} (${channel.name}) answered 410 Gone: disabled`);

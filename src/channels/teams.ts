@@ -50,7 +50,7 @@ export function teamsMessage(f: WarRoomFacts) {
   return adaptiveCardMessage({
     msteams: { width: 'Full' },
     body: [
-      // Herald's own words (and the severity's label): a heading for screen readers.
+      // Herald's own words and the severity's label. (`style` is Adaptive Cards 1.5: older hosts ignore it.)
       { type: 'TextBlock', text: f.title, weight: 'Bolder', size: 'Large', wrap: true, style: 'heading' },
       plainText(f.name, { weight: 'Bolder' }),
       ...f.fields.map((x) => factRow(x.label, x.value)),

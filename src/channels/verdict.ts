@@ -1,4 +1,6 @@
 import type { PostAnswer, PostFailed } from './outbound.ts';
+import type { ChannelDelivery } from '../store/channels/ledger.ts';
+import { backoffMs } from '../notify/classify.ts';
 
 /**
  * What a receiver's answer means for a delivery: sent (2xx); try again
@@ -40,4 +42,25 @@ export function verdictOf(result: PostAnswer | PostFailed, now: Date): Verdict {
   if (status === 429) return { outcome: 'retry', afterMs: retryAfterMs(result.retryAfter, now), error };
   if (status === 408 || status >= 500) return { outcome: 'retry', afterMs: null, error };
   return { outcome: 'failed', error };
+}
+
+/**
+ * The delivery after a post with that verdict, answered at `done`: sent, failed for good, or queued again
+ * (at once for a 410, which disables the channel; else after Retry-After or a backoff with jitter).
+ */
+export function afterPost(
+  d: ChannelDelivery,
+  verdict: Verdict,
+  status: number | null,
+  done: Date,
+  retry: { baseMs: number; maxMs: number },
+): ChannelDelivery {
+  const attempts = d.attempts + 1;
+  if (verdict.outcome === 'sent') {
+    return { ...d, state: 'sent', attempts, last_status: status, last_error: null, next_at: null, sent_at: done.toISOString() };
+  }
+  if (verdict.outcome === 'failed')
+    return { ...d, state: 'failed', attempts, last_status: status, last_error: verdict.error, next_at: null };
+  const delay = verdict.outcome === 'retry' ? (verdict.afterMs ?? backoffMs(attempts, retry.baseMs, retry.maxMs)) : 0;
+  return { ...d, attempts, last_status: status, last_error: verdict.error, next_at: done.getTime() + delay };
 }

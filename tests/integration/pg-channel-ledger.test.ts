@@ -118,13 +118,13 @@ describe('the channel outbox on PostgreSQL', () => {
       await newLeader.refresh();
       const now = Date.parse(AT);
 
-      // The leader claims it, for the post's timeout plus the record's retries and a margin.
+      // A replica without the lead cannot claim it; the leader can, for the post's timeout plus the
+      // record's retries and a margin.
+      expect(await newLeader.claim(d, now, 5_000)).toBe(false);
       expect(await oldLeader.claim(d, now, 5_000)).toBe(true);
       const mark = now + 5_000 + 30_000 + 5_000;
       expect(oldLeader.deliveries.get(d.id)?.next_at).toBe(mark);
       expect(await cluster.sql(`SELECT next_at FROM channel_deliveries WHERE id = '${d.id}'`, url)).toBe(String(mark));
-      // A replica without the lead cannot.
-      expect(await newLeader.claim(d, now, 5_000)).toBe(false);
 
       // The lead moves mid-post (the old session cut): the new leader finds the mark and waits for it.
       await first.query('SELECT pg_advisory_unlock($1)', [LEADER_LOCK_KEY]);
@@ -145,7 +145,21 @@ describe('the channel outbox on PostgreSQL', () => {
       await newLeader.plan([e], AT);
       await oldLeader.refresh();
       expect(await oldLeader.claim(e, now, 5_000)).toBe(false);
+      // A claim carries on from the stored attempts (the old leader's refused post), not from its own copy.
+      await oldLeader.save({ ...e, attempts: 2, last_error: 'HTTP 503', next_at: now });
       expect(await newLeader.claim(e, now, 5_000)).toBe(true);
+      expect(newLeader.deliveries.get(e.id)).toMatchObject({ attempts: 2, last_error: 'HTTP 503', next_at: mark });
+
+      // Recorded as sent and then compacted away (planning has moved past it): the claim finds no row, and the
+      // delivery leaves memory, instead of being claimed again and again with the channel's later posts behind it.
+      await oldLeader.save({ ...e, state: 'sent', attempts: 3, next_at: null, sent_at: AT });
+      await newLeader.plan([], '2026-12-01T13:00:00.000Z');
+      await newLeader.compactIfWorthIt();
+      expect(await cluster.sql(`SELECT count(*) FROM channel_deliveries WHERE id = '${e.id}'`, url)).toBe('0');
+      expect(newLeader.deliveries.has(e.id)).toBe(true);
+      expect(await newLeader.claim(e, mark + 1, 5_000)).toBe(false);
+      expect(newLeader.has(e.id)).toBe(false);
+      expect(newLeader.queued().filter((q) => q.channel === 'ch4')).toEqual([]);
     } finally {
       await first.end();
       await second.end();

@@ -72,6 +72,28 @@ describe('DeliveryLedger: changes whose append failed', () => {
     await again.close();
   });
 
+  it('a failure that comes after a later change of the same delivery (an admin retry) does not take its place', async () => {
+    const { file, ledger, ds } = await open();
+    const [a, b] = ds as [Delivery, Delivery];
+    // Room for a short line, not for one with a long error: the first append fails, the second fits.
+    refuseWritesPast(statSync(file).size + 600);
+    const failed = ledger.save({ ...a, state: 'failed', attempts: 1, last_error: `550 ${'x'.repeat(2000)}` });
+    const retried = ledger.save({ ...a, attempts: 1 });
+    await expect(failed).rejects.toThrow(/EFBIG/);
+    await retried;
+    refuseWritesPast(null);
+    await ledger.save(sent(b));
+    await ledger.writeBehind();
+    await ledger.close();
+    const again = reopen(file);
+    expect(again.queued().map((d) => [d.id, d.attempts])).toEqual([
+      [a.id, 1],
+      [ds[2]!.id, 0],
+    ]);
+    expect(again.countsOf(key)).toEqual({ queued: 2, sent: 1, failed: 0 });
+    await again.close();
+  });
+
   it('writeBehind writes them when no other append comes; a compaction meanwhile does not count a sent one twice', async () => {
     const { file, ledger, ds } = await open();
     const [a, b] = ds as [Delivery, Delivery];

@@ -107,6 +107,16 @@ export abstract class ChannelLedger {
     }
   }
 
+  /** Drops a delivery from memory, and from its channel's count. */
+  protected forget(d: ChannelDelivery): void {
+    const known = this.deliveries.get(d.id) ?? this.sent.get(d.id);
+    if (!known) return;
+    this.deliveries.delete(d.id);
+    this.sent.delete(d.id);
+    const c = this.counts.get(known.channel);
+    if (c) c[known.state]--;
+  }
+
   protected apply(d: ChannelDelivery): void {
     const before = this.deliveries.get(d.id)?.state ?? (this.sent.has(d.id) ? 'sent' : null);
     let c = this.counts.get(d.channel);

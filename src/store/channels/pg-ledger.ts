@@ -78,22 +78,24 @@ export class PgChannelLedger extends ChannelLedger {
   async claim(d: ChannelDelivery, now: number, postTimeoutMs: number): Promise<boolean> {
     const until = now + postTimeoutMs + SAVE_RETRY_MS + CLAIM_MARGIN_MS;
     const { rows } = await this.db.query<Row & { claimed: boolean }>(
+      // A single bigint advisory key shows in pg_locks as classid (its high 32 bits) and objid (its low ones).
       `WITH claimed AS (
          UPDATE channel_deliveries SET next_at = $2
           WHERE id = $1 AND state = 'queued' AND COALESCE(next_at, 0) <= $3
-            AND EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = 0 AND objid = $4 AND objsubid = 1
-                        AND pid = $5 AND granted)
-          RETURNING id)
-       SELECT ${COLUMNS}, EXISTS (SELECT 1 FROM claimed) AS claimed FROM channel_deliveries WHERE id = $1`,
-      [d.id, until, now, LEADER_LOCK_KEY, this.leaderSession() ?? -1],
+            AND EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = $4 AND objid = $5 AND objsubid = 1
+                        AND pid = $6 AND granted)
+          RETURNING ${COLUMNS})
+       SELECT ${COLUMNS}, true AS claimed FROM claimed
+       UNION ALL
+       SELECT ${COLUMNS}, false AS claimed FROM channel_deliveries WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM claimed)`,
+      [d.id, until, now, Math.floor(LEADER_LOCK_KEY / 2 ** 32), LEADER_LOCK_KEY % 2 ** 32, this.leaderSession() ?? -1],
     );
     const row = rows[0];
-    if (row?.claimed) {
-      this.apply({ ...d, next_at: until });
-      return true;
-    }
+    // As stored: a claim after a takeover carries on from the old leader's attempts, not this copy's.
     if (row) this.apply(deliveryOf(row));
-    return false;
+    // Gone from the table (compacted once recorded as sent, or replaced by an import): nothing to post.
+    else this.forget(d);
+    return row?.claimed === true;
   }
 
   async init(now: Date): Promise<void> {

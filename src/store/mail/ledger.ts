@@ -133,7 +133,11 @@ export class DeliveryLedger {
     const written = this.journal.append(batch);
     written.then(
       () => this.written(batch),
-      () => this.unwritten.set(d.id, d),
+      () => {
+        // Unless a later change of this delivery took its place in memory meanwhile (an admin's retry):
+        // that one is written, or kept, on its own.
+        if ((d.state === 'sent' ? this.unsettled.get(d.id) : this.deliveries.get(d.id)) === d) this.unwritten.set(d.id, d);
+      },
     );
     return written;
   }
