@@ -4,6 +4,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { openPool, type Pool } from '../../src/store/pg/client.ts';
+import { migrateDatabase } from '../../src/store/pg/migrate.ts';
 
 /**
  * A throwaway PostgreSQL 15 cluster for tests: initdb in a fresh temp folder,
@@ -189,6 +191,14 @@ export async function startPgCluster(): Promise<PgCluster> {
       rmSync(root, { recursive: true, force: true });
     },
   };
+}
+
+/** A fresh database of `cluster` with Herald's tables, and a pool on it: for tests of the store classes themselves. */
+export async function migratedDatabase(cluster: PgCluster, applicationName: string): Promise<{ url: string; pool: Pool }> {
+  const url = await cluster.database();
+  const pool = openPool(url, { applicationName, log: () => {} });
+  await migrateDatabase(pool);
+  return { url, pool };
 }
 
 /**

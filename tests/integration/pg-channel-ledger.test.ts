@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPool, type Pool } from '../../src/store/pg/client.ts';
-import { migrateDatabase } from '../../src/store/pg/migrate.ts';
+import type { Pool } from '../../src/store/pg/client.ts';
 import { PgTables } from '../../src/store/pg/tables.ts';
 import { PgChannelLedger } from '../../src/store/channels/pg-ledger.ts';
 import { LEADER_LOCK_KEY } from '../../src/store/pg/leadership.ts';
 import pg from 'pg';
 import type { ChannelDelivery } from '../../src/store/channels/ledger.ts';
-import { type PgCluster, startPgCluster } from '../helpers/pg.ts';
+import { migratedDatabase, type PgCluster, startPgCluster } from '../helpers/pg.ts';
 
 /**
  * The shared channel outbox (src/store/channels/pg-ledger.ts) on a real
@@ -20,9 +19,7 @@ let url: string;
 
 beforeAll(async () => {
   cluster = await startPgCluster();
-  url = await cluster.database();
-  pool = openPool(url, { applicationName: 'channel-ledger-test', log: () => {} });
-  await migrateDatabase(pool);
+  ({ url, pool } = await migratedDatabase(cluster, 'channel-ledger-test'));
 });
 afterAll(async () => {
   await pool?.end().catch(() => {});

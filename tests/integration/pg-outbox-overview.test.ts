@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { openPool, type Pool } from '../../src/store/pg/client.ts';
-import { migrateDatabase } from '../../src/store/pg/migrate.ts';
+import type { Pool } from '../../src/store/pg/client.ts';
 import { PgTables } from '../../src/store/pg/tables.ts';
 import { PgOutbox } from '../../src/store/mail/pg-outbox.ts';
-import { type PgCluster, startPgCluster } from '../helpers/pg.ts';
+import { migratedDatabase, type PgCluster, startPgCluster } from '../helpers/pg.ts';
 
 /**
  * The outbox overview (GET /api/admin/deliveries, the console's deliveries
@@ -20,9 +19,7 @@ let url: string;
 
 beforeAll(async () => {
   cluster = await startPgCluster();
-  url = await cluster.database();
-  pool = openPool(url, { applicationName: 'overview-test', log: () => {} });
-  await migrateDatabase(pool);
+  ({ url, pool } = await migratedDatabase(cluster, 'overview-test'));
   await cluster.sql(
     `INSERT INTO mail_intents (key, incident, update_id, kind, created_at) VALUES ('inc1:upd1', 'inc1', 'upd1', 'disruption', now());
      INSERT INTO mail_deliveries (id, sub, intent, kind, state, created_at)

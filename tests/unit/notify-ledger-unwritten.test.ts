@@ -1,11 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Journal } from '../../src/store/journal.ts';
-import { DeliveryLedger } from '../../src/store/mail/ledger.ts';
-import { queuedDelivery, type Delivery, type Intent } from '../../src/store/mail/model.ts';
+import { statSync } from 'node:fs';
+import type { Delivery } from '../../src/store/mail/model.ts';
+import { AT, KEY, delivery, fanOutIntent, openLedger, removeLedgers, reopenLedger, sent } from '../helpers/ledger.ts';
 
 /**
  * DeliveryLedger when a change of state cannot be written: memory has it, the
@@ -13,45 +10,24 @@ import { queuedDelivery, type Delivery, type Intent } from '../../src/store/mail
  * it. The refusal is real: a file-size limit on this process at the journal's
  * end (prlimit, soft limit only, lifted right after), so appends fail EFBIG.
  */
-const dirs: string[] = [];
 afterEach(() => {
   refuseWritesPast(null);
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  removeLedgers();
 });
 
 function refuseWritesPast(bytes: number | null): void {
   execFileSync('prlimit', ['--pid', String(process.pid), `--fsize=${bytes ?? 'unlimited'}:`], { stdio: 'pipe' });
 }
 
-const at = new Date('2026-11-30T10:00:00Z').toISOString();
-const key = 'upd1';
-const mk = (i: number): Delivery => queuedDelivery({ id: `s${i}.${key}`, sub: `s${i}`, intent: key, kind: 'update', created_at: at });
-const sent = (d: Delivery): Delivery => ({ ...d, state: 'sent', attempts: d.attempts + 1, sent_at: at });
-const retry = (d: Delivery): Delivery => ({ ...d, attempts: d.attempts + 1, last_error: '451 later', next_at: Date.parse(at) + 1000 });
-const intent: Intent = {
-  t: 'i',
-  key,
-  incident: 'INC-1',
-  update: key,
-  kind: 'update',
-  cursor: 3,
-  done: true,
-  created_at: at,
-  archived_sent: 0,
-};
+const retry = (d: Delivery): Delivery => ({ ...d, attempts: d.attempts + 1, last_error: '451 later', next_at: Date.parse(AT) + 1000 });
 
+/** A ledger with three deliveries of the notice fanned out, none sent yet. */
 async function open() {
-  const dir = mkdtempSync(join(tmpdir(), 'herald-ledger-'));
-  dirs.push(dir);
-  const file = join(dir, 'deliveries.jsonl');
-  const ledger = new DeliveryLedger(new Journal(file));
-  await ledger.init(new Date(at));
-  const ds = [mk(0), mk(1), mk(2)];
-  await ledger.recordFanOut(ds, intent);
+  const { file, ledger } = await openLedger();
+  const ds = [delivery(0), delivery(1), delivery(2)];
+  await ledger.recordFanOut(ds, fanOutIntent({ cursor: 3, done: true }));
   return { file, ledger, ds };
 }
-
-const reopen = (file: string) => new DeliveryLedger(new Journal(file));
 
 describe('DeliveryLedger: changes whose append failed', () => {
   it('ride along with the next append that works; a later change of the same delivery replaces its own', async () => {
@@ -61,13 +37,13 @@ describe('DeliveryLedger: changes whose append failed', () => {
     await expect(ledger.save(retry(a))).rejects.toThrow(/could not be saved \(EFBIG\)/);
     await expect(ledger.save(sent(b))).rejects.toThrow(/EFBIG/);
     refuseWritesPast(null);
-    expect(ledger.countsOf(key)).toEqual({ queued: 2, sent: 1, failed: 0 });
+    expect(ledger.countsOf(KEY)).toEqual({ queued: 2, sent: 1, failed: 0 });
     // a's retry went out and worked: its 'sent' replaces the unwritten retry, and b's 'sent' goes with it.
     // c's retry, saved right after, must not carry a's stale retry in behind a's 'sent'.
     await Promise.all([ledger.save(sent(retry(a))), ledger.save(retry(c))]);
     await ledger.close();
-    const again = reopen(file);
-    expect(again.countsOf(key)).toEqual({ queued: 1, sent: 2, failed: 0 });
+    const again = reopenLedger(file);
+    expect(again.countsOf(KEY)).toEqual({ queued: 1, sent: 2, failed: 0 });
     expect(again.queued().map((d) => [d.id, d.attempts])).toEqual([[c.id, 1]]);
     await again.close();
   });
@@ -85,12 +61,12 @@ describe('DeliveryLedger: changes whose append failed', () => {
     await ledger.save(sent(b));
     await ledger.writeBehind();
     await ledger.close();
-    const again = reopen(file);
+    const again = reopenLedger(file);
     expect(again.queued().map((d) => [d.id, d.attempts])).toEqual([
       [a.id, 1],
       [ds[2]!.id, 0],
     ]);
-    expect(again.countsOf(key)).toEqual({ queued: 2, sent: 1, failed: 0 });
+    expect(again.countsOf(KEY)).toEqual({ queued: 2, sent: 1, failed: 0 });
     await again.close();
   });
 
@@ -105,10 +81,10 @@ describe('DeliveryLedger: changes whose append failed', () => {
     await ledger.compactIfWorthIt(true);
     await ledger.save(retry(b));
     await ledger.writeBehind();
-    expect(ledger.countsOf(key)).toEqual({ queued: 2, sent: 1, failed: 0 });
+    expect(ledger.countsOf(KEY)).toEqual({ queued: 2, sent: 1, failed: 0 });
     await ledger.close();
-    const again = reopen(file);
-    expect(again.countsOf(key)).toEqual({ queued: 2, sent: 1, failed: 0 });
+    const again = reopenLedger(file);
+    expect(again.countsOf(KEY)).toEqual({ queued: 2, sent: 1, failed: 0 });
     expect(again.has(a.id)).toBe(true);
     expect(again.queued().map((d) => [d.id, d.attempts])).toEqual([
       [b.id, 1],
@@ -124,8 +100,8 @@ describe('DeliveryLedger: changes whose append failed', () => {
     refuseWritesPast(null);
     await ledger.writeBehind();
     await ledger.close();
-    const again = reopen(file);
-    expect(again.countsOf(key)).toEqual({ queued: 2, sent: 1, failed: 0 });
+    const again = reopenLedger(file);
+    expect(again.countsOf(KEY)).toEqual({ queued: 2, sent: 1, failed: 0 });
     await again.close();
   });
 });
