@@ -264,8 +264,10 @@ export function openChannels(herald: HeraldCore): Channels {
     await ready.catch(() => {});
     await plans.current;
     // Posts under way are answered and recorded; a receiver that does not answer holds this up one timeout.
-    if (inFlight.size > 0) herald.log(`[channels] waiting for ${inFlight.size} post(s) under way to be answered and recorded`);
-    if (inFlight.size > 0) await Promise.race([Promise.all(inFlight), sleep(cfg.CHANNEL_TIMEOUT_MS + 1_000, undefined, { ref: false })]);
+    if (inFlight.size > 0) {
+      herald.log(`[channels] waiting for ${inFlight.size} post(s) under way to be answered and recorded`);
+      await Promise.race([Promise.all(inFlight), sleep(cfg.CHANNEL_TIMEOUT_MS + 1_000, undefined, { ref: false })]);
+    }
     await ledger.close();
   });
 
