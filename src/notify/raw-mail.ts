@@ -118,7 +118,8 @@ export function fillRaw(t: RawTemplate, values: Record<string, string>): Buffer 
     size += Buffer.byteLength(v);
     for (const [, text] of p.breaks) size += text.length;
   }
-  const out = Buffer.allocUnsafe(size);
+  // Memory of its own, not a slice of Node's pool: it is posted to the SMTP thread as is (see ownMemory).
+  const out = Buffer.allocUnsafeSlow(size);
   let at = 0;
   for (const p of t.parts) {
     if (Buffer.isBuffer(p)) {

@@ -141,6 +141,18 @@ const BUSY_SENDS_PER_SECOND = 2000;
 const BUSY_UTILIZATION = 0.9;
 const BUSY_SAMPLE_MS = 500;
 
+/**
+ * The clone of a Buffer copies its whole ArrayBuffer, and a Buffer under 32 KB (most messages) is a slice of
+ * Node's shared 64 KB pool: posted as it is, every message would cross as 64 KB. One that views part of a larger
+ * ArrayBuffer is copied into memory of its own first.
+ */
+export function ownMemory(raw: Buffer): Buffer {
+  if (raw.byteOffset === 0 && raw.buffer.byteLength === raw.byteLength) return raw;
+  const own = Buffer.allocUnsafeSlow(raw.byteLength);
+  raw.copy(own);
+  return own;
+}
+
 const closedError = () => Object.assign(new Error('The mail pool is closed.'), { code: 'ECONNECTION' });
 
 /**
@@ -168,7 +180,7 @@ class SmtpThread {
     return new Promise<void>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       // A Buffer crosses as a copy (the structured clone of its bytes); the caller keeps its own.
-      this.batch.push({ id, envelope, raw, urgent });
+      this.batch.push({ id, envelope, raw: typeof raw === 'string' ? raw : ownMemory(raw), urgent });
       if (this.batch.length === 1) setImmediate(() => this.post());
     });
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { simpleParser } from 'mailparser';
+import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { buildRaw, compileRaw, fillRaw, tokenPlaceholder } from '../../src/notify/raw-mail.ts';
 
 const token = (c: string, n = 45) => `abcdefghij12.${c.repeat(n - 13)}`;
@@ -128,5 +129,17 @@ describe('compileRaw + fillRaw: one message built once, values copied into its b
     const good = { to: 'a@b.c', id: '<x@y>', unsub: token('U'), manage: token('m') };
     expect(fillRaw(compiled, { ...good, to: 'a b@c.d' })).toBeNull();
     expect(fillRaw(compiled, { ...good, to: 'ünïcode@c.d' })).toBeNull();
+  });
+
+  it('fills into memory of its own, so posting it to the SMTP thread copies its bytes and not a 64 KB pool block', async () => {
+    const compiled = compileRaw(await buildRaw(options({ ...PH })), SLOTS)!;
+    const filled = fillRaw(compiled, { to: 'a@b.c', id: '<x@y>', unsub: token('U'), manage: token('m') })!;
+    expect(filled.length).toBeLessThan(Buffer.poolSize / 2); // small enough that allocUnsafe would slice the pool
+    const { port1, port2 } = new MessageChannel();
+    port1.postMessage(filled);
+    const crossed = receiveMessageOnPort(port2)!.message as Uint8Array;
+    port1.close();
+    expect(crossed.buffer.byteLength).toBe(filled.length);
+    expect(Buffer.from(crossed).equals(filled)).toBe(true);
   });
 });

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
-import { createMailer, smtpConnection } from '../../src/notify/transport.ts';
+import { createMailer, ownMemory, smtpConnection } from '../../src/notify/transport.ts';
+import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { buildRaw } from '../../src/notify/raw-mail.ts';
 
 const dirs: string[] = [];
@@ -121,5 +122,29 @@ describe('SMTP_URL', () => {
       auth: { user: 'us@er', pass: 'p:ss/w' },
     });
     expect(() => smtpConnection('http://relay.example.com')).toThrow(/smtp:\/\/ or smtps:\/\//);
+  });
+});
+
+describe('what crosses to the SMTP thread', () => {
+  const crossed = (b: Buffer) => {
+    const { port1, port2 } = new MessageChannel();
+    port1.postMessage(b);
+    const got = receiveMessageOnPort(port2)!.message as Uint8Array;
+    port1.close();
+    return got;
+  };
+
+  it("is the message's bytes, not the 64 KB pool block a small Buffer is a slice of", () => {
+    const pooled = Buffer.from('x'.repeat(6000)); // under half of Buffer.poolSize: a slice of Node's pool
+    expect(pooled.buffer.byteLength).toBeGreaterThan(pooled.length);
+    expect(crossed(pooled).buffer.byteLength).toBe(Buffer.poolSize); // why: the clone takes the whole block
+    const own = ownMemory(pooled);
+    expect(crossed(own).buffer.byteLength).toBe(6000);
+    expect(own.equals(pooled)).toBe(true);
+  });
+
+  it('takes a Buffer that already owns its memory as it is', () => {
+    const b = Buffer.allocUnsafeSlow(6000).fill(1);
+    expect(ownMemory(b)).toBe(b);
   });
 });
