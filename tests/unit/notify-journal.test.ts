@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Journal } from '../../src/store/journal.ts';
 import { LinkTokens } from '../../src/store/mail/tokens.ts';
 import { SubscriberBook } from '../../src/store/mail/subscriber-book.ts';
@@ -72,6 +73,32 @@ describe('Journal', () => {
       { id: 2, v: 'c' },
       { id: 3, v: 'd' },
     ]);
+  });
+});
+
+describe('Journal with spacingMs', () => {
+  it('writes what arrives during a flush and the spacing after it in one write, not one write per turn', async () => {
+    const file = join(tmp(), 'j.jsonl');
+    const j = new Journal(file, { spacingMs: 50 });
+    const first = j.append([{ n: 0 }]);
+    const during = [1, 2, 3].map((n) => j.append([{ n }]));
+    await first;
+    // Unspaced, the next flush (1–3) has begun by now and this one waits for a third.
+    const after = j.append([{ n: 4 }]);
+    await Promise.all([...during, after]);
+    expect(j.flushes).toBe(2);
+    await j.close();
+    expect(new Journal(file).replay()).toEqual([0, 1, 2, 3, 4].map((n) => ({ n })));
+  });
+
+  it('flushes an append after a quiet spell at once', async () => {
+    const j = new Journal(join(tmp(), 'j.jsonl'), { spacingMs: 50 });
+    await j.append([{ n: 0 }]);
+    await sleep(60);
+    const written = j.append([{ n: 1 }]);
+    expect(j.flushes).toBe(2); // begun in the call itself, not after a timer
+    await written;
+    await j.close();
   });
 });
 

@@ -42,7 +42,10 @@ export function openEmbeddedMail(dataDir: string): EmbeddedMail {
   return {
     engine: 'embedded',
     book: new SubscriberBook(new Journal(subscribersFile), LinkTokens.open(dataDir)),
-    ledger: new DeliveryLedger(new Journal(deliveriesFile)),
+    // A fan-out records each outcome as the SMTP thread reports it, a few at a time: flushed as they came, a notice
+    // to 30,000 took 4,025 writes with O_DSYNC (bench:fanout), thread-pool CPU and disk taken from subscribes.
+    // Flushes 10 ms apart took 721; a send is recorded up to 10 ms later.
+    ledger: new DeliveryLedger(new Journal(deliveriesFile, { spacingMs: 10 })),
   };
 }
 
