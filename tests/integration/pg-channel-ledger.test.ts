@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pool } from '../../src/store/pg/client.ts';
 import { PgTables } from '../../src/store/pg/tables.ts';
 import { PgChannelLedger } from '../../src/store/channels/pg-ledger.ts';
-import { LEADER_LOCK_KEY } from '../../src/store/pg/leadership.ts';
+import { LEADER_LOCK_KEY, TRY_LEAD } from '../../src/store/pg/leadership.ts';
+import type { LeaderSession } from '../../src/store/leadership.ts';
 import pg from 'pg';
 import type { ChannelDelivery } from '../../src/store/channels/ledger.ts';
 import { migratedDatabase, type PgCluster, startPgCluster } from '../helpers/pg.ts';
@@ -102,12 +103,14 @@ describe('the channel outbox on PostgreSQL', () => {
     await first.connect();
     await second.connect();
     try {
-      const lead = async (c: pg.Client) =>
-        (await c.query<{ ok: boolean; pid: number }>('SELECT pg_try_advisory_lock($1) AS ok, pg_backend_pid() AS pid', [LEADER_LOCK_KEY]))
-          .rows[0]!;
+      const lead = async (c: pg.Client) => {
+        const { rows } = await c.query<{ ok: boolean } & LeaderSession>(TRY_LEAD);
+        const { ok, ...session } = rows[0]!;
+        return { ok, session };
+      };
       const a = await lead(first);
       expect(a.ok).toBe(true);
-      const pid = { a: a.pid as number | null, b: null as number | null };
+      const pid = { a: a.session as LeaderSession | null, b: null as LeaderSession | null };
       const [oldLeader, newLeader] = [new PgChannelLedger(tables, () => pid.a), new PgChannelLedger(tables, () => pid.b)];
       await oldLeader.init(new Date(AT));
       const d = { ...delivery('ch4.u1'), channel: 'ch4' };
@@ -115,9 +118,12 @@ describe('the channel outbox on PostgreSQL', () => {
       await newLeader.refresh();
       const now = Date.parse(AT);
 
-      // A replica without the lead cannot claim it; the leader can, for the post's timeout plus the
+      // A replica without the lead cannot claim it, nor can one whose session had the leader's pid before (the
+      // server gives an ended session's pid to later ones); the leader can, for the post's timeout plus the
       // record's retries and a margin.
       expect(await newLeader.claim(d, now, 5_000)).toBe(false);
+      const earlier = { pid: a.session.pid, started: String(BigInt(a.session.started) - 1_000_000n) };
+      expect(await new PgChannelLedger(tables, () => earlier).claim(d, now, 5_000)).toBe(false);
       expect(await oldLeader.claim(d, now, 5_000)).toBe(true);
       const mark = now + 5_000 + 30_000 + 5_000;
       expect(oldLeader.deliveries.get(d.id)?.next_at).toBe(mark);
@@ -127,7 +133,7 @@ describe('the channel outbox on PostgreSQL', () => {
       await first.query('SELECT pg_advisory_unlock($1)', [LEADER_LOCK_KEY]);
       const b = await lead(second);
       expect(b.ok).toBe(true);
-      pid.b = b.pid;
+      pid.b = b.session;
       await newLeader.refresh();
       expect(await newLeader.claim(d, now + 1_000, 5_000)).toBe(false);
       expect(newLeader.deliveries.get(d.id)?.next_at).toBe(mark);

@@ -2,7 +2,8 @@ import { ChannelLedger, type ChannelDelivery } from './ledger.ts';
 import type { PgTables } from '../pg/tables.ts';
 import type { PoolClient } from '../pg/client.ts';
 import { retryWrite } from '../pg/retry.ts';
-import { LEADER_LOCK_KEY } from '../pg/leadership.ts';
+import { LEADER_LOCK_KEY, SESSION_START } from '../pg/leadership.ts';
+import type { LeaderSession } from '../leadership.ts';
 
 /** How long a delivery's new state is tried again before the failure is left to the log. */
 const SAVE_RETRY_MS = 30_000;
@@ -57,11 +58,11 @@ const deliveryOf = (r: Row): ChannelDelivery => ({
  */
 export class PgChannelLedger extends ChannelLedger {
   private readonly db: PgTables;
-  private readonly leaderSession: () => number | null;
+  private readonly leaderSession: () => LeaderSession | null;
   private closed = false;
 
-  /** `leaderSession`: the backend pid of this replica's session holding the lead (Leadership.session). */
-  constructor(db: PgTables, leaderSession: () => number | null) {
+  /** `leaderSession`: this replica's session holding the lead (Leadership.session). */
+  constructor(db: PgTables, leaderSession: () => LeaderSession | null) {
     super();
     this.db = db;
     this.leaderSession = leaderSession;
@@ -77,18 +78,21 @@ export class PgChannelLedger extends ChannelLedger {
    */
   async claim(d: ChannelDelivery, now: number, postTimeoutMs: number): Promise<boolean> {
     const until = now + postTimeoutMs + SAVE_RETRY_MS + CLAIM_MARGIN_MS;
+    const session = this.leaderSession();
     const { rows } = await this.db.query<Row & { claimed: boolean }>(
-      // A single bigint advisory key shows in pg_locks as classid (its high 32 bits) and objid (its low ones).
+      // A single bigint advisory key shows in pg_locks as classid (its high 32 bits) and objid (its low ones). The
+      // session is its pid and its start: a pid freed by the old leader's end may be given to the new one's.
       `WITH claimed AS (
          UPDATE channel_deliveries SET next_at = $2
           WHERE id = $1 AND state = 'queued' AND COALESCE(next_at, 0) <= $3
-            AND EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = $4 AND objid = $5 AND objsubid = 1
-                        AND pid = $6 AND granted)
+            AND EXISTS (SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                         WHERE l.locktype = 'advisory' AND l.classid = $4 AND l.objid = $5 AND l.objsubid = 1
+                           AND l.pid = $6 AND ${SESSION_START} = $7::bigint AND l.granted)
           RETURNING ${COLUMNS})
        SELECT ${COLUMNS}, true AS claimed FROM claimed
        UNION ALL
        SELECT ${COLUMNS}, false AS claimed FROM channel_deliveries WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM claimed)`,
-      [d.id, until, now, Math.floor(LEADER_LOCK_KEY / 2 ** 32), LEADER_LOCK_KEY % 2 ** 32, this.leaderSession() ?? -1],
+      [d.id, until, now, Math.floor(LEADER_LOCK_KEY / 2 ** 32), LEADER_LOCK_KEY % 2 ** 32, session?.pid ?? -1, session?.started ?? null],
     );
     const row = rows[0];
     // As stored: a claim after a takeover carries on from the old leader's attempts, not this copy's.

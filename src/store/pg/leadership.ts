@@ -1,9 +1,16 @@
 import pg from 'pg';
-import type { Leadership } from '../leadership.ts';
+import type { LeaderSession, Leadership } from '../leadership.ts';
 import { describePgError } from './client.ts';
 
 /** The advisory lock the leader holds ("herald-lead"). */
 export const LEADER_LOCK_KEY = 0x6865726c;
+
+/** A session's start in pg_stat_activity `a`, as microseconds since 1970 (bigint, text in JavaScript): no time zone or date style to parse. */
+export const SESSION_START = '(extract(epoch FROM a.backend_start) * 1000000)::bigint';
+
+/** Takes the lead if no session holds it: `ok`, and this session (LeaderSession). */
+export const TRY_LEAD = `SELECT pg_try_advisory_lock(${LEADER_LOCK_KEY}) AS ok, pg_backend_pid() AS pid,
+  (SELECT ${SESSION_START} FROM pg_stat_activity a WHERE a.pid = pg_backend_pid()) AS started`;
 
 /**
  * One replica leads: the one whose dedicated connection holds a session-level
@@ -20,7 +27,7 @@ export class PgLeadership implements Leadership {
   private client: pg.Client | null = null;
   private timer: NodeJS.Timeout | null = null;
   private leading = false;
-  private leaderPid: number | null = null;
+  private leaderSession: LeaderSession | null = null;
   private closed = false;
   private readonly listeners = new Set<(isLeader: boolean) => void>();
 
@@ -35,8 +42,8 @@ export class PgLeadership implements Leadership {
     return this.leading;
   }
 
-  get session(): number | null {
-    return this.leading ? this.leaderPid : null;
+  get session(): LeaderSession | null {
+    return this.leading ? this.leaderSession : null;
   }
 
   onChange(listener: (isLeader: boolean) => void): () => void {
@@ -110,12 +117,9 @@ export class PgLeadership implements Leadership {
         // Still connected means still holding the lock (it lives as long as the session).
         await client.query('SELECT 1');
       } else {
-        const { rows } = await client.query<{ ok: boolean; pid: number }>(
-          'SELECT pg_try_advisory_lock($1) AS ok, pg_backend_pid() AS pid',
-          [LEADER_LOCK_KEY],
-        );
+        const { rows } = await client.query<{ ok: boolean } & LeaderSession>(TRY_LEAD);
         if (rows[0]?.ok) {
-          this.leaderPid = rows[0].pid;
+          this.leaderSession = { pid: rows[0].pid, started: rows[0].started };
           this.log(`[herald] this replica now leads (timer, fan-out planning)`);
           this.set(true);
         }
