@@ -142,9 +142,9 @@ const BUSY_UTILIZATION = 0.9;
 const BUSY_SAMPLE_MS = 500;
 
 /**
- * The clone of a Buffer copies its whole ArrayBuffer, and a Buffer under 32 KB (most messages) is a slice of
- * Node's shared 64 KB pool: posted as it is, every message would cross as 64 KB. One that views part of a larger
- * ArrayBuffer is copied into memory of its own first.
+ * The clone of a Buffer copies its whole ArrayBuffer, and a Buffer made by Buffer.from, concat or allocUnsafe
+ * under half of Buffer.poolSize (64 KB on Node 24) is a slice of Node's shared pool: posted as it is, most
+ * messages would cross as 64 KB. One that views part of a larger ArrayBuffer is copied into memory of its own first.
  */
 export function ownMemory(raw: Buffer): Buffer {
   if (raw.byteOffset === 0 && raw.buffer.byteLength === raw.byteLength) return raw;

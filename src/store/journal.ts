@@ -42,7 +42,7 @@ export class Journal {
   private tornTail = false;
   /** Lines in the file now: compaction is worth it once this far exceeds the live records. */
   lines = 0;
-  /** Flushes begun (each one write with O_DSYNC): what `spacingMs` saves, for tests and benchmarks. */
+  /** Flushes begun (each a write with O_DSYNC, more than one only if the disk takes it in parts): what `spacingMs` saves, for tests and benchmarks. */
   flushes = 0;
   private readonly spacingMs: number;
   private lastFlushAt = Number.NEGATIVE_INFINITY;

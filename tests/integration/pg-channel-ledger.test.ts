@@ -110,8 +110,8 @@ describe('the channel outbox on PostgreSQL', () => {
       };
       const a = await lead(first);
       expect(a.ok).toBe(true);
-      const pid = { a: a.session as LeaderSession | null, b: null as LeaderSession | null };
-      const [oldLeader, newLeader] = [new PgChannelLedger(tables, () => pid.a), new PgChannelLedger(tables, () => pid.b)];
+      const session = { a: a.session as LeaderSession | null, b: null as LeaderSession | null };
+      const [oldLeader, newLeader] = [new PgChannelLedger(tables, () => session.a), new PgChannelLedger(tables, () => session.b)];
       await oldLeader.init(new Date(AT));
       const d = { ...delivery('ch4.u1'), channel: 'ch4' };
       await oldLeader.plan([d], AT);
@@ -133,7 +133,7 @@ describe('the channel outbox on PostgreSQL', () => {
       await first.query('SELECT pg_advisory_unlock($1)', [LEADER_LOCK_KEY]);
       const b = await lead(second);
       expect(b.ok).toBe(true);
-      pid.b = b.session;
+      session.b = b.session;
       await newLeader.refresh();
       expect(await newLeader.claim(d, now + 1_000, 5_000)).toBe(false);
       expect(newLeader.deliveries.get(d.id)?.next_at).toBe(mark);

@@ -79,7 +79,8 @@ describe('Journal', () => {
 describe('Journal with spacingMs', () => {
   it('writes what arrives during a flush and the spacing after it in one write, not one write per turn', async () => {
     const file = join(tmp(), 'j.jsonl');
-    const j = new Journal(file, { spacingMs: 50 });
+    // Long enough that the first flush (open, stat, one O_DSYNC write) ends within it on a busy machine.
+    const j = new Journal(file, { spacingMs: 1_000 });
     const first = j.append([{ n: 0 }]);
     const during = [1, 2, 3].map((n) => j.append([{ n }]));
     await first;

@@ -118,6 +118,9 @@ export class PgLeadership implements Leadership {
         await client.query('SELECT 1');
       } else {
         const { rows } = await client.query<{ ok: boolean } & LeaderSession>(TRY_LEAD);
+        // Without its start this session could not prove it leads (every claim would be refused): not leading, the
+        // error ends the session and with it the lock.
+        if (rows[0]?.ok && rows[0].started == null) throw new Error('the session start is not readable in pg_stat_activity');
         if (rows[0]?.ok) {
           this.leaderSession = { pid: rows[0].pid, started: rows[0].started };
           this.log(`[herald] this replica now leads (timer, fan-out planning)`);
