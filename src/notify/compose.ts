@@ -7,6 +7,9 @@ import { noticeIntents, threadRootKey, type NoticeIntent } from './intents.ts';
 import { renderConfirm, renderNotice } from './render.ts';
 import { buildRaw, compileRaw, fillRaw, tokenPlaceholder, type RawTemplate } from './raw-mail.ts';
 
+/** The skip reason of a notice whose incident or update is not in the document it was composed from. */
+export const INTENT_GONE = 'incident or update no longer exists';
+
 export interface ComposeConfig {
   SITE_URL: string;
   SITE_NAME: string;
@@ -52,7 +55,7 @@ export class Composer {
     }
     if (s.state !== 'confirmed') return { skip: `subscriber is ${s.state}` };
     const intent = this.findIntent(d.intent, db);
-    if (!intent) return { skip: 'incident or update no longer exists' };
+    if (!intent) return { skip: INTENT_GONE };
     return { message: await this.noticeMessage(d, s, intent, db) };
   }
 

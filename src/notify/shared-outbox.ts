@@ -3,7 +3,7 @@ import { CONFIRM_TTL_MS, confirmationDelivery, type Delivery, type Subscriber } 
 import type { Claimed } from '../store/mail/pg-outbox.ts';
 import type { SharedMail } from '../store/mail/open.ts';
 import type { Mailer } from './transport.ts';
-import { Composer } from './compose.ts';
+import { Composer, INTENT_GONE } from './compose.ts';
 import { noticeIntents } from './intents.ts';
 import { Passes } from './passes.ts';
 import { type BatchOptions, sendClaimed } from './claimed-batch.ts';
@@ -75,7 +75,20 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
 
   /** What became of one claimed delivery: its new record, or null when it stays queued (sending paused). */
   const sendOne = async ({ delivery: d, subscriber }: Claimed): Promise<Delivery | null> => {
-    const built = await composer!.compose(d, subscriber, herald.store.data);
+    let built = await composer!.compose(d, subscriber, herald.store.data);
+    if ('skip' in built && built.skip === INTENT_GONE) {
+      // The leader fanned out a notice this replica's copy of the document may not hold yet: another replica's
+      // change arrives a moment after its commit (a notification, then a read), seconds on a busy machine. Read
+      // it now before calling the incident gone; if it cannot be read, the delivery stays queued.
+      if (
+        !(await herald.store.catchUp().then(
+          () => true,
+          () => false,
+        ))
+      )
+        return null;
+      built = await composer!.compose(d, subscriber, herald.store.data);
+    }
     // Paused while its message was being made: the mailer's hold came too early to give it back.
     if (sending.paused) return null;
     if ('skip' in built) return { ...d, state: 'failed', last_error: `not sent: ${built.skip}`, next_at: null };

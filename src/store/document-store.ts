@@ -14,6 +14,11 @@ export interface DocumentStore<T> {
   update<R>(mutate: (draft: T) => R): Promise<R>;
   /** Writes the current data as it is (to create or upgrade the stored document). */
   flush(): Promise<void>;
+  /**
+   * Resolves once `data` is at least as new as the stored document was when called: another replica's change
+   * reaches this one a moment after its commit. Rejects if the stored document cannot be read.
+   */
+  catchUp(): Promise<void>;
   /** Called after every committed change (ours, or one another replica made); returns the unsubscribe. */
   onChange(listener: (data: T) => void): () => void;
   /** Increases with every change this process sees; caches key on it. */

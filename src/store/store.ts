@@ -71,6 +71,9 @@ export class Store<T> implements DocumentStore<T> {
     await this.update(() => undefined);
   }
 
+  /** One process writes the file: what memory holds is the newest. */
+  async catchUp(): Promise<void> {}
+
   onChange(listener: (data: T) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

@@ -82,6 +82,20 @@ describe('PgDocumentStore: two replicas on one database', () => {
     expect(a.healthy && b.healthy).toBe(true);
   });
 
+  it('catchUp reads a change B has not heard of yet, and says so when the document cannot be read', async () => {
+    // A change written without a notification, and B's poll off: until it catches up, B serves the old document.
+    const { url, b } = await replicas({ b: { pollMs: 60_000 } });
+    await cluster.sql(`UPDATE herald_document SET version = version + 1, data = '{"n": 9, "items": []}' WHERE id = 1`, url);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(b.data.n).toBe(0);
+    await b.catchUp();
+    expect(b.data.n).toBe(9);
+    // The database refuses the read (the table gone): a rejection, not an answer as if B were current.
+    await cluster.sql('ALTER TABLE herald_document RENAME TO herald_document_away', url);
+    await expect(b.catchUp()).rejects.toThrow(Unavailable);
+    await cluster.sql('ALTER TABLE herald_document_away RENAME TO herald_document', url);
+  });
+
   it('a write on A is seen by B within a second (LISTEN/NOTIFY; median printed)', async () => {
     // B's poll is off here: what is measured is the notification path alone.
     const { a, b } = await replicas({ b: { pollMs: 60_000 } });

@@ -132,15 +132,26 @@ describe('subscribers and the outbox on PostgreSQL, shared by replicas', () => {
     // Declared on one, fanned out by the leader (whichever it is), sent by all three.
     const inc = await declare(b!, 'Checkout errors');
     const update = inc.incident_updates[0].id as string;
-    // About 13 s with two busy loops on the two cores. But one run of the whole suite so loaded had 2,744 at 90 s:
-    // one claimed batch (256) short, the cause not found (it did not come back in three runs with four
-    // busy loops). A claim a replica cannot finish is sent by another once its lease ends (60 s), and a
-    // failed send is retried after 15-30 s: waiting longer still checks that each arrives once.
+    // About 13 s with two busy loops on the two cores. On a loaded machine a replica used to claim deliveries
+    // before its copy of the document held the new incident, and marked them failed ("incident or update no
+    // longer exists": 512 of 3,000 in one loaded run); it now reads the document again first. A claim a replica
+    // cannot finish is sent by another once its lease ends (60 s), and a failed send is retried after 30-60 s:
+    // waiting that long still checks that each arrives once.
     await until(
       () => smtp.received.length >= 3000,
       () => `3,000 notices (${smtp.received.length} so far)`,
       180_000,
-    );
+    ).catch(async (err: Error) => {
+      // What a failure needs to be understood: where the rest is (queued and leased, waiting for a retry, or
+      // failed, and why), and what each replica said.
+      const where = await cluster.sql(
+        `SELECT state, lease_owner, lease_until > now() AS leased, coalesce(next_at, 0) > extract(epoch FROM now()) * 1000 AS later,
+                attempts, left(last_error, 120), count(*) FROM mail_deliveries WHERE state <> 'sent' GROUP BY 1, 2, 3, 4, 5, 6`,
+        url,
+      );
+      const said = [a!, b!, c!].map((h) => `--- replica ${h.proc.pid}:\n${h.output().slice(-3000)}`).join('\n');
+      throw new Error(`${err.message}\nnot sent (state|lease owner|leased|later|attempts|last error|count):\n${where}\n${said}`);
+    });
     await until(
       async () => (await rows(url, `SELECT count(*) FROM mail_deliveries WHERE state <> 'sent'`))[0]![0] === '0',
       'every delivery recorded',

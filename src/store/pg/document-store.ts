@@ -306,6 +306,18 @@ export class PgDocumentStore<T> implements DocumentStore<T> {
     }
   }
 
+  /** See DocumentStore.catchUp: a read of the version (and the document if it changed), queued like a notification's. */
+  async catchUp(): Promise<void> {
+    if (this.closed) return;
+    let read = false;
+    const run = async () => {
+      read = await this.reload();
+    };
+    this.queue = this.queue.then(run, run).catch(() => {});
+    await this.queue;
+    if (!read) throw new Unavailable('The stored document could not be read.', 'storage_unavailable');
+  }
+
   /**
    * Reads the document again if its version is not ours. Queued behind the
    * writes, so a reload never lands between a commit and its `apply` (which
@@ -322,8 +334,9 @@ export class PgDocumentStore<T> implements DocumentStore<T> {
     this.queue = this.queue.then(run, run).catch(() => {});
   }
 
-  private async reload(): Promise<void> {
-    if (this.closed) return;
+  /** Whether the stored version could be read. */
+  private async reload(): Promise<boolean> {
+    if (this.closed) return false;
     let row: { version: string; data: unknown } | undefined;
     try {
       // Sends the document only when it changed: the version alone is a few bytes.
@@ -334,10 +347,10 @@ export class PgDocumentStore<T> implements DocumentStore<T> {
       row = rows[0];
     } catch (err) {
       if (!this.closed) this.setHealthy(!isConnectionError(err), err);
-      return;
+      return false;
     }
     this.setHealthy(true);
-    if (!row || Number(row.version) === this.documentVersion) return;
+    if (!row || Number(row.version) === this.documentVersion) return true;
     const version = Number(row.version);
     try {
       this.apply(version, this.decode(row.data).data);
@@ -346,6 +359,7 @@ export class PgDocumentStore<T> implements DocumentStore<T> {
       if (this.refusedVersion !== version) this.log(`[herald] ${(err as Error).message} Serving the last valid version.`);
       this.refusedVersion = version;
     }
+    return true;
   }
 
   /** The safety net under LISTEN: a cheap look at the version. */
