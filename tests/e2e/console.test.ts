@@ -4,7 +4,7 @@ import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
 import { SITE, outboxSettled, subscribeAndConfirm, to } from '../helpers/mail-flow.ts';
 import { until } from '../helpers/poll.ts';
-import { axeContext, axeViolations, launchBrowser, screenshot } from '../helpers/browser.ts';
+import { axeContext, axeViolations, closeWithin, launchBrowser, screenshot } from '../helpers/browser.ts';
 
 /**
  * The Comms Lead console in real Chromium, against a real Herald and a real
@@ -172,7 +172,7 @@ beforeAll(async () => {
   browser = await launchBrowser();
 }, 90_000);
 
-afterEach(() => stopAll(...opened.splice(0)));
+afterEach(() => stopAll(...opened.splice(0).map((x) => closeWithin(x))));
 
 afterAll(() => stopAll(browser, h, smtp));
 

@@ -5,7 +5,7 @@ import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
 import { SITE, outboxSettled, subscribeAndConfirm, to } from '../helpers/mail-flow.ts';
 import { until } from '../helpers/poll.ts';
-import { launchBrowser, screenshot } from '../helpers/browser.ts';
+import { closeWithin, launchBrowser, screenshot } from '../helpers/browser.ts';
 import { storedText } from '../helpers/engine.ts';
 
 /**
@@ -120,7 +120,7 @@ beforeAll(async () => {
   expect(new URL(page.url()).pathname, 'signed in').toBe('/admin');
 }, 60_000);
 
-afterEach(() => stopAll(...customers.splice(0)));
+afterEach(() => stopAll(...customers.splice(0).map((x) => closeWithin(x))));
 
 afterAll(() => stopAll(browser, h, smtp));
 

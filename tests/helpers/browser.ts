@@ -28,6 +28,24 @@ export const CHROMIUM_ARGS: readonly string[] = [
  * Playwright creates a new temporary profile for every launch() and removes
  * it on close (a --user-data-dir flag is refused outside persistent contexts).
  */
+/**
+ * Closes a page or context after a test, giving up after `ms`: closing a page right after it navigated
+ * sometimes hangs in Chromium (in CI once for the whole 60 s of the hook, the test itself passed). What
+ * the test asserted is done by then; the browser is closed after the file, and with it what did not close.
+ */
+export function closeWithin(thing: Page | BrowserContext, ms = 10_000): () => Promise<void> {
+  return async () => {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        console.warn(`a browser ${'goto' in thing ? 'page' : 'context'} did not close within ${ms} ms; left to the browser's close`);
+        resolve();
+      }, ms);
+    });
+    await Promise.race([thing.close(), late]).finally(() => clearTimeout(timer));
+  };
+}
+
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS] });
 }
