@@ -73,20 +73,18 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
     },
   };
 
-  /** What became of one claimed delivery: its new record, or null when it stays queued (sending paused). */
+  /** What became of one claimed delivery: its new record, or null when it stays queued (sending paused, or the document unreadable). */
   const sendOne = async ({ delivery: d, subscriber }: Claimed): Promise<Delivery | null> => {
     let built = await composer!.compose(d, subscriber, herald.store.data);
     if ('skip' in built && built.skip === INTENT_GONE) {
       // The leader fanned out a notice this replica's copy of the document may not hold yet: another replica's
       // change arrives a moment after its commit (a notification, then a read), seconds on a busy machine. Read
       // it now before calling the incident gone; if it cannot be read, the delivery stays queued.
-      if (
-        !(await herald.store.catchUp().then(
-          () => true,
-          () => false,
-        ))
-      )
-        return null;
+      const current = await herald.store.catchUp().then(
+        () => true,
+        () => false,
+      );
+      if (!current) return null;
       built = await composer!.compose(d, subscriber, herald.store.data);
     }
     // Paused while its message was being made: the mailer's hold came too early to give it back.
