@@ -237,3 +237,30 @@ describe('smaller holes', () => {
     expect(again.headers.get('location')).toBe(published.headers.get('location'));
   });
 });
+
+describe('input deep enough to exhaust a recursive walk (a second hostile review)', () => {
+  // 7,000 levels in 14 KB: within the public body limit, and past the depth a recursive walk survived.
+  const deep = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
+
+  it('a subscribe nested 7,000 levels deep answers 422 naming the field, logs no error, subscribes nobody', async () => {
+    const before = await subscriberCount();
+    const res = await subscribe(`{"email":${deep(7000)}}`, { 'content-type': 'application/json' });
+    expect(res.status).toBe(422);
+    expect(((await res.json()) as { error: { field: string } }).error.field).toBe('email');
+    expect(await subscriberCount()).toBe(before);
+    expect(h.output()).not.toMatch(/RangeError|Maximum call stack/);
+  });
+
+  it('an admin write nested as deep answers 422 and stores nothing; 32 levels are still read', async () => {
+    const before = await dataFile();
+    const res = await h.admin('/incidents', { body: `{"name":"Deep","impact":"major","body":"x","components":{"api":${deep(7000)}}}` });
+    expect(res.status).toBe(422);
+    expect(((await res.json()) as { error: { field: string } }).error.field).toBe('components');
+    // Just inside the bound the schema answers (a list is not a status), as for any other wrong shape.
+    const inside = await h.admin('/incidents', { body: `{"name":"Deep","impact":"major","body":"x","components":{"api":${deep(30)}}}` });
+    expect(inside.status).toBe(422);
+    expect(((await inside.json()) as { error: { field: string } }).error.field).toBe('components.api');
+    expect(await dataFile()).toBe(before);
+    expect(h.output()).not.toMatch(/RangeError|Maximum call stack/);
+  });
+});
