@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { COMPONENT_STATUSES, IMPACTS } from '../domain/status.ts';
 import { UPDATE_STATUSES } from '../domain/incidents/lifecycle.ts';
 import { CONTROL_IN_LINE, CONTROL_IN_TEXT, CONTROL_MESSAGE } from '../domain/text.ts';
+import { MAX_MARKDOWN_DEPTH, markdownDepth } from '../render/markdown.ts';
 
 /**
  * What the Comms Lead may send, as zod schemas: the admin JSON API and the
@@ -10,6 +11,10 @@ import { CONTROL_IN_LINE, CONTROL_IN_TEXT, CONTROL_MESSAGE } from '../domain/tex
  * fail loudly.
  */
 export const LIMITS = { name: 200, body: 20_000, description: 1_000, told: 2_000 } as const;
+
+// Every process must be able to read back what one saved (see MAX_MARKDOWN_DEPTH).
+const shallowEnough = (v: string) => markdownDepth(v) <= MAX_MARKDOWN_DEPTH;
+const TOO_DEEP = `body nests quotes, lists or emphasis too deeply (more than ${MAX_MARKDOWN_DEPTH} levels)`;
 
 // Control characters are refused before trimming: a trailing one is refused, not quietly cut.
 export const name = z
@@ -23,7 +28,8 @@ export const body = z
   .refine((v) => !CONTROL_IN_TEXT.test(v), `body ${CONTROL_MESSAGE}`)
   .trim()
   .min(1, 'body must not be empty')
-  .max(LIMITS.body, `body must be at most ${LIMITS.body} characters`);
+  .max(LIMITS.body, `body must be at most ${LIMITS.body} characters`)
+  .refine(shallowEnough, TOO_DEEP);
 /** A short one-line text (a description, a group name). */
 const line = (max: number) =>
   z
@@ -151,6 +157,7 @@ export const postmortemSchema = z.strictObject({
     .trim()
     .min(1, 'body must not be empty')
     .max(POSTMORTEM_MAX, `body must be at most ${POSTMORTEM_MAX} characters`)
+    .refine(shallowEnough, TOO_DEEP)
     .optional(),
   publish: z.boolean().optional(),
   /** With publish: email the incident's subscribers that it is out (off by default). */

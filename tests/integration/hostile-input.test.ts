@@ -264,3 +264,25 @@ describe('input deep enough to exhaust a recursive walk (a second hostile review
     expect(h.output()).not.toMatch(/RangeError|Maximum call stack/);
   });
 });
+
+describe('Markdown nested too deep for marked to read back (a second hostile review)', () => {
+  it('an update body quoting 3,000 levels deep answers 422 naming body and stores nothing; ordinary nesting is stored', async () => {
+    const before = await dataFile();
+    const res = await h.admin('/incidents', { body: { name: 'Quotes', impact: 'major', body: '>'.repeat(3000) } });
+    expect(res.status).toBe(422);
+    expect((await res.json()) as { error: { field: string; message: string } }).toMatchObject({
+      error: { field: 'body', message: expect.stringMatching(/too deeply/) },
+    });
+    expect(await dataFile()).toBe(before);
+    const ok = await h.admin('/incidents', { body: { name: 'Quotes', impact: 'major', body: '> - a\n>   - **b**\n>     - c' } });
+    expect(ok.status).toBe(201);
+  });
+
+  it('the console refuses it too (declare preview), storing nothing', async () => {
+    const before = await dataFile();
+    const res = await s.post('/admin/preview', { kind: 'declare', name: 'Quotes', severity: 'sev3', body: '>'.repeat(3000) });
+    expect(res.status).toBe(422);
+    expect(await res.text()).toMatch(/too deeply/);
+    expect(await dataFile()).toBe(before);
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { markdownToText, renderMarkdown } from '../../src/render/markdown.ts';
+import { MAX_MARKDOWN_DEPTH, markdownDepth, markdownToText, renderMarkdown } from '../../src/render/markdown.ts';
 import { MARKDOWN_ATTACKS } from '../fixtures/markdown-attacks.ts';
 import { assertInert } from '../helpers/inert.ts';
 
@@ -45,5 +45,24 @@ describe('markdownToText', () => {
   it('gives plain text without tags or script content', () => {
     const text = markdownToText('**Down**: see [the docs](https://x.example) <script>alert(1)</script>\n\n- a & b');
     expect(text).toBe('Down: see the docs\n\n- a & b');
+  });
+});
+
+describe('Markdown nested deeper than marked can read (a second hostile review)', () => {
+  // 20,000 `>`: within the body limit, far past the depth at which marked's recursive reading runs out of stack.
+  const deep = `${'>'.repeat(20_000)} <b>still</b> & here`;
+
+  it('is measured without running out of stack: too deep to read is Infinity, ordinary nesting a few levels', () => {
+    expect(markdownDepth(deep)).toBe(Number.POSITIVE_INFINITY);
+    expect(markdownDepth('- a\n  - b\n    - c')).toBeLessThanOrEqual(MAX_MARKDOWN_DEPTH);
+    expect(markdownDepth('> **[See](https://example.com) _this_**')).toBeLessThanOrEqual(MAX_MARKDOWN_DEPTH);
+    expect(markdownDepth('>'.repeat(MAX_MARKDOWN_DEPTH + 1))).toBeGreaterThan(MAX_MARKDOWN_DEPTH);
+  });
+
+  it('stored before input was held to a depth, it still renders: as its text, escaped, never an exception', () => {
+    const html = renderMarkdown(deep);
+    assertInert(html);
+    expect(html).toMatch(/^<p>(&gt;)+ &lt;b&gt;still&lt;\/b&gt; &amp; here<\/p>$/);
+    expect(markdownToText(deep)).toMatch(/^>+ <b>still<\/b> & here$/);
   });
 });
