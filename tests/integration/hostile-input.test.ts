@@ -214,6 +214,30 @@ describe('smaller holes', () => {
     expect(api.status).toBe(400);
   });
 
+  it('an impossible estimate on the preview form (2026-02-30T25:00) comes back 422 with its error and the value as typed, storing and logging nothing', async () => {
+    const open = await h.admin('/incidents', { body: { name: 'Open for the estimate', impact: 'minor', body: 'x' } });
+    expect(open.status).toBe(201);
+    const { id } = (await open.json()) as { id: string };
+    const before = await dataFile();
+    const logged = h.output().length;
+    const forms: Array<Record<string, string>> = [
+      { kind: 'declare', name: 'Test', severity: 'sev3', body: 'hi', body_template: '', notify_shown: '0' },
+      { kind: 'update', incident: id, status: 'identified', body: 'hi', body_template: '', notify_shown: '0' },
+    ];
+    for (const form of forms) {
+      for (const eta of ['2026-02-30T25:00', '2026-13-01T00:00', '9999-99-99T99:99']) {
+        const res = await s.post('/admin/preview', { ...form, eta });
+        expect(res.status, `${form.kind} ${eta}`).toBe(422);
+        const page = await res.text();
+        expect(page).toMatch(/<p class="error" id="eta-error">Choose an estimate from the list\.<\/p>/);
+        expect(page).toMatch(new RegExp(`<option value="${eta}"[^>]* selected>`));
+      }
+    }
+    expect(await dataFile()).toBe(before);
+    expect((await s.post('/admin/preview', { ...forms[0]!, eta: '60' })).status).toBe(200);
+    expect(h.output().slice(logged)).not.toMatch(/RangeError|Invalid time value|\n\s+at /);
+  });
+
   it('a published draft belongs to its session: another admin session that knows its id is not sent to it', async () => {
     const preview = await s.post('/admin/preview', {
       kind: 'declare',
