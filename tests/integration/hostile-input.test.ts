@@ -3,6 +3,9 @@ import { startHerald, removeDir, runHeraldExpectingExit, tempDataDir, stopAll, t
 import { signIn, type ConsoleSession } from '../helpers/console-session.ts';
 import { storedText } from '../helpers/engine.ts';
 import { rawHttp } from '../helpers/raw-http.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LinkTokens } from '../../src/store/mail/tokens.ts';
 
 /**
  * Named attack cases from a hostile review, each against a real server:
@@ -308,5 +311,50 @@ describe('Markdown nested too deep for marked to read back (a second hostile rev
     expect(res.status).toBe(422);
     expect(await res.text()).toMatch(/too deeply/);
     expect(await dataFile()).toBe(before);
+  });
+});
+
+describe('a subscription form whose body cannot be read changes nothing (a second hostile review)', () => {
+  it("the manage page answers 400 and keeps the subscriber's choice, instead of saving 'everything'", async () => {
+    const res = await subscribe(JSON.stringify({ email: 'chooser@example.com', components: ['api'] }), {
+      'content-type': 'application/json',
+    });
+    expect(res.status).toBe(202);
+    const find = async () => {
+      const list = (await (await h.admin('/subscribers?q=chooser%40example.com')).json()) as {
+        subscribers: Array<{ id: string; created_at: string; components: string[] }>;
+      };
+      return list.subscribers[0]!;
+    };
+    const sub = await find();
+    expect(sub.components).toEqual(['api']);
+    const key = Buffer.from(readFileSync(join(h.dataDir, 'subscribers.key'), 'utf8').trim(), 'base64');
+    const page = `${h.url}/subscribe/manage/${new LinkTokens(key).issue('manage', { id: sub.id, requested_at: sub.created_at })}`;
+    const post = (contentType: string, body: string) =>
+      fetch(page, { method: 'POST', headers: { origin: h.url, 'content-type': contentType }, body });
+    for (const [contentType, body] of [
+      ['multipart/form-data; boundary=zz', '--zz\r\nbad'],
+      ['application/json', '{"components":[]}'],
+      ['text/plain', 'components='],
+    ]) {
+      const bad = await post(contentType!, body!);
+      expect(bad.status, contentType).toBe(400);
+      expect(await bad.text()).toContain('nothing was changed');
+      expect((await find()).components).toEqual(['api']);
+    }
+    // A form with every box unticked still means everything.
+    const all = await post('application/x-www-form-urlencoded', '');
+    expect(all.status).toBe(200);
+    expect((await find()).components).toEqual([]);
+  });
+
+  it('the subscribe page answers 400 for a body that is not a form', async () => {
+    const res = await fetch(`${h.url}/subscribe`, {
+      method: 'POST',
+      headers: { origin: h.url, 'content-type': 'multipart/form-data; boundary=zz' },
+      body: '--zz\r\nbad',
+    });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain('could not be read');
   });
 });
