@@ -1,4 +1,5 @@
 import type { WarRoomFacts } from './facts.ts';
+import { headOf } from '../domain/text.ts';
 
 /**
  * A Slack incoming-webhook message in Block Kit: a header, the facts as
@@ -15,7 +16,7 @@ export const escapeMrkdwn = (s: string) => s.replace(/&/g, '&amp;').replace(/</g
 export function cut(text: string, max: number, more = ''): string {
   if (text.length <= max) return text;
   const room = max - more.length - 2;
-  const head = text.slice(0, Math.max(0, room));
+  const head = headOf(text, Math.max(0, room));
   // Cut at a word boundary when there is one in the last fifth; a long word is cut where it is.
   const atWord = head.replace(/\s+\S*$/, '');
   return `${atWord.length > head.length * 0.8 ? atWord : head}…${more ? ` ${more}` : ''}`;

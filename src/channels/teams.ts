@@ -1,4 +1,5 @@
 import type { WarRoomFacts } from './facts.ts';
+import { headOf } from '../domain/text.ts';
 
 /** A Teams message carrying one Adaptive Card (schema 1.4): `card` gives its options, body and actions. */
 export function adaptiveCardMessage<Card extends { body: unknown[] }>(card: Card) {
@@ -54,7 +55,7 @@ export function teamsMessage(f: WarRoomFacts) {
       { type: 'TextBlock', text: f.title, weight: 'Bolder', size: 'Large', wrap: true, style: 'heading' },
       plainText(f.name, { weight: 'Bolder' }),
       ...f.fields.map((x) => factRow(x.label, x.value)),
-      ...(f.text ? [plainText(f.text.slice(0, 4000))] : []),
+      ...(f.text ? [plainText(headOf(f.text, 4000))] : []),
     ],
     actions: [{ type: 'Action.OpenUrl', title: 'Open the status page', url: f.url }],
   });

@@ -1,6 +1,7 @@
 import type { PostAnswer, PostFailed } from './outbound.ts';
 import type { ChannelDelivery } from '../store/channels/ledger.ts';
 import { backoffMs } from '../notify/classify.ts';
+import { headOf } from '../domain/text.ts';
 
 /**
  * What a receiver's answer means for a delivery: sent (2xx); try again
@@ -27,7 +28,7 @@ export function retryAfterMs(value: string | null, now: Date): number | null {
   return Number.isNaN(at) ? null : Math.min(MAX_RETRY_AFTER_MS, Math.max(0, at - now.getTime()));
 }
 
-const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim().slice(0, 200);
+const oneLine = (s: string) => headOf(s.replace(/\s+/g, ' ').trim(), 200);
 
 export function verdictOf(result: PostAnswer | PostFailed, now: Date): Verdict {
   if (!('status' in result)) {

@@ -8,3 +8,20 @@ export const CONTROL_IN_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u
 export const CONTROL_IN_LINE = /[\u0000-\u001f\u007f-\u009f]/;
 
 export const CONTROL_MESSAGE = 'must not contain control characters';
+
+const characters = new Intl.Segmenter('en', { granularity: 'grapheme' });
+
+/**
+ * The longest start of `text` at most `max` UTF-16 code units long that ends between two characters as a
+ * reader sees them: a cut by code units can split an emoji's surrogate pair (a lone surrogate, which JSON
+ * carries as `\ud83d` and email shows as U+FFFD), or a flag, a family or an accented letter.
+ */
+export function headOf(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = 0;
+  for (const { index, segment } of characters.segment(text)) {
+    if (index + segment.length > max) break;
+    end = index + segment.length;
+  }
+  return text.slice(0, end);
+}

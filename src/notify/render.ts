@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { templatePath } from '../paths.ts';
 import type { MailKind, NoticeKind } from '../store/mail/model.ts';
 import { noticeFacts, type NoticeSource } from './notice.ts';
+import { headOf } from '../domain/text.ts';
 
 /**
  * Email rendering from templates/email/*.hbs, one template per notice kind,
@@ -97,7 +98,7 @@ export function renderNotice(input: NoticeInput): RenderedMail {
     preheader:
       input.kind === 'postmortem'
         ? `What happened, why, and what we are changing: ${input.incident.name}`
-        : `${facts.statusLabel}: ${facts.bodyText.slice(0, 120)}`,
+        : `${facts.statusLabel}: ${headOf(facts.bodyText, 120)}`,
     siteName: input.siteName,
     siteUrl: input.siteUrl.replace(/\/+$/, ''),
     accent: ACCENT[input.kind],

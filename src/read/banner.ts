@@ -3,6 +3,7 @@ import type { Indicator } from '../domain/status.ts';
 import { isActiveMaintenance, isOpenIncident, overallStatus } from '../domain/overall.ts';
 import { markdownToText } from '../render/markdown.ts';
 import { incidentUrl, ms, pageUpdatedAt, updatesNewestFirst, type SiteInfo } from './statuspage-records.ts';
+import { headOf } from '../domain/text.ts';
 
 /**
  * The in-app banner (`GET /api/banner.json`, shown by public/embed.js): what
@@ -62,7 +63,7 @@ export function concerns(i: EventRecord, filter: string[] | null): boolean {
 export function truncateText(text: string, max = BANNER_MESSAGE_MAX): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   if (flat.length <= max) return flat;
-  const cut = flat.slice(0, max - 1);
+  const cut = headOf(flat, max - 1);
   const space = cut.lastIndexOf(' ');
   return `${(space > max * 0.6 ? cut.slice(0, space) : cut).replace(/[\s.,;:!?-]+$/, '')}…`;
 }

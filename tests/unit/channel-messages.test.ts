@@ -257,6 +257,15 @@ describe('teamsMessage', () => {
       ],
     );
 
+  it('cuts a long text to 4,000 code units without splitting an emoji (a second hostile review)', () => {
+    const { d, inc } = journey();
+    const f = { ...facts(d, inc, 0, 'declared'), text: `x${'\u{1F600}'.repeat(2500)}` };
+    const shown = texts(teamsMessage(f).attachments[0]!.content.body as Element[]).map(([, t]) => t);
+    const text = shown.find((t) => t.startsWith('x\u{1F600}'))!;
+    expect(text.isWellFormed()).toBe(true);
+    expect(text.length).toBe(3999);
+  });
+
   it('is one Adaptive Card 1.4 with a row per fact and a button to the status page', () => {
     const { d, inc } = journey();
     const f = facts(d, inc, 0, 'declared');

@@ -133,6 +133,29 @@ describe('templates', () => {
     expect(mail.html).toContain('href="https://status.example.com/unsubscribe/tok?a&#x3D;1&amp;b&#x3D;2"');
   });
 
+  it('the preheader cut from the body never splits an emoji (its half would reach the reader as U+FFFD)', () => {
+    const { db, ctx } = world();
+    const inc = declareIncident(ctx(), {
+      name: 'Emoji',
+      impact: 'minor',
+      status: 'investigating',
+      components: {},
+      body: `xy ${'\u{1F600}'.repeat(200)}`,
+    });
+    const mail = renderNotice({
+      kind: 'disruption',
+      siteName: 'Acme',
+      siteUrl: 'https://status.example.com/',
+      incident: inc,
+      update: inc.updates.at(-1)!,
+      db,
+      unsubscribeUrl: 'https://status.example.com/unsubscribe/tok',
+      manageUrl: 'https://status.example.com/subscribe/manage/tok2',
+    });
+    expect(mail.html.isWellFormed()).toBe(true);
+    expect(mail.html).toContain(`Investigating: xy ${'\u{1F600}'.repeat(58)}<`);
+  });
+
   it('plain text is not HTML-escaped', () => {
     const mail = rendered('disruption');
     expect(mail.text).toContain(hostile);
