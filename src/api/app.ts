@@ -6,6 +6,7 @@ import { NotFound } from '../domain/errors.ts';
 import type { PageCache, Renderer } from '../snapshot/page-cache.ts';
 import { securityHeaders } from '../http/security.ts';
 import { bodyChecks } from '../http/body.ts';
+import { BadRequest } from '../http/errors.ts';
 import { onError } from './errors.ts';
 import { astroPages, cachedPages } from './pages.ts';
 import type { AstroHandler } from '../snapshot/astro-render.ts';
@@ -54,6 +55,16 @@ export function createApp(herald: Herald, opts: AppOptions = {}) {
     for (const [k, v] of Object.entries(security)) if (!c.res.headers.has(k)) c.res.headers.set(k, v);
   });
   app.onError(onError(security));
+  app.use('*', async (c, next) => {
+    // A path that is not percent-encoding (a lone "%", UTF-8 cut short) names nothing: refused here, before
+    // Astro, whose router would log an error line for every such request anyone cares to send.
+    try {
+      decodeURI(new URL(c.req.url).pathname);
+    } catch {
+      throw new BadRequest('The address is not valid: its percent-encoding is broken.');
+    }
+    return next();
+  });
   app.use('*', bodyChecks());
 
   app.get('/healthz', (c) => {

@@ -358,3 +358,27 @@ describe('a subscription form whose body cannot be read changes nothing (a secon
     expect(await res.text()).toContain('could not be read');
   });
 });
+
+describe('paths that are not percent-encoding (a second hostile review)', () => {
+  it.each([['/subscribe/confirm/%'], ['/unsubscribe/%E0'], ['/admin/incidents/%E0%A4'], ['/subscribe/manage/%zz']])(
+    'GET %s answers 400, and logs nothing',
+    async (path) => {
+      const logged = h.output().length;
+      const res = await fetch(`${h.url}${path}`, { redirect: 'manual' });
+      expect(res.status).toBe(400);
+      expect(await res.text()).toContain('percent-encoding is broken');
+      await new Promise((r) => setTimeout(r, 50));
+      expect(h.output().slice(logged)).toBe('');
+    },
+  );
+
+  it('an API path answers the JSON error; an escaped reserved character is still a path like any other', async () => {
+    const api = await fetch(`${h.url}/api/v2/%E0.json`);
+    expect(api.status).toBe(400);
+    expect(((await api.json()) as { error: { code: string } }).error.code).toBe('bad_request');
+    expect((await fetch(`${h.url}/incidents/%2F`)).status).toBe(404);
+    expect((await fetch(`${h.url}/%68istory`)).status).toBe(200);
+    // An incident's page is served from memory ahead of the check: an id no incident has, so 404.
+    expect((await fetch(`${h.url}/incidents/%zz`)).status).toBe(404);
+  });
+});
