@@ -49,8 +49,13 @@ export function cachedPages(app: Hono<Env>, herald: Herald, render: Renderer, se
  * `Astro.locals.herald` (and the console's session in `Astro.locals.session`),
  * and the answer leaves as an ordinary Response.
  */
+/** What a page answers: reading it, and its forms. (Astro renders a page for any method it is sent.) */
+const PAGE_METHODS = ['GET', 'HEAD', 'POST'];
+
 export function astroPages(app: Hono<Env>, herald: Herald, astro: AstroHandler, security: Record<string, string>): void {
   app.all('*', async (c) => {
+    if (!PAGE_METHODS.includes(c.req.method))
+      return new Response(null, { status: 405, headers: { ...security, Allow: PAGE_METHODS.join(', '), 'Cache-Control': 'no-store' } });
     const { incoming } = c.env;
     // Behind your own TLS proxy (TRUST_PROXY), Astro must see the public
     // https origin for its form origin check; otherwise clients may not claim one.

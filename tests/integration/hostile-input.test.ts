@@ -382,3 +382,28 @@ describe('paths that are not percent-encoding (a second hostile review)', () => 
     expect((await fetch(`${h.url}/incidents/%zz`)).status).toBe(404);
   });
 });
+
+describe('methods a page does not answer (a second hostile review)', () => {
+  it.each([
+    ['DELETE', '/subscribe'],
+    ['PUT', '/subscribe'],
+    ['PATCH', '/subscribe/manage/abcdefghijkl.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'],
+    ['OPTIONS', '/'],
+    ['DELETE', '/history'],
+  ])('%s %s answers 405 with Allow: GET, HEAD, POST, not the page', async (method, path) => {
+    const res = await fetch(`${h.url}${path}`, { method, headers: { origin: h.url } });
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('GET, HEAD, POST');
+    expect(res.headers.get('content-security-policy')).toBeTruthy();
+    expect(await res.text()).toBe('');
+  });
+
+  it('the JSON API keeps its own methods (a CORS preflight for the banner, DELETE on an admin resource)', async () => {
+    const preflight = await fetch(`${h.url}/api/banner.json`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://app.example', 'access-control-request-method': 'GET' },
+    });
+    expect(preflight.status).toBeLessThan(300);
+    expect((await h.admin('/components/nope', { method: 'DELETE' })).status).toBe(404);
+  });
+});
