@@ -407,3 +407,21 @@ describe('methods a page does not answer (a second hostile review)', () => {
     expect((await h.admin('/components/nope', { method: 'DELETE' })).status).toBe(404);
   });
 });
+
+describe('instants outside four-digit years (a second hostile review)', () => {
+  it.each([['0001-01-01T00:00:00Z'], ['1969-12-31T23:59:59Z'], ['9999-12-31T23:00:00-05:00']])(
+    'a backfill started %s answers 422 naming started_at, storing nothing',
+    async (at) => {
+      const before = await dataFile();
+      const res = await h.admin('/incidents', { body: { name: 'Old', impact: 'minor', body: 'x', started_at: at } });
+      expect(res.status).toBe(422);
+      expect(((await res.json()) as { error: { field: string } }).error.field).toBe('started_at');
+      expect(await dataFile()).toBe(before);
+    },
+  );
+
+  it('the first instant of 1970 is accepted', async () => {
+    const res = await h.admin('/incidents', { body: { name: 'Epoch', impact: 'minor', body: 'x', started_at: '1970-01-01T00:00:00Z' } });
+    expect(res.status).toBe(201);
+  });
+});
