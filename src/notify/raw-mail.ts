@@ -118,7 +118,7 @@ export function fillRaw(t: RawTemplate, values: Record<string, string>): Buffer 
     size += Buffer.byteLength(v);
     for (const [, text] of p.breaks) size += text.length;
   }
-  // Memory of its own, not a slice of Node's pool: it moves to the SMTP thread as is (see ownMemory).
+  // Memory of its own, not a slice of Node's pool: it is posted to the SMTP thread as is (see ownMemory).
   const out = Buffer.allocUnsafeSlow(size);
   let at = 0;
   for (const p of t.parts) {

@@ -18,8 +18,6 @@ export interface Mailer {
   /**
    * Hands one message over; resolves once the SMTP server accepted it (or the file is on disk). An urgent one
    * (a confirmation) takes turns with the others for the next free connection rather than queueing behind them.
-   * A `raw` Buffer is handed over with it: the SMTP mailer may move its memory to its thread, after which the
-   * caller's Buffer reads as empty. Make the message again to send it again.
    */
   send(id: string, message: Mail.Options, opts?: { urgent?: boolean }): Promise<void>;
   /**
@@ -144,9 +142,9 @@ const BUSY_UTILIZATION = 0.9;
 const BUSY_SAMPLE_MS = 500;
 
 /**
- * A Buffer made by Buffer.from, concat or allocUnsafe under half of Buffer.poolSize (64 KB on Node 24) is a
- * slice of Node's shared pool, whose whole block a post would copy or move: one that views part of a larger
- * ArrayBuffer is copied into memory of its own first.
+ * The clone of a Buffer copies its whole ArrayBuffer, and a Buffer made by Buffer.from, concat or allocUnsafe
+ * under half of Buffer.poolSize (64 KB on Node 24) is a slice of Node's shared pool: posted as it is, most
+ * messages would cross as 64 KB. One that views part of a larger ArrayBuffer is copied into memory of its own first.
  */
 export function ownMemory(raw: Buffer): Buffer {
   if (raw.byteOffset === 0 && raw.buffer.byteLength === raw.byteLength) return raw;
@@ -156,10 +154,6 @@ export function ownMemory(raw: Buffer): Buffer {
 }
 
 const closedError = () => Object.assign(new Error('The mail pool is closed.'), { code: 'ECONNECTION' });
-const handedOverError = () =>
-  Object.assign(new Error('This message was handed over by an earlier send: make it again to send it again.'), {
-    code: 'EMESSAGE',
-  });
 
 /**
  * The SMTP pool (smtp-pool.ts) run on a worker thread (smtp-worker.ts; why: see there). Messages go over in
@@ -182,11 +176,10 @@ class SmtpThread {
 
   send(envelope: Envelope, raw: Buffer | string, urgent: boolean): Promise<void> {
     if (this.closed) return Promise.reject(closedError());
-    // A Buffer whose memory went over with an earlier send: sending it would send nothing.
-    if (typeof raw !== 'string' && raw.buffer instanceof ArrayBuffer && raw.buffer.detached) return Promise.reject(handedOverError());
     const id = this.nextId++;
     return new Promise<void>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
+      // A Buffer crosses as a copy (the structured clone of its bytes); the caller keeps its own.
       this.batch.push({ id, envelope, raw: typeof raw === 'string' ? raw : ownMemory(raw), urgent });
       if (this.batch.length === 1) setImmediate(() => this.post());
     });
@@ -221,18 +214,7 @@ class SmtpThread {
     const jobs = this.batch;
     this.batch = [];
     if (jobs.length === 0 || this.closed) return;
-    // Each message's memory moves to the thread rather than being copied there: the copy left here would wait,
-    // held for as long as the send takes (long enough to reach the old generation), for a full collection.
-    const moved = new Set<ArrayBuffer>();
-    for (const job of jobs) if (typeof job.raw !== 'string') moved.add(job.raw.buffer as ArrayBuffer);
-    const msg = { t: 'send', jobs } satisfies ToWorker;
-    const w = this.thread();
-    try {
-      w.postMessage(msg, [...moved]);
-    } catch {
-      // Memory that cannot move (shared, or marked untransferable) is refused before anything moves: copied then.
-      w.postMessage(msg);
-    }
+    this.thread().postMessage({ t: 'send', jobs } satisfies ToWorker);
   }
 
   private thread(): Worker {
