@@ -12,8 +12,12 @@ import { MAX_MARKDOWN_DEPTH, markdownDepth } from '../render/markdown.ts';
  */
 export const LIMITS = { name: 200, body: 20_000, description: 1_000, told: 2_000 } as const;
 
-// Every process must be able to read back what one saved (see MAX_MARKDOWN_DEPTH).
-const shallowEnough = (v: string) => markdownDepth(v) <= MAX_MARKDOWN_DEPTH;
+/**
+ * Every process must be able to read back what one saved (see MAX_MARKDOWN_DEPTH). zod runs this check even
+ * when the length check before it failed, and a text over the limit is not worth reading with marked (which
+ * is slower than linear on some text): it is refused for its length alone.
+ */
+const shallowEnough = (max: number) => (v: string) => v.length > max || markdownDepth(v) <= MAX_MARKDOWN_DEPTH;
 const TOO_DEEP = `body nests quotes, lists or emphasis too deeply (more than ${MAX_MARKDOWN_DEPTH} levels)`;
 
 // Control characters are refused before trimming: a trailing one is refused, not quietly cut.
@@ -29,7 +33,7 @@ export const body = z
   .trim()
   .min(1, 'body must not be empty')
   .max(LIMITS.body, `body must be at most ${LIMITS.body} characters`)
-  .refine(shallowEnough, TOO_DEEP);
+  .refine(shallowEnough(LIMITS.body), TOO_DEEP);
 /** A short one-line text (a description, a group name). */
 const line = (max: number) =>
   z
@@ -52,7 +56,7 @@ const componentStatus = z.enum(COMPONENT_STATUSES, {
  * with: stored times sort as strings, so they must all be written alike.
  */
 // Within the years a four-digit ISO date can name in UTC: year 1 made a history month "January 0" linking
-// to ?month=-1-12, and 9999-12-31T23:00-05:00 is stored as +010000-01-01.
+// to ?month=-1-12, and 9999-12-31T23:00:00-05:00 was stored as +010000-01-01.
 const yearInRange = (s: string) => {
   const year = new Date(s).getUTCFullYear();
   return year >= 1970 && year <= 9999;
@@ -164,7 +168,7 @@ export const postmortemSchema = z.strictObject({
     .trim()
     .min(1, 'body must not be empty')
     .max(POSTMORTEM_MAX, `body must be at most ${POSTMORTEM_MAX} characters`)
-    .refine(shallowEnough, TOO_DEEP)
+    .refine(shallowEnough(POSTMORTEM_MAX), TOO_DEEP)
     .optional(),
   publish: z.boolean().optional(),
   /** With publish: email the incident's subscribers that it is out (off by default). */

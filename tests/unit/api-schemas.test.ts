@@ -2,6 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { incidentCreateSchema, updateCreateSchema } from '../../src/input/schemas.ts';
 import { maintenanceCreateSchema } from '../../src/input/schemas.ts';
 
+describe('a body over its length limit', () => {
+  it('is refused for its length alone: not read by marked for its depth as well (slower than linear on some text)', () => {
+    const long = '>'.repeat(50_000);
+    const result = updateCreateSchema.safeParse({ status: 'identified', body: long });
+    expect(result.success).toBe(false);
+    expect(result.error!.issues.map((i) => i.message)).toEqual(['body must be at most 20000 characters']);
+    const deep = updateCreateSchema.safeParse({ status: 'identified', body: '>'.repeat(3_000) });
+    expect(deep.error!.issues.map((i) => i.message)).toEqual([expect.stringMatching(/too deeply/)]);
+  });
+});
+
 describe('request times are stored in one form', () => {
   it('an offset time is stored as the same instant in UTC, so stored times sort as strings', () => {
     const declared = incidentCreateSchema.parse({
