@@ -1,3 +1,5 @@
+import { headOf } from '../domain/text.ts';
+
 /**
  * What to do after a send failed, as a pure policy over the error nodemailer
  * gives (`code`, `responseCode`, `response`):
@@ -79,5 +81,5 @@ export function backoffMs(attempt: number, baseMs: number, maxMs: number, random
 /** A short, single-line description of an error for last_error and the log. */
 export function describe(err: SendError): string {
   const text = err.response ?? err.message ?? String(err);
-  return `${err.code ? `${err.code}: ` : ''}${text}`.replace(/[\r\n]+/g, ' ').slice(0, 300);
+  return headOf(`${err.code ? `${err.code}: ` : ''}${text}`.replace(/[\r\n]+/g, ' '), 300);
 }

@@ -32,6 +32,10 @@ describe('classify: what a send failure means for the queue', () => {
 
   it('keeps error text on one line', () => {
     expect(describeError({ code: 'EMESSAGE', response: '550 bad\r\nX-Injected: 1' })).toBe('EMESSAGE: 550 bad X-Injected: 1');
+    // Cut to 300 code units between characters: no emoji split in two (a lone surrogate in last_error).
+    const long = describeError({ code: 'EMESSAGE', response: `550 x${'\u{1F600}'.repeat(200)}` });
+    expect(long.isWellFormed()).toBe(true);
+    expect(long.length).toBe(299);
   });
 });
 

@@ -37,6 +37,8 @@ describe('describePgError', () => {
     expect(describePgError(withCode('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED'))).toBe('connect ECONNREFUSED 127.0.0.1:5432');
     expect(describePgError(new Error('first line\nDETAIL: second'))).toBe('first line');
     expect(describePgError('plain')).toBe('plain');
+    // Cut to 200 code units between characters: no emoji split in two.
+    expect(describePgError(new Error(`x${'\u{1F600}'.repeat(150)}`)).isWellFormed()).toBe(true);
   });
 });
 

@@ -12,6 +12,7 @@ import {
 import { LinkTokens, type TokenPurpose } from './tokens.ts';
 import type { SubscriberStore } from './port.ts';
 import type { PgTables } from '../pg/tables.ts';
+import { headOf } from '../../domain/text.ts';
 
 /** A row of mail_subscribers as `pg` returns it. */
 interface Row {
@@ -118,7 +119,7 @@ export class PgSubscribers implements SubscriberStore {
   async suppress(id: string, reason: string, now: Date): Promise<void> {
     await this.db.query(`UPDATE mail_subscribers SET suppressed = $2, updated_at = $3 WHERE id = $1 AND suppressed IS NULL`, [
       id,
-      reason.slice(0, 200),
+      headOf(reason, 200),
       now,
     ]);
   }

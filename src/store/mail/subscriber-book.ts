@@ -2,6 +2,7 @@ import { NotFound, Unavailable } from '../../domain/errors.ts';
 import { CorruptDataFile } from '../durable-file.ts';
 import type { Journal } from '../journal.ts';
 import { LinkTokens, type TokenPurpose } from './tokens.ts';
+import { headOf } from '../../domain/text.ts';
 import {
   confirmedSubscriber,
   decideRequest,
@@ -227,7 +228,7 @@ export class SubscriberBook {
     return this.serial(async () => {
       const s = this.byId.get(id);
       if (!s || s.suppressed) return;
-      const next = { ...s, suppressed: reason.slice(0, 200), updated_at: now.toISOString() };
+      const next = { ...s, suppressed: headOf(reason, 200), updated_at: now.toISOString() };
       await this.journal.append([next]);
       this.apply(next);
     });

@@ -34,6 +34,7 @@
  * none) and its types come from @types/pg.
  */
 import pg from 'pg';
+import { headOf } from '../../domain/text.ts';
 
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
@@ -127,6 +128,6 @@ export function isConnectionError(err: unknown): boolean {
 export function describePgError(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
   const code = (err as { code?: unknown }).code;
-  const first = err.message.split('\n')[0]!.slice(0, 200);
+  const first = headOf(err.message.split('\n')[0]!, 200);
   return typeof code === 'string' && code && !first.includes(code) ? `${code}: ${first}` : first;
 }
