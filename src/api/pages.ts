@@ -43,15 +43,15 @@ export function cachedPages(app: Hono<Env>, herald: Herald, render: Renderer, se
   return cache;
 }
 
+/** What a page answers: reading it, and its forms. (Astro renders a page for any method it is sent.) */
+const PAGE_METHODS = ['GET', 'HEAD', 'POST'];
+
 /**
  * Every other page (forms, the console, pages the cache could not render):
  * Astro renders it for this request, with the typed services in
  * `Astro.locals.herald` (and the console's session in `Astro.locals.session`),
  * and the answer leaves as an ordinary Response.
  */
-/** What a page answers: reading it, and its forms. (Astro renders a page for any method it is sent.) */
-const PAGE_METHODS = ['GET', 'HEAD', 'POST'];
-
 export function astroPages(app: Hono<Env>, herald: Herald, astro: AstroHandler, security: Record<string, string>): void {
   app.all('*', async (c) => {
     if (!PAGE_METHODS.includes(c.req.method))

@@ -51,16 +51,16 @@ const shortLine = (label: string, max: number) =>
 const componentStatus = z.enum(COMPONENT_STATUSES, {
   error: `must be one of ${COMPONENT_STATUSES.join(', ')}`,
 });
-/**
- * An instant with a zone, stored as UTC ISO (`…Z`) whatever offset it was sent
- * with: stored times sort as strings, so they must all be written alike.
- */
 // Within the years a four-digit ISO date can name in UTC: year 1 made a history month "January 0" linking
 // to ?month=-1-12, and 9999-12-31T23:00:00-05:00 was stored as +010000-01-01.
 const yearInRange = (s: string) => {
   const year = new Date(s).getUTCFullYear();
   return year >= 1970 && year <= 9999;
 };
+/**
+ * An instant with a zone, stored as UTC ISO (`…Z`) whatever offset it was sent
+ * with: stored times sort as strings, so they must all be written alike.
+ */
 export const instant = z.iso
   .datetime({ offset: true, error: 'must be an ISO 8601 date-time with a zone, e.g. 2026-11-30T02:00:00Z' })
   .refine(yearInRange, 'must be between the years 1970 and 9999 (in UTC)')
