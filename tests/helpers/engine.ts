@@ -64,3 +64,16 @@ export async function storedRow(url: string): Promise<string> {
 export async function storedText(h: { dataDir: string; databaseUrl: string | null }): Promise<string> {
   return h.databaseUrl ? storedRow(h.databaseUrl) : readFileSync(join(h.dataDir, 'herald.json'), 'utf8');
 }
+
+/** The key subscriber links are signed with, on either engine (DATA_DIR/subscribers.key, or herald_secrets). */
+export async function linkKey(h: { dataDir: string; databaseUrl: string | null }): Promise<Buffer> {
+  if (!h.databaseUrl) return Buffer.from(readFileSync(join(h.dataDir, 'subscribers.key'), 'utf8').trim(), 'base64');
+  const client = new pg.Client({ connectionString: h.databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ value: string }>("SELECT value FROM herald_secrets WHERE name = 'link-key'");
+    return Buffer.from(rows[0]!.value, 'base64');
+  } finally {
+    await client.end();
+  }
+}
