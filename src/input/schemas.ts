@@ -12,12 +12,8 @@ import { MAX_MARKDOWN_DEPTH, markdownDepth } from '../render/markdown.ts';
  */
 export const LIMITS = { name: 200, body: 20_000, description: 1_000, told: 2_000 } as const;
 
-/**
- * Every process must be able to read back what one saved (see MAX_MARKDOWN_DEPTH). zod runs this check even
- * when the length check before it failed, and a text over the limit is not worth reading with marked (which
- * is slower than linear on some text): it is refused for its length alone.
- */
-const shallowEnough = (max: number) => (v: string) => v.length > max || markdownDepth(v) <= MAX_MARKDOWN_DEPTH;
+// Every process must be able to read back what one saved (see MAX_MARKDOWN_DEPTH).
+const shallowEnough = (v: string) => markdownDepth(v) <= MAX_MARKDOWN_DEPTH;
 const TOO_DEEP = `body nests quotes, lists or emphasis too deeply (more than ${MAX_MARKDOWN_DEPTH} levels)`;
 
 // Control characters are refused before trimming: a trailing one is refused, not quietly cut.
@@ -32,8 +28,9 @@ export const body = z
   .refine((v) => !CONTROL_IN_TEXT.test(v), `body ${CONTROL_MESSAGE}`)
   .trim()
   .min(1, 'body must not be empty')
-  .max(LIMITS.body, `body must be at most ${LIMITS.body} characters`)
-  .refine(shallowEnough(LIMITS.body), TOO_DEEP);
+  // abort: a text over the limit is refused for its length alone, not read by marked (slower than linear on some text).
+  .max(LIMITS.body, { message: `body must be at most ${LIMITS.body} characters`, abort: true })
+  .refine(shallowEnough, TOO_DEEP);
 /** A short one-line text (a description, a group name). */
 const line = (max: number) =>
   z
@@ -167,8 +164,8 @@ export const postmortemSchema = z.strictObject({
     .refine((v) => !CONTROL_IN_TEXT.test(v), `body ${CONTROL_MESSAGE}`)
     .trim()
     .min(1, 'body must not be empty')
-    .max(POSTMORTEM_MAX, `body must be at most ${POSTMORTEM_MAX} characters`)
-    .refine(shallowEnough(POSTMORTEM_MAX), TOO_DEEP)
+    .max(POSTMORTEM_MAX, { message: `body must be at most ${POSTMORTEM_MAX} characters`, abort: true })
+    .refine(shallowEnough, TOO_DEEP)
     .optional(),
   publish: z.boolean().optional(),
   /** With publish: email the incident's subscribers that it is out (off by default). */
