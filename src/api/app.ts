@@ -4,7 +4,7 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import type { Herald } from '../herald.ts';
 import { NotFound } from '../domain/errors.ts';
 import type { PageCache, Renderer } from '../snapshot/page-cache.ts';
-import { securityHeaders } from '../http/security.ts';
+import { methodNotAllowed, securityHeaders } from '../http/security.ts';
 import { bodyChecks } from '../http/body.ts';
 import { BadRequest } from '../http/errors.ts';
 import { onError } from './errors.ts';
@@ -48,7 +48,7 @@ export function createApp(herald: Herald, opts: AppOptions = {}) {
 
   app.use('*', async (c, next) => {
     if (METHODS.has(c.req.method)) return next();
-    return new Response(null, { status: 405, headers: { ...security, Allow: [...METHODS].join(', '), 'Cache-Control': 'no-store' } });
+    return methodNotAllowed(METHODS, security);
   });
   app.use('*', async (c, next) => {
     await next();

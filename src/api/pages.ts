@@ -6,6 +6,7 @@ import { pageCacheKey } from '../snapshot/cache-keys.ts';
 import { callAstro, type AstroHandler } from '../snapshot/astro-render.ts';
 import type { ConsoleEnv } from './console-guard.ts';
 import { PublicAnswers } from '../http/public-cache.ts';
+import { methodNotAllowed } from '../http/security.ts';
 
 /** Public page routes served from the in-memory page cache. */
 export const CACHED_PAGES = ['/', '/incidents/:id', '/history', '/maintenance'];
@@ -54,8 +55,7 @@ const PAGE_METHODS = ['GET', 'HEAD', 'POST'];
  */
 export function astroPages(app: Hono<Env>, herald: Herald, astro: AstroHandler, security: Record<string, string>): void {
   app.all('*', async (c) => {
-    if (!PAGE_METHODS.includes(c.req.method))
-      return new Response(null, { status: 405, headers: { ...security, Allow: PAGE_METHODS.join(', '), 'Cache-Control': 'no-store' } });
+    if (!PAGE_METHODS.includes(c.req.method)) return methodNotAllowed(PAGE_METHODS, security);
     const { incoming } = c.env;
     // Behind your own TLS proxy (TRUST_PROXY), Astro must see the public
     // https origin for its form origin check; otherwise clients may not claim one.

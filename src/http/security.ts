@@ -25,3 +25,8 @@ export function securityHeaders(https: boolean): Record<string, string> {
  */
 export const PUBLIC_CACHE = 'public, max-age=5, stale-while-revalidate=30, stale-if-error=86400';
 export const PRIVATE_CACHE = 'private, no-store';
+
+/** 405 with the methods `allow` lists, empty, with the security headers: for a method nothing here answers. */
+export function methodNotAllowed(allow: Iterable<string>, security: Record<string, string>): Response {
+  return new Response(null, { status: 405, headers: { ...security, Allow: [...allow].join(', '), 'Cache-Control': 'no-store' } });
+}
