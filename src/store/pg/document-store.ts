@@ -310,11 +310,9 @@ export class PgDocumentStore<T> implements DocumentStore<T> {
   async catchUp(): Promise<void> {
     if (this.closed) return;
     let read = false;
-    const run = async () => {
+    await this.behindWrites(async () => {
       read = await this.reload();
-    };
-    this.queue = this.queue.then(run, run).catch(() => {});
-    await this.queue;
+    });
     if (!read) throw new Unavailable('The stored document could not be read.', 'storage_unavailable');
   }
 
@@ -326,12 +324,18 @@ export class PgDocumentStore<T> implements DocumentStore<T> {
   private queueReload(): void {
     if (this.reloadQueued || this.closed) return;
     this.reloadQueued = true;
-    const run = async () => {
+    void this.behindWrites(async () => {
       // A notification that arrives while this one reads queues another: it may be newer.
       this.reloadQueued = false;
       await this.reload();
-    };
-    this.queue = this.queue.then(run, run).catch(() => {});
+    });
+  }
+
+  /** Runs a reload behind the writes and reloads queued before it; settles when it has run, never rejects. */
+  private behindWrites(read: () => Promise<void>): Promise<void> {
+    const done = this.queue.then(read, read).catch(() => {});
+    this.queue = done;
+    return done;
   }
 
   /** Whether the stored version could be read. */
