@@ -98,14 +98,17 @@ describe('notice policy: which updates email whom, as which kind', () => {
 
 describe('templates', () => {
   const hostile = 'Outage <img src=x onerror=alert(1)> & "quotes"';
-  function rendered(kind: 'disruption' | 'restoration') {
+  function rendered(
+    kind: 'disruption' | 'restoration',
+    body = 'We are **investigating** <script>alert(1)</script> [link](javascript:alert(1)) a=b',
+  ) {
     const { db, ctx } = world();
     const inc = declareIncident(ctx(), {
       name: hostile,
       impact: 'critical',
       status: 'investigating',
       components: { web: 'major_outage' },
-      body: 'We are **investigating** <script>alert(1)</script> [link](javascript:alert(1)) a=b',
+      body,
     });
     if (kind === 'restoration') postUpdate(ctx(new Date('2026-11-23T11:30:00Z')), inc.id, { status: 'resolved', body: 'Fixed.' });
     const update = inc.updates.at(-1)!;
@@ -134,24 +137,7 @@ describe('templates', () => {
   });
 
   it('the preheader cut from the body never splits an emoji (its half would reach the reader as U+FFFD)', () => {
-    const { db, ctx } = world();
-    const inc = declareIncident(ctx(), {
-      name: 'Emoji',
-      impact: 'minor',
-      status: 'investigating',
-      components: {},
-      body: `xy ${'\u{1F600}'.repeat(200)}`,
-    });
-    const mail = renderNotice({
-      kind: 'disruption',
-      siteName: 'Acme',
-      siteUrl: 'https://status.example.com/',
-      incident: inc,
-      update: inc.updates.at(-1)!,
-      db,
-      unsubscribeUrl: 'https://status.example.com/unsubscribe/tok',
-      manageUrl: 'https://status.example.com/subscribe/manage/tok2',
-    });
+    const mail = rendered('disruption', `xy ${'\u{1F600}'.repeat(200)}`);
     expect(mail.html.isWellFormed()).toBe(true);
     expect(mail.html).toContain(`Investigating: xy ${'\u{1F600}'.repeat(58)}<`);
   });
