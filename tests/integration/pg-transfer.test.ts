@@ -9,6 +9,7 @@ import { type HeraldProcess, removeDir, startHerald, stopAll, tempDataDir } from
 import { type PgCluster, startPgCluster } from '../helpers/pg.ts';
 import { until } from '../helpers/poll.ts';
 import { LinkTokens } from '../../src/store/mail/tokens.ts';
+import { linkKey } from '../helpers/engine.ts';
 
 /**
  * `npm run db:import` and `npm run db:export`, run as an operator would (the
@@ -60,8 +61,8 @@ const subscribeTo = (h: HeraldProcess, email: string) =>
   fetch(`${h.url}/api/subscribers`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email }) });
 
 /** A subscriber's link, signed with the key in `dir` (as the emails Herald sent them carry). */
-function linkOf(dir: string, purpose: 'confirm' | 'manage', s: Json): string {
-  const key = Buffer.from(readFileSync(join(dir, 'subscribers.key'), 'utf8').trim(), 'base64');
+async function linkOf(dir: string, purpose: 'confirm' | 'manage', s: Json): Promise<string> {
+  const key = await linkKey({ dataDir: dir, databaseUrl: null });
   return new LinkTokens(key).issue(purpose, { id: s.id, requested_at: s.created_at });
 }
 
@@ -97,7 +98,7 @@ beforeAll(async () => {
   );
   expect((await subscribeTo(h, 'reader@example.com')).status).toBe(202);
   const reader = ((await (await h.admin('/subscribers')).json()) as Json).subscribers[0];
-  const confirmed = await fetch(`${h.url}/subscribe/confirm/${linkOf(source, 'confirm', reader)}`, {
+  const confirmed = await fetch(`${h.url}/subscribe/confirm/${await linkOf(source, 'confirm', reader)}`, {
     method: 'POST',
     headers: { origin: h.url, 'content-type': 'application/x-www-form-urlencoded' },
     body: '',
@@ -218,7 +219,7 @@ describe('db:import and db:export', () => {
     expect(await answers(viaToken as HeraldProcess)).toEqual(before);
     // A link mailed by the embedded Herald opens on PostgreSQL (the link key moved with the subscribers).
     const reader = (before.subscribers.subscribers as Json[]).find((s) => s.email === 'reader@example.com')!;
-    const manage = await fetch(`${h.url}/subscribe/manage/${linkOf(source, 'manage', reader)}`);
+    const manage = await fetch(`${h.url}/subscribe/manage/${await linkOf(source, 'manage', reader)}`);
     expect(manage.status).toBe(200);
     expect(await manage.text()).toContain('reader@example.com');
     await h.stop();
