@@ -4,7 +4,7 @@ import type { SeverityLevel } from '../domain/settings.ts';
 import { announced, levelOf, shouldNotify } from '../domain/policy.ts';
 import { UPDATE_STATUSES } from '../domain/incidents/lifecycle.ts';
 import { checked, componentChanges, formFields, validate, type FieldErrors } from './forms.ts';
-import { incidentCreateSchema, updateCreateSchema } from '../input/schemas.ts';
+import { incidentCreateSchema, instant, updateCreateSchema } from '../input/schemas.ts';
 import { clientTemplate, updateTemplate, type TemplateName } from './templates.ts';
 import type { DraftAction } from '../publish/preview.ts';
 
@@ -58,8 +58,18 @@ export function etaFromForm(value: string | undefined, now: Date): string | null
   if (v === '' || v === 'none') return null;
   if (v === 'keep') return undefined;
   if (/^\d{1,5}$/.test(v)) return new Date(now.getTime() + Number(v) * 60_000).toISOString();
-  if (!Number.isNaN(Date.parse(v)) && /^\d{4}-\d\d-\d\dT/.test(v)) return new Date(v).toISOString();
-  return { error: 'Choose an estimate from the list.' };
+  return formInstant(v) ?? { error: 'Choose an estimate from the list.' };
+}
+
+/**
+ * A draft's estimate as the preview sends it back: an instant with its zone, as
+ * the API takes one. Null for anything else, such as a day the month does not
+ * have (Date.parse reads 2026-02-30 as 2 March) or a wall-clock time without a
+ * zone (which Date.parse reads in the server's zone).
+ */
+export function formInstant(v: string): string | null {
+  const parsed = instant.safeParse(v);
+  return parsed.success ? parsed.data : null;
 }
 
 /**
