@@ -108,12 +108,25 @@
       }
     };
 
-    // The estimate in the reader's own time and language.
+    // The estimate in the reader's own time and language; on another day than the reader's today, with
+    // its date (an estimate of 24 hours showed only its time, which reads as today).
     var etaText = function (eta) {
       var t = eta ? new Date(eta) : null;
       if (!t || Number.isNaN(t.getTime())) return '';
       try {
-        return ' Estimated resolution: ' + t.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) + '.';
+        var now = new Date();
+        var clock = { hour: '2-digit', minute: '2-digit' };
+        var when =
+          t.toDateString() === now.toDateString()
+            ? t.toLocaleTimeString([], clock)
+            : t.toLocaleString([], {
+                day: 'numeric',
+                month: 'short',
+                year: t.getFullYear() === now.getFullYear() ? undefined : 'numeric',
+                hour: clock.hour,
+                minute: clock.minute,
+              });
+        return ' Estimated resolution: ' + when + '.';
       } catch (e) {
         return '';
       }

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
-import { launchBrowser } from '../helpers/browser.ts';
+import { closeWithin, launchBrowser } from '../helpers/browser.ts';
 
 /**
  * public/embed.js in real Chromium, on a host page served from another
@@ -129,6 +129,31 @@ describe('embed.js on another origin', () => {
     await banner().locator('a').focus();
     await page.keyboard.press('Escape');
     expect(await page.locator('[data-herald-banner]').count()).toBe(0);
+  }, 30_000);
+
+  it("an estimate on another day than the reader's today shows its date, in the reader's language and time zone", async () => {
+    const list = (await (await herald.admin('/incidents')).json()) as any;
+    const id = list.incidents.find((i: any) => i.name === 'API errors').id;
+    const eta = new Date(Date.now() + 3 * 86_400_000);
+    eta.setUTCSeconds(0, 0);
+    const res = await herald.admin(`/incidents/${id}/updates`, {
+      body: { status: 'monitoring', body: 'A fix is out.', eta: eta.toISOString() },
+    });
+    expect(res.status).toBe(201);
+    const context = await browser.newContext({ locale: 'en-GB', timezoneId: 'Asia/Tokyo' });
+    try {
+      const reader = await context.newPage();
+      await reader.goto(hostUrl);
+      const shown = reader.locator('[data-herald-banner] [role="status"]').filter({ hasText: 'A fix is out.' });
+      await shown.waitFor();
+      const inTokyo = (o: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat('en-GB', { ...o, timeZone: 'Asia/Tokyo' }).format(eta);
+      const day = inTokyo({ day: 'numeric', month: 'short' }); // e.g. "5 Dec"
+      const time = inTokyo({ hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+      // Before, only the time: "Estimated resolution: 19:00." three days ahead.
+      expect(await shown.textContent()).toMatch(new RegExp(`A fix is out\\. Estimated resolution: ${day}( \\d{4})?, ${time}\\.`));
+    } finally {
+      await closeWithin(context)();
+    }
   }, 30_000);
 
   it('pauses polling in a hidden tab and resumes when visible', async () => {

@@ -242,6 +242,8 @@ describe('smaller holes', () => {
     expect(back.status).toBe(200);
     const page = await back.text();
     expect(page).toContain('<dt>Estimated resolution</dt><dd>1 Mar 2027, 10:00 UTC</dd>');
+    // The banner as apps draw it names the day too: "10:00" alone reads as today.
+    expect(page).toContain('<span>hi Estimated resolution: 1 Mar 2027, 10:00 UTC.</span>');
     expect(h.output().slice(logged)).not.toMatch(/RangeError|Invalid time value|\n\s+at /);
   });
 
