@@ -56,6 +56,32 @@ describe('declaring an incident', () => {
     expect((await publicDoc('incidents/unresolved.json')).incidents.map((i: Json) => i.id)).toEqual([body.id]);
   });
 
+  it('refuses an estimated resolution already past, on a declare and on an update (422 eta), storing nothing', async () => {
+    const stored = await p.stored();
+    // Before: 201, and "Estimated resolution: 1 Jan 1999" beside a start of today.
+    const old = await declare({ eta: '1999-01-01T00:00:00Z' });
+    expect(old.status).toBe(422);
+    expect(old.body.error).toMatchObject({ code: 'invalid', field: 'eta' });
+    expect(await p.stored()).toBe(stored);
+    const { body: inc } = await declare({ eta: new Date(Date.now() + 3_600_000).toISOString() });
+    const before = await p.stored();
+    const late = await post(inc.id, { status: 'identified', body: 'Found it.', eta: new Date(Date.now() - 10 * 60_000).toISOString() });
+    expect(late.status).toBe(422);
+    expect(late.body.error).toMatchObject({ code: 'invalid', field: 'eta' });
+    expect(await p.stored()).toBe(before);
+  });
+
+  it('declared already resolved (a backfill), its component statuses go into its history only: the page keeps the present ones', async () => {
+    const res = await declare({ status: 'resolved', started_at: '2026-11-01T00:00:00Z', components: { api: 'major_outage' } });
+    expect(res.status).toBe(201);
+    expect(res.body.incident_updates[0].affected_components).toEqual([
+      { code: 'api', name: 'API', old_status: 'operational', new_status: 'major_outage' },
+    ]);
+    // Before: major_outage, with no open incident left to end it.
+    expect(await componentStatus('api')).toBe('operational');
+    expect((await publicDoc('status.json')).status.indicator).toBe('none');
+  });
+
   it('refuses an unknown component (422 unknown_component) and stores nothing', async () => {
     const res = await declare({ components: { nope: 'major_outage' } });
     expect(res.status).toBe(422);
@@ -172,6 +198,26 @@ describe('postmortems', () => {
     expect(published.body.postmortem.body_html).toContain('<strong>bad</strong>');
     expect(published.body.postmortem.published_at).toEqual(expect.any(String));
     expect((await publicDoc('incidents.json')).incidents[0]).toMatchObject({ id: inc.id, status: 'postmortem' });
+  });
+
+  it('a plain save of a published postmortem is read by customers at once, so it is held to the blanks check too (422, the published text stays)', async () => {
+    const { body: inc } = await declare();
+    await post(inc.id, { status: 'resolved', body: 'Fixed.' });
+    const url = `/incidents/${inc.id}/postmortem`;
+    expect((await call(url, { method: 'PUT', body: { body: '## Summary\n\nAll good.', publish: true } })).status).toBe(200);
+    const stored = await p.stored();
+    // Before: 200, and "[fill in: what happened]" on the incident's page.
+    const blank = await call(url, { method: 'PUT', body: { body: '## Summary\n\n[fill in: what happened]' } });
+    expect(blank.status).toBe(422);
+    expect(blank.body.error).toMatchObject({ code: 'placeholders', field: 'body' });
+    expect(blank.body.error.message).toContain('withdraw it to keep a draft');
+    expect(await p.stored()).toBe(stored);
+    // A filled-in save keeps it published with the new text; withdrawing keeps any draft, blanks and all.
+    const edited = await call(url, { method: 'PUT', body: { body: '## Summary\n\nAll good now.' } });
+    expect(edited.body.postmortem).toMatchObject({ body: '## Summary\n\nAll good now.', published_at: expect.any(String) });
+    const withdrawn = await call(url, { method: 'PUT', body: { body: '## Summary\n\n[fill in: what happened]', publish: false } });
+    expect(withdrawn.status).toBe(200);
+    expect(withdrawn.body).toMatchObject({ status: 'resolved', postmortem: { published_at: null } });
   });
 });
 

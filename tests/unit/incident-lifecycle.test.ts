@@ -53,6 +53,24 @@ describe('declaring an incident', () => {
     expect(d).toEqual(before);
   });
 
+  it('declared already resolved (a backfill), records its component statuses in its history and leaves the present ones alone', () => {
+    const d = threeComponents();
+    d.components[1]!.status = 'under_maintenance';
+    const inc = declare(d, {
+      status: 'resolved',
+      started_at: '2026-11-01T00:00:00.000Z',
+      components: { api: 'major_outage', dashboard: 'major_outage' },
+    });
+    expect(inc.resolved_at).toBe('2026-11-01T00:00:00.000Z');
+    expect(inc.components).toEqual(['api', 'dashboard']);
+    expect(inc.updates[0]!.affected_components.map((c) => [c.code, c.old_status, c.new_status])).toEqual([
+      ['api', 'operational', 'major_outage'],
+      ['dashboard', 'under_maintenance', 'major_outage'],
+    ]);
+    // Before: api and dashboard in major_outage, with no open incident to end it.
+    expect(d.components.map((c) => c.status)).toEqual(['operational', 'under_maintenance', 'operational']);
+  });
+
   it('refuses a start in the future', () => {
     const d = threeComponents();
     const err = refused(() => declare(d, { started_at: '2026-11-22T10:00:00.000Z' }), Invalid);

@@ -64,9 +64,15 @@ export function appendUpdate(ctx: VerbContext, incident: Incident, input: Update
   const told = input.root_cause !== undefined || input.resolution !== undefined || input.prevention !== undefined;
   if (told && !resolves) throw new Invalid('root_cause, resolution and prevention go with the resolving update.', 'root_cause');
   if (input.eta && resolves) throw new Invalid('A resolved incident has no estimated resolution.', 'eta');
+  // One already past reads as overdue the moment it is published (a minute's grace for clocks apart).
+  if (input.eta && Date.parse(input.eta) < ctx.now.getTime() - 60_000) {
+    throw new Invalid('The estimated resolution has already passed: choose a time in the future, or "not known yet".', 'eta');
+  }
   let changes = input.components ?? {};
   if (resolves && !wasResolved) changes = restoreOnResolve(ctx, incident, changes);
-  const affected = applyComponentChanges(ctx, incident, changes);
+  // Declared already resolved (a backfill), it tells of the past: its statuses go into its history, and
+  // the components keep their present one (they were left in outage, with no open incident to end it).
+  const affected = applyComponentChanges(ctx, incident, changes, !(first && resolves));
 
   const update: IncidentUpdate = newUpdate(ctx, {
     status: input.status,

@@ -48,12 +48,14 @@ export function findIncident(ctx: Pick<VerbContext, 'db'>, id: string): Incident
 /**
  * Applies `{ componentId: newStatus }` to the components, records each change
  * with its old status, and adds the components to the incident. Unknown ids
- * are rejected before anything changes.
+ * are rejected before anything changes. With `live: false` the changes are
+ * recorded only (an incident that was over before it was written down).
  */
 export function applyComponentChanges(
   ctx: VerbContext,
   incident: EventRecord,
   changes: Record<string, ComponentStatus>,
+  live = true,
 ): ComponentChange[] {
   for (const id of Object.keys(changes)) {
     if (!ctx.db.components.some((c) => c.id === id)) {
@@ -66,7 +68,7 @@ export function applyComponentChanges(
     const component = ctx.db.components.find((c) => c.id === id)!;
     if (!incident.components.includes(id)) incident.components.push(id);
     recorded.push({ code: id, name: component.name, old_status: component.status, new_status: status });
-    if (component.status !== status) {
+    if (live && component.status !== status) {
       component.status = status;
       component.updated_at = now;
     }

@@ -34,7 +34,8 @@ export function unfilledSections(body: string): string[] {
 }
 
 /**
- * Saves an incident's postmortem (a draft until published). Publishing needs
+ * Saves an incident's postmortem (a draft until published; a save of a
+ * published one changes what the page shows). Publishing needs
  * a resolved incident and a text with no template blank left, and moves its
  * status to `postmortem`; withdrawing moves it back to `resolved`. The
  * Markdown is rendered (and sanitized) once, here. It emails subscribers only
@@ -48,17 +49,19 @@ export function savePostmortem(ctx: VerbContext, incidentId: string, input: Post
   if (input.publish === true && !resolved) {
     throw new Conflict(`${incident.id} is not resolved yet; publish its postmortem once it is.`, 'incident_open', 'publish');
   }
-  if (input.publish === true) {
-    const blanks = unfilledSections(body);
-    if (blanks.length) {
-      throw new Invalid(`Fill in the template's blanks before publishing (in ${blanks.join(', ')}).`, 'body', 'placeholders');
-    }
-  }
   const now = ctx.now.toISOString();
   const previous = incident.postmortem;
   let publishedAt = previous?.published_at ?? null;
   if (input.publish === true) publishedAt ??= now;
   if (input.publish === false) publishedAt = null;
+  // Any save that leaves it published is read by customers at once, a plain save of a published one included.
+  if (publishedAt !== null) {
+    const blanks = unfilledSections(body);
+    if (blanks.length) {
+      const what = input.publish === true ? 'publishing' : 'saving a published postmortem (withdraw it to keep a draft)';
+      throw new Invalid(`Fill in the template's blanks before ${what} (in ${blanks.join(', ')}).`, 'body', 'placeholders');
+    }
+  }
   incident.postmortem = {
     body,
     body_html: previous && previous.body === body ? previous.body_html : ctx.markdown(body),

@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
+import { signIn, type ConsoleSession } from '../helpers/console-session.ts';
+import { storedText } from '../helpers/engine.ts';
+
+/**
+ * What the console lets a Comms Lead put in front of customers, found by a
+ * third hostile review: a "Save draft" that published at once, and an
+ * estimated resolution already past.
+ */
+let h: HeraldProcess;
+let s: ConsoleSession;
+
+beforeAll(async () => {
+  h = await startHerald();
+  expect((await h.admin('/components', { body: { id: 'api', name: 'API' } })).status).toBe(201);
+  s = await signIn(h);
+});
+afterAll(() => stopAll(h));
+
+describe('console: what customers read', () => {
+  it('a published postmortem offers no "Save draft" (a save changes the page at once), and a forged one is held to the blanks check', async () => {
+    const declared = await h.admin('/incidents', { body: { name: 'Checkout down', impact: 'major', body: 'x' } });
+    const { id } = (await declared.json()) as { id: string };
+    expect((await h.admin(`/incidents/${id}/updates`, { body: { status: 'resolved', body: 'Fixed.' } })).status).toBe(201);
+    const path = `/admin/incidents/${id}/postmortem`;
+    const buttons = async () =>
+      [
+        ...(await (await fetch(`${h.url}${path}`, { headers: { cookie: s.cookie } })).text()).matchAll(
+          /<button[^>]*name="action" value="(\w+)"/g,
+        ),
+      ].map((m) => m[1]);
+    expect(await buttons()).toEqual(['preview', 'save', 'publish']);
+    expect((await s.post(path, { action: 'publish', body: '## Summary\n\nA bad deploy.' })).status).toBe(303);
+    // Before: "Save draft" stayed, and saved "[fill in: …]" over the published text.
+    expect(await buttons()).toEqual(['preview', 'publish', 'withdraw']);
+    const before = await storedText(h);
+    const forged = await s.post(path, { action: 'save', body: '## Summary\n\n[fill in: what happened]' });
+    expect(forged.status).toBe(422);
+    expect(await forged.text()).toContain('withdraw it to keep a draft');
+    expect(await storedText(h)).toBe(before);
+    const page = await (await fetch(`${h.url}/incidents/${id}`)).text();
+    expect(page).toContain('A bad deploy.');
+    expect(page).not.toContain('fill in');
+  });
+
+  it('an estimate already past comes back to the form with its error (422), publishing nothing', async () => {
+    const before = await storedText(h);
+    const past = new Date(Date.now() - 3_600_000).toISOString();
+    const res = await s.post('/admin/preview', {
+      kind: 'declare',
+      name: 'Late',
+      severity: 'sev3',
+      body: 'hi',
+      body_template: '',
+      notify_shown: '0',
+      eta: past,
+    });
+    expect(res.status).toBe(422);
+    expect(await res.text()).toMatch(/<p class="error" id="eta-error">The estimated resolution has already passed/);
+    expect(await storedText(h)).toBe(before);
+  });
+});
