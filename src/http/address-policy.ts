@@ -31,6 +31,11 @@ export function addressRefusal(address: string, allowPrivate: boolean): string |
   if (METADATA.has(normal) || METADATA.has(canonical)) return `${address} is a cloud metadata address`;
   const range = ip.range();
   if (range === 'unspecified' || range === 'broadcast' || range === 'multicast') return `${address} is not a destination (${range})`;
+  // ipaddr calls ::127.0.0.1 and ::10.0.0.1 unicast: an IPv4-compatible form is what it carries.
+  if (range === 'unicast' && embedded) {
+    const carried = addressRefusal(embedded, allowPrivate);
+    if (carried) return `${address} carries ${embedded}: ${carried}`;
+  }
   if (range === 'unicast') return null;
   return allowPrivate ? null : `${address} is not a public address (${range}); set ALLOW_PRIVATE_WEBHOOKS=true to allow it`;
 }

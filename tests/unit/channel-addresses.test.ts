@@ -62,6 +62,21 @@ describe('addressRefusal', () => {
     expect(addressRefusal(a, true)).toBe(`${a} is a cloud metadata address`);
   });
 
+  // The URL parser writes [::127.0.0.1] as [::7f00:1], which ipaddr calls unicast: allowed before.
+  it.each([
+    ['::7f00:1', '127.0.0.1', 'loopback'],
+    ['::a00:1', '10.0.0.1', 'private'],
+  ])('judges the IPv4-compatible %s as the address it carries, %s', (a, v4, range) => {
+    const why = `${v4} is not a public address (${range}); set ALLOW_PRIVATE_WEBHOOKS=true to allow it`;
+    expect(addressRefusal(a, false)).toBe(`${a} carries ${v4}: ${why}`);
+    expect(addressRefusal(a, true)).toBeNull();
+    expect(urlRefusal(`https://[::${v4}]/hook`, false)).toBe(`${a} carries ${v4}: ${why}`);
+  });
+
+  it('allows an IPv4-compatible form of a public address', () => {
+    expect(urlRefusal('https://[::8.8.8.8]/hook', false)).toBeNull();
+  });
+
   it('refuses what is not an IP address at all', () => {
     expect(addressRefusal('hooks.slack.com', true)).toBe('hooks.slack.com is not an IP address');
   });
