@@ -89,6 +89,7 @@ export function postJson(rawUrl: string, body: string, headers: Record<string, s
         },
       },
       (res) => {
+        answered = () => finish();
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (c: Buffer) => {
@@ -111,8 +112,11 @@ export function postJson(rawUrl: string, body: string, headers: Record<string, s
         res.on('error', finish);
       },
     );
+    // Set once the status line is in: a receiver whose body is late still answered, and retrying would post twice.
+    let answered: (() => void) | null = null;
     const timer = setTimeout(() => {
-      done(() => reject(new PostFailed('timeout', `no answer within ${o.timeoutMs ?? 5000} ms`)));
+      if (answered) answered();
+      else done(() => reject(new PostFailed('timeout', `no answer within ${o.timeoutMs ?? 5000} ms`)));
       req.destroy();
     }, o.timeoutMs ?? 5000);
     req.on('error', (err: NodeJS.ErrnoException) =>

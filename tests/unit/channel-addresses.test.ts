@@ -165,6 +165,7 @@ beforeAll(async () => {
       if (req.url === '/redirect') return res.writeHead(302, { location: `http://127.0.0.1:${port}/elsewhere` }).end('moved');
       if (req.url === '/big') return res.writeHead(200).end('x'.repeat(300 * 1024));
       if (req.url === '/hang') return; // never answers
+      if (req.url === '/slow-body') return res.writeHead(200).write('accepted, and more to come'); // the body never ends
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
     });
   });
@@ -268,6 +269,14 @@ describe('postJson', () => {
     expect(took).toBeGreaterThanOrEqual(290);
     expect(took).toBeLessThan(3000);
     expect(verdictOf(err, new Date())).toEqual({ outcome: 'retry', afterMs: null, error: 'timeout: no answer within 300 ms' });
+  });
+
+  it('takes the status of a receiver that answered but sends its body slowly: the post was delivered, not timed out', async () => {
+    // Before: a timeout, so the message was retried (and delivered twice).
+    const answer = await postJson(`http://127.0.0.1:${port}/slow-body`, '{}', {}, local({ timeoutMs: 300 }));
+    expect(answer.status).toBe(200);
+    expect(answer.body).toBe('accepted, and more to come');
+    expect(verdictOf(answer, new Date()).outcome).toBe('sent');
   });
 
   it('reports a closed port as a network failure, to be retried', async () => {
