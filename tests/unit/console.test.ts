@@ -250,10 +250,61 @@ describe('admin password', () => {
 
 describe('maintenance form times', () => {
   it('reads a wall-clock time in the page time zone, across DST', () => {
-    expect(wallClockToIso('2026-11-30T02:00', 'UTC')).toBe('2026-11-30T02:00:00.000Z');
-    expect(wallClockToIso('2026-07-01T02:00', 'Europe/Paris')).toBe('2026-07-01T00:00:00.000Z');
-    expect(wallClockToIso('2026-12-01T02:00', 'Europe/Paris')).toBe('2026-12-01T01:00:00.000Z');
+    expect(wallClockToIso('2026-11-30T02:00', 'UTC')).toEqual({ iso: '2026-11-30T02:00:00.000Z' });
+    expect(wallClockToIso('2026-07-01T02:00', 'Europe/Paris')).toEqual({ iso: '2026-07-01T00:00:00.000Z' });
+    expect(wallClockToIso('2026-12-01T02:00', 'Europe/Paris')).toEqual({ iso: '2026-12-01T01:00:00.000Z' });
+    expect(wallClockToIso('2027-03-14T10:15', 'America/New_York')).toEqual({ iso: '2027-03-14T14:15:00.000Z' });
     expect(isoToWallClock('2026-07-01T00:00:00.000Z', 'Europe/Paris')).toBe('2026-07-01T02:00');
-    expect(wallClockToIso('yesterday', 'UTC')).toBeNull();
+    expect(wallClockToIso('yesterday', 'UTC')).toEqual({ iso: null, message: null });
+  });
+
+  // Date.UTC rolls these over (30 Feb → 2 Mar, month 13 → next January): a form must not schedule a day nobody chose.
+  it.each([
+    '2027-02-30T10:00',
+    '2027-02-31T11:00',
+    '2027-02-29T10:00',
+    '2027-04-31T10:00',
+    '2027-00-00T99:99',
+    '2027-13-45T00:00',
+    '2027-01-01T24:00',
+    '2027-01-01T23:60',
+    '0099-01-01T10:00',
+  ])('refuses %s, a day or time that does not exist, as unreadable', (value) => {
+    expect(wallClockToIso(value, 'UTC')).toEqual({ iso: null, message: null });
+    expect(wallClockToIso(value, 'America/New_York')).toEqual({ iso: null, message: null });
+  });
+
+  it('reads 29 Feb of a leap year', () => {
+    expect(wallClockToIso('2028-02-29T10:00', 'UTC')).toEqual({ iso: '2028-02-29T10:00:00.000Z' });
+  });
+
+  it.each([
+    ['2027-03-14T02:30', 'America/New_York', '2:30 does not exist on 14 Mar 2027 in America/New_York'],
+    ['2027-03-14T02:00', 'America/New_York', '2:00 does not exist on 14 Mar 2027 in America/New_York'],
+    ['2027-03-28T02:30', 'Europe/Berlin', '2:30 does not exist on 28 Mar 2027 in Europe/Berlin'],
+    ['2027-10-03T02:15', 'Australia/Lord_Howe', '2:15 does not exist on 3 Oct 2027 in Australia/Lord_Howe'],
+  ])('refuses %s in %s, skipped when clocks go forward, saying so', (value, zone, said) => {
+    const r = wallClockToIso(value, zone);
+    expect(r.iso).toBeNull();
+    expect(r).toEqual({ iso: null, message: `${said}: clocks go forward; choose another time.` });
+  });
+
+  it('reads the first minute after a gap, and the last before it', () => {
+    expect(wallClockToIso('2027-03-14T03:00', 'America/New_York')).toEqual({ iso: '2027-03-14T07:00:00.000Z' });
+    expect(wallClockToIso('2027-03-14T01:59', 'America/New_York')).toEqual({ iso: '2027-03-14T06:59:00.000Z' });
+    expect(wallClockToIso('2027-03-28T03:00', 'Europe/Berlin')).toEqual({ iso: '2027-03-28T01:00:00.000Z' });
+    // Lord Howe moves half an hour: 2:30 exists, 2:29 does not.
+    expect(wallClockToIso('2027-10-03T02:30', 'Australia/Lord_Howe')).toEqual({ iso: '2027-10-02T15:30:00.000Z' });
+    expect(wallClockToIso('2027-10-03T02:29', 'Australia/Lord_Howe').iso).toBeNull();
+  });
+
+  it.each([
+    ['2027-11-07T01:30', 'America/New_York', '2027-11-07T05:30:00.000Z'],
+    ['2027-10-31T02:30', 'Europe/Berlin', '2027-10-31T00:30:00.000Z'],
+    ['2027-04-04T01:45', 'Australia/Lord_Howe', '2027-04-03T14:45:00.000Z'],
+  ])('reads %s in %s, repeated when clocks go back, as its first occurrence', (value, zone, iso) => {
+    const r = wallClockToIso(value, zone);
+    expect(r).toEqual({ iso });
+    expect(isoToWallClock(iso, zone)).toBe(value);
   });
 });

@@ -57,12 +57,12 @@ export async function scheduleAction(
   const errors: FieldErrors = {};
   const from = wallClockToIso(values.from, tz);
   const until = wallClockToIso(values.until, tz);
-  if (!from) errors.from = 'Choose when the window starts.';
-  if (!until) errors.until = 'Choose when the window ends.';
+  if (from.iso === null) errors.from = from.message ?? 'Choose when the window starts.';
+  if (until.iso === null) errors.until = until.message ?? 'Choose when the window ends.';
   const parsed = validate(maintenanceCreateSchema, {
     name: values.name,
-    scheduled_for: from ?? '',
-    scheduled_until: until ?? '',
+    scheduled_for: from.iso ?? '',
+    scheduled_until: until.iso ?? '',
     components,
     ...(body.trim() ? { body } : {}),
     notify: values.notify,
