@@ -25,15 +25,18 @@ export function nextDailyId(prefix: string, at: Date, existing: Iterable<string>
   return `${stem}${max + 1}`;
 }
 
-/** A url-safe slug for a component id. */
+/** The url-safe slug of a name; empty when it has no a-z or 0-9 (another script, only symbols or emoji). */
+export function bareSlug(name: string): string {
+  return name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60);
+}
+
+/** A url-safe slug that is never empty: a war-room channel name needs one even for a name in another script. */
 export function slugify(name: string): string {
-  return (
-    name
-      .normalize('NFKD')
-      .replace(/[\u0300-\u036f]/g, '')
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-+|-+$/g, '')
-      .slice(0, 60) || 'component'
-  );
+  return bareSlug(name) || 'component';
 }

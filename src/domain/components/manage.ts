@@ -2,7 +2,7 @@ import type { VerbContext } from '../context.ts';
 import { allEvents, type Component, type Db } from '../model.ts';
 import type { ComponentStatus } from '../status.ts';
 import { Conflict, NotFound } from '../errors.ts';
-import { randomId, slugify } from '../ids.ts';
+import { bareSlug, randomId } from '../ids.ts';
 import { recordAudit } from '../audit.ts';
 import { isResolvedStatus } from '../status.ts';
 
@@ -39,8 +39,24 @@ function dropEmptyGroups(db: Db): void {
   db.groups = db.groups.filter((g) => db.components.some((c) => c.group === g.id));
 }
 
+/**
+ * The id of a new component: the one given, else the slug of its name. A
+ * name with no slug (Платежи, 支付) gets the first free of component,
+ * component-2, …: the console has no id field, so a fixed fallback would
+ * allow one such component only.
+ */
+function newComponentId(db: Db, input: ComponentInput): string {
+  if (input.id !== undefined) return input.id;
+  const slug = bareSlug(input.name);
+  if (slug) return slug;
+  const taken = new Set(db.components.map((c) => c.id));
+  let id = 'component';
+  for (let n = 2; taken.has(id); n++) id = `component-${n}`;
+  return id;
+}
+
 export function createComponent(ctx: VerbContext, input: ComponentInput): Component {
-  const id = input.id ?? slugify(input.name);
+  const id = newComponentId(ctx.db, input);
   if (ctx.db.components.some((c) => c.id === id)) {
     throw new Conflict(`A component with id "${id}" already exists.`, 'duplicate', 'id');
   }
