@@ -63,7 +63,7 @@ describe('creating and reading components', () => {
   });
 
   it('refuses a second component with the same id (409 duplicate)', async () => {
-    const { status, body } = await create({ name: 'Card payments' });
+    const { status, body } = await create({ id: 'card-payments', name: 'Payments again' });
     expect(status).toBe(409);
     expect(body.error).toMatchObject({ code: 'duplicate', field: 'id' });
   });

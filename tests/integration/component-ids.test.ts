@@ -61,13 +61,49 @@ describe('what stays refused', () => {
     expect(await storedText(h)).toBe(before);
   });
 
-  it('the same ordinary name twice answers 409 (API and console) and stores nothing', async () => {
+  it('the same name twice in one group answers 409 duplicate_name (API and console) and stores nothing', async () => {
     expect((await create({ name: 'Card Payments' })).status).toBe(201);
     const before = await storedText(h);
-    expect((await create({ name: 'Card Payments' })).status).toBe(409);
+    const again = await create({ name: 'card payments ' });
+    expect(again.status).toBe(409);
+    expect(((await again.json()) as { error: object }).error).toMatchObject({
+      code: 'duplicate_name',
+      field: 'name',
+      message: 'Another component in the same group is already named "Card Payments".',
+    });
     const console = await s.post('/admin/components', { action: 'create', name: 'Card Payments' });
     expect(console.status).toBe(409);
-    expect(await console.text()).toContain('A component with id &quot;card-payments&quot; already exists.');
+    expect(await console.text()).toContain('Another component in the same group is already named &quot;Card Payments&quot;.');
     expect(await storedText(h)).toBe(before);
+  });
+
+  it('renaming a component to a sibling\'s name answers 409 and changes nothing ("API, API" in a notice)', async () => {
+    const other = (await (await create({ name: 'Checkout' })).json()) as Created;
+    const before = await storedText(h);
+    const res = await h.admin(`/components/${other.id}`, { method: 'PATCH', body: { name: 'CARD PAYMENTS' } });
+    expect(res.status).toBe(409);
+    expect(await storedText(h)).toBe(before);
+  });
+});
+
+describe('names whose slug another component has', () => {
+  it('different names with one slug ("C++", "C#") each get an id: c, then c-2 (409 before)', async () => {
+    const ids = [];
+    for (const name of ['C++', 'C#']) {
+      const res = await create({ name });
+      expect(res.status, name).toBe(201);
+      ids.push(((await res.json()) as Created).id);
+    }
+    expect(ids).toEqual(['c', 'c-2']);
+    // The console too, which has no id field: "C--" is "c" as well.
+    expect((await s.post('/admin/components', { action: 'create', name: 'C--' })).status).toBe(303);
+    expect(await idOf('C--')).toBe('c-3');
+  });
+
+  it('the same name in another group is another component (API under EU and under US)', async () => {
+    const eu = await create({ name: 'Regional API', group: 'EU' });
+    const us = await create({ name: 'Regional API', group: 'US' });
+    expect([eu.status, us.status]).toEqual([201, 201]);
+    expect([((await eu.json()) as Created).id, ((await us.json()) as Created).id]).toEqual(['regional-api', 'regional-api-2']);
   });
 });

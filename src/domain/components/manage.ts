@@ -40,19 +40,30 @@ function dropEmptyGroups(db: Db): void {
 }
 
 /**
- * The id of a new component: the one given, else the slug of its name. A
- * name with no slug (Платежи, 支付) gets the first free of component,
- * component-2, …: the console has no id field, so a fixed fallback would
- * allow one such component only.
+ * The id of a new component: the one given, else the slug of its name, made
+ * free with -2, -3, … when another component has it ("C++" and "C#" are both
+ * "c"; a name with no slug, Платежи or 支付, is "component"): the console has
+ * no id field, so a taken slug would be a refusal nobody could get round.
  */
 function newComponentId(db: Db, input: ComponentInput): string {
   if (input.id !== undefined) return input.id;
-  const slug = bareSlug(input.name);
-  if (slug) return slug;
+  const stem = bareSlug(input.name) || 'component';
   const taken = new Set(db.components.map((c) => c.id));
-  let id = 'component';
-  for (let n = 2; taken.has(id); n++) id = `component-${n}`;
+  let id = stem;
+  for (let n = 2; taken.has(id); n++) id = `${stem.slice(0, 59 - String(n).length).replace(/-+$/, '')}-${n}`;
   return id;
+}
+
+/**
+ * Two components of one name in one group would read as one ("API, API" in a
+ * notice); the same name in two groups (API under EU and under US) is fine.
+ */
+function refuseDuplicateName(db: Db, name: string, group: string | null, self: string | null): void {
+  const wanted = name.trim().toLowerCase();
+  const twin = db.components.find((c) => c.id !== self && c.group === group && c.name.trim().toLowerCase() === wanted);
+  if (twin) {
+    throw new Conflict(`Another component in the same group is already named "${twin.name}".`, 'duplicate_name', 'name');
+  }
 }
 
 export function createComponent(ctx: VerbContext, input: ComponentInput): Component {
@@ -61,6 +72,7 @@ export function createComponent(ctx: VerbContext, input: ComponentInput): Compon
     throw new Conflict(`A component with id "${id}" already exists.`, 'duplicate', 'id');
   }
   const group = groupIdFor(ctx, input.group);
+  refuseDuplicateName(ctx.db, input.name, group, null);
   const siblings = ctx.db.components.filter((c) => c.group === group);
   const now = ctx.now.toISOString();
   const component: Component = {
@@ -86,6 +98,7 @@ export function editComponent(ctx: VerbContext, id: string, patch: Partial<Compo
   if (patch.group !== undefined) c.group = groupIdFor(ctx, patch.group);
   if (patch.status !== undefined) c.status = patch.status;
   if (patch.position !== undefined) c.position = patch.position;
+  if (patch.name !== undefined || patch.group !== undefined) refuseDuplicateName(ctx.db, c.name, c.group, c.id);
   c.updated_at = ctx.now.toISOString();
   dropEmptyGroups(ctx.db);
   recordAudit(ctx, 'component.edit', id, { previous });
