@@ -127,7 +127,7 @@ describe('the estimated resolution (eta)', () => {
 });
 
 describe('what happened, and backfilled updates', () => {
-  it('refuses root_cause, resolution or prevention on an update that does not resolve (field root_cause)', async () => {
+  it('refuses root_cause, resolution or prevention on an update that does not resolve, a follow-up note included (field root_cause)', async () => {
     const inc = (await declare({ severity: 'sev2' })).body;
     for (const told of [{ root_cause: 'A bad deploy.' }, { resolution: 'Rolled back.' }, { prevention: 'Canary deploys.' }]) {
       const res = await post(inc.id, { status: 'identified', body: 'Found it.', ...told });
@@ -137,6 +137,12 @@ describe('what happened, and backfilled updates', () => {
     expect(stored(inc.id).updates).toHaveLength(1);
     expect((await post(inc.id, { status: 'resolved', body: 'Fixed.', ...TOLD })).status).toBe(201);
     expect(stored(inc.id)).toMatchObject(TOLD);
+    // A follow-up note on the resolved incident overwrote them, with no trace of what customers had read (201 before).
+    const late = await post(inc.id, { status: 'resolved', body: 'One more thing.', root_cause: 'Something else.' });
+    expect(late.status).toBe(422);
+    expect(late.body.error).toMatchObject({ code: 'invalid', field: 'root_cause' });
+    expect(stored(inc.id)).toMatchObject(TOLD);
+    expect(stored(inc.id).updates).toHaveLength(2);
   });
 
   it('refuses a backfilled update dated before the latest one (field display_at) and stores nothing', async () => {

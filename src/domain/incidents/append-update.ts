@@ -62,7 +62,10 @@ export function appendUpdate(ctx: VerbContext, incident: Incident, input: Update
   const first = incident.updates.length === 0;
   const wasResolved = incident.resolved_at !== null;
   const told = input.root_cause !== undefined || input.resolution !== undefined || input.prevention !== undefined;
-  if (told && !resolves) throw new Invalid('root_cause, resolution and prevention go with the resolving update.', 'root_cause');
+  // A follow-up note would overwrite what customers were told with no trace of it: more goes in the postmortem.
+  if (told && !(resolves && !wasResolved)) {
+    throw new Invalid('root_cause, resolution and prevention go with the resolving update (tell more in the postmortem).', 'root_cause');
+  }
   if (input.eta && resolves) throw new Invalid('A resolved incident has no estimated resolution.', 'eta');
   // One already past reads as overdue the moment it is published (a minute's grace for clocks apart).
   if (input.eta && Date.parse(input.eta) < ctx.now.getTime() - 60_000) {
