@@ -1,5 +1,5 @@
 import type { Herald } from '../herald.ts';
-import type { Subscriber } from '../store/mail/model.ts';
+import { confirmationStanding, type Subscriber } from '../store/mail/model.ts';
 import { HeraldError, Invalid, NotFound, RateLimited, Unavailable } from '../domain/errors.ts';
 import { subscribeSchema } from '../input/subscribe.ts';
 import { parseInput } from '../input/parse.ts';
@@ -57,7 +57,12 @@ export async function confirmByLink(
   const book = herald.notify.subscribers;
   const s = await book.resolve('confirm', token);
   if (!s) return { state: 'invalid', status: 404, manage: '' };
-  if (!post) return { state: s.state === 'confirmed' ? 'confirmed' : 'ask', status: 200, manage: '' };
+  if (!post) {
+    const standing = confirmationStanding(s, herald.now());
+    if (standing === 'expired') return { state: 'expired', status: 410, manage: '' };
+    if (standing === 'unsubscribed') return { state: 'invalid', status: 404, manage: '' };
+    return { state: standing === 'confirmed' ? 'confirmed' : 'ask', status: 200, manage: '' };
+  }
   try {
     const confirmed = await book.confirm(token, herald.now());
     return { state: 'confirmed', status: 200, manage: `/subscribe/manage/${book.link('manage', confirmed)}` };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { randomId } from '../../domain/ids.ts';
-import { Invalid } from '../../domain/errors.ts';
+import { Invalid, NotFound } from '../../domain/errors.ts';
 
 /**
  * Records of the two notification journals (DATA_DIR/subscribers.jsonl and
@@ -157,16 +157,38 @@ export function decideRequest(
 }
 
 /**
+ * Where a genuine confirmation link stands, the same for the page's GET and
+ * its POST. The link is signed over the request it was sent for, but
+ * unsubscribing does not make a new request, so the state is checked too:
+ * only a pending subscription is confirmed, an unsubscribed address stays so
+ * until it subscribes again (a new request, a new link), and an expired link
+ * is expired whatever the state, so it cannot hand out manage links for ever.
+ */
+export type ConfirmationStanding = 'pending' | 'confirmed' | 'unsubscribed' | 'expired';
+
+export function confirmationStanding(s: Subscriber, now: Date): ConfirmationStanding {
+  if (now.getTime() - Date.parse(s.requested_at) > CONFIRM_TTL_MS) return 'expired';
+  return s.state;
+}
+
+/**
  * The changes a subscriber's links make (both engines): each returns the new
  * record, or null when there is nothing to change (confirming or
  * unsubscribing twice is fine). A confirmation works only within 48 h of
- * the request.
+ * the request, and never after the address unsubscribed.
  */
 export function confirmedSubscriber(s: Subscriber, now: Date): Subscriber | null {
-  if (s.state === 'confirmed') return null;
-  if (now.getTime() - Date.parse(s.requested_at) > CONFIRM_TTL_MS) {
+  const standing = confirmationStanding(s, now);
+  if (standing === 'expired') {
     throw new Invalid('This confirmation link has expired. Subscribe again to get a new one.', 'token', 'expired');
   }
+  if (standing === 'unsubscribed') {
+    throw new NotFound(
+      'This confirmation link is no longer valid: the address was unsubscribed. Subscribe again to get a new one.',
+      'token',
+    );
+  }
+  if (standing === 'confirmed') return null;
   return { ...s, state: 'confirmed', confirmed_at: now.toISOString(), updated_at: now.toISOString() };
 }
 

@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHerald, stopAll, tempDataDir, type HeraldProcess } from '../helpers/server.ts';
+import { linkKey } from '../helpers/engine.ts';
+import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
+import { SITE, local, outboxSettled, subscribe, until } from '../helpers/mail-flow.ts';
+import { seedSubscribers } from '../fixtures/subscribers.ts';
+import { LinkTokens } from '../../src/store/mail/tokens.ts';
+
+let smtp: TestSmtp;
+let h: HeraldProcess;
+let aged: HeraldProcess;
+const agedIds: string[] = [];
+// Requested three days ago: no test can wait out the 48 h, so the journal says so (imported on PostgreSQL).
+const agedAt = new Date(Date.now() - 72 * 3600_000).toISOString();
+
+beforeAll(async () => {
+  smtp = await startSmtp();
+  h = await startHerald({ env: { SMTP_URL: smtp.url, SITE_URL: SITE } });
+  expect((await h.admin('/components', { body: { id: 'api', name: 'API' } })).status).toBe(201);
+  const dir = tempDataDir();
+  agedIds.push(
+    ...seedSubscribers(dir, [
+      { email: 'old-confirmed@example.com', state: 'confirmed', at: agedAt },
+      { email: 'old-pending@example.com', state: 'pending', at: agedAt },
+    ]),
+  );
+  aged = await startHerald({ dataDir: dir, env: { SITE_URL: SITE } });
+});
+afterAll(() => stopAll(h, aged, smtp));
+
+const mailsTo = (email: string) => smtp.received.filter((r) => r.to.some((t) => t.toLowerCase() === email.toLowerCase()));
+
+/** The confirmation link of the `n`th mail to `email` (1-based), once it has arrived. */
+async function confirmLink(email: string, n: number): Promise<string> {
+  await until(() => mailsTo(email).length >= n, `confirmation mail ${n} for ${email}`);
+  const mail = await smtp.parse(mailsTo(email)[n - 1]!);
+  return local(h, /https?:\/\/\S+\/subscribe\/confirm\/[A-Za-z0-9._-]+/.exec(mail.text ?? '')![0]);
+}
+
+const press = (server: HeraldProcess, link: string) =>
+  fetch(link, { method: 'POST', headers: { origin: server.url, 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
+
+async function subscriber(email: string): Promise<{ id: string; state: string; requested_at: string }> {
+  const list = await (await h.admin(`/subscribers?q=${encodeURIComponent(email.toLowerCase())}`)).json();
+  expect(list.total).toBe(1);
+  return list.subscribers[0];
+}
+
+describe('a confirmation link confirms only the pending request it was sent for', () => {
+  it('after one-click unsubscribe, the old link is no longer valid (GET and POST), and a new subscribe sends a link that works', async () => {
+    const email = 'Alice@Example.com';
+    expect((await subscribe(h, { email }, { origin: h.url })).status).toBe(202);
+    const first = await confirmLink(email, 1);
+    const confirmed = await press(h, first);
+    expect(confirmed.status).toBe(200);
+    expect(await confirmed.text()).toContain('You are subscribed');
+    // Pressed again within 48 h (a retry, a second tab): still the friendly answer, nothing changed.
+    const again = await press(h, first);
+    expect(again.status).toBe(200);
+    expect(await again.text()).toContain('You are subscribed');
+
+    const { id } = await subscriber(email);
+    const unsub = new LinkTokens(await linkKey(h)).issue('unsubscribe', { id, requested_at: '' });
+    const out = await fetch(`${h.url}/unsubscribe/${unsub}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+    });
+    expect(out.status).toBe(200);
+    expect((await subscriber(email)).state).toBe('unsubscribed');
+
+    const stale = await press(h, first);
+    expect(stale.status).toBe(404);
+    const page = await stale.text();
+    expect(page).toContain('no longer valid');
+    expect(page).toContain('href="/subscribe"');
+    expect(page).not.toContain('You are subscribed');
+    const shown = await fetch(first);
+    expect(shown.status).toBe(404);
+    expect(await shown.text()).not.toContain('Confirm subscription');
+    expect((await subscriber(email)).state).toBe('unsubscribed');
+
+    // Mail does not resume: a notice to everyone reaches nobody here.
+    const before = mailsTo(email).length;
+    await h.admin('/incidents', {
+      body: { name: 'API down', impact: 'major', status: 'investigating', body: 'Looking.', components: { api: 'major_outage' } },
+    });
+    await outboxSettled(h, 1);
+    expect(mailsTo(email)).toHaveLength(before);
+
+    // Subscribing again is a new request with a new link; the old one stays dead.
+    expect((await subscribe(h, { email }, { origin: h.url })).status).toBe(202);
+    const second = await confirmLink(email, before + 1);
+    expect(second).not.toBe(first);
+    expect((await press(h, first)).status).toBe(404);
+    expect((await subscriber(email)).state).toBe('pending');
+    const fresh = await press(h, second);
+    expect(fresh.status).toBe(200);
+    expect(await fresh.text()).toContain('You are subscribed');
+    expect((await subscriber(email)).state).toBe('confirmed');
+  });
+
+  it('a link older than 48 h is expired whatever the state: no confirmation, no manage link', async () => {
+    const tokens = new LinkTokens(await linkKey(aged));
+    for (const id of agedIds) {
+      const link = `${aged.url}/subscribe/confirm/${tokens.issue('confirm', { id, requested_at: agedAt })}`;
+      const posted = await press(aged, link);
+      expect(posted.status, id).toBe(410);
+      const text = await posted.text();
+      expect(text).toContain('has expired');
+      expect(text).not.toContain('/subscribe/manage/');
+      const shown = await fetch(link);
+      expect(shown.status, id).toBe(410);
+      expect(await shown.text()).not.toContain('Confirm subscription');
+    }
+    const { subscribers } = await (await aged.admin('/subscribers')).json();
+    expect(Object.fromEntries(subscribers.map((s: { email: string; state: string }) => [s.email, s.state]))).toEqual({
+      'old-confirmed@example.com': 'confirmed',
+      'old-pending@example.com': 'pending',
+    });
+  });
+});
