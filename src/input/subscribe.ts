@@ -1,9 +1,39 @@
+import { domainToASCII, domainToUnicode } from 'node:url';
 import { z } from 'zod';
 
 /** Longest address SMTP allows in a path (RFC 5321 §4.5.3.1.3). */
 export const MAX_EMAIL = 254;
 /** Longest local part (before the @) SMTP allows (RFC 5321 §4.5.3.1.1). */
 export const MAX_LOCAL_PART = 64;
+
+/**
+ * zod's own address pattern, except that the last label may be an IDNA
+ * A-label too (xn--p1ai is .рф): a Unicode domain is checked in the ASCII
+ * form it is stored and sent in.
+ */
+const ADDRESS = /^(?:[A-Za-z0-9_'+-]+\.)*[A-Za-z0-9_'+-]*[A-Za-z0-9_+-]@(?:[A-Za-z0-9][A-Za-z0-9-]*\.)+(?:[A-Za-z]{2,}|xn--[A-Za-z0-9-]+)$/;
+
+/**
+ * An internationalised domain in its ASCII (punycode) form, the one SMTP
+ * envelopes and DNS use: so user@bücher.de and user@xn--bcher-kva.de are one
+ * subscriber, and the relay is never handed UTF-8 it may refuse. An ASCII
+ * domain is left as written; one IDNA cannot map, or whose labels DNS would
+ * not take (domainToASCII, as URLs do, checks neither hyphens nor lengths),
+ * is left as it came, for the check to refuse.
+ */
+function asciiDomain(address: string): string {
+  const at = address.lastIndexOf('@');
+  const domain = address.slice(at + 1);
+  if (at < 0 || /^[\x20-\x7e]*$/.test(domain)) return address;
+  const ascii = domainToASCII(domain);
+  const dnsLabels =
+    ascii !== '' &&
+    ascii.split('.').every((label) => label.length <= 63) &&
+    domainToUnicode(ascii)
+      .split('.')
+      .every((label) => !label.startsWith('-') && !label.endsWith('-'));
+  return dnsLabels ? `${address.slice(0, at + 1)}${ascii}` : address;
+}
 
 /**
  * The subscribe request. CR and LF are refused outright (before any
@@ -15,8 +45,10 @@ export const subscribeSchema = z.strictObject({
     .string({ error: 'email is required' })
     .max(MAX_EMAIL, `email must be at most ${MAX_EMAIL} characters`)
     .refine((v) => !/[\r\n\u0000]/.test(v), 'email must not contain line breaks')
-    .transform((v) => v.trim())
-    .pipe(z.email({ error: 'email is not a valid address' }))
+    .transform((v) => asciiDomain(v.trim()))
+    .pipe(z.email({ pattern: ADDRESS, error: 'email is not a valid address' }))
+    // Punycode is longer than the Unicode it spells: the SMTP limit applies to what is sent.
+    .refine((v) => v.length <= MAX_EMAIL, `email must be at most ${MAX_EMAIL} characters`)
     .refine((v) => v.lastIndexOf('@') <= MAX_LOCAL_PART, `the part before the @ must be at most ${MAX_LOCAL_PART} characters`),
   components: z.array(z.string().max(60)).max(200).default([]),
 });

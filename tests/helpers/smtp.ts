@@ -1,4 +1,4 @@
-import { SMTPServer, type SMTPServerSession } from 'smtp-server';
+import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import type { AddressInfo } from 'node:net';
 import { until } from './poll.ts';
@@ -16,6 +16,11 @@ export interface TestSmtp {
   received: Received[];
   /** Every DATA attempt, accepted or not (Message-ID, recipient). */
   attempts: Array<{ messageId: string; to: string[] }>;
+  /**
+   * The RCPT TO commands as they came over the wire (only with `opts.rcptCommands`): smtp-server shows a
+   * punycode domain decoded in `to` and `attempts`, so what the relay was really given is read here.
+   */
+  rcptCommands: string[];
   parse(r: Received): Promise<ParsedMail>;
   /** Resolves once `n` messages were accepted (polling; no timing assertion). */
   waitFor(n: number, timeoutMs?: number): Promise<void>;
@@ -29,17 +34,25 @@ type Verdict = { code: number; text: string } | null;
  * a message down: return an error code and text, or null to accept it; a
  * promise of one holds the answer until it settles (a message kept in flight).
  * `delayMs` holds each accepted message's answer that long (a slow relay).
+ * `rcptCommands` records each RCPT TO line as sent (see TestSmtp).
  */
 export async function startSmtp(
   reply: (attempt: { messageId: string; to: string[]; count: number }) => Verdict | Promise<Verdict> = () => null,
-  opts: { delayMs?: number } = {},
+  opts: { delayMs?: number; rcptCommands?: boolean } = {},
 ): Promise<TestSmtp> {
   const received: Received[] = [];
   const attempts: Array<{ messageId: string; to: string[] }> = [];
+  const rcptCommands: string[] = [];
+  // smtp-server logs each client command (at debug) before it parses it: the one place the raw line is seen.
+  const commandLog = {
+    debug: (entry: { tnx?: string; command?: string }, _message: string, line: unknown) => {
+      if (entry.tnx === 'command' && entry.command === 'RCPT') rcptCommands.push(String(line));
+    },
+  };
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
-    logger: false,
+    logger: opts.rcptCommands ? (commandLog as unknown as SMTPServerOptions['logger']) : false,
     size: 10 * 1024 * 1024,
     // Herald keeps its pooled connections open while idle: on close, a relay going away cuts them (421) after
     // half a second, rather than smtp-server's default 30 s wait for clients that never leave by themselves.
@@ -77,6 +90,7 @@ export async function startSmtp(
     url: `smtp://127.0.0.1:${port}`,
     received,
     attempts,
+    rcptCommands,
     parse: (r) => simpleParser(r.raw),
     async waitFor(n, timeoutMs = 30_000) {
       await until(

@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
+import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
+import { SITE, local, subscribe, to, until } from '../helpers/mail-flow.ts';
+
+let smtp: TestSmtp;
+let h: HeraldProcess;
+
+beforeAll(async () => {
+  smtp = await startSmtp(undefined, { rcptCommands: true });
+  h = await startHerald({ env: { SMTP_URL: smtp.url, SITE_URL: SITE } });
+});
+afterAll(() => stopAll(h, smtp));
+
+const listed = async (q: string): Promise<{ total: number; subscribers: Array<{ email: string; state: string }> }> =>
+  (await h.admin(`/subscribers?q=${encodeURIComponent(q)}`)).json();
+
+// smtp-server decodes a punycode domain in the envelope it shows: the wire's RCPT TO says what was sent.
+const rcptTo = (address: string) => smtp.rcptCommands.filter((c) => c.startsWith(`RCPT TO:<${address}>`)).length;
+const wireIsAscii = () => {
+  for (const c of smtp.rcptCommands) expect(c).toMatch(/^[\x20-\x7e]+$/);
+};
+
+const form = (email: string) =>
+  fetch(`${h.url}/subscribe`, {
+    method: 'POST',
+    headers: { origin: h.url, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ email }).toString(),
+  });
+
+describe('an address with an internationalised domain', () => {
+  it('is accepted by the API, stored and sent to in its ASCII form, and written either way is one subscriber', async () => {
+    expect((await subscribe(h, { email: 'user@bücher.de' }, { origin: h.url })).status).toBe(202);
+    await until(() => rcptTo('user@xn--bcher-kva.de') === 1, 'the confirmation, enveloped to the ASCII domain');
+    await until(() => to(smtp, 'user@bücher.de').length === 1, 'the confirmation received');
+    expect(to(smtp, 'user@bücher.de')[0]!.raw).toMatch(/^To: user@xn--bcher-kva\.de\r?$/m);
+    expect(await listed('bcher')).toMatchObject({ total: 1, subscribers: [{ email: 'user@xn--bcher-kva.de', state: 'pending' }] });
+
+    for (const email of ['user@xn--bcher-kva.de', 'user@BÜCHER.de']) {
+      expect((await subscribe(h, { email }, { origin: h.url })).status, email).toBe(202);
+    }
+    await until(() => rcptTo('user@xn--bcher-kva.de') === 3, 'each request asks again, at the same address');
+    await until(() => to(smtp, 'user@bücher.de').length === 3, 'the three confirmations received');
+    expect((await listed('bcher')).total).toBe(1);
+
+    const mail = await smtp.parse(to(smtp, 'user@bücher.de').at(-1)!);
+    const link = local(h, /https?:\/\/\S+\/subscribe\/confirm\/[A-Za-z0-9._-]+/.exec(mail.text ?? '')![0]);
+    const confirmed = await fetch(link, {
+      method: 'POST',
+      headers: { origin: h.url, 'content-type': 'application/x-www-form-urlencoded' },
+      body: '',
+    });
+    expect(await confirmed.text()).toContain('You are subscribed');
+    expect((await listed('bcher')).subscribers[0]!.state).toBe('confirmed');
+    wireIsAscii();
+  });
+
+  it('is accepted by the /subscribe form the same way (a Unicode top-level domain too)', async () => {
+    const res = await form('form@пример.рф');
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('Check your inbox');
+    await until(() => rcptTo('form@xn--e1afmkfd.xn--p1ai') === 1, 'the confirmation from the form, enveloped to the ASCII domain');
+    wireIsAscii();
+    expect(await listed('form@')).toMatchObject({ total: 1, subscribers: [{ email: 'form@xn--e1afmkfd.xn--p1ai' }] });
+  });
+
+  it('is still refused, by both, when the domain is not one, and nothing is stored', async () => {
+    const before = (await listed('')).total;
+    const sent = smtp.rcptCommands.length;
+    for (const email of ['bad@bü cher.de', 'bad@-bücher.de', 'bad@bücher', 'bad@bücher..de', `bad@${'ü'.repeat(60)}.de`]) {
+      const api = await subscribe(h, { email }, { origin: h.url });
+      expect(api.status, email).toBe(422);
+      expect(await api.json(), email).toMatchObject({ error: { field: 'email', message: 'email is not a valid address' } });
+      const page = await form(email);
+      expect(page.status, email).toBe(422);
+      expect(await page.text(), email).toContain('email is not a valid address');
+    }
+    expect((await listed('')).total).toBe(before);
+    expect(smtp.rcptCommands.length).toBe(sent);
+  });
+});
