@@ -35,8 +35,3 @@ export function bareSlug(name: string): string {
     .replace(/^-+|-+$/g, '')
     .slice(0, 60);
 }
-
-/** A url-safe slug that is never empty: a war-room channel name needs one even for a name in another script. */
-export function slugify(name: string): string {
-  return bareSlug(name) || 'component';
-}

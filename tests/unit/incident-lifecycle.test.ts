@@ -71,6 +71,14 @@ describe('declaring an incident', () => {
     expect(d.components.map((c) => c.status)).toEqual(['operational', 'under_maintenance', 'operational']);
   });
 
+  it('names its war room after its name, or after its number when the name has no Latin slug', () => {
+    const d = threeComponents();
+    expect(declare(d, { name: 'Card payments failing' }).war_room).toBe('#incident-2026-11-22-card-payments-failing');
+    // Before: both "#incident-2026-11-22-component", one room for two incidents.
+    expect(declare(d, { name: 'Платежи не проходят' }).war_room).toBe('#incident-2026-11-22-2');
+    expect(declare(d, { name: '支付失败' }).war_room).toBe('#incident-2026-11-22-3');
+  });
+
   it('refuses a start in the future', () => {
     const d = threeComponents();
     const err = refused(() => declare(d, { started_at: '2026-11-22T10:00:00.000Z' }), Invalid);

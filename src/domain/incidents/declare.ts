@@ -1,7 +1,7 @@
 import type { VerbContext } from '../context.ts';
 import type { Incident } from '../model.ts';
 import type { ComponentStatus, Impact, IncidentStatus } from '../status.ts';
-import { nextDailyId, slugify } from '../ids.ts';
+import { bareSlug, nextDailyId } from '../ids.ts';
 import { Invalid } from '../errors.ts';
 import { recordAudit } from '../audit.ts';
 import { levelForDeclare } from '../policy.ts';
@@ -26,9 +26,15 @@ export interface DeclareInput {
   war_room?: string | null;
 }
 
-/** `#incident-2026-11-30-card-payments-failing`: the runbooks' war-room name for an incident. */
-export const defaultWarRoom = (name: string, startedAt: string): string =>
-  `#incident-${startedAt.slice(0, 10)}-${slugify(name).slice(0, 50).replace(/-+$/, '')}`;
+/**
+ * `#incident-2026-11-30-card-payments-failing`: the runbooks' war-room name for
+ * an incident `INC-2026-11-30-n`. A name with no Latin slug (Платежи) takes the
+ * incident's number instead, so two such incidents on one day do not share a room.
+ */
+export function defaultWarRoom(name: string, id: string): string {
+  const [, day, n] = /^INC-(\d{4}-\d{2}-\d{2})-(\d+)$/.exec(id)!;
+  return `#incident-${day}-${bareSlug(name).slice(0, 50).replace(/-+$/, '') || n}`;
+}
 
 /**
  * Declares an incident with its first update. Its id is `INC-<UTC start
@@ -43,13 +49,14 @@ export function declareIncident(ctx: VerbContext, input: DeclareInput): Incident
   }
   const level = levelForDeclare(ctx.db.settings, input);
   const now = ctx.now.toISOString();
+  const id = nextDailyId(
+    'INC',
+    new Date(startedAt),
+    ctx.db.incidents.map((i) => i.id),
+  );
   const incident: Incident = {
     kind: 'incident',
-    id: nextDailyId(
-      'INC',
-      new Date(startedAt),
-      ctx.db.incidents.map((i) => i.id),
-    ),
+    id,
     name: input.name.trim(),
     impact: level?.impact ?? input.impact!,
     severity: level ? structuredClone(level) : null,
@@ -66,7 +73,7 @@ export function declareIncident(ctx: VerbContext, input: DeclareInput): Incident
     late_notice_at: null,
     email_declined: input.notify === false,
     commander: input.commander?.trim() || null,
-    war_room: input.war_room === null ? null : input.war_room?.trim() || defaultWarRoom(input.name, new Date(startedAt).toISOString()),
+    war_room: input.war_room === null ? null : input.war_room?.trim() || defaultWarRoom(input.name, id),
     components: [],
     updates: [],
     postmortem: null,
