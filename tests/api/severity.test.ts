@@ -145,6 +145,14 @@ describe('what happened, and backfilled updates', () => {
     expect(stored(inc.id).updates).toHaveLength(2);
   });
 
+  it('a backfill declared resolved (whose declare takes no root_cause) tells them once in a follow-up note, never over them', async () => {
+    const inc = (await declare({ severity: 'sev2', status: 'resolved', started_at: minutesAgo(600) })).body;
+    expect((await post(inc.id, { status: 'resolved', body: 'What happened.', ...TOLD })).status).toBe(201);
+    expect(stored(inc.id)).toMatchObject(TOLD);
+    expect((await post(inc.id, { status: 'resolved', body: 'Again.', root_cause: 'Something else.' })).status).toBe(422);
+    expect(stored(inc.id)).toMatchObject(TOLD);
+  });
+
   it('refuses a backfilled update dated before the latest one (field display_at) and stores nothing', async () => {
     const inc = (await declare({ severity: 'sev2', started_at: minutesAgo(60) })).body;
     expect((await post(inc.id, { status: 'identified', body: 'Found it.', display_at: minutesAgo(30) })).status).toBe(201);

@@ -62,9 +62,14 @@ export function appendUpdate(ctx: VerbContext, incident: Incident, input: Update
   const first = incident.updates.length === 0;
   const wasResolved = incident.resolved_at !== null;
   const told = input.root_cause !== undefined || input.resolution !== undefined || input.prevention !== undefined;
-  // A follow-up note would overwrite what customers were told with no trace of it: more goes in the postmortem.
-  if (told && !(resolves && !wasResolved)) {
-    throw new Invalid('root_cause, resolution and prevention go with the resolving update (tell more in the postmortem).', 'root_cause');
+  // A follow-up note may tell them once (a backfill declared resolved has no other way), never over what
+  // customers already read, of which nothing would be left: more goes in the postmortem.
+  const untold = incident.root_cause === null && incident.resolution === null && incident.prevention === null;
+  if (told && !(resolves && (!wasResolved || untold))) {
+    throw new Invalid(
+      'root_cause, resolution and prevention go with the resolving update, or a later note if none were given (tell more in the postmortem).',
+      'root_cause',
+    );
   }
   if (input.eta && resolves) throw new Invalid('A resolved incident has no estimated resolution.', 'eta');
   // One already past reads as overdue the moment it is published (a minute's grace for clocks apart).
