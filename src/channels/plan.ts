@@ -1,6 +1,7 @@
 import type { ComponentChange, Db, EventRecord, Update } from '../domain/model.ts';
 import type { Channel } from '../domain/channels/model.ts';
 import type { ChannelDelivery } from '../store/channels/ledger.ts';
+import { changedLive } from '../domain/incidents/lifecycle.ts';
 
 /**
  * Which channel messages the data calls for: pure functions over the data
@@ -58,6 +59,8 @@ export function channelMessages(db: Pick<Db, 'channels' | 'incidents' | 'mainten
         continue;
       }
       out.push({ key: `${channel.id}.${update.id}`, channel, event, update, kind });
+      // A backfill's statuses are history: a component_update would tell a receiver a component is down now.
+      if (!changedLive(event, update)) continue;
       for (const change of update.affected_components) {
         if (change.old_status === change.new_status) continue;
         out.push({ key: `${channel.id}.${update.id}.${change.code}`, channel, event, update, kind: 'component', change });

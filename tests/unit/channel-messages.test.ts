@@ -135,6 +135,15 @@ describe('channelMessages: what each channel is owed', () => {
     });
   });
 
+  it('owes a webhook no component message for an incident declared already resolved (a backfill): its statuses are history', () => {
+    const d = world();
+    const hook = channel(d, 0, 'webhook');
+    const inc = declare(d, 1, { status: 'resolved', started_at: at(-600).toISOString(), components: { api: 'major_outage' } });
+    // Before: a component_update "api: major_outage" too, while the page shows api operational.
+    expect(keysOf(channelMessages(d, SINCE), hook)).toEqual([`${hook.id}.${inc.updates[0]!.id}`]);
+    expect(d.components.find((c) => c.id === 'api')!.status).toBe('operational');
+  });
+
   it('owes nothing when there are no channels', () => {
     const d = world();
     declare(d, 1);

@@ -77,6 +77,15 @@ export function applyComponentChanges(
 }
 
 /**
+ * Whether an update's component changes were made to the live components, as
+ * appendUpdate applies them: all but those of an incident declared already
+ * resolved (a backfill), which tell of the past.
+ */
+export function changedLive(event: EventRecord, update: { id: string; status: string }): boolean {
+  return !(event.kind === 'incident' && event.updates[0]?.id === update.id && update.status === 'resolved');
+}
+
+/**
  * On resolution, components this incident left degraded return to
  * operational, unless another open incident (or a maintenance in progress)
  * still affects them or the resolving update set them explicitly.
