@@ -88,6 +88,19 @@ describe('editing components', () => {
     expect((await call('/components/search-eu')).body).toMatchObject({ name: 'Site search', status: 'partial_outage' });
   });
 
+  it('edits one of a pair named alike in one group (stored before names were checked), its name and group sent unchanged as the console sends them', async () => {
+    await p.herald.run('test', (ctx) => {
+      const twin = ctx.db.components.find((c) => c.id === 'search-eu')!;
+      twin.name = 'Card Payments';
+      twin.group = ctx.db.components.find((c) => c.id === 'card-payments')!.group;
+    });
+    const { status, body } = await patch('search-eu', { name: 'Card Payments', group: 'Core platform', description: 'EU cards' });
+    expect(status).toBe(200);
+    expect(body.description).toBe('EU cards');
+    // A rename onto the twin's name (another case) is still a new name, and refused.
+    expect((await patch('search-eu', { name: 'card payments' })).status).toBe(409);
+  });
+
   it('moves a component into a new group by name, and out of any group with null', async () => {
     const moved = await patch('search-eu', { group: 'Discovery' });
     const discovery = (await call('/components')).body.groups.find((g: Json) => g.name === 'Discovery');

@@ -98,7 +98,8 @@ export function editComponent(ctx: VerbContext, id: string, patch: Partial<Compo
   if (patch.group !== undefined) c.group = groupIdFor(ctx, patch.group);
   if (patch.status !== undefined) c.status = patch.status;
   if (patch.position !== undefined) c.position = patch.position;
-  if (patch.name !== undefined || patch.group !== undefined) refuseDuplicateName(ctx.db, c.name, c.group, c.id);
+  // Only a new name or group is checked: a pair named alike before this rule can still be edited otherwise.
+  if (c.name !== previous.name || c.group !== previous.group) refuseDuplicateName(ctx.db, c.name, c.group, c.id);
   c.updated_at = ctx.now.toISOString();
   dropEmptyGroups(ctx.db);
   recordAudit(ctx, 'component.edit', id, { previous });
