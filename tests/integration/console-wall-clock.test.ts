@@ -23,6 +23,11 @@ const maintenances = async () =>
   ((await (await h.admin('/maintenances')).json()) as { scheduled_maintenances: Array<{ scheduled_for: string; scheduled_until: string }> })
     .scheduled_maintenances;
 
+// Next year's second Sunday of March, when New York's clocks go forward at 2:00: a date that stays ahead.
+const YEAR = new Date().getUTCFullYear() + 1;
+const SPRING = 8 + ((7 - new Date(Date.UTC(YEAR, 2, 1)).getUTCDay()) % 7);
+const DAY = `${YEAR}-03-${SPRING}`;
+
 /** The error shown under a field of the form, if any. */
 const fieldError = (html: string, field: 'from' | 'until') =>
   new RegExp(`<p class="error" id="m-${field}-error">([^<]*)</p>`).exec(html)?.[1] ?? null;
@@ -45,21 +50,21 @@ describe('the maintenance form refuses times that do not exist', () => {
 
   it('a start skipped when clocks go forward answers 422 saying so on its field', async () => {
     const before = await storedText(h);
-    const res = await schedule('2027-03-14T02:30', '2027-03-14T04:00');
+    const res = await schedule(`${DAY}T02:30`, `${DAY}T04:00`);
     expect(res.status).toBe(422);
     const html = await res.text();
     expect(fieldError(html, 'from')).toBe(
-      '2:30 does not exist on 14 Mar 2027 in America/New_York: clocks go forward; choose another time.',
+      `2:30 does not exist on ${SPRING} Mar ${YEAR} in America/New_York: clocks go forward; choose another time.`,
     );
     expect(fieldError(html, 'until')).toBeNull();
     expect(await storedText(h)).toBe(before);
   });
 
   it('an ordinary window is scheduled (303), read in the page zone', async () => {
-    const res = await schedule('2027-03-14T03:00', '2027-03-14T05:00');
+    const res = await schedule(`${DAY}T03:00`, `${DAY}T05:00`);
     expect(res.status).toBe(303);
     expect(await maintenances()).toContainEqual(
-      expect.objectContaining({ scheduled_for: '2027-03-14T07:00:00.000Z', scheduled_until: '2027-03-14T09:00:00.000Z' }),
+      expect.objectContaining({ scheduled_for: `${DAY}T07:00:00.000Z`, scheduled_until: `${DAY}T09:00:00.000Z` }),
     );
   });
 });
