@@ -36,6 +36,19 @@ function asciiDomain(address: string): string {
 }
 
 /**
+ * What the Comms Lead typed to find addresses, as they are stored: trimmed,
+ * lower case, and a Unicode domain (after an @, or alone: bücher.de) in its
+ * ASCII form, so either spelling finds the subscriber.
+ */
+export function addressQuery(raw: string | null | undefined): string {
+  const q = (raw ?? '').trim().toLowerCase();
+  const at = q.lastIndexOf('@');
+  const domain = q.slice(at + 1);
+  const ascii = /^[\x20-\x7e]*$/.test(domain) ? '' : domainToASCII(domain);
+  return (ascii ? `${q.slice(0, at + 1)}${ascii}` : q).slice(0, MAX_EMAIL);
+}
+
+/**
  * The subscribe request. CR and LF are refused outright (before any
  * trimming) so no address can smuggle a header into a message; zod checks the
  * syntax; components must be known ids (checked by the caller against the data).

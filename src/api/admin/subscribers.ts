@@ -3,6 +3,7 @@ import type { Herald } from '../../herald.ts';
 import { SUBSCRIBER_STATES, type Subscriber, type SubscriberState } from '../../store/mail/model.ts';
 import type { AdminEnv } from './auth.ts';
 import { removeSubscriber } from '../../notify/remove-subscriber.ts';
+import { addressQuery } from '../../input/subscribe.ts';
 
 /** Subscribers: `GET /subscribers?q=&state=&page=&per_page=`, `DELETE /subscribers/:id` (audited). */
 export function subscribersApi(herald: Herald) {
@@ -10,7 +11,7 @@ export function subscribersApi(herald: Herald) {
   const notify = herald.notify;
 
   app.get('/subscribers', async (c) => {
-    const q = (c.req.query('q') ?? '').trim().toLowerCase().slice(0, 254);
+    const q = addressQuery(c.req.query('q'));
     const stateParam = c.req.query('state');
     const state = (SUBSCRIBER_STATES as readonly string[]).includes(stateParam ?? '') ? (stateParam as SubscriberState) : null;
     const perPage = clamp(Number(c.req.query('per_page') ?? 50), 1, 500);
