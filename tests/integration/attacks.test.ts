@@ -47,7 +47,9 @@ beforeAll(async () => {
       const refused = await h.admin('/components', { body: { id: `c${i}`, name: payload } });
       expect(refused.status, `${name}: a name with control characters`).toBe(422);
     }
-    const component = await h.admin('/components', { body: { id: `c${i}`, name: asName(payload), description: asName(payload) } });
+    // Component names are unique in a group whatever their case, and the corpus has case variants of one payload.
+    const componentName = `${asName(payload)} (${i})`;
+    const component = await h.admin('/components', { body: { id: `c${i}`, name: componentName, description: asName(payload) } });
     expect(component.status, `${name}: component`).toBe(201);
     const incident = await h.admin('/incidents', {
       body: { name: asName(payload), impact: 'major', body: asText(payload), components: { [`c${i}`]: 'partial_outage' }, notify: true },
