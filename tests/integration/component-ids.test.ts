@@ -46,9 +46,19 @@ describe('names without a slug', () => {
     expect(await idOf('Склад')).toBe('component-6');
   });
 
-  it('an id freed by a deletion is the next one given', async () => {
+  it('an id freed by a deletion is the next one given, unless past incidents still name it', async () => {
     expect((await h.admin('/components/component-2', { method: 'DELETE' })).status).toBe(204);
     expect(((await (await create({ name: 'ギフト' })).json()) as Created).id).toBe('component-2');
+    // component-3 is in an incident's history: deleted with force, its id is not given to a stranger.
+    const inc = (await (
+      await h.admin('/incidents', {
+        body: { name: 'Rockets', impact: 'minor', body: 'x', components: { 'component-3': 'degraded_performance' } },
+      })
+    ).json()) as { id: string };
+    expect((await h.admin(`/incidents/${inc.id}/updates`, { body: { status: 'resolved', body: 'Fixed.' } })).status).toBe(201);
+    expect((await h.admin('/components/component-3?force=true', { method: 'DELETE' })).status).toBe(204);
+    // Before: component-3, and with it the incident's history and uptime.
+    expect(((await (await create({ name: 'Ракеты' })).json()) as Created).id).toBe('component-7');
   });
 });
 

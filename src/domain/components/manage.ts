@@ -48,7 +48,9 @@ function dropEmptyGroups(db: Db): void {
 function newComponentId(db: Db, input: ComponentInput): string {
   if (input.id !== undefined) return input.id;
   const stem = bareSlug(input.name) || 'component';
-  const taken = new Set(db.components.map((c) => c.id));
+  // An id past incidents still name (its component deleted with force) is not handed out again: the new
+  // component would take on their history and uptime.
+  const taken = new Set([...db.components.map((c) => c.id), ...allEvents(db).flatMap((e) => e.components)]);
   let id = stem;
   for (let n = 2; taken.has(id); n++) id = `${stem.slice(0, 59 - String(n).length).replace(/-+$/, '')}-${n}`;
   return id;
