@@ -108,6 +108,8 @@ describe('a confirmation link confirms only the pending request it was sent for'
       expect(posted.status, id).toBe(410);
       const text = await posted.text();
       expect(text).toContain('has expired');
+      // Not only "subscribe again": for a confirmed address that would send nothing.
+      expect(text).toContain('If you confirmed in time, you are still subscribed');
       expect(text).not.toContain('/subscribe/manage/');
       const shown = await fetch(link);
       expect(shown.status, id).toBe(410);
