@@ -1,7 +1,7 @@
 import type { ComponentChange, Db, EventRecord, Update } from '../domain/model.ts';
 import type { Channel } from '../domain/channels/model.ts';
 import type { ChannelDelivery } from '../store/channels/ledger.ts';
-import { changedLive } from '../domain/incidents/lifecycle.ts';
+import { afterTheFact } from '../domain/incidents/lifecycle.ts';
 
 /**
  * Which channel messages the data calls for: pure functions over the data
@@ -54,13 +54,15 @@ export function channelMessages(db: Pick<Db, 'channels' | 'incidents' | 'mainten
     const kind = kindOf(event, update);
     for (const channel of db.channels) {
       if (channel.created_at > update.created_at || !inScope(channel, event)) continue;
+      // A backfill is history: no war room gathers for it, and a component_update would tell a receiver
+      // a component is down now. A webhook still gets the incident, for its records.
+      const history = afterTheFact(event, update);
       if (channel.kind !== 'webhook') {
-        if (event.kind === 'incident') out.push({ key: `${channel.id}.${update.id}`, channel, event, update, kind });
+        if (event.kind === 'incident' && !history) out.push({ key: `${channel.id}.${update.id}`, channel, event, update, kind });
         continue;
       }
       out.push({ key: `${channel.id}.${update.id}`, channel, event, update, kind });
-      // A backfill's statuses are history: a component_update would tell a receiver a component is down now.
-      if (!changedLive(event, update)) continue;
+      if (history) continue;
       for (const change of update.affected_components) {
         if (change.old_status === change.new_status) continue;
         out.push({ key: `${channel.id}.${update.id}.${change.code}`, channel, event, update, kind: 'component', change });

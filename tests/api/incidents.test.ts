@@ -82,6 +82,19 @@ describe('declaring an incident', () => {
     expect((await publicDoc('status.json')).status.indicator).toBe('none');
   });
 
+  it('declared already resolved, it emails nobody unless asked (a "restored" notice of an outage nobody heard of)', async () => {
+    // A level that emails from the first update (major: SEV-2 by default).
+    const quiet = await declare({ name: 'Backfilled', status: 'resolved', started_at: '2026-11-01T00:00:00Z' });
+    expect(quiet.status).toBe(201);
+    const updates = () => p.herald.store.data.incidents.flatMap((i) => i.updates);
+    // Before: true, a restoration notice to every subscriber of its components.
+    expect(updates().find((u) => u.id === quiet.body.incident_updates[0].id)!.notify).toBe(false);
+    const asked = await declare({ name: 'Backfilled, told', status: 'resolved', started_at: '2026-11-01T00:00:00Z', notify: true });
+    expect(updates().find((u) => u.id === asked.body.incident_updates[0].id)!.notify).toBe(true);
+    const live = await declare({ name: 'Live' });
+    expect(updates().find((u) => u.id === live.body.incident_updates[0].id)!.notify).toBe(true);
+  });
+
   it('refuses an unknown component (422 unknown_component) and stores nothing', async () => {
     const res = await declare({ components: { nope: 'major_outage' } });
     expect(res.status).toBe(422);

@@ -135,12 +135,17 @@ describe('channelMessages: what each channel is owed', () => {
     });
   });
 
-  it('owes a webhook no component message for an incident declared already resolved (a backfill): its statuses are history', () => {
+  it('owes war rooms nothing and a webhook no component message for an incident declared already resolved (a backfill): it is history', () => {
     const d = world();
     const hook = channel(d, 0, 'webhook');
+    const slack = channel(d, 0, 'slack');
+    const teams = channel(d, 0, 'teams');
     const inc = declare(d, 1, { status: 'resolved', started_at: at(-600).toISOString(), components: { api: 'major_outage' } });
+    const messages = channelMessages(d, SINCE);
     // Before: a component_update "api: major_outage" too, while the page shows api operational.
-    expect(keysOf(channelMessages(d, SINCE), hook)).toEqual([`${hook.id}.${inc.updates[0]!.id}`]);
+    expect(keysOf(messages, hook)).toEqual([`${hook.id}.${inc.updates[0]!.id}`]);
+    // Before: a "declared" message in each war room for an incident long over.
+    expect([keysOf(messages, slack), keysOf(messages, teams)]).toEqual([[], []]);
     expect(d.components.find((c) => c.id === 'api')!.status).toBe('operational');
   });
 

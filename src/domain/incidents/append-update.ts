@@ -78,9 +78,11 @@ export function appendUpdate(ctx: VerbContext, incident: Incident, input: Update
   }
   let changes = input.components ?? {};
   if (resolves && !wasResolved) changes = restoreOnResolve(ctx, incident, changes);
-  // Declared already resolved (a backfill), it tells of the past: its statuses go into its history, and
-  // the components keep their present one (they were left in outage, with no open incident to end it).
-  const affected = applyComponentChanges(ctx, incident, changes, !(first && resolves));
+  // Declared already resolved (a backfill), it tells of the past (afterTheFact): its statuses go into its
+  // history, the components keep their present one (they were left in outage, with no open incident to end
+  // it), and it emails nobody unless asked (a "restored" notice of an outage nobody heard of).
+  const history = first && resolves;
+  const affected = applyComponentChanges(ctx, incident, changes, !history);
 
   const update: IncidentUpdate = newUpdate(ctx, {
     status: input.status,
@@ -91,7 +93,7 @@ export function appendUpdate(ctx: VerbContext, incident: Incident, input: Update
       first,
       resolves: resolves && !wasResolved,
       announced: announced(incident),
-      notify: input.notify,
+      notify: input.notify ?? (history ? false : undefined),
     }),
   });
   incident.updates.push(update);

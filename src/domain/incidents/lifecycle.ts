@@ -77,12 +77,13 @@ export function applyComponentChanges(
 }
 
 /**
- * Whether an update's component changes were made to the live components, as
- * appendUpdate applies them: all but those of an incident declared already
- * resolved (a backfill), which tell of the past.
+ * Whether an update records the past only: the first of an incident declared
+ * already resolved (a backfill). appendUpdate applies none of its component
+ * statuses and emails nobody by default; war rooms are not told of it, and
+ * webhooks get no component message for it.
  */
-export function changedLive(event: EventRecord, update: { id: string; status: string }): boolean {
-  return !(event.kind === 'incident' && event.updates[0]?.id === update.id && update.status === 'resolved');
+export function afterTheFact(event: EventRecord, update: { id: string; status: string }): boolean {
+  return event.kind === 'incident' && event.updates[0]?.id === update.id && update.status === 'resolved';
 }
 
 /**
