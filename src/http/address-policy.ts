@@ -31,7 +31,7 @@ export function addressRefusal(address: string, allowPrivate: boolean): string |
   if (METADATA.has(normal) || METADATA.has(canonical)) return `${address} is a cloud metadata address`;
   const range = ip.range();
   if (range === 'unspecified' || range === 'broadcast' || range === 'multicast') return `${address} is not a destination (${range})`;
-  // ipaddr calls ::127.0.0.1 and ::10.0.0.1 unicast: an IPv4-compatible form is what it carries.
+  // ipaddr calls ::7f00:1 (how the URL parser writes [::127.0.0.1]) unicast: an IPv4-compatible form is what it carries.
   if (range === 'unicast' && embedded) {
     const carried = addressRefusal(embedded, allowPrivate);
     if (carried) return `${address} carries ${embedded}: ${carried}`;

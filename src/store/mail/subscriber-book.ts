@@ -208,7 +208,7 @@ export class SubscriberBook {
     return this.tokens.issue(purpose, s);
   }
 
-  /** Confirms by token: only within 48 h of the request. Confirming twice is fine. */
+  /** Confirms by token: only within 48 h of the request, and not once the address unsubscribed. Confirming twice is fine. */
   confirm(token: string, now: Date): Promise<Subscriber> {
     return this.change('confirm', token, (s) => confirmedSubscriber(s, now));
   }
