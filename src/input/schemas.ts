@@ -23,14 +23,17 @@ export const name = z
   .trim()
   .min(1, 'name must not be empty')
   .max(LIMITS.name, `name must be at most ${LIMITS.name} characters`);
-export const body = z
-  .string({ error: 'body is required' })
-  .refine((v) => !CONTROL_IN_TEXT.test(v), `body ${CONTROL_MESSAGE}`)
-  .trim()
-  .min(1, 'body must not be empty')
-  // abort: a text over the limit is refused for its length alone, not read by marked (slower than linear on some text).
-  .max(LIMITS.body, { message: `body must be at most ${LIMITS.body} characters`, abort: true })
-  .refine(shallowEnough, TOO_DEEP);
+/** A Markdown body of at most `max` characters (`missing`: the error when it is absent or not text). */
+const markdownBody = (max: number, missing: string) =>
+  z
+    .string({ error: missing })
+    .refine((v) => !CONTROL_IN_TEXT.test(v), `body ${CONTROL_MESSAGE}`)
+    .trim()
+    .min(1, 'body must not be empty')
+    // abort: a text over the limit is refused for its length alone, not read by marked (slower than linear on some text).
+    .max(max, { message: `body must be at most ${max} characters`, abort: true })
+    .refine(shallowEnough, TOO_DEEP);
+export const body = markdownBody(LIMITS.body, 'body is required');
 /** A short one-line text (a description, a group name). */
 const line = (max: number) =>
   z
@@ -159,14 +162,7 @@ export const maintenanceRescheduleSchema = z.strictObject({
 });
 
 export const postmortemSchema = z.strictObject({
-  body: z
-    .string({ error: 'body must be a string' })
-    .refine((v) => !CONTROL_IN_TEXT.test(v), `body ${CONTROL_MESSAGE}`)
-    .trim()
-    .min(1, 'body must not be empty')
-    .max(POSTMORTEM_MAX, { message: `body must be at most ${POSTMORTEM_MAX} characters`, abort: true })
-    .refine(shallowEnough, TOO_DEEP)
-    .optional(),
+  body: markdownBody(POSTMORTEM_MAX, 'body must be a string').optional(),
   publish: z.boolean().optional(),
   /** With publish: email the incident's subscribers that it is out (off by default). */
   notify: z.boolean().optional(),
