@@ -179,7 +179,7 @@ class SmtpThread {
     const id = this.nextId++;
     return new Promise<void>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      // A Buffer crosses as a copy (the structured clone of its bytes); the caller keeps its own.
+      // A Buffer's memory moves to the thread (post() transfers it): the caller must not use it after this.
       this.batch.push({ id, envelope, raw: typeof raw === 'string' ? raw : ownMemory(raw), urgent });
       if (this.batch.length === 1) setImmediate(() => this.post());
     });
@@ -214,7 +214,10 @@ class SmtpThread {
     const jobs = this.batch;
     this.batch = [];
     if (jobs.length === 0 || this.closed) return;
-    this.thread().postMessage({ t: 'send', jobs } satisfies ToWorker);
+    // Moved, not copied: cloned, each message was copied twice and its bytes stayed on this heap until a collection.
+    const moved = new Set<ArrayBuffer>();
+    for (const j of jobs) if (typeof j.raw !== 'string') moved.add(j.raw.buffer as ArrayBuffer);
+    this.thread().postMessage({ t: 'send', jobs } satisfies ToWorker, [...moved]);
   }
 
   private thread(): Worker {
