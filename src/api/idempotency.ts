@@ -4,10 +4,7 @@ import type { Herald } from '../herald.ts';
 import type { VerbContext } from '../domain/context.ts';
 import type { IdempotencyRecord } from '../domain/model.ts';
 import { Conflict, Invalid } from '../domain/errors.ts';
-
-/** How long a key is remembered, and how many keys at most. */
-const KEEP_MS = 24 * 60 * 60 * 1000;
-const KEEP_MAX = 2000;
+import { madeUnder, remember } from '../domain/once.ts';
 
 /**
  * Runs an admin change and answers with its JSON, honouring an optional
@@ -45,18 +42,16 @@ export async function respondOnce<R>(
     return c.json(record.response as object, record.status as 200);
   };
 
-  const known = herald.store.data.idempotency.find((r) => r.key === key);
+  const known = madeUnder(herald.store.data, key);
   if (known) return replay(known);
 
   type Outcome = { raced: IdempotencyRecord } | { response: R };
   const outcome = await herald.run(actor, (ctx): Outcome => {
     // Checked again inside the write: a concurrent twin may have committed first.
-    const raced = ctx.db.idempotency.find((r) => r.key === key);
+    const raced = madeUnder(ctx.db, key);
     if (raced) return { raced };
     const response = verb(ctx);
-    const cutoff = ctx.now.getTime() - KEEP_MS;
-    ctx.db.idempotency = ctx.db.idempotency.filter((r) => Date.parse(r.at) >= cutoff).slice(-(KEEP_MAX - 1));
-    ctx.db.idempotency.push({ key, request_hash: hash, status, response, at: ctx.now.toISOString() });
+    remember(ctx, { key, request_hash: hash, status, response });
     return { response };
   });
   if ('raced' in outcome) return replay(outcome.raced);

@@ -51,3 +51,10 @@ export class Unavailable extends HeraldError {
     this.retryAfterSeconds = retryAfterSeconds;
   }
 }
+
+/** A write whose outcome is not known (the database did not confirm its commit): it may have been saved or not. */
+export class Unconfirmed extends Unavailable {
+  constructor(message: string) {
+    super(message, 'storage_unavailable');
+  }
+}

@@ -9,6 +9,7 @@ import type { NoticeKind } from '../store/mail/model.ts';
 import { noticeKind } from '../notify/intents.ts';
 import { renderNotice, type RenderedMail } from '../notify/render.ts';
 import { bannerFor, type Banner } from '../read/banner.ts';
+import { madeUnder, remember } from '../domain/once.ts';
 
 /** What the Comms Lead previews and then publishes: exactly what publish will hand to the verb. */
 export type DraftAction = { kind: 'declare'; input: DeclareInput } | { kind: 'update'; incidentId: string; input: UpdateInput };
@@ -29,6 +30,20 @@ export function applyDraft(ctx: VerbContext, action: DraftAction): { incident: I
     return { incident, update: incident.updates.at(-1)! };
   }
   return postUpdate(ctx, action.incidentId, action.input);
+}
+
+/**
+ * Publishes draft `draftId` once: its incident's id, the one published before if a write under the
+ * draft's key is in the document already (a publish whose commit was never confirmed, tried again).
+ * The key has a space, which no API Idempotency-Key (visible ASCII) can have.
+ */
+export function applyDraftOnce(ctx: VerbContext, draftId: string, action: DraftAction): string {
+  const key = `console draft ${draftId}`;
+  const earlier = madeUnder(ctx.db, key);
+  if (earlier) return (earlier.response as { incident_id: string }).incident_id;
+  const { incident } = applyDraft(ctx, action);
+  remember(ctx, { key, request_hash: 'console', status: 303, response: { incident_id: incident.id } });
+  return incident.id;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formBody, signIn, type ConsoleSession } from '../helpers/console-session.ts';
 import { type PgCluster, startPgCluster } from '../helpers/pg.ts';
+import { commitCutter } from '../helpers/pg-cut.ts';
 import { until } from '../helpers/poll.ts';
 import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 
@@ -13,12 +14,13 @@ let cluster: PgCluster;
 let a: HeraldProcess;
 let b: HeraldProcess;
 let dana: ConsoleSession;
+let dbUrl = '';
 
 beforeAll(async () => {
   cluster = await startPgCluster();
-  const url = await cluster.database();
-  a = await startHerald({ env: { DATABASE_URL: url } });
-  b = await startHerald({ env: { DATABASE_URL: url } });
+  dbUrl = await cluster.database();
+  a = await startHerald({ env: { DATABASE_URL: dbUrl } });
+  b = await startHerald({ env: { DATABASE_URL: dbUrl } });
 }, 90_000);
 afterAll(async () => {
   await stopAll(a, b, () => cluster?.destroy());
@@ -96,6 +98,45 @@ describe('console on two replicas sharing PostgreSQL', () => {
     const sam = await signIn(b, 'Sam');
     const stolen = await post(a, '/admin/publish', sam, { draft });
     expect(stolen.status).toBe(410);
+  });
+
+  it('a publish whose commit PostgreSQL never confirmed, pressed again, lands on the one incident it made', async () => {
+    // Replica C reaches the database through a proxy that loses the answer to one commit of the document.
+    const cutter = await commitCutter(dbUrl);
+    const c = await startHerald({ env: { DATABASE_URL: cutter.url } });
+    try {
+      const lee = await signIn(c, 'Lee');
+      const preview = await post(c, '/admin/preview', lee, {
+        kind: 'declare',
+        name: 'Cut at commit',
+        impact: 'major',
+        body: 'Logins fail.',
+        body_template: '',
+        notify_shown: '0',
+      });
+      expect(preview.status).toBe(200);
+      const draft = /name="draft" value="([^"]+)"/.exec(await preview.text())![1]!;
+
+      cutter.arm();
+      const lost = await post(c, '/admin/publish', lee, { draft });
+      await cutter.cut;
+      expect(lost.status).toBe(503);
+      const said = await lost.text();
+      expect(said).toContain('may or may not have been saved');
+      expect(said).toContain('published once either way');
+      expect(said).not.toContain('Nothing was published');
+
+      // The commit did happen: pressed again (on C, then on A), the same incident, not a second one.
+      const again = await post(c, '/admin/publish', lee, { draft });
+      expect(again.status).toBe(303);
+      const location = again.headers.get('location')!;
+      expect((await post(a, '/admin/publish', lee, { draft })).headers.get('location')).toBe(location);
+      const id = decodeURIComponent(location.split('/')[3]!.split('?')[0]!);
+      const { incidents } = (await (await a.admin('/incidents')).json()) as { incidents: Array<{ id: string; name: string }> };
+      expect(incidents.filter((i) => i.name === 'Cut at commit').map((i) => i.id)).toEqual([id]);
+    } finally {
+      await stopAll(c, () => cutter.close());
+    }
   });
 
   it('PostgreSQL down: the guard, the admin API, sign-in and sign-out answer 503, nobody is signed in or out', async () => {

@@ -3,12 +3,12 @@ import type { Incident } from '../../domain/model.ts';
 import { correctUpdate } from '../../domain/incidents/correct-update.ts';
 import { savePostmortem } from '../../domain/incidents/postmortem.ts';
 import { postmortemSchema, updateCorrectSchema } from '../../input/schemas.ts';
-import { applyDraft, dryRun, previewBanner, previewEmail, type DraftResult } from '../../publish/preview.ts';
+import { applyDraftOnce, dryRun, previewBanner, previewEmail, type DraftResult } from '../../publish/preview.ts';
 import type { Banner } from '../../read/banner.ts';
 import type { RenderedMail } from '../../notify/render.ts';
 import type { Session } from '../../auth/sessions.ts';
 import type { Draft } from '../../store/console/port.ts';
-import { HeraldError, Unavailable } from '../../domain/errors.ts';
+import { HeraldError, Unavailable, Unconfirmed } from '../../domain/errors.ts';
 import type { DraftAction } from '../../publish/preview.ts';
 import { declareFromForm, updateFromForm, type DeclareValues, type UpdateValues } from '../draft-input.ts';
 import { formFields, refusal, validate, type FieldErrors } from '../forms.ts';
@@ -71,12 +71,15 @@ export async function publishAction(herald: Herald, session: Session, form: Form
   let incidentId: string | null;
   try {
     incidentId = await herald.console.drafts.publishOnce(id, session.key, herald.now().getTime(), (d) =>
-      herald.run(session.actor, (ctx) => applyDraft(ctx, d.action)).then((r) => r.incident.id),
+      herald.run(session.actor, (ctx) => applyDraftOnce(ctx, d.id, d.action)),
     );
   } catch (err) {
     const r = refusal(err, []);
     // Another request is publishing it, or one was cut off: whether it went out is for the dashboard to say.
     const unknown = err instanceof HeraldError && (err.code === 'publish_in_progress' || err.code === 'publish_interrupted');
+    // The draft is given back, and its key makes a second press find the incident if the first one was saved.
+    if (err instanceof Unconfirmed)
+      return refused(r.status, { form: `${r.errors.form} Press "Publish now" again: this preview is published once either way.` });
     return refused(r.status, { form: unknown ? r.errors.form! : `Nothing was published: ${r.errors.form}` });
   }
   if (!incidentId) return refused(410, { form: 'This preview has expired or belongs to another session. Nothing was published.' });

@@ -1,4 +1,4 @@
-import { Unavailable } from '../../domain/errors.ts';
+import { Unavailable, Unconfirmed } from '../../domain/errors.ts';
 import type { DocumentStore } from '../document-store.ts';
 import { DEFAULT_TIMEOUTS, describePgError, isConnectionError, openPool, type PgTimeouts, type Pool, withClient } from './client.ts';
 import { Listener } from './listener.ts';
@@ -266,9 +266,8 @@ export class PgDocumentStore<T> implements DocumentStore<T> {
         this.log(
           `[herald] PostgreSQL did not confirm a commit (${describePgError(err)}); its outcome shows once the database answers again.`,
         );
-        throw new Unavailable(
+        throw new Unconfirmed(
           `PostgreSQL did not confirm the change (${shortReason(err)}); it may or may not have been saved. Reads keep working.`,
-          'storage_unavailable',
         );
       }
       this.log(`[herald] a write to PostgreSQL failed; nothing was changed: ${describePgError(err)}`);
