@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { Conflict, HeraldError, Invalid, NotFound, RateLimited, Unavailable } from '../domain/errors.ts';
+import { Conflict, HeraldError, Invalid, NotFound, RateLimited, Stale, Unavailable } from '../domain/errors.ts';
 import { BadRequest, Forbidden, PayloadTooLarge, Unauthorized, UnsupportedMediaType } from '../http/errors.ts';
 import { isPublicJson } from '../http/public-cache.ts';
 
@@ -10,6 +10,7 @@ const STATUS: Array<[new (...args: never[]) => HeraldError, number]> = [
   [Unauthorized, 401],
   [Forbidden, 403],
   [NotFound, 404],
+  [Stale, 412],
   [Conflict, 409],
   [PayloadTooLarge, 413],
   [UnsupportedMediaType, 415],

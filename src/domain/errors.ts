@@ -58,3 +58,10 @@ export class Unconfirmed extends Unavailable {
     super(message, 'storage_unavailable');
   }
 }
+
+/** The change was made against a version of a record that is no longer current (If-Match, a form's version). */
+export class Stale extends Conflict {
+  constructor(message: string, field?: string) {
+    super(message, 'precondition_failed', field);
+  }
+}

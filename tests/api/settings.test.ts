@@ -164,6 +164,42 @@ describe('refusing a bad document', () => {
   });
 });
 
+describe('two editors, one settings document', () => {
+  const putIf = async (body: unknown, ifMatch: string) => {
+    const res = await p.admin('/settings', { method: 'PUT', body, headers: { 'if-match': ifMatch } });
+    return { status: res.status, etag: res.headers.get('etag'), body: (await res.json()) as Json };
+  };
+
+  it('refuses (412) a PUT made against a version someone else changed since, keeping their change', async () => {
+    const read = await p.admin('/settings');
+    const tag = read.headers.get('etag')!;
+    expect(tag).toMatch(/^"[A-Za-z0-9_-]+"$/);
+    const base = (await read.json()) as Json;
+    // Both read the same version; the first saves its signoff, the second its support contact.
+    const first = await putIf({ ...base, signoff: 'The Dirt Free CRM Team' }, tag);
+    expect(first.status).toBe(200);
+    expect(first.etag).not.toBe(tag);
+    const second = await putIf({ ...base, support_contact: 'help@example.com' }, tag);
+    expect(second.status).toBe(412);
+    expect(second.body.error).toMatchObject({ code: 'precondition_failed', field: 'If-Match' });
+    expect(await getSettings()).toMatchObject({ signoff: 'The Dirt Free CRM Team', support_contact: null });
+    // Read again, the second editor's change goes in on top of the first's.
+    const again = await putIf({ ...(await getSettings()), support_contact: 'help@example.com' }, first.etag!);
+    expect(again.status).toBe(200);
+    expect(await getSettings()).toMatchObject({ signoff: 'The Dirt Free CRM Team', support_contact: 'help@example.com' });
+    expect((await p.admin('/settings')).headers.get('etag')).toBe(again.etag);
+  });
+
+  it('takes a PUT without If-Match, or with *, as a plain replace; refuses an If-Match that is no ETag (422)', async () => {
+    expect((await put(dirtFree())).status).toBe(200);
+    expect((await putIf({ ...dirtFree(), audience: 'Everyone' }, '*')).status).toBe(200);
+    const bad = await putIf(dirtFree(), 'W/"abc"');
+    expect(bad.status).toBe(422);
+    expect(bad.body.error.field).toBe('If-Match');
+    expect((await getSettings()).audience).toBe('Everyone');
+  });
+});
+
 describe('the runbook schemes', () => {
   it('offers the five schemes of docs/runbooks.md', () => {
     expect(SEVERITY_SCHEMES.map((s) => s.id)).toEqual(['p1-p4', 'sev1-sev3', 'p0-p3', 'sev-1-4', 'sev0-sev3']);

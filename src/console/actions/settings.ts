@@ -2,7 +2,10 @@ import type { Herald } from '../../herald.ts';
 import type { Settings } from '../../domain/settings.ts';
 import { settingsSchema } from '../../input/schemas.ts';
 import { updateSettings } from '../../domain/settings-update.ts';
-import { formFields, type FieldErrors } from '../forms.ts';
+import { requireSettingsVersion } from '../../read/settings-version.ts';
+import { Stale } from '../../domain/errors.ts';
+import { formFields, refusal, type FieldErrors } from '../forms.ts';
+import { actorName, when } from '../format.ts';
 import { done, refused, type ActionResult } from './result.ts';
 
 /** The rows of the levels table: the scheme may have 2 to 6 levels. */
@@ -43,7 +46,11 @@ export function settingsFromForm(form: FormData): unknown {
 const fieldName = (path: PropertyKey[]): string =>
   path[0] === 'severities' ? (path.length > 1 ? `level.${path.slice(1).map(String).join('.')}` : 'severities') : String(path[0] ?? 'form');
 
-export async function settingsAction(herald: Herald, actor: string, form: FormData): Promise<ActionResult & { values?: unknown }> {
+export async function settingsAction(
+  herald: Herald,
+  actor: string,
+  form: FormData,
+): Promise<ActionResult & { values?: unknown; stale?: boolean }> {
   const input = settingsFromForm(form);
   const parsed = settingsSchema.safeParse(input);
   if (!parsed.success) {
@@ -52,6 +59,22 @@ export async function settingsAction(herald: Herald, actor: string, form: FormDa
       errors[fieldName(issue.path)] ??= issue.message.charAt(0).toUpperCase() + issue.message.slice(1);
     return { ...refused(422, errors), values: input };
   }
-  await herald.run(actor, (ctx) => updateSettings(ctx, parsed.data as Settings));
+  // The version the form was read at: someone else's save since then is not put back by this one.
+  const version = formFields(form).version || undefined;
+  try {
+    await herald.run(actor, (ctx) => {
+      requireSettingsVersion(ctx.db.settings, version);
+      return updateSettings(ctx, parsed.data as Settings);
+    });
+  } catch (err) {
+    const r = refusal(err, []);
+    if (!(err instanceof Stale)) return { ...refused(r.status, r.errors), values: input };
+    // The page shows the settings as saved now, and who saved them.
+    const last = herald.store.data.audit.findLast((a) => a.action === 'settings.update');
+    const who = last
+      ? `${actorName(last.actor)} saved the settings at ${when(last.at, herald.config.SITE_TIMEZONE)} while you were editing.`
+      : 'The settings were saved by someone else while you were editing.';
+    return { ...refused(r.status, { form: `${who} The form now shows what is saved: make your change again.` }), stale: true };
+  }
   return done('/admin/settings?done=1');
 }

@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
+import { signIn, type ConsoleSession } from '../helpers/console-session.ts';
+
+/**
+ * Two Comms Leads editing the settings at once (found by a hostile review):
+ * the settings are one document replaced whole, so the second save put back
+ * the first one's field as the second had read it. The form carries the
+ * version it was read at; a save against an older one is refused with who
+ * saved meanwhile, and the form shows what is saved.
+ */
+type Json = Record<string, any>;
+let h: HeraldProcess;
+let dana: ConsoleSession;
+let sam: ConsoleSession;
+
+beforeAll(async () => {
+  h = await startHerald();
+  [dana, sam] = [await signIn(h, 'Dana'), await signIn(h, 'Sam')];
+});
+afterAll(() => stopAll(h));
+
+const page = async (s: ConsoleSession) => (await fetch(`${h.url}/admin/settings`, { headers: { cookie: s.cookie } })).text();
+const versionIn = (html: string) => /name="version" value="([^"]+)"/.exec(html)?.[1];
+const settings = async () => (await (await h.admin('/settings')).json()) as Json;
+
+/** The settings form's fields for `v`, as the page names them. */
+function formOf(v: Json, version: string): Record<string, string> {
+  const f: Record<string, string> = { version, audience: v.audience, signoff: v.signoff ?? '', support_contact: v.support_contact ?? '' };
+  (v.severities as Json[]).forEach((level, i) => {
+    for (const [k, x] of Object.entries(level)) {
+      if (typeof x === 'boolean') {
+        if (x) f[`level.${i}.${k}`] = 'on';
+      } else f[`level.${i}.${k}`] = x === null ? '' : String(x);
+    }
+  });
+  return f;
+}
+
+describe('console: two editors, one settings document', () => {
+  it('a save made against settings someone changed since is refused, naming who, and puts nothing back', async () => {
+    const base = await settings();
+    const [danaRead, samRead] = [versionIn(await page(dana)), versionIn(await page(sam))];
+    expect(danaRead).toBeTruthy();
+    expect(samRead).toBe(danaRead);
+
+    expect((await dana.post('/admin/settings', formOf({ ...base, signoff: 'The Acme status team' }, danaRead!))).status).toBe(303);
+    const late = await sam.post('/admin/settings', formOf({ ...base, support_contact: 'help@acme.example' }, samRead!));
+    expect(late.status).toBe(412);
+    const html = await late.text();
+    expect(html).toContain('Nothing was saved. Dana saved the settings at');
+    expect(html).toContain('make your change again');
+    // The form now shows Dana's save, with its version.
+    expect(html).toContain('value="The Acme status team"');
+    const current = versionIn(html);
+    expect(current).not.toBe(samRead);
+    expect(await settings()).toMatchObject({ signoff: 'The Acme status team', support_contact: null });
+
+    // Made again on what is saved, Sam's change goes in beside Dana's.
+    expect(
+      (await sam.post('/admin/settings', formOf({ ...(await settings()), support_contact: 'help@acme.example' }, current!))).status,
+    ).toBe(303);
+    expect(await settings()).toMatchObject({ signoff: 'The Acme status team', support_contact: 'help@acme.example' });
+  });
+
+  it('a form refused for a bad field keeps the version it was read at, so a save after the fix is still checked against it', async () => {
+    const read = versionIn(await page(dana))!;
+    const bad = await dana.post('/admin/settings', formOf({ ...(await settings()), audience: '' }, read));
+    expect(bad.status).toBe(422);
+    expect(versionIn(await bad.text())).toBe(read);
+  });
+});
