@@ -5,9 +5,10 @@ import { renderMarkdown } from '../render/markdown.ts';
 import { DurableJsonFile } from './durable-file.ts';
 import { acquireLock, DataDirLocked } from './lock.ts';
 import { migrate } from './migrate.ts';
-import { openPool, withClient } from './pg/client.ts';
+import { openPool, type PoolClient, withClient } from './pg/client.ts';
 import { DOCUMENT_CHANNEL } from './pg/document-store.ts';
-import { migrateDatabase } from './pg/migrate.ts';
+import { MIGRATION_LOCK_KEY, migrateDatabase } from './pg/migrate.ts';
+import { replicaSessions } from './pg/replica-sessions.ts';
 import {
   databaseHasMail,
   MAIL_FILES,
@@ -92,9 +93,23 @@ function lock(dir: string): () => void {
 }
 
 /**
+ * A replica reads the admin token and the subscribers' link key once, at start: one left running through an
+ * import would load the new document but refuse the imported token and links, and keep the old ones working.
+ */
+async function refuseWhileReplicasRun(client: PoolClient): Promise<void> {
+  const { connections, replicas } = await replicaSessions(client);
+  if (connections === 0) return;
+  const open = connections === 1 ? '1 Herald connection is' : `${connections} Herald connections are`;
+  const names = replicas.length === 0 ? '' : ` (replica${replicas.length === 1 ? '' : 's'} ${replicas.join(', ')})`;
+  throw new TransferRefused(
+    `${open} open to this database${names}: a running replica would keep the admin token and link key it read at start. Stop every replica first, then import. Nothing was imported.`,
+  );
+}
+
+/**
  * Copies DATA_DIR's document and admin token into the PostgreSQL database at `url` (migrating it first).
- * Refuses while a Herald runs on DATA_DIR, and when the database already holds a document or an admin
- * token, unless `force` (the document is then replaced as one new version, which running replicas load).
+ * Refuses while a Herald runs on DATA_DIR or on the database, and when the database already holds a
+ * document or an admin token, unless `force` (everything is then replaced).
  */
 export async function importDataDir(dataDir: string, url: string, opts: { force?: boolean } = {}): Promise<TransferReport> {
   const release = lock(dataDir);
@@ -110,10 +125,16 @@ export async function importDataDir(dataDir: string, url: string, opts: { force?
     const channels = readEmbeddedChannels(dataDir);
     const pool = openPool(url, { max: 1, applicationName: 'herald:db-import' });
     try {
+      // Before migrating too: a newer Herald's migrations are not applied under older replicas still running.
+      await withClient(pool, refuseWhileReplicasRun);
       await migrateDatabase(pool);
       await withClient(pool, async (client) => {
         await client.query('BEGIN');
         try {
+          // Held until the commit: a replica starting meanwhile waits in its migration step (src/store/pg/migrate.ts),
+          // then reads what was imported, rather than the old token and key. One already past it is connected: refused.
+          await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+          await refuseWhileReplicasRun(client);
           const { rows } = await client.query<{ version: string }>('SELECT version FROM herald_document WHERE id = 1 FOR UPDATE');
           const existing = rows[0] ? Number(rows[0].version) : null;
           if (existing !== null && !opts.force) {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -10,6 +11,7 @@ import { type PgCluster, startPgCluster } from '../helpers/pg.ts';
 import { until } from '../helpers/poll.ts';
 import { LinkTokens } from '../../src/store/mail/tokens.ts';
 import { linkKey } from '../helpers/engine.ts';
+import { signIn } from '../helpers/console-session.ts';
 
 /**
  * `npm run db:import` and `npm run db:export`, run as an operator would (the
@@ -77,6 +79,18 @@ function channelJournal(dir: string): { since: string; waiting: string[] } {
   }
   return { since, waiting: [...latest.values()].filter((d) => d.state !== 'sent').map((d) => d.id) };
 }
+
+/** What a database holds, in one line: equal lines mean nothing was changed. */
+const stateOf = (database: string) =>
+  cluster.sql(
+    `SELECT concat_ws(' | ',
+       (SELECT version || ':' || md5(data::text) FROM herald_document),
+       (SELECT string_agg(name || '=' || md5(value), ',' ORDER BY name) FROM herald_secrets),
+       (SELECT string_agg(id || ':' || email || ':' || state, ',' ORDER BY seq) FROM mail_subscribers),
+       (SELECT count(*) FROM mail_intents), (SELECT count(*) FROM mail_deliveries), (SELECT count(*) FROM channel_deliveries),
+       (SELECT count(*) FROM console_sessions), (SELECT count(*) FROM console_drafts))`,
+    database,
+  );
 
 const parsedFile = (dir: string) => dbSchema.parse(JSON.parse(readFileSync(join(dir, 'herald.json'), 'utf8')));
 
@@ -304,5 +318,34 @@ describe('db:import and db:export', () => {
     const refused = await cli(['export', live.dataDir, '--force']);
     expect(refused.code).toBe(1);
     expect(refused.out).toContain(`A Herald is running on ${live.dataDir}: stop it first. Nothing was changed.`);
+  });
+
+  it('refuses to import while a Herald runs on the database, changing nothing, --force or not; once it stops, the import goes through', async () => {
+    const database = await cluster.database();
+    const live = await startHerald({ env: { DATABASE_URL: database } });
+    running.push(live);
+    await signIn(live);
+    expect((await subscribeTo(live, 'early@example.com')).status).toBe(202);
+    const state = await stateOf(database);
+    for (const args of [
+      ['import', source, '--force'],
+      ['import', source],
+    ]) {
+      const refused = await cli(args, database);
+      expect(refused.code, refused.out).toBe(1);
+      const open = /db:import: (\d+) Herald connections are open to this database \(replica ([^)]+)\)/.exec(refused.out);
+      expect(open, refused.out).not.toBeNull();
+      // Its pool, its LISTEN connection and its leader's connection, at least.
+      expect(Number(open![1])).toBeGreaterThanOrEqual(3);
+      expect(open![2]).toBe(`${hostname()}:${live.proc.pid}`);
+      expect(refused.out).toContain('Stop every replica first, then import. Nothing was imported.');
+      expect(await stateOf(database)).toBe(state);
+    }
+    // The replica still works as it did: its token, its subscriber.
+    expect((await live.admin('/subscribers')).status).toBe(200);
+    await live.stop();
+    const imported = await cli(['import', source, '--force'], database);
+    expect(imported.code, imported.out).toBe(0);
+    expect(await cluster.sql(`SELECT value FROM herald_secrets WHERE name = 'admin-token'`, database)).toBe(TOKEN);
   });
 });

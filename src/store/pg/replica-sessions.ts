@@ -1,0 +1,31 @@
+import type { PoolClient } from './client.ts';
+
+/**
+ * The connections running Herald replicas hold to a database, found by their
+ * application_name: a replica's pools are 'herald:<replica>' (src/store/open.ts
+ * and the document store), its LISTEN connection 'herald-listen:<replica>', its
+ * leader's 'herald-lead:<replica>' (plain 'herald' and 'herald-listen' without a
+ * replica name). db:import and db:export name theirs 'herald:db-import' and
+ * 'herald:db-export': they keep nothing in memory, so they are not counted.
+ *
+ * A replica reads the admin token and the subscribers' link key once, at start,
+ * and keeps them: db:import must not replace them under it (see transfer.ts).
+ */
+const REPLICA_SESSION = `datname = current_database() AND pid <> pg_backend_pid()
+  AND application_name ~ '^herald(-listen|-lead)?(:|$)' AND application_name NOT IN ('herald:db-import', 'herald:db-export')`;
+
+export interface ReplicaSessions {
+  /** Connections open to this database from Herald replicas (this connection not counted). */
+  connections: number;
+  /** The replicas' names (host:pid), as their connections carry them. */
+  replicas: string[];
+}
+
+/** Who runs on the database now. Any role may read application_name of every session in pg_stat_activity. */
+export async function replicaSessions(client: PoolClient): Promise<ReplicaSessions> {
+  const { rows } = await client.query<{ application_name: string }>(
+    `SELECT application_name FROM pg_stat_activity WHERE ${REPLICA_SESSION}`,
+  );
+  const replicas = new Set(rows.map((r) => r.application_name.replace(/^[^:]*:?/, '')).filter((name) => name !== ''));
+  return { connections: rows.length, replicas: [...replicas].sort() };
+}
