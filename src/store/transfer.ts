@@ -109,7 +109,7 @@ async function refuseWhileReplicasRun(client: PoolClient): Promise<void> {
 /**
  * Copies DATA_DIR's document and admin token into the PostgreSQL database at `url` (migrating it first).
  * Refuses while a Herald runs on DATA_DIR or on the database, and when the database already holds a
- * document or an admin token, unless `force` (everything is then replaced).
+ * document or an admin token, unless `force` (everything is then replaced, and everyone signed out).
  */
 export async function importDataDir(dataDir: string, url: string, opts: { force?: boolean } = {}): Promise<TransferReport> {
   const release = lock(dataDir);
@@ -165,6 +165,10 @@ export async function importDataDir(dataDir: string, url: string, opts: { force?
           }
           await writeMailTables(client, mail);
           await writeChannelTables(client, channels);
+          // Sessions were signed in with the token being replaced, and drafts preview the document being replaced:
+          // nobody stays signed in, and no old preview is published onto the new data. (Failed sign-ins count
+          // addresses, not sessions: they stay.)
+          await client.query('TRUNCATE console_sessions, console_drafts');
           await client.query('SELECT pg_notify($1, $2)', [DOCUMENT_CHANNEL, String(version)]);
           await client.query('COMMIT');
         } catch (err) {

@@ -348,4 +348,37 @@ describe('db:import and db:export', () => {
     expect(imported.code, imported.out).toBe(0);
     expect(await cluster.sql(`SELECT value FROM herald_secrets WHERE name = 'admin-token'`, database)).toBe(TOKEN);
   });
+
+  it('a forced import signs everyone out: console sessions and drafts made before it do not outlive it', async () => {
+    const database = await cluster.database();
+    const first = await startHerald({ env: { DATABASE_URL: database } });
+    running.push(first);
+    const dana = await signIn(first);
+    const preview = await dana.post('/admin/preview', {
+      kind: 'declare',
+      name: 'Made before the import',
+      impact: 'minor',
+      body: 'Payments fail for some customers.',
+      body_template: '',
+      notify_shown: '0',
+    });
+    expect(preview.status).toBe(200);
+    expect(await cluster.sql('SELECT count(*) FROM console_drafts', database)).toBe('1');
+    await first.stop();
+    const forced = await cli(['import', source, '--force'], database);
+    expect(forced.code, forced.out).toBe(0);
+    expect(
+      await cluster.sql(`SELECT (SELECT count(*) FROM console_sessions) || ' ' || (SELECT count(*) FROM console_drafts)`, database),
+    ).toBe('0 0');
+    // A replica started on the imported data (its admin token, from the database): the old cookie signs nobody in.
+    const next = await startHerald({ env: { DATABASE_URL: database, ADMIN_TOKEN: '' } });
+    running.push(next);
+    const page = await fetch(`${next.url}/admin`, { redirect: 'manual', headers: { cookie: dana.cookie } });
+    expect(page.status).toBe(303);
+    expect(page.headers.get('location')).toBe('/admin/login');
+    const api = await fetch(`${next.url}/api/admin/dashboard`, { headers: { cookie: dana.cookie } });
+    expect(api.status).toBe(401);
+    expect((await fetch(`${next.url}/api/admin/dashboard`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
+    await next.stop();
+  });
 });
