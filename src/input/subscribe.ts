@@ -49,20 +49,24 @@ export function addressQuery(raw: string | null | undefined): string {
 }
 
 /**
- * The subscribe request. CR and LF are refused outright (before any
- * trimming) so no address can smuggle a header into a message; zod checks the
- * syntax; components must be known ids (checked by the caller against the data).
+ * A subscriber's address, as Herald stores it (its output) and mails it. CR
+ * and LF are refused outright (before any trimming) so no address can smuggle
+ * a header into a message; zod checks the syntax. db:import checks the
+ * addresses it brings in with it too (src/store/mail/addresses.ts).
  */
+export const emailAddressSchema = z
+  .string({ error: 'email is required' })
+  .max(MAX_EMAIL, `email must be at most ${MAX_EMAIL} characters`)
+  .refine((v) => !/[\r\n\u0000]/.test(v), 'email must not contain line breaks')
+  .transform((v) => asciiDomain(v.trim()))
+  .pipe(z.email({ pattern: ADDRESS, error: 'email is not a valid address' }))
+  // Punycode is longer than the Unicode it spells: the SMTP limit applies to what is sent.
+  .refine((v) => v.length <= MAX_EMAIL, `email must be at most ${MAX_EMAIL} characters`)
+  .refine((v) => v.lastIndexOf('@') <= MAX_LOCAL_PART, `the part before the @ must be at most ${MAX_LOCAL_PART} characters`);
+
+/** The subscribe request; components must be known ids (checked by the caller against the data). */
 export const subscribeSchema = z.strictObject({
-  email: z
-    .string({ error: 'email is required' })
-    .max(MAX_EMAIL, `email must be at most ${MAX_EMAIL} characters`)
-    .refine((v) => !/[\r\n\u0000]/.test(v), 'email must not contain line breaks')
-    .transform((v) => asciiDomain(v.trim()))
-    .pipe(z.email({ pattern: ADDRESS, error: 'email is not a valid address' }))
-    // Punycode is longer than the Unicode it spells: the SMTP limit applies to what is sent.
-    .refine((v) => v.length <= MAX_EMAIL, `email must be at most ${MAX_EMAIL} characters`)
-    .refine((v) => v.lastIndexOf('@') <= MAX_LOCAL_PART, `the part before the @ must be at most ${MAX_LOCAL_PART} characters`),
+  email: emailAddressSchema,
   components: z.array(z.string().max(60)).max(200).default([]),
 });
 export type SubscribeInput = z.infer<typeof subscribeSchema>;

@@ -18,6 +18,7 @@ import {
   writeMailFiles,
   writeMailTables,
 } from './mail/transfer.ts';
+import { refusedAddresses } from './mail/addresses.ts';
 import {
   CHANNEL_FILE,
   type ChannelData,
@@ -122,6 +123,8 @@ export async function importDataDir(dataDir: string, url: string, opts: { force?
       throw new TransferRefused(`${tokenFile} holds no usable admin token (under ${MIN_TOKEN_LENGTH} characters); nothing was imported.`);
     }
     const mail = readEmbeddedMail(dataDir, new Date());
+    const refused = refusedAddresses(mail.subscribers);
+    if (refused !== null) throw new TransferRefused(`${join(dataDir, 'subscribers.jsonl')}: ${refused}. Nothing was imported.`);
     const channels = readEmbeddedChannels(dataDir);
     const pool = openPool(url, { max: 1, applicationName: 'herald:db-import' });
     try {

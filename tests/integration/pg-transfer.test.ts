@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -380,5 +380,32 @@ describe('db:import and db:export', () => {
     expect(api.status).toBe(401);
     expect((await fetch(`${next.url}/api/admin/dashboard`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
     await next.stop();
+  });
+
+  it('refuses a subscriber address the subscribe API would refuse, naming the record, and imports nothing', async () => {
+    const hostile = tempDataDir('herald-transfer-addr-');
+    try {
+      cpSync(source, hostile, { recursive: true });
+      const lines = readFileSync(join(source, 'subscribers.jsonl'), 'utf8').split('\n').filter(Boolean);
+      const reader = lines.map((l) => JSON.parse(l) as Json).find((r) => r.email === 'reader@example.com')!;
+      const state = await stateOf(url);
+      for (const [email, reason] of [
+        // A header smuggled into every message to it (the reviewer's record).
+        ['victim@example.com\r\nBcc: all@evil.example', 'which the subscribe API refuses (email must not contain line breaks)'],
+        // Valid, but not as the API stores it (the domain in its ASCII form): a second subscriber for one address.
+        ['reader@bücher.de', 'which Herald would have stored as reader@xn--bcher-kva.de'],
+      ]) {
+        writeFileSync(join(hostile, 'subscribers.jsonl'), `${lines.join('\n')}\n`);
+        appendFileSync(join(hostile, 'subscribers.jsonl'), `${JSON.stringify({ ...reader, id: 'sub_hostile', seq: 99, email })}\n`);
+        const refused = await cli(['import', hostile, '--force']);
+        expect(refused.code, refused.out).toBe(1);
+        expect(refused.out).toContain(
+          `db:import: ${join(hostile, 'subscribers.jsonl')}: subscriber sub_hostile (seq 99) has the address ${JSON.stringify(email)}, ${reason}. Nothing was imported.`,
+        );
+        expect(await stateOf(url)).toBe(state);
+      }
+    } finally {
+      removeDir(hostile);
+    }
   });
 });
