@@ -3,7 +3,9 @@
  * - `npm run db:import -- DATA_DIR [--force]`: DATA_DIR's data file, admin token, subscribers and
  *   the email and channel outboxes into the PostgreSQL database at DATABASE_URL (migrated first).
  * - `npm run db:export -- DIR [--force]`: the same from the database into DIR, as an embedded DATA_DIR.
- * Both refuse while a Herald runs on that folder, and never replace data without --force.
+ * Both refuse while a Herald runs on that folder, and never replace data without --force. The import
+ * also refuses while Herald replicas are connected to the database (stop them all first), and when a
+ * subscriber's address is one the subscribe API would refuse.
  */
 import { parseArgs } from 'node:util';
 import { exportToDir, importDataDir, TransferRefused } from '../src/store/transfer.ts';
