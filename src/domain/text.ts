@@ -7,7 +7,19 @@
 export const CONTROL_IN_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 export const CONTROL_IN_LINE = /[\u0000-\u001f\u007f-\u009f]/;
 
-export const CONTROL_MESSAGE = 'must not contain control characters';
+export const CONTROL_MESSAGE = 'must not contain control characters or broken Unicode (a lone surrogate, a noncharacter)';
+
+/**
+ * Noncharacters of the Basic Multilingual Plane: like a lone surrogate (which JSON carries as `\ud800`),
+ * strict JSON and XML readers refuse them, and a whole Statuspage document or feed with them.
+ */
+const NONCHARACTER = /[\ufdd0-\ufdef\ufffe\uffff]/;
+const wellFormed = (v: string) => v.isWellFormed() && !NONCHARACTER.test(v);
+
+/** A one-line text fit to store (a name): no control character, no broken Unicode. */
+export const cleanLine = (v: string): boolean => !CONTROL_IN_LINE.test(v) && wellFormed(v);
+/** A multi-line text fit to store (an update): tab and line breaks allowed, nothing else of the above. */
+export const cleanText = (v: string): boolean => !CONTROL_IN_TEXT.test(v) && wellFormed(v);
 
 const characters = new Intl.Segmenter('en', { granularity: 'grapheme' });
 

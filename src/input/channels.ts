@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CHANNEL_KINDS, CHANNEL_MIN_IMPACTS } from '../domain/channels/model.ts';
 import { urlRefusal } from '../http/address-policy.ts';
-import { CONTROL_IN_LINE, CONTROL_MESSAGE } from '../domain/text.ts';
+import { cleanLine, CONTROL_MESSAGE } from '../domain/text.ts';
 
 /**
  * Channel input (`POST`/`PATCH /api/admin/channels`, the console's channels
@@ -10,7 +10,7 @@ import { CONTROL_IN_LINE, CONTROL_MESSAGE } from '../domain/text.ts';
  */
 const channelName = z
   .string({ error: 'name is required' })
-  .refine((v) => !CONTROL_IN_LINE.test(v), `name ${CONTROL_MESSAGE}`)
+  .refine(cleanLine, `name ${CONTROL_MESSAGE}`)
   .trim()
   .min(1, 'name must not be empty')
   .max(100, 'name must be at most 100 characters');

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { COMPONENT_STATUSES, IMPACTS } from '../domain/status.ts';
 import { UPDATE_STATUSES } from '../domain/incidents/lifecycle.ts';
-import { CONTROL_IN_LINE, CONTROL_IN_TEXT, CONTROL_MESSAGE } from '../domain/text.ts';
+import { cleanLine, cleanText, CONTROL_MESSAGE } from '../domain/text.ts';
 import { MAX_MARKDOWN_DEPTH, markdownDepth } from '../render/markdown.ts';
 
 /**
@@ -19,7 +19,7 @@ const TOO_DEEP = `body nests quotes, lists or emphasis too deeply (more than ${M
 // Control characters are refused before trimming: a trailing one is refused, not quietly cut.
 export const name = z
   .string({ error: 'name is required' })
-  .refine((v) => !CONTROL_IN_LINE.test(v), `name ${CONTROL_MESSAGE}`)
+  .refine(cleanLine, `name ${CONTROL_MESSAGE}`)
   .trim()
   .min(1, 'name must not be empty')
   .max(LIMITS.name, `name must be at most ${LIMITS.name} characters`);
@@ -27,7 +27,7 @@ export const name = z
 const markdownBody = (max: number, missing: string) =>
   z
     .string({ error: missing })
-    .refine((v) => !CONTROL_IN_TEXT.test(v), `body ${CONTROL_MESSAGE}`)
+    .refine(cleanText, `body ${CONTROL_MESSAGE}`)
     .trim()
     .min(1, 'body must not be empty')
     // abort: a text over the limit is refused for its length alone, not read by marked (slower than linear on some text).
@@ -35,16 +35,12 @@ const markdownBody = (max: number, missing: string) =>
     .refine(shallowEnough, TOO_DEEP);
 export const body = markdownBody(LIMITS.body, 'body is required');
 /** A short one-line text (a description, a group name). */
-const line = (max: number) =>
-  z
-    .string()
-    .max(max)
-    .refine((v) => !CONTROL_IN_LINE.test(v), CONTROL_MESSAGE);
+const line = (max: number) => z.string().max(max).refine(cleanLine, CONTROL_MESSAGE);
 /** A named one-line text (a commander, a war room): trimmed, not empty. */
 const shortLine = (label: string, max: number) =>
   z
     .string({ error: `${label} must be text` })
-    .refine((v) => !CONTROL_IN_LINE.test(v), `${label} ${CONTROL_MESSAGE}`)
+    .refine(cleanLine, `${label} ${CONTROL_MESSAGE}`)
     .trim()
     .min(1, `${label} must not be empty (leave it out instead)`)
     .max(max, `${label} must be at most ${max} characters`);
@@ -87,7 +83,7 @@ const eta = instant.nullable().optional();
 const told = (label: string) =>
   z
     .string({ error: `${label} must be text` })
-    .refine((v) => !CONTROL_IN_TEXT.test(v), `${label} ${CONTROL_MESSAGE}`)
+    .refine(cleanText, `${label} ${CONTROL_MESSAGE}`)
     .trim()
     .min(1, `${label} must not be empty (leave it out instead)`)
     .max(LIMITS.told, `${label} must be at most ${LIMITS.told} characters`)

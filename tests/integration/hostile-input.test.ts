@@ -70,8 +70,21 @@ describe('public writes refuse other sites and loose content types', () => {
   });
 });
 
-describe('control characters are refused at input with the field named, and nothing is stored', () => {
-  const CONTROLS = { NUL: '\u0000', BEL: '\u0007', 'U+0001': '\u0001', VT: '\u000b', FF: '\u000c', DEL: '\u007f', 'U+0085': '\u0085' };
+describe('control characters and broken Unicode are refused at input with the field named, and nothing is stored', () => {
+  const CONTROLS = {
+    NUL: '\u0000',
+    BEL: '\u0007',
+    'U+0001': '\u0001',
+    VT: '\u000b',
+    FF: '\u000c',
+    DEL: '\u007f',
+    'U+0085': '\u0085',
+    // Served as "\ud800" in the Statuspage JSON, which strict readers (Rust's serde_json) refuse whole.
+    'a lone high surrogate': '\ud800',
+    'a lone low surrogate': '\udfff',
+    'the noncharacter U+FFFF': '\uffff',
+    'the noncharacter U+FDD0': '\ufdd0',
+  };
 
   it.each(Object.entries(CONTROLS))('%s in an incident name, an update body, a component name or description', async (_name, ch) => {
     const before = await dataFile();
@@ -98,6 +111,8 @@ describe('control characters are refused at input with the field named, and noth
     expect(ok.status).toBe(201);
     const tabbedName = await h.admin('/incidents', { body: { name: 'Tab\tname', impact: 'minor', body: 'x' } });
     expect(tabbedName.status).toBe(422);
+    // A surrogate pair is a character like any other (an emoji), in a name or a body.
+    expect((await h.admin('/incidents', { body: { name: 'Payments 💳', impact: 'minor', body: 'Cards 💳 fail.' } })).status).toBe(201);
   });
 
   it('the console refuses them on its forms too (declare preview), storing nothing', async () => {
