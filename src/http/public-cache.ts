@@ -72,7 +72,7 @@ export function etagMatches(header: string | undefined, etag: string): boolean {
 export const publicCors: MiddlewareHandler = cors({ origin: '*', allowMethods: ['GET', 'HEAD', 'OPTIONS'], maxAge: 86_400 });
 
 /** The paths `publicCors` (or PublicAnswers with `cors`) opens to any origin: their errors must be readable there too. */
-export const isPublicJson = (path: string): boolean => path === '/api/banner.json' || path.startsWith('/api/v2/');
+export const isPublicJson = (path: string): boolean => path === '/api/banner.json' || path === '/index.json' || path.startsWith('/api/v2/');
 
 /** If-None-Match from Node's own request headers: asking Hono's request for it builds a full Headers object. */
 function ifNoneMatch<E extends { Bindings: HttpBindings }>(c: Context<E>): string | undefined {

@@ -135,7 +135,8 @@ export function incidentJson(e: EventRecord, db: Db, siteUrl: string) {
     resolved_at: ms(e.resolved_at),
     impact: e.kind === 'incident' ? e.impact : ('maintenance' as const),
     shortlink: incidentUrl(siteUrl, e.id),
-    started_at: ms(e.started_at),
+    // A window's, as on Statuspage, is when it was created: its own times are scheduled_for and scheduled_until.
+    started_at: e.kind === 'incident' ? ms(e.started_at) : ms(e.created_at),
     page_id: db.page.id,
     incident_updates: updatesNewestFirst<Update>(e).map((u) => updateJson(u, e.id)),
     components: e.components

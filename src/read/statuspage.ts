@@ -28,6 +28,7 @@ export type V2Document =
   | 'components'
   | 'incidents'
   | 'incidents/unresolved'
+  | 'incidents/resolved'
   | 'scheduled-maintenances'
   | 'scheduled-maintenances/upcoming'
   | 'scheduled-maintenances/active';
@@ -38,6 +39,7 @@ export const V2_DOCUMENTS: readonly V2Document[] = [
   'components',
   'incidents',
   'incidents/unresolved',
+  'incidents/resolved',
   'scheduled-maintenances',
   'scheduled-maintenances/upcoming',
   'scheduled-maintenances/active',
@@ -64,6 +66,16 @@ export function v2Document(name: V2Document, db: Db, site: SiteInfo): object {
       return { page, incidents: inc(incidents(db).slice(0, LIST_LIMIT)) };
     case 'incidents/unresolved':
       return { page, incidents: inc(incidents(db).filter(isOpenIncident)) };
+    // Not in Statuspage's documentation, but served by it and read by the legacy se-v2.js client.
+    case 'incidents/resolved':
+      return {
+        page,
+        incidents: inc(
+          incidents(db)
+            .filter((i) => !isOpenIncident(i))
+            .slice(0, LIST_LIMIT),
+        ),
+      };
     case 'scheduled-maintenances':
       return { page, scheduled_maintenances: inc(maintenances(db).slice(0, LIST_LIMIT)) };
     case 'scheduled-maintenances/upcoming':

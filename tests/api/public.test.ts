@@ -35,6 +35,7 @@ const DOCS = [
   'components',
   'incidents',
   'incidents/unresolved',
+  'incidents/resolved',
   'scheduled-maintenances',
   'scheduled-maintenances/upcoming',
   'scheduled-maintenances/active',
@@ -76,6 +77,32 @@ describe('the Statuspage v2 documents', () => {
     }
     expect((await json('/api/v2/incidents/unresolved.json')).incidents.map((i: Json) => i.id)).toEqual([inc.id]);
     expect((await json('/api/v2/summary.json')).status).toEqual({ indicator: 'major', description: 'Partial System Outage' });
+  });
+
+  it('/index.json answers the summary (Statuspage serves it; the statuspage-updates client polls it), and incidents/resolved.json the resolved ones', async () => {
+    const index = await get('/index.json', { origin: 'https://app.example.com' });
+    expect(index.status).toBe(200);
+    expect(index.headers.get('access-control-allow-origin')).toBe('*');
+    expect(await index.json()).toEqual(await json('/api/v2/summary.json'));
+
+    const open = await declare({ name: 'Still open', body: 'Looking.' });
+    const done = await declare({ name: 'Over soon', body: 'Looking.' });
+    expect((await p.admin(`/incidents/${done.id}/updates`, { body: { status: 'resolved', body: 'Fixed.' } })).status).toBe(201);
+    const resolved = (await json('/api/v2/incidents/resolved.json')).incidents as Json[];
+    expect(resolved.map((i) => i.id)).toContain(done.id);
+    expect(resolved.map((i) => i.id)).not.toContain(open.id);
+    expect(resolved.every((i) => i.status === 'resolved')).toBe(true);
+  });
+
+  it("a window's started_at is when it was created, as on Statuspage (its times are scheduled_for and scheduled_until)", async () => {
+    const from = new Date(Date.now() + 86_400_000).toISOString();
+    const until = new Date(Date.now() + 90_000_000).toISOString();
+    const res = await p.admin('/maintenances', { body: { name: 'Upgrade', scheduled_for: from, scheduled_until: until, components: [] } });
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as Json;
+    const m = ((await json('/api/v2/scheduled-maintenances/upcoming.json')).scheduled_maintenances as Json[]).find((x) => x.id === id)!;
+    expect(m.started_at).toBe(m.created_at);
+    expect(m.scheduled_for).toBe(from);
   });
 
   it.each(['/api/v2/summary.json', '/api/banner.json'])(

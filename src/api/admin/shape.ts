@@ -31,6 +31,8 @@ export function adminEventJson(e: EventRecord, db: Db, siteUrl: string) {
   return {
     ...pub,
     incident_updates: updates,
+    // When it really started (the public shape, as Statuspage's, has its creation there).
+    started_at: ms(e.started_at),
     auto_transitions: e.auto_transitions,
     reminded_at: e.reminded_at,
     cancelled_at: e.cancelled_at,

@@ -3,7 +3,7 @@ import type { Herald } from '../../herald.ts';
 import { NotFound } from '../../domain/errors.ts';
 import type { HttpBindings } from '@hono/node-server';
 import { PublicAnswers, PublicCache, publicCors } from '../../http/public-cache.ts';
-import { V2_DOCUMENTS, v2Document } from '../../read/statuspage.ts';
+import { V2_DOCUMENTS, type V2Document, v2Document } from '../../read/statuspage.ts';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
@@ -23,15 +23,17 @@ export function statuspageDocuments<E extends { Bindings: HttpBindings }>(
 ): void {
   const cache = new PublicCache(() => herald.store.version, V2_DOCUMENTS.length);
   const answers = new PublicAnswers(security, { cors: true });
-  for (const name of V2_DOCUMENTS) {
-    app.get(`/api/v2/${name}.json`, (c) => {
+  const serve = (path: string, name: V2Document) =>
+    app.get(path, (c) => {
       const entry = cache.get(name, () => ({
         body: JSON.stringify(v2Document(name, herald.store.data, herald.config)),
         contentType: JSON_TYPE,
       }));
       return answers.answer(c, entry);
     });
-  }
+  for (const name of V2_DOCUMENTS) serve(`/api/v2/${name}.json`, name);
+  // Statuspage pages also answer /index.json with the summary; the statuspage-updates client polls it.
+  serve('/index.json', 'summary');
 }
 
 export function statuspageApi() {
