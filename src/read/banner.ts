@@ -37,17 +37,21 @@ const rank = (e: EventRecord): number => RANK[e.kind === 'incident' ? e.impact :
  * group id stands for its components. Unknown ids are ignored (a deleted
  * component must not break an app's banner). Returns null for no filter.
  */
-export function parseComponentFilter(raw: string | undefined, db: Pick<Db, 'components'>): string[] | null {
-  if (raw === undefined || raw.trim() === '') return null;
+export function parseComponentFilter(raw: string | string[] | undefined, db: Pick<Db, 'components'>): string[] | null {
+  // `?components=a&components=b` as `?components=a,b`.
+  const joined = Array.isArray(raw) ? raw.join(',') : raw;
+  if (joined === undefined || joined.trim() === '') return null;
   const asked = new Set(
-    raw
+    joined
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean)
       .slice(0, MAX_FILTER_IDS),
   );
   const ids = db.components.filter((c) => asked.has(c.id) || (c.group !== null && asked.has(c.group))).map((c) => c.id);
-  return [...new Set(ids)].sort();
+  // Only unknown ids (a typo, a component since removed): no filter, not an empty one that would show
+  // "All Systems Operational" through any outage.
+  return ids.length === 0 ? null : [...new Set(ids)].sort();
 }
 
 /**

@@ -194,8 +194,10 @@ describe('/api/banner.json', () => {
     const { groups } = (await (await p.admin('/components')).json()) as Json;
     const core = groups.find((g: Json) => g.name === 'Core').id;
     expect((await json('/api/banner.json?components=web')).active).toBe(false);
-    expect((await json('/api/banner.json?components=nope')).active).toBe(false);
+    // Unknown ids alone (a typo, a deleted component) filter nothing: the outage still shows.
+    expect((await json('/api/banner.json?components=nope')).active).toBe(true);
     expect((await json('/api/banner.json?components=web,api')).active).toBe(true);
+    expect((await json('/api/banner.json?components=web&components=api')).active).toBe(true);
     expect((await json(`/api/banner.json?components=${core}`)).title).toBe('Checkout errors');
   });
 });

@@ -116,7 +116,16 @@ describe('banner', () => {
     expect(parseComponentFilter(' ', db)).toBeNull();
     expect(parseComponentFilter(core, db)).toEqual(['api', 'dashboard']);
     expect(parseComponentFilter('webhooks,nope,api,api', db)).toEqual(['api', 'webhooks']);
-    expect(parseComponentFilter('nope', db)).toEqual([]);
+    // Only unknown ids (a typo, a component since deleted): no filter, so an outage still shows.
+    expect(parseComponentFilter('nope', db)).toBeNull();
+    expect(parseComponentFilter('nope,,gone', db)).toBeNull();
+    // A repeated parameter counts every value.
+    expect(parseComponentFilter(['webhooks', 'api'], db)).toEqual(['api', 'webhooks']);
+  });
+
+  it('a filter of unknown ids alone still shows an outage', () => {
+    const db = integrationsDb(NOW);
+    expect(bannerFor(db, SITE, parseComponentFilter('api-typo', db))).toMatchObject({ active: true, indicator: 'major' });
   });
 
   it('truncateText keeps short text and collapses whitespace', () => {

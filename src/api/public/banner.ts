@@ -16,7 +16,7 @@ export function bannerRoute<E extends { Bindings: HttpBindings }>(app: Hono<E>, 
   const answers = new PublicAnswers(security, { cors: true });
   app.get('/api/banner.json', (c) => {
     const db = herald.store.data;
-    const filter = parseComponentFilter(c.req.query('components'), db);
+    const filter = parseComponentFilter(c.req.queries('components'), db);
     const key = filter === null ? '*' : filter.join(',');
     const entry = cache.get(key, () => ({
       body: JSON.stringify(bannerFor(db, herald.config, filter)),

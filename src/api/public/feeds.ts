@@ -34,7 +34,7 @@ export function feedsApp(herald: Herald) {
 
   app.get('/maintenance.ics', (c) => {
     const db = herald.store.data;
-    const filter = parseComponentFilter(c.req.query('components'), db);
+    const filter = parseComponentFilter(c.req.queries('components'), db);
     const key = `ics ${filter === null ? '*' : filter.join(',')}`;
     const entry = cache.get(key, () => ({ body: maintenanceCalendar(db, herald.config, filter), contentType: ICS_TYPE }));
     return answers.answer(c, entry);
