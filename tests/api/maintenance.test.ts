@@ -203,3 +203,30 @@ describe('a maintenance is not an incident', () => {
     expect(ids(await v2('summary'))).toEqual([m.id]);
   });
 });
+
+describe('incidents during a window', () => {
+  const minutes = (n: number) => new Date(Date.now() + n * 60_000).toISOString();
+  const summary = async () => (await (await p.request('/api/v2/summary.json')).json()) as Json;
+  const banner = async () => (await (await p.request('/api/banner.json')).json()) as Json;
+  const declare = (components: Json) =>
+    call('/incidents', { body: { name: 'API errors', severity: 'sev2', status: 'investigating', body: 'Looking.', components } });
+
+  it('an incident resolved while the window runs leaves the component under maintenance, and the end gives operational', async () => {
+    // Started by the timer at once: its start is already past.
+    const { body: m } = await schedule({ scheduled_for: minutes(-1), scheduled_until: minutes(6), components: ['api'] });
+    for (let i = 0; i < 100 && (await componentStatus('api')) !== 'under_maintenance'; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await componentStatus('api')).toBe('under_maintenance');
+    const { body: inc } = await declare({ api: 'partial_outage' });
+    expect(await componentStatus('api')).toBe('partial_outage');
+    expect((await call(`/incidents/${inc.id}/updates`, { body: { status: 'resolved', body: 'ok' } })).status).toBe(201);
+    expect(await componentStatus('api')).toBe('under_maintenance');
+    expect((await step(m.id, 'complete')).status).toBe(201);
+
+    const s = await summary();
+    expect(s.components.find((c: Json) => c.id === 'api').status).toBe('operational');
+    expect(s.status.indicator).toBe('none');
+    expect(s.incidents).toEqual([]);
+    expect(s.scheduled_maintenances).toEqual([]);
+    expect(await banner()).toMatchObject({ active: false, indicator: 'none' });
+  });
+});

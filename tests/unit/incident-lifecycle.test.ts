@@ -212,6 +212,27 @@ describe('restoreOnResolve: components return to operational on resolution', () 
     expect(statuses(d)).toEqual({ api: 'operational', dashboard: 'degraded_performance', db: 'under_maintenance' });
   });
 
+  it('gives back under_maintenance, not its outage, while a running window covers the component', () => {
+    const d = threeComponents();
+    d.maintenances.push(maintenance('MNT-2026-11-22-1', 'in_progress', { components: ['api'] }));
+    const inc = declare(d, { components: { api: 'partial_outage', dashboard: 'major_outage' } }, 5);
+    postUpdate(ctx(d, 10), inc.id, { status: 'resolved', body: 'Fixed.' });
+    expect(statuses(d)).toEqual({ api: 'under_maintenance', dashboard: 'operational', db: 'operational' });
+    expect(inc.updates.at(-1)!.affected_components).toEqual([
+      { code: 'api', name: 'API', old_status: 'partial_outage', new_status: 'under_maintenance' },
+      { code: 'dashboard', name: 'DASHBOARD', old_status: 'major_outage', new_status: 'operational' },
+    ]);
+  });
+
+  it('gives back what the other open incidents say now (their latest statuses, the worst), not what this one left', () => {
+    const d = threeComponents();
+    const a = declare(d, { components: { api: 'degraded_performance', dashboard: 'partial_outage' } });
+    const b = declare(d, { name: 'Worse', impact: 'critical', components: { api: 'major_outage', dashboard: 'major_outage' } }, 5);
+    postUpdate(ctx(d, 8), a.id, { status: 'monitoring', body: 'Dashboard fixed.', components: { dashboard: 'operational' } });
+    postUpdate(ctx(d, 10), b.id, { status: 'resolved', body: 'B fixed.' });
+    expect(statuses(d)).toEqual({ api: 'degraded_performance', dashboard: 'operational', db: 'operational' });
+  });
+
   it('restores a component whatever its id, even one named like an Object property', () => {
     const d = db([{ id: 'constructor' }, { id: 'api' }]);
     const inc = declare(d, {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { emptyDb, type Db } from '../../src/domain/model.ts';
 import type { VerbContext } from '../../src/domain/context.ts';
 import { createComponent } from '../../src/domain/components/manage.ts';
+import { overallStatus } from '../../src/domain/overall.ts';
 import { declareIncident } from '../../src/domain/incidents/declare.ts';
 import { postUpdate } from '../../src/domain/incidents/post-update.ts';
 import { scheduleMaintenance } from '../../src/domain/maintenance/schedule.ts';
@@ -327,5 +328,61 @@ describe('dating', () => {
       ['in_progress', iso(30)],
     ]);
     expect(r.started_at).toBe(iso(30));
+  });
+});
+
+describe('what a component returns to (incidents and windows together)', () => {
+  const outage = (db: Db, minutes: number, components: Record<string, 'degraded_performance' | 'partial_outage' | 'major_outage'>) =>
+    declareIncident(at(db, minutes), { name: 'Trouble', impact: 'major', status: 'investigating', body: 'Looking.', components });
+
+  it('an incident resolved during a window leaves its component under maintenance, and the end gives operational', () => {
+    const db = setup();
+    const m = window(db);
+    startMaintenance(at(db, 120), m.id);
+    const inc = outage(db, 130, { api: 'partial_outage' });
+    expect(status(db, 'api')).toBe('partial_outage'); // an incident's outage shows over the maintenance
+    postUpdate(at(db, 140), inc.id, { status: 'resolved', body: 'Fixed.' });
+    expect(status(db, 'api')).toBe('under_maintenance');
+    expect(inc.updates.at(-1)!.affected_components).toEqual([
+      { code: 'api', name: 'API', old_status: 'partial_outage', new_status: 'under_maintenance' },
+    ]);
+    applyDueTransitions(at(db, 180, 'maintenance-timer'), OPTS);
+    expect(record(db, m.id).status).toBe('completed');
+    expect(status(db, 'api')).toBe('operational');
+    expect(overallStatus(db).indicator).toBe('none');
+  });
+
+  it('an incident resolved while one of two windows still covers the component: the last end settles it', () => {
+    const db = setup();
+    const a = window(db, { components: ['api'] });
+    const b = window(db, { name: 'B', scheduled_for: iso(150), scheduled_until: iso(240), components: ['api'] });
+    startMaintenance(at(db, 120), a.id);
+    startMaintenance(at(db, 150), b.id);
+    const inc = outage(db, 160, { api: 'major_outage' });
+    completeMaintenance(at(db, 170), a.id);
+    expect(status(db, 'api')).toBe('major_outage');
+    postUpdate(at(db, 200), inc.id, { status: 'resolved', body: 'Fixed.' });
+    expect(status(db, 'api')).toBe('under_maintenance');
+    completeMaintenance(at(db, 240), b.id);
+    expect(status(db, 'api')).toBe('operational');
+  });
+
+  it('while a window covers it, another open incident that set a status during the window still shows; one set before the window does not', () => {
+    const db = setup();
+    const before = outage(db, 10, { api: 'degraded_performance' });
+    const m = window(db);
+    startMaintenance(at(db, 120), m.id);
+    const during = outage(db, 130, { api: 'major_outage', db: 'partial_outage' });
+    const alsoDuring = outage(db, 135, { db: 'degraded_performance' });
+    postUpdate(at(db, 140), during.id, { status: 'resolved', body: 'Fixed.' });
+    expect(status(db, 'api')).toBe('under_maintenance'); // `before` was written over by the window's start
+    expect(status(db, 'db')).toBe('degraded_performance');
+    postUpdate(at(db, 150), alsoDuring.id, { status: 'resolved', body: 'Fixed.' });
+    expect(status(db, 'db')).toBe('under_maintenance');
+    completeMaintenance(at(db, 180), m.id);
+    expect(status(db, 'api')).toBe('degraded_performance');
+    expect(status(db, 'db')).toBe('operational');
+    postUpdate(at(db, 190), before.id, { status: 'resolved', body: 'Fixed.' });
+    expect(status(db, 'api')).toBe('operational');
   });
 });

@@ -3,7 +3,7 @@ import type { ComponentChange, EventRecord, Incident } from '../model.ts';
 import type { ComponentStatus, IncidentStatus } from '../status.ts';
 import { Conflict, Invalid, NotFound } from '../errors.ts';
 import { isResolvedStatus } from '../status.ts';
-import { isActiveMaintenance, isOpenIncident } from '../overall.ts';
+import { settledStatus } from '../components/settle.ts';
 
 /**
  * Incident status rules.
@@ -87,9 +87,11 @@ export function afterTheFact(event: EventRecord, update: { id: string; status: s
 }
 
 /**
- * On resolution, components this incident left degraded return to
- * operational, unless another open incident (or a maintenance in progress)
- * still affects them or the resolving update set them explicitly.
+ * On resolution, components this incident left degraded settle by the one
+ * rule (components/settle.ts): under maintenance while a running window
+ * covers them, else the worst status the other open incidents give them now,
+ * else operational; unless the resolving update set them explicitly. One
+ * already operational or under maintenance is not this incident's to change.
  */
 export function restoreOnResolve(
   ctx: VerbContext,
@@ -101,12 +103,8 @@ export function restoreOnResolve(
     if (Object.hasOwn(explicit, id)) continue; // not `in`: a component may be called "constructor"
     const component = ctx.db.components.find((c) => c.id === id);
     if (!component || component.status === 'operational' || component.status === 'under_maintenance') continue;
-    // Only what is under way holds a component: an open incident or a running
-    // maintenance, not one that is merely scheduled for later.
-    const stillAffected =
-      ctx.db.incidents.some((other) => other.id !== incident.id && isOpenIncident(other) && other.components.includes(id)) ||
-      ctx.db.maintenances.some((m) => isActiveMaintenance(m) && m.components.includes(id));
-    if (!stillAffected) restore[id] = 'operational';
+    const settled = settledStatus(ctx.db, id, { incident: incident.id });
+    if (settled !== component.status) restore[id] = settled;
   }
   return restore;
 }
