@@ -229,4 +229,20 @@ describe('incidents during a window', () => {
     expect(s.scheduled_maintenances).toEqual([]);
     expect(await banner()).toMatchObject({ active: false, indicator: 'none' });
   });
+
+  it("overlapping windows give back the open incident's status when the last one ends", async () => {
+    const { body: inc } = await declare({ api: 'degraded_performance' });
+    await call(`/incidents/${inc.id}/updates`, { body: { status: 'identified', body: 'Found it.' } });
+    const { body: a } = await schedule({ components: ['api'] });
+    const { body: b } = await schedule({ name: 'B', scheduled_for: hours(25), scheduled_until: hours(28), components: ['api'] });
+    await step(a.id, 'start');
+    await step(b.id, 'start');
+    await step(a.id, 'complete');
+    expect(await componentStatus('api')).toBe('under_maintenance');
+    await step(b.id, 'complete');
+    expect(await componentStatus('api')).toBe('degraded_performance');
+    expect((await summary()).status.indicator).toBe('major'); // sev2, still open
+    await call(`/incidents/${inc.id}/updates`, { body: { status: 'resolved', body: 'Fixed.' } });
+    expect(await componentStatus('api')).toBe('operational');
+  });
 });

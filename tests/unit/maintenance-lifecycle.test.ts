@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { emptyDb, type Db } from '../../src/domain/model.ts';
 import type { VerbContext } from '../../src/domain/context.ts';
-import { createComponent } from '../../src/domain/components/manage.ts';
+import { createComponent, editComponent } from '../../src/domain/components/manage.ts';
 import { overallStatus } from '../../src/domain/overall.ts';
 import { declareIncident } from '../../src/domain/incidents/declare.ts';
 import { postUpdate } from '../../src/domain/incidents/post-update.ts';
@@ -352,6 +352,32 @@ describe('what a component returns to (incidents and windows together)', () => {
     expect(overallStatus(db).indicator).toBe('none');
   });
 
+  it('overlapping windows give back what the open incident says when the last one ends', () => {
+    const db = setup();
+    const inc = outage(db, 10, { api: 'degraded_performance' });
+    postUpdate(at(db, 20), inc.id, { status: 'identified', body: 'Found it.' });
+    const a = window(db, { components: ['api'] }); // 120–180
+    const b = window(db, { name: 'B', scheduled_for: iso(150), scheduled_until: iso(240), components: ['api'] });
+    for (const minutes of [120, 150, 180]) applyDueTransitions(at(db, minutes, 'maintenance-timer'), OPTS);
+    expect([record(db, a.id).status, record(db, b.id).status]).toEqual(['completed', 'in_progress']);
+    expect(status(db, 'api')).toBe('under_maintenance');
+    applyDueTransitions(at(db, 240, 'maintenance-timer'), OPTS);
+    expect(record(db, b.id).status).toBe('completed');
+    expect(status(db, 'api')).toBe('degraded_performance');
+    postUpdate(at(db, 250), inc.id, { status: 'resolved', body: 'Fixed.' });
+    expect(status(db, 'api')).toBe('operational');
+  });
+
+  it('the same after a restart that missed both windows', () => {
+    const db = setup();
+    outage(db, 10, { api: 'degraded_performance' });
+    window(db, { components: ['api'] });
+    window(db, { name: 'B', scheduled_for: iso(150), scheduled_until: iso(240), components: ['api'] });
+    const done = applyDueTransitions(at(db, 600, 'maintenance-timer'), OPTS);
+    expect(done.map((d) => d.kind)).toEqual(['start', 'start', 'complete', 'complete']);
+    expect(status(db, 'api')).toBe('degraded_performance');
+  });
+
   it('an incident resolved while one of two windows still covers the component: the last end settles it', () => {
     const db = setup();
     const a = window(db, { components: ['api'] });
@@ -383,6 +409,15 @@ describe('what a component returns to (incidents and windows together)', () => {
     expect(status(db, 'api')).toBe('degraded_performance');
     expect(status(db, 'db')).toBe('operational');
     postUpdate(at(db, 190), before.id, { status: 'resolved', body: 'Fixed.' });
+    expect(status(db, 'api')).toBe('operational');
+  });
+
+  it('a status set by hand during the window gives way, at its end, to what open incidents say', () => {
+    const db = setup();
+    const m = window(db);
+    startMaintenance(at(db, 120), m.id);
+    editComponent(at(db, 130), 'api', { status: 'major_outage' });
+    completeMaintenance(at(db, 180), m.id);
     expect(status(db, 'api')).toBe('operational');
   });
 });

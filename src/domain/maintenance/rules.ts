@@ -2,7 +2,8 @@ import type { VerbContext } from '../context.ts';
 import type { Db, Maintenance } from '../model.ts';
 import type { ComponentStatus, MaintenanceStatus } from '../status.ts';
 import { Conflict, NotFound } from '../errors.ts';
-import { isOpenIncident } from '../overall.ts';
+import { isActiveMaintenance } from '../overall.ts';
+import { settledStatus } from '../components/settle.ts';
 
 /**
  * Scheduled maintenance rules:
@@ -41,43 +42,23 @@ export function assertStatus(m: Maintenance, allowed: MaintenanceStatus[], actio
 }
 
 /**
- * The status each component had when the window started, as recorded by the
- * start update's `affected_components` (the record customers and the API see).
- */
-export function statusesBeforeStart(m: Maintenance): Map<string, ComponentStatus> {
-  const before = new Map<string, ComponentStatus>();
-  for (const u of m.updates) {
-    if (u.status !== 'in_progress') continue;
-    for (const change of u.affected_components) {
-      if (change.new_status === 'under_maintenance' && !before.has(change.code)) before.set(change.code, change.old_status);
-    }
-  }
-  return before;
-}
-
-/**
- * What each of the window's components returns to at completion: the status
- * it had before the start, except that
- * - a component another running maintenance still covers stays under maintenance;
- * - a component someone changed during the window (an incident update) keeps that status;
- * - a status that was caused by an incident resolved since then becomes operational.
+ * What each of the window's components returns to at completion, by the one
+ * rule (components/settle.ts): a component another running window still
+ * covers is left as it is (the last window's end settles it); any other
+ * takes the worst status the open incidents give it now, else operational.
+ * Nothing is remembered from before the start: an incident resolved during
+ * the window no longer holds the component, and one still open says what it
+ * says now.
  */
 export function restoreAfterMaintenance(db: Db, m: Maintenance): Record<string, ComponentStatus> {
-  const before = statusesBeforeStart(m);
   const restore: Record<string, ComponentStatus> = {};
   for (const id of m.components) {
     const component = db.components.find((c) => c.id === id);
-    if (component?.status !== 'under_maintenance') continue;
-    const otherWindow = db.maintenances.some(
-      (o) => o.id !== m.id && (o.status === 'in_progress' || o.status === 'verifying') && o.components.includes(id),
-    );
+    if (!component) continue;
+    const otherWindow = db.maintenances.some((o) => o.id !== m.id && isActiveMaintenance(o) && o.components.includes(id));
     if (otherWindow) continue;
-    let previous = before.get(id) ?? 'operational';
-    if (previous === 'under_maintenance') previous = 'operational';
-    if (previous !== 'operational' && !db.incidents.some((o) => isOpenIncident(o) && o.components.includes(id))) {
-      previous = 'operational';
-    }
-    restore[id] = previous;
+    const settled = settledStatus(db, id, { maintenance: m.id });
+    if (settled !== component.status) restore[id] = settled;
   }
   return restore;
 }
