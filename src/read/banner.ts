@@ -102,7 +102,8 @@ export function bannerFor(db: Db, site: SiteInfo, filter: string[] | null = null
     active: true,
     indicator: overall.indicator,
     title: shown.name,
-    message: truncateText(markdownToText(update.body)),
+    // Without link URLs: a line cut at 280 characters, beside the banner's own link to the page.
+    message: truncateText(markdownToText(update.body, { urls: false })),
     url: incidentUrl(site.SITE_URL, shown.id),
     updated_at: ms(update.display_at)!,
     incident_id: shown.id,

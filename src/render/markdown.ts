@@ -1,4 +1,4 @@
-import { Marked } from 'marked';
+import { Marked, Parser, Renderer, type Tokens } from 'marked';
 import sanitizeHtml from 'sanitize-html';
 
 /**
@@ -93,24 +93,130 @@ function parsed(markdown: string): string {
     return marked.parse(markdown) as string;
   } catch (err) {
     if (!(err instanceof RangeError)) throw err;
-    return `<p>${sanitizeHtml(markdown, { allowedTags: [], allowedAttributes: {}, disallowedTagsMode: 'recursiveEscape' })}</p>`;
+    return asEscapedText(markdown);
   }
 }
+
+const asEscapedText = (markdown: string) =>
+  `<p>${sanitizeHtml(markdown, { allowedTags: [], allowedAttributes: {}, disallowedTagsMode: 'recursiveEscape' })}</p>`;
 
 export function renderMarkdown(markdown: string): string {
   return sanitizeHtml(parsed(markdown), POLICY).trim();
 }
 
-/** Plain text of a Markdown body: for banners, subjects and text email. */
-export function markdownToText(markdown: string): string {
-  // List items keep a dash, so "Affected services: …" and "Started at: …" do not run together once flattened.
-  const html = parsed(markdown).replace(/<li>/g, '<li>- ');
+/** The schemes whose URLs plain text shows, as the HTML links them (POLICY's allowedSchemes). */
+const SHOWN_URL = /^(https?:|mailto:)/i;
+
+/**
+ * marked's HTML renderer turned to plain text: its blocks end in line breaks instead of tags, list items keep
+ * their number or a dash, and a link shows its URL after its text. What it writes is still HTML-escaped text
+ * (leaves go through marked's own escaping, code through marked's code renderers), so that the one strip below
+ * removes any HTML the author typed and decodes the rest, whatever text looked like markup.
+ */
+class PlainRenderer extends Renderer {
+  private readonly urls: boolean;
+  constructor(urls: boolean) {
+    super();
+    this.urls = urls;
+  }
+  override space(): string {
+    return '';
+  }
+  override code(token: Tokens.Code): string {
+    // marked's <pre><code>…</code></pre>, escaped as marked escapes code; the tags go with the strip.
+    return `${super.code(token)}\n`;
+  }
+  override blockquote({ tokens }: Tokens.Blockquote): string {
+    const inner = this.parser.parse(tokens).trim();
+    return `${inner.replace(/^/gm, '&gt; ').replace(/^&gt; $/gm, '&gt;')}\n\n`;
+  }
+  override html(token: Tokens.HTML | Tokens.Tag): string {
+    // Typed HTML is stripped below; a <br> the author typed is still a line break.
+    const broken = token.text.replace(/<br\s*\/?>/gi, '\n');
+    return token.block ? `${broken}\n\n` : broken;
+  }
+  override heading({ tokens }: Tokens.Heading): string {
+    return `${this.parser.parseInline(tokens)}\n\n`;
+  }
+  override hr(): string {
+    return '\n';
+  }
+  override list({ ordered, start, loose, items }: Tokens.List): string {
+    const first = typeof start === 'number' ? start : 1;
+    const lines = items.map((item, i) => {
+      const marker = ordered ? `${first + i}. ` : '- ';
+      const body = this.listitem(item).trim();
+      // Lines after the first (a second paragraph, a nested list) sit under the item's text.
+      return marker + body.replace(/\n(?=.)/g, `\n${' '.repeat(marker.length)}`);
+    });
+    return `${lines.join(loose ? '\n\n' : '\n')}\n\n`;
+  }
+  override listitem(item: Tokens.ListItem): string {
+    return this.parser.parse(item.tokens);
+  }
+  override checkbox({ checked }: Tokens.Checkbox): string {
+    return checked ? '[x] ' : '[ ] ';
+  }
+  override paragraph({ tokens }: Tokens.Paragraph): string {
+    return `${this.parser.parseInline(tokens)}\n\n`;
+  }
+  override table(token: Tokens.Table): string {
+    const row = (cells: Tokens.TableCell[]) => cells.map((c) => this.parser.parseInline(c.tokens)).join(' | ');
+    return `${[row(token.header), ...token.rows.map(row)].join('\n')}\n\n`;
+  }
+  override strong({ tokens }: Tokens.Strong): string {
+    return this.parser.parseInline(tokens);
+  }
+  override em({ tokens }: Tokens.Em): string {
+    return this.parser.parseInline(tokens);
+  }
+  override del({ tokens }: Tokens.Del): string {
+    return this.parser.parseInline(tokens);
+  }
+  override br(): string {
+    return '\n';
+  }
+  override link({ href, tokens, autolink }: Tokens.Link): string {
+    const label = this.parser.parseInline(tokens);
+    if (!this.urls || autolink || !SHOWN_URL.test(href)) return label;
+    const url = /^mailto:/i.test(href) ? href.slice('mailto:'.length) : href;
+    const escapedUrl = super.text({ type: 'text', raw: url, text: url });
+    // An autolink, or a link whose text is its URL, says it once.
+    return stripped(label) === url ? label : `${label} (${escapedUrl})`;
+  }
+  override image({ tokens, text }: Tokens.Image): string {
+    return tokens ? this.parser.parseInline(tokens) : super.text({ type: 'text', raw: text, text });
+  }
+  override text(token: Tokens.Text | Tokens.Escape): string {
+    // A list item's text is a block: it ends its line, so that a nested list starts on the next.
+    return 'tokens' in token && token.tokens ? `${this.parser.parseInline(token.tokens)}\n` : super.text(token);
+  }
+}
+
+/** Escaped text with typed HTML in it, as text: tags and script content gone, entities decoded. */
+function stripped(html: string): string {
   return sanitizeHtml(html, { allowedTags: [], allowedAttributes: {} })
-    .replace(/&amp;/g, '&')
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
     .replace(/&quot;/g, '"')
     .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
+}
+
+/**
+ * Plain text of a Markdown body: for text email, the calendar, channels and the banner. Keeps line and paragraph
+ * breaks, list numbers and link URLs ("the docs (https://…)"); never HTML. `urls: false` leaves a link as its
+ * text, for the banner: one short line whose own `url` leads to the page, where the link is.
+ */
+export function markdownToText(markdown: string, { urls = true }: { urls?: boolean } = {}): string {
+  let escaped: string;
+  try {
+    escaped = Parser.parse(marked.lexer(markdown), { ...marked.defaults, renderer: new PlainRenderer(urls) });
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    escaped = asEscapedText(markdown);
+  }
+  return stripped(escaped)
     .replace(/[ \t]+\n/g, '\n')
     .replace(/\n{3,}/g, '\n\n')
     .trim();

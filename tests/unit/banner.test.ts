@@ -63,6 +63,13 @@ describe('banner', () => {
     expect(b.message).not.toMatch(/ …$|\.…$/);
   });
 
+  it('message keeps a space where the update broke a line, and leaves link URLs to the page', () => {
+    const db = quietDb();
+    const body = 'Payments are delayed.\nWe expect recovery by noon.\n\n1. Retry\n2. See [our guide](https://x.example/guide)';
+    declareIncident(ctx(db), { name: 'Slow payments', impact: 'major', status: 'investigating', body, components: {} });
+    expect(bannerFor(db, SITE).message).toBe('Payments are delayed. We expect recovery by noon. 1. Retry 2. See our guide');
+  });
+
   it('dismiss_key changes with every new update, not with a correction', () => {
     const db = integrationsDb(NOW);
     const open = db.incidents.find((i) => i.name === 'Elevated API error rates')!;

@@ -44,7 +44,46 @@ describe('renderMarkdown keeps what updates need', () => {
 describe('markdownToText', () => {
   it('gives plain text without tags or script content', () => {
     const text = markdownToText('**Down**: see [the docs](https://x.example) <script>alert(1)</script>\n\n- a & b');
-    expect(text).toBe('Down: see the docs\n\n- a & b');
+    expect(text).toBe('Down: see the docs (https://x.example)\n\n- a & b');
+  });
+
+  it('keeps line breaks, paragraph breaks and quoted lines', () => {
+    expect(markdownToText('Payments are delayed.\nWe expect recovery by noon.')).toBe('Payments are delayed.\nWe expect recovery by noon.');
+    expect(markdownToText('Line one\nLine two\n\nNext paragraph')).toBe('Line one\nLine two\n\nNext paragraph');
+    expect(markdownToText('From our provider:\n\n> quoted\n> more')).toBe('From our provider:\n\n> quoted\n> more');
+    expect(markdownToText('# Title\n\nText')).toBe('Title\n\nText');
+  });
+
+  it('makes a typed <br> a line break and drops other typed HTML', () => {
+    expect(markdownToText('Call us at<br>555')).toBe('Call us at\n555');
+    expect(markdownToText('Call us at <br/>555 or<BR />556')).toBe('Call us at\n555 or\n556');
+    expect(markdownToText('<div>Block<br>html</div>\n\nafter')).toBe('Block\nhtml\n\nafter');
+  });
+
+  it('keeps the numbers of ordered lists, and nests lists under their item', () => {
+    expect(markdownToText('1. a\n2. b')).toBe('1. a\n2. b');
+    expect(markdownToText('3. c\n4. d')).toBe('3. c\n4. d');
+    expect(markdownToText('1. a\n   - x\n   - y\n2. b')).toBe('1. a\n   - x\n   - y\n2. b');
+    expect(markdownToText('- [x] done\n- [ ] not yet')).toBe('- [x] done\n- [ ] not yet');
+  });
+
+  it('keeps the URL of a link after its text, once, and only for the schemes the HTML links', () => {
+    expect(markdownToText('[link](https://x)')).toBe('link (https://x)');
+    expect(markdownToText('See [the status](https://s.example/x?a=1&b=2).')).toBe('See the status (https://s.example/x?a=1&b=2).');
+    expect(markdownToText('[https://x.example](https://x.example)')).toBe('https://x.example');
+    expect(markdownToText('<https://x.example/a> or https://y.example')).toBe('https://x.example/a or https://y.example');
+    expect(markdownToText('[Write to us](mailto:ops@example.com) or <ops@example.com>')).toBe(
+      'Write to us (ops@example.com) or ops@example.com',
+    );
+    expect(markdownToText('[click](javascript:alert(1))')).toBe('click');
+    // The banner's one line leaves them out.
+    expect(markdownToText('[link](https://x)\nnext', { urls: false })).toBe('link\nnext');
+  });
+
+  it('is text, not HTML: markup-like text stays as typed, entities are decoded once', () => {
+    expect(markdownToText('a < b && c > d, `x &amp; <y>`')).toBe('a < b && c > d, x &amp; <y>');
+    expect(markdownToText('a &amp; b &lt;i&gt; x <b')).toBe('a & b <i> x <b');
+    expect(markdownToText('<img src=x onerror=alert(1)>ok <iframe src="https://e.example"></iframe>')).toBe('ok');
   });
 });
 
