@@ -59,7 +59,25 @@ const updateFields = {
 };
 
 export const incidentUpdateSchema = z.object({ ...updateFields, status: z.enum(INCIDENT_STATUSES) });
-export const maintenanceUpdateSchema = z.object({ ...updateFields, status: z.enum(MAINTENANCE_STATUSES) });
+/** Which move of a window an update records: what its email says it is. */
+export const MAINTENANCE_UPDATE_STEPS = [
+  'scheduled',
+  'started',
+  'verifying',
+  'completed',
+  'cancelled',
+  'rescheduled',
+  'extended',
+  'note',
+] as const;
+export type MaintenanceUpdateStep = (typeof MAINTENANCE_UPDATE_STEPS)[number];
+
+export const maintenanceUpdateSchema = z.object({
+  ...updateFields,
+  status: z.enum(MAINTENANCE_STATUSES),
+  /** Absent in updates saved before it was recorded: maintenanceStep (domain/maintenance/steps.ts) tells it from the statuses. */
+  step: z.enum(MAINTENANCE_UPDATE_STEPS).optional(),
+});
 
 export const postmortemSchema = z.object({
   body: z.string(),

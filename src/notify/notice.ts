@@ -1,4 +1,5 @@
-import type { Db, EventRecord, Update } from '../domain/model.ts';
+import type { Db, EventRecord, MaintenanceUpdate, MaintenanceUpdateStep, Update } from '../domain/model.ts';
+import { maintenanceStep } from '../domain/maintenance/steps.ts';
 import { CUSTOMER_STATUS_LABEL } from '../domain/status.ts';
 import { levelOf, nextUpdateDue } from '../domain/policy.ts';
 import { durationMinutes, formatDuration } from '../domain/overall.ts';
@@ -44,11 +45,15 @@ export interface NoticeFacts {
   /** Maintenance: "30 Nov 2026, 02:00 UTC to 30 Nov 2026, 03:00 UTC". */
   window: string | null;
   reminder: boolean;
+  /** Maintenance: which move the notice tells of (the reminder is its own); null for an incident. */
+  step: MaintenanceNoticeStep | null;
   /** Where customers get urgent help (an address or a URL), and its link. */
   support: string | null;
   supportHref: string | null;
   signoff: string;
 }
+
+export type MaintenanceNoticeStep = MaintenanceUpdateStep | 'reminder';
 
 export interface NoticeSource {
   kind: NoticeKind;
@@ -76,13 +81,16 @@ export function noticeFacts(s: NoticeSource): NoticeFacts {
   const resolved = incident.resolved_at !== null && s.kind !== 'disruption';
   const due = incident.kind === 'incident' ? nextUpdateDue(level, update.created_at, incident.resolved_at !== null) : null;
   const support = settings.support_contact;
+  const step: MaintenanceNoticeStep | null =
+    incident.kind !== 'maintenance' ? null : s.reminder ? 'reminder' : maintenanceStep(incident, update as MaintenanceUpdate);
   return {
     audience: settings.audience,
     name: incident.name,
     incidentId: incident.id,
     incidentUrl: `${siteUrl}/incidents/${encodeURIComponent(incident.id)}`,
     affected: names.length ? joinNames(names) : null,
-    statusLabel: CUSTOMER_STATUS_LABEL[update.status],
+    // A cancelled window is `completed` in the Statuspage vocabulary; customers read that it is cancelled.
+    statusLabel: step === 'cancelled' ? 'Cancelled' : CUSTOMER_STATUS_LABEL[update.status],
     impact: level?.description ?? null,
     startedAt: formatDateTime(incident.started_at, tz),
     eta: incident.kind === 'incident' && incident.eta ? etaText(incident.eta, update.display_at, tz) : null,
@@ -102,6 +110,7 @@ export function noticeFacts(s: NoticeSource): NoticeFacts {
         ? `${formatDateTime(incident.scheduled_for, tz)} to ${formatDateTime(incident.scheduled_until, tz)}`
         : null,
     reminder: s.reminder === true,
+    step,
     support,
     supportHref: support === null ? null : /^https?:/.test(support) ? support : `mailto:${support}`,
     signoff: settings.signoff ?? `The ${s.siteName} team`,

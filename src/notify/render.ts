@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { templatePath } from '../paths.ts';
 import type { MailKind, NoticeKind } from '../store/mail/model.ts';
-import { noticeFacts, type NoticeSource } from './notice.ts';
+import { type MaintenanceNoticeStep, noticeFacts, type NoticeSource } from './notice.ts';
 import { headOf } from '../domain/text.ts';
 
 /**
@@ -69,13 +69,27 @@ const TITLE: Record<NoticeKind, string> = {
   postmortem: 'Postmortem',
 };
 
+/** A maintenance notice says which move of the window it tells of. */
+const MAINTENANCE_TITLE: Record<MaintenanceNoticeStep, string> = {
+  scheduled: 'Scheduled maintenance',
+  reminder: 'Reminder: scheduled maintenance',
+  started: 'Maintenance started',
+  verifying: 'Maintenance being verified',
+  completed: 'Maintenance completed',
+  cancelled: 'Maintenance cancelled',
+  rescheduled: 'Maintenance rescheduled',
+  extended: 'Maintenance extended',
+  note: 'Maintenance update',
+};
+
+const titleOf = (kind: NoticeKind, step: MaintenanceNoticeStep | null) => (step ? MAINTENANCE_TITLE[step] : TITLE[kind]);
+
 /**
  * The subject says what the notice is; mail clients that thread by headers
  * keep every notice of an incident together through In-Reply-To/References.
  */
-export function noticeSubject(siteName: string, kind: NoticeKind, name: string, reminder = false): string {
-  const title = reminder ? 'Reminder: scheduled maintenance' : TITLE[kind];
-  return oneLine(`[${siteName}] ${title}: ${name}`);
+export function noticeSubject(siteName: string, kind: NoticeKind, name: string, step: MaintenanceNoticeStep | null = null): string {
+  return oneLine(`[${siteName}] ${titleOf(kind, step)}: ${name}`);
 }
 
 const ACCENT: Record<NoticeKind, string> = {
@@ -89,12 +103,14 @@ const ACCENT: Record<NoticeKind, string> = {
 /** Renders a notice for one recipient. */
 export function renderNotice(input: NoticeInput): RenderedMail {
   const facts = noticeFacts({ ...input, timeZone: input.timeZone ?? 'UTC' });
-  const subject = noticeSubject(input.siteName, input.kind, input.incident.name, facts.reminder);
+  const subject = noticeSubject(input.siteName, input.kind, input.incident.name, facts.step);
   const ctx = {
     ...facts,
     etaShown: facts.eta ?? 'not known yet',
     subject,
-    title: facts.reminder ? 'Reminder: scheduled maintenance' : TITLE[input.kind],
+    title: titleOf(input.kind, facts.step),
+    // For the templates' {{#if steps.cancelled}}: the one step this notice tells of.
+    steps: facts.step ? { [facts.step]: true } : {},
     preheader:
       input.kind === 'postmortem'
         ? `What happened, why, and what we are changing: ${input.incident.name}`

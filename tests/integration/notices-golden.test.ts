@@ -314,5 +314,97 @@ describe.each(SCHEMES)('golden notices, $name scheme', (s) => {
     expect(mail.html).toMatch(htmlField('Window', `${at(from)} to ${at(till)}`));
     expect(mail.inReplyTo).toBeUndefined();
     expect(Object.values(mails).map((m) => m.messageId)).not.toContain(mail.messageId);
+    mails.maintenance = mail;
+    maintenanceId = json.id;
+  });
+
+  let maintenanceId = '';
+  const stepNotice = async (step: string, body: object = { notify: true }) =>
+    noticeFrom(() => h.admin(`/maintenances/${maintenanceId}/${step}`, { body }), step === 'reschedule' ? 200 : 201, step);
+  /** What every step's notice says in the same place: the greeting and opening, status, window, where to follow it. */
+  const expectStep = (
+    n: { mail: ParsedMail; text: string },
+    title: string,
+    opening: string,
+    status: string,
+    window: [string, string],
+    page: string,
+  ) => {
+    expect(n.mail.subject).toBe(`[${SITE_NAME}] ${title}: Payouts upgrade`);
+    expect(n.text).toContain(`\nDear ${s.audience},\n\n${opening}\n`);
+    expect(n.text).not.toContain('We have scheduled maintenance');
+    expect(n.text).toContain(`\nCurrent status: ${status}\n${window[0]}: ${window[1]}\nAffected services: Payouts\n`);
+    expect(n.text).toContain(`\n${page}: ${SITE}/incidents/${maintenanceId}\n`);
+    expect(signedBy(n.text)).toBe(s.signoff);
+    expect(n.mail.html).toContain(`${title}: Payouts upgrade</h1>`);
+    expect(n.mail.html).toMatch(htmlField('Current status', status));
+    expect(n.mail.inReplyTo).toBe(mails.maintenance!.messageId);
+  };
+
+  it('each later step of the window says what it is: rescheduled, started, extended, completed', async () => {
+    const from = wholeMinute(Date.now() + 30 * 60 * MIN);
+    const till = wholeMinute(Date.parse(from) + 60 * MIN);
+    const moved = await stepNotice('reschedule', { scheduled_for: from, scheduled_until: till, notify: true });
+    expectStep(
+      moved,
+      'Maintenance rescheduled',
+      'Our scheduled maintenance, “Payouts upgrade”, on Payouts, has been moved to a new window.',
+      'Scheduled',
+      ['New window', `${at(from)} to ${at(till)}`],
+      'Follow it on our status page',
+    );
+    expect(moved.text).toContain(`This maintenance has been rescheduled to ${at(from)} – ${at(till)}.`);
+
+    const started = await stepNotice('start');
+    expectStep(
+      started,
+      'Maintenance started',
+      'Our scheduled maintenance, “Payouts upgrade”, on Payouts, has started and is now in progress.',
+      'In progress',
+      ['Window', `${at(from)} to ${at(till)}`],
+      'Follow it on our status page',
+    );
+
+    const later = wholeMinute(Date.parse(till) + 60 * MIN);
+    const extended = await stepNotice('reschedule', { scheduled_until: later, notify: true });
+    expectStep(
+      extended,
+      'Maintenance extended',
+      'Our maintenance, “Payouts upgrade”, on Payouts, will take longer than planned: its window has been extended.',
+      'In progress',
+      ['New window', `${at(from)} to ${at(later)}`],
+      'Follow it on our status page',
+    );
+
+    const done = await stepNotice('complete');
+    expectStep(
+      done,
+      'Maintenance completed',
+      'Our scheduled maintenance, “Payouts upgrade”, on Payouts, has been completed.',
+      'Completed',
+      ['Window', `${at(from)} to ${at(later)}`],
+      'The details are on our status page',
+    );
+    expect(done.text).toContain('The scheduled maintenance has been completed.');
+  });
+
+  it('a cancelled window says it is cancelled and will not take place, not that it is scheduled or completed', async () => {
+    const from = wholeMinute(Date.now() + 48 * 60 * MIN);
+    const till = wholeMinute(Date.parse(from) + 60 * MIN);
+    const body = { name: 'Payouts upgrade', scheduled_for: from, scheduled_until: till, components: ['payouts'], notify: true };
+    const scheduled = await noticeFrom(() => h.admin('/maintenances', { body }), 201, 'the second window');
+    maintenanceId = scheduled.json.id;
+    mails.maintenance = scheduled.mail;
+    const cancelled = await stepNotice('cancel');
+    expectStep(
+      cancelled,
+      'Maintenance cancelled',
+      'Our scheduled maintenance, “Payouts upgrade”, on Payouts, has been cancelled and will not take place.',
+      'Cancelled',
+      ['Was scheduled for', `${at(from)} to ${at(till)}`],
+      'The details are on our status page',
+    );
+    expect(cancelled.text).toContain('This scheduled maintenance has been cancelled and will not take place.');
+    expect(cancelled.text).not.toMatch(/Completed|Follow it/);
   });
 });

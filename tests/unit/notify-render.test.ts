@@ -5,6 +5,15 @@ import { createComponent } from '../../src/domain/components/manage.ts';
 import { declareIncident } from '../../src/domain/incidents/declare.ts';
 import { postUpdate } from '../../src/domain/incidents/post-update.ts';
 import { scheduleMaintenance } from '../../src/domain/maintenance/schedule.ts';
+import {
+  cancelMaintenance,
+  completeMaintenance,
+  noteMaintenance,
+  startMaintenance,
+  verifyMaintenance,
+} from '../../src/domain/maintenance/transitions.ts';
+import { rescheduleMaintenance } from '../../src/domain/maintenance/reschedule.ts';
+import type { Maintenance } from '../../src/domain/model.ts';
 import { noticeIntents, noticeKind } from '../../src/notify/intents.ts';
 import { renderConfirm, renderNotice } from '../../src/notify/render.ts';
 import { wantsMail as wants, type Subscriber } from '../../src/store/mail/model.ts';
@@ -176,6 +185,156 @@ describe('templates', () => {
   it('says what each notice is in a one-line subject with the incident name', () => {
     expect(rendered('disruption').subject).toBe(`[Acme <Status>] Service disruption: ${hostile}`);
     expect(rendered('restoration').subject).toBe(`[Acme <Status>] Service restored: ${hostile}`);
+  });
+
+  describe('each step of a maintenance window says what it is, in subject, opening and status', () => {
+    const mail = (m: Maintenance, at = -1, reminder = false) =>
+      renderNotice({
+        kind: 'maintenance',
+        siteName: 'Acme',
+        siteUrl: 'https://status.example.com',
+        incident: m,
+        update: m.updates.at(at)!,
+        db: world().db,
+        unsubscribeUrl: 'https://status.example.com/unsubscribe/t',
+        manageUrl: 'https://status.example.com/subscribe/manage/t',
+        reminder,
+      });
+    function windowOf() {
+      const { db, ctx } = world();
+      const m = scheduleMaintenance(ctx(), {
+        name: 'DB upgrade',
+        scheduled_for: '2026-11-24T01:00:00Z',
+        scheduled_until: '2026-11-24T02:00:00Z',
+        components: ['api'],
+        notify: true,
+      });
+      return { db, ctx, m };
+    }
+    const WINDOW = '24 Nov 2026, 01:00 UTC to 24 Nov 2026, 02:00 UTC';
+    const expectNotice = (
+      m: ReturnType<typeof mail>,
+      subject: string,
+      opening: string,
+      status: string,
+      window: [string, string],
+      after: RegExp,
+    ) => {
+      expect(m.subject).toBe(`[Acme] ${subject}: DB upgrade`);
+      expect(m.text).toContain(`\nDear customers,\n\n${opening}\n`);
+      expect(m.text).toContain(`\nCurrent status: ${status}\n${window[0]}: ${window[1]}\nAffected services: API\n`);
+      expect(m.text).toMatch(after);
+      expect(m.html).toContain(`<h1 style="margin:0 0 16px;font-size:20px;">${subject}: DB upgrade</h1>`);
+      expect(m.html).toContain(`>${opening.replace(/“/, '“')}</p>`);
+      expect(m.html).toContain(`>Current status:</th><td style="padding:3px 0;">${status}</td>`);
+    };
+    const FOLLOW = /\nFollow it on our status page: https:\/\/status\.example\.com\/incidents\/MNT-/;
+    const DETAILS = /\nThe details are on our status page: https:\/\/status\.example\.com\/incidents\/MNT-/;
+
+    it('scheduled, its reminder, started, a note, extended, verifying and completed', () => {
+      const { ctx, m } = windowOf();
+      expectNotice(
+        mail(m),
+        'Scheduled maintenance',
+        'We have scheduled maintenance, “DB upgrade”, on API.',
+        'Scheduled',
+        ['Window', WINDOW],
+        FOLLOW,
+      );
+      expectNotice(
+        mail(m, -1, true),
+        'Reminder: scheduled maintenance',
+        'This is a reminder of our scheduled maintenance, “DB upgrade”, on API.',
+        'Scheduled',
+        ['Window', WINDOW],
+        FOLLOW,
+      );
+      const at = (t: string) => ctx(new Date(t));
+      startMaintenance(at('2026-11-24T01:00:00Z'), m.id, { notify: true });
+      expectNotice(
+        mail(m),
+        'Maintenance started',
+        'Our scheduled maintenance, “DB upgrade”, on API, has started and is now in progress.',
+        'In progress',
+        ['Window', WINDOW],
+        FOLLOW,
+      );
+      noteMaintenance(at('2026-11-24T01:20:00Z'), m.id, { body: 'Half of the databases are done.', notify: true });
+      expectNotice(
+        mail(m),
+        'Maintenance update',
+        'Here is an update on our scheduled maintenance, “DB upgrade”, on API.',
+        'In progress',
+        ['Window', WINDOW],
+        FOLLOW,
+      );
+      rescheduleMaintenance(at('2026-11-24T01:30:00Z'), m.id, { scheduled_until: '2026-11-24T03:00:00Z', notify: true });
+      expectNotice(
+        mail(m),
+        'Maintenance extended',
+        'Our maintenance, “DB upgrade”, on API, will take longer than planned: its window has been extended.',
+        'In progress',
+        ['New window', '24 Nov 2026, 01:00 UTC to 24 Nov 2026, 03:00 UTC'],
+        FOLLOW,
+      );
+      verifyMaintenance(at('2026-11-24T02:30:00Z'), m.id, { notify: true });
+      expectNotice(
+        mail(m),
+        'Maintenance being verified',
+        'The work of our scheduled maintenance, “DB upgrade”, on API, is done, and we are verifying that everything works as expected.',
+        'Verifying',
+        ['Window', '24 Nov 2026, 01:00 UTC to 24 Nov 2026, 03:00 UTC'],
+        FOLLOW,
+      );
+      completeMaintenance(at('2026-11-24T02:40:00Z'), m.id, { notify: true });
+      const done = mail(m);
+      expectNotice(
+        done,
+        'Maintenance completed',
+        'Our scheduled maintenance, “DB upgrade”, on API, has been completed.',
+        'Completed',
+        ['Window', '24 Nov 2026, 01:00 UTC to 24 Nov 2026, 03:00 UTC'],
+        DETAILS,
+      );
+      expect(done.text).not.toMatch(/We have scheduled|Follow it/);
+    });
+
+    it('rescheduled and cancelled', () => {
+      const { ctx, m } = windowOf();
+      rescheduleMaintenance(ctx(), m.id, {
+        scheduled_for: '2026-11-25T01:00:00Z',
+        scheduled_until: '2026-11-25T02:00:00Z',
+        notify: true,
+      });
+      expectNotice(
+        mail(m),
+        'Maintenance rescheduled',
+        'Our scheduled maintenance, “DB upgrade”, on API, has been moved to a new window.',
+        'Scheduled',
+        ['New window', '25 Nov 2026, 01:00 UTC to 25 Nov 2026, 02:00 UTC'],
+        FOLLOW,
+      );
+      cancelMaintenance(ctx(), m.id, { notify: true });
+      const cancelled = mail(m);
+      expectNotice(
+        cancelled,
+        'Maintenance cancelled',
+        'Our scheduled maintenance, “DB upgrade”, on API, has been cancelled and will not take place.',
+        'Cancelled',
+        ['Was scheduled for', '25 Nov 2026, 01:00 UTC to 25 Nov 2026, 02:00 UTC'],
+        DETAILS,
+      );
+      expect(cancelled.text).not.toMatch(/We have scheduled|Completed/);
+    });
+
+    it('updates saved before steps were recorded are told apart by their statuses', () => {
+      const { ctx, m } = windowOf();
+      cancelMaintenance(ctx(), m.id, { notify: true });
+      for (const u of m.updates) delete u.step;
+      expect(mail(m, 0).subject).toBe('[Acme] Scheduled maintenance: DB upgrade');
+      expect(mail(m).subject).toBe('[Acme] Maintenance cancelled: DB upgrade');
+      expect(mail(m).text).toContain('\nCurrent status: Cancelled\n');
+    });
   });
 
   it('the confirmation email carries the link and no unsubscribe footer', () => {

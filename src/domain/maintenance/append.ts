@@ -1,5 +1,5 @@
 import type { VerbContext } from '../context.ts';
-import type { Maintenance, MaintenanceUpdate } from '../model.ts';
+import type { Maintenance, MaintenanceUpdate, MaintenanceUpdateStep } from '../model.ts';
 import type { ComponentStatus, MaintenanceStatus } from '../status.ts';
 import { Invalid } from '../errors.ts';
 import { applyComponentChanges } from '../incidents/lifecycle.ts';
@@ -7,6 +7,11 @@ import { newUpdate } from '../incidents/append-update.ts';
 
 export interface MaintenanceUpdateInput {
   status: MaintenanceStatus;
+  /**
+   * Which move this is (scheduled, started, cancelled, rescheduled, …): the notice's subject and opening follow
+   * it. Every verb gives it; without it, maintenanceStep (steps.ts) tells the move from the statuses.
+   */
+  step?: MaintenanceUpdateStep;
   body: string;
   components?: Record<string, ComponentStatus>;
   /** Email subscribers (the maintenance template). Maintenance steps notify only when asked. */
@@ -34,13 +39,10 @@ export function appendMaintenanceUpdate(ctx: VerbContext, m: Maintenance, input:
     throw new Invalid('display_at cannot be in the future.', 'display_at');
   }
   const affected = applyComponentChanges(ctx, m, input.components ?? {});
-  const update: MaintenanceUpdate = newUpdate(ctx, {
-    status: input.status,
-    body: input.body,
-    displayAt,
-    affected,
-    notify: input.notify ?? false,
-  });
+  const update: MaintenanceUpdate = {
+    ...newUpdate(ctx, { status: input.status, body: input.body, displayAt, affected, notify: input.notify ?? false }),
+    ...(input.step ? { step: input.step } : {}),
+  };
   m.updates.push(update);
   m.status = input.status;
   m.updated_at = now;

@@ -58,6 +58,7 @@ export function rescheduleMaintenance(ctx: VerbContext, id: string, input: Resch
   }
   const update = appendMaintenanceUpdate(ctx, m, {
     status: m.status,
+    step: started ? 'extended' : 'rescheduled',
     body: input.body ?? (started ? maintenanceText.extended(until, tz) : maintenanceText.rescheduled(from, until, tz)),
     notify: input.notify,
   });

@@ -72,6 +72,7 @@ export function scheduleMaintenance(ctx: VerbContext, input: ScheduleInput): Mai
   };
   appendMaintenanceUpdate(ctx, m, {
     status: 'scheduled',
+    step: 'scheduled',
     body: input.body ?? maintenanceText.scheduled(from, until, input.timeZone ?? 'UTC'),
     notify: input.notify ?? false,
   });

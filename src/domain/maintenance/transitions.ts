@@ -30,6 +30,7 @@ export function startMaintenance(ctx: VerbContext, id: string, input: StepInput 
   for (const c of m.components) if (ctx.db.components.some((x) => x.id === c)) components[c] = 'under_maintenance';
   const update = appendMaintenanceUpdate(ctx, m, {
     status: 'in_progress',
+    step: 'started',
     body: input.body ?? maintenanceText.in_progress(),
     components,
     notify: input.notify,
@@ -50,6 +51,7 @@ export function verifyMaintenance(ctx: VerbContext, id: string, input: StepInput
   m.auto_transitions = false;
   const update = appendMaintenanceUpdate(ctx, m, {
     status: 'verifying',
+    step: 'verifying',
     body: input.body ?? maintenanceText.verifying(),
     notify: input.notify,
   });
@@ -66,6 +68,7 @@ export function completeMaintenance(ctx: VerbContext, id: string, input: StepInp
   assertStatus(m, ['in_progress', 'verifying'], 'complete');
   const update = appendMaintenanceUpdate(ctx, m, {
     status: 'completed',
+    step: 'completed',
     body: input.body ?? maintenanceText.completed(),
     components: restoreAfterMaintenance(ctx.db, m),
     notify: input.notify,
@@ -88,6 +91,7 @@ export function cancelMaintenance(ctx: VerbContext, id: string, input: StepInput
   assertStatus(m, ['scheduled'], 'cancel');
   const update = appendMaintenanceUpdate(ctx, m, {
     status: 'completed',
+    step: 'cancelled',
     body: input.body ?? maintenanceText.cancelled(),
     notify: input.notify,
   });
@@ -101,7 +105,7 @@ export function cancelMaintenance(ctx: VerbContext, id: string, input: StepInput
 export function noteMaintenance(ctx: VerbContext, id: string, input: { body: string; notify?: boolean }): StepResult {
   const m = findMaintenance(ctx, id);
   const status = m.status;
-  const update = appendMaintenanceUpdate(ctx, m, { status, body: input.body, notify: input.notify });
+  const update = appendMaintenanceUpdate(ctx, m, { status, step: 'note', body: input.body, notify: input.notify });
   recordAudit(ctx, 'maintenance.note', `${m.id}/${update.id}`);
   return { maintenance: m, update };
 }
