@@ -45,6 +45,8 @@ export interface NoticeFacts {
   /** Maintenance: "30 Nov 2026, 02:00 UTC to 30 Nov 2026, 03:00 UTC". */
   window: string | null;
   reminder: boolean;
+  /** An update on an incident already resolved (a follow-up): it promises no more news and gives no estimate. */
+  followUp: boolean;
   /** Maintenance: which move the notice tells of (the reminder is its own); null for an incident. */
   step: MaintenanceNoticeStep | null;
   /** Where customers get urgent help (an address or a URL), and its link. */
@@ -110,6 +112,7 @@ export function noticeFacts(s: NoticeSource): NoticeFacts {
         ? `${formatDateTime(incident.scheduled_for, tz)} to ${formatDateTime(incident.scheduled_until, tz)}`
         : null,
     reminder: s.reminder === true,
+    followUp: s.kind === 'update' && (update.status === 'resolved' || update.status === 'postmortem'),
     step,
     support,
     supportHref: support === null ? null : /^https?:/.test(support) ? support : `mailto:${support}`,

@@ -82,14 +82,24 @@ const MAINTENANCE_TITLE: Record<MaintenanceNoticeStep, string> = {
   note: 'Maintenance update',
 };
 
-const titleOf = (kind: NoticeKind, step: MaintenanceNoticeStep | null) => (step ? MAINTENANCE_TITLE[step] : TITLE[kind]);
+/** A note posted on a resolved incident. */
+const FOLLOW_UP_TITLE = 'Follow-up on a resolved issue';
+
+const titleOf = (kind: NoticeKind, step: MaintenanceNoticeStep | null, followUp = false) =>
+  step ? MAINTENANCE_TITLE[step] : followUp ? FOLLOW_UP_TITLE : TITLE[kind];
 
 /**
  * The subject says what the notice is; mail clients that thread by headers
  * keep every notice of an incident together through In-Reply-To/References.
  */
-export function noticeSubject(siteName: string, kind: NoticeKind, name: string, step: MaintenanceNoticeStep | null = null): string {
-  return oneLine(`[${siteName}] ${titleOf(kind, step)}: ${name}`);
+export function noticeSubject(
+  siteName: string,
+  kind: NoticeKind,
+  name: string,
+  step: MaintenanceNoticeStep | null = null,
+  followUp = false,
+): string {
+  return oneLine(`[${siteName}] ${titleOf(kind, step, followUp)}: ${name}`);
 }
 
 const ACCENT: Record<NoticeKind, string> = {
@@ -103,12 +113,12 @@ const ACCENT: Record<NoticeKind, string> = {
 /** Renders a notice for one recipient. */
 export function renderNotice(input: NoticeInput): RenderedMail {
   const facts = noticeFacts({ ...input, timeZone: input.timeZone ?? 'UTC' });
-  const subject = noticeSubject(input.siteName, input.kind, input.incident.name, facts.step);
+  const subject = noticeSubject(input.siteName, input.kind, input.incident.name, facts.step, facts.followUp);
   const ctx = {
     ...facts,
     etaShown: facts.eta ?? 'not known yet',
     subject,
-    title: titleOf(input.kind, facts.step),
+    title: titleOf(input.kind, facts.step, facts.followUp),
     // For the templates' {{#if steps.cancelled}}: the one step this notice tells of.
     steps: facts.step ? { [facts.step]: true } : {},
     preheader:

@@ -275,11 +275,42 @@ describe.each(SCHEMES)('golden notices, $name scheme', (s) => {
     expect(received()).toHaveLength(count);
   });
 
+  it('a follow-up with notify on the resolved incident promises nothing more and gives no estimate', async () => {
+    const { json, mail, text } = await noticeFrom(
+      () =>
+        h.admin(`/incidents/${incident.id}/updates`, {
+          body: { status: 'resolved', body: 'Follow-up: every declined payment has been retried.', notify: true },
+        }),
+      201,
+      'the follow-up notice',
+    );
+    mails.followUp = mail;
+    expect(json.resolved_at).toBe(incident.resolved_at);
+    const resolvedAt = at(incident.resolved_at!);
+    expect(mail.subject).toBe(`[${SITE_NAME}] Follow-up on a resolved issue: ${NAME}`);
+    expect(text).toContain(
+      `\nDear ${s.audience},\n\nHere is a follow-up on the issue “${NAME}”, which affected ${AFFECTED}. It was resolved as of ${resolvedAt}.\n`,
+    );
+    expect(text).toContain('Follow-up: every declined payment has been retried.');
+    expect(field(text, 'Current status')).toBe('Resolved');
+    expect(field(text, 'Resolved at')).toBe(resolvedAt);
+    expect(field(text, 'Duration')).toBe(duration(incident.started_at, incident.resolved_at!));
+    expect(field(text, 'Incident reference')).toBe(incident.id);
+    expect(text).not.toContain('Estimated resolution');
+    expect(text).not.toMatch(/We will (post|email)|when it is resolved|until this is resolved|not known yet/);
+    expect(text).toContain(`\nThe full timeline is on our status page: ${url()}\n`);
+    expect(signedBy(text)).toBe(s.signoff);
+    const html = mail.html || '';
+    expect(html).toContain(`Follow-up on a resolved issue: ${NAME}</h1>`);
+    expect(html).toMatch(htmlField('Resolved at', resolvedAt));
+    expect(html).not.toMatch(/Estimated resolution|We will (post|email)|when it is resolved/);
+  });
+
   it('every later notice answers the disruption: one thread, distinct Message-IDs', () => {
     const root = mails.disruption!.messageId!;
     expect(root).toMatch(/^<[^<>@\s]+@status\.example\.test>$/);
     expect(mails.disruption!.inReplyTo).toBeUndefined();
-    for (const kind of ['update', 'restoration', 'postmortem']) {
+    for (const kind of ['update', 'restoration', 'postmortem', 'followUp']) {
       expect(mails[kind]!.inReplyTo, kind).toBe(root);
       expect([mails[kind]!.references].flat(), kind).toContain(root);
     }
