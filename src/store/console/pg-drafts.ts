@@ -1,7 +1,8 @@
 import { randomToken } from '../../auth/random.ts';
 import { Conflict, Unavailable } from '../../domain/errors.ts';
 import { type ConsoleDrafts, DRAFT_TTL_MS, type Draft, MAX_DRAFTS } from './port.ts';
-import { type ConsoleQuery, validId } from './pg-query.ts';
+import { validId } from '../../input/ids.ts';
+import type { ConsoleQuery } from './pg-query.ts';
 
 export interface PgDraftsOptions {
   query: ConsoleQuery;

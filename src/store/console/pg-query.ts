@@ -1,15 +1,9 @@
 import type pg from 'pg';
-import { MAX_TOKEN_LENGTH } from '../../auth/sessions.ts';
 import { Unavailable } from '../../domain/errors.ts';
 import { describePgError, isConnectionError, type Pool } from '../pg/client.ts';
 
 /** One statement of the console's state, failing with Unavailable (storage_unavailable) when PostgreSQL does. */
 export type ConsoleQuery = <R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values: unknown[]) => Promise<pg.QueryResult<R>>;
-
-const SAFE_ID = /^[A-Za-z0-9_-]{1,100}$/;
-/** Tokens and draft ids are base64url; anything else (a forged cookie, a NUL byte) is nobody's, and never reaches SQL. */
-export const validId = (id: string | undefined): id is string =>
-  typeof id === 'string' && id.length <= MAX_TOKEN_LENGTH && SAFE_ID.test(id);
 
 /** A reason short enough for an HTTP answer: the code, never the host or the query (those go to the log). */
 const shortReason = (err: unknown): string => {

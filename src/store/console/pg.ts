@@ -4,7 +4,8 @@ import { MAX_SESSIONS, SESSION_IDLE_MS, SESSION_MAX_MS, type Session, sessionKey
 import type { Leadership } from '../leadership.ts';
 import type { Pool } from '../pg/client.ts';
 import { PgDrafts, type PgDraftsOptions } from './pg-drafts.ts';
-import { type ConsoleQuery, consoleQuery, validId } from './pg-query.ts';
+import { validId } from '../../input/ids.ts';
+import { type ConsoleQuery, consoleQuery } from './pg-query.ts';
 import { type ConsoleSessions, type ConsoleStore, type ConsoleStoreOptions, type SignInLimiter, secondsUntil } from './port.ts';
 
 /** `replica` and the publish timings are the drafts' (pg-drafts.ts); the timings have defaults here. */
