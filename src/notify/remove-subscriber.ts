@@ -1,14 +1,17 @@
 import type { Herald } from '../herald.ts';
 import { recordAudit } from '../domain/audit.ts';
 import { NotFound } from '../domain/errors.ts';
+import { validId } from '../input/ids.ts';
 
 /**
  * Removes a subscriber (no further email; their links stop working) and
  * records it in the audit log. The one rule behind the admin API's DELETE and
  * the console's button. Returns false when there was no such subscriber, so a
- * retried removal changes nothing.
+ * retried removal changes nothing; an id no subscriber can have (a NUL byte)
+ * is not looked up.
  */
 export async function removeSubscriber(herald: Herald, actor: string, id: string): Promise<boolean> {
+  if (!validId(id)) return false;
   const s = await herald.notify.subscribers.get(id);
   if (!s) return false;
   try {

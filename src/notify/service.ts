@@ -1,5 +1,6 @@
 import type { HeraldCore } from '../herald.ts';
-import { Invalid, RateLimited } from '../domain/errors.ts';
+import { Invalid, NotFound, RateLimited } from '../domain/errors.ts';
+import { validId } from '../input/ids.ts';
 import type { SubscribeInput } from '../input/subscribe.ts';
 import type { Delivery, Subscriber } from '../store/mail/model.ts';
 import type { OutboxView, SubscriberStore } from '../store/mail/port.ts';
@@ -85,6 +86,8 @@ export function openNotify(herald: HeraldCore): Notify {
     },
 
     async retry(id) {
+      // An id no delivery can have (a NUL byte) is not looked up: it is nobody's, on either engine.
+      if (!validId(id)) throw new NotFound('No delivery has that id.');
       const again = await engine.outbox.retry(id);
       requeued(again);
       return again;
