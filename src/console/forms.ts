@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { COMPONENT_STATUSES, type ComponentStatus } from '../domain/status.ts';
 import { HeraldError } from '../domain/errors.ts';
 import { httpStatus } from '../api/errors.ts';
+import { addressQuery } from '../input/subscribe.ts';
 
 /**
  * Reading the console's HTML forms. Forms send strings; the actions turn
@@ -58,4 +59,18 @@ export function refusal(err: unknown, fields: readonly string[]): { status: numb
   if (!(err instanceof HeraldError)) throw err;
   const field = err.field?.split('.')[0];
   return { status: httpStatus(err), errors: { [field && fields.includes(field) ? field : 'form']: err.message } };
+}
+
+/**
+ * A console page's address search (`?q=`), read by the admin API's rule
+ * (addressQuery): the query, or, when that refuses it (control characters),
+ * no query, the message to show by the field and the status to answer.
+ */
+export function addressSearch(raw: string | null): { q: string; error: string | null; status: number } {
+  try {
+    return { q: addressQuery(raw), error: null, status: 200 };
+  } catch (err) {
+    const r = refusal(err, ['q']);
+    return { q: '', error: Object.values(r.errors).join(' '), status: r.status };
+  }
 }

@@ -1,5 +1,7 @@
 import { domainToASCII, domainToUnicode } from 'node:url';
 import { z } from 'zod';
+import { Invalid } from '../domain/errors.ts';
+import { CONTROL_IN_LINE, CONTROL_MESSAGE } from '../domain/text.ts';
 
 /** Longest address SMTP allows in a path (RFC 5321 §4.5.3.1.3). */
 export const MAX_EMAIL = 254;
@@ -38,10 +40,13 @@ function asciiDomain(address: string): string {
 /**
  * What the Comms Lead typed to find addresses, as they are stored: trimmed,
  * lower case, and a Unicode domain (after an @, or alone: bücher.de) in its
- * ASCII form, so either spelling finds the subscriber.
+ * ASCII form, so either spelling finds the subscriber. A control character
+ * left after trimming (a NUL, which PostgreSQL cannot even compare) is in no
+ * address: Invalid (422, field `q`), on either engine.
  */
 export function addressQuery(raw: string | null | undefined): string {
   const q = (raw ?? '').trim().toLowerCase();
+  if (CONTROL_IN_LINE.test(q)) throw new Invalid(`The search ${CONTROL_MESSAGE}.`, 'q');
   const at = q.lastIndexOf('@');
   const domain = q.slice(at + 1);
   const ascii = /^[\x20-\x7e]*$/.test(domain) ? '' : domainToASCII(domain);
