@@ -7,6 +7,7 @@ import { openHerald, type Herald } from './herald.ts';
 import { createApp, METHODS } from './api/app.ts';
 import { inProcessRenderer, type AstroHandler } from './snapshot/astro-render.ts';
 import { CorruptDataFile } from './store/durable-file.ts';
+import { Unavailable } from './domain/errors.ts';
 import { DataDirLocked } from './store/lock.ts';
 import { startStaticSnapshots } from './snapshot/static-snapshots.ts';
 import { listenShared, PortInUse, type Listening } from './http/listen.ts';
@@ -90,7 +91,9 @@ async function main(): Promise<void> {
   try {
     running = await start();
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof CorruptDataFile || err instanceof DataDirLocked) {
+    // Unavailable: PostgreSQL could not be reached (DATABASE_URL). No waiting here: a supervisor
+    // restarts the process (README's unit: Restart=always), and each start tries again.
+    if (err instanceof ConfigError || err instanceof CorruptDataFile || err instanceof DataDirLocked || err instanceof Unavailable) {
       console.error(`herald: ${err.message}`);
       process.exit(1);
     }

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { createServer } from 'node:net';
 import { removeDir, runHeraldExpectingExit, startHerald, tempDataDir, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
 import { SITE, outboxSettled, subscribe, subscribeAndConfirm, to } from '../helpers/mail-flow.ts';
@@ -158,5 +159,34 @@ describe('a journal an older Herald left with a hole of NULs (a short write, the
     const again = await start(dataDir);
     const relisted = (await (await again.admin('/subscribers')).json()) as { subscribers: Array<{ email: string }> };
     expect(relisted.subscribers.map((s) => s.email).sort()).toEqual(['a@example.com', 'c@example.com', 'd@example.com', 'e@example.com']);
+  });
+});
+
+/** A loopback port nobody listens on: the OS hands one out, and it is closed again. */
+function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe('a replica started while PostgreSQL is down', () => {
+  it('exits 1 within seconds with one `herald: …` line naming the refused connection, and no stack trace', async () => {
+    const port = await closedPort();
+    const started = Date.now();
+    const { code, output } = await runHeraldExpectingExit({
+      DATA_DIR: newDir(),
+      DATABASE_URL: `postgres://herald@127.0.0.1:${port}/herald`,
+      STATIC_SNAPSHOT: 'false',
+    });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(code, output).toBe(1);
+    expect(output).toMatch(new RegExp(`^herald: .*PostgreSQL is unreachable \\(.*ECONNREFUSED 127\\.0\\.0\\.1:${port}\\)`, 'm'));
+    expect(output).not.toMatch(/\n\s+at /); // a message, not a stack trace
+    expect(output.trim().split('\n')).toHaveLength(1);
   });
 });
