@@ -233,6 +233,16 @@ describe('restoreOnResolve: components return to operational on resolution', () 
     expect(statuses(d)).toEqual({ api: 'degraded_performance', dashboard: 'operational', db: 'operational' });
   });
 
+  it('never turns a component worse than it shows: an older, worse word of another open incident waits for its next update', () => {
+    const d = threeComponents();
+    const a = declare(d, { components: { api: 'major_outage' } });
+    const b = declare(d, { name: 'Slow API', impact: 'minor', components: { api: 'degraded_performance' } }, 5);
+    postUpdate(ctx(d, 10), b.id, { status: 'resolved', body: 'B fixed.' });
+    expect(statuses(d).api).toBe('degraded_performance');
+    postUpdate(ctx(d, 20), a.id, { status: 'resolved', body: 'A fixed.' });
+    expect(statuses(d).api).toBe('operational');
+  });
+
   it('restores a component whatever its id, even one named like an Object property', () => {
     const d = db([{ id: 'constructor' }, { id: 'api' }]);
     const inc = declare(d, {

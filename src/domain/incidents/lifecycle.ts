@@ -2,7 +2,7 @@ import type { VerbContext } from '../context.ts';
 import type { ComponentChange, EventRecord, Incident } from '../model.ts';
 import type { ComponentStatus, IncidentStatus } from '../status.ts';
 import { Conflict, Invalid, NotFound } from '../errors.ts';
-import { isResolvedStatus } from '../status.ts';
+import { isResolvedStatus, worstComponentStatus } from '../status.ts';
 import { settledStatus } from '../components/settle.ts';
 
 /**
@@ -104,7 +104,9 @@ export function restoreOnResolve(
     const component = ctx.db.components.find((c) => c.id === id);
     if (!component || component.status === 'operational' || component.status === 'under_maintenance') continue;
     const settled = settledStatus(ctx.db, id, { incident: incident.id });
-    if (settled !== component.status) restore[id] = settled;
+    // A resolve never turns a component worse than it shows now: another open incident's older word (a
+    // major outage a later update eased) is for that incident's next update to say, not for this one's end.
+    if (settled !== component.status && worstComponentStatus([settled, component.status]) === component.status) restore[id] = settled;
   }
   return restore;
 }
