@@ -21,8 +21,9 @@ export interface NoticeIntent {
 
 /**
  * The kind of notice an update makes: the resolving one is the restoration;
- * the first that subscribers hear of is the disruption (the incident's first
- * update, or a later one the Comms Lead chose to email); the rest are updates.
+ * a note after it is an update (a follow-up); before it, the first that
+ * subscribers hear of is the disruption (the incident's first update, or a
+ * later one the Comms Lead chose to email); the rest are updates.
  */
 export function noticeKind(incident: EventRecord, update: Update): NoticeKind {
   if (incident.kind === 'maintenance') return 'maintenance';
@@ -30,6 +31,9 @@ export function noticeKind(incident: EventRecord, update: Update): NoticeKind {
   if (firstResolved?.id === update.id) return 'restoration';
   // Updates are kept in the order they were posted.
   const index = incident.updates.findIndex((u) => u.id === update.id);
+  // After the resolution, a follow-up note, even when nobody was emailed before: a disruption notice
+  // would say the issue is being worked on.
+  if (firstResolved && index > incident.updates.indexOf(firstResolved)) return 'update';
   const heardBefore =
     incident.updates.slice(0, Math.max(0, index)).some((u) => u.notify) ||
     (incident.late_notice_at !== null && incident.late_notice_at <= update.created_at);

@@ -61,6 +61,14 @@ describe('notice policy: which updates email whom, as which kind', () => {
     expect(noticeIntents(db)).toEqual([]);
   });
 
+  it('a note emailed after the resolution is a follow-up (an update), even when nobody was emailed before', () => {
+    const { db, ctx } = world();
+    const inc = declareIncident(ctx(), { name: 'Slow', impact: 'minor', status: 'investigating', body: 'x', components: {} });
+    postUpdate(ctx(), inc.id, { status: 'resolved', body: 'Fixed.' });
+    postUpdate(ctx(), inc.id, { status: 'resolved', body: 'What we changed since.', notify: true });
+    expect(noticeIntents(db).map((i) => [i.update.body, i.kind])).toEqual([['What we changed since.', 'update']]);
+  });
+
   it('maintenance updates are maintenance notices, and a due reminder is its own notice', () => {
     const { db, ctx } = world();
     const m = scheduleMaintenance(ctx(), {
