@@ -14,9 +14,9 @@ export function settingsVersion(settings: Settings): string {
   return createHash('sha256').update(canonical).digest('base64url').slice(0, 22);
 }
 
-/** Refuses (Stale) when `expected` is given and the settings are no longer that version. Run inside the write. */
-export function requireSettingsVersion(current: Settings, expected: string | undefined, field?: string): void {
-  if (expected === undefined || expected === settingsVersion(current)) return;
+/** Refuses (Stale) when `expected` is given and the settings are none of those versions. Run inside the write. */
+export function requireSettingsVersion(current: Settings, expected: string | string[] | undefined, field?: string): void {
+  if (expected === undefined || [expected].flat().includes(settingsVersion(current))) return;
   throw new Stale(
     'The settings were changed by someone else since you read them; nothing was saved. Read them again and make your change there.',
     field,

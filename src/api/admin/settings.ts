@@ -11,13 +11,17 @@ import { Invalid } from '../../domain/errors.ts';
 
 const etag = (s: Settings) => `"${settingsVersion(s)}"`;
 
-/** If-Match as a version: one strong tag; `*` (any version) and no header both mean no check. */
-function ifMatch(header: string | undefined): string | undefined {
+/**
+ * If-Match as the versions it allows; `*` (any version) and no header both mean no check. A weak tag
+ * (`W/"…"`, as a compressing proxy makes ours) counts as its strong self: the tag is a hash of the content.
+ */
+function ifMatch(header: string | undefined): string[] | undefined {
   const v = header?.trim();
   if (v === undefined || v === '*') return undefined;
-  const m = /^"([A-Za-z0-9_-]{1,64})"$/.exec(v);
-  if (!m) throw new Invalid('If-Match must be the ETag of GET /api/admin/settings, in its quotes.', 'If-Match');
-  return m[1];
+  const tags = v.split(',').map((t) => /^(?:W\/)?"([\x21\x23-\x7e]{1,64})"$/.exec(t.trim())?.[1]);
+  if (tags.some((t) => t === undefined))
+    throw new Invalid('If-Match must be the ETag of GET /api/admin/settings, in its quotes.', 'If-Match');
+  return tags as string[];
 }
 
 /**
