@@ -10,8 +10,9 @@ export const CONTROL_IN_LINE = /[\u0000-\u001f\u007f-\u009f]/;
 export const CONTROL_MESSAGE = 'must not contain control characters or broken Unicode (a lone surrogate, a noncharacter)';
 
 /**
- * Noncharacters of the Basic Multilingual Plane: like a lone surrogate (which JSON carries as `\ud800`),
- * strict JSON and XML readers refuse them, and a whole Statuspage document or feed with them.
+ * Noncharacters of the Basic Multilingual Plane: Unicode keeps them out of interchange, XML 1.0 refuses
+ * U+FFFE and U+FFFF (a feed with one is not well-formed), and mail shows them as boxes. A lone surrogate is
+ * worse: JSON carries it as `\ud800`, which strict readers refuse, and a whole Statuspage document with it.
  */
 const NONCHARACTER = /[\ufdd0-\ufdef\ufffe\uffff]/;
 const wellFormed = (v: string) => v.isWellFormed() && !NONCHARACTER.test(v);
