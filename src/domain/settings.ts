@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CONTROL_IN_LINE, CONTROL_MESSAGE } from './text.ts';
+import { CONTROL_IN_LINE } from './text.ts';
 
 /**
  * The Comms Lead's settings: who the notices speak to and sign as, where
@@ -13,7 +13,8 @@ import { CONTROL_IN_LINE, CONTROL_MESSAGE } from './text.ts';
 const line = (label: string, max: number) =>
   z
     .string({ error: `${label} must be text` })
-    .refine((v) => !CONTROL_IN_LINE.test(v), `${label} ${CONTROL_MESSAGE}`)
+    // Control characters only: this schema also reads stored documents, which must keep loading as they were saved.
+    .refine((v) => !CONTROL_IN_LINE.test(v), `${label} must not contain control characters`)
     .trim()
     .min(1, `${label} must not be empty`)
     .max(max, `${label} must be at most ${max} characters`);

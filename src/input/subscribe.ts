@@ -1,7 +1,7 @@
 import { domainToASCII, domainToUnicode } from 'node:url';
 import { z } from 'zod';
 import { Invalid } from '../domain/errors.ts';
-import { CONTROL_IN_LINE, CONTROL_MESSAGE } from '../domain/text.ts';
+import { cleanLine, CONTROL_MESSAGE } from '../domain/text.ts';
 
 /** Longest address SMTP allows in a path (RFC 5321 §4.5.3.1.3). */
 export const MAX_EMAIL = 254;
@@ -46,7 +46,7 @@ function asciiDomain(address: string): string {
  */
 export function addressQuery(raw: string | null | undefined): string {
   const q = (raw ?? '').trim().toLowerCase();
-  if (CONTROL_IN_LINE.test(q)) throw new Invalid(`The search ${CONTROL_MESSAGE}.`, 'q');
+  if (!cleanLine(q)) throw new Invalid(`The search ${CONTROL_MESSAGE}.`, 'q');
   const at = q.lastIndexOf('@');
   const domain = q.slice(at + 1);
   const ascii = /^[\x20-\x7e]*$/.test(domain) ? '' : domainToASCII(domain);
