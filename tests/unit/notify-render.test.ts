@@ -28,6 +28,19 @@ function world(): { db: Db; ctx: (at?: Date) => VerbContext } {
   return { db, ctx };
 }
 
+/** A window on the API, 01:00–02:00 UTC on 24 Nov 2026, scheduled with a notice. */
+function windowOf() {
+  const { db, ctx } = world();
+  const m = scheduleMaintenance(ctx(), {
+    name: 'DB upgrade',
+    scheduled_for: '2026-11-24T01:00:00Z',
+    scheduled_until: '2026-11-24T02:00:00Z',
+    components: ['api'],
+    notify: true,
+  });
+  return { db, ctx, m };
+}
+
 describe('notice policy: which updates email whom, as which kind', () => {
   it('a major incident: disruption on declare, silence on a plain update, update when ticked, restoration on resolve', () => {
     const { db, ctx } = world();
@@ -70,14 +83,7 @@ describe('notice policy: which updates email whom, as which kind', () => {
   });
 
   it('maintenance updates are maintenance notices, and a due reminder is its own notice', () => {
-    const { db, ctx } = world();
-    const m = scheduleMaintenance(ctx(), {
-      name: 'DB upgrade',
-      scheduled_for: '2026-11-24T01:00:00Z',
-      scheduled_until: '2026-11-24T02:00:00Z',
-      components: ['api'],
-      notify: true,
-    });
+    const { db, m } = windowOf();
     expect(noticeIntents(db).map((i) => [i.key, i.kind])).toEqual([[m.updates[0]!.id, 'maintenance']]);
     m.reminded_at = '2026-11-24T00:00:00.000Z';
     expect(noticeIntents(db).map((i) => [i.key, i.kind])).toEqual([
@@ -208,17 +214,6 @@ describe('templates', () => {
         manageUrl: 'https://status.example.com/subscribe/manage/t',
         reminder,
       });
-    function windowOf() {
-      const { db, ctx } = world();
-      const m = scheduleMaintenance(ctx(), {
-        name: 'DB upgrade',
-        scheduled_for: '2026-11-24T01:00:00Z',
-        scheduled_until: '2026-11-24T02:00:00Z',
-        components: ['api'],
-        notify: true,
-      });
-      return { db, ctx, m };
-    }
     const WINDOW = '24 Nov 2026, 01:00 UTC to 24 Nov 2026, 02:00 UTC';
     const expectNotice = (
       m: ReturnType<typeof mail>,
