@@ -110,6 +110,31 @@ const ACCENT: Record<NoticeKind, string> = {
   postmortem: '#57606a',
 };
 
+/**
+ * A maintenance notice's words that follow its step, written once for both parts: the opening sentence, the
+ * label of the window's line and the status-page line's lead-in (as text; the HTML template escapes it).
+ */
+function maintenanceWords(step: MaintenanceNoticeStep, name: string, affected: string | null) {
+  const on = affected ? `, on ${affected}` : '';
+  const opening: Record<MaintenanceNoticeStep, string> = {
+    scheduled: `We have scheduled maintenance, “${name}”${on}.`,
+    reminder: `This is a reminder of our scheduled maintenance, “${name}”${on}.`,
+    started: `Our scheduled maintenance, “${name}”${on}${affected ? ',' : ''} has started and is now in progress.`,
+    verifying: `The work of our scheduled maintenance, “${name}”${on}${affected ? ',' : ''} is done, and we are verifying that everything works as expected.`,
+    completed: `Our scheduled maintenance, “${name}”${on}${affected ? ',' : ''} has been completed.`,
+    cancelled: `Our scheduled maintenance, “${name}”${on}${affected ? ',' : ''} has been cancelled and will not take place.`,
+    rescheduled: `Our scheduled maintenance, “${name}”${on}${affected ? ',' : ''} has been moved to a new window.`,
+    extended: `Our maintenance, “${name}”${on}${affected ? ',' : ''} will take longer than planned: its window has been extended.`,
+    note: `Here is an update on our scheduled maintenance, “${name}”${on}.`,
+  };
+  const over = step === 'completed' || step === 'cancelled';
+  return {
+    opening: opening[step],
+    windowLabel: step === 'cancelled' ? 'Was scheduled for:' : step === 'rescheduled' || step === 'extended' ? 'New window:' : 'Window:',
+    followLead: over ? 'The details are on our status page' : 'Follow it on our status page',
+  };
+}
+
 /** Renders a notice for one recipient. */
 export function renderNotice(input: NoticeInput): RenderedMail {
   const facts = noticeFacts({ ...input, timeZone: input.timeZone ?? 'UTC' });
@@ -119,8 +144,7 @@ export function renderNotice(input: NoticeInput): RenderedMail {
     etaShown: facts.eta ?? 'not known yet',
     subject,
     title: titleOf(input.kind, facts.step, facts.followUp),
-    // For the templates' {{#if steps.cancelled}}: the one step this notice tells of.
-    steps: facts.step ? { [facts.step]: true } : {},
+    ...(facts.step ? maintenanceWords(facts.step, facts.name, facts.affected) : {}),
     preheader:
       input.kind === 'postmortem'
         ? `What happened, why, and what we are changing: ${input.incident.name}`
