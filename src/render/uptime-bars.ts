@@ -24,15 +24,25 @@ export interface UptimeBar {
   cellsHtml: string;
   /** "99.95 % uptime", or null when no minute was observed. */
   percentText: string | null;
+  /**
+   * "30 Nov": the first day observed, when the component is younger than the bar (its earlier days are
+   * "no data"), so the figure can say over what time it is; null when it covers every day of the bar.
+   */
+  since: string | null;
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const WORST_FIRST: ComponentStatus[] = ['major_outage', 'partial_outage', 'degraded_performance', 'under_maintenance'];
 
+/** "12 Nov" */
+function shortDate(isoDate: string): string {
+  const [, m, d] = isoDate.split('-').map(Number) as [number, number, number];
+  return `${d} ${MONTHS[m - 1]}`;
+}
+
 /** "12 Nov: major outage for 12 min, partial outage for 42 min" */
 export function dayLabel(day: UptimeDay): string {
-  const [, m, d] = day.date.split('-').map(Number) as [number, number, number];
-  const date = `${d} ${MONTHS[m - 1]}`;
+  const date = shortDate(day.date);
   if (day.worst === 'no_data') return `${date}: no data`;
   const parts = WORST_FIRST.filter((s) => day.minutes[s]).map(
     (s) => `${COMPONENT_STATUS_LABEL[s].toLowerCase()} for ${formatDuration(day.minutes[s]!)}`,
@@ -70,10 +80,13 @@ function cellOf(day: UptimeDay): { cell: UptimeCell; html: string } {
 
 function toBar(u: ComponentUptime): UptimeBar {
   const made = u.days.map(cellOf);
+  // "No data" days only come before the component existed, so the first observed day starts the record.
+  const first = u.days.findIndex((d) => d.worst !== 'no_data');
   return {
     cells: made.map((m) => m.cell),
     cellsHtml: made.map((m) => m.html).join(''),
     percentText: percentText(u.percent),
+    since: first > 0 ? shortDate(u.days[first]!.date) : null,
   };
 }
 

@@ -9,6 +9,7 @@ import { scheduleMaintenance } from '../../src/domain/maintenance/schedule.ts';
 import { applyDueTransitions } from '../../src/domain/maintenance/due.ts';
 import { computeUptime, type DayStatus } from '../../src/domain/uptime.ts';
 import { renderMarkdown } from '../../src/render/markdown.ts';
+import { uptimeBars } from '../../src/render/uptime-bars.ts';
 
 const NOW = new Date('2026-11-23T12:00:00.000Z');
 const ctx = (db: Db, when: string): VerbContext => ({ db, now: new Date(when), actor: 'test', markdown: renderMarkdown });
@@ -203,5 +204,19 @@ describe('computeUptime', () => {
     const u = computeUptime(db, NOW).get('new')!;
     expect(u.percent).toBeNull();
     expect(u.days.every((d) => d.worst === 'no_data')).toBe(true);
+  });
+});
+
+describe('uptimeBars', () => {
+  it('says since when the figure runs for a component younger than the bar, and over 90 days for one older', () => {
+    const db = base();
+    // Four minutes old, with an outage of two: the figure is of those four minutes, not of 90 days.
+    createComponent(ctx(db, '2026-11-23T11:56:00Z'), { id: 'new', name: 'New' });
+    outage(db, 'new', 'major_outage', '2026-11-23T11:57:00Z', '2026-11-23T11:59:00Z');
+    const bars = uptimeBars(db, NOW, 'UTC');
+    expect(bars.get('new')).toMatchObject({ percentText: '50.00 % uptime', since: '23 Nov' });
+    expect(bars.get('api')).toMatchObject({ percentText: '100 % uptime', since: null });
+    // Days are the page's: at UTC+14 the component was made on the 24th.
+    expect(uptimeBars(db, NOW, 'Pacific/Kiritimati').get('new')!.since).toBe('24 Nov');
   });
 });
