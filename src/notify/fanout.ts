@@ -75,6 +75,8 @@ export class FanOut {
       const started = Date.now();
       let created = 0;
       const maxPending = this.o.maxPending ?? 1000;
+      // Components as of the notice's fan-out: a follower of only deleted ones hears about everything.
+      const existing = new Set(this.o.db().components.map((c) => c.id));
       while (!intent.done) {
         // Run ahead of the sender only so far: the cursor, not a queue in memory, holds the rest. Paced by this
         // notice's own backlog: confirmations (their own lane in the sender) must not hold a notice back.
@@ -85,7 +87,7 @@ export class FanOut {
         const fresh: Delivery[] = [];
         for (const s of subs) {
           const id = deliveryId(s.id, notice.key);
-          if (!wantsMail(s, notice.incident.components) || ledger.has(id)) continue;
+          if (!wantsMail(s, notice.incident.components, existing) || ledger.has(id)) continue;
           fresh.push(queuedDelivery({ id, sub: s.id, intent: notice.key, kind: notice.kind, created_at: at }));
         }
         // The progress only: the ledger keeps its own archived_sent (compaction's to change, even during this append).

@@ -159,6 +159,8 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
       if (notice.at < epoch || fannedOut.has(notice.key)) continue;
       const started = Date.now();
       let created = 0;
+      // Components as of the notice's fan-out: a follower of only deleted ones hears about everything.
+      const existing = herald.store.data.components.map((c) => c.id);
       for (;;) {
         if (stopped || !herald.storage.leadership.isLeader) return;
         const step = await outbox.fanOutStep(
@@ -168,6 +170,7 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
             update: notice.update.id,
             kind: notice.kind,
             components: notice.incident.components,
+            existing,
           },
           FANOUT_BATCH,
           now(),

@@ -73,7 +73,13 @@ export async function previewEmail(herald: Herald, draft: DraftResult): Promise<
     manageUrl: `${site}/subscribe/manage/PREVIEW`,
     timeZone: herald.config.SITE_TIMEZONE,
   });
-  return { mail, recipients: await herald.notify.subscribers.countRecipients(draft.incident.components) };
+  return {
+    mail,
+    recipients: await herald.notify.subscribers.countRecipients(
+      draft.incident.components,
+      draft.db.components.map((c) => c.id),
+    ),
+  };
 }
 
 /** The banner JSON the page would serve once the draft is published. */

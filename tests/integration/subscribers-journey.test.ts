@@ -250,3 +250,36 @@ describe('subscribing reveals nothing and refuses bad input', () => {
     expect(removals[0].actor).toBe('admin-token');
   });
 });
+
+describe('a deleted component', () => {
+  it('leaves one who followed only it hearing about everything, and saying so', async () => {
+    expect((await h.admin('/components', { body: { id: 'legacy', name: 'Legacy' } })).status).toBe(201);
+    await subscribeAndConfirm(h, smtp, 'erin@example.com', ['legacy']);
+    // A past incident names it, so it goes with force (no mail about that incident).
+    const declared = await h.admin('/incidents', {
+      body: { name: 'Legacy down', impact: 'minor', body: 'Down.', components: { legacy: 'major_outage' }, notify: false },
+    });
+    expect(declared.status).toBe(201);
+    const past = await declared.json();
+    expect((await h.admin(`/incidents/${past.id}/updates`, { body: { status: 'resolved', body: 'Up.', notify: false } })).status).toBe(201);
+    expect((await h.admin('/components/legacy', { method: 'DELETE' })).status).toBe(409);
+    const draft = { name: 'API down', impact: 'major', body: 'Errors.', components: { api: 'major_outage' } };
+    const recipients = async () => (await (await h.admin('/preview', { body: draft })).json()).email.recipients as number;
+    const reachedBefore = await recipients();
+    expect((await h.admin('/components/legacy?force=true', { method: 'DELETE' })).status).toBe(204);
+
+    expect(await recipients()).toBe(reachedBefore + 1);
+    const before = to(smtp, 'erin@example.com').length;
+    const notices = (await outboxSettled(h)).updates.length;
+    expect((await h.admin('/incidents', { body: draft })).status).toBe(201);
+    // Until this notice is fanned out and sent (on PostgreSQL its fan-out starts on the next poll).
+    await outboxSettled(h, notices + 1);
+    expect(to(smtp, 'erin@example.com')).toHaveLength(before + 1);
+    const notice = await smtp.parse(to(smtp, 'erin@example.com').at(-1)!);
+    expect(notice.subject).toBe('[Acme Status] Service disruption: API down');
+    // Their page ticks nothing and says what that means.
+    const page = await (await fetch(local(h, /Choose components: (\S+)/.exec(notice.text ?? '')![1]!))).text();
+    expect(page).not.toMatch(/<input[^>]*checked/);
+    expect(page).toContain('Tick none to hear about everything.');
+  });
+});

@@ -16,7 +16,7 @@ import { rescheduleMaintenance } from '../../src/domain/maintenance/reschedule.t
 import type { Maintenance } from '../../src/domain/model.ts';
 import { noticeIntents, noticeKind } from '../../src/notify/intents.ts';
 import { renderConfirm, renderNotice } from '../../src/notify/render.ts';
-import { wantsMail as wants, type Subscriber } from '../../src/store/mail/model.ts';
+import { effectiveComponents, wantsMail as wants, type Subscriber } from '../../src/store/mail/model.ts';
 import { renderMarkdown } from '../../src/render/markdown.ts';
 
 const now = new Date('2026-11-23T10:00:00Z');
@@ -109,13 +109,46 @@ describe('notice policy: which updates email whom, as which kind', () => {
       unsubscribed_at: null,
       suppressed: null,
     };
-    expect(wants(base, ['api'])).toBe(true);
-    expect(wants({ ...base, components: ['api'] }, ['api', 'web'])).toBe(true);
-    expect(wants({ ...base, components: ['web'] }, ['api'])).toBe(false);
-    expect(wants({ ...base, components: ['web'] }, [])).toBe(true);
-    expect(wants({ ...base, state: 'pending' }, ['api'])).toBe(false);
-    expect(wants({ ...base, state: 'unsubscribed' }, ['api'])).toBe(false);
-    expect(wants({ ...base, suppressed: '550 5.1.1' }, ['api'])).toBe(false);
+    const existing = new Set(['api', 'web']);
+    expect(wants(base, ['api'], existing)).toBe(true);
+    expect(wants({ ...base, components: ['api'] }, ['api', 'web'], existing)).toBe(true);
+    expect(wants({ ...base, components: ['web'] }, ['api'], existing)).toBe(false);
+    expect(wants({ ...base, components: ['web'] }, [], existing)).toBe(true);
+    expect(wants({ ...base, state: 'pending' }, ['api'], existing)).toBe(false);
+    expect(wants({ ...base, state: 'unsubscribed' }, ['api'], existing)).toBe(false);
+    expect(wants({ ...base, suppressed: '550 5.1.1' }, ['api'], existing)).toBe(false);
+  });
+
+  it('a subscriber whose components were all deleted hears about everything; one with some left, about those', () => {
+    const base: Subscriber = {
+      t: 's',
+      id: 'a',
+      seq: 1,
+      email: 'a@example.com',
+      state: 'confirmed',
+      components: ['gone'],
+      confirms: 1,
+      requested_at: '',
+      created_at: '',
+      updated_at: '',
+      confirmed_at: '',
+      unsubscribed_at: null,
+      suppressed: null,
+    };
+    const existing = new Set(['api', 'web']);
+    expect(wants(base, ['api'], existing)).toBe(true);
+    expect(wants({ ...base, state: 'pending' }, ['api'], existing)).toBe(false);
+    expect(wants({ ...base, suppressed: '550 5.1.1' }, ['api'], existing)).toBe(false);
+    // Some of their choice is left: that part is their filter.
+    expect(wants({ ...base, components: ['gone', 'web'] }, ['api'], existing)).toBe(false);
+    expect(wants({ ...base, components: ['gone', 'web'] }, ['web'], existing)).toBe(true);
+    // A notice about the deleted component itself (a past incident's postmortem) still reaches who chose it.
+    expect(wants({ ...base, components: ['gone', 'web'] }, ['gone'], existing)).toBe(true);
+    // Re-created with the same id: followed again.
+    expect(wants(base, ['api'], new Set(['api', 'gone']))).toBe(false);
+    expect(effectiveComponents(['gone', 'web'], existing)).toEqual(['web']);
+    expect(effectiveComponents(['gone'], existing)).toEqual([]);
+    expect(effectiveComponents([], existing)).toEqual([]);
   });
 });
 

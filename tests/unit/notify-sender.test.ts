@@ -39,6 +39,7 @@ function delivery(id: string, intent: string, kind: Delivery['kind']): Delivery 
 
 /** A data file with one incident whose first update is emailed (intent key 'u1'). */
 const oneNotice = {
+  components: [],
   incidents: [
     {
       kind: 'incident',

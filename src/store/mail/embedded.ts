@@ -34,9 +34,10 @@ export function embeddedSubscribers(book: SubscriberBook): SubscriberStore {
       matches.sort((a, b) => b.seq - a.seq);
       return { rows: matches.slice(offset, offset + limit), total: matches.length, counts };
     },
-    async countRecipients(componentIds) {
+    async countRecipients(componentIds, existingIds) {
+      const existing = new Set(existingIds);
       let n = 0;
-      for (const s of book.all()) if (wantsMail(s, componentIds)) n++;
+      for (const s of book.all()) if (wantsMail(s, componentIds, existing)) n++;
       return n;
     },
   };

@@ -2,7 +2,7 @@ import { Conflict, NotFound } from '../../domain/errors.ts';
 import { deliveryId, type Delivery, type NoticeKind, type Subscriber } from './model.ts';
 import type { NoticeProgress, OutboxOverview, OutboxView } from './port.ts';
 import type { PgTables } from '../pg/tables.ts';
-import { subscriberOf } from './pg-subscribers.ts';
+import { subscriberOf, wantsMailSql } from './pg-subscribers.ts';
 import { DELIVERY_COLUMNS, deliveryOf, type DeliveryRow } from './pg-rows.ts';
 import { countWaiting, readConfirmations, readFailed, readNotices } from './pg-outbox-reads.ts';
 
@@ -14,6 +14,8 @@ export interface NoticeToFanOut {
   kind: NoticeKind;
   /** The components it is about (none: everyone). */
   components: readonly string[];
+  /** The ids of the components that exist now (a follower of none of them hears about everything). */
+  existing: readonly string[];
 }
 
 /** A claimed delivery and its subscriber as stored now (undefined once removed). */
@@ -93,11 +95,11 @@ export class PgOutbox implements OutboxView {
          ), made AS (
            INSERT INTO mail_deliveries (id, sub, intent, kind, state, created_at)
            SELECT s.id || '.' || $3, s.id, $4, $5, 'queued', $6 FROM subs s
-           WHERE cardinality(s.components) = 0 OR cardinality($7::text[]) = 0 OR s.components && $7::text[]
+           WHERE ${wantsMailSql('s.components', '$7::text[]', '$8::text[]')}
            ON CONFLICT (id) DO NOTHING RETURNING 1
          )
          SELECT (SELECT max(seq) FROM subs) AS last, (SELECT count(*) FROM subs) AS considered, (SELECT count(*) FROM made) AS created`,
-        [rows[0]!.cursor, batch, deliveryId('', n.key).slice(1), n.key, n.kind, now, n.components],
+        [rows[0]!.cursor, batch, deliveryId('', n.key).slice(1), n.key, n.kind, now, n.components, n.existing],
       );
       const r = step.rows[0]!;
       const done = Number(r.considered) < batch;

@@ -33,6 +33,15 @@ interface Row {
 const COLUMNS =
   'id, seq, email, state, components, confirms, requested_at, created_at, updated_at, confirmed_at, unsubscribed_at, suppressed';
 
+/**
+ * wantsMail's component rule in SQL, given the SQL of the subscriber's components, of the notice's and of
+ * the existing components' (text[] parameters). One predicate per row, no index: both statements that use
+ * it already walk confirmed subscribers (a batch in seq order, or a count).
+ */
+export function wantsMailSql(followed: string, notice: string, existing: string): string {
+  return `(cardinality(${notice}) = 0 OR ${followed} && ${notice} OR NOT (${followed} && ${existing}))`;
+}
+
 export function subscriberOf(r: Row): Subscriber {
   const at = (d: Date | null) => (d ? d.toISOString() : null);
   return {
@@ -164,11 +173,10 @@ export class PgSubscribers implements SubscriberStore {
     return { rows: page.rows.map(subscriberOf), total, counts };
   }
 
-  async countRecipients(componentIds: readonly string[]): Promise<number> {
+  async countRecipients(componentIds: readonly string[], existingIds: readonly string[]): Promise<number> {
     const { rows } = await this.db.query<{ n: string }>(
-      `SELECT count(*) AS n FROM mail_subscribers WHERE state = 'confirmed' AND suppressed IS NULL
-         AND (cardinality(components) = 0 OR cardinality($1::text[]) = 0 OR components && $1::text[])`,
-      [componentIds],
+      `SELECT count(*) AS n FROM mail_subscribers WHERE state = 'confirmed' AND suppressed IS NULL AND ${wantsMailSql('components', '$1::text[]', '$2::text[]')}`,
+      [componentIds, existingIds],
     );
     return Number(rows[0]!.n);
   }

@@ -27,8 +27,11 @@ export interface SubscriberStore {
   link(purpose: TokenPurpose, s: Subscriber): string;
   /** The console's and the admin API's list: newest first, filtered, one page of it, with the totals. */
   search(query: SubscriberSearch): Promise<SubscriberPage>;
-  /** How many confirmed, deliverable subscribers a notice about these components reaches. */
-  countRecipients(componentIds: readonly string[]): Promise<number>;
+  /**
+   * How many confirmed, deliverable subscribers a notice about these components reaches, given the
+   * components that exist (wantsMail: a follower of only deleted components hears about everything).
+   */
+  countRecipients(componentIds: readonly string[], existingIds: readonly string[]): Promise<number>;
 }
 
 export interface SubscriberSearch {
