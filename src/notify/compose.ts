@@ -1,7 +1,7 @@
 import type Mail from 'nodemailer/lib/mailer';
 import type { Db } from '../domain/model.ts';
 import type { Delivery, Subscriber } from '../store/mail/model.ts';
-import { deliveryId } from '../store/mail/model.ts';
+import { deliveryId, effectiveComponents } from '../store/mail/model.ts';
 import type { LinkTokens } from '../store/mail/tokens.ts';
 import { noticeIntents, threadRootKey, type NoticeIntent } from './intents.ts';
 import { renderConfirm, renderNotice } from './render.ts';
@@ -138,7 +138,9 @@ export class Composer {
   }
 
   private confirmMessage(d: Delivery, s: Subscriber, db: Db): Mail.Options {
-    const names = s.components.map((id) => db.components.find((c) => c.id === id)?.name ?? id);
+    // A component deleted since the request is not named (none left: the request reads as everything).
+    const following = effectiveComponents(s.components, new Set(db.components.map((c) => c.id)));
+    const names = following.map((id) => db.components.find((c) => c.id === id)!.name);
     const mail = renderConfirm({
       siteName: this.cfg.SITE_NAME,
       siteUrl: this.cfg.SITE_URL,

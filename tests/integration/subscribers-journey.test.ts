@@ -4,6 +4,7 @@ import { engineEnv } from '../helpers/engine.ts';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
 import { SITE, local, outboxSettled, subscribe, subscribeAndConfirm, to } from '../helpers/mail-flow.ts';
 import { until } from '../helpers/poll.ts';
+import { signIn } from '../helpers/console-session.ts';
 
 let smtp: TestSmtp;
 let h: HeraldProcess;
@@ -269,6 +270,11 @@ describe('a deleted component', () => {
     expect((await h.admin('/components/legacy?force=true', { method: 'DELETE' })).status).toBe(204);
 
     expect(await recipients()).toBe(reachedBefore + 1);
+    // The admin API and the console list what they follow now: everything.
+    expect((await (await h.admin('/subscribers?q=erin')).json()).subscribers[0].components).toEqual([]);
+    const { cookie } = await signIn(h);
+    const listed = await (await fetch(`${h.url}/admin/subscribers?q=erin`, { headers: { cookie } })).text();
+    expect(listed).toMatch(/<td[^>]*>Everything<\/td>/);
     const before = to(smtp, 'erin@example.com').length;
     const notices = (await outboxSettled(h)).updates.length;
     expect((await h.admin('/incidents', { body: draft })).status).toBe(201);

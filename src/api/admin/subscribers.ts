@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { Herald } from '../../herald.ts';
-import { SUBSCRIBER_STATES, type Subscriber, type SubscriberState } from '../../store/mail/model.ts';
+import { effectiveComponents, SUBSCRIBER_STATES, type Subscriber, type SubscriberState } from '../../store/mail/model.ts';
 import type { AdminEnv } from './auth.ts';
 import { removeSubscriber } from '../../notify/remove-subscriber.ts';
 import { addressQuery } from '../../input/subscribe.ts';
@@ -19,7 +19,8 @@ export function subscribersApi(herald: Herald) {
     // A state that is not one matches nobody (as a filter would).
     if (stateParam && !state) return c.json({ subscribers: [], total: 0, page, per_page: perPage });
     const found = await notify.subscribers.search({ q, state, offset: (page - 1) * perPage, limit: perPage });
-    return c.json({ subscribers: found.rows.map(subscriberJson), total: found.total, page, per_page: perPage });
+    const existing = new Set(herald.store.data.components.map((x) => x.id));
+    return c.json({ subscribers: found.rows.map((s) => subscriberJson(s, existing)), total: found.total, page, per_page: perPage });
   });
 
   app.delete('/subscribers/:id', async (c) => {
@@ -30,12 +31,13 @@ export function subscribersApi(herald: Herald) {
   return app;
 }
 
-function subscriberJson(s: Subscriber) {
+/** `components` is what the subscriber follows now: deleted components dropped, none left = everything ([]). */
+function subscriberJson(s: Subscriber, existing: ReadonlySet<string>) {
   return {
     id: s.id,
     email: s.email,
     state: s.state,
-    components: s.components,
+    components: effectiveComponents(s.components, existing),
     suppressed: s.suppressed,
     created_at: s.created_at,
     confirmed_at: s.confirmed_at,
