@@ -91,8 +91,8 @@ async function main(): Promise<void> {
   try {
     running = await start();
   } catch (err) {
-    // Unavailable: PostgreSQL could not be reached (DATABASE_URL). No waiting here: a supervisor
-    // restarts the process (README's unit: Restart=always), and each start tries again.
+    // Unavailable: PostgreSQL could not be reached or refused this start (src/store/pg/start-refusal.ts).
+    // No waiting here: a supervisor restarts the process (README's unit: Restart=always), and each start tries again.
     if (err instanceof ConfigError || err instanceof CorruptDataFile || err instanceof DataDirLocked || err instanceof Unavailable) {
       console.error(`herald: ${err.message}`);
       process.exit(1);

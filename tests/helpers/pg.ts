@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,7 +87,11 @@ process.once('exit', () => {
   }
 });
 
-export async function startPgCluster(): Promise<PgCluster> {
+/**
+ * `passwordUsers`: roles PostgreSQL asks a password of (scram-sha-256, over TCP; a test creates them
+ * with CREATE ROLE … PASSWORD), for tests of a refused login. Everyone else stays trusted.
+ */
+export async function startPgCluster(opts: { passwordUsers?: string[] } = {}): Promise<PgCluster> {
   if (!existsSync(join(BIN, 'initdb'))) {
     throw new Error(`PostgreSQL 15 binaries not found in ${BIN}: install the Debian package postgresql-15 (or set PG_BIN).`);
   }
@@ -104,6 +108,12 @@ export async function startPgCluster(): Promise<PgCluster> {
   }
   try {
     await pg('initdb', ['-D', data, '-A', 'trust', '-U', 'herald', '-E', 'UTF8', '--no-locale', '--no-sync']);
+    if (opts.passwordUsers?.length) {
+      // pg_hba.conf takes the first line that matches: these go before initdb's trust lines.
+      const hba = join(data, 'pg_hba.conf');
+      const lines = opts.passwordUsers.map((user) => `host all ${user} 127.0.0.1/32 scram-sha-256\n`).join('');
+      writeFileSync(hba, lines + readFileSync(hba, 'utf8'));
+    }
   } catch (err) {
     rmSync(root, { recursive: true, force: true });
     throw err;

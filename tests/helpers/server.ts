@@ -184,7 +184,7 @@ async function projectEngine(opts: { dataDir?: string; env?: Record<string, stri
 const databaseOf = new Map<string, Record<string, string>>();
 
 /** Runs Herald (as npm run serve does) to completion and returns its exit code and output (for refused starts). */
-export function runHeraldExpectingExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+export function runHeraldExpectingExit(env: Record<string, string>): Promise<{ code: number | null; output: string; stderr: string }> {
   return new Promise((resolve) => {
     const proc = spawn(process.execPath, SERVE_ARGS, {
       cwd: ROOT,
@@ -192,12 +192,16 @@ export function runHeraldExpectingExit(env: Record<string, string>): Promise<{ c
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
+    let stderr = '';
     proc.stdout!.on('data', (d) => (out += d));
-    proc.stderr!.on('data', (d) => (out += d));
+    proc.stderr!.on('data', (d) => {
+      out += d;
+      stderr += d;
+    });
     const timer = setTimeout(() => proc.kill('SIGKILL'), 20_000);
     proc.once('exit', (code) => {
       clearTimeout(timer);
-      resolve({ code, output: out });
+      resolve({ code, output: out, stderr });
     });
   });
 }

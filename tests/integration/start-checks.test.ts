@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
 import { SITE, outboxSettled, subscribe, subscribeAndConfirm, to } from '../helpers/mail-flow.ts';
 import { until } from '../helpers/poll.ts';
 import { seedSubscribers } from '../fixtures/subscribers.ts';
+import { migratedDatabase, type PgCluster, startPgCluster } from '../helpers/pg.ts';
 
 /*
  * Items 9 and 12 of "Stays up under attack": what Herald checks and cleans when it
@@ -188,5 +189,97 @@ describe('a replica started while PostgreSQL is down', () => {
     expect(output).toMatch(new RegExp(`^herald: .*PostgreSQL is unreachable \\(.*ECONNREFUSED 127\\.0\\.0\\.1:${port}\\)`, 'm'));
     expect(output).not.toMatch(/\n\s+at /); // a message, not a stack trace
     expect(output.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+/*
+ * PostgreSQL answers but refuses this start: the login (28P01, 28000), the database (3D000), the
+ * privileges or the schema (a refused migration). One line each, naming what to change, never
+ * DATABASE_URL's password; this file's own cluster, with one role that must give a password.
+ */
+describe('a replica whose DATABASE_URL PostgreSQL refuses', () => {
+  const PASSWORD = 'right-horse-battery-staple';
+  let cluster: PgCluster;
+  let db: string;
+  beforeAll(async () => {
+    cluster = await startPgCluster({ passwordUsers: ['herald_pw'] });
+    await cluster.sql(`CREATE ROLE herald_pw LOGIN PASSWORD '${PASSWORD}'`);
+    db = await cluster.database();
+  });
+  afterAll(() => cluster?.destroy());
+
+  /** DATABASE_URL for `user` (with `password`, if any) on `database` of the cluster. */
+  const urlFor = (user: string, password: string | null, database = new URL(db).pathname.slice(1)) =>
+    `postgres://${user}${password === null ? '' : `:${encodeURIComponent(password)}`}@127.0.0.1:${cluster.port}/${database}`;
+
+  async function refusedStart(url: string): Promise<string> {
+    const { code, output, stderr } = await runHeraldExpectingExit({ DATA_DIR: newDir(), DATABASE_URL: url, STATIC_SNAPSHOT: 'false' });
+    expect(code, output).toBe(1);
+    expect(output).not.toMatch(/\n\s+at /); // a message, not a stack trace
+    expect(output).toBe(stderr); // nothing on stdout
+    expect(stderr.split('\n')).toEqual([expect.stringMatching(/^herald: Herald cannot start: /), '']);
+    return stderr.trimEnd();
+  }
+
+  it('a wrong password: one line naming the refused login and what to correct, exit 1, no stack, no password', async () => {
+    const wrong = 'Wrong-Secret-7f3a';
+    const { code, output, stderr } = await runHeraldExpectingExit({
+      DATA_DIR: newDir(),
+      DATABASE_URL: urlFor('herald_pw', wrong),
+      STATIC_SNAPSHOT: 'false',
+    });
+    expect(code, output).toBe(1);
+    expect(stderr).toBe(
+      'herald: Herald cannot start: PostgreSQL refused the user name or password in DATABASE_URL ' +
+        '(28P01: password authentication failed for user "herald_pw"). Correct them in DATABASE_URL.\n',
+    );
+    expect(output).toBe(stderr);
+    expect(output).not.toMatch(/\n\s+at /);
+    expect(output).not.toContain(wrong);
+    expect(output).not.toContain(PASSWORD);
+  });
+
+  it.each([
+    ['no password for a role that needs one', () => urlFor('herald_pw', null), /PostgreSQL asks for a password and DATABASE_URL has none/],
+    [
+      'an unknown user',
+      () => urlFor('nobody', 'x'),
+      /PostgreSQL refused DATABASE_URL's user \(28000: role "nobody" does not exist\)\. Check the user in DATABASE_URL/,
+    ],
+    [
+      'a database that does not exist',
+      () => urlFor('herald', null, 'no_such_db'),
+      /the database in DATABASE_URL does not exist \(3D000: database "no_such_db" does not exist\)\. Create it/,
+    ],
+    [
+      "a user without the privilege to create Herald's tables",
+      () => urlFor('herald_pw', PASSWORD),
+      /DATABASE_URL's user may not create or use Herald's tables \(42501: permission denied for schema public\)/,
+    ],
+  ])('%s: one line saying so', async (_name, url, message) => {
+    const line = await refusedStart(url());
+    expect(line).toMatch(message);
+    expect(line).not.toContain(PASSWORD);
+  });
+
+  it('a database where a migration fails (a table of another application in the way): one line naming the migration and its reason', async () => {
+    const taken = await cluster.database();
+    await cluster.sql('CREATE TABLE herald_document (id int)', taken);
+    const line = await refusedStart(taken);
+    expect(line).toMatch(
+      /^herald: Herald cannot start: Migration 001_document\.sql failed, nothing of it was applied: relation "herald_document" already exists\. Fix what PostgreSQL names/,
+    );
+    expect(await cluster.sql('SELECT count(*) FROM schema_migrations', taken)).toBe('0');
+  });
+
+  it('a database a newer Herald migrated further: one line saying to run that Herald, and the database is left as it was', async () => {
+    // Herald's own tables first, then a migration this Herald has never heard of.
+    const { url: newer, pool } = await migratedDatabase(cluster, 'start-checks');
+    await pool.end();
+    await cluster.sql("INSERT INTO schema_migrations (version, name) VALUES (999, '999_future.sql')", newer);
+    const before = await cluster.sql("SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_migrations", newer);
+    const line = await refusedStart(newer);
+    expect(line).toMatch(/the database has migration\(s\) 999 that this Herald does not know: a newer Herald .* Run that newer Herald/);
+    expect(await cluster.sql("SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_migrations", newer)).toBe(before);
   });
 });

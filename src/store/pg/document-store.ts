@@ -3,6 +3,7 @@ import type { DocumentStore } from '../document-store.ts';
 import { DEFAULT_TIMEOUTS, describePgError, isConnectionError, openPool, type PgTimeouts, type Pool, withClient } from './client.ts';
 import { Listener } from './listener.ts';
 import { migrateDatabase } from './migrate.ts';
+import { startRefusal } from './start-refusal.ts';
 
 /** The channel every commit notifies, with the new version as payload. */
 export const DOCUMENT_CHANNEL = 'herald_document';
@@ -130,8 +131,7 @@ export class PgDocumentStore<T> implements DocumentStore<T> {
       row = rows[0]!;
     } catch (err) {
       await this.pool.end().catch(() => {});
-      if (!isConnectionError(err)) throw err;
-      throw new Unavailable(`Herald cannot start: PostgreSQL is unreachable (${describePgError(err)}).`, 'storage_unavailable');
+      throw startRefusal(err) ?? err;
     }
     let decoded: { data: T; migrated: boolean };
     try {

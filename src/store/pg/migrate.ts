@@ -75,7 +75,7 @@ export async function migrateDatabase(pool: Pool, dir = defaultMigrationsDir()):
       if (unknown.length > 0) {
         // A newer Herald changed the tables; this one would misread them. Refuse rather than guess.
         throw new MigrationError(
-          `Refusing to start: the database has migration(s) ${unknown.sort((a, b) => a - b).join(', ')} that this Herald does not know; it is older than the schema. Run the newer Herald.`,
+          `the database has migration(s) ${unknown.sort((a, b) => a - b).join(', ')} that this Herald does not know: a newer Herald upgraded its tables, which this one would misread. Run that newer Herald.`,
         );
       }
       const done: string[] = [];
@@ -89,7 +89,10 @@ export async function migrateDatabase(pool: Pool, dir = defaultMigrationsDir()):
           await client.query('COMMIT');
         } catch (err) {
           await client.query('ROLLBACK').catch(() => {});
-          throw new MigrationError(`Migration ${m.name} failed, nothing of it was applied: ${(err as Error).message}`, { cause: err });
+          throw new MigrationError(
+            `Migration ${m.name} failed, nothing of it was applied: ${(err as Error).message}. Fix what PostgreSQL names; it is tried again at the next start.`,
+            { cause: err },
+          );
         }
         done.push(m.name);
       }

@@ -1,0 +1,49 @@
+import { Unavailable } from '../../domain/errors.ts';
+import { describePgError, isConnectionError } from './client.ts';
+import { MigrationError } from './migrate.ts';
+
+/**
+ * Why PostgreSQL turned this start away, as the one line src/server.ts prints (`herald: …`, exit 1):
+ * what is wrong and what to change. Built from PostgreSQL's own reason (describePgError: SQLSTATE and
+ * first line, which name the user or the database but never the password), never from DATABASE_URL,
+ * whose password must not reach a log. Null for anything else: an unexpected failure keeps its stack.
+ */
+export function startRefusal(err: unknown): Unavailable | null {
+  const line = refusalLine(err);
+  return line === null ? null : new Unavailable(`Herald cannot start: ${line}`, 'storage_unavailable');
+}
+
+function refusalLine(err: unknown): string | null {
+  if (!(err instanceof Error)) return null;
+  const cause = err instanceof MigrationError ? err.cause : err;
+  const code = sqlState(cause);
+  const reason = describePgError(cause);
+  // A migration or Herald's first table refused for want of a privilege (PostgreSQL 15 no longer lets
+  // every user create in schema public): the user, not the migration, needs changing.
+  if (code === '42501') {
+    return `DATABASE_URL's user may not create or use Herald's tables (${reason}). Make it the database's owner (ALTER DATABASE … OWNER TO …), or grant it what it lacks.`;
+  }
+  if (err instanceof MigrationError) return firstLine(err.message);
+  if (code === '28P01') return `PostgreSQL refused the user name or password in DATABASE_URL (${reason}). Correct them in DATABASE_URL.`;
+  // 28000 is an unknown role, or pg_hba.conf has no line letting this user in from this host.
+  if (code === '28000') {
+    return `PostgreSQL refused DATABASE_URL's user (${reason}). Check the user in DATABASE_URL, and that the server's pg_hba.conf lets it connect from here.`;
+  }
+  // pg's own words (no SQLSTATE) when the server asks for a password and the URL has none.
+  if (/client password must be a string/.test(err.message)) {
+    return 'PostgreSQL asks for a password and DATABASE_URL has none. Add it: postgres://user:password@host/database.';
+  }
+  // Before isConnectionError, which counts 3D000 as an outage (a database dropped while Herald runs).
+  if (code === '3D000')
+    return `the database in DATABASE_URL does not exist (${reason}). Create it, owned by DATABASE_URL's user, or correct DATABASE_URL.`;
+  // No waiting here: a supervisor restarts the process, and each start tries again.
+  if (isConnectionError(err)) return `PostgreSQL is unreachable (${reason}).`;
+  return null;
+}
+
+function sqlState(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+const firstLine = (text: string): string => text.split('\n')[0]!;
