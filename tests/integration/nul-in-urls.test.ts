@@ -128,6 +128,55 @@ describe('an id with a NUL in the URL is nobody’s, as an unknown id is', () =>
     expect(html).toMatch(/<div class="notice bad" role="alert"><p>No delivery[^<]*<\/p>/);
   });
 
+  /** C0 controls but tab and line breaks, and DEL: none belongs in a page. */
+  const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+  const IDS = ['a\u0000b', 'a\u001Bb', '\u0007'];
+  const inPath = encodeURIComponent;
+  /** A console GET, or a console form post, naming `id`. */
+  const get = (path: (id: string) => string) => (id: string) => fetch(`${h.url}${path(id)}`, { headers: { cookie: s.cookie } });
+  const post = (path: string, form: (id: string) => Record<string, string>) => (id: string) => s.post(path, form(id));
+
+  async function expectNoControls(send: (id: string) => Promise<Response>, status: number): Promise<void> {
+    for (const id of IDS) {
+      const res = await send(id);
+      const body = await res.text();
+      expect(res.status, `${JSON.stringify(id)}: ${body.slice(0, 300)}`).toBe(status);
+      expect(body, JSON.stringify(id)).not.toMatch(CONTROL);
+    }
+  }
+
+  it.each([
+    { name: 'GET /admin/incidents/:id', send: get((id) => `/admin/incidents/${inPath(id)}`) },
+    { name: 'GET /admin/incidents/:id/postmortem', send: get((id) => `/admin/incidents/${inPath(id)}/postmortem`) },
+    {
+      name: 'GET /admin/incidents/:id/correct?update=:id',
+      send: get((id) => `/admin/incidents/${inPath(id)}/correct?update=${inPath(id)}`),
+    },
+    { name: 'GET /admin/components/:id/edit (no such page)', send: get((id) => `/admin/components/${inPath(id)}/edit`) },
+    { name: 'GET /admin/preview-email?draft=:id', send: get((id) => `/admin/preview-email?draft=${inPath(id)}`) },
+    { name: 'POST /admin/maintenance/:id (a step)', send: (id: string) => s.post(`/admin/maintenance/${inPath(id)}`, { step: 'start' }) },
+    {
+      name: 'POST /admin/incidents/:id/postmortem',
+      send: (id: string) => s.post(`/admin/incidents/${inPath(id)}/postmortem`, { action: 'save', body: 'x' }),
+    },
+    { name: 'POST /admin/components, edit', send: post('/admin/components', (id) => ({ action: 'edit', id, name: 'Renamed' })) },
+    { name: 'POST /admin/components, delete', send: post('/admin/components', (id) => ({ action: 'delete', id })) },
+    ...['edit', 'test', 'pause', 'resume', 'delete'].map((action) => ({
+      name: `POST /admin/channels, ${action}`,
+      send: post('/admin/channels', (id) => ({ action, id, name: 'Renamed' })),
+    })),
+    { name: 'POST /admin/deliveries, retry', send: post('/admin/deliveries', (id) => ({ action: 'retry', id })) },
+    { name: 'POST /admin/preview, an update of incident :id', send: post('/admin/preview', (id) => ({ kind: 'update', incident: id })) },
+  ])('the console, $name, with an id no id can have (NUL, ESC, BEL): 404, and the page quotes no control character', ({ send }) =>
+    expectNoControls(send, 404),
+  );
+
+  it('the console, POST /admin/publish of draft :id: 410 (expired), and the page quotes no control character', () =>
+    expectNoControls(
+      post('/admin/publish', (id) => ({ draft: id })),
+      410,
+    ));
+
   it('nothing answered 500 and PostgreSQL was never handed a NUL', () => {
     expect(h.output()).not.toMatch(/22021|invalid byte sequence|Something went wrong|\[ERROR\]/);
   });

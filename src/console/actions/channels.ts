@@ -1,6 +1,7 @@
 import type { Herald } from '../../herald.ts';
 import { channelCreateSchema, channelPatchSchema } from '../../input/channels.ts';
 import { createChannel, deleteChannel, editChannel, findChannel, setChannelState } from '../../domain/channels/manage.ts';
+import { validId } from '../../input/ids.ts';
 import { formFields, refusal, validate, type FieldErrors } from '../forms.ts';
 
 /** What the channels page shows after a post: a message, errors beside fields, the new webhook's secret (once), a test's answer. */
@@ -13,6 +14,8 @@ export interface ChannelsResult {
 }
 
 const FIELDS = ['kind', 'name', 'url', 'components', 'min_impact'];
+/** The actions on a channel that exists (all but create). */
+const ON_A_CHANNEL = new Set(['edit', 'test', 'pause', 'resume', 'delete']);
 
 /** Add, edit, test, pause, resume or delete a channel, from the channels page's forms (`action`). */
 export async function channelsAction(herald: Herald, actor: string, form: FormData): Promise<ChannelsResult> {
@@ -20,6 +23,9 @@ export async function channelsAction(herald: Herald, actor: string, form: FormDa
   const allowPrivate = herald.config.ALLOW_PRIVATE_WEBHOOKS;
   const components = form.getAll('components').filter((v): v is string => typeof v === 'string' && v !== '');
   const id = f.id ?? '';
+  // An id no channel can have (a NUL, another control character) is nobody's: not looked up, and not
+  // quoted back into the page, where the verb's message would echo it as it came.
+  if (ON_A_CHANNEL.has(f.action ?? '') && !validId(id)) return { status: 404, errors: { form: 'No such channel.' } };
   try {
     switch (f.action) {
       case 'create': {

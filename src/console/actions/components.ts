@@ -1,6 +1,7 @@
 import type { Herald } from '../../herald.ts';
 import { ComponentInUse, createComponent, deleteComponent, editComponent } from '../../domain/components/manage.ts';
 import { componentCreateSchema, componentPatchSchema } from '../../input/schemas.ts';
+import { validId } from '../../input/ids.ts';
 import { formFields, refusal, validate } from '../forms.ts';
 import { done, refused, type ActionResult } from './result.ts';
 
@@ -23,6 +24,9 @@ function componentInput(f: Record<string, string>) {
 export async function componentsAction(herald: Herald, actor: string, form: FormData): Promise<ComponentsResult> {
   const f = formFields(form);
   const id = f.id ?? '';
+  // An id no component can have (a NUL, another control character) is nobody's: not looked up, and not
+  // quoted back into the page, where the verb's message would echo it as it came.
+  if (f.action !== 'create' && !validId(id)) return refused(404, { form: 'No such component.' });
   try {
     if (f.action === 'delete') {
       await herald.run(actor, (ctx) => deleteComponent(ctx, id, f.force === '1'));

@@ -2,6 +2,7 @@ import type { Herald } from '../../herald.ts';
 import { scheduleMaintenance } from '../../domain/maintenance/schedule.ts';
 import { MAINTENANCE_STEPS, type MaintenanceStep } from '../../domain/maintenance/transitions.ts';
 import { maintenanceCreateSchema, maintenanceStepSchema } from '../../input/schemas.ts';
+import { validId } from '../../input/ids.ts';
 import { formFields, refusal, validate, type FieldErrors } from '../forms.ts';
 import { maintenanceTemplate } from '../templates.ts';
 import { wallClockToIso } from '../zoned-time.ts';
@@ -81,6 +82,9 @@ export async function scheduleAction(
 
 /** A hand move of a window (start, verify, complete, cancel) with an optional note, from its console page. */
 export async function stepAction(herald: Herald, actor: string, id: string, form: FormData): Promise<ActionResult> {
+  // An id from the URL no window can have (a NUL, another control character) is nobody's: not looked
+  // up, and not quoted back, where the verb's message would echo it as it came.
+  if (!validId(id)) return refused(404, { form: 'No such maintenance.' });
   const f = formFields(form);
   const step = MAINTENANCE_STEPS[f.step as MaintenanceStep];
   if (!Object.hasOwn(MAINTENANCE_STEPS, f.step ?? '') || !step) return refused(422, { form: 'Unknown step.' });
