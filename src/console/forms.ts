@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { COMPONENT_STATUSES, type ComponentStatus } from '../domain/status.ts';
 import { HeraldError } from '../domain/errors.ts';
+import { CONTROL_IN_LINE } from '../domain/text.ts';
 import { httpStatus } from '../api/errors.ts';
 import { addressQuery } from '../input/subscribe.ts';
 
@@ -58,8 +59,17 @@ export function validate<S extends z.ZodType>(
 export function refusal(err: unknown, fields: readonly string[]): { status: number; errors: FieldErrors } {
   if (!(err instanceof HeraldError)) throw err;
   const field = err.field?.split('.')[0];
-  return { status: httpStatus(err), errors: { [field && fields.includes(field) ? field : 'form']: err.message } };
+  return { status: httpStatus(err), errors: { [field && fields.includes(field) ? field : 'form']: printable(err.message) } };
 }
+
+const CONTROLS = new RegExp(CONTROL_IN_LINE.source, 'g');
+
+/**
+ * A verb's message as a page may show it. Messages quote what was sent (an unknown component of a
+ * form): a control character in it (a NUL) would reach the page as it came, so each is written as its
+ * escape (\u0000) instead. (The admin API's JSON escapes them itself.)
+ */
+const printable = (message: string): string => message.replace(CONTROLS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 /**
  * A console page's address search (`?q=`), read by the admin API's rule

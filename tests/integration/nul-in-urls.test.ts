@@ -177,6 +177,41 @@ describe('an id with a NUL in the URL is nobody’s, as an unknown id is', () =>
       410,
     ));
 
+  it.each([
+    {
+      name: 'POST /admin/maintenance, a window of component :id',
+      says: true,
+      send: post('/admin/maintenance', (id) => ({ name: 'Window', from: '2031-01-01T10:00', until: '2031-01-01T11:00', components: id })),
+    },
+    {
+      name: 'POST /admin/preview, an incident declared on component :id',
+      says: true,
+      send: post('/admin/preview', (id) => ({
+        kind: 'declare',
+        name: 'Outage',
+        impact: 'major',
+        body: 'Down.',
+        [`component.${id}`]: 'major_outage',
+      })),
+    },
+    {
+      // The channel form shows no message for its components (left as it is): the status and no control character.
+      name: 'POST /admin/channels, a channel for component :id',
+      says: false,
+      send: post('/admin/channels', (id) => ({
+        action: 'create',
+        kind: 'webhook',
+        name: 'Hook',
+        url: 'https://hooks.example.com/x',
+        components: id,
+      })),
+    },
+  ])('the console, $name (no such component): 422, no control character in the page', async ({ send, says }) => {
+    await expectNoControls(send, 422);
+    // Named in a safe form: its escape.
+    if (says) expect(await (await send('a\u0000b')).text()).toMatch(/Unknown component (&quot;)?a\\u0000b/);
+  });
+
   it('nothing answered 500 and PostgreSQL was never handed a NUL', () => {
     expect(h.output()).not.toMatch(/22021|invalid byte sequence|Something went wrong|\[ERROR\]/);
   });

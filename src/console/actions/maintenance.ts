@@ -42,7 +42,8 @@ export async function scheduleAction(
   const tz = herald.config.SITE_TIMEZONE;
   const f = formFields(form);
   const components = form.getAll('components').filter((v): v is string => typeof v === 'string');
-  const names = components.map((id) => herald.store.data.components.find((c) => c.id === id)?.name ?? id);
+  // Known components only: an unknown one is refused below, and its id, as sent, is no name for the body.
+  const names = components.flatMap((id) => herald.store.data.components.find((c) => c.id === id)?.name ?? []);
   let body = f.body ?? '';
   if (body.trim() === (f.body_template ?? '').trim()) body = maintenanceTemplate(names);
   const values: ScheduleValues = {
