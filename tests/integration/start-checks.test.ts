@@ -247,6 +247,11 @@ describe('a replica whose DATABASE_URL PostgreSQL refuses', () => {
       /PostgreSQL refused DATABASE_URL's user \(28000: role "nobody" does not exist\)\. Check the user in DATABASE_URL/,
     ],
     [
+      'a DATABASE_URL that is no URL (its port no number)',
+      () => `postgres://herald_pw:${PASSWORD}@127.0.0.1:no-port/herald`,
+      /DATABASE_URL is not a valid URL\. Check its host and port/,
+    ],
+    [
       'a database that does not exist',
       () => urlFor('herald', null, 'no_such_db'),
       /the database in DATABASE_URL does not exist \(3D000: database "no_such_db" does not exist\)\. Create it/,

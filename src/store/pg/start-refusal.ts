@@ -33,6 +33,10 @@ function refusalLine(err: unknown): string | null {
   if (/client password must be a string/.test(err.message)) {
     return 'PostgreSQL asks for a password and DATABASE_URL has none. Add it: postgres://user:password@host/database.';
   }
+  // pg parses DATABASE_URL only when it first connects, and redacts it from the error: nothing to quote.
+  if (code === 'ERR_INVALID_URL') {
+    return 'DATABASE_URL is not a valid URL. Check its host and port, and percent-encode any special character in its user name or password.';
+  }
   // Before isConnectionError, which counts 3D000 as an outage (a database dropped while Herald runs).
   if (code === '3D000')
     return `the database in DATABASE_URL does not exist (${reason}). Create it, owned by DATABASE_URL's user, or correct DATABASE_URL.`;
