@@ -2,6 +2,7 @@ import type { ComponentChange, Db, EventRecord, Update } from '../domain/model.t
 import type { Channel } from '../domain/channels/model.ts';
 import type { ChannelDelivery } from '../store/channels/ledger.ts';
 import { afterTheFact } from '../domain/incidents/lifecycle.ts';
+import { follows } from '../domain/components/following.ts';
 
 /**
  * Which channel messages the data calls for: pure functions over the data
@@ -25,14 +26,15 @@ export interface ChannelMessage {
 
 const RANK = { none: 0, minor: 1, major: 2, critical: 3 } as const;
 
-/** Whether an incident or window concerns a channel (its components and least impact). */
-export function inScope(channel: Channel, event: EventRecord): boolean {
+/**
+ * Whether an incident or window concerns a channel (its least impact, and its components by the rule
+ * email follows: one whose every component was deleted since takes in everything).
+ */
+export function inScope(channel: Channel, event: EventRecord, existing: ReadonlySet<string>): boolean {
   if (event.kind === 'incident' && channel.min_impact !== null) {
     if (RANK[event.impact] < RANK[channel.min_impact]) return false;
   }
-  // An incident naming no component concerns everyone, as for email.
-  if (channel.components.length === 0 || event.components.length === 0) return true;
-  return event.components.some((c) => channel.components.includes(c));
+  return follows(channel.components, event.components, existing);
 }
 
 function kindOf(event: EventRecord, update: Update): MessageKind {
@@ -42,8 +44,9 @@ function kindOf(event: EventRecord, update: Update): MessageKind {
 }
 
 /** Every message owed for updates written at or after `since` (an ISO instant), oldest update first. */
-export function channelMessages(db: Pick<Db, 'channels' | 'incidents' | 'maintenances'>, since: string): ChannelMessage[] {
+export function channelMessages(db: Pick<Db, 'channels' | 'components' | 'incidents' | 'maintenances'>, since: string): ChannelMessage[] {
   if (db.channels.length === 0) return [];
+  const existing = new Set(db.components.map((c) => c.id));
   const updates: Array<{ event: EventRecord; update: Update }> = [];
   for (const event of [...db.incidents, ...db.maintenances]) {
     for (const update of event.updates as Update[]) if (update.created_at >= since) updates.push({ event, update });
@@ -53,7 +56,7 @@ export function channelMessages(db: Pick<Db, 'channels' | 'incidents' | 'mainten
   for (const { event, update } of updates) {
     const kind = kindOf(event, update);
     for (const channel of db.channels) {
-      if (channel.created_at > update.created_at || !inScope(channel, event)) continue;
+      if (channel.created_at > update.created_at || !inScope(channel, event, existing)) continue;
       // A backfill is history: no war room gathers for it, and a component_update would tell a receiver
       // a component is down now. A webhook still gets the incident, for its records.
       const history = afterTheFact(event, update);

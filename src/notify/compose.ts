@@ -1,7 +1,8 @@
 import type Mail from 'nodemailer/lib/mailer';
 import type { Db } from '../domain/model.ts';
 import type { Delivery, Subscriber } from '../store/mail/model.ts';
-import { deliveryId, effectiveComponents } from '../store/mail/model.ts';
+import { deliveryId } from '../store/mail/model.ts';
+import { effectiveComponents } from '../domain/components/following.ts';
 import type { LinkTokens } from '../store/mail/tokens.ts';
 import { noticeIntents, threadRootKey, type NoticeIntent } from './intents.ts';
 import { renderConfirm, renderNotice } from './render.ts';

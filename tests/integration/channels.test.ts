@@ -169,6 +169,18 @@ describe('the channels admin API', () => {
       error: 'HTTP 503: try later',
     });
   });
+
+  it('a channel whose components were all deleted shows components [] and gets every incident, as email does', async () => {
+    const [gone, other] = [await part(), await part()];
+    const r = await receiver();
+    const ch = await addChannel({ kind: 'slack', name: 'Orphan', url: `${r.url}/slack`, components: [gone] });
+    expect((await call(p, `/components/${gone}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await channelOf(ch.id)).components).toEqual([]);
+    await declare(other);
+    // Before: owed nothing but incidents naming no component.
+    await until(() => r.on('/slack').length >= 1, 'the incident on another component');
+    expect((await call(p, `/channels/${ch.id}`, { method: 'DELETE' })).status).toBe(204);
+  });
 });
 
 describe('delivery', () => {

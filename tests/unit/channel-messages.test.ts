@@ -6,6 +6,7 @@ import { postUpdate } from '../../src/domain/incidents/post-update.ts';
 import { scheduleMaintenance } from '../../src/domain/maintenance/schedule.ts';
 import { startMaintenance } from '../../src/domain/maintenance/transitions.ts';
 import { createChannel } from '../../src/domain/channels/manage.ts';
+import { deleteComponent } from '../../src/domain/components/manage.ts';
 import type { Channel, ChannelKind } from '../../src/domain/channels/model.ts';
 import { overallStatus } from '../../src/domain/overall.ts';
 import { channelMessages, type ChannelMessage } from '../../src/channels/plan.ts';
@@ -72,6 +73,19 @@ describe('channelMessages: what each channel is owed', () => {
     declare(d, 2, { components: { web: 'partial_outage' } });
     const onNothing = declare(d, 3);
     expect(keysOf(channelMessages(d, SINCE))).toEqual([`${ch.id}.${onApi.updates[0]!.id}`, `${ch.id}.${onNothing.updates[0]!.id}`]);
+  });
+
+  it('a channel whose every component was deleted since takes in every incident (as email does); one with some left, those', () => {
+    const d = db([{ id: 'api' }, { id: 'web' }, { id: 'old' }]);
+    const onlyOld = channel(d, 0, 'slack', { components: ['old'] });
+    const oldAndApi = channel(d, 0, 'slack', { components: ['old', 'api'] });
+    deleteComponent(ctx(d, 1), 'old');
+    const onWeb = declare(d, 2, { components: { web: 'partial_outage' } });
+    const onApi = declare(d, 3, { components: { api: 'partial_outage' } });
+    const messages = channelMessages(d, SINCE);
+    // Before, a channel of deleted components only was owed nothing again but incidents naming no component.
+    expect(keysOf(messages, onlyOld)).toEqual([`${onlyOld.id}.${onWeb.updates[0]!.id}`, `${onlyOld.id}.${onApi.updates[0]!.id}`]);
+    expect(keysOf(messages, oldAndApi)).toEqual([`${oldAndApi.id}.${onApi.updates[0]!.id}`]);
   });
 
   it('scopes by least impact: a major channel gets major and critical incidents, not minor or none', () => {

@@ -16,7 +16,8 @@ import { rescheduleMaintenance } from '../../src/domain/maintenance/reschedule.t
 import type { Maintenance } from '../../src/domain/model.ts';
 import { noticeIntents, noticeKind } from '../../src/notify/intents.ts';
 import { renderConfirm, renderNotice } from '../../src/notify/render.ts';
-import { effectiveComponents, wantsMail as wants, type Subscriber } from '../../src/store/mail/model.ts';
+import { wantsMail as wants, type Subscriber } from '../../src/store/mail/model.ts';
+import { effectiveComponents } from '../../src/domain/components/following.ts';
 import { renderMarkdown } from '../../src/render/markdown.ts';
 
 const now = new Date('2026-11-23T10:00:00Z');

@@ -6,6 +6,7 @@ import { respondOnce } from '../idempotency.ts';
 import { channelCreateSchema, channelPatchSchema } from '../../input/channels.ts';
 import { createChannel, deleteChannel, editChannel, findChannel, setChannelState } from '../../domain/channels/manage.ts';
 import { redactUrl, type Channel } from '../../domain/channels/model.ts';
+import { effectiveComponents } from '../../domain/components/following.ts';
 
 /**
  * Channels: Slack, Teams and webhook receivers of incident updates. Outputs
@@ -17,7 +18,9 @@ export function channelsApi(herald: Herald) {
   const allowPrivate = herald.config.ALLOW_PRIVATE_WEBHOOKS;
   const shown = (ch: Channel) => {
     const { secret: _secret, url, ...rest } = ch;
-    return { ...rest, url: redactUrl(url), delivery: herald.channels.status(ch.id) };
+    // What it follows now: components deleted since left out ([] when none is left: every incident).
+    const components = effectiveComponents(ch.components, new Set(herald.store.data.components.map((c) => c.id)));
+    return { ...rest, components, url: redactUrl(url), delivery: herald.channels.status(ch.id) };
   };
 
   app.get('/channels', (c) => c.json({ channels: herald.store.data.channels.map(shown) }));

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { Herald } from '../../herald.ts';
-import { effectiveComponents, SUBSCRIBER_STATES, type Subscriber, type SubscriberState } from '../../store/mail/model.ts';
+import { SUBSCRIBER_STATES, type Subscriber, type SubscriberState } from '../../store/mail/model.ts';
+import { effectiveComponents } from '../../domain/components/following.ts';
 import type { AdminEnv } from './auth.ts';
 import { removeSubscriber } from '../../notify/remove-subscriber.ts';
 import { addressQuery } from '../../input/subscribe.ts';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { randomId } from '../../domain/ids.ts';
 import { Invalid, NotFound } from '../../domain/errors.ts';
+import { follows } from '../../domain/components/following.ts';
 
 /**
  * Records of the two notification journals (DATA_DIR/subscribers.jsonl and
@@ -94,29 +95,12 @@ export function deliveryId(subscriberId: string, intentKey: string): string {
 }
 
 /**
- * The components a subscriber follows as of now (empty = everything): their
- * choice less the ids of components deleted since. One whose every choice was
- * deleted follows everything, like one who chose nothing: a missed outage
- * notice is worse than one too many, and every notice links to the page
- * that narrows it. Nothing is rewritten (the subscriber and the components
- * are different stores), so a component re-created with the same id counts
- * again.
- */
-export function effectiveComponents(followed: readonly string[], existing: ReadonlySet<string>): string[] {
-  return followed.filter((c) => existing.has(c));
-}
-
-/**
  * Whether a subscriber receives a notice about these components: confirmed,
- * not bounced, and following everything (effectiveComponents) or one of them.
- * A notice that names no component concerns everyone. A notice about a
- * deleted component (the postmortem of a past incident) still reaches those
- * who chose it. PostgreSQL says the same in SQL (pg-outbox.ts, pg-subscribers.ts).
+ * not bounced, and following them (domain/components/following.ts).
  */
 export function wantsMail(s: Subscriber, componentIds: readonly string[], existing: ReadonlySet<string>): boolean {
   if (s.state !== 'confirmed' || s.suppressed !== null) return false;
-  if (componentIds.length === 0 || s.components.some((c) => componentIds.includes(c))) return true;
-  return !s.components.some((c) => existing.has(c));
+  return follows(s.components, componentIds, existing);
 }
 
 /** How long a confirmation link works. */

@@ -34,9 +34,10 @@ const COLUMNS =
   'id, seq, email, state, components, confirms, requested_at, created_at, updated_at, confirmed_at, unsubscribed_at, suppressed';
 
 /**
- * wantsMail's component rule in SQL, given the SQL of the subscriber's components, of the notice's and of
- * the existing components' (text[] parameters). One predicate per row, no index: both statements that use
- * it already walk confirmed subscribers (a batch in seq order, or a count).
+ * The component rule (domain/components/following.ts, follows) in SQL, given the SQL of the
+ * subscriber's components, of the notice's and of the existing components' (text[] parameters). One
+ * predicate per row, no index: both statements that use it already walk confirmed subscribers (a batch
+ * in seq order, or a count).
  */
 export function wantsMailSql(followed: string, notice: string, existing: string): string {
   return `(cardinality(${notice}) = 0 OR ${followed} && ${notice} OR NOT (${followed} && ${existing}))`;

@@ -1,0 +1,25 @@
+/**
+ * What a subscriber or a channel that chose components follows, one rule for
+ * both (empty = everything). Choices are ids, kept as they were chosen: a
+ * component deleted since is left out when read, and one whose every choice
+ * was deleted follows everything, like one who chose nothing, because a
+ * missed outage notice is worse than one too many. Nothing stored is
+ * rewritten (subscribers live in a store of their own), so a component
+ * re-created with the same id counts again. PostgreSQL says the same in SQL
+ * (store/mail/pg-subscribers.ts, wantsMailSql).
+ */
+
+/** The chosen components that still exist (empty: everything). */
+export function effectiveComponents(chosen: readonly string[], existing: ReadonlySet<string>): string[] {
+  return chosen.filter((c) => existing.has(c));
+}
+
+/**
+ * Whether a choice of components takes in a notice about `about`: a notice
+ * naming no component concerns everyone; one about a chosen component reaches
+ * it even once that component is deleted (the postmortem of a past incident).
+ */
+export function follows(chosen: readonly string[], about: readonly string[], existing: ReadonlySet<string>): boolean {
+  if (about.length === 0 || chosen.some((c) => about.includes(c))) return true;
+  return !chosen.some((c) => existing.has(c));
+}
