@@ -42,6 +42,22 @@ function windowOf() {
   return { db, ctx, m };
 }
 
+/** A confirmed subscriber of these components. */
+const subscriber = (components: string[]): Subscriber => ({
+  t: 's',
+  id: 'a',
+  seq: 1,
+  email: 'a@example.com',
+  state: 'confirmed',
+  components,
+  confirms: 1,
+  requested_at: '',
+  created_at: '',
+  updated_at: '',
+  confirmed_at: '',
+  unsubscribed_at: null,
+  suppressed: null,
+});
 describe('notice policy: which updates email whom, as which kind', () => {
   it('a major incident: disruption on declare, silence on a plain update, update when ticked, restoration on resolve', () => {
     const { db, ctx } = world();
@@ -95,21 +111,7 @@ describe('notice policy: which updates email whom, as which kind', () => {
   });
 
   it('only subscribers of an affected component, or of everything, who confirmed and did not bounce', () => {
-    const base: Subscriber = {
-      t: 's',
-      id: 'a',
-      seq: 1,
-      email: 'a@example.com',
-      state: 'confirmed',
-      components: [],
-      confirms: 1,
-      requested_at: '',
-      created_at: '',
-      updated_at: '',
-      confirmed_at: '',
-      unsubscribed_at: null,
-      suppressed: null,
-    };
+    const base = subscriber([]);
     const existing = new Set(['api', 'web']);
     expect(wants(base, ['api'], existing)).toBe(true);
     expect(wants({ ...base, components: ['api'] }, ['api', 'web'], existing)).toBe(true);
@@ -121,21 +123,7 @@ describe('notice policy: which updates email whom, as which kind', () => {
   });
 
   it('a subscriber whose components were all deleted hears about everything; one with some left, about those', () => {
-    const base: Subscriber = {
-      t: 's',
-      id: 'a',
-      seq: 1,
-      email: 'a@example.com',
-      state: 'confirmed',
-      components: ['gone'],
-      confirms: 1,
-      requested_at: '',
-      created_at: '',
-      updated_at: '',
-      confirmed_at: '',
-      unsubscribed_at: null,
-      suppressed: null,
-    };
+    const base = subscriber(['gone']);
     const existing = new Set(['api', 'web']);
     expect(wants(base, ['api'], existing)).toBe(true);
     expect(wants({ ...base, state: 'pending' }, ['api'], existing)).toBe(false);
