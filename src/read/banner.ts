@@ -28,8 +28,14 @@ export interface Banner {
 export const BANNER_MESSAGE_MAX = 280;
 const MAX_FILTER_IDS = 50;
 
-/** Which record wins when several are live: the most severe, then the most recently updated. */
+/**
+ * Which record wins when several are live: an incident still being worked on
+ * (investigating, identified) before the rest, since one being monitored has
+ * its fix out (the page's indicator no longer counts it either); then the most
+ * severe; then the most recently updated.
+ */
 const RANK = { critical: 4, major: 3, minor: 2, maintenance: 1, none: 0 } as const;
+const workedOn = (e: EventRecord): number => (e.kind === 'incident' && e.status !== 'monitoring' ? 1 : 0);
 const rank = (e: EventRecord): number => RANK[e.kind === 'incident' ? e.impact : 'maintenance'];
 
 /**
@@ -82,7 +88,7 @@ export function bannerFor(db: Db, site: SiteInfo, filter: string[] | null = null
   const live: EventRecord[] = [...incidents.filter(isOpenIncident), ...maintenances.filter(isActiveMaintenance)];
   const components = filter === null ? db.components : db.components.filter((c) => filter.includes(c.id));
   const overall = overallStatus({ components, incidents, maintenances });
-  const shown = live.sort((a, b) => rank(b) - rank(a) || lastActivity(b) - lastActivity(a))[0];
+  const shown = live.sort((a, b) => workedOn(b) - workedOn(a) || rank(b) - rank(a) || lastActivity(b) - lastActivity(a))[0];
   const update = shown && latestUpdate(shown);
   if (!shown || !update) {
     return {

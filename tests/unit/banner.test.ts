@@ -51,6 +51,30 @@ describe('banner', () => {
     expect(b.dismiss_key).toBe(`${open.id}:${open.updates.at(-1)!.id}`);
   });
 
+  it('an incident still being worked on wins over a more severe one being monitored (its fix is out)', () => {
+    const db = quietDb();
+    const fixed = declareIncident(ctx(db), {
+      name: 'Everything is down',
+      impact: 'critical',
+      status: 'investigating',
+      body: 'Down.',
+      components: {},
+    });
+    postUpdate(ctx(db, 5), fixed.id, { status: 'monitoring', body: 'Fix deployed.' });
+    const live = declareIncident(ctx(db, 1), {
+      name: 'Payments failing',
+      impact: 'major',
+      status: 'identified',
+      body: 'Failing.',
+      components: {},
+    });
+    // Before: the critical one, monitored since, and its "Fix deployed." through the live outage.
+    expect(bannerFor(db, SITE)).toMatchObject({ title: 'Payments failing', incident_id: live.id, message: 'Failing.' });
+    // Once that one is monitored too, the most severe again.
+    postUpdate(ctx(db, 6), live.id, { status: 'monitoring', body: 'Watching.' });
+    expect(bannerFor(db, SITE)).toMatchObject({ incident_id: fixed.id });
+  });
+
   it('message has no Markdown or HTML, and is cut at a word with an ellipsis', () => {
     const db = quietDb();
     const long = `**Payments** are _failing_ <b>for</b> [some](https://x.example) cards. ${'More detail follows here. '.repeat(30)}`;
