@@ -47,6 +47,11 @@ export interface NoticeFacts {
   reminder: boolean;
   /** An update on an incident already resolved (a follow-up): it promises no more news and gives no estimate. */
   followUp: boolean;
+  /**
+   * Another incident was open when this update was posted: a restoration then says the others are still
+   * open rather than the runbooks' "All services are now operating normally".
+   */
+  othersOpen: boolean;
   /** Maintenance: which move the notice tells of (the reminder is its own); null for an incident. */
   step: MaintenanceNoticeStep | null;
   /** Where customers get urgent help (an address or a URL), and its link. */
@@ -113,9 +118,18 @@ export function noticeFacts(s: NoticeSource): NoticeFacts {
         : null,
     reminder: s.reminder === true,
     followUp: s.kind === 'update' && (update.status === 'resolved' || update.status === 'postmortem'),
+    othersOpen: openBesides(db, incident, update.created_at),
     step,
     support,
     supportHref: support === null ? null : /^https?:/.test(support) ? support : `mailto:${support}`,
     signoff: settings.signoff ?? `The ${s.siteName} team`,
   };
+}
+
+/** Whether an incident other than `incident` had started and was not yet resolved at `at` (an instant). */
+function openBesides(db: Pick<Db, 'incidents'>, incident: EventRecord, at: string): boolean {
+  const t = Date.parse(at);
+  return db.incidents.some(
+    (i) => i.id !== incident.id && Date.parse(i.started_at) <= t && (i.resolved_at === null || Date.parse(i.resolved_at) > t),
+  );
 }

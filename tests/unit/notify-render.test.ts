@@ -146,8 +146,11 @@ describe('templates', () => {
   function rendered(
     kind: 'disruption' | 'restoration',
     body = 'We are **investigating** <script>alert(1)</script> [link](javascript:alert(1)) a=b',
+    also?: (w: ReturnType<typeof world>) => void,
   ) {
-    const { db, ctx } = world();
+    const w = world();
+    const { db, ctx } = w;
+    also?.(w);
     const inc = declareIncident(ctx(), {
       name: hostile,
       impact: 'critical',
@@ -216,6 +219,23 @@ describe('templates', () => {
     expect(r.text).toContain('Duration: 1 h 30 min\n');
     expect(r.text).toContain('All services are now operating normally.');
     expect(r.text).not.toContain('Estimated resolution');
+  });
+
+  it('a restoration while another incident is open does not say every service works', () => {
+    const other = (w: ReturnType<typeof world>) =>
+      declareIncident(w.ctx(new Date('2026-11-23T09:00:00Z')), {
+        name: 'Other',
+        impact: 'critical',
+        status: 'investigating',
+        body: 'Down.',
+        components: {},
+      });
+    const r = rendered('restoration', 'Looking.', other);
+    // Before: "All services are now operating normally." through the other outage.
+    for (const part of [r.text, r.html]) {
+      expect(part).not.toContain('All services are now operating normally');
+      expect(part).toContain('Other issues are still open: our status page shows how each service is doing.');
+    }
   });
 
   it('says what each notice is in a one-line subject with the incident name', () => {
