@@ -28,11 +28,16 @@ export function levelForDeclare(settings: Settings, input: { severity?: string; 
 /**
  * The level an incident follows now: its level as configured today (so a new
  * cadence applies to incidents already open), or the level as it was declared
- * when the scheme no longer has it. Null when its impact had no level.
+ * when the scheme no longer has it. A level of the same id but another impact
+ * is another scheme's (P1 is critical in P1–P4 and major in P0–P3; SEV-1 is
+ * critical in SEV-1–3 and major in SEV-0–3), not this one edited: the incident
+ * keeps the level it was declared with. Null when its impact had no level.
  */
 export function levelOf(settings: Settings, incident: Pick<Incident, 'severity'>): SeverityLevel | null {
-  if (!incident.severity) return null;
-  return settings.severities.find((l) => l.id === incident.severity!.id) ?? incident.severity;
+  const declared = incident.severity;
+  if (!declared) return null;
+  const now = settings.severities.find((l) => l.id === declared.id);
+  return now && now.impact === declared.impact ? now : declared;
 }
 
 /** The severity as customers and the console read it: the label it was declared with, or the impact's name. */

@@ -3,7 +3,7 @@ import { loadConfig } from '../../src/config.ts';
 import { openHerald, type Herald } from '../../src/herald.ts';
 import type { Db } from '../../src/domain/model.ts';
 import { SEVERITY_SCHEMES } from '../../src/domain/severity-schemes.ts';
-import { lateNoticeAt, shouldNotify } from '../../src/domain/policy.ts';
+import { lateNoticeAt, levelOf, shouldNotify } from '../../src/domain/policy.ts';
 import { declareIncident, type DeclareInput } from '../../src/domain/incidents/declare.ts';
 import { postUpdate } from '../../src/domain/incidents/post-update.ts';
 import { applyLateNotices, dueLateNotices, nextLateNoticeAt } from '../../src/domain/incidents/late-notice.ts';
@@ -80,6 +80,19 @@ describe('lateNoticeAt under the sev1-sev3 scheme', () => {
 
   it('is null for a level that never emails (sev3)', () => {
     expect(lateNoticeAt(d.settings, declare({ severity: 'sev3' }))).toBeNull();
+  });
+});
+
+describe('levelOf after the scheme changes', () => {
+  it("an edit of the level applies to open incidents; another scheme's level of the same id does not", () => {
+    const inc = declare();
+    // The same level edited (same id, same impact): its new cadence applies to the incident already open.
+    d.settings.severities[0] = { ...d.settings.severities[0]!, update_every_minutes: 15 };
+    expect(levelOf(d.settings, inc)).toMatchObject({ id: 'sev1', update_every_minutes: 15 });
+    // SEV-0–3's sev1 is a major level: the critical SEV-1 declared keeps its own (before: the major one's words and rules).
+    d.settings.severities = structuredClone(SEVERITY_SCHEMES.find((x) => x.id === 'sev0-sev3')!.levels);
+    expect(levelOf(d.settings, inc)).toEqual(inc.severity);
+    expect(levelOf(d.settings, inc)!.impact).toBe('critical');
   });
 });
 
