@@ -157,7 +157,7 @@
     if (!time || !pill || !line) return false;
     pill.className = 'pill overdue';
     pill.textContent = 'Postmortem overdue';
-    line.replaceChildren(document.createTextNode('was due '), time);
+    line.replaceChildren(document.createTextNode('overdue since '), time);
     due.classList.add('is-overdue');
     li.setAttribute('data-state', 'overdue');
     return true;

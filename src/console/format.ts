@@ -1,4 +1,5 @@
 import { formatDateTime, formatTime } from '../domain/time-text.ts';
+import { isoDay, localDate } from '../domain/zoned-days.ts';
 
 /** "Dana" for "console:Dana"; other actors (admin-token, system) as they are. */
 export function actorName(actor: string): string {
@@ -14,4 +15,11 @@ export function relativeMinutes(minutes: number): string {
 }
 
 export const when = (iso: string, tz: string): string => formatDateTime(iso, tz);
-export const at = (iso: string, tz: string): string => formatTime(iso, tz);
+/**
+ * "14:05 UTC" on the local day of `now`, "3 Dec 2026, 14:05 UTC" on another: a daily cadence's next
+ * update, or an update posted yesterday, read as a time alone would be taken for today's.
+ */
+export function at(iso: string, tz: string, now: Date): string {
+  const sameDay = isoDay(localDate(Date.parse(iso), tz)) === isoDay(localDate(now.getTime(), tz));
+  return sameDay ? formatTime(iso, tz) : formatDateTime(iso, tz);
+}

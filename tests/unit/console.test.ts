@@ -5,6 +5,7 @@ import { DraftStore } from '../../src/store/console/memory.ts';
 import { DRAFT_TTL_MS } from '../../src/store/console/port.ts';
 import type { DraftAction } from '../../src/publish/preview.ts';
 import { activeIncidents } from '../../src/console/cadence.ts';
+import { at } from '../../src/console/format.ts';
 import { updateTemplate, type TemplateFacts } from '../../src/console/templates.ts';
 import { joinNames } from '../../src/domain/words.ts';
 import { DEFAULT_SETTINGS } from '../../src/domain/settings.ts';
@@ -135,6 +136,16 @@ describe('update cadence on the dashboard', () => {
       ['two', false, new Date(T0.getTime() + 240 * MIN).toISOString()],
     ]);
     expect(rows[0]!.minutesLeft).toBe(-1);
+  });
+
+  it('a time on another local day than now carries its date (a daily cadence read "due 10:04 UTC" for tomorrow)', () => {
+    const now = new Date('2026-12-02T10:05:00Z');
+    expect(at('2026-12-02T23:30:00Z', 'UTC', now)).toBe('23:30 UTC');
+    expect(at('2026-12-03T10:04:00Z', 'UTC', now)).toBe('3 Dec 2026, 10:04 UTC');
+    expect(at('2026-12-01T23:59:00Z', 'UTC', now)).toBe('1 Dec 2026, 23:59 UTC');
+    // Days are the page's: 23:30 UTC is already the 3rd in Sydney, and 10:05 UTC still the 2nd in New York.
+    expect(at('2026-12-02T23:30:00Z', 'Australia/Sydney', now)).toMatch(/^3 Dec 2026, 10:30/);
+    expect(at('2026-12-02T14:00:00Z', 'America/New_York', now)).toMatch(/^09:00/);
   });
 
   it('HERALD_CADENCE_SCALE shortens the cadence', () => {
