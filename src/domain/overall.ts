@@ -81,7 +81,9 @@ export function durationMinutes(incident: EventRecord, now: Date): number {
   return Math.max(0, Math.round((end - Date.parse(incident.started_at)) / 60000));
 }
 
+/** "under 1 min", "42 min", "1 h 8 min", "3 d 4 h". An incident of a few seconds did not last "0 min". */
 export function formatDuration(minutes: number): string {
+  if (minutes < 1) return 'under 1 min';
   if (minutes < 60) return `${minutes} min`;
   const h = Math.floor(minutes / 60);
   const m = minutes % 60;

@@ -16,6 +16,7 @@ import { rescheduleMaintenance } from '../../src/domain/maintenance/reschedule.t
 import type { Maintenance } from '../../src/domain/model.ts';
 import { noticeIntents, noticeKind } from '../../src/notify/intents.ts';
 import { renderConfirm, renderNotice } from '../../src/notify/render.ts';
+import { formatDuration } from '../../src/domain/overall.ts';
 import { wantsMail as wants, type Subscriber } from '../../src/store/mail/model.ts';
 import { effectiveComponents } from '../../src/domain/components/following.ts';
 import { renderMarkdown } from '../../src/render/markdown.ts';
@@ -236,6 +237,17 @@ describe('templates', () => {
       expect(part).not.toContain('All services are now operating normally');
       expect(part).toContain('Other issues are still open: our status page shows how each service is doing.');
     }
+  });
+
+  it('an incident resolved within seconds lasted "under 1 min", not "0 min"', () => {
+    const { db, ctx } = world();
+    const inc = declareIncident(ctx(), { name: 'Blip', impact: 'major', status: 'investigating', body: 'Errors.', components: {} });
+    postUpdate(ctx(new Date(now.getTime() + 20_000)), inc.id, { status: 'resolved', body: 'Gone.' });
+    const site = { siteName: 'Acme', siteUrl: 'https://status.example.com', db, unsubscribeUrl: 'u', manageUrl: 'm' };
+    const mail = renderNotice({ ...site, kind: 'restoration', incident: inc, update: inc.updates.at(-1)! });
+    expect(mail.text).toContain('Duration: under 1 min\n');
+    expect(formatDuration(0)).toBe('under 1 min');
+    expect(formatDuration(1)).toBe('1 min');
   });
 
   it('says what each notice is in a one-line subject with the incident name', () => {
