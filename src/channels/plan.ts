@@ -37,6 +37,29 @@ export function inScope(channel: Channel, event: EventRecord, existing: Readonly
   return follows(channel.components, event.components, existing);
 }
 
+/** Whether the channel's own choice names the event (or the event names no component), deleted components included. */
+const named = (channel: Channel, event: EventRecord): boolean =>
+  event.components.length === 0 || channel.components.some((c) => event.components.includes(c));
+
+/**
+ * Since when each channel whose every component was deleted takes in every incident: the last of those
+ * deletions, as the audit recorded it ('' when it has no record). Not before: the planner looks at the
+ * newest update again on each pass, and a channel that never owed it must not post it, days late, then.
+ */
+function widenings(db: Pick<Db, 'channels' | 'audit'>, existing: ReadonlySet<string>): Map<string, string> {
+  const widened = db.channels.filter((ch) => ch.components.length > 0 && !ch.components.some((c) => existing.has(c)));
+  const out = new Map<string, string>();
+  if (widened.length === 0) return out;
+  const deleted = new Map<string, string>();
+  for (const e of db.audit) if (e.action === 'component.delete' && e.at > (deleted.get(e.target) ?? '')) deleted.set(e.target, e.at);
+  for (const ch of widened)
+    out.set(
+      ch.id,
+      ch.components.reduce((last, c) => ((deleted.get(c) ?? '') > last ? deleted.get(c)! : last), ''),
+    );
+  return out;
+}
+
 function kindOf(event: EventRecord, update: Update): MessageKind {
   if (event.kind === 'maintenance') return 'maintenance';
   if (event.updates[0]?.id === update.id) return 'declared';
@@ -44,9 +67,13 @@ function kindOf(event: EventRecord, update: Update): MessageKind {
 }
 
 /** Every message owed for updates written at or after `since` (an ISO instant), oldest update first. */
-export function channelMessages(db: Pick<Db, 'channels' | 'components' | 'incidents' | 'maintenances'>, since: string): ChannelMessage[] {
+export function channelMessages(
+  db: Pick<Db, 'channels' | 'components' | 'incidents' | 'maintenances' | 'audit'>,
+  since: string,
+): ChannelMessage[] {
   if (db.channels.length === 0) return [];
   const existing = new Set(db.components.map((c) => c.id));
+  const widenedFrom = widenings(db, existing);
   const updates: Array<{ event: EventRecord; update: Update }> = [];
   for (const event of [...db.incidents, ...db.maintenances]) {
     for (const update of event.updates as Update[]) if (update.created_at >= since) updates.push({ event, update });
@@ -57,6 +84,8 @@ export function channelMessages(db: Pick<Db, 'channels' | 'components' | 'incide
     const kind = kindOf(event, update);
     for (const channel of db.channels) {
       if (channel.created_at > update.created_at || !inScope(channel, event, existing)) continue;
+      const widened = widenedFrom.get(channel.id);
+      if (widened !== undefined && update.created_at < widened && !named(channel, event)) continue;
       // A backfill is history: no war room gathers for it, and a component_update would tell a receiver
       // a component is down now. A webhook still gets the incident, for its records.
       const history = afterTheFact(event, update);

@@ -88,6 +88,17 @@ describe('channelMessages: what each channel is owed', () => {
     expect(keysOf(messages, oldAndApi)).toEqual([`${oldAndApi.id}.${onApi.updates[0]!.id}`]);
   });
 
+  it('…from the deletion on: an update written before it, which the planner looks at again, is not posted late', () => {
+    const d = db([{ id: 'web' }, { id: 'old' }]);
+    const ch = channel(d, 0, 'slack', { components: ['old'] });
+    const before = declare(d, 1, { components: { web: 'partial_outage' } });
+    deleteComponent(ctx(d, 2), 'old');
+    // The planning mark sits at the newest update, which a pass looks at again (>=).
+    expect(keysOf(channelMessages(d, at(1).toISOString()), ch)).toEqual([]);
+    postUpdate(ctx(d, 3), before.id, { status: 'identified', body: 'Found.' });
+    expect(keysOf(channelMessages(d, at(1).toISOString()), ch)).toEqual([`${ch.id}.${before.updates[1]!.id}`]);
+  });
+
   it('scopes by least impact: a major channel gets major and critical incidents, not minor or none', () => {
     const d = world();
     channel(d, 0, 'slack', { min_impact: 'major' });
