@@ -1,6 +1,7 @@
 import type { Herald } from '../../herald.ts';
 import { channelCreateSchema, channelPatchSchema } from '../../input/channels.ts';
 import { createChannel, deleteChannel, editChannel, findChannel, setChannelState } from '../../domain/channels/manage.ts';
+import type { Channel } from '../../domain/channels/model.ts';
 import { validId } from '../../input/ids.ts';
 import { formFields, refusal, validate, type FieldErrors } from '../forms.ts';
 
@@ -32,7 +33,13 @@ export async function channelsAction(herald: Herald, actor: string, form: FormDa
         const input = { kind: f.kind ?? '', name: f.name ?? '', url: f.url ?? '', components, min_impact: f.min_impact || null };
         const parsed = validate(channelCreateSchema(allowPrivate), input);
         if (!parsed.ok) return { status: 422, errors: parsed.errors, values: { ...input, min_impact: f.min_impact ?? '' } };
-        const ch = await herald.run(actor, (ctx) => createChannel(ctx, parsed.data));
+        let ch: Channel;
+        try {
+          ch = await herald.run(actor, (ctx) => createChannel(ctx, parsed.data));
+        } catch (err) {
+          // A component deleted while the form was filled in: the form keeps what was typed (the URL is a credential to fetch again).
+          return { ...refusal(err, FIELDS), values: { ...input, min_impact: f.min_impact ?? '' } };
+        }
         return {
           status: 201,
           flash: `Channel “${ch.name}” added. New incident updates go to it from now on.`,
