@@ -252,6 +252,16 @@ describe('a replica whose DATABASE_URL PostgreSQL refuses', () => {
       /DATABASE_URL is not a valid URL\. Check its host and port/,
     ],
     [
+      'TLS asked of a server without it (sslmode=verify-full)',
+      () => `${urlFor('herald', null)}?sslmode=verify-full`,
+      /DATABASE_URL asks for TLS \(sslmode\) and PostgreSQL does not offer it/,
+    ],
+    [
+      'a CA file that is not there (sslrootcert)',
+      () => `${urlFor('herald', null)}?sslmode=verify-full&sslrootcert=/nonexistent/ca.pem`,
+      /Herald cannot read \/nonexistent\/ca\.pem \(ENOENT\)\. Check the sslrootcert/,
+    ],
+    [
       'a database that does not exist',
       () => urlFor('herald', null, 'no_such_db'),
       /the database in DATABASE_URL does not exist \(3D000: database "no_such_db" does not exist\)\. Create it/,

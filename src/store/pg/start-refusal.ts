@@ -33,6 +33,18 @@ function refusalLine(err: unknown): string | null {
   if (/client password must be a string/.test(err.message)) {
     return 'PostgreSQL asks for a password and DATABASE_URL has none. Add it: postgres://user:password@host/database.';
   }
+  // TLS that DATABASE_URL asks for (sslmode) and the server or its certificate cannot give.
+  if (/does not support SSL connections/.test(err.message)) {
+    return 'DATABASE_URL asks for TLS (sslmode) and PostgreSQL does not offer it. Turn on ssl in the server, or change sslmode in DATABASE_URL.';
+  }
+  if (code !== undefined && TLS_CODES.has(code)) {
+    return `PostgreSQL's TLS certificate was not accepted (${code}: ${firstLine(err.message)}). Check sslmode and sslrootcert in DATABASE_URL.`;
+  }
+  // pg reads the certificate files DATABASE_URL names (sslrootcert, sslcert, sslkey) when it first connects.
+  const path = (err as { path?: unknown }).path;
+  if ((code === 'ENOENT' || code === 'EACCES') && typeof path === 'string') {
+    return `Herald cannot read ${path} (${code}). Check the sslrootcert, sslcert and sslkey files DATABASE_URL names.`;
+  }
   // pg parses DATABASE_URL only when it first connects, and redacts it from the error: nothing to quote.
   if (code === 'ERR_INVALID_URL') {
     return 'DATABASE_URL is not a valid URL. Check its host and port, and percent-encode any special character in its user name or password.';
@@ -44,6 +56,17 @@ function refusalLine(err: unknown): string | null {
   if (isConnectionError(err)) return `PostgreSQL is unreachable (${reason}).`;
   return null;
 }
+
+/** Node's codes for a certificate it does not trust (a self-signed one, an unknown issuer, another host's, out of date). */
+const TLS_CODES = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+]);
 
 function sqlState(err: unknown): string | undefined {
   const code = (err as { code?: unknown } | null | undefined)?.code;
