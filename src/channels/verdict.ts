@@ -28,7 +28,15 @@ export function retryAfterMs(value: string | null, now: Date): number | null {
   return Number.isNaN(at) ? null : Math.min(MAX_RETRY_AFTER_MS, Math.max(0, at - now.getTime()));
 }
 
-const oneLine = (s: string) => headOf(s.replace(/\s+/g, ' ').trim(), 200);
+// A receiver's answer is anyone's text: no control character (an ESC sequence) reaches the log or the console.
+const oneLine = (s: string) =>
+  headOf(
+    s
+      .replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim(),
+    200,
+  );
 
 export function verdictOf(result: PostAnswer | PostFailed, now: Date): Verdict {
   if (!('status' in result)) {

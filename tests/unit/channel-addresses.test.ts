@@ -253,6 +253,11 @@ describe('postJson', () => {
     expect(verdictOf(answer, new Date())).toEqual({ outcome: 'failed', error: 'HTTP 302: moved' });
   });
 
+  it("a receiver's answer reaches the error line without control characters (an ESC sequence, a NUL, a C1 code)", () => {
+    const answer = { status: 500, body: 'down\u001b[2J\u0000here\u009b31m!', headers: {} } as unknown as Parameters<typeof verdictOf>[0];
+    expect(verdictOf(answer, new Date())).toMatchObject({ error: 'HTTP 500: down [2J here 31m!' });
+  });
+
   it('reads at most 64 KB of an answer (or maxBytes)', async () => {
     const answer = await postJson(`http://127.0.0.1:${port}/big`, '{}', {}, local());
     expect(answer.status).toBe(200);
