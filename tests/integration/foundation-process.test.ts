@@ -190,6 +190,9 @@ describe('first start: the demo seed and the generated admin token', () => {
     expect(past.incident_updates.every((u: any) => u.deliver_notifications === false)).toBe(true);
     const home = await (await fetch(`${first.url}/`)).text();
     expect(banner(home)).toBe('All Systems Operational');
+    // The demo's components are older than the uptime bar: each figure covers its 90 days (no "since …").
+    expect(home.match(/ % uptime<\/span><span class="uptime-span"> \(90 days\)<\/span>/g)).toHaveLength(components.length);
+    expect(home).not.toContain('uptime-since');
     const detail = await (await fetch(`${first.url}/incidents/${past.id}`)).text();
     expect(trail(detail)).toEqual(['Resolved', 'Monitoring', 'Identified', 'Investigating']);
 
