@@ -2,7 +2,7 @@ import type { ComponentChange, Db, EventRecord, Update } from '../domain/model.t
 import type { Channel } from '../domain/channels/model.ts';
 import type { ChannelDelivery } from '../store/channels/ledger.ts';
 import { afterTheFact } from '../domain/incidents/lifecycle.ts';
-import { follows } from '../domain/components/following.ts';
+import { existingIds, follows } from '../domain/components/following.ts';
 
 /**
  * Which channel messages the data calls for: pure functions over the data
@@ -72,7 +72,7 @@ export function channelMessages(
   since: string,
 ): ChannelMessage[] {
   if (db.channels.length === 0) return [];
-  const existing = new Set(db.components.map((c) => c.id));
+  const existing = existingIds(db);
   const widenedFrom = widenings(db, existing);
   const updates: Array<{ event: EventRecord; update: Update }> = [];
   for (const event of [...db.incidents, ...db.maintenances]) {

@@ -2,7 +2,7 @@ import type Mail from 'nodemailer/lib/mailer';
 import type { Db } from '../domain/model.ts';
 import type { Delivery, Subscriber } from '../store/mail/model.ts';
 import { deliveryId } from '../store/mail/model.ts';
-import { effectiveComponents } from '../domain/components/following.ts';
+import { followedNames } from '../domain/components/following.ts';
 import type { LinkTokens } from '../store/mail/tokens.ts';
 import { noticeIntents, threadRootKey, type NoticeIntent } from './intents.ts';
 import { renderConfirm, renderNotice } from './render.ts';
@@ -140,8 +140,7 @@ export class Composer {
 
   private confirmMessage(d: Delivery, s: Subscriber, db: Db): Mail.Options {
     // A component deleted since the request is not named (none left: the request reads as everything).
-    const following = effectiveComponents(s.components, new Set(db.components.map((c) => c.id)));
-    const names = following.map((id) => db.components.find((c) => c.id === id)!.name);
+    const names = followedNames(s.components, db);
     const mail = renderConfirm({
       siteName: this.cfg.SITE_NAME,
       siteUrl: this.cfg.SITE_URL,

@@ -6,6 +6,7 @@ import { deliveryId, queuedDelivery, type Delivery, type Intent } from '../store
 import { noticeIntents } from './intents.ts';
 import { Passes } from './passes.ts';
 import { wantsMail } from '../store/mail/model.ts';
+import { existingIds } from '../domain/components/following.ts';
 
 export interface FanOutOptions {
   db: () => Db;
@@ -76,7 +77,7 @@ export class FanOut {
       let created = 0;
       const maxPending = this.o.maxPending ?? 1000;
       // Components as of the notice's fan-out: a follower of only deleted ones hears about everything.
-      const existing = new Set(this.o.db().components.map((c) => c.id));
+      const existing = existingIds(this.o.db());
       while (!intent.done) {
         // Run ahead of the sender only so far: the cursor, not a queue in memory, holds the rest. Paced by this
         // notice's own backlog: confirmations (their own lane in the sender) must not hold a notice back.

@@ -10,6 +10,7 @@ import { type BatchOptions, sendClaimed } from './claimed-batch.ts';
 import { retryWrite } from '../store/pg/retry.ts';
 import { backoffMs, classify, describe, isHeld, isUnknownMailbox } from './classify.ts';
 import type { MailEngine, Sending } from './service.ts';
+import { existingIds } from '../domain/components/following.ts';
 
 /** Subscribers walked per fan-out transaction. */
 const FANOUT_BATCH = 1000;
@@ -160,7 +161,7 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
       const started = Date.now();
       let created = 0;
       // Components as of the notice's fan-out: a follower of only deleted ones hears about everything.
-      const existing = herald.store.data.components.map((c) => c.id);
+      const existing = [...existingIds(herald.store.data)];
       for (;;) {
         if (stopped || !herald.storage.leadership.isLeader) return;
         const step = await outbox.fanOutStep(

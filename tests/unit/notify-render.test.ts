@@ -18,7 +18,7 @@ import { noticeIntents, noticeKind } from '../../src/notify/intents.ts';
 import { renderConfirm, renderNotice } from '../../src/notify/render.ts';
 import { formatDuration } from '../../src/domain/overall.ts';
 import { wantsMail as wants, type Subscriber } from '../../src/store/mail/model.ts';
-import { effectiveComponents } from '../../src/domain/components/following.ts';
+import { effectiveComponents, followedNames } from '../../src/domain/components/following.ts';
 import { renderMarkdown } from '../../src/render/markdown.ts';
 
 const now = new Date('2026-11-23T10:00:00Z');
@@ -136,9 +136,14 @@ describe('notice policy: which updates email whom, as which kind', () => {
     expect(wants({ ...base, components: ['gone', 'web'] }, ['gone'], existing)).toBe(true);
     // Re-created with the same id: followed again.
     expect(wants(base, ['api'], new Set(['api', 'gone']))).toBe(false);
-    expect(effectiveComponents(['gone', 'web'], existing)).toEqual(['web']);
-    expect(effectiveComponents(['gone'], existing)).toEqual([]);
-    expect(effectiveComponents([], existing)).toEqual([]);
+    const components = [
+      { id: 'api', name: 'API' },
+      { id: 'web', name: 'Web' },
+    ] as Db['components'];
+    expect(effectiveComponents(['gone', 'web'], { components })).toEqual(['web']);
+    expect(effectiveComponents(['gone'], { components })).toEqual([]);
+    expect(effectiveComponents([], { components })).toEqual([]);
+    expect(followedNames(['web', 'gone', 'api'], { components })).toEqual(['Web', 'API']);
   });
 });
 

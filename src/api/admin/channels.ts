@@ -19,7 +19,7 @@ export function channelsApi(herald: Herald) {
   const shown = (ch: Channel) => {
     const { secret: _secret, url, ...rest } = ch;
     // What it follows now: components deleted since left out ([] when none is left: every incident).
-    const components = effectiveComponents(ch.components, new Set(herald.store.data.components.map((c) => c.id)));
+    const components = effectiveComponents(ch.components, herald.store.data);
     return { ...rest, components, url: redactUrl(url), delivery: herald.channels.status(ch.id) };
   };
 

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { Herald } from '../../herald.ts';
+import type { Db } from '../../domain/model.ts';
 import { SUBSCRIBER_STATES, type Subscriber, type SubscriberState } from '../../store/mail/model.ts';
 import { effectiveComponents } from '../../domain/components/following.ts';
 import type { AdminEnv } from './auth.ts';
@@ -20,8 +21,8 @@ export function subscribersApi(herald: Herald) {
     // A state that is not one matches nobody (as a filter would).
     if (stateParam && !state) return c.json({ subscribers: [], total: 0, page, per_page: perPage });
     const found = await notify.subscribers.search({ q, state, offset: (page - 1) * perPage, limit: perPage });
-    const existing = new Set(herald.store.data.components.map((x) => x.id));
-    return c.json({ subscribers: found.rows.map((s) => subscriberJson(s, existing)), total: found.total, page, per_page: perPage });
+    const db = herald.store.data;
+    return c.json({ subscribers: found.rows.map((s) => subscriberJson(s, db)), total: found.total, page, per_page: perPage });
   });
 
   app.delete('/subscribers/:id', async (c) => {
@@ -33,12 +34,12 @@ export function subscribersApi(herald: Herald) {
 }
 
 /** `components` is what the subscriber follows now: deleted components dropped, none left = everything ([]). */
-function subscriberJson(s: Subscriber, existing: ReadonlySet<string>) {
+function subscriberJson(s: Subscriber, db: Pick<Db, 'components'>) {
   return {
     id: s.id,
     email: s.email,
     state: s.state,
-    components: effectiveComponents(s.components, existing),
+    components: effectiveComponents(s.components, db),
     suppressed: s.suppressed,
     created_at: s.created_at,
     confirmed_at: s.confirmed_at,

@@ -1,3 +1,5 @@
+import type { Db } from '../model.ts';
+
 /**
  * What a subscriber or a channel that chose components follows, one rule for
  * both (empty = everything). Choices are ids, kept as they were chosen: a
@@ -9,9 +11,18 @@
  * (store/mail/pg-subscribers.ts, wantsMailSql).
  */
 
+/** The ids of the components that exist. */
+export const existingIds = (db: Pick<Db, 'components'>): Set<string> => new Set(db.components.map((c) => c.id));
+
 /** The chosen components that still exist (empty: everything). */
-export function effectiveComponents(chosen: readonly string[], existing: ReadonlySet<string>): string[] {
+export function effectiveComponents(chosen: readonly string[], db: Pick<Db, 'components'>): string[] {
+  const existing = existingIds(db);
   return chosen.filter((c) => existing.has(c));
+}
+
+/** The names of the chosen components that still exist, in the order chosen (empty: everything). */
+export function followedNames(chosen: readonly string[], db: Pick<Db, 'components'>): string[] {
+  return chosen.flatMap((id) => db.components.find((c) => c.id === id)?.name ?? []);
 }
 
 /**
