@@ -90,7 +90,7 @@ export async function migrateDatabase(pool: Pool, dir = defaultMigrationsDir()):
         } catch (err) {
           await client.query('ROLLBACK').catch(() => {});
           throw new MigrationError(
-            `Migration ${m.name} failed, nothing of it was applied: ${(err as Error).message}. Fix what PostgreSQL names; it is tried again at the next start.`,
+            `Migration ${m.name} failed, nothing of it was applied: ${(err as Error).message}. Fix what PostgreSQL names; it is tried again at the next start or import.`,
             { cause: err },
           );
         }
