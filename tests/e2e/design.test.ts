@@ -75,6 +75,14 @@ beforeAll(async () => {
   const seeded = await seedStatusPage(admin);
   ids.open = seeded.open;
   ids.resolved = seeded.resolved;
+  // A title with a word longer than a phone is wide (an error class, a host name) must wrap, not push the page sideways.
+  await admin('/incidents', {
+    name: 'Errors from PaymentGatewayAuthorisationServiceEndpointHandler',
+    impact: 'minor',
+    body: 'Retries from api-gateway-eu-west-1.internal.example.com are failing.',
+    components: {},
+    notify: false,
+  });
   // The console session (admin token sign-in over HTTP), given to each browser context as its cookie.
   const [name, ...value] = (await signIn(h, 'Dana')).cookie.split('=');
   session = { name: name!, value: value.join('=') };
