@@ -108,7 +108,8 @@ export function declareTemplate(fc: FormContext, level: SeverityLevel | null, co
 function incidentTemplate(fc: FormContext, incident: Incident, status: IncidentStatus, componentIds: string[], eta: string | null) {
   const name: TemplateName = status === 'postmortem' ? 'resolved' : status;
   const level = levelOf(fc.db.settings, incident);
-  return updateTemplate(name, { ...fc, components: names(fc.db, componentIds), level, startedAt: incident.started_at, eta });
+  const { started_at: startedAt, resolved_at: resolvedAt } = incident;
+  return updateTemplate(name, { ...fc, components: names(fc.db, componentIds), level, startedAt, resolvedAt, eta });
 }
 
 /** For the console's script: each choice's template with the component names as tokens. */
@@ -127,7 +128,13 @@ export function updateClientTemplates(fc: FormContext, incident: Incident, statu
   return Object.fromEntries(
     statuses.map((s) => [
       s,
-      clientTemplate(s === 'postmortem' ? 'resolved' : s, { ...fc, level, startedAt: incident.started_at, eta: incident.eta }),
+      clientTemplate(s === 'postmortem' ? 'resolved' : s, {
+        ...fc,
+        level,
+        startedAt: incident.started_at,
+        resolvedAt: incident.resolved_at,
+        eta: incident.eta,
+      }),
     ]),
   );
 }

@@ -24,6 +24,8 @@ export interface TemplateFacts {
   level: SeverityLevel | null;
   /** When the incident started; null: now (a declare). */
   startedAt: string | null;
+  /** When it was resolved; null or absent: now (the update that resolves it). A follow-up note has one. */
+  resolvedAt?: string | null;
   eta: string | null;
   now: Date;
   timeZone: string;
@@ -48,6 +50,7 @@ export const TOKENS = { components: '{components}', affected: '{affected}', eta:
 function fill(name: TemplateName, f: Omit<TemplateFacts, 'components'>, components: string, affected: string, eta?: string): string {
   const now = f.now.toISOString();
   const started = f.startedAt ?? now;
+  const ended = f.resolvedAt ?? now;
   return load().get(name)!({
     components,
     affected,
@@ -55,8 +58,8 @@ function fill(name: TemplateName, f: Omit<TemplateFacts, 'components'>, componen
     every: f.level?.update_every_minutes ? everyText(f.level.update_every_minutes) : null,
     startedAt: formatDateTime(started, f.timeZone),
     eta: eta ?? (f.eta ? etaText(f.eta, now, f.timeZone) : 'not known yet'),
-    duration: formatDuration(Math.max(0, Math.round((f.now.getTime() - Date.parse(started)) / 60_000))),
-    resolvedAt: formatDateTime(now, f.timeZone),
+    duration: formatDuration(Math.max(0, Math.round((Date.parse(ended) - Date.parse(started)) / 60_000))),
+    resolvedAt: formatDateTime(ended, f.timeZone),
   }).trim();
 }
 

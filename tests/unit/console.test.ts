@@ -12,7 +12,7 @@ import { DEFAULT_SETTINGS } from '../../src/domain/settings.ts';
 import { wallClockToIso, isoToWallClock } from '../../src/console/zoned-time.ts';
 import { parseSetCookie } from 'cookie';
 import { sessionCookieName, sessionSetCookie } from '../../src/auth/session-cookie.ts';
-import { declareFromForm, notifyChoice } from '../../src/console/draft-input.ts';
+import { blankUpdate, declareFromForm, notifyChoice } from '../../src/console/draft-input.ts';
 import { hashPassword, verifyPassword } from '../../src/auth/password.ts';
 import { component, ctx, db, T0 } from '../helpers/db.ts';
 import { declareIncident } from '../../src/domain/incidents/declare.ts';
@@ -206,6 +206,18 @@ describe('runbook update templates', () => {
     form.set('body', 'Our own words.');
     const edited = declareFromForm(form, fc);
     expect(edited.action?.kind === 'declare' && edited.action.input.body).toBe('Our own words.');
+  });
+
+  it("a follow-up note's template tells when the incident was resolved and how long it lasted, not the time of writing", () => {
+    const d = db([component('api')]);
+    const { id } = declareIncident(ctx(d), { name: 'Down', severity: 'sev1', status: 'investigating', body: 'b', components: {} });
+    postUpdate(ctx(d, 90), id, { status: 'resolved', body: 'Fixed.' });
+    const incident = d.incidents.find((i) => i.id === id)!;
+    // Written five hours after the start, in a zone other than UTC.
+    const body = blankUpdate({ db: d, timeZone: 'Europe/Paris', now: new Date(T0.getTime() + 300 * MIN) }, incident, 'resolved').body;
+    // Before: 5 h and 15:00 CET, the time of writing.
+    expect(body).toContain('- **Total duration:** 1 h 30 min');
+    expect(body).toContain('- **Resolved at:** 22 Nov 2026, 11:30 CET');
   });
 
   it('a declare form without a severity is refused with the field named', () => {
