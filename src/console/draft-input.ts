@@ -176,8 +176,10 @@ export function declareFromForm(form: FormData, fc: FormContext): { values: Decl
     (fields.severity ? null : (fc.db.settings.severities.find((l) => l.impact === fields.impact) ?? null));
   const eta = etaFromForm(fields.eta, fc.now);
   const etaValue = typeof eta === 'string' ? eta : null;
+  // The template for the choices made now; the body is kept unless it was left as the one it was filled with.
+  const template = declareTemplate(fc, level, Object.keys(changes), etaValue);
   let body = fields.body ?? '';
-  if (body.trim() === (fields.body_template ?? '').trim()) body = declareTemplate(fc, level, Object.keys(changes), etaValue);
+  if (body.trim() === (fields.body_template ?? '').trim()) body = template;
   const notify = notifyChoice(form);
   const values: DeclareValues = {
     name: fields.name ?? '',
@@ -186,7 +188,7 @@ export function declareFromForm(form: FormData, fc: FormContext): { values: Decl
     commander: fields.commander ?? '',
     war_room: fields.war_room ?? '',
     body,
-    bodyTemplate: body,
+    bodyTemplate: template,
     components: changes,
     notify: notify ?? (level ? declareNotifyDefault(level) : checked(form, 'notify')),
   };
@@ -207,7 +209,7 @@ export function declareFromForm(form: FormData, fc: FormContext): { values: Decl
   if (error) errors.components = error;
   if (eta !== null && typeof eta === 'object') errors.eta = eta.error;
   if (!parsed.ok || Object.keys(errors).length) return { values, errors };
-  return { values, errors, action: { kind: 'declare', input: parsed.data } };
+  return { values, errors, action: { kind: 'declare', input: parsed.data, bodyTemplate: template } };
 }
 
 /** Reads the update form of an incident into a draft action (same template rule as declare). */
@@ -221,10 +223,12 @@ export function updateFromForm(
   const status = (UPDATE_STATUSES as readonly string[]).includes(fields.status ?? '') ? (fields.status as IncidentStatus) : '';
   const eta = etaFromForm(fields.eta, fc.now);
   const etaAfter = eta === undefined ? incident.eta : typeof eta === 'string' ? eta : null;
+  // As on declare; without a status there is no template yet, and the form keeps the one it had.
+  const template = status
+    ? incidentTemplate(fc, incident, status, [...new Set([...incident.components, ...Object.keys(changes)])], etaAfter)
+    : (fields.body_template ?? '');
   let body = fields.body ?? '';
-  if (status && body.trim() === (fields.body_template ?? '').trim()) {
-    body = incidentTemplate(fc, incident, status, [...new Set([...incident.components, ...Object.keys(changes)])], etaAfter);
-  }
+  if (status && body.trim() === (fields.body_template ?? '').trim()) body = template;
   const notify = notifyChoice(form);
   const told = (name: 'root_cause' | 'resolution' | 'prevention') => (fields[name] ?? '').trim();
   const values: UpdateValues = {
@@ -234,7 +238,7 @@ export function updateFromForm(
     resolution: told('resolution'),
     prevention: told('prevention'),
     body,
-    bodyTemplate: body,
+    bodyTemplate: template,
     components: changes,
     notify: notify ?? (status ? notifyDefault(fc.db, incident, status) : checked(form, 'notify')),
   };
@@ -255,7 +259,7 @@ export function updateFromForm(
   if (error) errors.components = error;
   if (eta !== null && typeof eta === 'object') errors.eta = eta.error;
   if (!parsed.ok || Object.keys(errors).length) return { values, errors };
-  return { values, errors, action: { kind: 'update', incidentId: incident.id, input: parsed.data } };
+  return { values, errors, action: { kind: 'update', incidentId: incident.id, input: parsed.data, bodyTemplate: template } };
 }
 
 /** The form values back from a saved draft ("back to edit"). */
@@ -263,7 +267,8 @@ export function valuesFromDraft(action: DraftAction, db: Db, incident?: Incident
   const { input } = action;
   const base = {
     body: input.body,
-    bodyTemplate: '',
+    // The template the body was filled from: a body still equal to it follows the choices changed now.
+    bodyTemplate: action.bodyTemplate ?? '',
     components: input.components ?? {},
     eta: input.eta ?? (action.kind === 'update' && input.eta === undefined ? 'keep' : ''),
   };

@@ -11,8 +11,14 @@ import { renderNotice, type RenderedMail } from '../notify/render.ts';
 import { bannerFor, type Banner } from '../read/banner.ts';
 import { madeUnder, remember } from '../domain/once.ts';
 
-/** What the Comms Lead previews and then publishes: exactly what publish will hand to the verb. */
-export type DraftAction = { kind: 'declare'; input: DeclareInput } | { kind: 'update'; incidentId: string; input: UpdateInput };
+/**
+ * What the Comms Lead previews and then publishes: exactly what publish will hand to the verb. A
+ * console draft also keeps the template its body was filled from (`bodyTemplate`), so that "Back to
+ * edit" fills an untouched body in again from the choices made then; the verb never reads it.
+ */
+export type DraftAction =
+  | { kind: 'declare'; input: DeclareInput; bodyTemplate?: string }
+  | { kind: 'update'; incidentId: string; input: UpdateInput; bodyTemplate?: string };
 
 /** What a draft would publish, computed by running the real verb on a copy of the data. */
 export interface DraftResult {

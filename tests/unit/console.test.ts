@@ -12,7 +12,7 @@ import { DEFAULT_SETTINGS } from '../../src/domain/settings.ts';
 import { wallClockToIso, isoToWallClock } from '../../src/console/zoned-time.ts';
 import { parseSetCookie } from 'cookie';
 import { sessionCookieName, sessionSetCookie } from '../../src/auth/session-cookie.ts';
-import { blankUpdate, declareFromForm, notifyChoice } from '../../src/console/draft-input.ts';
+import { blankUpdate, declareFromForm, notifyChoice, valuesFromDraft, type DeclareValues } from '../../src/console/draft-input.ts';
 import { hashPassword, verifyPassword } from '../../src/auth/password.ts';
 import { component, ctx, db, T0 } from '../helpers/db.ts';
 import { declareIncident } from '../../src/domain/incidents/declare.ts';
@@ -206,6 +206,42 @@ describe('runbook update templates', () => {
     form.set('body', 'Our own words.');
     const edited = declareFromForm(form, fc);
     expect(edited.action?.kind === 'declare' && edited.action.input.body).toBe('Our own words.');
+  });
+
+  it('back to edit from a preview, a body left as the template follows the severity, components and estimate changed then', () => {
+    const d = db([component('api', 'operational', { name: 'Checkout API' }), component('web', 'operational', { name: 'Website' })]);
+    const fc = { db: d, timeZone: 'UTC', now: T0 };
+    const submit = (fields: Record<string, string>) => {
+      const form = new FormData();
+      for (const [k, v] of Object.entries(fields)) form.set(k, v);
+      return declareFromForm(form, fc);
+    };
+    const first = submit({ name: 'Down', severity: 'sev3', body: 'x', body_template: 'x', 'component.api': 'degraded_performance' });
+    // Back to edit: the form as valuesFromDraft fills it, sent again with other choices.
+    const back = valuesFromDraft(first.action!, d) as DeclareValues;
+    const again = submit({
+      name: 'Down',
+      severity: 'sev1',
+      eta: '60',
+      body: back.body,
+      body_template: back.bodyTemplate,
+      'component.web': 'major_outage',
+    });
+    const expected = updateTemplate('investigating', {
+      ...facts(['Website']),
+      level: sev1!,
+      startedAt: null,
+      eta: new Date(T0.getTime() + 60 * MIN).toISOString(),
+      now: T0,
+    });
+    // Before: the body still named Checkout API, the 4-hour cadence and no estimate.
+    expect(again.action?.input.body).toBe(expected);
+    // An edited body stays edited, after an error as after a preview.
+    const edited = submit({ name: '', severity: 'sev1', body: 'Our own words.', body_template: expected });
+    expect(edited.action).toBeUndefined();
+    expect(
+      submit({ name: 'Down', severity: 'sev1', body: edited.values.body, body_template: edited.values.bodyTemplate }).action?.input.body,
+    ).toBe('Our own words.');
   });
 
   it("a follow-up note's template tells when the incident was resolved and how long it lasted, not the time of writing", () => {
