@@ -10,6 +10,7 @@ import { noticeKind } from '../notify/intents.ts';
 import { renderNotice, type RenderedMail } from '../notify/render.ts';
 import { bannerFor, type Banner } from '../read/banner.ts';
 import { madeUnder, remember } from '../domain/once.ts';
+import { lateNoticeAt } from '../domain/policy.ts';
 
 /**
  * What the Comms Lead previews and then publishes: exactly what publish will hand to the verb. A
@@ -25,8 +26,14 @@ export interface DraftResult {
   db: Db;
   incident: Incident;
   update: IncidentUpdate;
-  /** Which notice subscribers would get, when the update notifies. */
+  /** Which notice subscribers would get at publish: the update's own, or a late notice already due. */
   noticeKind: NoticeKind | null;
+  /**
+   * When the disruption notice a level holds back (`email_after_minutes`) falls
+   * due after publishing; the timer sends it then if the incident is still
+   * open. Null when none is owed later.
+   */
+  lateNoticeAt: string | null;
 }
 
 /** Runs a draft's verb: on the live data when publishing, on a copy when previewing. */
@@ -59,8 +66,17 @@ export function applyDraftOnce(ctx: VerbContext, draftId: string, action: DraftA
  */
 export function dryRun(herald: Herald, actor: string, action: DraftAction): DraftResult {
   const db = structuredClone(herald.store.data);
-  const { incident, update } = applyDraft({ ...herald.context(actor), db }, action);
-  return { db, incident, update, noticeKind: update.notify ? noticeKind(incident, update) : null };
+  const ctx = { ...herald.context(actor), db };
+  const { incident, update } = applyDraft(ctx, action);
+  const late = lateNoticeAt(db.settings, incident);
+  if (late !== null && late <= ctx.now.getTime()) {
+    // Already due (a start given in the past): the timer marks it within seconds of publishing
+    // (applyLateNotices) and the outbox sends it with this update, so the preview shows that email.
+    incident.late_notice_at = ctx.now.toISOString();
+    return { db, incident, update, noticeKind: 'disruption', lateNoticeAt: null };
+  }
+  const lateAt = late === null ? null : new Date(late).toISOString();
+  return { db, incident, update, noticeKind: update.notify ? noticeKind(incident, update) : null, lateNoticeAt: lateAt };
 }
 
 /** The email a draft would send (the outbox's own renderer) and to how many subscribers. */

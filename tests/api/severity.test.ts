@@ -5,6 +5,7 @@ import { openInProcess, type InProcess } from '../helpers/app.ts';
 import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { signIn } from '../helpers/console-session.ts';
 import { text } from '../helpers/page.ts';
+import { until } from '../helpers/poll.ts';
 
 /**
  * Severity levels, ETAs, "what happened", backfill order, notify defaults by
@@ -183,6 +184,29 @@ describe('who is emailed, by level', () => {
     const inc = (await declare({ severity: 'sev3', notify: true })).body;
     await post(inc.id, { status: 'identified', body: 'Found it.' });
     expect(notifies((await post(inc.id, { status: 'resolved', body: 'Fixed.' })).body)).toEqual([true, false, true]);
+  });
+
+  it('under sev1-sev3, a preview shows the disruption notice already due at publish, and says when one falls due later', async () => {
+    await useScheme('sev1-sev3');
+    const started_at = minutesAgo(61);
+    const declareBody = {
+      name: 'Checkout failures',
+      severity: 'sev1',
+      body: 'We are investigating.',
+      components: { api: 'partial_outage' },
+    };
+    const due = (await call('/preview', { body: { ...declareBody, started_at } })).body;
+    // Before: "email": null, and publishing the same body sent the disruption notice within seconds.
+    expect(due.email).toMatchObject({ kind: 'disruption', recipients: 0 });
+    expect(due.email.text).toContain('We are investigating.');
+    expect(due.late_notice_at).toBeNull();
+    const published = (await declare({ severity: 'sev1', started_at })).body;
+    await until(() => stored(published.id).late_notice_at, 'the late notice marked due');
+    const later = (await call('/preview', { body: declareBody })).body;
+    expect(later.email).toBeNull();
+    expect(Date.parse(later.late_notice_at)).toBe(Date.parse(later.incident.started_at) + 60 * 60_000);
+    // Declared without email, nothing is owed later either.
+    expect((await call('/preview', { body: { ...declareBody, notify: false } })).body.late_notice_at).toBeNull();
   });
 
   it('a sev1 declared with notify: false does not email its resolution either', async () => {

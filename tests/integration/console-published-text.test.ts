@@ -2,11 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { signIn, type ConsoleSession } from '../helpers/console-session.ts';
 import { storedText } from '../helpers/engine.ts';
+import { text } from '../helpers/page.ts';
+import { DEFAULT_SETTINGS } from '../../src/domain/settings.ts';
+import { SEVERITY_SCHEMES } from '../../src/domain/severity-schemes.ts';
 
 /**
  * What the console lets a Comms Lead put in front of customers, found by a
  * third hostile review: a "Save draft" that published at once, and an
- * estimated resolution already past.
+ * estimated resolution already past. And, from a review of preview → publish:
+ * a preview that hid a disruption notice owed later, and a refused publish
+ * that left no way back to the draft.
  */
 let h: HeraldProcess;
 let s: ConsoleSession;
@@ -59,5 +64,46 @@ describe('console: what customers read', () => {
     expect(res.status).toBe(422);
     expect(await res.text()).toMatch(/<p class="error" id="eta-error">The estimated resolution has already passed/);
     expect(await storedText(h)).toBe(before);
+  });
+});
+
+/** The draft id a preview page publishes. */
+const draftOf = (html: string) => /name="draft" value="([^"]+)"/.exec(html)![1]!;
+const page = async (path: string) => (await fetch(`${h.url}${path}`, { headers: { cookie: s.cookie } })).text();
+
+describe('console: from preview to publish', () => {
+  it('under a level that emails once an incident lasts an hour, the preview and the incident page say when the disruption notice falls due', async () => {
+    const severities = SEVERITY_SCHEMES.find((x) => x.id === 'sev1-sev3')!.levels;
+    expect((await h.admin('/settings', { method: 'PUT', body: { ...DEFAULT_SETTINGS, severities } })).status).toBe(200);
+    try {
+      const preview = await s.post('/admin/preview', {
+        kind: 'declare',
+        name: 'Slow checkout',
+        severity: 'sev2',
+        body: 'Looking into it.',
+        body_template: '',
+        notify_shown: '0',
+        'component.api': 'degraded_performance',
+      });
+      expect(preview.status).toBe(200);
+      const html = await preview.text();
+      // Before: "No email will be sent", and nothing about the notice an hour later.
+      const due =
+        /<dd id="email-summary">No email now\. If the incident is still open at (\d\d:\d\d) UTC, subscribers get the disruption notice\.<\/dd>/.exec(
+          html,
+        );
+      expect(due).not.toBeNull();
+      const inAnHour = new Date(Date.now() + 3_600_000).toISOString().slice(11, 16);
+      const aMinuteLess = new Date(Date.now() + 3_540_000).toISOString().slice(11, 16);
+      expect([inAnHour, aMinuteLess]).toContain(due![1]);
+      const published = await s.post('/admin/publish', { draft: draftOf(html) });
+      expect(published.status).toBe(303);
+      const incidentPage = text(await page(published.headers.get('location')!));
+      expect(incidentPage).toContain(
+        `Subscribers have not been emailed yet. If the incident is still open at ${due![1]} UTC, they get the disruption notice (SEV-2 emails subscribers once an incident lasts 1 hour).`,
+      );
+    } finally {
+      expect((await h.admin('/settings', { method: 'PUT', body: DEFAULT_SETTINGS })).status).toBe(200);
+    }
   });
 });

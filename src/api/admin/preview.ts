@@ -40,6 +40,8 @@ export function previewApi(herald: Herald) {
         notify: draft.update.notify,
       },
       email: email && { kind: draft.noticeKind, recipients: email.recipients, ...email.mail },
+      // No email at publish, but the level's disruption notice falls due then, if the incident is still open.
+      late_notice_at: draft.lateNoticeAt,
       banner: previewBanner(herald, draft),
     });
   });
