@@ -262,6 +262,12 @@ export function updateFromForm(
   return { values, errors, action: { kind: 'update', incidentId: incident.id, input: parsed.data, bodyTemplate: template } };
 }
 
+/** Where "Back to edit" takes a draft: its form, filled from it. */
+export const draftEditHref = (draft: { id: string; action: DraftAction }): string =>
+  draft.action.kind === 'declare'
+    ? `/admin/incidents/new?draft=${encodeURIComponent(draft.id)}`
+    : `/admin/incidents/${encodeURIComponent(draft.action.incidentId)}?draft=${encodeURIComponent(draft.id)}#post-update`;
+
 /** The form values back from a saved draft ("back to edit"). */
 export function valuesFromDraft(action: DraftAction, db: Db, incident?: Incident): DeclareValues | UpdateValues {
   const { input } = action;

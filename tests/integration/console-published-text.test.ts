@@ -69,6 +69,8 @@ describe('console: what customers read', () => {
 
 /** The draft id a preview page publishes. */
 const draftOf = (html: string) => /name="draft" value="([^"]+)"/.exec(html)![1]!;
+/** Where a refused publish's "Back to edit" leads, or null. */
+const backToEdit = (html: string) => /<a class="btn btn-primary" href="([^"]+)">Back to edit<\/a>/.exec(html)?.[1] ?? null;
 const page = async (path: string) => (await fetch(`${h.url}${path}`, { headers: { cookie: s.cookie } })).text();
 
 describe('console: from preview to publish', () => {
@@ -105,5 +107,51 @@ describe('console: from preview to publish', () => {
     } finally {
       expect((await h.admin('/settings', { method: 'PUT', body: DEFAULT_SETTINGS })).status).toBe(200);
     }
+  });
+
+  it('a publish refused because a colleague resolved the incident since the preview says so, and leads back to the draft (409)', async () => {
+    const { id } = (await (await h.admin('/incidents', { body: { name: 'Search slow', impact: 'minor', body: 'x' } })).json()) as {
+      id: string;
+    };
+    const update = { kind: 'update', incident: id, body_template: '', notify_shown: '0' };
+    const preview = await s.post('/admin/preview', { ...update, status: 'identified', body: 'Found a bad index.', eta: 'keep' });
+    expect(preview.status).toBe(200);
+    const draft = draftOf(await preview.text());
+    const sam = await signIn(h, 'Sam');
+    const resolving = await sam.post('/admin/preview', { ...update, status: 'resolved', body: 'Fixed.' });
+    expect((await sam.post('/admin/publish', { draft: draftOf(await resolving.text()) })).status).toBe(303);
+    const refused = await s.post('/admin/publish', { draft });
+    expect(refused.status).toBe(409);
+    const html = await refused.text();
+    // Before: "… is resolved and cannot be reopened; declare a new incident if the problem is back", and only the dashboard.
+    expect(text(html)).toContain(
+      'Nothing was published: Search slow was resolved by Sam since your preview. Your text is kept in the draft: post it as a follow-up note, or leave it.',
+    );
+    expect(backToEdit(html)).toBe(`/admin/incidents/${id}?draft=${draft}#post-update`);
+    expect(await page(backToEdit(html)!)).toContain('Found a bad index.</textarea>');
+    // Another session has no way to this draft.
+    expect(backToEdit(await (await sam.post('/admin/publish', { draft })).text())).toBeNull();
+  });
+
+  it('a declare refused at publish (a component deleted since the preview) leads back to its draft (422)', async () => {
+    expect((await h.admin('/components', { body: { id: 'search', name: 'Search' } })).status).toBe(201);
+    const preview = await s.post('/admin/preview', {
+      kind: 'declare',
+      name: 'Search down',
+      severity: 'sev3',
+      body: 'Search is down.',
+      body_template: '',
+      notify_shown: '0',
+      'component.search': 'major_outage',
+    });
+    expect(preview.status).toBe(200);
+    const draft = draftOf(await preview.text());
+    expect((await h.admin('/components/search', { method: 'DELETE' })).status).toBe(204);
+    const refused = await s.post('/admin/publish', { draft });
+    expect(refused.status).toBe(422);
+    const html = await refused.text();
+    expect(text(html)).toContain('Your text is kept in the draft.');
+    expect(backToEdit(html)).toBe(`/admin/incidents/new?draft=${draft}`);
+    expect(await page(backToEdit(html)!)).toContain('Search is down.</textarea>');
   });
 });

@@ -10,7 +10,8 @@ import type { Session } from '../../auth/sessions.ts';
 import type { Draft } from '../../store/console/port.ts';
 import { HeraldError, Unavailable, Unconfirmed } from '../../domain/errors.ts';
 import type { DraftAction } from '../../publish/preview.ts';
-import { declareFromForm, updateFromForm, type DeclareValues, type UpdateValues } from '../draft-input.ts';
+import { declareFromForm, draftEditHref, updateFromForm, type DeclareValues, type UpdateValues } from '../draft-input.ts';
+import { actorName } from '../format.ts';
 import { formFields, refusal, validate, type FieldErrors } from '../forms.ts';
 import { done, refused, type ActionResult } from './result.ts';
 
@@ -61,12 +62,15 @@ export async function previewAction(herald: Herald, session: Session, form: Form
   return { ok: true, draft, result, email, banner: previewBanner(herald, result) };
 }
 
+/** A refused publish, with the way back to the draft when nothing went out and the draft is still this session's. */
+export type PublishResult = ActionResult | { ok: false; status: number; errors: FieldErrors; editHref: string };
+
 /**
  * "Publish now": publishes this session's draft once. A double click or a
  * retried post lands on the same incident; another session, or an expired
  * draft, publishes nothing (410).
  */
-export async function publishAction(herald: Herald, session: Session, form: FormData): Promise<ActionResult> {
+export async function publishAction(herald: Herald, session: Session, form: FormData): Promise<PublishResult> {
   const id = String(form.get('draft') ?? '');
   let incidentId: string | null;
   try {
@@ -80,10 +84,37 @@ export async function publishAction(herald: Herald, session: Session, form: Form
     // The draft is given back, and its key makes a second press find the incident if the first one was saved.
     if (err instanceof Unconfirmed)
       return refused(r.status, { form: `${r.errors.form} Press "Publish now" again: this preview is published once either way.` });
-    return refused(r.status, { form: unknown ? r.errors.form! : `Nothing was published: ${r.errors.form}` });
+    if (unknown) return refused(r.status, r.errors);
+    // Nothing went out and the verb gave the draft back: the Comms Lead edits it rather than typing it again.
+    const kept = await herald.console.drafts.peek(id, session.key, herald.now().getTime()).catch(() => null);
+    if (!kept) return refused(r.status, { form: `Nothing was published: ${r.errors.form}` });
+    const since = err instanceof HeraldError && err.code === 'incident_resolved' ? resolvedSince(herald, kept.action) : null;
+    const form = since
+      ? `Nothing was published: ${since} Your text is kept in the draft: post it as a follow-up note, or leave it.`
+      : `Nothing was published: ${r.errors.form} Your text is kept in the draft.`;
+    return { ok: false, status: r.status, errors: { form }, editHref: draftEditHref(kept) };
   }
   if (!incidentId) return refused(410, { form: 'This preview has expired or belongs to another session. Nothing was published.' });
   return done(`/admin/incidents/${encodeURIComponent(incidentId)}?published=1`);
+}
+
+/**
+ * Why an update previewed on an open incident was refused: it was resolved since the preview, by
+ * whoever posted the resolving update. The verb's own message speaks of reopening, which this Comms
+ * Lead never asked for.
+ */
+function resolvedSince(herald: Herald, action: DraftAction): string | null {
+  if (action.kind !== 'update') return null;
+  const incident = herald.store.data.incidents.find((i) => i.id === action.incidentId);
+  if (!incident?.resolved_at) return null;
+  const resolving = incident.updates.find((u) => u.status === 'resolved');
+  return `${incident.name} was resolved${resolving ? resolverName(resolving.author) : ''} since your preview.`;
+}
+
+/** " by Dana" for a console user, " through the API" for the admin token; nothing for anyone else. */
+function resolverName(author: string): string {
+  if (author.startsWith('console:')) return ` by ${actorName(author)}`;
+  return author === 'admin-token' ? ' through the API' : '';
 }
 
 /** A correction of an update's text (audited; never emails). */
