@@ -87,6 +87,8 @@ export function notifyChoice(form: FormData): boolean | undefined {
 }
 
 const names = (db: Db, ids: string[]) => ids.map((id) => db.components.find((c) => c.id === id)?.name ?? id);
+/** The components a form names that exist: an unknown one is refused, and its id as sent (a NUL, say) stays out of the template. */
+const known = (db: Db, changes: Record<string, unknown>) => Object.keys(changes).filter((id) => db.components.some((c) => c.id === id));
 const levelById = (db: Db, id: string): SeverityLevel | null => db.settings.severities.find((l) => l.id === id) ?? null;
 
 /** Whether declaring at this level emails by the runbook. */
@@ -177,7 +179,7 @@ export function declareFromForm(form: FormData, fc: FormContext): { values: Decl
   const eta = etaFromForm(fields.eta, fc.now);
   const etaValue = typeof eta === 'string' ? eta : null;
   // The template for the choices made now; the body is kept unless it was left as the one it was filled with.
-  const template = declareTemplate(fc, level, Object.keys(changes), etaValue);
+  const template = declareTemplate(fc, level, known(fc.db, changes), etaValue);
   let body = fields.body ?? '';
   if (body.trim() === (fields.body_template ?? '').trim()) body = template;
   const notify = notifyChoice(form);
@@ -225,7 +227,7 @@ export function updateFromForm(
   const etaAfter = eta === undefined ? incident.eta : typeof eta === 'string' ? eta : null;
   // As on declare; without a status there is no template yet, and the form keeps the one it had.
   const template = status
-    ? incidentTemplate(fc, incident, status, [...new Set([...incident.components, ...Object.keys(changes)])], etaAfter)
+    ? incidentTemplate(fc, incident, status, [...new Set([...incident.components, ...known(fc.db, changes)])], etaAfter)
     : (fields.body_template ?? '');
   let body = fields.body ?? '';
   if (status && body.trim() === (fields.body_template ?? '').trim()) body = template;
