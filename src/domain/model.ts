@@ -58,7 +58,22 @@ const updateFields = {
   author: z.string(),
 };
 
-export const incidentUpdateSchema = z.object({ ...updateFields, status: z.enum(INCIDENT_STATUSES) });
+/** A level as a re-grade records it: id (null for an incident that had none), label and impact as they were then. */
+const gradeSchema = z.object({ id: z.string().nullable(), label: z.string(), impact: z.enum(IMPACTS) });
+
+/** The re-grade an update made (domain/incidents/severity.ts): the incident's level before and after it. */
+export const severityChangeSchema = z.object({
+  from: gradeSchema,
+  to: gradeSchema,
+  direction: z.enum(['raised', 'lowered']),
+});
+
+export const incidentUpdateSchema = z.object({
+  ...updateFields,
+  status: z.enum(INCIDENT_STATUSES),
+  /** Absent when the update left the severity as it was. */
+  severity_change: severityChangeSchema.optional(),
+});
 /** Which move of a window an update records: what its email says it is. */
 export const MAINTENANCE_UPDATE_STEPS = [
   'scheduled',
@@ -192,6 +207,7 @@ export type Group = z.infer<typeof groupSchema>;
 export type Component = z.infer<typeof componentSchema>;
 export type ComponentChange = z.infer<typeof componentChangeSchema>;
 export type IncidentUpdate = z.infer<typeof incidentUpdateSchema>;
+export type SeverityChange = z.infer<typeof severityChangeSchema>;
 export type MaintenanceUpdate = z.infer<typeof maintenanceUpdateSchema>;
 export type Update = IncidentUpdate | MaintenanceUpdate;
 export type Postmortem = z.infer<typeof postmortemSchema>;

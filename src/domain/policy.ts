@@ -10,12 +10,17 @@ import { isResolvedStatus } from './status.ts';
  * post-incident review is due. The levels are settings (src/domain/settings.ts).
  */
 
+/** The level of the current scheme with this id (a declare's or a re-grade's `severity`); refused when there is none. */
+export function levelNamed(settings: Settings, id: string): SeverityLevel {
+  const level = settings.severities.find((l) => l.id === id);
+  if (!level) throw new Invalid(`No severity level "${id}" (levels: ${settings.severities.map((l) => l.id).join(', ')}).`, 'severity');
+  return level;
+}
+
 /** The level a declare names: by id, or else the first (most severe) level with the impact given. */
 export function levelForDeclare(settings: Settings, input: { severity?: string; impact?: Impact }): SeverityLevel | null {
   if (input.severity !== undefined) {
-    const level = settings.severities.find((l) => l.id === input.severity);
-    if (!level)
-      throw new Invalid(`No severity level "${input.severity}" (levels: ${settings.severities.map((l) => l.id).join(', ')}).`, 'severity');
+    const level = levelNamed(settings, input.severity);
     if (input.impact !== undefined && input.impact !== level.impact) {
       throw new Invalid(`Severity ${level.label} has impact ${level.impact}, not ${input.impact}; give one or the other.`, 'impact');
     }
@@ -26,12 +31,14 @@ export function levelForDeclare(settings: Settings, input: { severity?: string; 
 }
 
 /**
- * The level an incident follows now: its level as configured today (so a new
- * cadence applies to incidents already open), or the level as it was declared
- * when the scheme no longer has it. A level of the same id but another impact
- * is another scheme's (P1 is critical in P1–P4 and major in P0–P3; SEV-1 is
- * critical in SEV-1–3 and major in SEV-0–3), not this one edited: the incident
- * keeps the level it was declared with. Null when its impact had no level.
+ * The level an incident follows now: its level (as declared, or as an update
+ * last re-graded it) as configured today (so a new cadence applies to incidents
+ * already open), or the level as it was stored when the scheme no longer has
+ * it. A level of the same id but another impact is another scheme's (P1 is
+ * critical in P1–P4 and major in P0–P3; SEV-1 is critical in SEV-1–3 and major
+ * in SEV-0–3), not this one edited: the incident keeps the level it stored.
+ * Null when its impact had no level. Cadence, email, late notices and the
+ * review owed all read it, so after a re-grade they follow the new level.
  */
 export function levelOf(settings: Settings, incident: Pick<Incident, 'severity'>): SeverityLevel | null {
   const declared = incident.severity;
@@ -55,20 +62,31 @@ export interface NotifyQuestion {
   announced: boolean;
   /** What the Comms Lead said; undefined when they said nothing. */
   notify: boolean | undefined;
+  /** When this update re-grades the incident (`level` is the new one): the level it had before (null: none). */
+  regradedFrom?: SeverityLevel | null;
 }
+
+/** Whether a level emails subscribers as an incident starts (not only once it lasts, see lateNoticeAt, nor never). */
+const emailsAtStart = (level: SeverityLevel | null): boolean => level?.email_subscribers === true && level.email_after_minutes === null;
 
 /**
  * Whether an update emails subscribers. An explicit `notify` always wins.
  * Otherwise: the start, for a level that emails (unless the level waits to
- * see whether it lasts: then the timer sends it, see lateNoticeAt); once
+ * see whether it lasts: then the timer sends it, see lateNoticeAt), or the
+ * update that re-grades an incident nobody was told of to such a level; once
  * subscribers were told it started, the resolution and, where the level
  * says so, each update in between.
  */
 export function shouldNotify(level: SeverityLevel | null, q: NotifyQuestion): boolean {
   if (q.notify !== undefined) return q.notify;
-  if (q.first) return level?.email_subscribers === true && level.email_after_minutes === null;
+  if (q.first) return emailsAtStart(level);
+  if (!q.announced) {
+    // Re-graded to a level that emails at the start from one that did not (a SEV-3 become an outage): subscribers
+    // hear now what they would have heard had it been declared so, and this update is their disruption notice.
+    // Not with the resolution: a first email that says "restored" tells of an outage nobody heard of.
+    return q.regradedFrom !== undefined && !q.resolves && emailsAtStart(level) && !emailsAtStart(q.regradedFrom);
+  }
   // Whoever heard it started hears it ended, even where the level emails nothing by itself.
-  if (!q.announced) return false;
   return q.resolves || level?.email_every_update === true;
 }
 

@@ -114,6 +114,8 @@ export const updateCreateSchema = z.strictObject({
   status: z.enum(UPDATE_STATUSES, { error: `status must be one of ${UPDATE_STATUSES.join(', ')}` }),
   body,
   components: z.record(z.string(), componentStatus).optional(),
+  /** Re-grades the incident: a level id of the settings' severity scheme, as the declare takes it. */
+  severity: z.string({ error: 'severity must be a level id (text)' }).max(30, 'severity must be at most 30 characters').optional(),
   notify: z.boolean().optional(),
   eta,
   root_cause: told('root_cause'),

@@ -5,7 +5,9 @@ import { openInProcess, type InProcess } from '../helpers/app.ts';
 import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { signIn } from '../helpers/console-session.ts';
 import { text } from '../helpers/page.ts';
+import { startSmtp } from '../helpers/smtp.ts';
 import { until } from '../helpers/poll.ts';
+import { confirmEveryone } from '../helpers/subscribers.ts';
 
 /**
  * Severity levels, ETAs, "what happened", backfill order, notify defaults by
@@ -212,6 +214,81 @@ describe('who is emailed, by level', () => {
   it('a sev1 declared with notify: false does not email its resolution either', async () => {
     const inc = (await declare({ severity: 'sev1', notify: false })).body;
     expect(notifies((await post(inc.id, { status: 'resolved', body: 'Fixed.' })).body)).toEqual([false, false]);
+  });
+});
+
+describe('re-grading with an update (severity)', () => {
+  const SEV1 = DEFAULT_SETTINGS.severities[0]!;
+
+  it('takes the level and its impact (admin JSON, the v2 API); the update records the change; an unknown level is 422 severity; a follow-up note cannot change it', async () => {
+    const inc = (await declare({ severity: 'sev3' })).body;
+    expect(inc.impact).toBe('minor');
+    const unknown = await post(inc.id, { status: 'identified', body: 'Worse.', severity: 'sev9' });
+    expect([unknown.status, unknown.body.error.field]).toEqual([422, 'severity']);
+    const notText = await post(inc.id, { status: 'identified', body: 'Worse.', severity: 1 });
+    expect([notText.status, notText.body.error.field]).toEqual([422, 'severity']);
+    expect(stored(inc.id).updates).toHaveLength(1);
+
+    const res = await post(inc.id, {
+      status: 'identified',
+      body: 'Now all logins fail.',
+      components: { api: 'major_outage' },
+      severity: 'sev1',
+    });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ impact: 'critical', severity: SEV1 });
+    expect(res.body.incident_updates[0].severity_change).toEqual({
+      from: { id: 'sev3', label: 'SEV-3', impact: 'minor' },
+      to: { id: 'sev1', label: 'SEV-1', impact: 'critical' },
+      direction: 'raised',
+    });
+    expect(res.body.incident_updates[1].severity_change).toBeNull();
+    const v2 = (await (await p.request(`/api/v2/incidents/unresolved.json`)).json()) as Json;
+    expect(v2.incidents.find((i: Json) => i.id === inc.id).impact).toBe('critical');
+    expect(p.herald.store.data.audit.at(-1)).toMatchObject({
+      action: 'incident.severity',
+      detail: { change: 'Severity raised from SEV-3 to SEV-1' },
+    });
+
+    expect((await post(inc.id, { status: 'resolved', body: 'Fixed.' })).status).toBe(201);
+    const note = await post(inc.id, { status: 'resolved', body: 'It was worse.', severity: 'sev2' });
+    expect(note.status).toBe(409);
+    expect(note.body.error).toMatchObject({ code: 'incident_resolved', field: 'severity' });
+    expect(stored(inc.id).severity!.id).toBe('sev1');
+  });
+
+  it('a SEV-3 raised to SEV-1 emails subscribers its disruption notice, with the SEV-1 impact and cadence', async () => {
+    await p.close();
+    const smtp = await startSmtp();
+    try {
+      p = await openInProcess({ SMTP_URL: smtp.url });
+      await p.herald.notify.ready;
+      expect((await call('/components', { body: { id: 'api', name: 'API' } })).status).toBe(201);
+      await p.herald.notify.subscribe({ email: 'reader@example.com', components: [] }, 'test');
+      await confirmEveryone(p.herald.notify);
+      const inc = (await declare({ severity: 'sev3' })).body;
+      const res = await post(inc.id, {
+        status: 'identified',
+        body: 'Now all logins fail.',
+        components: { api: 'major_outage' },
+        severity: 'sev1',
+      });
+      expect(notifies(res.body)).toEqual([false, true]);
+      const mails = async () => Promise.all(smtp.received.map((r) => smtp.parse(r)));
+      await until(
+        async () => (await mails()).some((m) => m.subject?.includes('Service disruption: Checkout failures')),
+        'the disruption notice',
+      );
+      const notices = (await mails()).filter((m) => !/Confirm your subscription/.test(m.subject ?? ''));
+      expect(notices).toHaveLength(1);
+      const text = notices[0]!.text ?? '';
+      expect(text).toContain(`Impact: ${SEV1.description}`);
+      expect(text).not.toContain('A minor issue');
+      expect(text).toContain('at least every 30 minutes');
+      expect(text).toContain('Now all logins fail.');
+    } finally {
+      await smtp.close();
+    }
   });
 });
 

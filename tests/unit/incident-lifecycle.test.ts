@@ -158,6 +158,73 @@ describe('a resolved incident', () => {
   });
 });
 
+describe('re-grading an incident (an update naming a severity level)', () => {
+  const sev3 = (d: Db) => declare(d, { severity: 'sev3', impact: undefined });
+
+  it('takes the new level and its impact, records the change on the update and in the audit; the same level changes nothing', () => {
+    const d = threeComponents();
+    const inc = sev3(d);
+    const { update } = postUpdate(ctx(d, 20), inc.id, {
+      status: 'identified',
+      body: 'Now all logins fail.',
+      components: { api: 'major_outage' },
+      severity: 'sev1',
+    });
+    expect(inc.severity).toEqual(d.settings.severities[0]);
+    expect(inc.impact).toBe('critical');
+    expect(update.severity_change).toEqual({
+      from: { id: 'sev3', label: 'SEV-3', impact: 'minor' },
+      to: { id: 'sev1', label: 'SEV-1', impact: 'critical' },
+      direction: 'raised',
+    });
+    expect(d.audit.at(-1)).toMatchObject({
+      action: 'incident.severity',
+      target: `${inc.id}/${update.id}`,
+      previous: { id: 'sev3', label: 'SEV-3', impact: 'minor' },
+      detail: { change: 'Severity raised from SEV-3 to SEV-1', severity: 'sev1', impact: 'critical' },
+    });
+
+    const lowered = postUpdate(ctx(d, 40), inc.id, { status: 'monitoring', body: 'Partly back.', severity: 'sev2' }).update;
+    expect([inc.severity!.id, inc.impact, lowered.severity_change!.direction]).toEqual(['sev2', 'major', 'lowered']);
+    expect(d.audit.at(-1)!.detail).toMatchObject({ change: 'Severity lowered from SEV-1 to SEV-2' });
+
+    const events = d.audit.length;
+    const same = postUpdate(ctx(d, 50), inc.id, { status: 'monitoring', body: 'Watching.', severity: 'sev2' }).update;
+    expect(same.severity_change).toBeUndefined();
+    expect(d.audit.length).toBe(events + 1); // the update's own event, no incident.severity
+  });
+
+  it('refuses an unknown level (422, field severity) before changing anything', () => {
+    const d = threeComponents();
+    const inc = sev3(d);
+    const before = structuredClone(d);
+    const err = refused(
+      () => postUpdate(ctx(d, 20), inc.id, { status: 'identified', body: 'x', components: { api: 'major_outage' }, severity: 'sev9' }),
+      Invalid,
+    );
+    expect([httpStatus(err), err.code, err.field, err.message]).toEqual([
+      422,
+      'invalid',
+      'severity',
+      'No severity level "sev9" (levels: sev1, sev2, sev3).',
+    ]);
+    expect(d).toEqual(before);
+  });
+
+  it('refuses a follow-up note that changes the severity of a resolved incident (as one that changes components); the same level passes', () => {
+    const d = threeComponents();
+    const inc = sev3(d);
+    postUpdate(ctx(d, 30), inc.id, { status: 'resolved', body: 'Fixed.' });
+    const before = structuredClone(d);
+    const err = refused(() => postUpdate(ctx(d, 60), inc.id, { status: 'resolved', body: 'It was worse.', severity: 'sev1' }), Conflict);
+    expect([httpStatus(err), err.code, err.field]).toEqual([409, 'incident_resolved', 'severity']);
+    expect(d).toEqual(before);
+    expect(
+      postUpdate(ctx(d, 60), inc.id, { status: 'resolved', body: 'A note.', severity: 'sev3' }).update.severity_change,
+    ).toBeUndefined();
+  });
+});
+
 describe('maintenances are not posted to as incidents', () => {
   it.each(['scheduled', 'in_progress', 'completed'] as const)('refuses postUpdate on a %s maintenance', (status) => {
     const d = threeComponents();

@@ -1,9 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { openHerald, type Herald } from '../../src/herald.ts';
-import type { Db } from '../../src/domain/model.ts';
+import type { Db, Incident } from '../../src/domain/model.ts';
 import { SEVERITY_SCHEMES } from '../../src/domain/severity-schemes.ts';
-import { lateNoticeAt, levelOf, shouldNotify } from '../../src/domain/policy.ts';
+import { lateNoticeAt, levelOf, nextUpdateDue, postmortemDue, shouldNotify } from '../../src/domain/policy.ts';
+import { DEFAULT_SETTINGS } from '../../src/domain/settings.ts';
+import type { UpdateInput } from '../../src/domain/incidents/append-update.ts';
 import { declareIncident, type DeclareInput } from '../../src/domain/incidents/declare.ts';
 import { postUpdate } from '../../src/domain/incidents/post-update.ts';
 import { applyLateNotices, dueLateNotices, nextLateNoticeAt } from '../../src/domain/incidents/late-notice.ts';
@@ -165,6 +167,61 @@ describe('the timer’s verb and the notices it makes due', () => {
     expect(inc.late_notice_at).toBeNull();
     expect(resolve(inc.id, 601).notify).toBe(false);
     expect(noticeIntents(d)).toEqual([]);
+  });
+});
+
+describe('after a re-grade, the policy follows the new level', () => {
+  const regrade = (id: string, minutes: number, severity: string, extra: Partial<UpdateInput> = {}) =>
+    postUpdate(ctx(d, minutes), id, { status: 'identified', body: 'Now all logins fail.', severity, ...extra }).update;
+  const due = (inc: Incident, update: { created_at: string }) => nextUpdateDue(levelOf(d.settings, inc), update.created_at, false);
+
+  it('defaults: a SEV-3 (no email) raised to SEV-1 emails its disruption notice by default, at the SEV-1 cadence', () => {
+    d.settings = structuredClone(DEFAULT_SETTINGS);
+    const inc = declare({ severity: 'sev3' });
+    expect(inc.updates[0]!.notify).toBe(false);
+    expect(due(inc, inc.updates[0]!)!.toISOString()).toBe(iso(240));
+    const raised = regrade(inc.id, 20, 'sev1');
+    expect(raised.notify).toBe(true);
+    expect(noticeIntents(d).map((i) => [i.key, i.kind])).toEqual([[raised.id, 'disruption']]);
+    expect(due(inc, raised)!.toISOString()).toBe(iso(50));
+    // Subscribers were told it started: they hear it ended, and the SEV-1 review is owed.
+    const resolved = resolve(inc.id, 60);
+    expect(resolved.notify).toBe(true);
+    expect(postmortemDue(d.settings, inc, new Date(at(60 + 24 * 60)))).toMatchObject({ state: 'due' });
+  });
+
+  it('an explicit notify still wins; lowered, the cadence slows and no review is owed', () => {
+    d.settings = structuredClone(DEFAULT_SETTINGS);
+    const inc = declare({ severity: 'sev3' });
+    const quiet = regrade(inc.id, 20, 'sev1', { notify: false });
+    expect(quiet.notify).toBe(false);
+    expect(due(inc, quiet)!.toISOString()).toBe(iso(50));
+    const lowered = regrade(inc.id, 30, 'sev3');
+    expect(lowered.notify).toBe(false);
+    expect(due(inc, lowered)!.toISOString()).toBe(iso(270));
+    resolve(inc.id, 60);
+    expect(postmortemDue(d.settings, inc, new Date(at(60 + 72 * 60)))).toBeNull();
+  });
+
+  it('is not the restoration notice of an outage nobody heard of: a re-grade on the resolving update emails nobody by default', () => {
+    d.settings = structuredClone(DEFAULT_SETTINGS);
+    const inc = declare({ severity: 'sev3' });
+    expect(postUpdate(ctx(d, 20), inc.id, { status: 'resolved', body: 'Fixed.', severity: 'sev1' }).update.notify).toBe(false);
+    expect(inc.impact).toBe('critical');
+  });
+
+  it('sev1-sev3: the late notice follows the new level, raised (now owed) or lowered (no longer owed)', () => {
+    const minor = declare({ severity: 'sev3' });
+    expect(lateNoticeAt(d.settings, minor)).toBeNull();
+    // The new level emails only once it lasts: not this update, the timer at +60 min.
+    expect(regrade(minor.id, 20, 'sev1').notify).toBe(false);
+    expect(lateNoticeAt(d.settings, minor)).toBe(at(60));
+
+    const major = declare({ severity: 'sev2' });
+    expect(lateNoticeAt(d.settings, major)).toBe(at(60));
+    regrade(major.id, 20, 'sev3');
+    expect(lateNoticeAt(d.settings, major)).toBeNull();
+    expect(applyDueWork(ctx(d, 61), OPTS)).toEqual([{ kind: 'late-notice', id: minor.id, at: iso(61) }]);
   });
 });
 

@@ -1,9 +1,9 @@
-import type { Db, EventRecord, Update } from '../../domain/model.ts';
+import type { Db, EventRecord, IncidentUpdate, Update } from '../../domain/model.ts';
 import { incidentJson, ms } from '../../read/statuspage-records.ts';
 
 /**
  * A record in the admin API: the public Statuspage shape plus what only the
- * Comms Lead sees: who wrote each update and when it was corrected, the
+ * Comms Lead sees: who wrote each update, when it was corrected and what it re-graded, the
  * postmortem (drafts included), and a window's timer state (the iCal feed
  * reads the last two).
  */
@@ -12,7 +12,9 @@ export function adminEventJson(e: EventRecord, db: Db, siteUrl: string) {
   const byId = new Map((e.updates as Update[]).map((u) => [u.id, u]));
   const updates = pub.incident_updates.map((u) => {
     const full = byId.get(u.id)!;
-    return { ...u, author: full.author, edited_at: ms(full.edited_at), notify: full.notify };
+    const admin = { ...u, author: full.author, edited_at: ms(full.edited_at), notify: full.notify };
+    // An incident's update says whether it re-graded the incident (null: the severity stayed).
+    return e.kind === 'incident' ? { ...admin, severity_change: (full as IncidentUpdate).severity_change ?? null } : admin;
   });
   if (e.kind === 'incident') {
     return {

@@ -4,13 +4,19 @@ import type { ComponentStatus, IncidentStatus } from '../status.ts';
 import { randomId } from '../ids.ts';
 import { announced, levelOf, shouldNotify } from '../policy.ts';
 import { applyComponentChanges, restoreOnResolve } from './lifecycle.ts';
-import { Invalid } from '../errors.ts';
+import { applyRegrade, regradeOf } from './severity.ts';
+import { Conflict, Invalid } from '../errors.ts';
 
 export interface UpdateInput {
   status: IncidentStatus;
   body: string;
   components?: Record<string, ComponentStatus>;
   notify?: boolean;
+  /**
+   * Re-grades the incident: a level id of the current scheme, as a declare takes it. Its severity and
+   * impact become that level's, and from this update on its cadence, email and review follow it.
+   */
+  severity?: string;
   /** A new estimate of the resolution (an instant), null to clear it; absent keeps the current one. */
   eta?: string | null;
   /** What happened, told with the resolution (a resolving update only): shown on the page and in the restoration notice. */
@@ -44,8 +50,9 @@ export function newUpdate<S extends string>(
 
 /**
  * Adds an update to an incident (its first one included): applies component
- * changes, moves the incident's status and timestamps, renders the body once,
- * and decides by policy whether subscribers are notified.
+ * changes and a re-grade, moves the incident's status and timestamps, renders
+ * the body once, and decides by policy (of the level after the re-grade)
+ * whether subscribers are notified.
  */
 export function appendUpdate(ctx: VerbContext, incident: Incident, input: UpdateInput): IncidentUpdate {
   const now = ctx.now.toISOString();
@@ -76,6 +83,12 @@ export function appendUpdate(ctx: VerbContext, incident: Incident, input: Update
   if (input.eta && Date.parse(input.eta) < ctx.now.getTime() - 60_000) {
     throw new Invalid('The estimated resolution has already passed: choose a time in the future, or "not known yet".', 'eta');
   }
+  // Looked up before anything changes: an unknown level is refused with nothing applied.
+  const regrade = input.severity === undefined ? null : regradeOf(ctx.db.settings, incident, input.severity);
+  // As with its components: what customers were told it was stays what it was once it is over.
+  if (regrade && wasResolved) {
+    throw new Conflict(`${incident.id} is resolved; a follow-up note cannot change its severity.`, 'incident_resolved', 'severity');
+  }
   let changes = input.components ?? {};
   if (resolves && !wasResolved) changes = restoreOnResolve(ctx, incident, changes);
   // Declared already resolved (a backfill), it tells of the past (afterTheFact): its statuses go into its
@@ -83,6 +96,8 @@ export function appendUpdate(ctx: VerbContext, incident: Incident, input: Update
   // it), and it emails nobody unless asked (a "restored" notice of an outage nobody heard of).
   const history = first && resolves;
   const affected = applyComponentChanges(ctx, incident, changes, !history);
+  const levelBefore = levelOf(ctx.db.settings, incident);
+  if (regrade) applyRegrade(incident, regrade.level);
 
   const update: IncidentUpdate = newUpdate(ctx, {
     status: input.status,
@@ -94,8 +109,10 @@ export function appendUpdate(ctx: VerbContext, incident: Incident, input: Update
       resolves: resolves && !wasResolved,
       announced: announced(incident),
       notify: input.notify ?? (history ? false : undefined),
+      ...(regrade ? { regradedFrom: levelBefore } : {}),
     }),
   });
+  if (regrade) update.severity_change = regrade.change;
   incident.updates.push(update);
   // A follow-up note on a resolved incident must not take back its published postmortem.
   if (!(wasResolved && incident.status === 'postmortem')) incident.status = input.status;

@@ -6,6 +6,7 @@ import { Invalid } from '../errors.ts';
 import { recordAudit } from '../audit.ts';
 import { levelForDeclare } from '../policy.ts';
 import { appendUpdate } from './append-update.ts';
+import { grade } from './severity.ts';
 
 export interface DeclareInput {
   name: string;
@@ -58,8 +59,7 @@ export function declareIncident(ctx: VerbContext, input: DeclareInput): Incident
     kind: 'incident',
     id,
     name: input.name.trim(),
-    impact: level?.impact ?? input.impact!,
-    severity: level ? structuredClone(level) : null,
+    ...grade(level, input.impact!),
     status: input.status,
     created_at: now,
     updated_at: now,

@@ -13,7 +13,7 @@ import { settledStatus } from '../components/settle.ts';
  *   is allowed: fixes do not always hold, and the page must say so.
  * - A resolved incident stays resolved. It accepts only `resolved` updates
  *   (a follow-up note, e.g. "we have confirmed the root cause") that change
- *   no component. Reopening is refused: if the problem returns, declare a new
+ *   no component and not the severity (appendUpdate refuses that). Reopening is refused: if the problem returns, declare a new
  *   incident, so history and uptime keep one start and one end per incident.
  * - `postmortem` is never posted as an update; publishing a postmortem sets it.
  */

@@ -4,6 +4,7 @@ import type { IncidentStatus } from '../status.ts';
 import { recordAudit } from '../audit.ts';
 import { appendUpdate, type UpdateInput } from './append-update.ts';
 import { assertTransition, findIncident } from './lifecycle.ts';
+import { severityChangeText } from './severity.ts';
 
 /** Posts an update to an incident, following the rules in lifecycle.ts. */
 export function postUpdate(
@@ -15,5 +16,12 @@ export function postUpdate(
   assertTransition(incident, input.status, Object.keys(input.components ?? {}).length > 0);
   const update = appendUpdate(ctx, incident, input);
   recordAudit(ctx, 'incident.update', `${incident.id}/${update.id}`, { detail: { status: input.status } });
+  const change = update.severity_change;
+  if (change) {
+    recordAudit(ctx, 'incident.severity', `${incident.id}/${update.id}`, {
+      previous: change.from,
+      detail: { change: severityChangeText(change), severity: change.to.id, impact: change.to.impact },
+    });
+  }
   return { incident, update };
 }

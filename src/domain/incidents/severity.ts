@@ -1,0 +1,68 @@
+import type { Incident, SeverityChange } from '../model.ts';
+import type { SeverityLevel, Settings } from '../settings.ts';
+import { IMPACT_LABEL, IMPACTS, type Impact } from '../status.ts';
+import { levelNamed, severityLabel } from '../policy.ts';
+
+/**
+ * An incident's grade: the severity level it stores and the impact that goes
+ * with it. The declare grades an incident, and an update may re-grade it (the
+ * runbooks escalate "if the incident severity increases": a SEV-3 that turns
+ * into an outage becomes a SEV-1); both write it through `grade`.
+ */
+
+/**
+ * The fields an incident stores for its level: a copy of the level (a later
+ * scheme change never rewrites it) and its impact; with no level (an impact
+ * no level maps to), the impact alone.
+ */
+export function grade(level: SeverityLevel | null, impact: Impact): Pick<Incident, 'severity' | 'impact'> {
+  return { severity: level ? structuredClone(level) : null, impact: level?.impact ?? impact };
+}
+
+/**
+ * The re-grade an update asks for with a level id of the current scheme: the
+ * level and the change to record, or null when the incident has that level
+ * already (nothing changes). An unknown id is refused (field severity).
+ */
+export function regradeOf(
+  settings: Settings,
+  incident: Incident,
+  levelId: string,
+): { level: SeverityLevel; change: SeverityChange } | null {
+  const level = levelNamed(settings, levelId);
+  if (incident.severity?.id === level.id) return null;
+  const from = { id: incident.severity?.id ?? null, label: severityLabel(incident), impact: incident.impact };
+  const to = { id: level.id, label: level.label, impact: level.impact };
+  return { level, change: { from, to, direction: raised(settings, from, to) ? 'raised' : 'lowered' } };
+}
+
+/** Applies a re-grade to the incident (its level and impact). */
+export function applyRegrade(incident: Incident, level: SeverityLevel): void {
+  Object.assign(incident, grade(level, level.impact));
+}
+
+/**
+ * Whether `to` is more severe than `from`: by impact first; between levels of
+ * one impact, by the scheme's order (most severe first), where a level the
+ * scheme no longer has counts as the least severe.
+ */
+function raised(settings: Settings, from: SeverityChange['from'], to: SeverityChange['to']): boolean {
+  const byImpact = IMPACTS.indexOf(to.impact) - IMPACTS.indexOf(from.impact);
+  if (byImpact !== 0) return byImpact > 0;
+  const position = (id: string | null) => {
+    const i = settings.severities.findIndex((l) => l.id === id);
+    return i < 0 ? Number.POSITIVE_INFINITY : i;
+  };
+  return position(to.id) < position(from.id);
+}
+
+/** For the Comms Lead (the console's timeline, the audit): "Severity raised from SEV-3 to SEV-1". */
+export const severityChangeText = (c: SeverityChange): string => `Severity ${c.direction} from ${c.from.label} to ${c.to.label}`;
+
+/**
+ * For customers (the status page), who read impacts, never internal labels
+ * such as SEV-1: "Impact raised to Critical"; null when the impact stayed
+ * (a re-grade between two levels of one impact changes nothing they see).
+ */
+export const impactChangeText = (c: SeverityChange): string | null =>
+  c.from.impact === c.to.impact ? null : `Impact ${c.direction} to ${IMPACT_LABEL[c.to.impact]}`;
