@@ -35,6 +35,8 @@ export interface DeclareValues {
 
 export interface UpdateValues {
   status: IncidentStatus | '';
+  /** A level id to re-grade the incident to, or '' to leave its severity as it is. */
+  severity: string;
   eta: string;
   root_cause: string;
   resolution: string;
@@ -95,10 +97,19 @@ const levelById = (db: Db, id: string): SeverityLevel | null => db.settings.seve
 export const declareNotifyDefault = (level: SeverityLevel | null): boolean =>
   shouldNotify(level, { first: true, resolves: false, announced: false, notify: undefined });
 
-/** Whether an update of this status emails by the runbook (policy.shouldNotify). */
-export function notifyDefault(db: Db, incident: Incident, status: IncidentStatus): boolean {
+/** The level an update form re-grades the incident to: null when it leaves the severity as it is. */
+const regradeLevel = (db: Db, incident: Incident, severity: string): SeverityLevel | null => {
+  const level = severity ? levelById(db, severity) : null;
+  return level && level.id !== incident.severity?.id ? level : null;
+};
+
+/** Whether an update of this status (and re-grade, if any) emails by the runbook (policy.shouldNotify). */
+export function notifyDefault(db: Db, incident: Incident, status: IncidentStatus, severity = ''): boolean {
   const resolves = status === 'resolved' && incident.resolved_at === null;
-  return shouldNotify(levelOf(db.settings, incident), { first: false, resolves, announced: announced(incident), notify: undefined });
+  const level = levelOf(db.settings, incident);
+  const to = regradeLevel(db, incident, severity);
+  const q = { first: false, resolves, announced: announced(incident), notify: undefined };
+  return shouldNotify(to ?? level, to ? { ...q, regradedFrom: level } : q);
 }
 
 /** The declare form's template, filled for a level and components. */
@@ -106,10 +117,17 @@ export function declareTemplate(fc: FormContext, level: SeverityLevel | null, co
   return updateTemplate('investigating', { ...fc, components: names(fc.db, componentIds), level, startedAt: null, eta });
 }
 
-/** An update's template for a status, filled from the incident. */
-function incidentTemplate(fc: FormContext, incident: Incident, status: IncidentStatus, componentIds: string[], eta: string | null) {
+/** An update's template for a status, filled from the incident (and the level it is re-graded to: its cadence). */
+function incidentTemplate(
+  fc: FormContext,
+  incident: Incident,
+  status: IncidentStatus,
+  componentIds: string[],
+  eta: string | null,
+  regradedTo: SeverityLevel | null = null,
+) {
   const name: TemplateName = status === 'postmortem' ? 'resolved' : status;
-  const level = levelOf(fc.db.settings, incident);
+  const level = regradedTo ?? levelOf(fc.db.settings, incident);
   const { started_at: startedAt, resolved_at: resolvedAt } = incident;
   return updateTemplate(name, { ...fc, components: names(fc.db, componentIds), level, startedAt, resolvedAt, eta });
 }
@@ -153,6 +171,7 @@ export function blankUpdate(fc: FormContext, incident: Incident, status: Inciden
   const body = incidentTemplate(fc, incident, status, incident.components, incident.eta);
   return {
     status,
+    severity: '',
     eta: incident.eta ? 'keep' : '',
     root_cause: '',
     resolution: '',
@@ -225,9 +244,12 @@ export function updateFromForm(
   const status = (UPDATE_STATUSES as readonly string[]).includes(fields.status ?? '') ? (fields.status as IncidentStatus) : '';
   const eta = etaFromForm(fields.eta, fc.now);
   const etaAfter = eta === undefined ? incident.eta : typeof eta === 'string' ? eta : null;
+  // '' (the default) leaves the severity as it is; an id the scheme does not have is the verb's to refuse.
+  const severity = fields.severity ?? '';
+  const regradedTo = regradeLevel(fc.db, incident, severity);
   // As on declare; without a status there is no template yet, and the form keeps the one it had.
   const template = status
-    ? incidentTemplate(fc, incident, status, [...new Set([...incident.components, ...known(fc.db, changes)])], etaAfter)
+    ? incidentTemplate(fc, incident, status, [...new Set([...incident.components, ...known(fc.db, changes)])], etaAfter, regradedTo)
     : (fields.body_template ?? '');
   let body = fields.body ?? '';
   if (status && body.trim() === (fields.body_template ?? '').trim()) body = template;
@@ -235,6 +257,7 @@ export function updateFromForm(
   const told = (name: 'root_cause' | 'resolution' | 'prevention') => (fields[name] ?? '').trim();
   const values: UpdateValues = {
     status,
+    severity,
     eta: fields.eta ?? 'keep',
     root_cause: told('root_cause'),
     resolution: told('resolution'),
@@ -242,13 +265,14 @@ export function updateFromForm(
     body,
     bodyTemplate: template,
     components: changes,
-    notify: notify ?? (status ? notifyDefault(fc.db, incident, status) : checked(form, 'notify')),
+    notify: notify ?? (status ? notifyDefault(fc.db, incident, status, severity) : checked(form, 'notify')),
   };
   const resolving = status === 'resolved';
   const input = {
     status: fields.status ?? '',
     body,
     ...(Object.keys(changes).length ? { components: changes } : {}),
+    ...(severity ? { severity } : {}),
     ...(notify !== undefined ? { notify } : {}),
     // Resolving clears the estimate; what happened goes with the resolving update only.
     ...(!resolving && eta !== undefined && typeof eta !== 'object' ? { eta } : {}),
@@ -293,11 +317,13 @@ export function valuesFromDraft(action: DraftAction, db: Db, incident?: Incident
       war_room: action.input.war_room ?? '',
     };
   }
-  const policy = incident ? notifyDefault(db, incident, action.input.status) : false;
+  const severity = action.input.severity ?? '';
+  const policy = incident ? notifyDefault(db, incident, action.input.status, severity) : false;
   return {
     ...base,
     notify: input.notify ?? policy,
     status: action.input.status,
+    severity,
     root_cause: action.input.root_cause ?? '',
     resolution: action.input.resolution ?? '',
     prevention: action.input.prevention ?? '',

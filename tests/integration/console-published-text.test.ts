@@ -65,6 +65,57 @@ describe('console: what customers read', () => {
     expect(await res.text()).toMatch(/<p class="error" id="eta-error">The estimated resolution has already passed/);
     expect(await storedText(h)).toBe(before);
   });
+
+  it('the update form re-grades: a SEV-3 raised to SEV-1 previews the change and the SEV-1 disruption notice, and publishes it', async () => {
+    const declared = await h.admin('/incidents', { body: { name: 'Logins slow', severity: 'sev3', body: 'Some logins are slow.' } });
+    const { id } = (await declared.json()) as { id: string };
+    const page = await (await fetch(`${h.url}/admin/incidents/${id}`, { headers: { cookie: s.cookie } })).text();
+    expect(page).toMatch(/<select id="update-severity" name="severity"[^>]*>\s*<option value="" selected>Unchanged: SEV-3<\/option>/);
+
+    const form = {
+      kind: 'update',
+      incident: id,
+      status: 'identified',
+      severity: 'sev1',
+      'component.api': 'major_outage',
+      eta: 'none',
+      body: 'Now all logins fail.',
+      body_template: '',
+      notify_shown: '0',
+    };
+    const unknown = await s.post('/admin/preview', { ...form, severity: 'sev9' });
+    expect(unknown.status).toBe(422);
+    expect(await unknown.text()).toContain('<p class="error" id="update-severity-error">No severity level &quot;sev9&quot;');
+    const preview = await s.post('/admin/preview', form);
+    expect(preview.status).toBe(200);
+    const html = await preview.text();
+    expect(html).toContain(
+      '<span class="pill impact-critical">SEV-1</span><span id="severity-change"> Severity raised from SEV-3 to SEV-1</span>',
+    );
+    expect(text(/<dd id="email-summary">[\s\S]*?<\/dd>/.exec(html)![0])).toBe(
+      'No email will be sent: no subscriber follows these components (a disruption notice)',
+    );
+    const email = text(/<pre id="email-text">[\s\S]*?<\/pre>/.exec(html)![0]);
+    expect(email).toContain('Impact: A complete outage, or a critical function unavailable for most customers');
+    expect(email).not.toContain('A minor issue');
+    expect(text(/<div class="page-preview"[\s\S]*?<\/article>/.exec(html)![0])).toContain('Impact raised to Critical');
+
+    const draft = /name="draft" value="([^"]+)"/.exec(html)![1]!;
+    const published = await s.post('/admin/publish', { draft });
+    expect(published.status).toBe(303);
+    const incident = (await (await h.admin(`/incidents/${id}`)).json()) as Record<string, any>;
+    expect(incident).toMatchObject({ impact: 'critical', severity: { id: 'sev1', label: 'SEV-1' } });
+    expect(incident.incident_updates[0]).toMatchObject({
+      body: 'Now all logins fail.',
+      notify: true,
+      severity_change: { direction: 'raised' },
+    });
+    const pub = await (await fetch(`${h.url}/incidents/${id}`)).text();
+    expect(pub).toContain('<span class="badge impact-critical">Critical</span>');
+    expect(pub).toContain('<p class="muted severity-change">Impact raised to Critical</p>');
+    const console = await (await fetch(`${h.url}/admin/incidents/${id}`, { headers: { cookie: s.cookie } })).text();
+    expect(console).toContain('<p class="small severity-change">Severity raised from SEV-3 to SEV-1 (Critical)</p>');
+  });
 });
 
 /** The draft id a preview page publishes. */
