@@ -12,7 +12,15 @@ import { DEFAULT_SETTINGS } from '../../src/domain/settings.ts';
 import { wallClockToIso, isoToWallClock } from '../../src/console/zoned-time.ts';
 import { parseSetCookie } from 'cookie';
 import { sessionCookieName, sessionSetCookie } from '../../src/auth/session-cookie.ts';
-import { blankUpdate, declareFromForm, notifyChoice, valuesFromDraft, type DeclareValues } from '../../src/console/draft-input.ts';
+import {
+  blankUpdate,
+  declareFromForm,
+  notifyChoice,
+  notifyDefault,
+  updateFromForm,
+  valuesFromDraft,
+  type DeclareValues,
+} from '../../src/console/draft-input.ts';
 import { hashPassword, verifyPassword } from '../../src/auth/password.ts';
 import { component, ctx, db, T0 } from '../helpers/db.ts';
 import { declareIncident } from '../../src/domain/incidents/declare.ts';
@@ -254,6 +262,32 @@ describe('runbook update templates', () => {
     // Before: 5 h and 15:00 CET, the time of writing.
     expect(body).toContain('- **Total duration:** 1 h 30 min');
     expect(body).toContain('- **Resolved at:** 22 Nov 2026, 11:30 CET');
+  });
+
+  it('an update form re-grading a SEV-3 to SEV-1: the template takes the SEV-1 cadence, the email default follows, the dashboard too once published', () => {
+    const d = db([component('api', 'operational', { name: 'Checkout API' })]);
+    const fc = { db: d, timeZone: 'UTC', now: T0 };
+    const inc = declareIncident(ctx(d), {
+      name: 'Slow',
+      severity: 'sev3',
+      status: 'investigating',
+      body: 'b',
+      components: { api: 'degraded_performance' },
+    });
+    expect([notifyDefault(d, inc, 'identified'), notifyDefault(d, inc, 'identified', 'sev1')]).toEqual([false, true]);
+    const form = new FormData();
+    for (const [k, v] of Object.entries({ status: 'identified', severity: 'sev1', body: 'x', body_template: 'x', notify_shown: '0' }))
+      form.set(k, v);
+    const read = updateFromForm(form, fc, inc);
+    expect(read.values).toMatchObject({ severity: 'sev1', notify: true });
+    const action = read.action!;
+    if (action.kind !== 'update') throw new Error(`expected an update, not ${action.kind}`);
+    expect(action.input).toMatchObject({ severity: 'sev1' });
+    expect(action.input.body).toContain('We will provide the next update within 30 minutes.');
+    postUpdate(ctx(d, 10), inc.id, action.input);
+    expect(activeIncidents(d, new Date(T0.getTime() + 41 * MIN)).map((r) => [r.overdue, r.dueAt])).toEqual([
+      [true, new Date(T0.getTime() + 40 * MIN).toISOString()],
+    ]);
   });
 
   it('a declare form without a severity is refused with the field named', () => {
