@@ -11,9 +11,8 @@ import { confirmEveryone } from '../helpers/subscribers.ts';
 
 /**
  * Severity levels, ETAs, "what happened", backfill order, notify defaults by
- * level and postmortem blanks, through the admin API in process. The admin
- * incident JSON does not carry severity, eta or root_cause/resolution/prevention,
- * so those are read from the store (and, at the end, from the pages of a real server).
+ * level and postmortem blanks, through the admin API in process; some checks
+ * read the store itself (and, at the end, the pages of a real server).
  */
 type Json = Record<string, any>;
 

@@ -20,7 +20,7 @@ export function adminEventJson(e: EventRecord, db: Db, siteUrl: string) {
     return {
       ...pub,
       incident_updates: updates,
-      // The level as declared (its label stays if the scheme changes later).
+      // The level as declared or last re-graded to (its label stays if the scheme changes later).
       severity: e.severity,
       eta: ms(e.eta),
       root_cause: e.root_cause,
