@@ -5,6 +5,7 @@ import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
 import { SITE, outboxSettled, subscribeAndConfirm, to } from '../helpers/mail-flow.ts';
 import { until } from '../helpers/poll.ts';
+import { formatDuration } from '../../src/domain/overall.ts';
 import { closeWithin, launchBrowser, screenshot } from '../helpers/browser.ts';
 import { storedText } from '../helpers/engine.ts';
 
@@ -334,7 +335,7 @@ describe('a Comms Lead runs a whole SEV-1 from the console', () => {
       `Root cause: ${ROOT_CAUSE}`,
       `Resolution: ${RESOLUTION}`,
       `Prevention: ${PREVENTION}`,
-      `Duration: ${minutes} min`,
+      `Duration: ${formatDuration(minutes)}`,
       `Incident reference: ${incidentId}`,
       `All services are now operating normally. If you continue to experience issues, please contact ${SUPPORT}.`,
       SIGNOFF,
