@@ -3,6 +3,7 @@ import type { ComponentStatus, IncidentStatus } from '../domain/status.ts';
 import type { SeverityLevel } from '../domain/settings.ts';
 import { announced, levelOf, shouldNotify } from '../domain/policy.ts';
 import { UPDATE_STATUSES } from '../domain/incidents/lifecycle.ts';
+import { sameLevel } from '../domain/incidents/severity.ts';
 import { checked, componentChanges, formFields, validate, type FieldErrors } from './forms.ts';
 import { incidentCreateSchema, instant, updateCreateSchema } from '../input/schemas.ts';
 import { clientTemplate, updateTemplate, type TemplateName } from './templates.ts';
@@ -100,7 +101,7 @@ export const declareNotifyDefault = (level: SeverityLevel | null): boolean =>
 /** The level an update form re-grades the incident to: null when it leaves the severity as it is. */
 const regradeLevel = (db: Db, incident: Incident, severity: string): SeverityLevel | null => {
   const level = severity ? levelById(db, severity) : null;
-  return level && level.id !== incident.severity?.id ? level : null;
+  return level && !sameLevel(incident.severity, level) ? level : null;
 };
 
 /** Whether an update of this status (and re-grade, if any) emails by the runbook (policy.shouldNotify). */

@@ -223,6 +223,27 @@ describe('after a re-grade, the policy follows the new level', () => {
     expect(lateNoticeAt(d.settings, major)).toBeNull();
     expect(applyDueWork(ctx(d, 61), OPTS)).toEqual([{ kind: 'late-notice', id: minor.id, at: iso(61) }]);
   });
+
+  it('sev1-sev3: a re-grade sent with notify: false declines the late notice too, as the declare does', () => {
+    const minor = declare({ severity: 'sev3' });
+    // Open two hours: the new level's notice would be due at once, and the timer would send it within seconds.
+    regrade(minor.id, 120, 'sev1', { notify: false });
+    expect(lateNoticeAt(d.settings, minor)).toBeNull();
+    expect(applyDueWork(ctx(d, 121), OPTS)).toEqual([]);
+  });
+
+  it('after a switch of scheme, a level of the same id and another impact is a re-grade, not "unchanged"', () => {
+    const inc = declare({ severity: 'sev1' });
+    d.settings.severities = structuredClone(SEVERITY_SCHEMES.find((x) => x.id === 'sev0-sev3')!.levels);
+    // SEV-0–3's sev1 is major: before, "sev1" was taken for the critical SEV-1 stored and changed nothing.
+    const lowered = regrade(inc.id, 20, 'sev1');
+    expect(lowered.severity_change).toMatchObject({
+      from: { impact: 'critical' },
+      to: { id: 'sev1', impact: 'major' },
+      direction: 'lowered',
+    });
+    expect(inc.impact).toBe('major');
+  });
 });
 
 describe('a clocked Herald (timer off, the verb applied by hand)', () => {

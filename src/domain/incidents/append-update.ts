@@ -113,6 +113,8 @@ export function appendUpdate(ctx: VerbContext, incident: Incident, input: Update
     }),
   });
   if (regrade) update.severity_change = regrade.change;
+  // "Do not email" on a re-grade, with nobody told yet, stands for the level's late notice too (as on the declare).
+  if (regrade && input.notify === false && !announced(incident)) incident.email_declined = true;
   incident.updates.push(update);
   // A follow-up note on a resolved incident must not take back its published postmortem.
   if (!(wasResolved && incident.status === 'postmortem')) incident.status = input.status;

@@ -20,6 +20,14 @@ export function grade(level: SeverityLevel | null, impact: Impact): Pick<Inciden
 }
 
 /**
+ * Whether an incident's stored level is this level of the scheme: the same id with the same impact.
+ * After a switch of scheme an id may come back with another meaning (SEV-1 is critical in SEV-1–3 and
+ * major in SEV-0–3): that is another level, as for levelOf.
+ */
+export const sameLevel = (stored: SeverityLevel | null, level: SeverityLevel): boolean =>
+  stored !== null && stored.id === level.id && stored.impact === level.impact;
+
+/**
  * The re-grade an update asks for with a level id of the current scheme: the
  * level and the change to record, or null when the incident has that level
  * already (nothing changes). An unknown id is refused (field severity).
@@ -30,7 +38,7 @@ export function regradeOf(
   levelId: string,
 ): { level: SeverityLevel; change: SeverityChange } | null {
   const level = levelNamed(settings, levelId);
-  if (incident.severity?.id === level.id) return null;
+  if (sameLevel(incident.severity, level)) return null;
   const from = { id: incident.severity?.id ?? null, label: severityLabel(incident), impact: incident.impact };
   const to = { id: level.id, label: level.label, impact: level.impact };
   return { level, change: { from, to, direction: raised(settings, from, to) ? 'raised' : 'lowered' } };
