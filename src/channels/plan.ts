@@ -1,4 +1,5 @@
-import type { ComponentChange, Db, EventRecord, Update } from '../domain/model.ts';
+import type { ComponentChange, Db, EventRecord, Incident, Update } from '../domain/model.ts';
+import type { Impact } from '../domain/status.ts';
 import type { Channel } from '../domain/channels/model.ts';
 import type { ChannelDelivery } from '../store/channels/ledger.ts';
 import { afterTheFact } from '../domain/incidents/lifecycle.ts';
@@ -32,9 +33,23 @@ const RANK = { none: 0, minor: 1, major: 2, critical: 3 } as const;
  */
 export function inScope(channel: Channel, event: EventRecord, existing: ReadonlySet<string>): boolean {
   if (event.kind === 'incident' && channel.min_impact !== null) {
-    if (RANK[event.impact] < RANK[channel.min_impact]) return false;
+    if (RANK[peakImpact(event)] < RANK[channel.min_impact]) return false;
   }
   return follows(channel.components, event.components, existing);
+}
+
+/**
+ * The most severe impact an incident has had (re-grades included): a channel of a least impact that got
+ * one of its messages gets the rest, the lowering update and the resolution too, and is not left with an
+ * incident that never ends.
+ */
+function peakImpact(incident: Incident): Impact {
+  let peak = incident.impact;
+  for (const u of incident.updates) {
+    for (const i of u.severity_change ? [u.severity_change.from.impact, u.severity_change.to.impact] : [])
+      if (RANK[i] > RANK[peak]) peak = i;
+  }
+  return peak;
 }
 
 /** Whether the channel's own choice names the event (or the event names no component), deleted components included. */

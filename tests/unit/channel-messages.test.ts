@@ -107,6 +107,21 @@ describe('channelMessages: what each channel is owed', () => {
     expect(channelMessages(d, SINCE).map((m) => m.event.name)).toEqual(['major one', 'critical one']);
   });
 
+  it('a channel of a least impact follows an incident it got to its end, lowered or not; a raised one from the raise on', () => {
+    const d = world();
+    const ch = channel(d, 0, 'slack', { min_impact: 'major' });
+    const lowered = declare(d, 1, { name: 'lowered', impact: 'critical' });
+    postUpdate(ctx(d, 2), lowered.id, { status: 'identified', body: 'Smaller than feared.', severity: 'sev3' });
+    postUpdate(ctx(d, 3), lowered.id, { status: 'resolved', body: 'Fixed.' });
+    const raised = declare(d, 4, { name: 'raised', impact: 'minor' });
+    postUpdate(ctx(d, 5), raised.id, { status: 'identified', body: 'Worse.', severity: 'sev1' });
+    // Before: the lowering update and the resolution were not owed, and the war room never heard it ended.
+    const ofLowered = channelMessages(d, SINCE).filter((m) => m.event.id === lowered.id);
+    expect(keysOf(ofLowered, ch)).toEqual(lowered.updates.map((u) => `${ch.id}.${u.id}`));
+    // As planned live: the raised incident's first update was written (and looked at) before the raise.
+    expect(keysOf(channelMessages(d, at(5).toISOString()), ch)).toEqual([`${ch.id}.${raised.updates[1]!.id}`]);
+  });
+
   it('gives Slack and Teams incident updates only; webhooks also maintenance updates and one message per changed component', () => {
     const d = world();
     const slack = channel(d, 0, 'slack');
