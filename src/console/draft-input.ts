@@ -4,6 +4,7 @@ import type { SeverityLevel } from '../domain/settings.ts';
 import { announced, levelOf, shouldNotify } from '../domain/policy.ts';
 import { UPDATE_STATUSES } from '../domain/incidents/lifecycle.ts';
 import { sameLevel } from '../domain/incidents/severity.ts';
+import { isOpenIncident } from '../domain/overall.ts';
 import { checked, componentChanges, formFields, validate, type FieldErrors } from './forms.ts';
 import { incidentCreateSchema, instant, updateCreateSchema } from '../input/schemas.ts';
 import { clientTemplate, updateTemplate, type TemplateName } from './templates.ts';
@@ -130,7 +131,15 @@ function incidentTemplate(
   const name: TemplateName = status === 'postmortem' ? 'resolved' : status;
   const level = regradedTo ?? levelOf(fc.db.settings, incident);
   const { started_at: startedAt, resolved_at: resolvedAt } = incident;
-  return updateTemplate(name, { ...fc, components: names(fc.db, componentIds), level, startedAt, resolvedAt, eta });
+  return updateTemplate(name, {
+    ...fc,
+    components: names(fc.db, componentIds),
+    level,
+    startedAt,
+    resolvedAt,
+    eta,
+    othersOpen: othersOpen(fc.db, incident),
+  });
 }
 
 /** For the console's script: each choice's template with the component names as tokens. */
@@ -144,6 +153,9 @@ export function declareClientTemplates(fc: FormContext): Record<string, string> 
   );
 }
 
+/** Whether an incident other than this one is open (the resolved text then does not say every service works). */
+const othersOpen = (db: Db, incident: Incident): boolean => db.incidents.some((i) => i.id !== incident.id && isOpenIncident(i));
+
 export function updateClientTemplates(fc: FormContext, incident: Incident, statuses: IncidentStatus[]): Record<string, string> {
   const level = levelOf(fc.db.settings, incident);
   return Object.fromEntries(
@@ -155,6 +167,7 @@ export function updateClientTemplates(fc: FormContext, incident: Incident, statu
         startedAt: incident.started_at,
         resolvedAt: incident.resolved_at,
         eta: incident.eta,
+        othersOpen: othersOpen(fc.db, incident),
       }),
     ]),
   );

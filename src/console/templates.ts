@@ -26,6 +26,8 @@ export interface TemplateFacts {
   startedAt: string | null;
   /** When it was resolved; null or absent: now (the update that resolves it). A follow-up note has one. */
   resolvedAt?: string | null;
+  /** Another incident is open: the resolved text does not say every service works. */
+  othersOpen?: boolean;
   eta: string | null;
   now: Date;
   timeZone: string;
@@ -60,6 +62,7 @@ function fill(name: TemplateName, f: Omit<TemplateFacts, 'components'>, componen
     eta: eta ?? (f.eta ? etaText(f.eta, now, f.timeZone) : 'not known yet'),
     duration: formatDuration(Math.max(0, Math.round((Date.parse(ended) - Date.parse(started)) / 60_000))),
     resolvedAt: formatDateTime(ended, f.timeZone),
+    othersOpen: f.othersOpen === true,
   }).trim();
 }
 

@@ -264,6 +264,18 @@ describe('runbook update templates', () => {
     expect(body).toContain('- **Resolved at:** 22 Nov 2026, 11:30 CET');
   });
 
+  it('the resolved template says every service works only when no other incident is open', () => {
+    const d = db([component('api')]);
+    const declare = (name: string) =>
+      declareIncident(ctx(d), { name, severity: 'sev1', status: 'investigating', body: 'b', components: {} });
+    const one = declare('One');
+    const fc = { db: d, timeZone: 'UTC', now: T0 };
+    expect(blankUpdate(fc, one, 'resolved').body).toContain('The issue has been resolved. All services are operating normally.');
+    declare('Two');
+    // Before: the same sentence through the other, open incident.
+    expect(blankUpdate(fc, one, 'resolved').body).not.toContain('All services are operating normally');
+  });
+
   it('an update form re-grading a SEV-3 to SEV-1: the template takes the SEV-1 cadence, the email default follows, the dashboard too once published', () => {
     const d = db([component('api', 'operational', { name: 'Checkout API' })]);
     const fc = { db: d, timeZone: 'UTC', now: T0 };
