@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describePgError, isConnectionError } from '../../src/store/pg/client.ts';
 import { MigrationError, planMigrations } from '../../src/store/pg/migrate.ts';
+import { startRefusal } from '../../src/store/pg/start-refusal.ts';
 
 /** The pure parts of the PostgreSQL engine: how failures are told apart, and how migration files are ordered. */
 const withCode = (message: string, code: string) => Object.assign(new Error(message), { code });
@@ -57,5 +58,18 @@ describe('planMigrations', () => {
     expect(() => planMigrations(['001-dash.sql'])).toThrow(/NNN_words\.sql/);
     expect(() => planMigrations(['001_Capital.sql'])).toThrow(MigrationError);
     expect(() => planMigrations(['001_a.sql', '0001_b.sql'])).toThrow(/001_a\.sql and 0001_b\.sql have the same number/);
+  });
+});
+
+describe('startRefusal', () => {
+  const missing = (path: string) => Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), { code: 'ENOENT', path });
+
+  it('names a certificate file DATABASE_URL names that cannot be read, and no other missing file', () => {
+    const url = 'postgres://h@db.example/herald?sslmode=verify-full&sslrootcert=/etc/ssl/pg-ca.pem';
+    expect(startRefusal(missing('/etc/ssl/pg-ca.pem'), url)?.message).toMatch(
+      /cannot read \/etc\/ssl\/pg-ca\.pem \(ENOENT\)\. Check the sslrootcert/,
+    );
+    // A missing migrations folder (a broken install) is not the certificates' fault: it keeps its stack.
+    expect(startRefusal(missing('/opt/herald/src/store/migrations'), url)).toBeNull();
   });
 });

@@ -131,7 +131,7 @@ export class PgDocumentStore<T> implements DocumentStore<T> {
       row = rows[0]!;
     } catch (err) {
       await this.pool.end().catch(() => {});
-      throw startRefusal(err) ?? err;
+      throw startRefusal(err, this.opts.url) ?? err;
     }
     let decoded: { data: T; migrated: boolean };
     try {

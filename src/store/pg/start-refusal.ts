@@ -8,12 +8,22 @@ import { MigrationError } from './migrate.ts';
  * first line, which name the user or the database but never the password), never from DATABASE_URL,
  * whose password must not reach a log. Null for anything else: an unexpected failure keeps its stack.
  */
-export function startRefusal(err: unknown): Unavailable | null {
-  const line = refusalLine(err);
+export function startRefusal(err: unknown, url: string): Unavailable | null {
+  const line = refusalLine(err, certificateFiles(url));
   return line === null ? null : new Unavailable(`Herald cannot start: ${line}`, 'storage_unavailable');
 }
 
-function refusalLine(err: unknown): string | null {
+/** The certificate files DATABASE_URL names (sslrootcert, sslcert, sslkey), which pg reads when it first connects. */
+function certificateFiles(url: string): string[] {
+  try {
+    const params = new URL(url).searchParams;
+    return ['sslrootcert', 'sslcert', 'sslkey'].flatMap((k) => params.get(k) ?? []);
+  } catch {
+    return [];
+  }
+}
+
+function refusalLine(err: unknown, certificates: readonly string[]): string | null {
   if (!(err instanceof Error)) return null;
   const cause = err instanceof MigrationError ? err.cause : err;
   const code = sqlState(cause);
@@ -42,7 +52,7 @@ function refusalLine(err: unknown): string | null {
   }
   // pg reads the certificate files DATABASE_URL names (sslrootcert, sslcert, sslkey) when it first connects.
   const path = (err as { path?: unknown }).path;
-  if ((code === 'ENOENT' || code === 'EACCES') && typeof path === 'string') {
+  if ((code === 'ENOENT' || code === 'EACCES') && typeof path === 'string' && certificates.includes(path)) {
     return `Herald cannot read ${path} (${code}). Check the sslrootcert, sslcert and sslkey files DATABASE_URL names.`;
   }
   // pg parses DATABASE_URL only when it first connects, and redacts it from the error: nothing to quote.
