@@ -11,6 +11,7 @@ import type { PauseState, Sender } from './sender.ts';
 import type { FanOut } from './fanout.ts';
 import { openLocalOutbox } from './local-outbox.ts';
 import { openSharedOutbox } from './shared-outbox.ts';
+import { existingIds } from '../domain/components/following.ts';
 
 /** This process's sending: paused after a setup error (until resumed), and the last error it met. */
 export interface Sending {
@@ -70,7 +71,7 @@ export function openNotify(herald: HeraldCore): Notify {
       engine.subscribers.assertRoom();
       const wait = await limit(clientIp, input.email);
       if (wait > 0) throw new RateLimited(wait);
-      const known = new Set(herald.store.data.components.map((c) => c.id));
+      const known = existingIds(herald.store.data);
       const unknown = input.components.find((c) => !known.has(c));
       if (unknown !== undefined) throw new Invalid(`Unknown component ${unknown}.`, 'components');
       // The answer waits for one durable write, whatever the address's state (no timing tell);

@@ -11,6 +11,7 @@ import { renderNotice, type RenderedMail } from '../notify/render.ts';
 import { bannerFor, type Banner } from '../read/banner.ts';
 import { madeUnder, remember } from '../domain/once.ts';
 import { lateNoticeAt } from '../domain/policy.ts';
+import { existingIds } from '../domain/components/following.ts';
 
 /**
  * What the Comms Lead previews and then publishes: exactly what publish will hand to the verb. A
@@ -97,10 +98,7 @@ export async function previewEmail(herald: Herald, draft: DraftResult): Promise<
   });
   return {
     mail,
-    recipients: await herald.notify.subscribers.countRecipients(
-      draft.incident.components,
-      draft.db.components.map((c) => c.id),
-    ),
+    recipients: await herald.notify.subscribers.countRecipients(draft.incident.components, [...existingIds(draft.db)]),
   };
 }
 

@@ -4,6 +4,7 @@ import { HeraldError, Invalid, NotFound, RateLimited, Unavailable } from '../dom
 import { subscribeSchema } from '../input/subscribe.ts';
 import { parseInput } from '../input/parse.ts';
 import { httpStatus } from '../api/errors.ts';
+import { existingIds } from '../domain/components/following.ts';
 
 /**
  * What the public subscription pages do with their forms (subscribe,
@@ -80,7 +81,7 @@ export async function chooseComponents(
   form: FormData,
 ): Promise<FormOutcome & { subscriber: Subscriber | null }> {
   const chosen = [...new Set(form.getAll('components').map(String))];
-  const known = new Set(herald.store.data.components.map((c) => c.id));
+  const known = existingIds(herald.store.data);
   if (chosen.some((c) => !known.has(c)) || chosen.length > 200) {
     return { status: 422, error: 'Unknown component.', subscriber: await herald.notify.subscribers.resolve('manage', token) };
   }

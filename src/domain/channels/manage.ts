@@ -3,6 +3,7 @@ import { recordAudit } from '../audit.ts';
 import { NotFound, Invalid } from '../errors.ts';
 import { randomId } from '../ids.ts';
 import { redactUrl, type Channel, type ChannelKind, type ChannelMinImpact, type ChannelState } from './model.ts';
+import { existingIds } from '../components/following.ts';
 
 export interface ChannelInput {
   kind: ChannelKind;
@@ -30,7 +31,7 @@ const audited = (c: Channel) => ({
 });
 
 function checkComponents(ctx: VerbContext, ids: string[] | undefined): void {
-  const known = new Set(ctx.db.components.map((c) => c.id));
+  const known = existingIds(ctx.db);
   const unknown = ids?.find((id) => !known.has(id));
   if (unknown !== undefined) throw new Invalid(`Unknown component ${unknown}.`, 'components', 'unknown_component');
 }
