@@ -26,11 +26,11 @@ export default defineConfig({
             'tests/integration/{full-disk-journals,storage-failure,start-checks,crash-safety,outbox-crash,foundation-process,unwritten-outcomes}.test.ts',
             // The HTTP body limit is the same code on both engines; its RSS bound is measured on the embedded one.
             'tests/integration/body-limits.test.ts',
-            // Layout, target sizes, axe and HTML validity (of the history pages too), and the XSS corpus in
-            // embed.js: how pages and the banner look, drawn from the same data on either engine (seeded through
-            // the admin API, which the API suites test on both). design-items, the banner's own behaviour and the
-            // journeys run on both.
-            'tests/e2e/{design,a11y,embed-xss,history-pages}.test.ts',
+            // Layout, target sizes, axe and HTML validity (of the history pages too), the designer's items one
+            // by one, and the XSS corpus in embed.js: how pages and the banner look, drawn from the same data on
+            // either engine (seeded through the admin API, which the API suites test on both). The console's
+            // own browser suite, the banner's behaviour and the journeys run on both.
+            'tests/e2e/{design,design-items,a11y,embed-xss,history-pages}.test.ts',
           ],
           globalSetup: ['tests/setup/postgres.ts'],
         },
