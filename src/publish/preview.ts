@@ -11,6 +11,7 @@ import { renderNotice, type RenderedMail } from '../notify/render.ts';
 import { bannerFor, type Banner } from '../read/banner.ts';
 import { madeUnder, remember } from '../domain/once.ts';
 import { lateNoticeAt } from '../domain/policy.ts';
+import { applyLateNotices } from '../domain/incidents/late-notice.ts';
 import { existingIds } from '../domain/components/following.ts';
 
 /**
@@ -69,13 +70,10 @@ export function dryRun(herald: Herald, actor: string, action: DraftAction): Draf
   const db = structuredClone(herald.store.data);
   const ctx = { ...herald.context(actor), db };
   const { incident, update } = applyDraft(ctx, action);
+  // Already due (a start given in the past): the timer's verb marks it within seconds of publishing and
+  // the outbox sends it with this update, so the preview runs that verb on its copy and shows that email.
+  if (applyLateNotices(ctx).includes(incident.id)) return { db, incident, update, noticeKind: 'disruption', lateNoticeAt: null };
   const late = lateNoticeAt(db.settings, incident);
-  if (late !== null && late <= ctx.now.getTime()) {
-    // Already due (a start given in the past): the timer marks it within seconds of publishing
-    // (applyLateNotices) and the outbox sends it with this update, so the preview shows that email.
-    incident.late_notice_at = ctx.now.toISOString();
-    return { db, incident, update, noticeKind: 'disruption', lateNoticeAt: null };
-  }
   const lateAt = late === null ? null : new Date(late).toISOString();
   return { db, incident, update, noticeKind: update.notify ? noticeKind(incident, update) : null, lateNoticeAt: lateAt };
 }
