@@ -29,7 +29,8 @@ export default defineConfig({
             // Layout, target sizes, axe and HTML validity (of the history pages too), the designer's items one
             // by one, and the XSS corpus in embed.js: how pages and the banner look, drawn from the same data on
             // either engine (seeded through the admin API, which the API suites test on both). The console's
-            // own browser suite, the banner's behaviour and the journeys run on both.
+            // own browser suite, the banner's behaviour and the journeys run on both, their axe and HTML checks on
+            // the embedded engine only (console.test.ts, subscribe-pages.test.ts).
             'tests/e2e/{design,design-items,a11y,embed-xss,history-pages}.test.ts',
           ],
           globalSetup: ['tests/setup/postgres.ts'],

@@ -6,12 +6,13 @@ import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
 import { SITE, local, to } from '../helpers/mail-flow.ts';
 import { until } from '../helpers/poll.ts';
 import { axeContext, axeViolations, launchBrowser } from '../helpers/browser.ts';
-import { engineEnv } from '../helpers/engine.ts';
+import { engine, engineEnv } from '../helpers/engine.ts';
 
 /**
  * The subscription pages in a real browser, without JavaScript: subscribe
  * through the form, confirm from the email's link, manage, unsubscribe; each
- * page valid HTML, with no serious axe-core violation, at 360 px wide.
+ * page valid HTML, with no serious axe-core violation, at 360 px wide (on the
+ * embedded engine; on PostgreSQL the journey alone).
  */
 let h: HeraldProcess;
 let smtp: TestSmtp;
@@ -42,6 +43,8 @@ describe('subscription pages', () => {
       },
     });
     const check = async (label: string) => {
+      // How the pages look is drawn from the same data on either engine: the postgres project walks the journey only.
+      if (engine() === 'postgres') return;
       // The server's bytes, not the browser's re-serialized DOM.
       const report = await validator.validateString(await (await fetch(page.url())).text());
       expect(
