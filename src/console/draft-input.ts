@@ -1,21 +1,18 @@
 import type { Db, Incident } from '../domain/model.ts';
 import type { ComponentStatus, IncidentStatus } from '../domain/status.ts';
-import type { SeverityLevel } from '../domain/settings.ts';
-import { announced, levelOf, shouldNotify } from '../domain/policy.ts';
 import { UPDATE_STATUSES } from '../domain/incidents/lifecycle.ts';
-import { sameLevel } from '../domain/incidents/severity.ts';
-import { isOpenIncident } from '../domain/overall.ts';
 import { checked, componentChanges, formFields, validate, type FieldErrors } from './forms.ts';
 import { incidentCreateSchema, instant, updateCreateSchema } from '../input/schemas.ts';
-import { clientTemplate, updateTemplate, type TemplateName } from './templates.ts';
 import type { DraftAction } from '../publish/preview.ts';
-
-/** What the console's forms read besides the form: the data, the page's time zone and the clock. */
-export interface FormContext {
-  db: Db;
-  timeZone: string;
-  now: Date;
-}
+import {
+  declareNotifyDefault,
+  declareTemplate,
+  incidentTemplate,
+  levelById,
+  notifyDefault,
+  regradeLevel,
+  type FormContext,
+} from './form-defaults.ts';
 
 /** The declare form's values, as shown (first visit, after an error, back from preview). */
 export interface DeclareValues {
@@ -90,88 +87,8 @@ export function notifyChoice(form: FormData): boolean | undefined {
   return now;
 }
 
-const names = (db: Db, ids: string[]) => ids.map((id) => db.components.find((c) => c.id === id)?.name ?? id);
 /** The components a form names that exist: an unknown one is refused, and its id as sent (a NUL, say) stays out of the template. */
 const known = (db: Db, changes: Record<string, unknown>) => Object.keys(changes).filter((id) => db.components.some((c) => c.id === id));
-const levelById = (db: Db, id: string): SeverityLevel | null => db.settings.severities.find((l) => l.id === id) ?? null;
-
-/** Whether declaring at this level emails by the runbook. */
-export const declareNotifyDefault = (level: SeverityLevel | null): boolean =>
-  shouldNotify(level, { first: true, resolves: false, announced: false, notify: undefined });
-
-/** The level an update form re-grades the incident to: null when it leaves the severity as it is. */
-const regradeLevel = (db: Db, incident: Incident, severity: string): SeverityLevel | null => {
-  const level = severity ? levelById(db, severity) : null;
-  return level && !sameLevel(incident.severity, level) ? level : null;
-};
-
-/** Whether an update of this status (and re-grade, if any) emails by the runbook (policy.shouldNotify). */
-export function notifyDefault(db: Db, incident: Incident, status: IncidentStatus, severity = ''): boolean {
-  const resolves = status === 'resolved' && incident.resolved_at === null;
-  const level = levelOf(db.settings, incident);
-  const to = regradeLevel(db, incident, severity);
-  const q = { first: false, resolves, announced: announced(incident), notify: undefined };
-  return shouldNotify(to ?? level, to ? { ...q, regradedFrom: level } : q);
-}
-
-/** The declare form's template, filled for a level and components. */
-export function declareTemplate(fc: FormContext, level: SeverityLevel | null, componentIds: string[], eta: string | null = null): string {
-  return updateTemplate('investigating', { ...fc, components: names(fc.db, componentIds), level, startedAt: null, eta });
-}
-
-/** An update's template for a status, filled from the incident (and the level it is re-graded to: its cadence). */
-function incidentTemplate(
-  fc: FormContext,
-  incident: Incident,
-  status: IncidentStatus,
-  componentIds: string[],
-  eta: string | null,
-  regradedTo: SeverityLevel | null = null,
-) {
-  const name: TemplateName = status === 'postmortem' ? 'resolved' : status;
-  const level = regradedTo ?? levelOf(fc.db.settings, incident);
-  const { started_at: startedAt, resolved_at: resolvedAt } = incident;
-  return updateTemplate(name, {
-    ...fc,
-    components: names(fc.db, componentIds),
-    level,
-    startedAt,
-    resolvedAt,
-    eta,
-    othersOpen: othersOpen(fc.db, incident),
-  });
-}
-
-/** For the console's script: each choice's template with the component names as tokens. */
-export function declareClientTemplates(fc: FormContext): Record<string, string> {
-  const levels: Array<[string, SeverityLevel | null]> = [
-    ['', null],
-    ...fc.db.settings.severities.map((l) => [l.id, l] as [string, SeverityLevel]),
-  ];
-  return Object.fromEntries(
-    levels.map(([id, level]) => [id, clientTemplate('investigating', { ...fc, level, startedAt: null, eta: null })]),
-  );
-}
-
-/** Whether an incident other than this one is open (the resolved text then does not say every service works). */
-const othersOpen = (db: Db, incident: Incident): boolean => db.incidents.some((i) => i.id !== incident.id && isOpenIncident(i));
-
-export function updateClientTemplates(fc: FormContext, incident: Incident, statuses: IncidentStatus[]): Record<string, string> {
-  const level = levelOf(fc.db.settings, incident);
-  return Object.fromEntries(
-    statuses.map((s) => [
-      s,
-      clientTemplate(s === 'postmortem' ? 'resolved' : s, {
-        ...fc,
-        level,
-        startedAt: incident.started_at,
-        resolvedAt: incident.resolved_at,
-        eta: incident.eta,
-        othersOpen: othersOpen(fc.db, incident),
-      }),
-    ]),
-  );
-}
 
 /** A fresh declare form: the investigating template; notify as the runbook says for the most severe level. */
 export function blankDeclare(fc: FormContext): DeclareValues {

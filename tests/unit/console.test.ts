@@ -16,11 +16,11 @@ import {
   blankUpdate,
   declareFromForm,
   notifyChoice,
-  notifyDefault,
   updateFromForm,
   valuesFromDraft,
   type DeclareValues,
 } from '../../src/console/draft-input.ts';
+import { notifyDefault } from '../../src/console/form-defaults.ts';
 import { hashPassword, verifyPassword } from '../../src/auth/password.ts';
 import { component, ctx, db, T0 } from '../helpers/db.ts';
 import { declareIncident } from '../../src/domain/incidents/declare.ts';

@@ -1,0 +1,101 @@
+import type { Db, Incident } from '../domain/model.ts';
+import type { IncidentStatus } from '../domain/status.ts';
+import type { SeverityLevel } from '../domain/settings.ts';
+import { announced, levelOf, shouldNotify } from '../domain/policy.ts';
+import { sameLevel } from '../domain/incidents/severity.ts';
+import { isOpenIncident } from '../domain/overall.ts';
+import { clientTemplate, updateTemplate, type TemplateName } from './templates.ts';
+
+/**
+ * What the console's forms start from, for each choice a Comms Lead can make: the runbook's default
+ * for "Email subscribers" and the update template, filled in on the server (draft-input.ts) and, with
+ * component names and the estimate left as tokens, for the optional script (public/admin/console.js).
+ */
+
+/** What the console's forms read besides the form: the data, the page's time zone and the clock. */
+export interface FormContext {
+  db: Db;
+  timeZone: string;
+  now: Date;
+}
+
+const names = (db: Db, ids: string[]) => ids.map((id) => db.components.find((c) => c.id === id)?.name ?? id);
+export const levelById = (db: Db, id: string): SeverityLevel | null => db.settings.severities.find((l) => l.id === id) ?? null;
+
+/** Whether declaring at this level emails by the runbook. */
+export const declareNotifyDefault = (level: SeverityLevel | null): boolean =>
+  shouldNotify(level, { first: true, resolves: false, announced: false, notify: undefined });
+
+/** The level an update form re-grades the incident to: null when it leaves the severity as it is. */
+export const regradeLevel = (db: Db, incident: Incident, severity: string): SeverityLevel | null => {
+  const level = severity ? levelById(db, severity) : null;
+  return level && !sameLevel(incident.severity, level) ? level : null;
+};
+
+/** Whether an update of this status (and re-grade, if any) emails by the runbook (policy.shouldNotify). */
+export function notifyDefault(db: Db, incident: Incident, status: IncidentStatus, severity = ''): boolean {
+  const resolves = status === 'resolved' && incident.resolved_at === null;
+  const level = levelOf(db.settings, incident);
+  const to = regradeLevel(db, incident, severity);
+  const q = { first: false, resolves, announced: announced(incident), notify: undefined };
+  return shouldNotify(to ?? level, to ? { ...q, regradedFrom: level } : q);
+}
+
+/** The declare form's template, filled for a level and components. */
+export function declareTemplate(fc: FormContext, level: SeverityLevel | null, componentIds: string[], eta: string | null = null): string {
+  return updateTemplate('investigating', { ...fc, components: names(fc.db, componentIds), level, startedAt: null, eta });
+}
+
+/** An update's template for a status, filled from the incident (and the level it is re-graded to: its cadence). */
+export function incidentTemplate(
+  fc: FormContext,
+  incident: Incident,
+  status: IncidentStatus,
+  componentIds: string[],
+  eta: string | null,
+  regradedTo: SeverityLevel | null = null,
+) {
+  const name: TemplateName = status === 'postmortem' ? 'resolved' : status;
+  const level = regradedTo ?? levelOf(fc.db.settings, incident);
+  const { started_at: startedAt, resolved_at: resolvedAt } = incident;
+  return updateTemplate(name, {
+    ...fc,
+    components: names(fc.db, componentIds),
+    level,
+    startedAt,
+    resolvedAt,
+    eta,
+    othersOpen: othersOpen(fc.db, incident),
+  });
+}
+
+/** For the console's script: each choice's template with the component names as tokens. */
+export function declareClientTemplates(fc: FormContext): Record<string, string> {
+  const levels: Array<[string, SeverityLevel | null]> = [
+    ['', null],
+    ...fc.db.settings.severities.map((l) => [l.id, l] as [string, SeverityLevel]),
+  ];
+  return Object.fromEntries(
+    levels.map(([id, level]) => [id, clientTemplate('investigating', { ...fc, level, startedAt: null, eta: null })]),
+  );
+}
+
+/** Whether an incident other than this one is open (the resolved text then does not say every service works). */
+const othersOpen = (db: Db, incident: Incident): boolean => db.incidents.some((i) => i.id !== incident.id && isOpenIncident(i));
+
+export function updateClientTemplates(fc: FormContext, incident: Incident, statuses: IncidentStatus[]): Record<string, string> {
+  const level = levelOf(fc.db.settings, incident);
+  return Object.fromEntries(
+    statuses.map((s) => [
+      s,
+      clientTemplate(s === 'postmortem' ? 'resolved' : s, {
+        ...fc,
+        level,
+        startedAt: incident.started_at,
+        resolvedAt: incident.resolved_at,
+        eta: incident.eta,
+        othersOpen: othersOpen(fc.db, incident),
+      }),
+    ]),
+  );
+}
