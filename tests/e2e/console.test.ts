@@ -5,7 +5,6 @@ import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
 import { SITE, outboxSettled, subscribeAndConfirm, to } from '../helpers/mail-flow.ts';
 import { until } from '../helpers/poll.ts';
 import { axeContext, axeViolations, closeWithin, launchBrowser, screenshot } from '../helpers/browser.ts';
-import { engine } from '../helpers/engine.ts';
 
 /**
  * The Comms Lead console in real Chromium, against a real Herald and a real
@@ -466,45 +465,40 @@ describe('a Comms Lead runs a whole incident from the console', () => {
     await expect(page.locator('tbody').textContent()).resolves.toContain('subscriber.remove');
   });
 
-  // How the pages look is drawn from the same data on either engine: the postgres project runs the flows only.
-  it.skipIf(engine() === 'postgres')(
-    'axe-core finds no serious or critical violation on any admin page',
-    async () => {
-      const incidentId = await resolvedCheckoutIncident();
-      const page = await signedInPage();
-      // The correction form of the first update (the correction test visits it).
-      await open(page, `/admin/incidents/${incidentId}`);
-      const correction = await page.locator('a:has-text("Correct text")').last().getAttribute('href');
-      expect(correction).toMatch(/^\/admin\//);
-      const pages = [
-        '/admin',
-        '/admin/incidents/new',
-        '/admin/incidents',
-        `/admin/incidents/${incidentId}`,
-        `/admin/incidents/${incidentId}/postmortem`,
-        '/admin/maintenance',
-        '/admin/components',
-        '/admin/subscribers',
-        '/admin/deliveries',
-        '/admin/audit',
-        // The searches and the correction form the flow visits (in `visited` when those tests ran).
-        '/admin/deliveries?q=dave',
-        '/admin/subscribers?q=carol',
-        '/admin/audit?q=subscriber',
-        correction!,
-        ...visited,
-      ];
-      const problems: Record<string, string[]> = {};
-      for (const path of new Set(pages)) {
-        const res = await page.goto(`${h.url}${path}`);
-        expect(res?.status(), path).toBe(200);
-        const v = await axeViolations(page);
-        if (v.length) problems[path] = v;
-      }
-      expect(problems).toEqual({});
-    },
-    60_000,
-  ); // sixteen pages through axe took 20 s on CI's slowest machine; the public pages' check has 60 s too
+  it('axe-core finds no serious or critical violation on any admin page', async () => {
+    const incidentId = await resolvedCheckoutIncident();
+    const page = await signedInPage();
+    // The correction form of the first update (the correction test visits it).
+    await open(page, `/admin/incidents/${incidentId}`);
+    const correction = await page.locator('a:has-text("Correct text")').last().getAttribute('href');
+    expect(correction).toMatch(/^\/admin\//);
+    const pages = [
+      '/admin',
+      '/admin/incidents/new',
+      '/admin/incidents',
+      `/admin/incidents/${incidentId}`,
+      `/admin/incidents/${incidentId}/postmortem`,
+      '/admin/maintenance',
+      '/admin/components',
+      '/admin/subscribers',
+      '/admin/deliveries',
+      '/admin/audit',
+      // The searches and the correction form the flow visits (in `visited` when those tests ran).
+      '/admin/deliveries?q=dave',
+      '/admin/subscribers?q=carol',
+      '/admin/audit?q=subscriber',
+      correction!,
+      ...visited,
+    ];
+    const problems: Record<string, string[]> = {};
+    for (const path of new Set(pages)) {
+      const res = await page.goto(`${h.url}${path}`);
+      expect(res?.status(), path).toBe(200);
+      const v = await axeViolations(page);
+      if (v.length) problems[path] = v;
+    }
+    expect(problems).toEqual({});
+  }, 60_000); // sixteen pages through axe took 20 s on CI's slowest machine; the public pages' check has 60 s too
 });
 
 describe('POST /api/admin/preview (the same dry run, as JSON)', () => {
