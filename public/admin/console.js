@@ -10,23 +10,31 @@
     }
   }
 
-  // The "Email subscribers" box follows the runbook default for the chosen
-  // severity or status, until the Comms Lead ticks or unticks it by hand.
-  function followNotifyDefault(form, radioName, defaults) {
+  // The "Email subscribers" box follows the runbook default for what the form
+  // has chosen, until the Comms Lead ticks or unticks it by hand. The defaults
+  // are keyed by the values of the fields named in data-notify-key, joined by
+  // "|": the declare form's severity; an update's status and re-grade.
+  function followNotifyDefault(form, defaults) {
     var box = form.querySelector('input[name="notify"]');
     if (!box) return;
+    var fields = (form.getAttribute('data-notify-key') || '').split(' ');
     var touched = false;
-    box.addEventListener('change', function () {
-      touched = true;
-    });
-    form.querySelectorAll('input[name="' + radioName + '"]').forEach(function (radio) {
-      radio.addEventListener('change', function () {
-        if (touched || !radio.checked || !(radio.value in defaults)) return;
-        box.checked = !!defaults[radio.value];
-        // Still "as shown": the server lets the runbook decide.
-        var shown = form.querySelector('input[name="notify_shown"]');
-        if (shown) shown.value = box.checked ? '1' : '0';
-      });
+    function chosen(name) {
+      var el = form.querySelector('input[name="' + name + '"]:checked') || form.querySelector('select[name="' + name + '"]');
+      return el ? el.value : '';
+    }
+    form.addEventListener('change', function (e) {
+      if (e.target === box) {
+        touched = true;
+        return;
+      }
+      if (touched || fields.indexOf(e.target.name) < 0) return;
+      var key = fields.map(chosen).join('|');
+      if (!(key in defaults)) return;
+      box.checked = !!defaults[key];
+      // Still "as shown": the server lets the runbook decide.
+      var shown = form.querySelector('input[name="notify_shown"]');
+      if (shown) shown.value = box.checked ? '1' : '0';
     });
   }
 
@@ -109,7 +117,7 @@
     showCurrentTab();
     document.querySelectorAll('form[data-choice]').forEach(function (form) {
       var choice = form.getAttribute('data-choice');
-      followNotifyDefault(form, choice, readJson(form, 'data-notify-defaults'));
+      followNotifyDefault(form, readJson(form, 'data-notify-defaults'));
       followTemplates(form, choice, readJson(form, 'data-templates'));
     });
     document.querySelectorAll('form[action="/admin/publish"]').forEach(guardDoubleSubmit);

@@ -401,6 +401,24 @@ describe('a Comms Lead runs a whole incident from the console', () => {
     await noJs.close();
   });
 
+  it('the "Email subscribers" box follows a re-grade as the server would: raised to a level that emails, nobody told yet, the update is the disruption notice', async () => {
+    const declared = await h.admin('/incidents', {
+      body: { name: 'Exports delayed', impact: 'minor', body: 'Looking into it.', components: {}, notify: false },
+    });
+    expect(declared.status).toBe(201);
+    const { id } = (await declared.json()) as { id: string };
+    const page = await signedInPage(`/admin/incidents/${id}`);
+    // A SEV-3's update: no email by the runbook.
+    expect(await page.isChecked('input[name="notify"]')).toBe(false);
+    await page.selectOption('#update-severity', 'sev1');
+    expect(await page.isChecked('input[name="notify"]')).toBe(true);
+    await page.selectOption('#update-severity', '');
+    expect(await page.isChecked('input[name="notify"]')).toBe(false);
+    await page.selectOption('#update-severity', 'sev1');
+    await page.click('button:has-text("Preview update")');
+    await expect(page.locator('#email-summary').textContent()).resolves.toContain('(disruption notice)');
+  });
+
   it('runs the rest from forms too: components, maintenance, postmortem, subscribers, a failed delivery retried', async () => {
     const incidentId = await resolvedCheckoutIncident();
     const page = await signedInPage();
