@@ -5,7 +5,7 @@ import { deliveryId } from '../store/mail/model.ts';
 import { followedNames } from '../domain/components/following.ts';
 import type { LinkTokens } from '../store/mail/tokens.ts';
 import { noticeIntents, threadRootKey, type NoticeIntent } from './intents.ts';
-import { renderConfirm, renderNotice } from './render.ts';
+import { renderConfirm, renderNotice, renderSubscribed } from './render.ts';
 import { buildRaw, compileRaw, fillRaw, tokenPlaceholder, type RawTemplate } from './raw-mail.ts';
 
 /** The skip reason of a notice whose incident or update is not in the document it was composed from. */
@@ -51,8 +51,14 @@ export class Composer {
     if (!s) return { skip: 'subscriber removed' };
     if (s.suppressed) return { skip: `address suppressed (${s.suppressed})` };
     if (d.kind === 'confirm') {
-      if (s.state !== 'pending') return { skip: `subscriber is ${s.state}` };
-      return { message: this.confirmMessage(d, s, db) };
+      if (s.state === 'pending') return { message: this.confirmMessage(d, s, db) };
+      // A request from a confirmed address is answered with its manage link. Only one made since it was
+      // confirmed: a confirmation sent again once its reader confirmed (a send not recorded before a
+      // crash, a retry of a failed one) tells them nothing.
+      if (s.state === 'confirmed' && s.confirmed_at !== null && Date.parse(d.created_at) >= Date.parse(s.confirmed_at)) {
+        return { message: this.subscribedMessage(d, s, db) };
+      }
+      return { skip: `subscriber is ${s.state}` };
     }
     if (s.state !== 'confirmed') return { skip: `subscriber is ${s.state}` };
     const intent = this.findIntent(d.intent, db);
@@ -128,13 +134,18 @@ export class Composer {
       textEncoding: 'quoted-printable',
       messageId: v.messageId,
       ...(v.root ? { inReplyTo: v.root, references: [v.root] } : {}),
-      headers: {
-        // One header with the HTTPS link (RFC 8058); nodemailer's list.unsubscribe array would write two.
-        'List-Unsubscribe': `<${site}/unsubscribe/${v.unsub}>`,
-        'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
-        'List-Id': `${this.cfg.SITE_NAME.replace(/[<>"\r\n]/g, '')} <status.${this.host}>`,
-        'Auto-Submitted': 'auto-generated',
-      },
+      headers: this.listHeaders(v.unsub),
+    };
+  }
+
+  /** The headers of a message to a subscriber: its one-click unsubscribe and the list it belongs to. */
+  private listHeaders(unsub: string): Record<string, string> {
+    return {
+      // One header with the HTTPS link (RFC 8058); nodemailer's list.unsubscribe array would write two.
+      'List-Unsubscribe': `<${this.cfg.SITE_URL}/unsubscribe/${unsub}>`,
+      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+      'List-Id': `${this.cfg.SITE_NAME.replace(/[<>"\r\n]/g, '')} <status.${this.host}>`,
+      'Auto-Submitted': 'auto-generated',
     };
   }
 
@@ -155,6 +166,28 @@ export class Composer {
       text: mail.text,
       messageId: this.messageId(d.id),
       headers: { 'Auto-Submitted': 'auto-generated' },
+    };
+  }
+
+  /** The answer to a confirmed address that asked to subscribe again: its choice as it stands, and where to change it. */
+  private subscribedMessage(d: Delivery, s: Subscriber, db: Db): Mail.Options {
+    const site = this.cfg.SITE_URL;
+    const unsub = this.tokens.issue('unsubscribe', s);
+    const mail = renderSubscribed({
+      siteName: this.cfg.SITE_NAME,
+      siteUrl: site,
+      manageUrl: `${site}/subscribe/manage/${this.tokens.issue('manage', s)}`,
+      unsubscribeUrl: `${site}/unsubscribe/${unsub}`,
+      componentNames: followedNames(s.components, db),
+    });
+    return {
+      from: this.cfg.MAIL_FROM,
+      to: { name: '', address: s.email },
+      subject: mail.subject,
+      html: mail.html,
+      text: mail.text,
+      messageId: this.messageId(d.id),
+      headers: this.listHeaders(unsub),
     };
   }
 }

@@ -29,6 +29,8 @@ export interface RenderedMail {
 
 type Template = (ctx: object) => string;
 const KINDS: MailKind[] = ['confirm', 'disruption', 'update', 'restoration', 'maintenance', 'postmortem'];
+/** Templates of mail that is no delivery kind of its own (see renderSubscribed). */
+const OTHERS = ['subscribed'];
 const PARTIALS = ['layout', 'field', 'promise', 'closing'];
 let templates: Record<string, { html: Template; text: Template }> | null = null;
 
@@ -43,7 +45,7 @@ function load(): Record<string, { html: Template; text: Template }> {
     text.registerPartial(p, read(`${p}.text.hbs`));
   }
   const out: Record<string, { html: Template; text: Template }> = {};
-  for (const kind of KINDS) {
+  for (const kind of [...KINDS, ...OTHERS]) {
     out[kind] = {
       html: html.compile(read(`${kind}.html.hbs`), { strict: false }),
       text: text.compile(read(`${kind}.text.hbs`), { noEscape: true }),
@@ -164,6 +166,29 @@ export function renderConfirm(input: { siteName: string; siteUrl: string; confir
   const subject = oneLine(`[${input.siteName}] Confirm your subscription`);
   const ctx = { ...input, subject, preheader: 'Confirm to receive incident notices.', componentNames: input.componentNames.join(', ') };
   const t = load()['confirm' satisfies MailKind]!;
+  return { subject, html: t.html(ctx), text: tidy(t.text(ctx)) };
+}
+
+/**
+ * The answer to a confirmed address that asked to subscribe again: it is a confirmation delivery
+ * (one per request, sent like one) whose subscriber was confirmed by then. Its footer is a notice's: the
+ * address is subscribed.
+ */
+export function renderSubscribed(input: {
+  siteName: string;
+  siteUrl: string;
+  manageUrl: string;
+  unsubscribeUrl: string;
+  componentNames: string[];
+}): RenderedMail {
+  const subject = oneLine(`[${input.siteName}] You are already subscribed`);
+  const ctx = {
+    ...input,
+    subject,
+    preheader: 'Your subscription is unchanged. Manage it or unsubscribe with the link inside.',
+    componentNames: input.componentNames.join(', '),
+  };
+  const t = load().subscribed!;
   return { subject, html: t.html(ctx), text: tidy(t.text(ctx)) };
 }
 

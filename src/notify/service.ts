@@ -30,7 +30,10 @@ export interface MailEngine {
   opened: Promise<void>;
   /** Resolves once queued deliveries are resumed and the first fan-out pass ran. */
   ready: Promise<void>;
-  /** Queues the confirmation email of a subscriber's current request (created once, however often called). */
+  /**
+   * Queues the email answering a subscriber's current request (created once, however often called): a
+   * confirmation, or for a confirmed address a note with its manage link.
+   */
   queueConfirmation(s: Subscriber): Promise<void>;
   /** A delivery the Comms Lead queued again: send it. */
   requeued(d: Delivery): void;
@@ -74,14 +77,15 @@ export function openNotify(herald: HeraldCore): Notify {
       const known = existingIds(herald.store.data);
       const unknown = input.components.find((c) => !known.has(c));
       if (unknown !== undefined) throw new Invalid(`Unknown component ${unknown}.`, 'components');
-      // The answer waits for one durable write, whatever the address's state (no timing tell);
-      // the confirmation is queued after the reply (and rebuilt at start if that is lost).
-      const { subscriber, sendConfirm } = await engine.subscribers.request(input.email, [...new Set(input.components)], herald.now());
-      if (sendConfirm)
+      // The answer waits for one durable write, whatever the address's state (no timing tell); the email is
+      // queued after the reply. A confirmation lost here is rebuilt at start; an already-subscribed note is
+      // not (nothing records that it was due), and asking again sends one.
+      const { subscriber, sendMail } = await engine.subscribers.request(input.email, [...new Set(input.components)], herald.now());
+      if (sendMail)
         setImmediate(
           () =>
             void queueConfirmation(subscriber).catch((e: Error) =>
-              herald.log(`[outbox] confirmation for ${subscriber.id} not queued yet: ${e.message}`),
+              herald.log(`[outbox] the email answering ${subscriber.id}'s request was not queued: ${e.message}`),
             ),
         );
     },

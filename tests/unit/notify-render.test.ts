@@ -15,7 +15,7 @@ import {
 import { rescheduleMaintenance } from '../../src/domain/maintenance/reschedule.ts';
 import type { Maintenance } from '../../src/domain/model.ts';
 import { noticeIntents, noticeKind } from '../../src/notify/intents.ts';
-import { renderConfirm, renderNotice } from '../../src/notify/render.ts';
+import { renderConfirm, renderNotice, renderSubscribed } from '../../src/notify/render.ts';
 import { formatDuration } from '../../src/domain/overall.ts';
 import { wantsMail as wants, type Subscriber } from '../../src/store/mail/model.ts';
 import { effectiveComponents, followedNames } from '../../src/domain/components/following.ts';
@@ -410,5 +410,26 @@ describe('templates', () => {
     expect(mail.html).toContain('href="https://s.example/subscribe/confirm/abc.def"');
     expect(mail.text).toContain('about API');
     expect(mail.text).not.toContain('Unsubscribe:');
+  });
+
+  it('the already-subscribed email carries the manage link and a subscriber footer', () => {
+    const input = {
+      siteName: 'Acme & <Co>',
+      siteUrl: 'https://s.example',
+      manageUrl: 'https://s.example/subscribe/manage/abc.def',
+      unsubscribeUrl: 'https://s.example/unsubscribe/abc.ghi',
+    };
+    const all = renderSubscribed({ ...input, componentNames: [] });
+    expect(all.subject).toBe('[Acme & <Co>] You are already subscribed');
+    expect(all.text).toContain('to Acme & <Co> status updates. It is already subscribed, and nothing has changed.');
+    expect(all.text).toContain('manage your subscription:\n\nhttps://s.example/subscribe/manage/abc.def\n');
+    expect(all.text).toContain('If you did not ask for this, ignore this email: nothing changes.');
+    expect(all.text).toContain('Unsubscribe: https://s.example/unsubscribe/abc.ghi');
+    expect(all.html).toContain('href="https://s.example/subscribe/manage/abc.def"');
+    expect(all.html).toContain('Acme &amp; &lt;Co&gt;');
+    expect(all.html).not.toContain('<Co>');
+    expect(renderSubscribed({ ...input, componentNames: ['API', 'Web'] }).text).toContain(
+      'notices about API, Web, and nothing has changed.',
+    );
   });
 });

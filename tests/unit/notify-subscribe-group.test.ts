@@ -72,7 +72,7 @@ describe('subscribe requests are group-committed', () => {
     expect(lines()).toBe(100);
     expect(book.size).toBe(100);
     expect(outcomes.map((o) => o.subscriber.seq)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
-    expect(outcomes.every((o) => o.sendConfirm)).toBe(true);
+    expect(outcomes.every((o) => o.sendMail)).toBe(true);
     await book.close();
   });
 
@@ -80,7 +80,7 @@ describe('subscribe requests are group-committed', () => {
     const grouped = open();
     const serial = open();
     const emails = ['Ann@example.com', 'bob@example.com', 'ann@example.com', 'ANN@example.com'];
-    // The confirmed address answers like the others and changes nothing but its updated_at.
+    // The confirmed address answers like the others and changes nothing but its updated_at and its count of requests.
     const bob = await grouped.book.request('bob@example.com', [], now);
     await grouped.book.confirm(grouped.book.link('confirm', bob.subscriber), now);
     const bob2 = await serial.book.request('bob@example.com', [], now);
@@ -102,7 +102,7 @@ describe('subscribe requests are group-committed', () => {
 
     expect(grouped.journal.appends).toEqual([1, 4]);
     const shape = (o: RequestOutcome) => ({
-      sendConfirm: o.sendConfirm,
+      sendMail: o.sendMail,
       email: o.subscriber.email,
       state: o.subscriber.state,
       confirms: o.subscriber.confirms,
@@ -110,15 +110,17 @@ describe('subscribe requests are group-committed', () => {
       seq: o.subscriber.seq,
     });
     expect(a.map(shape)).toEqual(b.map(shape));
-    // Ann: created once, then renewed twice (one subscriber, three confirmations due); Bob stays confirmed.
-    expect(a.map((o) => [o.sendConfirm, o.subscriber.confirms])).toEqual([
+    // Ann: created once, then renewed twice (one subscriber, three confirmations due); Bob stays confirmed,
+    // his request counted (its own email, a note that he is subscribed).
+    expect(a.map((o) => [o.sendMail, o.subscriber.confirms])).toEqual([
       [true, 1],
-      [false, 1],
+      [true, 2],
       [true, 2],
       [true, 3],
     ]);
     expect(new Set([a[0]!.subscriber.id, a[2]!.subscriber.id, a[3]!.subscriber.id]).size).toBe(1);
     expect(grouped.book.get(a[0]!.subscriber.id)).toMatchObject({ confirms: 3, components: ['c3'] });
+    expect(grouped.book.get(a[1]!.subscriber.id)).toMatchObject({ state: 'confirmed', components: [] });
     await grouped.book.close();
     await serial.book.close();
 

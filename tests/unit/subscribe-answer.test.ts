@@ -10,8 +10,8 @@ import { until } from '../helpers/poll.ts';
 /**
  * A subscribe answer must not tell whether an address is new, pending or
  * already confirmed: every answer waits for the same work, one durable append
- * of the subscriber's record, and the confirmation email is queued only after
- * the answer. Checked on the real journals in a real DATA_DIR (no clock here:
+ * of the subscriber's record, and the email answering it (a confirmation, or
+ * for a confirmed address its manage link) is queued only after the answer. Checked on the real journals in a real DATA_DIR (no clock here:
  * the work itself is counted, so the test cannot flake on a busy machine).
  */
 let herald: Herald | null = null;
@@ -25,8 +25,8 @@ const lines = (file: string) => readFileSync(join(dir, file), 'utf8').split('\n'
 const nextTurn = () => new Promise((r) => setImmediate(r));
 
 /**
- * Waits until the work after an answer is done: every pending subscriber's
- * confirmation exists, nothing waits to be sent, and the journals stopped
+ * Waits until the work after an answer is done: every deliverable subscriber's
+ * latest email exists, nothing waits to be sent, and the journals stopped
  * growing (the sent state is one more append).
  */
 async function settled(notify: Notify): Promise<void> {
@@ -36,8 +36,9 @@ async function settled(notify: Notify): Promise<void> {
   // Settled: five polls in a row (10 ms apart) see the same journals and nothing missing or pending.
   await until(
     () => {
+      // Every deliverable subscriber's latest request has its email (a confirmed one's says it is subscribed).
       const missing = [...notify.local!.book.all()].some(
-        (s) => s.state === 'pending' && !notify.local!.ledger.has(`${s.id}.confirm.${s.confirms}`),
+        (s) => s.state !== 'unsubscribed' && s.suppressed === null && !notify.local!.ledger.has(`${s.id}.confirm.${s.confirms}`),
       );
       const now = `${lines('subscribers.jsonl')} ${lines('deliveries.jsonl')} ${notify.local!.sender.pending}`;
       still = !missing && notify.local!.sender.pending === 0 && now === last ? still + 1 : 0;

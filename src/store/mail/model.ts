@@ -23,7 +23,10 @@ export const subscriberSchema = z.object({
   state: z.enum(SUBSCRIBER_STATES),
   /** Component ids; empty means everything. */
   components: z.array(z.string()),
-  /** Confirmation emails sent so far (each is its own delivery). */
+  /**
+   * Subscribe requests answered by email so far, each its own delivery: a confirmation, or for a confirmed
+   * address a note that it is already subscribed (the confirmation link is signed over `requested_at`, not this).
+   */
   confirms: z.number().int(),
   /** When the current confirmation was requested; its link expires 48 h later. */
   requested_at: instant,
@@ -109,16 +112,22 @@ export const CONFIRM_TTL_MS = 48 * 3600_000;
 /** What a subscribe request did; the HTTP answer is the same whatever happened. */
 export interface RequestOutcome {
   subscriber: Subscriber;
-  /** True when a confirmation email is due (new, pending or unsubscribed address). */
-  sendConfirm: boolean;
+  /**
+   * True when an email answers the request (a deliverable address): a confirmation for a new, pending or
+   * unsubscribed one, a note with its manage link for a confirmed one (see Composer.compose).
+   */
+  sendMail: boolean;
 }
 
 /**
  * A subscribe request decided against the address's current record (both
  * engines): a new address gets a pending record with `seq`; a pending or
  * unsubscribed one is asked again (a new confirmation, which revokes the
- * older links); a confirmed one keeps its state but is written anyway, so
- * every answer costs the same (no timing tell).
+ * older links); a confirmed one keeps its state, components and
+ * confirmation request (whoever typed the address may not own it: its
+ * manage link changes the choice), and counts the request, so that each
+ * one gets its own email. Every answer writes a record and costs the same
+ * (no timing tell).
  */
 export function decideRequest(
   existing: Subscriber | undefined,
@@ -145,13 +154,16 @@ export function decideRequest(
         unsubscribed_at: null,
         suppressed: null,
       },
-      sendConfirm: true,
+      sendMail: true,
     };
   }
-  if (existing.state === 'confirmed') return { subscriber: { ...existing, updated_at: at }, sendConfirm: false };
+  const sendMail = existing.suppressed === null;
+  if (existing.state === 'confirmed') {
+    return { subscriber: { ...existing, confirms: existing.confirms + (sendMail ? 1 : 0), updated_at: at }, sendMail };
+  }
   return {
     subscriber: { ...existing, state: 'pending', components, confirms: existing.confirms + 1, requested_at: at, updated_at: at },
-    sendConfirm: existing.suppressed === null,
+    sendMail,
   };
 }
 
@@ -202,7 +214,10 @@ export function subscriberWithComponents(s: Subscriber, components: string[], no
   return { ...s, components, updated_at: now.toISOString() };
 }
 
-/** The confirmation email of a subscriber's current request: one per request, so its id names the request. */
+/**
+ * The email answering a subscriber's current request: one per request, so its id names the request. What it
+ * says is decided when it is sent, by the subscriber's state then (see Composer.compose).
+ */
 export function confirmationDelivery(s: Pick<Subscriber, 'id' | 'confirms'>, at: string): Delivery {
   return queuedDelivery({ id: `${s.id}.confirm.${s.confirms}`, sub: s.id, intent: 'confirm', kind: 'confirm', created_at: at });
 }
