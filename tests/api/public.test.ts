@@ -216,7 +216,8 @@ describe('POST /api/subscribers', () => {
   };
   const ACCEPTED = {
     status: 'accepted',
-    message: 'If this address can receive email, a confirmation link is on its way. Nothing is sent until it is confirmed.',
+    message:
+      'If this address can receive email, a confirmation link is on its way, or, if the address is already subscribed, a link to manage its subscription. No notice is sent until the address is confirmed.',
   };
   const stored = async () => ((await (await p.admin('/subscribers')).json()) as Json).subscribers as Json[];
 

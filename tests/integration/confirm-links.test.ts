@@ -108,7 +108,7 @@ describe('a confirmation link confirms only the pending request it was sent for'
       expect(posted.status, id).toBe(410);
       const text = await posted.text();
       expect(text).toContain('has expired');
-      // Not only "subscribe again": for a confirmed address that would send nothing.
+      // A confirmed reader is told so first: subscribing again would only mail them their manage link.
       expect(text).toContain('If you confirmed in time, you are still subscribed');
       expect(text).not.toContain('/subscribe/manage/');
       const shown = await fetch(link);

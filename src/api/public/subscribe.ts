@@ -12,7 +12,8 @@ import { UnsupportedMediaType } from '../../http/errors.ts';
 /** The one answer to every accepted subscribe request, whatever the address's state. */
 export const SUBSCRIBE_ACCEPTED = {
   status: 'accepted',
-  message: 'If this address can receive email, a confirmation link is on its way. Nothing is sent until it is confirmed.',
+  message:
+    'If this address can receive email, a confirmation link is on its way, or, if the address is already subscribed, a link to manage its subscription. No notice is sent until the address is confirmed.',
 } as const;
 
 /** `POST /api/subscribers` (mounted at /api). */
