@@ -8,11 +8,24 @@ import { signIn } from '../helpers/console-session.ts';
 
 let smtp: TestSmtp;
 let h: HeraldProcess;
+/** Addresses whose mailbox the relay says is gone (550 5.1.1), from when a test adds them. */
+const gone = new Set<string>();
 
 beforeAll(async () => {
-  smtp = await startSmtp();
+  smtp = await startSmtp(({ to }) =>
+    to.some((a) => gone.has(a)) ? { code: 550, text: '5.1.1 Recipient address rejected: User unknown' } : null,
+  );
   h = await startHerald({
-    env: { ...(await engineEnv()), SMTP_URL: smtp.url, SITE_URL: SITE, SITE_NAME: 'Acme Status', MAIL_FROM: 'Acme <status@example.test>' },
+    env: {
+      ...(await engineEnv()),
+      SMTP_URL: smtp.url,
+      SITE_URL: SITE,
+      SITE_NAME: 'Acme Status',
+      MAIL_FROM: 'Acme <status@example.test>',
+      // Every request here comes from one address, and some addresses ask more than 3 times (subscribe-limits.test.ts tests the limits).
+      SUBSCRIBE_LIMIT_PER_IP: '100',
+      SUBSCRIBE_LIMIT_PER_ADDRESS: '10',
+    },
   });
   for (const [id, name] of [
     ['api', 'API'],
@@ -249,6 +262,74 @@ describe('subscribing reveals nothing and refuses bad input', () => {
     const removals = events.filter((e: { action: string; target: string }) => e.action === 'subscriber.remove' && e.target === id);
     expect(removals).toHaveLength(1);
     expect(removals[0].actor).toBe('admin-token');
+  });
+});
+
+describe('a confirmed address that subscribes again (a lost manage link)', () => {
+  it('gets its manage link, one email per request, its choice unchanged; a pending one a new confirmation; a bounced one nothing', async () => {
+    const email = 'frank@example.com';
+    const mails = () => to(smtp, email);
+    const listed = async () => (await (await h.admin(`/subscribers?q=${email}`)).json()).subscribers[0];
+    await subscribeAndConfirm(h, smtp, email, ['api']);
+    const confirmLink = /\S+\/subscribe\/confirm\/\S+/.exec((await smtp.parse(mails()[0]!)).text ?? '')![0];
+
+    // Someone types the address with other components, on the form.
+    const form = await fetch(`${h.url}/subscribe`, {
+      method: 'POST',
+      headers: { origin: h.url, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'email=frank%40example.com&components=db',
+    });
+    expect(form.status).toBe(200);
+    expect(await form.text()).toContain('if the address is already subscribed, a link to manage its subscription');
+    await until(() => mails().length === 2, 'the already-subscribed email');
+    const mail = await smtp.parse(mails()[1]!);
+    expect(mail.subject).toBe('[Acme Status] You are already subscribed');
+    expect(mail.text).toContain('It is already subscribed, to incident and maintenance notices about API, and nothing has changed.');
+    expect(mail.text).toContain('If you did not ask for this, ignore this email: nothing changes.');
+    const manage = /manage your subscription:\n\n(\S+)/.exec(mail.text ?? '')?.[1] ?? '';
+    expect(manage).toMatch(/^https:\/\/status\.example\.test\/subscribe\/manage\/[A-Za-z0-9._-]+$/);
+    expect(mail.html).toContain(`href="${manage}"`);
+    // Sent like a notice to a subscriber: with its one-click unsubscribe.
+    expect(header(mails()[1]!.raw, 'List-Unsubscribe')).toHaveLength(1);
+    expect(header(mails()[1]!.raw, 'List-Unsubscribe-Post')).toEqual(['List-Unsubscribe-Post: List-Unsubscribe=One-Click']);
+    const page = await fetch(local(h, manage));
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain(email);
+    expect(html).toMatch(/<input[^>]*value="api"[^>]*checked/);
+    expect(html).not.toMatch(/<input[^>]*value="db"[^>]*checked/);
+    expect(await listed()).toMatchObject({ state: 'confirmed', components: ['api'], suppressed: null });
+    // The confirmation link it was sent at first still says it is subscribed.
+    expect(await (await fetch(local(h, confirmLink))).text()).toContain('You are subscribed');
+
+    // A second request, on the API: an email of its own.
+    expect((await subscribe(h, { email, components: ['web'] })).status).toBe(202);
+    await until(() => mails().length === 3, 'the second already-subscribed email');
+    await outboxSettled(h);
+    expect(mails()).toHaveLength(3);
+    expect(mails()[2]!.messageId).not.toBe(mails()[1]!.messageId);
+    expect((await smtp.parse(mails()[2]!)).subject).toBe('[Acme Status] You are already subscribed');
+    expect(await listed()).toMatchObject({ state: 'confirmed', components: ['api'] });
+
+    // A pending address asked again gets a new confirmation, as before.
+    for (const n of [1, 2]) {
+      expect((await subscribe(h, { email: 'gina@example.com' })).status).toBe(202);
+      await until(() => to(smtp, 'gina@example.com').length === n, `gina's confirmation ${n}`);
+    }
+    for (const r of to(smtp, 'gina@example.com')) expect((await smtp.parse(r)).subject).toBe('[Acme Status] Confirm your subscription');
+
+    // Its mailbox is gone: the next answer bounces and the address is suppressed; after that nothing is sent.
+    gone.add(email);
+    expect((await subscribe(h, { email })).status).toBe(202);
+    await until(async () => (await listed()).suppressed !== null, 'the bounce to suppress the address');
+    const tried = smtp.attempts.filter((a) => a.to.includes(email)).length;
+    expect((await subscribe(h, { email })).status).toBe(202);
+    // A request made after it is answered, and the outbox settles, with nothing more tried for the bounced address.
+    expect((await subscribe(h, { email: 'gina@example.com' })).status).toBe(202);
+    await until(() => to(smtp, 'gina@example.com').length === 3, "gina's third confirmation");
+    await outboxSettled(h);
+    expect(smtp.attempts.filter((a) => a.to.includes(email))).toHaveLength(tried);
+    expect(mails()).toHaveLength(3);
   });
 });
 
