@@ -281,7 +281,8 @@ describe('a confirmed address that subscribes again (a lost manage link)', () =>
     });
     expect(form.status).toBe(200);
     expect(await form.text()).toContain('if the address is already subscribed, a link to manage its subscription');
-    await until(() => mails().length === 2, 'the already-subscribed email');
+    // Bounded inside the test's own 30 s, so that a missing email is named.
+    await until(() => mails().length === 2, 'the already-subscribed email', 15_000);
     const mail = await smtp.parse(mails()[1]!);
     expect(mail.subject).toBe('[Acme Status] You are already subscribed');
     expect(mail.text).toContain('It is already subscribed, to incident and maintenance notices about API, and nothing has changed.');
