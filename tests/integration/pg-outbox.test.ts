@@ -181,11 +181,12 @@ describe('subscribers and the outbox on PostgreSQL, shared by replicas', () => {
 
   it('a relay slower than the lease: the sender keeps its claims, so no other replica sends them again', async () => {
     const url = await cluster.database();
-    // Each message takes 1.2 s to be accepted, over 5 connections per replica: a batch runs for seconds
-    // while leases last 1 s, so only their renewal keeps the claims.
-    const smtp = await startSmtp(() => null, { delayMs: 1200 });
+    // Each message takes 2.4 s to be accepted, over 5 connections per replica: a batch runs for seconds
+    // while leases last 2 s, so only their renewal keeps the claims. (With 1 s leases, renewed every 333 ms,
+    // a test run beside heavy work once lost one: its event loop stalled for longer than the lease.)
+    const smtp = await startSmtp(() => null, { delayMs: 2400 });
     running.push(smtp);
-    const env = { SMTP_URL: smtp.url, MAIL_LEASE_SECONDS: '1' };
+    const env = { SMTP_URL: smtp.url, MAIL_LEASE_SECONDS: '2' };
     const [a] = await Promise.all([replica(url, env), replica(url, env)]);
     await bulkSubscribers(url, 30);
     await declare(a, 'Slow relay drill');
