@@ -28,28 +28,55 @@ export interface ChannelMessage {
 const RANK = { none: 0, minor: 1, major: 2, critical: 3 } as const;
 
 /**
- * Whether an incident or window concerns a channel (its least impact, and its components by the rule
- * email follows: one whose every component was deleted since takes in everything).
+ * Whether an update of an incident or window concerns a channel: its components, by the rule email
+ * follows (one whose every component was deleted since takes in everything), and for an incident the
+ * channel's least impact, reached by this update or before it (`reached`).
  */
-export function inScope(channel: Channel, event: EventRecord, existing: ReadonlySet<string>): boolean {
+function inScope(channel: Channel, event: EventRecord, update: Update, existing: ReadonlySet<string>, reached: Reached): boolean {
   if (event.kind === 'incident' && channel.min_impact !== null) {
-    if (RANK[peakImpact(event)] < RANK[channel.min_impact]) return false;
+    if (RANK[reached(event, update)] < RANK[channel.min_impact]) return false;
   }
   return follows(channel.components, event.components, existing);
 }
 
+type Reached = (incident: Incident, update: Update) => Impact;
+
 /**
- * The most severe impact an incident has had (re-grades included): a channel of a least impact that got
- * one of its messages gets the rest, the lowering update and the resolution too, and is not left with an
- * incident that never ends.
+ * The most severe impact an incident had up to each update (re-grades included), worked out once per
+ * incident. A channel of a least impact hears of an incident from the update that reached it on: one
+ * raised into it later is not owed what came before (the planner passed those by when the channel did
+ * not want them, and a later pass must not post them late), and one lowered out of it still gets the
+ * rest, the lowering update and the resolution too, so it is not left with an incident that never ends.
  */
-function peakImpact(incident: Incident): Impact {
-  let peak = incident.impact;
-  for (const u of incident.updates) {
-    for (const i of u.severity_change ? [u.severity_change.from.impact, u.severity_change.to.impact] : [])
-      if (RANK[i] > RANK[peak]) peak = i;
-  }
-  return peak;
+function impactsReached(): Reached {
+  const byIncident = new Map<string, Map<string, Impact>>();
+  return (incident, update) => {
+    let peaks = byIncident.get(incident.id);
+    if (!peaks) {
+      peaks = new Map();
+      let now: Impact = incident.updates.find((u) => u.severity_change)?.severity_change?.from.impact ?? incident.impact;
+      let peak = now;
+      for (const u of incident.updates) {
+        if (u.severity_change) now = u.severity_change.to.impact;
+        if (RANK[now] > RANK[peak]) peak = now;
+        peaks.set(u.id, peak);
+      }
+      byIncident.set(incident.id, peaks);
+    }
+    return peaks.get(update.id) ?? incident.impact;
+  };
+}
+
+/**
+ * The first message a war room gets about an incident is its declaration, whenever that comes: a channel
+ * raised into (its least impact reached by a re-grade) gets the raising update as "Incident declared",
+ * with the start time, the impact, the commander and the cadence, not as an update to an incident it never
+ * heard of.
+ */
+function kindFor(channel: Channel, event: EventRecord, update: Update, kind: MessageKind, reached: Reached): MessageKind {
+  if (kind !== 'update' || event.kind !== 'incident' || channel.min_impact === null) return kind;
+  const before = event.updates[event.updates.findIndex((u) => u.id === update.id) - 1];
+  return before && RANK[reached(event, before)] < RANK[channel.min_impact] ? 'declared' : kind;
 }
 
 /** Whether the channel's own choice names the event (or the event names no component), deleted components included. */
@@ -89,6 +116,7 @@ export function channelMessages(
   if (db.channels.length === 0) return [];
   const existing = existingIds(db);
   const widenedFrom = widenings(db, existing);
+  const reached = impactsReached();
   const updates: Array<{ event: EventRecord; update: Update }> = [];
   for (const event of [...db.incidents, ...db.maintenances]) {
     for (const update of event.updates as Update[]) if (update.created_at >= since) updates.push({ event, update });
@@ -98,17 +126,18 @@ export function channelMessages(
   for (const { event, update } of updates) {
     const kind = kindOf(event, update);
     for (const channel of db.channels) {
-      if (channel.created_at > update.created_at || !inScope(channel, event, existing)) continue;
+      if (channel.created_at > update.created_at || !inScope(channel, event, update, existing, reached)) continue;
       const widened = widenedFrom.get(channel.id);
       if (widened !== undefined && update.created_at < widened && !named(channel, event)) continue;
       // A backfill is history: no war room gathers for it, and a component_update would tell a receiver
       // a component is down now. A webhook still gets the incident, for its records.
       const history = afterTheFact(event, update);
+      const own = kindFor(channel, event, update, kind, reached);
       if (channel.kind !== 'webhook') {
-        if (event.kind === 'incident' && !history) out.push({ key: `${channel.id}.${update.id}`, channel, event, update, kind });
+        if (event.kind === 'incident' && !history) out.push({ key: `${channel.id}.${update.id}`, channel, event, update, kind: own });
         continue;
       }
-      out.push({ key: `${channel.id}.${update.id}`, channel, event, update, kind });
+      out.push({ key: `${channel.id}.${update.id}`, channel, event, update, kind: own });
       if (history) continue;
       for (const change of update.affected_components) {
         if (change.old_status === change.new_status) continue;

@@ -107,9 +107,10 @@ describe('channelMessages: what each channel is owed', () => {
     expect(channelMessages(d, SINCE).map((m) => m.event.name)).toEqual(['major one', 'critical one']);
   });
 
-  it('a channel of a least impact follows an incident it got to its end, lowered or not; a raised one from the raise on', () => {
+  it('a channel of a least impact follows an incident it got to its end, lowered or not; a raised one from the raise on, declared to it there', () => {
     const d = world();
     const ch = channel(d, 0, 'slack', { min_impact: 'major' });
+    const all = channel(d, 0, 'slack');
     const lowered = declare(d, 1, { name: 'lowered', impact: 'critical' });
     postUpdate(ctx(d, 2), lowered.id, { status: 'identified', body: 'Smaller than feared.', severity: 'sev3' });
     postUpdate(ctx(d, 3), lowered.id, { status: 'resolved', body: 'Fixed.' });
@@ -120,6 +121,13 @@ describe('channelMessages: what each channel is owed', () => {
     expect(keysOf(ofLowered, ch)).toEqual(lowered.updates.map((u) => `${ch.id}.${u.id}`));
     // As planned live: the raised incident's first update was written (and looked at) before the raise.
     expect(keysOf(channelMessages(d, at(5).toISOString()), ch)).toEqual([`${ch.id}.${raised.updates[1]!.id}`]);
+    // Planned from before it (a pass that ran late): the same, not the minor start the channel never wanted.
+    const ofRaised = channelMessages(d, SINCE).filter((m) => m.event.id === raised.id);
+    expect(ofRaised.filter((m) => m.channel.id === ch.id).map((m) => [m.update.id, m.kind])).toEqual([[raised.updates[1]!.id, 'declared']]);
+    // The war room that heard it from the start hears the raise as an update.
+    expect(ofRaised.filter((m) => m.channel.id === all.id).map((m) => m.kind)).toEqual(['declared', 'update']);
+    // Lowered: the channel that got the declaration gets the lowering update as an update.
+    expect(ofLowered.filter((m) => m.channel.id === ch.id).map((m) => m.kind)).toEqual(['declared', 'update', 'resolved']);
   });
 
   it('gives Slack and Teams incident updates only; webhooks also maintenance updates and one message per changed component', () => {
