@@ -1,7 +1,7 @@
 import type Mail from 'nodemailer/lib/mailer';
 import type { Db } from '../domain/model.ts';
 import type { Delivery, Subscriber } from '../store/mail/model.ts';
-import { deliveryId } from '../store/mail/model.ts';
+import { deliveryId, isSubscribedNote } from '../store/mail/model.ts';
 import { followedNames } from '../domain/components/following.ts';
 import type { LinkTokens } from '../store/mail/tokens.ts';
 import { noticeIntents, threadRootKey, type NoticeIntent } from './intents.ts';
@@ -51,14 +51,11 @@ export class Composer {
     if (!s) return { skip: 'subscriber removed' };
     if (s.suppressed) return { skip: `address suppressed (${s.suppressed})` };
     if (d.kind === 'confirm') {
-      if (s.state === 'pending') return { message: this.confirmMessage(d, s, db) };
-      // A request from a confirmed address is answered with its manage link. Only one made since it was
-      // confirmed: a confirmation sent again once its reader confirmed (a send not recorded before a
-      // crash, a retry of a failed one) tells them nothing.
-      if (s.state === 'confirmed' && s.confirmed_at !== null && Date.parse(d.created_at) >= Date.parse(s.confirmed_at)) {
-        return { message: this.subscribedMessage(d, s, db) };
-      }
-      return { skip: `subscriber is ${s.state}` };
+      // A request from a confirmed address is answered with its manage link; a confirmation is sent only
+      // while its address waits for it (one sent again once its reader confirmed tells them nothing).
+      if (isSubscribedNote(d))
+        return s.state === 'confirmed' ? { message: this.subscribedMessage(d, s, db) } : { skip: `subscriber is ${s.state}` };
+      return s.state === 'pending' ? { message: this.confirmMessage(d, s, db) } : { skip: `subscriber is ${s.state}` };
     }
     if (s.state !== 'confirmed') return { skip: `subscriber is ${s.state}` };
     const intent = this.findIntent(d.intent, db);

@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config.ts';
 import { openHerald, type Herald } from '../../src/herald.ts';
 import type { Notify } from '../../src/notify/service.ts';
+import type { Subscriber } from '../../src/store/mail/model.ts';
 import { stopAll, tempDataDir } from '../helpers/server.ts';
 import { until } from '../helpers/poll.ts';
 
@@ -36,10 +37,11 @@ async function settled(notify: Notify): Promise<void> {
   // Settled: five polls in a row (10 ms apart) see the same journals and nothing missing or pending.
   await until(
     () => {
-      // Every deliverable subscriber's latest request has its email (a confirmed one's says it is subscribed).
-      const missing = [...notify.local!.book.all()].some(
-        (s) => s.state !== 'unsubscribed' && s.suppressed === null && !notify.local!.ledger.has(`${s.id}.confirm.${s.confirms}`),
-      );
+      // Every deliverable subscriber's latest request has its email: a confirmation, or, asked by an address
+      // already confirmed, a note that it is subscribed (`confirmationDelivery`).
+      const answered = (s: Subscriber) =>
+        notify.local!.ledger.has(`${s.id}.confirm.${s.confirms}`) || notify.local!.ledger.has(`${s.id}.subscribed.${s.confirms}`);
+      const missing = [...notify.local!.book.all()].some((s) => s.state !== 'unsubscribed' && s.suppressed === null && !answered(s));
       const now = `${lines('subscribers.jsonl')} ${lines('deliveries.jsonl')} ${notify.local!.sender.pending}`;
       still = !missing && notify.local!.sender.pending === 0 && now === last ? still + 1 : 0;
       last = now;
@@ -82,6 +84,11 @@ describe('a subscribe answer waits for the same work whatever the address', () =
       expect(lines('deliveries.jsonl') - deliveries, email).toBe(0);
       await settled(notify);
     }
+    // What each request was answered with is decided with it: confirmed before its confirmation was even
+    // queued, the first request's is not sent (nor turned into a note); the later one gets the note.
+    const outbox = (name: string) => join(dir, 'outbox', `${name}.eml`);
+    expect(existsSync(outbox(`${known.id}.confirm.1`))).toBe(false);
+    expect(readFileSync(outbox(`${known.id}.subscribed.2`), 'utf8')).toContain('You are already subscribed');
   });
 
   it('the confirmation is queued just after the answer, once per request', async () => {

@@ -216,8 +216,14 @@ export function subscriberWithComponents(s: Subscriber, components: string[], no
 
 /**
  * The email answering a subscriber's current request: one per request, so its id names the request. What it
- * says is decided when it is sent, by the subscriber's state then (see Composer.compose).
+ * is was decided with the request, by the address's state then, and its id says which: a confirmation
+ * (`<id>.confirm.<n>`), or for an address already confirmed a note with its manage link
+ * (`<id>.subscribed.<n>`; see Composer.compose).
  */
-export function confirmationDelivery(s: Pick<Subscriber, 'id' | 'confirms'>, at: string): Delivery {
-  return queuedDelivery({ id: `${s.id}.confirm.${s.confirms}`, sub: s.id, intent: 'confirm', kind: 'confirm', created_at: at });
+export function confirmationDelivery(s: Pick<Subscriber, 'id' | 'confirms' | 'state'>, at: string): Delivery {
+  const what = s.state === 'confirmed' ? 'subscribed' : 'confirm';
+  return queuedDelivery({ id: `${s.id}.${what}.${s.confirms}`, sub: s.id, intent: 'confirm', kind: 'confirm', created_at: at });
 }
+
+/** Whether a confirmation delivery answers a request of an address already confirmed (confirmationDelivery). */
+export const isSubscribedNote = (d: Pick<Delivery, 'id' | 'sub'>): boolean => d.id.startsWith(`${d.sub}.subscribed.`);
