@@ -67,18 +67,6 @@ function impactsReached(): Reached {
   };
 }
 
-/**
- * The first message a war room gets about an incident is its declaration, whenever that comes: a channel
- * raised into (its least impact reached by a re-grade) gets the raising update as "Incident declared",
- * with the start time, the impact, the commander and the cadence, not as an update to an incident it never
- * heard of.
- */
-function kindFor(channel: Channel, event: EventRecord, update: Update, kind: MessageKind, reached: Reached): MessageKind {
-  if (kind !== 'update' || event.kind !== 'incident' || channel.min_impact === null) return kind;
-  const before = event.updates[event.updates.findIndex((u) => u.id === update.id) - 1];
-  return before && RANK[reached(event, before)] < RANK[channel.min_impact] ? 'declared' : kind;
-}
-
 /** Whether the channel's own choice names the event (or the event names no component), deleted components included. */
 const named = (channel: Channel, event: EventRecord): boolean =>
   event.components.length === 0 || channel.components.some((c) => event.components.includes(c));
@@ -102,6 +90,34 @@ function widenings(db: Pick<Db, 'channels' | 'audit'>, existing: ReadonlySet<str
   return out;
 }
 
+type Scope = Pick<Channel, 'components' | 'min_impact'>;
+
+/**
+ * The scopes each channel had before its edits, from the audit (`channel.edit` keeps the previous
+ * components and least impact), oldest edit first. A channel owes an update by the scope it had when the
+ * update was written: widened or lowered by hand later, it is not owed, days late, the newest update it did
+ * not want then (the planner looks at the newest update again on each pass); narrowed later, it still gets
+ * what it was owed.
+ */
+function earlierScopes(db: Pick<Db, 'audit'>): Map<string, Array<{ until: string; scope: Scope }>> {
+  const out = new Map<string, Array<{ until: string; scope: Scope }>>();
+  for (const e of db.audit) {
+    if (e.action !== 'channel.edit') continue;
+    const previous = e.previous as Partial<Scope> | undefined;
+    if (!Array.isArray(previous?.components) || previous.min_impact === undefined) continue;
+    const list = out.get(e.target) ?? [];
+    list.push({ until: e.at, scope: { components: previous.components, min_impact: previous.min_impact } });
+    out.set(e.target, list);
+  }
+  return out;
+}
+
+/** The channel as it stood when an update was written: the scope its first later edit replaced, if any. */
+function scopedAt(channel: Channel, edits: Array<{ until: string; scope: Scope }> | undefined, at: string): Channel {
+  const next = edits?.find((e) => e.until > at);
+  return next ? { ...channel, ...next.scope } : channel;
+}
+
 function kindOf(event: EventRecord, update: Update): MessageKind {
   if (event.kind === 'maintenance') return 'maintenance';
   if (event.updates[0]?.id === update.id) return 'declared';
@@ -117,22 +133,32 @@ export function channelMessages(
   const existing = existingIds(db);
   const widenedFrom = widenings(db, existing);
   const reached = impactsReached();
+  const edits = earlierScopes(db);
   const updates: Array<{ event: EventRecord; update: Update }> = [];
   for (const event of [...db.incidents, ...db.maintenances]) {
     for (const update of event.updates as Update[]) if (update.created_at >= since) updates.push({ event, update });
   }
   updates.sort((a, b) => a.update.created_at.localeCompare(b.update.created_at));
+  /** Whether a channel is owed a message about this update: added by then, and in the scope it had then. */
+  const owes = (current: Channel, event: EventRecord, update: Update): boolean => {
+    const channel = scopedAt(current, edits.get(current.id), update.created_at);
+    if (channel.created_at > update.created_at || !inScope(channel, event, update, existing, reached)) return false;
+    const widened = widenedFrom.get(channel.id);
+    return widened === undefined || update.created_at >= widened || named(channel, event);
+  };
   const out: ChannelMessage[] = [];
   for (const { event, update } of updates) {
     const kind = kindOf(event, update);
+    const before = event.updates[event.updates.findIndex((u) => u.id === update.id) - 1] as Update | undefined;
     for (const channel of db.channels) {
-      if (channel.created_at > update.created_at || !inScope(channel, event, update, existing, reached)) continue;
-      const widened = widenedFrom.get(channel.id);
-      if (widened !== undefined && update.created_at < widened && !named(channel, event)) continue;
+      if (!owes(channel, event, update)) continue;
       // A backfill is history: no war room gathers for it, and a component_update would tell a receiver
       // a component is down now. A webhook still gets the incident, for its records.
       const history = afterTheFact(event, update);
-      const own = kindFor(channel, event, update, kind, reached);
+      // The first message a war room gets about an incident is its declaration, whenever that comes (added
+      // mid-incident, widened by hand, reached by a re-grade): the start, the impact, the commander and the
+      // cadence, not an update to an incident it never heard of.
+      const own = kind === 'update' && event.kind === 'incident' && before && !owes(channel, event, before) ? 'declared' : kind;
       if (channel.kind !== 'webhook') {
         if (event.kind === 'incident' && !history) out.push({ key: `${channel.id}.${update.id}`, channel, event, update, kind: own });
         continue;

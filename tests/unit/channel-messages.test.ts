@@ -5,7 +5,7 @@ import { declareIncident, type DeclareInput } from '../../src/domain/incidents/d
 import { postUpdate } from '../../src/domain/incidents/post-update.ts';
 import { scheduleMaintenance } from '../../src/domain/maintenance/schedule.ts';
 import { startMaintenance } from '../../src/domain/maintenance/transitions.ts';
-import { createChannel } from '../../src/domain/channels/manage.ts';
+import { createChannel, editChannel } from '../../src/domain/channels/manage.ts';
 import { deleteComponent } from '../../src/domain/components/manage.ts';
 import type { Channel, ChannelKind } from '../../src/domain/channels/model.ts';
 import { overallStatus } from '../../src/domain/overall.ts';
@@ -54,6 +54,33 @@ const fieldTexts = (msg: ReturnType<typeof slackMessage>) =>
   (msg.blocks[1] as { fields: Array<{ text: string }> }).fields.map((f) => f.text);
 
 describe('channelMessages: what each channel is owed', () => {
+  it('owes an update by the scope the channel had when it was written: widened later, not the newest before it; narrowed later, still what it was owed', () => {
+    const d = world();
+    const widened = channel(d, 0, 'slack', { components: ['web'] });
+    const narrowed = channel(d, 0, 'slack');
+    const lowered = channel(d, 0, 'slack', { min_impact: 'critical' });
+    const inc = declare(d, 1, { impact: 'major', components: { api: 'major_outage' } });
+    editChannel(ctx(d, 5), widened.id, { components: [] });
+    editChannel(ctx(d, 5), narrowed.id, { components: ['web'] });
+    editChannel(ctx(d, 5), lowered.id, { min_impact: 'major' });
+    const late = channel(d, 5, 'teams');
+    // The planning mark sits at the newest update, which each pass looks at again.
+    const owed = (ch: Channel) => keysOf(channelMessages(d, at(1).toISOString()), ch);
+    expect(owed(widened)).toEqual([]);
+    expect(owed(lowered)).toEqual([]);
+    expect(owed(narrowed)).toEqual([`${narrowed.id}.${inc.updates[0]!.id}`]);
+    // From the edit on, the new scope.
+    postUpdate(ctx(d, 6), inc.id, { status: 'identified', body: 'Found.' });
+    const next = channelMessages(d, at(6).toISOString());
+    expect(keysOf(next, widened)).toEqual([`${widened.id}.${inc.updates[1]!.id}`]);
+    // Its first message about the incident: the declaration.
+    expect(next.find((m) => m.channel.id === widened.id)?.kind).toBe('declared');
+    expect(keysOf(next, lowered)).toEqual([`${lowered.id}.${inc.updates[1]!.id}`]);
+    expect(keysOf(next, narrowed)).toEqual([]);
+    // A channel added mid-incident is told of it as declared too.
+    expect(next.filter((m) => m.channel.id === late.id).map((m) => m.kind)).toEqual(['declared']);
+  });
+
   it('owes a channel only the updates written after it was added, oldest first', () => {
     const d = world();
     const inc = declare(d, 1);
