@@ -5,7 +5,7 @@ import { deliveryId, isSubscribedNote } from '../store/mail/model.ts';
 import { followedNames } from '../domain/components/following.ts';
 import type { LinkTokens } from '../store/mail/tokens.ts';
 import { noticeIntents, threadRootKey, type NoticeIntent } from './intents.ts';
-import { renderConfirm, renderNotice, renderSubscribed } from './render.ts';
+import { renderConfirm, renderNotice, renderSubscribed, type RenderedMail } from './render.ts';
 import { buildRaw, compileRaw, fillRaw, tokenPlaceholder, type RawTemplate } from './raw-mail.ts';
 
 /** The skip reason of a notice whose incident or update is not in the document it was composed from. */
@@ -155,15 +155,7 @@ export class Composer {
       confirmUrl: `${this.cfg.SITE_URL}/subscribe/confirm/${this.tokens.issue('confirm', s)}`,
       componentNames: names,
     });
-    return {
-      from: this.cfg.MAIL_FROM,
-      to: { name: '', address: s.email },
-      subject: mail.subject,
-      html: mail.html,
-      text: mail.text,
-      messageId: this.messageId(d.id),
-      headers: { 'Auto-Submitted': 'auto-generated' },
-    };
+    return this.toSubscriber(d, s, mail, { 'Auto-Submitted': 'auto-generated' });
   }
 
   /** The answer to a confirmed address that asked to subscribe again: its choice as it stands, and where to change it. */
@@ -177,6 +169,11 @@ export class Composer {
       unsubscribeUrl: `${site}/unsubscribe/${unsub}`,
       componentNames: followedNames(s.components, db),
     });
+    return this.toSubscriber(d, s, mail, this.listHeaders(unsub));
+  }
+
+  /** A message of one delivery to one subscriber, outside any notice's thread. */
+  private toSubscriber(d: Delivery, s: Subscriber, mail: RenderedMail, headers: Record<string, string>): Mail.Options {
     return {
       from: this.cfg.MAIL_FROM,
       to: { name: '', address: s.email },
@@ -184,7 +181,7 @@ export class Composer {
       html: mail.html,
       text: mail.text,
       messageId: this.messageId(d.id),
-      headers: this.listHeaders(unsub),
+      headers,
     };
   }
 }
