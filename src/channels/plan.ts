@@ -71,51 +71,60 @@ function impactsReached(): Reached {
 const named = (channel: Channel, event: EventRecord): boolean =>
   event.components.length === 0 || channel.components.some((c) => event.components.includes(c));
 
-/**
- * Since when each channel whose every component was deleted takes in every incident: the last of those
- * deletions, as the audit recorded it ('' when it has no record). Not before: the planner looks at the
- * newest update again on each pass, and a channel that never owed it must not post it, days late, then.
- */
-function widenings(db: Pick<Db, 'channels' | 'audit'>, existing: ReadonlySet<string>): Map<string, string> {
-  const widened = db.channels.filter((ch) => ch.components.length > 0 && !ch.components.some((c) => existing.has(c)));
-  const out = new Map<string, string>();
-  if (widened.length === 0) return out;
-  const deleted = new Map<string, string>();
-  for (const e of db.audit) if (e.action === 'component.delete' && e.at > (deleted.get(e.target) ?? '')) deleted.set(e.target, e.at);
-  for (const ch of widened)
-    out.set(
-      ch.id,
-      ch.components.reduce((last, c) => ((deleted.get(c) ?? '') > last ? deleted.get(c)! : last), ''),
-    );
-  return out;
-}
-
 type Scope = Pick<Channel, 'components' | 'min_impact'>;
+type Edits = Array<{ until: string; scope: Scope }>;
 
 /**
- * The scopes each channel had before its edits, from the audit (`channel.edit` keeps the previous
- * components and least impact), oldest edit first. A channel owes an update by the scope it had when the
- * update was written: widened or lowered by hand later, it is not owed, days late, the newest update it did
- * not want then (the planner looks at the newest update again on each pass); narrowed later, it still gets
- * what it was owed.
+ * What the planner reads of the audit: when each component was last deleted, and the scopes each channel
+ * had before its edits (`channel.edit` keeps the previous components and least impact), oldest edit first.
+ * Worked out once per audit length: the audit only grows, and the planner runs on every change.
  */
-function earlierScopes(db: Pick<Db, 'audit'>): Map<string, Array<{ until: string; scope: Scope }>> {
-  const out = new Map<string, Array<{ until: string; scope: Scope }>>();
-  for (const e of db.audit) {
+interface AuditFacts {
+  deleted: Map<string, string>;
+  edits: Map<string, Edits>;
+}
+const readAudits = new WeakMap<Db['audit'], { length: number; facts: AuditFacts }>();
+
+function auditFacts(audit: Db['audit']): AuditFacts {
+  const known = readAudits.get(audit);
+  if (known?.length === audit.length) return known.facts;
+  const facts: AuditFacts = { deleted: new Map(), edits: new Map() };
+  for (const e of audit) {
+    if (e.action === 'component.delete' && e.at > (facts.deleted.get(e.target) ?? '')) facts.deleted.set(e.target, e.at);
     if (e.action !== 'channel.edit') continue;
     const previous = e.previous as Partial<Scope> | undefined;
+    const detail = e.detail as Partial<Scope> | undefined;
     if (!Array.isArray(previous?.components) || previous.min_impact === undefined) continue;
-    const list = out.get(e.target) ?? [];
+    // An edit of the name or the URL only changed no scope.
+    if (previous.min_impact === detail?.min_impact && previous.components.join() === detail.components?.join()) continue;
+    const list = facts.edits.get(e.target) ?? [];
     list.push({ until: e.at, scope: { components: previous.components, min_impact: previous.min_impact } });
-    out.set(e.target, list);
+    facts.edits.set(e.target, list);
   }
-  return out;
+  readAudits.set(audit, { length: audit.length, facts });
+  return facts;
 }
 
-/** The channel as it stood when an update was written: the scope its first later edit replaced, if any. */
-function scopedAt(channel: Channel, edits: Array<{ until: string; scope: Scope }> | undefined, at: string): Channel {
+/**
+ * The channel as it stood when an update was written: the scope its first later edit replaced, if any. A
+ * channel owes an update by that scope: widened or lowered by hand later, it is not owed, days late, the
+ * newest update it did not want then (the planner looks at the newest update again on each pass); narrowed
+ * later, it still gets what it was owed.
+ */
+function scopedAt(channel: Channel, edits: Edits | undefined, at: string): Channel {
   const next = edits?.find((e) => e.until > at);
   return next ? { ...channel, ...next.scope } : channel;
+}
+
+/**
+ * Since when components that were all deleted take in every incident: the last of those deletions, as the
+ * audit recorded it ('' when it has no record); undefined while one of them exists. Not before: the planner
+ * looks at the newest update again on each pass, and a channel that never owed it must not post it, days
+ * late, then.
+ */
+function widenedSince(components: string[], existing: ReadonlySet<string>, deleted: Map<string, string>): string | undefined {
+  if (components.length === 0 || components.some((c) => existing.has(c))) return undefined;
+  return components.reduce((last, c) => ((deleted.get(c) ?? '') > last ? deleted.get(c)! : last), '');
 }
 
 function kindOf(event: EventRecord, update: Update): MessageKind {
@@ -131,9 +140,8 @@ export function channelMessages(
 ): ChannelMessage[] {
   if (db.channels.length === 0) return [];
   const existing = existingIds(db);
-  const widenedFrom = widenings(db, existing);
   const reached = impactsReached();
-  const edits = earlierScopes(db);
+  const { deleted, edits } = auditFacts(db.audit);
   const updates: Array<{ event: EventRecord; update: Update }> = [];
   for (const event of [...db.incidents, ...db.maintenances]) {
     for (const update of event.updates as Update[]) if (update.created_at >= since) updates.push({ event, update });
@@ -143,27 +151,31 @@ export function channelMessages(
   const owes = (current: Channel, event: EventRecord, update: Update): boolean => {
     const channel = scopedAt(current, edits.get(current.id), update.created_at);
     if (channel.created_at > update.created_at || !inScope(channel, event, update, existing, reached)) return false;
-    const widened = widenedFrom.get(channel.id);
+    const widened = widenedSince(channel.components, existing, deleted);
     return widened === undefined || update.created_at >= widened || named(channel, event);
   };
   const out: ChannelMessage[] = [];
   for (const { event, update } of updates) {
     const kind = kindOf(event, update);
-    const before = event.updates[event.updates.findIndex((u) => u.id === update.id) - 1] as Update | undefined;
+    const earlier = (event.updates as Update[]).slice(
+      0,
+      event.updates.findIndex((u) => u.id === update.id),
+    );
     for (const channel of db.channels) {
       if (!owes(channel, event, update)) continue;
       // A backfill is history: no war room gathers for it, and a component_update would tell a receiver
       // a component is down now. A webhook still gets the incident, for its records.
       const history = afterTheFact(event, update);
-      // The first message a war room gets about an incident is its declaration, whenever that comes (added
-      // mid-incident, widened by hand, reached by a re-grade): the start, the impact, the commander and the
-      // cadence, not an update to an incident it never heard of.
-      const own = kind === 'update' && event.kind === 'incident' && before && !owes(channel, event, before) ? 'declared' : kind;
       if (channel.kind !== 'webhook') {
+        // A war room's first message about an incident is its declaration, whenever that comes before the
+        // resolution (added mid-incident, widened by hand, reached by a re-grade): the start, the impact,
+        // the commander and the cadence, not an update to an incident it never heard of.
+        const told = earlier.some((u) => !afterTheFact(event, u) && owes(channel, event, u));
+        const own = kind === 'update' && !told ? 'declared' : kind;
         if (event.kind === 'incident' && !history) out.push({ key: `${channel.id}.${update.id}`, channel, event, update, kind: own });
         continue;
       }
-      out.push({ key: `${channel.id}.${update.id}`, channel, event, update, kind: own });
+      out.push({ key: `${channel.id}.${update.id}`, channel, event, update, kind });
       if (history) continue;
       for (const change of update.affected_components) {
         if (change.old_status === change.new_status) continue;

@@ -79,6 +79,14 @@ describe('channelMessages: what each channel is owed', () => {
     expect(keysOf(next, narrowed)).toEqual([]);
     // A channel added mid-incident is told of it as declared too.
     expect(next.filter((m) => m.channel.id === late.id).map((m) => m.kind)).toEqual(['declared']);
+    // Narrowed, then widened back: told of the incident at its start, so not declared to again.
+    editChannel(ctx(d, 7), narrowed.id, { components: [] });
+    postUpdate(ctx(d, 8), inc.id, { status: 'monitoring', body: 'Watching.' });
+    expect(
+      channelMessages(d, at(8).toISOString())
+        .filter((m) => m.channel.id === narrowed.id)
+        .map((m) => m.kind),
+    ).toEqual(['update']);
   });
 
   it('owes a channel only the updates written after it was added, oldest first', () => {
