@@ -8,7 +8,7 @@ import { LinkTokens } from '../../src/store/mail/tokens.ts';
 import { SubscriberBook } from '../../src/store/mail/subscriber-book.ts';
 import { CorruptDataFile } from '../../src/store/durable-file.ts';
 import { DeliveryLedger } from '../../src/store/mail/ledger.ts';
-import type { Delivery, Intent } from '../../src/store/mail/model.ts';
+import { queuedDelivery, type Delivery, type Intent } from '../../src/store/mail/model.ts';
 
 const dirs: string[] = [];
 const tmp = () => {
@@ -232,5 +232,25 @@ describe('DeliveryLedger', () => {
     expect(again.epoch).toBe('2026-11-23T00:00:00.000Z');
     expect(again.intents.get('u1')).toMatchObject({ cursor: 3, done: true });
     expect(readFileSync(file, 'utf8').trim().split('\n').length).toBeLessThan(6);
+  });
+
+  it('compaction keeps a sent confirmation of the last 48 h (the start-up repair asks for it) with its subscriber, not an already-subscribed note', async () => {
+    const file = join(tmp(), 'd.jsonl');
+    const ledger = new DeliveryLedger(new Journal(file));
+    const now = new Date();
+    await ledger.init(now);
+    for (const id of ['s1.confirm.1', 's1.subscribed.2']) {
+      const q = queuedDelivery({ id, sub: 's1', intent: 'confirm', kind: 'confirm', created_at: now.toISOString() });
+      await ledger.create(q);
+      await ledger.save({ ...q, state: 'sent', attempts: 1, sent_at: now.toISOString() });
+    }
+    await ledger.compactIfWorthIt(true, now);
+    await ledger.close();
+    const rows = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Partial<Delivery>)
+      .filter((r) => r.kind === 'confirm');
+    expect(rows.map((r) => [r.id, r.sub])).toEqual([['s1.confirm.1', 's1']]);
   });
 });

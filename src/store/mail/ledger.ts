@@ -4,6 +4,7 @@ import {
   CONFIRM_TTL_MS,
   deliverySchema,
   intentSchema,
+  isSubscribedNote,
   metaSchema,
   queuedDelivery,
   type Delivery,
@@ -223,7 +224,8 @@ export class DeliveryLedger {
     if (d.state === 'sent') {
       this.deliveries.delete(d.id);
       this.sentIds.add(d.id);
-      if (d.kind === 'confirm') this.sentConfirms.set(d.id, Date.parse(d.created_at));
+      // Kept for the start-up repair of confirmations (pending addresses only): an already-subscribed note is not asked for.
+      if (d.kind === 'confirm' && !isSubscribedNote(d)) this.sentConfirms.set(d.id, Date.parse(d.created_at));
     } else {
       this.deliveries.set(d.id, d);
     }
