@@ -11,8 +11,8 @@ export default defineConfig({
       { extends: true, test: { name: 'embedded', include: ['tests/**/*.test.ts'] } },
       // The same suites again on PostgreSQL: every Herald a test starts (tests/helpers/server.ts, app.ts)
       // gets a fresh database of one throwaway cluster (tests/helpers/engine.ts), data a test wrote into
-      // its DATA_DIR imported first, as `npm run db:import` does. Left out: the body limit and the layout
-      // suite (reasons below), and, because what they test is the embedded engine's own files: the journals and herald.json on a full or read-only disk and at start, the sender's outcomes a write refused, the crash harness that
+      // its DATA_DIR imported first, as `npm run db:import` does. Left out: the suites listed below with
+      // their reasons (HTTP-only, and how pages, the banner and the console look and behave), and, because what they test is the embedded engine's own files: the journals and herald.json on a full or read-only disk and at start, the sender's outcomes a write refused, the crash harness that
       // checks herald.json after each SIGKILL, the SIGKILL in the middle of a journal fan-out (the shared
       // outbox's kill is tests/integration/pg-outbox.test.ts), and the first start's DATA_DIR files (the
       // demo seed, the admin-token file, the one-instance lock). The pg-* suites start clusters of their own.
