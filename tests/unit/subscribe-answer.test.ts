@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { loadConfig } from '../../src/config.ts';
 import { openHerald, type Herald } from '../../src/herald.ts';
 import type { Notify } from '../../src/notify/service.ts';
-import type { Subscriber } from '../../src/store/mail/model.ts';
+import { confirmationDelivery, type Subscriber } from '../../src/store/mail/model.ts';
+import { Composer } from '../../src/notify/compose.ts';
 import { stopAll, tempDataDir } from '../helpers/server.ts';
 import { until } from '../helpers/poll.ts';
 
@@ -68,9 +69,10 @@ async function open(): Promise<Notify> {
 describe('a subscribe answer waits for the same work whatever the address', () => {
   it('new, pending and confirmed addresses: one subscriber record each, no delivery written before the answer', async () => {
     const notify = await open();
-    // A confirmed subscriber, made through the real confirm path.
+    // A confirmed subscriber, made as a reader makes one: the confirmation is sent, then its link followed.
     await notify.subscribe({ email: 'known@example.com', components: [] }, '192.0.2.1');
     const known = [...notify.local!.book.all()].find((s) => s.email === 'known@example.com')!;
+    await settled(notify);
     await notify.local!.book.confirm(notify.local!.book.link('confirm', known), new Date());
     await notify.subscribe({ email: 'pending@example.com', components: [] }, '192.0.2.1');
     await settled(notify);
@@ -84,11 +86,30 @@ describe('a subscribe answer waits for the same work whatever the address', () =
       expect(lines('deliveries.jsonl') - deliveries, email).toBe(0);
       await settled(notify);
     }
-    // What each request was answered with is decided with it: confirmed before its confirmation was even
-    // queued, the first request's is not sent (nor turned into a note); the later one gets the note.
+    // What each request was answered with: the first, while pending, a confirmation; the later one the note.
     const outbox = (name: string) => join(dir, 'outbox', `${name}.eml`);
-    expect(existsSync(outbox(`${known.id}.confirm.1`))).toBe(false);
+    expect(readFileSync(outbox(`${known.id}.confirm.1`), 'utf8')).not.toContain('You are already subscribed');
+    expect(existsSync(outbox(`${known.id}.subscribed.1`))).toBe(false);
     expect(readFileSync(outbox(`${known.id}.subscribed.2`), 'utf8')).toContain('You are already subscribed');
+  });
+
+  it('a confirmation decided while its address was pending, sent after it was confirmed, is dropped, not turned into a note', async () => {
+    const notify = await open();
+    await notify.subscribe({ email: 'quick@example.com', components: [] }, '192.0.2.1');
+    const pending = [...notify.local!.book.all()].find((s) => s.email === 'quick@example.com')!;
+    const d = confirmationDelivery(pending, new Date().toISOString());
+    await settled(notify);
+    await notify.local!.book.confirm(notify.local!.book.link('confirm', pending), new Date());
+    const confirmed = notify.local!.book.get(pending.id)!;
+    expect(confirmed.state).toBe('confirmed');
+    const composer = new Composer(herald!.config, notify.local!.book.tokens);
+    // The request's kind was decided with it (the id); the state at send time only decides whether it still goes.
+    expect(d.id).toBe(`${pending.id}.confirm.1`);
+    expect(await composer.compose(d, confirmed, herald!.store.data)).toEqual({ skip: 'subscriber is confirmed' });
+    const note = confirmationDelivery(confirmed, new Date().toISOString());
+    expect(note.id).toBe(`${pending.id}.subscribed.1`);
+    const sent = await composer.compose(note, confirmed, herald!.store.data);
+    expect('message' in sent && String(sent.message.subject)).toContain('You are already subscribed');
   });
 
   it('the confirmation is queued just after the answer, once per request', async () => {
