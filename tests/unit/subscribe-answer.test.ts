@@ -24,32 +24,28 @@ afterEach(async () => {
 });
 
 const lines = (file: string) => readFileSync(join(dir, file), 'utf8').split('\n').filter(Boolean).length;
-const nextTurn = () => new Promise((r) => setImmediate(r));
 
 /**
- * Waits until the work after an answer is done: every deliverable subscriber's
- * latest email exists, nothing waits to be sent, and the journals stopped
- * growing (the sent state is one more append).
+ * Waits until the work after an answer is done: every deliverable subscriber's latest email is written to
+ * `deliveries.jsonl` as sent or failed (the last write a delivery gets), and nothing else waits to be sent.
+ * A definite end, not a quiet spell: a send in flight (an .eml and two fsyncs) is not counted as pending.
  */
 async function settled(notify: Notify): Promise<void> {
-  await nextTurn();
-  let last = '';
-  let still = 0;
-  // Settled: five polls in a row (10 ms apart) see the same journals and nothing missing or pending.
   await until(
     () => {
-      // Every deliverable subscriber's latest request has its email: a confirmation, or, asked by an address
-      // already confirmed, a note that it is subscribed (`confirmationDelivery`).
-      const answered = (s: Subscriber) =>
-        notify.local!.ledger.has(`${s.id}.confirm.${s.confirms}`) || notify.local!.ledger.has(`${s.id}.subscribed.${s.confirms}`);
-      const missing = [...notify.local!.book.all()].some((s) => s.state !== 'unsubscribed' && s.suppressed === null && !answered(s));
-      const now = `${lines('subscribers.jsonl')} ${lines('deliveries.jsonl')} ${notify.local!.sender.pending}`;
-      still = !missing && notify.local!.sender.pending === 0 && now === last ? still + 1 : 0;
-      last = now;
-      return still >= 5;
+      const done = new Set<string>();
+      // Whole lines only: the last piece is empty, or a line still being appended.
+      for (const line of readFileSync(join(dir, 'deliveries.jsonl'), 'utf8').split('\n').slice(0, -1)) {
+        const r = JSON.parse(line) as { id?: string; state?: string };
+        if (r.id && (r.state === 'sent' || r.state === 'failed')) done.add(r.id);
+      }
+      // The latest request's email: a confirmation, or, asked by an address already confirmed, the note (confirmationDelivery).
+      const answered = (s: Subscriber) => done.has(`${s.id}.confirm.${s.confirms}`) || done.has(`${s.id}.subscribed.${s.confirms}`);
+      const deliverable = [...notify.local!.book.all()].filter((s) => s.state !== 'unsubscribed' && s.suppressed === null);
+      return deliverable.every(answered) && notify.local!.sender.pending === 0;
     },
-    'the background work to settle',
-    5_000,
+    "every answer's email written as sent",
+    30_000,
     10,
   );
 }
