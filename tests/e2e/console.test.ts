@@ -464,6 +464,7 @@ describe('a Comms Lead runs a whole incident from the console', () => {
     ).json();
     await until(async () => (await (await h.admin('/deliveries')).json()).failed.length === 1, 'the refused delivery');
     await open(page, '/admin/deliveries?q=dave');
+    await expect(page.locator('tbody tr', { hasText: 'dave@example.com' }).textContent()).resolves.toContain('Disruption notice');
     refuseDave = false;
     const before = to(smtp, 'dave@example.com').length;
     await page.click('button[aria-label="Retry delivery to dave@example.com"]');

@@ -21,6 +21,8 @@ import {
   type DeclareValues,
 } from '../../src/console/draft-input.ts';
 import { notifyDefault } from '../../src/console/form-defaults.ts';
+import { messageLabel } from '../../src/console/deliveries.ts';
+import { confirmationDelivery } from '../../src/store/mail/model.ts';
 import { hashPassword, verifyPassword } from '../../src/auth/password.ts';
 import { component, ctx, db, T0 } from '../helpers/db.ts';
 import { declareIncident } from '../../src/domain/incidents/declare.ts';
@@ -323,6 +325,19 @@ describe('the notify box', () => {
     expect(notifyChoice(f('0', false))).toBeUndefined();
     expect(notifyChoice(f('1', false))).toBe(false);
     expect(notifyChoice(f('0', true))).toBe(true);
+  });
+});
+
+describe('what a delivery is, on the deliveries view', () => {
+  it('names each message as its reader got it: a reminder and the already-subscribed note apart from their kinds', () => {
+    const sub = { id: 'sub_1', confirms: 2 };
+    expect(messageLabel(confirmationDelivery({ ...sub, state: 'pending' }, T0.toISOString()))).toBe('Confirmation');
+    // Before: both read "confirm".
+    expect(messageLabel(confirmationDelivery({ ...sub, state: 'confirmed' }, T0.toISOString()))).toBe('Already subscribed (manage link)');
+    expect(messageLabel({ kind: 'maintenance', intent: 'MNT-1:reminder' })).toBe('Maintenance reminder');
+    expect(messageLabel({ kind: 'maintenance', intent: 'upd_1' })).toBe('Maintenance notice');
+    expect(messageLabel({ kind: 'disruption', intent: 'INC-1:disruption' })).toBe('Disruption notice');
+    expect(messageLabel({ kind: 'postmortem', intent: 'INC-1:postmortem' })).toBe('Post-incident report');
   });
 });
 
