@@ -1,5 +1,19 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PageCache } from '../../src/snapshot/page-cache.ts';
+
+// The cache dates its entries with Date.now(): only Date is faked, so the age of an entry is what the test
+// sets, not how long a busy machine took between two lines. Timers and promises stay real.
+const T0 = new Date('2026-11-22T09:00:00.000Z');
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(T0);
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/** Lets a background render (started by a get, not awaited by it) run to its end: the renderer resolves at once. */
+const settle = () => new Promise((r) => setImmediate(r));
 
 function counter() {
   let version = 1;
@@ -19,7 +33,9 @@ describe('PageCache', () => {
     const pages = await Promise.all([t.cache.get('/'), t.cache.get('/'), t.cache.get('/')]);
     expect(new Set(pages.map((p) => p.body)).size).toBe(1);
     expect(t.renders()).toBe(1);
+    // The clock has not moved (only the test moves it): a hit, and no render in the background either.
     await t.cache.get('/');
+    await settle();
     expect(t.renders()).toBe(1);
   });
 
@@ -33,10 +49,10 @@ describe('PageCache', () => {
   it('serves an old entry while re-rendering it in the background once it is older than maxAge', async () => {
     const t = counter();
     const first = await t.cache.get('/');
-    await new Promise((r) => setTimeout(r, 80));
+    vi.setSystemTime(T0.getTime() + 80);
     const stale = await t.cache.get('/');
     expect(stale.body).toBe(first.body);
-    await new Promise((r) => setTimeout(r, 10));
+    await settle();
     const fresh = await t.cache.get('/');
     expect(fresh.body).not.toBe(first.body);
     expect(t.renders()).toBe(2);
