@@ -301,11 +301,10 @@ describe('delivery', () => {
       const subjects = async () => Promise.all(smtp.received.map(async (m) => (await smtp.parse(m)).subject ?? ''));
       const incidentMails = async () => (await subjects()).filter((s) => !s.includes('Confirm your subscription'));
       await until(async () => r.on('/fine').length >= 2 && (await incidentMails()).length >= 1, 'the next post and the email', 15_000);
-      const started = Date.now();
       const status = await h.request('/api/v2/status.json');
       expect(status.status).toBe(200);
-      expect(Date.now() - started).toBeLessThan(1000);
-      // All of that happened while the first hanging request was still open (it times out at 20 s).
+      // All of that happened while the first hanging request was still open (it times out at 20 s): not how
+      // fast the public API answered (a loaded machine stalls for a second), but that it answered meanwhile.
       // With 4 s and exact counts, one loaded CI run waited out the test: a slow first phase lets
       // the retry after the timeout land, and "exactly one hit" is then never true.
       expect(r.on('/hang').map((x) => x.closed)).toEqual([false]);
