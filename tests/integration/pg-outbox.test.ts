@@ -65,6 +65,25 @@ const rows = async (url: string, sql: string): Promise<string[][]> =>
     .map((line) => line.split('|'));
 
 /**
+ * After a pause: sends already begun on the replicas' other SMTP connections when the refusal came still end
+ * (each with its own answer), so the server's attempts go on a little. Waits until they stop changing for a
+ * second (longer than a stall of a busy machine), and returns their count: the baseline for "no more sends".
+ */
+async function sendsUnderWayEnded(smtp: TestSmtp): Promise<number> {
+  let tried = -1;
+  await until(
+    async () => {
+      const seen = smtp.attempts.length;
+      await new Promise((r) => setTimeout(r, 1000));
+      tried = smtp.attempts.length;
+      return tried === seen;
+    },
+    () => `the sends under way to end (${smtp.attempts.length} attempts so far)`,
+  );
+  return tried;
+}
+
+/**
  * Waits until all `n` deliveries are recorded sent, then `graceMs` more for a duplicate on its way, if one
  * were: each of the `n` recipients got exactly one message.
  */
@@ -288,7 +307,7 @@ describe('subscribers and the outbox on PostgreSQL, shared by replicas', () => {
     // Whichever replica met the refusal, both say so, and neither sends.
     await until(async () => (await state(a)).paused && (await state(b)).paused, 'both replicas to say sending is paused');
     expect((await state(b)).paused_reason).toContain('535');
-    const tried = smtp.attempts.length;
+    const tried = await sendsUnderWayEnded(smtp);
     await new Promise((r) => setTimeout(r, 600));
     expect(smtp.attempts.length).toBe(tried);
     refuse = false;
@@ -311,6 +330,9 @@ describe('subscribers and the outbox on PostgreSQL, shared by replicas', () => {
     await declare(a, 'Resume drill');
     const state = async () => (await (await a.admin('/deliveries')).json()) as Json;
     await until(async () => (await state()).paused, 'sending to pause');
+    // Sends begun before the pause end while the server still refuses them: one that ended after `refuse = false`
+    // would be taken, and "nothing sent while the pause stands" below would count it.
+    await sendsUnderWayEnded(smtp);
     refuse = false;
     // The first statement that clears the pause fails, as a failover would make it fail.
     await refuseFirst(cluster, url, {
@@ -352,13 +374,7 @@ describe('subscribers and the outbox on PostgreSQL, shared by replicas', () => {
       await declare(a, 'Row held drill');
       await until(async () => (await state()).paused, 'A to pause');
       // Sends already begun on A's other connections when the refusal came end with their own refusal.
-      let tried = -1;
-      await until(async () => {
-        const seen = smtp.attempts.length;
-        await new Promise((r) => setTimeout(r, 300));
-        tried = smtp.attempts.length;
-        return tried === seen;
-      }, 'the sends under way to end');
+      const tried = await sendsUnderWayEnded(smtp);
       for (let i = 1; i <= 6; i++) {
         await new Promise((r) => setTimeout(r, 250));
         expect((await state()).paused, `still paused ${i * 250} ms later`).toBe(true);
