@@ -3,6 +3,7 @@ import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { simpleParser } from 'mailparser';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { SmtpPool } from '../../src/notify/smtp-pool.ts';
+import { until } from '../helpers/poll.ts';
 
 interface Sink {
   port: number;
@@ -18,7 +19,7 @@ afterEach(async () => {
   for (const s of sinks.splice(0)) await s.close();
 });
 
-async function sink(options: Partial<SMTPServerOptions> = {}): Promise<Sink> {
+async function sink(options: Partial<SMTPServerOptions> = {}): Promise<Sink & { idleTimeoutNow: () => void }> {
   let connections = 0;
   const messages: Sink['messages'] = [];
   const server = new SMTPServer({
@@ -37,15 +38,22 @@ async function sink(options: Partial<SMTPServerOptions> = {}): Promise<Sink> {
     ...options,
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const s: Sink = {
+  const s = {
     port: (server.server.address() as AddressInfo).port,
     connections: () => connections,
     messages,
-    close: () => new Promise((r) => server.close(() => r())),
+    close: () => new Promise<void>((r) => server.close(() => r())),
+    /** What smtp-server's idle timeout does (421, then it hangs up), now, to every connection. */
+    idleTimeoutNow: () => {
+      for (const c of server.connections) c.send(421, 'Timeout - closing connection');
+    },
   };
   sinks.push(s);
   return s;
 }
+
+/** Connections the pool holds open: it lets go of one once it sees it closed. */
+const openInPool = (p: SmtpPool) => (p as unknown as { slots: Array<{ conn: unknown }> }).slots.filter((s) => s.conn).length;
 
 function pool(port: number, size: number, extra: object = {}): SmtpPool {
   const p = new SmtpPool({ connection: { host: '127.0.0.1', port, ignoreTLS: true, ...extra }, size });
@@ -156,10 +164,14 @@ describe('SmtpPool: nodemailer SMTP connections kept open and reused', () => {
   });
 
   it('opens a fresh connection after the server closed an idle one', async () => {
-    const s = await sink({ socketTimeout: 200 });
+    // The server's idle timeout, given by hand once the connection is idle: a short socketTimeout would also
+    // fire in the middle of the first send when a busy machine stalls this process.
+    const s = await sink();
     const p = pool(s.port, 1);
     await p.send({ from: 's@example.com', to: ['a@example.com'] }, raw('before'));
-    await new Promise((r) => setTimeout(r, 600));
+    expect(openInPool(p)).toBe(1);
+    s.idleTimeoutNow();
+    await until(() => openInPool(p) === 0, 'the pool to see the idle connection closed');
     await p.send({ from: 's@example.com', to: ['a@example.com'] }, raw('after idle'));
     expect(s.messages.map((m) => m.subject)).toEqual(['before', 'after idle']);
     expect(s.connections()).toBe(2);
@@ -181,7 +193,9 @@ describe('SmtpPool: nodemailer SMTP connections kept open and reused', () => {
   for (const onRset of ['hangs up', 'stays silent'] as const) {
     it(`a server that refuses a recipient and then ${onRset} on RSET does not cost the pool its connection slot`, async () => {
       const s = await scriptedServer(onRset);
-      const p = pool(s.port, 1, { socketTimeout: 300 });
+      // Silent, only the client's socket timeout ends the RSET: 3 s, so that it is never a stall of this process
+      // (client and server both) that fires it. Hung up on, the closed connection ends it.
+      const p = pool(s.port, 1, onRset === 'stays silent' ? { socketTimeout: 3_000 } : {});
       await expect(p.send({ from: 's@example.com', to: ['gone@example.com'] }, raw('refused'))).rejects.toMatchObject({
         responseCode: 550,
       });
