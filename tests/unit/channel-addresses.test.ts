@@ -277,8 +277,10 @@ describe('postJson', () => {
   });
 
   it('takes the status of a receiver that answered but sends its body slowly: the post was delivered, not timed out', async () => {
-    // Before: a timeout, so the message was retried (and delivered twice).
-    const answer = await postJson(`http://127.0.0.1:${port}/slow-body`, '{}', {}, local({ timeoutMs: 300 }));
+    // Before: a timeout, so the message was retried (and delivered twice). The body never ends, so the post still
+    // ends at timeoutMs, with the status line in; 3 s, so that a stall of this process (which is the receiver too)
+    // cannot fire it before that status line was read.
+    const answer = await postJson(`http://127.0.0.1:${port}/slow-body`, '{}', {}, local({ timeoutMs: 3_000 }));
     expect(answer.status).toBe(200);
     expect(answer.body).toBe('accepted, and more to come');
     expect(verdictOf(answer, new Date()).outcome).toBe('sent');
