@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,15 +77,25 @@ describe('Journal', () => {
 });
 
 describe('Journal with spacingMs', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('writes what arrives during a flush and the spacing after it in one write, not one write per turn', async () => {
     const file = join(tmp(), 'j.jsonl');
-    // Long enough that the first flush (open, stat, one O_DSYNC write) ends within it on a busy machine.
+    // The journal spaces flushes by performance.now(), faked here (timers stay real) and moved only by the test:
+    // however long the first flush's fsync takes on a busy disk, the spacing after it has not run out when the
+    // last append comes. (On the real clock a first flush slower than the spacing rightly lets the next one begin.)
+    vi.useFakeTimers({ toFake: ['performance'] });
     const j = new Journal(file, { spacingMs: 1_000 });
     const first = j.append([{ n: 0 }]);
     const during = [1, 2, 3].map((n) => j.append([{ n }]));
     await first;
     // Unspaced, the next flush (1–3) has begun by now and this one waits for a third.
     const after = j.append([{ n: 4 }]);
+    expect(j.flushes).toBe(1);
+    // The spacing runs out: the journal, asleep for it on a real timer, finds it past when it wakes.
+    vi.advanceTimersByTime(1_000);
     await Promise.all([...during, after]);
     expect(j.flushes).toBe(2);
     await j.close();
