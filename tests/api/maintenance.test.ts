@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openInProcess, type InProcess } from '../helpers/app.ts';
+// The polling helper; `until` here names the end of a window.
+import { until as eventually } from '../helpers/poll.ts';
 
 /**
  * The maintenance admin API (README "Maintenance"), in process: scheduling,
@@ -214,8 +216,7 @@ describe('incidents during a window', () => {
   it('an incident resolved while the window runs leaves the component under maintenance, and the end gives operational', async () => {
     // Started by the timer at once: its start is already past.
     const { body: m } = await schedule({ scheduled_for: minutes(-1), scheduled_until: minutes(6), components: ['api'] });
-    for (let i = 0; i < 100 && (await componentStatus('api')) !== 'under_maintenance'; i++) await new Promise((r) => setTimeout(r, 20));
-    expect(await componentStatus('api')).toBe('under_maintenance');
+    await eventually(async () => (await componentStatus('api')) === 'under_maintenance', 'the timer to start the window');
     const { body: inc } = await declare({ api: 'partial_outage' });
     expect(await componentStatus('api')).toBe('partial_outage');
     expect((await call(`/incidents/${inc.id}/updates`, { body: { status: 'resolved', body: 'ok' } })).status).toBe(201);

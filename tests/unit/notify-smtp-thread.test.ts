@@ -165,7 +165,6 @@ describe('the SMTP thread', () => {
     await until(
       () => open() === 0,
       () => `no connection left open after the close (${open()} open)`,
-      2_000,
     );
   });
 
