@@ -1,7 +1,8 @@
 import { findEvent, type Db } from '../domain/model.ts';
 import type { Notify } from '../notify/service.ts';
 import type { NoticeProgress } from '../store/mail/port.ts';
-import { isSubscribedNote, type MailKind } from '../store/mail/model.ts';
+import { isSubscribedNote, type Delivery, type MailKind } from '../store/mail/model.ts';
+import { isReminderKey } from '../notify/intents.ts';
 
 const KIND_LABELS: Record<MailKind, string> = {
   confirm: 'Confirmation',
@@ -9,27 +10,24 @@ const KIND_LABELS: Record<MailKind, string> = {
   update: 'Update notice',
   restoration: 'Restoration notice',
   maintenance: 'Maintenance notice',
-  postmortem: 'Post-incident report',
+  postmortem: 'Postmortem',
 };
 
-/**
- * What a message is, in the console's words. The outbox files a reminder under its maintenance's kind and the
- * already-subscribed note under `confirm` (its lane); the intent and the delivery id tell them apart.
- */
-export function messageLabel(d: { kind: MailKind; intent: string; id?: string; sub?: string }): string {
-  if (d.intent.endsWith(':reminder')) return 'Maintenance reminder';
-  if (d.id !== undefined && d.sub !== undefined && isSubscribedNote({ id: d.id, sub: d.sub })) return 'Already subscribed (manage link)';
-  return KIND_LABELS[d.kind];
-}
+/** What a notice is, in the console's words. A reminder is filed under its maintenance's kind: its key tells it apart. */
+export const noticeLabel = (kind: MailKind, key: string): string => (isReminderKey(key) ? 'Maintenance reminder' : KIND_LABELS[kind]);
+
+/** What a delivery is. The already-subscribed note travels as a `confirm` (the confirmations' lane): its id tells it apart. */
+export const deliveryLabel = (d: Pick<Delivery, 'id' | 'sub' | 'intent' | 'kind'>): string =>
+  d.kind === 'confirm' && isSubscribedNote(d) ? 'Already subscribed (manage link)' : noticeLabel(d.kind, d.intent);
 
 /** One notice (an update that emails) with its delivery counts. */
 export interface NoticeRow {
   intent: string;
   incidentId: string;
   incidentName: string;
-  /** `reminder` for a maintenance reminder, else the notice's kind (as the admin API's dashboard says). */
+  /** `reminder` for a maintenance reminder, else the notice's kind: what the admin API's dashboard says (a test compares them). */
   kind: string;
-  /** What the notice is, in the console's words (messageLabel). */
+  /** What the notice is, in the console's words (noticeLabel). */
   label: string;
   createdAt: string;
   fanoutDone: boolean;
@@ -48,8 +46,8 @@ export function toNoticeRows(notices: NoticeProgress[], db: Db): NoticeRow[] {
     intent: it.key,
     incidentId: it.incident,
     incidentName: findEvent(db, it.incident)?.name ?? it.incident,
-    kind: it.key.endsWith(':reminder') ? 'reminder' : it.kind,
-    label: messageLabel({ kind: it.kind, intent: it.key }),
+    kind: isReminderKey(it.key) ? 'reminder' : it.kind,
+    label: noticeLabel(it.kind, it.key),
     createdAt: it.created_at,
     fanoutDone: it.done,
     queued: it.queued,

@@ -4,7 +4,7 @@ import type { Delivery, Subscriber } from '../store/mail/model.ts';
 import { deliveryId, isSubscribedNote } from '../store/mail/model.ts';
 import { followedNames } from '../domain/components/following.ts';
 import type { LinkTokens } from '../store/mail/tokens.ts';
-import { noticeIntents, threadRootKey, type NoticeIntent } from './intents.ts';
+import { isReminderKey, noticeIntents, threadRootKey, type NoticeIntent } from './intents.ts';
 import { renderConfirm, renderNotice, renderSubscribed, type RenderedMail } from './render.ts';
 import { buildRaw, compileRaw, fillRaw, tokenPlaceholder, type RawTemplate } from './raw-mail.ts';
 
@@ -119,7 +119,7 @@ export class Composer {
       unsubscribeUrl: `${site}/unsubscribe/${v.unsub}`,
       manageUrl: `${site}/subscribe/manage/${v.manage}`,
       timeZone: this.cfg.SITE_TIMEZONE,
-      reminder: intent.key.endsWith(':reminder'),
+      reminder: isReminderKey(intent.key),
     });
     return {
       from: this.cfg.MAIL_FROM,

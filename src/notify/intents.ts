@@ -70,6 +70,7 @@ export function noticeIntents(db: Db): NoticeIntent[] {
 }
 
 export const reminderKey = (maintenanceId: string) => `${maintenanceId}:reminder`;
+export const isReminderKey = (key: string): boolean => key.endsWith(':reminder');
 export const lateNoticeKey = (incidentId: string) => `${incidentId}:disruption`;
 export const postmortemKey = (incidentId: string) => `${incidentId}:postmortem`;
 

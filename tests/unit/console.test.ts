@@ -21,7 +21,8 @@ import {
   type DeclareValues,
 } from '../../src/console/draft-input.ts';
 import { notifyDefault } from '../../src/console/form-defaults.ts';
-import { messageLabel } from '../../src/console/deliveries.ts';
+import { deliveryLabel, noticeLabel } from '../../src/console/deliveries.ts';
+import { reminderKey } from '../../src/notify/intents.ts';
 import { confirmationDelivery } from '../../src/store/mail/model.ts';
 import { hashPassword, verifyPassword } from '../../src/auth/password.ts';
 import { component, ctx, db, T0 } from '../helpers/db.ts';
@@ -331,13 +332,13 @@ describe('the notify box', () => {
 describe('what a delivery is, on the deliveries view', () => {
   it('names each message as its reader got it: a reminder and the already-subscribed note apart from their kinds', () => {
     const sub = { id: 'sub_1', confirms: 2 };
-    expect(messageLabel(confirmationDelivery({ ...sub, state: 'pending' }, T0.toISOString()))).toBe('Confirmation');
+    expect(deliveryLabel(confirmationDelivery({ ...sub, state: 'pending' }, T0.toISOString()))).toBe('Confirmation');
     // Before: both read "confirm".
-    expect(messageLabel(confirmationDelivery({ ...sub, state: 'confirmed' }, T0.toISOString()))).toBe('Already subscribed (manage link)');
-    expect(messageLabel({ kind: 'maintenance', intent: 'MNT-1:reminder' })).toBe('Maintenance reminder');
-    expect(messageLabel({ kind: 'maintenance', intent: 'upd_1' })).toBe('Maintenance notice');
-    expect(messageLabel({ kind: 'disruption', intent: 'INC-1:disruption' })).toBe('Disruption notice');
-    expect(messageLabel({ kind: 'postmortem', intent: 'INC-1:postmortem' })).toBe('Post-incident report');
+    expect(deliveryLabel(confirmationDelivery({ ...sub, state: 'confirmed' }, T0.toISOString()))).toBe('Already subscribed (manage link)');
+    expect(noticeLabel('maintenance', reminderKey('MNT-1'))).toBe('Maintenance reminder');
+    expect(noticeLabel('maintenance', 'upd_1')).toBe('Maintenance notice');
+    expect(noticeLabel('disruption', 'INC-1:disruption')).toBe('Disruption notice');
+    expect(noticeLabel('postmortem', 'INC-1:postmortem')).toBe('Postmortem');
   });
 });
 

@@ -6,6 +6,7 @@ import { findEvent } from '../../domain/model.ts';
 import { isOpenIncident, newestFirst, overallStatus } from '../../domain/overall.ts';
 import { levelOf, nextUpdateDue, postmortemDue } from '../../domain/policy.ts';
 import { isResolvedStatus } from '../../domain/status.ts';
+import { isReminderKey } from '../../notify/intents.ts';
 
 /** How many notices the dashboard lists (src/components/admin/RecentDeliveries.astro). */
 export const DASHBOARD_NOTICES = 6;
@@ -87,7 +88,7 @@ async function noticeRows(herald: Herald, db: Db) {
     intent: it.key,
     incident_id: it.incident,
     incident_name: findEvent(db, it.incident)?.name ?? it.incident,
-    kind: it.key.endsWith(':reminder') ? 'reminder' : it.kind,
+    kind: isReminderKey(it.key) ? 'reminder' : it.kind,
     created_at: it.created_at,
     queued: it.queued,
     sent: it.sent,

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { Herald } from '../../herald.ts';
 import type { AdminEnv } from './auth.ts';
 import { findEvent } from '../../domain/model.ts';
+import { isReminderKey } from '../../notify/intents.ts';
 
 /** The outbox: `GET /deliveries`, `POST /deliveries/:id/retry`, `POST /deliveries/resume`. */
 export function deliveriesApi(herald: Herald) {
@@ -17,7 +18,7 @@ export function deliveriesApi(herald: Herald) {
       incident_id: i.incident,
       incident_name: findEvent(db, i.incident)?.name ?? null,
       kind: i.kind,
-      reminder: i.key.endsWith(':reminder'),
+      reminder: isReminderKey(i.key),
       created_at: i.created_at,
       fanout_done: i.done,
       queued: i.queued,
