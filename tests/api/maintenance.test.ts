@@ -216,7 +216,7 @@ describe('incidents during a window', () => {
   it('an incident resolved while the window runs leaves the component under maintenance, and the end gives operational', async () => {
     // Started by the timer at once: its start is already past.
     const { body: m } = await schedule({ scheduled_for: minutes(-1), scheduled_until: minutes(6), components: ['api'] });
-    await eventually(async () => (await componentStatus('api')) === 'under_maintenance', 'the timer to start the window');
+    await eventually(async () => (await componentStatus('api')) === 'under_maintenance', 'the timer to start the window', 10_000);
     const { body: inc } = await declare({ api: 'partial_outage' });
     expect(await componentStatus('api')).toBe('partial_outage');
     expect((await call(`/incidents/${inc.id}/updates`, { body: { status: 'resolved', body: 'ok' } })).status).toBe(201);

@@ -23,11 +23,16 @@ describe('the maintenance timer on a real server', () => {
       body: { name: 'Database failover test', scheduled_for: from.toISOString(), scheduled_until: until.toISOString(), components: ['db'] },
     });
     expect(res.status).toBe(201);
-    // The precondition, not the property: the window was saved before it began, so its start is the armed timer
-    // waking at the due time (a window saved already due is started by the re-arm on the write: another test).
-    expect(Date.now(), 'the POST answered within the 5 s lead; a run this slow cannot test the timer waking').toBeLessThan(from.getTime());
     const { id } = (await res.json()) as Json;
     expect(id).toMatch(/^MNT-\d{4}-\d{2}-\d{2}-1$/);
+    const before = await component('db');
+    // The precondition, not the property: the window was saved and read back before it began, so its start is the
+    // armed timer waking at the due time (a window saved already due is started by the re-arm on the write: another test).
+    expect(Date.now(), 'the POST and a read answered within the 5 s lead; a run this slow cannot test the timer waking').toBeLessThan(
+      from.getTime(),
+    );
+    // Saved ahead of its start, the window has not started it early.
+    expect(before).toBe('operational');
 
     // Sleep through the whole window: only the server's own timer can move it.
     await new Promise((r) => setTimeout(r, until.getTime() - Date.now() + 1500));

@@ -66,21 +66,17 @@ const rows = async (url: string, sql: string): Promise<string[][]> =>
 
 /**
  * After a pause: sends already begun on the replicas' other SMTP connections when the refusal came still end
- * (each with its own answer), so the server's attempts go on a little. Waits until they stop changing for a
- * second (longer than a stall of a busy machine), and returns their count: the baseline for "no more sends".
+ * (each with its own answer), so the server's attempts go on a little. A replica clears a claim's lease once it
+ * has its outcome (or gives it back unsent), and the server counts an attempt before it answers, so once no
+ * delivery is leased every attempt is counted: returns that count, the baseline for "no more sends".
  */
-async function sendsUnderWayEnded(smtp: TestSmtp): Promise<number> {
-  let tried = -1;
+async function sendsUnderWayEnded(url: string, smtp: TestSmtp): Promise<number> {
   await until(
-    async () => {
-      const seen = smtp.attempts.length;
-      await new Promise((r) => setTimeout(r, 1000));
-      tried = smtp.attempts.length;
-      return tried === seen;
-    },
+    async () => (await rows(url, 'SELECT count(*) FROM mail_deliveries WHERE lease_owner IS NOT NULL'))[0]?.[0] === '0',
     () => `the sends under way to end (${smtp.attempts.length} attempts so far)`,
+    20_000,
   );
-  return tried;
+  return smtp.attempts.length;
 }
 
 /**
@@ -307,7 +303,7 @@ describe('subscribers and the outbox on PostgreSQL, shared by replicas', () => {
     // Whichever replica met the refusal, both say so, and neither sends.
     await until(async () => (await state(a)).paused && (await state(b)).paused, 'both replicas to say sending is paused');
     expect((await state(b)).paused_reason).toContain('535');
-    const tried = await sendsUnderWayEnded(smtp);
+    const tried = await sendsUnderWayEnded(url, smtp);
     await new Promise((r) => setTimeout(r, 600));
     expect(smtp.attempts.length).toBe(tried);
     refuse = false;
@@ -332,7 +328,7 @@ describe('subscribers and the outbox on PostgreSQL, shared by replicas', () => {
     await until(async () => (await state()).paused, 'sending to pause');
     // Sends begun before the pause end while the server still refuses them: one that ended after `refuse = false`
     // would be taken, and "nothing sent while the pause stands" below would count it.
-    await sendsUnderWayEnded(smtp);
+    await sendsUnderWayEnded(url, smtp);
     refuse = false;
     // The first statement that clears the pause fails, as a failover would make it fail.
     await refuseFirst(cluster, url, {
@@ -373,8 +369,20 @@ describe('subscribers and the outbox on PostgreSQL, shared by replicas', () => {
       await holder.query('SELECT * FROM mail_outbox FOR UPDATE');
       await declare(a, 'Row held drill');
       await until(async () => (await state()).paused, 'A to pause');
-      // Sends already begun on A's other connections when the refusal came end with their own refusal.
-      const tried = await sendsUnderWayEnded(smtp);
+      // Sends already begun on A's other connections when the refusal came end with their own refusal. Their
+      // claims stay leased while A's pause waits for the held row, so the end is when the attempts stop changing
+      // for a second (longer than a busy machine's stall), not when no delivery is leased.
+      let tried = -1;
+      await until(
+        async () => {
+          const seen = smtp.attempts.length;
+          await new Promise((r) => setTimeout(r, 1000));
+          tried = smtp.attempts.length;
+          return tried === seen;
+        },
+        () => `the sends under way to end (${smtp.attempts.length} attempts so far)`,
+        20_000,
+      );
       for (let i = 1; i <= 6; i++) {
         await new Promise((r) => setTimeout(r, 250));
         expect((await state()).paused, `still paused ${i * 250} ms later`).toBe(true);

@@ -66,7 +66,7 @@ describe('startTimer', () => {
     clock.now = T0 + 6 * 60_000;
     const before = h.store.version;
     await h.run('lead', () => undefined);
-    await until(() => h.store.data.maintenances.find((x) => x.id === m.id)!.status === 'in_progress', 'the window to start');
+    await until(() => h.store.data.maintenances.find((x) => x.id === m.id)!.status === 'in_progress', 'the window to start', 10_000);
     const rec = h.store.data.maintenances.find((x) => x.id === m.id)!;
     expect(rec.status).toBe('in_progress');
     expect(rec.started_at).toBe(iso(5));

@@ -216,16 +216,20 @@ describe('SmtpPool: nodemailer SMTP connections kept open and reused', () => {
   });
 
   it('close() fails the send in flight and the queued ones, and opens nothing after', async () => {
+    // The message reaches the server, which never answers it: the send is in flight until close(), however slow
+    // the machine (a timer for the answer would race the close).
+    let reached!: () => void;
+    const messageIn = new Promise<void>((r) => (reached = r));
     const s = await sink({
-      onData(stream, _session, cb) {
+      onData(stream) {
         stream.resume();
-        stream.on('end', () => setTimeout(() => cb(), 400));
+        stream.on('end', () => reached());
       },
     });
     const p = pool(s.port, 1);
     const inFlight = p.send({ from: 's@example.com', to: ['a@example.com'] }, raw('a')).catch((e: Error & { code?: string }) => e);
     const queued = p.send({ from: 's@example.com', to: ['b@example.com'] }, raw('b')).catch((e: Error & { code?: string }) => e);
-    await new Promise((r) => setTimeout(r, 150));
+    await messageIn;
     p.close();
     expect(await inFlight).toMatchObject({ code: 'ECONNECTION' });
     expect(await queued).toMatchObject({ code: 'ECONNECTION', message: expect.stringMatching(/closed/) });

@@ -165,6 +165,7 @@ describe('the SMTP thread', () => {
     await until(
       () => open() === 0,
       () => `no connection left open after the close (${open()} open)`,
+      10_000,
     );
   });
 
