@@ -463,6 +463,9 @@ describe('a Comms Lead runs a whole incident from the console', () => {
       })
     ).json();
     await until(async () => (await (await h.admin('/deliveries')).json()).failed.length === 1, 'the refused delivery');
+    // The dashboard names the newest notice as its readers got it (before: "disruption notice", the outbox's kind).
+    await open(page, '/admin');
+    await expect(page.locator('li[data-intent] .meta span').first().textContent()).resolves.toMatch(/^Disruption notice · /);
     await open(page, '/admin/deliveries?q=dave');
     await expect(page.locator('tbody tr', { hasText: 'dave@example.com' }).textContent()).resolves.toContain('Disruption notice');
     refuseDave = false;
