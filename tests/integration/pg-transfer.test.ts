@@ -32,7 +32,7 @@ const TOKEN = 'imported-admin-token-0123456789abcdef';
 
 async function cli(args: string[], database = url): Promise<{ code: number; out: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['scripts/db.ts', ...args], {
+    const { stdout, stderr } = await run(process.execPath, ['--import', './src/compile-cache.mjs', 'scripts/db.ts', ...args], {
       cwd: ROOT,
       env: { ...process.env, DATABASE_URL: database },
       encoding: 'utf8',

@@ -47,7 +47,7 @@ async function serveFolder(dir: string, handler?: (path: string) => number | nul
 /** The engine Herald ran on in this file (the `postgres` project gives it a database): the export opens the same. */
 let databaseUrl = '';
 function runExport(args: string[], dataDir: string) {
-  return spawnSync(process.execPath, ['scripts/export.ts', ...args], {
+  return spawnSync(process.execPath, ['--import', './src/compile-cache.mjs', 'scripts/export.ts', ...args], {
     cwd: ROOT,
     env: { ...process.env, DATA_DIR: dataDir, ADMIN_TOKEN: TEST_TOKEN, HERALD_SEED: 'none', DATABASE_URL: databaseUrl },
     encoding: 'utf8',
