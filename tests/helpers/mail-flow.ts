@@ -19,6 +19,15 @@ export function subscribe(h: HeraldProcess, body: unknown, headers: Record<strin
   });
 }
 
+/** A post of the public /subscribe form, as a browser sends it from `origin` (the site's own by default). */
+export function subscribeForm(h: HeraldProcess, body: string, origin = h.url): Promise<Response> {
+  return fetch(`${h.url}/subscribe`, {
+    method: 'POST',
+    headers: { origin, 'content-type': 'application/x-www-form-urlencoded' },
+    body,
+  });
+}
+
 export const to = (smtp: TestSmtp, email: string): Received[] => smtp.received.filter((r) => r.to.includes(email));
 
 /** Subscribes and confirms through the confirmation email's link, as a person would. */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
-import { SITE, local, subscribe, to, until } from '../helpers/mail-flow.ts';
+import { SITE, local, subscribe, subscribeForm, to, until } from '../helpers/mail-flow.ts';
 
 let smtp: TestSmtp;
 let h: HeraldProcess;
@@ -21,12 +21,7 @@ const wireIsAscii = () => {
   for (const c of smtp.rcptCommands) expect(c).toMatch(/^[\x20-\x7e]+$/);
 };
 
-const form = (email: string) =>
-  fetch(`${h.url}/subscribe`, {
-    method: 'POST',
-    headers: { origin: h.url, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ email }).toString(),
-  });
+const form = (email: string) => subscribeForm(h, new URLSearchParams({ email }).toString());
 
 describe('an address with an internationalised domain', () => {
   it('is accepted by the API, stored and sent to in its ASCII form, and written either way is one subscriber', async () => {

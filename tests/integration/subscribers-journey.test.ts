@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { engineEnv } from '../helpers/engine.ts';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
-import { SITE, local, outboxSettled, subscribe, subscribeAndConfirm, to } from '../helpers/mail-flow.ts';
+import { SITE, local, outboxSettled, subscribe, subscribeAndConfirm, subscribeForm, to } from '../helpers/mail-flow.ts';
 import { until } from '../helpers/poll.ts';
 import { signIn } from '../helpers/console-session.ts';
 
@@ -214,11 +214,7 @@ describe('subscribing reveals nothing and refuses bad input', () => {
       expect((await res.json()).error.field).toBe('email');
     }
     // The HTML form refuses it as well.
-    const form = await fetch(`${h.url}/subscribe`, {
-      method: 'POST',
-      headers: { origin: h.url, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ email: 'eve@example.com\r\nBcc: victim@example.com' }).toString(),
-    });
+    const form = await subscribeForm(h, new URLSearchParams({ email: 'eve@example.com\r\nBcc: victim@example.com' }).toString());
     expect(form.status).toBe(422);
     await outboxSettled(h);
     for (const r of smtp.received) {
@@ -232,19 +228,11 @@ describe('subscribing reveals nothing and refuses bad input', () => {
     const page = await (await fetch(`${h.url}/subscribe`)).text();
     expect(page).toContain('name="email"');
     expect(page).toContain('value="api"');
-    const ok = await fetch(`${h.url}/subscribe`, {
-      method: 'POST',
-      headers: { origin: h.url, 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'email=form%40example.com&components=api&components=db',
-    });
+    const ok = await subscribeForm(h, 'email=form%40example.com&components=api&components=db');
     expect(ok.status).toBe(200);
     expect(await ok.text()).toContain('Check your inbox');
     await until(() => to(smtp, 'form@example.com').length === 1, 'the confirmation from the form');
-    const cross = await fetch(`${h.url}/subscribe`, {
-      method: 'POST',
-      headers: { origin: 'https://evil.example', 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'email=x%40example.com',
-    });
+    const cross = await subscribeForm(h, 'email=x%40example.com', 'https://evil.example');
     expect(cross.status).toBe(403);
   });
 
@@ -274,11 +262,7 @@ describe('a confirmed address that subscribes again (a lost manage link)', () =>
     const confirmLink = /\S+\/subscribe\/confirm\/\S+/.exec((await smtp.parse(mails()[0]!)).text ?? '')![0];
 
     // Someone types the address with other components, on the form.
-    const form = await fetch(`${h.url}/subscribe`, {
-      method: 'POST',
-      headers: { origin: h.url, 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'email=frank%40example.com&components=db',
-    });
+    const form = await subscribeForm(h, 'email=frank%40example.com&components=db');
     expect(form.status).toBe(200);
     expect(await form.text()).toContain('if the address is already subscribed, a link to manage its subscription');
     // Bounded inside the test's own 30 s, so that a missing email is named.
