@@ -1,4 +1,6 @@
-import type { Db, EventRecord, Incident, Update } from '../domain/model.ts';
+import type { Db, EventRecord, Incident, IncidentUpdate, Update } from '../domain/model.ts';
+import type { Settings } from '../domain/settings.ts';
+import { gradeAt } from '../domain/incidents/severity.ts';
 import { levelOf, nextUpdateDue, severityLabel } from '../domain/policy.ts';
 import { INCIDENT_STATUS_LABEL } from '../domain/status.ts';
 import { durationMinutes, formatDuration } from '../domain/overall.ts';
@@ -31,7 +33,7 @@ const HEADING = { declared: 'Incident declared', update: 'Incident update', reso
 export function warRoomFacts(
   db: Db,
   incident: Incident,
-  update: Update,
+  update: IncidentUpdate,
   kind: WarRoomFacts['kind'],
   site: { SITE_URL: string; SITE_TIMEZONE: string },
   now: Date,
@@ -47,7 +49,11 @@ export function warRoomFacts(
   const add = (label: string, value: string | null | undefined) => {
     if (value) fields.push({ label, value });
   };
+  // A re-grade is an escalation (or a stand-down) responders act on: said in words, not left to the title's label.
+  const change = update.severity_change;
+  const regrade = change ? `${change.direction === 'raised' ? 'Raised' : 'Lowered'} from ${change.from.label} to ${change.to.label}` : null;
   if (kind === 'declared') {
+    add('Severity', regrade);
     add('Start time', formatDateTime(incident.started_at, tz));
     add('Affected systems', affected);
     add('Customer impact', impact);
@@ -58,6 +64,7 @@ export function warRoomFacts(
   } else if (kind === 'update') {
     const due = nextUpdateDue(level, update.created_at, incident.resolved_at !== null);
     add('Status', INCIDENT_STATUS_LABEL[update.status]);
+    add('Severity', regrade);
     add('Next update', due ? formatDateTime(due.toISOString(), tz) : 'As needed');
     add('Impact', impact);
     add('ETA', eta);
@@ -68,6 +75,7 @@ export function warRoomFacts(
     const reviewBy =
       reviewHours && incident.resolved_at ? new Date(Date.parse(incident.resolved_at) + reviewHours * 3_600_000).toISOString() : null;
     add('Resolution time', incident.resolved_at ? formatDateTime(incident.resolved_at, tz) : null);
+    add('Severity', regrade);
     add('Duration', formatDuration(durationMinutes(incident, now)));
     add('Root cause', incident.root_cause ?? 'To be found in the post-incident review');
     add('Resolution', incident.resolution);
@@ -85,8 +93,11 @@ export function warRoomFacts(
   };
 }
 
-/** The event as it stood when this update was written: its updates up to it (a late delivery does not tell the future). */
-export function asOf<E extends EventRecord>(event: E, update: Update): E {
+/**
+ * The event as it stood when this update was written: its updates up to it and, for an incident, its grade then
+ * (a late delivery does not tell the future: a re-grade since changes neither its label nor its cadence).
+ */
+export function asOf<E extends EventRecord>(event: E, update: Update, settings: Settings): E {
   const updates = event.updates.slice(0, event.updates.findIndex((u) => u.id === update.id) + 1);
   const reached = (status: string) => updates.some((u) => u.status === status);
   const ended = event.kind === 'incident' ? reached('resolved') : reached('completed');
@@ -96,6 +107,11 @@ export function asOf<E extends EventRecord>(event: E, update: Update): E {
     updates,
     updated_at: update.created_at >= event.created_at ? update.created_at : event.updated_at,
     resolved_at: ended ? event.resolved_at : null,
-    ...(event.kind === 'incident' ? { monitoring_at: reached('monitoring') ? event.monitoring_at : null } : {}),
+    ...(event.kind === 'incident'
+      ? {
+          monitoring_at: reached('monitoring') ? event.monitoring_at : null,
+          ...gradeAt(settings, event as Incident, update as IncidentUpdate),
+        }
+      : {}),
   } as E;
 }

@@ -1,4 +1,4 @@
-import type { Db, Incident } from '../domain/model.ts';
+import type { Db, Incident, IncidentUpdate } from '../domain/model.ts';
 import { findEvent } from '../domain/model.ts';
 import type { Channel } from '../domain/channels/model.ts';
 import { overallStatus } from '../domain/overall.ts';
@@ -45,7 +45,7 @@ export async function renderPost(
     return { body, headers: await signatureHeaders(channel.secret ?? '', d.id, body, now) };
   }
   if (event.kind !== 'incident' || d.kind === 'maintenance' || d.kind === 'component') return null;
-  const facts = warRoomFacts(db, asOf(event as Incident, update), update, d.kind, site, now);
+  const facts = warRoomFacts(db, asOf(event as Incident, update, db.settings), update as IncidentUpdate, d.kind, site, now);
   return { body: JSON.stringify(channel.kind === 'slack' ? slackMessage(facts) : teamsMessage(facts)), headers: {} };
 }
 

@@ -35,7 +35,7 @@ export function webhookPayload(m: ChannelMessage, db: Db, site: { SITE_URL: stri
         : { id: m.change.code, name: m.change.name, status: m.change.new_status, page_id: db.page.id },
     };
   }
-  return { ...head, incident: incidentJson(asOf(m.event, m.update) as Incident, db, siteUrl) };
+  return { ...head, incident: incidentJson(asOf(m.event, m.update, db.settings) as Incident, db, siteUrl) };
 }
 
 const encoder = new TextEncoder();

@@ -49,7 +49,7 @@ function journey() {
   return { d, inc };
 }
 const facts = (d: Db, inc: Incident, updateIndex: number, kind: WarRoomFacts['kind'], now = at(50)) =>
-  warRoomFacts(d, asOf(inc, inc.updates[updateIndex]!), inc.updates[updateIndex]!, kind, SITE, now);
+  warRoomFacts(d, asOf(inc, inc.updates[updateIndex]!, d.settings), inc.updates[updateIndex]!, kind, SITE, now);
 const fieldTexts = (msg: ReturnType<typeof slackMessage>) =>
   (msg.blocks[1] as { fields: Array<{ text: string }> }).fields.map((f) => f.text);
 
@@ -288,6 +288,55 @@ describe('warRoomFacts and slackMessage', () => {
       '*Customer impact*\nA complete outage, or a critical function unavailable for most customers',
       '*Post-incident review*\nDue by 24 Nov 2026, 09:40 UTC',
     ]);
+  });
+
+  it('says a re-grade in words: raised on an update (Slack and Teams), lowered on the resolution, and why a war room reached by a raise is declared to now', () => {
+    const d = world();
+    const inc = declare(d, 1, { impact: 'minor', components: { api: 'degraded_performance' } });
+    postUpdate(ctx(d, 5), inc.id, { status: 'identified', body: 'Worse than it looked.', severity: 'sev1' });
+    postUpdate(ctx(d, 9), inc.id, { status: 'identified', body: 'Still rolling back.' });
+    postUpdate(ctx(d, 30), inc.id, { status: 'resolved', body: 'Rolled back.', severity: 'sev2' });
+    const raised = fieldTexts(slackMessage(facts(d, inc, 1, 'update')));
+    expect(raised.slice(0, 4)).toEqual([
+      '*Incident*\nCard payments failing',
+      '*Status*\nIdentified',
+      '*Severity*\nRaised from SEV-3 to SEV-1',
+      '*Next update*\n22 Nov 2026, 09:35 UTC',
+    ]);
+    expect(JSON.stringify(teamsMessage(facts(d, inc, 1, 'update')))).toContain('"text":"Raised from SEV-3 to SEV-1"');
+    // An update that left the severity as it was says nothing of it.
+    expect(fieldTexts(slackMessage(facts(d, inc, 2, 'update'))).some((f) => f.startsWith('*Severity*'))).toBe(false);
+    expect(fieldTexts(slackMessage(facts(d, inc, 3, 'resolved')))).toContain('*Severity*\nLowered from SEV-1 to SEV-2');
+    // A major-and-up war room first hears of it at the raise: its declaration says why now.
+    expect(fieldTexts(slackMessage(facts(d, inc, 1, 'declared'))).slice(0, 3)).toEqual([
+      '*Incident*\nCard payments failing',
+      '*Severity*\nRaised from SEV-3 to SEV-1',
+      '*Start time*\n22 Nov 2026, 09:01 UTC',
+    ]);
+  });
+
+  it('tells each update at the grade it had then: a message sent late, after a re-grade, keeps its label, cadence and impact', () => {
+    const d = world();
+    const hook = channel(d, 0, 'webhook');
+    const inc = declare(d, 1, { impact: 'minor' });
+    postUpdate(ctx(d, 5), inc.id, { status: 'identified', body: 'Worse.', severity: 'sev1' });
+    postUpdate(ctx(d, 30), inc.id, { status: 'resolved', body: 'Fixed.', severity: 'sev2' });
+    // Sent after the resolution lowered it to SEV-2 (a war room's post retried after an outage of Slack).
+    const first = facts(d, inc, 0, 'declared');
+    expect(first.title).toBe('🚨 Incident declared · SEV-3');
+    expect(first.fields).toContainEqual({ label: 'Status updates', value: 'Every 4 hours' });
+    const raised = facts(d, inc, 1, 'update');
+    expect(raised.title).toBe('📊 Incident update · SEV-1');
+    expect(raised.fields).toContainEqual({ label: 'Next update', value: '22 Nov 2026, 09:35 UTC' });
+    const payload = (u: number) =>
+      (webhookPayload(channelMessages(d, SINCE).find((m) => m.key === `${hook.id}.${inc.updates[u]!.id}`)!, d, SITE, at(50)) as any)
+        .incident;
+    expect([0, 1, 2].map((u) => payload(u).impact)).toEqual(['minor', 'critical', 'major']);
+    // A level the scheme no longer has: its label stands, with no cadence it could say.
+    d.settings.severities = d.settings.severities.filter((l) => l.id !== 'sev1');
+    const gone = facts(d, inc, 1, 'update');
+    expect(gone.title).toBe('📊 Incident update · SEV-1');
+    expect(gone.fields).toContainEqual({ label: 'Next update', value: 'As needed' });
   });
 
   it('keeps Slack limits: header 150, section text 3,000 with the link when cut, 10 fields of at most 2,000', () => {

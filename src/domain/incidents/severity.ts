@@ -1,4 +1,4 @@
-import type { Incident, SeverityChange } from '../model.ts';
+import type { Incident, IncidentUpdate, SeverityChange } from '../model.ts';
 import type { SeverityLevel, Settings } from '../settings.ts';
 import { IMPACT_LABEL, IMPACTS, type Impact } from '../status.ts';
 import { levelNamed, severityLabel } from '../policy.ts';
@@ -42,6 +42,33 @@ export function regradeOf(
   const from = { id: incident.severity?.id ?? null, label: severityLabel(incident), impact: incident.impact };
   const to = { id: level.id, label: level.label, impact: level.impact };
   return { level, change: { from, to, direction: raised(settings, from, to) ? 'raised' : 'lowered' } };
+}
+
+/**
+ * The grade an incident had when an update was written: the `from` of the first re-grade after it, else
+ * today's. A re-grade records the level's id, label and impact, not the whole level, so the level is the
+ * scheme's of that id and impact (as levelOf reads today's), or the stored one if it is that level, else
+ * one made of the label alone: no cadence, no email, no review (a scheme changed since no longer says).
+ */
+export function gradeAt(settings: Settings, incident: Incident, update: IncidentUpdate): Pick<Incident, 'severity' | 'impact'> {
+  const later = incident.updates.slice(incident.updates.findIndex((u) => u.id === update.id) + 1);
+  const from = later.find((u) => u.severity_change)?.severity_change?.from;
+  if (!from) return { severity: incident.severity, impact: incident.impact };
+  if (from.id === null) return { severity: null, impact: from.impact };
+  const match = (l: SeverityLevel | null) => l !== null && l.id === from.id && l.impact === from.impact;
+  const level = settings.severities.find(match) ??
+    (match(incident.severity) ? incident.severity : null) ?? {
+      ...from,
+      id: from.id,
+      description: `${from.label} impact`,
+      update_every_minutes: null,
+      email_subscribers: false,
+      email_every_update: false,
+      email_after_minutes: null,
+      postmortem_due_hours: null,
+      postmortem_overdue_hours: null,
+    };
+  return { severity: level, impact: from.impact };
 }
 
 /** Applies a re-grade to the incident (its level and impact). */
