@@ -1,7 +1,7 @@
 import type { Db, EventRecord, Incident, IncidentUpdate, Update } from '../domain/model.ts';
 import type { Settings } from '../domain/settings.ts';
-import { gradeAt } from '../domain/incidents/severity.ts';
-import { levelOf, nextUpdateDue, severityLabel } from '../domain/policy.ts';
+import { gradeAt } from '../domain/incidents/grades.ts';
+import { levelOf, nextUpdateDue, reviewDeadline, severityLabel } from '../domain/policy.ts';
 import { INCIDENT_STATUS_LABEL } from '../domain/status.ts';
 import { durationMinutes, formatDuration } from '../domain/overall.ts';
 import { formatDateTime } from '../domain/time-text.ts';
@@ -70,10 +70,8 @@ export function warRoomFacts(
     add('ETA', eta);
     add('War room', incident.war_room);
   } else {
-    // The runbooks give the review a deadline (24–48 h): the level's overdue mark, else its due mark.
-    const reviewHours = level?.postmortem_overdue_hours ?? level?.postmortem_due_hours ?? null;
-    const reviewBy =
-      reviewHours && incident.resolved_at ? new Date(Date.parse(incident.resolved_at) + reviewHours * 3_600_000).toISOString() : null;
+    // The runbooks give the review a deadline (24–48 h): when the console starts listing it as due.
+    const reviewBy = reviewDeadline(db.settings, incident)?.dueAt ?? null;
     add('Resolution time', incident.resolved_at ? formatDateTime(incident.resolved_at, tz) : null);
     add('Severity', regrade);
     add('Duration', formatDuration(durationMinutes(incident, now)));

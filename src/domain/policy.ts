@@ -3,6 +3,7 @@ import type { Impact } from './status.ts';
 import type { SeverityLevel, Settings } from './settings.ts';
 import { Invalid } from './errors.ts';
 import { isResolvedStatus } from './status.ts';
+import { peakGrade } from './incidents/grades.ts';
 
 /**
  * The runbook policy, in one place: which severity level an incident has,
@@ -121,22 +122,26 @@ export interface PostmortemDue {
 }
 
 /**
- * The review a level expects after its incidents (runbooks: within 24–48 h of
- * a SEV-1/2): due from `postmortem_due_hours` after the resolution, overdue
- * after `postmortem_overdue_hours`, until a postmortem is published.
+ * When a resolved incident's post-incident review is due and overdue (runbooks: within 24–48 h of a SEV-1/2):
+ * `postmortem_due_hours` and `postmortem_overdue_hours` after the resolution, of the most severe level it
+ * reached (an outage lowered before it was resolved still owes the review of its worst level). Null when
+ * that level expects none, or the incident is open.
  */
-export function postmortemDue(settings: Settings, incident: Incident, now: Date): PostmortemDue | null {
-  const level = levelOf(settings, incident);
-  if (!level?.postmortem_due_hours || !incident.resolved_at || incident.postmortem?.published_at) return null;
-  const resolved = Date.parse(incident.resolved_at);
-  const dueAt = resolved + level.postmortem_due_hours * 3_600_000;
-  const overdueAt = level.postmortem_overdue_hours ? resolved + level.postmortem_overdue_hours * 3_600_000 : null;
-  if (now.getTime() < dueAt) return null;
+export function reviewDeadline(settings: Settings, incident: Incident): { dueAt: string; overdueAt: string | null } | null {
+  const level = levelOf(settings, peakGrade(settings, incident));
+  if (!level?.postmortem_due_hours || !incident.resolved_at) return null;
+  const after = (hours: number) => new Date(Date.parse(incident.resolved_at!) + hours * 3_600_000).toISOString();
   return {
-    state: overdueAt !== null && now.getTime() >= overdueAt ? 'overdue' : 'due',
-    dueAt: new Date(dueAt).toISOString(),
-    overdueAt: overdueAt === null ? null : new Date(overdueAt).toISOString(),
+    dueAt: after(level.postmortem_due_hours),
+    overdueAt: level.postmortem_overdue_hours ? after(level.postmortem_overdue_hours) : null,
   };
+}
+
+/** The review owed once its deadline came (reviewDeadline), until a postmortem is published: due, then overdue. */
+export function postmortemDue(settings: Settings, incident: Incident, now: Date): PostmortemDue | null {
+  const deadline = incident.postmortem?.published_at ? null : reviewDeadline(settings, incident);
+  if (!deadline || now.toISOString() < deadline.dueAt) return null;
+  return { state: deadline.overdueAt !== null && now.toISOString() >= deadline.overdueAt ? 'overdue' : 'due', ...deadline };
 }
 
 /** The settings a store holds (a helper for code that only has the data). */

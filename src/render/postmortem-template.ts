@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import type { Db, Incident } from '../domain/model.ts';
 import { severityLabel } from '../domain/policy.ts';
+import { peakGrade } from '../domain/incidents/grades.ts';
+import { impactChangeText } from '../domain/incidents/severity.ts';
 import { CUSTOMER_STATUS_LABEL } from '../domain/status.ts';
 import { durationMinutes, formatDuration } from '../domain/overall.ts';
 import { formatDateTime } from '../domain/time-text.ts';
@@ -27,14 +29,16 @@ export function postmortemDraft(incident: Incident, db: Db, timeZone: string, no
   const at = (iso: string) => formatDateTime(iso, timeZone);
   const names = incident.components.map((id) => db.components.find((c) => c.id === id)?.name ?? id);
   const updates = [...incident.updates].sort((a, b) => a.display_at.localeCompare(b.display_at));
+  const peak = peakGrade(db.settings, incident);
   return compiled({
     name: incident.name,
     date: new Intl.DateTimeFormat('en-GB', { timeZone, day: 'numeric', month: 'long', year: 'numeric' }).format(
       new Date(incident.started_at),
     ),
     affectedSentence: names.length ? `${joinNames(names)} had a service disruption` : 'we had a service disruption',
-    // Customers read the level's plain description, not an internal label such as "P0".
-    severity: incident.severity?.description ?? severityLabel(incident),
+    // Customers read the level's plain description, not an internal label such as "P0": of the worst it
+    // reached, as the review is (an outage lowered before its end was still an outage).
+    severity: peak.severity?.description ?? severityLabel(peak),
     started: at(incident.started_at),
     resolved: incident.resolved_at ? at(incident.resolved_at) : 'ongoing',
     duration: formatDuration(durationMinutes(incident, now)),
@@ -43,7 +47,10 @@ export function postmortemDraft(incident: Incident, db: Db, timeZone: string, no
     timeline: updates.map((u) => ({
       time: at(u.display_at),
       status: CUSTOMER_STATUS_LABEL[u.status],
-      text: markdownToText(u.body).replace(/\s+/g, ' '),
+      // A re-grade is part of the story: in customers' words, as the page shows it.
+      text: [u.severity_change && impactChangeText(u.severity_change), markdownToText(u.body).replace(/\s+/g, ' ')]
+        .filter(Boolean)
+        .join('. '),
     })),
     rootCause: incident.root_cause,
     resolution: incident.resolution,

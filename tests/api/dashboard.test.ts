@@ -136,6 +136,21 @@ describe('GET /api/admin/dashboard', () => {
     });
   });
 
+  it('owes the review of the worst level an incident reached: raised to SEV-1, lowered to SEV-3 before its end', async () => {
+    const inc = await declare({ name: 'Lowered before its end', severity: 'sev3', started_at: ago(40 * HOUR), notify: false });
+    for (const [status, severity, hours] of [
+      ['identified', 'sev1', 38],
+      ['monitoring', 'sev3', 34],
+    ] as const) {
+      const body = { status, body: 'Re-graded.', severity, display_at: ago(hours * HOUR), notify: false };
+      expect((await p.admin(`/incidents/${inc.id}/updates`, { body })).status).toBe(201);
+    }
+    const body = { status: 'resolved', body: 'Over.', display_at: ago(30 * HOUR), notify: false };
+    expect((await p.admin(`/incidents/${inc.id}/updates`, { body })).status).toBe(201);
+    expect((await (await p.admin(`/incidents/${inc.id}`)).json()).impact).toBe('minor');
+    expect((await dashboard()).postmortems.map((r: Json) => [r.id, r.state])).toEqual([[inc.id, 'due']]);
+  });
+
   it('gives each recent notice its delivery counts, as they change', async () => {
     for (const email of ['ann@example.com', 'bo@example.com']) {
       await p.herald.notify.subscribe({ email, components: [] }, 'test');

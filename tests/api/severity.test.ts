@@ -328,6 +328,18 @@ describe('postmortem blanks', () => {
     expect(published.body.postmortem.published_at).toEqual(expect.any(String));
   });
 
+  it("gives the worst severity reached, and the re-grades in the timeline in customers' words", async () => {
+    const inc = (await declare({ severity: 'sev2' })).body;
+    await post(inc.id, { status: 'identified', body: 'Worse.', severity: 'sev1' });
+    await post(inc.id, { status: 'monitoring', body: 'Calmer.', severity: 'sev3' });
+    await post(inc.id, { status: 'resolved', body: 'Fixed.' });
+    const { template } = (await call(`/incidents/${inc.id}/postmortem`)).body;
+    const sev1 = DEFAULT_SETTINGS.severities.find((l) => l.id === 'sev1')!;
+    expect(template).toContain(`- **Severity:** ${sev1.description}\n`);
+    expect(template).toMatch(/: Identified\. Impact raised to Critical\. Worse\.\n/);
+    expect(template).toMatch(/: Monitoring\. Impact lowered to Minor\. Calmer\.\n/);
+  });
+
   it('fills Root cause, Resolution and Prevention from what the resolving update told', async () => {
     const inc = (await declare({ severity: 'sev1' })).body;
     await post(inc.id, { status: 'resolved', body: 'Fixed.', ...TOLD });

@@ -286,7 +286,7 @@ describe('warRoomFacts and slackMessage', () => {
       '*Root cause*\nA bad deploy',
       '*Resolution*\nRolled back',
       '*Customer impact*\nA complete outage, or a critical function unavailable for most customers',
-      '*Post-incident review*\nDue by 24 Nov 2026, 09:40 UTC',
+      '*Post-incident review*\nDue by 23 Nov 2026, 09:40 UTC',
     ]);
   });
 
@@ -307,6 +307,10 @@ describe('warRoomFacts and slackMessage', () => {
     // An update that left the severity as it was says nothing of it.
     expect(fieldTexts(slackMessage(facts(d, inc, 2, 'update'))).some((f) => f.startsWith('*Severity*'))).toBe(false);
     expect(fieldTexts(slackMessage(facts(d, inc, 3, 'resolved')))).toContain('*Severity*\nLowered from SEV-1 to SEV-2');
+    // Lowered to a level that owes no review, it still owes the one its SEV-1 asked for (24 h after its end at 09:50).
+    const lowered = declare(d, 40, { severity: 'sev1' });
+    postUpdate(ctx(d, 50), lowered.id, { status: 'resolved', body: 'Smaller than feared.', severity: 'sev3' });
+    expect(fieldTexts(slackMessage(facts(d, lowered, 1, 'resolved')))).toContain('*Post-incident review*\nDue by 23 Nov 2026, 09:50 UTC');
     // A major-and-up war room first hears of it at the raise: its declaration says why now.
     expect(fieldTexts(slackMessage(facts(d, inc, 1, 'declared'))).slice(0, 3)).toEqual([
       '*Incident*\nCard payments failing',

@@ -190,7 +190,7 @@ describe('after a re-grade, the policy follows the new level', () => {
     expect(postmortemDue(d.settings, inc, new Date(at(60 + 24 * 60)))).toMatchObject({ state: 'due' });
   });
 
-  it('an explicit notify still wins; lowered, the cadence slows and no review is owed', () => {
+  it('an explicit notify still wins; lowered, the cadence slows, and the review its SEV-1 asked for is still owed', () => {
     d.settings = structuredClone(DEFAULT_SETTINGS);
     const inc = declare({ severity: 'sev3' });
     const quiet = regrade(inc.id, 20, 'sev1', { notify: false });
@@ -200,7 +200,7 @@ describe('after a re-grade, the policy follows the new level', () => {
     expect(lowered.notify).toBe(false);
     expect(due(inc, lowered)!.toISOString()).toBe(iso(270));
     resolve(inc.id, 60);
-    expect(postmortemDue(d.settings, inc, new Date(at(60 + 72 * 60)))).toBeNull();
+    expect(postmortemDue(d.settings, inc, new Date(at(60 + 72 * 60)))).toMatchObject({ state: 'overdue', dueAt: iso(60 + 24 * 60) });
   });
 
   it('is not the restoration notice of an outage nobody heard of: a re-grade on the resolving update emails nobody by default', () => {

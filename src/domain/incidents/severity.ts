@@ -1,6 +1,7 @@
-import type { Incident, IncidentUpdate, SeverityChange } from '../model.ts';
+import type { Incident, SeverityChange } from '../model.ts';
 import type { SeverityLevel, Settings } from '../settings.ts';
-import { IMPACT_LABEL, IMPACTS, type Impact } from '../status.ts';
+import { IMPACT_LABEL, type Impact } from '../status.ts';
+import { moreSevere } from './grades.ts';
 import { levelNamed, severityLabel } from '../policy.ts';
 
 /**
@@ -41,54 +42,12 @@ export function regradeOf(
   if (sameLevel(incident.severity, level)) return null;
   const from = { id: incident.severity?.id ?? null, label: severityLabel(incident), impact: incident.impact };
   const to = { id: level.id, label: level.label, impact: level.impact };
-  return { level, change: { from, to, direction: raised(settings, from, to) ? 'raised' : 'lowered' } };
-}
-
-/**
- * The grade an incident had when an update was written: the `from` of the first re-grade after it, else
- * today's. A re-grade records the level's id, label and impact, not the whole level, so the level is the
- * scheme's of that id and impact (as levelOf reads today's), or the stored one if it is that level, else
- * one made of the label alone: no cadence, no email, no review (a scheme changed since no longer says).
- */
-export function gradeAt(settings: Settings, incident: Incident, update: IncidentUpdate): Pick<Incident, 'severity' | 'impact'> {
-  const later = incident.updates.slice(incident.updates.findIndex((u) => u.id === update.id) + 1);
-  const from = later.find((u) => u.severity_change)?.severity_change?.from;
-  if (!from) return { severity: incident.severity, impact: incident.impact };
-  if (from.id === null) return { severity: null, impact: from.impact };
-  const match = (l: SeverityLevel | null) => l !== null && l.id === from.id && l.impact === from.impact;
-  const level = settings.severities.find(match) ??
-    (match(incident.severity) ? incident.severity : null) ?? {
-      ...from,
-      id: from.id,
-      description: `${from.label} impact`,
-      update_every_minutes: null,
-      email_subscribers: false,
-      email_every_update: false,
-      email_after_minutes: null,
-      postmortem_due_hours: null,
-      postmortem_overdue_hours: null,
-    };
-  return { severity: level, impact: from.impact };
+  return { level, change: { from, to, direction: moreSevere(settings, to, from) ? 'raised' : 'lowered' } };
 }
 
 /** Applies a re-grade to the incident (its level and impact). */
 export function applyRegrade(incident: Incident, level: SeverityLevel): void {
   Object.assign(incident, grade(level, level.impact));
-}
-
-/**
- * Whether `to` is more severe than `from`: by impact first; between levels of
- * one impact, by the scheme's order (most severe first), where a level the
- * scheme no longer has counts as the least severe.
- */
-function raised(settings: Settings, from: SeverityChange['from'], to: SeverityChange['to']): boolean {
-  const byImpact = IMPACTS.indexOf(to.impact) - IMPACTS.indexOf(from.impact);
-  if (byImpact !== 0) return byImpact > 0;
-  const position = (id: string | null) => {
-    const i = settings.severities.findIndex((l) => l.id === id);
-    return i < 0 ? Number.POSITIVE_INFINITY : i;
-  };
-  return position(to.id) < position(from.id);
 }
 
 /** For the Comms Lead (the console's timeline, the audit): "Severity raised from SEV-3 to SEV-1". */

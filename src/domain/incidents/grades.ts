@@ -1,0 +1,71 @@
+import type { Incident, IncidentUpdate, SeverityChange } from '../model.ts';
+import type { SeverityLevel, Settings } from '../settings.ts';
+import { IMPACTS } from '../status.ts';
+
+/**
+ * The grades an incident had over its life. It stores its grade now (a copy of
+ * its level, and its impact); each re-grade records the grade before and after
+ * it (id, label and impact only). From these: the grade it had at any update,
+ * and the most severe it reached.
+ */
+type Grade = SeverityChange['from'];
+export type Graded = Pick<Incident, 'severity' | 'impact'>;
+
+/**
+ * Whether `a` is more severe than `b`: by impact first; between levels of one impact, by the scheme's order
+ * (most severe first), where a level the scheme no longer has (or none) counts as the least severe.
+ */
+export function moreSevere(settings: Settings, a: Pick<Grade, 'id' | 'impact'>, b: Pick<Grade, 'id' | 'impact'>): boolean {
+  const byImpact = IMPACTS.indexOf(a.impact) - IMPACTS.indexOf(b.impact);
+  if (byImpact !== 0) return byImpact > 0;
+  const position = (id: string | null) => {
+    const i = settings.severities.findIndex((l) => l.id === id);
+    return i < 0 ? Number.POSITIVE_INFINITY : i;
+  };
+  return position(a.id) < position(b.id);
+}
+
+/**
+ * The grade a re-grade recorded, as an incident stores one. A re-grade keeps the level's id, label and impact,
+ * not the whole level, so the level is the scheme's of that id and impact (as levelOf reads today's), or the
+ * stored one if it is that level, else one made of the label alone: no cadence, no email, no review (a scheme
+ * changed since no longer says).
+ */
+function graded(settings: Settings, g: Grade, stored: SeverityLevel | null): Graded {
+  if (g.id === null) return { severity: null, impact: g.impact };
+  const match = (l: SeverityLevel | null) => l !== null && l.id === g.id && l.impact === g.impact;
+  const level = settings.severities.find(match) ??
+    (match(stored) ? stored : null) ?? {
+      ...g,
+      id: g.id,
+      description: `${g.label} impact`,
+      update_every_minutes: null,
+      email_subscribers: false,
+      email_every_update: false,
+      email_after_minutes: null,
+      postmortem_due_hours: null,
+      postmortem_overdue_hours: null,
+    };
+  return { severity: level, impact: g.impact };
+}
+
+/** The grade an incident had when an update was written: the `from` of the first re-grade after it, else today's. */
+export function gradeAt(settings: Settings, incident: Incident, update: IncidentUpdate): Graded {
+  const later = incident.updates.slice(incident.updates.findIndex((u) => u.id === update.id) + 1);
+  const from = later.find((u) => u.severity_change)?.severity_change?.from;
+  return from ? graded(settings, from, incident.severity) : { severity: incident.severity, impact: incident.impact };
+}
+
+/**
+ * The most severe grade an incident reached (today's when none was more): what its post-incident review
+ * follows, so that an outage lowered before it was resolved still owes the review its worst level asks for.
+ */
+export function peakGrade(settings: Settings, incident: Incident): Graded {
+  let peak: Graded = { severity: incident.severity, impact: incident.impact };
+  for (const u of incident.updates) {
+    const from = u.severity_change?.from;
+    if (from && moreSevere(settings, from, { id: peak.severity?.id ?? null, impact: peak.impact }))
+      peak = graded(settings, from, incident.severity);
+  }
+  return peak;
+}
