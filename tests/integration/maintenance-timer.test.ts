@@ -55,7 +55,12 @@ describe('the maintenance timer on a real server', () => {
     expect(await component('api')).toBe('operational');
   });
 
-  it('shows a running window on / and /maintenance, and its components under maintenance', async () => {
+  it('shows a running window on / (above the incidents resolved today) and /maintenance, and its components under maintenance', async () => {
+    const declared = await h.admin('/incidents', {
+      body: { name: 'Slow search', impact: 'minor', body: 'Slow.', components: {}, notify: false },
+    });
+    const { id: incident } = (await declared.json()) as Json;
+    expect((await h.admin(`/incidents/${incident}/updates`, { body: { status: 'resolved', body: 'Fast again.' } })).status).toBe(201);
     const from = new Date(Date.now() - 60_000);
     const until = new Date(Date.now() + 3_600_000);
     const { id } = (await (
@@ -68,6 +73,11 @@ describe('the maintenance timer on a real server', () => {
     expect(home).toContain('Maintenance in progress');
     expect(home).toContain('Queue migration');
     expect(home).toContain('Service Under Maintenance');
+    // What is under way comes before what is over: a window running now is not below a resolved timeline.
+    const [maintenance, recent] = ['class="maintenance-list"', 'class="recent"'].map((c) => home.indexOf(c));
+    expect(recent).toBeGreaterThan(-1);
+    expect(maintenance).toBeGreaterThan(-1);
+    expect(maintenance).toBeLessThan(recent);
     const page = await (await fetch(`${h.url}/maintenance`)).text();
     expect(page).toContain('Queue migration');
     expect(page).toContain(`href="/incidents/${id}"`);
