@@ -2,7 +2,7 @@ import type { Db, Incident } from './model.ts';
 import type { Impact } from './status.ts';
 import type { SeverityLevel, Settings } from './settings.ts';
 import { Invalid } from './errors.ts';
-import { isResolvedStatus } from './status.ts';
+import { IMPACTS, isResolvedStatus } from './status.ts';
 import { peakGrade } from './incidents/grades.ts';
 
 /**
@@ -75,8 +75,8 @@ const emailsAtStart = (level: SeverityLevel | null): boolean => level?.email_sub
  * Otherwise: the start, for a level that emails (unless the level waits to
  * see whether it lasts: then the timer sends it, see lateNoticeAt), or the
  * update that re-grades an incident nobody was told of to such a level; once
- * subscribers were told it started, the resolution and, where the level
- * says so, each update in between.
+ * subscribers were told it started, the resolution, an update that raises its
+ * impact and, where the level says so, each update in between.
  */
 export function shouldNotify(level: SeverityLevel | null, q: NotifyQuestion): boolean {
   if (q.notify !== undefined) return q.notify;
@@ -87,8 +87,10 @@ export function shouldNotify(level: SeverityLevel | null, q: NotifyQuestion): bo
     // Not with the resolution: a first email that says "restored" tells of an outage nobody heard of.
     return q.regradedFrom !== undefined && !q.resolves && emailsAtStart(level) && !emailsAtStart(q.regradedFrom);
   }
-  // Whoever heard it started hears it ended, even where the level emails nothing by itself.
-  return q.resolves || level?.email_every_update === true;
+  // Whoever heard it started hears it ended, and hears it got worse (a raise of the impact they read: "Impact
+  // raised to Critical", a faster cadence), even where the level emails nothing by itself.
+  const worse = q.regradedFrom && level && IMPACTS.indexOf(level.impact) > IMPACTS.indexOf(q.regradedFrom.impact);
+  return q.resolves || level?.email_every_update === true || worse === true;
 }
 
 /** Whether subscribers were told of an incident: any of its updates emailed, or its late notice due. */

@@ -2,6 +2,7 @@ import type { Db, EventRecord, MaintenanceUpdate, MaintenanceUpdateStep, Update 
 import { maintenanceStep } from '../domain/maintenance/steps.ts';
 import { CUSTOMER_STATUS_LABEL } from '../domain/status.ts';
 import { levelOf, nextUpdateDue } from '../domain/policy.ts';
+import { impactChangeText } from '../domain/incidents/severity.ts';
 import { durationMinutes, formatDuration } from '../domain/overall.ts';
 import { formatDateTime } from '../domain/time-text.ts';
 import { cadenceText, etaText, everyText, joinNames } from '../domain/words.ts';
@@ -25,6 +26,8 @@ export interface NoticeFacts {
   statusLabel: string;
   /** The level's plain-language description (never its internal label, such as SEV-1). */
   impact: string | null;
+  /** "Impact raised to Critical" when this update re-graded the impact customers read, as the page's timeline says. */
+  impactChange: string | null;
   startedAt: string;
   /** The ETA as customers read it, or null (the templates say "not known yet"). */
   eta: string | null;
@@ -99,6 +102,7 @@ export function noticeFacts(s: NoticeSource): NoticeFacts {
     // A cancelled window is `completed` in the Statuspage vocabulary; customers read that it is cancelled.
     statusLabel: step === 'cancelled' ? 'Cancelled' : CUSTOMER_STATUS_LABEL[update.status],
     impact: level?.description ?? null,
+    impactChange: 'severity_change' in update && update.severity_change ? impactChangeText(update.severity_change) : null,
     startedAt: formatDateTime(incident.started_at, tz),
     eta: incident.kind === 'incident' && incident.eta ? etaText(incident.eta, update.display_at, tz) : null,
     resolvedAt: resolved ? formatDateTime(incident.resolved_at!, tz) : null,

@@ -190,6 +190,21 @@ describe('after a re-grade, the policy follows the new level', () => {
     expect(postmortemDue(d.settings, inc, new Date(at(60 + 24 * 60)))).toMatchObject({ state: 'due' });
   });
 
+  it('defaults: subscribers told a SEV-2 started hear it raised to SEV-1 (the impact they read got worse), not it lowered', () => {
+    d.settings = structuredClone(DEFAULT_SETTINGS);
+    const inc = declare({ severity: 'sev2' });
+    expect(inc.updates[0]!.notify).toBe(true);
+    const plain = postUpdate(ctx(d, 10), inc.id, { status: 'identified', body: 'Found it.' }).update;
+    expect(plain.notify).toBe(false);
+    const raised = regrade(inc.id, 20, 'sev1');
+    expect(raised.notify).toBe(true);
+    expect(noticeIntents(d).map((i) => [i.key, i.kind])).toEqual([
+      [inc.updates[0]!.id, 'disruption'],
+      [raised.id, 'update'],
+    ]);
+    expect(regrade(inc.id, 30, 'sev2').notify).toBe(false);
+  });
+
   it('an explicit notify still wins; lowered, the cadence slows, and the review its SEV-1 asked for is still owed', () => {
     d.settings = structuredClone(DEFAULT_SETTINGS);
     const inc = declare({ severity: 'sev3' });

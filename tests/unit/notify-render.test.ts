@@ -255,6 +255,19 @@ describe('templates', () => {
     expect(formatDuration(1)).toBe('1 min');
   });
 
+  it('an update that raised the impact says so, as the page does; one that left it says nothing of it', () => {
+    const { db, ctx } = world();
+    const inc = declareIncident(ctx(), { name: 'Slow API', severity: 'sev2', status: 'investigating', body: 'Slow.', components: {} });
+    postUpdate(ctx(new Date(now.getTime() + 60_000)), inc.id, { status: 'identified', body: 'Down now.', severity: 'sev1' });
+    postUpdate(ctx(new Date(now.getTime() + 120_000)), inc.id, { status: 'identified', body: 'Rolling back.', notify: true });
+    const site = { siteName: 'Acme', siteUrl: 'https://status.example.com', db, unsubscribeUrl: 'u', manageUrl: 'm' };
+    const mail = (i: number) => renderNotice({ ...site, kind: 'update', incident: inc, update: inc.updates[i]! });
+    expect(inc.updates[1]!.notify).toBe(true);
+    expect(mail(1).text).toContain('Here is an update on the issue “Slow API”. Impact raised to Critical.\n');
+    expect(mail(1).html).toContain('Here is an update on the issue “Slow API”. Impact raised to Critical.</p>');
+    expect(mail(2).text).toContain('Here is an update on the issue “Slow API”.\n');
+  });
+
   it('says what each notice is in a one-line subject with the incident name', () => {
     expect(rendered('disruption').subject).toBe(`[Acme <Status>] Service disruption: ${hostile}`);
     expect(rendered('restoration').subject).toBe(`[Acme <Status>] Service restored: ${hostile}`);
