@@ -10,7 +10,7 @@ import type { Session } from '../../auth/sessions.ts';
 import type { Draft } from '../../store/console/port.ts';
 import { HeraldError, Unavailable, Unconfirmed } from '../../domain/errors.ts';
 import type { DraftAction } from '../../publish/preview.ts';
-import { declareFromForm, draftEditHref, updateFromForm, type DeclareValues, type UpdateValues } from '../draft-input.ts';
+import { atPublish, declareFromForm, draftEditHref, updateFromForm, type DeclareValues, type UpdateValues } from '../draft-input.ts';
 import { actorName } from '../format.ts';
 import { formFields, refusal, validate, type FieldErrors } from '../forms.ts';
 import { done, refused, type ActionResult } from './result.ts';
@@ -75,7 +75,10 @@ export async function publishAction(herald: Herald, session: Session, form: Form
   let incidentId: string | null;
   try {
     incidentId = await herald.console.drafts.publishOnce(id, session.key, herald.now().getTime(), (d) =>
-      herald.run(session.actor, (ctx) => applyDraftOnce(ctx, d.id, d.action)),
+      // An untouched template is filled in again here, with the clock the verb records (atPublish).
+      herald.run(session.actor, (ctx) =>
+        applyDraftOnce(ctx, d.id, atPublish(d.action, { db: ctx.db, timeZone: herald.config.SITE_TIMEZONE, now: ctx.now })),
+      ),
     );
   } catch (err) {
     const r = refusal(err, []);

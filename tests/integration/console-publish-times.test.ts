@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
+import { signIn, type ConsoleSession } from '../helpers/console-session.ts';
+import { text } from '../helpers/page.ts';
+import { formatDateTime } from '../../src/domain/time-text.ts';
+import { etaText } from '../../src/domain/words.ts';
+
+/**
+ * A reviewer previewed "Resolved", left the body as the template, waited a
+ * minute and published: the text still said the preview's "Resolved at" and
+ * "Total duration" while the incident recorded the publish's, and the page
+ * showed "lasted 3 min" above "Total duration: 2 min". A template left as it
+ * was is filled in again at the publish; the estimate stays the previewed one.
+ */
+const TZ = 'Asia/Tokyo';
+let h: HeraldProcess;
+let s: ConsoleSession;
+
+beforeAll(async () => {
+  h = await startHerald({ env: { SITE_TIMEZONE: TZ } });
+  expect((await h.admin('/components', { body: { id: 'dash', name: 'Dashboard' } })).status).toBe(201);
+  s = await signIn(h);
+});
+afterAll(() => stopAll(h));
+
+const page = async (path: string) => (await fetch(`${h.url}${path}`, { headers: { cookie: s.cookie } })).text();
+const decoded = (v: string) =>
+  v
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
+/** The body and its template as a form page sends them, untouched (no script). */
+const template = (html: string, textarea: string) => ({
+  body: decoded(new RegExp(`<textarea id="${textarea}" name="body"[^>]*>([\\s\\S]*?)</textarea>`).exec(html)![1]!),
+  body_template: decoded(/name="body_template" value="([^"]*)"/.exec(html)![1]!),
+});
+const draftOf = (html: string) => /name="draft" value="([^"]+)"/.exec(html)![1]!;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const incident = async (id: string) => (await (await h.admin(`/incidents/${id}`)).json()) as Record<string, any>;
+
+describe('console: a body left as the template states the times Herald records at publish', () => {
+  it('a resolve and a declare previewed before a minute turns and published after it', async () => {
+    // The preview a few seconds before a minute turns, the publish just after: every time the text states changes.
+    while (new Date().getUTCSeconds() < 55 || new Date().getUTCSeconds() > 56) await sleep(250);
+    // 148 s old at the preview ("2 min"), over 150 s at the publish ("3 min").
+    const start = Date.now() - 148_000;
+    const declared = await h.admin('/incidents', {
+      body: {
+        name: 'Dashboard slow',
+        severity: 'sev3',
+        body: 'Slow.',
+        started_at: new Date(start).toISOString(),
+        components: { dash: 'degraded_performance' },
+      },
+    });
+    expect(declared.status).toBe(201);
+    const { id } = (await declared.json()) as { id: string };
+
+    const resolveForm = template(await page(`/admin/incidents/${id}`), 'update-body');
+    const resolving = await s.post('/admin/preview', {
+      kind: 'update',
+      incident: id,
+      status: 'resolved',
+      notify_shown: '0',
+      ...resolveForm,
+    });
+    expect(resolving.status).toBe(200);
+    const resolveHtml = await resolving.text();
+    const previewed = text(/<div class="page-preview"[\s\S]*?<\/article>/.exec(resolveHtml)![0]);
+    expect(previewed).toContain('Total duration: 2 min');
+    expect(text(resolveHtml)).toContain(
+      "The text is Herald's template: “Resolved at” and “Total duration” will count to the time you publish, as the incident records it.",
+    );
+
+    const declareForm = template(await page('/admin/incidents/new'), 'body');
+    const declaring = await s.post('/admin/preview', {
+      kind: 'declare',
+      name: 'Logins failing',
+      severity: 'sev3',
+      eta: '120',
+      notify_shown: '0',
+      'component.dash': 'major_outage',
+      ...declareForm,
+    });
+    expect(declaring.status).toBe(200);
+    const declareHtml = await declaring.text();
+    const previewedAt = Date.now();
+
+    // Until the minute has turned and the incident is over 150 s old.
+    const turn = Math.ceil(previewedAt / 60_000) * 60_000 + 500;
+    await sleep(Math.max(turn, start + 152_000) - Date.now());
+
+    expect((await s.post('/admin/publish', { draft: draftOf(resolveHtml) })).status).toBe(303);
+    const resolved = await incident(id);
+    const said = resolved.incident_updates[0].body as string;
+    // Before: "Total duration: 2 min" and the preview's minute, under a record of 3 min and the publish's minute.
+    expect(said).toContain('- **Total duration:** 3 min');
+    expect(said).toContain(`- **Resolved at:** ${formatDateTime(resolved.resolved_at, TZ)}`);
+    const pub = text(await (await fetch(`${h.url}/incidents/${id}`)).text());
+    expect(pub).toContain('lasted 3 min');
+    expect(pub).toContain('Total duration: 3 min');
+    expect(pub).not.toContain('2 min');
+
+    const published = await s.post('/admin/publish', { draft: draftOf(declareHtml) });
+    expect(published.status).toBe(303);
+    const newId = /\/admin\/incidents\/([^?]+)/.exec(published.headers.get('location')!)![1]!;
+    const declaredNow = await incident(decodeURIComponent(newId));
+    const body = declaredNow.incident_updates[0].body as string;
+    // Before: the preview's minute, one before the start recorded.
+    expect(body).toContain(`- **Started at:** ${formatDateTime(declaredNow.started_at, TZ)}`);
+    // The estimate is the one previewed ("In 2 hours" from the preview), in the text and the record alike.
+    const eta = declaredNow.eta as string;
+    expect(Math.abs(Date.parse(eta) - (previewedAt + 120 * 60_000))).toBeLessThan(5_000);
+    expect(body).toContain(`- **Estimated resolution:** ${etaText(eta, declaredNow.started_at, TZ)}`);
+    expect(text(declareHtml)).toContain(`Estimated resolution: ${etaText(eta, declaredNow.started_at, TZ)}`);
+  }, 90_000);
+});
