@@ -1,7 +1,7 @@
 import type { Db, EventRecord, Update } from '../domain/model.ts';
 import type { Indicator } from '../domain/status.ts';
 import { isActiveMaintenance, isOpenIncident, overallStatus } from '../domain/overall.ts';
-import { markdownToText } from '../render/markdown.ts';
+import { leadText } from '../render/markdown.ts';
 import { incidentUrl, ms, pageUpdatedAt, updatesNewestFirst, type SiteInfo } from './statuspage-records.ts';
 import { headOf } from '../domain/text.ts';
 
@@ -13,7 +13,7 @@ export interface Banner {
   active: boolean;
   indicator: Indicator;
   title: string;
-  /** Plain text (no Markdown, no HTML), at most BANNER_MESSAGE_MAX characters. */
+  /** The update's first sentence, plain text (no Markdown, no HTML, no list), at most BANNER_MESSAGE_MAX characters. */
   message: string;
   url: string;
   updated_at: string;
@@ -78,6 +78,15 @@ export function truncateText(text: string, max = BANNER_MESSAGE_MAX): string {
   return `${(space > max * 0.6 ? cut.slice(0, space) : cut).replace(/[\s.,;:!?-]+$/, '')}…`;
 }
 
+/**
+ * The first sentence of a plain text, whitespace collapsed: "We have identified the issue affecting
+ * Dashboard and are working on a fix." A sentence ends at . ! or ? before a space.
+ */
+export function firstSentence(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return /^.+?[.!?](?= )/.exec(flat)?.[0] ?? flat;
+}
+
 const latestUpdate = (i: EventRecord): Update | undefined => updatesNewestFirst<Update>(i)[0];
 const lastActivity = (i: EventRecord): number => Date.parse(latestUpdate(i)?.display_at ?? i.updated_at);
 
@@ -108,8 +117,9 @@ export function bannerFor(db: Db, site: SiteInfo, filter: string[] | null = null
     active: true,
     indicator: overall.indicator,
     title: shown.name,
-    // Without link URLs: a line cut at 280 characters, beside the banner's own link to the page.
-    message: truncateText(markdownToText(update.body, { urls: false })),
+    // One line an app can show: the update's first sentence, without link URLs or the lists of facts
+    // (the estimate is `eta`, which apps show in the reader's zone), cut at 280 characters.
+    message: truncateText(firstSentence(leadText(update.body))),
     url: incidentUrl(site.SITE_URL, shown.id),
     updated_at: ms(update.display_at)!,
     incident_id: shown.id,

@@ -221,3 +221,22 @@ export function markdownToText(markdown: string, { urls = true }: { urls?: boole
     .replace(/\n{3,}/g, '\n\n')
     .trim();
 }
+
+/**
+ * The lead of a Markdown body, as plain text without link URLs: its first paragraph (its first
+ * heading, or its first list item, when it has none). For the in-app banner, which tells the
+ * news in a line and leaves the lists of facts (affected services, estimate, start) to the page.
+ */
+export function leadText(markdown: string): string {
+  let tokens: ReturnType<typeof marked.lexer>;
+  try {
+    tokens = marked.lexer(markdown);
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    return markdownToText(markdown, { urls: false });
+  }
+  const para = tokens.find((t) => t.type === 'paragraph') ?? tokens.find((t) => t.type === 'heading');
+  const item = (tokens.find((t) => t.type === 'list') as Tokens.List | undefined)?.items[0];
+  const lead = para?.raw ?? item?.text;
+  return markdownToText(lead ?? markdown, { urls: false });
+}

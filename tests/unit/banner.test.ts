@@ -1,11 +1,12 @@
 import { renderMarkdown } from '../../src/render/markdown.ts';
 import { describe, expect, it } from 'vitest';
-import { bannerFor, parseComponentFilter, truncateText, BANNER_MESSAGE_MAX } from '../../src/read/banner.ts';
+import { bannerFor, firstSentence, parseComponentFilter, truncateText, BANNER_MESSAGE_MAX } from '../../src/read/banner.ts';
 import { integrationsDb } from '../helpers/integrations-fixture.ts';
 import { declareIncident } from '../../src/domain/incidents/declare.ts';
 import { postUpdate } from '../../src/domain/incidents/post-update.ts';
 import { correctUpdate } from '../../src/domain/incidents/correct-update.ts';
 import type { Db } from '../../src/domain/model.ts';
+import { updateTemplate } from '../../src/console/templates.ts';
 
 const SITE = { SITE_URL: 'https://status.example.com', SITE_NAME: 'Example', SITE_TIMEZONE: 'UTC' };
 const NOW = new Date('2026-11-22T12:00:00.000Z');
@@ -77,11 +78,11 @@ describe('banner', () => {
 
   it('message has no Markdown or HTML, and is cut at a word with an ellipsis', () => {
     const db = quietDb();
-    const long = `**Payments** are _failing_ <b>for</b> [some](https://x.example) cards. ${'More detail follows here. '.repeat(30)}`;
+    const long = `**Payments** are _failing_ <b>for</b> [some](https://x.example) cards ${'and more detail follows here '.repeat(30)}. Then more.`;
     declareIncident(ctx(db), { name: 'Card failures', impact: 'critical', status: 'investigating', body: long, components: {} });
     const b = bannerFor(db, SITE);
     expect(b.message).not.toMatch(/[*_<>[\]]/);
-    expect(b.message.startsWith('Payments are failing for some cards. More detail')).toBe(true);
+    expect(b.message.startsWith('Payments are failing for some cards and more detail')).toBe(true);
     expect(b.message.length).toBeLessThanOrEqual(BANNER_MESSAGE_MAX);
     expect(b.message.endsWith('…')).toBe(true);
     expect(b.message).not.toMatch(/ …$|\.…$/);
@@ -89,9 +90,34 @@ describe('banner', () => {
 
   it('message keeps a space where the update broke a line, and leaves link URLs to the page', () => {
     const db = quietDb();
-    const body = 'Payments are delayed.\nWe expect recovery by noon.\n\n1. Retry\n2. See [our guide](https://x.example/guide)';
+    const body = 'Payments are\ndelayed at [the bank](https://x.example/bank).\nWe expect recovery by noon.\n\n1. Retry\n2. See our guide';
     declareIncident(ctx(db), { name: 'Slow payments', impact: 'major', status: 'investigating', body, components: {} });
-    expect(bannerFor(db, SITE).message).toBe('Payments are delayed. We expect recovery by noon. 1. Retry 2. See our guide');
+    expect(bannerFor(db, SITE).message).toBe('Payments are delayed at the bank.');
+  });
+
+  it("message is the update's first sentence: none of the template's list of facts, no estimate (that is `eta`)", () => {
+    const db = quietDb();
+    const eta = new Date(NOW.getTime() + 3 * 3_600_000).toISOString();
+    const level = db.settings.severities[0]!;
+    const facts = { components: ['Dashboard'], level, startedAt: NOW.toISOString(), eta, now: NOW, timeZone: 'Asia/Tokyo' };
+    const body = updateTemplate('identified', facts);
+    expect(body).toContain('- **Estimated resolution:** 23 Nov 2026, 00:00 GMT+9');
+    const incident = declareIncident(ctx(db), { name: 'Dashboard slow', impact: 'major', status: 'identified', body, eta, components: {} });
+    // Before: "We have identified … within 30 minutes. - Affected services: Dashboard - Estimated resolution: 23 Nov 2026, 00:00 GMT+9 - Started at: …"
+    expect(bannerFor(db, SITE)).toMatchObject({
+      title: 'Dashboard slow',
+      message: 'We have identified the issue affecting Dashboard and are working on a fix.',
+      eta: incident.eta,
+    });
+    // A body that is only a list: its first item.
+    postUpdate(ctx(db, 1), incident.id, { status: 'monitoring', body: '- **Fix deployed** to every region\n- Watching' });
+    expect(bannerFor(db, SITE).message).toBe('Fix deployed to every region');
+  });
+
+  it('firstSentence ends at . ! or ? before a space, and keeps a text with none', () => {
+    expect(firstSentence('Down!  Back soon.')).toBe('Down!');
+    expect(firstSentence('Version 2.1 is slow? We look.')).toBe('Version 2.1 is slow?');
+    expect(firstSentence('No stop here')).toBe('No stop here');
   });
 
   it('dismiss_key changes with every new update, not with a correction', () => {
