@@ -108,14 +108,15 @@
       }
     };
 
-    // The estimate in the reader's own time and language; on another day than the reader's today, with
-    // its date (an estimate of 24 hours showed only its time, which reads as today).
+    // The estimate in the reader's own time and language, with the zone's name (the status page's
+    // texts name theirs); on another day than the reader's today, with its date (an estimate of 24
+    // hours showed only its time, which reads as today). One already past says so, as the page does.
     var etaText = function (eta) {
       var t = eta ? new Date(eta) : null;
       if (!t || Number.isNaN(t.getTime())) return '';
       try {
         var now = new Date();
-        var clock = { hour: '2-digit', minute: '2-digit' };
+        var clock = { hour: '2-digit', minute: '2-digit', timeZoneName: 'short' };
         var when =
           t.toDateString() === now.toDateString()
             ? t.toLocaleTimeString([], clock)
@@ -125,8 +126,9 @@
                 year: t.getFullYear() === now.getFullYear() ? undefined : 'numeric',
                 hour: clock.hour,
                 minute: clock.minute,
+                timeZoneName: clock.timeZoneName,
               });
-        return ' Estimated resolution: ' + when + '.';
+        return ' Estimated resolution: ' + when + (t.getTime() <= now.getTime() ? ' (passed)' : '') + '.';
       } catch (e) {
         return '';
       }

@@ -149,8 +149,41 @@ describe('embed.js on another origin', () => {
       const inTokyo = (o: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat('en-GB', { ...o, timeZone: 'Asia/Tokyo' }).format(eta);
       const day = inTokyo({ day: 'numeric', month: 'short' }); // e.g. "5 Dec"
       const time = inTokyo({ hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-      // Before, only the time: "Estimated resolution: 19:00." three days ahead.
-      expect(await shown.textContent()).toMatch(new RegExp(`A fix is out\\. Estimated resolution: ${day}( \\d{4})?, ${time}\\.`));
+      // Before, only the time: "Estimated resolution: 19:00." three days ahead; then without the zone's name.
+      expect(await shown.textContent()).toMatch(new RegExp(`A fix is out\\. Estimated resolution: ${day}( \\d{4})?, ${time} GMT\\+9\\.`));
+    } finally {
+      await closeWithin(context)();
+    }
+  }, 30_000);
+
+  it("the banner states the estimate once, in the reader's zone with its name, and says when it has passed", async () => {
+    const list = (await (await herald.admin('/incidents')).json()) as any;
+    const id = list.incidents.find((i: any) => i.name === 'API errors').id;
+    const eta = new Date(Date.now() + 6_000);
+    const body =
+      'A fix is rolling out. We will update within 30 minutes.\n\n- **Affected services:** API\n- **Estimated resolution:** 19:19 GMT+9';
+    expect((await herald.admin(`/incidents/${id}/updates`, { body: { status: 'monitoring', body, eta: eta.toISOString() } })).status).toBe(
+      201,
+    );
+    const context = await browser.newContext({ locale: 'en-GB', timezoneId: 'Asia/Tokyo' });
+    try {
+      const reader = await context.newPage();
+      await reader.goto(hostUrl);
+      const shown = reader.locator('[data-herald-banner] [role="status"]').filter({ hasText: 'A fix is rolling out.' });
+      await shown.waitFor();
+      const time = new Intl.DateTimeFormat('en-GB', {
+        hour: '2-digit',
+        minute: '2-digit',
+        hourCycle: 'h23',
+        timeZone: 'Asia/Tokyo',
+      }).format(eta);
+      // Before: "A fix is rolling out. We will … - Affected services: API - Estimated resolution: 19:19 GMT+9 Estimated resolution: 04:19."
+      const message = shown.locator('a > span:not(.more)');
+      const line = `A fix is rolling out. Estimated resolution: ${time} GMT+9`;
+      expect(await message.textContent()).toBe(`${line}.`);
+      // Once past (polled every second), it says so, as the status page does.
+      await shown.filter({ hasText: '(passed)' }).waitFor({ timeout: 15_000 });
+      expect(await message.textContent()).toBe(`${line} (passed).`);
     } finally {
       await closeWithin(context)();
     }
