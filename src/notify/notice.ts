@@ -6,7 +6,7 @@ import { impactChangeText } from '../domain/incidents/severity.ts';
 import { durationMinutes, formatDuration } from '../domain/overall.ts';
 import { formatDateTime } from '../domain/time-text.ts';
 import { cadenceText, etaText, everyText, joinNames } from '../domain/words.ts';
-import { markdownToText } from '../render/markdown.ts';
+import { markdownToText, renderMarkdown } from '../render/markdown.ts';
 import type { NoticeKind } from '../store/mail/model.ts';
 
 /**
@@ -93,25 +93,46 @@ export function noticeFacts(s: NoticeSource): NoticeFacts {
   const support = settings.support_contact;
   const step: MaintenanceNoticeStep | null =
     incident.kind !== 'maintenance' ? null : s.reminder ? 'reminder' : maintenanceStep(incident, update as MaintenanceUpdate);
+  const affected = names.length ? joinNames(names) : null;
+  const startedAt = formatDateTime(incident.started_at, tz);
+  const eta = incident.kind === 'incident' && incident.eta ? etaText(incident.eta, update.display_at, tz) : null;
+  const resolvedAt = resolved ? formatDateTime(incident.resolved_at!, tz) : null;
+  const duration = resolved ? formatDuration(durationMinutes(incident, new Date(incident.resolved_at!))) : null;
+  const followUp = s.kind === 'update' && (update.status === 'resolved' || update.status === 'postmortem');
+  // The facts the email states itself (its fields, or its opening sentence for the affected services), by the
+  // label the update templates (templates/updates/) give them in the body: a body line saying the same is left out.
+  const ended = s.kind === 'restoration' || followUp;
+  const stated: Record<string, string | null> =
+    incident.kind !== 'incident'
+      ? {}
+      : {
+          'affected services': affected,
+          'started at': ended ? null : startedAt,
+          'estimated resolution': ended ? null : (eta ?? 'not known yet'),
+          'resolved at': ended ? resolvedAt : null,
+          'total duration': ended ? duration : null,
+        };
+  const body = withoutStated(update.body, stated);
   return {
     audience: settings.audience,
     name: incident.name,
     incidentId: incident.id,
     incidentUrl: `${siteUrl}/incidents/${encodeURIComponent(incident.id)}`,
-    affected: names.length ? joinNames(names) : null,
+    affected,
     // A cancelled window is `completed` in the Statuspage vocabulary; customers read that it is cancelled.
     statusLabel: step === 'cancelled' ? 'Cancelled' : CUSTOMER_STATUS_LABEL[update.status],
     impact: level?.description ?? null,
     impactChange: 'severity_change' in update && update.severity_change ? impactChangeText(update.severity_change) : null,
-    startedAt: formatDateTime(incident.started_at, tz),
-    eta: incident.kind === 'incident' && incident.eta ? etaText(incident.eta, update.display_at, tz) : null,
-    resolvedAt: resolved ? formatDateTime(incident.resolved_at!, tz) : null,
-    duration: resolved ? formatDuration(durationMinutes(incident, new Date(incident.resolved_at!))) : null,
+    startedAt,
+    eta,
+    resolvedAt,
+    duration,
     rootCause: incident.kind === 'incident' ? incident.root_cause : null,
     resolution: incident.kind === 'incident' ? incident.resolution : null,
     prevention: incident.kind === 'incident' ? incident.prevention : null,
-    bodyHtml: update.body_html,
-    bodyText: markdownToText(update.body),
+    // The HTML saved with the update when nothing is left out; else the same renderer on what is left.
+    bodyHtml: body === update.body ? update.body_html : renderMarkdown(body),
+    bodyText: markdownToText(body),
     emailEveryUpdate: level?.email_every_update ?? false,
     cadence: level?.update_every_minutes ? cadenceText(level.update_every_minutes) : null,
     every: level?.update_every_minutes ? everyText(level.update_every_minutes) : null,
@@ -121,13 +142,33 @@ export function noticeFacts(s: NoticeSource): NoticeFacts {
         ? `${formatDateTime(incident.scheduled_for, tz)} to ${formatDateTime(incident.scheduled_until, tz)}`
         : null,
     reminder: s.reminder === true,
-    followUp: s.kind === 'update' && (update.status === 'resolved' || update.status === 'postmortem'),
+    followUp,
     othersOpen: openBesides(db, incident, update.created_at),
     step,
     support,
     supportHref: support === null ? null : /^https?:/.test(support) ? support : `mailto:${support}`,
     signoff: settings.signoff ?? `The ${s.siteName} team`,
   };
+}
+
+/**
+ * A body without the list lines that restate a fact the email states itself: "- **Estimated resolution:**
+ * 04:19 GMT+9" goes when the email's own field says 04:19 GMT+9. A line whose value differs (the Comms Lead
+ * wrote something else there) stays, so nothing the page says is hidden from the email.
+ */
+export function withoutStated(markdown: string, stated: Record<string, string | null>): string {
+  const lines = markdown.split('\n');
+  const kept = lines.filter((line) => {
+    const m = /^\s*[-*+]\s+(?:\*\*|__)?([^*_:\n]+):(?:\*\*|__)?\s*(.*?)\s*$/.exec(line);
+    if (!m) return true;
+    const value = stated[m[1]!.trim().toLowerCase()];
+    return !(value && m[2] === value);
+  });
+  if (kept.length === lines.length) return markdown;
+  return kept
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
 }
 
 /** Whether an incident other than `incident` had started and was not yet resolved at `at` (an instant). */

@@ -20,6 +20,7 @@ import { formatDuration } from '../../src/domain/overall.ts';
 import { wantsMail as wants, type Subscriber } from '../../src/store/mail/model.ts';
 import { effectiveComponents, followedNames } from '../../src/domain/components/following.ts';
 import { renderMarkdown } from '../../src/render/markdown.ts';
+import { updateTemplate } from '../../src/console/templates.ts';
 
 const now = new Date('2026-11-23T10:00:00Z');
 function world(): { db: Db; ctx: (at?: Date) => VerbContext } {
@@ -225,6 +226,59 @@ describe('templates', () => {
     expect(r.text).toContain('Duration: 1 h 30 min\n');
     expect(r.text).toContain('All services are now operating normally.');
     expect(r.text).not.toContain('Estimated resolution');
+  });
+
+  it('a body left as the template states each fact once: the email keeps its fields and leaves out the lines restating them', () => {
+    const { db, ctx } = world();
+    const tz = 'Asia/Tokyo';
+    const eta = '2026-11-23T12:00:00.000Z';
+    const level = db.settings.severities[0]!;
+    const facts = { components: ['API'], level, startedAt: null, eta, now, timeZone: tz };
+    const inc = declareIncident(ctx(), {
+      name: 'API down',
+      severity: level.id,
+      status: 'investigating',
+      body: updateTemplate('investigating', facts),
+      components: { api: 'major_outage' },
+      eta,
+    });
+    const site = { siteName: 'Acme', siteUrl: 'https://status.example.com', db, unsubscribeUrl: 'u', manageUrl: 'm', timeZone: tz };
+    const d = renderNotice({ ...site, kind: 'disruption', incident: inc, update: inc.updates.at(-1)! });
+    const count = (text: string, what: string) => text.split(what).length - 1;
+    // Before: each twice, "- Affected services: API" in the body, then "Affected services: API" as a field.
+    for (const label of ['Affected services:', 'Estimated resolution:', 'Started']) expect(count(d.text, label), label).toBe(1);
+    expect(d.text).toContain('Estimated resolution: 21:00 GMT+9\n');
+    expect(d.text).toContain('We are investigating reports of problems with API.');
+    for (const label of ['Affected services:', 'Estimated resolution:', 'Started']) expect(count(d.html, label), label).toBe(1);
+
+    const resolvedAt = new Date('2026-11-23T11:30:00Z');
+    const resolving = updateTemplate('resolved', { ...facts, startedAt: inc.started_at, resolvedAt: null, eta: null, now: resolvedAt });
+    postUpdate(ctx(resolvedAt), inc.id, { status: 'resolved', body: resolving });
+    const r = renderNotice({ ...site, kind: 'restoration', incident: inc, update: inc.updates.at(-1)! });
+    for (const label of ['Resolved at', 'uration:']) expect(count(r.text, label), label).toBe(1);
+    expect(r.text).toContain('Duration: 1 h 30 min\n');
+    expect(r.text).not.toContain('- Affected services');
+    // Before: "We apologize for the inconvenience and thank you for your patience." in the body and the closing.
+    expect(count(r.text, 'We apologize')).toBe(1);
+    expect(count(r.text, 'thank you for your patience')).toBe(1);
+    expect(r.text).toContain('We will continue monitoring to ensure stability.');
+  });
+
+  it('a line the Comms Lead changed stays in the email, beside the field', () => {
+    const { db, ctx } = world();
+    const body = 'Payments fail.\n\n- **Affected services:** API\n- **Estimated resolution:** once the bank answers';
+    const inc = declareIncident(ctx(), {
+      name: 'Payments',
+      impact: 'critical',
+      status: 'investigating',
+      body,
+      components: { api: 'major_outage' },
+    });
+    const site = { siteName: 'Acme', siteUrl: 'https://status.example.com', db, unsubscribeUrl: 'u', manageUrl: 'm' };
+    const d = renderNotice({ ...site, kind: 'disruption', incident: inc, update: inc.updates.at(-1)! });
+    expect(d.text).not.toContain('- Affected services: API');
+    expect(d.text).toContain('- Estimated resolution: once the bank answers\n');
+    expect(d.text).toContain('Estimated resolution: not known yet\n');
   });
 
   it('a restoration while another incident is open does not say every service works', () => {
