@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { resolve } from 'node:path';
+import { smtpUrlProblem } from './notify/transport.ts';
 
 /**
  * process.env, validated once at boot. A bad value stops the start with a
@@ -26,7 +27,14 @@ const envSchema = z.object({
     .regex(/^[A-Za-z0-9._~+/-]+=*$/, 'ADMIN_TOKEN may hold only letters, digits and . _ ~ + / - (then = padding)')
     .optional(),
   ADMIN_PASSWORD: z.string().min(8).optional(),
-  SMTP_URL: z.string().optional(),
+  // Read here, before anything is created, as the mailer reads it; the message never quotes it (a password).
+  SMTP_URL: z
+    .string()
+    .superRefine((v, ctx) => {
+      const problem = smtpUrlProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .optional(),
   MAIL_FROM: z.string().default('Status <status@localhost>'),
   /** Email (src/notify): SMTP connections kept open, retries, DKIM, subscribe rate limits. */
   SMTP_POOL_SIZE: z.coerce.number().int().min(1).max(50).default(5),

@@ -60,6 +60,9 @@ export function dkimOptions(cfg: MailerConfig) {
  * (`=true|false`). Port 587, or 465 for smtps, unless given.
  */
 export function smtpConnection(url: string): SmtpPoolOptions['connection'] {
+  // No message here quotes the URL: it may hold the relay's password (new URL's own TypeError quotes its input).
+  if (!URL.canParse(url))
+    throw new Error('SMTP_URL must be a URL such as smtp://user:password@host:587 (not shown here: it may hold a password)');
   const u = new URL(url);
   if (u.protocol !== 'smtp:' && u.protocol !== 'smtps:')
     throw new Error(`SMTP_URL must start with smtp:// or smtps://, not ${u.protocol}//`);
@@ -73,8 +76,26 @@ export function smtpConnection(url: string): SmtpPoolOptions['connection'] {
     ...(flag('requireTLS') !== undefined ? { requireTLS: flag('requireTLS') } : {}),
     ...(flag('ignoreTLS') !== undefined ? { ignoreTLS: flag('ignoreTLS') } : {}),
     ...(rejectUnauthorized !== undefined ? { tls: { rejectUnauthorized } } : {}),
-    ...(u.username ? { auth: { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) } } : {}),
+    ...(u.username ? { auth: { user: decoded(u.username, 'user'), pass: decoded(u.password, 'password') } } : {}),
   };
+}
+
+const decoded = (part: string, name: string): string => {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new Error(`SMTP_URL's ${name} has a broken %-escape (write a % as %25)`);
+  }
+};
+
+/** Why SMTP_URL cannot be used, in words that never quote it; null when it can. Config validation asks this at start. */
+export function smtpUrlProblem(url: string): string | null {
+  try {
+    smtpConnection(url);
+    return null;
+  } catch (err) {
+    return (err as Error).message;
+  }
 }
 
 export function createMailer(cfg: MailerConfig): Mailer {

@@ -88,6 +88,18 @@ describe('the subscribers link key', () => {
   );
 });
 
+describe('an SMTP_URL the mailer cannot read', () => {
+  it('stops the start at config validation, exit 1, naming SMTP_URL without its password, before DATA_DIR is created', async () => {
+    const dataDir = join(newDir(), 'not-yet');
+    const { code, output } = await runHeraldExpectingExit({ DATA_DIR: dataDir, SMTP_URL: 'smtp://user:SECRETPW@relay.example.com:99999' });
+    expect(code, output).toBe(1);
+    expect(output).toMatch(/SMTP_URL: SMTP_URL must be a URL/);
+    expect(output).not.toContain('SECRETPW');
+    expect(output).not.toMatch(/\n\s+at /); // a message, not a stack trace
+    expect(existsSync(dataDir)).toBe(false);
+  });
+});
+
 describe('temp files a killed journal compaction left behind', () => {
   it('are removed at start (.subscribers.jsonl.<pid>.tmp, .deliveries.jsonl.<pid>.tmp), and the journals keep every record', async () => {
     const smtp: TestSmtp = await startSmtp();

@@ -62,10 +62,31 @@ describe('configuration from the environment', () => {
     ['a site name over 100 characters', { SITE_NAME: 'x'.repeat(101) }, /SITE_NAME/],
     // An unknown zone would only fail later, on every page render.
     ['an unknown time zone', { SITE_TIMEZONE: 'Mars/Olympus_Mons' }, /SITE_TIMEZONE/],
+    [
+      'an SMTP_URL that is not smtp(s)',
+      { SMTP_URL: 'http://relay.example.com' },
+      /SMTP_URL: SMTP_URL must start with smtp:\/\/ or smtps:\/\//,
+    ],
   ])('refuses %s, naming the variable', (_name, env, message) => {
     const text = refusal(env);
     expect(text).toMatch(/^Invalid configuration:/);
     expect(text).toMatch(message);
+  });
+
+  it.each([
+    ['a port out of range', 'smtp://user:SECRETPW@relay.example.com:99999'],
+    ['no URL at all', 'user:SECRETPW at relay.example.com'],
+    ['a broken %-escape in the password', 'smtp://user:SECRET%zzPW@relay.example.com:587'],
+  ])('refuses an SMTP_URL with %s, naming SMTP_URL without quoting its password', (_name, url) => {
+    const text = refusal({ SMTP_URL: url })!;
+    expect(text).toMatch(/^Invalid configuration:\n {2}SMTP_URL: /);
+    expect(text).not.toMatch(/SECRET/);
+  });
+
+  it('accepts the SMTP_URLs the mailer reads (smtp, smtps, an encoded password, query flags)', () => {
+    for (const url of ['smtp://relay.example.com', 'smtps://u:p%40ss@relay.example.com:465', 'smtp://[::1]:2525?ignoreTLS=true']) {
+      expect(refusal({ SMTP_URL: url }), url).toBeNull();
+    }
   });
 
   it('lists every bad variable at once', () => {
