@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { resolve } from 'node:path';
+import { cleanLine } from './domain/text.ts';
 import { smtpUrlProblem } from './notify/transport.ts';
+
+// A value an email header or a calendar line holds: cleanLine's rule, so C1 controls too (U+0085 ends a line for some readers).
+const ONE_LINE = 'must be one line without control characters or broken Unicode (a lone surrogate, a noncharacter)';
 
 /**
  * process.env, validated once at boot. A bad value stops the start with a
@@ -12,12 +16,7 @@ const envSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   SITE_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:4321'),
   // It goes into email headers and calendar lines: one line of printable text.
-  SITE_NAME: z
-    .string()
-    .min(1)
-    .max(100)
-    .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), 'must be one line without control characters')
-    .default('Herald Status'),
+  SITE_NAME: z.string().min(1).max(100).refine(cleanLine, ONE_LINE).default('Herald Status'),
   // An unknown zone would otherwise surface later, as a failure of every page render.
   SITE_TIMEZONE: z.string().refine(isTimeZone, 'must be an IANA time zone, e.g. UTC or Europe/Berlin').default('UTC'),
   ADMIN_TOKEN: z

@@ -67,6 +67,9 @@ describe('configuration from the environment', () => {
       { SMTP_URL: 'http://relay.example.com' },
       /SMTP_URL: SMTP_URL must start with smtp:\/\/ or smtps:\/\//,
     ],
+    // C1 controls (U+0085 is NEL, a line break to some readers) go into email headers and calendar lines like CR/LF.
+    ['a site name with U+0085 (NEL)', { SITE_NAME: 'Acme\u0085Status' }, /SITE_NAME: must be one line/],
+    ['a site name with U+009B (CSI)', { SITE_NAME: '\u009b31mAcme' }, /SITE_NAME: must be one line/],
   ])('refuses %s, naming the variable', (_name, env, message) => {
     const text = refusal(env);
     expect(text).toMatch(/^Invalid configuration:/);
