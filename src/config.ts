@@ -34,7 +34,8 @@ const envSchema = z.object({
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
     })
     .optional(),
-  MAIL_FROM: z.string().default('Status <status@localhost>'),
+  // The From header of every email: a line break in it would end the header (one line, like SITE_NAME).
+  MAIL_FROM: z.string().refine(cleanLine, ONE_LINE).default('Status <status@localhost>'),
   /** Email (src/notify): SMTP connections kept open, retries, DKIM, subscribe rate limits. */
   SMTP_POOL_SIZE: z.coerce.number().int().min(1).max(50).default(5),
   MAIL_RETRY_BASE_MS: z.coerce.number().int().min(1).default(30_000),

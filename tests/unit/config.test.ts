@@ -70,6 +70,13 @@ describe('configuration from the environment', () => {
     // C1 controls (U+0085 is NEL, a line break to some readers) go into email headers and calendar lines like CR/LF.
     ['a site name with U+0085 (NEL)', { SITE_NAME: 'Acme\u0085Status' }, /SITE_NAME: must be one line/],
     ['a site name with U+009B (CSI)', { SITE_NAME: '\u009b31mAcme' }, /SITE_NAME: must be one line/],
+    // Nodemailer folded a leading line break into a broken From header.
+    ['a MAIL_FROM with a leading line break', { MAIL_FROM: '\r\nStatus <status@example.com>' }, /MAIL_FROM: must be one line/],
+    [
+      'a MAIL_FROM with an inner line break',
+      { MAIL_FROM: 'Status <status@example.com>\r\nBcc: x@example.com' },
+      /MAIL_FROM: must be one line/,
+    ],
   ])('refuses %s, naming the variable', (_name, env, message) => {
     const text = refusal(env);
     expect(text).toMatch(/^Invalid configuration:/);
