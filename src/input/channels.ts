@@ -18,6 +18,8 @@ const channelName = z
 const channelUrl = (allowPrivate: boolean) =>
   z
     .string({ error: 'url is required' })
+    // Before trimming, as for the names: a NUL or a lone surrogate is refused, not stored (URL parsing lets some through).
+    .refine(cleanLine, `url ${CONTROL_MESSAGE}`)
     .trim()
     .max(2000, 'url must be at most 2000 characters')
     .superRefine((v, ctx) => {

@@ -104,6 +104,17 @@ describe('control characters and broken Unicode are refused at input with the fi
     expect(await dataFile()).toBe(before);
   });
 
+  it.each(Object.entries(CONTROLS))('%s in a channel URL, through the API', async (_name, ch) => {
+    const before = await dataFile();
+    // URL parsing percent-encodes most of them, but the channel stored the text as sent.
+    for (const url of [`https://example.com/a${ch}b`, `https://example.com/${ch}`]) {
+      const res = await h.admin('/channels', { body: { kind: 'webhook', name: 'Hook', url } });
+      expect(res.status, url).toBe(422);
+      expect(((await res.json()) as { error: { field: string } }).error.field).toBe('url');
+    }
+    expect(await dataFile()).toBe(before);
+  });
+
   it('tab and line breaks stay allowed in a body (Markdown needs them), never in a name', async () => {
     const ok = await h.admin('/incidents', {
       body: { name: 'Tabbed body', impact: 'minor', body: 'Line one\n\n\tindented\r\nline three' },
@@ -129,6 +140,19 @@ describe('control characters and broken Unicode are refused at input with the fi
     expect(await res.text()).toMatch(/Name must not contain control characters/);
     const component = await s.post('/admin/components', { action: 'create', name: 'Null\u0000' });
     expect(component.status).toBe(422);
+    expect(await dataFile()).toBe(before);
+  });
+
+  it.each([
+    ['NUL', '\u0000'],
+    ['BEL', '\u0007'],
+    // (A lone surrogate cannot travel in a form: UTF-8 has no bytes for it.)
+    ['the noncharacter U+FFFF', '\uffff'],
+  ])("the console's channel form refuses %s in a URL with the message by the field, storing nothing", async (_name, ch) => {
+    const before = await dataFile();
+    const res = await s.post('/admin/channels', { action: 'create', kind: 'webhook', name: 'Hook', url: `https://example.com/a${ch}b` });
+    expect(res.status).toBe(422);
+    expect(await res.text()).toMatch(/<p class="error" id="ch-url-error">Url must not contain control characters or broken Unicode/);
     expect(await dataFile()).toBe(before);
   });
 
