@@ -185,7 +185,9 @@ export function updateFromForm(
   let body = fields.body ?? '';
   if (status && body.trim() === (fields.body_template ?? '').trim()) body = template;
   const notify = notifyChoice(form);
-  const told = (name: 'root_cause' | 'resolution' | 'prevention') => (fields[name] ?? '').trim();
+  // As typed: the schema checks for control characters before it trims, so a trailing one (a VT) is refused
+  // as on the API rather than cut off here. A blank field is left out.
+  const told = (name: 'root_cause' | 'resolution' | 'prevention') => fields[name] ?? '';
   const values: UpdateValues = {
     status,
     severity,
@@ -207,9 +209,9 @@ export function updateFromForm(
     ...(notify !== undefined ? { notify } : {}),
     // Resolving clears the estimate; what happened goes with the resolving update only.
     ...(!resolving && eta !== undefined && typeof eta !== 'object' ? { eta } : {}),
-    ...(resolving && values.root_cause ? { root_cause: values.root_cause } : {}),
-    ...(resolving && values.resolution ? { resolution: values.resolution } : {}),
-    ...(resolving && values.prevention ? { prevention: values.prevention } : {}),
+    ...(resolving && values.root_cause.trim() ? { root_cause: values.root_cause } : {}),
+    ...(resolving && values.resolution.trim() ? { resolution: values.resolution } : {}),
+    ...(resolving && values.prevention.trim() ? { prevention: values.prevention } : {}),
   };
   const parsed = validate(updateCreateSchema, input);
   const errors: FieldErrors = parsed.ok ? {} : parsed.errors;

@@ -156,6 +156,33 @@ describe('control characters and broken Unicode are refused at input with the fi
     expect(await dataFile()).toBe(before);
   });
 
+  it.each([
+    ['a trailing VT', 'root_cause', 'r\u000b'],
+    ['a leading FF', 'root_cause', '\u000cr'],
+    ['a trailing VT', 'resolution', 'fixed\u000b'],
+    ['a leading FF', 'prevention', '\u000calerts'],
+  ])('the update form refuses %s in %s as the API does (it was trimmed off and a draft saved)', async (_name, field, value) => {
+    const open = await h.admin('/incidents', { body: { name: `Open for ${field}`, impact: 'minor', body: 'x' } });
+    expect(open.status).toBe(201);
+    const { id } = (await open.json()) as { id: string };
+    const api = await h.admin(`/incidents/${id}/updates`, { body: { status: 'resolved', body: 'Fixed.', [field]: value } });
+    expect(api.status).toBe(422);
+    expect(((await api.json()) as { error: { field: string } }).error.field).toBe(field);
+    const before = await dataFile();
+    const res = await s.post('/admin/preview', {
+      kind: 'update',
+      incident: id,
+      status: 'resolved',
+      body: 'Fixed.',
+      body_template: '',
+      notify_shown: '0',
+      [field]: value,
+    });
+    expect(res.status).toBe(422);
+    expect(await res.text()).toMatch(new RegExp(`${field} must not contain control characters`, 'i'));
+    expect(await dataFile()).toBe(before);
+  });
+
   it('SITE_NAME with a line break is refused at start (it would break email headers and the calendar)', async () => {
     const dir = tempDataDir();
     try {
