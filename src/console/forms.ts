@@ -4,6 +4,7 @@ import { HeraldError } from '../domain/errors.ts';
 import { CONTROL_IN_LINE } from '../domain/text.ts';
 import { httpStatus } from '../api/errors.ts';
 import { addressQuery } from '../input/subscribe.ts';
+import { oddShape } from '../input/parse.ts';
 
 /**
  * Reading the console's HTML forms. Forms send strings; the actions turn
@@ -25,7 +26,9 @@ export function formFields(form: FormData): Record<string, string> {
  * to refuse.
  */
 export function componentChanges(form: FormData): { changes: Record<string, ComponentStatus>; error?: string } {
-  const changes: Record<string, ComponentStatus> = {};
+  // No prototype: `component.__proto__` stays a key of its own, for validate to refuse as the API does (on an
+  // ordinary object, assigning it would set the prototype and the field would vanish without a word).
+  const changes: Record<string, ComponentStatus> = Object.create(null);
   for (const [k, v] of form.entries()) {
     if (!k.startsWith('component.') || typeof v !== 'string' || v === '') continue;
     if (!(COMPONENT_STATUSES as readonly string[]).includes(v)) return { changes, error: `Unknown status "${v}".` };
@@ -44,6 +47,9 @@ export function validate<S extends z.ZodType>(
   schema: S,
   value: unknown,
 ): { ok: true; data: z.infer<S> } | { ok: false; errors: FieldErrors } {
+  // What the API refuses before its schemas run (a key named __proto__, which zod would drop), refused here too.
+  const odd = oddShape(value);
+  if (odd !== null) return { ok: false, errors: { [odd.field?.split('.')[0] ?? 'form']: odd.message } };
   const parsed = schema.safeParse(value);
   if (parsed.success) return { ok: true, data: parsed.data };
   const errors: FieldErrors = {};

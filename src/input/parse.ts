@@ -25,7 +25,7 @@ export const MAX_INPUT_DEPTH = 32;
  * that fits the body limit; validators and renderers that recurse must not meet it). Walked with a stack of
  * its own, so no depth of input can exhaust the call stack here.
  */
-function oddShape(value: unknown): { message: string; field: string | undefined } | null {
+export function oddShape(value: unknown): { message: string; field: string | undefined } | null {
   const todo: Array<{ value: unknown; path: string[] }> = [{ value, path: [] }];
   for (let next = todo.pop(); next; next = todo.pop()) {
     if (next.value === null || typeof next.value !== 'object') continue;

@@ -237,6 +237,22 @@ describe('smaller holes', () => {
     expect(await dataFile()).toBe(before);
   });
 
+  it('the declare form refuses a component.__proto__ field with a form error, as the API does (it was dropped without a word)', async () => {
+    const before = await dataFile();
+    const res = await s.post('/admin/preview', {
+      kind: 'declare',
+      name: 'Proto',
+      severity: 'sev2',
+      body: 'x',
+      body_template: '',
+      notify_shown: '0',
+      'component.__proto__': 'major_outage',
+    });
+    expect(res.status).toBe(422);
+    expect(await res.text()).toContain('A key named __proto__ is not allowed.');
+    expect(await dataFile()).toBe(before);
+  });
+
   it('an address whose local part is over 64 characters is refused (422)', async () => {
     const res = await subscribe(JSON.stringify({ email: `${'a'.repeat(65)}@example.com` }), { 'content-type': 'application/json' });
     expect(res.status).toBe(422);
