@@ -35,7 +35,8 @@ export default defineConfig({
   adapter: node({ mode: 'middleware', experimentalDisableStreaming: true }),
   // CSS as files: the Content-Security-Policy allows no inline style or script.
   build: { inlineStylesheets: 'never' },
-  // Astro refuses cross-site form POSTs (403): the CSRF guard of the public forms.
+  // Astro refuses form POSTs whose Origin is not the page's own (403), one of the CSRF guards of the
+  // forms; src/api/app.ts also refuses, by the JSON API's rule, a post the browser says is cross-site.
   // Forwarded headers are accepted for any host here because src/api/app.ts strips
   // them from every request unless TRUST_PROXY says a proxy of yours sets them.
   security: { checkOrigin: true, allowedDomains: [{ protocol: 'https' }, { protocol: 'http' }] },

@@ -7,6 +7,7 @@ import type { PageCache, Renderer } from '../snapshot/page-cache.ts';
 import { methodNotAllowed, securityHeaders } from '../http/security.ts';
 import { bodyChecks } from '../http/body.ts';
 import { BadRequest } from '../http/errors.ts';
+import { refuseCrossSite } from '../http/same-origin.ts';
 import { onError } from './errors.ts';
 import { astroPages, cachedPages } from './pages.ts';
 import type { AstroHandler } from '../snapshot/astro-render.ts';
@@ -94,6 +95,10 @@ export function createApp(herald: Herald, opts: AppOptions = {}) {
     app.use('/_astro/*', serveStatic({ root, onFound: (_p, c) => c.header('Cache-Control', 'public, max-age=31536000, immutable') }));
     app.use('*', serveStatic({ root, onFound: (_p, c) => c.header('Cache-Control', 'public, max-age=300') }));
   }
+  // Every page's form (/subscribe, the manage page, the console, its sign-in) by the JSON API's rule: a
+  // foreign Origin or Sec-Fetch-Site: cross-site is refused. Astro's origin check (astro.config.mjs) and the
+  // console's csrf() each pass a post whose Origin is the site's even when the browser says it is cross-site.
+  app.use('*', refuseCrossSite(herald.config.SITE_URL));
   const guard = consoleGuard(herald);
   app.use('/admin', guard);
   app.use('/admin/*', guard);

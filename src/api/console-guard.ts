@@ -12,8 +12,9 @@ export type ConsoleEnv = { Variables: { session: Session | null } };
  * The console's one guard, in front of every /admin page (set once here, so
  * a new console page cannot forget it):
  * - a state-changing request must say it comes from the console itself:
- *   Hono's csrf() checks Origin / Sec-Fetch-Site (the pages also check the
- *   session's CSRF token on each form);
+ *   Hono's csrf() checks Origin / Sec-Fetch-Site, passing a post if either
+ *   does (a cross-site one is refused before, by refuseCrossSite in
+ *   src/api/app.ts; the pages also check the session's CSRF token on each form);
  * - without a live session every page but the sign-in page answers 303 to it
  *   (a GET remembers where it was going);
  * - the session goes to the page as `Astro.locals.session`.

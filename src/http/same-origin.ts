@@ -6,8 +6,8 @@ import { Forbidden } from './errors.ts';
  * `Origin` that is neither the site's nor the request's own, or
  * `Sec-Fetch-Site: cross-site`. Requests without either header (curl, an
  * integration, a mail provider's RFC 8058 one-click POST) pass: they carry no
- * visitor's cookies or identity to abuse. Astro's origin check does the same
- * for the pages' own forms.
+ * visitor's cookies or identity to abuse. The pages' forms are held to this
+ * same rule (src/api/app.ts), before Astro's own origin check.
  */
 export function refuseCrossSite(siteUrl: string): MiddlewareHandler {
   const site = new URL(siteUrl).origin;

@@ -55,6 +55,36 @@ describe('public writes refuse other sites and loose content types', () => {
     expect(bare.status).toBe(202);
   });
 
+  it.each([
+    ['/subscribe', { email: 'cross-form@example.com' }],
+    ['/subscribe/manage/abcdefghijkl.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', { components: 'all' }],
+    ['/admin/login', { name: 'Mallory', secret: 'x'.repeat(32) }],
+  ])("POST %s with the site's own Origin but Sec-Fetch-Site: cross-site answers 403, as the JSON API does", async (path, fields) => {
+    const before = await subscriberCount();
+    const post = (headers: Record<string, string>) =>
+      fetch(`${h.url}${path}`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body: new URLSearchParams(fields).toString(),
+      });
+    const cross = await post({ origin: h.url, 'sec-fetch-site': 'cross-site' });
+    expect(cross.status).toBe(403);
+    expect(await cross.text()).toContain('Cross-site requests are refused.');
+    expect((await post({ origin: 'https://status.example.net', 'sec-fetch-site': 'same-site' })).status).toBe(403);
+    expect(cross.headers.get('set-cookie')).toBeNull();
+    expect(await subscriberCount()).toBe(before);
+  });
+
+  it('the same form post from the page itself (Sec-Fetch-Site: same-origin) still goes through', async () => {
+    const res = await fetch(`${h.url}/subscribe`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: h.url, 'sec-fetch-site': 'same-origin' },
+      body: new URLSearchParams({ email: 'same-form@example.com' }).toString(),
+    });
+    expect(res.status).toBe(200);
+  });
+
   it("POST /unsubscribe/:token from another site answers 403; a mail provider's one-click (no Origin) is not refused as cross-site", async () => {
     const token = 'abcdefghijkl.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
     const body = 'List-Unsubscribe=One-Click';
