@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CONTROL_IN_LINE } from './text.ts';
+import { CONTROL_IN_LINE, CONTROL_MESSAGE, cleanLine } from './text.ts';
 
 /**
  * The Comms Lead's settings: who the notices speak to and sign as, where
@@ -10,11 +10,19 @@ import { CONTROL_IN_LINE } from './text.ts';
  * colours and the banner use, with its own update cadence, email rules and
  * post-incident review deadline.
  */
-const line = (label: string, max: number) =>
+/**
+ * What a line of the settings may hold. Input is held to cleanLine, as every other text: no control character,
+ * no broken Unicode (a lone surrogate, a noncharacter). Stored documents are read by the older rule, control
+ * characters only, so a document saved before broken Unicode was refused keeps loading as it was saved.
+ */
+type LineRule = { ok: (v: string) => boolean; message: string };
+const INPUT_LINE: LineRule = { ok: cleanLine, message: CONTROL_MESSAGE };
+const STORED_LINE: LineRule = { ok: (v) => !CONTROL_IN_LINE.test(v), message: 'must not contain control characters' };
+
+const lineOf = (rule: LineRule) => (label: string, max: number) =>
   z
     .string({ error: `${label} must be text` })
-    // Control characters only: this schema also reads stored documents, which must keep loading as they were saved.
-    .refine((v) => !CONTROL_IN_LINE.test(v), `${label} must not contain control characters`)
+    .refine(rule.ok, `${label} ${rule.message}`)
     .trim()
     .min(1, `${label} must not be empty`)
     .max(max, `${label} must be at most ${max} characters`);
@@ -35,60 +43,69 @@ const hours = (label: string) =>
 
 export const SEVERITY_IMPACTS = ['critical', 'major', 'minor', 'none'] as const;
 
-export const severityLevelSchema = z
-  .strictObject({
-    id: z
-      .string({ error: 'id must be text' })
-      .regex(/^[a-z0-9][a-z0-9-]{0,29}$/, 'id must be lowercase letters, digits and dashes (at most 30)'),
-    label: line('label', 40),
-    /** Plain language for customers ("Complete outage of a critical service"), used in notices instead of the label. */
-    description: line('description', 200),
-    impact: z.enum(SEVERITY_IMPACTS, { error: `impact must be one of ${SEVERITY_IMPACTS.join(', ')}` }),
-    /** The runbook's cadence: how often customers hear from the Comms Lead (null: no cadence). */
-    update_every_minutes: minutes('update_every_minutes').nullable(),
-    /** Subscribers get the disruption and restoration notices. */
-    email_subscribers: z.boolean({ error: 'email_subscribers must be true or false' }),
-    /** Subscribers also get every update in between (else: the status page has them). */
-    email_every_update: z.boolean({ error: 'email_every_update must be true or false' }).default(false),
-    /** Email only if the incident is still open this long after it started (runbook: "SEV-2 if > 1 h"). */
-    email_after_minutes: minutes('email_after_minutes').nullable().default(null),
-    /** A post-incident review is due this long after the resolution, and overdue after the second (null: none expected). */
-    postmortem_due_hours: hours('postmortem_due_hours').nullable().default(null),
-    postmortem_overdue_hours: hours('postmortem_overdue_hours').nullable().default(null),
-  })
-  .superRefine((l, ctx) => {
-    if (l.postmortem_overdue_hours !== null && (l.postmortem_due_hours === null || l.postmortem_overdue_hours < l.postmortem_due_hours)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['postmortem_overdue_hours'],
-        message: 'postmortem_overdue_hours needs postmortem_due_hours and must not come before it',
-      });
-    }
-  });
+const schemasOf = (rule: LineRule) => {
+  const line = lineOf(rule);
+  const severityLevelSchema = z
+    .strictObject({
+      id: z
+        .string({ error: 'id must be text' })
+        .regex(/^[a-z0-9][a-z0-9-]{0,29}$/, 'id must be lowercase letters, digits and dashes (at most 30)'),
+      label: line('label', 40),
+      /** Plain language for customers ("Complete outage of a critical service"), used in notices instead of the label. */
+      description: line('description', 200),
+      impact: z.enum(SEVERITY_IMPACTS, { error: `impact must be one of ${SEVERITY_IMPACTS.join(', ')}` }),
+      /** The runbook's cadence: how often customers hear from the Comms Lead (null: no cadence). */
+      update_every_minutes: minutes('update_every_minutes').nullable(),
+      /** Subscribers get the disruption and restoration notices. */
+      email_subscribers: z.boolean({ error: 'email_subscribers must be true or false' }),
+      /** Subscribers also get every update in between (else: the status page has them). */
+      email_every_update: z.boolean({ error: 'email_every_update must be true or false' }).default(false),
+      /** Email only if the incident is still open this long after it started (runbook: "SEV-2 if > 1 h"). */
+      email_after_minutes: minutes('email_after_minutes').nullable().default(null),
+      /** A post-incident review is due this long after the resolution, and overdue after the second (null: none expected). */
+      postmortem_due_hours: hours('postmortem_due_hours').nullable().default(null),
+      postmortem_overdue_hours: hours('postmortem_overdue_hours').nullable().default(null),
+    })
+    .superRefine((l, ctx) => {
+      if (l.postmortem_overdue_hours !== null && (l.postmortem_due_hours === null || l.postmortem_overdue_hours < l.postmortem_due_hours)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['postmortem_overdue_hours'],
+          message: 'postmortem_overdue_hours needs postmortem_due_hours and must not come before it',
+        });
+      }
+    });
 
-/** An email address or an http(s) URL: where customers get urgent help. */
-const contact = line('support_contact', 200).refine(
-  (v) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v) || /^https?:\/\/\S+$/.test(v),
-  'support_contact must be an email address or an http(s) URL',
-);
+  /** An email address or an http(s) URL: where customers get urgent help. */
+  const contact = line('support_contact', 200).refine(
+    (v) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v) || /^https?:\/\/\S+$/.test(v),
+    'support_contact must be an email address or an http(s) URL',
+  );
 
-export const settingsSchema = z
-  .strictObject({
-    /** Who the notices greet: "Dear <audience>,". */
-    audience: line('audience', 120),
-    /** Who signs them ("The Acme Team"); null: "The <SITE_NAME> team". */
-    signoff: line('signoff', 120).nullable(),
-    /** Where customers get urgent help; null: no such line in notices. */
-    support_contact: contact.nullable(),
-    severities: z.array(severityLevelSchema).min(2, 'severities must list 2 to 6 levels').max(6, 'severities must list 2 to 6 levels'),
-  })
-  .superRefine((s, ctx) => {
-    const seen = new Set<string>();
-    for (const [i, level] of s.severities.entries()) {
-      if (seen.has(level.id)) ctx.addIssue({ code: 'custom', path: ['severities', i, 'id'], message: `id "${level.id}" is used twice` });
-      seen.add(level.id);
-    }
-  });
+  const settingsSchema = z
+    .strictObject({
+      /** Who the notices greet: "Dear <audience>,". */
+      audience: line('audience', 120),
+      /** Who signs them ("The Acme Team"); null: "The <SITE_NAME> team". */
+      signoff: line('signoff', 120).nullable(),
+      /** Where customers get urgent help; null: no such line in notices. */
+      support_contact: contact.nullable(),
+      severities: z.array(severityLevelSchema).min(2, 'severities must list 2 to 6 levels').max(6, 'severities must list 2 to 6 levels'),
+    })
+    .superRefine((s, ctx) => {
+      const seen = new Set<string>();
+      for (const [i, level] of s.severities.entries()) {
+        if (seen.has(level.id)) ctx.addIssue({ code: 'custom', path: ['severities', i, 'id'], message: `id "${level.id}" is used twice` });
+        seen.add(level.id);
+      }
+    });
+  return { severityLevelSchema, settingsSchema };
+};
+
+/** Settings and severity levels as stored (the documents' and the incidents' copies). */
+export const { severityLevelSchema, settingsSchema } = schemasOf(STORED_LINE);
+/** `PUT /api/admin/settings` and the settings form: the same, with every line held to cleanLine. */
+export const { settingsSchema: settingsInputSchema } = schemasOf(INPUT_LINE);
 
 export type SeverityLevel = z.infer<typeof severityLevelSchema>;
 export type Settings = z.infer<typeof settingsSchema>;

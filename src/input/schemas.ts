@@ -166,5 +166,5 @@ export const postmortemSchema = z.strictObject({
   notify: z.boolean().optional(),
 });
 
-/** `PUT /api/admin/settings`: the whole settings document (src/domain/settings.ts). */
-export { settingsSchema } from '../domain/settings.ts';
+/** `PUT /api/admin/settings`: the whole settings document (src/domain/settings.ts), held to the input rule. */
+export { settingsInputSchema as settingsSchema } from '../domain/settings.ts';

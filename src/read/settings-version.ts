@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Settings } from '../domain/settings.ts';
+import { type Settings, settingsSchema } from '../domain/settings.ts';
 import { Stale } from '../domain/errors.ts';
-import { settingsSchema } from '../input/schemas.ts';
 
 /**
  * A tag of the settings as they are: the API's ETag and the settings form's
@@ -9,7 +8,7 @@ import { settingsSchema } from '../input/schemas.ts';
  * an older version would otherwise put back what another changed meanwhile.
  */
 export function settingsVersion(settings: Settings): string {
-  // Through the schema first: its output has the schema's key order, however the copy in hand was made.
+  // Through the stored schema first (it reads what was saved under older rules too): its output has the schema's key order, however the copy in hand was made.
   const canonical = JSON.stringify(settingsSchema.parse(settings));
   return createHash('sha256').update(canonical).digest('base64url').slice(0, 22);
 }

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openHerald } from '../../src/herald.ts';
-import { DEFAULT_SETTINGS } from '../../src/domain/settings.ts';
+import { DEFAULT_SETTINGS, settingsSchema as storedSettingsSchema } from '../../src/domain/settings.ts';
 import { SEVERITY_SCHEMES } from '../../src/domain/severity-schemes.ts';
 import { openInProcess, type InProcess } from '../helpers/app.ts';
 
@@ -142,6 +142,12 @@ const BAD: Array<[string, () => Json, string]> = [
     'audience',
   ],
   ['a label with a control character', () => level0({ label: 'P\u00070' }), 'severities.0.label'],
+  // Broken Unicode, refused in every other text Herald takes (cleanLine): served as "\udfff", strict JSON readers refuse it.
+  ['a label with a lone low surrogate', () => level0({ label: 'X\udfff' }), 'severities.0.label'],
+  ['a description with a lone high surrogate', () => level0({ description: 'Down \ud800' }), 'severities.0.description'],
+  ['a signoff with the noncharacter U+FFFE', () => ({ ...dirtFree(), signoff: 'Team \ufffe' }), 'signoff'],
+  ['an audience with the noncharacter U+FDD0', () => ({ ...dirtFree(), audience: '\ufdd0users' }), 'audience'],
+  ['a support_contact with a lone surrogate', () => ({ ...dirtFree(), support_contact: 'help\ud800@example.com' }), 'support_contact'],
 ];
 
 describe('refusing a bad document', () => {
@@ -154,6 +160,12 @@ describe('refusing a bad document', () => {
     expect(res.body.error.message).toEqual(expect.any(String));
     expect(await getSettings()).toEqual(before);
     expect(await audit()).toHaveLength(eventsBefore);
+  });
+
+  it('a document saved before broken Unicode was refused still reads as stored (only input is held to the new rule)', () => {
+    const saved = { ...dirtFree(), signoff: 'Team \ufffe', severities: level0({ label: 'X\udfff' }).severities };
+    expect(storedSettingsSchema.parse(saved)).toEqual(saved);
+    expect(storedSettingsSchema.safeParse({ ...saved, signoff: 'Team\u0007' }).success).toBe(false);
   });
 
   it('refuses each bad document after a good one too, keeping the good one', async () => {
