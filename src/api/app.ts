@@ -6,6 +6,7 @@ import { NotFound } from '../domain/errors.ts';
 import type { PageCache, Renderer } from '../snapshot/page-cache.ts';
 import { methodNotAllowed, securityHeaders } from '../http/security.ts';
 import { bodyChecks } from '../http/body.ts';
+import { canonicalPaths } from '../http/canonical-path.ts';
 import { BadRequest } from '../http/errors.ts';
 import { refuseCrossSite } from '../http/same-origin.ts';
 import { onError } from './errors.ts';
@@ -34,6 +35,7 @@ type Env = { Bindings: HttpBindings } & ConsoleEnv;
 
 /**
  * The one HTTP front, in the order a request meets it:
+ * 0. a path not spelled canonically is redirected to its canonical spelling (so routes, guards and cache keys see one);
  * 1. cached public pages, the banner and the Statuspage documents (the hot paths, from memory);
  * 2. method check, security headers, one error handler, body limit and UTF-8;
  * 3. /healthz, the JSON APIs (public, and admin behind one guard), feeds;
@@ -42,6 +44,7 @@ type Env = { Bindings: HttpBindings } & ConsoleEnv;
 export function createApp(herald: Herald, opts: AppOptions = {}) {
   const app = new Hono<Env>();
   const security = securityHeaders(herald.config.SITE_URL.startsWith('https:'));
+  app.use('*', canonicalPaths(security));
 
   const cache: PageCache | null = opts.render ? cachedPages(app, herald, opts.render, security) : null;
   bannerRoute(app, herald, security);

@@ -1,0 +1,149 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startHerald, tempDataDir, stopAll, type HeraldProcess } from '../helpers/server.ts';
+import { rawHttp } from '../helpers/raw-http.ts';
+import { generateHistory } from '../fixtures/generate-incidents.ts';
+
+/**
+ * One spelling per path. Hono's router matches the decoded path, Astro
+ * normalizes slashes and the page cache keyed on the path as sent: other
+ * spellings (`/%6daintenance`, `/history/`, `//admin/settings`) each took a
+ * cache entry, skipped the cache, or reached Astro past the console guard.
+ * Every other spelling is now redirected (308) to the canonical one.
+ */
+
+let h: HeraldProcess;
+let incident: string;
+
+beforeAll(async () => {
+  const db = generateHistory(12, new Date(), { spanDays: 30, seed: 3 });
+  incident = db.incidents[0]!.id;
+  const dataDir = tempDataDir();
+  writeFileSync(join(dataDir, 'herald.json'), JSON.stringify(db));
+  h = await startHerald({ dataDir, env: { STATIC_SNAPSHOT: 'false' } });
+});
+afterAll(() => stopAll(h));
+
+type CacheStats = { entries: number; renders: number };
+async function pageCache(): Promise<CacheStats> {
+  return ((await (await fetch(`${h.url}/healthz`)).json()) as { page_cache: CacheStats }).page_cache;
+}
+
+/** The request line's target exactly as written (fetch would normalize `//` and dot segments away). */
+async function raw(method: string, target: string, form = ''): Promise<{ status: number; location: string | null; text: string }> {
+  const url = new URL(h.url);
+  const headers = form ? `Content-Type: application/x-www-form-urlencoded\r\nOrigin: ${h.url}\r\nContent-Length: ${form.length}\r\n` : '';
+  const text = await rawHttp(
+    Number(url.port),
+    url.hostname,
+    `${method} ${target} HTTP/1.1\r\nHost: ${url.host}\r\nConnection: close\r\n${headers}\r\n${form}`,
+  );
+  return {
+    status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1]),
+    location: /\r\nlocation: ([^\r]*)\r\n/i.exec(text)?.[1] ?? null,
+    text,
+  };
+}
+
+/** Every spelling of "maintenance" with one letter percent-encoded (either case of hex). */
+const maintenanceSpellings = () =>
+  [...'maintenance'].flatMap((ch, i) => {
+    const hex = ch.charCodeAt(0).toString(16);
+    const at = (esc: string) => `/${'maintenance'.slice(0, i)}${esc}${'maintenance'.slice(i + 1)}`;
+    return [at(`%${hex}`), at(`%${hex.toUpperCase()}`)];
+  });
+
+describe('percent-encoded spellings of a cached page', () => {
+  it('redirect to the page itself: no cache entry and no render each, and the page stays cached', async () => {
+    expect((await fetch(`${h.url}/maintenance`)).status).toBe(200);
+    expect((await fetch(`${h.url}/history`)).status).toBe(200);
+    const before = await pageCache();
+    const spellings = maintenanceSpellings();
+    expect(spellings.length).toBeGreaterThan(15);
+    for (const path of spellings) {
+      const res = await fetch(`${h.url}${path}?x=1`, { redirect: 'manual' });
+      expect(res.status, path).toBe(308);
+      expect(res.headers.get('location'), path).toBe('/maintenance?x=1');
+    }
+    for (const path of ['/%68istory', '/hist%6Fry?month=x']) expect((await raw('GET', path)).status, path).toBe(308);
+    const after = await pageCache();
+    expect(after).toEqual(before);
+    // Followed, every spelling is the one cached page.
+    const followed = await fetch(`${h.url}/m%61intenance`);
+    expect(followed.status).toBe(200);
+    expect(await pageCache()).toEqual(before);
+  });
+});
+
+describe('slash variants', () => {
+  it.each([
+    ['//history', '/history'],
+    ['/history/', '/history'],
+    ['/history/?page=2', '/history?page=2'],
+    ['/maintenance/', '/maintenance'],
+    ['///', '/'],
+    ['/./history', '/history'],
+  ])('GET and HEAD %s redirect to %s', async (path, to) => {
+    for (const method of ['GET', 'HEAD']) {
+      const res = await raw(method, path);
+      expect(res.status, `${method} ${path}`).toBe(308);
+      expect(res.location, `${method} ${path}`).toBe(to);
+    }
+  });
+
+  it('incident pages: //incidents/<id> and /incidents/<id>/ redirect, and render nothing', async () => {
+    expect((await fetch(`${h.url}/incidents/${incident}`)).status).toBe(200);
+    const before = await pageCache();
+    for (const path of [`//incidents/${incident}`, `/incidents/${incident}/`, `/incidents//${incident}`]) {
+      const res = await raw('GET', path);
+      expect(res.status, path).toBe(308);
+      expect(res.location, path).toBe(`/incidents/${incident}`);
+    }
+    expect(await pageCache()).toEqual(before);
+  });
+
+  it('the redirect never points off-site', async () => {
+    for (const path of ['//evil.example/', '/\\evil.example/', '/%2e%2e//evil.example']) {
+      const res = await raw('GET', path);
+      // Node's parser refuses a backslash in the request line outright (400); any redirect stays on this site.
+      if (res.status === 308) expect(res.location, path).toMatch(/^\/(?![/\\])/);
+      else expect(res.status, path).toBe(400);
+    }
+  });
+});
+
+describe('the console behind a non-canonical path', () => {
+  it.each([['GET'], ['HEAD'], ['POST']])(
+    '%s //admin/settings is redirected to /admin/settings, which wants a session; nothing is logged',
+    async (method) => {
+      const logged = h.output().length;
+      const form = method === 'POST' ? 'name=x' : '';
+      const res = await raw(method, '//admin/settings', form);
+      expect(res.status).toBe(308);
+      expect(res.location).toBe('/admin/settings');
+      const next = await raw(method, res.location!, form);
+      expect(next.status).toBe(303);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(h.output().slice(logged)).toBe('');
+    },
+  );
+
+  it('/admin/login/ does not take a 200 KB form (the sign-in page takes 16 KB)', async () => {
+    const res = await fetch(`${h.url}/admin/login/`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { origin: h.url, 'content-type': 'application/x-www-form-urlencoded' },
+      body: `password=x&pad=${'x'.repeat(200 * 1024)}`,
+    });
+    expect(res.status).toBe(308);
+    expect(res.headers.get('location')).toBe('/admin/login');
+    const followed = await fetch(`${h.url}/admin/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { origin: h.url, 'content-type': 'application/x-www-form-urlencoded' },
+      body: `password=x&pad=${'x'.repeat(200 * 1024)}`,
+    });
+    expect(followed.status).toBe(413);
+  });
+});
