@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { Conflict, HeraldError, Invalid, NotFound, RateLimited, Stale, Unavailable } from '../domain/errors.ts';
-import { BadRequest, Forbidden, PayloadTooLarge, Unauthorized, UnsupportedMediaType } from '../http/errors.ts';
+import { BadRequest, ClientGone, Forbidden, PayloadTooLarge, Unauthorized, UnsupportedMediaType } from '../http/errors.ts';
 import { isPublicJson } from '../http/public-cache.ts';
 
 /** The one mapping from Herald's errors to HTTP statuses (the JSON API, the forms and the console alike). */
@@ -44,10 +44,13 @@ function errorPage(err: HeraldError): string {
  * The app's one error handler: Herald's errors become their status with the
  * JSON error (API clients, anyone asking for JSON) or a small page (forms and
  * pages); a Hono HTTPException (bearer-auth's 401) keeps its own answer;
- * anything else is logged and answers a 500 that leaks nothing.
+ * a client that went away mid-upload is dropped quietly; anything else is
+ * logged and answers a 500 that leaks nothing.
  */
 export function onError(security: Record<string, string>) {
   return (err: Error, c: Context): Response => {
+    // Nobody is left to read an answer (the socket is closed): this one is never sent, and nothing is logged.
+    if (err instanceof ClientGone) return new Response(null, { status: 400 });
     // Errors from the cached-page routes (registered before the header middleware) need them too.
     for (const [k, v] of Object.entries(security)) c.header(k, v);
     c.header('Cache-Control', 'no-store');

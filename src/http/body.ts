@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
 import type { IncomingMessage } from 'node:http';
-import { BadRequest, PayloadTooLarge } from './errors.ts';
+import { BadRequest, ClientGone, PayloadTooLarge } from './errors.ts';
 
 /**
  * Request bodies, for every route of the process (Hono's and Astro's alike):
@@ -78,7 +78,7 @@ export function readLimited(incoming: IncomingMessage, limit: number): Promise<B
     const chunks: Buffer[] = [];
     let size = 0;
     const done = (err?: Error) => {
-      incoming.off('data', onData).off('end', onEnd).off('error', done);
+      incoming.off('data', onData).off('end', onEnd).off('error', onError);
       if (err) {
         incoming.resume();
         reject(err);
@@ -90,7 +90,9 @@ export function readLimited(incoming: IncomingMessage, limit: number): Promise<B
       else chunks.push(chunk);
     };
     const onEnd = () => done();
-    incoming.on('data', onData).on('end', onEnd).on('error', done);
+    // The stream only fails when the connection does (Node's "aborted", ECONNRESET): the client is gone.
+    const onError = (err: Error) => done(new ClientGone(err));
+    incoming.on('data', onData).on('end', onEnd).on('error', onError);
   });
 }
 

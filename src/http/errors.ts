@@ -30,3 +30,15 @@ export class UnsupportedMediaType extends HeraldError {
     super('unsupported_media_type', message);
   }
 }
+
+/**
+ * The client went away while its request body was still coming (a dropped
+ * connection, a cancelled upload). Not a refusal and not Herald's fault:
+ * nobody is left to answer, and nothing is worth logging.
+ */
+export class ClientGone extends Error {
+  constructor(cause: unknown) {
+    super('The client went away before its request body arrived.', { cause });
+    this.name = 'ClientGone';
+  }
+}
