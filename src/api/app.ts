@@ -13,6 +13,7 @@ import { onError } from './errors.ts';
 import { astroPages, cachedPages } from './pages.ts';
 import type { AstroHandler } from '../snapshot/astro-render.ts';
 import { adminApi } from './admin/index.ts';
+import { carriesAdminCredentials } from './admin/auth.ts';
 import { consoleGuard, type ConsoleEnv } from './console-guard.ts';
 import { statuspageApi, statuspageDocuments } from './public/v2.ts';
 import { bannerPreflight, bannerRoute } from './public/banner.ts';
@@ -69,7 +70,10 @@ export function createApp(herald: Herald, opts: AppOptions = {}) {
     }
     return next();
   });
-  app.use('*', bodyChecks());
+  app.use(
+    '*',
+    bodyChecks((request) => carriesAdminCredentials(herald, request)),
+  );
 
   app.get('/healthz', (c) => {
     c.header('Cache-Control', 'no-store');

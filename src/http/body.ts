@@ -21,7 +21,7 @@ export const BODY_LIMITS = {
 
 const under = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
 
-/** The largest body a request to `path` may carry. */
+/** The largest body a request to `path` may carry once its sender is signed in (see bodyChecks). */
 export function bodyLimitFor(path: string): number {
   if (under(path, '/api/admin')) return BODY_LIMITS.adminApi;
   // Sign-in is the one console form anyone can post: it gets the public limit.
@@ -118,12 +118,18 @@ async function readRequestLimited(request: Request, limit: number): Promise<Buff
  * The front's two body checks, for every route: the route's size limit,
  * counted as the body streams in (a chunked upload too), and UTF-8. The body
  * is then held (within the limit) for whoever reads it, Hono or Astro.
+ *
+ * The body is read before the admin guards run, so a larger limit than the
+ * public one is only for a request `signedIn` says carries admin credentials:
+ * anyone else could otherwise make Herald hold a megabyte per connection
+ * before being told 401.
  */
-export function bodyChecks(): MiddlewareHandler<{ Bindings: Partial<HttpBindings> }> {
+export function bodyChecks(signedIn: (request: Request) => Promise<boolean>): MiddlewareHandler<{ Bindings: Partial<HttpBindings> }> {
   return async (c, next) => {
     const method = c.req.method;
     if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return next();
-    const limit = bodyLimitFor(c.req.path);
+    let limit = bodyLimitFor(c.req.path);
+    if (limit > BODY_LIMITS.public && !(await signedIn(c.req.raw))) limit = BODY_LIMITS.public;
     const incoming = c.env?.incoming;
     const bytes = incoming ? await readLimited(incoming, limit) : await readRequestLimited(c.req.raw, limit);
     if (!isUtf8Body(bytes, c.req.header('content-type'))) throw new BadRequest('The request body is not valid UTF-8.', 'invalid_utf8');

@@ -116,6 +116,22 @@ describe('each kind of route has its own limit', () => {
     expect(chunked.status).toBe(413);
   });
 
+  it('without admin credentials, the admin API and console forms get the public 16 KB: refused while the upload is still coming', async () => {
+    for (const path of ['/api/admin/nope', '/api/admin/components', '/admin/components']) {
+      const type = path.startsWith('/api/') ? 'application/json' : undefined;
+      const res = await chunkedUpload(path, 1024 * 1024, type, 1024);
+      expect(res.status, path).toBe(413);
+      expect(res.sent, path).toBeLessThan(256 * 1024);
+    }
+    // A wrong token is no credential either.
+    const wrong = await fetch(`${h.url}/api/admin/components`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer not-the-token', 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'x', description: 'y'.repeat(100 * 1024) }),
+    });
+    expect(wrong.status).toBe(413);
+  });
+
   it('the admin API: 1 MB', async () => {
     const big = await h.admin('/components', { body: { name: 'x', description: 'y'.repeat(1100 * 1024) } });
     expect(big.status).toBe(413);

@@ -2,7 +2,8 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { bearerAuth } from 'hono/bearer-auth';
 import type { Herald } from '../../herald.ts';
 import { PRIVATE_CACHE } from '../../http/security.ts';
-import { sessionActor } from '../../auth/session-cookie.ts';
+import { sessionActor, sessionOf } from '../../auth/session-cookie.ts';
+import { safeEqual } from '../../auth/safe-equal.ts';
 import { Unauthorized } from '../../http/errors.ts';
 
 export type AdminEnv = { Variables: { actor: string } };
@@ -38,4 +39,19 @@ export function requireAdmin(herald: Herald): MiddlewareHandler<AdminEnv> {
     }
     c.header('Cache-Control', PRIVATE_CACHE);
   };
+}
+
+/**
+ * Whether a request carries admin credentials (the admin token, or a live
+ * console session), checked before its body is read: only then does it get
+ * the admin routes' larger body limits. The guards still decide what it may do.
+ */
+export async function carriesAdminCredentials(herald: Herald, request: Request): Promise<boolean> {
+  const authorization = request.headers.get('authorization');
+  // With an Authorization header, requireAdmin looks at nothing else.
+  if (authorization !== null) {
+    const bearer = /^bearer +(\S+) *$/i.exec(authorization);
+    return bearer !== null && safeEqual(bearer[1]!, herald.adminToken);
+  }
+  return (await sessionOf(herald, request)) !== null;
 }
