@@ -53,7 +53,8 @@ export function createApp(herald: Herald, opts: AppOptions = {}) {
 
   app.use('*', async (c, next) => {
     if (METHODS.has(c.req.method)) return next();
-    return methodNotAllowed(METHODS, security);
+    const api = c.req.path === '/api' || c.req.path.startsWith('/api/');
+    return methodNotAllowed(METHODS, security, api ? { method: c.req.method } : undefined);
   });
   app.use('*', async (c, next) => {
     await next();

@@ -26,7 +26,13 @@ export function securityHeaders(https: boolean): Record<string, string> {
 export const PUBLIC_CACHE = 'public, max-age=5, stale-while-revalidate=30, stale-if-error=86400';
 export const PRIVATE_CACHE = 'private, no-store';
 
-/** 405 with the methods `allow` lists, empty, with the security headers: for a method nothing here answers. */
-export function methodNotAllowed(allow: Iterable<string>, security: Record<string, string>): Response {
-  return new Response(null, { status: 405, headers: { ...security, Allow: [...allow].join(', '), 'Cache-Control': 'no-store' } });
+/**
+ * 405 with the methods `allow` lists and the security headers: for a method nothing here answers. Empty,
+ * except for an API client (`json`), which gets the JSON error every other API refusal has.
+ */
+export function methodNotAllowed(allow: Iterable<string>, security: Record<string, string>, json?: { method: string }): Response {
+  const headers = { ...security, Allow: [...allow].join(', '), 'Cache-Control': 'no-store' };
+  if (!json) return new Response(null, { status: 405, headers });
+  const error = { code: 'method_not_allowed', message: `The method ${json.method} is not allowed here.` };
+  return new Response(JSON.stringify({ error }), { status: 405, headers: { ...headers, 'Content-Type': 'application/json' } });
 }

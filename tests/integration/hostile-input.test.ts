@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request, type IncomingHttpHeaders } from 'node:http';
 import { startHerald, removeDir, runHeraldExpectingExit, tempDataDir, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { signIn, type ConsoleSession } from '../helpers/console-session.ts';
 import { linkKey, storedText } from '../helpers/engine.ts';
@@ -253,6 +254,28 @@ describe('HEAD and odd methods', () => {
     expect(reply).toMatch(/^HTTP\/1\.1 405 Method Not Allowed\r\n/);
     expect(reply).toMatch(/\r\nallow: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS\r\n/i);
     expect(h.output().slice(logged)).toBe('');
+  });
+
+  it.each([
+    ['TRACE', '/api/subscribers'],
+    ['PROPFIND', '/api/v2/summary.json'],
+    ['PROPFIND', '/api/admin/components'],
+  ])('%s %s answers 405 with the JSON error every API refusal has', async (method, path) => {
+    // fetch refuses to send TRACE: node:http does.
+    const res = await new Promise<{ status: number; headers: IncomingHttpHeaders; body: string }>((resolve, reject) => {
+      request(`${h.url}${path}`, { method }, (r) => {
+        let body = '';
+        r.setEncoding('utf8')
+          .on('data', (d) => (body += d))
+          .on('end', () => resolve({ status: r.statusCode!, headers: r.headers, body }));
+      })
+        .on('error', reject)
+        .end();
+    });
+    expect(res.status).toBe(405);
+    expect(res.headers.allow).toBe('GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS');
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(JSON.parse(res.body)).toEqual({ error: { code: 'method_not_allowed', message: `The method ${method} is not allowed here.` } });
   });
 });
 
