@@ -45,6 +45,7 @@ describe('the admin API has one guard', () => {
     ['no credentials', {}],
     ['Basic auth', { authorization: `Basic ${Buffer.from('admin:secret').toString('base64')}` }],
     ['a wrong bearer token', { authorization: 'Bearer not-the-token-0123456789' }],
+    ['a malformed bearer header', { authorization: 'Bearer a b c' }],
     ['a session cookie that is not a session', { cookie: 'herald_session=forged' }],
   ])('every route answers 401 with %s, and the answer is never cached', async (_name, headers) => {
     expect(routes.length).toBeGreaterThan(20);

@@ -280,6 +280,16 @@ describe('HEAD and odd methods', () => {
 });
 
 describe('smaller holes', () => {
+  it.each([['Bearer a b c'], ['Bearer'], ['Bearer ä']])(
+    'Authorization: %s is no credential: 401 unauthorized, not 400',
+    async (authorization) => {
+      const res = await fetch(`${h.url}/api/admin/components`, { headers: { authorization } });
+      expect(res.status).toBe(401);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
+      expect(res.headers.get('cache-control')).toMatch(/no-store/);
+    },
+  );
+
   it('a "__proto__" component key answers 422 naming it, instead of being dropped', async () => {
     const before = await dataFile();
     const res = await h.admin('/incidents', {

@@ -20,7 +20,8 @@ export function requireAdmin(herald: Herald): MiddlewareHandler<AdminEnv> {
   const bearer = bearerAuth({
     token: herald.adminToken,
     invalidTokenMessage: refused('The admin token is not valid.'),
-    invalidAuthenticationHeaderMessage: refused('The Authorization header must be "Bearer <token>".'),
+    // A malformed header ("Bearer a b c") is no valid credential: 401 like a wrong token, not bearer-auth's 400.
+    invalidAuthenticationHeaderMessage: () => Response.json(refused('The Authorization header must be "Bearer <token>".'), { status: 401 }),
     noAuthenticationHeaderMessage: refused('A valid admin token or session is required.'),
   });
   return async (c, next) => {
