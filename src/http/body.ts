@@ -74,6 +74,8 @@ function percentDecoded(bytes: Uint8Array): Uint8Array {
 export function readLimited(incoming: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(incoming.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) return Promise.reject(new PayloadTooLarge(limit));
+  // The client left before anyone listened (while a guard was deciding): no 'end' or 'error' will ever come.
+  if (incoming.destroyed) return Promise.reject(new ClientGone(new Error('the request was closed before its body was read')));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
