@@ -38,7 +38,7 @@ export function notifyDefault(db: Db, incident: Incident, status: IncidentStatus
   const level = levelOf(db.settings, incident);
   const to = regradeLevel(db, incident, severity);
   const q = { first: false, resolves, announced: announced(incident), notify: undefined };
-  return shouldNotify(to ?? level, to ? { ...q, regradedFrom: level } : q);
+  return shouldNotify(to ?? level, to ? { ...q, regradedFrom: { level, impact: incident.impact } } : q);
 }
 
 /** The declare form's template, filled for a level and components. */

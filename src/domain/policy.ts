@@ -63,8 +63,10 @@ export interface NotifyQuestion {
   announced: boolean;
   /** What the Comms Lead said; undefined when they said nothing. */
   notify: boolean | undefined;
-  /** When this update re-grades the incident (`level` is the new one): the level it had before (null: none). */
-  regradedFrom?: SeverityLevel | null;
+  /** When this update re-grades the incident (`level` is the new one): the level it had before (null: none), and its impact. */
+  regradedFrom?: { level: SeverityLevel | null; impact: Impact };
+  /** The update tells of the past (a backfill, dated before now): no news to email by itself. */
+  past?: boolean;
 }
 
 /** Whether a level emails subscribers as an incident starts (not only once it lasts, see lateNoticeAt, nor never). */
@@ -85,12 +87,13 @@ export function shouldNotify(level: SeverityLevel | null, q: NotifyQuestion): bo
     // Re-graded to a level that emails at the start from one that did not (a SEV-3 become an outage): subscribers
     // hear now what they would have heard had it been declared so, and this update is their disruption notice.
     // Not with the resolution: a first email that says "restored" tells of an outage nobody heard of.
-    return q.regradedFrom !== undefined && !q.resolves && emailsAtStart(level) && !emailsAtStart(q.regradedFrom);
+    return q.regradedFrom !== undefined && !q.resolves && emailsAtStart(level) && !emailsAtStart(q.regradedFrom.level);
   }
   // Whoever heard it started hears it ended, and hears it got worse (a raise of the impact they read: "Impact
   // raised to Critical", a faster cadence), even where the level emails nothing by itself.
-  const worse = q.regradedFrom && level && IMPACTS.indexOf(level.impact) > IMPACTS.indexOf(q.regradedFrom.impact);
-  return q.resolves || level?.email_every_update === true || worse === true;
+  const worse =
+    q.regradedFrom !== undefined && !q.past && IMPACTS.indexOf(level?.impact ?? 'none') > IMPACTS.indexOf(q.regradedFrom.impact);
+  return q.resolves || level?.email_every_update === true || worse;
 }
 
 /** Whether subscribers were told of an incident: any of its updates emailed, or its late notice due. */
@@ -126,11 +129,14 @@ export interface PostmortemDue {
 /**
  * When a resolved incident's post-incident review is due and overdue (runbooks: within 24–48 h of a SEV-1/2):
  * `postmortem_due_hours` and `postmortem_overdue_hours` after the resolution, of the most severe level it
- * reached (an outage lowered before it was resolved still owes the review of its worst level). Null when
- * that level expects none, or the incident is open.
+ * reached that expects one (an outage lowered before it was resolved still owes the review of its worst
+ * level). Null when none of them expects one, or the incident is open.
  */
 export function reviewDeadline(settings: Settings, incident: Incident): { dueAt: string; overdueAt: string | null } | null {
-  const level = levelOf(settings, peakGrade(settings, incident));
+  const owes = (g: Pick<Incident, 'severity'>) => Boolean(levelOf(settings, g)?.postmortem_due_hours);
+  // Of the levels that expect a review: one the scheme no longer has (a re-grade kept only its label) does not say.
+  const peak = peakGrade(settings, incident, owes);
+  const level = peak && levelOf(settings, peak);
   if (!level?.postmortem_due_hours || !incident.resolved_at) return null;
   const after = (hours: number) => new Date(Date.parse(incident.resolved_at!) + hours * 3_600_000).toISOString();
   return {

@@ -29,7 +29,7 @@ export function postmortemDraft(incident: Incident, db: Db, timeZone: string, no
   const at = (iso: string) => formatDateTime(iso, timeZone);
   const names = incident.components.map((id) => db.components.find((c) => c.id === id)?.name ?? id);
   const updates = [...incident.updates].sort((a, b) => a.display_at.localeCompare(b.display_at));
-  const peak = peakGrade(db.settings, incident);
+  const peak = peakGrade(db.settings, incident) ?? incident;
   return compiled({
     name: incident.name,
     date: new Intl.DateTimeFormat('en-GB', { timeZone, day: 'numeric', month: 'long', year: 'numeric' }).format(

@@ -205,6 +205,29 @@ describe('after a re-grade, the policy follows the new level', () => {
     expect(regrade(inc.id, 30, 'sev2').notify).toBe(false);
   });
 
+  it('a raise told of the past (a backfill) emails nobody by itself', () => {
+    d.settings = structuredClone(DEFAULT_SETTINGS);
+    const inc = declare({ severity: 'sev2' }, 0);
+    const backfilled = regrade(inc.id, 30, 'sev1', { display_at: iso(20) });
+    expect(backfilled.notify).toBe(false);
+  });
+
+  it("a raise of an incident declared with an impact no level has emails those told of it, as a level's would", () => {
+    d.settings = structuredClone(DEFAULT_SETTINGS);
+    const levelless = declare({ severity: undefined, impact: 'none', notify: true }, 40);
+    expect(levelless.severity).toBeNull();
+    expect(regrade(levelless.id, 45, 'sev1').notify).toBe(true);
+  });
+
+  it('after a scheme change, the review a stored level owes stands when the worst level reached is one the new scheme lacks', () => {
+    d.settings = structuredClone(DEFAULT_SETTINGS);
+    const inc = declare({ severity: 'sev1' });
+    regrade(inc.id, 20, 'sev2');
+    resolve(inc.id, 60);
+    d.settings.severities = structuredClone(SEVERITY_SCHEMES.find((s) => s.id === 'p0-p3')!.levels);
+    expect(postmortemDue(d.settings, inc, new Date(at(60 + 24 * 60)))).toMatchObject({ state: 'due', dueAt: iso(60 + 24 * 60) });
+  });
+
   it('an explicit notify still wins; lowered, the cadence slows, and the review its SEV-1 asked for is still owed', () => {
     d.settings = structuredClone(DEFAULT_SETTINGS);
     const inc = declare({ severity: 'sev3' });

@@ -96,7 +96,7 @@ export function appendUpdate(ctx: VerbContext, incident: Incident, input: Update
   // it), and it emails nobody unless asked (a "restored" notice of an outage nobody heard of).
   const history = first && resolves;
   const affected = applyComponentChanges(ctx, incident, changes, !history);
-  const levelBefore = levelOf(ctx.db.settings, incident);
+  const before = { level: levelOf(ctx.db.settings, incident), impact: incident.impact };
   if (regrade) applyRegrade(incident, regrade.level);
 
   const update: IncidentUpdate = newUpdate(ctx, {
@@ -109,7 +109,8 @@ export function appendUpdate(ctx: VerbContext, incident: Incident, input: Update
       resolves: resolves && !wasResolved,
       announced: announced(incident),
       notify: input.notify ?? (history ? false : undefined),
-      ...(regrade ? { regradedFrom: levelBefore } : {}),
+      ...(regrade ? { regradedFrom: before } : {}),
+      past: Date.parse(displayAt) < ctx.now.getTime() - 60_000,
     }),
   });
   if (regrade) update.severity_change = regrade.change;

@@ -57,15 +57,20 @@ export function gradeAt(settings: Settings, incident: Incident, update: Incident
 }
 
 /**
- * The most severe grade an incident reached (today's when none was more): what its post-incident review
- * follows, so that an outage lowered before it was resolved still owes the review its worst level asks for.
+ * The most severe grade an incident reached (today's among them) of those `counts` takes, or null when it
+ * takes none: what its post-incident review follows, so that an outage lowered before it was resolved still
+ * owes the review its worst level asks for.
  */
-export function peakGrade(settings: Settings, incident: Incident): Graded {
-  let peak: Graded = { severity: incident.severity, impact: incident.impact };
-  for (const u of incident.updates) {
-    const from = u.severity_change?.from;
-    if (from && moreSevere(settings, from, { id: peak.severity?.id ?? null, impact: peak.impact }))
-      peak = graded(settings, from, incident.severity);
+export function peakGrade(settings: Settings, incident: Incident, counts: (g: Graded) => boolean = () => true): Graded | null {
+  const reached: Graded[] = [{ severity: incident.severity, impact: incident.impact }];
+  for (const u of incident.updates) if (u.severity_change) reached.push(graded(settings, u.severity_change.from, incident.severity));
+  let peak: Graded | null = null;
+  for (const g of reached.filter(counts)) {
+    if (
+      !peak ||
+      moreSevere(settings, { id: g.severity?.id ?? null, impact: g.impact }, { id: peak.severity?.id ?? null, impact: peak.impact })
+    )
+      peak = g;
   }
   return peak;
 }
