@@ -1,8 +1,9 @@
-import type { Db, EventRecord, MaintenanceUpdate, MaintenanceUpdateStep, Update } from '../domain/model.ts';
+import type { Db, EventRecord, IncidentUpdate, MaintenanceUpdate, MaintenanceUpdateStep, Update } from '../domain/model.ts';
 import { maintenanceStep } from '../domain/maintenance/steps.ts';
 import { CUSTOMER_STATUS_LABEL } from '../domain/status.ts';
 import { levelOf, nextUpdateDue } from '../domain/policy.ts';
 import { impactChangeText } from '../domain/incidents/severity.ts';
+import { gradeAt } from '../domain/incidents/grades.ts';
 import { durationMinutes, formatDuration } from '../domain/overall.ts';
 import { formatDateTime } from '../domain/time-text.ts';
 import { cadenceText, etaText, everyText, joinNames } from '../domain/words.ts';
@@ -80,7 +81,8 @@ export function noticeFacts(s: NoticeSource): NoticeFacts {
   const { incident, update, db, timeZone: tz } = s;
   const settings = db.settings;
   const siteUrl = s.siteUrl.replace(/\/+$/, '');
-  const level = incident.kind === 'incident' ? levelOf(settings, incident) : null;
+  // The level as of this update: a notice sent late (a retry) after a re-grade keeps the impact and cadence it had.
+  const level = incident.kind === 'incident' ? levelOf(settings, gradeAt(settings, incident, update as IncidentUpdate)) : null;
   // Component names as the incident recorded them (a component deleted since keeps its name).
   const names = incident.components.map(
     (id) =>

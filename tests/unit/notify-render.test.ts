@@ -320,6 +320,10 @@ describe('templates', () => {
     expect(mail(1).text).toContain('Here is an update on the issue “Slow API”. Impact raised to Critical.\n');
     expect(mail(1).html).toContain('Here is an update on the issue “Slow API”. Impact raised to Critical.</p>');
     expect(mail(2).text).toContain('Here is an update on the issue “Slow API”.\n');
+    // Sent late (a retry) after a lowering: the raise's email still tells the impact and cadence it raised to.
+    postUpdate(ctx(new Date(now.getTime() + 180_000)), inc.id, { status: 'monitoring', body: 'Calmer.', severity: 'sev3' });
+    expect(mail(1).text).toContain('Impact: A complete outage, or a critical function unavailable for most customers\n');
+    expect(mail(1).text).toContain('at least every 30 minutes');
   });
 
   it('says what each notice is in a one-line subject with the incident name', () => {
