@@ -167,4 +167,4 @@ export const postmortemSchema = z.strictObject({
 });
 
 /** `PUT /api/admin/settings`: the whole settings document (src/domain/settings.ts), held to the input rule. */
-export { settingsInputSchema as settingsSchema } from '../domain/settings.ts';
+export { settingsInputSchema } from '../domain/settings.ts';

@@ -3,7 +3,7 @@ import type { Herald } from '../../herald.ts';
 import type { AdminEnv } from './auth.ts';
 import { readJson } from '../read-json.ts';
 import { respondOnce } from '../idempotency.ts';
-import { settingsSchema } from '../../input/schemas.ts';
+import { settingsInputSchema } from '../../input/schemas.ts';
 import { updateSettings } from '../../domain/settings-update.ts';
 import type { Settings } from '../../domain/settings.ts';
 import { requireSettingsVersion, settingsVersion } from '../../read/settings-version.ts';
@@ -36,7 +36,7 @@ export function settingsApi(herald: Herald) {
   });
   app.put('/settings', async (c) => {
     const expected = ifMatch(c.req.header('if-match'));
-    const input = await readJson(c, settingsSchema);
+    const input = await readJson(c, settingsInputSchema);
     const res = await respondOnce(c, herald, c.get('actor'), 200, (ctx) => {
       requireSettingsVersion(ctx.db.settings, expected, 'If-Match');
       return updateSettings(ctx, input);

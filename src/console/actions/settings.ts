@@ -1,6 +1,6 @@
 import type { Herald } from '../../herald.ts';
 import type { Settings } from '../../domain/settings.ts';
-import { settingsSchema } from '../../input/schemas.ts';
+import { settingsInputSchema } from '../../input/schemas.ts';
 import { updateSettings } from '../../domain/settings-update.ts';
 import { requireSettingsVersion } from '../../read/settings-version.ts';
 import { Stale } from '../../domain/errors.ts';
@@ -52,7 +52,7 @@ export async function settingsAction(
   form: FormData,
 ): Promise<ActionResult & { values?: unknown; stale?: boolean }> {
   const input = settingsFromForm(form);
-  const parsed = settingsSchema.safeParse(input);
+  const parsed = settingsInputSchema.safeParse(input);
   if (!parsed.success) {
     const errors: FieldErrors = {};
     for (const issue of parsed.error.issues)
