@@ -35,6 +35,13 @@ module.exports = {
       from: { path: '^src/domain/' },
       to: { pathNot: ['^src/domain/', '^node_modules/zod/'] },
     },
+    {
+      name: 'config-loads-light',
+      comment: "src/config.ts is loaded first, by every layer: zod and the domain's rules, and SMTP_URL's reading alone of notify/ (not the mailer, its threads or the store).",
+      severity: 'error',
+      from: { path: '^src/config\\.ts$' },
+      to: { path: '^src/', pathNot: ['^src/domain/', '^src/notify/smtp-url\\.ts$'] },
+    },
     only('low-layers-stay-low', LOW, ['domain', ...LOW]),
     only('middle-layers-stay-below-the-edges', MID, ['domain', ...LOW, ...MID]),
     {

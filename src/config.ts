@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { resolve } from 'node:path';
 import { cleanLine } from './domain/text.ts';
-import { smtpUrlProblem } from './notify/transport.ts';
+import { smtpUrlProblem } from './notify/smtp-url.ts';
 
 // A value an email header or a calendar line holds: cleanLine's rule, so C1 controls too (U+0085 ends a line for some readers).
 const ONE_LINE = 'must be one line without control characters or broken Unicode (a lone surrogate, a noncharacter)';

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
-import { createMailer, ownMemory, smtpConnection } from '../../src/notify/transport.ts';
+import { createMailer, ownMemory } from '../../src/notify/transport.ts';
+import { smtpConnection } from '../../src/notify/smtp-url.ts';
 import { Worker } from 'node:worker_threads';
 import { buildRaw } from '../../src/notify/raw-mail.ts';
 
