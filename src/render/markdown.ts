@@ -1,4 +1,4 @@
-import { Marked, Parser, Renderer, type Tokens } from 'marked';
+import { Marked, Parser, Renderer, type Token, type Tokens } from 'marked';
 import sanitizeHtml from 'sanitize-html';
 
 /**
@@ -115,9 +115,11 @@ const SHOWN_URL = /^(https?:|mailto:)/i;
  */
 class PlainRenderer extends Renderer {
   private readonly urls: boolean;
-  constructor(urls: boolean) {
+  private readonly boxes: boolean;
+  constructor(urls: boolean, boxes = true) {
     super();
     this.urls = urls;
+    this.boxes = boxes;
   }
   override space(): string {
     return '';
@@ -155,6 +157,7 @@ class PlainRenderer extends Renderer {
     return this.parser.parse(item.tokens);
   }
   override checkbox({ checked }: Tokens.Checkbox): string {
+    if (!this.boxes) return '';
     return checked ? '[x] ' : '[ ] ';
   }
   override paragraph({ tokens }: Tokens.Paragraph): string {
@@ -209,34 +212,40 @@ function stripped(html: string): string {
  * text, for the banner: one short line whose own `url` leads to the page, where the link is.
  */
 export function markdownToText(markdown: string, { urls = true }: { urls?: boolean } = {}): string {
-  let escaped: string;
   try {
-    escaped = Parser.parse(marked.lexer(markdown), { ...marked.defaults, renderer: new PlainRenderer(urls) });
+    return plainText(marked.lexer(markdown), urls);
   } catch (err) {
     if (!(err instanceof RangeError)) throw err;
-    escaped = asEscapedText(markdown);
+    return tidy(stripped(asEscapedText(markdown)));
   }
-  return stripped(escaped)
+}
+
+/** Lexed blocks as plain text (PlainRenderer; `boxes: false` leaves out task items' [ ] and [x]), stripped, blank lines tidied. */
+const plainText = (tokens: Token[], urls: boolean, boxes = true): string =>
+  tidy(stripped(Parser.parse(tokens, { ...marked.defaults, renderer: new PlainRenderer(urls, boxes) })));
+
+const tidy = (text: string): string =>
+  text
     .replace(/[ \t]+\n/g, '\n')
     .replace(/\n{3,}/g, '\n\n')
     .trim();
-}
 
 /**
  * The lead of a Markdown body, as plain text without link URLs: its first paragraph (its first
- * heading, or its first list item, when it has none). For the in-app banner, which tells the
+ * heading when it has none, or else its first list item). For the in-app banner, which tells the
  * news in a line and leaves the lists of facts (affected services, estimate, start) to the page.
+ * The lead is rendered as lexed in the whole body, so a reference link (`[status][1]`) finds its
+ * definition wherever the body gives it.
  */
 export function leadText(markdown: string): string {
-  let tokens: ReturnType<typeof marked.lexer>;
   try {
-    tokens = marked.lexer(markdown);
+    const tokens = marked.lexer(markdown);
+    const para = tokens.find((t) => t.type === 'paragraph') ?? tokens.find((t) => t.type === 'heading');
+    const item = (tokens.find((t) => t.type === 'list') as Tokens.List | undefined)?.items[0];
+    // A task item's box is no news: the item's text alone, as its own lead.
+    return plainText(para ? [para] : item ? item.tokens : tokens, false, false);
   } catch (err) {
     if (!(err instanceof RangeError)) throw err;
     return markdownToText(markdown, { urls: false });
   }
-  const para = tokens.find((t) => t.type === 'paragraph') ?? tokens.find((t) => t.type === 'heading');
-  const item = (tokens.find((t) => t.type === 'list') as Tokens.List | undefined)?.items[0];
-  const lead = para?.raw ?? item?.text;
-  return markdownToText(lead ?? markdown, { urls: false });
 }

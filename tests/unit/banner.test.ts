@@ -114,6 +114,27 @@ describe('banner', () => {
     expect(bannerFor(db, SITE).message).toBe('Fix deployed to every region');
   });
 
+  it('message keeps the text of reference links, whose definitions are further down the body', () => {
+    const db = quietDb();
+    const body =
+      'See [our status][1] and [the docs][] for updates.\n\n- Retry later\n\n[1]: https://x.example/status\n[the docs]: https://x.example/docs';
+    const incident = declareIncident(ctx(db), { name: 'Slow logins', impact: 'major', status: 'investigating', body, components: {} });
+    // Before: "See [our status][1] and [the docs][] for updates." (the lead lexed without the definitions).
+    expect(bannerFor(db, SITE).message).toBe('See our status and the docs for updates.');
+    // In a list item, the lead of a body without a paragraph, too.
+    postUpdate(ctx(db, 1), incident.id, {
+      status: 'identified',
+      body: '- Caused by [a bad deploy][d]\n- Rolling back\n\n[d]: https://x.example/d',
+    });
+    expect(bannerFor(db, SITE).message).toBe('Caused by a bad deploy');
+    // Without a paragraph, a heading leads before a list.
+    postUpdate(ctx(db, 2), incident.id, {
+      status: 'monitoring',
+      body: '### Fix deployed\n\n- Watching [the graphs][g]\n\n[g]: https://x.example/g',
+    });
+    expect(bannerFor(db, SITE).message).toBe('Fix deployed');
+  });
+
   it('firstSentence ends at . ! or ? before a space, and keeps a text with none', () => {
     expect(firstSentence('Down!  Back soon.')).toBe('Down!');
     expect(firstSentence('Version 2.1 is slow? We look.')).toBe('Version 2.1 is slow?');
