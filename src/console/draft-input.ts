@@ -88,7 +88,8 @@ export function notifyChoice(form: FormData): boolean | undefined {
 }
 
 /** The components a form names that exist: an unknown one is refused, and its id as sent (a NUL, say) stays out of the template. */
-const known = (db: Db, changes: Record<string, unknown>) => Object.keys(changes).filter((id) => db.components.some((c) => c.id === id));
+export const known = (db: Db, changes: Record<string, unknown>) =>
+  Object.keys(changes).filter((id) => db.components.some((c) => c.id === id));
 
 /** A fresh declare form: the investigating template; notify as the runbook says for the most severe level. */
 export function blankDeclare(fc: FormContext): DeclareValues {
@@ -219,41 +220,6 @@ export function updateFromForm(
   if (eta !== null && typeof eta === 'object') errors.eta = eta.error;
   if (!parsed.ok || Object.keys(errors).length) return { values, errors };
   return { values, errors, action: { kind: 'update', incidentId: incident.id, input: parsed.data, bodyTemplate: template } };
-}
-
-/** Whether a draft's body is still the template it was filled with (the Comms Lead left it as Herald wrote it). */
-export const followsTemplate = (action: DraftAction): boolean =>
-  !!action.bodyTemplate && action.input.body.trim() === action.bodyTemplate.trim();
-
-/**
- * A draft as published. A body still equal to its template is filled in again
- * with the data and clock of the publish, so the times it states (Started at on
- * a declare, Resolved at and Total duration on a resolve) are the ones Herald
- * records then, whatever the wait since the preview. The estimate stays the
- * instant the preview showed: "In 2 hours" is counted from the preview, which
- * the Comms Lead read as a clock time and checked. A body edited by hand is the
- * Comms Lead's own text, published as previewed.
- */
-export function atPublish(action: DraftAction, fc: FormContext): DraftAction {
-  if (!followsTemplate(action)) return action;
-  const { db } = fc;
-  let body: string;
-  if (action.kind === 'declare') {
-    const { input } = action;
-    const level = input.severity ? levelById(db, input.severity) : (db.settings.severities.find((l) => l.impact === input.impact) ?? null);
-    // A backfill (a start given) is the API's; the console's declare starts now.
-    if (input.started_at) return action;
-    body = declareTemplate(fc, level, known(db, input.components ?? {}), input.eta ?? null);
-  } else {
-    const { input } = action;
-    const incident = db.incidents.find((i) => i.id === action.incidentId);
-    // Gone (the verb refuses it), or dated by a time of its own (the API's): published as previewed.
-    if (!incident || input.display_at) return action;
-    const ids = [...new Set([...incident.components, ...known(db, input.components ?? {})])];
-    const eta = input.eta === undefined ? incident.eta : input.eta;
-    body = incidentTemplate(fc, incident, input.status, ids, eta, regradeLevel(db, incident, input.severity ?? ''));
-  }
-  return { ...action, input: { ...action.input, body }, bodyTemplate: body } as DraftAction;
 }
 
 /** Where "Back to edit" takes a draft: its form, filled from it. */

@@ -15,7 +15,8 @@ import { applyLateNotices } from '../domain/incidents/late-notice.ts';
 import { existingIds } from '../domain/components/following.ts';
 
 /**
- * What the Comms Lead previews and then publishes: exactly what publish will hand to the verb. A
+ * What the Comms Lead previews and then publishes: what publish hands to the verb, but for a body
+ * left as its template, which the publish fills in again with its own clock (console/publish-text.ts). A
  * console draft also keeps the template its body was filled from (`bodyTemplate`), so that "Back to
  * edit" fills an untouched body in again from the choices made then; the verb never reads it.
  */
@@ -63,7 +64,7 @@ export function applyDraftOnce(ctx: VerbContext, draftId: string, action: DraftA
 
 /**
  * The preview: the same verb as publish, on a deep copy of the data, so the
- * page block, email and banner shown are exactly what publish would produce.
+ * page block, email and banner shown are what publish would produce now.
  * Throws the verb's HeraldError (unknown component, resolved incident, …).
  */
 export function dryRun(herald: Herald, actor: string, action: DraftAction): DraftResult {

@@ -86,6 +86,10 @@ describe('console: a body left as the template states the times Herald records a
     expect(declaring.status).toBe(200);
     const declareHtml = await declaring.text();
     const previewedAt = Date.now();
+    expect(text(declareHtml)).toContain('This is what will go out if you publish now.');
+    expect(text(declareHtml)).toMatch(
+      /The text is Herald's template: “Started at” will say the time you publish, as the incident records it\. The estimated resolution stays .+\./,
+    );
 
     // Until the incident is over 150 s old.
     await sleep(start + 152_000 - Date.now());
