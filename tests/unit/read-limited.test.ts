@@ -12,19 +12,29 @@ import { ClientGone } from '../../src/http/errors.ts';
 let server: Server | undefined;
 afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
 
-/** A server that hands each request to `onRequest` after `delayMs`; a client sends half a body, then closes. */
-async function abandonedRequest(delayMs: number): Promise<IncomingMessage> {
-  const req = new Promise<IncomingMessage>((resolve) => {
-    server = createServer((incoming) => setTimeout(() => resolve(incoming), delayMs));
+/**
+ * A request whose client has sent half a body (it promised 100 bytes): the
+ * server's IncomingMessage, and `leave()`, which closes the client's side and
+ * resolves once the server has seen the connection close (no timer decides
+ * which side moves first).
+ */
+async function halfSentRequest(): Promise<{ incoming: IncomingMessage; leave: () => Promise<void> }> {
+  const received = new Promise<IncomingMessage>((resolve) => {
+    server = createServer((incoming) => resolve(incoming));
   });
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
   const { port } = server!.address() as { port: number };
   const socket = connect(port, '127.0.0.1', () => {
     socket.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"e');
-    setTimeout(() => socket.destroy(), 50);
   });
   socket.on('error', () => {});
-  return req;
+  const incoming = await received;
+  const leave = () => {
+    const closed = new Promise<void>((resolve) => incoming.socket.once('close', () => resolve()));
+    socket.destroy();
+    return closed;
+  };
+  return { incoming, leave };
 }
 
 const settled = (p: Promise<unknown>, ms: number) =>
@@ -38,12 +48,15 @@ const settled = (p: Promise<unknown>, ms: number) =>
 
 describe('readLimited when the client goes away', () => {
   it('while the body is being read: rejects with ClientGone', async () => {
-    const incoming = await abandonedRequest(0);
-    expect(await settled(readLimited(incoming, 16 * 1024), 2000)).toBeInstanceOf(ClientGone);
+    const { incoming, leave } = await halfSentRequest();
+    const read = readLimited(incoming, 16 * 1024);
+    await leave();
+    expect(await settled(read, 2000)).toBeInstanceOf(ClientGone);
   });
 
   it('before the body is read at all (it left while a guard was still deciding): rejects with ClientGone at once', async () => {
-    const incoming = await abandonedRequest(300);
+    const { incoming, leave } = await halfSentRequest();
+    await leave();
     expect(incoming.destroyed).toBe(true);
     expect(await settled(readLimited(incoming, 16 * 1024), 1000)).toBeInstanceOf(ClientGone);
   });
