@@ -6,8 +6,7 @@ import { NotFound } from '../domain/errors.ts';
 import type { PageCache, Renderer } from '../snapshot/page-cache.ts';
 import { methodNotAllowed, securityHeaders } from '../http/security.ts';
 import { bodyChecks } from '../http/body.ts';
-import { canonicalPaths } from '../http/canonical-path.ts';
-import { BadRequest } from '../http/errors.ts';
+import { brokenPercentEncoding, canonicalPaths } from '../http/canonical-path.ts';
 import { refuseCrossSite } from '../http/same-origin.ts';
 import { onError } from './errors.ts';
 import { astroPages, cachedPages } from './pages.ts';
@@ -67,7 +66,7 @@ export function createApp(herald: Herald, opts: AppOptions = {}) {
     try {
       decodeURI(new URL(c.req.url).pathname);
     } catch {
-      throw new BadRequest('The address is not valid: its percent-encoding is broken.');
+      throw brokenPercentEncoding();
     }
     return next();
   });

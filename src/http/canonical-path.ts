@@ -1,5 +1,18 @@
 import type { MiddlewareHandler } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
+import { BadRequest } from './errors.ts';
+
+/** The answer to a path that is not percent-encoding (a lone "%", UTF-8 cut short, an escaped escape). */
+export const brokenPercentEncoding = () => new BadRequest('The address is not valid: its percent-encoding is broken.');
+
+/**
+ * An escaped escape (`%2561` for `%61`, itself `a`). Hono's router keeps `%25`
+ * as sent while Astro decodes a path until nothing is left to decode, so the
+ * two would read different paths: `/%2561dmin/settings` passed no console
+ * guard on its way to Astro's /admin/settings, `/%2568istory` skipped the
+ * cached /history. No Herald path needs one (ids and tokens are ASCII).
+ */
+const ESCAPED_ESCAPE = /%25[0-9a-fA-F]{2}/;
 
 /** An escape of a character that needs none (RFC 3986 unreserved): `%6d` is `m`. */
 const NEEDLESS_ESCAPE = /%(2[dD]|2[eE]|3[0-9]|[46][1-9a-fA-F]|[57][0-9aA]|5[fF]|7[eE])/g;
@@ -33,6 +46,8 @@ export function canonicalPath(raw: string): string {
  * Astro, `/admin/login/` got the console's body limit, and `/%6daintenance`
  * or `/history/` each took a cache entry or a render of their own. The body
  * is never read: a non-canonical POST gets no further than its redirect.
+ * A path with an escaped escape has no one reading: it answers 400, as any
+ * other broken percent-encoding does (see src/api/app.ts).
  */
 export function canonicalPaths(security: Record<string, string>): MiddlewareHandler<{ Bindings: Partial<HttpBindings> }> {
   return async (c, next) => {
@@ -40,6 +55,7 @@ export function canonicalPaths(security: Record<string, string>): MiddlewareHand
     const target = c.env?.incoming?.url ?? c.req.url.slice(new URL(c.req.url).origin.length);
     const q = target.indexOf('?');
     const path = q === -1 ? target : target.slice(0, q);
+    if (ESCAPED_ESCAPE.test(path)) throw brokenPercentEncoding();
     const canonical = canonicalPath(path);
     if (canonical === path) return next();
     const location = canonical + (q === -1 ? '' : target.slice(q));
