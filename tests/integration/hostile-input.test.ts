@@ -280,15 +280,24 @@ describe('HEAD and odd methods', () => {
 });
 
 describe('smaller holes', () => {
-  it.each([['Bearer a b c'], ['Bearer'], ['Bearer ä']])(
-    'Authorization: %s is no credential: 401 unauthorized, not 400',
-    async (authorization) => {
-      const res = await fetch(`${h.url}/api/admin/components`, { headers: { authorization } });
-      expect(res.status).toBe(401);
-      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
-      expect(res.headers.get('cache-control')).toMatch(/no-store/);
-    },
-  );
+  it.each([
+    ['Bearer a b c', 'error="invalid_request"'],
+    ['Bearer', null],
+    ['Bearer ä', 'error="invalid_request"'],
+    ['bearer  not-the-token-0123456789', 'error="invalid_token"'],
+  ])('Authorization: %s is no credential: 401 unauthorized, not 400, with the Bearer challenge', async (authorization, challenge) => {
+    const res = await fetch(`${h.url}/api/admin/components`, { headers: { authorization } });
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
+    expect(res.headers.get('cache-control')).toMatch(/no-store/);
+    expect(res.headers.get('www-authenticate')).toBe(challenge === null ? null : `Bearer ${challenge}`);
+  });
+
+  it('the token is read as bearer-auth reads it: the scheme in any case, spaces before the token', async () => {
+    for (const authorization of [`Bearer ${h.token}`, `bearer ${h.token}`, `BEARER   ${h.token}`]) {
+      expect((await fetch(`${h.url}/api/admin/components`, { headers: { authorization } })).status, authorization).toBe(200);
+    }
+  });
 
   it('a "__proto__" component key answers 422 naming it, instead of being dropped', async () => {
     const before = await dataFile();

@@ -1,5 +1,5 @@
-import type { Context, MiddlewareHandler } from 'hono';
-import { bearerAuth } from 'hono/bearer-auth';
+import type { MiddlewareHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import type { Herald } from '../../herald.ts';
 import { PRIVATE_CACHE } from '../../http/security.ts';
 import { sessionActor, sessionOf } from '../../auth/session-cookie.ts';
@@ -8,36 +8,52 @@ import { Unauthorized } from '../../http/errors.ts';
 
 export type AdminEnv = { Variables: { actor: string } };
 
-const refused = (message: string) => ({ error: { code: 'unauthorized', message } });
+/** The token of an `Authorization` header of the Bearer scheme (RFC 6750 token68). */
+const TOKEN68 = /^[A-Za-z0-9._~+/-]+=*$/;
 
 /**
- * The admin API's one guard: `Authorization: Bearer <ADMIN_TOKEN>` (Hono's
- * bearer-auth: constant-time comparison of hashes), or a console session
- * cookie plus its `X-CSRF-Token` for changes. Sets `actor` for the audit log;
- * admin answers are never cached.
+ * The token an `Authorization: Bearer <token>` header carries, or null when
+ * the header is not that (another scheme, no token, "Bearer a b c", a
+ * character no token has). The one reading of the header, for the guard and
+ * for the body limits before it (spelled as Hono's bearer-auth reads it:
+ * the scheme in any case, spaces before the token).
+ */
+export function bearerToken(authorization: string): string | null {
+  if (!/^bearer /i.test(authorization)) return null;
+  const token = authorization.slice('bearer '.length).trimStart();
+  return TOKEN68.test(token) ? token : null;
+}
+
+/** A 401 with the JSON error and the Bearer challenge (RFC 6750 section 3). */
+const refused = (message: string, challenge: string) =>
+  new HTTPException(401, {
+    res: Response.json(
+      { error: { code: 'unauthorized', message } },
+      { status: 401, headers: { 'WWW-Authenticate': `Bearer ${challenge}` } },
+    ),
+  });
+
+/**
+ * The admin API's one guard: `Authorization: Bearer <ADMIN_TOKEN>` (compared
+ * in constant time, as hashes), or a console session cookie plus its
+ * `X-CSRF-Token` for changes. Sets `actor` for the audit log; admin answers
+ * are never cached.
  */
 export function requireAdmin(herald: Herald): MiddlewareHandler<AdminEnv> {
-  const bearer = bearerAuth({
-    token: herald.adminToken,
-    invalidTokenMessage: refused('The admin token is not valid.'),
-    // A malformed header ("Bearer a b c") is no valid credential: 401 like a wrong token, not bearer-auth's 400.
-    invalidAuthenticationHeaderMessage: () => Response.json(refused('The Authorization header must be "Bearer <token>".'), { status: 401 }),
-    noAuthenticationHeaderMessage: refused('A valid admin token or session is required.'),
-  });
   return async (c, next) => {
     c.header('Cache-Control', PRIVATE_CACHE);
     const authorization = c.req.header('authorization');
+    if (authorization === undefined) c.set('actor', await sessionActor(herald, c.req.raw));
     // Another scheme (Basic, a bare token) is no admin credential at all: 401, as for none.
-    if (authorization !== undefined && !/^bearer /i.test(authorization)) throw new Unauthorized();
-    if (authorization !== undefined) {
-      await bearer(c as unknown as Context, async () => {
-        c.set('actor', 'admin-token');
-        await next();
-      });
-    } else {
-      c.set('actor', await sessionActor(herald, c.req.raw));
-      await next();
+    else if (!/^bearer /i.test(authorization)) throw new Unauthorized();
+    else {
+      const token = bearerToken(authorization);
+      // A malformed header ("Bearer a b c") is no valid credential: 401 like a wrong token, not a 400.
+      if (token === null) throw refused('The Authorization header must be "Bearer <token>".', 'error="invalid_request"');
+      if (!safeEqual(token, herald.adminToken)) throw refused('The admin token is not valid.', 'error="invalid_token"');
+      c.set('actor', 'admin-token');
     }
+    await next();
     c.header('Cache-Control', PRIVATE_CACHE);
   };
 }
@@ -51,8 +67,8 @@ export async function carriesAdminCredentials(herald: Herald, request: Request):
   const authorization = request.headers.get('authorization');
   // With an Authorization header, requireAdmin looks at nothing else.
   if (authorization !== null) {
-    const bearer = /^bearer +(\S+) *$/i.exec(authorization);
-    return bearer !== null && safeEqual(bearer[1]!, herald.adminToken);
+    const token = bearerToken(authorization);
+    return token !== null && safeEqual(token, herald.adminToken);
   }
   return (await sessionOf(herald, request)) !== null;
 }
