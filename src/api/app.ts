@@ -5,7 +5,7 @@ import type { Herald } from '../herald.ts';
 import { NotFound } from '../domain/errors.ts';
 import type { PageCache, Renderer } from '../snapshot/page-cache.ts';
 import { methodNotAllowed, securityHeaders } from '../http/security.ts';
-import { bodyChecks } from '../http/body.ts';
+import { bodyChecks, under } from '../http/body.ts';
 import { brokenPercentEncoding, canonicalPaths } from '../http/canonical-path.ts';
 import { refuseCrossSite } from '../http/same-origin.ts';
 import { onError } from './errors.ts';
@@ -52,8 +52,7 @@ export function createApp(herald: Herald, opts: AppOptions = {}) {
 
   app.use('*', async (c, next) => {
     if (METHODS.has(c.req.method)) return next();
-    const api = c.req.path === '/api' || c.req.path.startsWith('/api/');
-    return methodNotAllowed(METHODS, security, api ? { method: c.req.method } : undefined);
+    return methodNotAllowed(METHODS, security, under(c.req.path, '/api') ? { method: c.req.method } : undefined);
   });
   app.use('*', async (c, next) => {
     await next();
@@ -72,7 +71,7 @@ export function createApp(herald: Herald, opts: AppOptions = {}) {
   });
   app.use(
     '*',
-    bodyChecks((request) => carriesAdminCredentials(herald, request)),
+    bodyChecks<Env>((c) => carriesAdminCredentials(herald, c)),
   );
 
   app.get('/healthz', (c) => {

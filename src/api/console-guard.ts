@@ -1,12 +1,11 @@
 import type { MiddlewareHandler } from 'hono';
 import { csrf } from 'hono/csrf';
 import type { Herald } from '../herald.ts';
-import type { Session } from '../auth/sessions.ts';
-import { sessionOf } from '../auth/session-cookie.ts';
+import { requestSession, type SessionVariables } from '../auth/session-cookie.ts';
 import { Forbidden } from '../http/errors.ts';
 import { PRIVATE_CACHE } from '../http/security.ts';
 
-export type ConsoleEnv = { Variables: { session: Session | null } };
+export type ConsoleEnv = { Variables: SessionVariables };
 
 /**
  * The console's one guard, in front of every /admin page (set once here, so
@@ -29,8 +28,8 @@ export function consoleGuard(herald: Herald): MiddlewareHandler<ConsoleEnv> {
       });
     }
     // PostgreSQL unreachable: Unavailable, answered 503 by the error handler (never a sign-in page).
-    const session = await sessionOf(herald, c.req.raw);
-    c.set('session', session);
+    // A form's session was looked up before its body was read (bodyChecks): the same lookup, not a second.
+    const session = await requestSession(herald, c);
     if (!session && c.req.path !== '/admin/login') {
       const path = c.req.path;
       const to = c.req.method === 'GET' && path !== '/admin' ? `/admin/login?next=${encodeURIComponent(path)}` : '/admin/login';

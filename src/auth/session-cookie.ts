@@ -1,4 +1,5 @@
 import { parseCookie, stringifySetCookie } from 'cookie';
+import type { Context } from 'hono';
 import type { Herald } from '../herald.ts';
 import { Forbidden, Unauthorized } from '../http/errors.ts';
 import { safeEqual } from './safe-equal.ts';
@@ -43,15 +44,33 @@ export function sessionOf(herald: Herald, request: Request): Promise<Session | n
   return herald.console.sessions.get(sessionToken(herald, request), herald.now().getTime());
 }
 
+/** A request's session on its Hono context: unset until looked up, then the session or null. */
+export type SessionVariables = { session?: Session | null };
+
+/**
+ * The live session of the request on `c`, looked up (and marked used) once
+ * per request: whoever asks first keeps the answer on the context (the body
+ * checks, which ask before the body is read), and the guards after it reuse it.
+ */
+export async function requestSession<E extends { Variables: SessionVariables }>(herald: Herald, c: Context<E>): Promise<Session | null> {
+  const vars = c as unknown as Context<{ Variables: SessionVariables }>;
+  const known = vars.get('session');
+  if (known !== undefined) return known;
+  const session = await sessionOf(herald, c.req.raw);
+  vars.set('session', session);
+  return session;
+}
+
 /**
  * The admin JSON API's second way in: a console session cookie. Every method
  * but GET/HEAD must also carry the session's CSRF token in `X-CSRF-Token`
  * (a cross-site page can make the browser send the cookie, never the header).
  * Returns the actor for the audit log.
  */
-export async function sessionActor(herald: Herald, request: Request): Promise<string> {
-  const session = await sessionOf(herald, request);
+export async function sessionActor<E extends { Variables: SessionVariables }>(herald: Herald, c: Context<E>): Promise<string> {
+  const session = await requestSession(herald, c);
   if (!session) throw new Unauthorized();
+  const request = c.req.raw;
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     const csrf = request.headers.get('x-csrf-token') ?? '';
     if (!safeEqual(csrf, session.csrf)) throw new Forbidden('A valid X-CSRF-Token header is required.', 'csrf');

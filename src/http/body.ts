@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
 import type { IncomingMessage } from 'node:http';
 import { BadRequest, ClientGone, PayloadTooLarge } from './errors.ts';
@@ -19,7 +19,8 @@ export const BODY_LIMITS = {
   public: 16 * 1024,
 } as const;
 
-const under = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
+/** Whether `path` is `prefix` or below it (`/api` and `/api/…`, never `/apix`). */
+export const under = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
 
 /** The largest body a request to `path` may carry once its sender is signed in (see bodyChecks). */
 export function bodyLimitFor(path: string): number {
@@ -124,14 +125,17 @@ async function readRequestLimited(request: Request, limit: number): Promise<Buff
  * The body is read before the admin guards run, so a larger limit than the
  * public one is only for a request `signedIn` says carries admin credentials:
  * anyone else could otherwise make Herald hold a megabyte per connection
- * before being told 401.
+ * before being told 401. `signedIn` gets the context: the session it finds
+ * is kept there for the guards (one lookup per request).
  */
-export function bodyChecks(signedIn: (request: Request) => Promise<boolean>): MiddlewareHandler<{ Bindings: Partial<HttpBindings> }> {
+export function bodyChecks<E extends { Bindings: Partial<HttpBindings> }>(
+  signedIn: (c: Context<E>) => Promise<boolean>,
+): MiddlewareHandler<E> {
   return async (c, next) => {
     const method = c.req.method;
     if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return next();
     let limit = bodyLimitFor(c.req.path);
-    if (limit > BODY_LIMITS.public && !(await signedIn(c.req.raw))) limit = BODY_LIMITS.public;
+    if (limit > BODY_LIMITS.public && !(await signedIn(c))) limit = BODY_LIMITS.public;
     const incoming = c.env?.incoming;
     const bytes = incoming ? await readLimited(incoming, limit) : await readRequestLimited(c.req.raw, limit);
     if (!isUtf8Body(bytes, c.req.header('content-type'))) throw new BadRequest('The request body is not valid UTF-8.', 'invalid_utf8');

@@ -67,3 +67,44 @@ describe('the admin API has one guard', () => {
     expect(res.headers.get('cache-control')).toBe('private, no-store');
   });
 });
+
+describe('a session is looked up once per request', () => {
+  it('an admin API write or a console form with a session cookie: the body limit and the guard share one lookup', async () => {
+    const { token, session } = await p.herald.console.sessions.create('Dana', Date.now());
+    const sessions = p.herald.console.sessions;
+    const get = sessions.get;
+    let lookups = 0;
+    sessions.get = (...args) => {
+      lookups++;
+      return get.apply(sessions, args);
+    };
+    try {
+      const res = await p.request('/api/admin/components', {
+        method: 'POST',
+        headers: {
+          cookie: `__Host-herald_session=${token}`,
+          'x-csrf-token': session.csrf,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ name: 'Looked up once' }),
+      });
+      expect(res.status).toBe(201);
+      expect(lookups).toBe(1);
+      // A console form: the body limit, then the console guard (no pages in this process: 404 past the guard).
+      lookups = 0;
+      const form = await p.request('/admin/components', {
+        method: 'POST',
+        headers: {
+          origin: 'https://status.example.test',
+          cookie: `__Host-herald_session=${token}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: `csrf=${session.csrf}&name=x`,
+      });
+      expect(form.status).toBe(404);
+      expect(lookups).toBe(1);
+    } finally {
+      sessions.get = get;
+    }
+  });
+});

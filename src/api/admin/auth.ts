@@ -1,12 +1,12 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Herald } from '../../herald.ts';
 import { PRIVATE_CACHE } from '../../http/security.ts';
-import { sessionActor, sessionOf } from '../../auth/session-cookie.ts';
+import { requestSession, sessionActor, type SessionVariables } from '../../auth/session-cookie.ts';
 import { safeEqual } from '../../auth/safe-equal.ts';
 import { Unauthorized } from '../../http/errors.ts';
 
-export type AdminEnv = { Variables: { actor: string } };
+export type AdminEnv = { Variables: { actor: string } & SessionVariables };
 
 /** The token of an `Authorization` header of the Bearer scheme (RFC 6750 token68). */
 const TOKEN68 = /^[A-Za-z0-9._~+/-]+=*$/;
@@ -43,7 +43,7 @@ export function requireAdmin(herald: Herald): MiddlewareHandler<AdminEnv> {
   return async (c, next) => {
     c.header('Cache-Control', PRIVATE_CACHE);
     const authorization = c.req.header('authorization');
-    if (authorization === undefined) c.set('actor', await sessionActor(herald, c.req.raw));
+    if (authorization === undefined) c.set('actor', await sessionActor(herald, c));
     // Another scheme (Basic, a bare token) is no admin credential at all: 401, as for none.
     else if (!/^bearer /i.test(authorization)) throw new Unauthorized();
     else {
@@ -61,14 +61,15 @@ export function requireAdmin(herald: Herald): MiddlewareHandler<AdminEnv> {
 /**
  * Whether a request carries admin credentials (the admin token, or a live
  * console session), checked before its body is read: only then does it get
- * the admin routes' larger body limits. The guards still decide what it may do.
+ * the admin routes' larger body limits. The guards still decide what it may
+ * do; the session found is kept on the context for them (one lookup).
  */
-export async function carriesAdminCredentials(herald: Herald, request: Request): Promise<boolean> {
-  const authorization = request.headers.get('authorization');
+export async function carriesAdminCredentials<E extends { Variables: SessionVariables }>(herald: Herald, c: Context<E>): Promise<boolean> {
+  const authorization = c.req.header('authorization');
   // With an Authorization header, requireAdmin looks at nothing else.
-  if (authorization !== null) {
+  if (authorization !== undefined) {
     const token = bearerToken(authorization);
     return token !== null && safeEqual(token, herald.adminToken);
   }
-  return (await sessionOf(herald, request)) !== null;
+  return (await requestSession(herald, c)) !== null;
 }
