@@ -125,8 +125,11 @@ async function readRequestLimited(request: Request, limit: number): Promise<Buff
  * The body is read before the admin guards run, so a larger limit than the
  * public one is only for a request `signedIn` says carries admin credentials:
  * anyone else could otherwise make Herald hold a megabyte per connection
- * before being told 401. `signedIn` gets the context: the session it finds
- * is kept there for the guards (one lookup per request).
+ * before being told 401. A console form posted without them (a session that
+ * expired while a postmortem was being written) is not read at all: the
+ * console guard answers it as it answers any request without a session (303
+ * to the sign-in page, or 403 from another site), whatever its size, rather
+ * than 413 for a body nobody will read.
  */
 export function bodyChecks<E extends { Bindings: Partial<HttpBindings> }>(
   signedIn: (c: Context<E>) => Promise<boolean>,
@@ -134,8 +137,13 @@ export function bodyChecks<E extends { Bindings: Partial<HttpBindings> }>(
   return async (c, next) => {
     const method = c.req.method;
     if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return next();
-    let limit = bodyLimitFor(c.req.path);
-    if (limit > BODY_LIMITS.public && !(await signedIn(c))) limit = BODY_LIMITS.public;
+    const path = c.req.path;
+    let limit = bodyLimitFor(path);
+    if (limit > BODY_LIMITS.public && !(await signedIn(c))) {
+      // Left unread: the console guard refuses it (no session) before any page could read it.
+      if (under(path, '/admin')) return next();
+      limit = BODY_LIMITS.public;
+    }
     const incoming = c.env?.incoming;
     const bytes = incoming ? await readLimited(incoming, limit) : await readRequestLimited(c.req.raw, limit);
     if (!isUtf8Body(bytes, c.req.header('content-type'))) throw new BadRequest('The request body is not valid UTF-8.', 'invalid_utf8');

@@ -153,10 +153,9 @@ describe('each kind of route has its own limit', () => {
     expect(chunked.status).toBe(413);
   });
 
-  it('without admin credentials, the admin API and console forms get the public 16 KB: 64 KB is refused before the body ends; with the token it is read', async () => {
-    for (const path of ['/api/admin/nope', '/api/admin/components', '/admin/components']) {
-      const type = path.startsWith('/api/') ? 'application/json' : 'application/x-www-form-urlencoded';
-      const res = await unfinishedUpload(path, 64 * 1024, { 'content-type': type });
+  it('without admin credentials, the admin API gets the public 16 KB: 64 KB is refused before the body ends; with the token it is read', async () => {
+    for (const path of ['/api/admin/nope', '/api/admin/components']) {
+      const res = await unfinishedUpload(path, 64 * 1024, { 'content-type': 'application/json' });
       expect(res.status, path).toBe(413);
     }
     // A wrong token (and a malformed header) is no credential either.
@@ -170,6 +169,32 @@ describe('each kind of route has its own limit', () => {
     expect(withToken.status).toBe(422);
     expect(((await withToken.json()) as { error: { field: string } }).error.field).toBe('description');
     expect((await h.admin('/nope', { body })).status).toBe(404);
+  });
+
+  it('a console form without a session is sent to sign in before its body is read, whatever its size (a postmortem after the session expired)', async () => {
+    const s = await signIn(h);
+    const out = await s.post('/admin/logout', {});
+    expect(out.status).toBe(303);
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    for (const cookie of [s.cookie, undefined]) {
+      for (const path of ['/admin/incidents/INC-1/postmortem', '/admin/components', '/admin']) {
+        const res = await unfinishedUpload(path, 64 * 1024, cookie ? { ...form, cookie } : form);
+        expect(res.status, `${path} ${cookie ?? 'no cookie'}`).toBe(303);
+        expect(res.location, path).toBe('/admin/login');
+      }
+    }
+    // A whole long postmortem, as the browser posts it.
+    const postmortem = await fetch(`${h.url}/admin/incidents/INC-1/postmortem`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { ...form, origin: h.url, cookie: s.cookie },
+      body: new URLSearchParams({ csrf: s.csrf, body: 'x'.repeat(100 * 1024) }).toString(),
+    });
+    expect(postmortem.status).toBe(303);
+    expect(postmortem.headers.get('location')).toBe('/admin/login');
+    // From another site it is still refused as such.
+    const cross = await unfinishedUpload('/admin/components', 64 * 1024, { ...form, origin: 'https://evil.example' });
+    expect(cross.status).toBe(403);
   });
 
   it('the admin API: 1 MB', async () => {
