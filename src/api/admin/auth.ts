@@ -5,6 +5,7 @@ import { PRIVATE_CACHE } from '../../http/security.ts';
 import { requestSession, sessionActor, type SessionVariables } from '../../auth/session-cookie.ts';
 import { safeEqual } from '../../auth/safe-equal.ts';
 import { Unauthorized } from '../../http/errors.ts';
+import { under } from '../../http/body.ts';
 
 export type AdminEnv = { Variables: { actor: string } & SessionVariables };
 
@@ -66,8 +67,9 @@ export function requireAdmin(herald: Herald): MiddlewareHandler<AdminEnv> {
  */
 export async function carriesAdminCredentials<E extends { Variables: SessionVariables }>(herald: Herald, c: Context<E>): Promise<boolean> {
   const authorization = c.req.header('authorization');
-  // With an Authorization header, requireAdmin looks at nothing else.
-  if (authorization !== undefined) {
+  // As each guard decides: the admin API by its Authorization header when there is one (requireAdmin looks at
+  // nothing else then), the console by its session alone (a proxy's Basic header on a console form changes nothing).
+  if (authorization !== undefined && under(c.req.path, '/api/admin')) {
     const token = bearerToken(authorization);
     return token !== null && safeEqual(token, herald.adminToken);
   }
