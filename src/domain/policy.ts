@@ -86,8 +86,9 @@ export function shouldNotify(level: SeverityLevel | null, q: NotifyQuestion): bo
   if (!q.announced) {
     // Re-graded to a level that emails at the start from one that did not (a SEV-3 become an outage): subscribers
     // hear now what they would have heard had it been declared so, and this update is their disruption notice.
-    // Not with the resolution: a first email that says "restored" tells of an outage nobody heard of.
-    return q.regradedFrom !== undefined && !q.resolves && emailsAtStart(level) && !emailsAtStart(q.regradedFrom.level);
+    // Not with the resolution: a first email that says "restored" tells of an outage nobody heard of; nor for a
+    // re-grade told of the past (a backfill): history is not news.
+    return q.regradedFrom !== undefined && !q.resolves && !q.past && emailsAtStart(level) && !emailsAtStart(q.regradedFrom.level);
   }
   // Whoever heard it started hears it ended, and hears it got worse (a raise of the impact they read: "Impact
   // raised to Critical", a faster cadence), even where the level emails nothing by itself.

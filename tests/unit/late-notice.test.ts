@@ -205,11 +205,15 @@ describe('after a re-grade, the policy follows the new level', () => {
     expect(regrade(inc.id, 30, 'sev2').notify).toBe(false);
   });
 
-  it('a raise told of the past (a backfill) emails nobody by itself', () => {
+  it('a raise told of the past (a backfill) emails nobody by itself, announced or not', () => {
     d.settings = structuredClone(DEFAULT_SETTINGS);
     const inc = declare({ severity: 'sev2' }, 0);
     const backfilled = regrade(inc.id, 30, 'sev1', { display_at: iso(20) });
     expect(backfilled.notify).toBe(false);
+    // Nor does one that would have been the disruption notice of an incident nobody heard of.
+    const quiet = declare({ severity: 'sev3' }, 40);
+    expect(quiet.updates[0]!.notify).toBe(false);
+    expect(regrade(quiet.id, 50, 'sev1', { display_at: iso(45) }).notify).toBe(false);
   });
 
   it("a raise of an incident declared with an impact no level has emails those told of it, as a level's would", () => {
