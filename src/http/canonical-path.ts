@@ -10,7 +10,7 @@ export const brokenPercentEncoding = () => new BadRequest('The address is not va
  * as sent while Astro decodes a path until nothing is left to decode, so the
  * two would read different paths: `/%2561dmin/settings` passed no console
  * guard on its way to Astro's /admin/settings, `/%2568istory` skipped the
- * cached /history. No Herald path needs one (ids and tokens are ASCII).
+ * cached /history. No Herald path needs one (ids are `[a-z0-9-]`, tokens base64url: none holds a `%`).
  */
 const ESCAPED_ESCAPE = /%25[0-9a-fA-F]{2}/;
 
