@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { resolve } from 'node:path';
 import { cleanLine } from './domain/text.ts';
 import { smtpUrlProblem } from './notify/smtp-url.ts';
+import { dkimKeyProblem } from './notify/dkim-key.ts';
 
 // A value an email header or a calendar line holds: cleanLine's rule, so C1 controls too (U+0085 ends a line for some readers).
 const ONE_LINE = 'must be one line without control characters or broken Unicode (a lone surrogate, a noncharacter)';
@@ -10,7 +11,7 @@ const ONE_LINE = 'must be one line without control characters or broken Unicode 
  * process.env, validated once at boot. A bad value stops the start with a
  * message naming the variable.
  */
-const envSchema = z.object({
+const envFields = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4321),
   HOST: z.string().min(1).default('localhost'),
   DATA_DIR: z.string().min(1).default('./data'),
@@ -45,8 +46,14 @@ const envSchema = z.object({
   MAIL_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   DKIM_DOMAIN: z.string().optional(),
   DKIM_SELECTOR: z.string().optional(),
-  /** PEM text (\n may be written as \\n) or a path to the PEM file. */
-  DKIM_PRIVATE_KEY: z.string().optional(),
+  /** PEM text (\n may be written as \\n) or a path to the PEM file; read here as the mailer reads it, never quoted. */
+  DKIM_PRIVATE_KEY: z
+    .string()
+    .superRefine((v, ctx) => {
+      const problem = dkimKeyProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .optional(),
   SUBSCRIBE_LIMIT_PER_IP: z.coerce.number().int().min(1).default(20),
   SUBSCRIBE_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).default(3),
   SUBSCRIBE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).default(600),
@@ -87,6 +94,17 @@ const envSchema = z.object({
   /** First retry delay of a channel post (doubling, jittered, up to CHANNEL_RETRY_MAX_MS). */
   CHANNEL_RETRY_BASE_MS: z.coerce.number().int().min(1).default(10_000),
   CHANNEL_RETRY_MAX_MS: z.coerce.number().int().min(1).default(600_000),
+});
+
+const DKIM_VARIABLES = ['DKIM_DOMAIN', 'DKIM_SELECTOR', 'DKIM_PRIVATE_KEY'] as const;
+
+const envSchema = envFields.superRefine((env, ctx) => {
+  // Two of the three would sign nothing, silently: DKIM is all three or none.
+  const missing = DKIM_VARIABLES.filter((name) => env[name] === undefined);
+  if (missing.length > 0 && missing.length < DKIM_VARIABLES.length) {
+    const message = `DKIM signing needs ${DKIM_VARIABLES.join(', ')} all set; ${missing.join(' and ')} missing`;
+    ctx.addIssue({ code: 'custom', path: [missing[0]!], message });
+  }
 });
 
 function isTimeZone(tz: string): boolean {

@@ -3,13 +3,14 @@ import type Mail from 'nodemailer/lib/mailer';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type { Envelope } from './smtp-pool.ts';
 import type { FromWorker, SendJob, ToWorker, WorkerSetup } from './smtp-worker.ts';
-import { mkdirSync, readFileSync, existsSync } from 'node:fs';
+import { mkdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { writeFileDurably } from '../store/durable-file.ts';
 import { heldError } from './classify.ts';
 import { smtpConnection } from './smtp-url.ts';
+import { dkimKeyPem } from './dkim-key.ts';
 
 /** Where messages go: a pooled SMTP relay, or .eml files in DATA_DIR/outbox (the default). */
 export interface Mailer {
@@ -48,10 +49,12 @@ const DKIM_HEADERS =
 /** DKIM options when DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY (PEM text or a file path) are all set. */
 export function dkimOptions(cfg: MailerConfig) {
   if (!cfg.DKIM_DOMAIN || !cfg.DKIM_SELECTOR || !cfg.DKIM_PRIVATE_KEY) return undefined;
-  const key = cfg.DKIM_PRIVATE_KEY.includes('-----BEGIN')
-    ? cfg.DKIM_PRIVATE_KEY.replace(/\\n/g, '\n')
-    : readFileSync(cfg.DKIM_PRIVATE_KEY, 'utf8');
-  return { domainName: cfg.DKIM_DOMAIN, keySelector: cfg.DKIM_SELECTOR, privateKey: key, headerFieldNames: DKIM_HEADERS };
+  return {
+    domainName: cfg.DKIM_DOMAIN,
+    keySelector: cfg.DKIM_SELECTOR,
+    privateKey: dkimKeyPem(cfg.DKIM_PRIVATE_KEY),
+    headerFieldNames: DKIM_HEADERS,
+  };
 }
 
 export function createMailer(cfg: MailerConfig): Mailer {

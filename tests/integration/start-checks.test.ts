@@ -100,6 +100,24 @@ describe('an SMTP_URL the mailer cannot read', () => {
   });
 });
 
+describe('a DKIM key the mailer cannot sign with', () => {
+  it('stops the start at config validation, naming DKIM_PRIVATE_KEY (not DATA_DIR) without quoting it, before DATA_DIR is created', async () => {
+    const dataDir = join(newDir(), 'not-yet');
+    const missingKey = join(newDir(), 'dkim-SECRET.pem');
+    const { code, output } = await runHeraldExpectingExit({
+      DATA_DIR: dataDir,
+      DKIM_DOMAIN: 'example.com',
+      DKIM_SELECTOR: 'herald',
+      DKIM_PRIVATE_KEY: missingKey,
+    });
+    expect(code, output).toBe(1);
+    expect(output).toMatch(/DKIM_PRIVATE_KEY: DKIM_PRIVATE_KEY is neither PEM text nor a file Herald can read \(ENOENT\)/);
+    expect(output).not.toMatch(/DATA_DIR|SECRET/);
+    expect(output).not.toMatch(/\n\s+at /);
+    expect(existsSync(dataDir)).toBe(false);
+  });
+});
+
 describe('temp files a killed journal compaction left behind', () => {
   it('are removed at start (.subscribers.jsonl.<pid>.tmp, .deliveries.jsonl.<pid>.tmp), and the journals keep every record', async () => {
     const smtp: TestSmtp = await startSmtp();

@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import { isAbsolute, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 
 /** The message loadConfig refuses with, or null when it accepts. */
@@ -97,6 +100,54 @@ describe('configuration from the environment', () => {
     for (const url of ['smtp://relay.example.com', 'smtps://u:p%40ss@relay.example.com:465', 'smtp://[::1]:2525?ignoreTLS=true']) {
       expect(refusal({ SMTP_URL: url }), url).toBeNull();
     }
+  });
+
+  describe('DKIM', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'herald-dkim-'));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    const pem = (type: 'rsa' | 'ed25519') =>
+      (type === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ed25519')).privateKey
+        .export({ type: 'pkcs8', format: 'pem' })
+        .toString();
+    const rsa = pem('rsa');
+    const keyFile = join(dir, 'dkim.pem');
+    writeFileSync(keyFile, rsa);
+    const dkim = (key: string) => ({ DKIM_DOMAIN: 'example.com', DKIM_SELECTOR: 'herald', DKIM_PRIVATE_KEY: key });
+
+    it('accepts an RSA key as PEM text, as PEM text on one line (\\n), or as a file', () => {
+      for (const key of [rsa, rsa.replace(/\n/g, '\\n'), keyFile]) expect(refusal(dkim(key))).toBeNull();
+    });
+
+    // nodemailer signs rsa-sha256 only and, given a key it cannot use, sends every message unsigned without a word.
+    it.each<[string, () => string, RegExp]>([
+      [
+        'a file that is not there',
+        () => join(dir, 'missing.pem'),
+        /DKIM_PRIVATE_KEY: DKIM_PRIVATE_KEY is neither PEM text nor a file Herald can read \(ENOENT\)/,
+      ],
+      [
+        'PEM text holding no key',
+        () => '-----BEGIN PRIVATE KEY-----\\nSECRETnotakey\\n-----END PRIVATE KEY-----',
+        /DKIM_PRIVATE_KEY: DKIM_PRIVATE_KEY holds no private key in PEM/,
+      ],
+      [
+        'an Ed25519 key',
+        () => pem('ed25519'),
+        /DKIM_PRIVATE_KEY: DKIM_PRIVATE_KEY must be an RSA private key \(DKIM's rsa-sha256\), not ed25519/,
+      ],
+    ])('refuses %s, naming DKIM_PRIVATE_KEY without quoting it', (_name, key, message) => {
+      const text = refusal(dkim(key()))!;
+      expect(text).toMatch(message);
+      expect(text).not.toMatch(/SECRET|missing\.pem|BEGIN/);
+    });
+
+    it('refuses two of the three variables (nothing would be signed), naming what is missing', () => {
+      expect(refusal({ DKIM_DOMAIN: 'example.com', DKIM_PRIVATE_KEY: keyFile })).toMatch(
+        /DKIM_SELECTOR: DKIM signing needs DKIM_DOMAIN, DKIM_SELECTOR, DKIM_PRIVATE_KEY all set; DKIM_SELECTOR missing/,
+      );
+      expect(refusal({ DKIM_SELECTOR: 'herald' })).toMatch(/DKIM_DOMAIN and DKIM_PRIVATE_KEY missing/);
+      expect(refusal({})).toBeNull();
+    });
   });
 
   it('lists every bad variable at once', () => {
