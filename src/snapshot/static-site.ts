@@ -13,6 +13,8 @@ export function publicPaths(incidentIds: string[]): string[] {
     '/maintenance',
     ...incidentIds.map((id) => `/incidents/${encodeURIComponent(id)}`),
     ...V2_DOCUMENTS.map((name) => `/api/v2/${name}.json`),
+    // The summary again, where Statuspage pages serve it too: clients that poll it must find it on the fallback.
+    '/index.json',
     '/api/banner.json',
     '/history.atom',
     '/history.rss',
@@ -97,6 +99,8 @@ function hostHeaders(https: boolean): string {
     '/_astro/*',
     '  Cache-Control: public, max-age=31536000, immutable',
     '/api/*',
+    '  Access-Control-Allow-Origin: *',
+    '/index.json',
     '  Access-Control-Allow-Origin: *',
     '',
   ].join('\n');

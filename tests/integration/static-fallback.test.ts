@@ -80,6 +80,7 @@ describe('static fallback', () => {
       [`/incidents/${incidentId}`, `incidents/${incidentId}/index.html`],
       ['/history', 'history/index.html'],
       ['/api/v2/summary.json', 'api/v2/summary.json'],
+      ['/index.json', 'index.json'],
       ['/api/banner.json', 'api/banner.json'],
       ['/history.atom', 'history.atom'],
       ['/history.rss', 'history.rss'],
@@ -107,6 +108,8 @@ describe('static fallback', () => {
     expect((await fetch(`${host}/incidents/${incidentId}`)).status).toBe(200);
     const summary = (await (await fetch(`${host}/api/v2/summary.json`)).json()) as { incidents: Array<{ name: string }> };
     expect(summary.incidents.map((i) => i.name)).toContain('Static copy drill');
+    // Statuspage clients that poll /index.json (the summary) find it too.
+    expect(await (await fetch(`${host}/index.json`)).json()).toEqual(summary);
     const banner = (await (await fetch(`${host}/api/banner.json`)).json()) as { active: boolean; title: string };
     expect(banner).toMatchObject({ active: true, title: 'Static copy drill' });
   });
