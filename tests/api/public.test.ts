@@ -238,6 +238,12 @@ describe('POST /api/subscribers', () => {
     expect(states).toEqual({ 'new@example.com': 'pending', 'known@example.com': 'confirmed' });
   });
 
+  it("lists them for the admin API with empty query parameters taken as unset (the README's ?q=&state=&page=&per_page=)", async () => {
+    const listed = (await (await p.admin('/subscribers?q=&state=&page=&per_page=')).json()) as Json;
+    expect(listed).toMatchObject({ total: 2, page: 1, per_page: 50 });
+    expect(listed.subscribers.map((s: Json) => s.email).sort()).toEqual(['known@example.com', 'new@example.com']);
+  });
+
   it('accepts a request from its own origin', async () => {
     expect((await subscribe({ email: 'own@example.com' }, { origin: 'https://status.example.test' })).status).toBe(202);
   });

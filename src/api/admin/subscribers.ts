@@ -16,8 +16,8 @@ export function subscribersApi(herald: Herald) {
     const q = addressQuery(c.req.query('q'));
     const stateParam = c.req.query('state');
     const state = (SUBSCRIBER_STATES as readonly string[]).includes(stateParam ?? '') ? (stateParam as SubscriberState) : null;
-    const perPage = clamp(Number(c.req.query('per_page') ?? 50), 1, 500);
-    const page = clamp(Number(c.req.query('page') ?? 1), 1, 1_000_000);
+    const perPage = clamp(numberOr(c.req.query('per_page'), 50), 1, 500);
+    const page = clamp(numberOr(c.req.query('page'), 1), 1, 1_000_000);
     // A state that is not one matches nobody (as a filter would).
     if (stateParam && !state) return c.json({ subscribers: [], total: 0, page, per_page: perPage });
     const found = await notify.subscribers.search({ q, state, offset: (page - 1) * perPage, limit: perPage });
@@ -47,4 +47,6 @@ function subscriberJson(s: Subscriber, db: Pick<Db, 'components'>) {
   };
 }
 
+/** A number parameter, or the default when it is absent or empty (`?per_page=` is no request for one per page). */
+const numberOr = (value: string | undefined, fallback: number) => (value === undefined || value.trim() === '' ? fallback : Number(value));
 const clamp = (n: number, lo: number, hi: number) => (Number.isFinite(n) ? Math.min(hi, Math.max(lo, Math.floor(n))) : lo);
