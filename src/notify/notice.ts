@@ -1,6 +1,8 @@
-import type { Db, EventRecord, IncidentUpdate, MaintenanceUpdate, MaintenanceUpdateStep, Update } from '../domain/model.ts';
-import { maintenanceStep } from '../domain/maintenance/steps.ts';
-import { CUSTOMER_STATUS_LABEL } from '../domain/status.ts';
+import type { Db, EventRecord, IncidentUpdate, MaintenanceUpdate, Update } from '../domain/model.ts';
+import { type MaintenanceNoticeStep, maintenanceStep, stepStatusLabel } from '../domain/maintenance/steps.ts';
+import { windowText } from '../domain/maintenance/texts.ts';
+import { eventComponentNames } from '../domain/components/names.ts';
+import { CUSTOMER_STATUS_LABEL, type MaintenanceStatus } from '../domain/status.ts';
 import { levelOf, nextUpdateDue } from '../domain/policy.ts';
 import { impactChangeText } from '../domain/incidents/severity.ts';
 import { gradeAt } from '../domain/incidents/grades.ts';
@@ -64,7 +66,7 @@ export interface NoticeFacts {
   signoff: string;
 }
 
-export type MaintenanceNoticeStep = MaintenanceUpdateStep | 'reminder';
+export type { MaintenanceNoticeStep };
 
 export interface NoticeSource {
   kind: NoticeKind;
@@ -83,13 +85,7 @@ export function noticeFacts(s: NoticeSource): NoticeFacts {
   const siteUrl = s.siteUrl.replace(/\/+$/, '');
   // The level as of this update: a notice sent late (a retry) after a re-grade keeps the impact and cadence it had.
   const level = incident.kind === 'incident' ? levelOf(settings, gradeAt(settings, incident, update as IncidentUpdate)) : null;
-  // Component names as the incident recorded them (a component deleted since keeps its name).
-  const names = incident.components.map(
-    (id) =>
-      db.components.find((c) => c.id === id)?.name ??
-      (incident.updates as Update[]).flatMap((u) => u.affected_components).find((c) => c.code === id)?.name ??
-      id,
-  );
+  const names = eventComponentNames(db, incident);
   const resolved = incident.resolved_at !== null && s.kind !== 'disruption';
   const due = incident.kind === 'incident' ? nextUpdateDue(level, update.created_at, incident.resolved_at !== null) : null;
   const support = settings.support_contact;
@@ -121,8 +117,7 @@ export function noticeFacts(s: NoticeSource): NoticeFacts {
     incidentId: incident.id,
     incidentUrl: `${siteUrl}/incidents/${encodeURIComponent(incident.id)}`,
     affected,
-    // A cancelled window is `completed` in the Statuspage vocabulary; customers read that it is cancelled.
-    statusLabel: step === 'cancelled' ? 'Cancelled' : CUSTOMER_STATUS_LABEL[update.status],
+    statusLabel: step ? stepStatusLabel(step, update.status as MaintenanceStatus) : CUSTOMER_STATUS_LABEL[update.status],
     impact: level?.description ?? null,
     impactChange: 'severity_change' in update && update.severity_change ? impactChangeText(update.severity_change) : null,
     startedAt,
@@ -139,10 +134,7 @@ export function noticeFacts(s: NoticeSource): NoticeFacts {
     cadence: level?.update_every_minutes ? cadenceText(level.update_every_minutes) : null,
     every: level?.update_every_minutes ? everyText(level.update_every_minutes) : null,
     nextUpdate: due ? formatDateTime(due.toISOString(), tz) : null,
-    window:
-      incident.kind === 'maintenance'
-        ? `${formatDateTime(incident.scheduled_for, tz)} to ${formatDateTime(incident.scheduled_until, tz)}`
-        : null,
+    window: incident.kind === 'maintenance' ? windowText(incident, tz) : null,
     reminder: s.reminder === true,
     followUp,
     othersOpen: openBesides(db, incident, update.created_at),

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { templatePath } from '../paths.ts';
 import type { MailKind, NoticeKind } from '../store/mail/model.ts';
 import { type MaintenanceNoticeStep, noticeFacts, type NoticeSource } from './notice.ts';
+import { MAINTENANCE_TITLE, windowLabel } from '../domain/maintenance/steps.ts';
 import { headOf } from '../domain/text.ts';
 
 /**
@@ -71,19 +72,6 @@ const TITLE: Record<NoticeKind, string> = {
   postmortem: 'Postmortem',
 };
 
-/** A maintenance notice says which move of the window it tells of. */
-const MAINTENANCE_TITLE: Record<MaintenanceNoticeStep, string> = {
-  scheduled: 'Scheduled maintenance',
-  reminder: 'Reminder: scheduled maintenance',
-  started: 'Maintenance started',
-  verifying: 'Maintenance being verified',
-  completed: 'Maintenance completed',
-  cancelled: 'Maintenance cancelled',
-  rescheduled: 'Maintenance rescheduled',
-  extended: 'Maintenance extended',
-  note: 'Maintenance update',
-};
-
 /** A note posted on a resolved incident. */
 const FOLLOW_UP_TITLE = 'Follow-up on a resolved issue';
 
@@ -132,7 +120,7 @@ function maintenanceWords(step: MaintenanceNoticeStep, name: string, affected: s
   const over = step === 'completed' || step === 'cancelled';
   return {
     opening: opening[step],
-    windowLabel: step === 'cancelled' ? 'Was scheduled for:' : step === 'rescheduled' || step === 'extended' ? 'New window:' : 'Window:',
+    windowLabel: `${windowLabel(step)}:`,
     followLead: over ? 'The details are on our status page' : 'Follow it on our status page',
   };
 }

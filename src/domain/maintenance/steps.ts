@@ -1,4 +1,5 @@
 import type { Maintenance, MaintenanceUpdate, MaintenanceUpdateStep } from '../model.ts';
+import { CUSTOMER_STATUS_LABEL, type MaintenanceStatus } from '../status.ts';
 
 /**
  * Which move of the window `update` records: its own `step`, or, for an update saved before steps were
@@ -18,3 +19,27 @@ export function maintenanceStep(m: Maintenance, update: MaintenanceUpdate): Main
   if (update.status === 'completed') return before === 'scheduled' ? 'cancelled' : 'completed';
   return 'note';
 }
+
+/** A step, or the pre-start reminder (a notice of its own, stored as no update). */
+export type MaintenanceNoticeStep = MaintenanceUpdateStep | 'reminder';
+
+/** What a notice of each step says it is: the email's subject and title, and a channel message's heading. */
+export const MAINTENANCE_TITLE: Record<MaintenanceNoticeStep, string> = {
+  scheduled: 'Scheduled maintenance',
+  reminder: 'Reminder: scheduled maintenance',
+  started: 'Maintenance started',
+  verifying: 'Maintenance being verified',
+  completed: 'Maintenance completed',
+  cancelled: 'Maintenance cancelled',
+  rescheduled: 'Maintenance rescheduled',
+  extended: 'Maintenance extended',
+  note: 'Maintenance update',
+};
+
+/** The status customers read: a cancelled window is `completed` in the Statuspage vocabulary, told as cancelled. */
+export const stepStatusLabel = (step: MaintenanceNoticeStep, status: MaintenanceStatus): string =>
+  step === 'cancelled' ? 'Cancelled' : CUSTOMER_STATUS_LABEL[status];
+
+/** What the window's line is called after this step. */
+export const windowLabel = (step: MaintenanceNoticeStep): string =>
+  step === 'cancelled' ? 'Was scheduled for' : step === 'rescheduled' || step === 'extended' ? 'New window' : 'Window';

@@ -16,3 +16,7 @@ export const maintenanceText = {
   extended: (until: string, tz: string) => `This maintenance has been extended until ${formatDateTime(until, tz)}.`,
   cancelled: () => 'This scheduled maintenance has been cancelled and will not take place.',
 };
+
+/** A window as notices and channel messages state it: "30 Nov 2026, 02:00 UTC to 30 Nov 2026, 03:00 UTC". */
+export const windowText = (w: { scheduled_for: string; scheduled_until: string }, tz: string): string =>
+  `${formatDateTime(w.scheduled_for, tz)} to ${formatDateTime(w.scheduled_until, tz)}`;
