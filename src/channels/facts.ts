@@ -13,10 +13,11 @@ import type { MessageKind } from './plan.ts';
 /**
  * What a war-room message says, field by field, after the runbooks' internal
  * Slack templates ("Incident declared", "Status update", "Incident
- * resolved"). Slack and Teams lay out the same facts their own way.
+ * resolved"), or a maintenance update's message (maintenance-facts.ts).
+ * Slack and Teams lay out the same facts their own way.
  */
 export interface WarRoomFacts {
-  kind: Exclude<MessageKind, 'component' | 'maintenance'>;
+  kind: Exclude<MessageKind, 'component'>;
   /** "🚨 Incident declared · SEV-1" */
   title: string;
   name: string;
@@ -34,7 +35,7 @@ export function warRoomFacts(
   db: Db,
   incident: Incident,
   update: IncidentUpdate,
-  kind: WarRoomFacts['kind'],
+  kind: Exclude<WarRoomFacts['kind'], 'maintenance'>,
   site: { SITE_URL: string; SITE_TIMEZONE: string },
   now: Date,
 ): WarRoomFacts {

@@ -9,9 +9,12 @@ import { existingIds, follows } from '../domain/components/following.ts';
  * Which channel messages the data calls for: pure functions over the data
  * file. A published update is the durable intent (like `notify` for email):
  * every channel in scope owes one message per update of an incident (Slack
- * and Teams: the war room), and webhooks also one per maintenance update and
- * one per component status change (Statuspage's two webhook kinds). Only
- * updates written after the channel was added count: history is not news.
+ * and Teams: the war room) and per update of a maintenance window (each
+ * step: scheduled, started, completed, …), and webhooks also one per
+ * component status change (Statuspage's two webhook kinds). A channel's least
+ * impact concerns incidents alone: a window has no impact, and a war room
+ * that takes major incidents only still hears of the windows in its scope.
+ * Only updates written after the channel was added count: history is not news.
  */
 export type MessageKind = 'declared' | 'update' | 'resolved' | 'maintenance' | 'component';
 
@@ -163,6 +166,11 @@ export function channelMessages(
     );
     for (const channel of db.channels) {
       if (!owes(channel, event, update)) continue;
+      if (channel.kind !== 'webhook' && event.kind === 'maintenance') {
+        // Each step of a window (scheduled, started, completed, …), told as the maintenance email tells it.
+        out.push({ key: `${channel.id}.${update.id}`, channel, event, update, kind });
+        continue;
+      }
       // A backfill is history: no war room gathers for it, and a component_update would tell a receiver
       // a component is down now. A webhook still gets the incident, for its records.
       const history = afterTheFact(event, update);

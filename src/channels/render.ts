@@ -1,10 +1,11 @@
-import type { Db, Incident, IncidentUpdate } from '../domain/model.ts';
+import type { Db, IncidentUpdate, MaintenanceUpdate } from '../domain/model.ts';
 import { findEvent } from '../domain/model.ts';
 import type { Channel } from '../domain/channels/model.ts';
 import { overallStatus } from '../domain/overall.ts';
 import type { ChannelDelivery } from '../store/channels/ledger.ts';
 import type { ChannelMessage } from './plan.ts';
-import { asOf, warRoomFacts } from './facts.ts';
+import { asOf, warRoomFacts, type WarRoomFacts } from './facts.ts';
+import { maintenanceFacts } from './maintenance-facts.ts';
 import { escapeMrkdwn, slackMessage } from './slack.ts';
 import { adaptiveCardMessage, plainText, teamsMessage } from './teams.ts';
 import { signatureHeaders, webhookPayload } from './webhook.ts';
@@ -18,9 +19,10 @@ export interface Site {
 
 /**
  * The request a delivery posts, made from the data as it is now: a signed
- * Standard Webhooks payload, or a Slack or Teams war-room message. Null when
- * the incident or update is gone from the data, or when the delivery is not
- * one a war room gets.
+ * Standard Webhooks payload, or a Slack or Teams message (an incident's
+ * war-room message, or a maintenance update's). Null when the incident or
+ * update is gone from the data, or when the delivery is not one Slack or
+ * Teams gets (a component change).
  */
 export async function renderPost(
   channel: Channel,
@@ -44,9 +46,14 @@ export async function renderPost(
     const body = JSON.stringify(webhookPayload(message, db, site, now));
     return { body, headers: await signatureHeaders(channel.secret ?? '', d.id, body, now) };
   }
-  if (event.kind !== 'incident' || d.kind === 'maintenance' || d.kind === 'component') return null;
-  const facts = warRoomFacts(db, asOf(event as Incident, update, db.settings), update as IncidentUpdate, d.kind, site, now);
-  return { body: JSON.stringify(channel.kind === 'slack' ? slackMessage(facts) : teamsMessage(facts)), headers: {} };
+  const chat = (facts: WarRoomFacts) => ({
+    body: JSON.stringify(channel.kind === 'slack' ? slackMessage(facts) : teamsMessage(facts)),
+    headers: {},
+  });
+  if (d.kind === 'component') return null;
+  if (event.kind === 'maintenance') return chat(maintenanceFacts(db, event, update as MaintenanceUpdate, site));
+  if (d.kind === 'maintenance') return null;
+  return chat(warRoomFacts(db, asOf(event, update, db.settings), update as IncidentUpdate, d.kind, site, now));
 }
 
 /** The "test" button's message, in the channel's own format, sent outside the outbox. */

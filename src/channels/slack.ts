@@ -2,7 +2,7 @@ import type { WarRoomFacts } from './facts.ts';
 import { headOf } from '../domain/text.ts';
 
 /**
- * A Slack incoming-webhook message in Block Kit: a header, the facts as
+ * A Slack incoming-webhook message in Block Kit (an incident's or a maintenance window's): a header, the facts as
  * section fields, the update's text, a link to the status page, and `text`
  * as the fallback notifications show. Slack's limits are kept: header 150
  * characters, a section's text 3,000, a field 2,000, 10 fields a section.
@@ -24,7 +24,8 @@ export function cut(text: string, max: number, more = ''): string {
 
 export function slackMessage(f: WarRoomFacts) {
   const link = `<${f.url}|Read more on the status page>`;
-  const fields = [{ label: 'Incident', value: f.name }, ...f.fields].slice(0, LIMIT.fields).map((x) => ({
+  const maintenance = f.kind === 'maintenance';
+  const fields = [{ label: maintenance ? 'Maintenance' : 'Incident', value: f.name }, ...f.fields].slice(0, LIMIT.fields).map((x) => ({
     type: 'mrkdwn' as const,
     text: cut(`*${escapeMrkdwn(x.label)}*\n${escapeMrkdwn(x.value)}`, LIMIT.field),
   }));
@@ -44,7 +45,8 @@ export function slackMessage(f: WarRoomFacts) {
             },
           ]
         : []),
-      { type: 'context', elements: [{ type: 'mrkdwn', text: `${link} · Reply in the war room, not in this thread` }] },
+      // A window gathers no war room: its message has nowhere else to point.
+      { type: 'context', elements: [{ type: 'mrkdwn', text: maintenance ? link : `${link} · Reply in the war room, not in this thread` }] },
     ],
   };
 }

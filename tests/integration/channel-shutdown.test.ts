@@ -71,4 +71,58 @@ describe('a clean stop during a channel post', () => {
     expect(await status()).toMatchObject({ queued: 0, failed: 0 });
     expect(arrivals.filter((u) => u === update)).toHaveLength(1);
   }, 90_000);
+
+  it('posts each step of a window to Slack and Teams once: a restart after them posts none again', async () => {
+    const arrivals: Array<{ path: string; body: string }> = [];
+    const hooks: Server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        arrivals.push({ path: req.url!, body });
+        res.writeHead(200).end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => hooks.listen(0, '127.0.0.1', resolve));
+    cleanup.push(hooks);
+    const env = { SITE_URL: 'https://status.example.test', ALLOW_PRIVATE_WEBHOOKS: 'true' };
+    const first: HeraldProcess = await startHerald({ env });
+    cleanup.push(() => first.kill());
+    const url = `http://127.0.0.1:${(hooks.address() as { port: number }).port}`;
+    const ids: string[] = [];
+    for (const kind of ['slack', 'teams']) {
+      const added = await first.admin('/channels', { body: { kind, name: kind, url: `${url}/${kind}` } });
+      expect(added.status).toBe(201);
+      ids.push(((await added.json()) as Json).id as string);
+    }
+    const scheduled = await first.admin('/maintenances', {
+      body: {
+        name: 'DB upgrade',
+        scheduled_for: new Date(Date.now() + 3_600_000).toISOString(),
+        scheduled_until: new Date(Date.now() + 7_200_000).toISOString(),
+      },
+    });
+    expect(scheduled.status).toBe(201);
+    const id = ((await scheduled.json()) as Json).id as string;
+    for (const step of ['start', 'complete'])
+      expect((await first.admin(`/maintenances/${id}/${step}`, { method: 'POST' })).status).toBe(201);
+    const on = (path: string) => arrivals.filter((a) => a.path === path);
+    // Before: Slack and Teams got nothing of a window.
+    await until(() => on('/slack').length >= 3 && on('/teams').length >= 3, 'three posts to each', 15_000);
+    const counts = async (h: HeraldProcess) =>
+      Promise.all(ids.map(async (ch) => ((await (await h.admin(`/channels/${ch}`)).json()) as Json).delivery));
+    await until(async () => (await counts(first)).every((d) => d.sent === 3), 'the posts recorded as sent');
+    await first.stop();
+
+    // The restarted planner looks at the newest update (the completion) again: it is in the outbox already.
+    const second = await startHerald({ dataDir: first.dataDir, env });
+    cleanup.push(second);
+    await until(async () => (await counts(second)).every((d) => d.sent === 3), 'the counts after the restart');
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(await counts(second)).toEqual([
+      { queued: 0, sent: 3, failed: 0, last_error: null },
+      { queued: 0, sent: 3, failed: 0, last_error: null },
+    ]);
+    expect(arrivals).toHaveLength(6);
+    for (const path of ['/slack', '/teams']) expect(new Set(on(path).map((a) => a.body)).size).toBe(3);
+  }, 90_000);
 });

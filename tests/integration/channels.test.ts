@@ -8,6 +8,7 @@ import { openInProcess, type InProcess } from '../helpers/app.ts';
 import { startSmtp } from '../helpers/smtp.ts';
 import { until } from '../helpers/poll.ts';
 import { ShapeBook, type CompareOptions } from '../helpers/json-shape.ts';
+import { formatDateTime } from '../../src/domain/time-text.ts';
 
 /**
  * Channels end to end, in process, against real HTTP receivers on 127.0.0.1:
@@ -215,6 +216,65 @@ describe('delivery', () => {
     expect(change!.component_update).toMatchObject({ component_id: c, old_status: 'operational', new_status: 'partial_outage' });
     expect(SHAPE.compare(change!.component, START_DATE, '$.components[]')).toEqual([]);
     expect((await channelOf(hook.id)).delivery).toEqual({ queued: 0, sent: 5, failed: 0, last_error: null });
+  });
+
+  it('carries a window scheduled → started → completed to Slack and Teams in its scope, each step once; not to a channel on another component; to one added after the schedule, the later steps', async () => {
+    const [c, other] = [await part(), await part()];
+    const r = await receiver();
+    await addChannel({ kind: 'slack', name: 'S', url: `${r.url}/slack`, components: [c] });
+    // A least impact is about incidents: the window reaches this war room all the same.
+    await addChannel({ kind: 'teams', name: 'T', url: `${r.url}/teams`, components: [c], min_impact: 'critical' });
+    await addChannel({ kind: 'slack', name: 'Elsewhere', url: `${r.url}/elsewhere`, components: [other] });
+    const from = new Date(Date.now() + 3_600_000).toISOString();
+    const to = new Date(Date.now() + 7_200_000).toISOString();
+    const name = `Window ${++n}`;
+    const m = (
+      await call(p, '/maintenances', {
+        body: { name, scheduled_for: from, scheduled_until: to, components: [c], body: 'Expect **brief** errors.' },
+      })
+    ).body;
+    expect(m.id).toMatch(/^MNT-/);
+    // Before: Slack and Teams got nothing of a window.
+    await until(() => r.on('/slack').length >= 1 && r.on('/teams').length >= 1, 'the schedule in Slack and Teams', 10_000);
+    await addChannel({ kind: 'slack', name: 'Late', url: `${r.url}/late`, components: [c] });
+    expect((await call(p, `/maintenances/${m.id}/start`, { method: 'POST' })).status).toBe(201);
+    expect((await call(p, `/maintenances/${m.id}/complete`, { method: 'POST' })).status).toBe(201);
+    await until(() => r.on('/slack').length >= 3 && r.on('/teams').length >= 3 && r.on('/late').length >= 2, 'every step', 10_000);
+    await p.herald.channels.settled();
+    const steps = ['Scheduled maintenance', 'Maintenance started', 'Maintenance completed'];
+    for (const path of ['/slack', '/teams']) expect(r.on(path).map((h) => headerOf(h).slice(2).trim())).toEqual(steps);
+    expect(r.on('/late').map((h) => headerOf(h).slice(2).trim())).toEqual(steps.slice(1));
+    expect(r.on('/elsewhere')).toEqual([]);
+    const [scheduled] = r.on('/slack').map((h) => h.json);
+    expect(scheduled!.text).toBe(`🔧 Scheduled maintenance: ${name} (Scheduled)`);
+    const fields = scheduled!.blocks[1].fields.map((f: Json) => f.text);
+    expect(fields).toEqual([
+      `*Maintenance*\n${name}`,
+      '*Status*\nScheduled',
+      `*Window*\n${formatDateTime(from)} to ${formatDateTime(to)}`,
+      `*Affected systems*\n${(await call(p, `/components/${c}`)).body.name}`,
+    ]);
+    expect(scheduled!.blocks[2].text.text).toBe('*Update*\nExpect brief errors.');
+    expect(JSON.stringify(scheduled)).toContain(`<https://status.example.test/incidents/${m.id}|Read more on the status page>`);
+    const card = r.on('/teams')[2]!.json.attachments[0].content;
+    expect(JSON.stringify(card.body)).toContain(`"text":"${formatDateTime(from)} to ${formatDateTime(to)}"`);
+    expect(card.actions[0].url).toBe(`https://status.example.test/incidents/${m.id}`);
+  });
+
+  it('retries a maintenance message Slack answered 500: the same message again, delivered once', async () => {
+    const c = await part();
+    const r = await receiver((_, count) => (count === 1 ? { status: 500, body: 'oops' } : { status: 200 }));
+    const ch = await addChannel({ kind: 'slack', name: 'Flaky', url: `${r.url}/slack`, components: [c] });
+    const from = new Date(Date.now() + 3_600_000).toISOString();
+    const to = new Date(Date.now() + 7_200_000).toISOString();
+    await call(p, '/maintenances', { body: { name: `Window ${++n}`, scheduled_for: from, scheduled_until: to, components: [c] } });
+    // Before: no post at all.
+    await until(() => r.hits.length >= 2, 'the retry', 10_000);
+    await p.herald.channels.settled();
+    expect(r.hits).toHaveLength(2);
+    expect(r.hits[1]!.body).toBe(r.hits[0]!.body);
+    expect(headerOf(r.hits[0]!)).toBe('🔧 Scheduled maintenance');
+    expect((await channelOf(ch.id)).delivery).toMatchObject({ queued: 0, sent: 1, failed: 0, last_error: { error: 'HTTP 500: oops' } });
   });
 
   it('retries a 500 with the same webhook-id, and the retry is delivered', async () => {

@@ -4,7 +4,8 @@ import type { Db, Incident } from '../../src/domain/model.ts';
 import { declareIncident, type DeclareInput } from '../../src/domain/incidents/declare.ts';
 import { postUpdate } from '../../src/domain/incidents/post-update.ts';
 import { scheduleMaintenance } from '../../src/domain/maintenance/schedule.ts';
-import { startMaintenance } from '../../src/domain/maintenance/transitions.ts';
+import { cancelMaintenance, completeMaintenance, startMaintenance } from '../../src/domain/maintenance/transitions.ts';
+import { rescheduleMaintenance } from '../../src/domain/maintenance/reschedule.ts';
 import { createChannel, editChannel } from '../../src/domain/channels/manage.ts';
 import { deleteComponent } from '../../src/domain/components/manage.ts';
 import type { Channel, ChannelKind } from '../../src/domain/channels/model.ts';
@@ -14,7 +15,8 @@ import { asOf, warRoomFacts, type WarRoomFacts } from '../../src/channels/facts.
 import { slackMessage } from '../../src/channels/slack.ts';
 import { teamsMessage } from '../../src/channels/teams.ts';
 import { webhookPayload } from '../../src/channels/webhook.ts';
-import { testMessage } from '../../src/channels/render.ts';
+import { renderPost, testMessage } from '../../src/channels/render.ts';
+import { toDelivery } from '../../src/channels/plan.ts';
 
 /**
  * Channel messages, pure: which (channel, update) messages the data calls
@@ -48,7 +50,7 @@ function journey() {
   postUpdate(ctx(d, 40), inc.id, { status: 'resolved', body: 'Rolled back.', root_cause: 'A bad deploy', resolution: 'Rolled back' });
   return { d, inc };
 }
-const facts = (d: Db, inc: Incident, updateIndex: number, kind: WarRoomFacts['kind'], now = at(50)) =>
+const facts = (d: Db, inc: Incident, updateIndex: number, kind: Exclude<WarRoomFacts['kind'], 'maintenance'>, now = at(50)) =>
   warRoomFacts(d, asOf(inc, inc.updates[updateIndex]!, d.settings), inc.updates[updateIndex]!, kind, SITE, now);
 const fieldTexts = (msg: ReturnType<typeof slackMessage>) =>
   (msg.blocks[1] as { fields: Array<{ text: string }> }).fields.map((f) => f.text);
@@ -165,7 +167,7 @@ describe('channelMessages: what each channel is owed', () => {
     expect(ofLowered.filter((m) => m.channel.id === ch.id).map((m) => m.kind)).toEqual(['declared', 'update', 'resolved']);
   });
 
-  it('gives Slack and Teams incident updates only; webhooks also maintenance updates and one message per changed component', () => {
+  it('gives Slack, Teams and webhooks every incident and maintenance update; webhooks also one message per changed component', () => {
     const d = world();
     const slack = channel(d, 0, 'slack');
     const teams = channel(d, 0, 'teams');
@@ -183,8 +185,16 @@ describe('channelMessages: what each channel is owed', () => {
     const [u1, u2, u3] = inc.updates.map((u) => u.id);
     const [m1, m2] = m.updates.map((u) => u.id);
     const messages = channelMessages(d, SINCE);
+    // Before: the war rooms got the incident's three updates only, never the window's.
     for (const ch of [slack, teams]) {
-      expect(keysOf(messages, ch)).toEqual([`${ch.id}.${u1}`, `${ch.id}.${u2}`, `${ch.id}.${u3}`]);
+      expect(keysOf(messages, ch)).toEqual([`${ch.id}.${u1}`, `${ch.id}.${u2}`, `${ch.id}.${u3}`, `${ch.id}.${m1}`, `${ch.id}.${m2}`]);
+      expect(messages.filter((x) => x.channel.id === ch.id).map((x) => x.kind)).toEqual([
+        'declared',
+        'update',
+        'resolved',
+        'maintenance',
+        'maintenance',
+      ]);
     }
     const h = hook.id;
     // The identified update restated api's status: no change, so no component message.
@@ -230,6 +240,34 @@ describe('channelMessages: what each channel is owed', () => {
     // Before: a "declared" message in each war room for an incident long over.
     expect([keysOf(messages, slack), keysOf(messages, teams)]).toEqual([[], []]);
     expect(d.components.find((c) => c.id === 'api')!.status).toBe('operational');
+  });
+
+  it("owes a window's updates by the rule email follows: its components, from when the channel was added, whatever its least impact", () => {
+    const d = world();
+    const onWeb = channel(d, 0, 'slack', { components: ['web'] });
+    const onApi = channel(d, 0, 'teams', { components: ['api'] });
+    const majorOnly = channel(d, 0, 'teams', { min_impact: 'critical' });
+    const m = scheduleMaintenance(ctx(d, 1), {
+      name: 'DB upgrade',
+      scheduled_for: at(60).toISOString(),
+      scheduled_until: at(120).toISOString(),
+      components: ['web'],
+    });
+    const late = channel(d, 2, 'slack');
+    startMaintenance(ctx(d, 60), m.id);
+    completeMaintenance(ctx(d, 120), m.id);
+    const [scheduled, started, completed] = m.updates.map((u) => u.id);
+    const messages = channelMessages(d, SINCE);
+    // Before: none of these (Slack and Teams were owed incident updates only).
+    expect(keysOf(messages, onWeb)).toEqual([`${onWeb.id}.${scheduled}`, `${onWeb.id}.${started}`, `${onWeb.id}.${completed}`]);
+    // A least impact is about incidents: a window has none, and the war room hears of it.
+    expect(keysOf(messages, majorOnly)).toEqual([scheduled, started, completed].map((u) => `${majorOnly.id}.${u}`));
+    // Scoped to another component: nothing.
+    expect(keysOf(messages, onApi)).toEqual([]);
+    // Added after the window was scheduled: the steps from then on.
+    expect(keysOf(messages, late)).toEqual([`${late.id}.${started}`, `${late.id}.${completed}`]);
+    // The planning mark sits at the newest update, which each pass looks at again: the same key, never a new one.
+    expect(keysOf(channelMessages(d, at(120).toISOString()), onWeb)).toEqual([`${onWeb.id}.${completed}`]);
   });
 
   it('owes nothing when there are no channels', () => {
@@ -392,6 +430,116 @@ describe('warRoomFacts and slackMessage', () => {
       'Test message from Q&amp;A &lt;https://evil.example|Status&gt;: this channel (“Ops &lt;!channel&gt; &amp; co”) will get incident updates.';
     expect(msg.text).toBe(expected);
     expect(msg.blocks[0]!.text.text).toBe(expected);
+  });
+});
+
+describe('maintenance messages to Slack and Teams', () => {
+  const BERLIN = { ...SITE, SITE_NAME: 'Example', SITE_TIMEZONE: 'Europe/Berlin' };
+  /** A window on web, scheduled with a Markdown text, then moved along by `steps`; a Slack and a Teams channel on it from the start. */
+  function windowOf(steps: (d: Db, id: string) => void = () => {}) {
+    const d = world();
+    const slack = channel(d, 0, 'slack');
+    const teams = channel(d, 0, 'teams');
+    const m = scheduleMaintenance(ctx(d, 1), {
+      name: 'DB upgrade',
+      scheduled_for: at(60).toISOString(),
+      scheduled_until: at(120).toISOString(),
+      components: ['web'],
+      body: 'Expect **brief** errors & <!channel> retries.',
+    });
+    steps(d, m.id);
+    /** What each channel gets posted, as renderPost makes it from the outbox record, oldest first. */
+    const posted = async (ch: Channel) => {
+      const bodies = [];
+      for (const msg of channelMessages(d, SINCE).filter((x) => x.channel.id === ch.id)) {
+        const post = await renderPost(ch, toDelivery(msg, at(200).toISOString()), d, BERLIN, at(200));
+        bodies.push(post && JSON.parse(post.body));
+      }
+      return bodies;
+    };
+    return { d, m, slack, teams, posted };
+  }
+  const slackFields = (msg: any) => (msg.blocks[1].fields as Array<{ text: string }>).map((f) => f.text);
+  const cardTexts = (msg: any): string[] =>
+    JSON.stringify(msg.attachments[0].content.body)
+      .match(/"text":"(?:[^"\\]|\\.)*"/g)!
+      .map((t) => JSON.parse(t.slice(7)));
+
+  it("scheduled → started → completed: one Slack message each, in the email's words, with the window in the site's time zone and the components", async () => {
+    const { m, slack, posted } = windowOf((d, id) => {
+      startMaintenance(ctx(d, 60), id);
+      completeMaintenance(ctx(d, 120), id, { body: 'All done; see [the notes](https://example.test/notes).' });
+    });
+    const msgs = await posted(slack);
+    // Before: no message at all (the planner owed Slack none, and renderPost made none of a maintenance delivery).
+    expect(msgs.map((x) => x?.blocks[0].text.text)).toEqual([
+      '🔧 Scheduled maintenance',
+      '🔧 Maintenance started',
+      '🔧 Maintenance completed',
+    ]);
+    expect(msgs.map((x) => x.text)).toEqual([
+      '🔧 Scheduled maintenance: DB upgrade (Scheduled)',
+      '🔧 Maintenance started: DB upgrade (In progress)',
+      '🔧 Maintenance completed: DB upgrade (Completed)',
+    ]);
+    expect(slackFields(msgs[0])).toEqual([
+      '*Maintenance*\nDB upgrade',
+      '*Status*\nScheduled',
+      '*Window*\n22 Nov 2026, 11:00 CET to 22 Nov 2026, 12:00 CET',
+      '*Affected systems*\nWEB',
+    ]);
+    expect(slackFields(msgs[2])[1]).toBe('*Status*\nCompleted');
+    // The update's text as incident updates give it: plain, with &, < and > escaped for mrkdwn.
+    expect(msgs[0].blocks[2].text.text).toBe('*Update*\nExpect brief errors &amp; &lt;!channel&gt; retries.');
+    expect(msgs[2].blocks[2].text.text).toBe('*Update*\nAll done; see the notes (https://example.test/notes).');
+    // The window's public page; a window gathers no war room.
+    expect(msgs[1].blocks[3]).toEqual({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: `<https://status.example.test/incidents/${m.id}|Read more on the status page>` }],
+    });
+  });
+
+  it('…and one Teams card each, with the same facts', async () => {
+    const { m, teams, posted } = windowOf((d, id) => {
+      startMaintenance(ctx(d, 60), id);
+      completeMaintenance(ctx(d, 120), id);
+    });
+    const cards = await posted(teams);
+    expect(cards.map((c) => c?.attachments[0].content.body[0].text)).toEqual([
+      '🔧 Scheduled maintenance',
+      '🔧 Maintenance started',
+      '🔧 Maintenance completed',
+    ]);
+    expect(cardTexts(cards[1])).toEqual([
+      '🔧 Maintenance started',
+      'DB upgrade',
+      'Status',
+      'In progress',
+      'Window',
+      '22 Nov 2026, 11:00 CET to 22 Nov 2026, 12:00 CET',
+      'Affected systems',
+      'WEB',
+      'Scheduled maintenance is currently in progress. We will provide updates as necessary.',
+    ]);
+    expect(cardTexts(cards[0]).at(-1)).toBe('Expect brief errors & <!channel> retries.');
+    expect(cards[2].attachments[0].content.actions).toEqual([
+      { type: 'Action.OpenUrl', title: 'Open the status page', url: `https://status.example.test/incidents/${m.id}` },
+    ]);
+  });
+
+  it('a rescheduled window gives its new window, a cancelled one what it was scheduled for, as the email does', async () => {
+    const { slack, posted } = windowOf((d, id) => {
+      rescheduleMaintenance(ctx(d, 5), id, { scheduled_for: at(180).toISOString(), scheduled_until: at(240).toISOString() });
+      cancelMaintenance(ctx(d, 10), id);
+    });
+    const [, moved, cancelled] = await posted(slack);
+    expect(moved.text).toBe('🔧 Maintenance rescheduled: DB upgrade (Scheduled)');
+    expect(slackFields(moved)[2]).toBe('*New window*\n22 Nov 2026, 13:00 CET to 22 Nov 2026, 14:00 CET');
+    expect(cancelled.text).toBe('🔧 Maintenance cancelled: DB upgrade (Cancelled)');
+    expect(slackFields(cancelled).slice(1, 3)).toEqual([
+      '*Status*\nCancelled',
+      '*Was scheduled for*\n22 Nov 2026, 13:00 CET to 22 Nov 2026, 14:00 CET',
+    ]);
   });
 });
 
