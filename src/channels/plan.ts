@@ -136,10 +136,17 @@ function kindOf(event: EventRecord, update: Update): MessageKind {
   return event.updates.find((u) => u.status === 'resolved')?.id === update.id ? 'resolved' : 'update';
 }
 
-/** Every message owed for updates written at or after `since` (an ISO instant), oldest update first. */
+/**
+ * Every message owed for updates written at or after `since` (an ISO instant), oldest update first.
+ * `readMark` is the planning mark as this Herald read it from the outbox (at its start, or on taking the
+ * lead): updates up to it were planned by whoever moved it there, maybe a Herald from before Slack and Teams
+ * got windows, which owed them none. A pass looks at the newest of those again, and must not post it to a war
+ * room, late, then (a deploy would post the last window's "Maintenance completed" in every war room).
+ */
 export function channelMessages(
   db: Pick<Db, 'channels' | 'components' | 'incidents' | 'maintenances' | 'audit'>,
   since: string,
+  readMark = '',
 ): ChannelMessage[] {
   if (db.channels.length === 0) return [];
   const existing = existingIds(db);
@@ -168,7 +175,7 @@ export function channelMessages(
       if (!owes(channel, event, update)) continue;
       if (channel.kind !== 'webhook' && event.kind === 'maintenance') {
         // Each step of a window (scheduled, started, completed, …), told as the maintenance email tells it.
-        out.push({ key: `${channel.id}.${update.id}`, channel, event, update, kind });
+        if (update.created_at > readMark) out.push({ key: `${channel.id}.${update.id}`, channel, event, update, kind });
         continue;
       }
       // A backfill is history: no war room gathers for it, and a component_update would tell a receiver

@@ -82,6 +82,8 @@ export function openChannels(herald: HeraldCore): Channels {
   let takeOver = false;
   /** The last planning pass failed (the database or the disk away): the timer below tries again. */
   let planFailed = false;
+  /** The planning mark as read from the outbox at the start or the takeover (see channelMessages). */
+  let readMark = '';
   const post = { allowPrivate: cfg.ALLOW_PRIVATE_WEBHOOKS, timeoutMs: cfg.CHANNEL_TIMEOUT_MS };
   const retry = { baseMs: cfg.CHANNEL_RETRY_BASE_MS, maxMs: cfg.CHANNEL_RETRY_MAX_MS };
 
@@ -104,6 +106,7 @@ export function openChannels(herald: HeraldCore): Channels {
       await ledger.refresh(() => leads());
       if (!leads()) return;
       takeOver = false;
+      readMark = ledger.since ?? '';
       queues.clear();
       enqueue(ledger.queued());
     }
@@ -111,7 +114,7 @@ export function openChannels(herald: HeraldCore): Channels {
     const now = herald.now();
     const since = ledger.since!;
     const fresh: ChannelDelivery[] = [];
-    for (const m of channelMessages(db, since)) if (!ledger.has(m.key)) fresh.push(toDelivery(m, now.toISOString()));
+    for (const m of channelMessages(db, since, readMark)) if (!ledger.has(m.key)) fresh.push(toDelivery(m, now.toISOString()));
     await ledger.plan(fresh, latestUpdate(db, since));
     enqueue(fresh);
   };
@@ -218,6 +221,7 @@ export function openChannels(herald: HeraldCore): Channels {
     startFailed = false;
     const opening = (async () => {
       await ledger.init(herald.now());
+      readMark = ledger.since ?? '';
       started = true;
       enqueue(ledger.queued());
       await plan();

@@ -1,7 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
-import { type HeraldProcess, startHerald, stopAll, type Stoppable } from '../helpers/server.ts';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type HeraldProcess, startHerald, stopAll, type Stoppable, tempDataDir } from '../helpers/server.ts';
 import { until } from '../helpers/poll.ts';
+import { emptyDb } from '../../src/domain/model.ts';
+import type { VerbContext } from '../../src/domain/context.ts';
+import { createChannel } from '../../src/domain/channels/manage.ts';
+import { scheduleMaintenance } from '../../src/domain/maintenance/schedule.ts';
+import { renderMarkdown } from '../../src/render/markdown.ts';
+import { writeChannelFile } from '../../src/store/channels/transfer.ts';
 
 /*
  * A clean stop (SIGTERM, a rolling deploy) while a channel post is on its
@@ -127,4 +135,45 @@ describe('a clean stop during a channel post', () => {
     expect(arrivals).toHaveLength(6);
     for (const path of ['/slack', '/teams']) expect(new Set(on(path).map((a) => a.body)).size).toBe(3);
   }, 90_000);
+});
+
+describe('a deploy of the version that posts windows to Slack and Teams', () => {
+  it('posts no window update planned before it (the newest one, which the planner looks at again), and the next step', async () => {
+    const arrivals: Json[] = [];
+    const hooks: Server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        arrivals.push(JSON.parse(body) as Json);
+        res.writeHead(200).end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => hooks.listen(0, '127.0.0.1', resolve));
+    // What the Herald before it left: a war room, a window scheduled, and the planning mark at that update
+    // (planned then, when Slack was owed no window).
+    const dataDir = tempDataDir('herald-window-deploy-');
+    const db = emptyDb('page0deploy', new Date().toISOString());
+    const ctx = (): VerbContext => ({ db, now: new Date(), actor: 'fixture', markdown: renderMarkdown });
+    const url = `http://127.0.0.1:${(hooks.address() as { port: number }).port}`;
+    createChannel(ctx(), { kind: 'slack', name: 'War room', url: `${url}/slack` });
+    const m = scheduleMaintenance(ctx(), {
+      name: 'DB upgrade',
+      scheduled_for: new Date(Date.now() + 3_600_000).toISOString(),
+      scheduled_until: new Date(Date.now() + 7_200_000).toISOString(),
+      components: [],
+    });
+    writeFileSync(join(dataDir, 'herald.json'), JSON.stringify(db));
+    await writeChannelFile(dataDir, { since: m.updates[0]!.created_at, deliveries: [] });
+    const h = await startHerald({ dataDir, env: { SITE_URL: 'https://status.example.test', ALLOW_PRIVATE_WEBHOOKS: 'true' } });
+    cleanup.push(dataDir, hooks, h);
+    // A change makes the planner look again at the newest update.
+    expect((await h.admin('/components', { body: { name: 'Cache' } })).status).toBe(201);
+    await new Promise((r) => setTimeout(r, 1_000));
+    // Before: "Scheduled maintenance", posted late.
+    expect(arrivals.map((a) => a.text)).toEqual([]);
+    expect((await h.admin(`/maintenances/${m.id}/start`, { method: 'POST' })).status).toBe(201);
+    await until(() => arrivals.length >= 1, 'the start in Slack', 10_000);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(arrivals.map((a) => a.text)).toEqual(['🔧 Maintenance started: DB upgrade (In progress)']);
+  }, 60_000);
 });

@@ -268,6 +268,12 @@ describe('channelMessages: what each channel is owed', () => {
     expect(keysOf(messages, late)).toEqual([`${late.id}.${started}`, `${late.id}.${completed}`]);
     // The planning mark sits at the newest update, which each pass looks at again: the same key, never a new one.
     expect(keysOf(channelMessages(d, at(120).toISOString()), onWeb)).toEqual([`${onWeb.id}.${completed}`]);
+    // Read from the outbox at the start, that mark says the update was planned already, maybe by a Herald that
+    // owed war rooms no window: not posted to them late (a webhook was owed it then too).
+    const hook = channel(d, 0, 'webhook');
+    const afterDeploy = channelMessages(d, at(120).toISOString(), at(120).toISOString());
+    expect(keysOf(afterDeploy, onWeb)).toEqual([]);
+    expect(keysOf(afterDeploy, hook)).toEqual([`${hook.id}.${completed}`, `${hook.id}.${completed}.web`]);
   });
 
   it('owes nothing when there are no channels', () => {
