@@ -58,7 +58,7 @@ export async function renderPost(
 
 /** The "test" button's message, in the channel's own format, sent outside the outbox. */
 export function testMessage(channel: Channel, db: Db, site: Site, now: Date) {
-  const text = `Test message from ${site.SITE_NAME}: this channel (“${channel.name}”) will get incident updates.`;
+  const text = `Test message from ${site.SITE_NAME}: this channel (“${channel.name}”) will get incident and maintenance updates.`;
   if (channel.kind === 'slack') {
     // Names are the admins' words, not mrkdwn: a "<!channel>" in one must not ping the war room.
     const mrkdwn = escapeMrkdwn(text);

@@ -433,7 +433,7 @@ describe('warRoomFacts and slackMessage', () => {
       blocks: Array<{ text: { text: string } }>;
     };
     const expected =
-      'Test message from Q&amp;A &lt;https://evil.example|Status&gt;: this channel (“Ops &lt;!channel&gt; &amp; co”) will get incident updates.';
+      'Test message from Q&amp;A &lt;https://evil.example|Status&gt;: this channel (“Ops &lt;!channel&gt; &amp; co”) will get incident and maintenance updates.';
     expect(msg.text).toBe(expected);
     expect(msg.blocks[0]!.text.text).toBe(expected);
   });
@@ -606,7 +606,10 @@ describe('teamsMessage', () => {
     const ch = createChannel(ctx(d, 0), { kind: 'teams', name: 'Ops_room_*one*', url: 'https://example.webhook.office.com/x' });
     const msg = testMessage(ch, d, { ...SITE, SITE_NAME: '[Status](https://evil.example)' }, at(1)) as ReturnType<typeof teamsMessage>;
     expect(texts(msg.attachments[0]!.content.body as Element[])).toEqual([
-      ['TextRun', 'Test message from [Status](https://evil.example): this channel (“Ops_room_*one*”) will get incident updates.'],
+      [
+        'TextRun',
+        'Test message from [Status](https://evil.example): this channel (“Ops_room_*one*”) will get incident and maintenance updates.',
+      ],
     ]);
   });
 });

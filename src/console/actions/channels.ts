@@ -42,7 +42,7 @@ export async function channelsAction(herald: Herald, actor: string, form: FormDa
         }
         return {
           status: 201,
-          flash: `Channel “${ch.name}” added. New incident updates go to it from now on.`,
+          flash: `Channel “${ch.name}” added. New incident and maintenance updates go to it from now on.`,
           ...(ch.secret ? { secret: { channel: ch.name, secret: ch.secret } } : {}),
         };
       }
