@@ -8,6 +8,7 @@ import { formatDateTime } from '../domain/time-text.ts';
 import { everyText, joinNames } from '../domain/words.ts';
 import { markdownToText } from '../render/markdown.ts';
 import { incidentUrl } from '../read/statuspage-records.ts';
+import { eventComponentNames } from '../domain/components/names.ts';
 import type { MessageKind } from './plan.ts';
 
 /**
@@ -42,7 +43,7 @@ export function warRoomFacts(
   const tz = site.SITE_TIMEZONE;
   const level = levelOf(db.settings, incident);
   const label = severityLabel(incident);
-  const names = incident.components.map((id) => db.components.find((c) => c.id === id)?.name ?? id);
+  const names = eventComponentNames(db, incident);
   const affected = names.length ? joinNames(names) : 'None named';
   const impact = level?.description ?? `${label} impact`;
   const eta = incident.eta ? formatDateTime(incident.eta, tz) : 'Not known yet';

@@ -5,6 +5,7 @@ import { incidentUrl, updatesNewestFirst, type SiteInfo } from '../read/statuspa
 import { markdownToText } from '../render/markdown.ts';
 import { tagAuthority } from './xml.ts';
 import { maintenancesNewestFirst } from '../read/statuspage.ts';
+import { eventComponentNames } from '../domain/components/names.ts';
 
 export const ICS_TYPE = 'text/calendar; charset=utf-8';
 
@@ -35,7 +36,7 @@ export function maintenanceCalendar(db: Db, site: SiteInfo, filter: string[] | n
     .slice(0, ICS_LIMIT);
   for (const m of windows) {
     const cancelled = m.cancelled_at !== null;
-    const names = m.components.map((id) => db.components.find((c) => c.id === id)?.name ?? id);
+    const names = eventComponentNames(db, m);
     const first = m.updates[0];
     const latest = updatesNewestFirst(m)[0];
     const lines = [

@@ -10,6 +10,7 @@ import { formatDateTime } from '../domain/time-text.ts';
 import { joinNames } from '../domain/words.ts';
 import { markdownToText } from './markdown.ts';
 import { templatePath } from '../paths.ts';
+import { eventComponentNames } from '../domain/components/names.ts';
 
 const TEMPLATE_FILE = templatePath('postmortem.md');
 
@@ -27,7 +28,7 @@ let compiled: Handlebars.TemplateDelegate | null = null;
 export function postmortemDraft(incident: Incident, db: Db, timeZone: string, now: Date): string {
   compiled ??= Handlebars.compile(readFileSync(TEMPLATE_FILE, 'utf8'), { noEscape: true });
   const at = (iso: string) => formatDateTime(iso, timeZone);
-  const names = incident.components.map((id) => db.components.find((c) => c.id === id)?.name ?? id);
+  const names = eventComponentNames(db, incident);
   const updates = [...incident.updates].sort((a, b) => a.display_at.localeCompare(b.display_at));
   const peak = peakGrade(db.settings, incident) ?? incident;
   return compiled({

@@ -305,6 +305,12 @@ describe('warRoomFacts and slackMessage', () => {
     expect(msg.text).toBe('🚨 Incident declared · SEV-1: Card payments failing (Investigating)');
   });
 
+  it('names a component deleted since by the name the incident recorded (a message posted late, after the deletion)', () => {
+    const { d, inc } = journey();
+    deleteComponent(ctx(d, 60), 'api', true);
+    expect(fieldTexts(slackMessage(facts(d, inc, 0, 'declared')))).toContain('*Affected systems*\nAPI');
+  });
+
   it('update: status, next update (the level cadence after it), impact, ETA', () => {
     const { d, inc } = journey();
     const msg = slackMessage(facts(d, inc, 1, 'update'));
