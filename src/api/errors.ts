@@ -43,7 +43,7 @@ function errorPage(err: HeraldError): string {
 /**
  * The app's one error handler: Herald's errors become their status with the
  * JSON error (API clients, anyone asking for JSON) or a small page (forms and
- * pages); a Hono HTTPException (bearer-auth's 401) keeps its own answer;
+ * pages); a Hono HTTPException (the admin guard's 401 with its challenge) keeps its own answer;
  * a client that went away mid-upload is dropped quietly; anything else is
  * logged and answers a 500 that leaks nothing.
  */

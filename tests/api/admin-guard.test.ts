@@ -41,13 +41,16 @@ describe('the admin API has one guard', () => {
     }
   });
 
+  // Every 401 carries the Bearer challenge (RFC 9110 section 15.5.2), with an error code only when a Bearer
+  // credential was sent (RFC 6750 section 3.1: none for a request without credentials or with another scheme).
   it.each([
-    ['no credentials', {}],
-    ['Basic auth', { authorization: `Basic ${Buffer.from('admin:secret').toString('base64')}` }],
-    ['a wrong bearer token', { authorization: 'Bearer not-the-token-0123456789' }],
-    ['a malformed bearer header', { authorization: 'Bearer a b c' }],
-    ['a session cookie that is not a session', { cookie: 'herald_session=forged' }],
-  ])('every route answers 401 with %s, and the answer is never cached', async (_name, headers) => {
+    ['no credentials', {}, 'Bearer'],
+    ['Basic auth', { authorization: `Basic ${Buffer.from('admin:secret').toString('base64')}` }, 'Bearer'],
+    ['a bare token', { authorization: 'not-the-token-0123456789' }, 'Bearer'],
+    ['a wrong bearer token', { authorization: 'Bearer not-the-token-0123456789' }, 'Bearer error="invalid_token"'],
+    ['a malformed bearer header', { authorization: 'Bearer a b c' }, 'Bearer error="invalid_request"'],
+    ['a session cookie that is not a session', { cookie: 'herald_session=forged' }, 'Bearer'],
+  ])('every route answers 401 with %s, with the Bearer challenge, and the answer is never cached', async (_name, headers, challenge) => {
     expect(routes.length).toBeGreaterThan(20);
     for (const r of routes) {
       const res = await p.request(concrete(r.path), {
@@ -58,6 +61,7 @@ describe('the admin API has one guard', () => {
       expect(res.status, `${r.method} ${r.path}`).toBe(401);
       expect(((await res.json()) as { error: { code: string } }).error.code, `${r.method} ${r.path}`).toBe('unauthorized');
       expect(res.headers.get('cache-control'), `${r.method} ${r.path}`).toMatch(/no-store/);
+      expect(res.headers.get('www-authenticate'), `${r.method} ${r.path}`).toBe(challenge);
     }
   });
 

@@ -25,12 +25,16 @@ export function bearerToken(authorization: string): string | null {
   return TOKEN68.test(token) ? token : null;
 }
 
-/** A 401 with the JSON error and the Bearer challenge (RFC 6750 section 3). */
-const refused = (message: string, challenge: string) =>
+/**
+ * A 401 with the JSON error and the Bearer challenge (RFC 6750 section 3): every 401 carries one (RFC 9110
+ * section 15.5.2), with an error code only when a Bearer credential was sent and refused. A request without
+ * credentials (none, another scheme, no live session) is challenged with `Bearer` alone (RFC 6750 section 3.1).
+ */
+const refused = (message: string, error?: 'invalid_request' | 'invalid_token') =>
   new HTTPException(401, {
     res: Response.json(
       { error: { code: 'unauthorized', message } },
-      { status: 401, headers: { 'WWW-Authenticate': `Bearer ${challenge}` } },
+      { status: 401, headers: { 'WWW-Authenticate': error ? `Bearer error="${error}"` : 'Bearer' } },
     ),
   });
 
@@ -44,15 +48,21 @@ export function requireAdmin(herald: Herald): MiddlewareHandler<AdminEnv> {
   return async (c, next) => {
     c.header('Cache-Control', PRIVATE_CACHE);
     const authorization = c.req.header('authorization');
-    if (authorization === undefined) c.set('actor', await sessionActor(herald, c));
-    // Another scheme (Basic, a bare token) is no admin credential at all: 401, as for none.
-    else if (!/^bearer /i.test(authorization)) throw new Unauthorized();
-    else {
-      const token = bearerToken(authorization);
-      // A malformed header ("Bearer a b c") is no valid credential: 401 like a wrong token, not a 400.
-      if (token === null) throw refused('The Authorization header must be "Bearer <token>".', 'error="invalid_request"');
-      if (!safeEqual(token, herald.adminToken)) throw refused('The admin token is not valid.', 'error="invalid_token"');
-      c.set('actor', 'admin-token');
+    try {
+      if (authorization === undefined) c.set('actor', await sessionActor(herald, c));
+      // Another scheme (Basic, a bare token) is no admin credential at all: 401, as for none.
+      else if (!/^bearer /i.test(authorization)) throw new Unauthorized();
+      else {
+        const token = bearerToken(authorization);
+        // A malformed header ("Bearer a b c") is no valid credential: 401 like a wrong token, not a 400.
+        if (token === null) throw refused('The Authorization header must be "Bearer <token>".', 'invalid_request');
+        if (!safeEqual(token, herald.adminToken)) throw refused('The admin token is not valid.', 'invalid_token');
+        c.set('actor', 'admin-token');
+      }
+    } catch (err) {
+      // No credentials (no header and no live session, or another scheme): the same JSON error, now with its challenge.
+      if (err instanceof Unauthorized) throw refused(err.message);
+      throw err;
     }
     await next();
     c.header('Cache-Control', PRIVATE_CACHE);
