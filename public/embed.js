@@ -111,7 +111,8 @@
     // The estimate in the reader's own time and language, with the zone's name (the status page's
     // texts name theirs); on another day than the reader's today, with its date (an estimate of 24
     // hours showed only its time, which reads as today). One already past says so, as the page does.
-    var etaText = function (eta) {
+    // A maintenance window's (ids differ by prefix: MNT-…) is its scheduled end, as its page names it.
+    var etaText = function (eta, maintenance) {
       var t = eta ? new Date(eta) : null;
       if (!t || Number.isNaN(t.getTime())) return '';
       try {
@@ -128,7 +129,8 @@
                 minute: clock.minute,
                 timeZoneName: clock.timeZoneName,
               });
-        return ' Estimated resolution: ' + when + (t.getTime() <= now.getTime() ? ' (passed)' : '') + '.';
+        var label = maintenance ? ' Scheduled end: ' : ' Estimated resolution: ';
+        return label + when + (t.getTime() <= now.getTime() ? ' (passed)' : '') + '.';
       } catch (e) {
         return '';
       }
@@ -140,7 +142,7 @@
       link.href = safeUrl(b.url);
       var fill = function () {
         title.textContent = String(b.title || '');
-        message.textContent = String(b.message || '') + etaText(b.eta);
+        message.textContent = String(b.message || '') + etaText(b.eta, /^MNT-/.test(String(b.incident_id)));
         more.textContent = 'Details';
       };
       if (host.isConnected) return fill();

@@ -19,7 +19,10 @@ export interface Banner {
   updated_at: string;
   incident_id: string | null;
   components: string[];
-  /** When the incident shown is expected to be resolved (an instant), or null when not known or nothing is shown. */
+  /**
+   * When the record shown is expected to end (an instant): an incident's estimated resolution, a running
+   * maintenance's scheduled end (`scheduled_until`); null when not known or nothing is shown.
+   */
   eta: string | null;
   /** Changes with every new update of the incident shown, so a dismissed banner returns with news. */
   dismiss_key: string | null;
@@ -124,7 +127,7 @@ export function bannerFor(db: Db, site: SiteInfo, filter: string[] | null = null
     updated_at: ms(update.display_at)!,
     incident_id: shown.id,
     components: [...shown.components],
-    eta: shown.kind === 'incident' && shown.eta ? ms(shown.eta)! : null,
+    eta: shown.kind === 'incident' ? (shown.eta ? ms(shown.eta)! : null) : ms(shown.scheduled_until)!,
     dismiss_key: `${shown.id}:${update.id}`,
   };
 }

@@ -22,11 +22,11 @@ const pageErrors: Error[] = [];
 const banner = () => page.locator('[data-herald-banner] [role="status"]');
 const bannerPolled = () => page.waitForResponse((r) => r.url().includes('/api/banner.json'));
 
-function hostPage(heraldUrl: string): string {
+function hostPage(heraldUrl: string, components = 'api'): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Acme app</title></head>
 <body><h1>Acme app</h1><button id="count" type="button">0</button>
 <script src="/app.js"></script>
-<script src="${heraldUrl}/embed.js" data-components="api" data-interval="1" async></script></body></html>`;
+<script src="${heraldUrl}/embed.js" data-components="${components}" data-interval="1" async></script></body></html>`;
 }
 
 beforeAll(async () => {
@@ -47,7 +47,8 @@ beforeAll(async () => {
       'content-type': 'text/html; charset=utf-8',
       'content-security-policy': `default-src 'self'; script-src 'self' ${heraldUrl}; connect-src ${heraldUrl}; style-src 'self'`,
     });
-    res.end(hostPage(heraldUrl));
+    // /search: an app that cares about the search component only (the maintenance below).
+    res.end(hostPage(heraldUrl, req.url === '/search' ? 'search' : 'api'));
   });
   await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
   hostUrl = `http://127.0.0.1:${(host.address() as AddressInfo).port}/`;
@@ -191,6 +192,50 @@ describe('embed.js on another origin', () => {
       await reader.clock.fastForward('02:00');
       await shown.filter({ hasText: '(passed)' }).waitFor({ timeout: 15_000 });
       expect(await message.textContent()).toBe(`${line} (passed).`);
+    } finally {
+      await closeWithin(context)();
+    }
+  }, 30_000);
+
+  it("a running maintenance gives its window's scheduled end, in the reader's zone, and says when it has passed", async () => {
+    expect((await herald.admin('/components', { body: { id: 'search', name: 'Search' } })).status).toBe(201);
+    // The window ends two hours ahead at half past (in Tokyo too): the reader's clock below stays in its day.
+    const until = new Date(Date.now() + 2 * 3_600_000);
+    until.setUTCMinutes(30, 0, 0);
+    const scheduled = await herald.admin('/maintenances', {
+      body: {
+        name: 'Search index rebuild',
+        scheduled_for: new Date(Date.now() - 60_000).toISOString(),
+        scheduled_until: until.toISOString(),
+        components: ['search'],
+        // Started by hand below (the scheduler would start a window already due on its own).
+        auto_transitions: false,
+      },
+    });
+    expect(scheduled.status).toBe(201);
+    const { id } = (await scheduled.json()) as { id: string };
+    expect((await herald.admin(`/maintenances/${id}/start`, { method: 'POST' })).status).toBe(201);
+    const context = await browser.newContext({ locale: 'en-GB', timezoneId: 'Asia/Tokyo' });
+    try {
+      const reader = await context.newPage();
+      await reader.clock.install({ time: until.getTime() - 60_000 });
+      await reader.goto(`${hostUrl}search`);
+      const shown = reader.locator('[data-herald-banner] [role="status"]').filter({ hasText: 'Search index rebuild' });
+      await shown.waitFor();
+      const time = new Intl.DateTimeFormat('en-GB', {
+        hour: '2-digit',
+        minute: '2-digit',
+        hourCycle: 'h23',
+        timeZone: 'Asia/Tokyo',
+      }).format(until);
+      const message = shown.locator('a > span:not(.more)');
+      // Before: the banner's eta was null during the window, so nothing said when it ends.
+      expect(await message.textContent()).toMatch(new RegExp(`\\. Scheduled end: ${time} GMT\\+9\\.$`));
+      expect(await message.textContent()).not.toContain('Estimated resolution');
+      // Once the window has run over (polled every second), it says so, as an estimate does.
+      await reader.clock.fastForward('02:00');
+      await shown.filter({ hasText: '(passed)' }).waitFor({ timeout: 15_000 });
+      expect(await message.textContent()).toMatch(new RegExp(`\\. Scheduled end: ${time} GMT\\+9 \\(passed\\)\\.$`));
     } finally {
       await closeWithin(context)();
     }

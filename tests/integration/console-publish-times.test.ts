@@ -120,3 +120,54 @@ describe('console: a body left as the template states the times Herald records a
     expect(text(declareHtml)).toContain(`Estimated resolution: ${etaText(eta, declaredNow.started_at, TZ)}`);
   }, 60_000);
 });
+
+describe("console: the preview's banner, as apps draw it, names what its time is", () => {
+  // A Herald of its own: the incidents above stay open and would outrank the maintenance.
+  let h: HeraldProcess;
+  let s: ConsoleSession;
+  beforeAll(async () => {
+    h = await startHerald({ env: { SITE_TIMEZONE: TZ } });
+    s = await signIn(h);
+  });
+  afterAll(() => stopAll(h));
+
+  it("a running maintenance the banner shows over the previewed incident gives its window's scheduled end, not an estimated resolution", async () => {
+    expect((await h.admin('/components', { body: { id: 'search', name: 'Search' } })).status).toBe(201);
+    const until = new Date(Date.now() + 3 * 3_600_000);
+    until.setUTCSeconds(0, 0);
+    const scheduled = await h.admin('/maintenances', {
+      body: {
+        name: 'Search index rebuild',
+        scheduled_for: new Date(Date.now() - 60_000).toISOString(),
+        scheduled_until: until.toISOString(),
+        components: ['search'],
+        auto_transitions: false,
+      },
+    });
+    expect(scheduled.status).toBe(201);
+    const { id: mnt } = (await scheduled.json()) as { id: string };
+    expect((await h.admin(`/maintenances/${mnt}/start`, { method: 'POST' })).status).toBe(201);
+    // An incident of no impact being monitored ranks below a maintenance in progress: the banner keeps the window.
+    const declared = await h.admin('/incidents', {
+      body: { name: 'Search results stale', impact: 'none', body: 'Looking.', components: {} },
+    });
+    expect(declared.status).toBe(201);
+    const { id } = (await declared.json()) as { id: string };
+    const preview = await s.post('/admin/preview', {
+      kind: 'update',
+      incident: id,
+      status: 'monitoring',
+      body: 'A fix is out.',
+      body_template: '',
+      notify_shown: '0',
+    });
+    expect(preview.status).toBe(200);
+    const page = text(await preview.text());
+    // The banner's part of the page: the summary above names the incident's own "Estimated resolution".
+    const shown = page.slice(page.indexOf('In apps (the banner)'), page.indexOf('As JSON'));
+    expect(shown).toContain('Apps keep showing “Search index rebuild”');
+    // Before: "Estimated resolution: <the window's end>" (the banner's eta is the window's end during it).
+    expect(shown).toContain(`Scheduled end: ${etaText(until.toISOString(), new Date().toISOString(), TZ)}.`);
+    expect(shown).not.toContain('Estimated resolution');
+  }, 60_000);
+});

@@ -165,10 +165,28 @@ describe('banner', () => {
       incident_id: 'MNT-now',
       components: ['webhooks'],
     });
+    // Its end is known: the window's scheduled end, as an instant like an incident's estimate (it was null).
+    const window = db.maintenances.find((m) => m.id === 'MNT-now')!;
+    expect(b.eta).toBe(new Date(window.scheduled_until).toISOString());
+    expect(b.eta).toBe(new Date(NOW.getTime() + 120 * 60_000).toISOString());
+    // Verifying is still the window: the same end.
+    window.status = 'verifying';
+    expect(bannerFor(db, SITE)).toMatchObject({ incident_id: 'MNT-now', eta: b.eta });
+    window.status = 'in_progress';
     // Scheduled, completed and cancelled windows never show.
     db.maintenances = db.maintenances.filter((m) => m.id !== 'MNT-now');
     db.components.find((c) => c.id === 'webhooks')!.status = 'operational';
     expect(bannerFor(db, SITE).active).toBe(false);
+  });
+
+  it("an incident shown over a running maintenance keeps its own estimate, never the window's end", () => {
+    const db = integrationsDb(NOW);
+    const shown = bannerFor(db, SITE);
+    expect(shown).toMatchObject({ title: 'Elevated API error rates', eta: null });
+    const open = db.incidents.find((i) => i.status !== 'resolved')!;
+    const eta = new Date(NOW.getTime() + 45 * 60_000).toISOString();
+    postUpdate(ctx(db, 1), open.id, { status: 'identified', body: 'Still on it.', eta });
+    expect(bannerFor(db, SITE)).toMatchObject({ title: 'Elevated API error rates', eta });
   });
 
   it('?components= limits the banner to what an app cares about', () => {
