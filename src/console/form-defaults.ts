@@ -2,7 +2,7 @@ import type { Db, Incident } from '../domain/model.ts';
 import type { IncidentStatus } from '../domain/status.ts';
 import type { SeverityLevel } from '../domain/settings.ts';
 import { announced, levelOf, shouldNotify } from '../domain/policy.ts';
-import { sameLevel } from '../domain/incidents/severity.ts';
+import { sameLevel } from '../domain/incidents/grades.ts';
 import { isOpenIncident } from '../domain/overall.ts';
 import { clientTemplate, updateTemplate, type TemplateName } from './templates.ts';
 

@@ -12,6 +12,15 @@ type Grade = SeverityChange['from'];
 export type Graded = Pick<Incident, 'severity' | 'impact'>;
 
 /**
+ * Whether an incident's stored level is this level of the scheme: the same id with the same impact.
+ * After a switch of scheme an id may come back with another meaning (SEV-1 is critical in SEV-1–3 and
+ * major in SEV-0–3): that is another level, as for levelOf. Here, not in severity.ts, which imports this
+ * module: graded() below reads a recorded grade's level by it too.
+ */
+export const sameLevel = (stored: SeverityLevel | null, level: Pick<SeverityLevel, 'id' | 'impact'>): boolean =>
+  stored !== null && stored.id === level.id && stored.impact === level.impact;
+
+/**
  * Whether `a` is more severe than `b`: by impact first; between levels of one impact, by the scheme's order
  * (most severe first), where a level the scheme no longer has (or none) counts as the least severe.
  */
@@ -33,9 +42,9 @@ export function moreSevere(settings: Settings, a: Pick<Grade, 'id' | 'impact'>, 
  */
 function graded(settings: Settings, g: Grade, stored: SeverityLevel | null): Graded {
   if (g.id === null) return { severity: null, impact: g.impact };
-  const match = (l: SeverityLevel | null) => l !== null && l.id === g.id && l.impact === g.impact;
-  const level = settings.severities.find(match) ??
-    (match(stored) ? stored : null) ?? {
+  const recorded = { id: g.id, impact: g.impact };
+  const level = settings.severities.find((l) => sameLevel(l, recorded)) ??
+    (sameLevel(stored, recorded) ? stored : null) ?? {
       ...g,
       id: g.id,
       description: `${g.label} impact`,

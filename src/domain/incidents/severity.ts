@@ -1,7 +1,7 @@
 import type { Incident, SeverityChange } from '../model.ts';
 import type { SeverityLevel, Settings } from '../settings.ts';
 import { IMPACT_LABEL, type Impact } from '../status.ts';
-import { moreSevere } from './grades.ts';
+import { moreSevere, sameLevel } from './grades.ts';
 import { levelNamed, severityLabel } from '../policy.ts';
 
 /**
@@ -19,14 +19,6 @@ import { levelNamed, severityLabel } from '../policy.ts';
 export function grade(level: SeverityLevel | null, impact: Impact): Pick<Incident, 'severity' | 'impact'> {
   return { severity: level ? structuredClone(level) : null, impact: level?.impact ?? impact };
 }
-
-/**
- * Whether an incident's stored level is this level of the scheme: the same id with the same impact.
- * After a switch of scheme an id may come back with another meaning (SEV-1 is critical in SEV-1–3 and
- * major in SEV-0–3): that is another level, as for levelOf.
- */
-export const sameLevel = (stored: SeverityLevel | null, level: SeverityLevel): boolean =>
-  stored !== null && stored.id === level.id && stored.impact === level.impact;
 
 /**
  * The re-grade an update asks for with a level id of the current scheme: the
