@@ -110,7 +110,11 @@ export function noticeFacts(s: NoticeSource): NoticeFacts {
           'resolved at': ended ? resolvedAt : null,
           'total duration': ended ? duration : null,
         };
-  const body = withoutStated(update.body, stated);
+  // The update rhythm the email's promise states (templates/email/promise.*.hbs: a disruption notice, an update
+  // that is no follow-up), in the words the update templates give it in the body: a body sentence saying the same
+  // is left out too, as a line restating a field is (the page keeps it: it has no promise of its own).
+  const promises = incident.kind === 'incident' && (s.kind === 'disruption' || (s.kind === 'update' && !followUp));
+  const body = withoutStated(update.body, stated, promises ? rhythmSentences(level?.update_every_minutes ?? null) : []);
   return {
     audience: settings.audience,
     name: incident.name,
@@ -146,19 +150,44 @@ export function noticeFacts(s: NoticeSource): NoticeFacts {
 }
 
 /**
+ * The sentences the update templates (templates/updates/) state a level's update rhythm in, after their
+ * opening sentence: "We will provide updates at least every 30 minutes." (investigating), "We will provide the
+ * next update within 30 minutes." (identified, monitoring); without a cadence, "We will provide updates as
+ * more information becomes available.".
+ */
+export function rhythmSentences(minutes: number | null): string[] {
+  if (!minutes) return ['We will provide updates as more information becomes available.'];
+  return [`We will provide updates at least ${everyText(minutes)}.`, `We will provide the next update within ${cadenceText(minutes)}.`];
+}
+
+/**
  * A body without the list lines that restate a fact the email states itself: "- **Estimated resolution:**
  * 04:19 GMT+9" goes when the email's own field says 04:19 GMT+9. A line whose value differs (the Comms Lead
- * wrote something else there) stays, so nothing the page says is hidden from the email.
+ * wrote something else there) stays, so nothing the page says is hidden from the email. So too a whole
+ * sentence of a line that is one of `sentences` (the update rhythm its promise states), word for word.
  */
-export function withoutStated(markdown: string, stated: Record<string, string | null>): string {
+export function withoutStated(markdown: string, stated: Record<string, string | null>, sentences: string[] = []): string {
   const lines = markdown.split('\n');
-  const kept = lines.filter((line) => {
+  let changed = false;
+  const kept = lines.flatMap((line) => {
     const m = /^\s*[-*+]\s+(?:\*\*|__)?([^*_:\n]+):(?:\*\*|__)?\s*(.*?)\s*$/.exec(line);
-    if (!m) return true;
-    const value = stated[m[1]!.trim().toLowerCase()];
-    return !(value && m[2] === value);
+    if (m) {
+      const value = stated[m[1]!.trim().toLowerCase()];
+      if (value && m[2] === value) {
+        changed = true;
+        return [];
+      }
+      return [line];
+    }
+    if (sentences.length === 0) return [line];
+    const indent = /^\s*/.exec(line)![0];
+    const parts = line.trim().split(/(?<=[.!?])\s+/);
+    const left = parts.filter((part) => !sentences.includes(part));
+    if (left.length === parts.length) return [line];
+    changed = true;
+    return left.length ? [indent + left.join(' ')] : [];
   });
-  if (kept.length === lines.length) return markdown;
+  if (!changed) return markdown;
   return kept
     .join('\n')
     .replace(/\n{3,}/g, '\n\n')

@@ -264,6 +264,73 @@ describe('templates', () => {
     expect(r.text).toContain('We will continue monitoring to ensure stability.');
   });
 
+  it("a body left as the template states the update rhythm once: the email's promise keeps it, the body's sentence is left out", () => {
+    const { db, ctx } = world();
+    const level = db.settings.severities[0]!; // updates every 30 minutes
+    expect(level.update_every_minutes).toBe(30);
+    const facts = { components: ['API'], level, startedAt: null, eta: null, now, timeZone: 'UTC' };
+    const inc = declareIncident(ctx(), {
+      name: 'API down',
+      severity: level.id,
+      status: 'investigating',
+      body: updateTemplate('investigating', facts),
+      components: { api: 'major_outage' },
+    });
+    const site = { siteName: 'Acme', siteUrl: 'https://status.example.com', db, unsubscribeUrl: 'u', manageUrl: 'm' };
+    const d = renderNotice({ ...site, kind: 'disruption', incident: inc, update: inc.updates.at(-1)! });
+    const count = (text: string, what: string) => text.split(what).length - 1;
+    // Before: "We will provide updates at least every 30 minutes." in the body, then "We will post updates on our
+    // status page at least every 30 minutes (the next by …)" in the promise.
+    expect(inc.updates[0]!.body).toContain(
+      'We are investigating reports of problems with API. We will provide updates at least every 30 minutes.',
+    );
+    for (const mail of [d.text, d.html]) {
+      expect(count(mail, 'every 30 minutes')).toBe(1);
+      expect(mail).toContain('We are investigating reports of problems with API.');
+      expect(mail).not.toContain('We will provide updates');
+    }
+    expect(d.text).toContain('We will post updates on our status page at least every 30 minutes (the next by');
+    // The page keeps it: it has no promise of its own.
+    expect(inc.updates[0]!.body_html).toContain('We will provide updates at least every 30 minutes.');
+
+    // An emailed update left as its template ("We will provide the next update within 30 minutes."): the same.
+    postUpdate(ctx(new Date(now.getTime() + 10 * 60_000)), inc.id, {
+      status: 'identified',
+      body: updateTemplate('identified', facts),
+      notify: true,
+    });
+    const u = renderNotice({ ...site, kind: 'update', incident: inc, update: inc.updates.at(-1)! });
+    for (const mail of [u.text, u.html]) {
+      expect(mail).not.toContain('We will provide the next update within 30 minutes.');
+      expect(mail).toContain('We have identified the issue affecting API and are working on a fix.');
+      expect(count(mail, 'every 30 minutes')).toBe(1);
+    }
+
+    // A rhythm the Comms Lead wrote otherwise stays, beside the promise.
+    postUpdate(ctx(new Date(now.getTime() + 20 * 60_000)), inc.id, {
+      status: 'identified',
+      body: 'A fix is being tested. We will provide updates every 10 minutes.',
+      notify: true,
+    });
+    const own = renderNotice({ ...site, kind: 'update', incident: inc, update: inc.updates.at(-1)! });
+    expect(own.text).toContain('A fix is being tested. We will provide updates every 10 minutes.');
+
+    // A level without a cadence: "as more information becomes available" in the body, "as the situation develops" in the promise.
+    const loose = { ...level, id: 'loose', update_every_minutes: null };
+    db.settings.severities.push(loose);
+    const other = declareIncident(ctx(), {
+      name: 'Docs slow',
+      severity: 'loose',
+      status: 'investigating',
+      body: updateTemplate('investigating', { ...facts, level: loose }),
+      components: { web: 'degraded_performance' },
+    });
+    expect(other.updates[0]!.body).toContain('We will provide updates as more information becomes available.');
+    const l = renderNotice({ ...site, kind: 'disruption', incident: other, update: other.updates.at(-1)! });
+    expect(l.text).not.toContain('We will provide updates');
+    expect(l.text).toContain('We will post updates on our status page as the situation develops');
+  });
+
   it('a line the Comms Lead changed stays in the email, beside the field', () => {
     const { db, ctx } = world();
     const body = 'Payments fail.\n\n- **Affected services:** API\n- **Estimated resolution:** once the bank answers';
