@@ -165,7 +165,10 @@ describe("console: the preview's banner, as apps draw it, names what its time is
     const page = text(await preview.text());
     // The banner's part of the page: the summary above names the incident's own "Estimated resolution".
     const shown = page.slice(page.indexOf('In apps (the banner)'), page.indexOf('As JSON'));
-    expect(shown).toContain('Apps keep showing “Search index rebuild”');
+    // Before: "the banner shows the most severe open incident", which the window it keeps is not.
+    expect(shown).toContain(
+      'Apps keep showing “Search index rebuild”: the banner shows an incident still being worked on (investigating, identified) first, then the most severe (a running maintenance above an incident of no impact, below any other), then the one updated last.',
+    );
     // Before: "Estimated resolution: <the window's end>" (the banner's eta is the window's end during it).
     expect(shown).toContain(`Scheduled end: ${etaText(until.toISOString(), new Date().toISOString(), TZ)}.`);
     expect(shown).not.toContain('Estimated resolution');
