@@ -238,10 +238,11 @@ describe('POST /api/subscribers', () => {
     expect(states).toEqual({ 'new@example.com': 'pending', 'known@example.com': 'confirmed' });
   });
 
-  it("lists them for the admin API with empty query parameters taken as unset (the README's ?q=&state=&page=&per_page=)", async () => {
+  it("lists them for the admin API with empty or non-numeric paging taken as unset (the README's ?q=&state=&page=&per_page=)", async () => {
     const listed = (await (await p.admin('/subscribers?q=&state=&page=&per_page=')).json()) as Json;
     expect(listed).toMatchObject({ total: 2, page: 1, per_page: 50 });
     expect(listed.subscribers.map((s: Json) => s.email).sort()).toEqual(['known@example.com', 'new@example.com']);
+    expect(await (await p.admin('/subscribers?page=first&per_page=abc')).json()).toMatchObject({ total: 2, page: 1, per_page: 50 });
   });
 
   it('accepts a request from its own origin', async () => {

@@ -47,6 +47,9 @@ function subscriberJson(s: Subscriber, db: Pick<Db, 'components'>) {
   };
 }
 
-/** A number parameter, or the default when it is absent or empty (`?per_page=` is no request for one per page). */
-const numberOr = (value: string | undefined, fallback: number) => (value === undefined || value.trim() === '' ? fallback : Number(value));
+/** A number parameter, or the default when it is absent, empty or no number (`?per_page=` is no request for one per page). */
+const numberOr = (value: string | undefined, fallback: number) => {
+  const n = value === undefined || value.trim() === '' ? Number.NaN : Number(value);
+  return Number.isFinite(n) ? n : fallback;
+};
 const clamp = (n: number, lo: number, hi: number) => (Number.isFinite(n) ? Math.min(hi, Math.max(lo, Math.floor(n))) : lo);
