@@ -141,9 +141,9 @@ describe('console: from preview to publish', () => {
       expect(preview.status).toBe(200);
       const html = await preview.text();
       // Before: "No email will be sent", and nothing about the notice an hour later.
-      // The time alone when it falls today, with its date when an hour from now is tomorrow (after 23:00 UTC).
+      // The time alone when it falls today, with its date when an hour from now is tomorrow (after 23:00 UTC; en-GB writes "Sept").
       const due =
-        /<dd id="email-summary">No email now\. If the incident is still open at ((?:\d{1,2} [A-Z][a-z]{2} \d{4}, )?\d\d:\d\d) UTC, subscribers get the disruption notice\.<\/dd>/.exec(
+        /<dd id="email-summary">No email now\. If the incident is still open at ((?:\d{1,2} [A-Z][a-z]{2,3} \d{4}, )?\d\d:\d\d) UTC, subscribers get the disruption notice\.<\/dd>/.exec(
           html,
         );
       expect(due).not.toBeNull();

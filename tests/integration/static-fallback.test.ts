@@ -89,6 +89,10 @@ describe('static fallback', () => {
       const live = Buffer.from(await (await fetch(`${h.url}${path}`)).arrayBuffer());
       expect(readFileSync(join(staticDir, file!)).equals(live), `${path} byte-identical`).toBe(true);
     }
+    // Clients on other origins poll the JSON: the static host is told to allow them (Netlify's and Cloudflare's _headers).
+    expect(readFileSync(join(staticDir, '_headers'), 'utf8')).toMatch(
+      /^\/api\/\*\n {2}Access-Control-Allow-Origin: \*\n\/index\.json\n {2}Access-Control-Allow-Origin: \*$/m,
+    );
     // The stylesheet the pages link to came along.
     const css = /href="(\/_astro\/[^"]+\.css)"/.exec(readFileSync(join(staticDir, 'index.html'), 'utf8'))![1]!;
     expect(existsSync(join(staticDir, css))).toBe(true);
