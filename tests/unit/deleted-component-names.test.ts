@@ -3,7 +3,7 @@ import { ctx, db, T0 } from '../helpers/db.ts';
 import { declareIncident } from '../../src/domain/incidents/declare.ts';
 import { postUpdate } from '../../src/domain/incidents/post-update.ts';
 import { scheduleMaintenance } from '../../src/domain/maintenance/schedule.ts';
-import { completeMaintenance, startMaintenance } from '../../src/domain/maintenance/transitions.ts';
+import { cancelMaintenance, completeMaintenance, startMaintenance } from '../../src/domain/maintenance/transitions.ts';
 import { deleteComponent } from '../../src/domain/components/manage.ts';
 import { maintenanceCalendar } from '../../src/feeds/ics.ts';
 import { postmortemDraft } from '../../src/render/postmortem-template.ts';
@@ -30,6 +30,19 @@ describe('a component deleted since', () => {
     deleteComponent(ctx(d, 130), 'card-payments', true);
     const ics = maintenanceCalendar(d, SITE).replace(/\r\n[ \t]/g, '');
     expect(ics).toContain('Affected: Card payments');
+  });
+
+  it('keeps its name for a window cancelled before it changed any component (from the audit of the deletion)', () => {
+    const d = db([{ id: 'card-payments', name: 'Card payments' }]);
+    const m = scheduleMaintenance(ctx(d, 1), {
+      name: 'Gateway upgrade',
+      scheduled_for: at(60),
+      scheduled_until: at(120),
+      components: ['card-payments'],
+    });
+    cancelMaintenance(ctx(d, 10), m.id);
+    deleteComponent(ctx(d, 20), 'card-payments', true);
+    expect(maintenanceCalendar(d, SITE).replace(/\r\n[ \t]/g, '')).toContain('Affected: Card payments');
   });
 
   it('keeps its name in the postmortem template', () => {
