@@ -84,6 +84,11 @@ export function openChannels(herald: HeraldCore): Channels {
   let planFailed = false;
   /** The planning mark as read from the outbox at the start or the takeover (see channelMessages). */
   let readMark = '';
+  /**
+   * The outbox opened and `readMark` read: no pass plans before (a journal read at construction has its mark
+   * while it opens, and a change meanwhile must not plan with no `readMark`).
+   */
+  let started = false;
   const post = { allowPrivate: cfg.ALLOW_PRIVATE_WEBHOOKS, timeoutMs: cfg.CHANNEL_TIMEOUT_MS };
   const retry = { baseMs: cfg.CHANNEL_RETRY_BASE_MS, maxMs: cfg.CHANNEL_RETRY_MAX_MS };
 
@@ -126,7 +131,7 @@ export function openChannels(herald: HeraldCore): Channels {
     },
     () => stopped,
   );
-  const plan = (): Promise<void> => (stopped || !ledger.since ? Promise.resolve() : plans.run());
+  const plan = (): Promise<void> => (stopped || !started || !ledger.since ? Promise.resolve() : plans.run());
 
   const drain = (channelId: string): void => {
     // Not before a takeover has read the shared outbox: this replica's copy of it is a follower's, possibly stale.
@@ -215,7 +220,6 @@ export function openChannels(herald: HeraldCore): Channels {
     }
   };
 
-  let started = false;
   let startFailed = false;
   const start = (): Promise<void> => {
     startFailed = false;

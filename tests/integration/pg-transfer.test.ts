@@ -69,15 +69,18 @@ async function linkOf(dir: string, purpose: 'confirm' | 'manage', s: Json): Prom
 }
 
 /** The channel journal's planning mark and the ids of its posts still waiting (queued or failed), in order. */
-function channelJournal(dir: string): { since: string; waiting: string[] } {
+function channelJournal(dir: string): { since: string; postmortemsFrom: string; waiting: string[] } {
   const latest = new Map<string, Json>();
   let since = '';
+  let postmortemsFrom = '';
   for (const line of readFileSync(join(dir, 'channel-deliveries.jsonl'), 'utf8').split('\n').filter(Boolean)) {
     const r = JSON.parse(line) as Json;
-    if (r.t === 'w') since = r.since > since ? r.since : since;
-    else latest.set(r.id, r);
+    if (r.t === 'w') {
+      since = r.since > since ? r.since : since;
+      postmortemsFrom = r.postmortems_from ?? '';
+    } else latest.set(r.id, r);
   }
-  return { since, waiting: [...latest.values()].filter((d) => d.state !== 'sent').map((d) => d.id) };
+  return { since, postmortemsFrom, waiting: [...latest.values()].filter((d) => d.state !== 'sent').map((d) => d.id) };
 }
 
 /** What a database holds, in one line: equal lines mean nothing was changed. */
@@ -203,6 +206,9 @@ describe('db:import and db:export', () => {
       journal.waiting,
     );
     expect(await cluster.sql('SELECT since FROM channel_outbox', url)).toBe(journal.since);
+    // Since when postmortems are planned: moved as it is, so none is posted twice or late on the other engine.
+    expect(journal.postmortemsFrom).not.toBe('');
+    expect(await cluster.sql('SELECT postmortems_from FROM channel_outbox', url)).toBe(journal.postmortemsFrom);
     const stored = JSON.parse(await cluster.sql('SELECT data::text FROM herald_document', url));
     expect(dbSchema.parse(stored)).toEqual(parsedFile(source));
     expect(await cluster.sql(`SELECT value FROM herald_secrets WHERE name = 'admin-token'`, url)).toBe(TOKEN);
@@ -248,6 +254,7 @@ describe('db:import and db:export', () => {
     // The channel outbox comes back as the database held it (its posts kept trying on PostgreSQL meanwhile).
     const back = channelJournal(exported);
     expect(back.since).toBe(await cluster.sql('SELECT since FROM channel_outbox', url));
+    expect(back.postmortemsFrom).toBe(await cluster.sql('SELECT postmortems_from FROM channel_outbox', url));
     expect(back.waiting).toEqual(
       (await cluster.sql(`SELECT id FROM channel_deliveries WHERE state <> 'sent' ORDER BY ord`, url)).split('\n'),
     );

@@ -24,7 +24,10 @@ export const channelDeliverySchema = z.object({
   update: z.string(),
   component: z.string().nullable(),
   kind: z.enum(['declared', 'update', 'resolved', 'maintenance', 'component']),
-  /** The update's created_at: sent ids older than the planning mark are not needed to dedupe. */
+  /**
+   * The update's created_at (a postmortem's message: its published_at): sent ids older than the planning mark
+   * are not needed to dedupe.
+   */
   at: z.string(),
   state: z.enum(CHANNEL_DELIVERY_STATES),
   attempts: z.number().int(),
@@ -36,7 +39,11 @@ export const channelDeliverySchema = z.object({
 });
 export type ChannelDelivery = z.infer<typeof channelDeliverySchema>;
 
-const markSchema = z.object({ t: z.literal('w'), since: z.string() });
+/**
+ * The planning mark. `postmortems_from`: since when this outbox plans postmortem messages (set once, by the
+ * first Herald that plans them); a mark without it was written by a Herald that did not (an older one).
+ */
+const markSchema = z.object({ t: z.literal('w'), since: z.string(), postmortems_from: z.string().optional() });
 
 /** The outbox's deliveries in memory, and how each engine keeps them. */
 export abstract class ChannelLedger {
@@ -45,6 +52,12 @@ export abstract class ChannelLedger {
   /** Sent deliveries, until a compaction finds their update before the planning mark. */
   protected readonly sent = new Map<string, ChannelDelivery>();
   since: string | null = null;
+  /**
+   * Since when postmortems are planned (war rooms hear of one published from then on): set when an outbox is
+   * first opened by a Herald that plans them, never moved. A postmortem published before it was published
+   * under a Herald that owed the war rooms none (a deploy must not post them late).
+   */
+  postmortemsFrom: string | null = null;
   private readonly counts = new Map<string, { queued: number; sent: number; failed: number }>();
 
   /** The planning mark on first start: updates written before the channel outbox existed are history. */
@@ -92,6 +105,7 @@ export abstract class ChannelLedger {
     this.sent.clear();
     this.counts.clear();
     this.since = null;
+    this.postmortemsFrom = null;
   }
 
   /**
@@ -144,19 +158,27 @@ export class JournalChannelLedger extends ChannelLedger {
       const t = (raw as { t?: unknown }).t;
       const parsed = (t === 'c' ? channelDeliverySchema : t === 'w' ? markSchema : null)?.safeParse(raw);
       if (!parsed?.success) throw new CorruptDataFile(journal.file, `unexpected record ${JSON.stringify(raw).slice(0, 80)}`);
-      if (parsed.data.t === 'w') this.since = parsed.data.since;
-      else this.apply(parsed.data);
+      if (parsed.data.t === 'w') {
+        this.since = parsed.data.since;
+        // The newest mark tells: one without it was written by an older Herald, which planned no postmortems.
+        this.postmortemsFrom = parsed.data.postmortems_from ?? null;
+      } else this.apply(parsed.data);
     });
   }
 
   async init(now: Date): Promise<void> {
-    if (this.since) return;
-    this.since = now.toISOString();
-    await this.journal.append([{ t: 'w', since: this.since }]);
+    if (this.since && this.postmortemsFrom) return;
+    this.since ??= now.toISOString();
+    this.postmortemsFrom = now.toISOString();
+    await this.journal.append([this.mark(this.since)]);
+  }
+
+  private mark(since: string) {
+    return { t: 'w' as const, since, ...(this.postmortemsFrom ? { postmortems_from: this.postmortemsFrom } : {}) };
   }
 
   async plan(created: ChannelDelivery[], since: string): Promise<void> {
-    const mark = since > (this.since ?? '') ? [{ t: 'w' as const, since }] : [];
+    const mark = since > (this.since ?? '') ? [this.mark(since)] : [];
     if (created.length === 0 && mark.length === 0) return;
     await this.journal.append([...created, ...mark]);
     for (const d of created) this.apply(d);
@@ -184,7 +206,7 @@ export class JournalChannelLedger extends ChannelLedger {
     await this.journal.compact(() => {
       // A sent record is only needed while its update may still be planned again (at or after the mark).
       this.forgetOldSent();
-      return [...(this.since ? [{ t: 'w', since: this.since }] : []), ...this.deliveries.values(), ...this.sent.values()];
+      return [...(this.since ? [this.mark(this.since)] : []), ...this.deliveries.values(), ...this.sent.values()];
     });
   }
 }

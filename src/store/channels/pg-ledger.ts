@@ -104,25 +104,29 @@ export class PgChannelLedger extends ChannelLedger {
 
   async init(now: Date): Promise<void> {
     await this.db.query('INSERT INTO channel_outbox (one, since) VALUES (true, $1) ON CONFLICT (one) DO NOTHING', [now.toISOString()]);
+    // Once: the first Herald that plans postmortems (an older replica's mark leaves it as it is).
+    await this.db.query('UPDATE channel_outbox SET postmortems_from = $1 WHERE postmortems_from IS NULL', [now.toISOString()]);
     await this.refresh();
   }
 
   async refresh(still: () => boolean = () => true): Promise<void> {
-    const { since, deliveries } = await this.db.tx((c) => PgChannelLedger.read(c));
+    const { since, postmortems_from, deliveries } = await this.db.tx((c) => PgChannelLedger.read(c));
     if (!still()) return;
     this.reset();
     this.since = since;
+    this.postmortemsFrom = postmortems_from;
     for (const d of deliveries) this.apply(d);
   }
 
   /** The planning mark and the deliveries kept (sent ones only while their update may be planned again, to dedupe). */
-  static async read(c: PoolClient): Promise<{ since: string | null; deliveries: ChannelDelivery[] }> {
-    const mark = await c.query<{ since: string }>('SELECT since FROM channel_outbox');
+  static async read(c: PoolClient): Promise<{ since: string | null; postmortems_from: string | null; deliveries: ChannelDelivery[] }> {
+    const mark = await c.query<{ since: string; postmortems_from: string | null }>('SELECT since, postmortems_from FROM channel_outbox');
     const since = mark.rows[0]?.since ?? null;
+    const postmortems_from = mark.rows[0]?.postmortems_from ?? null;
     const { rows } = await c.query<Row>(`SELECT ${COLUMNS} FROM channel_deliveries WHERE state <> 'sent' OR at >= $1 ORDER BY ord`, [
       since ?? '',
     ]);
-    return { since, deliveries: rows.map(deliveryOf) };
+    return { since, postmortems_from, deliveries: rows.map(deliveryOf) };
   }
 
   /** One delivery, unless its id exists; whether this call made it. */

@@ -14,6 +14,8 @@ import { PgChannelLedger } from './pg-ledger.ts';
  */
 export interface ChannelData {
   since: string | null;
+  /** Since when postmortems are planned (ChannelLedger.postmortemsFrom); null from an outbox that did not plan them. */
+  postmortems_from?: string | null;
   deliveries: ChannelDelivery[];
 }
 
@@ -22,15 +24,20 @@ export const CHANNEL_FILE = 'channel-deliveries.jsonl';
 /** Reads DATA_DIR/channel-deliveries.jsonl as Herald would at start (the caller holds the folder's lock). */
 export function readEmbeddedChannels(dataDir: string): ChannelData {
   const file = join(dataDir, CHANNEL_FILE);
-  if (!existsSync(file)) return { since: null, deliveries: [] };
+  if (!existsSync(file)) return { since: null, postmortems_from: null, deliveries: [] };
   const ledger = new JournalChannelLedger(new Journal(file));
-  return { since: ledger.since, deliveries: ledger.kept() };
+  return { since: ledger.since, postmortems_from: ledger.postmortemsFrom, deliveries: ledger.kept() };
 }
 
 /** Writes `data` into the channel tables, replacing what they hold (inside the caller's transaction). */
 export async function writeChannelTables(client: PoolClient, data: ChannelData): Promise<void> {
   await client.query('TRUNCATE channel_deliveries, channel_outbox RESTART IDENTITY');
-  if (data.since) await client.query('INSERT INTO channel_outbox (one, since) VALUES (true, $1)', [data.since]);
+  if (data.since) {
+    await client.query('INSERT INTO channel_outbox (one, since, postmortems_from) VALUES (true, $1, $2)', [
+      data.since,
+      data.postmortems_from ?? null,
+    ]);
+  }
   for (const d of data.deliveries) await PgChannelLedger.insert(client, d);
 }
 
@@ -41,6 +48,9 @@ export async function readChannelTables(client: PoolClient): Promise<ChannelData
 
 /** Writes `data` into `dir` as the embedded engine's channel journal (whole, or not at all). */
 export async function writeChannelFile(dir: string, data: ChannelData): Promise<void> {
-  const records = [...(data.since ? [{ t: 'w', since: data.since }] : []), ...data.deliveries];
+  const mark = data.since
+    ? [{ t: 'w', since: data.since, ...(data.postmortems_from ? { postmortems_from: data.postmortems_from } : {}) }]
+    : [];
+  const records = [...mark, ...data.deliveries];
   await writeFileDurably(join(dir, CHANNEL_FILE), records.map((r) => `${JSON.stringify(r)}\n`).join(''));
 }
