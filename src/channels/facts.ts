@@ -1,6 +1,6 @@
 import type { Db, EventRecord, Incident, IncidentUpdate, Update } from '../domain/model.ts';
 import type { Settings } from '../domain/settings.ts';
-import { gradeAt } from '../domain/incidents/grades.ts';
+import { gradeAt, peakGrade } from '../domain/incidents/grades.ts';
 import { levelOf, nextUpdateDue, reviewDeadline, severityLabel } from '../domain/policy.ts';
 import { INCIDENT_STATUS_LABEL } from '../domain/status.ts';
 import { durationMinutes, formatDuration } from '../domain/overall.ts';
@@ -36,7 +36,7 @@ export function warRoomFacts(
   db: Db,
   incident: Incident,
   update: IncidentUpdate,
-  kind: Exclude<WarRoomFacts['kind'], 'maintenance'>,
+  kind: Exclude<WarRoomFacts['kind'], 'maintenance' | 'postmortem'>,
   site: { SITE_URL: string; SITE_TIMEZONE: string },
   now: Date,
 ): WarRoomFacts {
@@ -114,4 +114,31 @@ export function asOf<E extends EventRecord>(event: E, update: Update, settings: 
         }
       : {}),
   } as E;
+}
+
+/**
+ * The war room's message when an incident's postmortem is published (the Comms Lead distributing the
+ * post-incident summary): its review's level (the most severe it reached that expects a review, as the
+ * *Resolved* message's deadline follows, else the most severe it reached), the name, when it was resolved, how
+ * long it lasted, when the review was published, and the incident's page, where the review is.
+ */
+export function postmortemFacts(db: Db, incident: Incident, site: { SITE_URL: string; SITE_TIMEZONE: string }, now: Date): WarRoomFacts {
+  const tz = site.SITE_TIMEZONE;
+  const review = (g: Pick<Incident, 'severity'>) => Boolean(levelOf(db.settings, g)?.postmortem_due_hours);
+  const peak = peakGrade(db.settings, incident, review) ?? peakGrade(db.settings, incident) ?? incident;
+  const names = eventComponentNames(db, incident);
+  const fields: WarRoomFacts['fields'] = [];
+  if (incident.resolved_at) fields.push({ label: 'Resolution time', value: formatDateTime(incident.resolved_at, tz) });
+  fields.push({ label: 'Duration', value: formatDuration(durationMinutes(incident, now)) });
+  fields.push({ label: 'Affected systems', value: names.length ? joinNames(names) : 'None named' });
+  if (incident.postmortem?.published_at) fields.push({ label: 'Published', value: formatDateTime(incident.postmortem.published_at, tz) });
+  return {
+    kind: 'postmortem',
+    title: `📝 Post-incident review published · ${severityLabel(peak)}`,
+    name: incident.name,
+    url: `${incidentUrl(site.SITE_URL.replace(/\/+$/, ''), incident.id)}#postmortem`,
+    status: INCIDENT_STATUS_LABEL[incident.status],
+    text: '',
+    fields,
+  };
 }

@@ -15,17 +15,24 @@ import { existingIds, follows } from '../domain/components/following.ts';
  * impact concerns incidents alone: a window has no impact, and a war room
  * that takes major incidents only still hears of the windows in its scope.
  * Only updates written after the channel was added count: history is not news.
+ * A war room that heard of an incident also gets one message when its
+ * postmortem is first published (the Comms Lead's post-incident summary).
  */
-export type MessageKind = 'declared' | 'update' | 'resolved' | 'maintenance' | 'component';
+export type MessageKind = 'declared' | 'update' | 'resolved' | 'maintenance' | 'component' | 'postmortem';
 
 export interface ChannelMessage {
-  /** `<channel>.<update>` or `<channel>.<update>.<component>`: the delivery id, and the webhook-id. */
+  /**
+   * `<channel>.<update>` or `<channel>.<update>.<component>` (a webhook's), or `<channel>.<incident>.postmortem`
+   * (a war room's, of the postmortem): the delivery id, and the webhook-id.
+   */
   key: string;
   channel: Channel;
   event: EventRecord;
   update: Update;
   kind: MessageKind;
   change?: ComponentChange;
+  /** When what it tells happened, if not its update's created_at: a postmortem's first publication. */
+  at?: string;
 }
 
 const RANK = { none: 0, minor: 1, major: 2, critical: 3 } as const;
@@ -85,15 +92,20 @@ type Edits = Array<{ until: string; scope: Scope }>;
 interface AuditFacts {
   deleted: Map<string, string>;
   edits: Map<string, Edits>;
+  /** When each incident's postmortem was first published, as the audit recorded it (its first published save). */
+  published: Map<string, string>;
 }
 const readAudits = new WeakMap<Db['audit'], { length: number; facts: AuditFacts }>();
 
 function auditFacts(audit: Db['audit']): AuditFacts {
   const known = readAudits.get(audit);
   if (known?.length === audit.length) return known.facts;
-  const facts: AuditFacts = { deleted: new Map(), edits: new Map() };
+  const facts: AuditFacts = { deleted: new Map(), edits: new Map(), published: new Map() };
   for (const e of audit) {
     if (e.action === 'component.delete' && e.at > (facts.deleted.get(e.target) ?? '')) facts.deleted.set(e.target, e.at);
+    if (e.action === 'incident.postmortem' && (e.detail as { published?: unknown } | undefined)?.published === true) {
+      if (e.at < (facts.published.get(e.target) ?? '\uffff')) facts.published.set(e.target, e.at);
+    }
     if (e.action !== 'channel.edit') continue;
     const previous = e.previous as Partial<Scope> | undefined;
     const detail = e.detail as Partial<Scope> | undefined;
@@ -137,26 +149,49 @@ function kindOf(event: EventRecord, update: Update): MessageKind {
 }
 
 /**
+ * The postmortem an incident owes war rooms a message about, if any: published at or after `since` and
+ * `postmortemsFrom`, for the first time. An edit keeps its publication time (the planner passes it by once the
+ * mark is past it); one withdrawn and published again is not news to the war room (the audit keeps the first
+ * publication; an incident with no record of it, imported, counts its publication as the first).
+ */
+function postmortemOwed(incident: Incident, since: string, postmortemsFrom: string | null, published: Map<string, string>): string | null {
+  const at = incident.postmortem?.published_at;
+  if (!at || postmortemsFrom === null || at < since || at < postmortemsFrom) return null;
+  const first = published.get(incident.id);
+  return first === undefined || first === at ? at : null;
+}
+
+/**
  * Every message owed for updates written at or after `since` (an ISO instant), oldest update first.
  * `readMark` is the planning mark as this Herald read it from the outbox (at its start, or on taking the
  * lead): updates up to it were planned by whoever moved it there, maybe a Herald from before Slack and Teams
  * got windows, which owed them none. A pass looks at the newest of those again, and must not post it to a war
  * room, late, then (a deploy would post the last window's "Maintenance completed" in every war room).
+ * `postmortemsFrom` is since when the outbox plans postmortems (ChannelLedger.postmortemsFrom; null: none):
+ * a Slack or Teams channel owed a war-room message about an incident is owed one about its postmortem, first
+ * published at or after both marks, in its place in time among the updates.
  */
 export function channelMessages(
   db: Pick<Db, 'channels' | 'components' | 'incidents' | 'maintenances' | 'audit'>,
   since: string,
   readMark = '',
+  postmortemsFrom: string | null = null,
 ): ChannelMessage[] {
   if (db.channels.length === 0) return [];
   const existing = existingIds(db);
   const reached = impactsReached();
-  const { deleted, edits } = auditFacts(db.audit);
-  const updates: Array<{ event: EventRecord; update: Update }> = [];
+  const { deleted, edits, published } = auditFacts(db.audit);
+  const updates: Array<{ event: EventRecord; update: Update; postmortem?: string }> = [];
   for (const event of [...db.incidents, ...db.maintenances]) {
     for (const update of event.updates as Update[]) if (update.created_at >= since) updates.push({ event, update });
   }
-  updates.sort((a, b) => a.update.created_at.localeCompare(b.update.created_at));
+  for (const incident of db.incidents) {
+    const at = postmortemOwed(incident, since, postmortemsFrom, published);
+    const last = incident.updates.at(-1);
+    if (at && last) updates.push({ event: incident, update: last, postmortem: at });
+  }
+  const time = (x: (typeof updates)[number]) => x.postmortem ?? x.update.created_at;
+  updates.sort((a, b) => time(a).localeCompare(time(b)));
   /** Whether a channel is owed a message about this update: added by then, and in the scope it had then. */
   const owes = (current: Channel, event: EventRecord, update: Update): boolean => {
     const channel = scopedAt(current, edits.get(current.id), update.created_at);
@@ -165,7 +200,16 @@ export function channelMessages(
     return widened === undefined || update.created_at >= widened || named(channel, event);
   };
   const out: ChannelMessage[] = [];
-  for (const { event, update } of updates) {
+  for (const { event, update, postmortem } of updates) {
+    if (postmortem) {
+      // To the war rooms that heard of the incident: owed one of its messages (a backfill gathered none).
+      for (const channel of db.channels) {
+        if (channel.kind === 'webhook') continue;
+        if (!event.updates.some((u) => !afterTheFact(event, u) && owes(channel, event, u))) continue;
+        out.push({ key: `${channel.id}.${event.id}.postmortem`, channel, event, update, kind: 'postmortem', at: postmortem });
+      }
+      continue;
+    }
     const kind = kindOf(event, update);
     const earlier = (event.updates as Update[]).slice(
       0,
@@ -211,7 +255,7 @@ export function toDelivery(m: ChannelMessage, at: string): ChannelDelivery {
     update: m.update.id,
     component: m.change?.code ?? null,
     kind: m.kind,
-    at: m.update.created_at,
+    at: m.at ?? m.update.created_at,
     state: 'queued',
     attempts: 0,
     last_error: null,
@@ -222,11 +266,17 @@ export function toDelivery(m: ChannelMessage, at: string): ChannelDelivery {
   };
 }
 
-/** The newest update time in the data after `since` (and up to `until`): where the next planning pass starts. */
+/**
+ * The newest update time (or postmortem publication) in the data after `since` (and up to `until`): where the
+ * next planning pass starts. A postmortem's publication moves it too, so that its sent message is kept (to
+ * dedupe) while the planner may look at it again, and the planner passes it by once the mark is past it.
+ */
 export function latestUpdate(db: Db, since: string, until?: string): string {
   let latest = since;
-  for (const e of [...db.incidents, ...db.maintenances]) {
-    for (const u of e.updates) if (u.created_at > latest && (until === undefined || u.created_at <= until)) latest = u.created_at;
-  }
+  const see = (at: string | null | undefined) => {
+    if (at && at > latest && (until === undefined || at <= until)) latest = at;
+  };
+  for (const e of [...db.incidents, ...db.maintenances]) for (const u of e.updates) see(u.created_at);
+  for (const i of db.incidents) see(i.postmortem?.published_at);
   return latest;
 }

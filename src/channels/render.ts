@@ -4,7 +4,7 @@ import type { Channel } from '../domain/channels/model.ts';
 import { overallStatus } from '../domain/overall.ts';
 import type { ChannelDelivery } from '../store/channels/ledger.ts';
 import type { ChannelMessage } from './plan.ts';
-import { asOf, warRoomFacts, type WarRoomFacts } from './facts.ts';
+import { asOf, postmortemFacts, warRoomFacts, type WarRoomFacts } from './facts.ts';
 import { maintenanceFacts } from './maintenance-facts.ts';
 import { escapeMrkdwn, slackMessage } from './slack.ts';
 import { adaptiveCardMessage, plainText, teamsMessage } from './teams.ts';
@@ -51,6 +51,11 @@ export async function renderPost(
     headers: {},
   });
   if (d.kind === 'component') return null;
+  if (d.kind === 'postmortem') {
+    // Withdrawn since it was planned: the war room is not sent to a review that is no longer there.
+    if (event.kind !== 'incident' || !event.postmortem?.published_at) return null;
+    return chat(postmortemFacts(db, event, site, now));
+  }
   if (event.kind === 'maintenance') return chat(maintenanceFacts(db, event, update as MaintenanceUpdate, site));
   if (d.kind === 'maintenance') return null;
   return chat(warRoomFacts(db, asOf(event, update, db.settings), update as IncidentUpdate, d.kind, site, now));

@@ -119,7 +119,8 @@ export function openChannels(herald: HeraldCore): Channels {
     const now = herald.now();
     const since = ledger.since!;
     const fresh: ChannelDelivery[] = [];
-    for (const m of channelMessages(db, since, readMark)) if (!ledger.has(m.key)) fresh.push(toDelivery(m, now.toISOString()));
+    for (const m of channelMessages(db, since, readMark, ledger.postmortemsFrom))
+      if (!ledger.has(m.key)) fresh.push(toDelivery(m, now.toISOString()));
     await ledger.plan(fresh, latestUpdate(db, since));
     enqueue(fresh);
   };

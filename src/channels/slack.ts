@@ -23,7 +23,8 @@ export function cut(text: string, max: number, more = ''): string {
 }
 
 export function slackMessage(f: WarRoomFacts) {
-  const link = `<${f.url}|Read more on the status page>`;
+  const postmortem = f.kind === 'postmortem';
+  const link = `<${f.url}|${postmortem ? 'Read the review on the status page' : 'Read more on the status page'}>`;
   const maintenance = f.kind === 'maintenance';
   const fields = [{ label: maintenance ? 'Maintenance' : 'Incident', value: f.name }, ...f.fields].slice(0, LIMIT.fields).map((x) => ({
     type: 'mrkdwn' as const,
@@ -45,8 +46,11 @@ export function slackMessage(f: WarRoomFacts) {
             },
           ]
         : []),
-      // A window gathers no war room: its message has nowhere else to point.
-      { type: 'context', elements: [{ type: 'mrkdwn', text: maintenance ? link : `${link} · Reply in the war room, not in this thread` }] },
+      // A window gathers no war room, and a review comes after it closed: their messages have nowhere else to point.
+      {
+        type: 'context',
+        elements: [{ type: 'mrkdwn', text: maintenance || postmortem ? link : `${link} · Reply in the war room, not in this thread` }],
+      },
     ],
   };
 }

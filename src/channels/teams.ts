@@ -57,6 +57,6 @@ export function teamsMessage(f: WarRoomFacts) {
       ...f.fields.map((x) => factRow(x.label, x.value)),
       ...(f.text ? [plainText(headOf(f.text, 4000))] : []),
     ],
-    actions: [{ type: 'Action.OpenUrl', title: 'Open the status page', url: f.url }],
+    actions: [{ type: 'Action.OpenUrl', title: f.kind === 'postmortem' ? 'Read the review' : 'Open the status page', url: f.url }],
   });
 }

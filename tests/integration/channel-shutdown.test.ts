@@ -8,8 +8,12 @@ import { emptyDb } from '../../src/domain/model.ts';
 import type { VerbContext } from '../../src/domain/context.ts';
 import { createChannel } from '../../src/domain/channels/manage.ts';
 import { scheduleMaintenance } from '../../src/domain/maintenance/schedule.ts';
+import { declareIncident } from '../../src/domain/incidents/declare.ts';
+import { postUpdate } from '../../src/domain/incidents/post-update.ts';
+import { savePostmortem } from '../../src/domain/incidents/postmortem.ts';
 import { renderMarkdown } from '../../src/render/markdown.ts';
 import { writeChannelFile } from '../../src/store/channels/transfer.ts';
+import { channelMessages, toDelivery } from '../../src/channels/plan.ts';
 
 /*
  * A clean stop (SIGTERM, a rolling deploy) while a channel post is on its
@@ -175,5 +179,145 @@ describe('a deploy of the version that posts windows to Slack and Teams', () => 
     await until(() => arrivals.length >= 1, 'the start in Slack', 10_000);
     await new Promise((r) => setTimeout(r, 500));
     expect(arrivals.map((a) => a.text)).toEqual(['🔧 Maintenance started: DB upgrade (In progress)']);
+  }, 60_000);
+});
+
+describe('postmortem messages across restarts and deploys', () => {
+  /** A receiver on loopback that keeps each post's path and JSON. */
+  async function hooksFor(): Promise<{ url: string; arrivals: Array<{ path: string; json: Json }> }> {
+    const arrivals: Array<{ path: string; json: Json }> = [];
+    const hooks: Server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        arrivals.push({ path: req.url!, json: JSON.parse(body) as Json });
+        res.writeHead(200).end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => hooks.listen(0, '127.0.0.1', resolve));
+    cleanup.push(hooks);
+    return { url: `http://127.0.0.1:${(hooks.address() as { port: number }).port}`, arrivals };
+  }
+  const env = { SITE_URL: 'https://status.example.test', ALLOW_PRIVATE_WEBHOOKS: 'true' };
+  const titleOf = (a: { json: Json }) => (a.json.text ?? a.json.attachments[0].content.body[0].text) as string;
+
+  it('posts a published postmortem to Slack and Teams once: a restart after it posts nothing again', async () => {
+    const { url, arrivals } = await hooksFor();
+    const first: HeraldProcess = await startHerald({ env });
+    cleanup.push(() => first.kill());
+    const ids: string[] = [];
+    for (const kind of ['slack', 'teams']) {
+      const added = await first.admin('/channels', { body: { kind, name: kind, url: `${url}/${kind}` } });
+      expect(added.status).toBe(201);
+      ids.push(((await added.json()) as Json).id as string);
+    }
+    const declared = await first.admin('/incidents', { body: { name: 'API down', impact: 'critical', body: 'Looking.', components: {} } });
+    expect(declared.status).toBe(201);
+    const id = ((await declared.json()) as Json).id as string;
+    expect((await first.admin(`/incidents/${id}/updates`, { body: { status: 'resolved', body: 'Fixed.' } })).status).toBe(201);
+    const review = { body: '## Summary\nA bad deploy.', publish: true };
+    expect((await first.admin(`/incidents/${id}/postmortem`, { method: 'PUT', body: review })).status).toBe(200);
+    const on = (path: string) => arrivals.filter((a) => a.path === path);
+    // Before: two posts each, no review.
+    await until(() => on('/slack').length >= 3 && on('/teams').length >= 3, 'three posts to each', 15_000);
+    const counts = async (h: HeraldProcess) =>
+      Promise.all(ids.map(async (ch) => ((await (await h.admin(`/channels/${ch}`)).json()) as Json).delivery));
+    await until(async () => (await counts(first)).every((d) => d.sent === 3), 'the posts recorded as sent');
+    await first.stop();
+
+    const second = await startHerald({ dataDir: first.dataDir, env });
+    cleanup.push(second);
+    // (On PostgreSQL the restarted replica keeps, of what was sent, only what is at the mark: the review's.)
+    await until(async () => (await counts(second)).every((d) => d.sent >= 1), 'the outbox read after the restart');
+    // The planner looks again at the review (at the mark), edited and published again: it is in the outbox already.
+    const edited = { body: '## Summary\nA bad deploy, rolled back.', publish: true };
+    expect((await second.admin(`/incidents/${id}/postmortem`, { method: 'PUT', body: edited })).status).toBe(200);
+    expect((await second.admin('/components', { body: { name: 'Cache' } })).status).toBe(201);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect((await counts(second)).map((d) => [d.queued, d.failed, d.last_error])).toEqual([
+      [0, 0, null],
+      [0, 0, null],
+    ]);
+    expect(arrivals).toHaveLength(6);
+    for (const path of ['/slack', '/teams'])
+      expect(on(path).map((a) => titleOf(a).split(' · ')[0])).toEqual([
+        '🚨 Incident declared',
+        '✅ Incident resolved',
+        '📝 Post-incident review published',
+      ]);
+  }, 90_000);
+
+  /**
+   * A data folder as a Herald left it: a war room, an incident declared and resolved (planned then), and its
+   * postmortem published after the last update. `postmortemsFrom`: the outbox's mark of a Herald that plans
+   * postmortems (it stopped before it planned this one), or none (one from before they were posted).
+   */
+  async function leftBehind(url: string, postmortemsFrom: 'before' | 'none') {
+    const dataDir = tempDataDir('herald-postmortem-deploy-');
+    cleanup.push(dataDir);
+    const db = emptyDb('page0postmortem', new Date(Date.now() - 3_600_000).toISOString());
+    const ctx = (minutesAgo: number): VerbContext => ({
+      db,
+      now: new Date(Date.now() - minutesAgo * 60_000),
+      actor: 'fixture',
+      markdown: renderMarkdown,
+    });
+    createChannel(ctx(50), { kind: 'slack', name: 'War room', url: `${url}/slack` });
+    const inc = declareIncident(ctx(40), {
+      name: 'API down',
+      impact: 'critical',
+      status: 'investigating',
+      body: 'Looking.',
+      components: {},
+    });
+    postUpdate(ctx(30), inc.id, { status: 'resolved', body: 'Fixed.' });
+    // The incident's messages, planned and sent then, before its postmortem was published.
+    const sent = channelMessages(db, '').map((m) => ({
+      ...toDelivery(m, m.update.created_at),
+      state: 'sent' as const,
+      sent_at: m.update.created_at,
+    }));
+    expect(sent.map((d) => d.kind)).toEqual(['declared', 'resolved']);
+    savePostmortem(ctx(10), inc.id, { body: '## Summary\nA bad deploy.', publish: true });
+    writeFileSync(join(dataDir, 'herald.json'), JSON.stringify(db));
+    const since = inc.updates.at(-1)!.created_at;
+    const from = postmortemsFrom === 'before' ? { postmortems_from: new Date(Date.now() - 60 * 60_000).toISOString() } : {};
+    await writeChannelFile(dataDir, { since, ...from, deliveries: sent });
+    return { dataDir, inc };
+  }
+
+  it('a deploy posts no postmortem published before it (the old Herald owed war rooms none), and the next one', async () => {
+    const { url, arrivals } = await hooksFor();
+    const { dataDir } = await leftBehind(url, 'none');
+    const h = await startHerald({ dataDir, env });
+    cleanup.push(h);
+    // A change makes the planner look again.
+    expect((await h.admin('/components', { body: { name: 'Cache' } })).status).toBe(201);
+    await new Promise((r) => setTimeout(r, 1_000));
+    // Before: "Post-incident review published", posted late for a review the war room distributed long ago.
+    expect(arrivals.map(titleOf)).toEqual([]);
+    // One published after the deploy is posted.
+    const declared = await h.admin('/incidents', { body: { name: 'DB slow', impact: 'critical', body: 'Looking.', components: {} } });
+    const id = ((await declared.json()) as Json).id as string;
+    expect((await h.admin(`/incidents/${id}/updates`, { body: { status: 'resolved', body: 'Fixed.' } })).status).toBe(201);
+    const review = { body: '## Summary\nA slow query.', publish: true };
+    expect((await h.admin(`/incidents/${id}/postmortem`, { method: 'PUT', body: review })).status).toBe(200);
+    await until(() => arrivals.length >= 3, 'the new incident and its review', 10_000);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(arrivals.map(titleOf)).toEqual([
+      '🚨 Incident declared · SEV-1: DB slow (Investigating)',
+      '✅ Incident resolved · SEV-1: DB slow (Resolved)',
+      '📝 Post-incident review published · SEV-1: DB slow (Postmortem)',
+    ]);
+  }, 60_000);
+
+  it('a Herald stopped before it planned a just-published postmortem posts it after the restart', async () => {
+    const { url, arrivals } = await hooksFor();
+    const { dataDir } = await leftBehind(url, 'before');
+    const h = await startHerald({ dataDir, env });
+    cleanup.push(h);
+    await until(() => arrivals.length >= 1, 'the review in Slack', 10_000);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(arrivals.map(titleOf)).toEqual(['📝 Post-incident review published · SEV-1: API down (Postmortem)']);
   }, 60_000);
 });

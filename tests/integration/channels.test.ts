@@ -277,6 +277,44 @@ describe('delivery', () => {
     expect((await channelOf(ch.id)).delivery).toMatchObject({ queued: 0, sent: 1, failed: 0, last_error: { error: 'HTTP 500: oops' } });
   });
 
+  it('posts a published postmortem once to the war rooms that got the incident: publishing it again or editing it posts nothing more; a webhook and another component nothing', async () => {
+    const [c, other] = [await part(), await part()];
+    const r = await receiver();
+    await addChannel({ kind: 'slack', name: 'S', url: `${r.url}/slack`, components: [c] });
+    await addChannel({ kind: 'teams', name: 'T', url: `${r.url}/teams`, components: [c] });
+    await addChannel({ kind: 'webhook', name: 'W', url: `${r.url}/hook`, components: [c] });
+    await addChannel({ kind: 'slack', name: 'Elsewhere', url: `${r.url}/elsewhere`, components: [other] });
+    const inc = await declare(c);
+    await post(inc.id, 'resolved');
+    await until(() => r.on('/slack').length >= 2 && r.on('/teams').length >= 2 && r.on('/hook').length >= 4, 'the incident', 10_000);
+    const publish = (body: Json) => call(p, `/incidents/${inc.id}/postmortem`, { method: 'PUT', body });
+    expect((await publish({ body: '## Summary\nA bad deploy.', publish: true })).status).toBe(200);
+    // Before: nothing more came.
+    await until(() => r.on('/slack').length >= 3 && r.on('/teams').length >= 3, 'the review in Slack and Teams', 10_000);
+    expect((await publish({ body: '## Summary\nA bad deploy, rolled back.', publish: true })).status).toBe(200);
+    expect((await publish({ body: '## Summary\nA bad deploy, rolled back in 5 minutes.' })).status).toBe(200);
+    await p.herald.channels.settled();
+    await new Promise((ok) => setTimeout(ok, 300));
+    await p.herald.channels.settled();
+    const heads = ['Incident declared · SEV-2', 'Incident resolved · SEV-2', 'Post-incident review published · SEV-2'];
+    for (const path of ['/slack', '/teams']) expect(r.on(path).map((h) => headerOf(h).slice(2).trim())).toEqual(heads);
+    expect(r.on('/hook')).toHaveLength(4);
+    expect(r.on('/elsewhere')).toEqual([]);
+    const page = `https://status.example.test/incidents/${inc.id}#postmortem`;
+    const slack = r.on('/slack')[2]!.json;
+    expect(slack.text).toBe(`📝 Post-incident review published · SEV-2: ${inc.name} (Postmortem)`);
+    expect(slack.blocks[1].fields[0].text).toBe(`*Incident*\n${inc.name}`);
+    expect(slack.blocks[1].fields.map((f: Json) => f.text.split('\n')[0])).toEqual([
+      '*Incident*',
+      '*Resolution time*',
+      '*Duration*',
+      '*Affected systems*',
+      '*Published*',
+    ]);
+    expect(JSON.stringify(slack)).toContain(`<${page}|Read the review on the status page>`);
+    expect(r.on('/teams')[2]!.json.attachments[0].content.actions[0]).toMatchObject({ title: 'Read the review', url: page });
+  });
+
   it('retries a 500 with the same webhook-id, and the retry is delivered', async () => {
     const c = await part();
     const r = await receiver((_, count) => (count === 1 ? { status: 500, body: 'oops' } : { status: 200 }));

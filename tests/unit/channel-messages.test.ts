@@ -8,6 +8,7 @@ import { cancelMaintenance, completeMaintenance, startMaintenance } from '../../
 import { rescheduleMaintenance } from '../../src/domain/maintenance/reschedule.ts';
 import { createChannel, editChannel } from '../../src/domain/channels/manage.ts';
 import { deleteComponent } from '../../src/domain/components/manage.ts';
+import { savePostmortem } from '../../src/domain/incidents/postmortem.ts';
 import type { Channel, ChannelKind } from '../../src/domain/channels/model.ts';
 import { overallStatus } from '../../src/domain/overall.ts';
 import { channelMessages, type ChannelMessage } from '../../src/channels/plan.ts';
@@ -50,8 +51,13 @@ function journey() {
   postUpdate(ctx(d, 40), inc.id, { status: 'resolved', body: 'Rolled back.', root_cause: 'A bad deploy', resolution: 'Rolled back' });
   return { d, inc };
 }
-const facts = (d: Db, inc: Incident, updateIndex: number, kind: Exclude<WarRoomFacts['kind'], 'maintenance'>, now = at(50)) =>
-  warRoomFacts(d, asOf(inc, inc.updates[updateIndex]!, d.settings), inc.updates[updateIndex]!, kind, SITE, now);
+const facts = (
+  d: Db,
+  inc: Incident,
+  updateIndex: number,
+  kind: Exclude<WarRoomFacts['kind'], 'maintenance' | 'postmortem'>,
+  now = at(50),
+) => warRoomFacts(d, asOf(inc, inc.updates[updateIndex]!, d.settings), inc.updates[updateIndex]!, kind, SITE, now);
 const fieldTexts = (msg: ReturnType<typeof slackMessage>) =>
   (msg.blocks[1] as { fields: Array<{ text: string }> }).fields.map((f) => f.text);
 
@@ -280,6 +286,143 @@ describe('channelMessages: what each channel is owed', () => {
     const d = world();
     declare(d, 1);
     expect(channelMessages(d, SINCE)).toEqual([]);
+  });
+});
+
+describe('postmortem messages to Slack and Teams', () => {
+  /** The journey's incident, with a webhook and a Teams channel too, resolved at +40 min; its postmortem published at +60. */
+  function reviewed() {
+    const { d, inc } = journey();
+    const [slack] = d.channels;
+    const teams = channel(d, 0, 'teams');
+    const hook = channel(d, 0, 'webhook');
+    savePostmortem(ctx(d, 50), inc.id, { body: '## Summary\nA draft.' });
+    savePostmortem(ctx(d, 60), inc.id, { body: '## Summary\nA bad deploy broke card payments for 39 minutes.', publish: true });
+    return { d, inc, slack: slack!, teams, hook };
+  }
+  /** The postmortem messages a pass from `since` plans, with postmortems planned from the start of the test. */
+  const owedReviews = (d: Db, since: string, from: string | null = SINCE) =>
+    channelMessages(d, since, '', from).filter((m) => m.kind === 'postmortem');
+  const BERLIN = { ...SITE, SITE_NAME: 'Example', SITE_TIMEZONE: 'Europe/Berlin' };
+
+  it('owes each war room that heard of the incident one message, dated at the first publication; a webhook none', () => {
+    const { d, inc, slack, teams } = reviewed();
+    const owed = owedReviews(d, at(40).toISOString());
+    expect(owed.map((m) => m.key)).toEqual([`${slack.id}.${inc.id}.postmortem`, `${teams.id}.${inc.id}.postmortem`]);
+    // In its place in time: after the resolution it follows.
+    const all = channelMessages(d, SINCE, '', SINCE).filter((m) => m.channel.id === slack.id);
+    expect(all.map((m) => m.kind)).toEqual(['declared', 'update', 'resolved', 'postmortem']);
+    // Dated at the publication: kept to dedupe while the planner may look at it again, dropped once the mark is past it.
+    expect(toDelivery(owed[0]!, at(61).toISOString())).toMatchObject({ kind: 'postmortem', event: inc.id, at: at(60).toISOString() });
+  });
+
+  it('a draft owes nothing; an edit of the published one owes nothing new, nor one withdrawn and published again', () => {
+    const { d, inc } = journey();
+    const slack = d.channels[0]!;
+    savePostmortem(ctx(d, 50), inc.id, { body: '## Summary\nA draft.' });
+    expect(owedReviews(d, at(40).toISOString())).toEqual([]);
+    savePostmortem(ctx(d, 60), inc.id, { publish: true });
+    const key = `${slack.id}.${inc.id}.postmortem`;
+    // The mark moves to the publication, and a pass looks at it again: the same key, which the outbox has.
+    expect(owedReviews(d, at(60).toISOString()).map((m) => m.key)).toEqual([key]);
+    savePostmortem(ctx(d, 70), inc.id, { body: '## Summary\nBetter words.' });
+    expect(owedReviews(d, at(60).toISOString()).map((m) => m.key)).toEqual([key]);
+    expect(owedReviews(d, at(60).toISOString())[0]!.at).toBe(at(60).toISOString());
+    // Past the mark (a later update anywhere moved it): nothing.
+    expect(owedReviews(d, at(65).toISOString())).toEqual([]);
+    // Withdrawn and published again: the war room already has it (the audit keeps the first publication).
+    savePostmortem(ctx(d, 80), inc.id, { publish: false });
+    savePostmortem(ctx(d, 90), inc.id, { publish: true });
+    expect(inc.postmortem?.published_at).toBe(at(90).toISOString());
+    expect(owedReviews(d, at(80).toISOString())).toEqual([]);
+  });
+
+  it('owes nothing for a postmortem published before the outbox planned postmortems (a deploy), or with no mark', () => {
+    const { d } = reviewed();
+    expect(owedReviews(d, at(40).toISOString(), at(61).toISOString())).toEqual([]);
+    expect(owedReviews(d, at(40).toISOString(), null)).toEqual([]);
+    expect(owedReviews(d, at(40).toISOString(), at(60).toISOString())).toHaveLength(2);
+  });
+
+  it("scopes it as the incident's war-room messages: components, least impact reached, added before; a backfill none", () => {
+    const d = world();
+    channel(d, 0, 'slack', { components: ['web'] });
+    const critical = channel(d, 0, 'teams', { min_impact: 'critical' });
+    const all = channel(d, 0, 'slack');
+    const inc = declare(d, 1, { impact: 'major', components: { api: 'major_outage' } });
+    postUpdate(ctx(d, 10), inc.id, { status: 'resolved', body: 'Fixed.' });
+    const late = channel(d, 20, 'slack');
+    const raised = declare(d, 30, { name: 'Raised', impact: 'minor', components: { api: 'degraded_performance' } });
+    postUpdate(ctx(d, 31), raised.id, { status: 'identified', body: 'Worse.', severity: 'sev1' });
+    postUpdate(ctx(d, 32), raised.id, { status: 'resolved', body: 'Fixed.' });
+    const backfill = declare(d, 40, { name: 'Old', status: 'resolved', started_at: at(-600).toISOString() });
+    for (const [minutes, i] of [
+      [50, inc],
+      [51, raised],
+      [52, backfill],
+    ] as const)
+      savePostmortem(ctx(d, minutes), i.id, { body: '## Summary\nDone.', publish: true });
+    const owed = owedReviews(d, at(45).toISOString());
+    const who = (i: Incident) => owed.filter((m) => m.event.id === i.id).map((m) => m.channel.id);
+    // Not the channel on web, nor the critical one for a major incident, nor one added after it was over.
+    expect(who(inc)).toEqual([all.id]);
+    // Raised into the critical channel's scope: it heard of it from the raise on.
+    expect(who(raised)).toEqual([critical.id, all.id, late.id]);
+    // A backfill gathered no war room.
+    expect(who(backfill)).toEqual([]);
+  });
+
+  it('Slack: the review published at the level it was reviewed at, the name, resolution, duration, systems, the link to it', async () => {
+    const d = world();
+    const slack = channel(d, 0, 'slack');
+    const inc = declare(d, 1, { components: { api: 'major_outage' } });
+    // Lowered before it was resolved: the review is the SEV-1's, as the Resolved message's deadline is.
+    postUpdate(ctx(d, 10), inc.id, { status: 'identified', body: 'Smaller than feared.', severity: 'sev3' });
+    postUpdate(ctx(d, 40), inc.id, { status: 'resolved', body: 'Fixed.' });
+    savePostmortem(ctx(d, 60), inc.id, { body: '## Summary\nDone.', publish: true });
+    expect(inc.severity?.label).toBe('SEV-3');
+    const [m] = owedReviews(d, at(40).toISOString()).filter((x) => x.channel.id === slack.id);
+    const post = await renderPost(slack, toDelivery(m!, at(61).toISOString()), d, BERLIN, at(61));
+    const msg = JSON.parse(post!.body);
+    expect(msg.text).toBe('📝 Post-incident review published · SEV-1: Card payments failing (Postmortem)');
+    expect(msg.blocks[0].text.text).toBe('📝 Post-incident review published · SEV-1');
+    expect((msg.blocks[1].fields as Array<{ text: string }>).map((f) => f.text)).toEqual([
+      '*Incident*\nCard payments failing',
+      '*Resolution time*\n22 Nov 2026, 10:40 CET',
+      '*Duration*\n39 min',
+      '*Affected systems*\nAPI',
+      '*Published*\n22 Nov 2026, 11:00 CET',
+    ]);
+    expect(msg.blocks.at(-1).elements[0].text).toBe(
+      `<https://status.example.test/incidents/${inc.id}#postmortem|Read the review on the status page>`,
+    );
+  });
+
+  it('Teams: one card with the same facts and a button to the review; nothing once it is withdrawn', async () => {
+    const { d, inc, teams } = reviewed();
+    const [m] = owedReviews(d, at(40).toISOString()).filter((x) => x.channel.id === teams.id);
+    const post = await renderPost(teams, toDelivery(m!, at(61).toISOString()), d, BERLIN, at(61));
+    const card = JSON.parse(post!.body).attachments[0].content;
+    expect(card.body[0]).toMatchObject({ type: 'TextBlock', text: '📝 Post-incident review published · SEV-1' });
+    const texts = JSON.stringify(card.body.slice(1))
+      .match(/"text":"(?:[^"\\]|\\.)*"/g)!
+      .map((t) => JSON.parse(t.slice(7)));
+    expect(texts).toEqual([
+      'Card payments failing',
+      'Resolution time',
+      '22 Nov 2026, 10:40 CET',
+      'Duration',
+      '39 min',
+      'Affected systems',
+      'API',
+      'Published',
+      '22 Nov 2026, 11:00 CET',
+    ]);
+    expect(card.actions).toEqual([
+      { type: 'Action.OpenUrl', title: 'Read the review', url: `https://status.example.test/incidents/${inc.id}#postmortem` },
+    ]);
+    savePostmortem(ctx(d, 70), inc.id, { publish: false });
+    expect(await renderPost(teams, toDelivery(m!, at(71).toISOString()), d, BERLIN, at(71))).toBeNull();
   });
 });
 

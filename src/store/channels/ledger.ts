@@ -23,7 +23,7 @@ export const channelDeliverySchema = z.object({
   event: z.string(),
   update: z.string(),
   component: z.string().nullable(),
-  kind: z.enum(['declared', 'update', 'resolved', 'maintenance', 'component']),
+  kind: z.enum(['declared', 'update', 'resolved', 'maintenance', 'component', 'postmortem']),
   /**
    * The update's created_at (a postmortem's message: its published_at): sent ids older than the planning mark
    * are not needed to dedupe.
