@@ -27,6 +27,41 @@ afterEach(async () => {
   await stopAll(...cleanup.splice(0).reverse());
 });
 
+/** A Slack and a Teams channel, posting to `<url>/slack` and `<url>/teams`: their ids. */
+async function warRooms(h: HeraldProcess, url: string): Promise<string[]> {
+  const ids: string[] = [];
+  for (const kind of ['slack', 'teams']) {
+    const added = await h.admin('/channels', { body: { kind, name: kind, url: `${url}/${kind}` } });
+    expect(added.status).toBe(201);
+    ids.push(((await added.json()) as Json).id as string);
+  }
+  return ids;
+}
+
+/** Each channel's queued, sent and failed counts and last error, as the admin API shows them. */
+const deliveryCounts = (h: HeraldProcess, ids: string[]): Promise<Json[]> =>
+  Promise.all(ids.map(async (ch) => ((await (await h.admin(`/channels/${ch}`)).json()) as Json).delivery));
+
+/**
+ * Waits for three posts to each war room (`on(path)`), recorded as sent, stops `first` and starts a Herald on
+ * its data: that one, once it has read the outbox. (On PostgreSQL a restarted replica keeps, of what was sent,
+ * only the deliveries at the planning mark: the newest update's, or a postmortem's.)
+ */
+async function restartAfterThreeEach(
+  first: HeraldProcess,
+  ids: string[],
+  on: (path: string) => unknown[],
+  env: Record<string, string>,
+): Promise<HeraldProcess> {
+  await until(() => on('/slack').length >= 3 && on('/teams').length >= 3, 'three posts to each', 15_000);
+  await until(async () => (await deliveryCounts(first, ids)).every((d) => d.sent === 3), 'the posts recorded as sent');
+  await first.stop();
+  const second = await startHerald({ dataDir: first.dataDir, env });
+  cleanup.push(second);
+  await until(async () => (await deliveryCounts(second, ids)).every((d) => d.sent >= 1), 'the outbox read after the restart');
+  return second;
+}
+
 describe('a clean stop during a channel post', () => {
   it('waits for the answer and records the post: the restart does not post it again', async () => {
     const arrivals: string[] = [];
@@ -100,12 +135,7 @@ describe('a clean stop during a channel post', () => {
     const first: HeraldProcess = await startHerald({ env });
     cleanup.push(() => first.kill());
     const url = `http://127.0.0.1:${(hooks.address() as { port: number }).port}`;
-    const ids: string[] = [];
-    for (const kind of ['slack', 'teams']) {
-      const added = await first.admin('/channels', { body: { kind, name: kind, url: `${url}/${kind}` } });
-      expect(added.status).toBe(201);
-      ids.push(((await added.json()) as Json).id as string);
-    }
+    const ids = await warRooms(first, url);
     const scheduled = await first.admin('/maintenances', {
       body: {
         name: 'DB upgrade',
@@ -119,16 +149,8 @@ describe('a clean stop during a channel post', () => {
       expect((await first.admin(`/maintenances/${id}/${step}`, { method: 'POST' })).status).toBe(201);
     const on = (path: string) => arrivals.filter((a) => a.path === path);
     // Before: Slack and Teams got nothing of a window.
-    await until(() => on('/slack').length >= 3 && on('/teams').length >= 3, 'three posts to each', 15_000);
-    const counts = async (h: HeraldProcess) =>
-      Promise.all(ids.map(async (ch) => ((await (await h.admin(`/channels/${ch}`)).json()) as Json).delivery));
-    await until(async () => (await counts(first)).every((d) => d.sent === 3), 'the posts recorded as sent');
-    await first.stop();
-
-    const second = await startHerald({ dataDir: first.dataDir, env });
-    cleanup.push(second);
-    // (On PostgreSQL the restarted replica keeps, of what was sent, only the deliveries of the newest update.)
-    await until(async () => (await counts(second)).every((d) => d.sent >= 1), 'the outbox read after the restart');
+    const second = await restartAfterThreeEach(first, ids, on, env);
+    const counts = (h: HeraldProcess) => deliveryCounts(h, ids);
     // A change makes the planner look again at the newest update (the completion): it is in the outbox already.
     expect((await second.admin('/components', { body: { name: 'Cache' } })).status).toBe(201);
     await new Promise((r) => setTimeout(r, 1_000));
@@ -205,12 +227,7 @@ describe('postmortem messages across restarts and deploys', () => {
     const { url, arrivals } = await hooksFor();
     const first: HeraldProcess = await startHerald({ env });
     cleanup.push(() => first.kill());
-    const ids: string[] = [];
-    for (const kind of ['slack', 'teams']) {
-      const added = await first.admin('/channels', { body: { kind, name: kind, url: `${url}/${kind}` } });
-      expect(added.status).toBe(201);
-      ids.push(((await added.json()) as Json).id as string);
-    }
+    const ids = await warRooms(first, url);
     const declared = await first.admin('/incidents', { body: { name: 'API down', impact: 'critical', body: 'Looking.', components: {} } });
     expect(declared.status).toBe(201);
     const id = ((await declared.json()) as Json).id as string;
@@ -219,16 +236,8 @@ describe('postmortem messages across restarts and deploys', () => {
     expect((await first.admin(`/incidents/${id}/postmortem`, { method: 'PUT', body: review })).status).toBe(200);
     const on = (path: string) => arrivals.filter((a) => a.path === path);
     // Before: two posts each, no review.
-    await until(() => on('/slack').length >= 3 && on('/teams').length >= 3, 'three posts to each', 15_000);
-    const counts = async (h: HeraldProcess) =>
-      Promise.all(ids.map(async (ch) => ((await (await h.admin(`/channels/${ch}`)).json()) as Json).delivery));
-    await until(async () => (await counts(first)).every((d) => d.sent === 3), 'the posts recorded as sent');
-    await first.stop();
-
-    const second = await startHerald({ dataDir: first.dataDir, env });
-    cleanup.push(second);
-    // (On PostgreSQL the restarted replica keeps, of what was sent, only what is at the mark: the review's.)
-    await until(async () => (await counts(second)).every((d) => d.sent >= 1), 'the outbox read after the restart');
+    const second = await restartAfterThreeEach(first, ids, on, env);
+    const counts = (h: HeraldProcess) => deliveryCounts(h, ids);
     // The planner looks again at the review (at the mark), edited and published again: it is in the outbox already.
     const edited = { body: '## Summary\nA bad deploy, rolled back.', publish: true };
     expect((await second.admin(`/incidents/${id}/postmortem`, { method: 'PUT', body: edited })).status).toBe(200);
