@@ -7,6 +7,13 @@ import { dkimKeyProblem } from './notify/dkim-key.ts';
 // A value an email header or a calendar line holds: cleanLine's rule, so C1 controls too (U+0085 ends a line for some readers).
 const ONE_LINE = 'must be one line without control characters or broken Unicode (a lone surrogate, a noncharacter)';
 
+/** A string the service that uses it must be able to read: `problem` says why not, in words that never quote it. */
+const readable = (problem: (value: string) => string | null) =>
+  z.string().superRefine((v, ctx) => {
+    const why = problem(v);
+    if (why) ctx.addIssue({ code: 'custom', message: why });
+  });
+
 /**
  * process.env, validated once at boot. A bad value stops the start with a
  * message naming the variable.
@@ -28,13 +35,7 @@ const envFields = z.object({
     .optional(),
   ADMIN_PASSWORD: z.string().min(8).optional(),
   // Read here, before anything is created, as the mailer reads it; the message never quotes it (a password).
-  SMTP_URL: z
-    .string()
-    .superRefine((v, ctx) => {
-      const problem = smtpUrlProblem(v);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    })
-    .optional(),
+  SMTP_URL: readable(smtpUrlProblem).optional(),
   // The From header of every email: a line break in it would end the header (one line, like SITE_NAME).
   MAIL_FROM: z.string().refine(cleanLine, ONE_LINE).default('Status <status@localhost>'),
   /** Email (src/notify): SMTP connections kept open, retries, DKIM, subscribe rate limits. */
@@ -47,13 +48,7 @@ const envFields = z.object({
   DKIM_DOMAIN: z.string().optional(),
   DKIM_SELECTOR: z.string().optional(),
   /** PEM text (\n may be written as \\n) or a path to the PEM file; read here as the mailer reads it, never quoted. */
-  DKIM_PRIVATE_KEY: z
-    .string()
-    .superRefine((v, ctx) => {
-      const problem = dkimKeyProblem(v);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    })
-    .optional(),
+  DKIM_PRIVATE_KEY: readable(dkimKeyProblem).optional(),
   SUBSCRIBE_LIMIT_PER_IP: z.coerce.number().int().min(1).default(20),
   SUBSCRIBE_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).default(3),
   SUBSCRIBE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).default(600),
