@@ -111,7 +111,7 @@
     // The estimate in the reader's own time and language, with the zone's name (the status page's
     // texts name theirs); on another day than the reader's today, with its date (an estimate of 24
     // hours showed only its time, which reads as today). One already past says so, as the page does.
-    // A maintenance window's (ids differ by prefix: MNT-…) is its scheduled end, as its page names it.
+    // A maintenance window's is its scheduled end, as its page names it.
     var etaText = function (eta, maintenance) {
       var t = eta ? new Date(eta) : null;
       if (!t || Number.isNaN(t.getTime())) return '';
@@ -142,7 +142,7 @@
       link.href = safeUrl(b.url);
       var fill = function () {
         title.textContent = String(b.title || '');
-        message.textContent = String(b.message || '') + etaText(b.eta, /^MNT-/.test(String(b.incident_id)));
+        message.textContent = String(b.message || '') + etaText(b.eta, b.kind === 'maintenance');
         more.textContent = 'Details';
       };
       if (host.isConnected) return fill();

@@ -18,6 +18,8 @@ export interface Banner {
   url: string;
   updated_at: string;
   incident_id: string | null;
+  /** What the record shown is (an app shows a maintenance differently); null when nothing is shown. */
+  kind: EventRecord['kind'] | null;
   components: string[];
   /**
    * When the record shown is expected to end (an instant): an incident's estimated resolution, a running
@@ -111,6 +113,7 @@ export function bannerFor(db: Db, site: SiteInfo, filter: string[] | null = null
       url: site.SITE_URL,
       updated_at: pageUpdatedAt(db),
       incident_id: null,
+      kind: null,
       components: [],
       eta: null,
       dismiss_key: null,
@@ -126,6 +129,7 @@ export function bannerFor(db: Db, site: SiteInfo, filter: string[] | null = null
     url: incidentUrl(site.SITE_URL, shown.id),
     updated_at: ms(update.display_at)!,
     incident_id: shown.id,
+    kind: shown.kind,
     components: [...shown.components],
     eta: shown.kind === 'incident' ? (shown.eta ? ms(shown.eta)! : null) : ms(shown.scheduled_until)!,
     dismiss_key: `${shown.id}:${update.id}`,

@@ -6,7 +6,7 @@ import { writeIntegrationsDb } from '../helpers/integrations-fixture.ts';
 /** GET /api/banner.json over a real server: shape, filter, CORS, ETag/304, freshness. */
 let herald: HeraldProcess;
 const get = (q = '', headers: Record<string, string> = {}) => fetch(`${herald.url}/api/banner.json${q}`, { headers });
-const KEYS = ['active', 'components', 'dismiss_key', 'eta', 'incident_id', 'indicator', 'message', 'title', 'updated_at', 'url'];
+const KEYS = ['active', 'components', 'dismiss_key', 'eta', 'incident_id', 'indicator', 'kind', 'message', 'title', 'updated_at', 'url'];
 
 beforeAll(async () => {
   const dataDir = tempDataDir();
@@ -28,12 +28,12 @@ describe('/api/banner.json', () => {
     // Only the dashboard, which nothing affects (an unknown id alone would be no filter: the outage shows).
     const quiet = (await (await get('?components=dashboard')).json()) as any;
     expect(Object.keys(quiet).sort()).toEqual(KEYS);
-    expect(quiet).toMatchObject({ active: false, incident_id: null, dismiss_key: null, message: '' });
+    expect(quiet).toMatchObject({ active: false, incident_id: null, kind: null, dismiss_key: null, message: '' });
   });
 
   it('filters by component; the same filter in any order shares one cached body', async () => {
     const hooks = (await (await get('?components=webhooks')).json()) as any;
-    expect(hooks).toMatchObject({ active: true, incident_id: 'MNT-now', indicator: 'maintenance' });
+    expect(hooks).toMatchObject({ active: true, incident_id: 'MNT-now', kind: 'maintenance', indicator: 'maintenance' });
     const a = await get('?components=webhooks,api');
     const b = await get('?components=api,%20webhooks,api');
     expect(a.headers.get('etag')).toBe(b.headers.get('etag'));

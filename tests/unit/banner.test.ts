@@ -30,6 +30,7 @@ describe('banner', () => {
       title: 'All Systems Operational',
       message: '',
       incident_id: null,
+      kind: null,
       dismiss_key: null,
       components: [],
     });
@@ -46,6 +47,7 @@ describe('banner', () => {
       title: 'Elevated API error rates',
       message: 'The issue has been identified and a fix is being implemented.',
       incident_id: open.id,
+      kind: 'incident',
       components: ['api'],
       url: `https://status.example.com/incidents/${open.id}`,
     });
@@ -163,6 +165,8 @@ describe('banner', () => {
       indicator: 'maintenance',
       title: 'Webhook delivery upgrade',
       incident_id: 'MNT-now',
+      // An app tells a window from an incident by this, not by the id's shape.
+      kind: 'maintenance',
       components: ['webhooks'],
     });
     // Its end is known: the window's scheduled end, as an instant like an incident's estimate (it was null).
