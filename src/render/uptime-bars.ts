@@ -91,19 +91,24 @@ function toBar(u: ComponentUptime): UptimeBar {
 }
 
 // The committed data object is replaced by every write, so it is the memo key (with the day: a new day starts a new bar).
-const memo = new WeakMap<object, { day: string; bars: Map<string, UptimeBar> }>();
+const memo = new WeakMap<object, { day: string; at: number; bars: Map<string, UptimeBar> }>();
+
+/** How long bars stay while a component is not operational: today's minutes grow with no write to mark it. */
+const OPEN_BARS_MAX_AGE_MS = 60_000;
 
 /**
  * The uptime bars of every component, computed once per data version and
  * local day rather than per request: the status page stays as fast with
- * years of incidents as with none.
+ * years of incidents as with none. While a component is down (or in
+ * maintenance), at most once a minute, as the page's own cache renders.
  */
 export function uptimeBars(db: Db, now: Date, timeZone: string): Map<string, UptimeBar> {
   const day = isoDay(localDate(now.getTime(), timeZone));
   const hit = memo.get(db);
-  if (hit && hit.day === day) return hit.bars;
+  const running = () => db.components.some((c) => c.status !== 'operational');
+  if (hit && hit.day === day && (now.getTime() - hit.at < OPEN_BARS_MAX_AGE_MS || !running())) return hit.bars;
   const uptime = computeUptime(db, now, { days: UPTIME_DAYS, timeZone });
   const bars = new Map([...uptime].map(([id, u]) => [id, toBar(u)]));
-  memo.set(db, { day, bars });
+  memo.set(db, { day, at: now.getTime(), bars });
   return bars;
 }

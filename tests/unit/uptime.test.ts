@@ -9,7 +9,7 @@ import { scheduleMaintenance } from '../../src/domain/maintenance/schedule.ts';
 import { applyDueTransitions } from '../../src/domain/maintenance/due.ts';
 import { computeUptime, type DayStatus } from '../../src/domain/uptime.ts';
 import { renderMarkdown } from '../../src/render/markdown.ts';
-import { uptimeBars } from '../../src/render/uptime-bars.ts';
+import { percentText, uptimeBars } from '../../src/render/uptime-bars.ts';
 
 const NOW = new Date('2026-11-23T12:00:00.000Z');
 const ctx = (db: Db, when: string): VerbContext => ({ db, now: new Date(when), actor: 'test', markdown: renderMarkdown });
@@ -219,4 +219,27 @@ describe('uptimeBars', () => {
     // Days are the page's: at UTC+14 the component was made on the 24th.
     expect(uptimeBars(db, NOW, 'Pacific/Kiritimati').get('new')!.since).toBe('24 Nov');
   });
+
+  it("today's cell and the figure keep counting an outage still running, with no write to the data", () => {
+    const db = base();
+    outage(db, 'api', 'major_outage', '2026-11-23T10:00:00Z', null);
+    const at = (iso: string) => uptimeBars(db, new Date(iso), 'UTC').get('api')!;
+    expect(at('2026-11-23T10:05:00Z').cells.at(-1)!.label).toBe('23 Nov: major outage for 5 min');
+    // Within a minute the bars are reused (the page itself is re-rendered once a minute).
+    expect(at('2026-11-23T10:05:30Z').cells.at(-1)!.label).toBe('23 Nov: major outage for 5 min');
+    // Before: still "for 5 min" five hours later, until something was written.
+    const later = at('2026-11-23T15:00:00Z');
+    expect(later.cells.at(-1)!.label).toBe('23 Nov: major outage for 5 h');
+    expect(later.percentText).toBe(computeUptimePercent(db, '2026-11-23T15:00:00Z'));
+  });
+
+  it('with every component operational, the bars of a data version are computed once a day', () => {
+    const db = base();
+    outage(db, 'api', 'major_outage', '2026-11-23T10:00:00Z', '2026-11-23T10:30:00Z');
+    const first = uptimeBars(db, new Date('2026-11-23T11:00:00Z'), 'UTC');
+    expect(uptimeBars(db, new Date('2026-11-23T20:00:00Z'), 'UTC')).toBe(first);
+  });
 });
+
+const computeUptimePercent = (db: Db, iso: string) =>
+  percentText(computeUptime(db, new Date(iso), { days: 90, timeZone: 'UTC' }).get('api')!.percent);
