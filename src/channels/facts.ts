@@ -5,7 +5,7 @@ import { levelOf, nextUpdateDue, reviewDeadline, severityLabel } from '../domain
 import { INCIDENT_STATUS_LABEL } from '../domain/status.ts';
 import { durationMinutes, formatDuration } from '../domain/overall.ts';
 import { formatDateTime } from '../domain/time-text.ts';
-import { everyText, joinNames } from '../domain/words.ts';
+import { everyText, joinNames, passedMark } from '../domain/words.ts';
 import { markdownToText } from '../render/markdown.ts';
 import { incidentUrl } from '../read/statuspage-records.ts';
 import { eventComponentNames } from '../domain/components/names.ts';
@@ -46,7 +46,7 @@ export function warRoomFacts(
   const names = eventComponentNames(db, incident);
   const affected = names.length ? joinNames(names) : 'None named';
   const impact = level?.description ?? `${label} impact`;
-  const eta = incident.eta ? formatDateTime(incident.eta, tz) : 'Not known yet';
+  const eta = incident.eta ? formatDateTime(incident.eta, tz) + passedMark(incident.eta, update.display_at) : 'Not known yet';
   const fields: WarRoomFacts['fields'] = [];
   const add = (label: string, value: string | null | undefined) => {
     if (value) fields.push({ label, value });

@@ -1,5 +1,5 @@
 import type { DraftAction } from '../publish/preview.ts';
-import { etaText } from '../domain/words.ts';
+import { etaStated } from '../domain/words.ts';
 import { declareTemplate, incidentTemplate, levelById, regradeLevel, type FormContext } from './form-defaults.ts';
 import { known } from './draft-input.ts';
 
@@ -61,6 +61,6 @@ export function templateTimesNote(action: DraftAction, fc: FormContext, eta: str
     action.kind === 'declare'
       ? '“Started at” will say the time you publish'
       : '“Resolved at” and “Total duration” will count to the time you publish';
-  const estimate = eta ? ` The estimated resolution stays ${etaText(eta, fc.now.toISOString(), fc.timeZone)}.` : '';
+  const estimate = eta ? ` The estimated resolution stays ${etaStated(eta, fc.now.toISOString(), fc.timeZone)}.` : '';
   return `The text is Herald's template: ${times}, as the incident records it.${estimate}`;
 }

@@ -5,7 +5,7 @@ import { templatePath } from '../paths.ts';
 import type { SeverityLevel } from '../domain/settings.ts';
 import { formatDuration } from '../domain/overall.ts';
 import { formatDateTime } from '../domain/time-text.ts';
-import { cadenceText, etaText, everyText, joinNames } from '../domain/words.ts';
+import { cadenceText, etaStated, everyText, joinNames } from '../domain/words.ts';
 
 /**
  * The status-page update templates (templates/updates/, after the runbooks'
@@ -59,7 +59,7 @@ function fill(name: TemplateName, f: Omit<TemplateFacts, 'components'>, componen
     cadence: f.level?.update_every_minutes ? cadenceText(f.level.update_every_minutes) : null,
     every: f.level?.update_every_minutes ? everyText(f.level.update_every_minutes) : null,
     startedAt: formatDateTime(started, f.timeZone),
-    eta: eta ?? (f.eta ? etaText(f.eta, now, f.timeZone) : 'not known yet'),
+    eta: eta ?? (f.eta ? etaStated(f.eta, now, f.timeZone) : 'not known yet'),
     duration: formatDuration(Math.max(0, Math.round((Date.parse(ended) - Date.parse(started)) / 60_000))),
     resolvedAt: formatDateTime(ended, f.timeZone),
     othersOpen: f.othersOpen === true,

@@ -35,3 +35,12 @@ const dayOf = (iso: string, timeZone: string) => dateFormat('en-CA', DAY, timeZo
 export function etaText(eta: string, at: string, timeZone: string): string {
   return dayOf(eta, timeZone) === dayOf(at, timeZone) ? formatTime(eta, timeZone) : formatDateTime(eta, timeZone);
 }
+
+/** " (passed)" for an estimate not after `at`, as the incident page marks it; else "". */
+export const passedMark = (eta: string, at: string): string => (Date.parse(eta) <= Date.parse(at) ? ' (passed)' : '');
+
+/**
+ * The estimate as an update states it: an update that gives no new estimate keeps the last one, which may
+ * have passed by then; said so ("04:42 CET (passed)"), as the page does, rather than as a promise.
+ */
+export const etaStated = (eta: string, at: string, timeZone: string): string => etaText(eta, at, timeZone) + passedMark(eta, at);

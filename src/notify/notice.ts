@@ -8,7 +8,7 @@ import { impactChangeText } from '../domain/incidents/severity.ts';
 import { gradeAt } from '../domain/incidents/grades.ts';
 import { durationMinutes, formatDuration } from '../domain/overall.ts';
 import { formatDateTime } from '../domain/time-text.ts';
-import { cadenceText, etaText, everyText, joinNames } from '../domain/words.ts';
+import { cadenceText, etaStated, everyText, joinNames } from '../domain/words.ts';
 import { markdownToText, renderMarkdown } from '../render/markdown.ts';
 import type { NoticeKind } from '../store/mail/model.ts';
 
@@ -93,7 +93,7 @@ export function noticeFacts(s: NoticeSource): NoticeFacts {
     incident.kind !== 'maintenance' ? null : s.reminder ? 'reminder' : maintenanceStep(incident, update as MaintenanceUpdate);
   const affected = names.length ? joinNames(names) : null;
   const startedAt = formatDateTime(incident.started_at, tz);
-  const eta = incident.kind === 'incident' && incident.eta ? etaText(incident.eta, update.display_at, tz) : null;
+  const eta = incident.kind === 'incident' && incident.eta ? etaStated(incident.eta, update.display_at, tz) : null;
   const resolvedAt = resolved ? formatDateTime(incident.resolved_at!, tz) : null;
   const duration = resolved ? formatDuration(durationMinutes(incident, new Date(incident.resolved_at!))) : null;
   const followUp = s.kind === 'update' && (update.status === 'resolved' || update.status === 'postmortem');

@@ -469,6 +469,15 @@ describe('warRoomFacts and slackMessage', () => {
     expect((msg.blocks[2] as { text: { text: string } }).text.text).toBe('*Current actions*\nA bad deploy; rolling back.');
   });
 
+  it('update: an estimate kept from before that has passed says so, as the page does', () => {
+    const d = world();
+    const inc = declare(d, 1, { components: { api: 'major_outage' }, eta: at(5).toISOString() });
+    postUpdate(ctx(d, 10), inc.id, { status: 'identified', body: 'Still on it.' });
+    // Before: "*ETA*\n22 Nov 2026, 09:05 UTC" at 09:10, as a promise.
+    expect(fieldTexts(slackMessage(facts(d, inc, 1, 'update')))).toContain('*ETA*\n22 Nov 2026, 09:05 UTC (passed)');
+    expect(fieldTexts(slackMessage(facts(d, inc, 0, 'declared')))).not.toContain('(passed)');
+  });
+
   it('resolved: resolution time, duration, root cause, post-incident review deadline', () => {
     const { d, inc } = journey();
     const msg = slackMessage(facts(d, inc, 2, 'resolved'));

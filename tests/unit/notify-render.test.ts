@@ -264,6 +264,33 @@ describe('templates', () => {
     expect(r.text).toContain('We will continue monitoring to ensure stability.');
   });
 
+  it('an update that keeps an estimate passed by then says so, in its field and in the template body, once', () => {
+    const { db, ctx } = world();
+    const tz = 'Asia/Tokyo';
+    const eta = new Date(now.getTime() + 30 * 60_000).toISOString();
+    const level = db.settings.severities[0]!;
+    const inc = declareIncident(ctx(), {
+      name: 'API down',
+      severity: level.id,
+      status: 'investigating',
+      body: 'Looking.',
+      components: { api: 'major_outage' },
+      eta,
+    });
+    const later = new Date(now.getTime() + 2 * 3_600_000);
+    const body = updateTemplate('identified', { components: ['API'], level, startedAt: inc.started_at, eta, now: later, timeZone: tz });
+    expect(body).toContain('**Estimated resolution:** 19:30 GMT+9 (passed)');
+    postUpdate(ctx(later), inc.id, { status: 'identified', body, notify: true });
+    const site = { siteName: 'Acme', siteUrl: 'https://status.example.com', db, unsubscribeUrl: 'u', manageUrl: 'm', timeZone: tz };
+    const u = renderNotice({ ...site, kind: 'update', incident: inc, update: inc.updates.at(-1)! });
+    // Before: "Estimated resolution: 19:30 GMT+9" two hours after it, as a promise.
+    expect(u.text).toContain('Estimated resolution: 19:30 GMT+9 (passed)\n');
+    expect(u.text.split('Estimated resolution:').length - 1).toBe(1);
+    // The disruption notice, sent when the estimate was ahead, states it plainly.
+    const d = renderNotice({ ...site, kind: 'disruption', incident: inc, update: inc.updates[0]! });
+    expect(d.text).toContain('Estimated resolution: 19:30 GMT+9\n');
+  });
+
   it("a body left as the template states the update rhythm once: the email's promise keeps it, the body's sentence is left out", () => {
     const { db, ctx } = world();
     const level = db.settings.severities[0]!; // updates every 30 minutes
