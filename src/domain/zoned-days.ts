@@ -60,9 +60,30 @@ export function startOfDay(d: LocalDate, timeZone: string): number {
   if (known !== undefined) return known;
   let t = wall - zoneOffsetMs(wall, timeZone);
   t = wall - zoneOffsetMs(t, timeZone);
+  if (!sameDate(localDate(t, timeZone), d)) t = firstInstantOf(d, t, timeZone);
   if (dayStarts.size >= 4096) dayStarts.clear();
   dayStarts.set(key, t);
   return t;
+}
+
+const sameDate = (a: LocalDate, b: LocalDate) => a.year === b.year && a.month === b.month && a.day === b.day;
+
+/**
+ * Where local midnight does not exist (clocks go from 23:59:59 to 01:00, as in America/Santiago or
+ * Atlantic/Azores once a year), the day begins at the change: the first instant whose local date is `d`,
+ * found between `before` (still the day before) and three hours later. A zone that skips the whole date
+ * (Pacific/Apia, 30 Dec 2011) keeps `before`.
+ */
+function firstInstantOf(d: LocalDate, before: number, timeZone: string): number {
+  let lo = before;
+  let hi = before + 3 * 3_600_000;
+  if (!sameDate(localDate(hi, timeZone), d)) return before;
+  while (hi - lo > 1) {
+    const mid = lo + Math.floor((hi - lo) / 2);
+    if (sameDate(localDate(mid, timeZone), d)) hi = mid;
+    else lo = mid;
+  }
+  return hi;
 }
 
 /** "2026-11-12" */
