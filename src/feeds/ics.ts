@@ -39,9 +39,12 @@ export function maintenanceCalendar(db: Db, site: SiteInfo, filter: string[] | n
     const names = eventComponentNames(db, m);
     const first = m.updates[0];
     const latest = updatesNewestFirst(m)[0];
+    // The first update says what the window is for, and when: once moved (each move raises `sequence`, as a
+    // cancellation does once), its times are the old ones beside the event's own, so it is left out.
+    const moved = m.sequence > (cancelled ? 1 : 0);
     const lines = [
       latest && markdownToText(latest.body),
-      first && first !== latest ? markdownToText(first.body) : '',
+      first && first !== latest && !moved ? markdownToText(first.body) : '',
       names.length ? `Affected: ${names.join(', ')}` : '',
       incidentUrl(site.SITE_URL, m.id),
     ].filter(Boolean);

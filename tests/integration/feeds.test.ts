@@ -166,6 +166,7 @@ describe('/maintenance.ics', () => {
       start: (v.getFirstPropertyValue('dtstart') as ICAL.Time).toJSDate().toISOString(),
       end: (v.getFirstPropertyValue('dtend') as ICAL.Time).toJSDate().toISOString(),
       url: v.getFirstPropertyValue('url') as string,
+      description: v.getFirstPropertyValue('description') as string,
     }));
 
   it('one VEVENT per maintenance with a stable UID, its window, SEQUENCE and CANCELLED status', async () => {
@@ -218,6 +219,10 @@ describe('/maintenance.ics', () => {
     const after = await find();
     expect(after.sequence).toBeGreaterThan(before.sequence);
     expect(after.start).toBe(seconds(later.toISOString()));
+    // The text tells the new window only. Before: the first update's "from <old start> to <old end>" stayed under it.
+    expect(before.description).toContain('We will be undergoing scheduled maintenance from');
+    expect(after.description).toContain('This maintenance has been rescheduled to');
+    expect(after.description).not.toContain('We will be undergoing scheduled maintenance');
     const cancel = await herald.admin(`/maintenances/${id}/cancel`, { body: {} });
     expect(cancel.status).toBeLessThan(300);
     const cancelled = await find();
