@@ -26,7 +26,13 @@ const envFields = z.object({
   // It goes into email headers and calendar lines: one line of printable text.
   SITE_NAME: z.string().min(1).max(100).refine(cleanLine, ONE_LINE).default('Herald Status'),
   // An unknown zone would otherwise surface later, as a failure of every page render.
-  SITE_TIMEZONE: z.string().refine(isTimeZone, 'must be an IANA time zone, e.g. UTC or Europe/Berlin').default('UTC'),
+  // Intl takes any case and old aliases ("america/santiago", "US/Eastern"); pages and the API name the zone as
+  // IANA does ("America/Santiago", "America/New_York").
+  SITE_TIMEZONE: z
+    .string()
+    .refine(isTimeZone, 'must be an IANA time zone, e.g. UTC or Europe/Berlin')
+    .transform((tz) => new Intl.DateTimeFormat('en', { timeZone: tz }).resolvedOptions().timeZone)
+    .default('UTC'),
   ADMIN_TOKEN: z
     .string()
     .min(16, 'ADMIN_TOKEN must be at least 16 characters')

@@ -51,7 +51,9 @@ describe('configuration from the environment', () => {
     expect(c.SITE_URL).toBe('https://status.example.com');
     expect(isAbsolute(c.dataDir)).toBe(true);
     expect(c.TRUST_PROXY).toBe(true);
-    expect(c.SITE_TIMEZONE).toBe('US/Eastern'); // an alias, as Intl accepts it
+    // An alias, as Intl accepts it, named as IANA does. Before: 'US/Eastern' on the page and in the API.
+    expect(c.SITE_TIMEZONE).toBe('America/New_York');
+    expect(loadConfig({ SITE_TIMEZONE: 'america/santiago' }).SITE_TIMEZONE).toBe('America/Santiago');
   });
 
   it.each<[string, Record<string, string>, RegExp]>([
