@@ -35,6 +35,12 @@ export const componentSchema = z.object({
   position: z.number().int(),
   created_at: isoDate,
   updated_at: isoDate,
+  /**
+   * When it took its current status: a status set by hand counts in the uptime from then, and an edit of
+   * its name or description (which moves `updated_at`) must not move that. Absent in data from before it
+   * was recorded: `updated_at` stands in.
+   */
+  status_since: isoDate.optional(),
 });
 
 export const componentChangeSchema = z.object({

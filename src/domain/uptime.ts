@@ -70,7 +70,7 @@ export function statusIntervals(
   }
   for (const c of db.components) {
     if (c.status !== 'operational' && !heldNow.has(c.id)) {
-      push(c.id, { from: Date.parse(c.updated_at), to: now.getTime(), status: c.status });
+      push(c.id, { from: Date.parse(c.status_since ?? c.updated_at), to: now.getTime(), status: c.status });
     }
   }
   return out;

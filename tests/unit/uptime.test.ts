@@ -173,6 +173,21 @@ const cases: Case[] = [
     percent: 100 * (1 - 60 / FULL),
   },
   {
+    // Before: counted from the last edit of any field, so the description erased 21 Nov and most of 22 Nov.
+    name: 'a status set by hand counts from when it was set, whatever was edited since (name, description, status again)',
+    build: (db) => {
+      editComponent(ctx(db, '2026-11-21T12:00:00Z'), 'api', { status: 'partial_outage' });
+      editComponent(ctx(db, '2026-11-22T20:00:00Z'), 'api', { description: 'The public API', name: 'Public API' });
+      editComponent(ctx(db, '2026-11-23T06:00:00Z'), 'api', { status: 'partial_outage', position: 3 });
+    },
+    days: {
+      '2026-11-21': { worst: 'partial_outage', minutes: { partial_outage: 720 } },
+      '2026-11-22': { worst: 'partial_outage', minutes: { partial_outage: 1440 } },
+      '2026-11-23': { worst: 'partial_outage', minutes: { partial_outage: 720 } },
+    },
+    percent: 100 * (1 - (0.3 * 2880) / FULL),
+  },
+  {
     name: 'an incident on another component leaves this one untouched',
     component: 'web',
     build: (db) => outage(db, 'api', 'major_outage', '2026-11-20T10:00:00Z', '2026-11-20T11:00:00Z'),

@@ -86,6 +86,7 @@ export function createComponent(ctx: VerbContext, input: ComponentInput): Compon
     position: input.position ?? Math.max(0, ...siblings.map((c) => c.position)) + 1,
     created_at: now,
     updated_at: now,
+    status_since: now,
   };
   ctx.db.components.push(component);
   recordAudit(ctx, 'component.create', id);
@@ -98,7 +99,10 @@ export function editComponent(ctx: VerbContext, id: string, patch: Partial<Compo
   if (patch.name !== undefined) c.name = patch.name.trim();
   if (patch.description !== undefined) c.description = patch.description?.trim() || null;
   if (patch.group !== undefined) c.group = groupIdFor(ctx, patch.group);
-  if (patch.status !== undefined) c.status = patch.status;
+  if (patch.status !== undefined && patch.status !== c.status) {
+    c.status = patch.status;
+    c.status_since = ctx.now.toISOString();
+  }
   if (patch.position !== undefined) c.position = patch.position;
   // Only a new name or group is checked: a pair named alike before this rule can still be edited otherwise.
   if (c.name !== previous.name || c.group !== previous.group) refuseDuplicateName(ctx.db, c.name, c.group, c.id);

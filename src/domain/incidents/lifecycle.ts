@@ -71,6 +71,7 @@ export function applyComponentChanges(
     if (live && component.status !== status) {
       component.status = status;
       component.updated_at = now;
+      component.status_since = now;
     }
   }
   return recorded;
