@@ -52,6 +52,26 @@ export function wallClockToIso(value: string, timeZone: string): WallClockReadin
   };
 }
 
+const HOUR_MS = 3_600_000;
+
+/**
+ * What a fresh schedule form proposes, as datetime-local values: tomorrow at the next full hour of the page's
+ * clock, for two hours of it (the form reads wall-clock times, so the proposal is made in them: in a zone
+ * half an hour off UTC, or on the eve of a DST change, hours of UTC are not the page's). An hour the clocks
+ * skip is not proposed: the next one is.
+ */
+export function proposedWindow(now: Date, timeZone: string): { from: string; until: string } {
+  const w = wallClock(now.getTime(), timeZone);
+  const wall = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
+  const text = (t: number) => new Date(t).toISOString().slice(0, 16);
+  const existing = (t: number) => {
+    for (let i = 0; i < 3 && wallClockToIso(text(t), timeZone).iso === null; i++) t += HOUR_MS;
+    return t;
+  };
+  const from = existing(Math.ceil(wall / HOUR_MS) * HOUR_MS + DAY_MS);
+  return { from: text(from), until: text(existing(from + 2 * HOUR_MS)) };
+}
+
 /** An instant as a datetime-local value in the zone (to prefill the form). */
 export function isoToWallClock(iso: string, timeZone: string): string {
   const w = wallClock(Date.parse(iso), timeZone);

@@ -9,7 +9,7 @@ import { at } from '../../src/console/format.ts';
 import { updateTemplate, type TemplateFacts } from '../../src/console/templates.ts';
 import { joinNames } from '../../src/domain/words.ts';
 import { DEFAULT_SETTINGS } from '../../src/domain/settings.ts';
-import { wallClockToIso, isoToWallClock } from '../../src/console/zoned-time.ts';
+import { wallClockToIso, isoToWallClock, proposedWindow } from '../../src/console/zoned-time.ts';
 import { parseSetCookie } from 'cookie';
 import { sessionCookieName, sessionSetCookie } from '../../src/auth/session-cookie.ts';
 import {
@@ -393,6 +393,20 @@ describe('maintenance form times', () => {
   ])('refuses %s, a day or time that does not exist, as unreadable', (value) => {
     expect(wallClockToIso(value, 'UTC')).toEqual({ iso: null, message: null });
     expect(wallClockToIso(value, 'America/New_York')).toEqual({ iso: null, message: null });
+  });
+
+  it("a fresh form proposes tomorrow at the next full hour of the page's clock, for two of its hours", () => {
+    const at = (iso: string, tz: string) => proposedWindow(new Date(iso), tz);
+    expect(at('2026-12-03T10:10:00Z', 'UTC')).toEqual({ from: '2026-12-04T11:00', until: '2026-12-04T13:00' });
+    expect(at('2026-12-03T10:00:00Z', 'UTC')).toEqual({ from: '2026-12-04T10:00', until: '2026-12-04T12:00' });
+    // Before: full hours of UTC (09:30 in Kolkata, 17:45 in Chatham) and 24 hours on (10:00 the day after a fall-back).
+    expect(at('2026-12-03T03:40:00Z', 'Asia/Kolkata')).toEqual({ from: '2026-12-04T10:00', until: '2026-12-04T12:00' });
+    expect(at('2026-12-03T03:40:00Z', 'Pacific/Chatham')).toEqual({ from: '2026-12-04T18:00', until: '2026-12-04T20:00' });
+    expect(at('2026-10-24T08:10:00Z', 'Europe/Berlin')).toEqual({ from: '2026-10-25T11:00', until: '2026-10-25T13:00' });
+    // 02:00 does not exist in Berlin on 29 Mar 2026: 03:00 is proposed, and its end read back in the zone.
+    const gap = at('2026-03-28T00:30:00Z', 'Europe/Berlin');
+    expect(gap).toEqual({ from: '2026-03-29T03:00', until: '2026-03-29T05:00' });
+    expect(wallClockToIso(gap.from, 'Europe/Berlin')).toEqual({ iso: '2026-03-29T01:00:00.000Z' });
   });
 
   it('reads 29 Feb of a leap year', () => {
