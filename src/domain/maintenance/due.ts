@@ -19,13 +19,15 @@ const MINUTE = 60_000;
 
 /**
  * When the pre-start reminder of a scheduled window is due, or null when it
- * gets none: it is already sent, reminders are off, or the window was
- * scheduled with less lead than the reminder (the notice itself told people).
+ * gets none: it is already sent, reminders are off, or its start was set
+ * (scheduled, or last moved) with less lead than the reminder: the notice of
+ * that told people, and a reminder right behind it would only repeat it.
  */
 export function reminderAt(m: Maintenance, opts: TimerOptions): number | null {
   if (m.status !== 'scheduled' || m.reminded_at !== null || opts.reminderMinutes <= 0) return null;
   const at = Date.parse(m.scheduled_for) - opts.reminderMinutes * MINUTE;
-  return Date.parse(m.created_at) <= at ? at : null;
+  const startSet = m.updates.findLast((u) => u.step === 'rescheduled')?.created_at ?? m.created_at;
+  return Date.parse(startSet) <= at ? at : null;
 }
 
 /**
