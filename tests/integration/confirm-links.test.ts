@@ -2,14 +2,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHerald, stopAll, tempDataDir, type HeraldProcess } from '../helpers/server.ts';
 import { linkKey } from '../helpers/engine.ts';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
-import { SITE, local, outboxSettled, subscribe, until } from '../helpers/mail-flow.ts';
+import { SITE, local, outboxSettled, subscribe, subscribeForm, until } from '../helpers/mail-flow.ts';
 import { seedSubscribers } from '../fixtures/subscribers.ts';
 import { LinkTokens } from '../../src/store/mail/tokens.ts';
 
 let smtp: TestSmtp;
 let h: HeraldProcess;
 let aged: HeraldProcess;
+let older: HeraldProcess;
 const agedIds: string[] = [];
+const olderIds: string[] = [];
+// Pending requests made 20 h and 30 h ago: either side of the 24 h within which a retry mails the same link.
+const hoursAgo = (n: number) => new Date(Date.now() - n * 3600_000).toISOString();
+const youngAt = hoursAgo(20);
+const dayOldAt = hoursAgo(30);
 // Requested three days ago: no test can wait out the 48 h, so the journal says so (imported on PostgreSQL).
 const agedAt = new Date(Date.now() - 72 * 3600_000).toISOString();
 
@@ -25,23 +31,31 @@ beforeAll(async () => {
     ]),
   );
   aged = await startHerald({ dataDir: dir, env: { SITE_URL: SITE } });
+  const olderDir = tempDataDir();
+  olderIds.push(
+    ...seedSubscribers(olderDir, [
+      { email: 'young-pending@example.com', state: 'pending', at: youngAt },
+      { email: 'day-old-pending@example.com', state: 'pending', at: dayOldAt },
+    ]),
+  );
+  older = await startHerald({ dataDir: olderDir, env: { SMTP_URL: smtp.url, SITE_URL: SITE } });
 });
-afterAll(() => stopAll(h, aged, smtp));
+afterAll(() => stopAll(h, aged, older, smtp));
 
 const mailsTo = (email: string) => smtp.received.filter((r) => r.to.some((t) => t.toLowerCase() === email.toLowerCase()));
 
 /** The confirmation link of the `n`th mail to `email` (1-based), once it has arrived. */
-async function confirmLink(email: string, n: number): Promise<string> {
+async function confirmLink(email: string, n: number, server = h): Promise<string> {
   await until(() => mailsTo(email).length >= n, `confirmation mail ${n} for ${email}`);
   const mail = await smtp.parse(mailsTo(email)[n - 1]!);
-  return local(h, /https?:\/\/\S+\/subscribe\/confirm\/[A-Za-z0-9._-]+/.exec(mail.text ?? '')![0]);
+  return local(server, /https?:\/\/\S+\/subscribe\/confirm\/[A-Za-z0-9._-]+/.exec(mail.text ?? '')![0]);
 }
 
 const press = (server: HeraldProcess, link: string) =>
   fetch(link, { method: 'POST', headers: { origin: server.url, 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
 
-async function subscriber(email: string): Promise<{ id: string; state: string; requested_at: string }> {
-  const list = await (await h.admin(`/subscribers?q=${encodeURIComponent(email.toLowerCase())}`)).json();
+async function subscriber(email: string, server = h): Promise<{ id: string; state: string }> {
+  const list = await (await server.admin(`/subscribers?q=${encodeURIComponent(email.toLowerCase())}`)).json();
   expect(list.total).toBe(1);
   return list.subscribers[0];
 }
@@ -120,5 +134,81 @@ describe('a confirmation link confirms only the pending request it was sent for'
       'old-confirmed@example.com': 'confirmed',
       'old-pending@example.com': 'pending',
     });
+  });
+});
+
+describe('a retried subscribe keeps the links already mailed', () => {
+  const shows = async (link: string) => {
+    const page = await fetch(link);
+    return { status: page.status, button: (await page.text()).includes('Confirm subscription') };
+  };
+
+  it('two form posts a second apart: the links of both emails show the button and confirm', async () => {
+    const email = 'form-retry@example.com';
+    for (let i = 0; i < 2; i++) {
+      expect((await subscribeForm(h, `email=${encodeURIComponent(email)}`)).status).toBeLessThan(400);
+      if (i === 0) await new Promise((r) => setTimeout(r, 1000));
+    }
+    const first = await confirmLink(email, 1);
+    const second = await confirmLink(email, 2);
+    expect(await shows(first)).toEqual({ status: 200, button: true });
+    expect(await shows(second)).toEqual({ status: 200, button: true });
+    const confirmed = await press(h, first);
+    expect(confirmed.status).toBe(200);
+    expect(await confirmed.text()).toContain('You are subscribed');
+    const again = await press(h, second);
+    expect(again.status).toBe(200);
+    expect(await again.text()).toContain('You are subscribed');
+    expect((await subscriber(email)).state).toBe('confirmed');
+  });
+
+  it('two API requests: both links work until the address unsubscribes, then neither does', async () => {
+    const email = 'api-retry@example.com';
+    for (let i = 0; i < 2; i++) {
+      expect((await subscribe(h, { email })).status).toBe(202);
+      if (i === 0) await new Promise((r) => setTimeout(r, 1000));
+    }
+    const first = await confirmLink(email, 1);
+    const second = await confirmLink(email, 2);
+    expect(await shows(first)).toEqual({ status: 200, button: true });
+    expect(await shows(second)).toEqual({ status: 200, button: true });
+
+    const { id } = await subscriber(email);
+    const unsub = new LinkTokens(await linkKey(h)).issue('unsubscribe', { id, requested_at: '' });
+    const out = await fetch(`${h.url}/unsubscribe/${unsub}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+    });
+    expect(out.status).toBe(200);
+    for (const link of [first, second]) {
+      expect(await shows(link)).toEqual({ status: 404, button: false });
+      expect((await press(h, link)).status).toBe(404);
+    }
+    expect((await subscriber(email)).state).toBe('unsubscribed');
+  });
+
+  it('a retry within 24 h of the request mails the same link, still bound to that request (so it expires 48 h after it)', async () => {
+    const email = 'young-pending@example.com';
+    const tokens = new LinkTokens(await linkKey(older));
+    const original = `${older.url}/subscribe/confirm/${tokens.issue('confirm', { id: olderIds[0]!, requested_at: youngAt })}`;
+    // The start re-made the seeded request's confirmation (it had none); the retry's mail comes after it.
+    await until(() => mailsTo(email).length >= 1, `the resumed confirmation for ${email}`);
+    expect((await subscribe(older, { email })).status).toBe(202);
+    expect(await confirmLink(email, 2, older)).toBe(original);
+    expect(await shows(original)).toEqual({ status: 200, button: true });
+  });
+
+  it('a retry more than 24 h after the request renews it: the new mail carries a fresh 48 h link', async () => {
+    const email = 'day-old-pending@example.com';
+    const tokens = new LinkTokens(await linkKey(older));
+    const original = `${older.url}/subscribe/confirm/${tokens.issue('confirm', { id: olderIds[1]!, requested_at: dayOldAt })}`;
+    await until(() => mailsTo(email).length >= 1, `the resumed confirmation for ${email}`);
+    expect((await subscribe(older, { email })).status).toBe(202);
+    const renewed = await confirmLink(email, 2, older);
+    expect(renewed).not.toBe(original);
+    const confirmed = await press(older, renewed);
+    expect(confirmed.status).toBe(200);
+    expect(await confirmed.text()).toContain('You are subscribed');
   });
 });

@@ -109,6 +109,12 @@ export function wantsMail(s: Subscriber, componentIds: readonly string[], existi
 /** How long a confirmation link works. */
 export const CONFIRM_TTL_MS = 48 * 3600_000;
 
+/**
+ * How old a pending request may be and still be answered with its own link again (see decideRequest). Half
+ * the link's life: the email a retry sends carries a link with at least 24 h left.
+ */
+export const CONFIRM_REUSE_MS = CONFIRM_TTL_MS / 2;
+
 /** What a subscribe request did; the HTTP answer is the same whatever happened. */
 export interface RequestOutcome {
   subscriber: Subscriber;
@@ -121,13 +127,19 @@ export interface RequestOutcome {
 
 /**
  * A subscribe request decided against the address's current record (both
- * engines): a new address gets a pending record with `seq`; a pending or
- * unsubscribed one is asked again (a new confirmation, which revokes the
- * older links); a confirmed one keeps its state, components and
- * confirmation request (whoever typed the address may not own it: its
- * manage link changes the choice), and counts the request, so that each
- * one gets its own email. Every answer writes a record and costs the same
- * (no timing tell).
+ * engines): a new address gets a pending record with `seq`; an unsubscribed
+ * one is asked again (a new request, whose link revokes the older ones); a
+ * pending one is asked again too, but keeps its request time while that is
+ * under 24 h old (CONFIRM_REUSE_MS), so the new email carries the same link
+ * and a link already mailed keeps working: a double click or a timed-out
+ * retry must not kill the first email's link. Past 24 h the request is
+ * renewed (a fresh 48 h link), so no email carries a link with less than
+ * 24 h left; links are signed over the request time alone, so keeping it
+ * needs no new field and both engines and old records read as before. A
+ * confirmed one keeps its state, components and confirmation request
+ * (whoever typed the address may not own it: its manage link changes the
+ * choice), and counts the request, so that each one gets its own email.
+ * Every answer writes a record and costs the same (no timing tell).
  */
 export function decideRequest(
   existing: Subscriber | undefined,
@@ -161,8 +173,16 @@ export function decideRequest(
   if (existing.state === 'confirmed') {
     return { subscriber: { ...existing, confirms: existing.confirms + (sendMail ? 1 : 0), updated_at: at }, sendMail };
   }
+  const young = existing.state === 'pending' && now.getTime() - Date.parse(existing.requested_at) < CONFIRM_REUSE_MS;
   return {
-    subscriber: { ...existing, state: 'pending', components, confirms: existing.confirms + 1, requested_at: at, updated_at: at },
+    subscriber: {
+      ...existing,
+      state: 'pending',
+      components,
+      confirms: existing.confirms + 1,
+      requested_at: young ? existing.requested_at : at,
+      updated_at: at,
+    },
     sendMail,
   };
 }

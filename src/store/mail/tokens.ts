@@ -9,7 +9,7 @@ import { join } from 'node:path';
  * time it was requested), keyed by a secret kept in DATA_DIR/subscribers.key.
  * So nothing secret is stored next to the subscribers (there is nothing to
  * hash at rest), a token works for one purpose only, a new confirmation
- * request revokes the older confirmation links, a removed subscriber's links
+ * request (renewed: model.ts decideRequest) revokes the older confirmation links, a removed subscriber's links
  * find nobody, and a token cannot be guessed without the key.
  */
 
