@@ -6,6 +6,40 @@ import type { IdempotencyRecord } from '../domain/model.ts';
 import { Conflict, Invalid } from '../domain/errors.ts';
 import { madeUnder, remember } from '../domain/once.ts';
 
+/** What a write answers: a JSON body, or none for 204 (stored as null, replayed as no body). */
+type AnswerStatus = 200 | 201 | 204;
+
+/** The request's Idempotency-Key, checked, or undefined when it sent none. */
+function idempotencyKey(c: Context): string | undefined {
+  const key = c.req.header('idempotency-key');
+  if (key !== undefined && !/^[\x21-\x7e]{1,200}$/.test(key)) {
+    throw new Invalid('Idempotency-Key must be 1–200 visible ASCII characters.', 'Idempotency-Key');
+  }
+  return key;
+}
+
+/** Method, path and body: what "the same request" means for a key (a query such as `?force=true` is part of the path's meaning too). */
+async function requestHash(c: Context): Promise<string> {
+  const url = new URL(c.req.url);
+  return createHash('sha256')
+    .update(`${c.req.method} ${url.pathname}${url.search}\n`)
+    .update(await c.req.text())
+    .digest('base64url');
+}
+
+function answer(c: Context, status: number, response: unknown): Response {
+  // A 204 may carry no body at all (not even `null`): Response refuses one.
+  return status === 204 ? c.body(null, 204) : c.json(response as object, status as 200);
+}
+
+function replay(c: Context, record: Pick<IdempotencyRecord, 'request_hash' | 'status' | 'response'>, hash: string): Response {
+  if (record.request_hash !== hash) {
+    throw new Conflict('This Idempotency-Key was already used for a different request.', 'idempotency_key_reused', 'Idempotency-Key');
+  }
+  c.header('Idempotent-Replayed', 'true');
+  return answer(c, record.status, record.response);
+}
+
 /**
  * Runs an admin change and answers with its JSON, honouring an optional
  * `Idempotency-Key` header so that a retried publish (a timeout, a double
@@ -14,36 +48,22 @@ import { madeUnder, remember } from '../domain/once.ts';
  * - same key, another request → 409;
  * The key is recorded in the same durable write as the change itself, so a
  * crash can never leave a change without its key or a key without its change.
- * `verb` returns the response body, computed from the draft in that write.
+ * `verb` returns the response body, computed from the draft in that write
+ * (nothing for a 204).
  */
 export async function respondOnce<R>(
   c: Context,
   herald: Herald,
   actor: string,
-  status: 200 | 201,
+  status: AnswerStatus,
   verb: (ctx: VerbContext) => R,
 ): Promise<Response> {
-  const key = c.req.header('idempotency-key');
-  if (key === undefined) return c.json((await herald.run(actor, verb)) as object, status);
-  if (!/^[\x21-\x7e]{1,200}$/.test(key)) {
-    throw new Invalid('Idempotency-Key must be 1–200 visible ASCII characters.', 'Idempotency-Key');
-  }
-  const url = new URL(c.req.url);
-  const hash = createHash('sha256')
-    .update(`${c.req.method} ${url.pathname}\n`)
-    .update(await c.req.text())
-    .digest('base64url');
-
-  const replay = (record: { request_hash: string; status: number; response: unknown }) => {
-    if (record.request_hash !== hash) {
-      throw new Conflict('This Idempotency-Key was already used for a different request.', 'idempotency_key_reused', 'Idempotency-Key');
-    }
-    c.header('Idempotent-Replayed', 'true');
-    return c.json(record.response as object, record.status as 200);
-  };
+  const key = idempotencyKey(c);
+  if (key === undefined) return answer(c, status, await herald.run(actor, verb));
+  const hash = await requestHash(c);
 
   const known = madeUnder(herald.store.data, key);
-  if (known) return replay(known);
+  if (known) return replay(c, known, hash);
 
   type Outcome = { raced: IdempotencyRecord } | { response: R };
   const outcome = await herald.run(actor, (ctx): Outcome => {
@@ -51,9 +71,58 @@ export async function respondOnce<R>(
     const raced = madeUnder(ctx.db, key);
     if (raced) return { raced };
     const response = verb(ctx);
-    remember(ctx, { key, request_hash: hash, status, response });
+    remember(ctx, { key, request_hash: hash, status, response: status === 204 ? null : response });
     return { response };
   });
-  if ('raced' in outcome) return replay(outcome.raced);
-  return c.json(outcome.response as object, status);
+  if ('raced' in outcome) return replay(c, outcome.raced, hash);
+  return answer(c, status, outcome.response);
+}
+
+/** Acts under a key in this process now (see respondOnceAfter), per Herald. */
+const inFlight = new WeakMap<Herald, Map<string, Promise<unknown>>>();
+
+/**
+ * The same promise for an action whose effect is outside the document (a
+ * channel's test message, a delivery retried, sending resumed), so it cannot
+ * share a write with its key: the action runs, then its answer is recorded
+ * under the key. A twin arriving meanwhile on this replica waits for the
+ * first and replays its answer, so a double click sends one test message.
+ * Twins at the same instant on two replicas, or a retry after the action
+ * succeeded but its key could not be recorded (storage down: that answer was
+ * an error), may act twice; these actions are harmless to repeat, unlike a
+ * publish, which respondOnce covers fully.
+ */
+export async function respondOnceAfter<R>(
+  c: Context,
+  herald: Herald,
+  actor: string,
+  status: 200,
+  act: () => Promise<R>,
+): Promise<Response> {
+  const key = idempotencyKey(c);
+  if (key === undefined) return answer(c, status, await act());
+  const hash = await requestHash(c);
+  let running = inFlight.get(herald);
+  if (!running) inFlight.set(herald, (running = new Map()));
+  for (;;) {
+    const known = madeUnder(herald.store.data, key);
+    if (known) return replay(c, known, hash);
+    const twin = running.get(key);
+    if (!twin) break;
+    // Its failure is its own answer; then this one acts (nothing was recorded).
+    await twin.catch(() => {});
+  }
+  const run = (async () => {
+    const response = await act();
+    await herald.run(actor, (ctx) => {
+      if (!madeUnder(ctx.db, key)) remember(ctx, { key, request_hash: hash, status, response });
+    });
+    return response;
+  })();
+  running.set(key, run);
+  try {
+    return answer(c, status, await run);
+  } finally {
+    running.delete(key);
+  }
 }

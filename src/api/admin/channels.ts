@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import type { Herald } from '../../herald.ts';
 import type { AdminEnv } from './auth.ts';
 import { readJson } from '../read-json.ts';
-import { respondOnce } from '../idempotency.ts';
+import { respondOnce, respondOnceAfter } from '../idempotency.ts';
 import { channelCreateSchema, channelPatchSchema } from '../../input/channels.ts';
 import { createChannel, deleteChannel, editChannel, findChannel, setChannelState } from '../../domain/channels/manage.ts';
 import { redactUrl, type Channel } from '../../domain/channels/model.ts';
@@ -40,27 +40,22 @@ export function channelsApi(herald: Herald) {
     return respondOnce(c, herald, c.get('actor'), 200, (ctx) => shown(editChannel(ctx, c.req.param('id'), patch)));
   });
 
-  app.delete('/channels/:id', async (c) => {
-    await herald.run(c.get('actor'), (ctx) => deleteChannel(ctx, c.req.param('id')));
-    return c.body(null, 204);
-  });
+  app.delete('/channels/:id', (c) => respondOnce(c, herald, c.get('actor'), 204, (ctx) => deleteChannel(ctx, c.req.param('id'))));
 
   // Resume a paused or disabled channel; its waiting deliveries go out in order.
-  app.post('/channels/:id/resume', async (c) => {
-    const ch = await herald.run(c.get('actor'), (ctx) => setChannelState(ctx, c.req.param('id'), 'active', null));
-    return c.json(shown(ch));
-  });
+  app.post('/channels/:id/resume', (c) =>
+    respondOnce(c, herald, c.get('actor'), 200, (ctx) => shown(setChannelState(ctx, c.req.param('id'), 'active', null))),
+  );
 
-  app.post('/channels/:id/pause', async (c) => {
-    const ch = await herald.run(c.get('actor'), (ctx) => setChannelState(ctx, c.req.param('id'), 'paused', 'paused by hand'));
-    return c.json(shown(ch));
-  });
+  app.post('/channels/:id/pause', (c) =>
+    respondOnce(c, herald, c.get('actor'), 200, (ctx) => shown(setChannelState(ctx, c.req.param('id'), 'paused', 'paused by hand'))),
+  );
 
-  // A test message, sent now (not through the outbox): the receiver's answer, as it came.
-  app.post('/channels/:id/test', async (c) => {
-    const ch = findChannel({ db: herald.store.data }, c.req.param('id'));
-    return c.json(await herald.channels.test(ch));
-  });
+  // A test message, sent now (not through the outbox): the receiver's answer, as it came. Under a key, a
+  // retry gets that answer again instead of posting a second message.
+  app.post('/channels/:id/test', (c) =>
+    respondOnceAfter(c, herald, c.get('actor'), 200, () => herald.channels.test(findChannel({ db: herald.store.data }, c.req.param('id')))),
+  );
 
   return app;
 }

@@ -27,8 +27,7 @@ export function componentsApi(herald: Herald) {
 
   app.delete('/components/:id', async (c) => {
     const force = c.req.query('force') === 'true';
-    await herald.run(c.get('actor'), (ctx) => deleteComponent(ctx, c.req.param('id'), force));
-    return c.body(null, 204);
+    return respondOnce(c, herald, c.get('actor'), 204, (ctx) => deleteComponent(ctx, c.req.param('id'), force));
   });
 
   return app;

@@ -3,6 +3,7 @@ import type { Herald } from '../../herald.ts';
 import type { AdminEnv } from './auth.ts';
 import { findEvent } from '../../domain/model.ts';
 import { isReminderKey } from '../../notify/intents.ts';
+import { respondOnceAfter } from '../idempotency.ts';
 
 /** The outbox: `GET /deliveries`, `POST /deliveries/:id/retry`, `POST /deliveries/resume`. */
 export function deliveriesApi(herald: Herald) {
@@ -47,15 +48,20 @@ export function deliveriesApi(herald: Herald) {
     });
   });
 
-  app.post('/deliveries/resume', async (c) => {
-    await notify.sending.resume();
-    return c.json({ paused: notify.sending.paused !== null });
-  });
+  // The outbox is not in the document: the answer is recorded under a key after the action (respondOnceAfter).
+  app.post('/deliveries/resume', (c) =>
+    respondOnceAfter(c, herald, c.get('actor'), 200, async () => {
+      await notify.sending.resume();
+      return { paused: notify.sending.paused !== null };
+    }),
+  );
 
-  app.post('/deliveries/:id/retry', async (c) => {
-    const d = await notify.retry(c.req.param('id'));
-    return c.json({ id: d.id, state: d.state });
-  });
+  app.post('/deliveries/:id/retry', (c) =>
+    respondOnceAfter(c, herald, c.get('actor'), 200, async () => {
+      const d = await notify.retry(c.req.param('id'));
+      return { id: d.id, state: d.state };
+    }),
+  );
 
   return app;
 }
