@@ -13,9 +13,31 @@ export function settingsVersion(settings: Settings): string {
   return createHash('sha256').update(canonical).digest('base64url').slice(0, 22);
 }
 
-/** Refuses (Stale) when `expected` is given and the settings are none of those versions. Run inside the write. */
-export function requireSettingsVersion(current: Settings, expected: string | string[] | undefined, field?: string): void {
-  if (expected === undefined || [expected].flat().includes(settingsVersion(current))) return;
+/**
+ * A save that finds the settings already as it would make them (its own retry, a double-submitted form, or
+ * someone else saving the same): thrown from inside the write so that nothing is written (a throw leaves the
+ * document unchanged, on both engines) and no second audit entry is made; the caller answers success with
+ * `settings`. Only a stale save is answered so: one whose version matches is saved as before.
+ */
+export class AlreadySaved extends Error {
+  readonly settings: Settings;
+  constructor(settings: Settings) {
+    super('The settings already are as submitted.');
+    this.name = 'AlreadySaved';
+    this.settings = settings;
+  }
+}
+
+/**
+ * Refuses (Stale) when `expected` is given and the settings are none of those versions, unless they already
+ * equal `next` (compared as their versions: the stored schema's canonical form), when it throws AlreadySaved.
+ * Run inside the write.
+ */
+export function requireSettingsVersion(current: Settings, expected: string | string[] | undefined, next: Settings, field?: string): void {
+  if (expected === undefined) return;
+  const version = settingsVersion(current);
+  if ([expected].flat().includes(version)) return;
+  if (version === settingsVersion(next)) throw new AlreadySaved(current);
   throw new Stale(
     'The settings were changed by someone else since you read them; nothing was saved. Read them again and make your change there.',
     field,

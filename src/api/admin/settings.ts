@@ -6,7 +6,7 @@ import { respondOnce } from '../idempotency.ts';
 import { settingsInputSchema } from '../../input/schemas.ts';
 import { updateSettings } from '../../domain/settings-update.ts';
 import type { Settings } from '../../domain/settings.ts';
-import { requireSettingsVersion, settingsVersion } from '../../read/settings-version.ts';
+import { AlreadySaved, requireSettingsVersion, settingsVersion } from '../../read/settings-version.ts';
 import { Invalid } from '../../domain/errors.ts';
 
 const etag = (s: Settings) => `"${settingsVersion(s)}"`;
@@ -37,12 +37,23 @@ export function settingsApi(herald: Herald) {
   app.put('/settings', async (c) => {
     const expected = ifMatch(c.req.header('if-match'));
     const input = await readJson(c, settingsInputSchema);
-    const res = await respondOnce(c, herald, c.get('actor'), 200, (ctx) => {
-      requireSettingsVersion(ctx.db.settings, expected, 'If-Match');
-      return updateSettings(ctx, input);
-    });
-    res.headers.set('ETag', etag((await res.clone().json()) as Settings));
-    return res;
+    let res: Response;
+    try {
+      res = await respondOnce(c, herald, c.get('actor'), 200, (ctx) => {
+        requireSettingsVersion(ctx.db.settings, expected, input, 'If-Match');
+        return updateSettings(ctx, input);
+      });
+    } catch (err) {
+      // A retried save whose change is already stored: its answer, not a 412 about its own save.
+      if (!(err instanceof AlreadySaved)) throw err;
+      res = c.json(err.settings, 200);
+    }
+    // A new answer rather than a header set on this one: over HTTP (@hono/node-server) a header set on a
+    // Response already made was not sent, so a PUT's answer came without its ETag.
+    const saved = (await res.json()) as Settings;
+    const headers = new Headers(res.headers);
+    headers.set('ETag', etag(saved));
+    return new Response(JSON.stringify(saved), { status: res.status, headers });
   });
   return app;
 }

@@ -2,7 +2,7 @@ import type { Herald } from '../../herald.ts';
 import type { Settings } from '../../domain/settings.ts';
 import { settingsInputSchema } from '../../input/schemas.ts';
 import { updateSettings } from '../../domain/settings-update.ts';
-import { requireSettingsVersion } from '../../read/settings-version.ts';
+import { AlreadySaved, requireSettingsVersion } from '../../read/settings-version.ts';
 import { Stale } from '../../domain/errors.ts';
 import { formFields, refusal, type FieldErrors } from '../forms.ts';
 import { actorName, when } from '../format.ts';
@@ -63,10 +63,12 @@ export async function settingsAction(
   const version = formFields(form).version || undefined;
   try {
     await herald.run(actor, (ctx) => {
-      requireSettingsVersion(ctx.db.settings, version);
+      requireSettingsVersion(ctx.db.settings, version, parsed.data as Settings);
       return updateSettings(ctx, parsed.data as Settings);
     });
   } catch (err) {
+    // A double-submitted form: the first submit saved exactly this, so this one is done too.
+    if (err instanceof AlreadySaved) return done('/admin/settings?done=1');
     const r = refusal(err, []);
     if (!(err instanceof Stale)) return { ...refused(r.status, r.errors), values: input };
     // The page shows the settings as saved now, and who saved them.
