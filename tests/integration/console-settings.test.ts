@@ -70,3 +70,66 @@ describe('console: two editors, one settings document', () => {
     expect(versionIn(await bad.text())).toBe(read);
   });
 });
+
+describe('a retried settings save is not refused as its own conflict', () => {
+  const settingsSaves = async () =>
+    ((await (await h.admin('/audit?limit=500')).json()).events as Json[]).filter((e) => e.action === 'settings.update').length;
+  const read = async () => {
+    const res = await h.admin('/settings');
+    return { tag: res.headers.get('etag')!, body: (await res.json()) as Json };
+  };
+  const putIf = async (body: unknown, ifMatch: string) => {
+    const res = await h.admin('/settings', { method: 'PUT', body, headers: { 'if-match': ifMatch } });
+    return { status: res.status, etag: res.headers.get('etag'), body: (await res.json()) as Json };
+  };
+
+  it('the same PUT with If-Match sent twice: 200 both times, the same settings and ETag, saved and audited once', async () => {
+    const { tag, body } = await read();
+    const saves = await settingsSaves();
+    const doc = { ...body, signoff: 'Sent twice' };
+    const first = await putIf(doc, tag);
+    const retry = await putIf(doc, tag);
+    expect([first.status, retry.status]).toEqual([200, 200]);
+    expect(retry.body).toEqual(first.body);
+    expect(retry.etag).toBe(first.etag);
+    expect((await read()).tag).toBe(first.etag);
+    expect(await settingsSaves()).toBe(saves + 1);
+  });
+
+  it('three identical PUTs at once all answer 200; a different change at once against the same version still gets 412', async () => {
+    const { tag, body } = await read();
+    const saves = await settingsSaves();
+    const doc = { ...body, support_contact: 'thrice@example.com' };
+    const answers = await Promise.all([putIf(doc, tag), putIf(doc, tag), putIf(doc, tag)]);
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+    expect(await settingsSaves()).toBe(saves + 1);
+
+    const now = (await read()).tag;
+    const mine = { ...(await settings()), audience: 'Mine' };
+    const theirs = { ...(await settings()), audience: 'Theirs' };
+    const [a1, a2, b] = await Promise.all([putIf(mine, now), putIf(mine, now), putIf(theirs, now)]);
+    // Whichever change committed first, the other one is refused and its twin follows the first.
+    const won = (await settings()).audience;
+    if (won === 'Mine') expect([a1.status, a2.status, b.status]).toEqual([200, 200, 412]);
+    else expect([a1.status, a2.status, b.status]).toEqual([412, 412, 200]);
+    expect(await settingsSaves()).toBe(saves + 2);
+  });
+
+  it('the console form submitted twice (a double click) is done both times, not "Nothing was saved"', async () => {
+    const base = await settings();
+    const version = versionIn(await page(dana))!;
+    const saves = await settingsSaves();
+    const form = formOf({ ...base, signoff: 'Double-clicked' }, version);
+    const first = await dana.post('/admin/settings', form);
+    const second = await dana.post('/admin/settings', form);
+    for (const res of [first, second]) {
+      expect(res.status).toBe(303);
+      expect(res.headers.get('location')).toContain('/admin/settings?done=1');
+    }
+    const now = versionIn(await page(dana))!;
+    const twins = await Promise.all([1, 2].map(() => dana.post('/admin/settings', formOf({ ...base, signoff: 'Twins' }, now))));
+    expect(twins.map((r) => r.status)).toEqual([303, 303]);
+    expect((await settings()).signoff).toBe('Twins');
+    expect(await settingsSaves()).toBe(saves + 2);
+  });
+});
