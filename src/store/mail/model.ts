@@ -28,7 +28,7 @@ export const subscriberSchema = z.object({
    * address a note that it is already subscribed (the confirmation link is signed over `requested_at`, not this).
    */
   confirms: z.number().int(),
-  /** When the current confirmation was requested; its link expires 48 h later. */
+  /** When the current confirmation was requested (a retry under 24 h later keeps it: decideRequest); its link expires 48 h later. */
   requested_at: instant,
   created_at: instant,
   updated_at: instant,
