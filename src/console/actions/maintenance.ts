@@ -1,4 +1,5 @@
 import type { Herald } from '../../herald.ts';
+import type { Session } from '../../auth/sessions.ts';
 import { scheduleMaintenance } from '../../domain/maintenance/schedule.ts';
 import { MAINTENANCE_STEPS, type MaintenanceStep } from '../../domain/maintenance/transitions.ts';
 import { maintenanceCreateSchema, maintenanceStepSchema } from '../../input/schemas.ts';
@@ -6,6 +7,7 @@ import { validId } from '../../input/ids.ts';
 import { formFields, refusal, validate, type FieldErrors } from '../forms.ts';
 import { maintenanceTemplate } from '../templates.ts';
 import { wallClockToIso } from '../zoned-time.ts';
+import { formKeyOf, makeOnce, newFormKey, onceKeyOf } from '../form-once.ts';
 import { done, refused, type ActionResult } from './result.ts';
 
 /** The schedule form's values, as shown (first visit, or again after an error). */
@@ -20,6 +22,8 @@ export interface ScheduleValues {
   bodyTemplate: string;
   notify: boolean;
   auto: boolean;
+  /** The form's one-time key (form-once.ts): kept when the form is shown again, so its repeat still finds the window. */
+  once: string;
 }
 
 /** The form's fields are named for people (from, until); the API's for clients (scheduled_for, scheduled_until). */
@@ -33,10 +37,13 @@ const FORM_FIELD: Record<string, string> = {
 const onForm = (errors: FieldErrors): FieldErrors =>
   Object.fromEntries(Object.entries(errors).map(([k, v]) => [FORM_FIELD[k] ?? 'form', v]));
 
-/** Reads the schedule form and schedules the window through the API's schema and verb. */
+/**
+ * Reads the schedule form and schedules the window through the API's schema and verb, once per
+ * form key: the same form posted again goes to the window the first post made.
+ */
 export async function scheduleAction(
   herald: Herald,
-  actor: string,
+  session: Session,
   form: FormData,
 ): Promise<{ result: ActionResult; values: ScheduleValues }> {
   const tz = herald.config.SITE_TIMEZONE;
@@ -55,6 +62,8 @@ export async function scheduleAction(
     bodyTemplate: body,
     notify: form.has('notify'),
     auto: form.has('auto'),
+    // A keyless post (a page rendered before keys) gets one now, for its next try after an error.
+    once: formKeyOf(form) ?? newFormKey(),
   };
   const errors: FieldErrors = {};
   const from = wallClockToIso(values.from, tz);
@@ -73,8 +82,15 @@ export async function scheduleAction(
   if (!parsed.ok || Object.keys(errors).length)
     return { result: refused(422, { ...(parsed.ok ? {} : onForm(parsed.errors)), ...errors }), values };
   try {
-    const m = await herald.run(actor, (ctx) => scheduleMaintenance(ctx, { ...parsed.data, timeZone: tz }));
-    return { result: done(`/admin/incidents/${encodeURIComponent(m.id)}?done=1`), values };
+    const made = await makeOnce(
+      herald,
+      session.actor,
+      onceKeyOf('maintenance', session.key, form),
+      (ctx) => scheduleMaintenance(ctx, { ...parsed.data, timeZone: tz }),
+      (m) => ({ id: m.id }),
+    );
+    const id = 'made' in made ? made.made.id : made.earlier.id;
+    return { result: done(`/admin/incidents/${encodeURIComponent(id)}?done=1`), values };
   } catch (err) {
     const r = refusal(err, Object.keys(FORM_FIELD));
     return { result: refused(r.status, onForm(r.errors)), values };
