@@ -1,9 +1,11 @@
 import type { Herald } from '../../herald.ts';
+import type { Session } from '../../auth/sessions.ts';
 import { channelCreateSchema, channelPatchSchema } from '../../input/channels.ts';
 import { createChannel, deleteChannel, editChannel, findChannel, setChannelState } from '../../domain/channels/manage.ts';
 import type { Channel } from '../../domain/channels/model.ts';
 import { validId } from '../../input/ids.ts';
 import { formFields, refusal, validate, type FieldErrors } from '../forms.ts';
+import { formKeyOf, type MadeOnce, makeOnce, newFormKey, onceKeyOf } from '../form-once.ts';
 
 /** What the channels page shows after a post: a message, errors beside fields, the new webhook's secret (once), a test's answer. */
 export interface ChannelsResult {
@@ -17,9 +19,18 @@ export interface ChannelsResult {
 const FIELDS = ['kind', 'name', 'url', 'components', 'min_impact'];
 /** The actions on a channel that exists (all but create). */
 const ON_A_CHANNEL = new Set(['edit', 'test', 'pause', 'resume', 'delete']);
+/**
+ * How long a repeat of the add form shows the webhook's secret again. A double click's browser
+ * shows only the second answer, so a repeat that hid it would lose a secret shown nowhere else;
+ * the repeat is this session's own (the form key is bound to it) and the secret is read from the
+ * channel, never kept with the form's record. Past a few minutes a repeat is no retry: the secret
+ * stays unshown, as it is to anyone coming back later.
+ */
+const SECRET_AGAIN_MS = 10 * 60_000;
 
 /** Add, edit, test, pause, resume or delete a channel, from the channels page's forms (`action`). */
-export async function channelsAction(herald: Herald, actor: string, form: FormData): Promise<ChannelsResult> {
+export async function channelsAction(herald: Herald, session: Session, form: FormData): Promise<ChannelsResult> {
+  const actor = session.actor;
   const f = formFields(form);
   const allowPrivate = herald.config.ALLOW_PRIVATE_WEBHOOKS;
   const components = form.getAll('components').filter((v): v is string => typeof v === 'string' && v !== '');
@@ -31,15 +42,25 @@ export async function channelsAction(herald: Herald, actor: string, form: FormDa
     switch (f.action) {
       case 'create': {
         const input = { kind: f.kind ?? '', name: f.name ?? '', url: f.url ?? '', components, min_impact: f.min_impact || null };
+        // Shown again after an error with the form's key, so a repeat of the corrected form still adds one channel.
+        const values = { ...input, min_impact: f.min_impact ?? '', once: formKeyOf(form) ?? newFormKey() };
         const parsed = validate(channelCreateSchema(allowPrivate), input);
-        if (!parsed.ok) return { status: 422, errors: parsed.errors, values: { ...input, min_impact: f.min_impact ?? '' } };
-        let ch: Channel;
+        if (!parsed.ok) return { status: 422, errors: parsed.errors, values };
+        let made: MadeOnce<Channel, { id: string; name: string }>;
         try {
-          ch = await herald.run(actor, (ctx) => createChannel(ctx, parsed.data));
+          made = await makeOnce(
+            herald,
+            actor,
+            onceKeyOf('channel', session.key, form),
+            (ctx) => createChannel(ctx, parsed.data),
+            (ch) => ({ id: ch.id, name: ch.name }),
+          );
         } catch (err) {
           // A component deleted while the form was filled in: the form keeps what was typed (the URL is a credential to fetch again).
-          return { ...refusal(err, FIELDS), values: { ...input, min_impact: f.min_impact ?? '' } };
+          return { ...refusal(err, FIELDS), values };
         }
+        if ('earlier' in made) return addedBefore(herald, made.earlier, Date.parse(made.at));
+        const ch = made.made;
         return {
           status: 201,
           flash: `Channel “${ch.name}” added. New incident and maintenance updates go to it from now on.`,
@@ -82,4 +103,16 @@ export async function channelsAction(herald: Herald, actor: string, form: FormDa
     const r = refusal(err, FIELDS);
     return { status: r.status, errors: r.errors };
   }
+}
+
+/** The answer to the add form posted again: what the first post said, the secret only while a repeat is a retry. */
+function addedBefore(herald: Herald, earlier: { id: string; name: string }, at: number): ChannelsResult {
+  const ch = herald.store.data.channels.find((c) => c.id === earlier.id);
+  if (!ch) return { status: 200, flash: `Channel “${earlier.name}” was added by this form already, and has been removed since.` };
+  const secret = ch.secret && herald.now().getTime() - at < SECRET_AGAIN_MS ? { secret: { channel: ch.name, secret: ch.secret } } : {};
+  return {
+    status: 201,
+    flash: `Channel “${ch.name}” added. New incident and maintenance updates go to it from now on.`,
+    ...secret,
+  };
 }
