@@ -4,6 +4,7 @@ import { UPDATE_STATUSES } from '../domain/incidents/lifecycle.ts';
 import { checked, componentChanges, formFields, validate, type FieldErrors } from './forms.ts';
 import { incidentCreateSchema, instant, updateCreateSchema } from '../input/schemas.ts';
 import type { DraftAction } from '../publish/preview.ts';
+import { formKeyOf, newFormKey } from './form-once.ts';
 import {
   declareNotifyDefault,
   declareTemplate,
@@ -30,6 +31,8 @@ export interface DeclareValues {
   components: Record<string, ComponentStatus>;
   /** The box as shown; left as shown, the runbook decides (see notifyChoice). */
   notify: boolean;
+  /** The form's one-time key (form-once.ts), carried into its draft: the same form previewed again publishes once. */
+  once: string;
 }
 
 export interface UpdateValues {
@@ -44,6 +47,7 @@ export interface UpdateValues {
   bodyTemplate: string;
   components: Record<string, ComponentStatus>;
   notify: boolean;
+  once: string;
 }
 
 /** The estimate choices of the forms, in minutes from now (runbook: "Estimated resolution: [timeframe]"). */
@@ -95,7 +99,18 @@ export const known = (db: Db, changes: Record<string, unknown>) =>
 export function blankDeclare(fc: FormContext): DeclareValues {
   const body = declareTemplate(fc, null, []);
   const notify = declareNotifyDefault(fc.db.settings.severities[0] ?? null);
-  return { name: '', severity: '', eta: '', commander: '', war_room: '', body, bodyTemplate: body, components: {}, notify };
+  return {
+    name: '',
+    severity: '',
+    eta: '',
+    commander: '',
+    war_room: '',
+    body,
+    bodyTemplate: body,
+    components: {},
+    notify,
+    once: newFormKey(),
+  };
 }
 
 /** A fresh update form of an incident, for the chosen status's template. */
@@ -112,6 +127,7 @@ export function blankUpdate(fc: FormContext, incident: Incident, status: Inciden
     bodyTemplate: body,
     components: {},
     notify: notifyDefault(fc.db, incident, status),
+    once: newFormKey(),
   };
 }
 
@@ -144,6 +160,7 @@ export function declareFromForm(form: FormData, fc: FormContext): { values: Decl
     bodyTemplate: template,
     components: changes,
     notify: notify ?? (level ? declareNotifyDefault(level) : checked(form, 'notify')),
+    once: formKeyOf(form) ?? newFormKey(),
   };
   // The console declares investigating incidents; the API also takes other statuses (backfill).
   const input = {
@@ -200,6 +217,7 @@ export function updateFromForm(
     bodyTemplate: template,
     components: changes,
     notify: notify ?? (status ? notifyDefault(fc.db, incident, status, severity) : checked(form, 'notify')),
+    once: formKeyOf(form) ?? newFormKey(),
   };
   const resolving = status === 'resolved';
   const input = {
@@ -237,6 +255,8 @@ export function valuesFromDraft(action: DraftAction, db: Db, incident?: Incident
     bodyTemplate: action.bodyTemplate ?? '',
     components: input.components ?? {},
     eta: input.eta ?? (action.kind === 'update' && input.eta === undefined ? 'keep' : ''),
+    // The draft's form key: previewed again and published, it still finds what this form published.
+    once: action.once?.formKey ?? newFormKey(),
   };
   if (action.kind === 'declare') {
     const level = action.input.severity

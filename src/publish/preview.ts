@@ -21,8 +21,18 @@ import { existingIds } from '../domain/components/following.ts';
  * edit" fills an untouched body in again from the choices made then; the verb never reads it.
  */
 export type DraftAction =
-  | { kind: 'declare'; input: DeclareInput; bodyTemplate?: string }
-  | { kind: 'update'; incidentId: string; input: UpdateInput; bodyTemplate?: string };
+  | { kind: 'declare'; input: DeclareInput; bodyTemplate?: string; once?: DraftOnce }
+  | { kind: 'update'; incidentId: string; input: UpdateInput; bodyTemplate?: string; once?: DraftOnce };
+
+/**
+ * The form a draft was previewed from (console/form-once.ts): its key, shown again by "Back to edit",
+ * and the idempotency key its publish is recorded under besides the draft's own, so a second
+ * preview of the same form (back and resubmit) publishes nothing new. The verb never reads it.
+ */
+export interface DraftOnce {
+  formKey: string;
+  key: string;
+}
 
 /** What a draft would publish, computed by running the real verb on a copy of the data. */
 export interface DraftResult {
@@ -50,15 +60,18 @@ export function applyDraft(ctx: VerbContext, action: DraftAction): { incident: I
 
 /**
  * Publishes draft `draftId` once: its incident's id, the one published before if a write under the
- * draft's key is in the document already (a publish whose commit was never confirmed, tried again).
- * The key has a space, which no API Idempotency-Key (visible ASCII) can have.
+ * draft's key, or under its form's (another preview of the same form), is in the document already
+ * (a publish whose commit was never confirmed, tried again; the form posted twice). The keys have a
+ * space, which no API Idempotency-Key (visible ASCII) can have.
  */
 export function applyDraftOnce(ctx: VerbContext, draftId: string, action: DraftAction): string {
-  const key = `console draft ${draftId}`;
-  const earlier = madeUnder(ctx.db, key);
-  if (earlier) return (earlier.response as { incident_id: string }).incident_id;
+  const keys = [`console draft ${draftId}`, ...(action.once ? [action.once.key] : [])];
+  for (const key of keys) {
+    const earlier = madeUnder(ctx.db, key);
+    if (earlier) return (earlier.response as { incident_id: string }).incident_id;
+  }
   const { incident } = applyDraft(ctx, action);
-  remember(ctx, { key, request_hash: 'console', status: 303, response: { incident_id: incident.id } });
+  for (const key of keys) remember(ctx, { key, request_hash: 'console', status: 303, response: { incident_id: incident.id } });
   return incident.id;
 }
 

@@ -14,6 +14,7 @@ import { declareFromForm, draftEditHref, updateFromForm, type DeclareValues, typ
 import { atPublish } from '../publish-text.ts';
 import { actorName } from '../format.ts';
 import { formFields, refusal, validate, type FieldErrors } from '../forms.ts';
+import { formKeyOf, onceKey } from '../form-once.ts';
 import { done, refused, type ActionResult } from './result.ts';
 
 /** What the preview page shows: the draft saved for publishing, or the form again with its errors. */
@@ -45,16 +46,21 @@ export async function previewAction(herald: Herald, session: Session, form: Form
   const fc = { db: herald.store.data, timeZone: herald.config.SITE_TIMEZONE, now: herald.now() };
   const read = incident ? updateFromForm(form, fc, incident) : declareFromForm(form, fc);
   if (!read.action) return { ok: false, status: 422, values: read.values, errors: read.errors };
+  // Each preview makes its own draft; the form's key, bound to this session, makes their publishes one.
+  const formKey = formKeyOf(form);
+  const action: DraftAction = formKey
+    ? { ...read.action, once: { formKey, key: onceKey('draft', session.key, formKey, form) } }
+    : read.action;
   let result: DraftResult;
   try {
-    result = dryRun(herald, session.actor, read.action);
+    result = dryRun(herald, session.actor, action);
   } catch (err) {
     return { ok: false, status: 422, values: read.values, errors: refusal(err, FORM_FIELDS).errors };
   }
   const email = await previewEmail(herald, result);
   let draft: Draft<DraftAction>;
   try {
-    draft = await herald.console.drafts.save(session.key, read.action, herald.now().getTime(), email?.mail.html);
+    draft = await herald.console.drafts.save(session.key, action, herald.now().getTime(), email?.mail.html);
   } catch (err) {
     // The drafts cannot be kept (PostgreSQL down): the form again, as filled in, with why.
     if (err instanceof Unavailable) return { ok: false, status: 503, values: read.values, errors: { form: err.message } };
