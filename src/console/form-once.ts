@@ -15,6 +15,9 @@ import { madeUnder, remember } from '../domain/once.ts';
  */
 export const FORM_KEY_FIELD = 'once';
 
+/** The forms that carry a key; each kind's records are apart from the others'. */
+export type FormKind = 'maintenance' | 'step' | 'channel' | 'draft';
+
 /** A fresh key for a form being rendered. */
 export const newFormKey = (): string => randomToken(18);
 
@@ -32,7 +35,7 @@ export function formKeyOf(form: FormData): string | null {
  * same bytes, make one. Hashed: the document holds neither the session's key nor what was typed
  * (a channel's URL is a credential). The space keeps it apart from any API Idempotency-Key.
  */
-export function onceKey(kind: 'maintenance' | 'channel' | 'draft', sessionKey: string, formKey: string, form: FormData): string {
+export function onceKey(kind: FormKind, sessionKey: string, formKey: string, form: FormData): string {
   const fields = [...form.entries()].filter(([k, v]) => k !== 'csrf' && k !== FORM_KEY_FIELD && typeof v === 'string');
   const digest = createHash('sha256')
     .update(JSON.stringify([sessionKey, formKey, fields]))
@@ -41,7 +44,7 @@ export function onceKey(kind: 'maintenance' | 'channel' | 'draft', sessionKey: s
 }
 
 /** The record's key for a post that carries a form key, or null (a keyless post runs as it always did). */
-export function onceKeyOf(kind: 'maintenance' | 'channel' | 'draft', sessionKey: string, form: FormData): string | null {
+export function onceKeyOf(kind: FormKind, sessionKey: string, form: FormData): string | null {
   const formKey = formKeyOf(form);
   return formKey === null ? null : onceKey(kind, sessionKey, formKey, form);
 }

@@ -97,8 +97,12 @@ export async function scheduleAction(
   }
 }
 
-/** A hand move of a window (start, verify, complete, cancel) with an optional note, from its console page. */
-export async function stepAction(herald: Herald, actor: string, id: string, form: FormData): Promise<ActionResult> {
+/**
+ * A hand move of a window (start, verify, complete, cancel) with an optional note, from its console
+ * page. Posted twice (a double click), the repeat goes where the first went rather than being
+ * refused as a move the window already made, which would read as if nothing happened.
+ */
+export async function stepAction(herald: Herald, session: Session, id: string, form: FormData): Promise<ActionResult> {
   // An id from the URL no window can have (a NUL, another control character) is nobody's: not looked
   // up, and not quoted back, where the verb's message would echo it as it came.
   if (!validId(id)) return refused(404, { form: 'No such maintenance.' });
@@ -108,7 +112,13 @@ export async function stepAction(herald: Herald, actor: string, id: string, form
   const parsed = validate(maintenanceStepSchema, { ...(f.body?.trim() ? { body: f.body } : {}), notify: form.has('notify') });
   if (!parsed.ok) return refused(422, parsed.errors);
   try {
-    await herald.run(actor, (ctx) => step(ctx, id, parsed.data));
+    await makeOnce(
+      herald,
+      session.actor,
+      onceKeyOf('step', session.key, form),
+      (ctx) => step(ctx, id, parsed.data),
+      () => ({ id }),
+    );
     return done(`/admin/incidents/${encodeURIComponent(id)}?done=1`);
   } catch (err) {
     const r = refusal(err, ['body']);
