@@ -89,6 +89,18 @@ describe('maintenance: the schedule form', () => {
     expect(theirs.headers.get('location')).not.toBe(mine.headers.get('location'));
   });
 
+  it('"Start now" pressed twice starts the window once, and the repeat goes where the first went (not a 409)', async () => {
+    const once = keyOf(await page('/admin/maintenance'));
+    const made = await s.post('/admin/maintenance', form('Disk swap', once));
+    const id = /MNT-[\w-]+/.exec(made.headers.get('location')!)![0];
+    const step = { once: keyOf(await page(`/admin/incidents/${id}`), 'Move this maintenance'), step: 'start', body: '' };
+    const [a, b] = await Promise.all([1, 2].map(() => s.post(`/admin/maintenance/${id}`, step)));
+    const c = await s.post(`/admin/maintenance/${id}`, step);
+    expect([a!.status, b!.status, c.status]).toEqual([303, 303, 303]);
+    const updates = (await json(`/maintenances/${id}`)).incident_updates as Array<{ status: string }>;
+    expect(updates.filter((u) => u.status === 'in_progress')).toHaveLength(1);
+  });
+
   it('a form refused for an error comes back with its key', async () => {
     const once = keyOf(await page('/admin/maintenance'));
     const refused = await s.post('/admin/maintenance', { ...form('', once) });
