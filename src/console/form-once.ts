@@ -5,9 +5,9 @@ import type { VerbContext } from '../domain/context.ts';
 import { madeUnder, remember } from '../domain/once.ts';
 
 /**
- * One-time form keys: a console form that makes something (a maintenance window, a channel, an
- * incident or update through its preview) carries a random key, rendered into it as a hidden field
- * and kept when the form is shown again after an error. The change is recorded under that key in
+ * One-time form keys: a console form that makes something (a maintenance window or a step of one,
+ * a channel, a component, an incident or update through its preview) carries a random key, rendered
+ * into it as a hidden field and kept when the form is shown again after an error. The change is recorded under that key in
  * the same write that makes it (domain/once.ts), so the same form posted twice (a double click, a
  * browser retry, back and resubmit), on any replica, makes one thing and the repeat answers as
  * the first post did. A form posted without a key (a page rendered before this existed) works as
@@ -16,7 +16,7 @@ import { madeUnder, remember } from '../domain/once.ts';
 export const FORM_KEY_FIELD = 'once';
 
 /** The forms that carry a key; each kind's records are apart from the others'. */
-export type FormKind = 'maintenance' | 'step' | 'channel' | 'draft';
+export type FormKind = 'maintenance' | 'step' | 'channel' | 'component' | 'draft';
 
 /** A fresh key for a form being rendered. */
 export const newFormKey = (): string => randomToken(18);

@@ -1,8 +1,10 @@
 import type { Herald } from '../../herald.ts';
+import type { Session } from '../../auth/sessions.ts';
 import { ComponentInUse, createComponent, deleteComponent, editComponent } from '../../domain/components/manage.ts';
 import { componentCreateSchema, componentPatchSchema } from '../../input/schemas.ts';
 import { validId } from '../../input/ids.ts';
 import { formFields, refusal, validate } from '../forms.ts';
+import { makeOnce, onceKeyOf } from '../form-once.ts';
 import { done, refused, type ActionResult } from './result.ts';
 
 /** The components page's result: the action's, plus the component a refused deletion may still delete with force. */
@@ -20,8 +22,13 @@ function componentInput(f: Record<string, string>) {
   };
 }
 
-/** Add, edit or delete a component, from the form of the components page. */
-export async function componentsAction(herald: Herald, actor: string, form: FormData): Promise<ComponentsResult> {
+/**
+ * Add, edit or delete a component, from the form of the components page. The add form posted twice
+ * (a double click) adds one and the repeat goes where the first went, where it was refused as a
+ * duplicate name, which read as if the first had failed.
+ */
+export async function componentsAction(herald: Herald, session: Session, form: FormData): Promise<ComponentsResult> {
+  const actor = session.actor;
   const f = formFields(form);
   const id = f.id ?? '';
   // An id no component can have (a NUL, another control character) is nobody's: not looked up, and not
@@ -35,7 +42,13 @@ export async function componentsAction(herald: Herald, actor: string, form: Form
     if (f.action === 'create') {
       const parsed = validate(componentCreateSchema, componentInput(f));
       if (!parsed.ok) return refused(422, parsed.errors);
-      await herald.run(actor, (ctx) => createComponent(ctx, parsed.data));
+      await makeOnce(
+        herald,
+        actor,
+        onceKeyOf('component', session.key, form),
+        (ctx) => createComponent(ctx, parsed.data),
+        (c) => ({ id: c.id }),
+      );
       return done('/admin/components?done=added');
     }
     const parsed = validate(componentPatchSchema, componentInput(f));
