@@ -144,6 +144,17 @@ describe('channels: the add form', () => {
   });
 });
 
+describe('components: the add form', () => {
+  it('posted twice, at once and again, adds one component and each post goes where the first went (not a 409)', async () => {
+    const once = keyOf(await page('/admin/components'), 'Add a component');
+    const form = { once, action: 'create', name: 'Billing', group: '', description: '' };
+    const [a, b] = await Promise.all([1, 2].map(() => s.post('/admin/components', form)));
+    const c = await s.post('/admin/components', form);
+    expect([a!.status, b!.status, c.status]).toEqual([303, 303, 303]);
+    expect(((await json('/components')).components as Array<{ name: string }>).filter((x) => x.name === 'Billing')).toHaveLength(1);
+  });
+});
+
 describe('incidents: a form previewed twice', () => {
   const draftOf = (html: string) => /name="draft" value="([^"]+)"/.exec(html)![1]!;
   const declare = (once: string, name: string) => ({
