@@ -15,11 +15,20 @@ import { atPublish } from '../publish-text.ts';
 import { actorName } from '../format.ts';
 import { formFields, refusal, validate, type FieldErrors } from '../forms.ts';
 import { formKeyOf, onceKey } from '../form-once.ts';
+import { madeUnder } from '../../domain/once.ts';
 import { done, refused, type ActionResult } from './result.ts';
 
 /** What the preview page shows: the draft saved for publishing, or the form again with its errors. */
 export type PreviewResult =
-  | { ok: true; draft: Draft<DraftAction>; result: DraftResult; email: { mail: RenderedMail; recipients: number } | null; banner: Banner }
+  | {
+      ok: true;
+      draft: Draft<DraftAction>;
+      result: DraftResult;
+      email: { mail: RenderedMail; recipients: number } | null;
+      banner: Banner;
+      /** The incident this form published already (previewed again: back and resubmit), whose publish this draft's finds. */
+      publishedAs: string | null;
+    }
   | { ok: false; status: 422 | 503; values: DeclareValues | UpdateValues; errors: FieldErrors };
 
 const FORM_FIELDS = [
@@ -66,7 +75,9 @@ export async function previewAction(herald: Herald, session: Session, form: Form
     if (err instanceof Unavailable) return { ok: false, status: 503, values: read.values, errors: { form: err.message } };
     throw err;
   }
-  return { ok: true, draft, result, email, banner: previewBanner(herald, result) };
+  const earlier = action.once ? madeUnder(herald.store.data, action.once.key) : undefined;
+  const publishedAs = earlier ? (earlier.response as { incident_id: string }).incident_id : null;
+  return { ok: true, draft, result, email, banner: previewBanner(herald, result), publishedAs };
 }
 
 /** A refused publish, with the way back to the draft when nothing went out and the draft is still this session's. */
