@@ -178,6 +178,10 @@ describe('incidents: a form previewed twice', () => {
     const b = await s.post('/admin/publish', { draft: again });
     expect([a.status, b.status]).toEqual([303, 303]);
     expect(b.headers.get('location')).toBe(a.headers.get('location'));
+    // Previewed once more after the publish, the preview says where it went.
+    const id = /INC-[\w-]+/.exec(a.headers.get('location')!)![0];
+    const late = await (await s.post('/admin/preview', declare(once, 'Checkout errors'))).text();
+    expect(late).toContain(`This form was published already, as <a href="/admin/incidents/${id}">${id}</a>.`);
     expect(await named('Checkout errors')).toHaveLength(1);
     expect(await mailsAbout('Checkout errors')).toEqual([1, 1]);
   });
