@@ -26,13 +26,7 @@ const envFields = z.object({
   // It goes into email headers and calendar lines: one line of printable text.
   SITE_NAME: z.string().min(1).max(100).refine(cleanLine, ONE_LINE).default('Herald Status'),
   // An unknown zone would otherwise surface later, as a failure of every page render.
-  // Intl takes any case and old aliases ("america/santiago", "US/Eastern"); pages and the API name the zone as
-  // IANA does ("America/Santiago", "America/New_York").
-  SITE_TIMEZONE: z
-    .string()
-    .refine(isTimeZone, 'must be an IANA time zone, e.g. UTC or Europe/Berlin')
-    .transform((tz) => new Intl.DateTimeFormat('en', { timeZone: tz }).resolvedOptions().timeZone)
-    .default('UTC'),
+  SITE_TIMEZONE: z.string().refine(isTimeZone, 'must be an IANA time zone, e.g. UTC or Europe/Berlin').transform(zoneCase).default('UTC'),
   ADMIN_TOKEN: z
     .string()
     .min(16, 'ADMIN_TOKEN must be at least 16 characters')
@@ -107,6 +101,16 @@ const envSchema = envFields.superRefine((env, ctx) => {
     ctx.addIssue({ code: 'custom', path: [missing[0]!], message });
   }
 });
+
+/**
+ * Intl takes a zone in any case ("america/santiago"), and pages and the API name it: written as the zone
+ * database spells it when that is the same name ("America/Santiago"). Any other name is kept as given: ICU's
+ * own for some zones is an older one (Asia/Kolkata resolves to Asia/Calcutta, Europe/Kyiv to Europe/Kiev).
+ */
+function zoneCase(tz: string): string {
+  const resolved = new Intl.DateTimeFormat('en', { timeZone: tz }).resolvedOptions().timeZone;
+  return resolved.toLowerCase() === tz.toLowerCase() ? resolved : tz;
+}
 
 function isTimeZone(tz: string): boolean {
   try {
