@@ -304,12 +304,17 @@ describe('the timer (dueTransitions on a fake clock)', () => {
   it('sends no reminder right after a move with less lead than the reminder; one moved with more lead is reminded', () => {
     const db = setup();
     const m = window(db); // scheduled at 0 for 120–180
-    rescheduleMaintenance(at(db, 30), m.id, { scheduled_for: iso(60), scheduled_until: iso(90) });
+    rescheduleMaintenance(at(db, 30), m.id, { scheduled_for: iso(60), scheduled_until: iso(90), notify: true });
     // Before: a reminder due at once (0 < 60 − 60), right behind the notice of the move.
     expect(dueTransitions(db, new Date(T0 + 31 * 60_000), OPTS)).toEqual([]);
     expect(nextDueAt(db, new Date(T0 + 30 * 60_000), OPTS)!.toISOString()).toBe(iso(60));
     rescheduleMaintenance(at(db, 40), m.id, { scheduled_for: iso(300), scheduled_until: iso(360) });
     expect(nextDueAt(db, new Date(T0 + 40 * 60_000), OPTS)!.toISOString()).toBe(iso(240));
+    // A move without a notice told nobody: the lead counts from the scheduling, and the reminder is due at once.
+    const db2 = setup();
+    const quiet = window(db2);
+    rescheduleMaintenance(at(db2, 30), quiet.id, { scheduled_for: iso(60), scheduled_until: iso(90) });
+    expect(dueTransitions(db2, new Date(T0 + 31 * 60_000), OPTS)).toEqual([{ kind: 'remind', id: quiet.id, at: iso(0) }]);
   });
 
   it('does not move a window scheduled without automatic transitions (but still reminds)', () => {

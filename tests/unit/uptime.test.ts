@@ -188,6 +188,20 @@ const cases: Case[] = [
     percent: 100 * (1 - (0.3 * 2880) / FULL),
   },
   {
+    name: 'a status set by hand in data from before status_since still counts from then after an edit',
+    build: (db) => {
+      editComponent(ctx(db, '2026-11-21T12:00:00Z'), 'api', { status: 'partial_outage' });
+      delete db.components.find((c) => c.id === 'api')!.status_since;
+      editComponent(ctx(db, '2026-11-22T20:00:00Z'), 'api', { description: 'The public API' });
+    },
+    days: {
+      '2026-11-21': { worst: 'partial_outage', minutes: { partial_outage: 720 } },
+      '2026-11-22': { worst: 'partial_outage', minutes: { partial_outage: 1440 } },
+      '2026-11-23': { worst: 'partial_outage', minutes: { partial_outage: 720 } },
+    },
+    percent: 100 * (1 - (0.3 * 2880) / FULL),
+  },
+  {
     name: 'an incident on another component leaves this one untouched',
     component: 'web',
     build: (db) => outage(db, 'api', 'major_outage', '2026-11-20T10:00:00Z', '2026-11-20T11:00:00Z'),

@@ -96,6 +96,8 @@ export function createComponent(ctx: VerbContext, input: ComponentInput): Compon
 export function editComponent(ctx: VerbContext, id: string, patch: Partial<ComponentInput>): Component {
   const c = findComponent(ctx.db, id);
   const previous = { ...c };
+  // Data from before `status_since`: its status dates from the last edit, which this one is about to move.
+  c.status_since ??= c.updated_at;
   if (patch.name !== undefined) c.name = patch.name.trim();
   if (patch.description !== undefined) c.description = patch.description?.trim() || null;
   if (patch.group !== undefined) c.group = groupIdFor(ctx, patch.group);

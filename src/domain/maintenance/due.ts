@@ -20,14 +20,15 @@ const MINUTE = 60_000;
 /**
  * When the pre-start reminder of a scheduled window is due, or null when it
  * gets none: it is already sent, reminders are off, or its start was set
- * (scheduled, or last moved) with less lead than the reminder: the notice of
- * that told people, and a reminder right behind it would only repeat it.
+ * (scheduled, or last moved with a notice) with less lead than the reminder:
+ * that notice told people, and a reminder right behind it would only repeat it.
  */
 export function reminderAt(m: Maintenance, opts: TimerOptions): number | null {
   if (m.status !== 'scheduled' || m.reminded_at !== null || opts.reminderMinutes <= 0) return null;
   const at = Date.parse(m.scheduled_for) - opts.reminderMinutes * MINUTE;
-  const startSet = m.updates.findLast((u) => u.step === 'rescheduled')?.created_at ?? m.created_at;
-  return Date.parse(startSet) <= at ? at : null;
+  // A move without a notice told nobody: the lead counts from the last one that did, or the scheduling.
+  const told = m.updates.findLast((u) => u.step === 'rescheduled' && u.notify)?.created_at ?? m.created_at;
+  return Date.parse(told) <= at ? at : null;
 }
 
 /**
