@@ -120,6 +120,7 @@ export class Composer {
       manageUrl: `${site}/subscribe/manage/${v.manage}`,
       timeZone: this.cfg.SITE_TIMEZONE,
       reminder: isReminderKey(intent.key),
+      at: intent.at,
     });
     return {
       from: this.cfg.MAIL_FROM,

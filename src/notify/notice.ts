@@ -77,6 +77,8 @@ export interface NoticeSource {
   db: Db;
   timeZone: string;
   reminder?: boolean;
+  /** When the notice arose (intents.ts), if later than its update's time: a late disruption notice. */
+  at?: string;
 }
 
 export function noticeFacts(s: NoticeSource): NoticeFacts {
@@ -93,7 +95,9 @@ export function noticeFacts(s: NoticeSource): NoticeFacts {
     incident.kind !== 'maintenance' ? null : s.reminder ? 'reminder' : maintenanceStep(incident, update as MaintenanceUpdate);
   const affected = names.length ? joinNames(names) : null;
   const startedAt = formatDateTime(incident.started_at, tz);
-  const eta = incident.kind === 'incident' && incident.eta ? etaStated(incident.eta, update.display_at, tz) : null;
+  // As of when the notice arose: a late disruption notice, due after the estimate it repeats, says it has passed.
+  const toldAt = s.at && Date.parse(s.at) > Date.parse(update.display_at) ? s.at : update.display_at;
+  const eta = incident.kind === 'incident' && incident.eta ? etaStated(incident.eta, toldAt, tz) : null;
   const resolvedAt = resolved ? formatDateTime(incident.resolved_at!, tz) : null;
   const duration = resolved ? formatDuration(durationMinutes(incident, new Date(incident.resolved_at!))) : null;
   const followUp = s.kind === 'update' && (update.status === 'resolved' || update.status === 'postmortem');

@@ -291,6 +291,26 @@ describe('templates', () => {
     expect(d.text).toContain('Estimated resolution: 19:30 GMT+9\n');
   });
 
+  it('a late disruption notice, due after the estimate it repeats, says it has passed', () => {
+    const { db, ctx } = world();
+    const eta = new Date(now.getTime() + 15 * 60_000).toISOString();
+    const inc = declareIncident(ctx(), {
+      name: 'API slow',
+      impact: 'minor',
+      status: 'investigating',
+      body: 'Looking.',
+      components: { api: 'degraded_performance' },
+      eta,
+    });
+    // The level emails once the incident has lasted 30 minutes: the notice falls due at 10:30, after the 10:15 estimate.
+    inc.late_notice_at = new Date(now.getTime() + 30 * 60_000).toISOString();
+    const intent = noticeIntents(db).find((i) => i.kind === 'disruption' && i.incident.id === inc.id)!;
+    const site = { siteName: 'Acme', siteUrl: 'https://status.example.com', db, unsubscribeUrl: 'u', manageUrl: 'm', timeZone: 'UTC' };
+    const d = renderNotice({ ...site, kind: intent.kind, incident: inc, update: intent.update, at: intent.at });
+    // Before: "Estimated resolution: 10:15 UTC", a promise already broken when it was sent.
+    expect(d.text).toContain('Estimated resolution: 10:15 UTC (passed)\n');
+  });
+
   it("a body left as the template states the update rhythm once: the email's promise keeps it, the body's sentence is left out", () => {
     const { db, ctx } = world();
     const level = db.settings.severities[0]!; // updates every 30 minutes
