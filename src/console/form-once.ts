@@ -35,10 +35,14 @@ export function formKeyOf(form: FormData): string | null {
  * same bytes, make one. Hashed: the document holds neither the session's key nor what was typed
  * (a channel's URL is a credential). The space keeps it apart from any API Idempotency-Key.
  */
-export function onceKey(kind: FormKind, sessionKey: string, formKey: string, form: FormData): string {
-  const fields = [...form.entries()].filter(([k, v]) => k !== 'csrf' && k !== FORM_KEY_FIELD && typeof v === 'string');
+export function onceKey(kind: FormKind, sessionKey: string, formKey: string, posted: FormData | object): string {
+  // Or what the fields were read as (a draft's action), where the same action can come from other bytes.
+  const what =
+    posted instanceof FormData
+      ? [...posted.entries()].filter(([k, v]) => k !== 'csrf' && k !== FORM_KEY_FIELD && typeof v === 'string')
+      : posted;
   const digest = createHash('sha256')
-    .update(JSON.stringify([sessionKey, formKey, fields]))
+    .update(JSON.stringify([sessionKey, formKey, what]))
     .digest('base64url');
   return `console ${kind} ${digest}`;
 }

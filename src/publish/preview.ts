@@ -26,12 +26,13 @@ export type DraftAction =
 
 /**
  * The form a draft was previewed from (console/form-once.ts): its key, shown again by "Back to edit",
- * and the idempotency key its publish is recorded under besides the draft's own, so a second
- * preview of the same form (back and resubmit) publishes nothing new. The verb never reads it.
+ * and the idempotency keys its publish is recorded under besides the draft's own, so a second
+ * preview of the same form (back and resubmit, or Back to edit and preview again) publishes nothing
+ * new. The verb never reads it.
  */
 export interface DraftOnce {
   formKey: string;
-  key: string;
+  keys: string[];
 }
 
 /** What a draft would publish, computed by running the real verb on a copy of the data. */
@@ -65,7 +66,7 @@ export function applyDraft(ctx: VerbContext, action: DraftAction): { incident: I
  * space, which no API Idempotency-Key (visible ASCII) can have.
  */
 export function applyDraftOnce(ctx: VerbContext, draftId: string, action: DraftAction): string {
-  const keys = [`console draft ${draftId}`, ...(action.once ? [action.once.key] : [])];
+  const keys = [`console draft ${draftId}`, ...(action.once?.keys ?? [])];
   for (const key of keys) {
     const earlier = madeUnder(ctx.db, key);
     if (earlier) return (earlier.response as { incident_id: string }).incident_id;

@@ -220,6 +220,22 @@ describe('incidents: a form previewed twice', () => {
     expect(updates).toHaveLength(1);
   });
 
+  it('previewed, Back to edit, previewed again: publishing the first preview after the second finds the incident', async () => {
+    const once = keyOf(await page('/admin/incidents/new'));
+    // An estimate chosen as "in 60 minutes": the form rebuilt from the draft posts it as the instant previewed.
+    const first = draftOf(await (await s.post('/admin/preview', { ...declare(once, 'Search errors'), eta: '60' })).text());
+    const back = await page(`/admin/incidents/new?draft=${first}`);
+    expect(keyOf(back)).toBe(once);
+    const previewed = /<option value="(\d{4}-[^"]+)"[^>]*selected/.exec(back)![1]!;
+    const again = draftOf(await (await s.post('/admin/preview', { ...declare(once, 'Search errors'), eta: previewed })).text());
+    const a = await s.post('/admin/publish', { draft: again });
+    const b = await s.post('/admin/publish', { draft: first });
+    // Before: another incident (other bytes, another key), and a second disruption email to everyone.
+    expect(b.headers.get('location')).toBe(a.headers.get('location'));
+    expect(await named('Search errors')).toHaveLength(1);
+    expect(await mailsAbout('Search errors')).toEqual([1, 1]);
+  });
+
   it('a form without a key previews and publishes as before', async () => {
     const { once: _, ...keyless } = declare('x', 'Keyless incident');
     const draft = draftOf(await (await s.post('/admin/preview', keyless)).text());

@@ -55,10 +55,16 @@ export async function previewAction(herald: Herald, session: Session, form: Form
   const fc = { db: herald.store.data, timeZone: herald.config.SITE_TIMEZONE, now: herald.now() };
   const read = incident ? updateFromForm(form, fc, incident) : declareFromForm(form, fc);
   if (!read.action) return { ok: false, status: 422, values: read.values, errors: read.errors };
-  // Each preview makes its own draft; the form's key, bound to this session, makes their publishes one.
+  // Each preview makes its own draft; the form's key, bound to this session, makes their publishes one. Two
+  // records: the fields as posted (the same page posted again a minute later, where "in 60 minutes" reads as
+  // another instant), and the action they make (the form rebuilt by "Back to edit", which posts the estimate
+  // as the instant previewed and the email box as shown: other bytes, the same action).
   const formKey = formKeyOf(form);
   const action: DraftAction = formKey
-    ? { ...read.action, once: { formKey, key: onceKey('draft', session.key, formKey, form) } }
+    ? {
+        ...read.action,
+        once: { formKey, keys: [onceKey('draft', session.key, formKey, form), onceKey('draft', session.key, formKey, read.action)] },
+      }
     : read.action;
   let result: DraftResult;
   try {
@@ -75,7 +81,7 @@ export async function previewAction(herald: Herald, session: Session, form: Form
     if (err instanceof Unavailable) return { ok: false, status: 503, values: read.values, errors: { form: err.message } };
     throw err;
   }
-  const earlier = action.once ? madeUnder(herald.store.data, action.once.key) : undefined;
+  const earlier = action.once?.keys.map((key) => madeUnder(herald.store.data, key)).find(Boolean);
   const publishedAs = earlier ? (earlier.response as { incident_id: string }).incident_id : null;
   return { ok: true, draft, result, email, banner: previewBanner(herald, result), publishedAs };
 }
