@@ -59,12 +59,16 @@ export function isHeld(err: SendError): boolean {
   return err.code === HELD;
 }
 
-/** A 5xx saying the mailbox does not exist (5.1.1): stop mailing the address. */
+/**
+ * A 5xx saying the mailbox does not exist: stop mailing the address. 5.1.1 (RFC 3463: bad destination
+ * mailbox), or 5.1.10 (RFC 7505: a domain that takes no mail; Microsoft 365 also answers it for a mailbox
+ * it does not have, "RESOLVER.ADR.RecipientNotFound"); or a plain 550 that says so in words.
+ */
 export function isUnknownMailbox(err: SendError): boolean {
   if (err.responseCode === undefined || err.responseCode < 500 || err.responseCode >= 600) return false;
   return (
-    /\b5\.1\.1\b/.test(err.response ?? err.message ?? '') ||
-    (err.responseCode === 550 && /unknown user|no such user|does not exist/i.test(err.response ?? ''))
+    /\b5\.1\.10?\b/.test(err.response ?? err.message ?? '') ||
+    (err.responseCode === 550 && /unknown user|no such user|does not exist|recipient not found/i.test(err.response ?? ''))
   );
 }
 

@@ -26,6 +26,10 @@ describe('classify: what a send failure means for the queue', () => {
   it('suppresses only addresses the server says do not exist', () => {
     expect(isUnknownMailbox({ responseCode: 550, response: '550 5.1.1 <x@example.com>: Recipient address rejected' })).toBe(true);
     expect(isUnknownMailbox({ responseCode: 550, response: '550 Unknown user' })).toBe(true);
+    // Microsoft 365's answer for a mailbox it does not have. Before: tried again with every notice.
+    const m365 = '550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup';
+    expect(isUnknownMailbox({ responseCode: 550, response: m365 })).toBe(true);
+    expect(isUnknownMailbox({ responseCode: 550, response: '550 5.1.100 something else' })).toBe(false);
     expect(isUnknownMailbox({ responseCode: 550, response: '550 5.7.1 Message rejected as spam' })).toBe(false);
     expect(isUnknownMailbox({ responseCode: 451, response: '451 4.1.1 try later' })).toBe(false);
   });
