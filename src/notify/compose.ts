@@ -1,4 +1,5 @@
 import type Mail from 'nodemailer/lib/mailer';
+import { encodeWords, quoteString } from 'nodemailer/lib/mime-funcs/index.js';
 import type { Db } from '../domain/model.ts';
 import type { Delivery, Subscriber } from '../store/mail/model.ts';
 import { deliveryId, isSubscribedNote } from '../store/mail/model.ts';
@@ -137,12 +138,12 @@ export class Composer {
   }
 
   /** The headers of a message to a subscriber: its one-click unsubscribe and the list it belongs to. */
-  private listHeaders(unsub: string): Record<string, string> {
+  private listHeaders(unsub: string): Mail.Headers {
     return {
       // One header with the HTTPS link (RFC 8058); nodemailer's list.unsubscribe array would write two.
       'List-Unsubscribe': `<${this.cfg.SITE_URL}/unsubscribe/${unsub}>`,
       'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
-      'List-Id': `${this.cfg.SITE_NAME.replace(/[<>"\r\n]/g, '')} <status.${this.host}>`,
+      'List-Id': listId(this.cfg.SITE_NAME, this.host),
       'Auto-Submitted': 'auto-generated',
     };
   }
@@ -174,7 +175,7 @@ export class Composer {
   }
 
   /** A message of one delivery to one subscriber, outside any notice's thread. */
-  private toSubscriber(d: Delivery, s: Subscriber, mail: RenderedMail, headers: Record<string, string>): Mail.Options {
+  private toSubscriber(d: Delivery, s: Subscriber, mail: RenderedMail, headers: Mail.Headers): Mail.Options {
     return {
       from: this.cfg.MAIL_FROM,
       to: { name: '', address: s.email },
@@ -185,4 +186,19 @@ export class Composer {
       headers,
     };
   }
+}
+
+/**
+ * `List-Id: <phrase> <status.host>` (RFC 2919). Given the whole value, nodemailer encodes all of it once the
+ * site's name is not ASCII, the `<id>` too, and list filters find no id; so the name alone is encoded (or
+ * quoted, when ASCII with specials such as a comma) and the header goes as prepared, folded between words.
+ */
+export function listId(siteName: string, host: string): { prepared: true; value: string } {
+  const name = siteName.replace(/[\r\n]+/g, ' ');
+  const phrase = /[^\x20-\x7e]/.test(name)
+    ? encodeWords(name, 'Q', 52, true).replace(/\?= =\?/g, '?=\r\n =?')
+    : /[()<>[\]:;@\\,."]/.test(name)
+      ? quoteString(name)
+      : name;
+  return { prepared: true, value: `${phrase} <status.${host}>` };
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { simpleParser } from 'mailparser';
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { buildRaw, compileRaw, fillRaw, tokenPlaceholder } from '../../src/notify/raw-mail.ts';
+import { listId } from '../../src/notify/compose.ts';
 
 const token = (c: string, n = 45) => `abcdefghij12.${c.repeat(n - 13)}`;
 
@@ -141,5 +142,30 @@ describe('compileRaw + fillRaw: one message built once, values copied into its b
     port1.close();
     expect(crossed.buffer.byteLength).toBe(filled.length);
     expect(Buffer.from(crossed).equals(filled)).toBe(true);
+  });
+});
+
+describe('List-Id', () => {
+  const parsedId = async (siteName: string) => {
+    const raw = await buildRaw({
+      from: 'a@b.c',
+      to: 'd@e.f',
+      subject: 's',
+      text: 't',
+      headers: { 'List-Id': listId(siteName, 'example.com') },
+    });
+    const head = raw.split('\r\n\r\n')[0]!;
+    return { head, list: (await simpleParser(raw)).headers.get('list') as { id?: { id?: string; name?: string } } };
+  };
+
+  it('keeps the <id> readable whatever the site is called (RFC 2919), the name encoded or quoted apart from it', async () => {
+    // Before: a name that is not ASCII had the whole value encoded, <status.example.com> inside it: no id.
+    for (const name of ['Café Ünïcødé & <Ops> "Status"', 'Acme, Inc.', 'Herald Status', 'Статус сервиса '.repeat(6).trim()]) {
+      const { head, list } = await parsedId(name);
+      expect(list.id?.id, name).toBe('status.example.com');
+      for (const line of head.split('\r\n')) expect(line.length, line).toBeLessThanOrEqual(998);
+    }
+    expect((await parsedId('Acme, Inc.')).head).toContain('List-ID: "Acme, Inc." <status.example.com>');
+    expect((await parsedId('Herald Status')).head).toContain('List-ID: Herald Status <status.example.com>');
   });
 });
