@@ -88,7 +88,7 @@ export function warRoomFacts(
     name: incident.name,
     url: incidentUrl(site.SITE_URL.replace(/\/+$/, ''), incident.id),
     status: INCIDENT_STATUS_LABEL[update.status],
-    text: markdownToText(update.body),
+    text: markdownToText(update.body, { siteUrl: site.SITE_URL }),
     fields,
   };
 }

@@ -27,7 +27,7 @@ export function maintenanceFacts(
     name: m.name,
     url: incidentUrl(site.SITE_URL.replace(/\/+$/, ''), m.id),
     status,
-    text: markdownToText(update.body),
+    text: markdownToText(update.body, { siteUrl: site.SITE_URL }),
     fields: [
       { label: 'Status', value: status },
       { label: windowLabel(step), value: windowText(m, site.SITE_TIMEZONE) },

@@ -43,8 +43,8 @@ export function maintenanceCalendar(db: Db, site: SiteInfo, filter: string[] | n
     // cancellation does once), its times are the old ones beside the event's own, so it is left out.
     const moved = m.sequence > (cancelled ? 1 : 0);
     const lines = [
-      latest && markdownToText(latest.body),
-      first && first !== latest && !moved ? markdownToText(first.body) : '',
+      latest && markdownToText(latest.body, { siteUrl: site.SITE_URL }),
+      first && first !== latest && !moved ? markdownToText(first.body, { siteUrl: site.SITE_URL }) : '',
       names.length ? `Affected: ${names.join(', ')}` : '',
       incidentUrl(site.SITE_URL, m.id),
     ].filter(Boolean);

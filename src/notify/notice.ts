@@ -9,7 +9,7 @@ import { gradeAt } from '../domain/incidents/grades.ts';
 import { durationMinutes, formatDuration } from '../domain/overall.ts';
 import { formatDateTime } from '../domain/time-text.ts';
 import { cadenceText, etaStated, everyText, joinNames } from '../domain/words.ts';
-import { markdownToText, renderMarkdown } from '../render/markdown.ts';
+import { markdownToText, renderMarkdown, withAbsoluteLinks } from '../render/markdown.ts';
 import type { NoticeKind } from '../store/mail/model.ts';
 
 /**
@@ -136,8 +136,9 @@ export function noticeFacts(s: NoticeSource): NoticeFacts {
     resolution: incident.kind === 'incident' ? incident.resolution : null,
     prevention: incident.kind === 'incident' ? incident.prevention : null,
     // The HTML saved with the update when nothing is left out; else the same renderer on what is left.
-    bodyHtml: body === update.body ? update.body_html : renderMarkdown(body),
-    bodyText: markdownToText(body),
+    // Links as they work in a mail client: a relative one ("/history") resolved against the site.
+    bodyHtml: withAbsoluteLinks(body === update.body ? update.body_html : renderMarkdown(body), siteUrl),
+    bodyText: markdownToText(body, { siteUrl }),
     emailEveryUpdate: level?.email_every_update ?? false,
     cadence: level?.update_every_minutes ? cadenceText(level.update_every_minutes) : null,
     every: level?.update_every_minutes ? everyText(level.update_every_minutes) : null,

@@ -106,6 +106,31 @@ export function renderMarkdown(markdown: string): string {
 
 /** The schemes whose URLs plain text shows, as the HTML links them (POLICY's allowedSchemes). */
 const SHOWN_URL = /^(https?:|mailto:)/i;
+const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:/i;
+
+/**
+ * A link as it works away from the page (an email, a chat message, a calendar): a relative one, which the
+ * page resolves against itself ("/history"), resolved against the site's URL; any other as it is.
+ */
+export function absoluteHref(href: string, siteUrl: string): string {
+  if (HAS_SCHEME.test(href) || href.startsWith('//')) return href;
+  try {
+    return new URL(href, `${siteUrl.replace(/\/+$/, '')}/`).href;
+  } catch {
+    return href;
+  }
+}
+
+/** Sanitized HTML (renderMarkdown's) with its relative links resolved against the site's URL (absoluteHref). */
+export function withAbsoluteLinks(html: string, siteUrl: string): string {
+  if (!/href="(?![a-z][a-z0-9+.-]*:)/i.test(html)) return html;
+  const a: sanitizeHtml.Transformer = (tagName, attribs) => ({
+    tagName,
+    attribs: { ...attribs, ...(attribs.href ? { href: absoluteHref(attribs.href, siteUrl) } : {}) },
+  });
+  // The same policy again (the output of a pass through it passes unchanged), resolving as it goes.
+  return sanitizeHtml(html, { ...POLICY, transformTags: { ...POLICY.transformTags, a } });
+}
 
 /**
  * marked's HTML renderer turned to plain text: its blocks end in line breaks instead of tags, list items keep
@@ -116,10 +141,12 @@ const SHOWN_URL = /^(https?:|mailto:)/i;
 class PlainRenderer extends Renderer {
   private readonly urls: boolean;
   private readonly boxes: boolean;
-  constructor(urls: boolean, boxes = true) {
+  private readonly siteUrl: string | undefined;
+  constructor(urls: boolean, boxes = true, siteUrl?: string) {
     super();
     this.urls = urls;
     this.boxes = boxes;
+    this.siteUrl = siteUrl;
   }
   override space(): string {
     return '';
@@ -179,8 +206,9 @@ class PlainRenderer extends Renderer {
   override br(): string {
     return '\n';
   }
-  override link({ href, tokens, autolink }: Tokens.Link): string {
+  override link({ href: given, tokens, autolink }: Tokens.Link): string {
     const label = this.parser.parseInline(tokens);
+    const href = this.siteUrl ? absoluteHref(given, this.siteUrl) : given;
     if (!this.urls || autolink || !SHOWN_URL.test(href)) return label;
     const url = /^mailto:/i.test(href) ? href.slice('mailto:'.length) : href;
     const escapedUrl = super.text({ type: 'text', raw: url, text: url });
@@ -209,11 +237,12 @@ function stripped(html: string): string {
 /**
  * Plain text of a Markdown body: for text email, the calendar, channels and the banner. Keeps line and paragraph
  * breaks, list numbers and link URLs ("the docs (https://…)"); never HTML. `urls: false` leaves a link as its
- * text, for the banner: one short line whose own `url` leads to the page, where the link is.
+ * text, for the banner: one short line whose own `url` leads to the page, where the link is. With `siteUrl`, a
+ * relative link ("/history") shows as the site's URL for it (text read away from the page).
  */
-export function markdownToText(markdown: string, { urls = true }: { urls?: boolean } = {}): string {
+export function markdownToText(markdown: string, { urls = true, siteUrl }: { urls?: boolean; siteUrl?: string } = {}): string {
   try {
-    return plainText(marked.lexer(markdown), urls);
+    return plainText(marked.lexer(markdown), urls, true, siteUrl);
   } catch (err) {
     if (!(err instanceof RangeError)) throw err;
     return tidy(stripped(asEscapedText(markdown)));
@@ -221,8 +250,8 @@ export function markdownToText(markdown: string, { urls = true }: { urls?: boole
 }
 
 /** Lexed blocks as plain text (PlainRenderer; `boxes: false` leaves out task items' [ ] and [x]), stripped, blank lines tidied. */
-const plainText = (tokens: Token[], urls: boolean, boxes = true): string =>
-  tidy(stripped(Parser.parse(tokens, { ...marked.defaults, renderer: new PlainRenderer(urls, boxes) })));
+const plainText = (tokens: Token[], urls: boolean, boxes = true, siteUrl?: string): string =>
+  tidy(stripped(Parser.parse(tokens, { ...marked.defaults, renderer: new PlainRenderer(urls, boxes, siteUrl) })));
 
 const tidy = (text: string): string =>
   text

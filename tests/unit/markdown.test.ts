@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_MARKDOWN_DEPTH, markdownDepth, markdownToText, renderMarkdown } from '../../src/render/markdown.ts';
+import { MAX_MARKDOWN_DEPTH, markdownDepth, markdownToText, renderMarkdown, withAbsoluteLinks } from '../../src/render/markdown.ts';
 import { MARKDOWN_ATTACKS } from '../fixtures/markdown-attacks.ts';
 import { assertInert } from '../helpers/inert.ts';
 
@@ -14,6 +14,21 @@ describe('renderMarkdown makes hostile Markdown inert', () => {
   it('keeps the text around what it removes', () => {
     expect(renderMarkdown('Before <script>alert("x")</script> after')).toBe('<p>Before  after</p>');
     expect(renderMarkdown('[click](javascript:alert(1))')).toBe('<p><a rel="nofollow noopener noreferrer">click</a></p>');
+  });
+});
+
+describe('links away from the page (email, chat, calendar)', () => {
+  const SITE = 'https://status.example.com';
+  it("resolves relative links against the site's URL, leaves absolute ones, and stays as inert as the page's HTML", () => {
+    const html = renderMarkdown('[a](/history) [b](incidents/INC-1#trail) [c](#top) [d](https://x.example/) [e](mailto:ops@x.example)');
+    const away = withAbsoluteLinks(html, `${SITE}/`);
+    for (const href of [`${SITE}/history`, `${SITE}/incidents/INC-1#trail`, `${SITE}/#top`, 'https://x.example/', 'mailto:ops@x.example'])
+      expect(away).toContain(`href="${href}"`);
+    const absolute = renderMarkdown('[d](https://x.example/) and [e](mailto:ops@x.example)');
+    expect(withAbsoluteLinks(absolute, SITE)).toBe(absolute);
+    for (const [, markdown] of MARKDOWN_ATTACKS) assertInert(withAbsoluteLinks(renderMarkdown(markdown), SITE));
+    expect(markdownToText('See [the history](/history).', { siteUrl: SITE })).toBe(`See the history (${SITE}/history).`);
+    expect(markdownToText('See [the history](/history).')).toBe('See the history.');
   });
 });
 

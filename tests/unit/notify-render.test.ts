@@ -291,6 +291,27 @@ describe('templates', () => {
     expect(d.text).toContain('Estimated resolution: 19:30 GMT+9\n');
   });
 
+  it("a relative link in an update works in the email: resolved against the site's URL, in the HTML and the text", () => {
+    const { db, ctx } = world();
+    const body = 'Past issues are on [our history](/history); see [the API](https://api.example.com/) too.';
+    const inc = declareIncident(ctx(), {
+      name: 'API down',
+      impact: 'major',
+      status: 'investigating',
+      body,
+      components: { api: 'major_outage' },
+    });
+    const site = { siteName: 'Acme', siteUrl: 'https://status.example.com/', db, unsubscribeUrl: 'u', manageUrl: 'm', timeZone: 'UTC' };
+    const d = renderNotice({ ...site, kind: 'disruption', incident: inc, update: inc.updates[0]! });
+    // Before: href="/history", which goes nowhere in a mail client, and "our history" with no URL in the text.
+    expect(d.html).toContain('href="https://status.example.com/history"');
+    expect(d.html).toContain('href="https://api.example.com/"');
+    expect(d.text).toContain('our history (https://status.example.com/history)');
+    expect(d.text).toContain('the API (https://api.example.com/)');
+    // The page keeps the link as typed: it resolves against itself.
+    expect(inc.updates[0]!.body_html).toContain('href="/history"');
+  });
+
   it('a late disruption notice, due after the estimate it repeats, says it has passed', () => {
     const { db, ctx } = world();
     const eta = new Date(now.getTime() + 15 * 60_000).toISOString();
