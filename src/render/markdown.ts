@@ -112,7 +112,7 @@ const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:/i;
  * A link as it works away from the page (an email, a chat message, a calendar): a relative one, which the
  * page resolves against itself ("/history"), resolved against the site's URL; any other as it is.
  */
-export function absoluteHref(href: string, siteUrl: string): string {
+function absoluteHref(href: string, siteUrl: string): string {
   if (HAS_SCHEME.test(href) || href.startsWith('//')) return href;
   try {
     return new URL(href, `${siteUrl.replace(/\/+$/, '')}/`).href;
