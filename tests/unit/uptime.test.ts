@@ -49,6 +49,16 @@ interface Case {
 
 const FULL = 89 * 1440 + 720; // 89 whole days + today until 12:00 UTC, in minutes
 
+/** A partial outage set by hand at noon on 21 Nov and still on at NOW (noon on the 23rd). */
+const PARTIAL_SINCE_21_NOON = {
+  days: {
+    '2026-11-21': { worst: 'partial_outage', minutes: { partial_outage: 720 } },
+    '2026-11-22': { worst: 'partial_outage', minutes: { partial_outage: 1440 } },
+    '2026-11-23': { worst: 'partial_outage', minutes: { partial_outage: 720 } },
+  },
+  percent: 100 * (1 - (0.3 * 2880) / FULL),
+} satisfies Pick<Case, 'days' | 'percent'>;
+
 const cases: Case[] = [
   {
     name: 'an incident spanning midnight counts on both days',
@@ -180,12 +190,7 @@ const cases: Case[] = [
       editComponent(ctx(db, '2026-11-22T20:00:00Z'), 'api', { description: 'The public API', name: 'Public API' });
       editComponent(ctx(db, '2026-11-23T06:00:00Z'), 'api', { status: 'partial_outage', position: 3 });
     },
-    days: {
-      '2026-11-21': { worst: 'partial_outage', minutes: { partial_outage: 720 } },
-      '2026-11-22': { worst: 'partial_outage', minutes: { partial_outage: 1440 } },
-      '2026-11-23': { worst: 'partial_outage', minutes: { partial_outage: 720 } },
-    },
-    percent: 100 * (1 - (0.3 * 2880) / FULL),
+    ...PARTIAL_SINCE_21_NOON,
   },
   {
     name: 'a status set by hand in data from before status_since still counts from then after an edit',
@@ -194,12 +199,7 @@ const cases: Case[] = [
       delete db.components.find((c) => c.id === 'api')!.status_since;
       editComponent(ctx(db, '2026-11-22T20:00:00Z'), 'api', { description: 'The public API' });
     },
-    days: {
-      '2026-11-21': { worst: 'partial_outage', minutes: { partial_outage: 720 } },
-      '2026-11-22': { worst: 'partial_outage', minutes: { partial_outage: 1440 } },
-      '2026-11-23': { worst: 'partial_outage', minutes: { partial_outage: 720 } },
-    },
-    percent: 100 * (1 - (0.3 * 2880) / FULL),
+    ...PARTIAL_SINCE_21_NOON,
   },
   {
     name: 'an incident on another component leaves this one untouched',
