@@ -31,6 +31,10 @@ function world(): { db: Db; ctx: (at?: Date) => VerbContext } {
   return { db, ctx };
 }
 
+/** The site a notice is rendered for, with placeholder links (each subscriber gets their own). */
+const siteOf = (db: Db, timeZone = 'UTC', siteUrl = 'https://status.example.com') =>
+  ({ siteName: 'Acme', siteUrl, db, unsubscribeUrl: 'u', manageUrl: 'm', timeZone }) as const;
+
 /** A window on the API, 01:00–02:00 UTC on 24 Nov 2026, scheduled with a notice. */
 function windowOf() {
   const { db, ctx } = world();
@@ -242,7 +246,7 @@ describe('templates', () => {
       components: { api: 'major_outage' },
       eta,
     });
-    const site = { siteName: 'Acme', siteUrl: 'https://status.example.com', db, unsubscribeUrl: 'u', manageUrl: 'm', timeZone: tz };
+    const site = siteOf(db, tz);
     const d = renderNotice({ ...site, kind: 'disruption', incident: inc, update: inc.updates.at(-1)! });
     const count = (text: string, what: string) => text.split(what).length - 1;
     // Before: each twice, "- Affected services: API" in the body, then "Affected services: API" as a field.
@@ -281,7 +285,7 @@ describe('templates', () => {
     const body = updateTemplate('identified', { components: ['API'], level, startedAt: inc.started_at, eta, now: later, timeZone: tz });
     expect(body).toContain('**Estimated resolution:** 19:30 GMT+9 (passed)');
     postUpdate(ctx(later), inc.id, { status: 'identified', body, notify: true });
-    const site = { siteName: 'Acme', siteUrl: 'https://status.example.com', db, unsubscribeUrl: 'u', manageUrl: 'm', timeZone: tz };
+    const site = siteOf(db, tz);
     const u = renderNotice({ ...site, kind: 'update', incident: inc, update: inc.updates.at(-1)! });
     // Before: "Estimated resolution: 19:30 GMT+9" two hours after it, as a promise.
     expect(u.text).toContain('Estimated resolution: 19:30 GMT+9 (passed)\n');
@@ -301,7 +305,7 @@ describe('templates', () => {
       body,
       components: { api: 'major_outage' },
     });
-    const site = { siteName: 'Acme', siteUrl: 'https://status.example.com/', db, unsubscribeUrl: 'u', manageUrl: 'm', timeZone: 'UTC' };
+    const site = siteOf(db, 'UTC', 'https://status.example.com/');
     const d = renderNotice({ ...site, kind: 'disruption', incident: inc, update: inc.updates[0]! });
     // Before: href="/history", which goes nowhere in a mail client, and "our history" with no URL in the text.
     expect(d.html).toContain('href="https://status.example.com/history"');
@@ -326,7 +330,7 @@ describe('templates', () => {
     // The level emails once the incident has lasted 30 minutes: the notice falls due at 10:30, after the 10:15 estimate.
     inc.late_notice_at = new Date(now.getTime() + 30 * 60_000).toISOString();
     const intent = noticeIntents(db).find((i) => i.kind === 'disruption' && i.incident.id === inc.id)!;
-    const site = { siteName: 'Acme', siteUrl: 'https://status.example.com', db, unsubscribeUrl: 'u', manageUrl: 'm', timeZone: 'UTC' };
+    const site = siteOf(db);
     const d = renderNotice({ ...site, kind: intent.kind, incident: inc, update: intent.update, at: intent.at });
     // Before: "Estimated resolution: 10:15 UTC", a promise already broken when it was sent.
     expect(d.text).toContain('Estimated resolution: 10:15 UTC (passed)\n');
@@ -344,7 +348,7 @@ describe('templates', () => {
       body: updateTemplate('investigating', facts),
       components: { api: 'major_outage' },
     });
-    const site = { siteName: 'Acme', siteUrl: 'https://status.example.com', db, unsubscribeUrl: 'u', manageUrl: 'm' };
+    const site = siteOf(db);
     const d = renderNotice({ ...site, kind: 'disruption', incident: inc, update: inc.updates.at(-1)! });
     const count = (text: string, what: string) => text.split(what).length - 1;
     // Before: "We will provide updates at least every 30 minutes." in the body, then "We will post updates on our
@@ -409,7 +413,7 @@ describe('templates', () => {
       body,
       components: { api: 'major_outage' },
     });
-    const site = { siteName: 'Acme', siteUrl: 'https://status.example.com', db, unsubscribeUrl: 'u', manageUrl: 'm' };
+    const site = siteOf(db);
     const d = renderNotice({ ...site, kind: 'disruption', incident: inc, update: inc.updates.at(-1)! });
     expect(d.text).not.toContain('- Affected services: API');
     expect(d.text).toContain('- Estimated resolution: once the bank answers\n');
@@ -437,7 +441,7 @@ describe('templates', () => {
     const { db, ctx } = world();
     const inc = declareIncident(ctx(), { name: 'Blip', impact: 'major', status: 'investigating', body: 'Errors.', components: {} });
     postUpdate(ctx(new Date(now.getTime() + 20_000)), inc.id, { status: 'resolved', body: 'Gone.' });
-    const site = { siteName: 'Acme', siteUrl: 'https://status.example.com', db, unsubscribeUrl: 'u', manageUrl: 'm' };
+    const site = siteOf(db);
     const mail = renderNotice({ ...site, kind: 'restoration', incident: inc, update: inc.updates.at(-1)! });
     expect(mail.text).toContain('Duration: under 1 min\n');
     expect(formatDuration(0)).toBe('under 1 min');
@@ -449,7 +453,7 @@ describe('templates', () => {
     const inc = declareIncident(ctx(), { name: 'Slow API', severity: 'sev2', status: 'investigating', body: 'Slow.', components: {} });
     postUpdate(ctx(new Date(now.getTime() + 60_000)), inc.id, { status: 'identified', body: 'Down now.', severity: 'sev1' });
     postUpdate(ctx(new Date(now.getTime() + 120_000)), inc.id, { status: 'identified', body: 'Rolling back.', notify: true });
-    const site = { siteName: 'Acme', siteUrl: 'https://status.example.com', db, unsubscribeUrl: 'u', manageUrl: 'm' };
+    const site = siteOf(db);
     const mail = (i: number) => renderNotice({ ...site, kind: 'update', incident: inc, update: inc.updates[i]! });
     expect(inc.updates[1]!.notify).toBe(true);
     expect(mail(1).text).toContain('Here is an update on the issue “Slow API”. Impact raised to Critical.\n');
