@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openInProcess, type InProcess } from '../helpers/app.ts';
 import { until } from '../helpers/poll.ts';
-import { activeIncidents, postmortemsOwed } from '../../src/console/cadence.ts';
+import { activeIncidents, postmortemsOwed } from '../../src/domain/cadence.ts';
 import { noticeRows } from '../../src/console/deliveries.ts';
 import { sessionCookieName } from '../../src/auth/session-cookie.ts';
 import { confirmEveryone } from '../helpers/subscribers.ts';

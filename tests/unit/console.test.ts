@@ -4,7 +4,7 @@ import { WindowLimiter } from '../../src/http/rate-limit.ts';
 import { DraftStore } from '../../src/store/console/memory.ts';
 import { DRAFT_TTL_MS } from '../../src/store/console/port.ts';
 import type { DraftAction } from '../../src/publish/preview.ts';
-import { activeIncidents } from '../../src/console/cadence.ts';
+import { activeIncidents } from '../../src/domain/cadence.ts';
 import { at } from '../../src/console/format.ts';
 import { updateTemplate, type TemplateFacts } from '../../src/console/templates.ts';
 import { joinNames } from '../../src/domain/words.ts';

@@ -3,9 +3,8 @@ import type { Herald } from '../../herald.ts';
 import type { AdminEnv } from './auth.ts';
 import type { Db } from '../../domain/model.ts';
 import { findEvent } from '../../domain/model.ts';
-import { isOpenIncident, newestFirst, overallStatus } from '../../domain/overall.ts';
-import { levelOf, nextUpdateDue, postmortemDue } from '../../domain/policy.ts';
-import { isResolvedStatus } from '../../domain/status.ts';
+import { overallStatus } from '../../domain/overall.ts';
+import { activeIncidents, postmortemsOwed } from '../../domain/cadence.ts';
 import { isReminderKey } from '../../notify/intents.ts';
 
 /** How many notices the dashboard lists (src/components/admin/RecentDeliveries.astro). */
@@ -18,9 +17,9 @@ export const DASHBOARD_NOTICES = 6;
  * whether it is overdue, the postmortems owed, the recent notices' delivery
  * counts and whether sending is paused.
  *
- * The rows are the dashboard's own (src/console/cadence.ts activeIncidents
- * and postmortemsOwed, src/console/deliveries.ts noticeRows), rebuilt here
- * from the same domain rules because api/ may not import console/
+ * The incident rows come from the same domain functions as the page's
+ * (src/domain/cadence.ts); the notice rows are rebuilt here like
+ * src/console/deliveries.ts noticeRows, because api/ may not import console/
  * (.dependency-cruiser.cjs); tests/api/dashboard.test.ts holds the two to
  * the same answers.
  */
@@ -46,39 +45,28 @@ export function dashboardApi(herald: Herald) {
   return app;
 }
 
-/** Open incidents, the most urgent update first (as activeIncidents). */
+/** Open incidents, the most urgent update first. */
 function activeRows(db: Db, now: Date, cadenceScale: number) {
-  const rows = newestFirst(db.incidents.filter(isOpenIncident)).map((incident) => {
-    const lastUpdateAt =
-      incident.updates
-        .map((u) => u.created_at)
-        .sort()
-        .at(-1) ?? incident.created_at;
-    const row = { id: incident.id, name: incident.name, status: incident.status, last_update_at: lastUpdateAt };
-    const due = nextUpdateDue(levelOf(db.settings, incident), lastUpdateAt, isResolvedStatus(incident.status));
-    if (!due) return { ...row, due_at: null, overdue: false, minutes_left: null };
-    const last = Date.parse(lastUpdateAt);
-    const dueMs = last + (due.getTime() - last) * cadenceScale;
-    const overdue = now.getTime() >= dueMs;
-    return {
-      ...row,
-      due_at: new Date(dueMs).toISOString(),
-      overdue,
-      // Negative when overdue: overdue by seconds is already "1 min ago".
-      minutes_left: overdue ? -Math.max(1, Math.round((now.getTime() - dueMs) / 60_000)) : Math.floor((dueMs - now.getTime()) / 60_000),
-    };
-  });
-  return rows.sort((a, b) => (a.due_at ?? '9').localeCompare(b.due_at ?? '9'));
+  return activeIncidents(db, now, cadenceScale).map((r) => ({
+    id: r.incident.id,
+    name: r.incident.name,
+    status: r.incident.status,
+    last_update_at: r.lastUpdateAt,
+    due_at: r.dueAt,
+    overdue: r.overdue,
+    minutes_left: r.minutesLeft,
+  }));
 }
 
-/** Resolved incidents whose postmortem is due or overdue, overdue first (as postmortemsOwed). */
+/** Resolved incidents whose postmortem is due or overdue, overdue first. */
 function postmortemRows(db: Db, now: Date) {
-  return db.incidents
-    .flatMap((incident) => {
-      const due = postmortemDue(db.settings, incident, now);
-      return due ? [{ id: incident.id, name: incident.name, state: due.state, due_at: due.dueAt, overdue_at: due.overdueAt }] : [];
-    })
-    .sort((a, b) => (a.state === b.state ? a.due_at.localeCompare(b.due_at) : a.state === 'overdue' ? -1 : 1));
+  return postmortemsOwed(db, now).map(({ incident, due }) => ({
+    id: incident.id,
+    name: incident.name,
+    state: due.state,
+    due_at: due.dueAt,
+    overdue_at: due.overdueAt,
+  }));
 }
 
 /** The newest notices with their delivery counts (as noticeRows). */

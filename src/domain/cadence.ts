@@ -1,8 +1,8 @@
-import type { Db, Incident, Maintenance } from '../domain/model.ts';
-import { maintenancesIn } from '../domain/maintenance/rules.ts';
-import { levelOf, nextUpdateDue, postmortemDue, type PostmortemDue } from '../domain/policy.ts';
-import { isResolvedStatus } from '../domain/status.ts';
-import { isOpenIncident, newestFirst } from '../domain/overall.ts';
+import type { Db, Incident, Maintenance } from './model.ts';
+import { maintenancesIn } from './maintenance/rules.ts';
+import { levelOf, nextUpdateDue, postmortemDue, type PostmortemDue } from './policy.ts';
+import { isResolvedStatus } from './status.ts';
+import { isOpenIncident, newestFirst } from './overall.ts';
 
 /** One active incident on the dashboard, with the update the Comms Lead owes. */
 export interface ActiveRow {
