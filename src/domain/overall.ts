@@ -70,9 +70,9 @@ export function componentsByGroup(db: Pick<Db, 'components' | 'groups'>): GroupV
   return views.sort(byPosition).map(({ group, status, components }) => ({ group, status, components }));
 }
 
-/** Incidents newest first by start. */
-export function newestFirst<T extends { started_at: string }>(list: T[]): T[] {
-  return [...list].sort((a, b) => b.started_at.localeCompare(a.started_at));
+/** Incidents newest first by start; of two started at once, the later declared first (a list cut at 50 keeps it). */
+export function newestFirst<T extends { started_at: string; created_at: string }>(list: T[]): T[] {
+  return [...list].sort((a, b) => b.started_at.localeCompare(a.started_at) || b.created_at.localeCompare(a.created_at));
 }
 
 /** Duration between start and resolution (or now), in whole minutes. */

@@ -1,5 +1,6 @@
 import { allEvents, type Component, type Db, type EventRecord, type Group, type Update } from '../domain/model.ts';
 import { worstComponentStatus } from '../domain/status.ts';
+import { componentsByGroup } from '../domain/overall.ts';
 
 /**
  * Herald records in the shapes of Atlassian Statuspage's public v2 API, so
@@ -64,38 +65,33 @@ export function componentJson(c: Component, pageId: string) {
   };
 }
 
-export function groupJson(g: Group, db: Db) {
-  const children = db.components.filter((c) => c.group === g.id).sort((a, b) => a.position - b.position);
+/** A group as Statuspage writes it: its status and last change are its components' (worst, latest). */
+export function groupJson(g: Group, children: Component[], pageId: string) {
+  const latest = [g.updated_at, ...children.map((c) => c.updated_at)].sort().at(-1)!;
   return {
     id: g.id,
     name: g.name,
     status: worstComponentStatus(children.map((c) => c.status)),
     created_at: ms(g.created_at),
-    updated_at: ms(g.updated_at),
+    updated_at: ms(latest),
     position: g.position,
     description: null,
     showcase: false,
     start_date: null,
     group_id: null,
-    page_id: db.page.id,
+    page_id: pageId,
     group: true,
     only_show_if_degraded: false,
     components: children.map((c) => c.id),
   };
 }
 
-/** Groups and components as one flat list ordered by position, groups before their children. */
+/** Groups and components as one flat list in the page's order (componentsByGroup), groups before their children. */
 export function componentsJson(db: Db) {
-  const top: Array<{ position: number; items: object[] }> = [];
-  for (const g of db.groups) {
-    const children = db.components.filter((c) => c.group === g.id).sort((a, b) => a.position - b.position);
-    top.push({ position: g.position, items: [groupJson(g, db), ...children.map((c) => componentJson(c, db.page.id))] });
-  }
-  for (const c of db.components) {
-    if (c.group && db.groups.some((g) => g.id === c.group)) continue;
-    top.push({ position: c.position, items: [componentJson(c, db.page.id)] });
-  }
-  return top.sort((a, b) => a.position - b.position).flatMap((t) => t.items);
+  return componentsByGroup(db).flatMap((v) => [
+    ...(v.group ? [groupJson(v.group, v.components, db.page.id)] : []),
+    ...v.components.map((c) => componentJson(c, db.page.id)),
+  ]);
 }
 
 export function updateJson(u: Update, incidentId: string) {

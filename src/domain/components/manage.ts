@@ -28,10 +28,22 @@ function groupIdFor(ctx: VerbContext, name: string | null | undefined): string |
   const existing = ctx.db.groups.find((g) => g.name.toLowerCase() === trimmed.toLowerCase());
   if (existing) return existing.id;
   const now = ctx.now.toISOString();
-  const position = Math.max(0, ...ctx.db.groups.map((g) => g.position), ...ctx.db.components.map((c) => c.position)) + 1;
+  const position = nextPosition(ctx.db, null);
   const id = randomId();
   ctx.db.groups.push({ id, name: trimmed, position, created_at: now, updated_at: now });
   return id;
+}
+
+/**
+ * The position after the last of a level: a group's components, or the top
+ * level, where groups and ungrouped components share one sequence (the page
+ * and /api/v2/components.json interleave them by it).
+ */
+function nextPosition(db: Db, group: string | null): number {
+  const level = group
+    ? db.components.filter((c) => c.group === group)
+    : [...db.groups, ...db.components.filter((c) => !c.group || !db.groups.some((g) => g.id === c.group))];
+  return Math.max(0, ...level.map((x) => x.position)) + 1;
 }
 
 /** Groups exist only while they hold components. */
@@ -75,7 +87,6 @@ export function createComponent(ctx: VerbContext, input: ComponentInput): Compon
   }
   const group = groupIdFor(ctx, input.group);
   refuseDuplicateName(ctx.db, input.name, group, null);
-  const siblings = ctx.db.components.filter((c) => c.group === group);
   const now = ctx.now.toISOString();
   const component: Component = {
     id,
@@ -83,7 +94,7 @@ export function createComponent(ctx: VerbContext, input: ComponentInput): Compon
     description: input.description?.trim() || null,
     group,
     status: input.status ?? 'operational',
-    position: input.position ?? Math.max(0, ...siblings.map((c) => c.position)) + 1,
+    position: input.position ?? nextPosition(ctx.db, group),
     created_at: now,
     updated_at: now,
     status_since: now,
@@ -100,7 +111,12 @@ export function editComponent(ctx: VerbContext, id: string, patch: Partial<Compo
   c.status_since ??= c.updated_at;
   if (patch.name !== undefined) c.name = patch.name.trim();
   if (patch.description !== undefined) c.description = patch.description?.trim() || null;
-  if (patch.group !== undefined) c.group = groupIdFor(ctx, patch.group);
+  if (patch.group !== undefined) {
+    const group = groupIdFor(ctx, patch.group);
+    // Moved to another level: it goes last there, unless the patch places it.
+    if (group !== c.group && patch.position === undefined) c.position = nextPosition(ctx.db, group);
+    c.group = group;
+  }
   if (patch.status !== undefined && patch.status !== c.status) {
     c.status = patch.status;
     c.status_since = ctx.now.toISOString();
