@@ -69,7 +69,15 @@ export function etagMatches(header: string | undefined, etag: string): boolean {
  * read it (browser widgets and the embed script fetch it cross-origin),
  * preflights are answered with 204. Never use this on admin routes.
  */
-export const publicCors: MiddlewareHandler = cors({ origin: '*', allowMethods: ['GET', 'HEAD', 'OPTIONS'], maxAge: 86_400 });
+export const publicCors: MiddlewareHandler = cors({
+  origin: '*',
+  allowMethods: ['GET', 'HEAD', 'OPTIONS'],
+  exposeHeaders: ['ETag'],
+  maxAge: 86_400,
+});
+
+/** What a cross-origin script may read of a public document: the body, and the ETag to ask again with If-None-Match. */
+const PUBLIC_CORS_HEADERS = { 'Access-Control-Allow-Origin': '*', 'Access-Control-Expose-Headers': 'ETag' };
 
 /** The paths `publicCors` (or PublicAnswers with `cors`) opens to any origin: their errors must be readable there too. */
 export const isPublicJson = (path: string): boolean => path === '/api/banner.json' || path === '/index.json' || path.startsWith('/api/v2/');
@@ -114,7 +122,7 @@ export class PublicAnswers {
    * `cors`: readable from any origin, as `publicCors` says for a simple GET.
    */
   constructor(security: Record<string, string>, opts: { cors?: boolean } = {}) {
-    this.fixed = { ...security, ...(opts.cors ? { 'Access-Control-Allow-Origin': '*' } : {}), 'Cache-Control': PUBLIC_CACHE };
+    this.fixed = { ...security, ...(opts.cors ? PUBLIC_CORS_HEADERS : {}), 'Cache-Control': PUBLIC_CACHE };
   }
 
   answer<E extends { Bindings: HttpBindings }>(c: Context<E>, entry: KeptBody): Response {

@@ -168,6 +168,22 @@ describe('Statuspage v2 transport', () => {
     expect((await get('summary.json', { 'If-None-Match': '"other"' })).status).toBe(200);
   });
 
+  it('a cross-origin script may read the ETag, and follow another spelling of a path to the document', async () => {
+    const res = await get('summary.json', { Origin: 'https://app.example.org' });
+    expect(res.headers.get('access-control-expose-headers')).toBe('ETag');
+    const again = await get('summary.json', { Origin: 'https://app.example.org', 'If-None-Match': res.headers.get('etag')! });
+    expect(again.status).toBe(304);
+    expect(again.headers.get('access-control-expose-headers')).toBe('ETag');
+    const moved = await fetch(`${herald.url}/api/v2/summary.json/`, { redirect: 'manual', headers: { Origin: 'https://app.example.org' } });
+    expect(moved.status).toBe(308);
+    expect(moved.headers.get('location')).toBe('/api/v2/summary.json');
+    expect(moved.headers.get('access-control-allow-origin')).toBe('*');
+    // Only the public documents: a console path's redirect stays closed to other origins.
+    const admin = await fetch(`${herald.url}/admin/settings/`, { redirect: 'manual' });
+    expect(admin.status).toBe(308);
+    expect(admin.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
   it('unknown /api/v2 paths are a JSON 404 readable cross-origin', async () => {
     for (const path of ['nope.json', 'incidents/resolved-ish.json', 'components']) {
       const res = await get(path);
