@@ -1,19 +1,49 @@
 /** Times as customers read them: in the page's time zone, with the zone named. */
 import { dateFormat } from './date-formats.ts';
 
-const TIME: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short' };
+const TIME: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
 const DATE_TIME: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short', year: 'numeric', ...TIME };
+const ZONE: Intl.DateTimeFormatOptions = { timeZoneName: 'short' };
 
-function formatter(timeZone: string, withDate: boolean): Intl.DateTimeFormat {
-  return dateFormat('en-GB', withDate ? DATE_TIME : TIME, timeZone);
+/**
+ * English locales whose short zone names people read where those zones are:
+ * the US and Canada (EST, PDT, NST), Britain and Ireland (BST, CET, IST),
+ * Australia, New Zealand, India, South Africa (AEST, NZDT, IST, SAST, WAT).
+ * Each names only the zones its readers know by letters; elsewhere it writes
+ * an offset ("GMT+9"), which is what remains when none of them has a name.
+ */
+const ZONE_LOCALES = ['en-US', 'en-GB', 'en-IE', 'en-CA', 'en-AU', 'en-NZ', 'en-IN', 'en-ZA'];
+const names = new Map<string, string>();
+
+const shortName = (locale: string, timeZone: string, date: Date): string =>
+  dateFormat(locale, ZONE, timeZone)
+    .formatToParts(date)
+    .find((p) => p.type === 'timeZoneName')!.value;
+
+/**
+ * The zone's name at that instant as its people write it: "EST" in New York
+ * (en-GB would say "GMT-5"), "CET" in Berlin (en-US would say "GMT+1"), "IST"
+ * in Kolkata, "UTC"; "GMT+9" in Tokyo, where no English name is in use.
+ */
+export function zoneName(date: Date, timeZone: string): string {
+  const offset = shortName('en-US', timeZone, date);
+  const key = `${timeZone} ${offset}`;
+  let name = names.get(key);
+  if (name === undefined) {
+    name = ZONE_LOCALES.map((l) => shortName(l, timeZone, date)).find((n) => !/^GMT[+-]/.test(n)) ?? offset;
+    names.set(key, name);
+  }
+  return name;
 }
 
 /** "23 Nov 2026, 14:05 UTC" */
 export function formatDateTime(iso: string, timeZone = 'UTC'): string {
-  return formatter(timeZone, true).format(new Date(iso));
+  const date = new Date(iso);
+  return `${dateFormat('en-GB', DATE_TIME, timeZone).format(date)} ${zoneName(date, timeZone)}`;
 }
 
 /** "14:05 UTC" */
 export function formatTime(iso: string, timeZone = 'UTC'): string {
-  return formatter(timeZone, false).format(new Date(iso));
+  const date = new Date(iso);
+  return `${dateFormat('en-GB', TIME, timeZone).format(date)} ${zoneName(date, timeZone)}`;
 }

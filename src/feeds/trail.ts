@@ -1,6 +1,7 @@
 import type { EventRecord, Update } from '../domain/model.ts';
 import { INCIDENT_STATUS_LABEL } from '../domain/status.ts';
 import { dateFormat } from '../domain/date-formats.ts';
+import { zoneName } from '../domain/time-text.ts';
 
 /**
  * The update trail of one incident or maintenance as the HTML that Statuspage
@@ -22,13 +23,17 @@ const STAMP: Intl.DateTimeFormatOptions = {
   hour: '2-digit',
   minute: '2-digit',
   hourCycle: 'h23',
-  timeZoneName: 'short',
 };
 
 function stampParts(iso: string, timeZone: string) {
-  const f = dateFormat('en-US', STAMP, timeZone);
-  const parts = Object.fromEntries(f.formatToParts(new Date(iso)).map((p) => [p.type, p.value]));
-  return { month: parts.month!, day: parts.day!.padStart(2, ' '), time: `${parts.hour}:${parts.minute}`, zone: parts.timeZoneName! };
+  const date = new Date(iso);
+  const parts = Object.fromEntries(
+    dateFormat('en-US', STAMP, timeZone)
+      .formatToParts(date)
+      .map((p) => [p.type, p.value]),
+  );
+  // The zone as the page writes it ("CET", not en-US's "GMT+1").
+  return { month: parts.month!, day: parts.day!.padStart(2, ' '), time: `${parts.hour}:${parts.minute}`, zone: zoneName(date, timeZone) };
 }
 
 /**

@@ -99,6 +99,8 @@ describe('update trail', () => {
   it('shows times in the page time zone with its abbreviation', () => {
     const inc = incident('INC-2', 'minor', 'investigating', { updates: [update('u1', 'investigating', '2026-07-01T23:30:00.000Z', 'x')] });
     expect(trailHtml(inc, 'America/Chicago')).toContain("Jul <var data-var='date'> 1</var>, <var data-var='time'>18:30</var> CDT");
+    // As the page writes it: en-US alone would say GMT+2.
+    expect(trailHtml(inc, 'Europe/Berlin')).toContain("Jul <var data-var='date'> 2</var>, <var data-var='time'>01:30</var> CEST");
   });
 
   it('keeps block content valid: the first paragraph joins the label, the rest follows', () => {
