@@ -15,7 +15,19 @@ import { existingIds } from '../domain/components/following.ts';
 export interface FormOutcome {
   status: number;
   error: string | null;
+  /** The form field the error is about, for the page to mark and point at. */
+  field?: string;
   retryAfter?: number;
+}
+
+/**
+ * The API's message names its field ("email is not a valid address"); the
+ * form says what to do, in the words of its label.
+ */
+function addressAdvice(message: string): string {
+  if (/before the @/.test(message)) return 'The part of the address before the @ can be at most 64 characters. Check the address.';
+  if (/at most/.test(message)) return 'That address is longer than email addresses can be (254 characters). Check the address.';
+  return 'Enter your email address in full, like name@example.com.';
 }
 
 const refused = (err: unknown): FormOutcome => {
@@ -25,7 +37,9 @@ const refused = (err: unknown): FormOutcome => {
     return { status: 429, error: `Too many requests. Please try again in ${minutes} minute(s).`, retryAfter: err.retryAfterSeconds };
   }
   const retryAfter = err instanceof Unavailable ? err.retryAfterSeconds : undefined;
-  return { status: httpStatus(err), error: err.message, ...(retryAfter ? { retryAfter } : {}) };
+  const field = err instanceof Invalid ? err.field : undefined;
+  const message = field === 'email' ? addressAdvice(err.message) : err.message;
+  return { status: httpStatus(err), error: message, ...(field ? { field } : {}), ...(retryAfter ? { retryAfter } : {}) };
 };
 
 /** The subscribe form: the same rules and the same answer as `POST /api/subscribers`. */

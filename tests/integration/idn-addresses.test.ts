@@ -70,8 +70,15 @@ describe('an address with an internationalised domain', () => {
       expect(await api.json(), email).toMatchObject({ error: { field: 'email', message: 'email is not a valid address' } });
       const page = await form(email);
       expect(page.status, email).toBe(422);
-      expect(await page.text(), email).toContain('email is not a valid address');
+      const html = await page.text();
+      expect(html, email).toContain('Enter your email address in full, like name@example.com.');
+      expect(html, email).toMatch(/<input[^>]*aria-invalid="true"[^>]*aria-describedby="subscribe-error"[^>]*autofocus/);
+      expect(html, email).toContain('<title>Error: Subscribe to updates');
     }
+    // Too long before the @: the form says which part, not the API's field name.
+    const long = await form(`${'a'.repeat(65)}@example.com`);
+    expect(long.status).toBe(422);
+    expect(await long.text()).toContain('The part of the address before the @ can be at most 64 characters.');
     expect((await listed('')).total).toBe(before);
     expect(smtp.rcptCommands.length).toBe(sent);
   });
