@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
+import { engineEnv } from '../helpers/engine.ts';
+
+/**
+ * What assistive technology reads of the public pages beyond what axe-core
+ * checks (tests/e2e/a11y.test.ts): where a page sits, times as instants, and
+ * titles that tell a dead link from a working one.
+ */
+let h: HeraldProcess;
+const page = async (path: string) => {
+  const res = await fetch(`${h.url}${path}`);
+  return { status: res.status, html: await res.text() };
+};
+const title = (html: string) => /<title>([^<]*)<\/title>/.exec(html)?.[1];
+
+beforeAll(async () => {
+  h = await startHerald({ env: { ...(await engineEnv()), HERALD_SEED: 'none', SITE_NAME: 'Acme' } });
+  expect((await h.admin('/components', { body: { id: 'api', name: 'API' } })).status).toBe(201);
+});
+afterAll(() => stopAll(h));
+
+describe('public pages, as a screen reader reads them', () => {
+  it('an incident page: its way back is navigation, and the estimate is a <time> with the instant', async () => {
+    const eta = new Date(Date.now() + 3 * 3_600_000).toISOString();
+    const res = await h.admin('/incidents', {
+      body: {
+        name: 'API errors',
+        impact: 'minor',
+        status: 'investigating',
+        body: 'Looking.',
+        components: { api: 'degraded_performance' },
+        eta,
+      },
+    });
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    const { html } = await page(`/incidents/${id}`);
+    expect(html).toMatch(
+      /<nav class="crumbs" aria-label="Breadcrumb"><a href="\/">Current status<\/a><span aria-hidden="true"> › <\/span><a href="\/history">History<\/a><\/nav>/,
+    );
+    const estimate = /<dt>Estimated resolution<\/dt><dd>(.*?)<\/dd>/.exec(html)?.[1] ?? '';
+    expect(estimate).toMatch(new RegExp(`^<time datetime="${eta.replace(/\./g, '\\.')}">[^<]+ UTC</time>$`));
+    expect((await page('/history')).html).toContain('<nav class="crumbs" aria-label="Breadcrumb">');
+  });
+
+  it('a dead manage or unsubscribe link says so in the title, as the confirm page does', async () => {
+    for (const [path, expected] of [
+      ['/subscribe/manage/bogus', 'This link is not valid · Acme'],
+      ['/unsubscribe/bogus', 'This unsubscribe link is not valid · Acme'],
+    ] as const) {
+      const { status, html } = await page(path);
+      expect(status, path).toBe(404);
+      expect(title(html), path).toBe(expected);
+    }
+  });
+});
