@@ -71,7 +71,9 @@ function cellOf(day: UptimeDay): { cell: UptimeCell; html: string } {
   let hit = cellMarkup.get(key);
   if (!hit) {
     const cell = { cls: `u-${day.worst}`, label: dayLabel(day) };
-    hit = { cell, html: `<li class="${escapeHtml(cell.cls)}"><span>${escapeHtml(cell.label)}</span></li>` };
+    // Only a day with trouble is a stop for Tab (and a tap): its text is the news; an ordinary day's is the legend's.
+    const focus = day.worst === 'operational' || day.worst === 'no_data' ? '' : ' tabindex="0"';
+    hit = { cell, html: `<li class="${escapeHtml(cell.cls)}"${focus}><span>${escapeHtml(cell.label)}</span></li>` };
     if (cellMarkup.size >= 20_000) cellMarkup.clear();
     cellMarkup.set(key, hit);
   }

@@ -90,3 +90,36 @@ describe('html-validate (recommended preset, .htmlvalidate.json)', () => {
     expect(problems).toEqual([]);
   });
 });
+
+describe('keyboard and touch', () => {
+  it("the uptime bar's days with trouble take the focus and show their text, as a pointer's hover does; ordinary days are no stop", async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      const page = await context.newPage();
+      await page.goto(`${h.url}/`);
+      const stops = await page.$$eval('.uptime-bar > li', (cells) =>
+        cells.map((c) => ({ cls: c.className, focusable: (c as HTMLElement).tabIndex === 0 })),
+      );
+      const trouble = stops.filter((s) => !/u-(operational|no_data)/.test(s.cls));
+      expect(trouble.length, 'the demo has days with trouble').toBeGreaterThan(0);
+      expect(trouble.every((s) => s.focusable)).toBe(true);
+      expect(stops.filter((s) => /u-(operational|no_data)/.test(s.cls) && s.focusable)).toEqual([]);
+      // Tab from the top of the page until a day of the bar has the focus: its text shows beside it.
+      let shown: { text: string; width: number } | null = null;
+      for (let i = 0; i < 60 && !shown; i++) {
+        await page.keyboard.press('Tab');
+        shown = await page.evaluate(() => {
+          const el = document.activeElement;
+          if (!el?.matches('.uptime-bar > li')) return null;
+          const span = el.querySelector('span')!;
+          return { text: span.textContent ?? '', width: span.getBoundingClientRect().width };
+        });
+      }
+      expect(shown, 'a day of the bar is reached by Tab').not.toBeNull();
+      expect(shown!.text).toMatch(/^\d{1,2} [A-Z][a-z]{2}: .*(outage|degraded|maintenance)/);
+      expect(shown!.width, 'the text is shown, not only read out').toBeGreaterThan(40);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+});

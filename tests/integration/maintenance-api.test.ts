@@ -91,6 +91,9 @@ describe('maintenance and postmortem admin API, and the pages that show them', (
     expect(again.body.error.code).toBe('maintenance_state');
     const pageOf = await page(`/incidents/${m.id}`);
     expect(pageOf.html).toContain('Cancelled');
+    // The timeline's steps, newest first: the cancel is told as one, not as "Completed" (its Statuspage status).
+    const steps = [...pageOf.html.matchAll(/<strong class="update-status"[^>]*>([^<]+)</g)].map((x) => x[1]);
+    expect(steps).toEqual(['Cancelled', 'Scheduled', 'Scheduled']);
     expect((await page('/history')).html).not.toContain(`/incidents/${m.id}"`);
   });
 
@@ -129,7 +132,7 @@ describe('maintenance and postmortem admin API, and the pages that show them', (
     expect(nov.html).toContain('Card declines');
     expect(nov.html).toContain('lasted 1 h 42 min');
     const home = await page('/');
-    expect(home.html).toMatch(/<li class="u-major_outage"><span>10 Nov: major outage for 1 h 42 min<\/span><\/li>/);
+    expect(home.html).toMatch(/<li class="u-major_outage" tabindex="0"><span>10 Nov: major outage for 1 h 42 min<\/span><\/li>/);
     expect(home.html).toContain('uptime-pct');
   });
 
