@@ -1,4 +1,21 @@
 import { etagOf } from '../http/public-cache.ts';
+import type { Db } from '../domain/model.ts';
+import { pageUpdatedAt } from '../read/statuspage-records.ts';
+
+/** How often the public pages' clock moves: they are rendered again, at most, once per such period. */
+export const PAGE_CLOCK_MS = 60_000;
+
+/**
+ * The time a public page shows and measures with: now, at the start of its
+ * minute, or the data's last change if that came later in the minute (a
+ * component made at 10:00:20 has no time to measure at 10:00:00). Both come
+ * from the minute and the data alone, so every replica rendering the same
+ * data in that minute gets the same page.
+ */
+export function pageClock(now: Date, db: Db): Date {
+  const minute = Math.floor(now.getTime() / PAGE_CLOCK_MS) * PAGE_CLOCK_MS;
+  return new Date(Math.max(minute, Date.parse(pageUpdatedAt(db))));
+}
 
 /** A rendered public response, kept until the data changes. */
 export interface CachedPage {
@@ -19,8 +36,11 @@ export type Renderer = (pathAndQuery: string) => Promise<{ status: number; conte
  * Each publish bumps the version, so the next request after a write renders
  * fresh (concurrent requests share that one render) and never sees old data.
  * Pages also show time-relative things (today's uptime cell, how long an
- * incident has lasted), so an entry older than `maxAgeMs` is re-rendered in
- * the background while it keeps being served.
+ * incident has lasted), measured at the start of the current minute
+ * (pageClock), so an entry rendered in an earlier minute (`periodMs`) is
+ * re-rendered in the background while it keeps being served. On the minute,
+ * not by age: replicas rendering the same data in the same minute serve the
+ * same bytes and ETag, and a client's If-None-Match holds on any of them.
  * The number of distinct URLs kept is capped; past the cap pages are still
  * rendered, just not kept.
  */
@@ -30,21 +50,21 @@ export class PageCache {
   private readonly render: Renderer;
   private readonly currentVersion: () => number;
   private readonly maxEntries: number;
-  private readonly maxAgeMs: number;
+  private readonly periodMs: number;
   private renders = 0;
 
-  constructor(render: Renderer, currentVersion: () => number, maxEntries = 500, maxAgeMs = 60_000) {
+  constructor(render: Renderer, currentVersion: () => number, maxEntries = 500, periodMs = PAGE_CLOCK_MS) {
     this.render = render;
     this.currentVersion = currentVersion;
     this.maxEntries = maxEntries;
-    this.maxAgeMs = maxAgeMs;
+    this.periodMs = periodMs;
   }
 
   async get(key: string): Promise<CachedPage> {
     const version = this.currentVersion();
     const hit = this.entries.get(key);
     if (hit && hit.version === version) {
-      if (Date.now() - hit.renderedAt > this.maxAgeMs) this.refresh(key, version).catch(() => {});
+      if (Math.floor(Date.now() / this.periodMs) !== Math.floor(hit.renderedAt / this.periodMs)) this.refresh(key, version).catch(() => {});
       return hit;
     }
     return this.refresh(key, version);

@@ -41,6 +41,13 @@ let receiverDown = false;
 let hooks: Server;
 const health = async (h: HeraldProcess): Promise<Json> => (await fetch(`${h.url}/healthz`)).json();
 const text = async (h: HeraldProcess, path: string): Promise<string> => (await fetch(`${h.url}${path}`)).text();
+const diffLines = (x: string, y: string) => {
+  const [xs, ys] = [x.split(/(?=<)/), y.split(/(?=<)/)];
+  return xs
+    .flatMap((l, i) => (l === ys[i] ? [] : [`A: ${l}\nB: ${ys[i]}`]))
+    .slice(0, 6)
+    .join('\n');
+};
 
 async function declare(h: HeraldProcess, name: string, headers: Record<string, string> = {}): Promise<Response> {
   return h.admin('/incidents', {
@@ -98,6 +105,26 @@ describe('two replicas on one PostgreSQL database', () => {
     const banner = (await (await fetch(`${b.url}/api/banner.json`)).json()) as Json;
     expect(banner).toMatchObject({ active: true, incident_id: id });
   });
+
+  it("while it is open and API is down, its page and / are the same bytes on both replicas: A's ETag is a 304 on B", async () => {
+    const { incidents } = (await (await a.admin('/incidents')).json()) as { incidents: Json[] };
+    const open = incidents.find((i) => i.name === 'Checkout errors on replica A')!;
+    // Each page shows how long the incident has run and today's uptime: measured on the page clock (the start of
+    // the minute), so two renders differ only across a minute's turn; then both render again in the new one.
+    for (const path of [`/incidents/${open.id}`, '/']) {
+      await until(
+        async () => {
+          const etag = (await fetch(`${a.url}${path}`)).headers.get('etag')!;
+          return (await fetch(`${b.url}${path}`, { headers: { 'If-None-Match': etag } })).status === 304;
+        },
+        `${path}: A's ETag to be current on B`,
+        75_000,
+        500,
+      ).catch(async (err: Error) => {
+        throw new Error(`${err.message}; the pages differ:\n${diffLines(await text(a, path), await text(b, path))}`);
+      });
+    }
+  }, 90_000);
 
   it('updates posted to one incident from both replicas at once are all kept, in one timeline', async () => {
     const { id } = (await (await declare(a, 'Concurrent writers')).json()) as { id: string };

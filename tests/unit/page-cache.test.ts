@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { PageCache } from '../../src/snapshot/page-cache.ts';
+import { PageCache, pageClock } from '../../src/snapshot/page-cache.ts';
+import { emptyDb } from '../../src/domain/model.ts';
+import { component } from '../helpers/db.ts';
 
 // The cache dates its entries with Date.now(): only Date is faked, so the age of an entry is what the test
 // sets, not how long a busy machine took between two lines. Timers and promises stay real.
@@ -46,7 +48,7 @@ describe('PageCache', () => {
     expect((await t.cache.get('/')).body).toContain('v2');
   });
 
-  it('serves an old entry while re-rendering it in the background once it is older than maxAge', async () => {
+  it("serves an old entry while re-rendering it in the background once its period (the page clock's minute) has turned", async () => {
     const t = counter();
     const first = await t.cache.get('/');
     vi.setSystemTime(T0.getTime() + 80);
@@ -56,5 +58,15 @@ describe('PageCache', () => {
     const fresh = await t.cache.get('/');
     expect(fresh.body).not.toBe(first.body);
     expect(t.renders()).toBe(2);
+  });
+});
+
+describe('pageClock', () => {
+  it('is the start of the minute, or the data’s last change later in it: the minute and the data alone', () => {
+    const d = emptyDb('page0clock00', '2026-11-22T08:00:00.000Z');
+    expect(pageClock(new Date('2026-11-22T09:00:41.250Z'), d).toISOString()).toBe('2026-11-22T09:00:00.000Z');
+    d.components.push(component('api', 'operational', { updated_at: '2026-11-22T09:00:20.000Z' }));
+    expect(pageClock(new Date('2026-11-22T09:00:41.250Z'), d).toISOString()).toBe('2026-11-22T09:00:20.000Z');
+    expect(pageClock(new Date('2026-11-22T09:01:00.001Z'), d).toISOString()).toBe('2026-11-22T09:01:00.000Z');
   });
 });
