@@ -1,14 +1,25 @@
 import type { Herald } from '../../herald.ts';
 import type { Session } from '../../auth/sessions.ts';
-import { ComponentInUse, createComponent, deleteComponent, editComponent } from '../../domain/components/manage.ts';
+import { ComponentInUse, componentUse, createComponent, deleteComponent, editComponent } from '../../domain/components/manage.ts';
 import { componentCreateSchema, componentPatchSchema } from '../../input/schemas.ts';
 import { validId } from '../../input/ids.ts';
 import { formFields, refusal, validate } from '../forms.ts';
 import { makeOnce, onceKeyOf } from '../form-once.ts';
 import { done, refused, type ActionResult } from './result.ts';
 
+/**
+ * A deletion asked for and not yet confirmed: the page asks first, naming the component, and the
+ * confirming post carries `confirm` (and `force` when past incidents name it, which they keep).
+ */
+export interface DeleteQuestion {
+  id: string;
+  name: string;
+  /** How many past incidents and windows name it (0: none). */
+  pastEvents: number;
+}
+
 /** The components page's result: the action's, plus the component a refused deletion may still delete with force. */
-export type ComponentsResult = ActionResult & { forceId?: string };
+export type ComponentsResult = (ActionResult & { forceId?: string }) | { ok: 'ask'; question: DeleteQuestion };
 
 const FIELDS = ['name', 'description', 'group', 'position'] as const;
 
@@ -36,6 +47,8 @@ export async function componentsAction(herald: Herald, session: Session, form: F
   if (f.action !== 'create' && !validId(id)) return refused(404, { form: 'No such component.' });
   try {
     if (f.action === 'delete') {
+      // One keypress on Delete only asks: the component leaves the page, and its subscribers' choice of it, for good.
+      if (f.confirm !== '1') return deleteQuestion(herald, id);
       await herald.run(actor, (ctx) => deleteComponent(ctx, id, f.force === '1'));
       return done('/admin/components?done=deleted');
     }
@@ -69,4 +82,18 @@ export async function componentsAction(herald: Herald, session: Session, form: F
     const r = refusal(err, FIELDS);
     return refused(r.status, r.errors);
   }
+}
+
+/**
+ * What the page asks before deleting: read here, changed by nothing. A component an open incident
+ * or window names is refused at once, as deleting it would be (deleteComponent says the same when
+ * it runs).
+ */
+function deleteQuestion(herald: Herald, id: string): ComponentsResult {
+  const db = herald.store.data;
+  const c = db.components.find((x) => x.id === id);
+  if (!c) return refused(404, { form: 'No such component.' });
+  const { referencing, open } = componentUse(db, id);
+  if (open.length) return refused(409, { form: `${c.name} is part of ${open.join(', ')}, still open. Resolve it first.` });
+  return { ok: 'ask', question: { id, name: c.name, pastEvents: referencing.length } };
 }

@@ -147,6 +147,12 @@ export class ComponentInUse extends Conflict {
   }
 }
 
+/** The incidents and windows that name a component (their ids), and those of them still open. */
+export function componentUse(db: Pick<Db, 'incidents' | 'maintenances'>, id: string): { referencing: string[]; open: string[] } {
+  const referencing = allEvents(db).filter((i) => i.components.includes(id));
+  return { referencing: referencing.map((i) => i.id), open: referencing.filter((i) => !isResolvedStatus(i.status)).map((i) => i.id) };
+}
+
 /**
  * Deleting a component that incidents or windows refer to would rewrite
  * history silently, so it is refused unless `force` is set; open incidents
@@ -154,15 +160,8 @@ export class ComponentInUse extends Conflict {
  */
 export function deleteComponent(ctx: VerbContext, id: string, force = false): void {
   const c = findComponent(ctx.db, id);
-  const referencing = allEvents(ctx.db).filter((i) => i.components.includes(id));
-  const open = referencing.filter((i) => !isResolvedStatus(i.status));
-  if (open.length > 0 || (referencing.length > 0 && !force)) {
-    throw new ComponentInUse(
-      id,
-      referencing.map((i) => i.id),
-      open.map((i) => i.id),
-    );
-  }
+  const { referencing, open } = componentUse(ctx.db, id);
+  if (open.length > 0 || (referencing.length > 0 && !force)) throw new ComponentInUse(id, referencing, open);
   ctx.db.components = ctx.db.components.filter((x) => x.id !== id);
   dropEmptyGroups(ctx.db);
   recordAudit(ctx, 'component.delete', id, { previous: c });

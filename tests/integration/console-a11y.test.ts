@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DomUtils, parseDocument } from 'htmlparser2';
+import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
+import { signIn, type ConsoleSession } from '../helpers/console-session.ts';
+
+/**
+ * The console without JavaScript, from an accessibility review (WCAG 2.2): a destructive step is
+ * asked before it is done, a result says what happened, and each error is tied to its field and
+ * worded for people. Read from the server-rendered HTML, as a browser with scripts off gets it.
+ */
+let h: HeraldProcess;
+let s: ConsoleSession;
+
+beforeAll(async () => {
+  h = await startHerald();
+  for (const [id, name] of [
+    ['api', 'API'],
+    ['search', 'Search'],
+    ['legacy', 'Legacy reports'],
+  ])
+    expect((await h.admin('/components', { body: { id, name } })).status).toBe(201);
+  s = await signIn(h);
+}, 60_000);
+afterAll(() => stopAll(h));
+
+type Doc = ReturnType<typeof parseDocument>;
+type El = ReturnType<typeof DomUtils.findAll>[number];
+
+const dom = (html: string): Doc => parseDocument(html);
+const page = async (path: string) => dom(await (await fetch(`${h.url}${path}`, { headers: { cookie: s.cookie } })).text());
+const all = (root: Doc | El, test: (e: El) => boolean): El[] => DomUtils.findAll(test, 'children' in root ? root.children : []);
+const byId = (root: Doc | El, id: string): El | undefined => all(root, (e) => e.attribs.id === id)[0];
+const textOf = (e: El) => DomUtils.textContent(e).replace(/\s+/g, ' ').trim();
+/** A button's or link's accessible name, as far as these pages go: aria-label, else its text. */
+const nameOf = (e: El) => e.attribs['aria-label'] ?? textOf(e);
+/** The fields a form posts (its hidden inputs and the button pressed), as a browser would send them. */
+const fieldsOf = (form: El): Record<string, string> =>
+  Object.fromEntries(
+    all(form, (e) => e.name === 'input' && e.attribs.type === 'hidden').map((e) => [e.attribs.name!, e.attribs.value ?? '']),
+  );
+/** The elements an element's aria-describedby points at. */
+const describedBy = (doc: Doc, e: El) =>
+  (e.attribs['aria-describedby'] ?? '')
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((id) => byId(doc, id));
+const componentIds = async () => ((await (await h.admin('/components')).json()).components as Array<{ id: string }>).map((c) => c.id);
+
+describe('deleting a component asks first', () => {
+  it('the first post asks, naming the component, and deletes nothing; only the confirming post deletes', async () => {
+    const ask = await s.post('/admin/components', { action: 'delete', id: 'search' });
+    expect(ask.status).toBe(200);
+    const doc = dom(await ask.text());
+    expect(await componentIds()).toContain('search');
+    const question = byId(doc, 'confirm-delete');
+    expect(question, 'a confirmation section').toBeDefined();
+    expect(textOf(question!)).toContain('Delete Search?');
+    expect(all(question!, (e) => e.name === 'a').map((a) => a.attribs.href)).toEqual(['/admin/components']);
+    const [form] = all(question!, (e) => e.name === 'form');
+    expect(all(form!, (e) => e.name === 'button').map(nameOf)).toEqual(['Delete Search']);
+
+    const confirmed = await s.post('/admin/components', fieldsOf(form!));
+    expect(confirmed.status).toBe(303);
+    expect(confirmed.headers.get('location')).toBe('/admin/components?done=deleted');
+    expect(await componentIds()).not.toContain('search');
+  });
+
+  it('a component past incidents name: the one question says they keep its name, and its confirmation deletes it', async () => {
+    const made = await h.admin('/incidents', {
+      body: { name: 'Slow reports', impact: 'minor', body: 'Looking.', components: { legacy: 'degraded_performance' } },
+    });
+    const { id } = await made.json();
+    expect((await h.admin(`/incidents/${id}/updates`, { body: { status: 'resolved', body: 'Fixed.' } })).status).toBe(201);
+
+    const ask = await s.post('/admin/components', { action: 'delete', id: 'legacy' });
+    const question = byId(dom(await ask.text()), 'confirm-delete')!;
+    expect(textOf(question)).toContain('they keep its name');
+    expect(await componentIds()).toContain('legacy');
+    const confirmed = await s.post('/admin/components', fieldsOf(all(question, (e) => e.name === 'form')[0]!));
+    expect(confirmed.status).toBe(303);
+    expect(await componentIds()).not.toContain('legacy');
+  });
+});
