@@ -81,3 +81,57 @@ describe('deleting a component asks first', () => {
     expect(await componentIds()).not.toContain('legacy');
   });
 });
+
+describe('maintenance: cancel asks first, and each move says what it did', () => {
+  const schedule = async (name: string): Promise<string> => {
+    const from = Date.now() + 24 * 3600_000;
+    const res = await h.admin('/maintenances', {
+      body: {
+        name,
+        scheduled_for: new Date(from).toISOString(),
+        scheduled_until: new Date(from + 3600_000).toISOString(),
+        components: ['api'],
+      },
+    });
+    expect(res.status).toBe(201);
+    return (await res.json()).id;
+  };
+  const windowOf = async (id: string) =>
+    (await (await h.admin(`/maintenances/${id}`)).json()) as { status: string; cancelled_at: string | null };
+  const flashAt = async (location: string) => all(await page(location), (e) => e.attribs.role === 'status').map(textOf);
+
+  it('the first cancel post asks, saying subscribers will be emailed, and cancels nothing; the confirmation cancels and says so', async () => {
+    const id = await schedule('Router swap');
+    const ask = await s.post(`/admin/maintenance/${id}`, { step: 'cancel', body: 'Not needed after all.', notify: '1' });
+    expect(ask.status).toBe(200);
+    expect((await windowOf(id)).status).toBe('scheduled');
+    const question = byId(dom(await ask.text()), 'confirm-cancel');
+    expect(question, 'a confirmation section').toBeDefined();
+    expect(textOf(question!)).toContain('Cancel Router swap?');
+    expect(textOf(question!)).toContain('Subscribers will be emailed');
+    expect(all(question!, (e) => e.name === 'a').map((a) => a.attribs.href)).toEqual([`/admin/incidents/${id}`]);
+    const fields = fieldsOf(all(question!, (e) => e.name === 'form')[0]!);
+    expect(fields).toMatchObject({ step: 'cancel', body: 'Not needed after all.', notify: '1' });
+
+    const confirmed = await s.post(`/admin/maintenance/${id}`, fields);
+    expect(confirmed.status).toBe(303);
+    expect((await windowOf(id)).cancelled_at).toBeTruthy();
+    expect(await flashAt(confirmed.headers.get('location')!)).toEqual(['Maintenance cancelled.']);
+  });
+
+  it('without "Email subscribers" ticked, the question says nobody is emailed', async () => {
+    const id = await schedule('Cache flush');
+    const question = byId(dom(await (await s.post(`/admin/maintenance/${id}`, { step: 'cancel' })).text()), 'confirm-cancel')!;
+    expect(textOf(question)).toContain('Subscribers are not emailed');
+    expect(fieldsOf(all(question, (e) => e.name === 'form')[0]!)).not.toHaveProperty('notify');
+    expect((await windowOf(id)).status).toBe('scheduled');
+  });
+
+  it('"Start now" starts at once (nothing to undo there) and the page says "Maintenance started."', async () => {
+    const id = await schedule('Disk swap');
+    const started = await s.post(`/admin/maintenance/${id}`, { step: 'start' });
+    expect(started.status).toBe(303);
+    expect((await windowOf(id)).status).toBe('in_progress');
+    expect(await flashAt(started.headers.get('location')!)).toEqual(['Maintenance started.']);
+  });
+});

@@ -97,12 +97,36 @@ export async function scheduleAction(
   }
 }
 
+/** What the window's page says after each move (its `?done=`); 1 is a window just scheduled. */
+export const MAINTENANCE_DONE: Record<string, string> = {
+  '1': 'Maintenance scheduled.',
+  start: 'Maintenance started.',
+  verify: 'Maintenance marked as verifying.',
+  complete: 'Maintenance completed.',
+  cancel: 'Maintenance cancelled.',
+};
+
+/** A cancel asked for and not yet confirmed: what the confirming form posts again, with `confirm`. */
+export interface CancelQuestion {
+  name: string;
+  body: string;
+  notify: boolean;
+  /** The first post's one-time key, so the confirmation posted twice still cancels once. */
+  once: string;
+}
+
 /**
  * A hand move of a window (start, verify, complete, cancel) with an optional note, from its console
  * page. Posted twice (a double click), the repeat goes where the first went rather than being
- * refused as a move the window already made, which would read as if nothing happened.
+ * refused as a move the window already made, which would read as if nothing happened. A cancel is
+ * asked first: it cannot be undone and may email every subscriber.
  */
-export async function stepAction(herald: Herald, session: Session, id: string, form: FormData): Promise<ActionResult> {
+export async function stepAction(
+  herald: Herald,
+  session: Session,
+  id: string,
+  form: FormData,
+): Promise<ActionResult | { ok: 'ask'; question: CancelQuestion }> {
   // An id from the URL no window can have (a NUL, another control character) is nobody's: not looked
   // up, and not quoted back, where the verb's message would echo it as it came.
   if (!validId(id)) return refused(404, { form: 'No such maintenance.' });
@@ -111,6 +135,10 @@ export async function stepAction(herald: Herald, session: Session, id: string, f
   if (!Object.hasOwn(MAINTENANCE_STEPS, f.step ?? '') || !step) return refused(422, { form: 'Unknown step.' });
   const parsed = validate(maintenanceStepSchema, { ...(f.body?.trim() ? { body: f.body } : {}), notify: form.has('notify') });
   if (!parsed.ok) return refused(422, parsed.errors);
+  const m = herald.store.data.maintenances.find((x) => x.id === id);
+  if (f.step === 'cancel' && f.confirm !== '1' && m) {
+    return { ok: 'ask', question: { name: m.name, body: f.body ?? '', notify: parsed.data.notify === true, once: formKeyOf(form) ?? '' } };
+  }
   try {
     await makeOnce(
       herald,
@@ -119,7 +147,7 @@ export async function stepAction(herald: Herald, session: Session, id: string, f
       (ctx) => step(ctx, id, parsed.data),
       () => ({ id }),
     );
-    return done(`/admin/incidents/${encodeURIComponent(id)}?done=1`);
+    return done(`/admin/incidents/${encodeURIComponent(id)}?done=${f.step}`);
   } catch (err) {
     const r = refusal(err, ['body']);
     return refused(r.status, r.errors);
