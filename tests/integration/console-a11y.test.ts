@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DomUtils, parseDocument } from 'htmlparser2';
 import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { signIn, type ConsoleSession } from '../helpers/console-session.ts';
+import { all, byId, describedBy, dom, fieldsOf, nameOf, textOf } from '../helpers/dom.ts';
 
 /**
  * The console without JavaScript, from an accessibility review (WCAG 2.2): a destructive step is
@@ -23,27 +23,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => stopAll(h));
 
-type Doc = ReturnType<typeof parseDocument>;
-type El = ReturnType<typeof DomUtils.findAll>[number];
-
-const dom = (html: string): Doc => parseDocument(html);
 const page = async (path: string) => dom(await (await fetch(`${h.url}${path}`, { headers: { cookie: s.cookie } })).text());
-const all = (root: Doc | El, test: (e: El) => boolean): El[] => DomUtils.findAll(test, 'children' in root ? root.children : []);
-const byId = (root: Doc | El, id: string): El | undefined => all(root, (e) => e.attribs.id === id)[0];
-const textOf = (e: El) => DomUtils.textContent(e).replace(/\s+/g, ' ').trim();
-/** A button's or link's accessible name, as far as these pages go: aria-label, else its text. */
-const nameOf = (e: El) => e.attribs['aria-label'] ?? textOf(e);
-/** The fields a form posts (its hidden inputs and the button pressed), as a browser would send them. */
-const fieldsOf = (form: El): Record<string, string> =>
-  Object.fromEntries(
-    all(form, (e) => e.name === 'input' && e.attribs.type === 'hidden').map((e) => [e.attribs.name!, e.attribs.value ?? '']),
-  );
-/** The elements an element's aria-describedby points at. */
-const describedBy = (doc: Doc, e: El) =>
-  (e.attribs['aria-describedby'] ?? '')
-    .split(/\s+/)
-    .filter(Boolean)
-    .map((id) => byId(doc, id));
 const componentIds = async () => ((await (await h.admin('/components')).json()).components as Array<{ id: string }>).map((c) => c.id);
 
 describe('deleting a component asks first', () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { signIn, type ConsoleSession } from '../helpers/console-session.ts';
+import { byName, describedBy, dom, textOf } from '../helpers/dom.ts';
 
 /**
  * Two Comms Leads editing the settings at once (found by a hostile review):
@@ -131,5 +132,21 @@ describe('a retried settings save is not refused as its own conflict', () => {
     expect(twins.map((r) => r.status)).toEqual([303, 303]);
     expect((await settings()).signoff).toBe('Twins');
     expect(await settingsSaves()).toBe(saves + 2);
+  });
+});
+
+describe('a severity level refused for a field', () => {
+  it('its message is tied to the field (aria-describedby) and names it as the table does, not as the API does', async () => {
+    const form = formOf(await settings(), versionIn(await page(dana))!);
+    const refused = await dana.post('/admin/settings', { ...form, 'level.0.update_every_minutes': 'soon' });
+    expect(refused.status).toBe(422);
+    const doc = dom(await refused.text());
+    const field = byName(doc, 'level.0.update_every_minutes')!;
+    expect(field.attribs['aria-invalid']).toBe('true');
+    const [error] = describedBy(doc, field);
+    expect(error, 'the error the field points at').toBeDefined();
+    expect(textOf(error!)).toBe('Level 1: “Update every (min)” must be a number of minutes, or left empty');
+    // The fields of the row that are fine point at nothing.
+    expect(byName(doc, 'level.0.label')!.attribs['aria-describedby']).toBeUndefined();
   });
 });

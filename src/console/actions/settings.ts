@@ -42,6 +42,26 @@ export function settingsFromForm(form: FormData): unknown {
   return { audience: f.audience ?? '', signoff: optional(f.signoff), support_contact: optional(f.support_contact), severities };
 }
 
+/** The levels table's column headings: a level's error names its field as the table does, not as the API does. */
+const LEVEL_HEADING: Record<string, string> = {
+  id: 'Id',
+  label: 'Label',
+  description: 'Customers read',
+  impact: 'Impact',
+  update_every_minutes: 'Update every (min)',
+  email_subscribers: 'Email',
+  email_every_update: 'Every update',
+  email_after_minutes: 'Email after (min)',
+  postmortem_due_hours: 'Review due (h)',
+  postmortem_overdue_hours: 'Overdue (h)',
+};
+// Not inside quotes: an id quoted back ("label" is used twice) is what was typed.
+const LEVEL_FIELD = new RegExp(`(?<!")\\b(${Object.keys(LEVEL_HEADING).join('|')})\\b(?!")`, 'g');
+
+/** A level's schema message in the table's words: “Update every (min)” must be …, or left empty (the API's null). */
+const levelMessage = (message: string): string =>
+  message.replace(LEVEL_FIELD, (f) => `“${LEVEL_HEADING[f]}”`).replace(/ or null$/, ', or left empty');
+
 /** Zod's path as the form's field name: severities.2.label → level.2.label. */
 const fieldName = (path: PropertyKey[]): string =>
   path[0] === 'severities' ? (path.length > 1 ? `level.${path.slice(1).map(String).join('.')}` : 'severities') : String(path[0] ?? 'form');
@@ -55,8 +75,10 @@ export async function settingsAction(
   const parsed = settingsInputSchema.safeParse(input);
   if (!parsed.success) {
     const errors: FieldErrors = {};
-    for (const issue of parsed.error.issues)
-      errors[fieldName(issue.path)] ??= issue.message.charAt(0).toUpperCase() + issue.message.slice(1);
+    for (const issue of parsed.error.issues) {
+      const message = fieldName(issue.path).startsWith('level.') ? levelMessage(issue.message) : issue.message;
+      errors[fieldName(issue.path)] ??= message.charAt(0).toUpperCase() + message.slice(1);
+    }
     return { ...refused(422, errors), values: input };
   }
   // The version the form was read at: someone else's save since then is not put back by this one.
