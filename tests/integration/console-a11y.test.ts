@@ -115,3 +115,51 @@ describe('maintenance: cancel asks first, and each move says what it did', () =>
     expect(await flashAt(started.headers.get('location')!)).toEqual(['Maintenance started.']);
   });
 });
+
+describe('the maintenance form, refused', () => {
+  const form = (fields: Record<string, string>) => ({
+    name: 'Firmware update',
+    from: '2026-12-20T04:00',
+    until: '2026-12-20T05:00',
+    components: 'api',
+    body: 'Updating.',
+    body_template: '',
+    ...fields,
+  });
+  /** The refused page; every field it marks invalid points (aria-describedby) only at elements that exist. */
+  const refused = async (fields: Record<string, string>) => {
+    const res = await s.post('/admin/maintenance', form(fields));
+    expect(res.status).toBe(422);
+    const doc = dom(await res.text());
+    for (const field of all(doc, (e) => e.attribs['aria-invalid'] === 'true')) expect(describedBy(doc, field)).not.toContain(undefined);
+    const [alert] = all(doc, (e) => e.attribs.role === 'alert');
+    expect(alert, 'an error summary').toBeDefined();
+    const links = all(alert!, (e) => e.name === 'a').map((a) => ({ to: a.attribs.href!, text: textOf(a) }));
+    for (const link of links) expect(byId(doc, link.to.slice(1)), `${link.to} is on the page`).toBeDefined();
+    return { doc, links };
+  };
+
+  it("an end before the start: the summary links to the end, which points at the error, in people's words", async () => {
+    const { doc, links } = await refused({ from: '2026-12-20T05:00', until: '2026-12-20T04:00' });
+    expect(links).toEqual([{ to: '#m-until', text: 'Ends: The end must be after the start.' }]);
+    expect(describedBy(doc, byId(doc, 'm-until')!).map((e) => textOf(e!))).toEqual(['The end must be after the start.']);
+  });
+
+  it('a notice too long and no name: both listed, the notice keeps its hint beside its error', async () => {
+    const { doc, links } = await refused({ name: '', body: 'x'.repeat(20_001) });
+    expect(links.map((l) => l.to)).toEqual(['#m-name', '#m-body']);
+    expect(links[1]!.text).toBe('Notice: The notice must be at most 20000 characters');
+    const body = byId(doc, 'm-body')!;
+    expect(body.attribs['aria-invalid']).toBe('true');
+    expect(describedBy(doc, body).map((e) => textOf(e!))).toEqual([
+      'The notice must be at most 20000 characters',
+      'Markdown. Left as the runbook template, it names the components you choose.',
+    ]);
+  });
+
+  it('an unknown component: the components group points at its error', async () => {
+    const { doc, links } = await refused({ components: 'nope' });
+    expect(links.map((l) => l.to)).toEqual(['#m-component-api']);
+    expect(describedBy(doc, byId(doc, 'm-components')!).map((e) => textOf(e!))).toEqual(['Unknown component "nope".']);
+  });
+});

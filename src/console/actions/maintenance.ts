@@ -34,8 +34,25 @@ const FORM_FIELD: Record<string, string> = {
   body: 'body',
   components: 'components',
 };
+/**
+ * The window's rules as the verb words them for the API (whose README names its fields), said
+ * the form's way. The API keeps its words: a client reads the field names.
+ */
+const IN_FORM_WORDS: Record<string, string> = {
+  'scheduled_until must be after scheduled_for.': 'The end must be after the start.',
+  'scheduled_until is in the past; a maintenance window must end in the future.': 'The end has passed: a window must end in the future.',
+};
+/** A schema message opens with the API's field name ("Body must be at most …"): the form's name for it instead. */
+const FIELD_WORDS: Record<string, string> = {
+  name: 'The name',
+  body: 'The notice',
+  scheduled_for: 'The start',
+  scheduled_until: 'The end',
+};
+const inFormWords = (message: string): string =>
+  IN_FORM_WORDS[message] ?? message.replace(/^(name|body|scheduled_for|scheduled_until)\b/i, (f) => FIELD_WORDS[f.toLowerCase()]!);
 const onForm = (errors: FieldErrors): FieldErrors =>
-  Object.fromEntries(Object.entries(errors).map(([k, v]) => [FORM_FIELD[k] ?? 'form', v]));
+  Object.fromEntries(Object.entries(errors).map(([k, v]) => [FORM_FIELD[k] ?? 'form', inFormWords(v)]));
 
 /**
  * Reads the schedule form and schedules the window through the API's schema and verb, once per
