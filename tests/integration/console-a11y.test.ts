@@ -163,3 +163,20 @@ describe('the maintenance form, refused', () => {
     expect(describedBy(doc, byId(doc, 'm-components')!).map((e) => textOf(e!))).toEqual(['Unknown component "nope".']);
   });
 });
+
+describe('sign-in refused', () => {
+  it('the secret field points at the error (aria-describedby)', async () => {
+    const res = await fetch(`${h.url}/admin/login`, {
+      method: 'POST',
+      headers: { origin: h.url, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ name: 'Dana', secret: 'not the token' }).toString(),
+    });
+    expect(res.status).toBe(401);
+    const doc = dom(await res.text());
+    const secret = byId(doc, 'secret')!;
+    expect(secret.attribs['aria-invalid']).toBe('true');
+    const [error] = describedBy(doc, secret);
+    expect(error?.attribs.role).toBe('alert');
+    expect(textOf(error!)).not.toBe('');
+  });
+});
