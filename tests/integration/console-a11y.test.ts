@@ -180,3 +180,26 @@ describe('sign-in refused', () => {
     expect(textOf(error!)).not.toBe('');
   });
 });
+
+describe('the declare form, refused', () => {
+  it('the summary links each field in error to its control; a field in error keeps its hint', async () => {
+    const res = await s.post('/admin/preview', {
+      kind: 'declare',
+      name: '',
+      body: 'x'.repeat(20_001),
+      body_template: '',
+      notify_shown: '0',
+    });
+    const doc = dom(await res.text());
+    const [alert] = all(doc, (e) => e.attribs.role === 'alert');
+    const targets = all(alert!, (e) => e.name === 'a').map((a) => a.attribs.href!);
+    expect(targets).toEqual(['#name', '#severity-sev1', '#body']);
+    for (const to of targets) expect(byId(doc, to.slice(1)), `${to} is on the page`).toBeDefined();
+    for (const id of ['name', 'body']) {
+      const field = byId(doc, id)!;
+      expect(field.attribs['aria-invalid']).toBe('true');
+      const [error, hint] = describedBy(doc, field);
+      expect([error?.attribs.class, hint?.attribs.class]).toEqual(['error', 'hint']);
+    }
+  });
+});
