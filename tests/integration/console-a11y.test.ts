@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { signIn, type ConsoleSession } from '../helpers/console-session.ts';
-import { all, byId, describedBy, dom, fieldsOf, nameOf, textOf } from '../helpers/dom.ts';
+import { all, byId, describedBy, dom, fieldsOf, nameOf, textOf, type Doc, type El } from '../helpers/dom.ts';
 
 /**
  * The console without JavaScript, from an accessibility review (WCAG 2.2): a destructive step is
@@ -201,5 +201,30 @@ describe('the declare form, refused', () => {
       const [error, hint] = describedBy(doc, field);
       expect([error?.attribs.class, hint?.attribs.class]).toEqual(['error', 'hint']);
     }
+  });
+});
+
+describe('controls that look alike are named apart', () => {
+  const names = (root: Doc | El, tag: string) => all(root, (e) => e.name === tag).map(nameOf);
+  const main = (doc: Doc) => all(doc, (e) => e.name === 'main')[0]!;
+
+  it('on the components page, no two buttons share a name: each Save names its component', async () => {
+    const buttons = names(main(await page('/admin/components')), 'button');
+    expect(buttons).toContain('Save API');
+    expect(new Set(buttons).size).toBe(buttons.length);
+  });
+
+  it('on an incident\'s page, each "Correct text" link names its update, even two of one status in one minute', async () => {
+    const made = await h.admin('/incidents', {
+      body: { name: 'Login errors', impact: 'minor', body: 'Looking.', components: { api: 'degraded_performance' } },
+    });
+    const { id } = await made.json();
+    for (const body of ['Still looking.', 'Narrowed it down.'])
+      expect((await h.admin(`/incidents/${id}/updates`, { body: { status: 'investigating', body } })).status).toBe(201);
+    const trail = all(await page(`/admin/incidents/${id}`), (e) => e.attribs['aria-labelledby'] === 'updates-title')[0]!;
+    const links = names(trail, 'a').filter((n) => n.startsWith('Correct text'));
+    expect(links).toHaveLength(3);
+    expect(links[2]).toMatch(/^Correct text of update 1 \(Investigating, .+\)$/);
+    expect(new Set(links).size).toBe(3);
   });
 });
