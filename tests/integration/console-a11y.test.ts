@@ -99,6 +99,20 @@ describe('maintenance: cancel asks first, and each move says what it did', () =>
     expect(await flashAt(confirmed.headers.get('location')!)).toEqual(['Maintenance cancelled.']);
   });
 
+  it("the confirmation carries the step form's one-time key: posted twice (a double click), both go to the cancelled window", async () => {
+    const id = await schedule('Switch reboot');
+    const steps = all(await page(`/admin/incidents/${id}`), (e) => e.attribs['aria-labelledby'] === 'steps-title')[0]!;
+    const once = fieldsOf(all(steps, (e) => e.name === 'form')[0]!).once!;
+    expect(once).toBeTruthy();
+    const ask = await s.post(`/admin/maintenance/${id}`, { once, step: 'cancel' });
+    const fields = fieldsOf(all(byId(dom(await ask.text()), 'confirm-cancel')!, (e) => e.name === 'form')[0]!);
+    expect(fields.once).toBe(once);
+    const [a, b] = await Promise.all([1, 2].map(() => s.post(`/admin/maintenance/${id}`, fields)));
+    expect([a!.status, b!.status]).toEqual([303, 303]);
+    expect(b!.headers.get('location')).toBe(`/admin/incidents/${id}?done=cancel`);
+    expect((await windowOf(id)).cancelled_at).toBeTruthy();
+  });
+
   it('without "Email subscribers" ticked, the question says nobody is emailed', async () => {
     const id = await schedule('Cache flush');
     const question = byId(dom(await (await s.post(`/admin/maintenance/${id}`, { step: 'cancel' })).text()), 'confirm-cancel')!;
