@@ -65,11 +65,12 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
     lastError: null,
     async resume() {
       const was = sending.paused;
-      if (!was) return;
       // Saved first: a resume not saved would be undone by the next poll while the operator read "resumed".
+      // Saved even when this replica saw no pause: another may have paused since its last poll (up to 250 ms),
+      // and "not paused" must be true of the shared row, not of this copy.
       await ownWrite(() => outbox.resume());
       sending.paused = null;
-      log(`[outbox] queue resumed on every replica (was paused: ${was.reason})`);
+      if (was) log(`[outbox] queue resumed on every replica (was paused: ${was.reason})`);
       void pump();
     },
   };

@@ -353,6 +353,19 @@ describe('subscribers and the outbox on PostgreSQL, shared by replicas', () => {
     );
   });
 
+  it("a resume right after another replica's pause, before this one polled it, clears the shared pause", async () => {
+    const url = await cluster.database();
+    const a = await replica(url);
+    // Another replica's pause, as it writes it; this one's next poll is up to 250 ms away, so most rounds resume
+    // before it: the answer must be true of the shared row, whichever came first.
+    for (let round = 1; round <= 5; round++) {
+      await cluster.sql("UPDATE mail_outbox SET paused_reason = 'auth: 535 5.7.8', paused_at = now()", url);
+      const resumed = await a.admin('/deliveries/resume', { method: 'POST' });
+      expect(((await resumed.json()) as Json).paused).toBe(false);
+      expect(await rows(url, "SELECT coalesce(paused_reason, 'none') FROM mail_outbox"), `round ${round}`).toEqual([['none']]);
+    }
+  });
+
   it('a pause still being written stands: a poll that read the row before it does not undo it', async () => {
     const url = await cluster.database();
     const smtp = await startSmtp(() => ({ code: 535, text: '5.7.8 Authentication credentials invalid' }));
