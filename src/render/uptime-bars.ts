@@ -2,7 +2,6 @@ import type { Db } from '../domain/model.ts';
 import { computeUptime, type ComponentUptime, type UptimeDay } from '../domain/uptime.ts';
 import { COMPONENT_STATUS_LABEL, type ComponentStatus } from '../domain/status.ts';
 import { formatDuration } from '../domain/overall.ts';
-import { isoDay, localDate } from '../domain/zoned-days.ts';
 
 export const UPTIME_DAYS = 90;
 
@@ -92,25 +91,22 @@ function toBar(u: ComponentUptime): UptimeBar {
   };
 }
 
-// The committed data object is replaced by every write, so it is the memo key (with the day: a new day starts a new bar).
-const memo = new WeakMap<object, { day: string; at: number; bars: Map<string, UptimeBar> }>();
-
-/** How long bars stay while a component is not operational: today's minutes grow with no write to mark it. */
-const OPEN_BARS_MAX_AGE_MS = 60_000;
+// The committed data object is replaced by every write, so it is the memo key, with the clock the bars were measured at.
+const memo = new WeakMap<object, { at: number; timeZone: string; bars: Map<string, UptimeBar> }>();
 
 /**
  * The uptime bars of every component, computed once per data version and
- * local day rather than per request: the status page stays as fast with
- * years of incidents as with none. While a component is down (or in
- * maintenance), at most once a minute, as the page's own cache renders.
+ * page clock (src/snapshot/page-cache.ts pageClock: the minute, or the data's
+ * last change later in it) rather than per request: the status page stays as
+ * fast with years of incidents as with none, today's cell and the figure move
+ * with the minute, and replicas measuring the same data at the same clock
+ * show the same bars.
  */
 export function uptimeBars(db: Db, now: Date, timeZone: string): Map<string, UptimeBar> {
-  const day = isoDay(localDate(now.getTime(), timeZone));
   const hit = memo.get(db);
-  const running = () => db.components.some((c) => c.status !== 'operational');
-  if (hit && hit.day === day && (now.getTime() - hit.at < OPEN_BARS_MAX_AGE_MS || !running())) return hit.bars;
+  if (hit && hit.at === now.getTime() && hit.timeZone === timeZone) return hit.bars;
   const uptime = computeUptime(db, now, { days: UPTIME_DAYS, timeZone });
   const bars = new Map([...uptime].map(([id, u]) => [id, toBar(u)]));
-  memo.set(db, { day, at: now.getTime(), bars });
+  memo.set(db, { at: now.getTime(), timeZone, bars });
   return bars;
 }

@@ -14,7 +14,8 @@ export const PAGE_CLOCK_MS = 60_000;
  */
 export function pageClock(now: Date, db: Db): Date {
   const minute = Math.floor(now.getTime() / PAGE_CLOCK_MS) * PAGE_CLOCK_MS;
-  return new Date(Math.max(minute, Date.parse(pageUpdatedAt(db))));
+  // Never ahead of now: a replica whose clock runs fast, or an imported date to come, must not set the pages' time.
+  return new Date(Math.max(minute, Math.min(now.getTime(), Date.parse(pageUpdatedAt(db)))));
 }
 
 /** A rendered public response, kept until the data changes. */
@@ -81,6 +82,8 @@ export class PageCache {
 
   private async fill(key: string, version: number): Promise<CachedPage> {
     this.renders++;
+    // Dated when it starts: its pages measure on this minute's clock, whenever the render ends.
+    const renderedAt = Date.now();
     const r = await this.render(key);
     const page: CachedPage = {
       version,
@@ -89,7 +92,7 @@ export class PageCache {
       body: r.body,
       bytes: Buffer.from(r.body),
       etag: etagOf(r.body),
-      renderedAt: Date.now(),
+      renderedAt,
     };
     const cacheable = r.status === 200 || r.status === 404;
     if (cacheable && (this.entries.has(key) || this.entries.size < this.maxEntries)) {

@@ -177,7 +177,7 @@ describe('GET /api/admin/dashboard', () => {
     expect(sent.paused).toBeNull();
   });
 
-  it("answers with the dashboard's own rows (src/console: activeIncidents, postmortemsOwed, noticeRows)", async () => {
+  it("answers the page's own rows as JSON: the domain's activeIncidents and postmortemsOwed, the console's noticeRows", async () => {
     await p.herald.notify.subscribe({ email: 'ann@example.com', components: [] }, 'test');
     await confirmEveryone(p.herald.notify);
     await declare({ name: 'One', severity: 'sev1', components: { api: 'partial_outage' }, notify: true });

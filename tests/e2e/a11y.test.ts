@@ -121,5 +121,40 @@ describe('keyboard and touch', () => {
     } finally {
       await context.close();
     }
-  }, 60_000);
+    // On a phone the older days are hidden from sight: one that takes the focus is shown, never a 1 px stop.
+    // A day with trouble 45 days ago, beyond the 30 a phone shows.
+    const day = 86_400_000;
+    const old = await h.admin('/incidents', {
+      body: {
+        name: 'An old outage',
+        impact: 'major',
+        body: 'Investigating.',
+        components: { 'card-payments': 'major_outage' },
+        started_at: new Date(Date.now() - 45 * day).toISOString(),
+      },
+    });
+    expect(old.status).toBe(201);
+    const { id } = (await old.json()) as { id: string };
+    const over = new Date(Date.now() - 45 * day + 2 * 3_600_000).toISOString();
+    expect((await h.admin(`/incidents/${id}/updates`, { body: { status: 'resolved', body: 'Over.', display_at: over } })).status).toBe(201);
+    const phone = await browser.newContext({ viewport: { width: 360, height: 800 } });
+    try {
+      const page = await phone.newPage();
+      await page.goto(`${h.url}/`);
+      const widths: number[] = [];
+      for (let i = 0; i < 200; i++) {
+        await page.keyboard.press('Tab');
+        const w = await page.evaluate(() => {
+          const el = document.activeElement;
+          return el?.matches('.uptime-bar > li') ? el.getBoundingClientRect().width : null;
+        });
+        if (w === null && widths.length) break;
+        if (w !== null) widths.push(w);
+      }
+      expect(widths.length, 'days with trouble reached by Tab at 360 px').toBeGreaterThan(0);
+      expect(Math.min(...widths)).toBeGreaterThan(3);
+    } finally {
+      await phone.close();
+    }
+  }, 90_000);
 });

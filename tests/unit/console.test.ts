@@ -1,3 +1,4 @@
+import { levelMessage } from '../../src/console/actions/settings.ts';
 import { describe, expect, it } from 'vitest';
 import { SessionStore, SESSION_IDLE_MS, SESSION_MAX_MS } from '../../src/auth/sessions.ts';
 import { WindowLimiter } from '../../src/http/rate-limit.ts';
@@ -441,5 +442,14 @@ describe('maintenance form times', () => {
     const r = wallClockToIso(value, zone);
     expect(r).toEqual({ iso });
     expect(isoToWallClock(iso, zone)).toBe(value);
+  });
+});
+
+describe('settings errors in the table’s words', () => {
+  it('names a level’s field as its column, and leaves what was typed (quoted) as typed', () => {
+    expect(levelMessage('update_every_minutes must be a number of minutes or null')).toBe(
+      '“Update every (min)” must be a number of minutes, or left empty',
+    );
+    expect(levelMessage('id "x-label-y" is used twice')).toBe('“Id” "x-label-y" is used twice');
   });
 });

@@ -61,6 +61,24 @@ describe('PageCache', () => {
   });
 });
 
+describe('PageCache periods', () => {
+  it('re-renders when the period turns, however young the entry, and not within one', async () => {
+    vi.setSystemTime(T0.getTime() + 10);
+    const t = counter();
+    const first = await t.cache.get('/');
+    vi.setSystemTime(T0.getTime() + 40);
+    await t.cache.get('/');
+    await settle();
+    expect(t.renders()).toBe(1);
+    // 20 ms old, but in the next period (50 ms): the next request starts a render. Before: by age, not until 60 ms.
+    vi.setSystemTime(T0.getTime() + 60);
+    await t.cache.get('/');
+    await settle();
+    expect(t.renders()).toBe(2);
+    expect((await t.cache.get('/')).body).not.toBe(first.body);
+  });
+});
+
 describe('pageClock', () => {
   it('is the start of the minute, or the data’s last change later in it: the minute and the data alone', () => {
     const d = emptyDb('page0clock00', '2026-11-22T08:00:00.000Z');
@@ -68,5 +86,8 @@ describe('pageClock', () => {
     d.components.push(component('api', 'operational', { updated_at: '2026-11-22T09:00:20.000Z' }));
     expect(pageClock(new Date('2026-11-22T09:00:41.250Z'), d).toISOString()).toBe('2026-11-22T09:00:20.000Z');
     expect(pageClock(new Date('2026-11-22T09:01:00.001Z'), d).toISOString()).toBe('2026-11-22T09:01:00.000Z');
+    // A change dated ahead of now (a replica's fast clock, an imported date) does not set the time: now does.
+    d.components[0]!.updated_at = '2026-11-22T09:30:00.000Z';
+    expect(pageClock(new Date('2026-11-22T09:01:10.500Z'), d).toISOString()).toBe('2026-11-22T09:01:10.500Z');
   });
 });

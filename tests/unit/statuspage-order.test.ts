@@ -30,6 +30,9 @@ describe('component positions (clients sort /api/v2/components.json by them)', (
     expect(apiOrder(d)).toEqual(['Core@1', 'API@1', 'Webhooks@2', 'Search@4']);
     editComponent(ctx(d), 'api', { group: 'Edge', position: 7 });
     expect(apiOrder(d)).toContain('API@7');
+    // The console's edit row posts every field: the position as it was is no placing.
+    editComponent(ctx(d), 'api', { group: null, position: 7 });
+    expect(apiOrder(d).at(-1)).toBe('API@6');
   });
 
   it('the API lists equal positions in the page order (by name), not in storage order', () => {

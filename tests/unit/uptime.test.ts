@@ -254,19 +254,33 @@ describe('uptimeBars', () => {
     outage(db, 'api', 'major_outage', '2026-11-23T10:00:00Z', null);
     const at = (iso: string) => uptimeBars(db, new Date(iso), 'UTC').get('api')!;
     expect(at('2026-11-23T10:05:00Z').cells.at(-1)!.label).toBe('23 Nov: major outage for 5 min');
-    // Within a minute the bars are reused (the page itself is re-rendered once a minute).
-    expect(at('2026-11-23T10:05:30Z').cells.at(-1)!.label).toBe('23 Nov: major outage for 5 min');
+    expect(at('2026-11-23T10:06:00Z').cells.at(-1)!.label).toBe('23 Nov: major outage for 6 min');
     // Before: still "for 5 min" five hours later, until something was written.
     const later = at('2026-11-23T15:00:00Z');
     expect(later.cells.at(-1)!.label).toBe('23 Nov: major outage for 5 h');
     expect(later.percentText).toBe(computeUptimePercent(db, '2026-11-23T15:00:00Z'));
   });
 
-  it('with every component operational, the bars of a data version are computed once a day', () => {
+  it('the bars of a data version are computed once per page clock (every page rendered in that minute shares them)', () => {
     const db = base();
     outage(db, 'api', 'major_outage', '2026-11-23T10:00:00Z', '2026-11-23T10:30:00Z');
     const first = uptimeBars(db, new Date('2026-11-23T11:00:00Z'), 'UTC');
-    expect(uptimeBars(db, new Date('2026-11-23T20:00:00Z'), 'UTC')).toBe(first);
+    expect(uptimeBars(db, new Date('2026-11-23T11:00:00Z'), 'UTC')).toBe(first);
+    expect(uptimeBars(db, new Date('2026-11-23T11:01:00Z'), 'UTC')).not.toBe(first);
+  });
+
+  it('a component made or gone down mid-minute is measured again when the minute turns, not kept at nothing measured', () => {
+    const db = base();
+    // The page clock at the write is the write itself (src/snapshot/page-cache.ts pageClock): nothing to measure yet.
+    createComponent(ctx(db, '2026-11-23T10:00:20Z'), { id: 'new', name: 'New' });
+    const made = uptimeBars(db, new Date('2026-11-23T10:00:20Z'), 'UTC').get('new')!;
+    expect(made.percentText).toBeNull();
+    const next = uptimeBars(db, new Date('2026-11-23T10:01:00Z'), 'UTC').get('new')!;
+    expect(next).toMatchObject({ percentText: '100 % uptime', since: '23 Nov' });
+    expect(next.cells.at(-1)!.label).toBe('23 Nov: operational');
+    // Down at 10:01:30, the next minute's bars say so.
+    outage(db, 'new', 'major_outage', '2026-11-23T10:01:30Z', null);
+    expect(uptimeBars(db, new Date('2026-11-23T10:02:00Z'), 'UTC').get('new')!.cells.at(-1)!.label).toMatch(/major outage/);
   });
 });
 

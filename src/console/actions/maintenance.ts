@@ -153,7 +153,8 @@ export async function stepAction(
   const parsed = validate(maintenanceStepSchema, { ...(f.body?.trim() ? { body: f.body } : {}), notify: form.has('notify') });
   if (!parsed.ok) return refused(422, parsed.errors);
   const m = herald.store.data.maintenances.find((x) => x.id === id);
-  if (f.step === 'cancel' && f.confirm !== '1' && m) {
+  // Only a window that can still be cancelled is asked about; the verb refuses any other as it would.
+  if (f.step === 'cancel' && f.confirm !== '1' && m?.status === 'scheduled') {
     return { ok: 'ask', question: { name: m.name, body: f.body ?? '', notify: parsed.data.notify === true, once: formKeyOf(form) ?? '' } };
   }
   try {

@@ -55,12 +55,18 @@ const LEVEL_HEADING: Record<string, string> = {
   postmortem_due_hours: 'Review due (h)',
   postmortem_overdue_hours: 'Overdue (h)',
 };
-// Not inside quotes: an id quoted back ("label" is used twice) is what was typed.
-const LEVEL_FIELD = new RegExp(`(?<!")\\b(${Object.keys(LEVEL_HEADING).join('|')})\\b(?!")`, 'g');
+const LEVEL_FIELD = new RegExp(`\\b(${Object.keys(LEVEL_HEADING).join('|')})\\b`, 'g');
 
-/** A level's schema message in the table's words: “Update every (min)” must be …, or left empty (the API's null). */
-const levelMessage = (message: string): string =>
-  message.replace(LEVEL_FIELD, (f) => `“${LEVEL_HEADING[f]}”`).replace(/ or null$/, ', or left empty');
+/**
+ * A level's schema message in the table's words: “Update every (min)” must be …, or left empty (the API's
+ * null). Quoted text is what was typed (an id such as "sev-label-1" is used twice) and stays as it is.
+ */
+export const levelMessage = (message: string): string =>
+  message
+    .split(/("[^"]*")/)
+    .map((part, i) => (i % 2 ? part : part.replace(LEVEL_FIELD, (f) => `“${LEVEL_HEADING[f]}”`)))
+    .join('')
+    .replace(/ or null$/, ', or left empty');
 
 /** Zod's path as the form's field name: severities.2.label → level.2.label. */
 const fieldName = (path: PropertyKey[]): string =>

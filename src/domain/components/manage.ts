@@ -111,17 +111,19 @@ export function editComponent(ctx: VerbContext, id: string, patch: Partial<Compo
   c.status_since ??= c.updated_at;
   if (patch.name !== undefined) c.name = patch.name.trim();
   if (patch.description !== undefined) c.description = patch.description?.trim() || null;
+  // Moved to another level, it goes last there unless the patch places it: a position as it was (the
+  // console's edit row posts every field) is no placing, and would tie it with the first of its new level.
+  const placed = patch.position !== undefined && patch.position !== c.position;
   if (patch.group !== undefined) {
     const group = groupIdFor(ctx, patch.group);
-    // Moved to another level: it goes last there, unless the patch places it.
-    if (group !== c.group && patch.position === undefined) c.position = nextPosition(ctx.db, group);
+    if (group !== c.group && !placed) c.position = nextPosition(ctx.db, group);
     c.group = group;
   }
   if (patch.status !== undefined && patch.status !== c.status) {
     c.status = patch.status;
     c.status_since = ctx.now.toISOString();
   }
-  if (patch.position !== undefined) c.position = patch.position;
+  if (placed) c.position = patch.position!;
   // Only a new name or group is checked: a pair named alike before this rule can still be edited otherwise.
   if (c.name !== previous.name || c.group !== previous.group) refuseDuplicateName(ctx.db, c.name, c.group, c.id);
   c.updated_at = ctx.now.toISOString();
