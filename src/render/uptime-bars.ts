@@ -15,7 +15,7 @@ export interface UptimeCell {
 export interface UptimeBar {
   cells: UptimeCell[];
   /**
-   * The cells as `<li>` markup, built once per data version: 90 cells per
+   * The cells as `<li>` markup, built with the bars: 90 cells per
    * component made through Astro elements cost the status page more than all
    * the rest of it, and `/` is re-rendered after every publish. Only our own
    * class names and labels (dates, status words, durations) go in, escaped anyway.

@@ -83,11 +83,12 @@ describe('pageClock', () => {
   it('is the start of the minute, or the data’s last change later in it: the minute and the data alone', () => {
     const d = emptyDb('page0clock00', '2026-11-22T08:00:00.000Z');
     expect(pageClock(new Date('2026-11-22T09:00:41.250Z'), d).toISOString()).toBe('2026-11-22T09:00:00.000Z');
-    d.components.push(component('api', 'operational', { updated_at: '2026-11-22T09:00:20.000Z' }));
-    expect(pageClock(new Date('2026-11-22T09:00:41.250Z'), d).toISOString()).toBe('2026-11-22T09:00:20.000Z');
-    expect(pageClock(new Date('2026-11-22T09:01:00.001Z'), d).toISOString()).toBe('2026-11-22T09:01:00.000Z');
+    // Each write commits a new data object (the clock reads each once).
+    const written = { ...d, components: [component('api', 'operational', { updated_at: '2026-11-22T09:00:20.000Z' })] };
+    expect(pageClock(new Date('2026-11-22T09:00:41.250Z'), written).toISOString()).toBe('2026-11-22T09:00:20.000Z');
+    expect(pageClock(new Date('2026-11-22T09:01:00.001Z'), written).toISOString()).toBe('2026-11-22T09:01:00.000Z');
     // A change dated ahead of now (a replica's fast clock, an imported date) does not set the time: now does.
-    d.components[0]!.updated_at = '2026-11-22T09:30:00.000Z';
-    expect(pageClock(new Date('2026-11-22T09:01:10.500Z'), d).toISOString()).toBe('2026-11-22T09:01:10.500Z');
+    const ahead = { ...d, components: [component('api', 'operational', { updated_at: '2026-11-22T09:30:00.000Z' })] };
+    expect(pageClock(new Date('2026-11-22T09:01:10.500Z'), ahead).toISOString()).toBe('2026-11-22T09:01:10.500Z');
   });
 });
