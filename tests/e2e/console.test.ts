@@ -480,6 +480,10 @@ describe('a Comms Lead runs a whole incident from the console', () => {
     await open(page, '/admin/subscribers?q=carol');
     await expect(page.locator('tbody tr').count()).resolves.toBe(1);
     await page.click('button[aria-label="Remove carol@example.com"]');
+    // Asked first, naming her; the confirming button removes.
+    await expect(page.locator('#confirm-remove h2').textContent()).resolves.toBe('Remove carol@example.com?');
+    await expect(page.locator('tbody tr').count()).resolves.toBe(1);
+    await page.click('#confirm-remove button');
     expect(page.url()).toContain('removed=1');
     await open(page, '/admin/subscribers?q=carol');
     await expect(page.locator('tbody tr').count()).resolves.toBe(0);

@@ -26,6 +26,28 @@ afterAll(() => stopAll(h));
 const page = async (path: string) => dom(await (await fetch(`${h.url}${path}`, { headers: { cookie: s.cookie } })).text());
 const componentIds = async () => ((await (await h.admin('/components')).json()).components as Array<{ id: string }>).map((c) => c.id);
 
+describe('removing a subscriber asks first', () => {
+  it('the first post names the address and removes nobody; the confirming post removes', async () => {
+    const res = await fetch(`${h.url}/api/subscribers`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'kept-until-asked@example.com' }),
+    });
+    expect(res.status).toBe(202);
+    const listed = async () => (await (await h.admin('/subscribers?q=kept-until-asked')).json()).subscribers as Array<{ id: string }>;
+    const [sub] = await listed();
+    const ask = await s.post('/admin/subscribers', { id: sub!.id });
+    expect(ask.status).toBe(200);
+    const question = byId(dom(await ask.text()), 'confirm-remove')!;
+    expect(textOf(question)).toContain('Remove kept-until-asked@example.com?');
+    expect(await listed()).toHaveLength(1);
+    const [form] = all(question, (e) => e.name === 'form');
+    const confirmed = await s.post('/admin/subscribers', fieldsOf(form!));
+    expect(confirmed.headers.get('location')).toBe('/admin/subscribers?removed=1');
+    expect(await listed()).toHaveLength(0);
+  });
+});
+
 describe('deleting a component asks first', () => {
   it('the first post asks, naming the component, and deletes nothing; only the confirming post deletes', async () => {
     const ask = await s.post('/admin/components', { action: 'delete', id: 'search' });
