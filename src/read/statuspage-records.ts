@@ -20,6 +20,16 @@ export const statuspageTimeZone = (tz: string): string => (tz === 'UTC' ? 'Etc/U
 
 /** The page's last change: the newest timestamp of its components, groups and incidents. */
 export function pageUpdatedAt(db: Db): string {
+  let at = updatedAt.get(db);
+  if (at === undefined) updatedAt.set(db, (at = newestChange(db)));
+  return at;
+}
+
+// A scan of every record and update (about 10 ms with 5,000 incidents), asked for by each v2 document, the feeds, the
+// banner and the pages' clock: once per data object, which every write replaces (a write works on a copy).
+const updatedAt = new WeakMap<Db, string>();
+
+function newestChange(db: Db): string {
   let latest = db.page.created_at;
   const consider = (iso: string) => {
     if (Date.parse(iso) > Date.parse(latest)) latest = iso;

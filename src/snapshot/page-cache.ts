@@ -5,9 +5,6 @@ import { pageUpdatedAt } from '../read/statuspage-records.ts';
 /** How often the public pages' clock moves: they are rendered again, at most, once per such period. */
 export const PAGE_CLOCK_MS = 60_000;
 
-// A scan of every record (about 10 ms with 5,000 incidents), once per committed data object: a write replaces it.
-const lastChange = new WeakMap<Db, number>();
-
 /**
  * The time a public page shows and measures with: now, at the start of its
  * minute, or the data's last change if that came later in the minute (a
@@ -17,10 +14,8 @@ const lastChange = new WeakMap<Db, number>();
  */
 export function pageClock(now: Date, db: Db): Date {
   const minute = Math.floor(now.getTime() / PAGE_CLOCK_MS) * PAGE_CLOCK_MS;
-  let changed = lastChange.get(db);
-  if (changed === undefined) lastChange.set(db, (changed = Date.parse(pageUpdatedAt(db))));
   // Never ahead of now: a replica whose clock runs fast, or an imported date to come, must not set the pages' time.
-  return new Date(Math.max(minute, Math.min(now.getTime(), changed)));
+  return new Date(Math.max(minute, Math.min(now.getTime(), Date.parse(pageUpdatedAt(db)))));
 }
 
 /** A rendered public response, kept until the data changes. */
