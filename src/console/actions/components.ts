@@ -72,7 +72,7 @@ export async function componentsAction(herald: Herald, session: Session, form: F
     if (err instanceof ComponentInUse) {
       // Only past incidents name it: deleting anyway is allowed (they keep its name). An open one: never.
       if (err.openIncidents.length) {
-        return refused(409, { form: `${id} is part of ${err.openIncidents.join(', ')}, still open. Resolve it first.` });
+        return stillOpen(herald.store.data.components.find((c) => c.id === id)?.name ?? id, err.openIncidents);
       }
       return {
         ...refused(409, { form: `Past incidents name ${id} (${err.incidents.length}). They keep its name if you delete it anyway.` }),
@@ -94,6 +94,10 @@ function deleteQuestion(herald: Herald, id: string): ComponentsResult {
   const c = db.components.find((x) => x.id === id);
   if (!c) return refused(404, { form: 'No such component.' });
   const { referencing, open } = componentUse(db, id);
-  if (open.length) return refused(409, { form: `${c.name} is part of ${open.join(', ')}, still open. Resolve it first.` });
+  if (open.length) return stillOpen(c.name, open);
   return { ok: 'ask', question: { id, name: c.name, pastEvents: referencing.length } };
 }
+
+/** A component open incidents or windows still name cannot go, asked about or not. */
+const stillOpen = (name: string, open: string[]): ComponentsResult =>
+  refused(409, { form: `${name} is part of ${open.join(', ')}, still open. Resolve it first.` });
