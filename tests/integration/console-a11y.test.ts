@@ -65,6 +65,11 @@ describe('deleting a component asks first', () => {
     expect(confirmed.status).toBe(303);
     expect(confirmed.headers.get('location')).toBe('/admin/components?done=deleted');
     expect(await componentIds()).not.toContain('search');
+
+    // Posted again (a double click: the browser shows the second answer), it says what the first did.
+    const again = await s.post('/admin/components', fieldsOf(form!));
+    expect(again.status).toBe(303);
+    expect(again.headers.get('location')).toBe('/admin/components?done=deleted');
   });
 
   it('a component past incidents name: the one question says they keep its name, and its confirmation deletes it', async () => {
@@ -81,6 +86,40 @@ describe('deleting a component asks first', () => {
     const confirmed = await s.post('/admin/components', fieldsOf(all(question, (e) => e.name === 'form')[0]!));
     expect(confirmed.status).toBe(303);
     expect(await componentIds()).not.toContain('legacy');
+  });
+});
+
+describe('removing a channel asks first', () => {
+  it('the first post names the channel and what goes with it, and removes nothing; the confirmation removes, once', async () => {
+    const channels = async () =>
+      ((await (await h.admin('/channels')).json()).channels as Array<{ id: string; name: string }>).map((c) => c.name);
+    const added = await h.admin('/channels', { body: { kind: 'webhook', name: 'Partner hook', url: 'https://partner.example.com/hook' } });
+    expect(added.status).toBe(201);
+    const { id } = await added.json();
+    const listed = await page('/admin/channels');
+    // Each channel's buttons say which channel they act on.
+    expect(all(listed, (e) => e.name === 'button' && e.attribs.value !== undefined).map(nameOf)).toEqual(
+      expect.arrayContaining(['Send a test to Partner hook', 'Pause Partner hook', 'Remove Partner hook']),
+    );
+
+    const ask = await s.post('/admin/channels', { action: 'delete', id });
+    expect(ask.status).toBe(200);
+    const doc = dom(await ask.text());
+    expect(await channels()).toContain('Partner hook');
+    const question = byId(doc, 'confirm-remove')!;
+    expect(question, 'a confirmation section').toBeDefined();
+    expect(textOf(question)).toContain('Remove Partner hook?');
+    expect(textOf(question)).toContain('give the receiver the new signing secret');
+    const [form] = all(question, (e) => e.name === 'form');
+    expect(all(form!, (e) => e.name === 'button').map(nameOf)).toEqual(['Remove Partner hook']);
+
+    const confirmed = await s.post('/admin/channels', fieldsOf(form!));
+    expect(confirmed.status).toBe(200);
+    expect(textOf(byId(dom(await confirmed.text()), 'main')!)).toContain('Channel “Partner hook” removed.');
+    expect(await channels()).not.toContain('Partner hook');
+    const again = await s.post('/admin/channels', fieldsOf(form!));
+    expect(again.status).toBe(200);
+    expect(textOf(byId(dom(await again.text()), 'main')!)).toContain('Channel removed.');
   });
 });
 

@@ -14,6 +14,17 @@ export interface ChannelsResult {
   errors?: FieldErrors;
   values?: Record<string, string | string[]>;
   secret?: { channel: string; secret: string };
+  /** Remove asked for, not yet confirmed: the page asks first, naming the channel. */
+  question?: RemoveQuestion;
+}
+
+/** What the page says before removing a channel: its URL (a credential) and a webhook's secret go with it. */
+export interface RemoveQuestion {
+  id: string;
+  name: string;
+  kind: Channel['kind'];
+  /** Updates queued for it, which are not sent once it is removed. */
+  waiting: number;
 }
 
 const FIELDS = ['kind', 'name', 'url', 'components', 'min_impact'];
@@ -92,8 +103,17 @@ export async function channelsAction(herald: Herald, session: Session, form: For
         };
       }
       case 'delete': {
-        const ch = findChannel({ db: herald.store.data }, id);
-        await herald.run(actor, (ctx) => deleteChannel(ctx, id));
+        if (f.confirm !== '1') {
+          // One keypress on Remove only asks: the URL would have to be fetched again from Slack, Teams or the partner.
+          const ch = findChannel({ db: herald.store.data }, id);
+          return { status: 200, question: { id, name: ch.name, kind: ch.kind, waiting: herald.channels.status(id).queued } };
+        }
+        const ch = herald.store.data.channels.find((c) => c.id === id);
+        // The confirmation posted again (a double click, whose browser shows only the second answer): gone, as asked.
+        if (!ch) return { status: 200, flash: 'Channel removed.' };
+        await herald.run(actor, (ctx) => {
+          if (ctx.db.channels.some((c) => c.id === id)) deleteChannel(ctx, id);
+        });
         return { status: 200, flash: `Channel “${ch.name}” removed.` };
       }
       default:

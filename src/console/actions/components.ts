@@ -49,7 +49,10 @@ export async function componentsAction(herald: Herald, session: Session, form: F
     if (f.action === 'delete') {
       // One keypress on Delete only asks: the component leaves the page, and its subscribers' choice of it, for good.
       if (f.confirm !== '1') return deleteQuestion(herald, id);
-      await herald.run(actor, (ctx) => deleteComponent(ctx, id, f.force === '1'));
+      // The confirmation posted again (a double click, whose browser shows only the second answer): gone, as asked.
+      await herald.run(actor, (ctx) => {
+        if (ctx.db.components.some((c) => c.id === id)) deleteComponent(ctx, id, f.force === '1');
+      });
       return done('/admin/components?done=deleted');
     }
     if (f.action === 'create') {
