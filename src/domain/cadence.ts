@@ -49,12 +49,14 @@ export function liveMaintenances(db: Pick<Db, 'maintenances'>): Maintenance[] {
   return maintenancesIn(db, ['scheduled', 'in_progress', 'verifying']);
 }
 
-/** Resolved incidents whose post-incident review is due or overdue (policy.postmortemDue), overdue first. */
+const URGENCY = { overdue: 0, due: 1, owed: 2 } as const;
+
+/** Resolved incidents that owe a post-incident review (policy.postmortemDue): overdue first, then due, then owed. */
 export function postmortemsOwed(db: Pick<Db, 'incidents' | 'settings'>, now: Date): Array<{ incident: Incident; due: PostmortemDue }> {
   return db.incidents
     .flatMap((incident) => {
       const due = postmortemDue(db.settings, incident, now);
       return due ? [{ incident, due }] : [];
     })
-    .sort((a, b) => (a.due.state === b.due.state ? a.due.dueAt.localeCompare(b.due.dueAt) : a.due.state === 'overdue' ? -1 : 1));
+    .sort((a, b) => URGENCY[a.due.state] - URGENCY[b.due.state] || a.due.dueAt.localeCompare(b.due.dueAt));
 }

@@ -122,7 +122,8 @@ export function nextUpdateDue(level: SeverityLevel | null, lastUpdateAt: string,
 
 /** Where an incident's post-incident review stands: due, overdue, or nothing owed. */
 export interface PostmortemDue {
-  state: 'due' | 'overdue';
+  /** Owed from the resolution, due at `dueAt` (the runbook's "within N hours"), overdue at `overdueAt`. */
+  state: 'owed' | 'due' | 'overdue';
   dueAt: string;
   overdueAt: string | null;
 }
@@ -146,11 +147,16 @@ export function reviewDeadline(settings: Settings, incident: Incident): { dueAt:
   };
 }
 
-/** The review owed once its deadline came (reviewDeadline), until a postmortem is published: due, then overdue. */
+/**
+ * The review a resolved incident owes (reviewDeadline) from its resolution until a postmortem is published:
+ * owed until its due time, so the Comms Lead sees it while the runbook's window runs, then due, then overdue.
+ */
 export function postmortemDue(settings: Settings, incident: Incident, now: Date): PostmortemDue | null {
   const deadline = incident.postmortem?.published_at ? null : reviewDeadline(settings, incident);
-  if (!deadline || now.toISOString() < deadline.dueAt) return null;
-  return { state: deadline.overdueAt !== null && now.toISOString() >= deadline.overdueAt ? 'overdue' : 'due', ...deadline };
+  if (!deadline) return null;
+  const at = now.toISOString();
+  const state = deadline.overdueAt !== null && at >= deadline.overdueAt ? 'overdue' : at >= deadline.dueAt ? 'due' : 'owed';
+  return { state, ...deadline };
 }
 
 /** The settings a store holds (a helper for code that only has the data). */

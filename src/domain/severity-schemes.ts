@@ -20,7 +20,12 @@ const level = (l: Level): SeverityLevel => ({
   postmortem_due_hours: l.postmortem_due_hours ?? null,
   postmortem_overdue_hours: l.postmortem_overdue_hours ?? null,
 });
-const review = { postmortem_due_hours: 24, postmortem_overdue_hours: 48 };
+/** P1–P4 and SEV-1–SEV-3: a review "within 24 hours" of the resolution. */
+const withinADay = { postmortem_due_hours: 24, postmortem_overdue_hours: 24 };
+/** P0–P3's P0 and P1: "within 24–48 hours", so due after one day and overdue after two. */
+const withinOneToTwoDays = { postmortem_due_hours: 24, postmortem_overdue_hours: 48 };
+/** Severity 1–4 and SEV-0–SEV-3: a review of every incident "within 48 hours". */
+const withinTwoDays = { postmortem_due_hours: 48, postmortem_overdue_hours: 48 };
 
 export interface SeverityScheme {
   id: string;
@@ -40,7 +45,7 @@ export const SEVERITY_SCHEMES: SeverityScheme[] = [
         impact: 'critical',
         update_every_minutes: 15,
         email_subscribers: true,
-        ...review,
+        ...withinADay,
       }),
       level({
         id: 'p2',
@@ -49,7 +54,7 @@ export const SEVERITY_SCHEMES: SeverityScheme[] = [
         impact: 'major',
         update_every_minutes: 30,
         email_subscribers: true,
-        ...review,
+        ...withinADay,
       }),
       level({
         id: 'p3',
@@ -81,7 +86,7 @@ export const SEVERITY_SCHEMES: SeverityScheme[] = [
         update_every_minutes: 60,
         email_subscribers: true,
         email_after_minutes: 60,
-        ...review,
+        ...withinADay,
       }),
       level({
         id: 'sev2',
@@ -91,7 +96,7 @@ export const SEVERITY_SCHEMES: SeverityScheme[] = [
         update_every_minutes: 120,
         email_subscribers: true,
         email_after_minutes: 60,
-        ...review,
+        ...withinADay,
       }),
       level({
         id: 'sev3',
@@ -105,7 +110,7 @@ export const SEVERITY_SCHEMES: SeverityScheme[] = [
   },
   {
     id: 'p0-p3',
-    name: 'P0–P3 (updates every 30 min, 2 h, daily)',
+    name: 'P0–P3 (updates every 30 min, hourly, daily)',
     levels: [
       level({
         id: 'p0',
@@ -114,16 +119,16 @@ export const SEVERITY_SCHEMES: SeverityScheme[] = [
         impact: 'critical',
         update_every_minutes: 30,
         email_subscribers: true,
-        ...review,
+        ...withinOneToTwoDays,
       }),
       level({
         id: 'p1',
         label: 'P1',
         description: 'A major function unavailable or badly degraded for many customers',
         impact: 'major',
-        update_every_minutes: 120,
+        update_every_minutes: 60,
         email_subscribers: true,
-        ...review,
+        ...withinOneToTwoDays,
       }),
       level({
         id: 'p2',
@@ -133,6 +138,7 @@ export const SEVERITY_SCHEMES: SeverityScheme[] = [
         update_every_minutes: 1440,
         email_subscribers: false,
         postmortem_due_hours: 168,
+        postmortem_overdue_hours: 168,
       }),
       level({
         id: 'p3',
@@ -155,8 +161,7 @@ export const SEVERITY_SCHEMES: SeverityScheme[] = [
         impact: 'critical',
         update_every_minutes: 60,
         email_subscribers: true,
-        postmortem_due_hours: 24,
-        postmortem_overdue_hours: 48,
+        ...withinTwoDays,
       }),
       level({
         id: 'sev-2',
@@ -165,8 +170,7 @@ export const SEVERITY_SCHEMES: SeverityScheme[] = [
         impact: 'major',
         update_every_minutes: 120,
         email_subscribers: true,
-        postmortem_due_hours: 24,
-        postmortem_overdue_hours: 48,
+        ...withinTwoDays,
       }),
       level({
         id: 'sev-3',
@@ -175,6 +179,7 @@ export const SEVERITY_SCHEMES: SeverityScheme[] = [
         impact: 'minor',
         update_every_minutes: 1440,
         email_subscribers: false,
+        ...withinTwoDays,
       }),
       level({
         id: 'sev-4',
@@ -183,6 +188,7 @@ export const SEVERITY_SCHEMES: SeverityScheme[] = [
         impact: 'none',
         update_every_minutes: 10080,
         email_subscribers: false,
+        ...withinTwoDays,
       }),
     ],
   },
@@ -197,7 +203,7 @@ export const SEVERITY_SCHEMES: SeverityScheme[] = [
         impact: 'critical',
         update_every_minutes: 30,
         email_subscribers: true,
-        ...review,
+        ...withinTwoDays,
       }),
       level({
         id: 'sev1',
@@ -206,7 +212,7 @@ export const SEVERITY_SCHEMES: SeverityScheme[] = [
         impact: 'major',
         update_every_minutes: 30,
         email_subscribers: true,
-        ...review,
+        ...withinTwoDays,
       }),
       level({
         id: 'sev2',
@@ -215,6 +221,7 @@ export const SEVERITY_SCHEMES: SeverityScheme[] = [
         impact: 'minor',
         update_every_minutes: 240,
         email_subscribers: false,
+        ...withinTwoDays,
       }),
       level({
         id: 'sev3',
@@ -223,6 +230,7 @@ export const SEVERITY_SCHEMES: SeverityScheme[] = [
         impact: 'none',
         update_every_minutes: null,
         email_subscribers: false,
+        ...withinTwoDays,
       }),
     ],
   },

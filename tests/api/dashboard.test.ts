@@ -106,11 +106,13 @@ describe('GET /api/admin/dashboard', () => {
     expect(Date.parse(row.last_update_at)).toBeGreaterThan(Date.parse(last));
   });
 
-  it('lists the postmortems owed, overdue first', async () => {
+  it('lists the postmortems owed from the resolution on: overdue first, then due, then owed (due by its time)', async () => {
+    const owed = await declare({ name: 'Resolved 2 h ago', severity: 'sev1', started_at: ago(3 * HOUR), notify: false });
     const due = await declare({ name: 'Resolved 30 h ago', severity: 'sev2', started_at: ago(31 * HOUR), notify: false });
     const overdue = await declare({ name: 'Resolved 50 h ago', severity: 'sev1', started_at: ago(51 * HOUR), notify: false });
     const minor = await declare({ name: 'A SEV-3 owes none', severity: 'sev3', started_at: ago(51 * HOUR) });
     for (const [inc, hours] of [
+      [owed, 2],
       [due, 30],
       [overdue, 50],
       [minor, 50],
@@ -125,7 +127,10 @@ describe('GET /api/admin/dashboard', () => {
     expect(postmortems.map((r: Json) => [r.id, r.state])).toEqual([
       [overdue.id, 'overdue'],
       [due.id, 'due'],
+      [owed.id, 'owed'],
     ]);
+    const owedAt = Date.parse((await (await p.admin(`/incidents/${owed.id}`)).json()).resolved_at);
+    expect(postmortems[2]).toMatchObject({ due_at: new Date(owedAt + 24 * HOUR).toISOString() });
     const resolvedAt = Date.parse((await (await p.admin(`/incidents/${due.id}`)).json()).resolved_at);
     expect(postmortems[1]).toEqual({
       id: due.id,

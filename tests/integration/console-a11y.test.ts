@@ -123,6 +123,20 @@ describe('removing a channel asks first', () => {
   });
 });
 
+describe('a review owed', () => {
+  it('is listed on the dashboard from the resolution on, with the time it is due by, and its page says the same', async () => {
+    const made = await h.admin('/incidents', { body: { name: 'Checkout down', severity: 'sev1', body: 'Looking.', notify: false } });
+    const { id } = await made.json();
+    expect((await h.admin(`/incidents/${id}/updates`, { body: { status: 'resolved', body: 'Fixed.', notify: false } })).status).toBe(201);
+    const row = all(await page('/admin'), (e) => e.attribs['data-postmortem'] === id)[0];
+    expect(row, 'listed under "Postmortems owed" right after the resolution').toBeDefined();
+    expect(row!.attribs['data-state']).toBe('owed');
+    expect(textOf(row!)).toMatch(/Postmortem owed ?due by /);
+    const notice = all(await page(`/admin/incidents/${id}/postmortem`), (e) => e.attribs.role === 'status')[0]!;
+    expect(textOf(notice)).toMatch(/^Postmortem owed: this severity expects a review by .+, overdue from .+\.$/);
+  });
+});
+
 describe('maintenance: cancel asks first, and each move says what it did', () => {
   const schedule = async (name: string): Promise<string> => {
     const from = Date.now() + 24 * 3600_000;

@@ -187,6 +187,8 @@ describe('after a re-grade, the policy follows the new level', () => {
     // Subscribers were told it started: they hear it ended, and the SEV-1 review is owed.
     const resolved = resolve(inc.id, 60);
     expect(resolved.notify).toBe(true);
+    // Owed from the resolution, so the dashboard lists it while the runbook's day runs; due when it is over.
+    expect(postmortemDue(d.settings, inc, new Date(at(61)))).toMatchObject({ state: 'owed', dueAt: iso(60 + 24 * 60) });
     expect(postmortemDue(d.settings, inc, new Date(at(60 + 24 * 60)))).toMatchObject({ state: 'due' });
   });
 

@@ -17,4 +17,41 @@ describe('docs/runbooks.md', () => {
       expect(parsed.success ? [] : parsed.error.issues).toEqual([]);
     }
   });
+
+  it("gives each scheme the runbook's review deadlines, and P0–P3 the status page's rhythm", () => {
+    const of = (id: string) => SEVERITY_SCHEMES.find((s) => s.id === id)!.levels;
+    const reviews = (id: string) => of(id).map((l) => [l.id, l.postmortem_due_hours, l.postmortem_overdue_hours]);
+    // "Within 24 hours" (P1–P4, SEV-1–SEV-3); "within 24–48 hours" and "within 1 week" (P0–P3); every incident "within 48 hours".
+    expect(reviews('p1-p4')).toEqual([
+      ['p1', 24, 24],
+      ['p2', 24, 24],
+      ['p3', null, null],
+      ['p4', null, null],
+    ]);
+    expect(reviews('sev1-sev3')).toEqual([
+      ['sev1', 24, 24],
+      ['sev2', 24, 24],
+      ['sev3', null, null],
+    ]);
+    expect(reviews('p0-p3')).toEqual([
+      ['p0', 24, 48],
+      ['p1', 24, 48],
+      ['p2', 168, 168],
+      ['p3', null, null],
+    ]);
+    expect(reviews('sev-1-4')).toEqual([
+      ['sev-1', 48, 48],
+      ['sev-2', 48, 48],
+      ['sev-3', 48, 48],
+      ['sev-4', 48, 48],
+    ]);
+    expect(reviews('sev0-sev3')).toEqual([
+      ['sev0', 48, 48],
+      ['sev1', 48, 48],
+      ['sev2', 48, 48],
+      ['sev3', 48, 48],
+    ]);
+    // Its status page "every 30–60 min"; the team's 2 hours for a P1 are not the customers' promise.
+    expect(of('p0-p3').map((l) => l.update_every_minutes)).toEqual([30, 60, 1440, 1440]);
+  });
 });

@@ -58,7 +58,7 @@ function activeRows(db: Db, now: Date, cadenceScale: number) {
   }));
 }
 
-/** Resolved incidents whose postmortem is due or overdue, overdue first. */
+/** Resolved incidents that owe a postmortem: overdue first, then due, then owed. */
 function postmortemRows(db: Db, now: Date) {
   return postmortemsOwed(db, now).map(({ incident, due }) => ({
     id: incident.id,
