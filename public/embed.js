@@ -16,6 +16,9 @@
     var components = script.getAttribute('data-components');
     var seconds = parseFloat(script.getAttribute('data-interval') || '');
     var interval = (seconds >= 1 ? seconds : 60) * 1000;
+    // A poll not answered within the interval (5 to 10 s) is given up: a Herald that accepts and never
+    // answers would otherwise hold it, and every poll after it, until the browser's own limit.
+    var patience = Math.min(Math.max(interval, 5000), 10000);
     var endpoint = origin + '/api/banner.json' + (components ? '?components=' + encodeURIComponent(components) : '');
     var storeKey = 'herald-banner-dismissed:' + origin;
     var memory = null; // used when localStorage is unavailable (privacy modes, sandboxed frames)
@@ -178,15 +181,25 @@
       clearTimeout(timer);
       if (document.hidden) return; // resumed by visibilitychange
       lastPoll = Date.now();
+      var abort = window.AbortController ? new AbortController() : null;
+      var giveUp =
+        abort &&
+        setTimeout(function () {
+          abort.abort();
+        }, patience);
+      var next = function () {
+        clearTimeout(giveUp);
+        schedule();
+      };
       // no-cache: revalidate with the ETag, so an unchanged banner costs a 304.
-      fetch(endpoint, { mode: 'cors', credentials: 'omit', cache: 'no-cache' })
+      fetch(endpoint, { mode: 'cors', credentials: 'omit', cache: 'no-cache', signal: abort ? abort.signal : undefined })
         .then(function (r) {
           return r.ok ? r.json() : null;
         })
         .then(function (b) {
           if (b && typeof b === 'object') apply(b);
         })
-        .then(schedule, schedule);
+        .then(next, next);
     }
 
     document.addEventListener('visibilitychange', function () {

@@ -4,7 +4,7 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import type { Herald } from '../herald.ts';
 import { NotFound } from '../domain/errors.ts';
 import type { PageCache, Renderer } from '../snapshot/page-cache.ts';
-import { methodNotAllowed, securityHeaders } from '../http/security.ts';
+import { EMBED_PATH, methodNotAllowed, securityHeaders } from '../http/security.ts';
 import { bodyChecks, under } from '../http/body.ts';
 import { brokenPercentEncoding, canonicalPaths } from '../http/canonical-path.ts';
 import { refuseCrossSite } from '../http/same-origin.ts';
@@ -99,7 +99,17 @@ export function createApp(herald: Herald, opts: AppOptions = {}) {
   if (opts.clientDir) {
     const root = opts.clientDir;
     app.use('/_astro/*', serveStatic({ root, onFound: (_p, c) => c.header('Cache-Control', 'public, max-age=31536000, immutable') }));
-    app.use('*', serveStatic({ root, onFound: (_p, c) => c.header('Cache-Control', 'public, max-age=300') }));
+    app.use(
+      '*',
+      serveStatic({
+        root,
+        onFound: (_p, c) => {
+          c.header('Cache-Control', 'public, max-age=300');
+          // Loaded by other sites' pages: those that isolate themselves (COEP require-corp) load only what opts in.
+          if (c.req.path === EMBED_PATH) c.header('Cross-Origin-Resource-Policy', 'cross-origin');
+        },
+      }),
+    );
   }
   // Every page's form (/subscribe, the manage page, the console, its sign-in) by the JSON API's rule: a
   // foreign Origin or Sec-Fetch-Site: cross-site is refused. Astro's origin check (astro.config.mjs) and the

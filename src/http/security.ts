@@ -18,6 +18,9 @@ export function securityHeaders(https: boolean): Record<string, string> {
   return headers;
 }
 
+/** The script other sites' pages load (public/embed.js): it says so to pages that isolate themselves (COEP). */
+export const EMBED_PATH = '/embed.js';
+
 /**
  * Public pages and JSON: a few seconds fresh (a CDN absorbs a traffic spike;
  * a browser reload revalidates and gets a cheap 304 or the new version),

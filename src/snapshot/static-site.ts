@@ -3,7 +3,7 @@ import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { V2_DOCUMENTS } from '../read/statuspage.ts';
-import { securityHeaders } from '../http/security.ts';
+import { EMBED_PATH, securityHeaders } from '../http/security.ts';
 
 /** The public resources to copy (pages, JSON APIs, feeds), by URL path, for these incidents and maintenances. */
 export function publicPaths(incidentIds: string[]): string[] {
@@ -19,7 +19,7 @@ export function publicPaths(incidentIds: string[]): string[] {
     '/history.atom',
     '/history.rss',
     '/maintenance.ics',
-    '/embed.js',
+    EMBED_PATH,
     '/favicon.svg',
   ];
 }
@@ -102,6 +102,8 @@ function hostHeaders(https: boolean): string {
     '  Access-Control-Allow-Origin: *',
     '/index.json',
     '  Access-Control-Allow-Origin: *',
+    EMBED_PATH,
+    '  Cross-Origin-Resource-Policy: cross-origin',
     '',
   ].join('\n');
 }

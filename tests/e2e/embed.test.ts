@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { closeWithin, launchBrowser } from '../helpers/browser.ts';
+import { until } from '../helpers/poll.ts';
+import { readFileSync } from 'node:fs';
 
 /**
  * public/embed.js in real Chromium, on a host page served from another
@@ -46,6 +48,8 @@ beforeAll(async () => {
     res.writeHead(200, {
       'content-type': 'text/html; charset=utf-8',
       'content-security-policy': `default-src 'self'; script-src 'self' ${heraldUrl}; connect-src ${heraldUrl}; style-src 'self'`,
+      // /isolated: a host that loads only what opts in to being loaded by other origins.
+      ...(req.url === '/isolated' ? { 'cross-origin-embedder-policy': 'require-corp' } : {}),
     });
     // /search: an app that cares about the search component only (the maintenance below).
     res.end(hostPage(heraldUrl, req.url === '/search' ? 'search' : 'api'));
@@ -241,6 +245,20 @@ describe('embed.js on another origin', () => {
     }
   }, 30_000);
 
+  it('loads on a host page that isolates itself (COEP require-corp), where only resources that opt in load', async () => {
+    const isolated = await browser.newPage();
+    try {
+      const polled = isolated.waitForResponse((r) => r.url().includes('/api/banner.json'), { timeout: 10_000 });
+      const script = isolated.waitForResponse((r) => r.url().endsWith('/embed.js'));
+      await isolated.goto(`${hostUrl}isolated`);
+      expect((await script).headers()['cross-origin-resource-policy']).toBe('cross-origin');
+      // The script ran: it polled.
+      expect((await polled).status()).toBe(200);
+    } finally {
+      await closeWithin(isolated)();
+    }
+  });
+
   it('pauses polling in a hidden tab and resumes when visible', async () => {
     const requests: string[] = [];
     const onRequest = (r: { url(): string }) => {
@@ -277,5 +295,46 @@ describe('embed.js on another origin', () => {
     await page.locator('#count').click();
     expect(await page.locator('#count').textContent()).toBe('1');
     expect(pageErrors).toEqual([]);
+  }, 30_000);
+});
+
+describe('embed.js and a Herald that accepts connections and never answers', () => {
+  it('gives a poll up after its interval (5 s at the least) and polls again, rather than waiting on it for good; added after load as the README shows', async () => {
+    const embed = readFileSync(new URL('../../public/embed.js', import.meta.url));
+    const polls: number[] = [];
+    const asked: string[] = [];
+    const hung = createServer((req, res) => {
+      if (req.url === '/embed.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(embed);
+      if (req.url?.startsWith('/api/banner.json')) {
+        polls.push(Date.now());
+        asked.push(req.url);
+        return; // never answered
+      }
+      // The README's way to keep the host's load event Herald's business alone: the script added once the page has loaded.
+      res
+        .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+        .end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Acme app</title></head>
+<body><h1>Acme app</h1><script>
+addEventListener('load', () => {
+  const s = Object.assign(document.createElement('script'), { src: '${hungUrl}/embed.js', async: true });
+  s.dataset.components = 'api,dashboard';
+  s.dataset.interval = '1';
+  document.body.append(s);
+});
+</script></body></html>`);
+    });
+    await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
+    const hungUrl = `http://127.0.0.1:${(hung.address() as AddressInfo).port}`;
+    const tab = await browser.newPage();
+    try {
+      await tab.goto(`${hungUrl}/app`);
+      await until(() => polls.length >= 2, 'a second poll after the first hung', 15_000);
+      expect(polls[1]! - polls[0]!).toBeGreaterThanOrEqual(4_900);
+      expect(asked[0], 'the script added after load read its data- attributes').toMatch(/[?&]components=api%2Cdashboard(&|$)/);
+    } finally {
+      await closeWithin(tab)();
+      hung.closeAllConnections();
+      await new Promise((resolve) => hung.close(resolve));
+    }
   }, 30_000);
 });

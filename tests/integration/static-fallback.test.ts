@@ -93,6 +93,8 @@ describe('static fallback', () => {
     expect(readFileSync(join(staticDir, '_headers'), 'utf8')).toMatch(
       /^\/api\/\*\n {2}Access-Control-Allow-Origin: \*\n\/index\.json\n {2}Access-Control-Allow-Origin: \*$/m,
     );
+    // Pages that isolate themselves (COEP require-corp) load the embed script only if it says they may.
+    expect(readFileSync(join(staticDir, '_headers'), 'utf8')).toMatch(/^\/embed\.js\n {2}Cross-Origin-Resource-Policy: cross-origin$/m);
     // The stylesheet the pages link to came along.
     const css = /href="(\/_astro\/[^"]+\.css)"/.exec(readFileSync(join(staticDir, 'index.html'), 'utf8'))![1]!;
     expect(existsSync(join(staticDir, css))).toBe(true);
