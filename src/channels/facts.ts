@@ -72,7 +72,7 @@ export function warRoomFacts(
     add('ETA', eta);
     add('War room', incident.war_room);
   } else {
-    // The runbooks give the review a deadline (24–48 h): when the console starts listing it as due.
+    // The runbooks give the review a deadline (24–48 h): the time the console's list says it is due by.
     const reviewBy = reviewDeadline(db.settings, incident)?.dueAt ?? null;
     add('Resolution time', incident.resolved_at ? formatDateTime(incident.resolved_at, tz) : null);
     add('Severity', regrade);

@@ -1,5 +1,5 @@
 import type { WarRoomFacts } from './facts.ts';
-import { headOf } from '../domain/text.ts';
+import { cut } from '../domain/text.ts';
 
 /**
  * A Slack incoming-webhook message in Block Kit (an incident's or a maintenance window's): a header, the facts as
@@ -11,16 +11,6 @@ const LIMIT = { header: 150, section: 3000, field: 2000, fields: 10 } as const;
 
 /** Slack's mrkdwn treats &, < and > as control characters. */
 export const escapeMrkdwn = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-
-/** Cuts text to fit, with an ellipsis; `more` (already mrkdwn) is appended when cut. */
-export function cut(text: string, max: number, more = ''): string {
-  if (text.length <= max) return text;
-  const room = max - more.length - 2;
-  const head = headOf(text, Math.max(0, room));
-  // Cut at a word boundary when there is one in the last fifth; a long word is cut where it is.
-  const atWord = head.replace(/\s+\S*$/, '');
-  return `${atWord.length > head.length * 0.8 ? atWord : head}…${more ? ` ${more}` : ''}`;
-}
 
 export function slackMessage(f: WarRoomFacts) {
   const postmortem = f.kind === 'postmortem';

@@ -1,5 +1,5 @@
 import type { WarRoomFacts } from './facts.ts';
-import { headOf } from '../domain/text.ts';
+import { cut } from '../domain/text.ts';
 
 /** A Teams message carrying one Adaptive Card (schema 1.4): `card` gives its options, body and actions. */
 export function adaptiveCardMessage<Card extends { body: unknown[] }>(card: Card) {
@@ -43,20 +43,44 @@ const factRow = (label: string, value: string) => ({
 });
 
 /**
+ * Teams refuses a message over about 28 KB ("Message size limit" of its webhooks), counted in bytes: a
+ * card stays under this many bytes of JSON, whatever the script of its text (a Japanese character is 3).
+ */
+export const TEAMS_CARD_BYTES = 24_000;
+/** A fact's value at most, as Slack's fields (a list of affected systems can be long). */
+const FACT_CHARS = 2_000;
+const REST = '(the rest is on the status page)';
+
+const jsonBytes = (v: unknown) => Buffer.byteLength(JSON.stringify(v));
+
+/**
  * A Microsoft Teams message for an incoming webhook or a Workflows webhook:
  * one Adaptive Card with the title, the facts as rows of two columns, the
- * update's text and a button to the status page.
+ * update's text and a button to the status page. The text gets the room the
+ * rest leaves under TEAMS_CARD_BYTES; cut, it says where the rest is.
  */
 export function teamsMessage(f: WarRoomFacts) {
-  return adaptiveCardMessage({
-    msteams: { width: 'Full' },
-    body: [
-      // Herald's own words and the severity's label. (`style` is Adaptive Cards 1.5: older hosts ignore it.)
-      { type: 'TextBlock', text: f.title, weight: 'Bolder', size: 'Large', wrap: true, style: 'heading' },
-      plainText(f.name, { weight: 'Bolder' }),
-      ...f.fields.map((x) => factRow(x.label, x.value)),
-      ...(f.text ? [plainText(headOf(f.text, 4000))] : []),
-    ],
-    actions: [{ type: 'Action.OpenUrl', title: f.kind === 'postmortem' ? 'Read the review' : 'Open the status page', url: f.url }],
-  });
+  const card = (text: string) =>
+    adaptiveCardMessage({
+      msteams: { width: 'Full' },
+      body: [
+        // Herald's own words and the severity's label. (`style` is Adaptive Cards 1.5: older hosts ignore it.)
+        { type: 'TextBlock', text: f.title, weight: 'Bolder', size: 'Large', wrap: true, style: 'heading' },
+        plainText(f.name, { weight: 'Bolder' }),
+        ...f.fields.map((x) => factRow(x.label, cut(x.value, FACT_CHARS))),
+        ...(text ? [plainText(text)] : []),
+      ],
+      actions: [{ type: 'Action.OpenUrl', title: f.kind === 'postmortem' ? 'Read the review' : 'Open the status page', url: f.url }],
+    });
+  const whole = card(f.text);
+  if (jsonBytes(whole) <= TEAMS_CARD_BYTES) return whole;
+  // The longest cut that fits: JSON escapes and multi-byte characters make bytes and length differ.
+  const room = TEAMS_CARD_BYTES - jsonBytes(card(' '));
+  let [lo, hi] = [0, f.text.length];
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (jsonBytes(cut(f.text, mid, REST)) - 3 <= room) lo = mid;
+    else hi = mid - 1;
+  }
+  return card(cut(f.text, lo, REST));
 }

@@ -38,3 +38,13 @@ export function headOf(text: string, max: number): string {
   }
   return text.slice(0, end);
 }
+
+/** Cuts text to fit `max` UTF-16 code units, with an ellipsis; `more` (already in the target's markup) is appended when cut. */
+export function cut(text: string, max: number, more = ''): string {
+  if (text.length <= max) return text;
+  const room = max - more.length - 2;
+  const head = headOf(text, Math.max(0, room));
+  // Cut at a word boundary when there is one in the last fifth; a long word is cut where it is.
+  const atWord = head.replace(/\s+\S*$/, '');
+  return `${atWord.length > head.length * 0.8 ? atWord : head}…${more ? ` ${more}` : ''}`;
+}

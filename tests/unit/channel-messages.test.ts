@@ -14,7 +14,7 @@ import { overallStatus } from '../../src/domain/overall.ts';
 import { channelMessages, type ChannelMessage } from '../../src/channels/plan.ts';
 import { asOf, warRoomFacts, type WarRoomFacts } from '../../src/channels/facts.ts';
 import { slackMessage } from '../../src/channels/slack.ts';
-import { teamsMessage } from '../../src/channels/teams.ts';
+import { TEAMS_CARD_BYTES, teamsMessage } from '../../src/channels/teams.ts';
 import { webhookPayload } from '../../src/channels/webhook.ts';
 import { renderPost, testMessage } from '../../src/channels/render.ts';
 import { toDelivery } from '../../src/channels/plan.ts';
@@ -719,13 +719,33 @@ describe('teamsMessage', () => {
       ],
     );
 
-  it('cuts a long text to 4,000 code units without splitting an emoji (a second hostile review)', () => {
+  it("keeps the card under Teams' size limit in bytes, in any script: a long text is cut between characters and says where the rest is", () => {
     const { d, inc } = journey();
-    const f = { ...facts(d, inc, 0, 'declared'), text: `x${'\u{1F600}'.repeat(2500)}` };
-    const shown = texts(teamsMessage(f).attachments[0]!.content.body as Element[]).map(([, t]) => t);
-    const text = shown.find((t) => t.startsWith('x\u{1F600}'))!;
-    expect(text.isWellFormed()).toBe(true);
-    expect(text.length).toBe(3999);
+    const base = facts(d, inc, 0, 'declared');
+    // Japanese is 3 bytes a character, an emoji 4: a cut by length alone passed 28 KB (a hostile review's 27,117 B).
+    const wide = [
+      {
+        ...base,
+        name: '決済'.repeat(100),
+        text: '障害の調査中です。'.repeat(2200),
+        fields: [...base.fields, { label: 'Root cause', value: '原因'.repeat(1000) }],
+      },
+      { ...base, text: `x${'\u{1F600}'.repeat(10_000)}` },
+      { ...base, text: `${'"quoted" \\ and\n'.repeat(3000)}` },
+    ];
+    for (const f of wide) {
+      const msg = teamsMessage(f);
+      expect(Buffer.byteLength(JSON.stringify(msg))).toBeLessThanOrEqual(TEAMS_CARD_BYTES);
+      const shown = texts(msg.attachments[0]!.content.body as Element[]).map(([, t]) => t);
+      const text = shown.at(-1)!;
+      expect(text.isWellFormed()).toBe(true);
+      expect(text.endsWith('… (the rest is on the status page)')).toBe(true);
+      expect(f.text.startsWith(text.slice(0, -'… (the rest is on the status page)'.length))).toBe(true);
+      // Most of the room is used: the text is not cut far shorter than it needs to be.
+      expect(Buffer.byteLength(JSON.stringify(msg))).toBeGreaterThan(TEAMS_CARD_BYTES - 600);
+    }
+    // A text that fits is sent whole.
+    expect(texts(teamsMessage(base).attachments[0]!.content.body as Element[]).at(-1)![1]).toBe(base.text);
   });
 
   it('is one Adaptive Card 1.4 with a row per fact and a button to the status page', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { headOf } from '../../src/domain/text.ts';
 import { truncateText } from '../../src/read/banner.ts';
-import { cut } from '../../src/channels/slack.ts';
+import { cut } from '../../src/domain/text.ts';
 
 /**
  * Texts are cut to a length in several places (the banner's message, the email preheader, Slack and Teams
