@@ -14,7 +14,7 @@ export async function postTestMessage(
   post: PostOptions,
 ): Promise<{ ok: boolean; status: number | null; error: string | null }> {
   const body = JSON.stringify(testMessage(channel, db, site, now));
-  const headers = channel.kind === 'webhook' ? await signatureHeaders(channel.secret ?? '', `test.${now.getTime()}`, body, now) : {};
+  const headers = channel.kind === 'webhook' ? await signatureHeaders(channel.secret ?? '', `test_${now.getTime()}`, body, now) : {};
   try {
     const answer = await postJson(channel.url, body, headers, post);
     const v = verdictOf(answer, now);

@@ -41,10 +41,16 @@ export function webhookPayload(m: ChannelMessage, db: Db, site: { SITE_URL: stri
 const encoder = new TextEncoder();
 
 /**
+ * A delivery's `webhook-id`: its id with `_` for `.`, the same on every retry. Standard Webhooks keeps dots out
+ * of ids, as the signed content is `<id>.<timestamp>.<body>`.
+ */
+export const webhookId = (deliveryId: string): string => deliveryId.replaceAll('.', '_');
+
+/**
  * Standard Webhooks signing: HMAC-SHA256 over `<id>.<timestamp>.<body>` with
  * the secret's bytes (the base64 after `whsec_`), sent as
- * `webhook-signature: v1,<base64>`. The id is the delivery's, the same on
- * every retry, so receivers can drop duplicates.
+ * `webhook-signature: v1,<base64>`. The id (webhookId) is the same on every
+ * retry, so receivers can drop duplicates.
  */
 export async function signatureHeaders(secret: string, id: string, body: string, now: Date): Promise<Record<string, string>> {
   const timestamp = Math.floor(now.getTime() / 1000).toString();

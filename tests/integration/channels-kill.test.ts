@@ -34,6 +34,8 @@ const env = {
 };
 
 /** `first`: posted by the Herald that was killed (on a connection it opened), not by the restarted one. */
+/** The channel a webhook-id belongs to (`chn_<id>_<update>`, Standard Webhooks' ids having no dots). */
+const channelOf = (webhookId: string) => /^chn_[^_]+/.exec(webhookId)![0];
 type Hit = { id: string; body: string; headers: Record<string, string>; first: boolean; answeredAt: number | null };
 const hits: Hit[] = [];
 let generation = 1;
@@ -120,7 +122,7 @@ describe('channel outbox crash safety', () => {
     h = await startHerald({ dataDir, env });
     const incident = (await (await h.admin(`/incidents/${incidentId}`)).json()) as { incident_updates: Array<{ id: string }> };
     const [u2, u1] = incident.incident_updates.map((u) => u.id);
-    const expected = [...secrets.keys()].flatMap((ch) => [`${ch}.${u1}`, `${ch}.${u1}.api`, `${ch}.${u2}`]);
+    const expected = [...secrets.keys()].flatMap((ch) => [`${ch}_${u1}`, `${ch}_${u1}_api`, `${ch}_${u2}`]);
     const received = () => new Set(hits.map((x) => x.id));
     await until(
       () => expected.every((k) => received().has(k)),
@@ -130,26 +132,26 @@ describe('channel outbox crash safety', () => {
 
     // Nothing lost, nothing unexpected, every copy signed with its channel's secret.
     expect([...received()].sort()).toEqual([...expected].sort());
-    for (const x of hits) expect(() => new Webhook(secrets.get(x.id.split('.')[0]!)!).verify(x.body, x.headers)).not.toThrow();
+    for (const x of hits) expect(() => new Webhook(secrets.get(channelOf(x.id))!).verify(x.body, x.headers)).not.toThrow();
 
     // Each channel got its three messages in order (first copies).
     const firstOrder = new Map<string, string[]>();
     for (const x of hits) {
-      const list = firstOrder.get(x.id.split('.')[0]!) ?? [];
+      const list = firstOrder.get(channelOf(x.id)) ?? [];
       if (!list.includes(x.id)) list.push(x.id);
-      firstOrder.set(x.id.split('.')[0]!, list);
+      firstOrder.set(channelOf(x.id), list);
     }
-    for (const [ch, ids] of firstOrder) expect(ids).toEqual([`${ch}.${u1}`, `${ch}.${u1}.api`, `${ch}.${u2}`]);
+    for (const [ch, ids] of firstOrder) expect(ids).toEqual([`${ch}_${u1}`, `${ch}_${u1}_api`, `${ch}_${u2}`]);
 
     // Duplicates: only a channel's last message from the killed Herald, at most one per channel, resent after the restart.
     const counts = new Map<string, number>();
     for (const x of hits) counts.set(x.id, (counts.get(x.id) ?? 0) + 1);
     const duplicates = [...counts].filter(([, c]) => c > 1).map(([id]) => id);
     const lastBeforeKill = new Map<string, string>();
-    for (const x of hits.filter((y) => y.first)) lastBeforeKill.set(x.id.split('.')[0]!, x.id);
+    for (const x of hits.filter((y) => y.first)) lastBeforeKill.set(channelOf(x.id), x.id);
     for (const id of duplicates) {
       expect(counts.get(id), id).toBe(2);
-      expect(lastBeforeKill.get(id.split('.')[0]!), id).toBe(id);
+      expect(lastBeforeKill.get(channelOf(id)), id).toBe(id);
       expect(hits.filter((x) => x.id === id).map((x) => x.first)).toEqual([true, false]);
     }
     expect(duplicates.length).toBeLessThanOrEqual(lastBeforeKill.size);

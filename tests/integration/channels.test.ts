@@ -201,12 +201,13 @@ describe('delivery', () => {
     expect(JSON.stringify(r.on('/slack')[0]!.json)).toContain('@dana');
     const [u3, u2, u1] = done.incident_updates.map((u: Json) => u.id);
     const h = hook.id;
+    // The delivery's id with no dot in it (Standard Webhooks: the signed content is `<id>.<timestamp>.<body>`).
     expect(r.on('/hook').map((x) => x.headers['webhook-id'])).toEqual([
-      `${h}.${u1}`,
-      `${h}.${u1}.${c}`,
-      `${h}.${u2}`,
-      `${h}.${u3}`,
-      `${h}.${u3}.${c}`,
+      `${h}_${u1}`,
+      `${h}_${u1}_${c}`,
+      `${h}_${u2}`,
+      `${h}_${u3}`,
+      `${h}_${u3}_${c}`,
     ]);
     for (const x of r.on('/hook')) expect(() => signed(hook.secret, x)).not.toThrow();
     const [declared, change] = r.on('/hook').map((x) => x.json);
