@@ -279,6 +279,14 @@ describe('restoreOnResolve: components return to operational on resolution', () 
     expect(statuses(d)).toEqual({ api: 'operational', dashboard: 'degraded_performance', db: 'under_maintenance' });
   });
 
+  it('gives back a component this incident itself put under maintenance, when no window holds it', () => {
+    const d = threeComponents();
+    const inc = declare(d, { impact: 'none', status: 'identified', components: { db: 'under_maintenance' } });
+    postUpdate(ctx(d, 10), inc.id, { status: 'resolved', body: 'Done.' });
+    expect(statuses(d).db).toBe('operational');
+    expect(inc.updates.at(-1)!.affected_components).toEqual([{ code: 'db', name: 'DB', old_status: 'under_maintenance', new_status: 'operational' }]);
+  });
+
   it('gives back under_maintenance, not its outage, while a running window covers the component', () => {
     const d = threeComponents();
     d.maintenances.push(maintenance('MNT-2026-11-22-1', 'in_progress', { components: ['api'] }));

@@ -14,8 +14,8 @@ function startedAt(m: Maintenance): number {
   return Date.parse(start?.created_at ?? m.started_at);
 }
 
-/** The status an open incident's latest update gave the component, and when that was written; null if none did. */
-function latestSaid(incident: Incident, id: string): { status: ComponentStatus; at: number } | null {
+/** The status an incident's latest update gave the component, and when that was written; null if none did. */
+export function latestSaid(incident: Incident, id: string): { status: ComponentStatus; at: number } | null {
   for (let i = incident.updates.length - 1; i >= 0; i--) {
     const u = incident.updates[i]!;
     const change = u.affected_components.findLast((c) => c.code === id);

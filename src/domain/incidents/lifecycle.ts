@@ -3,7 +3,7 @@ import type { ComponentChange, EventRecord, Incident } from '../model.ts';
 import type { ComponentStatus, IncidentStatus } from '../status.ts';
 import { Conflict, Invalid, NotFound } from '../errors.ts';
 import { isResolvedStatus, worstComponentStatus } from '../status.ts';
-import { settledStatus } from '../components/settle.ts';
+import { latestSaid, settledStatus } from '../components/settle.ts';
 
 /**
  * Incident status rules.
@@ -103,7 +103,9 @@ export function restoreOnResolve(
   for (const id of incident.components) {
     if (Object.hasOwn(explicit, id)) continue; // not `in`: a component may be called "constructor"
     const component = ctx.db.components.find((c) => c.id === id);
-    if (!component || component.status === 'operational' || component.status === 'under_maintenance') continue;
+    if (!component || component.status === 'operational') continue;
+    // Under maintenance by a window or by hand, it stays so; put there by this incident's own word, it is given back.
+    if (component.status === 'under_maintenance' && latestSaid(incident, id)?.status !== 'under_maintenance') continue;
     const settled = settledStatus(ctx.db, id, { incident: incident.id });
     // A resolve never turns a component worse than it shows now: another open incident's older word (a
     // major outage a later update eased) is for that incident's next update to say, not for this one's end.
