@@ -1,5 +1,5 @@
 import type { Db, EventRecord, Update } from '../domain/model.ts';
-import type { Indicator } from '../domain/status.ts';
+import { componentStatusToImpact, worstComponentStatus, type Indicator } from '../domain/status.ts';
 import { isActiveMaintenance, isOpenIncident, overallStatus } from '../domain/overall.ts';
 import { leadText } from '../render/markdown.ts';
 import { incidentUrl, ms, pageUpdatedAt, updatesNewestFirst, type SiteInfo } from './statuspage-records.ts';
@@ -34,14 +34,21 @@ export const BANNER_MESSAGE_MAX = 280;
 const MAX_FILTER_IDS = 50;
 
 /**
- * Which record wins when several are live: an incident still being worked on
- * (investigating, identified) before the rest, since one being monitored has
- * its fix out (the page's indicator no longer counts it either); then the most
- * severe; then the most recently updated.
+ * Which record wins when several are live: the one that weighs most in the page's indicator now (an
+ * incident being worked on, by its impact; one being monitored, by what its components still show,
+ * as the page's indicator counts it: its fix is out); then one still being worked on; then the most
+ * severe; then the most recently updated. A critical incident monitored while its component is still
+ * down so wins over a trivial one under investigation, and one whose components are back does not.
  */
 const RANK = { critical: 4, major: 3, minor: 2, maintenance: 1, none: 0 } as const;
 const workedOn = (e: EventRecord): number => (e.kind === 'incident' && e.status !== 'monitoring' ? 1 : 0);
-const rank = (e: EventRecord): number => RANK[e.kind === 'incident' ? e.impact : 'maintenance'];
+/** The record's own severity: what its banner's indicator says. */
+const own = (e: EventRecord): Indicator => (e.kind === 'incident' ? e.impact : 'maintenance');
+function weight(e: EventRecord, components: Db['components']): number {
+  if (e.kind !== 'incident' || e.status !== 'monitoring') return RANK[own(e)];
+  const shown = components.filter((c) => e.components.includes(c.id)).map((c) => c.status);
+  return RANK[componentStatusToImpact(worstComponentStatus(shown))];
+}
 
 /**
  * Parses `?components=api,dashboard` into sorted, known component ids; a
@@ -102,7 +109,11 @@ export function bannerFor(db: Db, site: SiteInfo, filter: string[] | null = null
   const live: EventRecord[] = [...incidents.filter(isOpenIncident), ...maintenances.filter(isActiveMaintenance)];
   const components = filter === null ? db.components : db.components.filter((c) => filter.includes(c.id));
   const overall = overallStatus({ components, incidents, maintenances });
-  const shown = live.sort((a, b) => workedOn(b) - workedOn(a) || rank(b) - rank(a) || lastActivity(b) - lastActivity(a))[0];
+  const byWeight = new Map(live.map((e) => [e, weight(e, db.components)]));
+  const shown = live.sort(
+    (a, b) =>
+      byWeight.get(b)! - byWeight.get(a)! || workedOn(b) - workedOn(a) || RANK[own(b)] - RANK[own(a)] || lastActivity(b) - lastActivity(a),
+  )[0];
   const update = shown && latestUpdate(shown);
   if (!shown || !update) {
     return {
@@ -121,7 +132,8 @@ export function bannerFor(db: Db, site: SiteInfo, filter: string[] | null = null
   }
   return {
     active: true,
-    indicator: overall.indicator,
+    // The colour of what it shows: a typo's banner is not red because something else is down.
+    indicator: own(shown),
     title: shown.name,
     // One line an app can show: the update's first sentence, without link URLs or the lists of facts
     // (the estimate is `eta`, which apps show in the reader's zone), cut at 280 characters.

@@ -155,6 +155,25 @@ describe('banner', () => {
     expect(bannerFor(db, SITE).dismiss_key).not.toBe(k1);
   });
 
+  it('a monitored incident whose component is still down outweighs a trivial one under investigation; the colour is what it shows', () => {
+    const db = quietDb();
+    const queue = declareIncident(ctx(db), {
+      name: 'Queue down',
+      impact: 'critical',
+      status: 'investigating',
+      body: 'Down.',
+      components: { api: 'major_outage' },
+    });
+    postUpdate(ctx(db, 5), queue.id, { status: 'monitoring', body: 'A fix is out.' });
+    const typo = declareIncident(ctx(db, 6), { name: 'Docs typo', impact: 'none', status: 'investigating', body: 'A typo.', components: {} });
+    // Before: the typo, in the page's red (indicator critical), linking away from the outage.
+    expect(bannerFor(db, SITE)).toMatchObject({ title: 'Queue down', indicator: 'critical', incident_id: queue.id });
+    expect(bannerFor(db, SITE, parseComponentFilter('api', db))).toMatchObject({ title: 'Queue down', indicator: 'critical' });
+    // Its component back: the fix held, and the one being worked on shows, in its own colour.
+    postUpdate(ctx(db, 7), queue.id, { status: 'monitoring', body: 'Recovered.', components: { api: 'operational' } });
+    expect(bannerFor(db, SITE)).toMatchObject({ title: 'Docs typo', indicator: 'none', incident_id: typo.id });
+  });
+
   it('an in-progress maintenance shows when nothing worse is open', () => {
     const db = integrationsDb(NOW);
     db.incidents = [];
