@@ -54,4 +54,18 @@ describe('public pages, as a screen reader reads them', () => {
       expect(title(html), path).toBe(expected);
     }
   });
+
+  it('a component deleted since keeps its name in /history, as on the incident page (not its id)', async () => {
+    expect((await h.admin('/components', { body: { id: 'billing-service', name: 'Billing Service' } })).status).toBe(201);
+    const made = await h.admin('/incidents', {
+      body: { name: 'Invoices late', impact: 'minor', body: 'Looking.', components: { 'billing-service': 'degraded_performance' } },
+    });
+    const { id } = (await made.json()) as { id: string };
+    expect((await h.admin(`/incidents/${id}/updates`, { body: { status: 'resolved', body: 'Fixed.' } })).status).toBe(201);
+    expect((await h.admin('/components/billing-service?force=true', { method: 'DELETE' })).status).toBeLessThan(300);
+    const history = (await page('/history')).html;
+    expect(history).toContain('Affected: Billing Service');
+    expect(history).not.toContain('billing-service<');
+    expect((await page(`/incidents/${id}`)).html).toContain('Billing Service');
+  });
 });
