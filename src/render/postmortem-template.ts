@@ -32,6 +32,7 @@ export function postmortemDraft(incident: Incident, db: Db, timeZone: string, no
   const updates = [...incident.updates].sort((a, b) => a.display_at.localeCompare(b.display_at));
   const peak = peakGrade(db.settings, incident) ?? incident;
   return compiled({
+    id: incident.id,
     name: incident.name,
     date: new Intl.DateTimeFormat('en-GB', { timeZone, day: 'numeric', month: 'long', year: 'numeric' }).format(
       new Date(incident.started_at),

@@ -304,6 +304,9 @@ describe('postmortem blanks', () => {
     const headings = [...template.matchAll(/^## (.+)$/gm)].map((m: RegExpMatchArray) => m[1]);
     expect(headings).toEqual(['Summary', 'Impact', 'Timeline', ...SECTIONS.slice(2)]);
     expect(template).toContain('| Action | Owner | Due | Priority |');
+    // The runbook's action-item priorities, P0 to P3 with their due windows, and the incident's reference.
+    expect(template).toContain('[fill in: P0 (due within 48 hours: prevents a recurrence of the most severe level), P1 (1 week), P2 (2 weeks) or P3 (1 month)]');
+    expect(template).toContain(`- **Incident:** ${inc.id}\n`);
   });
 
   it('refuses to publish the untouched template (placeholders), previews its blanks, and publishes once they are filled', async () => {
