@@ -1,4 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
+import { until } from '../helpers/poll.ts';
 import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { signIn, type ConsoleSession } from '../helpers/console-session.ts';
 import { all, byId, describedBy, dom, fieldsOf, nameOf, textOf, type Doc, type El } from '../helpers/dom.ts';
@@ -134,6 +138,65 @@ describe('a review owed', () => {
     expect(textOf(row!)).toMatch(/Postmortem owed ?due by /);
     const notice = all(await page(`/admin/incidents/${id}/postmortem`), (e) => e.attribs.role === 'status')[0]!;
     expect(textOf(notice)).toMatch(/^Postmortem owed: this severity expects a review by .+, overdue from .+\.$/);
+  });
+});
+
+describe('the preview names what the email will lack', () => {
+  it('a restoration email that says nothing of what happened, and no way to reach support, are said before the publish', async () => {
+    // A confirmed subscriber, from the confirmation the outbox folder got (no SMTP server here).
+    const email = 'reader@example.com';
+    expect(
+      (
+        await fetch(`${h.url}/api/subscribers`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email }),
+        })
+      ).status,
+    ).toBe(202);
+    const outbox = join(h.dataDir, 'outbox');
+    const eml = await until(async () => {
+      for (const f of existsSync(outbox) ? readdirSync(outbox).filter((x) => x.endsWith('.confirm.1.eml')) : []) {
+        const mail = await simpleParser(readFileSync(join(outbox, f)));
+        if (mail.text?.includes('/subscribe/confirm/') && JSON.stringify(mail.to).includes(email)) return mail;
+      }
+      return null;
+    }, 'the confirmation in the outbox');
+    const link = /https?:\/\/\S+(\/subscribe\/confirm\/[A-Za-z0-9._-]+)/.exec(eml.text!)![1]!;
+    const confirmed = await fetch(`${h.url}${link}`, {
+      method: 'POST',
+      headers: { origin: h.url, 'content-type': 'application/x-www-form-urlencoded' },
+      body: '',
+    });
+    expect(await confirmed.text()).toContain('You are subscribed');
+
+    const made = await h.admin('/incidents', { body: { name: 'Logins failing', severity: 'sev1', body: 'Looking.', notify: true } });
+    const { id } = await made.json();
+    const preview = async (extra: Record<string, string>) =>
+      dom(
+        await (
+          await s.post('/admin/preview', {
+            kind: 'update',
+            incident: id,
+            status: 'resolved',
+            body: 'Fixed.',
+            body_template: '',
+            notify_shown: '0',
+            ...extra,
+          })
+        ).text(),
+      );
+    const gaps = (doc: Doc) => all(byId(doc, 'email-gaps') ?? doc, (e) => e.name === 'li').map(textOf);
+    const bare = await preview({});
+    expect(textOf(byId(bare, 'email-summary')!)).toContain('1 subscriber will be emailed (restoration notice)');
+    expect(gaps(bare)).toEqual([
+      'It does not say what happened: “Root cause” is empty. Customers are owed a short, plain explanation when it is over; go back to add one, or publish as it is and tell them in a later note.',
+      'It asks readers who still have trouble to “contact us” without saying how: no support contact is set (Settings).',
+    ]);
+    const told = await preview({ root_cause: 'A certificate expired.' });
+    expect(gaps(told)).toEqual([
+      'It asks readers who still have trouble to “contact us” without saying how: no support contact is set (Settings).',
+    ]);
   });
 });
 

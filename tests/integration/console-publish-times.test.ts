@@ -167,7 +167,7 @@ describe("console: the preview's banner, as apps draw it, names what its time is
     const shown = page.slice(page.indexOf('In apps (the banner)'), page.indexOf('As JSON'));
     // Before: "the banner shows the most severe open incident", which the window it keeps is not.
     expect(shown).toContain(
-      'Apps keep showing “Search index rebuild”: the banner shows an incident still being worked on (investigating, identified) first, then the most severe (a running maintenance above an incident of no impact, below any other), then the one updated last.',
+      "Apps keep showing “Search index rebuild”: the banner shows what weighs most in the page's status now (an incident being worked on by its impact, one being monitored by what its components still show, a running maintenance below any incident that still weighs), then one still being worked on, then the most severe, then the one updated last.",
     );
     // Before: "Estimated resolution: <the window's end>" (the banner's eta is the window's end during it).
     expect(shown).toContain(`Scheduled end: ${etaText(until.toISOString(), new Date().toISOString(), TZ)}.`);
