@@ -141,6 +141,19 @@ describe('a review owed', () => {
   });
 });
 
+describe('the forms prompt for what the runbooks want said', () => {
+  it('the declare and update forms ask for a workaround, where there is one (runbook: "workarounds if available")', async () => {
+    expect(textOf(byId(await page('/admin/incidents/new'), 'body-hint')!)).toContain(
+      'If customers can work around the problem meanwhile, say how.',
+    );
+    const made = await h.admin('/incidents', { body: { name: 'Exports slow', impact: 'minor', body: 'Looking.' } });
+    const { id } = await made.json();
+    expect(textOf(byId(await page(`/admin/incidents/${id}`), 'update-body-hint')!)).toContain(
+      'If customers can work around the problem meanwhile, say how.',
+    );
+  });
+});
+
 describe('the preview names what the email will lack', () => {
   it('a restoration email that says nothing of what happened, and no way to reach support, are said before the publish', async () => {
     // A confirmed subscriber, from the confirmation the outbox folder got (no SMTP server here).
