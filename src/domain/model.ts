@@ -26,6 +26,18 @@ export const groupSchema = z.object({
   updated_at: isoDate,
 });
 
+/**
+ * A stretch a component spent in a status set by hand (the admin PATCH, the console, a component created
+ * with a status): from the edit until its status next changed, by any means (`to` null while it holds).
+ * Only statuses other than operational are kept, and only while the uptime bars can show them
+ * (domain/components/hand-set.ts).
+ */
+export const handSetPeriodSchema = z.object({
+  status: componentStatusSchema,
+  from: isoDate,
+  to: isoDate.nullable(),
+});
+
 export const componentSchema = z.object({
   id: z.string().min(1),
   name: z.string().min(1),
@@ -41,6 +53,11 @@ export const componentSchema = z.object({
    * was recorded: `updated_at` stands in.
    */
   status_since: isoDate.optional(),
+  /**
+   * Its hand-set statuses of the last 90 days, oldest first, so the uptime counts them after they end.
+   * Absent when there are none (and in data from before it was recorded).
+   */
+  hand_set: z.array(handSetPeriodSchema).optional(),
 });
 
 export const componentChangeSchema = z.object({
@@ -211,6 +228,7 @@ export const dbSchema = z.object({
 
 export type Group = z.infer<typeof groupSchema>;
 export type Component = z.infer<typeof componentSchema>;
+export type HandSetPeriod = z.infer<typeof handSetPeriodSchema>;
 export type ComponentChange = z.infer<typeof componentChangeSchema>;
 export type IncidentUpdate = z.infer<typeof incidentUpdateSchema>;
 export type SeverityChange = z.infer<typeof severityChangeSchema>;

@@ -9,8 +9,12 @@ import { addDays, isoDay, localDate, startOfDay } from './zoned-days.ts';
  *   latest update set for it, from that update's `display_at` (so backfilled
  *   incidents count when they happened) until the incident is resolved (or
  *   now, while it is open). Where incidents overlap, the worst status counts.
+ * - A status set by hand counts from the edit until the component's status next
+ *   changed (its `hand_set` periods, kept 90 days), or now while it holds. It
+ *   counts like one more incident: where it overlaps one, the worse of the two.
  * - A component whose current status is not operational with no open incident
- *   holding it (a hand edit) counts in that status since its `updated_at`.
+ *   holding it (a hand edit in data from before `hand_set`, or a status a
+ *   resolving update left) counts in that status since its `status_since`.
  * - Days are calendar days in the page's time zone; today counts up to now.
  *   Days before the component existed (its created_at, or its earliest
  *   recorded incident when one was backfilled from before) are "no data", never 100%.
@@ -69,6 +73,10 @@ export function statusIntervals(
     collect(incident, now.getTime(), push, heldNow);
   }
   for (const c of db.components) {
+    for (const p of c.hand_set ?? []) {
+      const to = p.to === null ? now.getTime() : Math.min(Date.parse(p.to), now.getTime());
+      if (to >= since) push(c.id, { from: Date.parse(p.from), to, status: p.status });
+    }
     if (c.status !== 'operational' && !heldNow.has(c.id)) {
       push(c.id, { from: Date.parse(c.status_since ?? c.updated_at), to: now.getTime(), status: c.status });
     }

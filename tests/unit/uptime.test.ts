@@ -202,6 +202,105 @@ const cases: Case[] = [
     ...PARTIAL_SINCE_21_NOON,
   },
   {
+    // Before: the row said "100 % uptime" and 22 Nov was clean once the status was set back.
+    name: 'a status set by hand and set back by hand still counts, from the edit to the next',
+    build: (db) => {
+      editComponent(ctx(db, '2026-11-22T10:00:00Z'), 'api', { status: 'major_outage' });
+      editComponent(ctx(db, '2026-11-22T10:30:00Z'), 'api', { status: 'operational' });
+    },
+    days: { '2026-11-22': { worst: 'major_outage', minutes: { major_outage: 30 } } },
+    percent: 100 * (1 - 30 / FULL),
+  },
+  {
+    name: 'each of several statuses set by hand counts for as long as it was shown',
+    build: (db) => {
+      editComponent(ctx(db, '2026-11-20T08:00:00Z'), 'api', { status: 'partial_outage' });
+      editComponent(ctx(db, '2026-11-20T09:00:00Z'), 'api', { status: 'major_outage' });
+      editComponent(ctx(db, '2026-11-20T09:20:00Z'), 'api', { status: 'degraded_performance' });
+      editComponent(ctx(db, '2026-11-20T10:00:00Z'), 'api', { status: 'operational' });
+    },
+    days: { '2026-11-20': { worst: 'major_outage', minutes: { partial_outage: 60, major_outage: 20, degraded_performance: 40 } } },
+    percent: 100 * (1 - (20 + 0.3 * 60) / FULL),
+  },
+  {
+    name: 'a component created in trouble counts from its creation once set back',
+    component: 'new',
+    build: (db) => {
+      createComponent(ctx(db, '2026-11-23T09:00:00Z'), { id: 'new', name: 'New', status: 'major_outage' });
+      editComponent(ctx(db, '2026-11-23T09:45:00Z'), 'new', { status: 'operational' });
+    },
+    created: '2026-11-23T09:00:00Z',
+    days: { '2026-11-23': { worst: 'major_outage', minutes: { major_outage: 45 } } },
+    percent: 100 * (1 - 45 / 180),
+  },
+  {
+    name: 'a status set by hand counts until an incident takes the component over, then the incident counts',
+    build: (db) => {
+      editComponent(ctx(db, '2026-11-21T12:00:00Z'), 'api', { status: 'partial_outage' });
+      outage(db, 'api', 'degraded_performance', '2026-11-21T14:00:00Z', '2026-11-21T15:00:00Z');
+    },
+    days: { '2026-11-21': { worst: 'partial_outage', minutes: { partial_outage: 120, degraded_performance: 60 } } },
+    percent: 100 * (1 - (0.3 * 120) / FULL),
+  },
+  {
+    name: 'a status set by hand counts until a maintenance window takes the component over',
+    build: (db) => {
+      editComponent(ctx(db, '2026-11-22T00:30:00Z'), 'api', { status: 'major_outage' });
+      scheduleMaintenance(ctx(db, '2026-11-21T00:00:00Z'), {
+        name: 'Upgrade',
+        scheduled_for: '2026-11-22T02:00:00Z',
+        scheduled_until: '2026-11-22T03:00:00Z',
+        components: ['api'],
+      });
+      applyDueTransitions(ctx(db, '2026-11-22T02:00:00Z'), { reminderMinutes: 0 });
+      applyDueTransitions(ctx(db, '2026-11-22T03:00:00Z'), { reminderMinutes: 0 });
+    },
+    days: { '2026-11-22': { worst: 'major_outage', minutes: { major_outage: 90, under_maintenance: 60 } } },
+    percent: 100 * (1 - 90 / FULL),
+  },
+  {
+    // Before: the row said "Major outage" and status.json critical, while the bar said degraded and 100 %.
+    name: 'a status set by hand while an incident holds the component counts, the worse of the two',
+    build: (db) => {
+      outage(db, 'api', 'degraded_performance', '2026-11-23T09:00:00Z', null);
+      editComponent(ctx(db, '2026-11-23T10:00:00Z'), 'api', { status: 'major_outage' });
+    },
+    days: { '2026-11-23': { worst: 'major_outage', minutes: { degraded_performance: 60, major_outage: 120 } } },
+    percent: 100 * (1 - 120 / FULL),
+  },
+  {
+    name: 'a status set by hand over an incident still counts once set back, the incident going on',
+    build: (db) => {
+      outage(db, 'api', 'degraded_performance', '2026-11-23T09:00:00Z', null);
+      editComponent(ctx(db, '2026-11-23T10:00:00Z'), 'api', { status: 'major_outage' });
+      editComponent(ctx(db, '2026-11-23T11:00:00Z'), 'api', { status: 'degraded_performance' });
+    },
+    days: { '2026-11-23': { worst: 'major_outage', minutes: { degraded_performance: 120, major_outage: 60 } } },
+    percent: 100 * (1 - 60 / FULL),
+  },
+  {
+    name: 'a status set by hand in data from before hand_set was kept still counts after it is set back',
+    build: (db) => {
+      editComponent(ctx(db, '2026-11-21T12:00:00Z'), 'api', { status: 'partial_outage' });
+      delete db.components.find((c) => c.id === 'api')!.hand_set;
+      editComponent(ctx(db, '2026-11-22T12:00:00Z'), 'api', { status: 'operational' });
+    },
+    days: {
+      '2026-11-21': { worst: 'partial_outage', minutes: { partial_outage: 720 } },
+      '2026-11-22': { worst: 'partial_outage', minutes: { partial_outage: 720 } },
+    },
+    percent: 100 * (1 - (0.3 * 1440) / FULL),
+  },
+  {
+    name: 'a status set by hand before the 90 days counts only inside them',
+    build: (db) => {
+      editComponent(ctx(db, '2026-08-20T00:00:00Z'), 'api', { status: 'major_outage' });
+      editComponent(ctx(db, '2026-08-27T00:00:00Z'), 'api', { status: 'operational' });
+    },
+    days: { '2026-08-26': { worst: 'major_outage', minutes: { major_outage: 1440 } } },
+    percent: 100 * (1 - 1440 / FULL),
+  },
+  {
     name: 'an incident on another component leaves this one untouched',
     component: 'web',
     build: (db) => outage(db, 'api', 'major_outage', '2026-11-20T10:00:00Z', '2026-11-20T11:00:00Z'),
@@ -236,7 +335,41 @@ describe('computeUptime', () => {
   });
 });
 
+describe('hand-set periods', () => {
+  it('are kept only while the bars can show them: older ones go at the next change', () => {
+    const db = base();
+    editComponent(ctx(db, '2026-08-02T10:00:00Z'), 'api', { status: 'major_outage' });
+    editComponent(ctx(db, '2026-08-02T11:00:00Z'), 'api', { status: 'operational' });
+    editComponent(ctx(db, '2026-11-01T10:00:00Z'), 'api', { status: 'partial_outage' });
+    editComponent(ctx(db, '2026-11-01T10:30:00Z'), 'api', { status: 'operational' });
+    const api = () => db.components.find((c) => c.id === 'api')!;
+    // 1 Nov: 2 Aug ended 91 days before, still within reach of the bars in some time zone.
+    expect(api().hand_set?.map((p) => p.from)).toEqual(['2026-08-02T10:00:00.000Z', '2026-11-01T10:00:00.000Z']);
+    editComponent(ctx(db, '2026-11-23T12:00:00Z'), 'api', { status: 'degraded_performance' });
+    expect(api().hand_set).toEqual([
+      { status: 'partial_outage', from: '2026-11-01T10:00:00.000Z', to: '2026-11-01T10:30:00.000Z' },
+      { status: 'degraded_performance', from: '2026-11-23T12:00:00.000Z', to: null },
+    ]);
+  });
+
+  it('are not recorded for a component only ever operational or set by incidents', () => {
+    const db = base();
+    outage(db, 'api', 'major_outage', '2026-11-22T10:00:00Z', '2026-11-22T11:00:00Z');
+    editComponent(ctx(db, '2026-11-22T12:00:00Z'), 'api', { status: 'operational', name: 'API' });
+    expect(db.components.find((c) => c.id === 'api')!.hand_set).toBeUndefined();
+  });
+});
+
 describe('uptimeBars', () => {
+  it('show a status set by hand and set back: the day and the figure (bug: "100 % uptime", a clean day)', () => {
+    const db = base();
+    editComponent(ctx(db, '2026-11-23T10:00:00Z'), 'api', { status: 'major_outage' });
+    editComponent(ctx(db, '2026-11-23T10:01:00Z'), 'api', { status: 'operational' });
+    const bar = uptimeBars(db, NOW, 'UTC').get('api')!;
+    expect(bar.cells.at(-1)).toEqual({ cls: 'u-major_outage', label: '23 Nov: major outage for 1 min' });
+    expect(bar.percentText).toBe('99.99 % uptime');
+  });
+
   it('says since when the figure runs for a component younger than the bar, and over 90 days for one older', () => {
     const db = base();
     // Four minutes old, with an outage of two: the figure is of those four minutes, not of 90 days.

@@ -5,6 +5,7 @@ import { Conflict, NotFound } from '../errors.ts';
 import { bareSlug, randomId } from '../ids.ts';
 import { recordAudit } from '../audit.ts';
 import { isResolvedStatus } from '../status.ts';
+import { noteStatusChange } from './hand-set.ts';
 
 export interface ComponentInput {
   name: string;
@@ -99,6 +100,8 @@ export function createComponent(ctx: VerbContext, input: ComponentInput): Compon
     updated_at: now,
     status_since: now,
   };
+  // A component made in trouble was set so by hand: counted in its uptime like a later edit.
+  if (component.status !== 'operational') component.hand_set = [{ status: component.status, from: now, to: null }];
   ctx.db.components.push(component);
   recordAudit(ctx, 'component.create', id);
   return component;
@@ -120,6 +123,7 @@ export function editComponent(ctx: VerbContext, id: string, patch: Partial<Compo
     c.group = group;
   }
   if (patch.status !== undefined && patch.status !== c.status) {
+    noteStatusChange(ctx.db, c, ctx.now.toISOString(), patch.status);
     c.status = patch.status;
     c.status_since = ctx.now.toISOString();
   }

@@ -34,8 +34,9 @@ export function latestSaid(incident: Incident, id: string): { status: ComponentS
  * - Otherwise the worst status the open incidents that affect it gave it in
  *   their latest updates, else `operational`.
  *
- * A status set by hand (the admin PATCH) is not remembered: it holds until
- * the next of these moments, which settles the component by this rule.
+ * A status set by hand (the admin PATCH) is not restored: it holds until
+ * the next of these moments, which settles the component by this rule (the
+ * uptime still counts the time it held: components/hand-set.ts).
  */
 export function settledStatus(db: Pick<Db, 'incidents' | 'maintenances'>, id: string, ending: Ending = {}): ComponentStatus {
   const windows = db.maintenances.filter((m) => m.id !== ending.maintenance && isActiveMaintenance(m) && m.components.includes(id));

@@ -1,0 +1,43 @@
+import type { Component, Db, HandSetPeriod } from '../model.ts';
+import type { ComponentStatus } from '../status.ts';
+import { settledStatus } from './settle.ts';
+
+/**
+ * How long a hand-set period is kept once it ended: the 90 days of the uptime bars (render/uptime-bars.ts
+ * UPTIME_DAYS), plus two for today's cell and the page's time zone. Older ones are dropped at the next change.
+ */
+export const HAND_SET_KEPT_DAYS = 92;
+
+const DAY_MS = 86_400_000;
+
+/**
+ * A component's hand-set periods after its status changed at `at`: the open one ends there, those that
+ * ended before the bars reach are dropped, and a status set by hand (`byHand`) other than operational
+ * opens a new one.
+ */
+export function handSetAfter(periods: readonly HandSetPeriod[], at: string, byHand?: ComponentStatus): HandSetPeriod[] {
+  const kept = Date.parse(at) - HAND_SET_KEPT_DAYS * DAY_MS;
+  const out = periods
+    .map((p) => (p.to === null ? { ...p, to: at } : p))
+    .filter((p) => Date.parse(p.to!) >= kept && Date.parse(p.to!) > Date.parse(p.from));
+  if (byHand && byHand !== 'operational') out.push({ status: byHand, from: at, to: null });
+  return out;
+}
+
+/**
+ * Call before a component's status changes at `at` (by hand: `byHand` is the new status; by an incident or
+ * a window: undefined). Keeps its hand-set periods (the `hand_set` field, absent when empty).
+ *
+ * Data from before `hand_set` was recorded, with a status no open incident or window holds (set by hand, or
+ * left by a resolving update), has that status counted from `status_since` (domain/uptime.ts): it is kept
+ * as a period here, so the change does not erase it.
+ */
+export function noteStatusChange(db: Pick<Db, 'incidents' | 'maintenances'>, c: Component, at: string, byHand?: ComponentStatus): void {
+  let periods = c.hand_set ?? [];
+  if (!periods.some((p) => p.to === null) && c.status !== 'operational' && settledStatus(db, c.id) === 'operational') {
+    periods = [...periods, { status: c.status, from: c.status_since ?? c.updated_at, to: null }];
+  }
+  const after = handSetAfter(periods, at, byHand);
+  if (after.length) c.hand_set = after;
+  else delete c.hand_set;
+}
