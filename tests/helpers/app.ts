@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config.ts';
-import { openHerald, type Herald } from '../../src/herald.ts';
+import { openHerald, type Herald, type OpenOptions } from '../../src/herald.ts';
 import { createApp } from '../../src/api/app.ts';
 import { removeDir, tempDataDir, TEST_TOKEN } from './server.ts';
 import { freshDatabase, storedRow } from './engine.ts';
@@ -24,7 +24,8 @@ export interface InProcess {
   close(): Promise<void>;
 }
 
-export async function openInProcess(env: Record<string, string> = {}): Promise<InProcess> {
+/** `now`: Herald's clock (a test that moves time itself); the real one by default. */
+export async function openInProcess(env: Record<string, string> = {}, opts: Pick<OpenOptions, 'now'> = {}): Promise<InProcess> {
   const dataDir = tempDataDir('herald-app-');
   const database = await freshDatabase();
   const herald = await openHerald(
@@ -36,7 +37,7 @@ export async function openInProcess(env: Record<string, string> = {}): Promise<I
       ...(database ? { DATABASE_URL: database } : {}),
       ...env,
     }),
-    { log: () => {} },
+    { log: () => {}, ...opts },
   );
   const app = createApp(herald);
   const request = async (path: string, init?: RequestInit) => app.request(`https://status.example.test${path}`, init);
