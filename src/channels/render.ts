@@ -9,6 +9,7 @@ import { maintenanceFacts } from './maintenance-facts.ts';
 import { escapeMrkdwn, slackMessage } from './slack.ts';
 import { adaptiveCardMessage, plainText, teamsMessage } from './teams.ts';
 import { signatureHeaders, webhookId, webhookPayload } from './webhook.ts';
+import { signingSecrets } from '../domain/channels/manage.ts';
 
 /** What a channel's messages say of the site. */
 export interface Site {
@@ -44,7 +45,7 @@ export async function renderPost(
   };
   if (channel.kind === 'webhook') {
     const body = JSON.stringify(webhookPayload(message, db, site, now));
-    return { body, headers: await signatureHeaders(channel.secret ?? '', webhookId(d.id), body, now) };
+    return { body, headers: await signatureHeaders(signingSecrets(channel, now), webhookId(d.id), body, now) };
   }
   const chat = (facts: WarRoomFacts) => ({
     body: JSON.stringify(channel.kind === 'slack' ? slackMessage(facts) : teamsMessage(facts)),

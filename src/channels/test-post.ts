@@ -1,6 +1,7 @@
 import type { Channel } from '../domain/channels/model.ts';
 import type { Db } from '../domain/model.ts';
 import { signatureHeaders } from './webhook.ts';
+import { signingSecrets } from '../domain/channels/manage.ts';
 import { type Site, testMessage } from './render.ts';
 import { postJson, type PostOptions } from './outbound.ts';
 import { verdictOf } from './verdict.ts';
@@ -14,7 +15,8 @@ export async function postTestMessage(
   post: PostOptions,
 ): Promise<{ ok: boolean; status: number | null; error: string | null }> {
   const body = JSON.stringify(testMessage(channel, db, site, now));
-  const headers = channel.kind === 'webhook' ? await signatureHeaders(channel.secret ?? '', `test_${now.getTime()}`, body, now) : {};
+  const headers =
+    channel.kind === 'webhook' ? await signatureHeaders(signingSecrets(channel, now), `test_${now.getTime()}`, body, now) : {};
   try {
     const answer = await postJson(channel.url, body, headers, post);
     const v = verdictOf(answer, now);

@@ -48,18 +48,25 @@ export const webhookId = (deliveryId: string): string => deliveryId.replaceAll('
 
 /**
  * Standard Webhooks signing: HMAC-SHA256 over `<id>.<timestamp>.<body>` with
- * the secret's bytes (the base64 after `whsec_`), sent as
- * `webhook-signature: v1,<base64>`. The id (webhookId) is the same on every
+ * each secret's bytes (the base64 after `whsec_`), sent as
+ * `webhook-signature: v1,<base64>`, space-separated when a rotation's overlap
+ * signs with two (signingSecrets). The id (webhookId) is the same on every
  * retry, so receivers can drop duplicates.
  */
-export async function signatureHeaders(secret: string, id: string, body: string, now: Date): Promise<Record<string, string>> {
+export async function signatureHeaders(secrets: readonly string[], id: string, body: string, now: Date): Promise<Record<string, string>> {
   const timestamp = Math.floor(now.getTime() / 1000).toString();
-  const keyBytes = Uint8Array.from(atob(secret.replace(/^whsec_/, '')), (c) => c.charCodeAt(0));
-  const key = await crypto.subtle.importKey('raw', keyBytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, encoder.encode(`${id}.${timestamp}.${body}`)));
+  const signed = encoder.encode(`${id}.${timestamp}.${body}`);
+  const signatures = await Promise.all(
+    secrets.map(async (secret) => {
+      const keyBytes = Uint8Array.from(atob(secret.replace(/^whsec_/, '')), (c) => c.charCodeAt(0));
+      const key = await crypto.subtle.importKey('raw', keyBytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+      const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, signed));
+      return `v1,${btoa(String.fromCharCode(...mac))}`;
+    }),
+  );
   return {
     'webhook-id': id,
     'webhook-timestamp': timestamp,
-    'webhook-signature': `v1,${btoa(String.fromCharCode(...mac))}`,
+    'webhook-signature': signatures.join(' '),
   };
 }

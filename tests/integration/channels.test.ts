@@ -330,6 +330,38 @@ describe('delivery', () => {
     expect((await channelOf(hook.id)).delivery).toMatchObject({ queued: 0, sent: 2, failed: 0, last_error: { error: 'HTTP 500: oops' } });
   });
 
+  it('a new signing secret is shown once; for a day both secrets sign, so a receiver on either verifies every delivery', async () => {
+    const c = await part();
+    const r = await receiver();
+    const hook = await addChannel({ kind: 'webhook', name: 'Rotating', url: `${r.url}/hook`, components: [c] });
+    const rotate = (key: string) =>
+      p
+        .admin(`/channels/${hook.id}/secret`, { method: 'POST', headers: { 'idempotency-key': key } })
+        .then(async (res) => ({ status: res.status, body: (await res.json()) as Json }));
+    const rotated = await rotate('rotate-1');
+    expect(rotated.status).toBe(200);
+    expect(rotated.body.secret).toMatch(/^whsec_[A-Za-z0-9+/]{32}$/);
+    expect(rotated.body.secret).not.toBe(hook.secret);
+    // A retry of the same request (its Idempotency-Key) answers the same secret, not a third one.
+    expect((await rotate('rotate-1')).body.secret).toBe(rotated.body.secret);
+    const shown = await channelOf(hook.id);
+    expect(JSON.stringify(shown)).not.toContain('whsec_');
+    expect(Date.parse(shown.previous_secret_until) - Date.now()).toBeGreaterThan(23 * 3_600_000);
+
+    await declare(c);
+    await until(() => r.hits.length >= 2, 'the incident and the component message');
+    for (const x of r.hits) {
+      expect(String(x.headers['webhook-signature']).split(' ')).toHaveLength(2);
+      expect(() => signed(hook.secret, x), 'the old secret verifies').not.toThrow();
+      expect(() => signed(rotated.body.secret, x), 'the new secret verifies').not.toThrow();
+    }
+    // A Slack URL is its own secret: nothing to rotate.
+    const slack = await addChannel({ kind: 'slack', name: 'War room', url: `${r.url}/slack`, components: [c] });
+    const refused = await call(p, `/channels/${slack.id}/secret`, { method: 'POST' });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error).toMatchObject({ field: 'kind' });
+  });
+
   it('honours 429 Retry-After: 1 (the retry comes a second later, not on the 30 ms backoff)', async () => {
     const c = await part();
     const r = await receiver((_, count) => (count === 1 ? { status: 429, headers: { 'retry-after': '1' } } : { status: 200 }));

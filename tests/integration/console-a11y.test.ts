@@ -103,8 +103,19 @@ describe('removing a channel asks first', () => {
     const listed = await page('/admin/channels');
     // Each channel's buttons say which channel they act on.
     expect(all(listed, (e) => e.name === 'button' && e.attribs.value !== undefined).map(nameOf)).toEqual(
-      expect.arrayContaining(['Send a test to Partner hook', 'Pause Partner hook', 'Remove Partner hook']),
+      expect.arrayContaining([
+        'Send a test to Partner hook',
+        'Pause Partner hook',
+        'New signing secret for Partner hook',
+        'Remove Partner hook',
+      ]),
     );
+    // A new signing secret, shown once, with the day the old one still signs.
+    const rotated = dom(await (await s.post('/admin/channels', { action: 'rotate', id })).text());
+    expect(textOf(byId(rotated, 'main')!)).toMatch(
+      /New signing secret for “Partner hook”\. The old one still signs beside it until .+: give the receiver the new one before then\./,
+    );
+    expect(textOf(all(rotated, (e) => e.attribs.class === 'secret')[0]!)).toMatch(/^whsec_/);
 
     const ask = await s.post('/admin/channels', { action: 'delete', id });
     expect(ask.status).toBe(200);

@@ -4,20 +4,20 @@ import type { AdminEnv } from './auth.ts';
 import { readJson } from '../read-json.ts';
 import { respondOnce, respondOnceAfter } from '../idempotency.ts';
 import { channelCreateSchema, channelPatchSchema } from '../../input/channels.ts';
-import { createChannel, deleteChannel, editChannel, findChannel, setChannelState } from '../../domain/channels/manage.ts';
+import { createChannel, deleteChannel, editChannel, findChannel, rotateSecret, setChannelState } from '../../domain/channels/manage.ts';
 import { redactUrl, type Channel } from '../../domain/channels/model.ts';
 import { effectiveComponents } from '../../domain/components/following.ts';
 
 /**
  * Channels: Slack, Teams and webhook receivers of incident updates. Outputs
- * show the URL redacted and never the secret, except once: the answer to the
- * POST that creates a webhook channel carries its signing secret.
+ * show the URL redacted and never a secret, except once: the answer to the
+ * POST that creates a webhook channel, or that rotates its secret, carries it.
  */
 export function channelsApi(herald: Herald) {
   const app = new Hono<AdminEnv>();
   const allowPrivate = herald.config.ALLOW_PRIVATE_WEBHOOKS;
   const shown = (ch: Channel) => {
-    const { secret: _secret, url, ...rest } = ch;
+    const { secret: _secret, previous_secret: _previous, url, ...rest } = ch;
     // What it follows now: components deleted since left out ([] when none is left: every incident).
     const components = effectiveComponents(ch.components, herald.store.data);
     return { ...rest, components, url: redactUrl(url), delivery: herald.channels.status(ch.id) };
@@ -41,6 +41,15 @@ export function channelsApi(herald: Herald) {
   });
 
   app.delete('/channels/:id', (c) => respondOnce(c, herald, c.get('actor'), 204, (ctx) => deleteChannel(ctx, c.req.param('id'))));
+
+  // A new signing secret, shown once; the old one signs beside it for a day. Under an Idempotency-Key a retry
+  // gets the same secret back instead of making another.
+  app.post('/channels/:id/secret', (c) =>
+    respondOnce(c, herald, c.get('actor'), 200, (ctx) => {
+      const ch = rotateSecret(ctx, c.req.param('id'));
+      return { ...shown(ch), secret: ch.secret };
+    }),
+  );
 
   // Resume a paused or disabled channel; its waiting deliveries go out in order.
   app.post('/channels/:id/resume', (c) =>

@@ -1,7 +1,8 @@
 import type { Herald } from '../../herald.ts';
 import type { Session } from '../../auth/sessions.ts';
 import { channelCreateSchema, channelPatchSchema } from '../../input/channels.ts';
-import { createChannel, deleteChannel, editChannel, findChannel, setChannelState } from '../../domain/channels/manage.ts';
+import { createChannel, deleteChannel, editChannel, findChannel, rotateSecret, setChannelState } from '../../domain/channels/manage.ts';
+import { when } from '../format.ts';
 import type { Channel } from '../../domain/channels/model.ts';
 import { validId } from '../../input/ids.ts';
 import { formFields, refusal, validate, type FieldErrors } from '../forms.ts';
@@ -29,7 +30,7 @@ export interface RemoveQuestion {
 
 const FIELDS = ['kind', 'name', 'url', 'components', 'min_impact'];
 /** The actions on a channel that exists (all but create). */
-const ON_A_CHANNEL = new Set(['edit', 'test', 'pause', 'resume', 'delete']);
+const ON_A_CHANNEL = new Set(['edit', 'test', 'pause', 'resume', 'delete', 'rotate']);
 /**
  * How long a repeat of the add form shows the webhook's secret again. A double click's browser
  * shows only the second answer, so a repeat that hid it would lose a secret shown nowhere else;
@@ -39,7 +40,7 @@ const ON_A_CHANNEL = new Set(['edit', 'test', 'pause', 'resume', 'delete']);
  */
 const SECRET_AGAIN_MS = 10 * 60_000;
 
-/** Add, edit, test, pause, resume or delete a channel, from the channels page's forms (`action`). */
+/** Add, edit, test, pause, resume, delete a channel or give a webhook a new secret, from the channels page's forms (`action`). */
 export async function channelsAction(herald: Herald, session: Session, form: FormData): Promise<ChannelsResult> {
   const actor = session.actor;
   const f = formFields(form);
@@ -100,6 +101,14 @@ export async function channelsAction(herald: Herald, session: Session, form: For
         return {
           status: 200,
           flash: f.action === 'pause' ? `“${ch.name}” paused.` : `“${ch.name}” resumed: its waiting updates go out in order.`,
+        };
+      }
+      case 'rotate': {
+        const ch = await herald.run(actor, (ctx) => rotateSecret(ctx, id));
+        return {
+          status: 200,
+          flash: `New signing secret for “${ch.name}”. The old one still signs beside it until ${when(ch.previous_secret_until!, herald.config.SITE_TIMEZONE)}: give the receiver the new one before then.`,
+          secret: { channel: ch.name, secret: ch.secret! },
         };
       }
       case 'delete': {

@@ -21,6 +21,37 @@ export function newWebhookSecret(): string {
   return `whsec_${btoa(String.fromCharCode(...bytes))}`;
 }
 
+/** How long a secret a rotation replaced still signs beside the new one: a day for receivers to switch. */
+export const SECRET_OVERLAP_MS = 24 * 3_600_000;
+
+/**
+ * A new signing secret for a webhook channel, which the caller shows once. The one it replaces still signs
+ * beside it for SECRET_OVERLAP_MS (Standard Webhooks: a signature header may carry several), so receivers
+ * switch without a delivery failing. A second rotation within that time keeps the secret from before the
+ * first (a receiver not switched yet still verifies, for another day) and drops the one nobody may have read.
+ */
+export function rotateSecret(ctx: VerbContext, id: string): Channel {
+  const channel = findChannel(ctx, id);
+  if (channel.kind !== 'webhook' || !channel.secret) {
+    throw new Invalid('Only webhook channels are signed: a Slack or Teams URL is its own secret (edit the URL to change it).', 'kind');
+  }
+  const now = ctx.now.getTime();
+  const overlapping = channel.previous_secret && Date.parse(channel.previous_secret_until ?? '') > now;
+  if (!overlapping) channel.previous_secret = channel.secret;
+  channel.previous_secret_until = new Date(now + SECRET_OVERLAP_MS).toISOString();
+  channel.secret = newWebhookSecret();
+  channel.updated_at = ctx.now.toISOString();
+  recordAudit(ctx, 'channel.secret', id, { detail: { previous_secret_until: channel.previous_secret_until } });
+  return channel;
+}
+
+/** The secrets a webhook is signed with at `now`: its own, then the one a rotation replaced while it still signs. */
+export function signingSecrets(channel: Pick<Channel, 'secret' | 'previous_secret' | 'previous_secret_until'>, now: Date): string[] {
+  const previous =
+    channel.previous_secret && Date.parse(channel.previous_secret_until ?? '') > now.getTime() ? [channel.previous_secret] : [];
+  return channel.secret ? [channel.secret, ...previous] : previous;
+}
+
 const audited = (c: Channel) => ({
   kind: c.kind,
   name: c.name,

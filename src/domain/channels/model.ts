@@ -35,6 +35,12 @@ export const channelSchema = z.object({
   min_impact: z.enum(CHANNEL_MIN_IMPACTS).nullable(),
   /** Webhooks: the Standard Webhooks signing secret (`whsec_` + base64). Shown once, when created. */
   secret: z.string().nullable(),
+  /**
+   * Webhooks: the secret a rotation replaced, which still signs beside the new one until
+   * `previous_secret_until` (domain/channels/manage.ts rotateSecret). Absent in data from before rotations.
+   */
+  previous_secret: z.string().nullable().optional(),
+  previous_secret_until: isoDate.nullable().optional(),
   state: z.enum(CHANNEL_STATES),
   /** Why it is paused or disabled (the receiver's last answer). */
   state_reason: z.string().nullable(),
