@@ -102,6 +102,8 @@ export const incidentCreateSchema = z
     notify: z.boolean().optional(),
     eta,
     started_at: instant.optional(),
+    /** Backfill: when an incident declared already resolved really ended (after started_at, not in the future). */
+    resolved_at: instant.optional(),
     commander: shortLine('commander', 80).nullable().optional(),
     war_room: shortLine('war_room', 80).nullable().optional(),
   })

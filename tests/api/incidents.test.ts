@@ -2,6 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openInProcess, type InProcess } from '../helpers/app.ts';
 import { TEST_TOKEN } from '../helpers/server.ts';
 import { confirmEveryone } from '../helpers/subscribers.ts';
+import { computeUptime } from '../../src/domain/uptime.ts';
+import { durationMinutes, formatDuration } from '../../src/domain/overall.ts';
+import { afterTheFact } from '../../src/domain/incidents/lifecycle.ts';
 
 /**
  * The incidents admin API (README "Incidents and components", "Incident
@@ -93,6 +96,62 @@ describe('declaring an incident', () => {
     expect(updates().find((u) => u.id === asked.body.incident_updates[0].id)!.notify).toBe(true);
     const live = await declare({ name: 'Live' });
     expect(updates().find((u) => u.id === live.body.incident_updates[0].id)!.notify).toBe(true);
+  });
+
+  it('declared already resolved with resolved_at (a backfill), it carries its real end: record, v2, history, uptime; still tells nobody', async () => {
+    // Three days ago, 10:00 to 11:30 UTC.
+    const day = new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 10);
+    const [start, end] = [`${day}T10:00:00.000Z`, `${day}T11:30:00.000Z`];
+    const res = await declare({
+      name: 'Search down',
+      impact: 'critical',
+      status: 'resolved',
+      started_at: start,
+      resolved_at: end,
+      components: { api: 'major_outage' },
+      body: 'Search was down for 90 minutes.',
+    });
+    expect(res.status).toBe(201);
+    // Before: resolved_at was the start ("lasted under 1 min"), and the uptime bar showed no outage.
+    expect(res.body).toMatchObject({ status: 'resolved', started_at: start, resolved_at: end });
+    const stored = p.herald.store.data.incidents.find((i) => i.id === res.body.id)!;
+    expect(stored.resolved_at).toBe(end);
+    expect(formatDuration(durationMinutes(stored, new Date()))).toBe('1 h 30 min');
+    const v2 = (await publicDoc('incidents.json')).incidents.find((i: Json) => i.id === res.body.id);
+    expect(v2).toMatchObject({ status: 'resolved', resolved_at: end });
+    const uptime = computeUptime(p.herald.store.data, new Date()).get('api')!;
+    expect(uptime.downtimeMinutes).toBe(90);
+    expect(uptime.days.find((d) => d.date === day)).toMatchObject({ worst: 'major_outage', minutes: { major_outage: 90 } });
+    // Still history only: the component keeps its present status, and nobody is emailed or told in a war room.
+    expect(await componentStatus('api')).toBe('operational');
+    expect(stored.updates[0]!.notify).toBe(false);
+    expect(afterTheFact(stored, stored.updates[0]!)).toBe(true);
+  });
+
+  it('refuses resolved_at unless declared resolved, in the future, or not after started_at (422 resolved_at), storing nothing', async () => {
+    const stored = await p.stored();
+    const start = new Date(Date.now() - 3 * 86_400_000).toISOString();
+    const cases: Array<[Json, RegExp]> = [
+      [
+        { status: 'investigating', started_at: start, resolved_at: new Date(Date.now() - 86_400_000).toISOString() },
+        /declared already resolved/,
+      ],
+      [{ status: 'resolved', started_at: start, resolved_at: new Date(Date.now() + 3_600_000).toISOString() }, /in the future/],
+      [{ status: 'resolved', started_at: start, resolved_at: start }, /must be after started_at/],
+      [
+        { status: 'resolved', started_at: start, resolved_at: new Date(Date.parse(start) - 60_000).toISOString() },
+        /must be after started_at/,
+      ],
+      [{ status: 'resolved', resolved_at: new Date(Date.now() - 60_000).toISOString() }, /must be after started_at/],
+    ];
+    // Before: each was refused as an unknown key ("Unrecognized key"), whatever its value.
+    for (const [extra, message] of cases) {
+      const res = await declare(extra);
+      expect(res.status, JSON.stringify(extra)).toBe(422);
+      expect(res.body.error).toMatchObject({ code: 'invalid', field: 'resolved_at' });
+      expect(res.body.error.message).toMatch(message);
+    }
+    expect(await p.stored()).toBe(stored);
   });
 
   it('refuses an unknown component (422 unknown_component) and stores nothing', async () => {

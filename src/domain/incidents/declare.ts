@@ -21,6 +21,8 @@ export interface DeclareInput {
   eta?: string | null;
   /** Backfill: when the incident really started. */
   started_at?: string;
+  /** Backfill, with `status: resolved`: when it really ended (default: its start, as it has no other end). */
+  resolved_at?: string;
   /** Who leads the response, for the war-room channels. */
   commander?: string | null;
   /** The responders' channel; default `#incident-<start date>-<slug of the name>` (runbook naming). */
@@ -47,6 +49,19 @@ export function declareIncident(ctx: VerbContext, input: DeclareInput): Incident
   const startedAt = input.started_at ?? ctx.now.toISOString();
   if (Date.parse(startedAt) > ctx.now.getTime() + 60_000) {
     throw new Invalid('started_at cannot be in the future.', 'started_at');
+  }
+  // A past incident declared already resolved may say when it ended: without it, it lasted no time at all
+  // (history says "under 1 min" and uptime counts no outage), and a later note cannot move its end.
+  if (input.resolved_at !== undefined) {
+    if (input.status !== 'resolved') {
+      throw new Invalid('resolved_at goes with an incident declared already resolved ("status": "resolved").', 'resolved_at');
+    }
+    if (Date.parse(input.resolved_at) > ctx.now.getTime() + 60_000) {
+      throw new Invalid('resolved_at cannot be in the future.', 'resolved_at');
+    }
+    if (Date.parse(input.resolved_at) <= Date.parse(startedAt)) {
+      throw new Invalid(`resolved_at must be after started_at (${startedAt}).`, 'resolved_at');
+    }
   }
   const level = levelForDeclare(ctx.db.settings, input);
   const now = ctx.now.toISOString();
@@ -86,6 +101,8 @@ export function declareIncident(ctx: VerbContext, input: DeclareInput): Incident
     eta: input.eta,
     display_at: startedAt,
   });
+  // Its one update stays dated at the start, where it sets its components' statuses in history (uptime).
+  if (input.resolved_at !== undefined) incident.resolved_at = input.resolved_at;
   ctx.db.incidents.push(incident);
   recordAudit(ctx, 'incident.declare', incident.id, { detail: { impact: incident.impact, severity: level?.id ?? null } });
   return incident;
