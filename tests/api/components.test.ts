@@ -198,6 +198,44 @@ describe('deleting components', () => {
   });
 });
 
+describe('an explicit id past events still name', () => {
+  const hours = (n: number) => new Date(Date.now() + n * 3_600_000).toISOString();
+
+  it('is refused (409 id_in_history, field id) once its component was deleted with force: a new one would take on its history', async () => {
+    await create({ id: 'search', name: 'Search' });
+    const declared = await call('/incidents', {
+      body: { name: 'Search down', impact: 'critical', body: 'Search fails.', components: { search: 'major_outage' } },
+    });
+    expect(declared.status).toBe(201);
+    await call(`/incidents/${declared.body.id}/updates`, { body: { status: 'resolved', body: 'Back.' } });
+    expect((await remove('search', '?force=true')).status).toBe(204);
+    const before = await p.stored();
+    // Before: 201, and the new Search was listed in the old incident, its uptime bar carrying the outage.
+    const again = await create({ id: 'search', name: 'Search' });
+    expect(again.status).toBe(409);
+    expect(again.body.error).toMatchObject({ code: 'id_in_history', field: 'id' });
+    expect(again.body.error.message).toContain(declared.body.id);
+    expect(await p.stored()).toBe(before);
+    // Without an id it gets a free one, as before.
+    const fresh = await create({ name: 'Search' });
+    expect(fresh).toMatchObject({ status: 201, body: { id: 'search-2' } });
+  });
+
+  it('is refused as well for an id only a maintenance window (cancelled) still names', async () => {
+    await create({ id: 'warehouse', name: 'Warehouse' });
+    const window = await call('/maintenances', {
+      body: { name: 'Warehouse upgrade', scheduled_for: hours(24), scheduled_until: hours(26), components: ['warehouse'] },
+    });
+    expect(window.status).toBe(201);
+    expect((await call(`/maintenances/${window.body.id}/cancel`, { body: {} })).status).toBe(201);
+    expect((await remove('warehouse', '?force=true')).status).toBe(204);
+    const again = await create({ id: 'warehouse', name: 'Warehouse' });
+    expect(again.status).toBe(409);
+    expect(again.body.error).toMatchObject({ code: 'id_in_history', field: 'id' });
+    expect(again.body.error.message).toContain(window.body.id);
+  });
+});
+
 describe('the audit log', () => {
   it('records each create, edit and delete, with the previous value of edits and deletes', async () => {
     await create({ id: 'audited', name: 'Audited' });

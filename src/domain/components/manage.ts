@@ -86,6 +86,18 @@ export function createComponent(ctx: VerbContext, input: ComponentInput): Compon
   if (ctx.db.components.some((c) => c.id === id)) {
     throw new Conflict(`A component with id "${id}" already exists.`, 'duplicate', 'id');
   }
+  // As for an automatic id (newComponentId): one that past incidents or windows still name (its component
+  // deleted with force) would hand their history and uptime to a new component.
+  const { referencing } = componentUse(ctx.db, id);
+  if (referencing.length > 0) {
+    const named = `${referencing.slice(0, 3).join(', ')}${referencing.length > 3 ? ', …' : ''}`;
+    throw new Conflict(
+      `Component id "${id}" is still named by ${referencing.length} past incident(s) or maintenance window(s) (${named}) ` +
+        'of a deleted component: a new component with it would take on their history and uptime. Choose another id, or leave it out for a free one.',
+      'id_in_history',
+      'id',
+    );
+  }
   const group = groupIdFor(ctx, input.group);
   refuseDuplicateName(ctx.db, input.name, group, null);
   const now = ctx.now.toISOString();
