@@ -67,6 +67,8 @@ export function warRoomFacts(
     const due = nextUpdateDue(level, update.created_at, incident.resolved_at !== null);
     add('Status', INCIDENT_STATUS_LABEL[update.status]);
     add('Severity', regrade);
+    // Named after the declaration (runbooks: within 15 min for SEV-1): responders learn who leads.
+    add('Incident commander', update.commander);
     add('Next update', due ? formatDateTime(due.toISOString(), tz) : 'As needed');
     add('Impact', impact);
     add('ETA', eta);

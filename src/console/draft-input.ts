@@ -43,6 +43,8 @@ export interface UpdateValues {
   root_cause: string;
   resolution: string;
   prevention: string;
+  /** Names (or changes) the incident commander; empty keeps the current one. */
+  commander: string;
   body: string;
   bodyTemplate: string;
   components: Record<string, ComponentStatus>;
@@ -123,6 +125,7 @@ export function blankUpdate(fc: FormContext, incident: Incident, status: Inciden
     root_cause: '',
     resolution: '',
     prevention: '',
+    commander: '',
     body,
     bodyTemplate: body,
     components: {},
@@ -213,6 +216,7 @@ export function updateFromForm(
     root_cause: told('root_cause'),
     resolution: told('resolution'),
     prevention: told('prevention'),
+    commander: fields.commander ?? '',
     body,
     bodyTemplate: template,
     components: changes,
@@ -231,6 +235,8 @@ export function updateFromForm(
     ...(resolving && values.root_cause.trim() ? { root_cause: values.root_cause } : {}),
     ...(resolving && values.resolution.trim() ? { resolution: values.resolution } : {}),
     ...(resolving && values.prevention.trim() ? { prevention: values.prevention } : {}),
+    // As on the declare: a blank field names nobody (here: keeps the current commander).
+    ...(values.commander.trim() ? { commander: values.commander } : {}),
   };
   const parsed = validate(updateCreateSchema, input);
   const errors: FieldErrors = parsed.ok ? {} : parsed.errors;
@@ -281,5 +287,6 @@ export function valuesFromDraft(action: DraftAction, db: Db, incident?: Incident
     root_cause: action.input.root_cause ?? '',
     resolution: action.input.resolution ?? '',
     prevention: action.input.prevention ?? '',
+    commander: action.input.commander ?? '',
   };
 }

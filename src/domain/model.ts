@@ -96,6 +96,8 @@ export const incidentUpdateSchema = z.object({
   status: z.enum(INCIDENT_STATUSES),
   /** Absent when the update left the severity as it was. */
   severity_change: severityChangeSchema.optional(),
+  /** The incident commander this update named (or changed to); absent when it named none. */
+  commander: z.string().optional(),
 });
 /** Which move of a window an update records: what its email says it is. */
 export const MAINTENANCE_UPDATE_STEPS = [

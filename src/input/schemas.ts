@@ -124,6 +124,8 @@ export const updateCreateSchema = z.strictObject({
   resolution: told('resolution'),
   prevention: told('prevention'),
   display_at: instant.optional(),
+  /** Names (or changes) the incident commander, as the declare takes one: runbooks assign one after declaring. */
+  commander: shortLine('commander', 80).optional(),
 });
 
 export const updateCorrectSchema = z.strictObject({ body });

@@ -178,6 +178,39 @@ describe('updates', () => {
     expect((await publicDoc('status.json')).status.indicator).toBe('none');
   });
 
+  it("may name the incident commander after the declaration (stored on the incident and the update), held to the declare's rules", async () => {
+    const { body: inc } = await declare();
+    // Before: 422 'Unrecognized key: "commander"': only the declare could name one.
+    const named = await post(inc.id, { status: 'identified', body: 'Dana leads the response.', commander: ' @dana ' });
+    expect(named.status).toBe(201);
+    expect(inc.commander).toBeNull();
+    expect(named.body).toMatchObject({ commander: '@dana', war_room: expect.stringMatching(/^#incident-/) });
+    expect(named.body.incident_updates[0]).toMatchObject({ commander: '@dana' });
+    const stored = () => p.herald.store.data.incidents.find((i) => i.id === inc.id)!;
+    expect(stored().commander).toBe('@dana');
+    // An update that names nobody keeps them.
+    const plain = await post(inc.id, { status: 'monitoring', body: 'A fix is out.' });
+    expect(plain.body).toMatchObject({ commander: '@dana' });
+    expect(plain.body.incident_updates[0].commander).toBeNull();
+    const before = await p.stored();
+    for (const [commander, message] of [
+      ['', 'commander must not be empty (leave it out instead)'],
+      ['   ', 'commander must not be empty (leave it out instead)'],
+      ['x'.repeat(81), 'commander must be at most 80 characters'],
+      ['@dana\u0007', 'commander must not contain control characters'],
+      [42, 'commander must be text'],
+    ] as const) {
+      const res = await post(inc.id, { status: 'monitoring', body: 'Handover.', commander });
+      expect(res.status, JSON.stringify(commander)).toBe(422);
+      expect(res.body.error).toMatchObject({ code: 'invalid', field: 'commander' });
+      expect(res.body.error.message).toContain(message.split(' (')[0]);
+    }
+    expect(await p.stored()).toBe(before);
+    expect((await post(inc.id, { status: 'monitoring', body: 'Handover.', commander: 'x'.repeat(80) })).body.commander).toBe(
+      'x'.repeat(80),
+    );
+  });
+
   it('may move back from monitoring to identified (a fix did not hold)', async () => {
     const { body: inc } = await declare();
     await post(inc.id, { status: 'monitoring', body: 'A fix is out.' });

@@ -118,6 +118,45 @@ describe('console: what customers read', () => {
   });
 });
 
+describe('console: naming the incident commander after the declaration', () => {
+  it('the update form takes a commander: refused as the declare refuses it, kept back to edit, published onto the incident and its update', async () => {
+    const declared = await h.admin('/incidents', { body: { name: 'Search slow', severity: 'sev2', body: 'Searches are slow.' } });
+    const { id } = (await declared.json()) as { id: string };
+    const path = `/admin/incidents/${id}`;
+    const console = async () => (await fetch(`${h.url}${path}`, { headers: { cookie: s.cookie } })).text();
+    // Before: the form had no such field, and a commander posted with it was dropped.
+    expect(await console()).toMatch(/<input id="update-commander" name="commander" type="text" maxlength="80" value(="")? placeholder/);
+    const form = {
+      kind: 'update',
+      incident: id,
+      status: 'identified',
+      eta: 'keep',
+      body: 'Dana leads the response.',
+      body_template: '',
+      notify_shown: '0',
+    };
+    const before = await storedText(h);
+    const long = await s.post('/admin/preview', { ...form, commander: 'x'.repeat(81) });
+    expect(long.status).toBe(422);
+    expect(await long.text()).toContain('<p class="error" id="update-commander-error">Commander must be at most 80 characters</p>');
+    expect(await storedText(h)).toBe(before);
+
+    const preview = await s.post('/admin/preview', { ...form, commander: '@dana' });
+    expect(preview.status).toBe(200);
+    const html = await preview.text();
+    const back = /href="([^"]+)">Back to edit<\/a>/.exec(html)?.[1];
+    expect(back).toBeDefined();
+    expect(await (await fetch(`${h.url}${back!.replace(/&amp;/g, '&')}`, { headers: { cookie: s.cookie } })).text()).toMatch(
+      /<input id="update-commander" name="commander" type="text" maxlength="80" value="@dana"/,
+    );
+    expect((await s.post('/admin/publish', { draft: draftOf(html) })).status).toBe(303);
+    const incident = (await (await h.admin(`/incidents/${id}`)).json()) as Record<string, any>;
+    expect(incident.commander).toBe('@dana');
+    expect(incident.incident_updates[0]).toMatchObject({ body: 'Dana leads the response.', commander: '@dana' });
+    expect(await console()).toContain('Now: @dana.');
+  });
+});
+
 /** The draft id a preview page publishes. */
 const draftOf = (html: string) => /name="draft" value="([^"]+)"/.exec(html)![1]!;
 /** Where a refused publish's "Back to edit" leads, or null. */

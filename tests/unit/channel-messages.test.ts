@@ -469,6 +469,33 @@ describe('warRoomFacts and slackMessage', () => {
     expect((msg.blocks[2] as { text: { text: string } }).text.text).toBe('*Current actions*\nA bad deploy; rolling back.');
   });
 
+  it('update naming the commander after the declaration: "Incident commander" in its message; later updates and the declaration unchanged', () => {
+    const d = world();
+    channel(d, 0, 'slack');
+    const inc = declare(d, 1, { components: { api: 'major_outage' } });
+    expect(fieldTexts(slackMessage(facts(d, inc, 0, 'declared')))).toContain('*Incident commander*\nNot named yet');
+    // Before: the update schema refused commander, and this message had no such field.
+    postUpdate(ctx(d, 10), inc.id, { status: 'identified', body: 'Dana leads.', commander: '  @dana ' });
+    postUpdate(ctx(d, 20), inc.id, { status: 'monitoring', body: 'Fix out.' });
+    postUpdate(ctx(d, 30), inc.id, { status: 'monitoring', body: 'Handover.', commander: '@lee' });
+    expect(inc.commander).toBe('@lee');
+    expect(inc.updates.map((u) => u.commander)).toEqual([undefined, '@dana', undefined, '@lee']);
+    const named = fieldTexts(slackMessage(facts(d, inc, 1, 'update')));
+    expect(named).toEqual([
+      '*Incident*\nCard payments failing',
+      '*Status*\nIdentified',
+      '*Incident commander*\n@dana',
+      '*Next update*\n22 Nov 2026, 09:40 UTC',
+      '*Impact*\nA complete outage, or a critical function unavailable for most customers',
+      '*ETA*\nNot known yet',
+      '*War room*\n#incident-2026-11-22-card-payments-failing',
+    ]);
+    // An update that named nobody says nothing of it; a handover names the new one (Teams shows the same facts).
+    expect(fieldTexts(slackMessage(facts(d, inc, 2, 'update'))).some((f) => f.startsWith('*Incident commander*'))).toBe(false);
+    expect(fieldTexts(slackMessage(facts(d, inc, 3, 'update')))).toContain('*Incident commander*\n@lee');
+    expect(JSON.stringify(teamsMessage(facts(d, inc, 3, 'update')))).toContain('@lee');
+  });
+
   it('update: an estimate kept from before that has passed says so, as the page does', () => {
     const d = world();
     const inc = declare(d, 1, { components: { api: 'major_outage' }, eta: at(5).toISOString() });

@@ -13,8 +13,15 @@ export function adminEventJson(e: EventRecord, db: Db, siteUrl: string) {
   const updates = pub.incident_updates.map((u) => {
     const full = byId.get(u.id)!;
     const admin = { ...u, author: full.author, edited_at: ms(full.edited_at), notify: full.notify };
-    // An incident's update says whether it re-graded the incident (null: the severity stayed).
-    return e.kind === 'incident' ? { ...admin, severity_change: (full as IncidentUpdate).severity_change ?? null } : admin;
+    // An incident's update says whether it re-graded the incident (null: the severity stayed), and the
+    // commander it named (null: none).
+    return e.kind === 'incident'
+      ? {
+          ...admin,
+          severity_change: (full as IncidentUpdate).severity_change ?? null,
+          commander: (full as IncidentUpdate).commander ?? null,
+        }
+      : admin;
   });
   if (e.kind === 'incident') {
     return {
@@ -27,6 +34,9 @@ export function adminEventJson(e: EventRecord, db: Db, siteUrl: string) {
       resolution: e.resolution,
       prevention: e.prevention,
       late_notice_at: ms(e.late_notice_at),
+      // For the war rooms: who leads (declared with, or named by an update since) and where they meet.
+      commander: e.commander,
+      war_room: e.war_room,
       postmortem: e.postmortem,
     };
   }

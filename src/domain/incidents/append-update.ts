@@ -25,6 +25,8 @@ export interface UpdateInput {
   prevention?: string;
   /** Backfill: when the update happened, if earlier than now. */
   display_at?: string;
+  /** Names (or changes) who leads the response; absent keeps the current one. */
+  commander?: string;
 }
 
 /** A new update record (of an incident or a window): the body rendered once, here, and never per request. */
@@ -114,6 +116,12 @@ export function appendUpdate(ctx: VerbContext, incident: Incident, input: Update
     }),
   });
   if (regrade) update.severity_change = regrade.change;
+  // Recorded on the update too: its war-room message says who leads from it on, even delivered late.
+  const commander = input.commander?.trim();
+  if (commander) {
+    update.commander = commander;
+    incident.commander = commander;
+  }
   // "Do not email" on a re-grade, with nobody told yet, stands for the level's late notice too (as on the declare).
   if (regrade && input.notify === false && !announced(incident)) incident.email_declined = true;
   incident.updates.push(update);
