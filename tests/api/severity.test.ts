@@ -305,7 +305,9 @@ describe('postmortem blanks', () => {
     expect(headings).toEqual(['Summary', 'Impact', 'Timeline', ...SECTIONS.slice(2)]);
     expect(template).toContain('| Action | Owner | Due | Priority |');
     // The runbook's action-item priorities, P0 to P3 with their due windows, and the incident's reference.
-    expect(template).toContain('[fill in: P0 (due within 48 hours: prevents a recurrence of the most severe level), P1 (1 week), P2 (2 weeks) or P3 (1 month)]');
+    expect(template).toContain(
+      '[fill in: P0 (due within 48 hours: prevents a recurrence of the most severe level), P1 (1 week), P2 (2 weeks) or P3 (1 month)]',
+    );
     expect(template).toContain(`- **Incident:** ${inc.id}\n`);
   });
 

@@ -165,7 +165,13 @@ describe('banner', () => {
       components: { api: 'major_outage' },
     });
     postUpdate(ctx(db, 5), queue.id, { status: 'monitoring', body: 'A fix is out.' });
-    const typo = declareIncident(ctx(db, 6), { name: 'Docs typo', impact: 'none', status: 'investigating', body: 'A typo.', components: {} });
+    const typo = declareIncident(ctx(db, 6), {
+      name: 'Docs typo',
+      impact: 'none',
+      status: 'investigating',
+      body: 'A typo.',
+      components: {},
+    });
     // Before: the typo, in the page's red (indicator critical), linking away from the outage.
     expect(bannerFor(db, SITE)).toMatchObject({ title: 'Queue down', indicator: 'critical', incident_id: queue.id });
     expect(bannerFor(db, SITE, parseComponentFilter('api', db))).toMatchObject({ title: 'Queue down', indicator: 'critical' });

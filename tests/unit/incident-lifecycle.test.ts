@@ -284,7 +284,9 @@ describe('restoreOnResolve: components return to operational on resolution', () 
     const inc = declare(d, { impact: 'none', status: 'identified', components: { db: 'under_maintenance' } });
     postUpdate(ctx(d, 10), inc.id, { status: 'resolved', body: 'Done.' });
     expect(statuses(d).db).toBe('operational');
-    expect(inc.updates.at(-1)!.affected_components).toEqual([{ code: 'db', name: 'DB', old_status: 'under_maintenance', new_status: 'operational' }]);
+    expect(inc.updates.at(-1)!.affected_components).toEqual([
+      { code: 'db', name: 'DB', old_status: 'under_maintenance', new_status: 'operational' },
+    ]);
   });
 
   it('gives back under_maintenance, not its outage, while a running window covers the component', () => {
