@@ -3,6 +3,7 @@ import { emptyDb, type Db } from '../../src/domain/model.ts';
 import type { VerbContext } from '../../src/domain/context.ts';
 import type { ComponentStatus } from '../../src/domain/status.ts';
 import { createComponent, editComponent } from '../../src/domain/components/manage.ts';
+import { HAND_SET_MAX_PERIODS } from '../../src/domain/components/hand-set.ts';
 import { declareIncident } from '../../src/domain/incidents/declare.ts';
 import { postUpdate } from '../../src/domain/incidents/post-update.ts';
 import { scheduleMaintenance } from '../../src/domain/maintenance/schedule.ts';
@@ -350,6 +351,25 @@ describe('hand-set periods', () => {
       { status: 'partial_outage', from: '2026-11-01T10:00:00.000Z', to: '2026-11-01T10:30:00.000Z' },
       { status: 'degraded_performance', from: '2026-11-23T12:00:00.000Z', to: null },
     ]);
+  });
+
+  it('stay bounded for a status flapping every minute: the oldest merge, counting more downtime, never less', () => {
+    const db = base();
+    const start = Date.parse('2026-11-20T00:00:00Z');
+    for (let i = 0; i < 2 * HAND_SET_MAX_PERIODS + 10; i++) {
+      const at = new Date(start + i * 60_000).toISOString();
+      editComponent(ctx(db, at), 'api', { status: i % 2 === 0 ? 'degraded_performance' : 'operational' });
+    }
+    editComponent(ctx(db, new Date(start + 2_000 * 60_000).toISOString()), 'api', { status: 'major_outage' });
+    const periods = db.components.find((c) => c.id === 'api')!.hand_set!;
+    expect(periods.length).toBeLessThanOrEqual(HAND_SET_MAX_PERIODS);
+    // The newest are as set; the merged oldest cover their span, at the worse status.
+    expect(periods.at(-1)).toMatchObject({ status: 'major_outage', to: null });
+    expect(periods[0]!.from).toBe('2026-11-20T00:00:00.000Z');
+    const degradedMinutes = periods
+      .filter((p) => p.status === 'degraded_performance')
+      .reduce((m, p) => m + (Date.parse(p.to!) - Date.parse(p.from)) / 60_000, 0);
+    expect(degradedMinutes).toBeGreaterThanOrEqual(HAND_SET_MAX_PERIODS + 5);
   });
 
   it('are not recorded for a component only ever operational or set by incidents', () => {

@@ -1,5 +1,5 @@
 import type { Component, Db, HandSetPeriod } from '../model.ts';
-import type { ComponentStatus } from '../status.ts';
+import { type ComponentStatus, worstComponentStatus } from '../status.ts';
 import { settledStatus } from './settle.ts';
 
 /**
@@ -9,6 +9,14 @@ import { settledStatus } from './settle.ts';
 export const HAND_SET_KEPT_DAYS = 92;
 
 const DAY_MS = 86_400_000;
+
+/**
+ * The most periods a component keeps. A script that sets a status every minute (a monitor flapping between
+ * degraded and operational) would otherwise grow the one stored document by over 100,000 entries in 90
+ * days. Past this many, the two oldest become one spanning both at the worse status: the bars' oldest
+ * days may then count the gap between them as downtime, never less downtime than there was.
+ */
+export const HAND_SET_MAX_PERIODS = 500;
 
 /**
  * A component's hand-set periods after its status changed at `at`: the open one ends there, those that
@@ -21,6 +29,10 @@ export function handSetAfter(periods: readonly HandSetPeriod[], at: string, byHa
     .map((p) => (p.to === null ? { ...p, to: at } : p))
     .filter((p) => Date.parse(p.to!) >= kept && Date.parse(p.to!) > Date.parse(p.from));
   if (byHand && byHand !== 'operational') out.push({ status: byHand, from: at, to: null });
+  while (out.length > HAND_SET_MAX_PERIODS) {
+    const [a, b] = out.splice(0, 2) as [HandSetPeriod, HandSetPeriod];
+    out.unshift({ status: worstComponentStatus([a.status, b.status]), from: a.from, to: b.to });
+  }
   return out;
 }
 
