@@ -5,6 +5,7 @@ import { postUpdate } from '../../src/domain/incidents/post-update.ts';
 import { Conflict, type HeraldError, Invalid, NotFound } from '../../src/domain/errors.ts';
 import type { Db } from '../../src/domain/model.ts';
 import { ctx, db, incident, maintenance } from '../helpers/db.ts';
+import { editComponent } from '../../src/domain/components/manage.ts';
 
 const declare = (d: Db, input: Partial<DeclareInput> = {}, minutes = 0) =>
   declareIncident(ctx(d, minutes), {
@@ -274,7 +275,7 @@ describe('restoreOnResolve: components return to operational on resolution', () 
   it('keeps what the resolving update sets explicitly, and leaves maintenance alone', () => {
     const d = threeComponents();
     const inc = declare(d, { components: { api: 'partial_outage', dashboard: 'major_outage', db: 'degraded_performance' } });
-    d.components.find((c) => c.id === 'db')!.status = 'under_maintenance';
+    editComponent(ctx(d, 5), 'db', { status: 'under_maintenance' });
     postUpdate(ctx(d, 10), inc.id, { status: 'resolved', body: 'Mostly.', components: { dashboard: 'degraded_performance' } });
     expect(statuses(d)).toEqual({ api: 'operational', dashboard: 'degraded_performance', db: 'under_maintenance' });
   });
@@ -287,6 +288,16 @@ describe('restoreOnResolve: components return to operational on resolution', () 
     expect(inc.updates.at(-1)!.affected_components).toEqual([
       { code: 'db', name: 'DB', old_status: 'under_maintenance', new_status: 'operational' },
     ]);
+  });
+
+  it("gives back maintenance an incident declared when another incident overlaps it: the other's word, then operational", () => {
+    const d = threeComponents();
+    const y = declare(d, { name: 'Slow', impact: 'minor', components: { db: 'degraded_performance' } });
+    const x = declare(d, { name: 'Reindex', impact: 'none', status: 'identified', components: { db: 'under_maintenance' } }, 5);
+    postUpdate(ctx(d, 10), x.id, { status: 'resolved', body: 'Done.' });
+    expect(statuses(d).db).toBe('degraded_performance');
+    postUpdate(ctx(d, 20), y.id, { status: 'resolved', body: 'Fast again.' });
+    expect(statuses(d).db).toBe('operational');
   });
 
   it('gives back under_maintenance, not its outage, while a running window covers the component', () => {

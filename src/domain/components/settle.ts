@@ -1,4 +1,4 @@
-import type { Db, Incident, Maintenance } from '../model.ts';
+import type { Component, Db, Incident, Maintenance } from '../model.ts';
 import { type ComponentStatus, worstComponentStatus } from '../status.ts';
 import { isActiveMaintenance, isOpenIncident } from '../overall.ts';
 
@@ -15,7 +15,7 @@ function startedAt(m: Maintenance): number {
 }
 
 /** The status an incident's latest update gave the component, and when that was written; null if none did. */
-export function latestSaid(incident: Incident, id: string): { status: ComponentStatus; at: number } | null {
+function latestSaid(incident: Incident, id: string): { status: ComponentStatus; at: number } | null {
   for (let i = incident.updates.length - 1; i >= 0; i--) {
     const u = incident.updates[i]!;
     const change = u.affected_components.findLast((c) => c.code === id);
@@ -48,4 +48,15 @@ export function settledStatus(db: Pick<Db, 'incidents' | 'maintenances'>, id: st
     if (latest && latest.at >= since) said.push(latest.status);
   }
   return worstComponentStatus(said);
+}
+
+/**
+ * Whether something other than an incident's word keeps a component under maintenance: a running window
+ * that covers it, or a status set by hand that still holds (its open `hand_set` period).
+ */
+export function heldUnderMaintenance(db: Pick<Db, 'maintenances'>, c: Pick<Component, 'id' | 'hand_set'>): boolean {
+  return (
+    db.maintenances.some((m) => isActiveMaintenance(m) && m.components.includes(c.id)) ||
+    (c.hand_set ?? []).some((p) => p.to === null && p.status === 'under_maintenance')
+  );
 }

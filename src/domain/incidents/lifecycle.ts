@@ -3,7 +3,7 @@ import type { ComponentChange, EventRecord, Incident } from '../model.ts';
 import type { ComponentStatus, IncidentStatus } from '../status.ts';
 import { Conflict, Invalid, NotFound } from '../errors.ts';
 import { isResolvedStatus, worstComponentStatus } from '../status.ts';
-import { latestSaid, settledStatus } from '../components/settle.ts';
+import { heldUnderMaintenance, settledStatus } from '../components/settle.ts';
 import { noteStatusChange } from '../components/hand-set.ts';
 
 /**
@@ -95,7 +95,9 @@ export function afterTheFact(event: EventRecord, update: { id: string; status: s
  * rule (components/settle.ts): under maintenance while a running window
  * covers them, else the worst status the other open incidents give them now,
  * else operational; unless the resolving update set them explicitly. One
- * already operational or under maintenance is not this incident's to change.
+ * already operational is not this incident's to change, nor one a running
+ * window or a hand holds under maintenance; one under maintenance by an
+ * incident's word alone settles, as that word is over.
  */
 export function restoreOnResolve(
   ctx: VerbContext,
@@ -107,12 +109,15 @@ export function restoreOnResolve(
     if (Object.hasOwn(explicit, id)) continue; // not `in`: a component may be called "constructor"
     const component = ctx.db.components.find((c) => c.id === id);
     if (!component || component.status === 'operational') continue;
-    // Under maintenance by a window or by hand, it stays so; put there by this incident's own word, it is given back.
-    if (component.status === 'under_maintenance' && latestSaid(incident, id)?.status !== 'under_maintenance') continue;
+    const maintenance = component.status === 'under_maintenance';
+    if (maintenance && heldUnderMaintenance(ctx.db, component)) continue;
     const settled = settledStatus(ctx.db, id, { incident: incident.id });
     // A resolve never turns a component worse than it shows now: another open incident's older word (a
     // major outage a later update eased) is for that incident's next update to say, not for this one's end.
-    if (settled !== component.status && worstComponentStatus([settled, component.status]) === component.status) restore[id] = settled;
+    // Maintenance an incident declared (this one, or one resolved before) is no health to keep: it settles.
+    if (settled !== component.status && (maintenance || worstComponentStatus([settled, component.status]) === component.status)) {
+      restore[id] = settled;
+    }
   }
   return restore;
 }
