@@ -346,7 +346,8 @@ describe('delivery', () => {
     expect((await rotate('rotate-1')).body.secret).toBe(rotated.body.secret);
     const shown = await channelOf(hook.id);
     expect(JSON.stringify(shown)).not.toContain('whsec_');
-    expect(Date.parse(shown.previous_secret_until) - Date.now()).toBeGreaterThan(23 * 3_600_000);
+    expect(shown.retiring_until).toHaveLength(1);
+    expect(Date.parse(shown.retiring_until[0]) - Date.now()).toBeGreaterThan(23 * 3_600_000);
 
     await declare(c);
     await until(() => r.hits.length >= 2, 'the incident and the component message');

@@ -32,19 +32,22 @@ describe('a webhook secret rotated', () => {
     expect(() => new Webhook(`whsec_${btoa('x'.repeat(24))}`).verify(body, live)).toThrow();
   });
 
-  it('rotated twice within the day, keeps the secret from before the first: the one nobody may have read goes', () => {
+  it('rotated again within the day, every replaced secret still signs for its own day, never longer', () => {
     const { d, ch } = hook();
-    const original = ch.secret!;
+    const a = ch.secret!;
     rotateSecret(ctx(d, 0), ch.id);
-    const unread = ch.secret!;
-    rotateSecret(ctx(d, 5), ch.id);
-    expect(ch.previous_secret).toBe(original);
-    expect(signingSecrets(ch, ctx(d, 6).now)).toEqual([ch.secret, original]);
-    expect(signingSecrets(ch, ctx(d, 6).now)).not.toContain(unread);
-    // After the day, a rotation replaces the secret in use.
-    const current = ch.secret!;
-    rotateSecret(ctx(d, 5 + SECRET_OVERLAP_MS / 60_000 + 1), ch.id);
-    expect(ch.previous_secret).toBe(current);
+    const b = ch.secret!;
+    // Two hours later (a receiver may already have switched to b): b still signs, and so does a, until its day ends.
+    rotateSecret(ctx(d, 120), ch.id);
+    const c = ch.secret!;
+    expect(signingSecrets(ch, ctx(d, 121).now)).toEqual([c, b, a]);
+    const day = SECRET_OVERLAP_MS / 60_000;
+    expect(signingSecrets(ch, ctx(d, day + 1).now)).toEqual([c, b]);
+    expect(signingSecrets(ch, ctx(d, 120 + day + 1).now)).toEqual([c]);
+    // A burst of clicks keeps the three newest replaced secrets.
+    for (let i = 1; i <= 5; i++) rotateSecret(ctx(d, 200 + i), ch.id);
+    expect(signingSecrets(ch, ctx(d, 206).now)).toHaveLength(4);
+    expect(ch.previous_secrets).toHaveLength(3);
   });
 
   it('refuses a Slack or Teams channel (its URL is its secret), and the audit keeps no secret', () => {

@@ -4,7 +4,15 @@ import type { AdminEnv } from './auth.ts';
 import { readJson } from '../read-json.ts';
 import { respondOnce, respondOnceAfter } from '../idempotency.ts';
 import { channelCreateSchema, channelPatchSchema } from '../../input/channels.ts';
-import { createChannel, deleteChannel, editChannel, findChannel, rotateSecret, setChannelState } from '../../domain/channels/manage.ts';
+import {
+  createChannel,
+  deleteChannel,
+  editChannel,
+  findChannel,
+  retiring,
+  rotateSecret,
+  setChannelState,
+} from '../../domain/channels/manage.ts';
 import { redactUrl, type Channel } from '../../domain/channels/model.ts';
 import { effectiveComponents } from '../../domain/components/following.ts';
 
@@ -17,10 +25,12 @@ export function channelsApi(herald: Herald) {
   const app = new Hono<AdminEnv>();
   const allowPrivate = herald.config.ALLOW_PRIVATE_WEBHOOKS;
   const shown = (ch: Channel) => {
-    const { secret: _secret, previous_secret: _previous, url, ...rest } = ch;
+    const { secret: _secret, previous_secrets: _previous, url, ...rest } = ch;
     // What it follows now: components deleted since left out ([] when none is left: every incident).
     const components = effectiveComponents(ch.components, herald.store.data);
-    return { ...rest, components, url: redactUrl(url), delivery: herald.channels.status(ch.id) };
+    // When the secrets a rotation replaced stop signing (the secrets themselves are never shown again).
+    const retiring_until = retiring(ch, herald.now()).map((p) => p.until);
+    return { ...rest, components, url: redactUrl(url), retiring_until, delivery: herald.channels.status(ch.id) };
   };
 
   app.get('/channels', (c) => c.json({ channels: herald.store.data.channels.map(shown) }));

@@ -107,7 +107,7 @@ export async function channelsAction(herald: Herald, session: Session, form: For
         const ch = await herald.run(actor, (ctx) => rotateSecret(ctx, id));
         return {
           status: 200,
-          flash: `New signing secret for “${ch.name}”. The old one still signs beside it until ${when(ch.previous_secret_until!, herald.config.SITE_TIMEZONE)}: give the receiver the new one before then.`,
+          flash: `New signing secret for “${ch.name}”. The old one still signs beside it until ${when(ch.previous_secrets!.at(-1)!.until, herald.config.SITE_TIMEZONE)}: give the receiver the new one before then.`,
           secret: { channel: ch.name, secret: ch.secret! },
         };
       }

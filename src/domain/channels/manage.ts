@@ -23,32 +23,38 @@ export function newWebhookSecret(): string {
 
 /** How long a secret a rotation replaced still signs beside the new one: a day for receivers to switch. */
 export const SECRET_OVERLAP_MS = 24 * 3_600_000;
+/** The most replaced secrets that still sign (a double click rotates twice; each one a receiver may hold). */
+const MAX_PREVIOUS_SECRETS = 3;
 
 /**
- * A new signing secret for a webhook channel, which the caller shows once. The one it replaces still signs
- * beside it for SECRET_OVERLAP_MS (Standard Webhooks: a signature header may carry several), so receivers
- * switch without a delivery failing. A second rotation within that time keeps the secret from before the
- * first (a receiver not switched yet still verifies, for another day) and drops the one nobody may have read.
+ * A new signing secret for a webhook channel, which the caller shows once. Each secret it replaces still
+ * signs beside it for SECRET_OVERLAP_MS from its replacement (Standard Webhooks: a signature header may
+ * carry several), so a receiver switches without a delivery failing, whichever of them it holds: two
+ * rotations an hour apart leave both earlier secrets signing, each for its own day, never longer.
  */
 export function rotateSecret(ctx: VerbContext, id: string): Channel {
   const channel = findChannel(ctx, id);
   if (channel.kind !== 'webhook' || !channel.secret) {
     throw new Invalid('Only webhook channels are signed: a Slack or Teams URL is its own secret (edit the URL to change it).', 'kind');
   }
-  const now = ctx.now.getTime();
-  const overlapping = channel.previous_secret && Date.parse(channel.previous_secret_until ?? '') > now;
-  if (!overlapping) channel.previous_secret = channel.secret;
-  channel.previous_secret_until = new Date(now + SECRET_OVERLAP_MS).toISOString();
+  const until = new Date(ctx.now.getTime() + SECRET_OVERLAP_MS).toISOString();
+  channel.previous_secrets = [...retiring(channel, ctx.now), { secret: channel.secret, until }].slice(-MAX_PREVIOUS_SECRETS);
   channel.secret = newWebhookSecret();
   channel.updated_at = ctx.now.toISOString();
-  recordAudit(ctx, 'channel.secret', id, { detail: { previous_secret_until: channel.previous_secret_until } });
+  recordAudit(ctx, 'channel.secret', id, { detail: { retiring_until: channel.previous_secrets.map((p) => p.until) } });
   return channel;
 }
 
-/** The secrets a webhook is signed with at `now`: its own, then the one a rotation replaced while it still signs. */
-export function signingSecrets(channel: Pick<Channel, 'secret' | 'previous_secret' | 'previous_secret_until'>, now: Date): string[] {
-  const previous =
-    channel.previous_secret && Date.parse(channel.previous_secret_until ?? '') > now.getTime() ? [channel.previous_secret] : [];
+/** The replaced secrets that still sign at `now`, oldest first. */
+export function retiring(channel: Pick<Channel, 'previous_secrets'>, now: Date): Array<{ secret: string; until: string }> {
+  return (channel.previous_secrets ?? []).filter((p) => Date.parse(p.until) > now.getTime());
+}
+
+/** The secrets a webhook is signed with at `now`: its own, then those rotations replaced, newest first, while they still sign. */
+export function signingSecrets(channel: Pick<Channel, 'secret' | 'previous_secrets'>, now: Date): string[] {
+  const previous = retiring(channel, now)
+    .map((p) => p.secret)
+    .reverse();
   return channel.secret ? [channel.secret, ...previous] : previous;
 }
 

@@ -36,11 +36,10 @@ export const channelSchema = z.object({
   /** Webhooks: the Standard Webhooks signing secret (`whsec_` + base64). Shown once, when created. */
   secret: z.string().nullable(),
   /**
-   * Webhooks: the secret a rotation replaced, which still signs beside the new one until
-   * `previous_secret_until` (domain/channels/manage.ts rotateSecret). Absent in data from before rotations.
+   * Webhooks: the secrets rotations replaced, each still signing beside the new one until its `until`
+   * (domain/channels/manage.ts rotateSecret), oldest first. Absent in data from before rotations.
    */
-  previous_secret: z.string().nullable().optional(),
-  previous_secret_until: isoDate.nullable().optional(),
+  previous_secrets: z.array(z.object({ secret: z.string(), until: isoDate })).optional(),
   state: z.enum(CHANNEL_STATES),
   /** Why it is paused or disabled (the receiver's last answer). */
   state_reason: z.string().nullable(),
