@@ -119,6 +119,12 @@ export function createComponent(ctx: VerbContext, input: ComponentInput): Compon
   return component;
 }
 
+/**
+ * A component as the audit keeps it: without its hand-set periods, which the uptime needs and the audit
+ * does not (copied into every edit's entry, a status flapping by script grew the log by their square).
+ */
+const audited = ({ hand_set: _periods, ...c }: Component): Omit<Component, 'hand_set'> => c;
+
 export function editComponent(ctx: VerbContext, id: string, patch: Partial<ComponentInput>): Component {
   const c = findComponent(ctx.db, id);
   const previous = { ...c };
@@ -144,7 +150,7 @@ export function editComponent(ctx: VerbContext, id: string, patch: Partial<Compo
   if (c.name !== previous.name || c.group !== previous.group) refuseDuplicateName(ctx.db, c.name, c.group, c.id);
   c.updated_at = ctx.now.toISOString();
   dropEmptyGroups(ctx.db);
-  recordAudit(ctx, 'component.edit', id, { previous });
+  recordAudit(ctx, 'component.edit', id, { previous: audited(previous) });
   return c;
 }
 
@@ -182,5 +188,5 @@ export function deleteComponent(ctx: VerbContext, id: string, force = false): vo
   if (open.length > 0 || (referencing.length > 0 && !force)) throw new ComponentInUse(id, referencing, open);
   ctx.db.components = ctx.db.components.filter((x) => x.id !== id);
   dropEmptyGroups(ctx.db);
-  recordAudit(ctx, 'component.delete', id, { previous: c });
+  recordAudit(ctx, 'component.delete', id, { previous: audited(c) });
 }
