@@ -47,8 +47,13 @@ const factRow = (label: string, value: string) => ({
  * card stays under this many bytes of JSON, whatever the script of its text (a Japanese character is 3).
  */
 export const TEAMS_CARD_BYTES = 24_000;
-/** A fact's value at most, as Slack's fields (a list of affected systems can be long). */
-const FACT_CHARS = 2_000;
+/**
+ * A fact's value at most: as Slack's fields (2,000), shorter where long facts in a wide script would
+ * leave the text too little room (a root cause and a resolution are 2,000 characters each at most).
+ */
+const FACT_CHARS = [2_000, 1_000, 500, 200] as const;
+/** The room a card keeps for the update's text when its facts must be cut to make it. */
+const TEXT_ROOM = 4_000;
 const REST = '(the rest is on the status page)';
 
 const jsonBytes = (v: unknown) => Buffer.byteLength(JSON.stringify(v));
@@ -60,27 +65,28 @@ const jsonBytes = (v: unknown) => Buffer.byteLength(JSON.stringify(v));
  * rest leaves under TEAMS_CARD_BYTES; cut, it says where the rest is.
  */
 export function teamsMessage(f: WarRoomFacts) {
-  const card = (text: string) =>
+  const card = (text: string, factChars: number) =>
     adaptiveCardMessage({
       msteams: { width: 'Full' },
       body: [
         // Herald's own words and the severity's label. (`style` is Adaptive Cards 1.5: older hosts ignore it.)
         { type: 'TextBlock', text: f.title, weight: 'Bolder', size: 'Large', wrap: true, style: 'heading' },
         plainText(f.name, { weight: 'Bolder' }),
-        ...f.fields.map((x) => factRow(x.label, cut(x.value, FACT_CHARS))),
+        ...f.fields.map((x) => factRow(x.label, cut(x.value, factChars))),
         ...(text ? [plainText(text)] : []),
       ],
       actions: [{ type: 'Action.OpenUrl', title: f.kind === 'postmortem' ? 'Read the review' : 'Open the status page', url: f.url }],
     });
-  const whole = card(f.text);
+  const facts = FACT_CHARS.find((n) => jsonBytes(card(' ', n)) <= TEAMS_CARD_BYTES - TEXT_ROOM) ?? FACT_CHARS.at(-1)!;
+  const whole = card(f.text, facts);
   if (jsonBytes(whole) <= TEAMS_CARD_BYTES) return whole;
   // The longest cut that fits: JSON escapes and multi-byte characters make bytes and length differ.
-  const room = TEAMS_CARD_BYTES - jsonBytes(card(' '));
+  const room = TEAMS_CARD_BYTES - jsonBytes(card(' ', facts));
   let [lo, hi] = [0, f.text.length];
   while (lo < hi) {
     const mid = Math.ceil((lo + hi) / 2);
     if (jsonBytes(cut(f.text, mid, REST)) - 3 <= room) lo = mid;
     else hi = mid - 1;
   }
-  return card(cut(f.text, lo, REST));
+  return card(cut(f.text, lo, REST), facts);
 }

@@ -759,6 +759,12 @@ describe('teamsMessage', () => {
       },
       { ...base, text: `x${'\u{1F600}'.repeat(10_000)}` },
       { ...base, text: `${'"quoted" \\ and\n'.repeat(3000)}` },
+      // Eight long facts in Japanese (a second review: 50,915 bytes when only the text was cut).
+      {
+        ...base,
+        text: '障害'.repeat(5000),
+        fields: Array.from({ length: 8 }, (_, i) => ({ label: `Fact ${i}`, value: '原因'.repeat(1000) })),
+      },
     ];
     for (const f of wide) {
       const msg = teamsMessage(f);
