@@ -34,20 +34,20 @@ export const BANNER_MESSAGE_MAX = 280;
 const MAX_FILTER_IDS = 50;
 
 /**
- * Which record wins when several are live: the one that weighs most in the page's indicator now (an
- * incident being worked on, by its impact; one being monitored, by what its components still show,
- * as the page's indicator counts it: its fix is out); then one still being worked on; then the most
- * severe; then the most recently updated. A critical incident monitored while its component is still
- * down so wins over a trivial one under investigation, and one whose components are back does not.
+ * What a live record weighs in the (filtered) page's indicator now, which is also its banner's colour: an
+ * incident being worked on, its impact; one being monitored, what its components (those the filter keeps)
+ * still show, as the page's indicator counts it (its fix is out); a window, `maintenance`. The banner
+ * shows the heaviest; then one still being worked on; then the most severe; then the latest. A critical
+ * incident monitored while its component is still down so wins over a trivial one under investigation,
+ * and one whose components are back does not.
  */
 const RANK = { critical: 4, major: 3, minor: 2, maintenance: 1, none: 0 } as const;
 const workedOn = (e: EventRecord): number => (e.kind === 'incident' && e.status !== 'monitoring' ? 1 : 0);
-/** The record's own severity: what its banner's indicator says. */
 const own = (e: EventRecord): Indicator => (e.kind === 'incident' ? e.impact : 'maintenance');
-function weight(e: EventRecord, components: Db['components']): number {
-  if (e.kind !== 'incident' || e.status !== 'monitoring') return RANK[own(e)];
+function weight(e: EventRecord, components: Db['components']): Indicator {
+  if (e.kind !== 'incident' || e.status !== 'monitoring') return own(e);
   const shown = components.filter((c) => e.components.includes(c.id)).map((c) => c.status);
-  return RANK[componentStatusToImpact(worstComponentStatus(shown))];
+  return componentStatusToImpact(worstComponentStatus(shown));
 }
 
 /**
@@ -109,10 +109,13 @@ export function bannerFor(db: Db, site: SiteInfo, filter: string[] | null = null
   const live: EventRecord[] = [...incidents.filter(isOpenIncident), ...maintenances.filter(isActiveMaintenance)];
   const components = filter === null ? db.components : db.components.filter((c) => filter.includes(c.id));
   const overall = overallStatus({ components, incidents, maintenances });
-  const byWeight = new Map(live.map((e) => [e, weight(e, db.components)]));
+  const byWeight = new Map(live.map((e) => [e, weight(e, components)]));
   const shown = live.sort(
     (a, b) =>
-      byWeight.get(b)! - byWeight.get(a)! || workedOn(b) - workedOn(a) || RANK[own(b)] - RANK[own(a)] || lastActivity(b) - lastActivity(a),
+      RANK[byWeight.get(b)!] - RANK[byWeight.get(a)!] ||
+      workedOn(b) - workedOn(a) ||
+      RANK[own(b)] - RANK[own(a)] ||
+      lastActivity(b) - lastActivity(a),
   )[0];
   const update = shown && latestUpdate(shown);
   if (!shown || !update) {
@@ -133,7 +136,7 @@ export function bannerFor(db: Db, site: SiteInfo, filter: string[] | null = null
   return {
     active: true,
     // The colour of what it shows: a typo's banner is not red because something else is down.
-    indicator: own(shown),
+    indicator: byWeight.get(shown)!,
     title: shown.name,
     // One line an app can show: the update's first sentence, without link URLs or the lists of facts
     // (the estimate is `eta`, which apps show in the reader's zone), cut at 280 characters.

@@ -178,6 +178,19 @@ describe('banner', () => {
     // Its component back: the fix held, and the one being worked on shows, in its own colour.
     postUpdate(ctx(db, 7), queue.id, { status: 'monitoring', body: 'Recovered.', components: { api: 'operational' } });
     expect(bannerFor(db, SITE)).toMatchObject({ title: 'Docs typo', indicator: 'none', incident_id: typo.id });
+    // An app filtered to a component that is back sees the monitored incident in the colour of that
+    // component, not red because another of its components is still down.
+    postUpdate(ctx(db, 8), typo.id, { status: 'resolved', body: 'Fixed.' });
+    const wide = declareIncident(ctx(db, 8), {
+      name: 'Database down',
+      impact: 'critical',
+      status: 'investigating',
+      body: 'Down.',
+      components: { api: 'major_outage', dashboard: 'major_outage' },
+    });
+    postUpdate(ctx(db, 9), wide.id, { status: 'monitoring', body: 'API back.', components: { api: 'operational' } });
+    expect(bannerFor(db, SITE, parseComponentFilter('api', db))).toMatchObject({ title: 'Database down', indicator: 'none' });
+    expect(bannerFor(db, SITE)).toMatchObject({ title: 'Database down', indicator: 'critical' });
   });
 
   it('an in-progress maintenance shows when nothing worse is open', () => {
