@@ -221,6 +221,23 @@ describe('the preview names what the email will lack', () => {
     expect(gaps(told)).toEqual([
       'It asks readers who still have trouble to “contact us” without saying how: no support contact is set (Settings).',
     ]);
+    // A disruption notice says nothing of support at all without a contact: said in those words.
+    const declaring = dom(
+      await (
+        await s.post('/admin/preview', {
+          kind: 'declare',
+          name: 'Exports failing',
+          severity: 'sev1',
+          body: 'Looking.',
+          body_template: '',
+          notify_shown: '0',
+        })
+      ).text(),
+    );
+    expect(textOf(byId(declaring, 'email-summary')!)).toContain('(disruption notice)');
+    expect(gaps(declaring)).toEqual([
+      'It gives readers no way to reach support, which the runbooks’ notices end with: no support contact is set (Settings).',
+    ]);
   });
 });
 
