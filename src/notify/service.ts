@@ -12,6 +12,7 @@ import type { FanOut } from './fanout.ts';
 import { openLocalOutbox } from './local-outbox.ts';
 import { openSharedOutbox } from './shared-outbox.ts';
 import { existingIds } from '../domain/components/following.ts';
+import { owedOutbox } from './owed-notices.ts';
 
 /** This process's sending: paused after a setup error (until resumed), and the last error it met. */
 export interface Sending {
@@ -65,6 +66,7 @@ export function openNotify(herald: HeraldCore): Notify {
   const { queueConfirmation, requeued, limit, close: _close, ...exposed } = engine;
   return {
     ...exposed,
+    outbox: owedOutbox(engine.outbox, () => herald.store.data),
     mailer,
 
     async subscribe(input, clientIp) {

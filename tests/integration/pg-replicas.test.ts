@@ -93,6 +93,35 @@ describe('two replicas on one PostgreSQL database', () => {
     expect([ha.storage.leader, hb.storage.leader].filter(Boolean)).toHaveLength(1);
   });
 
+  it('a notice published on the replica that does not lead is on its deliveries list at once, not begun; the leader then fans it out', async () => {
+    const [leader, follower] = (await health(a)).storage.leader ? [a, b] : [b, a];
+    const notice = async () => {
+      const { updates } = (await (await follower.admin('/deliveries')).json()) as Json;
+      return (updates as Json[]).find((u) => u.incident_name === 'Published while the leader sleeps');
+    };
+    // Stopped, the leader keeps its lock and begins nothing: the gap a publish always has, held open.
+    leader.proc.kill('SIGSTOP');
+    try {
+      const res = await follower.admin('/incidents', {
+        body: {
+          name: 'Published while the leader sleeps',
+          impact: 'major',
+          body: 'Looking.',
+          components: { api: 'degraded_performance' },
+          notify: true,
+        },
+      });
+      expect(res.status).toBe(201);
+      expect(await notice()).toMatchObject({ kind: 'disruption', fanout_done: false, queued: 0, sent: 0, failed: 0 });
+    } finally {
+      leader.proc.kill('SIGCONT');
+    }
+    await until(async () => (await notice())?.fanout_done === true, 'the leader to fan the notice out');
+    await follower.admin(`/incidents/${(await notice())!.incident_id}/updates`, {
+      body: { status: 'resolved', body: 'Fixed.', notify: false },
+    });
+  });
+
   it("an incident declared on A is on B's page, API and banner", async () => {
     const res = await declare(a, 'Checkout errors on replica A');
     expect(res.status).toBe(201);

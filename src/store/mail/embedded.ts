@@ -62,6 +62,7 @@ export function embeddedOutbox(ledger: DeliveryLedger, book: SubscriberBook, wai
       failed: failed(limits.failed),
       waiting: waiting(),
     }),
+    began: async () => ledger.epoch,
     async retry(id) {
       const d = ledger.deliveries.get(id);
       if (!d) throw new NotFound(`No delivery ${id}.`);

@@ -239,6 +239,12 @@ export class PgOutbox implements OutboxView {
     }));
   }
 
+  /** The epoch as written (null before the first replica started); epoch(now) writes it. */
+  async began(): Promise<string | null> {
+    const { rows } = await this.db.query<{ epoch: Date }>('SELECT epoch FROM mail_outbox');
+    return rows[0]?.epoch.toISOString() ?? null;
+  }
+
   async retry(id: string): Promise<Delivery> {
     return this.db.tx(async (c) => {
       const { rows } = await c.query<DeliveryRow>(`SELECT ${DELIVERY_COLUMNS} FROM mail_deliveries WHERE id = $1 FOR UPDATE`, [id]);

@@ -76,6 +76,8 @@ export interface OutboxView {
   notices(limit: number): Promise<NoticeProgress[]>;
   /** The outbox as of one moment, so that the counts and the list of failures agree. */
   overview(limits: { notices: number; failed: number }): Promise<OutboxOverview>;
+  /** When the outbox began (null before its start): notices owed since then are news. Written once, never changed. */
+  began(): Promise<string | null>;
   /** Queues a failed delivery again (NotFound, or Conflict when it is not failed). */
   retry(id: string): Promise<Delivery>;
 }
