@@ -36,13 +36,14 @@ function setup(): Db {
   return db;
 }
 
-/** A window 02:00–03:00 on T0's day, scheduled at T0 (two hours ahead). */
+/** A window 02:00–03:00 on T0's day, scheduled at T0 (two hours ahead), subscribers told. */
 function window(db: Db, extra: Partial<Parameters<typeof scheduleMaintenance>[1]> = {}) {
   return scheduleMaintenance(at(db, 0), {
     name: 'Database upgrade',
     scheduled_for: iso(120),
     scheduled_until: iso(180),
     components: ['api', 'db'],
+    notify: true,
     ...extra,
   });
 }
@@ -76,7 +77,10 @@ describe('scheduling', () => {
   });
 
   it('does not notify unless asked', () => {
-    expect(window(setup()).updates[0]!.notify).toBe(false);
+    expect(
+      scheduleMaintenance(at(setup(), 0), { name: 'Quiet', scheduled_for: iso(120), scheduled_until: iso(180), components: [] }).updates[0]!
+        .notify,
+    ).toBe(false);
   });
 
   it('refuses an empty, inverted or past window and unknown components', () => {
@@ -315,6 +319,17 @@ describe('the timer (dueTransitions on a fake clock)', () => {
     const quiet = window(db2);
     rescheduleMaintenance(at(db2, 30), quiet.id, { scheduled_for: iso(60), scheduled_until: iso(90) });
     expect(dueTransitions(db2, new Date(T0 + 31 * 60_000), OPTS)).toEqual([{ kind: 'remind', id: quiet.id, at: iso(0) }]);
+  });
+
+  it('sends no reminder of a window subscribers were never told of, until a move tells them', () => {
+    const db = setup();
+    const m = window(db, { notify: false });
+    expect(dueTransitions(db, new Date(T0 + 90 * 60_000), OPTS)).toEqual([]);
+    expect(nextDueAt(db, new Date(T0), OPTS)!.toISOString()).toBe(iso(120));
+    rescheduleMaintenance(at(db, 30), m.id, { scheduled_for: iso(300), scheduled_until: iso(360) });
+    expect(dueTransitions(db, new Date(T0 + 250 * 60_000), OPTS)).toEqual([]);
+    rescheduleMaintenance(at(db, 40), m.id, { scheduled_for: iso(400), scheduled_until: iso(460), notify: true });
+    expect(dueTransitions(db, new Date(T0 + 350 * 60_000), OPTS)).toEqual([{ kind: 'remind', id: m.id, at: iso(340) }]);
   });
 
   it('does not move a window scheduled without automatic transitions (but still reminds)', () => {

@@ -43,7 +43,7 @@ describe('startTimer', () => {
     expect(timer.nextWake()).toBeNull();
 
     const m = await h.run('lead', (ctx) =>
-      scheduleMaintenance(ctx, { name: 'Upgrade', scheduled_for: iso(120), scheduled_until: iso(180), components: ['db'] }),
+      scheduleMaintenance(ctx, { name: 'Upgrade', scheduled_for: iso(120), scheduled_until: iso(180), components: ['db'], notify: true }),
     );
     expect(timer.nextWake()!.toISOString()).toBe(iso(60)); // the reminder
 
