@@ -220,7 +220,7 @@ export function updateFromForm(
     body,
     bodyTemplate: template,
     components: changes,
-    notify: notify ?? (status ? notifyDefault(fc.db, incident, status, severity) : checked(form, 'notify')),
+    notify: notify ?? (status ? notifyDefault(fc.db, incident, status, severity, changes) : checked(form, 'notify')),
     once: formKeyOf(form) ?? newFormKey(),
   };
   const resolving = status === 'resolved';
@@ -278,7 +278,7 @@ export function valuesFromDraft(action: DraftAction, db: Db, incident?: Incident
     };
   }
   const severity = action.input.severity ?? '';
-  const policy = incident ? notifyDefault(db, incident, action.input.status, severity) : false;
+  const policy = incident ? notifyDefault(db, incident, action.input.status, severity, input.components) : false;
   return {
     ...base,
     notify: input.notify ?? policy,

@@ -1,7 +1,7 @@
 import type { Db, Incident } from '../domain/model.ts';
 import type { IncidentStatus } from '../domain/status.ts';
 import type { SeverityLevel } from '../domain/settings.ts';
-import { announced, levelOf, shouldNotify } from '../domain/policy.ts';
+import { announced, levelOf, shouldNotify, widens } from '../domain/policy.ts';
 import { sameLevel } from '../domain/incidents/grades.ts';
 import { isOpenIncident } from '../domain/overall.ts';
 import { clientTemplate, updateTemplate, type TemplateName } from './templates.ts';
@@ -32,12 +32,18 @@ export const regradeLevel = (db: Db, incident: Incident, severity: string): Seve
   return level && !sameLevel(incident.severity, level) ? level : null;
 };
 
-/** Whether an update of this status (and re-grade, if any) emails by the runbook (policy.shouldNotify). */
-export function notifyDefault(db: Db, incident: Incident, status: IncidentStatus, severity = ''): boolean {
+/** Whether an update of this status (and re-grade and component changes, if any) emails by the runbook (policy.shouldNotify). */
+export function notifyDefault(
+  db: Db,
+  incident: Incident,
+  status: IncidentStatus,
+  severity = '',
+  changes: Readonly<Record<string, string>> = {},
+): boolean {
   const resolves = status === 'resolved' && incident.resolved_at === null;
   const level = levelOf(db.settings, incident);
   const to = regradeLevel(db, incident, severity);
-  const q = { first: false, resolves, announced: announced(incident), notify: undefined };
+  const q = { first: false, resolves, announced: announced(incident), notify: undefined, widens: widens(incident, changes) };
   return shouldNotify(to ?? level, to ? { ...q, regradedFrom: { level, impact: incident.impact } } : q);
 }
 

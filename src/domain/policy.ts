@@ -67,6 +67,8 @@ export interface NotifyQuestion {
   regradedFrom?: { level: SeverityLevel | null; impact: Impact };
   /** The update tells of the past (a backfill, dated before now): no news to email by itself. */
   past?: boolean;
+  /** The update brings trouble to components the incident did not touch (widens): their followers have not heard of it. */
+  widens?: boolean;
 }
 
 /** Whether a level emails subscribers as an incident starts (not only once it lasts, see lateNoticeAt, nor never). */
@@ -78,7 +80,8 @@ const emailsAtStart = (level: SeverityLevel | null): boolean => level?.email_sub
  * see whether it lasts: then the timer sends it, see lateNoticeAt), or the
  * update that re-grades an incident nobody was told of to such a level; once
  * subscribers were told it started, the resolution, an update that raises its
- * impact and, where the level says so, each update in between.
+ * impact or reaches more components and, where the level says so, each update
+ * in between.
  */
 export function shouldNotify(level: SeverityLevel | null, q: NotifyQuestion): boolean {
   if (q.notify !== undefined) return q.notify;
@@ -94,8 +97,13 @@ export function shouldNotify(level: SeverityLevel | null, q: NotifyQuestion): bo
   // raised to Critical", a faster cadence), even where the level emails nothing by itself.
   const worse =
     q.regradedFrom !== undefined && !q.past && IMPACTS.indexOf(level?.impact ?? 'none') > IMPACTS.indexOf(q.regradedFrom.impact);
-  return q.resolves || level?.email_every_update === true || worse;
+  // And whoever follows a component it now reaches hears of it then, not first from the restoration.
+  return q.resolves || level?.email_every_update === true || worse || (q.widens === true && !q.past);
 }
+
+/** Whether changes put components the incident did not touch into trouble (an operational one reaches nobody). */
+export const widens = (incident: Pick<Incident, 'components'>, changes: Readonly<Record<string, string>>): boolean =>
+  Object.entries(changes).some(([id, status]) => status !== 'operational' && !incident.components.includes(id));
 
 /** Whether subscribers were told of an incident: any of its updates emailed, or its late notice due. */
 export const announced = (incident: Pick<Incident, 'updates' | 'late_notice_at'>): boolean =>

@@ -154,6 +154,44 @@ describe('a subscriber hears about an incident from start to end, in one thread'
     // The page says so too.
     expect(await (await fetch(local(h, link))).text()).toContain('You are unsubscribed');
   });
+
+  it('an update that brings in another component tells its followers then, not first with the restoration', async () => {
+    const mail = (n: string) => to(smtp, `${n}@example.com`);
+    const before = Object.fromEntries(['alice', 'bob', 'dave'].map((n) => [n, mail(n).length]));
+    const count = (n: string) => mail(n).length - before[n]!;
+    const subjects = async (n: string) =>
+      Promise.all(
+        mail(n)
+          .slice(before[n])
+          .map(async (r) => (await smtp.parse(r)).subject?.replace('[Acme Status] ', '')),
+      );
+    const { id } = await (
+      await h.admin('/incidents', {
+        body: { name: 'Queue backlog', impact: 'major', body: 'Jobs are delayed.', components: { api: 'partial_outage' } },
+      })
+    ).json();
+    await until(() => count('alice') === 1, 'the disruption');
+    // Nothing said about email: the runbook decides, and the database's followers have not heard of it.
+    await h.admin(`/incidents/${id}/updates`, {
+      body: { status: 'identified', body: 'The database is slow too.', components: { db: 'degraded_performance' } },
+    });
+    await until(() => count('dave') === 1 && count('alice') === 2, 'the update that brings in the database');
+    // Told so, an update that brings in the website emails nobody.
+    await h.admin(`/incidents/${id}/updates`, {
+      body: { status: 'identified', body: 'The website too.', components: { web: 'degraded_performance' }, notify: false },
+    });
+    await h.admin(`/incidents/${id}/updates`, { body: { status: 'resolved', body: 'Caught up.' } });
+    await until(() => count('dave') === 2 && count('alice') === 3, 'the restoration');
+    await outboxSettled(h);
+    expect(await subjects('alice')).toEqual([
+      'Service disruption: Queue backlog',
+      'Service update: Queue backlog',
+      'Service restored: Queue backlog',
+    ]);
+    expect(await subjects('dave')).toEqual(['Service update: Queue backlog', 'Service restored: Queue backlog']);
+    // The Comms Lead's choice stands: the website's follower first hears of it at its end.
+    expect(await subjects('bob')).toEqual(['Service restored: Queue backlog']);
+  });
 });
 
 describe('the manage link', () => {

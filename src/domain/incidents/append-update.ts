@@ -2,7 +2,7 @@ import type { VerbContext } from '../context.ts';
 import type { ComponentChange, Incident, IncidentUpdate } from '../model.ts';
 import type { ComponentStatus, IncidentStatus } from '../status.ts';
 import { randomId } from '../ids.ts';
-import { announced, levelOf, shouldNotify } from '../policy.ts';
+import { announced, levelOf, shouldNotify, widens } from '../policy.ts';
 import { applyComponentChanges, restoreOnResolve } from './lifecycle.ts';
 import { applyRegrade, regradeOf } from './severity.ts';
 import { Conflict, Invalid } from '../errors.ts';
@@ -97,6 +97,7 @@ export function appendUpdate(ctx: VerbContext, incident: Incident, input: Update
   // history, the components keep their present one (they were left in outage, with no open incident to end
   // it), and it emails nobody unless asked (a "restored" notice of an outage nobody heard of).
   const history = first && resolves;
+  const reaches = !first && widens(incident, changes);
   const affected = applyComponentChanges(ctx, incident, changes, !history);
   const before = { level: levelOf(ctx.db.settings, incident), impact: incident.impact };
   if (regrade) applyRegrade(incident, regrade.level);
@@ -112,6 +113,7 @@ export function appendUpdate(ctx: VerbContext, incident: Incident, input: Update
       announced: announced(incident),
       notify: input.notify ?? (history ? false : undefined),
       ...(regrade ? { regradedFrom: before } : {}),
+      widens: reaches,
       past: Date.parse(displayAt) < ctx.now.getTime() - 60_000,
     }),
   });
