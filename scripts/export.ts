@@ -2,8 +2,9 @@
  * `npm run export -- DIR [--url URL]`: writes a static copy of the public
  * site (the same files Herald keeps in DATA_DIR/static) into DIR.
  * - Without --url: opens DATA_DIR (env, as `npm run serve` would) in this
- *   process on a loopback port, copies, and exits. Refused while a Herald
- *   runs on that DATA_DIR (single writer): then pass its address with --url.
+ *   process on a loopback port, copies, and exits, sending and posting
+ *   nothing. Refused while a Herald runs on that DATA_DIR (single writer):
+ *   then pass its address with --url.
  * - With --url: copies from a running Herald.
  */
 import { parseArgs } from 'node:util';
@@ -39,7 +40,8 @@ try {
     const url = values.url.replace(/\/+$/, '');
     files = await publishStaticSite(url, await idsFrom(url), target);
   } else {
-    const running = await start({ ...process.env, PORT: '0', HOST: '127.0.0.1', STATIC_SNAPSHOT: 'false' });
+    // Reading only: email and channel posts the service left queued stay queued for it (this shell may lack its SMTP_URL).
+    const running = await start({ ...process.env, PORT: '0', HOST: '127.0.0.1', STATIC_SNAPSHOT: 'false' }, { workers: false });
     try {
       files = await publishStaticSite(
         running.url,

@@ -47,6 +47,11 @@ export interface OpenOptions {
   log?: (line: string) => void;
   /** Start the timer (maintenance steps, late notices); a test of the timer itself starts its own. */
   timer?: boolean;
+  /**
+   * Send email, post to channels and run the timer (the default). Off for a process that only reads the
+   * data, as the static export does: it must not send what the service left queued, from wherever it runs.
+   */
+  workers?: boolean;
 }
 
 /**
@@ -87,10 +92,11 @@ export async function openHerald(config: Config, opts: OpenOptions = {}): Promis
     core.adminToken = token;
     const consoleState = openConsoleState(config, storage);
     closers.push(() => consoleState.close());
-    const herald: Herald = { ...core, notify: openNotify(core), console: consoleState, channels: openChannels(core) };
+    const workers = opts.workers !== false;
+    const herald: Herald = { ...core, notify: openNotify(core, workers), console: consoleState, channels: openChannels(core, workers) };
     // On PostgreSQL, links are signed with a key kept in the database: read before the first request.
     await herald.notify.opened;
-    if (opts.timer !== false) {
+    if (opts.timer !== false && workers) {
       // The timer runs once across replicas: on the leader (always, on the embedded engine).
       let timer: Timer | null = null;
       const follow = (leading: boolean) => {

@@ -3,7 +3,7 @@ import type { Server as HttpServer } from 'node:http';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { existsSync } from 'node:fs';
 import { loadConfig, ConfigError } from './config.ts';
-import { openHerald, type Herald } from './herald.ts';
+import { openHerald, type Herald, type OpenOptions } from './herald.ts';
 import { createApp, METHODS } from './api/app.ts';
 import { inProcessRenderer, type AstroHandler } from './snapshot/astro-render.ts';
 import { CorruptDataFile } from './store/durable-file.ts';
@@ -25,13 +25,13 @@ export interface Running {
 }
 
 /** Starts Herald: opens DATA_DIR, builds the app, listens. */
-export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Running> {
+export async function start(env: NodeJS.ProcessEnv = process.env, opts: Pick<OpenOptions, 'workers'> = {}): Promise<Running> {
   const config = loadConfig(env);
   if (!existsSync(ASTRO_ENTRY)) {
     throw new ConfigError(`The pages are not built (${ASTRO_ENTRY} is missing): run \`npm run build\` first.`);
   }
   const { handler } = (await import(pathToFileURL(ASTRO_ENTRY).href)) as { handler: AstroHandler };
-  const herald = await openHerald(config);
+  const herald = await openHerald(config, opts);
   let origin = '';
   // Public pages are rendered by Astro in-process, then kept in memory until the data changes (see PageCache).
   const render = inProcessRenderer(handler, herald, () => new URL(origin).host);

@@ -62,7 +62,7 @@ export interface Channels {
  * them; a crash mid-post leaves the delivery queued: it is posted again after
  * the restart with the same webhook-id (at least once).
  */
-export function openChannels(herald: HeraldCore): Channels {
+export function openChannels(herald: HeraldCore, workers = true): Channels {
   const cfg = herald.config;
   // Several replicas share the outbox (PostgreSQL): only the leader plans and posts (see above).
   const shared = herald.storage.engine === 'postgres';
@@ -237,7 +237,8 @@ export function openChannels(herald: HeraldCore): Channels {
     });
     return opening;
   };
-  let ready = start();
+  // Reading only (see OpenOptions.workers): never started, nothing is planned or posted (plan and drain wait for it).
+  let ready = workers ? start() : Promise.resolve();
 
   const unwatch = herald.store.onChange(() => {
     void plan();

@@ -14,7 +14,7 @@ import type { MailEngine } from './service.ts';
  * (src/store/mail, journals in DATA_DIR), the fan-out and the sender in this
  * process, and subscribe limits in its memory.
  */
-export function openLocalOutbox(herald: HeraldCore, mail: EmbeddedMail, mailer: Mailer): MailEngine {
+export function openLocalOutbox(herald: HeraldCore, mail: EmbeddedMail, mailer: Mailer, workers = true): MailEngine {
   const cfg = herald.config;
   const log = herald.log;
   const { book, ledger } = mail;
@@ -52,6 +52,8 @@ export function openLocalOutbox(herald: HeraldCore, mail: EmbeddedMail, mailer: 
 
   const ready = (async () => {
     await ledger.init(herald.now());
+    // Reading only (see OpenOptions.workers): what is queued stays queued for the service.
+    if (!workers) return;
     sender.enqueue(ledger.queued());
     // A confirmation lost between the subscriber's record and its delivery (a crash, a full disk) is made again.
     const since = herald.now().getTime() - CONFIRM_TTL_MS;
@@ -65,8 +67,9 @@ export function openLocalOutbox(herald: HeraldCore, mail: EmbeddedMail, mailer: 
   })();
   // Awaited by whoever needs it (tests, shutdown); a failure here (a full disk) must not end the process.
   ready.catch((e: Error) => log(`[outbox] not started: ${e.message}`));
-  const unwatch = herald.store.onChange(() => void fanout.kick());
+  const unwatch = workers ? herald.store.onChange(() => void fanout.kick()) : () => {};
   const compactor = setInterval(() => {
+    if (!workers) return;
     void book.compactIfWorthIt().catch((e: Error) => log(`[outbox] compaction failed: ${e.message}`));
     void ledger.compactIfWorthIt(false, herald.now()).catch((e: Error) => log(`[outbox] compaction failed: ${e.message}`));
   }, 60_000);

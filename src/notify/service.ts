@@ -57,11 +57,13 @@ export interface Notify extends Omit<MailEngine, 'queueConfirmation' | 'requeued
 /**
  * Opens email on the storage engine Herald runs on (DATA_DIR's journals, or
  * PostgreSQL's tables shared by the replicas) and registers its shutdown.
+ * Without `workers` nothing is fanned out or sent (see OpenOptions).
  */
-export function openNotify(herald: HeraldCore): Notify {
+export function openNotify(herald: HeraldCore, workers = true): Notify {
   const mailer = createMailer(herald.config);
   const mail = herald.storage.openMail();
-  const engine = mail.engine === 'postgres' ? openSharedOutbox(herald, mail, mailer) : openLocalOutbox(herald, mail, mailer);
+  const engine =
+    mail.engine === 'postgres' ? openSharedOutbox(herald, mail, mailer, workers) : openLocalOutbox(herald, mail, mailer, workers);
   herald.onClose(() => engine.close());
   const { queueConfirmation, requeued, limit, close: _close, ...exposed } = engine;
   return {

@@ -31,7 +31,7 @@ const SWEEP_MS = 5 * 60_000;
  * lease expires (same delivery id, so the same Message-ID). Subscribe limits
  * are counted in the database, across replicas.
  */
-export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: Mailer): MailEngine {
+export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: Mailer, workers = true): MailEngine {
   const { config: cfg, log, now } = herald;
   const replica = herald.storage.replica;
   const { subscribers, outbox } = mail;
@@ -229,11 +229,13 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
     });
     return p;
   };
-  const ready = started(start());
+  // Reading only (see OpenOptions.workers): the link key is read, nothing is claimed, fanned out or sent.
+  const ready = workers ? started(start()) : opened;
   /** The start as last run (the poll runs it again after a failure): shutdown waits for it. */
   let starting = ready;
 
   const poller = setInterval(() => {
+    if (!workers) return;
     const poll = ++ticket;
     void outbox
       .paused()
@@ -254,12 +256,14 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
   }, POLL_MS);
   poller.unref();
   const sweeper = setInterval(() => {
-    if (herald.storage.leadership.isLeader) void outbox.sweepLimits(now()).catch(() => {});
+    if (workers && herald.storage.leadership.isLeader) void outbox.sweepLimits(now()).catch(() => {});
   }, SWEEP_MS);
   sweeper.unref();
-  const unwatch = herald.store.onChange(() => void kick());
+  const unwatch = herald.store.onChange(() => {
+    if (workers) void kick();
+  });
   const unlead = herald.storage.leadership.onChange((leading) => {
-    if (leading) void kick();
+    if (leading && workers) void kick();
   });
   const windowMs = cfg.SUBSCRIBE_LIMIT_WINDOW_SECONDS * 1000;
 
