@@ -78,6 +78,8 @@ const envFields = z.object({
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// or postgresql:// URL')
+    // As SMTP_URL: after a '#' in a password, the rest of it would be taken for the host (and named in errors).
+    .refine((v) => !v.includes('#'), "DATABASE_URL holds a '#': write it as %23 in the user name or password")
     .optional(),
   /** Channels (src/channels) may post to private addresses and plain http; cloud metadata addresses stay refused. */
   ALLOW_PRIVATE_WEBHOOKS: z

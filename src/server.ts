@@ -62,6 +62,12 @@ export async function start(env: NodeJS.ProcessEnv = process.env, opts: Pick<Ope
     if (err instanceof PortInUse) {
       throw new ConfigError(`Refusing to start: ${config.HOST}:${config.PORT} is already in use. Stop what listens there or set PORT.`);
     }
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EADDRNOTAVAIL') {
+      throw new ConfigError(
+        `Refusing to start: HOST ${config.HOST} is ${code === 'EADDRNOTAVAIL' ? 'not an address of this machine' : 'a name that does not resolve'}. Set HOST to one of its addresses (or 0.0.0.0 for all of them).`,
+      );
+    }
     throw err;
   }
   const { address } = listening;

@@ -15,6 +15,8 @@ export function smtpConnection(url: string): SmtpPoolOptions['connection'] {
   // No message here quotes the URL: it may hold the relay's password (new URL's own TypeError quotes its input).
   if (!URL.canParse(url))
     throw new Error('SMTP_URL must be a URL such as smtp://user:password@host:587 (not shown here: it may hold a password)');
+  // A URL ends its host at a '#': a password holding one sends mail to a "host" made of the rest of it.
+  if (url.includes('#')) throw new Error("SMTP_URL holds a '#': write it as %23 in the user name or password");
   const u = new URL(url);
   if (u.protocol !== 'smtp:' && u.protocol !== 'smtps:')
     throw new Error(`SMTP_URL must start with smtp:// or smtps://, not ${u.protocol}//`);

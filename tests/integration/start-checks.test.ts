@@ -100,6 +100,21 @@ describe('an SMTP_URL the mailer cannot read', () => {
   });
 });
 
+describe('a HOST Herald cannot listen on', () => {
+  it.each([
+    ['a name that does not resolve', 'status-host.invalid', /HOST status-host\.invalid is a name that does not resolve/],
+    // TEST-NET-1 (RFC 5737): no machine has it.
+    ['an address of another machine', '192.0.2.10', /HOST 192\.0\.2\.10 is not an address of this machine/],
+  ])('stops the start with one line naming HOST when it is %s, and frees DATA_DIR', async (_name, host, message) => {
+    const dataDir = newDir();
+    const { code, output } = await runHeraldExpectingExit({ DATA_DIR: dataDir, HOST: host, STATIC_SNAPSHOT: 'false' });
+    expect(code, output).toBe(1);
+    expect(output).toMatch(message);
+    expect(output).not.toMatch(/\n\s+at /);
+    expect(existsSync(join(dataDir, 'herald.lock'))).toBe(false);
+  });
+});
+
 describe('a DKIM key the mailer cannot sign with', () => {
   it('stops the start at config validation, naming DKIM_PRIVATE_KEY (not DATA_DIR) without quoting it, before DATA_DIR is created', async () => {
     const dataDir = join(newDir(), 'not-yet');

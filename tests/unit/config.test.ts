@@ -100,10 +100,19 @@ describe('configuration from the environment', () => {
     ['a port out of range', 'smtp://user:SECRETPW@relay.example.com:99999'],
     ['no URL at all', 'user:SECRETPW at relay.example.com'],
     ['a broken %-escape in the password', 'smtp://user:SECRET%zzPW@relay.example.com:587'],
+    // Read as a URL, the host would be "PW@relay…" cut at the '#': errors then named a piece of the password.
+    ['a raw # in the password', 'smtp://user:SE@CRET#PW@relay.example.com:587'],
   ])('refuses an SMTP_URL with %s, naming SMTP_URL without quoting its password', (_name, url) => {
     const text = refusal({ SMTP_URL: url })!;
     expect(text).toMatch(/^Invalid configuration:\n {2}SMTP_URL: /);
     expect(text).not.toMatch(/SECRET/);
+  });
+
+  it('refuses a DATABASE_URL with a raw # in the password, without quoting it', () => {
+    const text = refusal({ DATABASE_URL: 'postgres://herald:SE@CRET#PW@127.0.0.1:5432/herald' })!;
+    expect(text).toMatch(/^Invalid configuration:\n {2}DATABASE_URL: DATABASE_URL holds a '#'/);
+    expect(text).not.toMatch(/SECRET|CRET|PW/);
+    expect(refusal({ DATABASE_URL: 'postgres://herald:p%23ss@127.0.0.1:5432/herald' })).toBeNull();
   });
 
   it('accepts the SMTP_URLs the mailer reads (smtp, smtps, an encoded password, query flags)', () => {
