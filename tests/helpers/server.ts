@@ -11,7 +11,7 @@ export const TEST_TOKEN = 'test-admin-token-0123456789abcdef';
 /** Node's arguments as `npm run serve` gives them (V8 flags included), so tests and benchmarks run Herald as deployed. */
 export const SERVE_ARGS: string[] = (() => {
   const serve: string = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.serve;
-  const m = /^node (.+)$/.exec(serve);
+  const m = /^(?:exec )?node (.+)$/.exec(serve);
   if (!m) throw new Error(`package.json scripts.serve should be "node … src/server.ts", not ${serve}`);
   return m[1]!.split(/\s+/);
 })();

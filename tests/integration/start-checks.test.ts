@@ -3,7 +3,9 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
-import { removeDir, runHeraldExpectingExit, startHerald, tempDataDir, stopAll, type HeraldProcess } from '../helpers/server.ts';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { removeDir, runHeraldExpectingExit, startHerald, tempDataDir, stopAll, TEST_TOKEN, type HeraldProcess } from '../helpers/server.ts';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
 import { SITE, outboxSettled, subscribe, subscribeAndConfirm, to } from '../helpers/mail-flow.ts';
 import { until } from '../helpers/poll.ts';
@@ -18,6 +20,7 @@ import { migratedDatabase, type PgCluster, startPgCluster } from '../helpers/pg.
  * Herald damaged with a hole of NULs starts, keeping the records that were whole.
  */
 
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const cleanup: Array<() => Promise<void> | void> = [];
 afterEach(() => stopAll(...cleanup.splice(0).reverse()));
 
@@ -113,6 +116,35 @@ describe('a HOST Herald cannot listen on', () => {
     expect(output).not.toMatch(/\n\s+at /);
     expect(existsSync(join(dataDir, 'herald.lock'))).toBe(false);
   });
+});
+
+describe('npm run serve under a supervisor that signals npm (Docker, supervisord, kill $MAINPID)', () => {
+  it('passes SIGTERM on to Herald, which stops cleanly and frees DATA_DIR', async () => {
+    const dataDir = newDir();
+    const npm = spawn('npm', ['run', 'serve'], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        DATA_DIR: dataDir,
+        ADMIN_TOKEN: TEST_TOKEN,
+        HERALD_SEED: 'none',
+        STATIC_SNAPSHOT: 'false',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    cleanup.push(() => void npm.kill('SIGKILL'));
+    let out = '';
+    npm.stdout!.on('data', (d) => (out += d));
+    npm.stderr!.on('data', (d) => (out += d));
+    const exited = new Promise((resolve) => npm.once('exit', resolve));
+    await until(() => /Herald is serving/.test(out), 'Herald to serve', 30_000);
+    npm.kill('SIGTERM');
+    await exited;
+    // Before, npm's shell died and Herald ran on, orphaned, holding the port and the lock.
+    await until(() => /SIGTERM, shutting down/.test(out) && !existsSync(join(dataDir, 'herald.lock')), 'Herald to stop and free DATA_DIR');
+  }, 60_000);
 });
 
 describe('a DKIM key the mailer cannot sign with', () => {
