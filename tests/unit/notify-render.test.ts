@@ -631,7 +631,10 @@ describe('templates', () => {
     };
     const all = renderSubscribed({ ...input, componentNames: [] });
     expect(all.subject).toBe('[Acme & <Co>] You are already subscribed');
-    expect(all.text).toContain('to Acme & <Co> status updates. It is already subscribed, and nothing has changed.');
+    // Read with the default site name, "to Herald Status status updates" said "status" twice.
+    expect(all.text).toContain('to incident and maintenance notices from Acme & <Co>. It is already subscribed, and nothing has changed.');
+    // The site name mid-sentence: one ending in a full stop ("Acme, Inc.") made "Inc.." at the end of one.
+    expect(all.text).toContain('Acme & <Co> sends you this because you subscribed to its updates.');
     expect(all.text).toContain('manage your subscription:\n\nhttps://s.example/subscribe/manage/abc.def\n');
     expect(all.text).toContain('If you did not ask for this, ignore this email: nothing changes.');
     expect(all.text).toContain('Unsubscribe: https://s.example/unsubscribe/abc.ghi');
