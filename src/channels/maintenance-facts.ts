@@ -1,6 +1,5 @@
 import type { Db, Maintenance, MaintenanceUpdate } from '../domain/model.ts';
-import { MAINTENANCE_TITLE, maintenanceStep, stepStatusLabel, windowLabel } from '../domain/maintenance/steps.ts';
-import { windowText } from '../domain/maintenance/texts.ts';
+import { MAINTENANCE_TITLE, maintenanceStep, stepStatusLabel, stepWindow, windowLabel } from '../domain/maintenance/steps.ts';
 import { eventComponentNames } from '../domain/components/names.ts';
 import { joinNames } from '../domain/words.ts';
 import { markdownToText } from '../render/markdown.ts';
@@ -30,7 +29,7 @@ export function maintenanceFacts(
     text: markdownToText(update.body, { siteUrl: site.SITE_URL }),
     fields: [
       { label: 'Status', value: status },
-      { label: windowLabel(step), value: windowText(m, site.SITE_TIMEZONE) },
+      { label: windowLabel(step), value: stepWindow(step, m, site.SITE_TIMEZONE) },
       { label: 'Affected systems', value: names.length ? joinNames(names) : 'None named' },
     ],
   };

@@ -1,6 +1,5 @@
 import type { Db, EventRecord, IncidentUpdate, MaintenanceUpdate, Update } from '../domain/model.ts';
-import { type MaintenanceNoticeStep, maintenanceStep, stepStatusLabel } from '../domain/maintenance/steps.ts';
-import { windowText } from '../domain/maintenance/texts.ts';
+import { type MaintenanceNoticeStep, maintenanceStep, stepStatusLabel, stepWindow } from '../domain/maintenance/steps.ts';
 import { eventComponentNames } from '../domain/components/names.ts';
 import { CUSTOMER_STATUS_LABEL, type MaintenanceStatus } from '../domain/status.ts';
 import { levelOf, nextUpdateDue } from '../domain/policy.ts';
@@ -143,7 +142,7 @@ export function noticeFacts(s: NoticeSource): NoticeFacts {
     cadence: level?.update_every_minutes ? cadenceText(level.update_every_minutes) : null,
     every: level?.update_every_minutes ? everyText(level.update_every_minutes) : null,
     nextUpdate: due ? formatDateTime(due.toISOString(), tz) : null,
-    window: incident.kind === 'maintenance' ? windowText(incident, tz) : null,
+    window: incident.kind === 'maintenance' && step ? stepWindow(step, incident, tz) : null,
     reminder: s.reminder === true,
     followUp,
     othersOpen: openBesides(db, incident, update.created_at),

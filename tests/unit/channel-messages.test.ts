@@ -680,6 +680,8 @@ describe('maintenance messages to Slack and Teams', () => {
       '*Affected systems*\nWEB',
     ]);
     expect(slackFields(msgs[2])[1]).toBe('*Status*\nCompleted');
+    // Once completed, when the work really ran (here it kept to its window; notify-render tests one done early).
+    expect(slackFields(msgs[2])[2]).toBe('*Carried out*\n22 Nov 2026, 11:00 CET to 22 Nov 2026, 12:00 CET');
     // The update's text as incident updates give it: plain, with &, < and > escaped for mrkdwn.
     expect(msgs[0].blocks[2].text.text).toBe('*Update*\nExpect brief errors &amp; &lt;!channel&gt; retries.');
     expect(msgs[2].blocks[2].text.text).toBe('*Update*\nAll done; see the notes (https://example.test/notes).');

@@ -565,7 +565,8 @@ describe('templates', () => {
         'Maintenance completed',
         'Our scheduled maintenance, “DB upgrade”, on API, has been completed.',
         'Completed',
-        ['Window', '24 Nov 2026, 01:00 UTC to 24 Nov 2026, 03:00 UTC'],
+        // When it really ran: done at 02:40, not by the window's 03:00, which would read as still to come.
+        ['Carried out', '24 Nov 2026, 01:00 UTC to 24 Nov 2026, 02:40 UTC'],
         DETAILS,
       );
       expect(done.text).not.toMatch(/We have scheduled|Follow it/);

@@ -1,5 +1,7 @@
 import type { Maintenance, MaintenanceUpdate, MaintenanceUpdateStep } from '../model.ts';
 import { CUSTOMER_STATUS_LABEL, type MaintenanceStatus } from '../status.ts';
+import { formatDateTime } from '../time-text.ts';
+import { windowText } from './texts.ts';
 
 /**
  * Which move of the window `update` records: its own `step`, or, for an update saved before steps were
@@ -42,4 +44,18 @@ export const stepStatusLabel = (step: MaintenanceNoticeStep, status: Maintenance
 
 /** What the window's line is called after this step. */
 export const windowLabel = (step: MaintenanceNoticeStep): string =>
-  step === 'cancelled' ? 'Was scheduled for' : step === 'rescheduled' || step === 'extended' ? 'New window' : 'Window';
+  step === 'cancelled'
+    ? 'Was scheduled for'
+    : step === 'rescheduled' || step === 'extended'
+      ? 'New window'
+      : step === 'completed'
+        ? 'Carried out'
+        : 'Window';
+
+/** The window's line after this step: the planned window, or once completed, when the work really ran. */
+export const stepWindow = (
+  step: MaintenanceNoticeStep,
+  m: Pick<Maintenance, 'scheduled_for' | 'scheduled_until' | 'started_at' | 'resolved_at'>,
+  tz: string,
+): string =>
+  step === 'completed' && m.resolved_at ? `${formatDateTime(m.started_at, tz)} to ${formatDateTime(m.resolved_at, tz)}` : windowText(m, tz);
