@@ -1,21 +1,17 @@
 import type { Db } from '../domain/model.ts';
 import type { NoticeProgress, OutboxView } from '../store/mail/port.ts';
-import { noticeIntents } from './intents.ts';
+import { type NoticeIntent, noticeIntents } from './intents.ts';
 
 /**
- * Notices the data owes that the outbox has not begun: listed first, not done, nothing queued yet.
- * A publish answers before its fan-out begins (on PostgreSQL the leader begins it at its next pass,
- * maybe on another replica), and in that gap the outbox alone would say "nothing is queued" of a
- * notice about to go out. `listed` is the outbox's newest `limit` notices, newest first.
+ * Notices the data owes that the outbox has not begun, listed first: not done, nothing queued yet. A publish
+ * answers before its fan-out begins (on PostgreSQL the leader begins it at its next pass, maybe on another
+ * replica), and in that gap the outbox alone would say "nothing is queued" of a notice about to go out.
+ * `notBegun` are such notices, newest first; `listed` is the outbox's newest `limit` notices, newest first.
  */
-export function withNotStarted(db: Db, epoch: string | null, listed: NoticeProgress[], limit: number): NoticeProgress[] {
-  if (epoch === null) return listed;
-  // Before its epoch the outbox takes nothing for news; with the list full, an older intent may be a notice cut from it.
-  const since = listed.length >= limit ? (listed.at(-1)?.created_at ?? epoch) : epoch;
-  const known = new Set(listed.map((n) => n.key));
-  const pending: NoticeProgress[] = noticeIntents(db)
-    .filter((i) => i.at >= epoch && i.at >= since && !known.has(i.key))
-    .reverse()
+export function withNotStarted(notBegun: readonly NoticeIntent[], listed: NoticeProgress[], limit: number): NoticeProgress[] {
+  const shown = new Set(listed.map((n) => n.key));
+  const pending: NoticeProgress[] = notBegun
+    .filter((i) => !shown.has(i.key))
     .map((i) => ({
       t: 'i',
       key: i.key,
@@ -33,17 +29,36 @@ export function withNotStarted(db: Db, epoch: string | null, listed: NoticeProgr
   return [...pending, ...listed].slice(0, limit);
 }
 
+/** The newest `limit` notices the data owes since the outbox began (before it, history is not news), newest first. */
+export const recentIntents = (db: Db, epoch: string, limit: number): NoticeIntent[] =>
+  noticeIntents(db)
+    .filter((i) => i.at >= epoch)
+    .slice(-limit)
+    .reverse();
+
 /** The outbox as the console and the admin API read it: with the notices owed but not begun (withNotStarted). */
 export function owedOutbox(outbox: OutboxView, db: () => Db): OutboxView {
+  /**
+   * Which recent notices are not begun is asked before the outbox is read: one that begins in between is then
+   * in what is read, never in neither (a reader waiting for a settled outbox would take it for settled).
+   */
+  const notBegun = async (limit: number): Promise<NoticeIntent[]> => {
+    const epoch = await outbox.began();
+    const recent = epoch === null ? [] : recentIntents(db(), epoch, limit);
+    if (recent.length === 0) return [];
+    const begun = await outbox.begun(recent.map((i) => i.key));
+    return recent.filter((i) => !begun.has(i.key));
+  };
   return {
     ...outbox,
     async notices(limit) {
-      const [listed, epoch] = await Promise.all([outbox.notices(limit), outbox.began()]);
-      return withNotStarted(db(), epoch, listed, limit);
+      const owed = await notBegun(limit);
+      return withNotStarted(owed, await outbox.notices(limit), limit);
     },
     async overview(limits) {
-      const [seen, epoch] = await Promise.all([outbox.overview(limits), outbox.began()]);
-      return { ...seen, notices: withNotStarted(db(), epoch, seen.notices, limits.notices) };
+      const owed = await notBegun(limits.notices);
+      const seen = await outbox.overview(limits);
+      return { ...seen, notices: withNotStarted(owed, seen.notices, limits.notices) };
     },
   };
 }

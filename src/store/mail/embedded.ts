@@ -63,6 +63,7 @@ export function embeddedOutbox(ledger: DeliveryLedger, book: SubscriberBook, wai
       waiting: waiting(),
     }),
     began: async () => ledger.epoch,
+    begun: async (keys) => new Set(keys.filter((k) => ledger.intents.has(k))),
     async retry(id) {
       const d = ledger.deliveries.get(id);
       if (!d) throw new NotFound(`No delivery ${id}.`);

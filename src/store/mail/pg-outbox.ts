@@ -245,6 +245,11 @@ export class PgOutbox implements OutboxView {
     return rows[0]?.epoch.toISOString() ?? null;
   }
 
+  async begun(keys: readonly string[]): Promise<Set<string>> {
+    const { rows } = await this.db.query<{ key: string }>('SELECT key FROM mail_intents WHERE key = ANY($1::text[])', [keys]);
+    return new Set(rows.map((r) => r.key));
+  }
+
   async retry(id: string): Promise<Delivery> {
     return this.db.tx(async (c) => {
       const { rows } = await c.query<DeliveryRow>(`SELECT ${DELIVERY_COLUMNS} FROM mail_deliveries WHERE id = $1 FOR UPDATE`, [id]);

@@ -78,6 +78,8 @@ export interface OutboxView {
   overview(limits: { notices: number; failed: number }): Promise<OutboxOverview>;
   /** When the outbox began (null before its start): notices owed since then are news. Written once, never changed. */
   began(): Promise<string | null>;
+  /** Which of these notices (intent keys) the outbox has begun to fan out. */
+  begun(keys: readonly string[]): Promise<Set<string>>;
   /** Queues a failed delivery again (NotFound, or Conflict when it is not failed). */
   retry(id: string): Promise<Delivery>;
 }
