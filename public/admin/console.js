@@ -13,25 +13,36 @@
   // The "Email subscribers" box follows the runbook default for what the form
   // has chosen, until the Comms Lead ticks or unticks it by hand. The defaults
   // are keyed by the values of the fields named in data-notify-key, joined by
-  // "|": the declare form's severity; an update's status and re-grade.
+  // "|": the declare form's severity; an update's status and re-grade. An
+  // update that puts a component none of its updates had in trouble
+  // (data-troubled lists those that were) emails too, once subscribers were told.
   function followNotifyDefault(form, defaults) {
     var box = form.querySelector('input[name="notify"]');
     if (!box) return;
     var fields = (form.getAttribute('data-notify-key') || '').split(' ');
+    var troubled = form.hasAttribute('data-troubled') ? readJson(form, 'data-troubled') : null;
     var touched = false;
     function chosen(name) {
       var el = form.querySelector('input[name="' + name + '"]:checked') || form.querySelector('select[name="' + name + '"]');
       return el ? el.value : '';
+    }
+    function widens() {
+      if (!Array.isArray(troubled)) return false;
+      return Array.prototype.some.call(form.querySelectorAll('select[name^="component."]'), function (sel) {
+        var id = sel.name.slice('component.'.length);
+        return sel.value !== '' && sel.value !== 'operational' && troubled.indexOf(id) < 0;
+      });
     }
     form.addEventListener('change', function (e) {
       if (e.target === box) {
         touched = true;
         return;
       }
-      if (touched || fields.indexOf(e.target.name) < 0) return;
+      var name = e.target.name || '';
+      if (touched || (fields.indexOf(name) < 0 && name.indexOf('component.') !== 0)) return;
       var key = fields.map(chosen).join('|');
       if (!(key in defaults)) return;
-      box.checked = !!defaults[key];
+      box.checked = !!defaults[key] || widens();
       // Still "as shown": the server lets the runbook decide.
       var shown = form.querySelector('input[name="notify_shown"]');
       if (shown) shown.value = box.checked ? '1' : '0';

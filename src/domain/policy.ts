@@ -101,9 +101,18 @@ export function shouldNotify(level: SeverityLevel | null, q: NotifyQuestion): bo
   return q.resolves || level?.email_every_update === true || worse || (q.widens === true && !q.past);
 }
 
-/** Whether changes put components the incident did not touch into trouble (an operational one reaches nobody). */
-export const widens = (incident: Pick<Incident, 'components'>, changes: Readonly<Record<string, string>>): boolean =>
-  Object.entries(changes).some(([id, status]) => status !== 'operational' && !incident.components.includes(id));
+/**
+ * The components an incident's updates have had in trouble. Not its `components`: a component first named
+ * as operational is among them, and its followers heard nothing.
+ */
+export const troubledComponents = (incident: Pick<Incident, 'updates'>): Set<string> =>
+  new Set(incident.updates.flatMap((u) => u.affected_components.filter((c) => c.new_status !== 'operational').map((c) => c.code)));
+
+/** Whether changes put into trouble a component none of the incident's updates had in trouble. */
+export function widens(incident: Pick<Incident, 'updates'>, changes: Readonly<Record<string, string>>): boolean {
+  const troubled = troubledComponents(incident);
+  return Object.entries(changes).some(([id, status]) => status !== 'operational' && !troubled.has(id));
+}
 
 /** Whether subscribers were told of an incident: any of its updates emailed, or its late notice due. */
 export const announced = (incident: Pick<Incident, 'updates' | 'late_notice_at'>): boolean =>

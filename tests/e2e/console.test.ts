@@ -401,6 +401,29 @@ describe('a Comms Lead runs a whole incident from the console', () => {
     await noJs.close();
   });
 
+  it('the "Email subscribers" box ticks itself when an update puts another component into trouble, as the server would email it', async () => {
+    const declared = await h.admin('/incidents', {
+      body: { name: 'Login errors', impact: 'major', body: 'Looking into it.', components: { api: 'partial_outage' }, notify: true },
+    });
+    expect(declared.status).toBe(201);
+    const { id } = (await declared.json()) as { id: string };
+    const page = await signedInPage(`/admin/incidents/${id}`);
+    // An update of a SEV-2 subscribers heard of: no email by the runbook.
+    expect(await page.isChecked('input[name="notify"]')).toBe(false);
+    await page.selectOption('#component-api', 'major_outage');
+    expect(await page.isChecked('input[name="notify"]')).toBe(false);
+    // The database's followers have not heard of it: before, the box stayed unticked and the server emailed anyway.
+    await page.selectOption('#component-db', 'degraded_performance');
+    expect(await page.isChecked('input[name="notify"]')).toBe(true);
+    await page.selectOption('#component-db', 'operational');
+    expect(await page.isChecked('input[name="notify"]')).toBe(false);
+    await page.selectOption('#component-db', 'degraded_performance');
+    // Unticked by hand, it stays unticked, and the preview says no email will be sent.
+    await page.uncheck('input[name="notify"]');
+    await page.click('button:has-text("Preview update")');
+    await expect(page.locator('#email-summary').textContent()).resolves.toBe('No email will be sent');
+  });
+
   it('the "Email subscribers" box follows a re-grade as the server would: raised to a level that emails, nobody told yet, the update is the disruption notice', async () => {
     const declared = await h.admin('/incidents', {
       body: { name: 'Exports delayed', impact: 'minor', body: 'Looking into it.', components: {}, notify: false },

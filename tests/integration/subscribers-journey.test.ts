@@ -171,6 +171,10 @@ describe('a subscriber hears about an incident from start to end, in one thread'
       })
     ).json();
     await until(() => count('alice') === 1, 'the disruption');
+    // Named as fine first (which emails nobody), then in trouble: its followers have still heard nothing.
+    await h.admin(`/incidents/${id}/updates`, {
+      body: { status: 'investigating', body: 'Checking the database.', components: { db: 'operational' } },
+    });
     // Nothing said about email: the runbook decides, and the database's followers have not heard of it.
     await h.admin(`/incidents/${id}/updates`, {
       body: { status: 'identified', body: 'The database is slow too.', components: { db: 'degraded_performance' } },
