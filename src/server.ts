@@ -65,7 +65,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env, opts: Pick<Ope
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EADDRNOTAVAIL') {
       throw new ConfigError(
-        `Refusing to start: HOST ${config.HOST} is ${code === 'EADDRNOTAVAIL' ? 'not an address of this machine' : 'a name that does not resolve'}. Set HOST to one of its addresses (or 0.0.0.0 for all of them).`,
+        `Refusing to start: HOST ${config.HOST} is ${code === 'EADDRNOTAVAIL' ? 'not an address of this machine' : 'a name that could not be resolved'}. Set HOST to one of its addresses (or 0.0.0.0 for all of them).`,
       );
     }
     throw err;
@@ -114,13 +114,18 @@ async function main(): Promise<void> {
   }
   const { config } = running.herald;
   console.log(`Herald is serving ${config.SITE_NAME} at ${running.url} (site URL ${config.SITE_URL}, data in ${config.dataDir})`);
+  // One stop, however many signals: npm passes its signal on to Herald, and a terminal's Ctrl-C or systemd
+  // signals the whole group as well, so the same stop often arrives twice. A second must not cut the first short.
+  let stopping = false;
   const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
     console.log(`herald: ${signal}, shutting down`);
     await running.close();
     process.exit(0);
   };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();

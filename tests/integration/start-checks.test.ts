@@ -105,7 +105,7 @@ describe('an SMTP_URL the mailer cannot read', () => {
 
 describe('a HOST Herald cannot listen on', () => {
   it.each([
-    ['a name that does not resolve', 'status-host.invalid', /HOST status-host\.invalid is a name that does not resolve/],
+    ['a name that does not resolve', 'status-host.invalid', /HOST status-host\.invalid is a name that could not be resolved/],
     // TEST-NET-1 (RFC 5737): no machine has it.
     ['an address of another machine', '192.0.2.10', /HOST 192\.0\.2\.10 is not an address of this machine/],
   ])('stops the start with one line naming HOST when it is %s, and frees DATA_DIR', async (_name, host, message) => {
@@ -118,8 +118,9 @@ describe('a HOST Herald cannot listen on', () => {
   });
 });
 
-describe('npm run serve under a supervisor that signals npm (Docker, supervisord, kill $MAINPID)', () => {
-  it('passes SIGTERM on to Herald, which stops cleanly and frees DATA_DIR', async () => {
+describe('npm run serve under a supervisor', () => {
+  /** `npm run serve` in a process group of its own, as a supervisor or a terminal starts it. */
+  async function serveWithNpm() {
     const dataDir = newDir();
     const npm = spawn('npm', ['run', 'serve'], {
       cwd: ROOT,
@@ -133,17 +134,33 @@ describe('npm run serve under a supervisor that signals npm (Docker, supervisord
         STATIC_SNAPSHOT: 'false',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
-    cleanup.push(() => void npm.kill('SIGKILL'));
+    cleanup.push(() => void process.kill(-npm.pid!, 'SIGKILL'));
     let out = '';
     npm.stdout!.on('data', (d) => (out += d));
     npm.stderr!.on('data', (d) => (out += d));
-    const exited = new Promise((resolve) => npm.once('exit', resolve));
     await until(() => /Herald is serving/.test(out), 'Herald to serve', 30_000);
+    const stopped = () =>
+      until(
+        () => /SIGTERM, shutting down/.test(out) && !existsSync(join(dataDir, 'herald.lock')),
+        'Herald to stop cleanly and free DATA_DIR',
+      );
+    return { npm, output: () => out, stopped };
+  }
+
+  it('that signals npm alone (Docker, supervisord, kill $MAINPID): Herald gets the SIGTERM and stops cleanly', async () => {
+    const { npm, stopped } = await serveWithNpm();
     npm.kill('SIGTERM');
-    await exited;
     // Before, npm's shell died and Herald ran on, orphaned, holding the port and the lock.
-    await until(() => /SIGTERM, shutting down/.test(out) && !existsSync(join(dataDir, 'herald.lock')), 'Herald to stop and free DATA_DIR');
+    await stopped();
+  }, 60_000);
+
+  it('that signals the whole group (systemd, Ctrl-C): Herald gets it twice, from npm too, and stops once, cleanly', async () => {
+    const { npm, output, stopped } = await serveWithNpm();
+    process.kill(-npm.pid!, 'SIGTERM');
+    await stopped();
+    expect(output().match(/shutting down/g)).toHaveLength(1);
   }, 60_000);
 });
 
