@@ -9,6 +9,7 @@
  */
 import { parseArgs } from 'node:util';
 import { exportToDir, importDataDir, TransferRefused } from '../src/store/transfer.ts';
+import { databaseUrl } from '../src/config.ts';
 
 const [command, ...rest] = process.argv.slice(2);
 const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { force: { type: 'boolean', default: false } } });
@@ -18,6 +19,11 @@ if ((command !== 'import' && command !== 'export') || !dir || !url) {
   console.error('usage: DATABASE_URL=postgres://… npm run db:import -- DATA_DIR [--force]');
   console.error('       DATABASE_URL=postgres://… npm run db:export -- DIR [--force]');
   process.exit(2);
+}
+const checked = databaseUrl.safeParse(url);
+if (!checked.success) {
+  console.error(`db:${command}: ${checked.error.issues[0]!.message}`);
+  process.exit(1);
 }
 
 try {

@@ -18,6 +18,13 @@ const readable = (problem: (value: string) => string | null) =>
  * process.env, validated once at boot. A bad value stops the start with a
  * message naming the variable.
  */
+/** DATABASE_URL as Herald and `npm run db:*` accept it. */
+export const databaseUrl = z
+  .string()
+  .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// or postgresql:// URL')
+  // As SMTP_URL: after a '#' in a password, the rest of it would be taken for the host (and named in errors).
+  .refine((v) => !v.includes('#'), "DATABASE_URL holds a '#': write it as %23 in the user name or password");
+
 const envFields = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4321),
   HOST: z.string().min(1).default('localhost'),
@@ -75,12 +82,7 @@ const envFields = z.object({
    * PostgreSQL instead of the embedded files: postgres://user:password@host:5432/database. Several
    * Herald replicas may share one database (each with its own DATA_DIR for its static copy).
    */
-  DATABASE_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// or postgresql:// URL')
-    // As SMTP_URL: after a '#' in a password, the rest of it would be taken for the host (and named in errors).
-    .refine((v) => !v.includes('#'), "DATABASE_URL holds a '#': write it as %23 in the user name or password")
-    .optional(),
+  DATABASE_URL: databaseUrl.optional(),
   /** Channels (src/channels) may post to private addresses and plain http; cloud metadata addresses stay refused. */
   ALLOW_PRIVATE_WEBHOOKS: z
     .enum(['true', 'false', '1', '0'])

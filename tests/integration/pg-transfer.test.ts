@@ -320,6 +320,13 @@ describe('db:import and db:export', () => {
     }
   });
 
+  it("refuses a DATABASE_URL with a raw '#' in its password, without quoting it (the rest was taken for the host)", async () => {
+    const refused = await cli(['import', source], 'postgres://herald:SE@CRET#PW@127.0.0.1:5432/herald');
+    expect(refused.code).toBe(1);
+    expect(refused.out).toContain("db:import: DATABASE_URL holds a '#'");
+    expect(refused.out).not.toMatch(/CRET|PW/);
+  });
+
   it('refuses while a Herald runs on the folder', async () => {
     const live = running.at(-1)!;
     const refused = await cli(['export', live.dataDir, '--force']);
