@@ -261,7 +261,9 @@ export function openChannels(herald: HeraldCore, workers = true): Channels {
     else if (takeOver || planFailed) void plan();
   }, FOLLOWER_REFRESH_MS);
   follower.unref();
-  const compactor = setInterval(() => void ledger.compactIfWorthIt().catch(() => {}), 60_000);
+  const compactor = setInterval(() => {
+    if (workers) void ledger.compactIfWorthIt().catch(() => {});
+  }, 60_000);
   compactor.unref();
 
   herald.onClose(async () => {
