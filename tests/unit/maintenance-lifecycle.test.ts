@@ -330,6 +330,11 @@ describe('the timer (dueTransitions on a fake clock)', () => {
     expect(dueTransitions(db, new Date(T0 + 250 * 60_000), OPTS)).toEqual([]);
     rescheduleMaintenance(at(db, 40), m.id, { scheduled_for: iso(400), scheduled_until: iso(460), notify: true });
     expect(dueTransitions(db, new Date(T0 + 350 * 60_000), OPTS)).toEqual([{ kind: 'remind', id: m.id, at: iso(340) }]);
+    // A note emailed before the start tells them too.
+    const db2 = setup();
+    const noted = window(db2, { notify: false });
+    noteMaintenance(at(db2, 10), noted.id, { body: 'Expect brief errors.', notify: true });
+    expect(dueTransitions(db2, new Date(T0 + 90 * 60_000), OPTS)).toEqual([{ kind: 'remind', id: noted.id, at: iso(60) }]);
   });
 
   it('does not move a window scheduled without automatic transitions (but still reminds)', () => {

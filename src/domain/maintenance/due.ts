@@ -2,7 +2,6 @@ import type { VerbContext } from '../context.ts';
 import type { Db, Maintenance } from '../model.ts';
 import { recordAudit } from '../audit.ts';
 import { completeMaintenance, startMaintenance } from './transitions.ts';
-import { maintenanceStep } from './steps.ts';
 
 /** One thing the maintenance timer must do, and the instant it became due. */
 export interface DueAction {
@@ -21,7 +20,7 @@ const MINUTE = 60_000;
 /**
  * When the pre-start reminder of a scheduled window is due, or null when it
  * gets none: it is already sent, reminders are off, subscribers were never
- * told of it (scheduled and moved without a notice), or its start was set
+ * told of it (nothing emailed before its start), or its start was set
  * (scheduled, or last moved with a notice) with less lead than the reminder:
  * that notice told people, and a reminder right behind it would only repeat it.
  */
@@ -29,8 +28,8 @@ export function reminderAt(m: Maintenance, opts: TimerOptions): number | null {
   if (m.status !== 'scheduled' || m.reminded_at !== null || opts.reminderMinutes <= 0) return null;
   const at = Date.parse(m.scheduled_for) - opts.reminderMinutes * MINUTE;
   // Only a window subscribers were told of is recalled to them, and a move without a notice told nobody:
-  // the lead counts from the last notice (the scheduling's, or a move's).
-  const told = m.updates.findLast((u) => u.notify && ['scheduled', 'rescheduled'].includes(maintenanceStep(m, u)))?.created_at;
+  // the lead counts from the last notice before the start (the scheduling's, a move's or a note's).
+  const told = m.updates.findLast((u) => u.notify && u.status === 'scheduled')?.created_at;
   return told !== undefined && Date.parse(told) <= at ? at : null;
 }
 
