@@ -311,7 +311,7 @@ describe('a confirmed address that subscribes again (a lost manage link)', () =>
     await until(() => mails().length === 2, 'the already-subscribed email', 15_000);
     const mail = await smtp.parse(mails()[1]!);
     expect(mail.subject).toBe('[Acme Status] You are already subscribed');
-    expect(mail.text).toContain('It is already subscribed, to incident and maintenance notices about API, and nothing has changed.');
+    expect(mail.text).toContain('It is already subscribed, to those about API, and nothing has changed.');
     expect(mail.text).toContain('If you did not ask for this, ignore this email: nothing changes.');
     const manage = /manage your subscription:\n\n(\S+)/.exec(mail.text ?? '')?.[1] ?? '';
     expect(manage).toMatch(/^https:\/\/status\.example\.test\/subscribe\/manage\/[A-Za-z0-9._-]+$/);

@@ -642,8 +642,9 @@ describe('templates', () => {
     expect(all.html).toContain('href="https://s.example/subscribe/manage/abc.def"');
     expect(all.html).toContain('Acme &amp; &lt;Co&gt;');
     expect(all.html).not.toContain('<Co>');
+    // The kind of notices said once: "…notices from Acme. It is already subscribed, to those about API, Web…".
     expect(renderSubscribed({ ...input, componentNames: ['API', 'Web'] }).text).toContain(
-      'notices about API, Web, and nothing has changed.',
+      'It is already subscribed, to those about API, Web, and nothing has changed.',
     );
   });
 });
