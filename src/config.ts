@@ -14,10 +14,6 @@ const readable = (problem: (value: string) => string | null) =>
     if (why) ctx.addIssue({ code: 'custom', message: why });
   });
 
-/**
- * process.env, validated once at boot. A bad value stops the start with a
- * message naming the variable.
- */
 /** DATABASE_URL as Herald and `npm run db:*` accept it. */
 export const databaseUrl = z
   .string()
@@ -25,6 +21,10 @@ export const databaseUrl = z
   // As SMTP_URL: after a '#' in a password, the rest of it would be taken for the host (and named in errors).
   .refine((v) => !v.includes('#'), "DATABASE_URL holds a '#': write it as %23 in the user name or password");
 
+/**
+ * process.env, validated once at boot. A bad value stops the start with a
+ * message naming the variable.
+ */
 const envFields = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4321),
   HOST: z.string().min(1).default('localhost'),
