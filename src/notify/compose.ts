@@ -24,6 +24,13 @@ const PH_TO = 'heraldrcpt@herald.invalid';
 const PH_ID = '<heraldmsgid@herald.invalid>';
 const PH_ROOT = '<heraldrootid@herald.invalid>';
 
+/**
+ * Every message Herald sends is automatic: no out-of-office or auto-reply should answer it (a fan-out to many
+ * thousands during an outage would bring as many back to MAIL_FROM). RFC 3834's header, and Exchange's own,
+ * which Outlook and Exchange heed where they ignore the first.
+ */
+const AUTOMATIC = { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'OOF, AutoReply' } as const;
+
 /** Turns a queued delivery into the message to send, or a reason it must not be sent. */
 export class Composer {
   private readonly cfg: ComposeConfig;
@@ -144,7 +151,7 @@ export class Composer {
       'List-Unsubscribe': `<${this.cfg.SITE_URL}/unsubscribe/${unsub}>`,
       'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
       'List-Id': listId(this.cfg.SITE_NAME, this.host),
-      'Auto-Submitted': 'auto-generated',
+      ...AUTOMATIC,
     };
   }
 
@@ -157,7 +164,7 @@ export class Composer {
       confirmUrl: `${this.cfg.SITE_URL}/subscribe/confirm/${this.tokens.issue('confirm', s)}`,
       componentNames: names,
     });
-    return this.toSubscriber(d, s, mail, { 'Auto-Submitted': 'auto-generated' });
+    return this.toSubscriber(d, s, mail, AUTOMATIC);
   }
 
   /** The answer to a confirmed address that asked to subscribe again: its choice as it stands, and where to change it. */

@@ -96,6 +96,11 @@ describe('a subscriber hears about an incident from start to end, in one thread'
       expect(lines[0]!.replace(/\s+/g, ' ')).toMatch(/^List-Unsubscribe: <https:\/\/status\.example\.test\/unsubscribe\/[A-Za-z0-9._-]+>$/);
       expect(header(r.raw, 'List-Unsubscribe-Post')).toEqual(['List-Unsubscribe-Post: List-Unsubscribe=One-Click']);
     }
+    // Every message, the confirmation too, asks auto-replies (out of office) not to answer it.
+    for (const r of to(smtp, 'alice@example.com')) {
+      expect(header(r.raw, 'Auto-Submitted')).toEqual(['Auto-Submitted: auto-generated']);
+      expect(header(r.raw, 'X-Auto-Response-Suppress')).toEqual(['X-Auto-Response-Suppress: OOF, AutoReply']);
+    }
     const deliveries = await (await h.admin('/deliveries')).json();
     const counts = deliveries.updates.map((u: { kind: string; sent: number; failed: number; queued: number }) => [
       u.kind,
