@@ -5,7 +5,7 @@ import { templatePath } from '../paths.ts';
 import type { MailKind, NoticeKind } from '../store/mail/model.ts';
 import { type MaintenanceNoticeStep, noticeFacts, type NoticeSource } from './notice.ts';
 import { MAINTENANCE_TITLE, windowLabel } from '../domain/maintenance/steps.ts';
-import { headOf } from '../domain/text.ts';
+import { cut } from '../domain/text.ts';
 
 /**
  * Email rendering from templates/email/*.hbs, one template per notice kind,
@@ -138,7 +138,8 @@ export function renderNotice(input: NoticeInput): RenderedMail {
     preheader:
       input.kind === 'postmortem'
         ? `What happened, why, and what we are changing: ${input.incident.name}`
-        : `${facts.statusLabel}: ${headOf(facts.bodyText, 120)}`,
+        : // The inbox's preview line: one line, cut between words with an ellipsis.
+          `${facts.statusLabel}: ${cut(facts.bodyText.replace(/\s+/g, ' '), 120)}`,
     siteName: input.siteName,
     siteUrl: input.siteUrl.replace(/\/+$/, ''),
     accent: ACCENT[input.kind],

@@ -198,7 +198,15 @@ describe('templates', () => {
   it('the preheader cut from the body never splits an emoji (its half would reach the reader as U+FFFD)', () => {
     const mail = rendered('disruption', `xy ${'\u{1F600}'.repeat(200)}`);
     expect(mail.html.isWellFormed()).toBe(true);
-    expect(mail.html).toContain(`Investigating: xy ${'\u{1F600}'.repeat(58)}<`);
+    expect(mail.html).toContain(`Investigating: xy ${'\u{1F600}'.repeat(57)}…<`);
+  });
+
+  it('the preheader is one line, cut between words with an ellipsis', () => {
+    const words = Array.from({ length: 40 }, (_, i) => `word${i}`);
+    const html = rendered('disruption', `First line.\n\n${words.join(' ')}`).html;
+    const preheader = /Investigating: First line\. word0 word1 [^<]*</.exec(html)?.[0];
+    expect(preheader).toBeDefined();
+    expect(preheader).toMatch(/ word\d+…<$/);
   });
 
   it('plain text is not HTML-escaped', () => {
