@@ -6,6 +6,12 @@
  */
 export const CONTROL_IN_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 export const CONTROL_IN_LINE = /[\u0000-\u001f\u007f-\u009f]/;
+/**
+ * Bidirectional embeddings, overrides and isolates: one turns the text after it around where it shows, a mail
+ * subject included. Refused in a line given as input (a name, a title); bodies keep them, for right-to-left
+ * writing, and data stored before this rule still loads.
+ */
+const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069]/;
 
 export const CONTROL_MESSAGE = 'must not contain control characters or broken Unicode (a lone surrogate, a noncharacter)';
 
@@ -17,8 +23,8 @@ export const CONTROL_MESSAGE = 'must not contain control characters or broken Un
 const NONCHARACTER = /[\ufdd0-\ufdef\ufffe\uffff]/;
 const wellFormed = (v: string) => v.isWellFormed() && !NONCHARACTER.test(v);
 
-/** A one-line text fit to store (a name): no control character, no broken Unicode. */
-export const cleanLine = (v: string): boolean => !CONTROL_IN_LINE.test(v) && wellFormed(v);
+/** A one-line text fit to store (a name): no control character, no bidirectional control, no broken Unicode. */
+export const cleanLine = (v: string): boolean => !CONTROL_IN_LINE.test(v) && !BIDI_CONTROL.test(v) && wellFormed(v);
 /** A multi-line text fit to store (an update): tab and line breaks allowed, nothing else of the above. */
 export const cleanText = (v: string): boolean => !CONTROL_IN_TEXT.test(v) && wellFormed(v);
 

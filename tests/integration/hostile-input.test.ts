@@ -146,6 +146,22 @@ describe('control characters and broken Unicode are refused at input with the fi
     expect(await dataFile()).toBe(before);
   });
 
+  it('a bidirectional override (U+202E, which turned a mail subject around) or isolate is refused in a name, kept in a body', async () => {
+    const before = await dataFile();
+    for (const [path, body] of [
+      ['/incidents', { name: 'Outage \u202egnp.exe', impact: 'major', body: 'Investigating.' }],
+      ['/components', { name: 'Web\u2067site' }],
+      ['/maintenances', { name: 'DB \u202d', scheduled_for: '2099-01-01T00:00:00Z', scheduled_until: '2099-01-01T01:00:00Z' }],
+    ] as const) {
+      const res = await h.admin(path, { body });
+      expect(res.status, path).toBe(422);
+      expect(((await res.json()) as { error: { field: string } }).error.field).toBe('name');
+    }
+    expect(await dataFile()).toBe(before);
+    const rtl = await h.admin('/incidents', { body: { name: 'Bidi body', impact: 'minor', body: 'Quoted: \u2067שלום\u2069 ok.' } });
+    expect(rtl.status).toBe(201);
+  });
+
   it('tab and line breaks stay allowed in a body (Markdown needs them), never in a name', async () => {
     const ok = await h.admin('/incidents', {
       body: { name: 'Tabbed body', impact: 'minor', body: 'Line one\n\n\tindented\r\nline three' },
