@@ -38,20 +38,30 @@ async function getAll(paths: string[]): Promise<Answer[]> {
 }
 
 type CacheStats = { entries: number; renders: number };
+/** The counters, and the minute they were read in. */
+type Reading = { stats: CacheStats | undefined; minute: number };
 
 /** The page cache's counters from /healthz (pages kept, renders since start); read first, checked at the end of each test. */
-async function pageCache(): Promise<CacheStats | undefined> {
+async function pageCache(): Promise<Reading> {
+  // Taken as the request leaves: the page requests before this reading came earlier still.
+  const minute = Math.floor(Date.now() / 60_000);
   const health = (await (await fetch(`${h.url}/healthz`)).json()) as { page_cache?: CacheStats };
-  return health.page_cache;
+  return { stats: health.page_cache, minute };
 }
 
+/** The real pages a test warms: kept per minute, so each may be rendered once more when a minute turns between readings. */
+const REAL_PAGES = 4;
+
 /** Both readings are there, and at most `max` renders (and new entries) happened between them. */
-function expectAtMostRenders(before: CacheStats | undefined, after: CacheStats | undefined, max: number): void {
+function expectAtMostRenders(before: Reading, after: Reading, max: number): void {
   const shape = { entries: expect.any(Number), renders: expect.any(Number) };
-  expect(before, '/healthz reports page_cache').toEqual(shape);
-  expect(after, '/healthz reports page_cache').toEqual(shape);
-  expect(after!.renders - before!.renders).toBeLessThanOrEqual(max);
-  expect(after!.entries - before!.entries).toBeLessThanOrEqual(max);
+  expect(before.stats, '/healthz reports page_cache').toEqual(shape);
+  expect(after.stats, '/healthz reports page_cache').toEqual(shape);
+  // A page says how long ago things happened, so the cache keeps it for its minute (src/snapshot/page-cache.ts):
+  // a minute turning between the readings (CI met one) renders the warmed pages once more.
+  const allowed = max + (after.minute !== before.minute ? REAL_PAGES : 0);
+  expect(after.stats!.renders - before.stats!.renders).toBeLessThanOrEqual(allowed);
+  expect(after.stats!.entries - before.stats!.entries).toBeLessThanOrEqual(allowed);
 }
 
 /** The one answer every path in `answers` got (status and ETag), failing with the odd ones out. */
