@@ -33,6 +33,22 @@ export interface HeraldProcess {
   admin(path: string, init?: { method?: string; body?: unknown; headers?: Record<string, string> }): Promise<Response>;
 }
 
+/** The environment a test Herald runs with on `dataDir`: a free loopback port, the test token, no demo data. */
+export function heraldEnv(dataDir: string, extra: Record<string, string> = {}) {
+  return {
+    ...process.env,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    ADMIN_TOKEN: TEST_TOKEN,
+    HERALD_SEED: 'none',
+    ASTRO_TELEMETRY_DISABLED: '1',
+    // The embedded engine unless the test says otherwise: a DATABASE_URL in the shell must not reach test servers.
+    DATABASE_URL: '',
+    ...extra,
+  };
+}
+
 export function tempDataDir(prefix = 'herald-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
@@ -87,18 +103,7 @@ export async function startHerald(
   } = {},
 ): Promise<HeraldProcess> {
   const dataDir = opts.dataDir ?? tempDataDir();
-  const env = {
-    ...process.env,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
-    ADMIN_TOKEN: TEST_TOKEN,
-    HERALD_SEED: 'none',
-    ASTRO_TELEMETRY_DISABLED: '1',
-    // The embedded engine unless the test says otherwise: a DATABASE_URL in the shell must not reach test servers.
-    DATABASE_URL: '',
-    ...opts.env,
-  };
+  const env = heraldEnv(dataDir, opts.env);
   const engine = await projectEngine(opts);
   Object.assign(env, engine);
   if (engine.DATABASE_URL) databaseOf.set(dataDir, engine);

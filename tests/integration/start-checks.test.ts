@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { removeDir, runHeraldExpectingExit, startHerald, tempDataDir, stopAll, TEST_TOKEN, type HeraldProcess } from '../helpers/server.ts';
+import { heraldEnv, removeDir, runHeraldExpectingExit, startHerald, tempDataDir, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
 import { SITE, outboxSettled, subscribe, subscribeAndConfirm, to } from '../helpers/mail-flow.ts';
 import { until } from '../helpers/poll.ts';
@@ -124,15 +124,7 @@ describe('npm run serve under a supervisor', () => {
     const dataDir = newDir();
     const npm = spawn('npm', ['run', 'serve'], {
       cwd: ROOT,
-      env: {
-        ...process.env,
-        PORT: '0',
-        HOST: '127.0.0.1',
-        DATA_DIR: dataDir,
-        ADMIN_TOKEN: TEST_TOKEN,
-        HERALD_SEED: 'none',
-        STATIC_SNAPSHOT: 'false',
-      },
+      env: heraldEnv(dataDir, { STATIC_SNAPSHOT: 'false' }),
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
