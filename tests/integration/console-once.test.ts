@@ -93,7 +93,7 @@ describe('maintenance: the schedule form', () => {
     const once = keyOf(await page('/admin/maintenance'));
     const made = await s.post('/admin/maintenance', form('Disk swap', once));
     const id = /MNT-[\w-]+/.exec(made.headers.get('location')!)![0];
-    const step = { once: keyOf(await page(`/admin/incidents/${id}`), 'Move this maintenance'), step: 'start', body: '' };
+    const step = { once: keyOf(await page(`/admin/incidents/${id}`), 'Next step'), step: 'start', body: '' };
     const [a, b] = await Promise.all([1, 2].map(() => s.post(`/admin/maintenance/${id}`, step)));
     const c = await s.post(`/admin/maintenance/${id}`, step);
     expect([a!.status, b!.status, c.status]).toEqual([303, 303, 303]);

@@ -51,7 +51,8 @@ const FIELD_WORDS: Record<string, string> = {
 };
 const inFormWords = (message: string): string =>
   IN_FORM_WORDS[message] ?? message.replace(/^(name|body|scheduled_for|scheduled_until)\b/i, (f) => FIELD_WORDS[f.toLowerCase()]!);
-const onForm = (errors: FieldErrors): FieldErrors =>
+/** A verb's or schema's errors keyed and worded for the console's maintenance forms. */
+export const onForm = (errors: FieldErrors): FieldErrors =>
   Object.fromEntries(Object.entries(errors).map(([k, v]) => [FORM_FIELD[k] ?? 'form', inFormWords(v)]));
 
 /**
@@ -121,6 +122,7 @@ export const MAINTENANCE_DONE: Record<string, string> = {
   verify: 'Maintenance marked as verifying.',
   complete: 'Maintenance completed.',
   cancel: 'Maintenance cancelled.',
+  move: 'Window moved. The page and calendars show the new times.',
 };
 
 /** A cancel asked for and not yet confirmed: what the confirming form posts again, with `confirm`. */

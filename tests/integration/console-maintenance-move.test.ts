@@ -1,0 +1,174 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
+import { signIn, type ConsoleSession } from '../helpers/console-session.ts';
+import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
+import { SITE, outboxSettled, subscribeAndConfirm, to } from '../helpers/mail-flow.ts';
+import { all, byId, describedBy, dom, fieldsOf, textOf, type Doc } from '../helpers/dom.ts';
+
+/**
+ * Moving a maintenance window from its console page, as the admin API's reschedule does: a Comms
+ * Lead whose work slips a day, or runs over, had no way to say so but the API. The page's zone has
+ * DST, so the form's times are read in it. A refused move (and a refused step) answers with the
+ * window's forms again, as typed, the error by its field: not a bare line of text.
+ */
+const TZ = 'Europe/Berlin';
+let h: HeraldProcess;
+let smtp: TestSmtp;
+let s: ConsoleSession;
+
+beforeAll(async () => {
+  smtp = await startSmtp();
+  h = await startHerald({ env: { SITE_TIMEZONE: TZ, SMTP_URL: smtp.url, SITE_URL: SITE, MAINTENANCE_REMINDER_MINUTES: '0' } });
+  expect((await h.admin('/components', { body: { id: 'api', name: 'API' } })).status).toBe(201);
+  await subscribeAndConfirm(h, smtp, 'ana@example.com', ['api']);
+  s = await signIn(h);
+}, 60_000);
+afterAll(() => stopAll(h, smtp));
+
+const page = async (path: string): Promise<Doc> => dom(await (await fetch(`${h.url}${path}`, { headers: { cookie: s.cookie } })).text());
+const windowOf = async (id: string) =>
+  (await (await h.admin(`/maintenances/${id}`)).json()) as {
+    status: string;
+    scheduled_for: string;
+    scheduled_until: string;
+    sequence: number;
+  };
+/** A window through the API, `inDays` from now, an hour long, on whole minutes. */
+const schedule = async (name: string, inDays = 2): Promise<string> => {
+  const from = Math.ceil((Date.now() + inDays * 86_400_000) / 60_000) * 60_000;
+  const res = await h.admin('/maintenances', {
+    body: {
+      name,
+      scheduled_for: new Date(from).toISOString(),
+      scheduled_until: new Date(from + 3600_000).toISOString(),
+      components: ['api'],
+    },
+  });
+  expect(res.status).toBe(201);
+  return ((await res.json()) as { id: string }).id;
+};
+/** The "Move the window" form of a page: its hidden fields and the values its inputs show. */
+const moveForm = (doc: Doc) => {
+  const section = all(doc, (e) => e.attribs['aria-labelledby'] === 'move-title')[0];
+  if (!section) return null;
+  const form = all(section, (e) => e.name === 'form')[0]!;
+  const value = (name: string) => all(form, (e) => e.attribs.name === name)[0];
+  return {
+    section,
+    hidden: fieldsOf(form),
+    from: value('from')?.attribs.value,
+    until: value('until')?.attribs.value,
+    body: value('body') ? textOf(value('body')!) : undefined,
+  };
+};
+/** 2026-12-05T10:00 in Berlin (UTC+1 in winter) as the instant the form means. */
+const berlin = (wall: string) => new Date(`${wall}:00+01:00`).toISOString();
+
+describe('moving a window from its console page', () => {
+  it("shows the window's times in the page's zone; a move sets both ends, raises the sequence, says so and emails when asked", async () => {
+    const id = await schedule('Database upgrade');
+    const before = await windowOf(id);
+    const shown = moveForm(await page(`/admin/incidents/${id}`))!;
+    expect(shown, 'a "Move the window" form on a scheduled window').not.toBeNull();
+    expect(shown.from).toBe(new Date(Date.parse(before.scheduled_for) + 3600_000).toISOString().slice(0, 16)); // Berlin is UTC+1 now
+    expect(shown.hidden.step).toBe('move');
+    const res = await s.post(`/admin/maintenance/${id}`, {
+      ...shown.hidden,
+      from: '2026-12-20T10:00',
+      until: '2026-12-20T12:30',
+      body: 'Moved to the 20th: the vendor needs another week.',
+      notify: '1',
+    });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe(`/admin/incidents/${id}?done=move`);
+    const after = await windowOf(id);
+    expect(after).toMatchObject({
+      status: 'scheduled',
+      scheduled_for: berlin('2026-12-20T10:00'),
+      scheduled_until: berlin('2026-12-20T12:30'),
+      sequence: 1,
+    });
+    const flash = all(await page(res.headers.get('location')!), (e) => e.attribs.role === 'status').map(textOf);
+    expect(flash).toEqual(['Window moved. The page and calendars show the new times.']);
+    await outboxSettled(h);
+    const mails = await Promise.all(to(smtp, 'ana@example.com').map((r) => smtp.parse(r)));
+    const moved = mails.filter((m) => m.text?.includes('the vendor needs another week'));
+    expect(moved, 'one email with the note').toHaveLength(1);
+  });
+
+  it("the schedule form's hint says who gets a reminder (none here: MAINTENANCE_REMINDER_MINUTES is 0)", async () => {
+    const text = textOf(all(await page('/admin/maintenance'), (e) => e.attribs['aria-labelledby'] === 'new-title')[0]!);
+    expect(text).toContain('No reminder goes out before the start');
+    expect(text).not.toContain('either way');
+  });
+
+  it('posted twice (a double click) moves the window once', async () => {
+    const id = await schedule('Cache swap');
+    const shown = moveForm(await page(`/admin/incidents/${id}`))!;
+    const fields = { ...shown.hidden, from: '2026-12-21T09:00', until: '2026-12-21T10:00' };
+    const [a, b] = await Promise.all([1, 2].map(() => s.post(`/admin/maintenance/${id}`, fields)));
+    expect([a!.status, b!.status]).toEqual([303, 303]);
+    expect((await windowOf(id)).sequence).toBe(1);
+  });
+
+  it('once started, only the end moves: the form offers no start, and an extension keeps the start', async () => {
+    const id = await schedule('Index rebuild');
+    expect((await h.admin(`/maintenances/${id}/start`, { body: {} })).status).toBe(201);
+    const started = await windowOf(id);
+    const shown = moveForm(await page(`/admin/incidents/${id}`))!;
+    expect(shown.from, 'no start field once started').toBeUndefined();
+    expect(textOf(shown.section)).toContain('only its end can move');
+    const res = await s.post(`/admin/maintenance/${id}`, { ...shown.hidden, until: '2026-12-22T18:00' });
+    expect(res.status).toBe(303);
+    expect(await windowOf(id)).toMatchObject({
+      status: 'in_progress',
+      scheduled_for: started.scheduled_for,
+      scheduled_until: berlin('2026-12-22T18:00'),
+    });
+  });
+
+  it('a move refused (an end before the start, or no change) comes back as typed, the error by its field; nothing moves', async () => {
+    const id = await schedule('Router swap');
+    const shown = moveForm(await page(`/admin/incidents/${id}`))!;
+    const res = await s.post(`/admin/maintenance/${id}`, {
+      ...shown.hidden,
+      from: '2026-12-23T10:00',
+      until: '2026-12-23T09:00',
+      body: 'Kept as typed.',
+    });
+    expect(res.status).toBe(422);
+    expect(res.headers.get('content-type')).toContain('text/html');
+    const doc = dom(await res.text());
+    const again = moveForm(doc)!;
+    expect(again).toMatchObject({ from: '2026-12-23T10:00', until: '2026-12-23T09:00', body: 'Kept as typed.' });
+    expect(again.hidden.once, 'the same one-time key').toBe(shown.hidden.once);
+    const until = byId(doc, 'move-until')!;
+    expect(until.attribs['aria-invalid']).toBe('true');
+    expect(describedBy(doc, until).map((e) => e && textOf(e))).toContain('The end must be after the start.');
+    expect(all(doc, (e) => e.name === 'a' && e.attribs.href === '#move-until').map(textOf)).toEqual([
+      'Ends: The end must be after the start.',
+    ]);
+    expect((await windowOf(id)).sequence).toBe(0);
+
+    const unchanged = await s.post(`/admin/maintenance/${id}`, shown.hidden);
+    expect(unchanged.status).toBe(422);
+    expect(textOf(byId(dom(await unchanged.text()), 'move-from-error')!)).toBe(
+      'Change the start or the end: the window already has these times.',
+    );
+  });
+
+  it('a step refused because the window moved on meanwhile (a stale tab) answers a console page that keeps the note', async () => {
+    const id = await schedule('Disk swap');
+    const stale = await page(`/admin/incidents/${id}`);
+    const stepForm = all(all(stale, (e) => e.attribs['aria-labelledby'] === 'steps-title')[0]!, (e) => e.name === 'form')[0]!;
+    expect((await h.admin(`/maintenances/${id}/start`, { body: {} })).status).toBe(201);
+    const res = await s.post(`/admin/maintenance/${id}`, { ...fieldsOf(stepForm), step: 'cancel', confirm: '1', body: 'Called off.' });
+    expect(res.status).toBe(409);
+    expect(res.headers.get('content-type')).toContain('text/html');
+    const doc = dom(await res.text());
+    expect(textOf(all(doc, (e) => e.attribs.role === 'alert')[0]!)).toContain('has already started; complete it instead of cancelling it.');
+    expect(textOf(byId(doc, 'step-body')!)).toBe('Called off.');
+    expect(all(doc, (e) => e.name === 'a' && e.attribs.href === `/admin/incidents/${id}`).map(textOf)).toContain('Back to the window');
+    expect((await windowOf(id)).status).toBe('in_progress');
+  });
+});
