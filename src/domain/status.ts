@@ -55,6 +55,10 @@ export const IMPACT_LABEL: Record<Impact | 'maintenance', string> = {
   maintenance: 'Maintenance',
 };
 
+/** An incident's impact as a customer reads it beside "Resolved": "Major impact", "No impact". */
+export const impactText = (impact: Impact | 'maintenance'): string =>
+  impact === 'none' ? IMPACT_LABEL.none : `${IMPACT_LABEL[impact]} impact`;
+
 export const INDICATOR_DESCRIPTION: Record<Indicator, string> = {
   none: 'All Systems Operational',
   minor: 'Minor Service Outage',

@@ -64,8 +64,44 @@ describe('public pages, as a screen reader reads them', () => {
     expect((await h.admin(`/incidents/${id}/updates`, { body: { status: 'resolved', body: 'Fixed.' } })).status).toBe(201);
     expect((await h.admin('/components/billing-service?force=true', { method: 'DELETE' })).status).toBeLessThan(300);
     const history = (await page('/history')).html;
-    expect(history).toContain('Affected: Billing Service');
+    expect(history).toContain('Affected: <bdi>Billing Service</bdi>');
     expect(history).not.toContain('billing-service<');
     expect((await page(`/incidents/${id}`)).html).toContain('Billing Service');
+  });
+
+  it('names in "Affects"/"Affected" are each isolated (<bdi>), so a right-to-left name keeps its place in the list', async () => {
+    const names = { pay: 'مدفوعات البطاقات', cards: 'תשלומים בכרטיס', mail: 'Email' };
+    for (const [id, name] of Object.entries(names)) expect((await h.admin('/components', { body: { id, name } })).status).toBe(201);
+    const made = await h.admin('/incidents', {
+      body: {
+        name: 'Payments failing',
+        impact: 'major',
+        body: 'Looking.',
+        components: { pay: 'major_outage', cards: 'partial_outage', mail: 'degraded_performance' },
+      },
+    });
+    const { id } = (await made.json()) as { id: string };
+    const listed = `<bdi>${names.pay}</bdi>, <bdi>${names.cards}</bdi> and <bdi>Email</bdi>`;
+    expect((await page(`/incidents/${id}`)).html).toContain(`Affects: ${listed}`);
+    expect((await page('/')).html).toContain(`Affects: ${listed}`);
+    expect((await page('/history')).html).toContain(`Affected: ${listed}`);
+    expect((await h.admin(`/incidents/${id}/updates`, { body: { status: 'resolved', body: 'Fixed.' } })).status).toBe(201);
+  });
+
+  it('a resolved incident of no impact reads "No impact", not "No impact impact"; others "<Level> impact"', async () => {
+    for (const [name, impact] of [
+      ['Typo in docs', 'none'],
+      ['Slow search', 'minor'],
+    ] as const) {
+      const made = await h.admin('/incidents', { body: { name, impact, body: 'Looking.' } });
+      const { id } = (await made.json()) as { id: string };
+      expect((await h.admin(`/incidents/${id}/updates`, { body: { status: 'resolved', body: 'Fixed.' } })).status).toBe(201);
+      const severity = (html: string) => /<span class="severity-text">([^<]*)<\/span>/.exec(html)?.[1];
+      const expected = impact === 'none' ? 'No impact' : 'Minor impact';
+      expect(severity((await page(`/incidents/${id}`)).html), name).toBe(expected);
+      const history = (await page('/history')).html;
+      expect(severity(history.slice(history.indexOf(name))), `${name} in /history`).toBe(expected);
+    }
+    expect((await page('/history')).html).not.toContain('No impact impact');
   });
 });
