@@ -48,6 +48,8 @@ const POLICY: sanitizeHtml.IOptions = {
     a: (tagName, attribs) => ({ tagName, attribs: { ...attribs, rel: 'nofollow noopener noreferrer' } }),
   },
   allowedSchemesAppliedToAttributes: ['href'],
+  // A link whose address was taken (javascript:, data:) is its text alone: an <a> with no href, styled as a link, goes nowhere.
+  exclusiveFilter: (frame) => (frame.tag === 'a' && !frame.attribs.href ? 'excludeTag' : false),
 };
 POLICY.allowedAttributes = { ...(POLICY.allowedAttributes as object), a: ['href', 'title', 'rel'] };
 
@@ -100,8 +102,14 @@ function parsed(markdown: string): string {
 const asEscapedText = (markdown: string) =>
   `<p>${sanitizeHtml(markdown, { allowedTags: [], allowedAttributes: {}, disallowedTagsMode: 'recursiveEscape' })}</p>`;
 
+/**
+ * sanitize-html writes void elements as `<br />`; the pages write HTML's own `<br>` (html-validate's
+ * void-style). Its output holds `<` only in tags (text is escaped), so the swap touches nothing else.
+ */
+const voidAsHtml = (html: string): string => html.replace(/<(br|hr) \/>/g, '<$1>');
+
 export function renderMarkdown(markdown: string): string {
-  return sanitizeHtml(parsed(markdown), POLICY).trim();
+  return voidAsHtml(sanitizeHtml(parsed(markdown), POLICY)).trim();
 }
 
 /** The schemes whose URLs plain text shows, as the HTML links them (POLICY's allowedSchemes). */
@@ -129,7 +137,7 @@ export function withAbsoluteLinks(html: string, siteUrl: string): string {
     attribs: { ...attribs, ...(attribs.href ? { href: absoluteHref(attribs.href, siteUrl) } : {}) },
   });
   // The same policy again (the output of a pass through it passes unchanged), resolving as it goes.
-  return sanitizeHtml(html, { ...POLICY, transformTags: { ...POLICY.transformTags, a } });
+  return voidAsHtml(sanitizeHtml(html, { ...POLICY, transformTags: { ...POLICY.transformTags, a } }));
 }
 
 /**

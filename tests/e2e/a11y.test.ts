@@ -28,7 +28,8 @@ beforeAll(async () => {
     body: {
       name: 'Checkout errors',
       impact: 'critical',
-      body: 'We are investigating **failed payments**.\n\n- cards\n- wallets',
+      // A line break (marked's `breaks`) and a link the sanitizer takes the address of: both valid HTML as served.
+      body: 'We are investigating **failed payments**.\nCards and wallets fail.\n\n- cards\n- [wallets](javascript:alert(1))',
       components: { 'card-payments': 'major_outage' },
     },
   });

@@ -13,7 +13,11 @@ describe('renderMarkdown makes hostile Markdown inert', () => {
 
   it('keeps the text around what it removes', () => {
     expect(renderMarkdown('Before <script>alert("x")</script> after')).toBe('<p>Before  after</p>');
-    expect(renderMarkdown('[click](javascript:alert(1))')).toBe('<p><a rel="nofollow noopener noreferrer">click</a></p>');
+    // A link whose address is taken is its text: an <a> with no href would look like a link and go nowhere.
+    expect(renderMarkdown('[click](javascript:alert(1))')).toBe('<p>click</p>');
+    expect(renderMarkdown('[**bold**](data:text/html,x) and [ok](https://x.example/)')).toBe(
+      '<p><strong>bold</strong> and <a href="https://x.example/" rel="nofollow noopener noreferrer">ok</a></p>',
+    );
   });
 });
 
@@ -39,7 +43,8 @@ describe('renderMarkdown keeps what updates need', () => {
     );
     expect(html).toContain('<strong>investigating</strong>');
     expect(html).toContain('<em>slow</em>');
-    expect(html).toContain('<br />');
+    expect(html).toContain('requests.<br>Second line.'); // HTML's own void style, as the pages write it
+    expect(renderMarkdown('a\n\n---\n\nb')).toBe('<p>a</p>\n<hr>\n<p>b</p>');
     expect(html).toContain('<li>one</li>');
     expect(html).toContain('<code>curl -v</code>');
     expect(html).toContain('<a href="https://status.example.com/x?a=1&amp;b=2" rel="nofollow noopener noreferrer">status</a>');
