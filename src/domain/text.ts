@@ -13,6 +13,28 @@ export const CONTROL_IN_LINE = /[\u0000-\u001f\u007f-\u009f]/;
  */
 const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069]/;
 
+const EMBEDDING = /[\u202a\u202b\u202d\u202e]/; // LRE RLE LRO RLO, each closed by PDF (U+202C)
+const ISOLATE = /[\u2066-\u2068]/; // LRI RLI FSI, each closed by PDI (U+2069)
+
+/**
+ * `text` with every bidirectional embedding, override and isolate it opens closed at its end, as Unicode's
+ * algorithm pairs them (UAX #9: a PDI closes its isolate and whatever was opened inside it; a PDF closes the
+ * last embedding opened since the last open isolate). A line another program puts beside its own text (the
+ * banner's message in an app) must not turn that text around: a body may hold a right-to-left override,
+ * kept for right-to-left writing, and a cut (the banner's 280 characters) may leave one open.
+ */
+export function closedBidi(text: string): string {
+  if (!BIDI_CONTROL.test(text)) return text;
+  const open: string[] = [];
+  for (const c of text) {
+    if (EMBEDDING.test(c)) open.push('\u202c');
+    else if (ISOLATE.test(c)) open.push('\u2069');
+    else if (c === '\u202c' && open.at(-1) === '\u202c') open.pop();
+    else if (c === '\u2069' && open.includes('\u2069')) open.length = open.lastIndexOf('\u2069');
+  }
+  return text + open.reverse().join('');
+}
+
 export const CONTROL_MESSAGE = 'must not contain control characters or broken Unicode (a lone surrogate, a noncharacter)';
 
 /**

@@ -3,7 +3,7 @@ import { componentStatusToImpact, worstComponentStatus, type Indicator } from '.
 import { isActiveMaintenance, isOpenIncident, overallStatus } from '../domain/overall.ts';
 import { leadText } from '../render/markdown.ts';
 import { incidentUrl, ms, pageUpdatedAt, updatesNewestFirst, type SiteInfo } from './statuspage-records.ts';
-import { headOf } from '../domain/text.ts';
+import { closedBidi, headOf } from '../domain/text.ts';
 
 /**
  * The in-app banner (`GET /api/banner.json`, shown by public/embed.js): what
@@ -140,7 +140,8 @@ export function bannerFor(db: Db, site: SiteInfo, filter: string[] | null = null
     title: shown.name,
     // One line an app can show: the update's first sentence, without link URLs or the lists of facts
     // (the estimate is `eta`, which apps show in the reader's zone), cut at 280 characters.
-    message: truncateText(firstSentence(leadText(update.body))),
+    // Closed where the body leaves a bidirectional override open: the app's text after it stays as written.
+    message: closedBidi(truncateText(firstSentence(leadText(update.body)))),
     url: incidentUrl(site.SITE_URL, shown.id),
     updated_at: ms(update.display_at)!,
     incident_id: shown.id,

@@ -6,6 +6,7 @@ import { declareIncident } from '../../src/domain/incidents/declare.ts';
 import { postUpdate } from '../../src/domain/incidents/post-update.ts';
 import { correctUpdate } from '../../src/domain/incidents/correct-update.ts';
 import type { Db } from '../../src/domain/model.ts';
+import { closedBidi } from '../../src/domain/text.ts';
 import { updateTemplate } from '../../src/console/templates.ts';
 
 const SITE = { SITE_URL: 'https://status.example.com', SITE_NAME: 'Example', SITE_TIMEZONE: 'UTC' };
@@ -135,6 +136,35 @@ describe('banner', () => {
       body: '### Fix deployed\n\n- Watching [the graphs][g]\n\n[g]: https://x.example/g',
     });
     expect(bannerFor(db, SITE).message).toBe('Fix deployed');
+  });
+
+  it('message closes a bidirectional override or isolate the update leaves open, so the text an app shows after it is not turned around', () => {
+    const db = quietDb();
+    const made = declareIncident(ctx(db), {
+      name: 'Search down',
+      impact: 'major',
+      status: 'investigating',
+      components: {},
+      body: '\u202efix deployed, watching',
+    });
+    expect(bannerFor(db, SITE).message).toBe('\u202efix deployed, watching\u202c');
+    postUpdate(ctx(db, 1), made.id, {
+      status: 'monitoring',
+      body: 'مرحبا \u2067עברית\u202b nested and closed \u202c then \u2069 done, and \u2068left open',
+    });
+    expect(bannerFor(db, SITE).message).toBe(
+      'مرحبا \u2067עברית\u202b nested and closed \u202c then \u2069 done, and \u2068left open\u2069',
+    );
+    // One the body closes itself is left as it is.
+    postUpdate(ctx(db, 2), made.id, { status: 'monitoring', body: 'Name: \u2067فريق\u2069 is on it' });
+    expect(bannerFor(db, SITE).message).toBe('Name: \u2067فريق\u2069 is on it');
+  });
+
+  it('closedBidi pairs as Unicode does: a PDI closes the embeddings opened inside its isolate; a PDF closes no isolate', () => {
+    expect(closedBidi('plain')).toBe('plain');
+    expect(closedBidi('\u2067a\u202bb\u2069c')).toBe('\u2067a\u202bb\u2069c');
+    expect(closedBidi('\u202ba\u2067b\u202cc')).toBe('\u202ba\u2067b\u202cc\u2069\u202c');
+    expect(closedBidi('\u202a\u202d x')).toBe('\u202a\u202d x\u202c\u202c');
   });
 
   it('firstSentence ends at . ! or ? before a space, and keeps a text with none', () => {
