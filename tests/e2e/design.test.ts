@@ -30,7 +30,7 @@ const MIN_TARGET = 24;
 let h: HeraldProcess;
 let browser: Browser;
 let session: { name: string; value: string };
-const ids = { open: '', resolved: '' };
+const ids = { open: '', resolved: '', long: '' };
 
 /** The pages checked: a name for failures, and how to get there (most by URL; the preview by submitting the declare form). */
 const PAGES: Array<{ name: string; path: () => string; shows: string; admin?: true; open?: (page: Page) => Promise<void> }> = [
@@ -42,6 +42,13 @@ const PAGES: Array<{ name: string; path: () => string; shows: string; admin?: tr
   { name: 'subscribe', path: () => '/subscribe', shows: 'Card payments' },
   { name: 'console dashboard', path: () => '/admin', shows: 'Card payments failing for some customers', admin: true },
   { name: 'declare form', path: () => '/admin/incidents/new', shows: 'Webhooks', admin: true },
+  // The console's page of an incident whose title holds a word longer than the screen is wide.
+  {
+    name: 'console incident',
+    path: () => `/admin/incidents/${ids.long}`,
+    shows: 'PaymentGatewayAuthorisationServiceEndpointHandler',
+    admin: true,
+  },
   {
     name: 'declare preview',
     path: () => '/admin/preview',
@@ -87,13 +94,15 @@ beforeAll(async () => {
   ids.open = seeded.open;
   ids.resolved = seeded.resolved;
   // A title with a word longer than a phone is wide (an error class, a host name) must wrap, not push the page sideways.
-  await admin('/incidents', {
-    name: 'Errors from PaymentGatewayAuthorisationServiceEndpointHandler',
-    impact: 'minor',
-    body: 'Retries from api-gateway-eu-west-1.internal.example.com are failing.',
-    components: {},
-    notify: false,
-  });
+  ids.long = (
+    await admin('/incidents', {
+      name: 'Errors from PaymentGatewayAuthorisationServiceEndpointHandler',
+      impact: 'minor',
+      body: 'Retries from api-gateway-eu-west-1.internal.example.com are failing.',
+      components: {},
+      notify: false,
+    })
+  ).id;
   // The console session (admin token sign-in over HTTP), given to each browser context as its cookie.
   const [name, ...value] = (await signIn(h, 'Dana')).cookie.split('=');
   session = { name: name!, value: value.join('=') };
