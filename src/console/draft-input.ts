@@ -50,6 +50,8 @@ export interface UpdateValues {
   components: Record<string, ComponentStatus>;
   notify: boolean;
   once: string;
+  /** The incident's newest update when the form was opened (publish/preview.ts staleUpdate); '' for none known. */
+  after: string;
 }
 
 /** The estimate choices of the forms, in minutes from now (runbook: "Estimated resolution: [timeframe]"). */
@@ -131,6 +133,7 @@ export function blankUpdate(fc: FormContext, incident: Incident, status: Inciden
     components: {},
     notify: notifyDefault(fc.db, incident, status),
     once: newFormKey(),
+    after: incident.updates.at(-1)?.id ?? '',
   };
 }
 
@@ -222,6 +225,7 @@ export function updateFromForm(
     components: changes,
     notify: notify ?? (status ? notifyDefault(fc.db, incident, status, severity, changes) : checked(form, 'notify')),
     once: formKeyOf(form) ?? newFormKey(),
+    after: fields.after ?? '',
   };
   const resolving = status === 'resolved';
   const input = {
@@ -243,7 +247,8 @@ export function updateFromForm(
   if (error) errors.components = error;
   if (eta !== null && typeof eta === 'object') errors.eta = eta.error;
   if (!parsed.ok || Object.keys(errors).length) return { values, errors };
-  return { values, errors, action: { kind: 'update', incidentId: incident.id, input: parsed.data, bodyTemplate: template } };
+  const after = values.after ? { after: values.after } : {};
+  return { values, errors, action: { kind: 'update', incidentId: incident.id, input: parsed.data, bodyTemplate: template, ...after } };
 }
 
 /** Where "Back to edit" takes a draft: its form, filled from it. */
@@ -288,5 +293,6 @@ export function valuesFromDraft(action: DraftAction, db: Db, incident?: Incident
     resolution: action.input.resolution ?? '',
     prevention: action.input.prevention ?? '',
     commander: action.input.commander ?? '',
+    after: action.after ?? '',
   };
 }

@@ -13,6 +13,7 @@ import { madeUnder, remember } from '../domain/once.ts';
 import { lateNoticeAt } from '../domain/policy.ts';
 import { applyLateNotices } from '../domain/incidents/late-notice.ts';
 import { existingIds } from '../domain/components/following.ts';
+import { Conflict } from '../domain/errors.ts';
 
 /**
  * What the Comms Lead previews and then publishes: what publish hands to the verb, but for a body
@@ -22,7 +23,15 @@ import { existingIds } from '../domain/components/following.ts';
  */
 export type DraftAction =
   | { kind: 'declare'; input: DeclareInput; bodyTemplate?: string; once?: DraftOnce }
-  | { kind: 'update'; incidentId: string; input: UpdateInput; bodyTemplate?: string; once?: DraftOnce };
+  | {
+      kind: 'update';
+      incidentId: string;
+      input: UpdateInput;
+      bodyTemplate?: string;
+      once?: DraftOnce;
+      /** The incident's newest update when the form was opened: a newer one makes the draft stale (staleUpdate). */
+      after?: string;
+    };
 
 /**
  * The form a draft was previewed from (console/form-once.ts): its key, shown again by "Back to edit",
@@ -60,6 +69,19 @@ export function applyDraft(ctx: VerbContext, action: DraftAction): { incident: I
 }
 
 /**
+ * The update published since an update form was opened (the newest), when there is one: two people
+ * writing updates in two tabs would otherwise publish over each other, the later one taking the
+ * incident back (Monitoring to Identified) and its components with it, unseen. A resolved incident
+ * is the verb's to refuse, with its own reason.
+ */
+export function staleUpdate(db: Pick<Db, 'incidents'>, action: DraftAction): IncidentUpdate | null {
+  if (action.kind !== 'update' || !action.after) return null;
+  const incident = db.incidents.find((i) => i.id === action.incidentId);
+  const newest = incident?.updates.at(-1);
+  return incident && !incident.resolved_at && newest && newest.id !== action.after ? newest : null;
+}
+
+/**
  * Publishes draft `draftId` once: its incident's id, the one published before if a write under the
  * draft's key, or under its form's (another preview of the same form), is in the document already
  * (a publish whose commit was never confirmed, tried again; the form posted twice). The keys have a
@@ -71,6 +93,7 @@ export function applyDraftOnce(ctx: VerbContext, draftId: string, action: DraftA
     const earlier = madeUnder(ctx.db, key);
     if (earlier) return (earlier.response as { incident_id: string }).incident_id;
   }
+  if (staleUpdate(ctx.db, action)) throw new Conflict('A newer update was published since this form was opened.', 'stale_form');
   const { incident } = applyDraft(ctx, action);
   for (const key of keys) remember(ctx, { key, request_hash: 'console', status: 303, response: { incident_id: incident.id } });
   return incident.id;

@@ -1,9 +1,12 @@
 import type { Herald } from '../../herald.ts';
-import type { Incident } from '../../domain/model.ts';
+import type { Incident, IncidentUpdate } from '../../domain/model.ts';
+import { INCIDENT_STATUS_LABEL } from '../../domain/status.ts';
+import { headOf } from '../../domain/text.ts';
+import { leadText } from '../../render/markdown.ts';
 import { correctUpdate } from '../../domain/incidents/correct-update.ts';
 import { savePostmortem } from '../../domain/incidents/postmortem.ts';
 import { postmortemSchema, updateCorrectSchema } from '../../input/schemas.ts';
-import { applyDraftOnce, dryRun, previewBanner, previewEmail, type DraftResult } from '../../publish/preview.ts';
+import { applyDraftOnce, dryRun, previewBanner, previewEmail, staleUpdate, type DraftResult } from '../../publish/preview.ts';
 import type { Banner } from '../../read/banner.ts';
 import type { RenderedMail } from '../../notify/render.ts';
 import type { Session } from '../../auth/sessions.ts';
@@ -12,7 +15,7 @@ import { HeraldError, Unavailable, Unconfirmed } from '../../domain/errors.ts';
 import type { DraftAction } from '../../publish/preview.ts';
 import { declareFromForm, draftEditHref, updateFromForm, type DeclareValues, type UpdateValues } from '../draft-input.ts';
 import { atPublish } from '../publish-text.ts';
-import { actorName } from '../format.ts';
+import { actorName, at } from '../format.ts';
 import { formFields, refusal, validate, type FieldErrors } from '../forms.ts';
 import { formKeyOf, onceKey } from '../form-once.ts';
 import { madeUnder } from '../../domain/once.ts';
@@ -29,7 +32,7 @@ export type PreviewResult =
       /** The incident this form published already (previewed again: back and resubmit), whose publish this draft's finds. */
       publishedAs: string | null;
     }
-  | { ok: false; status: 422 | 503; values: DeclareValues | UpdateValues; errors: FieldErrors };
+  | { ok: false; status: 409 | 422 | 503; values: DeclareValues | UpdateValues; errors: FieldErrors };
 
 const FORM_FIELDS = [
   'name',
@@ -66,6 +69,19 @@ export async function previewAction(herald: Herald, session: Session, form: Form
         once: { formKey, keys: [onceKey('draft', session.key, formKey, form), onceKey('draft', session.key, formKey, read.action)] },
       }
     : read.action;
+  const earlier = action.once?.keys.map((key) => madeUnder(herald.store.data, key)).find(Boolean);
+  // Someone published an update since this form was opened: said before anything else, and the form
+  // shown again is written after that update (read now), so the next preview goes through.
+  const newer = earlier ? null : staleUpdate(herald.store.data, action);
+  if (newer && incident) {
+    const values = { ...(read.values as UpdateValues), after: newer.id };
+    return {
+      ok: false,
+      status: 409,
+      values,
+      errors: { form: `${newerUpdateText(herald, incident, newer)} Check that yours still fits, then preview again.` },
+    };
+  }
   let result: DraftResult;
   try {
     result = dryRun(herald, session.actor, action);
@@ -81,7 +97,6 @@ export async function previewAction(herald: Herald, session: Session, form: Form
     if (err instanceof Unavailable) return { ok: false, status: 503, values: read.values, errors: { form: err.message } };
     throw err;
   }
-  const earlier = action.once?.keys.map((key) => madeUnder(herald.store.data, key)).find(Boolean);
   const publishedAs = earlier ? (earlier.response as { incident_id: string }).incident_id : null;
   return { ok: true, draft, result, email, banner: previewBanner(herald, result), publishedAs };
 }
@@ -116,9 +131,12 @@ export async function publishAction(herald: Herald, session: Session, form: Form
     const kept = await herald.console.drafts.peek(id, session.key, herald.now().getTime()).catch(() => null);
     if (!kept) return refused(r.status, { form: `Nothing was published: ${r.errors.form}` });
     const since = err instanceof HeraldError && err.code === 'incident_resolved' ? resolvedSince(herald, kept.action) : null;
+    const newer = err instanceof HeraldError && err.code === 'stale_form' ? newerSince(herald, kept.action) : null;
     const form = since
       ? `Nothing was published: ${since} Your text is kept in the draft: post it as a follow-up note, or leave it.`
-      : `Nothing was published: ${r.errors.form} Your text is kept in the draft.`;
+      : newer
+        ? `Nothing was published: ${newer} Your text is kept in the draft: check that it still fits, then preview it again.`
+        : `Nothing was published: ${r.errors.form} Your text is kept in the draft.`;
     return { ok: false, status: r.status, errors: { form }, editHref: draftEditHref(kept) };
   }
   if (!incidentId) return refused(410, { form: 'This preview has expired or belongs to another session. Nothing was published.' });
@@ -136,6 +154,23 @@ function resolvedSince(herald: Herald, action: DraftAction): string | null {
   if (!incident?.resolved_at) return null;
   const resolving = incident.updates.find((u) => u.status === 'resolved');
   return `${incident.name} was resolved${resolving ? resolverName(resolving.author) : ''} since your preview.`;
+}
+
+/** What was published since an update form was opened, for a draft found stale at its publish. */
+function newerSince(herald: Herald, action: DraftAction): string | null {
+  const newer = staleUpdate(herald.store.data, action);
+  const incident = action.kind === 'update' ? herald.store.data.incidents.find((i) => i.id === action.incidentId) : undefined;
+  return newer && incident ? newerUpdateText(herald, incident, newer) : null;
+}
+
+/** "Since you opened this form, Lee posted an update to Checkout errors (Monitoring, 15:10 UTC): “…”." */
+function newerUpdateText(herald: Herald, incident: Incident, u: IncidentUpdate): string {
+  const who = u.author.startsWith('console:') ? actorName(u.author) : u.author === 'admin-token' ? 'the API' : 'someone';
+  const when = at(u.display_at, herald.config.SITE_TIMEZONE, herald.now());
+  const lead = leadText(u.body);
+  const said = headOf(lead, 200);
+  const excerpt = said ? `: “${said}${said.length < lead.length ? '…' : ''}”` : '';
+  return `Since you opened this form, ${who} posted an update to ${incident.name} (${INCIDENT_STATUS_LABEL[u.status]}, ${when})${excerpt}.`;
 }
 
 /** " by Dana" for a console user, " through the API" for the admin token; nothing for anyone else. */
