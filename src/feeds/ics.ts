@@ -48,11 +48,16 @@ export function maintenanceCalendar(db: Db, site: SiteInfo, filter: string[] | n
       names.length ? `Affected: ${names.join(', ')}` : '',
       incidentUrl(site.SITE_URL, m.id),
     ].filter(Boolean);
+    // Once it ran, the event shows when it really did (started early, finished early or late), as the
+    // completion email's "Carried out" does, and SEQUENCE rises with each such change of its times
+    // (RFC 5545 3.8.7.4), so a subscribed calendar replaces the planned one instead of keeping it.
+    const start = cancelled ? m.scheduled_for : m.started_at;
+    const end = !cancelled && m.status === 'completed' && m.resolved_at ? m.resolved_at : m.scheduled_until;
     calendar.createEvent({
       id: `${m.id}@${host}`,
-      sequence: m.sequence,
-      start: new Date(m.scheduled_for),
-      end: new Date(m.scheduled_until),
+      sequence: m.sequence + (start !== m.scheduled_for ? 1 : 0) + (end !== m.scheduled_until ? 1 : 0),
+      start: new Date(start),
+      end: new Date(end),
       stamp: new Date(m.updated_at),
       created: new Date(m.created_at),
       lastModified: new Date(m.updated_at),

@@ -229,4 +229,26 @@ describe('/maintenance.ics', () => {
     expect(cancelled.status).toBe('CANCELLED');
     expect(cancelled.sequence).toBeGreaterThan(after.sequence);
   });
+
+  it('a window started and completed early shows when it really ran, each change raising SEQUENCE (not the planned hours ahead)', async () => {
+    const from = new Date(Date.now() + 2 * 3_600_000);
+    const until = new Date(from.getTime() + 3_600_000);
+    const created = await herald.admin('/maintenances', {
+      body: { name: 'Early swap', scheduled_for: from.toISOString(), scheduled_until: until.toISOString(), components: ['webhooks'] },
+    });
+    const id = ((await created.json()) as any).id as string;
+    const find = async () => events(await text('/maintenance.ics')).find((e) => e.uid === `${id}@status.example.com`)!;
+    const planned = await find();
+    expect(planned).toMatchObject({ start: seconds(from.toISOString()), end: seconds(until.toISOString()), sequence: 0 });
+    expect((await herald.admin(`/maintenances/${id}/start`, { body: {} })).status).toBe(201);
+    const record = async () =>
+      (await (await herald.admin(`/maintenances/${id}`)).json()) as { started_at: string; resolved_at: string | null };
+    const running = await find();
+    expect(running).toMatchObject({ start: seconds((await record()).started_at), end: seconds(until.toISOString()), sequence: 1 });
+    expect(Date.parse(running.start)).toBeLessThan(from.getTime());
+    expect((await herald.admin(`/maintenances/${id}/complete`, { body: {} })).status).toBe(201);
+    const done = await find();
+    expect(done).toMatchObject({ start: running.start, end: seconds((await record()).resolved_at!), sequence: 2, status: 'CONFIRMED' });
+    expect(Date.parse(done.end)).toBeLessThan(from.getTime());
+  });
 });
