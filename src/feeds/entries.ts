@@ -1,4 +1,5 @@
-import { allEvents, type Db } from '../domain/model.ts';
+import { allEvents, type Db, type EventRecord } from '../domain/model.ts';
+import { isOpenIncident } from '../domain/overall.ts';
 import { incidentUrl, pageUpdatedAt, type SiteInfo } from '../read/statuspage-records.ts';
 import { lastChanged, trailHtml } from './trail.ts';
 import { tagAuthority } from './xml.ts';
@@ -52,13 +53,23 @@ export function feedHead(db: Db, site: SiteInfo): FeedHead {
   };
 }
 
+/** What is going on now: an open incident, a window not over. A feed never leaves these out. */
+const live = (i: EventRecord): boolean => (i.kind === 'incident' ? isOpenIncident(i) : i.status !== 'completed');
+
+/**
+ * The feed's entries, newest activity first, at most `limit`: what is live always (a bulk backfill of
+ * past incidents, each written just now, would otherwise push an open outage out of the feed), the
+ * rest as many as fit.
+ */
 export function feedEntries(db: Db, site: SiteInfo, limit = FEED_LIMIT): FeedEntry[] {
   const host = tagAuthority(site.SITE_URL);
-  const withUpdates = allEvents(db).filter((i) => i.updates.length > 0);
-  return withUpdates
+  const sorted = allEvents(db)
+    .filter((i) => i.updates.length > 0)
     .map((i) => ({ i, updated: lastChanged(i) }))
-    .sort((a, b) => Date.parse(b.updated) - Date.parse(a.updated) || Date.parse(b.i.created_at) - Date.parse(a.i.created_at))
-    .slice(0, limit)
+    .sort((a, b) => Date.parse(b.updated) - Date.parse(a.updated) || Date.parse(b.i.created_at) - Date.parse(a.i.created_at));
+  let room = Math.max(0, limit - sorted.filter((e) => live(e.i)).length);
+  return sorted
+    .filter((e) => live(e.i) || room-- > 0)
     .map(({ i, updated }) => ({
       id: entryId(host, i.id),
       title: i.name,

@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { atomDate, element, emptyElement, escapeXml, rssDate, tagAuthority } from '../../src/feeds/xml.ts';
 import { splitLead, trailHtml, trailItems } from '../../src/feeds/trail.ts';
-import { entryId, feedTitle } from '../../src/feeds/entries.ts';
-import { incident } from '../helpers/db.ts';
+import { entryId, feedEntries, feedTitle } from '../../src/feeds/entries.ts';
+import { T0, ctx, db, incident } from '../helpers/db.ts';
+import { declareIncident } from '../../src/domain/incidents/declare.ts';
+import { scheduleMaintenance } from '../../src/domain/maintenance/schedule.ts';
 import { renderMarkdown } from '../../src/render/markdown.ts';
 import type { IncidentUpdate } from '../../src/domain/model.ts';
 
@@ -120,5 +122,37 @@ describe('update trail', () => {
       },
     });
     expect(trailItems(inc).map((i) => i.label)).toEqual(['Postmortem', 'Resolved']);
+  });
+});
+
+describe('feedEntries', () => {
+  const SITE = { SITE_URL: 'https://status.example.com', SITE_NAME: 'Example', SITE_TIMEZONE: 'UTC' };
+  const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000).toISOString();
+
+  it('keeps what is live however many past incidents were written after it (a bulk backfill), the rest newest first', () => {
+    const d = db();
+    const open = declareIncident(ctx(d, 0), {
+      name: 'Queue down',
+      impact: 'critical',
+      status: 'investigating',
+      components: {},
+      body: 'Looking.',
+    });
+    const window = scheduleMaintenance(ctx(d, 1), { name: 'Upgrade', scheduled_for: at(600), scheduled_until: at(660), components: [] });
+    for (let n = 1; n <= 3; n++)
+      declareIncident(ctx(d, 10 + n), {
+        name: `Past ${n}`,
+        impact: 'minor',
+        status: 'resolved',
+        components: {},
+        body: 'Recorded after the fact.',
+        started_at: at(-10_000 - n * 100),
+        resolved_at: at(-10_000 - n * 100 + 30),
+      });
+    expect(feedEntries(d, SITE, 3).map((e) => e.title)).toEqual(['Past 3', 'Upgrade', 'Queue down']);
+    expect(feedEntries(d, SITE, 10).map((e) => e.title)).toEqual(['Past 3', 'Past 2', 'Past 1', 'Upgrade', 'Queue down']);
+    expect(feedEntries(d, SITE, 1).map((e) => e.title)).toEqual(['Upgrade', 'Queue down']);
+    expect(window.status).toBe('scheduled');
+    expect(open.status).toBe('investigating');
   });
 });
