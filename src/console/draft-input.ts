@@ -119,11 +119,14 @@ export function blankDeclare(fc: FormContext): DeclareValues {
 
 /** A fresh update form of an incident, for the chosen status's template. */
 export function blankUpdate(fc: FormContext, incident: Incident, status: IncidentStatus): UpdateValues {
-  const body = incidentTemplate(fc, incident, status, incident.components, incident.eta);
+  // An estimate that has passed is not offered again as the default: kept, a fresh update would tell
+  // customers the time it has missed. "Not known yet" unless the Comms Lead gives a new one (or keeps it).
+  const eta = incident.eta && Date.parse(incident.eta) > fc.now.getTime() ? incident.eta : null;
+  const body = incidentTemplate(fc, incident, status, incident.components, eta);
   return {
     status,
     severity: '',
-    eta: incident.eta ? 'keep' : '',
+    eta: eta ? 'keep' : '',
     root_cause: '',
     resolution: '',
     prevention: '',

@@ -268,6 +268,18 @@ describe('runbook update templates', () => {
     expect(body).toContain('- **Resolved at:** 22 Nov 2026, 11:30 CET');
   });
 
+  it('an estimate that has passed is not the default of the next update: "not known yet", and the template does not repeat it', () => {
+    const d = db([component('api')]);
+    const eta = new Date(T0.getTime() + 30 * MIN).toISOString();
+    const inc = declareIncident(ctx(d), { name: 'Slow', severity: 'sev2', status: 'investigating', body: 'b', components: {}, eta });
+    const before = blankUpdate({ db: d, timeZone: 'UTC', now: new Date(T0.getTime() + 20 * MIN) }, inc, 'identified');
+    expect(before.eta).toBe('keep');
+    expect(before.body).toContain('09:30 UTC');
+    const after = blankUpdate({ db: d, timeZone: 'UTC', now: new Date(T0.getTime() + 40 * MIN) }, inc, 'identified');
+    expect(after.eta).toBe('');
+    expect(after.body).not.toContain('09:30');
+  });
+
   it('the resolved template says every service works only when no other incident is open', () => {
     const d = db([component('api')]);
     const declare = (name: string) =>
