@@ -172,3 +172,38 @@ describe('moving a window from its console page', () => {
     expect((await windowOf(id)).status).toBe('in_progress');
   });
 });
+
+describe("what the console and the page say of a window's times", () => {
+  const meta = async (path: string) => textOf(all(await page(path), (e) => e.name === 'p' && e.attribs.class === 'muted')[0]!);
+  const windowLine = async (path: string) => {
+    const html = await (await fetch(`${h.url}${path}`)).text();
+    return textOf(all(dom(html), (e) => e.attribs.class === 'maintenance-window')[0]!);
+  };
+
+  it('a window started early reads as started then, in the console and on the page (not its planned start hours ahead)', async () => {
+    const id = await schedule('Early start', 1);
+    expect(await meta(`/admin/incidents/${id}`)).toMatch(/^Maintenance Scheduled · \d+ \w+ \d{4}, \d\d:\d\d CET to .+ CET$/);
+    expect((await h.admin(`/maintenances/${id}/start`, { body: {} })).status).toBe(201);
+    const started = (await (await h.admin(`/maintenances/${id}`)).json()) as { started_at: string; scheduled_for: string };
+    expect(Date.parse(started.started_at)).toBeLessThan(Date.parse(started.scheduled_for));
+    const startedText = new Intl.DateTimeFormat('en-GB', { timeZone: TZ, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(
+      new Date(started.started_at),
+    );
+    expect(await meta(`/admin/incidents/${id}`)).toMatch(
+      new RegExp(`^Maintenance In progress · started .*${startedText} CET, scheduled to end .+ CET$`),
+    );
+    expect(await windowLine('/maintenance')).toMatch(new RegExp(`^Started .*${startedText} CET, scheduled to end .+ CET$`));
+    expect((await h.admin(`/maintenances/${id}/complete`, { body: {} })).status).toBe(201);
+    expect(await meta(`/admin/incidents/${id}`)).toMatch(
+      new RegExp(`^Maintenance Completed · carried out .*${startedText} CET to .+ CET$`),
+    );
+  });
+
+  it('a cancelled window reads as cancelled in the console, with the times it was scheduled for', async () => {
+    const id = await schedule('Called off', 3);
+    expect((await h.admin(`/maintenances/${id}/cancel`, { body: {} })).status).toBeLessThan(300);
+    expect(await meta(`/admin/incidents/${id}`)).toMatch(/^Maintenance Cancelled · was scheduled .+ CET to .+ CET$/);
+    const listed = all(await page('/admin/maintenance'), (e) => e.name === 'li' && textOf(e).startsWith('Called off'));
+    expect(textOf(listed[0]!)).toMatch(/^Called off ?Cancelled ?was scheduled /);
+  });
+});
