@@ -1,4 +1,4 @@
-import type { EventRecord, Update } from '../domain/model.ts';
+import type { EventRecord, Maintenance, Update } from '../domain/model.ts';
 import { INCIDENT_STATUS_LABEL } from '../domain/status.ts';
 import { dateFormat } from '../domain/date-formats.ts';
 import { zoneName } from '../domain/time-text.ts';
@@ -63,8 +63,31 @@ export function trailItems(incident: EventRecord): TrailItem[] {
   return items.reverse();
 }
 
+/** "Jan 15, 10:00 UTC". */
+function stampText(iso: string, timeZone: string): string {
+  const s = stampParts(iso, timeZone);
+  return `${s.month} ${s.day.trim()}, ${s.time} ${s.zone}`;
+}
+
+/**
+ * A window's times, after its trail: a notice in the Comms Lead's own words may not say when the work
+ * is, and a feed reader has nothing else. Last, so that the first `<strong>` is still the status.
+ */
+function windowLine(m: Maintenance, timeZone: string): string {
+  const t = (iso: string) => stampText(iso, timeZone);
+  const text = m.cancelled_at
+    ? `Was scheduled for ${t(m.scheduled_for)} to ${t(m.scheduled_until)}`
+    : m.status === 'completed' && m.resolved_at
+      ? `Carried out ${t(m.started_at)} to ${t(m.resolved_at)}`
+      : m.status === 'scheduled'
+        ? `Scheduled for ${t(m.scheduled_for)} to ${t(m.scheduled_until)}`
+        : `Started ${t(m.started_at)}, scheduled to end ${t(m.scheduled_until)}`;
+  return `<p><small>${text}</small></p>`;
+}
+
 /** The whole trail as (unescaped) HTML; the feed writers escape it. */
 export function trailHtml(incident: EventRecord, timeZone: string): string {
+  const window = incident.kind === 'maintenance' ? windowLine(incident, timeZone) : '';
   return trailItems(incident)
     .map((item) => {
       const s = stampParts(item.at, timeZone);
@@ -74,7 +97,8 @@ export function trailHtml(incident: EventRecord, timeZone: string): string {
         `<br><strong>${item.label}</strong> - ${lead}</p>${rest}`
       );
     })
-    .join('');
+    .join('')
+    .concat(window);
 }
 
 /** When the entry last changed: the record, its updates or its published postmortem. */

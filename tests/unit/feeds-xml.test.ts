@@ -6,6 +6,7 @@ import { entryId, feedEntries, feedTitle } from '../../src/feeds/entries.ts';
 import { T0, ctx, db, incident } from '../helpers/db.ts';
 import { declareIncident } from '../../src/domain/incidents/declare.ts';
 import { scheduleMaintenance } from '../../src/domain/maintenance/schedule.ts';
+import { cancelMaintenance, completeMaintenance, startMaintenance } from '../../src/domain/maintenance/transitions.ts';
 import { renderMarkdown } from '../../src/render/markdown.ts';
 import type { IncidentUpdate } from '../../src/domain/model.ts';
 
@@ -154,5 +155,32 @@ describe('feedEntries', () => {
     expect(feedEntries(d, SITE, 1).map((e) => e.title)).toEqual(['Upgrade', 'Queue down']);
     expect(window.status).toBe('scheduled');
     expect(open.status).toBe('investigating');
+  });
+});
+
+describe('a maintenance entry says when the window is, whatever its notice says', () => {
+  const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000).toISOString();
+
+  it('after the trail (the first <strong> stays the status): scheduled, started, carried out, or was scheduled', () => {
+    const d = db();
+    const m = scheduleMaintenance(ctx(d), {
+      name: 'Router swap',
+      scheduled_for: at(600),
+      scheduled_until: at(660),
+      components: [],
+      body: 'We are swapping the core router.',
+    });
+    const html = () => trailHtml(m, 'UTC');
+    expect(html()).toMatch(
+      /^<p><small>Nov <var data-var='date'>22<\/var>, <var data-var='time'>09:00<\/var> UTC<\/small><br><strong>Scheduled<\/strong> - We are swapping/,
+    );
+    expect(html()).toMatch(/<p><small>Scheduled for Nov 22, 19:00 UTC to Nov 22, 20:00 UTC<\/small><\/p>$/);
+    startMaintenance(ctx(d, 30), m.id);
+    expect(html()).toMatch(/<p><small>Started Nov 22, 09:30 UTC, scheduled to end Nov 22, 20:00 UTC<\/small><\/p>$/);
+    completeMaintenance(ctx(d, 90), m.id);
+    expect(html()).toMatch(/<p><small>Carried out Nov 22, 09:30 UTC to Nov 22, 10:30 UTC<\/small><\/p>$/);
+    const off = scheduleMaintenance(ctx(d), { name: 'Off', scheduled_for: at(6000), scheduled_until: at(6060), components: [] });
+    cancelMaintenance(ctx(d, 1), off.id);
+    expect(trailHtml(off, 'UTC')).toMatch(/<p><small>Was scheduled for Nov 26, 13:00 UTC to Nov 26, 14:00 UTC<\/small><\/p>$/);
   });
 });
