@@ -10,6 +10,12 @@
     }
   }
 
+  // The value a form has chosen for a field: its ticked radio, or its select.
+  function chosenValue(form, name) {
+    var el = form.querySelector('input[name="' + name + '"]:checked') || form.querySelector('select[name="' + name + '"]');
+    return el ? el.value : '';
+  }
+
   // The "Email subscribers" box follows the runbook default for what the form
   // has chosen, until the Comms Lead ticks or unticks it by hand. The defaults
   // are keyed by the values of the fields named in data-notify-key, joined by
@@ -22,10 +28,6 @@
     var fields = (form.getAttribute('data-notify-key') || '').split(' ');
     var troubled = form.hasAttribute('data-troubled') ? readJson(form, 'data-troubled') : null;
     var touched = false;
-    function chosen(name) {
-      var el = form.querySelector('input[name="' + name + '"]:checked') || form.querySelector('select[name="' + name + '"]');
-      return el ? el.value : '';
-    }
     function widens() {
       if (!Array.isArray(troubled)) return false;
       return Array.prototype.some.call(form.querySelectorAll('select[name^="component."]'), function (sel) {
@@ -40,7 +42,11 @@
       }
       var name = e.target.name || '';
       if (touched || (fields.indexOf(name) < 0 && name.indexOf('component.') !== 0)) return;
-      var key = fields.map(chosen).join('|');
+      var key = fields
+        .map(function (name) {
+          return chosenValue(form, name);
+        })
+        .join('|');
       if (!(key in defaults)) return;
       box.checked = !!defaults[key] || widens();
       // Still "as shown": the server lets the runbook decide.
@@ -57,7 +63,10 @@
 
   // A body still equal to the template it was filled with follows the form:
   // the chosen severity or status, the components picked and the estimate.
-  // The templates come from the server with these three left as tokens.
+  // The templates come from the server with these three left as tokens, keyed
+  // by the chosen option, or by the values of the fields in data-template-key
+  // joined by "|" (an update's status and the level it re-grades to, whose
+  // cadence the text promises).
   function followTemplates(form, choiceName, templates) {
     var body = form.querySelector('textarea[name="body"]');
     var tpl = form.querySelector('input[name="body_template"]');
@@ -82,9 +91,13 @@
       var opt = sel && sel.options[sel.selectedIndex];
       return (opt && opt.getAttribute('data-text')) || 'not known yet';
     }
+    var keyFields = (form.getAttribute('data-template-key') || choiceName).split(' ');
     function refill() {
-      var radio = form.querySelector('input[name="' + choiceName + '"]:checked');
-      var key = radio ? radio.value : '';
+      var key = keyFields
+        .map(function (name) {
+          return chosenValue(form, name);
+        })
+        .join('|');
       if (!(key in templates) || body.value.trim() !== tpl.value.trim()) return;
       var list = components();
       var text = templates[key]
@@ -99,7 +112,7 @@
     }
     form.addEventListener('change', function (e) {
       var t = e.target;
-      if (t.name === choiceName || t.name === 'eta' || (t.name && t.name.indexOf('component.') === 0)) refill();
+      if (keyFields.indexOf(t.name) >= 0 || t.name === 'eta' || (t.name && t.name.indexOf('component.') === 0)) refill();
     });
   }
 

@@ -89,19 +89,30 @@ export function declareClientTemplates(fc: FormContext): Record<string, string> 
 /** Whether an incident other than this one is open (the resolved text then does not say every service works). */
 const othersOpen = (db: Db, incident: Incident): boolean => db.incidents.some((i) => i.id !== incident.id && isOpenIncident(i));
 
-export function updateClientTemplates(fc: FormContext, incident: Incident, statuses: IncidentStatus[]): Record<string, string> {
-  const level = levelOf(fc.db.settings, incident);
+/**
+ * The update form's templates for its script, keyed "status|level" as its email defaults are: a level
+ * id the form re-grades to ('' for none), whose cadence the text promises ("next update within …").
+ */
+export function updateClientTemplates(
+  fc: FormContext,
+  incident: Incident,
+  statuses: IncidentStatus[],
+  regrades: string[] = [''],
+): Record<string, string> {
+  const current = levelOf(fc.db.settings, incident);
   return Object.fromEntries(
-    statuses.map((s) => [
-      s,
-      clientTemplate(s === 'postmortem' ? 'resolved' : s, {
-        ...fc,
-        level,
-        startedAt: incident.started_at,
-        resolvedAt: incident.resolved_at,
-        eta: incident.eta,
-        othersOpen: othersOpen(fc.db, incident),
-      }),
-    ]),
+    statuses.flatMap((s) =>
+      regrades.map((id) => [
+        `${s}|${id}`,
+        clientTemplate(s === 'postmortem' ? 'resolved' : s, {
+          ...fc,
+          level: regradeLevel(fc.db, incident, id) ?? current,
+          startedAt: incident.started_at,
+          resolvedAt: incident.resolved_at,
+          eta: incident.eta,
+          othersOpen: othersOpen(fc.db, incident),
+        }),
+      ]),
+    ),
   );
 }

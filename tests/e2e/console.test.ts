@@ -442,6 +442,27 @@ describe('a Comms Lead runs a whole incident from the console', () => {
     await expect(page.locator('#email-summary').textContent()).resolves.toContain('(disruption notice)');
   });
 
+  it("the update's template promises the rhythm of the level it re-grades to, as the server fills it in (before: the old level's)", async () => {
+    const declared = await h.admin('/incidents', {
+      body: { name: 'Reports slow', severity: 'sev1', body: 'Looking into it.', components: {}, notify: false },
+    });
+    const { id } = (await declared.json()) as { id: string };
+    const page = await signedInPage(`/admin/incidents/${id}`);
+    await page.check('input[name="status"][value="monitoring"]');
+    const body = () => page.inputValue('textarea[name="body"]');
+    expect(await body()).toContain('next update within 30 minutes'); // SEV-1
+    await page.selectOption('#update-severity', 'sev3');
+    expect(await body()).toContain('next update within 4 hours');
+    await page.check('input[name="status"][value="identified"]');
+    expect(await body()).toMatch(/^We have identified the issue .* next update within 4 hours\./);
+    await page.selectOption('#update-severity', '');
+    expect(await body()).toContain('next update within 30 minutes');
+    // What the server makes of the same choices, the text left as the template.
+    await page.selectOption('#update-severity', 'sev3');
+    await page.click('button:has-text("Preview update")');
+    await expect(page.locator('.update-body').first().textContent()).resolves.toContain('next update within 4 hours');
+  });
+
   it('runs the rest from forms too: components, maintenance, postmortem, subscribers, a failed delivery retried', async () => {
     const incidentId = await resolvedCheckoutIncident();
     const page = await signedInPage();
