@@ -123,6 +123,21 @@ describe('an update form opened before someone else published', () => {
     expect((await dana.post('/admin/publish', { draft: draftOf(await first.text())! })).status).toBe(303);
     const again = await dana.post('/admin/preview', form);
     expect(again.status).toBe(200);
-    expect(await again.text()).toContain('This form was published already');
+    const html = await again.text();
+    expect(html).toContain('This form was published already');
+    expect(html, 'not also "nothing has been published"').not.toContain('Nothing has been published yet');
+  });
+
+  it('the preview of a resolving update gives no estimate (resolving clears it), and says how to email when it will not', async () => {
+    const id = await declare('Export errors');
+    const form = { ...(await updateForm(dana, id)), status: 'resolved', body: 'Fixed.', notify_shown: '1', eta: 'keep' };
+    const doc = dom(await (await dana.post('/admin/preview', form)).text());
+    const terms = all(doc, (e) => e.name === 'dt').map(textOf);
+    expect(terms).toContain('Status');
+    expect(terms).not.toContain('Estimated resolution');
+    const quiet = dom(await (await dana.post('/admin/preview', { ...form, status: 'identified', notify_shown: '0' })).text());
+    expect(textOf(byId(quiet, 'email')!)).toContain(
+      'This update sends no email. To send one, go back to edit and tick “Email subscribers”.',
+    );
   });
 });
