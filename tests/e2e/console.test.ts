@@ -442,6 +442,24 @@ describe('a Comms Lead runs a whole incident from the console', () => {
     await expect(page.locator('#email-summary').textContent()).resolves.toContain('(disruption notice)');
   });
 
+  it('the incident page\'s "Next update due" follows the clock while the Comms Lead writes: overdue, and the tab says so', async () => {
+    // A SEV-3's 4 hours at this suite's cadence scale (0.004): due about 58 s after the declare.
+    const declared = await h.admin('/incidents', {
+      body: { name: 'Cache misses', severity: 'sev3', body: 'Looking.', components: {}, notify: false },
+    });
+    const { id } = (await declared.json()) as { id: string };
+    const page = await signedInPage();
+    await page.clock.install();
+    await open(page, `/admin/incidents/${id}`);
+    const line = page.locator('#update-due');
+    expect(await line.textContent()).toMatch(/^Next update due \d\d:\d\d UTC \(in under a minute\)\.$/);
+    await page.fill('textarea[name="body"]', 'Still typing.');
+    await page.clock.fastForward(75_000);
+    expect(await line.textContent()).toMatch(/^Update overdue: it was due \d\d:\d\d UTC \(1 min ago\)\.$/);
+    expect(await page.title()).toMatch(/^Update overdue · Cache misses/);
+    expect(await page.inputValue('textarea[name="body"]'), 'nothing reloaded').toBe('Still typing.');
+  });
+
   it("the update's template promises the rhythm of the level it re-grades to, as the server fills it in (before: the old level's)", async () => {
     const declared = await h.admin('/incidents', {
       body: { name: 'Reports slow', severity: 'sev1', body: 'Looking into it.', components: {}, notify: false },
