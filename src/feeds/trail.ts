@@ -1,4 +1,5 @@
-import type { EventRecord, Maintenance, Update } from '../domain/model.ts';
+import type { EventRecord, Maintenance, MaintenanceUpdate, Update } from '../domain/model.ts';
+import { maintenanceStep } from '../domain/maintenance/steps.ts';
 import { INCIDENT_STATUS_LABEL } from '../domain/status.ts';
 import { dateFormat } from '../domain/date-formats.ts';
 import { zoneName } from '../domain/time-text.ts';
@@ -55,7 +56,14 @@ export function trailItems(incident: EventRecord): TrailItem[] {
     (a, b) => Date.parse(a.display_at) - Date.parse(b.display_at) || Date.parse(a.created_at) - Date.parse(b.created_at),
   );
   for (const u of oldestFirst) {
-    items.push({ at: u.display_at, label: u.status === previous ? 'Update' : INCIDENT_STATUS_LABEL[u.status], html: u.body_html });
+    // A cancelled window's last step reads "Cancelled" (its status is `completed`), as on its page.
+    const label =
+      incident.kind === 'maintenance' && maintenanceStep(incident, u as MaintenanceUpdate) === 'cancelled'
+        ? 'Cancelled'
+        : u.status === previous
+          ? 'Update'
+          : INCIDENT_STATUS_LABEL[u.status];
+    items.push({ at: u.display_at, label, html: u.body_html });
     previous = u.status;
   }
   const pm = incident.kind === 'incident' ? incident.postmortem : null;

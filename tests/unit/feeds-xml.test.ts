@@ -182,5 +182,8 @@ describe('a maintenance entry says when the window is, whatever its notice says'
     const off = scheduleMaintenance(ctx(d), { name: 'Off', scheduled_for: at(6000), scheduled_until: at(6060), components: [] });
     cancelMaintenance(ctx(d, 1), off.id);
     expect(trailHtml(off, 'UTC')).toMatch(/<p><small>Was scheduled for Nov 26, 13:00 UTC to Nov 26, 14:00 UTC<\/small><\/p>$/);
+    // Its last step reads "Cancelled" as on its page (its status is `completed`): the first <strong>, which readers take for the status.
+    expect(/<strong>([^<]*)<\/strong>/.exec(trailHtml(off, 'UTC'))?.[1]).toBe('Cancelled');
+    expect(/<strong>([^<]*)<\/strong>/.exec(html())?.[1]).toBe('Completed');
   });
 });
