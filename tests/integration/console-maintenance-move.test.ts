@@ -7,11 +7,12 @@ import { all, byId, describedBy, dom, fieldsOf, textOf, type Doc } from '../help
 
 /**
  * Moving a maintenance window from its console page, as the admin API's reschedule does: a Comms
- * Lead whose work slips a day, or runs over, had no way to say so but the API. The page's zone has
- * DST, so the form's times are read in it. A refused move (and a refused step) answers with the
+ * Lead whose work slips a day, or runs over, had no way to say so but the API. The page's zone is
+ * not UTC (and has no DST, so the test reads the same on any day), and the form's times are read in it. A refused move (and a refused step) answers with the
  * window's forms again, as typed, the error by its field: not a bare line of text.
  */
-const TZ = 'Europe/Berlin';
+const TZ = 'Asia/Kolkata';
+const OFFSET_MS = 5.5 * 3600_000; // IST, all year
 let h: HeraldProcess;
 let smtp: TestSmtp;
 let s: ConsoleSession;
@@ -61,8 +62,11 @@ const moveForm = (doc: Doc) => {
     body: value('body') ? textOf(value('body')!) : undefined,
   };
 };
-/** 2026-12-05T10:00 in Berlin (UTC+1 in winter) as the instant the form means. */
-const berlin = (wall: string) => new Date(`${wall}:00+01:00`).toISOString();
+/** An instant as the form writes it in the page's zone ("2026-12-20T10:00"). */
+const wallOf = (ms: number) => new Date(ms + OFFSET_MS).toISOString().slice(0, 16);
+/** The form's time `days` from today at `hhmm` in the page's zone; `ist` is the instant it means. */
+const wall = (days: number, hhmm: string) => `${wallOf(Date.now() + days * 86_400_000).slice(0, 10)}T${hhmm}`;
+const ist = (form: string) => new Date(`${form}:00+05:30`).toISOString();
 
 describe('moving a window from its console page', () => {
   it("shows the window's times in the page's zone; a move sets both ends, raises the sequence, says so and emails when asked", async () => {
@@ -70,12 +74,12 @@ describe('moving a window from its console page', () => {
     const before = await windowOf(id);
     const shown = moveForm(await page(`/admin/incidents/${id}`))!;
     expect(shown, 'a "Move the window" form on a scheduled window').not.toBeNull();
-    expect(shown.from).toBe(new Date(Date.parse(before.scheduled_for) + 3600_000).toISOString().slice(0, 16)); // Berlin is UTC+1 now
+    expect(shown.from).toBe(wallOf(Date.parse(before.scheduled_for)));
     expect(shown.hidden.step).toBe('move');
     const res = await s.post(`/admin/maintenance/${id}`, {
       ...shown.hidden,
-      from: '2026-12-20T10:00',
-      until: '2026-12-20T12:30',
+      from: wall(17, '10:00'),
+      until: wall(17, '12:30'),
       body: 'Moved to the 20th: the vendor needs another week.',
       notify: '1',
     });
@@ -84,12 +88,12 @@ describe('moving a window from its console page', () => {
     const after = await windowOf(id);
     expect(after).toMatchObject({
       status: 'scheduled',
-      scheduled_for: berlin('2026-12-20T10:00'),
-      scheduled_until: berlin('2026-12-20T12:30'),
+      scheduled_for: ist(wall(17, '10:00')),
+      scheduled_until: ist(wall(17, '12:30')),
       sequence: 1,
     });
     const flash = all(await page(res.headers.get('location')!), (e) => e.attribs.role === 'status').map(textOf);
-    expect(flash).toEqual(['Window moved. The page and calendars show the new times.']);
+    expect(flash).toEqual(['Window moved. The page shows the new times (subscribed calendars at their next refresh).']);
     await outboxSettled(h);
     const mails = await Promise.all(to(smtp, 'ana@example.com').map((r) => smtp.parse(r)));
     const moved = mails.filter((m) => m.text?.includes('the vendor needs another week'));
@@ -105,7 +109,7 @@ describe('moving a window from its console page', () => {
   it('posted twice (a double click) moves the window once', async () => {
     const id = await schedule('Cache swap');
     const shown = moveForm(await page(`/admin/incidents/${id}`))!;
-    const fields = { ...shown.hidden, from: '2026-12-21T09:00', until: '2026-12-21T10:00' };
+    const fields = { ...shown.hidden, from: wall(18, '09:00'), until: wall(18, '10:00') };
     const [a, b] = await Promise.all([1, 2].map(() => s.post(`/admin/maintenance/${id}`, fields)));
     expect([a!.status, b!.status]).toEqual([303, 303]);
     expect((await windowOf(id)).sequence).toBe(1);
@@ -118,12 +122,12 @@ describe('moving a window from its console page', () => {
     const shown = moveForm(await page(`/admin/incidents/${id}`))!;
     expect(shown.from, 'no start field once started').toBeUndefined();
     expect(textOf(shown.section)).toContain('only its end can move');
-    const res = await s.post(`/admin/maintenance/${id}`, { ...shown.hidden, until: '2026-12-22T18:00' });
+    const res = await s.post(`/admin/maintenance/${id}`, { ...shown.hidden, until: wall(19, '18:00') });
     expect(res.status).toBe(303);
     expect(await windowOf(id)).toMatchObject({
       status: 'in_progress',
       scheduled_for: started.scheduled_for,
-      scheduled_until: berlin('2026-12-22T18:00'),
+      scheduled_until: ist(wall(19, '18:00')),
     });
   });
 
@@ -132,15 +136,15 @@ describe('moving a window from its console page', () => {
     const shown = moveForm(await page(`/admin/incidents/${id}`))!;
     const res = await s.post(`/admin/maintenance/${id}`, {
       ...shown.hidden,
-      from: '2026-12-23T10:00',
-      until: '2026-12-23T09:00',
+      from: wall(20, '10:00'),
+      until: wall(20, '09:00'),
       body: 'Kept as typed.',
     });
     expect(res.status).toBe(422);
     expect(res.headers.get('content-type')).toContain('text/html');
     const doc = dom(await res.text());
     const again = moveForm(doc)!;
-    expect(again).toMatchObject({ from: '2026-12-23T10:00', until: '2026-12-23T09:00', body: 'Kept as typed.' });
+    expect(again).toMatchObject({ from: wall(20, '10:00'), until: wall(20, '09:00'), body: 'Kept as typed.' });
     expect(again.hidden.once, 'the same one-time key').toBe(shown.hidden.once);
     const until = byId(doc, 'move-until')!;
     expect(until.attribs['aria-invalid']).toBe('true');
@@ -155,6 +159,36 @@ describe('moving a window from its console page', () => {
     expect(textOf(byId(dom(await unchanged.text()), 'move-from-error')!)).toBe(
       'Change the start or the end: the window already has these times.',
     );
+  });
+
+  it('a move from a tab opened before the window was moved elsewhere, or started, is refused (409); nothing moves', async () => {
+    const id = await schedule('Switch firmware');
+    const stale = moveForm(await page(`/admin/incidents/${id}`))!;
+    const later = Date.now() + 5 * 86_400_000;
+    const moved = { scheduled_for: new Date(later).toISOString(), scheduled_until: new Date(later + 3600_000).toISOString() };
+    expect((await h.admin(`/maintenances/${id}/reschedule`, { body: moved })).status).toBe(200);
+    const res = await s.post(`/admin/maintenance/${id}`, { ...stale.hidden, from: stale.from!, until: wall(6, '23:00') });
+    expect(res.status).toBe(409);
+    const doc = dom(await res.text());
+    expect(textOf(all(doc, (e) => e.attribs.role === 'alert')[0]!)).toContain(
+      'The window was moved since you opened this form, so it was not moved. Check the times below.',
+    );
+    expect(await windowOf(id)).toMatchObject({ ...moved, sequence: 1 });
+    // The form shown again is read from the window as it is now: sent again, it moves it.
+    const again = moveForm(doc)!;
+    expect(again.until).toBe(wall(6, '23:00'));
+    expect((await s.post(`/admin/maintenance/${id}`, { ...again.hidden, from: again.from!, until: again.until! })).status).toBe(303);
+    expect((await windowOf(id)).scheduled_until).toBe(ist(wall(6, '23:00')));
+
+    const other = await schedule('Disk firmware');
+    const before = moveForm(await page(`/admin/incidents/${other}`))!;
+    expect((await h.admin(`/maintenances/${other}/start`, { body: {} })).status).toBe(201);
+    const postponed = await s.post(`/admin/maintenance/${other}`, { ...before.hidden, from: wall(7, '10:00'), until: wall(7, '11:00') });
+    expect(postponed.status).toBe(409);
+    expect(textOf(all(dom(await postponed.text()), (e) => e.attribs.role === 'alert')[0]!)).toContain(
+      'The window has started since you opened this form',
+    );
+    expect((await windowOf(other)).sequence).toBe(0);
   });
 
   it('a step refused because the window moved on meanwhile (a stale tab) answers a console page that keeps the note', async () => {
@@ -182,7 +216,7 @@ describe("what the console and the page say of a window's times", () => {
 
   it('a window started early reads as started then, in the console and on the page (not its planned start hours ahead)', async () => {
     const id = await schedule('Early start', 1);
-    expect(await meta(`/admin/incidents/${id}`)).toMatch(/^Maintenance Scheduled · \d+ \w+ \d{4}, \d\d:\d\d CET to .+ CET$/);
+    expect(await meta(`/admin/incidents/${id}`)).toMatch(/^Maintenance Scheduled · \d+ \w+ \d{4}, \d\d:\d\d IST to .+ IST$/);
     expect((await h.admin(`/maintenances/${id}/start`, { body: {} })).status).toBe(201);
     const started = (await (await h.admin(`/maintenances/${id}`)).json()) as { started_at: string; scheduled_for: string };
     expect(Date.parse(started.started_at)).toBeLessThan(Date.parse(started.scheduled_for));
@@ -190,19 +224,19 @@ describe("what the console and the page say of a window's times", () => {
       new Date(started.started_at),
     );
     expect(await meta(`/admin/incidents/${id}`)).toMatch(
-      new RegExp(`^Maintenance In progress · started .*${startedText} CET, scheduled to end .+ CET$`),
+      new RegExp(`^Maintenance In progress · started .*${startedText} IST, scheduled to end .+ IST$`),
     );
-    expect(await windowLine('/maintenance')).toMatch(new RegExp(`^Started .*${startedText} CET, scheduled to end .+ CET$`));
+    expect(await windowLine('/maintenance')).toMatch(new RegExp(`^Started .*${startedText} IST, scheduled to end .+ IST$`));
     expect((await h.admin(`/maintenances/${id}/complete`, { body: {} })).status).toBe(201);
     expect(await meta(`/admin/incidents/${id}`)).toMatch(
-      new RegExp(`^Maintenance Completed · carried out .*${startedText} CET to .+ CET$`),
+      new RegExp(`^Maintenance Completed · carried out .*${startedText} IST to .+ IST$`),
     );
   });
 
   it('a cancelled window reads as cancelled in the console, with the times it was scheduled for', async () => {
     const id = await schedule('Called off', 3);
     expect((await h.admin(`/maintenances/${id}/cancel`, { body: {} })).status).toBeLessThan(300);
-    expect(await meta(`/admin/incidents/${id}`)).toMatch(/^Maintenance Cancelled · was scheduled .+ CET to .+ CET$/);
+    expect(await meta(`/admin/incidents/${id}`)).toMatch(/^Maintenance Cancelled · was scheduled .+ IST to .+ IST$/);
     const listed = all(await page('/admin/maintenance'), (e) => e.name === 'li' && textOf(e).startsWith('Called off'));
     expect(textOf(listed[0]!)).toMatch(/^Called off ?Cancelled ?was scheduled /);
   });

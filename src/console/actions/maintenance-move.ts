@@ -9,6 +9,9 @@ import { isoToWallClock, wallClockToIso } from '../zoned-time.ts';
 import { formKeyOf, makeOnce, newFormKey, onceKeyOf } from '../form-once.ts';
 import { onForm } from './maintenance.ts';
 import { done, refused, type ActionResult } from './result.ts';
+import { madeUnder } from '../../domain/once.ts';
+
+const movedTo = (id: string) => `/admin/incidents/${encodeURIComponent(id)}?done=move`;
 
 /** The move form's values, as shown (the window's times on first visit, what was typed after an error). */
 export interface MoveValues {
@@ -19,7 +22,12 @@ export interface MoveValues {
   notify: boolean;
   /** The form's one-time key, kept when the form is shown again. */
   once: string;
+  /** The window as the form showed it (its `sequence` and status): a move made on a window changed since is refused. */
+  seen: string;
 }
+
+/** The window as a form shows it: moved (sequence), started or over (status) since, it is another window to move. */
+const seenOf = (m: Maintenance): string => `${m.sequence}:${m.status}`;
 
 /** The form as a window's page first shows it: its times as they stand. */
 export function moveValues(m: Maintenance, timeZone: string): MoveValues {
@@ -29,6 +37,7 @@ export function moveValues(m: Maintenance, timeZone: string): MoveValues {
     body: '',
     notify: false,
     once: newFormKey(),
+    seen: seenOf(m),
   };
 }
 
@@ -58,7 +67,23 @@ export async function moveAction(
     body: f.body ?? '',
     notify: form.has('notify'),
     once: formKeyOf(form) ?? newFormKey(),
+    seen: f.seen ?? shown.seen,
   };
+  const key = onceKeyOf('step', session.key, form);
+  // This very form moved it a moment ago (a double click): where the first post went.
+  if (key && madeUnder(herald.store.data, key)) return { result: done(movedTo(id)), values };
+  if (values.seen !== shown.seen) {
+    // What was typed stays; the form shown again is read from the window as it is now.
+    const fresh = { ...values, ...(m.status === 'scheduled' ? {} : { from: shown.from }), seen: shown.seen };
+    const [change, now] =
+      m.status === 'scheduled'
+        ? ['was moved', 'Check the times below']
+        : m.status === 'completed'
+          ? ['is over', 'Nothing can move now']
+          : ['has started', 'Only its end can move now'];
+    const form = `The window ${change} since you opened this form, so it was not moved. ${now}.`;
+    return { result: refused(409, { form }), values: fresh };
+  }
   const errors: FieldErrors = {};
   const input: Record<string, unknown> = { notify: values.notify, ...(values.body.trim() ? { body: values.body } : {}) };
   const read = (field: 'from' | 'until', api: 'scheduled_for' | 'scheduled_until', missing: string) => {
@@ -78,11 +103,11 @@ export async function moveAction(
     await makeOnce(
       herald,
       session.actor,
-      onceKeyOf('step', session.key, form),
+      key,
       (ctx) => rescheduleMaintenance(ctx, id, { ...parsed.data, timeZone: tz }),
       () => ({ id }),
     );
-    return { result: done(`/admin/incidents/${encodeURIComponent(id)}?done=move`), values };
+    return { result: done(movedTo(id)), values };
   } catch (err) {
     const r = refusal(err, ['scheduled_for', 'scheduled_until', 'body']);
     const errors = onForm(r.errors);

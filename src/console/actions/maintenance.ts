@@ -122,7 +122,7 @@ export const MAINTENANCE_DONE: Record<string, string> = {
   verify: 'Maintenance marked as verifying.',
   complete: 'Maintenance completed.',
   cancel: 'Maintenance cancelled.',
-  move: 'Window moved. The page and calendars show the new times.',
+  move: 'Window moved. The page shows the new times (subscribed calendars at their next refresh).',
 };
 
 /** A cancel asked for and not yet confirmed: what the confirming form posts again, with `confirm`. */
