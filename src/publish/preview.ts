@@ -71,14 +71,16 @@ export function applyDraft(ctx: VerbContext, action: DraftAction): { incident: I
 /**
  * The update published since an update form was opened (the newest), when there is one: two people
  * writing updates in two tabs would otherwise publish over each other, the later one taking the
- * incident back (Monitoring to Identified) and its components with it, unseen. A resolved incident
- * is the verb's to refuse, with its own reason.
+ * incident back (Monitoring to Identified) and its components with it, unseen; or resolving it twice.
+ * An update that is not a resolution, on an incident resolved since, is the verb's to refuse, with
+ * its own reason (resolved since your preview).
  */
 export function staleUpdate(db: Pick<Db, 'incidents'>, action: DraftAction): IncidentUpdate | null {
   if (action.kind !== 'update' || !action.after) return null;
   const incident = db.incidents.find((i) => i.id === action.incidentId);
   const newest = incident?.updates.at(-1);
-  return incident && !incident.resolved_at && newest && newest.id !== action.after ? newest : null;
+  if (!incident || !newest || newest.id === action.after) return null;
+  return incident.resolved_at && action.input.status !== 'resolved' ? null : newest;
 }
 
 /**

@@ -112,8 +112,57 @@ describe('an update form opened before someone else published', () => {
       .join(' ');
     expect(said).toContain('Nothing was published: Since you opened this form, the API posted an update to Search errors (Monitoring,');
     expect(said).toContain('Your text is kept in the draft');
-    expect(all(doc, (e) => e.name === 'a' && (e.attribs.href ?? '').includes(`draft=${draft}`))).not.toHaveLength(0);
+    const back = all(doc, (e) => e.name === 'a' && (e.attribs.href ?? '').includes(`draft=${draft}`))[0];
+    expect(back, 'a way back to the draft').toBeDefined();
     expect(await state(id)).toEqual(before);
+    // Back to edit: the form is now written after the update just named, so its next preview goes through.
+    const edit = dom(await (await fetch(`${h.url}${back!.attribs.href}`, { headers: { cookie: lee.cookie } })).text());
+    const fields = fieldsOf(all(byId(edit, 'post-update')!, (e) => e.name === 'form')[0]!);
+    expect(textOf(byId(edit, 'update-body')!)).toBe('Found it.');
+    const again = await lee.post('/admin/preview', { ...fields, status: 'identified', body: 'Found it.', notify_shown: '0', eta: 'keep' });
+    expect(again.status).toBe(200);
+  });
+
+  it('two tabs resolving the same incident: the second resolve is refused, naming the first (not a second "Resolved")', async () => {
+    const id = await declare('Upload errors');
+    const leeForm = await updateForm(lee, id);
+    const resolve = { status: 'resolved', body: 'Fixed.', notify_shown: '0', eta: 'keep' };
+    const danas = await dana.post('/admin/preview', { ...(await updateForm(dana, id)), ...resolve });
+    expect((await dana.post('/admin/publish', { draft: draftOf(await danas.text())! })).status).toBe(303);
+    const refused = await lee.post('/admin/preview', { ...leeForm, ...resolve, body: 'All fixed now.' });
+    expect(refused.status).toBe(409);
+    expect(
+      all(dom(await refused.text()), (e) => e.attribs.role === 'alert')
+        .map(textOf)
+        .join(' '),
+    ).toContain('Since you opened this form, Dana posted an update to Upload errors (Resolved,');
+    expect((await state(id)).updates).toBe(2);
+  });
+
+  it('an update of your own from another tab is named as yours', async () => {
+    const id = await declare('Billing errors');
+    const first = await updateForm(dana, id);
+    const other = await dana.post('/admin/preview', {
+      ...(await updateForm(dana, id)),
+      status: 'identified',
+      body: 'Found.',
+      notify_shown: '0',
+      eta: 'keep',
+    });
+    expect((await dana.post('/admin/publish', { draft: draftOf(await other.text())! })).status).toBe(303);
+    const refused = await dana.post('/admin/preview', {
+      ...first,
+      status: 'monitoring',
+      body: 'Watching.',
+      notify_shown: '0',
+      eta: 'keep',
+    });
+    expect(refused.status).toBe(409);
+    expect(
+      all(dom(await refused.text()), (e) => e.attribs.role === 'alert')
+        .map(textOf)
+        .join(' '),
+    ).toContain('Since you opened this form, you posted an update to Billing errors (Identified,');
   });
 
   it('the form published twice (back and resubmit) still says it was published, not that it is stale', async () => {

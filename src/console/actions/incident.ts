@@ -1,7 +1,7 @@
 import type { Herald } from '../../herald.ts';
 import type { Incident, IncidentUpdate } from '../../domain/model.ts';
 import { INCIDENT_STATUS_LABEL } from '../../domain/status.ts';
-import { headOf } from '../../domain/text.ts';
+import { closedBidi, headOf } from '../../domain/text.ts';
 import { leadText } from '../../render/markdown.ts';
 import { correctUpdate } from '../../domain/incidents/correct-update.ts';
 import { savePostmortem } from '../../domain/incidents/postmortem.ts';
@@ -79,7 +79,7 @@ export async function previewAction(herald: Herald, session: Session, form: Form
       ok: false,
       status: 409,
       values,
-      errors: { form: `${newerUpdateText(herald, incident, newer)} Check that yours still fits, then preview again.` },
+      errors: { form: `${newerUpdateText(herald, session.actor, incident, newer)} Check that yours still fits, then preview again.` },
     };
   }
   let result: DraftResult;
@@ -131,13 +131,16 @@ export async function publishAction(herald: Herald, session: Session, form: Form
     const kept = await herald.console.drafts.peek(id, session.key, herald.now().getTime()).catch(() => null);
     if (!kept) return refused(r.status, { form: `Nothing was published: ${r.errors.form}` });
     const since = err instanceof HeraldError && err.code === 'incident_resolved' ? resolvedSince(herald, kept.action) : null;
-    const newer = err instanceof HeraldError && err.code === 'stale_form' ? newerSince(herald, kept.action) : null;
+    const newer = err instanceof HeraldError && err.code === 'stale_form' ? newerSince(herald, session.actor, kept.action) : null;
     const form = since
       ? `Nothing was published: ${since} Your text is kept in the draft: post it as a follow-up note, or leave it.`
       : newer
         ? `Nothing was published: ${newer} Your text is kept in the draft: check that it still fits, then preview it again.`
         : `Nothing was published: ${r.errors.form} Your text is kept in the draft.`;
-    return { ok: false, status: r.status, errors: { form }, editHref: draftEditHref(kept) };
+    // Back to edit after a newer update: the form is then written after it (the Comms Lead was just told of it).
+    const seen = newer ? staleUpdate(herald.store.data, kept.action)?.id : undefined;
+    const editHref = seen ? draftEditHref(kept).replace('#', `&seen=${encodeURIComponent(seen)}#`) : draftEditHref(kept);
+    return { ok: false, status: r.status, errors: { form }, editHref };
   }
   if (!incidentId) return refused(410, { form: 'This preview has expired or belongs to another session. Nothing was published.' });
   return done(`/admin/incidents/${encodeURIComponent(incidentId)}?published=1`);
@@ -157,19 +160,21 @@ function resolvedSince(herald: Herald, action: DraftAction): string | null {
 }
 
 /** What was published since an update form was opened, for a draft found stale at its publish. */
-function newerSince(herald: Herald, action: DraftAction): string | null {
+function newerSince(herald: Herald, actor: string, action: DraftAction): string | null {
   const newer = staleUpdate(herald.store.data, action);
   const incident = action.kind === 'update' ? herald.store.data.incidents.find((i) => i.id === action.incidentId) : undefined;
-  return newer && incident ? newerUpdateText(herald, incident, newer) : null;
+  return newer && incident ? newerUpdateText(herald, actor, incident, newer) : null;
 }
 
 /** "Since you opened this form, Lee posted an update to Checkout errors (Monitoring, 15:10 UTC): “…”." */
-function newerUpdateText(herald: Herald, incident: Incident, u: IncidentUpdate): string {
-  const who = u.author.startsWith('console:') ? actorName(u.author) : u.author === 'admin-token' ? 'the API' : 'someone';
+function newerUpdateText(herald: Herald, actor: string, incident: Incident, u: IncidentUpdate): string {
+  const who =
+    u.author === actor ? 'you' : u.author.startsWith('console:') ? actorName(u.author) : u.author === 'admin-token' ? 'the API' : 'someone';
   const when = at(u.display_at, herald.config.SITE_TIMEZONE, herald.now());
   const lead = leadText(u.body);
   const said = headOf(lead, 200);
-  const excerpt = said ? `: “${said}${said.length < lead.length ? '…' : ''}”` : '';
+  // Closed: a right-to-left override in their text must not turn this message around.
+  const excerpt = said ? `: “${closedBidi(`${said}${said.length < lead.length ? '…' : ''}`)}”` : '';
   return `Since you opened this form, ${who} posted an update to ${incident.name} (${INCIDENT_STATUS_LABEL[u.status]}, ${when})${excerpt}.`;
 }
 
