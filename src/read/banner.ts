@@ -91,6 +91,21 @@ export function truncateText(text: string, max = BANNER_MESSAGE_MAX): string {
 }
 
 /**
+ * The banner's line: cut at BANNER_MESSAGE_MAX characters with what it leaves open of a bidirectional
+ * override or isolate closed (closedBidi), the closing marks counted in: the app's text after it stays
+ * as written. A shorter cut can leave more open, so it is cut again until both fit.
+ */
+export function bannerMessage(text: string): string {
+  let max = BANNER_MESSAGE_MAX;
+  let message = closedBidi(truncateText(text, max));
+  while (message.length > BANNER_MESSAGE_MAX) {
+    max -= message.length - BANNER_MESSAGE_MAX;
+    message = closedBidi(truncateText(text, max));
+  }
+  return message;
+}
+
+/**
  * The first sentence of a plain text, whitespace collapsed: "We have identified the issue affecting
  * Dashboard and are working on a fix." A sentence ends at . ! or ? before a space.
  */
@@ -140,8 +155,7 @@ export function bannerFor(db: Db, site: SiteInfo, filter: string[] | null = null
     title: shown.name,
     // One line an app can show: the update's first sentence, without link URLs or the lists of facts
     // (the estimate is `eta`, which apps show in the reader's zone), cut at 280 characters.
-    // Closed where the body leaves a bidirectional override open: the app's text after it stays as written.
-    message: closedBidi(truncateText(firstSentence(leadText(update.body)))),
+    message: bannerMessage(firstSentence(leadText(update.body))),
     url: incidentUrl(site.SITE_URL, shown.id),
     updated_at: ms(update.display_at)!,
     incident_id: shown.id,

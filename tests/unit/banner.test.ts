@@ -1,6 +1,6 @@
 import { renderMarkdown } from '../../src/render/markdown.ts';
 import { describe, expect, it } from 'vitest';
-import { bannerFor, firstSentence, parseComponentFilter, truncateText, BANNER_MESSAGE_MAX } from '../../src/read/banner.ts';
+import { bannerFor, bannerMessage, firstSentence, parseComponentFilter, truncateText, BANNER_MESSAGE_MAX } from '../../src/read/banner.ts';
 import { integrationsDb } from '../helpers/integrations-fixture.ts';
 import { declareIncident } from '../../src/domain/incidents/declare.ts';
 import { postUpdate } from '../../src/domain/incidents/post-update.ts';
@@ -158,6 +158,14 @@ describe('banner', () => {
     // One the body closes itself is left as it is.
     postUpdate(ctx(db, 2), made.id, { status: 'monitoring', body: 'Name: \u2067فريق\u2069 is on it' });
     expect(bannerFor(db, SITE).message).toBe('Name: \u2067فريق\u2069 is on it');
+  });
+
+  it('the message stays within 280 characters with the closing marks counted in', () => {
+    const open = '\u202e'.repeat(6);
+    const message = bannerMessage(`${open}${'word '.repeat(80)}`);
+    expect(message.length).toBeLessThanOrEqual(BANNER_MESSAGE_MAX);
+    expect(message.endsWith('…\u202c\u202c\u202c\u202c\u202c\u202c')).toBe(true);
+    expect(bannerMessage('short \u2067x')).toBe('short \u2067x\u2069');
   });
 
   it('closedBidi pairs as Unicode does: a PDI closes the embeddings opened inside its isolate; a PDF closes no isolate', () => {
