@@ -249,6 +249,9 @@ export function updateFromForm(
   const errors: FieldErrors = parsed.ok ? {} : parsed.errors;
   if (error) errors.components = error;
   if (eta !== null && typeof eta === 'object') errors.eta = eta.error;
+  // "Keep" of an estimate that passed since the form was opened: a fresh update would give the missed time.
+  if (eta === undefined && fields.eta === 'keep' && !resolving && incident.eta && Date.parse(incident.eta) <= fc.now.getTime())
+    errors.eta = 'The estimate given before has passed: give a new one, or choose “Not known yet”.';
   if (!parsed.ok || Object.keys(errors).length) return { values, errors };
   const after = values.after ? { after: values.after } : {};
   return { values, errors, action: { kind: 'update', incidentId: incident.id, input: parsed.data, bodyTemplate: template, ...after } };

@@ -278,6 +278,15 @@ describe('runbook update templates', () => {
     const after = blankUpdate({ db: d, timeZone: 'UTC', now: new Date(T0.getTime() + 40 * MIN) }, inc, 'identified');
     expect(after.eta).toBe('');
     expect(after.body).not.toContain('09:30');
+    // A form opened before it passed, previewed after: "keep" is refused on its field, nothing is drafted.
+    const form = new FormData();
+    for (const [k, v] of Object.entries({ status: 'identified', eta: 'keep', body: 'x', body_template: '', notify_shown: '0' }))
+      form.set(k, v);
+    const late = updateFromForm(form, { db: d, timeZone: 'UTC', now: new Date(T0.getTime() + 40 * MIN) }, inc);
+    expect(late.errors.eta).toBe('The estimate given before has passed: give a new one, or choose “Not known yet”.');
+    expect(late.action).toBeUndefined();
+    const early = updateFromForm(form, { db: d, timeZone: 'UTC', now: new Date(T0.getTime() + 20 * MIN) }, inc);
+    expect(early.errors).toEqual({});
   });
 
   it('the resolved template says every service works only when no other incident is open', () => {
