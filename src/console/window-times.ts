@@ -1,6 +1,7 @@
 import type { Maintenance } from '../domain/model.ts';
 import { INCIDENT_STATUS_LABEL } from '../domain/status.ts';
 import { when } from './format.ts';
+import { windowAsItStands } from '../domain/maintenance/steps.ts';
 
 /**
  * A window's status and times as the console says them: a cancelled window as cancelled (its status
@@ -8,11 +9,11 @@ import { when } from './format.ts';
  * completed early or late) rather than what was planned.
  */
 export function windowSummary(m: Maintenance, tz: string): { label: string; times: string } {
-  const planned = `${when(m.scheduled_for, tz)} to ${when(m.scheduled_until, tz)}`;
-  if (m.cancelled_at) return { label: 'Cancelled', times: `was scheduled ${planned}` };
+  const w = windowAsItStands(m);
+  const [from, until] = [when(w.from, tz), when(w.until, tz)];
+  if (w.state === 'cancelled') return { label: 'Cancelled', times: `was scheduled ${from} to ${until}` };
   const label = INCIDENT_STATUS_LABEL[m.status];
-  if (m.status === 'scheduled') return { label, times: planned };
-  if (m.status === 'completed' && m.resolved_at)
-    return { label, times: `carried out ${when(m.started_at, tz)} to ${when(m.resolved_at, tz)}` };
-  return { label, times: `started ${when(m.started_at, tz)}, scheduled to end ${when(m.scheduled_until, tz)}` };
+  if (w.state === 'scheduled') return { label, times: `${from} to ${until}` };
+  if (w.state === 'completed') return { label, times: `carried out ${from} to ${until}` };
+  return { label, times: `started ${from}, scheduled to end ${until}` };
 }

@@ -57,9 +57,9 @@ export function feedHead(db: Db, site: SiteInfo): FeedHead {
 const live = (i: EventRecord): boolean => (i.kind === 'incident' ? isOpenIncident(i) : i.status !== 'completed');
 
 /**
- * The feed's entries, newest activity first, at most `limit`: what is live always (a bulk backfill of
- * past incidents, each written just now, would otherwise push an open outage out of the feed), the
- * rest as many as fit.
+ * The feed's entries, newest activity first: all that is live (a bulk backfill of past incidents, each
+ * written just now, would otherwise push an open outage out of the feed), and of the rest as many as
+ * keep the whole within `limit` (the live ones alone may exceed it).
  */
 export function feedEntries(db: Db, site: SiteInfo, limit = FEED_LIMIT): FeedEntry[] {
   const host = tagAuthority(site.SITE_URL);

@@ -6,6 +6,7 @@ import { markdownToText } from '../render/markdown.ts';
 import { tagAuthority } from './xml.ts';
 import { maintenancesNewestFirst } from '../read/statuspage.ts';
 import { eventComponentNames } from '../domain/components/names.ts';
+import { windowAsItStands } from '../domain/maintenance/steps.ts';
 
 export const ICS_TYPE = 'text/calendar; charset=utf-8';
 
@@ -51,8 +52,7 @@ export function maintenanceCalendar(db: Db, site: SiteInfo, filter: string[] | n
     // Once it ran, the event shows when it really did (started early, finished early or late), as the
     // completion email's "Carried out" does, and SEQUENCE rises with each such change of its times
     // (RFC 5545 3.8.7.4), so a subscribed calendar replaces the planned one instead of keeping it.
-    const start = cancelled ? m.scheduled_for : m.started_at;
-    const end = !cancelled && m.status === 'completed' && m.resolved_at ? m.resolved_at : m.scheduled_until;
+    const { from: start, until: end } = windowAsItStands(m);
     calendar.createEvent({
       id: `${m.id}@${host}`,
       sequence: m.sequence + (start !== m.scheduled_for ? 1 : 0) + (end !== m.scheduled_until ? 1 : 0),

@@ -1,5 +1,5 @@
 import type { EventRecord, Maintenance, MaintenanceUpdate, Update } from '../domain/model.ts';
-import { maintenanceStep } from '../domain/maintenance/steps.ts';
+import { maintenanceStep, windowAsItStands } from '../domain/maintenance/steps.ts';
 import { INCIDENT_STATUS_LABEL } from '../domain/status.ts';
 import { dateFormat } from '../domain/date-formats.ts';
 import { zoneName } from '../domain/time-text.ts';
@@ -82,14 +82,14 @@ function stampText(iso: string, timeZone: string): string {
  * is, and a feed reader has nothing else. Last, so that the first `<strong>` is still the status.
  */
 function windowLine(m: Maintenance, timeZone: string): string {
-  const t = (iso: string) => stampText(iso, timeZone);
-  const text = m.cancelled_at
-    ? `Was scheduled for ${t(m.scheduled_for)} to ${t(m.scheduled_until)}`
-    : m.status === 'completed' && m.resolved_at
-      ? `Carried out ${t(m.started_at)} to ${t(m.resolved_at)}`
-      : m.status === 'scheduled'
-        ? `Scheduled for ${t(m.scheduled_for)} to ${t(m.scheduled_until)}`
-        : `Started ${t(m.started_at)}, scheduled to end ${t(m.scheduled_until)}`;
+  const w = windowAsItStands(m);
+  const [from, until] = [stampText(w.from, timeZone), stampText(w.until, timeZone)];
+  const text = {
+    cancelled: `Was scheduled for ${from} to ${until}`,
+    completed: `Carried out ${from} to ${until}`,
+    scheduled: `Scheduled for ${from} to ${until}`,
+    running: `Started ${from}, scheduled to end ${until}`,
+  }[w.state];
   return `<p><small>${text}</small></p>`;
 }
 

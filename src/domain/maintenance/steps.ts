@@ -52,6 +52,24 @@ export const windowLabel = (step: MaintenanceNoticeStep): string =>
         ? 'Carried out'
         : 'Window';
 
+/**
+ * A window as it stands: planned (scheduled), running since its real start, done (when it really
+ * ran), or called off (the times it had). What the console, the page, the feeds and the calendar say
+ * of its times, each in its own words.
+ */
+export function windowAsItStands(
+  m: Pick<Maintenance, 'status' | 'scheduled_for' | 'scheduled_until' | 'started_at' | 'resolved_at' | 'cancelled_at'>,
+): {
+  state: 'scheduled' | 'running' | 'completed' | 'cancelled';
+  from: string;
+  until: string;
+} {
+  if (m.cancelled_at) return { state: 'cancelled', from: m.scheduled_for, until: m.scheduled_until };
+  if (m.status === 'scheduled') return { state: 'scheduled', from: m.scheduled_for, until: m.scheduled_until };
+  if (m.status === 'completed' && m.resolved_at) return { state: 'completed', from: m.started_at, until: m.resolved_at };
+  return { state: 'running', from: m.started_at, until: m.scheduled_until };
+}
+
 /** The window's line after this step: the planned window, or once completed, when the work really ran. */
 export const stepWindow = (
   step: MaintenanceNoticeStep,
