@@ -442,6 +442,20 @@ describe('a Comms Lead runs a whole incident from the console', () => {
     await expect(page.locator('#email-summary').textContent()).resolves.toContain('(disruption notice)');
   });
 
+  it('a refused form opens on its summary of errors: focused on load, so a screen reader reads it first and Tab reaches its links', async () => {
+    const page = await signedInPage('/admin/maintenance');
+    await page.fill('#m-name', '');
+    await Promise.all([page.waitForLoadState('load'), page.click('button:has-text("Schedule maintenance")')]);
+    const focused = await page.evaluate(() => ({
+      role: document.activeElement?.getAttribute('role'),
+      text: document.activeElement?.textContent ?? '',
+    }));
+    expect(focused.role).toBe('alert');
+    expect(focused.text).toContain('Nothing was scheduled. Fix these fields:');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('href'))).toBe('#m-name');
+  });
+
   it('the incident page\'s "Next update due" follows the clock while the Comms Lead writes: overdue, and the tab says so', async () => {
     // A SEV-3's 4 hours at this suite's cadence scale (0.004): due about 58 s after the declare.
     const declared = await h.admin('/incidents', {

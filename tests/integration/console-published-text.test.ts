@@ -138,7 +138,12 @@ describe('console: naming the incident commander after the declaration', () => {
     const before = await storedText(h);
     const long = await s.post('/admin/preview', { ...form, commander: 'x'.repeat(81) });
     expect(long.status).toBe(422);
-    expect(await long.text()).toContain('<p class="error" id="update-commander-error">Commander must be at most 80 characters</p>');
+    const refused = await long.text();
+    expect(refused).toContain('<p class="error" id="update-commander-error">Commander must be at most 80 characters</p>');
+    // Summed up at the top, linked to the field, as the declare form's errors are; focused on load.
+    expect(refused).toMatch(
+      /<div class="notice bad" role="alert" tabindex="-1" autofocus><p>Nothing was published\. Fix these fields:<\/p><ul><li><a href="#update-commander">Incident commander: Commander must be at most 80 characters<\/a><\/li><\/ul><\/div>/,
+    );
     expect(await storedText(h)).toBe(before);
 
     const preview = await s.post('/admin/preview', { ...form, commander: '@dana' });
