@@ -95,7 +95,7 @@ export async function moveAction(
   if (m.status === 'scheduled') read('from', 'scheduled_for', 'Choose when the window starts.');
   read('until', 'scheduled_until', 'Choose when the window ends.');
   if (Object.keys(errors).length) return { result: refused(422, errors), values };
-  // Nothing changed: the verb says so, unless this very form moved the window a moment ago (a double click).
+  // Nothing changed: the verb refuses it, in words the catch below turns into the form's.
   if (!('scheduled_for' in input) && !('scheduled_until' in input)) input.scheduled_until = m.scheduled_until;
   const parsed = validate(maintenanceRescheduleSchema, input);
   if (!parsed.ok) return { result: refused(422, onForm(parsed.errors)), values };
