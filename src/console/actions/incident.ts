@@ -135,11 +135,10 @@ export async function publishAction(herald: Herald, session: Session, form: Form
     const form = since
       ? `Nothing was published: ${since} Your text is kept in the draft: post it as a follow-up note, or leave it.`
       : newer
-        ? `Nothing was published: ${newer} Your text is kept in the draft: check that it still fits, then preview it again.`
+        ? `Nothing was published: ${newer.text} Your text is kept in the draft: check that it still fits, then preview it again.`
         : `Nothing was published: ${r.errors.form} Your text is kept in the draft.`;
     // Back to edit after a newer update: the form is then written after it (the Comms Lead was just told of it).
-    const seen = newer ? staleUpdate(herald.store.data, kept.action)?.id : undefined;
-    const editHref = seen ? draftEditHref(kept).replace('#', `&seen=${encodeURIComponent(seen)}#`) : draftEditHref(kept);
+    const editHref = newer ? draftEditHref(kept).replace('#', `&seen=${encodeURIComponent(newer.id)}#`) : draftEditHref(kept);
     return { ok: false, status: r.status, errors: { form }, editHref };
   }
   if (!incidentId) return refused(410, { form: 'This preview has expired or belongs to another session. Nothing was published.' });
@@ -159,11 +158,11 @@ function resolvedSince(herald: Herald, action: DraftAction): string | null {
   return `${incident.name} was resolved${resolving ? resolverName(resolving.author) : ''} since your preview.`;
 }
 
-/** What was published since an update form was opened, for a draft found stale at its publish. */
-function newerSince(herald: Herald, actor: string, action: DraftAction): string | null {
+/** The update published since an update form was opened, for a draft found stale at its publish: its id, and what to say of it. */
+function newerSince(herald: Herald, actor: string, action: DraftAction): { id: string; text: string } | null {
   const newer = staleUpdate(herald.store.data, action);
   const incident = action.kind === 'update' ? herald.store.data.incidents.find((i) => i.id === action.incidentId) : undefined;
-  return newer && incident ? newerUpdateText(herald, actor, incident, newer) : null;
+  return newer && incident ? { id: newer.id, text: newerUpdateText(herald, actor, incident, newer) } : null;
 }
 
 /** "Since you opened this form, Lee posted an update to Checkout errors (Monitoring, 15:10 UTC): “…”." */
