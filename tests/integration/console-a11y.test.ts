@@ -5,6 +5,7 @@ import { simpleParser } from 'mailparser';
 import { until } from '../helpers/poll.ts';
 import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { signIn, type ConsoleSession } from '../helpers/console-session.ts';
+import { scheduleWindow, windowOf as windowOfApi } from '../helpers/maintenance.ts';
 import { all, byId, describedBy, dom, fieldsOf, nameOf, textOf, type Doc, type El } from '../helpers/dom.ts';
 
 /**
@@ -242,21 +243,8 @@ describe('the preview names what the email will lack', () => {
 });
 
 describe('maintenance: cancel asks first, and each move says what it did', () => {
-  const schedule = async (name: string): Promise<string> => {
-    const from = Date.now() + 24 * 3600_000;
-    const res = await h.admin('/maintenances', {
-      body: {
-        name,
-        scheduled_for: new Date(from).toISOString(),
-        scheduled_until: new Date(from + 3600_000).toISOString(),
-        components: ['api'],
-      },
-    });
-    expect(res.status).toBe(201);
-    return (await res.json()).id;
-  };
-  const windowOf = async (id: string) =>
-    (await (await h.admin(`/maintenances/${id}`)).json()) as { status: string; cancelled_at: string | null };
+  const schedule = (name: string) => scheduleWindow(h, name);
+  const windowOf = (id: string) => windowOfApi(h, id);
   const flashAt = async (location: string) => all(await page(location), (e) => e.attribs.role === 'status').map(textOf);
 
   it('the first cancel post asks, saying subscribers will be emailed, and cancels nothing; the confirmation cancels and says so', async () => {

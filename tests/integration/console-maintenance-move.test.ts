@@ -3,6 +3,7 @@ import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { signIn, type ConsoleSession } from '../helpers/console-session.ts';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
 import { SITE, outboxSettled, subscribeAndConfirm, to } from '../helpers/mail-flow.ts';
+import { scheduleWindow, windowOf as windowOfApi } from '../helpers/maintenance.ts';
 import { all, byId, describedBy, dom, fieldsOf, textOf, type Doc } from '../helpers/dom.ts';
 
 /**
@@ -27,27 +28,9 @@ beforeAll(async () => {
 afterAll(() => stopAll(h, smtp));
 
 const page = async (path: string): Promise<Doc> => dom(await (await fetch(`${h.url}${path}`, { headers: { cookie: s.cookie } })).text());
-const windowOf = async (id: string) =>
-  (await (await h.admin(`/maintenances/${id}`)).json()) as {
-    status: string;
-    scheduled_for: string;
-    scheduled_until: string;
-    sequence: number;
-  };
+const windowOf = (id: string) => windowOfApi(h, id);
 /** A window through the API, `inDays` from now, an hour long, on whole minutes. */
-const schedule = async (name: string, inDays = 2): Promise<string> => {
-  const from = Math.ceil((Date.now() + inDays * 86_400_000) / 60_000) * 60_000;
-  const res = await h.admin('/maintenances', {
-    body: {
-      name,
-      scheduled_for: new Date(from).toISOString(),
-      scheduled_until: new Date(from + 3600_000).toISOString(),
-      components: ['api'],
-    },
-  });
-  expect(res.status).toBe(201);
-  return ((await res.json()) as { id: string }).id;
-};
+const schedule = (name: string, inDays = 2) => scheduleWindow(h, name, inDays);
 /** The "Move the window" form of a page: its hidden fields and the values its inputs show. */
 const moveForm = (doc: Doc) => {
   const section = all(doc, (e) => e.attribs['aria-labelledby'] === 'move-title')[0];
