@@ -158,4 +158,34 @@ describe('keyboard and touch', () => {
       await phone.close();
     }
   }, 90_000);
+
+  it("a day's text, shown on hover or focus over the row above, is dismissed with Escape without moving the pointer or the focus (WCAG 1.4.13)", async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      const page = await context.newPage();
+      await page.goto(`${h.url}/`);
+      const day = page.locator('.uptime-bar > li[tabindex="0"]').first();
+      const shown = () => day.evaluate((el) => el.querySelector('span')!.getBoundingClientRect().width > 40);
+      await day.hover();
+      expect(await shown(), 'shown on hover').toBe(true);
+      await page.keyboard.press('Escape');
+      expect(await shown(), 'hidden by Escape, the pointer still on the day').toBe(false);
+      expect(await day.evaluate((el) => el.matches(':hover'))).toBe(true);
+      await page.mouse.move(5, 5);
+      await day.hover();
+      expect(await shown(), 'shown again when pointed at anew').toBe(true);
+
+      await page.mouse.move(5, 5);
+      await day.focus();
+      expect(await shown(), 'shown on focus').toBe(true);
+      await page.keyboard.press('Escape');
+      expect(await shown(), 'hidden by Escape, the focus still on the day').toBe(false);
+      expect(await day.evaluate((el) => el === document.activeElement)).toBe(true);
+      await day.blur();
+      await day.focus();
+      expect(await shown(), 'shown again when focused anew').toBe(true);
+    } finally {
+      await context.close();
+    }
+  });
 });
