@@ -128,6 +128,67 @@
     });
   }
 
+  // A form posted after the session ended is not read (src/api/console-guard.ts): signing in leads back to
+  // its page, where what was typed is put back. It is kept in this tab from the submit to the next page, and
+  // dropped there unless that page is the sign-in page saying so, on the way back to the form.
+  var UNSENT = 'herald:unsent-form';
+
+  function readUnsent() {
+    try {
+      return JSON.parse(sessionStorage.getItem(UNSENT) || 'null');
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function keepOnSubmit(form, index) {
+    form.addEventListener('submit', function () {
+      var fields = [];
+      Array.prototype.forEach.call(form.elements, function (el) {
+        if (!el.name || el.name === 'csrf' || el.disabled || el.tagName === 'BUTTON') return;
+        fields.push([el.name, el.value, el.type === 'checkbox' || el.type === 'radio' ? el.checked : null]);
+      });
+      try {
+        sessionStorage.setItem(UNSENT, JSON.stringify({ page: location.pathname, form: index, fields: fields }));
+      } catch (e) {
+        // Storage full or refused: the form is sent all the same.
+      }
+    });
+  }
+
+  function putBackUnsent() {
+    var kept = readUnsent();
+    if (!kept) return;
+    if (location.pathname === '/admin/login' && document.getElementById('signin-unsent')) {
+      kept.signIn = true;
+      sessionStorage.setItem(UNSENT, JSON.stringify(kept));
+      return;
+    }
+    sessionStorage.removeItem(UNSENT);
+    var form = kept.signIn && location.pathname === kept.page && document.querySelectorAll('form[data-keep]')[kept.form];
+    if (!form) return;
+    var fields = kept.fields.slice();
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.name === 'csrf' || el.tagName === 'BUTTON') return;
+      var tick = el.type === 'checkbox' || el.type === 'radio';
+      for (var i = 0; i < fields.length; i++) {
+        if (fields[i][0] !== el.name || (tick && fields[i][1] !== el.value)) continue;
+        if (tick) el.checked = fields[i][2];
+        else el.value = fields[i][1];
+        fields.splice(i, 1);
+        return;
+      }
+    });
+    var note = document.createElement('div');
+    note.className = 'notice warn';
+    note.setAttribute('role', 'status');
+    note.id = 'unsent-restored';
+    note.innerHTML = '<p></p>';
+    note.firstChild.textContent =
+      'This is what you were writing when your session ended; none of it was saved or published. Check it, then send it again.';
+    form.insertBefore(note, form.firstChild);
+  }
+
   // On a narrow screen the tabs scroll sideways: bring the current one into view.
   function showCurrentTab() {
     var tabs = document.querySelector('nav.tabs');
@@ -139,6 +200,8 @@
 
   document.addEventListener('DOMContentLoaded', function () {
     showCurrentTab();
+    putBackUnsent();
+    document.querySelectorAll('form[data-keep]').forEach(keepOnSubmit);
     document.querySelectorAll('form[data-choice]').forEach(function (form) {
       var choice = form.getAttribute('data-choice');
       followNotifyDefault(form, readJson(form, 'data-notify-defaults'));

@@ -4,6 +4,7 @@ import type { Herald } from '../herald.ts';
 import { requestSession, type SessionVariables } from '../auth/session-cookie.ts';
 import { Forbidden } from '../http/errors.ts';
 import { PRIVATE_CACHE } from '../http/security.ts';
+import { consoleReturnPath, formPagePath } from '../auth/return-path.ts';
 
 export type ConsoleEnv = { Variables: SessionVariables };
 
@@ -15,7 +16,7 @@ export type ConsoleEnv = { Variables: SessionVariables };
  *   does (a cross-site one is refused before, by refuseCrossSite in
  *   src/api/app.ts; the pages also check the session's CSRF token on each form);
  * - without a live session every page but the sign-in page answers 303 to it
- *   (a GET remembers where it was going);
+ *   (a GET remembers where it was going, a form the page it was posted from);
  * - the session goes to the page as `Astro.locals.session`.
  * Static files under /admin (the console's script) are served before this.
  */
@@ -31,8 +32,12 @@ export function consoleGuard(herald: Herald): MiddlewareHandler<ConsoleEnv> {
     // A form's session was looked up before its body was read (bodyChecks): the same lookup, not a second.
     const session = await requestSession(herald, c);
     if (!session && c.req.path !== '/admin/login') {
-      const path = c.req.path;
-      const to = c.req.method === 'GET' && path !== '/admin' ? `/admin/login?next=${encodeURIComponent(path)}` : '/admin/login';
+      // A form posted after the session ended is not read (nothing in it is kept): back to its page after signing
+      // in, where the console's script puts back what was typed (public/admin/console.js).
+      const posted = c.req.method !== 'GET' && c.req.method !== 'HEAD';
+      const back = posted ? formPagePath(c.req.header('referer')) : consoleReturnPath(c.req.path);
+      const query = [back !== '/admin' ? `next=${encodeURIComponent(back)}` : '', posted ? 'unsent=1' : ''].filter(Boolean).join('&');
+      const to = `/admin/login${query ? `?${query}` : ''}`;
       return new Response(null, { status: 303, headers: { Location: to, 'Cache-Control': PRIVATE_CACHE } });
     }
     await next();

@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
+import { launchBrowser } from '../helpers/browser.ts';
+
+/**
+ * The session ends while the Comms Lead writes an update (it expired, a restart on the embedded engine signed
+ * everyone out, another tab signed out): the form posted then is not read. Signing in leads back to the form
+ * rather than to the dashboard, and with JavaScript what was typed is there again, nothing of it published.
+ */
+type Json = Record<string, any>;
+let h: HeraldProcess;
+let browser: Browser;
+let incident = '';
+const TEXT = 'Card payments fail at the bank’s gateway; we are failing over to the second acquirer.';
+
+beforeAll(async () => {
+  h = await startHerald();
+  browser = await launchBrowser();
+  const res = await h.admin('/incidents', {
+    body: { name: 'Card payments failing', impact: 'major', body: 'We are investigating.', notify: false },
+  });
+  expect(res.status).toBe(201);
+  incident = ((await res.json()) as Json).id;
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await stopAll(h);
+});
+
+async function signIn(page: Page): Promise<void> {
+  await page.fill('#name', 'Dana');
+  await page.fill('#secret', h.token);
+  await page.click('button[type="submit"]');
+}
+
+/** Signed in, the incident's update form filled in; then the session is gone (its cookie with it). */
+async function writeThenLoseSession(page: Page): Promise<void> {
+  await page.goto(`${h.url}/admin/login`);
+  await signIn(page);
+  await page.goto(`${h.url}/admin/incidents/${incident}`);
+  await page.check('#update-status-identified');
+  await page.fill('#update-body', TEXT);
+  await page.context().clearCookies();
+  await page.click('button:has-text("Preview update")');
+}
+
+const updatesOf = async (): Promise<number> =>
+  (((await (await h.admin(`/incidents/${incident}`)).json()) as Json).incident_updates as unknown[]).length;
+
+describe('a form posted after the session ended', () => {
+  it('signing in again leads back to the form, with what was typed put back and nothing published', async () => {
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await writeThenLoseSession(page);
+      const login = new URL(page.url());
+      expect(login.pathname).toBe('/admin/login');
+      expect(login.searchParams.get('next')).toBe(`/admin/incidents/${incident}`);
+      await expect(page.locator('#signin-unsent').textContent()).resolves.toContain('not saved or published');
+
+      // A wrong secret first: the sign-in page still knows where it leads and what is waiting.
+      await page.fill('#secret', 'not-the-token');
+      await page.click('button[type="submit"]');
+      await expect(page.locator('#signin-unsent').count()).resolves.toBe(1);
+      await signIn(page);
+      expect(new URL(page.url()).pathname).toBe(`/admin/incidents/${incident}`);
+      await expect(page.locator('#update-body').inputValue()).resolves.toBe(TEXT);
+      await expect(page.locator('#update-status-identified').isChecked()).resolves.toBe(true);
+      await expect(page.locator('#unsent-restored').textContent()).resolves.toContain('none of it was saved or published');
+      expect(await updatesOf(), 'nothing was published').toBe(1);
+
+      // Sent again, it goes through; the text is not put back on a later visit.
+      await page.click('button:has-text("Preview update")');
+      expect(new URL(page.url()).pathname).toBe('/admin/preview');
+      await expect(page.locator('main').textContent()).resolves.toContain('failing over to the second acquirer');
+      await page.goto(`${h.url}/admin/incidents/${incident}`);
+      await expect(page.locator('#unsent-restored').count()).resolves.toBe(0);
+      await expect(page.locator('#update-body').inputValue()).resolves.not.toBe(TEXT);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('without JavaScript, signing in still leads back to the form', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    try {
+      const page = await context.newPage();
+      await writeThenLoseSession(page);
+      await expect(page.locator('#signin-unsent').count()).resolves.toBe(1);
+      await signIn(page);
+      expect(new URL(page.url()).pathname).toBe(`/admin/incidents/${incident}`);
+      expect(await updatesOf()).toBe(1);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('a page asked for without a session leads back to it; a Referer elsewhere leads to the dashboard', async () => {
+    const get = await fetch(`${h.url}/admin/incidents/${incident}`, { redirect: 'manual' });
+    expect(get.headers.get('location')).toBe(`/admin/login?next=${encodeURIComponent(`/admin/incidents/${incident}`)}`);
+    const post = (referer: string) =>
+      fetch(`${h.url}/admin/preview`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { origin: h.url, referer, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'body=x',
+      });
+    for (const referer of [`${h.url}/`, `${h.url}/admin/../history`, 'https://elsewhere.example/%2F%2Fevil']) {
+      const res = await post(referer);
+      expect(res.status, referer).toBe(303);
+      expect(res.headers.get('location'), referer).toBe('/admin/login?unsent=1');
+    }
+  });
+});
