@@ -149,7 +149,7 @@
         fields.push([el.name, el.value, el.type === 'checkbox' || el.type === 'radio' ? el.checked : null]);
       });
       try {
-        sessionStorage.setItem(UNSENT, JSON.stringify({ page: location.pathname, form: index, fields: fields }));
+        sessionStorage.setItem(UNSENT, JSON.stringify({ page: location.pathname + location.search, form: index, fields: fields }));
       } catch (e) {
         // Storage full or refused: the form is sent all the same.
       }
@@ -165,7 +165,7 @@
       return;
     }
     sessionStorage.removeItem(UNSENT);
-    var form = kept.signIn && location.pathname === kept.page && document.querySelectorAll('form[data-keep]')[kept.form];
+    var form = kept.signIn && location.pathname + location.search === kept.page && document.querySelectorAll('form[data-keep]')[kept.form];
     if (!form) return;
     var fields = kept.fields.slice();
     Array.prototype.forEach.call(form.elements, function (el) {

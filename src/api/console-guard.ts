@@ -35,7 +35,8 @@ export function consoleGuard(herald: Herald): MiddlewareHandler<ConsoleEnv> {
       // A form posted after the session ended is not read (nothing in it is kept): back to its page after signing
       // in, where the console's script puts back what was typed (public/admin/console.js).
       const posted = c.req.method !== 'GET' && c.req.method !== 'HEAD';
-      const back = posted ? formPagePath(c.req.header('referer')) : consoleReturnPath(c.req.path);
+      const url = new URL(c.req.url);
+      const back = posted ? formPagePath(c.req.header('referer')) : consoleReturnPath(url.pathname + url.search);
       const query = [back !== '/admin' ? `next=${encodeURIComponent(back)}` : '', posted ? 'unsent=1' : ''].filter(Boolean).join('&');
       const to = `/admin/login${query ? `?${query}` : ''}`;
       return new Response(null, { status: 303, headers: { Location: to, 'Cache-Control': PRIVATE_CACHE } });

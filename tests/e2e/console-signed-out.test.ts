@@ -82,6 +82,30 @@ describe('a form posted after the session ended', () => {
     }
   });
 
+  it("a correction's page (its update in the query) is found again, the corrected text put back", async () => {
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(`${h.url}/admin/login`);
+      await signIn(page);
+      const first = (((await (await h.admin(`/incidents/${incident}`)).json()) as Json).incident_updates as Json[]).at(-1)!.id;
+      const correct = `/admin/incidents/${incident}/correct?update=${first}`;
+      await page.goto(`${h.url}${correct}`);
+      await page.fill('#body', 'We are investigating failed card payments.');
+      await page.context().clearCookies();
+      await page.click('button:has-text("Save correction")');
+      await signIn(page);
+      const back = new URL(page.url());
+      expect(back.pathname + back.search).toBe(correct);
+      await expect(page.locator('#body').inputValue()).resolves.toBe('We are investigating failed card payments.');
+      await page.click('button:has-text("Save correction")');
+      const updates = ((await (await h.admin(`/incidents/${incident}`)).json()) as Json).incident_updates as Json[];
+      expect(updates.find((u) => u.id === first)?.body).toBe('We are investigating failed card payments.');
+    } finally {
+      await context.close();
+    }
+  });
+
   it('without JavaScript, signing in still leads back to the form', async () => {
     const context = await browser.newContext({ javaScriptEnabled: false });
     try {
@@ -99,6 +123,9 @@ describe('a form posted after the session ended', () => {
   it('a page asked for without a session leads back to it; a Referer elsewhere leads to the dashboard', async () => {
     const get = await fetch(`${h.url}/admin/incidents/${incident}`, { redirect: 'manual' });
     expect(get.headers.get('location')).toBe(`/admin/login?next=${encodeURIComponent(`/admin/incidents/${incident}`)}`);
+    const correct = `/admin/incidents/${incident}/correct?update=upd_1`;
+    const withQuery = await fetch(`${h.url}${correct}`, { redirect: 'manual' });
+    expect(withQuery.headers.get('location')).toBe(`/admin/login?next=${encodeURIComponent(correct)}`);
     const post = (referer: string) =>
       fetch(`${h.url}/admin/preview`, {
         method: 'POST',
