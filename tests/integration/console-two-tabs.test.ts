@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { signIn, type ConsoleSession } from '../helpers/console-session.ts';
-import { all, byId, dom, fieldsOf, textOf } from '../helpers/dom.ts';
+import { all, byId, byName, dom, fieldsOf, textOf } from '../helpers/dom.ts';
 
 /**
  * Two people writing updates to one incident in two tabs (a review found the later publish went over
  * the earlier unseen: Monitoring back to Identified, the API back to a major outage). An update form
  * carries the newest update it was opened after; a preview or a publish made after a newer one is
- * refused, naming that update, and what was typed is kept.
+ * refused, naming that update, and what was typed is kept. A correction of an update's text, likewise,
+ * is refused over a correction made since its form was opened.
  */
 let h: HeraldProcess;
 let dana: ConsoleSession;
@@ -188,5 +189,37 @@ describe('an update form opened before someone else published', () => {
     expect(textOf(byId(quiet, 'email')!)).toContain(
       'This update sends no email. To send one, go back to edit and tick “Email subscribers”.',
     );
+  });
+});
+
+describe('a correction from a tab opened before someone else corrected the same update', () => {
+  it('is refused (409) and shows their text; what was typed is kept, and saving again goes through', async () => {
+    const id = await declare('Search errors');
+    const first = ((await json(`/incidents/${id}`)).incident_updates as Json[]).at(-1)!.id as string;
+    const page = `/admin/incidents/${id}/correct?update=${first}`;
+    const correctForm = async (s: ConsoleSession, html?: string) => {
+      const doc = dom(html ?? (await (await fetch(`${h.url}${page}`, { headers: { cookie: s.cookie } })).text()));
+      const form = all(doc, (e) => e.name === 'form' && 'data-keep' in e.attribs)[0]!;
+      return { doc, fields: { ...fieldsOf(form), body: textOf(byName(form, 'body')!) } };
+    };
+    const leeForm = (await correctForm(lee)).fields;
+    const danaForm = (await correctForm(dana)).fields;
+    expect(leeForm.edited, 'never corrected').toBe('');
+
+    expect((await dana.post(page, { ...danaForm, body: 'Search fails for every query.' })).status).toBe(303);
+    const refused = await lee.post(page, { ...leeForm, body: 'Looking into search errors.' });
+    expect(refused.status).toBe(409);
+    const shown = await correctForm(lee, await refused.text());
+    const since = byId(shown.doc, 'corrected-since')!;
+    expect(textOf(since)).toContain('Since you opened this form, this update was corrected');
+    expect(textOf(all(since, (e) => e.name === 'pre')[0]!), 'their text, as it reads now').toBe('Search fails for every query.');
+    expect(shown.fields.body, 'what Lee typed is kept').toBe('Looking into search errors.');
+    expect(((await json(`/incidents/${id}`)).incident_updates as Json[]).at(-1)!.body, "Dana's text stands").toBe(
+      'Search fails for every query.',
+    );
+
+    // Saved again from the form as shown (now written after Dana's correction), Lee's text goes in.
+    expect((await lee.post(page, shown.fields)).status).toBe(303);
+    expect(((await json(`/incidents/${id}`)).incident_updates as Json[]).at(-1)!.body).toBe('Looking into search errors.');
   });
 });

@@ -191,10 +191,13 @@ export async function correctAction(
   updateId: string,
   form: FormData,
 ): Promise<ActionResult> {
-  const parsed = validate(updateCorrectSchema, { body: formFields(form).body ?? '' });
+  const fields = formFields(form);
+  const parsed = validate(updateCorrectSchema, { body: fields.body ?? '' });
   if (!parsed.ok) return refused(422, parsed.errors);
+  // The update's last correction as the form showed it ('' for none); a form without the field is not checked.
+  const seen = fields.edited === undefined ? undefined : fields.edited || null;
   try {
-    await herald.run(actor, (ctx) => correctUpdate(ctx, incidentId, updateId, parsed.data.body));
+    await herald.run(actor, (ctx) => correctUpdate(ctx, incidentId, updateId, parsed.data.body, seen));
     return done(`/admin/incidents/${encodeURIComponent(incidentId)}?corrected=1`);
   } catch (err) {
     const r = refusal(err, ['body']);
