@@ -200,7 +200,8 @@ describe('a correction from a tab opened before someone else corrected the same 
     const correctForm = async (s: ConsoleSession, html?: string) => {
       const doc = dom(html ?? (await (await fetch(`${h.url}${page}`, { headers: { cookie: s.cookie } })).text()));
       const form = all(doc, (e) => e.name === 'form' && 'data-keep' in e.attribs)[0]!;
-      return { doc, fields: { ...fieldsOf(form), body: textOf(byName(form, 'body')!) } };
+      const fields: Record<string, string> = { ...fieldsOf(form), body: textOf(byName(form, 'body')!) };
+      return { doc, fields };
     };
     const leeForm = (await correctForm(lee)).fields;
     const danaForm = (await correctForm(dana)).fields;
