@@ -2,7 +2,8 @@ import type Mail from 'nodemailer/lib/mailer';
 import { encodeWords, quoteString } from 'nodemailer/lib/mime-funcs/index.js';
 import type { Db } from '../domain/model.ts';
 import type { Delivery, Subscriber } from '../store/mail/model.ts';
-import { deliveryId, isSubscribedNote } from '../store/mail/model.ts';
+import { CONFIRM_TTL_MS, deliveryId, isSubscribedNote } from '../store/mail/model.ts';
+import { formatDateTime } from '../domain/time-text.ts';
 import { followedNames } from '../domain/components/following.ts';
 import type { LinkTokens } from '../store/mail/tokens.ts';
 import { isReminderKey, noticeIntents, threadRootKey, type NoticeIntent } from './intents.ts';
@@ -163,6 +164,9 @@ export class Composer {
       siteUrl: this.cfg.SITE_URL,
       confirmUrl: `${this.cfg.SITE_URL}/subscribe/confirm/${this.tokens.issue('confirm', s)}`,
       componentNames: names,
+      // The link's life counts from the request, which a repeat within a day keeps (decideRequest): the
+      // email says until when, not "48 hours" from a request it may not be the first answer to.
+      expires: formatDateTime(new Date(Date.parse(s.requested_at) + CONFIRM_TTL_MS).toISOString(), this.cfg.SITE_TIMEZONE),
     });
     return this.toSubscriber(d, s, mail, AUTOMATIC);
   }

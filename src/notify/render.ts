@@ -151,7 +151,14 @@ export function renderNotice(input: NoticeInput): RenderedMail {
 }
 
 /** Renders the confirmation email (double opt-in). */
-export function renderConfirm(input: { siteName: string; siteUrl: string; confirmUrl: string; componentNames: string[] }): RenderedMail {
+export function renderConfirm(input: {
+  siteName: string;
+  siteUrl: string;
+  confirmUrl: string;
+  componentNames: string[];
+  /** When the link stops working, as the reader reads it ("5 Dec 2026, 17:49 UTC"). */
+  expires: string;
+}): RenderedMail {
   const subject = oneLine(`[${input.siteName}] Confirm your subscription`);
   const ctx = { ...input, subject, preheader: 'Confirm to receive incident notices.', componentNames: input.componentNames.join(', ') };
   const t = load()['confirm' satisfies MailKind]!;

@@ -88,20 +88,39 @@ export async function confirmByLink(
   }
 }
 
-/** The manage page's form: which components the subscriber hears about (none ticked = everything). */
-export async function chooseComponents(
-  herald: Herald,
-  token: string,
-  form: FormData,
-): Promise<FormOutcome & { subscriber: Subscriber | null }> {
-  const chosen = [...new Set(form.getAll('components').map(String))];
+/** What the manage page's form did: saved the choice, or (an address not confirmed) asked it to confirm again. */
+export interface ManageOutcome extends FormOutcome {
+  subscriber: Subscriber | null;
+  /** The address was sent a confirmation email for this choice (it was pending or unsubscribed). */
+  asked: boolean;
+  /** Ticked components removed from the page since it was loaded: left out of the choice. */
+  dropped: number;
+}
+
+/**
+ * The manage page's form: which components the subscriber hears about (none ticked = everything). A
+ * confirmed address's choice is saved. One not confirmed (it unsubscribed, or never confirmed) gets no
+ * notices whatever it chooses, so its form subscribes again, as the subscribe form does (a confirmation
+ * email, the same limits), with this choice. A component deleted while the page was open is left out of
+ * the choice, as deleting it leaves it out of every choice, rather than refusing the rest.
+ */
+export async function chooseComponents(herald: Herald, token: string, form: FormData, clientIp: string): Promise<ManageOutcome> {
+  const book = herald.notify.subscribers;
+  const ticked = [...new Set(form.getAll('components').map(String))];
   const known = existingIds(herald.store.data);
-  if (chosen.some((c) => !known.has(c)) || chosen.length > 200) {
-    return { status: 422, error: 'Unknown component.', subscriber: await herald.notify.subscribers.resolve('manage', token) };
+  const chosen = ticked.filter((c) => known.has(c));
+  const dropped = ticked.length - chosen.length;
+  const current = await book.resolve('manage', token);
+  if (ticked.length > 200 || !current) {
+    return { status: current ? 422 : 404, error: 'Unknown component.', subscriber: current, asked: false, dropped: 0 };
   }
   try {
-    return { status: 200, error: null, subscriber: await herald.notify.subscribers.setComponents(token, chosen, herald.now()) };
+    if (current.state !== 'confirmed') {
+      await herald.notify.subscribe(parseInput(subscribeSchema, { email: current.email, components: chosen }), clientIp);
+      return { status: 200, error: null, subscriber: await book.resolve('manage', token), asked: true, dropped };
+    }
+    return { status: 200, error: null, subscriber: await book.setComponents(token, chosen, herald.now()), asked: false, dropped };
   } catch (err) {
-    return { ...refused(err), subscriber: await herald.notify.subscribers.resolve('manage', token) };
+    return { ...refused(err), subscriber: await book.resolve('manage', token), asked: false, dropped: 0 };
   }
 }

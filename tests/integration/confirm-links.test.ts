@@ -5,6 +5,7 @@ import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
 import { SITE, local, outboxSettled, subscribe, subscribeForm, until } from '../helpers/mail-flow.ts';
 import { seedSubscribers } from '../fixtures/subscribers.ts';
 import { LinkTokens } from '../../src/store/mail/tokens.ts';
+import { formatDateTime } from '../../src/domain/time-text.ts';
 
 let smtp: TestSmtp;
 let h: HeraldProcess;
@@ -50,6 +51,13 @@ async function confirmLink(email: string, n: number, server = h): Promise<string
   const mail = await smtp.parse(mailsTo(email)[n - 1]!);
   return local(server, /https?:\/\/\S+\/subscribe\/confirm\/[A-Za-z0-9._-]+/.exec(mail.text ?? '')![0]);
 }
+
+/** What the `n`th mail to `email` says its link works until (the page's zone is UTC here). */
+async function worksUntil(email: string, n: number): Promise<string | undefined> {
+  const mail = await smtp.parse(mailsTo(email)[n - 1]!);
+  return /This link works until ([^.]+)\./.exec(mail.text ?? '')?.[1];
+}
+const inTwoDays = (from: number) => formatDateTime(new Date(from + 48 * 3600_000).toISOString(), 'UTC');
 
 const press = (server: HeraldProcess, link: string) =>
   fetch(link, { method: 'POST', headers: { origin: server.url, 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
@@ -195,6 +203,8 @@ describe('a retried subscribe keeps the links already mailed', () => {
     expect((await subscribe(older, { email })).status).toBe(202);
     expect(await confirmLink(email, 2, older)).toBe(original);
     expect(await shows(original)).toEqual({ status: 200, button: true });
+    // So its email says until when: 48 h after the request, some 28 h from now (not "48 hours").
+    expect(await worksUntil(email, 2)).toBe(inTwoDays(Date.parse(youngAt)));
   });
 
   it('a retry more than 24 h after the request renews it: the new mail carries a fresh 48 h link', async () => {
@@ -203,8 +213,11 @@ describe('a retried subscribe keeps the links already mailed', () => {
     const original = `${older.url}/subscribe/confirm/${tokens.issue('confirm', { id: olderIds[1]!, requested_at: dayOldAt })}`;
     await until(() => mailsTo(email).length >= 1, `the resumed confirmation for ${email}`);
     expect((await subscribe(older, { email })).status).toBe(202);
+    const sentAt = Date.now();
     const renewed = await confirmLink(email, 2, older);
     expect(renewed).not.toBe(original);
+    // The minute of the request, give or take the one the mail was composed in.
+    expect([inTwoDays(sentAt - 60_000), inTwoDays(sentAt), inTwoDays(sentAt + 60_000)]).toContain(await worksUntil(email, 2));
     const confirmed = await press(older, renewed);
     expect(confirmed.status).toBe(200);
     expect(await confirmed.text()).toContain('You are subscribed');

@@ -522,8 +522,9 @@ describe('a subscription form whose body cannot be read changes nothing (a secon
     // A form with every box unticked still means everything.
     const all = await post('application/x-www-form-urlencoded', '');
     expect(all.status).toBe(200);
-    // Not confirmed yet: the page does not promise what it will hear about (it said "You will hear about everything").
-    expect(await all.text()).toContain('Saved: your choice is kept for when this address is confirmed.');
+    // Not confirmed yet: the form asks for the confirmation again with that choice; the page does not promise
+    // what it will hear about (it said "You will hear about everything").
+    expect(await all.text()).toContain('We sent a confirmation email to chooser@example.com.');
     expect((await find()).components).toEqual([]);
   });
 

@@ -624,8 +624,11 @@ describe('templates', () => {
       siteUrl: 'https://s.example',
       confirmUrl: 'https://s.example/subscribe/confirm/abc.def',
       componentNames: ['API'],
+      expires: '5 Dec 2026, 17:49 UTC',
     });
     expect(mail.text).toContain('https://s.example/subscribe/confirm/abc.def');
+    expect(mail.text).toContain('This link works until 5 Dec 2026, 17:49 UTC.');
+    expect(mail.html).toContain('This link works until 5 Dec 2026, 17:49 UTC.');
     expect(mail.html).toContain('href="https://s.example/subscribe/confirm/abc.def"');
     expect(mail.text).toContain('about API');
     expect(mail.text).not.toContain('Unsubscribe:');

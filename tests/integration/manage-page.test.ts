@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
+import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
+import { SITE, local, subscribe, to, until } from '../helpers/mail-flow.ts';
+
+/**
+ * The manage page as a subscriber lives it (a review found: an unsubscribed address's choice was "kept for
+ * when this address is confirmed" and then lost; a component deleted while the page was open threw away
+ * every tick; a subscriber whose components were all deleted was not told; the unsubscribe page did not say
+ * which address it stops).
+ */
+type Json = Record<string, any>;
+let smtp: TestSmtp;
+let h: HeraldProcess;
+
+beforeAll(async () => {
+  smtp = await startSmtp();
+  h = await startHerald({ env: { SMTP_URL: smtp.url, SITE_URL: SITE } });
+  for (const [id, name] of [
+    ['api', 'API'],
+    ['dashboard', 'Dashboard'],
+    ['payouts', 'Payouts'],
+    ['webhooks', 'Webhooks'],
+    ['search', 'Search'],
+  ]) {
+    expect((await h.admin('/components', { body: { id, name } })).status).toBe(201);
+  }
+}, 60_000);
+afterAll(() => stopAll(h, smtp));
+
+const form = (path: string, body: string) =>
+  fetch(`${h.url}${path}`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { origin: h.url, 'content-type': 'application/x-www-form-urlencoded' },
+    body,
+  });
+const choice = (ids: string[]) => ids.map((c) => `components=${encodeURIComponent(c)}`).join('&');
+const record = async (email: string): Promise<Json> =>
+  ((await (await h.admin(`/subscribers?q=${encodeURIComponent(email)}`)).json()) as Json).subscribers[0];
+
+/** The `n`th mail's confirmation link (as on this server). */
+async function confirmLinkOf(email: string, n: number): Promise<string> {
+  await until(() => to(smtp, email).length >= n, `confirmation mail ${n} for ${email}`);
+  const mail = await smtp.parse(to(smtp, email)[n - 1]!);
+  return local(h, /https?:\/\/\S+\/subscribe\/confirm\/[A-Za-z0-9._-]+/.exec(mail.text ?? '')![0]);
+}
+
+/** Subscribes and confirms; the manage page's path, from the confirmation's answer. */
+async function confirmed(email: string, components: string[]): Promise<string> {
+  expect((await subscribe(h, { email, components })).status).toBe(202);
+  const link = await confirmLinkOf(email, to(smtp, email).length + 1);
+  const page = await (
+    await fetch(link, { method: 'POST', headers: { origin: h.url, 'content-type': 'application/x-www-form-urlencoded' } })
+  ).text();
+  return /\/subscribe\/manage\/[A-Za-z0-9._-]+/.exec(page)![0];
+}
+
+describe('the manage page', () => {
+  it('of an unsubscribed address subscribes it again with the choice made there: a confirmation, then that choice', async () => {
+    const email = 'alice@example.com';
+    const manage = await confirmed(email, ['payouts']);
+    const unsubscribe = /\/unsubscribe\/[A-Za-z0-9._-]+/.exec(await (await fetch(`${h.url}${manage}`)).text())![0];
+    expect((await form(unsubscribe, 'via=page')).status).toBe(303);
+    expect((await record(email)).state).toBe('unsubscribed');
+
+    const page = await (await fetch(`${h.url}${manage}`)).text();
+    expect(page).toContain('This address is unsubscribed: it receives no notices.');
+    expect(page).toContain('<button type="submit">Subscribe again</button>');
+    const mails = to(smtp, email).length;
+    const res = await form(manage, choice(['dashboard']));
+    expect(res.status).toBe(200);
+    const said = await res.text();
+    expect(said).toContain(`We sent a confirmation email to ${email}.`);
+    expect(said).not.toContain('kept for when this address is confirmed');
+    const link = await confirmLinkOf(email, mails + 1);
+    expect(
+      (await fetch(link, { method: 'POST', headers: { origin: h.url, 'content-type': 'application/x-www-form-urlencoded' } })).status,
+    ).toBe(200);
+    const after = await record(email);
+    expect(after.state).toBe('confirmed');
+    expect(after.components, 'the choice made on the manage page').toEqual(['dashboard']);
+  });
+
+  it('saves the rest of a choice when a ticked component was deleted meanwhile, and says so', async () => {
+    const email = 'bob@example.com';
+    const manage = await confirmed(email, ['api', 'payouts']);
+    expect((await h.admin('/components/webhooks', { method: 'DELETE' })).status).toBe(204);
+    const res = await form(manage, choice(['api', 'dashboard', 'webhooks']));
+    expect(res.status).toBe(200);
+    const said = await res.text();
+    expect(said).toContain('Saved. You will hear about 2 components.');
+    expect(said).toContain('A component you ticked was removed from this status page meanwhile, so it is not part of your choice.');
+    expect((await record(email)).components).toEqual(['api', 'dashboard']);
+  });
+
+  it('tells a subscriber whose components were all deleted that they now hear about everything', async () => {
+    const manage = await confirmed('mia@example.com', ['search']);
+    expect(await (await fetch(`${h.url}${manage}`)).text()).not.toContain('have all been removed');
+    expect((await h.admin('/components/search', { method: 'DELETE' })).status).toBe(204);
+    expect(await (await fetch(`${h.url}${manage}`)).text()).toContain(
+      'The components you chose have all been removed from this status page, so you now hear about everything.',
+    );
+  });
+
+  it('the unsubscribe page names the address it stops (several may forward into one inbox)', async () => {
+    const manage = await confirmed('carol@example.com', []);
+    const unsubscribe = /\/unsubscribe\/[A-Za-z0-9._-]+/.exec(await (await fetch(`${h.url}${manage}`)).text())![0];
+    const page = await (await fetch(`${h.url}${unsubscribe}`)).text();
+    expect(page).toContain('to <strong>carol@example.com</strong>?');
+  });
+});
