@@ -59,6 +59,8 @@ const envFields = z.object({
   SUBSCRIBE_LIMIT_PER_IP: z.coerce.number().int().min(1).default(20),
   SUBSCRIBE_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).default(3),
   SUBSCRIBE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).default(600),
+  /** Each request to an address mails it: a day's cap, so a stranger cannot send it one every few minutes all day. */
+  SUBSCRIBE_LIMIT_PER_ADDRESS_PER_DAY: z.coerce.number().int().min(1).default(10),
   HERALD_SEED: z.enum(['demo', 'none']).default('demo'),
   /** Multiplies the runbook update cadence (tests use a tiny scale to see "overdue" quickly). */
   HERALD_CADENCE_SCALE: z.coerce.number().positive().max(100).default(1),

@@ -9,6 +9,9 @@ import { Sender } from './sender.ts';
 import { FanOut } from './fanout.ts';
 import type { MailEngine } from './service.ts';
 
+/** The per-address subscribe limit's second, longer window. */
+const DAY_MS = 86_400_000;
+
 /**
  * Email on the embedded engine: the subscriber book and the delivery ledger
  * (src/store/mail, journals in DATA_DIR), the fan-out and the sender in this
@@ -39,6 +42,7 @@ export function openLocalOutbox(herald: HeraldCore, mail: EmbeddedMail, mailer: 
   // when it is the oldest, which lets it through a little early.
   const perIp = new WindowLimiter({ limit: cfg.SUBSCRIBE_LIMIT_PER_IP, windowMs, whenFull: 'evict-open' });
   const perAddress = new WindowLimiter({ limit: cfg.SUBSCRIBE_LIMIT_PER_ADDRESS, windowMs, whenFull: 'evict' });
+  const perAddressDay = new WindowLimiter({ limit: cfg.SUBSCRIBE_LIMIT_PER_ADDRESS_PER_DAY, windowMs: DAY_MS, whenFull: 'evict' });
 
   /** The confirmation email of a subscriber's current request: one delivery per request, created once. */
   const queueConfirmation = async (s: Subscriber): Promise<void> => {
@@ -86,7 +90,10 @@ export function openLocalOutbox(herald: HeraldCore, mail: EmbeddedMail, mailer: 
     kick: () => fanout.kick(),
     limit: async (ip, email) => {
       const ipWait = perIp.hit(`ip:${ip}`);
-      return ipWait > 0 ? ipWait : perAddress.hit(email.toLowerCase());
+      if (ipWait > 0) return ipWait;
+      const address = email.toLowerCase();
+      // A request the short window refuses is not counted against the day's.
+      return perAddress.hit(address) || perAddressDay.hit(address);
     },
     local: { book, ledger, sender, fanout },
     async close() {

@@ -12,6 +12,9 @@ import { backoffMs, classify, describe, isHeld, isUnknownMailbox } from './class
 import type { MailEngine, Sending } from './service.ts';
 import { existingIds } from '../domain/components/following.ts';
 
+/** The per-address subscribe limit's second, longer window. */
+const DAY_MS = 86_400_000;
+
 /** Subscribers walked per fan-out transaction. */
 const FANOUT_BATCH = 1000;
 /** How often an idle replica looks for deliveries to claim (made by the leader's fan-out, or due for a retry). */
@@ -279,7 +282,13 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
     async limit(ip, email) {
       const at = now();
       const ipWait = await outbox.hit(`ip:${ip}`, cfg.SUBSCRIBE_LIMIT_PER_IP, windowMs, at);
-      return ipWait > 0 ? ipWait : outbox.hit(`addr:${email.toLowerCase()}`, cfg.SUBSCRIBE_LIMIT_PER_ADDRESS, windowMs, at);
+      if (ipWait > 0) return ipWait;
+      const address = email.toLowerCase();
+      // A request the short window refuses is not counted against the day's.
+      return (
+        (await outbox.hit(`addr:${address}`, cfg.SUBSCRIBE_LIMIT_PER_ADDRESS, windowMs, at)) ||
+        outbox.hit(`day:${address}`, cfg.SUBSCRIBE_LIMIT_PER_ADDRESS_PER_DAY, DAY_MS, at)
+      );
     },
     async close() {
       stopped = true;

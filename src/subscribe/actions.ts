@@ -34,7 +34,9 @@ const refused = (err: unknown): FormOutcome => {
   if (!(err instanceof HeraldError)) throw err;
   if (err instanceof RateLimited) {
     const minutes = Math.ceil(err.retryAfterSeconds / 60);
-    return { status: 429, error: `Too many requests. Please try again in ${minutes} minute(s).`, retryAfter: err.retryAfterSeconds };
+    // The day's cap on one address waits hours, not "1,312 minute(s)".
+    const wait = minutes > 90 ? `${Math.ceil(minutes / 60)} hours` : `${minutes} minute(s)`;
+    return { status: 429, error: `Too many requests. Please try again in ${wait}.`, retryAfter: err.retryAfterSeconds };
   }
   const retryAfter = err instanceof Unavailable ? err.retryAfterSeconds : undefined;
   const field = err instanceof Invalid ? err.field : undefined;

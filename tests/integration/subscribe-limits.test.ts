@@ -87,3 +87,50 @@ describe('the per-address subscribe limit under a flood', () => {
     expect(await subscribe('203.0.113.200', victim)).toBe(429);
   });
 });
+
+describe('the per-address day cap (SUBSCRIBE_LIMIT_PER_ADDRESS_PER_DAY)', () => {
+  it('stops a stranger mailing one address every window all day: past the cap it waits until the day is over', async () => {
+    const day = await startHerald({
+      env: {
+        ...(await engineEnv()),
+        SUBSCRIBE_LIMIT_PER_ADDRESS: '2',
+        SUBSCRIBE_LIMIT_WINDOW_SECONDS: '1',
+        SUBSCRIBE_LIMIT_PER_ADDRESS_PER_DAY: '3',
+      },
+    });
+    try {
+      const post = () =>
+        fetch(`${day.url}/api/subscribers`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email: 'victim@example.com' }),
+        });
+      const statuses = [(await post()).status, (await post()).status, (await post()).status];
+      // The short window's third is refused and not counted against the day.
+      expect(statuses).toEqual([202, 202, 429]);
+      await new Promise((r) => setTimeout(r, 1_100));
+      expect((await post()).status, "the day's third").toBe(202);
+      await new Promise((r) => setTimeout(r, 1_100));
+      const capped = await post();
+      expect(capped.status, "the day's fourth").toBe(429);
+      expect(Number(capped.headers.get('retry-after'))).toBeGreaterThan(23 * 3600);
+      // Another address is not held back by it.
+      const other = await fetch(`${day.url}/api/subscribers`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'someone-else@example.com' }),
+      });
+      expect(other.status).toBe(202);
+      // The form says hours, not "1440 minute(s)".
+      const form = await fetch(`${day.url}/subscribe`, {
+        method: 'POST',
+        headers: { origin: day.url, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'email=victim%40example.com',
+      });
+      expect(form.status).toBe(429);
+      expect(await form.text()).toContain('Too many requests. Please try again in 24 hours.');
+    } finally {
+      await stopAll(day);
+    }
+  });
+});
