@@ -68,6 +68,7 @@ const h: HeraldProcess = await startHerald({
     // also refuses new addresses once 50,000 are counted in one window: a 60 s window keeps a long run under that.
     SUBSCRIBE_LIMIT_PER_IP: '10000000',
     SUBSCRIBE_LIMIT_PER_ADDRESS: '10000000',
+    SUBSCRIBE_LIMIT_PER_ADDRESS_PER_DAY: '10000000',
     SUBSCRIBE_LIMIT_WINDOW_SECONDS: '60',
   },
   nodeArgs: nodeFlags('SURGE_NODE_FLAGS'),

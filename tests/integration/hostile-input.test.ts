@@ -15,7 +15,9 @@ let h: HeraldProcess;
 let s: ConsoleSession;
 
 beforeAll(async () => {
-  h = await startHerald({ env: { SUBSCRIBE_LIMIT_PER_IP: '1000', SUBSCRIBE_LIMIT_PER_ADDRESS: '1000' } });
+  h = await startHerald({
+    env: { SUBSCRIBE_LIMIT_PER_IP: '1000', SUBSCRIBE_LIMIT_PER_ADDRESS: '1000', SUBSCRIBE_LIMIT_PER_ADDRESS_PER_DAY: '1000' },
+  });
   expect((await h.admin('/components', { body: { id: 'api', name: 'API' } })).status).toBe(201);
   s = await signIn(h);
 });

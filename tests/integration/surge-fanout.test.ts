@@ -66,6 +66,7 @@ it('under a flood of page reads, a notice reaches every subscriber once and ever
       SMTP_POOL_SIZE: '4',
       SUBSCRIBE_LIMIT_PER_IP: '100000',
       SUBSCRIBE_LIMIT_PER_ADDRESS: '100000',
+      SUBSCRIBE_LIMIT_PER_ADDRESS_PER_DAY: '100000',
     },
   });
   const load = readers(h.url, ['/', '/api/banner.json'], 64);
