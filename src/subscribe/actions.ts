@@ -40,7 +40,13 @@ const refused = (err: unknown): FormOutcome => {
   }
   const retryAfter = err instanceof Unavailable ? err.retryAfterSeconds : undefined;
   const field = err instanceof Invalid ? err.field : undefined;
-  const message = field === 'email' ? addressAdvice(err.message) : err.message;
+  // The form offers only components that exist: one it names that does not was deleted since the page loaded.
+  const message =
+    field === 'email'
+      ? addressAdvice(err.message)
+      : field === 'components'
+        ? 'A component you ticked was removed from this status page meanwhile. The list below is as it is now: check your choice and subscribe again.'
+        : err.message;
   return { status: httpStatus(err), error: message, ...(field ? { field } : {}), ...(retryAfter ? { retryAfter } : {}) };
 };
 

@@ -94,6 +94,17 @@ describe('the manage page', () => {
     expect((await record(email)).components).toEqual(['api', 'dashboard']);
   });
 
+  it('the subscribe form, with a component deleted after the page loaded, says so in words and keeps the rest ticked', async () => {
+    expect((await h.admin('/components', { body: { id: 'reports', name: 'Reports' } })).status).toBe(201);
+    expect((await h.admin('/components/reports', { method: 'DELETE' })).status).toBe(204);
+    const res = await form('/subscribe', `email=dan%40example.com&${choice(['api', 'reports'])}`);
+    expect(res.status).toBe(422);
+    const page = await res.text();
+    expect(page).toContain('A component you ticked was removed from this status page meanwhile.');
+    expect(page).not.toContain('Unknown component');
+    expect(page).toMatch(/<input[^>]*value="api"[^>]*checked/);
+  });
+
   it('tells a subscriber whose components were all deleted that they now hear about everything', async () => {
     const manage = await confirmed('mia@example.com', ['search']);
     expect(await (await fetch(`${h.url}${manage}`)).text()).not.toContain('have all been removed');
