@@ -150,3 +150,16 @@ describe('a severity level refused for a field', () => {
     expect(byName(doc, 'level.0.label')!.attribs['aria-describedby']).toBeUndefined();
   });
 });
+
+describe("the settings form's own fields refused", () => {
+  it('name the field by its label, not as the API does (it read "Support_contact must be…")', async () => {
+    const form = formOf(await settings(), versionIn(await page(dana))!);
+    const refused = await dana.post('/admin/settings', { ...form, support_contact: 'call us', audience: '' });
+    expect(refused.status).toBe(422);
+    const doc = dom(await refused.text());
+    expect(textOf(describedBy(doc, byName(doc, 'support_contact')!)[0]!)).toBe(
+      'Support contact must be an email address or an http(s) URL',
+    );
+    expect(textOf(describedBy(doc, byName(doc, 'audience')!)[0]!)).toBe('Audience must not be empty');
+  });
+});

@@ -68,6 +68,10 @@ export const levelMessage = (message: string): string =>
     .join('')
     .replace(/ or null$/, ', or left empty');
 
+/** The form's other fields, named by their labels ("Support contact must be…", not "Support_contact must be…"). */
+const FIELD_LABEL: Record<string, string> = { audience: 'Audience', signoff: 'Sign-off', support_contact: 'Support contact' };
+const fieldMessage = (message: string): string => message.replace(/^(audience|signoff|support_contact)\b/, (f) => FIELD_LABEL[f]!);
+
 /** Zod's path as the form's field name: severities.2.label → level.2.label. */
 const fieldName = (path: PropertyKey[]): string =>
   path[0] === 'severities' ? (path.length > 1 ? `level.${path.slice(1).map(String).join('.')}` : 'severities') : String(path[0] ?? 'form');
@@ -82,7 +86,7 @@ export async function settingsAction(
   if (!parsed.success) {
     const errors: FieldErrors = {};
     for (const issue of parsed.error.issues) {
-      const message = fieldName(issue.path).startsWith('level.') ? levelMessage(issue.message) : issue.message;
+      const message = fieldName(issue.path).startsWith('level.') ? levelMessage(issue.message) : fieldMessage(issue.message);
       errors[fieldName(issue.path)] ??= message.charAt(0).toUpperCase() + message.slice(1);
     }
     return { ...refused(422, errors), values: input };
