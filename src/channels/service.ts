@@ -9,6 +9,7 @@ import { renderPost } from './render.ts';
 import { postTestMessage } from './test-post.ts';
 import { PostFailed, postJson, type PostAnswer } from './outbound.ts';
 import { afterPost, verdictOf } from './verdict.ts';
+import { freshStarts } from './fresh-start.ts';
 
 /** A channel paused after this many failed posts in a row. */
 export const PAUSE_AFTER_FAILURES = 10;
@@ -69,7 +70,8 @@ export function openChannels(herald: HeraldCore, workers = true): Channels {
   const leads = () => herald.storage.leadership.isLeader;
   const ledger = herald.storage.openChannelLedger();
   const queues = new Map<string, string[]>();
-  const busy = new Set<string>();
+  /** The delivery each channel is posting now. */
+  const busy = new Map<string, string>();
   /** The last claim failed (the database out of reach): said once in the log, not once a second. */
   let claimFailing = false;
   /** Posts under way (the shutdown waits for them to be recorded). */
@@ -156,7 +158,7 @@ export function openChannels(herald: HeraldCore, workers = true): Channels {
       }
       return;
     }
-    busy.add(channelId);
+    busy.set(channelId, id);
     const posting = deliver(channel, d)
       .catch((err: Error) => herald.log(`[channels] ${channel.id} (${channel.name}): ${err.message}`))
       .finally(() => {
@@ -240,8 +242,28 @@ export function openChannels(herald: HeraldCore, workers = true): Channels {
   // Reading only (see OpenOptions.workers): never started, nothing is planned or posted (plan and drain wait for it).
   let ready = workers ? start() : Promise.resolve();
 
+  /** A channel resumed or given a new URL: what waits for it goes out now, in order (see fresh-start.ts). */
+  const freshStart = async (channelId: string): Promise<void> => {
+    // The leader's to write (its copy of the outbox is the current one); the post under way keeps its own outcome.
+    if (stopped || !started || !leads() || takeOver) return;
+    const now = herald.now().getTime();
+    const waiting = ledger.queued().filter((d) => d.channel === channelId && (d.next_at ?? 0) > now && d.id !== busy.get(channelId));
+    if (waiting.length === 0) return;
+    try {
+      await ledger.dueNow(waiting.map((d) => d.id));
+    } catch (err) {
+      herald.log(`[channels] ${channelId}: what waited goes out at its retry time (${(err as Error).message})`);
+      return;
+    }
+    clearTimeout(wakeTimers.get(channelId));
+    wakeTimers.delete(channelId);
+    drain(channelId);
+  };
+  const cameBack = freshStarts(herald.store.data.channels);
+
   const unwatch = herald.store.onChange(() => {
     void plan();
+    for (const id of cameBack(herald.store.data.channels)) void freshStart(id);
     // A channel resumed (or its URL fixed) picks up where it stopped.
     for (const c of herald.store.data.channels) if (c.state === 'active' && queues.get(c.id)?.length) drain(c.id);
   });

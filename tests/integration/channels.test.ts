@@ -419,6 +419,45 @@ describe('delivery', () => {
     expect((await channelOf(ch.id)).delivery).toMatchObject({ queued: 0, sent: 2, failed: 0 });
   });
 
+  it('a resume, or a new URL, sends what waited at once, in order and once each, not after the old retry delay', async () => {
+    // A minute's first retry: without the fresh start the waiting messages would come 30 to 60 s later.
+    const h = await openInProcess({ ...FAST, CHANNEL_RETRY_BASE_MS: '60000', CHANNEL_RETRY_MAX_MS: '600000', STATIC_SNAPSHOT: 'false' });
+    try {
+      let up = false;
+      const r = await receiver((path) => (up && path !== '/old' ? { status: 200 } : { status: 503 }));
+      const c = (await call(h, '/components', { body: { name: 'Slow retry' } })).body.id as string;
+      const resumed = (await call(h, '/channels', { body: { kind: 'slack', name: 'Resumed', url: `${r.url}/resumed`, components: [c] } }))
+        .body;
+      const moved = (await call(h, '/channels', { body: { kind: 'teams', name: 'Moved', url: `${r.url}/old`, components: [c] } })).body;
+      const inc = (
+        await call(h, '/incidents', {
+          body: { name: 'Retry drill', impact: 'major', body: 'Looking.', components: { [c]: 'partial_outage' } },
+        })
+      ).body;
+      await until(() => r.on('/resumed').length >= 1 && r.on('/old').length >= 1, 'the first posts, answered 503');
+      await call(h, `/incidents/${inc.id}/updates`, { body: { status: 'identified', body: 'Found.' } });
+      // Not settled(): it counts the update's delivery as due, though it waits behind the retry.
+      await until(() => [resumed, moved].every((ch) => h.herald.channels.status(ch.id).queued === 2), 'the update queued behind the retry');
+      up = true;
+      expect((await call(h, `/channels/${resumed.id}/pause`, { method: 'POST' })).body.state).toBe('paused');
+      expect((await call(h, `/channels/${resumed.id}/resume`, { method: 'POST' })).body.delivery.queued).toBe(2);
+      await call(h, `/channels/${moved.id}`, { method: 'PATCH', body: { url: `${r.url}/new` } });
+      await until(
+        () => r.on('/resumed').length >= 3 && r.on('/new').length >= 2,
+        () => `the waiting messages (${r.hits.map((x) => x.path)})`,
+        10_000,
+      );
+      await h.herald.channels.settled();
+      const headers = (path: string) => r.on(path).map((x) => headerOf(x).slice(2).trim());
+      expect(headers('/resumed')).toEqual(['Incident declared · SEV-2', 'Incident declared · SEV-2', 'Incident update · SEV-2']);
+      expect(headers('/new')).toEqual(['Incident declared · SEV-2', 'Incident update · SEV-2']);
+      for (const ch of [resumed, moved])
+        expect((await call(h, `/channels/${ch.id}`)).body.delivery).toMatchObject({ queued: 0, sent: 2, failed: 0 });
+    } finally {
+      await h.close();
+    }
+  });
+
   it('a receiver that never answers delays neither another channel, nor email, nor the public API', async () => {
     const smtp = await startSmtp();
     const h = await openInProcess({ ...FAST, CHANNEL_TIMEOUT_MS: '20000', SMTP_URL: smtp.url, STATIC_SNAPSHOT: 'false' });

@@ -67,6 +67,11 @@ export abstract class ChannelLedger {
   /** A delivery changed (sent, failed, retry scheduled): visible at once, durable when this resolves. */
   abstract save(d: ChannelDelivery): Promise<void>;
   /**
+   * Makes these queued deliveries due now (a channel's fresh start: channels/fresh-start.ts): stored first, then in
+   * memory, so that a claim made once memory says so finds them due in the table too.
+   */
+  abstract dueNow(ids: readonly string[]): Promise<void>;
+  /**
    * Whether this process may post a queued delivery now (at `now`, ms), a post taking up to
    * `postTimeoutMs`: where replicas share the outbox, a leader marks it first (PgChannelLedger).
    */
@@ -191,6 +196,16 @@ export class JournalChannelLedger extends ChannelLedger {
   }
 
   async refresh(): Promise<void> {}
+
+  async dueNow(ids: readonly string[]): Promise<void> {
+    const due = ids.flatMap((id) => {
+      const d = this.deliveries.get(id);
+      return d?.state === 'queued' ? [{ ...d, next_at: null }] : [];
+    });
+    if (due.length === 0) return;
+    await this.journal.append(due);
+    for (const d of due) this.apply(d);
+  }
 
   /** One process posts from this journal: nothing to mark (a crash mid-post posts again at the restart). */
   async claim(): Promise<boolean> {

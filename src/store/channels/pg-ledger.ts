@@ -179,6 +179,15 @@ export class PgChannelLedger extends ChannelLedger {
     );
   }
 
+  async dueNow(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const { rows } = await this.db.query<Row>(
+      `UPDATE channel_deliveries SET next_at = NULL WHERE id = ANY($1::text[]) AND state = 'queued' RETURNING ${COLUMNS}`,
+      [ids],
+    );
+    for (const r of rows) this.apply(deliveryOf(r));
+  }
+
   async compactIfWorthIt(): Promise<void> {
     // Sent rows whose update is before the mark dedupe nothing any more.
     await this.db.query(`DELETE FROM channel_deliveries WHERE state = 'sent' AND at < (SELECT since FROM channel_outbox)`);
