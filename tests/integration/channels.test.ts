@@ -126,6 +126,29 @@ describe('the channels admin API', () => {
     await bad({ components: ['no-such-part'] }, 'components', 'Unknown component no-such-part.');
   });
 
+  it('refuses a second channel of the same kind on the same URL (409 duplicate, by the URL), added or edited to it', async () => {
+    const r = await receiver();
+    const first = await addChannel({ kind: 'slack', name: '#incidents', url: `${r.url}/services/T1/B1/X` });
+    const again = async (body: Json, path = '/channels', method = 'POST') => {
+      const res = await call(p, path, { method, body });
+      expect(res.status, JSON.stringify(res.body)).toBe(409);
+      expect(res.body.error).toMatchObject({ code: 'duplicate', field: 'url' });
+      expect(res.body.error.message).toContain('#incidents');
+      expect(res.body.error.message).not.toContain('T1');
+    };
+    await again({ kind: 'slack', name: '#incidents', url: `${r.url}/services/T1/B1/X` });
+    // The same address written another way (the same WHATWG URL href): the scheme's case, a `.` segment.
+    await again({ kind: 'slack', name: 'Again', url: `${r.url.replace('http:', 'HTTP:')}/services/T1/./B1/X` });
+    const other = await addChannel({ kind: 'slack', name: 'Other', url: `${r.url}/services/T1/B1/Y` });
+    await again({ url: `${r.url}/services/T1/B1/X` }, `/channels/${other.id}`, 'PATCH');
+    // Another kind on that URL is another message (a receiver may take both), and a channel may keep its own URL.
+    await addChannel({ kind: 'webhook', name: 'Hook', url: `${r.url}/services/T1/B1/X` });
+    expect(
+      (await call(p, `/channels/${first.id}`, { method: 'PATCH', body: { url: `${r.url}/services/T1/B1/X`, name: 'Kept' } })).status,
+    ).toBe(200);
+    expect((await call(p, '/channels')).body.channels.filter((c: Json) => c.kind === 'slack' && c.url === `${r.url}/…`)).toHaveLength(2);
+  });
+
   it('without ALLOW_PRIVATE_WEBHOOKS refuses plain http and private addresses', async () => {
     const res = await call(strict, '/channels', { body: { kind: 'webhook', name: 'X', url: 'http://hooks.example.com/x' } });
     expect([res.status, res.body.error.field, res.body.error.message]).toEqual([422, 'url', 'url must use https']);

@@ -110,7 +110,14 @@ describe('maintenance: the schedule form', () => {
 });
 
 describe('channels: the add form', () => {
-  const form = (once: string, name: string) => ({ once, action: 'create', kind: 'webhook', name, url: 'http://127.0.0.1:9/hook' });
+  // A URL of its own each: a second webhook on one URL is refused (409).
+  const form = (once: string, name: string) => ({
+    once,
+    action: 'create',
+    kind: 'webhook',
+    name,
+    url: `http://127.0.0.1:9/hook/${encodeURIComponent(name)}`,
+  });
   const named = async (name: string) => ((await json('/channels')).channels as Array<{ name: string }>).filter((c) => c.name === name);
   const secretIn = (html: string) => /whsec_[A-Za-z0-9+/=]+/.exec(html)?.[0];
 
@@ -141,6 +148,18 @@ describe('channels: the add form', () => {
     const refused = await s.post('/admin/channels', { ...form(once, 'Bad'), url: 'not a url' });
     expect(refused.status).toBe(422);
     expect(keyOf(await refused.text(), 'Add a channel')).toBe(once);
+  });
+
+  it('a URL another webhook has is refused (409) by the URL field, with what was typed and the key kept', async () => {
+    await s.post('/admin/channels', form(keyOf(await page('/admin/channels'), 'Add a channel'), 'Original'));
+    const once = keyOf(await page('/admin/channels'), 'Add a channel');
+    const refused = await s.post('/admin/channels', { ...form(once, 'Copy'), url: 'http://127.0.0.1:9/hook/Original' });
+    expect(refused.status).toBe(409);
+    const html = await refused.text();
+    expect(html).toMatch(/<p class="error" id="ch-url-error">[^<]*“Original”[^<]*<\/p>/);
+    expect(html).toContain('value="Copy"');
+    expect(keyOf(html, 'Add a channel')).toBe(once);
+    expect(await named('Copy')).toHaveLength(0);
   });
 });
 

@@ -43,7 +43,9 @@ const keyed = (path: string, key: string, method = 'POST') => h.admin(path, { me
 const answerOf = async (res: Response) => ({ status: res.status, body: await res.text() });
 let n = 0;
 const addChannel = async () => {
-  const res = await h.admin('/channels', { body: { kind: 'webhook', name: `Hook ${++n}`, url: hookUrl } });
+  // A URL of its own each: a second webhook on one URL is refused.
+  const i = ++n;
+  const res = await h.admin('/channels', { body: { kind: 'webhook', name: `Hook ${i}`, url: `${hookUrl}/${i}` } });
   expect(res.status).toBe(201);
   return (await res.json()).id as string;
 };

@@ -30,7 +30,13 @@ const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
 
 const world = () => db([{ id: 'api' }, { id: 'web' }]);
 const channel = (d: Db, minutes: number, kind: ChannelKind, extra: Partial<Pick<Channel, 'components' | 'min_impact'>> = {}) =>
-  createChannel(ctx(d, minutes), { kind, name: `${kind} channel`, url: `https://hooks.example.com/${kind}`, ...extra });
+  // A URL of its own each: a second channel of a kind on one URL is refused.
+  createChannel(ctx(d, minutes), {
+    kind,
+    name: `${kind} channel`,
+    url: `https://hooks.example.com/${kind}/${d.channels.length}`,
+    ...extra,
+  });
 const declare = (d: Db, minutes: number, input: Partial<DeclareInput> = {}) =>
   declareIncident(ctx(d, minutes), {
     name: 'Card payments failing',

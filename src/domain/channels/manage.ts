@@ -1,6 +1,6 @@
 import type { VerbContext } from '../context.ts';
 import { recordAudit } from '../audit.ts';
-import { NotFound, Invalid } from '../errors.ts';
+import { Conflict, NotFound, Invalid } from '../errors.ts';
 import { randomId } from '../ids.ts';
 import { redactUrl, type Channel, type ChannelKind, type ChannelMinImpact, type ChannelState } from './model.ts';
 import { existingIds } from '../components/following.ts';
@@ -73,6 +73,27 @@ function checkComponents(ctx: VerbContext, ids: string[] | undefined): void {
   if (unknown !== undefined) throw new Invalid(`Unknown component ${unknown}.`, 'components', 'unknown_component');
 }
 
+/** A URL as compared between channels: written another way (a scheme's case, a `.` segment), it is the same receiver. */
+const sameUrl = (url: string) => {
+  try {
+    return new URL(url).href;
+  } catch {
+    return url;
+  }
+};
+
+/**
+ * Two channels of one kind on one URL would post every message twice to the same war room or receiver. The
+ * message names the other channel, never the URL (a credential).
+ */
+function checkUnique(ctx: VerbContext, kind: ChannelKind, url: string, self?: string): void {
+  const href = sameUrl(url);
+  const other = ctx.db.channels.find((c) => c.id !== self && c.kind === kind && sameUrl(c.url) === href);
+  if (other) {
+    throw new Conflict(`Channel “${other.name}” already posts to this URL: each message would go there twice.`, 'duplicate', 'url');
+  }
+}
+
 export function findChannel(ctx: Pick<VerbContext, 'db'>, id: string): Channel {
   const channel = ctx.db.channels.find((c) => c.id === id);
   if (!channel) throw new NotFound(`No channel ${id}.`);
@@ -82,6 +103,7 @@ export function findChannel(ctx: Pick<VerbContext, 'db'>, id: string): Channel {
 /** Adds a channel (active). Webhooks get a signing secret, which the caller shows once. */
 export function createChannel(ctx: VerbContext, input: ChannelInput): Channel {
   checkComponents(ctx, input.components);
+  checkUnique(ctx, input.kind, input.url);
   const now = ctx.now.toISOString();
   const channel: Channel = {
     id: `chn_${randomId()}`,
@@ -106,6 +128,8 @@ export function createChannel(ctx: VerbContext, input: ChannelInput): Channel {
 export function editChannel(ctx: VerbContext, id: string, patch: ChannelPatch): Channel {
   const channel = findChannel(ctx, id);
   checkComponents(ctx, patch.components);
+  // Only a new URL: two channels that shared one before this check can still be renamed or rescoped.
+  if (patch.url !== undefined && sameUrl(patch.url) !== sameUrl(channel.url)) checkUnique(ctx, channel.kind, patch.url, id);
   const previous = audited(channel);
   if (patch.name !== undefined) channel.name = patch.name.trim();
   if (patch.url !== undefined && patch.url !== channel.url) {
