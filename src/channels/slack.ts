@@ -12,16 +12,27 @@ const LIMIT = { header: 150, section: 3000, field: 2000, fields: 10 } as const;
 /** Slack's mrkdwn treats &, < and > as control characters. */
 export const escapeMrkdwn = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
+/**
+ * `cut` for escaped mrkdwn: a cut inside "&lt;" would leave "&l", which Slack shows as it is, so the cut goes
+ * before that entity instead (every & in escaped text starts one).
+ */
+function cutMrkdwn(text: string, max: number, more = ''): string {
+  const out = cut(text, max, more);
+  if (out === text) return out;
+  const tail = `…${more ? ` ${more}` : ''}`;
+  return out.slice(0, -tail.length).replace(/&[a-z]{0,3}$/, '') + tail;
+}
+
 export function slackMessage(f: WarRoomFacts) {
   const postmortem = f.kind === 'postmortem';
   const link = `<${f.url}|${postmortem ? 'Read the review on the status page' : 'Read more on the status page'}>`;
   const maintenance = f.kind === 'maintenance';
   const fields = [{ label: maintenance ? 'Maintenance' : 'Incident', value: f.name }, ...f.fields].slice(0, LIMIT.fields).map((x) => ({
     type: 'mrkdwn' as const,
-    text: cut(`*${escapeMrkdwn(x.label)}*\n${escapeMrkdwn(x.value)}`, LIMIT.field),
+    text: cutMrkdwn(`*${escapeMrkdwn(x.label)}*\n${escapeMrkdwn(x.value)}`, LIMIT.field),
   }));
   return {
-    text: cut(escapeMrkdwn(`${f.title}: ${f.name} (${f.status})`), LIMIT.section),
+    text: cutMrkdwn(escapeMrkdwn(`${f.title}: ${f.name} (${f.status})`), LIMIT.section),
     blocks: [
       { type: 'header', text: { type: 'plain_text', text: cut(f.title, LIMIT.header), emoji: true } },
       { type: 'section', fields },
@@ -31,7 +42,7 @@ export function slackMessage(f: WarRoomFacts) {
               type: 'section',
               text: {
                 type: 'mrkdwn',
-                text: cut(`*${f.kind === 'update' ? 'Current actions' : 'Update'}*\n${escapeMrkdwn(f.text)}`, LIMIT.section, link),
+                text: cutMrkdwn(`*${f.kind === 'update' ? 'Current actions' : 'Update'}*\n${escapeMrkdwn(f.text)}`, LIMIT.section, link),
               },
             },
           ]

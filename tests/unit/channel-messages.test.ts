@@ -603,6 +603,38 @@ describe('warRoomFacts and slackMessage', () => {
     expect(msg.text.length).toBeLessThanOrEqual(3000);
   });
 
+  it('cuts escaped mrkdwn between entities: a long run of <, > or & never ends "&l…", and every limit holds', () => {
+    const link = '<https://status.example.test/incidents/INC-1|Read more on the status page>';
+    // Lengths whose cut, made after escaping, fell inside an entity: "&l…", "&am…", "&g…".
+    const msg = slackMessage({
+      kind: 'update',
+      title: 'T',
+      name: '>'.repeat(1000),
+      url: 'https://status.example.test/incidents/INC-1',
+      status: 'Identified',
+      text: '&'.repeat(1000),
+      fields: [{ label: 'Field', value: '<'.repeat(1000) }],
+    });
+    const [name = '', field = ''] = fieldTexts(msg);
+    const section = (msg.blocks[2] as { text: { text: string } }).text.text;
+    const partial = /&(?!(amp|lt|gt);)/;
+    expect(field).toMatch(/^\*Field\*\n(&lt;)+…$/);
+    expect(name).toMatch(/^\*Incident\*\n(&gt;)+…$/);
+    expect(section).toMatch(new RegExp(`^\\*Current actions\\*\\n(&amp;)+… ${link.replace(/[|.]/g, '\\$&')}$`));
+    expect(msg.text).toMatch(/^T: (&gt;)+…$/);
+    for (const [text, max] of [
+      [field, 2000],
+      [name, 2000],
+      [section, 3000],
+      [msg.text, 3000],
+    ] as const) {
+      expect(text).not.toMatch(partial);
+      expect(text.length).toBeLessThanOrEqual(max);
+      // Cut no shorter than needed: at most one entity's room lost.
+      expect(text.length).toBeGreaterThan(max - 6);
+    }
+  });
+
   it('escapes &, < and > in mrkdwn fields and text (no <!channel> pings, no fake links)', () => {
     const d = world();
     channel(d, 0, 'slack');
