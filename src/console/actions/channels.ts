@@ -14,6 +14,8 @@ export interface ChannelsResult {
   flash?: string;
   errors?: FieldErrors;
   values?: Record<string, string | string[]>;
+  /** The channel whose edit form `errors` and `values` belong to (none: the add form's). */
+  editing?: string;
   secret?: { channel: string; secret: string };
   /** Remove asked for, not yet confirmed: the page asks first, naming the channel. */
   question?: RemoveQuestion;
@@ -80,11 +82,21 @@ export async function channelsAction(herald: Herald, session: Session, form: For
         };
       }
       case 'edit': {
-        const patch = { name: f.name, ...(f.url ? { url: f.url } : {}), components, min_impact: f.min_impact || null };
+        // No URL typed keeps the current one: the page cannot show it (a credential), only its host.
+        const patch = { name: f.name ?? '', ...(f.url ? { url: f.url } : {}), components, min_impact: f.min_impact || null };
+        const values = { name: patch.name, url: f.url ?? '', components, min_impact: f.min_impact ?? '' };
         const parsed = validate(channelPatchSchema(allowPrivate), patch);
-        if (!parsed.ok) return { status: 422, errors: { form: Object.values(parsed.errors).join(' ') } };
-        const ch = await herald.run(actor, (ctx) => editChannel(ctx, id, parsed.data));
-        return { status: 200, flash: `Channel “${ch.name}” saved.` };
+        if (!parsed.ok) return { status: 422, errors: parsed.errors, values, editing: id };
+        const before = herald.store.data.channels.find((c) => c.id === id);
+        const wasState = before?.state;
+        const oldUrl = before?.url;
+        let ch: Channel;
+        try {
+          ch = await herald.run(actor, (ctx) => editChannel(ctx, id, parsed.data));
+        } catch (err) {
+          return { ...refusal(err, FIELDS), values, editing: id };
+        }
+        return { status: 200, flash: edited(ch, wasState, oldUrl !== ch.url, herald.channels.status(id).queued) };
       }
       case 'test': {
         const ch = findChannel({ db: herald.store.data }, id);
@@ -144,4 +156,18 @@ function addedBefore(herald: Herald, earlier: { id: string; name: string }, at: 
     flash: `Channel “${ch.name}” added. New incident and maintenance updates go to it from now on.`,
     ...secret,
   };
+}
+
+/**
+ * What an edit did, as the API's PATCH does it (editChannel): a new URL is where every waiting update
+ * goes; it gives a channel disabled by 410 Gone a fresh start, but a paused one stays paused until resumed.
+ */
+function edited(ch: Channel, wasState: Channel['state'] | undefined, newUrl: boolean, waiting: number): string {
+  const saved = `Channel “${ch.name}” saved.`;
+  if (!newUrl) return saved;
+  const them = waiting === 1 ? 'the update waiting for it' : `the ${waiting} updates waiting for it`;
+  if (ch.state === 'paused') return `${saved} It is still paused: Resume sends ${waiting > 0 ? them : 'new updates'} to the new URL.`;
+  if (wasState === 'disabled')
+    return `${saved} With its new URL it is active again${waiting > 0 ? `: ${them} ${waiting === 1 ? 'goes' : 'go'} out now, in order` : ''}.`;
+  return `${saved} ${waiting > 0 ? `New updates, and ${them}, go` : 'New updates go'} to the new URL.`;
 }

@@ -1,0 +1,187 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
+import { signIn, type ConsoleSession } from '../helpers/console-session.ts';
+import { until } from '../helpers/poll.ts';
+import { all, byId, describedBy, dom, fieldsOf, textOf, type Doc, type El } from '../helpers/dom.ts';
+
+/**
+ * The console's channels page, from a review: a channel disabled by 410 Gone (or with a wrong URL) is
+ * repaired there, by editing it; its forms, refused, say so from the top, each error tied to its field.
+ * Over plain HTTP, as a browser with scripts off gets the pages.
+ */
+type Json = Record<string, any>;
+let h: HeraldProcess;
+let s: ConsoleSession;
+let receiver: Server;
+let base: string;
+const hits: string[] = [];
+
+beforeAll(async () => {
+  receiver = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      hits.push(req.url!);
+      res.writeHead(req.url === '/gone' ? 410 : 200).end(req.url === '/gone' ? 'no such hook' : '');
+    });
+  });
+  await new Promise<void>((ok) => receiver.listen(0, '127.0.0.1', () => ok()));
+  base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  h = await startHerald({
+    env: { ALLOW_PRIVATE_WEBHOOKS: 'true', CHANNEL_TIMEOUT_MS: '1500', CHANNEL_RETRY_BASE_MS: '30', CHANNEL_RETRY_MAX_MS: '100' },
+  });
+  for (const [id, name] of [
+    ['api', 'API'],
+    ['search', 'Search'],
+  ])
+    expect((await h.admin('/components', { body: { id, name } })).status).toBe(201);
+  s = await signIn(h);
+}, 60_000);
+afterAll(() => stopAll(h, () => receiver.close()));
+
+const page = async (path: string) => dom(await (await fetch(`${h.url}${path}`, { headers: { cookie: s.cookie } })).text());
+const channelOf = async (id: string) => (await (await h.admin(`/channels/${id}`)).json()) as Json;
+/** A form post with repeated fields (components), as a browser sends ticked checkboxes. */
+const postForm = (fields: Array<[string, string]>) =>
+  s.post('/admin/channels', {}, { body: new URLSearchParams([['csrf', s.csrf], ...fields]).toString() });
+const summaryLinks = (doc: Doc) => {
+  const [alert] = all(doc, (e) => e.attribs.role === 'alert');
+  expect(alert, 'an error summary').toBeDefined();
+  expect(alert!.attribs.autofocus, 'the summary focused when the page loads').toBeDefined();
+  return all(alert!, (e) => e.name === 'a').map((a) => ({ to: a.attribs.href!, text: textOf(a) }));
+};
+const fieldValue = (doc: Doc, id: string) => byId(doc, id)?.attribs.value;
+const checkedIn = (root: Doc | El) =>
+  all(root, (e) => e.name === 'input' && e.attribs.type === 'checkbox' && e.attribs.checked !== undefined).map((e) => e.attribs.value);
+
+/** A channel disabled by 410 Gone with `waiting` updates of one incident waiting for it. */
+async function disabledChannel(name: string, waiting: number): Promise<string> {
+  const added = await h.admin('/channels', { body: { kind: 'slack', name, url: `${base}/gone`, components: ['api'] } });
+  expect(added.status).toBe(201);
+  const { id } = await added.json();
+  const made = await h.admin('/incidents', {
+    body: { name: `${name} incident`, impact: 'minor', body: 'Looking.', components: { api: 'degraded_performance' } },
+  });
+  const incident = (await made.json()).id as string;
+  await until(async () => (await channelOf(id)).state === 'disabled', 'the channel disabled by 410');
+  for (let i = 1; i < waiting; i++)
+    expect((await h.admin(`/incidents/${incident}/updates`, { body: { status: 'identified', body: `Found it (${i}).` } })).status).toBe(
+      201,
+    );
+  await until(async () => (await channelOf(id)).delivery.queued === waiting, `${waiting} updates waiting`);
+  return id;
+}
+
+describe('editing a channel in the console', () => {
+  it('a disabled channel gets a new URL there: refused first (what was typed kept, the error by its field), then saved, and what waited goes out', async () => {
+    const id = await disabledChannel('War room', 2);
+    const listed = await page('/admin/channels');
+    const p = `edit-${id}`;
+    // The edit form shows the channel as it is: its URL only redacted, the field left empty to keep it.
+    expect(fieldValue(listed, `${p}-name`)).toBe('War room');
+    expect(fieldValue(listed, `${p}-url`) ?? '').toBe('');
+    expect(byId(listed, `${p}-url`)?.attribs.type).toBe('url');
+    expect(textOf(byId(listed, `${p}-url-hint`)!)).toContain(`${base}/…`);
+    expect(textOf(byId(listed, `${p}-url-hint`)!)).not.toContain('/gone');
+    expect(checkedIn(byId(listed, `${p}-components`)!)).toEqual(['api']);
+    const [form] = all(listed, (e) => e.name === 'form' && byId(e, `${p}-name`) !== undefined);
+    expect(form?.attribs.method).toBe('post');
+    expect(fieldsOf(form!)).toEqual({ csrf: s.csrf, action: 'edit', id });
+
+    const typed: Array<[string, string]> = [
+      ['action', 'edit'],
+      ['id', id],
+      ['name', 'War room (new)'],
+      ['url', 'ftp://x'],
+      ['components', 'api'],
+      ['components', 'search'],
+      ['min_impact', 'major'],
+    ];
+    const refused = await postForm(typed);
+    expect(refused.status).toBe(422);
+    const doc = dom(await refused.text());
+    const links = summaryLinks(doc);
+    expect(links.map((l) => l.to)).toEqual([`#${p}-url`]);
+    const url = byId(doc, `${p}-url`)!;
+    expect(url.attribs['aria-invalid']).toBe('true');
+    expect(describedBy(doc, url).map((e) => e?.attribs.class)).toEqual(['error', 'hint']);
+    expect(links[0]!.text).toBe(`URL: ${textOf(describedBy(doc, url)[0]!)}`);
+    // What was typed is kept, in this channel's form, which stays open.
+    expect(fieldValue(doc, `${p}-name`)).toBe('War room (new)');
+    expect(fieldValue(doc, `${p}-url`)).toBe('ftp://x');
+    expect(checkedIn(byId(doc, `${p}-components`)!)).toEqual(['api', 'search']);
+    expect(all(byId(doc, `${p}-impact`)!, (e) => e.name === 'option' && e.attribs.selected !== undefined)[0]?.attribs.value).toBe('major');
+    expect(all(doc, (e) => e.name === 'details' && e.attribs.open !== undefined)).toHaveLength(1);
+    expect(await channelOf(id)).toMatchObject({ name: 'War room', state: 'disabled', components: ['api'], min_impact: null });
+
+    const saved = await postForm([...typed.filter(([k]) => k !== 'url'), ['url', `${base}/new`]]);
+    expect(saved.status).toBe(200);
+    const flash = all(dom(await saved.text()), (e) => e.attribs.role === 'status').map(textOf);
+    expect(flash).toEqual([
+      'Channel “War room (new)” saved. With its new URL it is active again: the 2 updates waiting for it go out now, in order.',
+    ]);
+    expect(await channelOf(id)).toMatchObject({
+      name: 'War room (new)',
+      state: 'active',
+      components: ['api', 'search'],
+      min_impact: 'major',
+    });
+    await until(() => hits.filter((x) => x === '/new').length >= 2, 'the waiting updates posted to the new URL');
+  });
+
+  it('an empty URL keeps the current one; a paused channel given a new URL stays paused, as the API does it', async () => {
+    const added = await h.admin('/channels', { body: { kind: 'teams', name: 'Ops', url: `${base}/ops` } });
+    const { id } = await added.json();
+    const kept = await postForm([
+      ['action', 'edit'],
+      ['id', id],
+      ['name', 'Ops room'],
+      ['url', ''],
+    ]);
+    expect(kept.status).toBe(200);
+    expect(all(dom(await kept.text()), (e) => e.attribs.role === 'status').map(textOf)).toEqual(['Channel “Ops room” saved.']);
+    expect((await channelOf(id)).name).toBe('Ops room');
+    expect((await s.post('/admin/channels', { action: 'pause', id })).status).toBe(200);
+    const moved = await postForm([
+      ['action', 'edit'],
+      ['id', id],
+      ['name', 'Ops room'],
+      ['url', `${base}/ops2`],
+    ]);
+    expect(all(dom(await moved.text()), (e) => e.attribs.role === 'status').map(textOf)).toEqual([
+      'Channel “Ops room” saved. It is still paused: Resume sends new updates to the new URL.',
+    ]);
+    expect((await channelOf(id)).state).toBe('paused');
+  });
+});
+
+describe('the add form, refused', () => {
+  const add = (fields: Record<string, string>) =>
+    s.post('/admin/channels', { action: 'create', kind: 'slack', name: 'Partner', url: 'https://partner.example.com/hook', ...fields });
+
+  it('a URL that is not https: the summary, focused on load, links to the URL field, which points at its error and keeps its hint', async () => {
+    const res = await add({ url: 'ftp://x' });
+    expect(res.status).toBe(422);
+    const doc = dom(await res.text());
+    const links = summaryLinks(doc);
+    expect(links.map((l) => l.to)).toEqual(['#ch-url']);
+    const url = byId(doc, 'ch-url')!;
+    expect(url.attribs['aria-invalid']).toBe('true');
+    expect(fieldValue(doc, 'ch-url')).toBe('ftp://x');
+    expect(describedBy(doc, url).map((e) => e?.attribs.class)).toEqual(['error', 'hint']);
+    expect(links[0]!.text).toBe(`URL: ${textOf(describedBy(doc, url)[0]!)}`);
+  });
+
+  it('an unknown kind: the summary links to the first of the Kind choices, and the group points at its error', async () => {
+    const res = await add({ kind: 'fax', name: '' });
+    expect(res.status).toBe(422);
+    const doc = dom(await res.text());
+    const links = summaryLinks(doc);
+    expect(links.map((l) => l.to)).toEqual(['#ch-kind-slack', '#ch-name']);
+    for (const link of links) expect(byId(doc, link.to.slice(1)), `${link.to} is on the page`).toBeDefined();
+    const [error] = describedBy(doc, byId(doc, 'ch-kind')!);
+    expect(error?.attribs.class).toBe('error');
+    expect(links[0]!.text).toBe(`Kind: ${textOf(error!)}`);
+  });
+});
