@@ -2,7 +2,8 @@
 // Every 20 s (not while the tab is hidden) it asks GET /api/admin/dashboard
 // and updates in place what changes with the clock or the outbox: the overall
 // status, the "Update overdue" flags and "due in N min", the postmortems'
-// due/overdue flags, the delivery counts and the paused-sending notice.
+// due/overdue flags, the delivery counts, the paused-sending notice and the
+// channels that get no updates (paused or disabled).
 // Rows that come or go, or an incident with a new update, are not rebuilt
 // here: a "New activity" notice offers a reload. Without this file the page
 // is correct as loaded.
@@ -193,6 +194,35 @@
     notice.hidden = !paused;
   }
 
+  // "2 updates wait for it" (src/read/stopped-channels.ts waitingText).
+  function waitingText(n) {
+    return n === 0 ? 'nothing waits for it yet' : n === 1 ? '1 update waits for it' : n + ' updates wait for it';
+  }
+
+  // The channels that get no updates: redrawn whole, as the server draws them (StoppedChannels.astro).
+  function updateStoppedChannels(rows) {
+    var notice = $('#channels-stopped');
+    var list = notice && $('[data-rows]', notice);
+    if (!list || !Array.isArray(rows)) return;
+    var items = rows.map(function (r) {
+      var li = el('li');
+      li.setAttribute('data-stopped', r.id);
+      li.appendChild(el('strong', null, r.name));
+      li.appendChild(document.createTextNode(': ' + r.why + '; ' + waitingText(r.waiting) + '.'));
+      return li;
+    });
+    var text = items
+      .map(function (li) {
+        return li.textContent;
+      })
+      .join('\n');
+    if (list.getAttribute('data-text') !== text) {
+      list.setAttribute('data-text', text);
+      list.replaceChildren.apply(list, items);
+    }
+    notice.hidden = rows.length === 0;
+  }
+
   function apply(data) {
     var news = false;
     var now = $('#dash-now');
@@ -261,6 +291,7 @@
       if (!updateDelivery(row)) news = true;
     });
     updatePaused(data.paused);
+    updateStoppedChannels(data.stopped_channels);
 
     if (news) newActivity();
   }

@@ -68,6 +68,7 @@ describe('GET /api/admin/dashboard', () => {
       postmortems: [],
       deliveries: [],
       paused: null,
+      stopped_channels: [],
     });
     expect(Date.parse(body.now)).not.toBeNaN();
   });

@@ -845,4 +845,31 @@ describe('issue 15, item by item, in Chromium', () => {
     expect(order.trailTop, 'and first on screen').toBeLessThan(order.formTop);
     await page.close();
   });
+
+  it("the dashboard's script shows a channel paused while the page is open, with why and what waits, and hides it once resumed", async () => {
+    const ctx = await axeContext(browser, { viewport: DESKTOP });
+    await ctx.addCookies([{ ...session, url: h.url }]);
+    const page = await ctx.newPage();
+    await page.clock.install();
+    await page.goto(`${h.url}/admin`);
+    const notice = page.locator('#channels-stopped');
+    expect(await notice.isHidden(), 'no channel stopped when the page loads').toBe(true);
+    const ch = await admin('/channels', { kind: 'slack', name: 'Night desk', url: 'https://hooks.example.com/night' });
+    try {
+      await admin(`/channels/${ch.id}/pause`, undefined);
+      await page.clock.runFor(31_000);
+      await notice.waitFor({ state: 'visible' });
+      expect(await notice.locator(`[data-stopped="${ch.id}"]`).textContent()).toBe('Night desk: paused by hand; nothing waits for it yet.');
+      expect(await notice.locator('a').getAttribute('href')).toBe('/admin/channels');
+      await admin(`/channels/${ch.id}/resume`, undefined);
+      await page.clock.runFor(31_000);
+      await notice.waitFor({ state: 'hidden' });
+      expect(await page.locator('#dashboard-live').textContent(), 'redrawn in place, no "New activity" reload offered').not.toContain(
+        'New activity',
+      );
+    } finally {
+      await h.admin(`/channels/${ch.id}`, { method: 'DELETE' });
+      await ctx.close();
+    }
+  }, 60_000);
 });

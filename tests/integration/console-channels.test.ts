@@ -23,7 +23,9 @@ beforeAll(async () => {
     req.resume();
     req.on('end', () => {
       hits.push(req.url!);
-      res.writeHead(req.url === '/gone' ? 410 : 200).end(req.url === '/gone' ? 'no such hook' : '');
+      if (req.url === '/gone') res.writeHead(410).end('no such hook');
+      else if (req.url === '/down') res.writeHead(500).end('down');
+      else res.writeHead(200).end();
     });
   });
   await new Promise<void>((ok) => receiver.listen(0, '127.0.0.1', () => ok()));
@@ -183,5 +185,49 @@ describe('the add form, refused', () => {
     const [error] = describedBy(doc, byId(doc, 'ch-kind')!);
     expect(error?.attribs.class).toBe('error');
     expect(links[0]!.text).toBe(`Kind: ${textOf(error!)}`);
+  });
+});
+
+describe('a channel that gets no updates is said where updates are written', () => {
+  it('the dashboard, an incident page and GET /api/admin/dashboard name each paused or disabled channel, why, and what waits for it', async () => {
+    const gone = await disabledChannel('Partner room', 2);
+    const byHand = (await (await h.admin('/channels', { body: { kind: 'slack', name: 'Quiet room', url: `${base}/quiet` } })).json()).id;
+    expect((await h.admin(`/channels/${byHand}/pause`, { method: 'POST' })).status).toBe(200);
+    const failing = (
+      await (await h.admin('/channels', { body: { kind: 'teams', name: 'Sick room', url: `${base}/down`, components: ['search'] } })).json()
+    ).id;
+    const made = await h.admin('/incidents', {
+      body: { name: 'Search slow', impact: 'minor', body: 'Looking.', components: { search: 'degraded_performance' } },
+    });
+    const incident = (await made.json()).id as string;
+    await until(async () => (await channelOf(failing)).state === 'paused', 'the failing channel paused after 10 failures');
+    const expected = {
+      [gone]: 'Partner room: disabled: the receiver answered 410 Gone (HTTP 410: no such hook); 2 updates wait for it.',
+      [byHand]: 'Quiet room: paused by hand; 1 update waits for it.',
+      [failing]: 'Sick room: paused after failures (10 failures in a row; last: HTTP 500: down); 1 update waits for it.',
+    };
+    for (const path of ['/admin', `/admin/incidents/${incident}`]) {
+      const doc = await page(path);
+      const notice = byId(doc, 'channels-stopped');
+      expect(notice, `${path}: the notice`).toBeDefined();
+      expect(notice!.attribs.hidden, `${path}: shown`).toBeUndefined();
+      const rows = Object.fromEntries(
+        all(notice!, (e) => e.attribs['data-stopped'] !== undefined).map((li) => [li.attribs['data-stopped'], textOf(li)]),
+      );
+      expect(rows, path).toMatchObject(expected);
+      expect(all(notice!, (e) => e.name === 'a').map((a) => a.attribs.href)).toEqual(['/admin/channels']);
+    }
+    // What public/admin/dashboard.js redraws the notice from.
+    const json = (await (await h.admin('/dashboard')).json()) as Json;
+    const stopped = Object.fromEntries((json.stopped_channels as Json[]).map((r) => [r.id, r]));
+    expect(stopped[gone]).toEqual({
+      id: gone,
+      name: 'Partner room',
+      state: 'disabled',
+      why: 'disabled: the receiver answered 410 Gone (HTTP 410: no such hook)',
+      waiting: 2,
+    });
+    expect(stopped[byHand]).toMatchObject({ state: 'paused', why: 'paused by hand', waiting: 1 });
+    expect(stopped[failing]).toMatchObject({ state: 'paused', waiting: 1 });
   });
 });

@@ -6,6 +6,7 @@ import { findEvent } from '../../domain/model.ts';
 import { overallStatus } from '../../domain/overall.ts';
 import { activeIncidents, postmortemsOwed } from '../../domain/cadence.ts';
 import { isReminderKey } from '../../notify/intents.ts';
+import { stoppedChannels } from '../../read/stopped-channels.ts';
 
 /** How many notices the dashboard lists (src/components/admin/RecentDeliveries.astro). */
 export const DASHBOARD_NOTICES = 6;
@@ -15,7 +16,8 @@ export const DASHBOARD_NOTICES = 6;
  * clock or the outbox, for public/admin/dashboard.js to refresh the page in
  * place: the overall status, each active incident's next update due and
  * whether it is overdue, the postmortems owed, the recent notices' delivery
- * counts and whether sending is paused.
+ * counts, whether sending is paused, and the channels that are not active
+ * (src/read/stopped-channels.ts, the page's rows too).
  *
  * The incident rows come from the same domain functions as the page's
  * (src/domain/cadence.ts); the notice rows are rebuilt here like
@@ -39,6 +41,8 @@ export function dashboardApi(herald: Herald) {
       postmortems: postmortemRows(db, now),
       deliveries: await noticeRows(herald, db),
       paused: paused ? { reason: paused.reason, at: paused.at } : null,
+      // The sender pauses and disables channels on its own, and their waiting counts move: the page's warning follows.
+      stopped_channels: stoppedChannels(db.channels, (id) => herald.channels.status(id).queued),
     });
   });
 

@@ -1,0 +1,35 @@
+import type { Channel } from '../domain/channels/model.ts';
+
+/** A channel that posts nothing until someone acts: paused (by hand or after failures) or disabled by 410 Gone. */
+export interface StoppedChannel {
+  id: string;
+  name: string;
+  state: 'paused' | 'disabled';
+  /** Why, in the console's words: "paused by hand", "paused after failures (…)", "disabled: the receiver answered 410 Gone (…)". */
+  why: string;
+  /** Updates waiting for it, which go out in order once it is resumed (or its URL fixed). */
+  waiting: number;
+}
+
+/** The reason setChannelState records for a pause from the console or the API (the sender records its failures instead). */
+const BY_HAND = 'paused by hand';
+
+/**
+ * The channels that are not active, in the channels page's order: what the dashboard and an incident's page
+ * warn of, and GET /api/admin/dashboard answers for public/admin/dashboard.js to redraw that warning.
+ */
+export function stoppedChannels(channels: readonly Channel[], waiting: (id: string) => number): StoppedChannel[] {
+  return channels
+    .filter((c): c is Channel & { state: 'paused' | 'disabled' } => c.state !== 'active')
+    .map((c) => ({ id: c.id, name: c.name, state: c.state, why: whyStopped(c), waiting: waiting(c.id) }));
+}
+
+function whyStopped(c: Channel): string {
+  const reason = c.state_reason ? ` (${c.state_reason})` : '';
+  if (c.state === 'disabled') return `disabled: the receiver answered 410 Gone${reason}`;
+  return c.state_reason === BY_HAND ? 'paused by hand' : `paused after failures${reason}`;
+}
+
+/** "2 updates wait for it" (public/admin/dashboard.js words it the same). */
+export const waitingText = (n: number): string =>
+  n === 0 ? 'nothing waits for it yet' : n === 1 ? '1 update waits for it' : `${n} updates wait for it`;
