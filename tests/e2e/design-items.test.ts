@@ -872,4 +872,22 @@ describe('issue 15, item by item, in Chromium', () => {
       await ctx.close();
     }
   }, 60_000);
+
+  it("item 10: the add-channel form's URL field is styled as the name field (as tall, the same background), light and dark", async () => {
+    for (const scheme of ['light', 'dark'] as const) {
+      const page = await open('/admin/channels', DESKTOP, scheme);
+      const [name, url] = await page.evaluate(() =>
+        ['#ch-name', '#ch-url'].map((sel) => {
+          const e = document.querySelector(sel)!;
+          return {
+            height: e.getBoundingClientRect().height,
+            background: getComputedStyle(e).backgroundColor,
+            radius: getComputedStyle(e).borderRadius,
+          };
+        }),
+      );
+      expect(url, scheme).toEqual(name);
+      await page.close();
+    }
+  });
 });
