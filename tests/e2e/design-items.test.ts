@@ -8,7 +8,7 @@ import { subscribeAndConfirm, to } from '../helpers/mail-flow.ts';
 import { MINUTE, ago, seedStatusPage } from '../helpers/status-page-seed.ts';
 import { until } from '../helpers/poll.ts';
 import { signIn } from '../helpers/console-session.ts';
-import { axeContext, launchBrowser } from '../helpers/browser.ts';
+import { axeContext, axeViolations, launchBrowser } from '../helpers/browser.ts';
 
 /**
  * Issue 15, item by item: each thing the issue asks of the status page and the
@@ -888,6 +888,35 @@ describe('issue 15, item by item, in Chromium', () => {
       );
       expect(url, scheme).toEqual(name);
       await page.close();
+    }
+  });
+
+  it('a refused channel form (add or edit) opens with focus on its error summary, whose link leads to the field; no serious axe violation', async () => {
+    const ch = await admin('/channels', { kind: 'teams', name: 'Ops bridge', url: 'https://hooks.example.com/ops' });
+    const page = await open('/admin/channels', DESKTOP);
+    try {
+      await page.fill('#ch-name', 'Partner');
+      await page.fill('#ch-url', 'ftp://x');
+      await Promise.all([page.waitForNavigation(), page.click('button:has-text("Add channel")')]);
+      const focused = () =>
+        page.evaluate(() => ({ role: document.activeElement?.getAttribute('role'), text: document.activeElement?.textContent ?? '' }));
+      expect(await focused()).toMatchObject({ role: 'alert', text: expect.stringContaining('Nothing was added.') });
+      await page.click('[role="alert"] a[href="#ch-url"]');
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('ch-url');
+      expect(await page.inputValue('#ch-url')).toBe('ftp://x');
+
+      const p = `edit-${ch.id}`;
+      // Afresh: a form posted from /admin/channels#ch-url lands on that fragment, and a browser skips autofocus then.
+      await page.goto(`${h.url}/admin/channels`);
+      await page.click(`summary:has-text("Edit Ops bridge")`);
+      await page.fill(`#${p}-url`, 'ftp://y');
+      await Promise.all([page.waitForNavigation(), page.click('button[aria-label="Save Ops bridge"]')]);
+      expect(await focused()).toMatchObject({ role: 'alert', text: expect.stringContaining('Nothing was saved.') });
+      expect(await page.locator(`#${p}-url`).isVisible(), 'the edit form stays open').toBe(true);
+      expect(await axeViolations(page)).toEqual([]);
+    } finally {
+      await page.close();
+      await h.admin(`/channels/${ch.id}`, { method: 'DELETE' });
     }
   });
 });
