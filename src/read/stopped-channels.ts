@@ -1,4 +1,4 @@
-import type { Channel } from '../domain/channels/model.ts';
+import { PAUSED_BY_HAND, type Channel } from '../domain/channels/model.ts';
 
 /** A channel that posts nothing until someone acts: paused (by hand or after failures) or disabled by 410 Gone. */
 export interface StoppedChannel {
@@ -10,9 +10,6 @@ export interface StoppedChannel {
   /** Updates waiting for it, which go out in order once it is resumed (or its URL fixed). */
   waiting: number;
 }
-
-/** The reason setChannelState records for a pause from the console or the API (the sender records its failures instead). */
-const BY_HAND = 'paused by hand';
 
 /**
  * The channels that are not active, in the channels page's order: what the dashboard and an incident's page
@@ -27,7 +24,7 @@ export function stoppedChannels(channels: readonly Channel[], waiting: (id: stri
 function whyStopped(c: Channel): string {
   const reason = c.state_reason ? ` (${c.state_reason})` : '';
   if (c.state === 'disabled') return `disabled: the receiver answered 410 Gone${reason}`;
-  return c.state_reason === BY_HAND ? 'paused by hand' : `paused after failures${reason}`;
+  return c.state_reason === PAUSED_BY_HAND ? 'paused by hand' : `paused after failures${reason}`;
 }
 
 /** "2 updates wait for it" (public/admin/dashboard.js words it the same). */

@@ -13,7 +13,7 @@ import {
   rotateSecret,
   setChannelState,
 } from '../../domain/channels/manage.ts';
-import { redactUrl, type Channel } from '../../domain/channels/model.ts';
+import { PAUSED_BY_HAND, redactUrl, type Channel } from '../../domain/channels/model.ts';
 import { effectiveComponents } from '../../domain/components/following.ts';
 
 /**
@@ -67,7 +67,7 @@ export function channelsApi(herald: Herald) {
   );
 
   app.post('/channels/:id/pause', (c) =>
-    respondOnce(c, herald, c.get('actor'), 200, (ctx) => shown(setChannelState(ctx, c.req.param('id'), 'paused', 'paused by hand'))),
+    respondOnce(c, herald, c.get('actor'), 200, (ctx) => shown(setChannelState(ctx, c.req.param('id'), 'paused', PAUSED_BY_HAND))),
   );
 
   // A test message, sent now (not through the outbox): the receiver's answer, as it came. Under a key, a

@@ -3,7 +3,7 @@ import type { Session } from '../../auth/sessions.ts';
 import { channelCreateSchema, channelPatchSchema } from '../../input/channels.ts';
 import { createChannel, deleteChannel, editChannel, findChannel, rotateSecret, setChannelState } from '../../domain/channels/manage.ts';
 import { when } from '../format.ts';
-import type { Channel } from '../../domain/channels/model.ts';
+import { PAUSED_BY_HAND, type Channel } from '../../domain/channels/model.ts';
 import { validId } from '../../input/ids.ts';
 import { formFields, refusal, validate, type FieldErrors } from '../forms.ts';
 import { formKeyOf, type MadeOnce, makeOnce, newFormKey, onceKeyOf } from '../form-once.ts';
@@ -108,7 +108,7 @@ export async function channelsAction(herald: Herald, session: Session, form: For
       case 'pause':
       case 'resume': {
         const ch = await herald.run(actor, (ctx) =>
-          setChannelState(ctx, id, f.action === 'pause' ? 'paused' : 'active', f.action === 'pause' ? 'paused by hand' : null),
+          setChannelState(ctx, id, f.action === 'pause' ? 'paused' : 'active', f.action === 'pause' ? PAUSED_BY_HAND : null),
         );
         return {
           status: 200,

@@ -58,3 +58,6 @@ export function redactUrl(url: string): string {
     return '…';
   }
 }
+
+/** The reason a pause from the console or the API records (the sender records its failures instead). */
+export const PAUSED_BY_HAND = 'paused by hand';
