@@ -454,6 +454,13 @@ describe('a Comms Lead runs a whole incident from the console', () => {
     expect(focused.text).toContain('Nothing was scheduled. Fix these fields:');
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.getAttribute('href'))).toBe('#m-name');
+    // Followed to its field and sent again still wrong: the answer does not open on #m-name (a browser does not
+    // autofocus a page opened on a fragment), so the summary takes the focus again.
+    await page.keyboard.press('Enter');
+    expect(new URL(page.url()).hash).toBe('#m-name');
+    await Promise.all([page.waitForLoadState('load'), page.click('button:has-text("Schedule maintenance")')]);
+    expect(new URL(page.url()).hash).toBe('');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('role'))).toBe('alert');
   });
 
   it('the incident page\'s "Next update due" follows the clock while the Comms Lead writes: overdue, and the tab says so', async () => {

@@ -905,9 +905,12 @@ describe('issue 15, item by item, in Chromium', () => {
       expect(await page.evaluate(() => document.activeElement?.id)).toBe('ch-url');
       expect(await page.inputValue('#ch-url')).toBe('ftp://x');
 
+      // Posted again from /admin/channels#ch-url: the answer does not open on that fragment (a browser skips autofocus then).
+      await Promise.all([page.waitForNavigation(), page.click('button:has-text("Add channel")')]);
+      expect(new URL(page.url()).hash).toBe('');
+      expect(await focused()).toMatchObject({ role: 'alert', text: expect.stringContaining('Nothing was added.') });
+
       const p = `edit-${ch.id}`;
-      // Afresh: a form posted from /admin/channels#ch-url lands on that fragment, and a browser skips autofocus then.
-      await page.goto(`${h.url}/admin/channels`);
       await page.click(`summary:has-text("Edit Ops bridge")`);
       await page.fill(`#${p}-url`, 'ftp://y');
       await Promise.all([page.waitForNavigation(), page.click('button[aria-label="Save Ops bridge"]')]);
