@@ -205,6 +205,8 @@ export function openChannels(herald: HeraldCore, workers = true): Channels {
     await ledger.save(afterPost(d, verdict, 'status' in result ? result.status : null, done, retry));
     if (verdict.outcome === 'sent') {
       failuresInRow.set(channel.id, 0);
+      // A failure the receiver has since answered is no longer the channel's error.
+      lastErrors.delete(channel.id);
       return;
     }
     lastErrors.set(channel.id, { at: done.toISOString(), error: verdict.error });

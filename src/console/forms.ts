@@ -40,7 +40,8 @@ export function componentChanges(form: FormData): { changes: Record<string, Comp
 /** Checkbox: present means yes. */
 export const checked = (form: FormData, name: string): boolean => form.get(name) !== null;
 
-const sentence = (message: string) => message.charAt(0).toUpperCase() + message.slice(1);
+/** A message as a sentence: its first letter a capital. */
+export const sentence = (message: string) => message.charAt(0).toUpperCase() + message.slice(1);
 
 /** Validates with one of the input schemas; on failure, one message per form field (its first problem). */
 export function validate<S extends z.ZodType>(

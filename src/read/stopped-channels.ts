@@ -5,7 +5,7 @@ export interface StoppedChannel {
   id: string;
   name: string;
   state: 'paused' | 'disabled';
-  /** Why, in the console's words: "paused by hand", "paused after failures (…)", "disabled: the receiver answered 410 Gone (…)". */
+  /** Why, in the console's words: "paused by hand", "paused: 10 failures in a row; last: …", "disabled: the receiver answered 410 Gone (…)". */
   why: string;
   /** Updates waiting for it, which go out in order once it is resumed (or its URL fixed). */
   waiting: number;
@@ -21,10 +21,11 @@ export function stoppedChannels(channels: readonly Channel[], waiting: (id: stri
     .map((c) => ({ id: c.id, name: c.name, state: c.state, why: whyStopped(c), waiting: waiting(c.id) }));
 }
 
-function whyStopped(c: Channel): string {
-  const reason = c.state_reason ? ` (${c.state_reason})` : '';
-  if (c.state === 'disabled') return `disabled: the receiver answered 410 Gone${reason}`;
-  return c.state_reason === PAUSED_BY_HAND ? 'paused by hand' : `paused after failures${reason}`;
+/** Why a channel that is not active posts nothing (the channels page says it too). */
+export function whyStopped(c: Channel): string {
+  if (c.state === 'disabled') return `disabled: the receiver answered 410 Gone${c.state_reason ? ` (${c.state_reason})` : ''}`;
+  // The sender's reason says it: "10 failures in a row; last: HTTP 500: down".
+  return c.state_reason === PAUSED_BY_HAND ? 'paused by hand' : `paused: ${c.state_reason ?? 'after failures'}`;
 }
 
 /** "2 updates wait for it" (public/admin/dashboard.js words it the same). */

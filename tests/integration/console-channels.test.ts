@@ -17,6 +17,8 @@ let s: ConsoleSession;
 let receiver: Server;
 let base: string;
 const hits: string[] = [];
+/** How many more posts to /flaky answer 503 before it answers 200. */
+let flakyLeft = 0;
 
 beforeAll(async () => {
   receiver = createServer((req, res) => {
@@ -25,7 +27,10 @@ beforeAll(async () => {
       hits.push(req.url!);
       if (req.url === '/gone') res.writeHead(410).end('no such hook');
       else if (req.url === '/down') res.writeHead(500).end('down');
-      else res.writeHead(200).end();
+      else if (req.url === '/flaky' && flakyLeft > 0) {
+        flakyLeft--;
+        res.writeHead(503).end('busy');
+      } else res.writeHead(200).end();
     });
   });
   await new Promise<void>((ok) => receiver.listen(0, '127.0.0.1', () => ok()));
@@ -204,7 +209,7 @@ describe('a channel that gets no updates is said where updates are written', () 
     const expected = {
       [gone]: 'Partner room: disabled: the receiver answered 410 Gone (HTTP 410: no such hook); 2 updates wait for it.',
       [byHand]: 'Quiet room: paused by hand; 1 update waits for it.',
-      [failing]: 'Sick room: paused after failures (10 failures in a row; last: HTTP 500: down); 1 update waits for it.',
+      [failing]: 'Sick room: paused: 10 failures in a row; last: HTTP 500: down; 1 update waits for it.',
     };
     for (const path of ['/admin', `/admin/incidents/${incident}`]) {
       const doc = await page(path);
@@ -229,5 +234,30 @@ describe('a channel that gets no updates is said where updates are written', () 
     });
     expect(stopped[byHand]).toMatchObject({ state: 'paused', why: 'paused by hand', waiting: 1 });
     expect(stopped[failing]).toMatchObject({ state: 'paused', waiting: 1 });
+  });
+});
+
+describe("a channel's line on the channels page", () => {
+  it('a failure the receiver has since answered is no longer its last error; a pause by hand reads as such, not as an error', async () => {
+    const added = await h.admin('/channels', { body: { kind: 'webhook', name: 'Flaky partner', url: `${base}/flaky` } });
+    expect(added.status).toBe(201);
+    const { id } = await added.json();
+    flakyLeft = 1;
+    expect((await h.admin('/incidents', { body: { name: 'Flaky', impact: 'minor', body: 'Looking.', components: {} } })).status).toBe(201);
+    await until(async () => (await channelOf(id)).delivery.sent >= 1, 'the post sent after one 503');
+    expect(flakyLeft, 'it failed once first').toBe(0);
+    expect((await channelOf(id)).delivery.last_error).toBeNull();
+    const line = async () => all(await page('/admin/channels'), (e) => e.attribs['data-channel'] === id)[0]!;
+    expect(textOf(await line())).not.toContain('Last error');
+
+    expect((await h.admin(`/channels/${id}/pause`, { method: 'POST' })).status).toBe(200);
+    const paused = await line();
+    expect(textOf(paused)).toMatch(/Paused by hand \(\d/);
+    expect(textOf(paused)).not.toContain('Last error');
+    expect(
+      all(paused, (e) => e.attribs.class === 'error'),
+      'a pause by hand is no error',
+    ).toEqual([]);
+    expect((await h.admin(`/channels/${id}/resume`, { method: 'POST' })).status).toBe(200);
   });
 });
