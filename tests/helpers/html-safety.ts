@@ -41,6 +41,8 @@ export function isScriptUrl(value: string): boolean {
 export interface HtmlSafetyOptions {
   /** Script elements allowed when they load a same-origin file (`<script src="/...">`, no inline code). */
   allowSameOriginScripts?: boolean;
+  /** These same-origin files only, each as the page loads it (the public pages' `/status.js`), no inline code. */
+  allowScripts?: string[];
   /** Elements the page itself uses legitimately (e.g. 'form' on /subscribe, 'svg' icons). */
   allowElements?: string[];
 }
@@ -63,7 +65,8 @@ export function executableParts(html: string, opts: HtmlSafetyOptions = {}): str
     if (name === 'script') {
       const src = el.attribs.src;
       const sameOriginFile = src !== undefined && /^\/(?!\/)/.test(src) && DomUtils.textContent(el).trim() === '';
-      if (!(opts.allowSameOriginScripts && sameOriginFile)) problems.push(`script element ${where}`);
+      const listed = sameOriginFile && (opts.allowScripts ?? []).includes(src);
+      if (!((opts.allowSameOriginScripts && sameOriginFile) || listed)) problems.push(`script element ${where}`);
     }
     if (FORBIDDEN_ELEMENTS.has(name) && !allowed.has(name)) problems.push(`forbidden element ${where}`);
     if (name === 'meta' && /refresh/i.test(el.attribs['http-equiv'] ?? '')) problems.push(`meta refresh ${where}`);
