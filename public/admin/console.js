@@ -141,7 +141,9 @@
     }
   }
 
-  function keepOnSubmit(form, index) {
+  // Each writing form is named by its data-keep ("update", "move"…): what was typed goes back into the same form,
+  // whichever others the page shows by then.
+  function keepOnSubmit(form) {
     form.addEventListener('submit', function () {
       var fields = [];
       Array.prototype.forEach.call(form.elements, function (el) {
@@ -149,11 +151,26 @@
         fields.push([el.name, el.value, el.type === 'checkbox' || el.type === 'radio' ? el.checked : null]);
       });
       try {
-        sessionStorage.setItem(UNSENT, JSON.stringify({ page: location.pathname + location.search, form: index, fields: fields }));
+        sessionStorage.setItem(
+          UNSENT,
+          JSON.stringify({ page: location.pathname + location.search, form: form.getAttribute('data-keep'), fields: fields }),
+        );
       } catch (e) {
         // Storage full or refused: the form is sent all the same.
       }
     });
+  }
+
+  // The page the form was on, as signing in leads back to it: its path, and its query less the one-time notices
+  // ("?saved=…") the server leaves out of the way back (src/auth/return-path.ts).
+  function samePage(page) {
+    var was = new URL(page, location.href);
+    if (was.pathname !== location.pathname) return false;
+    var same = true;
+    new URLSearchParams(location.search).forEach(function (value, name) {
+      if (was.searchParams.get(name) !== value) same = false;
+    });
+    return same;
   }
 
   function putBackUnsent() {
@@ -162,10 +179,13 @@
     if (location.pathname === '/admin/login' && document.getElementById('signin-unsent')) {
       kept.signIn = true;
       sessionStorage.setItem(UNSENT, JSON.stringify(kept));
+      // The way back, for a browser that sent no Referer with the form (the server checks it as any `next`).
+      var signIn = document.querySelector('form[action^="/admin/login"]');
+      if (signIn) signIn.setAttribute('action', '/admin/login?next=' + encodeURIComponent(kept.page) + '&unsent=1');
       return;
     }
     sessionStorage.removeItem(UNSENT);
-    var form = kept.signIn && location.pathname + location.search === kept.page && document.querySelectorAll('form[data-keep]')[kept.form];
+    var form = kept.signIn && samePage(kept.page) && document.querySelector('form[data-keep="' + kept.form + '"]');
     if (!form) return;
     var fields = kept.fields.slice();
     Array.prototype.forEach.call(form.elements, function (el) {

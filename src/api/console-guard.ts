@@ -37,7 +37,9 @@ export function consoleGuard(herald: Herald): MiddlewareHandler<ConsoleEnv> {
       const posted = c.req.method !== 'GET' && c.req.method !== 'HEAD';
       const url = new URL(c.req.url);
       const back = posted ? formPagePath(c.req.header('referer')) : consoleReturnPath(url.pathname + url.search);
-      const query = [back !== '/admin' ? `next=${encodeURIComponent(back)}` : '', posted ? 'unsent=1' : ''].filter(Boolean).join('&');
+      // Signing out of an ended session loses nothing.
+      const unsent = posted && c.req.path !== '/admin/logout';
+      const query = [back !== '/admin' ? `next=${encodeURIComponent(back)}` : '', unsent ? 'unsent=1' : ''].filter(Boolean).join('&');
       const to = `/admin/login${query ? `?${query}` : ''}`;
       return new Response(null, { status: 303, headers: { Location: to, 'Cache-Control': PRIVATE_CACHE } });
     }

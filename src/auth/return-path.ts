@@ -1,16 +1,26 @@
+/** One-time notices a page shows after a change ("Draft saved."): not shown again on the way back after signing in. */
+const NOTICE_PARAMS = ['done', 'saved', 'corrected', 'published', 'removed', 'signed_out', 'unsent'];
+
 /**
- * Where the console sends someone back to after signing in: a console page's path, with its query when it
- * has one (the correction page's `?update=`), and nothing else (no other site: never an open redirect).
- * '/admin' for anything else.
+ * Where the console sends someone back to after signing in: a console page's path (never another site: no
+ * open redirect), '/admin' for anything else, with its query (a search, the correction page's `?update=`)
+ * as URLSearchParams writes it, less the one-time notices.
  */
 export function consoleReturnPath(raw: string | null | undefined): string {
-  return raw && /^\/admin(\/[\w\-/.]*)?(\?[\w\-.~%=&]*)?$/.test(raw) && !raw.includes('..') ? raw : '/admin';
+  const at = (raw ?? '').indexOf('?');
+  const path = at < 0 ? (raw ?? '') : raw!.slice(0, at);
+  if (!/^\/admin(\/[\w\-/.]*)?$/.test(path) || path.includes('..')) return '/admin';
+  const query = new URLSearchParams(at < 0 ? '' : raw!.slice(at + 1));
+  for (const name of NOTICE_PARAMS) query.delete(name);
+  return query.size ? `${path}?${query}` : path;
 }
 
 /**
  * The console page a form was posted from, read from the request's Referer (the console's
  * Referrer-Policy sends it on its own origin): a form posted after the session ended leads back
- * there after signing in, rather than to the dashboard. Its path and query only: the origin is not trusted.
+ * there after signing in, rather than to the dashboard. Its path and query only: the origin is not
+ * trusted. (The console's script also names the page to the sign-in form, for a browser that sends
+ * no Referer.)
  */
 export function formPagePath(referer: string | undefined): string {
   if (!referer) return '/admin';

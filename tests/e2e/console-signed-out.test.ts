@@ -106,6 +106,21 @@ describe('a form posted after the session ended', () => {
     }
   });
 
+  it('a browser that sends no Referer is led back all the same: the script names the page to the sign-in form', async () => {
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await writeThenLoseSession(page);
+      // Chromium sends one; without it the server answers the sign-in page with no way back, as here.
+      await page.goto(`${h.url}/admin/login?unsent=1`);
+      await signIn(page);
+      expect(new URL(page.url()).pathname).toBe(`/admin/incidents/${incident}`);
+      await expect(page.locator('#update-body').inputValue()).resolves.toBe(TEXT);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('without JavaScript, signing in still leads back to the form', async () => {
     const context = await browser.newContext({ javaScriptEnabled: false });
     try {
@@ -138,5 +153,20 @@ describe('a form posted after the session ended', () => {
       expect(res.status, referer).toBe(303);
       expect(res.headers.get('location'), referer).toBe('/admin/login?unsent=1');
     }
+    // A search's query (a space written "+") is kept; a one-time notice ("Draft saved.") is not shown again.
+    const search = await fetch(`${h.url}/admin/incidents?q=card+payments`, { redirect: 'manual' });
+    expect(search.headers.get('location')).toBe(`/admin/login?next=${encodeURIComponent('/admin/incidents?q=card+payments')}`);
+    const saved = await post(`${h.url}/admin/incidents/${incident}/postmortem?saved=save`);
+    expect(saved.headers.get('location')).toBe(
+      `/admin/login?next=${encodeURIComponent(`/admin/incidents/${incident}/postmortem`)}&unsent=1`,
+    );
+    // Signing out of an ended session loses nothing: no "not saved" on the sign-in page.
+    const out = await fetch(`${h.url}/admin/logout`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { origin: h.url, 'content-type': 'application/x-www-form-urlencoded' },
+      body: '',
+    });
+    expect(out.headers.get('location')).not.toContain('unsent');
   });
 });
