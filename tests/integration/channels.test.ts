@@ -147,6 +147,12 @@ describe('the channels admin API', () => {
       (await call(p, `/channels/${first.id}`, { method: 'PATCH', body: { url: `${r.url}/services/T1/B1/X`, name: 'Kept' } })).status,
     ).toBe(200);
     expect((await call(p, '/channels')).body.channels.filter((c: Json) => c.kind === 'slack' && c.url === `${r.url}/…`)).toHaveLength(2);
+    // Components apart, one room may take the API's incidents from one channel and the website's from another.
+    const [api, web] = [await part(), await part()];
+    await addChannel({ kind: 'slack', name: 'API room', url: `${r.url}/services/T2`, components: [api] });
+    await addChannel({ kind: 'slack', name: 'Web room', url: `${r.url}/services/T2`, components: [web] });
+    const everything = await call(p, '/channels', { body: { kind: 'slack', name: 'All', url: `${r.url}/services/T2` } });
+    expect([everything.status, everything.body.error?.code]).toEqual([409, 'duplicate']);
   });
 
   it('without ALLOW_PRIVATE_WEBHOOKS refuses plain http and private addresses', async () => {

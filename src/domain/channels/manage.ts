@@ -82,15 +82,25 @@ const sameUrl = (url: string) => {
   }
 };
 
+/** Whether two channels' scopes take in some incident alike: none chosen is every component. */
+const overlap = (a: readonly string[], b: readonly string[]) => a.length === 0 || b.length === 0 || a.some((id) => b.includes(id));
+
 /**
- * Two channels of one kind on one URL would post every message twice to the same war room or receiver. The
- * message names the other channel, never the URL (a credential).
+ * Two channels of one kind on one URL whose components overlap would post those messages twice to the same
+ * war room or receiver. (On components apart, one room taking the API's incidents and another's is a setup of
+ * its own.) The message names the other channel, never the URL (a credential).
  */
-function checkUnique(ctx: VerbContext, kind: ChannelKind, url: string, self?: string): void {
+function checkUnique(ctx: VerbContext, kind: ChannelKind, url: string, components: readonly string[], self?: string): void {
   const href = sameUrl(url);
-  const other = ctx.db.channels.find((c) => c.id !== self && c.kind === kind && sameUrl(c.url) === href);
+  const other = ctx.db.channels.find(
+    (c) => c.id !== self && c.kind === kind && sameUrl(c.url) === href && overlap(c.components, components),
+  );
   if (other) {
-    throw new Conflict(`Channel “${other.name}” already posts to this URL: each message would go there twice.`, 'duplicate', 'url');
+    throw new Conflict(
+      `Channel “${other.name}” already posts to this URL for some of the same components: each of their messages would go there twice.`,
+      'duplicate',
+      'url',
+    );
   }
 }
 
@@ -103,7 +113,7 @@ export function findChannel(ctx: Pick<VerbContext, 'db'>, id: string): Channel {
 /** Adds a channel (active). Webhooks get a signing secret, which the caller shows once. */
 export function createChannel(ctx: VerbContext, input: ChannelInput): Channel {
   checkComponents(ctx, input.components);
-  checkUnique(ctx, input.kind, input.url);
+  checkUnique(ctx, input.kind, input.url, input.components ?? []);
   const now = ctx.now.toISOString();
   const channel: Channel = {
     id: `chn_${randomId()}`,
@@ -128,8 +138,11 @@ export function createChannel(ctx: VerbContext, input: ChannelInput): Channel {
 export function editChannel(ctx: VerbContext, id: string, patch: ChannelPatch): Channel {
   const channel = findChannel(ctx, id);
   checkComponents(ctx, patch.components);
-  // Only a new URL: two channels that shared one before this check can still be renamed or rescoped.
-  if (patch.url !== undefined && sameUrl(patch.url) !== sameUrl(channel.url)) checkUnique(ctx, channel.kind, patch.url, id);
+  // Only a new URL or scope: two channels that shared one before this check can still be renamed.
+  const newUrl = patch.url !== undefined && sameUrl(patch.url) !== sameUrl(channel.url);
+  if (newUrl || patch.components !== undefined) {
+    checkUnique(ctx, channel.kind, patch.url ?? channel.url, patch.components ?? channel.components, id);
+  }
   const previous = audited(channel);
   if (patch.name !== undefined) channel.name = patch.name.trim();
   if (patch.url !== undefined && patch.url !== channel.url) {
