@@ -208,6 +208,8 @@ describe('a correction from a tab opened before someone else corrected the same 
     expect(leeForm.edited, 'never corrected').toBe('');
 
     expect((await dana.post(page, { ...danaForm, body: 'Search fails for every query.' })).status).toBe(303);
+    // The same form sent again (Back and resubmit, a retry) is no conflict: it is saved already.
+    expect((await dana.post(page, { ...danaForm, body: 'Search fails for every query.' })).status).toBe(303);
     const refused = await lee.post(page, { ...leeForm, body: 'Looking into search errors.' });
     expect(refused.status).toBe(409);
     const shown = await correctForm(lee, await refused.text());

@@ -16,11 +16,12 @@ export function correctUpdate(ctx: VerbContext, incidentId: string, updateId: st
   if (!incident) throw new NotFound(`No incident with id "${incidentId}".`, 'id');
   const update = (incident.updates as Update[]).find((u) => u.id === updateId);
   if (!update) throw new NotFound(`Incident ${incidentId} has no update "${updateId}".`, 'updateId');
-  if (seenEditedAt !== undefined && update.edited_at !== seenEditedAt) {
-    throw new Conflict('Since you opened this form, someone else corrected this update.', 'corrected_since', 'body');
-  }
   const previous = update.body;
+  // The text it has already (this form saved twice, or the same fix made elsewhere): nothing to refuse or write.
   if (previous === body) return update;
+  if (seenEditedAt !== undefined && update.edited_at !== seenEditedAt) {
+    throw new Conflict('Since you opened this form, this update was corrected.', 'corrected_since', 'body');
+  }
   const now = ctx.now.toISOString();
   update.body = body;
   update.body_html = ctx.markdown(body);
