@@ -8,9 +8,7 @@ import { Composer } from './compose.ts';
 import { Sender } from './sender.ts';
 import { FanOut } from './fanout.ts';
 import type { MailEngine } from './service.ts';
-
-/** The per-address subscribe limit's second, longer window. */
-const DAY_MS = 86_400_000;
+import { subscribeWait } from './subscribe-limits.ts';
 
 /**
  * Email on the embedded engine: the subscriber book and the delivery ledger
@@ -40,9 +38,11 @@ export function openLocalOutbox(herald: HeraldCore, mail: EmbeddedMail, mailer: 
   // Neither refuses new keys once full (see WhenFull): a long outage brings more new addresses (and
   // IPs) per window than they keep. A flooding IP stays counted; an address's counter may be forgotten
   // when it is the oldest, which lets it through a little early.
-  const perIp = new WindowLimiter({ limit: cfg.SUBSCRIBE_LIMIT_PER_IP, windowMs, whenFull: 'evict-open' });
-  const perAddress = new WindowLimiter({ limit: cfg.SUBSCRIBE_LIMIT_PER_ADDRESS, windowMs, whenFull: 'evict' });
-  const perAddressDay = new WindowLimiter({ limit: cfg.SUBSCRIBE_LIMIT_PER_ADDRESS_PER_DAY, windowMs: DAY_MS, whenFull: 'evict' });
+  const limiters = {
+    ip: new WindowLimiter({ limit: cfg.SUBSCRIBE_LIMIT_PER_IP, windowMs, whenFull: 'evict-open' }),
+    address: new WindowLimiter({ limit: cfg.SUBSCRIBE_LIMIT_PER_ADDRESS, windowMs, whenFull: 'evict' }),
+    day: new WindowLimiter({ limit: cfg.SUBSCRIBE_LIMIT_PER_ADDRESS_PER_DAY, windowMs: 86_400_000, whenFull: 'evict' }),
+  };
 
   /** The confirmation email of a subscriber's current request: one delivery per request, created once. */
   const queueConfirmation = async (s: Subscriber): Promise<void> => {
@@ -88,13 +88,7 @@ export function openLocalOutbox(herald: HeraldCore, mail: EmbeddedMail, mailer: 
     queueConfirmation,
     requeued: (d) => sender.enqueue([d]),
     kick: () => fanout.kick(),
-    limit: async (ip, email) => {
-      const ipWait = perIp.hit(`ip:${ip}`);
-      if (ipWait > 0) return ipWait;
-      const address = email.toLowerCase();
-      // A request the short window refuses is not counted against the day's.
-      return perAddress.hit(address) || perAddressDay.hit(address);
-    },
+    limit: (ip, email) => subscribeWait(cfg, ip, email, ({ kind, key }) => limiters[kind].hit(key)),
     local: { book, ledger, sender, fanout },
     async close() {
       unwatch();

@@ -11,9 +11,7 @@ import { retryWrite } from '../store/pg/retry.ts';
 import { backoffMs, classify, describe, isHeld, isUnknownMailbox } from './classify.ts';
 import type { MailEngine, Sending } from './service.ts';
 import { existingIds } from '../domain/components/following.ts';
-
-/** The per-address subscribe limit's second, longer window. */
-const DAY_MS = 86_400_000;
+import { subscribeWait } from './subscribe-limits.ts';
 
 /** Subscribers walked per fan-out transaction. */
 const FANOUT_BATCH = 1000;
@@ -268,7 +266,6 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
   const unlead = herald.storage.leadership.onChange((leading) => {
     if (leading && workers) void kick();
   });
-  const windowMs = cfg.SUBSCRIBE_LIMIT_WINDOW_SECONDS * 1000;
 
   return {
     subscribers,
@@ -279,16 +276,9 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
     queueConfirmation,
     requeued: () => void pump(),
     kick,
-    async limit(ip, email) {
+    limit(ip, email) {
       const at = now();
-      const ipWait = await outbox.hit(`ip:${ip}`, cfg.SUBSCRIBE_LIMIT_PER_IP, windowMs, at);
-      if (ipWait > 0) return ipWait;
-      const address = email.toLowerCase();
-      // A request the short window refuses is not counted against the day's.
-      return (
-        (await outbox.hit(`addr:${address}`, cfg.SUBSCRIBE_LIMIT_PER_ADDRESS, windowMs, at)) ||
-        outbox.hit(`day:${address}`, cfg.SUBSCRIBE_LIMIT_PER_ADDRESS_PER_DAY, DAY_MS, at)
-      );
+      return subscribeWait(cfg, ip, email, ({ key, limit, windowMs }) => outbox.hit(key, limit, windowMs, at));
     },
     async close() {
       stopped = true;
