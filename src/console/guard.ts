@@ -3,7 +3,7 @@ import type { Herald } from '../herald.ts';
 import type { Session } from '../auth/sessions.ts';
 import { safeEqual } from '../auth/safe-equal.ts';
 import { PRIVATE_CACHE } from '../http/security.ts';
-import { clientAddress } from '../http/client-address.ts';
+import { pageClientAddress } from '../http/client-address.ts';
 import { Unavailable } from '../domain/errors.ts';
 
 /** What every console page works with: the services, the signed-in session, who acts (for the audit log). */
@@ -76,13 +76,7 @@ export function plain(status: number, message: string): Response {
   });
 }
 
-/** The client address for rate limiting (see clientAddress). */
+/** The client address for rate limiting (see clientAddress in src/http/client-address.ts). */
 export function clientIp(astro: AstroGlobal, herald: Herald): string {
-  let socket: string | undefined;
-  try {
-    socket = astro.clientAddress;
-  } catch {
-    socket = undefined;
-  }
-  return clientAddress(herald.config, socket, astro.request.headers.get('x-forwarded-for'));
+  return pageClientAddress(herald.config, astro);
 }

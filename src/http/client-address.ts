@@ -24,3 +24,14 @@ export function clientAddress(trust: ProxyTrust, socketAddress: string | undefin
   }
   return socketAddress ?? 'unknown';
 }
+
+/** The client's address for a page Astro renders (its `clientAddress` throws where the adapter has no socket). */
+export function pageClientAddress(trust: ProxyTrust, page: { readonly clientAddress: string; readonly request: Request }): string {
+  let socket: string | undefined;
+  try {
+    socket = page.clientAddress;
+  } catch {
+    socket = undefined;
+  }
+  return clientAddress(trust, socket, page.request.headers.get('x-forwarded-for'));
+}

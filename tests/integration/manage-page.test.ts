@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
 import { SITE, local, subscribe, to, until } from '../helpers/mail-flow.ts';
+import { linkKey } from '../helpers/engine.ts';
+import { LinkTokens } from '../../src/store/mail/tokens.ts';
 
 /**
  * The manage page as a subscriber lives it (a review found: an unsubscribed address's choice was "kept for
@@ -14,7 +16,9 @@ let smtp: TestSmtp;
 let h: HeraldProcess;
 
 beforeAll(async () => {
-  smtp = await startSmtp();
+  smtp = await startSmtp(({ to }) =>
+    to.includes('gone@example.com') ? { code: 550, text: '5.1.1 <gone@example.com>: Recipient address rejected: User unknown' } : null,
+  );
   h = await startHerald({ env: { SMTP_URL: smtp.url, SITE_URL: SITE } });
   for (const [id, name] of [
     ['api', 'API'],
@@ -119,5 +123,19 @@ describe('the manage page', () => {
     const unsubscribe = /\/unsubscribe\/[A-Za-z0-9._-]+/.exec(await (await fetch(`${h.url}${manage}`)).text())![0];
     const page = await (await fetch(`${h.url}${unsubscribe}`)).text();
     expect(page).toContain('to <strong>carol@example.com</strong>?');
+  });
+});
+
+describe('the manage page of an address whose mail bounced', () => {
+  it('does not claim a confirmation email went out', async () => {
+    expect((await subscribe(h, { email: 'gone@example.com' })).status).toBe(202);
+    await until(async () => Boolean((await record('gone@example.com'))?.suppressed), 'the bounce to suppress the address');
+    const sub = await record('gone@example.com');
+    const manage = `/subscribe/manage/${new LinkTokens(await linkKey(h)).issue('manage', { id: sub.id, requested_at: sub.created_at })}`;
+    const res = await form(manage, choice(['api']));
+    expect(res.status).toBe(200);
+    const said = await res.text();
+    expect(said).toContain('Mail to this address could not be delivered before, so no confirmation email was sent.');
+    expect(said).not.toContain('We sent a confirmation email');
   });
 });
