@@ -259,5 +259,15 @@ describe("a channel's line on the channels page", () => {
       'a pause by hand is no error',
     ).toEqual([]);
     expect((await h.admin(`/channels/${id}/resume`, { method: 'POST' })).status).toBe(200);
+
+    // A failing channel paused by hand still shows why it was failing.
+    const failing = await h.admin('/channels', { body: { kind: 'webhook', name: 'Down partner', url: `${base}/down` } });
+    const down = (await failing.json()).id as string;
+    expect((await h.admin('/incidents', { body: { name: 'Down', impact: 'minor', body: 'Looking.', components: {} } })).status).toBe(201);
+    await until(async () => (await channelOf(down)).delivery.last_error !== null, 'a failed post');
+    expect((await h.admin(`/channels/${down}/pause`, { method: 'POST' })).status).toBe(200);
+    const downLine = textOf(all(await page('/admin/channels'), (e) => e.attribs['data-channel'] === down)[0]!);
+    expect(downLine).toMatch(/Paused by hand \(.*\).*Last error \(.*\): HTTP 500/);
+    expect((await h.admin(`/channels/${down}`, { method: 'DELETE' })).status).toBe(204);
   });
 });
