@@ -138,9 +138,13 @@ export function createChannel(ctx: VerbContext, input: ChannelInput): Channel {
 export function editChannel(ctx: VerbContext, id: string, patch: ChannelPatch): Channel {
   const channel = findChannel(ctx, id);
   checkComponents(ctx, patch.components);
-  // Only a new URL or scope: two channels that shared one before this check can still be renamed.
+  // Only a new URL or scope: two channels that shared one before this check can still be renamed (the console's
+  // form sends the scope as it is with every edit).
   const newUrl = patch.url !== undefined && sameUrl(patch.url) !== sameUrl(channel.url);
-  if (newUrl || patch.components !== undefined) {
+  const newScope =
+    patch.components !== undefined &&
+    (patch.components.length !== channel.components.length || patch.components.some((id) => !channel.components.includes(id)));
+  if (newUrl || newScope) {
     checkUnique(ctx, channel.kind, patch.url ?? channel.url, patch.components ?? channel.components, id);
   }
   const previous = audited(channel);
