@@ -1,7 +1,10 @@
 // @ts-check
 import { defineConfig } from 'astro/config';
 import node from '@astrojs/node';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
 const SRC = fileURLToPath(new URL('./src/', import.meta.url));
 
@@ -24,6 +27,34 @@ const heraldModulesOnce = {
   },
 };
 
+/**
+ * Beside each text asset of the build (stylesheets, scripts, the icon) a
+ * gzip and a Brotli copy, compressed hard once here rather than per request:
+ * the static route (src/api/app.ts, `precompressed`) sends the one a browser
+ * takes. embed.js is loaded by every page of the product apps.
+ */
+const precompressAssets = () => {
+  let client = '';
+  return {
+    name: 'herald-precompress-assets',
+    hooks: {
+      'astro:config:done': ({ config }) => {
+        client = fileURLToPath(config.build.client);
+      },
+      'astro:build:done': async () => {
+        for (const entry of await readdir(client, { recursive: true, withFileTypes: true })) {
+          if (!entry.isFile() || !/\.(css|js|svg)$/.test(entry.name)) continue;
+          const file = join(entry.parentPath, entry.name);
+          const bytes = await readFile(file);
+          if (bytes.length < 1024) continue;
+          await writeFile(`${file}.gz`, gzipSync(bytes, { level: 9 }));
+          await writeFile(`${file}.br`, brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));
+        }
+      },
+    },
+  };
+};
+
 // Astro renders the public and admin pages; src/server.ts is the process that
 // serves them (Hono in front, Astro's middleware-mode handler behind).
 export default defineConfig({
@@ -41,5 +72,6 @@ export default defineConfig({
   // them from every request unless TRUST_PROXY says a proxy of yours sets them.
   security: { checkOrigin: true, allowedDomains: [{ protocol: 'https' }, { protocol: 'http' }] },
   devToolbar: { enabled: false },
+  integrations: [precompressAssets()],
   vite: { build: { assetsInlineLimit: 0 }, plugins: [heraldModulesOnce] },
 });

@@ -98,13 +98,26 @@ export function createApp(herald: Herald, opts: AppOptions = {}) {
 
   if (opts.clientDir) {
     const root = opts.clientDir;
-    app.use('/_astro/*', serveStatic({ root, onFound: (_p, c) => c.header('Cache-Control', 'public, max-age=31536000, immutable') }));
+    // The build wrote a .br and a .gz beside each text asset (astro.config.mjs): sent to a browser that takes them.
+    app.use(
+      '/_astro/*',
+      serveStatic({
+        root,
+        precompressed: true,
+        onFound: (_p, c) => {
+          c.header('Cache-Control', 'public, max-age=31536000, immutable');
+          c.header('Vary', 'Accept-Encoding');
+        },
+      }),
+    );
     app.use(
       '*',
       serveStatic({
         root,
+        precompressed: true,
         onFound: (_p, c) => {
           c.header('Cache-Control', 'public, max-age=300');
+          c.header('Vary', 'Accept-Encoding');
           // Loaded by other sites' pages: those that isolate themselves (COEP require-corp) load only what opts in.
           if (c.req.path === EMBED_PATH) c.header('Cross-Origin-Resource-Policy', 'cross-origin');
         },

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { get as httpGet, type IncomingHttpHeaders } from 'node:http';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { engine, engineEnv } from '../helpers/engine.ts';
 import { activeSection, banner, componentStatus, facts, groupStatus, main, text, trail } from '../helpers/page.ts';
@@ -159,6 +161,87 @@ describe('the cached page: ETag and If-None-Match', () => {
     expect(after.headers.get('etag')).not.toBe(etag);
     expect(banner(await after.text())).toBe('Minor Service Outage');
     await h.admin('/components/website', { method: 'PATCH', body: { status: 'operational' } });
+  });
+});
+
+describe('the cached bodies, gzipped for a client that takes it', () => {
+  /** A GET through node:http, which (unlike fetch) hands over the bytes as sent. */
+  const raw = (path: string, headers: Record<string, string>) =>
+    new Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+      httpGet(`${h.url}${path}`, { headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res
+          .on('data', (d: Buffer) => chunks.push(d))
+          .on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+      }).on('error', reject);
+    });
+
+  const unpack = { br: brotliDecompressSync, gzip: gunzipSync };
+
+  it.each(['/', '/history', '/api/v2/summary.json', '/history.atom'])(
+    '%s: the same bytes compressed, each copy its own ETag, 304 on any',
+    async (path) => {
+      const plain = await raw(path, {});
+      expect(plain.status).toBe(200);
+      expect(plain.headers['content-encoding']).toBeUndefined();
+      expect(plain.headers.vary).toBe('Accept-Encoding');
+
+      const tags = [plain.headers.etag!];
+      // A browser's header (Brotli preferred among equals), an older client's, and one that rates Brotli lower.
+      for (const [accept, encoding] of [
+        ['gzip, deflate, br, zstd', 'br'],
+        ['gzip', 'gzip'],
+        ['br;q=0.5, gzip', 'gzip'],
+      ] as const) {
+        const packed = await raw(path, { 'accept-encoding': accept });
+        expect(packed.status).toBe(200);
+        expect(packed.headers['content-encoding'], accept).toBe(encoding);
+        expect(packed.headers.vary).toBe('Accept-Encoding');
+        expect(packed.headers['content-type']).toBe(plain.headers['content-type']);
+        expect(Number(packed.headers['content-length'])).toBe(packed.body.length);
+        expect(unpack[encoding](packed.body).equals(plain.body)).toBe(true);
+        expect(packed.body.length).toBeLessThan(plain.body.length / 2);
+        expect(packed.headers.etag).toMatch(/^"[^"]+"$/);
+        tags.push(packed.headers.etag!);
+      }
+      expect(new Set(tags).size).toBe(3);
+
+      for (const held of tags) {
+        const again = await raw(path, { 'accept-encoding': 'gzip', 'if-none-match': held });
+        expect(again.status, held).toBe(304);
+        expect(again.headers.etag).toBe(tags[2]);
+        expect(again.headers['content-encoding']).toBeUndefined();
+      }
+    },
+  );
+
+  it('the embed script and the stylesheets: compressed at build time, Brotli or gzip as the client takes', async () => {
+    const css = (await (await get('/')).text()).match(/\/_astro\/[^"]+\.css/)![0];
+    for (const path of ['/embed.js', css]) {
+      const plain = await raw(path, {});
+      expect(plain.headers['content-encoding']).toBeUndefined();
+      expect(plain.headers.vary).toBe('Accept-Encoding');
+      const br = await raw(path, { 'accept-encoding': 'gzip, deflate, br, zstd' });
+      expect(br.headers['content-encoding'], path).toBe('br');
+      expect(br.headers['content-type']).toBe(plain.headers['content-type']);
+      expect(brotliDecompressSync(br.body).equals(plain.body)).toBe(true);
+      const gz = await raw(path, { 'accept-encoding': 'gzip' });
+      expect(gz.headers['content-encoding'], path).toBe('gzip');
+      expect(gunzipSync(gz.body).equals(plain.body)).toBe(true);
+      expect(gz.headers.vary).toBe('Accept-Encoding');
+    }
+  });
+
+  it('not to a client that refuses it or does not say, nor for a small body (the banner)', async () => {
+    for (const accept of ['gzip;q=0, br;q=0', 'identity', 'zstd']) {
+      const res = await raw('/', { 'accept-encoding': accept });
+      expect(res.headers['content-encoding'], accept).toBeUndefined();
+      expect(res.body.toString()).toContain('<!DOCTYPE html>');
+    }
+    const banner = await raw('/api/banner.json', { 'accept-encoding': 'gzip' });
+    expect(banner.headers['content-encoding']).toBeUndefined();
+    expect(banner.headers.vary).toBeUndefined();
+    expect(JSON.parse(banner.body.toString())).toHaveProperty('active');
   });
 });
 
