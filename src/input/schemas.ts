@@ -71,7 +71,12 @@ export const componentCreateSchema = z.strictObject({
   description: line(LIMITS.description).nullable().optional(),
   group: line(LIMITS.name).trim().nullable().optional(),
   status: componentStatus.optional(),
-  position: z.number().int().min(0).max(100_000).optional(),
+  position: z
+    .number({ error: 'position must be a number' })
+    .int('position must be a whole number')
+    .min(0, 'position must be 0 or more')
+    .max(100_000, 'position must be at most 100000')
+    .optional(),
 });
 
 export const componentPatchSchema = componentCreateSchema.omit({ id: true }).partial();

@@ -4,7 +4,7 @@ import { ComponentInUse, componentUse, createComponent, deleteComponent, editCom
 import { componentCreateSchema, componentPatchSchema } from '../../input/schemas.ts';
 import { validId } from '../../input/ids.ts';
 import { formFields, refusal, validate } from '../forms.ts';
-import { makeOnce, onceKeyOf } from '../form-once.ts';
+import { formKeyOf, makeOnce, newFormKey, onceKeyOf } from '../form-once.ts';
 import { done, refused, type ActionResult } from './result.ts';
 
 /**
@@ -18,8 +18,14 @@ export interface DeleteQuestion {
   pastEvents: number;
 }
 
-/** The components page's result: the action's, plus the component a refused deletion may still delete with force. */
-export type ComponentsResult = (ActionResult & { forceId?: string }) | { ok: 'ask'; question: DeleteQuestion };
+/**
+ * The components page's result: the action's, plus the component a refused deletion may still
+ * delete with force, and for a refused add or edit what was typed, to show again in its form
+ * (`editing`: the component whose row it was; none: the add form).
+ */
+export type ComponentsResult =
+  | (ActionResult & { forceId?: string; values?: Record<string, string>; editing?: string })
+  | { ok: 'ask'; question: DeleteQuestion };
 
 const FIELDS = ['name', 'description', 'group', 'position'] as const;
 
@@ -45,6 +51,8 @@ export async function componentsAction(herald: Herald, session: Session, form: F
   // An id no component can have (a NUL, another control character) is nobody's: not looked up, and not
   // quoted back into the page, where the verb's message would echo it as it came.
   if (f.action !== 'create' && !validId(id)) return refused(404, { form: 'No such component.' });
+  let values: Record<string, string> | undefined;
+  let editing: string | undefined;
   try {
     if (f.action === 'delete') {
       // One keypress on Delete only asks: the component leaves the page, and its subscribers' choice of it, for good.
@@ -56,8 +64,10 @@ export async function componentsAction(herald: Herald, session: Session, form: F
       return done('/admin/components?done=deleted');
     }
     if (f.action === 'create') {
+      // The same one-time key goes back with what was typed: nothing was added under it.
+      values = { name: f.name ?? '', group: f.group ?? '', description: f.description ?? '', once: formKeyOf(form) ?? newFormKey() };
       const parsed = validate(componentCreateSchema, componentInput(f));
-      if (!parsed.ok) return refused(422, parsed.errors);
+      if (!parsed.ok) return { ...refused(422, parsed.errors), values };
       await makeOnce(
         herald,
         actor,
@@ -67,8 +77,10 @@ export async function componentsAction(herald: Herald, session: Session, form: F
       );
       return done('/admin/components?done=added');
     }
+    values = { name: f.name ?? '', group: f.group ?? '', description: f.description ?? '', position: f.position ?? '' };
+    editing = id;
     const parsed = validate(componentPatchSchema, componentInput(f));
-    if (!parsed.ok) return refused(422, parsed.errors);
+    if (!parsed.ok) return { ...refused(422, parsed.errors), values, editing };
     await herald.run(actor, (ctx) => editComponent(ctx, id, parsed.data));
     return done('/admin/components?done=saved');
   } catch (err) {
@@ -83,7 +95,7 @@ export async function componentsAction(herald: Herald, session: Session, form: F
       };
     }
     const r = refusal(err, FIELDS);
-    return refused(r.status, r.errors);
+    return { ...refused(r.status, r.errors), values, editing };
   }
 }
 

@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
+import { signIn, type ConsoleSession } from '../helpers/console-session.ts';
+import { all, byId, describedBy, dom, textOf, type Doc } from '../helpers/dom.ts';
+
+/**
+ * The console's components page, from a review: a refused add or edit came back with the add form
+ * empty (what was typed lost) and the reason as a banner naming no field, in the API's words for a
+ * position ("Too small: expected number to be >=0"). Over plain HTTP, as a browser with scripts off.
+ */
+type Json = Record<string, any>;
+let h: HeraldProcess;
+let s: ConsoleSession;
+
+beforeAll(async () => {
+  h = await startHerald();
+  expect((await h.admin('/components', { body: { id: 'api', name: 'API', group: 'Core platform' } })).status).toBe(201);
+  expect((await h.admin('/components', { body: { id: 'web', name: 'Website' } })).status).toBe(201);
+  s = await signIn(h);
+}, 60_000);
+afterAll(() => stopAll(h));
+
+const components = async () => ((await (await h.admin('/components')).json()) as Json).components as Json[];
+const refusedPage = async (fields: Record<string, string>) => {
+  const res = await s.post('/admin/components', fields);
+  expect(res.status).toBeGreaterThanOrEqual(400);
+  return dom(await res.text());
+};
+const summaryLinks = (doc: Doc) => {
+  const [alert] = all(doc, (e) => e.attribs.role === 'alert');
+  expect(alert, 'an error summary').toBeDefined();
+  expect(alert!.attribs.autofocus).toBeDefined();
+  return {
+    lead: textOf(all(alert!, (e) => e.name === 'p')[0]!),
+    links: all(alert!, (e) => e.name === 'a').map((a) => ({ to: a.attribs.href!, text: textOf(a) })),
+  };
+};
+/** The field's value as the page gives it back, and the error its aria-describedby points at. */
+const field = (doc: Doc, id: string) => {
+  const input = byId(doc, id);
+  expect(input, id).toBeDefined();
+  return {
+    value: input!.attribs.value ?? '',
+    invalid: input!.attribs['aria-invalid'],
+    error: describedBy(doc, input!)
+      .map((e) => (e ? textOf(e) : '(missing)'))
+      .join(' '),
+  };
+};
+
+describe('the add form, refused', () => {
+  it('a name taken in the group: what was typed comes back, the error by the Name field, linked from the summary', async () => {
+    const before = await components();
+    const doc = await refusedPage({ action: 'create', name: 'api', group: 'Core platform', description: 'Public REST API, v2' });
+    expect(summaryLinks(doc)).toEqual({
+      lead: 'Nothing was added. Fix these fields:',
+      links: [{ to: '#new-name', text: expect.stringMatching(/^Name: .*already named "API"/) }],
+    });
+    expect(field(doc, 'new-name')).toEqual({ value: 'api', invalid: 'true', error: expect.stringContaining('already named "API"') });
+    expect(field(doc, 'new-group').value).toBe('Core platform');
+    expect(field(doc, 'new-description').value).toBe('Public REST API, v2');
+    expect(await components()).toEqual(before);
+  });
+
+  it('a name of spaces: "Name must not be empty", the rest kept', async () => {
+    const doc = await refusedPage({ action: 'create', name: '   ', group: 'Edge', description: 'CDN' });
+    expect(field(doc, 'new-name')).toMatchObject({ invalid: 'true', error: 'Name must not be empty' });
+    expect([field(doc, 'new-group').value, field(doc, 'new-description').value]).toEqual(['Edge', 'CDN']);
+  });
+
+  it('corrected and sent again with the same one-time key, it adds the component once', async () => {
+    const doc = await refusedPage({ action: 'create', name: '  ', group: '', description: '', once: 'k-components-0001' });
+    const once = all(doc, (e) => e.attribs.name === 'once')[0]!.attribs.value;
+    expect(once).toBe('k-components-0001');
+    const added = await s.post('/admin/components', { action: 'create', name: 'Billing', group: '', description: '', once: once! });
+    expect(added.status).toBe(303);
+    expect((await components()).filter((c) => c.name === 'Billing')).toHaveLength(1);
+  });
+});
+
+describe("a row's edit, refused", () => {
+  it('a position under 0: said in words by the Position field of that row, what was typed kept there, the other rows as stored', async () => {
+    const doc = await refusedPage({ action: 'edit', id: 'web', name: 'Website (EU)', group: '', position: '-1', description: 'Shop' });
+    expect(summaryLinks(doc)).toEqual({
+      lead: 'Website was not saved. Fix these fields:',
+      links: [{ to: '#edit-web-position', text: 'Position: Position must be 0 or more' }],
+    });
+    expect(field(doc, 'edit-web-position')).toEqual({ value: '-1', invalid: 'true', error: 'Position must be 0 or more' });
+    expect(field(doc, 'edit-web-name').value).toBe('Website (EU)');
+    expect(field(doc, 'edit-web-description').value).toBe('Shop');
+    expect(field(doc, 'edit-api-name')).toEqual({ value: 'API', invalid: undefined, error: '' });
+    expect(byId(doc, 'new-name')!.attribs.value ?? '').toBe('');
+    expect((await components()).find((c) => c.id === 'web')).toMatchObject({ name: 'Website', description: null });
+  });
+
+  it('the API says the same of a position in words', async () => {
+    const res = await h.admin('/components/web', { method: 'PATCH', body: { position: 2.5 } });
+    expect(res.status).toBe(422);
+    expect(await res.json()).toMatchObject({ error: { field: 'position', message: 'position must be a whole number' } });
+  });
+
+  it('of a component deleted meanwhile: said at the top, nothing else touched', async () => {
+    expect((await h.admin('/components', { body: { id: 'gone', name: 'Gone soon' } })).status).toBe(201);
+    expect((await h.admin('/components/gone', { method: 'DELETE' })).status).toBe(204);
+    const doc = await refusedPage({ action: 'edit', id: 'gone', name: 'Gone soon', group: '', position: '1', description: '' });
+    const [alert] = all(doc, (e) => e.attribs.role === 'alert');
+    expect(textOf(alert!)).toMatch(/gone/i);
+  });
+});
