@@ -15,6 +15,7 @@ import { adminApi } from './admin/index.ts';
 import { carriesAdminCredentials } from './admin/auth.ts';
 import { consoleGuard, type ConsoleEnv } from './console-guard.ts';
 import { statuspageApi, statuspageDocuments } from './public/v2.ts';
+import { publicCors } from '../http/public-cache.ts';
 import { bannerPreflight, bannerRoute } from './public/banner.ts';
 import { subscribeApi, unsubscribeApp } from './public/subscribe.ts';
 import { feedsApp } from './public/feeds.ts';
@@ -88,6 +89,8 @@ export function createApp(herald: Herald, opts: AppOptions = {}) {
 
   app.route('/api/admin', adminApi(herald));
   app.route('/api/v2', statuspageApi());
+  // The summary again, where Statuspage serves it: its preflight too (a client sending If-None-Match asks first).
+  app.use('/index.json', publicCors);
   app.route('/api', bannerPreflight());
   app.route('/api', subscribeApi(herald));
   app.all('/api/*', (c) => {

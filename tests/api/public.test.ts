@@ -143,14 +143,20 @@ describe('the Statuspage v2 documents', () => {
     expect(await res.json()).toEqual({ error: { code: 'not_found', message: 'No API route GET /api/v2/nope.json.' } });
   });
 
-  it.each(['/api/v2/summary.json', '/api/banner.json'])('OPTIONS %s (a CORS preflight) answers 204', async (path) => {
+  it.each(['/api/v2/summary.json', '/api/banner.json', '/index.json'])('OPTIONS %s (a CORS preflight) answers 204', async (path) => {
+    // If-None-Match is not a CORS-safelisted header: a browser client that sends it asks first.
     const res = await p.request(path, {
       method: 'OPTIONS',
-      headers: { origin: 'https://app.example.com', 'access-control-request-method': 'GET' },
+      headers: {
+        origin: 'https://app.example.com',
+        'access-control-request-method': 'GET',
+        'access-control-request-headers': 'if-none-match',
+      },
     });
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
     expect(res.headers.get('access-control-allow-methods')).toBe('GET,HEAD,OPTIONS');
+    expect(res.headers.get('access-control-allow-headers')?.toLowerCase()).toBe('if-none-match');
   });
 });
 
