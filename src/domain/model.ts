@@ -217,7 +217,13 @@ export const DB_SCHEMA_VERSION = 4;
 
 export const dbSchema = z.object({
   schema_version: z.literal(DB_SCHEMA_VERSION),
-  page: z.object({ id: z.string().min(1), created_at: isoDate }),
+  page: z.object({
+    id: z.string().min(1),
+    created_at: isoDate,
+    // When a record left the page (a component deleted): the page's last change is otherwise read off the
+    // records still there, and a deletion would take it back in time.
+    removed_at: isoDate.optional(),
+  }),
   settings: settingsSchema,
   groups: z.array(groupSchema),
   components: z.array(componentSchema),

@@ -30,7 +30,7 @@ export function pageUpdatedAt(db: Db): string {
 const updatedAt = new WeakMap<Db, string>();
 
 function newestChange(db: Db): string {
-  let latest = db.page.created_at;
+  let latest = db.page.removed_at ?? db.page.created_at;
   const consider = (iso: string) => {
     if (Date.parse(iso) > Date.parse(latest)) latest = iso;
   };

@@ -79,6 +79,17 @@ describe('the Statuspage v2 documents', () => {
     expect((await json('/api/v2/summary.json')).status).toEqual({ indicator: 'major', description: 'Partial System Outage' });
   });
 
+  it("a deletion moves the page's updated_at on, never back (in every document and the feeds)", async () => {
+    expect((await p.admin('/components', { body: { id: 'search', name: 'Search', group: 'Search tier' } })).status).toBe(201);
+    const withIt = (await json('/api/v2/status.json')).page.updated_at as string;
+    while (Date.now() <= Date.parse(withIt)) await new Promise((r) => setTimeout(r, 1));
+    expect((await p.admin('/components/search', { method: 'DELETE' })).status).toBe(204);
+    const after = (await json('/api/v2/status.json')).page.updated_at as string;
+    expect(Date.parse(after)).toBeGreaterThan(Date.parse(withIt));
+    const atom = await (await get('/history.atom')).text();
+    expect(/<updated>([^<]+)<\/updated>/.exec(atom)![1]).toBe(after.replace(/\.\d{3}Z$/, 'Z'));
+  });
+
   it('/index.json answers the summary (Statuspage serves it; the statuspage-updates client polls it), and incidents/resolved.json the resolved ones', async () => {
     const index = await get('/index.json', { origin: 'https://app.example.com' });
     expect(index.status).toBe(200);

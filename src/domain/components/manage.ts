@@ -188,5 +188,6 @@ export function deleteComponent(ctx: VerbContext, id: string, force = false): vo
   if (open.length > 0 || (referencing.length > 0 && !force)) throw new ComponentInUse(id, referencing, open);
   ctx.db.components = ctx.db.components.filter((x) => x.id !== id);
   dropEmptyGroups(ctx.db);
+  ctx.db.page.removed_at = ctx.now.toISOString();
   recordAudit(ctx, 'component.delete', id, { previous: audited(c) });
 }
