@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
+import { etag } from 'hono/etag';
 import type { Herald } from '../herald.ts';
 import { NotFound } from '../domain/errors.ts';
 import type { PageCache, Renderer } from '../snapshot/page-cache.ts';
@@ -113,6 +114,10 @@ export function createApp(herald: Herald, opts: AppOptions = {}) {
         },
       }),
     );
+    // Revalidated once their five minutes are up (embed.js on every page of the product apps, the pages'
+    // scripts): Hono's etag hashes the file as sent (each encoding its own tag) and answers a match with 304.
+    const revalidated = etag();
+    app.use('*', (c, next) => (/\.(js|svg)$/.test(c.req.path) ? revalidated(c, next) : next()));
     app.use(
       '*',
       serveStatic({

@@ -230,6 +230,17 @@ describe('the cached bodies, gzipped for a client that takes it', () => {
       expect(gunzipSync(gz.body).equals(plain.body)).toBe(true);
       expect(gz.headers.vary).toBe('Accept-Encoding');
     }
+    // embed.js is asked again by every page of the product apps once its five minutes are up: a 304 then.
+    const tags = [];
+    for (const accept of ['br', 'gzip', '']) {
+      const first = await raw('/embed.js', { 'accept-encoding': accept });
+      expect(first.headers.etag, accept).toMatch(/^"[^"]+"$/);
+      tags.push(first.headers.etag);
+      const again = await raw('/embed.js', { 'accept-encoding': accept, 'if-none-match': first.headers.etag! });
+      expect(again.status, accept).toBe(304);
+      expect(again.body.length).toBe(0);
+    }
+    expect(new Set(tags).size).toBe(3);
   });
 
   it('not to a client that refuses it or does not say, nor for a small body (the banner)', async () => {
