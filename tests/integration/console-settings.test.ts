@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { signIn, type ConsoleSession } from '../helpers/console-session.ts';
-import { byName, describedBy, dom, textOf } from '../helpers/dom.ts';
+import { all, byName, describedBy, dom, textOf } from '../helpers/dom.ts';
 
 /**
  * Two Comms Leads editing the settings at once (found by a hostile review):
@@ -46,11 +46,24 @@ describe('console: two editors, one settings document', () => {
     expect(samRead).toBe(danaRead);
 
     expect((await dana.post('/admin/settings', formOf({ ...base, signoff: 'The Acme status team' }, danaRead!))).status).toBe(303);
-    const late = await sam.post('/admin/settings', formOf({ ...base, support_contact: 'help@acme.example' }, samRead!));
+    // Sam changed two fields, one of them in a level; the sign-off Sam's form sends is the one Sam read.
+    const samLevels = structuredClone(base.severities) as Json[];
+    samLevels[1]!.update_every_minutes = 7;
+    const late = await sam.post(
+      '/admin/settings',
+      formOf({ ...base, support_contact: 'help@acme.example', severities: samLevels }, samRead!),
+    );
     expect(late.status).toBe(412);
     const html = await late.text();
     expect(html).toContain('Nothing was saved. Dana saved the settings at');
     expect(html).toContain('make your change again');
+    // What Sam typed is not lost: listed, Sam's changes only (not Dana's sign-off, which Sam's form did not change).
+    const doc = dom(html);
+    const listed = all(doc, (e) => e.name === 'ul' && e.attribs['aria-labelledby'] === 'unsaved-title')[0];
+    expect(listed && all(listed, (e) => e.name === 'li').map(textOf)).toEqual([
+      'Support contact: help@acme.example',
+      `Level ${samLevels[1]!.id}, “Update every (min)”: 7`,
+    ]);
     // The form now shows Dana's save, with its version.
     expect(html).toContain('value="The Acme status team"');
     const current = versionIn(html);

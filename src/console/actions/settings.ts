@@ -2,11 +2,12 @@ import type { Herald } from '../../herald.ts';
 import type { Settings } from '../../domain/settings.ts';
 import { settingsInputSchema } from '../../input/schemas.ts';
 import { updateSettings } from '../../domain/settings-update.ts';
-import { AlreadySaved, requireSettingsVersion } from '../../read/settings-version.ts';
+import { AlreadySaved, requireSettingsVersion, settingsVersion } from '../../read/settings-version.ts';
 import { Stale } from '../../domain/errors.ts';
 import { formFields, refusal, type FieldErrors } from '../forms.ts';
 import { actorName, when } from '../format.ts';
 import { done, refused, type ActionResult } from './result.ts';
+import { FIELD_LABEL, LEVEL_HEADING, unsavedChanges } from '../settings-changes.ts';
 
 /** The rows of the levels table: the scheme may have 2 to 6 levels. */
 export const LEVEL_ROWS = 6;
@@ -42,19 +43,7 @@ export function settingsFromForm(form: FormData): unknown {
   return { audience: f.audience ?? '', signoff: optional(f.signoff), support_contact: optional(f.support_contact), severities };
 }
 
-/** The levels table's column headings: a level's error names its field as the table does, not as the API does. */
-const LEVEL_HEADING: Record<string, string> = {
-  id: 'Id',
-  label: 'Label',
-  description: 'Customers read',
-  impact: 'Impact',
-  update_every_minutes: 'Update every (min)',
-  email_subscribers: 'Email',
-  email_every_update: 'Every update',
-  email_after_minutes: 'Email after (min)',
-  postmortem_due_hours: 'Review due (h)',
-  postmortem_overdue_hours: 'Overdue (h)',
-};
+/** The levels table's column headings (LEVEL_HEADING): a level's error names its field as the table does, not as the API does. */
 const LEVEL_FIELD = new RegExp(`\\b(${Object.keys(LEVEL_HEADING).join('|')})\\b`, 'g');
 
 /**
@@ -68,8 +57,7 @@ export const levelMessage = (message: string): string =>
     .join('')
     .replace(/ or null$/, ', or left empty');
 
-/** The form's other fields, named by their labels ("Support contact must be…", not "Support_contact must be…"). */
-const FIELD_LABEL: Record<string, string> = { audience: 'Audience', signoff: 'Sign-off', support_contact: 'Support contact' };
+/** The form's other fields, named by their labels (FIELD_LABEL: "Support contact must be…", not "Support_contact must be…"). */
 const fieldMessage = (message: string): string => message.replace(/^(audience|signoff|support_contact)\b/, (f) => FIELD_LABEL[f]!);
 
 /** Zod's path as the form's field name: severities.2.label → level.2.label. */
@@ -80,7 +68,7 @@ export async function settingsAction(
   herald: Herald,
   actor: string,
   form: FormData,
-): Promise<ActionResult & { values?: unknown; stale?: boolean }> {
+): Promise<ActionResult & { values?: unknown; stale?: boolean; unsaved?: string[] }> {
   const input = settingsFromForm(form);
   const parsed = settingsInputSchema.safeParse(input);
   if (!parsed.success) {
@@ -108,7 +96,28 @@ export async function settingsAction(
     const who = last
       ? `${actorName(last.actor)} saved the settings at ${when(last.at, herald.config.SITE_TIMEZONE)} while you were editing.`
       : 'The settings were saved by someone else while you were editing.';
-    return { ...refused(r.status, { form: `${who} The form now shows what is saved: make your change again.` }), stale: true };
+    // What this editor changed is not put over theirs, nor lost: listed, to make again on the form as it is now.
+    const read = settingsRead(herald, version);
+    const unsaved = read ? unsavedChanges(parsed.data as Settings, read) : [];
+    return { ...refused(r.status, { form: `${who} The form now shows what is saved: make your change again.` }), stale: true, unsaved };
   }
   return done('/admin/settings?done=1');
+}
+
+/**
+ * The settings as a form read them, found by its version among those the audit log keeps (each save
+ * records what it replaced): what the editor changed is what differs from these, not from the save
+ * made since. Null when the log no longer has them.
+ */
+function settingsRead(herald: Herald, version: string | undefined): Settings | null {
+  if (!version) return null;
+  for (const entry of herald.store.data.audit.toReversed()) {
+    if (entry.action !== 'settings.update' || !entry.previous) continue;
+    try {
+      if (settingsVersion(entry.previous as Settings) === version) return entry.previous as Settings;
+    } catch {
+      // A record from older rules that the stored schema no longer reads: not the one.
+    }
+  }
+  return null;
 }
