@@ -102,7 +102,8 @@ export function trailHtml(incident: EventRecord, timeZone: string): string {
       const { lead, rest } = splitLead(item.html);
       return (
         `<p><small>${s.month} <var data-var='date'>${s.day}</var>, <var data-var='time'>${s.time}</var> ${s.zone}</small>` +
-        `<br><strong>${item.label}</strong> - ${lead}</p>${rest}`
+        // A body that opens with a heading or a list (a postmortem's "## Summary") has no lead to join: the label stands alone.
+        `<br><strong>${item.label}</strong>${lead ? ` - ${lead}` : ''}</p>${rest}`
       );
     })
     .join('')

@@ -124,6 +124,22 @@ describe('update trail', () => {
     });
     expect(trailItems(inc).map((i) => i.label)).toEqual(['Postmortem', 'Resolved']);
   });
+
+  it('a body that opens with a heading (a postmortem\'s "## Summary"): the label alone, no dangling " - "', () => {
+    const inc = incident('INC-4', 'major', 'postmortem', {
+      updates: [update('u1', 'resolved', '2026-01-05T09:30:00.000Z', 'Resolved.')],
+      postmortem: {
+        body: '## Summary\n\nA bad deploy.',
+        body_html: '<h2>Summary</h2>\n<p>A bad deploy.</p>',
+        updated_at: '2026-01-06T09:00:00.000Z',
+        published_at: '2026-01-06T09:00:00.000Z',
+        notify: false,
+      },
+    });
+    expect(trailHtml(inc, 'UTC')).toMatch(
+      /^<p><small>[^<]*<var[^>]*>[^<]*<\/var>, <var[^>]*>09:00<\/var> UTC<\/small><br><strong>Postmortem<\/strong><\/p><h2>Summary<\/h2>/,
+    );
+  });
 });
 
 describe('feedEntries', () => {
