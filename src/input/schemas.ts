@@ -62,6 +62,13 @@ export const instant = z.iso
   .refine(yearInRange, 'must be between the years 1970 and 9999 (in UTC)')
   .transform((s) => new Date(s).toISOString());
 
+/** A place on the page: components and groups, lowest first. */
+const position = z
+  .number({ error: 'position must be a number' })
+  .int('position must be a whole number')
+  .min(0, 'position must be 0 or more')
+  .max(100_000, 'position must be at most 100000');
+
 export const componentCreateSchema = z.strictObject({
   id: z
     .string()
@@ -71,15 +78,13 @@ export const componentCreateSchema = z.strictObject({
   description: line(LIMITS.description).nullable().optional(),
   group: line(LIMITS.name).trim().nullable().optional(),
   status: componentStatus.optional(),
-  position: z
-    .number({ error: 'position must be a number' })
-    .int('position must be a whole number')
-    .min(0, 'position must be 0 or more')
-    .max(100_000, 'position must be at most 100000')
-    .optional(),
+  position: position.optional(),
 });
 
 export const componentPatchSchema = componentCreateSchema.omit({ id: true }).partial();
+
+/** A group's new name or place on the page. */
+export const groupPatchSchema = z.strictObject({ name: name.optional(), position: position.optional() });
 
 /** When the incident is expected to be resolved: an instant, or null when not known (clears an earlier estimate). */
 const eta = instant.nullable().optional();

@@ -107,3 +107,49 @@ describe("a row's edit, refused", () => {
     expect(textOf(alert!)).toMatch(/gone/i);
   });
 });
+
+describe('groups: renamed and put in their place on the page (API and console)', () => {
+  const groupsOnPage = async () =>
+    (((await (await fetch(`${h.url}/api/v2/components.json`)).json()) as Json).components as Json[])
+      .filter((c) => c.group)
+      .map((c) => c.name);
+  const groupId = async (name: string) =>
+    ((await (await h.admin('/components')).json()) as Json).groups.find((g: Json) => g.name === name).id as string;
+
+  it('PATCH /api/admin/groups/:id moves a group ahead of another and renames it; refusals name the field', async () => {
+    expect((await h.admin('/components', { body: { id: 'cdn', name: 'CDN', group: 'Edge' } })).status).toBe(201);
+    expect(await groupsOnPage()).toEqual(['Core platform', 'Edge']);
+    const edge = await groupId('Edge');
+    const moved = await h.admin(`/groups/${edge}`, { method: 'PATCH', body: { position: 0, name: 'Edge network' } });
+    expect(moved.status).toBe(200);
+    expect(await moved.json()).toMatchObject({ id: edge, name: 'Edge network', position: 0 });
+    expect(await groupsOnPage()).toEqual(['Edge network', 'Core platform']);
+
+    const twin = await h.admin(`/groups/${edge}`, { method: 'PATCH', body: { name: 'core PLATFORM' } });
+    expect(twin.status).toBe(409);
+    expect(await twin.json()).toMatchObject({ error: { code: 'duplicate_name', field: 'name' } });
+    expect((await h.admin('/groups/nope', { method: 'PATCH', body: { position: 1 } })).status).toBe(404);
+    const bad = await h.admin(`/groups/${edge}`, { method: 'PATCH', body: { position: -3 } });
+    expect(bad.status).toBe(422);
+    expect(await bad.json()).toMatchObject({ error: { field: 'position', message: 'position must be 0 or more' } });
+    expect(await groupsOnPage()).toEqual(['Edge network', 'Core platform']);
+  });
+
+  it('the console: each group a row with its name and position; refused, the error by the field and what was typed kept', async () => {
+    const core = await groupId('Core platform');
+    const doc = await refusedPage({ action: 'group', id: core, name: '  ', position: '5' });
+    expect(summaryLinks(doc)).toEqual({
+      lead: 'The group Core platform was not saved. Fix these fields:',
+      links: [{ to: `#group-${core}-name`, text: 'Name: Name must not be empty' }],
+    });
+    expect(field(doc, `group-${core}-name`)).toMatchObject({ invalid: 'true', error: 'Name must not be empty' });
+    expect(field(doc, `group-${core}-position`).value).toBe('5');
+
+    const saved = await s.post('/admin/components', { action: 'group', id: core, name: 'Core', position: '0' });
+    expect(saved.status).toBe(303);
+    expect(saved.headers.get('location')).toBe('/admin/components?done=group');
+    const page = await (await fetch(`${h.url}/admin/components?done=group`, { headers: { cookie: s.cookie } })).text();
+    expect(page).toContain('Group saved.');
+    expect(field(dom(page), `group-${core}-name`).value).toBe('Core');
+  });
+});

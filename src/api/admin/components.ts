@@ -4,9 +4,10 @@ import type { AdminEnv } from './auth.ts';
 import { createComponent, deleteComponent, editComponent, findComponent } from '../../domain/components/manage.ts';
 import { readJson } from '../read-json.ts';
 import { respondOnce } from '../idempotency.ts';
-import { componentCreateSchema, componentPatchSchema } from '../../input/schemas.ts';
+import { componentCreateSchema, componentPatchSchema, groupPatchSchema } from '../../input/schemas.ts';
+import { editGroup } from '../../domain/components/groups.ts';
 
-/** Components and their groups: list, create, read, edit, delete (`?force=true` for one past incidents name). */
+/** Components and their groups: list, create, read, edit, delete (`?force=true` for one past incidents name); a group's name and place. */
 export function componentsApi(herald: Herald) {
   const app = new Hono<AdminEnv>();
   const db = () => herald.store.data;
@@ -23,6 +24,12 @@ export function componentsApi(herald: Herald) {
   app.patch('/components/:id', async (c) => {
     const patch = await readJson(c, componentPatchSchema);
     return respondOnce(c, herald, c.get('actor'), 200, (ctx) => editComponent(ctx, c.req.param('id'), patch));
+  });
+
+  // A group comes with the first component that names it; renamed or put in its place on the page here.
+  app.patch('/groups/:id', async (c) => {
+    const patch = await readJson(c, groupPatchSchema);
+    return respondOnce(c, herald, c.get('actor'), 200, (ctx) => editGroup(ctx, c.req.param('id'), patch));
   });
 
   app.delete('/components/:id', async (c) => {

@@ -1,7 +1,8 @@
 import type { Herald } from '../../herald.ts';
 import type { Session } from '../../auth/sessions.ts';
 import { ComponentInUse, componentUse, createComponent, deleteComponent, editComponent } from '../../domain/components/manage.ts';
-import { componentCreateSchema, componentPatchSchema } from '../../input/schemas.ts';
+import { componentCreateSchema, componentPatchSchema, groupPatchSchema } from '../../input/schemas.ts';
+import { editGroup } from '../../domain/components/groups.ts';
 import { validId } from '../../input/ids.ts';
 import { formFields, refusal, validate } from '../forms.ts';
 import { formKeyOf, makeOnce, newFormKey, onceKeyOf } from '../form-once.ts';
@@ -21,7 +22,7 @@ export interface DeleteQuestion {
 /**
  * The components page's result: the action's, plus the component a refused deletion may still
  * delete with force, and for a refused add or edit what was typed, to show again in its form
- * (`editing`: the component whose row it was; none: the add form).
+ * (`editing`: the component whose row it was, or `group:<id>` for a group's; none: the add form).
  */
 export type ComponentsResult =
   | (ActionResult & { forceId?: string; values?: Record<string, string>; editing?: string })
@@ -76,6 +77,14 @@ export async function componentsAction(herald: Herald, session: Session, form: F
         (c) => ({ id: c.id }),
       );
       return done('/admin/components?done=added');
+    }
+    if (f.action === 'group') {
+      values = { name: f.name ?? '', position: f.position ?? '' };
+      editing = `group:${id}`;
+      const parsed = validate(groupPatchSchema, { name: f.name ?? '', ...(f.position?.trim() ? { position: Number(f.position) } : {}) });
+      if (!parsed.ok) return { ...refused(422, parsed.errors), values, editing };
+      await herald.run(actor, (ctx) => editGroup(ctx, id, parsed.data));
+      return done('/admin/components?done=group');
     }
     values = { name: f.name ?? '', group: f.group ?? '', description: f.description ?? '', position: f.position ?? '' };
     editing = id;
