@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHerald, stopAll, tempDataDir, type HeraldProcess } from '../helpers/server.ts';
 import { signIn, type ConsoleSession } from '../helpers/console-session.ts';
-import { all, byId, dom, textOf, type Doc } from '../helpers/dom.ts';
+import { all, byId, dom, fieldsOf, textOf, type Doc } from '../helpers/dom.ts';
 import { seedSubscribers } from '../fixtures/subscribers.ts';
 
 /**
@@ -60,5 +60,56 @@ describe('the subscriber list pages', () => {
     const one = await page('/admin/subscribers?q=user44');
     expect(pager(one)).toBeUndefined();
     expect(byId(one, 'q')!.attribs.value).toBe('user44');
+  });
+});
+
+describe('removing a subscriber from a searched list', () => {
+  /** The Remove button's form of `email` on the list at `path`, as the browser posts it (to that address). */
+  const removeForm = async (path: string, email: string) => {
+    const button = all(await page(path), (e) => e.name === 'button' && e.attribs['aria-label'] === `Remove ${email}`)[0];
+    expect(button, `a Remove button for ${email} on ${path}`).toBeDefined();
+    let form = button!.parent as typeof button;
+    while (form && form.name !== 'form') form = form.parent as typeof button;
+    return fieldsOf(form!);
+  };
+
+  it('the question, its Cancel and the removal lead back to the same search, filter and page; a second confirm says it was already done', async () => {
+    const list = '/admin/subscribers?q=user118&state=confirmed';
+    const ask = await s.post(list, await removeForm(list, 'user118@example.com'));
+    expect(ask.status).toBe(200);
+    const question = byId(dom(await ask.text()), 'confirm-remove')!;
+    expect(textOf(question)).toContain('Remove user118@example.com?');
+    expect(all(question, (e) => e.name === 'a').map((a) => a.attribs.href)).toEqual([list]);
+    const confirm = fieldsOf(all(question, (e) => e.name === 'form')[0]!);
+
+    const removed = await s.post(list, confirm);
+    expect(removed.status).toBe(303);
+    expect(removed.headers.get('location')).toBe(`${list}&removed=1`);
+    const after = await page(removed.headers.get('location')!);
+    expect(textOf(byId(after, 'main')!)).toContain('Subscriber removed.');
+    expect(byId(after, 'q')!.attribs.value).toBe('user118');
+
+    // The confirmation posted again (a double click, back and resubmit): nothing more to do, and it says so.
+    const again = await s.post(list, confirm);
+    expect(again.headers.get('location')).toBe(`${list}&removed=0`);
+    expect(textOf(byId(await page(again.headers.get('location')!), 'main')!)).toContain('Already removed');
+  });
+
+  it('from the second page of a long list, back to that page', async () => {
+    const list = '/admin/subscribers?q=example.com&state=confirmed&page=2';
+    const doc = await page(list);
+    const email = all(doc, (e) => e.name === 'button' && (e.attribs['aria-label'] ?? '').startsWith('Remove '))[0]!.attribs[
+      'aria-label'
+    ]!.slice('Remove '.length);
+    const ask = await s.post(list, await removeForm(list, email));
+    const question = byId(dom(await ask.text()), 'confirm-remove')!;
+    expect(all(question, (e) => e.name === 'a').map((a) => a.attribs.href)).toEqual([list]);
+    const removed = await s.post(list, fieldsOf(all(question, (e) => e.name === 'form')[0]!));
+    expect(removed.headers.get('location')).toBe(`${list}&removed=1`);
+  });
+
+  it('a search refused for its control characters is not carried back', async () => {
+    const res = await s.post('/admin/subscribers', { id: 'nobody-has-this', q: 'a\u0001b', state: 'nonsense', page: '-3' });
+    expect(res.headers.get('location')).toBe('/admin/subscribers?removed=0');
   });
 });

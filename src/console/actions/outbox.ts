@@ -1,6 +1,7 @@
 import type { Herald } from '../../herald.ts';
 import { removeSubscriber } from '../../notify/remove-subscriber.ts';
 import { validId } from '../../input/ids.ts';
+import { subscriberListHref, subscriberListView } from '../subscriber-list.ts';
 import { refusal } from '../forms.ts';
 import { done, refused, type ActionResult } from './result.ts';
 
@@ -27,11 +28,16 @@ export async function deliveriesAction(herald: Herald, form: FormData): Promise<
 export interface RemoveQuestion {
   id: string;
   email: string;
+  /** The list's search, filter and page, carried by the confirming form; `back` is that list (Cancel). */
+  keep: Record<string, string>;
+  back: string;
 }
 
 /**
  * Removes a subscriber (audited, the same rule as the admin API's DELETE). One keypress only asks: a
  * removal cannot be undone (their links stop working, and they must subscribe and confirm again).
+ * Every step leads back to the list it was pressed on (the form carries its q, state and page);
+ * `removed=0` says nobody had that id any more (a confirmation posted twice), so nothing changed.
  */
 export async function removeSubscriberAction(
   herald: Herald,
@@ -39,10 +45,18 @@ export async function removeSubscriberAction(
   form: FormData,
 ): Promise<ActionResult | { ok: 'ask'; question: RemoveQuestion }> {
   const id = String(form.get('id') ?? '');
+  const field = (name: string) => {
+    const v = form.get(name);
+    return typeof v === 'string' ? v : null;
+  };
+  const view = subscriberListView(field);
   if (form.get('confirm') !== '1') {
     const s = validId(id) ? await herald.notify.subscribers.get(id) : undefined;
-    if (s) return { ok: 'ask', question: { id, email: s.email } };
+    if (s) {
+      const keep = { q: view.q, state: view.state, page: String(view.page) };
+      return { ok: 'ask', question: { id, email: s.email, keep, back: subscriberListHref(view) } };
+    }
   }
   const removed = await removeSubscriber(herald, actor, id);
-  return done(`/admin/subscribers?removed=${removed ? '1' : '0'}`);
+  return done(subscriberListHref(view, { removed: removed ? '1' : '0' }));
 }
