@@ -2,10 +2,11 @@ import type { Herald } from '../herald.ts';
 import { recordAudit } from '../domain/audit.ts';
 import { NotFound } from '../domain/errors.ts';
 import { validId } from '../input/ids.ts';
+import { maskAddress } from '../domain/masked-address.ts';
 
 /**
  * Removes a subscriber (no further email; their links stop working) and
- * records it in the audit log. The one rule behind the admin API's DELETE and
+ * records it in the audit log, with their address masked. The one rule behind the admin API's DELETE and
  * the console's button. Returns false when there was no such subscriber, so a
  * retried removal changes nothing; an id no subscriber can have (a NUL byte)
  * is not looked up.
@@ -21,7 +22,10 @@ export async function removeSubscriber(herald: Herald, actor: string, id: string
     if (err instanceof NotFound) return false;
     throw err;
   }
-  // Subscribers live in their own journal; the audit log is in herald.json.
-  await herald.run(actor, (ctx) => recordAudit(ctx, 'subscriber.remove', id, { detail: { state: s.state } }));
+  // Subscribers live in their own journal (or table); the audit log is in the document, on either engine.
+  // It names whom by a masked address: the id alone means nothing once the subscriber is gone, and the
+  // address itself is what a removal (often an erasure request) takes away.
+  const email = maskAddress(s.email);
+  await herald.run(actor, (ctx) => recordAudit(ctx, 'subscriber.remove', id, { detail: { email, state: s.state } }));
   return true;
 }
