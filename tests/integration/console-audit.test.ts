@@ -51,3 +51,62 @@ describe('a subscriber removed', () => {
     expect(textOf(byId(doc, 'main')!)).not.toContain('user11999@');
   });
 });
+
+describe('the audit log pages', () => {
+  beforeAll(async () => {
+    // 120 events of one kind after the removals: more than a page of the console (100), several of the API's.
+    for (let i = 0; i < 120; i++) {
+      const res = await h.admin('/components', { body: { id: `c${String(i).padStart(3, '0')}`, name: `Component ${i}` } });
+      expect(res.status).toBe(201);
+    }
+  }, 60_000);
+
+  it('GET /api/admin/audit reads every event, page by page with before=next_before, none twice', async () => {
+    const { events: newest } = await events('?limit=500');
+    expect(newest.length).toBe(122);
+    const read: Event[] = [];
+    let query = '?limit=50';
+    for (let pages = 0; pages < 10; pages++) {
+      const res = await h.admin(`/audit${query}`);
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { events: Array<Event & { id: string }>; next_before: string | null };
+      read.push(...body.events);
+      if (!body.next_before) break;
+      expect(body.next_before).toBe(body.events.at(-1)!.id);
+      query = `?limit=50&before=${body.next_before}`;
+    }
+    expect(read.length).toBe(122);
+    expect(read).toEqual(newest);
+  });
+
+  it('a before that names no event is refused on its field', async () => {
+    const res = await h.admin('/audit?before=nosuchevent');
+    expect(res.status).toBe(422);
+    expect((await res.json()).error).toMatchObject({ code: 'invalid', field: 'before' });
+  });
+
+  it('the console pages 100 at a time with links that keep the search, and says when a link names no event', async () => {
+    const pagerOf = (doc: Doc) => all(doc, (e) => e.name === 'nav' && e.attribs['aria-label'] === 'Audit log pages')[0];
+    const linksOf = (doc: Doc) => Object.fromEntries(all(pagerOf(doc)!, (e) => e.name === 'a').map((a) => [textOf(a), a.attribs.href!]));
+    const first = await page('/admin/audit?q=component');
+    expect(rows(first).length).toBe(100);
+    expect(pagerOf(first), 'links to older events').toBeDefined();
+    const older = linksOf(first)['Older events']!;
+    expect(older).toMatch(/^\/admin\/audit\?q=component&before=[a-z0-9]+$/);
+    expect(Object.keys(linksOf(first))).toEqual(['Older events']);
+
+    const second = await page(older);
+    expect(rows(second).length).toBe(20);
+    expect(linksOf(second)).toEqual({ 'Newest events': '/admin/audit?q=component' });
+    // The oldest of them all is on the second page, and nothing of the first is again.
+    const texts = (doc: Doc) => rows(doc).map(textOf);
+    expect(texts(second).at(-1)).toContain('c000');
+    expect(texts(second).filter((t) => texts(first).includes(t))).toEqual([]);
+
+    const lost = await fetch(`${h.url}/admin/audit?before=nosuchevent`, { headers: { cookie: s.cookie } });
+    expect(lost.status).toBe(422);
+    const doc = dom(await lost.text());
+    expect(textOf(byId(doc, 'main')!)).toContain('That place in the log was not found');
+    expect(rows(doc).length).toBe(100);
+  });
+});
