@@ -1,5 +1,6 @@
 import type { AuditEvent } from '../domain/model.ts';
 import { maskedQuery } from '../domain/masked-address.ts';
+import { actionLabel, actorLabel } from './audit-words.ts';
 
 /** The audit page's search as typed: trimmed, any case, at most 100 characters. */
 export function auditQuery(raw: string | null): string {
@@ -7,7 +8,7 @@ export function auditQuery(raw: string | null): string {
 }
 
 /**
- * Which events a search finds: by who, the action, the record and the detail (a removed subscriber's
+ * Which events a search finds: by who, the action (its code or its words), the record and the detail (a removed subscriber's
  * masked address among them). An address typed whole, or its local part, also finds its masked form,
  * so "user11999" finds the removal of "us…99@example.com".
  */
@@ -15,7 +16,9 @@ export function auditMatcher(q: string): (e: AuditEvent) => boolean {
   if (!q) return () => true;
   const masked = maskedQuery(q);
   return (e) => {
-    const text = `${e.actor} ${e.action} ${e.target} ${e.detail === undefined ? '' : JSON.stringify(e.detail)}`.toLowerCase();
+    // The words the page shows too ("Declared incident", "the admin token"), not only the codes.
+    const words = `${actorLabel(e.actor)} ${actionLabel(e.action)}`;
+    const text = `${e.actor} ${e.action} ${e.target} ${words} ${e.detail === undefined ? '' : JSON.stringify(e.detail)}`.toLowerCase();
     return text.includes(q) || (masked !== null && text.includes(masked));
   };
 }

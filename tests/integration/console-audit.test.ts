@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHerald, stopAll, tempDataDir, type HeraldProcess } from '../helpers/server.ts';
 import { signIn, type ConsoleSession } from '../helpers/console-session.ts';
-import { all, byId, dom, textOf, type Doc } from '../helpers/dom.ts';
+import { all, byId, dom, textOf, type Doc, type El } from '../helpers/dom.ts';
 import { seedSubscribers } from '../fixtures/subscribers.ts';
 
 /**
@@ -108,5 +108,29 @@ describe('the audit log pages', () => {
     const doc = dom(await lost.text());
     expect(textOf(byId(doc, 'main')!)).toContain('That place in the log was not found');
     expect(rows(doc).length).toBe(100);
+  });
+});
+
+describe('the audit page in plain words', () => {
+  const cells = (doc: Doc) => rows(doc).map((r) => all(r, (e) => e.name === 'td'));
+  const linesOf = (cell: El) => all(cell, (e) => e.name === 'li').map(textOf);
+
+  it('names the action and who did it in words, the code kept beside them, and details as Key: value', async () => {
+    const [removal] = cells(await page('/admin/audit?q=user11999'));
+    const [, who, action, , detail] = removal!;
+    expect(textOf(who!)).toBe('Signed-in Comms Lead Dana');
+    expect(who!.attribs.title).toBe('console:Dana');
+    expect(textOf(action!)).toBe('Removed subscriber subscriber.remove');
+    expect(linesOf(detail!)).toEqual(['Email: us…99@example.com', 'State: confirmed']);
+
+    const declared = await h.admin('/incidents', {
+      body: { name: 'API errors', impact: 'major', status: 'investigating', body: 'Looking.' },
+    });
+    expect(declared.status).toBe(201);
+    // Found by the words the page shows.
+    const [declare] = cells(await page('/admin/audit?q=declared%20incident'));
+    expect(textOf(declare![1]!)).toBe('The admin token (API)');
+    expect(textOf(declare![2]!)).toBe('Declared incident incident.declare');
+    expect(linesOf(declare![4]!)).toEqual(['Impact: major', expect.stringMatching(/^Severity: \S+$/)]);
   });
 });
