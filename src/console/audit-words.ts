@@ -23,6 +23,7 @@ const ACTIONS: Record<string, string> = {
   'component.create': 'Added component',
   'component.edit': 'Edited component',
   'component.delete': 'Deleted component',
+  'group.edit': 'Edited group',
   'channel.create': 'Added channel',
   'channel.edit': 'Edited channel',
   'channel.delete': 'Removed channel',

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { actionLabel, actorLabel, detailLines } from '../../src/console/audit-words.ts';
 
 describe('the audit log in plain words', () => {
@@ -8,6 +10,16 @@ describe('the audit log in plain words', () => {
     ['channel.secret', 'Replaced webhook signing secret'],
     ['something.new', 'something.new'],
   ])('the action %s reads "%s"', (code, words) => expect(actionLabel(code)).toBe(words));
+
+  it('every action Herald records has words (none shows up as its code)', () => {
+    const src = new URL('../../src/', import.meta.url).pathname;
+    const files = readdirSync(src, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+    const codes = new Set(
+      files.flatMap((f) => [...readFileSync(join(src, f), 'utf8').matchAll(/recordAudit\([^,]+, '([a-z_.]+)'/g)].map((m) => m[1]!)),
+    );
+    expect(codes.size).toBeGreaterThan(20);
+    expect([...codes].filter((code) => actionLabel(code) === code)).toEqual([]);
+  });
 
   it.each([
     ['admin-token', 'The admin token (API)'],
