@@ -205,6 +205,13 @@ export async function correctAction(
   }
 }
 
+/**
+ * What a postmortem save did, for the notice the console shows after it: `publish-notify` only when this
+ * save asked for the email (subscribers are emailed at most once ever), `publish-emailed` when they were
+ * emailed at an earlier publication.
+ */
+export type PostmortemSaved = 'save' | 'publish' | 'publish-notify' | 'publish-emailed' | 'withdraw';
+
 /** Saves, publishes or withdraws an incident's postmortem (the buttons' `action`). */
 export async function postmortemAction(herald: Herald, actor: string, incidentId: string, form: FormData): Promise<ActionResult> {
   const f = formFields(form);
@@ -216,9 +223,17 @@ export async function postmortemAction(herald: Herald, actor: string, incidentId
     ...(notify ? { notify } : {}),
   });
   if (!parsed.ok) return refused(422, parsed.errors);
+  // The postmortem's updated_at as the form showed it ('' for none yet); a form without the field is not checked.
+  const seen = f.seen === undefined ? undefined : f.seen || null;
   try {
-    await herald.run(actor, (ctx) => savePostmortem(ctx, incidentId, parsed.data));
-    const saved = f.action === 'publish' && notify ? 'publish-notify' : (f.action ?? 'save');
+    const saved = await herald.run(actor, (ctx): PostmortemSaved => {
+      const emailedBefore = ctx.db.incidents.find((i) => i.id === incidentId)?.postmortem?.notify === true;
+      const pm = savePostmortem(ctx, incidentId, { ...parsed.data, seen, draft: publish === undefined }).postmortem!;
+      // Told from what is stored now, not from the form: a stale tab's "publish and email" may have changed nothing.
+      if (!pm.published_at) return publish === false ? 'withdraw' : 'save';
+      if (pm.notify) return emailedBefore ? 'publish-emailed' : 'publish-notify';
+      return 'publish';
+    });
     return done(`/admin/incidents/${encodeURIComponent(incidentId)}/postmortem?saved=${saved}`);
   } catch (err) {
     const r = refusal(err, []);

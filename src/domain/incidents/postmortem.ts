@@ -9,8 +9,15 @@ export interface PostmortemInput {
   body?: string;
   /** true publishes (status `postmortem`), false withdraws it to a draft, omitted keeps the state. */
   publish?: boolean;
-  /** With `publish`: email the incident's subscribers that it is out (off by default). */
+  /** With `publish`: email the incident's subscribers that it is out (off by default; at most once ever). */
   notify?: boolean;
+  /**
+   * The postmortem's `updated_at` as the form showed it (null: none saved yet); omitted, not checked. A save
+   * made since refuses this one (Conflict `postmortem_changed`) rather than write over text its author never saw.
+   */
+  seen?: string | null;
+  /** The console's "Save draft": refused on a published postmortem, where a save would change the page at once. */
+  draft?: boolean;
 }
 
 /**
@@ -39,12 +46,31 @@ export function unfilledSections(body: string): string[] {
  * a resolved incident and a text with no template blank left, and moves its
  * status to `postmortem`; withdrawing moves it back to `resolved`. The
  * Markdown is rendered (and sanitized) once, here. It emails subscribers only
- * when the Comms Lead asks, once, on the first publication.
+ * when the Comms Lead asks on a publication, and at most once ever: a
+ * publication after a withdraw emails only if none was asked for before.
  */
 export function savePostmortem(ctx: VerbContext, incidentId: string, input: PostmortemInput): Incident {
   const incident = findIncident(ctx, incidentId);
   const body = input.body ?? incident.postmortem?.body;
   if (body === undefined) throw new Invalid('body is required for a new postmortem.', 'body');
+  const stored = incident.postmortem;
+  if (input.seen !== undefined && (stored?.updated_at ?? null) !== input.seen) {
+    // The same save arriving again (a retry, Back and resubmit) finds its own result: nothing to refuse or write.
+    const published = stored?.published_at != null;
+    if (stored?.body === body && published === (input.publish ?? (input.draft ? false : published))) return incident;
+    throw new Conflict(
+      `Since you opened this form, this postmortem was saved from another tab or by someone else; it is ${published ? 'published' : 'not published'}.`,
+      'postmortem_changed',
+      'body',
+    );
+  }
+  if (input.draft && stored?.published_at) {
+    throw new Conflict(
+      'This postmortem is published: a save would change the page at once. Withdraw it to keep a draft, or save it and keep it published.',
+      'postmortem_published',
+      'body',
+    );
+  }
   const resolved = incident.status === 'resolved' || incident.status === 'postmortem';
   if (input.publish === true && !resolved) {
     throw new Conflict(`${incident.id} is not resolved yet; publish its postmortem once it is.`, 'incident_open', 'publish');

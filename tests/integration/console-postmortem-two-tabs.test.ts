@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DomUtils } from 'htmlparser2';
+import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
+import { signIn, type ConsoleSession } from '../helpers/console-session.ts';
+import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
+import { SITE, outboxSettled, subscribeAndConfirm, to, until } from '../helpers/mail-flow.ts';
+import { engineEnv } from '../helpers/engine.ts';
+import { all, byId, byName, dom, fieldsOf, textOf } from '../helpers/dom.ts';
+
+/**
+ * A postmortem written in two tabs (a review found the stale tab's publish went over the published text,
+ * said subscribers were being emailed when none was, and its "Save draft" put a half-written text live).
+ * The form carries the postmortem's updated_at as it was opened on; a save over a newer one is refused
+ * (409), showing the text saved since and keeping what was typed; "Save draft" is refused on a published
+ * postmortem; the notice says what the save did, never what the buttons asked.
+ */
+const EMAIL = 'reader@example.test';
+let smtp: TestSmtp;
+let h: HeraldProcess;
+let dana: ConsoleSession;
+let lee: ConsoleSession;
+
+beforeAll(async () => {
+  smtp = await startSmtp();
+  h = await startHerald({ env: { ...(await engineEnv()), SMTP_URL: smtp.url, SITE_URL: SITE } });
+  expect((await h.admin('/components', { body: { id: 'api', name: 'API' } })).status).toBe(201);
+  await subscribeAndConfirm(h, smtp, EMAIL);
+  dana = await signIn(h, 'Dana');
+  lee = await signIn(h, 'Lee');
+}, 60_000);
+afterAll(() => stopAll(h, smtp));
+
+const resolvedIncident = async (name: string): Promise<string> => {
+  const res = await h.admin('/incidents', {
+    body: { name, impact: 'minor', body: 'Looking.', components: { api: 'degraded_performance' } },
+  });
+  expect(res.status).toBe(201);
+  const { id } = (await res.json()) as { id: string };
+  expect((await h.admin(`/incidents/${id}/updates`, { body: { status: 'resolved', body: 'Fixed.', notify: false } })).status).toBe(201);
+  return id;
+};
+const pagePath = (id: string) => `/admin/incidents/${id}/postmortem`;
+/** The postmortem form as a tab shows it (from a fresh GET, or from a page answered to a post). */
+const formOf = async (s: ConsoleSession, id: string, html?: string) => {
+  const doc = dom(html ?? (await (await fetch(`${h.url}${pagePath(id)}`, { headers: { cookie: s.cookie } })).text()));
+  const form = all(doc, (e) => e.name === 'form' && e.attribs['data-keep'] === 'postmortem')[0]!;
+  return { doc, fields: fieldsOf(form), typed: DomUtils.textContent(byName(form, 'body')!) };
+};
+/** The notice the redirect after a save leads to. */
+const noticeAfter = async (s: ConsoleSession, res: Response): Promise<string> => {
+  expect(res.status).toBe(303);
+  const doc = dom(await (await fetch(`${h.url}${res.headers.get('location')}`, { headers: { cookie: s.cookie } })).text());
+  return textOf(all(doc, (e) => e.attribs.role === 'status' && e.attribs.class === 'notice ok')[0]!);
+};
+const publicPage = async (id: string) => (await (await fetch(`${h.url}/incidents/${id}`)).text()).replace(/\s+/g, ' ');
+const mails = () => to(smtp, EMAIL).length;
+
+describe('a postmortem form opened before another tab saved', () => {
+  it('its publish, draft save and withdraw are refused (409) with the text saved since; what was typed is kept', async () => {
+    const id = await resolvedIncident('Search slow');
+    const stale = await formOf(lee, id);
+
+    const danas = await formOf(dana, id);
+    const published = await dana.post(pagePath(id), {
+      ...danas.fields,
+      action: 'publish',
+      body: '## Summary\n\nAn index rebuild ran at peak.',
+    });
+    // A preview in the stale tab shows it, saves nothing, and keeps the form on what it was opened on.
+    const preview = await lee.post(pagePath(id), { ...stale.fields, action: 'preview', body: '## Summary\n\nOld words.' });
+    const previewed = await formOf(lee, id, await preview.text());
+    expect(textOf(byId(previewed.doc, 'pm-preview-title')!)).toBe('Preview: as customers will read it');
+    expect(previewed.fields.seen).toBe(stale.fields.seen);
+    expect(await noticeAfter(dana, published)).toBe('Published on the incident page. No email was sent.');
+    await outboxSettled(h);
+    const before = mails();
+
+    // Before: 303, the page showed Lee's older text and Lee read "subscribers are being emailed" (none was).
+    const refused = await lee.post(pagePath(id), { ...stale.fields, action: 'publish', notify: '1', body: '## Summary\n\nOld words.' });
+    expect(refused.status).toBe(409);
+    expect(stale.fields.seen, 'the form was opened on no postmortem').toBe('');
+    const shown = await formOf(lee, id, await refused.text());
+    const since = byId(shown.doc, 'postmortem-since')!;
+    expect(textOf(since)).toContain('Since you opened this form, this postmortem was saved from another tab or by someone else');
+    expect(textOf(since)).toContain('it is published on the incident page');
+    expect(textOf(all(since, (e) => e.name === 'pre')[0]!), "Dana's text, as it reads now").toBe(
+      '## Summary An index rebuild ran at peak.',
+    );
+    expect(shown.typed, 'what Lee typed is kept').toBe('## Summary\n\nOld words.');
+    expect(shown.fields.seen, 'the form shown again is written after Dana’s save').not.toBe('');
+
+    // Before: 303 "Draft saved." with the half-written text live at once.
+    const draft = await lee.post(pagePath(id), { ...stale.fields, action: 'save', body: 'Half-written draft…' });
+    expect(draft.status).toBe(409);
+    // Before: a withdraw from the stale tab put its own text in as well.
+    const withdraw = await lee.post(pagePath(id), { ...stale.fields, action: 'withdraw', body: 'Stale text.' });
+    expect(withdraw.status).toBe(409);
+    const page = await publicPage(id);
+    expect(page).toContain('An index rebuild ran at peak.');
+    expect(page).not.toMatch(/Old words|Half-written|Stale text/);
+
+    // "Save draft" from a current form of a published postmortem (the page offers none): refused, text kept.
+    const forged = await lee.post(pagePath(id), { ...shown.fields, action: 'save', body: 'Half-written draft…' });
+    expect(forged.status).toBe(409);
+    const forgedPage = await formOf(lee, id, await forged.text());
+    expect(textOf(all(forgedPage.doc, (e) => e.attribs.role === 'alert')[0]!)).toContain('Withdraw it to keep a draft');
+    expect(forgedPage.typed).toBe('Half-written draft…');
+    expect(await publicPage(id)).not.toContain('Half-written');
+
+    // Saved again from the form as shown, Lee's text goes in; no email was asked or sent.
+    const kept = await lee.post(pagePath(id), { ...shown.fields, action: 'publish', body: '## Summary\n\nNew words.' });
+    expect(await noticeAfter(lee, kept)).toBe('Published on the incident page. No email was sent.');
+    expect(await publicPage(id)).toContain('New words.');
+    await outboxSettled(h);
+    expect(mails()).toBe(before);
+  });
+
+  it('a publish that emails says so once; the same post again is no conflict and says the email went with the first', async () => {
+    const id = await resolvedIncident('Uploads failing');
+    const form = await formOf(dana, id);
+    await outboxSettled(h);
+    const before = mails();
+    const post = () => dana.post(pagePath(id), { ...form.fields, action: 'publish', notify: '1', body: '## Summary\n\nA full disk.' });
+    expect(await noticeAfter(dana, await post())).toBe('Published on the incident page; subscribers are being emailed.');
+    await until(() => mails() > before, 'the postmortem email');
+    // Back and resubmit, or a retry: it finds its own save, and emails nobody again.
+    expect(await noticeAfter(dana, await post())).toBe(
+      'Published on the incident page. Subscribers were emailed when it was first published, and are not emailed again.',
+    );
+    await outboxSettled(h);
+    expect(mails()).toBe(before + 1);
+  });
+});
