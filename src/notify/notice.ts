@@ -9,6 +9,7 @@ import { durationMinutes, formatDuration } from '../domain/overall.ts';
 import { formatDateTime } from '../domain/time-text.ts';
 import { cadenceText, etaStated, everyText, joinNames } from '../domain/words.ts';
 import { markdownToText, renderMarkdown, withAbsoluteLinks } from '../render/markdown.ts';
+import { summarySection } from '../render/postmortem-summary.ts';
 import type { NoticeKind } from '../store/mail/model.ts';
 
 /**
@@ -40,6 +41,9 @@ export interface NoticeFacts {
   prevention: string | null;
   bodyHtml: string;
   bodyText: string;
+  /** The postmortem's own Summary section (a postmortem notice only, when it has one): what its email quotes. */
+  summaryHtml: string | null;
+  summaryText: string | null;
   /** How the next news reaches them (the promise kept): by email, or on the status page. */
   emailEveryUpdate: boolean;
   /** "30 minutes", "4 hours": the level's cadence, or null. */
@@ -118,11 +122,14 @@ export function noticeFacts(s: NoticeSource): NoticeFacts {
   // is left out too, as a line restating a field is (the page keeps it: it has no promise of its own).
   const promises = incident.kind === 'incident' && (s.kind === 'disruption' || (s.kind === 'update' && !followUp));
   const body = withoutStated(update.body, stated, promises ? rhythmSentences(level?.update_every_minutes ?? null) : []);
+  const summary =
+    s.kind === 'postmortem' && incident.kind === 'incident' && incident.postmortem ? summarySection(incident.postmortem.body) : null;
+  const incidentUrl = `${siteUrl}/incidents/${encodeURIComponent(incident.id)}`;
   return {
     audience: settings.audience,
     name: incident.name,
     incidentId: incident.id,
-    incidentUrl: `${siteUrl}/incidents/${encodeURIComponent(incident.id)}`,
+    incidentUrl,
     affected,
     statusLabel: step ? stepStatusLabel(step, update.status as MaintenanceStatus) : CUSTOMER_STATUS_LABEL[update.status],
     impact: level?.description ?? null,
@@ -138,6 +145,8 @@ export function noticeFacts(s: NoticeSource): NoticeFacts {
     // Links as they work in a mail client: a relative one ("/history") resolved against the site.
     bodyHtml: withAbsoluteLinks(body === update.body ? update.body_html : renderMarkdown(body), siteUrl),
     bodyText: markdownToText(body, { siteUrl }),
+    summaryHtml: summary === null ? null : withAbsoluteLinks(renderMarkdown(summary), siteUrl),
+    summaryText: summary === null ? null : markdownToText(summary, { siteUrl }),
     emailEveryUpdate: level?.email_every_update ?? false,
     cadence: level?.update_every_minutes ? cadenceText(level.update_every_minutes) : null,
     every: level?.update_every_minutes ? everyText(level.update_every_minutes) : null,

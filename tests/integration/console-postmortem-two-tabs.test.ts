@@ -131,3 +131,26 @@ describe('a postmortem form opened before another tab saved', () => {
     expect(mails()).toBe(before + 1);
   });
 });
+
+describe('a published postmortem and the root cause told with the resolution', () => {
+  it('the editor says a published postmortem takes the place of the root cause told with the resolution', async () => {
+    const res = await h.admin('/incidents', { body: { name: 'Logins failing', impact: 'minor', body: 'Looking.' } });
+    const { id } = (await res.json()) as { id: string };
+    const told = { root_cause: 'A bad deploy.', prevention: 'Canary releases.' };
+    expect(
+      (await h.admin(`/incidents/${id}/updates`, { body: { status: 'resolved', body: 'Fixed.', notify: false, ...told } })).status,
+    ).toBe(201);
+    const note = async () => byId((await formOf(dana, id)).doc, 'told-yields');
+    expect(textOf((await note())!)).toContain("takes the place of the incident page's “What happened” box");
+    expect(await publicPage(id)).toContain('What happened</h2>');
+    const form = await formOf(dana, id);
+    expect(
+      (await dana.post(pagePath(id), { ...form.fields, action: 'publish', body: '## Root cause\n\nAn expired certificate.' })).status,
+    ).toBe(303);
+    expect(await note()).toBeUndefined();
+    const page = await publicPage(id);
+    expect(page).not.toContain('What happened</h2>');
+    expect(page).not.toContain('A bad deploy.');
+    expect(page).toContain('An expired certificate.');
+  });
+});

@@ -251,7 +251,10 @@ describe.each(SCHEMES)('golden notices, $name scheme', (s) => {
   it('publishing the postmortem with notify emails it once, linking the incident', async () => {
     const draft = await (await h.admin(`/incidents/${incident.id}/postmortem`)).json();
     expect(draft.template).toMatch(/\[fill in:/);
-    const body = draft.template.replace(/\[fill in:[^\]]*\]/g, 'Filled in by the golden test.');
+    // The review corrects the root cause told with the resolution: the email and the page tell the review's.
+    const body = (draft.template as string)
+      .replace('A card processor release rejected valid cards.', 'An expired certificate between us and the card processor.')
+      .replace(/\[fill in:[^\]]*\]/g, 'Filled in by the golden test.');
     const put = () => h.admin(`/incidents/${incident.id}/postmortem`, { method: 'PUT', body: { body, publish: true, notify: true } });
     const { mail, text } = await noticeFrom(put, 200, 'the postmortem notice');
     mails.postmortem = mail;
@@ -261,9 +264,20 @@ describe.each(SCHEMES)('golden notices, $name scheme', (s) => {
     );
     expect(text).toContain(`\nRead it on our status page: ${url()}\n`);
     expect(field(text, 'Duration')).toBe(duration(incident.started_at, incident.resolved_at!));
-    expect(field(text, 'Root cause')).toBe('A card processor release rejected valid cards.');
-    expect(field(text, 'Prevention')).toBe('Card processor releases now reach 5% of traffic first.');
+    // Before: "Root cause: A card processor release…" and "Prevention: …", told with the resolution, under the
+    // review that says otherwise. It quotes the review's own Summary instead.
+    expect(field(text, 'Root cause')).toBeUndefined();
+    expect(field(text, 'Prevention')).toBeUndefined();
+    expect(text).not.toContain('A card processor release rejected valid cards.');
+    expect(mail.html).not.toContain('A card processor release rejected valid cards.');
+    expect(text).toMatch(/\.\n\nOn .*: \*?\*?.*Filled in by the golden test\.\n\nRead it on our status page: /);
+    expect(mail.html).toMatch(/<p>On [^<]*: <strong>[^<]*<\/strong>\. Filled in by the golden test\.<\/p>/);
     expect(field(text, 'Incident reference')).toBe(incident.id);
+    // The page's "What happened" box, told with the resolution, gives way to the published review.
+    const page = await (await fetch(`${h.url}/incidents/${incident.id}`)).text();
+    expect(page).not.toContain('What happened</h2>');
+    expect(page).not.toContain('A card processor release rejected valid cards.');
+    expect(page).toContain('An expired certificate between us and the card processor.');
     if (s.support) expect(text).toContain(`\nIf you have questions, please contact ${s.support}.\n`);
     else expect(text).not.toContain('If you have questions');
     expect(signedBy(text)).toBe(s.signoff);
