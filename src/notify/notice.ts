@@ -44,6 +44,8 @@ export interface NoticeFacts {
   /** The postmortem's own Summary section (a postmortem notice only, when it has one): what its email quotes. */
   summaryHtml: string | null;
   summaryText: string | null;
+  /** The postmortem on the incident page (its section's anchor, as the Slack and Teams messages link it). */
+  postmortemUrl: string;
   /** How the next news reaches them (the promise kept): by email, or on the status page. */
   emailEveryUpdate: boolean;
   /** "30 minutes", "4 hours": the level's cadence, or null. */
@@ -147,6 +149,7 @@ export function noticeFacts(s: NoticeSource): NoticeFacts {
     bodyText: markdownToText(body, { siteUrl }),
     summaryHtml: summary === null ? null : withAbsoluteLinks(renderMarkdown(summary), siteUrl),
     summaryText: summary === null ? null : markdownToText(summary, { siteUrl }),
+    postmortemUrl: `${incidentUrl}#postmortem`,
     emailEveryUpdate: level?.email_every_update ?? false,
     cadence: level?.update_every_minutes ? cadenceText(level.update_every_minutes) : null,
     every: level?.update_every_minutes ? everyText(level.update_every_minutes) : null,

@@ -449,7 +449,7 @@ describe('a Comms Lead runs a whole SEV-1 from the console', () => {
     expect(mail.subject).toBe(`[${SITE_NAME}] Postmortem: ${NAME}`);
     const lines = linesOf(mail);
     expect(lines).toContain(`Dear ${AUDIENCE},`);
-    expect(lines).toContain(`Read it on our status page: ${SITE}/incidents/${incidentId}`);
+    expect(lines).toContain(`Read it on our status page: ${SITE}/incidents/${incidentId}#postmortem`);
     expect(lines).toContain(SIGNOFF);
     // One postmortem email: the outbox is done with three notices, and the subscriber has four messages in all.
     const deliveries = await outboxSettled(h, 3);

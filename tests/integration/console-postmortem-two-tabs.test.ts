@@ -154,3 +154,23 @@ describe('a published postmortem and the root cause told with the resolution', (
     expect(page).toContain('An expired certificate.');
   });
 });
+
+describe('the postmortem email', () => {
+  it('goes out at most once ever: on a publication after a withdraw if none was asked before, never again after', async () => {
+    const id = await resolvedIncident('Exports stuck');
+    const put = (body: Record<string, unknown>) => h.admin(`/incidents/${id}/postmortem`, { method: 'PUT', body });
+    const text = '## Summary\n\nA queue stalled.';
+    await outboxSettled(h);
+    const before = mails();
+    expect((await put({ body: text, publish: true })).status).toBe(200);
+    expect((await put({ publish: false })).status).toBe(200);
+    expect((await put({ publish: true, notify: true })).status).toBe(200);
+    await until(() => mails() > before, 'the postmortem email');
+    expect((await put({ publish: false })).status).toBe(200);
+    expect((await put({ publish: true, notify: true })).status).toBe(200);
+    await outboxSettled(h);
+    expect(mails()).toBe(before + 1);
+    // The console offers the box no more.
+    expect(await (await fetch(`${h.url}${pagePath(id)}`, { headers: { cookie: dana.cookie } })).text()).not.toContain('name="notify"');
+  });
+});

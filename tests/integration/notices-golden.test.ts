@@ -262,7 +262,10 @@ describe.each(SCHEMES)('golden notices, $name scheme', (s) => {
     expect(text).toContain(
       `\nDear ${s.audience},\n\nWe have published the postmortem of the issue “${NAME}”, which affected ${AFFECTED} from ${at(incident.started_at)}.`,
     );
-    expect(text).toContain(`\nRead it on our status page: ${url()}\n`);
+    // Before: the incident page's top, without #postmortem (the Slack message had it).
+    expect(text).toContain(`\nRead it on our status page: ${url()}#postmortem\n`);
+    // Before: "We apologize again", to subscribers who may never have been emailed about the incident.
+    expect(text).toContain('\nWe apologize for the disruption and thank you for your patience.\n');
     expect(field(text, 'Duration')).toBe(duration(incident.started_at, incident.resolved_at!));
     // Before: "Root cause: A card processor release…" and "Prevention: …", told with the resolution, under the
     // review that says otherwise. It quotes the review's own Summary instead.
@@ -281,7 +284,8 @@ describe.each(SCHEMES)('golden notices, $name scheme', (s) => {
     if (s.support) expect(text).toContain(`\nIf you have questions, please contact ${s.support}.\n`);
     else expect(text).not.toContain('If you have questions');
     expect(signedBy(text)).toBe(s.signoff);
-    expect(mail.html).toContain(`href="${url()}"`);
+    expect(mail.html).toContain(`href="${url()}#postmortem"`);
+    expect(mail.html).not.toContain('apologize again');
     // Published again with notify: still the one email.
     const count = received().length;
     expect((await put()).status).toBe(200);
