@@ -185,7 +185,7 @@ export class PublicAnswers {
     const held = rawHeader(c, 'if-none-match');
     // Any copy's ETag will do: all stand for the same content.
     if (held && (etagMatches(held, entry.etag) || ENCODINGS.some((e) => etagMatches(held, encodedTag(entry.etag, e))))) {
-      const { 'Content-Type': _type, 'Content-Encoding': _encoding, ...notModified } = variant.headers;
+      const { 'Content-Type': _type, 'Content-Encoding': _encoding, 'Content-Length': _length, ...notModified } = variant.headers;
       return new Response(null, { status: 304, headers: notModified });
     }
     return new Response(variant.bytes, { status: entry.status ?? 200, headers: variant.headers });
@@ -196,7 +196,13 @@ export class PublicAnswers {
     if (!plain) {
       const bytes = entry.bytes ?? entry.body;
       const size = typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.byteLength;
-      const headers: Record<string, string> = { ...this.fixed, ETag: entry.etag, 'Content-Type': entry.contentType };
+      // Content-Length said here too: a HEAD (a monitor checking the page) is answered with it, but without a body to count.
+      const headers: Record<string, string> = {
+        ...this.fixed,
+        ETag: entry.etag,
+        'Content-Type': entry.contentType,
+        'Content-Length': String(size),
+      };
       if (size >= COMPRESS_MIN_BYTES) headers.Vary = 'Accept-Encoding';
       plain = { bytes, etag: entry.etag, headers };
       this.plainOf.set(entry, plain);
@@ -217,7 +223,7 @@ export class PublicAnswers {
       packed = {
         bytes: new Uint8Array(compressed.buffer, compressed.byteOffset, compressed.byteLength) as Uint8Array<ArrayBuffer>,
         etag,
-        headers: { ...plain.headers, ETag: etag, 'Content-Encoding': encoding },
+        headers: { ...plain.headers, ETag: etag, 'Content-Encoding': encoding, 'Content-Length': String(compressed.byteLength) },
       };
       this.packedOf[encoding].set(entry, packed);
     }

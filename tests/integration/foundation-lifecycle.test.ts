@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { get as httpGet, type IncomingHttpHeaders } from 'node:http';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { engine, engineEnv } from '../helpers/engine.ts';
@@ -164,16 +164,18 @@ describe('the cached page: ETag and If-None-Match', () => {
   });
 });
 
-describe('the cached bodies, gzipped for a client that takes it', () => {
-  /** A GET through node:http, which (unlike fetch) hands over the bytes as sent. */
-  const raw = (path: string, headers: Record<string, string>) =>
+describe('the cached bodies, compressed for a client that takes it', () => {
+  /** A GET (or HEAD) through node:http, which (unlike fetch) hands over the bytes as sent. */
+  const raw = (path: string, headers: Record<string, string>, method = 'GET') =>
     new Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
-      httpGet(`${h.url}${path}`, { headers }, (res) => {
+      httpRequest(`${h.url}${path}`, { method, headers }, (res) => {
         const chunks: Buffer[] = [];
         res
           .on('data', (d: Buffer) => chunks.push(d))
           .on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
-      }).on('error', reject);
+      })
+        .on('error', reject)
+        .end();
     });
 
   const unpack = { br: brotliDecompressSync, gzip: gunzipSync };
@@ -185,6 +187,7 @@ describe('the cached bodies, gzipped for a client that takes it', () => {
       expect(plain.status).toBe(200);
       expect(plain.headers['content-encoding']).toBeUndefined();
       expect(plain.headers.vary).toBe('Accept-Encoding');
+      expect((await raw(path, {}, 'HEAD')).headers['content-length']).toBe(String(plain.body.length));
 
       const tags = [plain.headers.etag!];
       // A browser's header (Brotli preferred among equals), an older client's, and one that rates Brotli lower.
@@ -203,6 +206,13 @@ describe('the cached bodies, gzipped for a client that takes it', () => {
         expect(packed.body.length).toBeLessThan(plain.body.length / 2);
         expect(packed.headers.etag).toMatch(/^"[^"]+"$/);
         tags.push(packed.headers.etag!);
+        // A HEAD says the length the GET sends (a monitor reading the headers only).
+        const head = await raw(path, { 'accept-encoding': accept }, 'HEAD');
+        expect([head.headers['content-length'], head.headers['content-encoding'], head.body.length]).toEqual([
+          String(packed.body.length),
+          encoding,
+          0,
+        ]);
       }
       expect(new Set(tags).size).toBe(3);
 
