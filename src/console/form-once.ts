@@ -16,7 +16,7 @@ import { madeUnder, remember } from '../domain/once.ts';
 export const FORM_KEY_FIELD = 'once';
 
 /** The forms that carry a key; each kind's records are apart from the others'. */
-export type FormKind = 'maintenance' | 'step' | 'channel' | 'component' | 'draft';
+export type FormKind = 'maintenance' | 'step' | 'channel' | 'component' | 'draft' | 'delivery';
 
 /** A fresh key for a form being rendered. */
 export const newFormKey = (): string => randomToken(18);

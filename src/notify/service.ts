@@ -3,7 +3,7 @@ import { Invalid, NotFound, RateLimited } from '../domain/errors.ts';
 import { validId } from '../input/ids.ts';
 import type { SubscribeInput } from '../input/subscribe.ts';
 import type { Delivery, Subscriber } from '../store/mail/model.ts';
-import type { OutboxView, SubscriberStore } from '../store/mail/port.ts';
+import type { OutboxView, Retried, SubscriberStore } from '../store/mail/port.ts';
 import type { SubscriberBook } from '../store/mail/subscriber-book.ts';
 import type { DeliveryLedger } from '../store/mail/ledger.ts';
 import { createMailer, type Mailer } from './transport.ts';
@@ -51,7 +51,8 @@ export interface MailEngine {
 export interface Notify extends Omit<MailEngine, 'queueConfirmation' | 'requeued' | 'limit' | 'close'> {
   mailer: Mailer;
   subscribe(input: SubscribeInput, clientIp: string): Promise<void>;
-  retry(deliveryId: string): Promise<Delivery>;
+  /** Queues a failed delivery again (see OutboxView.retry: one already queued or sent is said so, not refused). */
+  retry(deliveryId: string): Promise<Retried>;
 }
 
 /**
@@ -98,7 +99,7 @@ export function openNotify(herald: HeraldCore, workers = true): Notify {
       // An id no delivery can have (a NUL byte) is not looked up: it is nobody's, on either engine.
       if (!validId(id)) throw new NotFound('No delivery has that id.');
       const again = await engine.outbox.retry(id);
-      requeued(again);
+      if ('requeued' in again) requeued(again.requeued);
       return again;
     },
   };

@@ -4,6 +4,7 @@ import type { AdminEnv } from './auth.ts';
 import { findEvent } from '../../domain/model.ts';
 import { isReminderKey } from '../../notify/intents.ts';
 import { respondOnceAfter } from '../idempotency.ts';
+import { resumeSending, retryDelivery } from '../../notify/outbox-actions.ts';
 
 /** The outbox: `GET /deliveries`, `POST /deliveries/:id/retry`, `POST /deliveries/resume`. */
 export function deliveriesApi(herald: Herald) {
@@ -49,18 +50,11 @@ export function deliveriesApi(herald: Herald) {
   });
 
   // The outbox is not in the document: the answer is recorded under a key after the action (respondOnceAfter).
-  app.post('/deliveries/resume', (c) =>
-    respondOnceAfter(c, herald, c.get('actor'), 200, async () => {
-      await notify.sending.resume();
-      return { paused: notify.sending.paused !== null };
-    }),
-  );
+  // Both audited (outbox-actions.ts); a retry of a delivery already queued or sent answers 200 with `requeued: false`.
+  app.post('/deliveries/resume', (c) => respondOnceAfter(c, herald, c.get('actor'), 200, () => resumeSending(herald, c.get('actor'))));
 
   app.post('/deliveries/:id/retry', (c) =>
-    respondOnceAfter(c, herald, c.get('actor'), 200, async () => {
-      const d = await notify.retry(c.req.param('id'));
-      return { id: d.id, state: d.state };
-    }),
+    respondOnceAfter(c, herald, c.get('actor'), 200, () => retryDelivery(herald, c.get('actor'), c.req.param('id'))),
   );
 
   return app;

@@ -4,24 +4,52 @@ import { validId } from '../../input/ids.ts';
 import { subscriberListHref, subscriberListView } from '../subscriber-list.ts';
 import { refusal } from '../forms.ts';
 import { done, refused, type ActionResult } from './result.ts';
+import type { Session } from '../../auth/sessions.ts';
+import { resumeSending, retryDelivery } from '../../notify/outbox-actions.ts';
+import { onceKeyOf } from '../form-once.ts';
+import { madeUnder, remember } from '../../domain/once.ts';
 
-/** The deliveries page's buttons: resume a paused queue, or queue a failed delivery again. */
-export async function deliveriesAction(herald: Herald, form: FormData): Promise<ActionResult> {
+/**
+ * The deliveries page's buttons: resume a paused queue, or queue a failed delivery again (both audited).
+ * A retry of a delivery already queued again or sent says that, as a success.
+ */
+export async function deliveriesAction(herald: Herald, session: Session, form: FormData): Promise<ActionResult> {
   const action = form.get('action');
   try {
     if (action === 'resume') {
-      await herald.notify.sending.resume();
+      await resumeSending(herald, session.actor);
       return done('/admin/deliveries?done=resumed');
     }
     if (action === 'retry') {
-      await herald.notify.retry(String(form.get('id') ?? ''));
-      return done('/admin/deliveries?done=retried');
+      const to = await retryOnce(herald, session, form);
+      return done(`/admin/deliveries?done=${to}`);
     }
     return refused(422, { form: 'Unknown action.' });
   } catch (err) {
     const r = refusal(err, []);
     return refused(r.status, r.errors);
   }
+}
+
+/** Where a retry lands: what it did, in the page's `done` words. */
+type RetryDone = 'retried' | 'already-queued' | 'already-sent';
+
+/**
+ * A retry under the form's one-time key: the same form posted twice (a double click) queues the delivery
+ * once and the repeat answers as the first did, even if the delivery failed again in between. The retry acts
+ * outside herald.json, so the key is recorded after it (as the admin API's respondOnceAfter does).
+ */
+async function retryOnce(herald: Herald, session: Session, form: FormData): Promise<RetryDone> {
+  const key = onceKeyOf('delivery', session.key, form);
+  const known = key === null ? undefined : madeUnder(herald.store.data, key);
+  if (known) return known.response as RetryDone;
+  const r = await retryDelivery(herald, session.actor, String(form.get('id') ?? ''));
+  const to: RetryDone = r.requeued ? 'retried' : r.state === 'sent' ? 'already-sent' : 'already-queued';
+  if (key !== null)
+    await herald.run(session.actor, (ctx) => {
+      if (!madeUnder(ctx.db, key)) remember(ctx, { key, request_hash: 'console form', status: 200, response: to });
+    });
+  return to;
 }
 
 /** A removal asked for and not yet confirmed: the page names the address before anything is removed. */

@@ -1,4 +1,4 @@
-import { Conflict, NotFound } from '../../domain/errors.ts';
+import { NotFound } from '../../domain/errors.ts';
 import type { Delivery, Subscriber, SubscriberState } from './model.ts';
 import type { DeliveryLedger } from './ledger.ts';
 import type { SubscriberBook } from './subscriber-book.ts';
@@ -66,11 +66,15 @@ export function embeddedOutbox(ledger: DeliveryLedger, book: SubscriberBook, wai
     begun: async (keys) => new Set(keys.filter((k) => ledger.intents.has(k))),
     async retry(id) {
       const d = ledger.deliveries.get(id);
-      if (!d) throw new NotFound(`No delivery ${id}.`);
-      if (d.state !== 'failed') throw new Conflict(`Delivery ${id} is ${d.state}; only failed deliveries can be retried.`);
+      // A sent delivery leaves only its id in memory (until compaction): it is known, and sent.
+      if (!d) {
+        if (ledger.has(id)) return { already: 'sent' };
+        throw new NotFound(`No delivery ${id}.`);
+      }
+      if (d.state === 'queued') return { already: 'queued' };
       const again: Delivery = { ...d, state: 'queued', attempts: 0, next_at: null };
       await ledger.save(again);
-      return again;
+      return { requeued: again };
     },
   };
 }

@@ -1,6 +1,6 @@
-import { Conflict, NotFound } from '../../domain/errors.ts';
+import { NotFound } from '../../domain/errors.ts';
 import { deliveryId, type Delivery, type NoticeKind, type Subscriber } from './model.ts';
-import type { NoticeProgress, OutboxOverview, OutboxView } from './port.ts';
+import type { NoticeProgress, OutboxOverview, OutboxView, Retried } from './port.ts';
 import type { PgTables } from '../pg/tables.ts';
 import { subscriberOf, wantsMailSql } from './pg-subscribers.ts';
 import { DELIVERY_COLUMNS, deliveryOf, type DeliveryRow } from './pg-rows.ts';
@@ -250,17 +250,17 @@ export class PgOutbox implements OutboxView {
     return new Set(rows.map((r) => r.key));
   }
 
-  async retry(id: string): Promise<Delivery> {
+  async retry(id: string): Promise<Retried> {
     return this.db.tx(async (c) => {
       const { rows } = await c.query<DeliveryRow>(`SELECT ${DELIVERY_COLUMNS} FROM mail_deliveries WHERE id = $1 FOR UPDATE`, [id]);
       const d = rows[0] ? deliveryOf(rows[0]) : undefined;
       if (!d) throw new NotFound(`No delivery ${id}.`);
-      if (d.state !== 'failed') throw new Conflict(`Delivery ${id} is ${d.state}; only failed deliveries can be retried.`);
+      if (d.state !== 'failed') return { already: d.state };
       await c.query(
         `UPDATE mail_deliveries SET state = 'queued', attempts = 0, next_at = NULL, lease_owner = NULL, lease_until = NULL WHERE id = $1`,
         [id],
       );
-      return { ...d, state: 'queued' as const, attempts: 0, next_at: null };
+      return { requeued: { ...d, state: 'queued' as const, attempts: 0, next_at: null } };
     });
   }
 

@@ -70,6 +70,9 @@ export interface OutboxOverview {
   waiting: number;
 }
 
+/** What a retry did: queued the delivery again, or found it already queued or sent. */
+export type Retried = { requeued: Delivery } | { already: 'queued' | 'sent' };
+
 /** What the console and the admin API read of the outbox, and the one change they make. */
 export interface OutboxView {
   /** The newest notices first, at most `limit` (the dashboard's). */
@@ -80,6 +83,10 @@ export interface OutboxView {
   began(): Promise<string | null>;
   /** Which of these notices (intent keys) the outbox has begun to fan out. */
   begun(keys: readonly string[]): Promise<Set<string>>;
-  /** Queues a failed delivery again (NotFound, or Conflict when it is not failed). */
-  retry(id: string): Promise<Delivery>;
+  /**
+   * Queues a failed delivery again. One already queued (a retry clicked twice) or sent is left as it is and
+   * said so: a repeated retry is no error. NotFound when there is none (on the embedded engine also a sent
+   * one whose id compaction has dropped).
+   */
+  retry(id: string): Promise<Retried>;
 }

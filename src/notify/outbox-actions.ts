@@ -1,0 +1,47 @@
+import type { Herald } from '../herald.ts';
+import { recordAudit } from '../domain/audit.ts';
+
+/** What a retry answers: the delivery is queued (now, or already was) or already sent; `requeued` when this call queued it. */
+export interface RetryAnswer {
+  id: string;
+  state: 'queued' | 'sent';
+  requeued: boolean;
+}
+
+/**
+ * Queues a failed delivery again and records it in the audit log: the one rule behind the admin API's
+ * retry and the console's button. A retry of a delivery already queued again, or sent, changes nothing
+ * and is no error (a double click, a retried request); only a retry that queued something is audited.
+ */
+export async function retryDelivery(herald: Herald, actor: string, id: string): Promise<RetryAnswer> {
+  const r = await herald.notify.retry(id);
+  if ('already' in r) return { id, state: r.already, requeued: false };
+  const d = r.requeued;
+  // Deliveries live outside herald.json (journal or tables); the audit log is in it.
+  await herald.run(actor, (ctx) =>
+    recordAudit(ctx, 'delivery.retry', id, { detail: { intent: d.intent, kind: d.kind, last_error: d.last_error } }),
+  );
+  return { id, state: 'queued', requeued: true };
+}
+
+/** What a resume answers: whether sending is paused after it (the relay may refuse again at once), and why. */
+export interface ResumeAnswer {
+  paused: boolean;
+  paused_reason: string | null;
+}
+
+/**
+ * Resumes a paused queue and records it in the audit log (with the pause it ended). A resume when
+ * nothing was paused changes nothing and is not recorded.
+ */
+export async function resumeSending(herald: Herald, actor: string): Promise<ResumeAnswer> {
+  const sending = herald.notify.sending;
+  const was = sending.paused;
+  await sending.resume();
+  if (was)
+    await herald.run(actor, (ctx) =>
+      recordAudit(ctx, 'deliveries.resume', 'outbox', { previous: { paused_reason: was.reason, paused_at: was.at } }),
+    );
+  const now = sending.paused;
+  return { paused: now !== null, paused_reason: now?.reason ?? null };
+}
