@@ -11,14 +11,15 @@ import { madeUnder, remember } from '../../domain/once.ts';
 
 /**
  * The deliveries page's buttons: resume a paused queue, or queue a failed delivery again (both audited).
- * A retry of a delivery already queued again or sent says that, as a success.
+ * A resume after which sending is paused again says so (the page explains why); a retry of a delivery
+ * already queued again or sent says that, as a success.
  */
 export async function deliveriesAction(herald: Herald, session: Session, form: FormData): Promise<ActionResult> {
   const action = form.get('action');
   try {
     if (action === 'resume') {
-      await resumeSending(herald, session.actor);
-      return done('/admin/deliveries?done=resumed');
+      const r = await resumeSending(herald, session.actor);
+      return done(`/admin/deliveries?done=${r.paused ? 'still-paused' : 'resumed'}`);
     }
     if (action === 'retry') {
       const to = await retryOnce(herald, session, form);

@@ -1,0 +1,39 @@
+/**
+ * A mail error as the console says it. The outbox keeps what nodemailer reported ("EAUTH: 535 5.7.8 …",
+ * "ECONNECTION: connect ECONNREFUSED 127.0.0.1:2526"): precise, but codes a Comms Lead should not have to
+ * decode. This names what went wrong and what to do, with the server's own text after it.
+ */
+export interface PlainMailError {
+  /** What went wrong, in a sentence, ending with the server's text. */
+  text: string;
+  /** The relay refused the mail setup (its login): only a fixed SMTP_URL and a restart help. */
+  login: boolean;
+}
+
+const UNREACHABLE = /\b(ECONNREFUSED|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE|ECONNECTION|ESOCKET)\b/;
+
+/** Hides a URL with credentials, should one ever travel in an error's text: the SMTP_URL holds the password. */
+const withoutUrls = (s: string) =>
+  s.replace(/\b[a-z][a-z0-9+.-]*:\/\/\S+/gi, '(a URL)').replace(/\S+:\S+@\S+/g, '(an address with a password)');
+
+export function plainMailError(raw: string): PlainMailError {
+  // "EAUTH: 535 …": the leading nodemailer code is for the log; the server's words follow it.
+  const said = withoutUrls(raw.replace(/^E[A-Z0-9_]+:\s*/, '').trim());
+  const reply = /^(\d{3})\b/.exec(said)?.[1];
+  if (/^EAUTH\b|^ENOAUTH\b|^EOAUTH2\b/.test(raw) || reply === '530' || reply === '534' || reply === '535' || reply === '538')
+    return { text: `The mail server refused the login (its user name or password). It said: ${said}`, login: true };
+  if (/\bECONNREFUSED\b/.test(raw))
+    return { text: `The mail server refused the connection: nothing is listening there. It said: ${said}`, login: false };
+  if (UNREACHABLE.test(raw)) return { text: `The mail server could not be reached. It said: ${said}`, login: false };
+  const status = /^\d{3}[ -](\d\.\d{1,3}\.\d{1,3})/.exec(said)?.[1];
+  if (reply?.startsWith('5'))
+    return { text: `The mail server refused the recipient${status ? ` (${status})` : ''}. It said: ${said}`, login: false };
+  if (reply?.startsWith('4')) return { text: `The mail server asked Herald to try again later. It said: ${said}`, login: false };
+  return { text: `Sending failed. The mail server said: ${said}`, login: false };
+}
+
+/** What to do about a paused queue: a refused login is fixed where the password lives; anything else, at the server. */
+export const pausedAdvice = (e: PlainMailError): string =>
+  e.login
+    ? 'The user name and password are in SMTP_URL: correct them there and restart Herald. Resuming without that only meets the same refusal.'
+    : 'Check that the mail server is running and reachable from Herald, then resume sending.';

@@ -1,0 +1,76 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createServer, type AddressInfo } from 'node:net';
+import { startHerald, removeDir, tempDataDir, stopAll, type HeraldProcess } from '../helpers/server.ts';
+import { startSmtp } from '../helpers/smtp.ts';
+import { SITE } from '../helpers/mail-flow.ts';
+import { signIn, type ConsoleSession } from '../helpers/console-session.ts';
+import { until } from '../helpers/poll.ts';
+import { seedSubscribers } from '../fixtures/subscribers.ts';
+
+const cleanup: Array<() => Promise<void> | void> = [];
+afterEach(() => stopAll(...cleanup.splice(0).reverse()));
+
+async function start(smtpUrl: string) {
+  const dataDir = tempDataDir();
+  cleanup.push(() => removeDir(dataDir));
+  seedSubscribers(dataDir, [{ email: 'reader@example.com' }]);
+  const h = await startHerald({ dataDir, env: { SMTP_URL: smtpUrl, SITE_URL: SITE, MAIL_RETRY_BASE_MS: '200', MAIL_RETRY_MAX_MS: '400' } });
+  cleanup.push(() => h.stop());
+  await h.admin('/incidents', { body: { name: 'Outage', impact: 'major', status: 'investigating', body: 'Down.', components: {} } });
+  return h;
+}
+
+/** A loopback port nothing listens on: a connection to it is refused. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+const page = async (h: HeraldProcess, s: ConsoleSession, path = '/admin/deliveries') =>
+  (await fetch(`${h.url}${path}`, { headers: { cookie: s.cookie } })).text();
+
+describe('the deliveries page says why mail is stuck, in plain words', () => {
+  it('a relay that is down: the last error names the refused connection', async () => {
+    const port = await closedPort();
+    const h = await start(`smtp://127.0.0.1:${port}`);
+    const s = await signIn(h);
+    const html = await until(async () => {
+      const text = await page(h, s);
+      return text.includes('failed.') ? text : null;
+    }, 'the page to show the last error');
+    expect(html).toContain('Mail is waiting');
+    expect(html).toContain('The mail server refused the connection');
+    expect(html).toContain(`ECONNREFUSED 127.0.0.1:${port}`);
+  });
+
+  it('a wrong password: plain words and what to do; after Resume the page says it is still paused, never "resumed", never the password', async () => {
+    // smtp-server without an onAuth handler refuses every login (535), as a relay does a wrong password.
+    const smtp = await startSmtp();
+    cleanup.push(() => smtp.close());
+    const h = await start(smtp.url.replace('smtp://', 'smtp://herald:s3cret-pw@'));
+    await until(async () => (await (await h.admin('/deliveries')).json()).paused === true, 'the queue to pause');
+    const s = await signIn(h);
+    const before = await page(h, s);
+    expect(before).toContain('The mail server refused the login');
+    expect(before).toContain('SMTP_URL: correct them there and restart Herald');
+    expect(before).not.toContain('EAUTH');
+
+    const resumed = await s.post('/admin/deliveries', { action: 'resume' });
+    expect(resumed.status).toBe(303);
+    // The relay refuses again at once: whenever the page is read after the resume, it must not say "resumed" beside "paused".
+    const after = await until(async () => {
+      const text = await page(h, s, resumed.headers.get('location')!);
+      return text.includes('Sending is paused') ? text : null;
+    }, 'the queue to pause again');
+    expect(after).toContain('Sending is still paused');
+    expect(after).not.toContain('Sending resumed.');
+    expect(after).toContain('restart Herald');
+    for (const text of [before, after]) {
+      expect(text).not.toContain('s3cret-pw');
+      expect(text).not.toContain(smtp.url);
+    }
+  });
+});

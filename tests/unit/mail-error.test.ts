@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { plainMailError } from '../../src/console/mail-error.ts';
+
+describe('a mail error in plain words', () => {
+  it.each([
+    ['EAUTH: 535 5.7.8 Authentication credentials invalid', 'refused the login', true],
+    ['ECONNECTION: connect ECONNREFUSED 127.0.0.1:2526', 'refused the connection', false],
+    ['ETIMEDOUT: Connection timeout', 'could not be reached', false],
+    ['EENVELOPE: 554 5.7.1 Relay access denied', 'refused the recipient (5.7.1)', false],
+    ['EMESSAGE: 451 4.7.1 Greylisted', 'try again later', false],
+  ])('%s → %s', (raw, words, login) => {
+    const plain = plainMailError(raw);
+    expect(plain.text).toContain(words);
+    expect(plain.login).toBe(login);
+    // The server's own text follows; the nodemailer code in front of it does not.
+    expect(plain.text).toContain(raw.replace(/^E[A-Z]+: /, ''));
+    expect(plain.text).not.toMatch(/\bE[A-Z]+: /);
+  });
+
+  it('never repeats a URL with a password, should one travel in the text', () => {
+    const plain = plainMailError('ECONFIG: bad smtp://herald:s3cret@mail.example.com:587');
+    expect(plain.text).not.toContain('s3cret');
+  });
+});
