@@ -55,6 +55,8 @@ export function owedOutbox(outbox: OutboxView, db: () => Db): OutboxView {
       const owed = await notBegun(limit);
       return withNotStarted(owed, await outbox.notices(limit), limit);
     },
+    // Named: a PgOutbox's methods are on its prototype, which the spread above does not copy.
+    failures: (query) => outbox.failures(query),
     async overview(limits) {
       const owed = await notBegun(limits.notices);
       const seen = await outbox.overview(limits);

@@ -13,7 +13,7 @@ export function deliveriesApi(herald: Herald) {
 
   app.get('/deliveries', async (c) => {
     const db = herald.store.data;
-    const { notices, confirmations, failed, waiting: pending } = await notify.outbox.overview({ notices: 1000, failed: 200 });
+    const { notices, confirmations, failed, failedTotal, waiting: pending } = await notify.outbox.overview({ notices: 1000, failed: 200 });
     const updates = notices.map((i) => ({
       update_id: i.update,
       intent: i.key,
@@ -46,6 +46,8 @@ export function deliveriesApi(herald: Herald) {
         attempts: d.attempts,
         last_error: d.last_error,
       })),
+      // `failed` lists the newest 200; this is how many there are.
+      failed_total: failedTotal,
     });
   });
 

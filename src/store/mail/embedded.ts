@@ -2,7 +2,7 @@ import { NotFound } from '../../domain/errors.ts';
 import type { Delivery, Subscriber, SubscriberState } from './model.ts';
 import type { DeliveryLedger } from './ledger.ts';
 import type { SubscriberBook } from './subscriber-book.ts';
-import type { FailedDelivery, NoticeProgress, OutboxView, SubscriberStore } from './port.ts';
+import type { FailedDelivery, FailurePage, FailureQuery, NoticeProgress, OutboxView, SubscriberStore } from './port.ts';
 import { wantsMail } from './model.ts';
 
 /**
@@ -51,17 +51,32 @@ export function embeddedOutbox(ledger: DeliveryLedger, book: SubscriberBook, wai
     for (let i = intents.length - 1; i >= 0 && out.length < limit; i--) out.push({ ...intents[i]!, ...ledger.countsOf(intents[i]!.key) });
     return out;
   };
-  const failed = (limit: number): FailedDelivery[] =>
-    ledger.byState('failed', limit).map((delivery) => ({ delivery, email: book.get(delivery.sub)?.email ?? null }));
+  /** Newest first: the ledger keeps deliveries in the order they were made (a change of state keeps the place). */
+  const failures = ({ q, offset, limit }: FailureQuery): FailurePage => {
+    const matches: FailedDelivery[] = [];
+    for (const delivery of ledger.deliveries.values()) {
+      if (delivery.state !== 'failed') continue;
+      const email = book.get(delivery.sub)?.email ?? null;
+      if (q && !email?.toLowerCase().includes(q)) continue;
+      matches.push({ delivery, email });
+    }
+    matches.reverse();
+    return { rows: matches.slice(offset, offset + limit), total: matches.length };
+  };
   return {
     notices: async (limit) => notices(limit),
     // Memory, read without a pause between the reads: nothing can change in between.
-    overview: async (limits) => ({
-      notices: notices(limits.notices),
-      confirmations: ledger.countsOf('confirm'),
-      failed: failed(limits.failed),
-      waiting: waiting(),
-    }),
+    overview: async (limits) => {
+      const failed = failures({ q: '', offset: 0, limit: limits.failed });
+      return {
+        notices: notices(limits.notices),
+        confirmations: ledger.countsOf('confirm'),
+        failed: failed.rows,
+        failedTotal: failed.total,
+        waiting: waiting(),
+      };
+    },
+    failures: async (query) => failures(query),
     began: async () => ledger.epoch,
     begun: async (keys) => new Set(keys.filter((k) => ledger.intents.has(k))),
     async retry(id) {

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { DeliveryState } from './model.ts';
 import type { IntentCounts } from './ledger.ts';
-import type { FailedDelivery, NoticeProgress } from './port.ts';
+import type { FailurePage, FailureQuery, NoticeProgress } from './port.ts';
 import { DELIVERY_COLUMNS, deliveryOf, type DeliveryRow, intentOf, type IntentRow } from './pg-rows.ts';
 
 /** What runs a statement: the tables (each statement on its own) or the client of one transaction. */
@@ -35,15 +35,21 @@ export async function readConfirmations(q: Queryable): Promise<IntentCounts> {
   return { ...c, sent: c.sent + (rows[0]?.archived_sent ?? 0) };
 }
 
-export async function readFailed(q: Queryable, limit: number): Promise<FailedDelivery[]> {
+/**
+ * Failed deliveries with their address, newest first, those whose address contains `q` (lower case; ''
+ * for all), and how many match. `position` rather than LIKE: a `%` or `_` typed is a character, not a pattern.
+ */
+export async function readFailed(q: Queryable, { q: text, offset, limit }: FailureQuery): Promise<FailurePage> {
+  const where = `d.state = 'failed' AND ($1 = '' OR position($1 in lower(s.email)) > 0)`;
+  const from = 'mail_deliveries d LEFT JOIN mail_subscribers s ON s.id = d.sub';
   const { rows } = await q.query<DeliveryRow & { email: string | null }>(
     `SELECT ${DELIVERY_COLUMNS.split(', ')
       .map((c) => `d.${c}`)
-      .join(', ')}, s.email FROM mail_deliveries d
-     LEFT JOIN mail_subscribers s ON s.id = d.sub WHERE d.state = 'failed' ORDER BY d.ord LIMIT $1`,
-    [limit],
+      .join(', ')}, s.email FROM ${from} WHERE ${where} ORDER BY d.ord DESC LIMIT $2 OFFSET $3`,
+    [text, limit, offset],
   );
-  return rows.map((r) => ({ delivery: deliveryOf(r), email: r.email }));
+  const counted = await q.query<{ n: string }>(`SELECT count(*) AS n FROM ${from} WHERE ${where}`, [text]);
+  return { rows: rows.map((r) => ({ delivery: deliveryOf(r), email: r.email })), total: Number(counted.rows[0]!.n) };
 }
 
 export async function countWaiting(q: Queryable): Promise<number> {

@@ -1,6 +1,6 @@
 import { NotFound } from '../../domain/errors.ts';
 import { deliveryId, type Delivery, type NoticeKind, type Subscriber } from './model.ts';
-import type { NoticeProgress, OutboxOverview, OutboxView, Retried } from './port.ts';
+import type { FailurePage, FailureQuery, NoticeProgress, OutboxOverview, OutboxView, Retried } from './port.ts';
 import type { PgTables } from '../pg/tables.ts';
 import { subscriberOf, wantsMailSql } from './pg-subscribers.ts';
 import { DELIVERY_COLUMNS, deliveryOf, type DeliveryRow } from './pg-rows.ts';
@@ -229,14 +229,19 @@ export class PgOutbox implements OutboxView {
     return readNotices(this.db, limit);
   }
 
-  /** The four reads in one read-only transaction: counts and lists agree, whatever the replicas send meanwhile. */
+  /** The reads in one read-only transaction: counts and lists agree, whatever the replicas send meanwhile. */
   async overview(limits: { notices: number; failed: number }): Promise<OutboxOverview> {
-    return this.db.snapshot(async (c) => ({
-      notices: await readNotices(c, limits.notices),
-      confirmations: await readConfirmations(c),
-      failed: await readFailed(c, limits.failed),
-      waiting: await countWaiting(c),
-    }));
+    return this.db.snapshot(async (c) => {
+      const notices = await readNotices(c, limits.notices);
+      const confirmations = await readConfirmations(c);
+      const failed = await readFailed(c, { q: '', offset: 0, limit: limits.failed });
+      return { notices, confirmations, failed: failed.rows, failedTotal: failed.total, waiting: await countWaiting(c) };
+    });
+  }
+
+  /** One snapshot: the page and its total agree. */
+  async failures(query: FailureQuery): Promise<FailurePage> {
+    return this.db.snapshot((c) => readFailed(c, query));
   }
 
   /** The epoch as written (null before the first replica started); epoch(now) writes it. */

@@ -60,14 +60,28 @@ export interface FailedDelivery {
 }
 
 /**
- * The outbox at one moment: the newest notices, the confirmations, the oldest failures (with the address
- * they were for), and how many deliveries wait to be sent (now or at a retry time).
+ * The outbox at one moment: the newest notices, the confirmations, the newest failures (with the address
+ * they were for) and how many there are in all, and how many deliveries wait to be sent (now or at a retry time).
  */
 export interface OutboxOverview {
   notices: NoticeProgress[];
   confirmations: IntentCounts;
   failed: FailedDelivery[];
+  failedTotal: number;
   waiting: number;
+}
+
+/** Which failures to list: those whose address contains `q` (lower case; '' for all), newest first, one page. */
+export interface FailureQuery {
+  q: string;
+  offset: number;
+  limit: number;
+}
+
+/** One page of failures, and how many match in all. */
+export interface FailurePage {
+  rows: FailedDelivery[];
+  total: number;
 }
 
 /** What a retry did: queued the delivery again, or found it already queued or sent. */
@@ -79,6 +93,8 @@ export interface OutboxView {
   notices(limit: number): Promise<NoticeProgress[]>;
   /** The outbox as of one moment, so that the counts and the list of failures agree. */
   overview(limits: { notices: number; failed: number }): Promise<OutboxOverview>;
+  /** Failed deliveries, newest first, searched by address in the store (not in a page of them). */
+  failures(query: FailureQuery): Promise<FailurePage>;
   /** When the outbox began (null before its start): notices owed since then are news. Written once, never changed. */
   began(): Promise<string | null>;
   /** Which of these notices (intent keys) the outbox has begun to fan out. */

@@ -1,0 +1,63 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startHerald, removeDir, tempDataDir, stopAll } from '../helpers/server.ts';
+import { startSmtp } from '../helpers/smtp.ts';
+import { SITE, outboxSettled } from '../helpers/mail-flow.ts';
+import { signIn } from '../helpers/console-session.ts';
+import { seedSubscribers } from '../fixtures/subscribers.ts';
+
+const cleanup: Array<() => Promise<void> | void> = [];
+afterEach(() => stopAll(...cleanup.splice(0).reverse()));
+
+const N = 1010;
+
+describe('the failed deliveries list is searched and paged in the store', () => {
+  it(`${N} failures: an address past the first thousand is found; "N of TOTAL"; paging keeps the search`, async () => {
+    // A relay that refuses every recipient: every delivery of the notice fails.
+    const smtp = await startSmtp(() => ({ code: 554, text: '5.7.1 Relay access denied' }));
+    cleanup.push(() => smtp.close());
+    const dataDir = tempDataDir();
+    cleanup.push(() => removeDir(dataDir));
+    seedSubscribers(
+      dataDir,
+      Array.from({ length: N }, (_, i) => ({ email: `r${i}x@example.com` })),
+    );
+    const h = await startHerald({ dataDir, env: { SMTP_URL: smtp.url, SITE_URL: SITE } });
+    cleanup.push(() => h.stop());
+    await h.admin('/incidents', { body: { name: 'Outage', impact: 'major', status: 'investigating', body: 'Down.', components: {} } });
+    await outboxSettled(h, 1, 60_000);
+
+    const s = await signIn(h);
+    const get = async (path: string) => (await fetch(`${h.url}${path}`, { headers: { cookie: s.cookie } })).text();
+    const rowsOf = (html: string) => [...html.matchAll(/aria-label="Retry delivery to ([^"]+)"/g)].map((m) => m[1]);
+
+    // The last subscriber's delivery failed last: past the first thousand, and first in the list.
+    const last = `r${N - 1}x@example.com`;
+    const found = await get(`/admin/deliveries?q=${encodeURIComponent(`r${N - 1}x@`)}`);
+    expect(rowsOf(found)).toEqual([last]);
+    expect(found).toContain('Showing 1 of 1 failed deliveries');
+
+    const all = await get('/admin/deliveries');
+    expect(all).toContain(`Showing 1–100 of ${N.toLocaleString('en-GB')} failed deliveries, newest first.`);
+    expect(rowsOf(all)).toHaveLength(100);
+    expect(rowsOf(all)[0]).toBe(last);
+
+    // Paging keeps the search: "example" matches every address.
+    const searched = await get('/admin/deliveries?q=example');
+    const older = /href="([^"]*page=2[^"]*)"/.exec(searched)?.[1]?.replaceAll('&amp;', '&');
+    expect(older).toBe('/admin/deliveries?q=example&page=2#failed-title');
+    const lastPage = await get('/admin/deliveries?q=example&page=11');
+    expect(lastPage).toContain(`Showing 1,001–1,010 of 1,010 failed deliveries to an address containing “example”`);
+    expect(rowsOf(lastPage)).toHaveLength(10);
+    expect(lastPage).toContain('href="/admin/deliveries?q=example&amp;page=10#failed-title"');
+    // Every address once across the pages.
+    const seen = new Set<string>();
+    for (let p = 1; p <= 11; p++) for (const r of rowsOf(await get(`/admin/deliveries?page=${p}`))) seen.add(r!);
+    expect(seen.size).toBe(N);
+
+    // The admin API lists the newest 200, and says how many there are.
+    const api = await (await h.admin('/deliveries')).json();
+    expect(api.failed_total).toBe(N);
+    expect(api.failed).toHaveLength(200);
+    expect(api.failed[0].email).toBe(last);
+  });
+});
