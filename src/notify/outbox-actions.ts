@@ -1,5 +1,6 @@
 import type { Herald } from '../herald.ts';
 import { recordAudit } from '../domain/audit.ts';
+import { NotFound } from '../domain/errors.ts';
 
 /** What a retry answers: the delivery is queued (now, or already was) or already sent; `requeued` when this call queued it. */
 export interface RetryAnswer {
@@ -44,4 +45,22 @@ export async function resumeSending(herald: Herald, actor: string): Promise<Resu
     );
   const now = sending.paused;
   return { paused: now !== null, paused_reason: now?.reason ?? null };
+}
+
+/** What a "retry all failed" answers: how many of the notice's deliveries it queued again (0: none were failed). */
+export interface RetryAllAnswer {
+  intent: string;
+  requeued: number;
+}
+
+/**
+ * Queues every failed delivery of one notice again, in the order they were made, and records it in the
+ * audit log (how many). Safe to repeat: a second call finds none failed (unless they failed again since)
+ * and answers 0, recording nothing. NotFound when the outbox knows no notice by that key.
+ */
+export async function retryNotice(herald: Herald, actor: string, intent: string): Promise<RetryAllAnswer> {
+  const n = await herald.notify.retryAllFailed(intent);
+  if (n === null) throw new NotFound('No notice has that key: see the updates in GET /api/admin/deliveries.', 'intent');
+  if (n > 0) await herald.run(actor, (ctx) => recordAudit(ctx, 'deliveries.retry_all', intent, { detail: { requeued: n } }));
+  return { intent, requeued: n };
 }

@@ -57,6 +57,7 @@ export function owedOutbox(outbox: OutboxView, db: () => Db): OutboxView {
     },
     // Named: a PgOutbox's methods are on its prototype, which the spread above does not copy.
     failures: (query) => outbox.failures(query),
+    retryFailed: (intent, limit) => outbox.retryFailed(intent, limit),
     async overview(limits) {
       const owed = await notBegun(limits.notices);
       const seen = await outbox.overview(limits);

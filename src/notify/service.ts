@@ -14,6 +14,9 @@ import { openSharedOutbox } from './shared-outbox.ts';
 import { existingIds } from '../domain/components/following.ts';
 import { owedOutbox } from './owed-notices.ts';
 
+/** How many failed deliveries one turn of a "retry all" queues again. */
+const RETRY_BATCH = 500;
+
 /** This process's sending: paused after a setup error (until resumed), and the last error it met. */
 export interface Sending {
   paused: PauseState | null;
@@ -53,6 +56,8 @@ export interface Notify extends Omit<MailEngine, 'queueConfirmation' | 'requeued
   subscribe(input: SubscribeInput, clientIp: string): Promise<void>;
   /** Queues a failed delivery again (see OutboxView.retry: one already queued or sent is said so, not refused). */
   retry(deliveryId: string): Promise<Retried>;
+  /** Queues every failed delivery of a notice again, in batches; how many. Null when the outbox knows no such notice. */
+  retryAllFailed(intent: string): Promise<number | null>;
 }
 
 /**
@@ -93,6 +98,19 @@ export function openNotify(herald: HeraldCore, workers = true): Notify {
               herald.log(`[outbox] the email answering ${subscriber.id}'s request was not queued: ${e.message}`),
             ),
         );
+    },
+
+    async retryAllFailed(intent) {
+      if ((await engine.outbox.begun([intent])).size === 0) return null;
+      let n = 0;
+      for (;;) {
+        const batch = await engine.outbox.retryFailed(intent, RETRY_BATCH);
+        if (batch.length === 0) return n;
+        for (const d of batch) requeued(d);
+        n += batch.length;
+        // Lets requests in between batches: 10,000 failures are 20 short turns, not one long one.
+        await new Promise((r) => setImmediate(r));
+      }
     },
 
     async retry(id) {

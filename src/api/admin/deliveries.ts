@@ -1,12 +1,19 @@
 import { Hono } from 'hono';
+import { z } from 'zod';
 import type { Herald } from '../../herald.ts';
 import type { AdminEnv } from './auth.ts';
 import { findEvent } from '../../domain/model.ts';
 import { isReminderKey } from '../../notify/intents.ts';
 import { respondOnceAfter } from '../idempotency.ts';
-import { resumeSending, retryDelivery } from '../../notify/outbox-actions.ts';
+import { resumeSending, retryDelivery, retryNotice } from '../../notify/outbox-actions.ts';
+import { readJson } from '../read-json.ts';
 
-/** The outbox: `GET /deliveries`, `POST /deliveries/:id/retry`, `POST /deliveries/resume`. */
+/** `{ "intent": KEY }`: a notice's key, as `updates[].intent` of GET /deliveries gives it. */
+const retryAllSchema = z.object({
+  intent: z.string().regex(/^[\x21-\x7e]{1,200}$/, 'intent must be a notice key (updates[].intent of GET /api/admin/deliveries).'),
+});
+
+/** The outbox: `GET /deliveries`, `POST /deliveries/retry` (a notice's failures), `POST /deliveries/:id/retry`, `POST /deliveries/resume`. */
 export function deliveriesApi(herald: Herald) {
   const app = new Hono<AdminEnv>();
   const notify = herald.notify;
@@ -54,6 +61,12 @@ export function deliveriesApi(herald: Herald) {
   // The outbox is not in the document: the answer is recorded under a key after the action (respondOnceAfter).
   // Both audited (outbox-actions.ts); a retry of a delivery already queued or sent answers 200 with `requeued: false`.
   app.post('/deliveries/resume', (c) => respondOnceAfter(c, herald, c.get('actor'), 200, () => resumeSending(herald, c.get('actor'))));
+
+  // Every failed delivery of one notice, queued again in batches (audited); a repeat answers `requeued: 0`.
+  app.post('/deliveries/retry', async (c) => {
+    const { intent } = await readJson(c, retryAllSchema);
+    return respondOnceAfter(c, herald, c.get('actor'), 200, () => retryNotice(herald, c.get('actor'), intent));
+  });
 
   app.post('/deliveries/:id/retry', (c) =>
     respondOnceAfter(c, herald, c.get('actor'), 200, () => retryDelivery(herald, c.get('actor'), c.req.param('id'))),

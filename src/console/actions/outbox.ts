@@ -5,7 +5,7 @@ import { subscriberListHref, subscriberListView } from '../subscriber-list.ts';
 import { refusal } from '../forms.ts';
 import { done, refused, type ActionResult } from './result.ts';
 import type { Session } from '../../auth/sessions.ts';
-import { resumeSending, retryDelivery } from '../../notify/outbox-actions.ts';
+import { resumeSending, retryDelivery, retryNotice } from '../../notify/outbox-actions.ts';
 import { onceKeyOf } from '../form-once.ts';
 import { madeUnder, remember } from '../../domain/once.ts';
 
@@ -20,6 +20,11 @@ export async function deliveriesAction(herald: Herald, session: Session, form: F
     if (action === 'resume') {
       const r = await resumeSending(herald, session.actor);
       return done(`/admin/deliveries?done=${r.paused ? 'still-paused' : 'resumed'}`);
+    }
+    if (action === 'retry-all') {
+      const intent = String(form.get('intent') ?? '');
+      const n = await retryAllOnce(herald, session, form, intent);
+      return done(`/admin/deliveries?done=retried-all&n=${n}`);
     }
     if (action === 'retry') {
       const to = await retryOnce(herald, session, form);
@@ -51,6 +56,19 @@ async function retryOnce(herald: Herald, session: Session, form: FormData): Prom
       if (!madeUnder(ctx.db, key)) remember(ctx, { key, request_hash: 'console form', status: 200, response: to });
     });
   return to;
+}
+
+/** A notice's "Retry all failed" under the form's one-time key: a double click queues them once (see retryOnce). */
+async function retryAllOnce(herald: Herald, session: Session, form: FormData, intent: string): Promise<number> {
+  const key = onceKeyOf('delivery', session.key, form);
+  const known = key === null ? undefined : madeUnder(herald.store.data, key);
+  if (known) return known.response as number;
+  const r = await retryNotice(herald, session.actor, intent);
+  if (key !== null)
+    await herald.run(session.actor, (ctx) => {
+      if (!madeUnder(ctx.db, key)) remember(ctx, { key, request_hash: 'console form', status: 200, response: r.requeued });
+    });
+  return r.requeued;
 }
 
 /** A removal asked for and not yet confirmed: the page names the address before anything is removed. */

@@ -79,6 +79,16 @@ export function embeddedOutbox(ledger: DeliveryLedger, book: SubscriberBook, wai
     failures: async (query) => failures(query),
     began: async () => ledger.epoch,
     begun: async (keys) => new Set(keys.filter((k) => ledger.intents.has(k))),
+    async retryFailed(intent, limit) {
+      const batch: Delivery[] = [];
+      for (const d of ledger.deliveries.values()) {
+        if (batch.length >= limit) break;
+        if (d.intent === intent && d.state === 'failed') batch.push({ ...d, state: 'queued', attempts: 0, next_at: null });
+      }
+      // Each save is in memory at once (a next batch does not see these as failed); the appends share fsyncs.
+      await Promise.all(batch.map((d) => ledger.save(d)));
+      return batch;
+    },
     async retry(id) {
       const d = ledger.deliveries.get(id);
       // A sent delivery leaves only its id in memory (until compaction): it is known, and sent.

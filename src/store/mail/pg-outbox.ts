@@ -269,6 +269,19 @@ export class PgOutbox implements OutboxView {
     });
   }
 
+  /** One batch of a notice's failed deliveries queued again, oldest first (rows another request holds are left to it). */
+  async retryFailed(intent: string, limit: number): Promise<Delivery[]> {
+    const { rows } = await this.db.query<DeliveryRow>(
+      `UPDATE mail_deliveries d SET state = 'queued', attempts = 0, next_at = NULL, lease_owner = NULL, lease_until = NULL
+       FROM (SELECT id FROM mail_deliveries WHERE intent = $1 AND state = 'failed' ORDER BY ord LIMIT $2 FOR UPDATE SKIP LOCKED) p
+       WHERE d.id = p.id RETURNING ${DELIVERY_COLUMNS.split(', ')
+         .map((c) => `d.${c}`)
+         .join(', ')}`,
+      [intent, limit],
+    );
+    return rows.map(deliveryOf);
+  }
+
   /** Counts a subscribe request under `key` in a fixed window; 0 within the limit, else the seconds until it ends. */
   async hit(key: string, limit: number, windowMs: number, now: Date): Promise<number> {
     const { rows } = await this.db.query<{ hits: number; reset_at: Date }>(

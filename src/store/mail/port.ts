@@ -93,6 +93,12 @@ export interface OutboxView {
   notices(limit: number): Promise<NoticeProgress[]>;
   /** The outbox as of one moment, so that the counts and the list of failures agree. */
   overview(limits: { notices: number; failed: number }): Promise<OutboxOverview>;
+  /**
+   * Queues again up to `limit` of a notice's failed deliveries (by intent key), oldest first, and returns
+   * them: called batch after batch until it returns none, so a notice with 10,000 failures never holds the
+   * event loop (or a transaction) for all of them at once.
+   */
+  retryFailed(intent: string, limit: number): Promise<Delivery[]>;
   /** Failed deliveries, newest first, searched by address in the store (not in a page of them). */
   failures(query: FailureQuery): Promise<FailurePage>;
   /** When the outbox began (null before its start): notices owed since then are news. Written once, never changed. */

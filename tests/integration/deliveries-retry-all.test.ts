@@ -1,0 +1,89 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startHerald, removeDir, tempDataDir, stopAll } from '../helpers/server.ts';
+import { startSmtp } from '../helpers/smtp.ts';
+import { SITE, outboxSettled } from '../helpers/mail-flow.ts';
+import { signIn } from '../helpers/console-session.ts';
+import { seedSubscribers } from '../fixtures/subscribers.ts';
+
+const cleanup: Array<() => Promise<void> | void> = [];
+afterEach(() => stopAll(...cleanup.splice(0).reverse()));
+
+/** A notice whose every delivery a relay refused (554 to every recipient); the relay then accepts. */
+async function failedNotice(n: number) {
+  const refusing = { on: true };
+  const smtp = await startSmtp(() => (refusing.on ? { code: 554, text: '5.7.1 Relay access denied' } : null));
+  cleanup.push(() => smtp.close());
+  const dataDir = tempDataDir();
+  cleanup.push(() => removeDir(dataDir));
+  seedSubscribers(
+    dataDir,
+    Array.from({ length: n }, (_, i) => ({ email: `r${i}@example.com` })),
+  );
+  const h = await startHerald({ dataDir, env: { SMTP_URL: smtp.url, SITE_URL: SITE } });
+  cleanup.push(() => h.stop());
+  await h.admin('/incidents', { body: { name: 'Outage', impact: 'major', status: 'investigating', body: 'Down.', components: {} } });
+  const out = await outboxSettled(h, 1, 60_000);
+  expect(out.updates[0]).toMatchObject({ failed: n, sent: 0 });
+  refusing.on = false;
+  return { smtp, h, intent: out.updates[0]!.intent as string };
+}
+
+describe('retry all failed deliveries of a notice', () => {
+  it('the admin API: 1,200 failures queued again in one call (in batches), sent once each; a repeat queues nothing and says so; audited', async () => {
+    const N = 1200;
+    const { smtp, h, intent } = await failedNotice(N);
+    const post = (body: unknown, key: string) =>
+      h.admin('/deliveries/retry', { method: 'POST', body, headers: { 'idempotency-key': key } });
+    const first = await post({ intent }, 'k-all-1');
+    expect(first.status).toBe(200);
+    expect(await first.json()).toEqual({ intent, requeued: N });
+    const replay = await post({ intent }, 'k-all-1');
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(await replay.json()).toEqual({ intent, requeued: N });
+    await smtp.waitFor(N, 60_000);
+    const out = await outboxSettled(h, 1, 60_000);
+    expect(out.updates[0]).toMatchObject({ sent: N, failed: 0, queued: 0 });
+    expect(new Set(smtp.received.map((r) => r.to[0])).size).toBe(N);
+    expect(smtp.received).toHaveLength(N);
+
+    const again = await post({ intent }, 'k-all-2');
+    expect(again.status).toBe(200);
+    expect(await again.json()).toEqual({ intent, requeued: 0 });
+    const events = (await (await h.admin('/audit?limit=1000')).json()).events.filter(
+      (e: { action: string }) => e.action === 'deliveries.retry_all',
+    );
+    expect(events).toEqual([expect.objectContaining({ target: intent, detail: { requeued: N } })]);
+
+    const unknown = await post({ intent: 'no-such-notice' }, 'k-all-3');
+    expect(unknown.status).toBe(404);
+    expect((await unknown.json()).error).toMatchObject({ code: 'not_found', field: 'intent' });
+    const bad = await h.admin('/deliveries/retry', { method: 'POST', body: { intent: '' } });
+    expect(bad.status).toBe(422);
+    expect((await bad.json()).error).toMatchObject({ field: 'intent' });
+  });
+
+  it('the console: a "Retry all failed" button per notice; the same form twice queues once; a later one says nothing was new', async () => {
+    const { smtp, h } = await failedNotice(3);
+    const s = await signIn(h);
+    const get = async (path: string) => (await fetch(`${h.url}${path}`, { headers: { cookie: s.cookie } })).text();
+    const page = await get('/admin/deliveries');
+    const form =
+      /<input type="hidden" name="action" value="retry-all">\s*<input type="hidden" name="intent" value="([^"]+)">\s*<input type="hidden" name="once" value="([^"]+)">/.exec(
+        page,
+      );
+    expect(form).toBeTruthy();
+    expect(page).toContain('Retry all failed');
+    const fields = { action: 'retry-all', intent: form![1]!.replaceAll('&#58;', ':'), once: form![2]! };
+    const first = await s.post('/admin/deliveries', fields);
+    expect(first.headers.get('location')).toBe('/admin/deliveries?done=retried-all&n=3');
+    expect(await get(first.headers.get('location')!)).toContain('3 failed deliveries of that notice queued again');
+    const twin = await s.post('/admin/deliveries', fields);
+    expect(twin.headers.get('location')).toBe('/admin/deliveries?done=retried-all&n=3');
+    await smtp.waitFor(3);
+    await outboxSettled(h, 1);
+    expect(smtp.received).toHaveLength(3);
+    const later = await s.post('/admin/deliveries', { ...fields, once: 'another-key-0123456789' });
+    expect(later.headers.get('location')).toBe('/admin/deliveries?done=retried-all&n=0');
+    expect(await get(later.headers.get('location')!)).toContain('Nothing new to retry');
+  });
+});
