@@ -34,7 +34,7 @@ export default defineConfig({
             // engines in the integration suites (console-published-text, console-settings, console-wall-clock,
             // nul-in-urls) and in the SEV-1 journey, which drives the console in Chromium on both. The subscribe
             // pages' journey runs on both, its axe and HTML checks on the embedded engine only.
-            'tests/e2e/{design,design-items,a11y,embed,embed-xss,history-pages,console,console-signed-out}.test.ts',
+            'tests/e2e/{design,design-items,a11y,embed,embed-xss,history-pages,console,console-signed-out,deliveries-narrow}.test.ts',
           ],
           globalSetup: ['tests/setup/postgres.ts'],
         },
