@@ -99,7 +99,7 @@ async function scenario(after: 'resume' | 'stop') {
   if (after === 'resume') {
     const resumed = await first.admin('/deliveries/resume', { method: 'POST' });
     expect(resumed.status).toBe(200);
-    expect(await resumed.json()).toEqual({ paused: false });
+    expect(await resumed.json()).toEqual({ paused: false, paused_reason: null });
     // The deferred message is retried now, not after a restart.
     await until(() => to(smtp, RETRIED).length > confirmations[RETRIED], 'the deferred notice retried after the resume', 15_000);
     await outboxSettled(first);
