@@ -33,7 +33,8 @@ export default defineConfig({
             // both). The console's browser suite: what its forms do is the console's actions, which run on both
             // engines in the integration suites (console-published-text, console-settings, console-wall-clock,
             // nul-in-urls) and in the SEV-1 journey, which drives the console in Chromium on both. The subscribe
-            // pages' journey runs on both, its axe and HTML checks on the embedded engine only.
+            // pages' journey runs on both, its axe and HTML checks on the embedded engine only. The deliveries
+            // page at 360 px: layout (what its lists hold is tested on both in the deliveries-* integration suites).
             'tests/e2e/{design,design-items,a11y,embed,embed-xss,history-pages,console,console-signed-out,deliveries-narrow}.test.ts',
           ],
           globalSetup: ['tests/setup/postgres.ts'],
