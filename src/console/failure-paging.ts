@@ -4,7 +4,7 @@ export const FAILURES_PER_PAGE = 100;
 /** The page asked for (1-based); anything but a whole number from 1 is the first page. */
 export function failurePageNumber(raw: string | null): number {
   const n = raw !== null && /^\d{1,6}$/.test(raw) ? Number(raw) : 1;
-  return n >= 1 ? n : 1;
+  return Math.max(n, 1);
 }
 
 /** What the list says of itself ("Failures 101–200 of 12,345"), and the links to the pages either side, keeping the search. */
