@@ -75,7 +75,12 @@ export class Composer {
   private findIntent(key: string, db: Db): NoticeIntent | undefined {
     // The store swaps in a new object on every write, so identity says whether the index is current.
     if (this.intentsOf !== db) {
-      this.intents = new Map(noticeIntents(db).map((i) => [i.key, i]));
+      this.intents = new Map();
+      for (const i of noticeIntents(db)) {
+        // A reminder queued under its legacy key (before reminders named their start) is still this reminder.
+        if (i.legacyKey && !this.intents.has(i.legacyKey)) this.intents.set(i.legacyKey, i);
+        this.intents.set(i.key, i);
+      }
       this.intentsOf = db;
       const settings = JSON.stringify(db.settings);
       if (settings !== this.settingsText) this.raws.clear();

@@ -3,7 +3,7 @@ import type { DeliveryLedger } from '../store/mail/ledger.ts';
 import type { SubscriberBook } from '../store/mail/subscriber-book.ts';
 import type { Sender } from './sender.ts';
 import { deliveryId, queuedDelivery, type Delivery, type Intent } from '../store/mail/model.ts';
-import { noticeIntents } from './intents.ts';
+import { noticeIntents, reminderCoveredBy } from './intents.ts';
 import { Passes } from './passes.ts';
 import { wantsMail } from '../store/mail/model.ts';
 import { existingIds } from '../domain/components/following.ts';
@@ -60,6 +60,7 @@ export class FanOut {
     const epoch = ledger.epoch;
     for (const notice of noticeIntents(this.o.db())) {
       if (notice.at < epoch) continue;
+      if (notice.legacyKey && !ledger.intents.has(notice.key) && reminderCoveredBy(notice, ledger.intents.get(notice.legacyKey))) continue;
       let intent: Intent = ledger.intents.get(notice.key) ?? {
         t: 'i',
         key: notice.key,

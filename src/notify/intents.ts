@@ -10,8 +10,16 @@ import type { NoticeKind } from '../store/mail/model.ts';
  * `notify`, or a maintenance whose reminder is due (`reminded_at`).
  */
 export interface NoticeIntent {
-  /** The update id, or `<incident id>:disruption` (late), `<incident id>:postmortem`, `<maintenance id>:reminder`. */
+  /**
+   * The update id, or `<incident id>:disruption` (late), `<incident id>:postmortem`,
+   * `<maintenance id>:reminder:<planned start>` (reminderKey).
+   */
   key: string;
+  /**
+   * A reminder's key before it named its start (`<maintenance id>:reminder`): an outbox that fanned that
+   * key out at or after this reminder fell due already sent this reminder under it (see reminderCoveredBy).
+   */
+  legacyKey?: string;
   incident: EventRecord;
   update: Update;
   kind: NoticeKind;
@@ -64,13 +72,40 @@ export function noticeIntents(db: Db): NoticeIntent[] {
   for (const m of db.maintenances) {
     fromUpdates(m);
     const last = m.updates.at(-1);
-    if (m.reminded_at && last) out.push({ key: reminderKey(m.id), incident: m, update: last, kind: 'maintenance', at: m.reminded_at });
+    if (m.reminded_at && last)
+      out.push({
+        key: reminderKey(m.id, m.scheduled_for),
+        legacyKey: `${m.id}:reminder`,
+        incident: m,
+        update: last,
+        kind: 'maintenance',
+        at: m.reminded_at,
+      });
   }
   return out.sort((a, b) => a.at.localeCompare(b.at));
 }
 
-export const reminderKey = (maintenanceId: string) => `${maintenanceId}:reminder`;
-export const isReminderKey = (key: string): boolean => key.endsWith(':reminder');
+/**
+ * One reminder per planned start: a move re-arms the reminder (reminded_at cleared), and the next one must be
+ * a notice of its own, not the one the outbox already finished. `reminded_at` is set only while the start
+ * stays where it was (a move of the start clears it), so the window's `scheduled_for` names the start the
+ * reminder was for. Compact (20261204T100000Z) so the delivery id and Message-ID stay plain.
+ */
+export const reminderKey = (maintenanceId: string, scheduledFor: string) =>
+  `${maintenanceId}:reminder:${new Date(scheduledFor)
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '')}`;
+/** A reminder's key, as now or as keyed before reminders named their start (`<id>:reminder`). */
+export const isReminderKey = (key: string): boolean => /:reminder(:[0-9TZ]+)?$/.test(key);
+
+/**
+ * Whether a reminder was already fanned out under its legacy key: an intent of that key made at or after
+ * the reminder fell due was made for it (one made before was an earlier reminder, before a move), so an
+ * outbox upgraded with reminders behind it does not send them again.
+ */
+export const reminderCoveredBy = (notice: NoticeIntent, legacy: { created_at: string } | undefined): boolean =>
+  legacy !== undefined && legacy.created_at >= notice.at;
 export const lateNoticeKey = (incidentId: string) => `${incidentId}:disruption`;
 export const postmortemKey = (incidentId: string) => `${incidentId}:postmortem`;
 
@@ -80,7 +115,8 @@ export function threadRootKey(incident: EventRecord): string {
   const firsts: Array<{ key: string; at: string }> = [];
   const emailed = (incident.updates as Update[]).find((u) => u.notify);
   if (emailed) firsts.push({ key: emailed.id, at: emailed.created_at });
-  if (incident.kind === 'maintenance' && incident.reminded_at) firsts.push({ key: reminderKey(incident.id), at: incident.reminded_at });
+  if (incident.kind === 'maintenance' && incident.reminded_at)
+    firsts.push({ key: reminderKey(incident.id, incident.scheduled_for), at: incident.reminded_at });
   if (incident.kind === 'incident' && incident.late_notice_at)
     firsts.push({ key: lateNoticeKey(incident.id), at: incident.late_notice_at });
   firsts.sort((a, b) => a.at.localeCompare(b.at));

@@ -174,6 +174,7 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
             kind: notice.kind,
             components: notice.incident.components,
             existing,
+            ...(notice.legacyKey ? { legacy: { key: notice.legacyKey, at: notice.at } } : {}),
           },
           FANOUT_BATCH,
           now(),

@@ -357,7 +357,9 @@ describe('what a delivery is, on the deliveries view', () => {
     expect(deliveryLabel(confirmationDelivery({ ...sub, state: 'pending' }, T0.toISOString()))).toBe('Confirmation');
     // Before: both read "confirm".
     expect(deliveryLabel(confirmationDelivery({ ...sub, state: 'confirmed' }, T0.toISOString()))).toBe('Already subscribed (manage link)');
-    expect(noticeLabel('maintenance', reminderKey('MNT-1'))).toBe('Maintenance reminder');
+    expect(noticeLabel('maintenance', reminderKey('MNT-1', '2026-12-04T10:00:00.000Z'))).toBe('Maintenance reminder');
+    // As keyed before reminders named their start: outboxes keep such keys.
+    expect(noticeLabel('maintenance', 'MNT-1:reminder')).toBe('Maintenance reminder');
     expect(noticeLabel('maintenance', 'upd_1')).toBe('Maintenance notice');
     expect(noticeLabel('disruption', 'INC-1:disruption')).toBe('Disruption notice');
     expect(noticeLabel('postmortem', 'INC-1:postmortem')).toBe('Postmortem');

@@ -14,7 +14,7 @@ import {
 } from '../../src/domain/maintenance/transitions.ts';
 import { rescheduleMaintenance } from '../../src/domain/maintenance/reschedule.ts';
 import type { Maintenance } from '../../src/domain/model.ts';
-import { noticeIntents, noticeKind } from '../../src/notify/intents.ts';
+import { noticeIntents, noticeKind, reminderKey } from '../../src/notify/intents.ts';
 import { renderConfirm, renderNotice, renderSubscribed } from '../../src/notify/render.ts';
 import { formatDuration } from '../../src/domain/overall.ts';
 import { wantsMail as wants, type Subscriber } from '../../src/store/mail/model.ts';
@@ -111,8 +111,13 @@ describe('notice policy: which updates email whom, as which kind', () => {
     m.reminded_at = '2026-11-24T00:00:00.000Z';
     expect(noticeIntents(db).map((i) => [i.key, i.kind])).toEqual([
       [m.updates[0]!.id, 'maintenance'],
-      [`${m.id}:reminder`, 'maintenance'],
+      [reminderKey(m.id, m.scheduled_for), 'maintenance'],
     ]);
+    // Moved and reminded again: a notice of its own, not the one already sent.
+    const first = noticeIntents(db).at(-1)!.key;
+    m.scheduled_for = '2026-11-25T10:00:00.000Z';
+    expect(noticeIntents(db).at(-1)!.key).not.toBe(first);
+    expect(noticeIntents(db).at(-1)!.key).toBe(`${m.id}:reminder:20261125T100000Z`);
     expect(noticeKind(m, m.updates[0]!)).toBe('maintenance');
   });
 

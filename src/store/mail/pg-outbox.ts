@@ -16,6 +16,11 @@ export interface NoticeToFanOut {
   components: readonly string[];
   /** The ids of the components that exist now (a follower of none of them hears about everything). */
   existing: readonly string[];
+  /**
+   * A reminder's key before reminders named their start, and when this reminder fell due: an intent of
+   * that key made since then was this reminder, sent already (intents.ts reminderCoveredBy).
+   */
+  legacy?: { key: string; at: string };
 }
 
 /** A claimed delivery and its subscriber as stored now (undefined once removed). */
@@ -80,6 +85,13 @@ export class PgOutbox implements OutboxView {
    */
   async fanOutStep(n: NoticeToFanOut, batch: number, now: Date): Promise<{ created: number; done: boolean }> {
     return this.db.tx(async (c) => {
+      if (n.legacy) {
+        const covered = await c.query(
+          'SELECT 1 FROM mail_intents WHERE key = $1 AND created_at >= $2 AND NOT EXISTS (SELECT 1 FROM mail_intents WHERE key = $3)',
+          [n.legacy.key, n.legacy.at, n.key],
+        );
+        if (covered.rowCount) return { created: 0, done: true };
+      }
       await c.query(
         `INSERT INTO mail_intents (key, incident, update_id, kind, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (key) DO NOTHING`,
         [n.key, n.incident, n.update, n.kind, now],
