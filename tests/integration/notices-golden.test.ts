@@ -405,12 +405,15 @@ describe.each(SCHEMES)('golden notices, $name scheme', (s) => {
     expect(moved.text).toContain(`This maintenance has been rescheduled to ${at(from)} – ${at(till)}.`);
 
     const started = await stepNotice('start');
+    // Started now, 30 days before its planned start: it says so, not that it runs from its planned start.
+    const began = ((await (await h.admin(`/maintenances/${maintenanceId}`)).json()) as { started_at: string }).started_at;
+    expect(Date.parse(began)).toBeLessThan(Date.parse(from));
     expectStep(
       started,
       'Maintenance started',
       'Our scheduled maintenance, “Payouts upgrade”, on Payouts, has started and is now in progress.',
       'In progress',
-      ['Window', `${at(from)} to ${at(till)}`],
+      ['Window', `Started ${at(began)}; scheduled to end ${at(till)}`],
       'Follow it on our status page',
     );
 
@@ -421,7 +424,7 @@ describe.each(SCHEMES)('golden notices, $name scheme', (s) => {
       'Maintenance extended',
       'Our maintenance, “Payouts upgrade”, on Payouts, will take longer than planned: its window has been extended.',
       'In progress',
-      ['New window', `${at(from)} to ${at(later)}`],
+      ['New window', `Started ${at(began)}; scheduled to end ${at(later)}`],
       'Follow it on our status page',
     );
 

@@ -747,7 +747,7 @@ describe('maintenance messages to Slack and Teams', () => {
       'Status',
       'In progress',
       'Window',
-      '22 Nov 2026, 11:00 CET to 22 Nov 2026, 12:00 CET',
+      'Started 22 Nov 2026, 11:00 CET; scheduled to end 22 Nov 2026, 12:00 CET',
       'Affected systems',
       'WEB',
       'Scheduled maintenance is currently in progress. We will provide updates as necessary.',

@@ -541,7 +541,7 @@ describe('templates', () => {
         'Maintenance started',
         'Our scheduled maintenance, “DB upgrade”, on API, has started and is now in progress.',
         'In progress',
-        ['Window', WINDOW],
+        ['Window', 'Started 24 Nov 2026, 01:00 UTC; scheduled to end 24 Nov 2026, 02:00 UTC'],
         FOLLOW,
       );
       noteMaintenance(at('2026-11-24T01:20:00Z'), m.id, { body: 'Half of the databases are done.', notify: true });
@@ -559,7 +559,7 @@ describe('templates', () => {
         'Maintenance extended',
         'Our maintenance, “DB upgrade”, on API, will take longer than planned: its window has been extended.',
         'In progress',
-        ['New window', '24 Nov 2026, 01:00 UTC to 24 Nov 2026, 03:00 UTC'],
+        ['New window', 'Started 24 Nov 2026, 01:00 UTC; scheduled to end 24 Nov 2026, 03:00 UTC'],
         FOLLOW,
       );
       verifyMaintenance(at('2026-11-24T02:30:00Z'), m.id, { notify: true });
@@ -568,7 +568,7 @@ describe('templates', () => {
         'Maintenance being verified',
         'The work of our scheduled maintenance, “DB upgrade”, on API, is done, and we are verifying that everything works as expected.',
         'Verifying',
-        ['Window', '24 Nov 2026, 01:00 UTC to 24 Nov 2026, 03:00 UTC'],
+        ['Window', 'Started 24 Nov 2026, 01:00 UTC; scheduled to end 24 Nov 2026, 03:00 UTC'],
         FOLLOW,
       );
       completeMaintenance(at('2026-11-24T02:40:00Z'), m.id, { notify: true });

@@ -70,10 +70,19 @@ export function windowAsItStands(
   return { state: 'running', from: m.started_at, until: m.scheduled_until };
 }
 
-/** The window's line after this step: the planned window, or once completed, when the work really ran. */
+/**
+ * The window's line after this step, as it stands then: the planned window while it is to come (scheduled,
+ * its reminder, a move, a cancel: the times it had); once started, when it really began and when it is
+ * scheduled to end (a window started early or late must not read as still to start at its planned time);
+ * once completed, when the work really ran.
+ */
 export const stepWindow = (
   step: MaintenanceNoticeStep,
   m: Pick<Maintenance, 'scheduled_for' | 'scheduled_until' | 'started_at' | 'resolved_at'>,
   tz: string,
-): string =>
-  step === 'completed' && m.resolved_at ? `${formatDateTime(m.started_at, tz)} to ${formatDateTime(m.resolved_at, tz)}` : windowText(m, tz);
+): string => {
+  if (step === 'completed' && m.resolved_at) return `${formatDateTime(m.started_at, tz)} to ${formatDateTime(m.resolved_at, tz)}`;
+  if (step === 'started' || step === 'verifying' || step === 'extended')
+    return `Started ${formatDateTime(m.started_at, tz)}; scheduled to end ${formatDateTime(m.scheduled_until, tz)}`;
+  return windowText(m, tz);
+};
