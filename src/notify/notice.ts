@@ -1,5 +1,11 @@
 import type { Db, EventRecord, IncidentUpdate, MaintenanceUpdate, Update } from '../domain/model.ts';
-import { type MaintenanceNoticeStep, maintenanceStep, stepStatusLabel, stepWindow } from '../domain/maintenance/steps.ts';
+import {
+  type MaintenanceNoticeStep,
+  maintenanceStep,
+  restatedSentences,
+  stepStatusLabel,
+  stepWindow,
+} from '../domain/maintenance/steps.ts';
 import { eventComponentNames } from '../domain/components/names.ts';
 import { CUSTOMER_STATUS_LABEL, type MaintenanceStatus } from '../domain/status.ts';
 import { levelOf, nextUpdateDue } from '../domain/policy.ts';
@@ -123,7 +129,13 @@ export function noticeFacts(s: NoticeSource): NoticeFacts {
   // that is no follow-up), in the words the update templates give it in the body: a body sentence saying the same
   // is left out too, as a line restating a field is (the page keeps it: it has no promise of its own).
   const promises = incident.kind === 'incident' && (s.kind === 'disruption' || (s.kind === 'update' && !followUp));
-  const body = withoutStated(update.body, stated, promises ? rhythmSentences(level?.update_every_minutes ?? null) : []);
+  // A maintenance notice's opening and window line say what the step's default text says: that goes too.
+  const restated = promises
+    ? rhythmSentences(level?.update_every_minutes ?? null)
+    : incident.kind === 'maintenance' && step
+      ? restatedSentences(step, incident, tz)
+      : [];
+  const body = withoutStated(update.body, stated, restated);
   const summary =
     s.kind === 'postmortem' && incident.kind === 'incident' && incident.postmortem ? summarySection(incident.postmortem.body) : null;
   const incidentUrl = `${siteUrl}/incidents/${encodeURIComponent(incident.id)}`;

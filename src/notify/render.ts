@@ -129,17 +129,19 @@ function maintenanceWords(step: MaintenanceNoticeStep, name: string, affected: s
 export function renderNotice(input: NoticeInput): RenderedMail {
   const facts = noticeFacts({ ...input, timeZone: input.timeZone ?? 'UTC' });
   const subject = noticeSubject(input.siteName, input.kind, input.incident.name, facts.step, facts.followUp);
+  const words = facts.step ? maintenanceWords(facts.step, facts.name, facts.affected) : null;
   const ctx = {
     ...facts,
     etaShown: facts.eta ?? 'not known yet',
     subject,
     title: titleOf(input.kind, facts.step, facts.followUp),
-    ...(facts.step ? maintenanceWords(facts.step, facts.name, facts.affected) : {}),
+    ...words,
     preheader:
       input.kind === 'postmortem'
         ? `What happened, why, and what we are changing: ${input.incident.name}`
         : // The inbox's preview line: one line, cut between words with an ellipsis.
-          `${facts.statusLabel}: ${cut(facts.bodyText.replace(/\s+/g, ' '), 120)}`,
+          // A maintenance notice whose text only repeated its opening (left out) previews the opening.
+          `${facts.statusLabel}: ${cut((facts.bodyText || words?.opening || '').replace(/\s+/g, ' '), 120)}`,
     siteName: input.siteName,
     siteUrl: input.siteUrl.replace(/\/+$/, ''),
     accent: ACCENT[input.kind],

@@ -402,7 +402,9 @@ describe.each(SCHEMES)('golden notices, $name scheme', (s) => {
       ['New window', `${at(from)} to ${at(till)}`],
       'Follow it on our status page',
     );
-    expect(moved.text).toContain(`This maintenance has been rescheduled to ${at(from)} – ${at(till)}.`);
+    // The default text only said the new window, which the window line says: said once.
+    expect(moved.text).not.toContain('This maintenance has been rescheduled to');
+    expect(moved.text.split(`${at(from)} to ${at(till)}`)).toHaveLength(2);
 
     const started = await stepNotice('start');
     // Started now, 30 days before its planned start: it says so, not that it runs from its planned start.
@@ -416,6 +418,9 @@ describe.each(SCHEMES)('golden notices, $name scheme', (s) => {
       ['Window', `Started ${at(began)}; scheduled to end ${at(till)}`],
       'Follow it on our status page',
     );
+    // No text typed: the default's "in progress" sentence repeats the opening, its promise stays.
+    expect(started.text.match(/in progress\./g)).toHaveLength(1);
+    expect(started.text).toContain('\nWe will provide updates as necessary.\n');
 
     const later = wholeMinute(Date.parse(till) + 60 * MIN);
     const extended = await stepNotice('reschedule', { scheduled_until: later, notify: true });
@@ -439,7 +444,9 @@ describe.each(SCHEMES)('golden notices, $name scheme', (s) => {
       ['Carried out', `${at(ran.started_at)} to ${at(ran.resolved_at)}`],
       'The details are on our status page',
     );
-    expect(done.text).toContain('The scheduled maintenance has been completed.');
+    // No text typed: the default only said what the opening says, so it is not said twice.
+    expect(done.text.match(/has been completed/g)).toHaveLength(1);
+    expect(done.text).not.toContain('The scheduled maintenance has been completed.');
   });
 
   it('a cancelled window says it is cancelled and will not take place, not that it is scheduled or completed', async () => {
@@ -458,7 +465,10 @@ describe.each(SCHEMES)('golden notices, $name scheme', (s) => {
       ['Was scheduled for', `${at(from)} to ${at(till)}`],
       'The details are on our status page',
     );
-    expect(cancelled.text).toContain('This scheduled maintenance has been cancelled and will not take place.');
+    // No text typed: the default only said what the opening says, so it is said once, with no empty box.
+    expect(cancelled.text.match(/will not take place/g)).toHaveLength(1);
+    expect(cancelled.text).toContain(`will not take place.\n\nCurrent status: Cancelled\n`);
+    expect(cancelled.mail.html).not.toContain('border-left:4px solid');
     expect(cancelled.text).not.toMatch(/Completed|Follow it/);
   });
 });

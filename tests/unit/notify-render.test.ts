@@ -611,6 +611,18 @@ describe('templates', () => {
         DETAILS,
       );
       expect(cancelled.text).not.toMatch(/We have scheduled|Completed/);
+      // The default texts of the move and the cancel say what the window line and the opening say: once each.
+      expect(cancelled.text.match(/will not take place/g)).toHaveLength(1);
+      expect(cancelled.html.match(/will not take place/g)).toHaveLength(2); // the opening and the hidden preview line
+    });
+
+    it('a text typed with a step stays; only a sentence the opening says word for word goes', () => {
+      const { ctx, m } = windowOf();
+      const typed = 'This scheduled maintenance has been cancelled and will not take place. We will pick a new date.';
+      cancelMaintenance(ctx(), m.id, { body: 'We will pick a new date soon.', notify: true });
+      expect(mail(m).text).toContain('\nWe will pick a new date soon.\n');
+      m.updates.at(-1)!.body = typed;
+      expect(mail(m).text).toContain('\nWe will pick a new date.\n');
     });
 
     it('updates saved before steps were recorded are told apart by their statuses', () => {

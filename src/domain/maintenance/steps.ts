@@ -1,7 +1,7 @@
 import type { Maintenance, MaintenanceUpdate, MaintenanceUpdateStep } from '../model.ts';
 import { CUSTOMER_STATUS_LABEL, type MaintenanceStatus } from '../status.ts';
 import { formatDateTime } from '../time-text.ts';
-import { windowText } from './texts.ts';
+import { maintenanceText, windowText } from './texts.ts';
 
 /**
  * Which move of the window `update` records: its own `step`, or, for an update saved before steps were
@@ -86,3 +86,44 @@ export const stepWindow = (
     return `Started ${formatDateTime(m.started_at, tz)}; scheduled to end ${formatDateTime(m.scheduled_until, tz)}`;
   return windowText(m, tz);
 };
+
+/** A default text's sentences, split as notify/notice.ts withoutStated splits a line. */
+const sentencesOf = (text: string): string[] => text.split(/(?<=[.!?])\s+/);
+
+/**
+ * The sentences of the steps' default texts (texts.ts) that a notice of this step already says: its opening
+ * sentence says the window started, is being verified, was completed or cancelled; its window line gives the
+ * times a scheduled, moved or extended window's default text spells out. The email leaves them out of the
+ * update's text so each thing is said once (the page keeps them: it has no opening). Times as the window
+ * stands in `tz`: a text written for other times, or typed by hand, is not one of them and stays.
+ */
+export function restatedSentences(
+  step: MaintenanceNoticeStep,
+  m: Pick<Maintenance, 'scheduled_for' | 'scheduled_until'>,
+  tz: string,
+): string[] {
+  const planned = maintenanceText.scheduled(m.scheduled_for, m.scheduled_until, tz);
+  const moved = maintenanceText.rescheduled(m.scheduled_for, m.scheduled_until, tz);
+  switch (step) {
+    case 'scheduled':
+      return [planned];
+    case 'reminder':
+      // A reminder carries the window's latest update: the scheduling's text, or a move's.
+      return [planned, moved];
+    case 'rescheduled':
+      return [moved];
+    case 'extended':
+      return [maintenanceText.extended(m.scheduled_until, tz)];
+    case 'started':
+      // "We will provide updates as necessary." is said nowhere else: it stays.
+      return sentencesOf(maintenanceText.in_progress()).slice(0, 1);
+    case 'verifying':
+      return sentencesOf(maintenanceText.verifying());
+    case 'completed':
+      return sentencesOf(maintenanceText.completed());
+    case 'cancelled':
+      return sentencesOf(maintenanceText.cancelled());
+    default:
+      return [];
+  }
+}
