@@ -5,6 +5,8 @@ import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
 import { SITE, outboxSettled, subscribeAndConfirm, to } from '../helpers/mail-flow.ts';
 import { scheduleWindow, windowOf as windowOfApi } from '../helpers/maintenance.ts';
 import { all, byId, describedBy, dom, fieldsOf, textOf, type Doc } from '../helpers/dom.ts';
+import { until } from '../helpers/poll.ts';
+import { formatDateTime } from '../../src/domain/time-text.ts';
 
 /**
  * Moving a maintenance window from its console page, as the admin API's reschedule does: a Comms
@@ -183,10 +185,89 @@ describe('moving a window from its console page', () => {
     expect(res.status).toBe(409);
     expect(res.headers.get('content-type')).toContain('text/html');
     const doc = dom(await res.text());
-    expect(textOf(all(doc, (e) => e.attribs.role === 'alert')[0]!)).toContain('has already started; complete it instead of cancelling it.');
+    // What happened, in plain words (who started it, and when), not the rule the verb checked.
+    expect(textOf(all(doc, (e) => e.attribs.role === 'alert')[0]!)).toMatch(
+      /^The window was already started at \d+ \w+ \d{4}, \d\d:\d\d IST through the API\. Nothing changed\./,
+    );
     expect(textOf(byId(doc, 'step-body')!)).toBe('Called off.');
     expect(all(doc, (e) => e.name === 'a' && e.attribs.href === `/admin/incidents/${id}`).map(textOf)).toContain('Back to the window');
     expect((await windowOf(id)).status).toBe('in_progress');
+  });
+});
+
+describe('a step refused because the window moved on keeps what was typed, and offers it as a note', () => {
+  /** The form of the card titled `titleId` on a page. */
+  const formIn = (doc: Doc, titleId: string) =>
+    all(all(doc, (e) => e.attribs['aria-labelledby'] === titleId)[0] ?? doc, (e) => e.name === 'form')[0];
+  const alertOf = (doc: Doc) => textOf(all(doc, (e) => e.attribs.role === 'alert')[0]!);
+
+  it('Complete on a window the timer completed meanwhile says so, and posts the typed text as a note, emailed as ticked, once', async () => {
+    // Ends 3 s from now on its own (the timer), started by hand now.
+    const res = await h.admin('/maintenances', {
+      body: {
+        name: 'Index rebuild',
+        scheduled_for: new Date(Date.now() + 1_000).toISOString(),
+        scheduled_until: new Date(Date.now() + 3_000).toISOString(),
+        components: ['api'],
+      },
+    });
+    const id = ((await res.json()) as { id: string }).id;
+    expect((await h.admin(`/maintenances/${id}/start`, { body: {} })).status).toBe(201);
+    const stale = formIn(await page(`/admin/incidents/${id}`), 'steps-title')!;
+    await until(async () => (await windowOf(id)).status === 'completed', 'the timer completing the window', 10_000);
+    const typed = 'Rolled back the index change; search is back to normal.';
+    const refused = await s.post(`/admin/maintenance/${id}`, { ...fieldsOf(stale), step: 'complete', body: typed, notify: '1' });
+    expect(refused.status).toBe(409);
+    const doc = dom(await refused.text());
+    const ended = (await windowOf(id)).scheduled_until;
+    expect(alertOf(doc)).toBe(
+      `The window was already completed at ${formatDateTime(ended, TZ)} by the timer. Nothing was changed. What you typed is below: post it as a note, or copy it.`,
+    );
+    const noteForm = formIn(doc, 'note-title')!;
+    expect(textOf(byId(noteForm, 'note-body')!)).toBe(typed);
+    expect(all(noteForm, (e) => e.attribs.name === 'notify')[0]!.attribs.checked).toBeDefined();
+    const fields = { ...fieldsOf(noteForm), body: typed, notify: '1' };
+    expect(fieldsOf(noteForm).step).toBe('note');
+    const posted = await s.post(`/admin/maintenance/${id}`, fields);
+    expect(posted.status).toBe(303);
+    expect(posted.headers.get('location')).toBe(`/admin/incidents/${id}?done=note`);
+    // Posted twice (a double click): one note.
+    expect((await s.post(`/admin/maintenance/${id}`, fields)).headers.get('location')).toBe(`/admin/incidents/${id}?done=note`);
+    const flash = all(await page(posted.headers.get('location')!), (e) => e.attribs.role === 'status').map(textOf);
+    expect(flash).toEqual(['Note posted.']);
+    const after = (await (await h.admin(`/maintenances/${id}`)).json()) as { status: string; incident_updates: Array<{ body: string }> };
+    expect(after.status).toBe('completed');
+    expect(after.incident_updates.filter((u) => u.body === typed)).toHaveLength(1);
+    await outboxSettled(h);
+    const mails = await Promise.all(to(smtp, 'ana@example.com').map((r) => smtp.parse(r)));
+    const notes = mails.filter((m) => m.subject?.endsWith('Maintenance update: Index rebuild'));
+    expect(notes).toHaveLength(1);
+    expect(notes[0]!.text).toContain(typed);
+  });
+
+  it('Start on a window another tab cancelled names who cancelled it and when, and keeps the note', async () => {
+    const id = await schedule('Cache flush');
+    const stale = formIn(await page(`/admin/incidents/${id}`), 'steps-title')!;
+    const lee = await signIn(h, 'Lee');
+    expect((await lee.post(`/admin/maintenance/${id}`, { step: 'cancel', confirm: '1' })).status).toBe(303);
+    const refused = await s.post(`/admin/maintenance/${id}`, { ...fieldsOf(stale), step: 'start', body: 'Flushing now.' });
+    expect(refused.status).toBe(409);
+    const doc = dom(await refused.text());
+    const cancelledAt = ((await (await h.admin(`/maintenances/${id}`)).json()) as { cancelled_at: string }).cancelled_at;
+    expect(alertOf(doc)).toBe(
+      `The window was already cancelled at ${formatDateTime(cancelledAt, TZ)} by Lee. Nothing was changed. What you typed is below: post it as a note, or copy it.`,
+    );
+    const noteForm = formIn(doc, 'note-title')!;
+    expect(textOf(byId(noteForm, 'note-body')!)).toBe('Flushing now.');
+    expect(all(noteForm, (e) => e.attribs.name === 'notify')[0]!.attribs.checked).toBeUndefined();
+    expect((await windowOf(id)).status).toBe('completed');
+    // Emptied and posted: refused by its field, the form shown again.
+    const empty = await s.post(`/admin/maintenance/${id}`, { ...fieldsOf(noteForm), body: ' ' });
+    expect(empty.status).toBe(422);
+    const again = dom(await empty.text());
+    const box = byId(again, 'note-body')!;
+    expect(describedBy(again, box).map((e) => e && textOf(e))).toContain('Write the note.');
+    expect(box.attribs['aria-invalid']).toBe('true');
   });
 });
 

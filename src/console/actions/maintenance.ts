@@ -122,6 +122,7 @@ export const MAINTENANCE_DONE: Record<string, string> = {
   verify: 'Maintenance marked as verifying.',
   complete: 'Maintenance completed.',
   cancel: 'Maintenance cancelled.',
+  note: 'Note posted.',
   move: 'Window moved. The page shows the new times (subscribed calendars at their next refresh).',
 };
 
