@@ -33,6 +33,9 @@ const ACTIONS: Record<string, string> = {
   'channel.secret': 'Replaced webhook signing secret',
   'settings.update': 'Changed settings',
   'subscriber.remove': 'Removed subscriber',
+  'delivery.retry': 'Retried a failed email',
+  'deliveries.retry_all': "Retried a notice's failed emails",
+  'deliveries.resume': 'Resumed sending email',
 };
 
 /** "Declared incident" for `incident.declare`; a code this console does not know, as it is. */
