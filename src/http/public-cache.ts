@@ -127,7 +127,9 @@ function encodingFor<E extends { Bindings: HttpBindings }>(c: Context<E>): Encod
         return best > 0 ? ENCODINGS.find((e) => q(e) === best)! : 'identity';
       },
     }) as Encoding | 'identity';
-    if (encodingByHeader.size < 100) encodingByHeader.set(header, encoding);
+    // Bounded: past 100 distinct headers (junk, not browsers) it starts again rather than stop learning.
+    if (encodingByHeader.size >= 100) encodingByHeader.clear();
+    encodingByHeader.set(header, encoding);
   }
   return encoding;
 }
@@ -140,6 +142,8 @@ interface Variant {
   bytes: Uint8Array<ArrayBuffer> | string;
   etag: string;
   headers: Record<string, string>;
+  /** Large enough to send compressed to a client that takes it (the plain copy of such a body says Vary). */
+  compressible: boolean;
 }
 
 /** What PublicAnswers needs of a body kept in memory: a PublicBody, or a cached page (which has its bytes and status). */
@@ -180,11 +184,11 @@ export class PublicAnswers {
 
   answer<E extends { Bindings: HttpBindings }>(c: Context<E>, entry: KeptBody): Response {
     const plain = this.plain(entry);
-    const encoding = 'Vary' in plain.headers ? encodingFor(c) : 'identity';
+    const encoding = plain.compressible ? encodingFor(c) : 'identity';
     const variant = encoding === 'identity' ? plain : this.packed(entry, plain, encoding);
-    const held = rawHeader(c, 'if-none-match');
-    // Any copy's ETag will do: all stand for the same content.
-    if (held && (etagMatches(held, entry.etag) || ENCODINGS.some((e) => etagMatches(held, encodedTag(entry.etag, e))))) {
+    // Only the tag of the copy this request gets: a 304 tells the client its copy is good, and carries that
+    // copy's tag, which a cache holding the other encoding's bytes could not use (RFC 9110, 13.1.2).
+    if (etagMatches(rawHeader(c, 'if-none-match'), variant.etag)) {
       const { 'Content-Type': _type, 'Content-Encoding': _encoding, 'Content-Length': _length, ...notModified } = variant.headers;
       return new Response(null, { status: 304, headers: notModified });
     }
@@ -203,8 +207,9 @@ export class PublicAnswers {
         'Content-Type': entry.contentType,
         'Content-Length': String(size),
       };
-      if (size >= COMPRESS_MIN_BYTES) headers.Vary = 'Accept-Encoding';
-      plain = { bytes, etag: entry.etag, headers };
+      const compressible = size >= COMPRESS_MIN_BYTES;
+      if (compressible) headers.Vary = 'Accept-Encoding';
+      plain = { bytes, etag: entry.etag, headers, compressible };
       this.plainOf.set(entry, plain);
     }
     return plain;
@@ -224,6 +229,7 @@ export class PublicAnswers {
         bytes: new Uint8Array(compressed.buffer, compressed.byteOffset, compressed.byteLength) as Uint8Array<ArrayBuffer>,
         etag,
         headers: { ...plain.headers, ETag: etag, 'Content-Encoding': encoding, 'Content-Length': String(compressed.byteLength) },
+        compressible: true,
       };
       this.packedOf[encoding].set(entry, packed);
     }

@@ -181,7 +181,7 @@ describe('the cached bodies, compressed for a client that takes it', () => {
   const unpack = { br: brotliDecompressSync, gzip: gunzipSync };
 
   it.each(['/', '/history', '/api/v2/summary.json', '/history.atom'])(
-    '%s: the same bytes compressed, each copy its own ETag, 304 on any',
+    '%s: the same bytes compressed, each copy its own ETag and its own 304',
     async (path) => {
       const plain = await raw(path, {});
       expect(plain.status).toBe(200);
@@ -216,11 +216,22 @@ describe('the cached bodies, compressed for a client that takes it', () => {
       }
       expect(new Set(tags).size).toBe(3);
 
-      for (const held of tags) {
-        const again = await raw(path, { 'accept-encoding': 'gzip', 'if-none-match': held });
+      // A 304 for the copy the client holds, with its tag; the tag of another encoding's copy is no match.
+      for (const [accept, held] of [
+        ['', tags[0]!],
+        ['gzip, deflate, br, zstd', tags[1]!],
+        ['gzip', tags[2]!],
+      ] as Array<[string, string]>) {
+        const again = await raw(path, { 'accept-encoding': accept, 'if-none-match': `"x", ${held}` });
         expect(again.status, held).toBe(304);
-        expect(again.headers.etag).toBe(tags[2]);
+        expect(again.headers.etag).toBe(held);
         expect(again.headers['content-encoding']).toBeUndefined();
+        expect(again.body.length).toBe(0);
+      }
+      for (const held of [tags[0]!, tags[1]!]) {
+        const other = await raw(path, { 'accept-encoding': 'gzip', 'if-none-match': held });
+        expect(other.status, held).toBe(200);
+        expect(other.headers.etag).toBe(tags[2]);
       }
     },
   );
@@ -249,6 +260,9 @@ describe('the cached bodies, compressed for a client that takes it', () => {
       const again = await raw('/embed.js', { 'accept-encoding': accept, 'if-none-match': first.headers.etag! });
       expect(again.status, accept).toBe(304);
       expect(again.body.length).toBe(0);
+      // A HEAD carries the same tag, and is a 304 on it too.
+      expect((await raw('/embed.js', { 'accept-encoding': accept }, 'HEAD')).headers.etag).toBe(first.headers.etag);
+      expect((await raw('/embed.js', { 'accept-encoding': accept, 'if-none-match': first.headers.etag! }, 'HEAD')).status).toBe(304);
     }
     expect(new Set(tags).size).toBe(3);
   });
