@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { etag } from 'hono/etag';
+import { fileTag } from '../http/file-tags.ts';
 import type { Herald } from '../herald.ts';
 import { NotFound } from '../domain/errors.ts';
 import type { PageCache, Renderer } from '../snapshot/page-cache.ts';
@@ -115,7 +116,8 @@ export function createApp(herald: Herald, opts: AppOptions = {}) {
       }),
     );
     // Revalidated once their five minutes are up (embed.js on every page of the product apps, the pages'
-    // scripts): Hono's etag hashes the file as sent (each encoding its own tag) and answers a match with 304.
+    // scripts): each file sent (the .br or .gz copy its own) carries its tag (onFound), and Hono's etag
+    // answers a match with 304, to a HEAD too.
     const revalidated = etag();
     app.use('*', (c, next) => (/\.(js|svg)$/.test(c.req.path) ? revalidated(c, next) : next()));
     app.use(
@@ -123,9 +125,10 @@ export function createApp(herald: Herald, opts: AppOptions = {}) {
       serveStatic({
         root,
         precompressed: true,
-        onFound: (_p, c) => {
+        onFound: (path, c) => {
           c.header('Cache-Control', 'public, max-age=300');
           c.header('Vary', 'Accept-Encoding');
+          c.header('ETag', fileTag(path));
           // Loaded by other sites' pages: those that isolate themselves (COEP require-corp) load only what opts in.
           if (c.req.path === EMBED_PATH) c.header('Cross-Origin-Resource-Policy', 'cross-origin');
         },
