@@ -10,7 +10,7 @@ export function auditQuery(raw: string | null): string {
 /**
  * Which events a search finds: by who, the action (its code or its words), the record and the detail (a removed subscriber's
  * masked address among them). An address typed whole, or its local part, also finds its masked form,
- * so "user11999" finds the removal of "us…99@example.com".
+ * so "user11999" finds the removal of "u…9@e….com".
  */
 export function auditMatcher(q: string): (e: AuditEvent) => boolean {
   if (!q) return () => true;

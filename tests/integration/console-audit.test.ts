@@ -35,19 +35,20 @@ describe('a subscriber removed', () => {
     const { events: log } = await events();
     const removals = log.filter((e) => e.action === 'subscriber.remove');
     expect(removals.map((e) => [e.actor, e.target, e.detail])).toEqual([
-      ['admin-token', ids[1], { email: 'k…@example.org', state: 'pending' }],
-      ['console:Dana', ids[0], { email: 'us…99@example.com', state: 'confirmed' }],
+      ['admin-token', ids[1], { email: 'k…@e….org', state: 'pending' }],
+      ['console:Dana', ids[0], { email: 'u…9@e….com', state: 'confirmed' }],
     ]);
     const raw = JSON.stringify(log);
     expect(raw).not.toContain('user11999');
     expect(raw).not.toContain('kim@');
+    expect(raw).not.toContain('example.');
   });
 
-  it.each(['user11999', 'user11999@example.com', 'us…99', 'example.org'])('the audit page finds the removal by %s', async (q) => {
+  it.each(['user11999', 'user11999@example.com', 'u…9', 'k…@e….org'])('the audit page finds the removal by %s', async (q) => {
     const doc = await page(`/admin/audit?q=${encodeURIComponent(q)}`);
     const found = rows(doc).map(textOf);
     expect(found.length, `events found by ${q}`).toBe(1);
-    expect(found[0]).toContain('@example.');
+    expect(found[0]).toMatch(/[uk]…9?@e…\.(com|org)/);
     expect(textOf(byId(doc, 'main')!)).not.toContain('user11999@');
   });
 });
@@ -121,7 +122,7 @@ describe('the audit page in plain words', () => {
     expect(textOf(who!)).toBe('Signed-in Comms Lead Dana');
     expect(who!.attribs.title).toBe('console:Dana');
     expect(textOf(action!)).toBe('Removed subscriber subscriber.remove');
-    expect(linesOf(detail!)).toEqual(['Email: us…99@example.com', 'State: confirmed']);
+    expect(linesOf(detail!)).toEqual(['Email: u…9@e….com', 'State: confirmed']);
 
     const declared = await h.admin('/incidents', {
       body: { name: 'API errors', impact: 'major', status: 'investigating', body: 'Looking.' },
