@@ -133,6 +133,18 @@ describe('groups: renamed and put in their place on the page (API and console)',
     expect(bad.status).toBe(422);
     expect(await bad.json()).toMatchObject({ error: { field: 'position', message: 'position must be 0 or more' } });
     expect(await groupsOnPage()).toEqual(['Edge network', 'Core platform']);
+
+    // Saved as it is (or an empty patch): nothing written, the page's time and the audit log as they were.
+    const before = {
+      page: ((await (await fetch(`${h.url}/api/v2/status.json`)).json()) as Json).page.updated_at,
+      audit: ((await (await h.admin('/audit')).json()) as Json).events.length,
+    };
+    for (const body of [{}, { name: 'Edge network', position: 0 }])
+      expect((await h.admin(`/groups/${edge}`, { method: 'PATCH', body })).status).toBe(200);
+    expect({
+      page: ((await (await fetch(`${h.url}/api/v2/status.json`)).json()) as Json).page.updated_at,
+      audit: ((await (await h.admin('/audit')).json()) as Json).events.length,
+    }).toEqual(before);
   });
 
   it('the console: each group a row with its name and position; refused, the error by the field and what was typed kept', async () => {

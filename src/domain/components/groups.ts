@@ -18,13 +18,16 @@ export function editGroup(ctx: VerbContext, id: string, patch: GroupPatch): Grou
   const g = ctx.db.groups.find((x) => x.id === id);
   if (!g) throw new NotFound(`No group with id "${id}".`, 'id');
   const previous = { ...g };
-  if (patch.name !== undefined) {
-    const name = patch.name.trim();
+  const name = patch.name?.trim() ?? g.name;
+  const position = patch.position ?? g.position;
+  // Nothing to change (an empty patch, the console's row saved as it was): no write, so the page's time stays.
+  if (name === g.name && position === g.position) return g;
+  if (name !== g.name) {
     const twin = ctx.db.groups.find((x) => x.id !== id && x.name.toLowerCase() === name.toLowerCase());
     if (twin) throw new Conflict(`Another group is already named "${twin.name}".`, 'duplicate_name', 'name');
     g.name = name;
   }
-  if (patch.position !== undefined) g.position = patch.position;
+  g.position = position;
   g.updated_at = ctx.now.toISOString();
   recordAudit(ctx, 'group.edit', id, { previous });
   return g;
