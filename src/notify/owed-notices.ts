@@ -47,7 +47,7 @@ export function owedOutbox(outbox: OutboxView, db: () => Db): OutboxView {
     const recent = epoch === null ? [] : recentIntents(db(), epoch, limit);
     if (recent.length === 0) return [];
     const begun = await outbox.begun(recent.flatMap((i) => (i.legacyKey ? [i.key, i.legacyKey] : [i.key])));
-    // A reminder fanned out under its legacy key (before reminders named their start) is not owed again: the
+    // A reminder fanned out under its legacy key (before reminders had keys of their own) is not owed again: the
     // fan-out skips it (reminderCoveredBy). One of an earlier start is left out here until its own fan-out begins.
     return recent.filter((i) => !begun.has(i.key) && !(i.legacyKey && begun.has(i.legacyKey)));
   };
@@ -59,7 +59,8 @@ export function owedOutbox(outbox: OutboxView, db: () => Db): OutboxView {
     },
     // Named: a PgOutbox's methods are on its prototype, which the spread above does not copy.
     failures: (query) => outbox.failures(query),
-    retryFailed: (intent, limit) => outbox.retryFailed(intent, limit),
+    failedIds: (intent) => outbox.failedIds(intent),
+    retryFailed: (ids) => outbox.retryFailed(ids),
     async overview(limits) {
       const owed = await notBegun(limits.notices);
       const seen = await outbox.overview(limits);

@@ -102,15 +102,17 @@ export function openNotify(herald: HeraldCore, workers = true): Notify {
 
     async retryAllFailed(intent) {
       if ((await engine.outbox.begun([intent])).size === 0) return null;
+      // The failures as they stand now: one that fails again while this runs is not taken up twice.
+      const ids = await engine.outbox.failedIds(intent);
       let n = 0;
-      for (;;) {
-        const batch = await engine.outbox.retryFailed(intent, RETRY_BATCH);
-        if (batch.length === 0) return n;
+      for (let i = 0; i < ids.length; i += RETRY_BATCH) {
+        const batch = await engine.outbox.retryFailed(ids.slice(i, i + RETRY_BATCH));
         for (const d of batch) requeued(d);
         n += batch.length;
         // Lets requests in between batches: 10,000 failures are 20 short turns, not one long one.
         await new Promise((r) => setImmediate(r));
       }
+      return n;
     },
 
     async retry(id) {

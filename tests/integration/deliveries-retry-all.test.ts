@@ -9,7 +9,7 @@ const cleanup: Array<() => Promise<void> | void> = [];
 afterEach(() => stopAll(...cleanup.splice(0).reverse()));
 
 /** A notice whose every delivery a relay refused (554 to every recipient); the relay then accepts. */
-async function failedNotice(n: number) {
+async function failedNotice(n: number, stillRefusing = false) {
   const refusing = { on: true };
   const smtp = await startSmtp(() => (refusing.on ? { code: 554, text: '5.7.1 Relay access denied' } : null));
   cleanup.push(() => smtp.close());
@@ -24,7 +24,7 @@ async function failedNotice(n: number) {
   await h.admin('/incidents', { body: { name: 'Outage', impact: 'major', status: 'investigating', body: 'Down.', components: {} } });
   const out = await outboxSettled(h, 1, 60_000);
   expect(out.updates[0]).toMatchObject({ failed: n, sent: 0 });
-  refusing.on = false;
+  refusing.on = stillRefusing;
   return { smtp, h, intent: out.updates[0]!.intent as string };
 }
 
@@ -60,6 +60,15 @@ describe('retry all failed deliveries of a notice', () => {
     const bad = await h.admin('/deliveries/retry', { method: 'POST', body: { intent: '' } });
     expect(bad.status).toBe(422);
     expect((await bad.json()).error).toMatchObject({ field: 'intent' });
+  });
+
+  it('a relay that still refuses: each failure is queued again once, however fast it fails again meanwhile', async () => {
+    const N = 1200;
+    const { h, intent } = await failedNotice(N, true);
+    const res = await h.admin('/deliveries/retry', { method: 'POST', body: { intent } });
+    expect(await res.json()).toEqual({ intent, requeued: N });
+    const out = await outboxSettled(h, 1, 60_000);
+    expect(out.updates[0]).toMatchObject({ failed: N, sent: 0, queued: 0 });
   });
 
   it('the console: a "Retry all failed" button per notice; the same form twice queues once; a later one says nothing was new', async () => {

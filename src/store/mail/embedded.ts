@@ -79,13 +79,18 @@ export function embeddedOutbox(ledger: DeliveryLedger, book: SubscriberBook, wai
     failures: async (query) => failures(query),
     began: async () => ledger.epoch,
     begun: async (keys) => new Set(keys.filter((k) => ledger.intents.has(k))),
-    async retryFailed(intent, limit) {
+    async failedIds(intent) {
+      const ids: string[] = [];
+      for (const d of ledger.deliveries.values()) if (d.intent === intent && d.state === 'failed') ids.push(d.id);
+      return ids;
+    },
+    async retryFailed(ids) {
       const batch: Delivery[] = [];
-      for (const d of ledger.deliveries.values()) {
-        if (batch.length >= limit) break;
-        if (d.intent === intent && d.state === 'failed') batch.push({ ...d, state: 'queued', attempts: 0, next_at: null });
+      for (const id of ids) {
+        const d = ledger.deliveries.get(id);
+        if (d?.state === 'failed') batch.push({ ...d, state: 'queued', attempts: 0, next_at: null });
       }
-      // Each save is in memory at once (a next batch does not see these as failed); the appends share fsyncs.
+      // Each save is in memory at once; the appends share fsyncs.
       await Promise.all(batch.map((d) => ledger.save(d)));
       return batch;
     },

@@ -17,7 +17,7 @@ export interface NoticeToFanOut {
   /** The ids of the components that exist now (a follower of none of them hears about everything). */
   existing: readonly string[];
   /**
-   * A reminder's key before reminders named their start, and when this reminder fell due: an intent of
+   * A reminder's key before reminders had keys of their own, and when this reminder fell due: an intent of
    * that key made since then was this reminder, sent already (intents.ts reminderCoveredBy).
    */
   legacy?: { key: string; at: string };
@@ -281,15 +281,24 @@ export class PgOutbox implements OutboxView {
     });
   }
 
-  /** One batch of a notice's failed deliveries queued again, oldest first (rows another request holds are left to it). */
-  async retryFailed(intent: string, limit: number): Promise<Delivery[]> {
+  /** The ids of a notice's failed deliveries, oldest first. */
+  async failedIds(intent: string): Promise<string[]> {
+    const { rows } = await this.db.query<{ id: string }>(
+      `SELECT id FROM mail_deliveries WHERE intent = $1 AND state = 'failed' ORDER BY ord`,
+      [intent],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** Those of `ids` still failed, queued again (rows another request holds are left to it). */
+  async retryFailed(ids: string[]): Promise<Delivery[]> {
     const { rows } = await this.db.query<DeliveryRow>(
       `UPDATE mail_deliveries d SET state = 'queued', attempts = 0, next_at = NULL, lease_owner = NULL, lease_until = NULL
-       FROM (SELECT id FROM mail_deliveries WHERE intent = $1 AND state = 'failed' ORDER BY ord LIMIT $2 FOR UPDATE SKIP LOCKED) p
+       FROM (SELECT id FROM mail_deliveries WHERE id = ANY($1::text[]) AND state = 'failed' ORDER BY ord FOR UPDATE SKIP LOCKED) p
        WHERE d.id = p.id RETURNING ${DELIVERY_COLUMNS.split(', ')
          .map((c) => `d.${c}`)
          .join(', ')}`,
-      [intent, limit],
+      [ids],
     );
     return rows.map(deliveryOf);
   }

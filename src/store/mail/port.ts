@@ -93,12 +93,14 @@ export interface OutboxView {
   notices(limit: number): Promise<NoticeProgress[]>;
   /** The outbox as of one moment, so that the counts and the list of failures agree. */
   overview(limits: { notices: number; failed: number }): Promise<OutboxOverview>;
+  /** The ids of a notice's failed deliveries (by intent key), oldest first: what a "retry all" takes on. */
+  failedIds(intent: string): Promise<string[]>;
   /**
-   * Queues again up to `limit` of a notice's failed deliveries (by intent key), oldest first, and returns
-   * them: called batch after batch until it returns none, so a notice with 10,000 failures never holds the
-   * event loop (or a transaction) for all of them at once.
+   * Queues again those of `ids` still failed, and returns them. Called with the ids failedIds gave, a batch
+   * at a time, so a notice with 10,000 failures never holds the event loop (or a transaction) for all of
+   * them, and a delivery that fails again meanwhile is not taken up twice by the same retry.
    */
-  retryFailed(intent: string, limit: number): Promise<Delivery[]>;
+  retryFailed(ids: string[]): Promise<Delivery[]>;
   /** Failed deliveries, newest first, searched by address in the store (not in a page of them). */
   failures(query: FailureQuery): Promise<FailurePage>;
   /** When the outbox began (null before its start): notices owed since then are news. Written once, never changed. */
