@@ -77,7 +77,7 @@ export class Composer {
     if (this.intentsOf !== db) {
       this.intents = new Map();
       for (const i of noticeIntents(db)) {
-        // A reminder queued under its legacy key (before reminders named their start) is still this reminder.
+        // A reminder queued under its legacy key (before each reminder had a key of its own) is still this reminder.
         if (i.legacyKey && !this.intents.has(i.legacyKey)) this.intents.set(i.legacyKey, i);
         this.intents.set(i.key, i);
       }

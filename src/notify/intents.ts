@@ -12,7 +12,7 @@ import type { NoticeKind } from '../store/mail/model.ts';
 export interface NoticeIntent {
   /**
    * The update id, or `<incident id>:disruption` (late), `<incident id>:postmortem`,
-   * `<maintenance id>:reminder:<planned start>` (reminderKey).
+   * `<maintenance id>:reminder:<when it fell due>` (reminderKey).
    */
   key: string;
   /**
@@ -72,9 +72,11 @@ export function noticeIntents(db: Db): NoticeIntent[] {
   for (const m of db.maintenances) {
     fromUpdates(m);
     const last = m.updates.at(-1);
-    if (m.reminded_at && last)
+    // Only while the window is still to come: once it has started, ended or been cancelled, a reminder that
+    // had not gone out (an outbox upgraded with one behind it) would remind of the past.
+    if (m.reminded_at && last && m.status === 'scheduled')
       out.push({
-        key: reminderKey(m.id, m.scheduled_for),
+        key: reminderKey(m.id, m.reminded_at),
         legacyKey: `${m.id}:reminder`,
         incident: m,
         update: last,
@@ -86,17 +88,17 @@ export function noticeIntents(db: Db): NoticeIntent[] {
 }
 
 /**
- * One reminder per planned start: a move re-arms the reminder (reminded_at cleared), and the next one must be
- * a notice of its own, not the one the outbox already finished. `reminded_at` is set only while the start
- * stays where it was (a move of the start clears it), so the window's `scheduled_for` names the start the
- * reminder was for. Compact (20261204T100000Z) so the delivery id and Message-ID stay plain.
+ * One reminder per arming: a move of the start re-arms the reminder (reminded_at cleared), and the next one
+ * must be a notice of its own, not the one the outbox already finished, even when the start moves back to
+ * where it was. So the key names when the reminder fell due. Compact (20261204T090000Z) so the delivery id
+ * and Message-ID stay plain.
  */
-export const reminderKey = (maintenanceId: string, scheduledFor: string) =>
-  `${maintenanceId}:reminder:${new Date(scheduledFor)
+export const reminderKey = (maintenanceId: string, remindedAt: string) =>
+  `${maintenanceId}:reminder:${new Date(remindedAt)
     .toISOString()
     .replace(/\.\d{3}Z$/, 'Z')
     .replace(/[-:]/g, '')}`;
-/** A reminder's key, as now or as keyed before reminders named their start (`<id>:reminder`). */
+/** A reminder's key, as now or as keyed before each reminder had a key of its own (`<id>:reminder`). */
 export const isReminderKey = (key: string): boolean => /:reminder(:[0-9TZ]+)?$/.test(key);
 
 /**
@@ -116,7 +118,7 @@ export function threadRootKey(incident: EventRecord): string {
   const emailed = (incident.updates as Update[]).find((u) => u.notify);
   if (emailed) firsts.push({ key: emailed.id, at: emailed.created_at });
   if (incident.kind === 'maintenance' && incident.reminded_at)
-    firsts.push({ key: reminderKey(incident.id, incident.scheduled_for), at: incident.reminded_at });
+    firsts.push({ key: reminderKey(incident.id, incident.reminded_at), at: incident.reminded_at });
   if (incident.kind === 'incident' && incident.late_notice_at)
     firsts.push({ key: lateNoticeKey(incident.id), at: incident.late_notice_at });
   firsts.sort((a, b) => a.at.localeCompare(b.at));

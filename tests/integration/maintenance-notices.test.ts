@@ -80,8 +80,9 @@ it('a window moved after its reminder is reminded again of its new start, as a m
 
 it('after an upgrade from reminders keyed without their start, a reminder already sent is not sent again', async () => {
   // The outbox as the previous version left it: the current reminder recorded under `<id>:reminder`.
+  const remindedAt = ((await (await h.admin(`/maintenances/${windowId}`)).json()) as { reminded_at: string }).reminded_at;
   await h.stop();
-  const current = reminderKey(windowId, movedTo);
+  const current = reminderKey(windowId, remindedAt);
   const legacy = `${windowId}:reminder`;
   const dotted = (k: string) => k.replaceAll(':', '.');
   if (h.databaseUrl) {

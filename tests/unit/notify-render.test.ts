@@ -111,14 +111,18 @@ describe('notice policy: which updates email whom, as which kind', () => {
     m.reminded_at = '2026-11-24T00:00:00.000Z';
     expect(noticeIntents(db).map((i) => [i.key, i.kind])).toEqual([
       [m.updates[0]!.id, 'maintenance'],
-      [reminderKey(m.id, m.scheduled_for), 'maintenance'],
+      [reminderKey(m.id, m.reminded_at), 'maintenance'],
     ]);
-    // Moved and reminded again: a notice of its own, not the one already sent.
+    expect(noticeIntents(db).at(-1)!.key).toBe(`${m.id}:reminder:20261124T000000Z`);
+    // Moved and reminded again, even back to the start it had: a notice of its own, not the one already sent.
     const first = noticeIntents(db).at(-1)!.key;
-    m.scheduled_for = '2026-11-25T10:00:00.000Z';
+    m.reminded_at = '2026-11-24T01:00:00.000Z';
     expect(noticeIntents(db).at(-1)!.key).not.toBe(first);
-    expect(noticeIntents(db).at(-1)!.key).toBe(`${m.id}:reminder:20261125T100000Z`);
+    expect(noticeIntents(db).at(-1)!.key).toBe(`${m.id}:reminder:20261124T010000Z`);
     expect(noticeKind(m, m.updates[0]!)).toBe('maintenance');
+    // Started (or over, or cancelled): a reminder not yet sent is owed no more.
+    m.status = 'in_progress';
+    expect(noticeIntents(db).map((i) => i.key)).toEqual([m.updates[0]!.id]);
   });
 
   it('only subscribers of an affected component, or of everything, who confirmed and did not bounce', () => {

@@ -52,8 +52,8 @@ export function rescheduleMaintenance(ctx: VerbContext, id: string, input: Resch
   m.sequence += 1;
   if (!started) {
     m.started_at = from;
-    // A new start re-arms the reminder: the outbox keys reminders per planned
-    // start (notify/intents.ts reminderKey), so the next one is a notice of its own.
+    // A new start re-arms the reminder: the outbox keys each reminder by when it
+    // fell due (notify/intents.ts reminderKey), so the next one is a notice of its own.
     if (previous.scheduled_for !== from) m.reminded_at = null;
   }
   const update = appendMaintenanceUpdate(ctx, m, {
