@@ -8,6 +8,8 @@ export interface PlainMailError {
   text: string;
   /** The relay refused the mail setup (its login): only a fixed SMTP_URL and a restart help. */
   login: boolean;
+  /** Herald's own storage refused the outbox's write (a full or read-only disk): not the mail server's doing. */
+  storage?: boolean;
 }
 
 const UNREACHABLE = /\b(ECONNREFUSED|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE|ECONNECTION|ESOCKET)\b/;
@@ -17,6 +19,13 @@ const withoutUrls = (s: string) =>
   s.replace(/\b[a-z][a-z0-9+.-]*:\/\/\S+/gi, '(a URL)').replace(/\S+:\S+@\S+/g, '(an address with a password)');
 
 export function plainMailError(raw: string): PlainMailError {
+  // The sender's own pause when the outbox could not be written (src/notify/sender.ts): the disk, not the relay.
+  if (raw.startsWith('storage: '))
+    return {
+      text: `Herald could not write its outbox to disk. It said: ${withoutUrls(raw.slice('storage: '.length))}`,
+      login: false,
+      storage: true,
+    };
   // "EAUTH: 535 …": the leading nodemailer code is for the log; the server's words follow it.
   const said = withoutUrls(raw.replace(/^E[A-Z0-9_]+:\s*/, '').trim());
   const reply = /^(\d{3})\b/.exec(said)?.[1];
@@ -34,6 +43,8 @@ export function plainMailError(raw: string): PlainMailError {
 
 /** What to do about a paused queue: a refused login is fixed where the password lives; anything else, at the server. */
 export const pausedAdvice = (e: PlainMailError): string =>
-  e.login
-    ? 'The user name and password are in SMTP_URL: correct them there and restart Herald. Resuming without that only meets the same refusal.'
-    : 'Check that the mail server is running and reachable from Herald, then resume sending.';
+  e.storage
+    ? 'Free space on the disk that holds DATA_DIR (or make it writable again), then resume sending.'
+    : e.login
+      ? 'The user name and password are in SMTP_URL: correct them there and restart Herald. Resuming without that only meets the same refusal.'
+      : 'Check that the mail server is running and reachable from Herald, then resume sending.';

@@ -39,7 +39,7 @@ describe('the deliveries page says why mail is stuck, in plain words', () => {
     const s = await signIn(h);
     const html = await until(async () => {
       const text = await page(h, s);
-      return text.includes('failed.') ? text : null;
+      return text.includes('The last attempt that failed') ? text : null;
     }, 'the page to show the last error');
     expect(html).toContain('Mail is waiting');
     expect(html).toContain('The mail server refused the connection');

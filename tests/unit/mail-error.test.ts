@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { plainMailError } from '../../src/console/mail-error.ts';
+import { pausedAdvice, plainMailError } from '../../src/console/mail-error.ts';
 
 describe('a mail error in plain words', () => {
   it.each([
@@ -15,6 +15,13 @@ describe('a mail error in plain words', () => {
     // The server's own text follows; the nodemailer code in front of it does not.
     expect(plain.text).toContain(raw.replace(/^E[A-Z]+: /, ''));
     expect(plain.text).not.toMatch(/\bE[A-Z]+: /);
+  });
+
+  it("the sender's own pause for a full disk is Herald's storage, not the mail server, and says what to free", () => {
+    const plain = plainMailError('storage: ENOSPC: no space left on device, write');
+    expect(plain.text).toBe('Herald could not write its outbox to disk. It said: ENOSPC: no space left on device, write');
+    expect(plain.text).not.toContain('mail server');
+    expect(pausedAdvice(plain)).toMatch(/^Free space on the disk that holds DATA_DIR/);
   });
 
   it('never repeats a URL with a password, should one travel in the text', () => {

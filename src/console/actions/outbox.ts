@@ -6,8 +6,7 @@ import { refusal } from '../forms.ts';
 import { done, refused, type ActionResult } from './result.ts';
 import type { Session } from '../../auth/sessions.ts';
 import { resumeSending, retryDelivery, retryNotice } from '../../notify/outbox-actions.ts';
-import { onceKeyOf } from '../form-once.ts';
-import { madeUnder, remember } from '../../domain/once.ts';
+import { actOnce, onceKeyOf } from '../form-once.ts';
 
 /**
  * The deliveries page's buttons: resume a paused queue, or queue a failed delivery again (both audited).
@@ -18,8 +17,9 @@ export async function deliveriesAction(herald: Herald, session: Session, form: F
   const action = form.get('action');
   try {
     if (action === 'resume') {
-      const r = await resumeSending(herald, session.actor);
-      return done(`/admin/deliveries?done=${r.paused ? 'still-paused' : 'resumed'}`);
+      // The answer comes before the first send is tried: the page, read after it, shows a pause the relay makes again.
+      await resumeSending(herald, session.actor);
+      return done('/admin/deliveries?done=resumed');
     }
     if (action === 'retry-all') {
       const intent = String(form.get('intent') ?? '');
@@ -42,33 +42,23 @@ type RetryDone = 'retried' | 'already-queued' | 'already-sent';
 
 /**
  * A retry under the form's one-time key: the same form posted twice (a double click) queues the delivery
- * once and the repeat answers as the first did, even if the delivery failed again in between. The retry acts
- * outside herald.json, so the key is recorded after it (as the admin API's respondOnceAfter does).
+ * once and the repeat answers as the first did, even if the delivery failed again in between.
  */
-async function retryOnce(herald: Herald, session: Session, form: FormData): Promise<RetryDone> {
-  const key = onceKeyOf('delivery', session.key, form);
-  const known = key === null ? undefined : madeUnder(herald.store.data, key);
-  if (known) return known.response as RetryDone;
-  const r = await retryDelivery(herald, session.actor, String(form.get('id') ?? ''));
-  const to: RetryDone = r.requeued ? 'retried' : r.state === 'sent' ? 'already-sent' : 'already-queued';
-  if (key !== null)
-    await herald.run(session.actor, (ctx) => {
-      if (!madeUnder(ctx.db, key)) remember(ctx, { key, request_hash: 'console form', status: 200, response: to });
-    });
-  return to;
+function retryOnce(herald: Herald, session: Session, form: FormData): Promise<RetryDone> {
+  return actOnce(herald, session.actor, onceKeyOf('delivery', session.key, form), async () => {
+    const r = await retryDelivery(herald, session.actor, String(form.get('id') ?? ''));
+    return r.requeued ? 'retried' : r.state === 'sent' ? 'already-sent' : 'already-queued';
+  });
 }
 
-/** A notice's "Retry all failed" under the form's one-time key: a double click queues them once (see retryOnce). */
-async function retryAllOnce(herald: Herald, session: Session, form: FormData, intent: string): Promise<number> {
-  const key = onceKeyOf('delivery', session.key, form);
-  const known = key === null ? undefined : madeUnder(herald.store.data, key);
-  if (known) return known.response as number;
-  const r = await retryNotice(herald, session.actor, intent);
-  if (key !== null)
-    await herald.run(session.actor, (ctx) => {
-      if (!madeUnder(ctx.db, key)) remember(ctx, { key, request_hash: 'console form', status: 200, response: r.requeued });
-    });
-  return r.requeued;
+/** A notice's "Retry all failed" under the form's one-time key: a double click queues them once. */
+function retryAllOnce(herald: Herald, session: Session, form: FormData, intent: string): Promise<number> {
+  return actOnce(
+    herald,
+    session.actor,
+    onceKeyOf('delivery', session.key, form),
+    async () => (await retryNotice(herald, session.actor, intent)).requeued,
+  );
 }
 
 /** A removal asked for and not yet confirmed: the page names the address before anything is removed. */
