@@ -187,7 +187,7 @@ describe('moving a window from its console page', () => {
     const doc = dom(await res.text());
     // What happened, in plain words (who started it, and when), not the rule the verb checked.
     expect(textOf(all(doc, (e) => e.attribs.role === 'alert')[0]!)).toMatch(
-      /^The window was already started at \d+ \w+ \d{4}, \d\d:\d\d IST through the API\. Nothing changed\./,
+      /^The window was already started at \d+ \w+ \d{4}, \d\d:\d\d IST through the API\. Nothing was changed\./,
     );
     expect(textOf(byId(doc, 'step-body')!)).toBe('Called off.');
     expect(all(doc, (e) => e.name === 'a' && e.attribs.href === `/admin/incidents/${id}`).map(textOf)).toContain('Back to the window');
