@@ -102,11 +102,27 @@ export async function respondOnceAfter<R>(
   const key = idempotencyKey(c);
   if (key === undefined) return answer(c, status, await act());
   const hash = await requestHash(c);
+  const r = await actOnceAfter(herald, actor, { key, request_hash: hash, status }, act);
+  return 'known' in r ? replay(c, r.known, hash) : answer(c, status, r.response);
+}
+
+/**
+ * The core of respondOnceAfter, and of the console's forms whose act is outside the document (a retry):
+ * the record already made under the key (a repeat, or the twin this one waited for), or this act's
+ * response, recorded after it.
+ */
+export async function actOnceAfter<R>(
+  herald: Herald,
+  actor: string,
+  record: { key: string; request_hash: string; status: number },
+  act: () => Promise<R>,
+): Promise<{ known: IdempotencyRecord } | { response: R }> {
+  const { key } = record;
   let running = inFlight.get(herald);
   if (!running) inFlight.set(herald, (running = new Map()));
   for (;;) {
     const known = madeUnder(herald.store.data, key);
-    if (known) return replay(c, known, hash);
+    if (known) return { known };
     const twin = running.get(key);
     if (!twin) break;
     // Its failure is its own answer; then this one acts (nothing was recorded).
@@ -115,13 +131,13 @@ export async function respondOnceAfter<R>(
   const run = (async () => {
     const response = await act();
     await herald.run(actor, (ctx) => {
-      if (!madeUnder(ctx.db, key)) remember(ctx, { key, request_hash: hash, status, response });
+      if (!madeUnder(ctx.db, key)) remember(ctx, { ...record, response });
     });
     return response;
   })();
   running.set(key, run);
   try {
-    return answer(c, status, await run);
+    return { response: await run };
   } finally {
     running.delete(key);
   }

@@ -3,6 +3,7 @@ import { randomToken } from '../auth/random.ts';
 import type { Herald } from '../herald.ts';
 import type { VerbContext } from '../domain/context.ts';
 import { madeUnder, remember } from '../domain/once.ts';
+import { actOnceAfter } from '../api/idempotency.ts';
 
 /**
  * One-time form keys: a console form that makes something (a maintenance window or a step of one,
@@ -81,38 +82,14 @@ export async function makeOnce<T, S>(
   });
 }
 
-/** Console forms whose act is running now, per Herald: a twin posted meanwhile waits for it. */
-const running = new WeakMap<Herald, Map<string, Promise<unknown>>>();
-
 /**
  * Runs `act` once under a form's record key (null: no key, it just runs) when what it changes lives outside
  * herald.json (the outbox: a retry), so it cannot be recorded in the same write: the key is recorded after
  * it, and a twin posted while it runs (a double click) waits for it and answers as it did, as does any
- * later repeat (for a day). The admin API's respondOnceAfter does the same for its requests.
+ * later repeat (for a day). The admin API's respondOnceAfter does the same for its requests, by one core.
  */
 export async function actOnce<R>(herald: Herald, actor: string, key: string | null, act: () => Promise<R>): Promise<R> {
   if (key === null) return act();
-  let now = running.get(herald);
-  if (!now) running.set(herald, (now = new Map()));
-  for (;;) {
-    const known = madeUnder(herald.store.data, key);
-    if (known) return known.response as R;
-    const twin = now.get(key);
-    if (!twin) break;
-    // Its failure is its own answer; then this one acts (nothing was recorded).
-    await twin.catch(() => {});
-  }
-  const run = (async () => {
-    const response = await act();
-    await herald.run(actor, (ctx) => {
-      if (!madeUnder(ctx.db, key)) remember(ctx, { key, request_hash: 'console form', status: 200, response });
-    });
-    return response;
-  })();
-  now.set(key, run);
-  try {
-    return await run;
-  } finally {
-    now.delete(key);
-  }
+  const r = await actOnceAfter(herald, actor, { key, request_hash: 'console form', status: 200 }, act);
+  return 'known' in r ? (r.known.response as R) : r.response;
 }
