@@ -3,9 +3,9 @@ import type { Session } from '../../auth/sessions.ts';
 import { noteMaintenance } from '../../domain/maintenance/transitions.ts';
 import { maintenanceNoteSchema } from '../../input/schemas.ts';
 import { validId } from '../../input/ids.ts';
-import { formFields, refusal, validate } from '../forms.ts';
-import { makeOnce, onceKeyOf } from '../form-once.ts';
-import { done, refused, type ActionResult } from './result.ts';
+import { formFields, validate } from '../forms.ts';
+import { refused, type ActionResult } from './result.ts';
+import { madeOnWindow } from './maintenance.ts';
 
 /**
  * A note on a window from its console page (`step=note`): offered when a step was refused because the
@@ -19,17 +19,5 @@ export async function noteAction(herald: Herald, session: Session, id: string, f
   if (!f.body?.trim()) return refused(422, { body: 'Write the note.' });
   const parsed = validate(maintenanceNoteSchema, { body: f.body, notify: form.has('notify') });
   if (!parsed.ok) return refused(422, parsed.errors);
-  try {
-    await makeOnce(
-      herald,
-      session.actor,
-      onceKeyOf('step', session.key, form),
-      (ctx) => noteMaintenance(ctx, id, parsed.data),
-      () => ({ id }),
-    );
-    return done(`/admin/incidents/${encodeURIComponent(id)}?done=note`);
-  } catch (err) {
-    const r = refusal(err, ['body']);
-    return refused(r.status, r.errors);
-  }
+  return madeOnWindow(herald, session, id, form, 'note', (ctx) => noteMaintenance(ctx, id, parsed.data));
 }

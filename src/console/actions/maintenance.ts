@@ -1,5 +1,6 @@
 import type { Herald } from '../../herald.ts';
 import type { Session } from '../../auth/sessions.ts';
+import type { VerbContext } from '../../domain/context.ts';
 import { scheduleMaintenance } from '../../domain/maintenance/schedule.ts';
 import { MAINTENANCE_STEPS, type MaintenanceStep } from '../../domain/maintenance/transitions.ts';
 import { maintenanceCreateSchema, maintenanceStepSchema } from '../../input/schemas.ts';
@@ -160,15 +161,24 @@ export async function stepAction(
   if (f.step === 'cancel' && f.confirm !== '1' && m?.status === 'scheduled') {
     return { ok: 'ask', question: { name: m.name, body: f.body ?? '', notify: parsed.data.notify === true, once: formKeyOf(form) ?? '' } };
   }
+  return madeOnWindow(herald, session, id, form, f.step as MaintenanceStep, (ctx) => step(ctx, id, parsed.data));
+}
+
+/**
+ * A step or a note made once under its form's one-time key (posted twice, the repeat goes where the first
+ * went), then to the window's page saying what was done (`done=<what>`); refused, its message by the note.
+ */
+export async function madeOnWindow(
+  herald: Herald,
+  session: Session,
+  id: string,
+  form: FormData,
+  what: string,
+  make: (ctx: VerbContext) => unknown,
+): Promise<ActionResult> {
   try {
-    await makeOnce(
-      herald,
-      session.actor,
-      onceKeyOf('step', session.key, form),
-      (ctx) => step(ctx, id, parsed.data),
-      () => ({ id }),
-    );
-    return done(`/admin/incidents/${encodeURIComponent(id)}?done=${f.step}`);
+    await makeOnce(herald, session.actor, onceKeyOf('step', session.key, form), make, () => ({ id }));
+    return done(`/admin/incidents/${encodeURIComponent(id)}?done=${what}`);
   } catch (err) {
     const r = refusal(err, ['body']);
     return refused(r.status, r.errors);
