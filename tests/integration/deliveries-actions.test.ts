@@ -1,10 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startHerald, removeDir, tempDataDir, stopAll, type HeraldProcess } from '../helpers/server.ts';
-import { startSmtp } from '../helpers/smtp.ts';
-import { SITE, outboxSettled } from '../helpers/mail-flow.ts';
+import { stopAll, type HeraldProcess } from '../helpers/server.ts';
+import { outboxSettled } from '../helpers/mail-flow.ts';
 import { signIn } from '../helpers/console-session.ts';
 import { until } from '../helpers/poll.ts';
-import { seedSubscribers } from '../fixtures/subscribers.ts';
+import { heraldWithRelay } from '../helpers/relay-herald.ts';
 
 const cleanup: Array<() => Promise<void> | void> = [];
 afterEach(() => stopAll(...cleanup.splice(0).reverse()));
@@ -12,17 +11,11 @@ afterEach(() => stopAll(...cleanup.splice(0).reverse()));
 /** A relay that refuses every recipient (554, not an unknown mailbox: nobody is suppressed) while `refusing.on`. */
 async function refusingRelay(emails: string[]) {
   const refusing = { on: true };
-  const smtp = await startSmtp(() => (refusing.on ? { code: 554, text: '5.7.1 Relay access denied' } : null));
-  cleanup.push(() => smtp.close());
-  const dataDir = tempDataDir();
-  cleanup.push(() => removeDir(dataDir));
-  seedSubscribers(
-    dataDir,
-    emails.map((email) => ({ email })),
-  );
-  const h = await startHerald({ dataDir, env: { SMTP_URL: smtp.url, SITE_URL: SITE, MAIL_RETRY_BASE_MS: '40', MAIL_RETRY_MAX_MS: '200' } });
-  cleanup.push(() => h.stop());
-  return { smtp, h, refusing };
+  const relay = await heraldWithRelay(cleanup, () => (refusing.on ? { code: 554, text: '5.7.1 Relay access denied' } : null), emails, {
+    MAIL_RETRY_BASE_MS: '40',
+    MAIL_RETRY_MAX_MS: '200',
+  });
+  return { ...relay, refusing };
 }
 
 const declare = (h: HeraldProcess) =>
@@ -88,13 +81,11 @@ describe('retrying a failed delivery twice is no error', () => {
 describe('resuming sending is audited', () => {
   it('a resume of a paused queue is recorded with the pause it ended; one with nothing paused is not', async () => {
     let refuse = true;
-    const smtp = await startSmtp(() => (refuse ? { code: 535, text: '5.7.8 Authentication credentials invalid' } : null));
-    cleanup.push(() => smtp.close());
-    const dataDir = tempDataDir();
-    cleanup.push(() => removeDir(dataDir));
-    seedSubscribers(dataDir, [{ email: 'p@example.com' }]);
-    const h = await startHerald({ dataDir, env: { SMTP_URL: smtp.url, SITE_URL: SITE } });
-    cleanup.push(() => h.stop());
+    const { smtp, h } = await heraldWithRelay(
+      cleanup,
+      () => (refuse ? { code: 535, text: '5.7.8 Authentication credentials invalid' } : null),
+      ['p@example.com'],
+    );
     await declare(h);
     await until(async () => (await (await h.admin('/deliveries')).json()).paused === true, 'the queue to pause');
     const session = await signIn(h);

@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startHerald, removeDir, tempDataDir, stopAll } from '../helpers/server.ts';
-import { startSmtp } from '../helpers/smtp.ts';
-import { SITE, outboxSettled } from '../helpers/mail-flow.ts';
+import { stopAll } from '../helpers/server.ts';
+import { outboxSettled } from '../helpers/mail-flow.ts';
 import { signIn } from '../helpers/console-session.ts';
-import { seedSubscribers } from '../fixtures/subscribers.ts';
+import { heraldWithRelay } from '../helpers/relay-herald.ts';
 
 const cleanup: Array<() => Promise<void> | void> = [];
 afterEach(() => stopAll(...cleanup.splice(0).reverse()));
@@ -11,16 +10,11 @@ afterEach(() => stopAll(...cleanup.splice(0).reverse()));
 /** A notice whose every delivery a relay refused (554 to every recipient); the relay then accepts. */
 async function failedNotice(n: number, stillRefusing = false) {
   const refusing = { on: true };
-  const smtp = await startSmtp(() => (refusing.on ? { code: 554, text: '5.7.1 Relay access denied' } : null));
-  cleanup.push(() => smtp.close());
-  const dataDir = tempDataDir();
-  cleanup.push(() => removeDir(dataDir));
-  seedSubscribers(
-    dataDir,
-    Array.from({ length: n }, (_, i) => ({ email: `r${i}@example.com` })),
+  const { smtp, h } = await heraldWithRelay(
+    cleanup,
+    () => (refusing.on ? { code: 554, text: '5.7.1 Relay access denied' } : null),
+    Array.from({ length: n }, (_, i) => `r${i}@example.com`),
   );
-  const h = await startHerald({ dataDir, env: { SMTP_URL: smtp.url, SITE_URL: SITE } });
-  cleanup.push(() => h.stop());
   await h.admin('/incidents', { body: { name: 'Outage', impact: 'major', status: 'investigating', body: 'Down.', components: {} } });
   const out = await outboxSettled(h, 1, 60_000);
   expect(out.updates[0]).toMatchObject({ failed: n, sent: 0 });

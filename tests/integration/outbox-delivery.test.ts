@@ -2,31 +2,17 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { join } from 'node:path';
-import { startHerald, removeDir, tempDataDir, stopAll, type HeraldProcess } from '../helpers/server.ts';
-import { startSmtp } from '../helpers/smtp.ts';
-import { SITE, outboxSettled, subscribe } from '../helpers/mail-flow.ts';
+import { stopAll, type HeraldProcess } from '../helpers/server.ts';
+import type { startSmtp } from '../helpers/smtp.ts';
+import { outboxSettled, subscribe } from '../helpers/mail-flow.ts';
 import { until } from '../helpers/poll.ts';
-import { seedSubscribers } from '../fixtures/subscribers.ts';
+import { heraldWithRelay } from '../helpers/relay-herald.ts';
 
 const cleanup: Array<() => Promise<void> | void> = [];
 afterEach(() => stopAll(...cleanup.splice(0).reverse()));
 
-async function setup(reply: Parameters<typeof startSmtp>[0], emails: string[], env: Record<string, string> = {}) {
-  const smtp = await startSmtp(reply);
-  cleanup.push(() => smtp.close());
-  const dataDir = tempDataDir();
-  cleanup.push(() => removeDir(dataDir));
-  seedSubscribers(
-    dataDir,
-    emails.map((email) => ({ email })),
-  );
-  const h = await startHerald({
-    dataDir,
-    env: { SMTP_URL: smtp.url, SITE_URL: SITE, MAIL_RETRY_BASE_MS: '40', MAIL_RETRY_MAX_MS: '200', ...env },
-  });
-  cleanup.push(() => h.stop());
-  return { smtp, h };
-}
+const setup = (reply: Parameters<typeof startSmtp>[0], emails: string[], env: Record<string, string> = {}) =>
+  heraldWithRelay(cleanup, reply, emails, { MAIL_RETRY_BASE_MS: '40', MAIL_RETRY_MAX_MS: '200', ...env });
 
 const declare = (h: HeraldProcess) =>
   h.admin('/incidents', { body: { name: 'Outage', impact: 'major', status: 'investigating', body: 'Down.', components: {} } });
