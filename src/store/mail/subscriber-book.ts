@@ -72,6 +72,11 @@ export class SubscriberBook {
   /** Requests of the group being written now. */
   private writing = 0;
   private readonly maxWaiting: number;
+  /**
+   * A removal (often an erasure request) since the journal was last rewritten: the file still holds the
+   * removed address in earlier lines, so the next compaction runs whatever the journal's size.
+   */
+  private holdsRemoved = false;
 
   constructor(journal: Journal, tokens: LinkTokens, opts: { maxWaiting?: number } = {}) {
     this.journal = journal;
@@ -81,6 +86,7 @@ export class SubscriberBook {
       const removal = removalSchema.safeParse(raw);
       if (removal.success) {
         this.forget(removal.data.id);
+        this.holdsRemoved = true;
         return;
       }
       const parsed = subscriberSchema.safeParse(raw);
@@ -240,19 +246,21 @@ export class SubscriberBook {
       if (!this.byId.has(id)) throw new NotFound(`No subscriber ${id}.`);
       await this.journal.append([{ t: 'x', id }]);
       this.forget(id);
+      this.holdsRemoved = true;
     });
   }
 
-  /** Rewrites the journal as the live records when it has grown well past them. */
   /**
-   * Rewrites the journal as the live subscribers once it has grown well past them. In the chain of
+   * Rewrites the journal as the live subscribers once it has grown well past them, or holds a removed
+   * subscriber's address (the outbox's compactor calls this every minute). In the chain of
    * changes, like them: a change's lines reach the disk before it is applied to memory, so a compaction
    * taken between the two would write memory without them over the file that has them.
    */
   compactIfWorthIt(force = false): Promise<void> {
     return this.serial(async () => {
-      if (!force && this.journal.lines < 2 * this.byId.size + 1000) return;
+      if (!force && !this.holdsRemoved && this.journal.lines < 2 * this.byId.size + 1000) return;
       await this.journal.compact(() => [...this.byId.values()]);
+      this.holdsRemoved = false;
     });
   }
 
