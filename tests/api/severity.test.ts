@@ -303,7 +303,15 @@ describe('postmortem blanks', () => {
     const { template } = (await call(`/incidents/${inc.id}/postmortem`)).body;
     const headings = [...template.matchAll(/^## (.+)$/gm)].map((m: RegExpMatchArray) => m[1]);
     expect(headings).toEqual(['Summary', 'Impact', 'Timeline', ...SECTIONS.slice(2)]);
-    expect(template).toContain('| Action | Owner | Due | Priority |');
+    // The runbook's table (Status: a new action is Open) and its prevention in three parts.
+    expect(template).toContain('| Action | Owner | Due | Priority | Status |\n');
+    expect(template).toMatch(/\| \[fill in: date\] \| \[fill in: P0 [^|]+\] \| Open \|\n/);
+    const prevention = template.slice(template.indexOf('## Prevention'));
+    expect([...prevention.matchAll(/^\*\*(.+):\*\*$/gm)].map((m: RegExpMatchArray) => m[1])).toEqual([
+      'Short term (within a week)',
+      'Long term (within a month)',
+      'Monitoring',
+    ]);
     // The runbook's action-item priorities, P0 to P3 with their due windows, and the incident's reference.
     expect(template).toContain(
       '[fill in: P0 (due within 48 hours: prevents a recurrence of the most severe level), P1 (1 week), P2 (2 weeks) or P3 (1 month)]',
