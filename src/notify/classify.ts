@@ -82,8 +82,15 @@ export function backoffMs(attempt: number, baseMs: number, maxMs: number, random
   return Math.round(exp * (0.5 + random() / 2));
 }
 
-/** A short, single-line description of an error for last_error and the log. */
+/** Anything shaped like an address, in angle brackets or not (a relay's reply often repeats the recipient). */
+const ADDRESS = /<?[^\s<>@"]+@[^\s<>@"]+\.[^\s<>@"]*[^\s<>@".,;:)]>?/g;
+
+/**
+ * A short, single-line description of an error for last_error and the log, without the recipient's
+ * address: it outlives the subscriber (a delivery's record, the audit of a retry, a suppression's
+ * reason, the log), so an erasure would leave it behind; the delivery names its subscriber by id.
+ */
 export function describe(err: SendError): string {
   const text = err.response ?? err.message ?? String(err);
-  return headOf(`${err.code ? `${err.code}: ` : ''}${text}`.replace(/[\r\n]+/g, ' '), 300);
+  return headOf(`${err.code ? `${err.code}: ` : ''}${text}`.replace(/[\r\n]+/g, ' ').replace(ADDRESS, '<address>'), 300);
 }

@@ -41,6 +41,24 @@ describe('classify: what a send failure means for the queue', () => {
     expect(long.isWellFormed()).toBe(true);
     expect(long.length).toBe(299);
   });
+  it('leaves out the addresses a relay repeats, in angle brackets or not, and keeps the rest', () => {
+    const cases: Array<[string, string]> = [
+      ['550 5.1.1 <gone@example.com>: Recipient address rejected: User unknown', '<address>: Recipient address rejected'],
+      [
+        '550 5.1.10 RecipientNotFound; Recipient Ana.Pérez+status@bücher.de not found by SMTP address lookup',
+        'Recipient <address> not found',
+      ],
+      ['552 5.2.2 mailbox of user@mail.example.co.uk, is full', 'mailbox of <address>, is full'],
+    ];
+    for (const [response, kept] of cases) {
+      const d = describeError({ code: 'EENVELOPE', response });
+      expect(d).toContain(kept);
+      expect(d).not.toMatch(/@/);
+    }
+    expect(describeError({ code: 'EAUTH', response: '535 5.7.8 Authentication credentials invalid' })).toBe(
+      'EAUTH: 535 5.7.8 Authentication credentials invalid',
+    );
+  });
 });
 
 describe('backoff', () => {
