@@ -59,5 +59,23 @@ describe('the failed deliveries list is searched and paged in the store', () => 
     expect(api.failed_total).toBe(N);
     expect(api.failed).toHaveLength(200);
     expect(api.failed[0].email).toBe(last);
+    // And pages through them all, searched as the console is.
+    const failedPage = async (query: string) => {
+      const res = await h.admin(`/deliveries/failed?${query}`);
+      return { status: res.status, body: await res.json() };
+    };
+    const hit = await failedPage(`q=${encodeURIComponent(`R${N - 1}X@`)}`);
+    expect(hit.body).toMatchObject({ total: 1, page: 1, per_page: 100 });
+    expect(hit.body.failed.map((f: { email: string }) => f.email)).toEqual([last]);
+    expect(hit.body.failed[0]).toMatchObject({ subscriber_id: expect.any(String), attempts: 1, kind: 'disruption' });
+    const tail = await failedPage('per_page=500&page=3');
+    expect(tail.body).toMatchObject({ total: N, page: 3, per_page: 500 });
+    expect(tail.body.failed.map((f: { email: string }) => f.email)).toEqual([
+      'r9x@example.com',
+      ...Array.from({ length: 9 }, (_, i) => `r${8 - i}x@example.com`),
+    ]);
+    const refused = await failedPage('q=a%00b');
+    expect(refused.status).toBe(422);
+    expect(refused.body.error).toMatchObject({ code: 'invalid', field: 'q' });
   });
 });

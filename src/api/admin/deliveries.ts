@@ -7,13 +7,29 @@ import { isReminderKey } from '../../notify/intents.ts';
 import { respondOnceAfter } from '../idempotency.ts';
 import { resumeSending, retryDelivery, retryNotice } from '../../notify/outbox-actions.ts';
 import { readJson } from '../read-json.ts';
+import { addressQuery } from '../../input/subscribe.ts';
+import { pageQuery } from './paging.ts';
+import type { FailedDelivery } from '../../store/mail/port.ts';
 
 /** `{ "intent": KEY }`: a notice's key, as `updates[].intent` of GET /deliveries gives it. */
 const retryAllSchema = z.object({
   intent: z.string().regex(/^[\x21-\x7e]{1,200}$/, 'intent must be a notice key (updates[].intent of GET /api/admin/deliveries).'),
 });
 
-/** The outbox: `GET /deliveries`, `POST /deliveries/retry` (a notice's failures), `POST /deliveries/:id/retry`, `POST /deliveries/resume`. */
+/** A failed delivery; `email` is null once its subscriber was removed. */
+function failedJson({ delivery: d, email }: FailedDelivery) {
+  return {
+    id: d.id,
+    subscriber_id: d.sub,
+    email,
+    intent: d.intent,
+    kind: d.kind,
+    attempts: d.attempts,
+    last_error: d.last_error,
+  };
+}
+
+/** The outbox: `GET /deliveries`, `GET /deliveries/failed`, `POST /deliveries/retry` (a notice's failures), `POST /deliveries/:id/retry`, `POST /deliveries/resume`. */
 export function deliveriesApi(herald: Herald) {
   const app = new Hono<AdminEnv>();
   const notify = herald.notify;
@@ -44,18 +60,18 @@ export function deliveriesApi(herald: Herald) {
       pending,
       confirmations,
       updates,
-      failed: failed.map(({ delivery: d, email }) => ({
-        id: d.id,
-        subscriber_id: d.sub,
-        email,
-        intent: d.intent,
-        kind: d.kind,
-        attempts: d.attempts,
-        last_error: d.last_error,
-      })),
-      // `failed` lists the newest 200; this is how many there are.
+      failed: failed.map(failedJson),
+      // `failed` lists the newest 200; this is how many there are (GET /deliveries/failed pages through them).
       failed_total: failedTotal,
     });
+  });
+
+  // Every failed delivery, newest first, searched by address as the console's deliveries page is.
+  app.get('/deliveries/failed', async (c) => {
+    const q = addressQuery(c.req.query('q'));
+    const { page, perPage } = pageQuery((name) => c.req.query(name), 100);
+    const found = await notify.outbox.failures({ q, offset: (page - 1) * perPage, limit: perPage });
+    return c.json({ failed: found.rows.map(failedJson), total: found.total, page, per_page: perPage });
   });
 
   // The outbox is not in the document: the answer is recorded under a key after the action (respondOnceAfter).

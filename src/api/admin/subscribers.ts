@@ -6,6 +6,7 @@ import { effectiveComponents } from '../../domain/components/following.ts';
 import type { AdminEnv } from './auth.ts';
 import { removeSubscriber } from '../../notify/remove-subscriber.ts';
 import { addressQuery } from '../../input/subscribe.ts';
+import { pageQuery } from './paging.ts';
 
 /** Subscribers: `GET /subscribers?q=&state=&page=&per_page=`, `DELETE /subscribers/:id` (audited). */
 export function subscribersApi(herald: Herald) {
@@ -16,8 +17,7 @@ export function subscribersApi(herald: Herald) {
     const q = addressQuery(c.req.query('q'));
     const stateParam = c.req.query('state');
     const state = (SUBSCRIBER_STATES as readonly string[]).includes(stateParam ?? '') ? (stateParam as SubscriberState) : null;
-    const perPage = clamp(numberOr(c.req.query('per_page'), 50), 1, 500);
-    const page = clamp(numberOr(c.req.query('page'), 1), 1, 1_000_000);
+    const { page, perPage } = pageQuery((name) => c.req.query(name), 50);
     // A state that is not one matches nobody (as a filter would).
     if (stateParam && !state) return c.json({ subscribers: [], total: 0, page, per_page: perPage });
     const found = await notify.subscribers.search({ q, state, offset: (page - 1) * perPage, limit: perPage });
@@ -46,10 +46,3 @@ function subscriberJson(s: Subscriber, db: Pick<Db, 'components'>) {
     unsubscribed_at: s.unsubscribed_at,
   };
 }
-
-/** A number parameter, or the default when it is absent, empty or no number (`?per_page=` is no request for one per page). */
-const numberOr = (value: string | undefined, fallback: number) => {
-  const n = value === undefined || value.trim() === '' ? Number.NaN : Number(value);
-  return Number.isFinite(n) ? n : fallback;
-};
-const clamp = (n: number, lo: number, hi: number) => (Number.isFinite(n) ? Math.min(hi, Math.max(lo, Math.floor(n))) : lo);
