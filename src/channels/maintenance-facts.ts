@@ -29,7 +29,7 @@ export function maintenanceFacts(
     text: markdownToText(update.body, { siteUrl: site.SITE_URL }),
     fields: [
       { label: 'Status', value: status },
-      { label: windowLabel(step), value: stepWindow(step, m, site.SITE_TIMEZONE) },
+      { label: windowLabel(step), value: stepWindow(step, update.status, m, site.SITE_TIMEZONE) },
       { label: 'Affected systems', value: names.length ? joinNames(names) : 'None named' },
     ],
   };

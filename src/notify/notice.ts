@@ -166,7 +166,7 @@ export function noticeFacts(s: NoticeSource): NoticeFacts {
     cadence: level?.update_every_minutes ? cadenceText(level.update_every_minutes) : null,
     every: level?.update_every_minutes ? everyText(level.update_every_minutes) : null,
     nextUpdate: due ? formatDateTime(due.toISOString(), tz) : null,
-    window: incident.kind === 'maintenance' && step ? stepWindow(step, incident, tz) : null,
+    window: incident.kind === 'maintenance' && step ? stepWindow(step, update.status as MaintenanceStatus, incident, tz) : null,
     reminder: s.reminder === true,
     followUp,
     othersOpen: openBesides(db, incident, update.created_at),

@@ -4,7 +4,7 @@ import type { Db, Incident } from '../../src/domain/model.ts';
 import { declareIncident, type DeclareInput } from '../../src/domain/incidents/declare.ts';
 import { postUpdate } from '../../src/domain/incidents/post-update.ts';
 import { scheduleMaintenance } from '../../src/domain/maintenance/schedule.ts';
-import { cancelMaintenance, completeMaintenance, startMaintenance } from '../../src/domain/maintenance/transitions.ts';
+import { cancelMaintenance, completeMaintenance, noteMaintenance, startMaintenance } from '../../src/domain/maintenance/transitions.ts';
 import { rescheduleMaintenance } from '../../src/domain/maintenance/reschedule.ts';
 import { createChannel, editChannel } from '../../src/domain/channels/manage.ts';
 import { deleteComponent } from '../../src/domain/components/manage.ts';
@@ -728,6 +728,21 @@ describe('maintenance messages to Slack and Teams', () => {
       type: 'context',
       elements: [{ type: 'mrkdwn', text: `<https://status.example.test/incidents/${m.id}|Read more on the status page>` }],
     });
+  });
+
+  it('a note on a window started early gives its real start, not the planned one', async () => {
+    const { slack, posted } = windowOf((d, id) => {
+      startMaintenance(ctx(d, 45), id);
+      noteMaintenance(ctx(d, 70), id, { body: 'Half done.', notify: true });
+    });
+    const msgs = await posted(slack);
+    expect(msgs.map((x) => x?.blocks[0].text.text)).toEqual([
+      '🔧 Scheduled maintenance',
+      '🔧 Maintenance started',
+      '🔧 Maintenance update',
+    ]);
+    // Before: "22 Nov 2026, 11:00 CET to 22 Nov 2026, 12:00 CET", a start still to come for work running since 10:45.
+    expect(slackFields(msgs[2])[2]).toBe('*Window*\nStarted 22 Nov 2026, 10:45 CET; scheduled to end 22 Nov 2026, 12:00 CET');
   });
 
   it('…and one Teams card each, with the same facts', async () => {

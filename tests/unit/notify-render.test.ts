@@ -554,7 +554,8 @@ describe('templates', () => {
         'Maintenance update',
         'Here is an update on our scheduled maintenance, “DB upgrade”, on API.',
         'In progress',
-        ['Window', WINDOW],
+        // A note on running work tells it as running (it read as the planned window, still to come).
+        ['Window', 'Started 24 Nov 2026, 01:00 UTC; scheduled to end 24 Nov 2026, 02:00 UTC'],
         FOLLOW,
       );
       rescheduleMaintenance(at('2026-11-24T01:30:00Z'), m.id, { scheduled_until: '2026-11-24T03:00:00Z', notify: true });

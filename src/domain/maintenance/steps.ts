@@ -74,15 +74,19 @@ export function windowAsItStands(
  * The window's line after this step, as it stands then: the planned window while it is to come (scheduled,
  * its reminder, a move, a cancel: the times it had); once started, when it really began and when it is
  * scheduled to end (a window started early or late must not read as still to start at its planned time);
- * once completed, when the work really ran.
+ * once completed, when the work really ran. A note tells the window as its status then was (`status`, the
+ * update's): a note on running work gives its real start, not the planned one.
  */
 export const stepWindow = (
   step: MaintenanceNoticeStep,
+  status: MaintenanceStatus,
   m: Pick<Maintenance, 'scheduled_for' | 'scheduled_until' | 'started_at' | 'resolved_at'>,
   tz: string,
 ): string => {
-  if (step === 'completed' && m.resolved_at) return `${formatDateTime(m.started_at, tz)} to ${formatDateTime(m.resolved_at, tz)}`;
-  if (step === 'started' || step === 'verifying' || step === 'extended')
+  const done = step === 'completed' || (step === 'note' && status === 'completed');
+  if (done && m.resolved_at) return `${formatDateTime(m.started_at, tz)} to ${formatDateTime(m.resolved_at, tz)}`;
+  const running = step === 'note' && (status === 'in_progress' || status === 'verifying');
+  if (running || step === 'started' || step === 'verifying' || step === 'extended')
     return `Started ${formatDateTime(m.started_at, tz)}; scheduled to end ${formatDateTime(m.scheduled_until, tz)}`;
   return windowText(m, tz);
 };
