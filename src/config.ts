@@ -29,7 +29,8 @@ const envFields = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4321),
   HOST: z.string().min(1).default('localhost'),
   DATA_DIR: z.string().min(1).default('./data'),
-  SITE_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:4321'),
+  // Unset: this machine on PORT (see loadConfig), so that the links of a Herald tried out on another port work.
+  SITE_URL: z.url({ protocol: /^https?$/ }).optional(),
   // It goes into email headers and calendar lines: one line of printable text.
   SITE_NAME: z.string().min(1).max(100).refine(cleanLine, ONE_LINE).default('Herald Status'),
   // An unknown zone would otherwise surface later, as a failure of every page render.
@@ -144,5 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const cfg = parsed.data;
-  return { ...cfg, SITE_URL: cfg.SITE_URL.replace(/\/+$/, ''), dataDir: resolve(cfg.DATA_DIR) };
+  // PORT 0 (a free port, chosen when listening) has no address yet: the default port's stands in.
+  const siteUrl = cfg.SITE_URL ?? `http://localhost:${cfg.PORT || 4321}`;
+  return { ...cfg, SITE_URL: siteUrl.replace(/\/+$/, ''), dataDir: resolve(cfg.DATA_DIR) };
 }

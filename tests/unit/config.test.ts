@@ -34,6 +34,13 @@ describe('configuration from the environment', () => {
     expect(c.dataDir).toBe(resolve('./data'));
   });
 
+  it('links to this machine on PORT when SITE_URL is unset (a Herald tried out on another port)', () => {
+    expect(loadConfig({ PORT: '4399' }).SITE_URL).toBe('http://localhost:4399');
+    expect(loadConfig({ PORT: '4399', SITE_URL: 'https://status.example.com/' }).SITE_URL).toBe('https://status.example.com');
+    // A free port is chosen when listening: the default port stands in.
+    expect(loadConfig({ PORT: '0' }).SITE_URL).toBe('http://localhost:4321');
+  });
+
   it('treats empty variables as unset', () => {
     const c = loadConfig({ PORT: '', ADMIN_TOKEN: '', SITE_URL: '' });
     expect([c.PORT, c.ADMIN_TOKEN, c.SITE_URL]).toEqual([4321, undefined, 'http://localhost:4321']);
