@@ -58,7 +58,7 @@ export interface Channels {
  * order its deliveries were made (a war room reads declare → identified →
  * resolved), one request at a time per channel, so a slow or hanging receiver
  * delays nothing but itself. Retries back off with jitter; 10 failures in a
- * row pause the channel, 410 Gone disables it (both in the data, shown in the
+ * row pause the channel, a refused URL (3xx, 401, 403, 404, 410) disables it (both in the data, shown in the
  * console, until resumed). A shutdown waits for posts under way and records
  * them; a crash mid-post leaves the delivery queued: it is posted again after
  * the restart with the same webhook-id (at least once).
@@ -213,8 +213,8 @@ export function openChannels(herald: HeraldCore, workers = true): Channels {
     const inRow = (failuresInRow.get(channel.id) ?? 0) + 1;
     failuresInRow.set(channel.id, inRow);
     if (stopped) return; // the channel's state is the next start's to change
-    if (verdict.outcome === 'gone') {
-      herald.log(`[channels] ${channel.id} (${channel.name}) answered 410 Gone: disabled`);
+    if (verdict.outcome === 'halt') {
+      herald.log(`[channels] ${channel.id} (${channel.name}) refused its URL (${verdict.error.split(':')[0]}): disabled`);
       await herald.run('channels', (ctx) => setChannelState(ctx, channel.id, 'disabled', verdict.error));
     } else if (inRow >= PAUSE_AFTER_FAILURES) {
       herald.log(`[channels] ${channel.id} (${channel.name}) failed ${inRow} times in a row: paused (${verdict.error})`);

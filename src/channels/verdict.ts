@@ -6,14 +6,24 @@ import { headOf } from '../domain/text.ts';
 /**
  * What a receiver's answer means for a delivery: sent (2xx); try again
  * (timeouts, network errors, 408, 429 after its Retry-After, 5xx); failed
- * for good (3xx: redirects are not followed; other 4xx; an address refused);
- * or gone (410: the receiver was removed, so the channel is disabled).
+ * for good (this message refused: 400, 413, 422 and the other 4xx; an address
+ * refused); or halt (the channel's URL refused: every message would be, so the
+ * channel is disabled and the delivery waits for a fixed URL or a resume).
  */
 export type Verdict =
   | { outcome: 'sent' }
   | { outcome: 'retry'; afterMs: number | null; error: string }
   | { outcome: 'failed'; error: string }
-  | { outcome: 'gone'; error: string };
+  | { outcome: 'halt'; error: string };
+
+/**
+ * Answers about the URL, not the message: moved (3xx; redirects are not followed, as the Location may lead
+ * anywhere), revoked or not allowed (401, 403: Slack's invalid_token, action_prohibited), not there (404:
+ * Slack's no_team, channel_not_found), removed (410: Slack's channel_is_archived). Failing each message
+ * alone would drop it and post the later ones: a war room could get the updates of an incident whose
+ * Declared it never got.
+ */
+const haltsChannel = (status: number) => (status >= 300 && status < 400) || [401, 403, 404, 410].includes(status);
 
 const MAX_RETRY_AFTER_MS = 3_600_000;
 
@@ -47,7 +57,7 @@ export function verdictOf(result: PostAnswer | PostFailed, now: Date): Verdict {
   const { status } = result;
   const error = `HTTP ${status}${result.body ? `: ${oneLine(result.body)}` : ''}`;
   if (status >= 200 && status < 300) return { outcome: 'sent' };
-  if (status === 410) return { outcome: 'gone', error };
+  if (haltsChannel(status)) return { outcome: 'halt', error };
   if (status === 429) return { outcome: 'retry', afterMs: retryAfterMs(result.retryAfter, now), error };
   if (status === 408 || status >= 500) return { outcome: 'retry', afterMs: null, error };
   return { outcome: 'failed', error };
@@ -55,7 +65,7 @@ export function verdictOf(result: PostAnswer | PostFailed, now: Date): Verdict {
 
 /**
  * The delivery after a post with that verdict, answered at `done`: sent, failed for good, or queued again
- * (at once for a 410, which disables the channel; else after Retry-After or a backoff with jitter).
+ * (at once for a halt, which disables the channel; else after Retry-After or a backoff with jitter).
  */
 export function afterPost(
   d: ChannelDelivery,

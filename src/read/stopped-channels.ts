@@ -1,11 +1,11 @@
 import { PAUSED_BY_HAND, type Channel } from '../domain/channels/model.ts';
 
-/** A channel that posts nothing until someone acts: paused (by hand or after failures) or disabled by 410 Gone. */
+/** A channel that posts nothing until someone acts: paused (by hand or after failures) or disabled (its URL refused). */
 export interface StoppedChannel {
   id: string;
   name: string;
   state: 'paused' | 'disabled';
-  /** Why, in the console's words: "paused by hand", "paused: 10 failures in a row; last: …", "disabled: the receiver answered 410 Gone (…)". */
+  /** Why, in the console's words: "paused by hand", "paused: 10 failures in a row; last: …", "disabled: the receiver refused its URL (HTTP 404: …)". */
   why: string;
   /** Updates waiting for it, which go out in order once it is resumed (or its URL fixed). */
   waiting: number;
@@ -23,7 +23,8 @@ export function stoppedChannels(channels: readonly Channel[], waiting: (id: stri
 
 /** Why a channel that is not active posts nothing (the channels page says it too). */
 export function whyStopped(c: Channel): string {
-  if (c.state === 'disabled') return `disabled: the receiver answered 410 Gone${c.state_reason ? ` (${c.state_reason})` : ''}`;
+  // The reason is the answer ("HTTP 404: channel_not_found"): a moved, revoked, wrong or removed URL (verdict.ts).
+  if (c.state === 'disabled') return `disabled: the receiver refused its URL${c.state_reason ? ` (${c.state_reason})` : ''}`;
   // The sender's reason says it: "10 failures in a row; last: HTTP 500: down".
   return c.state_reason === PAUSED_BY_HAND ? 'paused by hand' : `paused: ${c.state_reason ?? 'after failures'}`;
 }

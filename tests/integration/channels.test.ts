@@ -428,6 +428,52 @@ describe('delivery', () => {
     ]);
   });
 
+  // Slack's answers for a wrong or moved URL: a failed Declared with the later updates posted would leave the
+  // war room with updates of an incident it was never told of.
+  it.each([
+    [404, 'channel_not_found'],
+    [403, 'invalid_token'],
+    [401, 'unauthorized'],
+    [301, 'moved'],
+  ])(
+    'disables a channel answered %i (%s): nothing is failed, later updates wait, a new URL sends them all in order',
+    async (status, why) => {
+      const c = await part();
+      const r = await receiver((path) => (path === '/wrong' ? { status, body: why } : { status: 200 }));
+      const ch = await addChannel({ kind: 'slack', name: `Wrong ${status}`, url: `${r.url}/wrong`, components: [c] });
+      const inc = await declare(c);
+      await until(async () => (await channelOf(ch.id)).state === 'disabled', 'the channel disabled');
+      expect((await channelOf(ch.id)).state_reason).toBe(`HTTP ${status}: ${why}`);
+      await post(inc.id, 'identified');
+      await post(inc.id, 'resolved');
+      await p.herald.channels.settled();
+      expect(r.hits).toHaveLength(1);
+      expect((await channelOf(ch.id)).delivery).toMatchObject({ queued: 3, failed: 0 });
+      const fixed = await call(p, `/channels/${ch.id}`, { method: 'PATCH', body: { url: `${r.url}/right` } });
+      expect(fixed.body).toMatchObject({ state: 'active', state_reason: null });
+      await until(() => r.on('/right').length >= 3, 'the waiting messages');
+      expect(r.on('/right').map((h) => headerOf(h).slice(2).trim())).toEqual([
+        'Incident declared · SEV-2',
+        'Incident update · SEV-2',
+        'Incident resolved · SEV-2',
+      ]);
+      await p.herald.channels.settled();
+      expect((await channelOf(ch.id)).delivery).toMatchObject({ queued: 0, sent: 3, failed: 0 });
+    },
+  );
+
+  it('fails only the message a receiver refused as a payload (400, 413, 422): the channel stays active and the next one goes', async () => {
+    const c = await part();
+    const r = await receiver((_, count) => (count === 1 ? { status: 400, body: 'invalid_blocks' } : { status: 200 }));
+    const ch = await addChannel({ kind: 'slack', name: 'Picky', url: `${r.url}/picky`, components: [c] });
+    const inc = await declare(c);
+    await until(async () => (await channelOf(ch.id)).delivery.failed === 1, 'the first message failed');
+    await post(inc.id, 'identified');
+    await until(() => r.hits.length >= 2, 'the next message');
+    await p.herald.channels.settled();
+    expect(await channelOf(ch.id)).toMatchObject({ state: 'active', delivery: { queued: 0, sent: 1, failed: 1 } });
+  });
+
   it('pauses a channel after 10 failures in a row; resume sends what waited, in order', async () => {
     const c = await part();
     let up = false;

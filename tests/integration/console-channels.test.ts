@@ -207,7 +207,7 @@ describe('a channel that gets no updates is said where updates are written', () 
     const incident = (await made.json()).id as string;
     await until(async () => (await channelOf(failing)).state === 'paused', 'the failing channel paused after 10 failures');
     const expected = {
-      [gone]: 'Partner room: disabled: the receiver answered 410 Gone (HTTP 410: no such hook); 2 updates wait for it.',
+      [gone]: 'Partner room: disabled: the receiver refused its URL (HTTP 410: no such hook); 2 updates wait for it.',
       [byHand]: 'Quiet room: paused by hand; 1 update waits for it.',
       [failing]: 'Sick room: paused: 10 failures in a row; last: HTTP 500: down; 1 update waits for it.',
     };
@@ -229,7 +229,7 @@ describe('a channel that gets no updates is said where updates are written', () 
       id: gone,
       name: 'Partner room',
       state: 'disabled',
-      why: 'disabled: the receiver answered 410 Gone (HTTP 410: no such hook)',
+      why: 'disabled: the receiver refused its URL (HTTP 410: no such hook)',
       waiting: 2,
     });
     expect(stopped[byHand]).toMatchObject({ state: 'paused', why: 'paused by hand', waiting: 1 });

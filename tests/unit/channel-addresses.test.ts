@@ -245,12 +245,12 @@ describe('postJson', () => {
     });
   });
 
-  it('does not follow a redirect: the 302 is the answer, and a failure', async () => {
+  it('does not follow a redirect: the 302 is the answer, and it halts the channel', async () => {
     seen = [];
     const answer = await postJson(`http://127.0.0.1:${port}/redirect`, '{}', {}, local());
     expect(answer.status).toBe(302);
     expect(seen.map((s) => s.url)).toEqual(['/redirect']);
-    expect(verdictOf(answer, new Date())).toEqual({ outcome: 'failed', error: 'HTTP 302: moved' });
+    expect(verdictOf(answer, new Date())).toEqual({ outcome: 'halt', error: 'HTTP 302: moved' });
   });
 
   it("a receiver's answer reaches the error line without control characters (an ESC sequence, a NUL, a C1 code)", () => {
@@ -305,8 +305,13 @@ describe('verdictOf and retryAfterMs', () => {
     expect(verdictOf(answer(status), NOW)).toEqual({ outcome: 'sent' });
   });
 
-  it('410 is gone (the channel is disabled)', () => {
-    expect(verdictOf(answer(410, null, 'no such hook'), NOW)).toEqual({ outcome: 'gone', error: 'HTTP 410: no such hook' });
+  it('410 halts the channel (it is disabled)', () => {
+    expect(verdictOf(answer(410, null, 'no such hook'), NOW)).toEqual({ outcome: 'halt', error: 'HTTP 410: no such hook' });
+  });
+
+  // The URL moved, revoked or wrong: every message would be refused alike, so none is failed alone.
+  it.each([301, 302, 307, 308, 401, 403, 404])('%i halts the channel (its URL refused)', (status) => {
+    expect(verdictOf(answer(status), NOW)).toEqual({ outcome: 'halt', error: `HTTP ${status}` });
   });
 
   it.each([408, 500, 502, 503, 504])('%i is retried on the backoff', (status) => {
@@ -320,7 +325,8 @@ describe('verdictOf and retryAfterMs', () => {
     expect(verdictOf(answer(429), NOW)).toMatchObject({ outcome: 'retry', afterMs: null });
   });
 
-  it.each([301, 302, 307, 400, 401, 403, 404, 413, 422])('%i is failed for good', (status) => {
+  // This message refused (its payload), not the URL: the next one may go.
+  it.each([400, 405, 413, 415, 422])('%i is failed for good', (status) => {
     expect(verdictOf(answer(status), NOW)).toEqual({ outcome: 'failed', error: `HTTP ${status}` });
   });
 

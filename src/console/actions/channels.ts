@@ -160,7 +160,7 @@ function addedBefore(herald: Herald, earlier: { id: string; name: string }, at: 
 
 /**
  * What an edit did, as the API's PATCH does it (editChannel): a new URL is where every waiting update
- * goes; it gives a channel disabled by 410 Gone a fresh start, but a paused one stays paused until resumed.
+ * goes; it gives a channel disabled for a refused URL a fresh start, but a paused one stays paused until resumed.
  */
 function edited(ch: Channel, wasState: Channel['state'] | undefined, newUrl: boolean, waiting: number): string {
   const saved = `Channel “${ch.name}” saved.`;

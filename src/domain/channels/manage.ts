@@ -151,7 +151,7 @@ export function editChannel(ctx: VerbContext, id: string, patch: ChannelPatch): 
   if (patch.name !== undefined) channel.name = patch.name.trim();
   if (patch.url !== undefined && patch.url !== channel.url) {
     channel.url = patch.url;
-    // A new address is a fresh start: a channel disabled by 410 Gone may work again.
+    // A new address is a fresh start: a channel disabled because the receiver refused the old one may work again.
     if (channel.state === 'disabled') setState(channel, 'active', null, ctx.now);
   }
   if (patch.components !== undefined) channel.components = [...new Set(patch.components)];

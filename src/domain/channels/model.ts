@@ -16,8 +16,9 @@ export type ChannelMinImpact = (typeof CHANNEL_MIN_IMPACTS)[number];
 
 /**
  * active: deliveries go out. paused: 10 failures in a row (or by hand); its
- * deliveries wait for a resume. disabled: the receiver answered 410 Gone; its
- * deliveries wait too, for a resume after the URL is fixed.
+ * deliveries wait for a resume. disabled: the receiver refused the URL (a
+ * redirect, 401, 403, 404 or 410; channels/verdict.ts); its deliveries wait too,
+ * for a new URL or a resume once it is fixed at the receiver.
  */
 export const CHANNEL_STATES = ['active', 'paused', 'disabled'] as const;
 export type ChannelState = (typeof CHANNEL_STATES)[number];
