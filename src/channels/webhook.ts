@@ -3,15 +3,19 @@ import { overallStatus } from '../domain/overall.ts';
 import { componentJson, incidentJson, ms } from '../read/statuspage-records.ts';
 import type { ChannelMessage } from './plan.ts';
 import { asOf } from './facts.ts';
+import { pageAsOf } from './page-as-of.ts';
 
 /**
  * The body of a webhook: Statuspage's webhook notification shapes, so that
  * receivers written for Statuspage work. `meta` and `page` first, then either
  * `incident` (with its `incident_updates`, newest first, as it stood at this
- * update) or `component_update` and `component` for a status change.
+ * update) or `component_update` and `component` for a status change. The
+ * page's status and the incident's components are as of the update too: a
+ * delivery late after a resolve must not call its own outage operational.
  */
 export function webhookPayload(m: ChannelMessage, db: Db, site: { SITE_URL: string }, now: Date) {
-  const overall = overallStatus(db);
+  const then = pageAsOf(db, m.update.created_at);
+  const overall = overallStatus(then);
   const siteUrl = site.SITE_URL.replace(/\/+$/, '');
   const head = {
     meta: { unsubscribe: null, documentation: `${siteUrl}/api/v2/summary.json`, generated_at: now.toISOString() },
@@ -35,7 +39,10 @@ export function webhookPayload(m: ChannelMessage, db: Db, site: { SITE_URL: stri
         : { id: m.change.code, name: m.change.name, status: m.change.new_status, page_id: db.page.id },
     };
   }
-  return { ...head, incident: incidentJson(asOf(m.event, m.update, db.settings) as Incident, db, siteUrl) };
+  return {
+    ...head,
+    incident: incidentJson(asOf(m.event, m.update, db.settings) as Incident, { ...db, components: then.components }, siteUrl),
+  };
 }
 
 const encoder = new TextEncoder();

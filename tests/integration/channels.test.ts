@@ -534,6 +534,36 @@ describe('delivery', () => {
     }
   });
 
+  it("a webhook delivered after the resolve tells each update's components and page status as they were then", async () => {
+    // A Herald of its own: the page's status is every incident's, and other tests leave theirs open.
+    const h = await openInProcess({ ...FAST, STATIC_SNAPSHOT: 'false' });
+    try {
+      const r = await receiver((path) => (path === '/moved' ? { status: 404, body: 'no_hook' } : { status: 200 }));
+      const c = (await call(h, '/components', { body: { name: 'Late API' } })).body.id as string;
+      const hook = (await call(h, '/channels', { body: { kind: 'webhook', name: 'Late', url: `${r.url}/moved`, components: [c] } })).body;
+      const inc = (
+        await call(h, '/incidents', {
+          body: { name: 'Late outage', impact: 'major', body: 'Looking.', components: { [c]: 'partial_outage' } },
+        })
+      ).body;
+      await until(async () => (await call(h, `/channels/${hook.id}`)).body.state === 'disabled', 'the channel disabled');
+      await call(h, `/incidents/${inc.id}/updates`, { body: { status: 'resolved', body: 'Fixed.', components: { [c]: 'operational' } } });
+      await call(h, `/channels/${hook.id}`, { method: 'PATCH', body: { url: `${r.url}/hook` } });
+      await until(() => r.on('/hook').length >= 4, 'the four waiting deliveries');
+      const [declared, broke, resolved, mended] = r.on('/hook').map((x) => x.json);
+      // Before: the declare, delivered after the resolve, said the component operational and the page all green.
+      expect(declared!.incident.status).toBe('investigating');
+      expect(declared!.incident.components.map((x: Json) => x.status)).toEqual(['partial_outage']);
+      expect(declared!.page).toMatchObject({ status_indicator: 'major', status_description: 'Partial System Outage' });
+      expect(broke!.page.status_indicator).toBe('major');
+      expect(resolved!.incident.components.map((x: Json) => x.status)).toEqual(['operational']);
+      expect(resolved!.page.status_indicator).toBe('none');
+      expect(mended!.component.status).toBe('operational');
+    } finally {
+      await h.close();
+    }
+  });
+
   it('a receiver that never answers delays neither another channel, nor email, nor the public API', async () => {
     const smtp = await startSmtp();
     const h = await openInProcess({ ...FAST, CHANNEL_TIMEOUT_MS: '20000', SMTP_URL: smtp.url, STATIC_SNAPSHOT: 'false' });

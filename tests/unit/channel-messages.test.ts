@@ -894,7 +894,7 @@ describe('webhookPayload', () => {
     const { hook, payload } = messagesOf(d);
     const inc = declare(d, 1, { components: { api: 'major_outage' } });
     postUpdate(ctx(d, 10), inc.id, { status: 'identified', body: 'Found.' });
-    postUpdate(ctx(d, 40), inc.id, { status: 'resolved', body: 'Fixed.' });
+    postUpdate(ctx(d, 40), inc.id, { status: 'resolved', body: 'Fixed.', components: { api: 'operational' } });
     const [u1, u2] = inc.updates;
     const body = payload(`${hook.id}.${u2!.id}`);
     expect(Object.keys(body)).toEqual(['meta', 'page', 'incident']);
@@ -903,8 +903,10 @@ describe('webhookPayload', () => {
       documentation: 'https://status.example.test/api/v2/summary.json',
       generated_at: at(50).toISOString(),
     });
-    const overall = overallStatus(d);
-    expect(body.page).toEqual({ id: 'page0000test', status_indicator: overall.indicator, status_description: overall.description });
+    // The page and the components as they were at the update, not as the resolve left them.
+    expect(overallStatus(d).indicator).toBe('none');
+    expect(body.page).toEqual({ id: 'page0000test', status_indicator: 'critical', status_description: 'Major Service Outage' });
+    expect(body.incident.components.map((c: any) => [c.id, c.status])).toEqual([['api', 'major_outage']]);
     expect(body.incident).toMatchObject({
       id: inc.id,
       status: 'identified',

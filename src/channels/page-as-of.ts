@@ -1,0 +1,68 @@
+import { allEvents, type Db, type EventRecord } from '../domain/model.ts';
+import type { ComponentStatus } from '../domain/status.ts';
+import { asOf } from './facts.ts';
+
+/** A status a component took at `at`; of two at one instant, the higher `rank` was set last (see below). */
+interface Took {
+  at: number;
+  rank: number;
+  status: ComponentStatus;
+}
+
+/**
+ * Each component's status as it stood at `at` (an update's created_at), for a message delivered late: the last
+ * it took by then, by an update of any incident or window (its affected_components) or by hand (its hand_set
+ * periods). A hand-set period's end is a return to operational unless an update or another period took it
+ * elsewhere at that instant (only statuses other than operational are kept as periods). With no change known by
+ * then, the status its first later change started from; with none at all, the status it has now.
+ */
+export function componentStatusesAt(db: Pick<Db, 'components' | 'incidents' | 'maintenances'>, at: string): Map<string, ComponentStatus> {
+  const cutoff = Date.parse(at);
+  const before = new Map<string, Took>();
+  const after = new Map<string, Took>();
+  const note = (id: string, took: Took) => {
+    if (took.at <= cutoff) {
+      const seen = before.get(id);
+      if (!seen || took.at > seen.at || (took.at === seen.at && took.rank >= seen.rank)) before.set(id, took);
+    } else {
+      const seen = after.get(id);
+      if (!seen || took.at < seen.at) after.set(id, took);
+    }
+  };
+  for (const e of allEvents(db)) {
+    for (const u of e.updates) {
+      const when = Date.parse(u.created_at);
+      for (const c of u.affected_components) {
+        // After `at`, what counts is the status it started from: the one it had until then.
+        note(c.code, { at: when, rank: 1, status: when <= cutoff ? c.new_status : c.old_status });
+      }
+    }
+  }
+  for (const c of db.components) {
+    for (const p of c.hand_set ?? []) {
+      if (Date.parse(p.from) <= cutoff) note(c.id, { at: Date.parse(p.from), rank: 1, status: p.status });
+      if (p.to !== null && Date.parse(p.to) <= cutoff) note(c.id, { at: Date.parse(p.to), rank: 0, status: 'operational' });
+    }
+  }
+  return new Map(db.components.map((c) => [c.id, (before.get(c.id) ?? after.get(c.id))?.status ?? c.status]));
+}
+
+/**
+ * What the page's overall status is computed from, as it stood at `at`: the components that existed then at
+ * their statuses then, and each incident and window as its last update by then left it (those with none by
+ * then left out).
+ */
+export function pageAsOf(db: Db, at: string): Pick<Db, 'components' | 'incidents' | 'maintenances'> {
+  const cutoff = Date.parse(at);
+  const statuses = componentStatusesAt(db, at);
+  const then = <E extends EventRecord>(events: readonly E[]): E[] =>
+    events.flatMap((e) => {
+      const last = e.updates.findLast((u) => Date.parse(u.created_at) <= cutoff);
+      return last ? [asOf(e, last, db.settings)] : [];
+    });
+  return {
+    components: db.components.filter((c) => Date.parse(c.created_at) <= cutoff).map((c) => ({ ...c, status: statuses.get(c.id)! })),
+    incidents: then(db.incidents),
+    maintenances: then(db.maintenances),
+  };
+}

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { ctx, db, T0 } from '../helpers/db.ts';
+import { declareIncident } from '../../src/domain/incidents/declare.ts';
+import { postUpdate } from '../../src/domain/incidents/post-update.ts';
+import { editComponent } from '../../src/domain/components/manage.ts';
+import { overallStatus } from '../../src/domain/overall.ts';
+import { componentStatusesAt, pageAsOf } from '../../src/channels/page-as-of.ts';
+
+/** The page as it stood at an update, for a channel message delivered late (src/channels/page-as-of.ts). */
+const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000).toISOString();
+
+function story() {
+  const d = db([{ id: 'api' }, { id: 'web' }]);
+  const inc = declareIncident(ctx(d, 1), {
+    name: 'API down',
+    impact: 'critical',
+    status: 'investigating',
+    body: 'Looking.',
+    components: { api: 'major_outage' },
+  });
+  // Set by hand between the updates, then back by hand: only the hand-set period records either.
+  editComponent(ctx(d, 5), 'web', { status: 'degraded_performance' });
+  editComponent(ctx(d, 20), 'web', { status: 'operational' });
+  postUpdate(ctx(d, 40), inc.id, { status: 'resolved', body: 'Fixed.', components: { api: 'operational' } });
+  return d;
+}
+
+describe('componentStatusesAt', () => {
+  it("takes each component's last status by then, from updates and by hand; before any, the status its first change left", () => {
+    const d = story();
+    const then = (minutes: number) => Object.fromEntries(componentStatusesAt(d, at(minutes)));
+    expect(then(0)).toEqual({ api: 'operational', web: 'operational' });
+    expect(then(1)).toEqual({ api: 'major_outage', web: 'operational' });
+    expect(then(10)).toEqual({ api: 'major_outage', web: 'degraded_performance' });
+    expect(then(30)).toEqual({ api: 'major_outage', web: 'operational' });
+    expect(then(40)).toEqual({ api: 'operational', web: 'operational' });
+  });
+});
+
+describe('pageAsOf', () => {
+  it("gives the page's overall status as it was, not as it is", () => {
+    const d = story();
+    expect(overallStatus(d).indicator).toBe('none');
+    expect(overallStatus(pageAsOf(d, at(1))).indicator).toBe('critical');
+    expect(overallStatus(pageAsOf(d, at(40))).indicator).toBe('none');
+  });
+});
