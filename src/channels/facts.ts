@@ -1,4 +1,4 @@
-import type { Db, EventRecord, Incident, IncidentUpdate, Update } from '../domain/model.ts';
+import type { Db, EventRecord, Incident, IncidentUpdate, Maintenance, MaintenanceUpdate, Update } from '../domain/model.ts';
 import type { Settings } from '../domain/settings.ts';
 import { gradeAt, peakGrade } from '../domain/incidents/grades.ts';
 import { levelOf, nextUpdateDue, reviewDeadline, severityLabel } from '../domain/policy.ts';
@@ -97,7 +97,9 @@ export function warRoomFacts(
 
 /**
  * The event as it stood when this update was written: its updates up to it and, for an incident, its grade then
- * (a late delivery does not tell the future: a re-grade since changes neither its label nor its cadence).
+ * (a late delivery does not tell the future: a re-grade since changes neither its label nor its cadence); for a
+ * window, the times the update recorded (a reschedule since moves neither a Scheduled post's window nor an earlier
+ * move's).
  */
 export function asOf<E extends EventRecord>(event: E, update: Update, settings: Settings): E {
   const updates = event.updates.slice(0, event.updates.findIndex((u) => u.id === update.id) + 1);
@@ -114,8 +116,14 @@ export function asOf<E extends EventRecord>(event: E, update: Update, settings: 
           monitoring_at: reached('monitoring') ? event.monitoring_at : null,
           ...gradeAt(settings, event as Incident, update as IncidentUpdate),
         }
-      : {}),
+      : windowAt(update as MaintenanceUpdate)),
   } as E;
+}
+
+/** A window's times as the update left them; a window not started yet "starts" when it was scheduled to then. */
+function windowAt(update: MaintenanceUpdate): Partial<Maintenance> {
+  if (!update.window) return {};
+  return { ...update.window, ...(update.status === 'scheduled' ? { started_at: update.window.scheduled_for } : {}) };
 }
 
 /**

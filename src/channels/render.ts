@@ -57,7 +57,7 @@ export async function renderPost(
     if (event.kind !== 'incident' || !event.postmortem?.published_at) return null;
     return chat(postmortemFacts(db, event, site, now));
   }
-  if (event.kind === 'maintenance') return chat(maintenanceFacts(db, event, update as MaintenanceUpdate, site));
+  if (event.kind === 'maintenance') return chat(maintenanceFacts(db, asOf(event, update, db.settings), update as MaintenanceUpdate, site));
   if (d.kind === 'maintenance') return null;
   return chat(warRoomFacts(db, asOf(event, update, db.settings), update as IncidentUpdate, d.kind, site, now));
 }

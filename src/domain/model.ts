@@ -117,6 +117,11 @@ export const maintenanceUpdateSchema = z.object({
   status: z.enum(MAINTENANCE_STATUSES),
   /** Absent in updates saved before it was recorded: maintenanceStep (domain/maintenance/steps.ts) tells it from the statuses. */
   step: z.enum(MAINTENANCE_UPDATE_STEPS).optional(),
+  /**
+   * The window as this update left it: a message about it sent late (a channel down meanwhile) tells these
+   * times, not a later move's. Absent in updates saved before it was recorded: the window as it is stands in.
+   */
+  window: z.object({ scheduled_for: isoDate, scheduled_until: isoDate }).optional(),
 });
 
 export const postmortemSchema = z.object({

@@ -294,6 +294,40 @@ describe('delivery', () => {
     expect(r.on('/teams')[2]!.json.attachments[0].content.actions[0].url).toBe(`https://status.example.test/incidents/${m.id}`);
   });
 
+  it('a window message delivered after a reschedule tells the window that update had: the schedule the first times, the move the new ones', async () => {
+    const c = await part();
+    const r = await receiver((path) => (path.endsWith('/moved') ? { status: 404, body: 'channel_not_found' } : { status: 200 }));
+    const slack = await addChannel({ kind: 'slack', name: 'S', url: `${r.url}/slack/moved`, components: [c] });
+    const hook = await addChannel({ kind: 'webhook', name: 'W', url: `${r.url}/hook/moved`, components: [c] });
+    const inHours = (h: number) => new Date(Date.now() + h * 3_600_000).toISOString();
+    const [from, to, from2, to2] = [inHours(2), inHours(3), inHours(26), inHours(28)];
+    const m = (
+      await call(p, '/maintenances', { body: { name: `Window ${++n}`, scheduled_for: from, scheduled_until: to, components: [c] } })
+    ).body;
+    await until(
+      async () => (await channelOf(slack.id)).state === 'disabled' && (await channelOf(hook.id)).state === 'disabled',
+      'both disabled',
+    );
+    const moved = await call(p, `/maintenances/${m.id}/reschedule`, { body: { scheduled_for: from2, scheduled_until: to2 } });
+    expect(moved.status).toBe(200);
+    for (const [ch, path] of [
+      [slack, 'slack'],
+      [hook, 'hook'],
+    ] as const)
+      await call(p, `/channels/${ch.id}`, { method: 'PATCH', body: { url: `${r.url}/${path}/new` } });
+    await until(() => r.on('/slack/new').length >= 2 && r.on('/hook/new').length >= 2, 'the waiting messages');
+    const windows = r.on('/slack/new').map((h) => [headerOf(h).slice(2).trim(), h.json.blocks[1].fields[2].text]);
+    // Before: both said the new window (the schedule's post was rendered from the window as it is now).
+    expect(windows).toEqual([
+      ['Scheduled maintenance', `*Window*\n${formatDateTime(from)} to ${formatDateTime(to)}`],
+      ['Maintenance rescheduled', `*New window*\n${formatDateTime(from2)} to ${formatDateTime(to2)}`],
+    ]);
+    expect(r.on('/hook/new').map((h) => [h.json.incident.scheduled_for, h.json.incident.scheduled_until])).toEqual([
+      [from, to],
+      [from2, to2],
+    ]);
+  });
+
   it('retries a maintenance message Slack answered 500: the same message again, delivered once', async () => {
     const c = await part();
     const r = await receiver((_, count) => (count === 1 ? { status: 500, body: 'oops' } : { status: 200 }));

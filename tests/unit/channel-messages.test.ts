@@ -787,6 +787,32 @@ describe('maintenance messages to Slack and Teams', () => {
       '*Was scheduled for*\n22 Nov 2026, 13:00 CET to 22 Nov 2026, 14:00 CET',
     ]);
   });
+
+  it('each message tells the window its update recorded, however late it goes: a move or an extension since changes neither', async () => {
+    const { slack, posted } = windowOf((d, id) => {
+      rescheduleMaintenance(ctx(d, 5), id, { scheduled_for: at(180).toISOString(), scheduled_until: at(240).toISOString() });
+      startMaintenance(ctx(d, 180), id);
+      rescheduleMaintenance(ctx(d, 190), id, { scheduled_until: at(300).toISOString() });
+    });
+    // Rendered at minute 200, after every step: before, each said the window as it is now.
+    expect((await posted(slack)).map((x) => slackFields(x)[2])).toEqual([
+      '*Window*\n22 Nov 2026, 11:00 CET to 22 Nov 2026, 12:00 CET',
+      '*New window*\n22 Nov 2026, 13:00 CET to 22 Nov 2026, 14:00 CET',
+      '*Window*\nStarted 22 Nov 2026, 13:00 CET; scheduled to end 22 Nov 2026, 14:00 CET',
+      '*New window*\nStarted 22 Nov 2026, 13:00 CET; scheduled to end 22 Nov 2026, 15:00 CET',
+    ]);
+  });
+
+  it('an update saved before windows were recorded tells the window as it is, as before', async () => {
+    const { m, slack, posted } = windowOf((d, id) => {
+      rescheduleMaintenance(ctx(d, 5), id, { scheduled_for: at(180).toISOString(), scheduled_until: at(240).toISOString() });
+    });
+    for (const u of m.updates) delete u.window;
+    expect((await posted(slack)).map((x) => slackFields(x)[2])).toEqual([
+      '*Window*\n22 Nov 2026, 13:00 CET to 22 Nov 2026, 14:00 CET',
+      '*New window*\n22 Nov 2026, 13:00 CET to 22 Nov 2026, 14:00 CET',
+    ]);
+  });
 });
 
 describe('teamsMessage', () => {

@@ -42,6 +42,8 @@ export function appendMaintenanceUpdate(ctx: VerbContext, m: Maintenance, input:
   const update: MaintenanceUpdate = {
     ...newUpdate(ctx, { status: input.status, body: input.body, displayAt, affected, notify: input.notify ?? false }),
     ...(input.step ? { step: input.step } : {}),
+    // Every update, not only the moves: each then tells its own window, however many moves came after.
+    window: { scheduled_for: m.scheduled_for, scheduled_until: m.scheduled_until },
   };
   m.updates.push(update);
   m.status = input.status;
