@@ -18,7 +18,8 @@ import type { MessageKind } from './plan.ts';
  * Slack and Teams lay out the same facts their own way.
  */
 export interface WarRoomFacts {
-  kind: Exclude<MessageKind, 'component'>;
+  /** followup: an update written after the resolution (a note on a resolved incident), as the email's follow-up. */
+  kind: Exclude<MessageKind, 'component'> | 'followup';
   /** "🚨 Incident declared · SEV-1" */
   title: string;
   name: string;
@@ -29,18 +30,30 @@ export interface WarRoomFacts {
   fields: Array<{ label: string; value: string }>;
 }
 
-const EMOJI = { declared: '🚨', update: '📊', resolved: '✅' } as const;
-const HEADING = { declared: 'Incident declared', update: 'Incident update', resolved: 'Incident resolved' } as const;
+/** What the planner calls an incident's message (plan.ts kindOf). */
+export type IncidentMessageKind = Extract<MessageKind, 'declared' | 'update' | 'resolved'>;
+
+const EMOJI = { declared: '🚨', update: '📊', resolved: '✅', followup: '📌' } as const;
+const HEADING = {
+  declared: 'Incident declared',
+  update: 'Incident update',
+  resolved: 'Incident resolved',
+  // The email's words for it (notify/render.ts).
+  followup: 'Follow-up on a resolved issue',
+} as const;
 
 export function warRoomFacts(
   db: Db,
   incident: Incident,
   update: IncidentUpdate,
-  kind: Exclude<WarRoomFacts['kind'], 'maintenance' | 'postmortem'>,
+  planned: IncidentMessageKind,
   site: { SITE_URL: string; SITE_TIMEZONE: string },
   now: Date,
 ): WarRoomFacts {
   const tz = site.SITE_TIMEZONE;
+  // The planner's 'update' after the resolution (the first resolving update is 'resolved'), told as the email does:
+  // nothing is being worked on, so no ETA and no next update, but when it was resolved and how long it lasted.
+  const kind = planned === 'update' && (update.status === 'resolved' || update.status === 'postmortem') ? 'followup' : planned;
   const level = levelOf(db.settings, incident);
   const label = severityLabel(incident);
   const names = eventComponentNames(db, incident);
@@ -73,6 +86,12 @@ export function warRoomFacts(
     add('Impact', impact);
     add('ETA', eta);
     add('War room', incident.war_room);
+  } else if (kind === 'followup') {
+    add('Status', INCIDENT_STATUS_LABEL[update.status]);
+    add('Resolution time', incident.resolved_at ? formatDateTime(incident.resolved_at, tz) : null);
+    add('Duration', formatDuration(durationMinutes(incident, now)));
+    add('Incident commander', update.commander);
+    add('Customer impact', impact);
   } else {
     // The runbooks give the review a deadline (24–48 h): the time the console's list says it is due by.
     const reviewBy = reviewDeadline(db.settings, incident)?.dueAt ?? null;

@@ -248,6 +248,28 @@ describe('delivery', () => {
     expect((await channelOf(hook.id)).delivery).toEqual({ queued: 0, sent: 5, failed: 0, last_error: null });
   });
 
+  it('a note after the resolution is a follow-up in Slack and Teams: resolved when and how long, no ETA nor next update', async () => {
+    const c = await part();
+    const r = await receiver();
+    await addChannel({ kind: 'slack', name: 'S', url: `${r.url}/slack`, components: [c] });
+    await addChannel({ kind: 'teams', name: 'T', url: `${r.url}/teams`, components: [c] });
+    const inc = await declare(c);
+    const resolved = await post(inc.id, 'resolved');
+    await post(inc.id, 'resolved', { body: 'Follow-up: the root cause is confirmed.' });
+    await until(() => r.on('/slack').length >= 3 && r.on('/teams').length >= 3, 'the three messages each');
+    const [slack, teams] = [r.on('/slack')[2]!.json, r.on('/teams')[2]!.json];
+    // Before: "📊 Incident update · SEV-2" with Status Resolved, Next update As needed, ETA Not known yet.
+    expect(headerOf(r.on('/slack')[2]!)).toBe('📌 Follow-up on a resolved issue · SEV-2');
+    expect(headerOf(r.on('/teams')[2]!)).toBe('📌 Follow-up on a resolved issue · SEV-2');
+    const labels = slack.blocks[1].fields.map((f: Json) => f.text.split('\n')[0]);
+    expect(labels).toEqual(['*Incident*', '*Status*', '*Resolution time*', '*Duration*', '*Customer impact*']);
+    expect(slack.blocks[1].fields[2].text).toBe(`*Resolution time*\n${formatDateTime(resolved.resolved_at)}`);
+    expect(slack.blocks[2].text.text).toBe('*Update*\nFollow-up: the root cause is confirmed.');
+    const card = JSON.stringify(teams);
+    for (const gone of ['ETA', 'Next update', 'Not known yet']) expect(card).not.toContain(gone);
+    expect(card).toContain('"Resolution time"');
+  });
+
   it('carries a window scheduled → started → completed to Slack and Teams in its scope, each step once; not to a channel on another component; to one added after the schedule, the later steps', async () => {
     const [c, other] = [await part(), await part()];
     const r = await receiver();

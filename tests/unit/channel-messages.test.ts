@@ -12,7 +12,7 @@ import { savePostmortem } from '../../src/domain/incidents/postmortem.ts';
 import type { Channel, ChannelKind } from '../../src/domain/channels/model.ts';
 import { overallStatus } from '../../src/domain/overall.ts';
 import { channelMessages, type ChannelMessage } from '../../src/channels/plan.ts';
-import { asOf, warRoomFacts, type WarRoomFacts } from '../../src/channels/facts.ts';
+import { asOf, warRoomFacts, type IncidentMessageKind, type WarRoomFacts } from '../../src/channels/facts.ts';
 import { slackMessage } from '../../src/channels/slack.ts';
 import { TEAMS_CARD_BYTES, teamsMessage } from '../../src/channels/teams.ts';
 import { webhookPayload } from '../../src/channels/webhook.ts';
@@ -57,13 +57,8 @@ function journey() {
   postUpdate(ctx(d, 40), inc.id, { status: 'resolved', body: 'Rolled back.', root_cause: 'A bad deploy', resolution: 'Rolled back' });
   return { d, inc };
 }
-const facts = (
-  d: Db,
-  inc: Incident,
-  updateIndex: number,
-  kind: Exclude<WarRoomFacts['kind'], 'maintenance' | 'postmortem'>,
-  now = at(50),
-) => warRoomFacts(d, asOf(inc, inc.updates[updateIndex]!, d.settings), inc.updates[updateIndex]!, kind, SITE, now);
+const facts = (d: Db, inc: Incident, updateIndex: number, kind: IncidentMessageKind, now = at(50)) =>
+  warRoomFacts(d, asOf(inc, inc.updates[updateIndex]!, d.settings), inc.updates[updateIndex]!, kind, SITE, now);
 const fieldTexts = (msg: ReturnType<typeof slackMessage>) =>
   (msg.blocks[1] as { fields: Array<{ text: string }> }).fields.map((f) => f.text);
 
