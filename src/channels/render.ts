@@ -6,7 +6,7 @@ import type { ChannelDelivery } from '../store/channels/ledger.ts';
 import type { ChannelMessage } from './plan.ts';
 import { asOf, postmortemFacts, warRoomFacts, type WarRoomFacts } from './facts.ts';
 import { maintenanceFacts } from './maintenance-facts.ts';
-import { escapeMrkdwn, slackMessage } from './slack.ts';
+import { plainMrkdwn, slackMessage } from './slack.ts';
 import { adaptiveCardMessage, plainText, teamsMessage } from './teams.ts';
 import { signatureHeaders, webhookId, webhookPayload } from './webhook.ts';
 import { signingSecrets } from '../domain/channels/manage.ts';
@@ -67,7 +67,7 @@ export function testMessage(channel: Channel, db: Db, site: Site, now: Date) {
   const text = `Test message from ${site.SITE_NAME}: this channel (“${channel.name}”) will get incident and maintenance updates.`;
   if (channel.kind === 'slack') {
     // Names are the admins' words, not mrkdwn: a "<!channel>" in one must not ping the war room.
-    const mrkdwn = escapeMrkdwn(text);
+    const mrkdwn = plainMrkdwn(text);
     return { text: mrkdwn, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: mrkdwn } }] };
   }
   if (channel.kind === 'teams') return adaptiveCardMessage({ body: [plainText(text)] });

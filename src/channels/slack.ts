@@ -1,5 +1,6 @@
 import type { WarRoomFacts } from './facts.ts';
 import { cut } from '../domain/text.ts';
+import { chatFacts } from './chat-words.ts';
 
 /**
  * A Slack incoming-webhook message in Block Kit (an incident's or a maintenance window's): a header, the facts as
@@ -12,6 +13,29 @@ const LIMIT = { header: 150, section: 3000, field: 2000, fields: 10 } as const;
 /** Slack's mrkdwn treats &, < and > as control characters. */
 export const escapeMrkdwn = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
+const ZWSP = '\u200b';
+/** A web address as Slack links it: left whole, as a zero-width space in it would break the link. */
+const WEB_ADDRESS = /(https?:\/\/[^\s]+)/;
+
+/**
+ * People's words (a name, a commander, an update's plain text) as mrkdwn that shows them as typed. Slack
+ * has no escape for its formatting characters (its formatting reference escapes only &, < and >; `verbatim`
+ * stops links and mentions, not bold): "*urgent* fix_for_api_gw" would show bold, and an underscore pair
+ * italics. Each *, _, ~ and ` is set between zero-width spaces, which keep Slack from taking it for the start
+ * or end of a format, and a > opening a line (a quote) gets one before it; each still shows as itself.
+ */
+export const plainMrkdwn = (s: string): string =>
+  s
+    .split(WEB_ADDRESS)
+    .map((part, i) =>
+      i % 2 === 1
+        ? escapeMrkdwn(part)
+        : escapeMrkdwn(part)
+            .replace(/[*_~`]/g, (c) => `${ZWSP}${c}${ZWSP}`)
+            .replace(/^&gt;/gm, `${ZWSP}&gt;`),
+    )
+    .join('');
+
 /**
  * `cut` for escaped mrkdwn: a cut inside "&lt;" would leave "&l", which Slack shows as it is, so the cut goes
  * before that entity instead (every & in escaped text starts one).
@@ -23,16 +47,17 @@ function cutMrkdwn(text: string, max: number, more = ''): string {
   return out.slice(0, -tail.length).replace(/&[a-z]{0,3}$/, '') + tail;
 }
 
-export function slackMessage(f: WarRoomFacts) {
+export function slackMessage(facts: WarRoomFacts) {
+  const f = chatFacts(facts);
   const postmortem = f.kind === 'postmortem';
   const link = `<${f.url}|${postmortem ? 'Read the review on the status page' : 'Read more on the status page'}>`;
   const maintenance = f.kind === 'maintenance';
   const fields = [{ label: maintenance ? 'Maintenance' : 'Incident', value: f.name }, ...f.fields].slice(0, LIMIT.fields).map((x) => ({
     type: 'mrkdwn' as const,
-    text: cutMrkdwn(`*${escapeMrkdwn(x.label)}*\n${escapeMrkdwn(x.value)}`, LIMIT.field),
+    text: cutMrkdwn(`*${escapeMrkdwn(x.label)}*\n${plainMrkdwn(x.value)}`, LIMIT.field),
   }));
   return {
-    text: cutMrkdwn(escapeMrkdwn(`${f.title}: ${f.name} (${f.status})`), LIMIT.section),
+    text: cutMrkdwn(plainMrkdwn(`${f.title}: ${f.name} (${f.status})`), LIMIT.section),
     blocks: [
       { type: 'header', text: { type: 'plain_text', text: cut(f.title, LIMIT.header), emoji: true } },
       { type: 'section', fields },
@@ -42,7 +67,7 @@ export function slackMessage(f: WarRoomFacts) {
               type: 'section',
               text: {
                 type: 'mrkdwn',
-                text: cutMrkdwn(`*${f.kind === 'update' ? 'Current actions' : 'Update'}*\n${escapeMrkdwn(f.text)}`, LIMIT.section, link),
+                text: cutMrkdwn(`*${f.kind === 'update' ? 'Current actions' : 'Update'}*\n${plainMrkdwn(f.text)}`, LIMIT.section, link),
               },
             },
           ]

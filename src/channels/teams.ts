@@ -1,5 +1,6 @@
 import type { WarRoomFacts } from './facts.ts';
 import { cut } from '../domain/text.ts';
+import { chatFacts } from './chat-words.ts';
 
 /** A Teams message carrying one Adaptive Card (schema 1.4): `card` gives its options, body and actions. */
 export function adaptiveCardMessage<Card extends { body: unknown[] }>(card: Card) {
@@ -64,7 +65,8 @@ const jsonBytes = (v: unknown) => Buffer.byteLength(JSON.stringify(v));
  * update's text and a button to the status page. The text gets the room the
  * rest leaves under TEAMS_CARD_BYTES; cut, it says where the rest is.
  */
-export function teamsMessage(f: WarRoomFacts) {
+export function teamsMessage(given: WarRoomFacts) {
+  const f = chatFacts(given);
   const card = (text: string, factChars: number) =>
     adaptiveCardMessage({
       msteams: { width: 'Full' },

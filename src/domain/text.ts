@@ -35,6 +35,13 @@ export function closedBidi(text: string): string {
   return text + open.reverse().join('');
 }
 
+/**
+ * `text` without bidirectional embeddings, overrides and isolates: for a message laid out among another
+ * program's own words (a Slack or Teams message), where one would turn around what follows it, cut or not.
+ * Right-to-left writing reads right without them.
+ */
+export const withoutBidi = (text: string): string => text.replace(/[\u202a-\u202e\u2066-\u2069]/g, '');
+
 export const CONTROL_MESSAGE = 'must not contain control characters or broken Unicode (a lone surrogate, a noncharacter)';
 
 /**

@@ -270,6 +270,40 @@ describe('delivery', () => {
     expect(card).toContain('"Resolution time"');
   });
 
+  it('no bidi override or isolate in an update reaches Slack or Teams, where it would turn the facts and links after it around', async () => {
+    const c = await part();
+    const r = await receiver();
+    await addChannel({ kind: 'slack', name: 'S', url: `${r.url}/slack`, components: [c] });
+    await addChannel({ kind: 'teams', name: 'T', url: `${r.url}/teams`, components: [c] });
+    // An override (RLO … PDF) and an isolate left open (LRI): the page keeps them, a chat message must not.
+    await declare(c, { body: 'Rolled \u202ekcab\u202c; now \u2066watching' });
+    await until(() => r.on('/slack').length >= 1 && r.on('/teams').length >= 1, 'both messages');
+    for (const path of ['/slack', '/teams']) expect(r.on(path)[0]!.body, path).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
+    expect(r.on('/slack')[0]!.json.blocks[2].text.text).toBe('*Update*\nRolled kcab; now watching');
+  });
+
+  it('names and commanders show in Slack as typed: * _ ~ ` do not format (a web address in a text stays whole)', async () => {
+    const c = await part();
+    const r = await receiver();
+    await addChannel({ kind: 'slack', name: 'S', url: `${r.url}/slack`, components: [c] });
+    await addChannel({ kind: 'teams', name: 'T', url: `${r.url}/teams`, components: [c] });
+    const tag = ++n;
+    const name = `*Urgent* api_gw_down ~maybe~ \`prod\` ${tag}`;
+    await declare(c, { name, commander: '@dana_k', body: 'See https://runbooks.example.test/api_gw~1 for it_all.' });
+    await until(() => r.on('/slack').length >= 1 && r.on('/teams').length >= 1, 'both messages');
+    const slack = r.on('/slack')[0]!.json;
+    const z = (ch: string) => `\u200b${ch}\u200b`;
+    const shown = `${z('*')}Urgent${z('*')} api${z('_')}gw${z('_')}down ${z('~')}maybe${z('~')} ${z('`')}prod${z('`')} ${tag}`;
+    // Before: the name as typed, which Slack shows bold, italic, struck and as code.
+    expect(slack.blocks[1].fields[0].text).toBe(`*Incident*\n${shown}`);
+    expect(slack.blocks[1].fields.map((f: Json) => f.text)).toContain(`*Incident commander*\n@dana${z('_')}k`);
+    expect(slack.text).toContain(shown);
+    expect(slack.blocks[2].text.text).toBe(`*Update*\nSee https://runbooks.example.test/api_gw~1 for it${z('_')}all.`);
+    // Teams reads a TextRun as it is: the name goes there untouched.
+    const card = r.on('/teams')[0]!.json.attachments[0].content;
+    expect(card.body[1]).toEqual({ type: 'RichTextBlock', inlines: [{ type: 'TextRun', text: name, weight: 'Bolder' }] });
+  });
+
   it('carries a window scheduled → started → completed to Slack and Teams in its scope, each step once; not to a channel on another component; to one added after the schedule, the later steps', async () => {
     const [c, other] = [await part(), await part()];
     const r = await receiver();

@@ -614,7 +614,8 @@ describe('warRoomFacts and slackMessage', () => {
     const section = (msg.blocks[2] as { text: { text: string } }).text.text;
     const partial = /&(?!(amp|lt|gt);)/;
     expect(field).toMatch(/^\*Field\*\n(&lt;)+…$/);
-    expect(name).toMatch(/^\*Incident\*\n(&gt;)+…$/);
+    // A > opening a line would quote it: a zero-width space goes before it.
+    expect(name).toMatch(/^\*Incident\*\n\u200b(&gt;)+…$/);
     expect(section).toMatch(new RegExp(`^\\*Current actions\\*\\n(&amp;)+… ${link.replace(/[|.]/g, '\\$&')}$`));
     expect(msg.text).toMatch(/^T: (&gt;)+…$/);
     for (const [text, max] of [
