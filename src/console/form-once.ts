@@ -17,7 +17,7 @@ import { actOnceAfter } from '../api/idempotency.ts';
 export const FORM_KEY_FIELD = 'once';
 
 /** The forms that carry a key; each kind's records are apart from the others'. */
-export type FormKind = 'maintenance' | 'step' | 'channel' | 'component' | 'draft' | 'delivery';
+export type FormKind = 'maintenance' | 'step' | 'channel' | 'component' | 'draft' | 'delivery' | 'name';
 
 /** A fresh key for a form being rendered. */
 export const newFormKey = (): string => randomToken(18);

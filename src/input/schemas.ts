@@ -140,6 +140,9 @@ export const updateCreateSchema = z.strictObject({
 
 export const updateCorrectSchema = z.strictObject({ body });
 
+/** A correction of an incident's or a window's name: held to the declare's rule for a name. */
+export const nameCorrectSchema = z.strictObject({ name });
+
 // Scheduled maintenance and postmortems.
 
 /** A postmortem is longer than an update. */

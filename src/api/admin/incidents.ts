@@ -4,6 +4,7 @@ import type { AdminEnv } from './auth.ts';
 import { declareIncident } from '../../domain/incidents/declare.ts';
 import { postUpdate } from '../../domain/incidents/post-update.ts';
 import { correctUpdate } from '../../domain/incidents/correct-update.ts';
+import { correctName } from '../../domain/incidents/correct-name.ts';
 import { findIncident } from '../../domain/incidents/lifecycle.ts';
 import { savePostmortem, unfilledSections } from '../../domain/incidents/postmortem.ts';
 import { renderMarkdown } from '../../render/markdown.ts';
@@ -12,13 +13,13 @@ import { findEvent } from '../../domain/model.ts';
 import { NotFound } from '../../domain/errors.ts';
 import { postmortemDraft } from '../../render/postmortem-template.ts';
 import { readJson } from '../read-json.ts';
-import { incidentCreateSchema, postmortemSchema, updateCorrectSchema, updateCreateSchema } from '../../input/schemas.ts';
+import { incidentCreateSchema, nameCorrectSchema, postmortemSchema, updateCorrectSchema, updateCreateSchema } from '../../input/schemas.ts';
 import { respondOnce } from '../idempotency.ts';
 import { adminEventJson } from './shape.ts';
 
 /**
  * Incidents (docs/design.md "Admin JSON"): declare, post updates, correct an
- * update's text (a window's too), postmortems. Handlers parse input, call a
+ * update's text (a window's too) or an incident's name, postmortems. Handlers parse input, call a
  * domain verb through `herald.run` (one durable write) and shape the answer.
  */
 export function incidentsApi(herald: Herald) {
@@ -44,6 +45,14 @@ export function incidentsApi(herald: Herald) {
     const input = await readJson(c, updateCreateSchema);
     return respondOnce(c, herald, c.get('actor'), 201, (ctx) =>
       adminEventJson(postUpdate(ctx, c.req.param('id'), input).incident, ctx.db, site),
+    );
+  });
+
+  // A correction of the name (audited with the previous one; never emails).
+  app.patch('/incidents/:id', async (c) => {
+    const { name } = await readJson(c, nameCorrectSchema);
+    return respondOnce(c, herald, c.get('actor'), 200, (ctx) =>
+      adminEventJson(correctName(ctx, findIncident(ctx, c.req.param('id')), name), ctx.db, site),
     );
   });
 

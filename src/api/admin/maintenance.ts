@@ -5,7 +5,14 @@ import type { AdminEnv } from './auth.ts';
 import { readJson } from '../read-json.ts';
 import { respondOnce } from '../idempotency.ts';
 import { adminEventJson } from './shape.ts';
-import { maintenanceCreateSchema, maintenanceNoteSchema, maintenanceRescheduleSchema, maintenanceStepSchema } from '../../input/schemas.ts';
+import {
+  maintenanceCreateSchema,
+  maintenanceNoteSchema,
+  maintenanceRescheduleSchema,
+  maintenanceStepSchema,
+  nameCorrectSchema,
+} from '../../input/schemas.ts';
+import { correctName } from '../../domain/incidents/correct-name.ts';
 import { scheduleMaintenance } from '../../domain/maintenance/schedule.ts';
 import { rescheduleMaintenance } from '../../domain/maintenance/reschedule.ts';
 import { MAINTENANCE_STEPS, noteMaintenance } from '../../domain/maintenance/transitions.ts';
@@ -18,6 +25,7 @@ import { maintenancesNewestFirst } from '../../read/statuspage.ts';
  *   GET  /maintenances                    all windows, latest scheduled start first
  *   POST /maintenances                    schedule  {name, scheduled_for, scheduled_until, components, body?, notify?, auto_transitions?}
  *   GET  /maintenances/:id
+ *   PATCH /maintenances/:id               {name}   a correction of its name (audited; never emails)
  *   POST /maintenances/:id/start          {body?, notify?}   early start by hand
  *   POST /maintenances/:id/verify         {body?, notify?}   stops automatic completion
  *   POST /maintenances/:id/complete       {body?, notify?}   early (or post-verification) completion
@@ -45,6 +53,11 @@ export function maintenanceApi(herald: Herald) {
   });
 
   app.get('/maintenances/:id', (c) => c.json(adminEventJson(findMaintenance({ db: db() }, c.req.param('id')), db(), site)));
+
+  app.patch('/maintenances/:id', async (c) => {
+    const { name } = await readJson(c, nameCorrectSchema);
+    return change(c, 200, (ctx) => correctName(ctx, findMaintenance(ctx, c.req.param('id')), name));
+  });
 
   app.post('/maintenances/:id/reschedule', async (c) => {
     const input = await readJson(c, maintenanceRescheduleSchema);
