@@ -10,6 +10,10 @@ import { postTestMessage } from './test-post.ts';
 import { PostFailed, postJson, type PostAnswer } from './outbound.ts';
 import { afterPost, verdictOf } from './verdict.ts';
 import { freshStarts } from './fresh-start.ts';
+import { findEvent } from '../domain/model.ts';
+
+/** Why a delivery of an incident withdrawn since it was planned was not posted. */
+export const WITHDRAWN = 'not posted: the incident was withdrawn';
 
 /** A channel paused after this many failed posts in a row. */
 export const PAUSE_AFTER_FAILURES = 10;
@@ -170,6 +174,7 @@ export function openChannels(herald: HeraldCore, workers = true): Channels {
   };
 
   const deliver = async (channel: Channel, d: ChannelDelivery): Promise<void> => {
+    if (await withdrawnSince(d)) return;
     const claimed = await ledger.claim(d, herald.now().getTime(), cfg.CHANNEL_TIMEOUT_MS).then(
       (ok) => {
         claimFailing = false;
@@ -223,6 +228,22 @@ export function openChannels(herald: HeraldCore, workers = true): Channels {
         setChannelState(ctx, channel.id, 'paused', `${inRow} failures in a row; last: ${verdict.error}`),
       );
     }
+  };
+
+  /**
+   * A delivery whose incident left the data (withdrawn as published in error) is not posted: it is recorded as
+   * failed with why, and counts against the channel no more than a post never tried (no pause, no error shown).
+   * Read again first: on PostgreSQL a new leader's copy of the data may not yet hold an incident just declared.
+   */
+  const withdrawnSince = async (d: ChannelDelivery): Promise<boolean> => {
+    if (findEvent(herald.store.data, d.event)) return false;
+    const current = await herald.store.catchUp().then(
+      () => true,
+      () => false,
+    );
+    if (!current || findEvent(herald.store.data, d.event)) return false;
+    await ledger.save({ ...d, state: 'failed', last_error: WITHDRAWN, next_at: null });
+    return true;
   };
 
   let startFailed = false;

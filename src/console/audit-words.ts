@@ -11,6 +11,7 @@ const ACTIONS: Record<string, string> = {
   'incident.severity': 'Changed incident severity',
   'incident.update.correct': 'Corrected incident update',
   'incident.name.correct': 'Corrected incident name',
+  'incident.withdraw': 'Withdrew incident published in error',
   'incident.postmortem': 'Saved postmortem',
   'incident.late_notice': 'Disruption notice fell due',
   'maintenance.schedule': 'Scheduled maintenance',

@@ -218,6 +218,18 @@ export const idempotencyRecordSchema = z.object({
   at: isoDate,
 });
 
+/**
+ * An incident withdrawn as published in error (domain/incidents/withdraw.ts): gone from the data, its id
+ * kept so that it is never given to another incident (the outboxes and the audit log still name it) and
+ * a repeated withdrawal finds it done.
+ */
+export const withdrawnSchema = z.object({
+  id: z.string().min(1),
+  name: z.string(),
+  at: isoDate,
+  actor: z.string(),
+});
+
 export const DB_SCHEMA_VERSION = 4;
 
 export const dbSchema = z.object({
@@ -237,6 +249,8 @@ export const dbSchema = z.object({
   channels: z.array(channelSchema),
   audit: z.array(auditEventSchema),
   idempotency: z.array(idempotencyRecordSchema),
+  /** Incidents withdrawn, oldest first; absent until the first. */
+  withdrawn: z.array(withdrawnSchema).optional(),
 });
 
 export type Group = z.infer<typeof groupSchema>;
@@ -254,6 +268,7 @@ export type Maintenance = z.infer<typeof maintenanceSchema>;
 export type EventRecord = Incident | Maintenance;
 export type AuditEvent = z.infer<typeof auditEventSchema>;
 export type IdempotencyRecord = z.infer<typeof idempotencyRecordSchema>;
+export type Withdrawn = z.infer<typeof withdrawnSchema>;
 export type Db = z.infer<typeof dbSchema>;
 
 export function emptyDb(pageId: string, now: string): Db {

@@ -5,6 +5,7 @@ import { declareIncident } from '../../domain/incidents/declare.ts';
 import { postUpdate } from '../../domain/incidents/post-update.ts';
 import { correctUpdate } from '../../domain/incidents/correct-update.ts';
 import { correctName } from '../../domain/incidents/correct-name.ts';
+import { withdrawIncident } from '../../domain/incidents/withdraw.ts';
 import { findIncident } from '../../domain/incidents/lifecycle.ts';
 import { savePostmortem, unfilledSections } from '../../domain/incidents/postmortem.ts';
 import { renderMarkdown } from '../../render/markdown.ts';
@@ -19,7 +20,8 @@ import { adminEventJson } from './shape.ts';
 
 /**
  * Incidents (docs/design.md "Admin JSON"): declare, post updates, correct an
- * update's text (a window's too) or an incident's name, postmortems. Handlers parse input, call a
+ * update's text (a window's too) or an incident's name, withdraw an incident
+ * published in error, postmortems. Handlers parse input, call a
  * domain verb through `herald.run` (one durable write) and shape the answer.
  */
 export function incidentsApi(herald: Herald) {
@@ -55,6 +57,13 @@ export function incidentsApi(herald: Herald) {
       adminEventJson(correctName(ctx, findIncident(ctx, c.req.param('id')), name), ctx.db, site),
     );
   });
+
+  // Withdraws an incident published in error (see withdrawIncident): 204, again for one already withdrawn.
+  app.delete('/incidents/:id', (c) =>
+    respondOnce(c, herald, c.get('actor'), 204, (ctx) => {
+      withdrawIncident(ctx, c.req.param('id'));
+    }),
+  );
 
   app.patch('/incidents/:id/updates/:updateId', async (c) => {
     const { body } = await readJson(c, updateCorrectSchema);

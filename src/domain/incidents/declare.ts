@@ -68,7 +68,8 @@ export function declareIncident(ctx: VerbContext, input: DeclareInput): Incident
   const id = nextDailyId(
     'INC',
     new Date(startedAt),
-    ctx.db.incidents.map((i) => i.id),
+    // A withdrawn incident's id is never given again: the outboxes and the audit log still name it.
+    [...ctx.db.incidents, ...(ctx.db.withdrawn ?? [])].map((i) => i.id),
   );
   const incident: Incident = {
     kind: 'incident',

@@ -1,0 +1,61 @@
+import type { VerbContext } from '../context.ts';
+import type { Incident, Withdrawn } from '../model.ts';
+import type { ComponentStatus } from '../status.ts';
+import { recordAudit } from '../audit.ts';
+import { noteStatusChange } from '../components/hand-set.ts';
+import { findIncident, restoreOnResolve } from './lifecycle.ts';
+
+/**
+ * Withdraws an incident published in error (a drill, the wrong component): it leaves the data, so the
+ * status page, history, feeds, uptime bars and both APIs no longer know it, and nothing is owed for it
+ * any more (the outboxes send only what the data still holds: queued emails and channel posts of it are
+ * dropped unsent, its late notice, reminders and postmortem are no longer due). Subscribers and channels
+ * are told nothing: what was sent cannot be called back, and a "restored" notice would speak of an
+ * outage that never was.
+ *
+ * The components it holds settle by the rule a resolution follows (restoreOnResolve), before it goes,
+ * so that a status set by hand is told apart from one this incident set (noteStatusChange). Its id is
+ * kept (`withdrawn`), never given to another incident; the audit log keeps its name and what it was.
+ * Withdrawing it again finds it withdrawn and changes nothing (null).
+ */
+export function withdrawIncident(ctx: VerbContext, id: string): Withdrawn | null {
+  const gone = ctx.db.withdrawn?.find((w) => w.id === id);
+  if (gone && !ctx.db.incidents.some((i) => i.id === id)) return null;
+  const incident = findIncident(ctx, id);
+  const now = ctx.now.toISOString();
+  const restored = incident.resolved_at === null ? settleComponents(ctx, incident) : {};
+  ctx.db.incidents = ctx.db.incidents.filter((i) => i.id !== id);
+  const withdrawn: Withdrawn = { id, name: incident.name, at: now, actor: ctx.actor };
+  ctx.db.withdrawn = [...(ctx.db.withdrawn ?? []), withdrawn];
+  // The page's last change is otherwise read off the records still there, and would go back in time.
+  ctx.db.page.removed_at = now;
+  recordAudit(ctx, 'incident.withdraw', id, {
+    previous: {
+      name: incident.name,
+      status: incident.status,
+      impact: incident.impact,
+      severity: incident.severity?.label ?? null,
+      started_at: incident.started_at,
+      resolved_at: incident.resolved_at,
+      components: incident.components,
+      updates: incident.updates.length,
+    },
+    detail: { components_restored: restored },
+  });
+  return withdrawn;
+}
+
+/** The open incident's components, settled as its resolution would settle them; what changed. */
+function settleComponents(ctx: VerbContext, incident: Incident): Record<string, ComponentStatus> {
+  const restore = restoreOnResolve(ctx, incident, {});
+  const now = ctx.now.toISOString();
+  for (const [id, status] of Object.entries(restore)) {
+    const component = ctx.db.components.find((c) => c.id === id);
+    if (!component || component.status === status) continue;
+    noteStatusChange(ctx.db, component, now);
+    component.status = status;
+    component.updated_at = now;
+    component.status_since = now;
+  }
+  return restore;
+}
