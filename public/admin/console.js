@@ -32,7 +32,7 @@
       if (!Array.isArray(troubled)) return false;
       return Array.prototype.some.call(form.querySelectorAll('select[name^="component."]'), function (sel) {
         var id = sel.name.slice('component.'.length);
-        return sel.value !== '' && sel.value !== 'operational' && troubled.indexOf(id) < 0;
+        return sel.value !== '' && sel.value !== 'operational' && sel.value !== 'remove' && troubled.indexOf(id) < 0;
       });
     }
     form.addEventListener('change', function (e) {
@@ -78,7 +78,12 @@
       var ids = base.slice();
       form.querySelectorAll('select[name^="component."]').forEach(function (sel) {
         var id = sel.name.slice('component.'.length);
-        if (sel.value && ids.indexOf(id) < 0) ids.push(id);
+        // "remove" takes a component off the incident: the text no longer names it.
+        if (sel.value === 'remove')
+          ids = ids.filter(function (other) {
+            return other !== id;
+          });
+        else if (sel.value && ids.indexOf(id) < 0) ids.push(id);
       });
       return joinNames(
         ids.map(function (id) {

@@ -1,5 +1,6 @@
 import type { Db, Incident } from '../domain/model.ts';
-import type { ComponentStatus, IncidentStatus } from '../domain/status.ts';
+import type { ComponentChangesInput } from '../domain/incidents/take-off.ts';
+import type { IncidentStatus } from '../domain/status.ts';
 import { UPDATE_STATUSES } from '../domain/incidents/lifecycle.ts';
 import { checked, componentChanges, formFields, validate, type FieldErrors } from './forms.ts';
 import { incidentCreateSchema, updateCreateSchema } from '../input/schemas.ts';
@@ -29,7 +30,7 @@ export interface DeclareValues {
   body: string;
   /** The template text the body was prefilled with: unchanged means "fill it in for me". */
   bodyTemplate: string;
-  components: Record<string, ComponentStatus>;
+  components: ComponentChangesInput;
   /** The box as shown; left as shown, the runbook decides (see notifyChoice). */
   notify: boolean;
   /** The form's one-time key (form-once.ts), carried into its draft: the same form previewed again publishes once. */
@@ -48,7 +49,8 @@ export interface UpdateValues {
   commander: string;
   body: string;
   bodyTemplate: string;
-  components: Record<string, ComponentStatus>;
+  /** A status per component, or null for one taken off the incident. */
+  components: ComponentChangesInput;
   notify: boolean;
   once: string;
   /** The incident's newest update when the form was opened (publish/preview.ts staleUpdate); '' for none known. */
@@ -72,6 +74,12 @@ export function notifyChoice(form: FormData): boolean | undefined {
 /** The components a form names that exist: an unknown one is refused, and its id as sent (a NUL, say) stays out of the template. */
 export const known = (db: Db, changes: Record<string, unknown>) =>
   Object.keys(changes).filter((id) => db.components.some((c) => c.id === id));
+
+/** The components an incident names after an update's changes: those taken off left out, those given a status added. */
+export const namedAfter = (db: Db, incident: Pick<Incident, 'components'>, changes: ComponentChangesInput): string[] => {
+  const off = new Set(Object.keys(changes).filter((id) => changes[id] === null));
+  return [...new Set([...incident.components, ...known(db, changes)])].filter((id) => !off.has(id));
+};
 
 /** A fresh declare form: the investigating template; notify as the runbook says for the most severe level. */
 export function blankDeclare(fc: FormContext): DeclareValues {
@@ -181,7 +189,7 @@ export function updateFromForm(
   const regradedTo = regradeLevel(fc.db, incident, severity);
   // As on declare; without a status there is no template yet, and the form keeps the one it had.
   const template = status
-    ? incidentTemplate(fc, incident, status, [...new Set([...incident.components, ...known(fc.db, changes)])], etaAfter, regradedTo)
+    ? incidentTemplate(fc, incident, status, namedAfter(fc.db, incident, changes), etaAfter, regradedTo)
     : (fields.body_template ?? '');
   let body = fields.body ?? '';
   if (status && body.trim() === (fields.body_template ?? '').trim()) body = template;

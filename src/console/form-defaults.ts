@@ -38,7 +38,7 @@ export function notifyDefault(
   incident: Incident,
   status: IncidentStatus,
   severity = '',
-  changes: Readonly<Record<string, string>> = {},
+  changes: Readonly<Record<string, string | null>> = {},
 ): boolean {
   const resolves = status === 'resolved' && incident.resolved_at === null;
   const level = levelOf(db.settings, incident);

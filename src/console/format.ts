@@ -1,5 +1,17 @@
 import { formatDateTime, formatTime } from '../domain/time-text.ts';
 import { isoDay, localDate } from '../domain/zoned-days.ts';
+import type { ComponentChange } from '../domain/model.ts';
+import { COMPONENT_STATUS_LABEL } from '../domain/status.ts';
+
+/**
+ * An update's change of a component in the console: "API: Operational → Partial outage" (`from`: with its
+ * old status), or "API: Partial outage"; one taken off the incident says so and what it returned to.
+ */
+export function changeText(c: ComponentChange, from = false): string {
+  const old = from ? `${COMPONENT_STATUS_LABEL[c.old_status]} → ` : '';
+  if (c.removed) return `${c.name}: not affected, removed from this incident (${old}${COMPONENT_STATUS_LABEL[c.new_status]})`;
+  return `${c.name}: ${old}${COMPONENT_STATUS_LABEL[c.new_status]}`;
+}
 
 /** "Dana" for "console:Dana"; other actors (admin-token, system) as they are. */
 export function actorName(actor: string): string {

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { COMPONENT_STATUSES, type ComponentStatus } from '../domain/status.ts';
 import { HeraldError } from '../domain/errors.ts';
+import type { ComponentChangesInput } from '../domain/incidents/take-off.ts';
 import { CONTROL_IN_LINE } from '../domain/text.ts';
 import { httpStatus } from '../api/errors.ts';
 import { addressQuery } from '../input/subscribe.ts';
@@ -20,19 +21,25 @@ export function formFields(form: FormData): Record<string, string> {
   return out;
 }
 
+/** The update form's choice that takes a component off the incident (null in the API). */
+export const TAKE_OFF = 'remove';
+
 /**
  * The component changes of a form: one `component.<id>` select per component,
- * empty meaning "not affected / unchanged". Unknown ids are left for the verb
- * to refuse.
+ * empty meaning "not affected / unchanged", `remove` taking it off the
+ * incident (null, as the API says it). Unknown ids are left for the verb to
+ * refuse.
  */
-export function componentChanges(form: FormData): { changes: Record<string, ComponentStatus>; error?: string } {
+export function componentChanges(form: FormData): { changes: ComponentChangesInput; error?: string } {
   // No prototype: `component.__proto__` stays a key of its own, for validate to refuse as the API does (on an
   // ordinary object, assigning it would set the prototype and the field would vanish without a word).
-  const changes: Record<string, ComponentStatus> = Object.create(null);
+  const changes: ComponentChangesInput = Object.create(null);
   for (const [k, v] of form.entries()) {
     if (!k.startsWith('component.') || typeof v !== 'string' || v === '') continue;
-    if (!(COMPONENT_STATUSES as readonly string[]).includes(v)) return { changes, error: `Unknown status "${v}".` };
-    changes[k.slice('component.'.length)] = v as ComponentStatus;
+    const id = k.slice('component.'.length);
+    if (v === TAKE_OFF) changes[id] = null;
+    else if ((COMPONENT_STATUSES as readonly string[]).includes(v)) changes[id] = v as ComponentStatus;
+    else return { changes, error: `Unknown status "${v}".` };
   }
   return { changes };
 }

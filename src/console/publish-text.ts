@@ -1,7 +1,7 @@
 import type { DraftAction } from '../publish/preview.ts';
 import { etaStated } from '../domain/words.ts';
 import { declareTemplate, incidentTemplate, levelById, regradeLevel, type FormContext } from './form-defaults.ts';
-import { known } from './draft-input.ts';
+import { known, namedAfter } from './draft-input.ts';
 
 /** Whether a draft's body is still the template it was filled with (the Comms Lead left it as Herald wrote it). */
 export const followsTemplate = (action: DraftAction): boolean =>
@@ -39,7 +39,7 @@ export function atPublish(action: DraftAction, fc: FormContext): DraftAction {
   } else {
     const { input } = action;
     const incident = db.incidents.find((i) => i.id === action.incidentId)!;
-    const ids = [...new Set([...incident.components, ...known(db, input.components ?? {})])];
+    const ids = namedAfter(db, incident, input.components ?? {});
     const eta = input.eta === undefined ? incident.eta : input.eta;
     body = incidentTemplate(fc, incident, input.status, ids, eta, regradeLevel(db, incident, input.severity ?? ''));
   }

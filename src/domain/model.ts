@@ -65,6 +65,11 @@ export const componentChangeSchema = z.object({
   name: z.string(),
   old_status: componentStatusSchema,
   new_status: componentStatusSchema,
+  /**
+   * The update took the component off the incident (named in error): `new_status` is what it returned to.
+   * Absent otherwise. Earlier updates that named it keep their record.
+   */
+  removed: z.literal(true).optional(),
 });
 
 const updateFields = {

@@ -109,9 +109,10 @@ export const troubledComponents = (incident: Pick<Incident, 'updates'>): Set<str
   new Set(incident.updates.flatMap((u) => u.affected_components.filter((c) => c.new_status !== 'operational').map((c) => c.code)));
 
 /** Whether changes put into trouble a component none of the incident's updates had in trouble. */
-export function widens(incident: Pick<Incident, 'updates'>, changes: Readonly<Record<string, string>>): boolean {
+export function widens(incident: Pick<Incident, 'updates'>, changes: Readonly<Record<string, string | null>>): boolean {
   const troubled = troubledComponents(incident);
-  return Object.entries(changes).some(([id, status]) => status !== 'operational' && !troubled.has(id));
+  // null takes a component off the incident: no trouble.
+  return Object.entries(changes).some(([id, status]) => status !== null && status !== 'operational' && !troubled.has(id));
 }
 
 /** Whether subscribers were told of an incident: any of its updates emailed, or its late notice due. */

@@ -9,6 +9,8 @@ import { addDays, isoDay, localDate, startOfDay } from './zoned-days.ts';
  *   latest update set for it, from that update's `display_at` (so backfilled
  *   incidents count when they happened) until the incident is resolved (or
  *   now, while it is open). Where incidents overlap, the worst status counts.
+ *   A component an update took off the incident (named in error) does not
+ *   count for it up to then.
  * - A status set by hand counts from the edit until the component's status next
  *   changed (its `hand_set` periods, kept 90 days), or now while it holds. It
  *   counts like one more incident: where it overlaps one, the worse of the two.
@@ -91,18 +93,28 @@ function collect(incident: EventRecord, now: number, push: (id: string, iv: Inte
   const updates = [...(incident.updates as EventRecord['updates'][number][])].sort(
     (a, b) => Date.parse(a.display_at) - Date.parse(b.display_at) || Date.parse(a.created_at) - Date.parse(b.created_at),
   );
+  // Held back until the incident's last update: a component taken off it was named in error, and what
+  // this incident said of it until then is dropped (named again later, it counts from then).
+  const held = new Map<string, Interval[]>();
+  const hold = (id: string, iv: Interval) => (held.get(id) ?? held.set(id, []).get(id)!).push(iv);
   for (const u of updates) {
     const t = Math.min(Date.parse(u.display_at), end);
     for (const ch of u.affected_components) {
       const open = current.get(ch.code);
-      if (open) push(ch.code, { from: open.since, to: t, status: open.status });
+      if (ch.removed) {
+        current.delete(ch.code);
+        held.delete(ch.code);
+        continue;
+      }
+      if (open) hold(ch.code, { from: open.since, to: t, status: open.status });
       current.set(ch.code, { since: t, status: ch.new_status });
     }
   }
   for (const [id, open] of current) {
-    push(id, { from: open.since, to: end, status: open.status });
+    hold(id, { from: open.since, to: end, status: open.status });
     if (!incident.resolved_at && open.status !== 'operational') heldNow.add(id);
   }
+  for (const [id, list] of held) for (const iv of list) push(id, iv);
 }
 
 /** The 90-day (or `days`) uptime of every component, by component id. */

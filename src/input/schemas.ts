@@ -47,6 +47,10 @@ const shortLine = (label: string, max: number) =>
 const componentStatus = z.enum(COMPONENT_STATUSES, {
   error: `must be one of ${COMPONENT_STATUSES.join(', ')}`,
 });
+/** An update's change of a component: a status, or null to take it off the incident (domain/incidents/take-off.ts). */
+const componentChange = z
+  .enum(COMPONENT_STATUSES, { error: `must be one of ${COMPONENT_STATUSES.join(', ')}, or null to take it off the incident` })
+  .nullable();
 // Within the years a four-digit ISO date can name in UTC: year 1 made a history month "January 0" linking
 // to ?month=-1-12, and 9999-12-31T23:00:00-05:00 was stored as +010000-01-01.
 const yearInRange = (s: string) => {
@@ -125,7 +129,7 @@ export const incidentCreateSchema = z
 export const updateCreateSchema = z.strictObject({
   status: z.enum(UPDATE_STATUSES, { error: `status must be one of ${UPDATE_STATUSES.join(', ')}` }),
   body,
-  components: z.record(z.string(), componentStatus).optional(),
+  components: z.record(z.string(), componentChange).optional(),
   /** Re-grades the incident: a level id of the settings' severity scheme, as the declare takes it. */
   severity: z.string({ error: 'severity must be a level id (text)' }).max(30, 'severity must be at most 30 characters').optional(),
   notify: z.boolean().optional(),

@@ -113,7 +113,10 @@ export function updateJson(u: Update, incidentId: string) {
     created_at: ms(u.created_at),
     updated_at: ms(u.updated_at),
     display_at: ms(u.display_at),
-    affected_components: u.affected_components.length ? u.affected_components : null,
+    // Statuspage's four fields: a component taken off the incident shows as the status change it was.
+    affected_components: u.affected_components.length
+      ? u.affected_components.map(({ code, name, old_status, new_status }) => ({ code, name, old_status, new_status }))
+      : null,
     deliver_notifications: u.notify,
     custom_tweet: null,
     tweet_id: null,

@@ -234,6 +234,34 @@ describe('updates', () => {
     expect(await componentStatus('api')).toBe('operational');
   });
 
+  it('takes a component off the incident with null ("not affected"): 201 with the removal recorded; 422 for one it does not name', async () => {
+    const { body: inc } = await declare({ components: { api: 'partial_outage', web: 'major_outage' } });
+    const other = await declare({ name: 'Other' });
+    const notNamed = await post(other.body.id, { status: 'identified', body: 'x', components: { web: null } });
+    expect(notNamed.status).toBe(422);
+    expect(notNamed.body.error).toMatchObject({ code: 'not_affected', field: 'components.web' });
+    expect((await post(other.body.id, { status: 'identified', body: 'x', components: { api: null } })).body.error).toMatchObject({
+      code: 'last_component',
+      field: 'components.api',
+    });
+    expect((await post(inc.id, { status: 'identified', body: 'x', components: { web: 'removed' } })).body.error.message).toContain(
+      'or null to take it off the incident',
+    );
+    // Before: 422 "must be one of operational, …": a component once named stayed on the incident.
+    const off = await post(inc.id, { status: 'identified', body: 'Not the website.', components: { web: null } });
+    expect(off.status).toBe(201);
+    expect(off.body.components.map((c: Json) => c.id)).toEqual(['api']);
+    expect(off.body.incident_updates[0].affected_components).toEqual([
+      { code: 'web', name: 'WEB', old_status: 'major_outage', new_status: 'operational', removed: true },
+    ]);
+    expect(await componentStatus('web')).toBe('operational');
+    const v2 = (await publicDoc('incidents.json')).incidents.find((i: Json) => i.id === inc.id);
+    expect(v2.components.map((c: Json) => c.id)).toEqual(['api']);
+    expect(v2.incident_updates[0].affected_components).toEqual([
+      { code: 'web', name: 'WEB', old_status: 'major_outage', new_status: 'operational' },
+    ]);
+  });
+
   it('refuses postmortem as an update status (422) and an unknown incident (404)', async () => {
     const { body: inc } = await declare();
     expect((await post(inc.id, { status: 'postmortem', body: 'x' })).body.error).toMatchObject({ code: 'invalid', field: 'status' });

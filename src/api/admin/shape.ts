@@ -3,7 +3,8 @@ import { incidentJson, ms } from '../../read/statuspage-records.ts';
 
 /**
  * A record in the admin API: the public Statuspage shape plus what only the
- * Comms Lead sees: who wrote each update, when it was corrected and what it re-graded, the
+ * Comms Lead sees: who wrote each update, when it was corrected, what it re-graded and the components it
+ * took off the incident, the
  * postmortem (drafts included), and a window's timer state (the iCal feed
  * reads the last two).
  */
@@ -12,7 +13,9 @@ export function adminEventJson(e: EventRecord, db: Db, siteUrl: string) {
   const byId = new Map((e.updates as Update[]).map((u) => [u.id, u]));
   const updates = pub.incident_updates.map((u) => {
     const full = byId.get(u.id)!;
-    const admin = { ...u, author: full.author, edited_at: ms(full.edited_at), notify: full.notify };
+    // Its component changes as recorded: one that took a component off the incident says so (`removed: true`).
+    const affected_components = full.affected_components.length ? full.affected_components : null;
+    const admin = { ...u, affected_components, author: full.author, edited_at: ms(full.edited_at), notify: full.notify };
     // An incident's update says whether it re-graded the incident (null: the severity stayed), and the
     // commander it named (null: none).
     return e.kind === 'incident'

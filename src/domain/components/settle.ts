@@ -31,8 +31,8 @@ function latestSaid(incident: Incident, id: string): { status: ComponentStatus; 
  * - While a running window covers it, `under_maintenance`; an open incident
  *   that set a status after that window started shows over the maintenance
  *   (the worst of them). One set before the start was written over by it.
- * - Otherwise the worst status the open incidents that affect it gave it in
- *   their latest updates, else `operational`.
+ * - Otherwise the worst status the open incidents that affect it (that name
+ *   it still) gave it in their latest updates, else `operational`.
  *
  * A status set by hand (the admin PATCH) is not restored: it holds until
  * the next of these moments, which settles the component by this rule (the
@@ -43,7 +43,8 @@ export function settledStatus(db: Pick<Db, 'incidents' | 'maintenances'>, id: st
   const since = windows.length ? Math.max(...windows.map(startedAt)) : -Infinity;
   const said: ComponentStatus[] = windows.length ? ['under_maintenance'] : [];
   for (const incident of db.incidents) {
-    if (incident.id === ending.incident || !isOpenIncident(incident)) continue;
+    // One that took the component off (named in error) holds it no more, whatever its earlier updates said.
+    if (incident.id === ending.incident || !isOpenIncident(incident) || !incident.components.includes(id)) continue;
     const latest = latestSaid(incident, id);
     if (latest && latest.at >= since) said.push(latest.status);
   }

@@ -1,16 +1,18 @@
 import type { VerbContext } from '../context.ts';
 import type { ComponentChange, Incident, IncidentUpdate } from '../model.ts';
-import type { ComponentStatus, IncidentStatus } from '../status.ts';
+import type { IncidentStatus } from '../status.ts';
 import { randomId } from '../ids.ts';
 import { announced, levelOf, shouldNotify, widens } from '../policy.ts';
 import { applyComponentChanges, restoreOnResolve } from './lifecycle.ts';
 import { applyRegrade, regradeOf } from './severity.ts';
+import { assertTakeOff, type ComponentChangesInput, splitChanges, takeOff } from './take-off.ts';
 import { Conflict, Invalid } from '../errors.ts';
 
 export interface UpdateInput {
   status: IncidentStatus;
   body: string;
-  components?: Record<string, ComponentStatus>;
+  /** A status per component, or null to take one off the incident (it was named in error: take-off.ts). */
+  components?: ComponentChangesInput;
   notify?: boolean;
   /**
    * Re-grades the incident: a level id of the current scheme, as a declare takes it. Its severity and
@@ -91,14 +93,17 @@ export function appendUpdate(ctx: VerbContext, incident: Incident, input: Update
   if (regrade && wasResolved) {
     throw new Conflict(`${incident.id} is resolved; a follow-up note cannot change its severity.`, 'incident_resolved', 'severity');
   }
-  let changes = input.components ?? {};
-  if (resolves && !wasResolved) changes = restoreOnResolve(ctx, incident, changes);
+  const { set, off } = splitChanges(input.components);
+  assertTakeOff(ctx, incident, off, set);
+  // Components taken off return as taking them off gives them back, not as the resolution restores its own.
+  let changes = set;
+  if (resolves && !wasResolved) changes = restoreOnResolve(ctx, incident, changes, off);
   // Declared already resolved (a backfill), it tells of the past (afterTheFact): its statuses go into its
   // history, the components keep their present one (they were left in outage, with no open incident to end
   // it), and it emails nobody unless asked (a "restored" notice of an outage nobody heard of).
   const history = first && resolves;
   const reaches = !first && widens(incident, changes);
-  const affected = applyComponentChanges(ctx, incident, changes, !history);
+  const affected = [...applyComponentChanges(ctx, incident, changes, !history), ...takeOff(ctx, incident, off)];
   const before = { level: levelOf(ctx.db.settings, incident), impact: incident.impact };
   if (regrade) applyRegrade(incident, regrade.level);
 

@@ -94,7 +94,8 @@ export function afterTheFact(event: EventRecord, update: { id: string; status: s
  * On resolution, components this incident left degraded settle by the one
  * rule (components/settle.ts): under maintenance while a running window
  * covers them, else the worst status the other open incidents give them now,
- * else operational; unless the resolving update set them explicitly. One
+ * else operational; unless the resolving update set them explicitly or took
+ * them off (`takenOff`: take-off.ts gives those back by the same rule). One
  * already operational is not this incident's to change, nor one a running
  * window or a hand holds under maintenance; one under maintenance by an
  * incident's word alone settles, as that word is over.
@@ -103,21 +104,32 @@ export function restoreOnResolve(
   ctx: VerbContext,
   incident: Incident,
   explicit: Record<string, ComponentStatus>,
+  takenOff: readonly string[] = [],
 ): Record<string, ComponentStatus> {
   const restore: Record<string, ComponentStatus> = { ...explicit };
   for (const id of incident.components) {
-    if (Object.hasOwn(explicit, id)) continue; // not `in`: a component may be called "constructor"
-    const component = ctx.db.components.find((c) => c.id === id);
-    if (!component || component.status === 'operational') continue;
-    const maintenance = component.status === 'under_maintenance';
-    if (maintenance && heldUnderMaintenance(ctx.db, component)) continue;
-    const settled = settledStatus(ctx.db, id, { incident: incident.id });
-    // A resolve never turns a component worse than it shows now: another open incident's older word (a
-    // major outage a later update eased) is for that incident's next update to say, not for this one's end.
-    // Maintenance an incident declared (this one, or one resolved before) is no health to keep: it settles.
-    if (settled !== component.status && (maintenance || worstComponentStatus([settled, component.status]) === component.status)) {
-      restore[id] = settled;
-    }
+    if (Object.hasOwn(explicit, id) || takenOff.includes(id)) continue; // not `in`: a component may be called "constructor"
+    const settled = givenBack(ctx, incident, id);
+    if (settled !== null) restore[id] = settled;
   }
   return restore;
+}
+
+/**
+ * The status a component returns to when this incident lets go of it (its resolution, or the component
+ * taken off it), by the rule restoreOnResolve describes; null when it stays as it is.
+ */
+export function givenBack(ctx: Pick<VerbContext, 'db'>, incident: Pick<Incident, 'id'>, id: string): ComponentStatus | null {
+  const component = ctx.db.components.find((c) => c.id === id);
+  if (!component || component.status === 'operational') return null;
+  const maintenance = component.status === 'under_maintenance';
+  if (maintenance && heldUnderMaintenance(ctx.db, component)) return null;
+  const settled = settledStatus(ctx.db, id, { incident: incident.id });
+  // A resolve never turns a component worse than it shows now: another open incident's older word (a
+  // major outage a later update eased) is for that incident's next update to say, not for this one's end.
+  // Maintenance an incident declared (this one, or one resolved before) is no health to keep: it settles.
+  if (settled !== component.status && (maintenance || worstComponentStatus([settled, component.status]) === component.status)) {
+    return settled;
+  }
+  return null;
 }
