@@ -130,11 +130,16 @@ export function noticeFacts(s: NoticeSource): NoticeFacts {
   // is left out too, as a line restating a field is (the page keeps it: it has no promise of its own).
   const promises = incident.kind === 'incident' && (s.kind === 'disruption' || (s.kind === 'update' && !followUp));
   // A maintenance notice's opening and window line say what the step's default text says: that goes too.
+  // A restoration's closing says all services work, when no other incident is open: the resolved template's
+  // sentence saying so goes from the body, so the email says it once.
+  const othersOpen = openBesides(db, incident, update.created_at);
   const restated = promises
     ? rhythmSentences(level?.update_every_minutes ?? null)
     : incident.kind === 'maintenance' && step
       ? restatedSentences(step, incident, tz)
-      : [];
+      : s.kind === 'restoration' && !othersOpen
+        ? ALL_NORMAL
+        : [];
   const body = withoutStated(update.body, stated, restated);
   const summary =
     s.kind === 'postmortem' && incident.kind === 'incident' && incident.postmortem ? summarySection(incident.postmortem.body) : null;
@@ -169,13 +174,19 @@ export function noticeFacts(s: NoticeSource): NoticeFacts {
     window: incident.kind === 'maintenance' && step ? stepWindow(step, update.status as MaintenanceStatus, incident, tz) : null,
     reminder: s.reminder === true,
     followUp,
-    othersOpen: openBesides(db, incident, update.created_at),
+    othersOpen,
     step,
     support,
     supportHref: support === null ? null : /^https?:/.test(support) ? support : `mailto:${support}`,
     signoff: settings.signoff ?? `The ${s.siteName} team`,
   };
 }
+
+/**
+ * The resolved template's sentence (templates/updates/resolved.md.hbs) and the restoration notice's closing
+ * (templates/email/restoration.*.hbs) that say every service works again.
+ */
+const ALL_NORMAL = ['All services are operating normally.', 'All services are now operating normally.'];
 
 /**
  * The sentences the update templates (templates/updates/) state a level's update rhythm in, after their

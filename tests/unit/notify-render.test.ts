@@ -437,6 +437,37 @@ describe('templates', () => {
     expect(d.text).toContain('Estimated resolution: not known yet\n');
   });
 
+  it('a restoration says once that every service works: the resolved template’s sentence goes from the quoted body, its closing stays', () => {
+    const { db, ctx } = world();
+    const inc = declareIncident(ctx(), {
+      name: 'API down',
+      impact: 'critical',
+      status: 'investigating',
+      body: 'Down.',
+      components: { api: 'major_outage' },
+    });
+    const at = new Date('2026-11-23T11:30:00Z');
+    const template = updateTemplate('resolved', {
+      components: ['API'],
+      level: null,
+      startedAt: inc.started_at,
+      eta: null,
+      now: at,
+      timeZone: 'UTC',
+    });
+    expect(template).toMatch(/^The issue has been resolved\. All services are operating normally\.\n/);
+    const { update } = postUpdate(ctx(at), inc.id, { status: 'resolved', body: template });
+    const r = renderNotice({ ...siteOf(db), kind: 'restoration', incident: inc, update });
+    for (const part of [r.text, r.html]) {
+      // Before: twice, "All services are operating normally." in the body and "… now operating normally." in the closing.
+      expect(part.match(/All services are (now )?operating normally/g)).toEqual(['All services are now operating normally']);
+      expect(part).toContain('The issue has been resolved.');
+      expect(part).toContain('We will continue monitoring to ensure stability.');
+    }
+    // The page keeps the update as written.
+    expect(inc.updates.at(-1)!.body).toBe(template);
+  });
+
   it('a restoration while another incident is open does not say every service works', () => {
     const other = (w: ReturnType<typeof world>) =>
       declareIncident(w.ctx(new Date('2026-11-23T09:00:00Z')), {
