@@ -22,7 +22,8 @@ function refilled(action: DraftAction, fc: FormContext): boolean {
 /**
  * A draft as published. A body still equal to its template is filled in again
  * with the data and clock of the publish, so the times it states (Started at on
- * a declare, Resolved at and Total duration on a resolve) are the ones Herald
+ * a declare, Updated at on an identified or monitoring update, Resolved at and
+ * Total duration on a resolve) are the ones Herald
  * records then, whatever the wait since the preview. The estimate stays the
  * instant the preview showed: "In 2 hours" is counted from the preview, which
  * the Comms Lead read as a clock time and checked. A body edited by hand is the
@@ -48,19 +49,23 @@ export function atPublish(action: DraftAction, fc: FormContext): DraftAction {
 
 /**
  * What the preview says of a template atPublish fills in again and whose text states times: the
- * declare's "Started at", or a resolve's "Resolved at" and "Total duration" (an incident not resolved
- * before), are the publish's; the estimate, `eta`, stays the previewed instant. Null when the text
+ * declare's "Started at", an identified or monitoring update's "Updated at", or a resolve's "Resolved at"
+ * and "Total duration" (an incident not resolved before), are the publish's; the estimate, `eta`, stays the previewed instant. Null when the text
  * goes out as previewed, or states no time of the publish.
  */
 export function templateTimesNote(action: DraftAction, fc: FormContext, eta: string | null): string | null {
   if (!refilled(action, fc)) return null;
   const resolving =
     action.kind === 'update' && action.input.status === 'resolved' && !fc.db.incidents.find((i) => i.id === action.incidentId)?.resolved_at;
-  if (action.kind !== 'declare' && !resolving) return null;
+  // The In progress templates (identified, monitoring) end with the runbooks' "Updated at".
+  const inProgress = action.kind === 'update' && (action.input.status === 'identified' || action.input.status === 'monitoring');
+  if (action.kind !== 'declare' && !resolving && !inProgress) return null;
   const times =
     action.kind === 'declare'
       ? '“Started at” will say the time you publish'
-      : '“Resolved at” and “Total duration” will count to the time you publish';
+      : inProgress
+        ? '“Updated at” will say the time you publish'
+        : '“Resolved at” and “Total duration” will count to the time you publish';
   const estimate = eta ? ` The estimated resolution stays ${etaStated(eta, fc.now.toISOString(), fc.timeZone)}.` : '';
   return `The text is Herald's template: ${times}, as the incident records it.${estimate}`;
 }

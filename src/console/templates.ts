@@ -10,8 +10,9 @@ import { cadenceText, etaStated, everyText, joinNames } from '../domain/words.ts
 /**
  * The status-page update templates (templates/updates/, after the runbooks'
  * Initial, In progress and Resolution updates), filled from the data: the
- * affected services, the level's cadence, when it started, the estimate, how
- * long it lasted. The Comms Lead edits the result; it is Markdown, sanitized
+ * affected services, the level's cadence, when it started (Initial), when it
+ * was updated (In progress: identified, monitoring), the estimate, how long it
+ * lasted. The Comms Lead edits the result; it is Markdown, sanitized
  * when rendered like every body, so nothing is HTML-escaped here.
  */
 export const TEMPLATE_NAMES = ['investigating', 'identified', 'monitoring', 'resolved', 'maintenance'] as const;
@@ -59,6 +60,8 @@ function fill(name: TemplateName, f: Omit<TemplateFacts, 'components'>, componen
     cadence: f.level?.update_every_minutes ? cadenceText(f.level.update_every_minutes) : null,
     every: f.level?.update_every_minutes ? everyText(f.level.update_every_minutes) : null,
     startedAt: formatDateTime(started, f.timeZone),
+    // The In progress update's time (identified, monitoring: the runbooks' "Updated at"), the publish's when filled again.
+    updatedAt: formatDateTime(now, f.timeZone),
     eta: eta ?? (f.eta ? etaStated(f.eta, now, f.timeZone) : 'not known yet'),
     duration: formatDuration(Math.max(0, Math.round((Date.parse(ended) - Date.parse(started)) / 60_000))),
     resolvedAt: formatDateTime(ended, f.timeZone),

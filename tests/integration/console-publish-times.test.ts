@@ -119,6 +119,32 @@ describe('console: a body left as the template states the times Herald records a
     expect(body).toContain(`- **Estimated resolution:** ${etaText(eta, declaredNow.started_at, TZ)}`);
     expect(text(declareHtml)).toContain(`Estimated resolution: ${etaText(eta, declaredNow.started_at, TZ)}`);
   }, 60_000);
+
+  it('an identified update left as the template says it was updated at the publish (the runbooks’ In progress "Updated at")', async () => {
+    const declared = await h.admin('/incidents', {
+      body: { name: 'Exports slow', severity: 'sev3', body: 'Slow.', components: { dash: 'degraded_performance' } },
+    });
+    const { id } = (await declared.json()) as { id: string };
+    const form = template(await page(`/admin/incidents/${id}?status=identified`), 'update-body');
+    // Before: "- **Started at:** <the incident's start>", the Initial update's field.
+    expect(form.body).toMatch(/\n- \*\*Updated at:\*\* .+$/);
+    expect(form.body).not.toContain('Started at');
+    const preview = await s.post('/admin/preview', {
+      kind: 'update',
+      incident: id,
+      status: 'identified',
+      eta: 'none',
+      notify_shown: '0',
+      ...form,
+    });
+    expect(preview.status).toBe(200);
+    const html = await preview.text();
+    expect(text(html)).toContain("The text is Herald's template: “Updated at” will say the time you publish, as the incident records it.");
+    const draft = draftOf(html);
+    expect((await s.post('/admin/publish', { draft })).status).toBe(303);
+    const update = (await incident(id)).incident_updates[0];
+    expect(update.body).toContain(`- **Updated at:** ${formatDateTime(update.created_at, TZ)}`);
+  });
 });
 
 describe("console: the preview's banner, as apps draw it, names what its time is", () => {

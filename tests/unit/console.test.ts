@@ -195,6 +195,12 @@ describe('runbook update templates', () => {
       'We have identified the issue affecting API and Website and are working on a fix. We will provide the next update within 4 hours.',
     );
     expect(identified).toContain('- **Estimated resolution:** 17:00 UTC');
+    // The runbooks' In progress update ends with "Updated at" (this update's time), not the start the Initial one gives.
+    for (const name of ['identified', 'monitoring'] as const) {
+      const body = updateTemplate(name, facts(['API']));
+      expect(body.split('\n').at(-1)).toBe('- **Updated at:** 30 Nov 2026, 15:32 UTC');
+      expect(body).not.toContain('Started at');
+    }
     expect(updateTemplate('monitoring', facts(['API']))).toContain('- **Estimated resolution:** not known yet');
     const resolved = updateTemplate('resolved', facts(['API', 'Website']));
     expect(resolved).toMatch(/^The issue has been resolved\. All services are operating normally\./);
