@@ -443,7 +443,8 @@ describe('issue 15, item by item, in Chromium', () => {
         const status = document.querySelector('#component-website .status');
         return cell && status
           ? {
-              cell: getComputedStyle(cell).backgroundColor,
+              // The day is drawn by the cell's ::before (the cell stays full height for the pointer).
+              cell: getComputedStyle(cell, '::before').backgroundColor,
               status: getComputedStyle(status).color,
               card: getComputedStyle(document.querySelector('.component-list')!).backgroundColor,
             }

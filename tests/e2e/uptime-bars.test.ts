@@ -1,0 +1,162 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
+import { launchBrowser } from '../helpers/browser.ts';
+
+/**
+ * The 90-day uptime bars as a browser shows them, measured in the pixels of
+ * a screenshot (the days are drawn by CSS, so the DOM cannot say what is
+ * seen): in light and dark, in greyscale and in forced colours.
+ */
+
+let h: HeraldProcess;
+let browser: Browser;
+const DAY = 86_400_000;
+
+/** An incident on the probe component `daysAgo` days back, one hour long, already resolved. */
+async function backfill(name: string, status: string, daysAgo: number) {
+  const start = new Date(Date.now() - daysAgo * DAY);
+  const res = await h.admin('/incidents', {
+    body: {
+      name,
+      impact: 'minor',
+      status: 'resolved',
+      body: 'Over.',
+      components: { probe: status },
+      started_at: start.toISOString(),
+      resolved_at: new Date(start.getTime() + 3_600_000).toISOString(),
+    },
+  });
+  expect(res.status, await res.clone().text()).toBe(201);
+  return ((await res.json()) as { id: string }).id;
+}
+
+beforeAll(async () => {
+  h = await startHerald({ env: { STATIC_SNAPSHOT: 'false' } });
+  expect((await h.admin('/components', { body: { id: 'probe', name: 'Probe' } })).status).toBe(201);
+  // Its first record 50 days back: the 40 days before are "no data"; then one day of each kind of trouble.
+  await backfill('Card declines', 'major_outage', 50);
+  await backfill('Slow searches', 'partial_outage', 30);
+  await backfill('Slow logins', 'degraded_performance', 20);
+  await backfill('Database upgrade', 'under_maintenance', 10);
+  browser = await launchBrowser();
+}, 60_000);
+
+afterAll(() => stopAll(browser, h));
+
+type Rgb = [number, number, number];
+const lum = (c: Rgb) => {
+  const f = (v: number) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+  return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]);
+};
+const contrast = (a: Rgb, b: Rgb) => {
+  const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p) as [number, number];
+  return (x + 0.05) / (y + 0.05);
+};
+
+interface Sampled {
+  cls: string;
+  /** The pixel at 10 %, 75 % and the bottom row of the cell's height, at its centre. */
+  top: Rgb;
+  middle: Rgb;
+  bottom: Rgb;
+}
+
+/** Screenshots the probe's bar with a strip of card above it and reads each day's pixels. */
+async function sampleBar(page: Page): Promise<{ card: Rgb; days: Sampled[] }> {
+  const bar = page.locator('#component-probe .uptime-bar');
+  const box = (await bar.boundingBox())!;
+  const cells = await bar.evaluate((ol) => {
+    const o = ol.getBoundingClientRect();
+    return [...ol.children].map((li) => {
+      const r = li.getBoundingClientRect();
+      return { cls: li.className, x: r.left - o.left + r.width / 2, w: r.width };
+    });
+  });
+  const above = 4;
+  const png = await page.screenshot({ clip: { x: box.x, y: box.y - above, width: box.width, height: box.height + above } });
+  // Decoded by the browser, in a page of its own (the status page's CSP allows no data: image).
+  const decoder = await page.context().newPage();
+  const { width, data } = await decoder.evaluate(async (b64) => {
+    const img = new Image();
+    img.src = `data:image/png;base64,${b64}`;
+    await img.decode();
+    const canvas = document.createElement('canvas');
+    canvas.width = img.width;
+    canvas.height = img.height;
+    const cx = canvas.getContext('2d')!;
+    cx.drawImage(img, 0, 0);
+    return { width: img.width, data: [...cx.getImageData(0, 0, img.width, img.height).data] };
+  }, png.toString('base64'));
+  await decoder.close();
+  const at = (x: number, y: number): Rgb => {
+    const i = (Math.round(y) * width + Math.floor(x)) * 4;
+    return [data[i]!, data[i + 1]!, data[i + 2]!];
+  };
+  const hgt = box.height;
+  return {
+    card: at(cells[0]!.x, 1),
+    days: cells
+      .filter((c) => c.w > 1)
+      .map((c) => ({
+        cls: c.cls,
+        top: at(c.x, above + hgt * 0.1),
+        middle: at(c.x, above + hgt * 0.75),
+        bottom: at(c.x, above + hgt - 1.5),
+      })),
+  };
+}
+
+const MODES: Array<{ name: string; scheme: 'light' | 'dark'; vision?: 'achromatopsia'; forced?: true }> = [
+  { name: 'light', scheme: 'light' },
+  { name: 'dark', scheme: 'dark' },
+  { name: 'light, no colour vision (achromatopsia)', scheme: 'light', vision: 'achromatopsia' },
+  { name: 'dark, no colour vision (achromatopsia)', scheme: 'dark', vision: 'achromatopsia' },
+  { name: 'forced colours (Windows High Contrast)', scheme: 'light', forced: true },
+  { name: 'forced colours, dark', scheme: 'dark', forced: true },
+];
+
+describe('a day with trouble is told from an ordinary one by more than colour (WCAG 1.4.1, 1.4.11)', () => {
+  for (const mode of MODES) {
+    it(`${mode.name}: a day with trouble stands full height at 3:1 against the card; an ordinary day is a shorter bar, a day with no data a stub, both seen`, async () => {
+      const context: BrowserContext = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: mode.scheme });
+      try {
+        const page = await context.newPage();
+        if (mode.forced) await page.emulateMedia({ forcedColors: 'active' });
+        if (mode.vision) {
+          const cdp = await context.newCDPSession(page);
+          await cdp.send('Emulation.setEmulatedVisionDeficiency', { type: mode.vision });
+        }
+        await page.goto(`${h.url}/`);
+        const { card, days } = await sampleBar(page);
+        const kinds = new Set(days.map((d) => d.cls));
+        expect([...kinds].sort()).toEqual(
+          ['u-degraded_performance', 'u-major_outage', 'u-no_data', 'u-operational', 'u-partial_outage', 'u-under_maintenance'].sort(),
+        );
+        // The first day of each kind that is wrong, and in what way: a whole bar's worth of lines hides the point.
+        const problems = new Map<string, string>();
+        const wrong = (d: Sampled, i: number, how: string, ratio: number) => {
+          const key = `${d.cls} ${how}`;
+          if (!problems.has(key)) problems.set(key, `day ${i + 1} (${d.cls}): ${how} (${ratio.toFixed(2)}:1 against the card)`);
+        };
+        for (const [i, d] of days.entries()) {
+          const top = contrast(d.top, card);
+          const middle = contrast(d.middle, card);
+          const bottom = contrast(d.bottom, card);
+          if (d.cls === 'u-operational') {
+            if (top > 1.1) wrong(d, i, 'its top is drawn, as tall as a day with trouble', top);
+            if (middle < 3) wrong(d, i, 'its bar is under 3:1', middle);
+          } else if (d.cls === 'u-no_data') {
+            if (middle > 1.1) wrong(d, i, 'drawn at 75 % of its height, like an ordinary day', middle);
+            if (bottom < 3) wrong(d, i, 'its stub is under 3:1', bottom);
+          } else if (top < 3) {
+            wrong(d, i, 'its top is under 3:1', top);
+          }
+        }
+        expect([...problems.values()]).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    });
+  }
+});
