@@ -160,3 +160,32 @@ describe('a day with trouble is told from an ordinary one by more than colour (W
     });
   }
 });
+
+describe("a day's text shown on hover can itself be hovered (WCAG 1.4.13)", () => {
+  it('the pointer moved straight up from a day onto its text, a pixel at a time, keeps the text shown', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      const page = await context.newPage();
+      await page.goto(`${h.url}/`);
+      for (const cls of ['u-major_outage', 'u-partial_outage', 'u-degraded_performance', 'u-under_maintenance']) {
+        const day = page.locator(`#component-probe .uptime-bar > li.${cls}`).first();
+        const cell = (await day.boundingBox())!;
+        const x = cell.x + cell.width / 2;
+        await page.mouse.move(x, cell.y + cell.height - 2);
+        const tip = await day.evaluate((li) => li.querySelector('span')!.getBoundingClientRect().toJSON() as DOMRect);
+        expect(tip.width, `${cls}: shown on hover`).toBeGreaterThan(40);
+        // Up across the gap between the day and its text, into the text's lower part.
+        const to = tip.bottom - 4;
+        await page.mouse.move(x, to, { steps: Math.ceil(cell.y + cell.height - 2 - to) });
+        const after = await day.evaluate((li) => {
+          const span = li.querySelector('span')!;
+          return { width: span.getBoundingClientRect().width, hovered: span.matches(':hover') };
+        });
+        expect(after, `${cls}: its text, with the pointer on it`).toEqual({ width: tip.width, hovered: true });
+        await page.mouse.move(5, 5);
+      }
+    } finally {
+      await context.close();
+    }
+  });
+});
