@@ -34,6 +34,8 @@ export interface UptimeDay {
   worst: DayStatus;
   /** Minutes spent in each non-operational status that day (rounded to the minute). */
   minutes: Partial<Record<ComponentStatus, number>>;
+  /** Ids of the incidents and maintenances that held the component in a non-operational status that day, first started first. */
+  events: string[];
 }
 
 export interface ComponentUptime {
@@ -50,7 +52,8 @@ export interface UptimeOptions {
   timeZone?: string;
 }
 
-type Interval = { from: number; to: number; status: ComponentStatus };
+/** `event`: the incident or maintenance it comes from (none for a status set by hand). */
+type Interval = { from: number; to: number; status: ComponentStatus; event?: string };
 
 /** Non-operational statuses, least severe first (the order of worstComponentStatus). */
 const RANKED: ComponentStatus[] = ['under_maintenance', 'degraded_performance', 'partial_outage', 'major_outage'];
@@ -106,12 +109,12 @@ function collect(incident: EventRecord, now: number, push: (id: string, iv: Inte
         held.delete(ch.code);
         continue;
       }
-      if (open) hold(ch.code, { from: open.since, to: t, status: open.status });
+      if (open) hold(ch.code, { from: open.since, to: t, status: open.status, event: incident.id });
       current.set(ch.code, { since: t, status: ch.new_status });
     }
   }
   for (const [id, open] of current) {
-    hold(id, { from: open.since, to: end, status: open.status });
+    hold(id, { from: open.since, to: end, status: open.status, event: incident.id });
     if (!incident.resolved_at && open.status !== 'operational') heldNow.add(id);
   }
   for (const [id, list] of held) for (const iv of list) push(id, iv);
@@ -141,18 +144,24 @@ export function computeUptime(
     for (const seg of worstSegments(recorded)) {
       addToDays(ms, bounds, Math.max(seg.from, windowStart), Math.min(seg.to, t), seg.status);
     }
+    const events = eventsByDay(recorded, bounds, windowStart, t);
     let observed = 0;
     let down = 0;
     const days: UptimeDay[] = dates.map((d, i) => {
       const from = Math.max(bounds[i]!, born);
       const to = Math.min(bounds[i + 1]!, t);
-      if (to <= from) return { date: isoDay(d), worst: 'no_data', minutes: {} };
+      if (to <= from) return { date: isoDay(d), worst: 'no_data', minutes: {}, events: [] };
       observed += to - from;
       const spent = ms[i]!;
       down += (spent.major_outage ?? 0) + PARTIAL_OUTAGE_WEIGHT * (spent.partial_outage ?? 0);
       const minutes: Partial<Record<ComponentStatus, number>> = {};
       for (const [s, v] of Object.entries(spent) as Array<[ComponentStatus, number]>) minutes[s] = Math.max(1, Math.round(v / 60_000));
-      return { date: isoDay(d), worst: worstComponentStatus(Object.keys(spent) as ComponentStatus[]), minutes };
+      return {
+        date: isoDay(d),
+        worst: worstComponentStatus(Object.keys(spent) as ComponentStatus[]),
+        minutes,
+        events: events[i] ?? [],
+      };
     });
     result.set(c.id, {
       days,
@@ -221,6 +230,25 @@ function addToDays(
     } else a = bounds[0]!;
     i++;
   }
+}
+
+/**
+ * The events behind each day's record, so that a day's text can name them: every incident or maintenance
+ * holding the component out of operational during the day, even where a worse one overlapped it.
+ */
+function eventsByDay(recorded: Interval[], bounds: number[], windowStart: number, now: number): string[][] {
+  const out: string[][] = [];
+  const sorted = recorded.filter((iv) => iv.event).sort((a, b) => a.from - b.from);
+  for (const iv of sorted) {
+    const from = Math.max(iv.from, windowStart);
+    const to = Math.min(iv.to, now);
+    if (to <= from) continue;
+    for (let i = Math.max(0, dayIndex(bounds, from)); i < bounds.length - 1 && bounds[i]! < to; i++) {
+      const list = (out[i] ??= []);
+      if (!list.includes(iv.event!)) list.push(iv.event!);
+    }
+  }
+  return out;
 }
 
 /** The day index holding instant `t` (-1 before the window). */

@@ -1,4 +1,4 @@
-import type { Db } from '../domain/model.ts';
+import { allEvents, type Db } from '../domain/model.ts';
 import { computeUptime, type ComponentUptime, type UptimeDay } from '../domain/uptime.ts';
 import { COMPONENT_STATUS_LABEL, type ComponentStatus } from '../domain/status.ts';
 import { formatDuration } from '../domain/overall.ts';
@@ -10,6 +10,14 @@ export interface UptimeCell {
   cls: string;
   /** The text alternative: "12 Nov: partial outage for 42 min". */
   label: string;
+}
+
+/** A day with trouble as the bar's text equivalent lists it: its text and what happened that day. */
+export interface TroubleDay {
+  /** "12 Nov: partial outage for 42 min", as the day's cell says it. */
+  label: string;
+  /** The incidents and maintenances behind it, with their names, to link to (none for a status set by hand). */
+  events: Array<{ id: string; name: string }>;
 }
 
 export interface UptimeBar {
@@ -28,6 +36,11 @@ export interface UptimeBar {
    * "no data"), so the figure can say over what time it is; null when it covers every day of the bar.
    */
   since: string | null;
+  /**
+   * The days with trouble, newest first: the bar's text equivalent (a disclosure under it), so a day can be
+   * read and its incident reached without pointing at a cell a few pixels wide (WCAG 2.5.8).
+   */
+  troubleDays: TroubleDay[];
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -58,6 +71,8 @@ export function percentText(percent: number | null): string | null {
 
 const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
+const isTrouble = (day: UptimeDay) => day.worst !== 'operational' && day.worst !== 'no_data';
+
 // Most cells are the same from one render to the next (a past day's record does not change): keep each one's markup.
 const cellMarkup = new Map<string, { cell: UptimeCell; html: string }>();
 
@@ -71,7 +86,7 @@ function cellOf(day: UptimeDay): { cell: UptimeCell; html: string } {
   if (!hit) {
     const cell = { cls: `u-${day.worst}`, label: dayLabel(day) };
     // Only a day with trouble is a stop for Tab (and a tap): its text is the news; an ordinary day's is the legend's.
-    const focus = day.worst === 'operational' || day.worst === 'no_data' ? '' : ' tabindex="0"';
+    const focus = isTrouble(day) ? ' tabindex="0"' : '';
     hit = { cell, html: `<li class="${escapeHtml(cell.cls)}"${focus}><span>${escapeHtml(cell.label)}</span></li>` };
     if (cellMarkup.size >= 20_000) cellMarkup.clear();
     cellMarkup.set(key, hit);
@@ -79,7 +94,7 @@ function cellOf(day: UptimeDay): { cell: UptimeCell; html: string } {
   return hit;
 }
 
-function toBar(u: ComponentUptime): UptimeBar {
+function toBar(u: ComponentUptime, names: Map<string, string>): UptimeBar {
   const made = u.days.map(cellOf);
   // "No data" days only come before the component existed, so the first observed day starts the record.
   const first = u.days.findIndex((d) => d.worst !== 'no_data');
@@ -88,6 +103,14 @@ function toBar(u: ComponentUptime): UptimeBar {
     cellsHtml: made.map((m) => m.html).join(''),
     percentText: percentText(u.percent),
     since: first > 0 ? shortDate(u.days[first]!.date) : null,
+    troubleDays: u.days
+      .map((day, i) => ({ day, label: made[i]!.cell.label }))
+      .filter(({ day }) => isTrouble(day))
+      .reverse()
+      .map(({ day, label }) => ({
+        label,
+        events: day.events.flatMap((id) => (names.has(id) ? [{ id, name: names.get(id)! }] : [])),
+      })),
   };
 }
 
@@ -106,7 +129,8 @@ export function uptimeBars(db: Db, now: Date, timeZone: string): Map<string, Upt
   const hit = memo.get(db);
   if (hit && hit.at === now.getTime() && hit.timeZone === timeZone) return hit.bars;
   const uptime = computeUptime(db, now, { days: UPTIME_DAYS, timeZone });
-  const bars = new Map([...uptime].map(([id, u]) => [id, toBar(u)]));
+  const names = new Map(allEvents(db).map((e) => [e.id, e.name]));
+  const bars = new Map([...uptime].map(([id, u]) => [id, toBar(u, names)]));
   memo.set(db, { at: now.getTime(), timeZone, bars });
   return bars;
 }

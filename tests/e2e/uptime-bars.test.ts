@@ -189,3 +189,59 @@ describe("a day's text shown on hover can itself be hovered (WCAG 1.4.13)", () =
     }
   });
 });
+
+describe('the days with trouble in words, under each bar (WCAG 2.5.8: an equivalent to cells a few pixels wide)', () => {
+  for (const width of [320, 1280]) {
+    it(`at ${width} px without JavaScript: a disclosure lists each day with trouble as its cell says it, linking its incidents, every target at least 24 px`, async () => {
+      const context = await browser.newContext({ viewport: { width, height: 900 }, javaScriptEnabled: false });
+      try {
+        const page = await context.newPage();
+        await page.goto(`${h.url}/`);
+        const bar = page.locator('#component-probe .uptime');
+        const cellsSay = await bar.evaluate((el) =>
+          [...el.querySelectorAll('.uptime-bar > li:not(.u-operational, .u-no_data)')].map((li) => li.textContent).reverse(),
+        );
+        expect(cellsSay.length, 'the probe has days with trouble').toBeGreaterThanOrEqual(4);
+        const summary = bar.locator('details > summary');
+        expect(await summary.count(), 'a disclosure under the bar').toBe(1);
+        expect(await summary.textContent()).toMatch(new RegExp(`^${cellsSay.length} days with issues`));
+        const closed = (await summary.boundingBox())!;
+        expect(Math.min(closed.width, closed.height), 'the summary, a target of 24 px or more').toBeGreaterThanOrEqual(24);
+        await summary.click();
+        const listed = await bar.evaluate((el) =>
+          [...el.querySelectorAll('details li')].map((li) => ({
+            text: li.textContent,
+            links: [...li.querySelectorAll('a')].map((a) => {
+              const r = a.getBoundingClientRect();
+              return { name: a.textContent, href: a.getAttribute('href'), width: r.width, height: r.height };
+            }),
+          })),
+        );
+        expect(
+          listed.map((d) => d.text!.replace(/ · .*$/, '')),
+          'newest first, as the cells say it',
+        ).toEqual(cellsSay);
+        const links = listed.flatMap((d) => d.links);
+        expect([...new Set(links.map((l) => l.name))].sort()).toEqual([
+          'Card declines',
+          'Database upgrade',
+          'Slow logins',
+          'Slow searches',
+        ]);
+        for (const l of links) {
+          expect(l.href, l.name!).toMatch(/^\/incidents\/[A-Z]+-\d{4}-\d{2}-\d{2}-\d+$/);
+          expect(Math.min(l.width, l.height), `${l.name}: a target of 24 px or more`).toBeGreaterThanOrEqual(24);
+        }
+        // A bar with no day of trouble has nothing to list.
+        const calm = await page
+          .locator('.uptime')
+          .evaluateAll((bars) =>
+            bars.filter((b) => !b.querySelector('.uptime-bar > li:not(.u-operational, .u-no_data)')).map((b) => b.querySelector('details')),
+          );
+        expect(calm.every((d) => d === null)).toBe(true);
+      } finally {
+        await context.close();
+      }
+    });
+  }
+});

@@ -393,6 +393,35 @@ describe('uptimeBars', () => {
     expect(bar.percentText).toBe('99.99 % uptime');
   });
 
+  it('lists the days with trouble newest first, each with the incidents behind it (a status set by hand names none); ordinary and no-data days are not listed', () => {
+    const db = base('2026-11-01T00:00:00.000Z');
+    const overnight = outage(db, 'api', 'partial_outage', '2026-11-18T23:00:00Z', '2026-11-19T01:00:00Z');
+    editComponent(ctx(db, '2026-11-21T09:00:00Z'), 'api', { status: 'degraded_performance' });
+    editComponent(ctx(db, '2026-11-21T09:20:00Z'), 'api', { status: 'operational' });
+    // Two at once: the worse colours the day, and both are named, the first started first.
+    const first = outage(db, 'api', 'partial_outage', '2026-11-22T08:00:00Z', '2026-11-22T09:00:00Z');
+    const second = outage(db, 'api', 'major_outage', '2026-11-22T08:30:00Z', '2026-11-22T08:40:00Z');
+    outage(db, 'web', 'major_outage', '2026-11-20T08:00:00Z', '2026-11-20T09:00:00Z');
+    const bar = uptimeBars(db, NOW, 'UTC').get('api')!;
+    expect(bar.troubleDays).toEqual([
+      {
+        label: '22 Nov: major outage for 10 min, partial outage for 50 min',
+        events: [
+          { id: first.id, name: 'partial_outage on api' },
+          { id: second.id, name: 'major_outage on api' },
+        ],
+      },
+      { label: '21 Nov: degraded performance for 20 min', events: [] },
+      { label: '19 Nov: partial outage for 1 h', events: [{ id: overnight.id, name: 'partial_outage on api' }] },
+      { label: '18 Nov: partial outage for 1 h', events: [{ id: overnight.id, name: 'partial_outage on api' }] },
+    ]);
+    expect(
+      uptimeBars(db, NOW, 'UTC')
+        .get('web')!
+        .troubleDays.map((d) => d.label),
+    ).toEqual(['20 Nov: major outage for 1 h']);
+  });
+
   it('says since when the figure runs for a component younger than the bar, and over 90 days for one older', () => {
     const db = base();
     // Four minutes old, with an outage of two: the figure is of those four minutes, not of 90 days.
