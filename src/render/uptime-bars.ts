@@ -85,8 +85,9 @@ function cellOf(day: UptimeDay): { cell: UptimeCell; html: string } {
   let hit = cellMarkup.get(key);
   if (!hit) {
     const cell = { cls: `u-${day.worst}`, label: dayLabel(day) };
-    // Only a day with trouble is a stop for Tab (and a tap): its text is the news; an ordinary day's is the legend's.
-    const focus = isTrouble(day) ? ' tabindex="0"' : '';
+    // A day with trouble takes the focus from a tap (a touch screen has no hover), to show its text; it is no
+    // Tab stop: the bar is hidden from screen readers, and the disclosure under it lists these days for the keyboard.
+    const focus = isTrouble(day) ? ' tabindex="-1"' : '';
     hit = { cell, html: `<li class="${escapeHtml(cell.cls)}"${focus}><span>${escapeHtml(cell.label)}</span></li>` };
     if (cellMarkup.size >= 20_000) cellMarkup.clear();
     cellMarkup.set(key, hit);

@@ -39,6 +39,20 @@ beforeAll(async () => {
   await backfill('Slow searches', 'partial_outage', 30);
   await backfill('Slow logins', 'degraded_performance', 20);
   await backfill('Database upgrade', 'under_maintenance', 10);
+  // And one whose record covers all 90 days: slow from before the bar began until 89 days ago.
+  expect((await h.admin('/components', { body: { id: 'old', name: 'Old' } })).status).toBe(201);
+  const slow = await h.admin('/incidents', {
+    body: {
+      name: 'Slow for long',
+      impact: 'minor',
+      status: 'resolved',
+      body: 'Over.',
+      components: { old: 'degraded_performance' },
+      started_at: new Date(Date.now() - 100 * DAY).toISOString(),
+      resolved_at: new Date(Date.now() - 89 * DAY).toISOString(),
+    },
+  });
+  expect(slow.status).toBe(201);
   browser = await launchBrowser();
 }, 60_000);
 
@@ -244,4 +258,39 @@ describe('the days with trouble in words, under each bar (WCAG 2.5.8: an equival
       }
     });
   }
+});
+
+describe('what screen readers and the keyboard get of a bar', () => {
+  it('a bar is read as its figure, then its days with trouble: no list of 90 days, no "operational" day, and Tab stops on the list, never on a cell', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      const page = await context.newPage();
+      await page.goto(`${h.url}/`);
+      const probe = page.locator('#component-probe');
+      await probe.locator('details > summary').click();
+      const tree = await probe.ariaSnapshot();
+      const trouble = await probe.locator('.uptime-bar > li:not(.u-operational, .u-no_data)').count();
+      expect(tree, 'no day of the bar in the accessibility tree').not.toMatch(/no data|\d+ [A-Z][a-z]{2}: operational/);
+      // The component's own row is one list item; the others are the days with trouble, no more.
+      expect(tree.match(/listitem/g) ?? [], 'the list items: the row and the days with trouble').toHaveLength(1 + trouble);
+      const figure = tree.indexOf('99.');
+      const disclosure = tree.indexOf(`${trouble} days with issues for Probe`);
+      expect(figure, `the figure is read:\n${tree}`).toBeGreaterThan(0);
+      expect(disclosure, `then the days with trouble:\n${tree}`).toBeGreaterThan(figure);
+      expect(tree, 'the figure says what time it covers').toMatch(/% uptime since \d{1,2} [A-Z][a-z]{2}/);
+      // Every bar's figure says what it covers, also at a width that shows all 90 days.
+      expect(await page.locator('#component-old').ariaSnapshot()).toMatch(/100 % uptime \(90 days\)/);
+
+      // What Tab stops on in the bars (a tab index of 0 or more): each disclosure and its links, no day's cell.
+      const stops = await page.$$eval('.uptime *', (els) =>
+        els
+          .filter((el) => (el as HTMLElement).tabIndex >= 0)
+          .map((el) => `${el.tagName.toLowerCase()}${el.closest('.uptime-bar') ? ' in the bar' : ''}`),
+      );
+      expect(stops.length, 'the disclosures are stops').toBeGreaterThan(0);
+      expect(stops.filter((s) => s !== 'summary' && s !== 'a')).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
 });

@@ -132,7 +132,7 @@ describe('maintenance and postmortem admin API, and the pages that show them', (
     expect(nov.html).toContain('Card declines');
     expect(nov.html).toContain('lasted 1 h 42 min');
     const home = await page('/');
-    expect(home.html).toMatch(/<li class="u-major_outage" tabindex="0"><span>10 Nov: major outage for 1 h 42 min<\/span><\/li>/);
+    expect(home.html).toMatch(/<li class="u-major_outage" tabindex="-1"><span>10 Nov: major outage for 1 h 42 min<\/span><\/li>/);
     expect(home.html).toContain('uptime-pct');
   });
 
