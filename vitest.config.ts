@@ -35,8 +35,8 @@ export default defineConfig({
             // nul-in-urls) and in the SEV-1 journey, which drives the console in Chromium on both. The subscribe
             // pages' journey runs on both, its axe and HTML checks on the embedded engine only. The deliveries
             // page at 360 px: layout (what its lists hold is tested on both in the deliveries-* integration suites).
-            // The public pages at 320 px under WCAG text spacing: layout.
-            'tests/e2e/{design,design-items,a11y,embed,embed-xss,history-pages,console,console-signed-out,deliveries-narrow,text-spacing}.test.ts',
+            // The public pages at 320 px under WCAG text spacing: layout. The console's field borders: colours.
+            'tests/e2e/{design,design-items,a11y,embed,embed-xss,history-pages,console,console-signed-out,deliveries-narrow,text-spacing,console-field-contrast}.test.ts',
           ],
           globalSetup: ['tests/setup/postgres.ts'],
         },
