@@ -120,7 +120,7 @@ export async function chooseComponents(herald: Herald, token: string, form: Form
   const dropped = ticked.length - chosen.length;
   const current = await book.resolve('manage', token);
   if (ticked.length > 200 || !current) {
-    return { status: current ? 422 : 404, error: 'Unknown component.', subscriber: current, asked: false, dropped: 0 };
+    return { status: current ? 422 : 404, error: 'Unknown component.', field: 'components', subscriber: current, asked: false, dropped: 0 };
   }
   try {
     if (current.state !== 'confirmed') {
