@@ -124,6 +124,28 @@ describe('the manage page', () => {
     const page = await (await fetch(`${h.url}${unsubscribe}`)).text();
     expect(page).toContain('to <strong>carol@example.com</strong>?');
   });
+
+  it('the page after a post is titled and headed by what happened, not by the form it came from', async () => {
+    const heading = (html: string) => [/<title>([^<]*)<\/title>/.exec(html)?.[1], /<h1>([^<]*)<\/h1>/.exec(html)?.[1]];
+    const asked = await form('/subscribe', 'email=ida%40example.com');
+    expect(asked.status).toBe(200);
+    const manage = await confirmed('jon@example.com', []);
+    const unsubscribe = /\/unsubscribe\/[A-Za-z0-9._-]+/.exec(await (await fetch(`${h.url}${manage}`)).text())![0];
+    const before = heading(await (await fetch(`${h.url}${unsubscribe}`)).text());
+    // The page's button: its post is sent back to the page (303), which then reads as done.
+    const done = await form(unsubscribe, 'via=page');
+    expect(done.status).toBe(303);
+    expect(done.headers.get('location')).toBe(unsubscribe);
+    expect({
+      subscribed: heading(await asked.text()),
+      'unsubscribe, asked': before,
+      'unsubscribe, done': heading(await (await fetch(`${h.url}${unsubscribe}`)).text()),
+    }).toEqual({
+      subscribed: ['Check your inbox · Herald Status', 'Check your inbox'],
+      'unsubscribe, asked': ['Unsubscribe · Herald Status', 'Unsubscribe'],
+      'unsubscribe, done': ['You are unsubscribed · Herald Status', 'You are unsubscribed'],
+    });
+  });
 });
 
 describe('the manage page of an address whose mail bounced', () => {
