@@ -145,7 +145,9 @@ describe.each(SCHEMES)('golden notices, $name scheme', (s) => {
     expect(field(text, 'Affected services')).toBe(AFFECTED);
     expect(field(text, 'Started')).toBe(at(incident.started_at));
     expect(field(text, 'Started')).toMatch(AT_SHAPE);
-    expect(field(text, 'Estimated resolution')).toBe(etaShown(eta, first.display_at));
+    // Told as of the publish (created_at), not the update's backdated display_at: they fall on different days
+    // in the hour after midnight, and the estimate then carries no date.
+    expect(field(text, 'Estimated resolution')).toBe(etaShown(eta, first.created_at));
     expect(field(text, 'Estimated resolution')).toMatch(/^(\d\d:\d\d UTC|.+, \d\d:\d\d UTC)$/);
     expect(field(text, 'Incident reference')).toBe(incident.id);
     expect(text).toContain(
