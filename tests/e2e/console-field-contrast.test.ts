@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { signIn } from '../helpers/console-session.ts';
 import { launchBrowser } from '../helpers/browser.ts';
-import { seedStatusPage } from '../helpers/status-page-seed.ts';
+import { seedStatusPage, adminOrThrow } from '../helpers/status-page-seed.ts';
 
 /**
  * WCAG 1.4.11 Non-text Contrast on the console's forms, in real Chromium, light and dark: the edge that
@@ -18,11 +18,7 @@ let browser: Browser;
 let session: { name: string; value: string };
 const ids = { open: '', resolved: '' };
 
-async function admin(path: string, body: unknown, method = 'POST'): Promise<Json> {
-  const res = await h.admin(path, { method, body });
-  if (res.status >= 300) throw new Error(`${method} ${path} answered ${res.status}: ${await res.text()}`);
-  return (await res.json()) as Json;
-}
+const admin = (path: string, body: unknown, method = 'POST'): Promise<Json> => adminOrThrow(h, path, body, method);
 
 beforeAll(async () => {
   h = await startHerald({ env: { STATIC_SNAPSHOT: 'false', MAINTENANCE_REMINDER_MINUTES: '0' } });

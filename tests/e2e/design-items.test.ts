@@ -5,7 +5,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
 import { subscribeAndConfirm, to } from '../helpers/mail-flow.ts';
-import { MINUTE, ago, seedStatusPage } from '../helpers/status-page-seed.ts';
+import { MINUTE, ago, seedStatusPage, adminOrThrow } from '../helpers/status-page-seed.ts';
 import { until } from '../helpers/poll.ts';
 import { signIn } from '../helpers/console-session.ts';
 import { axeContext, axeViolations, launchBrowser } from '../helpers/browser.ts';
@@ -68,11 +68,7 @@ async function open(
   return page;
 }
 
-async function admin(path: string, body: unknown, method = 'POST'): Promise<Json> {
-  const res = await h.admin(path, { method, body });
-  if (res.status >= 300) throw new Error(`${method} ${path} answered ${res.status}: ${await res.text()}`);
-  return (await res.json()) as Json;
-}
+const admin = (path: string, body: unknown, method = 'POST'): Promise<Json> => adminOrThrow(h, path, body, method);
 
 /** sRGB "rgb(r, g, b)" → relative luminance (WCAG) and HSL saturation. */
 function colour(css: string): { rgb: number[]; luminance: number; saturation: number } {

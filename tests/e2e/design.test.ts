@@ -3,7 +3,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { signIn } from '../helpers/console-session.ts';
 import { axe, axeContext, launchBrowser } from '../helpers/browser.ts';
-import { seedStatusPage } from '../helpers/status-page-seed.ts';
+import { seedStatusPage, adminOrThrow } from '../helpers/status-page-seed.ts';
 
 /**
  * Design checks in real Chromium, on every public page and the console pages a
@@ -82,11 +82,7 @@ async function goto(page: Page, path: string): Promise<void> {
   expect(new URL(page.url()).pathname, `${path} is not a redirect (signed in?)`).toBe(path);
 }
 
-async function admin(path: string, body: unknown, method = 'POST'): Promise<Json> {
-  const res = await h.admin(path, { method, body });
-  if (res.status >= 300) throw new Error(`${method} ${path} answered ${res.status}: ${await res.text()}`);
-  return (await res.json()) as Json;
-}
+const admin = (path: string, body: unknown, method = 'POST'): Promise<Json> => adminOrThrow(h, path, body, method);
 
 beforeAll(async () => {
   h = await startHerald({ env: { SITE_NAME: 'Acme Status', STATIC_SNAPSHOT: 'false', MAINTENANCE_REMINDER_MINUTES: '0' } });

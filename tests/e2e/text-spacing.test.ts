@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { launchBrowser } from '../helpers/browser.ts';
-import { seedStatusPage } from '../helpers/status-page-seed.ts';
+import { seedStatusPage, adminOrThrow } from '../helpers/status-page-seed.ts';
 
 /**
  * WCAG 1.4.12 Text Spacing on a 320 px screen (the width of 1.4.10 Reflow), in real Chromium: with the
@@ -19,11 +19,7 @@ let h: HeraldProcess;
 let browser: Browser;
 const ids = { open: '', resolved: '', maintenance: '' };
 
-async function admin(path: string, body: unknown, method = 'POST'): Promise<Json> {
-  const res = await h.admin(path, { method, body });
-  if (res.status >= 300) throw new Error(`${method} ${path} answered ${res.status}: ${await res.text()}`);
-  return (await res.json()) as Json;
-}
+const admin = (path: string, body: unknown, method = 'POST'): Promise<Json> => adminOrThrow(h, path, body, method);
 
 beforeAll(async () => {
   h = await startHerald({ env: { STATIC_SNAPSHOT: 'false', MAINTENANCE_REMINDER_MINUTES: '0' } });

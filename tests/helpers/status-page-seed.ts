@@ -1,9 +1,22 @@
+import type { HeraldProcess } from './server.ts';
 /**
  * The status page the design checks look at (tests/e2e/design*.test.ts), made through the admin API:
  * components alone and in groups, a resolved incident two days ago with what happened, an open
  * incident with an estimate, and a one-hour maintenance window in two days. Times are relative to now.
  */
 export type AdminCall = (path: string, body: unknown, method?: string) => Promise<Record<string, any>>;
+
+/** An admin API call for seeding: its JSON answer, or a thrown error naming the call when it was refused. */
+export async function adminOrThrow(
+  h: Pick<HeraldProcess, 'admin'>,
+  path: string,
+  body: unknown,
+  method = 'POST',
+): Promise<Record<string, any>> {
+  const res = await h.admin(path, { method, body });
+  if (res.status >= 300) throw new Error(`${method} ${path} answered ${res.status}: ${await res.text()}`);
+  return (await res.json()) as Record<string, any>;
+}
 
 export const MINUTE = 60_000;
 /** The instant `minutes` ago (ISO). */

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { declareIncident } from '../../src/domain/incidents/declare.ts';
 import { postUpdate } from '../../src/domain/incidents/post-update.ts';
-import { Conflict, type HeraldError, Invalid } from '../../src/domain/errors.ts';
+import { Conflict, Invalid } from '../../src/domain/errors.ts';
 import type { Db } from '../../src/domain/model.ts';
 import { eventComponentNames } from '../../src/domain/components/names.ts';
 import { computeUptime } from '../../src/domain/uptime.ts';
 import { widens } from '../../src/domain/policy.ts';
 import { updateJson } from '../../src/read/statuspage-records.ts';
 import { ctx, db, T0 } from '../helpers/db.ts';
+import { refused } from '../helpers/refused.ts';
 
 /**
  * Taking a component off an incident (an update's `components: { id: null }`, the console's "Not
@@ -28,16 +29,6 @@ const declare = (
   minutes = 0,
   name = 'API errors',
 ) => declareIncident(ctx(d, minutes), { name, impact: 'major', status: 'investigating', body: 'We are investigating.', components });
-
-function refused<E extends HeraldError>(fn: () => unknown, type: new (...a: never[]) => E): E {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(type);
-    return err as E;
-  }
-  throw new Error('expected the verb to refuse');
-}
 
 describe('taking a component off an incident', () => {
   it('leaves the incident’s set (its names everywhere), returns it to operational, and records the change as a removal', () => {

@@ -2,10 +2,11 @@ import { httpStatus } from '../../src/api/errors.ts';
 import { describe, expect, it } from 'vitest';
 import { declareIncident, type DeclareInput } from '../../src/domain/incidents/declare.ts';
 import { postUpdate } from '../../src/domain/incidents/post-update.ts';
-import { Conflict, type HeraldError, Invalid, NotFound } from '../../src/domain/errors.ts';
+import { Conflict, Invalid, NotFound } from '../../src/domain/errors.ts';
 import type { Db } from '../../src/domain/model.ts';
 import { ctx, db, incident, maintenance } from '../helpers/db.ts';
 import { editComponent } from '../../src/domain/components/manage.ts';
+import { refused } from '../helpers/refused.ts';
 
 const declare = (d: Db, input: Partial<DeclareInput> = {}, minutes = 0) =>
   declareIncident(ctx(d, minutes), {
@@ -16,17 +17,6 @@ const declare = (d: Db, input: Partial<DeclareInput> = {}, minutes = 0) =>
     components: { api: 'partial_outage' },
     ...input,
   });
-
-/** Runs `fn`, expects a HeraldError of `type`, and returns it for more checks. */
-function refused<E extends HeraldError>(fn: () => unknown, type: new (...a: never[]) => E): E {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(type);
-    return err as E;
-  }
-  throw new Error('expected the verb to refuse');
-}
 
 const threeComponents = () => db([{ id: 'api' }, { id: 'dashboard' }, { id: 'db' }]);
 
