@@ -40,7 +40,10 @@ export function componentStatusesAt(db: Pick<Db, 'components' | 'incidents' | 'm
   }
   for (const c of db.components) {
     for (const p of c.hand_set ?? []) {
-      if (Date.parse(p.from) <= cutoff) note(c.id, { at: Date.parse(p.from), rank: 1, status: p.status });
+      // A period begun later started from operational as far as is kept (a status before it by an update is
+      // noted by that update): the component's status now would be the period's, after the message.
+      const from = Date.parse(p.from);
+      note(c.id, { at: from, rank: 1, status: from <= cutoff ? p.status : 'operational' });
       if (p.to !== null && Date.parse(p.to) <= cutoff) note(c.id, { at: Date.parse(p.to), rank: 0, status: 'operational' });
     }
   }

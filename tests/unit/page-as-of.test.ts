@@ -35,6 +35,21 @@ describe('componentStatusesAt', () => {
     expect(then(30)).toEqual({ api: 'major_outage', web: 'operational' });
     expect(then(40)).toEqual({ api: 'operational', web: 'operational' });
   });
+
+  it('a status set by hand after the update, and holding still, is not what the update is told with', () => {
+    const d = db([{ id: 'api' }, { id: 'web' }]);
+    declareIncident(ctx(d, 1), {
+      name: 'API down',
+      impact: 'major',
+      status: 'investigating',
+      body: 'Looking.',
+      components: { api: 'major_outage' },
+    });
+    editComponent(ctx(d, 10), 'web', { status: 'major_outage' });
+    // Before: web's status now (major_outage), for a message about minute 1.
+    expect(Object.fromEntries(componentStatusesAt(d, at(1)))).toEqual({ api: 'major_outage', web: 'operational' });
+    expect(Object.fromEntries(componentStatusesAt(d, at(10)))).toEqual({ api: 'major_outage', web: 'major_outage' });
+  });
 });
 
 describe('pageAsOf', () => {
