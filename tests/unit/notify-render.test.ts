@@ -650,6 +650,9 @@ describe('templates', () => {
       // The default texts of the move and the cancel say what the window line and the opening say: once each.
       expect(cancelled.text.match(/will not take place/g)).toHaveLength(1);
       expect(cancelled.html.match(/will not take place/g)).toHaveLength(2); // the opening and the hidden preview line
+      // A note after the cancel tells the window it had (it read "25 Nov, 01:00 to" the cancel's time, before it).
+      noteMaintenance(ctx(), m.id, { body: 'A new date follows next week.', notify: true });
+      expect(mail(m).text).toContain('\nWindow: 25 Nov 2026, 01:00 UTC to 25 Nov 2026, 02:00 UTC\n');
     });
 
     it('a text typed with a step stays; only a sentence the opening says word for word goes', () => {

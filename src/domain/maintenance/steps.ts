@@ -80,13 +80,14 @@ export function windowAsItStands(
 export const stepWindow = (
   step: MaintenanceNoticeStep,
   status: MaintenanceStatus,
-  m: Pick<Maintenance, 'scheduled_for' | 'scheduled_until' | 'started_at' | 'resolved_at'>,
+  m: Pick<Maintenance, 'scheduled_for' | 'scheduled_until' | 'started_at' | 'resolved_at' | 'cancelled_at'>,
   tz: string,
 ): string => {
-  const done = step === 'completed' || (step === 'note' && status === 'completed');
-  if (done && m.resolved_at) return `${formatDateTime(m.started_at, tz)} to ${formatDateTime(m.resolved_at, tz)}`;
-  const running = step === 'note' && (status === 'in_progress' || status === 'verifying');
-  if (running || step === 'started' || step === 'verifying' || step === 'extended')
+  // A note tells the window as it stood at the note (its status then), as the page tells it now.
+  const state = step === 'note' ? windowAsItStands({ ...m, status }).state : null;
+  if ((step === 'completed' || state === 'completed') && m.resolved_at)
+    return `${formatDateTime(m.started_at, tz)} to ${formatDateTime(m.resolved_at, tz)}`;
+  if (state === 'running' || step === 'started' || step === 'verifying' || step === 'extended')
     return `Started ${formatDateTime(m.started_at, tz)}; scheduled to end ${formatDateTime(m.scheduled_until, tz)}`;
   return windowText(m, tz);
 };
