@@ -14,8 +14,11 @@ const LIMIT = { header: 150, section: 3000, field: 2000, fields: 10 } as const;
 export const escapeMrkdwn = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 const ZWSP = '\u200b';
-/** A web address as Slack links it: left whole, as a zero-width space in it would break the link. */
-const WEB_ADDRESS = /(https?:\/\/[^\s]+)/;
+/**
+ * Left whole: a web address as Slack links it, and an emoji shortcode (`:rotating_light:`), each broken by a
+ * zero-width space in it (the link, or the emoji shown as its text).
+ */
+const KEPT_WHOLE = /(https?:\/\/[^\s]+|:[a-z0-9_+'-]+:)/;
 
 /**
  * People's words (a name, a commander, an update's plain text) as mrkdwn that shows them as typed. Slack
@@ -26,7 +29,7 @@ const WEB_ADDRESS = /(https?:\/\/[^\s]+)/;
  */
 export const plainMrkdwn = (s: string): string =>
   s
-    .split(WEB_ADDRESS)
+    .split(KEPT_WHOLE)
     .map((part, i) =>
       i % 2 === 1
         ? escapeMrkdwn(part)

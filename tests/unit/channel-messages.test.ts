@@ -13,7 +13,7 @@ import type { Channel, ChannelKind } from '../../src/domain/channels/model.ts';
 import { overallStatus } from '../../src/domain/overall.ts';
 import { channelMessages, type ChannelMessage } from '../../src/channels/plan.ts';
 import { asOf, warRoomFacts, type IncidentMessageKind, type WarRoomFacts } from '../../src/channels/facts.ts';
-import { slackMessage } from '../../src/channels/slack.ts';
+import { plainMrkdwn, slackMessage } from '../../src/channels/slack.ts';
 import { TEAMS_CARD_BYTES, teamsMessage } from '../../src/channels/teams.ts';
 import { webhookPayload } from '../../src/channels/webhook.ts';
 import { renderPost, testMessage } from '../../src/channels/render.ts';
@@ -596,6 +596,12 @@ describe('warRoomFacts and slackMessage', () => {
     expect(section.endsWith('… <https://status.example.test/incidents/INC-1|Read more on the status page>')).toBe(true);
     expect(msg.text.length).toBeGreaterThan(0);
     expect(msg.text.length).toBeLessThanOrEqual(3000);
+  });
+
+  it('keeps an emoji shortcode whole in people\'s words (a zero-width space around its _ showed ":rotating_light:" as text)', () => {
+    expect(plainMrkdwn('Fixed :white_check_mark: see :rotating_light: and a_b')).toBe(
+      'Fixed :white_check_mark: see :rotating_light: and a\u200b_\u200bb',
+    );
   });
 
   it('cuts escaped mrkdwn between entities: a long run of <, > or & never ends "&l…", and every limit holds', () => {
