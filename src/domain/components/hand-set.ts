@@ -53,3 +53,15 @@ export function noteStatusChange(db: Pick<Db, 'incidents' | 'maintenances'>, c: 
   if (after.length) c.hand_set = after;
   else delete c.hand_set;
 }
+
+/**
+ * An incident or window moves a component to `status` at `now` (nothing when it has it already): a status set
+ * by hand ends here, kept as a period (noteStatusChange), so the uptime still counts it.
+ */
+export function moveComponentStatus(db: Pick<Db, 'incidents' | 'maintenances'>, c: Component, status: ComponentStatus, now: string): void {
+  if (c.status === status) return;
+  noteStatusChange(db, c, now);
+  c.status = status;
+  c.updated_at = now;
+  c.status_since = now;
+}

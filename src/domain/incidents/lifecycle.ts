@@ -4,7 +4,7 @@ import type { ComponentStatus, IncidentStatus } from '../status.ts';
 import { Conflict, Invalid, NotFound } from '../errors.ts';
 import { isResolvedStatus, worstComponentStatus } from '../status.ts';
 import { heldUnderMaintenance, settledStatus } from '../components/settle.ts';
-import { noteStatusChange } from '../components/hand-set.ts';
+import { moveComponentStatus } from '../components/hand-set.ts';
 
 /**
  * Incident status rules.
@@ -69,13 +69,7 @@ export function applyComponentChanges(
     const component = ctx.db.components.find((c) => c.id === id)!;
     if (!incident.components.includes(id)) incident.components.push(id);
     recorded.push({ code: id, name: component.name, old_status: component.status, new_status: status });
-    if (live && component.status !== status) {
-      // A status set by hand ends here: kept, so the uptime still counts it.
-      noteStatusChange(ctx.db, component, now);
-      component.status = status;
-      component.updated_at = now;
-      component.status_since = now;
-    }
+    if (live) moveComponentStatus(ctx.db, component, status, now);
   }
   return recorded;
 }

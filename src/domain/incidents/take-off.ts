@@ -2,7 +2,7 @@ import type { VerbContext } from '../context.ts';
 import type { ComponentChange, Incident } from '../model.ts';
 import type { ComponentStatus } from '../status.ts';
 import { Invalid } from '../errors.ts';
-import { noteStatusChange } from '../components/hand-set.ts';
+import { moveComponentStatus } from '../components/hand-set.ts';
 import { givenBack } from './lifecycle.ts';
 
 /**
@@ -64,12 +64,7 @@ export function takeOff(ctx: VerbContext, incident: Incident, off: string[]): Co
     const component = ctx.db.components.find((c) => c.id === id)!;
     const back = givenBack(ctx, incident, id) ?? component.status;
     recorded.push({ code: id, name: component.name, old_status: component.status, new_status: back, removed: true });
-    if (back !== component.status) {
-      noteStatusChange(ctx.db, component, now);
-      component.status = back;
-      component.updated_at = now;
-      component.status_since = now;
-    }
+    moveComponentStatus(ctx.db, component, back, now);
   }
   incident.components = incident.components.filter((id) => !off.includes(id));
   return recorded;

@@ -2,7 +2,7 @@ import type { VerbContext } from '../context.ts';
 import type { Incident, Withdrawn } from '../model.ts';
 import type { ComponentStatus } from '../status.ts';
 import { recordAudit } from '../audit.ts';
-import { noteStatusChange } from '../components/hand-set.ts';
+import { moveComponentStatus } from '../components/hand-set.ts';
 import { findIncident, restoreOnResolve } from './lifecycle.ts';
 
 /**
@@ -14,7 +14,7 @@ import { findIncident, restoreOnResolve } from './lifecycle.ts';
  * outage that never was.
  *
  * The components it holds settle by the rule a resolution follows (restoreOnResolve), before it goes,
- * so that a status set by hand is told apart from one this incident set (noteStatusChange). Its id is
+ * so that a status set by hand is told apart from one this incident set (moveComponentStatus). Its id is
  * kept (`withdrawn`), never given to another incident; the audit log keeps its name and what it was.
  * Withdrawing it again finds it withdrawn and changes nothing (null).
  */
@@ -51,11 +51,7 @@ function settleComponents(ctx: VerbContext, incident: Incident): Record<string, 
   const now = ctx.now.toISOString();
   for (const [id, status] of Object.entries(restore)) {
     const component = ctx.db.components.find((c) => c.id === id);
-    if (!component || component.status === status) continue;
-    noteStatusChange(ctx.db, component, now);
-    component.status = status;
-    component.updated_at = now;
-    component.status_since = now;
+    if (component) moveComponentStatus(ctx.db, component, status, now);
   }
   return restore;
 }
