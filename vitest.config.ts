@@ -36,7 +36,10 @@ export default defineConfig({
             // pages' journey runs on both, its axe and HTML checks on the embedded engine only. The deliveries
             // page at 360 px: layout (what its lists hold is tested on both in the deliveries-* integration suites).
             // The public pages at 320 px under WCAG text spacing: layout. The console's field borders: colours.
-            'tests/e2e/{design,design-items,a11y,embed,embed-xss,history-pages,console,console-signed-out,deliveries-narrow,text-spacing,console-field-contrast}.test.ts',
+            // The uptime bars' shapes, colours and accessible list: drawn from the uptime the unit suite computes.
+            // Where refused forms put the focus: the pages' markup (their refusals run on both in the integration
+            // suites).
+            'tests/e2e/{design,design-items,a11y,embed,embed-xss,history-pages,console,console-signed-out,deliveries-narrow,text-spacing,console-field-contrast,uptime-bars,form-errors}.test.ts',
           ],
           globalSetup: ['tests/setup/postgres.ts'],
         },
