@@ -3,7 +3,7 @@ import type { Impact } from '../domain/status.ts';
 import type { Channel } from '../domain/channels/model.ts';
 import type { ChannelDelivery } from '../store/channels/ledger.ts';
 import { afterTheFact } from '../domain/incidents/lifecycle.ts';
-import { existingIds, follows } from '../domain/components/following.ts';
+import { existingIds, follows, noticeComponents } from '../domain/components/following.ts';
 
 /**
  * Which channel messages the data calls for: pure functions over the data
@@ -46,7 +46,8 @@ function inScope(channel: Channel, event: EventRecord, update: Update, existing:
   if (event.kind === 'incident' && channel.min_impact !== null) {
     if (RANK[reached(event, update)] < RANK[channel.min_impact]) return false;
   }
-  return follows(channel.components, event.components, existing);
+  // Components taken off it included: a channel given its posts about one is told the rest (noticeComponents).
+  return follows(channel.components, noticeComponents(event), existing);
 }
 
 type Reached = (incident: Incident, update: Update) => Impact;
@@ -78,8 +79,10 @@ function impactsReached(): Reached {
 }
 
 /** Whether the channel's own choice names the event (or the event names no component), deleted components included. */
-const named = (channel: Channel, event: EventRecord): boolean =>
-  event.components.length === 0 || channel.components.some((c) => event.components.includes(c));
+const named = (channel: Channel, event: EventRecord): boolean => {
+  const about = noticeComponents(event);
+  return about.length === 0 || channel.components.some((c) => about.includes(c));
+};
 
 type Scope = Pick<Channel, 'components' | 'min_impact'>;
 type Edits = Array<{ until: string; scope: Scope }>;

@@ -103,10 +103,19 @@ export function shouldNotify(level: SeverityLevel | null, q: NotifyQuestion): bo
 
 /**
  * The components an incident's updates have had in trouble. Not its `components`: a component first named
- * as operational is among them, and its followers heard nothing.
+ * as operational is among them, and its followers heard nothing. A component taken off it (named in error)
+ * counts only for what updates said of it after its last removal: named again later, it widens the incident.
  */
-export const troubledComponents = (incident: Pick<Incident, 'updates'>): Set<string> =>
-  new Set(incident.updates.flatMap((u) => u.affected_components.filter((c) => c.new_status !== 'operational').map((c) => c.code)));
+export function troubledComponents(incident: Pick<Incident, 'updates'>): Set<string> {
+  const troubled = new Set<string>();
+  for (const u of incident.updates) {
+    for (const c of u.affected_components) {
+      if (c.removed) troubled.delete(c.code);
+      else if (c.new_status !== 'operational') troubled.add(c.code);
+    }
+  }
+  return troubled;
+}
 
 /** Whether changes put into trouble a component none of the incident's updates had in trouble. */
 export function widens(incident: Pick<Incident, 'updates'>, changes: Readonly<Record<string, string | null>>): boolean {

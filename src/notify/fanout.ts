@@ -6,7 +6,7 @@ import { deliveryId, queuedDelivery, type Delivery, type Intent } from '../store
 import { noticeIntents, reminderCoveredBy } from './intents.ts';
 import { Passes } from './passes.ts';
 import { wantsMail } from '../store/mail/model.ts';
-import { existingIds } from '../domain/components/following.ts';
+import { existingIds, noticeComponents } from '../domain/components/following.ts';
 
 export interface FanOutOptions {
   db: () => Db;
@@ -79,6 +79,8 @@ export class FanOut {
       const maxPending = this.o.maxPending ?? 1000;
       // Components as of the notice's fan-out: a follower of only deleted ones hears about everything.
       const existing = existingIds(this.o.db());
+      // Its components and those taken off it: their followers were told it started.
+      const about = noticeComponents(notice.incident);
       while (!intent.done) {
         // Run ahead of the sender only so far: the cursor, not a queue in memory, holds the rest. Paced by this
         // notice's own backlog: confirmations (their own lane in the sender) must not hold a notice back.
@@ -89,7 +91,7 @@ export class FanOut {
         const fresh: Delivery[] = [];
         for (const s of subs) {
           const id = deliveryId(s.id, notice.key);
-          if (!wantsMail(s, notice.incident.components, existing) || ledger.has(id)) continue;
+          if (!wantsMail(s, about, existing) || ledger.has(id)) continue;
           fresh.push(queuedDelivery({ id, sub: s.id, intent: notice.key, kind: notice.kind, created_at: at }));
         }
         // The progress only: the ledger keeps its own archived_sent (compaction's to change, even during this append).

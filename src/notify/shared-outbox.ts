@@ -10,7 +10,7 @@ import { type BatchOptions, sendClaimed } from './claimed-batch.ts';
 import { retryWrite } from '../store/pg/retry.ts';
 import { backoffMs, classify, describe, isHeld, isUnknownMailbox } from './classify.ts';
 import type { MailEngine, Sending } from './service.ts';
-import { existingIds } from '../domain/components/following.ts';
+import { existingIds, noticeComponents } from '../domain/components/following.ts';
 import { subscribeWait } from './subscribe-limits.ts';
 
 /** Subscribers walked per fan-out transaction. */
@@ -172,7 +172,8 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
             incident: notice.incident.id,
             update: notice.update.id,
             kind: notice.kind,
-            components: notice.incident.components,
+            // Its components and those taken off it: their followers were told it started.
+            components: noticeComponents(notice.incident),
             existing,
             ...(notice.legacyKey ? { legacy: { key: notice.legacyKey, at: notice.at } } : {}),
           },

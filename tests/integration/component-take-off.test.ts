@@ -10,8 +10,9 @@ import { text } from '../helpers/page.ts';
 /**
  * A component named on an incident in error, taken off it by a later update (the update form's "Not
  * affected (remove from this incident)", the API's `null`): the page, the banner, the templates, the
- * restoration notice and who gets it follow the incident's set without it. Found by a review playing the
- * Comms Lead: set to Operational, it stayed in "Affects: API, Dashboard and Card payments" for good.
+ * restoration notice follow the incident's set without it, but not who gets the notices: its followers,
+ * told it started, are told it ended. Found by a review playing the Comms Lead: set to Operational, it
+ * stayed in "Affects: API, Dashboard and Card payments" for good.
  */
 let smtp: TestSmtp;
 let h: HeraldProcess;
@@ -56,7 +57,7 @@ async function publishUpdate(id: string, fields: Record<string, string>): Promis
 }
 
 describe('a component taken off an incident', () => {
-  it('leaves the page, the banner, the templates and the restoration notice, and the notice’s audience', async () => {
+  it('leaves the page, the banner, the templates and the restoration notice, not the notice’s audience', async () => {
     const declared = await h.admin('/incidents', {
       body: {
         name: 'Checkout errors',
@@ -104,10 +105,15 @@ describe('a component taken off an incident', () => {
     const console = await consolePage(`/admin/incidents/${id}`);
     expect(console).toContain('Card payments: not affected, removed from this incident (Operational)');
 
+    // The removing update is emailed to nobody: no widening, no raise, and SEV-1 does not email every update.
+    expect(monitoring.deliver_notifications).toBe(false);
+    await outboxSettled(h);
     const cardsBefore = to(smtp, 'cards@example.com').length;
+    expect(cardsBefore).toBe(2);
     const everyoneBefore = to(smtp, 'everyone@example.com').length;
     await publishUpdate(id, { status: 'resolved' });
     await until(() => to(smtp, 'everyone@example.com').length === everyoneBefore + 1, 'the restoration');
+    await until(() => to(smtp, 'cards@example.com').length === cardsBefore + 1, 'the restoration to card payments’ follower');
     await outboxSettled(h);
     const restoration = await smtp.parse(to(smtp, 'everyone@example.com').at(-1)!);
     expect(restoration.subject).toBe('[Acme Status] Service restored: Checkout errors');
@@ -115,7 +121,11 @@ describe('a component taken off an incident', () => {
     const resolved = (await (await h.admin(`/incidents/${id}`)).json()).incident_updates[0];
     expect(resolved.body).toContain('**Affected services:** API and Dashboard\n');
     expect(restoration.text).not.toContain('Card payments');
-    // Card payments was never affected: its follower is not told it is restored.
-    expect(to(smtp, 'cards@example.com').length).toBe(cardsBefore);
+    // Its follower was told card payments were in partial outage: the restoration, as everyone gets it, is
+    // their word that the incident ended (before: nothing more, the incident no longer named card payments).
+    expect(to(smtp, 'cards@example.com').length).toBe(cardsBefore + 1);
+    const theirs = await smtp.parse(to(smtp, 'cards@example.com').at(-1)!);
+    expect(theirs.subject).toBe('[Acme Status] Service restored: Checkout errors');
+    expect(theirs.text).toContain('The issue “Checkout errors”, affecting API and Dashboard, has been resolved');
   });
 });

@@ -6,6 +6,9 @@ import type { Db } from '../../src/domain/model.ts';
 import { eventComponentNames } from '../../src/domain/components/names.ts';
 import { computeUptime } from '../../src/domain/uptime.ts';
 import { widens } from '../../src/domain/policy.ts';
+import { noticeComponents } from '../../src/domain/components/following.ts';
+import { createChannel } from '../../src/domain/channels/manage.ts';
+import { channelMessages } from '../../src/channels/plan.ts';
 import { updateJson } from '../../src/read/statuspage-records.ts';
 import { ctx, db, T0 } from '../helpers/db.ts';
 import { refused } from '../helpers/refused.ts';
@@ -115,5 +118,49 @@ describe('taking a component off an incident', () => {
     // Before: the hour it was wrongly shown in major outage counted against it.
     expect(uptime.get('card-payments')!.downtimeMinutes).toBe(0);
     expect(widens(inc, { 'card-payments': null })).toBe(false);
+  });
+
+  it('keeps its followers in the audience of the incident’s later notices, and a Slack channel scoped to it gets the rest', () => {
+    const d = payments();
+    const cards = createChannel(ctx(d, 0), {
+      kind: 'slack',
+      name: 'Payments room',
+      url: 'https://hooks.example.com/slack/payments',
+      components: ['card-payments'],
+    });
+    const inc = declare(d, { api: 'partial_outage' });
+    // Planned as the outbox does, pass by pass from its mark: each update as it is published.
+    const owed = (minutes: number) =>
+      channelMessages(d, new Date(T0.getTime() + minutes * 60_000).toISOString())
+        .filter((m) => m.channel.id === cards.id)
+        .map((m) => m.update.id);
+    const named = postUpdate(ctx(d, 10), inc.id, {
+      status: 'identified',
+      body: 'Payments too.',
+      components: { 'card-payments': 'partial_outage' },
+    });
+    expect(owed(10)).toEqual([named.update.id]);
+    const off = postUpdate(ctx(d, 20), inc.id, { status: 'monitoring', body: 'Not payments.', components: { 'card-payments': null } });
+    const resolved = postUpdate(ctx(d, 30), inc.id, { status: 'resolved', body: 'Fixed.' });
+    expect(inc.components).toEqual(['api']);
+    // Before: ['api'] only, so its followers' last word was "Card payments: partial outage".
+    expect(noticeComponents(inc)).toEqual(['api', 'card-payments']);
+    // Before: nothing; the channel's last post said card payments were in partial outage.
+    expect(owed(20)).toEqual([off.update.id, resolved.update.id]);
+  });
+
+  it('counts a component named again after it was taken off as widening the incident', () => {
+    const d = payments();
+    const inc = declare(d, { api: 'major_outage', 'card-payments': 'major_outage' });
+    postUpdate(ctx(d, 10), inc.id, { status: 'identified', body: 'Not payments.', components: { 'card-payments': null } });
+    // Before: its trouble before the removal still counted, so naming it again was no news to its followers.
+    expect(widens(inc, { 'card-payments': 'partial_outage' })).toBe(true);
+    expect(widens(inc, { api: 'partial_outage' })).toBe(false);
+    const { update } = postUpdate(ctx(d, 20), inc.id, {
+      status: 'identified',
+      body: 'Payments after all.',
+      components: { 'card-payments': 'partial_outage' },
+    });
+    expect(update.notify).toBe(true);
   });
 });

@@ -47,7 +47,16 @@ const oneNotice = {
       components: [],
       late_notice_at: null,
       postmortem: null,
-      updates: [{ id: 'u1', notify: true, status: 'investigating', created_at: T.toISOString(), updated_at: T.toISOString() }],
+      updates: [
+        {
+          id: 'u1',
+          notify: true,
+          status: 'investigating',
+          affected_components: [],
+          created_at: T.toISOString(),
+          updated_at: T.toISOString(),
+        },
+      ],
     },
   ],
   maintenances: [],

@@ -1,4 +1,4 @@
-import type { Db } from '../model.ts';
+import type { ComponentChange, Db } from '../model.ts';
 
 /**
  * What a subscriber or a channel that chose components follows, one rule for
@@ -33,4 +33,20 @@ export function followedNames(chosen: readonly string[], db: Pick<Db, 'component
 export function follows(chosen: readonly string[], about: readonly string[], existing: ReadonlySet<string>): boolean {
   if (about.length === 0 || chosen.some((c) => about.includes(c))) return true;
   return !chosen.some((c) => existing.has(c));
+}
+
+/**
+ * The components an incident's (or window's) notices reach: those it names now and those taken off it
+ * (an update's change with `removed: true`). A component named in error and taken off leaves the
+ * incident's text, but not the audience of its later notices: its followers, told it started (and
+ * channels scoped to it, given its posts), are told the rest, the removing update and the restoration
+ * among them, so they are not left with an incident that never ends.
+ */
+export function noticeComponents(event: {
+  components: readonly string[];
+  updates: ReadonlyArray<{ affected_components: readonly ComponentChange[] }>;
+}): string[] {
+  const out = [...event.components];
+  for (const u of event.updates) for (const c of u.affected_components) if (c.removed && !out.includes(c.code)) out.push(c.code);
+  return out;
 }
