@@ -174,7 +174,6 @@ export function openChannels(herald: HeraldCore, workers = true): Channels {
   };
 
   const deliver = async (channel: Channel, d: ChannelDelivery): Promise<void> => {
-    if (await withdrawnSince(d)) return;
     const claimed = await ledger.claim(d, herald.now().getTime(), cfg.CHANNEL_TIMEOUT_MS).then(
       (ok) => {
         claimFailing = false;
@@ -192,9 +191,14 @@ export function openChannels(herald: HeraldCore, workers = true): Channels {
       await sleep(CLAIM_REFUSED_WAIT_MS);
       return;
     }
-    const db = herald.store.data;
     const now = herald.now();
-    const request = await renderPost(channel, d, db, cfg, now);
+    let request = await renderPost(channel, d, herald.store.data, cfg, now);
+    if (!request) {
+      // Held under the claim, so only the leader that holds it records the outcome.
+      if (await withdrawnSince(d)) return;
+      // Caught up: a new leader's copy may not have held an incident just declared.
+      request = await renderPost(channel, d, herald.store.data, cfg, now);
+    }
     let result: PostAnswer | PostFailed;
     if (!request) result = new PostFailed('refused', 'the incident or update is no longer in the data');
     else {
@@ -232,8 +236,9 @@ export function openChannels(herald: HeraldCore, workers = true): Channels {
 
   /**
    * A delivery whose incident left the data (withdrawn as published in error) is not posted: it is recorded as
-   * failed with why, and counts against the channel no more than a post never tried (no pause, no error shown).
-   * Read again first: on PostgreSQL a new leader's copy of the data may not yet hold an incident just declared.
+   * failed with why, and counts against the channel no more than a post never tried (no pause, no error shown),
+   * though the channel's failed count includes it. Called under the claim, when the post found its incident
+   * gone; read again first: on PostgreSQL a new leader's copy of the data may not yet hold an incident just declared.
    */
   const withdrawnSince = async (d: ChannelDelivery): Promise<boolean> => {
     if (findEvent(herald.store.data, d.event)) return false;
