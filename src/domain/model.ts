@@ -235,7 +235,13 @@ export const withdrawnSchema = z.object({
   actor: z.string(),
 });
 
-export const DB_SCHEMA_VERSION = 4;
+/**
+ * Bumped with every change to the document's shape, new optional fields too: an older Herald's schema strips
+ * keys it does not know, so on PostgreSQL an older replica still running in a rolling deploy would erase them at
+ * its next write. A newer version is refused instead (its writes fail with storage_invalid, its reads keep the
+ * last valid copy; it does not start). See src/store/migrate.ts.
+ */
+export const DB_SCHEMA_VERSION = 5;
 
 export const dbSchema = z.object({
   schema_version: z.literal(DB_SCHEMA_VERSION),

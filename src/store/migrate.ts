@@ -54,6 +54,9 @@ const steps: Record<number, (db: Json) => Json> = {
     const incidents = ((db.incidents as Json[] | undefined) ?? []).map((i) => ({ commander: null, war_room: null, ...i }));
     return { ...db, schema_version: 4, channels: [], incidents };
   },
+  // 4 → 5: nothing to convert. The optional fields of the incident withdrawal (the db's `withdrawn`, an affected
+  // component's `removed`, a window update's `window`) came with it: a Herald of version 4 would strip them.
+  4: (db) => ({ ...db, schema_version: 5 }),
 };
 
 /** The data in the current schema, and whether anything had to change. */
