@@ -2,7 +2,7 @@ import type { Db, EventRecord, Incident, IncidentUpdate, Maintenance, Maintenanc
 import type { Settings } from '../domain/settings.ts';
 import { gradeAt, peakGrade } from '../domain/incidents/grades.ts';
 import { levelOf, nextUpdateDue, reviewDeadline, severityLabel } from '../domain/policy.ts';
-import { INCIDENT_STATUS_LABEL } from '../domain/status.ts';
+import { INCIDENT_STATUS_LABEL, isResolvedStatus } from '../domain/status.ts';
 import { durationMinutes, formatDuration } from '../domain/overall.ts';
 import { formatDateTime } from '../domain/time-text.ts';
 import { everyText, joinNames, passedMark } from '../domain/words.ts';
@@ -53,7 +53,7 @@ export function warRoomFacts(
   const tz = site.SITE_TIMEZONE;
   // The planner's 'update' after the resolution (the first resolving update is 'resolved'), told as the email does:
   // nothing is being worked on, so no ETA and no next update, but when it was resolved and how long it lasted.
-  const kind = planned === 'update' && (update.status === 'resolved' || update.status === 'postmortem') ? 'followup' : planned;
+  const kind = planned === 'update' && isResolvedStatus(update.status) ? 'followup' : planned;
   const level = levelOf(db.settings, incident);
   const label = severityLabel(incident);
   const names = eventComponentNames(db, incident);
