@@ -34,9 +34,9 @@ export function redirect(location: string, setCookie?: string): Response {
 
 /**
  * Reads a state-changing form and checks its CSRF token against the
- * session's. Returns the form, its text with `\n` line breaks (withLineFeeds),
- * or a 403 response to send instead. (Its size and UTF-8 were checked by the
- * HTTP front before the page ran.)
+ * session's. Returns the form or a 403 response to send instead. (Its size
+ * and UTF-8 were checked by the HTTP front before the page ran; its text's
+ * line breaks become `\n` in the schemas, input/schemas.ts.)
  */
 export async function readAdminForm(astro: AstroGlobal, session: Session): Promise<FormData | Response> {
   const form = await readForm(astro.request);
@@ -45,18 +45,7 @@ export async function readAdminForm(astro: AstroGlobal, session: Session): Promi
   if (typeof token !== 'string' || !safeEqual(token, session.csrf)) {
     return plain(403, 'This form has expired or did not come from the console. Go back, reload the page and try again.');
   }
-  return withLineFeeds(form);
-}
-
-/**
- * A form's values with every line break as `\n`. Browsers send a textarea's as CR LF (the HTML form
- * encoding); stored as sent, an update typed in the console would carry "\r\n" where the templates, the API
- * and every other update have "\n" (and a correction saved unchanged would differ from the text it keeps).
- */
-export function withLineFeeds(form: FormData): FormData {
-  const out = new FormData();
-  for (const [name, value] of form.entries()) out.append(name, typeof value === 'string' ? value.replace(/\r\n?/g, '\n') : value);
-  return out;
+  return form;
 }
 
 /** Parses a url-encoded or multipart form body. */

@@ -15,6 +15,12 @@ export const LIMITS = { name: 200, body: 20_000, description: 1_000, told: 2_000
 // Every process must be able to read back what one saved (see MAX_MARKDOWN_DEPTH).
 const shallowEnough = (v: string) => markdownDepth(v) <= MAX_MARKDOWN_DEPTH;
 const TOO_DEEP = `body nests quotes, lists or emphasis too deeply (more than ${MAX_MARKDOWN_DEPTH} levels)`;
+/**
+ * Every line break as `\n`: browsers send a textarea's as CR LF (the HTML form encoding) and API clients on
+ * Windows often do too; stored as sent, one update would carry "\r\n" where the templates, the feeds and
+ * every other update have "\n" (and a correction saved unchanged would differ from the text it keeps).
+ */
+const lineFeeds = (v: string) => v.replace(/\r\n?/g, '\n');
 
 // Control characters are refused before trimming: a trailing one is refused, not quietly cut.
 export const name = z
@@ -28,6 +34,7 @@ const markdownBody = (max: number, missing: string) =>
   z
     .string({ error: missing })
     .refine(cleanText, `body ${CONTROL_MESSAGE}`)
+    .overwrite(lineFeeds)
     .trim()
     .min(1, 'body must not be empty')
     // abort: a text over the limit is refused for its length alone, not read by marked (slower than linear on some text).
@@ -98,6 +105,7 @@ const told = (label: string) =>
   z
     .string({ error: `${label} must be text` })
     .refine(cleanText, `${label} ${CONTROL_MESSAGE}`)
+    .overwrite(lineFeeds)
     .trim()
     .min(1, `${label} must not be empty (leave it out instead)`)
     .max(LIMITS.told, `${label} must be at most ${LIMITS.told} characters`)

@@ -74,3 +74,33 @@ describe('console forms store text with \\n line breaks, however the browser sen
     expect.soft((await incident(id)).postmortem.body, 'postmortem').toBe('## Summary\n\nA bad index.');
   });
 });
+
+describe('the admin API stores text with \\n line breaks too', () => {
+  it('a declare, an update with its resolution fields, a correction, a postmortem', async () => {
+    // Before: the API stored text as sent ("First line.\r\n\r\n- one…"); only the console's forms were read with "\n".
+    const id = await declare();
+    const first = (await incident(id)).incident_updates[0];
+    expect((await h.admin(`/incidents/${id}/updates/${first.id}`, { method: 'PATCH', body: { body: typed } })).status).toBe(200);
+    expect.soft((await incident(id)).incident_updates[0].body, 'correction').toBe(stored);
+
+    const res = await h.admin(`/incidents/${id}/updates`, {
+      body: { status: 'resolved', body: typed, root_cause: 'A bad\r\nindex.', resolution: 'Rebuilt\rit.', prevention: 'Checks\r\n' },
+    });
+    expect(res.status).toBe(201);
+    const resolved = await incident(id);
+    expect.soft(resolved.incident_updates[0].body, 'update').toBe(stored);
+    expect
+      .soft([resolved.root_cause, resolved.resolution, resolved.prevention], 'told')
+      .toEqual(['A bad\nindex.', 'Rebuilt\nit.', 'Checks']);
+
+    const declared = await h.admin('/incidents', {
+      body: { name: 'Logins failing', severity: 'sev3', body: typed, components: { api: 'major_outage' } },
+    });
+    expect.soft(((await declared.json()) as Json).incident_updates[0].body, 'declare').toBe(stored);
+
+    expect((await h.admin(`/incidents/${id}/postmortem`, { method: 'PUT', body: { body: '## Summary\r\n\r\nA bad index.' } })).status).toBe(
+      200,
+    );
+    expect.soft((await incident(id)).postmortem.body, 'postmortem').toBe('## Summary\n\nA bad index.');
+  });
+});
