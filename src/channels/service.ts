@@ -11,6 +11,7 @@ import { PostFailed, postJson, type PostAnswer } from './outbound.ts';
 import { afterPost, verdictOf } from './verdict.ts';
 import { freshStarts } from './fresh-start.ts';
 import { findEvent } from '../domain/model.ts';
+import { caughtUp } from '../store/document-store.ts';
 
 /** Why a delivery of an incident withdrawn since it was planned was not posted. */
 export const WITHDRAWN = 'not posted: the incident was withdrawn';
@@ -242,10 +243,7 @@ export function openChannels(herald: HeraldCore, workers = true): Channels {
    */
   const withdrawnSince = async (d: ChannelDelivery): Promise<boolean> => {
     if (findEvent(herald.store.data, d.event)) return false;
-    const current = await herald.store.catchUp().then(
-      () => true,
-      () => false,
-    );
+    const current = await caughtUp(herald.store);
     if (!current || findEvent(herald.store.data, d.event)) return false;
     await ledger.save({ ...d, state: 'failed', last_error: WITHDRAWN, next_at: null });
     return true;

@@ -12,6 +12,7 @@ import { backoffMs, classify, describe, isHeld, isUnknownMailbox } from './class
 import type { MailEngine, Sending } from './service.ts';
 import { existingIds, noticeComponents } from '../domain/components/following.ts';
 import { subscribeWait } from './subscribe-limits.ts';
+import { caughtUp } from '../store/document-store.ts';
 
 /** Subscribers walked per fan-out transaction. */
 const FANOUT_BATCH = 1000;
@@ -83,10 +84,7 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
       // The leader fanned out a notice this replica's copy of the document may not hold yet: another replica's
       // change arrives a moment after its commit (a notification, then a read), seconds on a busy machine. Read
       // it now before calling the incident gone; if it cannot be read, the delivery stays queued.
-      const current = await herald.store.catchUp().then(
-        () => true,
-        () => false,
-      );
+      const current = await caughtUp(herald.store);
       if (!current) return null;
       built = await composer!.compose(d, subscriber, herald.store.data);
     }

@@ -24,3 +24,13 @@ export interface DocumentStore<T> {
   /** Increases with every change this process sees; caches key on it. */
   readonly version: number;
 }
+
+/**
+ * Catches `store` up (see catchUp) and says whether it could: false when the stored document cannot be read.
+ * For a reader that found something missing another replica may have just made, before calling it gone.
+ */
+export const caughtUp = (store: Pick<DocumentStore<unknown>, 'catchUp'>): Promise<boolean> =>
+  store.catchUp().then(
+    () => true,
+    () => false,
+  );
