@@ -7,6 +7,7 @@ import { openHerald, type Herald, type OpenOptions } from './herald.ts';
 import { createApp, METHODS } from './api/app.ts';
 import { inProcessRenderer, type AstroHandler } from './snapshot/astro-render.ts';
 import { CorruptDataFile } from './store/durable-file.ts';
+import { InvalidStoredDocument } from './store/pg/document-store.ts';
 import { Unavailable } from './domain/errors.ts';
 import { DataDirLocked } from './store/lock.ts';
 import { startStaticSnapshots } from './snapshot/static-snapshots.ts';
@@ -99,7 +100,13 @@ async function main(): Promise<void> {
   } catch (err) {
     // Unavailable: PostgreSQL could not be reached or refused this start (src/store/pg/start-refusal.ts).
     // No waiting here: a supervisor restarts the process (README's unit: Restart=always), and each start tries again.
-    if (err instanceof ConfigError || err instanceof CorruptDataFile || err instanceof DataDirLocked || err instanceof Unavailable) {
+    if (
+      err instanceof ConfigError ||
+      err instanceof CorruptDataFile ||
+      err instanceof InvalidStoredDocument ||
+      err instanceof DataDirLocked ||
+      err instanceof Unavailable
+    ) {
       console.error(`herald: ${err.message}`);
       process.exit(1);
     }

@@ -3,7 +3,7 @@ import { closeSync, fsyncSync, openSync, readdirSync, renameSync, unlinkSync, wr
 import { dirname, basename, join } from 'node:path';
 import type { Adapter } from 'lowdb';
 import type { z } from 'zod';
-import { migrate } from './migrate.ts';
+import { migrate, NEWER_REMEDY, NewerData } from './migrate.ts';
 
 /**
  * Writes `data` to `file` so that a crash at any moment leaves either the old
@@ -97,11 +97,8 @@ export function removeStaleTempFiles(file: string): string[] {
 }
 
 export class CorruptDataFile extends Error {
-  constructor(file: string, reason: string) {
-    super(
-      `Refusing to start: ${file} is not a valid Herald data file (${reason}). ` +
-        'It has not been changed. Restore it from a backup or move it aside to start empty.',
-    );
+  constructor(file: string, reason: string, remedy = 'Restore it from a backup or move it aside to start empty.') {
+    super(`Refusing to start: ${file} is not a valid Herald data file (${reason}). It has not been changed. ${remedy}`);
     this.name = 'CorruptDataFile';
   }
 }
@@ -135,7 +132,13 @@ export class DurableJsonFile<T> implements Adapter<T> {
     } catch (err) {
       throw new CorruptDataFile(this.file, `not JSON: ${(err as Error).message}`);
     }
-    const upgraded = migrate(json);
+    let upgraded: ReturnType<typeof migrate>;
+    try {
+      upgraded = migrate(json);
+    } catch (err) {
+      if (err instanceof NewerData) throw new CorruptDataFile(this.file, err.message, NEWER_REMEDY);
+      throw err;
+    }
     this.migrated = upgraded.migrated;
     const parsed = this.schema.safeParse(upgraded.data);
     if (!parsed.success) {

@@ -4,6 +4,7 @@
  * write (Herald writes once at start when it migrated), so a file is migrated
  * once; a file from a newer Herald is left alone and refused by validation.
  */
+import { DB_SCHEMA_VERSION } from '../domain/model.ts';
 import { DEFAULT_SETTINGS } from '../domain/settings.ts';
 
 type Json = Record<string, unknown>;
@@ -59,9 +60,26 @@ const steps: Record<number, (db: Json) => Json> = {
   4: (db) => ({ ...db, schema_version: 5 }),
 };
 
-/** The data in the current schema, and whether anything had to change. */
+/**
+ * Data a newer Herald wrote (a rolling upgrade rolled back, or an older replica started beside newer ones):
+ * this one would misread it, and restoring a backup or starting empty, what a damaged file calls for, would lose
+ * it. The answer is to run the newer Herald (NEWER_REMEDY).
+ */
+export class NewerData extends Error {
+  constructor(version: number) {
+    super(`schema version ${version}, written by a newer Herald; this one reads version ${DB_SCHEMA_VERSION}`);
+    this.name = 'NewerData';
+  }
+}
+
+export const NEWER_REMEDY = 'Run that Herald or a newer one.';
+
+/** The data in the current schema, and whether anything had to change. Throws NewerData for a later schema. */
 export function migrate(raw: unknown): { data: unknown; migrated: boolean } {
   let db = raw as Json;
+  if (db && typeof db === 'object' && typeof db.schema_version === 'number' && db.schema_version > DB_SCHEMA_VERSION) {
+    throw new NewerData(db.schema_version);
+  }
   let migrated = false;
   while (db && typeof db === 'object' && typeof db.schema_version === 'number' && steps[db.schema_version]) {
     db = steps[db.schema_version]!(db);

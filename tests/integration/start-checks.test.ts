@@ -249,6 +249,24 @@ describe('a journal an older Herald left with a hole of NULs (a short write, the
   });
 });
 
+describe('data a newer Herald wrote (a rolling upgrade rolled back)', () => {
+  it('on the embedded engine: one line saying to run that Herald, not to restore a backup or start empty; the file unchanged', async () => {
+    const dataDir = newDir();
+    await (await start(dataDir)).stop();
+    const file = join(dataDir, 'herald.json');
+    writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), schema_version: 99 }));
+    const before = readFileSync(file, 'utf8');
+    const { code, output } = await runHeraldExpectingExit({ DATA_DIR: dataDir, STATIC_SNAPSHOT: 'false' });
+    expect(code, output).toBe(1);
+    expect(output).not.toMatch(/\n\s+at /);
+    // Before: "(schema_version: Invalid input: expected 5) … Restore it from a backup or move it aside to start empty."
+    expect(output.trim()).toBe(
+      `herald: Refusing to start: ${file} is not a valid Herald data file (schema version 99, written by a newer Herald; this one reads version 5). It has not been changed. Run that Herald or a newer one.`,
+    );
+    expect(readFileSync(file, 'utf8')).toBe(before);
+  });
+});
+
 /** A loopback port nobody listens on: the OS hands one out, and it is closed again. */
 function closedPort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -382,5 +400,20 @@ describe('a replica whose DATABASE_URL PostgreSQL refuses', () => {
     const line = await refusedStart(newer);
     expect(line).toMatch(/the database has migration\(s\) 999 that this Herald does not know: a newer Herald .* Run that newer Herald/);
     expect(await cluster.sql("SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_migrations", newer)).toBe(before);
+  });
+
+  it('a document a newer Herald wrote: one line saying to run that Herald, no stack, the document left as it was', async () => {
+    const url = await cluster.database();
+    await (await start(newDir(), { DATABASE_URL: url })).stop();
+    await cluster.sql("UPDATE herald_document SET data = jsonb_set(data::jsonb, '{schema_version}', '99')", url);
+    const before = await cluster.sql('SELECT data FROM herald_document', url);
+    const { code, output, stderr } = await runHeraldExpectingExit({ DATA_DIR: newDir(), DATABASE_URL: url, STATIC_SNAPSHOT: 'false' });
+    expect(code, output).toBe(1);
+    // Before: a stack trace under "InvalidStoredDocument: … (schema_version: Invalid input: expected 5)".
+    expect(output).not.toMatch(/\n\s+at /);
+    expect(stderr.trimEnd()).toBe(
+      'herald: The Herald document in PostgreSQL is not valid for this Herald (schema version 99, written by a newer Herald; this one reads version 5). It has not been changed. Run that Herald or a newer one.',
+    );
+    expect(await cluster.sql('SELECT data FROM herald_document', url)).toBe(before);
   });
 });

@@ -4,6 +4,7 @@ import { DEFAULT_TIMEOUTS, describePgError, isConnectionError, openPool, type Pg
 import { Listener } from './listener.ts';
 import { migrateDatabase } from './migrate.ts';
 import { startRefusal } from './start-refusal.ts';
+import { NEWER_REMEDY, NewerData } from '../migrate.ts';
 
 /** The channel every commit notifies, with the new version as payload. */
 export const DOCUMENT_CHANNEL = 'herald_document';
@@ -30,7 +31,8 @@ export interface PgDocumentStoreOptions<T> {
 /** A document read from the database is refused by `parse`: a Herald bug, or a newer Herald wrote it. */
 export class InvalidStoredDocument extends Error {
   constructor(reason: string, options?: ErrorOptions) {
-    super(`The Herald document in PostgreSQL is not valid for this Herald (${reason}). It has not been changed.`, options);
+    const remedy = options?.cause instanceof NewerData ? ` ${NEWER_REMEDY}` : '';
+    super(`The Herald document in PostgreSQL is not valid for this Herald (${reason}). It has not been changed.${remedy}`, options);
     this.name = 'InvalidStoredDocument';
   }
 }
