@@ -352,6 +352,40 @@ describe('postmortems', () => {
     expect(withdrawn.status).toBe(200);
     expect(withdrawn.body).toMatchObject({ status: 'resolved', postmortem: { published_at: null } });
   });
+
+  it("GET's ETag sent back as If-Match refuses a save over one made since (412, nothing written); a retry of the same save and the new ETag pass", async () => {
+    const { body: inc } = await declare();
+    await post(inc.id, { status: 'resolved', body: 'Fixed.' });
+    const url = `/incidents/${inc.id}/postmortem`;
+    const none = (await call(url)).headers.get('etag');
+    expect(none).toBe('"none"');
+    // Two editors read it before either saved. Before: the second save silently replaced the first's text.
+    const first = await call(url, { method: 'PUT', body: { body: '## Summary\n\nA bad index.' }, headers: { 'if-match': none! } });
+    expect(first.status).toBe(200);
+    const tag = first.headers.get('etag');
+    expect(tag).toBe(`"${first.body.postmortem.updated_at}"`);
+    const stored = await p.stored();
+    const second = await call(url, { method: 'PUT', body: { body: '## Summary\n\nA bad deploy.' }, headers: { 'if-match': none! } });
+    expect(second.status).toBe(412);
+    expect(second.body.error).toMatchObject({ code: 'precondition_failed', field: 'If-Match' });
+    expect(await p.stored()).toBe(stored);
+    // The first editor's save sent again (a retry after a lost answer) finds its own result.
+    const retry = await call(url, { method: 'PUT', body: { body: '## Summary\n\nA bad index.' }, headers: { 'if-match': none! } });
+    expect(retry.status).toBe(200);
+    expect(await p.stored()).toBe(stored);
+    // With the current tag (weak, as a compressing proxy makes it, among others) the second editor's save goes in.
+    const again = await call(url, {
+      method: 'PUT',
+      body: { body: '## Summary\n\nA bad deploy.' },
+      headers: { 'if-match': `"x", W/${tag}` },
+    });
+    expect(again.status).toBe(200);
+    expect(again.body.postmortem.body).toBe('## Summary\n\nA bad deploy.');
+    expect((await call(url)).headers.get('etag')).toBe(again.headers.get('etag'));
+    const bad = await call(url, { method: 'PUT', body: { body: 'x' }, headers: { 'if-match': 'yesterday' } });
+    expect(bad.status).toBe(422);
+    expect(bad.body.error.field).toBe('If-Match');
+  });
 });
 
 describe('Idempotency-Key', () => {

@@ -10,12 +10,13 @@ import { findIncident } from '../../domain/incidents/lifecycle.ts';
 import { savePostmortem, unfilledSections } from '../../domain/incidents/postmortem.ts';
 import { renderMarkdown } from '../../render/markdown.ts';
 import { newestFirst } from '../../domain/overall.ts';
-import { findEvent } from '../../domain/model.ts';
-import { NotFound } from '../../domain/errors.ts';
+import { findEvent, type Incident } from '../../domain/model.ts';
+import { Conflict, NotFound, Stale } from '../../domain/errors.ts';
 import { postmortemDraft } from '../../render/postmortem-template.ts';
 import { readJson } from '../read-json.ts';
 import { incidentCreateSchema, nameCorrectSchema, postmortemSchema, updateCorrectSchema, updateCreateSchema } from '../../input/schemas.ts';
 import { respondOnce } from '../idempotency.ts';
+import { ifMatch, withETag } from '../if-match.ts';
 import { adminEventJson } from './shape.ts';
 
 /**
@@ -74,8 +75,11 @@ export function incidentsApi(herald: Herald) {
     });
   });
 
+  // The postmortem's version, as the console's form keeps it (its updated_at; none before the first save).
+  const postmortemTag = (incident: Pick<Incident, 'postmortem'>) => `"${incident.postmortem?.updated_at ?? 'none'}"`;
   app.get('/incidents/:id/postmortem', (c) => {
     const incident = findIncident({ db: db() }, c.req.param('id'));
+    c.header('ETag', postmortemTag(incident));
     return c.json({ postmortem: incident.postmortem, template: postmortemDraft(incident, db(), tz, herald.now()) });
   });
 
@@ -87,15 +91,31 @@ export function incidentsApi(herald: Herald) {
     return c.json({ body, body_html: renderMarkdown(body), unfilled_sections: unfilledSections(body) });
   });
 
+  // GET's ETag sent back as If-Match refuses (412) a save over one made since, as the console's form does.
   app.put('/incidents/:id/postmortem', async (c) => {
+    const expected = ifMatch(c.req.header('if-match'), `GET /api/admin/incidents/${c.req.param('id')}/postmortem`);
     const input = await readJson(c, postmortemSchema);
     const id = c.req.param('id');
-    return respondOnce(c, herald, c.get('actor'), 200, (ctx) => {
+    const res = await respondOnce(c, herald, c.get('actor'), 200, (ctx) => {
       const incident = findIncident(ctx, id);
       // A first save without a body starts from the runbook template.
       const body = input.body ?? (incident.postmortem ? undefined : postmortemDraft(incident, ctx.db, tz, ctx.now));
-      return adminEventJson(savePostmortem(ctx, id, { body, publish: input.publish, notify: input.notify }), ctx.db, site);
+      const current = postmortemTag(incident).slice(1, -1);
+      const tag = expected === undefined ? undefined : expected.includes(current) ? current : expected[0]!;
+      const seen = tag === undefined ? undefined : tag === 'none' ? null : tag;
+      try {
+        return adminEventJson(savePostmortem(ctx, id, { body, publish: input.publish, notify: input.notify, seen }), ctx.db, site);
+      } catch (err) {
+        // Over HTTP a version sent as If-Match that is no longer current is 412, as for the settings.
+        if (err instanceof Conflict && err.code === 'postmortem_changed')
+          throw new Stale(
+            'This postmortem was saved by someone else since the version sent as If-Match; nothing was saved. Read it again and make your change there.',
+            'If-Match',
+          );
+        throw err;
+      }
     });
+    return res.ok ? withETag(res, postmortemTag) : res;
   });
 
   return app;

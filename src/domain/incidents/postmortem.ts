@@ -12,8 +12,9 @@ export interface PostmortemInput {
   /** With `publish`: email the incident's subscribers that it is out (off by default; at most once ever). */
   notify?: boolean;
   /**
-   * The postmortem's `updated_at` as the form showed it (null: none saved yet); omitted, not checked. A save
-   * made since refuses this one (Conflict `postmortem_changed`) rather than write over text its author never saw.
+   * The postmortem's `updated_at` as the form or the API's ETag showed it (null: none saved yet); omitted, not
+   * checked. A save made since refuses this one (Conflict `postmortem_changed`) rather than write over text its
+   * author never saw.
    */
   seen?: string | null;
   /** The console's "Save draft": refused on a published postmortem, where a save would change the page at once. */
