@@ -72,7 +72,11 @@ export function componentsByGroup(db: Pick<Db, 'components' | 'groups'>): GroupV
 
 /** Incidents newest first by start; of two started at once, the later declared first (a list cut at 50 keeps it). */
 export function newestFirst<T extends { started_at: string; created_at: string }>(list: T[]): T[] {
-  return [...list].sort((a, b) => b.started_at.localeCompare(a.started_at) || b.created_at.localeCompare(a.created_at));
+  // By instant, not by string (stored times may carry different offsets), each parsed once.
+  return list
+    .map((r) => ({ r, s: Date.parse(r.started_at), c: Date.parse(r.created_at) }))
+    .sort((a, b) => b.s - a.s || b.c - a.c)
+    .map(({ r }) => r);
 }
 
 /** Duration between start and resolution (or now), in whole minutes. */

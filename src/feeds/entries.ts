@@ -3,6 +3,7 @@ import { isOpenIncident } from '../domain/overall.ts';
 import { incidentUrl, pageUpdatedAt, type SiteInfo } from '../read/statuspage-records.ts';
 import { lastChanged, trailHtml } from './trail.ts';
 import { tagAuthority } from './xml.ts';
+import { cutKeepingLive } from '../domain/live-first.ts';
 
 /**
  * What the Atom and RSS writers share: one entry per incident and per
@@ -67,15 +68,12 @@ export function feedEntries(db: Db, site: SiteInfo, limit = FEED_LIMIT): FeedEnt
     .filter((i) => i.updates.length > 0)
     .map((i) => ({ i, updated: lastChanged(i) }))
     .sort((a, b) => Date.parse(b.updated) - Date.parse(a.updated) || Date.parse(b.i.created_at) - Date.parse(a.i.created_at));
-  let room = Math.max(0, limit - sorted.filter((e) => live(e.i)).length);
-  return sorted
-    .filter((e) => live(e.i) || room-- > 0)
-    .map(({ i, updated }) => ({
-      id: entryId(host, i.id),
-      title: i.name,
-      url: incidentUrl(site.SITE_URL, i.id),
-      published: i.created_at,
-      updated,
-      html: trailHtml(i, site.SITE_TIMEZONE),
-    }));
+  return cutKeepingLive(sorted, (e) => live(e.i), limit).map(({ i, updated }) => ({
+    id: entryId(host, i.id),
+    title: i.name,
+    url: incidentUrl(site.SITE_URL, i.id),
+    published: i.created_at,
+    updated,
+    html: trailHtml(i, site.SITE_TIMEZONE),
+  }));
 }

@@ -1,6 +1,7 @@
 import { allEvents, type Component, type Db, type EventRecord, type Group, type Update } from '../domain/model.ts';
 import { worstComponentStatus } from '../domain/status.ts';
 import { componentsByGroup } from '../domain/overall.ts';
+import { laterFirst } from '../domain/live-first.ts';
 
 /**
  * Herald records in the shapes of Atlassian Statuspage's public v2 API, so
@@ -77,7 +78,7 @@ export function componentJson(c: Component, pageId: string) {
 
 /** A group as Statuspage writes it: its status and last change are its components' (worst, latest). */
 export function groupJson(g: Group, children: Component[], pageId: string) {
-  const latest = [g.updated_at, ...children.map((c) => c.updated_at)].sort().at(-1)!;
+  const latest = [g.updated_at, ...children.map((c) => c.updated_at)].sort(laterFirst)[0]!;
   return {
     id: g.id,
     name: g.name,
@@ -125,7 +126,7 @@ export function updateJson(u: Update, incidentId: string) {
 
 /** An incident's or a window's updates, newest first (clients take the first as the latest). */
 export function updatesNewestFirst<U extends Update>(e: { updates: U[] }): U[] {
-  return [...e.updates].sort((a, b) => b.display_at.localeCompare(a.display_at) || b.created_at.localeCompare(a.created_at));
+  return [...e.updates].sort((a, b) => laterFirst(a.display_at, b.display_at) || laterFirst(a.created_at, b.created_at));
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Db, EventRecord, Maintenance } from '../domain/model.ts';
 import { isOpenIncident, newestFirst, overallStatus } from '../domain/overall.ts';
+import { cutKeepingLive } from '../domain/live-first.ts';
 import { componentsJson, incidentJson, pageJson, type SiteInfo } from './statuspage-records.ts';
 
 /**
@@ -62,8 +63,9 @@ export function v2Document(name: V2Document, db: Db, site: SiteInfo): object {
       return { page, status: overallStatus(db) };
     case 'components':
       return { page, components: componentsJson(db) };
+    // Every unresolved one, as Statuspage's list holds them: one declared now with a past start sorts far back.
     case 'incidents':
-      return { page, incidents: inc(incidents(db).slice(0, LIST_LIMIT)) };
+      return { page, incidents: inc(cutKeepingLive(incidents(db), isOpenIncident, LIST_LIMIT)) };
     case 'incidents/unresolved':
       return { page, incidents: inc(incidents(db).filter(isOpenIncident)) };
     // Not in Statuspage's documentation, but served by it and read by the legacy se-v2.js client.
@@ -76,8 +78,9 @@ export function v2Document(name: V2Document, db: Db, site: SiteInfo): object {
             .slice(0, LIST_LIMIT),
         ),
       };
+    // Every active and upcoming one: a running window sorts behind all those planned after it.
     case 'scheduled-maintenances':
-      return { page, scheduled_maintenances: inc(maintenances(db).slice(0, LIST_LIMIT)) };
+      return { page, scheduled_maintenances: inc(cutKeepingLive(maintenances(db), (m) => MAINTENANCE_LIVE.has(m.status), LIST_LIMIT)) };
     case 'scheduled-maintenances/upcoming':
       return { page, scheduled_maintenances: inc(maintenances(db).filter((m) => m.status === 'scheduled')) };
     case 'scheduled-maintenances/active':
