@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createComponent, editComponent } from '../../src/domain/components/manage.ts';
+import type { IncidentUpdate } from '../../src/domain/model.ts';
 import { newestFirst } from '../../src/domain/overall.ts';
 import { v2Document } from '../../src/read/statuspage.ts';
 import { componentsJson } from '../../src/read/statuspage-records.ts';
@@ -12,7 +13,7 @@ import { ctx, db, incident, maintenance } from '../helpers/db.ts';
  */
 const SITE = { SITE_URL: 'https://status.example.com', SITE_NAME: 'Example', SITE_TIMEZONE: 'UTC' };
 const day = (n: number) => new Date(Date.UTC(2026, 5, 1 + n)).toISOString();
-const update = (id: string, status: string, at: string) => ({
+const update = (id: string, status: IncidentUpdate['status'], at: string): IncidentUpdate => ({
   id,
   status,
   body: id,
