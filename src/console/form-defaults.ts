@@ -3,7 +3,7 @@ import type { IncidentStatus } from '../domain/status.ts';
 import type { SeverityLevel } from '../domain/settings.ts';
 import { announced, levelOf, shouldNotify, widens } from '../domain/policy.ts';
 import { sameLevel } from '../domain/incidents/grades.ts';
-import { isOpenIncident } from '../domain/overall.ts';
+import { stillUnderWay } from '../domain/still-under-way.ts';
 import { clientTemplate, updateTemplate, type TemplateName } from './templates.ts';
 
 /**
@@ -71,7 +71,7 @@ export function incidentTemplate(
     startedAt,
     resolvedAt,
     eta,
-    othersOpen: othersOpen(fc.db, incident),
+    othersOpen: othersOpen(fc.db, incident, fc.now),
   });
 }
 
@@ -86,8 +86,8 @@ export function declareClientTemplates(fc: FormContext): Record<string, string> 
   );
 }
 
-/** Whether an incident other than this one is open (the resolved text then does not say every service works). */
-const othersOpen = (db: Db, incident: Incident): boolean => db.incidents.some((i) => i.id !== incident.id && isOpenIncident(i));
+/** Whether another incident is open or a window runs now (the resolved text then does not say every service works). */
+const othersOpen = (db: Db, incident: Incident, now: Date): boolean => stillUnderWay(db, incident, now.toISOString()) !== null;
 
 /**
  * The update form's templates for its script, keyed "status|level" as its email defaults are: a level
@@ -110,7 +110,7 @@ export function updateClientTemplates(
           startedAt: incident.started_at,
           resolvedAt: incident.resolved_at,
           eta: incident.eta,
-          othersOpen: othersOpen(fc.db, incident),
+          othersOpen: othersOpen(fc.db, incident, fc.now),
         }),
       ]),
     ),

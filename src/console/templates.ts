@@ -27,7 +27,7 @@ export interface TemplateFacts {
   startedAt: string | null;
   /** When it was resolved; null or absent: now (the update that resolves it). A follow-up note has one. */
   resolvedAt?: string | null;
-  /** Another incident is open: the resolved text does not say every service works. */
+  /** Another incident is open or a maintenance window runs: the resolved text does not say every service works. */
   othersOpen?: boolean;
   eta: string | null;
   now: Date;

@@ -16,6 +16,7 @@ import { formatDateTime } from '../domain/time-text.ts';
 import { cadenceText, etaStated, everyText, joinNames } from '../domain/words.ts';
 import { markdownToText, renderMarkdown, withAbsoluteLinks } from '../render/markdown.ts';
 import { summarySection } from '../render/postmortem-summary.ts';
+import { stillUnderWay } from '../domain/still-under-way.ts';
 import type { NoticeKind } from '../store/mail/model.ts';
 
 /**
@@ -65,10 +66,11 @@ export interface NoticeFacts {
   /** An update on an incident already resolved (a follow-up): it promises no more news and gives no estimate. */
   followUp: boolean;
   /**
-   * Another incident was open when this update was posted: a restoration then says the others are still
-   * open rather than the runbooks' "All services are now operating normally".
+   * Another incident was open when this update was posted, or else a maintenance window was running: a
+   * restoration then says so rather than the runbooks' "All services are now operating normally".
    */
   othersOpen: boolean;
+  maintenanceUnderWay: boolean;
   /** Maintenance: which move the notice tells of (the reminder is its own); null for an incident. */
   step: MaintenanceNoticeStep | null;
   /** Where customers get urgent help (an address or a URL), and its link. */
@@ -130,14 +132,14 @@ export function noticeFacts(s: NoticeSource): NoticeFacts {
   // is left out too, as a line restating a field is (the page keeps it: it has no promise of its own).
   const promises = incident.kind === 'incident' && (s.kind === 'disruption' || (s.kind === 'update' && !followUp));
   // A maintenance notice's opening and window line say what the step's default text says: that goes too.
-  // A restoration's closing says all services work, when no other incident is open: the resolved template's
+  // A restoration's closing says all services work, when nothing else is under way: the resolved template's
   // sentence saying so goes from the body, so the email says it once.
-  const othersOpen = openBesides(db, incident, update.created_at);
+  const underWay = stillUnderWay(db, incident, update.created_at);
   const restated = promises
     ? rhythmSentences(level?.update_every_minutes ?? null)
     : incident.kind === 'maintenance' && step
       ? restatedSentences(step, incident, tz)
-      : s.kind === 'restoration' && !othersOpen
+      : s.kind === 'restoration' && underWay === null
         ? ALL_NORMAL
         : [];
   const body = withoutStated(update.body, stated, restated);
@@ -174,7 +176,8 @@ export function noticeFacts(s: NoticeSource): NoticeFacts {
     window: incident.kind === 'maintenance' && step ? stepWindow(step, update.status as MaintenanceStatus, incident, tz) : null,
     reminder: s.reminder === true,
     followUp,
-    othersOpen,
+    othersOpen: underWay === 'incident',
+    maintenanceUnderWay: underWay === 'maintenance',
     step,
     support,
     supportHref: support === null ? null : /^https?:/.test(support) ? support : `mailto:${support}`,
@@ -231,12 +234,4 @@ export function withoutStated(markdown: string, stated: Record<string, string | 
     .join('\n')
     .replace(/\n{3,}/g, '\n\n')
     .trim();
-}
-
-/** Whether an incident other than `incident` had started and was not yet resolved at `at` (an instant). */
-function openBesides(db: Pick<Db, 'incidents'>, incident: EventRecord, at: string): boolean {
-  const t = Date.parse(at);
-  return db.incidents.some(
-    (i) => i.id !== incident.id && Date.parse(i.started_at) <= t && (i.resolved_at === null || Date.parse(i.resolved_at) > t),
-  );
 }

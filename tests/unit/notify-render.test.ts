@@ -21,6 +21,7 @@ import { wantsMail as wants, type Subscriber } from '../../src/store/mail/model.
 import { effectiveComponents, followedNames } from '../../src/domain/components/following.ts';
 import { renderMarkdown } from '../../src/render/markdown.ts';
 import { updateTemplate } from '../../src/console/templates.ts';
+import { incidentTemplate } from '../../src/console/form-defaults.ts';
 
 const now = new Date('2026-11-23T10:00:00Z');
 function world(): { db: Db; ctx: (at?: Date) => VerbContext } {
@@ -483,6 +484,44 @@ describe('templates', () => {
       expect(part).not.toContain('All services are now operating normally');
       expect(part).toContain('Other issues are still open: our status page shows how each service is doing.');
     }
+  });
+
+  it('a restoration while a maintenance window runs does not say every service works, nor does the resolved template', () => {
+    const { db, ctx, m } = windowOf();
+    const at = (iso: string) => ctx(new Date(iso));
+    const inc = declareIncident(at('2026-11-24T00:30:00Z'), {
+      name: 'DB errors',
+      impact: 'major',
+      status: 'investigating',
+      body: 'Errors.',
+      components: { api: 'partial_outage' },
+    });
+    startMaintenance(at('2026-11-24T01:00:00Z'), m.id);
+    const resolvedAt = new Date('2026-11-24T01:10:00Z');
+    const template = incidentTemplate({ db, timeZone: 'UTC', now: resolvedAt }, inc, 'resolved', ['api'], null);
+    // Before: "The issue has been resolved. All services are operating normally." with the API under maintenance.
+    expect(template).toMatch(/^The issue has been resolved\.\n/);
+    const { update } = postUpdate(ctx(resolvedAt), inc.id, { status: 'resolved', body: template });
+    expect(db.components.find((c) => c.id === 'api')!.status).toBe('under_maintenance');
+    const r = renderNotice({ ...siteOf(db), kind: 'restoration', incident: inc, update });
+    for (const part of [r.text, r.html]) {
+      // Before: "All services are now operating normally." in the closing.
+      expect(part).not.toMatch(/All services are (now )?operating normally/);
+      expect(part).toContain('Scheduled maintenance is still under way: our status page shows how each service is doing.');
+    }
+    // Once the window is over, a restoration says all is normal again.
+    completeMaintenance(at('2026-11-24T02:00:00Z'), m.id);
+    const later = declareIncident(at('2026-11-24T03:00:00Z'), {
+      name: 'Blip',
+      impact: 'minor',
+      status: 'investigating',
+      body: 'x',
+      components: {},
+    });
+    const done = postUpdate(at('2026-11-24T03:05:00Z'), later.id, { status: 'resolved', body: 'Fixed.' }).update;
+    expect(renderNotice({ ...siteOf(db), kind: 'restoration', incident: later, update: done }).text).toContain(
+      'All services are now operating normally.',
+    );
   });
 
   it('an incident resolved within seconds lasted "under 1 min", not "0 min"', () => {
