@@ -52,7 +52,7 @@ beforeAll(async () => {
   const hour = 3_600_000;
   const running = await admin('/maintenances', {
     name: 'Queue migration',
-    scheduled_for: new Date(Date.now() - hour).toISOString(),
+    scheduled_for: new Date(Date.now() - 60_000).toISOString(),
     scheduled_until: new Date(Date.now() + hour).toISOString(),
     components: ['db'],
   });

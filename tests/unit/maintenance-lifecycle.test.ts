@@ -354,9 +354,9 @@ describe('the timer (dueTransitions on a fake clock)', () => {
 });
 
 describe('dating', () => {
-  it('a window scheduled after its start time starts at once, dated no earlier than its notice', () => {
+  it('a window scheduled after its start time (the minutes spent filling in the form) starts at once, dated no earlier than its notice', () => {
     const db = setup();
-    const m = scheduleMaintenance(at(db, 30), { name: 'Late', scheduled_for: iso(20), scheduled_until: iso(90), components: ['api'] });
+    const m = scheduleMaintenance(at(db, 30), { name: 'Late', scheduled_for: iso(26), scheduled_until: iso(90), components: ['api'] });
     expect(applyDueTransitions(at(db, 30, 'maintenance-timer'), OPTS).map((a) => a.kind)).toEqual(['start']);
     const r = record(db, m.id);
     expect(r.updates.map((u) => [u.status, u.display_at])).toEqual([
@@ -364,6 +364,24 @@ describe('dating', () => {
       ['in_progress', iso(30)],
     ]);
     expect(r.started_at).toBe(iso(30));
+  });
+
+  it('a start more than 5 minutes gone is refused, at scheduling and at a move, and nothing is stored', () => {
+    const db = setup();
+    // Before: announced as "Scheduled" with a start a day gone, and started by the timer the same second.
+    expect(() =>
+      scheduleMaintenance(at(db, 30), { name: 'Yesterday', scheduled_for: iso(24), scheduled_until: iso(90), components: ['api'] }),
+    ).toThrow(expect.objectContaining({ field: 'scheduled_for', message: expect.stringContaining('scheduled_for is in the past') }));
+    expect(db.maintenances).toEqual([]);
+    const m = window(db);
+    const before = structuredClone(record(db, m.id));
+    expect(() => rescheduleMaintenance(at(db, 60), m.id, { scheduled_for: iso(50) })).toThrow(
+      expect.objectContaining({ field: 'scheduled_for' }),
+    );
+    expect(record(db, m.id)).toEqual(before);
+    // A running window's end still moves, its start being long gone.
+    startMaintenance(at(db, 120), m.id);
+    expect(() => rescheduleMaintenance(at(db, 200), m.id, { scheduled_until: iso(400) })).not.toThrow();
   });
 });
 

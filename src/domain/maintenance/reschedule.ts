@@ -2,7 +2,7 @@ import type { VerbContext } from '../context.ts';
 import { Conflict, Invalid } from '../errors.ts';
 import { recordAudit } from '../audit.ts';
 import { appendMaintenanceUpdate } from './append.ts';
-import { assertWindow } from './schedule.ts';
+import { assertStartAhead, assertWindow } from './schedule.ts';
 import { findMaintenance } from './rules.ts';
 import { maintenanceText } from './texts.ts';
 import type { StepResult } from './transitions.ts';
@@ -45,6 +45,7 @@ export function rescheduleMaintenance(ctx: VerbContext, id: string, input: Resch
     throw new Invalid('The window is already scheduled at these times.', 'scheduled_for');
   }
   assertWindow(ctx, from, until);
+  if (from !== m.scheduled_for) assertStartAhead(ctx, from);
   const previous = { scheduled_for: m.scheduled_for, scheduled_until: m.scheduled_until };
   const tz = input.timeZone ?? 'UTC';
   m.scheduled_for = from;

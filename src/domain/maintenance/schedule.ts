@@ -31,6 +31,22 @@ export function assertWindow(ctx: VerbContext, from: string, until: string): voi
   }
 }
 
+/** How far in the past a new start may be: the console's minutes, and the time it takes to fill in the form. */
+export const START_SLACK_MS = 5 * 60_000;
+
+/**
+ * Checks a start about to be announced: a window is announced before it starts. One starting well before now
+ * would be emailed as "Scheduled" with a start already gone and started by the timer the same second.
+ */
+export function assertStartAhead(ctx: VerbContext, from: string): void {
+  if (Date.parse(from) < ctx.now.getTime() - START_SLACK_MS) {
+    throw new Invalid(
+      'scheduled_for is in the past: a window is announced before it starts. For work already under way, schedule it from now.',
+      'scheduled_for',
+    );
+  }
+}
+
 /**
  * Schedules a maintenance window: `MNT-<UTC date of scheduled_for>-<n>`,
  * status `scheduled`, with its first update (the maintenance notice, emailed
@@ -38,6 +54,7 @@ export function assertWindow(ctx: VerbContext, from: string, until: string): voi
  */
 export function scheduleMaintenance(ctx: VerbContext, input: ScheduleInput): Maintenance {
   assertWindow(ctx, input.scheduled_for, input.scheduled_until);
+  assertStartAhead(ctx, input.scheduled_for);
   const components = [...new Set(input.components)];
   for (const [i, id] of components.entries()) {
     if (!ctx.db.components.some((c) => c.id === id)) {
