@@ -22,6 +22,7 @@ export function embeddedSubscribers(book: SubscriberBook): SubscriberStore {
     get: async (id) => book.get(id),
     resolve: async (purpose, token) => book.resolve(purpose, token),
     link: (purpose, s) => book.link(purpose, s),
+    vouchesUnsubscribe: (token) => book.tokens.vouches('unsubscribe', token),
     async search({ q, state, offset, limit }) {
       const counts: Record<SubscriberState, number> = { pending: 0, confirmed: 0, unsubscribed: 0 };
       const matches: Subscriber[] = [];

@@ -154,6 +154,10 @@ export class PgSubscribers implements SubscriberStore {
     return this.tokens().issue(purpose, s);
   }
 
+  vouchesUnsubscribe(token: string): boolean {
+    return this.tokens().vouches('unsubscribe', token);
+  }
+
   async search({ q, state, offset, limit }: { q: string; state: SubscriberState | null; offset: number; limit: number }) {
     // strpos, not LIKE: the query is the Comms Lead's text, with no wildcards of its own.
     const where = `($1 = '' OR strpos(email_key, $1) > 0) AND ($2::text IS NULL OR state = $2)`;

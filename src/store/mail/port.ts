@@ -25,6 +25,11 @@ export interface SubscriberStore {
   /** The subscriber a link token belongs to, if it is genuine for that purpose. */
   resolve(purpose: TokenPurpose, token: string): Promise<Subscriber | null>;
   link(purpose: TokenPurpose, s: Subscriber): string;
+  /**
+   * Whether a token is a genuine unsubscribe link, whether or not its subscriber is still stored: one
+   * removed since (by the retention rule, or the admin) gets no more email, and its old emails' links say so.
+   */
+  vouchesUnsubscribe(token: string): boolean;
   /** The console's and the admin API's list: newest first, filtered, one page of it, with the totals. */
   search(query: SubscriberSearch): Promise<SubscriberPage>;
   /**

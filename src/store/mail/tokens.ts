@@ -61,6 +61,15 @@ export class LinkTokens {
     return given.length === expected.length && timingSafeEqual(given, expected);
   }
 
+  /**
+   * Whether a token is genuine for a purpose not bound to a request, whoever it names now: an unsubscribe
+   * link of a subscriber erased since (retention.ts) still answers "you are unsubscribed".
+   */
+  vouches(purpose: Exclude<TokenPurpose, 'confirm'>, token: string): boolean {
+    const id = LinkTokens.subjectId(token);
+    return id !== null && this.verify(purpose, token, { id, requested_at: '' });
+  }
+
   private mac(purpose: TokenPurpose, s: TokenSubject): string {
     // The `0` was a link generation, never raised: kept so links already sent keep working.
     const bound = purpose === 'confirm' ? `${purpose}|${s.id}|0|${s.requested_at}` : `${purpose}|${s.id}|0`;
