@@ -2,6 +2,7 @@ import type { HeraldCore } from '../herald.ts';
 import type { EmbeddedMail } from '../store/mail/open.ts';
 import { embeddedOutbox, embeddedSubscribers } from '../store/mail/embedded.ts';
 import { CONFIRM_TTL_MS, confirmationDelivery, type Subscriber } from '../store/mail/model.ts';
+import { eraseStaleEmbedded } from '../store/mail/retention.ts';
 import { WindowLimiter } from '../http/rate-limit.ts';
 import type { Mailer } from './transport.ts';
 import { Composer } from './compose.ts';
@@ -72,10 +73,17 @@ export function openLocalOutbox(herald: HeraldCore, mail: EmbeddedMail, mailer: 
   // Awaited by whoever needs it (tests, shutdown); a failure here (a full disk) must not end the process.
   ready.catch((e: Error) => log(`[outbox] not started: ${e.message}`));
   const unwatch = workers ? herald.store.onChange(() => void fanout.kick()) : () => {};
+  const sweep = async (): Promise<void> => {
+    const failed = (e: Error) => log(`[outbox] compaction failed: ${e.message}`);
+    // Erased first: the book's compaction right after rewrites subscribers.jsonl without their addresses.
+    await eraseStaleEmbedded(book, ledger, herald.now()).then(
+      (n) => n > 0 && log(`[outbox] erased ${n} subscriber(s) past retention (never confirmed, or unsubscribed long ago)`),
+      (e: Error) => log(`[outbox] retention failed: ${e.message}`),
+    );
+    await Promise.all([book.compactIfWorthIt().catch(failed), ledger.compactIfWorthIt(false, herald.now()).catch(failed)]);
+  };
   const compactor = setInterval(() => {
-    if (!workers) return;
-    void book.compactIfWorthIt().catch((e: Error) => log(`[outbox] compaction failed: ${e.message}`));
-    void ledger.compactIfWorthIt(false, herald.now()).catch((e: Error) => log(`[outbox] compaction failed: ${e.message}`));
+    if (workers) void sweep();
   }, 60_000);
   compactor.unref();
 
@@ -86,6 +94,7 @@ export function openLocalOutbox(herald: HeraldCore, mail: EmbeddedMail, mailer: 
     opened: Promise.resolve(),
     ready,
     queueConfirmation,
+    sweep,
     requeued: (d) => sender.enqueue([d]),
     kick: () => fanout.kick(),
     limit: (ip, email) => subscribeWait(cfg, ip, email, ({ kind, key }) => limiters[kind].hit(key)),

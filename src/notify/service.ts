@@ -45,6 +45,13 @@ export interface MailEngine {
   kick(): Promise<void>;
   /** Counts a subscribe request: 0 when allowed, else the seconds to wait (per client address first, then per address). */
   limit(clientIp: string, email: string): Promise<number>;
+  /**
+   * The periodic housekeeping, run now (the engine's timer runs it; tests call it rather than wait): the
+   * retention rule (store/mail/retention.ts), then on the embedded engine the journals' compaction, which
+   * takes the erased addresses out of subscribers.jsonl; on PostgreSQL (the leader's timer) also the sweep
+   * of ended subscribe-limit windows.
+   */
+  sweep(): Promise<void>;
   /** The embedded engine's parts, for tests and benchmarks that look inside. */
   local?: { book: SubscriberBook; ledger: DeliveryLedger; sender: Sender; fanout: FanOut };
   close(): Promise<void>;

@@ -20,7 +20,7 @@ const FANOUT_BATCH = 1000;
 const POLL_MS = 250;
 /** Deliveries one replica claims at a time: with outcomes recorded as they come, small enough to finish well inside a lease. */
 const MAX_CLAIM = 256;
-/** How often the leader forgets ended subscribe-limit windows. */
+/** How often the leader forgets ended subscribe-limit windows and erases subscribers past retention. */
 const SWEEP_MS = 5 * 60_000;
 
 /**
@@ -256,8 +256,14 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
       .catch(() => {});
   }, POLL_MS);
   poller.unref();
+  const sweep = async (): Promise<void> => {
+    await outbox.sweepLimits(now()).catch(() => {});
+    const erased = await subscribers.eraseStale(now());
+    if (erased > 0) log(`[outbox] erased ${erased} subscriber(s) past retention (never confirmed, or unsubscribed long ago)`);
+  };
+  // The leader's alone: one replica erasing is enough, and it runs the periodic work.
   const sweeper = setInterval(() => {
-    if (workers && herald.storage.leadership.isLeader) void outbox.sweepLimits(now()).catch(() => {});
+    if (workers && herald.storage.leadership.isLeader) void sweep().catch((e: Error) => log(`[outbox] retention failed: ${e.message}`));
   }, SWEEP_MS);
   sweeper.unref();
   const unwatch = herald.store.onChange(() => {
@@ -274,6 +280,7 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
     opened,
     ready,
     queueConfirmation,
+    sweep,
     requeued: () => void pump(),
     kick,
     limit(ip, email) {

@@ -13,6 +13,7 @@ import { LinkTokens, type TokenPurpose } from './tokens.ts';
 import type { SubscriberStore } from './port.ts';
 import type { PgTables } from '../pg/tables.ts';
 import { headOf } from '../../domain/text.ts';
+import { eraseStaleRows } from './pg-retention.ts';
 
 /** A row of mail_subscribers as `pg` returns it. */
 interface Row {
@@ -156,6 +157,11 @@ export class PgSubscribers implements SubscriberStore {
 
   vouchesUnsubscribe(token: string): boolean {
     return this.tokens().vouches('unsubscribe', token);
+  }
+
+  /** The retention rule (pg-retention.ts), run by the leader's sweep; how many were erased. */
+  eraseStale(now: Date): Promise<number> {
+    return eraseStaleRows(this.db, now);
   }
 
   async search({ q, state, offset, limit }: { q: string; state: SubscriberState | null; offset: number; limit: number }) {

@@ -244,10 +244,29 @@ export class SubscriberBook {
   remove(id: string): Promise<void> {
     return this.serial(async () => {
       if (!this.byId.has(id)) throw new NotFound(`No subscriber ${id}.`);
-      await this.journal.append([{ t: 'x', id }]);
-      this.forget(id);
-      this.holdsRemoved = true;
+      await this.drop([id]);
     });
+  }
+
+  /**
+   * Removes for good every subscriber `pick` chooses (the retention rule: store/mail/retention.ts), as
+   * `remove` does, in one append; how many. Chosen in the chain of changes, so a request that renewed a
+   * subscriber since the caller looked is seen.
+   */
+  removeWhere(pick: (s: Subscriber) => boolean): Promise<number> {
+    return this.serial(async () => {
+      const ids: string[] = [];
+      for (const s of this.byId.values()) if (pick(s)) ids.push(s.id);
+      if (ids.length > 0) await this.drop(ids);
+      return ids.length;
+    });
+  }
+
+  /** Removal lines, then memory; the file holds the addresses until the next compaction (`holdsRemoved`). */
+  private async drop(ids: string[]): Promise<void> {
+    await this.journal.append(ids.map((id) => ({ t: 'x', id })));
+    for (const id of ids) this.forget(id);
+    this.holdsRemoved = true;
   }
 
   /**
