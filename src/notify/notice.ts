@@ -203,18 +203,23 @@ export function rhythmSentences(minutes: number | null): string[] {
 }
 
 /**
- * A body without the list lines that restate a fact the email states itself: "- **Estimated resolution:**
- * 04:19 GMT+9" goes when the email's own field says 04:19 GMT+9. A line whose value differs (the Comms Lead
- * wrote something else there) stays, so nothing the page says is hidden from the email. So too a whole
+ * A body without the lines that restate a fact the email states itself: "- **Estimated resolution:**
+ * 04:19 GMT+9" (or the runbooks' plain "Estimated resolution: 04:19 GMT+9") goes when the email's own
+ * field says 04:19 GMT+9. A line whose value differs (the Comms Lead wrote something else there) stays, so nothing the page says is hidden from the email. So too a whole
  * sentence of a line that is one of `sentences` (the update rhythm its promise states), word for word.
  */
 export function withoutStated(markdown: string, stated: Record<string, string | null>, sentences: string[] = []): string {
   const lines = markdown.split('\n');
   let changed = false;
   const kept = lines.flatMap((line) => {
-    const m = /^\s*[-*+]\s+(?:\*\*|__)?([^*_:\n]+):(?:\*\*|__)?\s*(.*?)\s*$/.exec(line);
-    if (m) {
-      const value = stated[m[1]!.trim().toLowerCase()];
+    // The list marker is optional: the update templates write "- **Affected services:** API", the runbooks'
+    // status-page updates a plain "Affected services: API" line. Only a whole line whose label is a stated
+    // fact counts, so a sentence that merely names one ("Affected services: API and Web share…") differs in
+    // value and stays, and any other "Label: text" line is read as prose below.
+    const m = /^\s*(?:[-*+]\s+)?(?:\*\*|__)?([^*_:\n]+):(?:\*\*|__)?\s*(.*?)\s*$/.exec(line);
+    const label = m ? m[1]!.trim().toLowerCase() : null;
+    if (m && label !== null && Object.hasOwn(stated, label)) {
+      const value = stated[label];
       if (value && m[2] === value) {
         changed = true;
         return [];

@@ -438,6 +438,39 @@ describe('templates', () => {
     expect(d.text).toContain('Estimated resolution: not known yet\n');
   });
 
+  it('a body written the runbook way, with plain field lines, states each fact once too; a sentence merely naming them stays', () => {
+    const { db, ctx } = world();
+    const eta = '2026-11-23T12:00:00.000Z';
+    // The runbook's "In Progress Update": plain lines, no list marker.
+    const body = [
+      'We have identified the issue affecting API and are working on a fix.',
+      'Affected services: API',
+      'Estimated resolution: 12:00 UTC',
+      'The affected services: API and its docs, share one database.',
+      'Estimated resolution: 12:00 UTC, if the bank answers',
+      '',
+      'Updated at: 23 Nov 2026, 10:00 UTC',
+    ].join('\n');
+    const inc = declareIncident(ctx(), {
+      name: 'Payments',
+      impact: 'critical',
+      status: 'identified',
+      body,
+      components: { api: 'major_outage' },
+      eta,
+    });
+    const d = renderNotice({ ...siteOf(db), kind: 'disruption', incident: inc, update: inc.updates.at(-1)! });
+    for (const part of [d.text, d.html]) {
+      // Before: twice each, "Affected services: API" and "Estimated resolution: 12:00 UTC" in the body, then as fields.
+      expect(part.match(/Affected services:(<\/th><td[^>]*>| )API(\n|<)/g), part).toHaveLength(1);
+      expect(part.match(/Estimated resolution:(<\/th><td[^>]*>| )12:00 UTC(\n|<)/g), part).toHaveLength(1);
+      expect(part).toContain('We have identified the issue affecting API and are working on a fix.');
+      expect(part).toContain('The affected services: API and its docs, share one database.');
+      expect(part).toContain('Estimated resolution: 12:00 UTC, if the bank answers');
+      expect(part).toContain('Updated at: 23 Nov 2026, 10:00 UTC');
+    }
+  });
+
   it('a restoration says once that every service works: the resolved template’s sentence goes from the quoted body, its closing stays', () => {
     const { db, ctx } = world();
     const inc = declareIncident(ctx(), {
