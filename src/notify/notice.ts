@@ -31,7 +31,11 @@ export interface NoticeFacts {
   name: string;
   incidentId: string;
   incidentUrl: string;
-  /** "Card payments, Payouts and Email delivery", or null when it names no component. */
+  /**
+   * "Card payments, Payouts and Email delivery", or null when it names no component. A notice with an
+   * "Affected services" field (disruption, update) names them there only, not again in its opening; the
+   * restoration and postmortem, which have no such field, name them in their opening.
+   */
   affected: string | null;
   statusLabel: string;
   /** The level's plain-language description (never its internal label, such as SEV-1). */
@@ -41,6 +45,7 @@ export interface NoticeFacts {
   startedAt: string;
   /** The ETA as customers read it, or null (the templates say "not known yet"). */
   eta: string | null;
+  /** Stated in the "Resolved at" field alone: the openings say it was resolved, not again when. */
   resolvedAt: string | null;
   duration: string | null;
   rootCause: string | null;
@@ -132,15 +137,16 @@ export function noticeFacts(s: NoticeSource): NoticeFacts {
   // is left out too, as a line restating a field is (the page keeps it: it has no promise of its own).
   const promises = incident.kind === 'incident' && (s.kind === 'disruption' || (s.kind === 'update' && !followUp));
   // A maintenance notice's opening and window line say what the step's default text says: that goes too.
-  // A restoration's closing says all services work, when nothing else is under way: the resolved template's
-  // sentence saying so goes from the body, so the email says it once.
+  // A restoration's opening says the issue has been resolved, and its closing that all services work when
+  // nothing else is under way: the resolved template's sentences saying so go from the body, so the email says
+  // each once.
   const underWay = stillUnderWay(db, incident, update.created_at);
   const restated = promises
     ? rhythmSentences(level?.update_every_minutes ?? null)
     : incident.kind === 'maintenance' && step
       ? restatedSentences(step, incident, tz)
-      : s.kind === 'restoration' && underWay === null
-        ? ALL_NORMAL
+      : s.kind === 'restoration'
+        ? [RESOLVED, ...(underWay === null ? ALL_NORMAL : [])]
         : [];
   const body = withoutStated(update.body, stated, restated);
   const summary =
@@ -184,6 +190,9 @@ export function noticeFacts(s: NoticeSource): NoticeFacts {
     signoff: settings.signoff ?? `The ${s.siteName} team`,
   };
 }
+
+/** The resolved template's opening sentence (templates/updates/resolved.md.hbs), which a restoration's opening says. */
+const RESOLVED = 'The issue has been resolved.';
 
 /**
  * The resolved template's sentence (templates/updates/resolved.md.hbs) and the restoration notice's closing

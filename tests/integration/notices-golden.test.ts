@@ -137,7 +137,8 @@ describe.each(SCHEMES)('golden notices, $name scheme', (s) => {
     expect(mail.subject).toBe(`[${SITE_NAME}] Service disruption: ${NAME}`);
     expect(text).toMatch(new RegExp(`^${SITE_NAME}\\n\\nDear ${s.audience},\\n`));
     expect(text).toContain(
-      `We are currently experiencing an issue, “${NAME}”, affecting ${AFFECTED}. Our team is actively working to resolve it.`,
+      // The affected services in their field alone, not again in the opening.
+      `\nWe are currently experiencing an issue, “${NAME}”. Our team is actively working to resolve it.\n`,
     );
     expect(text).toContain('Card payments are being declined at checkout.');
     expect(field(text, 'Current status')).toBe('Investigating');
@@ -189,7 +190,8 @@ describe.each(SCHEMES)('golden notices, $name scheme', (s) => {
     mails.update = mail;
     const upd = updateOf(json, 'identified');
     expect(mail.subject).toBe(`[${SITE_NAME}] Service update: ${NAME}`);
-    expect(text).toContain(`\nDear ${s.audience},\n\nHere is an update on the issue “${NAME}”, affecting ${AFFECTED}.\n`);
+    expect(text).toContain(`\nDear ${s.audience},\n\nHere is an update on the issue “${NAME}”.\n`);
+    expect(field(text, 'Affected services')).toBe(AFFECTED);
     expect(text).toContain('A faulty release of the card processor.');
     expect(field(text, 'Current status')).toBe('Identified');
     expect(field(text, 'Estimated resolution')).toBe(etaShown(eta, upd.display_at));
@@ -224,7 +226,8 @@ describe.each(SCHEMES)('golden notices, $name scheme', (s) => {
     incident = json;
     const resolvedAt = at(incident.resolved_at!);
     expect(mail.subject).toBe(`[${SITE_NAME}] Service restored: ${NAME}`);
-    expect(text).toContain(`\nDear ${s.audience},\n\nThe issue “${NAME}”, affecting ${AFFECTED}, has been resolved as of ${resolvedAt}.\n`);
+    // When, in the "Resolved at" field alone (no "as of" in the opening); no Affected services field: the opening names them.
+    expect(text).toContain(`\nDear ${s.audience},\n\nThe issue “${NAME}”, affecting ${AFFECTED}, has been resolved.\n`);
     expect(text).toContain('Card payments work again.');
     expect(field(text, 'Resolved at')).toBe(resolvedAt);
     expect(field(text, 'Duration')).toBe(duration(incident.started_at, incident.resolved_at!));
@@ -308,11 +311,10 @@ describe.each(SCHEMES)('golden notices, $name scheme', (s) => {
     expect(json.resolved_at).toBe(incident.resolved_at);
     const resolvedAt = at(incident.resolved_at!);
     expect(mail.subject).toBe(`[${SITE_NAME}] Follow-up on a resolved issue: ${NAME}`);
-    expect(text).toContain(
-      `\nDear ${s.audience},\n\nHere is a follow-up on the issue “${NAME}”, which affected ${AFFECTED}. It was resolved as of ${resolvedAt}.\n`,
-    );
+    expect(text).toContain(`\nDear ${s.audience},\n\nHere is a follow-up on the issue “${NAME}”. It was resolved.\n`);
     expect(text).toContain('Follow-up: every declined payment has been retried.');
     expect(field(text, 'Current status')).toBe('Resolved');
+    expect(field(text, 'Affected services')).toBe(AFFECTED);
     expect(field(text, 'Resolved at')).toBe(resolvedAt);
     expect(field(text, 'Duration')).toBe(duration(incident.started_at, incident.resolved_at!));
     expect(field(text, 'Incident reference')).toBe(incident.id);

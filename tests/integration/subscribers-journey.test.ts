@@ -68,7 +68,8 @@ describe('a subscriber hears about an incident from start to end, in one thread'
 
     const [, disruption, update, restoration] = await Promise.all(to(smtp, 'alice@example.com').map((r) => smtp.parse(r)));
     expect(disruption!.subject).toBe('[Acme Status] Service disruption: API errors');
-    expect(disruption!.text).toContain('We are currently experiencing an issue, “API errors”, affecting API.');
+    expect(disruption!.text).toContain('We are currently experiencing an issue, “API errors”.');
+    expect(disruption!.text).toContain('Affected services: API\n');
     expect(disruption!.text).toContain('elevated errors');
     expect(update!.subject).toBe('[Acme Status] Service update: API errors');
     expect(update!.text).toContain('A fix is out.');

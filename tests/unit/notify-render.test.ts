@@ -231,7 +231,8 @@ describe('templates', () => {
 
   it('follows the runbook notices: labeled fields, the promise as it will be kept, no internal severity label', () => {
     const d = rendered('disruption');
-    expect(d.text).toContain(`We are currently experiencing an issue, “${hostile}”, affecting Web & <Docs>.`);
+    // The affected services are named by their field, not again in the opening.
+    expect(d.text).toContain(`We are currently experiencing an issue, “${hostile}”. Our team`);
     expect(d.text).toContain('Current status: Investigating\n');
     expect(d.text).toContain('Impact: A complete outage, or a critical function unavailable for most customers\n');
     expect(d.text).toContain('Affected services: Web & <Docs>\n');
@@ -244,7 +245,9 @@ describe('templates', () => {
     expect(d.text).not.toMatch(/SEV-1|Severity:/);
     expect(d.text).toContain('The Acme <Status> team');
     const r = rendered('restoration');
-    expect(r.text).toContain('has been resolved as of 23 Nov 2026, 11:30 UTC.');
+    // When, in its field alone (the opening said "as of" it too).
+    expect(r.text).toContain('has been resolved.\n');
+    expect(r.text).toContain('Resolved at: 23 Nov 2026, 11:30 UTC\n');
     expect(r.text).toContain('Duration: 1 h 30 min\n');
     expect(r.text).toContain('All services are now operating normally.');
     expect(r.text).not.toContain('Estimated resolution');
@@ -495,11 +498,59 @@ describe('templates', () => {
     for (const part of [r.text, r.html]) {
       // Before: twice, "All services are operating normally." in the body and "… now operating normally." in the closing.
       expect(part.match(/All services are (now )?operating normally/g)).toEqual(['All services are now operating normally']);
-      expect(part).toContain('The issue has been resolved.');
+      // The body's "The issue has been resolved." goes too: the opening says it.
+      expect(part.match(/has been resolved/g)).toHaveLength(1);
       expect(part).toContain('We will continue monitoring to ensure stability.');
     }
     // The page keeps the update as written.
     expect(inc.updates.at(-1)!.body).toBe(template);
+  });
+
+  it('each notice states a fact once: the field keeps it, the opening and the quoted template body do not repeat it', () => {
+    const { db, ctx } = world();
+    const facts = { components: ['API'], level: null, startedAt: null, eta: null, now, timeZone: 'UTC' };
+    const inc = declareIncident(ctx(), {
+      name: 'API down',
+      impact: 'critical',
+      status: 'investigating',
+      body: updateTemplate('investigating', facts),
+      components: { api: 'major_outage' },
+    });
+    const site = siteOf(db);
+    const count = (text: string, what: string | RegExp) => text.split(what).length - 1;
+    const d = renderNotice({ ...site, kind: 'disruption', incident: inc, update: inc.updates.at(-1)! });
+    // Before: "We are currently experiencing an issue, “API down”, affecting API." above "Affected services: API".
+    expect(d.text).toContain('\nWe are currently experiencing an issue, “API down”. Our team is actively working to resolve it.\n');
+    expect(d.html).toContain('>We are currently experiencing an issue, “API down”. Our team is actively working to resolve it.</p>');
+    expect(d.text).toContain('\nAffected services: API\n');
+    const { update: noted } = postUpdate(ctx(), inc.id, { status: 'identified', body: 'Found it.', notify: true });
+    const u = renderNotice({ ...site, kind: 'update', incident: inc, update: noted });
+    expect(u.text).toContain('\nHere is an update on the issue “API down”.\n');
+    expect(u.text).toContain('\nAffected services: API\n');
+
+    const at = new Date('2026-11-23T11:30:00Z');
+    const resolving = updateTemplate('resolved', { ...facts, startedAt: inc.started_at, now: at });
+    const { update } = postUpdate(ctx(at), inc.id, { status: 'resolved', body: resolving });
+    const r = renderNotice({ ...site, kind: 'restoration', incident: inc, update });
+    for (const part of [r.text, r.html]) {
+      // Before: "has been resolved as of 23 Nov 2026, 11:30 UTC", "The issue has been resolved." (the body) and
+      // "Resolved at: 23 Nov 2026, 11:30 UTC": the time twice, the resolution three times.
+      expect(count(part, '23 Nov 2026, 11:30 UTC'), part).toBe(1);
+      expect(count(part, /has been resolved/), part).toBe(1);
+      expect(part).toContain('The issue “API down”, affecting API, has been resolved.');
+      expect(part).toMatch(/Resolved at:(<\/th><td[^>]*>| )23 Nov 2026, 11:30 UTC/);
+      expect(part).toContain('We will continue monitoring to ensure stability.');
+    }
+    const { update: note } = postUpdate(ctx(new Date('2026-11-23T12:00:00Z')), inc.id, {
+      status: 'resolved',
+      body: 'We replaced the disk.',
+      notify: true,
+    });
+    const f = renderNotice({ ...site, kind: 'update', incident: inc, update: note });
+    // Before: "…, which affected API. It was resolved as of 23 Nov 2026, 11:30 UTC." above both fields.
+    expect(f.text).toContain('\nHere is a follow-up on the issue “API down”. It was resolved.\n');
+    expect(count(f.text, '23 Nov 2026, 11:30 UTC')).toBe(1);
+    expect(count(f.text, 'API,')).toBe(0);
   });
 
   it('a restoration while another incident is open does not say every service works', () => {
