@@ -2,6 +2,7 @@ import type { Db, EventRecord, IncidentUpdate, MaintenanceUpdate, Update } from 
 import {
   type MaintenanceNoticeStep,
   maintenanceStep,
+  movedSinceTold,
   restatedSentences,
   stepStatusLabel,
   stepWindow,
@@ -67,6 +68,11 @@ export interface NoticeFacts {
   nextUpdate: string | null;
   /** Maintenance: "30 Nov 2026, 02:00 UTC to 30 Nov 2026, 03:00 UTC". */
   window: string | null;
+  /**
+   * A reminder after the window moved without a notice: the window subscribers were told of, which the
+   * reminder says it moved from (steps.ts movedSinceTold); else null.
+   */
+  movedFrom: string | null;
   reminder: boolean;
   /** An update on an incident already resolved (a follow-up): it promises no more news and gives no estimate. */
   followUp: boolean;
@@ -180,6 +186,7 @@ export function noticeFacts(s: NoticeSource): NoticeFacts {
     every: level?.update_every_minutes ? everyText(level.update_every_minutes) : null,
     nextUpdate: due ? formatDateTime(due.toISOString(), tz) : null,
     window: incident.kind === 'maintenance' && step ? stepWindow(step, update.status as MaintenanceStatus, incident, tz) : null,
+    movedFrom: incident.kind === 'maintenance' && step === 'reminder' ? movedSinceTold(incident, tz) : null,
     reminder: s.reminder === true,
     followUp,
     othersOpen: underWay === 'incident',

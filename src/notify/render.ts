@@ -104,11 +104,12 @@ const ACCENT: Record<NoticeKind, string> = {
  * A maintenance notice's words that follow its step, written once for both parts: the opening sentence, the
  * label of the window's line and the status-page line's lead-in (as text; the HTML template escapes it).
  */
-function maintenanceWords(step: MaintenanceNoticeStep, name: string, affected: string | null) {
+function maintenanceWords(step: MaintenanceNoticeStep, name: string, affected: string | null, moved: boolean) {
   const on = affected ? `, on ${affected}` : '';
   const opening: Record<MaintenanceNoticeStep, string> = {
     scheduled: `We have scheduled maintenance, “${name}”${on}.`,
-    reminder: `This is a reminder of our scheduled maintenance, “${name}”${on}.`,
+    // A reminder after a quiet move says so: else it reads as the reminder before it but for the times.
+    reminder: `This is a reminder of our scheduled maintenance, “${name}”${on}.${moved ? ' It has moved to a new window since we announced it.' : ''}`,
     started: `Our scheduled maintenance, “${name}”${on}${affected ? ',' : ''} has started and is now in progress.`,
     verifying: `The work of our scheduled maintenance, “${name}”${on}${affected ? ',' : ''} is done, and we are verifying that everything works as expected.`,
     completed: `Our scheduled maintenance, “${name}”${on}${affected ? ',' : ''} has been completed.`,
@@ -120,7 +121,7 @@ function maintenanceWords(step: MaintenanceNoticeStep, name: string, affected: s
   const over = step === 'completed' || step === 'cancelled';
   return {
     opening: opening[step],
-    windowLabel: `${windowLabel(step)}:`,
+    windowLabel: `${moved ? 'New window' : windowLabel(step)}:`,
     followLead: over ? 'The details are on our status page' : 'Follow it on our status page',
   };
 }
@@ -129,7 +130,7 @@ function maintenanceWords(step: MaintenanceNoticeStep, name: string, affected: s
 export function renderNotice(input: NoticeInput): RenderedMail {
   const facts = noticeFacts({ ...input, timeZone: input.timeZone ?? 'UTC' });
   const subject = noticeSubject(input.siteName, input.kind, input.incident.name, facts.step, facts.followUp);
-  const words = facts.step ? maintenanceWords(facts.step, facts.name, facts.affected) : null;
+  const words = facts.step ? maintenanceWords(facts.step, facts.name, facts.affected, facts.movedFrom !== null) : null;
   const ctx = {
     ...facts,
     etaShown: facts.eta ?? 'not known yet',

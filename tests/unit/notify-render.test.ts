@@ -13,6 +13,7 @@ import {
   verifyMaintenance,
 } from '../../src/domain/maintenance/transitions.ts';
 import { rescheduleMaintenance } from '../../src/domain/maintenance/reschedule.ts';
+import { reminderAt } from '../../src/domain/maintenance/due.ts';
 import type { Maintenance } from '../../src/domain/model.ts';
 import { noticeIntents, noticeKind, reminderKey } from '../../src/notify/intents.ts';
 import { renderConfirm, renderNotice, renderSubscribed } from '../../src/notify/render.ts';
@@ -742,6 +743,30 @@ describe('templates', () => {
         DETAILS,
       );
       expect(done.text).not.toMatch(/We have scheduled|Follow it/);
+    });
+
+    it('a reminder after a quiet move says the window moved, and from what subscribers were told; after a told move it does not', () => {
+      const { ctx, m } = windowOf();
+      const first = mail(m, -1, true);
+      expect(first.text).not.toContain('Moved from');
+      // Moved without a notice: subscribers still have 01:00 in mind, and the reminder is due again (README, Subscribers).
+      rescheduleMaintenance(ctx(), m.id, { scheduled_for: '2026-11-24T05:00:00Z', scheduled_until: '2026-11-24T06:00:00Z' });
+      expect(reminderAt(m, { reminderMinutes: 60 })).toBe(Date.parse('2026-11-24T04:00:00Z'));
+      const second = mail(m, -1, true);
+      // Before: worded as the first but for the times ("Window: 24 Nov 2026, 05:00 UTC to …").
+      expect(second.text).toContain(
+        '\nThis is a reminder of our scheduled maintenance, “DB upgrade”, on API. It has moved to a new window since we announced it.\n',
+      );
+      expect(second.text).toContain(
+        '\nNew window: 24 Nov 2026, 05:00 UTC to 24 Nov 2026, 06:00 UTC\nMoved from: 24 Nov 2026, 01:00 UTC to 24 Nov 2026, 02:00 UTC\n',
+      );
+      expect(second.html).toContain('>Moved from:</th><td style="padding:3px 0;">24 Nov 2026, 01:00 UTC to 24 Nov 2026, 02:00 UTC</td>');
+      expect(second.html).toContain('It has moved to a new window since we announced it.</p>');
+      // Moved again, with a notice: that notice told the new window, so its reminder is a plain one.
+      rescheduleMaintenance(ctx(), m.id, { scheduled_for: '2026-11-24T07:00:00Z', scheduled_until: '2026-11-24T08:00:00Z', notify: true });
+      const third = mail(m, -1, true);
+      expect(third.text).toContain('\nWindow: 24 Nov 2026, 07:00 UTC to 24 Nov 2026, 08:00 UTC\nAffected services: API\n');
+      expect(third.text).not.toMatch(/Moved from|moved to a new window/);
     });
 
     it('rescheduled and cancelled', () => {

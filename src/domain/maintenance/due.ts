@@ -2,6 +2,7 @@ import type { VerbContext } from '../context.ts';
 import type { Db, Maintenance } from '../model.ts';
 import { recordAudit } from '../audit.ts';
 import { completeMaintenance, startMaintenance } from './transitions.ts';
+import { lastToldOfWindow } from './steps.ts';
 
 /** One thing the maintenance timer must do, and the instant it became due. */
 export interface DueAction {
@@ -29,7 +30,7 @@ export function reminderAt(m: Maintenance, opts: TimerOptions): number | null {
   const at = Date.parse(m.scheduled_for) - opts.reminderMinutes * MINUTE;
   // Only a window subscribers were told of is recalled to them, and a move without a notice told nobody:
   // the lead counts from the last notice before the start (the scheduling's, a move's or a note's).
-  const told = m.updates.findLast((u) => u.notify && u.status === 'scheduled')?.created_at;
+  const told = lastToldOfWindow(m)?.created_at;
   return told !== undefined && Date.parse(told) <= at ? at : null;
 }
 

@@ -92,6 +92,26 @@ export const stepWindow = (
   return windowText(m, tz);
 };
 
+/**
+ * The last update that told subscribers of the window still to come (the scheduling's notice, a move's or a
+ * note's, each emailed): a move without a notice told nobody. The reminder's lead counts from it (due.ts), and
+ * its `window` is the one subscribers have in mind, which a reminder after a quiet move says it moved from.
+ */
+export const lastToldOfWindow = (m: Pick<Maintenance, 'updates'>): MaintenanceUpdate | undefined =>
+  m.updates.findLast((u) => u.notify && u.status === 'scheduled');
+
+/**
+ * The window subscribers were last told of ("30 Nov 2026, 05:00 UTC to …"), when the window has moved since
+ * without telling them; else null. A reminder after such a move is otherwise worded as the one before it, but
+ * for the times, and two reminders of one window at different times would leave a reader wondering which holds.
+ * Null too for an update saved before each recorded its window: what it told is not known.
+ */
+export function movedSinceTold(m: Pick<Maintenance, 'updates' | 'scheduled_for' | 'scheduled_until'>, tz: string): string | null {
+  const told = lastToldOfWindow(m)?.window;
+  if (!told || (told.scheduled_for === m.scheduled_for && told.scheduled_until === m.scheduled_until)) return null;
+  return windowText(told, tz);
+}
+
 /** A default text's sentences, split as notify/notice.ts withoutStated splits a line. */
 const sentencesOf = (text: string): string[] => text.split(/(?<=[.!?])\s+/);
 
