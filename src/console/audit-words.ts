@@ -36,6 +36,7 @@ const ACTIONS: Record<string, string> = {
   'channel.secret': 'Replaced webhook signing secret',
   'settings.update': 'Changed settings',
   'subscriber.remove': 'Removed subscriber',
+  'subscriber.unsuppress': "Cleared a subscriber's suppression",
   'delivery.retry': 'Retried a failed email',
   'deliveries.retry_all': "Retried a notice's failed emails",
   'deliveries.resume': 'Resumed sending email',

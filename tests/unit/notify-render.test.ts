@@ -65,6 +65,7 @@ const subscriber = (components: string[]): Subscriber => ({
   confirmed_at: '',
   unsubscribed_at: null,
   suppressed: null,
+  suppressed_at: null,
 });
 describe('notice policy: which updates email whom, as which kind', () => {
   it('a major incident: disruption on declare, silence on a plain update, update when ticked, restoration on resolve', () => {

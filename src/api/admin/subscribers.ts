@@ -5,10 +5,14 @@ import { SUBSCRIBER_STATES, type Subscriber, type SubscriberState } from '../../
 import { effectiveComponents } from '../../domain/components/following.ts';
 import type { AdminEnv } from './auth.ts';
 import { removeSubscriber } from '../../notify/remove-subscriber.ts';
+import { unsuppressSubscriber } from '../../notify/unsuppress-subscriber.ts';
 import { addressQuery } from '../../input/subscribe.ts';
 import { pageQuery } from './paging.ts';
 
-/** Subscribers: `GET /subscribers?q=&state=&page=&per_page=`, `DELETE /subscribers/:id` (audited). */
+/**
+ * Subscribers: `GET /subscribers?q=&state=&page=&per_page=`, `DELETE /subscribers/:id` and
+ * `POST /subscribers/:id/unsuppress` (both audited).
+ */
 export function subscribersApi(herald: Herald) {
   const app = new Hono<AdminEnv>();
   const notify = herald.notify;
@@ -28,6 +32,12 @@ export function subscribersApi(herald: Herald) {
   app.delete('/subscribers/:id', async (c) => {
     await removeSubscriber(herald, c.get('actor'), c.req.param('id'));
     return c.body(null, 204);
+  });
+
+  // 200 with the subscriber, whether it lifted a suppression or there was none (a repeat is no error); 404 when none.
+  app.post('/subscribers/:id/unsuppress', async (c) => {
+    const { subscriber } = await unsuppressSubscriber(herald, c.get('actor'), c.req.param('id'));
+    return c.json(subscriberJson(subscriber, herald.store.data));
   });
 
   return app;

@@ -18,6 +18,7 @@ export function embeddedSubscribers(book: SubscriberBook): SubscriberStore {
     unsubscribe: (token, now) => book.unsubscribe(token, now),
     setComponents: (token, components, now) => book.setComponents(token, components, now),
     suppress: (id, reason, now) => book.suppress(id, reason, now),
+    unsuppress: (id, now) => book.unsuppress(id, now),
     remove: (id) => book.remove(id),
     get: async (id) => book.get(id),
     resolve: async (purpose, token) => book.resolve(purpose, token),

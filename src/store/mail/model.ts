@@ -34,8 +34,13 @@ export const subscriberSchema = z.object({
   updated_at: instant,
   confirmed_at: instant.nullable(),
   unsubscribed_at: instant.nullable(),
-  /** Set when the address hard-bounced (550 5.1.1): nothing is sent to it any more. */
+  /** Set when the address hard-bounced (550 5.1.1): nothing is sent to it until it is lifted (decideRequest, or an admin). */
   suppressed: z.string().nullable(),
+  /**
+   * When it was suppressed, for the cool-down before a new request may lift it. Absent from lines written
+   * before it existed: suppressedSince reads their last change instead.
+   */
+  suppressed_at: instant.nullable().default(null),
 });
 export type Subscriber = z.infer<typeof subscriberSchema>;
 
@@ -115,6 +120,22 @@ export const CONFIRM_TTL_MS = 48 * 3600_000;
  */
 export const CONFIRM_REUSE_MS = CONFIRM_TTL_MS / 2;
 
+/**
+ * How long after a hard bounce a new subscribe request may lift the suppression and send a confirmation.
+ * A bounce is usually right, and whoever types an address may not own it: a day bounds what a stranger
+ * (or a script) can make Herald send to a dead mailbox to one bounce a day, which the relay's reputation
+ * bears, while someone whose mailbox was full or misconfigured for a while can subscribe again tomorrow.
+ */
+export const SUPPRESSION_COOL_DOWN_MS = 24 * 3600_000;
+
+/**
+ * When a suppressed subscriber was suppressed. A record from before suppressed_at was kept has only its
+ * last change, which came at or after the suppression: the cool-down counts from then (never shorter).
+ */
+export function suppressedSince(s: Pick<Subscriber, 'suppressed_at' | 'updated_at'>): string {
+  return s.suppressed_at ?? s.updated_at;
+}
+
 /** What a subscribe request did; the HTTP answer is the same whatever happened. */
 export interface RequestOutcome {
   subscriber: Subscriber;
@@ -139,6 +160,12 @@ export interface RequestOutcome {
  * confirmed one keeps its state, components and confirmation request
  * (whoever typed the address may not own it: its manage link changes the
  * choice), and counts the request, so that each one gets its own email.
+ * A suppressed address (it hard-bounced) is sent nothing for a day after the bounce
+ * (SUPPRESSION_COOL_DOWN_MS). A request after that lifts the suppression and makes a new request, as
+ * for an unsubscribed address: the confirmation tests the address, and only a reader who presses its
+ * link gets notices again. That holds for an address that was confirmed too: it becomes pending, with
+ * the components just asked for, and gets a confirmation, not the already-subscribed note, whose manage
+ * link would have it hear notices again on the strength of one email accepted by a relay.
  * Every answer writes a record and costs the same (no timing tell).
  */
 export function decideRequest(
@@ -165,26 +192,37 @@ export function decideRequest(
         confirmed_at: null,
         unsubscribed_at: null,
         suppressed: null,
+        suppressed_at: null,
       },
       sendMail: true,
     };
   }
-  const sendMail = existing.suppressed === null;
-  if (existing.state === 'confirmed') {
-    return { subscriber: { ...existing, confirms: existing.confirms + (sendMail ? 1 : 0), updated_at: at }, sendMail };
+  if (existing.suppressed !== null) {
+    const since = suppressedSince(existing);
+    if (now.getTime() - Date.parse(since) < SUPPRESSION_COOL_DOWN_MS) {
+      // Still cooling down: nothing is sent. The suppression's time is kept as it was, not as this write's.
+      const kept = { ...existing, suppressed_at: since };
+      if (existing.state === 'confirmed') return { subscriber: { ...kept, updated_at: at }, sendMail: false };
+      return { subscriber: { ...renewed(kept, components, now), confirms: existing.confirms + 1 }, sendMail: false };
+    }
+    // Lifted: a new request (a fresh link, whatever the state was), which the confirmation email tests.
+    const lifted = { ...existing, suppressed: null, suppressed_at: null };
+    return {
+      subscriber: { ...lifted, state: 'pending', components, confirms: existing.confirms + 1, requested_at: at, updated_at: at },
+      sendMail: true,
+    };
   }
+  if (existing.state === 'confirmed') {
+    return { subscriber: { ...existing, confirms: existing.confirms + 1, updated_at: at }, sendMail: true };
+  }
+  return { subscriber: { ...renewed(existing, components, now), confirms: existing.confirms + 1 }, sendMail: true };
+}
+
+/** A pending or unsubscribed address asked again: pending, with a request time kept while young (decideRequest). */
+function renewed(existing: Subscriber, components: string[], now: Date): Subscriber {
+  const at = now.toISOString();
   const young = existing.state === 'pending' && now.getTime() - Date.parse(existing.requested_at) < CONFIRM_REUSE_MS;
-  return {
-    subscriber: {
-      ...existing,
-      state: 'pending',
-      components,
-      confirms: existing.confirms + 1,
-      requested_at: young ? existing.requested_at : at,
-      updated_at: at,
-    },
-    sendMail,
-  };
+  return { ...existing, state: 'pending', components, requested_at: young ? existing.requested_at : at, updated_at: at };
 }
 
 /**
@@ -227,6 +265,15 @@ export function unsubscribedSubscriber(s: Subscriber, now: Date): Subscriber | n
   return s.state === 'unsubscribed'
     ? null
     : { ...s, state: 'unsubscribed', unsubscribed_at: now.toISOString(), updated_at: now.toISOString() };
+}
+
+/**
+ * A suppression lifted by an admin (who has heard the mailbox works again): the address gets what its
+ * state says from the next email on, a confirmed one its notices, with no confirmation asked; null when
+ * it was not suppressed (lifting twice changes nothing).
+ */
+export function unsuppressedSubscriber(s: Subscriber, now: Date): Subscriber | null {
+  return s.suppressed === null ? null : { ...s, suppressed: null, suppressed_at: null, updated_at: now.toISOString() };
 }
 
 /** The component list replaced (empty = everything). */

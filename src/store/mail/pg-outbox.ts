@@ -164,7 +164,7 @@ export class PgOutbox implements OutboxView {
        SELECT ${DELIVERY_COLUMNS.split(', ')
          .map((c) => `l.${c}`)
          .join(', ')}, s.id AS s_id, s.seq, s.email, s.state AS s_state, s.components,
-         s.confirms, s.requested_at, s.created_at AS s_created_at, s.updated_at, s.confirmed_at, s.unsubscribed_at, s.suppressed
+         s.confirms, s.requested_at, s.created_at AS s_created_at, s.updated_at, s.confirmed_at, s.unsubscribed_at, s.suppressed, s.suppressed_at
        FROM leased l LEFT JOIN mail_subscribers s ON s.id = l.sub ORDER BY l.ord`,
       [replica, leaseMs / 1000, nowMs],
     );
@@ -186,6 +186,7 @@ export class PgOutbox implements OutboxView {
               confirmed_at: x.confirmed_at as Date | null,
               unsubscribed_at: x.unsubscribed_at as Date | null,
               suppressed: x.suppressed as string | null,
+              suppressed_at: x.suppressed_at as Date | null,
             });
       return { delivery: deliveryOf(r), subscriber };
     });

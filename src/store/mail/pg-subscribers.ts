@@ -6,6 +6,7 @@ import {
   decideRequest,
   subscriberWithComponents,
   unsubscribedSubscriber,
+  unsuppressedSubscriber,
   type Subscriber,
   type SubscriberState,
 } from './model.ts';
@@ -29,10 +30,11 @@ interface Row {
   confirmed_at: Date | null;
   unsubscribed_at: Date | null;
   suppressed: string | null;
+  suppressed_at: Date | null;
 }
 
 const COLUMNS =
-  'id, seq, email, state, components, confirms, requested_at, created_at, updated_at, confirmed_at, unsubscribed_at, suppressed';
+  'id, seq, email, state, components, confirms, requested_at, created_at, updated_at, confirmed_at, unsubscribed_at, suppressed, suppressed_at';
 
 /**
  * The component rule (domain/components/following.ts, follows) in SQL, given the SQL of the
@@ -60,6 +62,7 @@ export function subscriberOf(r: Row): Subscriber {
     confirmed_at: at(r.confirmed_at),
     unsubscribed_at: at(r.unsubscribed_at),
     suppressed: r.suppressed,
+    suppressed_at: at(r.suppressed_at),
   };
 }
 
@@ -128,11 +131,22 @@ export class PgSubscribers implements SubscriberStore {
   }
 
   async suppress(id: string, reason: string, now: Date): Promise<void> {
-    await this.db.query(`UPDATE mail_subscribers SET suppressed = $2, updated_at = $3 WHERE id = $1 AND suppressed IS NULL`, [
-      id,
-      headOf(reason, 200),
-      now,
-    ]);
+    await this.db.query(
+      `UPDATE mail_subscribers SET suppressed = $2, suppressed_at = $3, updated_at = $3 WHERE id = $1 AND suppressed IS NULL`,
+      [id, headOf(reason, 200), now],
+    );
+  }
+
+  unsuppress(id: string, now: Date): Promise<{ before: Subscriber; after: Subscriber }> {
+    return this.db.tx(async (c) => {
+      const { rows } = await c.query<Row>(`SELECT ${COLUMNS} FROM mail_subscribers WHERE id = $1 FOR UPDATE`, [id]);
+      if (!rows[0]) throw new NotFound(`No subscriber ${id}.`);
+      const s = subscriberOf(rows[0]);
+      const next = unsuppressedSubscriber(s, now);
+      if (!next) return { before: s, after: s };
+      await this.write(c, next);
+      return { before: s, after: next };
+    });
   }
 
   async remove(id: string): Promise<void> {
@@ -211,8 +225,19 @@ export class PgSubscribers implements SubscriberStore {
   private async write(c: PoolClient, s: Subscriber): Promise<void> {
     await c.query(
       `UPDATE mail_subscribers SET state = $2, components = $3, confirms = $4, requested_at = $5, updated_at = $6,
-         confirmed_at = $7, unsubscribed_at = $8, suppressed = $9 WHERE id = $1`,
-      [s.id, s.state, s.components, s.confirms, s.requested_at, s.updated_at, s.confirmed_at, s.unsubscribed_at, s.suppressed],
+         confirmed_at = $7, unsubscribed_at = $8, suppressed = $9, suppressed_at = $10 WHERE id = $1`,
+      [
+        s.id,
+        s.state,
+        s.components,
+        s.confirms,
+        s.requested_at,
+        s.updated_at,
+        s.confirmed_at,
+        s.unsubscribed_at,
+        s.suppressed,
+        s.suppressed_at,
+      ],
     );
   }
 }

@@ -19,6 +19,11 @@ export interface SubscriberStore {
   setComponents(token: string, components: string[], now: Date): Promise<Subscriber>;
   /** Stops all mail to an address that hard-bounced. */
   suppress(id: string, reason: string, now: Date): Promise<void>;
+  /**
+   * Lifts a suppression (admin): the subscriber as it was before and as it is now, the same record when it
+   * was not suppressed. NotFound when there is none.
+   */
+  unsuppress(id: string, now: Date): Promise<{ before: Subscriber; after: Subscriber }>;
   /** Removes a subscriber for good; NotFound when there is none. */
   remove(id: string): Promise<void>;
   get(id: string): Promise<Subscriber | undefined>;

@@ -10,6 +10,7 @@ import {
   subscriberSchema,
   subscriberWithComponents,
   unsubscribedSubscriber,
+  unsuppressedSubscriber,
   type RequestOutcome,
   type Subscriber,
 } from './model.ts';
@@ -234,9 +235,23 @@ export class SubscriberBook {
     return this.serial(async () => {
       const s = this.byId.get(id);
       if (!s || s.suppressed) return;
-      const next = { ...s, suppressed: headOf(reason, 200), updated_at: now.toISOString() };
+      const at = now.toISOString();
+      const next = { ...s, suppressed: headOf(reason, 200), suppressed_at: at, updated_at: at };
       await this.journal.append([next]);
       this.apply(next);
+    });
+  }
+
+  /** Lifts a suppression (admin); see SubscriberStore.unsuppress. */
+  unsuppress(id: string, now: Date): Promise<{ before: Subscriber; after: Subscriber }> {
+    return this.serial(async () => {
+      const s = this.byId.get(id);
+      if (!s) throw new NotFound(`No subscriber ${id}.`);
+      const next = unsuppressedSubscriber(s, now);
+      if (!next) return { before: s, after: s };
+      await this.journal.append([next]);
+      this.apply(next);
+      return { before: s, after: next };
     });
   }
 

@@ -77,12 +77,13 @@ export async function writeMailTables(client: PoolClient, mail: MailData): Promi
     const col = <K extends keyof Subscriber>(k: K) => part.map((s) => s[k]);
     await client.query(
       `INSERT INTO mail_subscribers (id, seq, email, email_key, state, components, confirms, requested_at, created_at, updated_at,
-         confirmed_at, unsubscribed_at, suppressed)
+         confirmed_at, unsubscribed_at, suppressed, suppressed_at)
        SELECT id, seq, email, lower(email), state, ARRAY(SELECT jsonb_array_elements_text(components)), confirms, requested_at,
-         created_at, updated_at, confirmed_at, unsubscribed_at, suppressed
+         created_at, updated_at, confirmed_at, unsubscribed_at, suppressed, suppressed_at
        FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::jsonb[], $6::int[], $7::timestamptz[], $8::timestamptz[],
-         $9::timestamptz[], $10::timestamptz[], $11::timestamptz[], $12::text[])
-         AS s(id, seq, email, state, components, confirms, requested_at, created_at, updated_at, confirmed_at, unsubscribed_at, suppressed)`,
+         $9::timestamptz[], $10::timestamptz[], $11::timestamptz[], $12::text[], $13::timestamptz[])
+         AS s(id, seq, email, state, components, confirms, requested_at, created_at, updated_at, confirmed_at, unsubscribed_at,
+           suppressed, suppressed_at)`,
       [
         col('id'),
         col('seq'),
@@ -96,6 +97,7 @@ export async function writeMailTables(client: PoolClient, mail: MailData): Promi
         col('confirmed_at'),
         col('unsubscribed_at'),
         col('suppressed'),
+        col('suppressed_at'),
       ],
     );
   }
