@@ -18,6 +18,8 @@ beforeAll(async () => {
     Array.from({ length: 450 }, (_, i) => ({
       email: `user${i}@example.com`,
       state: i % 3 === 2 ? ('pending' as const) : ('confirmed' as const),
+      // One whose mail bounced an hour ago, for the page's "Clear suppression".
+      ...(i === 4 ? { suppressed: '550 5.1.1 User unknown', suppressedAt: new Date(Date.now() - 3600_000).toISOString() } : {}),
     })),
   );
   h = await startHerald({ dataDir });
@@ -111,5 +113,43 @@ describe('removing a subscriber from a searched list', () => {
   it('a search refused for its control characters is not carried back', async () => {
     const res = await s.post('/admin/subscribers', { id: 'nobody-has-this', q: 'a\u0001b', state: 'nonsense', page: '-3' });
     expect(res.headers.get('location')).toBe('/admin/subscribers?removed=0');
+  });
+});
+
+describe("clearing a subscriber's suppression", () => {
+  it('a button on a suppressed address only; it clears, audited, and leads back to the same list; a repeat says nothing changed', async () => {
+    const list = '/admin/subscribers?q=user4%40example.com&state=confirmed';
+    const clearButtons = (doc: Doc) =>
+      all(doc, (e) => e.name === 'button' && (e.attribs['aria-label'] ?? '').startsWith('Clear suppression of '));
+    const before = await page(list);
+    expect(textOf(byId(before, 'main')!)).toContain('Suppressed: 550 5.1.1 User unknown');
+    expect(clearButtons(before).map((b) => b.attribs['aria-label'])).toEqual(['Clear suppression of user4@example.com']);
+    expect(clearButtons(await page('/admin/subscribers?q=user40%40example.com'))).toEqual([]);
+    let form = clearButtons(before)[0]!.parent as ReturnType<typeof byId>;
+    while (form && form.name !== 'form') form = form.parent as ReturnType<typeof byId>;
+    const fields = fieldsOf(form!);
+
+    // Like the page's other actions, a post without the session's CSRF token changes nothing.
+    const forged = await fetch(`${h.url}${list}`, {
+      method: 'POST',
+      headers: { cookie: s.cookie, origin: h.url, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ ...fields, csrf: 'forged' }).toString(),
+    });
+    expect(forged.status).toBe(403);
+    expect(clearButtons(await page(list))).toHaveLength(1);
+
+    const cleared = await s.post(list, fields);
+    expect(cleared.status).toBe(303);
+    expect(cleared.headers.get('location')).toBe(`${list}&unsuppressed=1`);
+    const after = await page(cleared.headers.get('location')!);
+    expect(textOf(byId(after, 'main')!)).toContain('Suppression cleared.');
+    expect(textOf(byId(after, 'main')!)).not.toContain('Suppressed:');
+    expect(clearButtons(after)).toEqual([]);
+    const { events } = await (await h.admin('/audit')).json();
+    expect(events.filter((e: { action: string }) => e.action === 'subscriber.unsuppress')).toHaveLength(1);
+
+    const again = await s.post(list, fields);
+    expect(again.headers.get('location')).toBe(`${list}&unsuppressed=0`);
+    expect(textOf(byId(await page(again.headers.get('location')!), 'main')!)).toContain('Nothing to clear');
   });
 });

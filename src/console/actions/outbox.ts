@@ -1,5 +1,7 @@
 import type { Herald } from '../../herald.ts';
 import { removeSubscriber } from '../../notify/remove-subscriber.ts';
+import { unsuppressSubscriber } from '../../notify/unsuppress-subscriber.ts';
+import { NotFound } from '../../domain/errors.ts';
 import { validId } from '../../input/ids.ts';
 import { subscriberListHref, subscriberListView } from '../subscriber-list.ts';
 import { refusal } from '../forms.ts';
@@ -96,4 +98,23 @@ export async function removeSubscriberAction(
   }
   const removed = await removeSubscriber(herald, actor, id);
   return done(subscriberListHref(view, { removed: removed ? '1' : '0' }));
+}
+
+/**
+ * Clears a subscriber's suppression (audited, the same rule as the admin API's POST …/unsuppress), back
+ * to the list it was pressed on. Nothing is lost by it, so it is not asked first: `unsuppressed=0` says
+ * there was nothing to clear (posted twice, or the subscriber is gone).
+ */
+export async function unsuppressSubscriberAction(herald: Herald, actor: string, form: FormData): Promise<ActionResult> {
+  const view = subscriberListView((name) => {
+    const v = form.get(name);
+    return typeof v === 'string' ? v : null;
+  });
+  let lifted = false;
+  try {
+    lifted = (await unsuppressSubscriber(herald, actor, String(form.get('id') ?? ''))).lifted;
+  } catch (err) {
+    if (!(err instanceof NotFound)) throw err;
+  }
+  return done(subscriberListHref(view, { unsuppressed: lifted ? '1' : '0' }));
 }
