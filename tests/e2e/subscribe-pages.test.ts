@@ -3,7 +3,7 @@ import type { Browser } from 'playwright-core';
 import { HtmlValidate } from 'html-validate';
 import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
-import { SITE, local, to } from '../helpers/mail-flow.ts';
+import { SITE, local, outboxSettled, to } from '../helpers/mail-flow.ts';
 import { until } from '../helpers/poll.ts';
 import { axeContext, axeViolations, launchBrowser } from '../helpers/browser.ts';
 import { engine, engineEnv } from '../helpers/engine.ts';
@@ -69,8 +69,15 @@ describe('subscription pages', () => {
     await page.check('input[value="web"]');
     await page.click('button[type="submit"]');
     await expect(page.textContent('main')).resolves.toContain('Check your inbox');
+    // Post/Redirect/Get: the result is a page of its own, without the address, and reloading it posts nothing.
+    expect(new URL(page.url()).pathname).toBe('/subscribe/sent');
+    await check('/subscribe/sent');
+    for (let i = 0; i < 4; i++) await page.reload();
+    await expect(page.textContent('main')).resolves.toContain('Check your inbox');
 
     await until(() => to(smtp, 'browser@example.com').length === 1, 'the confirmation email');
+    await outboxSettled(h);
+    expect(to(smtp, 'browser@example.com'), 'one email for one post, however often its result is reloaded').toHaveLength(1);
     const mail = await smtp.parse(to(smtp, 'browser@example.com')[0]!);
     const confirm = local(h, /https:\/\/\S+\/subscribe\/confirm\/\S+/.exec(mail.text ?? '')![0]);
     await page.goto(confirm);

@@ -31,9 +31,11 @@ describe('form posts behind a reverse proxy', () => {
   it('with TRUST_PROXY, a same-site form post through the proxy is accepted', async () => {
     h = await startHerald({ env: { TRUST_PROXY: 'true', SITE_URL: 'https://status.example.com' } });
     const res = await post(h.url, proxied);
-    // Accepted: the form's own answer (200, "Check your inbox"), not a refusal (403) nor a rejected field (422).
-    expect(res.status).toBe(200);
-    expect(await res.text()).toContain('Check your inbox');
+    // Accepted: the form's own answer (303 to "Check your inbox"), not a refusal (403) nor a rejected field (422).
+    // The Location is a path, so the browser stays on the proxy's origin.
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/subscribe/sent');
+    expect(await (await fetch(`${h.url}/subscribe/sent`)).text()).toContain('Check your inbox');
   });
 
   it('with TRUST_PROXY, a cross-site post through the proxy is still refused', async () => {

@@ -365,7 +365,7 @@ describe('smaller holes', () => {
               `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
           )
         ).split('\r\n')[0]!;
-      expect(await post()).toBe('HTTP/1.1 200 OK');
+      expect(await post()).toBe('HTTP/1.1 303 See Other');
       expect(await post()).toBe('HTTP/1.1 429 Too Many Requests');
     } finally {
       await limited.stop();

@@ -73,8 +73,10 @@ describe('the manage page', () => {
     expect(page).toContain('<button type="submit">Subscribe again</button>');
     const mails = to(smtp, email).length;
     const res = await form(manage, choice(['dashboard']));
-    expect(res.status).toBe(200);
-    const said = await res.text();
+    // Post/Redirect/Get: back to the manage page, which says what was done.
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe(`${manage}?sent=1`);
+    const said = await (await fetch(`${h.url}${res.headers.get('location')}`)).text();
     expect(said).toContain(`We sent a confirmation email to ${email}.`);
     expect(said).not.toContain('kept for when this address is confirmed');
     const link = await confirmLinkOf(email, mails + 1);
@@ -127,8 +129,9 @@ describe('the manage page', () => {
 
   it('the page after a post is titled and headed by what happened, not by the form it came from', async () => {
     const heading = (html: string) => [/<title>([^<]*)<\/title>/.exec(html)?.[1], /<h1>([^<]*)<\/h1>/.exec(html)?.[1]];
-    const asked = await form('/subscribe', 'email=ida%40example.com');
-    expect(asked.status).toBe(200);
+    const posted = await form('/subscribe', 'email=ida%40example.com');
+    expect(posted.status).toBe(303);
+    const asked = await fetch(`${h.url}${posted.headers.get('location')}`);
     const manage = await confirmed('jon@example.com', []);
     const unsubscribe = /\/unsubscribe\/[A-Za-z0-9._-]+/.exec(await (await fetch(`${h.url}${manage}`)).text())![0];
     const before = heading(await (await fetch(`${h.url}${unsubscribe}`)).text());
@@ -155,8 +158,8 @@ describe('the manage page of an address whose mail bounced', () => {
     const sub = await record('gone@example.com');
     const manage = `/subscribe/manage/${new LinkTokens(await linkKey(h)).issue('manage', { id: sub.id, requested_at: sub.created_at })}`;
     const res = await form(manage, choice(['api']));
-    expect(res.status).toBe(200);
-    const said = await res.text();
+    expect(res.status).toBe(303);
+    const said = await (await fetch(`${h.url}${res.headers.get('location')}`)).text();
     expect(said).toContain('Mail to this address could not be delivered before, so no confirmation email was sent.');
     expect(said).not.toContain('We sent a confirmation email');
   });

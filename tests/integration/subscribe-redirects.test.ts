@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
+import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
+import { SITE, local, outboxSettled, subscribe, to, until } from '../helpers/mail-flow.ts';
+
+/**
+ * Post/Redirect/Get on the subscription forms (a review found: /subscribe answered its post with 200
+ * "Check your inbox", so reloading that page posted the form again: another confirmation each time, and the
+ * 4th reload a 429; the manage page's "Subscribe again" did the same). An accepted post answers 303 to a
+ * page the browser GETs; a refused one answers with the form and its error, as before.
+ */
+let smtp: TestSmtp;
+let h: HeraldProcess;
+
+beforeAll(async () => {
+  smtp = await startSmtp();
+  h = await startHerald({ env: { SMTP_URL: smtp.url, SITE_URL: SITE } });
+  expect((await h.admin('/components', { body: { id: 'api', name: 'API' } })).status).toBe(201);
+}, 60_000);
+afterAll(() => stopAll(h, smtp));
+
+const post = (path: string, body: string, origin = h.url) =>
+  fetch(`${h.url}${path}`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { origin, 'content-type': 'application/x-www-form-urlencoded' },
+    body,
+  });
+const heading = (html: string) => [/<title>([^<]*)<\/title>/.exec(html)?.[1], /<h1>([^<]*)<\/h1>/.exec(html)?.[1]];
+
+describe('the subscribe form', () => {
+  it('answers an accepted post 303 to a page that says "Check your inbox", without the address; reloading it mails nobody', async () => {
+    const email = 'reload@example.com';
+    const res = await post('/subscribe', new URLSearchParams({ email, components: 'api' }).toString());
+    expect(res.status).toBe(303);
+    const location = res.headers.get('location')!;
+    expect(location).toBe('/subscribe/sent');
+    expect(res.headers.get('cache-control')).toMatch(/no-store/);
+    // A reload is a GET of where the browser was sent: five of them, and still the one email of the one post.
+    for (let i = 0; i < 5; i++) {
+      const page = await fetch(`${h.url}${location}`);
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      expect(heading(html)).toEqual(['Check your inbox · Herald Status', 'Check your inbox']);
+      expect(html).toContain('If the address you entered can receive email, a confirmation link is on its way to it');
+      expect(html).not.toContain('reload');
+    }
+    await until(() => to(smtp, email).length === 1, 'the confirmation');
+    await outboxSettled(h);
+    expect(to(smtp, email)).toHaveLength(1);
+  });
+
+  it('answers a refused post with the form and its error, not a redirect', async () => {
+    const bad = await post('/subscribe', 'email=not-an-address');
+    expect(bad.status).toBe(422);
+    expect(bad.headers.get('location')).toBeNull();
+    expect(await bad.text()).toContain('Enter your email address in full, like name@example.com.');
+
+    const crossSite = await post('/subscribe', 'email=cross%40example.com', 'https://evil.example');
+    expect(crossSite.status).toBe(403);
+    expect(crossSite.headers.get('location')).toBeNull();
+
+    // The address's limit: the first few are accepted (303), then the form says to wait (429).
+    const answers: number[] = [];
+    let limited: Response | null = null;
+    for (let i = 0; i < 8 && !limited; i++) {
+      const r = await post('/subscribe', 'email=many%40example.com');
+      answers.push(r.status);
+      if (r.status === 429) limited = r;
+      else await r.body?.cancel();
+    }
+    expect(
+      answers.slice(0, -1).every((s) => s === 303),
+      String(answers),
+    ).toBe(true);
+    expect(limited, String(answers)).not.toBeNull();
+    expect(limited!.headers.get('location')).toBeNull();
+    expect(limited!.headers.get('retry-after')).toMatch(/^\d+$/);
+    const html = await limited!.text();
+    expect(html).toContain('Too many requests.');
+    expect(html).toContain('<form class="sub-form" method="post" action="/subscribe">');
+  });
+});
+
+describe("the manage page's Subscribe again", () => {
+  it('answers 303 back to the manage page, which says the email went out; reloading it mails nobody', async () => {
+    const email = 'again@example.com';
+    const manage = await confirmed(email);
+    const unsubscribe = /\/unsubscribe\/[A-Za-z0-9._-]+/.exec(await (await fetch(`${h.url}${manage}`)).text())![0];
+    expect((await post(unsubscribe, 'via=page')).status).toBe(303);
+    await outboxSettled(h);
+    const mails = to(smtp, email).length;
+
+    const res = await post(manage, 'components=api');
+    expect(res.status).toBe(303);
+    const location = res.headers.get('location')!;
+    expect(location).toBe(`${manage}?sent=1`);
+    expect(location).not.toContain('again');
+    for (let i = 0; i < 5; i++) {
+      const html = await (await fetch(`${h.url}${location}`)).text();
+      expect(html).toContain(`We sent a confirmation email to ${email}.`);
+    }
+    await until(() => to(smtp, email).length === mails + 1, 'the new confirmation');
+    await outboxSettled(h);
+    expect(to(smtp, email)).toHaveLength(mails + 1);
+  });
+});
+
+/** Subscribes and confirms; the manage page's path, from the confirm page's answer. */
+async function confirmed(email: string): Promise<string> {
+  expect((await subscribe(h, { email })).status).toBe(202);
+  await until(() => to(smtp, email).length === 1, `the confirmation for ${email}`);
+  const mail = await smtp.parse(to(smtp, email)[0]!);
+  const link = local(h, /https?:\/\/\S+\/subscribe\/confirm\/[A-Za-z0-9._-]+/.exec(mail.text ?? '')![0]);
+  const page = await (
+    await fetch(link, { method: 'POST', headers: { origin: h.url, 'content-type': 'application/x-www-form-urlencoded' } })
+  ).text();
+  return /\/subscribe\/manage\/[A-Za-z0-9._-]+/.exec(page)![0];
+}
