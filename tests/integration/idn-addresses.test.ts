@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
 import { SITE, local, subscribe, subscribeForm, to, until } from '../helpers/mail-flow.ts';
+import { signIn } from '../helpers/console-session.ts';
 
 let smtp: TestSmtp;
 let h: HeraldProcess;
@@ -81,5 +82,45 @@ describe('an address with an internationalised domain', () => {
     expect(await long.text()).toContain('The part of the address before the @ can be at most 64 characters.');
     expect((await listed('')).total).toBe(before);
     expect(smtp.rcptCommands.length).toBe(sent);
+  });
+
+  it('is shown as typed (its Unicode domain) wherever a person reads it; mail still goes to its ASCII form', async () => {
+    const post = (path: string, body = '') =>
+      fetch(`${h.url}${path}`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { origin: h.url, 'content-type': 'application/x-www-form-urlencoded' },
+        body,
+      });
+    const seen = (html: string) => ({ unicode: html.includes('leser@bücher.de'), ascii: html.includes('leser@xn--bcher-kva.de') });
+    expect((await subscribe(h, { email: 'leser@bücher.de' }, { origin: h.url })).status).toBe(202);
+    await until(() => to(smtp, 'leser@bücher.de').length === 1, 'the confirmation');
+    const mail = await smtp.parse(to(smtp, 'leser@bücher.de')[0]!);
+    const confirm = local(h, /https?:\/\/\S+\/subscribe\/confirm\/[A-Za-z0-9._-]+/.exec(mail.text ?? '')![0]);
+    const manage = /\/subscribe\/manage\/[A-Za-z0-9._-]+/.exec(await (await post(new URL(confirm).pathname)).text())![0];
+    const managePage = await (await fetch(`${h.url}${manage}`)).text();
+    const unsubscribe = /\/unsubscribe\/[A-Za-z0-9._-]+/.exec(managePage)![0];
+    const unsubscribePage = await (await fetch(`${h.url}${unsubscribe}`)).text();
+    expect((await post(unsubscribe, 'via=page')).status).toBe(303);
+    const again = await post(manage, '');
+    expect(again.status).toBe(303);
+    const askedPage = await (await fetch(`${h.url}${again.headers.get('location')}`)).text();
+    const s = await signIn(h);
+    const consoleList = await (await fetch(`${h.url}/admin/subscribers?q=leser`, { headers: { cookie: s.cookie } })).text();
+    expect({
+      manage: seen(managePage),
+      unsubscribe: seen(unsubscribePage),
+      'subscribe again': seen(askedPage),
+    }).toEqual({
+      manage: { unicode: true, ascii: false },
+      unsubscribe: { unicode: true, ascii: false },
+      'subscribe again': { unicode: true, ascii: false },
+    });
+    expect(askedPage).toContain('We sent a confirmation email to leser@bücher.de.');
+    // The console reads it as typed, and says the form mail goes to (what the relay's log shows) under it.
+    expect(consoleList).toContain('<td>leser@bücher.de<br><span class="small muted">Sent to leser@xn--bcher-kva.de</span>');
+    expect(consoleList).toContain('aria-label="Remove leser@bücher.de"');
+    await until(() => rcptTo('leser@xn--bcher-kva.de') === 2, 'the second confirmation, enveloped to the ASCII domain');
+    wireIsAscii();
   });
 });
