@@ -7,6 +7,7 @@ import { tagAuthority } from './xml.ts';
 import { maintenancesNewestFirst } from '../read/statuspage.ts';
 import { eventComponentNames } from '../domain/components/names.ts';
 import { windowAsItStands } from '../domain/maintenance/steps.ts';
+import { joinNames } from '../domain/words.ts';
 
 export const ICS_TYPE = 'text/calendar; charset=utf-8';
 
@@ -46,7 +47,8 @@ export function maintenanceCalendar(db: Db, site: SiteInfo, filter: string[] | n
     const lines = [
       latest && markdownToText(latest.body, { siteUrl: site.SITE_URL }),
       first && first !== latest && !moved ? markdownToText(first.body, { siteUrl: site.SITE_URL }) : '',
-      names.length ? `Affected: ${names.join(', ')}` : '',
+      // Listed as the notices and the page list them ("Card payments and API").
+      names.length ? `Affected: ${joinNames(names)}` : '',
       incidentUrl(site.SITE_URL, m.id),
     ].filter(Boolean);
     // Once it ran, the event shows when it really did (started early, finished early or late), as the

@@ -6,6 +6,7 @@ import type { MailKind, NoticeKind } from '../store/mail/model.ts';
 import { type MaintenanceNoticeStep, noticeFacts, type NoticeSource } from './notice.ts';
 import { MAINTENANCE_TITLE, windowLabel } from '../domain/maintenance/steps.ts';
 import { cut } from '../domain/text.ts';
+import { joinNames } from '../domain/words.ts';
 
 /**
  * Email rendering from templates/email/*.hbs, one template per notice kind,
@@ -163,7 +164,7 @@ export function renderConfirm(input: {
   expires: string;
 }): RenderedMail {
   const subject = oneLine(`[${input.siteName}] Confirm your subscription`);
-  const ctx = { ...input, subject, preheader: 'Confirm to receive incident notices.', componentNames: input.componentNames.join(', ') };
+  const ctx = { ...input, subject, preheader: 'Confirm to receive incident notices.', componentNames: joinNames(input.componentNames) };
   const t = load()['confirm' satisfies MailKind]!;
   return { subject, html: t.html(ctx), text: tidy(t.text(ctx)) };
 }
@@ -185,7 +186,7 @@ export function renderSubscribed(input: {
     ...input,
     subject,
     preheader: 'Your subscription is unchanged. Manage it or unsubscribe with the link inside.',
-    componentNames: input.componentNames.join(', '),
+    componentNames: joinNames(input.componentNames),
   };
   const t = load().subscribed!;
   return { subject, html: t.html(ctx), text: tidy(t.text(ctx)) };

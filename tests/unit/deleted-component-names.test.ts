@@ -32,6 +32,20 @@ describe('a component deleted since', () => {
     expect(ics).toContain('Affected: Card payments');
   });
 
+  it('lists its components in the calendar as the notices do ("Card payments and Payouts")', () => {
+    const d = db([
+      { id: 'card-payments', name: 'Card payments' },
+      { id: 'payouts', name: 'Payouts' },
+    ]);
+    scheduleMaintenance(ctx(d, 1), {
+      name: 'Gateway upgrade',
+      scheduled_for: at(60),
+      scheduled_until: at(120),
+      components: ['card-payments', 'payouts'],
+    });
+    expect(maintenanceCalendar(d, SITE).replace(/\r\n[ \t]/g, '')).toContain('Affected: Card payments and Payouts');
+  });
+
   it('keeps its name for a window cancelled before it changed any component (from the audit of the deletion)', () => {
     const d = db([{ id: 'card-payments', name: 'Card payments' }]);
     const m = scheduleMaintenance(ctx(d, 1), {

@@ -828,14 +828,16 @@ describe('templates', () => {
       siteName: 'Acme',
       siteUrl: 'https://s.example',
       confirmUrl: 'https://s.example/subscribe/confirm/abc.def',
-      componentNames: ['API'],
+      componentNames: ['API', 'Payouts'],
       expires: '5 Dec 2026, 17:49 UTC',
     });
     expect(mail.text).toContain('https://s.example/subscribe/confirm/abc.def');
     expect(mail.text).toContain('This link works until 5 Dec 2026, 17:49 UTC.');
     expect(mail.html).toContain('This link works until 5 Dec 2026, 17:49 UTC.');
     expect(mail.html).toContain('href="https://s.example/subscribe/confirm/abc.def"');
-    expect(mail.text).toContain('about API');
+    // The names as the notices list them ("Card payments and API"), not "API, Payouts".
+    expect(mail.text).toContain('notices from Acme about API and Payouts:');
+    expect(mail.html).toContain('notices from Acme about API and Payouts.');
     expect(mail.text).not.toContain('Unsubscribe:');
   });
 
@@ -859,8 +861,12 @@ describe('templates', () => {
     expect(all.html).toContain('Acme &amp; &lt;Co&gt;');
     expect(all.html).not.toContain('<Co>');
     // The kind of notices said once: "…notices from Acme. It is already subscribed, to those about API, Web…".
+    // The names listed as the notices list them: "API and Web", "API, Payouts and Web".
     expect(renderSubscribed({ ...input, componentNames: ['API', 'Web'] }).text).toContain(
-      'It is already subscribed, to those about API, Web, and nothing has changed.',
+      'It is already subscribed, to those about API and Web, and nothing has changed.',
+    );
+    expect(renderSubscribed({ ...input, componentNames: ['API', 'Payouts', 'Web'] }).html).toContain(
+      'It is already subscribed, to those about API, Payouts and Web, and nothing has changed.',
     );
   });
 });
