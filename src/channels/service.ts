@@ -10,6 +10,7 @@ import { postTestMessage } from './test-post.ts';
 import { PostFailed, postJson, type PostAnswer } from './outbound.ts';
 import { afterPost, verdictOf } from './verdict.ts';
 import { freshStarts } from './fresh-start.ts';
+import { InDoubt } from './in-doubt.ts';
 import { findEvent } from '../domain/model.ts';
 import { caughtUp } from '../store/document-store.ts';
 
@@ -27,9 +28,10 @@ export const PAUSE_AFTER_FAILURES = 10;
  * planning mark stopped. A leader marks each post in the outbox before it
  * makes it (PgChannelLedger.claim): a new leader waits for a post the old one
  * may still be making (a leader can lose the lead mid-post, its session cut
- * or its check timed out), and a post the old leader had made but not
- * recorded when it died goes out again once the mark has passed, with the
- * same webhook-id (at least once).
+ * or its check timed out), reading it again every few seconds until the old
+ * leader has recorded it (in-doubt.ts); a post the old leader had made but
+ * not recorded when it died goes out again once the mark has passed, with
+ * the same webhook-id (at least once).
  * The others read the outbox every few seconds, for the counts the console
  * shows. On the embedded engine the one process always leads.
  */
@@ -82,6 +84,8 @@ export function openChannels(herald: HeraldCore, workers = true): Channels {
   /** Posts under way (the shutdown waits for them to be recorded). */
   const inFlight = new Set<Promise<void>>();
   const wakeTimers = new Map<string, NodeJS.Timeout>();
+  /** Posts another leader may be making: their channel looks at the outbox again until they are recorded. */
+  const inDoubt = new InDoubt();
   const failuresInRow = new Map<string, number>();
   const lastErrors = new Map<string, { at: string; error: string }>();
   let stopped = false;
@@ -120,6 +124,8 @@ export function openChannels(herald: HeraldCore, workers = true): Channels {
       takeOver = false;
       readMark = ledger.since ?? '';
       queues.clear();
+      inDoubt.clear();
+      inDoubt.note(ledger.queued(), herald.now().getTime());
       enqueue(ledger.queued());
     }
     const db = herald.store.data;
@@ -154,16 +160,25 @@ export function openChannels(herald: HeraldCore, workers = true): Channels {
     const wait = (d.next_at ?? 0) - herald.now().getTime();
     if (wait > 0) {
       if (!wakeTimers.has(channelId)) {
-        const t = setTimeout(() => {
-          wakeTimers.delete(channelId);
-          drain(channelId);
-        }, wait);
+        const t = setTimeout(
+          () => {
+            void inDoubt
+              .recheck(id, ledger, leads)
+              .catch(() => {})
+              .finally(() => {
+                if (wakeTimers.get(channelId) === t) wakeTimers.delete(channelId);
+                drain(channelId);
+              });
+          },
+          inDoubt.delay(d, wait),
+        );
         t.unref();
         wakeTimers.set(channelId, t);
       }
       return;
     }
     busy.set(channelId, id);
+    inDoubt.forget(id);
     const posting = deliver(channel, d)
       .catch((err: Error) => herald.log(`[channels] ${channel.id} (${channel.name}): ${err.message}`))
       .finally(() => {
@@ -188,7 +203,9 @@ export function openChannels(herald: HeraldCore, workers = true): Channels {
     );
     if (!claimed) {
       // Another leader's to post, or this replica no longer leads (see PgChannelLedger.claim): the channel
-      // waits a moment before it looks again, rather than asking the database in a loop.
+      // waits a moment before it looks again, rather than asking the database in a loop. The claim read the
+      // row: a mark on it is another leader's.
+      inDoubt.note([ledger.deliveries.get(d.id)], herald.now().getTime());
       await sleep(CLAIM_REFUSED_WAIT_MS);
       return;
     }

@@ -84,6 +84,11 @@ export abstract class ChannelLedger {
    * must not replace the leader's newer state). Nothing to do for a journal only this process writes.
    */
   abstract refresh(still?: () => boolean): Promise<void>;
+  /**
+   * Reads one delivery again from the store (another leader may have recorded it since), kept in memory if
+   * `still()` says so once read; gone from the store, it is forgotten. Nothing to do for a journal.
+   */
+  abstract reread(id: string, still?: () => boolean): Promise<void>;
   abstract close(): Promise<void>;
 
   has(id: string): boolean {
@@ -196,6 +201,8 @@ export class JournalChannelLedger extends ChannelLedger {
   }
 
   async refresh(): Promise<void> {}
+
+  async reread(): Promise<void> {}
 
   async dueNow(ids: readonly string[]): Promise<void> {
     const due = ids.flatMap((id) => {

@@ -118,6 +118,18 @@ export class PgChannelLedger extends ChannelLedger {
     for (const d of deliveries) this.apply(d);
   }
 
+  async reread(id: string, still: () => boolean = () => true): Promise<void> {
+    const { rows } = await this.db.query<Row>(`SELECT ${COLUMNS} FROM channel_deliveries WHERE id = $1`, [id]);
+    if (!still()) return;
+    const row = rows[0];
+    if (row) this.apply(deliveryOf(row));
+    else {
+      // Gone from the table (compacted once recorded as sent, or replaced by an import): nothing to post.
+      const known = this.deliveries.get(id);
+      if (known) this.forget(known);
+    }
+  }
+
   /** The planning mark and the deliveries kept (sent ones only while their update may be planned again, to dedupe). */
   static async read(c: PoolClient): Promise<{ since: string | null; postmortems_from: string | null; deliveries: ChannelDelivery[] }> {
     const mark = await c.query<{ since: string; postmortems_from: string | null }>('SELECT since, postmortems_from FROM channel_outbox');
