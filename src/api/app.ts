@@ -79,7 +79,8 @@ export function createApp(herald: Herald, opts: AppOptions = {}) {
 
   app.get('/healthz', (c) => {
     c.header('Cache-Control', 'no-store');
-    // Degraded: the database is unreachable; pages and JSON keep serving what was last read, writes answer 503.
+    // Degraded: the database is unreachable, or holds a document this replica refuses (storage.reason); pages
+    // and JSON keep serving what was last read, writes answer 503.
     const storage = herald.storage.health();
     return c.json({
       status: storage.healthy ? 'ok' : 'degraded',

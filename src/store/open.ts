@@ -13,6 +13,7 @@ import { soleLeader, type Leadership } from './leadership.ts';
 import { openPool, type Pool } from './pg/client.ts';
 import { PgDocumentStore } from './pg/document-store.ts';
 import { PgLeadership } from './pg/leadership.ts';
+import { pgHealth } from './pg/health.ts';
 import { sharedSecret } from './pg/secrets.ts';
 import type { ConsoleStore, ConsoleStoreOptions } from './console/port.ts';
 import { memoryConsoleStore } from './console/memory.ts';
@@ -57,8 +58,11 @@ export interface Storage {
   adminToken(fromEnv: string | undefined): Promise<{ token: string; generated: boolean; where: string }>;
   /** This process, as the other replicas and the outbox name it (host:pid). */
   replica: string;
-  /** What /healthz reports: whether the database answered lately (always true for the files). */
-  health(): { engine: 'embedded' | 'postgres'; healthy: boolean; listening: boolean; leader: boolean };
+  /**
+   * What /healthz reports: whether the database answered lately and holds a document this replica reads
+   * (always true for the files), and if not, why (pg/health.ts).
+   */
+  health(): { engine: 'embedded' | 'postgres'; healthy: boolean; listening: boolean; leader: boolean; reason: string | null };
   close(): Promise<void>;
 }
 
@@ -101,7 +105,7 @@ async function openEmbedded(config: Config, now: () => Date, releaseLock: () => 
     },
     adminToken: async (fromEnv) => ({ ...fileAdminToken(config.dataDir, fromEnv), where: join(config.dataDir, 'admin-token') }),
     replica: thisReplica(),
-    health: () => ({ engine: 'embedded', healthy: true, listening: true, leader: true }),
+    health: () => ({ engine: 'embedded', healthy: true, listening: true, leader: true, reason: null }),
     close: async () => releaseLock(),
   };
 }
@@ -118,7 +122,8 @@ async function openPostgres(url: string, now: () => Date, log: (line: string) =>
   });
   const { migrated, created } = await document.load();
   let pool: Pool | null = null;
-  const leadership = new PgLeadership({ url, replica, log });
+  // A replica that refuses the stored document does not lead: its timer and planners would act on stale data.
+  const leadership = new PgLeadership({ url, replica, log, mayLead: () => document.refusal === null });
   try {
     pool = openPool(url, { max: 10, applicationName: `herald:${replica}`.slice(0, 63), log });
     await leadership.start();
@@ -148,7 +153,7 @@ async function openPostgres(url: string, now: () => Date, log: (line: string) =>
             where: 'the database',
           })),
     replica,
-    health: () => ({ engine: 'postgres', healthy: document.healthy, listening: document.listening, leader: leadership.isLeader }),
+    health: () => pgHealth(document, leadership),
     close: async () => {
       await leadership.close();
       await document.close();

@@ -4,7 +4,10 @@ import { Unavailable } from '../../src/domain/errors.ts';
 import { DB_SCHEMA_VERSION, dbSchema, emptyDb, type Db } from '../../src/domain/model.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { PgDocumentStore } from '../../src/store/pg/document-store.ts';
+import { PgLeadership } from '../../src/store/pg/leadership.ts';
 import { startPgCluster, type PgCluster } from '../helpers/pg.ts';
+import { type HeraldProcess, startHerald, stopAll } from '../helpers/server.ts';
+import { until } from '../helpers/poll.ts';
 
 /**
  * A rolling deploy on PostgreSQL: a replica of the schema before the incident withdrawal (version 4, which
@@ -14,10 +17,14 @@ import { startPgCluster, type PgCluster } from '../helpers/pg.ts';
  */
 let cluster: PgCluster;
 const stores: PgDocumentStore<unknown>[] = [];
+const heralds: HeraldProcess[] = [];
+const leaderships: PgLeadership[] = [];
 beforeAll(async () => {
   cluster = await startPgCluster();
 });
 afterAll(async () => {
+  for (const l of leaderships) await l.close();
+  await stopAll(...heralds);
   for (const s of stores) await s.close();
   await cluster?.destroy();
 });
@@ -66,4 +73,50 @@ it('an older replica still running cannot erase `withdrawn`: its writes are refu
   expect((err as Unavailable).code).toBe('storage_invalid');
   const stored = JSON.parse(await cluster.sql('SELECT data::text FROM herald_document WHERE id = 1', url)) as Db;
   expect(stored.withdrawn).toEqual([{ id: 'INC-1', name: 'Drill', at: '2026-01-02T00:00:00.000Z', actor: 'admin' }]);
+});
+
+/** Sets the stored document's schema_version behind the replicas' back, as a newer (or the current) Herald writing it. */
+const storeSchemaVersion = (url: string, version: number) =>
+  cluster.sql(
+    `UPDATE herald_document SET version = version + 1, updated_at = now(),
+            data = jsonb_set(data::jsonb, '{schema_version}', '${version}')`,
+    url,
+  );
+
+it('a replica that refuses the stored document says degraded and gives the lead to one that reads it; both come back when it reads it again', {
+  timeout: 60_000,
+}, async () => {
+  const url = await cluster.database();
+  const herald = await startHerald({ env: { DATABASE_URL: url } });
+  heralds.push(herald);
+  const health = async () => (await (await fetch(`${herald.url}/healthz`)).json()) as { status: string; storage: Record<string, unknown> };
+  await until(async () => (await health()).storage.leader === true, 'the replica to lead');
+  // A replica of the newer release, which reads the document: it competes for the lead as a Herald does.
+  const newer = new PgLeadership({ url, replica: 'newer', retryMs: 200, log: () => {} });
+  leaderships.push(newer);
+  await newer.start();
+  expect(newer.isLeader).toBe(false);
+
+  await storeSchemaVersion(url, DB_SCHEMA_VERSION + 1);
+  // Before: "ok" and healthy for as long as it ran, holding the lead (a due window was not started).
+  const degraded = await until(
+    async () => {
+      const h = await health();
+      return h.status === 'degraded' && h;
+    },
+    '/healthz to say degraded',
+    10_000,
+  );
+  expect(degraded.storage).toMatchObject({ engine: 'postgres', healthy: false });
+  expect(degraded.storage.reason).toContain(`schema version ${DB_SCHEMA_VERSION + 1}, written by a newer Herald`);
+  await until(() => newer.isLeader, 'the replica that reads the document to take the lead', 10_000);
+  expect((await health()).storage.leader).toBe(false);
+  expect(herald.output()).toContain('this replica stops leading: it cannot read the stored document');
+
+  // Readable again (the newer release rolled back, say): ok, and it competes for the lead again.
+  await storeSchemaVersion(url, DB_SCHEMA_VERSION);
+  await until(async () => (await health()).status === 'ok', '/healthz ok again', 10_000);
+  expect((await health()).storage.reason).toBeNull();
+  await newer.close();
+  await until(async () => (await health()).storage.leader === true, 'the replica to lead again', 10_000);
 });

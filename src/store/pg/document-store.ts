@@ -75,8 +75,11 @@ export class PgDocumentStore<T> implements DocumentStore<T> {
   private reloadQueued = false;
   private loaded = false;
   private closed = false;
-  /** The version whose document was refused, so a bad row is reported once, not at every poll. */
-  private refusedVersion = 0;
+  /**
+   * The stored document `parse` refused (a newer Herald wrote it, say), while it is the stored one: reported
+   * once, not at every poll, and in /healthz; this replica does not lead meanwhile (see refusal).
+   */
+  private refused: { version: number; error: InvalidStoredDocument } | null = null;
   /** Whether the last contact with PostgreSQL succeeded (for /healthz). */
   healthy = false;
 
@@ -100,6 +103,16 @@ export class PgDocumentStore<T> implements DocumentStore<T> {
   /** The version of the document in PostgreSQL that `data` is (the same number on every replica). */
   get documentRevision(): number {
     return this.documentVersion;
+  }
+
+  /**
+   * Why the stored document is refused (its newer schema, or that it is not valid for this Herald: the
+   * details go to the log), or null while the one in memory is the stored one.
+   */
+  get refusal(): string | null {
+    if (!this.refused) return null;
+    const cause = this.refused.error.cause;
+    return cause instanceof NewerData ? cause.message : 'not valid for this Herald version';
   }
 
   /** Whether LISTEN is in place (when not, other replicas' changes arrive by the poll only). */
@@ -235,6 +248,7 @@ export class PgDocumentStore<T> implements DocumentStore<T> {
           try {
             newer = { version: rowVersion, data: this.decode(row.data).data };
           } catch (error) {
+            this.refuse(rowVersion, error);
             await client.query('ROLLBACK');
             return { ok: false as const, error };
           }
@@ -293,6 +307,7 @@ export class PgDocumentStore<T> implements DocumentStore<T> {
 
   /** Makes `data` the committed document `version`, and tells the listeners. */
   private apply(version: number, data: T): void {
+    this.readable();
     if (version === this.documentVersion) return;
     this.current = data;
     this.documentVersion = version;
@@ -355,16 +370,33 @@ export class PgDocumentStore<T> implements DocumentStore<T> {
       return false;
     }
     this.setHealthy(true);
-    if (!row || Number(row.version) === this.documentVersion) return true;
+    if (!row || Number(row.version) === this.documentVersion) {
+      // The stored document is ours again (a restore that put back the version this replica holds).
+      this.readable();
+      return true;
+    }
     const version = Number(row.version);
     try {
       this.apply(version, this.decode(row.data).data);
     } catch (err) {
       // Keep serving what we have: better the last valid data than none.
-      if (this.refusedVersion !== version) this.log(`[herald] ${(err as Error).message} Serving the last valid version.`);
-      this.refusedVersion = version;
+      this.refuse(version, err);
     }
     return true;
+  }
+
+  /** The stored document `version` was refused: logged once per version. */
+  private refuse(version: number, err: unknown): void {
+    if (!(err instanceof InvalidStoredDocument)) return;
+    if (this.refused?.version !== version) this.log(`[herald] ${err.message} Serving the last valid version; not leading.`);
+    this.refused = { version, error: err };
+  }
+
+  /** The stored document is one this replica reads (again). */
+  private readable(): void {
+    if (!this.refused) return;
+    this.refused = null;
+    this.log('[herald] the stored document is readable again: serving it, and competing for the lead again.');
   }
 
   /** The safety net under LISTEN: a cheap look at the version. */
@@ -375,7 +407,7 @@ export class PgDocumentStore<T> implements DocumentStore<T> {
       const { rows } = await this.pool.query<{ version: string }>('SELECT version FROM herald_document WHERE id = 1');
       this.setHealthy(true);
       const version = Number(rows[0]?.version);
-      if (version !== this.documentVersion && version !== this.refusedVersion) this.queueReload();
+      if (version !== this.documentVersion && version !== this.refused?.version) this.queueReload();
     } catch (err) {
       // After close() the pool refuses queries: not news about PostgreSQL.
       if (!this.closed) this.setHealthy(!isConnectionError(err), err);

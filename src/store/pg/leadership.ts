@@ -18,12 +18,16 @@ export const TRY_LEAD = `SELECT pg_try_advisory_lock(${LEADER_LOCK_KEY}) AS ok, 
  * PostgreSQL ends its session and with it the lock, and the next try of
  * another replica takes it (within `retryMs`). A leader that loses its
  * connection stops leading at once and competes again like the others.
+ * A replica that `mayLead` says may not (it refuses the stored document: its
+ * leader jobs would act on stale data, or on none) gives the lead up within
+ * `retryMs` and does not compete until it may again.
  */
 export class PgLeadership implements Leadership {
   private readonly url: string;
   private readonly name: string;
   private readonly retryMs: number;
   private readonly log: (line: string) => void;
+  private readonly mayLead: () => boolean;
   private client: pg.Client | null = null;
   private timer: NodeJS.Timeout | null = null;
   private leading = false;
@@ -31,11 +35,12 @@ export class PgLeadership implements Leadership {
   private closed = false;
   private readonly listeners = new Set<(isLeader: boolean) => void>();
 
-  constructor(opts: { url: string; replica: string; retryMs?: number; log?: (line: string) => void }) {
+  constructor(opts: { url: string; replica: string; retryMs?: number; log?: (line: string) => void; mayLead?: () => boolean }) {
     this.url = opts.url;
     this.name = `herald-lead:${opts.replica}`.slice(0, 63);
     this.retryMs = opts.retryMs ?? 1_000;
     this.log = opts.log ?? ((line) => console.error(line));
+    this.mayLead = opts.mayLead ?? (() => true);
   }
 
   get isLeader(): boolean {
@@ -93,6 +98,15 @@ export class PgLeadership implements Leadership {
 
   private async attempt(): Promise<void> {
     if (this.closed) return;
+    if (!this.mayLead()) {
+      if (this.client) {
+        if (this.leading) this.log('[herald] this replica stops leading: it cannot read the stored document');
+        // Ending the session releases the lock: a replica that reads the document takes it on its next try.
+        this.drop(this.client);
+      }
+      this.schedule();
+      return;
+    }
     try {
       if (!this.client) {
         const client = new pg.Client({
