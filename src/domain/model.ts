@@ -194,6 +194,12 @@ export const maintenanceSchema = z.object({
   scheduled_until: isoDate,
   /** False once the Comms Lead moved it by hand. */
   auto_transitions: z.boolean(),
+  /**
+   * Whether the timer's start and completion email subscribers: the scheduling's `notify`, so a window
+   * subscribers were told of ends in the same thread it began. Absent on windows scheduled before it
+   * (they were never emailed by the timer, and stay so).
+   */
+  notify_steps: z.boolean().optional(),
   /** When the pre-start reminder became due (the outbox sends it). */
   reminded_at: isoDate.nullable(),
   /**
@@ -241,7 +247,7 @@ export const withdrawnSchema = z.object({
  * its next write. A newer version is refused instead (its writes fail with storage_invalid, its reads keep the
  * last valid copy; it does not start). See src/store/migrate.ts.
  */
-export const DB_SCHEMA_VERSION = 5;
+export const DB_SCHEMA_VERSION = 6;
 
 export const dbSchema = z.object({
   schema_version: z.literal(DB_SCHEMA_VERSION),

@@ -58,6 +58,8 @@ const steps: Record<number, (db: Json) => Json> = {
   // 4 → 5: nothing to convert. The optional fields of the incident withdrawal (the db's `withdrawn`, an affected
   // component's `removed`, a window update's `window`) came with it: a Herald of version 4 would strip them.
   4: (db) => ({ ...db, schema_version: 5 }),
+  // 5 → 6: nothing to convert. A window's optional `notify_steps` came with it: a Herald of version 5 would strip it.
+  5: (db) => ({ ...db, schema_version: 6 }),
 };
 
 /**

@@ -261,7 +261,7 @@ describe('data a newer Herald wrote (a rolling upgrade rolled back)', () => {
     expect(output).not.toMatch(/\n\s+at /);
     // Before: "(schema_version: Invalid input: expected 5) … Restore it from a backup or move it aside to start empty."
     expect(output.trim()).toBe(
-      `herald: Refusing to start: ${file} is not a valid Herald data file (schema version 99, written by a newer Herald; this one reads version 5). It has not been changed. Run that Herald or a newer one.`,
+      `herald: Refusing to start: ${file} is not a valid Herald data file (schema version 99, written by a newer Herald; this one reads version 6). It has not been changed. Run that Herald or a newer one.`,
     );
     expect(readFileSync(file, 'utf8')).toBe(before);
   });
@@ -412,7 +412,7 @@ describe('a replica whose DATABASE_URL PostgreSQL refuses', () => {
     // Before: a stack trace under "InvalidStoredDocument: … (schema_version: Invalid input: expected 5)".
     expect(output).not.toMatch(/\n\s+at /);
     expect(stderr.trimEnd()).toBe(
-      'herald: The Herald document in PostgreSQL is not valid for this Herald (schema version 99, written by a newer Herald; this one reads version 5). It has not been changed. Run that Herald or a newer one.',
+      'herald: The Herald document in PostgreSQL is not valid for this Herald (schema version 99, written by a newer Herald; this one reads version 6). It has not been changed. Run that Herald or a newer one.',
     );
     expect(await cluster.sql('SELECT data FROM herald_document', url)).toBe(before);
   });

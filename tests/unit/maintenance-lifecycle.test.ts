@@ -295,6 +295,27 @@ describe('the timer (dueTransitions on a fake clock)', () => {
     expect(status(db, 'api')).toBe('operational');
   });
 
+  it('emails its start and completion when the window was scheduled with notify; not otherwise, nor one stored before the choice was', () => {
+    const db = setup();
+    const told = window(db);
+    const quiet = window(db, { name: 'Quiet', notify: false });
+    const stored = window(db, { name: 'Stored before notify_steps' });
+    delete record(db, stored.id).notify_steps;
+    applyDueTransitions(at(db, 600, 'maintenance-timer'), { reminderMinutes: 0 });
+    const notified = (id: string) => record(db, id).updates.map((u) => [u.status, u.notify]);
+    expect(notified(told.id)).toEqual([
+      ['scheduled', true],
+      ['in_progress', true],
+      ['completed', true],
+    ]);
+    expect(notified(quiet.id)).toEqual([
+      ['scheduled', false],
+      ['in_progress', false],
+      ['completed', false],
+    ]);
+    expect(notified(stored.id).map(([, n]) => n)).toEqual([true, false, false]);
+  });
+
   it('sends no reminder when the window was scheduled with less lead than the reminder, or reminders are off', () => {
     const db = setup();
     scheduleMaintenance(at(db, 0), { name: 'Soon', scheduled_for: iso(30), scheduled_until: iso(40), components: [] });

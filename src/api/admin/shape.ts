@@ -49,6 +49,7 @@ export function adminEventJson(e: EventRecord, db: Db, siteUrl: string) {
     // When it really started (the public shape, as Statuspage's, has its creation there).
     started_at: ms(e.started_at),
     auto_transitions: e.auto_transitions,
+    notify_steps: e.notify_steps ?? false,
     reminded_at: e.reminded_at,
     cancelled_at: e.cancelled_at,
     sequence: e.sequence,

@@ -79,15 +79,17 @@ export function nextDueAt(db: Pick<Db, 'maintenances'>, now: Date, opts: TimerOp
 /**
  * The timer's verb: recomputes what is due on the draft (so a hand move that
  * landed just before wins) and applies it through the same verbs as the
- * admin API. Returns what it did.
+ * admin API, emailing subscribers when the window's `notify_steps` says so. Returns what it did.
  */
 export function applyDueTransitions(ctx: VerbContext, opts: TimerOptions): DueAction[] {
   const due = dueTransitions(ctx.db, ctx.now, opts);
   for (const action of due) {
-    if (action.kind === 'start') startMaintenance(ctx, action.id, { auto: true, at: action.at });
-    else if (action.kind === 'complete') completeMaintenance(ctx, action.id, { auto: true, at: action.at });
+    const m = ctx.db.maintenances.find((x) => x.id === action.id)!;
+    // As the Comms Lead chose when scheduling it (the channels get every step either way).
+    const notify = m.notify_steps === true;
+    if (action.kind === 'start') startMaintenance(ctx, action.id, { auto: true, at: action.at, notify });
+    else if (action.kind === 'complete') completeMaintenance(ctx, action.id, { auto: true, at: action.at, notify });
     else {
-      const m = ctx.db.maintenances.find((x) => x.id === action.id)!;
       m.reminded_at = ctx.now.toISOString();
       recordAudit(ctx, 'maintenance.remind', m.id, { detail: { due_at: action.at } });
     }

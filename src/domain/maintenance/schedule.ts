@@ -15,7 +15,10 @@ export interface ScheduleInput {
   body?: string;
   /** Email subscribers the maintenance notice now (default: no). */
   notify?: boolean;
-  /** Start and complete on their own at the scheduled times (default: yes). */
+  /**
+   * Start and complete on their own at the scheduled times (default: yes); those steps email subscribers
+   * when `notify` did.
+   */
   auto_transitions?: boolean;
   /** Time zone for the default text's times. */
   timeZone?: string;
@@ -83,6 +86,8 @@ export function scheduleMaintenance(ctx: VerbContext, input: ScheduleInput): Mai
     scheduled_for: from,
     scheduled_until: until,
     auto_transitions: input.auto_transitions ?? true,
+    // Told of the window, subscribers are told of its start and end too, whoever (or whatever) makes them.
+    notify_steps: input.notify ?? false,
     reminded_at: null,
     cancelled_at: null,
     sequence: 0,
