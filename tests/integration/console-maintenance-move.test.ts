@@ -305,3 +305,53 @@ describe("what the console and the page say of a window's times", () => {
     expect(textOf(listed[0]!)).toMatch(/^Called off ?Cancelled ?was scheduled /);
   });
 });
+
+describe('a note on a window from its console page, its status left as it is', () => {
+  /** The "Post a note" form of a page, or undefined. */
+  const noteForm = (doc: Doc) => {
+    const section = all(doc, (e) => e.attribs['aria-labelledby'] === 'note-title')[0];
+    return section && all(section, (e) => e.name === 'form')[0];
+  };
+  const notesTo = async (name: string) =>
+    (await Promise.all(to(smtp, 'ana@example.com').map((r) => smtp.parse(r)))).filter((m) =>
+      m.subject?.endsWith(`Maintenance update: ${name}`),
+    );
+
+  it('is offered on a scheduled, a running and a completed window; posted, it keeps the status, shows on the page, emails as ticked, once', async () => {
+    const id = await schedule('Shard migration');
+    const scheduled = noteForm(await page(`/admin/incidents/${id}`));
+    expect(scheduled, 'a "Post a note" form on a scheduled window').toBeDefined();
+    expect(fieldsOf(scheduled!)).toMatchObject({ step: 'note', csrf: s.csrf });
+    expect(textOf(all(await page(`/admin/incidents/${id}`), (e) => e.attribs.id === 'note-title')[0]!)).toBe('Post a note');
+
+    expect((await h.admin(`/maintenances/${id}/start`, { body: {} })).status).toBe(201);
+    const running = noteForm(await page(`/admin/incidents/${id}`));
+    expect(running, 'a "Post a note" form on a running window').toBeDefined();
+    const progress = '50 % of the databases are migrated.';
+    const fields = { ...fieldsOf(running!), body: progress, notify: '1' };
+    const posted = await s.post(`/admin/maintenance/${id}`, fields);
+    expect(posted.status).toBe(303);
+    expect(posted.headers.get('location')).toBe(`/admin/incidents/${id}?done=note`);
+    // Posted twice (a double click): one note.
+    expect((await s.post(`/admin/maintenance/${id}`, fields)).headers.get('location')).toBe(`/admin/incidents/${id}?done=note`);
+    const after = (await (await h.admin(`/maintenances/${id}`)).json()) as { status: string; incident_updates: Array<{ body: string }> };
+    expect(after.status).toBe('in_progress');
+    expect(after.incident_updates.filter((u) => u.body === progress)).toHaveLength(1);
+    expect(await (await fetch(`${h.url}/incidents/${id}`)).text()).toContain(progress);
+    await outboxSettled(h);
+    const emailed = await notesTo('Shard migration');
+    expect(emailed).toHaveLength(1);
+    expect(emailed[0]!.text).toContain(progress);
+
+    expect((await h.admin(`/maintenances/${id}/complete`, { body: {} })).status).toBe(201);
+    const completed = noteForm(await page(`/admin/incidents/${id}`));
+    expect(completed, 'a "Post a note" form on a completed window (a follow-up)').toBeDefined();
+    const followUp = 'All shards verified overnight.';
+    expect((await s.post(`/admin/maintenance/${id}`, { ...fieldsOf(completed!), body: followUp })).status).toBe(303);
+    expect((await windowOf(id)).status).toBe('completed');
+    expect(await (await fetch(`${h.url}/incidents/${id}`)).text()).toContain(followUp);
+    // "Email subscribers" left unticked: nobody emailed of the follow-up.
+    await outboxSettled(h);
+    expect(await notesTo('Shard migration')).toHaveLength(1);
+  });
+});
