@@ -4,6 +4,7 @@ import type { FailurePage, FailureQuery, NoticeProgress, OutboxOverview, OutboxV
 import type { PgTables } from '../pg/tables.ts';
 import { subscriberOf, wantsMailSql } from './pg-subscribers.ts';
 import { DELIVERY_COLUMNS, deliveryOf, type DeliveryRow } from './pg-rows.ts';
+import { claimableSql } from './pg-leases.ts';
 import { countWaiting, readConfirmations, readFailed, readNotices } from './pg-outbox-reads.ts';
 
 /** A notice to fan out, as the data file says (see notify/intents.ts). */
@@ -143,14 +144,15 @@ export class PgOutbox implements OutboxView {
 
   /**
    * Claims up to `limit` deliveries due now that nobody holds (never claimed,
-   * or the lease expired): confirmations first, up to half, then notices.
+   * or the lease of a replica now gone expired, pg-leases.ts): confirmations
+   * first, up to half, then notices.
    * Locked rows are skipped, so replicas claiming at once get different ones.
    */
   async claim(replica: string, limit: number, leaseMs: number, nowMs: number): Promise<Claimed[]> {
     // Written to match the queue indexes of 004_mail.sql: a range on coalesce(next_at, 0), in its order.
     const pick = (kindTest: string, n: number) =>
       `SELECT id FROM mail_deliveries WHERE state = 'queued' AND ${kindTest}
-         AND coalesce(next_at, 0) <= $3 AND (lease_until IS NULL OR lease_until < now())
+         AND coalesce(next_at, 0) <= $3 AND ${claimableSql('$1', '$2')}
        ORDER BY coalesce(next_at, 0), ord LIMIT ${n} FOR UPDATE SKIP LOCKED`;
     const confirms = Math.max(1, Math.floor(limit / 2));
     const { rows } = await this.db.query<DeliveryRow & { s_id: string | null }>(

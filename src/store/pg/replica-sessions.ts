@@ -11,8 +11,22 @@ import type { PoolClient } from './client.ts';
  * A replica reads the admin token and the subscribers' link key once, at start,
  * and keeps them: db:import must not replace them under it (see transfer.ts).
  */
-const REPLICA_SESSION = `datname = current_database() AND pid <> pg_backend_pid()
+const HERALD_SESSION = `datname = current_database()
   AND application_name ~ '^herald(-listen|-lead)?(:|$)' AND application_name NOT IN ('herald:db-import', 'herald:db-export')`;
+const REPLICA_SESSION = `${HERALD_SESSION} AND pid <> pg_backend_pid()`;
+
+/**
+ * SQL, true when the replica named by the SQL expression `owner` is gone: none of its connections is open
+ * (PostgreSQL ends them when its process dies), although the replicas have been connected for `graceSecs`
+ * (an SQL expression). The grace covers an outage: after a restart or a failover every replica reconnects,
+ * one a little after another, and one not back yet is not dead. Names are cut to 63 characters as
+ * PostgreSQL cuts application_name.
+ */
+export function replicaGoneSql(owner: string, graceSecs: string): string {
+  const names = ['herald', 'herald-listen', 'herald-lead'].map((kind) => `left('${kind}:' || ${owner}, 63)`).join(', ');
+  return `(NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE ${HERALD_SESSION} AND application_name IN (${names}))
+    AND (SELECT min(backend_start) FROM pg_stat_activity WHERE ${HERALD_SESSION}) < now() - make_interval(secs => ${graceSecs}))`;
+}
 
 export interface ReplicaSessions {
   /** Connections open to this database from Herald replicas (this connection not counted). */
