@@ -26,14 +26,24 @@ export interface BatchOptions {
  * SETTLE_EVERY_MS or SETTLE_BATCH of them), not at the end of the batch, and
  * the leases of what is not yet recorded are renewed meanwhile: a slow relay
  * must not let another replica take (and send again) what this one already
- * sent. Outcomes PostgreSQL did not take (a restart, a timeout) are kept and
- * recorded on the next try; the batch ends once all are recorded and what
- * was not sent is given back.
+ * sent. Once PostgreSQL refuses a recording or a renewal (a restart, an
+ * outage, a timeout), nothing more of the batch is sent: what is sent but not
+ * recorded can only grow while it is away. Outcomes it did not take are kept
+ * and recorded on a later try, for as long as this process runs (the other
+ * replicas do not take a live one's expired leases, pg-leases.ts); the batch
+ * ends once all are recorded and what was not sent is given back.
  */
 export async function sendClaimed(claimed: readonly Claimed[], o: BatchOptions): Promise<void> {
   const held = new Set(claimed.map((c) => c.delivery.id));
   let outcomes: Delivery[] = [];
   const untouched: string[] = [];
+  /** A recording or a renewal failed: the rest of the batch is not sent (it is given back once the outcomes are recorded). */
+  let refused = false;
+  const noting = <R>(write: Promise<R>): Promise<R> =>
+    write.catch((err: unknown) => {
+      refused = true;
+      throw err;
+    });
   /** The recording under way, and its deliveries: one at a time, so a slow database does not pile them up. */
   let recording: Promise<void> | null = null;
   const settling = new Set<string>();
@@ -43,7 +53,7 @@ export async function sendClaimed(claimed: readonly Claimed[], o: BatchOptions):
       outcomes = [];
       for (const d of batch) settling.add(d.id);
       try {
-        await o.outbox.settle(batch, o.replica);
+        await noting(o.outbox.settle(batch, o.replica));
         for (const d of batch) held.delete(d.id);
       } catch (err) {
         outcomes = batch.concat(outcomes);
@@ -67,10 +77,12 @@ export async function sendClaimed(claimed: readonly Claimed[], o: BatchOptions):
   const renew = () =>
     retryWrite(
       () =>
-        o.outbox.renew(
-          [...held].filter((id) => !settling.has(id)),
-          o.replica,
-          o.leaseMs,
+        noting(
+          o.outbox.renew(
+            [...held].filter((id) => !settling.has(id)),
+            o.replica,
+            o.leaseMs,
+          ),
         ),
       {
         forMs: o.leaseMs / 3,
@@ -83,18 +95,18 @@ export async function sendClaimed(claimed: readonly Claimed[], o: BatchOptions):
     const lane = async () => {
       for (let i = next++; i < claimed.length; i = next++) {
         const c = claimed[i]!;
-        const outcome = o.stopped() || o.paused() ? null : await o.sendOne(c);
+        const outcome = o.stopped() || o.paused() || refused ? null : await o.sendOne(c);
         if (!outcome) untouched.push(c.delivery.id);
         else if (outcomes.push(outcome) >= SETTLE_BATCH) void record().catch(() => {});
       }
     };
     await Promise.all(Array.from({ length: Math.min(o.concurrency, claimed.length) }, lane));
     clearInterval(recorder);
-    // The last outcomes, tried again (their leases still renewed) for as long as a lease lasts: what was sent
-    // is recorded as sent, not taken again once the lease ends and sent twice. Given up on at shutdown or
-    // after that long; the at-least-once bound of a replica that died then applies.
-    await retryWrite(recordAll, { forMs: o.leaseMs, stopped: o.stopped });
-    await o.outbox.release(untouched, o.replica);
+    // The last outcomes, tried again (their leases still renewed) until PostgreSQL takes them, however long it
+    // is away: what was sent is recorded as sent, not dropped and sent again. Given up on only at shutdown;
+    // the at-least-once bound of a replica that died applies then.
+    await retryWrite(recordAll, { forMs: Number.POSITIVE_INFINITY, stopped: o.stopped });
+    await retryWrite(() => o.outbox.release(untouched, o.replica), { forMs: o.leaseMs, stopped: o.stopped });
   } finally {
     clearInterval(recorder);
     clearInterval(renewer);
