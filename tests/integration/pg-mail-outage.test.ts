@@ -27,14 +27,15 @@ const count = async (url: string, sql: string): Promise<number> => Number((await
 describe('the shared outbox through a PostgreSQL outage longer than a lease', () => {
   it('every subscriber gets the notice once, and every delivery ends recorded sent', async () => {
     const url = await cluster.database();
-    // 40 ms per message over 5 connections per replica: a claimed batch (256) takes about 2 s to send.
+    // 40 ms per message over 5 connections per replica: a claimed batch (256) takes about 2 s to send, so
+    // PostgreSQL stops with both replicas' batches partly sent.
     const smtp = await startSmtp(() => null, { delayMs: 40 });
     running.push(smtp);
     // Leases of 2 s; the outage below lasts 5 s, so every lease taken before it has expired when it ends.
     const env = { DATABASE_URL: url, SITE_URL: SITE, SMTP_URL: smtp.url, MAIL_LEASE_SECONDS: '2' };
     const replicas: HeraldProcess[] = await Promise.all([startHerald({ env }), startHerald({ env })]);
     running.push(...replicas);
-    const n = 1000;
+    const n = 600;
     await cluster.sql(
       `INSERT INTO mail_subscribers (id, email, email_key, state, components, confirms, requested_at, created_at, updated_at, confirmed_at)
        SELECT 'bulk' || g, 'reader' || g || '@example.test', 'reader' || g || '@example.test', 'confirmed', '{}', 1, now(), now(), now(), now()
@@ -48,7 +49,7 @@ describe('the shared outbox through a PostgreSQL outage longer than a lease', ()
 
     // Sending is under way (some recorded), then PostgreSQL goes away with batches claimed and being sent.
     await until(
-      async () => (await count(url, `SELECT count(*) FROM mail_deliveries WHERE state = 'sent'`)) >= 50,
+      async () => (await count(url, `SELECT count(*) FROM mail_deliveries WHERE state = 'sent'`)) >= 30,
       () => `the first notices recorded sent (${smtp.received.length} received)`,
       20_000,
     );
@@ -60,7 +61,7 @@ describe('the shared outbox through a PostgreSQL outage longer than a lease', ()
     await until(
       async () => (await count(url, `SELECT count(*) FROM mail_deliveries WHERE state = 'sent'`)) === n,
       () => `all ${n} recorded sent (${smtp.received.length} received so far; ${atStop} when PostgreSQL stopped)`,
-      25_000,
+      40_000,
     );
     // A duplicate on its way (a lease taken again at the restart) is accepted within a relay's delay or so.
     await new Promise((r) => setTimeout(r, 1500));
@@ -69,5 +70,5 @@ describe('the shared outbox through a PostgreSQL outage longer than a lease', ()
     const twice = [...perRecipient.values()].filter((c) => c > 1).length;
     expect({ messages: smtp.received.length, recipients: perRecipient.size, twice }).toEqual({ messages: n, recipients: n, twice: 0 });
     expect(await count(url, `SELECT count(*) FROM mail_deliveries WHERE state <> 'sent' OR lease_owner IS NOT NULL`)).toBe(0);
-  }, 60_000);
+  }, 90_000); // about 20 s on an idle machine; four times that beside heavy work
 });
