@@ -7,6 +7,7 @@ import { Composer, INTENT_GONE } from './compose.ts';
 import { noticeIntents } from './intents.ts';
 import { Passes } from './passes.ts';
 import { type BatchOptions, sendClaimed } from './claimed-batch.ts';
+import { OutageGrace } from './outage-grace.ts';
 import { retryWrite } from '../store/pg/retry.ts';
 import { backoffMs, classify, describe, isHeld, isUnknownMailbox } from './classify.ts';
 import type { MailEngine, Sending } from './service.ts';
@@ -42,6 +43,8 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
   const concurrency = mailer.window ?? 4;
   const leaseMs = cfg.MAIL_LEASE_SECONDS * 1000;
   let stopped = false;
+  /** Fed by the poll below (every POLL_MS): whether PostgreSQL is back long enough to take over a gone replica's claims. */
+  const grace = new OutageGrace(leaseMs);
 
   // The pause is shared (mail_outbox): this is this replica's copy, read again with every poll.
   // Each poll takes the next ticket, and so does each of this replica's own pauses and resumes once written. A
@@ -139,7 +142,13 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
   };
   const drain = async (): Promise<void> => {
     while (!stopped && !sending.paused && composer) {
-      const claimed = await outbox.claim(replica, Math.min(concurrency * 2, MAX_CLAIM), leaseMs, now().getTime());
+      const claimed = await outbox.claim(
+        replica,
+        Math.min(concurrency * 2, MAX_CLAIM),
+        leaseMs,
+        now().getTime(),
+        grace.takeOver(Date.now()),
+      );
       if (claimed.length === 0) return;
       await sendClaimed(claimed, batch);
     }
@@ -241,6 +250,7 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
     void outbox
       .paused()
       .then((paused) => {
+        grace.answered(Date.now());
         if (poll < applied || writing > 0) return;
         applied = poll;
         // Paused by another replica: what this one handed to its mailer waits no longer.
@@ -253,7 +263,7 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
           else starting = started(start()).catch(() => {});
         }
       })
-      .catch(() => {});
+      .catch(() => grace.failed());
   }, POLL_MS);
   poller.unref();
   const sweep = async (): Promise<void> => {

@@ -145,14 +145,15 @@ export class PgOutbox implements OutboxView {
   /**
    * Claims up to `limit` deliveries due now that nobody holds (never claimed,
    * or the lease of a replica now gone expired, pg-leases.ts): confirmations
-   * first, up to half, then notices.
+   * first, up to half, then notices. `takeOver` false: not even a gone
+   * replica's (the replicas may still be reconnecting after an outage).
    * Locked rows are skipped, so replicas claiming at once get different ones.
    */
-  async claim(replica: string, limit: number, leaseMs: number, nowMs: number): Promise<Claimed[]> {
+  async claim(replica: string, limit: number, leaseMs: number, nowMs: number, takeOver = true): Promise<Claimed[]> {
     // Written to match the queue indexes of 004_mail.sql: a range on coalesce(next_at, 0), in its order.
     const pick = (kindTest: string, n: number) =>
       `SELECT id FROM mail_deliveries WHERE state = 'queued' AND ${kindTest}
-         AND coalesce(next_at, 0) <= $3 AND ${claimableSql('$1', '$2')}
+         AND coalesce(next_at, 0) <= $3 AND ${claimableSql('$1', '$4::boolean')}
        ORDER BY coalesce(next_at, 0), ord LIMIT ${n} FOR UPDATE SKIP LOCKED`;
     const confirms = Math.max(1, Math.floor(limit / 2));
     const { rows } = await this.db.query<DeliveryRow & { s_id: string | null }>(
@@ -168,7 +169,7 @@ export class PgOutbox implements OutboxView {
          .join(', ')}, s.id AS s_id, s.seq, s.email, s.state AS s_state, s.components,
          s.confirms, s.requested_at, s.created_at AS s_created_at, s.updated_at, s.confirmed_at, s.unsubscribed_at, s.suppressed, s.suppressed_at
        FROM leased l LEFT JOIN mail_subscribers s ON s.id = l.sub ORDER BY l.ord`,
-      [replica, leaseMs / 1000, nowMs],
+      [replica, leaseMs / 1000, nowMs, takeOver],
     );
     return rows.map((r) => {
       const x = r as unknown as Record<string, unknown>;

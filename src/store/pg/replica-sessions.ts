@@ -17,15 +17,13 @@ const REPLICA_SESSION = `${HERALD_SESSION} AND pid <> pg_backend_pid()`;
 
 /**
  * SQL, true when the replica named by the SQL expression `owner` is gone: none of its connections is open
- * (PostgreSQL ends them when its process dies), although the replicas have been connected for `graceSecs`
- * (an SQL expression). The grace covers an outage: after a restart or a failover every replica reconnects,
- * one a little after another, and one not back yet is not dead. Names are cut to 63 characters as
- * PostgreSQL cuts application_name.
+ * (PostgreSQL ends them when its process dies). Names are cut to 63 characters as PostgreSQL cuts
+ * application_name. Right after an outage every replica is reconnecting, and one not back yet is not dead:
+ * the caller waits for that (src/notify/outage-grace.ts).
  */
-export function replicaGoneSql(owner: string, graceSecs: string): string {
+export function replicaGoneSql(owner: string): string {
   const names = ['herald', 'herald-listen', 'herald-lead'].map((kind) => `left('${kind}:' || ${owner}, 63)`).join(', ');
-  return `(NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE ${HERALD_SESSION} AND application_name IN (${names}))
-    AND (SELECT min(backend_start) FROM pg_stat_activity WHERE ${HERALD_SESSION}) < now() - make_interval(secs => ${graceSecs}))`;
+  return `NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE ${HERALD_SESSION} AND application_name IN (${names}))`;
 }
 
 export interface ReplicaSessions {
