@@ -156,7 +156,8 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
 
   const sends = new Passes(
     drain,
-    // The database is away: the poll tries again, and a claim not recorded is taken again when its lease ends.
+    // The database is away: the poll tries again; a claim given back unsent is taken again once its lease ends
+    // (by this replica, or by another if this one is gone).
     (err) => log(`[outbox] sending stopped for now: ${(err as Error).message}`),
     () => stopped,
   );
