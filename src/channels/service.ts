@@ -5,6 +5,7 @@ import { setChannelState } from '../domain/channels/manage.ts';
 import { Passes } from '../notify/passes.ts';
 import { channelMessages, latestUpdate, toDelivery } from './plan.ts';
 import type { ChannelDelivery, ChannelLedger } from '../store/channels/ledger.ts';
+import { claimMarkMs } from '../store/channels/pg-ledger.ts';
 import { renderPost } from './render.ts';
 import { postTestMessage } from './test-post.ts';
 import { PostFailed, postJson, type PostAnswer } from './outbound.ts';
@@ -85,7 +86,7 @@ export function openChannels(herald: HeraldCore, workers = true): Channels {
   const inFlight = new Set<Promise<void>>();
   const wakeTimers = new Map<string, NodeJS.Timeout>();
   /** Posts another leader may be making: their channel looks at the outbox again until they are recorded. */
-  const inDoubt = new InDoubt();
+  const inDoubt = new InDoubt(claimMarkMs(cfg.CHANNEL_TIMEOUT_MS));
   const failuresInRow = new Map<string, number>();
   const lastErrors = new Map<string, { at: string; error: string }>();
   let stopped = false;
@@ -212,8 +213,10 @@ export function openChannels(herald: HeraldCore, workers = true): Channels {
     const now = herald.now();
     let request = await renderPost(channel, d, herald.store.data, cfg, now);
     if (!request) {
-      // Held under the claim, so only the leader that holds it records the outcome.
-      if (await withdrawnSince(d)) return;
+      // Held under the claim, so only the leader that holds it records the outcome. Unknown (the data could
+      // not be read again): nothing is recorded, and the claim's mark running out brings it back, unposted.
+      const gone = await withdrawnSince(d);
+      if (gone !== false) return;
       // Caught up: a new leader's copy may not have held an incident just declared.
       request = await renderPost(channel, d, herald.store.data, cfg, now);
     }
@@ -256,12 +259,13 @@ export function openChannels(herald: HeraldCore, workers = true): Channels {
    * A delivery whose incident left the data (withdrawn as published in error) is not posted: it is recorded as
    * failed with why, and counts against the channel no more than a post never tried (no pause, no error shown),
    * though the channel's failed count includes it. Called under the claim, when the post found its incident
-   * gone; read again first: on PostgreSQL a new leader's copy of the data may not yet hold an incident just declared.
+   * gone; read again first: on PostgreSQL a new leader's copy of the data may not yet hold an incident just declared
+   * ('unknown' when it cannot be read again, or is refused as a newer Herald's).
    */
-  const withdrawnSince = async (d: ChannelDelivery): Promise<boolean> => {
+  const withdrawnSince = async (d: ChannelDelivery): Promise<boolean | 'unknown'> => {
     if (findEvent(herald.store.data, d.event)) return false;
-    const current = await caughtUp(herald.store);
-    if (!current || findEvent(herald.store.data, d.event)) return false;
+    if (!(await caughtUp(herald.store))) return 'unknown';
+    if (findEvent(herald.store.data, d.event)) return false;
     await ledger.save({ ...d, state: 'failed', last_error: WITHDRAWN, next_at: null });
     return true;
   };

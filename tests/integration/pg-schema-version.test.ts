@@ -120,3 +120,21 @@ it('a replica that refuses the stored document says degraded and gives the lead 
   await newer.close();
   await until(async () => (await health()).storage.leader === true, 'the replica to lead again', 10_000);
 });
+
+it('while the stored document is refused, catching up fails (a delivery waits rather than fail as "incident gone"), and a restore of the version held is read again', async () => {
+  const url = await cluster.database();
+  const store = replica<Db>(url, 'old', (raw) => dbSchema.parse(raw), migrate);
+  await store.load();
+  const held = await cluster.sql('SELECT version FROM herald_document WHERE id = 1', url);
+  const row = await cluster.sql('SELECT data::text FROM herald_document WHERE id = 1', url);
+  await storeSchemaVersion(url, DB_SCHEMA_VERSION + 1);
+  await until(() => store.refusal !== null, 'the replica to refuse the newer document');
+  // Before: caught up (the refused reload counted as a read), so the outbox called a newer Herald's incident gone.
+  await expect(store.catchUp()).rejects.toMatchObject({ code: 'storage_invalid' });
+
+  // A restore puts back the row this replica holds, version and all (raw SQL, pg_restore).
+  await cluster.sql(`UPDATE herald_document SET version = ${held}, data = $row$${row}$row$::jsonb WHERE id = 1`, url);
+  // Before: never read again (the version was the one held), the replica refusing and out of the lead for good.
+  await until(() => store.refusal === null, 'the replica to read the restored document', 5_000);
+  await expect(store.catchUp()).resolves.toBeUndefined();
+});

@@ -167,8 +167,9 @@ export class PgDocumentStore<T> implements DocumentStore<T> {
       connectTimeoutMs: this.timeouts.connectTimeoutMs,
       log: this.log,
       onNotify: (payload) => {
-        // Our own commits come back too: only a version past ours is news.
-        if (Number(payload) > this.documentVersion) this.queueReload();
+        // Our own commits come back too: only a version past ours is news (or, while refused, any other).
+        const version = Number(payload);
+        if (this.refused ? version !== this.refused.version : version > this.documentVersion) this.queueReload();
       },
       // Whatever was committed while LISTEN was down was not notified to us.
       onListen: () => this.queueReload(),
@@ -330,6 +331,9 @@ export class PgDocumentStore<T> implements DocumentStore<T> {
       read = await this.reload();
     });
     if (!read) throw new Unavailable('The stored document could not be read.', 'storage_unavailable');
+    // Not caught up while the stored document is refused: what this copy lacks may be in it, and a caller
+    // deciding a record is gone (a notice of an incident a newer Herald declared) must wait, not fail it.
+    if (this.refused) throw new Unavailable('The stored document is not valid for this Herald version.', 'storage_invalid');
   }
 
   /**
@@ -407,7 +411,8 @@ export class PgDocumentStore<T> implements DocumentStore<T> {
       const { rows } = await this.pool.query<{ version: string }>('SELECT version FROM herald_document WHERE id = 1');
       this.setHealthy(true);
       const version = Number(rows[0]?.version);
-      if (version !== this.documentVersion && version !== this.refused?.version) this.queueReload();
+      // While refused, anything but the refused version is news: a restore of the version this replica holds too.
+      if (this.refused ? version !== this.refused.version : version !== this.documentVersion) this.queueReload();
     } catch (err) {
       // After close() the pool refuses queries: not news about PostgreSQL.
       if (!this.closed) this.setHealthy(!isConnectionError(err), err);
