@@ -15,15 +15,20 @@ export const IN_DOUBT_RECHECK_MS = 2_000;
 export class InDoubt {
   /** Delivery id → the next_at read from the outbox (the mark waited on). */
   private readonly marks = new Map<string, number>();
+  private readonly markMs: number;
   private readonly recheckMs: number;
 
-  constructor(recheckMs = IN_DOUBT_RECHECK_MS) {
+  /** `markMs`: how far ahead a claim's mark lies (claimMarkMs); a wait further off is a retry time, no mark. */
+  constructor(markMs: number, recheckMs = IN_DOUBT_RECHECK_MS) {
+    this.markMs = markMs;
     this.recheckMs = recheckMs;
   }
 
   /** Notes the deliveries just read from the outbox that wait for a time this leader did not set. */
   note(ds: Iterable<ChannelDelivery | undefined>, now: number): void {
-    for (const d of ds) if (d?.state === 'queued' && d.next_at !== null && d.next_at > now) this.marks.set(d.id, d.next_at);
+    for (const d of ds) {
+      if (d?.state === 'queued' && d.next_at !== null && d.next_at > now && d.next_at <= now + this.markMs) this.marks.set(d.id, d.next_at);
+    }
   }
 
   /** How long a channel whose next post `d` is due in `wait` ms sleeps before it looks again. */

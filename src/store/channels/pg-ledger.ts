@@ -56,6 +56,9 @@ const deliveryOf = (r: Row): ChannelDelivery => ({
  * the counts the console shows). Times are the records' own ISO strings, as
  * in the journal, so both engines compare them the same way.
  */
+/** How far ahead a claim's mark lies: a post's timeout, then its record's retries, then a margin. */
+export const claimMarkMs = (postTimeoutMs: number): number => postTimeoutMs + SAVE_RETRY_MS + CLAIM_MARGIN_MS;
+
 export class PgChannelLedger extends ChannelLedger {
   private readonly db: PgTables;
   private readonly leaderSession: () => LeaderSession | null;
@@ -77,7 +80,7 @@ export class PgChannelLedger extends ChannelLedger {
    * answers false.
    */
   async claim(d: ChannelDelivery, now: number, postTimeoutMs: number): Promise<boolean> {
-    const until = now + postTimeoutMs + SAVE_RETRY_MS + CLAIM_MARGIN_MS;
+    const until = now + claimMarkMs(postTimeoutMs);
     const session = this.leaderSession();
     const { rows } = await this.db.query<Row & { claimed: boolean }>(
       // A single bigint advisory key shows in pg_locks as classid (its high 32 bits) and objid (its low ones). The
