@@ -106,6 +106,19 @@ describe("the manage page's Subscribe again", () => {
   });
 });
 
+describe('a hand-made ?sent=1', () => {
+  it('claims no email on a confirmed or unsubscribed address (only an address asked for minutes ago reads "We sent")', async () => {
+    const email = 'crafted@example.com';
+    const manage = await confirmed(email);
+    const claim = `We sent a confirmation email to ${email}.`;
+    expect(await (await fetch(`${h.url}${manage}?sent=1&dropped=3`)).text()).not.toContain(claim);
+    const unsubscribe = /\/unsubscribe\/[A-Za-z0-9._-]+/.exec(await (await fetch(`${h.url}${manage}`)).text())![0];
+    expect((await post(unsubscribe, 'via=page')).status).toBe(303);
+    // Before: an unsubscribed address (asked for nothing) read "We sent a confirmation email to …".
+    expect(await (await fetch(`${h.url}${manage}?sent=1`)).text()).not.toContain(claim);
+  });
+});
+
 /** Subscribes and confirms; the manage page's path, from the confirm page's answer. */
 async function confirmed(email: string): Promise<string> {
   expect((await subscribe(h, { email })).status).toBe(202);
