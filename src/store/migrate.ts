@@ -2,7 +2,7 @@
  * Upgrades a data file read from disk to the current schema, step by step, as
  * plain JSON before validation. The upgraded data is written back by the next
  * write (Herald writes once at start when it migrated), so a file is migrated
- * once; a file from a newer Herald is left alone and refused by validation.
+ * once; data from a newer Herald is left alone and refused (NewerData).
  */
 import { DB_SCHEMA_VERSION } from '../domain/model.ts';
 import { DEFAULT_SETTINGS } from '../domain/settings.ts';
