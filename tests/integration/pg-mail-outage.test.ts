@@ -9,7 +9,8 @@ import { SITE, until } from '../helpers/mail-flow.ts';
  * fan-out: no replica dies, so nobody may get the notice twice. A replica
  * stops taking new messages from its batch once it cannot record, keeps what
  * it sent until PostgreSQL takes it, and its expired leases are not taken by
- * the other while it is alive (review-pg.md, finding 1).
+ * the other while it is alive. (A review found 1,190 messages for 1,000
+ * subscribers after an 82 s outage with three replicas.)
  */
 let cluster: PgCluster;
 const running: Stoppable[] = [];
