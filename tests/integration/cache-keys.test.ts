@@ -52,14 +52,19 @@ async function pageCache(): Promise<Reading> {
 /** The real pages a test warms: kept per minute, so each may be rendered once more when a minute turns between readings. */
 const REAL_PAGES = 4;
 
-/** Both readings are there, and at most `max` renders (and new entries) happened between them. */
-function expectAtMostRenders(before: Reading, after: Reading, max: number): void {
+/**
+ * Both readings are there, and at most `max` renders (and new entries) happened between them. `warmed`: the
+ * reading taken when the pages were warmed, if earlier than `before`: a page last served in the minute before
+ * a turn that came after it (and before `before`) is rendered again at its first request after the turn, which
+ * may fall between two readings of the same minute (CI met it: one render, the minute unchanged).
+ */
+function expectAtMostRenders(before: Reading, after: Reading, max: number, warmed: Reading = before): void {
   const shape = { entries: expect.any(Number), renders: expect.any(Number) };
   expect(before.stats, '/healthz reports page_cache').toEqual(shape);
   expect(after.stats, '/healthz reports page_cache').toEqual(shape);
   // A page says how long ago things happened, so the cache keeps it for its minute (src/snapshot/page-cache.ts):
   // a minute turning between the readings (CI met one) renders the warmed pages once more.
-  const allowed = max + (after.minute !== before.minute ? REAL_PAGES : 0);
+  const allowed = max + (after.minute !== warmed.minute ? REAL_PAGES : 0);
   expect(after.stats!.renders - before.stats!.renders).toBeLessThanOrEqual(allowed);
   expect(after.stats!.entries - before.stats!.entries).toBeLessThanOrEqual(allowed);
 }
@@ -132,7 +137,7 @@ describe('page cache keys under unique junk query parameters', () => {
 
     // Nothing was rendered: not / or the real pages again, nor a page per junk URL.
     expectAtMostRenders(before, afterFlood, 0);
-    expectAtMostRenders(afterFlood, afterRevisit, 0);
+    expectAtMostRenders(afterFlood, afterRevisit, 0, before);
   });
 
   it('/history values outside the valid range get one canonical 404, rendered at most once', async () => {
