@@ -5,6 +5,7 @@ import {
   type Component,
   type Db,
   type Incident,
+  type IncidentUpdate,
   type Maintenance,
 } from '../../src/domain/model.ts';
 import type { VerbContext } from '../../src/domain/context.ts';
@@ -53,6 +54,23 @@ export function incident(id: string, impact: Incident['impact'], status: Inciden
     postmortem: null,
     ...extra,
   });
+}
+
+/** An incident update as stored, posted (and last edited) at `at`; its body rendered as Herald does. */
+export function update(id: string, status: IncidentUpdate['status'], at: string, body = id): IncidentUpdate {
+  return {
+    id,
+    status,
+    body,
+    body_html: renderMarkdown(body),
+    created_at: at,
+    display_at: at,
+    updated_at: at,
+    edited_at: null,
+    affected_components: [],
+    notify: false,
+    author: 't',
+  };
 }
 
 /** A maintenance window as stored (parsed), without updates: one hour from T0 unless told otherwise. */

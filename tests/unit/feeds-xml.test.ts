@@ -3,12 +3,10 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { atomDate, element, emptyElement, escapeXml, rssDate, tagAuthority } from '../../src/feeds/xml.ts';
 import { splitLead, trailHtml, trailItems } from '../../src/feeds/trail.ts';
 import { entryId, feedEntries, feedTitle } from '../../src/feeds/entries.ts';
-import { T0, ctx, db, incident } from '../helpers/db.ts';
+import { T0, ctx, db, incident, update } from '../helpers/db.ts';
 import { declareIncident } from '../../src/domain/incidents/declare.ts';
 import { scheduleMaintenance } from '../../src/domain/maintenance/schedule.ts';
 import { cancelMaintenance, completeMaintenance, startMaintenance } from '../../src/domain/maintenance/transitions.ts';
-import { renderMarkdown } from '../../src/render/markdown.ts';
-import type { IncidentUpdate } from '../../src/domain/model.ts';
 
 const parse = (xml: string) => new XMLParser({ ignoreAttributes: false, parseTagValue: false, trimValues: false }).parse(xml);
 
@@ -69,20 +67,6 @@ describe('feed dates, ids and titles', () => {
 });
 
 describe('update trail', () => {
-  const update = (id: string, status: IncidentUpdate['status'], at: string, body: string): IncidentUpdate => ({
-    id,
-    status,
-    body,
-    body_html: renderMarkdown(body),
-    created_at: at,
-    display_at: at,
-    updated_at: at,
-    edited_at: null,
-    affected_components: [],
-    notify: false,
-    author: 't',
-  });
-
   it('follows the reference: newest first, label first, "Update" when the status did not change', () => {
     const inc = incident('INC-1', 'major', 'monitoring', {
       updates: [

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createComponent, editComponent } from '../../src/domain/components/manage.ts';
-import type { IncidentUpdate } from '../../src/domain/model.ts';
 import { newestFirst } from '../../src/domain/overall.ts';
 import { v2Document } from '../../src/read/statuspage.ts';
 import { componentsJson } from '../../src/read/statuspage-records.ts';
-import { ctx, db, incident, maintenance } from '../helpers/db.ts';
+import { ctx, db, incident, maintenance, update } from '../helpers/db.ts';
 
 /**
  * What the v2 lists hold and in which order, where a review found a client misled. statuspage.js documents
@@ -13,19 +12,6 @@ import { ctx, db, incident, maintenance } from '../helpers/db.ts';
  */
 const SITE = { SITE_URL: 'https://status.example.com', SITE_NAME: 'Example', SITE_TIMEZONE: 'UTC' };
 const day = (n: number) => new Date(Date.UTC(2026, 5, 1 + n)).toISOString();
-const update = (id: string, status: IncidentUpdate['status'], at: string): IncidentUpdate => ({
-  id,
-  status,
-  body: id,
-  body_html: `<p>${id}</p>`,
-  created_at: at,
-  display_at: at,
-  updated_at: at,
-  edited_at: null,
-  affected_components: [],
-  notify: false,
-  author: 'tester',
-});
 type Listed = { id: string; incident_updates: Array<{ id: string }> };
 const ids = (doc: object, key: string) => ((doc as Record<string, Listed[]>)[key] ?? []).map((r) => r.id);
 
