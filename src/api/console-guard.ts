@@ -3,8 +3,8 @@ import { csrf } from 'hono/csrf';
 import type { Herald } from '../herald.ts';
 import { requestSession, type SessionVariables } from '../auth/session-cookie.ts';
 import { Forbidden } from '../http/errors.ts';
-import { PRIVATE_CACHE } from '../http/security.ts';
 import { consoleReturnPath, formPagePath } from '../auth/return-path.ts';
+import { seeOther } from '../http/see-other.ts';
 
 export type ConsoleEnv = { Variables: SessionVariables };
 
@@ -41,7 +41,7 @@ export function consoleGuard(herald: Herald): MiddlewareHandler<ConsoleEnv> {
       const unsent = posted && c.req.path !== '/admin/logout';
       const query = [back !== '/admin' ? `next=${encodeURIComponent(back)}` : '', unsent ? 'unsent=1' : ''].filter(Boolean).join('&');
       const to = `/admin/login${query ? `?${query}` : ''}`;
-      return new Response(null, { status: 303, headers: { Location: to, 'Cache-Control': PRIVATE_CACHE } });
+      return seeOther(to);
     }
     await next();
   };

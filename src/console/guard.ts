@@ -5,6 +5,7 @@ import { safeEqual } from '../auth/safe-equal.ts';
 import { PRIVATE_CACHE } from '../http/security.ts';
 import { pageClientAddress } from '../http/client-address.ts';
 import { Unavailable } from '../domain/errors.ts';
+import { seeOther } from '../http/see-other.ts';
 
 /** What every console page works with: the services, the signed-in session, who acts (for the audit log). */
 export interface AdminContext {
@@ -25,12 +26,8 @@ export function adminPage(astro: AstroGlobal): AdminContext {
   return { herald, session, actor: session.actor };
 }
 
-/** A 303 See Other (a POST's answer becomes a GET), never cached. */
-export function redirect(location: string, setCookie?: string): Response {
-  const headers = new Headers({ Location: location, 'Cache-Control': PRIVATE_CACHE });
-  if (setCookie) headers.append('Set-Cookie', setCookie);
-  return new Response(null, { status: 303, headers });
-}
+/** A 303 See Other (a POST's answer becomes a GET), never cached: the public forms' seeOther. */
+export const redirect = seeOther;
 
 /**
  * Reads a state-changing form and checks its CSRF token against the
