@@ -7,6 +7,7 @@ import {
   type Incident,
   type IncidentUpdate,
   type Maintenance,
+  type MaintenanceUpdate,
 } from '../../src/domain/model.ts';
 import type { VerbContext } from '../../src/domain/context.ts';
 import type { ComponentStatus } from '../../src/domain/status.ts';
@@ -56,8 +57,10 @@ export function incident(id: string, impact: Incident['impact'], status: Inciden
   });
 }
 
-/** An incident update as stored, posted (and last edited) at `at`; its body rendered as Herald does. */
-export function update(id: string, status: IncidentUpdate['status'], at: string, body = id): IncidentUpdate {
+/** An incident's or a window's update (by its status) as stored, posted (and last edited) at `at`; its body rendered as Herald does. */
+export function update(id: string, status: IncidentUpdate['status'], at: string, body?: string): IncidentUpdate;
+export function update(id: string, status: MaintenanceUpdate['status'], at: string, body?: string): MaintenanceUpdate;
+export function update(id: string, status: IncidentUpdate['status'] | MaintenanceUpdate['status'], at: string, body = id) {
   return {
     id,
     status,
@@ -70,7 +73,7 @@ export function update(id: string, status: IncidentUpdate['status'], at: string,
     affected_components: [],
     notify: false,
     author: 't',
-  };
+  } as IncidentUpdate | MaintenanceUpdate;
 }
 
 /** A maintenance window as stored (parsed), without updates: one hour from T0 unless told otherwise. */

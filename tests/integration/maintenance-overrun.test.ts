@@ -4,11 +4,12 @@ import { join } from 'node:path';
 import { startHerald, stopAll, tempDataDir, type HeraldProcess } from '../helpers/server.ts';
 import { all, dom, textOf, type El } from '../helpers/dom.ts';
 import { db, maintenance, update } from '../helpers/db.ts';
+import { signIn } from '../helpers/console-session.ts';
 
 /**
  * A window still being verified after its planned end: the pages said "scheduled to end 04:00" as if the
- * end were still ahead. Like an incident's passed estimate, the end now reads "(passed)"; a window
- * within its planned time does not.
+ * end were still ahead, and so did the console. Like an incident's passed estimate, the end now reads
+ * "(passed)"; a window within its planned time does not.
  */
 let h: HeraldProcess;
 const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
@@ -63,5 +64,17 @@ describe('a window running past its planned end', () => {
     };
     expect(await scheduledEnd('MNT-OVER')).toMatch(/ \(passed\)$/);
     expect(await scheduledEnd('MNT-WITHIN')).not.toContain('passed');
+  });
+
+  it('reads "(passed)" in the console: the window\'s page and the maintenance list', async () => {
+    const { cookie } = await signIn(h);
+    const text = async (path: string) => {
+      const doc = dom(await (await fetch(`${h.url}${path}`, { headers: { cookie } })).text());
+      return textOf(all(doc, (e) => e.name === 'main')[0]!);
+    };
+    expect(await text('/admin/incidents/MNT-OVER')).toMatch(/Verifying · started .+, scheduled to end .+ \(passed\)/);
+    expect(await text('/admin/incidents/MNT-WITHIN')).not.toContain('(passed)');
+    const list = await text('/admin/maintenance');
+    expect(list.match(/scheduled to end [^()]+? \(passed\)/g)).toHaveLength(1);
   });
 });
