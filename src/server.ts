@@ -2,7 +2,7 @@ import { createAdaptorServer } from '@hono/node-server';
 import type { Server as HttpServer } from 'node:http';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { existsSync } from 'node:fs';
-import { loadConfig, ConfigError } from './config.ts';
+import { loadConfig, ConfigError, type Config } from './config.ts';
 import { openHerald, type Herald, type OpenOptions } from './herald.ts';
 import { createApp, METHODS } from './api/app.ts';
 import { inProcessRenderer, type AstroHandler } from './snapshot/astro-render.ts';
@@ -11,7 +11,7 @@ import { InvalidStoredDocument } from './store/pg/document-store.ts';
 import { Unavailable } from './domain/errors.ts';
 import { DataDirLocked } from './store/lock.ts';
 import { startStaticSnapshots } from './snapshot/static-snapshots.ts';
-import { listenShared, PortInUse, type Listening } from './http/listen.ts';
+import { assertPortFree, listenShared, PortInUse, type Listening } from './http/listen.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 // HERALD_DIST lets parallel builds (tests, benchmarks) keep apart; default dist/.
@@ -25,13 +25,31 @@ export interface Running {
   close(): Promise<void>;
 }
 
-/** Starts Herald: opens DATA_DIR, builds the app, listens. */
+/** What a failure to listen tells the operator: one line naming what to change, where it is theirs to change. */
+function refusal(err: unknown, config: Pick<Config, 'HOST' | 'PORT'>): unknown {
+  if (err instanceof PortInUse) {
+    return new ConfigError(`Refusing to start: ${config.HOST}:${config.PORT} is already in use. Stop what listens there or set PORT.`);
+  }
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EADDRNOTAVAIL') {
+    return new ConfigError(
+      `Refusing to start: HOST ${config.HOST} is ${code === 'EADDRNOTAVAIL' ? 'not an address of this machine' : 'a name that could not be resolved'}. Set HOST to one of its addresses (or 0.0.0.0 for all of them).`,
+    );
+  }
+  return err;
+}
+
+/** Starts Herald: checks its port, opens DATA_DIR, builds the app, listens. */
 export async function start(env: NodeJS.ProcessEnv = process.env, opts: Pick<OpenOptions, 'workers'> = {}): Promise<Running> {
   const config = loadConfig(env);
   if (!existsSync(ASTRO_ENTRY)) {
     throw new ConfigError(`The pages are not built (${ASTRO_ENTRY} is missing): run \`npm run build\` first.`);
   }
   const { handler } = (await import(pathToFileURL(ASTRO_ENTRY).href)) as { handler: AstroHandler };
+  // Before the store is opened: a start that will not listen must not migrate the data or take the lead on its way out.
+  await assertPortFree(config.HOST, config.PORT).catch((err: unknown) => {
+    throw refusal(err, config);
+  });
   const herald = await openHerald(config, opts);
   let origin = '';
   // Public pages are rendered by Astro in-process, then kept in memory until the data changes (see PageCache).
@@ -60,16 +78,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env, opts: Pick<Ope
     listening = await listenShared(server, config.HOST, config.PORT);
   } catch (err) {
     await herald.close(); // release the DATA_DIR lock and stop workers before reporting
-    if (err instanceof PortInUse) {
-      throw new ConfigError(`Refusing to start: ${config.HOST}:${config.PORT} is already in use. Stop what listens there or set PORT.`);
-    }
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EADDRNOTAVAIL') {
-      throw new ConfigError(
-        `Refusing to start: HOST ${config.HOST} is ${code === 'EADDRNOTAVAIL' ? 'not an address of this machine' : 'a name that could not be resolved'}. Set HOST to one of its addresses (or 0.0.0.0 for all of them).`,
-      );
-    }
-    throw err;
+    throw refusal(err, config);
   }
   const { address } = listening;
   const loopbackHost =

@@ -48,6 +48,17 @@ function acceptFailed(err: NodeJS.ErrnoException): void {
 const closed = (s: NetServer | HttpServer) => new Promise<void>((resolve) => s.close(() => resolve()));
 
 /**
+ * Refuses (PortInUse) a port anything holds, by binding it alone for an instant; also the host's
+ * own errors (not an address here, not resolvable). Port 0 is always free.
+ */
+export async function assertPortFree(host: string, port: number): Promise<void> {
+  if (port === 0) return;
+  const probe = createServer();
+  await listen(probe, { host, port });
+  await closed(probe);
+}
+
+/**
  * Starts `server` on host:port with `sockets` listening sockets (see
  * LISTENING_SOCKETS); where the platform cannot share a port that way, with
  * one. A port already held by anything, another Herald included, is refused
@@ -58,12 +69,8 @@ const closed = (s: NetServer | HttpServer) => new Promise<void>((resolve) => s.c
  * connections (the kernel admits only the same user to a group).
  */
 export async function listenShared(server: HttpServer, host: string, port: number, sockets = LISTENING_SOCKETS): Promise<Listening> {
-  if (port !== 0) {
-    // A group sharing the port would let a second process start into it silently: bind alone once, to find out.
-    const probe = createServer();
-    await listen(probe, { host, port });
-    await closed(probe);
-  }
+  // A group sharing the port would let a second process start into it silently: bind alone once, to find out.
+  await assertPortFree(host, port);
   try {
     await listen(server, { host, port, reusePort: sockets > 1 });
   } catch (err) {

@@ -267,6 +267,30 @@ describe('data a newer Herald wrote (a rolling upgrade rolled back)', () => {
   });
 });
 
+/** A loopback port something else listens on, for as long as the test runs. */
+async function takenPort(): Promise<number> {
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  cleanup.push(() => new Promise<void>((resolve) => blocker.close(() => resolve())));
+  return (blocker.address() as { port: number }).port;
+}
+
+describe('a port already taken', () => {
+  it('on the embedded engine: refused before DATA_DIR is opened, so data an older Herald wrote is not migrated on the way out', async () => {
+    const dataDir = newDir();
+    await (await start(dataDir)).stop();
+    const file = join(dataDir, 'herald.json');
+    writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), schema_version: 5 }));
+    const before = snapshot(dataDir);
+    const port = await takenPort();
+    const { code, output } = await runHeraldExpectingExit({ DATA_DIR: dataDir, PORT: String(port), STATIC_SNAPSHOT: 'false' });
+    expect(code, output).toBe(1);
+    expect(output.trim()).toMatch(new RegExp(`^herald: Refusing to start: 127\\.0\\.0\\.1:${port} is already in use\\.`));
+    // Before: herald.json rewritten at version 6 (and its backup) by the start that then found the port taken.
+    expect(snapshot(dataDir)).toEqual(before);
+  });
+});
+
 /** A loopback port nobody listens on: the OS hands one out, and it is closed again. */
 function closedPort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -400,6 +424,23 @@ describe('a replica whose DATABASE_URL PostgreSQL refuses', () => {
     const line = await refusedStart(newer);
     expect(line).toMatch(/the database has migration\(s\) 999 that this Herald does not know: a newer Herald .* Run that newer Herald/);
     expect(await cluster.sql("SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_migrations", newer)).toBe(before);
+  });
+
+  it('a replica whose port is taken: refused before it connects, so it neither migrates the database nor takes the lead', async () => {
+    const url = await cluster.database();
+    const port = await takenPort();
+    const { code, output } = await runHeraldExpectingExit({
+      DATA_DIR: newDir(),
+      DATABASE_URL: url,
+      PORT: String(port),
+      STATIC_SNAPSHOT: 'false',
+    });
+    expect(code, output).toBe(1);
+    expect(output.trim()).toMatch(new RegExp(`^herald: Refusing to start: 127\\.0\\.0\\.1:${port} is already in use\\.`));
+    // Before: every migration applied, the document written and the lead taken, then given up at the exit.
+    expect(await cluster.sql("SELECT count(*) FROM pg_tables WHERE tablename LIKE 'herald%' OR tablename = 'schema_migrations'", url)).toBe(
+      '0',
+    );
   });
 
   it('a document a newer Herald wrote: one line saying to run that Herald, no stack, the document left as it was', async () => {
