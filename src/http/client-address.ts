@@ -1,3 +1,5 @@
+import ipaddr from 'ipaddr.js';
+
 /** How Herald learns who is asking: TRUST_PROXY and TRUST_PROXY_HOPS from the config. */
 export interface ProxyTrust {
   TRUST_PROXY: boolean;
@@ -5,12 +7,12 @@ export interface ProxyTrust {
 }
 
 /**
- * The client's address, for rate limits. Without TRUST_PROXY it is the
+ * The client, as rate limits count it. Without TRUST_PROXY it is the
  * socket's peer. Behind your own proxies (TRUST_PROXY=true) it comes from
  * X-Forwarded-For, where each proxy appends the address it saw: the client
  * may write anything to the left of those, so the address is counted from
  * the right, the TRUST_PROXY_HOPS-th entry (1 = the one your last proxy
- * appended), never the leftmost.
+ * appended), never the leftmost. See limitKey for IPv6.
  */
 export function clientAddress(trust: ProxyTrust, socketAddress: string | undefined, forwardedFor: string | null | undefined): string {
   if (trust.TRUST_PROXY && forwardedFor) {
@@ -20,9 +22,24 @@ export function clientAddress(trust: ProxyTrust, socketAddress: string | undefin
       .filter(Boolean);
     // Fewer entries than hops: the request skipped an outer proxy, and the first entry is what the inner one saw.
     const picked = entries[Math.max(0, entries.length - trust.TRUST_PROXY_HOPS)];
-    if (picked) return picked.slice(0, 64);
+    if (picked) return limitKey(picked.slice(0, 64));
   }
-  return socketAddress ?? 'unknown';
+  return socketAddress ? limitKey(socketAddress) : 'unknown';
+}
+
+/**
+ * One client for a limit: an IPv4 address (also written IPv4-mapped, `::ffff:192.0.2.1`, as a dual-stack
+ * socket reports it), an IPv6 one by its /64. A host, or a customer of any provider, is given a whole /64:
+ * counted by the address, one machine had 2^64 fresh ones to sign in or subscribe from. What is no IP
+ * address (a proxy's odd entry) is counted as written.
+ */
+export function limitKey(address: string): string {
+  if (!ipaddr.isValid(address)) return address;
+  const ip = ipaddr.parse(address);
+  if (ip.kind() === 'ipv4') return ip.toString();
+  const v6 = ip as ipaddr.IPv6;
+  if (v6.isIPv4MappedAddress()) return v6.toIPv4Address().toString();
+  return `${new ipaddr.IPv6([...v6.parts.slice(0, 4), 0, 0, 0, 0]).toString()}/64`;
 }
 
 /** The client's address for a page Astro renders (its `clientAddress` throws where the adapter has no socket). */

@@ -1,16 +1,15 @@
 /**
  * What a limiter does when `maxKeys` live windows are kept and a new key comes:
  *
- * - `refuse` (the default; console sign-in): the new key waits until the
- *   oldest window ends. Live counters are never evicted: a flood of new keys
- *   must not reset the counters of the clients already limited. The price is
- *   that a flood of that many keys locks everyone else out meanwhile.
- * - `evict-open` (subscribes per IP): room is made by forgetting the oldest
- *   key that is still within its limit; a key that used up its window (a
- *   flooding client) is kept. Losing an open counter of n hits lets that key
- *   through at most n times early, never past its limit twice over. Only when
- *   every kept key is spent (that many clients all flooding) is a new key
- *   refused, as with `refuse`.
+ * - `evict-open` (the default; console sign-in, subscribes per IP): room is
+ *   made by forgetting the oldest key that is still within its limit; a key
+ *   that used up its window (a flooding client) is kept. Losing an open
+ *   counter of n hits lets that key through at most n times early, never past
+ *   its limit twice over. Only when every kept key is spent (that many
+ *   clients all flooding) is a new key refused until the oldest window ends.
+ *   Refusing new keys as soon as the table was full (the sign-in's rule
+ *   before) let one request each from 10,000 addresses lock every Comms Lead
+ *   out of the console for the window.
  * - `evict` (subscribes per address): as `evict-open`, and when every kept
  *   key is spent the one spent longest is forgotten (its window is the
  *   nearest to ending anyway), so a new address is never refused. Resetting
@@ -21,9 +20,9 @@
  *
  * Why not refuse for subscribes: during a long outage 100 legitimate new
  * addresses a second fill 50,000 keys in about 8 minutes of a 10-minute
- * window, and `refuse` would then turn every new subscriber away.
+ * window, and refusing would then turn every new subscriber away.
  */
-export type WhenFull = 'refuse' | 'evict-open' | 'evict';
+export type WhenFull = 'evict-open' | 'evict';
 
 interface Window {
   count: number;
@@ -38,12 +37,9 @@ interface Window {
  * happens to a new key then is `whenFull` (see WhenFull).
  */
 export class WindowLimiter {
-  /**
-   * Keys still within their limit, in window order (every window has the same length and a renewed key is
-   * moved to the end). With `refuse`, every key stays here.
-   */
+  /** Keys still within their limit, in window order (every window has the same length). */
   private readonly open = new Map<string, Window>();
-  /** Keys that used up their window (evicting modes only), in the order they did: roughly window order. */
+  /** Keys that used up their window, in the order they did: roughly window order. */
   private readonly spent = new Map<string, Window>();
   private readonly limit: number;
   private readonly windowMs: number;
@@ -55,7 +51,7 @@ export class WindowLimiter {
     this.limit = opts.limit;
     this.windowMs = opts.windowMs;
     this.maxKeys = opts.maxKeys ?? 50_000;
-    this.whenFull = opts.whenFull ?? 'refuse';
+    this.whenFull = opts.whenFull ?? 'evict-open';
   }
 
   /** Windows kept now (live or not yet swept). */
@@ -73,7 +69,7 @@ export class WindowLimiter {
       this.open.set(key, e);
     }
     e.count += 1;
-    if (e.count >= this.limit && this.whenFull !== 'refuse' && this.open.delete(key)) this.spent.set(key, e);
+    if (e.count >= this.limit && this.open.delete(key)) this.spent.set(key, e);
     return e.count > this.limit ? this.wait(e.resetAt, now) : 0;
   }
 
@@ -103,8 +99,7 @@ export class WindowLimiter {
   /** Null when a new key would be counted now (there is room, or room can be made), else the seconds it must wait. */
   private newKeyWait(now: number): number | null {
     const full = this.fullUntil(now);
-    if (full === null || this.whenFull === 'evict') return null;
-    if (this.whenFull === 'evict-open' && this.open.size > 0) return null;
+    if (full === null || this.whenFull === 'evict' || this.open.size > 0) return null;
     return full;
   }
 
@@ -112,7 +107,7 @@ export class WindowLimiter {
   private makeRoom(now: number): number | null {
     const wait = this.newKeyWait(now);
     if (wait !== null || this.size < this.maxKeys) return wait;
-    // The oldest key still within its limit goes first; a spent one only in `evict` mode.
+    // The oldest key still within its limit goes first; a spent one only in `evict` mode (newKeyWait).
     const oldest = this.open.keys().next();
     if (!oldest.done) this.open.delete(oldest.value);
     else this.spent.delete(this.spent.keys().next().value!);

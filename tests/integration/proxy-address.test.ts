@@ -12,6 +12,7 @@ import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 const LIMIT_PER_IP = 5;
 /** Failed sign-ins allowed per address and window (src/console/state.ts). */
 const SIGN_IN_MAX_FAILURES = 5;
+const PASSWORD = 'correct horse battery staple';
 
 /** What an appending proxy forwards for a client that sent `X-Forwarded-For: <forged>`. */
 const forwarded = (forged: string, ...appended: string[]) => [forged, ...appended].join(', ');
@@ -56,21 +57,54 @@ async function statuses(n: number, send: (i: number) => Promise<Response>): Prom
 describe('TRUST_PROXY=true behind one appending proxy', () => {
   let h: HeraldProcess;
   beforeAll(async () => {
-    h = await startHerald({ env: { TRUST_PROXY: 'true', SUBSCRIBE_LIMIT_PER_IP: String(LIMIT_PER_IP), SUBSCRIBE_LIMIT_PER_ADDRESS: '3' } });
+    h = await startHerald({
+      env: {
+        TRUST_PROXY: 'true',
+        ADMIN_PASSWORD: PASSWORD,
+        SUBSCRIBE_LIMIT_PER_IP: String(LIMIT_PER_IP),
+        SUBSCRIBE_LIMIT_PER_ADDRESS: '3',
+      },
+    });
   });
   afterAll(() => stopAll(h));
 
-  it('failed sign-ins with a rotating forged first entry are counted as one client: 429 after 5 failures, even with the right token', async () => {
+  it('failed sign-ins with a rotating forged first entry are counted as one client: 429 after 5 failures, even with the right password', async () => {
     const client = '203.0.113.7';
     const got = await statuses(SIGN_IN_MAX_FAILURES, (i) => signIn(h, forwarded(`198.51.100.${i + 1}`, client), `wrong-guess-${i}`));
     expect(got).toEqual(Array(SIGN_IN_MAX_FAILURES).fill(401));
     const limited = await signIn(h, forwarded('198.51.100.200', client), 'wrong-guess-again');
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
-    // Blocked before the secret is even tried.
-    expect((await signIn(h, forwarded('192.0.2.250', client), h.token)).status).toBe(429);
+    // Blocked before the password is even tried.
+    expect((await signIn(h, forwarded('192.0.2.250', client), PASSWORD)).status).toBe(429);
     // Another client (another appended address) is not affected.
-    expect((await signIn(h, forwarded('198.51.100.1', '203.0.113.99'), h.token)).status).toBe(303);
+    expect((await signIn(h, forwarded('198.51.100.1', '203.0.113.99'), PASSWORD)).status).toBe(303);
+  });
+
+  it('the admin token signs in uncounted, also from a limited address: a flood of sign-ins cannot lock the Comms Lead out', async () => {
+    const client = '203.0.113.8';
+    await statuses(SIGN_IN_MAX_FAILURES + 1, (i) => signIn(h, forwarded('x', client), `wrong-${i}`));
+    expect((await signIn(h, forwarded('x', client), PASSWORD)).status).toBe(429);
+    // Before: 429 here too ("Too many failed sign-ins from your address").
+    expect((await signIn(h, forwarded('x', client), h.token)).status).toBe(303);
+  });
+
+  it('an IPv6 client rotating through its /64 is one client; the next /64 is another', async () => {
+    const got = await statuses(SIGN_IN_MAX_FAILURES + 1, (i) => signIn(h, forwarded('x', `2001:db8:77:1::${i + 1}`), `v6-${i}`));
+    // Before: every address its own client, six 401s.
+    expect(got).toEqual([...Array(SIGN_IN_MAX_FAILURES).fill(401), 429]);
+    expect((await signIn(h, forwarded('x', '2001:db8:77:1:ffff:ffff:ffff:9'), PASSWORD)).status).toBe(429);
+    expect((await signIn(h, forwarded('x', '2001:db8:77:2::1'), PASSWORD)).status).toBe(303);
+  });
+
+  it('an empty secret is answered at once and not counted: it costs no password check, so it must not use up the limit', async () => {
+    const client = '203.0.113.9';
+    const empty = await signIn(h, forwarded('x', client), '');
+    expect(empty.status).toBe(401);
+    expect(await empty.text()).toContain('Enter the admin token or password.');
+    await statuses(SIGN_IN_MAX_FAILURES + 5, () => signIn(h, forwarded('x', client), ''));
+    // Before: 429, the empty tries having used up the limit.
+    expect((await signIn(h, forwarded('x', client), PASSWORD)).status).toBe(303);
   });
 
   it('JSON subscribes (distinct addresses) with a rotating forged first entry get 429 after SUBSCRIBE_LIMIT_PER_IP', async () => {

@@ -42,7 +42,15 @@ describe('clientAddress', () => {
       '203.0.113.7',
     ],
     ['fewer entries than hops (the outer proxy was skipped): the first entry', twoProxies, '127.0.0.1', '203.0.113.7', '203.0.113.7'],
-    ['IPv6 entries are taken as they are', oneProxy, '::1', 'forged, 2001:db8::7', '2001:db8::7'],
+    ['an IPv6 entry counts as its /64', oneProxy, '::1', 'forged, 2001:db8::7', '2001:db8::/64'],
+    [
+      'an IPv6 peer counts as its /64, whatever its last 64 bits',
+      direct,
+      '2001:db8:aa:bb:1234:5678:9abc:def0',
+      null,
+      '2001:db8:aa:bb::/64',
+    ],
+    ['an IPv4-mapped peer (a dual-stack socket) counts as its IPv4 address', direct, '::ffff:192.0.2.1', null, '192.0.2.1'],
     ['with TRUST_PROXY and no header, the socket peer', oneProxy, '192.0.2.1', null, '192.0.2.1'],
     ['with TRUST_PROXY and an empty header, the socket peer', oneProxy, '192.0.2.1', '', '192.0.2.1'],
     ['with TRUST_PROXY and a header of only commas and spaces, the socket peer', oneProxy, '192.0.2.1', ' , ,', '192.0.2.1'],
@@ -50,6 +58,13 @@ describe('clientAddress', () => {
     ['an entry is cut to 64 characters (a key in memory stays small)', oneProxy, '127.0.0.1', `x, ${'a'.repeat(500)}`, 'a'.repeat(64)],
   ] as const)('%s', (_what, trust, socket, forwarded, expected) => {
     expect(clientAddress(trust, socket, forwarded)).toBe(expected);
+  });
+
+  it('one machine rotating through the addresses of its /64 is one client; the next /64 is another', () => {
+    const keys = new Set<string>();
+    for (let i = 0; i < 100; i++) keys.add(clientAddress(direct, `2001:db8:1:2:${i.toString(16)}::${((i * 7919) % 0xffff).toString(16)}`, null));
+    expect([...keys]).toEqual(['2001:db8:1:2::/64']);
+    expect(clientAddress(direct, '2001:db8:1:3::1', null)).toBe('2001:db8:1:3::/64');
   });
 
   it('rotating what the client writes to the left of the appended entry always yields the same address', () => {

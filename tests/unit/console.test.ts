@@ -2,7 +2,7 @@ import { levelMessage } from '../../src/console/actions/settings.ts';
 import { describe, expect, it } from 'vitest';
 import { SessionStore, SESSION_IDLE_MS, SESSION_MAX_MS } from '../../src/auth/sessions.ts';
 import { WindowLimiter } from '../../src/http/rate-limit.ts';
-import { DraftStore } from '../../src/store/console/memory.ts';
+import { DraftStore, memoryConsoleStore } from '../../src/store/console/memory.ts';
 import { DRAFT_TTL_MS } from '../../src/store/console/port.ts';
 import type { DraftAction } from '../../src/publish/preview.ts';
 import { activeIncidents } from '../../src/domain/cadence.ts';
@@ -77,6 +77,17 @@ describe('sign-in limiter', () => {
     const l = new WindowLimiter({ limit: 1, windowMs: MIN, maxKeys: 100 });
     for (let i = 0; i < 1000; i++) l.hit(`ip${i}`, 0);
     expect(l.size).toBeLessThanOrEqual(100);
+  });
+
+  it("one failure each from more addresses than it keeps does not lock a new address out (the console's store)", async () => {
+    const store = memoryConsoleStore({ signIn: { limit: 5, windowMs: 15 * MIN, maxKeys: 10_000 } });
+    for (let i = 0; i < 10_050; i++) await store.signInFailures.hit(`10.${i >> 8}.${i & 255}.1`, 0);
+    // Before: 899 (seconds), "Too many failed sign-ins from your address" for everyone new.
+    expect(await store.signInFailures.hit('203.0.113.50', 1_000)).toBe(0);
+    // An address that used up its window is still refused.
+    for (let i = 0; i < 5; i++) await store.signInFailures.hit('198.51.100.9', 2_000);
+    for (let i = 0; i < 10_050; i++) await store.signInFailures.hit(`10.99.${i >> 8}.${i & 255}`, 3_000);
+    expect(await store.signInFailures.hit('198.51.100.9', 4_000)).toBeGreaterThan(0);
   });
 });
 

@@ -18,7 +18,7 @@ describe('WindowLimiter', () => {
   });
 });
 
-describe('WindowLimiter when full (maxKeys live windows)', () => {
+describe('WindowLimiter full of keys that used up their window (maxKeys live windows, limit 1)', () => {
   const full = () => {
     const l = new WindowLimiter({ limit: 1, windowMs: 60_000, maxKeys: 3 });
     expect(l.hit('a', 0)).toBe(0);
@@ -54,7 +54,7 @@ describe('WindowLimiter when full (maxKeys live windows)', () => {
   });
 });
 
-describe('WindowLimiter for subscribes: full, it makes room instead of refusing new keys', () => {
+describe('WindowLimiter full of keys still within their limit: it makes room instead of refusing new keys', () => {
   it("per address ('evict'): new addresses are never refused; the oldest open counter goes first, then the oldest spent one", () => {
     const l = new WindowLimiter({ limit: 2, windowMs: 600_000, maxKeys: 3, whenFull: 'evict' });
     expect(l.hit('victim', 0)).toBe(0);
@@ -74,7 +74,7 @@ describe('WindowLimiter for subscribes: full, it makes room instead of refusing 
     expect(l.hit('victim', 4_000)).toBe(0); // forgotten: through a little early, its new window counted afresh
   });
 
-  it("per IP ('evict-open'): a flooding IP stays refused while new IPs keep being admitted", () => {
+  it("per IP and for sign-ins ('evict-open', the default): a flooding IP stays refused while new IPs keep being admitted", () => {
     const l = new WindowLimiter({ limit: 5, windowMs: 600_000, maxKeys: 100, whenFull: 'evict-open' });
     for (let i = 0; i < 5; i++) expect(l.hit('ip:flooder', 0)).toBe(0);
     expect(l.hit('ip:flooder', 0)).toBe(600);
@@ -85,7 +85,7 @@ describe('WindowLimiter for subscribes: full, it makes room instead of refusing 
     expect(l.blockedFor('ip:someone-new', 20_000)).toBe(0);
   });
 
-  it("per IP ('evict-open'): when every kept IP is flooding, a new one waits (as with 'refuse')", () => {
+  it("per IP ('evict-open'): when every kept IP is flooding, a new one waits", () => {
     const l = new WindowLimiter({ limit: 1, windowMs: 60_000, maxKeys: 2, whenFull: 'evict-open' });
     l.hit('ip:a', 0);
     l.hit('ip:b', 1_000);
@@ -96,7 +96,7 @@ describe('WindowLimiter for subscribes: full, it makes room instead of refusing 
   });
 
   it('memory stays bounded and expired windows are swept in every mode', () => {
-    for (const whenFull of ['refuse', 'evict-open', 'evict'] as const) {
+    for (const whenFull of ['evict-open', 'evict'] as const) {
       const l = new WindowLimiter({ limit: 3, windowMs: 1_000, maxKeys: 1_000, whenFull });
       for (let i = 0; i < 20_000; i++) l.hit(`k${i}`, i);
       expect(l.size, whenFull).toBeLessThanOrEqual(1_000);

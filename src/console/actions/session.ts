@@ -16,9 +16,13 @@ const unavailable = (err: unknown): { ok: false; status: 503; message: string } 
 
 /**
  * Signs a Comms Lead in with the admin token or ADMIN_PASSWORD, as `name`
- * (recorded in the audit log with everything they publish). Failures are
- * limited per client address; a failure is counted before the password is
+ * (recorded in the audit log with everything they publish). Password tries
+ * are limited per client address; a try is counted before the password is
  * checked, so parallel guesses cannot overtake the limit while scrypt runs.
+ * The admin token is checked first, uncounted: it is as open to guessing
+ * through the admin API's Bearer header, where its length (random, at least
+ * 16 characters) is the defence, and it must let a Comms Lead in while a
+ * flood of sign-ins has their address, or every address, limited.
  */
 export async function signInAction(herald: Herald, form: FormData, ip: string, next: string): Promise<SignInResult> {
   return signIn(herald, form, ip, next).catch(unavailable);
@@ -26,6 +30,9 @@ export async function signInAction(herald: Herald, form: FormData, ip: string, n
 
 async function signIn(herald: Herald, form: FormData, ip: string, next: string): Promise<SignInResult> {
   const now = () => herald.now().getTime();
+  const secret = String(form.get('secret') ?? '');
+  if (secret.length === 0) return { ok: false, status: 401, message: 'Enter the admin token or password.' };
+  if (safeEqual(secret, herald.adminToken)) return session(herald, form, next, now());
   const limiter = herald.console.signInFailures;
   // Counted first, in one step (one atomic upsert on PostgreSQL): a check, then a count, would let every
   // parallel guess that checked before the first count through to scrypt.
@@ -38,16 +45,20 @@ async function signIn(herald: Herald, form: FormData, ip: string, next: string):
       message: `Too many failed sign-ins from your address. Try again in ${Math.ceil(wait / 60)} minute(s).`,
     };
   }
-  const secret = String(form.get('secret') ?? '');
   const password = herald.console.password;
-  const ok = secret.length > 0 && (safeEqual(secret, herald.adminToken) || (password !== null && (await verifyPassword(secret, password))));
-  if (!ok) return { ok: false, status: 401, message: 'That token or password is not right.' };
+  if (password === null || !(await verifyPassword(secret, password))) {
+    return { ok: false, status: 401, message: 'That token or password is not right.' };
+  }
   await limiter.reset(ip);
+  return session(herald, form, next, now());
+}
+
+async function session(herald: Herald, form: FormData, next: string, now: number): Promise<SignInResult> {
   const name = String(form.get('name') ?? '')
     .trim()
     .slice(0, 60)
     .replace(/[^\p{L}\p{N} .'_-]/gu, '');
-  const { token } = await herald.console.sessions.create(`console:${name || 'comms-lead'}`, now());
+  const { token } = await herald.console.sessions.create(`console:${name || 'comms-lead'}`, now);
   return { ok: true, redirect: next, setCookie: sessionSetCookie(herald.config.SITE_URL, token) };
 }
 
