@@ -3,8 +3,9 @@ import ipaddr from 'ipaddr.js';
 /**
  * Which addresses Herald may post to on a Comms Lead's behalf (channels):
  * public unicast only, unless ALLOW_PRIVATE_WEBHOOKS (`allowPrivate`) lets
- * private, loopback and link-local ones in (and plain http) for tests and
- * internal receivers. Cloud metadata endpoints are refused either way.
+ * private, loopback and IPv6 link-local ones in (and plain http) for tests
+ * and internal receivers. Cloud metadata endpoints, and all of 169.254/16,
+ * are refused either way.
  */
 
 /** Instance metadata services: never a webhook, whatever ALLOW_PRIVATE_WEBHOOKS says. */
@@ -29,6 +30,11 @@ export function addressRefusal(address: string, allowPrivate: boolean): string |
   const normal = ip.toNormalizedString();
   const canonical = ip.kind() === 'ipv6' ? (ip as ipaddr.IPv6).toString() : normal;
   if (METADATA.has(normal) || METADATA.has(canonical)) return `${address} is a cloud metadata address`;
+  // Every cloud's instance services answer somewhere in 169.254/16 (EKS Pod Identity at 169.254.170.23 was
+  // missing from the list): no webhook lives there, so the whole block is refused, whatever the form.
+  if ([ip.toString(), embedded].some((v4) => v4 && ipaddr.IPv4.isValid(v4) && ipaddr.parse(v4).range() === 'linkLocal')) {
+    return `${address} is in 169.254.0.0/16, where cloud metadata services answer`;
+  }
   const range = ip.range();
   if (range === 'unspecified' || range === 'broadcast' || range === 'multicast') return `${address} is not a destination (${range})`;
   // ipaddr calls ::7f00:1 (how the URL parser writes [::127.0.0.1]) unicast: an IPv4-compatible form is what it carries.

@@ -21,7 +21,6 @@ const PRIVATE = [
   ['172.31.255.254', 'private'],
   ['192.168.1.1', 'private'],
   ['100.64.0.1', 'carrierGradeNat'],
-  ['169.254.10.20', 'linkLocal'],
   ['fc00::1', 'uniqueLocal'],
   ['fd12:3456::1', 'uniqueLocal'],
   ['fe80::1', 'linkLocal'],
@@ -41,6 +40,9 @@ const NOWHERE = [
 
 const METADATA = ['169.254.169.254', 'fd00:ec2::254', '::ffff:169.254.169.254', '169.254.170.2', '100.100.100.200'];
 
+// IPv4 link-local (169.254/16): where every cloud's instance services answer, refused either way, in any form.
+const LINK_LOCAL_V4 = ['169.254.10.20', '169.254.170.23', '::ffff:169.254.170.23', '64:ff9b::a9fe:aa17', '2002:a9fe:aa17::1'];
+
 describe('addressRefusal', () => {
   it.each(['8.8.8.8', '172.32.0.1', '2606:4700:4700::1111', '::ffff:8.8.8.8'])('allows the public address %s either way', (a) => {
     expect(addressRefusal(a, false)).toBeNull();
@@ -55,6 +57,12 @@ describe('addressRefusal', () => {
   it.each(NOWHERE)('refuses %s (%s) even with allowPrivate', (a, range) => {
     expect(addressRefusal(a, false)).toBe(`${a} is not a destination (${range})`);
     expect(addressRefusal(a, true)).toBe(`${a} is not a destination (${range})`);
+  });
+
+  it.each(LINK_LOCAL_V4)('refuses %s, in 169.254/16, even with allowPrivate', (a) => {
+    // Before: allowed with allowPrivate (EKS Pod Identity's 169.254.170.23 among them).
+    expect(addressRefusal(a, true)).toBe(`${a} is in 169.254.0.0/16, where cloud metadata services answer`);
+    expect(addressRefusal(a, false)).toBe(`${a} is in 169.254.0.0/16, where cloud metadata services answer`);
   });
 
   it.each(METADATA)('refuses the cloud metadata address %s even with allowPrivate', (a) => {
