@@ -169,8 +169,8 @@ export class Composer {
       siteUrl: this.cfg.SITE_URL,
       confirmUrl: `${this.cfg.SITE_URL}/subscribe/confirm/${this.tokens.issue('confirm', s)}`,
       componentNames: names,
-      // The link's life counts from the request, which a repeat within a day keeps (decideRequest): the
-      // email says until when, not "48 hours" from a request it may not be the first answer to.
+      // The link's life counts from the request, which a repeat within a day for the same components keeps
+      // (decideRequest): the email says until when, not "48 hours" from a request it may not be the first answer to.
       expires: formatDateTime(new Date(Date.parse(s.requested_at) + CONFIRM_TTL_MS).toISOString(), this.cfg.SITE_TIMEZONE),
     });
     return this.toSubscriber(d, s, mail, AUTOMATIC);

@@ -4,7 +4,8 @@ import { HeraldError, Invalid, NotFound, RateLimited, Unavailable } from '../dom
 import { subscribeSchema } from '../input/subscribe.ts';
 import { parseInput } from '../input/parse.ts';
 import { httpStatus } from '../api/errors.ts';
-import { existingIds } from '../domain/components/following.ts';
+import { existingIds, followedNames } from '../domain/components/following.ts';
+import { LinkTokens } from '../store/mail/tokens.ts';
 
 /**
  * What the public subscription pages do with their forms (subscribe,
@@ -66,34 +67,57 @@ export async function subscribeFromForm(
   }
 }
 
-export type ConfirmState = 'ask' | 'confirmed' | 'invalid' | 'expired';
+export type ConfirmState = 'ask' | 'confirmed' | 'invalid' | 'expired' | 'replaced';
+
+export interface ConfirmOutcome {
+  state: ConfirmState;
+  status: number;
+  manage: string;
+  /** The names of the components the link confirms (none: everything), for 'ask' and 'confirmed'. */
+  components: string[];
+}
+
+const dead = (state: ConfirmState, status: number): ConfirmOutcome => ({ state, status, manage: '', components: [] });
+const INVALID = dead('invalid', 404);
 
 /**
  * The confirmation link: a GET only asks (mail scanners follow links and
- * must not confirm anyone); the button's POST confirms.
+ * must not confirm anyone); the button's POST confirms. Either says which
+ * components it confirms: those of the request the link was mailed for,
+ * which a request for other components replaces (decideRequest).
  */
-export async function confirmByLink(
-  herald: Herald,
-  token: string,
-  post: boolean,
-): Promise<{ state: ConfirmState; status: number; manage: string }> {
+export async function confirmByLink(herald: Herald, token: string, post: boolean): Promise<ConfirmOutcome> {
   const book = herald.notify.subscribers;
   const s = await book.resolve('confirm', token);
-  if (!s) return { state: 'invalid', status: 404, manage: '' };
+  if (!s) return unconfirmable(herald, token);
+  const names = (x: Subscriber) => followedNames(x.components, herald.store.data);
   if (!post) {
     const standing = confirmationStanding(s, herald.now());
-    if (standing === 'expired') return { state: 'expired', status: 410, manage: '' };
-    if (standing === 'unsubscribed') return { state: 'invalid', status: 404, manage: '' };
-    return { state: standing === 'confirmed' ? 'confirmed' : 'ask', status: 200, manage: '' };
+    if (standing === 'expired') return dead('expired', 410);
+    if (standing === 'unsubscribed') return INVALID;
+    return { state: standing === 'confirmed' ? 'confirmed' : 'ask', status: 200, manage: '', components: names(s) };
   }
   try {
     const confirmed = await book.confirm(token, herald.now());
-    return { state: 'confirmed', status: 200, manage: `/subscribe/manage/${book.link('manage', confirmed)}` };
+    return { state: 'confirmed', status: 200, manage: `/subscribe/manage/${book.link('manage', confirmed)}`, components: names(confirmed) };
   } catch (err) {
-    if (err instanceof Invalid) return { state: 'expired', status: 410, manage: '' };
-    if (err instanceof NotFound) return { state: 'invalid', status: 404, manage: '' };
+    if (err instanceof Invalid) return dead('expired', 410);
+    // Unsubscribed, or asked again for other components since the page was read (then its link was replaced).
+    if (err instanceof NotFound) return (await book.resolve('confirm', token)) ? INVALID : unconfirmable(herald, token);
     throw err;
   }
+}
+
+/**
+ * A link not signed over its subscriber's current request. One whose subscriber is still stored was
+ * mailed for an earlier request, which a later one replaced (other components, a day later, after
+ * unsubscribing): its reader is told to use the newest email, not that the link is bogus. Telling the two
+ * apart says only that the record exists, to whoever holds a link naming its id (the one who was mailed).
+ */
+async function unconfirmable(herald: Herald, token: string): Promise<ConfirmOutcome> {
+  const id = LinkTokens.subjectId(token);
+  const named = id ? await herald.notify.subscribers.get(id) : undefined;
+  return named ? dead('replaced', 410) : INVALID;
 }
 
 /** What the manage page's form did: saved the choice, or (an address not confirmed) asked it to confirm again. */

@@ -24,6 +24,7 @@ beforeAll(async () => {
   smtp = await startSmtp();
   h = await startHerald({ env: { SMTP_URL: smtp.url, SITE_URL: SITE } });
   expect((await h.admin('/components', { body: { id: 'api', name: 'API' } })).status).toBe(201);
+  expect((await h.admin('/components', { body: { id: 'web', name: 'Website' } })).status).toBe(201);
   const dir = tempDataDir();
   agedIds.push(
     ...seedSubscribers(dir, [
@@ -114,11 +115,13 @@ describe('a confirmation link confirms only the pending request it was sent for'
     await outboxSettled(h, 1);
     expect(mailsTo(email)).toHaveLength(before);
 
-    // Subscribing again is a new request with a new link; the old one stays dead.
+    // Subscribing again is a new request with a new link; the old one stays dead, and says a newer email replaced it.
     expect((await subscribe(h, { email }, { origin: h.url })).status).toBe(202);
     const second = await confirmLink(email, before + 1);
     expect(second).not.toBe(first);
-    expect((await press(h, first)).status).toBe(404);
+    const replaced = await press(h, first);
+    expect(replaced.status).toBe(410);
+    expect(await replaced.text()).toContain('This link was replaced');
     expect((await subscriber(email)).state).toBe('pending');
     const fresh = await press(h, second);
     expect(fresh.status).toBe(200);
@@ -221,5 +224,68 @@ describe('a retried subscribe keeps the links already mailed', () => {
     const confirmed = await press(older, renewed);
     expect(confirmed.status).toBe(200);
     expect(await confirmed.text()).toContain('You are subscribed');
+  });
+});
+
+describe('a request for other components is a new request: a link confirms what its own email named', () => {
+  const mailText = async (email: string, n: number) => (await smtp.parse(mailsTo(email)[n - 1]!)).text ?? '';
+
+  it('a second request for other components replaces the first email link (GET and POST say so); the newest email names them and its link confirms them', async () => {
+    const email = 'victim@example.com';
+    const mine = await subscribe(h, { email, components: [] });
+    const first = await confirmLink(email, 1);
+    // Anyone may ask for any address: the answer is the one every request gets.
+    const strangers = await subscribe(h, { email, components: ['web'] });
+    expect([mine.status, strangers.status]).toEqual([202, 202]);
+    expect(await strangers.json()).toEqual(await mine.json());
+    const second = await confirmLink(email, 2);
+    expect(await mailText(email, 2)).toContain('about Website:');
+
+    // The first email promised every notice: its link must not confirm the stranger's choice.
+    const pressed = await press(h, first);
+    expect(pressed.status).toBe(410);
+    const said = await pressed.text();
+    expect(said).toContain('This link was replaced');
+    expect(said).toContain('Use the link in the latest confirmation email');
+    expect(said).not.toContain('You are subscribed');
+    expect(said).not.toContain('/subscribe/manage/');
+    const shown = await fetch(first);
+    expect(shown.status).toBe(410);
+    const page = await shown.text();
+    expect(page).toContain('This link was replaced');
+    expect(page).not.toContain('Confirm subscription');
+    expect(await subscriber(email)).toMatchObject({ state: 'pending', components: ['web'] });
+    expect(second).not.toBe(first);
+
+    // The newest email's link confirms what that email named, and its page says so first.
+    const asked = await fetch(second);
+    expect(asked.status).toBe(200);
+    expect(await asked.text()).toContain('about Website.');
+    const confirmed = await press(h, second);
+    expect(confirmed.status).toBe(200);
+    expect(await confirmed.text()).toContain('Your subscription is confirmed, for Website.');
+    expect(await subscriber(email)).toMatchObject({ state: 'confirmed', components: ['web'] });
+  });
+
+  it('the same components again (in another order) keep the request: one link, whose page names them', async () => {
+    const email = 'same-choice@example.com';
+    expect((await subscribe(h, { email, components: ['api', 'web'] })).status).toBe(202);
+    const first = await confirmLink(email, 1);
+    expect((await subscribe(h, { email, components: ['web', 'api'] })).status).toBe(202);
+    expect(await confirmLink(email, 2)).toBe(first);
+    const asked = await fetch(first);
+    expect(asked.status).toBe(200);
+    expect(await asked.text()).toContain('about API and Website.');
+    const confirmed = await press(h, first);
+    expect(await confirmed.text()).toContain('Your subscription is confirmed, for API and Website.');
+    expect(await subscriber(email)).toMatchObject({ state: 'confirmed', components: ['api', 'web'] });
+  });
+
+  it('the confirm page of a request for everything says so', async () => {
+    const email = 'everything@example.com';
+    expect((await subscribe(h, { email })).status).toBe(202);
+    const link = await confirmLink(email, 1);
+    expect(await (await fetch(link)).text()).toContain('about every component.');
+    expect(await (await press(h, link)).text()).toContain('Your subscription is confirmed, for every component.');
   });
 });

@@ -28,7 +28,10 @@ export const subscriberSchema = z.object({
    * address a note that it is already subscribed (the confirmation link is signed over `requested_at`, not this).
    */
   confirms: z.number().int(),
-  /** When the current confirmation was requested (a retry under 24 h later keeps it: decideRequest); its link expires 48 h later. */
+  /**
+   * When the current confirmation was requested (a retry under 24 h later, for the same components, keeps
+   * it: decideRequest); its link, signed over it, expires 48 h later.
+   */
   requested_at: instant,
   created_at: instant,
   updated_at: instant,
@@ -151,15 +154,19 @@ export interface RequestOutcome {
  * engines): a new address gets a pending record with `seq`; an unsubscribed
  * one is asked again (a new request, whose link revokes the older ones); a
  * pending one is asked again too, but keeps its request time while that is
- * under 24 h old (CONFIRM_REUSE_MS), so the new email carries the same link
- * and a link already mailed keeps working: a double click or a timed-out
- * retry must not kill the first email's link. Past 24 h the request is
- * renewed (a fresh 48 h link), so no email carries a link with less than
- * 24 h left; links are signed over the request time alone, so keeping it
- * needs no new field and both engines and old records read as before. A
- * confirmed one keeps its state, components and confirmation request
- * (whoever typed the address may not own it: its manage link changes the
- * choice), and counts the request, so that each one gets its own email.
+ * under 24 h old (CONFIRM_REUSE_MS) and the components asked for are the
+ * same, so the new email carries the same link and a link already mailed
+ * keeps working: a double click or a timed-out retry must not kill the first
+ * email's link. Other components make a new request: anyone may send one for
+ * any address, and the first email's link, which promised the first choice,
+ * must not confirm the stranger's; it stops working, and the new email names
+ * the new choice. Past 24 h the request is renewed (a fresh 48 h link), so no
+ * email carries a link with less than 24 h left; links are signed over the
+ * request time alone, so keeping it needs no new field and both engines and
+ * old records read as before. A confirmed one keeps its state, components
+ * and confirmation request (whoever typed the address may not own it: its
+ * manage link changes the choice), and counts the request, so that each one
+ * gets its own email.
  * A suppressed address (it hard-bounced) is sent nothing for a day after the bounce
  * (SUPPRESSION_COOL_DOWN_MS). A request after that lifts the suppression and makes a new request, as
  * for an unsubscribed address: the confirmation tests the address, and only a reader who presses its
@@ -208,7 +215,14 @@ export function decideRequest(
     // Lifted: a new request (a fresh link, whatever the state was), which the confirmation email tests.
     const lifted = { ...existing, suppressed: null, suppressed_at: null };
     return {
-      subscriber: { ...lifted, state: 'pending', components, confirms: existing.confirms + 1, requested_at: at, updated_at: at },
+      subscriber: {
+        ...lifted,
+        state: 'pending',
+        components,
+        confirms: existing.confirms + 1,
+        requested_at: newRequestTime(existing, now),
+        updated_at: at,
+      },
       sendMail: true,
     };
   }
@@ -218,11 +232,29 @@ export function decideRequest(
   return { subscriber: { ...renewed(existing, components, now), confirms: existing.confirms + 1 }, sendMail: true };
 }
 
-/** A pending or unsubscribed address asked again: pending, with a request time kept while young (decideRequest). */
+/** A pending or unsubscribed address asked again: pending, the same request while young and unchanged (decideRequest). */
 function renewed(existing: Subscriber, components: string[], now: Date): Subscriber {
   const at = now.toISOString();
-  const young = existing.state === 'pending' && now.getTime() - Date.parse(existing.requested_at) < CONFIRM_REUSE_MS;
-  return { ...existing, state: 'pending', components, requested_at: young ? existing.requested_at : at, updated_at: at };
+  const repeat =
+    existing.state === 'pending' &&
+    now.getTime() - Date.parse(existing.requested_at) < CONFIRM_REUSE_MS &&
+    sameChoice(existing.components, components);
+  if (repeat) return { ...existing, updated_at: at };
+  return { ...existing, state: 'pending', components, requested_at: newRequestTime(existing, now), updated_at: at };
+}
+
+/** Whether two component lists are one choice: the same ids, whatever their order or repeats. */
+function sameChoice(a: readonly string[], b: readonly string[]): boolean {
+  const set = new Set(a);
+  return b.every((id) => set.has(id)) && new Set(b).size === set.size;
+}
+
+/**
+ * A new request's time. Later than the one it replaces even within one millisecond (two clients at once):
+ * links are signed over it, and the same time again would leave the older email's link confirming this request.
+ */
+function newRequestTime(existing: Subscriber, now: Date): string {
+  return new Date(Math.max(now.getTime(), Date.parse(existing.requested_at) + 1)).toISOString();
 }
 
 /**
