@@ -1,6 +1,6 @@
 /*! Herald status banner. Usage: <script src="https://status.example.com/embed.js" async></script>
  * Options (attributes on the script tag): data-components="api,dashboard" limits the banner to those
- * components; data-interval="60" sets the poll interval in seconds (at least 1, default 60).
+ * components; data-interval="60" sets the poll interval in seconds (1 to 86400, default 60).
  * No dependencies. Never throws into the host page: every failure just leaves the banner as it was. */
 (function () {
   'use strict';
@@ -15,7 +15,8 @@
 
     var components = script.getAttribute('data-components');
     var seconds = parseFloat(script.getAttribute('data-interval') || '');
-    var interval = (seconds >= 1 ? seconds : 60) * 1000;
+    // At most a day: a longer timer overflows and fires at once.
+    var interval = (seconds >= 1 ? Math.min(seconds, 86400) : 60) * 1000;
     // A poll not answered within the interval (5 to 10 s) is given up: a Herald that accepts and never
     // answers would otherwise hold it, and every poll after it, until the browser's own limit.
     var patience = Math.min(Math.max(interval, 5000), 10000);
@@ -69,6 +70,13 @@
       var node = document.createElement(tag);
       if (parent) parent.appendChild(node);
       return node;
+    };
+    // Only what changed: a screen reader may read the live region again.
+    var put = function (node, value) {
+      if (node.textContent !== value) node.textContent = value;
+    };
+    var set = function (node, name, value) {
+      if (node.getAttribute(name) !== value) node.setAttribute(name, value);
     };
 
     var build = function () {
@@ -141,12 +149,12 @@
 
     var show = function (b) {
       if (!host) build();
-      box.className = 'box ' + (/^(none|minor|major|critical|maintenance)$/.test(b.indicator) ? b.indicator : 'minor');
-      link.href = safeUrl(b.url);
+      set(box, 'class', 'box ' + (/^(none|minor|major|critical|maintenance)$/.test(b.indicator) ? b.indicator : 'minor'));
+      set(link, 'href', safeUrl(b.url));
       var fill = function () {
-        title.textContent = String(b.title || '');
-        message.textContent = String(b.message || '') + etaText(b.eta, b.kind === 'maintenance');
-        more.textContent = 'Details';
+        put(title, String(b.title || ''));
+        put(message, String(b.message || '') + etaText(b.eta, b.kind === 'maintenance'));
+        put(more, 'Details');
       };
       if (host.isConnected) return fill();
       if (!document.body) return;
@@ -197,7 +205,8 @@
           return r.ok ? r.json() : null;
         })
         .then(function (b) {
-          if (b && typeof b === 'object') apply(b);
+          // Not a banner (a proxy's JSON error): what is shown stays.
+          if (b && typeof b.active === 'boolean') apply(b);
         })
         .then(next, next);
     }

@@ -338,3 +338,145 @@ addEventListener('load', () => {
     }
   }, 30_000);
 });
+
+/**
+ * What the banner does on pages it does not control, in small windows and beside other copies of
+ * itself, against stand-in Heralds (two origins) that serve public/embed.js and the banner.json a test
+ * sets, with its ETag (a 304 while unchanged) as Herald answers.
+ */
+describe('embed.js on hostile pages, in small windows, several copies on a page', () => {
+  interface Standin {
+    url: string;
+    server: Server;
+    /** What /api/banner.json answers (a 200, JSON). */
+    answer: unknown;
+    polls: string[];
+  }
+  const EMBED = new URL('../../public/embed.js', import.meta.url);
+  const standins: Standin[] = [];
+  let pages: Server;
+  let pagesUrl = '';
+  /** The host page the next navigation gets (any path). */
+  let hostHtml = '';
+
+  const incident = (key: string, more: Record<string, unknown> = {}) => ({
+    active: true,
+    indicator: 'major',
+    title: `Incident ${key}`,
+    message: 'We are investigating.',
+    url: `https://status.example.com/incidents/${key}`,
+    kind: 'incident',
+    eta: null,
+    dismiss_key: key,
+    ...more,
+  });
+  const tag = (s: Standin, attrs = '') => `<script src="${s.url}/embed.js" ${attrs} async></script>`;
+  const htmlWith = (body: string, { css = '', html = '<html lang="en">' } = {}) =>
+    `<!doctype html>${html}<head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>Acme app</title>${css ? `<style>${css}</style>` : ''}</head><body><main><h1>Acme app</h1><p>The app.</p></main>${body}</body></html>`;
+  const polled = async (s: Standin, n: number) => {
+    const want = s.polls.length + n;
+    await until(() => s.polls.length >= want, `${n} more polls of ${s.url}`, 10_000);
+  };
+  /** Each banner on the page: its box's place, what it says, and the hit test at its middle. */
+  const banners = (p: Page) =>
+    p.evaluate(() =>
+      [...document.querySelectorAll('[data-herald-banner]')].map((h) => {
+        const box = h.shadowRoot!.querySelector('[role="status"]') as HTMLElement;
+        const r = box.getBoundingClientRect();
+        const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+        return {
+          text: box.textContent ?? '',
+          rect: { top: r.top, bottom: r.bottom, left: r.left, right: r.right, height: r.height, width: r.width },
+          inView: r.width > 0 && r.height > 0 && r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth,
+          onTop: hit === h || hit?.closest('[data-herald-banner]') === h,
+        };
+      }),
+    );
+  const shows = async (p: Page, text: string) =>
+    until(async () => (await banners(p)).some((b) => b.text.includes(text)), `a banner saying ${JSON.stringify(text)}`, 10_000);
+  beforeAll(async () => {
+    for (let i = 0; i < 2; i++) {
+      const s: Standin = { url: '', server: null as unknown as Server, answer: { active: false }, polls: [] };
+      s.server = createServer((req, res) => {
+        const cors = { 'access-control-allow-origin': '*' };
+        if (req.url === '/embed.js')
+          return void res.writeHead(200, { 'content-type': 'text/javascript', ...cors }).end(readFileSync(EMBED));
+        if (!req.url?.startsWith('/api/banner.json')) return void res.writeHead(404).end();
+        s.polls.push(req.url);
+        const body = JSON.stringify(s.answer);
+        const etag = `"${Buffer.from(body).toString('base64url').slice(-40)}${body.length}"`;
+        if (req.headers['if-none-match'] === etag) return void res.writeHead(304, { etag, ...cors }).end();
+        res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache', etag, ...cors }).end(body);
+      });
+      await new Promise<void>((resolve) => s.server.listen(0, '127.0.0.1', resolve));
+      s.url = `http://127.0.0.1:${(s.server.address() as AddressInfo).port}`;
+      standins.push(s);
+    }
+    pages = createServer((_req, res) => void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(hostHtml));
+    await new Promise<void>((resolve) => pages.listen(0, '127.0.0.1', resolve));
+    pagesUrl = `http://127.0.0.1:${(pages.address() as AddressInfo).port}/`;
+  });
+
+  afterAll(() => stopAll(pages, ...standins.map((s) => s.server)));
+
+  it('an unchanged poll (a 304) writes nothing: the live region is not touched', async () => {
+    const [a] = standins as [Standin];
+    a.answer = incident('still', { title: 'Still broken', eta: new Date(Date.now() + 3_600_000).toISOString() });
+    const p = await browser.newPage();
+    try {
+      hostHtml = htmlWith(tag(a, 'data-interval="1"'));
+      await p.goto(pagesUrl);
+      await shows(p, 'Still broken');
+      await p.evaluate(() => {
+        const w = window as unknown as { changes: string[] };
+        w.changes = [];
+        new MutationObserver((records) => {
+          for (const r of records) w.changes.push(`${r.type} ${r.target.nodeName}`);
+        }).observe(document.querySelector('[data-herald-banner]')!.shadowRoot!, {
+          subtree: true,
+          childList: true,
+          characterData: true,
+          attributes: true,
+        });
+      });
+      await polled(a, 3);
+      await p.waitForTimeout(100);
+      expect(await p.evaluate(() => (window as unknown as { changes: string[] }).changes)).toEqual([]);
+    } finally {
+      await closeWithin(p)();
+    }
+  }, 30_000);
+
+  it('data-interval="Infinity" or "3000000" polls once, not without end (a timer past 2^31 ms fires at once)', async () => {
+    const [a, b] = standins as [Standin, Standin];
+    a.answer = b.answer = { active: false };
+    const p = await browser.newPage();
+    try {
+      const [na, nb] = [a.polls.length, b.polls.length];
+      hostHtml = htmlWith(tag(a, 'data-interval="Infinity"') + tag(b, 'data-interval="3000000"'));
+      await p.goto(pagesUrl);
+      await p.waitForTimeout(3_000);
+      // Before: 284 requests in 3 s.
+      expect([a.polls.length - na, b.polls.length - nb]).toEqual([1, 1]);
+    } finally {
+      await closeWithin(p)();
+    }
+  }, 30_000);
+
+  it("keeps what it shows on a 200 answer that is no banner (a proxy's or firewall's JSON error)", async () => {
+    const [a] = standins as [Standin];
+    a.answer = incident('waf', { title: 'Everything down', indicator: 'critical' });
+    const p = await browser.newPage();
+    try {
+      hostHtml = htmlWith(tag(a, 'data-interval="1"'));
+      await p.goto(pagesUrl);
+      await shows(p, 'Everything down');
+      a.answer = { error: 'rate limited' };
+      await polled(a, 2);
+      // Before: hidden.
+      expect((await banners(p)).map((s) => s.text)).toEqual([expect.stringContaining('Everything down')]);
+    } finally {
+      await closeWithin(p)();
+    }
+  }, 30_000);
+});
