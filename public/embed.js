@@ -22,8 +22,10 @@
     var patience = Math.min(Math.max(interval, 5000), 10000);
     var endpoint = origin + '/api/banner.json' + (components ? '?components=' + encodeURIComponent(components) : '');
     var storeKey = 'herald-banner-dismissed:' + origin;
-    var memory = null; // used when localStorage is unavailable (privacy modes, sandboxed frames)
+    var memory = []; // used when localStorage is unavailable (privacy modes, sandboxed frames)
     var host,
+      root,
+      before,
       box,
       link,
       title,
@@ -53,17 +55,19 @@
       '@keyframes herald-in{from{transform:translateY(12px);opacity:0}}' +
       '@media (prefers-reduced-motion:no-preference){.box{animation:herald-in .25s ease-out}}';
 
-    var dismissedKey = function () {
+    // The last 20 keys dismissed (JSON), or one key as earlier versions kept it.
+    var dismissed = function () {
       try {
-        return localStorage.getItem(storeKey);
+        var raw = localStorage.getItem(storeKey) || '';
+        return raw.charAt(0) === '[' ? JSON.parse(raw) : raw ? [raw] : [];
       } catch (e) {
         return memory;
       }
     };
     var remember = function (key) {
-      memory = key;
+      memory = dismissed().concat(key).slice(-20);
       try {
-        localStorage.setItem(storeKey, key);
+        localStorage.setItem(storeKey, JSON.stringify(memory));
       } catch (e) {}
     };
     var el = function (tag, parent) {
@@ -82,7 +86,7 @@
     var build = function () {
       host = document.createElement('div');
       host.setAttribute('data-herald-banner', '');
-      var root = host.attachShadow({ mode: 'open' });
+      root = host.attachShadow({ mode: 'open' });
       // A constructed stylesheet is not an inline <style>, so a host page CSP
       // without 'unsafe-inline' still applies it; older browsers get <style>.
       try {
@@ -107,6 +111,10 @@
       close.addEventListener('click', dismiss);
       box.addEventListener('keydown', function (e) {
         if (e.key === 'Escape') dismiss();
+      });
+      // Where the focus came from: it goes back there on a dismissal.
+      box.addEventListener('focusin', function (e) {
+        if (!box.contains(e.relatedTarget)) before = e.relatedTarget;
       });
     };
 
@@ -170,13 +178,15 @@
     };
 
     function dismiss() {
+      var focused = root.activeElement;
       if (current && current.dismiss_key) remember(String(current.dismiss_key));
       hide();
+      if (focused && before && before.isConnected && before.focus) before.focus();
     }
 
     var apply = function (b) {
       current = b;
-      if (b && b.active && b.dismiss_key && b.dismiss_key !== dismissedKey()) show(b);
+      if (b && b.active && b.dismiss_key && dismissed().indexOf(String(b.dismiss_key)) < 0) show(b);
       else hide();
     };
 

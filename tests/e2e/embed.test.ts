@@ -419,6 +419,35 @@ describe('embed.js on hostile pages, in small windows, several copies on a page'
 
   afterAll(() => stopAll(pages, ...standins.map((s) => s.server)));
 
+  it('remembers each dismissal (the last 20), not only the last one; a key the earlier versions kept counts too', async () => {
+    const [a] = standins as [Standin];
+    const ctx = await browser.newContext();
+    try {
+      // The earlier format: the one key, as it is.
+      await ctx.addInitScript(`localStorage.setItem('herald-banner-dismissed:${a.url}', 'INC-old:u1')`);
+      const p = await ctx.newPage();
+      a.answer = incident('INC-old:u1');
+      hostHtml = htmlWith(tag(a, 'data-interval="1"'));
+      await p.goto(pagesUrl);
+      await polled(a, 2);
+      expect(await banners(p), 'dismissed in the earlier format').toEqual([]);
+      a.answer = incident('MNT-1:u1', { indicator: 'maintenance', kind: 'maintenance', title: 'Database upgrade' });
+      await shows(p, 'Database upgrade');
+      await p.locator('[data-herald-banner] button').click();
+      a.answer = incident('INC-2:u1', { title: 'Webhooks delayed' });
+      await shows(p, 'Webhooks delayed');
+      await p.locator('[data-herald-banner] button').click();
+      // The incident resolves: the maintenance dismissed before it is what Herald shows again, with no news.
+      a.answer = incident('MNT-1:u1', { indicator: 'maintenance', kind: 'maintenance', title: 'Database upgrade' });
+      await polled(a, 2);
+      expect(await banners(p), 'the maintenance dismissed before the incident').toEqual([]);
+      const kept = await p.evaluate((key) => localStorage.getItem(key), `herald-banner-dismissed:${a.url}`);
+      expect(JSON.parse(kept!)).toEqual(['INC-old:u1', 'MNT-1:u1', 'INC-2:u1']);
+    } finally {
+      await closeWithin(ctx)();
+    }
+  }, 30_000);
+
   it('an unchanged poll (a 304) writes nothing: the live region is not touched', async () => {
     const [a] = standins as [Standin];
     a.answer = incident('still', { title: 'Still broken', eta: new Date(Date.now() + 3_600_000).toISOString() });
@@ -475,6 +504,26 @@ describe('embed.js on hostile pages, in small windows, several copies on a page'
       await polled(a, 2);
       // Before: hidden.
       expect((await banners(p)).map((s) => s.text)).toEqual([expect.stringContaining('Everything down')]);
+    } finally {
+      await closeWithin(p)();
+    }
+  }, 30_000);
+
+  it('gives the focus back where it was before it entered the banner on a dismissal', async () => {
+    const [a] = standins as [Standin];
+    a.answer = incident('focus', { title: 'Everything down' });
+    const p = await browser.newPage();
+    try {
+      hostHtml = htmlWith(`<button id="before" type="button">Before</button>${tag(a, 'data-interval="1"')}`);
+      await p.goto(pagesUrl);
+      await shows(p, 'Everything down');
+      await p.focus('#before');
+      await p.keyboard.press('Tab');
+      await p.keyboard.press('Tab');
+      await p.keyboard.press('Enter');
+      expect(await banners(p)).toEqual([]);
+      // Before: on <body>.
+      expect(await p.evaluate(() => document.activeElement?.id)).toBe('before');
     } finally {
       await closeWithin(p)();
     }
