@@ -8,12 +8,15 @@
     var script = document.currentScript;
     if (!script || !script.src || !window.fetch || !document.documentElement.attachShadow) return;
     var origin = new URL(script.src, location.href).origin;
-    // Included twice (e.g. by two widgets)? One banner per status page is enough.
-    var seen = (window.__heraldBanner = window.__heraldBanner || {});
-    if (seen[origin]) return;
-    seen[origin] = 1;
-
     var components = script.getAttribute('data-components');
+    // Included twice (e.g. by two widgets)? One copy per status page and components.
+    var reg = (window.__heraldBanner = window.__heraldBanner || {});
+    var id = origin + '?' + components;
+    if (reg[id]) return console.warn('Herald: ' + script.src + ' is on the page twice; ignored.');
+    reg[id] = 1;
+    // What each copy shows: a record once, whichever copies it concerns.
+    var shown = (reg.shown = reg.shown || {});
+
     var seconds = parseFloat(script.getAttribute('data-interval') || '');
     // At most a day: a longer timer overflows and fires at once.
     var interval = (seconds >= 1 ? Math.min(seconds, 86400) : 60) * 1000;
@@ -23,22 +26,18 @@
     var endpoint = origin + '/api/banner.json' + (components ? '?components=' + encodeURIComponent(components) : '');
     var storeKey = 'herald-banner-dismissed:' + origin;
     var memory = []; // used when localStorage is unavailable (privacy modes, sandboxed frames)
-    var host,
-      root,
-      before,
-      box,
-      link,
-      title,
-      message,
-      more,
-      current,
-      timer,
-      lastPoll = 0;
+    var host, root, box, link, title, message, more, current, timer, before;
+    var lastPoll = 0;
 
+    // Hosts of their own name (no div rule reaches them); for !important declarations the shadow
+    // tree's win over the page's. all:initial stops inherited styles.
+    var SHELF =
+      ':host{all:initial!important;position:fixed!important;z-index:2147483000!important;inset:auto 2vmin 2vmin!important;' +
+      'display:flex!important;flex-direction:column-reverse!important;align-items:center!important;gap:8px!important;' +
+      'pointer-events:none!important}';
     var CSS =
-      ':host{all:initial}' +
-      '.box{position:fixed;z-index:2147483000;left:16px;right:16px;bottom:16px;max-width:40rem;margin:0 auto;' +
-      'display:flex;gap:12px;align-items:flex-start;box-sizing:border-box;padding:12px 12px 12px 14px;border-radius:8px;' +
+      ':host{all:initial!important;display:block!important;width:100%!important;max-width:640px!important;pointer-events:auto!important}' +
+      '.box{display:flex;gap:12px;align-items:flex-start;box-sizing:border-box;padding:12px 12px 12px 14px;border-radius:8px;' +
       'border-left:6px solid var(--c);background:#fff;color:#1b1f24;box-shadow:0 4px 18px rgba(0,0,0,.2);' +
       'font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;text-align:left}' +
       '.none{--c:#2f855a}.minor{--c:#b7791f}.major{--c:#dd6b20}.critical{--c:#c53030}.maintenance{--c:#2b6cb0}' +
@@ -70,9 +69,10 @@
         localStorage.setItem(storeKey, JSON.stringify(memory));
       } catch (e) {}
     };
-    var el = function (tag, parent) {
+    var el = function (tag, parent, className) {
       var node = document.createElement(tag);
       if (parent) parent.appendChild(node);
+      if (className) node.className = className;
       return node;
     };
     // Only what changed: a screen reader may read the live region again.
@@ -82,28 +82,36 @@
     var set = function (node, name, value) {
       if (node.getAttribute(name) !== value) node.setAttribute(name, value);
     };
-
-    var build = function () {
-      host = document.createElement('div');
-      host.setAttribute('data-herald-banner', '');
-      root = host.attachShadow({ mode: 'open' });
+    var styled = function (node, css) {
+      var shadow = node.attachShadow({ mode: 'open' });
       // A constructed stylesheet is not an inline <style>, so a host page CSP
       // without 'unsafe-inline' still applies it; older browsers get <style>.
       try {
         var sheet = new CSSStyleSheet();
-        sheet.replaceSync(CSS);
-        root.adoptedStyleSheets = [sheet];
+        sheet.replaceSync(css);
+        shadow.adoptedStyleSheets = [sheet];
       } catch (e) {
-        el('style', root).textContent = CSS;
+        el('style', shadow).textContent = css;
       }
+      return shadow;
+    };
+    // One shelf for all status pages' banners: they stack.
+    var shelf = function () {
+      if (!reg.shelf) el('slot', styled((reg.shelf = document.createElement('herald-status-banners')), SHELF));
+      return reg.shelf;
+    };
+
+    var build = function () {
+      host = document.createElement('herald-status-banner');
+      host.setAttribute('data-herald-banner', '');
+      root = styled(host, CSS);
       box = el('div', root);
       box.setAttribute('role', 'status');
       box.setAttribute('aria-live', 'polite');
       link = el('a', box);
       title = el('strong', link);
       message = el('span', link);
-      more = el('span', link);
-      more.className = 'more';
+      more = el('span', link, 'more');
       var close = el('button', box);
       close.type = 'button';
       close.setAttribute('aria-label', 'Dismiss status message');
@@ -157,24 +165,31 @@
 
     var show = function (b) {
       if (!host) build();
-      set(box, 'class', 'box ' + (/^(none|minor|major|critical|maintenance)$/.test(b.indicator) ? b.indicator : 'minor'));
+      var level = /^(none|minor|major|critical|maintenance)$/.test(b.indicator) ? b.indicator : 'minor';
+      set(box, 'class', 'box ' + level);
       set(link, 'href', safeUrl(b.url));
       var fill = function () {
         put(title, String(b.title || ''));
         put(message, String(b.message || '') + etaText(b.eta, b.kind === 'maintenance'));
         put(more, 'Details');
       };
-      if (host.isConnected) return fill();
+      var stack = shelf();
+      if (host.parentNode === stack && stack.isConnected) return fill();
       if (!document.body) return;
       // Screen readers announce changes to a live region that is already in the page,
       // so the region goes in empty and the text follows a moment later.
       title.textContent = message.textContent = more.textContent = '';
-      document.body.appendChild(host);
+      if (!stack.isConnected) document.body.appendChild(stack);
+      stack.appendChild(host);
       setTimeout(fill, 50);
     };
 
     var hide = function () {
-      if (host && host.parentNode) host.parentNode.removeChild(host);
+      shown[id] = '';
+      var stack = host && host.parentNode;
+      if (!stack) return;
+      stack.removeChild(host);
+      if (!stack.children.length && stack.parentNode) stack.parentNode.removeChild(stack);
     };
 
     function dismiss() {
@@ -186,8 +201,13 @@
 
     var apply = function (b) {
       current = b;
-      if (b && b.active && b.dismiss_key && dismissed().indexOf(String(b.dismiss_key)) < 0) show(b);
-      else hide();
+      var key = b.active && b.dismiss_key ? origin + '\n' + b.dismiss_key : '';
+      var twin = false;
+      for (var other in shown) if (other !== id && shown[other] === key) twin = true;
+      if (key && !twin && dismissed().indexOf(String(b.dismiss_key)) < 0) {
+        shown[id] = key;
+        show(b);
+      } else hide();
     };
 
     var schedule = function (delay) {

@@ -100,7 +100,9 @@ describe('embed.js on another origin', () => {
     const style = () =>
       banner().evaluate((el) => {
         const s = getComputedStyle(el);
-        return { position: s.position, background: s.backgroundColor, animation: s.animationName };
+        // Fixed: the shelf the banners stack in (one per status page).
+        const shelf = (el.getRootNode() as ShadowRoot).host.parentElement!;
+        return { position: getComputedStyle(shelf).position, background: s.backgroundColor, animation: s.animationName };
       });
     await page.emulateMedia({ colorScheme: 'light', reducedMotion: 'no-preference' });
     expect(await style()).toEqual({ position: 'fixed', background: 'rgb(255, 255, 255)', animation: 'herald-in' });
@@ -419,6 +421,56 @@ describe('embed.js on hostile pages, in small windows, several copies on a page'
 
   afterAll(() => stopAll(pages, ...standins.map((s) => s.server)));
 
+  it('page CSS neither hides nor restyles it: the host is no div, and its !important declarations win', async () => {
+    const [a] = standins as [Standin];
+    a.answer = incident('css', { title: 'Payments failing' });
+    const HOSTILE = [
+      'div:empty{display:none}',
+      'div{display:none}',
+      '*{visibility:hidden} main, main *{visibility:visible}',
+      'body > div{transform:scale(.5);filter:blur(2px);opacity:.3}',
+      'body > *:not(main){display:none!important;opacity:0!important}',
+      '*{all:unset} body{display:block;text-transform:uppercase;letter-spacing:5px;word-spacing:20px;font-style:italic;line-height:3}',
+    ];
+    const p = await browser.newPage();
+    try {
+      const seen = [];
+      for (const css of HOSTILE) {
+        hostHtml = htmlWith(tag(a, 'data-interval="1"'), { css });
+        await p.goto(pagesUrl);
+        await until(async () => (await banners(p)).some((b) => b.text.includes('Payments failing')), `the banner under ${css}`, 10_000);
+        const [banner] = await banners(p);
+        const look = await p.evaluate(() => {
+          const h = document.querySelector('[data-herald-banner]')!;
+          const s = getComputedStyle(h.shadowRoot!.querySelector('strong')!);
+          const hs = getComputedStyle(h);
+          return {
+            textTransform: s.textTransform,
+            letterSpacing: s.letterSpacing,
+            fontStyle: s.fontStyle,
+            filter: hs.filter,
+            opacity: hs.opacity,
+          };
+        });
+        seen.push({ css, inView: banner!.inView, onTop: banner!.onTop, ...look });
+      }
+      expect(seen).toEqual(
+        HOSTILE.map((css) => ({
+          css,
+          inView: true,
+          onTop: true,
+          textTransform: 'none',
+          letterSpacing: 'normal',
+          fontStyle: 'normal',
+          filter: 'none',
+          opacity: '1',
+        })),
+      );
+    } finally {
+      await closeWithin(p)();
+    }
+  }, 30_000);
+
   it('remembers each dismissal (the last 20), not only the last one; a key the earlier versions kept counts too', async () => {
     const [a] = standins as [Standin];
     const ctx = await browser.newContext();
@@ -487,6 +539,43 @@ describe('embed.js on hostile pages, in small windows, several copies on a page'
       await p.waitForTimeout(3_000);
       // Before: 284 requests in 3 s.
       expect([a.polls.length - na, b.polls.length - nb]).toEqual([1, 1]);
+    } finally {
+      await closeWithin(p)();
+    }
+  }, 30_000);
+
+  it('several copies: the same one twice is ignored with a warning, one banner per status page, and two status pages stack', async () => {
+    const [a, b] = standins as [Standin, Standin];
+    a.answer = incident('A-1', { title: 'Payments failing', indicator: 'critical' });
+    b.answer = incident('B-1', { title: 'Search slow', indicator: 'minor' });
+    const p = await browser.newPage();
+    const warnings: string[] = [];
+    p.on('console', (m) => {
+      if (m.type() === 'warning') warnings.push(m.text());
+    });
+    try {
+      hostHtml = htmlWith(
+        tag(a, 'data-components="api,web" data-interval="1"') +
+          tag(a, 'data-components="api,web" data-interval="1"') +
+          // Other components of the same status page, the same incident: shown once.
+          tag(a, 'data-components="billing" data-interval="1"') +
+          tag(b, 'data-interval="1"'),
+      );
+      const from = a.polls.length;
+      await p.goto(pagesUrl);
+      await shows(p, 'Payments failing');
+      await shows(p, 'Search slow');
+      await polled(a, 2);
+      const shown = await banners(p);
+      expect(shown.map((s) => s.text.includes('Payments failing')).sort()).toEqual([false, true]);
+      for (const s of shown) expect(s.inView && s.onTop, JSON.stringify(s)).toBe(true);
+      const [x, y] = shown.map((s) => s.rect);
+      // Before: both at the same place, one hiding the other.
+      expect(x!.bottom <= y!.top || y!.bottom <= x!.top, `${JSON.stringify(x)} and ${JSON.stringify(y)} do not overlap`).toBe(true);
+      expect(new Set(a.polls.slice(from).map((u) => u.split('?')[1])), 'the two filters of A are polled').toEqual(
+        new Set(['components=api%2Cweb', 'components=billing']),
+      );
+      expect(warnings.filter((w) => w.includes('embed.js'))).toHaveLength(1);
     } finally {
       await closeWithin(p)();
     }
