@@ -26,7 +26,14 @@
     var endpoint = origin + '/api/banner.json' + (components ? '?components=' + encodeURIComponent(components) : '');
     var storeKey = 'herald-banner-dismissed:' + origin;
     var memory = []; // used when localStorage is unavailable (privacy modes, sandboxed frames)
-    var host, root, box, link, title, message, more, current, timer, before;
+    var LABEL = {
+      none: 'No impact',
+      minor: 'Minor impact',
+      major: 'Major impact',
+      critical: 'Critical impact',
+      maintenance: 'Maintenance',
+    };
+    var host, root, box, link, sev, title, message, more, current, timer, before;
     var lastPoll = 0;
 
     // Hosts of their own name (no div rule reaches them); for !important declarations the shadow
@@ -41,14 +48,20 @@
       'border-left:6px solid var(--c);background:#fff;color:#1b1f24;box-shadow:0 4px 18px rgba(0,0,0,.2);' +
       'font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;text-align:left}' +
       '.none{--c:#2f855a}.minor{--c:#b7791f}.major{--c:#dd6b20}.critical{--c:#c53030}.maintenance{--c:#2b6cb0}' +
-      'a{flex:1;min-width:0;color:inherit;text-decoration:none;overflow-wrap:anywhere}' +
-      'a:hover strong{text-decoration:underline}strong{display:block;font-weight:650}' +
+      // Never taller than the window.
+      'a{flex:1;min-width:0;max-height:calc(100vh - 40px);overflow:auto;color:inherit;text-decoration:none;overflow-wrap:anywhere}' +
+      'a:hover .t{text-decoration:underline}strong{font-weight:650}' +
+      'strong,.m{display:-webkit-box;-webkit-box-orient:vertical;overflow:hidden;-webkit-line-clamp:3}' +
+      '.sev{margin-right:6px;padding:0 4px;border:1px solid;border-radius:4px;font-size:12px;white-space:nowrap}' +
       // The visible cue that the banner is a link to the incident.
       '.more{display:block;margin-top:4px;width:max-content;font-weight:650;color:#0a58ca;' +
       'text-decoration:underline;text-underline-offset:2px}a:hover .more{text-decoration-thickness:2px}' +
       'button{flex:none;min-width:28px;min-height:28px;border:0;background:none;color:inherit;font:inherit;font-size:20px;line-height:1;' +
       'padding:2px 7px;border-radius:4px;cursor:pointer}button:hover{background:rgba(127,127,127,.2)}' +
-      'a:focus-visible,button:focus-visible{outline:2px solid var(--c);outline-offset:2px}' +
+      'a:focus-visible,button:focus-visible{outline:2px solid currentColor;outline-offset:2px}' +
+      // A phone, 400% zoom: fewer lines (the rest is behind "Details").
+      '@media (max-width:480px),(max-height:480px){.box{padding:8px 8px 8px 10px;gap:8px}strong,.m{-webkit-line-clamp:2}}' +
+      '@media (max-height:320px){strong,.m{-webkit-line-clamp:1}}' +
       '@media (prefers-color-scheme:dark){.box{background:#1f2328;color:#e6edf3;box-shadow:0 4px 18px rgba(0,0,0,.6)}' +
       '.more{color:#6cb6ff}}' +
       '@keyframes herald-in{from{transform:translateY(12px);opacity:0}}' +
@@ -109,8 +122,10 @@
       box.setAttribute('role', 'status');
       box.setAttribute('aria-live', 'polite');
       link = el('a', box);
-      title = el('strong', link);
-      message = el('span', link);
+      var head = el('strong', link);
+      sev = el('span', head, 'sev');
+      title = el('span', head, 't');
+      message = el('span', link, 'm');
       more = el('span', link, 'more');
       var close = el('button', box);
       close.type = 'button';
@@ -169,6 +184,7 @@
       set(box, 'class', 'box ' + level);
       set(link, 'href', safeUrl(b.url));
       var fill = function () {
+        put(sev, LABEL[level]);
         put(title, String(b.title || ''));
         put(message, String(b.message || '') + etaText(b.eta, b.kind === 'maintenance'));
         put(more, 'Details');
@@ -178,7 +194,7 @@
       if (!document.body) return;
       // Screen readers announce changes to a live region that is already in the page,
       // so the region goes in empty and the text follows a moment later.
-      title.textContent = message.textContent = more.textContent = '';
+      sev.textContent = title.textContent = message.textContent = more.textContent = '';
       if (!stack.isConnected) document.body.appendChild(stack);
       stack.appendChild(host);
       setTimeout(fill, 50);

@@ -396,6 +396,21 @@ describe('embed.js on hostile pages, in small windows, several copies on a page'
     );
   const shows = async (p: Page, text: string) =>
     until(async () => (await banners(p)).some((b) => b.text.includes(text)), `a banner saying ${JSON.stringify(text)}`, 10_000);
+  const luminance = (css: string) => {
+    const [r, g, b] = css
+      .match(/[\d.]+/g)!
+      .slice(0, 3)
+      .map((v) => {
+        const c = Number(v) / 255;
+        return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+      });
+    return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+  };
+  const contrast = (a: string, b: string) => {
+    const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p);
+    return (x! + 0.05) / (y! + 0.05);
+  };
+
   beforeAll(async () => {
     for (let i = 0; i < 2; i++) {
       const s: Standin = { url: '', server: null as unknown as Server, answer: { active: false }, polls: [] };
@@ -468,6 +483,39 @@ describe('embed.js on hostile pages, in small windows, several copies on a page'
       );
     } finally {
       await closeWithin(p)();
+    }
+  }, 30_000);
+
+  it('a long title and message stay within a phone window and a 320×256 one (400% zoom), the dismiss button in view', async () => {
+    const [a] = standins as [Standin];
+    const long = (words: string, n: number) =>
+      Array.from({ length: 60 }, () => words)
+        .join(' ')
+        .slice(0, n);
+    a.answer = incident('long', {
+      title: long('Payments and invoices failing', 200),
+      message: `${long('Card payments are failing for some customers and we are looking into it', 270)}.`,
+      eta: new Date(Date.now() + 86_400_000).toISOString(),
+    });
+    const ctx = await browser.newContext({ viewport: { width: 360, height: 640 } });
+    try {
+      const p = await ctx.newPage();
+      hostHtml = htmlWith(tag(a, 'data-interval="1"'));
+      await p.goto(pagesUrl);
+      await shows(p, 'Payments and invoices');
+      const [phone] = await banners(p);
+      expect(phone!.inView, JSON.stringify(phone!.rect)).toBe(true);
+      // Before: 61% of the window.
+      expect(phone!.rect.height / 640, 'share of a 360×640 window').toBeLessThanOrEqual(0.34);
+      await p.setViewportSize({ width: 320, height: 256 });
+      const [small] = await banners(p);
+      // Before: its top at -235 px, the dismiss button above the window.
+      expect(small!.inView, JSON.stringify(small!.rect)).toBe(true);
+      expect(small!.rect.height / 256, 'share of a 320×256 window').toBeLessThanOrEqual(0.5);
+      await p.locator('[data-herald-banner] button').click({ timeout: 2_000 });
+      expect(await banners(p)).toEqual([]);
+    } finally {
+      await closeWithin(ctx)();
     }
   }, 30_000);
 
@@ -613,6 +661,46 @@ describe('embed.js on hostile pages, in small windows, several copies on a page'
       expect(await banners(p)).toEqual([]);
       // Before: on <body>.
       expect(await p.evaluate(() => document.activeElement?.id)).toBe('before');
+    } finally {
+      await closeWithin(p)();
+    }
+  }, 30_000);
+
+  it('says its severity in words, not by colour alone, and its focus ring stands out at 3:1, light and dark', async () => {
+    const [a] = standins as [Standin];
+    a.answer = incident('crit', { title: 'Everything down', indicator: 'critical' });
+    const p = await browser.newPage();
+    try {
+      hostHtml = htmlWith(`<button id="before" type="button">Before</button>${tag(a, 'data-interval="1"')}`);
+      await p.goto(pagesUrl);
+      await shows(p, 'Everything down');
+      const ring = () =>
+        p.evaluate(() => {
+          const root = document.querySelector('[data-herald-banner]')!.shadowRoot!;
+          const focused = root.activeElement!;
+          return {
+            outline: getComputedStyle(focused).outlineColor,
+            style: getComputedStyle(focused).outlineStyle,
+            background: getComputedStyle(root.querySelector('[role="status"]')!).backgroundColor,
+          };
+        });
+      await p.focus('#before');
+      await p.keyboard.press('Tab');
+      for (const [answer, word] of [
+        [incident('crit', { title: 'Everything down', indicator: 'critical' }), 'Critical impact'],
+        [incident('mnt', { title: 'Upgrade', indicator: 'maintenance', kind: 'maintenance' }), 'Maintenance'],
+      ] as const) {
+        a.answer = answer;
+        // Before: the title and message only.
+        await shows(p, `${word}${answer.title}`);
+        for (const colorScheme of ['light', 'dark'] as const) {
+          await p.emulateMedia({ colorScheme });
+          const r = await ring();
+          expect(r.style).toBe('solid');
+          // Before: the severity colour, 2.9:1 for critical and maintenance on dark.
+          expect(contrast(r.outline, r.background), `${word}, ${colorScheme}: ${r.outline} on ${r.background}`).toBeGreaterThanOrEqual(3);
+        }
+      }
     } finally {
       await closeWithin(p)();
     }
