@@ -344,7 +344,8 @@ addEventListener('load', () => {
 /**
  * What the banner does on pages it does not control, in small windows and beside other copies of
  * itself, against stand-in Heralds (two origins) that serve public/embed.js and the banner.json a test
- * sets, with its ETag (a 304 while unchanged) as Herald answers.
+ * sets, with its ETag (a 304 while unchanged) as Herald answers. Without the entrance animation: the boxes
+ * are measured where they stay, not 12 px lower on their way in.
  */
 describe('embed.js on hostile pages, in small windows, several copies on a page', () => {
   interface Standin {
@@ -447,7 +448,7 @@ describe('embed.js on hostile pages, in small windows, several copies on a page'
       'body > *:not(main){display:none!important;opacity:0!important}',
       '*{all:unset} body{display:block;text-transform:uppercase;letter-spacing:5px;word-spacing:20px;font-style:italic;line-height:3}',
     ];
-    const p = await browser.newPage();
+    const p = await browser.newPage({ reducedMotion: 'reduce' });
     try {
       const seen = [];
       for (const css of HOSTILE) {
@@ -497,7 +498,7 @@ describe('embed.js on hostile pages, in small windows, several copies on a page'
       message: `${long('Card payments are failing for some customers and we are looking into it', 270)}.`,
       eta: new Date(Date.now() + 86_400_000).toISOString(),
     });
-    const ctx = await browser.newContext({ viewport: { width: 360, height: 640 } });
+    const ctx = await browser.newContext({ viewport: { width: 360, height: 640 }, reducedMotion: 'reduce' });
     try {
       const p = await ctx.newPage();
       hostHtml = htmlWith(tag(a, 'data-interval="1"'));
@@ -521,7 +522,7 @@ describe('embed.js on hostile pages, in small windows, several copies on a page'
 
   it('remembers each dismissal (the last 20), not only the last one; a key the earlier versions kept counts too', async () => {
     const [a] = standins as [Standin];
-    const ctx = await browser.newContext();
+    const ctx = await browser.newContext({ reducedMotion: 'reduce' });
     try {
       // The earlier format: the one key, as it is.
       await ctx.addInitScript(`localStorage.setItem('herald-banner-dismissed:${a.url}', 'INC-old:u1')`);
@@ -551,7 +552,7 @@ describe('embed.js on hostile pages, in small windows, several copies on a page'
   it('an unchanged poll (a 304) writes nothing: the live region is not touched', async () => {
     const [a] = standins as [Standin];
     a.answer = incident('still', { title: 'Still broken', eta: new Date(Date.now() + 3_600_000).toISOString() });
-    const p = await browser.newPage();
+    const p = await browser.newPage({ reducedMotion: 'reduce' });
     try {
       hostHtml = htmlWith(tag(a, 'data-interval="1"'));
       await p.goto(pagesUrl);
@@ -579,7 +580,7 @@ describe('embed.js on hostile pages, in small windows, several copies on a page'
   it('data-interval="Infinity" or "3000000" polls once, not without end (a timer past 2^31 ms fires at once)', async () => {
     const [a, b] = standins as [Standin, Standin];
     a.answer = b.answer = { active: false };
-    const p = await browser.newPage();
+    const p = await browser.newPage({ reducedMotion: 'reduce' });
     try {
       const [na, nb] = [a.polls.length, b.polls.length];
       hostHtml = htmlWith(tag(a, 'data-interval="Infinity"') + tag(b, 'data-interval="3000000"'));
@@ -596,7 +597,7 @@ describe('embed.js on hostile pages, in small windows, several copies on a page'
     const [a, b] = standins as [Standin, Standin];
     a.answer = incident('A-1', { title: 'Payments failing', indicator: 'critical' });
     b.answer = incident('B-1', { title: 'Search slow', indicator: 'minor' });
-    const p = await browser.newPage();
+    const p = await browser.newPage({ reducedMotion: 'reduce' });
     const warnings: string[] = [];
     p.on('console', (m) => {
       if (m.type() === 'warning') warnings.push(m.text());
@@ -632,7 +633,7 @@ describe('embed.js on hostile pages, in small windows, several copies on a page'
   it("keeps what it shows on a 200 answer that is no banner (a proxy's or firewall's JSON error)", async () => {
     const [a] = standins as [Standin];
     a.answer = incident('waf', { title: 'Everything down', indicator: 'critical' });
-    const p = await browser.newPage();
+    const p = await browser.newPage({ reducedMotion: 'reduce' });
     try {
       hostHtml = htmlWith(tag(a, 'data-interval="1"'));
       await p.goto(pagesUrl);
@@ -649,7 +650,7 @@ describe('embed.js on hostile pages, in small windows, several copies on a page'
   it('gives the focus back where it was before it entered the banner on a dismissal', async () => {
     const [a] = standins as [Standin];
     a.answer = incident('focus', { title: 'Everything down' });
-    const p = await browser.newPage();
+    const p = await browser.newPage({ reducedMotion: 'reduce' });
     try {
       hostHtml = htmlWith(`<button id="before" type="button">Before</button>${tag(a, 'data-interval="1"')}`);
       await p.goto(pagesUrl);
@@ -669,7 +670,7 @@ describe('embed.js on hostile pages, in small windows, several copies on a page'
   it('says its severity in words, not by colour alone, and its focus ring stands out at 3:1, light and dark', async () => {
     const [a] = standins as [Standin];
     a.answer = incident('crit', { title: 'Everything down', indicator: 'critical' });
-    const p = await browser.newPage();
+    const p = await browser.newPage({ reducedMotion: 'reduce' });
     try {
       hostHtml = htmlWith(`<button id="before" type="button">Before</button>${tag(a, 'data-interval="1"')}`);
       await p.goto(pagesUrl);
