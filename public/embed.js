@@ -33,7 +33,9 @@
       critical: 'Critical impact',
       maintenance: 'Maintenance',
     };
-    var host, root, box, link, sev, title, message, more, current, timer, before;
+    // Herald's words are English, its dates too (on the reader's clock and zone).
+    var locale = /^en(-|$)/i.test(navigator.language || '') ? navigator.language : 'en';
+    var host, root, box, link, sev, title, text, eta, more, current, timer, before;
     var lastPoll = 0;
 
     // Hosts of their own name (no div rule reaches them); for !important declarations the shadow
@@ -44,15 +46,15 @@
       'pointer-events:none!important}';
     var CSS =
       ':host{all:initial!important;display:block!important;width:100%!important;max-width:640px!important;pointer-events:auto!important}' +
-      '.box{display:flex;gap:12px;align-items:flex-start;box-sizing:border-box;padding:12px 12px 12px 14px;border-radius:8px;' +
-      'border-left:6px solid var(--c);background:#fff;color:#1b1f24;box-shadow:0 4px 18px rgba(0,0,0,.2);' +
-      'font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;text-align:left}' +
+      '.box{display:flex;gap:12px;align-items:flex-start;box-sizing:border-box;padding:12px;padding-inline-start:14px;border-radius:8px;' +
+      'border-inline-start:6px solid var(--c);background:#fff;color:#1b1f24;box-shadow:0 4px 18px rgba(0,0,0,.2);' +
+      'font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;text-align:start}' +
       '.none{--c:#2f855a}.minor{--c:#b7791f}.major{--c:#dd6b20}.critical{--c:#c53030}.maintenance{--c:#2b6cb0}' +
       // Never taller than the window.
       'a{flex:1;min-width:0;max-height:calc(100vh - 40px);overflow:auto;color:inherit;text-decoration:none;overflow-wrap:anywhere}' +
       'a:hover .t{text-decoration:underline}strong{font-weight:650}' +
       'strong,.m{display:-webkit-box;-webkit-box-orient:vertical;overflow:hidden;-webkit-line-clamp:3}' +
-      '.sev{margin-right:6px;padding:0 4px;border:1px solid;border-radius:4px;font-size:12px;white-space:nowrap}' +
+      '.sev{margin-inline-end:6px;padding:0 4px;border:1px solid;border-radius:4px;font-size:12px;white-space:nowrap}' +
       // The visible cue that the banner is a link to the incident.
       '.more{display:block;margin-top:4px;width:max-content;font-weight:650;color:#0a58ca;' +
       'text-decoration:underline;text-underline-offset:2px}a:hover .more{text-decoration-thickness:2px}' +
@@ -121,11 +123,18 @@
       box = el('div', root);
       box.setAttribute('role', 'status');
       box.setAttribute('aria-live', 'polite');
+      // English, left to right on any page; the title and message as written.
+      box.setAttribute('lang', 'en');
+      box.setAttribute('dir', 'ltr');
       link = el('a', box);
       var head = el('strong', link);
       sev = el('span', head, 'sev');
       title = el('span', head, 't');
-      message = el('span', link, 'm');
+      var line = el('span', link, 'm');
+      text = el('span', line);
+      eta = el('span', line);
+      title.setAttribute('dir', 'auto');
+      text.setAttribute('dir', 'auto');
       more = el('span', link, 'more');
       var close = el('button', box);
       close.type = 'button';
@@ -150,29 +159,25 @@
       }
     };
 
-    // The estimate in the reader's own time and language, with the zone's name (the status page's
-    // texts name theirs); on another day than the reader's today, with its date (an estimate of 24
-    // hours showed only its time, which reads as today). One already past says so, as the page does.
-    // A maintenance window's is its scheduled end, as its page names it.
-    var etaText = function (eta, maintenance) {
-      var t = eta ? new Date(eta) : null;
+    // The estimate (a window's end) with the zone's name, its date when not today, "(passed)" once past.
+    var etaText = function (value, maintenance) {
+      var t = value ? new Date(value) : null;
       if (!t || Number.isNaN(t.getTime())) return '';
       try {
         var now = new Date();
-        var clock = { hour: '2-digit', minute: '2-digit', timeZoneName: 'short' };
-        var when =
-          t.toDateString() === now.toDateString()
-            ? t.toLocaleTimeString([], clock)
-            : t.toLocaleString([], {
-                day: 'numeric',
-                month: 'short',
-                year: t.getFullYear() === now.getFullYear() ? undefined : 'numeric',
-                hour: clock.hour,
-                minute: clock.minute,
-                timeZoneName: clock.timeZoneName,
-              });
+        var clock = {
+          hour: '2-digit',
+          minute: '2-digit',
+          timeZoneName: 'short',
+          hourCycle: new Intl.DateTimeFormat([], { hour: 'numeric' }).resolvedOptions().hourCycle,
+        };
+        if (t.toDateString() !== now.toDateString()) {
+          clock.day = 'numeric';
+          clock.month = 'short';
+          if (t.getFullYear() !== now.getFullYear()) clock.year = 'numeric';
+        }
         var label = maintenance ? ' Scheduled end: ' : ' Estimated resolution: ';
-        return label + when + (t.getTime() <= now.getTime() ? ' (passed)' : '') + '.';
+        return label + t.toLocaleString(locale, clock) + (t.getTime() <= now.getTime() ? ' (passed)' : '') + '.';
       } catch (e) {
         return '';
       }
@@ -186,7 +191,8 @@
       var fill = function () {
         put(sev, LABEL[level]);
         put(title, String(b.title || ''));
-        put(message, String(b.message || '') + etaText(b.eta, b.kind === 'maintenance'));
+        put(text, String(b.message || ''));
+        put(eta, etaText(b.eta, b.kind === 'maintenance'));
         put(more, 'Details');
       };
       var stack = shelf();
@@ -194,7 +200,7 @@
       if (!document.body) return;
       // Screen readers announce changes to a live region that is already in the page,
       // so the region goes in empty and the text follows a moment later.
-      sev.textContent = title.textContent = message.textContent = more.textContent = '';
+      sev.textContent = title.textContent = text.textContent = eta.textContent = more.textContent = '';
       if (!stack.isConnected) document.body.appendChild(stack);
       stack.appendChild(host);
       setTimeout(fill, 50);

@@ -549,6 +549,49 @@ describe('embed.js on hostile pages, in small windows, several copies on a page'
     }
   }, 30_000);
 
+  it('on a right-to-left page in Arabic: the banner is English, left to right, its estimate in English; the title runs as written', async () => {
+    const [a] = standins as [Standin];
+    a.answer = incident('rtl', {
+      title: 'تأخر في المدفوعات',
+      message: 'We are investigating.',
+      eta: new Date(Date.now() + 3 * 86_400_000).toISOString(),
+    });
+    const ctx = await browser.newContext({ locale: 'ar-EG', timezoneId: 'Asia/Tokyo', reducedMotion: 'reduce' });
+    try {
+      const p = await ctx.newPage();
+      hostHtml = htmlWith(tag(a, 'data-interval="1"'), { html: '<html lang="ar" dir="rtl">' });
+      await p.goto(pagesUrl);
+      await shows(p, 'Estimated resolution');
+      const seen = await p.evaluate(() => {
+        const box = document.querySelector('[data-herald-banner]')!.shadowRoot!.querySelector('[role="status"]') as HTMLElement;
+        const message = box.querySelector('a > span:not(.more)')!;
+        const title = box.querySelector('strong')!.lastElementChild ?? box.querySelector('strong')!;
+        // Where the last character (the full stop) is drawn: at the right end of the message's last line.
+        let last: Node = message;
+        while (last.lastChild) last = last.lastChild;
+        const dot = document.createRange();
+        dot.setStart(last, (last as Text).length - 1);
+        dot.setEnd(last, (last as Text).length);
+        const all = document.createRange();
+        all.selectNodeContents(message);
+        const d = dot.getBoundingClientRect();
+        const lastLine = [...all.getClientRects()].filter((r) => Math.abs(r.top - d.top) < 2);
+        return {
+          direction: getComputedStyle(box).direction,
+          lang: box.closest('[lang]')?.getAttribute('lang') ?? null,
+          titleDirection: getComputedStyle(title).direction,
+          message: message.textContent,
+          dotAtTheEnd: d.right >= Math.max(...lastLine.map((r) => r.right)) - 0.5,
+        };
+      });
+      expect(seen).toMatchObject({ direction: 'ltr', lang: 'en', titleDirection: 'rtl', dotAtTheEnd: true });
+      // English words and digits, as the label beside it (before: "٥ ديسمبر ١٩:٠٠").
+      expect(seen.message).toMatch(/^We are investigating\. Estimated resolution: [A-Z][a-z]{2} \d{1,2}, \d{2}:\d{2}\s[AP]M GMT\+9\.$/);
+    } finally {
+      await closeWithin(ctx)();
+    }
+  }, 30_000);
+
   it('an unchanged poll (a 304) writes nothing: the live region is not touched', async () => {
     const [a] = standins as [Standin];
     a.answer = incident('still', { title: 'Still broken', eta: new Date(Date.now() + 3_600_000).toISOString() });
