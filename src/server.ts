@@ -10,6 +10,7 @@ import { CorruptDataFile } from './store/durable-file.ts';
 import { InvalidStoredDocument } from './store/pg/document-store.ts';
 import { Unavailable } from './domain/errors.ts';
 import { DataDirLocked } from './store/lock.ts';
+import { LinkKeyLost } from './store/mail/tokens.ts';
 import { startStaticSnapshots } from './snapshot/static-snapshots.ts';
 import { assertPortFree, listenShared, PortInUse, type Listening } from './http/listen.ts';
 
@@ -114,6 +115,7 @@ async function main(): Promise<void> {
       err instanceof CorruptDataFile ||
       err instanceof InvalidStoredDocument ||
       err instanceof DataDirLocked ||
+      err instanceof LinkKeyLost ||
       err instanceof Unavailable
     ) {
       console.error(`herald: ${err.message}`);

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
@@ -74,6 +74,11 @@ describe('the subscribers link key', () => {
       expect(code, output).toBe(1);
       expect(output).toContain(`herald: Refusing to start: ${keyFile}`);
       expect(output).toMatch(/at least 32/);
+      // Before: "Restore it from a backup or move it aside to start empty": moved aside, a new key voided every link mailed.
+      expect(output).toContain(
+        `Restore it from a backup: a new key voids every unsubscribe and manage link already mailed. To give those links up knowingly, make a new key: openssl rand -base64 32 > ${keyFile}`,
+      );
+      expect(output).not.toMatch(/move it aside/);
       expect(output).not.toMatch(/\n\s+at /); // a message, not a stack trace
       // Every file as it was, the short key included. (The refused start leaves its herald.lock
       // behind today, with a dead pid that the next start takes over: left out of the comparison.)
@@ -89,6 +94,25 @@ describe('the subscribers link key', () => {
     // A Herald that accepts the key runs until runHeraldExpectingExit kills it after 20 s.
     60_000,
   );
+});
+
+describe('a subscribers.key that is missing (moved aside, left out of a backup) while subscribers.jsonl holds subscribers', () => {
+  it('refuses to start with one line naming the file and the remedy, and makes no new key (it would void every link mailed)', async () => {
+    const dataDir = newDir();
+    seedSubscribers(dataDir, [{ email: 'mailed@example.com' }]);
+    const keyFile = join(dataDir, 'subscribers.key');
+    rmSync(keyFile);
+    const before = snapshot(dataDir);
+    const { code, output } = await runHeraldExpectingExit({ DATA_DIR: dataDir, STATIC_SNAPSHOT: 'false' });
+    // Before: Herald started with a new key, and the links already mailed answered "not valid".
+    expect(code, output).toBe(1);
+    expect(output.trim()).toBe(
+      `herald: Refusing to start: ${keyFile} is missing, and ${join(dataDir, 'subscribers.jsonl')} holds subscribers whose links it signed. ` +
+        `Restore it from a backup: a new key voids every unsubscribe and manage link already mailed. To give those links up knowingly, make a new key: openssl rand -base64 32 > ${keyFile}`,
+    );
+    const { 'herald.lock': _lock, 'herald.json': _json, ...after } = snapshot(dataDir);
+    expect(after).toEqual(before);
+  }, 30_000);
 });
 
 describe('an SMTP_URL the mailer cannot read', () => {
@@ -441,6 +465,27 @@ describe('a replica whose DATABASE_URL PostgreSQL refuses', () => {
     expect(await cluster.sql("SELECT count(*) FROM pg_tables WHERE tablename LIKE 'herald%' OR tablename = 'schema_migrations'", url)).toBe(
       '0',
     );
+  });
+
+  it('a database whose link key is missing while mail_subscribers has rows: refused, no new key made (it would void every link mailed)', async () => {
+    const { url, pool } = await migratedDatabase(cluster, 'start-checks-link-key');
+    await pool.end();
+    await cluster.sql(
+      `INSERT INTO mail_subscribers (id, email, email_key, state, components, confirms, requested_at, created_at, updated_at, confirmed_at)
+       VALUES ('s1', 'mailed@example.com', 'mailed@example.com', 'confirmed', '{}', 1, now(), now(), now(), now())`,
+      url,
+    );
+    const { code, output, stderr } = await runHeraldExpectingExit({ DATA_DIR: newDir(), DATABASE_URL: url, STATIC_SNAPSHOT: 'false' });
+    expect(code, output).toBe(1);
+    expect(output).not.toMatch(/\n\s+at /);
+    const line = stderr.trimEnd();
+    // Before: a new key was made, and the links already mailed answered "not valid".
+    expect(line).toBe(
+      "herald: Refusing to start: the link key (herald_secrets, name 'link-key') is missing from the database, and mail_subscribers holds " +
+        'subscribers whose links it signed. Restore that row from a backup: a new key voids every unsubscribe and manage link already mailed. ' +
+        "To give those links up knowingly, insert a new key: INSERT INTO herald_secrets (name, value) VALUES ('link-key', '<the output of openssl rand -base64 32>')",
+    );
+    expect(await cluster.sql("SELECT count(*) FROM herald_secrets WHERE name = 'link-key'", url)).toBe('0');
   });
 
   it('a document a newer Herald wrote: one line saying to run that Herald, no stack, the document left as it was', async () => {

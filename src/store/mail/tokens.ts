@@ -1,5 +1,5 @@
 import { createHmac, createSecretKey, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import { CorruptDataFile, writeFileDurablySync } from '../durable-file.ts';
 import { join } from 'node:path';
 
@@ -15,6 +15,38 @@ import { join } from 'node:path';
 
 /** The link key's length: an HMAC-SHA256 key of the hash's own size. */
 const KEY_BYTES = 32;
+
+/**
+ * Why subscribers.key is never replaced quietly: every unsubscribe and manage link already mailed is signed with
+ * it. A new key makes them all answer "not valid", and people keep getting mail they cannot stop.
+ */
+export const KEY_VOIDS_LINKS = 'a new key voids every unsubscribe and manage link already mailed';
+
+/** A link key that is gone while the subscribers whose links it signed are still there. */
+export class LinkKeyLost extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LinkKeyLost';
+  }
+}
+
+/** Whether a subscribers journal holds any record (its first bytes are enough: records start at the first line). */
+function holdsRecords(journal: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(journal, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+  try {
+    const head = Buffer.alloc(64 * 1024);
+    const n = readSync(fd, head, 0, head.length, 0);
+    return /[^\s\u0000]/.test(head.toString('utf8', 0, n));
+  } finally {
+    closeSync(fd);
+  }
+}
 
 export type TokenPurpose = 'confirm' | 'unsubscribe' | 'manage';
 
@@ -33,14 +65,31 @@ export class LinkTokens {
   /**
    * Reads DATA_DIR/subscribers.key, creating it (0600, fsynced) on first start.
    * A key shorter than 32 bytes (an empty or cut file) would make tokens
-   * forgeable: Herald refuses to start rather than use it.
+   * forgeable: Herald refuses to start rather than use it. A missing key is
+   * made only while there is nobody it could have signed links for: with
+   * subscribers.jsonl holding records, it was lost (moved aside, left out of a
+   * backup), and Herald refuses rather than void their links.
    */
   static open(dataDir: string): LinkTokens {
     const file = join(dataDir, 'subscribers.key');
-    if (!existsSync(file)) writeFileDurablySync(file, randomBytes(KEY_BYTES).toString('base64'));
+    const newKey = `openssl rand -base64 32 > ${file}`;
+    if (!existsSync(file)) {
+      const journal = join(dataDir, 'subscribers.jsonl');
+      if (holdsRecords(journal)) {
+        throw new LinkKeyLost(
+          `Refusing to start: ${file} is missing, and ${journal} holds subscribers whose links it signed. ` +
+            `Restore it from a backup: ${KEY_VOIDS_LINKS}. To give those links up knowingly, make a new key: ${newKey}`,
+        );
+      }
+      writeFileDurablySync(file, randomBytes(KEY_BYTES).toString('base64'));
+    }
     const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
     if (key.length < KEY_BYTES) {
-      throw new CorruptDataFile(file, `the key is ${key.length} bytes; link tokens need at least ${KEY_BYTES}`);
+      throw new CorruptDataFile(
+        file,
+        `the key is ${key.length} bytes; link tokens need at least ${KEY_BYTES}`,
+        `Restore it from a backup: ${KEY_VOIDS_LINKS}. To give those links up knowingly, make a new key: ${newKey}`,
+      );
     }
     return new LinkTokens(key);
   }
