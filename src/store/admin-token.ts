@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomToken } from '../auth/random.ts';
+import { keepPrivate } from './private-file.ts';
 
 export interface AdminTokenResult {
   token: string;
@@ -13,8 +14,10 @@ export interface AdminTokenResult {
  * DATA_DIR/admin-token (mode 0600); else a new one, stored there.
  */
 export function fileAdminToken(dataDir: string, fromEnv: string | undefined): AdminTokenResult {
-  if (fromEnv) return { token: fromEnv, generated: false };
   const file = join(dataDir, 'admin-token');
+  // With ADMIN_TOKEN set too: the file may hold the token of an earlier start, still a valid secret somewhere.
+  keepPrivate(file);
+  if (fromEnv) return { token: fromEnv, generated: false };
   try {
     const token = readFileSync(file, 'utf8').trim();
     if (token.length >= 16) return { token, generated: false };

@@ -4,6 +4,7 @@ import { dirname, basename, join } from 'node:path';
 import type { Adapter } from 'lowdb';
 import type { z } from 'zod';
 import { migrate, NEWER_REMEDY, NewerData } from './migrate.ts';
+import { keepPrivate } from './private-file.ts';
 
 /**
  * Writes `data` to `file` so that a crash at any moment leaves either the old
@@ -126,6 +127,7 @@ export class DurableJsonFile<T> implements Adapter<T> {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw err;
     }
+    keepPrivate(this.file);
     let json: unknown;
     try {
       json = JSON.parse(text);

@@ -3,6 +3,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { writeFileDurably, CorruptDataFile } from './durable-file.ts';
 import { Unavailable } from '../domain/errors.ts';
+import { keepPrivate } from './private-file.ts';
 
 /**
  * An append-only JSON Lines file: the storage of collections that grow large
@@ -64,6 +65,7 @@ export class Journal {
   replay(visit?: (record: unknown) => void): unknown[] {
     const out: unknown[] = [];
     if (!existsSync(this.file)) return out;
+    keepPrivate(this.file);
     let count = 0;
     // With a visitor, records are handed over one by one and not kept: a big journal is never all in memory twice.
     const take = visit ?? ((r: unknown) => out.push(r));

@@ -70,7 +70,7 @@ export interface Storage {
 const thisReplica = (): string => `${hostname()}:${process.pid}`;
 
 export async function openStorage(config: Config, now: () => Date, log: (line: string) => void): Promise<Storage> {
-  mkdirSync(config.dataDir, { recursive: true });
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   // One process per DATA_DIR, on either engine: the static copy and the embedded journals live there.
   const releaseLock = acquireLock(config.dataDir);
   try {

@@ -201,7 +201,7 @@ export async function importDataDir(dataDir: string, url: string, opts: { force?
  * unless `force`, and while a Herald runs on `dir`.
  */
 export async function exportToDir(url: string, dir: string, opts: { force?: boolean } = {}): Promise<TransferReport> {
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const release = lock(dir);
   try {
     const file = join(dir, 'herald.json');

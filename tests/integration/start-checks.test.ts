@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
@@ -113,6 +113,33 @@ describe('a subscribers.key that is missing (moved aside, left out of a backup) 
     const { 'herald.lock': _lock, 'herald.json': _json, ...after } = snapshot(dataDir);
     expect(after).toEqual(before);
   }, 30_000);
+});
+
+describe('secret files restored with loose permissions (cp -r, a backup tool: the umask makes them 0644)', () => {
+  it('a DATA_DIR Herald creates is 0700; at start each of its secret files others may read is set to 0600, with one line naming it', async () => {
+    const dataDir = join(newDir(), 'data');
+    await (await start(dataDir)).stop();
+    // Before: 0755, readable by every user of the host.
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+
+    seedSubscribers(dataDir, [{ email: 'private@example.com' }]);
+    const secret = 'an-admin-token-of-an-earlier-start-0123';
+    writeFileSync(join(dataDir, 'admin-token'), `${secret}\n`);
+    for (const f of ['deliveries.jsonl', 'channel-deliveries.jsonl']) writeFileSync(join(dataDir, f), '');
+    writeFileSync(join(dataDir, 'notes.txt'), 'the operator’s own: left alone');
+    const secrets = ['herald.json', 'admin-token', 'subscribers.key', 'subscribers.jsonl', 'deliveries.jsonl', 'channel-deliveries.jsonl'];
+    for (const f of [...secrets, 'notes.txt']) chmodSync(join(dataDir, f), 0o644);
+
+    const h = await start(dataDir);
+    // Before: every one of them stayed 0644 (herald.json only once a write replaced it), without a word.
+    for (const f of secrets) {
+      expect(statSync(join(dataDir, f)).mode & 0o777, f).toBe(0o600);
+      expect(h.output()).toContain(`herald: ${join(dataDir, f)} was mode 0644, readable by other users: set to 0600\n`);
+    }
+    expect(statSync(join(dataDir, 'notes.txt')).mode & 0o777).toBe(0o644);
+    expect(h.output()).not.toContain(secret);
+    expect(h.output().match(/set to 0600/g)).toHaveLength(secrets.length);
+  });
 });
 
 describe('an SMTP_URL the mailer cannot read', () => {

@@ -2,6 +2,7 @@ import { createHmac, createSecretKey, randomBytes, timingSafeEqual, type KeyObje
 import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import { CorruptDataFile, writeFileDurablySync } from '../durable-file.ts';
 import { join } from 'node:path';
+import { keepPrivate } from '../private-file.ts';
 
 /**
  * Link tokens for subscribers. A token is `<subscriber id>.<HMAC>` where the
@@ -83,6 +84,7 @@ export class LinkTokens {
       }
       writeFileDurablySync(file, randomBytes(KEY_BYTES).toString('base64'));
     }
+    keepPrivate(file);
     const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
     if (key.length < KEY_BYTES) {
       throw new CorruptDataFile(
