@@ -1,5 +1,5 @@
-import { openSync, writeSync, closeSync, readFileSync, unlinkSync, fsyncSync, linkSync } from 'node:fs';
-import { join } from 'node:path';
+import { openSync, writeSync, closeSync, readFileSync, unlinkSync, fsyncSync, linkSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 export class DataDirLocked extends Error {
   constructor(dir: string, pid: number) {
@@ -42,16 +42,29 @@ function ownerAlive(pid: number, recordedStart: string | undefined): boolean {
   return !recordedStart || stat.started === recordedStart;
 }
 
+/**
+ * The folder a lock file sits in, as `dev:ino`. A copy of a running DATA_DIR (`cp -a`, a backup restored on
+ * the same host) carries its herald.lock, naming the live Herald of the original: recorded in the lock, the
+ * folder's identity tells that copy from the folder the owner really locked.
+ */
+function folderIdentity(file: string): string {
+  const st = statSync(dirname(file), { bigint: true });
+  return `${st.dev}:${st.ino}`;
+}
+
 /** Lock files this process holds: its own pid in a lock means "stale" only when it is not one of these. */
 const held = new Set<string>();
 
-/** Creates `file` holding our pid, atomically (link of a whole temp file): it never exists empty; EEXIST when taken. */
+/**
+ * Creates `file` holding our pid, start time and folder (`pid starttime dev:ino`, the start time `-` where there
+ * is no /proc), atomically (link of a whole temp file): it never exists empty; EEXIST when taken.
+ */
 function createLockFile(file: string): void {
   const tmp = `${file}.${process.pid}.tmp`;
   const fd = openSync(tmp, 'w', 0o644);
   try {
     const started = procStat(process.pid)?.started;
-    writeSync(fd, started ? `${process.pid} ${started}` : String(process.pid));
+    writeSync(fd, `${process.pid} ${started || '-'} ${folderIdentity(file)}`);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
@@ -72,11 +85,17 @@ function readLock(file: string): string | null {
   }
 }
 
-/** Whether a lock's text names a running process other than this one's own earlier life. */
+/**
+ * Whether a lock's text names a running process other than this one's own earlier life, holding this folder:
+ * a lock copied from another folder is stale whoever runs there. Locks written before the folder was
+ * recorded (`pid` or `pid starttime`) are judged by the process alone.
+ */
 function liveOwner(text: string, file: string): number | null {
-  const [pidText, started] = text.trim().split(/\s+/);
+  const [pidText, recorded, folder] = text.trim().split(/\s+/);
   const pid = Number(pidText);
   if (!Number.isInteger(pid) || pid <= 0) return null; // garbled: a crash while writing it
+  if (folder !== undefined && folder !== folderIdentity(file)) return null;
+  const started = recorded === '-' ? undefined : recorded;
   // Our own pid here is a lock from an earlier life of a container where we are pid 1 again.
   if (pid === process.pid && !held.has(file)) return null;
   return ownerAlive(pid, started) ? pid : null;

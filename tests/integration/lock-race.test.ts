@@ -189,7 +189,7 @@ describe.skipIf(!hasProc)('a zombie owner', () => {
     const dir = tmp();
     writeFileSync(join(dir, 'herald.lock'), text(z));
     const release = acquireLock(dir);
-    expect(readFileSync(join(dir, 'herald.lock'), 'utf8')).toMatch(new RegExp(`^${process.pid} \\d+$`));
+    expect(readFileSync(join(dir, 'herald.lock'), 'utf8')).toMatch(new RegExp(`^${process.pid} \\d+ \\d+:\\d+$`));
     release();
     expect(existsSync(join(dir, 'herald.lock'))).toBe(false);
     // It was still a zombie throughout: the takeover did not just wait for it to be reaped.

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { acquireLock, DataDirLocked } from '../../src/store/lock.ts';
@@ -29,7 +29,7 @@ describe('the DATA_DIR lock', () => {
   it('holds our pid while held and disappears on release', () => {
     const dir = tmp();
     const release = acquireLock(dir);
-    expect(readFileSync(join(dir, 'herald.lock'), 'utf8')).toMatch(new RegExp(`^${process.pid} \\d+$`));
+    expect(readFileSync(join(dir, 'herald.lock'), 'utf8')).toMatch(new RegExp(`^${process.pid} \\d+ \\d+:\\d+$`));
     expect(readdirSync(dir)).toEqual(['herald.lock']);
     release();
     expect(existsSync(join(dir, 'herald.lock'))).toBe(false);
@@ -74,6 +74,30 @@ describe('the DATA_DIR lock', () => {
     },
   );
 
+  it.skipIf(!existsSync('/proc/self/stat'))(
+    'takes over a lock copied with its folder (cp -a of a running DATA_DIR, a backup restored beside it): its live owner holds another folder',
+    () => {
+      const original = tmp();
+      const copy = tmp();
+      const parentStart = readFileSync(`/proc/${process.ppid}/stat`, 'utf8').split(') ')[1]!.split(' ')[19];
+      const identity = (dir: string) => {
+        const st = statSync(dir, { bigint: true });
+        return `${st.dev}:${st.ino}`;
+      };
+      // What the live owner (our parent, standing in for the production Herald) wrote in the original.
+      const live = `${process.ppid} ${parentStart} ${identity(original)}`;
+      writeFileSync(join(original, 'herald.lock'), live);
+      writeFileSync(join(copy, 'herald.lock'), live);
+      // Before: "another Herald (pid N) is using <copy>".
+      const release = acquireLock(copy);
+      expect(ownerOf(copy)).toBe(process.pid);
+      release();
+      // In the folder it was written for, the same lock is the live owner's.
+      expect(() => acquireLock(original)).toThrow(DataDirLocked);
+      expect(readFileSync(join(original, 'herald.lock'), 'utf8')).toBe(live);
+    },
+  );
+
   it.each([
     ['empty', ''],
     ['garbled', 'not a pid\n'],
@@ -81,7 +105,7 @@ describe('the DATA_DIR lock', () => {
     const dir = tmp();
     writeFileSync(join(dir, 'herald.lock'), content);
     const release = acquireLock(dir);
-    expect(readFileSync(join(dir, 'herald.lock'), 'utf8')).toMatch(new RegExp(`^${process.pid} \\d+$`));
+    expect(readFileSync(join(dir, 'herald.lock'), 'utf8')).toMatch(new RegExp(`^${process.pid} \\d+ \\d+:\\d+$`));
     expect(readdirSync(dir)).toEqual(['herald.lock']);
     release();
     expect(readdirSync(dir)).toEqual([]);
@@ -92,7 +116,7 @@ describe('the DATA_DIR lock', () => {
     writeFileSync(join(dir, 'herald.lock'), String(process.pid));
     const release = acquireLock(dir);
     // Rewritten by this life (with its start time), not merely left as the earlier life wrote it.
-    expect(readFileSync(join(dir, 'herald.lock'), 'utf8')).toMatch(new RegExp(`^${process.pid} \\d+$`));
+    expect(readFileSync(join(dir, 'herald.lock'), 'utf8')).toMatch(new RegExp(`^${process.pid} \\d+ \\d+:\\d+$`));
     expect(() => acquireLock(dir)).toThrow(DataDirLocked);
     release();
     expect(readdirSync(dir)).toEqual([]);
