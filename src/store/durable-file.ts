@@ -1,5 +1,5 @@
 import { open, rename, readFile, unlink } from 'node:fs/promises';
-import { closeSync, fsyncSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import type { Adapter } from 'lowdb';
 import type { z } from 'zod';
@@ -114,6 +114,8 @@ export class DurableJsonFile<T> implements Adapter<T> {
   readonly schema: z.ZodType<T>;
   /** Whether the last read had to upgrade the file's schema (it is written back by the next write). */
   migrated = false;
+  /** The file as read before its upgrade, kept aside by the write that replaces it. */
+  private upgradedFrom: { text: string; from: number; to: number } | null = null;
   constructor(file: string, schema: z.ZodType<T>) {
     this.file = file;
     this.schema = schema;
@@ -142,6 +144,13 @@ export class DurableJsonFile<T> implements Adapter<T> {
       throw err;
     }
     this.migrated = upgraded.migrated;
+    this.upgradedFrom = upgraded.migrated
+      ? {
+          text,
+          from: (json as { schema_version: number }).schema_version,
+          to: (upgraded.data as { schema_version: number }).schema_version,
+        }
+      : null;
     const parsed = this.schema.safeParse(upgraded.data);
     if (!parsed.success) {
       const first = parsed.error.issues[0];
@@ -151,6 +160,33 @@ export class DurableJsonFile<T> implements Adapter<T> {
   }
 
   async write(data: T): Promise<void> {
+    const upgrade = this.upgradedFrom;
+    // An older Herald refuses the upgraded file: the one it wrote is what a rollback needs, so it is on disk first.
+    const kept = upgrade ? keepBeforeUpgrade(this.file, upgrade.text, upgrade.from) : null;
     writeFileDurablySync(this.file, JSON.stringify(data));
+    if (upgrade) {
+      this.upgradedFrom = null;
+      console.log(
+        `herald: upgraded ${this.file} from schema version ${upgrade.from} to ${upgrade.to}; the previous file is kept as ${kept}`,
+      );
+    }
+  }
+}
+
+/**
+ * Writes `text`, the data file as a Herald of schema version `from` left it, beside it as `<file>.v<from>.bak`
+ * (0600, durably). A start that upgraded but failed to write finds its backup already there, identical, and
+ * reuses it; a different one (the same version upgraded again after a rollback) is kept, the new one taking
+ * the next free `.v<from>.<n>.bak`.
+ */
+function keepBeforeUpgrade(file: string, text: string, from: number): string {
+  for (let n = 0; ; n++) {
+    const backup = `${file}.v${from}${n === 0 ? '' : `.${n}`}.bak`;
+    if (existsSync(backup)) {
+      if (readFileSync(backup, 'utf8') === text) return backup;
+      continue;
+    }
+    writeFileDurablySync(backup, text);
+    return backup;
   }
 }

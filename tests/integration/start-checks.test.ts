@@ -11,6 +11,7 @@ import { SITE, outboxSettled, subscribe, subscribeAndConfirm, to } from '../help
 import { until } from '../helpers/poll.ts';
 import { seedSubscribers } from '../fixtures/subscribers.ts';
 import { migratedDatabase, type PgCluster, startPgCluster } from '../helpers/pg.ts';
+import { emptyDb } from '../../src/domain/model.ts';
 
 /*
  * Items 9 and 12 of "Stays up under attack": what Herald checks and cleans when it
@@ -315,6 +316,23 @@ describe('data a newer Herald wrote (a rolling upgrade rolled back)', () => {
       `herald: Refusing to start: ${file} is not a valid Herald data file (schema version 99, written by a newer Herald; this one reads version 6). It has not been changed. Run that Herald or a newer one.`,
     );
     expect(readFileSync(file, 'utf8')).toBe(before);
+  });
+});
+
+describe('data an older Herald wrote, on the embedded engine', () => {
+  it('is upgraded with one line saying so, and the file as it was is kept beside it (0600) for a rollback', async () => {
+    const dataDir = newDir();
+    const file = join(dataDir, 'herald.json');
+    const old = JSON.stringify({ ...emptyDb('older', new Date().toISOString()), schema_version: 5 });
+    writeFileSync(file, old, { mode: 0o600 });
+    const h = await start(dataDir);
+    const backup = `${file}.v5.bak`;
+    // Before: upgraded in place without a word, and the version-5 file was gone (a version-5 Herald refuses the new one).
+    expect(h.output()).toContain(`herald: upgraded ${file} from schema version 5 to 6; the previous file is kept as ${backup}\n`);
+    expect(readFileSync(backup, 'utf8')).toBe(old);
+    expect(statSync(backup).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(file, 'utf8')).schema_version).toBe(6);
+    expect(readdirSync(dataDir).filter((f) => f.startsWith('herald.json.'))).toEqual(['herald.json.v5.bak']);
   });
 });
 
