@@ -10,6 +10,7 @@
 import { parseArgs } from 'node:util';
 import { exportToDir, importDataDir, TransferRefused } from '../src/store/transfer.ts';
 import { databaseUrl } from '../src/config.ts';
+import { startRefusal } from '../src/store/pg/start-refusal.ts';
 
 const [command, ...rest] = process.argv.slice(2);
 const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { force: { type: 'boolean', default: false } } });
@@ -35,7 +36,9 @@ try {
     console.error(`db:${command}: ${err.message}`);
     process.exit(1);
   }
-  // A connection error names the host, never the password: pg's messages do not carry it.
-  console.error(`db:${command}: ${(err as Error).message}`);
+  // What a Herald starting on this DATABASE_URL would say (an unreachable server, a refused login, a URL pg
+  // cannot read: "Invalid URL" alone names nothing to change), else pg's own message: neither carries the password.
+  const refused = startRefusal(err, url);
+  console.error(`db:${command}: ${refused ? refused.message.replace(/^Herald cannot start: /, '') : (err as Error).message}`);
   process.exit(1);
 }

@@ -12,11 +12,12 @@ import type { SmtpPoolOptions } from './smtp-pool.ts';
  * (`=true|false`). Port 587, or 465 for smtps, unless given.
  */
 export function smtpConnection(url: string): SmtpPoolOptions['connection'] {
+  // A URL ends its host at a '#': a password holding one sends mail to a "host" made of the rest of it, or,
+  // as often, leaves no URL at all (the part before it read as host and port). Asked first, so both say why.
+  if (url.includes('#')) throw new Error("SMTP_URL holds a '#': write it as %23 in the user name or password");
   // No message here quotes the URL: it may hold the relay's password (new URL's own TypeError quotes its input).
   if (!URL.canParse(url))
     throw new Error('SMTP_URL must be a URL such as smtp://user:password@host:587 (not shown here: it may hold a password)');
-  // A URL ends its host at a '#': a password holding one sends mail to a "host" made of the rest of it.
-  if (url.includes('#')) throw new Error("SMTP_URL holds a '#': write it as %23 in the user name or password");
   const u = new URL(url);
   if (u.protocol !== 'smtp:' && u.protocol !== 'smtps:')
     throw new Error(`SMTP_URL must start with smtp:// or smtps://, not ${u.protocol}//`);

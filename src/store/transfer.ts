@@ -85,6 +85,8 @@ function renderedAgain(doc: Db): Db {
 
 /** The folder's lock, so that no Herald writes it meanwhile; a running one is a clear refusal. */
 function lock(dir: string): () => void {
+  // Else a mistyped path answers with the lock's temp file: ENOENT … open '<dir>/herald.lock.<pid>.tmp'.
+  if (!existsSync(dir)) throw new TransferRefused(`${dir} does not exist: check the path. Nothing was changed.`);
   try {
     return acquireLock(dir);
   } catch (err) {

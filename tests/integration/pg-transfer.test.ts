@@ -327,6 +327,20 @@ describe('db:import and db:export', () => {
     expect(refused.out).not.toMatch(/CRET|PW/);
   });
 
+  it('says that a mistyped folder does not exist, and that a DATABASE_URL with a port over 65535 is no valid URL, as Herald would', async () => {
+    const typo = join(source, 'no-such-dir');
+    const missing = await cli(['import', typo]);
+    expect(missing.code).toBe(1);
+    // Before: ENOENT: no such file or directory, open '<typo>/herald.lock.<pid>.tmp'.
+    expect(missing.out.trim()).toBe(`db:import: ${typo} does not exist: check the path. Nothing was changed.`);
+    const badPort = await cli(['import', source], 'postgres://herald:SECRETPW@127.0.0.1:99999/herald');
+    expect(badPort.code).toBe(1);
+    // Before: "db:import: Invalid URL".
+    expect(badPort.out.trim()).toBe(
+      'db:import: DATABASE_URL is not a valid URL. Check its host and port, and percent-encode any special character in its user name or password.',
+    );
+  });
+
   it('refuses while a Herald runs on the folder', async () => {
     const live = running.at(-1)!;
     const refused = await cli(['export', live.dataDir, '--force']);

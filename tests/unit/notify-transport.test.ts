@@ -124,6 +124,13 @@ describe('SMTP_URL', () => {
     });
     expect(() => smtpConnection('http://relay.example.com')).toThrow(/smtp:\/\/ or smtps:\/\//);
   });
+
+  it("with a raw '#' in the password says to write it as %23, also when what is left is no URL at all", () => {
+    const hint = "SMTP_URL holds a '#': write it as %23 in the user name or password";
+    // Before: "SMTP_URL must be a URL such as …" (read as host `user`, port `pa`), without the hint.
+    expect(() => smtpConnection('smtp://user:pa#ss@relay.example.com:587')).toThrow(hint);
+    expect(() => smtpConnection('smtp://user:pa%23ss@relay.example.com:587')).not.toThrow();
+  });
 });
 
 describe('what crosses to the SMTP thread', () => {
