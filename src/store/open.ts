@@ -15,6 +15,7 @@ import { PgDocumentStore } from './pg/document-store.ts';
 import { PgLeadership } from './pg/leadership.ts';
 import { pgHealth } from './pg/health.ts';
 import { sharedSecret } from './pg/secrets.ts';
+import { startRefusal } from './pg/start-refusal.ts';
 import type { ConsoleStore, ConsoleStoreOptions } from './console/port.ts';
 import { memoryConsoleStore } from './console/memory.ts';
 import { PgConsoleStore } from './console/pg.ts';
@@ -131,7 +132,7 @@ async function openPostgres(url: string, now: () => Date, log: (line: string) =>
     await leadership.close();
     await pool?.end().catch(() => {});
     await document.close();
-    throw err;
+    throw startRefusal(err, url) ?? err;
   }
   const shared = pool;
   return {

@@ -468,6 +468,17 @@ describe('a replica whose DATABASE_URL PostgreSQL refuses', () => {
       () => urlFor('herald_pw', PASSWORD),
       /DATABASE_URL's user may not create or use Herald's tables \(42501: permission denied for schema public\)/,
     ],
+    [
+      // Migrations and the document's load, past the first connection: a schema PostgreSQL has not got.
+      'a search_path naming no schema there (options=-c search_path=herald)',
+      () => `${urlFor('herald', null)}?options=-c%20search_path%3Dherald`,
+      /^herald: Herald cannot start: PostgreSQL refused Herald's start on the database in DATABASE_URL \(3F000: no schema has been selected to create in\)\. /,
+    ],
+    [
+      'a setting PostgreSQL cannot take (options=-c statement_timeout=foo)',
+      () => `${urlFor('herald', null)}?options=-c%20statement_timeout%3Dfoo`,
+      /^herald: Herald cannot start: PostgreSQL refused Herald's start on the database in DATABASE_URL \(22023: invalid value for parameter "statement_timeout": "foo"\)\. /,
+    ],
   ])('%s: one line saying so', async (_name, url, message) => {
     const line = await refusedStart(url());
     expect(line).toMatch(message);

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { Unavailable } from '../../domain/errors.ts';
 import { describePgError, isConnectionError } from './client.ts';
 import { MigrationError } from './migrate.ts';
@@ -6,7 +7,8 @@ import { MigrationError } from './migrate.ts';
  * Why PostgreSQL turned this start away, as the one line src/server.ts prints (`herald: …`, exit 1):
  * what is wrong and what to change. Built from PostgreSQL's own reason (describePgError: SQLSTATE and
  * first line, which name the user or the database but never the password), never from DATABASE_URL,
- * whose password must not reach a log. Null for anything else: an unexpected failure keeps its stack.
+ * whose password must not reach a log. Null for anything that is not PostgreSQL's or the connection's:
+ * a failure of Herald's own keeps its stack.
  */
 export function startRefusal(err: unknown, url: string): Unavailable | null {
   const line = refusalLine(err, certificateFiles(url));
@@ -64,6 +66,11 @@ function refusalLine(err: unknown, certificates: readonly string[]): string | nu
     return `the database in DATABASE_URL does not exist (${reason}). Create it, owned by DATABASE_URL's user, or correct DATABASE_URL.`;
   // No waiting here: a supervisor restarts the process, and each start tries again.
   if (isConnectionError(err)) return `PostgreSQL is unreachable (${reason}).`;
+  // Whatever else PostgreSQL itself refused while Herald set up (an options= setting it rejects, a search_path
+  // naming no schema there): its SQLSTATE and words say what to change, a stack trace would only bury them.
+  if (cause instanceof pg.DatabaseError) {
+    return `PostgreSQL refused Herald's start on the database in DATABASE_URL (${reason}). Change what it names, in DATABASE_URL (its options) or in the database's settings.`;
+  }
   return null;
 }
 
