@@ -11,6 +11,7 @@ import { InvalidStoredDocument } from './store/pg/document-store.ts';
 import { Unavailable } from './domain/errors.ts';
 import { DataDirLocked } from './store/lock.ts';
 import { LinkKeyLost } from './store/mail/tokens.ts';
+import { SiteNotImported } from './store/open.ts';
 import { startStaticSnapshots } from './snapshot/static-snapshots.ts';
 import { assertPortFree, listenShared, PortInUse, type Listening } from './http/listen.ts';
 
@@ -116,6 +117,7 @@ async function main(): Promise<void> {
       err instanceof InvalidStoredDocument ||
       err instanceof DataDirLocked ||
       err instanceof LinkKeyLost ||
+      err instanceof SiteNotImported ||
       err instanceof Unavailable
     ) {
       console.error(`herald: ${err.message}`);

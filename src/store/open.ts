@@ -76,7 +76,7 @@ export async function openStorage(config: Config, now: () => Date, log: (line: s
   const releaseLock = acquireLock(config.dataDir);
   try {
     return config.DATABASE_URL
-      ? await openPostgres(config.DATABASE_URL, now, log, releaseLock)
+      ? await openPostgres(config.DATABASE_URL, config.dataDir, now, log, releaseLock)
       : await openEmbedded(config, now, releaseLock);
   } catch (err) {
     releaseLock();
@@ -111,9 +111,29 @@ async function openEmbedded(config: Config, now: () => Date, releaseLock: () => 
   };
 }
 
-async function openPostgres(url: string, now: () => Date, log: (line: string) => void, releaseLock: () => void): Promise<Storage> {
+/**
+ * DATA_DIR holds an embedded site (herald.json) and the database none: a start would make a new site there,
+ * and the incidents and subscribers in DATA_DIR would silently be left out (notices mailing nobody).
+ */
+export class SiteNotImported extends Error {
+  constructor(dataDir: string) {
+    super(
+      `Refusing to start: ${join(dataDir, 'herald.json')} holds a Herald site, and the database in DATABASE_URL holds none: a start would make a new site there and leave that one's incidents and subscribers behind. Nothing was changed. Copy it into the database first, with Herald stopped: DATABASE_URL=… npm run db:import -- ${dataDir}. Or, to start a new site on PostgreSQL, set DATA_DIR to another folder.`,
+    );
+    this.name = 'SiteNotImported';
+  }
+}
+
+async function openPostgres(
+  url: string,
+  dataDir: string,
+  now: () => Date,
+  log: (line: string) => void,
+  releaseLock: () => void,
+): Promise<Storage> {
   const replica = thisReplica();
   const document = new PgDocumentStore<Db>({
+    refuseToCreate: existsSync(join(dataDir, 'herald.json')) ? new SiteNotImported(dataDir) : undefined,
     url,
     defaults: emptyDb(randomId(), now().toISOString()),
     parse: (raw) => dbSchema.parse(raw),

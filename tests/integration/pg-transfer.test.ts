@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { appendFileSync, cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { dbSchema } from '../../src/domain/model.ts';
-import { type HeraldProcess, removeDir, startHerald, stopAll, tempDataDir } from '../helpers/server.ts';
+import { type HeraldProcess, removeDir, runHeraldExpectingExit, startHerald, stopAll, tempDataDir } from '../helpers/server.ts';
 import { type PgCluster, startPgCluster } from '../helpers/pg.ts';
 import { until } from '../helpers/poll.ts';
 import { LinkTokens } from '../../src/store/mail/tokens.ts';
@@ -95,6 +95,17 @@ const stateOf = (database: string) =>
     database,
   );
 
+/** Every file under `dir` and its bytes (base64). */
+function filesOf(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    out[relative(dir, path)] = readFileSync(path).toString('base64');
+  }
+  return out;
+}
+
 const parsedFile = (dir: string) => dbSchema.parse(JSON.parse(readFileSync(join(dir, 'herald.json'), 'utf8')));
 
 let before: Json;
@@ -178,6 +189,26 @@ afterAll(async () => {
 });
 
 describe('db:import and db:export', () => {
+  it('before the import, Herald on PostgreSQL with this DATA_DIR refuses in one line naming db:import: nothing made in the database, nothing changed in DATA_DIR', async () => {
+    const before = filesOf(source);
+    expect(Object.keys(before)).toContain('static/index.html');
+    // A first start as an operator would make it: demo seed and a generated token, the static copy on.
+    const { code, output, stderr } = await runHeraldExpectingExit({
+      DATA_DIR: source,
+      DATABASE_URL: url,
+      HERALD_SEED: 'demo',
+      ADMIN_TOKEN: '',
+    });
+    // Before: "Generated an admin token (… stored in the database)", the demo site served, DATA_DIR/static rewritten with it.
+    expect(code, output).toBe(1);
+    expect(output).toBe(stderr);
+    expect(stderr).toBe(
+      `herald: Refusing to start: ${join(source, 'herald.json')} holds a Herald site, and the database in DATABASE_URL holds none: a start would make a new site there and leave that one's incidents and subscribers behind. Nothing was changed. Copy it into the database first, with Herald stopped: DATABASE_URL=… npm run db:import -- ${source}. Or, to start a new site on PostgreSQL, set DATA_DIR to another folder.\n`,
+    );
+    expect(await cluster.sql("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'", url)).toBe('0');
+    expect(filesOf(source)).toEqual(before);
+  });
+
   it('imports a DATA_DIR: PostgreSQL holds the same document, admin token, subscribers and outboxes', async () => {
     const { code, out } = await cli(['import', source]);
     expect(code, out).toBe(0);

@@ -2,7 +2,7 @@ import { Unavailable, Unconfirmed } from '../../domain/errors.ts';
 import type { DocumentStore } from '../document-store.ts';
 import { DEFAULT_TIMEOUTS, describePgError, isConnectionError, openPool, type PgTimeouts, type Pool, withClient } from './client.ts';
 import { Listener } from './listener.ts';
-import { migrateDatabase } from './migrate.ts';
+import { MIGRATION_LOCK_KEY, migrateDatabase } from './migrate.ts';
 import { startRefusal } from './start-refusal.ts';
 import { NEWER_REMEDY, NewerData } from '../migrate.ts';
 
@@ -25,6 +25,11 @@ export interface PgDocumentStoreOptions<T> {
   replica?: string;
   /** The folder of SQL migrations (tests); Herald's own by default. */
   migrationsDir?: string;
+  /**
+   * Thrown by `load` instead of creating the document when the database has none, before anything (not even
+   * a table) is made in it: DATA_DIR holds an embedded site that starting empty would leave behind.
+   */
+  refuseToCreate?: Error;
   log?: (line: string) => void;
 }
 
@@ -136,6 +141,7 @@ export class PgDocumentStore<T> implements DocumentStore<T> {
     let row: { version: string; data: unknown };
     let created: boolean;
     try {
+      if (this.opts.refuseToCreate && !(await this.holdsDocument())) throw this.opts.refuseToCreate;
       await migrateDatabase(this.pool, this.opts.migrationsDir);
       const inserted = await this.pool.query(
         'INSERT INTO herald_document (id, version, data, updated_at) VALUES (1, 1, $1, now()) ON CONFLICT (id) DO NOTHING',
@@ -210,6 +216,21 @@ export class PgDocumentStore<T> implements DocumentStore<T> {
     await this.listener?.close();
     await this.queue;
     await this.pool.end().catch(() => {});
+  }
+
+  /** Whether the database already has Herald's document (read without creating the tables it may lack). */
+  private holdsDocument(): Promise<boolean> {
+    return withClient(this.pool, async (client) => {
+      // Under the migrations' lock, which an import holds until its commit: a document being imported counts.
+      await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+      try {
+        const table = await client.query<{ present: boolean }>("SELECT to_regclass('herald_document') IS NOT NULL AS present");
+        if (!table.rows[0]?.present) return false;
+        return (await client.query('SELECT 1 FROM herald_document WHERE id = 1')).rowCount === 1;
+      } finally {
+        await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => {});
+      }
+    });
   }
 
   private appName(prefix: string): string {
