@@ -143,8 +143,15 @@ export async function importDataDir(dataDir: string, url: string, opts: { force?
           const { rows } = await client.query<{ version: string }>('SELECT version FROM herald_document WHERE id = 1 FOR UPDATE');
           const existing = rows[0] ? Number(rows[0].version) : null;
           if (existing !== null && !opts.force) {
+            // What --force would destroy, so that nobody passes it to get past a refusal they did not read.
+            const held = await client.query<{ incidents: number; maintenances: number; components: number; subscribers: string }>(
+              `SELECT json_array_length(data -> 'incidents') AS incidents, json_array_length(data -> 'maintenances') AS maintenances,
+                      json_array_length(data -> 'components') AS components, (SELECT count(*) FROM mail_subscribers) AS subscribers
+                 FROM herald_document WHERE id = 1`,
+            );
+            const n = held.rows[0]!;
             throw new TransferRefused(
-              `The database already holds a Herald document (version ${existing}); nothing was imported. Pass --force to replace it.`,
+              `The database already holds a Herald site (${n.incidents} incidents, ${n.maintenances} maintenance windows, ${n.components} components, ${n.subscribers} subscribers); nothing was imported. --force would replace all of it with ${dataDir}'s data and sign everyone out: back it up first (pg_dump, or npm run db:export -- DIR) if any of it is to be kept.`,
             );
           }
           const version = (existing ?? 0) + 1;

@@ -249,7 +249,10 @@ describe('db:import and db:export', () => {
     const version = await cluster.sql('SELECT version FROM herald_document', url);
     const again = await cli(['import', source]);
     expect(again.code).toBe(1);
-    expect(again.out).toContain('already holds a Herald document');
+    // Before: "already holds a Herald document (version 2) … Pass --force to replace it", not saying what that destroys.
+    expect(again.out).toContain(
+      `The database already holds a Herald site (2 incidents, 1 maintenance windows, 2 components, 2 subscribers); nothing was imported. --force would replace all of it with ${source}'s data and sign everyone out: back it up first`,
+    );
     expect(await cluster.sql('SELECT version FROM herald_document', url)).toBe(version);
     const forced = await cli(['import', source, '--force']);
     expect(forced.code, forced.out).toBe(0);
