@@ -90,14 +90,14 @@ export async function start(env: NodeJS.ProcessEnv = process.env, opts: Pick<Ope
         ? '127.0.0.1'
         : address.address;
   origin = `http://${loopbackHost}:${address.port}`;
-  if (config.STATIC_SNAPSHOT) {
-    const snapshots = startStaticSnapshots(herald, origin, { debounceMs: config.STATIC_DEBOUNCE_MS });
-    herald.onClose(() => snapshots.stop());
-  }
+  const snapshots = config.STATIC_SNAPSHOT ? startStaticSnapshots(herald, origin, { debounceMs: config.STATIC_DEBOUNCE_MS }) : null;
+  if (snapshots) herald.onClose(() => snapshots.stop());
   return {
     herald,
     url: origin,
     close: async () => {
+      // Before the listener closes: the last copy is fetched from this server's own routes.
+      await snapshots?.stop();
       await listening.close();
       await herald.close();
     },

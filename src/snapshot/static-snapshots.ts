@@ -10,6 +10,8 @@ export interface StaticSnapshots {
 }
 
 const RETRY_AFTER_FAILURE_MS = 30_000;
+/** How long a stop waits for the last copy: well inside the 10 s Docker gives a container between SIGTERM and SIGKILL. */
+const STOP_COPY_TIMEOUT_MS = 5_000;
 
 /**
  * Keeps DATA_DIR/static a copy of the public site: after each publish
@@ -21,7 +23,7 @@ const RETRY_AFTER_FAILURE_MS = 30_000;
 export function startStaticSnapshots(
   herald: Herald,
   origin: string,
-  opts: { debounceMs: number; dir?: string; log?: (line: string) => void },
+  opts: { debounceMs: number; dir?: string; log?: (line: string) => void; stopTimeoutMs?: number },
 ): StaticSnapshots {
   const dir = opts.dir ?? join(herald.config.dataDir, 'static');
   const log = opts.log ?? ((line: string) => console.error(line));
@@ -30,6 +32,11 @@ export function startStaticSnapshots(
   let dirty = false;
   let stopped = false;
   let lastFailure: string | null = null;
+  /** The store version the folder holds (-1: none copied by this process yet). */
+  let copied = -1;
+  /** The stop gave up waiting: the server is closing under the copy, whose failure says nothing about the site. */
+  let cutShort = false;
+  let stopping: Promise<void> | null = null;
 
   const schedule = (delay = opts.debounceMs) => {
     if (stopped) return;
@@ -42,22 +49,24 @@ export function startStaticSnapshots(
     timer.unref();
   };
 
-  const run = () => {
+  const run = (): Promise<void> => {
     timer = null;
     dirty = false;
     const version = herald.store.version;
     let failed = false;
-    running = publishStaticSite(
+    const copy = publishStaticSite(
       origin,
       allEvents(herald.store.data).map((i) => i.id),
       dir,
     )
       .then(() => {
+        copied = version;
         if (lastFailure) log('herald: static copy is up to date again');
         lastFailure = null;
       })
       .catch((err: Error) => {
         failed = true;
+        if (cutShort) return;
         if (err.message !== lastFailure) log(`herald: static copy in ${dir} not updated (the last good one stays): ${err.message}`);
         lastFailure = err.message;
       })
@@ -66,6 +75,20 @@ export function startStaticSnapshots(
         if (dirty || herald.store.version !== version) schedule();
         else if (failed) schedule(RETRY_AFTER_FAILURE_MS);
       });
+    running = copy;
+    return copy;
+  };
+
+  /**
+   * The copy still owed when the server stops (a publish within the debounce, a change during a copy), made
+   * while the server still answers: the folder is the site once the host is gone, so it must hold the last publish.
+   */
+  const lastCopy = async (): Promise<void> => {
+    const armed = timer !== null;
+    if (timer) clearTimeout(timer);
+    timer = null;
+    if (running) await running;
+    if (armed || dirty || herald.store.version !== copied) await run();
   };
 
   try {
@@ -83,12 +106,25 @@ export function startStaticSnapshots(
         else await new Promise((r) => setTimeout(r, 20));
       }
     },
-    async stop() {
-      stopped = true;
-      off();
-      if (timer) clearTimeout(timer);
-      timer = null;
-      if (running) await running;
+    stop() {
+      stopping ??= (async () => {
+        stopped = true;
+        off();
+        const limit = opts.stopTimeoutMs ?? STOP_COPY_TIMEOUT_MS;
+        let deadline: NodeJS.Timeout | undefined;
+        const inTime = await Promise.race([
+          lastCopy().then(() => true),
+          new Promise<boolean>((resolve) => {
+            deadline = setTimeout(() => resolve(false), limit);
+          }),
+        ]);
+        clearTimeout(deadline);
+        if (!inTime) {
+          cutShort = true;
+          log(`herald: stopped before the static copy in ${dir} caught up (${limit} ms): it lacks the latest changes until the next start`);
+        }
+      })();
+      return stopping;
     },
   };
 }

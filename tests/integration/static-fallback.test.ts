@@ -8,6 +8,9 @@ import type { AddressInfo } from 'node:net';
 import { startHerald, tempDataDir, TEST_TOKEN, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { until } from '../helpers/poll.ts';
 import { publishStaticSite, recoverStaticFolder, SnapshotRefused } from '../../src/snapshot/static-site.ts';
+import { startStaticSnapshots } from '../../src/snapshot/static-snapshots.ts';
+import { emptyDb } from '../../src/domain/model.ts';
+import type { Herald } from '../../src/herald.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const dirs: string[] = [];
@@ -142,6 +145,25 @@ describe('static fallback', () => {
     expect(viaUrl.status, viaUrl.stderr).toBe(0);
     expect(readFileSync(join(out, 'incidents', incidentId, 'index.html'), 'utf8')).toContain('Static copy drill');
   }, 60_000); // a start and two exports: 16 s of the default 30 on a loaded machine
+
+  it('a stop within the debounce of a publish makes the last copy before the server closes, and logs no failure', async () => {
+    await h?.stop();
+    const previous = existsSync(staticDir) ? statSync(staticDir).ino : -1;
+    // A debounce no test waits out: the publish reaches the folder only through the stop's last copy.
+    h = await startHerald({ dataDir, env: { STATIC_DEBOUNCE_MS: '60000' } });
+    // The copy every start makes, swapped in (a new folder): one still running could show the publish by itself.
+    await until(
+      () => statSync(staticDir).ino !== previous && readdirSync(dataDir).every((f) => !f.startsWith('.static')),
+      'the first copy',
+    );
+    const res = await h.admin('/incidents', { body: { name: 'Declared just before the stop', impact: 'minor', body: 'Then SIGTERM.' } });
+    expect(res.status).toBe(201);
+    await h.stop();
+    // Before: the static copy lacked it (and a copy under way when the listener closed logged "fetch failed").
+    expect(readFileSync(join(staticDir, 'index.html'), 'utf8')).toContain('Declared just before the stop');
+    expect(h.output()).not.toMatch(/static copy/);
+    h = undefined;
+  });
 });
 
 describe('a snapshot that cannot be built leaves the last good one', () => {
@@ -165,6 +187,39 @@ describe('a snapshot that cannot be built leaves the last good one', () => {
     expect(readdirSync(good)).toEqual(['index.html']);
     expect(readFileSync(join(good, 'index.html'), 'utf8')).toBe('last good copy');
     expect(readdirSync(join(good, '..')).filter((f) => f.startsWith('.site'))).toEqual([]);
+  });
+});
+
+describe('a stop whose last copy hangs (an origin that does not answer)', () => {
+  it('returns after its timeout, says the copy lacks the latest changes, and does not report the copy the closing server cuts short', async () => {
+    const held: Array<import('node:http').ServerResponse> = [];
+    const origin = createServer((_req, res) => void held.push(res));
+    servers.push(origin);
+    await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', () => resolve()));
+    const dataDir = tempDataDir('herald-stop-');
+    dirs.push(dataDir);
+    const herald = {
+      config: { dataDir },
+      store: { version: 1, data: emptyDb('stop', new Date().toISOString()), onChange: () => () => {} },
+    };
+    const lines: string[] = [];
+    const snapshots = startStaticSnapshots(herald as unknown as Herald, `http://127.0.0.1:${(origin.address() as AddressInfo).port}`, {
+      debounceMs: 0,
+      stopTimeoutMs: 300,
+      log: (line) => lines.push(line),
+    });
+    await until(() => held.length > 0, 'the copy to ask the origin');
+    const started = Date.now();
+    await snapshots.stop();
+    expect(Date.now() - started).toBeLessThan(3_000);
+    // The server closing under the copy, as Herald's does once the stop returns: its failure is no news.
+    origin.close();
+    origin.closeAllConnections();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(lines).toEqual([
+      `herald: stopped before the static copy in ${join(dataDir, 'static')} caught up (300 ms): it lacks the latest changes until the next start`,
+    ]);
+    expect(existsSync(join(dataDir, 'static'))).toBe(false);
   });
 });
 
