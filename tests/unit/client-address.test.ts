@@ -62,7 +62,8 @@ describe('clientAddress', () => {
 
   it('one machine rotating through the addresses of its /64 is one client; the next /64 is another', () => {
     const keys = new Set<string>();
-    for (let i = 0; i < 100; i++) keys.add(clientAddress(direct, `2001:db8:1:2:${i.toString(16)}::${((i * 7919) % 0xffff).toString(16)}`, null));
+    for (let i = 0; i < 100; i++)
+      keys.add(clientAddress(direct, `2001:db8:1:2:${i.toString(16)}::${((i * 7919) % 0xffff).toString(16)}`, null));
     expect([...keys]).toEqual(['2001:db8:1:2::/64']);
     expect(clientAddress(direct, '2001:db8:1:3::1', null)).toBe('2001:db8:1:3::/64');
   });
