@@ -94,7 +94,9 @@ afterAll(() => stopAll(h));
 
 describe('page cache keys under unique junk query parameters', () => {
   it('2,000 requests with unique junk parameters on / and /history render nothing: / is a cache hit every time, real /history pages stay cached, what names no page is the one cached 404', async () => {
-    // Warm what a visitor reads.
+    // Warm what a visitor reads. The minute is read first: a turn during the warm-up, before `before`, renders
+    // the pages warmed ahead of it again at their first request after it (CI met it: 2 renders, one minute).
+    const warmed = await pageCache();
     const home = await get('/');
     const history = await get('/history');
     const history2 = await get('/history?page=2');
@@ -136,8 +138,8 @@ describe('page cache keys under unique junk query parameters', () => {
     const afterRevisit = await pageCache();
 
     // Nothing was rendered: not / or the real pages again, nor a page per junk URL.
-    expectAtMostRenders(before, afterFlood, 0);
-    expectAtMostRenders(afterFlood, afterRevisit, 0, before);
+    expectAtMostRenders(before, afterFlood, 0, warmed);
+    expectAtMostRenders(afterFlood, afterRevisit, 0, warmed);
   });
 
   it('/history values outside the valid range get one canonical 404, rendered at most once', async () => {
