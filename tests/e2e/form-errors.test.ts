@@ -9,7 +9,7 @@ import { launchBrowser } from '../helpers/browser.ts';
  * A refused form's page, in real Chromium without JavaScript, as a screen reader meets it: a role=alert on
  * a page just loaded is seldom announced, so the title says "Error:" first and the focus starts on the
  * field in error, or on the error itself when it is about no one field; a group of choices in error is
- * marked and points at it. The console's sign-in, /subscribe and the manage page.
+ * marked and points at it. The console's sign-in and settings, /subscribe and the manage page.
  */
 let h: HeraldProcess;
 let smtp: TestSmtp;
@@ -79,6 +79,34 @@ describe('a refused form points a screen reader at its error', () => {
       invalid: [{ what: '#secret', describedBy: 'signin-error' }],
     });
     await page.close();
+  });
+
+  it("the console settings: a scheme's button keeps what was typed; Enter in a field saves, and refused, the summary takes the focus", async () => {
+    const own = await browser.newContext({ javaScriptEnabled: false });
+    const page = await own.newPage();
+    await page.goto(`${h.url}/admin/login`);
+    await page.fill('#name', 'Dana');
+    await page.fill('#secret', h.token);
+    await submit(page);
+    await page.goto(`${h.url}/admin/settings`);
+    await page.fill('#signoff', 'The Acme on-call team');
+    await page.fill('#support_contact', 'nope');
+    expect(await submit(page, 'button[name="scheme"][value="p1-p4"]')).toBe(200);
+    expect([await page.inputValue('#signoff'), await page.inputValue('#support_contact'), await page.inputValue('#level-0-id')]).toEqual([
+      'The Acme on-call team',
+      'nope',
+      'p1',
+    ]);
+    // Enter presses the form's first submit button: "Save", not the first scheme's.
+    const [res] = await Promise.all([page.waitForNavigation(), page.press('#support_contact', 'Enter')]);
+    expect(res!.status()).toBe(422);
+    expect(await landing(page)).toEqual({
+      title: 'Error: Settings · Herald Status console',
+      focus: 'div',
+      invalid: [{ what: '#support_contact', describedBy: 'support-hint' }],
+    });
+    expect(await page.evaluate(() => document.activeElement!.getAttribute('role')), 'the summary').toBe('alert');
+    await own.close();
   });
 
   it('/subscribe, a ticked component removed meanwhile: the error takes the focus, the components group is marked and points at it', async () => {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { signIn, type ConsoleSession } from '../helpers/console-session.ts';
 import { all, byName, describedBy, dom, textOf } from '../helpers/dom.ts';
+import { SEVERITY_SCHEMES } from '../../src/domain/severity-schemes.ts';
 
 /**
  * Two Comms Leads editing the settings at once (found by a hostile review):
@@ -174,5 +175,51 @@ describe("the settings form's own fields refused", () => {
       'Support contact must be an email address or an http(s) URL',
     );
     expect(textOf(describedBy(doc, byName(doc, 'audience')!)[0]!)).toBe('Audience must not be empty');
+  });
+});
+
+describe('a runbook scheme chosen on a form being edited (a review: its links dropped what was typed)', () => {
+  it('comes back with everything typed and the scheme in the table, saves nothing, and Save then saves both', async () => {
+    const base = await settings();
+    const version = versionIn(await page(dana))!;
+    const p1 = SEVERITY_SCHEMES.find((x) => x.id === 'p1-p4')!;
+    const typed = { audience: 'Acme users', signoff: 'The Acme on-call team', support_contact: 'help@acme.example' };
+    // The scheme's button posts the whole form, a label just edited in the table with it.
+    const shown = await dana.post('/admin/settings', {
+      ...formOf({ ...base, ...typed }, version),
+      'level.0.label': 'Edited',
+      scheme: 'p1-p4',
+    });
+    expect(shown.status, 'the form shown again, not a save').toBe(200);
+    const doc = dom(await shown.text());
+    for (const [k, v] of Object.entries(typed)) expect(byName(doc, k)?.attribs.value, k).toBe(v);
+    expect(byName(doc, 'version')?.attribs.value, 'still the version the form was read at').toBe(version);
+    const table = Array.from({ length: 6 }, (_, i) => [
+      byName(doc, `level.${i}.id`)?.attribs.value,
+      byName(doc, `level.${i}.label`)?.attribs.value,
+    ]);
+    expect(table).toEqual([...p1.levels.map((l) => [l.id, l.label]), ...Array(6 - p1.levels.length).fill(['', ''])]);
+    expect(textOf(all(doc, (e) => e.attribs.role === 'status')[0]!)).toBe(
+      `The table shows the ${p1.name} scheme. Review it and save to use it.`,
+    );
+    expect(
+      all(doc, (e) => e.attribs['aria-invalid'] === 'true'),
+      'nothing called invalid',
+    ).toEqual([]);
+    // Each scheme is a button of the settings form; no link leaves the form.
+    const form = all(doc, (e) => e.name === 'form' && byName(e, 'version') !== undefined)[0]!;
+    expect(all(form, (e) => e.name === 'button' && e.attribs.name === 'scheme').map((b) => [b.attribs.value, textOf(b)])).toEqual(
+      SEVERITY_SCHEMES.map((x) => [x.id, x.name]),
+    );
+    expect(all(doc, (e) => e.name === 'a' && (e.attribs.href ?? '').includes('scheme='))).toEqual([]);
+    expect(await settings(), 'nothing saved').toEqual(base);
+    // Without the form's CSRF token it is refused, as a save would be.
+    const forged = await dana.post('/admin/settings', {}, { body: new URLSearchParams({ ...typed, scheme: 'p1-p4' }).toString() });
+    expect(forged.status).toBe(403);
+
+    // Saved from there: what was typed and the scheme, together.
+    const saved = await dana.post('/admin/settings', formOf({ ...base, ...typed, severities: p1.levels }, version));
+    expect(saved.status).toBe(303);
+    expect(await settings()).toMatchObject({ ...typed, severities: p1.levels });
   });
 });

@@ -183,6 +183,13 @@ function resolverName(author: string): string {
   return author === 'admin-token' ? ' through the API' : '';
 }
 
+/**
+ * The schema's messages in the correction form's words: its field is "Text", not the API's `body`
+ * ("The text must not be empty", not "Body must not be empty"). The API keeps its words.
+ */
+const textErrors = (errors: FieldErrors): FieldErrors =>
+  Object.fromEntries(Object.entries(errors).map(([k, v]) => [k, v.replace(/^body\b/i, 'The text')]));
+
 /** A correction of an update's text (audited; never emails). */
 export async function correctAction(
   herald: Herald,
@@ -193,7 +200,7 @@ export async function correctAction(
 ): Promise<ActionResult> {
   const fields = formFields(form);
   const parsed = validate(updateCorrectSchema, { body: fields.body ?? '' });
-  if (!parsed.ok) return refused(422, parsed.errors);
+  if (!parsed.ok) return refused(422, textErrors(parsed.errors));
   // The update's last correction as the form showed it ('' for none); a form without the field is not checked.
   const seen = fields.edited === undefined ? undefined : fields.edited || null;
   try {
