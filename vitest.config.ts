@@ -38,8 +38,9 @@ export default defineConfig({
             // The public pages at 320 px under WCAG text spacing: layout. The console's field borders: colours.
             // The uptime bars' shapes, colours and accessible list: drawn from the uptime the unit suite computes.
             // Where refused forms put the focus: the pages' markup (their refusals run on both in the integration
-            // suites).
-            'tests/e2e/{design,design-items,a11y,embed,embed-xss,history-pages,console,console-signed-out,deliveries-narrow,text-spacing,console-field-contrast,uptime-bars,form-errors}.test.ts',
+            // suites). The console's scripts following others' work (console-live): what they redraw from, GET
+            // /api/admin/dashboard, runs on both in tests/api/dashboard.test.ts.
+            'tests/e2e/{design,design-items,a11y,embed,embed-xss,history-pages,console,console-live,console-signed-out,deliveries-narrow,text-spacing,console-field-contrast,uptime-bars,form-errors}.test.ts',
           ],
           globalSetup: ['tests/setup/postgres.ts'],
         },

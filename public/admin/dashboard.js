@@ -3,10 +3,12 @@
 // and updates in place what changes with the clock or the outbox: the overall
 // status, the "Update overdue" flags and "due in N min", the postmortems'
 // due/overdue flags, the delivery counts, the paused-sending notice and the
-// channels that get no updates (paused or disabled).
-// Rows that come or go, or an incident with a new update, are not rebuilt
-// here: a "New activity" notice offers a reload. Without this file the page
-// is correct as loaded.
+// channels that get no updates (paused or disabled). An incident with a new
+// update (posted elsewhere, a re-grade) has its row redrawn from the answer.
+// Times are shown as the server writes them (the zone named as people there
+// write it, src/domain/time-text.ts), never formatted here.
+// Rows that come or go are not rebuilt here: a "New activity" notice offers a
+// reload. Without this file the page is correct as loaded.
 (function () {
   'use strict';
 
@@ -45,24 +47,6 @@
     var span = abs >= 60 ? Math.floor(abs / 60) + ' h' + (abs % 60 ? ' ' + (abs % 60) + ' min' : '') : abs + ' min';
     if (abs === 0) return 'in under a minute';
     return minutes > 0 ? 'in ' + span : span + ' ago';
-  }
-
-  // "30 Nov 2026, 22:15 UTC" in the site's time zone (src/domain/time-text.ts formatDateTime).
-  function dateTime(iso, timeZone) {
-    try {
-      return new Intl.DateTimeFormat('en-GB', {
-        day: 'numeric',
-        month: 'short',
-        year: 'numeric',
-        hour: '2-digit',
-        minute: '2-digit',
-        hourCycle: 'h23',
-        timeZoneName: 'short',
-        timeZone: timeZone,
-      }).format(new Date(iso));
-    } catch (e) {
-      return null;
-    }
   }
 
   function showNotice(parts) {
@@ -111,11 +95,61 @@
     box.replaceChildren(notice);
   }
 
-  // One active incident's flag; false when the row is not the one on the page any more.
+  // An active incident's row as the page draws it (src/pages/admin/index.astro), from the answer's row.
+  function activeRow(row) {
+    var href = '/admin/incidents/' + encodeURIComponent(row.id);
+    var li = el('li');
+    li.setAttribute('data-incident', row.id);
+    li.setAttribute('data-last-update', row.last_update_at);
+    li.setAttribute('data-due-at', row.due_at || '');
+    var head = el('div');
+    var title = el('a', 'title', row.name);
+    title.href = href;
+    var meta = el('div', 'meta');
+    meta.append(
+      el('span', 'pill impact-' + row.impact, row.severity_label),
+      ' ',
+      el('span', null, row.status_label + ' · ' + row.components_text + ' · last update ' + row.last_update_text),
+    );
+    head.append(title, meta);
+    var due = el('div', row.overdue ? 'due is-overdue' : 'due');
+    if (!row.due_at) {
+      due.append(el('span', 'muted', 'No update cadence'));
+    } else {
+      var time = el('time', null, row.due_text);
+      time.setAttribute('datetime', row.due_at);
+      var rel = el('span', null, relativeMinutes(row.minutes_left));
+      rel.setAttribute('data-rel', '');
+      if (row.overdue) {
+        var line = el('span', 'due-line');
+        line.append('was due ', time, ' · ', rel);
+        due.append(el('span', 'pill overdue', 'Update overdue'), line);
+      } else {
+        var next = el('span', 'due-line');
+        var strong = el('strong');
+        strong.append(time);
+        next.append('Next update due ', strong);
+        rel.className = 'due-line muted';
+        due.append(next, rel);
+      }
+    }
+    var post = el('a', 'btn btn-small', 'Post update');
+    post.href = href + '#post-update';
+    due.append(post);
+    li.append(head, due);
+    return li;
+  }
+
+  // One active incident's flag; false when the row is not on the page. A row whose incident has a new
+  // update, or another due time, is redrawn whole from the answer.
   function updateActive(row) {
     var li = byData('incident', row.id);
     if (!li) return false;
-    if (li.getAttribute('data-last-update') !== row.last_update_at || li.getAttribute('data-due-at') !== (row.due_at || '')) return false;
+    if (li.getAttribute('data-last-update') !== row.last_update_at || li.getAttribute('data-due-at') !== (row.due_at || '')) {
+      if (!row.severity_label) return false; // an answer from a server without the row's words: reload
+      li.replaceWith(activeRow(row));
+      return true;
+    }
     if (!row.due_at) return true;
     var due = $('.due', li);
     var rel = $('[data-rel]', due);
@@ -226,12 +260,9 @@
   function apply(data) {
     var news = false;
     var now = $('#dash-now');
-    if (now && data.now) {
-      var text = dateTime(data.now, data.time_zone);
-      if (text) {
-        now.setAttribute('datetime', data.now);
-        setText(now, text);
-      }
+    if (now && data.now && data.now_text) {
+      now.setAttribute('datetime', data.now);
+      setText(now, data.now_text);
     }
     updateOverall(data.overall);
 
@@ -251,6 +282,18 @@
     active.forEach(function (row) {
       if (!updateActive(row)) news = true;
     });
+    // The most urgent first, as the server orders them: a redrawn row's new due time may move it.
+    var list = $('.active-list li[data-incident]');
+    list = list && list.parentNode;
+    if (list && !news) {
+      var nodes = active.map(function (row) {
+        return byData('incident', row.id);
+      });
+      var inOrder = nodes.every(function (li, i) {
+        return li === list.children[i];
+      });
+      if (!inOrder) list.append.apply(list, nodes);
+    }
     updateOverdueAlert(
       active.filter(function (r) {
         return r.overdue;

@@ -1,9 +1,14 @@
 // Herald console, an incident's page only: its "Next update due" line follows the clock while the
 // Comms Lead writes, turning to "Update overdue" (and the tab's title with it) when the time passes,
-// as the dashboard's rows do. The due time itself changes only with an update, which reloads the
-// page. Without this file the line is correct as loaded.
+// as the dashboard's rows do. Every 20 s (not while the tab is hidden) it asks what the dashboard asks
+// (GET /api/admin/dashboard) for this incident: an update posted elsewhere (a teammate, the API) moves
+// the due time, which the line then follows, and a note says an update was posted, by whom, with a
+// reload link; the times are the server's words. Without this file the line is correct as loaded.
 (function () {
   'use strict';
+
+  var INTERVAL = 20000;
+  var ENDPOINT = '/api/admin/dashboard';
 
   // "in 12 min", "5 min ago", "in 2 h 5 min" (src/console/format.ts relativeMinutes).
   function relativeMinutes(minutes) {
@@ -16,31 +21,122 @@
   document.addEventListener('DOMContentLoaded', function () {
     var box = document.getElementById('update-due');
     if (!box) return;
+    var id = box.getAttribute('data-incident') || '';
+    var shownLast = box.getAttribute('data-last-update') || '';
     var dueMs = Date.parse(box.getAttribute('data-due-at') || '');
     // The server's clock at render, against this one: a skewed laptop clock does not move the deadline.
     var skew = Date.parse(box.getAttribute('data-now') || '') - Date.now();
     var dueText = box.getAttribute('data-due-text') || '';
     var title = document.title.replace(/^Update overdue · /, '');
+    // What the last poll found: an update posted since the page was drawn ({ by, at }), or the incident closed.
+    var posted = null;
+    var closed = false;
+    var timer = null;
+    var lastPoll = Date.now();
+    var stopped = false;
     if (Number.isNaN(dueMs) || Number.isNaN(skew)) return;
+
+    function reloadLink() {
+      var url = new URL(location.href);
+      // The one-time notices of the page as loaded ("Published.") are not news again.
+      ['published', 'corrected', 'renamed', 'done'].forEach(function (name) {
+        url.searchParams.delete(name);
+      });
+      url.hash = '';
+      var link = document.createElement('a');
+      link.href = url.pathname + url.search;
+      link.textContent = 'Reload';
+      return link;
+    }
 
     function render() {
       var now = Date.now() + skew;
-      // As src/domain/cadence.ts counts: overdue by seconds already reads "1 min ago".
-      var overdue = now >= dueMs;
-      var minutes = overdue ? -Math.max(1, Math.round((now - dueMs) / 60000)) : Math.floor((dueMs - now) / 60000);
-      var p = document.createElement('p');
-      if (overdue) {
-        var strong = document.createElement('strong');
-        strong.textContent = 'Update overdue';
-        p.append(strong, ': it was due ' + dueText + ' (' + relativeMinutes(minutes) + ').');
-      } else {
-        p.textContent = 'Next update due ' + dueText + ' (' + relativeMinutes(minutes) + ').';
+      var nodes = [];
+      var overdue = false;
+      if (!closed && !Number.isNaN(dueMs)) {
+        // As src/domain/cadence.ts counts: overdue by seconds already reads "1 min ago".
+        overdue = now >= dueMs;
+        var minutes = overdue ? -Math.max(1, Math.round((now - dueMs) / 60000)) : Math.floor((dueMs - now) / 60000);
+        var p = document.createElement('p');
+        if (overdue) {
+          var strong = document.createElement('strong');
+          strong.textContent = 'Update overdue';
+          p.append(strong, ': it was due ' + dueText + ' (' + relativeMinutes(minutes) + ').');
+        } else {
+          p.textContent = 'Next update due ' + dueText + ' (' + relativeMinutes(minutes) + ').';
+        }
+        nodes.push(p);
       }
-      if (box.textContent !== p.textContent) box.replaceChildren(p);
+      if (posted || closed) {
+        var note = document.createElement('p');
+        note.id = 'update-posted';
+        var what = posted
+          ? 'A new update was posted' + (posted.by ? ' by ' + posted.by : '') + ' at ' + posted.at + '. '
+          : 'This incident was updated and is no longer open. ';
+        note.append(what, reloadLink(), ' to see it.');
+        nodes.push(note);
+      }
+      var text = nodes
+        .map(function (n) {
+          return n.textContent;
+        })
+        .join('');
+      if (box.textContent !== text) box.replaceChildren.apply(box, nodes);
       box.classList.toggle('bad', overdue);
       document.title = overdue ? 'Update overdue · ' + title : title;
     }
+
+    function apply(data) {
+      var row = (data.active || []).filter(function (r) {
+        return r.id === id;
+      })[0];
+      if (!row) {
+        closed = true;
+        return;
+      }
+      if (row.last_update_at !== shownLast) posted = { by: row.last_update_by || '', at: row.last_update_text || '' };
+      dueMs = row.due_at ? Date.parse(row.due_at) : NaN;
+      if (row.due_text) dueText = row.due_text;
+    }
+
+    function schedule(delay) {
+      clearTimeout(timer);
+      if (!stopped && !document.hidden) timer = setTimeout(poll, delay === undefined ? INTERVAL : delay);
+    }
+
+    function poll() {
+      clearTimeout(timer);
+      if (stopped || document.hidden) return;
+      lastPoll = Date.now();
+      fetch(ENDPOINT, { credentials: 'same-origin', cache: 'no-store', headers: { accept: 'application/json' } })
+        .then(function (res) {
+          // Signed out (elsewhere, or expired): stop asking; the form says so when it is sent.
+          if (res.status === 401) stopped = true;
+          return res.ok ? res.json() : null;
+        })
+        .then(function (data) {
+          if (data && typeof data === 'object') {
+            apply(data);
+            render();
+          }
+        })
+        .catch(function () {
+          // Offline or restarting: the line follows the clock as it was; the next poll tries again.
+        })
+        .then(function () {
+          schedule();
+        });
+    }
+
     render();
     setInterval(render, 15000);
+    if (!id || !window.fetch) return;
+    schedule();
+    document.addEventListener('visibilitychange', function () {
+      if (document.hidden) return clearTimeout(timer);
+      var waited = Date.now() - lastPoll;
+      if (waited >= INTERVAL) poll();
+      else schedule(INTERVAL - waited);
+    });
   });
 })();

@@ -1,5 +1,4 @@
-import { formatDateTime, formatTime } from '../domain/time-text.ts';
-import { isoDay, localDate } from '../domain/zoned-days.ts';
+import { formatDateTime, formatTimeNear } from '../domain/time-text.ts';
 import type { ComponentChange } from '../domain/model.ts';
 import { COMPONENT_STATUS_LABEL } from '../domain/status.ts';
 
@@ -31,7 +30,4 @@ export const when = (iso: string, tz: string): string => formatDateTime(iso, tz)
  * "14:05 UTC" on the local day of `now`, "3 Dec 2026, 14:05 UTC" on another: a daily cadence's next
  * update, or an update posted yesterday, read as a time alone would be taken for today's.
  */
-export function at(iso: string, tz: string, now: Date): string {
-  const sameDay = isoDay(localDate(Date.parse(iso), tz)) === isoDay(localDate(now.getTime(), tz));
-  return sameDay ? formatTime(iso, tz) : formatDateTime(iso, tz);
-}
+export const at = (iso: string, tz: string, now: Date): string => formatTimeNear(iso, tz, now);

@@ -1,5 +1,6 @@
 /** Times as customers read them: in the page's time zone, with the zone named. */
 import { dateFormat } from './date-formats.ts';
+import { isoDay, localDate } from './zoned-days.ts';
 
 const TIME: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
 const DATE_TIME: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short', year: 'numeric', ...TIME };
@@ -46,4 +47,14 @@ export function formatDateTime(iso: string, timeZone = 'UTC'): string {
 export function formatTime(iso: string, timeZone = 'UTC'): string {
   const date = new Date(iso);
   return `${dateFormat('en-GB', TIME, timeZone).format(date)} ${zoneName(date, timeZone)}`;
+}
+
+/**
+ * "14:05 UTC" on the local day of `now`, "3 Dec 2026, 14:05 UTC" on another: a daily cadence's next
+ * update, or an update posted yesterday, read as a time alone would be taken for today's. The console
+ * writes it so (src/console/format.ts at), and GET /api/admin/dashboard for the console's scripts to show as is.
+ */
+export function formatTimeNear(iso: string, timeZone: string, now: Date): string {
+  const sameDay = isoDay(localDate(Date.parse(iso), timeZone)) === isoDay(localDate(now.getTime(), timeZone));
+  return sameDay ? formatTime(iso, timeZone) : formatDateTime(iso, timeZone);
 }

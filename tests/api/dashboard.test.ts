@@ -3,6 +3,8 @@ import { openInProcess, type InProcess } from '../helpers/app.ts';
 import { until } from '../helpers/poll.ts';
 import { activeIncidents, postmortemsOwed } from '../../src/domain/cadence.ts';
 import { noticeRows } from '../../src/console/deliveries.ts';
+import { at } from '../../src/console/format.ts';
+import { formatTimeNear } from '../../src/domain/time-text.ts';
 import { sessionCookieName } from '../../src/auth/session-cookie.ts';
 import { confirmEveryone } from '../helpers/subscribers.ts';
 
@@ -62,6 +64,7 @@ describe('GET /api/admin/dashboard', () => {
     const body = await dashboard();
     expect(body).toEqual({
       now: expect.any(String),
+      now_text: expect.stringMatching(/^\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d UTC$/),
       time_zone: 'UTC',
       overall: { indicator: 'none', description: 'All Systems Operational' },
       active: [],
@@ -79,12 +82,21 @@ describe('GET /api/admin/dashboard', () => {
     const first = await dashboard();
     expect(first.overall).toEqual({ indicator: 'critical', description: 'Major Service Outage' });
     const last = sev1.incident_updates[0].created_at;
+    const due = new Date(Date.parse(last) + 30 * 60_000 * SCALE).toISOString();
+    const now = new Date(first.now);
     expect(first.active[0]).toEqual({
       id: sev1.id,
       name: 'Checkout failing',
       status: 'investigating',
+      status_label: 'Investigating',
+      impact: 'critical',
+      severity_label: 'SEV-1',
+      components_text: 'API',
       last_update_at: last,
-      due_at: new Date(Date.parse(last) + 30 * 60_000 * SCALE).toISOString(),
+      last_update_text: formatTimeNear(last, 'UTC', now),
+      last_update_by: 'the API',
+      due_at: due,
+      due_text: formatTimeNear(due, 'UTC', now),
       overdue: false,
       minutes_left: 0,
     });
@@ -183,6 +195,20 @@ describe('GET /api/admin/dashboard', () => {
     expect(sent.paused).toBeNull();
   });
 
+  // Before: the JSON held the instants alone, and the script wrote the clock in en-GB's words ("4 Dec 2026, 04:28 GMT-5").
+  it.each([
+    ['America/New_York', '4 Dec 2026, 04:28 EST', '04:58 EST'],
+    ['Asia/Kolkata', '4 Dec 2026, 14:58 IST', '15:28 IST'],
+  ])('writes its times as the pages do, the zone named as people there write it (%s)', async (zone, nowText, dueText) => {
+    await p.close();
+    p = await openInProcess({ SITE_TIMEZONE: zone }, { now: () => new Date('2026-12-04T09:28:00Z') });
+    await p.herald.notify.ready;
+    await declare({ name: 'Checkout failing', severity: 'sev1', components: {}, notify: false });
+    const body = await dashboard();
+    expect(body.now_text).toBe(nowText);
+    expect(body.active[0]).toMatchObject({ last_update_text: nowText.split(', ')[1], due_text: dueText, components_text: 'no components' });
+  });
+
   it("answers the page's own rows as JSON: the domain's activeIncidents and postmortemsOwed, the console's noticeRows", async () => {
     await p.herald.notify.subscribe({ email: 'ann@example.com', components: [] }, 'test');
     await confirmEveryone(p.herald.notify);
@@ -205,8 +231,15 @@ describe('GET /api/admin/dashboard', () => {
       id: sev1.incident.id,
       name: 'One',
       status: 'investigating',
+      status_label: 'Investigating',
+      impact: sev1.incident.impact,
+      severity_label: 'SEV-1',
+      components_text: 'API',
       last_update_at: sev1.lastUpdateAt,
+      last_update_text: at(sev1.lastUpdateAt, 'UTC', now),
+      last_update_by: 'the API',
       due_at: sev1.dueAt,
+      due_text: at(sev1.dueAt!, 'UTC', now),
       overdue: false,
       minutes_left: sev1.minutesLeft,
     });

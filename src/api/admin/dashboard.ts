@@ -7,6 +7,9 @@ import { overallStatus } from '../../domain/overall.ts';
 import { activeIncidents, postmortemsOwed } from '../../domain/cadence.ts';
 import { isReminderKey } from '../../notify/intents.ts';
 import { stoppedChannels } from '../../read/stopped-channels.ts';
+import { formatDateTime, formatTimeNear } from '../../domain/time-text.ts';
+import { severityLabel } from '../../domain/policy.ts';
+import { INCIDENT_STATUS_LABEL } from '../../domain/status.ts';
 
 /** How many notices the dashboard lists (src/components/admin/RecentDeliveries.astro). */
 export const DASHBOARD_NOTICES = 6;
@@ -18,6 +21,12 @@ export const DASHBOARD_NOTICES = 6;
  * whether it is overdue, the postmortems owed, the recent notices' delivery
  * counts, whether sending is paused, and the channels that are not active
  * (src/read/stopped-channels.ts, the page's rows too).
+ *
+ * Times come written as the pages write them (src/domain/time-text.ts: "04:22 EST", the zone named as
+ * people there write it), for the scripts to show as they are: `now_text`, and each incident's
+ * `due_text` and `last_update_text`. An incident row carries what the dashboard's row shows (its
+ * severity, status, components, last update and by whom), for the script to redraw a row that changed
+ * (a new update, a re-grade) and the incident page's script (public/admin/update-due.js) its due line.
  *
  * The incident rows come from the same domain functions as the page's
  * (src/domain/cadence.ts); the notice rows are rebuilt here like
@@ -35,9 +44,10 @@ export function dashboardApi(herald: Herald) {
     const paused = herald.notify.sending.paused;
     return c.json({
       now: now.toISOString(),
+      now_text: formatDateTime(now.toISOString(), herald.config.SITE_TIMEZONE),
       time_zone: herald.config.SITE_TIMEZONE,
       overall: { indicator: overall.indicator, description: overall.description },
-      active: activeRows(db, now, herald.config.HERALD_CADENCE_SCALE),
+      active: activeRows(db, now, herald.config.HERALD_CADENCE_SCALE, herald.config.SITE_TIMEZONE),
       postmortems: postmortemRows(db, now),
       deliveries: await noticeRows(herald, db),
       paused: paused ? { reason: paused.reason, at: paused.at } : null,
@@ -49,17 +59,34 @@ export function dashboardApi(herald: Herald) {
   return app;
 }
 
-/** Open incidents, the most urgent update first. */
-function activeRows(db: Db, now: Date, cadenceScale: number) {
-  return activeIncidents(db, now, cadenceScale).map((r) => ({
-    id: r.incident.id,
-    name: r.incident.name,
-    status: r.incident.status,
-    last_update_at: r.lastUpdateAt,
-    due_at: r.dueAt,
-    overdue: r.overdue,
-    minutes_left: r.minutesLeft,
-  }));
+/** Open incidents, the most urgent update first, with what their dashboard row says (src/pages/admin/index.astro). */
+function activeRows(db: Db, now: Date, cadenceScale: number, tz: string) {
+  const nameOf = (id: string) => db.components.find((c) => c.id === id)?.name ?? id;
+  return activeIncidents(db, now, cadenceScale).map((r) => {
+    const last = r.incident.updates.filter((u) => u.created_at === r.lastUpdateAt).at(-1);
+    return {
+      id: r.incident.id,
+      name: r.incident.name,
+      status: r.incident.status,
+      status_label: INCIDENT_STATUS_LABEL[r.incident.status],
+      impact: r.incident.impact,
+      severity_label: severityLabel(r.incident),
+      components_text: r.incident.components.map(nameOf).join(', ') || 'no components',
+      last_update_at: r.lastUpdateAt,
+      last_update_text: formatTimeNear(r.lastUpdateAt, tz, now),
+      last_update_by: last ? authorName(last.author) : null,
+      due_at: r.dueAt,
+      due_text: r.dueAt === null ? null : formatTimeNear(r.dueAt, tz, now),
+      overdue: r.overdue,
+      minutes_left: r.minutesLeft,
+    };
+  });
+}
+
+/** Who posted an update, as the console names them: "Dana" (a console user), "the API" (the admin token); else null. */
+function authorName(author: string): string | null {
+  if (author.startsWith('console:')) return author.slice('console:'.length);
+  return author === 'admin-token' ? 'the API' : null;
 }
 
 /** Resolved incidents that owe a postmortem: overdue first, then due, then owed. */
