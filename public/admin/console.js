@@ -66,7 +66,9 @@
   // The templates come from the server with these three left as tokens, keyed
   // by the chosen option, or by the values of the fields in data-template-key
   // joined by "|" (an update's status and the level it re-grades to, whose
-  // cadence the text promises).
+  // cadence the text promises). A form with nothing to choose (the maintenance
+  // form: data-choice="") has one template, keyed "", and its components ticked
+  // as "components" boxes.
   function followTemplates(form, choiceName, templates) {
     var body = form.querySelector('textarea[name="body"]');
     var tpl = form.querySelector('input[name="body_template"]');
@@ -84,6 +86,9 @@
             return other !== id;
           });
         else if (sel.value && ids.indexOf(id) < 0) ids.push(id);
+      });
+      form.querySelectorAll('input[name="components"]:checked').forEach(function (box) {
+        if (ids.indexOf(box.value) < 0) ids.push(box.value);
       });
       return joinNames(
         ids.map(function (id) {
@@ -117,7 +122,8 @@
     }
     form.addEventListener('change', function (e) {
       var t = e.target;
-      if (keyFields.indexOf(t.name) >= 0 || t.name === 'eta' || (t.name && t.name.indexOf('component.') === 0)) refill();
+      if (keyFields.indexOf(t.name) >= 0 || t.name === 'eta' || t.name === 'components' || (t.name && t.name.indexOf('component.') === 0))
+        refill();
     });
   }
 

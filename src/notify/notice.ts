@@ -127,10 +127,11 @@ export function noticeFacts(s: NoticeSource): NoticeFacts {
   const followUp = s.kind === 'update' && (update.status === 'resolved' || update.status === 'postmortem');
   // The facts the email states itself (its fields, or its opening sentence for the affected services), by the
   // label the update templates (templates/updates/) give them in the body: a body line saying the same is left out.
+  // A maintenance notice states its affected services as a field too (templates/email/maintenance.*.hbs).
   const ended = s.kind === 'restoration' || followUp;
   const stated: Record<string, string | null> =
     incident.kind !== 'incident'
-      ? {}
+      ? { 'affected services': affected }
       : {
           'affected services': affected,
           'started at': ended ? null : startedAt,

@@ -9,9 +9,9 @@ import { at } from '../../src/console/format.ts';
 /**
  * The console's scripts keep a page current with what others do, in real Chromium against a real
  * Herald in New York: the incident page's "Next update due" line and the dashboard follow an update
- * posted elsewhere (GET /api/admin/dashboard), and the dashboard's clock names the zone as the server
- * writes it. The pages' timers run on a clock the test moves (page.clock); the server's runs as ever,
- * at cadences of real length.
+ * posted elsewhere (GET /api/admin/dashboard), the dashboard's clock names the zone as the server
+ * writes it, and the maintenance form's notice follows the components ticked. The pages' timers run
+ * on a clock the test moves (page.clock); the server's runs as ever, at cadences of real length.
  */
 type Json = Record<string, any>;
 const ZONE = 'America/New_York';
@@ -155,6 +155,30 @@ describe('the console follows what others do, without a reload', () => {
       expect(await li.locator('.due time').textContent()).toBe(dueText);
       expect(await li.locator('.due [data-rel]').textContent()).toMatch(/^in 3 h (59|5\d) min$/);
       expect(await page.locator('#dashboard-live').textContent()).not.toContain('New activity');
+    } finally {
+      await closeWithin(page)();
+    }
+  });
+
+  it('the maintenance notice names the components ticked while it is the template, and stops following once edited', async () => {
+    const page = await openPage('/admin/maintenance');
+    try {
+      const body = () => page.inputValue('#m-body');
+      expect(await body()).toContain('maintenance on our services.');
+      expect(await body()).toContain('**Affected services:** being assessed');
+      await page.check('#m-component-db');
+      await page.check('#m-component-api');
+      // Before: still "on our services" and "being assessed".
+      expect(await body()).toContain('maintenance on API and Database.');
+      expect(await body()).toMatch(/\*\*Affected services:\*\* API and Database$/);
+      expect(await page.inputValue('input[name="body_template"]')).toBe(await body());
+      await page.uncheck('#m-component-db');
+      expect(await body()).toMatch(/maintenance on API\.[\s\S]*\*\*Affected services:\*\* API$/);
+      // Edited by hand: the text is the Comms Lead's, as the server keeps it.
+      const edited = (await body()).replace('briefly', 'very briefly');
+      await page.fill('#m-body', edited);
+      await page.check('#m-component-db');
+      expect(await body()).toBe(edited);
     } finally {
       await closeWithin(page)();
     }

@@ -21,7 +21,7 @@ import { formatDuration } from '../../src/domain/overall.ts';
 import { wantsMail as wants, type Subscriber } from '../../src/store/mail/model.ts';
 import { effectiveComponents, followedNames } from '../../src/domain/components/following.ts';
 import { renderMarkdown } from '../../src/render/markdown.ts';
-import { updateTemplate } from '../../src/console/templates.ts';
+import { maintenanceTemplate, updateTemplate } from '../../src/console/templates.ts';
 import { incidentTemplate } from '../../src/console/form-defaults.ts';
 
 const now = new Date('2026-11-23T10:00:00Z');
@@ -289,6 +289,32 @@ describe('templates', () => {
     expect(count(r.text, 'We apologize')).toBe(1);
     expect(count(r.text, 'thank you for your patience')).toBe(1);
     expect(r.text).toContain('We will continue monitoring to ensure stability.');
+  });
+
+  it('a maintenance notice left as the template names the affected services once, in its field; a line saying other services stays', () => {
+    const { db, ctx } = world();
+    const schedule = (body: string) =>
+      scheduleMaintenance(ctx(), {
+        name: 'DB upgrade',
+        scheduled_for: '2026-11-24T01:00:00Z',
+        scheduled_until: '2026-11-24T02:00:00Z',
+        components: ['api', 'web'],
+        body,
+        notify: true,
+      });
+    const mail = (m: Maintenance) => renderNotice({ ...siteOf(db), kind: 'maintenance', incident: m, update: m.updates.at(-1)! });
+    const count = (text: string, what: string) => text.split(what).length - 1;
+    const body = maintenanceTemplate(['API', 'Web & <Docs>']);
+    expect(body).toContain('- **Affected services:** API and Web & <Docs>');
+    const m = mail(schedule(body));
+    // Before: twice, "- Affected services: API and Web & <Docs>" from the body, then the field.
+    expect(count(m.text, 'Affected services:')).toBe(1);
+    expect(m.text).toContain('\nAffected services: API and Web & <Docs>\n');
+    expect(m.text).toContain('We will be performing scheduled maintenance on API and Web');
+    expect(count(m.html, 'Affected services:')).toBe(1);
+    // The Comms Lead's own line (another value) is not the field's: it stays.
+    const own = mail(schedule(body.replace(/\*\* API and Web & <Docs>$/, '** API only, for a minute')));
+    expect(count(own.text, 'Affected services:')).toBe(2);
   });
 
   it('an update that keeps an estimate passed by then says so, in its field and in the template body, once', () => {
