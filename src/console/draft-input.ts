@@ -7,6 +7,7 @@ import { incidentCreateSchema, updateCreateSchema } from '../input/schemas.ts';
 import { etaFromForm } from './eta-input.ts';
 import type { DraftAction } from '../publish/preview.ts';
 import { formKeyOf, newFormKey } from './form-once.ts';
+import { retimed } from './template-times.ts';
 import {
   declareNotifyDefault,
   declareTemplate,
@@ -81,6 +82,18 @@ export const namedAfter = (db: Db, incident: Pick<Incident, 'components'>, chang
   return [...new Set([...incident.components, ...known(db, changes)])].filter((id) => !off.has(id));
 };
 
+/**
+ * The body a form sends, for the template filled for its choices now: left exactly as the template it
+ * was filled with (`body_template`, as the page drew it or its script filled it), that template; edited,
+ * the Comms Lead's text, but for the template's time lines still as they were filled ("Started at",
+ * "Updated at", "Resolved at", "Total duration"), which take the times of now (template-times.ts).
+ */
+function followed(fields: Record<string, string>, template: string): string {
+  const body = fields.body ?? '';
+  const filled = fields.body_template ?? '';
+  return body.trim() === filled.trim() ? template : retimed(body, filled, template).body;
+}
+
 /** A fresh declare form: the investigating template; notify as the runbook says for the most severe level. */
 export function blankDeclare(fc: FormContext): DeclareValues {
   const body = declareTemplate(fc, null, []);
@@ -125,7 +138,8 @@ export function blankUpdate(fc: FormContext, incident: Incident, status: Inciden
 /**
  * Reads the declare form into a draft action. A body left exactly as the
  * template it was prefilled with is filled in again with the chosen level,
- * components and estimate, so the text names them without JavaScript.
+ * components and estimate, so the text names them without JavaScript; an
+ * edited one keeps its text, its template's time lines brought up to now (followed).
  */
 export function declareFromForm(form: FormData, fc: FormContext): { values: DeclareValues; errors: FieldErrors; action?: DraftAction } {
   const fields = formFields(form);
@@ -138,8 +152,7 @@ export function declareFromForm(form: FormData, fc: FormContext): { values: Decl
   const etaValue = typeof eta === 'string' ? eta : null;
   // The template for the choices made now; the body is kept unless it was left as the one it was filled with.
   const template = declareTemplate(fc, level, known(fc.db, changes), etaValue);
-  let body = fields.body ?? '';
-  if (body.trim() === (fields.body_template ?? '').trim()) body = template;
+  const body = followed(fields, template);
   const notify = notifyChoice(form);
   const values: DeclareValues = {
     name: fields.name ?? '',
@@ -191,8 +204,7 @@ export function updateFromForm(
   const template = status
     ? incidentTemplate(fc, incident, status, namedAfter(fc.db, incident, changes), etaAfter, regradedTo)
     : (fields.body_template ?? '');
-  let body = fields.body ?? '';
-  if (status && body.trim() === (fields.body_template ?? '').trim()) body = template;
+  const body = status ? followed(fields, template) : (fields.body ?? '');
   const notify = notifyChoice(form);
   // As typed: the schema checks for control characters before it trims, so a trailing one (a VT) is refused
   // as on the API rather than cut off here. A blank field is left out.

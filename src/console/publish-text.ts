@@ -2,21 +2,37 @@ import type { DraftAction } from '../publish/preview.ts';
 import { etaStated } from '../domain/words.ts';
 import { declareTemplate, incidentTemplate, levelById, regradeLevel, type FormContext } from './form-defaults.ts';
 import { known, namedAfter } from './draft-input.ts';
+import { retimed, type TimeLabel } from './template-times.ts';
 
 /** Whether a draft's body is still the template it was filled with (the Comms Lead left it as Herald wrote it). */
 export const followsTemplate = (action: DraftAction): boolean =>
   !!action.bodyTemplate && action.input.body.trim() === action.bodyTemplate.trim();
 
 /**
- * Whether atPublish fills the draft's body in again: a template left as it was, on a declare that
- * starts now or an update of an incident still there, dated by the publish.
+ * Whether the publish dates the draft's template by its own clock: a declare that starts now, or an
+ * update of an incident still there.
  */
-function refilled(action: DraftAction, fc: FormContext): boolean {
-  if (!followsTemplate(action)) return false;
+function dated(action: DraftAction, fc: FormContext): boolean {
+  if (!action.bodyTemplate) return false;
   // A backfill (a start given) is the API's; the console's declare starts now.
   if (action.kind === 'declare') return !action.input.started_at;
   // Gone (the verb refuses it), or dated by a time of its own (the API's): published as previewed.
   return !!fc.db.incidents.find((i) => i.id === action.incidentId) && !action.input.display_at;
+}
+
+/** The draft's template, filled in with the data and clock of `fc`. */
+function templateNow(action: DraftAction, fc: FormContext): string {
+  const { db } = fc;
+  if (action.kind === 'declare') {
+    const { input } = action;
+    const level = input.severity ? levelById(db, input.severity) : (db.settings.severities.find((l) => l.impact === input.impact) ?? null);
+    return declareTemplate(fc, level, known(db, input.components ?? {}), input.eta ?? null);
+  }
+  const { input } = action;
+  const incident = db.incidents.find((i) => i.id === action.incidentId)!;
+  const ids = namedAfter(db, incident, input.components ?? {});
+  const eta = input.eta === undefined ? incident.eta : input.eta;
+  return incidentTemplate(fc, incident, input.status, ids, eta, regradeLevel(db, incident, input.severity ?? ''));
 }
 
 /**
@@ -27,45 +43,66 @@ function refilled(action: DraftAction, fc: FormContext): boolean {
  * records then, whatever the wait since the preview. The estimate stays the
  * instant the preview showed: "In 2 hours" is counted from the preview, which
  * the Comms Lead read as a clock time and checked. A body edited by hand is the
- * Comms Lead's own text, published as previewed.
+ * Comms Lead's own text, published as previewed but for the template's time
+ * lines it still has as the preview filled them (template-times.ts retimed),
+ * which take the publish's; a time line they changed is theirs.
  */
 export function atPublish(action: DraftAction, fc: FormContext): DraftAction {
-  if (!refilled(action, fc)) return action;
-  const { db } = fc;
-  let body: string;
-  if (action.kind === 'declare') {
-    const { input } = action;
-    const level = input.severity ? levelById(db, input.severity) : (db.settings.severities.find((l) => l.impact === input.impact) ?? null);
-    body = declareTemplate(fc, level, known(db, input.components ?? {}), input.eta ?? null);
-  } else {
-    const { input } = action;
-    const incident = db.incidents.find((i) => i.id === action.incidentId)!;
-    const ids = namedAfter(db, incident, input.components ?? {});
-    const eta = input.eta === undefined ? incident.eta : input.eta;
-    body = incidentTemplate(fc, incident, input.status, ids, eta, regradeLevel(db, incident, input.severity ?? ''));
-  }
-  return { ...action, input: { ...action.input, body }, bodyTemplate: body } as DraftAction;
+  if (!dated(action, fc)) return action;
+  const template = templateNow(action, fc);
+  const body = followsTemplate(action) ? template : retimed(action.input.body, action.bodyTemplate!, template).body;
+  if (body === action.input.body && template === action.bodyTemplate) return action;
+  return { ...action, input: { ...action.input, body }, bodyTemplate: template } as DraftAction;
 }
+
+/** The time lines of the draft's template that the publish states with its own clock (and the incident records so). */
+function publishTimes(action: DraftAction, fc: FormContext): TimeLabel[] {
+  if (action.kind === 'declare') return ['Started at'];
+  // The In progress templates (identified, monitoring) end with the runbooks' "Updated at".
+  if (action.input.status === 'identified' || action.input.status === 'monitoring') return ['Updated at'];
+  const resolving = action.input.status === 'resolved' && !fc.db.incidents.find((i) => i.id === action.incidentId)?.resolved_at;
+  return resolving ? ['Resolved at', 'Total duration'] : [];
+}
+
+/** “Resolved at” and “Total duration”. */
+const quoted = (labels: TimeLabel[]) => {
+  const q = labels.map((l) => `“${l}”`);
+  return q.length <= 1 ? (q[0] ?? '') : `${q.slice(0, -1).join(', ')} and ${q.at(-1)}`;
+};
+
+/** What the lines say at the publish: "will say the time you publish", or count to it. */
+const atTheTime = (labels: TimeLabel[]) =>
+  labels.includes('Total duration') ? 'will count to the time you publish' : 'will say the time you publish';
 
 /**
  * What the preview says of a template atPublish fills in again and whose text states times: the
  * declare's "Started at", an identified or monitoring update's "Updated at", or a resolve's "Resolved at"
- * and "Total duration" (an incident not resolved before), are the publish's; the estimate, `eta`, stays the previewed instant. Null when the text
- * goes out as previewed, or states no time of the publish.
+ * and "Total duration" (an incident not resolved before), are the publish's; the estimate, `eta`, stays
+ * the previewed instant. An edited body: which of those lines it still has as Herald filled them (brought
+ * up to the publish), and which it states in words of its own (published as written, while the incident
+ * records the publish's time). Null when the text goes out as previewed, or states no time of the publish.
  */
 export function templateTimesNote(action: DraftAction, fc: FormContext, eta: string | null): string | null {
-  if (!refilled(action, fc)) return null;
-  const resolving =
-    action.kind === 'update' && action.input.status === 'resolved' && !fc.db.incidents.find((i) => i.id === action.incidentId)?.resolved_at;
-  // The In progress templates (identified, monitoring) end with the runbooks' "Updated at".
-  const inProgress = action.kind === 'update' && (action.input.status === 'identified' || action.input.status === 'monitoring');
-  if (action.kind !== 'declare' && !resolving && !inProgress) return null;
-  const times =
-    action.kind === 'declare'
-      ? '“Started at” will say the time you publish'
-      : inProgress
-        ? '“Updated at” will say the time you publish'
-        : '“Resolved at” and “Total duration” will count to the time you publish';
+  if (!dated(action, fc)) return null;
+  const times = publishTimes(action, fc);
+  if (!times.length) return null;
   const estimate = eta ? ` The estimated resolution stays ${etaStated(eta, fc.now.toISOString(), fc.timeZone)}.` : '';
-  return `The text is Herald's template: ${times}, as the incident records it.${estimate}`;
+  if (followsTemplate(action))
+    return `The text is Herald's template: ${quoted(times)} ${atTheTime(times)}, as the incident records it.${estimate}`;
+  const { brought, own } = retimed(action.input.body, action.bodyTemplate!, action.bodyTemplate!);
+  const kept = times.filter((l) => brought.includes(l));
+  const written = times.filter((l) => own.includes(l));
+  const notes = [
+    ...(kept.length
+      ? [
+          `Your text keeps Herald's ${quoted(kept)} ${kept.length > 1 ? 'lines' : 'line'}: ${kept.length > 1 ? 'they' : 'it'} ${atTheTime(kept)}, as the incident records it.`,
+        ]
+      : []),
+    ...(written.length
+      ? [
+          `You wrote ${quoted(written)} yourself: ${written.length > 1 ? 'they go' : 'it goes'} out as you wrote ${written.length > 1 ? 'them' : 'it'}, while the incident records the time you publish.`,
+        ]
+      : []),
+  ];
+  return notes.length ? `${notes.join(' ')}${kept.length ? estimate : ''}` : null;
 }

@@ -17,9 +17,12 @@ import { Conflict } from '../domain/errors.ts';
 
 /**
  * What the Comms Lead previews and then publishes: what publish hands to the verb, but for a body
- * left as its template, which the publish fills in again with its own clock (console/publish-text.ts). A
+ * left as its template, which the publish fills in again with its own clock, and the template's time
+ * lines an edited body still has as the preview filled them, which take the publish's (console/publish-text.ts). A
  * console draft also keeps the template its body was filled from (`bodyTemplate`), so that "Back to
- * edit" fills an untouched body in again from the choices made then; the verb never reads it.
+ * edit" fills an untouched body in again from the choices made then, and the publish knows which lines of
+ * an edited one are still the template's; the verb never reads it. It is the template as the preview filled it
+ * (with the preview's clock), as are the time lines the body kept from the template the page drew.
  */
 export type DraftAction =
   | { kind: 'declare'; input: DeclareInput; bodyTemplate?: string; once?: DraftOnce }

@@ -4,6 +4,7 @@ import { signIn, type ConsoleSession } from '../helpers/console-session.ts';
 import { text } from '../helpers/page.ts';
 import { formatDateTime } from '../../src/domain/time-text.ts';
 import { etaText } from '../../src/domain/words.ts';
+import { formatDuration } from '../../src/domain/overall.ts';
 
 /**
  * A reviewer previewed "Resolved", left the body as the template, waited a
@@ -144,6 +145,90 @@ describe('console: a body left as the template states the times Herald records a
     expect((await s.post('/admin/publish', { draft })).status).toBe(303);
     const update = (await incident(id)).incident_updates[0];
     expect(update.body).toContain(`- **Updated at:** ${formatDateTime(update.created_at, TZ)}`);
+  });
+});
+
+describe('console: an edited body states the times Herald records at publish in the template lines it kept', () => {
+  /**
+   * A reviewer opened an incident's page, picked Resolved, changed the first sentence and published minutes
+   * later: "Resolved at" and "Total duration" were the page's (04:53, 3 min) under a record of 04:55, 5 min.
+   * The forms are posted as a page drawn minutes earlier sends them: its template, and the body edited from it.
+   */
+  it('a resolve and a declare, their first sentence edited, from pages drawn minutes before the preview', async () => {
+    const start = Date.now() - 10 * 60_000;
+    const declared = await h.admin('/incidents', {
+      body: {
+        name: 'Reports late',
+        severity: 'sev3',
+        body: 'Late.',
+        started_at: new Date(start).toISOString(),
+        components: { dash: 'degraded_performance' },
+      },
+    });
+    expect(declared.status).toBe(201);
+    const { id } = (await declared.json()) as { id: string };
+    const drawn = template(await page(`/admin/incidents/${id}?status=resolved`), 'update-body');
+    // The page as drawn three minutes into the incident.
+    const earlier = drawn.body_template
+      .replace(/- \*\*Total duration:\*\* .*/, '- **Total duration:** 3 min')
+      .replace(/- \*\*Resolved at:\*\* .*/, `- **Resolved at:** ${formatDateTime(new Date(start + 3 * 60_000).toISOString(), TZ)}`);
+    expect(earlier).not.toBe(drawn.body_template);
+    const body = earlier.replace('The issue has been resolved.', 'We flushed the report cache and the issue has been resolved.');
+    expect(body).not.toBe(earlier);
+    const resolving = await s.post('/admin/preview', {
+      kind: 'update',
+      incident: id,
+      status: 'resolved',
+      notify_shown: '0',
+      body,
+      body_template: earlier,
+    });
+    expect(resolving.status).toBe(200);
+    const resolveHtml = await resolving.text();
+    const previewed = text(/<div class="page-preview"[\s\S]*?<\/article>/.exec(resolveHtml)![0]);
+    expect(previewed).toContain('We flushed the report cache');
+    // Before: "Total duration: 3 min" previewed, and no word of the times.
+    expect(previewed).not.toContain('Total duration: 3 min');
+    expect(text(resolveHtml)).toContain(
+      "Your text keeps Herald's “Resolved at” and “Total duration” lines: they will count to the time you publish, as the incident records it.",
+    );
+    expect((await s.post('/admin/publish', { draft: draftOf(resolveHtml) })).status).toBe(303);
+    const resolved = await incident(id);
+    const said = resolved.incident_updates[0].body as string;
+    expect(said).toContain('We flushed the report cache and the issue has been resolved.');
+    // Before: "Total duration: 3 min" and the page's "Resolved at".
+    const lasted = Math.round((Date.parse(resolved.resolved_at) - Date.parse(resolved.started_at)) / 60_000);
+    expect(said).toContain(`- **Total duration:** ${formatDuration(lasted)}`);
+    expect(said).toContain(`- **Resolved at:** ${formatDateTime(resolved.resolved_at, TZ)}`);
+
+    const form = template(await page('/admin/incidents/new'), 'body');
+    const was = form.body_template.replace(
+      /- \*\*Started at:\*\* .*/,
+      `- **Started at:** ${formatDateTime(new Date(Date.now() - 5 * 60_000).toISOString(), TZ)}`,
+    );
+    expect(was).not.toBe(form.body_template);
+    const declaring = await s.post('/admin/preview', {
+      kind: 'declare',
+      name: 'Logins failing',
+      severity: 'sev3',
+      notify_shown: '0',
+      'component.dash': 'major_outage',
+      body: `Logins fail for some customers.\n${was.split('\n').slice(1).join('\n')}`,
+      body_template: was,
+    });
+    expect(declaring.status).toBe(200);
+    const declareHtml = await declaring.text();
+    expect(text(declareHtml)).toContain(
+      "Your text keeps Herald's “Started at” line: it will say the time you publish, as the incident records it.",
+    );
+    const published = await s.post('/admin/publish', { draft: draftOf(declareHtml) });
+    expect(published.status).toBe(303);
+    const newId = decodeURIComponent(/\/admin\/incidents\/([^?]+)/.exec(published.headers.get('location')!)![1]!);
+    const started = await incident(newId);
+    const first = started.incident_updates[0].body as string;
+    expect(first.split('\n')[0]).toBe('Logins fail for some customers.');
+    // Before: the page's "Started at", five minutes before the incident's start.
+    expect(first).toContain(`- **Started at:** ${formatDateTime(started.started_at, TZ)}`);
   });
 });
 

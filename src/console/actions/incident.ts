@@ -114,7 +114,7 @@ export async function publishAction(herald: Herald, session: Session, form: Form
   let incidentId: string | null;
   try {
     incidentId = await herald.console.drafts.publishOnce(id, session.key, herald.now().getTime(), (d) =>
-      // An untouched template is filled in again here, with the clock the verb records (atPublish).
+      // An untouched template is filled in again here, and an edited body's template time lines, with the clock the verb records (atPublish).
       herald.run(session.actor, (ctx) =>
         applyDraftOnce(ctx, d.id, atPublish(d.action, { db: ctx.db, timeZone: herald.config.SITE_TIMEZONE, now: ctx.now })),
       ),
