@@ -220,6 +220,52 @@
     form.insertBefore(note, form.firstChild);
   }
 
+  // The dashboard's answer (GET /api/admin/dashboard) for the pages that follow it (public/admin/dashboard.js,
+  // update-due.js): every 20 s, one request at a time, none while the tab is hidden and one at once when it
+  // is shown again after the interval. A 401 (signed out elsewhere, or expired) stops the asking; offline
+  // or restarting, the next turn asks again.
+  window.heraldFollowDashboard = function (onData, onSignedOut) {
+    var INTERVAL = 20000;
+    var timer = null;
+    var lastPoll = Date.now();
+    var busy = false;
+    var stopped = false;
+    function schedule(delay) {
+      clearTimeout(timer);
+      if (!stopped && !document.hidden) timer = setTimeout(poll, delay === undefined ? INTERVAL : delay);
+    }
+    function poll() {
+      clearTimeout(timer);
+      if (stopped || busy || document.hidden) return;
+      busy = true;
+      lastPoll = Date.now();
+      fetch('/api/admin/dashboard', { credentials: 'same-origin', cache: 'no-store', headers: { accept: 'application/json' } })
+        .then(function (res) {
+          if (res.status === 401) {
+            stopped = true;
+            if (onSignedOut) onSignedOut();
+          }
+          return res.ok ? res.json() : null;
+        })
+        .then(function (data) {
+          if (data && typeof data === 'object') onData(data);
+        })
+        .catch(function () {})
+        .then(function () {
+          busy = false;
+          schedule();
+        });
+    }
+    if (!window.fetch) return;
+    schedule();
+    document.addEventListener('visibilitychange', function () {
+      if (document.hidden) return clearTimeout(timer);
+      var waited = Date.now() - lastPoll;
+      if (waited >= INTERVAL) poll();
+      else schedule(INTERVAL - waited);
+    });
+  };
+
   // On a narrow screen the tabs scroll sideways: bring the current one into view.
   function showCurrentTab() {
     var tabs = document.querySelector('nav.tabs');

@@ -1,5 +1,6 @@
 // Herald console, dashboard only: keeps the page current without a reload.
 // Every 20 s (not while the tab is hidden) it asks GET /api/admin/dashboard
+// (window.heraldFollowDashboard, public/admin/console.js)
 // and updates in place what changes with the clock or the outbox: the overall
 // status, the "Update overdue" flags and "due in N min", the postmortems'
 // due/overdue flags, the delivery counts, the paused-sending notice and the
@@ -12,12 +13,6 @@
 (function () {
   'use strict';
 
-  var INTERVAL = 20000;
-  var ENDPOINT = '/api/admin/dashboard';
-  var timer = null;
-  var lastPoll = 0;
-  var busy = false;
-  var stopped = false;
   var live; // the polite live region for "New activity" and "signed out"
 
   function $(selector, root) {
@@ -339,55 +334,21 @@
     if (news) newActivity();
   }
 
-  function schedule(delay) {
-    clearTimeout(timer);
-    if (!stopped && !document.hidden) timer = setTimeout(poll, delay === undefined ? INTERVAL : delay);
-  }
-
-  function poll() {
-    clearTimeout(timer);
-    if (stopped || busy || document.hidden) return;
-    busy = true;
-    lastPoll = Date.now();
-    fetch(ENDPOINT, { credentials: 'same-origin', cache: 'no-store', headers: { accept: 'application/json' } })
-      .then(function (res) {
-        if (res.status === 401) {
-          // The session ended (signed out elsewhere, or expired): stop asking.
-          stopped = true;
-          var link = el('a', null, 'Sign in again');
-          link.href = '/admin';
-          showNotice(['This page stopped updating: your session has ended. ', link, '.']);
-          return null;
-        }
-        return res.ok ? res.json() : null;
-      })
-      .then(function (data) {
-        if (data && typeof data === 'object') apply(data);
-      })
-      .catch(function () {
-        // Offline or restarting: the page stays as it was; the next poll tries again.
-      })
-      .then(function () {
-        busy = false;
-        schedule();
-      });
+  // The session ended (signed out elsewhere, or expired): the asking has stopped; say so.
+  function signedOut() {
+    var link = el('a', null, 'Sign in again');
+    link.href = '/admin';
+    showNotice(['This page stopped updating: your session has ended. ', link, '.']);
   }
 
   document.addEventListener('DOMContentLoaded', function () {
     var main = $('#main');
-    if (!main || !$('#overall-strip') || !window.fetch) return;
+    if (!main || !$('#overall-strip') || !window.fetch || !window.heraldFollowDashboard) return;
     live = el('div');
     live.id = 'dashboard-live';
     live.setAttribute('role', 'status');
     var head = $('.page-head', main);
     main.insertBefore(live, head ? head.nextSibling : main.firstChild);
-    lastPoll = Date.now();
-    schedule();
-    document.addEventListener('visibilitychange', function () {
-      if (document.hidden) return clearTimeout(timer);
-      var waited = Date.now() - lastPoll;
-      if (waited >= INTERVAL) poll();
-      else schedule(INTERVAL - waited);
-    });
+    window.heraldFollowDashboard(apply, signedOut);
   });
 })();

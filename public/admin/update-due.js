@@ -1,14 +1,11 @@
 // Herald console, an incident's page only: its "Next update due" line follows the clock while the
 // Comms Lead writes, turning to "Update overdue" (and the tab's title with it) when the time passes,
 // as the dashboard's rows do. Every 20 s (not while the tab is hidden) it asks what the dashboard asks
-// (GET /api/admin/dashboard) for this incident: an update posted elsewhere (a teammate, the API) moves
-// the due time, which the line then follows, and a note says an update was posted, by whom, with a
-// reload link; the times are the server's words. Without this file the line is correct as loaded.
+// (GET /api/admin/dashboard, through window.heraldFollowDashboard in console.js) for this incident: an
+// update posted elsewhere (a teammate, the API) moves the due time, which the line then follows, and a
+// note says an update was posted, by whom, with a reload link; the times are the server's words. Without this file the line is correct as loaded.
 (function () {
   'use strict';
-
-  var INTERVAL = 20000;
-  var ENDPOINT = '/api/admin/dashboard';
 
   // "in 12 min", "5 min ago", "in 2 h 5 min" (src/console/format.ts relativeMinutes).
   function relativeMinutes(minutes) {
@@ -31,9 +28,6 @@
     // What the last poll found: an update posted since the page was drawn ({ by, at }), or the incident closed.
     var posted = null;
     var closed = false;
-    var timer = null;
-    var lastPoll = Date.now();
-    var stopped = false;
     if (Number.isNaN(dueMs) || Number.isNaN(skew)) return;
 
     function reloadLink() {
@@ -99,44 +93,12 @@
       if (row.due_text) dueText = row.due_text;
     }
 
-    function schedule(delay) {
-      clearTimeout(timer);
-      if (!stopped && !document.hidden) timer = setTimeout(poll, delay === undefined ? INTERVAL : delay);
-    }
-
-    function poll() {
-      clearTimeout(timer);
-      if (stopped || document.hidden) return;
-      lastPoll = Date.now();
-      fetch(ENDPOINT, { credentials: 'same-origin', cache: 'no-store', headers: { accept: 'application/json' } })
-        .then(function (res) {
-          // Signed out (elsewhere, or expired): stop asking; the form says so when it is sent.
-          if (res.status === 401) stopped = true;
-          return res.ok ? res.json() : null;
-        })
-        .then(function (data) {
-          if (data && typeof data === 'object') {
-            apply(data);
-            render();
-          }
-        })
-        .catch(function () {
-          // Offline or restarting: the line follows the clock as it was; the next poll tries again.
-        })
-        .then(function () {
-          schedule();
-        });
-    }
-
     render();
     setInterval(render, 15000);
-    if (!id || !window.fetch) return;
-    schedule();
-    document.addEventListener('visibilitychange', function () {
-      if (document.hidden) return clearTimeout(timer);
-      var waited = Date.now() - lastPoll;
-      if (waited >= INTERVAL) poll();
-      else schedule(INTERVAL - waited);
-    });
+    if (id && window.fetch && window.heraldFollowDashboard)
+      window.heraldFollowDashboard(function (data) {
+        apply(data);
+        render();
+      });
   });
 })();
