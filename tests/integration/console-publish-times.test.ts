@@ -40,6 +40,20 @@ const template = (html: string, textarea: string) => ({
 const draftOf = (html: string) => /name="draft" value="([^"]+)"/.exec(html)![1]!;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const incident = async (id: string) => (await (await h.admin(`/incidents/${id}`)).json()) as Record<string, any>;
+/** Declares a sev3 incident on the dashboard that started at `start` (ms) and answers its id. */
+const declareSince = async (name: string, body: string, start: number) => {
+  const declared = await h.admin('/incidents', {
+    body: {
+      name,
+      severity: 'sev3',
+      body,
+      started_at: new Date(start).toISOString(),
+      components: { dash: 'degraded_performance' },
+    },
+  });
+  expect(declared.status).toBe(201);
+  return ((await declared.json()) as { id: string }).id;
+};
 
 describe('console: a body left as the template states the times Herald records at publish', () => {
   it('a resolve and a declare previewed, then published once the duration has moved on', async () => {
@@ -47,17 +61,7 @@ describe('console: a body left as the template states the times Herald records a
     // changes between the two whatever the wall clock (the minutes of "Resolved at" change only when one turns).
     // The server keeps the real clock: 20 s for the declare, the page and the preview on a loaded machine.
     const start = Date.now() - 130_000;
-    const declared = await h.admin('/incidents', {
-      body: {
-        name: 'Dashboard slow',
-        severity: 'sev3',
-        body: 'Slow.',
-        started_at: new Date(start).toISOString(),
-        components: { dash: 'degraded_performance' },
-      },
-    });
-    expect(declared.status).toBe(201);
-    const { id } = (await declared.json()) as { id: string };
+    const id = await declareSince('Dashboard slow', 'Slow.', start);
 
     const resolveForm = template(await page(`/admin/incidents/${id}`), 'update-body');
     const resolving = await s.post('/admin/preview', {
@@ -156,17 +160,7 @@ describe('console: an edited body states the times Herald records at publish in 
    */
   it('a resolve and a declare, their first sentence edited, from pages drawn minutes before the preview', async () => {
     const start = Date.now() - 10 * 60_000;
-    const declared = await h.admin('/incidents', {
-      body: {
-        name: 'Reports late',
-        severity: 'sev3',
-        body: 'Late.',
-        started_at: new Date(start).toISOString(),
-        components: { dash: 'degraded_performance' },
-      },
-    });
-    expect(declared.status).toBe(201);
-    const { id } = (await declared.json()) as { id: string };
+    const id = await declareSince('Reports late', 'Late.', start);
     const drawn = template(await page(`/admin/incidents/${id}?status=resolved`), 'update-body');
     // The page as drawn three minutes into the incident.
     const earlier = drawn.body_template
