@@ -223,7 +223,7 @@
   // The dashboard's answer (GET /api/admin/dashboard) for the pages that follow it (public/admin/dashboard.js,
   // update-due.js): every 20 s, one request at a time, none while the tab is hidden and one at once when it
   // is shown again after the interval. A 401 (signed out elsewhere, or expired) stops the asking; offline
-  // or restarting, the next turn asks again.
+  // or restarting, the next turn asks again. It answers a function that stops the asking.
   window.heraldFollowDashboard = function (onData, onSignedOut) {
     var INTERVAL = 20000;
     var timer = null;
@@ -256,7 +256,11 @@
           schedule();
         });
     }
-    if (!window.fetch) return;
+    function stop() {
+      stopped = true;
+      clearTimeout(timer);
+    }
+    if (!window.fetch) return stop;
     schedule();
     document.addEventListener('visibilitychange', function () {
       if (document.hidden) return clearTimeout(timer);
@@ -264,6 +268,7 @@
       if (waited >= INTERVAL) poll();
       else schedule(INTERVAL - waited);
     });
+    return stop;
   };
 
   // On a narrow screen the tabs scroll sideways: bring the current one into view.

@@ -135,6 +135,19 @@
     return li;
   }
 
+  // A row redrawn or moved would take the focus from a keyboard user on one of its links: it goes back
+  // to the same link of the row as it now is.
+  function keepingFocus(change) {
+    var focused = document.activeElement;
+    var li = focused && focused.closest ? focused.closest('li[data-incident]') : null;
+    var which = li && (focused.classList.contains('title') ? 'a.title' : focused.classList.contains('btn') ? 'a.btn' : null);
+    change();
+    if (!which || document.activeElement === focused) return;
+    var row = byData('incident', li.getAttribute('data-incident'));
+    var link = row && $(which, row);
+    if (link) link.focus();
+  }
+
   // One active incident's flag; false when the row is not on the page. A row whose incident has a new
   // update, or another due time, is redrawn whole from the answer.
   function updateActive(row) {
@@ -274,21 +287,23 @@
       )
     )
       news = true;
-    active.forEach(function (row) {
-      if (!updateActive(row)) news = true;
+    keepingFocus(function () {
+      active.forEach(function (row) {
+        if (!updateActive(row)) news = true;
+      });
+      // The most urgent first, as the server orders them: a redrawn row's new due time may move it.
+      var list = $('.active-list li[data-incident]');
+      list = list && list.parentNode;
+      if (list && !news) {
+        var nodes = active.map(function (row) {
+          return byData('incident', row.id);
+        });
+        var inOrder = nodes.every(function (li, i) {
+          return li === list.children[i];
+        });
+        if (!inOrder) list.append.apply(list, nodes);
+      }
     });
-    // The most urgent first, as the server orders them: a redrawn row's new due time may move it.
-    var list = $('.active-list li[data-incident]');
-    list = list && list.parentNode;
-    if (list && !news) {
-      var nodes = active.map(function (row) {
-        return byData('incident', row.id);
-      });
-      var inOrder = nodes.every(function (li, i) {
-        return li === list.children[i];
-      });
-      if (!inOrder) list.append.apply(list, nodes);
-    }
     updateOverdueAlert(
       active.filter(function (r) {
         return r.overdue;

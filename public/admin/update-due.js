@@ -3,7 +3,8 @@
 // as the dashboard's rows do. Every 20 s (not while the tab is hidden) it asks what the dashboard asks
 // (GET /api/admin/dashboard, through window.heraldFollowDashboard in console.js) for this incident: an
 // update posted elsewhere (a teammate, the API) moves the due time, which the line then follows, and a
-// note says an update was posted, by whom, with a reload link; the times are the server's words. Without this file the line is correct as loaded.
+// note says an update was posted, by whom, with a link to see it in a new tab; the times are the
+// server's words. Without this file the line is correct as loaded.
 (function () {
   'use strict';
 
@@ -30,52 +31,61 @@
     var closed = false;
     if (Number.isNaN(dueMs) || Number.isNaN(skew)) return;
 
-    function reloadLink() {
+    // The line as the server drew it, kept and changed in place: a node replaced every minute would take
+    // the focus from a keyboard user on it and have the status region read it all out again.
+    var dueLine = box.querySelector('p') || box.appendChild(document.createElement('p'));
+    var note = null;
+    var noteText = document.createTextNode('');
+
+    // A reload would drop what the Comms Lead is writing, so the page opens afresh in another tab.
+    function freshPageLink() {
       var url = new URL(location.href);
       // The one-time notices of the page as loaded ("Published.") are not news again.
       ['published', 'corrected', 'renamed', 'done'].forEach(function (name) {
         url.searchParams.delete(name);
       });
-      url.hash = '';
       var link = document.createElement('a');
       link.href = url.pathname + url.search;
-      link.textContent = 'Reload';
+      link.target = '_blank';
+      link.rel = 'noopener';
+      link.textContent = 'Open this page in a new tab';
       return link;
     }
 
     function render() {
       var now = Date.now() + skew;
-      var nodes = [];
       var overdue = false;
-      if (!closed && !Number.isNaN(dueMs)) {
+      if (closed || Number.isNaN(dueMs)) {
+        dueLine.remove();
+      } else {
         // As src/domain/cadence.ts counts: overdue by seconds already reads "1 min ago".
         overdue = now >= dueMs;
         var minutes = overdue ? -Math.max(1, Math.round((now - dueMs) / 60000)) : Math.floor((dueMs - now) / 60000);
-        var p = document.createElement('p');
-        if (overdue) {
-          var strong = document.createElement('strong');
-          strong.textContent = 'Update overdue';
-          p.append(strong, ': it was due ' + dueText + ' (' + relativeMinutes(minutes) + ').');
-        } else {
-          p.textContent = 'Next update due ' + dueText + ' (' + relativeMinutes(minutes) + ').';
+        var said = overdue
+          ? ': it was due ' + dueText + ' (' + relativeMinutes(minutes) + ').'
+          : 'Next update due ' + dueText + ' (' + relativeMinutes(minutes) + ').';
+        if (dueLine.textContent !== (overdue ? 'Update overdue' : '') + said) {
+          if (overdue) {
+            var strong = document.createElement('strong');
+            strong.textContent = 'Update overdue';
+            dueLine.replaceChildren(strong, said);
+          } else {
+            dueLine.replaceChildren(said);
+          }
         }
-        nodes.push(p);
       }
       if (posted || closed) {
-        var note = document.createElement('p');
-        note.id = 'update-posted';
+        if (!note) {
+          note = document.createElement('p');
+          note.id = 'update-posted';
+          note.append(noteText, freshPageLink(), ' to see it; what you are writing here stays.');
+          box.append(note);
+        }
         var what = posted
           ? 'A new update was posted' + (posted.by ? ' by ' + posted.by : '') + ' at ' + posted.at + '. '
           : 'This incident was updated and is no longer open. ';
-        note.append(what, reloadLink(), ' to see it.');
-        nodes.push(note);
+        if (noteText.data !== what) noteText.data = what;
       }
-      var text = nodes
-        .map(function (n) {
-          return n.textContent;
-        })
-        .join('');
-      if (box.textContent !== text) box.replaceChildren.apply(box, nodes);
       box.classList.toggle('bad', overdue);
       document.title = overdue ? 'Update overdue · ' + title : title;
     }
@@ -95,10 +105,12 @@
 
     render();
     setInterval(render, 15000);
-    if (id && window.fetch && window.heraldFollowDashboard)
-      window.heraldFollowDashboard(function (data) {
-        apply(data);
-        render();
-      });
+    if (!id || !window.fetch || !window.heraldFollowDashboard) return;
+    var stop = window.heraldFollowDashboard(function (data) {
+      apply(data);
+      render();
+      // Closed: nothing more to follow.
+      if (closed) stop();
+    });
   });
 })();

@@ -96,7 +96,7 @@ describe('the console follows what others do, without a reload', () => {
     try {
       const line = page.locator('#update-due');
       const loaded = await line.textContent();
-      expect(loaded).toMatch(/^Next update due \d\d:\d\d EST \(in (29|30) min\)\.$/);
+      expect(loaded).toMatch(/^Next update due \d\d:\d\d E[SD]T \(in (29|30) min\)\.$/);
       await page.fill('textarea[name="body"]', 'Still typing.');
       const { lastText, dueText } = await regradeToSev3(id);
 
@@ -109,10 +109,19 @@ describe('the console follows what others do, without a reload', () => {
         () => line.textContent(),
       );
       expect(await due.textContent()).toMatch(new RegExp(`^Next update due ${dueText} \\(in 3 h (59|5\\d) min\\)\\.$`));
-      // And a note says an update was posted, by whom and when, with a link to reload.
+      // And a note says an update was posted, by whom and when, with a link that opens the page afresh
+      // in another tab (a reload would drop what is being typed).
       const note = page.locator('#update-posted');
-      expect(await note.textContent()).toBe(`A new update was posted by the API at ${lastText}. Reload to see it.`);
-      expect(await note.locator('a').getAttribute('href')).toBe(`/admin/incidents/${id}`);
+      expect(await note.textContent()).toBe(
+        `A new update was posted by the API at ${lastText}. Open this page in a new tab to see it; what you are writing here stays.`,
+      );
+      const link = note.locator('a');
+      expect(await link.getAttribute('href')).toBe(`/admin/incidents/${id}`);
+      expect(await link.getAttribute('target')).toBe('_blank');
+      // The line changes in place as the minutes pass: the link keeps the focus of a keyboard user on it.
+      await link.focus();
+      await page.clock.fastForward(61_000);
+      expect(await link.evaluate((a) => a === document.activeElement), 'the link still has the focus').toBe(true);
 
       // 31 minutes on (the page's clock): past the old due time, far from the new one. Before: "Update overdue: it was due …".
       await page.clock.fastForward(31 * 60_000);
@@ -130,10 +139,12 @@ describe('the console follows what others do, without a reload', () => {
     const page = await openPage('/admin');
     try {
       const clock = page.locator('#dash-now');
-      expect(await clock.textContent()).toMatch(/^\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d EST$/);
+      expect(await clock.textContent()).toMatch(/^\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d E[SD]T$/);
       const li = page.locator(`li[data-incident="${id}"]`);
       expect(await li.locator('.meta .pill').textContent()).toBe('SEV-1');
       const { lastUpdateAt, lastText, dueText } = await regradeToSev3(id);
+      // A keyboard user on the row's "Post update" link when it is redrawn.
+      await li.locator('a.btn').focus();
 
       const loadedAt = await clock.getAttribute('datetime');
       await page.clock.fastForward(21_000);
@@ -143,7 +154,7 @@ describe('the console follows what others do, without a reload', () => {
         () => clock.textContent(),
       );
       // Before: "4 Dec 2026, 04:28 GMT-5" once the page had polled (en-GB's name for the zone). Soft: the row's check follows.
-      expect.soft(await clock.textContent()).toMatch(/^\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d EST$/);
+      expect.soft(await clock.textContent()).toMatch(/^\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d E[SD]T$/);
       // Before: the row stayed as loaded (SEV-1, due in 30 min) and "New activity" offered a reload.
       await shows(
         async () => (await li.getAttribute('data-last-update')) === lastUpdateAt,
@@ -155,6 +166,9 @@ describe('the console follows what others do, without a reload', () => {
       expect(await li.locator('.due time').textContent()).toBe(dueText);
       expect(await li.locator('.due [data-rel]').textContent()).toMatch(/^in 3 h (59|5\d) min$/);
       expect(await page.locator('#dashboard-live').textContent()).not.toContain('New activity');
+      expect(await li.locator('a.btn').evaluate((a) => a === document.activeElement), 'the focus on the redrawn row\'s "Post update"').toBe(
+        true,
+      );
     } finally {
       await closeWithin(page)();
     }
