@@ -112,6 +112,26 @@ describe('refused settings', () => {
     expect(await settings(), 'nothing saved').toEqual(before);
   });
 
+  it('one level only: the summary links the first level, which says the table is refused', async () => {
+    const before = await settings();
+    const one = Object.fromEntries(Object.entries(await settingsForm()).filter(([k]) => !/^level\.[1-9]/.test(k)));
+    const refused = await s.post('/admin/settings', one);
+    expect(refused.status).toBe(422);
+    const html = await refused.text();
+    const doc = dom(html);
+    await valid(html);
+    const { links } = summary(doc);
+    expect(links).toHaveLength(1);
+    expect(links[0]!.to).toBe('#level-0-id');
+    expect(links[0]!.text).toMatch(/^Severity levels: .*2 to 6/);
+    // Before: the field was not marked, and nothing pointed at the table's message.
+    const first = byId(doc, 'level-0-id')!;
+    const described = (first.attribs['aria-describedby'] ?? '').split(' ');
+    expect(described).toContain('severities-error');
+    expect(textOf(byId(doc, 'severities-error')!)).toMatch(/2 to 6/);
+    expect(await settings(), 'nothing saved').toEqual(before);
+  });
+
   it('saved as shown, the page is not titled Error and has no summary', async () => {
     const saved = await s.post('/admin/settings', await settingsForm());
     expect(saved.status).toBe(303);
