@@ -44,3 +44,9 @@ export const passedMark = (eta: string, at: string): string => (Date.parse(eta) 
  * have passed by then; said so ("04:42 CET (passed)"), as the page does, rather than as a promise.
  */
 export const etaStated = (eta: string, at: string, timeZone: string): string => etaText(eta, at, timeZone) + passedMark(eta, at);
+
+/** Who wrote an update, as the console names them: "Dana" for `console:Dana`, "the API" for the admin token; null for Herald itself. */
+export function authorWords(author: string): string | null {
+  if (author.startsWith('console:')) return author.slice('console:'.length);
+  return author === 'admin-token' ? 'the API' : null;
+}

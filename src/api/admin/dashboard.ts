@@ -10,6 +10,7 @@ import { stoppedChannels } from '../../read/stopped-channels.ts';
 import { formatDateTime, formatTimeNear } from '../../domain/time-text.ts';
 import { severityLabel } from '../../domain/policy.ts';
 import { INCIDENT_STATUS_LABEL } from '../../domain/status.ts';
+import { authorWords } from '../../domain/words.ts';
 
 /** How many notices the dashboard lists (src/components/admin/RecentDeliveries.astro). */
 export const DASHBOARD_NOTICES = 6;
@@ -74,19 +75,13 @@ function activeRows(db: Db, now: Date, cadenceScale: number, tz: string) {
       components_text: r.incident.components.map(nameOf).join(', ') || 'no components',
       last_update_at: r.lastUpdateAt,
       last_update_text: formatTimeNear(r.lastUpdateAt, tz, now),
-      last_update_by: last ? authorName(last.author) : null,
+      last_update_by: last ? authorWords(last.author) : null,
       due_at: r.dueAt,
       due_text: r.dueAt === null ? null : formatTimeNear(r.dueAt, tz, now),
       overdue: r.overdue,
       minutes_left: r.minutesLeft,
     };
   });
-}
-
-/** Who posted an update, as the console names them: "Dana" (a console user), "the API" (the admin token); else null. */
-function authorName(author: string): string | null {
-  if (author.startsWith('console:')) return author.slice('console:'.length);
-  return author === 'admin-token' ? 'the API' : null;
 }
 
 /** Resolved incidents that owe a postmortem: overdue first, then due, then owed. */

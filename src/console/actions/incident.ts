@@ -15,7 +15,8 @@ import { HeraldError, Unavailable, Unconfirmed } from '../../domain/errors.ts';
 import type { DraftAction } from '../../publish/preview.ts';
 import { declareFromForm, draftEditHref, updateFromForm, type DeclareValues, type UpdateValues } from '../draft-input.ts';
 import { atPublish } from '../publish-text.ts';
-import { actorName, at } from '../format.ts';
+import { at } from '../format.ts';
+import { authorWords } from '../../domain/words.ts';
 import { formFields, refusal, validate, type FieldErrors } from '../forms.ts';
 import { formKeyOf, onceKey } from '../form-once.ts';
 import { madeUnder } from '../../domain/once.ts';
@@ -167,8 +168,7 @@ function newerSince(herald: Herald, actor: string, action: DraftAction): { id: s
 
 /** "Since you opened this form, Lee posted an update to Checkout errors (Monitoring, 15:10 UTC): “…”." */
 function newerUpdateText(herald: Herald, actor: string, incident: Incident, u: IncidentUpdate): string {
-  const who =
-    u.author === actor ? 'you' : u.author.startsWith('console:') ? actorName(u.author) : u.author === 'admin-token' ? 'the API' : 'someone';
+  const who = u.author === actor ? 'you' : (authorWords(u.author) ?? 'someone');
   const when = at(u.display_at, herald.config.SITE_TIMEZONE, herald.now());
   const lead = leadText(u.body);
   const said = headOf(lead, 200);
@@ -179,8 +179,9 @@ function newerUpdateText(herald: Herald, actor: string, incident: Incident, u: I
 
 /** " by Dana" for a console user, " through the API" for the admin token; nothing for anyone else. */
 function resolverName(author: string): string {
-  if (author.startsWith('console:')) return ` by ${actorName(author)}`;
-  return author === 'admin-token' ? ' through the API' : '';
+  if (author === 'admin-token') return ' through the API';
+  const who = authorWords(author);
+  return who === null ? '' : ` by ${who}`;
 }
 
 /**
