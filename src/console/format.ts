@@ -26,8 +26,5 @@ export function relativeMinutes(minutes: number): string {
 }
 
 export const when = (iso: string, tz: string): string => formatDateTime(iso, tz);
-/**
- * "14:05 UTC" on the local day of `now`, "3 Dec 2026, 14:05 UTC" on another: a daily cadence's next
- * update, or an update posted yesterday, read as a time alone would be taken for today's.
- */
-export const at = (iso: string, tz: string, now: Date): string => formatTimeNear(iso, tz, now);
+/** A time as the console writes it near `now` (domain/time-text.ts formatTimeNear). */
+export const at = formatTimeNear;

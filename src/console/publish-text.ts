@@ -1,5 +1,5 @@
 import type { DraftAction } from '../publish/preview.ts';
-import { etaStated } from '../domain/words.ts';
+import { etaStated, joinNames } from '../domain/words.ts';
 import { declareTemplate, incidentTemplate, levelById, regradeLevel, type FormContext } from './form-defaults.ts';
 import { known, namedAfter } from './draft-input.ts';
 import { retimed, type TimeLabel } from './template-times.ts';
@@ -65,10 +65,7 @@ function publishTimes(action: DraftAction, fc: FormContext): TimeLabel[] {
 }
 
 /** “Resolved at” and “Total duration”. */
-const quoted = (labels: TimeLabel[]) => {
-  const q = labels.map((l) => `“${l}”`);
-  return q.length <= 1 ? (q[0] ?? '') : `${q.slice(0, -1).join(', ')} and ${q.at(-1)}`;
-};
+const quoted = (labels: TimeLabel[]) => joinNames(labels.map((l) => `“${l}”`));
 
 /** What the lines say at the publish: "will say the time you publish", or count to it. */
 const atTheTime = (labels: TimeLabel[]) =>
