@@ -36,12 +36,13 @@ describe('retimed: the template time lines an edited body still has', () => {
       ['Fixed, we think.', '', '- **Affected services:** API', `- **Total duration:** ${d}`, `- **Resolved at:** ${t}`, '', 'Bye.'].join(
         '\n',
       );
+    // The body's opening is the Comms Lead's, unlike both fillings: it stays, the two time lines move.
     const r = retimed(
+      resolved('3 min', '04:53 EST').replace('Fixed, we think.', 'All fixed now.'),
       resolved('3 min', '04:53 EST'),
-      resolved('3 min', '04:53 EST').replace('Fixed, we think.', 'Fixed.'),
       resolved('5 min', '04:55 EST'),
     );
-    expect(r.body).toBe(resolved('5 min', '04:55 EST'));
+    expect(r.body).toBe(resolved('5 min', '04:55 EST').replace('Fixed, we think.', 'All fixed now.'));
     expect(r.brought).toEqual(['Total duration', 'Resolved at']);
     const updated = (t: string) => `Found it.\n\n- **Estimated resolution:** 06:00 EST\n- **Updated at:** ${t}`;
     expect(retimed(updated('04:53 EST').replace('Found it.', 'The cache.'), updated('04:53 EST'), updated('05:30 EST')).body).toBe(
