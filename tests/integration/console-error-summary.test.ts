@@ -68,7 +68,7 @@ describe('a refused correction of an update', () => {
     });
     expect(byId(doc, 'body')!.name).toBe('textarea');
     expect(title(doc)).toMatch(/^Error: Correct an update · /);
-    expect(html, "the API's words stay the API's").not.toContain('Body must not be empty');
+    expect(html, 'the page words it as the form does, not as the API does').not.toContain('Body must not be empty');
     expect(((await (await h.admin(`/incidents/${id}`)).json()) as Json).incident_updates.at(-1).body).toBe('Looking.');
   });
 });
