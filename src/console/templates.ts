@@ -75,11 +75,16 @@ export function updateTemplate(name: TemplateName, f: TemplateFacts): string {
   return fill(name, f, names || 'our services', names || 'being assessed');
 }
 
-/** The maintenance template for these components (no cadence, times or estimate in it). */
-export const maintenanceTemplate = (components: string[]): string =>
-  updateTemplate('maintenance', { components, level: null, startedAt: null, eta: null, now: new Date(0), timeZone: 'UTC' });
+/** The maintenance template states no cadence, times or estimate. */
+const MAINTENANCE_FACTS = { level: null, startedAt: null, eta: null, now: new Date(0), timeZone: 'UTC' } as const;
+
+/** The maintenance template for these components. */
+export const maintenanceTemplate = (components: string[]): string => updateTemplate('maintenance', { ...MAINTENANCE_FACTS, components });
 
 /** The same with the component names left as tokens, for the console's script to fill as components are chosen. */
 export function clientTemplate(name: TemplateName, f: Omit<TemplateFacts, 'components'>): string {
   return fill(name, f, TOKENS.components, TOKENS.affected, TOKENS.eta);
 }
+
+/** The maintenance template with its components left as tokens, for the browser to fill. */
+export const maintenanceClientTemplate = (): string => clientTemplate('maintenance', MAINTENANCE_FACTS);
