@@ -624,7 +624,9 @@ describe('issue 15, item by item, in Chromium', () => {
         const more = f.querySelector('.hb-more') as HTMLElement | null;
         return {
           caption: f.querySelector('figcaption')!.textContent!.trim(),
-          title: box.querySelector('strong')?.textContent?.trim(),
+          title: box.querySelector('strong .hb-title')?.textContent?.trim(),
+          level: box.querySelector('strong .hb-sev')?.textContent?.trim(),
+          indicator: [...box.classList].find((c) => c !== 'hb-box'),
           // The parts in the embed's order (public/embed.js: strong title, message, "Details").
           parts: [...box.querySelector('.hb-text')!.children].map((c) => ({ tag: c.tagName.toLowerCase(), text: c.textContent!.trim() })),
           background: getComputedStyle(box).backgroundColor,
@@ -645,6 +647,8 @@ describe('issue 15, item by item, in Chromium', () => {
     ]);
     for (const d of demos) {
       expect(d.title).toBe('Webhook deliveries delayed');
+      // The level in words before the title, as embed.js says it ("Major impact"); before: no words, colour only.
+      expect(d.level, `${d.caption}: the level in words`).toBe(`${d.indicator![0]!.toUpperCase()}${d.indicator!.slice(1)} impact`);
       expect(d.edge, 'the coloured edge of the embed').toBe('6px');
       expect(d.more, `${d.caption}: the "Details" link the embed shows`).not.toBeNull();
       expect(d.more!.text).toBe('Details');
@@ -656,7 +660,7 @@ describe('issue 15, item by item, in Chromium', () => {
         d.parts.map((p) => p.tag),
         'title, message, then Details',
       ).toEqual(['strong', 'span', 'span']);
-      expect(d.parts[0]!.text).toBe('Webhook deliveries delayed');
+      expect(d.parts[0]!.text).toBe(`${d.level}Webhook deliveries delayed`);
       expect(d.parts[1]!.text.length, 'the message').toBeGreaterThan(10);
       expect(d.parts[2]!.text).toBe('Details');
     }
