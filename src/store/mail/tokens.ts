@@ -73,25 +73,18 @@ export class LinkTokens {
    */
   static open(dataDir: string): LinkTokens {
     const file = join(dataDir, 'subscribers.key');
-    const newKey = `openssl rand -base64 32 > ${file}`;
+    const remedy = `Restore it from a backup: ${KEY_VOIDS_LINKS}. To give those links up knowingly, make a new key: openssl rand -base64 32 > ${file}`;
     if (!existsSync(file)) {
       const journal = join(dataDir, 'subscribers.jsonl');
       if (holdsRecords(journal)) {
-        throw new LinkKeyLost(
-          `Refusing to start: ${file} is missing, and ${journal} holds subscribers whose links it signed. ` +
-            `Restore it from a backup: ${KEY_VOIDS_LINKS}. To give those links up knowingly, make a new key: ${newKey}`,
-        );
+        throw new LinkKeyLost(`Refusing to start: ${file} is missing, and ${journal} holds subscribers whose links it signed. ${remedy}`);
       }
       writeFileDurablySync(file, randomBytes(KEY_BYTES).toString('base64'));
     }
     keepPrivate(file);
     const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
     if (key.length < KEY_BYTES) {
-      throw new CorruptDataFile(
-        file,
-        `the key is ${key.length} bytes; link tokens need at least ${KEY_BYTES}`,
-        `Restore it from a backup: ${KEY_VOIDS_LINKS}. To give those links up knowingly, make a new key: ${newKey}`,
-      );
+      throw new CorruptDataFile(file, `the key is ${key.length} bytes; link tokens need at least ${KEY_BYTES}`, remedy);
     }
     return new LinkTokens(key);
   }
