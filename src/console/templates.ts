@@ -6,6 +6,7 @@ import type { SeverityLevel } from '../domain/settings.ts';
 import { formatDuration } from '../domain/overall.ts';
 import { formatDateTime } from '../domain/time-text.ts';
 import { cadenceText, etaStated, everyText, joinNames } from '../domain/words.ts';
+import { markdownLiteral } from '../render/markdown-literal.ts';
 
 /**
  * The status-page update templates (templates/updates/, after the runbooks'
@@ -13,7 +14,8 @@ import { cadenceText, etaStated, everyText, joinNames } from '../domain/words.ts
  * affected services, the level's cadence, when it started (Initial), when it
  * was updated (In progress: identified, monitoring), the estimate, how long it
  * lasted. The Comms Lead edits the result; it is Markdown, sanitized
- * when rendered like every body, so nothing is HTML-escaped here.
+ * when rendered like every body, so nothing is HTML-escaped here, but the
+ * components' names are written as Markdown that shows them as they are.
  */
 export const TEMPLATE_NAMES = ['investigating', 'identified', 'monitoring', 'resolved', 'maintenance'] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
@@ -71,7 +73,7 @@ function fill(name: TemplateName, f: Omit<TemplateFacts, 'components'>, componen
 
 /** The template of a status, filled in. */
 export function updateTemplate(name: TemplateName, f: TemplateFacts): string {
-  const names = joinNames(f.components);
+  const names = joinNames(f.components.map(markdownLiteral));
   return fill(name, f, names || 'our services', names || 'being assessed');
 }
 
@@ -85,6 +87,10 @@ export const maintenanceTemplate = (components: string[]): string => updateTempl
 export function clientTemplate(name: TemplateName, f: Omit<TemplateFacts, 'components'>): string {
   return fill(name, f, TOKENS.components, TOKENS.affected, TOKENS.eta);
 }
+
+/** Each component's name by id as the templates write it, for the console's script to fill the tokens with. */
+export const templateNames = (components: ReadonlyArray<{ id: string; name: string }>): Record<string, string> =>
+  Object.fromEntries(components.map((c) => [c.id, markdownLiteral(c.name)]));
 
 /** The maintenance template with its components left as tokens, for the browser to fill. */
 export const maintenanceClientTemplate = (): string => clientTemplate('maintenance', MAINTENANCE_FACTS);

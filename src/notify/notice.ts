@@ -15,6 +15,7 @@ import { gradeAt } from '../domain/incidents/grades.ts';
 import { durationMinutes, formatDuration } from '../domain/overall.ts';
 import { formatDateTime } from '../domain/time-text.ts';
 import { cadenceText, etaStated, everyText, joinNames } from '../domain/words.ts';
+import { markdownLiteral } from '../render/markdown-literal.ts';
 import { markdownToText, renderMarkdown, withAbsoluteLinks } from '../render/markdown.ts';
 import { summarySection } from '../render/postmortem-summary.ts';
 import { stillUnderWay } from '../domain/still-under-way.ts';
@@ -237,7 +238,8 @@ export function withoutStated(markdown: string, stated: Record<string, string | 
     const label = m ? m[1]!.trim().toLowerCase() : null;
     if (m && label !== null && Object.hasOwn(stated, label)) {
       const value = stated[label];
-      if (value && m[2] === value) {
+      // As the update templates write it (names as Markdown showing them as they are), or as typed.
+      if (value && (m[2] === markdownLiteral(value) || m[2] === value)) {
         changed = true;
         return [];
       }

@@ -9,6 +9,7 @@ import { durationMinutes, formatDuration } from '../domain/overall.ts';
 import { formatDateTime } from '../domain/time-text.ts';
 import { joinNames } from '../domain/words.ts';
 import { markdownToText } from './markdown.ts';
+import { markdownLiteral } from './markdown-literal.ts';
 import { templatePath } from '../paths.ts';
 import { eventComponentNames } from '../domain/components/names.ts';
 
@@ -28,19 +29,20 @@ let compiled: Handlebars.TemplateDelegate | null = null;
 export function postmortemDraft(incident: Incident, db: Db, timeZone: string, now: Date): string {
   compiled ??= Handlebars.compile(readFileSync(TEMPLATE_FILE, 'utf8'), { noEscape: true });
   const at = (iso: string) => formatDateTime(iso, timeZone);
-  const names = eventComponentNames(db, incident);
+  // The record's text (title, names, the updates as plain text) goes into Markdown shown as it is.
+  const names = eventComponentNames(db, incident).map(markdownLiteral);
   const updates = [...incident.updates].sort((a, b) => a.display_at.localeCompare(b.display_at));
   const peak = peakGrade(db.settings, incident) ?? incident;
   return compiled({
     id: incident.id,
-    name: incident.name,
+    name: markdownLiteral(incident.name),
     date: new Intl.DateTimeFormat('en-GB', { timeZone, day: 'numeric', month: 'long', year: 'numeric' }).format(
       new Date(incident.started_at),
     ),
     affectedSentence: names.length ? `${joinNames(names)} had a service disruption` : 'we had a service disruption',
     // Customers read the level's plain description, not an internal label such as "P0": of the worst it
     // reached, as the review is (an outage lowered before its end was still an outage).
-    severity: peak.severity?.description ?? severityLabel(peak),
+    severity: markdownLiteral(peak.severity?.description ?? severityLabel(peak)),
     started: at(incident.started_at),
     resolved: incident.resolved_at ? at(incident.resolved_at) : 'ongoing',
     duration: formatDuration(durationMinutes(incident, now)),
@@ -50,9 +52,9 @@ export function postmortemDraft(incident: Incident, db: Db, timeZone: string, no
       time: at(u.display_at),
       status: CUSTOMER_STATUS_LABEL[u.status],
       // A re-grade is part of the story: in customers' words, as the page shows it.
-      text: [u.severity_change && impactChangeText(u.severity_change), markdownToText(u.body).replace(/\s+/g, ' ')]
-        .filter(Boolean)
-        .join('. '),
+      text: markdownLiteral(
+        [u.severity_change && impactChangeText(u.severity_change), markdownToText(u.body).replace(/\s+/g, ' ')].filter(Boolean).join('. '),
+      ),
     })),
     rootCause: incident.root_cause,
     resolution: incident.resolution,

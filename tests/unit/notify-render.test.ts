@@ -305,15 +305,16 @@ describe('templates', () => {
     const mail = (m: Maintenance) => renderNotice({ ...siteOf(db), kind: 'maintenance', incident: m, update: m.updates.at(-1)! });
     const count = (text: string, what: string) => text.split(what).length - 1;
     const body = maintenanceTemplate(['API', 'Web & <Docs>']);
-    expect(body).toContain('- **Affected services:** API and Web & <Docs>');
+    // The name as Markdown that shows it as it is (before, the sanitizer took "<Docs>" from the sentence).
+    expect(body).toContain('- **Affected services:** API and Web & \\<Docs>');
     const m = mail(schedule(body));
     // Before: twice, "- Affected services: API and Web & <Docs>" from the body, then the field.
     expect(count(m.text, 'Affected services:')).toBe(1);
     expect(m.text).toContain('\nAffected services: API and Web & <Docs>\n');
-    expect(m.text).toContain('We will be performing scheduled maintenance on API and Web');
+    expect(m.text).toContain('We will be performing scheduled maintenance on API and Web & <Docs>.');
     expect(count(m.html, 'Affected services:')).toBe(1);
     // The Comms Lead's own line (another value) is not the field's: it stays.
-    const own = mail(schedule(body.replace(/\*\* API and Web & <Docs>$/, '** API only, for a minute')));
+    const own = mail(schedule(body.replace(/\*\* API and Web & \\<Docs>$/, '** API only, for a minute')));
     expect(count(own.text, 'Affected services:')).toBe(2);
   });
 
