@@ -19,6 +19,7 @@ import {
   writeMailTables,
 } from './mail/transfer.ts';
 import { refusedAddresses } from './mail/addresses.ts';
+import { linkKeyFault } from './mail/tokens.ts';
 import {
   CHANNEL_FILE,
   type ChannelData,
@@ -123,6 +124,13 @@ export async function importDataDir(dataDir: string, url: string, opts: { force?
     // Herald ignores (and replaces) a stored token this short; every replica would share it from the database.
     if (token !== null && token.length < MIN_TOKEN_LENGTH) {
       throw new TransferRefused(`${tokenFile} holds no usable admin token (under ${MIN_TOKEN_LENGTH} characters); nothing was imported.`);
+    }
+    // A lost or short link key would be carried into the database, where every replica refuses to start on it.
+    const keyFault = linkKeyFault(dataDir);
+    if (keyFault?.kind === 'lost') throw new TransferRefused(`${keyFault.reason}. ${keyFault.remedy} Nothing was imported.`);
+    if (keyFault) {
+      const file = join(dataDir, 'subscribers.key');
+      throw new TransferRefused(`${file} is not a valid link key (${keyFault.reason}). ${keyFault.remedy} Nothing was imported.`);
     }
     const mail = readEmbeddedMail(dataDir, new Date());
     const refused = refusedAddresses(mail.subscribers);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { appendFileSync, cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -442,6 +442,33 @@ describe('db:import and db:export', () => {
     expect(api.status).toBe(401);
     expect((await fetch(`${next.url}/api/admin/dashboard`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
     await next.stop();
+  });
+
+  it('refuses a folder whose subscribers.key is lost or short while it holds subscribers, naming the file, and imports nothing', async () => {
+    // Before, the import went through and every replica then refused to start on the database it made.
+    const keyless = tempDataDir('herald-transfer-key-');
+    try {
+      cpSync(source, keyless, { recursive: true });
+      const key = join(keyless, 'subscribers.key');
+      const state = await stateOf(url);
+      rmSync(key);
+      const lost = await cli(['import', keyless, '--force']);
+      expect(lost.code, lost.out).toBe(1);
+      expect(lost.out).toContain(
+        `db:import: ${key} is missing, and ${join(keyless, 'subscribers.jsonl')} holds subscribers whose links it signed.`,
+      );
+      expect(lost.out).toContain('Restore it from a backup: a new key voids every unsubscribe and manage link already mailed.');
+      expect(lost.out).toContain('Nothing was imported.');
+      expect(await stateOf(url)).toBe(state);
+      writeFileSync(key, 'c2hvcnQ=\n', { mode: 0o600 });
+      const short = await cli(['import', keyless, '--force']);
+      expect(short.code, short.out).toBe(1);
+      expect(short.out).toContain(`db:import: ${key} is not a valid link key (the key is 5 bytes; link tokens need at least 32).`);
+      expect(await stateOf(url)).toBe(state);
+      expect(readFileSync(key, 'utf8')).toBe('c2hvcnQ=\n');
+    } finally {
+      removeDir(keyless);
+    }
   });
 
   it('refuses a subscriber address the subscribe API would refuse, naming the record, and imports nothing', async () => {

@@ -56,6 +56,28 @@ export interface TokenSubject {
   requested_at: string;
 }
 
+const keyIn = (file: string): Buffer => Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+
+/**
+ * What is wrong with DATA_DIR/subscribers.key, as a reason and its remedy; null when it is sound, or missing
+ * while nobody needs it (Herald makes one at its first start). A key shorter than 32 bytes (an empty or cut
+ * file) would make tokens forgeable. A missing key while subscribers.jsonl holds records was lost (moved
+ * aside, left out of a backup): a new one would void their links. The start refuses either (LinkTokens.open),
+ * and so does db:import, rather than carry the fault into PostgreSQL for every replica to refuse.
+ */
+export function linkKeyFault(dataDir: string): { kind: 'lost' | 'short'; reason: string; remedy: string } | null {
+  const file = join(dataDir, 'subscribers.key');
+  const remedy = `Restore it from a backup: ${KEY_VOIDS_LINKS}. To give those links up knowingly, make a new key: openssl rand -base64 32 > ${file}`;
+  if (!existsSync(file)) {
+    const journal = join(dataDir, 'subscribers.jsonl');
+    return holdsRecords(journal)
+      ? { kind: 'lost', reason: `${file} is missing, and ${journal} holds subscribers whose links it signed`, remedy }
+      : null;
+  }
+  const bytes = keyIn(file).length;
+  return bytes < KEY_BYTES ? { kind: 'short', reason: `the key is ${bytes} bytes; link tokens need at least ${KEY_BYTES}`, remedy } : null;
+}
+
 export class LinkTokens {
   // A KeyObject made once: passing raw bytes makes createHmac build one per call.
   private readonly key: KeyObject;
@@ -64,29 +86,17 @@ export class LinkTokens {
   }
 
   /**
-   * Reads DATA_DIR/subscribers.key, creating it (0600, fsynced) on first start.
-   * A key shorter than 32 bytes (an empty or cut file) would make tokens
-   * forgeable: Herald refuses to start rather than use it. A missing key is
-   * made only while there is nobody it could have signed links for: with
-   * subscribers.jsonl holding records, it was lost (moved aside, left out of a
-   * backup), and Herald refuses rather than void their links.
+   * Reads DATA_DIR/subscribers.key, creating it (0600, fsynced) on first start, or refuses to start with what
+   * linkKeyFault finds wrong with it.
    */
   static open(dataDir: string): LinkTokens {
     const file = join(dataDir, 'subscribers.key');
-    const remedy = `Restore it from a backup: ${KEY_VOIDS_LINKS}. To give those links up knowingly, make a new key: openssl rand -base64 32 > ${file}`;
-    if (!existsSync(file)) {
-      const journal = join(dataDir, 'subscribers.jsonl');
-      if (holdsRecords(journal)) {
-        throw new LinkKeyLost(`Refusing to start: ${file} is missing, and ${journal} holds subscribers whose links it signed. ${remedy}`);
-      }
-      writeFileDurablySync(file, randomBytes(KEY_BYTES).toString('base64'));
-    }
-    keepPrivate(file);
-    const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
-    if (key.length < KEY_BYTES) {
-      throw new CorruptDataFile(file, `the key is ${key.length} bytes; link tokens need at least ${KEY_BYTES}`, remedy);
-    }
-    return new LinkTokens(key);
+    if (existsSync(file)) keepPrivate(file);
+    const fault = linkKeyFault(dataDir);
+    if (fault?.kind === 'lost') throw new LinkKeyLost(`Refusing to start: ${fault.reason}. ${fault.remedy}`);
+    if (fault) throw new CorruptDataFile(file, fault.reason, fault.remedy);
+    if (!existsSync(file)) writeFileDurablySync(file, randomBytes(KEY_BYTES).toString('base64'));
+    return new LinkTokens(keyIn(file));
   }
 
   issue(purpose: TokenPurpose, s: TokenSubject): string {
