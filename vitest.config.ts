@@ -4,10 +4,8 @@ export default defineConfig({
   test: {
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    // Integration tests start real servers and browsers, and much of their time is spent waiting (leases, timers,
-    // a relay's delay): three files at once on the 2-core machines took a slice of 15 suites from 156 to 140 s,
-    // and keeps the whole run (CI) under 20 minutes.
-    maxWorkers: 3,
+    // Integration tests start real servers and browsers: keep the 2-core machines unhurried.
+    maxWorkers: 2,
     projects: [
       // Everything, on the embedded engine (DATA_DIR's files).
       { extends: true, test: { name: 'embedded', include: ['tests/**/*.test.ts'] } },
