@@ -111,7 +111,9 @@ function hostHeaders(https: boolean): string {
 /**
  * Builds the copy in a temp folder next to `target`, then swaps it in with
  * two renames, so readers of `target` see the old copy or the new one, never
- * a half-written one; if the build fails, `target` is left as it was.
+ * a half-written one (between the two renames, for an instant, none: the
+ * swap happens while Herald serves, not while the copy stands in for it);
+ * if the build fails, `target` is left as it was.
  */
 export async function publishStaticSite(origin: string, incidentIds: string[], target: string): Promise<string[]> {
   const dest = resolve(target);

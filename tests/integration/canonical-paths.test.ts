@@ -57,6 +57,9 @@ const maintenanceSpellings = () =>
 
 describe('percent-encoded spellings of a cached page', () => {
   it('redirect to the page itself: no cache entry and no render each, and the page stays cached', async () => {
+    // A cached page is rendered again once in a new minute (PageCache's clock): allowed if one turns meanwhile.
+    const minute = () => Math.floor(Date.now() / 60_000);
+    const startMinute = minute();
     expect((await fetch(`${h.url}/maintenance`)).status).toBe(200);
     expect((await fetch(`${h.url}/history`)).status).toBe(200);
     const before = await pageCache();
@@ -73,7 +76,10 @@ describe('percent-encoded spellings of a cached page', () => {
     // Followed, every spelling is the one cached page.
     const followed = await fetch(`${h.url}/m%61intenance`);
     expect(followed.status).toBe(200);
-    expect(await pageCache()).toEqual(before);
+    const turned = minute() !== startMinute ? 1 : 0;
+    const last = await pageCache();
+    expect(last.entries).toBe(before.entries);
+    expect(last.renders - before.renders).toBeLessThanOrEqual(turned);
   });
 });
 

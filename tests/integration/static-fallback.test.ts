@@ -152,10 +152,12 @@ describe('static fallback', () => {
     // A debounce no test waits out: the publish reaches the folder only through the stop's last copy.
     h = await startHerald({ dataDir, env: { STATIC_DEBOUNCE_MS: '60000' } });
     // The copy every start makes, swapped in (a new folder): one still running could show the publish by itself.
-    await until(
-      () => statSync(staticDir).ino !== previous && readdirSync(dataDir).every((f) => !f.startsWith('.static')),
-      'the first copy',
-    );
+    // Between the swap's two renames the folder is briefly absent: not swapped in yet.
+    const inode = () => statSync(staticDir, { throwIfNoEntry: false })?.ino;
+    await until(() => {
+      const now = inode();
+      return now !== undefined && now !== previous && readdirSync(dataDir).every((f) => !f.startsWith('.static'));
+    }, 'the first copy');
     const res = await h.admin('/incidents', { body: { name: 'Declared just before the stop', impact: 'minor', body: 'Then SIGTERM.' } });
     expect(res.status).toBe(201);
     await h.stop();
