@@ -209,6 +209,18 @@ describe('db:import and db:export', () => {
     expect(filesOf(source)).toEqual(before);
   });
 
+  it('a search_path naming no schema in the database is said to be that, not a site left to import', async () => {
+    const before = filesOf(source);
+    const nowhere = `${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent('-c search_path=nowhere')}`;
+    const { code, stderr } = await runHeraldExpectingExit({ DATA_DIR: source, DATABASE_URL: nowhere, ADMIN_TOKEN: '' });
+    expect(code, stderr).toBe(1);
+    // Before: "holds a Herald site, and the database in DATABASE_URL holds none … npm run db:import", which would fail the same way.
+    expect(stderr).not.toContain('db:import');
+    expect(stderr).toMatch(/^herald: Herald cannot start: the search_path names no schema in the database in DATABASE_URL \(3F000: /);
+    expect(await cluster.sql("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'", url)).toBe('0');
+    expect(filesOf(source)).toEqual(before);
+  });
+
   it('imports a DATA_DIR: PostgreSQL holds the same document, admin token, subscribers and outboxes', async () => {
     const { code, out } = await cli(['import', source]);
     expect(code, out).toBe(0);

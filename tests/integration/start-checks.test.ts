@@ -472,7 +472,7 @@ describe('a replica whose DATABASE_URL PostgreSQL refuses', () => {
       // Migrations and the document's load, past the first connection: a schema PostgreSQL has not got.
       'a search_path naming no schema there (options=-c search_path=herald)',
       () => `${urlFor('herald', null)}?options=-c%20search_path%3Dherald`,
-      /^herald: Herald cannot start: PostgreSQL refused Herald's start on the database in DATABASE_URL \(3F000: no schema has been selected to create in\)\. /,
+      /^herald: Herald cannot start: the search_path names no schema in the database in DATABASE_URL \(3F000: no schema has been selected to create in\)\. Create that schema/,
     ],
     [
       'a setting PostgreSQL cannot take (options=-c statement_timeout=foo)',

@@ -141,7 +141,7 @@ export class PgDocumentStore<T> implements DocumentStore<T> {
     let row: { version: string; data: unknown };
     let created: boolean;
     try {
-      if (this.opts.refuseToCreate && !(await this.holdsDocument())) throw this.opts.refuseToCreate;
+      if (this.opts.refuseToCreate && (await this.site()) === 'none') throw this.opts.refuseToCreate;
       await migrateDatabase(this.pool, this.opts.migrationsDir);
       const inserted = await this.pool.query(
         'INSERT INTO herald_document (id, version, data, updated_at) VALUES (1, 1, $1, now()) ON CONFLICT (id) DO NOTHING',
@@ -218,15 +218,22 @@ export class PgDocumentStore<T> implements DocumentStore<T> {
     await this.pool.end().catch(() => {});
   }
 
-  /** Whether the database already has Herald's document (read without creating the tables it may lack). */
-  private holdsDocument(): Promise<boolean> {
+  /**
+   * Whether the database already has Herald's document (read without creating the tables it may lack);
+   * 'no-schema' when DATABASE_URL's search_path names no schema there: no place for a site rather than no
+   * site, which the migration's own refusal then names (3F000), not db:import.
+   */
+  private site(): Promise<'present' | 'none' | 'no-schema'> {
     return withClient(this.pool, async (client) => {
       // Under the migrations' lock, which an import holds until its commit: a document being imported counts.
       await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
       try {
-        const table = await client.query<{ present: boolean }>("SELECT to_regclass('herald_document') IS NOT NULL AS present");
-        if (!table.rows[0]?.present) return false;
-        return (await client.query('SELECT 1 FROM herald_document WHERE id = 1')).rowCount === 1;
+        const table = await client.query<{ present: boolean; schema: string | null }>(
+          "SELECT to_regclass('herald_document') IS NOT NULL AS present, current_schema() AS schema",
+        );
+        if (table.rows[0]?.schema === null) return 'no-schema';
+        if (!table.rows[0]?.present) return 'none';
+        return (await client.query('SELECT 1 FROM herald_document WHERE id = 1')).rowCount === 1 ? 'present' : 'none';
       } finally {
         await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => {});
       }

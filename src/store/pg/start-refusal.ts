@@ -35,6 +35,10 @@ function refusalLine(err: unknown, certificates: readonly string[]): string | nu
   if (code === '42501') {
     return `DATABASE_URL's user may not create or use Herald's tables (${reason}). Make it the database's owner (ALTER DATABASE … OWNER TO …), or grant it what it lacks.`;
   }
+  // The search_path (DATABASE_URL's options, the role's or the database's settings) names no schema there.
+  if (code === '3F000') {
+    return `the search_path names no schema in the database in DATABASE_URL (${reason}). Create that schema, owned by DATABASE_URL's user, or correct search_path in DATABASE_URL's options or the database's settings.`;
+  }
   if (err instanceof MigrationError) return firstLine(err.message);
   if (code === '28P01') return `PostgreSQL refused the user name or password in DATABASE_URL (${reason}). Correct them in DATABASE_URL.`;
   // 28000 is an unknown role, or pg_hba.conf has no line letting this user in from this host.
@@ -66,8 +70,8 @@ function refusalLine(err: unknown, certificates: readonly string[]): string | nu
     return `the database in DATABASE_URL does not exist (${reason}). Create it, owned by DATABASE_URL's user, or correct DATABASE_URL.`;
   // No waiting here: a supervisor restarts the process, and each start tries again.
   if (isConnectionError(err)) return `PostgreSQL is unreachable (${reason}).`;
-  // Whatever else PostgreSQL itself refused while Herald set up (an options= setting it rejects, a search_path
-  // naming no schema there): its SQLSTATE and words say what to change, a stack trace would only bury them.
+  // Whatever else PostgreSQL itself refused while Herald set up (an options= setting it rejects): its SQLSTATE
+  // and words say what to change, a stack trace would only bury them.
   if (cause instanceof pg.DatabaseError) {
     return `PostgreSQL refused Herald's start on the database in DATABASE_URL (${reason}). Change what it names, in DATABASE_URL (its options) or in the database's settings.`;
   }
