@@ -4,7 +4,7 @@ import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
 import { SITE, outboxSettled, subscribeAndConfirm, to } from '../helpers/mail-flow.ts';
 import { until } from '../helpers/poll.ts';
-import { axeContext, axeViolations, closeWithin, launchBrowser, screenshot } from '../helpers/browser.ts';
+import { axeContext, axeViolations, closeWithin, launchBrowser, screenshot, signInWithForm } from '../helpers/browser.ts';
 
 /**
  * The Comms Lead console in real Chromium, against a real Herald and a real
@@ -61,13 +61,7 @@ async function ownContext(options: Parameters<Browser['newContext']>[0] = {}): P
 async function leadContext(): Promise<BrowserContext> {
   if (!lead) {
     const context = await axeContext(browser, { viewport: VIEWPORT });
-    const page = await context.newPage();
-    await page.goto(`${h.url}/admin/login`);
-    await page.fill('#name', 'Dana');
-    await page.fill('#secret', PASSWORD);
-    await page.click('button[type="submit"]');
-    expect(new URL(page.url()).pathname, 'signed in').toBe('/admin');
-    // The sign-in page stays open: closing a context's last page right after it navigated sometimes hangs in Chromium.
+    await signInWithForm(await context.newPage(), h.url, 'Dana', PASSWORD);
     lead = context;
   }
   return lead;

@@ -6,7 +6,7 @@ import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
 import { SITE, outboxSettled, subscribeAndConfirm, to } from '../helpers/mail-flow.ts';
 import { until } from '../helpers/poll.ts';
 import { formatDuration } from '../../src/domain/overall.ts';
-import { closeWithin, launchBrowser, screenshot } from '../helpers/browser.ts';
+import { closeWithin, launchBrowser, screenshot, signInWithForm } from '../helpers/browser.ts';
 import { storedText } from '../helpers/engine.ts';
 
 /**
@@ -114,11 +114,7 @@ beforeAll(async () => {
   browser = await launchBrowser();
   lead = await browser.newContext({ viewport: VIEWPORT });
   page = await lead.newPage();
-  await page.goto(`${h.url}/admin/login`);
-  await page.fill('#name', 'Dana');
-  await page.fill('#secret', PASSWORD);
-  await page.click('button[type="submit"]');
-  expect(new URL(page.url()).pathname, 'signed in').toBe('/admin');
+  await signInWithForm(page, h.url, 'Dana', PASSWORD);
 }, 60_000);
 
 afterEach(() => stopAll(...customers.splice(0).map((x) => closeWithin(x))));

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
-import { closeWithin, launchBrowser } from '../helpers/browser.ts';
+import { closeWithin, launchBrowser, signInWithForm } from '../helpers/browser.ts';
 
 /**
  * Components whose names look like Markdown ("Billing <beta>", "API *v2*"), named by the runbook templates
@@ -28,11 +28,7 @@ beforeAll(async () => {
   browser = await launchBrowser();
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   page = await context.newPage();
-  await page.goto(`${h.url}/admin/login`);
-  await page.fill('#name', 'Dana');
-  await page.fill('#secret', PASSWORD);
-  await page.click('button[type="submit"]');
-  expect(new URL(page.url()).pathname, 'signed in').toBe('/admin');
+  await signInWithForm(page, h.url, 'Dana', PASSWORD);
 }, 90_000);
 
 afterAll(() => stopAll(closeWithin(page), browser, h));

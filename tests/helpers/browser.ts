@@ -111,3 +111,16 @@ export async function screenshot(page: Page, name: string, options: { fullPage?:
   mkdirSync(dirname(path), { recursive: true });
   await page.screenshot({ path, fullPage: options.fullPage ?? false });
 }
+
+/**
+ * Signs `page` in to the console through its sign-in form, as a Comms Lead does, and checks it landed on
+ * the dashboard. The page stays open: closing a context's last page right after it navigated sometimes
+ * hangs in Chromium.
+ */
+export async function signInWithForm(page: Page, baseUrl: string, name: string, secret: string): Promise<void> {
+  await page.goto(`${baseUrl}/admin/login`);
+  await page.fill('#name', name);
+  await page.fill('#secret', secret);
+  await page.click('button[type="submit"]');
+  if (new URL(page.url()).pathname !== '/admin') throw new Error(`signing in as ${name} ended on ${page.url()}, not /admin`);
+}
