@@ -439,7 +439,8 @@ describe('a Comms Lead runs a whole incident from the console', () => {
   it('a refused form opens on its summary of errors: focused on load, so a screen reader reads it first and Tab reaches its links', async () => {
     const page = await signedInPage('/admin/maintenance');
     await page.fill('#m-name', '');
-    await Promise.all([page.waitForLoadState('load'), page.click('button:has-text("Schedule maintenance")')]);
+    // The answer's own load (waitForLoadState would return at once, on the form already loaded).
+    await Promise.all([page.waitForEvent('load'), page.click('button:has-text("Schedule maintenance")')]);
     const focused = await page.evaluate(() => ({
       role: document.activeElement?.getAttribute('role'),
       text: document.activeElement?.textContent ?? '',
@@ -452,7 +453,7 @@ describe('a Comms Lead runs a whole incident from the console', () => {
     // autofocus a page opened on a fragment), so the summary takes the focus again.
     await page.keyboard.press('Enter');
     expect(new URL(page.url()).hash).toBe('#m-name');
-    await Promise.all([page.waitForLoadState('load'), page.click('button:has-text("Schedule maintenance")')]);
+    await Promise.all([page.waitForEvent('load'), page.click('button:has-text("Schedule maintenance")')]);
     expect(new URL(page.url()).hash).toBe('');
     expect(await page.evaluate(() => document.activeElement?.getAttribute('role'))).toBe('alert');
   });

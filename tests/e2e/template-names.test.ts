@@ -55,7 +55,7 @@ describe('names that look like Markdown, filled in by the console script', () =>
     expect(email).toContain(said);
     expect(email.split(`Affected services: ${BILLING} and ${API}`)).toHaveLength(2);
 
-    await Promise.all([page.waitForLoadState('load'), page.click('button:has-text("Publish")')]);
+    await Promise.all([page.waitForEvent('load'), page.click('button:has-text("Publish")')]);
     const home = await (await fetch(`${h.url}/`)).text();
     expect(home).toContain('problems with Billing &lt;beta&gt; and API *v2*.');
   });
