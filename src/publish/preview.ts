@@ -14,6 +14,7 @@ import { lateNoticeAt } from '../domain/policy.ts';
 import { applyLateNotices } from '../domain/incidents/late-notice.ts';
 import { existingIds } from '../domain/components/following.ts';
 import { Conflict } from '../domain/errors.ts';
+import { openAlike } from '../domain/incidents/alike.ts';
 
 /**
  * What the Comms Lead previews and then publishes: what publish hands to the verb, but for a body
@@ -90,15 +91,19 @@ export function staleUpdate(db: Pick<Db, 'incidents'>, action: DraftAction): Inc
  * Publishes draft `draftId` once: its incident's id, the one published before if a write under the
  * draft's key, or under its form's (another preview of the same form), is in the document already
  * (a publish whose commit was never confirmed, tried again; the form posted twice). The keys have a
- * space, which no API Idempotency-Key (visible ASCII) can have.
+ * space, which no API Idempotency-Key (visible ASCII) can have. A declare previewed at `previewedAt` is
+ * refused when an incident like it (openAlike) was declared since: another form's, not this one's.
  */
-export function applyDraftOnce(ctx: VerbContext, draftId: string, action: DraftAction): string {
+export function applyDraftOnce(ctx: VerbContext, draftId: string, action: DraftAction, previewedAt?: string): string {
   const keys = [`console draft ${draftId}`, ...(action.once?.keys ?? [])];
   for (const key of keys) {
     const earlier = madeUnder(ctx.db, key);
     if (earlier) return (earlier.response as { incident_id: string }).incident_id;
   }
   if (staleUpdate(ctx.db, action)) throw new Conflict('A newer update was published since this form was opened.', 'stale_form');
+  // Declared since the preview (which named any already open): a second incident nobody chose to make.
+  if (action.kind === 'declare' && previewedAt && openAlike(ctx.db, action.input, previewedAt).length > 0)
+    throw new Conflict('An incident like this one was declared since this preview.', 'declared_since');
   const { incident } = applyDraft(ctx, action);
   for (const key of keys) remember(ctx, { key, request_hash: 'console', status: 303, response: { incident_id: incident.id } });
   return incident.id;

@@ -7,6 +7,7 @@ import { correctUpdate } from '../../domain/incidents/correct-update.ts';
 import { savePostmortem } from '../../domain/incidents/postmortem.ts';
 import { postmortemSchema, updateCorrectSchema } from '../../input/schemas.ts';
 import { applyDraftOnce, dryRun, previewBanner, previewEmail, staleUpdate, type DraftResult } from '../../publish/preview.ts';
+import { openAlike } from '../../domain/incidents/alike.ts';
 import type { Banner } from '../../read/banner.ts';
 import type { RenderedMail } from '../../notify/render.ts';
 import type { Session } from '../../auth/sessions.ts';
@@ -117,7 +118,12 @@ export async function publishAction(herald: Herald, session: Session, form: Form
     incidentId = await herald.console.drafts.publishOnce(id, session.key, herald.now().getTime(), (d) =>
       // An untouched template is filled in again here, and an edited body's template time lines, with the clock the verb records (atPublish).
       herald.run(session.actor, (ctx) =>
-        applyDraftOnce(ctx, d.id, atPublish(d.action, { db: ctx.db, timeZone: herald.config.SITE_TIMEZONE, now: ctx.now })),
+        applyDraftOnce(
+          ctx,
+          d.id,
+          atPublish(d.action, { db: ctx.db, timeZone: herald.config.SITE_TIMEZONE, now: ctx.now }),
+          new Date(d.createdAt).toISOString(),
+        ),
       ),
     );
   } catch (err) {
@@ -133,11 +139,17 @@ export async function publishAction(herald: Herald, session: Session, form: Form
     if (!kept) return refused(r.status, { form: `Nothing was published: ${r.errors.form}` });
     const since = err instanceof HeraldError && err.code === 'incident_resolved' ? resolvedSince(herald, kept.action) : null;
     const newer = err instanceof HeraldError && err.code === 'stale_form' ? newerSince(herald, session.actor, kept.action) : null;
+    const alike =
+      err instanceof HeraldError && err.code === 'declared_since' && kept.action.kind === 'declare'
+        ? openAlike(herald.store.data, kept.action.input, new Date(kept.createdAt).toISOString())[0]
+        : undefined;
     const form = since
       ? `Nothing was published: ${since} Your text is kept in the draft: post it as a follow-up note, or leave it.`
       : newer
         ? `Nothing was published: ${newer.text} Your text is kept in the draft: check that it still fits, then preview it again.`
-        : `Nothing was published: ${r.errors.form} Your text is kept in the draft.`;
+        : alike
+          ? `Nothing was published: since your preview, ${alikeText(herald, session.actor, alike)} Post an update to it, or, to declare a second incident, go back to edit and preview it again: your text is kept in the draft.`
+          : `Nothing was published: ${r.errors.form} Your text is kept in the draft.`;
     // Back to edit after a newer update: the form is then written after it (the Comms Lead was just told of it).
     const editHref = newer ? draftEditHref(kept).replace('#', `&seen=${encodeURIComponent(newer.id)}#`) : draftEditHref(kept);
     return { ok: false, status: r.status, errors: { form }, editHref };
@@ -175,6 +187,14 @@ function newerUpdateText(herald: Herald, actor: string, incident: Incident, u: I
   // Closed: a right-to-left override in their text must not turn this message around.
   const excerpt = said ? `: “${closedBidi(`${said}${said.length < lead.length ? '…' : ''}`)}”` : '';
   return `Since you opened this form, ${who} posted an update to ${incident.name} (${INCIDENT_STATUS_LABEL[u.status]}, ${when})${excerpt}.`;
+}
+
+/** "Lee declared Checkout failing (INC-…, 15:10 UTC)." : an open incident a declare would stand beside (openAlike). */
+export function alikeText(herald: Herald, actor: string, incident: Incident): string {
+  const author = incident.updates[0]?.author;
+  const who = author === actor ? 'you' : author === 'admin-token' ? 'the API' : (author && authorWords(author)) || 'someone';
+  const when = at(incident.created_at, herald.config.SITE_TIMEZONE, herald.now());
+  return `${who} declared ${closedBidi(incident.name)} (${incident.id}, ${when}).`;
 }
 
 /** " by Dana" for a console user, " through the API" for the admin token; nothing for anyone else. */

@@ -1,0 +1,22 @@
+import type { Db, Incident } from '../model.ts';
+
+/** A name as people tell two apart: case, spacing and the ends aside. */
+const sameName = (a: string, b: string) => a.trim().replace(/\s+/g, ' ').toLowerCase() === b.trim().replace(/\s+/g, ' ').toLowerCase();
+
+/**
+ * The open incidents a declare would stand beside as a second one: not resolved, and with the same name or
+ * naming one of its components, newest first; with `since`, only those declared after it. Two Comms Leads (or
+ * one in two tabs) declaring the same outage at once would otherwise put it on the page twice and email
+ * its subscribers twice.
+ */
+export function openAlike(
+  db: Pick<Db, 'incidents'>,
+  input: { name: string; components?: Record<string, unknown> },
+  since?: string,
+): Incident[] {
+  const named = new Set(Object.keys(input.components ?? {}));
+  return db.incidents
+    .filter((i) => i.status !== 'resolved' && (since === undefined || i.created_at > since))
+    .filter((i) => sameName(i.name, input.name) || i.components.some((c) => named.has(c)))
+    .sort((a, b) => b.created_at.localeCompare(a.created_at));
+}
