@@ -128,10 +128,8 @@ export async function importDataDir(dataDir: string, url: string, opts: { force?
     // A lost or short link key would be carried into the database, where every replica refuses to start on it.
     const keyFault = linkKeyFault(dataDir);
     if (keyFault?.kind === 'lost') throw new TransferRefused(`${keyFault.reason}. ${keyFault.remedy} Nothing was imported.`);
-    if (keyFault) {
-      const file = join(dataDir, 'subscribers.key');
-      throw new TransferRefused(`${file} is not a valid link key (${keyFault.reason}). ${keyFault.remedy} Nothing was imported.`);
-    }
+    if (keyFault)
+      throw new TransferRefused(`${keyFault.file} is not a valid link key (${keyFault.reason}). ${keyFault.remedy} Nothing was imported.`);
     const mail = readEmbeddedMail(dataDir, new Date());
     const refused = refusedAddresses(mail.subscribers);
     if (refused !== null) throw new TransferRefused(`${join(dataDir, 'subscribers.jsonl')}: ${refused}. Nothing was imported.`);

@@ -180,7 +180,7 @@ function newerSince(herald: Herald, actor: string, action: DraftAction): { id: s
 
 /** "Since you opened this form, Lee posted an update to Checkout errors (Monitoring, 15:10 UTC): “…”." */
 function newerUpdateText(herald: Herald, actor: string, incident: Incident, u: IncidentUpdate): string {
-  const who = u.author === actor ? 'you' : (authorWords(u.author) ?? 'someone');
+  const who = whoWrote(u.author, actor);
   const when = at(u.display_at, herald.config.SITE_TIMEZONE, herald.now());
   const lead = leadText(u.body);
   const said = headOf(lead, 200);
@@ -191,11 +191,13 @@ function newerUpdateText(herald: Herald, actor: string, incident: Incident, u: I
 
 /** "Lee declared Checkout failing (INC-…, 15:10 UTC)." : an open incident a declare would stand beside (openAlike). */
 export function alikeText(herald: Herald, actor: string, incident: Incident): string {
-  const author = incident.updates[0]?.author;
-  const who = author === actor ? 'you' : author === 'admin-token' ? 'the API' : (author && authorWords(author)) || 'someone';
+  const who = whoWrote(incident.updates[0]?.author ?? '', actor);
   const when = at(incident.created_at, herald.config.SITE_TIMEZONE, herald.now());
   return `${who} declared ${closedBidi(incident.name)} (${incident.id}, ${when}).`;
 }
+
+/** Who wrote it, as this console user reads it: "you", "Lee", "the API", or "someone". */
+const whoWrote = (author: string, actor: string): string => (author === actor ? 'you' : (authorWords(author) ?? 'someone'));
 
 /** " by Dana" for a console user, " through the API" for the admin token; nothing for anyone else. */
 function resolverName(author: string): string {

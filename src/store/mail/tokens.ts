@@ -65,17 +65,19 @@ const keyIn = (file: string): Buffer => Buffer.from(readFileSync(file, 'utf8').t
  * aside, left out of a backup): a new one would void their links. The start refuses either (LinkTokens.open),
  * and so does db:import, rather than carry the fault into PostgreSQL for every replica to refuse.
  */
-export function linkKeyFault(dataDir: string): { kind: 'lost' | 'short'; reason: string; remedy: string } | null {
+export function linkKeyFault(dataDir: string): { kind: 'lost' | 'short'; file: string; reason: string; remedy: string } | null {
   const file = join(dataDir, 'subscribers.key');
   const remedy = `Restore it from a backup: ${KEY_VOIDS_LINKS}. To give those links up knowingly, make a new key: openssl rand -base64 32 > ${file}`;
   if (!existsSync(file)) {
     const journal = join(dataDir, 'subscribers.jsonl');
     return holdsRecords(journal)
-      ? { kind: 'lost', reason: `${file} is missing, and ${journal} holds subscribers whose links it signed`, remedy }
+      ? { kind: 'lost', file, reason: `${file} is missing, and ${journal} holds subscribers whose links it signed`, remedy }
       : null;
   }
   const bytes = keyIn(file).length;
-  return bytes < KEY_BYTES ? { kind: 'short', reason: `the key is ${bytes} bytes; link tokens need at least ${KEY_BYTES}`, remedy } : null;
+  return bytes < KEY_BYTES
+    ? { kind: 'short', file, reason: `the key is ${bytes} bytes; link tokens need at least ${KEY_BYTES}`, remedy }
+    : null;
 }
 
 export class LinkTokens {
@@ -94,7 +96,7 @@ export class LinkTokens {
     if (existsSync(file)) keepPrivate(file);
     const fault = linkKeyFault(dataDir);
     if (fault?.kind === 'lost') throw new LinkKeyLost(`Refusing to start: ${fault.reason}. ${fault.remedy}`);
-    if (fault) throw new CorruptDataFile(file, fault.reason, fault.remedy);
+    if (fault) throw new CorruptDataFile(fault.file, fault.reason, fault.remedy);
     if (!existsSync(file)) writeFileDurablySync(file, randomBytes(KEY_BYTES).toString('base64'));
     return new LinkTokens(keyIn(file));
   }
