@@ -1,31 +1,14 @@
-import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
-
-type Suites = { name: string; include: string[]; exclude?: string[]; globalSetup?: string[] };
-const BROWSER = ['tests/e2e/**/*.test.ts'];
-
-/**
- * Each engine's suites as two projects run one after the other (sequence.groupOrder): first those that
- * drive Chromium, two files at a time, since one such file keeps both cores busy (Chromium's processes);
- * then the rest, three at a time, since most of their time is spent waiting on Herald's timers, SMTP
- * and PostgreSQL (at two, the cores stood 30 to 55 % idle), and a third file fills that time.
- */
-function byLoad({ name, include, exclude = [], ...rest }: Suites): TestProjectInlineConfiguration[] {
-  return [
-    {
-      extends: true,
-      test: { ...rest, name: `${name}-browser`, include: BROWSER, exclude, maxWorkers: 2, sequence: { groupOrder: 0 } },
-    },
-    { extends: true, test: { ...rest, name, include, exclude: [...exclude, ...BROWSER], maxWorkers: 3, sequence: { groupOrder: 1 } } },
-  ];
-}
+import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // Integration tests start real servers and browsers: keep the 2-core machines unhurried.
+    maxWorkers: 2,
     projects: [
       // Everything, on the embedded engine (DATA_DIR's files).
-      ...byLoad({ name: 'embedded', include: ['tests/**/*.test.ts'] }),
+      { extends: true, test: { name: 'embedded', include: ['tests/**/*.test.ts'] } },
       // The same suites again on PostgreSQL: every Herald a test starts (tests/helpers/server.ts, app.ts)
       // gets a fresh database of one throwaway cluster (tests/helpers/engine.ts), data a test wrote into
       // its DATA_DIR imported first, as `npm run db:import` does. Left out: the suites listed below with
@@ -33,32 +16,35 @@ export default defineConfig({
       // checks herald.json after each SIGKILL, the SIGKILL in the middle of a journal fan-out (the shared
       // outbox's kill is tests/integration/pg-outbox.test.ts), and the first start's DATA_DIR files (the
       // demo seed, the admin-token file, the one-instance lock). The pg-* suites start clusters of their own.
-      ...byLoad({
-        name: 'postgres',
-        include: ['tests/api/**/*.test.ts', 'tests/integration/**/*.test.ts', 'tests/e2e/**/*.test.ts'],
-        exclude: [
-          'tests/integration/pg-*.test.ts',
-          'tests/integration/{full-disk-journals,storage-failure,start-checks,crash-safety,outbox-crash,foundation-process,unwritten-outcomes,lock-race}.test.ts',
-          // The HTTP body limit and the Origin check behind a proxy are the same code on both engines; the
-          // limit's RSS bound is measured on the embedded one.
-          'tests/integration/{body-limits,behind-proxy}.test.ts',
-          // Layout, target sizes, axe and HTML validity (of the history pages too), the designer's items one
-          // by one, embed.js in a host page and its XSS corpus: how pages and the banner look and behave, drawn
-          // from the same data on either engine (seeded through the admin API, which the API suites test on
-          // both). The console's browser suite: what its forms do is the console's actions, which run on both
-          // engines in the integration suites (console-published-text, console-settings, console-wall-clock,
-          // nul-in-urls) and in the SEV-1 journey, which drives the console in Chromium on both. The subscribe
-          // pages' journey runs on both, its axe and HTML checks on the embedded engine only. The deliveries
-          // page at 360 px: layout (what its lists hold is tested on both in the deliveries-* integration suites).
-          // The public pages at 320 px under WCAG text spacing: layout. The console's field borders: colours.
-          // The uptime bars' shapes, colours and accessible list: drawn from the uptime the unit suite computes.
-          // Where refused forms put the focus: the pages' markup (their refusals run on both in the integration
-          // suites). The console's scripts following others' work (console-live): what they redraw from, GET
-          // /api/admin/dashboard, runs on both in tests/api/dashboard.test.ts.
-          'tests/e2e/{design,design-items,a11y,embed,embed-xss,history-pages,console,console-live,console-signed-out,deliveries-narrow,text-spacing,console-field-contrast,uptime-bars,form-errors}.test.ts',
-        ],
-        globalSetup: ['tests/setup/postgres.ts'],
-      }),
+      {
+        extends: true,
+        test: {
+          name: 'postgres',
+          include: ['tests/api/**/*.test.ts', 'tests/integration/**/*.test.ts', 'tests/e2e/**/*.test.ts'],
+          exclude: [
+            'tests/integration/pg-*.test.ts',
+            'tests/integration/{full-disk-journals,storage-failure,start-checks,crash-safety,outbox-crash,foundation-process,unwritten-outcomes,lock-race}.test.ts',
+            // The HTTP body limit and the Origin check behind a proxy are the same code on both engines; the
+            // limit's RSS bound is measured on the embedded one.
+            'tests/integration/{body-limits,behind-proxy}.test.ts',
+            // Layout, target sizes, axe and HTML validity (of the history pages too), the designer's items one
+            // by one, embed.js in a host page and its XSS corpus: how pages and the banner look and behave, drawn
+            // from the same data on either engine (seeded through the admin API, which the API suites test on
+            // both). The console's browser suite: what its forms do is the console's actions, which run on both
+            // engines in the integration suites (console-published-text, console-settings, console-wall-clock,
+            // nul-in-urls) and in the SEV-1 journey, which drives the console in Chromium on both. The subscribe
+            // pages' journey runs on both, its axe and HTML checks on the embedded engine only. The deliveries
+            // page at 360 px: layout (what its lists hold is tested on both in the deliveries-* integration suites).
+            // The public pages at 320 px under WCAG text spacing: layout. The console's field borders: colours.
+            // The uptime bars' shapes, colours and accessible list: drawn from the uptime the unit suite computes.
+            // Where refused forms put the focus: the pages' markup (their refusals run on both in the integration
+            // suites). The console's scripts following others' work (console-live): what they redraw from, GET
+            // /api/admin/dashboard, runs on both in tests/api/dashboard.test.ts.
+            'tests/e2e/{design,design-items,a11y,embed,embed-xss,history-pages,console,console-live,console-signed-out,deliveries-narrow,text-spacing,console-field-contrast,uptime-bars,form-errors}.test.ts',
+          ],
+          globalSetup: ['tests/setup/postgres.ts'],
+        },
+      },
     ],
   },
 });
