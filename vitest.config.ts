@@ -8,7 +8,8 @@ export default defineConfig({
     maxWorkers: 2,
     // One worker process runs file after file (each file still imported afresh; Herald's modules and the
     // helpers stay loaded): a process per file cost about 0.65 s of CPU each, a tenth of the CI's time on
-    // two busy cores. Every suite closes what it opened (servers, Heralds, timers, fake clocks) in its hooks.
+    // two busy cores. So a suite must close what it opens (servers, Heralds, browsers, timers, fake clocks,
+    // spies) in its hooks: what it leaves running slows or disturbs the files after it in that worker.
     isolate: false,
     projects: [
       // Everything, on the embedded engine (DATA_DIR's files).

@@ -63,6 +63,20 @@ describe('static fallback', () => {
   dirs.push(dataDir);
   const staticDir = join(dataDir, 'static');
   let incidentId = '';
+  /**
+   * A file of the copy, or nothing while the folder is being swapped: a copy swaps in with two renames, and
+   * between them (an instant) there is no folder. The copies follow each other 100 ms apart here, and a read
+   * once fell in that instant (ENOENT).
+   */
+  const copiedBytes = (file: string): Buffer | null => {
+    try {
+      return readFileSync(join(staticDir, file));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      return null;
+    }
+  };
+  const copied = (file: string): string => copiedBytes(file)?.toString('utf8') ?? '';
 
   it('every publish refreshes DATA_DIR/static with the bytes customers get from the live routes', async () => {
     h = await startHerald({ dataDir, env: { STATIC_DEBOUNCE_MS: '100' } });
@@ -73,11 +87,8 @@ describe('static fallback', () => {
     });
     incidentId = ((await res.json()) as { id: string }).id;
     const page = join(staticDir, 'incidents', incidentId, 'index.html');
-    await until(
-      () => existsSync(page) && readFileSync(join(staticDir, 'index.html'), 'utf8').includes('Static copy drill'),
-      'the static copy',
-    );
-    await until(() => readFileSync(join(staticDir, 'api/banner.json'), 'utf8').includes('Static copy drill'), 'the banner copy');
+    await until(() => existsSync(page) && copied('index.html').includes('Static copy drill'), 'the static copy');
+    await until(() => copied('api/banner.json').includes('Static copy drill'), 'the banner copy');
     for (const [path, file] of [
       ['/', 'index.html'],
       [`/incidents/${incidentId}`, `incidents/${incidentId}/index.html`],
@@ -89,18 +100,25 @@ describe('static fallback', () => {
       ['/history.rss', 'history.rss'],
       ['/maintenance.ics', 'maintenance.ics'],
     ]) {
-      const live = Buffer.from(await (await fetch(`${h.url}${path}`)).arrayBuffer());
-      expect(readFileSync(join(staticDir, file!)).equals(live), `${path} byte-identical`).toBe(true);
+      // The copy can lag the live route by one copy (a publish during a copy makes another, a moment later):
+      // compared once, a read once fell before the last copy swapped in. Wait for it to catch up.
+      await until(
+        async () => copiedBytes(file!)?.equals(Buffer.from(await (await fetch(`${h!.url}${path}`)).arrayBuffer())),
+        `${path} in the copy byte-identical to the live route`,
+        10_000,
+      );
     }
     // Clients on other origins poll the JSON: the static host is told to allow them (Netlify's and Cloudflare's _headers).
-    expect(readFileSync(join(staticDir, '_headers'), 'utf8')).toMatch(
+    expect(await until(() => copied('_headers'), 'the _headers file', 5_000)).toMatch(
       /^\/api\/\*\n {2}Access-Control-Allow-Origin: \*\n\/index\.json\n {2}Access-Control-Allow-Origin: \*$/m,
     );
     // Pages that isolate themselves (COEP require-corp) load the embed script only if it says they may.
-    expect(readFileSync(join(staticDir, '_headers'), 'utf8')).toMatch(/^\/embed\.js\n {2}Cross-Origin-Resource-Policy: cross-origin$/m);
+    expect(await until(() => copied('_headers'), 'the _headers file', 5_000)).toMatch(
+      /^\/embed\.js\n {2}Cross-Origin-Resource-Policy: cross-origin$/m,
+    );
     // The stylesheet the pages link to came along.
-    const css = /href="(\/_astro\/[^"]+\.css)"/.exec(readFileSync(join(staticDir, 'index.html'), 'utf8'))![1]!;
-    expect(existsSync(join(staticDir, css))).toBe(true);
+    const css = /href="(\/_astro\/[^"]+\.css)"/.exec(await until(() => copied('index.html'), 'the page', 5_000))![1]!;
+    await until(() => copiedBytes(css), `${css} in the copy`, 5_000);
     // No temp folders left next to it once the copies under way have swapped in (the component's copy can
     // already show the incident, read live while it rendered, with the incident's own copy still to come).
     await until(() => readdirSync(dataDir).filter((f) => f.startsWith('.static')).length === 0, 'no temp folders next to the copy');
