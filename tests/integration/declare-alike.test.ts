@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
-import { engineEnv } from '../helpers/engine.ts';
 import { signIn, type ConsoleSession } from '../helpers/console-session.ts';
 import { text } from '../helpers/page.ts';
 
@@ -17,7 +16,7 @@ let lee: ConsoleSession;
 type Json = Record<string, any>;
 
 beforeAll(async () => {
-  h = await startHerald({ env: { ...(await engineEnv()), SITE_NAME: 'Acme Status' } });
+  h = await startHerald({ env: { SITE_NAME: 'Acme Status' } });
   for (const [id, name] of [
     ['api', 'Checkout API'],
     ['search', 'Search'],

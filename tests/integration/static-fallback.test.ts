@@ -108,14 +108,11 @@ describe('static fallback', () => {
         10_000,
       );
     }
+    const headers = await until(() => copied('_headers'), 'the _headers file', 5_000);
     // Clients on other origins poll the JSON: the static host is told to allow them (Netlify's and Cloudflare's _headers).
-    expect(await until(() => copied('_headers'), 'the _headers file', 5_000)).toMatch(
-      /^\/api\/\*\n {2}Access-Control-Allow-Origin: \*\n\/index\.json\n {2}Access-Control-Allow-Origin: \*$/m,
-    );
+    expect(headers).toMatch(/^\/api\/\*\n {2}Access-Control-Allow-Origin: \*\n\/index\.json\n {2}Access-Control-Allow-Origin: \*$/m);
     // Pages that isolate themselves (COEP require-corp) load the embed script only if it says they may.
-    expect(await until(() => copied('_headers'), 'the _headers file', 5_000)).toMatch(
-      /^\/embed\.js\n {2}Cross-Origin-Resource-Policy: cross-origin$/m,
-    );
+    expect(headers).toMatch(/^\/embed\.js\n {2}Cross-Origin-Resource-Policy: cross-origin$/m);
     // The stylesheet the pages link to came along.
     const css = /href="(\/_astro\/[^"]+\.css)"/.exec(await until(() => copied('index.html'), 'the page', 5_000))![1]!;
     await until(() => copiedBytes(css), `${css} in the copy`, 5_000);

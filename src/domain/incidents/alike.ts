@@ -1,7 +1,7 @@
 import type { Db, Incident } from '../model.ts';
 
 /** A name as people tell two apart: case, spacing and the ends aside. */
-const sameName = (a: string, b: string) => a.trim().replace(/\s+/g, ' ').toLowerCase() === b.trim().replace(/\s+/g, ' ').toLowerCase();
+const nameKey = (name: string) => name.trim().replace(/\s+/g, ' ').toLowerCase();
 
 /**
  * The open incidents a declare would stand beside as a second one: not resolved, and with the same name or
@@ -15,8 +15,9 @@ export function openAlike(
   since?: string,
 ): Incident[] {
   const named = new Set(Object.keys(input.components ?? {}));
+  const name = nameKey(input.name);
   return db.incidents
     .filter((i) => i.status !== 'resolved' && (since === undefined || i.created_at > since))
-    .filter((i) => sameName(i.name, input.name) || i.components.some((c) => named.has(c)))
+    .filter((i) => nameKey(i.name) === name || i.components.some((c) => named.has(c)))
     .sort((a, b) => b.created_at.localeCompare(a.created_at));
 }
