@@ -88,6 +88,8 @@ export function openChannels(herald: HeraldCore, workers = true): Channels {
   /** Posts another leader may be making: their channel looks at the outbox again until they are recorded. */
   const inDoubt = new InDoubt(claimMarkMs(cfg.CHANNEL_TIMEOUT_MS));
   const failuresInRow = new Map<string, number>();
+  /** How many times each channel came back (resumed, or given a new URL): a post made before answers for the old start. */
+  const comebacks = new Map<string, number>();
   const lastErrors = new Map<string, { at: string; error: string }>();
   let stopped = false;
   /** This replica started leading: its next planning pass first reads the shared outbox again (see above). */
@@ -191,6 +193,7 @@ export function openChannels(herald: HeraldCore, workers = true): Channels {
   };
 
   const deliver = async (channel: Channel, d: ChannelDelivery): Promise<void> => {
+    const comeback = comebacks.get(channel.id) ?? 0;
     const claimed = await ledger.claim(d, herald.now().getTime(), cfg.CHANNEL_TIMEOUT_MS).then(
       (ok) => {
         claimFailing = false;
@@ -231,7 +234,12 @@ export function openChannels(herald: HeraldCore, workers = true): Channels {
     }
     // Recorded even while shutting down (the close waits for it): unrecorded, it would be posted again.
     const done = herald.now();
-    const verdict = verdictOf(result, done);
+    let verdict = verdictOf(result, done);
+    // The channel came back while this post was made: a failure to try again was the old URL's or the old
+    // start's, so the delivery is due at once (the channel's later posts wait behind it, in order) and
+    // neither pauses nor disables the channel it has become.
+    const outdated = (verdict.outcome === 'retry' || verdict.outcome === 'halt') && (comebacks.get(channel.id) ?? 0) !== comeback;
+    if (outdated && verdict.outcome !== 'sent') verdict = { outcome: 'retry', afterMs: 0, error: verdict.error };
     await ledger.save(afterPost(d, verdict, 'status' in result ? result.status : null, done, retry));
     if (verdict.outcome === 'sent') {
       failuresInRow.set(channel.id, 0);
@@ -240,6 +248,7 @@ export function openChannels(herald: HeraldCore, workers = true): Channels {
       return;
     }
     lastErrors.set(channel.id, { at: done.toISOString(), error: verdict.error });
+    if (outdated) return;
     const inRow = (failuresInRow.get(channel.id) ?? 0) + 1;
     failuresInRow.set(channel.id, inRow);
     if (stopped) return; // the channel's state is the next start's to change
@@ -291,8 +300,9 @@ export function openChannels(herald: HeraldCore, workers = true): Channels {
 
   /** A channel resumed or given a new URL: what waits for it goes out now, in order (see fresh-start.ts). */
   const freshStart = async (channelId: string): Promise<void> => {
-    // The leader's to write (its copy of the outbox is the current one); the post under way keeps its own outcome.
+    // The leader's to write (its copy of the outbox is the current one); the post under way is due at once if it fails (deliver).
     if (stopped || !started || !leads() || takeOver) return;
+    comebacks.set(channelId, (comebacks.get(channelId) ?? 0) + 1);
     const now = herald.now().getTime();
     const waiting = ledger.queued().filter((d) => d.channel === channelId && (d.next_at ?? 0) > now && d.id !== busy.get(channelId));
     if (waiting.length === 0) return;

@@ -18,7 +18,9 @@ import { formatDateTime } from '../../src/domain/time-text.ts';
  */
 type Json = Record<string, any>;
 type Hit = { at: number; path: string; headers: IncomingHttpHeaders; body: string; json: Json; closed: boolean };
-type Reply = { status: number; headers?: Record<string, string>; body?: string } | 'hang';
+type Answer = { status: number; headers?: Record<string, string>; body?: string };
+/** 'hang' never answers; a promise answers when it settles (a test holds an answer back). */
+type Reply = Answer | 'hang' | Promise<Answer>;
 interface Receiver {
   url: string;
   hits: Hit[];
@@ -37,7 +39,7 @@ async function receiver(reply: Receiver['reply'] = () => ({ status: 200 })): Pro
       r.hits.push(hit);
       res.on('close', () => (hit.closed = true));
       const answer = r.reply(hit.path, r.on(hit.path).length);
-      if (answer !== 'hang') res.writeHead(answer.status, answer.headers).end(answer.body ?? '');
+      if (answer !== 'hang') void Promise.resolve(answer).then((a) => res.writeHead(a.status, a.headers).end(a.body ?? ''));
     });
   });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', () => ok()));
@@ -619,6 +621,50 @@ describe('delivery', () => {
       expect(headers('/new')).toEqual(['Incident declared · SEV-2', 'Incident update · SEV-2']);
       for (const ch of [resumed, moved])
         expect((await call(h, `/channels/${ch.id}`)).body.delivery).toMatchObject({ queued: 0, sent: 2, failed: 0 });
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('a post under way when its channel is resumed or moved: its failure neither delays what follows nor stops the channel', async () => {
+    // The answers to the first posts are held until the channels came back: their 503 and 404 are recorded after
+    // the fresh start. A minute's first retry: a 503 recorded as usual would delay the channel 30 to 60 s.
+    const h = await openInProcess({ ...FAST, CHANNEL_RETRY_BASE_MS: '60000', CHANNEL_RETRY_MAX_MS: '600000', STATIC_SNAPSHOT: 'false' });
+    try {
+      let release!: () => void;
+      const held = new Promise<void>((ok) => (release = ok));
+      const old = (path: string) => ({ '/flaky': 503, '/old': 503, '/gone': 404 })[path];
+      const r = await receiver((path, count) => {
+        const status = old(path);
+        return status !== undefined && count === 1 ? held.then(() => ({ status })) : { status: 200 };
+      });
+      const c = (await call(h, '/components', { body: { name: 'Held answers' } })).body.id as string;
+      const add = async (name: string, path: string) =>
+        (await call(h, '/channels', { body: { kind: 'webhook', name, url: `${r.url}${path}`, components: [c] } })).body;
+      const resumed = await add('Resumed mid-post', '/flaky');
+      const moved = await add('Moved mid-post', '/old');
+      const gone = await add('Moved from a removed URL', '/gone');
+      await call(h, '/incidents', {
+        body: { name: 'Held drill', impact: 'major', body: 'Looking.', components: { [c]: 'partial_outage' } },
+      });
+      await until(() => ['/flaky', '/old', '/gone'].every((path) => r.on(path).length === 1), 'the first posts, held');
+      await call(h, `/channels/${resumed.id}/pause`, { method: 'POST' });
+      await call(h, `/channels/${resumed.id}/resume`, { method: 'POST' });
+      await call(h, `/channels/${moved.id}`, { method: 'PATCH', body: { url: `${r.url}/new` } });
+      await call(h, `/channels/${gone.id}`, { method: 'PATCH', body: { url: `${r.url}/found` } });
+      release();
+      await until(
+        () => r.on('/flaky').length >= 2 && r.on('/new').length >= 1 && r.on('/found').length >= 1,
+        () => `the declare again, at once (${r.hits.map((x) => x.path)})`,
+        10_000,
+      );
+      await h.herald.channels.settled();
+      // A webhook hears the declare and its component's change, in that order, once each where it was answered.
+      const kinds = (path: string) => r.on(path).map((x) => ('incident' in x.json ? 'declare' : 'component'));
+      expect(kinds('/flaky')).toEqual(['declare', 'declare', 'component']);
+      for (const path of ['/new', '/found']) expect(kinds(path)).toEqual(['declare', 'component']);
+      for (const ch of [resumed, moved, gone])
+        expect((await call(h, `/channels/${ch.id}`)).body).toMatchObject({ state: 'active', delivery: { queued: 0, sent: 2, failed: 0 } });
     } finally {
       await h.close();
     }
