@@ -126,11 +126,12 @@ describe('console form fields have 3:1 edges (WCAG 1.4.11)', () => {
       const context = await browser.newContext({ colorScheme: scheme, viewport: { width: 1280, height: 900 } });
       const problems: string[] = [];
       try {
+        // One tab, each page loaded afresh: a new tab costs Chromium a renderer process to start.
+        const page = await context.newPage();
         for (const target of PAGES) {
           const path = target.path();
           if (target.signedIn) await context.addCookies([{ ...session, url: h.url }]);
           else await context.clearCookies();
-          const page = await context.newPage();
           const res = await page.goto(`${h.url}${path}`);
           expect(res?.status(), path).toBe(200);
           expect(new URL(page.url()).pathname, `${path} (signed in?)`).toBe(path);
@@ -141,7 +142,6 @@ describe('console form fields have 3:1 edges (WCAG 1.4.11)', () => {
             if (r < 3) problems.push(`${path} ${scheme}: ${f.field} border ${f.border} on ${f.behind} is ${r.toFixed(2)}:1`);
           }
           problems.push(...(await boxes(page)).map((p) => `${path} ${scheme}: ${p}`));
-          await page.close();
         }
       } finally {
         await context.close();

@@ -212,39 +212,37 @@ for (const width of WIDTHS) {
   for (const scheme of SCHEMES) {
     describe(`${width} px wide, ${scheme}`, () => {
       let context: BrowserContext;
+      // One tab for the describe's pages, each loaded afresh: a new tab costs Chromium a renderer process to start.
+      let page: Page;
 
       beforeAll(async () => {
         context = await axeContext(browser, { viewport: { width, height: width < 600 ? 740 : 900 }, colorScheme: scheme });
         await context.addCookies([{ ...session, url: h.url }]);
+        page = await context.newPage();
       });
 
       afterAll(() => stopAll(context));
 
       for (const target of PAGES.filter((t) => checked(width, scheme, t))) {
         it(target.name, async () => {
-          const page = await context.newPage();
-          try {
-            if (target.open) await target.open(page);
-            else await goto(page, target.path());
-            const where = `${target.name} (${target.path()}) at ${width} px, ${scheme}`;
-            expect(await page.locator('main').textContent(), `${where} shows the seeded content`).toContain(target.shows);
-            const found = await page.evaluate(measure, MIN_TARGET);
-            const violations: string[] = [];
-            if (checksAxe(width, scheme)) {
-              const report = await axe(page);
-              expect(report.passes, `axe ran on ${where}`).toBeGreaterThan(10);
-              violations.push(...report.violations);
-            }
-            const problems = [
-              ...found.overflow.map((p) => `${where}: sideways scrolling: ${p}`),
-              ...found.clipped.map((p) => `${where}: clipped control: ${p}`),
-              ...found.targets.map((p) => `${where}: target under ${MIN_TARGET}×${MIN_TARGET} px: ${p}`),
-              ...violations.map((v) => `${where}: axe: ${v}`),
-            ];
-            expect(problems).toEqual([]);
-          } finally {
-            await page.close();
+          if (target.open) await target.open(page);
+          else await goto(page, target.path());
+          const where = `${target.name} (${target.path()}) at ${width} px, ${scheme}`;
+          expect(await page.locator('main').textContent(), `${where} shows the seeded content`).toContain(target.shows);
+          const found = await page.evaluate(measure, MIN_TARGET);
+          const violations: string[] = [];
+          if (checksAxe(width, scheme)) {
+            const report = await axe(page);
+            expect(report.passes, `axe ran on ${where}`).toBeGreaterThan(10);
+            violations.push(...report.violations);
           }
+          const problems = [
+            ...found.overflow.map((p) => `${where}: sideways scrolling: ${p}`),
+            ...found.clipped.map((p) => `${where}: clipped control: ${p}`),
+            ...found.targets.map((p) => `${where}: target under ${MIN_TARGET}×${MIN_TARGET} px: ${p}`),
+            ...violations.map((v) => `${where}: axe: ${v}`),
+          ];
+          expect(problems).toEqual([]);
         });
       }
     });
