@@ -55,13 +55,21 @@ async function context(
   return ctx;
 }
 
+const tabs = new Map<BrowserContext, Page>();
+
+/**
+ * `path` loaded afresh in the one tab of its context (a new tab costs Chromium a renderer process to start), so
+ * a page open() gave is used until the next open() of that context, and closed with the context.
+ */
 async function open(
   path: string,
   viewport: { width: number; height: number } = PHONE,
   colorScheme: 'light' | 'dark' = 'light',
   javaScriptEnabled = true,
 ): Promise<Page> {
-  const page = await (await context(viewport, colorScheme, javaScriptEnabled)).newPage();
+  const ctx = await context(viewport, colorScheme, javaScriptEnabled);
+  let page = tabs.get(ctx);
+  if (!page || page.isClosed()) tabs.set(ctx, (page = await ctx.newPage()));
   const res = await page.goto(`${h.url}${path}`);
   expect(res?.status(), `${path} answers 200`).toBe(200);
   expect(new URL(page.url()).pathname, `${path} is not a redirect`).toBe(path.split('?')[0]);
@@ -166,7 +174,6 @@ describe('issue 15, item by item, in Chromium', () => {
       const header = await page.locator('header.site-header').boundingBox();
       expect(header, `${path}: the header is shown`).not.toBeNull();
       expect(header!.height, `${path}: header height at 360 px`).toBeLessThanOrEqual(100);
-      await page.close();
     }
   });
 
@@ -201,14 +208,12 @@ describe('issue 15, item by item, in Chromium', () => {
       // The seed's components are days old: the figure says since when it runs (a full record says "(90 days)").
       expect(bar.legend, 'the figure says what time it covers').toMatch(/\d+(\.\d+)? % uptime since \d{1,2} [A-Z][a-z]{2} Today$/);
     }
-    await phone.close();
     // On a wide screen the whole 90 days, and the legend says so.
     const wide = await open('/', DESKTOP);
     for (const bar of await measure(wide)) {
       expect(bar.shown).toBe(90);
       expect(bar.legend).toMatch(/^90 days ago .*% uptime since \d{1,2} [A-Z][a-z]{2} Today$/);
     }
-    await wide.close();
   });
 
   it("item 1: at 360 px nested borders are flattened: an incident update's text column is over 290 px wide", async () => {
@@ -218,7 +223,6 @@ describe('issue 15, item by item, in Chromium', () => {
       expect(widths.length, `${path} shows updates`).toBeGreaterThan(0);
       // 360 px less the page's 16 px gutters, the card's 4 px edge and 1 px border, and its 12.8 px padding: 297 px.
       expect(Math.min(...widths), `${path}: narrowest update text at 360 px`).toBeGreaterThan(290);
-      await page.close();
     }
   });
 
@@ -239,7 +243,6 @@ describe('issue 15, item by item, in Chromium', () => {
       expect(long.nameHeight, `${where}: the long description wraps onto more lines`).toBeGreaterThan(short.nameHeight + 10);
       expect(Math.abs(long.top - short.top), `${where}: status top offset ${short.top} vs ${long.top}`).toBeLessThanOrEqual(1);
       expect(Math.abs(long.right - short.right), `${where}: status right offset ${short.right} vs ${long.right}`).toBeLessThanOrEqual(1);
-      await page.close();
     }
   });
 
@@ -255,7 +258,6 @@ describe('issue 15, item by item, in Chromium', () => {
           : { group: null, ids: [li.id.replace('component-', '')] },
       ),
     );
-    await status.close();
     const page = await open('/subscribe');
     const choices = await page.$$eval('.component-choices', ([root]) =>
       [...root!.querySelectorAll(':scope > ul.choices, :scope > fieldset.choice-group')].map((part) => ({
@@ -280,7 +282,6 @@ describe('issue 15, item by item, in Chromium', () => {
     // Clicking the label's text ticks the box.
     await page.locator('.component-choices label', { hasText: 'Payouts' }).click({ position: { x: 60, y: 5 } });
     expect(await page.isChecked('input[value="payouts"]')).toBe(true);
-    await page.close();
   });
 
   it("item 3: /subscribe's email field does not look disabled in light mode (white, opaque, unlike a disabled field)", async () => {
@@ -309,7 +310,6 @@ describe('issue 15, item by item, in Chromium', () => {
     expect(contrast(look.color, look.background), 'its text reads at 4.5:1').toBeGreaterThanOrEqual(4.5);
     // Its edge is visible against the card (3:1, WCAG 1.4.11), so it reads as a field to type in.
     expect(contrast(look.border, look.card), 'field border against the card').toBeGreaterThanOrEqual(3);
-    await page.close();
   });
 
   it('item 3: after confirming a subscription the heading says you are subscribed', async () => {
@@ -327,7 +327,6 @@ describe('issue 15, item by item, in Chromium', () => {
     await page.waitForLoadState();
     expect((await page.locator('h1').textContent())?.trim()).toBe('You are subscribed');
     expect(await page.locator('h1').count()).toBe(1);
-    await page.close();
   });
 
   it('item 4: the header nav marks the current page with aria-current="page" (and only it)', async () => {
@@ -342,7 +341,6 @@ describe('issue 15, item by item, in Chromium', () => {
         links.map((a) => ({ text: a.textContent!.replace(/\s+/g, ' ').trim(), value: a.getAttribute('aria-current') })),
       );
       expect(marked, path).toEqual(current ? [{ text: current, value: 'page' }] : []);
-      await page.close();
     }
   });
 
@@ -406,7 +404,6 @@ describe('issue 15, item by item, in Chromium', () => {
         expect(line, `a line starting or ending with a separator in "${all}"`).not.toMatch(/^[·•|,–—-]|[·•|,–—-]$/);
       }
     }
-    await page.close();
   });
 
   it('item 5: /maintenance shows only sections with something in them, and each window states its length', async () => {
@@ -426,7 +423,6 @@ describe('issue 15, item by item, in Chromium', () => {
       ['Network maintenance', '(2 h 30 min)'],
     ]);
     for (const w of windows) expect(w.window, w.name).toMatch(/^Scheduled for .+ to .+ \((1 h|2 h 30 min)\)$/);
-    await page.close();
   });
 
   it("item 6: dark mode tones the operational green down (the uptime bar's calm day darker and less saturated than in light), still visible against the card", async () => {
@@ -444,7 +440,6 @@ describe('issue 15, item by item, in Chromium', () => {
             }
           : null;
       });
-      await page.close();
       expect(found, `${scheme}: Website has an operational day and status`).not.toBeNull();
       return found!;
     };
@@ -597,8 +592,6 @@ describe('issue 15, item by item, in Chromium', () => {
     expect(b.alert).toMatch(/overdue/);
     expect(b).toEqual(a);
     expect(await noJs.evaluate(() => document.querySelector('#dashboard-live'))).toBeNull();
-    await withJs.close();
-    await noJs.close();
     // Resolved again, so that the banner (item 9) shows the draft, not this SEV-1.
     const login = a.incidents.find((i) => i.title === 'Login page down')!;
     await admin(`/incidents/${login.id}/updates`, { status: 'resolved', body: 'Logins work again.', notify: false });
@@ -761,7 +754,6 @@ describe('issue 15, item by item, in Chromium', () => {
       expect(fit.width, `"${fit.text}": select width`).toBeGreaterThan(250);
       expect(fit.right).toBeLessThanOrEqual(360);
     }
-    await page.close();
   });
 
   it('item 10: at 360 px the console tabs scroll sideways and show it (a shadow at the edge with more tabs, a tab cut by the edge)', async () => {
@@ -822,7 +814,6 @@ describe('issue 15, item by item, in Chromium', () => {
     expect(edges.right, `right edge ${edges.right.toFixed(1)} vs left edge ${edges.left.toFixed(1)} (scrolled to the start)`).toBeLessThan(
       edges.left - 10,
     );
-    await page.close();
   });
 
   it("item 10: on an incident's console page the update trail comes before the long form (document order and on screen at 360 px)", async () => {
@@ -842,7 +833,6 @@ describe('issue 15, item by item, in Chromium', () => {
     expect(order.formHasBody, 'the form is the update form').toBe(true);
     expect(order.before, 'the trail comes first in the document').toBe(true);
     expect(order.trailTop, 'and first on screen').toBeLessThan(order.formTop);
-    await page.close();
   });
 
   it("the dashboard's script shows a channel paused while the page is open, with why and what waits, and hides it once resumed", async () => {
