@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { HtmlValidate } from 'html-validate';
 import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
@@ -34,6 +34,7 @@ describe('subscription pages', () => {
   it('subscribe → confirm → manage → unsubscribe with JavaScript off; every page valid and accessible', async () => {
     const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 360, height: 740 } });
     const page = await context.newPage();
+    const scripted = new Map<'light' | 'dark', Page>();
     // Checkboxes sharing a name is how HTML sends a list; the rule allows it when told.
     const validator = new HtmlValidate({
       extends: ['html-validate:recommended'],
@@ -53,13 +54,13 @@ describe('subscription pages', () => {
       ).toEqual([]);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       expect(overflow, label).toBeLessThanOrEqual(0);
-      // axe needs a script: a second, scripted context (CSP bypassed for axe only) looks at the same URL, light and dark.
+      // axe needs a script: a second, scripted context (CSP bypassed for axe only) looks at the same URL, light and
+      // dark, in one tab each (a new tab costs Chromium a renderer process to start).
       for (const colorScheme of ['light', 'dark'] as const) {
-        const scripted = await axeContext(browser, { colorScheme });
-        const p = await scripted.newPage();
+        let p = scripted.get(colorScheme);
+        if (!p) scripted.set(colorScheme, (p = await (await axeContext(browser, { colorScheme })).newPage()));
         await p.goto(page.url());
         expect(await axeViolations(p), `${label} (${colorScheme})`).toEqual([]);
-        await scripted.close();
       }
     };
 
@@ -99,6 +100,7 @@ describe('subscription pages', () => {
     const listed = await (await h.admin('/subscribers?q=browser')).json();
     expect(listed.subscribers[0].state).toBe('unsubscribed');
     expect([...listed.subscribers[0].components].sort()).toEqual(['api', 'web']);
+    for (const p of scripted.values()) await p.context().close();
     await context.close();
   }, 120_000);
 });
