@@ -17,9 +17,9 @@ import { seedStatusPage, adminOrThrow } from '../helpers/status-page-seed.ts';
  *   its own) and what is hidden (or inside a closed <details>);
  * - axe-core finds no serious or critical violation (at 1280 px only where other suites do not look).
  * One browser, one context per (width, scheme) signed in to the console (its
- * session cookie from an admin-token sign-in), a fresh page per check (the
- * preview reached by submitting the declare form); each failure names the
- * page, width, scheme and element.
+ * session cookie from an admin-token sign-in) and one tab in it, each check
+ * loading its page afresh (the preview reached by submitting the declare
+ * form); each failure names the page, width, scheme and element.
  */
 type Json = Record<string, any>;
 
