@@ -9,8 +9,8 @@ import { claimMarkMs } from '../store/channels/pg-ledger.ts';
 import { renderPost } from './render.ts';
 import { postTestMessage } from './test-post.ts';
 import { PostFailed, postJson, type PostAnswer } from './outbound.ts';
-import { afterPost, verdictOf } from './verdict.ts';
-import { freshStarts } from './fresh-start.ts';
+import { afterPost, verdictOf, type Verdict } from './verdict.ts';
+import { cameBack, freshStarts } from './fresh-start.ts';
 import { InDoubt } from './in-doubt.ts';
 import { findEvent } from '../domain/model.ts';
 import { caughtUp } from '../store/document-store.ts';
@@ -88,8 +88,6 @@ export function openChannels(herald: HeraldCore, workers = true): Channels {
   /** Posts another leader may be making: their channel looks at the outbox again until they are recorded. */
   const inDoubt = new InDoubt(claimMarkMs(cfg.CHANNEL_TIMEOUT_MS));
   const failuresInRow = new Map<string, number>();
-  /** How many times each channel came back (resumed, or given a new URL): a post made before answers for the old start. */
-  const comebacks = new Map<string, number>();
   const lastErrors = new Map<string, { at: string; error: string }>();
   let stopped = false;
   /** This replica started leading: its next planning pass first reads the shared outbox again (see above). */
@@ -193,7 +191,6 @@ export function openChannels(herald: HeraldCore, workers = true): Channels {
   };
 
   const deliver = async (channel: Channel, d: ChannelDelivery): Promise<void> => {
-    const comeback = comebacks.get(channel.id) ?? 0;
     const claimed = await ledger.claim(d, herald.now().getTime(), cfg.CHANNEL_TIMEOUT_MS).then(
       (ok) => {
         claimFailing = false;
@@ -234,12 +231,13 @@ export function openChannels(herald: HeraldCore, workers = true): Channels {
     }
     // Recorded even while shutting down (the close waits for it): unrecorded, it would be posted again.
     const done = herald.now();
-    let verdict = verdictOf(result, done);
-    // The channel came back while this post was made: a failure to try again was the old URL's or the old
-    // start's, so the delivery is due at once (the channel's later posts wait behind it, in order) and
-    // neither pauses nor disables the channel it has become.
-    const outdated = (verdict.outcome === 'retry' || verdict.outcome === 'halt') && (comebacks.get(channel.id) ?? 0) !== comeback;
-    if (outdated && verdict.outcome !== 'sent') verdict = { outcome: 'retry', afterMs: 0, error: verdict.error };
+    const answered = verdictOf(result, done);
+    // The channel came back while this post was made (`channel` is the data as the post began): a failure to try
+    // again was the old URL's or the old start's, so the delivery is due at once (the channel's later posts wait
+    // behind it, in order) and neither pauses nor disables the channel it has become.
+    const current = herald.store.data.channels.find((c) => c.id === channel.id);
+    const outdated = (answered.outcome === 'retry' || answered.outcome === 'halt') && current !== undefined && cameBack(channel, current);
+    const verdict: Verdict = outdated ? { outcome: 'retry', afterMs: 0, error: answered.error } : answered;
     await ledger.save(afterPost(d, verdict, 'status' in result ? result.status : null, done, retry));
     if (verdict.outcome === 'sent') {
       failuresInRow.set(channel.id, 0);
@@ -302,7 +300,6 @@ export function openChannels(herald: HeraldCore, workers = true): Channels {
   const freshStart = async (channelId: string): Promise<void> => {
     // The leader's to write (its copy of the outbox is the current one); the post under way is due at once if it fails (deliver).
     if (stopped || !started || !leads() || takeOver) return;
-    comebacks.set(channelId, (comebacks.get(channelId) ?? 0) + 1);
     const now = herald.now().getTime();
     const waiting = ledger.queued().filter((d) => d.channel === channelId && (d.next_at ?? 0) > now && d.id !== busy.get(channelId));
     if (waiting.length === 0) return;
@@ -316,11 +313,11 @@ export function openChannels(herald: HeraldCore, workers = true): Channels {
     wakeTimers.delete(channelId);
     drain(channelId);
   };
-  const cameBack = freshStarts(herald.store.data.channels);
+  const backSinceLastLook = freshStarts(herald.store.data.channels);
 
   const unwatch = herald.store.onChange(() => {
     void plan();
-    for (const id of cameBack(herald.store.data.channels)) void freshStart(id);
+    for (const id of backSinceLastLook(herald.store.data.channels)) void freshStart(id);
     // A channel resumed (or its URL fixed) picks up where it stopped.
     for (const c of herald.store.data.channels) if (c.state === 'active' && queues.get(c.id)?.length) drain(c.id);
   });
