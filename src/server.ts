@@ -132,8 +132,6 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const { config } = running.herald;
-  console.log(`Herald is serving ${config.SITE_NAME} at ${running.url} (site URL ${config.SITE_URL}, data in ${config.dataDir})`);
   // One stop, however many signals: npm passes its signal on to Herald, and a terminal's Ctrl-C or systemd
   // signals the whole group as well, so the same stop often arrives twice. A second must not cut the first short.
   let stopping = false;
@@ -144,8 +142,11 @@ async function main(): Promise<void> {
     await running.close();
     process.exit(0);
   };
+  // Before the line below: supervisors and scripts act on it, and a signal that finds no handler kills Herald outright.
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  const { config } = running.herald;
+  console.log(`Herald is serving ${config.SITE_NAME} at ${running.url} (site URL ${config.SITE_URL}, data in ${config.dataDir})`);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();

@@ -193,6 +193,19 @@ describe('npm run serve under a supervisor', () => {
     return { npm, output: () => out, stopped };
   }
 
+  it('that signals the instant Herald says it is serving: Herald stops cleanly, never killed by the signal', async () => {
+    // The line a supervisor, a script or a test waits for came before Herald's signal handlers, so a
+    // SIGTERM sent on it could find none and kill Herald outright, its lock left behind (one CI run).
+    const dataDir = newDir();
+    const preload = fileURLToPath(new URL('../fixtures/signal-on-serving.mjs', import.meta.url));
+    const h = await startHerald({ dataDir, env: { STATIC_SNAPSHOT: 'false' }, nodeArgs: ['--import', preload] });
+    cleanup.push(() => h.kill());
+    await h.stop();
+    expect({ code: h.proc.exitCode, signal: h.proc.signalCode }, h.output()).toEqual({ code: 0, signal: null });
+    expect(h.output()).toMatch(/SIGTERM, shutting down/);
+    expect(existsSync(join(dataDir, 'herald.lock'))).toBe(false);
+  });
+
   it('that signals npm alone (Docker, supervisord, kill $MAINPID): Herald gets the SIGTERM and stops cleanly', async () => {
     const { npm, stopped } = await serveWithNpm();
     npm.kill('SIGTERM');
