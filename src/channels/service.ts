@@ -234,9 +234,14 @@ export function openChannels(herald: HeraldCore, workers = true): Channels {
     const answered = verdictOf(result, done);
     // The channel came back while this post was made (`channel` is the data as the post began): a failure to try
     // again was the old URL's or the old start's, so the delivery is due at once (the channel's later posts wait
-    // behind it, in order) and neither pauses nor disables the channel it has become.
+    // behind it, in order) and neither pauses nor disables the channel it has become. A message refused for good
+    // stays refused by the same URL resumed, but says nothing of a new URL's receiver.
     const current = herald.store.data.channels.find((c) => c.id === channel.id);
-    const outdated = (answered.outcome === 'retry' || answered.outcome === 'halt') && current !== undefined && cameBack(channel, current);
+    const outdated =
+      answered.outcome !== 'sent' &&
+      current !== undefined &&
+      cameBack(channel, current) &&
+      (answered.outcome !== 'failed' || current.url !== channel.url);
     const verdict: Verdict = outdated ? { outcome: 'retry', afterMs: 0, error: answered.error } : answered;
     await ledger.save(afterPost(d, verdict, 'status' in result ? result.status : null, done, retry));
     if (verdict.outcome === 'sent') {

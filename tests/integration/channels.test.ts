@@ -629,14 +629,14 @@ describe('delivery', () => {
     }
   });
 
-  it('a post under way when its channel is resumed or moved: its failure neither delays what follows nor stops the channel', async () => {
+  it('a post under way when its channel is resumed or moved: its failure neither delays what follows nor stops the channel; a new URL gets what the old refused', async () => {
     // The answers to the first posts are held until the channels came back: their 503 and 404 are recorded after
     // the fresh start. A minute's first retry: a 503 recorded as usual would delay the channel 30 to 60 s.
     const h = await openInProcess({ ...FAST, CHANNEL_RETRY_BASE_MS: '60000', CHANNEL_RETRY_MAX_MS: '600000', STATIC_SNAPSHOT: 'false' });
     try {
       let release!: () => void;
       const held = new Promise<void>((ok) => (release = ok));
-      const old = (path: string) => ({ '/flaky': 503, '/old': 503, '/gone': 404 })[path];
+      const old = (path: string) => ({ '/flaky': 503, '/old': 503, '/gone': 404, '/picky': 422, '/strict': 422 })[path];
       const r = await receiver((path, count) => {
         const status = old(path);
         return status !== undefined && count === 1 ? held.then(() => ({ status })) : { status: 200 };
@@ -647,17 +647,26 @@ describe('delivery', () => {
       const resumed = await add('Resumed mid-post', '/flaky');
       const moved = await add('Moved mid-post', '/old');
       const gone = await add('Moved from a removed URL', '/gone');
+      const picky = await add('Moved from a URL that refused the message', '/picky');
+      const strict = await add('Resumed where the message is refused', '/strict');
       await call(h, '/incidents', {
         body: { name: 'Held drill', impact: 'major', body: 'Looking.', components: { [c]: 'partial_outage' } },
       });
-      await until(() => ['/flaky', '/old', '/gone'].every((path) => r.on(path).length === 1), 'the first posts, held');
+      const first = ['/flaky', '/old', '/gone', '/picky', '/strict'];
+      await until(() => first.every((path) => r.on(path).length === 1), 'the first posts, held');
       await call(h, `/channels/${resumed.id}/pause`, { method: 'POST' });
       await call(h, `/channels/${resumed.id}/resume`, { method: 'POST' });
       await call(h, `/channels/${moved.id}`, { method: 'PATCH', body: { url: `${r.url}/new` } });
       await call(h, `/channels/${gone.id}`, { method: 'PATCH', body: { url: `${r.url}/found` } });
+      await call(h, `/channels/${picky.id}`, { method: 'PATCH', body: { url: `${r.url}/lenient` } });
+      await call(h, `/channels/${strict.id}/pause`, { method: 'POST' });
+      await call(h, `/channels/${strict.id}/resume`, { method: 'POST' });
       release();
       await until(
-        () => r.on('/flaky').length >= 2 && r.on('/new').length >= 1 && r.on('/found').length >= 1,
+        () =>
+          r.on('/flaky').length >= 2 &&
+          ['/new', '/found', '/lenient'].every((path) => r.on(path).length >= 1) &&
+          r.on('/strict').length >= 2,
         () => `the declare again, at once (${r.hits.map((x) => x.path)})`,
         10_000,
       );
@@ -665,9 +674,15 @@ describe('delivery', () => {
       // A webhook hears the declare and its component's change, in that order, once each where it was answered.
       const kinds = (path: string) => r.on(path).map((x) => ('incident' in x.json ? 'declare' : 'component'));
       expect(kinds('/flaky')).toEqual(['declare', 'declare', 'component']);
-      for (const path of ['/new', '/found']) expect(kinds(path)).toEqual(['declare', 'component']);
-      for (const ch of [resumed, moved, gone])
+      for (const path of ['/new', '/found', '/lenient']) expect(kinds(path)).toEqual(['declare', 'component']);
+      for (const ch of [resumed, moved, gone, picky])
         expect((await call(h, `/channels/${ch.id}`)).body).toMatchObject({ state: 'active', delivery: { queued: 0, sent: 2, failed: 0 } });
+      // The same URL, resumed: its refusal of the message stands, and the next message goes.
+      expect(kinds('/strict')).toEqual(['declare', 'component']);
+      expect((await call(h, `/channels/${strict.id}`)).body).toMatchObject({
+        state: 'active',
+        delivery: { queued: 0, sent: 1, failed: 1 },
+      });
     } finally {
       await h.close();
     }
