@@ -19,6 +19,8 @@ let base: string;
 const hits: string[] = [];
 /** How many more posts to /flaky answer 503 before it answers 200. */
 let flakyLeft = 0;
+/** How many more posts to /picky are refused for good (422) before it answers 200. */
+let pickyLeft = 0;
 
 beforeAll(async () => {
   receiver = createServer((req, res) => {
@@ -27,7 +29,10 @@ beforeAll(async () => {
       hits.push(req.url!);
       if (req.url === '/gone') res.writeHead(410).end('no such hook');
       else if (req.url === '/down') res.writeHead(500).end('down');
-      else if (req.url === '/flaky' && flakyLeft > 0) {
+      else if (req.url === '/picky' && pickyLeft > 0) {
+        pickyLeft--;
+        res.writeHead(422).end('invalid_payload');
+      } else if (req.url === '/flaky' && flakyLeft > 0) {
         flakyLeft--;
         res.writeHead(503).end('busy');
       } else res.writeHead(200).end();
@@ -269,5 +274,44 @@ describe("a channel's line on the channels page", () => {
     const downLine = textOf(all(await page('/admin/channels'), (e) => e.attribs['data-channel'] === down)[0]!);
     expect(downLine).toMatch(/Paused by hand \(.*\).*Last error \(.*\): HTTP 500/);
     expect((await h.admin(`/channels/${down}`, { method: 'DELETE' })).status).toBe(204);
+  });
+
+  it('names the messages it did not get: which incident (linked), which message, when and why; the later ones went', async () => {
+    const added = await h.admin('/channels', {
+      body: { kind: 'webhook', name: 'Picky partner', url: `${base}/picky`, components: ['search'] },
+    });
+    const { id } = await added.json();
+    // A webhook hears the declare and its component's change: both refused, the update after them taken.
+    pickyLeft = 2;
+    const made = await h.admin('/incidents', {
+      body: { name: 'Search <i>slow</i>', impact: 'major', body: 'Looking.', components: { search: 'major_outage' } },
+    });
+    const incident = (await made.json()).id as string;
+    expect((await h.admin(`/incidents/${incident}/updates`, { body: { status: 'identified', body: 'Found.' } })).status).toBe(201);
+    await until(async () => {
+      const { delivery } = await channelOf(id);
+      return delivery.failed === 2 && delivery.sent === 1 && delivery.queued === 0;
+    }, 'two messages refused, the next sent');
+    const line = all(await page('/admin/channels'), (e) => e.attribs['data-channel'] === id)[0]!;
+    const [failed] = all(line, (e) => e.name === 'details' && e.attribs.class?.includes('failed-posts') === true);
+    expect(failed, 'the failed messages, folded').toBeDefined();
+    expect(failed!.attribs.open).toBeUndefined();
+    expect(textOf(all(failed!, (e) => e.name === 'summary')[0]!)).toBe('The 2 messages Picky partner did not get');
+    const items = all(failed!, (e) => e.name === 'li');
+    expect(items.map((li) => textOf(li).replace(/\(\d.*?\)/, '(TIME)'))).toEqual([
+      'Search <i>slow</i>: Declared (TIME) HTTP 422: invalid_payload',
+      'Search <i>slow</i>: Search: Major outage (TIME) HTTP 422: invalid_payload',
+    ]);
+    // The name is text, not markup; each links to the incident, where the messages can be read and posted by hand.
+    expect(all(failed!, (e) => e.name === 'i')).toEqual([]);
+    expect(items.map((li) => all(li, (e) => e.name === 'a')[0]?.attribs.href)).toEqual([
+      `/admin/incidents/${incident}`,
+      `/admin/incidents/${incident}`,
+    ]);
+    // A channel with no failed message has no such list.
+    const others = all(await page('/admin/channels'), (e) => e.attribs['data-channel'] !== undefined && e.attribs['data-channel'] !== id);
+    for (const other of others)
+      if (!/\d+ failed/.test(textOf(other))) expect(all(other, (e) => e.attribs.class?.includes('failed-posts') === true)).toEqual([]);
+    expect((await h.admin(`/channels/${id}`, { method: 'DELETE' })).status).toBe(204);
   });
 });
