@@ -308,6 +308,12 @@ describe("a channel's line on the channels page", () => {
       `/admin/incidents/${incident}`,
       `/admin/incidents/${incident}`,
     ]);
+    // The API names the same messages.
+    const { failed_messages } = await channelOf(id);
+    expect(failed_messages.map((f: Json) => [f.event?.name, f.what, f.error])).toEqual([
+      ['Search <i>slow</i>', 'Declared', 'HTTP 422: invalid_payload'],
+      ['Search <i>slow</i>', 'Search: Major outage', 'HTTP 422: invalid_payload'],
+    ]);
     // A channel with no failed message has no such list.
     const others = all(await page('/admin/channels'), (e) => e.attribs['data-channel'] !== undefined && e.attribs['data-channel'] !== id);
     for (const other of others)

@@ -15,6 +15,7 @@ import {
 } from '../../domain/channels/manage.ts';
 import { PAUSED_BY_HAND, redactUrl, type Channel } from '../../domain/channels/model.ts';
 import { effectiveComponents } from '../../domain/components/following.ts';
+import { failedPosts } from '../../read/failed-posts.ts';
 
 /**
  * Channels: Slack, Teams and webhook receivers of incident updates. Outputs
@@ -43,7 +44,12 @@ export function channelsApi(herald: Herald) {
     });
   });
 
-  app.get('/channels/:id', (c) => c.json(shown(findChannel({ db: herald.store.data }, c.req.param('id')))));
+  // One channel's also names the messages it did not get, newest ten, as the console's channels page does.
+  app.get('/channels/:id', (c) => {
+    const ch = findChannel({ db: herald.store.data }, c.req.param('id'));
+    const failed = failedPosts(herald.channels.ledger.deliveries.values(), ch.id, herald.store.data, 10);
+    return c.json({ ...shown(ch), failed_messages: failed });
+  });
 
   app.patch('/channels/:id', async (c) => {
     const patch = await readJson(c, channelPatchSchema(allowPrivate));
