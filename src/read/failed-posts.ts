@@ -23,10 +23,10 @@ export function failedPosts(deliveries: Iterable<ChannelDelivery>, channelId: st
   const failed = [...deliveries].filter((d) => d.channel === channelId && d.state === 'failed');
   // Newest first; among one update's messages (its own, then each component's), in the order they were made.
   const order = failed.map((d, i) => ({ d, i })).sort((a, b) => (a.d.at === b.d.at ? a.i - b.i : a.d.at < b.d.at ? 1 : -1));
-  return order.slice(0, limit).map(({ d }) => describe(d, db));
+  return order.slice(0, limit).map(({ d }) => named(d, db));
 }
 
-function describe(d: ChannelDelivery, db: Db): FailedPost {
+function named(d: ChannelDelivery, db: Db): FailedPost {
   const found = findEvent(db, d.event);
   const update = found?.updates.find((u) => u.id === d.update);
   const change = d.component ? update?.affected_components.find((c) => c.code === d.component) : undefined;
