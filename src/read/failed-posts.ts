@@ -14,12 +14,15 @@ export interface FailedPost {
   error: string;
 }
 
+/** How many of a channel's failed messages the console's channels page and GET /api/admin/channels/:id name. */
+export const FAILED_NAMED = 10;
+
 /**
  * A channel's failed messages, newest update first, at most `limit` of them: what the channels page lists
  * under its "N failed". A failure for good is the receiver refusing that one message (400, 413, 422) or an
- * incident withdrawn before it was posted; the messages after it went (channels/verdict.ts).
+ * incident withdrawn before it was posted; the messages after it are posted all the same (channels/verdict.ts).
  */
-export function failedPosts(deliveries: Iterable<ChannelDelivery>, channelId: string, db: Db, limit: number): FailedPost[] {
+export function failedPosts(deliveries: Iterable<ChannelDelivery>, channelId: string, db: Db, limit = FAILED_NAMED): FailedPost[] {
   const failed = [...deliveries].filter((d) => d.channel === channelId && d.state === 'failed');
   // Newest first; among one update's messages (its own, then each component's), in the order they were made.
   const order = failed.map((d, i) => ({ d, i })).sort((a, b) => (a.d.at === b.d.at ? a.i - b.i : a.d.at < b.d.at ? 1 : -1));

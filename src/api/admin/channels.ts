@@ -44,10 +44,10 @@ export function channelsApi(herald: Herald) {
     });
   });
 
-  // One channel's also names the messages it did not get, newest ten, as the console's channels page does.
+  // One channel's also names the messages it did not get (the newest), as the console's channels page does.
   app.get('/channels/:id', (c) => {
     const ch = findChannel({ db: herald.store.data }, c.req.param('id'));
-    const failed = failedPosts(herald.channels.ledger.deliveries.values(), ch.id, herald.store.data, 10);
+    const failed = failedPosts(herald.channels.ledger.deliveries.values(), ch.id, herald.store.data);
     return c.json({ ...shown(ch), failed_messages: failed });
   });
 
