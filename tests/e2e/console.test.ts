@@ -4,7 +4,7 @@ import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
 import { SITE, outboxSettled, subscribeAndConfirm, to } from '../helpers/mail-flow.ts';
 import { until } from '../helpers/poll.ts';
-import { axeContext, axeViolations, closeWithin, launchBrowser, screenshot, signInWithForm } from '../helpers/browser.ts';
+import { axeContext, axeViolations, closeWithin, launchBrowser, focusMoved, screenshot, signInWithForm } from '../helpers/browser.ts';
 
 /**
  * The Comms Lead console in real Chromium, against a real Herald and a real
@@ -441,6 +441,7 @@ describe('a Comms Lead runs a whole incident from the console', () => {
     await page.fill('#m-name', '');
     // The answer's own load (waitForLoadState would return at once, on the form already loaded).
     await Promise.all([page.waitForEvent('load'), page.click('button:has-text("Schedule maintenance")')]);
+    await focusMoved(page);
     const focused = await page.evaluate(() => ({
       role: document.activeElement?.getAttribute('role'),
       text: document.activeElement?.textContent ?? '',
@@ -455,6 +456,7 @@ describe('a Comms Lead runs a whole incident from the console', () => {
     expect(new URL(page.url()).hash).toBe('#m-name');
     await Promise.all([page.waitForEvent('load'), page.click('button:has-text("Schedule maintenance")')]);
     expect(new URL(page.url()).hash).toBe('');
+    await focusMoved(page);
     expect(await page.evaluate(() => document.activeElement?.getAttribute('role'))).toBe('alert');
   });
 

@@ -8,7 +8,7 @@ import { subscribeAndConfirm, to } from '../helpers/mail-flow.ts';
 import { MINUTE, ago, seedStatusPage, adminOrThrow } from '../helpers/status-page-seed.ts';
 import { until } from '../helpers/poll.ts';
 import { signIn } from '../helpers/console-session.ts';
-import { axeContext, axeViolations, launchBrowser } from '../helpers/browser.ts';
+import { axeContext, axeViolations, launchBrowser, focusMoved } from '../helpers/browser.ts';
 
 /**
  * Issue 15, item by item: each thing the issue asks of the status page and the
@@ -887,8 +887,13 @@ describe('issue 15, item by item, in Chromium', () => {
       await page.fill('#ch-name', 'Partner');
       await page.fill('#ch-url', 'ftp://x');
       await Promise.all([page.waitForNavigation(), page.click('button:has-text("Add channel")')]);
-      const focused = () =>
-        page.evaluate(() => ({ role: document.activeElement?.getAttribute('role'), text: document.activeElement?.textContent ?? '' }));
+      const focused = async () => {
+        await focusMoved(page);
+        return page.evaluate(() => ({
+          role: document.activeElement?.getAttribute('role'),
+          text: document.activeElement?.textContent ?? '',
+        }));
+      };
       expect(await focused()).toMatchObject({ role: 'alert', text: expect.stringContaining('Nothing was added.') });
       await page.click('[role="alert"] a[href="#ch-url"]');
       expect(await page.evaluate(() => document.activeElement?.id)).toBe('ch-url');

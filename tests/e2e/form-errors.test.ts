@@ -3,7 +3,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
 import { SITE, local, subscribe, to, until } from '../helpers/mail-flow.ts';
-import { launchBrowser } from '../helpers/browser.ts';
+import { launchBrowser, focusMoved } from '../helpers/browser.ts';
 
 /**
  * A refused form's page, in real Chromium without JavaScript, as a screen reader meets it: a role=alert on
@@ -33,6 +33,7 @@ afterAll(() => stopAll(context, browser, h, smtp));
 
 /** What a screen reader starts on: the title, the focused element, and which elements are marked invalid and what they point at. */
 async function landing(page: Page) {
+  await focusMoved(page);
   return {
     title: await page.title(),
     ...(await page.evaluate(() => {

@@ -24,11 +24,6 @@ export const CHROMIUM_ARGS: readonly string[] = [
 ];
 
 /**
- * Launches /usr/bin/chromium. Each launch gets a fresh user-data dir:
- * Playwright creates a new temporary profile for every launch() and removes
- * it on close (a --user-data-dir flag is refused outside persistent contexts).
- */
-/**
  * Closes a page or context after a test, giving up after `ms`: closing a page right after it navigated
  * sometimes hangs in Chromium (in CI once for the whole 60 s of the hook, the test itself passed). What
  * the test asserted is done by then; the browser is closed after the file, and with it what did not close.
@@ -46,8 +41,25 @@ export function closeWithin(thing: Page | BrowserContext, ms = 10_000): () => Pr
   };
 }
 
+/**
+ * Launches /usr/bin/chromium. Each launch gets a fresh user-data dir:
+ * Playwright creates a new temporary profile for every launch() and removes
+ * it on close (a --user-data-dir flag is refused outside persistent contexts).
+ */
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS] });
+}
+
+/**
+ * Waits, up to `ms`, for the focus to leave the body of a page just loaded. A browser moves it to an `autofocus`
+ * element when it next renders (HTML's "flush autofocus candidates"), which on a busy machine comes after the
+ * load event: read before, the focus was still on the body (one CI run). Polled from here, not with an animation
+ * frame, which never comes in a context with JavaScript off.
+ */
+export async function focusMoved(page: Page, ms = 5_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end && (await page.evaluate(() => !document.activeElement || document.activeElement === document.body)))
+    await new Promise((resolve) => setTimeout(resolve, 25));
 }
 
 /** A context axe-core can be injected into: the pages' CSP allows no inline script, so it is bypassed (for the injected axe only). */
