@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { until } from './poll.ts';
 
 /**
  * The one browser of the e2e tests: Debian's Chromium (never a downloaded
@@ -51,15 +52,17 @@ export function launchBrowser(): Promise<Browser> {
 }
 
 /**
- * Waits, up to `ms`, for the focus to leave the body of a page just loaded. A browser moves it to an `autofocus`
- * element when it next renders (HTML's "flush autofocus candidates"), which on a busy machine comes after the
- * load event: read before, the focus was still on the body (one CI run). Polled from here, not with an animation
- * frame, which never comes in a context with JavaScript off.
+ * Waits for the focus to leave the body of a page just loaded. A browser moves it to an `autofocus` element when
+ * it next renders (HTML's "flush autofocus candidates"), which on a busy machine comes after the load event: read
+ * before, the focus was still on the body (one CI run). Polled from here, not with an animation frame, which never
+ * comes in a context with JavaScript off.
  */
 export async function focusMoved(page: Page, ms = 5_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end && (await page.evaluate(() => !document.activeElement || document.activeElement === document.body)))
-    await new Promise((resolve) => setTimeout(resolve, 25));
+  await until(
+    () => page.evaluate(() => document.activeElement !== null && document.activeElement !== document.body),
+    'the focus to leave the body (autofocus)',
+    ms,
+  );
 }
 
 /** A context axe-core can be injected into: the pages' CSP allows no inline script, so it is bypassed (for the injected axe only). */
