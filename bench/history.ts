@@ -8,12 +8,15 @@
  *  - through the real server: rendering page 1 of /history (a page-cache miss,
  *    forced by a small admin write before each round), the same page served
  *    from the cache, and a fresh render of `/`.
+ *  - the static copy of the site (DATA_DIR/static) made at the start, and the
+ *    one after each publish, which takes the settled incidents' pages from the
+ *    copy before (src/snapshot/settled-pages.ts): wall time and server CPU.
  * Target: page 1 of /history renders in under 50 ms. Prints figures; never fails on speed.
  * Wall times on a shared machine overstate the work, so CPU time is printed too
  * (the server's from /proc, in 10 ms ticks averaged over the rounds).
  * Needs a build (npm run build, or HERALD_DIST=.builds/x npx astro build with the same HERALD_DIST).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { generateHistory } from '../tests/fixtures/generate-incidents.ts';
@@ -110,4 +113,55 @@ try {
 } finally {
   await herald.stop();
   removeDir(dataDir);
+}
+
+// The static copy: a fresh Herald whose copies follow each write at once (no debounce), timed to the swap.
+const copyDir = tempDataDir('herald-bench-copy-');
+writeFileSync(join(copyDir, 'herald.json'), JSON.stringify(db));
+const copier = await startHerald({ dataDir: copyDir, env: { SITE_TIMEZONE: 'Europe/Berlin', STATIC_DEBOUNCE_MS: '0' } });
+try {
+  // Each copy is swapped in whole: the folder is a new one (a new inode) once it is done.
+  const folder = () => {
+    try {
+      return statSync(join(copyDir, 'static')).ino;
+    } catch {
+      return -1;
+    }
+  };
+  const swapped = async (before: number) => {
+    while (folder() === before || folder() === -1) await new Promise((r) => setTimeout(r, 10));
+  };
+  let t = performance.now();
+  let cpu = cpuMsOf(copier.proc.pid!);
+  await swapped(-1);
+  console.log(
+    `  static copy at the start (every page rendered): ${((performance.now() - t) / 1000).toFixed(1)} s; server CPU ${((cpuMsOf(copier.proc.pid!) - cpu) / 1000).toFixed(1)} s`,
+  );
+  const walls: number[] = [];
+  let copyCpu = 0;
+  const COPIES = 5;
+  for (let i = 0; i < COPIES; i++) {
+    const before = folder();
+    t = performance.now();
+    cpu = cpuMsOf(copier.proc.pid!);
+    const res = await copier.admin('/incidents', {
+      body: {
+        name: `Bench incident ${i}`,
+        impact: 'minor',
+        status: 'investigating',
+        body: 'Looking into it.',
+        components: { api: 'degraded_performance' },
+      },
+    });
+    if (res.status !== 201) throw new Error(`declare failed: ${res.status} ${await res.text()}`);
+    await swapped(before);
+    walls.push(performance.now() - t);
+    copyCpu += cpuMsOf(copier.proc.pid!) - cpu;
+  }
+  console.log(
+    `  static copy after a declare (settled pages kept):  ${stats(walls)}; server CPU ${(copyCpu / COPIES).toFixed(0)} ms avg (declare included)`,
+  );
+} finally {
+  await copier.stop();
+  removeDir(copyDir);
 }

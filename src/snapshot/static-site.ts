@@ -1,4 +1,4 @@
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { link, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -11,7 +11,7 @@ export function publicPaths(incidentIds: string[]): string[] {
     '/',
     '/history',
     '/maintenance',
-    ...incidentIds.map((id) => `/incidents/${encodeURIComponent(id)}`),
+    ...incidentIds.map(incidentPath),
     ...V2_DOCUMENTS.map((name) => `/api/v2/${name}.json`),
     // The summary again, where Statuspage pages serve it too: clients that poll it must find it on the fallback.
     '/index.json',
@@ -24,6 +24,8 @@ export function publicPaths(incidentIds: string[]): string[] {
   ];
 }
 
+export const incidentPath = (id: string): string => `/incidents/${encodeURIComponent(id)}`;
+
 /** Where a URL path lives in the static copy: pages become `path/index.html`. */
 export function fileFor(path: string): string {
   const clean = decodeURIComponent(path).replace(/^\/+/, '');
@@ -34,36 +36,80 @@ export function fileFor(path: string): string {
 
 export class SnapshotRefused extends Error {}
 
+/** Pages taken from the copy before at a time (each a folder made and a link). */
+const LINKS_AT_ONCE = 32;
+
+/** The copy before (static-snapshots.ts): its folder, and the pages to take from it rather than fetch. */
+export interface PreviousCopy {
+  dir: string;
+  /** Paths of pages to take from `dir`, each with the assets the page references (as `assets` recorded them). */
+  unchanged: ReadonlyMap<string, readonly string[]>;
+}
+
 /**
  * Fetches every public resource from a running Herald (`origin`), exactly as
  * customers get them (the page cache renders them), plus the assets the pages
  * and stylesheets reference, and writes them under `outDir`. Any answer other
  * than 200 aborts: a partial or failed copy is never written as if whole, so
- * a static host never shows a page Herald could not build.
+ * a static host never shows a page Herald could not build. The pages in
+ * `previous.unchanged` are taken from the copy before instead (hard-linked: the
+ * file and its modification time stay, so a sync to a bucket skips it), or
+ * fetched after all if it lacks them. `assets` gets the assets each page of
+ * this copy references, by path, for the next copy's `unchanged`.
  */
-export async function buildStaticSite(origin: string, incidentIds: string[], outDir: string): Promise<string[]> {
+export async function buildStaticSite(
+  origin: string,
+  incidentIds: string[],
+  outDir: string,
+  previous?: PreviousCopy,
+  assets = new Map<string, readonly string[]>(),
+): Promise<string[]> {
   const written: string[] = [];
   const queue = [...publicPaths(incidentIds)];
   const seen = new Set(queue);
+  // Pages of one layout reference the same assets: one list shared by all of them, not one each.
+  const lists = new Map<string, readonly string[]>();
+  /** Pages and stylesheets pull in assets (hashed CSS, icons): those are taken along. */
+  const take = (path: string, refs: readonly string[]) => {
+    const key = refs.join('\n');
+    const list = lists.get(key) ?? lists.set(key, refs).get(key)!;
+    assets.set(path, list);
+    for (const ref of list) {
+      if (!seen.has(ref)) {
+        seen.add(ref);
+        queue.push(ref);
+      }
+    }
+  };
   const fetchOne = async (path: string) => {
+    const file = join(outDir, fileFor(path));
+    await mkdir(dirname(file), { recursive: true });
     const res = await fetch(`${origin}${path}`);
     if (res.status !== 200) throw new SnapshotRefused(`${path} answered ${res.status}; the static copy was not updated.`);
     const body = Buffer.from(await res.arrayBuffer());
-    const type = res.headers.get('content-type') ?? '';
-    // Pages and stylesheets pull in assets (hashed CSS, icons): take those along.
-    if (/text\/(html|css)/.test(type)) {
-      for (const ref of referencedAssets(body.toString('utf8'))) {
-        if (!seen.has(ref)) {
-          seen.add(ref);
-          queue.push(ref);
-        }
-      }
-    }
-    const file = join(outDir, fileFor(path));
-    await mkdir(dirname(file), { recursive: true });
+    if (/text\/(html|css)/.test(res.headers.get('content-type') ?? '')) take(path, referencedAssets(body.toString('utf8')));
     await writeFile(file, body);
     written.push(fileFor(path));
   };
+  // The pages of the copy before first, linked in: two file system calls each, made by libuv's threads (a new
+  // folder on a busy disk can take a millisecond, which must not hold up the server's event loop), many at a time.
+  const kept = queue.filter((path) => previous?.unchanged.has(path));
+  const linked = new Set<string>();
+  const linkOne = async (path: string) => {
+    const file = join(outDir, fileFor(path));
+    try {
+      await mkdir(dirname(file), { recursive: true });
+      await link(join(previous!.dir, fileFor(path)), file);
+    } catch {
+      return; // not in the copy before after all: fetched below
+    }
+    linked.add(path);
+    take(path, previous!.unchanged.get(path)!);
+    written.push(fileFor(path));
+  };
+  for (let i = 0; i < kept.length; i += LINKS_AT_ONCE) await Promise.all(kept.slice(i, i + LINKS_AT_ONCE).map(linkOne));
+  const rest = queue.filter((path) => !linked.has(path));
+  queue.splice(0, queue.length, ...rest);
   // A few requests at a time: the server keeps answering customers meanwhile.
   while (queue.length) {
     // allSettled: no write may still be running when a failure cleans the folder up.
@@ -113,16 +159,24 @@ function hostHeaders(https: boolean): string {
  * two renames, so readers of `target` see the old copy or the new one, never
  * a half-written one (between the two renames, for an instant, none: the
  * swap happens while Herald serves, not while the copy stands in for it);
- * if the build fails, `target` is left as it was.
+ * if the build fails, `target` is left as it was. The pages in `unchanged` are
+ * taken from the copy in `target`, and `assets` gets what each page references
+ * (see buildStaticSite).
  */
-export async function publishStaticSite(origin: string, incidentIds: string[], target: string): Promise<string[]> {
+export async function publishStaticSite(
+  origin: string,
+  incidentIds: string[],
+  target: string,
+  unchanged: PreviousCopy['unchanged'] = new Map(),
+  assets?: Map<string, readonly string[]>,
+): Promise<string[]> {
   const dest = resolve(target);
   const tag = randomBytes(4).toString('hex');
   const tmp = join(dirname(dest), `.${basename(dest)}.new-${tag}`);
   const old = join(dirname(dest), `.${basename(dest)}.old-${tag}`);
   await mkdir(tmp, { recursive: true });
   try {
-    const files = await buildStaticSite(origin, incidentIds, tmp);
+    const files = await buildStaticSite(origin, incidentIds, tmp, { dir: dest, unchanged }, assets);
     const hadOld = await rename(dest, old).then(
       () => true,
       (err: NodeJS.ErrnoException) => {

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import type { Herald } from '../herald.ts';
 import { allEvents } from '../domain/model.ts';
-import { publishStaticSite, recoverStaticFolder } from './static-site.ts';
+import { incidentPath, publishStaticSite, recoverStaticFolder } from './static-site.ts';
+import { settledPageDigests } from './settled-pages.ts';
 
 export interface StaticSnapshots {
   /** Resolves once no snapshot is running or scheduled (tests, shutdown). */
@@ -34,6 +35,13 @@ export function startStaticSnapshots(
   let lastFailure: string | null = null;
   /** The store version the folder holds (-1: none copied by this process yet). */
   let copied = -1;
+  /**
+   * The settled incidents' pages the folder holds, by id: the digest of what each was made of (settled-pages.ts)
+   * and the assets it references. A copy takes the page of one whose digest is the same from the folder, rather
+   * than render it again. Empty until this process has made a copy: what a folder left by another start holds is
+   * not known.
+   */
+  let copiedPages = new Map<string, { digest: string; assets: readonly string[] }>();
   /** The stop gave up waiting: the server is closing under the copy, whose failure says nothing about the site. */
   let cutShort = false;
   let stopping: Promise<void> | null = null;
@@ -53,14 +61,31 @@ export function startStaticSnapshots(
     timer = null;
     dirty = false;
     const version = herald.store.version;
+    const db = herald.store.data;
+    const pages = settledPageDigests(db);
+    const unchanged = new Map<string, readonly string[]>();
+    for (const [id, digest] of pages) {
+      const before = copiedPages.get(id);
+      if (before?.digest === digest) unchanged.set(incidentPath(id), before.assets);
+    }
+    const assets = new Map<string, readonly string[]>();
     let failed = false;
     const copy = publishStaticSite(
       origin,
-      allEvents(herald.store.data).map((i) => i.id),
+      allEvents(db).map((i) => i.id),
       dir,
+      unchanged,
+      assets,
     )
       .then(() => {
         copied = version;
+        // A page fetched from data newer than `db` (a change during the copy) is recorded with an older digest:
+        // the copy that change brings fetches it again.
+        copiedPages = new Map();
+        for (const [id, digest] of pages) {
+          const refs = assets.get(incidentPath(id));
+          if (refs) copiedPages.set(id, { digest, assets: refs });
+        }
         if (lastFailure) log('herald: static copy is up to date again');
         lastFailure = null;
       })
