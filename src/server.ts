@@ -13,6 +13,7 @@ import { DataDirLocked } from './store/lock.ts';
 import { LinkKeyLost } from './store/mail/tokens.ts';
 import { SiteNotImported } from './store/open.ts';
 import { startStaticSnapshots } from './snapshot/static-snapshots.ts';
+import { copyIdentity } from './snapshot/copy-record.ts';
 import { assertPortFree, listenShared, PortInUse, type Listening } from './http/listen.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -90,7 +91,12 @@ export async function start(env: NodeJS.ProcessEnv = process.env, opts: Pick<Ope
         ? '127.0.0.1'
         : address.address;
   origin = `http://${loopbackHost}:${address.port}`;
-  const snapshots = config.STATIC_SNAPSHOT ? startStaticSnapshots(herald, origin, { debounceMs: config.STATIC_DEBOUNCE_MS }) : null;
+  const snapshots = config.STATIC_SNAPSHOT
+    ? startStaticSnapshots(herald, origin, {
+        debounceMs: config.STATIC_DEBOUNCE_MS,
+        identity: copyIdentity(config, DIST),
+      })
+    : null;
   if (snapshots) herald.onClose(() => snapshots.stop());
   return {
     herald,

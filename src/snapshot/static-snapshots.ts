@@ -3,6 +3,7 @@ import type { Herald } from '../herald.ts';
 import { allEvents } from '../domain/model.ts';
 import { incidentPath, publishStaticSite, recoverStaticFolder } from './static-site.ts';
 import { settledPageDigests } from './settled-pages.ts';
+import { CopyRecord, type CopiedPage } from './copy-record.ts';
 
 export interface StaticSnapshots {
   /** Resolves once no snapshot is running or scheduled (tests, shutdown). */
@@ -24,7 +25,17 @@ const STOP_COPY_TIMEOUT_MS = 5_000;
 export function startStaticSnapshots(
   herald: Herald,
   origin: string,
-  opts: { debounceMs: number; dir?: string; log?: (line: string) => void; stopTimeoutMs?: number },
+  opts: {
+    debounceMs: number;
+    dir?: string;
+    log?: (line: string) => void;
+    stopTimeoutMs?: number;
+    /**
+     * What renders the pages (copyIdentity): with it, the settled pages of the copy are recorded beside it for the
+     * next start (copy-record.ts); without, every start renders them all.
+     */
+    identity?: string;
+  },
 ): StaticSnapshots {
   const dir = opts.dir ?? join(herald.config.dataDir, 'static');
   const log = opts.log ?? ((line: string) => console.error(line));
@@ -35,13 +46,13 @@ export function startStaticSnapshots(
   let lastFailure: string | null = null;
   /** The store version the folder holds (-1: none copied by this process yet). */
   let copied = -1;
+  const record = opts.identity ? new CopyRecord(dir, opts.identity) : null;
   /**
    * The settled incidents' pages the folder holds, by id: the digest of what each was made of (settled-pages.ts)
    * and the assets it references. A copy takes the page of one whose digest is the same from the folder, rather
-   * than render it again. Empty until this process has made a copy: what a folder left by another start holds is
-   * not known.
+   * than render it again. At the start, what the record beside the folder says (copy-record.ts), if anything.
    */
-  let copiedPages = new Map<string, { digest: string; assets: readonly string[] }>();
+  let copiedPages = new Map<string, CopiedPage>();
   /** The stop gave up waiting: the server is closing under the copy, whose failure says nothing about the site. */
   let cutShort = false;
   let stopping: Promise<void> | null = null;
@@ -70,14 +81,18 @@ export function startStaticSnapshots(
     }
     const assets = new Map<string, readonly string[]>();
     let failed = false;
-    const copy = publishStaticSite(
-      origin,
-      allEvents(db).map((i) => i.id),
-      dir,
-      unchanged,
-      assets,
-    )
-      .then(() => {
+    const copy = (async () => {
+      // The record describes the folder as it is: gone before the folder changes, written again once it has.
+      await record?.drop();
+      await publishStaticSite(
+        origin,
+        allEvents(db).map((i) => i.id),
+        dir,
+        unchanged,
+        assets,
+      );
+    })()
+      .then(async () => {
         copied = version;
         // A page fetched from data newer than `db` (a change during the copy) is recorded with an older digest:
         // the copy that change brings fetches it again.
@@ -88,6 +103,9 @@ export function startStaticSnapshots(
         }
         if (lastFailure) log('herald: static copy is up to date again');
         lastFailure = null;
+        await record?.write(copiedPages).catch((err: Error) => {
+          log(`herald: the pages of the static copy were not recorded (${err.message}): the next start copies every page`);
+        });
       })
       .catch((err: Error) => {
         failed = true;
@@ -121,6 +139,7 @@ export function startStaticSnapshots(
   } catch (err) {
     log(`herald: could not tidy ${dir} after a crash: ${(err as Error).message}`);
   }
+  if (record) copiedPages = record.read();
   const off = herald.store.onChange(() => schedule());
   schedule(0);
 

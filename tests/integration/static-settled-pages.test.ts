@@ -1,9 +1,10 @@
 /**
  * The static copy after a publish takes the pages of settled incidents that did not change from the copy before
- * (src/snapshot/settled-pages.ts) instead of rendering them again. What must hold whatever changes: every page in
+ * (src/snapshot/settled-pages.ts) instead of rendering them again, and so does the copy a start makes, from what
+ * the record beside the folder says (src/snapshot/copy-record.ts). What must hold whatever changes: every page in
  * the copy is the page the server serves, and a page is taken over only when nothing it shows changed.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateHistory } from '../fixtures/generate-incidents.ts';
@@ -12,29 +13,42 @@ import { until } from '../helpers/poll.ts';
 
 const SETTLED = 30;
 let h: HeraldProcess | undefined;
-afterAll(() => stopAll(h));
+afterEach(() => stopAll(h));
 
-describe('the static copy after a publish', () => {
-  it('keeps the pages of settled incidents nothing changed, renders the rest, and holds what the server serves', async () => {
-    const dataDir = tempDataDir('herald-settled-');
-    const db = generateHistory(SETTLED, new Date());
-    writeFileSync(join(dataDir, 'herald.json'), JSON.stringify(db));
-    h = await startHerald({ dataDir, env: { STATIC_DEBOUNCE_MS: '0' } });
-    const herald = h;
-    const folder = join(dataDir, 'static');
-    const settled = db.incidents.map((i) => ({ id: i.id, names: i.components }));
-    const fileOf = (id: string) => join(folder, 'incidents', id, 'index.html');
-    /** null while the copy is being swapped in (for an instant, between two renames, there is no folder). */
-    const read = (file: string): string | null => {
-      try {
-        return readFileSync(file, 'utf8');
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-        throw err;
-      }
-    };
+/** null while the copy is being swapped in (for an instant, between two renames, there is no folder). */
+function read(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
+
+/** A DATA_DIR with SETTLED resolved incidents, and what a test reads of its static copy. */
+function siteWithHistory() {
+  const dataDir = tempDataDir('herald-settled-');
+  const db = generateHistory(SETTLED, new Date());
+  writeFileSync(join(dataDir, 'herald.json'), JSON.stringify(db));
+  const folder = join(dataDir, 'static');
+  const settled = db.incidents.map((i) => ({ id: i.id, names: i.components }));
+  const fileOf = (id: string) => join(folder, 'incidents', id, 'index.html');
+  /** The copy's folder (a copy is swapped in whole: a new folder), or null in the instant of the swap. */
+  const folderId = () => {
+    try {
+      return statSync(folder).ino;
+    } catch {
+      return null;
+    }
+  };
+  return {
+    dataDir,
+    folder,
+    settled,
+    fileOf,
+    folderId,
     /** Each settled page's file (its inode: a page taken from the copy before keeps its file). */
-    const files = async () =>
+    files: async () =>
       new Map(
         await until(() => {
           try {
@@ -43,18 +57,27 @@ describe('the static copy after a publish', () => {
             return null;
           }
         }, 'every settled page in the copy'),
-      );
-    const renders = async () =>
-      ((await (await fetch(`${herald.url}/healthz`)).json()) as { page_cache: { renders: number } }).page_cache.renders;
-    /** Every settled page in the copy is the page the server serves now. */
-    const servedAsCopied = async () => {
+      ),
+    /** Every settled page in the copy is the page `herald` serves now. */
+    servedAsCopied: async (herald: HeraldProcess) => {
       for (const { id } of settled) {
         const served = await (await fetch(`${herald.url}/incidents/${id}`)).text();
         expect(read(fileOf(id)), `the copy's page of ${id}`).toBe(served);
       }
-    };
-    const kept = (before: Map<string, number>, after: Map<string, number>) =>
-      settled.filter(({ id }) => before.get(id) === after.get(id)).map(({ id }) => id);
+    },
+    kept: (before: Map<string, number>, after: Map<string, number>) =>
+      settled.filter(({ id }) => before.get(id) === after.get(id)).map(({ id }) => id),
+  };
+}
+
+describe('the static copy', () => {
+  it('after a publish keeps the pages of settled incidents nothing changed, renders the rest, and holds what the server serves', async () => {
+    const { dataDir, folder, settled, fileOf, files, servedAsCopied: served, kept } = siteWithHistory();
+    h = await startHerald({ dataDir, env: { STATIC_DEBOUNCE_MS: '0' } });
+    const herald = h;
+    const servedAsCopied = () => served(herald);
+    const renders = async () =>
+      ((await (await fetch(`${herald.url}/healthz`)).json()) as { page_cache: { renders: number } }).page_cache.renders;
 
     await until(() => read(join(folder, 'index.html')), 'the first copy');
     let before = await files();
@@ -111,5 +134,41 @@ describe('the static copy after a publish', () => {
     after = await files();
     expect(kept(before, after)).toEqual(settled.slice(1).map((s) => s.id));
     await servedAsCopied();
+  }, 60_000);
+
+  it('made at a start keeps them too, unless Herald now renders pages otherwise or the record is unreadable', async () => {
+    const site = siteWithHistory();
+    const { dataDir, folderId, files, kept, settled } = site;
+    const ids = settled.map((s) => s.id);
+    /** Starts Herald and waits for the copy its start makes (a folder other than `before`). */
+    const startAndCopy = async (before: number | null, env: Record<string, string> = {}) => {
+      h = await startHerald({ dataDir, env });
+      // In place once the folder is another (a copy is swapped in whole); its record follows it, before a stop.
+      await until(() => folderId() !== null && folderId() !== before, "the start's copy");
+      return folderId();
+    };
+
+    let copy = await startAndCopy(null);
+    const first = await files();
+    await h!.stop();
+
+    copy = await startAndCopy(copy);
+    expect(kept(first, await files()), 'pages kept by a restart').toEqual(ids);
+    await site.servedAsCopied(h!);
+    await h!.stop();
+
+    // A record that cannot be read says nothing: every page is rendered.
+    writeFileSync(join(dataDir, 'static-pages.json'), '{"identity": ');
+    let before = await files();
+    copy = await startAndCopy(copy);
+    expect(kept(before, await files()), 'pages kept with an unreadable record').toEqual([]);
+    await h!.stop();
+
+    // Another configuration may render every page otherwise (here its name, in each page's title).
+    before = await files();
+    copy = await startAndCopy(copy, { SITE_NAME: 'Acme Status' });
+    expect(kept(before, await files()), 'pages kept under another configuration').toEqual([]);
+    expect(read(site.fileOf(ids[0]!))).toContain('Acme Status');
+    await site.servedAsCopied(h!);
   }, 60_000);
 });
