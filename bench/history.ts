@@ -8,9 +8,10 @@
  *  - through the real server: rendering page 1 of /history (a page-cache miss,
  *    forced by a small admin write before each round), the same page served
  *    from the cache, and a fresh render of `/`.
- *  - the static copy of the site (DATA_DIR/static) made at the start, and the
- *    one after each publish, which takes the settled incidents' pages from the
- *    copy before (src/snapshot/settled-pages.ts): wall time and server CPU.
+ *  - the static copy of the site (DATA_DIR/static) made at the start, the one
+ *    after each publish, which takes the settled incidents' pages from the copy
+ *    before (src/snapshot/settled-pages.ts), and the one a restart makes from
+ *    the record beside it (copy-record.ts): wall time and server CPU.
  * Target: page 1 of /history renders in under 50 ms. Prints figures; never fails on speed.
  * Wall times on a shared machine overstate the work, so CPU time is printed too
  * (the server's from /proc, in 10 ms ticks averaged over the rounds).
@@ -118,7 +119,7 @@ try {
 // The static copy: a fresh Herald whose copies follow each write at once (no debounce), timed to the swap.
 const copyDir = tempDataDir('herald-bench-copy-');
 writeFileSync(join(copyDir, 'herald.json'), JSON.stringify(db));
-const copier = await startHerald({ dataDir: copyDir, env: { SITE_TIMEZONE: 'Europe/Berlin', STATIC_DEBOUNCE_MS: '0' } });
+let copier = await startHerald({ dataDir: copyDir, env: { SITE_TIMEZONE: 'Europe/Berlin', STATIC_DEBOUNCE_MS: '0' } });
 try {
   // Each copy is swapped in whole: the folder is a new one (a new inode) once it is done.
   const folder = () => {
@@ -160,6 +161,15 @@ try {
   }
   console.log(
     `  static copy after a declare (settled pages kept):  ${stats(walls)}; server CPU ${(copyCpu / COPIES).toFixed(0)} ms avg (declare included)`,
+  );
+  // A restart: the record beside the folder (DATA_DIR/static-pages.json) says which settled pages it can keep.
+  await copier.stop();
+  const before = folder();
+  t = performance.now();
+  copier = await startHerald({ dataDir: copyDir, env: { SITE_TIMEZONE: 'Europe/Berlin', STATIC_DEBOUNCE_MS: '0' } });
+  await swapped(before);
+  console.log(
+    `  static copy at a restart (settled pages kept): ${((performance.now() - t) / 1000).toFixed(1)} s from spawn; server CPU ${(cpuMsOf(copier.proc.pid!) / 1000).toFixed(1)} s (its start included)`,
   );
 } finally {
   await copier.stop();
