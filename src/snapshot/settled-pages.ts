@@ -4,12 +4,12 @@ import { allEvents, type Db, type EventRecord } from '../domain/model.ts';
 
 /**
  * What the page of a settled incident or maintenance window is made of, as a digest; null for one that is not
- * settled. Settled: resolved, or a window cancelled. Its page then says nothing that moves with the clock (an
- * ongoing duration, a passed estimate, a window overrunning) and reads, besides Herald's build and
- * configuration, only the record itself, the names of the components it names and the page's settings. A static
- * copy (static-snapshots.ts) takes such a page from the previous copy while its digest is the same, instead of
- * rendering it again: with a long history, the copy after each publish would otherwise render every incident
- * page there is (5,000 of them: about 13 s of CPU on two cores).
+ * settled. Settled: resolved (an incident, or a window completed), or a window cancelled. Its page then says
+ * nothing that moves with the clock (an ongoing duration, a passed estimate, a window overrunning) and reads,
+ * besides Herald's build and configuration, only the record itself, the names of the components it names and
+ * the page's settings. A static copy (static-snapshots.ts) takes such a page from the previous copy while its
+ * digest is the same, instead of rendering it again: with a long history, the copy after each publish would
+ * otherwise render every incident page there is (5,000 of them: about 13 s of CPU on two cores).
  *
  * Kept in step with `src/pages/incidents/[id].astro` and what it includes: a page that starts reading
  * something else must put it here, or its copy goes stale. tests/integration/static-settled-pages.test.ts
