@@ -42,8 +42,16 @@ const LINKS_AT_ONCE = 32;
 /** The copy before (static-snapshots.ts): its folder, and the pages to take from it rather than fetch. */
 export interface PreviousCopy {
   dir: string;
-  /** Paths of pages to take from `dir`, each with the assets the page references (as `assets` recorded them). */
+  /** Paths of pages to take from `dir`, each with the assets the page references (as a CopyReport said). */
   unchanged: ReadonlyMap<string, readonly string[]>;
+}
+
+/** What a copy tells the next one (filled as it goes). */
+export interface CopyReport {
+  /** The assets each page of the copy references, by path. */
+  assets: Map<string, readonly string[]>;
+  /** The pages taken from the copy before (the others were fetched). */
+  kept: Set<string>;
 }
 
 /**
@@ -54,15 +62,15 @@ export interface PreviousCopy {
  * a static host never shows a page Herald could not build. The pages in
  * `previous.unchanged` are taken from the copy before instead (hard-linked: the
  * file and its modification time stay, so a sync to a bucket skips it), or
- * fetched after all if it lacks them. `assets` gets the assets each page of
- * this copy references, by path, for the next copy's `unchanged`.
+ * fetched after all if it lacks them. `report` says what the next copy needs
+ * to know of this one.
  */
 export async function buildStaticSite(
   origin: string,
   incidentIds: string[],
   outDir: string,
   previous?: PreviousCopy,
-  assets = new Map<string, readonly string[]>(),
+  report: CopyReport = { assets: new Map(), kept: new Set() },
 ): Promise<string[]> {
   const written: string[] = [];
   const queue = [...publicPaths(incidentIds)];
@@ -73,7 +81,7 @@ export async function buildStaticSite(
   const take = (path: string, refs: readonly string[]) => {
     const key = refs.join('\n');
     const list = lists.get(key) ?? lists.set(key, refs).get(key)!;
-    assets.set(path, list);
+    report.assets.set(path, list);
     for (const ref of list) {
       if (!seen.has(ref)) {
         seen.add(ref);
@@ -94,7 +102,6 @@ export async function buildStaticSite(
   // The pages of the copy before first, linked in: two file system calls each, made by libuv's threads (a new
   // folder on a busy disk can take a millisecond, which must not hold up the server's event loop), many at a time.
   const kept = queue.filter((path) => previous?.unchanged.has(path));
-  const linked = new Set<string>();
   const linkOne = async (path: string) => {
     const file = join(outDir, fileFor(path));
     try {
@@ -103,12 +110,12 @@ export async function buildStaticSite(
     } catch {
       return; // not in the copy before after all: fetched below
     }
-    linked.add(path);
+    report.kept.add(path);
     take(path, previous!.unchanged.get(path)!);
     written.push(fileFor(path));
   };
   for (let i = 0; i < kept.length; i += LINKS_AT_ONCE) await Promise.all(kept.slice(i, i + LINKS_AT_ONCE).map(linkOne));
-  const rest = queue.filter((path) => !linked.has(path));
+  const rest = queue.filter((path) => !report.kept.has(path));
   queue.splice(0, queue.length, ...rest);
   // A few requests at a time: the server keeps answering customers meanwhile.
   while (queue.length) {
@@ -160,15 +167,15 @@ function hostHeaders(https: boolean): string {
  * a half-written one (between the two renames, for an instant, none: the
  * swap happens while Herald serves, not while the copy stands in for it);
  * if the build fails, `target` is left as it was. The pages in `unchanged` are
- * taken from the copy in `target`, and `assets` gets what each page references
- * (see buildStaticSite).
+ * taken from the copy in `target`; `report` says what the next copy needs to
+ * know of this one (see buildStaticSite).
  */
 export async function publishStaticSite(
   origin: string,
   incidentIds: string[],
   target: string,
   unchanged: PreviousCopy['unchanged'] = new Map(),
-  assets?: Map<string, readonly string[]>,
+  report?: CopyReport,
 ): Promise<string[]> {
   const dest = resolve(target);
   const tag = randomBytes(4).toString('hex');
@@ -176,7 +183,7 @@ export async function publishStaticSite(
   const old = join(dirname(dest), `.${basename(dest)}.old-${tag}`);
   await mkdir(tmp, { recursive: true });
   try {
-    const files = await buildStaticSite(origin, incidentIds, tmp, { dir: dest, unchanged }, assets);
+    const files = await buildStaticSite(origin, incidentIds, tmp, { dir: dest, unchanged }, report);
     const hadOld = await rename(dest, old).then(
       () => true,
       (err: NodeJS.ErrnoException) => {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Herald } from '../herald.ts';
 import { allEvents } from '../domain/model.ts';
-import { incidentPath, publishStaticSite, recoverStaticFolder } from './static-site.ts';
+import { type CopyReport, incidentPath, publishStaticSite, recoverStaticFolder } from './static-site.ts';
 import { settledPageDigests } from './settled-pages.ts';
 import { CopyRecord, type CopiedPage } from './copy-record.ts';
 
@@ -79,7 +79,7 @@ export function startStaticSnapshots(
       const before = copiedPages.get(id);
       if (before?.digest === digest) unchanged.set(incidentPath(id), before.assets);
     }
-    const assets = new Map<string, readonly string[]>();
+    const report: CopyReport = { assets: new Map(), kept: new Set() };
     let failed = false;
     const copy = (async () => {
       // The record describes the folder as it is: gone before the folder changes, written again once it has.
@@ -89,17 +89,19 @@ export function startStaticSnapshots(
         allEvents(db).map((i) => i.id),
         dir,
         unchanged,
-        assets,
+        report,
       );
     })()
       .then(async () => {
         copied = version;
-        // A page fetched from data newer than `db` (a change during the copy) is recorded with an older digest:
-        // the copy that change brings fetches it again.
+        // A page fetched while the data changed (a write during the copy) may show the data before or after it,
+        // whatever `db` says: only the pages taken over are known then (the next copy fetches the others again).
+        const quiet = herald.store.version === version;
         copiedPages = new Map();
         for (const [id, digest] of pages) {
-          const refs = assets.get(incidentPath(id));
-          if (refs) copiedPages.set(id, { digest, assets: refs });
+          const path = incidentPath(id);
+          const refs = report.assets.get(path);
+          if (refs && (quiet || report.kept.has(path))) copiedPages.set(id, { digest, assets: refs });
         }
         if (lastFailure) log('herald: static copy is up to date again');
         lastFailure = null;
@@ -109,6 +111,8 @@ export function startStaticSnapshots(
       })
       .catch((err: Error) => {
         failed = true;
+        // A copy can fail once its folder is in place (the old one not removed): what the folder holds is not known.
+        copiedPages = new Map();
         if (cutShort) return;
         if (err.message !== lastFailure) log(`herald: static copy in ${dir} not updated (the last good one stays): ${err.message}`);
         lastFailure = err.message;

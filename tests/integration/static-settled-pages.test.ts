@@ -6,10 +6,14 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { generateHistory } from '../fixtures/generate-incidents.ts';
 import { startHerald, stopAll, tempDataDir, type HeraldProcess } from '../helpers/server.ts';
 import { until } from '../helpers/poll.ts';
+import { startStaticSnapshots } from '../../src/snapshot/static-snapshots.ts';
+import type { Herald } from '../../src/herald.ts';
 
 const SETTLED = 30;
 let h: HeraldProcess | undefined;
@@ -171,4 +175,57 @@ describe('the static copy', () => {
     expect(read(site.fileOf(ids[0]!))).toContain('Acme Status');
     await site.servedAsCopied(h!);
   }, 60_000);
+
+  it('does not keep a page fetched while the data changed on the strength of the data before', async () => {
+    // The data as a store holds it, and an origin that renders the incident's page from it. While the second
+    // copy fetches the page, the incident is renamed and renamed back: the page fetched shows the name between.
+    const db = generateHistory(1, new Date());
+    const incident = db.incidents[0]!;
+    const listeners = new Set<() => void>();
+    const store = {
+      version: 1,
+      data: db,
+      onChange: (fn: () => void) => {
+        listeners.add(fn);
+        return () => listeners.delete(fn);
+      },
+    };
+    const rename = (name: string) => {
+      store.data = { ...store.data, incidents: [{ ...incident, name }] };
+      store.version++;
+      for (const fn of listeners) fn();
+    };
+    let between: string | null = null;
+    const origin = createServer((req, res) => {
+      if (req.url !== `/incidents/${incident.id}`) return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+      let name = store.data.incidents[0]!.name;
+      if (between) {
+        const after = name;
+        rename(between);
+        name = between;
+        between = null;
+        rename(after);
+      }
+      res.writeHead(200, { 'content-type': 'text/html' }).end(`<title>${name}</title>`);
+    });
+    await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', () => resolve()));
+    const dataDir = tempDataDir('herald-settled-race-');
+    const snapshots = startStaticSnapshots(
+      { config: { dataDir }, store } as unknown as Herald,
+      `http://127.0.0.1:${(origin.address() as AddressInfo).port}`,
+      { debounceMs: 0, log: () => {} },
+    );
+    try {
+      const page = () => read(join(dataDir, 'static', 'incidents', incident.id, 'index.html'));
+      await until(() => page() === `<title>${incident.name}</title>`, 'the first copy');
+      between = 'Renamed for a moment';
+      rename('Renamed');
+      await until(() => between === null, 'the second copy to fetch the page');
+      await snapshots.idle();
+      expect(page(), 'the page once the copies are done').toBe('<title>Renamed</title>');
+    } finally {
+      await snapshots.stop();
+      await stopAll(origin, dataDir);
+    }
+  });
 });
