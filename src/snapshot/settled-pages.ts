@@ -19,8 +19,17 @@ export function settledPageDigest(db: Db, event: EventRecord): string | null {
   const settled = event.resolved_at !== null || (event.kind === 'maintenance' && event.cancelled_at !== null);
   if (!settled) return null;
   return createHash('sha256')
-    .update(JSON.stringify([event, eventComponentNames(db, event), db.settings]))
+    .update(JSON.stringify([event, eventComponentNames(db, event), db.settings], keysInOrder))
     .digest('base64url');
+}
+
+/**
+ * Objects with their keys sorted: a record made in this process and the same record read back from the store
+ * (whose schema sets the order) must give one digest, or a restart would render every page again.
+ */
+function keysInOrder(_key: string, value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /** The digest of every settled event's page (see settledPageDigest), by event id. */

@@ -176,6 +176,29 @@ describe('the static copy', () => {
     await site.servedAsCopied(h!);
   }, 60_000);
 
+  it('made at a restart keeps the pages of data the process before made itself (the demo, seeded at its first start)', async () => {
+    const dataDir = tempDataDir('herald-settled-demo-');
+    const record = join(dataDir, 'static-pages.json');
+    const folder = () => statSync(join(dataDir, 'static'), { throwIfNoEntry: false })?.ino;
+    /** The files of the settled pages the record names, once a copy and its record are in place (null before). */
+    const pageFiles = () => {
+      try {
+        const { pages } = JSON.parse(readFileSync(record, 'utf8')) as { pages: Record<string, unknown> };
+        return Object.keys(pages).map((id) => statSync(join(dataDir, 'static', 'incidents', id, 'index.html')).ino);
+      } catch {
+        return null;
+      }
+    };
+    h = await startHerald({ dataDir, env: { HERALD_SEED: 'demo' } });
+    const first = await until(pageFiles, 'the first copy and its record');
+    expect(first.length).toBeGreaterThan(0);
+    await h.stop();
+    const before = folder();
+    h = await startHerald({ dataDir, env: { HERALD_SEED: 'demo' } });
+    const after = await until(() => folder() !== before && pageFiles(), "the restart's copy and its record");
+    expect(after, 'the settled pages kept').toEqual(first);
+  });
+
   it('does not keep a page fetched while the data changed on the strength of the data before', async () => {
     // The data as a store holds it, and an origin that renders the incident's page from it. While the second
     // copy fetches the page, the incident is renamed and renamed back: the page fetched shows the name between.

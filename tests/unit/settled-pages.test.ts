@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptyDb, findEvent, type Db } from '../../src/domain/model.ts';
+import { dbSchema, emptyDb, findEvent, type Db } from '../../src/domain/model.ts';
 import type { VerbContext } from '../../src/domain/context.ts';
 import { createComponent, editComponent } from '../../src/domain/components/manage.ts';
 import { declareIncident } from '../../src/domain/incidents/declare.ts';
@@ -75,6 +75,12 @@ describe('settledPageDigest', () => {
     const edited = structuredClone(s.db);
     findEvent(edited, s.done)!.name = 'Database upgrade';
     expect(changed(settledPageDigests(edited))).toEqual([s.resolved, s.done]);
+  });
+
+  it('is the same for the data as made and as read back from the store (its schema sets the order of keys)', () => {
+    const s = setup();
+    const readBack = dbSchema.parse(JSON.parse(JSON.stringify(s.db)));
+    expect(settledPageDigests(readBack)).toEqual(settledPageDigests(s.db));
   });
 
   it('stays the same through what its page does not show: component statuses, other incidents, the audit', () => {
