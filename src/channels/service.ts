@@ -14,6 +14,7 @@ import { cameBack, freshStarts } from './fresh-start.ts';
 import { InDoubt } from './in-doubt.ts';
 import { findEvent } from '../domain/model.ts';
 import { caughtUp } from '../store/document-store.ts';
+import { failedPosts, type FailedPost } from '../read/failed-posts.ts';
 
 /** Why a delivery of an incident withdrawn since it was planned was not posted. */
 export const WITHDRAWN = 'not posted: the incident was withdrawn';
@@ -56,6 +57,8 @@ export interface Channels {
   /** Sends a test message now (outside the outbox) and reports the receiver's answer. */
   test(channel: Channel): Promise<{ ok: boolean; status: number | null; error: string | null }>;
   status(channelId: string): ChannelStatus;
+  /** The newest of the messages a channel did not get, named for the console and the admin API (read/failed-posts.ts). */
+  failed(channelId: string): FailedPost[];
   /** Resolves when nothing is being planned or posted and nothing is due now (tests and benchmarks). */
   settled(): Promise<void>;
 }
@@ -371,6 +374,7 @@ export function openChannels(herald: HeraldCore, workers = true): Channels {
     status(channelId) {
       return { ...ledger.countsOf(channelId), last_error: lastErrors.get(channelId) ?? null };
     },
+    failed: (channelId) => failedPosts(ledger.deliveries.values(), channelId, herald.store.data),
     async settled() {
       for (;;) {
         await plans.current;

@@ -15,7 +15,6 @@ import {
 } from '../../domain/channels/manage.ts';
 import { PAUSED_BY_HAND, redactUrl, type Channel } from '../../domain/channels/model.ts';
 import { effectiveComponents } from '../../domain/components/following.ts';
-import { failedPosts } from '../../read/failed-posts.ts';
 
 /**
  * Channels: Slack, Teams and webhook receivers of incident updates. Outputs
@@ -47,8 +46,7 @@ export function channelsApi(herald: Herald) {
   // One channel's also names the messages it did not get (the newest), as the console's channels page does.
   app.get('/channels/:id', (c) => {
     const ch = findChannel({ db: herald.store.data }, c.req.param('id'));
-    const failed = failedPosts(herald.channels.ledger.deliveries.values(), ch.id, herald.store.data);
-    return c.json({ ...shown(ch), failed_messages: failed });
+    return c.json({ ...shown(ch), failed_messages: herald.channels.failed(ch.id) });
   });
 
   app.patch('/channels/:id', async (c) => {
