@@ -73,8 +73,11 @@ export async function buildStaticSite(
   report: CopyReport = { assets: new Map(), kept: new Set() },
 ): Promise<string[]> {
   const written: string[] = [];
-  const queue = [...publicPaths(incidentIds)];
-  const seen = new Set(queue);
+  const paths = publicPaths(incidentIds);
+  const seen = new Set(paths);
+  // The pages the copy before holds unchanged are linked in; the rest, and the assets pages name, are fetched.
+  const kept = paths.filter((path) => previous?.unchanged.has(path));
+  const queue = paths.filter((path) => !previous?.unchanged.has(path));
   // Pages of one layout reference the same assets: one list shared by all of them, not one each.
   const lists = new Map<string, readonly string[]>();
   /** Pages and stylesheets pull in assets (hashed CSS, icons): those are taken along. */
@@ -99,24 +102,22 @@ export async function buildStaticSite(
     await writeFile(file, body);
     written.push(fileFor(path));
   };
-  // The pages of the copy before first, linked in: two file system calls each, made by libuv's threads (a new
-  // folder on a busy disk can take a millisecond, which must not hold up the server's event loop), many at a time.
-  const kept = queue.filter((path) => previous?.unchanged.has(path));
+  // The pages of the copy before first: two file system calls each, made by libuv's threads (a new folder on a
+  // busy disk can take a millisecond, which must not hold up the server's event loop), many at a time.
   const linkOne = async (path: string) => {
     const file = join(outDir, fileFor(path));
     try {
       await mkdir(dirname(file), { recursive: true });
       await link(join(previous!.dir, fileFor(path)), file);
     } catch {
-      return; // not in the copy before after all: fetched below
+      queue.push(path); // not in the copy before after all: fetched below
+      return;
     }
     report.kept.add(path);
     take(path, previous!.unchanged.get(path)!);
     written.push(fileFor(path));
   };
   for (let i = 0; i < kept.length; i += LINKS_AT_ONCE) await Promise.all(kept.slice(i, i + LINKS_AT_ONCE).map(linkOne));
-  const rest = queue.filter((path) => !report.kept.has(path));
-  queue.splice(0, queue.length, ...rest);
   // A few requests at a time: the server keeps answering customers meanwhile.
   while (queue.length) {
     // allSettled: no write may still be running when a failure cleans the folder up.
