@@ -5,7 +5,7 @@
  * the copy is the page the server serves, and a page is taken over only when nothing it shows changed.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -200,55 +200,102 @@ describe('the static copy', () => {
   });
 
   it('does not keep a page fetched while the data changed on the strength of the data before', async () => {
-    // The data as a store holds it, and an origin that renders the incident's page from it. While the second
-    // copy fetches the page, the incident is renamed and renamed back: the page fetched shows the name between.
-    const db = generateHistory(1, new Date());
-    const incident = db.incidents[0]!;
-    const listeners = new Set<() => void>();
-    const store = {
-      version: 1,
-      data: db,
-      onChange: (fn: () => void) => {
-        listeners.add(fn);
-        return () => listeners.delete(fn);
-      },
-    };
-    const rename = (name: string) => {
-      store.data = { ...store.data, incidents: [{ ...incident, name }] };
-      store.version++;
-      for (const fn of listeners) fn();
-    };
+    // While the second copy fetches the incident's page, the incident is renamed and renamed back: the page
+    // fetched shows the name between.
+    const site = await storeAndOrigin(1);
+    const incident = site.store.data.incidents[0]!;
     let between: string | null = null;
-    const origin = createServer((req, res) => {
-      if (req.url !== `/incidents/${incident.id}`) return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
-      let name = store.data.incidents[0]!.name;
-      if (between) {
-        const after = name;
-        rename(between);
-        name = between;
-        between = null;
-        rename(after);
-      }
-      res.writeHead(200, { 'content-type': 'text/html' }).end(`<title>${name}</title>`);
-    });
-    await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', () => resolve()));
-    const dataDir = tempDataDir('herald-settled-race-');
-    const snapshots = startStaticSnapshots(
-      { config: { dataDir }, store } as unknown as Herald,
-      `http://127.0.0.1:${(origin.address() as AddressInfo).port}`,
-      { debounceMs: 0, log: () => {} },
-    );
+    site.onPage = () => {
+      if (!between) return undefined;
+      const [after, shown] = [site.store.data.incidents[0]!.name, between];
+      site.rename(0, shown);
+      between = null;
+      site.rename(0, after);
+      return shown;
+    };
+    const snapshots = site.copies();
     try {
-      const page = () => read(join(dataDir, 'static', 'incidents', incident.id, 'index.html'));
-      await until(() => page() === `<title>${incident.name}</title>`, 'the first copy');
+      await until(() => site.page(incident.id) === `<title>${incident.name}</title>`, 'the first copy');
       between = 'Renamed for a moment';
-      rename('Renamed');
+      site.rename(0, 'Renamed');
       await until(() => between === null, 'the second copy to fetch the page');
       await snapshots.idle();
-      expect(page(), 'the page once the copies are done').toBe('<title>Renamed</title>');
+      expect(site.page(incident.id), 'the page once the copies are done').toBe('<title>Renamed</title>');
     } finally {
       await snapshots.stop();
-      await stopAll(origin, dataDir);
+      await site.close();
+    }
+  });
+
+  it('fetches a page the copy before no longer holds (a file deleted by hand) rather than lose it', async () => {
+    const site = await storeAndOrigin(3);
+    const [gone, ...others] = site.store.data.incidents.map((i) => i.id);
+    const snapshots = site.copies();
+    try {
+      await until(() => site.page(gone!), 'the first copy');
+      await snapshots.idle();
+      const inodes = () => others.map((id) => statSync(site.fileOf(id)).ino);
+      const before = inodes();
+      rmSync(site.fileOf(gone!));
+      // A change that touches no settled page: each is taken from the copy before, and the one not there is fetched.
+      site.touch();
+      await snapshots.idle();
+      expect(site.page(gone!), 'the page deleted, in the next copy').toBe(`<title>${site.store.data.incidents[0]!.name}</title>`);
+      expect(inodes(), 'the other pages, taken from the copy before').toEqual(before);
+    } finally {
+      await snapshots.stop();
+      await site.close();
     }
   });
 });
+
+/**
+ * `count` resolved incidents as a store holds them, an origin that renders each incident's page as its title
+ * from that store (and answers 200 to any other path), and the static copies of it: the copy's bookkeeping
+ * without a whole Herald, so a test can act between the copy's requests (`onPage`, called as a page is fetched).
+ */
+async function storeAndOrigin(count: number) {
+  const listeners = new Set<() => void>();
+  const store = {
+    version: 1,
+    data: generateHistory(count, new Date()),
+    onChange: (fn: () => void) => {
+      listeners.add(fn);
+      return () => listeners.delete(fn);
+    },
+  };
+  const touch = () => {
+    store.version++;
+    for (const fn of listeners) fn();
+  };
+  const site = {
+    store,
+    /** The name the page about to be fetched shows, if not the stored one. */
+    onPage: (_id: string): string | undefined => undefined,
+    touch,
+    rename: (index: number, name: string) => {
+      store.data = { ...store.data, incidents: store.data.incidents.map((i, n) => (n === index ? { ...i, name } : i)) };
+      touch();
+    },
+    fileOf: (id: string) => join(dataDir, 'static', 'incidents', id, 'index.html'),
+    page: (id: string) => read(site.fileOf(id)),
+    copies: () =>
+      startStaticSnapshots(
+        { config: { dataDir }, store } as unknown as Herald,
+        `http://127.0.0.1:${(origin.address() as AddressInfo).port}`,
+        {
+          debounceMs: 0,
+          log: () => {},
+        },
+      ),
+    close: () => stopAll(origin, dataDir),
+  };
+  const origin = createServer((req, res) => {
+    const incident = store.data.incidents.find((i) => req.url === `/incidents/${i.id}`);
+    if (!incident) return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+    res.writeHead(200, { 'content-type': 'text/html' }).end(`<title>${site.onPage(incident.id) ?? incident.name}</title>`);
+  });
+  const dataDir = tempDataDir('herald-settled-store-');
+  await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', () => resolve()));
+  return site;
+}
