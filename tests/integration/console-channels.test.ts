@@ -320,4 +320,40 @@ describe("a channel's line on the channels page", () => {
       if (!/\d+ failed/.test(textOf(other))) expect(all(other, (e) => e.attribs.class?.includes('failed-posts') === true)).toEqual([]);
     expect((await h.admin(`/channels/${id}`, { method: 'DELETE' })).status).toBe(204);
   });
+
+  it('names the newest ten of more failed messages, and counts the older ones', async () => {
+    // A component of its own: its change at the declare is a change whatever the tests before left.
+    expect((await h.admin('/components', { body: { id: 'maps', name: 'Maps' } })).status).toBe(201);
+    const added = await h.admin('/channels', {
+      body: { kind: 'webhook', name: 'Very picky partner', url: `${base}/picky`, components: ['maps'] },
+    });
+    const { id } = await added.json();
+    // Eleven refused: the declare and its component's change, then nine updates. Ten in a row pause the channel;
+    // resumed, it is refused the eleventh too.
+    pickyLeft = 11;
+    const made = await h.admin('/incidents', {
+      body: { name: 'Maps down', impact: 'major', body: 'Looking.', components: { maps: 'major_outage' } },
+    });
+    const incident = (await made.json()).id as string;
+    for (let n = 1; n <= 9; n++)
+      expect((await h.admin(`/incidents/${incident}/updates`, { body: { status: 'identified', body: `Note ${n}.` } })).status).toBe(201);
+    await until(async () => (await channelOf(id)).state === 'paused', 'the channel paused after ten failures in a row');
+    expect((await h.admin(`/channels/${id}/resume`, { method: 'POST' })).status).toBe(200);
+    await until(async () => {
+      const { delivery } = await channelOf(id);
+      return delivery.failed === 11 && delivery.queued === 0;
+    }, 'the eleventh refused too');
+    expect(pickyLeft).toBe(0);
+
+    const line = all(await page('/admin/channels'), (e) => e.attribs['data-channel'] === id)[0]!;
+    const [failed] = all(line, (e) => e.name === 'details' && e.attribs.class?.includes('failed-posts') === true);
+    expect(textOf(all(failed!, (e) => e.name === 'summary')[0]!)).toBe('The 11 messages Very picky partner did not get');
+    // Newest first: the nine updates, then the declare; its component's change, made after it, is the one left.
+    const named = all(failed!, (e) => e.name === 'li').map((li) => textOf(li).replace(/ \(\d.*$/, ''));
+    expect(named).toEqual([...Array.from({ length: 9 }, () => 'Maps down: Identified'), 'Maps down: Declared']);
+    expect(textOf(failed!)).toContain('And 1 older.');
+    const { failed_messages } = await channelOf(id);
+    expect(failed_messages.map((f: Json) => f.what)).toEqual([...Array.from({ length: 9 }, () => 'Identified'), 'Declared']);
+    expect((await h.admin(`/channels/${id}`, { method: 'DELETE' })).status).toBe(204);
+  });
 });
