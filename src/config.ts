@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { cleanLine } from './domain/text.ts';
 import { smtpUrlProblem } from './notify/smtp-url.ts';
 import { dkimKeyProblem } from './notify/dkim-key.ts';
+import { mailFromProblem } from './notify/envelope-sender.ts';
 
 // A value an email header or a calendar line holds: cleanLine's rule, so C1 controls too (U+0085 ends a line for some readers).
 const ONE_LINE = 'must be one line without control characters or broken Unicode (a lone surrogate, a noncharacter)';
@@ -44,8 +45,9 @@ const envFields = z.object({
   ADMIN_PASSWORD: z.string().min(8).optional(),
   // Read here, before anything is created, as the mailer reads it; the message never quotes it (a password).
   SMTP_URL: readable(smtpUrlProblem).optional(),
-  // The From header of every email: a line break in it would end the header (one line, like SITE_NAME).
-  MAIL_FROM: z.string().refine(cleanLine, ONE_LINE).default('Status <status@localhost>'),
+  // The From header of every email: a line break in it would end the header (one line, like SITE_NAME); the one
+  // address in it is also the envelope's sender, without which no relay takes a message.
+  MAIL_FROM: readable(mailFromProblem).refine(cleanLine, ONE_LINE).default('Status <status@localhost>'),
   /** Email (src/notify): SMTP connections kept open, retries, DKIM, subscribe rate limits. */
   SMTP_POOL_SIZE: z.coerce.number().int().min(1).max(50).default(5),
   MAIL_RETRY_BASE_MS: z.coerce.number().int().min(1).default(30_000),

@@ -8,6 +8,7 @@ import { followedNames } from '../domain/components/following.ts';
 import type { LinkTokens } from '../store/mail/tokens.ts';
 import { isReminderKey, noticeIntents, threadRootKey, type NoticeIntent } from './intents.ts';
 import { renderConfirm, renderNotice, renderSubscribed, type RenderedMail } from './render.ts';
+import { envelopeSender } from './envelope-sender.ts';
 import { buildRaw, compileRaw, fillRaw, tokenPlaceholder, type RawTemplate } from './raw-mail.ts';
 
 /** The skip reason of a notice whose incident or update is not in the document it was composed from. */
@@ -48,7 +49,7 @@ export class Composer {
     this.cfg = cfg;
     this.tokens = tokens;
     this.host = new URL(cfg.SITE_URL).hostname || 'localhost';
-    this.envelopeFrom = /<([^>]+)>/.exec(cfg.MAIL_FROM)?.[1] ?? cfg.MAIL_FROM.trim();
+    this.envelopeFrom = envelopeSender(cfg.MAIL_FROM);
   }
 
   messageId(id: string): string {

@@ -17,10 +17,12 @@ export interface TestSmtp {
   /** Every DATA attempt, accepted or not (Message-ID, recipient). */
   attempts: Array<{ messageId: string; to: string[] }>;
   /**
-   * The RCPT TO commands as they came over the wire (only with `opts.rcptCommands`): smtp-server shows a
+   * The RCPT TO commands as they came over the wire (only with `opts.commands`): smtp-server shows a
    * punycode domain decoded in `to` and `attempts`, so what the relay was really given is read here.
    */
   rcptCommands: string[];
+  /** The MAIL FROM commands as they came over the wire (only with `opts.commands`). */
+  mailCommands: string[];
   parse(r: Received): Promise<ParsedMail>;
   /** Resolves once `n` messages were accepted (polling; no timing assertion). */
   waitFor(n: number, timeoutMs?: number): Promise<void>;
@@ -34,25 +36,27 @@ type Verdict = { code: number; text: string } | null;
  * a message down: return an error code and text, or null to accept it; a
  * promise of one holds the answer until it settles (a message kept in flight).
  * `delayMs` holds each accepted message's answer that long (a slow relay).
- * `rcptCommands` records each RCPT TO line as sent (see TestSmtp).
+ * `commands` records each MAIL FROM and RCPT TO line as sent (see TestSmtp).
  */
 export async function startSmtp(
   reply: (attempt: { messageId: string; to: string[]; count: number }) => Verdict | Promise<Verdict> = () => null,
-  opts: { delayMs?: number; rcptCommands?: boolean } = {},
+  opts: { delayMs?: number; commands?: boolean } = {},
 ): Promise<TestSmtp> {
   const received: Received[] = [];
   const attempts: Array<{ messageId: string; to: string[] }> = [];
   const rcptCommands: string[] = [];
+  const mailCommands: string[] = [];
   // smtp-server logs each client command (at debug) before it parses it: the one place the raw line is seen.
   const commandLog = {
     debug: (entry: { tnx?: string; command?: string }, _message: string, line: unknown) => {
       if (entry.tnx === 'command' && entry.command === 'RCPT') rcptCommands.push(String(line));
+      if (entry.tnx === 'command' && entry.command === 'MAIL') mailCommands.push(String(line));
     },
   };
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
-    logger: opts.rcptCommands ? (commandLog as unknown as SMTPServerOptions['logger']) : false,
+    logger: opts.commands ? (commandLog as unknown as SMTPServerOptions['logger']) : false,
     size: 10 * 1024 * 1024,
     // Herald keeps its pooled connections open while idle: on close, a relay going away cuts them (421) after
     // half a second, rather than smtp-server's default 30 s wait for clients that never leave by themselves.
@@ -91,6 +95,7 @@ export async function startSmtp(
     received,
     attempts,
     rcptCommands,
+    mailCommands,
     parse: (r) => simpleParser(r.raw),
     async waitFor(n, timeoutMs = 30_000) {
       await until(

@@ -8,7 +8,7 @@ let smtp: TestSmtp;
 let h: HeraldProcess;
 
 beforeAll(async () => {
-  smtp = await startSmtp(undefined, { rcptCommands: true });
+  smtp = await startSmtp(undefined, { commands: true });
   h = await startHerald({ env: { SMTP_URL: smtp.url, SITE_URL: SITE } });
 });
 afterAll(() => stopAll(h, smtp));

@@ -97,6 +97,10 @@ describe('configuration from the environment', () => {
       { MAIL_FROM: 'Status <status@example.com>\r\nBcc: x@example.com' },
       /MAIL_FROM: must be one line/,
     ],
+    // Its one address is every message's envelope sender: without one, no relay takes a message.
+    ['a MAIL_FROM naming no address', { MAIL_FROM: 'Status' }, /MAIL_FROM: must name one email address/],
+    ['a MAIL_FROM naming two', { MAIL_FROM: 'a@example.com, b@example.com' }, /MAIL_FROM: must name one email address/],
+    ['a MAIL_FROM whose address lacks its domain', { MAIL_FROM: 'Status <status>' }, /MAIL_FROM: must name one email address/],
   ])('refuses %s, naming the variable', (_name, env, message) => {
     const text = refusal(env);
     expect(text).toMatch(/^Invalid configuration:/);
