@@ -535,6 +535,34 @@ describe('templates', () => {
     expect(inc.updates.at(-1)!.body).toBe(template);
   });
 
+  it('a body that only repeated what the notice says leaves no empty box in the HTML; a body with more keeps its box', () => {
+    const { db, ctx } = world();
+    const level = db.settings.severities[0]!; // updates every 30 minutes
+    const box = /<div style="[^"]*border-left:4px solid[^"]*">([\s\S]*?)<\/div>/g;
+    const inc = declareIncident(ctx(), {
+      name: 'API down',
+      severity: level.id,
+      status: 'investigating',
+      // Only the rhythm, which the notice's promise states: left out of the email.
+      body: 'We will provide updates at least every 30 minutes.',
+      components: { api: 'major_outage' },
+    });
+    const site = siteOf(db);
+    const boxes = (html: string) => [...html.matchAll(box)].map((m) => m[1]);
+    expect(boxes(renderNotice({ ...site, kind: 'disruption', incident: inc, update: inc.updates[0]! }).html)).toEqual([]);
+    const { update: noted } = postUpdate(ctx(), inc.id, { status: 'identified', body: 'Found it.', notify: true });
+    expect(boxes(renderNotice({ ...site, kind: 'update', incident: inc, update: noted }).html)).toEqual(['<p>Found it.</p>']);
+    const { update: resolved } = postUpdate(ctx(), inc.id, {
+      status: 'resolved',
+      body: 'The issue has been resolved. All services are operating normally.',
+    });
+    const r = renderNotice({ ...site, kind: 'restoration', incident: inc, update: resolved });
+    expect(boxes(r.html)).toEqual([]);
+    expect(r.html).toContain('All services are now operating normally.');
+    // The text part goes from the opening to the fields, with no gap where the body was.
+    expect(r.text).toMatch(/has been resolved\.\n\nResolved at:/);
+  });
+
   it('each notice states a fact once: the field keeps it, the opening and the quoted template body do not repeat it', () => {
     const { db, ctx } = world();
     const facts = { components: ['API'], level: null, startedAt: null, eta: null, now, timeZone: 'UTC' };
