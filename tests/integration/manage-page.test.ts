@@ -71,6 +71,7 @@ describe('the manage page', () => {
     const page = await (await fetch(`${h.url}${manage}`)).text();
     expect(page).toContain('This address is unsubscribed: it receives no notices.');
     expect(page).toContain('<button type="submit">Subscribe again</button>');
+    expect(page, 'no unsubscribe link for an address already unsubscribed').not.toContain('/unsubscribe/');
     const mails = to(smtp, email).length;
     const res = await form(manage, choice(['dashboard']));
     // Post/Redirect/Get: back to the manage page, which says what was done.
@@ -79,6 +80,8 @@ describe('the manage page', () => {
     const said = await (await fetch(`${h.url}${res.headers.get('location')}`)).text();
     expect(said).toContain(`We sent a confirmation email to ${email}.`);
     expect(said).not.toContain('kept for when this address is confirmed');
+    // Pending again, it can be left again before it is confirmed.
+    expect(said).toContain('Unsubscribe from all emails');
     const link = await confirmLinkOf(email, mails + 1);
     expect(
       (await fetch(link, { method: 'POST', headers: { origin: h.url, 'content-type': 'application/x-www-form-urlencoded' } })).status,
