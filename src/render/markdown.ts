@@ -7,7 +7,24 @@ import sanitizeHtml from 'sanitize-html';
  * is saved, never per request. marked does not sanitize, so sanitize-html
  * removes scripts, event handlers and non-http(s)/mailto links afterwards.
  */
-const marked = new Marked({ gfm: true, breaks: true, async: false });
+const marked = new Marked(
+  { gfm: true, breaks: true, async: false },
+  {
+    renderer: {
+      // Pages and email show no images (POLICY has no <img>: nothing is loaded from elsewhere): an image written in
+      // Markdown is a link to it, named by its alt text, rather than gone without a trace.
+      image(token) {
+        return this.link(imageAsLink(token));
+      },
+    },
+  },
+);
+
+/** `![alt](url)` read as `[alt](url)`; with no alt text, the URL names it. */
+function imageAsLink(token: Tokens.Image): Tokens.Link {
+  const tokens: Token[] = token.text ? token.tokens : [{ type: 'text', raw: token.href, text: token.href }];
+  return { ...token, type: 'link', tokens };
+}
 
 const POLICY: sanitizeHtml.IOptions = {
   allowedTags: [
@@ -223,8 +240,8 @@ class PlainRenderer extends Renderer {
     // An autolink, or a link whose text is its URL, says it once.
     return stripped(label) === url ? label : `${label} (${escapedUrl})`;
   }
-  override image({ tokens, text }: Tokens.Image): string {
-    return tokens ? this.parser.parseInline(tokens) : super.text({ type: 'text', raw: text, text });
+  override image(token: Tokens.Image): string {
+    return this.link(imageAsLink(token));
   }
   override text(token: Tokens.Text | Tokens.Escape): string {
     // A list item's text is a block: it ends its line, so that a nested list starts on the next.

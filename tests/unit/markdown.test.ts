@@ -61,6 +61,28 @@ describe('renderMarkdown keeps what updates need', () => {
   });
 });
 
+describe('an image written in Markdown', () => {
+  it('is a link to it, named by its alt text (by its URL when it has none), in the HTML and the text alike', () => {
+    const SITE = 'https://status.example.com';
+    const rel = 'rel="nofollow noopener noreferrer"';
+    expect(renderMarkdown('See ![the graph](https://x.example/g.png).')).toBe(
+      `<p>See <a href="https://x.example/g.png" ${rel}>the graph</a>.</p>`,
+    );
+    expect(markdownToText('See ![the graph](https://x.example/g.png).')).toBe('See the graph (https://x.example/g.png).');
+    expect(renderMarkdown('![](https://x.example/g.png)')).toBe(
+      `<p><a href="https://x.example/g.png" ${rel}>https://x.example/g.png</a></p>`,
+    );
+    expect(markdownToText('![](https://x.example/g.png)')).toBe('https://x.example/g.png');
+    // A relative one works away from the page as a link does.
+    const html = renderMarkdown('![the graph](/graphs/api.png)');
+    expect(withAbsoluteLinks(html, SITE)).toBe(`<p><a href="${SITE}/graphs/api.png" ${rel}>the graph</a></p>`);
+    expect(markdownToText('![the graph](/graphs/api.png)', { siteUrl: SITE })).toBe(`the graph (${SITE}/graphs/api.png)`);
+    // Never an image, and an address the links refuse leaves the alt text alone; typed <img> HTML is still dropped.
+    expect(renderMarkdown('![x](data:image/svg+xml;base64,PHN2Zz4=)')).toBe('<p>x</p>');
+    expect(renderMarkdown('![the graph](https://x.example/g.png) <img src="https://x.example/g.png">')).not.toContain('<img');
+  });
+});
+
 describe('markdownToText', () => {
   it('gives plain text without tags or script content', () => {
     const text = markdownToText('**Down**: see [the docs](https://x.example) <script>alert(1)</script>\n\n- a & b');
