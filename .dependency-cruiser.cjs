@@ -37,10 +37,10 @@ module.exports = {
     },
     {
       name: 'config-loads-light',
-      comment: "src/config.ts is loaded first, by every layer: zod and the domain's rules, and of notify/ only SMTP_URL's and DKIM_PRIVATE_KEY's readings (not the mailer, its threads or the store).",
+      comment: "src/config.ts is loaded first, by every layer: zod and the domain's rules, and of notify/ only SMTP_URL's, DKIM_PRIVATE_KEY's and MAIL_FROM's readings (not the mailer, its threads or the store).",
       severity: 'error',
       from: { path: '^src/config\\.ts$' },
-      to: { path: '^src/', pathNot: ['^src/domain/', '^src/notify/smtp-url\\.ts$', '^src/notify/dkim-key\\.ts$'] },
+      to: { path: '^src/', pathNot: ['^src/domain/', '^src/notify/smtp-url\\.ts$', '^src/notify/dkim-key\\.ts$', '^src/notify/mail-from\\.ts$'] },
     },
     only('low-layers-stay-low', LOW, ['domain', ...LOW]),
     only('middle-layers-stay-below-the-edges', MID, ['domain', ...LOW, ...MID]),

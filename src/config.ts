@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { cleanLine } from './domain/text.ts';
 import { smtpUrlProblem } from './notify/smtp-url.ts';
 import { dkimKeyProblem } from './notify/dkim-key.ts';
-import { mailFromProblem } from './notify/envelope-sender.ts';
+import { mailFromProblem } from './notify/mail-from.ts';
 
 // A value an email header or a calendar line holds: cleanLine's rule, so C1 controls too (U+0085 ends a line for some readers).
 const ONE_LINE = 'must be one line without control characters or broken Unicode (a lone surrogate, a noncharacter)';

@@ -1,4 +1,3 @@
-import addressparser from 'nodemailer/lib/addressparser/index.js';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 
 /*
@@ -11,13 +10,4 @@ import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 /** The envelope sender for MAIL_FROM, as nodemailer makes it for a message with that From. */
 export function envelopeSender(mailFrom: string): string {
   return new MailComposer({ from: mailFrom }).compile().getEnvelope().from || '';
-}
-
-/** Why MAIL_FROM cannot be the sender of Herald's email, or null when it can. */
-export function mailFromProblem(value: string): string | null {
-  const addresses = addressparser(value, { flatten: true });
-  const [first] = addresses;
-  if (addresses.length !== 1 || !first || !/^[^@\s]+@[^@\s]+$/.test(first.address))
-    return 'must name one email address, e.g. Status <status@example.com>';
-  return null;
 }
