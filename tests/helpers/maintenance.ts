@@ -23,3 +23,9 @@ export async function windowOf(
 ): Promise<{ status: string; scheduled_for: string; scheduled_until: string; sequence: number; cancelled_at: string | null }> {
   return (await (await h.admin(`/maintenances/${id}`)).json()) as Awaited<ReturnType<typeof windowOf>>;
 }
+
+/**
+ * The day `inDays` from now as a console form writes it, for a site in UTC (the default zone): a window a
+ * test schedules there must stay ahead of the clock, whatever day the suite runs.
+ */
+export const formDay = (inDays: number): string => new Date(Date.now() + inDays * 86_400_000).toISOString().slice(0, 10);

@@ -5,7 +5,7 @@ import { simpleParser } from 'mailparser';
 import { until } from '../helpers/poll.ts';
 import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { signIn, type ConsoleSession } from '../helpers/console-session.ts';
-import { scheduleWindow, windowOf as windowOfApi } from '../helpers/maintenance.ts';
+import { formDay, scheduleWindow, windowOf as windowOfApi } from '../helpers/maintenance.ts';
 import { all, byId, describedBy, dom, fieldsOf, nameOf, textOf, type Doc, type El } from '../helpers/dom.ts';
 
 /**
@@ -300,8 +300,8 @@ describe('maintenance: cancel asks first, and each move says what it did', () =>
 describe('the maintenance form, refused', () => {
   const form = (fields: Record<string, string>) => ({
     name: 'Firmware update',
-    from: '2026-12-20T04:00',
-    until: '2026-12-20T05:00',
+    from: `${formDay(10)}T04:00`,
+    until: `${formDay(10)}T05:00`,
     components: 'api',
     body: 'Updating.',
     body_template: '',
@@ -321,7 +321,7 @@ describe('the maintenance form, refused', () => {
   };
 
   it("an end before the start: the summary links to the end, which points at the error, in people's words", async () => {
-    const { doc, links } = await refused({ from: '2026-12-20T05:00', until: '2026-12-20T04:00' });
+    const { doc, links } = await refused({ from: `${formDay(10)}T05:00`, until: `${formDay(10)}T04:00` });
     expect(links).toEqual([{ to: '#m-until', text: 'Ends: The end must be after the start.' }]);
     expect(describedBy(doc, byId(doc, 'm-until')!).map((e) => textOf(e!))).toEqual(['The end must be after the start.']);
   });

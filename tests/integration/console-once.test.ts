@@ -3,6 +3,7 @@ import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { signIn, type ConsoleSession } from '../helpers/console-session.ts';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
 import { SITE, outboxSettled, subscribeAndConfirm, to } from '../helpers/mail-flow.ts';
+import { formDay } from '../helpers/maintenance.ts';
 
 /**
  * The console's forms that make something, posted twice (a double click, a browser retry, back
@@ -44,8 +45,8 @@ describe('maintenance: the schedule form', () => {
   const form = (name: string, once: string) => ({
     once,
     name,
-    from: '2026-12-05T04:00',
-    until: '2026-12-05T05:00',
+    from: `${formDay(10)}T04:00`,
+    until: `${formDay(10)}T05:00`,
     components: 'api',
     body: 'Swapping.',
     body_template: '',
