@@ -27,7 +27,8 @@
     if (!box) return;
     var fields = (form.getAttribute('data-notify-key') || '').split(' ');
     var troubled = form.hasAttribute('data-troubled') ? readJson(form, 'data-troubled') : null;
-    var touched = false;
+    // A form drawn again after a choice by hand (refused, or "Back to edit") keeps that choice.
+    var touched = !!form.querySelector('input[name="notify_by_hand"]');
     function widens() {
       if (!Array.isArray(troubled)) return false;
       return Array.prototype.some.call(form.querySelectorAll('select[name^="component."]'), function (sel) {

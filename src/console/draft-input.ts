@@ -34,6 +34,8 @@ export interface DeclareValues {
   components: ComponentChangesInput;
   /** The box as shown; left as shown, the runbook decides (see notifyChoice). */
   notify: boolean;
+  /** The box was ticked or unticked by hand: the form, drawn again, keeps that choice (see notifyChoice). */
+  notifyByHand: boolean;
   /** The form's one-time key (form-once.ts), carried into its draft: the same form previewed again publishes once. */
   once: string;
 }
@@ -53,6 +55,7 @@ export interface UpdateValues {
   /** A status per component, or null for one taken off the incident. */
   components: ComponentChangesInput;
   notify: boolean;
+  notifyByHand: boolean;
   once: string;
   /** The incident's newest update when the form was opened (publish/preview.ts staleUpdate); '' for none known. */
   after: string;
@@ -63,10 +66,14 @@ export interface UpdateValues {
  * (`notify_shown`). Left as shown, the runbook policy decides for the level
  * and status actually chosen (undefined), so picking "resolved" on a form
  * rendered for "identified" still sends the restoration notice without
- * JavaScript; ticked or unticked by hand, that choice wins.
+ * JavaScript; ticked or unticked by hand, that choice wins. A form drawn
+ * again (refused, or "Back to edit") after a choice by hand says so
+ * (`notify_by_hand`): shown as chosen, the box is still the Comms Lead's
+ * choice, not the runbook's (a drill unticked must not email when previewed again).
  */
 export function notifyChoice(form: FormData): boolean | undefined {
   const now = checked(form, 'notify');
+  if (form.get('notify_by_hand') === '1') return now;
   const shown = form.get('notify_shown');
   if (shown === '1' || shown === '0') return now === (shown === '1') ? undefined : now;
   return now;
@@ -108,6 +115,7 @@ export function blankDeclare(fc: FormContext): DeclareValues {
     bodyTemplate: body,
     components: {},
     notify,
+    notifyByHand: false,
     once: newFormKey(),
   };
 }
@@ -130,6 +138,7 @@ export function blankUpdate(fc: FormContext, incident: Incident, status: Inciden
     bodyTemplate: body,
     components: {},
     notify: notifyDefault(fc.db, incident, status),
+    notifyByHand: false,
     once: newFormKey(),
     after: incident.updates.at(-1)?.id ?? '',
   };
@@ -164,6 +173,7 @@ export function declareFromForm(form: FormData, fc: FormContext): { values: Decl
     bodyTemplate: template,
     components: changes,
     notify: notify ?? (level ? declareNotifyDefault(level) : checked(form, 'notify')),
+    notifyByHand: notify !== undefined,
     once: formKeyOf(form) ?? newFormKey(),
   };
   // The console declares investigating incidents; the API also takes other statuses (backfill).
@@ -221,6 +231,7 @@ export function updateFromForm(
     bodyTemplate: template,
     components: changes,
     notify: notify ?? (status ? notifyDefault(fc.db, incident, status, severity, changes) : checked(form, 'notify')),
+    notifyByHand: notify !== undefined,
     once: formKeyOf(form) ?? newFormKey(),
     after: fields.after ?? '',
   };
@@ -276,6 +287,7 @@ export function valuesFromDraft(action: DraftAction, db: Db, incident?: Incident
     return {
       ...base,
       notify: input.notify ?? declareNotifyDefault(level),
+      notifyByHand: input.notify !== undefined,
       name: action.input.name,
       severity: level?.id ?? '',
       commander: action.input.commander ?? '',
@@ -287,6 +299,7 @@ export function valuesFromDraft(action: DraftAction, db: Db, incident?: Incident
   return {
     ...base,
     notify: input.notify ?? policy,
+    notifyByHand: input.notify !== undefined,
     status: action.input.status,
     severity,
     root_cause: action.input.root_cause ?? '',

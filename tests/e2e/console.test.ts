@@ -341,6 +341,14 @@ describe('a Comms Lead runs a whole incident from the console', () => {
     await page.uncheck('input[name="notify"]');
     await page.click('button:has-text("Preview")');
     await expect(page.locator('#email-summary').textContent()).resolves.toBe('No email will be sent');
+    // Back to edit: the box unticked by hand stays so, whatever severity is picked now, and previews the same.
+    await page.click('a:has-text("Back to edit")');
+    expect(await page.isChecked('input[name="notify"]')).toBe(false);
+    await page.check('input[name="severity"][value="sev2"]');
+    await page.check('input[name="severity"][value="sev1"]');
+    expect(await page.isChecked('input[name="notify"]'), 'the choice by hand, not the severity').toBe(false);
+    await page.click('button:has-text("Preview")');
+    await expect(page.locator('#email-summary').textContent()).resolves.toBe('No email will be sent');
     await page.click('#publish');
     expect(
       (

@@ -27,3 +27,23 @@ export const describedBy = (doc: Doc, e: El): Array<El | undefined> =>
     .split(/\s+/)
     .filter(Boolean)
     .map((id) => byId(doc, id));
+
+/**
+ * A form's fields as a browser with scripts off submits it untouched (no button): inputs with their values
+ * (boxes and radios only when checked), textareas with their text, each select's selected option (or its first).
+ */
+export function submitted(form: El): Array<[string, string]> {
+  const fields: Array<[string, string]> = [];
+  for (const e of all(form, (x) => ['input', 'textarea', 'select'].includes(x.name) && !!x.attribs.name && !('disabled' in x.attribs))) {
+    const name = e.attribs.name!;
+    if (e.name === 'textarea') fields.push([name, DomUtils.textContent(e).replace(/^\r?\n/, '')]);
+    else if (e.name === 'select') {
+      const options = all(e, (o) => o.name === 'option');
+      const chosen = options.find((o) => 'selected' in o.attribs) ?? options[0];
+      if (chosen) fields.push([name, chosen.attribs.value ?? textOf(chosen)]);
+    } else if (['checkbox', 'radio'].includes(e.attribs.type ?? '')) {
+      if ('checked' in e.attribs) fields.push([name, e.attribs.value ?? 'on']);
+    } else if (!['submit', 'button', 'image', 'reset'].includes(e.attribs.type ?? '')) fields.push([name, e.attribs.value ?? '']);
+  }
+  return fields;
+}
