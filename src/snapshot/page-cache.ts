@@ -38,8 +38,9 @@ export type Renderer = (pathAndQuery: string) => Promise<{ status: number; conte
  * fresh (concurrent requests share that one render) and never sees old data.
  * Pages also show time-relative things (today's uptime cell, how long an
  * incident has lasted), measured at the start of the current minute
- * (pageClock), so an entry rendered in an earlier minute (`periodMs`) is
- * re-rendered in the background while it keeps being served. On the minute,
+ * (pageClock), so an entry rendered in the minute before (`periodMs`) is
+ * re-rendered in the background while it keeps being served; one older than
+ * that is rendered again before it is served. On the minute,
  * not by age: replicas rendering the same data in the same minute serve the
  * same bytes and ETag, and a client's If-None-Match holds on any of them.
  * The number of distinct URLs kept is capped; past the cap pages are still
@@ -65,8 +66,16 @@ export class PageCache {
     const version = this.currentVersion();
     const hit = this.entries.get(key);
     if (hit && hit.version === version) {
-      if (Math.floor(Date.now() / this.periodMs) !== Math.floor(hit.renderedAt / this.periodMs)) this.refresh(key, version).catch(() => {});
-      return hit;
+      const behind = Math.floor(Date.now() / this.periodMs) - Math.floor(hit.renderedAt / this.periodMs);
+      if (behind === 0) return hit;
+      // Of the minute before: served while the fresh one renders, so a page asked for all the time never waits.
+      if (behind === 1) {
+        this.refresh(key, version).catch(() => {});
+        return hit;
+      }
+      // Older (nobody asked for it since): its durations would be minutes behind what the visitor sees, so it waits
+      // for the fresh one, and serves the old one only if that render fails.
+      return this.refresh(key, version).catch(() => hit);
     }
     return this.refresh(key, version);
   }

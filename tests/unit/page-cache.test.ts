@@ -62,6 +62,32 @@ describe('PageCache', () => {
 });
 
 describe('PageCache periods', () => {
+  it('an entry older than the period before (a page nobody asked for a while) is rendered again before it is served', async () => {
+    const t = counter();
+    const first = await t.cache.get('/');
+    // Two periods on: before, the page of two minutes ago was served ("Ongoing for 17 min" of an incident 38 min old).
+    vi.setSystemTime(T0.getTime() + 120);
+    const served = await t.cache.get('/');
+    expect(served.body).not.toBe(first.body);
+    expect(t.renders()).toBe(2);
+    // A render that fails leaves the old page served rather than an error.
+    let failing = true;
+    const flaky = new PageCache(
+      async () => {
+        if (failing) throw new Error('render failed');
+        return { status: 200, contentType: 'text/html', body: 'ok' };
+      },
+      () => 1,
+      500,
+      50,
+    );
+    failing = false;
+    const kept = await flaky.get('/');
+    failing = true;
+    vi.setSystemTime(T0.getTime() + 300);
+    expect(await flaky.get('/')).toBe(kept);
+  });
+
   it('re-renders when the period turns, however young the entry, and not within one', async () => {
     vi.setSystemTime(T0.getTime() + 10);
     const t = counter();
