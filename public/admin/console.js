@@ -185,6 +185,44 @@
     return same;
   }
 
+  // The preview's "Publish now" sends a draft, which belongs to the session that previewed it: posted after that
+  // session ended, what leads back is the form the preview was made from, as it was sent (kept in this tab with
+  // the draft it became), and signing in puts it back there.
+  var PREVIEWED = 'herald:previewed-form';
+
+  function draftOf(form) {
+    var field = form.querySelector('input[name="draft"]');
+    return field ? field.value : null;
+  }
+
+  function keepPreviewed(kept) {
+    var publish = document.querySelector('form[action="/admin/publish"]');
+    if (!publish || kept.signIn) return;
+    kept.draft = draftOf(publish);
+    try {
+      sessionStorage.setItem(PREVIEWED, JSON.stringify(kept));
+    } catch (e) {
+      // Storage full or refused: publishing works all the same.
+    }
+  }
+
+  function keepOnPublish(form) {
+    form.addEventListener('submit', function () {
+      var previewed;
+      try {
+        previewed = JSON.parse(sessionStorage.getItem(PREVIEWED) || 'null');
+      } catch (e) {
+        previewed = null;
+      }
+      if (!previewed || previewed.draft !== draftOf(form)) return;
+      try {
+        sessionStorage.setItem(UNSENT, JSON.stringify({ page: previewed.page, form: previewed.form, fields: previewed.fields }));
+      } catch (e) {
+        // As above.
+      }
+    });
+  }
+
   function putBackUnsent() {
     var kept = readUnsent();
     if (!kept) return;
@@ -197,6 +235,7 @@
       return;
     }
     sessionStorage.removeItem(UNSENT);
+    keepPreviewed(kept);
     var form = kept.signIn && samePage(kept.page) && document.querySelector('form[data-keep="' + kept.form + '"]');
     if (!form) return;
     var fields = kept.fields.slice();
@@ -290,6 +329,9 @@
       followNotifyDefault(form, readJson(form, 'data-notify-defaults'));
       followTemplates(form, choice, readJson(form, 'data-templates'));
     });
-    document.querySelectorAll('form[action="/admin/publish"]').forEach(guardDoubleSubmit);
+    document.querySelectorAll('form[action="/admin/publish"]').forEach(function (form) {
+      guardDoubleSubmit(form);
+      keepOnPublish(form);
+    });
   });
 })();

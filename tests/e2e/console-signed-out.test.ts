@@ -82,6 +82,33 @@ describe('a form posted after the session ended', () => {
     }
   });
 
+  it('"Publish now" on a preview leads back to the form the preview was made from, filled in as it was sent', async () => {
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(`${h.url}/admin/login`);
+      await signIn(page);
+      await page.goto(`${h.url}/admin/incidents/new`);
+      await page.fill('#name', 'Exports stuck');
+      await page.check('input[name="severity"][value="sev3"]');
+      await page.click('button:has-text("Preview")');
+      expect(new URL(page.url()).pathname).toBe('/admin/preview');
+      const before = ((await (await h.admin('/incidents')).json()) as Json).incidents.length;
+      await page.context().clearCookies();
+      await page.click('#publish');
+      // Before: the sign-in led to GET /admin/preview, which leads to the dashboard, and the text was gone.
+      await expect(page.locator('#signin-unsent').count()).resolves.toBe(1);
+      await signIn(page);
+      expect(new URL(page.url()).pathname).toBe('/admin/incidents/new');
+      await expect(page.locator('#name').inputValue()).resolves.toBe('Exports stuck');
+      await expect(page.locator('input[name="severity"][value="sev3"]').isChecked()).resolves.toBe(true);
+      await expect(page.locator('#unsent-restored').count()).resolves.toBe(1);
+      expect(((await (await h.admin('/incidents')).json()) as Json).incidents.length, 'nothing was published').toBe(before);
+    } finally {
+      await context.close();
+    }
+  });
+
   it("a correction's page (its update in the query) is found again, the corrected text put back", async () => {
     const context = await browser.newContext();
     try {
