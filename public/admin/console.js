@@ -196,7 +196,7 @@
   }
 
   function keepPreviewed(kept) {
-    var publish = document.querySelector('form[action="/admin/publish"]');
+    var publish = document.querySelector('form[action^="/admin/publish"]');
     if (!publish || kept.signIn) return;
     kept.draft = draftOf(publish);
     try {
@@ -329,7 +329,7 @@
       followNotifyDefault(form, readJson(form, 'data-notify-defaults'));
       followTemplates(form, choice, readJson(form, 'data-templates'));
     });
-    document.querySelectorAll('form[action="/admin/publish"]').forEach(function (form) {
+    document.querySelectorAll('form[action^="/admin/publish"]').forEach(function (form) {
       guardDoubleSubmit(form);
       keepOnPublish(form);
     });

@@ -36,7 +36,13 @@ export function consoleGuard(herald: Herald): MiddlewareHandler<ConsoleEnv> {
       // in, where the console's script puts back what was typed (public/admin/console.js).
       const posted = c.req.method !== 'GET' && c.req.method !== 'HEAD';
       const url = new URL(c.req.url);
-      const back = posted ? formPagePath(c.req.header('referer')) : consoleReturnPath(url.pathname + url.search);
+      // A form may name its page in its address (the preview's "Publish now": the form its draft was made from).
+      const from = url.searchParams.get('from');
+      const back = posted
+        ? from
+          ? consoleReturnPath(from)
+          : formPagePath(c.req.header('referer'))
+        : consoleReturnPath(url.pathname + url.search);
       // Signing out of an ended session loses nothing.
       const unsent = posted && c.req.path !== '/admin/logout';
       const query = [back !== '/admin' ? `next=${encodeURIComponent(back)}` : '', unsent ? 'unsent=1' : ''].filter(Boolean).join('&');

@@ -268,6 +268,10 @@ export const draftEditHref = (draft: { id: string; action: DraftAction }): strin
     ? `/admin/incidents/new?draft=${encodeURIComponent(draft.id)}`
     : `/admin/incidents/${encodeURIComponent(draft.action.incidentId)}?draft=${encodeURIComponent(draft.id)}#post-update`;
 
+/** The page of the form a draft was made from, without the draft (another session's cannot open it). */
+export const draftFormPath = (action: DraftAction): string =>
+  action.kind === 'declare' ? '/admin/incidents/new' : `/admin/incidents/${encodeURIComponent(action.incidentId)}`;
+
 /** The form values back from a saved draft ("back to edit"). */
 export function valuesFromDraft(action: DraftAction, db: Db, incident?: Incident): DeclareValues | UpdateValues {
   const { input } = action;

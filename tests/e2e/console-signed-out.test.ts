@@ -157,6 +157,17 @@ describe('a form posted after the session ended', () => {
       await signIn(page);
       expect(new URL(page.url()).pathname).toBe(`/admin/incidents/${incident}`);
       expect(await updatesOf()).toBe(1);
+      // "Publish now" on a preview: to the update form its draft was made from, not to the dashboard.
+      await page.check('#update-status-identified');
+      await page.fill('#update-body', TEXT);
+      await page.click('button:has-text("Preview update")');
+      expect(new URL(page.url()).pathname).toBe('/admin/preview');
+      await page.context().clearCookies();
+      await page.click('#publish');
+      await expect(page.locator('#signin-unsent').count()).resolves.toBe(1);
+      await signIn(page);
+      expect(new URL(page.url()).pathname).toBe(`/admin/incidents/${incident}`);
+      expect(await updatesOf()).toBe(1);
     } finally {
       await context.close();
     }
