@@ -215,8 +215,11 @@
         previewed = null;
       }
       if (!previewed || previewed.draft !== draftOf(form)) return;
+      // The form's own page, as the publish form names it: a preview sent from a refused form was sent from
+      // /admin/preview, which holds no form once signed in again.
+      var page = new URL(form.action, location.href).searchParams.get('from') || previewed.page;
       try {
-        sessionStorage.setItem(UNSENT, JSON.stringify({ page: previewed.page, form: previewed.form, fields: previewed.fields }));
+        sessionStorage.setItem(UNSENT, JSON.stringify({ page: page, form: previewed.form, fields: previewed.fields }));
       } catch (e) {
         // As above.
       }
@@ -239,6 +242,17 @@
     var form = kept.signIn && samePage(kept.page) && document.querySelector('form[data-keep="' + kept.form + '"]');
     if (!form) return;
     var fields = kept.fields.slice();
+    // A box set by hand (src/console/draft-input.ts, notifyChoice) stays so: a fresh form has no field saying it.
+    var byHand = fields.some(function (f) {
+      return f[0] === 'notify_by_hand' && f[1] === '1';
+    });
+    if (byHand && !form.querySelector('input[name="notify_by_hand"]')) {
+      var marker = document.createElement('input');
+      marker.type = 'hidden';
+      marker.name = 'notify_by_hand';
+      marker.value = '1';
+      form.appendChild(marker);
+    }
     Array.prototype.forEach.call(form.elements, function (el) {
       if (!el.name || el.name === 'csrf' || el.tagName === 'BUTTON') return;
       var tick = el.type === 'checkbox' || el.type === 'radio';

@@ -109,6 +109,37 @@ describe('a form posted after the session ended', () => {
     }
   });
 
+  it('"Publish now" of a preview sent from a refused form leads back to the form, its box unticked by hand still so', async () => {
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(`${h.url}/admin/login`);
+      await signIn(page);
+      await page.goto(`${h.url}/admin/incidents/new`);
+      await page.fill('#name', 'Drill: exports, do not email');
+      await page.uncheck('input[name="notify"]');
+      // Refused (no severity): the form is drawn again at /admin/preview, and sent from there.
+      await page.click('button:has-text("Preview")');
+      await expect(page.locator('#name').inputValue()).resolves.toBe('Drill: exports, do not email');
+      await page.check('input[name="severity"][value="sev1"]');
+      await page.click('button:has-text("Preview")');
+      await expect(page.locator('#email-summary').textContent()).resolves.toBe('No email will be sent');
+      await page.context().clearCookies();
+      await page.click('#publish');
+      await signIn(page);
+      // Before: the script led the sign-in to /admin/preview, that is to the dashboard, and the text was gone.
+      expect(new URL(page.url()).pathname).toBe('/admin/incidents/new');
+      await expect(page.locator('#name').inputValue()).resolves.toBe('Drill: exports, do not email');
+      expect(await page.isChecked('input[name="notify"]')).toBe(false);
+      // Before: put back unticked, but as the fresh form's "as shown": the severity decided ("No email will be sent: no
+      // subscriber follows…", a disruption notice for any who did), not the Comms Lead.
+      await page.click('button:has-text("Preview")');
+      await expect(page.locator('#email-summary').textContent()).resolves.toBe('No email will be sent');
+    } finally {
+      await context.close();
+    }
+  });
+
   it("a correction's page (its update in the query) is found again, the corrected text put back", async () => {
     const context = await browser.newContext();
     try {
