@@ -20,9 +20,13 @@ const marked = new Marked(
   },
 );
 
-/** `![alt](url)` read as `[alt](url)`; with no alt text, the URL names it. */
+/**
+ * `![alt](url)` read as `[alt](url)`; with no alt text, the URL names it, unless it is the image itself (a pasted
+ * `data:` screenshot, whose link the sanitizer drops): then the word "image".
+ */
 function imageAsLink(token: Tokens.Image): Tokens.Link {
-  const tokens: Token[] = token.text ? token.tokens : [{ type: 'text', raw: token.href, text: token.href }];
+  const label = /^data:/i.test(token.href.trim()) ? 'image' : token.href;
+  const tokens: Token[] = token.text ? token.tokens : [{ type: 'text', raw: label, text: label }];
   return { ...token, type: 'link', tokens };
 }
 

@@ -67,15 +67,19 @@ export class PageCache {
     const hit = this.entries.get(key);
     if (hit && hit.version === version) {
       const behind = Math.floor(Date.now() / this.periodMs) - Math.floor(hit.renderedAt / this.periodMs);
-      if (behind === 0) return hit;
+      // Behind 0, or ahead of the clock (stepped back): as fresh as any render now would be.
+      if (behind <= 0) return hit;
       // Of the minute before: served while the fresh one renders, so a page asked for all the time never waits.
       if (behind === 1) {
         this.refresh(key, version).catch(() => {});
         return hit;
       }
       // Older (nobody asked for it since): its durations would be minutes behind what the visitor sees, so it waits
-      // for the fresh one, and serves the old one only if that render fails.
-      return this.refresh(key, version).catch(() => hit);
+      // for the fresh one, and serves the old one if that render fails (Astro answers a page that throws with 500).
+      return this.refresh(key, version).then(
+        (page) => (page.status === 200 || page.status === 404 ? page : hit),
+        () => hit,
+      );
     }
     return this.refresh(key, version);
   }

@@ -79,6 +79,9 @@ describe('an image written in Markdown', () => {
     expect(markdownToText('![the graph](/graphs/api.png)', { siteUrl: SITE })).toBe(`the graph (${SITE}/graphs/api.png)`);
     // Never an image, and an address the links refuse leaves the alt text alone; typed <img> HTML is still dropped.
     expect(renderMarkdown('![x](data:image/svg+xml;base64,PHN2Zz4=)')).toBe('<p>x</p>');
+    // A pasted screenshot with no alt text: a word, not its bytes.
+    expect(renderMarkdown('![](data:image/png;base64,iVBORw0KGgo=)')).toBe('<p>image</p>');
+    expect(markdownToText('![](data:image/png;base64,iVBORw0KGgo=)')).toBe('image');
     expect(renderMarkdown('![the graph](https://x.example/g.png) <img src="https://x.example/g.png">')).not.toContain('<img');
   });
 });

@@ -70,22 +70,39 @@ describe('PageCache periods', () => {
     const served = await t.cache.get('/');
     expect(served.body).not.toBe(first.body);
     expect(t.renders()).toBe(2);
-    // A render that fails leaves the old page served rather than an error.
-    let failing = true;
+  });
+
+  it('a render that fails then serves the old page rather than the failure: an error thrown, or a 500 answered', async () => {
+    let failure: 'none' | 'throws' | '500' = 'none';
     const flaky = new PageCache(
       async () => {
-        if (failing) throw new Error('render failed');
-        return { status: 200, contentType: 'text/html', body: 'ok' };
+        if (failure === 'throws') throw new Error('render failed');
+        return failure === '500'
+          ? { status: 500, contentType: 'text/html', body: 'Internal error' }
+          : { status: 200, contentType: 'text/html', body: 'ok' };
       },
       () => 1,
       500,
       50,
     );
-    failing = false;
     const kept = await flaky.get('/');
-    failing = true;
+    failure = 'throws';
     vi.setSystemTime(T0.getTime() + 300);
     expect(await flaky.get('/')).toBe(kept);
+    // Astro answers a page that throws with a 500 of its own (the render resolves).
+    failure = '500';
+    vi.setSystemTime(T0.getTime() + 600);
+    expect(await flaky.get('/')).toBe(kept);
+  });
+
+  it('a clock stepped back (NTP, a resumed machine) serves the page it has, not a render per request', async () => {
+    const t = counter();
+    vi.setSystemTime(T0.getTime() + 200);
+    const first = await t.cache.get('/');
+    vi.setSystemTime(T0.getTime() + 20);
+    expect(await t.cache.get('/')).toBe(first);
+    await settle();
+    expect(t.renders()).toBe(1);
   });
 
   it('re-renders when the period turns, however young the entry, and not within one', async () => {
