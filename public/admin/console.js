@@ -145,11 +145,21 @@
   // dropped there unless that page is the sign-in page saying so, on the way back to the form.
   var UNSENT = 'herald:unsent-form';
 
-  function readUnsent() {
+  // What this tab keeps under `key` (a form as sent), or null.
+  function readKept(key) {
     try {
-      return JSON.parse(sessionStorage.getItem(UNSENT) || 'null');
+      return JSON.parse(sessionStorage.getItem(key) || 'null');
     } catch (e) {
       return null;
+    }
+  }
+
+  // Storage full or refused: the form is sent all the same, only nothing can be put back.
+  function keep(key, value) {
+    try {
+      sessionStorage.setItem(key, JSON.stringify(value));
+    } catch (e) {
+      // As said.
     }
   }
 
@@ -162,14 +172,7 @@
         if (!el.name || el.name === 'csrf' || el.disabled || el.tagName === 'BUTTON') return;
         fields.push([el.name, el.value, el.type === 'checkbox' || el.type === 'radio' ? el.checked : null]);
       });
-      try {
-        sessionStorage.setItem(
-          UNSENT,
-          JSON.stringify({ page: location.pathname + location.search, form: form.getAttribute('data-keep'), fields: fields }),
-        );
-      } catch (e) {
-        // Storage full or refused: the form is sent all the same.
-      }
+      keep(UNSENT, { page: location.pathname + location.search, form: form.getAttribute('data-keep'), fields: fields });
     });
   }
 
@@ -199,39 +202,26 @@
     var publish = document.querySelector('form[action^="/admin/publish"]');
     if (!publish || kept.signIn) return;
     kept.draft = draftOf(publish);
-    try {
-      sessionStorage.setItem(PREVIEWED, JSON.stringify(kept));
-    } catch (e) {
-      // Storage full or refused: publishing works all the same.
-    }
+    keep(PREVIEWED, kept);
   }
 
   function keepOnPublish(form) {
     form.addEventListener('submit', function () {
-      var previewed;
-      try {
-        previewed = JSON.parse(sessionStorage.getItem(PREVIEWED) || 'null');
-      } catch (e) {
-        previewed = null;
-      }
+      var previewed = readKept(PREVIEWED);
       if (!previewed || previewed.draft !== draftOf(form)) return;
       // The form's own page, as the publish form names it: a preview sent from a refused form was sent from
       // /admin/preview, which holds no form once signed in again.
       var page = new URL(form.action, location.href).searchParams.get('from') || previewed.page;
-      try {
-        sessionStorage.setItem(UNSENT, JSON.stringify({ page: page, form: previewed.form, fields: previewed.fields }));
-      } catch (e) {
-        // As above.
-      }
+      keep(UNSENT, { page: page, form: previewed.form, fields: previewed.fields });
     });
   }
 
   function putBackUnsent() {
-    var kept = readUnsent();
+    var kept = readKept(UNSENT);
     if (!kept) return;
     if (location.pathname === '/admin/login' && document.getElementById('signin-unsent')) {
       kept.signIn = true;
-      sessionStorage.setItem(UNSENT, JSON.stringify(kept));
+      keep(UNSENT, kept);
       // The way back, for a browser that sent no Referer with the form (the server checks it as any `next`).
       var signIn = document.querySelector('form[action^="/admin/login"]');
       if (signIn) signIn.setAttribute('action', '/admin/login?next=' + encodeURIComponent(kept.page) + '&unsent=1');
