@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HtmlValidate } from 'html-validate';
 import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { signIn, type ConsoleSession } from '../helpers/console-session.ts';
-import { all, byId, byName, dom, fieldsOf, textOf, type Doc } from '../helpers/dom.ts';
+import { all, byId, byName, dom, fieldsOf, submitted, textOf, type Doc } from '../helpers/dom.ts';
 
 /**
  * Two refused console forms that skipped what the others do (a review): the correction of an update and
@@ -75,19 +75,10 @@ describe('a refused correction of an update', () => {
 
 describe('refused settings', () => {
   const settings = async () => (await (await h.admin('/settings')).json()) as Json;
-  /** The settings page's form as it posts itself (text fields and ticked boxes; no button). */
+  /** The settings page's form as it posts itself (no button). */
   async function settingsForm(): Promise<Record<string, string>> {
     const doc = await get('/admin/settings');
-    const form = all(doc, (e) => e.name === 'form' && byName(e, 'version') !== undefined)[0]!;
-    const fields: Record<string, string> = { ...fieldsOf(form) };
-    for (const e of all(form, (x) => (x.name === 'input' || x.name === 'select') && !!x.attribs.name)) {
-      const name = e.attribs.name!;
-      if (e.name === 'select') fields[name] = all(e, (o) => o.name === 'option' && 'selected' in o.attribs)[0]?.attribs.value ?? '';
-      else if (e.attribs.type === 'checkbox') {
-        if ('checked' in e.attribs) fields[name] = e.attribs.value ?? 'on';
-      } else if (e.attribs.type !== 'hidden') fields[name] = e.attribs.value ?? '';
-    }
-    return fields;
+    return Object.fromEntries(submitted(all(doc, (e) => e.name === 'form' && byName(e, 'version') !== undefined)[0]!));
   }
 
   it("a support contact that is none, and a level's cadence that is no number: each linked, focused, titled Error", async () => {
