@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { launchBrowser } from '../helpers/browser.ts';
 
@@ -34,10 +34,25 @@ async function signIn(page: Page): Promise<void> {
   await page.click('button[type="submit"]');
 }
 
-/** Signed in, the incident's update form filled in; then the session is gone (its cookie with it). */
-async function writeThenLoseSession(page: Page): Promise<void> {
+/** Opens the sign-in page and signs in. */
+async function signInFromStart(page: Page): Promise<void> {
   await page.goto(`${h.url}/admin/login`);
   await signIn(page);
+}
+
+/** `run` on a page of a browser context of its own (its cookies, its tab's sessionStorage), closed after. */
+async function inNewContext(run: (page: Page) => Promise<void>, options?: BrowserContextOptions): Promise<void> {
+  const context = await browser.newContext(options);
+  try {
+    await run(await context.newPage());
+  } finally {
+    await context.close();
+  }
+}
+
+/** Signed in, the incident's update form filled in; then the session is gone (its cookie with it). */
+async function writeThenLoseSession(page: Page): Promise<void> {
+  await signInFromStart(page);
   await page.goto(`${h.url}/admin/incidents/${incident}`);
   await page.check('#update-status-identified');
   await page.fill('#update-body', TEXT);
@@ -50,9 +65,7 @@ const updatesOf = async (): Promise<number> =>
 
 describe('a form posted after the session ended', () => {
   it('signing in again leads back to the form, with what was typed put back and nothing published', async () => {
-    const context = await browser.newContext();
-    try {
-      const page = await context.newPage();
+    await inNewContext(async (page) => {
       await writeThenLoseSession(page);
       const login = new URL(page.url());
       expect(login.pathname).toBe('/admin/login');
@@ -77,17 +90,12 @@ describe('a form posted after the session ended', () => {
       await page.goto(`${h.url}/admin/incidents/${incident}`);
       await expect(page.locator('#unsent-restored').count()).resolves.toBe(0);
       await expect(page.locator('#update-body').inputValue()).resolves.not.toBe(TEXT);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('"Publish now" on a preview leads back to the form the preview was made from, filled in as it was sent', async () => {
-    const context = await browser.newContext();
-    try {
-      const page = await context.newPage();
-      await page.goto(`${h.url}/admin/login`);
-      await signIn(page);
+    await inNewContext(async (page) => {
+      await signInFromStart(page);
       await page.goto(`${h.url}/admin/incidents/new`);
       await page.fill('#name', 'Exports stuck');
       await page.check('input[name="severity"][value="sev3"]');
@@ -104,17 +112,12 @@ describe('a form posted after the session ended', () => {
       await expect(page.locator('input[name="severity"][value="sev3"]').isChecked()).resolves.toBe(true);
       await expect(page.locator('#unsent-restored').count()).resolves.toBe(1);
       expect(((await (await h.admin('/incidents')).json()) as Json).incidents.length, 'nothing was published').toBe(before);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('"Publish now" of a preview sent from a refused form leads back to the form, its box unticked by hand still so', async () => {
-    const context = await browser.newContext();
-    try {
-      const page = await context.newPage();
-      await page.goto(`${h.url}/admin/login`);
-      await signIn(page);
+    await inNewContext(async (page) => {
+      await signInFromStart(page);
       await page.goto(`${h.url}/admin/incidents/new`);
       await page.fill('#name', 'Drill: exports, do not email');
       await page.uncheck('input[name="notify"]');
@@ -135,17 +138,12 @@ describe('a form posted after the session ended', () => {
       // subscriber follows…", a disruption notice for any who did), not the Comms Lead.
       await page.click('button:has-text("Preview")');
       await expect(page.locator('#email-summary').textContent()).resolves.toBe('No email will be sent');
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it("a correction's page (its update in the query) is found again, the corrected text put back", async () => {
-    const context = await browser.newContext();
-    try {
-      const page = await context.newPage();
-      await page.goto(`${h.url}/admin/login`);
-      await signIn(page);
+    await inNewContext(async (page) => {
+      await signInFromStart(page);
       const first = (((await (await h.admin(`/incidents/${incident}`)).json()) as Json).incident_updates as Json[]).at(-1)!.id;
       const correct = `/admin/incidents/${incident}/correct?update=${first}`;
       await page.goto(`${h.url}${correct}`);
@@ -159,49 +157,42 @@ describe('a form posted after the session ended', () => {
       await page.click('button:has-text("Save correction")');
       const updates = ((await (await h.admin(`/incidents/${incident}`)).json()) as Json).incident_updates as Json[];
       expect(updates.find((u) => u.id === first)?.body).toBe('We are investigating failed card payments.');
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('a browser that sends no Referer is led back all the same: the script names the page to the sign-in form', async () => {
-    const context = await browser.newContext();
-    try {
-      const page = await context.newPage();
+    await inNewContext(async (page) => {
       await writeThenLoseSession(page);
       // Chromium sends one; without it the server answers the sign-in page with no way back, as here.
       await page.goto(`${h.url}/admin/login?unsent=1`);
       await signIn(page);
       expect(new URL(page.url()).pathname).toBe(`/admin/incidents/${incident}`);
       await expect(page.locator('#update-body').inputValue()).resolves.toBe(TEXT);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('without JavaScript, signing in still leads back to the form', async () => {
-    const context = await browser.newContext({ javaScriptEnabled: false });
-    try {
-      const page = await context.newPage();
-      await writeThenLoseSession(page);
-      await expect(page.locator('#signin-unsent').count()).resolves.toBe(1);
-      await signIn(page);
-      expect(new URL(page.url()).pathname).toBe(`/admin/incidents/${incident}`);
-      expect(await updatesOf()).toBe(1);
-      // "Publish now" on a preview: to the update form its draft was made from, not to the dashboard.
-      await page.check('#update-status-identified');
-      await page.fill('#update-body', TEXT);
-      await page.click('button:has-text("Preview update")');
-      expect(new URL(page.url()).pathname).toBe('/admin/preview');
-      await page.context().clearCookies();
-      await page.click('#publish');
-      await expect(page.locator('#signin-unsent').count()).resolves.toBe(1);
-      await signIn(page);
-      expect(new URL(page.url()).pathname).toBe(`/admin/incidents/${incident}`);
-      expect(await updatesOf()).toBe(1);
-    } finally {
-      await context.close();
-    }
+    await inNewContext(
+      async (page) => {
+        await writeThenLoseSession(page);
+        await expect(page.locator('#signin-unsent').count()).resolves.toBe(1);
+        await signIn(page);
+        expect(new URL(page.url()).pathname).toBe(`/admin/incidents/${incident}`);
+        expect(await updatesOf()).toBe(1);
+        // "Publish now" on a preview: to the update form its draft was made from, not to the dashboard.
+        await page.check('#update-status-identified');
+        await page.fill('#update-body', TEXT);
+        await page.click('button:has-text("Preview update")');
+        expect(new URL(page.url()).pathname).toBe('/admin/preview');
+        await page.context().clearCookies();
+        await page.click('#publish');
+        await expect(page.locator('#signin-unsent').count()).resolves.toBe(1);
+        await signIn(page);
+        expect(new URL(page.url()).pathname).toBe(`/admin/incidents/${incident}`);
+        expect(await updatesOf()).toBe(1);
+      },
+      { javaScriptEnabled: false },
+    );
   });
 
   it('a page asked for without a session leads back to it; a Referer elsewhere leads to the dashboard', async () => {
