@@ -6,7 +6,7 @@ import { INCIDENT_STATUS_LABEL, isResolvedStatus } from '../domain/status.ts';
 import { durationMinutes, formatDuration } from '../domain/overall.ts';
 import { formatDateTime } from '../domain/time-text.ts';
 import { everyText, joinNames, passedMark } from '../domain/words.ts';
-import { markdownToText } from '../render/markdown.ts';
+import { markdownToText } from '../render/markdown-text.ts';
 import { incidentUrl } from '../read/statuspage-records.ts';
 import { eventComponentNames } from '../domain/components/names.ts';
 import type { MessageKind } from './plan.ts';

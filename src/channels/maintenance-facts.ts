@@ -2,7 +2,7 @@ import type { Db, Maintenance, MaintenanceUpdate } from '../domain/model.ts';
 import { MAINTENANCE_TITLE, maintenanceStep, stepStatusLabel, stepWindow, windowLabel } from '../domain/maintenance/steps.ts';
 import { eventComponentNames } from '../domain/components/names.ts';
 import { joinNames } from '../domain/words.ts';
-import { markdownToText } from '../render/markdown.ts';
+import { markdownToText } from '../render/markdown-text.ts';
 import { incidentUrl } from '../read/statuspage-records.ts';
 import type { WarRoomFacts } from './facts.ts';
 

@@ -2,7 +2,7 @@ import ical, { ICalCalendarMethod, ICalEventStatus, ICalEventTransparency } from
 import type { Db } from '../domain/model.ts';
 import { concerns } from '../read/banner.ts';
 import { incidentUrl, updatesNewestFirst, type SiteInfo } from '../read/statuspage-records.ts';
-import { markdownToText } from '../render/markdown.ts';
+import { markdownToText } from '../render/markdown-text.ts';
 import { tagAuthority } from './xml.ts';
 import { maintenancesNewestFirst } from '../read/statuspage.ts';
 import { eventComponentNames } from '../domain/components/names.ts';

@@ -1,7 +1,7 @@
 import type { Db, EventRecord, Update } from '../domain/model.ts';
 import { componentStatusToImpact, worstComponentStatus, type Indicator } from '../domain/status.ts';
 import { isActiveMaintenance, isOpenIncident, overallStatus } from '../domain/overall.ts';
-import { leadText } from '../render/markdown.ts';
+import { leadText } from '../render/markdown-text.ts';
 import { incidentUrl, ms, pageUpdatedAt, updatesNewestFirst, type SiteInfo } from './statuspage-records.ts';
 import { closedBidi, headOf } from '../domain/text.ts';
 

@@ -8,7 +8,7 @@ import { CUSTOMER_STATUS_LABEL } from '../domain/status.ts';
 import { durationMinutes, formatDuration } from '../domain/overall.ts';
 import { formatDateTime } from '../domain/time-text.ts';
 import { joinNames } from '../domain/words.ts';
-import { markdownToText } from './markdown.ts';
+import { markdownToText } from './markdown-text.ts';
 import { markdownLiteral } from './markdown-literal.ts';
 import { templatePath } from '../paths.ts';
 import { eventComponentNames } from '../domain/components/names.ts';

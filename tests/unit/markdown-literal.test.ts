@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { markdownLiteral } from '../../src/render/markdown-literal.ts';
-import { markdownToText, renderMarkdown } from '../../src/render/markdown.ts';
+import { renderMarkdown } from '../../src/render/markdown.ts';
+import { markdownToText } from '../../src/render/markdown-text.ts';
 import { TEMPLATE_NAMES, updateTemplate } from '../../src/console/templates.ts';
 import { withoutStated } from '../../src/notify/notice.ts';
 import { postmortemDraft } from '../../src/render/postmortem-template.ts';

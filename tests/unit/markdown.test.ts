@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_MARKDOWN_DEPTH, markdownDepth, markdownToText, renderMarkdown, withAbsoluteLinks } from '../../src/render/markdown.ts';
+import { MAX_MARKDOWN_DEPTH, markdownDepth, renderMarkdown, withAbsoluteLinks } from '../../src/render/markdown.ts';
+import { markdownToText } from '../../src/render/markdown-text.ts';
 import { MARKDOWN_ATTACKS } from '../fixtures/markdown-attacks.ts';
 import { assertInert } from '../helpers/inert.ts';
 

@@ -2,7 +2,7 @@ import type { Herald } from '../../herald.ts';
 import type { Incident, IncidentUpdate } from '../../domain/model.ts';
 import { INCIDENT_STATUS_LABEL } from '../../domain/status.ts';
 import { closedBidi, headOf } from '../../domain/text.ts';
-import { leadText } from '../../render/markdown.ts';
+import { leadText } from '../../render/markdown-text.ts';
 import { correctUpdate } from '../../domain/incidents/correct-update.ts';
 import { savePostmortem } from '../../domain/incidents/postmortem.ts';
 import { postmortemSchema, updateCorrectSchema } from '../../input/schemas.ts';
