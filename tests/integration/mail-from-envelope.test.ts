@@ -8,12 +8,14 @@ import { SITE, outboxSettled, subscribeAndConfirm, to } from '../helpers/mail-fl
  * confirmations nodemailer composes and the notices Herald prebuilds alike. The notices once took the first
  * "<...>" of MAIL_FROM's text: a Unicode domain went out as it was (refused by a relay without SMTPUTF8, as
  * RFC 5321 and 6531 have it) and a display name holding "<alerts>" gave MAIL FROM:<alerts>, so the relay
- * refused every notice while it took every confirmation.
+ * refused every notice while it took every confirmation. A name with a comma, unquoted as people write it, is
+ * one mailbox too: the From header quotes it, so no mail client reads two senders.
  */
 describe.each([
-  ['a Unicode domain', 'Bücher Status <status@bücher.example>', 'status@xn--bcher-kva.example'],
-  ['a display name holding <...>', '"Status <alerts>" <status@example.com>', 'status@example.com'],
-])('MAIL_FROM with %s', (_name, mailFrom, sender) => {
+  ['a Unicode domain', 'Bücher Status <status@bücher.example>', 'status@xn--bcher-kva.example', 'Bücher Status'],
+  ['a display name holding <...>', '"Status <alerts>" <status@example.com>', 'status@example.com', 'Status <alerts>'],
+  ['an unquoted comma in its name', 'Acme, Inc. Status <status@example.com>', 'status@example.com', 'Acme, Inc. Status'],
+])('MAIL_FROM with %s', (_name, mailFrom, sender, displayName) => {
   let smtp: TestSmtp;
   let h: HeraldProcess;
   beforeAll(async () => {
@@ -44,5 +46,9 @@ describe.each([
     // The From header's address is the same (mailparser would show a punycode domain decoded: the raw line is read).
     const froms = to(smtp, 'reader@example.com').map((r) => /^From: .*<([^>]+)>\r?$/m.exec(r.raw)?.[1]);
     expect(froms).toEqual([sender, sender, sender]);
+    for (const r of to(smtp, 'reader@example.com')) {
+      const from = (await smtp.parse(r)).from?.value;
+      expect(from?.map((f) => f.name)).toEqual([displayName]);
+    }
   });
 });
