@@ -1,6 +1,6 @@
 import { Parser, Renderer, type Token, type Tokens } from 'marked';
 import sanitizeHtml from 'sanitize-html';
-import { absoluteHref, asEscapedText, imageAsLink, marked } from './markdown.ts';
+import { absoluteHref, asEscapedText, imageAsLink, imagesAsNames, marked } from './markdown.ts';
 
 /**
  * Markdown as plain text, for what is read away from the page: text email, the calendar, chat and the banner.
@@ -85,7 +85,8 @@ class PlainRenderer extends Renderer {
   override br(): string {
     return '\n';
   }
-  override link({ href: given, tokens, autolink }: Tokens.Link): string {
+  override link(token: Tokens.Link): string {
+    const { href: given, tokens, autolink } = imagesAsNames(token);
     const label = this.parser.parseInline(tokens);
     const href = this.siteUrl ? absoluteHref(given, this.siteUrl) : given;
     if (!this.urls || autolink || !SHOWN_URL.test(href)) return label;

@@ -16,6 +16,11 @@ export const marked = new Marked(
       image(token) {
         return this.link(imageAsLink(token));
       },
+      // false: marked's own link, for every link without an image in it.
+      link(token) {
+        const named = imagesAsNames(token);
+        return named === token ? false : this.link(named);
+      },
     },
   },
 );
@@ -28,6 +33,22 @@ export function imageAsLink(token: Tokens.Image): Tokens.Link {
   const label = /^data:/i.test(token.href.trim()) ? 'image' : token.href;
   const tokens: Token[] = token.text ? token.tokens : [{ type: 'text', raw: label, text: label }];
   return { ...token, type: 'link', tokens };
+}
+
+/**
+ * A link whose text holds an image (`[![graph](g.png)](dashboard)`, a badge) with each image as its alt text: the
+ * link leads where it says, rather than an image's link inside it (a link in a link, which HTML splits into an
+ * empty one and another). An image with no alt text is named by the link's address. The token itself when it
+ * holds no image.
+ */
+export function imagesAsNames(token: Tokens.Link): Tokens.Link {
+  if (!token.tokens.some((t) => t.type === 'image')) return token;
+  const tokens = token.tokens.flatMap((t): Token[] => {
+    if (t.type !== 'image') return [t];
+    const image = t as Tokens.Image;
+    return image.text ? image.tokens : [{ type: 'text', raw: token.href, text: token.href }];
+  });
+  return { ...token, tokens };
 }
 
 const POLICY: sanitizeHtml.IOptions = {

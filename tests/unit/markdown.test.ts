@@ -85,6 +85,20 @@ describe('an image written in Markdown', () => {
     expect(markdownToText('![](data:image/png;base64,iVBORw0KGgo=)')).toBe('image');
     expect(renderMarkdown('![the graph](https://x.example/g.png) <img src="https://x.example/g.png">')).not.toContain('<img');
   });
+
+  it("inside a link, is the link's name (its alt text, or else the link's address): one link, never a link in a link", () => {
+    const rel = 'rel="nofollow noopener noreferrer"';
+    const linked = '[![the graph](https://x.example/g.png)](https://x.example/dash)';
+    expect(renderMarkdown(linked)).toBe(`<p><a href="https://x.example/dash" ${rel}>the graph</a></p>`);
+    expect(markdownToText(linked)).toBe('the graph (https://x.example/dash)');
+    // A badge with no alt text: the link says where it goes rather than nothing.
+    const badge =
+      'Build: [![](https://ci.example/badge.svg)](https://ci.example/runs) **and** [text ![x](https://x.example/y.png)](https://x.example/)';
+    expect(renderMarkdown(badge)).toBe(
+      `<p>Build: <a href="https://ci.example/runs" ${rel}>https://ci.example/runs</a> <strong>and</strong> <a href="https://x.example/" ${rel}>text x</a></p>`,
+    );
+    expect(markdownToText(badge)).toBe('Build: https://ci.example/runs and text x (https://x.example/)');
+  });
 });
 
 describe('markdownToText', () => {
