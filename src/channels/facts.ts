@@ -134,9 +134,35 @@ export function asOf<E extends EventRecord>(event: E, update: Update, settings: 
       ? {
           monitoring_at: reached('monitoring') ? event.monitoring_at : null,
           ...gradeAt(settings, event as Incident, update as IncidentUpdate),
+          ...namedAt(event as Incident, updates as IncidentUpdate[]),
         }
       : windowAt(update as MaintenanceUpdate)),
   } as E;
+}
+
+/**
+ * An incident's components, commander and estimate as its updates up to one left them (each update records the
+ * components it named or took off, and the commander and estimate it gave). What no update records (data saved
+ * before an update recorded it, a component given by an import) is taken as it is now.
+ */
+function namedAt(incident: Incident, upTo: IncidentUpdate[]): Pick<Incident, 'components' | 'commander' | 'eta'> {
+  const everNamed = new Set(incident.updates.flatMap((u) => u.affected_components.map((c) => c.code)));
+  const components: string[] = [];
+  for (const change of upTo.flatMap((u) => u.affected_components)) {
+    const at = components.indexOf(change.code);
+    if (change.removed) {
+      if (at >= 0) components.splice(at, 1);
+    } else if (at < 0) components.push(change.code);
+  }
+  for (const id of incident.components) if (!everNamed.has(id) && !components.includes(id)) components.push(id);
+  const last = <K extends 'commander' | 'eta'>(key: K) => upTo.findLast((u) => u[key] !== undefined)?.[key];
+  const given = <K extends 'commander' | 'eta'>(key: K) => incident.updates.some((u) => u[key] !== undefined);
+  const resolved = upTo.some((u) => isResolvedStatus(u.status));
+  return {
+    components,
+    commander: last('commander') ?? (given('commander') ? null : incident.commander),
+    eta: resolved ? null : (last('eta') ?? (given('eta') ? null : incident.eta)),
+  };
 }
 
 /** A window's times as the update left them; a window not started yet "starts" when it was scheduled to then. */

@@ -202,6 +202,16 @@ export function channelMessages(
     const widened = widenedSince(channel.components, existing, deleted);
     return widened === undefined || update.created_at >= widened || named(channel, event);
   };
+  /**
+   * Whether a webhook owed an update is owed its change of a component: one in the scope it had then (none chosen,
+   * every one; all deleted, every one from the deletion on), as a Statuspage component subscription gets those alone.
+   */
+  const owesChange = (current: Channel, update: Update, code: string): boolean => {
+    const { components } = scopedAt(current, edits.get(current.id), update.created_at);
+    if (components.length === 0 || components.includes(code)) return true;
+    const widened = widenedSince(components, existing, deleted);
+    return widened !== undefined && update.created_at >= widened;
+  };
   const out: ChannelMessage[] = [];
   for (const { event, update, postmortem } of updates) {
     if (postmortem) {
@@ -240,7 +250,7 @@ export function channelMessages(
       out.push({ key: `${channel.id}.${update.id}`, channel, event, update, kind });
       if (history) continue;
       for (const change of update.affected_components) {
-        if (change.old_status === change.new_status) continue;
+        if (change.old_status === change.new_status || !owesChange(channel, update, change.code)) continue;
         out.push({ key: `${channel.id}.${update.id}.${change.code}`, channel, event, update, kind: 'component', change });
       }
     }

@@ -103,6 +103,11 @@ export const incidentUpdateSchema = z.object({
   severity_change: severityChangeSchema.optional(),
   /** The incident commander this update named (or changed to); absent when it named none. */
   commander: z.string().optional(),
+  /**
+   * The estimated resolution this update gave (null: not known); absent when it left the estimate as it was. A
+   * message about the update sent late tells this one, not a later update's.
+   */
+  eta: isoDate.nullable().optional(),
 });
 /** Which move of a window an update records: what its email says it is. */
 export const MAINTENANCE_UPDATE_STEPS = [

@@ -235,6 +235,24 @@ describe('channelMessages: what each channel is owed', () => {
     });
   });
 
+  it("gives a webhook scoped to components the changes of those components alone: the incident whole, another component's status not", () => {
+    const d = world();
+    const scoped = channel(d, 0, 'webhook', { components: ['api'] });
+    const every = channel(d, 0, 'webhook');
+    const inc = declare(d, 1, { components: { api: 'major_outage', web: 'degraded_performance' } });
+    const u1 = inc.updates[0]!.id;
+    const messages = channelMessages(d, SINCE);
+    expect(keysOf(messages, scoped)).toEqual([`${scoped.id}.${u1}`, `${scoped.id}.${u1}.api`]);
+    expect(keysOf(messages, every)).toEqual([`${every.id}.${u1}`, `${every.id}.${u1}.api`, `${every.id}.${u1}.web`]);
+    // One whose every component was deleted takes in everything, as email does.
+    const d2 = db([{ id: 'api' }, { id: 'web' }, { id: 'old' }]);
+    const gone = channel(d2, 0, 'webhook', { components: ['old'] });
+    deleteComponent(ctx(d2, 1), 'old');
+    const later = declare(d2, 2, { components: { api: 'major_outage', web: 'degraded_performance' } });
+    const v1 = later.updates[0]!.id;
+    expect(keysOf(channelMessages(d2, SINCE), gone)).toEqual([`${gone.id}.${v1}`, `${gone.id}.${v1}.api`, `${gone.id}.${v1}.web`]);
+  });
+
   it('owes war rooms nothing and a webhook no component message for an incident declared already resolved (a backfill): it is history', () => {
     const d = world();
     const hook = channel(d, 0, 'webhook');
@@ -571,6 +589,44 @@ describe('warRoomFacts and slackMessage', () => {
     const gone = facts(d, inc, 1, 'update');
     expect(gone.title).toBe('📊 Incident update · SEV-1');
     expect(gone.fields).toContainEqual({ label: 'Next update', value: 'As needed' });
+  });
+
+  it("tells each update with the incident's components, commander and ETA as they were then: a message sent late tells no later update's", () => {
+    const d = world();
+    const hook = channel(d, 0, 'webhook');
+    const inc = declare(d, 1, { components: { api: 'partial_outage' }, commander: '@alice', eta: at(120).toISOString() });
+    postUpdate(ctx(d, 10), inc.id, {
+      status: 'identified',
+      body: 'The website too; Bob leads.',
+      commander: '@bob',
+      eta: at(300).toISOString(),
+      components: { web: 'major_outage' },
+    });
+    postUpdate(ctx(d, 20), inc.id, { status: 'monitoring', body: 'API named in error.', components: { api: null } });
+    postUpdate(ctx(d, 30), inc.id, { status: 'monitoring', body: 'Not known after all.', eta: null });
+    const field = (f: WarRoomFacts, label: string) => f.fields.find((x) => x.label === label)?.value;
+    // Sent after every later update (a war room's post retried after an outage of Slack).
+    const declared = facts(d, inc, 0, 'declared');
+    expect([field(declared, 'Affected systems'), field(declared, 'Incident commander'), field(declared, 'ETA')]).toEqual([
+      'API',
+      '@alice',
+      '22 Nov 2026, 11:00 UTC',
+    ]);
+    expect(field(facts(d, inc, 1, 'update'), 'ETA')).toBe('22 Nov 2026, 14:00 UTC');
+    expect(field(facts(d, inc, 2, 'update'), 'ETA')).toBe('22 Nov 2026, 14:00 UTC');
+    expect(field(facts(d, inc, 3, 'update'), 'ETA')).toBe('Not known yet');
+    // Declared to a war room reached later (added mid-incident): the incident as that update left it.
+    const reached = facts(d, inc, 2, 'declared');
+    expect([field(reached, 'Affected systems'), field(reached, 'Incident commander')]).toEqual(['WEB', '@bob']);
+    // A webhook's incident names the components it had then, each at its status then.
+    const payload = (u: number) =>
+      (webhookPayload(channelMessages(d, SINCE).find((m) => m.key === `${hook.id}.${inc.updates[u]!.id}`)!, d, SITE, at(50)) as any)
+        .incident;
+    expect([0, 1, 2].map((u) => payload(u).components.map((c: any) => `${c.id}:${c.status}`))).toEqual([
+      ['api:partial_outage'],
+      ['api:partial_outage', 'web:major_outage'],
+      ['web:major_outage'],
+    ]);
   });
 
   it('keeps Slack limits: header 150, section text 3,000 with the link when cut, 10 fields of at most 2,000', () => {

@@ -129,6 +129,7 @@ export function appendUpdate(ctx: VerbContext, incident: Incident, input: Update
     update.commander = commander;
     incident.commander = commander;
   }
+  if (input.eta !== undefined && !resolves) update.eta = input.eta;
   // "Do not email" on a re-grade, with nobody told yet, stands for the level's late notice too (as on the declare).
   if (regrade && input.notify === false && !announced(incident)) incident.email_declined = true;
   incident.updates.push(update);

@@ -100,6 +100,7 @@ export function declareIncident(ctx: VerbContext, input: DeclareInput): Incident
     components: input.components,
     notify: input.notify,
     eta: input.eta,
+    commander: input.commander ?? undefined,
     display_at: startedAt,
   });
   // Its one update stays dated at the start, where it sets its components' statuses in history (uptime).
