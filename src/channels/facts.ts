@@ -9,6 +9,7 @@ import { everyText, joinNames, passedMark } from '../domain/words.ts';
 import { markdownToText } from '../render/markdown-text.ts';
 import { incidentUrl } from '../read/statuspage-records.ts';
 import { eventComponentNames } from '../domain/components/names.ts';
+import { componentsAsOf } from '../domain/components/following.ts';
 import type { MessageKind } from './plan.ts';
 
 /**
@@ -143,23 +144,14 @@ export function asOf<E extends EventRecord>(event: E, update: Update, settings: 
 /**
  * An incident's components, commander and estimate as its updates up to one left them (each update records the
  * components it named or took off, and the commander and estimate it gave). What no update records (data saved
- * before an update recorded it, a component given by an import) is taken as it is now.
+ * before updates recorded it) is taken as it is now.
  */
 function namedAt(incident: Incident, upTo: IncidentUpdate[]): Pick<Incident, 'components' | 'commander' | 'eta'> {
-  const everNamed = new Set(incident.updates.flatMap((u) => u.affected_components.map((c) => c.code)));
-  const components: string[] = [];
-  for (const change of upTo.flatMap((u) => u.affected_components)) {
-    const at = components.indexOf(change.code);
-    if (change.removed) {
-      if (at >= 0) components.splice(at, 1);
-    } else if (at < 0) components.push(change.code);
-  }
-  for (const id of incident.components) if (!everNamed.has(id) && !components.includes(id)) components.push(id);
   const last = <K extends 'commander' | 'eta'>(key: K) => upTo.findLast((u) => u[key] !== undefined)?.[key];
   const given = <K extends 'commander' | 'eta'>(key: K) => incident.updates.some((u) => u[key] !== undefined);
   const resolved = upTo.some((u) => isResolvedStatus(u.status));
   return {
-    components,
+    components: componentsAsOf(incident, upTo),
     commander: last('commander') ?? (given('commander') ? null : incident.commander),
     eta: resolved ? null : (last('eta') ?? (given('eta') ? null : incident.eta)),
   };

@@ -3,7 +3,7 @@ import type { Impact } from '../domain/status.ts';
 import type { Channel } from '../domain/channels/model.ts';
 import type { ChannelDelivery } from '../store/channels/ledger.ts';
 import { afterTheFact } from '../domain/incidents/lifecycle.ts';
-import { existingIds, follows, noticeComponents } from '../domain/components/following.ts';
+import { componentsAsOf, existingIds, follows, noticeComponents } from '../domain/components/following.ts';
 
 /**
  * Which channel messages the data calls for: pure functions over the data
@@ -46,8 +46,19 @@ function inScope(channel: Channel, event: EventRecord, update: Update, existing:
   if (event.kind === 'incident' && channel.min_impact !== null) {
     if (RANK[reached(event, update)] < RANK[channel.min_impact]) return false;
   }
-  // Components taken off it included: a channel given its posts about one is told the rest (noticeComponents).
-  return follows(channel.components, noticeComponents(event), existing);
+  return follows(channel.components, aboutAt(event, update), existing);
+}
+
+/**
+ * The components an update of an event is about: for an incident, those it named as of that update (a pass
+ * planning it late, after a later update named more, owes it to no channel more than a pass planning it at
+ * once); taken off before it included, as noticeComponents has it, so a channel given the posts about one is
+ * told the rest. A window's are its own throughout.
+ */
+function aboutAt(event: EventRecord, update: Update): string[] {
+  if (event.kind !== 'incident') return noticeComponents(event);
+  const upTo = event.updates.slice(0, event.updates.findIndex((u) => u.id === update.id) + 1);
+  return noticeComponents({ components: componentsAsOf(event, upTo), updates: upTo });
 }
 
 type Reached = (incident: Incident, update: Update) => Impact;
@@ -78,9 +89,9 @@ function impactsReached(): Reached {
   };
 }
 
-/** Whether the channel's own choice names the event (or the event names no component), deleted components included. */
-const named = (channel: Channel, event: EventRecord): boolean => {
-  const about = noticeComponents(event);
+/** Whether the channel's own choice names the update's event (or it names no component), deleted components included. */
+const named = (channel: Channel, event: EventRecord, update: Update): boolean => {
+  const about = aboutAt(event, update);
   return about.length === 0 || channel.components.some((c) => about.includes(c));
 };
 
@@ -200,7 +211,7 @@ export function channelMessages(
     const channel = scopedAt(current, edits.get(current.id), update.created_at);
     if (channel.created_at > update.created_at || !inScope(channel, event, update, existing, reached)) return false;
     const widened = widenedSince(channel.components, existing, deleted);
-    return widened === undefined || update.created_at >= widened || named(channel, event);
+    return widened === undefined || update.created_at >= widened || named(channel, event, update);
   };
   /**
    * Whether a webhook owed an update is owed its change of a component: one in the scope it had then (none chosen,

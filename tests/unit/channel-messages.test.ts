@@ -253,6 +253,22 @@ describe('channelMessages: what each channel is owed', () => {
     expect(keysOf(channelMessages(d2, SINCE), gone)).toEqual([`${gone.id}.${v1}`, `${gone.id}.${v1}.api`, `${gone.id}.${v1}.web`]);
   });
 
+  it("owes an update by the components the incident had then: one planned late (after a later update named the channel's) is not owed", () => {
+    const d = world();
+    const room = channel(d, 0, 'slack', { components: ['web'] });
+    const hook = channel(d, 0, 'webhook', { components: ['web'] });
+    const inc = declare(d, 1, { components: { api: 'major_outage' } });
+    postUpdate(ctx(d, 2), inc.id, { status: 'identified', body: 'The website too.', components: { web: 'partial_outage' } });
+    postUpdate(ctx(d, 3), inc.id, { status: 'monitoring', body: 'Web named in error.', components: { web: null } });
+    const [, u2, u3] = inc.updates.map((u) => u.id);
+    // Both planned in one pass (a planner that ran late: a restart, a replica taking over).
+    const messages = channelMessages(d, SINCE);
+    expect(keysOf(messages, room)).toEqual([`${room.id}.${u2}`, `${room.id}.${u3}`]);
+    // Its first message is the declaration, at the update that reached it, as when planned at once.
+    expect(messages.filter((m) => m.channel.id === room.id).map((m) => m.kind)).toEqual(['declared', 'update']);
+    expect(keysOf(messages, hook)).toEqual([`${hook.id}.${u2}`, `${hook.id}.${u2}.web`, `${hook.id}.${u3}`, `${hook.id}.${u3}.web`]);
+  });
+
   it('owes war rooms nothing and a webhook no component message for an incident declared already resolved (a backfill): it is history', () => {
     const d = world();
     const hook = channel(d, 0, 'webhook');

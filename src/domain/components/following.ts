@@ -36,6 +36,27 @@ export function follows(chosen: readonly string[], about: readonly string[], exi
 }
 
 /**
+ * The components an incident named as its updates up to one left it (`upTo`, oldest first): each update records
+ * the components it named or took off. One the incident names that no update records (an import's) counts
+ * throughout.
+ */
+export function componentsAsOf(
+  incident: { components: readonly string[]; updates: ReadonlyArray<{ affected_components: readonly ComponentChange[] }> },
+  upTo: ReadonlyArray<{ affected_components: readonly ComponentChange[] }>,
+): string[] {
+  const out: string[] = [];
+  for (const change of upTo.flatMap((u) => u.affected_components)) {
+    const at = out.indexOf(change.code);
+    if (change.removed) {
+      if (at >= 0) out.splice(at, 1);
+    } else if (at < 0) out.push(change.code);
+  }
+  const recorded = new Set(incident.updates.flatMap((u) => u.affected_components.map((c) => c.code)));
+  for (const id of incident.components) if (!recorded.has(id) && !out.includes(id)) out.push(id);
+  return out;
+}
+
+/**
  * The components an incident's (or window's) notices reach: those it names now and those taken off it
  * (an update's change with `removed: true`). A component named in error and taken off leaves the
  * incident's text, but not the audience of its later notices: its followers, told it started (and
