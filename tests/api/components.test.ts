@@ -111,6 +111,20 @@ describe('editing components', () => {
     expect((await call('/components')).body.groups.map((g: Json) => g.name)).not.toContain('Discovery');
   });
 
+  it('takes a group by its id too, as the list answers it: a component read, changed and sent back stays in its group', async () => {
+    const { body: read } = await call('/components/card-payments');
+    const groupsBefore = (await call('/components')).body.groups as Json[];
+    expect((await create({ name: 'Ledger' })).status).toBe(201);
+    // Before: a new group named by the id ("ljv28iqqzzle") on the public page, the component moved into it.
+    const sent = await patch('ledger', { group: read.group });
+    expect(sent.status).toBe(200);
+    expect(sent.body.group).toBe(read.group);
+    const made = await create({ name: 'Refunds', group: read.group });
+    expect(made.body.group).toBe(read.group);
+    expect(((await call('/components')).body.groups as Json[]).map((g) => [g.id, g.name])).toEqual(groupsBefore.map((g) => [g.id, g.name]));
+    for (const id of ['ledger', 'refunds']) expect((await remove(id)).status).toBe(204);
+  });
+
   it('refuses to change the id (an unknown key in a patch)', async () => {
     const { status, body } = await patch('search-eu', { id: 'search' });
     expect(status).toBe(422);

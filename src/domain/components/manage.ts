@@ -23,10 +23,16 @@ export function findComponent(db: Db, id: string): Component {
   return c;
 }
 
+/**
+ * The group a component names: one of that name (any case), or with that id, as the API lists a component's
+ * `group` (so a component read and sent back stays where it is, rather than in a new group named by an id);
+ * a new name makes a group.
+ */
 function groupIdFor(ctx: VerbContext, name: string | null | undefined): string | null {
   const trimmed = name?.trim();
   if (!trimmed) return null;
-  const existing = ctx.db.groups.find((g) => g.name.toLowerCase() === trimmed.toLowerCase());
+  const existing =
+    ctx.db.groups.find((g) => g.name.toLowerCase() === trimmed.toLowerCase()) ?? ctx.db.groups.find((g) => g.id === trimmed);
   if (existing) return existing.id;
   const now = ctx.now.toISOString();
   const position = nextPosition(ctx.db, null);
