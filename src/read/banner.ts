@@ -105,13 +105,18 @@ export function bannerMessage(text: string): string {
   return message;
 }
 
+/** Unicode's sentence breaks (UAX #29), as ICU finds them: "e.g. timeouts" or "U.S. customers" go on. */
+const SENTENCES = new Intl.Segmenter('en', { granularity: 'sentence' });
+
 /**
  * The first sentence of a plain text, whitespace collapsed: "We have identified the issue affecting
- * Dashboard and are working on a fix." A sentence ends at . ! or ? before a space.
+ * Dashboard and are working on a fix." A sentence ends at . ! or ? before a space, unless what follows
+ * reads on (a lowercase word after an abbreviation).
  */
 export function firstSentence(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim();
-  return /^.+?[.!?](?= )/.exec(flat)?.[0] ?? flat;
+  const [first] = SENTENCES.segment(flat);
+  return first ? first.segment.trim() : flat;
 }
 
 const latestUpdate = (i: EventRecord): Update | undefined => updatesNewestFirst<Update>(i)[0];

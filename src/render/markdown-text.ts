@@ -141,20 +141,29 @@ const tidy = (text: string): string =>
 
 /**
  * The lead of a Markdown body, as plain text without link URLs: its first paragraph (its first
- * heading when it has none, or else its first list item). For the in-app banner, which tells the
- * news in a line and leaves the lists of facts (affected services, estimate, start) to the page.
+ * heading when it has none, or else its first list item, or else the lead of its first quote). For the
+ * in-app banner, which tells the news in a line and leaves the lists of facts (affected services,
+ * estimate, start) to the page.
  * The lead is rendered as lexed in the whole body, so a reference link (`[status][1]`) finds its
  * definition wherever the body gives it.
  */
 export function leadText(markdown: string): string {
   try {
-    const tokens = marked.lexer(markdown);
-    const para = tokens.find((t) => t.type === 'paragraph') ?? tokens.find((t) => t.type === 'heading');
-    const item = (tokens.find((t) => t.type === 'list') as Tokens.List | undefined)?.items[0];
-    // A task item's box is no news: the item's text alone, as its own lead.
-    return plainText(para ? [para] : item ? item.tokens : tokens, false, false);
+    return plainText(leadOf(marked.lexer(markdown)), false, false);
   } catch (err) {
     if (!(err instanceof RangeError)) throw err;
     return markdownToText(markdown, { urls: false });
   }
+}
+
+/** The blocks of a lead (leadText): a paragraph, a heading, a list's first item, or else a quote's own lead. */
+function leadOf(tokens: Token[]): Token[] {
+  const para = tokens.find((t) => t.type === 'paragraph') ?? tokens.find((t) => t.type === 'heading');
+  if (para) return [para];
+  // A task item's box is no news: the item's text alone, as its own lead.
+  const item = (tokens.find((t) => t.type === 'list') as Tokens.List | undefined)?.items[0];
+  if (item) return item.tokens;
+  // Quoted words (a customer's report) lead as they read, without the quote's "> ".
+  const quote = tokens.find((t) => t.type === 'blockquote') as Tokens.Blockquote | undefined;
+  return quote ? leadOf(quote.tokens) : tokens;
 }

@@ -181,6 +181,28 @@ describe('banner', () => {
     expect(firstSentence('No stop here')).toBe('No stop here');
   });
 
+  it('firstSentence reads past abbreviations as a reader does (Unicode sentence breaks), not at every ". "', () => {
+    // Before: "Errors since 10:00 UTC, e.g." and "Logins fail for U.S."
+    expect(firstSentence('Errors since 10:00 UTC, e.g. timeouts on checkout. More soon.')).toBe(
+      'Errors since 10:00 UTC, e.g. timeouts on checkout.',
+    );
+    expect(firstSentence('Logins fail for U.S. customers. We are looking.')).toBe('Logins fail for U.S. customers.');
+    expect(firstSentence('Payments fail (see the docs.) We are on it.')).toBe('Payments fail (see the docs.)');
+  });
+
+  it("message of an update that opens with a quote is the quote's text, without its marker", () => {
+    const db = quietDb();
+    declareIncident(ctx(db), {
+      name: 'Logins',
+      impact: 'minor',
+      status: 'investigating',
+      body: '> Customers report login errors. We are looking.\n> More soon.',
+      components: {},
+    });
+    // Before: "> Customers report login errors."
+    expect(bannerFor(db, SITE).message).toBe('Customers report login errors.');
+  });
+
   it('dismiss_key changes with every new update, not with a correction', () => {
     const db = integrationsDb(NOW);
     const open = db.incidents.find((i) => i.name === 'Elevated API error rates')!;
