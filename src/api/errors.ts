@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { Conflict, HeraldError, Invalid, NotFound, RateLimited, Stale, Unavailable } from '../domain/errors.ts';
 import { BadRequest, ClientGone, Forbidden, PayloadTooLarge, Unauthorized, UnsupportedMediaType } from '../http/errors.ts';
-import { isPublicJson } from '../http/public-cache.ts';
+import { isOpenToAnyOrigin } from '../http/public-cache.ts';
 
 /** The one mapping from Herald's errors to HTTP statuses (the JSON API, the forms and the console alike). */
 const STATUS: Array<[new (...args: never[]) => HeraldError, number]> = [
@@ -56,7 +56,7 @@ export function onError(security: Record<string, string>) {
     c.header('Cache-Control', 'no-store');
     // The banner and the Statuspage documents answer before the CORS middleware: an app polling them
     // cross-origin could not tell their error from a network failure.
-    if (isPublicJson(c.req.path)) c.header('Access-Control-Allow-Origin', '*');
+    if (isOpenToAnyOrigin(c.req.path)) c.header('Access-Control-Allow-Origin', '*');
     if (err instanceof HTTPException) {
       const res = err.getResponse();
       for (const [k, v] of Object.entries(security)) res.headers.set(k, v);

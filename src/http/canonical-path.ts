@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
 import { BadRequest } from './errors.ts';
-import { isPublicJson } from './public-cache.ts';
+import { isOpenToAnyOrigin } from './public-cache.ts';
 
 /** The answer to a path that is not percent-encoding (a lone "%", UTF-8 cut short, an escaped escape). */
 export const brokenPercentEncoding = () => new BadRequest('The address is not valid: its percent-encoding is broken.');
@@ -62,7 +62,7 @@ export function canonicalPaths(security: Record<string, string>): MiddlewareHand
     const location = canonical + (q === -1 ? '' : target.slice(q));
     // A widget that fetches another spelling of a public document cross-origin follows the redirect only if it may read it.
     const headers: Record<string, string> = { ...security, Location: location, 'Cache-Control': 'no-store' };
-    if (isPublicJson(canonical)) headers['Access-Control-Allow-Origin'] = '*';
+    if (isOpenToAnyOrigin(canonical)) headers['Access-Control-Allow-Origin'] = '*';
     return new Response(null, { status: 308, headers });
   };
 }

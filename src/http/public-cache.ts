@@ -67,8 +67,8 @@ export function etagMatches(header: string | undefined, etag: string): boolean {
 }
 
 /**
- * CORS for the public, credential-free JSON (Hono's cors): any origin may
- * read it (browser widgets and the embed script fetch it cross-origin),
+ * CORS for the public, credential-free JSON and feeds (Hono's cors): any origin may
+ * read them (browser widgets and the embed script fetch them cross-origin),
  * preflights are answered with 204. Never use this on admin routes.
  */
 export const publicCors: MiddlewareHandler = cors({
@@ -81,8 +81,12 @@ export const publicCors: MiddlewareHandler = cors({
 /** What a cross-origin script may read of a public document: the body, and the ETag to ask again with If-None-Match. */
 const PUBLIC_CORS_HEADERS = { 'Access-Control-Allow-Origin': '*', 'Access-Control-Expose-Headers': 'ETag' };
 
+/** The feeds (src/api/public/feeds.ts), open to any origin as the JSON is. */
+export const FEED_PATHS = ['/history.atom', '/history.rss', '/maintenance.ics'] as const;
+
 /** The paths `publicCors` (or PublicAnswers with `cors`) opens to any origin: their errors must be readable there too. */
-export const isPublicJson = (path: string): boolean => path === '/api/banner.json' || path === '/index.json' || path.startsWith('/api/v2/');
+export const isOpenToAnyOrigin = (path: string): boolean =>
+  path === '/api/banner.json' || path === '/index.json' || path.startsWith('/api/v2/') || (FEED_PATHS as readonly string[]).includes(path);
 
 /** A request header from Node's own request headers: asking Hono's request for it builds a full Headers object. */
 function rawHeader<E extends { Bindings: HttpBindings }>(c: Context<E>, name: 'if-none-match' | 'accept-encoding'): string | undefined {

@@ -154,21 +154,37 @@ describe('the Statuspage v2 documents', () => {
     expect(await res.json()).toEqual({ error: { code: 'not_found', message: 'No API route GET /api/v2/nope.json.' } });
   });
 
-  it.each(['/api/v2/summary.json', '/api/banner.json', '/index.json'])('OPTIONS %s (a CORS preflight) answers 204', async (path) => {
-    // If-None-Match is not a CORS-safelisted header: a browser client that sends it asks first.
-    const res = await p.request(path, {
-      method: 'OPTIONS',
-      headers: {
-        origin: 'https://app.example.com',
-        'access-control-request-method': 'GET',
-        'access-control-request-headers': 'if-none-match',
-      },
-    });
-    expect(res.status).toBe(204);
-    expect(res.headers.get('access-control-allow-origin')).toBe('*');
-    expect(res.headers.get('access-control-allow-methods')).toBe('GET,HEAD,OPTIONS');
-    expect(res.headers.get('access-control-allow-headers')?.toLowerCase()).toBe('if-none-match');
-  });
+  it.each(['/history.atom', '/history.rss', '/maintenance.ics', '/maintenance.ics?components=api'])(
+    'GET %s is readable from any origin, its ETag too (a widget on another site reads the feed)',
+    async (path) => {
+      // Before: no Access-Control-Allow-Origin on the feeds, which the JSON had.
+      const res = await get(path, { origin: 'https://app.example.com' });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('access-control-allow-origin')).toBe('*');
+      expect(res.headers.get('access-control-expose-headers')).toBe('ETag');
+      const again = await get(path, { origin: 'https://app.example.com', 'if-none-match': res.headers.get('etag')! });
+      expect([again.status, again.headers.get('access-control-allow-origin')]).toEqual([304, '*']);
+    },
+  );
+
+  it.each(['/api/v2/summary.json', '/api/banner.json', '/index.json', '/history.atom', '/maintenance.ics'])(
+    'OPTIONS %s (a CORS preflight) answers 204',
+    async (path) => {
+      // If-None-Match is not a CORS-safelisted header: a browser client that sends it asks first.
+      const res = await p.request(path, {
+        method: 'OPTIONS',
+        headers: {
+          origin: 'https://app.example.com',
+          'access-control-request-method': 'GET',
+          'access-control-request-headers': 'if-none-match',
+        },
+      });
+      expect(res.status).toBe(204);
+      expect(res.headers.get('access-control-allow-origin')).toBe('*');
+      expect(res.headers.get('access-control-allow-methods')).toBe('GET,HEAD,OPTIONS');
+      expect(res.headers.get('access-control-allow-headers')?.toLowerCase()).toBe('if-none-match');
+    },
+  );
 });
 
 describe('/api/banner.json', () => {

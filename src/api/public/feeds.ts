@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
 import type { Herald } from '../../herald.ts';
-import { PublicAnswers, PublicCache } from '../../http/public-cache.ts';
+import { FEED_PATHS, PublicAnswers, PublicCache, publicCors } from '../../http/public-cache.ts';
 import { parseComponentFilter } from '../../read/banner.ts';
 import { ATOM_TYPE, historyAtom } from '../../feeds/atom.ts';
 import { RSS_TYPE, historyRss } from '../../feeds/rss.ts';
@@ -15,8 +15,10 @@ import { ICS_TYPE, maintenanceCalendar } from '../../feeds/ics.ts';
 export function feedsApp(herald: Herald) {
   const app = new Hono<{ Bindings: HttpBindings }>();
   const cache = new PublicCache(() => herald.store.version);
-  // Mounted behind the app's middlewares, which add the security headers.
-  const answers = new PublicAnswers({});
+  // Mounted behind the app's middlewares, which add the security headers. Readable from any origin, as the JSON
+  // is (a widget on another site shows the history or the windows), preflights included.
+  const answers = new PublicAnswers({}, { cors: true });
+  for (const path of FEED_PATHS) app.use(path, publicCors);
 
   app.get('/history.atom', (c) =>
     answers.answer(
