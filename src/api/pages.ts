@@ -1,7 +1,7 @@
 import type { Hono } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
 import type { Herald } from '../herald.ts';
-import { type CachedPage, PageCache, type Renderer } from '../snapshot/page-cache.ts';
+import { type CachedPage, PageCache, pageClock, type Renderer } from '../snapshot/page-cache.ts';
 import { pageCacheKey } from '../snapshot/cache-keys.ts';
 import { callAstro, type AstroHandler } from '../snapshot/astro-render.ts';
 import type { ConsoleEnv } from './console-guard.ts';
@@ -32,7 +32,9 @@ export function cachedPages(app: Hono<Env>, herald: Herald, render: Renderer, se
     app.get(route, async (c, next) => {
       let page: CachedPage;
       try {
-        page = await cache.get(pageCacheKey(new URL(c.req.url), herald.store.data, herald.config.SITE_TIMEZONE));
+        const db = herald.store.data;
+        const clock = () => pageClock(herald.now(), db);
+        page = await cache.get(pageCacheKey(new URL(c.req.url), db, herald.config.SITE_TIMEZONE, clock));
       } catch (err) {
         // The render failed: let Astro answer this request itself (an HTML page, not JSON).
         console.error(`[herald] render of ${c.req.path} failed; serving it uncached:`, err);

@@ -55,6 +55,8 @@ export interface HistoryQuery {
   month?: string | null;
   timeZone?: string;
   pageSize?: number;
+  /** The page's clock: this month (in `timeZone`) has a page, with nothing in it yet or not. */
+  now?: Date;
 }
 
 export const isHistoryEntry = (e: EventRecord): boolean => e.kind === 'incident' || (e.status !== 'scheduled' && e.cancelled_at === null);
@@ -108,8 +110,24 @@ function indexOf(db: Pick<Db, 'incidents' | 'maintenances'>, timeZone: string): 
 }
 
 /**
+ * Whether a month has a page: one from the first month of the history to this one (or the last of the
+ * history's), with something in it or not ("nothing to report" is news too). Bounded so, the set of valid
+ * URLs stays as small as the history: a month outside it is not found.
+ */
+function hasPage(index: Index, month: string, timeZone: string, now: Date | undefined): boolean {
+  const current = now ? isoMonth(localDate(now.getTime(), timeZone)) : undefined;
+  const newest = index.months[0]?.month;
+  const last = [newest, current]
+    .filter((m) => m !== undefined)
+    .sort()
+    .at(-1);
+  const first = index.months.at(-1)?.month ?? current;
+  return first !== undefined && last !== undefined && first <= month && month <= last;
+}
+
+/**
  * One page of history, or null when the query names no such page (a page
- * number past the end, a malformed page or month): the caller answers 404.
+ * number past the end, a malformed page or month, a month outside the history): the caller answers 404.
  */
 export function historyPage(db: Pick<Db, 'incidents' | 'maintenances'>, q: HistoryQuery = {}): HistoryPage | null {
   const size = q.pageSize ?? HISTORY_PAGE_SIZE;
@@ -118,8 +136,7 @@ export function historyPage(db: Pick<Db, 'incidents' | 'maintenances'>, q: Histo
   if (q.page != null && !/^[1-9]\d{0,5}$/.test(q.page)) return null;
   const page = q.page == null ? 1 : Number(q.page);
   const index = indexOf(db, q.timeZone ?? 'UTC');
-  // Only months with something in them have a page: the set of valid URLs stays as small as the history.
-  if (month !== null && !index.months.some((m) => m.month === month)) return null;
+  if (month !== null && !hasPage(index, month, q.timeZone ?? 'UTC', q.now)) return null;
   const pool = month === null ? index.entries : index.entries.filter((e) => e.month === month);
   const pageCount = Math.max(1, Math.ceil(pool.length / size));
   if (page > pageCount) return null;

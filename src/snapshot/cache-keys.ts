@@ -12,13 +12,14 @@ import { historyPage } from '../domain/history.ts';
 export const NOT_FOUND_HISTORY = '/history?page=0';
 export const NOT_FOUND_INCIDENT = '/incidents/-';
 
-export function pageCacheKey(url: URL, db: Db, timeZone: string): string {
+export function pageCacheKey(url: URL, db: Db, timeZone: string, clock?: () => Date): string {
   const path = url.pathname;
   if (path === '/history') {
     const page = url.searchParams.get('page');
     const month = url.searchParams.get('month');
     if (page === null && month === null) return path;
-    const view = historyPage(db, { page, month, timeZone });
+    // The page's clock, asked for only here: which months have a page (this one, even with nothing yet).
+    const view = historyPage(db, { page, month, timeZone, now: clock?.() });
     if (!view) return NOT_FOUND_HISTORY;
     const params = new URLSearchParams();
     if (view.month) params.set('month', view.month);

@@ -51,11 +51,33 @@ describe('history pagination over 5,000 generated incidents', () => {
     expect(months).toEqual([...months].sort().reverse());
   });
 
-  it('a month with nothing in it and malformed queries are not found (only pages with content exist)', () => {
+  it('a month before the history or after this one, and malformed queries, are not found', () => {
     expect(historyPage(db, { month: '1999-01', timeZone: 'UTC' })).toBeNull();
+    expect(historyPage(db, { month: '2026-12', timeZone: 'UTC', now: NOW })).toBeNull();
     for (const q of [{ page: '0' }, { page: '-1' }, { page: 'x' }, { page: '1.5' }, { month: '2026-13' }, { month: '2026-1' }]) {
       expect(historyPage(db, q)).toBeNull();
     }
+  });
+
+  it('a quiet month within the history, or this month with nothing yet, is a page that says so (not a 404)', () => {
+    const base = db.incidents[0]!;
+    const sparse = generateHistory(0, NOW);
+    sparse.incidents.push({ ...base, id: 'INC-2026-08-10-1', started_at: '2026-08-10T10:00:00.000Z' });
+    sparse.incidents.push({ ...base, id: 'INC-2026-06-10-1', started_at: '2026-06-10T10:00:00.000Z' });
+    for (const month of ['2026-07', '2026-09', '2026-11']) {
+      // Before: null (a 404 "No such history page") for a month the history spans but nothing happened in.
+      const view = historyPage(sparse, { month, timeZone: 'UTC', now: NOW });
+      expect(view).toMatchObject({ month, total: 0, groups: [], page: 1, pageCount: 1 });
+      expect(view!.months.map((m) => m.month)).toEqual(['2026-08', '2026-06']);
+      expect(historyPage(sparse, { month, page: '2', timeZone: 'UTC', now: NOW })).toBeNull();
+    }
+    for (const month of ['2026-05', '2026-12']) expect(historyPage(sparse, { month, timeZone: 'UTC', now: NOW })).toBeNull();
+    // With no history at all, this month alone; this month is read in the page's time zone (Tokyo is in December).
+    const empty = generateHistory(0, NOW);
+    expect(historyPage(empty, { month: '2026-11', timeZone: 'UTC', now: NOW })).toMatchObject({ total: 0 });
+    expect(historyPage(empty, { month: '2026-10', timeZone: 'UTC', now: NOW })).toBeNull();
+    const lateNov = new Date('2026-11-30T20:00:00.000Z');
+    expect(historyPage(empty, { month: '2026-12', timeZone: 'Asia/Tokyo', now: lateNov })).toMatchObject({ total: 0 });
   });
 
   it('groups months in the page time zone', () => {
