@@ -31,10 +31,13 @@ export const describedBy = (doc: Doc, e: El): Array<El | undefined> =>
 /**
  * A form's fields as a browser with scripts off submits it untouched (no button): inputs with their values
  * (boxes and radios only when checked), textareas with their text, each select's selected option (or its first).
+ * With the page (`doc`), the controls outside the form that name it in their `form` attribute (a table row's) too.
  */
-export function submitted(form: El): Array<[string, string]> {
+export function submitted(form: El, doc?: Doc): Array<[string, string]> {
   const fields: Array<[string, string]> = [];
-  for (const e of all(form, (x) => ['input', 'textarea', 'select'].includes(x.name) && !!x.attribs.name && !('disabled' in x.attribs))) {
+  const control = (x: El) => ['input', 'textarea', 'select'].includes(x.name) && !!x.attribs.name && !('disabled' in x.attribs);
+  const outside = doc && form.attribs.id ? all(doc, (x) => control(x) && x.attribs.form === form.attribs.id) : [];
+  for (const e of [...all(form, control), ...outside]) {
     const name = e.attribs.name!;
     if (e.name === 'textarea') fields.push([name, DomUtils.textContent(e).replace(/^\r?\n/, '')]);
     else if (e.name === 'select') {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { signIn, type ConsoleSession } from '../helpers/console-session.ts';
-import { all, byId, describedBy, dom, textOf, type Doc } from '../helpers/dom.ts';
+import { all, byId, describedBy, dom, submitted, textOf, type Doc } from '../helpers/dom.ts';
 
 /**
  * The console's components page, from a review: a refused add or edit came back with the add form
@@ -163,5 +163,47 @@ describe('groups: renamed and put in their place on the page (API and console)',
     const page = await (await fetch(`${h.url}/admin/components?done=group`, { headers: { cookie: s.cookie } })).text();
     expect(page).toContain('Group saved.');
     expect(field(dom(page), `group-${core}-name`).value).toBe('Core');
+  });
+});
+
+describe('an edit row saved from a page drawn before someone else changed the component', () => {
+  const page = async () => dom(await (await fetch(`${h.url}/admin/components`, { headers: { cookie: s.cookie } })).text());
+  /** The row's form as the browser sends it (its hidden fields and the row's inputs), with `typed` typed over. */
+  const rowPost = (doc: Doc, id: string, typed: Record<string, string>) => {
+    const form = byId(doc, `edit-${id}`)!;
+    const fields = Object.fromEntries(submitted(form, doc));
+    expect(fields.shown_name, 'what the row showed').toBeDefined();
+    return s.post('/admin/components', { ...fields, ...typed });
+  };
+  const stored = async (id: string) => (await components()).find((c) => c.id === id)!;
+
+  it('writes only what its author changed: another field saved meanwhile stays', async () => {
+    expect((await h.admin('/components', { body: { id: 'ledger', name: 'Ledger', description: 'Balances' } })).status).toBe(201);
+    const drawn = await page();
+    // Someone else, on another tab or replica, describes it anew.
+    expect((await h.admin('/components/ledger', { method: 'PATCH', body: { description: 'Balances and payouts' } })).status).toBe(200);
+    const res = await rowPost(drawn, 'ledger', { name: 'Ledger v2' });
+    expect(res.status).toBe(303);
+    // Before: { name: 'Ledger v2', description: 'Balances' }, the other change put back without a word.
+    expect(await stored('ledger')).toMatchObject({ name: 'Ledger v2', description: 'Balances and payouts' });
+  });
+
+  it('the same field changed by both is refused by that field, naming what it reads now; saved again, it is put', async () => {
+    const drawn = await page();
+    expect((await h.admin('/components/ledger', { method: 'PATCH', body: { name: 'Ledger (B)' } })).status).toBe(200);
+    const res = await rowPost(drawn, 'ledger', { name: 'Ledger (A)' });
+    // As the settings form refuses a save over a newer one (a precondition: the row as drawn).
+    expect(res.status).toBe(412);
+    const doc = dom(await res.text());
+    expect(field(doc, 'edit-ledger-name')).toEqual({
+      value: 'Ledger (A)',
+      invalid: 'true',
+      error: expect.stringContaining('Changed by someone else since this page was drawn: it now reads "Ledger (B)"'),
+    });
+    expect((await stored('ledger')).name).toBe('Ledger (B)');
+    // The refused page shows what is saved now as the row's starting point: sent again, the author's name stands.
+    expect((await rowPost(doc, 'ledger', {})).status).toBe(303);
+    expect(await stored('ledger')).toMatchObject({ name: 'Ledger (A)', description: 'Balances and payouts' });
+    expect((await h.admin('/components/ledger', { method: 'DELETE' })).status).toBe(204);
   });
 });

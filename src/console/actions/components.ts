@@ -1,6 +1,15 @@
 import type { Herald } from '../../herald.ts';
 import type { Session } from '../../auth/sessions.ts';
-import { ComponentInUse, componentUse, createComponent, deleteComponent, editComponent } from '../../domain/components/manage.ts';
+import {
+  ComponentInUse,
+  componentUse,
+  createComponent,
+  deleteComponent,
+  editComponent,
+  type ComponentInput,
+} from '../../domain/components/manage.ts';
+import type { Component, Db } from '../../domain/model.ts';
+import { Stale } from '../../domain/errors.ts';
 import { componentCreateSchema, componentPatchSchema, groupPatchSchema } from '../../input/schemas.ts';
 import { editGroup } from '../../domain/components/groups.ts';
 import { validId } from '../../input/ids.ts';
@@ -38,6 +47,44 @@ function componentInput(f: Record<string, string>) {
     group: f.group?.trim() ? f.group : null,
     ...(f.position?.trim() ? { position: Number(f.position) } : {}),
   };
+}
+
+type Field = (typeof FIELDS)[number];
+
+/** A component's fields as its row in the components page shows them, and as the row's `shown_*` fields post them back. */
+export function componentAsShown(db: Pick<Db, 'groups'>, c: Component): Record<Field, string> {
+  const group = c.group ? (db.groups.find((g) => g.id === c.group)?.name ?? '') : '';
+  return { name: c.name, group, position: String(c.position), description: c.description ?? '' };
+}
+
+/** What the row showed when its page was drawn (`shown_*`), or null from a form without them (a page from before). */
+function shownOf(f: Record<string, string | undefined>): Record<Field, string> | null {
+  if (FIELDS.some((k) => f[`shown_${k}`] === undefined)) return null;
+  return Object.fromEntries(FIELDS.map((k) => [k, f[`shown_${k}`]!])) as Record<Field, string>;
+}
+
+/**
+ * The edit row posts every field: of those, only what its author changed is written, so a change someone else
+ * saved meanwhile (on another tab, another replica, the API) to another field is not put back. The same field
+ * changed by both, to different values, is refused, naming what it reads now.
+ */
+function ownChanges(
+  patch: Partial<ComponentInput>,
+  posted: Record<string, string | undefined>,
+  shown: Record<Field, string>,
+  now: Record<Field, string>,
+): Partial<ComponentInput> {
+  const own: Partial<ComponentInput> = {};
+  for (const k of FIELDS) {
+    const typed = posted[k] ?? '';
+    if (typed === shown[k] || !(k in patch)) continue;
+    if (now[k] !== shown[k] && now[k].trim() !== typed.trim()) {
+      const reads = now[k] === '' ? 'is now empty' : `now reads "${now[k]}"`;
+      throw new Stale(`Changed by someone else since this page was drawn: it ${reads}. Save again to put yours instead.`, k);
+    }
+    Object.assign(own, { [k]: patch[k] });
+  }
+  return own;
 }
 
 /**
@@ -90,7 +137,12 @@ export async function componentsAction(herald: Herald, session: Session, form: F
     editing = id;
     const parsed = validate(componentPatchSchema, componentInput(f));
     if (!parsed.ok) return { ...refused(422, parsed.errors), values, editing };
-    await herald.run(actor, (ctx) => editComponent(ctx, id, parsed.data));
+    await herald.run(actor, (ctx) => {
+      const c = ctx.db.components.find((x) => x.id === id);
+      const shown = shownOf(f);
+      const patch = c && shown ? ownChanges(parsed.data, f, shown, componentAsShown(ctx.db, c)) : parsed.data;
+      if (Object.keys(patch).length > 0 || !c) editComponent(ctx, id, patch);
+    });
     return done('/admin/components?done=saved');
   } catch (err) {
     if (err instanceof ComponentInUse) {
