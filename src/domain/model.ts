@@ -252,7 +252,7 @@ export const withdrawnSchema = z.object({
  * its next write. A newer version is refused instead (its writes fail with storage_invalid, its reads keep the
  * last valid copy; it does not start). See src/store/migrate.ts.
  */
-export const DB_SCHEMA_VERSION = 6;
+export const DB_SCHEMA_VERSION = 7;
 
 export const dbSchema = z.object({
   schema_version: z.literal(DB_SCHEMA_VERSION),

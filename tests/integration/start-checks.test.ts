@@ -11,7 +11,7 @@ import { SITE, outboxSettled, subscribe, subscribeAndConfirm, to } from '../help
 import { until } from '../helpers/poll.ts';
 import { seedSubscribers } from '../fixtures/subscribers.ts';
 import { migratedDatabase, type PgCluster, startPgCluster } from '../helpers/pg.ts';
-import { emptyDb } from '../../src/domain/model.ts';
+import { DB_SCHEMA_VERSION, emptyDb } from '../../src/domain/model.ts';
 
 /*
  * Items 9 and 12 of "Stays up under attack": what Herald checks and cleans when it
@@ -326,7 +326,7 @@ describe('data a newer Herald wrote (a rolling upgrade rolled back)', () => {
     expect(output).not.toMatch(/\n\s+at /);
     // Before: "(schema_version: Invalid input: expected 5) … Restore it from a backup or move it aside to start empty."
     expect(output.trim()).toBe(
-      `herald: Refusing to start: ${file} is not a valid Herald data file (schema version 99, written by a newer Herald; this one reads version 6). It has not been changed. Run that Herald or a newer one.`,
+      `herald: Refusing to start: ${file} is not a valid Herald data file (schema version 99, written by a newer Herald; this one reads version ${DB_SCHEMA_VERSION}). It has not been changed. Run that Herald or a newer one.`,
     );
     expect(readFileSync(file, 'utf8')).toBe(before);
   });
@@ -341,10 +341,12 @@ describe('data an older Herald wrote, on the embedded engine', () => {
     const h = await start(dataDir);
     const backup = `${file}.v5.bak`;
     // Before: upgraded in place without a word, and the version-5 file was gone (a version-5 Herald refuses the new one).
-    expect(h.output()).toContain(`herald: upgraded ${file} from schema version 5 to 6; the previous file is kept as ${backup}\n`);
+    expect(h.output()).toContain(
+      `herald: upgraded ${file} from schema version 5 to ${DB_SCHEMA_VERSION}; the previous file is kept as ${backup}\n`,
+    );
     expect(readFileSync(backup, 'utf8')).toBe(old);
     expect(statSync(backup).mode & 0o777).toBe(0o600);
-    expect(JSON.parse(readFileSync(file, 'utf8')).schema_version).toBe(6);
+    expect(JSON.parse(readFileSync(file, 'utf8')).schema_version).toBe(DB_SCHEMA_VERSION);
     expect(readdirSync(dataDir).filter((f) => f.startsWith('herald.json.'))).toEqual(['herald.json.v5.bak']);
   });
 });
@@ -567,7 +569,7 @@ describe('a replica whose DATABASE_URL PostgreSQL refuses', () => {
     // Before: a stack trace under "InvalidStoredDocument: … (schema_version: Invalid input: expected 5)".
     expect(output).not.toMatch(/\n\s+at /);
     expect(stderr.trimEnd()).toBe(
-      'herald: The Herald document in PostgreSQL is not valid for this Herald (schema version 99, written by a newer Herald; this one reads version 6). It has not been changed. Run that Herald or a newer one.',
+      `herald: The Herald document in PostgreSQL is not valid for this Herald (schema version 99, written by a newer Herald; this one reads version ${DB_SCHEMA_VERSION}). It has not been changed. Run that Herald or a newer one.`,
     );
     expect(await cluster.sql('SELECT data FROM herald_document', url)).toBe(before);
   });

@@ -8,6 +8,17 @@ export const LEADER_LOCK_KEY = 0x6865726c;
 /** A session's start in pg_stat_activity `a`, as microseconds since 1970 (bigint, text in JavaScript): no time zone or date style to parse. */
 export const SESSION_START = '(extract(epoch FROM a.backend_start) * 1000000)::bigint';
 
+/**
+ * How long the lead's session may say nothing before PostgreSQL ends it (`idle_session_timeout`, PostgreSQL 14
+ * and later), and with it the lock. A leader checks its session every second; one that hangs without dying (a
+ * stuck event loop, SIGSTOP, a paused VM) keeps its connection open, and would keep the lead, with every
+ * notice and post waiting, for as long as it hung. Woken, it finds its session gone and stops leading.
+ */
+export const LEAD_IDLE_LIMIT_MS = 10_000;
+
+/** Sets LEAD_IDLE_LIMIT_MS on this session where the server knows the setting (no row, and nothing set, before 14). */
+const LIMIT_IDLE = `SELECT set_config('idle_session_timeout', '${LEAD_IDLE_LIMIT_MS}', false) FROM pg_settings WHERE name = 'idle_session_timeout'`;
+
 /** Takes the lead if no session holds it: `ok`, and this session (LeaderSession). */
 export const TRY_LEAD = `SELECT pg_try_advisory_lock(${LEADER_LOCK_KEY}) AS ok, pg_backend_pid() AS pid,
   (SELECT ${SESSION_START} FROM pg_stat_activity a WHERE a.pid = pg_backend_pid()) AS started`;
@@ -125,6 +136,7 @@ export class PgLeadership implements Leadership {
           return;
         }
         this.client = client;
+        await client.query(LIMIT_IDLE);
       }
       const client = this.client;
       if (this.leading) {
