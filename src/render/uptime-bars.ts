@@ -1,3 +1,4 @@
+import { dateFormat } from '../domain/date-formats.ts';
 import { allEvents, type Db } from '../domain/model.ts';
 import { computeUptime, type ComponentUptime, type UptimeDay } from '../domain/uptime.ts';
 import { COMPONENT_STATUS_LABEL, type ComponentStatus } from '../domain/status.ts';
@@ -43,13 +44,14 @@ export interface UptimeBar {
   troubleDays: TroubleDay[];
 }
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+/** A calendar day as the page's other dates write it (time-text.ts, en-GB: "12 Nov", "15 Sept"); the day is UTC's, already the zone's. */
+const DAY_MONTH: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short' };
 const WORST_FIRST: ComponentStatus[] = ['major_outage', 'partial_outage', 'degraded_performance', 'under_maintenance'];
 
 /** "12 Nov" */
 function shortDate(isoDate: string): string {
-  const [, m, d] = isoDate.split('-').map(Number) as [number, number, number];
-  return `${d} ${MONTHS[m - 1]}`;
+  const [y, m, d] = isoDate.split('-').map(Number) as [number, number, number];
+  return dateFormat('en-GB', DAY_MONTH, 'UTC').format(Date.UTC(y, m - 1, d));
 }
 
 /** "12 Nov: major outage for 12 min, partial outage for 42 min" */

@@ -64,7 +64,7 @@ describe('GET /api/admin/dashboard', () => {
     const body = await dashboard();
     expect(body).toEqual({
       now: expect.any(String),
-      now_text: expect.stringMatching(/^\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d UTC$/),
+      now_text: expect.stringMatching(/^\d{1,2} [A-Z][a-z]{2,3} \d{4}, \d\d:\d\d UTC$/),
       time_zone: 'UTC',
       overall: { indicator: 'none', description: 'All Systems Operational' },
       active: [],

@@ -120,7 +120,7 @@ describe('keyboard and touch', () => {
         return { focused: el === document.activeElement, text: span.textContent ?? '', width: span.getBoundingClientRect().width };
       });
       expect(shown.focused).toBe(true);
-      expect(shown.text).toMatch(/^\d{1,2} [A-Z][a-z]{2}: .*(outage|degraded|maintenance)/);
+      expect(shown.text).toMatch(/^\d{1,2} [A-Z][a-z]{2,3}: .*(outage|degraded|maintenance)/);
       expect(shown.width, 'the text is shown, not only read out').toBeGreaterThan(40);
       // Tab from the top reaches the list of those days under a bar.
       await page.goto(`${h.url}/`);

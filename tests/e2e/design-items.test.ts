@@ -206,13 +206,13 @@ describe('issue 15, item by item, in Chromium', () => {
       expect(bar.narrowest, 'narrowest day at 360 px').toBeGreaterThanOrEqual(6);
       expect(bar.legend, 'the legend as read at 360 px').toMatch(/^30 days ago .*Today$/);
       // The seed's components are days old: the figure says since when it runs (a full record says "(90 days)").
-      expect(bar.legend, 'the figure says what time it covers').toMatch(/\d+(\.\d+)? % uptime since \d{1,2} [A-Z][a-z]{2} Today$/);
+      expect(bar.legend, 'the figure says what time it covers').toMatch(/\d+(\.\d+)? % uptime since \d{1,2} [A-Z][a-z]{2,3} Today$/);
     }
     // On a wide screen the whole 90 days, and the legend says so.
     const wide = await open('/', DESKTOP);
     for (const bar of await measure(wide)) {
       expect(bar.shown).toBe(90);
-      expect(bar.legend).toMatch(/^90 days ago .*% uptime since \d{1,2} [A-Z][a-z]{2} Today$/);
+      expect(bar.legend).toMatch(/^90 days ago .*% uptime since \d{1,2} [A-Z][a-z]{2,3} Today$/);
     }
   });
 

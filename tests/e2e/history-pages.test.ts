@@ -125,7 +125,7 @@ describe('history, maintenance and uptime pages in a browser', () => {
     expect(await cells.count()).toBe(90);
     const outageDay = cells.nth(86);
     const label = (await outageDay.textContent())!;
-    expect(label).toMatch(/^\d{1,2} [A-Z][a-z]{2}: partial outage for 1 h 30 min$/);
+    expect(label).toMatch(/^\d{1,2} [A-Z][a-z]{2,3}: partial outage for 1 h 30 min$/);
     expect(await outageDay.getAttribute('class')).toBe('u-partial_outage');
     const tip = outageDay.locator('span');
     expect((await tip.boundingBox())!.width).toBeLessThanOrEqual(1);

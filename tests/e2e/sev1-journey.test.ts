@@ -146,7 +146,7 @@ describe('a Comms Lead runs a whole SEV-1 from the console', () => {
     await page.fill('#name', NAME);
     const initial = await page.inputValue('#body');
     const started = /\n- \*\*Started at:\*\* (.+)$/.exec(initial)?.[1] ?? '';
-    expect(started).toMatch(/^\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d UTC$/);
+    expect(started).toMatch(/^\d{1,2} [A-Z][a-z]{2,3} \d{4}, \d\d:\d\d UTC$/);
     expect(initial).toBe(
       'We are investigating reports of problems with our services. We will provide updates as more information becomes available.\n\n' +
         `- **Affected services:** being assessed\n- **Estimated resolution:** not known yet\n- **Started at:** ${started}`,

@@ -43,7 +43,7 @@ describe('a backfilled incident with its end, on the public pages', () => {
   it("the uptime bar counts its outage on the day it happened, and the component's status now is left as it was", async () => {
     const home = await (await fetch(`${h.url}/`)).text();
     const row = /<li class="row" id="component-search">[\s\S]*?<\/li>\s*<\/ul>/.exec(home)?.[0] ?? '';
-    expect(row).toMatch(/<li class="u-major_outage"[^>]*><span>\d{1,2} [A-Z][a-z]{2}: major outage for 1 h 30 min<\/span>/);
+    expect(row).toMatch(/<li class="u-major_outage"[^>]*><span>\d{1,2} [A-Z][a-z]{2,3}: major outage for 1 h 30 min<\/span>/);
     // Before: 100 %, the outage not counted.
     expect(text(row)).toMatch(/9\d\.\d\d % uptime/);
     expect(text(row)).toContain('Operational');

@@ -10,7 +10,8 @@ import { scheduleMaintenance } from '../../src/domain/maintenance/schedule.ts';
 import { applyDueTransitions } from '../../src/domain/maintenance/due.ts';
 import { computeUptime, type DayStatus } from '../../src/domain/uptime.ts';
 import { renderMarkdown } from '../../src/render/markdown.ts';
-import { percentText, uptimeBars } from '../../src/render/uptime-bars.ts';
+import { dayLabel, percentText, uptimeBars } from '../../src/render/uptime-bars.ts';
+import { formatDateTime } from '../../src/domain/time-text.ts';
 
 const NOW = new Date('2026-11-23T12:00:00.000Z');
 const ctx = (db: Db, when: string): VerbContext => ({ db, now: new Date(when), actor: 'test', markdown: renderMarkdown });
@@ -471,3 +472,13 @@ describe('uptimeBars', () => {
 
 const computeUptimePercent = (db: Db, iso: string) =>
   percentText(computeUptime(db, new Date(iso), { days: 90, timeZone: 'UTC' }).get('api')!.percent);
+
+describe("the bar's dates", () => {
+  it('write the month as the rest of the page does (Intl en-GB: "Sept", not a list of our own saying "Sep")', () => {
+    const day = { date: '2026-09-15', worst: 'major_outage', minutes: { major_outage: 12 } } as const;
+    // Before: "15 Sep: major outage for 12 min" beside "15 Sept 2026, 10:00 UTC" in the incident's own times.
+    const month = formatDateTime('2026-09-15T10:00:00Z', 'UTC').split(' ')[1];
+    expect(dayLabel(day as never)).toBe(`15 ${month}: major outage for 12 min`);
+    expect(dayLabel({ ...day, date: '2026-11-02' } as never)).toBe('2 Nov: major outage for 12 min');
+  });
+});
