@@ -206,4 +206,19 @@ describe('an edit row saved from a page drawn before someone else changed the co
     expect(await stored('ledger')).toMatchObject({ name: 'Ledger (A)', description: 'Balances and payouts' });
     expect((await h.admin('/components/ledger', { method: 'DELETE' })).status).toBe(204);
   });
+
+  it("a group's row too: renamed from an old page, it keeps the place someone else gave it meanwhile", async () => {
+    expect((await h.admin('/components', { body: { id: 'vault', name: 'Vault', group: 'Storage' } })).status).toBe(201);
+    const { groups } = (await (await h.admin('/components')).json()) as Json;
+    const storage = (groups as Json[]).find((g) => g.name === 'Storage')!;
+    const drawn = await page();
+    expect((await h.admin(`/groups/${storage.id}`, { method: 'PATCH', body: { position: 0 } })).status).toBe(200);
+    const form = byId(drawn, `group-${storage.id}`)!;
+    const res = await s.post('/admin/components', { ...Object.fromEntries(submitted(form, drawn)), name: 'Storage and backups' });
+    expect(res.status).toBe(303);
+    const after = ((await (await h.admin('/components')).json()) as Json).groups.find((g: Json) => g.id === storage.id);
+    // Before: the place put back to the one the page showed.
+    expect(after).toMatchObject({ name: 'Storage and backups', position: 0 });
+    expect((await h.admin('/components/vault', { method: 'DELETE' })).status).toBe(204);
+  });
 });

@@ -1,15 +1,8 @@
 import type { Herald } from '../../herald.ts';
 import type { Session } from '../../auth/sessions.ts';
-import {
-  ComponentInUse,
-  componentUse,
-  createComponent,
-  deleteComponent,
-  editComponent,
-  type ComponentInput,
-} from '../../domain/components/manage.ts';
-import type { Component, Db } from '../../domain/model.ts';
-import { Stale } from '../../domain/errors.ts';
+import { ComponentInUse, componentUse, createComponent, deleteComponent, editComponent } from '../../domain/components/manage.ts';
+import type { Component, Db, Group } from '../../domain/model.ts';
+import { onlyOwn, ownChanges, shownField } from '../own-changes.ts';
 import { componentCreateSchema, componentPatchSchema, groupPatchSchema } from '../../input/schemas.ts';
 import { editGroup } from '../../domain/components/groups.ts';
 import { validId } from '../../input/ids.ts';
@@ -57,35 +50,17 @@ export function componentAsShown(db: Pick<Db, 'groups'>, c: Component): Record<F
   return { name: c.name, group, position: String(c.position), description: c.description ?? '' };
 }
 
-/** What the row showed when its page was drawn (`shown_*`), or null from a form without them (a page from before). */
-function shownOf(f: Record<string, string | undefined>): Record<Field, string> | null {
-  if (FIELDS.some((k) => f[`shown_${k}`] === undefined)) return null;
-  return Object.fromEntries(FIELDS.map((k) => [k, f[`shown_${k}`]!])) as Record<Field, string>;
-}
+const GROUP_FIELDS = ['name', 'position'] as const;
 
-/**
- * The edit row posts every field: of those, only what its author changed is written, so a change someone else
- * saved meanwhile (on another tab, another replica, the API) to another field is not put back. The same field
- * changed by both, to different values, is refused, naming what it reads now.
- */
-function ownChanges(
-  patch: Partial<ComponentInput>,
-  posted: Record<string, string | undefined>,
-  shown: Record<Field, string>,
-  now: Record<Field, string>,
-): Partial<ComponentInput> {
-  const own: Partial<ComponentInput> = {};
-  for (const k of FIELDS) {
-    const typed = posted[k] ?? '';
-    if (typed === shown[k] || !(k in patch)) continue;
-    if (now[k] !== shown[k] && now[k].trim() !== typed.trim()) {
-      const reads = now[k] === '' ? 'is now empty' : `now reads "${now[k]}"`;
-      throw new Stale(`Changed by someone else since this page was drawn: it ${reads}. Save again to put yours instead.`, k);
-    }
-    Object.assign(own, { [k]: patch[k] });
-  }
-  return own;
-}
+/** A group as its row in the components page shows it, and as the row's `shown_*` fields post it back. */
+export const groupAsShown = (g: Group): Record<(typeof GROUP_FIELDS)[number], string> => ({ name: g.name, position: String(g.position) });
+
+/** A row's fields as typed; a position left empty is no change (the API's patch leaves it out). */
+const typedOf = <K extends string>(f: Record<string, string | undefined>, fields: readonly K[]) =>
+  Object.fromEntries(fields.map((k) => [k, k === 'position' && !f[k]?.trim() ? (f[shownField(k)] ?? '') : (f[k] ?? '')])) as Record<
+    K,
+    string
+  >;
 
 /**
  * Add, edit or delete a component, from the form of the components page. The add form posted twice
@@ -130,7 +105,11 @@ export async function componentsAction(herald: Herald, session: Session, form: F
       editing = `group:${id}`;
       const parsed = validate(groupPatchSchema, { name: f.name ?? '', ...(f.position?.trim() ? { position: Number(f.position) } : {}) });
       if (!parsed.ok) return { ...refused(422, parsed.errors), values, editing };
-      await herald.run(actor, (ctx) => editGroup(ctx, id, parsed.data));
+      await herald.run(actor, (ctx) => {
+        const g = ctx.db.groups.find((x) => x.id === id);
+        const patch = g ? onlyOwn(parsed.data, ownChanges(GROUP_FIELDS, f, typedOf(f, GROUP_FIELDS), groupAsShown(g))) : parsed.data;
+        if (Object.keys(patch).length > 0 || !g) editGroup(ctx, id, patch);
+      });
       return done('/admin/components?done=group');
     }
     values = { name: f.name ?? '', group: f.group ?? '', description: f.description ?? '', position: f.position ?? '' };
@@ -138,9 +117,9 @@ export async function componentsAction(herald: Herald, session: Session, form: F
     const parsed = validate(componentPatchSchema, componentInput(f));
     if (!parsed.ok) return { ...refused(422, parsed.errors), values, editing };
     await herald.run(actor, (ctx) => {
+      // Only what was changed in the row: someone else's change to another field since the page was drawn stays.
       const c = ctx.db.components.find((x) => x.id === id);
-      const shown = shownOf(f);
-      const patch = c && shown ? ownChanges(parsed.data, f, shown, componentAsShown(ctx.db, c)) : parsed.data;
+      const patch = c ? onlyOwn(parsed.data, ownChanges(FIELDS, f, typedOf(f, FIELDS), componentAsShown(ctx.db, c))) : parsed.data;
       if (Object.keys(patch).length > 0 || !c) editComponent(ctx, id, patch);
     });
     return done('/admin/components?done=saved');
