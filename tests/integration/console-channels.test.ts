@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { signIn, type ConsoleSession } from '../helpers/console-session.ts';
 import { until } from '../helpers/poll.ts';
-import { all, byId, describedBy, dom, fieldsOf, textOf, type Doc, type El } from '../helpers/dom.ts';
+import { all, byId, describedBy, dom, fieldsOf, submitted, textOf, type Doc, type El } from '../helpers/dom.ts';
 
 /**
  * The console's channels page, from a review: a channel disabled by 410 Gone (or with a wrong URL) is
@@ -99,7 +99,15 @@ describe('editing a channel in the console', () => {
     expect(checkedIn(byId(listed, `${p}-components`)!)).toEqual(['api']);
     const [form] = all(listed, (e) => e.name === 'form' && byId(e, `${p}-name`) !== undefined);
     expect(form?.attribs.method).toBe('post');
-    expect(fieldsOf(form!)).toEqual({ csrf: s.csrf, action: 'edit', id });
+    // With what it shows of the channel, so that a save writes only what was changed in it.
+    expect(fieldsOf(form!)).toEqual({
+      csrf: s.csrf,
+      action: 'edit',
+      id,
+      shown_name: 'War room',
+      shown_components: 'api',
+      shown_min_impact: '',
+    });
 
     const typed: Array<[string, string]> = [
       ['action', 'edit'],
@@ -354,6 +362,40 @@ describe("a channel's line on the channels page", () => {
     expect(textOf(failed!)).toContain('And 1 older.');
     const { failed_messages } = await channelOf(id);
     expect(failed_messages.map((f: Json) => f.what)).toEqual([...Array.from({ length: 9 }, () => 'Identified'), 'Declared']);
+    expect((await h.admin(`/channels/${id}`, { method: 'DELETE' })).status).toBe(204);
+  });
+});
+
+describe("a channel's edit form saved from a page drawn before someone else changed the channel", () => {
+  const editForm = (doc: Doc, id: string) => all(doc, (e) => e.name === 'form' && byId(e, `edit-${id}-name`) !== undefined)[0]!;
+
+  it('writes only what was changed in it: the least impact set meanwhile stays; the same field changed by both is refused', async () => {
+    const added = await h.admin('/channels', { body: { kind: 'slack', name: 'Ops room', url: `${base}/ops`, components: ['api'] } });
+    expect(added.status).toBe(201);
+    const { id } = (await added.json()) as Json;
+    const drawn = await page('/admin/channels');
+    expect((await h.admin(`/channels/${id}`, { method: 'PATCH', body: { min_impact: 'major' } })).status).toBe(200);
+    const sent = submitted(editForm(drawn, id)).map(([k, v]): [string, string] => [k, k === 'name' ? 'Ops war room' : v]);
+    const res = await postForm(sent.filter(([k]) => k !== 'csrf'));
+    expect(res.status).toBe(200);
+    // Before: min_impact back to null (every incident), as the old page showed it.
+    expect(await channelOf(id)).toMatchObject({ name: 'Ops war room', min_impact: 'major', components: ['api'] });
+
+    expect((await h.admin(`/channels/${id}`, { method: 'PATCH', body: { components: ['search'] } })).status).toBe(200);
+    const refusedRes = await postForm(
+      submitted(editForm(drawn, id))
+        .filter(([k]) => k !== 'csrf' && k !== 'components')
+        .concat([
+          ['components', 'api'],
+          ['components', 'search'],
+        ] as Array<[string, string]>),
+    );
+    expect(refusedRes.status).toBe(412);
+    const doc = dom(await refusedRes.text());
+    expect(textOf(byId(doc, `edit-${id}-components-error`)!)).toContain(
+      'Changed by someone else since this page was drawn: it now takes Search.',
+    );
+    expect((await channelOf(id)).components).toEqual(['search']);
     expect((await h.admin(`/channels/${id}`, { method: 'DELETE' })).status).toBe(204);
   });
 });

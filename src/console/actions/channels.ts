@@ -7,6 +7,7 @@ import { PAUSED_BY_HAND, type Channel } from '../../domain/channels/model.ts';
 import { validId } from '../../input/ids.ts';
 import { formFields, refusal, validate, type FieldErrors } from '../forms.ts';
 import { formKeyOf, type MadeOnce, makeOnce, newFormKey, onceKeyOf } from '../form-once.ts';
+import { onlyOwn, ownChanges } from '../own-changes.ts';
 
 /** What the channels page shows after a post: a message, errors beside fields, the new webhook's secret (once), a test's answer. */
 export interface ChannelsResult {
@@ -31,6 +32,31 @@ export interface RemoveQuestion {
 }
 
 const FIELDS = ['kind', 'name', 'url', 'components', 'min_impact'];
+/** What a channel's edit form shows of it and posts back as `shown_*` (its URL is a credential: never shown). */
+const EDIT_FIELDS = ['name', 'components', 'min_impact'] as const;
+
+/** Chosen component ids as one comparable string. */
+const chosenText = (ids: readonly string[]): string => [...ids].sort().join(',');
+
+/** A channel's edit form's fields as its page shows them (ownChanges compares them as strings). */
+export const channelAsShown = (ch: Channel): Record<(typeof EDIT_FIELDS)[number], string> => ({
+  name: ch.name,
+  components: chosenText(ch.components),
+  min_impact: ch.min_impact ?? '',
+});
+
+/** What a field changed by someone else now holds, in the form's words. */
+const sayChannel =
+  (all: ReadonlyArray<{ id: string; name: string }>) =>
+  (field: (typeof EDIT_FIELDS)[number], value: string): string => {
+    if (field === 'components') {
+      const names = value ? value.split(',').map((id) => all.find((c) => c.id === id)?.name ?? id) : [];
+      return names.length ? `now takes ${names.join(', ')}` : 'now takes every incident';
+    }
+    if (field === 'min_impact') return value ? `now takes ${value} incidents and worse` : 'now takes every incident';
+    return value ? `now reads "${value}"` : 'is now empty';
+  };
+
 /** The actions on a channel that exists (all but create). */
 const ON_A_CHANNEL = new Set(['edit', 'test', 'pause', 'resume', 'delete', 'rotate']);
 /**
@@ -92,7 +118,14 @@ export async function channelsAction(herald: Herald, session: Session, form: For
         const oldUrl = before?.url;
         let ch: Channel;
         try {
-          ch = await herald.run(actor, (ctx) => editChannel(ctx, id, parsed.data));
+          ch = await herald.run(actor, (ctx) => {
+            // Only what was changed in the form: someone else's change to another field since the page was drawn stays.
+            const now = ctx.db.channels.find((c) => c.id === id);
+            const { url, ...fields } = parsed.data;
+            const typed = { name: patch.name, components: chosenText(components), min_impact: f.min_impact ?? '' };
+            const mine = now ? ownChanges(EDIT_FIELDS, f, typed, channelAsShown(now), sayChannel(ctx.db.components)) : null;
+            return editChannel(ctx, id, { ...onlyOwn(fields, mine), ...(url ? { url } : {}) });
+          });
         } catch (err) {
           return { ...refusal(err, FIELDS), values, editing: id };
         }
