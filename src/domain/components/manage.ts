@@ -31,8 +31,7 @@ export function findComponent(db: Db, id: string): Component {
 function groupIdFor(ctx: VerbContext, name: string | null | undefined): string | null {
   const trimmed = name?.trim();
   if (!trimmed) return null;
-  const existing =
-    ctx.db.groups.find((g) => g.name.toLowerCase() === trimmed.toLowerCase()) ?? ctx.db.groups.find((g) => g.id === trimmed);
+  const existing = ctx.db.groups.find((g) => g.name.toLowerCase() === trimmed.toLowerCase()) ?? ctx.db.groups.find((g) => g.id === trimmed);
   if (existing) return existing.id;
   const now = ctx.now.toISOString();
   const position = nextPosition(ctx.db, null);
