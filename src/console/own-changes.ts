@@ -36,3 +36,24 @@ export function ownChanges<K extends string>(
 /** The fields of a patch the author changed (ownChanges), or all of it when the form could not tell. */
 export const onlyOwn = <P extends object>(patch: P, mine: ReadonlySet<string> | null): Partial<P> =>
   mine ? (Object.fromEntries(Object.entries(patch).filter(([k]) => mine.has(k))) as Partial<P>) : patch;
+
+/**
+ * The `shown_*` fields of a refused form's page: what the form showed when first drawn, so that a field someone
+ * else changed meanwhile still reads as theirs when the author corrects the form and saves again; but for the
+ * field refused for that (Stale, by its field), which shows what it holds now, so that saved again, the
+ * author's value is put. Without the form's own (a page from before them), what the record holds now.
+ */
+export function shownAgain<K extends string>(
+  fields: readonly K[],
+  form: Record<string, string | undefined>,
+  now: Record<K, string> | undefined,
+  err?: unknown,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of fields) {
+    const refusedHere = err instanceof Stale && err.field === k;
+    const value = refusedHere ? now?.[k] : (form[shownField(k)] ?? now?.[k]);
+    if (value !== undefined) out[shownField(k)] = value;
+  }
+  return out;
+}

@@ -396,6 +396,11 @@ describe("a channel's edit form saved from a page drawn before someone else chan
       'Changed by someone else since this page was drawn: it now takes Search.',
     );
     expect((await channelOf(id)).components).toEqual(['search']);
+    // Saved again from the refused page, the author's components are put, and nothing else of the drawn page is.
+    expect((await h.admin(`/channels/${id}`, { method: 'PATCH', body: { name: 'Ops (B)' } })).status).toBe(200);
+    const again = submitted(editForm(doc, id)).filter(([k]) => k !== 'csrf');
+    expect((await postForm(again)).status).toBe(200);
+    expect(await channelOf(id)).toMatchObject({ name: 'Ops (B)', components: ['api', 'search'], min_impact: 'major' });
     expect((await h.admin(`/channels/${id}`, { method: 'DELETE' })).status).toBe(204);
   });
 });

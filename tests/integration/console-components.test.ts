@@ -207,6 +207,28 @@ describe('an edit row saved from a page drawn before someone else changed the co
     expect((await h.admin('/components/ledger', { method: 'DELETE' })).status).toBe(204);
   });
 
+  it("corrected after a refusal and saved again, it still leaves someone else's change to another field alone", async () => {
+    expect((await h.admin('/components', { body: { id: 'keys', name: 'Keys', description: 'Key store' } })).status).toBe(201);
+    const drawn = await page();
+    expect((await h.admin('/components/keys', { method: 'PATCH', body: { description: 'Key store (KMS)' } })).status).toBe(200);
+    // Refused for its own mistake (an empty name), then corrected on the refused page and saved.
+    const refusedPage = await rowPost(drawn, 'keys', { name: '  ' });
+    expect(refusedPage.status).toBe(422);
+    const again = await rowPost(dom(await refusedPage.text()), 'keys', { name: 'Key vault' });
+    expect(again.status).toBe(303);
+    // Before: the description back to "Key store", as the refused page's hidden fields took the stored one for shown.
+    expect(await stored('keys')).toMatchObject({ name: 'Key vault', description: 'Key store (KMS)' });
+
+    // Refused for a clash on the name, with another field changed too: saved again, only the name is the author's.
+    const drawn2 = await page();
+    expect((await h.admin('/components/keys', { method: 'PATCH', body: { name: 'Keys (B)', description: 'HSM' } })).status).toBe(200);
+    const clash = await rowPost(drawn2, 'keys', { name: 'Keys (A)' });
+    expect(clash.status).toBe(412);
+    expect((await rowPost(dom(await clash.text()), 'keys', {})).status).toBe(303);
+    expect(await stored('keys')).toMatchObject({ name: 'Keys (A)', description: 'HSM' });
+    expect((await h.admin('/components/keys', { method: 'DELETE' })).status).toBe(204);
+  });
+
   it("a group's row too: renamed from an old page, it keeps the place someone else gave it meanwhile", async () => {
     expect((await h.admin('/components', { body: { id: 'vault', name: 'Vault', group: 'Storage' } })).status).toBe(201);
     const { groups } = (await (await h.admin('/components')).json()) as Json;

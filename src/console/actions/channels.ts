@@ -7,7 +7,7 @@ import { PAUSED_BY_HAND, type Channel } from '../../domain/channels/model.ts';
 import { validId } from '../../input/ids.ts';
 import { formFields, refusal, validate, type FieldErrors } from '../forms.ts';
 import { formKeyOf, type MadeOnce, makeOnce, newFormKey, onceKeyOf } from '../form-once.ts';
-import { onlyOwn, ownChanges } from '../own-changes.ts';
+import { onlyOwn, ownChanges, shownAgain } from '../own-changes.ts';
 
 /** What the channels page shows after a post: a message, errors beside fields, the new webhook's secret (once), a test's answer. */
 export interface ChannelsResult {
@@ -110,7 +110,15 @@ export async function channelsAction(herald: Herald, session: Session, form: For
       case 'edit': {
         // No URL typed keeps the current one: the page cannot show it (a credential), only its host.
         const patch = { name: f.name ?? '', ...(f.url ? { url: f.url } : {}), components, min_impact: f.min_impact || null };
-        const values = { name: patch.name, url: f.url ?? '', components, min_impact: f.min_impact ?? '' };
+        const stored = herald.store.data.channels.find((c) => c.id === id);
+        const shownNow = stored && channelAsShown(stored);
+        const values = {
+          name: patch.name,
+          url: f.url ?? '',
+          components,
+          min_impact: f.min_impact ?? '',
+          ...shownAgain(EDIT_FIELDS, f, shownNow),
+        };
         const parsed = validate(channelPatchSchema(allowPrivate), patch);
         if (!parsed.ok) return { status: 422, errors: parsed.errors, values, editing: id };
         const before = herald.store.data.channels.find((c) => c.id === id);
@@ -127,7 +135,13 @@ export async function channelsAction(herald: Herald, session: Session, form: For
             return editChannel(ctx, id, { ...onlyOwn(fields, mine), ...(url ? { url } : {}) });
           });
         } catch (err) {
-          return { ...refusal(err, FIELDS), values, editing: id };
+          // Refused for someone else's change to a field: the page shows that field's value now as its starting point.
+          const now = herald.store.data.channels.find((c) => c.id === id);
+          return {
+            ...refusal(err, FIELDS),
+            values: { ...values, ...shownAgain(EDIT_FIELDS, f, now && channelAsShown(now), err) },
+            editing: id,
+          };
         }
         return { status: 200, flash: edited(ch, wasState, oldUrl !== ch.url, herald.channels.status(id).queued) };
       }

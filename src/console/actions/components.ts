@@ -2,7 +2,8 @@ import type { Herald } from '../../herald.ts';
 import type { Session } from '../../auth/sessions.ts';
 import { ComponentInUse, componentUse, createComponent, deleteComponent, editComponent } from '../../domain/components/manage.ts';
 import type { Component, Db, Group } from '../../domain/model.ts';
-import { onlyOwn, ownChanges, shownField } from '../own-changes.ts';
+import { onlyOwn, ownChanges, shownAgain, shownField } from '../own-changes.ts';
+import { Stale } from '../../domain/errors.ts';
 import { componentCreateSchema, componentPatchSchema, groupPatchSchema } from '../../input/schemas.ts';
 import { editGroup } from '../../domain/components/groups.ts';
 import { validId } from '../../input/ids.ts';
@@ -55,6 +56,17 @@ const GROUP_FIELDS = ['name', 'position'] as const;
 /** A group as its row in the components page shows it, and as the row's `shown_*` fields post it back. */
 export const groupAsShown = (g: Group): Record<(typeof GROUP_FIELDS)[number], string> => ({ name: g.name, position: String(g.position) });
 
+/** The row being edited (`editing`: a component's id, or `group:<id>`) as its page shows it now. */
+function nowShown(herald: Herald, editing: string | undefined): Record<string, string> | undefined {
+  const db = herald.store.data;
+  if (editing?.startsWith('group:')) {
+    const g = db.groups.find((x) => `group:${x.id}` === editing);
+    return g && groupAsShown(g);
+  }
+  const c = db.components.find((x) => x.id === editing);
+  return c && componentAsShown(db, c);
+}
+
 /** A row's fields as typed; a position left empty is no change (the API's patch leaves it out). */
 const typedOf = <K extends string>(f: Record<string, string | undefined>, fields: readonly K[]) =>
   Object.fromEntries(fields.map((k) => [k, k === 'position' && !f[k]?.trim() ? (f[shownField(k)] ?? '') : (f[k] ?? '')])) as Record<
@@ -101,7 +113,8 @@ export async function componentsAction(herald: Herald, session: Session, form: F
       return done('/admin/components?done=added');
     }
     if (f.action === 'group') {
-      values = { name: f.name ?? '', position: f.position ?? '' };
+      const g = herald.store.data.groups.find((x) => x.id === id);
+      values = { name: f.name ?? '', position: f.position ?? '', ...shownAgain(GROUP_FIELDS, f, g && groupAsShown(g)) };
       editing = `group:${id}`;
       const parsed = validate(groupPatchSchema, { name: f.name ?? '', ...(f.position?.trim() ? { position: Number(f.position) } : {}) });
       if (!parsed.ok) return { ...refused(422, parsed.errors), values, editing };
@@ -112,7 +125,14 @@ export async function componentsAction(herald: Herald, session: Session, form: F
       });
       return done('/admin/components?done=group');
     }
-    values = { name: f.name ?? '', group: f.group ?? '', description: f.description ?? '', position: f.position ?? '' };
+    const c = herald.store.data.components.find((x) => x.id === id);
+    values = {
+      name: f.name ?? '',
+      group: f.group ?? '',
+      description: f.description ?? '',
+      position: f.position ?? '',
+      ...shownAgain(FIELDS, f, c && componentAsShown(herald.store.data, c)),
+    };
     editing = id;
     const parsed = validate(componentPatchSchema, componentInput(f));
     if (!parsed.ok) return { ...refused(422, parsed.errors), values, editing };
@@ -135,6 +155,9 @@ export async function componentsAction(herald: Herald, session: Session, form: F
       };
     }
     const r = refusal(err, FIELDS);
+    // Refused for someone else's change to a field: the page shows that field's value now as its starting point.
+    if (err instanceof Stale && values)
+      values = { ...values, ...shownAgain(editing?.startsWith('group:') ? GROUP_FIELDS : FIELDS, f, nowShown(herald, editing), err) };
     return { ...refused(r.status, r.errors), values, editing };
   }
 }
