@@ -148,7 +148,8 @@ export function asOf<E extends EventRecord>(event: E, update: Update, settings: 
  */
 function namedAt(incident: Incident, upTo: IncidentUpdate[]): Pick<Incident, 'components' | 'commander' | 'eta'> {
   const last = <K extends 'commander' | 'eta'>(key: K) => upTo.findLast((u) => u[key] !== undefined)?.[key];
-  const given = <K extends 'commander' | 'eta'>(key: K) => incident.updates.some((u) => u[key] !== undefined);
+  // Recorded from the declaration on (null: none given); an incident declared before then records neither there.
+  const given = <K extends 'commander' | 'eta'>(key: K) => incident.updates[0]?.[key] !== undefined;
   const resolved = upTo.some((u) => isResolvedStatus(u.status));
   return {
     components: componentsAsOf(incident, upTo),

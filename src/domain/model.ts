@@ -101,8 +101,11 @@ export const incidentUpdateSchema = z.object({
   status: z.enum(INCIDENT_STATUSES),
   /** Absent when the update left the severity as it was. */
   severity_change: severityChangeSchema.optional(),
-  /** The incident commander this update named (or changed to); absent when it named none. */
-  commander: z.string().optional(),
+  /**
+   * The incident commander this update named (or changed to); absent when it named none. The declaration records
+   * it whether named or not (null: nobody yet), as it does `eta`; one saved before it did has neither.
+   */
+  commander: z.string().nullable().optional(),
   /**
    * The estimated resolution this update gave (null: not known); absent when it left the estimate as it was. A
    * message about the update sent late tells this one, not a later update's.

@@ -514,7 +514,8 @@ describe('warRoomFacts and slackMessage', () => {
     postUpdate(ctx(d, 20), inc.id, { status: 'monitoring', body: 'Fix out.' });
     postUpdate(ctx(d, 30), inc.id, { status: 'monitoring', body: 'Handover.', commander: '@lee' });
     expect(inc.commander).toBe('@lee');
-    expect(inc.updates.map((u) => u.commander)).toEqual([undefined, '@dana', undefined, '@lee']);
+    // The declaration records that it named nobody (null); later updates, whom they named, if anyone.
+    expect(inc.updates.map((u) => u.commander)).toEqual([null, '@dana', undefined, '@lee']);
     const named = fieldTexts(slackMessage(facts(d, inc, 1, 'update')));
     expect(named).toEqual([
       '*Incident*\nCard payments failing',
@@ -634,6 +635,14 @@ describe('warRoomFacts and slackMessage', () => {
     // Declared to a war room reached later (added mid-incident): the incident as that update left it.
     const reached = facts(d, inc, 2, 'declared');
     expect([field(reached, 'Affected systems'), field(reached, 'Incident commander')]).toEqual(['WEB', '@bob']);
+    // An incident declared before updates recorded them (schema 6: neither on its declaration) tells what it has
+    // now for an update that records none, as before; not "Not named yet".
+    const legacy = structuredClone(inc);
+    delete legacy.updates[0]!.commander;
+    delete legacy.updates[0]!.eta;
+    legacy.eta = at(300).toISOString();
+    const old = warRoomFacts(d, asOf(legacy, legacy.updates[0]!, d.settings), legacy.updates[0]!, 'declared', SITE, at(50));
+    expect([field(old, 'Incident commander'), field(old, 'ETA')]).toEqual(['@bob', '22 Nov 2026, 14:00 UTC']);
     // A webhook's incident names the components it had then, each at its status then.
     const payload = (u: number) =>
       (webhookPayload(channelMessages(d, SINCE).find((m) => m.key === `${hook.id}.${inc.updates[u]!.id}`)!, d, SITE, at(50)) as any)

@@ -129,7 +129,11 @@ export function appendUpdate(ctx: VerbContext, incident: Incident, input: Update
     update.commander = commander;
     incident.commander = commander;
   }
-  if (input.eta !== undefined && !resolves) update.eta = input.eta;
+  // The estimate too (a message sent late tells the one of its update); the declaration records both, given or not.
+  if (first) {
+    update.commander ??= null;
+    update.eta = resolves ? null : (input.eta ?? null);
+  } else if (input.eta !== undefined && !resolves) update.eta = input.eta;
   // "Do not email" on a re-grade, with nobody told yet, stands for the level's late notice too (as on the declare).
   if (regrade && input.notify === false && !announced(incident)) incident.email_declined = true;
   incident.updates.push(update);
