@@ -3,7 +3,7 @@ import type { Impact } from '../domain/status.ts';
 import type { Channel } from '../domain/channels/model.ts';
 import type { ChannelDelivery } from '../store/channels/ledger.ts';
 import { afterTheFact } from '../domain/incidents/lifecycle.ts';
-import { componentsAsOf, existingIds, follows, noticeComponents } from '../domain/components/following.ts';
+import { componentsAlong, existingIds, follows, noticeComponents } from '../domain/components/following.ts';
 
 /**
  * Which channel messages the data calls for: pure functions over the data
@@ -42,23 +42,40 @@ const RANK = { none: 0, minor: 1, major: 2, critical: 3 } as const;
  * follows (one whose every component was deleted since takes in everything), and for an incident the
  * channel's least impact, reached by this update or before it (`reached`).
  */
-function inScope(channel: Channel, event: EventRecord, update: Update, existing: ReadonlySet<string>, reached: Reached): boolean {
+function inScope(
+  channel: Channel,
+  event: EventRecord,
+  update: Update,
+  existing: ReadonlySet<string>,
+  reached: Reached,
+  about: About,
+): boolean {
   if (event.kind === 'incident' && channel.min_impact !== null) {
     if (RANK[reached(event, update)] < RANK[channel.min_impact]) return false;
   }
-  return follows(channel.components, aboutAt(event, update), existing);
+  return follows(channel.components, about(event, update), existing);
 }
 
+type About = (event: EventRecord, update: Update) => string[];
+
 /**
- * The components an update of an event is about: for an incident, those it named as of that update (a pass
- * planning it late, after a later update named more, owes it to no channel more than a pass planning it at
- * once); taken off before it included, as noticeComponents has it, so a channel given the posts about one is
- * told the rest. A window's are its own throughout.
+ * The components each update of an event is about, worked out once per event and pass: for an incident, those
+ * it named as of that update (a pass planning it late, after a later update named more, owes it to no channel
+ * more than a pass planning it at once), taken off before it included, as noticeComponents has it, so a channel
+ * given the posts about one is told the rest. A window's are its own throughout.
  */
-function aboutAt(event: EventRecord, update: Update): string[] {
-  if (event.kind !== 'incident') return noticeComponents(event);
-  const upTo = event.updates.slice(0, event.updates.findIndex((u) => u.id === update.id) + 1);
-  return noticeComponents({ components: componentsAsOf(event, upTo), updates: upTo });
+function aboutAlong(): About {
+  const byEvent = new Map<string, Map<string, string[]>>();
+  return (event, update) => {
+    if (event.kind !== 'incident') return noticeComponents(event);
+    let along = byEvent.get(event.id);
+    if (!along) {
+      const steps = componentsAlong(event);
+      along = new Map(event.updates.map((u, i) => [u.id, steps[i]!.reach]));
+      byEvent.set(event.id, along);
+    }
+    return along.get(update.id) ?? noticeComponents(event);
+  };
 }
 
 type Reached = (incident: Incident, update: Update) => Impact;
@@ -90,10 +107,8 @@ function impactsReached(): Reached {
 }
 
 /** Whether the channel's own choice names the update's event (or it names no component), deleted components included. */
-const named = (channel: Channel, event: EventRecord, update: Update): boolean => {
-  const about = aboutAt(event, update);
-  return about.length === 0 || channel.components.some((c) => about.includes(c));
-};
+const named = (channel: Channel, components: readonly string[]): boolean =>
+  components.length === 0 || channel.components.some((c) => components.includes(c));
 
 type Scope = Pick<Channel, 'components' | 'min_impact'>;
 type Edits = Array<{ until: string; scope: Scope }>;
@@ -194,6 +209,7 @@ export function channelMessages(
   if (db.channels.length === 0) return [];
   const existing = existingIds(db);
   const reached = impactsReached();
+  const about = aboutAlong();
   const { deleted, edits, published } = auditFacts(db.audit);
   const updates: Array<{ event: EventRecord; update: Update; postmortem?: string }> = [];
   for (const event of [...db.incidents, ...db.maintenances]) {
@@ -209,9 +225,9 @@ export function channelMessages(
   /** Whether a channel is owed a message about this update: added by then, and in the scope it had then. */
   const owes = (current: Channel, event: EventRecord, update: Update): boolean => {
     const channel = scopedAt(current, edits.get(current.id), update.created_at);
-    if (channel.created_at > update.created_at || !inScope(channel, event, update, existing, reached)) return false;
+    if (channel.created_at > update.created_at || !inScope(channel, event, update, existing, reached, about)) return false;
     const widened = widenedSince(channel.components, existing, deleted);
-    return widened === undefined || update.created_at >= widened || named(channel, event, update);
+    return widened === undefined || update.created_at >= widened || named(channel, about(event, update));
   };
   /**
    * Whether a webhook owed an update is owed its change of a component: one in the scope it had then (none chosen,

@@ -35,25 +35,34 @@ export function follows(chosen: readonly string[], about: readonly string[], exi
   return !chosen.some((c) => existing.has(c));
 }
 
+type Recorded = { components: readonly string[]; updates: ReadonlyArray<{ affected_components: readonly ComponentChange[] }> };
+
 /**
- * The components an incident named as its updates up to one left it (`upTo`, oldest first): each update records
- * the components it named or took off. One the incident names that no update records (an import's) counts
- * throughout.
+ * The components an incident named as each of its updates left it, in one walk (oldest first): each update
+ * records the components it named or took off. One the incident names that no update records (an import's)
+ * counts throughout. `reach`: those and the ones taken off so far, whom its notices still reach (noticeComponents).
  */
-export function componentsAsOf(
-  incident: { components: readonly string[]; updates: ReadonlyArray<{ affected_components: readonly ComponentChange[] }> },
-  upTo: ReadonlyArray<{ affected_components: readonly ComponentChange[] }>,
-): string[] {
-  const out: string[] = [];
-  for (const change of upTo.flatMap((u) => u.affected_components)) {
-    const at = out.indexOf(change.code);
-    if (change.removed) {
-      if (at >= 0) out.splice(at, 1);
-    } else if (at < 0) out.push(change.code);
-  }
+export function componentsAlong(incident: Recorded): Array<{ named: string[]; reach: string[] }> {
   const recorded = new Set(incident.updates.flatMap((u) => u.affected_components.map((c) => c.code)));
-  for (const id of incident.components) if (!recorded.has(id) && !out.includes(id)) out.push(id);
-  return out;
+  const unrecorded = incident.components.filter((id) => !recorded.has(id));
+  const named: string[] = [];
+  const takenOff: string[] = [];
+  return incident.updates.map((u) => {
+    for (const change of u.affected_components) {
+      const at = named.indexOf(change.code);
+      if (change.removed) {
+        if (at >= 0) named.splice(at, 1);
+        if (!takenOff.includes(change.code)) takenOff.push(change.code);
+      } else if (at < 0) named.push(change.code);
+    }
+    const now = [...named, ...unrecorded.filter((id) => !named.includes(id))];
+    return { named: now, reach: [...now, ...takenOff.filter((id) => !now.includes(id))] };
+  });
+}
+
+/** The components an incident named as its updates up to one left it (`upTo`, the first of its updates): componentsAlong. */
+export function componentsAsOf(incident: Recorded, upTo: ReadonlyArray<unknown>): string[] {
+  return componentsAlong(incident)[upTo.length - 1]?.named ?? [];
 }
 
 /**
