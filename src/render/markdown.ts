@@ -42,13 +42,18 @@ export function imageAsLink(token: Tokens.Image): Tokens.Link {
  * holds no image.
  */
 export function imagesAsNames(token: Tokens.Link): Tokens.Link {
-  if (!token.tokens.some((t) => t.type === 'image')) return token;
-  const tokens = token.tokens.flatMap((t): Token[] => {
-    if (t.type !== 'image') return [t];
-    const image = t as Tokens.Image;
-    return image.text ? image.tokens : [{ type: 'text', raw: token.href, text: token.href }];
-  });
-  return { ...token, tokens };
+  const asNames = (tokens: Token[]): Token[] =>
+    tokens.flatMap((t): Token[] => {
+      if (t.type === 'image') {
+        const image = t as Tokens.Image;
+        return image.text ? image.tokens : [{ type: 'text', raw: token.href, text: token.href }];
+      }
+      // Inside emphasis (`[**![graph](g.png)**](dashboard)`) too.
+      return 'tokens' in t && Array.isArray(t.tokens) ? [{ ...t, tokens: asNames(t.tokens) } as Token] : [t];
+    });
+  const holdsImage = (tokens: Token[]): boolean =>
+    tokens.some((t) => t.type === 'image' || ('tokens' in t && Array.isArray(t.tokens) && holdsImage(t.tokens)));
+  return holdsImage(token.tokens) ? { ...token, tokens: asNames(token.tokens) } : token;
 }
 
 const POLICY: sanitizeHtml.IOptions = {

@@ -98,6 +98,10 @@ describe('an image written in Markdown', () => {
       `<p>Build: <a href="https://ci.example/runs" ${rel}>https://ci.example/runs</a> <strong>and</strong> <a href="https://x.example/" ${rel}>text x</a></p>`,
     );
     expect(markdownToText(badge)).toBe('Build: https://ci.example/runs and text x (https://x.example/)');
+    // Inside emphasis inside the link too.
+    const bold = '[**![graph](https://x.example/g.png)**](https://x.example/dash)';
+    expect(renderMarkdown(bold)).toBe(`<p><a href="https://x.example/dash" ${rel}><strong>graph</strong></a></p>`);
+    expect(markdownToText(bold)).toBe('graph (https://x.example/dash)');
   });
 });
 
