@@ -301,6 +301,7 @@ describe('the timer (dueTransitions on a fake clock)', () => {
     const quiet = window(db, { name: 'Quiet', notify: false });
     const stored = window(db, { name: 'Stored before notify_steps' });
     delete record(db, stored.id).notify_steps;
+    applyDueTransitions(at(db, 150, 'maintenance-timer'), { reminderMinutes: 0 });
     applyDueTransitions(at(db, 600, 'maintenance-timer'), { reminderMinutes: 0 });
     const notified = (id: string) => record(db, id).updates.map((u) => [u.status, u.notify]);
     expect(notified(told.id)).toEqual([
@@ -314,6 +315,18 @@ describe('the timer (dueTransitions on a fake clock)', () => {
       ['completed', false],
     ]);
     expect(notified(stored.id).map(([, n]) => n)).toEqual([true, false, false]);
+  });
+
+  it('a window missed entirely (the server was down) emails its completion alone: no "now in progress" for work already over', () => {
+    const db = setup();
+    const told = window(db);
+    applyDueTransitions(at(db, 600, 'maintenance-timer'), { reminderMinutes: 0 });
+    // Before: ['in_progress', true] too, sent beside the completion, both at the restart.
+    expect(record(db, told.id).updates.map((u) => [u.status, u.notify])).toEqual([
+      ['scheduled', true],
+      ['in_progress', false],
+      ['completed', true],
+    ]);
   });
 
   it('sends no reminder when the window was scheduled with less lead than the reminder, or reminders are off', () => {

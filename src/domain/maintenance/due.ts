@@ -83,11 +83,14 @@ export function nextDueAt(db: Pick<Db, 'maintenances'>, now: Date, opts: TimerOp
  */
 export function applyDueTransitions(ctx: VerbContext, opts: TimerOptions): DueAction[] {
   const due = dueTransitions(ctx.db, ctx.now, opts);
+  // A window missed entirely (the server was down through it) is over: its start is recorded, and only its
+  // completion emailed, rather than "now in progress" beside "completed".
+  const over = new Set(due.filter((a) => a.kind === 'complete').map((a) => a.id));
   for (const action of due) {
     const m = ctx.db.maintenances.find((x) => x.id === action.id)!;
     // As the Comms Lead chose when scheduling it (the channels get every step either way).
     const notify = m.notify_steps === true;
-    if (action.kind === 'start') startMaintenance(ctx, action.id, { auto: true, at: action.at, notify });
+    if (action.kind === 'start') startMaintenance(ctx, action.id, { auto: true, at: action.at, notify: notify && !over.has(m.id) });
     else if (action.kind === 'complete') completeMaintenance(ctx, action.id, { auto: true, at: action.at, notify });
     else {
       m.reminded_at = ctx.now.toISOString();
