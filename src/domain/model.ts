@@ -121,6 +121,8 @@ export const MAINTENANCE_UPDATE_STEPS = [
   'cancelled',
   'rescheduled',
   'extended',
+  /** A running window's end moved earlier (schema 7 on). */
+  'shortened',
   'note',
 ] as const;
 export type MaintenanceUpdateStep = (typeof MAINTENANCE_UPDATE_STEPS)[number];

@@ -117,6 +117,7 @@ function maintenanceWords(step: MaintenanceNoticeStep, name: string, affected: s
     cancelled: `Our scheduled maintenance, “${name}”${on}${affected ? ',' : ''} has been cancelled and will not take place.`,
     rescheduled: `Our scheduled maintenance, “${name}”${on}${affected ? ',' : ''} has been moved to a new window.`,
     extended: `Our maintenance, “${name}”${on}${affected ? ',' : ''} will take longer than planned: its window has been extended.`,
+    shortened: `Our maintenance, “${name}”${on}${affected ? ',' : ''} will end earlier than planned.`,
     note: `Here is an update on our scheduled maintenance, “${name}”${on}.`,
   };
   const over = step === 'completed' || step === 'cancelled';

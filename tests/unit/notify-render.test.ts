@@ -778,13 +778,24 @@ describe('templates', () => {
         ['New window', 'Started 24 Nov 2026, 01:00 UTC; scheduled to end 24 Nov 2026, 03:00 UTC'],
         FOLLOW,
       );
+      // Its end brought forward again: said as such. Before: "Maintenance extended … will take longer than planned".
+      rescheduleMaintenance(at('2026-11-24T01:40:00Z'), m.id, { scheduled_until: '2026-11-24T02:45:00Z', notify: true });
+      expectNotice(
+        mail(m),
+        'Maintenance ending earlier',
+        'Our maintenance, “DB upgrade”, on API, will end earlier than planned.',
+        'In progress',
+        ['New window', 'Started 24 Nov 2026, 01:00 UTC; scheduled to end 24 Nov 2026, 02:45 UTC'],
+        FOLLOW,
+      );
+      expect(m.updates.at(-1)!.body).toBe('This maintenance will now end earlier, at 24 Nov 2026, 02:45 UTC.');
       verifyMaintenance(at('2026-11-24T02:30:00Z'), m.id, { notify: true });
       expectNotice(
         mail(m),
         'Maintenance being verified',
         'The work of our scheduled maintenance, “DB upgrade”, on API, is done, and we are verifying that everything works as expected.',
         'Verifying',
-        ['Window', 'Started 24 Nov 2026, 01:00 UTC; scheduled to end 24 Nov 2026, 03:00 UTC'],
+        ['Window', 'Started 24 Nov 2026, 01:00 UTC; scheduled to end 24 Nov 2026, 02:45 UTC'],
         FOLLOW,
       );
       completeMaintenance(at('2026-11-24T02:40:00Z'), m.id, { notify: true });

@@ -57,10 +57,12 @@ export function rescheduleMaintenance(ctx: VerbContext, id: string, input: Resch
     // fell due (notify/intents.ts reminderKey), so the next one is a notice of its own.
     if (previous.scheduled_for !== from) m.reminded_at = null;
   }
+  // A running window's end moved later is an extension; moved earlier, it says so (not "extended").
+  const step = !started ? 'rescheduled' : until < previous.scheduled_until ? 'shortened' : 'extended';
   const update = appendMaintenanceUpdate(ctx, m, {
     status: m.status,
-    step: started ? 'extended' : 'rescheduled',
-    body: input.body ?? (started ? maintenanceText.extended(until, tz) : maintenanceText.rescheduled(from, until, tz)),
+    step,
+    body: input.body ?? (step === 'rescheduled' ? maintenanceText.rescheduled(from, until, tz) : maintenanceText[step](until, tz)),
     notify: input.notify,
   });
   recordAudit(ctx, 'maintenance.reschedule', m.id, { previous, detail: { scheduled_for: from, scheduled_until: until } });

@@ -35,6 +35,7 @@ export const MAINTENANCE_TITLE: Record<MaintenanceNoticeStep, string> = {
   cancelled: 'Maintenance cancelled',
   rescheduled: 'Maintenance rescheduled',
   extended: 'Maintenance extended',
+  shortened: 'Maintenance ending earlier',
   note: 'Maintenance update',
 };
 
@@ -46,7 +47,7 @@ export const stepStatusLabel = (step: MaintenanceNoticeStep, status: Maintenance
 export const windowLabel = (step: MaintenanceNoticeStep): string =>
   step === 'cancelled'
     ? 'Was scheduled for'
-    : step === 'rescheduled' || step === 'extended'
+    : step === 'rescheduled' || step === 'extended' || step === 'shortened'
       ? 'New window'
       : step === 'completed'
         ? 'Carried out'
@@ -87,7 +88,7 @@ export const stepWindow = (
   const state = step === 'note' ? windowAsItStands({ ...m, status }).state : null;
   if ((step === 'completed' || state === 'completed') && m.resolved_at)
     return `${formatDateTime(m.started_at, tz)} to ${formatDateTime(m.resolved_at, tz)}`;
-  if (state === 'running' || step === 'started' || step === 'verifying' || step === 'extended')
+  if (state === 'running' || step === 'started' || step === 'verifying' || step === 'extended' || step === 'shortened')
     return `Started ${formatDateTime(m.started_at, tz)}; scheduled to end ${formatDateTime(m.scheduled_until, tz)}`;
   return windowText(m, tz);
 };
@@ -139,6 +140,8 @@ export function restatedSentences(
       return [moved];
     case 'extended':
       return [maintenanceText.extended(m.scheduled_until, tz)];
+    case 'shortened':
+      return [maintenanceText.shortened(m.scheduled_until, tz)];
     case 'started':
       // "We will provide updates as necessary." is said nowhere else: it stays.
       return sentencesOf(maintenanceText.in_progress()).slice(0, 1);

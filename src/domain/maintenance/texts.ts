@@ -14,6 +14,7 @@ export const maintenanceText = {
   rescheduled: (from: string, until: string, tz: string) =>
     `This maintenance has been rescheduled to ${formatDateTime(from, tz)} – ${formatDateTime(until, tz)}.`,
   extended: (until: string, tz: string) => `This maintenance has been extended until ${formatDateTime(until, tz)}.`,
+  shortened: (until: string, tz: string) => `This maintenance will now end earlier, at ${formatDateTime(until, tz)}.`,
   cancelled: () => 'This scheduled maintenance has been cancelled and will not take place.',
 };
 
