@@ -61,7 +61,8 @@ const steps: Record<number, (db: Json) => Json> = {
   // 5 → 6: nothing to convert. A window's optional `notify_steps` came with it: a Herald of version 5 would strip it.
   5: (db) => ({ ...db, schema_version: 6 }),
   // 6 → 7: nothing to convert. An incident update's optional `eta` (the estimate it gave, which a war-room message
-  // sent late tells) came with it: a Herald of version 6 would strip it.
+  // sent late tells) and a declaration's `commander: null` came with it, and a window update's step `shortened`:
+  // a Herald of version 6 would strip the first and refuse the others.
   6: (db) => ({ ...db, schema_version: 7 }),
 };
 

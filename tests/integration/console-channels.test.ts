@@ -403,4 +403,20 @@ describe("a channel's edit form saved from a page drawn before someone else chan
     expect(await channelOf(id)).toMatchObject({ name: 'Ops (B)', components: ['api', 'search'], min_impact: 'major' });
     expect((await h.admin(`/channels/${id}`, { method: 'DELETE' })).status).toBe(204);
   });
+
+  it('a channel naming a deleted component (no box for it on the page) is renamed without a clash over its components', async () => {
+    expect((await h.admin('/components', { body: { id: 'tmp', name: 'Temporary' } })).status).toBe(201);
+    const added = await h.admin('/channels', { body: { kind: 'slack', name: 'Tmp room', url: `${base}/tmp`, components: ['api', 'tmp'] } });
+    const { id } = (await added.json()) as Json;
+    expect((await h.admin('/components/tmp', { method: 'DELETE' })).status).toBe(204);
+    const drawn = await page('/admin/channels');
+    expect((await h.admin(`/channels/${id}`, { method: 'PATCH', body: { components: ['api', 'search'] } })).status).toBe(200);
+    const sent = submitted(editForm(drawn, id))
+      .filter(([k]) => k !== 'csrf')
+      .map(([k, v]): [string, string] => [k, k === 'name' ? 'Tmp war room' : v]);
+    // Before: 412 "it now takes API, Search" on a field not touched (the page showed "api,tmp", its boxes only api).
+    expect((await postForm(sent)).status).toBe(200);
+    expect(await channelOf(id)).toMatchObject({ name: 'Tmp war room', components: ['api', 'search'] });
+    expect((await h.admin(`/channels/${id}`, { method: 'DELETE' })).status).toBe(204);
+  });
 });

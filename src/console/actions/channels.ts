@@ -38,10 +38,13 @@ const EDIT_FIELDS = ['name', 'components', 'min_impact'] as const;
 /** Chosen component ids as one comparable string. */
 const chosenText = (ids: readonly string[]): string => [...ids].sort().join(',');
 
-/** A channel's edit form's fields as its page shows them (ownChanges compares them as strings). */
-export const channelAsShown = (ch: Channel): Record<(typeof EDIT_FIELDS)[number], string> => ({
+/**
+ * A channel's edit form's fields as its page shows them (ownChanges compares them as strings): its components
+ * among those that exist, the ones its boxes can show (a deleted one it still names has no box).
+ */
+export const channelAsShown = (ch: Channel, components: ReadonlyArray<{ id: string }>): Record<(typeof EDIT_FIELDS)[number], string> => ({
   name: ch.name,
-  components: chosenText(ch.components),
+  components: chosenText(ch.components.filter((id) => components.some((c) => c.id === id))),
   min_impact: ch.min_impact ?? '',
 });
 
@@ -111,7 +114,7 @@ export async function channelsAction(herald: Herald, session: Session, form: For
         // No URL typed keeps the current one: the page cannot show it (a credential), only its host.
         const patch = { name: f.name ?? '', ...(f.url ? { url: f.url } : {}), components, min_impact: f.min_impact || null };
         const stored = herald.store.data.channels.find((c) => c.id === id);
-        const shownNow = stored && channelAsShown(stored);
+        const shownNow = stored && channelAsShown(stored, herald.store.data.components);
         const values = {
           name: patch.name,
           url: f.url ?? '',
@@ -131,7 +134,10 @@ export async function channelsAction(herald: Herald, session: Session, form: For
             const now = ctx.db.channels.find((c) => c.id === id);
             const { url, ...fields } = parsed.data;
             const typed = { name: patch.name, components: chosenText(components), min_impact: f.min_impact ?? '' };
-            const mine = now ? ownChanges(EDIT_FIELDS, f, typed, channelAsShown(now), sayChannel(ctx.db.components)) : null;
+            const mine = now
+              ? ownChanges(EDIT_FIELDS, f, typed, channelAsShown(now, ctx.db.components), sayChannel(ctx.db.components))
+              : null;
+            // Components changed here are the ones ticked: a deleted one the channel named goes (the API refuses it).
             return editChannel(ctx, id, { ...onlyOwn(fields, mine), ...(url ? { url } : {}) });
           });
         } catch (err) {
@@ -139,7 +145,7 @@ export async function channelsAction(herald: Herald, session: Session, form: For
           const now = herald.store.data.channels.find((c) => c.id === id);
           return {
             ...refusal(err, FIELDS),
-            values: { ...values, ...shownAgain(EDIT_FIELDS, f, now && channelAsShown(now), err) },
+            values: { ...values, ...shownAgain(EDIT_FIELDS, f, now && channelAsShown(now, herald.store.data.components), err) },
             editing: id,
           };
         }
