@@ -68,11 +68,11 @@ function nowShown(herald: Herald, editing: string | undefined): Record<string, s
 }
 
 /** A row's fields as typed; a position left empty is no change (the API's patch leaves it out). */
-const typedOf = <K extends string>(f: Record<string, string | undefined>, fields: readonly K[]) =>
-  Object.fromEntries(fields.map((k) => [k, k === 'position' && !f[k]?.trim() ? (f[shownField(k)] ?? '') : (f[k] ?? '')])) as Record<
-    K,
-    string
-  >;
+function typedOf<K extends string>(f: Record<string, string | undefined>, fields: readonly K[]): Record<K, string> {
+  const typed = {} as Record<K, string>;
+  for (const k of fields) typed[k] = k === 'position' && !f[k]?.trim() ? (f[shownField(k)] ?? '') : (f[k] ?? '');
+  return typed;
+}
 
 /**
  * Add, edit or delete a component, from the form of the components page. The add form posted twice

@@ -60,7 +60,7 @@ export function componentsAlong(incident: Recorded): Array<{ named: string[]; re
   });
 }
 
-/** The components an incident named as its updates up to one left it (`upTo`, the first of its updates): componentsAlong. */
+/** The components an incident named as its updates up to one left it (`upTo`: those updates, oldest first), by componentsAlong. */
 export function componentsAsOf(incident: Recorded, upTo: ReadonlyArray<unknown>): string[] {
   return componentsAlong(incident)[upTo.length - 1]?.named ?? [];
 }
