@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
+import { text } from '../helpers/page.ts';
 import { engineEnv } from '../helpers/engine.ts';
 
 type Json = Record<string, any>;
@@ -95,6 +96,23 @@ describe('maintenance and postmortem admin API, and the pages that show them', (
     const steps = [...pageOf.html.matchAll(/<strong class="update-status"[^>]*>([^<]+)</g)].map((x) => x[1]);
     expect(steps).toEqual(['Cancelled', 'Scheduled', 'Scheduled']);
     expect((await page('/history')).html).not.toContain(`/incidents/${m.id}"`);
+  });
+
+  it('a window left to start by hand, its start gone by, says it has not started yet (not "Scheduled for" a time past)', async () => {
+    const minutes = (n: number) => new Date(Date.now() + n * 60_000).toISOString();
+    const { status, body } = await schedule({
+      name: 'Ledger migration',
+      scheduled_for: minutes(-3),
+      scheduled_until: minutes(120),
+      auto_transitions: false,
+    });
+    expect(status).toBe(201);
+    const card = (html: string) => /Ledger migration[\s\S]*?<\/article>/.exec(html)?.[0] ?? '';
+    // Before: "Scheduled for 14:02 CET to 16:05 CET (2 h 3 min)" under what is to come, the start three minutes gone.
+    expect(text(card((await page('/maintenance')).html))).toMatch(/Scheduled for .* \(not started yet\)/);
+    expect(text(card((await page('/')).html))).toContain('(not started yet)');
+    expect(text((await page(`/incidents/${body.id}`)).html)).toMatch(/Scheduled start \d.* \(passed\)/);
+    expect((await call(`/maintenances/${body.id}/cancel`, { method: 'POST', body: {} })).status).toBe(201);
   });
 
   it('moves a window by hand: start, verify (no automatic completion), complete', async () => {
