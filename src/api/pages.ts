@@ -24,6 +24,8 @@ type Env = { Bindings: HttpBindings } & ConsoleEnv;
 export function cachedPages(app: Hono<Env>, herald: Herald, render: Renderer, security: Record<string, string>): PageCache {
   const cache = new PageCache(render, () => herald.store.version);
   const answers = new PublicAnswers(security);
+  // The pages' clock, asked for by /history's key alone (which months have a page); made once, not per request.
+  const clock = () => pageClock(herald.now(), herald.store.data);
   herald.store.onChange(() => {
     cache.prune();
     cache.warm(['/']);
@@ -32,9 +34,7 @@ export function cachedPages(app: Hono<Env>, herald: Herald, render: Renderer, se
     app.get(route, async (c, next) => {
       let page: CachedPage;
       try {
-        const db = herald.store.data;
-        const clock = () => pageClock(herald.now(), db);
-        page = await cache.get(pageCacheKey(new URL(c.req.url), db, herald.config.SITE_TIMEZONE, clock));
+        page = await cache.get(pageCacheKey(new URL(c.req.url), herald.store.data, herald.config.SITE_TIMEZONE, clock));
       } catch (err) {
         // The render failed: let Astro answer this request itself (an HTML page, not JSON).
         console.error(`[herald] render of ${c.req.path} failed; serving it uncached:`, err);
