@@ -3,6 +3,9 @@ import { Stale } from '../domain/errors.ts';
 /** The hidden field a form carries for each field, with the value its page showed. */
 export const shownField = (field: string): string => `shown_${field}`;
 
+/** What a field someone else changed holds now, in words: a text field's value, or that it is empty. */
+export const nowReads = (_field: string, value: string): string => (value ? `now reads "${value}"` : 'is now empty');
+
 /**
  * A console form posts every field of a record (a component's row, a group's, a channel's edit form), and its
  * page may have been drawn before someone else saved that record (another tab, another replica, the API). Which
@@ -17,7 +20,7 @@ export function ownChanges<K extends string>(
   form: Record<string, string | undefined>,
   typed: Record<K, string>,
   now: Record<K, string>,
-  say: (field: K, value: string) => string = (_field, value) => (value ? `now reads "${value}"` : 'is now empty'),
+  say: (field: K, value: string) => string = nowReads,
 ): Set<K> | null {
   if (fields.some((k) => form[shownField(k)] === undefined)) return null;
   const mine = new Set<K>();

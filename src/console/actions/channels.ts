@@ -7,7 +7,7 @@ import { PAUSED_BY_HAND, type Channel } from '../../domain/channels/model.ts';
 import { validId } from '../../input/ids.ts';
 import { formFields, refusal, validate, type FieldErrors } from '../forms.ts';
 import { formKeyOf, type MadeOnce, makeOnce, newFormKey, onceKeyOf } from '../form-once.ts';
-import { onlyOwn, ownChanges, shownAgain } from '../own-changes.ts';
+import { nowReads, onlyOwn, ownChanges, shownAgain } from '../own-changes.ts';
 
 /** What the channels page shows after a post: a message, errors beside fields, the new webhook's secret (once), a test's answer. */
 export interface ChannelsResult {
@@ -57,7 +57,7 @@ const sayChannel =
       return names.length ? `now takes ${names.join(', ')}` : 'now takes every incident';
     }
     if (field === 'min_impact') return value ? `now takes ${value} incidents and worse` : 'now takes every incident';
-    return value ? `now reads "${value}"` : 'is now empty';
+    return nowReads(field, value);
   };
 
 /** The actions on a channel that exists (all but create). */
