@@ -1,4 +1,4 @@
-import type { Db, EventRecord, IncidentUpdate, MaintenanceUpdate, Update } from '../domain/model.ts';
+import type { Db, EventRecord, IncidentUpdate, Maintenance, MaintenanceUpdate, Update } from '../domain/model.ts';
 import {
   type MaintenanceNoticeStep,
   maintenanceStep,
@@ -157,7 +157,11 @@ export function noticeFacts(s: NoticeSource): NoticeFacts {
       : s.kind === 'restoration'
         ? [RESOLVED, ...(underWay === null ? ALL_NORMAL : [])]
         : [];
-  const body = withoutStated(update.body, stated, restated);
+  const said =
+    incident.kind === 'maintenance' && step === 'reminder'
+      ? reminderSaid(incident, stated, tz)
+      : { body: withoutStated(update.body, stated, restated), update };
+  const body = said.body;
   const summary =
     s.kind === 'postmortem' && incident.kind === 'incident' && incident.postmortem ? summarySection(incident.postmortem.body) : null;
   const incidentUrl = `${siteUrl}/incidents/${encodeURIComponent(incident.id)}`;
@@ -179,7 +183,7 @@ export function noticeFacts(s: NoticeSource): NoticeFacts {
     prevention: incident.kind === 'incident' ? incident.prevention : null,
     // The HTML saved with the update when nothing is left out; else the same renderer on what is left.
     // Links as they work in a mail client: a relative one ("/history") resolved against the site.
-    bodyHtml: withAbsoluteLinks(body === update.body ? update.body_html : renderMarkdown(body), siteUrl),
+    bodyHtml: withAbsoluteLinks(body === said.update.body ? said.update.body_html : renderMarkdown(body), siteUrl),
     bodyText: markdownToText(body, { siteUrl }),
     summaryHtml: summary === null ? null : withAbsoluteLinks(renderMarkdown(summary), siteUrl),
     summaryText: summary === null ? null : markdownToText(summary, { siteUrl }),
@@ -219,6 +223,22 @@ const ALL_NORMAL = ['All services are operating normally.', 'All services are no
 export function rhythmSentences(minutes: number | null): string[] {
   if (!minutes) return ['We will provide updates as more information becomes available.'];
   return [`We will provide updates at least ${everyText(minutes)}.`, `We will provide the next update within ${cadenceText(minutes)}.`];
+}
+
+/**
+ * What a reminder says of the work: the latest text about the window still to come that says more than the
+ * steps' default words. A move's default text gives only the new times, which the reminder's window line gives:
+ * carried alone, it left the reminder silent on what the announcement said the work is. Each text's own
+ * window's default sentences go too, so an earlier text's times never contradict the window line.
+ */
+function reminderSaid(m: Maintenance, stated: Record<string, string | null>, tz: string): { body: string; update: Update } {
+  const now = restatedSentences('reminder', m, tz);
+  const told = m.updates.filter((u) => u.status === 'scheduled');
+  for (const u of told.toReversed()) {
+    const body = withoutStated(u.body, stated, u.window ? [...now, ...restatedSentences('reminder', u.window, tz)] : now);
+    if (body) return { body, update: u };
+  }
+  return { body: '', update: told.at(-1) ?? m.updates.at(-1)! };
 }
 
 /**

@@ -836,6 +836,45 @@ describe('templates', () => {
       expect(third.text).not.toMatch(/Moved from|moved to a new window/);
     });
 
+    it('a reminder after a move tells what the announcement said of the work, at the window as it now stands', () => {
+      const { ctx } = world();
+      const m = scheduleMaintenance(ctx(), {
+        name: 'DB upgrade',
+        scheduled_for: '2026-11-24T01:00:00Z',
+        scheduled_until: '2026-11-24T02:00:00Z',
+        components: ['api'],
+        body: 'We will be undergoing scheduled maintenance from 24 Nov 2026, 01:00 UTC to 24 Nov 2026, 02:00 UTC.\n\nWe are upgrading the ledger database: expect two minutes of read-only mode.',
+        notify: true,
+      });
+      // Moved with the console's default text (its new times alone), quietly and then with a notice.
+      for (const [hour, notify] of [
+        ['05', false],
+        ['07', true],
+      ] as const) {
+        rescheduleMaintenance(ctx(), m.id, {
+          scheduled_for: `2026-11-24T${hour}:00:00Z`,
+          scheduled_until: `2026-11-24T${hour}:30:00Z`,
+          notify,
+        });
+        const reminder = mail(m, -1, true);
+        // Before: the move's text, all of it restated by the window line, left the reminder saying nothing of the work.
+        expect(reminder.text).toContain('\nWe are upgrading the ledger database: expect two minutes of read-only mode.\n');
+        expect(reminder.html).toContain('We are upgrading the ledger database: expect two minutes of read-only mode.');
+        // The announcement's times are the old window's: they go, as the window line gives the new one.
+        expect(reminder.text).not.toContain('from 24 Nov 2026, 01:00 UTC');
+        expect(reminder.text).not.toContain('rescheduled to');
+      }
+      // A move that says why is the latest word on the window: its reason is what the reminder carries.
+      rescheduleMaintenance(ctx(), m.id, {
+        scheduled_for: '2026-11-24T09:00:00Z',
+        scheduled_until: '2026-11-24T09:30:00Z',
+        body: 'Moved at our payment provider’s request.',
+        notify: true,
+      });
+      const last = mail(m, -1, true);
+      expect(last.text).toContain('\nMoved at our payment provider’s request.\n');
+    });
+
     it('rescheduled and cancelled', () => {
       const { ctx, m } = windowOf();
       rescheduleMaintenance(ctx(), m.id, {
