@@ -6,14 +6,20 @@
  *   nothing. Refused while a Herald runs on that DATA_DIR (single writer):
  *   then pass its address with --url.
  * - With --url: copies from a running Herald.
+ * DIR is replaced whole: it must be new, empty or an earlier copy, and hold neither DATA_DIR nor this
+ * project (export-target.ts). A DATA_DIR or database holding no site is refused: nothing is made there.
  */
 import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
 import { start } from '../src/server.ts';
 import { ConfigError } from '../src/config.ts';
 import { DataDirLocked } from '../src/store/lock.ts';
 import { allEvents } from '../src/domain/model.ts';
 import { CorruptDataFile } from '../src/store/durable-file.ts';
 import { publishStaticSite, SnapshotRefused } from '../src/snapshot/static-site.ts';
+import { assertExportTarget } from '../src/snapshot/export-target.ts';
+import { NoSite } from '../src/store/open.ts';
+import { projectRoot } from '../src/paths.ts';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { url: { type: 'string' } } });
 const target = positionals[0];
@@ -35,13 +41,20 @@ async function idsFrom(url: string): Promise<string[]> {
 }
 
 try {
+  assertExportTarget(target, [
+    { path: resolve(process.env.DATA_DIR || 'data'), what: 'DATA_DIR' },
+    { path: projectRoot(), what: "Herald's own folder" },
+  ]);
   let files: string[];
   if (values.url) {
     const url = values.url.replace(/\/+$/, '');
     files = await publishStaticSite(url, await idsFrom(url), target);
   } else {
     // Reading only: email and channel posts the service left queued stay queued for it (this shell may lack its SMTP_URL).
-    const running = await start({ ...process.env, PORT: '0', HOST: '127.0.0.1', STATIC_SNAPSHOT: 'false' }, { workers: false });
+    const running = await start(
+      { ...process.env, PORT: '0', HOST: '127.0.0.1', STATIC_SNAPSHOT: 'false' },
+      { workers: false, existing: true },
+    );
     try {
       files = await publishStaticSite(
         running.url,
@@ -58,7 +71,7 @@ try {
     console.error(
       `export: ${err.message}\nA Herald is running on this DATA_DIR: pass its address, e.g. npm run export -- ${target} --url http://localhost:4321`,
     );
-  } else if (err instanceof ConfigError || err instanceof CorruptDataFile || err instanceof SnapshotRefused) {
+  } else if (err instanceof ConfigError || err instanceof CorruptDataFile || err instanceof SnapshotRefused || err instanceof NoSite) {
     console.error(`export: ${err.message}`);
   } else {
     throw err;

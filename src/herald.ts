@@ -52,6 +52,12 @@ export interface OpenOptions {
    * data, as the static export does: it must not send what the service left queued, from wherever it runs.
    */
   workers?: boolean;
+  /**
+   * Open only a site that exists (DATA_DIR's herald.json, or the database's document), refusing before anything
+   * is written: a process that copies the site, as the static export does, must never make one (a mistyped
+   * DATA_DIR once gave a demo site, a new admin token and a public copy of invented incidents).
+   */
+  existing?: boolean;
 }
 
 /**
@@ -63,7 +69,7 @@ export interface OpenOptions {
 export async function openHerald(config: Config, opts: OpenOptions = {}): Promise<Herald> {
   const now = opts.now ?? (() => new Date());
   const log = opts.log ?? ((line: string) => console.log(line));
-  const storage = await openStorage(config, now, log);
+  const storage = await openStorage(config, now, log, { existing: opts.existing === true });
   const closers: Array<() => void | Promise<void>> = [() => storage.close()];
   const close = async () => {
     for (const fn of closers.reverse()) await fn();

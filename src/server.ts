@@ -43,7 +43,7 @@ function refusal(err: unknown, config: Pick<Config, 'HOST' | 'PORT'>): unknown {
 }
 
 /** Starts Herald: checks its port, opens DATA_DIR, builds the app, listens. */
-export async function start(env: NodeJS.ProcessEnv = process.env, opts: Pick<OpenOptions, 'workers'> = {}): Promise<Running> {
+export async function start(env: NodeJS.ProcessEnv = process.env, opts: Pick<OpenOptions, 'workers' | 'existing'> = {}): Promise<Running> {
   const config = loadConfig(env);
   if (!existsSync(ASTRO_ENTRY)) {
     throw new ConfigError(`The pages are not built (${ASTRO_ENTRY} is missing): run \`npm run build\` first.`);

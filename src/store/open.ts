@@ -70,13 +70,19 @@ export interface Storage {
 /** This process, as the replicas and the outbox name it. */
 const thisReplica = (): string => `${hostname()}:${process.pid}`;
 
-export async function openStorage(config: Config, now: () => Date, log: (line: string) => void): Promise<Storage> {
+export async function openStorage(
+  config: Config,
+  now: () => Date,
+  log: (line: string) => void,
+  opts: { existing: boolean } = { existing: false },
+): Promise<Storage> {
+  if (opts.existing && !config.DATABASE_URL && !existsSync(join(config.dataDir, 'herald.json'))) throw new NoSite(config.dataDir, false);
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   // One process per DATA_DIR, on either engine: the static copy and the embedded journals live there.
   const releaseLock = acquireLock(config.dataDir);
   try {
     return config.DATABASE_URL
-      ? await openPostgres(config.DATABASE_URL, config.dataDir, now, log, releaseLock)
+      ? await openPostgres(config.DATABASE_URL, config.dataDir, now, log, releaseLock, opts.existing)
       : await openEmbedded(config, now, releaseLock);
   } catch (err) {
     releaseLock();
@@ -124,16 +130,33 @@ export class SiteNotImported extends Error {
   }
 }
 
+/** Where a process that only reads the site (openStorage's `existing`) found none: nothing was written. */
+export class NoSite extends Error {
+  constructor(dataDir: string, onPostgres: boolean) {
+    super(
+      onPostgres
+        ? 'The database in DATABASE_URL holds no Herald site; nothing was written. Set DATABASE_URL to the database the service runs on.'
+        : `${dataDir} holds no Herald site (no herald.json); nothing was written. Set DATA_DIR to the folder the service runs on.`,
+    );
+    this.name = 'NoSite';
+  }
+}
+
 async function openPostgres(
   url: string,
   dataDir: string,
   now: () => Date,
   log: (line: string) => void,
   releaseLock: () => void,
+  existing: boolean,
 ): Promise<Storage> {
   const replica = thisReplica();
   const document = new PgDocumentStore<Db>({
-    refuseToCreate: existsSync(join(dataDir, 'herald.json')) ? new SiteNotImported(dataDir) : undefined,
+    refuseToCreate: existing
+      ? new NoSite(dataDir, true)
+      : existsSync(join(dataDir, 'herald.json'))
+        ? new SiteNotImported(dataDir)
+        : undefined,
     url,
     defaults: emptyDb(randomId(), now().toISOString()),
     parse: (raw) => dbSchema.parse(raw),

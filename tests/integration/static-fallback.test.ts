@@ -1,13 +1,16 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
+import pg from 'pg';
 import { startHerald, tempDataDir, TEST_TOKEN, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { until } from '../helpers/poll.ts';
 import { publishStaticSite, recoverStaticFolder, SnapshotRefused } from '../../src/snapshot/static-site.ts';
+import { assertExportTarget } from '../../src/snapshot/export-target.ts';
+import { freshDatabase } from '../helpers/engine.ts';
 import { startStaticSnapshots } from '../../src/snapshot/static-snapshots.ts';
 import { emptyDb } from '../../src/domain/model.ts';
 import type { Herald } from '../../src/herald.ts';
@@ -22,6 +25,19 @@ const walk = (dir: string, prefix = ''): string[] =>
   readdirSync(dir, { withFileTypes: true })
     .flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]))
     .sort();
+
+/** The tables of a database's public schema. */
+async function tableNames(url: string): Promise<string[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<{ tablename: string }>("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).rows.map(
+      (r) => r.tablename,
+    );
+  } finally {
+    await client.end();
+  }
+}
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html',
@@ -147,6 +163,55 @@ describe('static fallback', () => {
     // The same files (the pages carry render-time text such as "ongoing for", so bytes may differ by the minute).
     expect(walk(out)).toEqual(walk(staticDir));
     expect(readFileSync(join(out, 'index.html'), 'utf8')).toContain('Static copy drill');
+  });
+
+  it('npm run export refuses a folder the copy would wipe (DATA_DIR, one holding it, one holding anything but a copy), and replaces an earlier copy', () => {
+    // From a review: each of these was replaced by the copy, DATA_DIR's data or the folder's own files deleted.
+    const parent = tempDataDir('herald-export-parent-');
+    dirs.push(parent);
+    const nested = join(parent, 'data');
+    cpSync(dataDir, nested, { recursive: true });
+    const www = join(parent, 'www');
+    mkdirSync(www);
+    writeFileSync(join(www, 'important.txt'), 'keep me');
+    for (const [target, from, says] of [
+      [dataDir, dataDir, 'holds DATA_DIR'],
+      [parent, nested, 'holds DATA_DIR'],
+      [www, dataDir, 'is not empty and holds no earlier copy'],
+    ] as const) {
+      const before = walk(target);
+      const run = runExport([target], from);
+      expect(run.status, run.stdout).toBe(1);
+      expect(run.stderr).toContain(says);
+      expect(walk(target)).toEqual(before);
+    }
+    expect(readFileSync(join(www, 'important.txt'), 'utf8')).toBe('keep me');
+    // Herald's own folder: npm runs the script there, so `npm run export -- .` named it.
+    expect(() => assertExportTarget(ROOT, [{ path: join(ROOT, 'src'), what: "Herald's own folder" }])).toThrow(SnapshotRefused);
+    // An earlier copy (its _headers and index.html) is what the export replaces, as the service replaces DATA_DIR/static.
+    const site = join(parent, 'site');
+    for (let i = 0; i < 2; i++) expect(runExport([site], dataDir).status).toBe(0);
+    expect(readFileSync(join(site, 'index.html'), 'utf8')).toContain('Static copy drill');
+  }, 60_000);
+
+  it('npm run export refuses a DATA_DIR (or database) holding no site, and makes none there', async () => {
+    // From a review: a mistyped DATA_DIR gave a demo site, a new admin token and a public copy of invented incidents.
+    const parent = tempDataDir('herald-export-typo-');
+    dirs.push(parent);
+    const typo = join(parent, 'dta');
+    const empty = await freshDatabase();
+    const run = spawnSync(process.execPath, ['--import', './src/compile-cache.mjs', 'scripts/export.ts', join(parent, 'site')], {
+      cwd: ROOT,
+      env: { ...process.env, DATA_DIR: typo, HERALD_SEED: 'demo', DATABASE_URL: empty ?? '' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(run.status, run.stdout).toBe(1);
+    expect(run.stderr).toContain('holds no Herald site');
+    expect(run.stdout).not.toMatch(/admin token/i);
+    expect(existsSync(join(parent, 'site'))).toBe(false);
+    if (empty) expect(await tableNames(empty)).toEqual([]);
+    else expect(existsSync(typo)).toBe(false);
   });
 
   it('export refuses to open a DATA_DIR a running Herald holds, and copies from it with --url', async () => {
