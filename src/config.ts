@@ -23,15 +23,37 @@ export const databaseUrl = z
   .refine((v) => !v.includes('#'), "DATABASE_URL holds a '#': write it as %23 in the user name or password");
 
 /**
+ * A whole number written in digits (blanks around it allowed), at least `min` and at most `max`: Number()
+ * reads ' ' as 0 and '0x10F4' as 4340, so a blank PORT listened on a random port and a blank
+ * MAINTENANCE_REMINDER_MINUTES turned reminders off.
+ */
+const whole = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number, written in digits')
+    .transform(Number)
+    .pipe(z.number().min(min).max(max));
+
+/**
  * process.env, validated once at boot. A bad value stops the start with a
  * message naming the variable.
  */
 const envFields = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(4321),
+  PORT: whole(0, 65535).default(4321),
   HOST: z.string().min(1).default('localhost'),
   DATA_DIR: z.string().min(1).default('./data'),
   // Unset: this machine on PORT (see loadConfig), so that the links of a Herald tried out on another port work.
-  SITE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  SITE_URL: z
+    .url({ protocol: /^https?$/ })
+    // Every link is SITE_URL and a path: after a query or a fragment the path is lost (a confirmation link's
+    // token after '#' never reaches the server), and a user name and password would be in every public link.
+    .refine((v) => !/[?#]/.test(v), 'must hold no query (?) or fragment (#): every link is SITE_URL followed by a path')
+    .refine((v) => {
+      const u = URL.parse(v);
+      return u === null || (u.username === '' && u.password === '');
+    }, 'must hold no user name or password: it is in every public link')
+    .optional(),
   // It goes into email headers and calendar lines: one line of printable text.
   SITE_NAME: z.string().min(1).max(100).refine(cleanLine, ONE_LINE).default('Herald Status'),
   // An unknown zone would otherwise surface later, as a failure of every page render.
@@ -49,40 +71,40 @@ const envFields = z.object({
   // address in it is also the envelope's sender, without which no relay takes a message.
   MAIL_FROM: readable(mailFromProblem).refine(cleanLine, ONE_LINE).default('Status <status@localhost>'),
   /** Email (src/notify): SMTP connections kept open, retries, DKIM, subscribe rate limits. */
-  SMTP_POOL_SIZE: z.coerce.number().int().min(1).max(50).default(5),
-  MAIL_RETRY_BASE_MS: z.coerce.number().int().min(1).default(30_000),
-  MAIL_RETRY_MAX_MS: z.coerce.number().int().min(1).default(3_600_000),
-  MAIL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
+  SMTP_POOL_SIZE: whole(1, 50).default(5),
+  MAIL_RETRY_BASE_MS: whole(1).default(30_000),
+  MAIL_RETRY_MAX_MS: whole(1).default(3_600_000),
+  MAIL_MAX_ATTEMPTS: whole(1, 100).default(8),
   /** On PostgreSQL, how long a replica holds the deliveries it claimed before another may take them (it died, say). */
-  MAIL_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  MAIL_LEASE_SECONDS: whole(1, 3600).default(60),
   DKIM_DOMAIN: z.string().optional(),
   DKIM_SELECTOR: z.string().optional(),
   /** PEM text (\n may be written as \\n) or a path to the PEM file; read here as the mailer reads it, never quoted. */
   DKIM_PRIVATE_KEY: readable(dkimKeyProblem).optional(),
-  SUBSCRIBE_LIMIT_PER_IP: z.coerce.number().int().min(1).default(20),
-  SUBSCRIBE_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).default(3),
-  SUBSCRIBE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).default(600),
+  SUBSCRIBE_LIMIT_PER_IP: whole(1).default(20),
+  SUBSCRIBE_LIMIT_PER_ADDRESS: whole(1).default(3),
+  SUBSCRIBE_LIMIT_WINDOW_SECONDS: whole(1).default(600),
   /** Each request to an address mails it: a day's cap, so a stranger cannot send it one every few minutes all day. */
-  SUBSCRIBE_LIMIT_PER_ADDRESS_PER_DAY: z.coerce.number().int().min(1).default(10),
+  SUBSCRIBE_LIMIT_PER_ADDRESS_PER_DAY: whole(1).default(10),
   HERALD_SEED: z.enum(['demo', 'none']).default('demo'),
   /** Multiplies the runbook update cadence (tests use a tiny scale to see "overdue" quickly). */
   HERALD_CADENCE_SCALE: z.coerce.number().positive().max(100).default(1),
   /** Minutes before a maintenance window starts that subscribers are reminded; 0 = no reminder. */
-  MAINTENANCE_REMINDER_MINUTES: z.coerce.number().int().min(0).max(10_080).default(60),
+  MAINTENANCE_REMINDER_MINUTES: whole(0, 10_080).default(60),
   /** Keep a static copy of the public site in DATA_DIR/static, refreshed this long after each publish. */
   STATIC_SNAPSHOT: z
     .enum(['true', 'false', '1', '0'])
     .default('true')
     .transform((v) => v === 'true' || v === '1'),
-  STATIC_DEBOUNCE_MS: z.coerce.number().int().min(0).max(600_000).default(1_000),
+  STATIC_DEBOUNCE_MS: whole(0, 600_000).default(1_000),
   /** A client must send its request headers within this time, or the socket is closed (slowloris). */
-  HEADERS_TIMEOUT_MS: z.coerce.number().int().min(500).max(600_000).default(10_000),
+  HEADERS_TIMEOUT_MS: whole(500, 600_000).default(10_000),
   TRUST_PROXY: z
     .enum(['true', 'false', '1', '0'])
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
   /** Behind TRUST_PROXY: how many of your proxies append to X-Forwarded-For (the client is that many entries from the right). */
-  TRUST_PROXY_HOPS: z.coerce.number().int().min(1).max(10).default(1),
+  TRUST_PROXY_HOPS: whole(1, 10).default(1),
   /**
    * PostgreSQL instead of the embedded files: postgres://user:password@host:5432/database. Several
    * Herald replicas may share one database (each with its own DATA_DIR for its static copy).
@@ -94,15 +116,22 @@ const envFields = z.object({
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
   /** A channel post gets this long for an answer. */
-  CHANNEL_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  CHANNEL_TIMEOUT_MS: whole(100, 60_000).default(5_000),
   /** First retry delay of a channel post (doubling, jittered, up to CHANNEL_RETRY_MAX_MS). */
-  CHANNEL_RETRY_BASE_MS: z.coerce.number().int().min(1).default(10_000),
-  CHANNEL_RETRY_MAX_MS: z.coerce.number().int().min(1).default(600_000),
+  CHANNEL_RETRY_BASE_MS: whole(1).default(10_000),
+  CHANNEL_RETRY_MAX_MS: whole(1).default(600_000),
 });
 
 const DKIM_VARIABLES = ['DKIM_DOMAIN', 'DKIM_SELECTOR', 'DKIM_PRIVATE_KEY'] as const;
 
 const envSchema = envFields.superRefine((env, ctx) => {
+  // Swapped, every retry waited the shorter time: a relay down for a second failed a message for good.
+  for (const kind of ['MAIL', 'CHANNEL'] as const) {
+    if (env[`${kind}_RETRY_BASE_MS`] > env[`${kind}_RETRY_MAX_MS`]) {
+      const message = `must be at most ${kind}_RETRY_MAX_MS (${env[`${kind}_RETRY_MAX_MS`]})`;
+      ctx.addIssue({ code: 'custom', path: [`${kind}_RETRY_BASE_MS`], message });
+    }
+  }
   // Two of the three would sign nothing, silently: DKIM is all three or none.
   const missing = DKIM_VARIABLES.filter((name) => env[name] === undefined);
   if (missing.length > 0 && missing.length < DKIM_VARIABLES.length) {

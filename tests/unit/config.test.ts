@@ -76,6 +76,27 @@ describe('configuration from the environment', () => {
     ['a port out of range', { PORT: '70000' }, /PORT/],
     ['a site URL that is not http(s)', { SITE_URL: 'ftp://status.example.com' }, /SITE_URL/],
     ['a site URL that is not a URL', { SITE_URL: 'status page' }, /SITE_URL/],
+    // From a review: every link is SITE_URL and a path, so a query or fragment broke them all (a confirmation
+    // token after '#' never reaches the server), and a user name and password went into every public link.
+    ['a site URL with a query', { SITE_URL: 'https://status.example.com/x?y=1' }, /SITE_URL: must hold no query/],
+    ['a site URL with a fragment', { SITE_URL: 'https://status.example.com/#f' }, /SITE_URL: must hold no query/],
+    ['a site URL with credentials', { SITE_URL: 'https://user:pw@status.example.com' }, /SITE_URL: must hold no user name/],
+    // From a review: Number(' ') is 0, so a blank PORT listened on a random port and a blank reminder turned reminders off.
+    ['a blank port', { PORT: ' ' }, /PORT: must be a whole number/],
+    ['a hexadecimal port', { PORT: '0x10F4' }, /PORT: must be a whole number/],
+    ['a blank reminder', { MAINTENANCE_REMINDER_MINUTES: ' ' }, /MAINTENANCE_REMINDER_MINUTES: must be a whole number/],
+    ['a binary pool size', { SMTP_POOL_SIZE: '0b11' }, /SMTP_POOL_SIZE: must be a whole number/],
+    // Swapped: every retry of a mail waited 10 ms, and a relay down for a second failed it for good.
+    [
+      'a first mail retry after the longest',
+      { MAIL_RETRY_BASE_MS: '100000', MAIL_RETRY_MAX_MS: '10' },
+      /MAIL_RETRY_BASE_MS: must be at most MAIL_RETRY_MAX_MS/,
+    ],
+    [
+      'a first channel retry after the longest',
+      { CHANNEL_RETRY_BASE_MS: '700000' },
+      /CHANNEL_RETRY_BASE_MS: must be at most CHANNEL_RETRY_MAX_MS/,
+    ],
     ['a short admin token', { ADMIN_TOKEN: 'short' }, /ADMIN_TOKEN must be at least 16 characters/],
     ['an unknown seed', { HERALD_SEED: 'lots' }, /HERALD_SEED/],
     ['a TRUST_PROXY that is not a boolean', { TRUST_PROXY: 'yes please' }, /TRUST_PROXY/],
