@@ -92,11 +92,14 @@ export async function buildStaticSite(
       }
     }
   };
+  // Whether Herald sends HSTS (its SITE_URL is https): the copy comes from a loopback http address either way.
+  let hsts = false;
   const fetchOne = async (path: string) => {
     const file = join(outDir, fileFor(path));
     await mkdir(dirname(file), { recursive: true });
     const res = await fetch(`${origin}${path}`);
     if (res.status !== 200) throw new SnapshotRefused(`${path} answered ${res.status}; the static copy was not updated.`);
+    if (path === '/') hsts = res.headers.has('strict-transport-security');
     const body = Buffer.from(await res.arrayBuffer());
     if (/text\/(html|css)/.test(res.headers.get('content-type') ?? '')) take(path, referencedAssets(body.toString('utf8')));
     await writeFile(file, body);
@@ -124,7 +127,7 @@ export async function buildStaticSite(
     const failed = (await Promise.allSettled(queue.splice(0, 4).map(fetchOne))).find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
   }
-  await writeFile(join(outDir, '_headers'), hostHeaders(origin.startsWith('https:')));
+  await writeFile(join(outDir, '_headers'), hostHeaders(hsts));
   written.push('_headers');
   return written.sort();
 }

@@ -129,6 +129,8 @@ describe('static fallback', () => {
     expect(headers).toMatch(/^\/api\/\*\n {2}Access-Control-Allow-Origin: \*\n\/index\.json\n {2}Access-Control-Allow-Origin: \*$/m);
     // Pages that isolate themselves (COEP require-corp) load the embed script only if it says they may.
     expect(headers).toMatch(/^\/embed\.js\n {2}Cross-Origin-Resource-Policy: cross-origin$/m);
+    // SITE_URL is http here: no HSTS live, none in the copy (see the https test below).
+    expect(headers).not.toContain('Strict-Transport-Security');
     // The stylesheet the pages link to came along.
     const css = /href="(\/_astro\/[^"]+\.css)"/.exec(await until(() => copied('index.html'), 'the page', 5_000))![1]!;
     await until(() => copiedBytes(css), `${css} in the copy`, 5_000);
@@ -163,6 +165,23 @@ describe('static fallback', () => {
     // The same files (the pages carry render-time text such as "ongoing for", so bytes may differ by the minute).
     expect(walk(out)).toEqual(walk(staticDir));
     expect(readFileSync(join(out, 'index.html'), 'utf8')).toContain('Static copy drill');
+  });
+
+  it('the copy of a site on https tells the static host to send HSTS, as Herald does', async () => {
+    // From a review: _headers took https from the loopback address it copied from, never SITE_URL's, so a
+    // failover to Netlify or Cloudflare Pages served the status page without HSTS.
+    const secureDir = tempDataDir('herald-static-https-');
+    dirs.push(secureDir);
+    const secure = await startHerald({ dataDir: secureDir, env: { SITE_URL: 'https://status.example.com', STATIC_DEBOUNCE_MS: '100' } });
+    try {
+      const live = (await fetch(`${secure.url}/`)).headers.get('strict-transport-security');
+      expect(live).toBe('max-age=31536000; includeSubDomains');
+      const file = join(secureDir, 'static', '_headers');
+      const headers = await until(() => existsSync(file) && readFileSync(file, 'utf8'), 'the _headers file', 10_000);
+      expect(headers).toMatch(/^\/\*\n(?: {2}.*\n)* {2}Strict-Transport-Security: max-age=31536000; includeSubDomains\n/);
+    } finally {
+      await secure.stop();
+    }
   });
 
   it('npm run export refuses a folder the copy would wipe (DATA_DIR, one holding it, one holding anything but a copy), and replaces an earlier copy', () => {
