@@ -1,3 +1,4 @@
+import type { WriteHealth } from './write-health.ts';
 import { openSync, readSync, closeSync, ftruncateSync, fsyncSync, existsSync, constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -52,9 +53,13 @@ export class Journal {
    * `spacingMs`: under a steady stream of appends, a flush begins no sooner than this after the one before
    * began, and carries all that arrived meanwhile. An append after a quiet spell is flushed at once.
    */
-  constructor(file: string, opts: { spacingMs?: number } = {}) {
+  private readonly writes: WriteHealth | undefined;
+
+  /** `writes` hears of each flush's outcome (/healthz). */
+  constructor(file: string, opts: { spacingMs?: number; writes?: WriteHealth } = {}) {
     this.file = file;
     this.spacingMs = opts.spacingMs ?? 0;
+    this.writes = opts.writes;
   }
 
   /**
@@ -222,11 +227,13 @@ export class Journal {
         }
         if (!DSYNC) await this.fh.datasync();
         this.size += bytes.length;
+        this.writes?.record(this.file, null);
         for (const w of waiters) w.resolve();
       } catch (err) {
         // Part of the chunk may be in the file: cut it off, so its records (answered with an error) never count.
         if (this.fh) await this.fh.truncate(this.size).catch(() => (this.tornTail = true));
         const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
+        this.writes?.record(this.file, code);
         const failure = new Unavailable(`The change could not be saved (${code}).`, 'storage_unavailable');
         for (const w of waiters) w.reject(failure);
       }

@@ -24,6 +24,7 @@ import { type ChannelLedger, JournalChannelLedger } from './channels/ledger.ts';
 import { PgChannelLedger } from './channels/pg-ledger.ts';
 import { PgTables } from './pg/tables.ts';
 import { Journal } from './journal.ts';
+import { WriteHealth } from './write-health.ts';
 import { fileAdminToken } from './admin-token.ts';
 import { randomToken } from '../auth/random.ts';
 
@@ -95,7 +96,11 @@ async function openEmbedded(config: Config, now: () => Date, releaseLock: () => 
   // A crash mid-write can leave a temp file; the lock says nobody is writing one now.
   removeStaleTempFiles(file);
   const created = !existsSync(file);
-  const document = new Store<Db>(new DurableJsonFile(file, dbSchema), emptyDb(randomId(), now().toISOString()));
+  const writes = new WriteHealth();
+  const document = new Store<Db>(new DurableJsonFile(file, dbSchema), emptyDb(randomId(), now().toISOString()), {
+    health: writes,
+    name: 'herald.json',
+  });
   const { migrated } = await document.load();
   return {
     engine: 'embedded',
@@ -104,15 +109,15 @@ async function openEmbedded(config: Config, now: () => Date, releaseLock: () => 
     migrated,
     leadership: soleLeader(),
     openConsole: <A>(opts: ConsoleStoreOptions) => memoryConsoleStore<A>(opts),
-    openMail: () => openEmbeddedMail(config.dataDir),
+    openMail: () => openEmbeddedMail(config.dataDir, writes),
     openChannelLedger: () => {
       const journal = join(config.dataDir, 'channel-deliveries.jsonl');
       removeStaleTempFiles(journal);
-      return new JournalChannelLedger(new Journal(journal));
+      return new JournalChannelLedger(new Journal(journal, { writes }));
     },
     adminToken: async (fromEnv) => ({ ...fileAdminToken(config.dataDir, fromEnv), where: join(config.dataDir, 'admin-token') }),
     replica: thisReplica(),
-    health: () => ({ engine: 'embedded', healthy: true, listening: true, leader: true, reason: null }),
+    health: () => ({ engine: 'embedded', healthy: writes.reason === null, listening: true, leader: true, reason: writes.reason }),
     close: async () => releaseLock(),
   };
 }

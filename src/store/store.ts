@@ -1,3 +1,4 @@
+import type { WriteHealth } from './write-health.ts';
 import { Low } from 'lowdb';
 import type { Adapter } from 'lowdb';
 import { Unavailable } from '../domain/errors.ts';
@@ -18,8 +19,12 @@ export class Store<T> implements DocumentStore<T> {
   /** Increases with every committed write; caches key on it. */
   version = 0;
 
-  constructor(adapter: Adapter<T>, defaults: T) {
+  /** Hears of each write's outcome, as the file `name` (/healthz). */
+  private readonly writes: { health: WriteHealth; name: string } | undefined;
+
+  constructor(adapter: Adapter<T>, defaults: T, writes?: { health: WriteHealth; name: string }) {
     this.low = new Low(adapter, defaults);
+    this.writes = writes;
   }
 
   /** Reads the file (or keeps the defaults when it does not exist yet); says whether its schema was upgraded. */
@@ -46,8 +51,10 @@ export class Store<T> implements DocumentStore<T> {
         // The caller gets a short 503; the operator needs the path and the reason.
         console.error('[herald] a write to the data file failed; nothing was changed:', err);
         const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
+        this.writes?.health.record(this.writes.name, code);
         throw new Unavailable(`The change could not be saved (${code}); nothing was changed. Reads keep working.`, 'storage_unavailable');
       }
+      this.writes?.health.record(this.writes.name, null);
       this.low.data = draft;
       this.version++;
       // The change is committed: a failing listener must not report it as failed

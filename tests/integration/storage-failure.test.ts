@@ -29,6 +29,10 @@ const componentNamesOnDisk = (dir: string) =>
 const componentNamesInMemory = async (h: HeraldProcess) =>
   ((await (await h.admin('/components')).json()) as { components: Array<{ name: string }> }).components.map((c) => c.name).sort();
 
+/** What /healthz says of the storage. */
+const healthOf = async (h: HeraldProcess) =>
+  (await (await fetch(`${h.url}/healthz`)).json()) as { status: string; storage: { healthy: boolean; reason: string | null } };
+
 /** Every write kind the admin API has answers 503 storage_unavailable, and nothing changes. */
 async function expectWritesRefused(h: HeraldProcess, dir: string, before: string[]) {
   const incidentsBefore = ((await (await h.admin('/incidents')).json()) as { incidents: unknown[] }).incidents.length;
@@ -53,7 +57,12 @@ async function expectWritesRefused(h: HeraldProcess, dir: string, before: string
   const home = await fetch(`${h.url}/`);
   expect(home.status).toBe(200);
   expect(await home.text()).toContain('First');
+  // The health check tells of it (before: "ok", healthy, while every change answered 503), naming no path.
   expect((await fetch(`${h.url}/healthz`)).status).toBe(200);
+  const said = await healthOf(h);
+  expect(said).toMatchObject({ status: 'degraded', storage: { healthy: false } });
+  expect(said.storage.reason).toMatch(/^Writes to the data folder fail: herald\.json \((ENOSPC|EACCES|EPERM|EROFS)\)/);
+  expect(said.storage.reason).not.toContain(dir);
   const summary = await fetch(`${h.url}/api/v2/summary.json`);
   expect(summary.status).toBe(200);
   // No temp file is left behind by a failed write.
@@ -77,11 +86,14 @@ async function startOnMount(sizeKb: number) {
 describe.skipIf(skipReason !== null)('storage failures (real tmpfs mounts)', () => {
   it('disk full: writes answer 503 storage_unavailable, memory equals disk, reads keep serving, writes resume once space is back', async () => {
     const { h, m, before } = await startOnMount(1024);
+    expect(await healthOf(h)).toMatchObject({ status: 'ok', storage: { healthy: true } });
     m.fill();
     await expectWritesRefused(h, m.dir, before);
     m.unfill();
     expect((await h.admin('/components', { body: { name: 'After space came back' } })).status).toBe(201);
     expect(componentNamesOnDisk(m.dir)).toContain('After space came back');
+    // A write that succeeds ends the degraded report.
+    expect(await healthOf(h)).toMatchObject({ status: 'ok', storage: { healthy: true, reason: null } });
   });
 
   it('read-only data folder (immutable even to root): writes answer 503 storage_unavailable, memory equals disk, reads keep serving, writes resume when writable', async () => {
@@ -91,5 +103,7 @@ describe.skipIf(skipReason !== null)('storage failures (real tmpfs mounts)', () 
     m.readWrite();
     expect((await h.admin('/components', { body: { name: 'After remount' } })).status).toBe(201);
     expect(componentNamesOnDisk(m.dir)).toContain('After remount');
+    // A write that succeeds ends the degraded report.
+    expect(await healthOf(h)).toMatchObject({ status: 'ok', storage: { healthy: true, reason: null } });
   });
 });

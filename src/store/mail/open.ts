@@ -1,3 +1,4 @@
+import type { WriteHealth } from '../write-health.ts';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Unavailable } from '../../domain/errors.ts';
@@ -35,17 +36,17 @@ export type MailStorage = EmbeddedMail | SharedMail;
  * (synchronously: once, at start). A compaction killed midway leaves its
  * temp file; the DATA_DIR lock says none is being written now.
  */
-export function openEmbeddedMail(dataDir: string): EmbeddedMail {
+export function openEmbeddedMail(dataDir: string, writes?: WriteHealth): EmbeddedMail {
   const subscribersFile = join(dataDir, 'subscribers.jsonl');
   const deliveriesFile = join(dataDir, 'deliveries.jsonl');
   for (const f of [subscribersFile, deliveriesFile]) removeStaleTempFiles(f);
   return {
     engine: 'embedded',
-    book: new SubscriberBook(new Journal(subscribersFile), LinkTokens.open(dataDir)),
+    book: new SubscriberBook(new Journal(subscribersFile, { writes }), LinkTokens.open(dataDir)),
     // A fan-out records each outcome as the SMTP thread reports it, a few at a time: flushed as they came, a notice
     // to 30,000 took 4,025 writes with O_DSYNC (bench:fanout), thread-pool CPU and disk taken from subscribes.
     // Flushes 10 ms apart took 721; a send is recorded up to 10 ms later.
-    ledger: new DeliveryLedger(new Journal(deliveriesFile, { spacingMs: 10 })),
+    ledger: new DeliveryLedger(new Journal(deliveriesFile, { spacingMs: 10, writes })),
   };
 }
 
