@@ -75,9 +75,11 @@ export interface ConfirmOutcome {
   manage: string;
   /** The names of the components the link confirms (none: everything), for 'ask' and 'confirmed'. */
   components: string[];
+  /** The components the email named have all been deleted since: the link confirms everything (follows()). */
+  removed: boolean;
 }
 
-const dead = (state: ConfirmState, status: number): ConfirmOutcome => ({ state, status, manage: '', components: [] });
+const dead = (state: ConfirmState, status: number): ConfirmOutcome => ({ state, status, manage: '', components: [], removed: false });
 const INVALID = dead('invalid', 404);
 
 /**
@@ -90,16 +92,21 @@ export async function confirmByLink(herald: Herald, token: string, post: boolean
   const book = herald.notify.subscribers;
   const s = await book.resolve('confirm', token);
   if (!s) return unconfirmable(herald, token);
-  const names = (x: Subscriber) => followedNames(x.components, herald.store.data);
+  // What the link confirms, said as the manage page says it: a choice whose components were all deleted since
+  // the email named them hears everything, which the page must say rather than read as a choice of everything.
+  const choice = (x: Subscriber) => {
+    const components = followedNames(x.components, herald.store.data);
+    return { components, removed: x.components.length > 0 && components.length === 0 };
+  };
   if (!post) {
     const standing = confirmationStanding(s, herald.now());
     if (standing === 'expired') return dead('expired', 410);
     if (standing === 'unsubscribed') return INVALID;
-    return { state: standing === 'confirmed' ? 'confirmed' : 'ask', status: 200, manage: '', components: names(s) };
+    return { state: standing === 'confirmed' ? 'confirmed' : 'ask', status: 200, manage: '', ...choice(s) };
   }
   try {
     const confirmed = await book.confirm(token, herald.now());
-    return { state: 'confirmed', status: 200, manage: `/subscribe/manage/${book.link('manage', confirmed)}`, components: names(confirmed) };
+    return { state: 'confirmed', status: 200, manage: `/subscribe/manage/${book.link('manage', confirmed)}`, ...choice(confirmed) };
   } catch (err) {
     if (err instanceof Invalid) return dead('expired', 410);
     // Unsubscribed, or asked again for other components since the page was read (then its link was replaced).
@@ -109,10 +116,11 @@ export async function confirmByLink(herald: Herald, token: string, post: boolean
 }
 
 /**
- * A link not signed over its subscriber's current request. One whose subscriber is still stored was
- * mailed for an earlier request, which a later one replaced (other components, a day later, after
- * unsubscribing): its reader is told to use the newest email, not that the link is bogus. Telling the two
- * apart says only that the record exists, to whoever holds a link naming its id (the one who was mailed).
+ * A link not signed over its subscriber's current request. One whose subscriber is still stored was most
+ * likely mailed for an earlier request, which a later one replaced (other components, a day later, after
+ * unsubscribing): its reader is told to use the newest email. A record keeps only its latest request, so
+ * a link of it cut or mistyped looks the same: the page says that may be so too. Telling the two apart
+ * says only that the record exists, to whoever holds a link naming its id (the one who was mailed).
  */
 async function unconfirmable(herald: Herald, token: string): Promise<ConfirmOutcome> {
   const id = LinkTokens.subjectId(token);

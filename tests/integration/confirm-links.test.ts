@@ -121,7 +121,7 @@ describe('a confirmation link confirms only the pending request it was sent for'
     expect(second).not.toBe(first);
     const replaced = await press(h, first);
     expect(replaced.status).toBe(410);
-    expect(await replaced.text()).toContain('This link was replaced');
+    expect(await replaced.text()).toContain('This link no longer works');
     expect((await subscriber(email)).state).toBe('pending');
     const fresh = await press(h, second);
     expect(fresh.status).toBe(200);
@@ -245,14 +245,14 @@ describe('a request for other components is a new request: a link confirms what 
     const pressed = await press(h, first);
     expect(pressed.status).toBe(410);
     const said = await pressed.text();
-    expect(said).toContain('This link was replaced');
+    expect(said).toContain('This link no longer works');
     expect(said).toContain('Use the link in the latest confirmation email');
     expect(said).not.toContain('You are subscribed');
     expect(said).not.toContain('/subscribe/manage/');
     const shown = await fetch(first);
     expect(shown.status).toBe(410);
     const page = await shown.text();
-    expect(page).toContain('This link was replaced');
+    expect(page).toContain('This link no longer works');
     expect(page).not.toContain('Confirm subscription');
     expect(await subscriber(email)).toMatchObject({ state: 'pending', components: ['web'] });
     expect(second).not.toBe(first);
@@ -279,6 +279,40 @@ describe('a request for other components is a new request: a link confirms what 
     const confirmed = await press(h, first);
     expect(await confirmed.text()).toContain('Your subscription is confirmed, for API and Website.');
     expect(await subscriber(email)).toMatchObject({ state: 'confirmed', components: ['api', 'web'] });
+  });
+
+  it('a request whose components were all deleted before it was confirmed says so: the link confirms everything', async () => {
+    // From a review: the page read "about every component", as if that had been asked, with no word of why.
+    expect((await h.admin('/components', { body: { id: 'temp3', name: 'Temp three' } })).status).toBe(201);
+    const email = 'una@example.com';
+    expect((await subscribe(h, { email, components: ['temp3'] })).status).toBe(202);
+    const link = await confirmLink(email, 1);
+    expect(await mailText(email, 1)).toContain('about Temp three:');
+    expect((await h.admin('/components/temp3', { method: 'DELETE' })).status).toBe(204);
+    const removed =
+      'The components its email named have all been removed from this status page since, so this subscription is for every component.';
+    const asked = await (await fetch(link)).text();
+    expect(asked).toContain(removed);
+    expect(asked).toContain('about every component.');
+    const confirmed = await (await press(h, link)).text();
+    expect(confirmed).toContain(removed);
+    expect(confirmed).toContain('Your subscription is confirmed, for every component.');
+    // A request for everything has no such word.
+    const all = 'everything-too@example.com';
+    expect((await subscribe(h, { email: all })).status).toBe(202);
+    expect(await (await fetch(await confirmLink(all, 1))).text()).not.toContain('have all been removed');
+  });
+
+  it('a link of a stored subscriber with its signature mistyped says it may be that, not only that it was replaced', async () => {
+    // A record keeps only its latest request, so a cut or mistyped link reads as an older one: from a review,
+    // the page said "a newer confirmation email … replaced this one" of an address asked for once.
+    const email = 'typo@example.com';
+    expect((await subscribe(h, { email })).status).toBe(202);
+    const link = await confirmLink(email, 1);
+    const typo = link.slice(0, -1) + (link.endsWith('A') ? 'B' : 'A');
+    const res = await fetch(typo);
+    expect(res.status).toBe(410);
+    expect(await res.text()).toContain('or the link was copied only in part');
   });
 
   it('the confirm page of a request for everything says so', async () => {
