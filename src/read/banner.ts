@@ -109,14 +109,25 @@ export function bannerMessage(text: string): string {
 const SENTENCES = new Intl.Segmenter('en', { granularity: 'sentence' });
 
 /**
+ * A title before a name ("Mr. Smith"), which Unicode's rules end a sentence at: ICU's list of such
+ * abbreviations (its `ss` keyword) is not in V8's Intl, so "Mr." alone was a banner's whole message.
+ */
+const TITLE = /^(?:Mr|Mrs|Ms|Mx|Dr|Prof|St|Mt|Fig|Vol|approx|vs)\.$/i;
+
+/**
  * The first sentence of a plain text, whitespace collapsed: "We have identified the issue affecting
  * Dashboard and are working on a fix." A sentence ends at . ! or ? before a space, unless what follows
- * reads on (a lowercase word after an abbreviation).
+ * reads on (a lowercase word after an abbreviation, or a name after a title).
  */
 export function firstSentence(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim();
-  const [first] = SENTENCES.segment(flat);
-  return first ? first.segment.trim() : flat;
+  let first = '';
+  for (const { segment } of SENTENCES.segment(flat)) {
+    first += segment;
+    const lastWord = first.trimEnd().split(' ').at(-1) ?? '';
+    if (!TITLE.test(lastWord)) break;
+  }
+  return first ? first.trim() : flat;
 }
 
 const latestUpdate = (i: EventRecord): Update | undefined => updatesNewestFirst<Update>(i)[0];

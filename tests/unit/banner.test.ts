@@ -187,6 +187,13 @@ describe('banner', () => {
       'Errors since 10:00 UTC, e.g. timeouts on checkout.',
     );
     expect(firstSentence('Logins fail for U.S. customers. We are looking.')).toBe('Logins fail for U.S. customers.');
+    // From a review: Unicode's rules end a sentence after a title, and the banner read "Mr." alone.
+    expect(firstSentence('Mr. Smith and the U.S. team are on it, e.g. timeouts. Next.')).toBe(
+      'Mr. Smith and the U.S. team are on it, e.g. timeouts.',
+    );
+    expect(firstSentence('Dr. Ada and Prof. Lin are on call. Next.')).toBe('Dr. Ada and Prof. Lin are on call.');
+    // A sentence that only ends in a title's letters is still a sentence.
+    expect(firstSentence('The fix is in. Next update soon.')).toBe('The fix is in.');
     expect(firstSentence('Payments fail (see the docs.) We are on it.')).toBe('Payments fail (see the docs.)');
   });
 
