@@ -91,7 +91,9 @@ export async function openHerald(config: Config, opts: OpenOptions = {}): Promis
       close,
     };
     if (storage.created && config.HERALD_SEED === 'demo') await core.run('seed', (ctx) => seedDemo(ctx));
-    else if (storage.created || storage.migrated) await store.flush();
+    // A process that only reads (`existing`) upgrades an older document in memory alone: written back, it would
+    // be refused by the Herald of that schema still running on it (a replica on the same database).
+    else if (storage.created || (storage.migrated && !opts.existing)) await store.flush();
     // On PostgreSQL every replica must accept the same token: it is kept in the database.
     const { token, generated, where } = await storage.adminToken(config.ADMIN_TOKEN);
     if (generated) log(`Generated an admin token (shown once; also stored in ${where}):\n  ${token}`);

@@ -10,9 +10,9 @@ import { startHerald, tempDataDir, TEST_TOKEN, stopAll, type HeraldProcess } fro
 import { until } from '../helpers/poll.ts';
 import { publishStaticSite, recoverStaticFolder, SnapshotRefused } from '../../src/snapshot/static-site.ts';
 import { assertExportTarget } from '../../src/snapshot/export-target.ts';
-import { freshDatabase } from '../helpers/engine.ts';
+import { freshDatabase, storedRow } from '../helpers/engine.ts';
 import { startStaticSnapshots } from '../../src/snapshot/static-snapshots.ts';
-import { emptyDb } from '../../src/domain/model.ts';
+import { DB_SCHEMA_VERSION, emptyDb } from '../../src/domain/model.ts';
 import type { Herald } from '../../src/herald.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -34,6 +34,17 @@ async function tableNames(url: string): Promise<string[]> {
     return (await client.query<{ tablename: string }>("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).rows.map(
       (r) => r.tablename,
     );
+  } finally {
+    await client.end();
+  }
+}
+
+/** Sets the stored document's schema version on PostgreSQL, as an older Herald left it. */
+async function setStoredSchema(url: string, version: number): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query("UPDATE herald_document SET data = jsonb_set(data::jsonb, '{schema_version}', to_jsonb($1::int))", [version]);
   } finally {
     await client.end();
   }
@@ -212,6 +223,32 @@ describe('static fallback', () => {
     for (let i = 0; i < 2; i++) expect(runExport([site], dataDir).status).toBe(0);
     expect(readFileSync(join(site, 'index.html'), 'utf8')).toContain('Static copy drill');
   }, 60_000);
+
+  it('npm run export reads a document of an older schema without writing it back', async () => {
+    // An older Herald still on it (a replica on the same database) refuses a document upgraded under it.
+    const older = tempDataDir('herald-export-older-');
+    dirs.push(older);
+    const file = join(older, 'herald.json');
+    // On PostgreSQL, this file's database (its Herald is stopped), put back after; else a copy of DATA_DIR.
+    const url = databaseUrl || null;
+    if (url) await setStoredSchema(url, DB_SCHEMA_VERSION - 1);
+    else {
+      cpSync(dataDir, older, { recursive: true });
+      writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), schema_version: DB_SCHEMA_VERSION - 1 }));
+    }
+    try {
+      const before = url ? await storedRow(url) : readFileSync(file, 'utf8');
+      const out = join(older, 'site');
+      const run = runExport([out], older);
+      expect(run.status, run.stderr).toBe(0);
+      expect(readFileSync(join(out, 'index.html'), 'utf8')).toContain('Static copy drill');
+      // Before: upgraded and written back (on the embedded engine with a .bak beside the file).
+      expect(url ? await storedRow(url) : readFileSync(file, 'utf8')).toBe(before);
+      expect(readdirSync(older).filter((f) => f.endsWith('.bak'))).toEqual([]);
+    } finally {
+      if (url) await setStoredSchema(url, DB_SCHEMA_VERSION);
+    }
+  });
 
   it('npm run export refuses a DATA_DIR (or database) holding no site, and makes none there', async () => {
     // From a review: a mistyped DATA_DIR gave a demo site, a new admin token and a public copy of invented incidents.
