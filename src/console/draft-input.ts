@@ -205,7 +205,8 @@ export function updateFromForm(
   const fields = formFields(form);
   const { changes, error } = componentChanges(form);
   const status = (UPDATE_STATUSES as readonly string[]).includes(fields.status ?? '') ? (fields.status as IncidentStatus) : '';
-  const eta = etaFromForm(fields.eta, fc.now);
+  // A form without the field (none of the console's) keeps the estimate, as its value shown says ('keep').
+  const eta = fields.eta === undefined ? undefined : etaFromForm(fields.eta, fc.now);
   const etaAfter = eta === undefined ? incident.eta : typeof eta === 'string' ? eta : null;
   // '' (the default) leaves the severity as it is; an id the scheme does not have is the verb's to refuse.
   const severity = fields.severity ?? '';
@@ -242,8 +243,9 @@ export function updateFromForm(
     ...(Object.keys(changes).length ? { components: changes } : {}),
     ...(severity ? { severity } : {}),
     ...(notify !== undefined ? { notify } : {}),
-    // Resolving clears the estimate; what happened goes with the resolving update only.
-    ...(!resolving && eta !== undefined && typeof eta !== 'object' ? { eta } : {}),
+    // Resolving clears the estimate; what happened goes with the resolving update only. "Not known yet" (null)
+    // clears it too: `typeof null` is 'object', so it once read as "keep" and the old time went out again.
+    ...(!resolving && (eta === null || typeof eta === 'string') ? { eta } : {}),
     ...(resolving && values.root_cause.trim() ? { root_cause: values.root_cause } : {}),
     ...(resolving && values.resolution.trim() ? { resolution: values.resolution } : {}),
     ...(resolving && values.prevention.trim() ? { prevention: values.prevention } : {}),

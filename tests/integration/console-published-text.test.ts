@@ -67,6 +67,32 @@ describe('console: what customers read', () => {
     expect(await storedText(h)).toBe(before);
   });
 
+  it('an update with the estimate "Not known yet" clears the estimate given before, in the preview and once published', async () => {
+    const eta = new Date(Date.now() + 2 * 3_600_000).toISOString();
+    const declared = await h.admin('/incidents', {
+      body: { name: 'Webhooks delayed', severity: 'sev3', body: 'Webhooks are delayed.', eta },
+    });
+    const { id } = (await declared.json()) as { id: string };
+    const form = {
+      kind: 'update',
+      incident: id,
+      status: 'identified',
+      eta: 'none',
+      body: 'We found the queue that backs up.',
+      body_template: '',
+      notify_shown: '0',
+    };
+    const preview = await s.post('/admin/preview', form);
+    expect(preview.status).toBe(200);
+    const html = await preview.text();
+    // Before: "The estimated resolution stays …", and the published update kept the time (the form dropped the null).
+    expect(html).not.toContain('estimated resolution stays');
+    const draft = /name="draft" value="([^"]+)"/.exec(html)![1]!;
+    expect((await s.post('/admin/publish', { draft })).status).toBe(303);
+    const incident = (await (await h.admin(`/incidents/${id}`)).json()) as { eta: string | null };
+    expect(incident.eta).toBeNull();
+  });
+
   it('the update form re-grades: a SEV-3 raised to SEV-1 previews the change and the SEV-1 disruption notice, and publishes it', async () => {
     const declared = await h.admin('/incidents', { body: { name: 'Logins slow', severity: 'sev3', body: 'Some logins are slow.' } });
     const { id } = (await declared.json()) as { id: string };
