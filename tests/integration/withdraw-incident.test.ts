@@ -253,7 +253,14 @@ describe("the console's Withdraw", () => {
     expect(draft).toBeTruthy();
     expect((await withdraw(id)).status).toBe(204);
     const published = await dana.post('/admin/publish', { draft: draft! });
-    expect(published.status).toBe(404);
-    expect(await published.text()).toContain('Nothing was published');
+    expect(published.status).toBe(409);
+    const html = await published.text();
+    // Before: "No incident with id …", and "Back to edit" led to "No such incident", the typed text out of reach.
+    const notice = all(dom(html), (e) => e.name === 'div' && e.attribs.class === 'notice bad')[0]!;
+    expect(textOf(notice)).toBe(
+      `Nothing was published: ${id} (“Previewed then withdrawn”) was withdrawn since your preview, so it takes no more updates. Your text is below, to copy.`,
+    );
+    expect(html).not.toContain('Back to edit');
+    expect(html).toMatch(/<textarea id="kept-text" readonly[^>]*>Found it\.<\/textarea>/);
   });
 });

@@ -104,7 +104,11 @@ export async function previewAction(herald: Herald, session: Session, form: Form
 }
 
 /** A refused publish, with the way back to the draft when nothing went out and the draft is still this session's. */
-export type PublishResult = ActionResult | { ok: false; status: number; errors: FieldErrors; editHref: string };
+export type PublishResult =
+  | ActionResult
+  | { ok: false; status: number; errors: FieldErrors; editHref: string }
+  /** The incident was withdrawn since the preview: no form to go back to, so the text is shown to copy. */
+  | { ok: false; status: number; errors: FieldErrors; keptText: string };
 
 /**
  * "Publish now": publishes this session's draft once. A double click or a
@@ -137,6 +141,13 @@ export async function publishAction(herald: Herald, session: Session, form: Form
     // Nothing went out and the verb gave the draft back: the Comms Lead edits it rather than typing it again.
     const kept = await herald.console.drafts.peek(id, session.key, herald.now().getTime()).catch(() => null);
     if (!kept) return refused(r.status, { form: `Nothing was published: ${r.errors.form}` });
+    // Its page is gone ("No such incident"): "Back to edit" led there, and the text kept in the draft was lost.
+    const action = kept.action;
+    const withdrawn = action.kind === 'update' ? herald.store.data.withdrawn?.find((w) => w.id === action.incidentId) : undefined;
+    if (withdrawn) {
+      const form = `Nothing was published: ${withdrawn.id} (“${withdrawn.name}”) was withdrawn since your preview, so it takes no more updates. Your text is below, to copy.`;
+      return { ok: false, status: 409, errors: { form }, keptText: action.input.body };
+    }
     const since = err instanceof HeraldError && err.code === 'incident_resolved' ? resolvedSince(herald, kept.action) : null;
     const newer = err instanceof HeraldError && err.code === 'stale_form' ? newerSince(herald, session.actor, kept.action) : null;
     const alike =
