@@ -61,6 +61,9 @@ export function incidentTemplate(
   eta: string | null,
   regradedTo: SeverityLevel | null = null,
 ) {
+  // A note on a resolved incident says something new: prefilled with the resolution's template again ("The
+  // issue has been resolved… Total duration…"), it read as a second restoration. The Comms Lead writes it.
+  if (incident.resolved_at !== null) return '';
   const name: TemplateName = status === 'postmortem' ? 'resolved' : status;
   const level = regradedTo ?? levelOf(fc.db.settings, incident);
   const { started_at: startedAt, resolved_at: resolvedAt } = incident;
@@ -104,14 +107,17 @@ export function updateClientTemplates(
     statuses.flatMap((s) =>
       regrades.map((id) => [
         `${s}|${id}`,
-        clientTemplate(s === 'postmortem' ? 'resolved' : s, {
-          ...fc,
-          level: regradeLevel(fc.db, incident, id) ?? current,
-          startedAt: incident.started_at,
-          resolvedAt: incident.resolved_at,
-          eta: incident.eta,
-          othersOpen: othersOpen(fc.db, incident, fc.now),
-        }),
+        // As incidentTemplate: no template for a note on a resolved incident.
+        incident.resolved_at !== null
+          ? ''
+          : clientTemplate(s === 'postmortem' ? 'resolved' : s, {
+              ...fc,
+              level: regradeLevel(fc.db, incident, id) ?? current,
+              startedAt: incident.started_at,
+              resolvedAt: incident.resolved_at,
+              eta: incident.eta,
+              othersOpen: othersOpen(fc.db, incident, fc.now),
+            }),
       ]),
     ),
   );

@@ -93,6 +93,40 @@ describe('console: what customers read', () => {
     expect(incident.eta).toBeNull();
   });
 
+  it('a note on a resolved incident starts blank, and tells what happened when the resolution did not', async () => {
+    const declared = await h.admin('/incidents', { body: { name: 'Exports failing', severity: 'sev3', body: 'Exports fail.' } });
+    const { id } = (await declared.json()) as { id: string };
+    expect((await h.admin(`/incidents/${id}/updates`, { body: { status: 'resolved', body: 'Fixed.' } })).status).toBe(201);
+    const form = async () => {
+      const html = await (await fetch(`${h.url}/admin/incidents/${id}`, { headers: { cookie: s.cookie } })).text();
+      return {
+        body: /<textarea id="update-body"[^>]*>([\s\S]*?)<\/textarea>/.exec(html)![1],
+        told: /<textarea id="told-root_cause"/.test(html),
+      };
+    };
+    // Before: the note was prefilled with the resolution's template ("The issue has been resolved…") and had no
+    // root cause fields, though the API takes them on one later note when the resolution gave none.
+    expect(await form()).toEqual({ body: '', told: true });
+    const preview = await s.post('/admin/preview', {
+      kind: 'update',
+      incident: id,
+      status: 'resolved',
+      body: 'We have found why exports failed.',
+      root_cause: 'A full export disk.',
+      resolution: 'We freed space.',
+      prevention: 'Disk alerts.',
+      body_template: '',
+      notify_shown: '0',
+    });
+    expect(preview.status).toBe(200);
+    const draft = /name="draft" value="([^"]+)"/.exec(await preview.text())![1]!;
+    expect((await s.post('/admin/publish', { draft })).status).toBe(303);
+    const incident = (await (await h.admin(`/incidents/${id}`)).json()) as Record<string, unknown>;
+    expect(incident).toMatchObject({ root_cause: 'A full export disk.', resolution: 'We freed space.', prevention: 'Disk alerts.' });
+    // Told once: the next note has no such fields.
+    expect(await form()).toEqual({ body: '', told: false });
+  });
+
   it('the update form re-grades: a SEV-3 raised to SEV-1 previews the change and the SEV-1 disruption notice, and publishes it', async () => {
     const declared = await h.admin('/incidents', { body: { name: 'Logins slow', severity: 'sev3', body: 'Some logins are slow.' } });
     const { id } = (await declared.json()) as { id: string };

@@ -21,7 +21,7 @@ import {
   valuesFromDraft,
   type DeclareValues,
 } from '../../src/console/draft-input.ts';
-import { notifyDefault } from '../../src/console/form-defaults.ts';
+import { notifyDefault, updateClientTemplates } from '../../src/console/form-defaults.ts';
 import { deliveryLabel, noticeLabel } from '../../src/console/deliveries.ts';
 import { reminderKey } from '../../src/notify/intents.ts';
 import { confirmationDelivery } from '../../src/store/mail/model.ts';
@@ -273,16 +273,16 @@ describe('runbook update templates', () => {
     ).toBe('Our own words.');
   });
 
-  it("a follow-up note's template tells when the incident was resolved and how long it lasted, not the time of writing", () => {
+  it('a follow-up note on a resolved incident starts blank: the resolution told again read as a second restoration', () => {
     const d = db([component('api')]);
     const { id } = declareIncident(ctx(d), { name: 'Down', severity: 'sev1', status: 'investigating', body: 'b', components: {} });
     postUpdate(ctx(d, 90), id, { status: 'resolved', body: 'Fixed.' });
     const incident = d.incidents.find((i) => i.id === id)!;
-    // Written five hours after the start, in a zone other than UTC.
-    const body = blankUpdate({ db: d, timeZone: 'Europe/Paris', now: new Date(T0.getTime() + 300 * MIN) }, incident, 'resolved').body;
-    // Before: 5 h and 15:00 CET, the time of writing.
-    expect(body).toContain('- **Total duration:** 1 h 30 min');
-    expect(body).toContain('- **Resolved at:** 22 Nov 2026, 11:30 CET');
+    const fc = { db: d, timeZone: 'Europe/Paris', now: new Date(T0.getTime() + 300 * MIN) };
+    // Before: "The issue has been resolved. … Total duration: 1 h 30 min …", prefilled again for each note.
+    expect(blankUpdate(fc, incident, 'resolved')).toMatchObject({ body: '', bodyTemplate: '' });
+    // The console's script has no template to put in either.
+    expect(Object.values(updateClientTemplates(fc, incident, ['resolved']))).toEqual(['']);
   });
 
   it('an estimate that has passed is not the default of the next update: "not known yet", and the template does not repeat it', () => {
