@@ -28,12 +28,7 @@ export const databaseUrl = z
  * MAINTENANCE_REMINDER_MINUTES turned reminders off.
  */
 const whole = (min: number, max = Number.MAX_SAFE_INTEGER) =>
-  z
-    .string()
-    .trim()
-    .regex(/^\d+$/, 'must be a whole number, written in digits')
-    .transform(Number)
-    .pipe(z.number().min(min).max(max));
+  z.string().trim().regex(/^\d+$/, 'must be a whole number, written in digits').transform(Number).pipe(z.number().min(min).max(max));
 
 /**
  * process.env, validated once at boot. A bad value stops the start with a
