@@ -88,10 +88,14 @@ const POLICY: sanitizeHtml.IOptions = {
   allowedAttributes: { a: ['href', 'title'], th: ['align'], td: ['align'], ol: ['start'] },
   allowedSchemes: ['http', 'https', 'mailto'],
   allowProtocolRelative: false,
-  // Headings in an update sit under the page's own h2/h3; demote h1/h2.
+  // Headings in an update sit under the page's own: demoted two levels, in order (h3 and below were kept as
+  // they were, so "###" came out above "##"). Where the body is shown, nestHeadings sets them under its title.
   transformTags: {
     h1: 'h3',
     h2: 'h4',
+    h3: 'h5',
+    h4: 'h6',
+    h5: 'h6',
     a: (tagName, attribs) => ({ tagName, attribs: { ...attribs, rel: 'nofollow noopener noreferrer' } }),
   },
   allowedSchemesAppliedToAttributes: ['href'],

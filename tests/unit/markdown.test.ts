@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_MARKDOWN_DEPTH, markdownDepth, renderMarkdown, withAbsoluteLinks } from '../../src/render/markdown.ts';
 import { markdownToText } from '../../src/render/markdown-text.ts';
+import { nestHeadings } from '../../src/render/nest-headings.ts';
 import { MARKDOWN_ATTACKS } from '../fixtures/markdown-attacks.ts';
 import { assertInert } from '../helpers/inert.ts';
 
@@ -53,8 +54,21 @@ describe('renderMarkdown keeps what updates need', () => {
     assertInert(html);
   });
 
-  it("demotes headings below the page's own", () => {
+  it("demotes headings below the page's own, keeping their order", () => {
     expect(renderMarkdown('# Big\n\n## Smaller')).toBe('<h3>Big</h3>\n<h4>Smaller</h4>');
+    // Before: "###" stayed an h3, above the "##" made an h4.
+    expect(renderMarkdown('## Rollback\n\n### Steps\n\n#### Detail')).toBe('<h4>Rollback</h4>\n<h5>Steps</h5>\n<h6>Detail</h6>');
+  });
+
+  it('nests a body\'s headings under the title it is shown under, keeping their steps', () => {
+    const html = renderMarkdown('## Rollback\n\n### Steps\n\nText with &lt;h3&gt; typed in it.');
+    // Under an incident's h1 (its page), an h3 (the status page), a section's h2 (the postmortem).
+    expect(nestHeadings(html, 1)).toContain('<h2>Rollback</h2>\n<h3>Steps</h3>');
+    expect(nestHeadings(html, 3)).toContain('<h4>Rollback</h4>\n<h5>Steps</h5>');
+    expect(nestHeadings(html, 2)).toContain('&lt;h3&gt;');
+    // Capped at h6; a body without headings is as it was.
+    expect(nestHeadings(renderMarkdown('# A\n\n###### B'), 5)).toBe('<h6>A</h6>\n<h6>B</h6>');
+    expect(nestHeadings('<p>x</p>', 1)).toBe('<p>x</p>');
   });
 
   it('escapes text that looks like markup', () => {
