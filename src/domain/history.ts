@@ -85,7 +85,8 @@ function indexOf(db: Pick<Db, 'incidents' | 'maintenances'>, timeZone: string): 
   const sorted = allEvents(db)
     .filter(isHistoryEntry)
     .map((incident) => ({ incident, t: Date.parse(incident.started_at) }))
-    .sort((a, b) => b.t - a.t || b.incident.id.localeCompare(a.incident.id));
+    // Recorded last first among equal starts, by the number its id ends in: as strings, -10 came before -9.
+    .sort((a, b) => b.t - a.t || b.incident.id.localeCompare(a.incident.id, 'en', { numeric: true }));
   // Walk the months down from the newest entry: two time-zone lookups per
   // month instead of one per incident (Intl is slow at 5,000 calls).
   const entries: HistoryEntry[] = [];

@@ -120,6 +120,16 @@ function collect(incident: EventRecord, now: number, push: (id: string, iv: Inte
   for (const [id, list] of held) for (const iv of list) push(id, iv);
 }
 
+/** When each component was first named by an incident or a window, by component id: it existed then. */
+function firstNamed(db: Pick<Db, 'incidents' | 'maintenances'>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const e of allEvents(db)) {
+    const at = Date.parse(e.started_at);
+    for (const id of e.components) if (!(at >= (out.get(id) ?? Number.POSITIVE_INFINITY))) out.set(id, at);
+  }
+  return out;
+}
+
 /** The 90-day (or `days`) uptime of every component, by component id. */
 export function computeUptime(
   db: Pick<Db, 'incidents' | 'maintenances' | 'components'>,
@@ -134,11 +144,13 @@ export function computeUptime(
   // bounds[i] is the start of day i; bounds[nDays] the start of tomorrow.
   const bounds = [...dates.map((d) => startOfDay(d, tz)), startOfDay(addDays(today, 1), tz)];
   const intervals = statusIntervals(db, now, bounds[0]);
+  const named = firstNamed(db);
   const result = new Map<string, ComponentUptime>();
   for (const c of db.components) {
-    // A backfilled incident from before the component was added shows it existed then.
+    // A backfilled incident from before the component was added shows it existed then: one over before the
+    // window too (statusIntervals skips it), which once left a component with 89 days of "no data".
     const recorded = intervals.get(c.id) ?? [];
-    const born = Math.min(Date.parse(c.created_at), ...recorded.map((iv) => iv.from));
+    const born = Math.min(Date.parse(c.created_at), named.get(c.id) ?? Number.POSITIVE_INFINITY, ...recorded.map((iv) => iv.from));
     const windowStart = Math.max(bounds[0]!, born);
     const ms: Array<Partial<Record<ComponentStatus, number>>> = dates.map(() => ({}));
     for (const seg of worstSegments(recorded)) {

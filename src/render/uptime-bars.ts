@@ -68,7 +68,9 @@ export function dayLabel(day: UptimeDay): string {
 export function percentText(percent: number | null): string | null {
   if (percent === null) return null;
   if (percent >= 100) return '100 % uptime';
-  return `${(Math.floor(percent * 100) / 100).toFixed(2)} % uptime`;
+  // Rounded down, but not below what the ratio is: 16 minutes down in 10,000 is 99.84 %, which floating point
+  // computes as 99.83999999999999 and a plain floor showed as 99.83.
+  return `${(Math.floor(percent * 100 + 1e-6) / 100).toFixed(2)} % uptime`;
 }
 
 const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (ch) => `&#${ch.charCodeAt(0)};`);

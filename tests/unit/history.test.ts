@@ -1,7 +1,7 @@
-import { maintenance } from '../helpers/db.ts';
+import { incident, maintenance } from '../helpers/db.ts';
 import { describe, expect, it } from 'vitest';
 import { historyPage, HISTORY_PAGE_SIZE } from '../../src/domain/history.ts';
-import { dbSchema } from '../../src/domain/model.ts';
+import { dbSchema, emptyDb } from '../../src/domain/model.ts';
 import { generateHistory } from '../fixtures/generate-incidents.ts';
 
 const NOW = new Date('2026-11-23T12:00:00.000Z');
@@ -103,5 +103,15 @@ describe('what the history lists', () => {
     );
     const ids = historyPage(db)!.groups.flatMap((g) => g.entries.map((e) => e.id));
     expect(ids.sort()).toEqual(['MNT-b', 'MNT-c']);
+  });
+});
+
+describe('history order', () => {
+  it('among incidents that started at the same instant, the one recorded last comes first, from the tenth of a day on too', () => {
+    // From a review: ids compared as strings put INC-…-11 and -10 after -2.
+    const db = emptyDb('page', NOW.toISOString());
+    db.incidents = Array.from({ length: 11 }, (_, i) => incident(`INC-2026-11-20-${i + 1}`, 'minor', 'resolved'));
+    const ids = historyPage(db, { timeZone: 'UTC' })!.groups.flatMap((g) => g.entries.map((e) => e.id));
+    expect(ids).toEqual(Array.from({ length: 11 }, (_, i) => `INC-2026-11-20-${11 - i}`));
   });
 });

@@ -435,6 +435,32 @@ describe('uptimeBars', () => {
     expect(uptimeBars(db, NOW, 'Pacific/Kiritimati').get('new')!.since).toBe('24 Nov');
   });
 
+  it('a component named by a backfilled incident from before the bar has data on every day of it', () => {
+    // From a review: an incident of 27 Aug (over before the window) counted for nothing, and the component added
+    // today read "100 % uptime since 23 Nov" with 89 days of "no data", where one of 16 Sept gave it more.
+    const db = base();
+    createComponent(ctx(db, '2026-11-23T10:00:00Z'), { id: 'search', name: 'Search' });
+    const inc = declareIncident(ctx(db, '2026-11-23T10:05:00Z'), {
+      name: 'Search slow',
+      impact: 'minor',
+      status: 'investigating',
+      body: 'Recorded after the fact.',
+      components: { search: 'degraded_performance' },
+      started_at: '2026-08-20T10:00:00Z',
+    });
+    postUpdate(ctx(db, '2026-11-23T10:06:00Z'), inc.id, { status: 'resolved', body: 'Resolved.', display_at: '2026-08-20T11:00:00Z' });
+    const bar = uptimeBars(db, NOW, 'UTC').get('search')!;
+    expect(bar).toMatchObject({ percentText: '100 % uptime', since: null });
+    expect(bar.cells.filter((c) => c.cls === 'u-no_data')).toEqual([]);
+  });
+
+  it('rounds the figure down, but never below the ratio floating point misses by a hair', () => {
+    // 16 minutes down in 10,000 is 99.84 %: computed as 99.83999999999999, it read 99.83.
+    expect(percentText(100 * (1 - 16 / 10_000))).toBe('99.84 % uptime');
+    expect(percentText(99.8399)).toBe('99.83 % uptime');
+    expect(percentText(99.999)).toBe('99.99 % uptime');
+  });
+
   it("today's cell and the figure keep counting an outage still running, with no write to the data", () => {
     const db = base();
     outage(db, 'api', 'major_outage', '2026-11-23T10:00:00Z', null);
