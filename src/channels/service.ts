@@ -91,7 +91,6 @@ export function openChannels(herald: HeraldCore, workers = true): Channels {
   /** Posts another leader may be making: their channel looks at the outbox again until they are recorded. */
   const inDoubt = new InDoubt(claimMarkMs(cfg.CHANNEL_TIMEOUT_MS));
   const failuresInRow = new Map<string, number>();
-  const lastErrors = new Map<string, { at: string; error: string }>();
   let stopped = false;
   /** This replica started leading: its next planning pass first reads the shared outbox again (see above). */
   let takeOver = false;
@@ -249,11 +248,8 @@ export function openChannels(herald: HeraldCore, workers = true): Channels {
     await ledger.save(afterPost(d, verdict, 'status' in result ? result.status : null, done, retry));
     if (verdict.outcome === 'sent') {
       failuresInRow.set(channel.id, 0);
-      // A failure the receiver has since answered is no longer the channel's error.
-      lastErrors.delete(channel.id);
       return;
     }
-    lastErrors.set(channel.id, { at: done.toISOString(), error: verdict.error });
     if (outdated) return;
     const inRow = (failuresInRow.get(channel.id) ?? 0) + 1;
     failuresInRow.set(channel.id, inRow);
@@ -281,7 +277,8 @@ export function openChannels(herald: HeraldCore, workers = true): Channels {
     if (findEvent(herald.store.data, d.event)) return false;
     if (!(await caughtUp(herald.store))) return 'unknown';
     if (findEvent(herald.store.data, d.event)) return false;
-    await ledger.save({ ...d, state: 'failed', last_error: WITHDRAWN, next_at: null });
+    // No attempt time: it is no error of the channel's (ChannelLedger.lastErrorOf).
+    await ledger.save({ ...d, state: 'failed', last_error: WITHDRAWN, next_at: null, last_attempt_at: null });
     return true;
   };
 
@@ -372,7 +369,7 @@ export function openChannels(herald: HeraldCore, workers = true): Channels {
     ready,
     test: (channel) => postTestMessage(channel, herald.store.data, cfg, herald.now(), post),
     status(channelId) {
-      return { ...ledger.countsOf(channelId), last_error: lastErrors.get(channelId) ?? null };
+      return { ...ledger.countsOf(channelId), last_error: ledger.lastErrorOf(channelId) };
     },
     failed: (channelId) => failedPosts(ledger.deliveries.values(), channelId, herald.store.data),
     async settled() {

@@ -75,11 +75,21 @@ export function afterPost(
   retry: { baseMs: number; maxMs: number },
 ): ChannelDelivery {
   const attempts = d.attempts + 1;
+  const last_attempt_at = done.toISOString();
   if (verdict.outcome === 'sent') {
-    return { ...d, state: 'sent', attempts, last_status: status, last_error: null, next_at: null, sent_at: done.toISOString() };
+    return {
+      ...d,
+      state: 'sent',
+      attempts,
+      last_status: status,
+      last_error: null,
+      next_at: null,
+      sent_at: last_attempt_at,
+      last_attempt_at,
+    };
   }
   if (verdict.outcome === 'failed')
-    return { ...d, state: 'failed', attempts, last_status: status, last_error: verdict.error, next_at: null };
+    return { ...d, state: 'failed', attempts, last_status: status, last_error: verdict.error, next_at: null, last_attempt_at };
   const delay = verdict.outcome === 'retry' ? (verdict.afterMs ?? backoffMs(attempts, retry.baseMs, retry.maxMs)) : 0;
-  return { ...d, attempts, last_status: status, last_error: verdict.error, next_at: done.getTime() + delay };
+  return { ...d, attempts, last_status: status, last_error: verdict.error, next_at: done.getTime() + delay, last_attempt_at };
 }

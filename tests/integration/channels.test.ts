@@ -578,6 +578,7 @@ describe('delivery', () => {
     await until(async () => (await channelOf(ch.id)).state === 'paused', 'the channel paused');
     const paused = await channelOf(ch.id);
     expect(paused.state_reason).toBe('10 failures in a row; last: HTTP 500: down #10');
+    expect(paused.delivery.last_error).toMatchObject({ error: 'HTTP 500: down #10' });
     expect(r.hits).toHaveLength(10);
     await post(inc.id, 'identified');
     await p.herald.channels.settled();
@@ -587,7 +588,7 @@ describe('delivery', () => {
     await until(() => r.hits.length >= 12, 'the waiting messages');
     expect(r.hits.slice(10).map((h) => headerOf(h).slice(2).trim())).toEqual(['Incident declared · SEV-2', 'Incident update · SEV-2']);
     await p.herald.channels.settled();
-    expect((await channelOf(ch.id)).delivery).toMatchObject({ queued: 0, sent: 2, failed: 0 });
+    expect((await channelOf(ch.id)).delivery).toMatchObject({ queued: 0, sent: 2, failed: 0, last_error: null });
   });
 
   it('a resume, or a new URL, sends what waited at once, in order and once each, not after the old retry delay', async () => {

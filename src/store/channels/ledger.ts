@@ -36,6 +36,8 @@ export const channelDeliverySchema = z.object({
   next_at: z.number().nullable(),
   created_at: z.string(),
   sent_at: z.string().nullable(),
+  /** When it was last posted (answered or not): absent before it was recorded, and for a post never tried. */
+  last_attempt_at: z.string().nullable().optional(),
 });
 export type ChannelDelivery = z.infer<typeof channelDeliverySchema>;
 
@@ -102,6 +104,23 @@ export abstract class ChannelLedger {
 
   queued(): ChannelDelivery[] {
     return [...this.deliveries.values()].filter((d) => d.state === 'queued');
+  }
+
+  /**
+   * The channel's last error, shown until a post to it succeeds: that of its latest post, unless it was sent.
+   * Read from the outbox, so it outlives a restart and every replica reads the same (it was kept in the
+   * posting process's memory). A post refused for good whose update is before the planning mark is left
+   * out, as the sent posts after it may have been forgotten by a compaction (those after the mark are kept).
+   */
+  lastErrorOf(channel: string): { at: string; error: string } | null {
+    let latest: ChannelDelivery | null = null;
+    for (const d of [...this.deliveries.values(), ...this.sent.values()]) {
+      if (d.channel !== channel || !d.last_attempt_at) continue;
+      if (d.state === 'failed' && d.at < (this.since ?? '')) continue;
+      if (!latest || d.last_attempt_at > latest.last_attempt_at!) latest = d;
+    }
+    if (!latest || latest.state === 'sent' || latest.last_error === null) return null;
+    return { at: latest.last_attempt_at!, error: latest.last_error };
   }
 
   /** Queued, failed and sent counts of a channel (sent: those still kept), kept as deliveries change. */

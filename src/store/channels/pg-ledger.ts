@@ -11,7 +11,7 @@ const SAVE_RETRY_MS = 30_000;
 const CLAIM_MARGIN_MS = 5_000;
 
 const COLUMNS =
-  'id, channel, event, update_id, component, kind, at, state, attempts, last_error, last_status, next_at, created_at, sent_at';
+  'id, channel, event, update_id, component, kind, at, state, attempts, last_error, last_status, next_at, created_at, sent_at, last_attempt_at';
 
 interface Row {
   id: string;
@@ -28,6 +28,7 @@ interface Row {
   next_at: string | null;
   created_at: string;
   sent_at: string | null;
+  last_attempt_at: string | null;
 }
 
 const deliveryOf = (r: Row): ChannelDelivery => ({
@@ -46,6 +47,7 @@ const deliveryOf = (r: Row): ChannelDelivery => ({
   next_at: r.next_at === null ? null : Number(r.next_at),
   created_at: r.created_at,
   sent_at: r.sent_at,
+  last_attempt_at: r.last_attempt_at,
 });
 
 /**
@@ -147,7 +149,7 @@ export class PgChannelLedger extends ChannelLedger {
   /** One delivery, unless its id exists; whether this call made it. */
   static async insert(c: PoolClient, d: ChannelDelivery): Promise<boolean> {
     const { rowCount } = await c.query(
-      `INSERT INTO channel_deliveries (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (id) DO NOTHING`,
+      `INSERT INTO channel_deliveries (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT (id) DO NOTHING`,
       values(d),
     );
     return rowCount === 1;
@@ -186,9 +188,9 @@ export class PgChannelLedger extends ChannelLedger {
       () =>
         this.db.query(
           // A post recorded as sent stays sent (a deposed leader finishing a post must not queue it again).
-          `UPDATE channel_deliveries SET state = $2, attempts = $3, last_error = $4, last_status = $5, next_at = $6, sent_at = $7
-           WHERE id = $1 AND state <> 'sent'`,
-          [d.id, d.state, d.attempts, d.last_error, d.last_status, d.next_at, d.sent_at],
+          `UPDATE channel_deliveries SET state = $2, attempts = $3, last_error = $4, last_status = $5, next_at = $6, sent_at = $7,
+           last_attempt_at = $8 WHERE id = $1 AND state <> 'sent'`,
+          [d.id, d.state, d.attempts, d.last_error, d.last_status, d.next_at, d.sent_at, d.last_attempt_at ?? null],
         ),
       { forMs: SAVE_RETRY_MS, stopped: () => this.closed },
     );
@@ -229,4 +231,5 @@ const values = (d: ChannelDelivery) => [
   d.next_at,
   d.created_at,
   d.sent_at,
+  d.last_attempt_at ?? null,
 ];
