@@ -60,7 +60,7 @@ describe('renderMarkdown keeps what updates need', () => {
     expect(renderMarkdown('## Rollback\n\n### Steps\n\n#### Detail')).toBe('<h4>Rollback</h4>\n<h5>Steps</h5>\n<h6>Detail</h6>');
   });
 
-  it('nests a body\'s headings under the title it is shown under, keeping their steps', () => {
+  it("nests a body's headings under the title it is shown under, keeping their steps", () => {
     const html = renderMarkdown('## Rollback\n\n### Steps\n\nText with &lt;h3&gt; typed in it.');
     // Under an incident's h1 (its page), an h3 (the status page), a section's h2 (the postmortem).
     expect(nestHeadings(html, 1)).toContain('<h2>Rollback</h2>\n<h3>Steps</h3>');
