@@ -192,8 +192,10 @@ describe('banner', () => {
       'Mr. Smith and the U.S. team are on it, e.g. timeouts.',
     );
     expect(firstSentence('Dr. Ada and Prof. Lin are on call. Next.')).toBe('Dr. Ada and Prof. Lin are on call.');
-    // A sentence that only ends in a title's letters is still a sentence.
+    // A sentence that only ends in a title's letters is still a sentence: "ms" is no "Ms".
     expect(firstSentence('The fix is in. Next update soon.')).toBe('The fix is in.');
+    expect(firstSentence('Latency is above 500 ms. We are investigating.')).toBe('Latency is above 500 ms.');
+    expect(firstSentence('Deploys paused until 09:00 MT. More soon.')).toBe('Deploys paused until 09:00 MT.');
     expect(firstSentence('Payments fail (see the docs.) We are on it.')).toBe('Payments fail (see the docs.)');
   });
 
