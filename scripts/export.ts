@@ -19,6 +19,7 @@ import { CorruptDataFile } from '../src/store/durable-file.ts';
 import { publishStaticSite, SnapshotRefused } from '../src/snapshot/static-site.ts';
 import { assertExportTarget } from '../src/snapshot/export-target.ts';
 import { NoSite } from '../src/store/open.ts';
+import { Unavailable } from '../src/domain/errors.ts';
 import { projectRoot } from '../src/paths.ts';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { url: { type: 'string' } } });
@@ -71,7 +72,13 @@ try {
     console.error(
       `export: ${err.message}\nA Herald is running on this DATA_DIR: pass its address, e.g. npm run export -- ${target} --url http://localhost:4321`,
     );
-  } else if (err instanceof ConfigError || err instanceof CorruptDataFile || err instanceof SnapshotRefused || err instanceof NoSite) {
+  } else if (
+    err instanceof ConfigError ||
+    err instanceof CorruptDataFile ||
+    err instanceof SnapshotRefused ||
+    err instanceof NoSite ||
+    err instanceof Unavailable
+  ) {
     console.error(`export: ${err.message}`);
   } else {
     throw err;

@@ -1,3 +1,4 @@
+import { randomToken } from './auth/random.ts';
 import { openChannels, type Channels } from './channels/service.ts';
 import type { Config } from './config.ts';
 import type { Db } from './domain/model.ts';
@@ -95,7 +96,11 @@ export async function openHerald(config: Config, opts: OpenOptions = {}): Promis
     // be refused by the Herald of that schema still running on it (a replica on the same database).
     else if (storage.created || (storage.migrated && !opts.existing)) await store.flush();
     // On PostgreSQL every replica must accept the same token: it is kept in the database.
-    const { token, generated, where } = await storage.adminToken(config.ADMIN_TOKEN);
+    // A process that only reads stores no token: one made here (ADMIN_TOKEN not in its shell) would replace none
+    // the service uses, and would be a write to the site. It serves no admin request anyway.
+    const { token, generated, where } = opts.existing
+      ? { token: config.ADMIN_TOKEN ?? randomToken(32), generated: false, where: '' }
+      : await storage.adminToken(config.ADMIN_TOKEN);
     if (generated) log(`Generated an admin token (shown once; also stored in ${where}):\n  ${token}`);
     core.adminToken = token;
     const consoleState = openConsoleState(config, storage);

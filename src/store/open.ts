@@ -157,6 +157,7 @@ async function openPostgres(
 ): Promise<Storage> {
   const replica = thisReplica();
   const document = new PgDocumentStore<Db>({
+    readOnly: existing,
     refuseToCreate: existing
       ? new NoSite(dataDir, true)
       : existsSync(join(dataDir, 'herald.json'))

@@ -10,7 +10,7 @@ import { startHerald, tempDataDir, TEST_TOKEN, stopAll, type HeraldProcess } fro
 import { until } from '../helpers/poll.ts';
 import { publishStaticSite, recoverStaticFolder, SnapshotRefused } from '../../src/snapshot/static-site.ts';
 import { assertExportTarget } from '../../src/snapshot/export-target.ts';
-import { freshDatabase, storedRow } from '../helpers/engine.ts';
+import { engine, freshDatabase, storedRow } from '../helpers/engine.ts';
 import { startStaticSnapshots } from '../../src/snapshot/static-snapshots.ts';
 import { DB_SCHEMA_VERSION, emptyDb } from '../../src/domain/model.ts';
 import type { Herald } from '../../src/herald.ts';
@@ -25,6 +25,18 @@ const walk = (dir: string, prefix = ''): string[] =>
   readdirSync(dir, { withFileTypes: true })
     .flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]))
     .sort();
+
+/** The first column of a query's first row, as text. */
+async function oneValue(url: string, sql: string): Promise<string> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<Record<string, unknown>>(sql);
+    return String(Object.values(rows[0] ?? {})[0]);
+  } finally {
+    await client.end();
+  }
+}
 
 /** The tables of a database's public schema. */
 async function tableNames(url: string): Promise<string[]> {
@@ -239,14 +251,45 @@ describe('static fallback', () => {
     try {
       const before = url ? await storedRow(url) : readFileSync(file, 'utf8');
       const out = join(older, 'site');
-      const run = runExport([out], older);
+      // From a shell without the service's ADMIN_TOKEN: before, a new token was made and stored (and printed).
+      const run = spawnSync(process.execPath, ['--import', './src/compile-cache.mjs', 'scripts/export.ts', out], {
+        cwd: ROOT,
+        env: { ...process.env, DATA_DIR: older, ADMIN_TOKEN: '', HERALD_SEED: 'none', DATABASE_URL: databaseUrl },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
       expect(run.status, run.stderr).toBe(0);
+      expect(run.stdout).not.toMatch(/admin token/i);
       expect(readFileSync(join(out, 'index.html'), 'utf8')).toContain('Static copy drill');
+      if (url) expect(await oneValue(url, "SELECT count(*) FROM herald_secrets WHERE name = 'admin-token'")).toBe('0');
+      else expect(existsSync(join(older, 'admin-token'))).toBe(false);
       // Before: upgraded and written back (on the embedded engine with a .bak beside the file).
       expect(url ? await storedRow(url) : readFileSync(file, 'utf8')).toBe(before);
       expect(readdirSync(older).filter((f) => f.endsWith('.bak'))).toEqual([]);
     } finally {
       if (url) await setStoredSchema(url, DB_SCHEMA_VERSION);
+    }
+  });
+
+  it('npm run export leaves the tables to the service: older than this release, they are refused, not migrated (PostgreSQL)', async () => {
+    // From a review: the export migrated them, and the older release still running on them refused its next start.
+    const url = databaseUrl || null;
+    if (!url) {
+      expect(engine()).toBe('embedded');
+      return;
+    }
+    const last = await oneValue(url, 'SELECT max(version) FROM schema_migrations');
+    const name = await oneValue(url, `SELECT name FROM schema_migrations WHERE version = ${last}`);
+    await oneValue(url, `DELETE FROM schema_migrations WHERE version = ${last} RETURNING version`);
+    try {
+      const out = join(tempDataDir('herald-export-tables-'), 'site');
+      dirs.push(join(out, '..'));
+      const run = runExport([out], tempDataDir('herald-export-tables-data-'));
+      expect(run.status, run.stdout).toBe(1);
+      expect(run.stderr).toContain(`the database's tables are older than this Herald (${name} not applied)`);
+      expect(await oneValue(url, `SELECT count(*) FROM schema_migrations WHERE version = ${last}`)).toBe('0');
+    } finally {
+      await oneValue(url, `INSERT INTO schema_migrations (version, name) VALUES (${last}, '${name}') RETURNING version`);
     }
   });
 

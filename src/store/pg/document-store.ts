@@ -25,6 +25,8 @@ export interface PgDocumentStoreOptions<T> {
   replica?: string;
   /** The folder of SQL migrations (tests); Herald's own by default. */
   migrationsDir?: string;
+  /** Read only (the static export): tables not migrated, refused when this release needs them migrated. */
+  readOnly?: boolean;
   /**
    * Thrown by `load` instead of creating the document when the database has none, before anything (not even
    * a table) is made in it: DATA_DIR holds an embedded site that starting empty would leave behind.
@@ -142,7 +144,7 @@ export class PgDocumentStore<T> implements DocumentStore<T> {
     let created: boolean;
     try {
       if (this.opts.refuseToCreate && (await this.site()) === 'none') throw this.opts.refuseToCreate;
-      await migrateDatabase(this.pool, this.opts.migrationsDir);
+      await migrateDatabase(this.pool, this.opts.migrationsDir, { readOnly: this.opts.readOnly === true });
       const inserted = await this.pool.query(
         'INSERT INTO herald_document (id, version, data, updated_at) VALUES (1, 1, $1, now()) ON CONFLICT (id) DO NOTHING',
         [JSON.stringify(this.opts.defaults)],

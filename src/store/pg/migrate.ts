@@ -56,7 +56,7 @@ export function planMigrations(fileNames: string[], dir = ''): Migration[] {
 }
 
 /** Applies the pending migrations of `dir`; returns the names it applied (none when another runner got there first). */
-export async function migrateDatabase(pool: Pool, dir = defaultMigrationsDir()): Promise<string[]> {
+export async function migrateDatabase(pool: Pool, dir = defaultMigrationsDir(), opts: { readOnly?: boolean } = {}): Promise<string[]> {
   const migrations = planMigrations(readdirSync(dir), dir);
   return withClient(pool, async (client) => {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
@@ -76,6 +76,14 @@ export async function migrateDatabase(pool: Pool, dir = defaultMigrationsDir()):
         // A newer Herald changed the tables; this one would misread them. Refuse rather than guess.
         throw new MigrationError(
           `the database has migration(s) ${unknown.sort((a, b) => a - b).join(', ')} that this Herald does not know: a newer Herald upgraded its tables, which this one would misread. Run that newer Herald.`,
+        );
+      }
+      // A process that only reads (the static export) leaves the tables to the service: migrated under an older
+      // release still running, they would stop its next start.
+      const pending = migrations.filter((m) => !applied.has(m.version));
+      if (opts.readOnly && pending.length > 0) {
+        throw new MigrationError(
+          `the database's tables are older than this Herald (${pending.map((m) => m.name).join(', ')} not applied), and this process only reads: start this release's service first, or run the release the database is on.`,
         );
       }
       const done: string[] = [];
