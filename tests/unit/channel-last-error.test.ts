@@ -60,4 +60,18 @@ describe('a channel last error', () => {
     await ledger.close();
     expect(open().lastErrorOf('chn_a')).toBeNull();
   });
+
+  it('is not that of a message refused for good (listed among the failed messages), nor of one never tried', async () => {
+    const ledger = new JournalChannelLedger(new Journal(join(dir, 'refused.jsonl')));
+    await ledger.init(T(0));
+    const refused = delivery('r1', 'chn_c', T(0).toISOString());
+    const next = delivery('r2', 'chn_c', T(1).toISOString());
+    await ledger.plan([refused, next], T(1).toISOString());
+    await ledger.save(afterPost(refused, { outcome: 'failed', error: 'HTTP 400: invalid_payload' }, 400, T(2), RETRY));
+    expect(ledger.lastErrorOf('chn_c')).toBeNull();
+    // The next message's retry is the channel's error until it goes.
+    await ledger.save(afterPost(next, { outcome: 'retry', afterMs: null, error: 'network: ECONNRESET' }, null, T(3), RETRY));
+    expect(ledger.lastErrorOf('chn_c')).toEqual({ at: T(3).toISOString(), error: 'network: ECONNRESET' });
+    await ledger.close();
+  });
 });

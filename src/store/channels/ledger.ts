@@ -107,20 +107,19 @@ export abstract class ChannelLedger {
   }
 
   /**
-   * The channel's last error, shown until a post to it succeeds: that of its latest post, unless it was sent.
-   * Read from the outbox, so it outlives a restart and every replica reads the same (it was kept in the
-   * posting process's memory). A post refused for good whose update is before the planning mark is left
-   * out, as the sent posts after it may have been forgotten by a compaction (those after the mark are kept).
+   * The channel's last error: that of the post tried last among those waiting to be tried again, so shown
+   * until that post succeeds. Read from the outbox, so it outlives a restart and every replica reads the same
+   * (it was kept in the posting process's memory). A post refused for good is no longer waiting: it is listed
+   * with its answer among the channel's failed messages instead (a compaction may forget the posts sent after
+   * it, so "until a later post succeeds" could not be told for it).
    */
   lastErrorOf(channel: string): { at: string; error: string } | null {
     let latest: ChannelDelivery | null = null;
-    for (const d of [...this.deliveries.values(), ...this.sent.values()]) {
-      if (d.channel !== channel || !d.last_attempt_at) continue;
-      if (d.state === 'failed' && d.at < (this.since ?? '')) continue;
+    for (const d of this.deliveries.values()) {
+      if (d.channel !== channel || d.state !== 'queued' || !d.last_attempt_at || d.last_error === null) continue;
       if (!latest || d.last_attempt_at > latest.last_attempt_at!) latest = d;
     }
-    if (!latest || latest.state === 'sent' || latest.last_error === null) return null;
-    return { at: latest.last_attempt_at!, error: latest.last_error };
+    return latest ? { at: latest.last_attempt_at!, error: latest.last_error! } : null;
   }
 
   /** Queued, failed and sent counts of a channel (sent: those still kept), kept as deliveries change. */
