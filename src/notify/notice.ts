@@ -5,6 +5,7 @@ import {
   movedSinceTold,
   restatedSentences,
   stepStatusLabel,
+  windowSentences,
   stepWindow,
 } from '../domain/maintenance/steps.ts';
 import { eventComponentNames } from '../domain/components/names.ts';
@@ -235,7 +236,9 @@ function reminderSaid(m: Maintenance, stated: Record<string, string | null>, tz:
   const now = restatedSentences('reminder', m, tz);
   const told = m.updates.filter((u) => u.status === 'scheduled');
   for (const u of told.toReversed()) {
-    const body = withoutStated(u.body, stated, u.window ? [...now, ...restatedSentences('reminder', u.window, tz)] : now);
+    // An update saved before each recorded its window: its default sentences go whatever their times.
+    const own = u.window ? restatedSentences('reminder', u.window, tz) : windowSentences(u.body);
+    const body = withoutStated(u.body, stated, [...now, ...own]);
     if (body) return { body, update: u };
   }
   return { body: '', update: told.at(-1) ?? m.updates.at(-1)! };

@@ -873,6 +873,13 @@ describe('templates', () => {
       });
       const last = mail(m, -1, true);
       expect(last.text).toContain('\nMoved at our payment provider’s request.\n');
+      // Updates saved before each recorded its window: the announcement's default sentence, of times not known
+      // to match, goes all the same (its old times beside the window line would contradict it).
+      for (const u of m.updates) delete (u as { window?: unknown }).window;
+      m.updates.pop();
+      const legacy = mail(m, -1, true);
+      expect(legacy.text).toContain('\nWe are upgrading the ledger database: expect two minutes of read-only mode.\n');
+      expect(legacy.text).not.toContain('We will be undergoing');
     });
 
     it('rescheduled and cancelled', () => {

@@ -113,6 +113,25 @@ export function movedSinceTold(m: Pick<Maintenance, 'updates' | 'scheduled_for' 
   return windowText(told, tz);
 }
 
+/** The scheduling's and a move's default sentences, whatever times they give. */
+const WINDOW_SENTENCE = [
+  /^We will be undergoing scheduled maintenance from .+ to .+\.$/,
+  /^This maintenance has been rescheduled to .+ – .+\.$/,
+];
+
+/**
+ * The sentences of `text` worded as the scheduling's or a move's default text, for any window: those of an
+ * update saved before each recorded its window, whose times are not known to match one (split as withoutStated
+ * splits a line).
+ */
+export const windowSentences = (text: string): string[] =>
+  text.split('\n').flatMap((line) =>
+    line
+      .trim()
+      .split(/(?<=[.!?])\s+/)
+      .filter((s) => WINDOW_SENTENCE.some((re) => re.test(s))),
+  );
+
 /** A default text's sentences, split as notify/notice.ts withoutStated splits a line. */
 const sentencesOf = (text: string): string[] => text.split(/(?<=[.!?])\s+/);
 
