@@ -125,7 +125,7 @@ function firstNamed(db: Pick<Db, 'incidents' | 'maintenances'>): Map<string, num
   const out = new Map<string, number>();
   for (const e of allEvents(db)) {
     const at = Date.parse(e.started_at);
-    for (const id of e.components) if (!(at >= (out.get(id) ?? Number.POSITIVE_INFINITY))) out.set(id, at);
+    for (const id of e.components) if (at < (out.get(id) ?? Number.POSITIVE_INFINITY)) out.set(id, at);
   }
   return out;
 }

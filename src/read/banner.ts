@@ -111,8 +111,8 @@ const SENTENCES = new Intl.Segmenter('en', { granularity: 'sentence' });
 /**
  * A title before a name ("Mr. Smith"), which Unicode's rules end a sentence at: ICU's list of such
  * abbreviations (its `ss` keyword) is not in V8's Intl, so "Mr." alone was a banner's whole message.
+ * Capitalized, as before a name: "500 ms." or "MT." ends a sentence.
  */
-// Capitalized as before a name: "500 ms." or "MT." ends a sentence.
 const TITLE = /^(?:Mr|Mrs|Ms|Mx|Dr|Prof|St|Mt|Fig|Vol|approx|vs)\.$/;
 
 /**

@@ -48,14 +48,13 @@ export class Journal {
   flushes = 0;
   private readonly spacingMs: number;
   private lastFlushAt = Number.NEGATIVE_INFINITY;
+  private readonly writes: WriteHealth | undefined;
 
   /**
    * `spacingMs`: under a steady stream of appends, a flush begins no sooner than this after the one before
    * began, and carries all that arrived meanwhile. An append after a quiet spell is flushed at once.
+   * `writes` hears of each flush's outcome (/healthz).
    */
-  private readonly writes: WriteHealth | undefined;
-
-  /** `writes` hears of each flush's outcome (/healthz). */
   constructor(file: string, opts: { spacingMs?: number; writes?: WriteHealth } = {}) {
     this.file = file;
     this.spacingMs = opts.spacingMs ?? 0;

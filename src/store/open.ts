@@ -117,7 +117,10 @@ async function openEmbedded(config: Config, now: () => Date, releaseLock: () => 
     },
     adminToken: async (fromEnv) => ({ ...fileAdminToken(config.dataDir, fromEnv), where: join(config.dataDir, 'admin-token') }),
     replica: thisReplica(),
-    health: () => ({ engine: 'embedded', healthy: writes.reason === null, listening: true, leader: true, reason: writes.reason }),
+    health: () => {
+      const reason = writes.reason;
+      return { engine: 'embedded', healthy: reason === null, listening: true, leader: true, reason };
+    },
     close: async () => releaseLock(),
   };
 }

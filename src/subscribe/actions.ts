@@ -4,7 +4,7 @@ import { HeraldError, Invalid, NotFound, RateLimited, Unavailable } from '../dom
 import { subscribeSchema } from '../input/subscribe.ts';
 import { parseInput } from '../input/parse.ts';
 import { httpStatus } from '../api/errors.ts';
-import { existingIds, followedNames } from '../domain/components/following.ts';
+import { allRemoved, existingIds, followedNames } from '../domain/components/following.ts';
 import { LinkTokens } from '../store/mail/tokens.ts';
 
 /**
@@ -94,10 +94,10 @@ export async function confirmByLink(herald: Herald, token: string, post: boolean
   if (!s) return unconfirmable(herald, token);
   // What the link confirms, said as the manage page says it: a choice whose components were all deleted since
   // the email named them hears everything, which the page must say rather than read as a choice of everything.
-  const choice = (x: Subscriber) => {
-    const components = followedNames(x.components, herald.store.data);
-    return { components, removed: x.components.length > 0 && components.length === 0 };
-  };
+  const choice = (x: Subscriber) => ({
+    components: followedNames(x.components, herald.store.data),
+    removed: allRemoved(x.components, herald.store.data),
+  });
   if (!post) {
     const standing = confirmationStanding(s, herald.now());
     if (standing === 'expired') return dead('expired', 410);

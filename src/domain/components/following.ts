@@ -20,6 +20,10 @@ export function effectiveComponents(chosen: readonly string[], db: Pick<Db, 'com
   return chosen.filter((c) => existing.has(c));
 }
 
+/** Whether a choice named components and every one of them was deleted since: it now takes in everything (follows). */
+export const allRemoved = (chosen: readonly string[], db: Pick<Db, 'components'>): boolean =>
+  chosen.length > 0 && effectiveComponents(chosen, db).length === 0;
+
 /** The names of the chosen components that still exist, in the order chosen (empty: everything). */
 export function followedNames(chosen: readonly string[], db: Pick<Db, 'components'>): string[] {
   return chosen.flatMap((id) => db.components.find((c) => c.id === id)?.name ?? []);

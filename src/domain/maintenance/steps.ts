@@ -113,6 +113,9 @@ export function movedSinceTold(m: Pick<Maintenance, 'updates' | 'scheduled_for' 
   return windowText(told, tz);
 }
 
+/** A default text's sentences, split as notify/notice.ts withoutStated splits a line. */
+const sentencesOf = (text: string): string[] => text.split(/(?<=[.!?])\s+/);
+
 /** The scheduling's and a move's default sentences, whatever times they give. */
 const WINDOW_SENTENCE = [
   /^We will be undergoing scheduled maintenance from .+ to .+\.$/,
@@ -121,19 +124,10 @@ const WINDOW_SENTENCE = [
 
 /**
  * The sentences of `text` worded as the scheduling's or a move's default text, for any window: those of an
- * update saved before each recorded its window, whose times are not known to match one (split as withoutStated
- * splits a line).
+ * update saved before each recorded its window, whose times are not known to match one.
  */
 export const windowSentences = (text: string): string[] =>
-  text.split('\n').flatMap((line) =>
-    line
-      .trim()
-      .split(/(?<=[.!?])\s+/)
-      .filter((s) => WINDOW_SENTENCE.some((re) => re.test(s))),
-  );
-
-/** A default text's sentences, split as notify/notice.ts withoutStated splits a line. */
-const sentencesOf = (text: string): string[] => text.split(/(?<=[.!?])\s+/);
+  text.split('\n').flatMap((line) => sentencesOf(line.trim()).filter((s) => WINDOW_SENTENCE.some((re) => re.test(s))));
 
 /**
  * The sentences of the steps' default texts (texts.ts) that a notice of this step already says: its opening
