@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import type { Context } from 'hono';
 import type { Herald } from '../herald.ts';
 import type { VerbContext } from '../domain/context.ts';
-import type { IdempotencyRecord } from '../domain/model.ts';
-import { Conflict, Invalid } from '../domain/errors.ts';
+import { findEvent, type EventRecord, type IdempotencyRecord } from '../domain/model.ts';
+import { Conflict, Invalid, NotFound } from '../domain/errors.ts';
 import { madeUnder, remember } from '../domain/once.ts';
+import { adminEventJson } from './admin/shape.ts';
 
 /** What a write answers: a JSON body, or none for 204 (stored as null, replayed as no body). */
 type AnswerStatus = 200 | 201 | 204;
@@ -32,12 +33,24 @@ function answer(c: Context, status: number, response: unknown): Response {
   return status === 204 ? c.body(null, 204) : c.json(response as object, status as 200);
 }
 
-function replay(c: Context, record: Pick<IdempotencyRecord, 'request_hash' | 'status' | 'response'>, hash: string): Response {
+function replay(
+  c: Context,
+  herald: Herald,
+  record: Pick<IdempotencyRecord, 'request_hash' | 'status' | 'response' | 'event'>,
+  hash: string,
+): Response {
   if (record.request_hash !== hash) {
     throw new Conflict('This Idempotency-Key was already used for a different request.', 'idempotency_key_reused', 'Idempotency-Key');
   }
+  let response = record.response;
+  if (record.event !== undefined) {
+    const event = findEvent(herald.store.data, record.event);
+    // Only an incident can go (withdrawn as published in error): its answer cannot be given again.
+    if (!event) throw new NotFound(`"${record.event}", which this request made or changed, was withdrawn since.`, 'id');
+    response = adminEventJson(event, herald.store.data, herald.config.SITE_URL);
+  }
   c.header('Idempotent-Replayed', 'true');
-  return answer(c, record.status, record.response);
+  return answer(c, record.status, response);
 }
 
 /**
@@ -51,30 +64,65 @@ function replay(c: Context, record: Pick<IdempotencyRecord, 'request_hash' | 'st
  * `verb` returns the response body, computed from the draft in that write
  * (nothing for a 204).
  */
-export async function respondOnce<R>(
+export function respondOnce<R>(
   c: Context,
   herald: Herald,
   actor: string,
   status: AnswerStatus,
   verb: (ctx: VerbContext) => R,
 ): Promise<Response> {
+  return once(c, herald, actor, status, (ctx) => {
+    const response = verb(ctx);
+    return { response, kept: { response: status === 204 ? null : response } };
+  });
+}
+
+/**
+ * respondOnce for a change answered with an incident or a window in the admin shape. The key keeps the
+ * record's id, not that answer: the answer carries the whole update trail, so keeping it under every key
+ * grew the document with the square of an incident's updates (60 updates of 8 KB each: 14 MB of keys, and
+ * every later write slowed by rewriting them). A retry answers the record as it is now, which is the first
+ * answer unless something changed it since.
+ */
+export function respondOnceWithEvent(
+  c: Context,
+  herald: Herald,
+  actor: string,
+  status: 200 | 201,
+  verb: (ctx: VerbContext) => EventRecord,
+): Promise<Response> {
+  return once(c, herald, actor, status, (ctx) => {
+    const event = verb(ctx);
+    return { response: adminEventJson(event, ctx.db, herald.config.SITE_URL), kept: { response: null, event: event.id } };
+  });
+}
+
+type Kept = Pick<IdempotencyRecord, 'response' | 'event'>;
+
+async function once<R>(
+  c: Context,
+  herald: Herald,
+  actor: string,
+  status: AnswerStatus,
+  verb: (ctx: VerbContext) => { response: R; kept: Kept },
+): Promise<Response> {
   const key = idempotencyKey(c);
-  if (key === undefined) return answer(c, status, await herald.run(actor, verb));
+  if (key === undefined) return answer(c, status, (await herald.run(actor, verb)).response);
   const hash = await requestHash(c);
 
   const known = madeUnder(herald.store.data, key);
-  if (known) return replay(c, known, hash);
+  if (known) return replay(c, herald, known, hash);
 
   type Outcome = { raced: IdempotencyRecord } | { response: R };
   const outcome = await herald.run(actor, (ctx): Outcome => {
     // Checked again inside the write: a concurrent twin may have committed first.
     const raced = madeUnder(ctx.db, key);
     if (raced) return { raced };
-    const response = verb(ctx);
-    remember(ctx, { key, request_hash: hash, status, response: status === 204 ? null : response });
+    const { response, kept } = verb(ctx);
+    remember(ctx, { key, request_hash: hash, status, ...kept });
     return { response };
   });
-  if ('raced' in outcome) return replay(c, outcome.raced, hash);
+  if ('raced' in outcome) return replay(c, herald, outcome.raced, hash);
   return answer(c, status, outcome.response);
 }
 
@@ -103,7 +151,7 @@ export async function respondOnceAfter<R>(
   if (key === undefined) return answer(c, status, await act());
   const hash = await requestHash(c);
   const r = await actOnceAfter(herald, actor, { key, request_hash: hash, status }, act);
-  return 'known' in r ? replay(c, r.known, hash) : answer(c, status, r.response);
+  return 'known' in r ? replay(c, herald, r.known, hash) : answer(c, status, r.response);
 }
 
 /**

@@ -236,6 +236,8 @@ export const idempotencyRecordSchema = z.object({
   request_hash: z.string(),
   status: z.number().int(),
   response: z.unknown(),
+  /** The incident or window an admin answer showed, kept in its place (null): a retry answers it as it is then. */
+  event: z.string().optional(),
   at: isoDate,
 });
 
@@ -257,7 +259,7 @@ export const withdrawnSchema = z.object({
  * its next write. A newer version is refused instead (its writes fail with storage_invalid, its reads keep the
  * last valid copy; it does not start). See src/store/migrate.ts.
  */
-export const DB_SCHEMA_VERSION = 7;
+export const DB_SCHEMA_VERSION = 8;
 
 export const dbSchema = z.object({
   schema_version: z.literal(DB_SCHEMA_VERSION),

@@ -64,6 +64,9 @@ const steps: Record<number, (db: Json) => Json> = {
   // sent late tells) and a declaration's `commander: null` came with it, and a window update's step `shortened`:
   // a Herald of version 6 would strip the first and refuse the others.
   6: (db) => ({ ...db, schema_version: 7 }),
+  // 7 → 8: nothing to convert. An idempotency record's optional `event` (the id an admin answer showed, kept in
+  // place of that answer) came with it: a Herald of version 7 would strip it and replay `null`.
+  7: (db) => ({ ...db, schema_version: 8 }),
 };
 
 /**

@@ -50,7 +50,7 @@ it('migrates a version 4 document to the current version, changing nothing else'
   const v4 = { ...emptyDb('page', '2026-01-01T00:00:00.000Z'), schema_version: 4 };
   const { data, migrated } = migrate(v4);
   expect(migrated).toBe(true);
-  expect(DB_SCHEMA_VERSION).toBe(7);
+  expect(DB_SCHEMA_VERSION).toBe(8);
   expect(data).toEqual({ ...v4, schema_version: DB_SCHEMA_VERSION });
 });
 

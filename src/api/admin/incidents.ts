@@ -15,7 +15,7 @@ import { Conflict, NotFound, Stale } from '../../domain/errors.ts';
 import { postmortemDraft } from '../../render/postmortem-template.ts';
 import { readJson } from '../read-json.ts';
 import { incidentCreateSchema, nameCorrectSchema, postmortemSchema, updateCorrectSchema, updateCreateSchema } from '../../input/schemas.ts';
-import { respondOnce } from '../idempotency.ts';
+import { respondOnce, respondOnceWithEvent } from '../idempotency.ts';
 import { ifMatch, withETag } from '../if-match.ts';
 import { adminEventJson } from './shape.ts';
 
@@ -41,22 +41,18 @@ export function incidentsApi(herald: Herald) {
 
   app.post('/incidents', async (c) => {
     const input = await readJson(c, incidentCreateSchema);
-    return respondOnce(c, herald, c.get('actor'), 201, (ctx) => adminEventJson(declareIncident(ctx, input), ctx.db, site));
+    return respondOnceWithEvent(c, herald, c.get('actor'), 201, (ctx) => declareIncident(ctx, input));
   });
 
   app.post('/incidents/:id/updates', async (c) => {
     const input = await readJson(c, updateCreateSchema);
-    return respondOnce(c, herald, c.get('actor'), 201, (ctx) =>
-      adminEventJson(postUpdate(ctx, c.req.param('id'), input).incident, ctx.db, site),
-    );
+    return respondOnceWithEvent(c, herald, c.get('actor'), 201, (ctx) => postUpdate(ctx, c.req.param('id'), input).incident);
   });
 
   // A correction of the name (audited with the previous one; never emails).
   app.patch('/incidents/:id', async (c) => {
     const { name } = await readJson(c, nameCorrectSchema);
-    return respondOnce(c, herald, c.get('actor'), 200, (ctx) =>
-      adminEventJson(correctName(ctx, findIncident(ctx, c.req.param('id')), name), ctx.db, site),
-    );
+    return respondOnceWithEvent(c, herald, c.get('actor'), 200, (ctx) => correctName(ctx, findIncident(ctx, c.req.param('id')), name));
   });
 
   // Withdraws an incident published in error (see withdrawIncident): 204, again for one already withdrawn.
@@ -69,9 +65,9 @@ export function incidentsApi(herald: Herald) {
   app.patch('/incidents/:id/updates/:updateId', async (c) => {
     const { body } = await readJson(c, updateCorrectSchema);
     const id = c.req.param('id');
-    return respondOnce(c, herald, c.get('actor'), 200, (ctx) => {
+    return respondOnceWithEvent(c, herald, c.get('actor'), 200, (ctx) => {
       correctUpdate(ctx, id, c.req.param('updateId'), body);
-      return adminEventJson(findEvent(ctx.db, id)!, ctx.db, site);
+      return findEvent(ctx.db, id)!;
     });
   });
 
@@ -96,7 +92,7 @@ export function incidentsApi(herald: Herald) {
     const expected = ifMatch(c.req.header('if-match'), `GET /api/admin/incidents/${c.req.param('id')}/postmortem`);
     const input = await readJson(c, postmortemSchema);
     const id = c.req.param('id');
-    const res = await respondOnce(c, herald, c.get('actor'), 200, (ctx) => {
+    const res = await respondOnceWithEvent(c, herald, c.get('actor'), 200, (ctx) => {
       const incident = findIncident(ctx, id);
       // A first save without a body starts from the runbook template.
       const body = input.body ?? (incident.postmortem ? undefined : postmortemDraft(incident, ctx.db, tz, ctx.now));
@@ -104,7 +100,7 @@ export function incidentsApi(herald: Herald) {
       const tag = expected === undefined ? undefined : expected.includes(current) ? current : expected[0]!;
       const seen = tag === undefined ? undefined : tag === 'none' ? null : tag;
       try {
-        return adminEventJson(savePostmortem(ctx, id, { body, publish: input.publish, notify: input.notify, seen }), ctx.db, site);
+        return savePostmortem(ctx, id, { body, publish: input.publish, notify: input.notify, seen });
       } catch (err) {
         // Over HTTP a version sent as If-Match that is no longer current is 412, as for the settings.
         if (err instanceof Conflict && err.code === 'postmortem_changed')

@@ -3,7 +3,7 @@ import type { Herald } from '../../herald.ts';
 import type { VerbContext } from '../../domain/context.ts';
 import type { AdminEnv } from './auth.ts';
 import { readJson } from '../read-json.ts';
-import { respondOnce } from '../idempotency.ts';
+import { respondOnceWithEvent } from '../idempotency.ts';
 import { adminEventJson } from './shape.ts';
 import {
   maintenanceCreateSchema,
@@ -41,7 +41,7 @@ export function maintenanceApi(herald: Herald) {
   const tz = herald.config.SITE_TIMEZONE;
   const db = () => herald.store.data;
   const change = (c: Context<AdminEnv>, status: 200 | 201, verb: (ctx: VerbContext) => { id: string }) =>
-    respondOnce(c, herald, c.get('actor'), status, (ctx) => adminEventJson(findMaintenance(ctx, verb(ctx).id), ctx.db, site));
+    respondOnceWithEvent(c, herald, c.get('actor'), status, (ctx) => findMaintenance(ctx, verb(ctx).id));
 
   app.get('/maintenances', (c) =>
     c.json({ scheduled_maintenances: maintenancesNewestFirst(db().maintenances).map((m) => adminEventJson(m, db(), site)) }),
