@@ -22,9 +22,20 @@ export function clientAddress(trust: ProxyTrust, socketAddress: string | undefin
       .filter(Boolean);
     // Fewer entries than hops: the request skipped an outer proxy, and the first entry is what the inner one saw.
     const picked = entries[Math.max(0, entries.length - trust.TRUST_PROXY_HOPS)];
-    if (picked) return limitKey(picked.slice(0, 64));
+    if (picked) return limitKey(withoutPort(picked.slice(0, 64)));
   }
   return socketAddress ? limitKey(socketAddress) : 'unknown';
+}
+
+/**
+ * The address of a forwarded entry that names its port too, as some proxies write it (`192.0.2.1:51234`,
+ * `[2001:db8::1]:443`; a link-local zone, `fe80::1%eth0`, goes as well): counted with the port, each new
+ * connection of one client was a fresh client to every limit.
+ */
+function withoutPort(entry: string): string {
+  const bracketed = /^\[([^\]]+)\](?::\d{1,5})?$/.exec(entry);
+  const bare = bracketed ? bracketed[1]! : (/^(\d{1,3}(?:\.\d{1,3}){3}):\d{1,5}$/.exec(entry)?.[1] ?? entry);
+  return bare.replace(/%[^%]*$/, '');
 }
 
 /**

@@ -73,4 +73,15 @@ describe('clientAddress', () => {
     for (let i = 0; i < 100; i++) seen.add(clientAddress(oneProxy, '127.0.0.1', `10.${i}.0.1, junk-${i}, 203.0.113.7`));
     expect([...seen]).toEqual(['203.0.113.7']);
   });
+
+  it('an entry that names its port (as some proxies write it) is one client whatever the port', () => {
+    const seen = new Set<string>();
+    for (let port = 50000; port < 50050; port++) seen.add(clientAddress(oneProxy, '127.0.0.1', `198.51.100.21:${port}`));
+    expect([...seen]).toEqual(['198.51.100.21']);
+    expect(clientAddress(oneProxy, '127.0.0.1', '[2001:db8::7]:443')).toBe('2001:db8::/64');
+    expect(clientAddress(oneProxy, '127.0.0.1', '[2001:db8::7]')).toBe('2001:db8::/64');
+    expect(clientAddress(oneProxy, '127.0.0.1', 'fe80::1%eth0')).toBe('fe80::/64');
+    // An odd entry stays as written: only an address's own port goes.
+    expect(clientAddress(oneProxy, '127.0.0.1', 'unknown')).toBe('unknown');
+  });
 });
