@@ -144,6 +144,11 @@ describe('the channels admin API', () => {
     await again({ kind: 'slack', name: '#incidents', url: `${r.url}/services/T1/B1/X` });
     // The same address written another way (the same WHATWG URL href): the scheme's case, a `.` segment.
     await again({ kind: 'slack', name: 'Again', url: `${r.url.replace('http:', 'HTTP:')}/services/T1/./B1/X` });
+    // Or written so that the post still goes to the same path: a fragment (never sent), an empty query, a
+    // letter percent-encoded. Before, each of these was a second channel, and every message went there twice.
+    await again({ kind: 'slack', name: 'Fragment', url: `${r.url}/services/T1/B1/X#room` });
+    await again({ kind: 'slack', name: 'Query', url: `${r.url}/services/T1/B1/X?` });
+    await again({ kind: 'slack', name: 'Escaped', url: `${r.url}/services/T1/B1/%58` });
     const other = await addChannel({ kind: 'slack', name: 'Other', url: `${r.url}/services/T1/B1/Y` });
     await again({ url: `${r.url}/services/T1/B1/X` }, `/channels/${other.id}`, 'PATCH');
     // Another kind on that URL is another message (a receiver may take both), and a channel may keep its own URL.

@@ -73,13 +73,24 @@ function checkComponents(ctx: VerbContext, ids: string[] | undefined): void {
   if (unknown !== undefined) throw new Invalid(`Unknown component ${unknown}.`, 'components', 'unknown_component');
 }
 
-/** A URL as compared between channels: written another way (a scheme's case, a `.` segment), it is the same receiver. */
+/**
+ * A URL as compared between channels: the receiver a post reaches. Written another way, it is the same
+ * one: a scheme's or host's case, a host's final dot, a default port, a `.` segment, an empty `?`, a
+ * fragment (never sent), an unreserved character percent-encoded (RFC 3986 §6.2.2.2).
+ */
 const sameUrl = (url: string) => {
+  let u: URL;
   try {
-    return new URL(url).href;
+    u = new URL(url);
   } catch {
     return url;
   }
+  const unescaped = (part: string) =>
+    part.replace(/%([0-9A-Fa-f]{2})/g, (escape, hex: string) => {
+      const char = String.fromCharCode(Number.parseInt(hex, 16));
+      return /[A-Za-z0-9\-._~]/.test(char) ? char : escape.toUpperCase();
+    });
+  return `${u.protocol}//${u.host.replace(/\.(?=:|$)/, '')}${unescaped(u.pathname)}${unescaped(u.search)}`;
 };
 
 /** Whether two channels' scopes take in some incident alike: none chosen is every component. */
