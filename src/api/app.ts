@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
-import { etag } from 'hono/etag';
+import { etag, RETAINED_304_HEADERS } from 'hono/etag';
 import { fileTag } from '../http/file-tags.ts';
 import type { Herald } from '../herald.ts';
 import { NotFound } from '../domain/errors.ts';
@@ -119,7 +119,10 @@ export function createApp(herald: Herald, opts: AppOptions = {}) {
     // Revalidated once their five minutes are up (embed.js on every page of the product apps, the pages'
     // scripts): each file sent (the .br or .gz copy its own) carries its tag (onFound), and Hono's etag
     // answers a match with 304, to a HEAD too.
-    const revalidated = etag();
+    // A 304 keeps what lets another origin's page use the cached copy (CORS mode, COEP), as its 200 said.
+    const revalidated = etag({
+      retainedHeaders: [...RETAINED_304_HEADERS, 'access-control-allow-origin', 'cross-origin-resource-policy'],
+    });
     app.use('*', (c, next) => (/\.(js|svg)$/.test(c.req.path) ? revalidated(c, next) : next()));
     app.use(
       '*',
@@ -130,8 +133,12 @@ export function createApp(herald: Herald, opts: AppOptions = {}) {
           c.header('Cache-Control', 'public, max-age=300');
           c.header('Vary', 'Accept-Encoding');
           c.header('ETag', fileTag(path));
-          // Loaded by other sites' pages: those that isolate themselves (COEP require-corp) load only what opts in.
-          if (c.req.path === EMBED_PATH) c.header('Cross-Origin-Resource-Policy', 'cross-origin');
+          // Loaded by other sites' pages: those that isolate themselves (COEP require-corp) load only what opts
+          // in, and a tag with `crossorigin` (subresource integrity needs it) only what allows CORS.
+          if (c.req.path === EMBED_PATH) {
+            c.header('Cross-Origin-Resource-Policy', 'cross-origin');
+            c.header('Access-Control-Allow-Origin', '*');
+          }
         },
       }),
     );

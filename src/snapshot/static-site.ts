@@ -161,6 +161,7 @@ function hostHeaders(https: boolean): string {
     '  Access-Control-Allow-Origin: *',
     EMBED_PATH,
     '  Cross-Origin-Resource-Policy: cross-origin',
+    '  Access-Control-Allow-Origin: *',
     '',
   ].join('\n');
 }

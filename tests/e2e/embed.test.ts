@@ -24,11 +24,11 @@ const pageErrors: Error[] = [];
 const banner = () => page.locator('[data-herald-banner] [role="status"]');
 const bannerPolled = () => page.waitForResponse((r) => r.url().includes('/api/banner.json'));
 
-function hostPage(heraldUrl: string, components = 'api'): string {
+function hostPage(heraldUrl: string, components = 'api', attributes = ''): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Acme app</title></head>
 <body><h1>Acme app</h1><button id="count" type="button">0</button>
 <script src="/app.js"></script>
-<script src="${heraldUrl}/embed.js" data-components="${components}" data-interval="1" async></script></body></html>`;
+<script src="${heraldUrl}/embed.js" data-components="${components}" data-interval="1" async${attributes}></script></body></html>`;
 }
 
 beforeAll(async () => {
@@ -52,7 +52,8 @@ beforeAll(async () => {
       ...(req.url === '/isolated' ? { 'cross-origin-embedder-policy': 'require-corp' } : {}),
     });
     // /search: an app that cares about the search component only (the maintenance below).
-    res.end(hostPage(heraldUrl, req.url === '/search' ? 'search' : 'api'));
+    // /crossorigin: a tag loaded in CORS mode, as subresource integrity and many frameworks' tags are.
+    res.end(hostPage(heraldUrl, req.url === '/search' ? 'search' : 'api', req.url === '/crossorigin' ? ' crossorigin="anonymous"' : ''));
   });
   await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
   hostUrl = `http://127.0.0.1:${(host.address() as AddressInfo).port}/`;
@@ -259,6 +260,27 @@ describe('embed.js on another origin', () => {
     } finally {
       await closeWithin(isolated)();
     }
+  });
+
+  it('loads from a tag with crossorigin (CORS mode, as subresource integrity needs), its revalidation too', async () => {
+    const cors = await browser.newPage();
+    try {
+      const polled = cors.waitForResponse((r) => r.url().includes('/api/banner.json'), { timeout: 10_000 });
+      const script = cors.waitForResponse((r) => r.url().endsWith('/embed.js'));
+      await cors.goto(`${hostUrl}crossorigin`);
+      expect((await script).headers()['access-control-allow-origin']).toBe('*');
+      // The script ran: it polled. Before, Chromium refused it ("blocked by CORS policy") and nothing polled.
+      expect((await polled).status()).toBe(200);
+    } finally {
+      await closeWithin(cors)();
+    }
+    const first = await fetch(`${herald.url}/embed.js`);
+    const again = await fetch(`${herald.url}/embed.js`, {
+      headers: { origin: hostUrl.slice(0, -1), 'if-none-match': first.headers.get('etag') ?? '' },
+    });
+    expect(again.status).toBe(304);
+    expect(again.headers.get('access-control-allow-origin')).toBe('*');
+    expect(again.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
   });
 
   it('pauses polling in a hidden tab and resumes when visible', async () => {

@@ -151,7 +151,7 @@ describe('static fallback', () => {
     // Clients on other origins poll the JSON: the static host is told to allow them (Netlify's and Cloudflare's _headers).
     expect(headers).toMatch(/^\/api\/\*\n {2}Access-Control-Allow-Origin: \*\n\/index\.json\n {2}Access-Control-Allow-Origin: \*$/m);
     // Pages that isolate themselves (COEP require-corp) load the embed script only if it says they may.
-    expect(headers).toMatch(/^\/embed\.js\n {2}Cross-Origin-Resource-Policy: cross-origin$/m);
+    expect(headers).toMatch(/^\/embed\.js\n {2}Cross-Origin-Resource-Policy: cross-origin\n {2}Access-Control-Allow-Origin: \*$/m);
     // SITE_URL is http here: no HSTS live, none in the copy (see the https test below).
     expect(headers).not.toContain('Strict-Transport-Security');
     // The stylesheet the pages link to came along.
