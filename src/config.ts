@@ -48,6 +48,11 @@ const envFields = z.object({
       const u = URL.parse(v);
       return u === null || (u.username === '' && u.password === '');
     }, 'must hold no user name or password: it is in every public link')
+    // Pages, assets, the API and the embed script all live at the host's root: under a path, none of them resolves.
+    .refine(
+      (v) => /^\/*$/.test(URL.parse(v)?.pathname ?? '/'),
+      'must hold no path (https://example.com/status): Herald serves from the root of a host of its own, such as https://status.example.com',
+    )
     .optional(),
   // It goes into email headers and calendar lines: one line of printable text.
   SITE_NAME: z.string().min(1).max(100).refine(cleanLine, ONE_LINE).default('Herald Status'),

@@ -78,9 +78,11 @@ describe('configuration from the environment', () => {
     ['a site URL that is not a URL', { SITE_URL: 'status page' }, /SITE_URL/],
     // From a review: every link is SITE_URL and a path, so a query or fragment broke them all (a confirmation
     // token after '#' never reaches the server), and a user name and password went into every public link.
-    ['a site URL with a query', { SITE_URL: 'https://status.example.com/x?y=1' }, /SITE_URL: must hold no query/],
+    ['a site URL with a query', { SITE_URL: 'https://status.example.com/?y=1' }, /SITE_URL: must hold no query/],
     ['a site URL with a fragment', { SITE_URL: 'https://status.example.com/#f' }, /SITE_URL: must hold no query/],
     ['a site URL with credentials', { SITE_URL: 'https://user:pw@status.example.com' }, /SITE_URL: must hold no user name/],
+    // From a hunt: accepted, then the pages' assets and links, the API and the embed script's polls all missed the path.
+    ['a site URL with a path', { SITE_URL: 'https://example.com/status/' }, /SITE_URL: must hold no path/],
     // From a review: Number(' ') is 0, so a blank PORT listened on a random port and a blank reminder turned reminders off.
     ['a blank port', { PORT: ' ' }, /PORT: must be a whole number/],
     ['a hexadecimal port', { PORT: '0x10F4' }, /PORT: must be a whole number/],
