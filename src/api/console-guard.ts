@@ -21,7 +21,10 @@ export type ConsoleEnv = { Variables: SessionVariables };
  * Static files under /admin (the console's script) are served before this.
  */
 export function consoleGuard(herald: Herald): MiddlewareHandler<ConsoleEnv> {
-  const sameOrigin = csrf();
+  // Its own origin, or the site's: behind a TLS proxy Herald hears http on its own address, while the browser's
+  // Origin is SITE_URL's (a browser that sends no Sec-Fetch-Site is judged on that alone).
+  const site = new URL(herald.config.SITE_URL).origin;
+  const sameOrigin = csrf({ origin: (origin, c) => origin === site || origin === new URL(c.req.url).origin });
   return async (c, next) => {
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
       await sameOrigin(c, async () => {}).catch(() => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
+import { startHerald, stopAll, TEST_TOKEN, type HeraldProcess } from '../helpers/server.ts';
 
 /**
  * Behind a TLS-terminating proxy the browser's Origin is https://status… while
@@ -48,5 +48,23 @@ describe('form posts behind a reverse proxy', () => {
     h = await startHerald({ env: { SITE_URL: 'https://status.example.com' } });
     const res = await post(h.url, proxied);
     expect(res.status).toBe(403);
+  });
+
+  // From a hunt: the console's own check compared the Origin with the address Herald hears (http, loopback), so a
+  // browser that sends Origin but no Sec-Fetch-Site (Safari before 16.4) could not sign in behind the proxy.
+  it('with TRUST_PROXY, the console signs in through the proxy on the Origin alone, and still refuses another', async () => {
+    h = await startHerald({ env: { TRUST_PROXY: 'true', SITE_URL: 'https://status.example.com' } });
+    const signIn = (origin: string) =>
+      fetch(`${h!.url}/admin/login`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...proxied, origin },
+        body: new URLSearchParams({ name: 'Rosa', secret: TEST_TOKEN }).toString(),
+      });
+    const res = await signIn('https://status.example.com');
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/admin');
+    expect(res.headers.get('set-cookie')).toContain('__Host-');
+    expect((await signIn('https://evil.example')).status).toBe(403);
   });
 });
