@@ -249,6 +249,27 @@ describe('reschedule', () => {
     expect(dueTransitions(db, new Date(T0 + 240 * 60_000), OPTS)).toEqual([{ kind: 'complete', id: m.id, at: iso(240) }]);
   });
 
+  // From a hunt: its end could not come before the planned start ("scheduled_until must be after scheduled_for"),
+  // though the README says a started window's end may move earlier.
+  it('started early, its end may come before the planned start, which then gives way to the real one', () => {
+    const db = setup();
+    const m = window(db);
+    startMaintenance(at(db, 30), m.id);
+    rescheduleMaintenance(at(db, 40), m.id, { scheduled_until: iso(60) });
+    expect(record(db, m.id)).toMatchObject({
+      status: 'in_progress',
+      scheduled_for: iso(30),
+      scheduled_until: iso(60),
+      started_at: iso(30),
+      sequence: 1,
+    });
+    expect(record(db, m.id).updates.at(-1)!.step).toBe('shortened');
+    expect(dueTransitions(db, new Date(T0 + 60 * 60_000), OPTS)).toEqual([{ kind: 'complete', id: m.id, at: iso(60) }]);
+    // Not before the real start, nor into the past.
+    expectError(() => rescheduleMaintenance(at(db, 45), m.id, { scheduled_until: iso(20) }), 'invalid', 422);
+    expectError(() => rescheduleMaintenance(at(db, 45), m.id, { scheduled_until: iso(44) }), 'invalid', 422);
+  });
+
   it('refuses a move to the same times or into the past', () => {
     const db = setup();
     const m = window(db);

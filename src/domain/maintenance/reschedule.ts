@@ -36,7 +36,7 @@ export function rescheduleMaintenance(ctx: VerbContext, id: string, input: Resch
   }
   const iso = (s: string) => new Date(s).toISOString();
   const started = m.status !== 'scheduled';
-  const from = input.scheduled_for !== undefined ? iso(input.scheduled_for) : m.scheduled_for;
+  let from = input.scheduled_for !== undefined ? iso(input.scheduled_for) : m.scheduled_for;
   const until = input.scheduled_until !== undefined ? iso(input.scheduled_until) : m.scheduled_until;
   if (started && from !== m.scheduled_for) {
     throw new Invalid(`${m.id} has started; only scheduled_until can move.`, 'scheduled_for');
@@ -44,8 +44,11 @@ export function rescheduleMaintenance(ctx: VerbContext, id: string, input: Resch
   if (from === m.scheduled_for && until === m.scheduled_until) {
     throw new Invalid('The window is already scheduled at these times.', 'scheduled_for');
   }
+  // Started early, its planned start may still be ahead: an end brought before it is the real start's to judge,
+  // and the planned start gives way to the real one, so the window never ends before it begins.
+  if (started && Date.parse(until) <= Date.parse(from) && Date.parse(m.started_at) < Date.parse(from)) from = m.started_at;
   assertWindow(ctx, from, until);
-  if (from !== m.scheduled_for) assertStartAhead(ctx, from);
+  if (!started && from !== m.scheduled_for) assertStartAhead(ctx, from);
   const previous = { scheduled_for: m.scheduled_for, scheduled_until: m.scheduled_until };
   const tz = input.timeZone ?? 'UTC';
   m.scheduled_for = from;
