@@ -1,5 +1,6 @@
 import { allEvents, type Db, type EventRecord } from '../domain/model.ts';
 import type { ComponentStatus } from '../domain/status.ts';
+import { afterTheFact } from '../domain/incidents/lifecycle.ts';
 import { asOf } from './facts.ts';
 
 /** A status a component took at `at`; of two at one instant, the higher `rank` was set last (see below). */
@@ -31,6 +32,8 @@ export function componentStatusesAt(db: Pick<Db, 'components' | 'incidents' | 'm
   };
   for (const e of allEvents(db)) {
     for (const u of e.updates) {
+      // A backfill's statuses are its history only: they never were the components' live ones.
+      if (afterTheFact(e, u)) continue;
       const when = Date.parse(u.created_at);
       for (const c of u.affected_components) {
         // After `at`, what counts is the status it started from: the one it had until then.

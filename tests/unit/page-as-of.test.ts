@@ -59,4 +59,41 @@ describe('pageAsOf', () => {
     expect(overallStatus(pageAsOf(d, at(1))).indicator).toBe('critical');
     expect(overallStatus(pageAsOf(d, at(40))).indicator).toBe('none');
   });
+
+  // From a hunt: a backfill's component statuses (its history only: the components' present status is left as
+  // it is) were read as changes made when it was recorded, so every later webhook told partners of an outage.
+  it('a backfill (declared already resolved) changes no status: its statuses were never the live ones', () => {
+    const d = db([{ id: 'api' }, { id: 'docs' }]);
+    declareIncident(ctx(d, 10), {
+      name: 'Past outage',
+      impact: 'critical',
+      status: 'resolved',
+      body: 'It was down for an hour last week.',
+      components: { api: 'major_outage' },
+      started_at: at(-7 * 24 * 60),
+      resolved_at: at(-7 * 24 * 60 + 60),
+    });
+    const live = declareIncident(ctx(d, 20), {
+      name: 'Docs slow',
+      impact: 'minor',
+      status: 'investigating',
+      body: 'Looking.',
+      components: { docs: 'degraded_performance' },
+    });
+    expect(Object.fromEntries(componentStatusesAt(d, at(20)))).toEqual({ api: 'operational', docs: 'degraded_performance' });
+    expect(overallStatus(pageAsOf(d, at(20))).indicator).toBe(overallStatus(d).indicator);
+    expect(overallStatus(d).indicator).toBe('minor');
+    // Nor does it stand in for a live status it came after.
+    postUpdate(ctx(d, 30), live.id, { status: 'identified', body: 'Found it.', components: { docs: 'major_outage' } });
+    declareIncident(ctx(d, 40), {
+      name: 'Old blip',
+      impact: 'minor',
+      status: 'resolved',
+      body: 'Slow for ten minutes.',
+      components: { docs: 'degraded_performance' },
+      started_at: at(-60),
+      resolved_at: at(-50),
+    });
+    expect(componentStatusesAt(d, at(45)).get('docs')).toBe('major_outage');
+  });
 });
