@@ -4,7 +4,8 @@ import { declareIncident } from '../../src/domain/incidents/declare.ts';
 import { postUpdate } from '../../src/domain/incidents/post-update.ts';
 import { scheduleMaintenance } from '../../src/domain/maintenance/schedule.ts';
 import { cancelMaintenance, completeMaintenance, startMaintenance } from '../../src/domain/maintenance/transitions.ts';
-import { deleteComponent } from '../../src/domain/components/manage.ts';
+import { deleteComponent, editComponent } from '../../src/domain/components/manage.ts';
+import { eventComponentNames } from '../../src/domain/components/names.ts';
 import { maintenanceCalendar } from '../../src/feeds/ics.ts';
 import { postmortemDraft } from '../../src/render/postmortem-template.ts';
 
@@ -57,6 +58,23 @@ describe('a component deleted since', () => {
     cancelMaintenance(ctx(d, 10), m.id);
     deleteComponent(ctx(d, 20), 'card-payments', true);
     expect(maintenanceCalendar(d, SITE).replace(/\r\n[ \t]/g, '')).toContain('Affected: Card payments');
+  });
+
+  // From a hunt: the console says past incidents keep its name, and they showed the one it had before a rename.
+  it('keeps the name it had when deleted, not an older one an update recorded before a rename', () => {
+    const d = db([{ id: 'webhooks', name: 'Webhooks' }]);
+    const inc = declareIncident(ctx(d, 1), {
+      name: 'Late webhooks',
+      impact: 'minor',
+      status: 'investigating',
+      body: 'Looking.',
+      components: { webhooks: 'degraded_performance' },
+    });
+    postUpdate(ctx(d, 30), inc.id, { status: 'resolved', body: 'Fixed.' });
+    editComponent(ctx(d, 40), 'webhooks', { name: 'Webhook delivery' });
+    expect(eventComponentNames(d, inc)).toEqual(['Webhook delivery']);
+    deleteComponent(ctx(d, 50), 'webhooks', true);
+    expect(eventComponentNames(d, inc)).toEqual(['Webhook delivery']);
   });
 
   it('keeps its name in the postmortem template', () => {

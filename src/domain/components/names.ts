@@ -1,16 +1,16 @@
 import type { Db, EventRecord, Update } from '../model.ts';
 
 /**
- * The names of the components an incident or window names, as it recorded them: a component deleted
- * since keeps its name, from an update that changed it or else from the audit of its deletion (a
- * cancelled window never changed its components). Its id is the admins' slug, shown only when neither knows it.
+ * The names of the components an incident or window names: a component deleted since keeps the name it had
+ * then, from the audit of its deletion (what the page showed until then), or else the one an update
+ * recorded (a name from before any rename). Its id is the admins' slug, shown only when neither knows it.
  */
 export function eventComponentNames(db: Pick<Db, 'components' | 'audit'>, event: EventRecord): string[] {
   return event.components.map(
     (id) =>
       db.components.find((c) => c.id === id)?.name ??
-      (event.updates as Update[]).flatMap((u) => u.affected_components).find((c) => c.code === id)?.name ??
       deletedName(db, id) ??
+      (event.updates as Update[]).flatMap((u) => u.affected_components).find((c) => c.code === id)?.name ??
       id,
   );
 }
