@@ -129,12 +129,13 @@ describe('the estimated resolution (eta)', () => {
 });
 
 describe('what happened, and backfilled updates', () => {
-  it('refuses root_cause, resolution or prevention on an update that does not resolve, a follow-up note included (field root_cause)', async () => {
+  it('refuses root_cause, resolution or prevention on an update that does not resolve, a follow-up note included (the field sent)', async () => {
     const inc = (await declare({ severity: 'sev2' })).body;
     for (const told of [{ root_cause: 'A bad deploy.' }, { resolution: 'Rolled back.' }, { prevention: 'Canary deploys.' }]) {
       const res = await post(inc.id, { status: 'identified', body: 'Found it.', ...told });
       expect(res.status).toBe(422);
-      expect(res.body.error).toMatchObject({ code: 'invalid', field: 'root_cause' });
+      // Before: root_cause, whichever was sent.
+      expect(res.body.error).toMatchObject({ code: 'invalid', field: Object.keys(told)[0] });
     }
     expect(stored(inc.id).updates).toHaveLength(1);
     expect((await post(inc.id, { status: 'resolved', body: 'Fixed.', ...TOLD })).status).toBe(201);
@@ -165,6 +166,18 @@ describe('what happened, and backfilled updates', () => {
     expect(stored(inc.id)).toMatchObject({ status: 'identified', monitoring_at: null });
     expect(stored(inc.id).updates).toHaveLength(2);
     expect(p.herald.store.data.audit).toHaveLength(events);
+  });
+
+  // From a hunt: a backfill's one update is dated at its start, so a note could be dated before its resolution
+  // and read as "Resolved" above one that had not happened yet.
+  it('refuses a note on a resolved incident dated before its resolution (field display_at)', async () => {
+    const inc = (await declare({ severity: 'sev2', status: 'resolved', started_at: minutesAgo(120), resolved_at: minutesAgo(60) })).body;
+    const early = await post(inc.id, { status: 'resolved', body: 'Follow-up.', display_at: minutesAgo(90) });
+    expect(early.status).toBe(422);
+    expect(early.body.error).toMatchObject({ code: 'invalid', field: 'display_at' });
+    expect(early.body.error.message).toContain('resolution');
+    expect(stored(inc.id).updates).toHaveLength(1);
+    expect((await post(inc.id, { status: 'resolved', body: 'Follow-up.', display_at: minutesAgo(30) })).status).toBe(201);
   });
 });
 

@@ -69,6 +69,13 @@ export function appendUpdate(ctx: VerbContext, incident: Incident, input: Update
   if (input.display_at !== undefined && latest && Date.parse(displayAt) < Date.parse(latest)) {
     throw new Invalid(`display_at cannot be before the incident's latest update (${latest}).`, 'display_at');
   }
+  // A backfill's one update is dated at its start: a note dated before the resolution would read as following it.
+  if (input.display_at !== undefined && incident.resolved_at && Date.parse(displayAt) < Date.parse(incident.resolved_at)) {
+    throw new Invalid(
+      `display_at cannot be before the incident's resolution (${incident.resolved_at}): a note on it comes after.`,
+      'display_at',
+    );
+  }
   const resolves = input.status === 'resolved';
   const first = incident.updates.length === 0;
   const wasResolved = incident.resolved_at !== null;
@@ -79,7 +86,7 @@ export function appendUpdate(ctx: VerbContext, incident: Incident, input: Update
   if (told && !(resolves && (!wasResolved || untold))) {
     throw new Invalid(
       'root_cause, resolution and prevention go with the resolving update, or a later note if none were given (tell more in the postmortem).',
-      'root_cause',
+      input.root_cause !== undefined ? 'root_cause' : input.resolution !== undefined ? 'resolution' : 'prevention',
     );
   }
   if (input.eta && resolves) throw new Invalid('A resolved incident has no estimated resolution.', 'eta');
