@@ -43,7 +43,8 @@ const hours = (label: string) =>
 
 export const SEVERITY_IMPACTS = ['critical', 'major', 'minor', 'none'] as const;
 
-const schemasOf = (rule: LineRule) => {
+// `input`: what a new setting is held to beyond what is stored (a stored document that passed before still loads).
+const schemasOf = (rule: LineRule, input = false) => {
   const line = lineOf(rule);
   const severityLevelSchema = z
     .strictObject({
@@ -98,6 +99,15 @@ const schemasOf = (rule: LineRule) => {
         if (seen.has(level.id)) ctx.addIssue({ code: 'custom', path: ['severities', i, 'id'], message: `id "${level.id}" is used twice` });
         seen.add(level.id);
       }
+      // Two levels of one label could not be told apart: in the picker, on the page, in "raised from … to …".
+      const labels = new Set<string>();
+      for (const [i, level] of s.severities.entries()) {
+        const label = level.label.trim().toLowerCase();
+        if (input && labels.has(label)) {
+          ctx.addIssue({ code: 'custom', path: ['severities', i, 'label'], message: `label "${level.label}" is used twice` });
+        }
+        labels.add(label);
+      }
     });
   return { severityLevelSchema, settingsSchema };
 };
@@ -105,7 +115,7 @@ const schemasOf = (rule: LineRule) => {
 /** Settings and severity levels as stored (the documents' and the incidents' copies). */
 export const { severityLevelSchema, settingsSchema } = schemasOf(STORED_LINE);
 /** `PUT /api/admin/settings` and the settings form: the same, with every line held to cleanLine. */
-export const { settingsSchema: settingsInputSchema } = schemasOf(INPUT_LINE);
+export const { settingsSchema: settingsInputSchema } = schemasOf(INPUT_LINE, true);
 
 export type SeverityLevel = z.infer<typeof severityLevelSchema>;
 export type Settings = z.infer<typeof settingsSchema>;

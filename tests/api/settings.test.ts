@@ -110,6 +110,16 @@ const BAD: Array<[string, () => Json, string]> = [
     },
     'severities.2.id',
   ],
+  // From a hunt: accepted, and then the picker, the page and "raised from SEV-1 to SEV-1" could not tell them apart.
+  [
+    'duplicate level labels (in another case)',
+    () => {
+      const doc = dirtFree();
+      doc.severities[1]!.label = ` ${doc.severities[0]!.label.toLowerCase()}`;
+      return doc;
+    },
+    'severities.1.label',
+  ],
   ['a single level', () => ({ ...dirtFree(), severities: dirtFree().severities.slice(0, 1) }), 'severities'],
   [
     'seven levels',
@@ -165,6 +175,9 @@ describe('refusing a bad document', () => {
   it('a document saved before broken Unicode was refused still reads as stored (only input is held to the new rule)', () => {
     const saved = { ...dirtFree(), signoff: 'Team \ufffe', severities: level0({ label: 'X\udfff' }).severities };
     expect(storedSettingsSchema.parse(saved)).toEqual(saved);
+    // Nor are two levels of one label, saved before they were refused.
+    const twins = { ...dirtFree(), severities: dirtFree().severities.map((l: Json) => ({ ...l, label: 'Same' })) };
+    expect(storedSettingsSchema.parse(twins)).toEqual(twins);
     expect(storedSettingsSchema.safeParse({ ...saved, signoff: 'Team\u0007' }).success).toBe(false);
   });
 
