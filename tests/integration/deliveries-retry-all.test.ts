@@ -54,6 +54,10 @@ describe('retry all failed deliveries of a notice', () => {
     const bad = await h.admin('/deliveries/retry', { method: 'POST', body: { intent: '' } });
     expect(bad.status).toBe(422);
     expect((await bad.json()).error).toMatchObject({ field: 'intent' });
+    // A misspelt key is refused, as on every other admin route (before: 404 for the intent, the typo unsaid).
+    const typo = await h.admin('/deliveries/retry', { method: 'POST', body: { intent: 'no-such-notice', intnet: 'x' } });
+    expect(typo.status).toBe(422);
+    expect((await typo.json()).error).toMatchObject({ field: 'intnet' });
   });
 
   it('a relay that still refuses: each failure is queued again once, however fast it fails again meanwhile', async () => {

@@ -12,7 +12,7 @@ import { pageQuery } from './paging.ts';
 import type { FailedDelivery } from '../../store/mail/port.ts';
 
 /** `{ "intent": KEY }`: a notice's key, as `updates[].intent` of GET /deliveries gives it. */
-const retryAllSchema = z.object({
+const retryAllSchema = z.strictObject({
   intent: z.string().regex(/^[\x21-\x7e]{1,200}$/, 'intent must be a notice key (updates[].intent of GET /api/admin/deliveries).'),
 });
 
