@@ -185,6 +185,7 @@ export function withAbsoluteLinks(html: string, siteUrl: string): string {
     tagName,
     attribs: { ...attribs, ...(attribs.href ? { href: absoluteHref(attribs.href, siteUrl) } : {}) },
   });
-  // The same policy again (the output of a pass through it passes unchanged), resolving as it goes.
-  return voidAsHtml(sanitizeHtml(html, { ...POLICY, transformTags: { ...POLICY.transformTags, a } }));
+  // The same policy again, resolving as it goes; its other transforms were applied by the first pass (the
+  // headings' demotion, applied twice, would take them two levels further down).
+  return voidAsHtml(sanitizeHtml(html, { ...POLICY, transformTags: { a } }));
 }

@@ -36,6 +36,15 @@ describe('links away from the page (email, chat, calendar)', () => {
     expect(markdownToText('See [the history](/history).', { siteUrl: SITE })).toBe(`See the history (${SITE}/history).`);
     expect(markdownToText('See [the history](/history).')).toBe('See the history.');
   });
+
+  // From a hunt: the second pass applied the headings' demotion again, so an email whose update had a relative
+  // link showed "# One … #### Four" as h5, h6, h6, h6 (h3 to h6 without one).
+  it('changes only the links: headings keep the levels the page gives them', () => {
+    const html = renderMarkdown('See [history](/history).\n\n# One\n\n## Two\n\n### Three\n\n#### Four');
+    const away = withAbsoluteLinks(html, SITE);
+    expect(away).toBe(html.replace('href="/history"', `href="${SITE}/history"`));
+    expect([...away.matchAll(/<(h\d)>/g)].map((m) => m[1])).toEqual(['h3', 'h4', 'h5', 'h6']);
+  });
 });
 
 describe('renderMarkdown keeps what updates need', () => {
