@@ -143,8 +143,9 @@ export function renderNotice(input: NoticeInput): RenderedMail {
       input.kind === 'postmortem'
         ? `What happened, why, and what we are changing: ${input.incident.name}`
         : // The inbox's preview line: one line, cut between words with an ellipsis.
-          // A maintenance notice whose text only repeated its opening (left out) previews the opening.
-          `${facts.statusLabel}: ${cut((facts.bodyText || words?.opening || '').replace(/\s+/g, ' '), 120)}`,
+          // A notice whose text only repeated what the email says (left out) previews a maintenance's opening,
+          // or else the incident's name.
+          `${facts.statusLabel}: ${cut((facts.bodyText || words?.opening || input.incident.name).replace(/\s+/g, ' '), 120)}`,
     siteName: input.siteName,
     siteUrl: input.siteUrl.replace(/\/+$/, ''),
     accent: ACCENT[input.kind],

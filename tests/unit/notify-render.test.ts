@@ -170,6 +170,7 @@ describe('templates', () => {
     kind: 'disruption' | 'restoration',
     body = 'We are **investigating** <script>alert(1)</script> [link](javascript:alert(1)) a=b',
     also?: (w: ReturnType<typeof world>) => void,
+    resolvedWith = 'Fixed.',
   ) {
     const w = world();
     const { db, ctx } = w;
@@ -181,7 +182,7 @@ describe('templates', () => {
       components: { web: 'major_outage' },
       body,
     });
-    if (kind === 'restoration') postUpdate(ctx(new Date('2026-11-23T11:30:00Z')), inc.id, { status: 'resolved', body: 'Fixed.' });
+    if (kind === 'restoration') postUpdate(ctx(new Date('2026-11-23T11:30:00Z')), inc.id, { status: 'resolved', body: resolvedWith });
     const update = inc.updates.at(-1)!;
     return renderNotice({
       kind,
@@ -219,6 +220,13 @@ describe('templates', () => {
     const preheader = /Investigating: First line\. word0 word1 [^<]*</.exec(html)?.[0];
     expect(preheader).toBeDefined();
     expect(preheader).toMatch(/ word\d+…<$/);
+  });
+
+  // From a hunt: the runbook's own resolution words are all said by the email already (left out of its text),
+  // and the inbox's preview line was "Resolved: " and nothing.
+  it('the preheader of a notice whose text the email already says names the incident', () => {
+    const mail = rendered('restoration', undefined, undefined, 'The issue has been resolved.\n\nAll services are operating normally.');
+    expect(mail.html).toMatch(/>Resolved: Outage &lt;img[^<]*</);
   });
 
   it('plain text is not HTML-escaped', () => {
