@@ -12,8 +12,14 @@
     // Included twice (e.g. by two widgets)? One copy per status page and components.
     var reg = (window.__heraldBanner = window.__heraldBanner || {});
     var id = origin + '?' + components;
-    if (reg[id]) return console.warn('Herald: ' + script.src + ' is on the page twice; ignored.');
-    reg[id] = 1;
+    var was = reg[id];
+    reg[id] = script;
+    // Run again after a body swap (Turbo, pjax): the running copy goes on; its banners go back now.
+    if (was && was.isConnected === false) {
+      if (reg.shelf && reg.shelf.children.length && !reg.shelf.isConnected) document.body.appendChild(reg.shelf);
+      return;
+    }
+    if (was) return console.warn('Herald: ' + script.src + ' is on the page twice; ignored.');
     // What each copy shows: a record once, whichever copies it concerns.
     var shown = (reg.shown = reg.shown || {});
 
@@ -43,7 +49,9 @@
     var SHELF =
       ':host{all:initial!important;position:fixed!important;z-index:2147483000!important;inset:auto 2vmin 2vmin!important;' +
       'display:flex!important;flex-direction:column-reverse!important;align-items:center!important;gap:8px!important;' +
-      'pointer-events:none!important}';
+      'pointer-events:none!important}' +
+      // Stacked: within the window, every dismiss button in reach.
+      ':host([many]){max-height:calc(100vh - 4vmin)!important;overflow-y:auto!important}';
     var CSS =
       ':host{all:initial!important;display:block!important;width:100%!important;max-width:640px!important;pointer-events:auto!important}' +
       '.box{display:flex;gap:12px;align-items:flex-start;box-sizing:border-box;padding:12px;padding-inline-start:14px;border-radius:8px;' +
@@ -203,6 +211,7 @@
       sev.textContent = title.textContent = text.textContent = eta.textContent = more.textContent = '';
       if (!stack.isConnected) document.body.appendChild(stack);
       stack.appendChild(host);
+      stack.toggleAttribute('many', stack.children.length > 1);
       setTimeout(fill, 50);
     };
 
@@ -211,6 +220,7 @@
       var stack = host && host.parentNode;
       if (!stack) return;
       stack.removeChild(host);
+      stack.toggleAttribute('many', stack.children.length > 1);
       if (!stack.children.length && stack.parentNode) stack.parentNode.removeChild(stack);
     };
 

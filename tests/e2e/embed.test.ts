@@ -373,7 +373,7 @@ describe('embed.js on hostile pages, in small windows, several copies on a page'
   interface Standin {
     url: string;
     server: Server;
-    /** What /api/banner.json answers (a 200, JSON). */
+    /** What /api/banner.json answers (a 200, JSON), or a function of the URL asked for. */
     answer: unknown;
     polls: string[];
   }
@@ -443,7 +443,7 @@ describe('embed.js on hostile pages, in small windows, several copies on a page'
           return void res.writeHead(200, { 'content-type': 'text/javascript', ...cors }).end(readFileSync(EMBED));
         if (!req.url?.startsWith('/api/banner.json')) return void res.writeHead(404).end();
         s.polls.push(req.url);
-        const body = JSON.stringify(s.answer);
+        const body = JSON.stringify(typeof s.answer === 'function' ? s.answer(req.url) : s.answer);
         const etag = `"${Buffer.from(body).toString('base64url').slice(-40)}${body.length}"`;
         if (req.headers['if-none-match'] === etag) return void res.writeHead(304, { etag, ...cors }).end();
         res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache', etag, ...cors }).end(body);
@@ -690,6 +690,69 @@ describe('embed.js on hostile pages, in small windows, several copies on a page'
         new Set(['components=api%2Cweb', 'components=billing']),
       );
       expect(warnings.filter((w) => w.includes('embed.js'))).toHaveLength(1);
+    } finally {
+      await closeWithin(p)();
+    }
+  }, 30_000);
+
+  // From a hunt: the shelf grew past the window's top (at -63 px), and the top banner's dismiss button was out of reach.
+  it('three stacked in a short window (400% zoom) stay within it, and each one can be dismissed', async () => {
+    const [a, b] = standins as [Standin, Standin];
+    a.answer = (url: string) =>
+      url.includes('billing') ? incident('A-2', { title: 'Invoices late' }) : incident('A-1', { title: 'Payments failing' });
+    b.answer = incident('B-1', { title: 'Search slow', indicator: 'minor' });
+    const p = await browser.newPage({ viewport: { width: 640, height: 200 }, reducedMotion: 'reduce' });
+    try {
+      hostHtml = htmlWith(
+        tag(a, 'data-components="api" data-interval="1"') +
+          tag(a, 'data-components="billing" data-interval="1"') +
+          tag(b, 'data-interval="1"'),
+      );
+      await p.goto(pagesUrl);
+      for (const text of ['Payments failing', 'Invoices late', 'Search slow']) await shows(p, text);
+      const shelf = await p.evaluate(() => {
+        const r = document.querySelector('herald-status-banners')!.getBoundingClientRect();
+        return { top: r.top, bottom: r.bottom };
+      });
+      expect(shelf.top, JSON.stringify(shelf)).toBeGreaterThanOrEqual(0);
+      expect(shelf.bottom).toBeLessThanOrEqual(200);
+      for (let left = 3; left > 0; left--) {
+        // The one at the top (the last in the shelf) first: it is the one that was out of reach.
+        await p.locator('[data-herald-banner] button').last().click({ timeout: 2_000 });
+        expect(await banners(p)).toHaveLength(left - 1);
+      }
+    } finally {
+      a.answer = { active: false };
+      await closeWithin(p)();
+    }
+  }, 30_000);
+
+  // From a hunt: after Turbo Drive's body swap the banner was gone until the next poll, and the tag run again was
+  // "on the page twice; ignored".
+  it('a body swapped for one with the same tag (Turbo, pjax) shows the banner again at once, without a warning', async () => {
+    const [a] = standins as [Standin];
+    a.answer = incident('swap', { title: 'Payments failing' });
+    const p = await browser.newPage({ reducedMotion: 'reduce' });
+    const warnings: string[] = [];
+    p.on('console', (m) => {
+      if (m.type() === 'warning') warnings.push(m.text());
+    });
+    try {
+      // A day between polls: only the swap can bring it back within the test.
+      hostHtml = htmlWith(tag(a, 'data-interval="86400"'));
+      await p.goto(pagesUrl);
+      await shows(p, 'Payments failing');
+      await p.evaluate((src) => {
+        const body = document.createElement('body');
+        body.innerHTML = '<main><h1>Another page</h1></main>';
+        const script = document.createElement('script');
+        script.src = src;
+        script.setAttribute('data-interval', '86400');
+        body.append(script);
+        document.body.replaceWith(body);
+      }, `${a.url}/embed.js`);
+      await shows(p, 'Payments failing');
+      expect(warnings.filter((w) => w.includes('twice'))).toEqual([]);
     } finally {
       await closeWithin(p)();
     }
