@@ -15,6 +15,7 @@ import { SiteNotImported } from './store/open.ts';
 import { startStaticSnapshots } from './snapshot/static-snapshots.ts';
 import { copyIdentity } from './snapshot/copy-record.ts';
 import { assertPortFree, listenShared, PortInUse, type Listening } from './http/listen.ts';
+import { securityHeaders } from './http/security.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 // HERALD_DIST lets parallel builds (tests, benchmarks) keep apart; default dist/.
@@ -73,8 +74,18 @@ export async function start(env: NodeJS.ProcessEnv = process.env, opts: Pick<Ope
     },
   }) as HttpServer;
   // Node hands CONNECT to a 'connect' listener (none would drop the socket without a word): Herald is no proxy.
+  // With the security headers every other answer carries.
+  const connectAnswer = [
+    'HTTP/1.1 405 Method Not Allowed',
+    `Allow: ${[...METHODS].join(', ')}`,
+    ...Object.entries(securityHeaders(config.SITE_URL.startsWith('https:'))).map(([k, v]) => `${k}: ${v}`),
+    'Content-Length: 0',
+    'Connection: close',
+    '',
+    '',
+  ].join('\r\n');
   server.on('connect', (_req, socket) => {
-    socket.end(`HTTP/1.1 405 Method Not Allowed\r\nAllow: ${[...METHODS].join(', ')}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+    socket.end(connectAnswer);
   });
   let listening: Listening;
   try {

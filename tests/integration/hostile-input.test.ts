@@ -271,6 +271,9 @@ describe('HEAD and odd methods', () => {
     );
     expect(reply).toMatch(/^HTTP\/1\.1 405 Method Not Allowed\r\n/);
     expect(reply).toMatch(/\r\nallow: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS\r\n/i);
+    // The security headers every response carries (CONNECT's, written by hand, had none).
+    expect(reply).toMatch(/\r\nx-content-type-options: nosniff\r\n/i);
+    expect(reply).toMatch(/\r\ncontent-security-policy: default-src 'self';/i);
     expect(h.output().slice(logged)).toBe('');
   });
 
