@@ -80,6 +80,16 @@ describe('the audit log pages', () => {
     expect(read).toEqual(newest);
   });
 
+  // From a hunt: limit=0 gave 100 events, where per_page=0 elsewhere gives one.
+  it('a limit is clamped to 1..500 as per_page is', async () => {
+    const count = async (limit: string) => ((await (await h.admin(`/audit?limit=${limit}`)).json()).events as unknown[]).length;
+    expect(await count('0')).toBe(1);
+    expect(await count('-5')).toBe(1);
+    expect(await count('2.9')).toBe(2);
+    expect(await count('')).toBe(100);
+    expect(await count('nope')).toBe(100);
+  });
+
   it('a before that names no event is refused on its field', async () => {
     const res = await h.admin('/audit?before=nosuchevent');
     expect(res.status).toBe(422);

@@ -3,6 +3,7 @@ import type { Herald } from '../../herald.ts';
 import { Invalid } from '../../domain/errors.ts';
 import { auditPage } from '../../domain/audit-pages.ts';
 import type { AdminEnv } from './auth.ts';
+import { countQuery } from './paging.ts';
 
 /**
  * `GET /audit?limit=N&before=ID`: the newest audit events first (who did what to which record, with
@@ -12,7 +13,7 @@ import type { AdminEnv } from './auth.ts';
 export function auditApi(herald: Herald) {
   const app = new Hono<AdminEnv>();
   app.get('/audit', (c) => {
-    const limit = Math.min(500, Math.max(1, Number(c.req.query('limit') ?? 100) || 100));
+    const limit = countQuery(c.req.query('limit'), 100, 500);
     const before = c.req.query('before')?.trim() || null;
     const page = auditPage(herald.store.data.audit, { before, limit });
     if (!page) throw new Invalid('before must be the id of an audit event (the next_before of a previous page).', 'before');

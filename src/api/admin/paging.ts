@@ -6,6 +6,9 @@ export function pageQuery(query: (name: string) => string | undefined, perPageDe
   };
 }
 
+/** A count parameter (`?limit=`) clamped to 1..max as per_page is, its default when absent, empty or no number. */
+export const countQuery = (value: string | undefined, fallback: number, max: number): number => clamp(numberOr(value, fallback), 1, max);
+
 /** A number parameter, or the default when it is absent, empty or no number (`?per_page=` is no request for one per page). */
 const numberOr = (value: string | undefined, fallback: number) => {
   const n = value === undefined || value.trim() === '' ? Number.NaN : Number(value);
