@@ -189,6 +189,12 @@ describe('deleting components', () => {
 
   it('refuses while an incident refers to it (409 component_in_use naming the incident), even with force', async () => {
     await create({ id: 'ledger', name: 'Ledger' });
+    // A past incident names it too: the refusal names the open one, which is what blocks it (before: both, and
+    // "Resolve them first" of one already resolved).
+    const past = await call('/incidents', {
+      body: { name: 'Old lag', impact: 'minor', body: 'Balances were late.', components: { ledger: 'degraded_performance' } },
+    });
+    await call(`/incidents/${past.body.id}/updates`, { body: { status: 'resolved', body: 'Caught up.' } });
     const declared = await call('/incidents', {
       body: { name: 'Ledger lag', impact: 'minor', body: 'Balances are late.', components: { ledger: 'degraded_performance' } },
     });
@@ -198,6 +204,8 @@ describe('deleting components', () => {
       expect(res.status).toBe(409);
       expect(res.body.error).toMatchObject({ code: 'component_in_use', field: 'id' });
       expect(res.body.error.message).toContain(declared.body.id);
+      expect(res.body.error.message).not.toContain(past.body.id);
+      expect(res.body.error.message).toContain('not over yet');
     }
     expect((await call('/components/ledger')).status).toBe(200);
 

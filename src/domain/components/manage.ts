@@ -164,10 +164,14 @@ export class ComponentInUse extends Conflict {
   readonly incidents: string[];
   readonly openIncidents: string[];
   constructor(id: string, incidents: string[], openIncidents: string[]) {
-    const named = `${incidents.slice(0, 3).join(', ')}${incidents.length > 3 ? ', …' : ''}`;
+    const named = (ids: string[]) => `${ids.slice(0, 3).join(', ')}${ids.length > 3 ? ', …' : ''}`;
+    // Open ones block it even with force: those are named, not past ones that would read as the blockers.
     super(
-      `Component "${id}" is referenced by ${incidents.length} incident(s) (${named}). ` +
-        (openIncidents.length ? 'Resolve them first.' : 'Pass ?force=true to delete it anyway; past incidents keep its name.'),
+      openIncidents.length
+        ? `Component "${id}" is named by ${openIncidents.length} incident(s) or window(s) not over yet (${named(openIncidents)}): ` +
+            'resolve them, or let the windows end, first.'
+        : `Component "${id}" is named by ${incidents.length} past incident(s) or window(s) (${named(incidents)}). ` +
+            'Pass ?force=true to delete it anyway; they keep its name.',
       'component_in_use',
       'id',
     );
