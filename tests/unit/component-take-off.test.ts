@@ -99,6 +99,9 @@ describe('taking a component off an incident', () => {
     // With none left the incident would concern everyone: every subscriber, every banner filter.
     const last = refused(() => off({ api: null }), Invalid);
     expect([last.code, last.field]).toEqual(['last_component', 'components.api']);
+    // Refused while resolving too: the way out it names is resolving without taking it off (before: "or resolve it").
+    const resolving = refused(() => off({ api: null }, 'resolved'), Invalid);
+    expect(resolving.message).toContain('resolve it without taking this one off');
     expect(refused(() => off({ nope: null }), Invalid).code).toBe('unknown_component');
     expect(d).toEqual(before);
     // Swapped for another in the same update, the last one may go.

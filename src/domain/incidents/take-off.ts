@@ -43,7 +43,7 @@ export function assertTakeOff(ctx: Pick<VerbContext, 'db'>, incident: Incident, 
   const left = incident.components.filter((id) => !off.includes(id));
   if (off.length > 0 && left.length === 0 && !Object.keys(set).some((id) => !off.includes(id))) {
     throw new Invalid(
-      `${incident.id} would name no component, and so concern every service and every subscriber: set another component's status in the same update, or resolve it.`,
+      `${incident.id} would name no component, and so concern every service and every subscriber: set another component's status in the same update; to end it, resolve it without taking this one off.`,
       `components.${off[0]}`,
       'last_component',
     );
