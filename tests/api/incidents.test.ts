@@ -442,6 +442,9 @@ describe('preview', () => {
     expect(await p.stored()).toBe(stored);
     expect((await call(`/incidents/${inc.id}`)).body.status).toBe('investigating');
     expect(await componentStatus('api')).toBe('partial_outage');
+    // An unknown incident is refused on the field it was given in (before: `id`, which the request has not).
+    const unknown = await call('/preview', { body: { incident_id: 'INC-1999-01-01-1', status: 'resolved', body: 'x' } });
+    expect([unknown.status, unknown.body.error.code, unknown.body.error.field]).toEqual([404, 'not_found', 'incident_id']);
   });
 });
 

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { Herald } from '../../herald.ts';
 import type { AdminEnv } from './auth.ts';
+import { findIncident } from '../../domain/incidents/lifecycle.ts';
 import { readJson } from '../read-json.ts';
 import { parseInput } from '../../input/parse.ts';
 import { incidentCreateSchema, updateCreateSchema } from '../../input/schemas.ts';
@@ -24,6 +25,8 @@ export function previewApi(herald: Herald) {
     let action: DraftAction;
     if ('incident_id' in body) {
       const { incident_id, ...input } = parseInput(updatePreviewSchema, body);
+      // Looked up here to name the field it was given in.
+      findIncident({ db: herald.store.data }, incident_id, 'incident_id');
       action = { kind: 'update', incidentId: incident_id, input };
     } else {
       action = { kind: 'declare', input: parseInput(incidentCreateSchema, body) };

@@ -37,13 +37,14 @@ export function assertTransition(incident: Incident, next: IncidentStatus, chang
   }
 }
 
-export function findIncident(ctx: Pick<VerbContext, 'db'>, id: string): Incident {
+/** The incident of that id; `field` names where the id was given (a path's `id`, a body's `incident_id`). */
+export function findIncident(ctx: Pick<VerbContext, 'db'>, id: string, field = 'id'): Incident {
   const incident = ctx.db.incidents.find((i) => i.id === id);
   if (incident) return incident;
   if (ctx.db.maintenances.some((m) => m.id === id)) {
-    throw new Conflict(`${id} is a scheduled maintenance; use the maintenance endpoints.`, 'wrong_kind');
+    throw new Conflict(`${id} is a scheduled maintenance; use the maintenance endpoints.`, 'wrong_kind', field);
   }
-  throw new NotFound(`No incident with id "${id}".`, 'id');
+  throw new NotFound(`No incident with id "${id}".`, field);
 }
 
 /**
