@@ -17,7 +17,7 @@ export function settingsVersion(settings: Settings): string {
  * A save that finds the settings already as it would make them (its own retry, a double-submitted form, or
  * someone else saving the same): thrown from inside the write so that nothing is written (a throw leaves the
  * document unchanged, on both engines) and no second audit entry is made; the caller answers success with
- * `settings`. Only a stale save is answered so: one whose version matches is saved as before.
+ * `settings`.
  */
 export class AlreadySaved extends Error {
   readonly settings: Settings;
@@ -29,15 +29,16 @@ export class AlreadySaved extends Error {
 }
 
 /**
- * Refuses (Stale) when `expected` is given and the settings are none of those versions, unless they already
- * equal `next` (compared as their versions: the stored schema's canonical form), when it throws AlreadySaved.
- * Run inside the write.
+ * Throws AlreadySaved when the settings already equal `next` (compared as their versions: the stored schema's
+ * canonical form), whatever was expected: a save that changes nothing writes nothing and audits nothing.
+ * Otherwise refuses (Stale) when `expected` is given and the settings are none of those versions. Run inside
+ * the write.
  */
 export function requireSettingsVersion(current: Settings, expected: string | string[] | undefined, next: Settings, field?: string): void {
-  if (expected === undefined) return;
   const version = settingsVersion(current);
-  if ([expected].flat().includes(version)) return;
   if (version === settingsVersion(next)) throw new AlreadySaved(current);
+  if (expected === undefined) return;
+  if ([expected].flat().includes(version)) return;
   throw new Stale(
     'The settings were changed by someone else since you read them; nothing was saved. Read them again and make your change there.',
     field,

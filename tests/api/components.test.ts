@@ -271,6 +271,18 @@ describe('the audit log', () => {
     expect(mine[0]!.previous).toMatchObject({ id: 'audited', name: 'Audited twice' });
   });
 
+  // From a hunt: an empty patch, or the same status again, moved updated_at and wrote a component.edit.
+  it('records nothing for an edit that changes nothing, and leaves updated_at', async () => {
+    const made = (await create({ id: 'still', name: 'Still', status: 'degraded_performance' })).body;
+    const before = (await audit()).length;
+    for (const body of [{}, { status: 'degraded_performance' }, { name: 'Still', position: made.position }]) {
+      const res = await patch('still', body);
+      expect(res.status).toBe(200);
+      expect(res.body.updated_at).toBe(made.updated_at);
+    }
+    expect((await audit()).length).toBe(before);
+  });
+
   it('records nothing for a refused change', async () => {
     const before = (await audit()).length;
     await create({ name: '' });

@@ -66,6 +66,17 @@ describe('replacing the settings', () => {
     expect(event).toMatchObject({ action: 'settings.update', target: 'settings', actor: 'admin-token', previous: DEFAULT_SETTINGS });
   });
 
+  // From a hunt: each identical save was another settings.update in the audit log, which told nothing.
+  it('a save that changes nothing answers 200 and writes no audit event, with If-Match or without', async () => {
+    expect((await put(dirtFree())).status).toBe(200);
+    const tag = (await p.admin('/settings')).headers.get('etag')!;
+    const events = (await audit()).length;
+    expect((await put(dirtFree())).status).toBe(200);
+    const matched = await p.admin('/settings', { method: 'PUT', body: dirtFree(), headers: { 'if-match': tag } });
+    expect([matched.status, await matched.json()]).toEqual([200, dirtFree()]);
+    expect(await audit()).toHaveLength(events);
+  });
+
   it('fills a level’s optional fields with their defaults', async () => {
     const doc = dirtFree();
     const { email_every_update, email_after_minutes, postmortem_due_hours, postmortem_overdue_hours, ...bare } = doc.severities[3]!;

@@ -153,6 +153,9 @@ export function editComponent(ctx: VerbContext, id: string, patch: Partial<Compo
   if (placed) c.position = patch.position!;
   // Only a new name or group is checked: a pair named alike before this rule can still be edited otherwise.
   if (c.name !== previous.name || c.group !== previous.group) refuseDuplicateName(ctx.db, c.name, c.group, c.id);
+  // An edit that changes nothing (an empty patch, the same status again) is no change: no new updated_at, no audit.
+  const same = (['name', 'description', 'group', 'status', 'position'] as const).every((k) => c[k] === previous[k]);
+  if (same) return c;
   c.updated_at = ctx.now.toISOString();
   dropEmptyGroups(ctx.db);
   recordAudit(ctx, 'component.edit', id, { previous: audited(previous) });
