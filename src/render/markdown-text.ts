@@ -1,6 +1,6 @@
 import { Parser, Renderer, type Token, type Tokens } from 'marked';
 import sanitizeHtml from 'sanitize-html';
-import { absoluteHref, asEscapedText, imageAsLink, imagesAsNames, marked } from './markdown.ts';
+import { absoluteHref, asEscapedText, imageAsLink, imagesAsNames, marked, typedTagsAsText } from './markdown.ts';
 
 /**
  * Markdown as plain text, for what is read away from the page: text email, the calendar, chat and the banner.
@@ -39,8 +39,9 @@ class PlainRenderer extends Renderer {
     return `${inner.replace(/^/gm, '&gt; ').replace(/^&gt; $/gm, '&gt;')}\n\n`;
   }
   override html(token: Tokens.HTML | Tokens.Tag): string {
-    // Typed HTML is stripped below; a <br> the author typed is still a line break.
-    const broken = token.text.replace(/<br\s*\/?>/gi, '\n');
+    // Typed HTML the pages keep is stripped below, the rest shown as typed (as the HTML does); a <br> the
+    // author typed is still a line break.
+    const broken = typedTagsAsText(token.text.replace(/<br\s*\/?>/gi, '\n'));
     return token.block ? `${broken}\n\n` : broken;
   }
   override heading({ tokens }: Tokens.Heading): string {

@@ -21,9 +21,25 @@ export const marked = new Marked(
         const named = imagesAsNames(token);
         return named === token ? false : this.link(named);
       },
+      html(token) {
+        return typedTagsAsText(token.text);
+      },
     },
   },
 );
+
+/**
+ * HTML typed in a body with each tag the pages do not keep (POLICY's) shown as typed, as text: "Forms with a
+ * <textarea> fail" says so. Dropped instead, a tag whose content HTML reads as raw text (textarea, style,
+ * script, title, xmp) took everything after it with it, to the end of the body, in every output.
+ */
+export function typedTagsAsText(html: string): string {
+  return html.replace(/<\/?([a-zA-Z][a-zA-Z0-9-]*)(?:\s[^>]*)?\/?>/g, (tag, name: string) =>
+    KEPT_TAGS.has(name.toLowerCase())
+      ? tag
+      : tag.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;'),
+  );
+}
 
 /**
  * `![alt](url)` read as `[alt](url)`; with no alt text, the URL names it, unless it is the image itself (a pasted
@@ -103,6 +119,8 @@ const POLICY: sanitizeHtml.IOptions = {
   exclusiveFilter: (frame) => (frame.tag === 'a' && !frame.attribs.href ? 'excludeTag' : false),
 };
 POLICY.allowedAttributes = { ...(POLICY.allowedAttributes as object), a: ['href', 'title', 'rel'] };
+/** The tags a body may be written with (marked writes h1 and h2 too, which the policy demotes). */
+const KEPT_TAGS = new Set([...(POLICY.allowedTags as string[]), 'h1', 'h2']);
 
 /**
  * Levels of marked's tokens: deeper than any update needs (a list three deep is 8, bold in a link in a

@@ -216,7 +216,8 @@ describe('/api/banner.json', () => {
       active: true,
       indicator: 'minor',
       title: 'Checkout errors',
-      message: 'We are investigating errors on checkout & payments.',
+      // A tag the pages do not keep reads as typed (text, set with textContent by the embed).
+      message: 'We are investigating errors on checkout & <script>alert(1)</script>payments.',
       url: `https://status.example.test/incidents/${inc.id}`,
       incident_id: inc.id,
       components: ['api'],
