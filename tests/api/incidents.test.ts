@@ -351,6 +351,16 @@ describe('postmortems', () => {
     const withdrawn = await call(url, { method: 'PUT', body: { body: '## Summary\n\n[fill in: what happened]', publish: false } });
     expect(withdrawn.status).toBe(200);
     expect(withdrawn.body).toMatchObject({ status: 'resolved', postmortem: { published_at: null } });
+    // From a hunt: a blank broken over two lines (Enter inside it) was published, and went unnamed beside another.
+    const twoLines = '## Summary\n\n[fill in: what happened]\n\n## Impact\n\n- **Who:** [fill in: which customers,\nand how much]';
+    const refused = await call(url, {
+      method: 'PUT',
+      body: { body: twoLines.replace('[fill in: what happened]', 'A bad index.'), publish: true },
+    });
+    expect([refused.status, refused.body.error.code]).toEqual([422, 'placeholders']);
+    expect(refused.body.error.message).toContain('Impact');
+    const both = await call(url, { method: 'PUT', body: { body: twoLines, publish: true } });
+    expect(both.body.error.message).toMatch(/Summary.*Impact/);
   });
 
   it("GET's ETag sent back as If-Match refuses a save over one made since (412, nothing written); a retry of the same save and the new ETag pass", async () => {

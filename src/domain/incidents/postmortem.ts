@@ -30,13 +30,12 @@ const PLACEHOLDER = /\[fill in:[^\]]*\]/gi;
 
 /** The sections (their headings) that still hold a template blank, in order. */
 export function unfilledSections(body: string): string[] {
+  const headings = [...body.matchAll(/^#{1,6}[ \t]+(.*\S)[ \t]*$/gm)].map((h) => ({ at: h.index, name: h[1]! }));
   const sections: string[] = [];
-  let heading = 'the introduction';
-  for (const line of body.split(/\r?\n/)) {
-    const h = /^#{1,6}\s+(.*\S)\s*$/.exec(line);
-    if (h) heading = h[1]!;
-    else if (PLACEHOLDER.test(line) && !sections.includes(heading)) sections.push(heading);
-    PLACEHOLDER.lastIndex = 0;
+  // Over the whole text, not line by line: a blank the author broke over two lines (Enter inside it) is one too.
+  for (const blank of body.matchAll(PLACEHOLDER)) {
+    const heading = headings.findLast((h) => h.at < blank.index)?.name ?? 'the introduction';
+    if (!sections.includes(heading)) sections.push(heading);
   }
   return sections;
 }
