@@ -13,11 +13,12 @@ export function joinNames(names: readonly string[]): string {
 export function cadenceText(minutes: number): string {
   if (minutes % 1440 === 0) return minutes === 1440 ? '1 day' : `${minutes / 1440} days`;
   if (minutes % 60 === 0) return minutes === 60 ? '1 hour' : `${minutes / 60} hours`;
-  return `${minutes} minutes`;
+  return minutes === 1 ? '1 minute' : `${minutes} minutes`;
 }
 
 /** "every 30 minutes", "every hour", "every 4 hours", "every day". */
 export function everyText(minutes: number): string {
+  if (minutes === 1) return 'every minute';
   if (minutes === 60) return 'every hour';
   if (minutes === 1440) return 'every day';
   if (minutes === 10080) return 'every week';

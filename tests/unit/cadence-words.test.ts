@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { cadenceText, everyText } from '../../src/domain/words.ts';
+
+/** How a level's cadence and late-notice delay read in templates, notices and the console. */
+describe('cadence words', () => {
+  // From a hunt: settings take 1 minute as the least, and templates read "at least every 1 minutes".
+  it('say one minute in the singular', () => {
+    expect(cadenceText(1)).toBe('1 minute');
+    expect(everyText(1)).toBe('every minute');
+  });
+
+  it.each([
+    [15, '15 minutes', 'every 15 minutes'],
+    [60, '1 hour', 'every hour'],
+    [240, '4 hours', 'every 4 hours'],
+    [1440, '1 day', 'every day'],
+    [2880, '2 days', 'every 2 days'],
+    [10080, '7 days', 'every week'],
+  ])('%i minutes read "%s", "%s"', (minutes, within, every) => {
+    expect(cadenceText(minutes)).toBe(within);
+    expect(everyText(minutes)).toBe(every);
+  });
+});
