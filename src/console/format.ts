@@ -1,6 +1,7 @@
 import { formatDateTime, formatTimeNear } from '../domain/time-text.ts';
 import type { ComponentChange } from '../domain/model.ts';
 import { COMPONENT_STATUS_LABEL } from '../domain/status.ts';
+import { authorWords } from '../domain/words.ts';
 
 /**
  * An update's change of a component in the console: "API: Operational → Partial outage" (`from`: with its
@@ -12,9 +13,10 @@ export function changeText(c: ComponentChange, from = false): string {
   return `${c.name}: ${old}${COMPONENT_STATUS_LABEL[c.new_status]}`;
 }
 
-/** "Dana" for "console:Dana"; other actors (admin-token, system) as they are. */
+/** Who did it, as the console names them: "Dana" for "console:Dana", "the API", or Herald. */
 export function actorName(actor: string): string {
-  return actor.startsWith('console:') ? actor.slice('console:'.length) : actor;
+  // The admin token is "the API", as the dashboard says it; the timer, the channels and the demo seed are Herald.
+  return authorWords(actor) ?? 'Herald';
 }
 
 /** "in 12 min", "5 min ago", "in 2 h 5 min". */

@@ -62,4 +62,16 @@ describe('the console says which updates were emailed', () => {
     await fannedOut();
     expect(await tags(id)).toEqual(['emailed', 'no subscriber to email']);
   });
+
+  // From a hunt: the timeline read "· by admin-token", where the dashboard says "the API".
+  it('names who posted each update in words: the API for the admin token', async () => {
+    const declared = await h.admin('/incidents', {
+      body: { name: 'API slow', severity: 'sev3', body: 'Investigating.', components: { api: 'degraded_performance' } },
+    });
+    const { id } = (await declared.json()) as { id: string };
+    const doc = dom(await (await fetch(`${h.url}/admin/incidents/${id}`, { headers: { cookie: s.cookie } })).text());
+    const meta = all(doc, (e) => e.name === 'div' && e.attribs.class === 'meta').map(textOf);
+    expect(meta[0]).toContain('by the API');
+    expect(meta.join(' ')).not.toContain('admin-token');
+  });
 });

@@ -6,6 +6,8 @@ import { AlreadySaved, requireSettingsVersion, settingsVersion } from '../../rea
 import { Stale } from '../../domain/errors.ts';
 import { formFields, refusal, type FieldErrors } from '../forms.ts';
 import { actorName, when } from '../format.ts';
+
+const sentenceStart = (words: string) => words.charAt(0).toUpperCase() + words.slice(1);
 import { done, refused, type ActionResult } from './result.ts';
 import { FIELD_LABEL, LEVEL_HEADING, unsavedChanges } from '../settings-changes.ts';
 
@@ -94,7 +96,7 @@ export async function settingsAction(
     // The page shows the settings as saved now, and who saved them.
     const last = herald.store.data.audit.findLast((a) => a.action === 'settings.update');
     const who = last
-      ? `${actorName(last.actor)} saved the settings at ${when(last.at, herald.config.SITE_TIMEZONE)} while you were editing.`
+      ? `${sentenceStart(actorName(last.actor))} saved the settings at ${when(last.at, herald.config.SITE_TIMEZONE)} while you were editing.`
       : 'The settings were saved by someone else while you were editing.';
     // What this editor changed is not put over theirs, nor lost: listed, to make again on the form as it is now.
     const read = settingsRead(herald, version);
