@@ -4,7 +4,7 @@ import { cors } from 'hono/cors';
 import { accepts } from 'hono/accepts';
 import { createHash } from 'node:crypto';
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
-import { PUBLIC_CACHE } from './security.ts';
+import { MISSING_CACHE, PUBLIC_CACHE } from './security.ts';
 
 /** A strong ETag: the body's SHA-1, so equal bodies (on every replica, after a restart) share it. */
 export const etagOf = (body: string): string => `"${createHash('sha1').update(body).digest('base64url')}"`;
@@ -207,6 +207,9 @@ export class PublicAnswers {
       // Content-Length said here too: a HEAD (a monitor checking the page) is answered with it, but without a body to count.
       const headers: Record<string, string> = {
         ...this.fixed,
+        // A page not found (yet: an incident another replica has just published) is kept by no cache without
+        // asking again, nor served stale for a day while Herald errs: it may exist a moment later.
+        ...(entry.status !== undefined && entry.status !== 200 ? { 'Cache-Control': MISSING_CACHE } : {}),
         ETag: entry.etag,
         'Content-Type': entry.contentType,
         'Content-Length': String(size),

@@ -27,6 +27,8 @@ export const EMBED_PATH = '/embed.js';
  * served stale while refreshing, and for a day when the origin is down.
  */
 export const PUBLIC_CACHE = 'public, max-age=5, stale-while-revalidate=30, stale-if-error=86400';
+/** A public page not found: a cache may keep it, but asks again (its ETag makes that a 304) before using it. */
+export const MISSING_CACHE = 'public, no-cache';
 export const PRIVATE_CACHE = 'private, no-store';
 
 /**
