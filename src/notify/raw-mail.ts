@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type Mail from 'nodemailer/lib/mailer';
 
@@ -42,9 +43,16 @@ export async function buildRaw(message: Mail.Options): Promise<string> {
   return buf.toString('utf8');
 }
 
-/** A token placeholder of a given length: letters only, so quoted-printable never escapes it. */
+/**
+ * What every token placeholder starts with: random letters, drawn once per process. Text a message carries (an
+ * update written by an admin) cannot hold it: a fixed one ("HERALDUNSUB…") written into a link was filled with
+ * each recipient's own unsubscribe or manage token, sent to wherever the link led.
+ */
+const MARK = Array.from({ length: 12 }, () => String.fromCharCode(65 + randomInt(26))).join('');
+
+/** A token placeholder of a given length (at least 18): letters only, so quoted-printable never escapes it. */
 export function tokenPlaceholder(name: string, length: number): string {
-  const stem = `HERALD${name.toUpperCase()}`;
+  const stem = `${MARK}${name.toUpperCase()}`;
   return (stem + 'Z'.repeat(Math.max(0, length - stem.length))).slice(0, length);
 }
 
@@ -90,7 +98,7 @@ export function compileRaw(raw: string, slots: RawSlots): RawTemplate | null {
   let from = 0;
   const literal = (text: string): boolean => {
     // A placeholder left in a literal piece would go out as is.
-    if (softBreakRegex('HERALD').test(text)) return false;
+    if (softBreakRegex(MARK).test(text)) return false;
     const buf = Buffer.from(text);
     parts.push(buf);
     literalBytes += buf.length;

@@ -145,6 +145,25 @@ describe('compileRaw + fillRaw: one message built once, values copied into its b
   });
 });
 
+// From a hunt: the placeholders were fixed strings ("HERALDUNSUBZZZ…"), so one written into an update's link was
+// filled with each recipient's own unsubscribe token, sent to wherever the link led; and any text holding the
+// word "HERALD" sent every recipient down the slow way.
+describe('text that looks like a placeholder', () => {
+  it('is left as written, and the message is still built once', async () => {
+    const fixed = 'HERALDUNSUB'.padEnd(45, 'Z');
+    const ph = { to: PH.to, id: PH.id, unsub: tokenPlaceholder('unsub', 45), manage: tokenPlaceholder('manage', 45) };
+    expect(ph.unsub).not.toMatch(/^HERALD/);
+    const prose = `See https://evil.example/${fixed} and HERALD news.\n`;
+    const template = await buildRaw(options(ph, { prose, textEncoding: 'quoted-printable' }));
+    const compiled = compileRaw(template, SLOTS);
+    expect(compiled).not.toBeNull();
+    const real = { to: 'a@b.c', id: '<x@y>', unsub: token('U'), manage: token('m') };
+    const text = (await simpleParser(fillRaw(compiled!, real)!)).text!;
+    expect(text).toContain(`https://evil.example/${fixed} and HERALD news.`);
+    expect(text).not.toContain(`https://evil.example/${real.unsub}`);
+  });
+});
+
 describe('List-Id', () => {
   const parsedId = async (siteName: string) => {
     const raw = await buildRaw({
