@@ -33,6 +33,13 @@ export const plainText = (text: string, run: { weight?: 'Bolder' } = {}) => ({
   inlines: [{ type: 'TextRun', text, ...run }],
 });
 
+/**
+ * The title, in a TextBlock for its heading role, which Teams reads as Markdown: the severity's label is an
+ * admin's words ("S[x](http://e)" became a link, "_P1_" italics), so each of Markdown's link and emphasis
+ * characters is set between zero-width spaces, which keep it from opening or closing anything; it still shows.
+ */
+const inertTitle = (title: string) => title.replace(/[*_~`[\]]/g, (c) => `\u200b${c}\u200b`);
+
 /** A fact as a row of two columns, weighted alike on every row so the rows line up as a FactSet's would. */
 const factRow = (label: string, value: string) => ({
   type: 'ColumnSet',
@@ -72,7 +79,7 @@ export function teamsMessage(given: WarRoomFacts) {
       msteams: { width: 'Full' },
       body: [
         // Herald's own words and the severity's label. (`style` is Adaptive Cards 1.5: older hosts ignore it.)
-        { type: 'TextBlock', text: f.title, weight: 'Bolder', size: 'Large', wrap: true, style: 'heading' },
+        { type: 'TextBlock', text: inertTitle(f.title), weight: 'Bolder', size: 'Large', wrap: true, style: 'heading' },
         plainText(f.name, { weight: 'Bolder' }),
         ...f.fields.map((x) => factRow(x.label, cut(x.value, factChars))),
         ...(text ? [plainText(text)] : []),

@@ -973,6 +973,12 @@ describe('teamsMessage', () => {
     expect(shown.filter(([type]) => type === 'TextBlock')).toEqual([['TextBlock', '🚨 Incident declared · SEV-1']]);
     expect(shown).toContainEqual(['TextRun', 'Checkout [down](https://evil.example) *now*']);
     expect(shown).toContainEqual(['TextRun', 'api_gateway_eu']);
+    // From a hunt: the severity's label, an admin's words, went into the title's TextBlock as Markdown.
+    d.settings.severities[0]!.label = 'S[x](http://e) _P1_';
+    inc.severity = { ...inc.severity!, label: 'S[x](http://e) _P1_' };
+    const title = texts(teamsMessage(facts(d, inc, 0, 'declared')).attachments[0]!.content.body as Element[])[0]![1];
+    expect(title!.replace(/\u200b/g, '')).toBe('🚨 Incident declared · S[x](http://e) _P1_');
+    expect(title).not.toMatch(/\]\(|(^|\s)_\S/);
     expect(shown).toContainEqual(['TextRun', f.text]);
   });
 
