@@ -43,6 +43,17 @@ const hours = (label: string) =>
 
 export const SEVERITY_IMPACTS = ['critical', 'major', 'minor', 'none'] as const;
 
+/**
+ * A support address as notices print it. From a hunt: "https://good.com@evil.com/" passed as an address (and
+ * as a URL), and reads as good.com while it leads to evil.com.
+ */
+const isContactAddress = (v: string) => /^[\p{L}\p{N}.!#$%&'*+=?^_`{|}~-]+@[\p{L}\p{N}-]+(\.[\p{L}\p{N}-]+)+$/u.test(v);
+/** A support page: http(s), no user name or password (what a reader takes for the host), nothing HTML would quote. */
+const isContactUrl = (v: string) => {
+  const u = URL.parse(v);
+  return u !== null && /^https?:$/.test(u.protocol) && u.username === '' && u.password === '' && /^https?:\/\/[^\s<>"{}|\\^`]+$/.test(v);
+};
+
 // `input`: what a new setting is held to beyond what is stored (a stored document that passed before still loads).
 const schemasOf = (rule: LineRule, input = false) => {
   const line = lineOf(rule);
@@ -79,8 +90,8 @@ const schemasOf = (rule: LineRule, input = false) => {
 
   /** An email address or an http(s) URL: where customers get urgent help. */
   const contact = line('support_contact', 200).refine(
-    (v) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v) || /^https?:\/\/\S+$/.test(v),
-    'support_contact must be an email address or an http(s) URL',
+    (v) => (input ? isContactAddress(v) || isContactUrl(v) : /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v) || /^https?:\/\/\S+$/.test(v)),
+    'support_contact must be an email address or an http(s) URL (with no user name or password in it)',
   );
 
   const settingsSchema = z

@@ -152,6 +152,14 @@ const BAD: Array<[string, () => Json, string]> = [
     'severities.0.postmortem_overdue_hours',
   ],
   ['a support_contact that is neither email nor URL', () => ({ ...dirtFree(), support_contact: 'call Bob' }), 'support_contact'],
+  // From a hunt: each read as one place and led to another, or carried text HTML would have to quote.
+  ['a support_contact URL with a user name', () => ({ ...dirtFree(), support_contact: 'https://good.com@evil.com/' }), 'support_contact'],
+  ['a support_contact address with markup', () => ({ ...dirtFree(), support_contact: 'a"><b>@x.com' }), 'support_contact'],
+  [
+    'a support_contact URL with braces and a pipe',
+    () => ({ ...dirtFree(), support_contact: 'https://e.com/?c={{x}}|y' }),
+    'support_contact',
+  ],
   ['an unknown top-level key', () => ({ ...dirtFree(), theme: 'dark' }), 'theme'],
   ['an unknown key in a level', () => level0({ colour: 'red' }), 'severities.0.colour'],
   [
