@@ -29,7 +29,8 @@
     // What the last poll found: an update posted since the page was drawn ({ by, at }), or the incident closed.
     var posted = null;
     var closed = false;
-    if (Number.isNaN(dueMs) || Number.isNaN(skew)) return;
+    // No due time (a level without a cadence) is no reason to stop: a re-grade elsewhere may give it one.
+    if (Number.isNaN(skew)) return;
 
     // The line as the server drew it, kept and changed in place: a node replaced every minute would take
     // the focus from a keyboard user on it and have the status region read it all out again.
@@ -55,9 +56,9 @@
     function render() {
       var now = Date.now() + skew;
       var overdue = false;
-      if (closed || Number.isNaN(dueMs)) {
-        dueLine.remove();
-      } else {
+      // Hidden, not removed: a later poll may bring a due time back into it.
+      dueLine.hidden = closed || Number.isNaN(dueMs);
+      if (!dueLine.hidden) {
         // As src/domain/cadence.ts counts: overdue by seconds already reads "1 min ago".
         overdue = now >= dueMs;
         var minutes = overdue ? -Math.max(1, Math.round((now - dueMs) / 60000)) : Math.floor((dueMs - now) / 60000);
@@ -86,6 +87,7 @@
           : 'This incident was updated and is no longer open. ';
         if (noteText.data !== what) noteText.data = what;
       }
+      box.hidden = dueLine.hidden && !note;
       box.classList.toggle('bad', overdue);
       document.title = overdue ? 'Update overdue · ' + title : title;
     }

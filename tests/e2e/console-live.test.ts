@@ -134,6 +134,57 @@ describe('the console follows what others do, without a reload', () => {
     }
   });
 
+  // From a hunt: a page opened while the incident's level had no cadence never followed later updates, and one whose
+  // level lost its cadence and got it back showed "Update overdue" in the tab's title with no line saying so.
+  it('an incident page opened at a level with no cadence follows a re-grade elsewhere to one with a cadence, and back and forth', async () => {
+    const settings = (await (await h.admin('/settings')).json()) as Json;
+    const quiet = { ...settings.severities.at(-1), id: 'quiet', label: 'Quiet', update_every_minutes: null };
+    const saved = await h.admin('/settings', { method: 'PUT', body: { ...settings, severities: [...settings.severities, quiet] } });
+    expect(saved.status).toBe(200);
+    const declared = await h.admin('/incidents', {
+      body: { name: 'Docs slow', severity: 'quiet', body: 'Looking.', components: { db: 'degraded_performance' }, notify: false },
+    });
+    const id = ((await declared.json()) as Json).id as string;
+    const regrade = async (severity: string) =>
+      expect(
+        (await h.admin(`/incidents/${id}/updates`, { body: { status: 'identified', severity, body: 'Regraded.', notify: false } })).status,
+      ).toBe(201);
+    const page = await openPage(`/admin/incidents/${id}`);
+    try {
+      const box = page.locator('#update-due');
+      const due = box.locator('p').first();
+      expect(await box.isHidden(), 'no cadence: nothing is due').toBe(true);
+      await regrade('sev1');
+      await page.clock.fastForward(21_000);
+      await shows(
+        async () => /^Next update due .* \(in (29|30) min\)\.$/.test((await due.textContent()) ?? ''),
+        'a due line',
+        () => box.textContent(),
+      );
+      expect(await box.isVisible()).toBe(true);
+      await regrade('quiet');
+      await page.clock.fastForward(21_000);
+      await shows(
+        async () => await due.isHidden(),
+        'the due line hidden',
+        () => box.textContent(),
+      );
+      await regrade('sev1');
+      await page.clock.fastForward(21_000);
+      await shows(
+        async () => await due.isVisible(),
+        'the due line back',
+        () => box.textContent(),
+      );
+      await page.clock.fastForward(31 * 60_000);
+      expect(await due.textContent()).toMatch(/^Update overdue: it was due /);
+      expect(await page.title()).toMatch(/^Update overdue · /);
+    } finally {
+      await closeWithin(page)();
+      await h.admin('/settings', { method: 'PUT', body: settings });
+    }
+  });
+
   it('the dashboard redraws a row whose incident got an update elsewhere, and its clock names the zone as New York writes it', async () => {
     const id = await declareSev1('Search down');
     const page = await openPage('/admin');
