@@ -37,7 +37,8 @@ const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
 async function replicas(): Promise<{ url: string; a: PgConsoleStore<Action>; b: PgConsoleStore<Action> }> {
   const url = await cluster.database();
   const make = async (name: string) => {
-    const pool = openPool(url, { applicationName: `console-${name}`, log: () => {} });
+    // Named as a replica's pools are (herald:<replica>): whether a replica is gone is read off its connections.
+    const pool = openPool(url, { applicationName: `herald:${name}`, log: () => {} });
     pools.push(pool);
     const store = new PgConsoleStore<Action>({ pool, replica: name, signIn: SIGN_IN, now: () => T0, log: () => {}, publishPollMs: 20 });
     stores.push(store);
@@ -206,6 +207,43 @@ describe('PgConsoleStore: drafts', () => {
     );
     expect(answers).toEqual(['INC-7', 'INC-7', 'INC-7', 'INC-7']);
     expect(runs).toBe(1);
+  });
+});
+
+// From a hunt: with the replica publishing it killed, every click elsewhere waited 20 s and was told "still being
+// published" for 5 minutes, though nothing was.
+describe('PgConsoleStore: a replica that dies publishing a draft', () => {
+  it('once its connections are gone, a click on another replica is told at once that the publish was interrupted', async () => {
+    const { a, b } = await replicas();
+    const d = await a.drafts.save('owner', action(), T0);
+    let claimed!: () => void;
+    const hanging = a.drafts.publishOnce(d.id, 'owner', T0, () => {
+      claimed();
+      return new Promise<string>(() => {});
+    });
+    await new Promise<void>((resolve) => {
+      claimed = resolve;
+    });
+    void hanging.catch(() => {});
+    // While A lives, B waits for its outcome (a publish takes a moment).
+    const waiting = b.drafts.publishOnce(d.id, 'owner', T0 + 1_000, async () => 'INC-2');
+    const early = await Promise.race([
+      waiting.then(
+        () => 'answered',
+        () => 'answered',
+      ),
+      sleep(300).then(() => 'waiting'),
+    ]);
+    expect(early).toBe('waiting');
+    // A dies: its connections close.
+    await pools[0]!.end();
+    const started = Date.now();
+    await expect(waiting).rejects.toMatchObject({ code: 'publish_interrupted' });
+    await expect(b.drafts.publishOnce(d.id, 'owner', T0 + 2_000, async () => 'INC-2')).rejects.toMatchObject({
+      code: 'publish_interrupted',
+    });
+    // Before: 20 s, then 503 publish_in_progress.
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 });
 

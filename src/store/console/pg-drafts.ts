@@ -3,6 +3,7 @@ import { Conflict, Unavailable } from '../../domain/errors.ts';
 import { type ConsoleDrafts, DRAFT_TTL_MS, type Draft, MAX_DRAFTS } from './port.ts';
 import { validId } from '../../input/ids.ts';
 import type { ConsoleQuery } from './pg-query.ts';
+import { replicaGoneSql } from '../pg/replica-sessions.ts';
 
 export interface PgDraftsOptions {
   query: ConsoleQuery;
@@ -29,7 +30,15 @@ interface DraftRow {
   claimed_at: Date | null;
   incident_id: string | null;
   published_at: Date | null;
+  /** The replica that claimed it to publish has no connection open any more: it died mid-publish. */
+  claimant_gone?: boolean;
 }
+
+/**
+ * SQL, true when the replica named in a draft's claim (`<replica>:<random>`) has no connection open: its process is
+ * gone. A claim cut to 100 characters may have lost the front of the name: then it is not judged by it.
+ */
+const CLAIMANT_GONE = `(claim IS NOT NULL AND length(claim) < 100 AND ${replicaGoneSql("regexp_replace(claim, ':[^:]*$', '')")})`;
 
 const sleep = (ms: number) =>
   new Promise<void>((resolve) => {
@@ -114,8 +123,9 @@ export class PgDrafts<A> implements ConsoleDrafts<A> {
    *
    * A replica that dies between its claim and recording the outcome leaves
    * the draft `publishing`: whether the incident was published is not known
-   * here, so the draft is never published again; after `publishLeaseMs` a
-   * click is told to check the dashboard (409 publish_interrupted).
+   * here, so the draft is never published again; a click is told to check the
+   * dashboard (409 publish_interrupted) once that replica's connections are
+   * gone, or after `publishLeaseMs`.
    */
   publishOnce(id: string, key: string, now: number, publish: (d: Draft<A>) => Promise<string>): Promise<string | null> {
     if (!validId(id)) return Promise.resolve(null);
@@ -145,7 +155,8 @@ export class PgDrafts<A> implements ConsoleDrafts<A> {
       );
       if (claimed.rows[0]) return this.runClaimed(draftOf<A>(id, claimed.rows[0]), claim, publish);
       const { rows } = await this.o.query<DraftRow>(
-        `SELECT session_key, state, incident_id, created_at, claimed_at, published_at FROM console_drafts WHERE id = $1`,
+        `SELECT session_key, state, incident_id, created_at, claimed_at, published_at, ${CLAIMANT_GONE} AS claimant_gone
+           FROM console_drafts WHERE id = $1`,
         [id],
       );
       const row = rows[0];
@@ -153,7 +164,9 @@ export class PgDrafts<A> implements ConsoleDrafts<A> {
       if (!row || row.session_key !== key) return null;
       if (row.state === 'published') return row.published_at!.getTime() >= cutoff ? row.incident_id : null;
       if (row.state === 'pending' && row.created_at.getTime() < cutoff) return null;
-      if (row.state === 'publishing' && now - row.claimed_at!.getTime() > this.o.publishLeaseMs) {
+      // Its publisher's process died (its connections closed), or it has had longer than any publish takes: the
+      // outcome is not known here, and waiting would not learn it.
+      if (row.state === 'publishing' && (row.claimant_gone || now - row.claimed_at!.getTime() > this.o.publishLeaseMs)) {
         throw new Conflict(
           'Publishing this preview was interrupted, and whether it was published is not known. Check the dashboard before publishing it again from a new preview.',
           'publish_interrupted',
