@@ -86,9 +86,9 @@ const sameUrl = (url: string) => {
     return url;
   }
   const unescaped = (part: string) =>
-    part.replace(/%([0-9A-Fa-f]{2})/g, (escape, hex: string) => {
+    part.replace(/%([0-9A-Fa-f]{2})/g, (encoded, hex: string) => {
       const char = String.fromCharCode(Number.parseInt(hex, 16));
-      return /[A-Za-z0-9\-._~]/.test(char) ? char : escape.toUpperCase();
+      return /[A-Za-z0-9\-._~]/.test(char) ? char : encoded.toUpperCase();
     });
   return `${u.protocol}//${u.host.replace(/\.(?=:|$)/, '')}${unescaped(u.pathname)}${unescaped(u.search)}`;
 };
