@@ -612,7 +612,7 @@ describe('warRoomFacts and slackMessage', () => {
   it("counts an update's next one from the time it is shown at, for one dated back too", () => {
     const d = world();
     const inc = declare(d, 1, { impact: 'critical' });
-    postUpdate(ctx(d, 25), inc.id, { status: 'identified', body: 'Recorded late.', display_at: at(2).toISOString() });
+    postUpdate(ctx(d, 25), inc.id, { status: 'identified', body: 'Recorded late.', display_at: at(2) });
     expect(facts(d, inc, 1, 'update').fields).toContainEqual({ label: 'Next update', value: '22 Nov 2026, 09:32 UTC' });
   });
 
