@@ -78,8 +78,7 @@ export function warRoomFacts(
     add('Status updates', level?.update_every_minutes ? everyText(level.update_every_minutes).replace(/^e/, 'E') : 'As needed');
     add('ETA', eta);
   } else if (kind === 'update') {
-    // From the time customers read it at: one dated back is no newer news than that.
-    const due = nextUpdateDue(level, update.display_at, incident.resolved_at !== null);
+    const due = nextUpdateDue(level, update.created_at, incident.resolved_at !== null);
     add('Status', INCIDENT_STATUS_LABEL[update.status]);
     add('Severity', regrade);
     // Named after the declaration (runbooks: within 15 min for SEV-1): responders learn who leads.

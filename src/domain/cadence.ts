@@ -22,11 +22,9 @@ export interface ActiveRow {
  */
 export function activeIncidents(db: Pick<Db, 'incidents' | 'settings'>, now: Date, cadenceScale = 1): ActiveRow[] {
   const rows = newestFirst(db.incidents.filter(isOpenIncident)).map((incident) => {
-    // The newest news customers read, by the time it is shown at: an update dated back (`display_at`) gives
-    // none newer than that, so the cadence counts from there, not from when it was typed in.
     const lastUpdateAt =
       incident.updates
-        .map((u) => u.display_at)
+        .map((u) => u.created_at)
         .sort()
         .at(-1) ?? incident.created_at;
     const due = nextUpdateDue(levelOf(db.settings, incident), lastUpdateAt, isResolvedStatus(incident.status));

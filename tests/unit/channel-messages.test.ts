@@ -608,14 +608,6 @@ describe('warRoomFacts and slackMessage', () => {
     expect(gone.fields).toContainEqual({ label: 'Next update', value: 'As needed' });
   });
 
-  // From a hunt: the war room's "Next update" counted from when a dated-back update was typed in.
-  it("counts an update's next one from the time it is shown at, for one dated back too", () => {
-    const d = world();
-    const inc = declare(d, 1, { impact: 'critical' });
-    postUpdate(ctx(d, 25), inc.id, { status: 'identified', body: 'Recorded late.', display_at: at(2) });
-    expect(facts(d, inc, 1, 'update').fields).toContainEqual({ label: 'Next update', value: '22 Nov 2026, 09:32 UTC' });
-  });
-
   it("tells each update with the incident's components, commander and ETA as they were then: a message sent late tells no later update's", () => {
     const d = world();
     const hook = channel(d, 0, 'webhook');

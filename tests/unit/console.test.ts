@@ -344,30 +344,6 @@ describe('runbook update templates', () => {
     ]);
   });
 
-  // From a hunt: an update dated back restarted the clock at the time it was typed in, while the page showed it at
-  // the earlier time: with a 30-minute cadence, one dated back 25 minutes let the page go 55 minutes without news.
-  it('counts the cadence from the time an update is shown at, for one dated back too', () => {
-    const d = db([component('api')]);
-    const inc = declareIncident(ctx(d), {
-      name: 'Down',
-      severity: 'sev1',
-      status: 'investigating',
-      body: 'b',
-      components: { api: 'major_outage' },
-    });
-    postUpdate(ctx(d, 25), inc.id, {
-      status: 'identified',
-      body: 'Earlier note, recorded late.',
-      display_at: new Date(T0.getTime() + 2 * MIN).toISOString(),
-    });
-    const [row] = activeIncidents(d, new Date(T0.getTime() + 33 * MIN));
-    expect([row!.lastUpdateAt, row!.dueAt, row!.overdue]).toEqual([
-      new Date(T0.getTime() + 2 * MIN).toISOString(),
-      new Date(T0.getTime() + 32 * MIN).toISOString(),
-      true,
-    ]);
-  });
-
   it('a declare form without a severity is refused with the field named', () => {
     const d = db([component('api')]);
     const form = new FormData();
