@@ -91,7 +91,7 @@ const schemasOf = (rule: LineRule, input = false) => {
   /** An email address or an http(s) URL: where customers get urgent help. */
   const contact = line('support_contact', 200).refine(
     (v) => (input ? isContactAddress(v) || isContactUrl(v) : /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v) || /^https?:\/\/\S+$/.test(v)),
-    'support_contact must be an email address or an http(s) URL (with no user name or password in it)',
+    'support_contact must be an email address or an http(s) URL',
   );
 
   const settingsSchema = z

@@ -90,11 +90,14 @@ describe('/history.atom', () => {
       'Monitoring',
       'Investigating',
     ]);
-    // Stored sanitized HTML: Markdown rendered, the script gone.
+    // Stored sanitized HTML: Markdown rendered, the script tag no tag: shown as typed, as text.
     expect(old.content).toContain('<strong>login failures</strong>');
     // The HTML's own &amp; is escaped once more in the XML (the parser above decodes both levels).
     expect(await text('/history.atom')).toContain('&lt;strong&gt;login failures&lt;/strong&gt; &amp;amp; slow pages');
-    expect(old.content).not.toMatch(/<script|alert\(1\)/);
+    // In the XML, the HTML's escaped text escaped once more: after one decoding, text; never a tag.
+    const atomXml = await text('/history.atom');
+    expect(atomXml).toContain('&amp;lt;script&amp;gt;alert(1)&amp;lt;/script&amp;gt;');
+    expect(atomXml).not.toContain('&lt;script');
     const maint = feed.items.find((i) => i.title === 'TLS certificate rotation')!;
     expect([...maint.content!.matchAll(/<br><strong>(.*?)<\/strong>/g)].map((m) => m[1])).toEqual([
       'Completed',

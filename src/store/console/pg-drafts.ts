@@ -164,9 +164,11 @@ export class PgDrafts<A> implements ConsoleDrafts<A> {
       if (!row || row.session_key !== key) return null;
       if (row.state === 'published') return row.published_at!.getTime() >= cutoff ? row.incident_id : null;
       if (row.state === 'pending' && row.created_at.getTime() < cutoff) return null;
-      // Its publisher's process died (its connections closed), or it has had longer than any publish takes: the
-      // outcome is not known here, and waiting would not learn it.
-      if (row.state === 'publishing' && (row.claimant_gone || now - row.claimed_at!.getTime() > this.o.publishLeaseMs)) {
+      // Its publisher's process died (no connection of its own open, and claimed longer ago than a publish waits for
+      // its write: one reconnecting after PostgreSQL came back is still at it), or it has had longer than any
+      // publish takes: the outcome is not known here, and waiting would not learn it.
+      const age = now - row.claimed_at!.getTime();
+      if (row.state === 'publishing' && ((row.claimant_gone && age > this.o.publishWaitMs) || age > this.o.publishLeaseMs)) {
         throw new Conflict(
           'Publishing this preview was interrupted, and whether it was published is not known. Check the dashboard before publishing it again from a new preview.',
           'publish_interrupted',
