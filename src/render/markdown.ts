@@ -34,7 +34,8 @@ export const marked = new Marked(
  * script, title, xmp) took everything after it with it, to the end of the body, in every output.
  */
 export function typedTagsAsText(html: string): string {
-  return html.replace(/<\/?([a-zA-Z][a-zA-Z0-9-]*)(?:\s[^>]*)?\/?>/g, (tag, name: string) =>
+  // The name ends where HTML ends it: at a space, a slash or the end (`<textarea/x>` opens a textarea too).
+  return html.replace(/<\/?([a-zA-Z][a-zA-Z0-9-]*)(?=[\s/>])[^>]*>/g, (tag, name: string) =>
     KEPT_TAGS.has(name.toLowerCase())
       ? tag
       : tag.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;'),

@@ -13,7 +13,7 @@ describe('renderMarkdown makes hostile Markdown inert', () => {
     expect(html).not.toMatch(/="[^"]*(javascript|vbscript|data):/i);
   });
 
-  it('keeps the text around what it removes', () => {
+  it('keeps the text around a tag it takes as text, and a link whose address it drops', () => {
     // A tag the pages do not keep shows as typed, as text (inert): dropped, it took its content with it.
     expect(renderMarkdown('Before <script>alert("x")</script> after')).toBe('<p>Before &lt;script&gt;alert("x")&lt;/script&gt; after</p>');
     // A link whose address is taken is its text: an <a> with no href would look like a link and go nowhere.
@@ -181,7 +181,7 @@ describe('markdownToText', () => {
 // From a hunt: a tag whose content HTML reads as raw text (textarea, style, script, title, xmp), dropped by the
 // sanitizer, took everything after it with it: "Forms with a <textarea> fail…" lost its estimate, in every output.
 describe('tags typed in prose', () => {
-  it.each(['textarea', 'style', 'script', 'title', 'xmp', 'option', 'service-name'])(
+  it.each(['textarea', 'style', 'script', 'title', 'xmp', 'option', 'service-name', 'textarea/x', 'style/a'])(
     '<%s> is shown as typed, and the rest is kept',
     (tag) => {
       const body = `Forms with a <${tag}> fail to submit.\n\nA fix is expected by 14:00 UTC.`;
