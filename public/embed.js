@@ -51,7 +51,7 @@
       'display:flex!important;flex-direction:column-reverse!important;align-items:center!important;gap:8px!important;' +
       'pointer-events:none!important}' +
       // Stacked: within the window, every dismiss button in reach.
-      ':host([many]){max-height:calc(100vh - 4vmin)!important;overflow-y:auto!important}';
+      ':host([many]){max-height:calc(100vh - 4vmin)!important;max-height:calc(100dvh - 4vmin)!important;overflow-y:auto!important}';
     var CSS =
       ':host{all:initial!important;display:block!important;width:100%!important;max-width:640px!important;pointer-events:auto!important}' +
       '.box{display:flex;gap:12px;align-items:flex-start;box-sizing:border-box;padding:12px;padding-inline-start:14px;border-radius:8px;' +
