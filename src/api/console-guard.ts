@@ -5,6 +5,7 @@ import { requestSession, type SessionVariables } from '../auth/session-cookie.ts
 import { Forbidden } from '../http/errors.ts';
 import { consoleReturnPath, formPagePath } from '../auth/return-path.ts';
 import { seeOther } from '../http/see-other.ts';
+import { ourOrigin } from '../http/same-origin.ts';
 
 export type ConsoleEnv = { Variables: SessionVariables };
 
@@ -21,10 +22,9 @@ export type ConsoleEnv = { Variables: SessionVariables };
  * Static files under /admin (the console's script) are served before this.
  */
 export function consoleGuard(herald: Herald): MiddlewareHandler<ConsoleEnv> {
-  // Its own origin, or the site's: behind a TLS proxy Herald hears http on its own address, while the browser's
-  // Origin is SITE_URL's (a browser that sends no Sec-Fetch-Site is judged on that alone).
-  const site = new URL(herald.config.SITE_URL).origin;
-  const sameOrigin = csrf({ origin: (origin, c) => origin === site || origin === new URL(c.req.url).origin });
+  // By the public forms' rule (a browser that sends no Sec-Fetch-Site is judged on its Origin alone).
+  const ours = ourOrigin(herald.config.SITE_URL);
+  const sameOrigin = csrf({ origin: (origin, c) => ours(origin, c.req.url) });
   return async (c, next) => {
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
       await sameOrigin(c, async () => {}).catch(() => {

@@ -10,14 +10,22 @@ import { Forbidden } from './errors.ts';
  * same rule (src/api/app.ts), before Astro's own origin check.
  */
 export function refuseCrossSite(siteUrl: string): MiddlewareHandler {
-  const site = new URL(siteUrl).origin;
+  const ours = ourOrigin(siteUrl);
   return async (c, next) => {
     if (c.req.method === 'GET' || c.req.method === 'HEAD' || c.req.method === 'OPTIONS') return next();
     const origin = c.req.header('origin');
-    const own = new URL(c.req.url).origin;
-    if ((origin !== undefined && origin !== site && origin !== own) || c.req.header('sec-fetch-site') === 'cross-site') {
+    if ((origin !== undefined && !ours(origin, c.req.url)) || c.req.header('sec-fetch-site') === 'cross-site') {
       throw new Forbidden('Cross-site requests are refused.', 'cross_site');
     }
     await next();
   };
+}
+
+/**
+ * Whether an Origin is Herald's own: the site's (SITE_URL: behind a TLS proxy Herald hears http on its own
+ * address while the browser's Origin is the public one), or the request's own.
+ */
+export function ourOrigin(siteUrl: string): (origin: string, requestUrl: string) => boolean {
+  const site = new URL(siteUrl).origin;
+  return (origin, requestUrl) => origin === site || origin === new URL(requestUrl).origin;
 }

@@ -6,10 +6,10 @@ import { AlreadySaved, requireSettingsVersion, settingsVersion } from '../../rea
 import { Stale } from '../../domain/errors.ts';
 import { formFields, refusal, type FieldErrors } from '../forms.ts';
 import { actorName, when } from '../format.ts';
-
-const sentenceStart = (words: string) => words.charAt(0).toUpperCase() + words.slice(1);
 import { done, refused, type ActionResult } from './result.ts';
 import { FIELD_LABEL, LEVEL_HEADING, unsavedChanges } from '../settings-changes.ts';
+
+const sentenceStart = (words: string) => words.charAt(0).toUpperCase() + words.slice(1);
 
 /** The rows of the levels table: the scheme may have 2 to 6 levels. */
 export const LEVEL_ROWS = 6;
@@ -77,7 +77,7 @@ export async function settingsAction(
     const errors: FieldErrors = {};
     for (const issue of parsed.error.issues) {
       const message = fieldName(issue.path).startsWith('level.') ? levelMessage(issue.message) : fieldMessage(issue.message);
-      errors[fieldName(issue.path)] ??= message.charAt(0).toUpperCase() + message.slice(1);
+      errors[fieldName(issue.path)] ??= sentenceStart(message);
     }
     return { ...refused(422, errors), values: input };
   }
