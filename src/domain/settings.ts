@@ -54,8 +54,9 @@ const isContactUrl = (v: string) => {
   return u !== null && /^https?:$/.test(u.protocol) && u.username === '' && u.password === '' && /^https?:\/\/[^\s<>"{}|\\^`]+$/.test(v);
 };
 
-// `input`: what a new setting is held to beyond what is stored (a stored document that passed before still loads).
-const schemasOf = (rule: LineRule, input = false) => {
+const schemasOf = (rule: LineRule) => {
+  // Input is held to more than what is stored: a stored document that passed before still loads.
+  const input = rule === INPUT_LINE;
   const line = lineOf(rule);
   const severityLevelSchema = z
     .strictObject({
@@ -105,14 +106,12 @@ const schemasOf = (rule: LineRule, input = false) => {
       severities: z.array(severityLevelSchema).min(2, 'severities must list 2 to 6 levels').max(6, 'severities must list 2 to 6 levels'),
     })
     .superRefine((s, ctx) => {
-      const seen = new Set<string>();
-      for (const [i, level] of s.severities.entries()) {
-        if (seen.has(level.id)) ctx.addIssue({ code: 'custom', path: ['severities', i, 'id'], message: `id "${level.id}" is used twice` });
-        seen.add(level.id);
-      }
-      // Two levels of one label could not be told apart: in the picker, on the page, in "raised from … to …".
+      const ids = new Set<string>();
       const labels = new Set<string>();
       for (const [i, level] of s.severities.entries()) {
+        if (ids.has(level.id)) ctx.addIssue({ code: 'custom', path: ['severities', i, 'id'], message: `id "${level.id}" is used twice` });
+        ids.add(level.id);
+        // Two levels of one label could not be told apart: in the picker, on the page, in "raised from … to …".
         const label = level.label.trim().toLowerCase();
         if (input && labels.has(label)) {
           ctx.addIssue({ code: 'custom', path: ['severities', i, 'label'], message: `label "${level.label}" is used twice` });
@@ -126,7 +125,7 @@ const schemasOf = (rule: LineRule, input = false) => {
 /** Settings and severity levels as stored (the documents' and the incidents' copies). */
 export const { severityLevelSchema, settingsSchema } = schemasOf(STORED_LINE);
 /** `PUT /api/admin/settings` and the settings form: the same, with every line held to cleanLine. */
-export const { settingsSchema: settingsInputSchema } = schemasOf(INPUT_LINE, true);
+export const { settingsSchema: settingsInputSchema } = schemasOf(INPUT_LINE);
 
 export type SeverityLevel = z.infer<typeof severityLevelSchema>;
 export type Settings = z.infer<typeof settingsSchema>;
