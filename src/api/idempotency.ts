@@ -47,7 +47,7 @@ function replay(
     const event = findEvent(herald.store.data, record.event);
     // Only an incident can go (withdrawn as published in error): its answer cannot be given again.
     if (!event) throw new NotFound(`"${record.event}", which this request made or changed, was withdrawn since.`, 'id');
-    response = adminEventJson(event, herald.store.data, herald.config.SITE_URL);
+    response = adminEventJson(event, herald.store.data, herald.config);
   }
   c.header('Idempotent-Replayed', 'true');
   return answer(c, record.status, response);
@@ -93,7 +93,7 @@ export function respondOnceWithEvent(
 ): Promise<Response> {
   return once(c, herald, actor, status, (ctx) => {
     const event = verb(ctx);
-    return { response: adminEventJson(event, ctx.db, herald.config.SITE_URL), kept: { response: null, event: event.id } };
+    return { response: adminEventJson(event, ctx.db, herald.config), kept: { response: null, event: event.id } };
   });
 }
 

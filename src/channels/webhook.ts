@@ -1,6 +1,6 @@
 import type { Db, Incident } from '../domain/model.ts';
 import { overallStatus } from '../domain/overall.ts';
-import { componentJson, incidentJson, ms } from '../read/statuspage-records.ts';
+import { componentJson, incidentJson, ms, type RecordSite } from '../read/statuspage-records.ts';
 import type { ChannelMessage } from './plan.ts';
 import { asOf } from './facts.ts';
 import { pageAsOf } from './page-as-of.ts';
@@ -13,7 +13,7 @@ import { pageAsOf } from './page-as-of.ts';
  * page's status and the incident's components are as of the update too: a
  * delivery late after a resolve must not call its own outage operational.
  */
-export function webhookPayload(m: ChannelMessage, db: Db, site: { SITE_URL: string }, now: Date) {
+export function webhookPayload(m: ChannelMessage, db: Db, site: RecordSite, now: Date) {
   const then = pageAsOf(db, m.update.created_at);
   const overall = overallStatus(then);
   const siteUrl = site.SITE_URL.replace(/\/+$/, '');
@@ -35,13 +35,17 @@ export function webhookPayload(m: ChannelMessage, db: Db, site: { SITE_URL: stri
       },
       // The component as this change left it (a late delivery does not contradict its own component_update).
       component: component
-        ? { ...componentJson(component, db.page.id), status: m.change.new_status, updated_at: ms(m.update.created_at) }
+        ? { ...componentJson(component, db.page.id, site.SITE_TIMEZONE), status: m.change.new_status, updated_at: ms(m.update.created_at) }
         : { id: m.change.code, name: m.change.name, status: m.change.new_status, page_id: db.page.id },
     };
   }
   return {
     ...head,
-    incident: incidentJson(asOf(m.event, m.update, db.settings) as Incident, { ...db, components: then.components }, siteUrl),
+    incident: incidentJson(
+      asOf(m.event, m.update, db.settings) as Incident,
+      { ...db, components: then.components },
+      { ...site, SITE_URL: siteUrl },
+    ),
   };
 }
 

@@ -2,6 +2,7 @@ import { allEvents, type Component, type Db, type EventRecord, type Group, type 
 import { worstComponentStatus } from '../domain/status.ts';
 import { componentsByGroup } from '../domain/overall.ts';
 import { laterFirst } from '../domain/live-first.ts';
+import { isoDay, localDate } from '../domain/zoned-days.ts';
 
 /**
  * Herald records in the shapes of Atlassian Statuspage's public v2 API, so
@@ -58,7 +59,11 @@ export function pageJson(db: Db, site: SiteInfo) {
 /** Absolute URL of an incident's (or maintenance's) public page. */
 export const incidentUrl = (siteUrl: string, id: string): string => `${siteUrl}/incidents/${encodeURIComponent(id)}`;
 
-export function componentJson(c: Component, pageId: string) {
+/** What a record needs of the site: its address for links, its zone for a component's start date. */
+export type RecordSite = Pick<SiteInfo, 'SITE_URL' | 'SITE_TIMEZONE'>;
+
+/** A component's record. Its `start_date` is the day it was added in SITE_TIMEZONE, the zone of its uptime days. */
+export function componentJson(c: Component, pageId: string, timeZone: string) {
   return {
     id: c.id,
     name: c.name,
@@ -68,7 +73,7 @@ export function componentJson(c: Component, pageId: string) {
     position: c.position,
     description: c.description,
     showcase: true,
-    start_date: c.created_at.slice(0, 10),
+    start_date: isoDay(localDate(Date.parse(c.created_at), timeZone)),
     group_id: c.group,
     page_id: pageId,
     group: false,
@@ -98,10 +103,10 @@ export function groupJson(g: Group, children: Component[], pageId: string) {
 }
 
 /** Groups and components as one flat list in the page's order (componentsByGroup), groups before their children. */
-export function componentsJson(db: Db) {
+export function componentsJson(db: Db, timeZone: string) {
   return componentsByGroup(db).flatMap((v) => [
     ...(v.group ? [groupJson(v.group, v.components, db.page.id)] : []),
-    ...v.components.map((c) => componentJson(c, db.page.id)),
+    ...v.components.map((c) => componentJson(c, db.page.id, timeZone)),
   ]);
 }
 
@@ -134,7 +139,7 @@ export function updatesNewestFirst<U extends Update>(e: { updates: U[] }): U[] {
  * API shows a window as an incident with `impact: maintenance`, its window
  * times last; this is the one place that shape is made.
  */
-export function incidentJson(e: EventRecord, db: Db, siteUrl: string) {
+export function incidentJson(e: EventRecord, db: Db, site: RecordSite) {
   const base = {
     id: e.id,
     name: e.name,
@@ -144,7 +149,7 @@ export function incidentJson(e: EventRecord, db: Db, siteUrl: string) {
     monitoring_at: e.kind === 'incident' ? ms(e.monitoring_at) : null,
     resolved_at: ms(e.resolved_at),
     impact: e.kind === 'incident' ? e.impact : ('maintenance' as const),
-    shortlink: incidentUrl(siteUrl, e.id),
+    shortlink: incidentUrl(site.SITE_URL, e.id),
     // A window's, as on Statuspage, is when it was created: its own times are scheduled_for and scheduled_until.
     started_at: e.kind === 'incident' ? ms(e.started_at) : ms(e.created_at),
     page_id: db.page.id,
@@ -152,7 +157,7 @@ export function incidentJson(e: EventRecord, db: Db, siteUrl: string) {
     components: e.components
       .map((id) => db.components.find((c) => c.id === id))
       .filter((c): c is Component => Boolean(c))
-      .map((c) => componentJson(c, db.page.id)),
+      .map((c) => componentJson(c, db.page.id, site.SITE_TIMEZONE)),
   };
   if (e.kind === 'incident') return base;
   return { ...base, scheduled_for: ms(e.scheduled_for), scheduled_until: ms(e.scheduled_until) };

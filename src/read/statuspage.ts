@@ -49,12 +49,12 @@ export const V2_DOCUMENTS: readonly V2Document[] = [
 /** Builds one v2 document (the object behind `/api/v2/<name>.json`). */
 export function v2Document(name: V2Document, db: Db, site: SiteInfo): object {
   const page = pageJson(db, site);
-  const inc = (list: EventRecord[]) => list.map((i) => incidentJson(i, db, site.SITE_URL));
+  const inc = (list: EventRecord[]) => list.map((i) => incidentJson(i, db, site));
   switch (name) {
     case 'summary':
       return {
         page,
-        components: componentsJson(db),
+        components: componentsJson(db, site.SITE_TIMEZONE),
         incidents: inc(incidents(db).filter(isOpenIncident)),
         scheduled_maintenances: inc(maintenances(db).filter((m) => MAINTENANCE_LIVE.has(m.status))),
         status: overallStatus(db),
@@ -62,7 +62,7 @@ export function v2Document(name: V2Document, db: Db, site: SiteInfo): object {
     case 'status':
       return { page, status: overallStatus(db) };
     case 'components':
-      return { page, components: componentsJson(db) };
+      return { page, components: componentsJson(db, site.SITE_TIMEZONE) };
     // Every unresolved one, as Statuspage's list holds them: one declared now with a past start sorts far back.
     case 'incidents':
       return { page, incidents: inc(cutKeepingLive(incidents(db), isOpenIncident, LIST_LIMIT)) };

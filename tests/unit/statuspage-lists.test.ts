@@ -81,7 +81,34 @@ describe('order by instant, whatever offset a stored time carries (data imported
     createComponent(ctx(d), { name: 'API', group: 'Core' });
     editComponent(ctx(d, 30), 'api', { status: 'degraded_performance' });
     d.groups[0]!.updated_at = '2026-11-22T14:00:00+05:00'; // 09:00Z, before the component's 09:30Z
-    const core = componentsJson(d).find((c) => c.name === 'Core')!;
+    const core = componentsJson(d, 'UTC').find((c) => c.name === 'Core')!;
     expect(core.updated_at).toBe(ctx(d, 30).now.toISOString());
+  });
+});
+
+describe("a component's start_date is a day in SITE_TIMEZONE, as its uptime days are", () => {
+  const at = (site: typeof SITE, createdAt: string) => {
+    const d = db();
+    createComponent(ctx(d), { name: 'API' });
+    d.components[0]!.created_at = createdAt;
+    d.incidents.push(incident('INC-1', 'minor', 'investigating', { components: ['api'] }));
+    const dates = (doc: object) =>
+      [
+        ...((doc as { components?: Array<{ start_date: string | null; group: boolean }> }).components ?? []),
+        ...((doc as { incidents?: Array<{ components: Array<{ start_date: string | null }> }> }).incidents ?? []).flatMap(
+          (i) => i.components,
+        ),
+      ].map((c) => c.start_date);
+    return [...dates(v2Document('components', d, site)), ...dates(v2Document('summary', d, site))];
+  };
+
+  it('added at 14:23Z on 5 Dec: 6 Dec in Kiritimati (UTC+14), 5 Dec in UTC', () => {
+    // Before: the UTC date everywhere, a day before the status page's first uptime day there.
+    expect(at({ ...SITE, SITE_TIMEZONE: 'Pacific/Kiritimati' }, '2026-12-05T14:23:00.000Z')).toEqual(Array(3).fill('2026-12-06'));
+    expect(at(SITE, '2026-12-05T14:23:00.000Z')).toEqual(Array(3).fill('2026-12-05'));
+  });
+
+  it('added at 21:30 EST on 5 Dec (02:30Z on the 6th): 5 Dec in New York', () => {
+    expect(at({ ...SITE, SITE_TIMEZONE: 'America/New_York' }, '2026-12-06T02:30:00.000Z')).toEqual(Array(3).fill('2026-12-05'));
   });
 });

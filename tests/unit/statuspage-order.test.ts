@@ -5,7 +5,7 @@ import { componentsJson } from '../../src/read/statuspage-records.ts';
 import { ctx, db, incident } from '../helpers/db.ts';
 
 /** The flat /api/v2/components.json list as `name@position`, and the page's order of the same names. */
-const apiOrder = (d: ReturnType<typeof db>) => componentsJson(d).map((c) => `${c.name}@${c.position}`);
+const apiOrder = (d: ReturnType<typeof db>) => componentsJson(d, 'UTC').map((c) => `${c.name}@${c.position}`);
 const pageOrder = (d: ReturnType<typeof db>) =>
   componentsByGroup(d).flatMap((v) => [...(v.group ? [v.group.name] : []), ...v.components.map((c) => c.name)]);
 
@@ -54,7 +54,7 @@ describe('records clients compare over time', () => {
     createComponent(ctx(d), { name: 'API', group: 'Core' });
     createComponent(ctx(d), { name: 'Dashboard', group: 'Core' });
     editComponent(ctx(d, 30), 'api', { status: 'degraded_performance' });
-    const core = componentsJson(d).find((c) => c.name === 'Core')!;
+    const core = componentsJson(d, 'UTC').find((c) => c.name === 'Core')!;
     expect(core.updated_at).toBe(ctx(d, 30).now.toISOString());
   });
 

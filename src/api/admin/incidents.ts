@@ -28,7 +28,7 @@ import { adminEventJson } from './shape.ts';
 export function incidentsApi(herald: Herald) {
   const app = new Hono<AdminEnv>();
   const db = () => herald.store.data;
-  const site = herald.config.SITE_URL;
+  const site = herald.config;
   const tz = herald.config.SITE_TIMEZONE;
 
   app.get('/incidents', (c) => c.json({ incidents: newestFirst(db().incidents).map((i) => adminEventJson(i, db(), site)) }));

@@ -37,7 +37,7 @@ import { maintenancesNewestFirst } from '../../read/statuspage.ts';
  */
 export function maintenanceApi(herald: Herald) {
   const app = new Hono<AdminEnv>();
-  const site = herald.config.SITE_URL;
+  const site = herald.config;
   const tz = herald.config.SITE_TIMEZONE;
   const db = () => herald.store.data;
   const change = (c: Context<AdminEnv>, status: 200 | 201, verb: (ctx: VerbContext) => { id: string }) =>

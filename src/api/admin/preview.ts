@@ -34,7 +34,7 @@ export function previewApi(herald: Herald) {
     const draft = dryRun(herald, c.get('actor'), action);
     const email = await previewEmail(herald, draft);
     return c.json({
-      incident: adminEventJson(draft.incident, draft.db, herald.config.SITE_URL),
+      incident: adminEventJson(draft.incident, draft.db, herald.config),
       update: {
         id: draft.update.id,
         status: draft.update.status,

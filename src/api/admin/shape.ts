@@ -1,5 +1,5 @@
 import type { Db, EventRecord, IncidentUpdate, Update } from '../../domain/model.ts';
-import { incidentJson, ms } from '../../read/statuspage-records.ts';
+import { incidentJson, ms, type RecordSite } from '../../read/statuspage-records.ts';
 
 /**
  * A record in the admin API: the public Statuspage shape plus what only the
@@ -8,8 +8,8 @@ import { incidentJson, ms } from '../../read/statuspage-records.ts';
  * postmortem (drafts included), and a window's timer state (the iCal feed
  * reads the last two).
  */
-export function adminEventJson(e: EventRecord, db: Db, siteUrl: string) {
-  const pub = incidentJson(e, db, siteUrl);
+export function adminEventJson(e: EventRecord, db: Db, site: RecordSite) {
+  const pub = incidentJson(e, db, site);
   const byId = new Map((e.updates as Update[]).map((u) => [u.id, u]));
   const updates = pub.incident_updates.map((u) => {
     const full = byId.get(u.id)!;
