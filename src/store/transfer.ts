@@ -5,7 +5,7 @@ import { renderMarkdown } from '../render/markdown.ts';
 import { DurableJsonFile } from './durable-file.ts';
 import { acquireLock, DataDirLocked } from './lock.ts';
 import { migrate } from './migrate.ts';
-import { openPool, type PoolClient, withClient } from './pg/client.ts';
+import { openPool, type Pool, type PoolClient, withClient } from './pg/client.ts';
 import { DOCUMENT_CHANNEL } from './pg/document-store.ts';
 import { MIGRATION_LOCK_KEY, migrateDatabase } from './pg/migrate.ts';
 import { replicaSessions } from './pg/replica-sessions.ts';
@@ -216,6 +216,18 @@ export async function importDataDir(dataDir: string, url: string, opts: { force?
  * unless `force`, and while a Herald runs on `dir`.
  */
 export async function exportToDir(url: string, dir: string, opts: { force?: boolean } = {}): Promise<TransferReport> {
+  const pool = openPool(url, { max: 1, applicationName: 'herald:db-export' });
+  try {
+    // Tables of another release are read as this one reads them only once migrated, and an export only reads:
+    // older ones (a release still running on them) are refused with what to do, before any folder is made.
+    await migrateDatabase(pool, undefined, { readOnly: true });
+    return await exportSnapshot(pool, dir, opts);
+  } finally {
+    await pool.end().catch(() => {});
+  }
+}
+
+async function exportSnapshot(pool: Pool, dir: string, opts: { force?: boolean }): Promise<TransferReport> {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const release = lock(dir);
   try {
@@ -223,30 +235,25 @@ export async function exportToDir(url: string, dir: string, opts: { force?: bool
     for (const f of [file, join(dir, 'admin-token'), ...[...MAIL_FILES, CHANNEL_FILE].map((m) => join(dir, m))]) {
       if (existsSync(f) && !opts.force) throw new TransferRefused(`${f} exists; nothing was exported. Pass --force to replace it.`);
     }
-    const pool = openPool(url, { max: 1, applicationName: 'herald:db-export' });
     let raw: unknown;
     let token: string | null = null;
     let mail: MailData | null = null;
     let channels: ChannelData | null = null;
-    try {
-      // One snapshot of everything, as it was at one moment, whatever the replicas write meanwhile.
-      await withClient(pool, async (client) => {
-        await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-        try {
-          const doc = await client.query<{ data: unknown }>('SELECT data FROM herald_document WHERE id = 1');
-          if (!doc.rows[0]) throw new TransferRefused('The database holds no Herald document; nothing was exported.');
-          raw = doc.rows[0].data;
-          const secret = await client.query<{ value: string }>(`SELECT value FROM herald_secrets WHERE name = 'admin-token'`);
-          token = secret.rows[0]?.value ?? null;
-          mail = await readMailTables(client, new Date());
-          channels = await readChannelTables(client);
-        } finally {
-          await client.query('ROLLBACK').catch(() => {});
-        }
-      });
-    } finally {
-      await pool.end().catch(() => {});
-    }
+    // One snapshot of everything, as it was at one moment, whatever the replicas write meanwhile.
+    await withClient(pool, async (client) => {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      try {
+        const doc = await client.query<{ data: unknown }>('SELECT data FROM herald_document WHERE id = 1');
+        if (!doc.rows[0]) throw new TransferRefused('The database holds no Herald document; nothing was exported.');
+        raw = doc.rows[0].data;
+        const secret = await client.query<{ value: string }>(`SELECT value FROM herald_secrets WHERE name = 'admin-token'`);
+        token = secret.rows[0]?.value ?? null;
+        mail = await readMailTables(client, new Date());
+        channels = await readChannelTables(client);
+      } finally {
+        await client.query('ROLLBACK').catch(() => {});
+      }
+    });
     const parsed = dbSchema.safeParse(migrate(raw).data);
     if (!parsed.success) throw new TransferRefused(`The database's document is not valid for this Herald; nothing was exported.`);
     await new DurableJsonFile(file, dbSchema).write(parsed.data);

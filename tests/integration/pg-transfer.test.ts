@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { appendFileSync, cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -310,6 +310,26 @@ describe('db:import and db:export', () => {
     const h = await startHerald({ dataDir: exported, env: { SITE_URL: 'https://status.example.test' } });
     running.push(h);
     expect(await answers(h)).toEqual(before);
+  });
+
+  it('refuses to export tables an older release migrated (one still running on them), as npm run export does, making no folder', async () => {
+    // From a hunt: it read them anyway and failed on a column the newer release adds, saying to change DATABASE_URL.
+    const last = await cluster.sql('SELECT max(version) FROM schema_migrations', url);
+    const name = await cluster.sql(`SELECT name FROM schema_migrations WHERE version = ${last}`, url);
+    await cluster.sql(`DELETE FROM schema_migrations WHERE version = ${last}`, url);
+    const out = join(tempDataDir('herald-transfer-older-'), 'site');
+    try {
+      const { code, out: said } = await cli(['export', out]);
+      expect(code, said).toBe(1);
+      expect(said).toContain(
+        `db:export: the database's tables are older than this Herald (${name} not applied), and this process only reads`,
+      );
+      expect(existsSync(out)).toBe(false);
+      expect(await cluster.sql(`SELECT count(*) FROM schema_migrations WHERE version = ${last}`, url)).toBe('0');
+    } finally {
+      await cluster.sql(`INSERT INTO schema_migrations (version, name) VALUES (${last}, '${name}')`, url);
+      removeDir(join(out, '..'));
+    }
   });
 
   it('refuses an admin token Herald would not use, and an export over a folder holding one, changing nothing', async () => {
