@@ -57,7 +57,18 @@ const envFields = z.object({
   // It goes into email headers and calendar lines: one line of printable text.
   SITE_NAME: z.string().min(1).max(100).refine(cleanLine, ONE_LINE).default('Herald Status'),
   // An unknown zone would otherwise surface later, as a failure of every page render.
-  SITE_TIMEZONE: z.string().refine(isTimeZone, 'must be an IANA time zone, e.g. UTC or Europe/Berlin').transform(zoneCase).default('UTC'),
+  SITE_TIMEZONE: z
+    .string()
+    .refine((tz) => isTimeZone(tz) && !/^[+-\d]/.test(tz), 'must be an IANA time zone, e.g. UTC or Europe/Berlin (not an offset)')
+    .transform(zoneCase)
+    .superRefine((tz, ctx) => {
+      if (!CASED.test(tz) || (tz.includes('/') && tz === tz.toUpperCase()))
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be written as the zone database spells it, with its capitals (${capitalised(tz)}?)`,
+        });
+    })
+    .default('UTC'),
   ADMIN_TOKEN: z
     .string()
     .min(16, 'ADMIN_TOKEN must be at least 16 characters')
@@ -142,13 +153,25 @@ const envSchema = envFields.superRefine((env, ctx) => {
 
 /**
  * Intl takes a zone in any case ("america/santiago"), and pages and the API name it: written as the zone
- * database spells it when that is the same name ("America/Santiago"). Any other name is kept as given: ICU's
- * own for some zones is an older one (Asia/Kolkata resolves to Asia/Calcutta, Europe/Kyiv to Europe/Kiev).
+ * database spells it when ICU knows that spelling ("America/Santiago"). ICU's own name for some zones is an
+ * older one (Asia/Kolkata resolves to Asia/Calcutta, Europe/Kyiv to Europe/Kiev), and it lists no other
+ * names, so another name is kept as given, and refused (CASED) unless written with its capitals: Herald cannot
+ * tell "asia/kolkata" from a spelling, and "Times in asia/kolkata" is what customers would read.
  */
 function zoneCase(tz: string): string {
   const resolved = new Intl.DateTimeFormat('en', { timeZone: tz }).resolvedOptions().timeZone;
-  return resolved.toLowerCase() === tz.toLowerCase() ? resolved : tz;
+  if (resolved.toLowerCase() === tz.toLowerCase()) return resolved;
+  return Intl.supportedValuesOf('timeZone').find((z) => z.toLowerCase() === tz.toLowerCase()) ?? tz;
 }
+
+/**
+ * Every part of the name starts with a capital, as the zone database writes them: Asia/Kolkata, US/Eastern,
+ * Etc/GMT+5 (and a name with a `/` is never all capitals).
+ */
+const CASED = /^[A-Z][^/]*(?:\/[A-Z][^/]*)*$/;
+
+/** A guess at the spelling, for the message: each word's first letter a capital. */
+const capitalised = (tz: string) => tz.toLowerCase().replace(/(^|[/_-])([a-z])/g, (_, sep: string, c: string) => sep + c.toUpperCase());
 
 function isTimeZone(tz: string): boolean {
   try {

@@ -69,6 +69,28 @@ describe('configuration from the environment', () => {
     // ICU resolves these to their old names (Asia/Calcutta, Europe/Kiev): not what the operator chose.
     expect(zone('Asia/Kolkata')).toBe('Asia/Kolkata');
     expect(zone('Europe/Kyiv')).toBe('Europe/Kyiv');
+    // Listed by ICU in their own case, though ICU resolves them to other names.
+    expect(zone('america/port-au-prince')).toBe('America/Port-au-Prince');
+    expect(zone('antarctica/mcmurdo')).toBe('Antarctica/McMurdo');
+    expect(zone('etc/gmt+5')).toBe('Etc/GMT+5');
+  });
+
+  it('SITE_TIMEZONE: another name for a zone, not written with its capitals, is refused with a guess at them; an offset is refused', () => {
+    // From a hunt: kept as typed, customers read "Times in asia/kolkata" and the v2 API gave that as time_zone.
+    const refusal = (tz: string) => {
+      try {
+        loadConfig({ SITE_TIMEZONE: tz });
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return 'accepted';
+    };
+    expect(refusal('asia/kolkata')).toMatch(/SITE_TIMEZONE.*with its capitals \(Asia\/Kolkata\?\)/);
+    expect(refusal('europe/kyiv')).toMatch(/\(Europe\/Kyiv\?\)/);
+    expect(refusal('ASIA/HO_CHI_MINH')).toMatch(/\(Asia\/Ho_Chi_Minh\?\)/);
+    expect(refusal('US/Eastern')).toBe('accepted');
+    expect(refusal('+05:30')).toMatch(/SITE_TIMEZONE.*not an offset/);
+    expect(refusal('-0300')).toMatch(/SITE_TIMEZONE.*not an offset/);
   });
 
   it.each<[string, Record<string, string>, RegExp]>([
