@@ -3,7 +3,6 @@ import { isOpenIncident } from '../domain/overall.ts';
 import { incidentUrl, pageUpdatedAt, type SiteInfo } from '../read/statuspage-records.ts';
 import { lastChanged, trailHtml } from './trail.ts';
 import { tagAuthority } from './xml.ts';
-import { cutKeepingLive } from '../domain/live-first.ts';
 
 /**
  * What the Atom and RSS writers share: one entry per incident and per
@@ -58,9 +57,10 @@ export function feedHead(db: Db, site: SiteInfo): FeedHead {
 const live = (i: EventRecord): boolean => (i.kind === 'incident' ? isOpenIncident(i) : i.status !== 'completed');
 
 /**
- * The feed's entries, newest activity first: all that is live (a bulk backfill of past incidents, each
- * written just now, would otherwise push an open outage out of the feed), and of the rest as many as
- * keep the whole within `limit` (the live ones alone may exceed it).
+ * The feed's entries, newest activity first: the `limit` most recent, and every live one beyond them (a bulk
+ * backfill of past incidents, each written just now, would otherwise push an open outage out of the feed).
+ * The live ones are added, not counted against `limit`: windows planned months ahead once took all of it, and
+ * an outage resolved a minute ago left the feed.
  */
 export function feedEntries(db: Db, site: SiteInfo, limit = FEED_LIMIT): FeedEntry[] {
   const host = tagAuthority(site.SITE_URL);
@@ -68,12 +68,14 @@ export function feedEntries(db: Db, site: SiteInfo, limit = FEED_LIMIT): FeedEnt
     .filter((i) => i.updates.length > 0)
     .map((i) => ({ i, updated: lastChanged(i) }))
     .sort((a, b) => Date.parse(b.updated) - Date.parse(a.updated) || Date.parse(b.i.created_at) - Date.parse(a.i.created_at));
-  return cutKeepingLive(sorted, (e) => live(e.i), limit).map(({ i, updated }) => ({
-    id: entryId(host, i.id),
-    title: i.name,
-    url: incidentUrl(site.SITE_URL, i.id),
-    published: i.created_at,
-    updated,
-    html: trailHtml(i, site.SITE_TIMEZONE),
-  }));
+  return sorted
+    .filter((e, n) => n < limit || live(e.i))
+    .map(({ i, updated }) => ({
+      id: entryId(host, i.id),
+      title: i.name,
+      url: incidentUrl(site.SITE_URL, i.id),
+      published: i.created_at,
+      updated,
+      html: trailHtml(i, site.SITE_TIMEZONE),
+    }));
 }

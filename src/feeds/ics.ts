@@ -5,6 +5,7 @@ import { incidentUrl, updatesNewestFirst, type SiteInfo } from '../read/statuspa
 import { markdownToText } from '../render/markdown-text.ts';
 import { tagAuthority } from './xml.ts';
 import { maintenancesNewestFirst } from '../read/statuspage.ts';
+import { cutKeepingLive } from '../domain/live-first.ts';
 import { eventComponentNames } from '../domain/components/names.ts';
 import { windowAsItStands } from '../domain/maintenance/steps.ts';
 import { joinNames } from '../domain/words.ts';
@@ -33,9 +34,13 @@ export function maintenanceCalendar(db: Db, site: SiteInfo, filter: string[] | n
     method: ICalCalendarMethod.PUBLISH,
     ttl: 60 * 60,
   });
-  const windows = maintenancesNewestFirst(db.maintenances)
-    .filter((m) => concerns(m, filter))
-    .slice(0, ICS_LIMIT);
+  // Every window not over, however many are planned, then the latest past ones: cut by start alone, the
+  // furthest ahead were kept and the next ones left out.
+  const windows = cutKeepingLive(
+    maintenancesNewestFirst(db.maintenances).filter((m) => concerns(m, filter)),
+    (m) => m.status !== 'completed',
+    ICS_LIMIT,
+  );
   for (const m of windows) {
     const cancelled = m.cancelled_at !== null;
     const names = eventComponentNames(db, m);

@@ -3,6 +3,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { atomDate, element, emptyElement, escapeXml, rssDate, tagAuthority } from '../../src/feeds/xml.ts';
 import { splitLead, trailHtml, trailItems } from '../../src/feeds/trail.ts';
 import { entryId, feedEntries, feedTitle } from '../../src/feeds/entries.ts';
+import { ICS_LIMIT, maintenanceCalendar } from '../../src/feeds/ics.ts';
 import { T0, ctx, db, incident, update } from '../helpers/db.ts';
 import { declareIncident } from '../../src/domain/incidents/declare.ts';
 import { scheduleMaintenance } from '../../src/domain/maintenance/schedule.ts';
@@ -150,11 +151,35 @@ describe('feedEntries', () => {
         started_at: at(-10_000 - n * 100),
         resolved_at: at(-10_000 - n * 100 + 30),
       });
-    expect(feedEntries(d, SITE, 3).map((e) => e.title)).toEqual(['Past 3', 'Upgrade', 'Queue down']);
+    expect(feedEntries(d, SITE, 2).map((e) => e.title)).toEqual(['Past 3', 'Past 2', 'Upgrade', 'Queue down']);
     expect(feedEntries(d, SITE, 10).map((e) => e.title)).toEqual(['Past 3', 'Past 2', 'Past 1', 'Upgrade', 'Queue down']);
-    expect(feedEntries(d, SITE, 1).map((e) => e.title)).toEqual(['Upgrade', 'Queue down']);
+    expect(feedEntries(d, SITE, 1).map((e) => e.title)).toEqual(['Past 3', 'Upgrade', 'Queue down']);
     expect(window.status).toBe('scheduled');
     expect(open.status).toBe('investigating');
+  });
+
+  it('windows planned ahead, more than the limit, leave room for the most recent past ones (an outage resolved a minute ago)', () => {
+    // From a hunt: 200 windows planned ahead took all 100 places, and a resolved outage left the feed.
+    const d = db();
+    for (let n = 1; n <= 4; n++)
+      scheduleMaintenance(ctx(d, n), {
+        name: `Window ${n}`,
+        scheduled_for: at(600 * n),
+        scheduled_until: at(600 * n + 60),
+        components: [],
+      });
+    declareIncident(ctx(d, 10), {
+      name: 'Checkout failures',
+      impact: 'major',
+      status: 'resolved',
+      components: {},
+      body: 'Fixed.',
+      started_at: at(5),
+      resolved_at: at(9),
+    });
+    const titles = feedEntries(d, SITE, 3).map((e) => e.title);
+    expect(titles[0]).toBe('Checkout failures');
+    expect(titles.toSorted()).toEqual(['Checkout failures', 'Window 1', 'Window 2', 'Window 3', 'Window 4']);
   });
 });
 
@@ -185,5 +210,24 @@ describe('a maintenance entry says when the window is, whatever its notice says'
     // Its last step reads "Cancelled" as on its page (its status is `completed`): the first <strong>, which readers take for the status.
     expect(/<strong>([^<]*)<\/strong>/.exec(trailHtml(off, 'UTC'))?.[1]).toBe('Cancelled');
     expect(/<strong>([^<]*)<\/strong>/.exec(html())?.[1]).toBe('Completed');
+  });
+});
+
+describe('the maintenance calendar', () => {
+  it('carries every window not over, the next one included, however many are planned beyond its limit', () => {
+    // From a hunt: cut by start, newest first, it kept the windows furthest ahead and left out the next ones.
+    const d = db();
+    const SITE = { SITE_URL: 'https://status.example.com', SITE_NAME: 'Example', SITE_TIMEZONE: 'UTC' };
+    const at = (hours: number) => new Date(T0.getTime() + hours * 3_600_000).toISOString();
+    for (let n = 1; n <= ICS_LIMIT + 2; n++) {
+      const name = `Window ${String(n).padStart(3, '0')}`;
+      scheduleMaintenance(ctx(d), { name, scheduled_for: at(n * 24), scheduled_until: at(n * 24 + 1), components: [] });
+    }
+    const summaries = maintenanceCalendar(d, SITE)
+      .replace(/\r\n[ \t]/g, '')
+      .split('\r\n')
+      .filter((l) => l.startsWith('SUMMARY:'));
+    expect(summaries).toHaveLength(ICS_LIMIT + 2);
+    expect(summaries).toContain('SUMMARY:Maintenance: Window 001');
   });
 });
