@@ -1,4 +1,4 @@
-import type { Db } from '../domain/model.ts';
+import { type Db, findEvent } from '../domain/model.ts';
 import type { DeliveryLedger } from '../store/mail/ledger.ts';
 import type { SubscriberBook } from '../store/mail/subscriber-book.ts';
 import type { Sender } from './sender.ts';
@@ -81,11 +81,20 @@ export class FanOut {
       const existing = existingIds(this.o.db());
       // Its components and those taken off it: their followers were told it started.
       const about = noticeComponents(notice.incident);
+      let withdrawn = false;
       while (!intent.done) {
         // Run ahead of the sender only so far: the cursor, not a queue in memory, holds the rest. Paced by this
         // notice's own backlog: confirmations (their own lane in the sender) must not hold a notice back.
         while (this.o.sender.pendingFor(notice.key) > maxPending && !this.stopped) await new Promise((r) => setTimeout(r, 10));
         if (this.stopped) return;
+        if (!findEvent(this.o.db(), notice.incident.id)) {
+          // Withdrawn meanwhile: the rest of the subscribers are owed nothing (each would be queued only to be
+          // recorded as failed, 20,000 of them after a drill). Those queued already fail as the README says.
+          intent = { ...intent, done: true };
+          await ledger.recordFanOut([], intent);
+          withdrawn = true;
+          break;
+        }
         const subs = this.o.book.after(intent.cursor, batch);
         const at = this.o.now().toISOString();
         const fresh: Delivery[] = [];
@@ -101,7 +110,7 @@ export class FanOut {
         created += fresh.length;
       }
       this.o.log(
-        `[outbox] ${notice.kind} ${notice.key} (${notice.incident.id}): ${created} deliveries queued in ${Date.now() - started} ms`,
+        `[outbox] ${notice.kind} ${notice.key} (${notice.incident.id}): ${created} deliveries queued in ${Date.now() - started} ms${withdrawn ? ', then withdrawn: the fan-out stopped' : ''}`,
       );
     }
   }

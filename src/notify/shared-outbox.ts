@@ -1,4 +1,5 @@
 import type { HeraldCore } from '../herald.ts';
+import { findEvent } from '../domain/model.ts';
 import { CONFIRM_TTL_MS, confirmationDelivery, type Delivery, type Subscriber } from '../store/mail/model.ts';
 import type { Claimed } from '../store/mail/pg-outbox.ts';
 import type { SharedMail } from '../store/mail/open.ts';
@@ -172,8 +173,14 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
       let created = 0;
       // Components as of the notice's fan-out: a follower of only deleted ones hears about everything.
       const existing = [...existingIds(herald.store.data)];
+      let withdrawn = false;
       for (;;) {
         if (stopped || !herald.storage.leadership.isLeader) return;
+        // Withdrawn meanwhile: the rest of the subscribers are owed nothing (see FanOut).
+        if (!findEvent(herald.store.data, notice.incident.id)) {
+          withdrawn = true;
+          break;
+        }
         const step = await outbox.fanOutStep(
           {
             key: notice.key,
@@ -193,8 +200,10 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
         if (step.done) break;
       }
       fannedOut.add(notice.key);
-      if (created > 0)
-        log(`[outbox] ${notice.kind} ${notice.key} (${notice.incident.id}): ${created} deliveries queued in ${Date.now() - started} ms`);
+      if (created > 0 || withdrawn)
+        log(
+          `[outbox] ${notice.kind} ${notice.key} (${notice.incident.id}): ${created} deliveries queued in ${Date.now() - started} ms${withdrawn ? ', then withdrawn: the fan-out stopped' : ''}`,
+        );
     }
   };
   /** The start or the last fan-out pass failed (the database away): the poll below runs it again. */

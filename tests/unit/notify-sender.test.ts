@@ -222,4 +222,53 @@ describe('Sender', () => {
     await s.ledger.close();
     await book.close();
   });
+
+  it('a notice withdrawn during its fan-out queues nothing more: the rest of the subscribers are owed nothing', async () => {
+    // From a hunt: a drill withdrawn 3 s after its declaration went on queuing 20,000 deliveries for 70 s, each
+    // then recorded as failed ("not sent: incident or update no longer exists"), filling the failed list.
+    const held: Array<() => void> = [];
+    const s = await setup({ concurrency: 2, send: () => new Promise<void>((r) => held.push(r)) });
+    const subsDir = tmp();
+    seedSubscribers(
+      subsDir,
+      Array.from({ length: 600 }, (_, i) => ({ email: `user${i}@example.com` })),
+    );
+    const book = new SubscriberBook(new Journal(join(subsDir, 'subscribers.jsonl')), LinkTokens.open(subsDir));
+    let data: Db = oneNotice;
+    const lines: string[] = [];
+    const fanout = new FanOut({
+      db: () => data,
+      now: () => T,
+      book,
+      ledger: s.ledger,
+      sender: s.sender,
+      log: (l) => lines.push(l),
+      batch: 50,
+      maxPending: 50,
+    });
+    const pass = fanout.kick();
+    // The fan-out runs ahead of the (held) sender, then waits for its backlog to shrink.
+    await until(() => s.sender.pendingFor('u1') > 50, 'the fan-out to wait on its backlog');
+    data = { ...oneNotice, incidents: [] };
+    const release = setInterval(() => {
+      for (const r of held.splice(0)) r();
+    }, 5);
+    try {
+      await pass;
+      const made = Object.values(s.ledger.countsOf('u1')).reduce((a, b) => a + b, 0);
+      expect(made).toBeGreaterThan(50);
+      expect(made).toBeLessThanOrEqual(150);
+      expect(s.ledger.intents.get('u1')?.done).toBe(true);
+      expect(lines.join('\n')).toMatch(/u1 \(INC-1\): \d+ deliveries queued in \d+ ms, then withdrawn: the fan-out stopped/);
+      // Nothing resumes it: another pass finds the notice done.
+      await fanout.kick();
+      expect(Object.values(s.ledger.countsOf('u1')).reduce((a, b) => a + b, 0)).toBe(made);
+      await fanout.stop();
+      await s.sender.stop();
+    } finally {
+      clearInterval(release);
+    }
+    await s.ledger.close();
+    await book.close();
+  });
 });
