@@ -33,10 +33,23 @@
     if (Number.isNaN(skew)) return;
 
     // The line as the server drew it, kept and changed in place: a node replaced every minute would take
-    // the focus from a keyboard user on it and have the status region read it all out again.
+    // the focus from a keyboard user on it.
     var dueLine = box.querySelector('p') || box.appendChild(document.createElement('p'));
     var note = null;
     var noteText = document.createTextNode('');
+    // Told to a screen reader once per change of what the box says, not of its minutes (null: as loaded).
+    var said = document.getElementById('update-due-said');
+    var was = null;
+
+    function tell(overdue) {
+      var now = { note: noteText.data, due: dueLine.hidden ? '' : (overdue ? '!' : '') + dueText };
+      var news = '';
+      if (was && now.note !== was.note) news = now.note.trim();
+      else if (was && now.due !== was.due && now.due)
+        news = overdue ? 'Update overdue: it was due ' + dueText + '.' : 'Next update due ' + dueText + '.';
+      if (said && news) said.textContent = news;
+      was = now;
+    }
 
     // A reload would drop what the Comms Lead is writing, so the page opens afresh in another tab.
     function freshPageLink() {
@@ -62,16 +75,16 @@
         // As src/domain/cadence.ts counts: overdue by seconds already reads "1 min ago".
         overdue = now >= dueMs;
         var minutes = overdue ? -Math.max(1, Math.round((now - dueMs) / 60000)) : Math.floor((dueMs - now) / 60000);
-        var said = overdue
+        var line = overdue
           ? ': it was due ' + dueText + ' (' + relativeMinutes(minutes) + ').'
           : 'Next update due ' + dueText + ' (' + relativeMinutes(minutes) + ').';
-        if (dueLine.textContent !== (overdue ? 'Update overdue' : '') + said) {
+        if (dueLine.textContent !== (overdue ? 'Update overdue' : '') + line) {
           if (overdue) {
             var strong = document.createElement('strong');
             strong.textContent = 'Update overdue';
-            dueLine.replaceChildren(strong, said);
+            dueLine.replaceChildren(strong, line);
           } else {
-            dueLine.replaceChildren(said);
+            dueLine.replaceChildren(line);
           }
         }
       }
@@ -89,6 +102,7 @@
       }
       box.hidden = dueLine.hidden && !note;
       box.classList.toggle('bad', overdue);
+      tell(overdue);
       document.title = overdue ? 'Update overdue · ' + title : title;
     }
 

@@ -115,6 +115,9 @@ describe('the console follows what others do, without a reload', () => {
       expect(await note.textContent()).toBe(
         `A new update was posted by the API at ${lastText}. Open this page in a new tab to see it; what you are writing here stays.`,
       );
+      // A screen reader is told of it once, in a region of its own: the box (its minutes) is no live region.
+      expect(await line.getAttribute('role')).toBeNull();
+      expect(await page.locator('#update-due-said').textContent()).toBe(`A new update was posted by the API at ${lastText}.`);
       const link = note.locator('a');
       expect(await link.getAttribute('href')).toBe(`/admin/incidents/${id}`);
       expect(await link.getAttribute('target')).toBe('_blank');
@@ -176,9 +179,20 @@ describe('the console follows what others do, without a reload', () => {
         'the due line back',
         () => box.textContent(),
       );
+      // What a screen reader is told: each change once, never the minutes. Before: the whole box, a live region, every minute.
+      const said = page.locator('#update-due-said');
+      expect(await said.textContent()).toMatch(/^Next update due \d\d:\d\d E[SD]T\.$/);
+      await said.evaluate((el) => {
+        const w = window as unknown as { told: string[] };
+        w.told = [];
+        new MutationObserver(() => w.told.push(el.textContent ?? '')).observe(el, { childList: true, characterData: true, subtree: true });
+      });
       await page.clock.fastForward(31 * 60_000);
       expect(await due.textContent()).toMatch(/^Update overdue: it was due /);
       expect(await page.title()).toMatch(/^Update overdue · /);
+      expect(await page.evaluate(() => (window as unknown as { told: string[] }).told)).toEqual([
+        expect.stringMatching(/^Update overdue: it was due \d\d:\d\d E[SD]T\.$/),
+      ]);
     } finally {
       await closeWithin(page)();
       await h.admin('/settings', { method: 'PUT', body: settings });
