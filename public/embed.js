@@ -62,7 +62,7 @@
       'a{flex:1;min-width:0;max-height:calc(100vh - 40px);overflow:auto;color:inherit;text-decoration:none;overflow-wrap:anywhere}' +
       'a:hover .t{text-decoration:underline}strong{font-weight:650}' +
       'strong,.m{display:-webkit-box;-webkit-box-orient:vertical;overflow:hidden;-webkit-line-clamp:3}' +
-      '.sev{margin-inline-end:6px;padding:0 4px;border:1px solid;border-radius:4px;font-size:12px;white-space:nowrap}' +
+      '.sev{display:inline-block;margin-inline-end:6px;padding:0 4px;border:1px solid;border-radius:4px;font-size:12px;white-space:nowrap}' +
       // The visible cue that the banner is a link to the incident.
       '.more{display:block;margin-top:4px;width:max-content;font-weight:650;color:#0a58ca;' +
       'text-decoration:underline;text-underline-offset:2px}a:hover .more{text-decoration-thickness:2px}' +

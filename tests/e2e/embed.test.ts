@@ -542,6 +542,29 @@ describe('embed.js on hostile pages, in small windows, several copies on a page'
     }
   }, 30_000);
 
+  it("the title's first word is not broken beside the severity: it starts a line of its own when it does not fit there", async () => {
+    // From a hunt: the severity and the title were spans with no break between them, so "Critical impact Previ|ew".
+    const [a] = standins as [Standin];
+    a.answer = incident('word', { title: 'Internationalisation failing' });
+    const p = await browser.newPage({ viewport: { width: 320, height: 640 }, reducedMotion: 'reduce' });
+    try {
+      hostHtml = htmlWith(tag(a, 'data-interval="1"'));
+      await p.goto(pagesUrl);
+      await shows(p, 'Internationalisation');
+      const lines = await p.evaluate(() => {
+        const t = document.querySelector('[data-herald-banner]')!.shadowRoot!.querySelector('.t')!;
+        const range = document.createRange();
+        range.setStart(t.firstChild!, 0);
+        range.setEnd(t.firstChild!, 'Internationalisation'.length);
+        const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+        return tops.size;
+      });
+      expect(lines, 'lines the first word takes').toBe(1);
+    } finally {
+      await closeWithin(p)();
+    }
+  }, 30_000);
+
   it('remembers each dismissal (the last 20), not only the last one; a key the earlier versions kept counts too', async () => {
     const [a] = standins as [Standin];
     const ctx = await browser.newContext({ reducedMotion: 'reduce' });
