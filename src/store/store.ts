@@ -3,6 +3,7 @@ import { Low } from 'lowdb';
 import type { Adapter } from 'lowdb';
 import { Unavailable } from '../domain/errors.ts';
 import type { DocumentStore } from './document-store.ts';
+import { draftOf } from './draft-copy.ts';
 
 /**
  * The one writer of a lowdb document. Each `update` runs its mutation on a copy
@@ -41,7 +42,7 @@ export class Store<T> implements DocumentStore<T> {
   /** Runs `mutate` on a draft and commits it durably. A throw leaves everything unchanged. */
   update<R>(mutate: (draft: T) => R): Promise<R> {
     const run = async (): Promise<R> => {
-      const draft = structuredClone(this.low.data);
+      const draft = draftOf(this.low.data);
       const result = mutate(draft);
       // Write the draft itself, not low.data: readers (pages rendering, other
       // requests) keep seeing the committed data until the write is on disk.

@@ -5,6 +5,7 @@ import { Listener } from './listener.ts';
 import { MIGRATION_LOCK_KEY, migrateDatabase } from './migrate.ts';
 import { startRefusal } from './start-refusal.ts';
 import { NEWER_REMEDY, NewerData } from '../migrate.ts';
+import { draftOf } from '../draft-copy.ts';
 
 /** The channel every commit notifies, with the new version as payload. */
 export const DOCUMENT_CHANNEL = 'herald_document';
@@ -285,7 +286,7 @@ export class PgDocumentStore<T> implements DocumentStore<T> {
           }
           base = newer.data;
         }
-        const draft = structuredClone(base);
+        const draft = draftOf(base);
         let result: R;
         try {
           result = mutate(draft);
