@@ -1,6 +1,7 @@
 /**
- * Paging a long list on a console page (subscribers): which rows a page shows, and links to the pages
- * beside it that keep the list's filters (a search, a state), so moving on never loses them.
+ * Paging a long list on a console page (subscribers, failed deliveries, incidents, past maintenance):
+ * which rows a page shows, and links to the pages beside it that keep the list's filters (a search, a
+ * state), so moving on never loses them. components/admin/Pager.astro draws the links.
  */
 export interface ListPage {
   /** The page shown, from 1; a page past the last is shown as the last. */
@@ -27,12 +28,22 @@ export function listHref(path: string, params: Record<string, string | number | 
   return s ? `${path}?${s}` : path;
 }
 
-/** Page `asked` of `total` rows, `perPage` a page; `params` are the filters each link keeps. */
-export function listPage(path: string, params: Record<string, string>, asked: number, perPage: number, total: number): ListPage {
+/**
+ * Page `asked` of `total` rows, `perPage` a page; `params` are the filters each link keeps, `fragment`
+ * ("#failed-title") where on the page the links lead, for a list below others.
+ */
+export function listPage(
+  path: string,
+  params: Record<string, string>,
+  asked: number,
+  perPage: number,
+  total: number,
+  fragment = '',
+): ListPage {
   const pages = Math.max(1, Math.ceil(total / perPage));
   const page = Math.min(Math.max(1, asked), pages);
   // Page 1 is the list's own address, without `page=1`.
-  const to = (n: number) => listHref(path, { ...params, page: n > 1 ? n : null });
+  const to = (n: number) => listHref(path, { ...params, page: n > 1 ? n : null }) + fragment;
   return {
     page,
     pages,
@@ -40,4 +51,11 @@ export function listPage(path: string, params: Record<string, string>, asked: nu
     previous: page > 1 ? to(page - 1) : null,
     next: page < pages ? to(page + 1) : null,
   };
+}
+
+/** Which rows of how many a page shows: "Showing 101–200 of 3,001" ("Showing 7 of 7" for one row). */
+export function showingText(paging: ListPage, shown: number, total: number): string {
+  const n = (x: number) => x.toLocaleString('en-GB');
+  const [first, last] = [paging.offset + 1, paging.offset + shown];
+  return `Showing ${first === last ? n(first) : `${n(first)}–${n(last)}`} of ${n(total)}`;
 }

@@ -49,6 +49,10 @@ describe('the failed deliveries list is searched and paged in the store', () => 
     expect(lastPage).toContain(`Showing 1,001–1,010 of 1,010 failed deliveries to an address containing “example”`);
     expect(rowsOf(lastPage)).toHaveLength(10);
     expect(lastPage).toContain('href="/admin/deliveries?q=example&amp;page=10#failed-title"');
+    // A page past the last (failures retried since the link was made) shows the last, as the other console lists do.
+    const beyond = await get('/admin/deliveries?q=example&page=99');
+    expect(beyond).toContain(`Showing 1,001–1,010 of 1,010 failed deliveries to an address containing “example”`);
+    expect(rowsOf(beyond)).toHaveLength(10);
     // Every address once across the pages.
     const seen = new Set<string>();
     for (let p = 1; p <= 11; p++) for (const r of rowsOf(await get(`/admin/deliveries?page=${p}`))) seen.add(r!);
