@@ -1,0 +1,92 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHerald, stopAll, tempDataDir, type HeraldProcess } from '../helpers/server.ts';
+import { signIn, type ConsoleSession } from '../helpers/console-session.ts';
+import { all, byId, dom, textOf, type Doc } from '../helpers/dom.ts';
+import { generateHistory } from '../fixtures/generate-incidents.ts';
+import { newestFirst } from '../../src/domain/overall.ts';
+
+/**
+ * A site that has run for years: 3,000 incidents over four years, written into the data folder
+ * before the start. Every one can be reached from the console's list, a page at a time. Read as the
+ * server renders it (no JavaScript).
+ */
+const INCIDENTS = 3000;
+let h: HeraldProcess;
+let s: ConsoleSession;
+let newest: Array<{ id: string; name: string }>;
+let newestIds: string[];
+
+beforeAll(async () => {
+  const db = generateHistory(INCIDENTS, new Date(), { spanDays: 4 * 365, seed: 7 });
+  newest = newestFirst(db.incidents);
+  newestIds = newest.map((i) => i.id);
+  const dataDir = tempDataDir();
+  writeFileSync(join(dataDir, 'herald.json'), JSON.stringify(db));
+  h = await startHerald({ dataDir, env: { STATIC_SNAPSHOT: 'false' } });
+  s = await signIn(h);
+}, 60_000);
+afterAll(() => stopAll(h));
+
+const page = async (path: string) => {
+  const res = await fetch(`${h.url}${path}`, { headers: { cookie: s.cookie } });
+  expect(res.status, path).toBe(200);
+  return dom(await res.text());
+};
+const pagerOf = (doc: Doc, label: string) => all(doc, (e) => e.name === 'nav' && e.attribs['aria-label'] === label)[0];
+const linksOf = (doc: Doc, label: string) =>
+  Object.fromEntries(all(pagerOf(doc, label)!, (e) => e.name === 'a').map((a) => [textOf(a), a.attribs.href!]));
+const main = (doc: Doc) => textOf(byId(doc, 'main')!);
+
+describe('the console incidents list pages through every incident', () => {
+  const idsOn = (doc: Doc) => all(doc, (e) => e.name === 'span' && (e.attribs.class ?? '').includes('mono')).map(textOf);
+
+  it('100 a page, newest first; Next and Previous lead through them all', async () => {
+    const first = await page('/admin/incidents');
+    expect(idsOn(first)).toEqual(newestIds.slice(0, 100));
+    expect(main(first)).toContain(`Showing 1–100 of 3,000, newest first.`);
+    expect(textOf(pagerOf(first, 'Incident pages')!)).toContain('Page 1 of 30');
+    expect(linksOf(first, 'Incident pages')).toEqual({ 'Next page': '/admin/incidents?page=2' });
+
+    const second = await page('/admin/incidents?page=2');
+    expect(idsOn(second)).toEqual(newestIds.slice(100, 200));
+    expect(linksOf(second, 'Incident pages')).toEqual({ 'Previous page': '/admin/incidents', 'Next page': '/admin/incidents?page=3' });
+
+    const last = await page('/admin/incidents?page=30');
+    expect(idsOn(last)).toEqual(newestIds.slice(2900));
+    expect(main(last)).toContain('Showing 2,901–3,000 of 3,000, newest first.');
+    expect(linksOf(last, 'Incident pages')).toEqual({ 'Previous page': '/admin/incidents?page=29' });
+  });
+
+  it('a search is paged too, its links keeping it, so every match can be reached', async () => {
+    const year = newestIds[1500]!.slice(4, 8);
+    // A year is in ids and, for some, in names ("Generated incident 2024").
+    const matching = newest.filter((i) => i.id.includes(year) || i.name.includes(year)).map((i) => i.id);
+    expect(matching.length, 'a search of more than a page').toBeGreaterThan(200);
+    const pages = Math.ceil(matching.length / 100);
+    const seen: string[] = [];
+    let path: string | undefined = `/admin/incidents?q=${year}`;
+    for (let n = 1; path; n++) {
+      const doc = await page(path);
+      expect(textOf(pagerOf(doc, 'Incident pages')!)).toContain(`Page ${n} of ${pages}`);
+      seen.push(...idsOn(doc));
+      path = linksOf(doc, 'Incident pages')['Next page'];
+      if (path) expect(path).toBe(`/admin/incidents?q=${year}&page=${n + 1}`);
+    }
+    expect(seen).toEqual(matching);
+    const second = await page(`/admin/incidents?q=${year}&page=2`);
+    expect(main(second)).toContain(`Showing 101–200 of ${matching.length} matching, newest first.`);
+    expect(byId(second, 'q')!.attribs.value).toBe(year);
+  });
+
+  it('a page past the last shows the last; a page that is no number the first; one page has no pager', async () => {
+    const past = await page('/admin/incidents?page=999');
+    expect(textOf(pagerOf(past, 'Incident pages')!)).toContain('Page 30 of 30');
+    expect(idsOn(past)).toEqual(newestIds.slice(2900));
+    expect(idsOn(await page('/admin/incidents?page=abc'))).toEqual(newestIds.slice(0, 100));
+    const one = await page(`/admin/incidents?q=${newestIds[2999]}`);
+    expect(idsOn(one)).toEqual([newestIds[2999]]);
+    expect(pagerOf(one, 'Incident pages')).toBeUndefined();
+  });
+});
