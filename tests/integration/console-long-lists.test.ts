@@ -5,12 +5,13 @@ import { startHerald, stopAll, tempDataDir, type HeraldProcess } from '../helper
 import { signIn, type ConsoleSession } from '../helpers/console-session.ts';
 import { all, byId, dom, textOf, type Doc } from '../helpers/dom.ts';
 import { generateHistory } from '../fixtures/generate-incidents.ts';
+import { addWindows } from '../fixtures/generate-windows.ts';
 import { newestFirst } from '../../src/domain/overall.ts';
 
 /**
- * A site that has run for years: 3,000 incidents over four years, written into the data folder
- * before the start. Every one can be reached from the console's list, a page at a time. Read as the
- * server renders it (no JavaScript).
+ * A site that has run for years: 3,000 incidents over four years, 120 windows done and 60 booked
+ * ahead, written into the data folder before the start. Every one can be reached from the console's
+ * lists, a page at a time. Read as the server renders it (no JavaScript).
  */
 const INCIDENTS = 3000;
 let h: HeraldProcess;
@@ -20,6 +21,7 @@ let newestIds: string[];
 
 beforeAll(async () => {
   const db = generateHistory(INCIDENTS, new Date(), { spanDays: 4 * 365, seed: 7 });
+  addWindows(db, new Date(), { past: 120, ahead: 60 });
   newest = newestFirst(db.incidents);
   newestIds = newest.map((i) => i.id);
   const dataDir = tempDataDir();
@@ -88,5 +90,37 @@ describe('the console incidents list pages through every incident', () => {
     const one = await page(`/admin/incidents?q=${newestIds[2999]}`);
     expect(idsOn(one)).toEqual([newestIds[2999]]);
     expect(pagerOf(one, 'Incident pages')).toBeUndefined();
+  });
+});
+
+describe('the console maintenance page', () => {
+  const listed = (doc: Doc, title: string) =>
+    all(
+      all(doc, (e) => e.name === 'ul' && e.attribs['aria-labelledby'] === title)[0] ?? doc,
+      (e) => e.name === 'a' && e.attribs.class === 'title',
+    ).map(textOf);
+  const PAGER = 'Past window pages';
+
+  it('lists every window running or to come, soonest first: tomorrow’s at the top', async () => {
+    const doc = await page('/admin/maintenance');
+    expect(listed(doc, 'ahead-title')).toEqual(Array.from({ length: 60 }, (_, i) => `Window ahead ${i + 1}`));
+  });
+
+  it('then the past ones newest first, 50 a page, every one reachable', async () => {
+    const first = await page('/admin/maintenance');
+    expect(listed(first, 'past-title')).toEqual(Array.from({ length: 50 }, (_, i) => `Past window ${120 - i}`));
+    expect(main(first)).toContain('Showing 1–50 of 120, newest first.');
+    expect(linksOf(first, PAGER)).toEqual({ 'Older windows': '/admin/maintenance?page=2#past-title' });
+    const seen = listed(first, 'past-title');
+    const second = await page('/admin/maintenance?page=2');
+    // Every page lists all the windows ahead.
+    expect(listed(second, 'ahead-title')).toHaveLength(60);
+    seen.push(...listed(second, 'past-title'));
+    const third = await page(linksOf(second, PAGER)['Older windows']!.replace('#past-title', ''));
+    expect(linksOf(third, PAGER)).toEqual({ 'Newer windows': '/admin/maintenance?page=2#past-title' });
+    expect(main(third)).toContain('Showing 101–120 of 120, newest first.');
+    seen.push(...listed(third, 'past-title'));
+    expect(seen).toEqual(Array.from({ length: 120 }, (_, i) => `Past window ${120 - i}`));
+    expect(textOf(pagerOf(await page('/admin/maintenance?page=99'), PAGER)!)).toContain('Page 3 of 3');
   });
 });
