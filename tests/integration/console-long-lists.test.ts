@@ -11,7 +11,7 @@ import { newestFirst } from '../../src/domain/overall.ts';
 /**
  * A site that has run for years: 3,000 incidents over four years, 120 windows done and 60 booked
  * ahead, written into the data folder before the start. Every one can be reached from the console's
- * lists, a page at a time. Read as the server renders it (no JavaScript).
+ * lists and through the admin API, a page at a time. Read as the server renders it (no JavaScript).
  */
 const INCIDENTS = 3000;
 let h: HeraldProcess;
@@ -122,5 +122,47 @@ describe('the console maintenance page', () => {
     seen.push(...listed(third, 'past-title'));
     expect(seen).toEqual(Array.from({ length: 120 }, (_, i) => `Past window ${120 - i}`));
     expect(textOf(pagerOf(await page('/admin/maintenance?page=99'), PAGER)!)).toContain('Page 3 of 3');
+  });
+});
+
+describe('the admin API lists a page at a time', () => {
+  const get = async (path: string) => (await (await h.admin(path)).json()) as Record<string, any>;
+
+  it('incidents: 100 newest first by default, with the total; page and per_page reach the rest', async () => {
+    const first = await get('/incidents');
+    expect({ ...first, incidents: first.incidents.map((i: { id: string }) => i.id) }).toEqual({
+      incidents: newestIds.slice(0, 100),
+      total: INCIDENTS,
+      page: 1,
+      per_page: 100,
+    });
+    expect(first.incidents[0].incident_updates).toHaveLength(2);
+    const ids: string[] = [];
+    for (let n = 1; n <= 6; n++) ids.push(...(await get(`/incidents?page=${n}&per_page=500`)).incidents.map((i: { id: string }) => i.id));
+    expect(ids).toEqual(newestIds);
+    expect(await get('/incidents?page=7&per_page=500')).toEqual({ incidents: [], total: INCIDENTS, page: 7, per_page: 500 });
+  });
+
+  it('values out of range are clamped and empty or non-numeric ones are their default, as for subscribers', async () => {
+    const shape = async (query: string) => {
+      const { incidents, ...rest } = await get(`/incidents?${query}`);
+      return { ...rest, count: incidents.length };
+    };
+    expect(await shape('per_page=9999')).toEqual({ total: INCIDENTS, page: 1, per_page: 500, count: 500 });
+    expect(await shape('per_page=0&page=-3')).toEqual({ total: INCIDENTS, page: 1, per_page: 1, count: 1 });
+    expect(await shape('per_page=&page=abc')).toEqual({ total: INCIDENTS, page: 1, per_page: 100, count: 100 });
+  });
+
+  it('maintenances: latest start first, 100 a page, with the total', async () => {
+    const first = await get('/maintenances');
+    expect(first).toMatchObject({ total: 180, page: 1, per_page: 100 });
+    expect(first.scheduled_maintenances).toHaveLength(100);
+    expect(first.scheduled_maintenances[0].name).toBe('Window ahead 60');
+    const second = await get('/maintenances?page=2');
+    // The 60 ahead and 40 past windows make the first page; the 80 oldest the second.
+    expect(second.scheduled_maintenances.map((m: { name: string }) => m.name)).toEqual(
+      Array.from({ length: 80 }, (_, i) => `Past window ${80 - i}`),
+    );
+    expect((await get('/maintenances?per_page=9999')).scheduled_maintenances).toHaveLength(180);
   });
 });

@@ -18,6 +18,7 @@ import { incidentCreateSchema, nameCorrectSchema, postmortemSchema, updateCorrec
 import { respondOnce, respondOnceWithEvent } from '../idempotency.ts';
 import { ifMatch, withETag } from '../if-match.ts';
 import { adminEventJson } from './shape.ts';
+import { pageQuery } from './paging.ts';
 
 /**
  * Incidents (docs/design.md "Admin JSON"): declare, post updates, correct an
@@ -31,7 +32,13 @@ export function incidentsApi(herald: Herald) {
   const site = herald.config;
   const tz = herald.config.SITE_TIMEZONE;
 
-  app.get('/incidents', (c) => c.json({ incidents: newestFirst(db().incidents).map((i) => adminEventJson(i, db(), site)) }));
+  // Newest first, a page at a time: every incident with every update at once is megabytes on a site of some years.
+  app.get('/incidents', (c) => {
+    const { page, perPage } = pageQuery((name) => c.req.query(name), 100);
+    const all = newestFirst(db().incidents);
+    const shown = all.slice((page - 1) * perPage, page * perPage);
+    return c.json({ incidents: shown.map((i) => adminEventJson(i, db(), site)), total: all.length, page, per_page: perPage });
+  });
 
   app.get('/incidents/:id', (c) => {
     const e = findEvent(db(), c.req.param('id'));

@@ -5,6 +5,7 @@ import type { AdminEnv } from './auth.ts';
 import { readJson } from '../read-json.ts';
 import { respondOnceWithEvent } from '../idempotency.ts';
 import { adminEventJson } from './shape.ts';
+import { pageQuery } from './paging.ts';
 import {
   maintenanceCreateSchema,
   maintenanceNoteSchema,
@@ -22,7 +23,8 @@ import { maintenancesNewestFirst } from '../../read/statuspage.ts';
 /**
  * Scheduled maintenance:
  *
- *   GET  /maintenances                    all windows, latest scheduled start first
+ *   GET  /maintenances                    ?page=&per_page= (100, at most 500): windows, latest scheduled start first,
+ *                                         {scheduled_maintenances, total, page, per_page}
  *   POST /maintenances                    schedule  {name, scheduled_for, scheduled_until, components, body?, notify?, auto_transitions?}
  *   GET  /maintenances/:id
  *   PATCH /maintenances/:id               {name}   a correction of its name (audited; never emails)
@@ -43,9 +45,12 @@ export function maintenanceApi(herald: Herald) {
   const change = (c: Context<AdminEnv>, status: 200 | 201, verb: (ctx: VerbContext) => { id: string }) =>
     respondOnceWithEvent(c, herald, c.get('actor'), status, (ctx) => findMaintenance(ctx, verb(ctx).id));
 
-  app.get('/maintenances', (c) =>
-    c.json({ scheduled_maintenances: maintenancesNewestFirst(db().maintenances).map((m) => adminEventJson(m, db(), site)) }),
-  );
+  app.get('/maintenances', (c) => {
+    const { page, perPage } = pageQuery((name) => c.req.query(name), 100);
+    const all = maintenancesNewestFirst(db().maintenances);
+    const shown = all.slice((page - 1) * perPage, page * perPage);
+    return c.json({ scheduled_maintenances: shown.map((m) => adminEventJson(m, db(), site)), total: all.length, page, per_page: perPage });
+  });
 
   app.post('/maintenances', async (c) => {
     const input = await readJson(c, maintenanceCreateSchema);
