@@ -170,3 +170,158 @@ describe('a refused form points a screen reader at its error', () => {
     await page.close();
   });
 });
+
+/**
+ * The console's refused forms, as the README promises: the title says "Error:" before the page's own title, the
+ * summary takes the focus, and each field in error is marked, points at its error and keeps its hint; each
+ * summary link leads to a control marked invalid.
+ */
+describe("the console's refused forms point a screen reader at their errors", () => {
+  let lead: BrowserContext;
+  const TITLE = ' · Herald Status console';
+  const ids = { resolved: '', open: '' };
+
+  beforeAll(async () => {
+    lead = await browser.newContext({ javaScriptEnabled: false });
+    lead.setDefaultTimeout(5_000);
+    const page = await lead.newPage();
+    await page.goto(`${h.url}/admin/login`);
+    await page.fill('#name', 'Dana');
+    await page.fill('#secret', h.token);
+    await submit(page);
+    for (const [id, name] of [
+      ['search', 'Search'],
+      ['billing', 'Billing'],
+      ['exports', 'Exports'],
+    ]) {
+      expect((await h.admin('/components', { body: { id, name } })).status).toBe(201);
+    }
+    const made = async (name: string, components: Record<string, string>) =>
+      (
+        (await (await h.admin('/incidents', { body: { name, impact: 'minor', body: 'Slow.', components, notify: false } })).json()) as {
+          id: string;
+        }
+      ).id;
+    ids.resolved = await made('Slow search', { search: 'degraded_performance' });
+    expect(
+      (await h.admin(`/incidents/${ids.resolved}/updates`, { body: { status: 'resolved', body: 'Fixed.', notify: false } })).status,
+    ).toBe(201);
+    ids.open = await made('Slow billing', { billing: 'degraded_performance' });
+  }, 30_000);
+
+  /** The summary's links whose target is missing or not marked invalid (none expected). */
+  const unmarkedLinks = (page: Page) =>
+    page.$$eval('[role="alert"] a[href^="#"]', (links) =>
+      links
+        .map((a) => a.getAttribute('href')!.slice(1))
+        .filter((id) => document.getElementById(id)?.getAttribute('aria-invalid') !== 'true'),
+    );
+
+  it('the postmortem: a publish refused (blanks left) or written after another save, and its preview, take the reader there', async () => {
+    const page = await lead.newPage();
+    const path = `${h.url}/admin/incidents/${ids.resolved}/postmortem`;
+    await page.goto(path);
+    expect(await submit(page, 'button[value="publish"]')).toBe(422);
+    expect(await landing(page)).toEqual({
+      title: `Error: Postmortem: Slow search${TITLE}`,
+      focus: 'div',
+      invalid: [{ what: '#pm-body', describedBy: 'pm-body-error pm-hint' }],
+    });
+    expect(await page.textContent('#pm-body-error')).toContain("Fill in the template's blanks");
+    expect(await unmarkedLinks(page)).toEqual([]);
+
+    // Saved from elsewhere meanwhile: what it now reads takes the focus.
+    await page.goto(path);
+    expect((await h.admin(`/incidents/${ids.resolved}/postmortem`, { method: 'PUT', body: { body: 'Written elsewhere.' } })).status).toBe(
+      200,
+    );
+    expect(await submit(page, 'button[value="save"]')).toBe(409);
+    expect(await landing(page)).toMatchObject({ title: `Error: Postmortem: Slow search${TITLE}`, focus: '#postmortem-since' });
+
+    // The preview, far below the form, takes the focus (and the screen).
+    await page.goto(path);
+    expect(await submit(page, 'button[value="preview"]')).toBe(200);
+    expect(await landing(page)).toEqual({ title: `Postmortem: Slow search${TITLE}`, focus: '#pm-preview-title', invalid: [] });
+    await page.close();
+  });
+
+  it("an update refused: its fields keep their hints beside their errors, the components' error is the group's, the title is the incident's", async () => {
+    const page = await lead.newPage();
+    await page.goto(`${h.url}/admin/incidents/${ids.open}`);
+    // Every hint of the form is there and read, the "What happened" ones too.
+    expect(await page.getAttribute('#told-root_cause', 'aria-describedby')).toBe('told-root_cause-hint');
+    expect(await page.getAttribute('#components', 'aria-describedby')).toBe('components-hint');
+    await page.selectOption('#component-exports', 'major_outage');
+    // A component removed meanwhile: its change is refused, and said by the group of changes.
+    expect((await h.admin('/components/exports', { method: 'DELETE' })).status).toBe(204);
+    const preview = 'button:has-text("Preview update")';
+    expect(await submit(page, preview)).toBe(422);
+    const landed = await landing(page);
+    expect(landed).toMatchObject({ title: `Error: Slow billing${TITLE}`, focus: 'div' });
+    // Each component's select (the others of this file's components too), read with the group's error.
+    expect(landed.invalid).toContainEqual({ what: '#component-billing', describedBy: 'components-error' });
+    expect(landed.invalid.filter((i) => !i.what.startsWith('#component-') || i.describedBy !== 'components-error')).toEqual([]);
+    expect(await page.getAttribute('#components', 'aria-describedby')).toBe('components-error components-hint');
+    expect(await page.$$eval('[role="alert"]', (a) => a.length), 'one alert: the summary').toBe(1);
+    expect(await unmarkedLinks(page)).toEqual([]);
+    // The text left empty: its error and its hint.
+    await page.fill('#update-body', '');
+    expect(await submit(page, preview)).toBe(422);
+    expect(await landing(page)).toMatchObject({ invalid: [{ what: '#update-body', describedBy: 'update-body-error update-body-hint' }] });
+    expect(await unmarkedLinks(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('declare, maintenance, channels, a component deletion, a window move and a name correction refused: "Error:" and the page\'s title, the summary focused', async () => {
+    const page = await lead.newPage();
+    const refused = async (path: string, act: () => Promise<void>, button: string, title: string) => {
+      await page.goto(`${h.url}${path}`);
+      await act();
+      expect(await submit(page, button), path).toBeGreaterThanOrEqual(400);
+      expect(await landing(page), path).toMatchObject({ title: `${title}${TITLE}`, focus: 'div' });
+      expect(await page.evaluate(() => document.activeElement!.getAttribute('role')), `${path}: the summary`).toBe('alert');
+      expect(await unmarkedLinks(page), path).toEqual([]);
+    };
+    await refused(
+      '/admin/incidents/new',
+      async () => {},
+      'form[action="/admin/preview"] button[type="submit"]',
+      'Error: Declare an incident',
+    );
+    await refused('/admin/maintenance', async () => {}, 'form[action="/admin/maintenance"] button[type="submit"]', 'Error: Maintenance');
+    await refused(
+      '/admin/channels',
+      async () => {
+        await page.fill('#ch-name', 'War room');
+        await page.fill('#ch-url', 'http://hooks.slack.com/services/T0/B0/x');
+      },
+      'button:has-text("Add channel")',
+      'Error: Channels',
+    );
+    // Billing is part of an open incident: its deletion is refused.
+    await refused('/admin/components', async () => {}, 'button[aria-label="Delete Billing"]', 'Error: Components');
+    expect(await page.textContent('[role="alert"]')).toContain('still open');
+
+    // A window's move refused (its times unchanged): the title is the window's page's.
+    const day = Date.now() + 2 * 86_400_000;
+    const window = (await (
+      await h.admin('/maintenances', {
+        body: {
+          name: 'Router swap',
+          scheduled_for: new Date(day).toISOString(),
+          scheduled_until: new Date(day + 3_600_000).toISOString(),
+          notify: false,
+        },
+      })
+    ).json()) as { id: string };
+    await refused(`/admin/incidents/${window.id}`, async () => {}, 'button:has-text("Move the window")', 'Error: Router swap');
+
+    // A name corrected elsewhere meanwhile: what it reads now takes the focus.
+    await page.goto(`${h.url}/admin/incidents/${ids.open}/name`);
+    await page.fill('#name', 'Slow billing pages');
+    expect((await h.admin(`/incidents/${ids.open}`, { method: 'PATCH', body: { name: 'Slow invoices' } })).status).toBe(200);
+    expect(await submit(page, 'button:has-text("Save the name")')).toBe(409);
+    expect(await landing(page)).toEqual({ title: `Error: Correct the name · Slow invoices${TITLE}`, focus: '#renamed-since', invalid: [] });
+    await page.close();
+  });
+});

@@ -400,11 +400,11 @@ describe('a Comms Lead runs a whole SEV-1 from the console', () => {
     expect(await preview.locator('.postmortem').textContent()).not.toContain('## ');
     await screenshot(page, 'sev1/postmortem-preview', { fullPage: true });
 
-    // The untouched template: refused, naming the sections; nothing published.
+    // The untouched template: refused by the text's field, naming the sections; nothing published.
     expect(await page.inputValue('#pm-body')).toBe(draft);
     await page.click('button[name="action"][value="publish"]');
     expect(new URL(page.url()).pathname).toBe(path);
-    expect(await text(page, '.notice.bad[role="alert"]')).toBe(
+    expect(await text(page, '#pm-body-error')).toBe(
       `Fill in the template's blanks before publishing (in ${BLANK_SECTIONS.join(', ')}).`,
     );
     await screenshot(page, 'sev1/postmortem-refused', { fullPage: true });

@@ -277,7 +277,8 @@ export async function postmortemAction(herald: Herald, actor: string, incidentId
     });
     return done(`/admin/incidents/${encodeURIComponent(incidentId)}/postmortem?saved=${saved}`);
   } catch (err) {
-    const r = refusal(err, []);
+    // The text's own refusals (template blanks left) are said by the text's field.
+    const r = refusal(err, ['body']);
     return refused(r.status, r.errors);
   }
 }
