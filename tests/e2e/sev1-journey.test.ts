@@ -404,9 +404,7 @@ describe('a Comms Lead runs a whole SEV-1 from the console', () => {
     expect(await page.inputValue('#pm-body')).toBe(draft);
     await page.click('button[name="action"][value="publish"]');
     expect(new URL(page.url()).pathname).toBe(path);
-    expect(await text(page, '#pm-body-error')).toBe(
-      `Fill in the template's blanks before publishing (in ${BLANK_SECTIONS.join(', ')}).`,
-    );
+    expect(await text(page, '#pm-body-error')).toBe(`Fill in the template's blanks before publishing (in ${BLANK_SECTIONS.join(', ')}).`);
     await screenshot(page, 'sev1/postmortem-refused', { fullPage: true });
     const refused = await incident();
     expect(refused.status).toBe('resolved');
