@@ -332,6 +332,29 @@ describe('db:import and db:export', () => {
     }
   });
 
+  it('exports with a role that may only read (a reporting role, a standby), and makes nothing in a database holding no site', async () => {
+    // From a review: the check of the tables above created schema_migrations and took the migrations' lock.
+    await cluster.sql(`CREATE ROLE reader LOGIN; GRANT SELECT ON ALL TABLES IN SCHEMA public TO reader`, url);
+    const reader = new URL(url);
+    reader.username = 'reader';
+    const out = join(tempDataDir('herald-transfer-reader-'), 'site');
+    try {
+      const { code, out: said } = await cli(['export', out], reader.href);
+      expect(code, said).toBe(0);
+      expect(parsedFile(out)).toEqual(parsedFile(exported));
+      const empty = await cluster.database();
+      const none = join(tempDataDir('herald-transfer-none-'), 'site');
+      const refused = await cli(['export', none], empty);
+      expect(refused.code).toBe(1);
+      expect(refused.out).toContain('db:export: The database holds no Herald document; nothing was exported.');
+      expect(existsSync(none)).toBe(false);
+      expect(await cluster.sql(`SELECT count(*) FROM pg_tables WHERE schemaname = 'public'`, empty)).toBe('0');
+      removeDir(join(none, '..'));
+    } finally {
+      removeDir(join(out, '..'));
+    }
+  });
+
   it('refuses an admin token Herald would not use, and an export over a folder holding one, changing nothing', async () => {
     const broken = tempDataDir('herald-transfer-bad-');
     try {

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../../paths.ts';
-import { type Pool, withClient } from './client.ts';
+import { type Pool, type PoolClient, withClient } from './client.ts';
 
 /**
  * Brings a database's tables up to date: the SQL files of
@@ -55,9 +55,47 @@ export function planMigrations(fileNames: string[], dir = ''): Migration[] {
   return migrations;
 }
 
-/** Applies the pending migrations of `dir`; returns the names it applied (none when another runner got there first). */
+/** The migrations the database has applied, refusing any this Herald does not know. */
+async function appliedVersions(client: PoolClient, migrations: Migration[]): Promise<Set<number>> {
+  const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
+  const applied = new Set(rows.map((r) => r.version));
+  const known = new Set(migrations.map((m) => m.version));
+  const unknown = [...applied].filter((v) => !known.has(v));
+  if (unknown.length > 0) {
+    // A newer Herald changed the tables; this one would misread them. Refuse rather than guess.
+    throw new MigrationError(
+      `the database has migration(s) ${unknown.sort((a, b) => a - b).join(', ')} that this Herald does not know: a newer Herald upgraded its tables, which this one would misread. Run that newer Herald.`,
+    );
+  }
+  return applied;
+}
+
+/**
+ * For a process that only reads (the static export, db:export): the tables are left to the service, so
+ * nothing is created or locked (a read-only role or a standby serves it), and tables migrated by another
+ * release are refused: older ones, migrated here, would stop the release still running on them at its next
+ * start. A database without Herald's tables is left for the caller to name.
+ */
+async function checkApplied(client: PoolClient, migrations: Migration[]): Promise<string[]> {
+  const table = await client.query<{ present: boolean }>("SELECT to_regclass('schema_migrations') IS NOT NULL AS present");
+  if (!table.rows[0]?.present) return [];
+  const applied = await appliedVersions(client, migrations);
+  const pending = migrations.filter((m) => !applied.has(m.version));
+  if (pending.length > 0) {
+    throw new MigrationError(
+      `the database's tables are older than this Herald (${pending.map((m) => m.name).join(', ')} not applied), and this process only reads: start this release's service first, or run the release the database is on.`,
+    );
+  }
+  return [];
+}
+
+/**
+ * Applies the pending migrations of `dir`; returns the names it applied (none when another runner got there
+ * first). `readOnly`: applies none, and refuses tables this release would have to migrate (checkApplied).
+ */
 export async function migrateDatabase(pool: Pool, dir = defaultMigrationsDir(), opts: { readOnly?: boolean } = {}): Promise<string[]> {
   const migrations = planMigrations(readdirSync(dir), dir);
+  if (opts.readOnly) return withClient(pool, async (client) => checkApplied(client, migrations));
   return withClient(pool, async (client) => {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     try {
@@ -68,24 +106,7 @@ export async function migrateDatabase(pool: Pool, dir = defaultMigrationsDir(), 
            applied_at timestamptz NOT NULL DEFAULT now()
          )`,
       );
-      const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
-      const applied = new Set(rows.map((r) => r.version));
-      const known = new Set(migrations.map((m) => m.version));
-      const unknown = [...applied].filter((v) => !known.has(v));
-      if (unknown.length > 0) {
-        // A newer Herald changed the tables; this one would misread them. Refuse rather than guess.
-        throw new MigrationError(
-          `the database has migration(s) ${unknown.sort((a, b) => a - b).join(', ')} that this Herald does not know: a newer Herald upgraded its tables, which this one would misread. Run that newer Herald.`,
-        );
-      }
-      // A process that only reads (the static export) leaves the tables to the service: migrated under an older
-      // release still running, they would stop its next start.
-      const pending = migrations.filter((m) => !applied.has(m.version));
-      if (opts.readOnly && pending.length > 0) {
-        throw new MigrationError(
-          `the database's tables are older than this Herald (${pending.map((m) => m.name).join(', ')} not applied), and this process only reads: start this release's service first, or run the release the database is on.`,
-        );
-      }
+      const applied = await appliedVersions(client, migrations);
       const done: string[] = [];
       for (const m of migrations) {
         if (applied.has(m.version)) continue;
