@@ -61,6 +61,8 @@ export class FanOut {
     for (const notice of noticeIntents(this.o.db())) {
       if (notice.at < epoch) continue;
       if (notice.legacyKey && !ledger.intents.has(notice.key) && reminderCoveredBy(notice, ledger.intents.get(notice.legacyKey))) continue;
+      // Withdrawn since this pass listed it, before its fan-out began: nothing to record.
+      if (!ledger.intents.has(notice.key) && !findEvent(this.o.db(), notice.incident.id)) continue;
       let intent: Intent = ledger.intents.get(notice.key) ?? {
         t: 'i',
         key: notice.key,

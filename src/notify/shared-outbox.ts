@@ -178,6 +178,8 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
         if (stopped || !herald.storage.leadership.isLeader) return;
         // Withdrawn meanwhile: the rest of the subscribers are owed nothing (see FanOut).
         if (!findEvent(herald.store.data, notice.incident.id)) {
+          // If begun (here or by a leader before), the Deliveries page would show it fanning out for good.
+          await outbox.endFanOut(notice.key);
           withdrawn = true;
           break;
         }

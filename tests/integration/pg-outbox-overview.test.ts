@@ -66,4 +66,20 @@ describe('the outbox overview on PostgreSQL', () => {
     expect(flips).toBeGreaterThan(300);
     expect(disagreements).toEqual([]);
   });
+
+  it('a fan-out ended where it stands (its incident withdrawn) makes nothing more and reads done, not fanning out', async () => {
+    const outbox = new PgOutbox(new PgTables(pool, 'subscribers and deliveries', () => {}));
+    await cluster.sql(
+      `INSERT INTO mail_subscribers (id, email, email_key, state, components, confirms, requested_at, created_at, updated_at)
+       SELECT 'w' || g, 'w' || g || '@example.com', 'w' || g || '@example.com', 'confirmed', '{}', 1, now(), now(), now()
+       FROM generate_series(1, 5) g`,
+      url,
+    );
+    const notice = { key: 'inc2:upd1', incident: 'inc2', update: 'upd1', kind: 'disruption' as const, components: [], existing: [] };
+    expect(await outbox.fanOutStep(notice, 2, new Date())).toEqual({ created: 2, done: false });
+    await outbox.endFanOut(notice.key);
+    expect(await outbox.fanOutDone(notice.key)).toBe(true);
+    expect(await outbox.fanOutStep(notice, 2, new Date())).toEqual({ created: 0, done: true });
+    expect(await cluster.sql(`SELECT count(*) FROM mail_deliveries WHERE intent = 'inc2:upd1'`, url)).toBe('2');
+  });
 });

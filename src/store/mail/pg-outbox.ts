@@ -121,6 +121,11 @@ export class PgOutbox implements OutboxView {
     });
   }
 
+  /** Ends a notice's fan-out where it stands (its incident was withdrawn): no step makes more of it. */
+  async endFanOut(key: string): Promise<void> {
+    await this.db.query('UPDATE mail_intents SET done = true WHERE key = $1', [key]);
+  }
+
   /** Creates a delivery unless one with its id exists; true when this call made it. */
   async create(d: Delivery): Promise<boolean> {
     const { rowCount } = await this.db.query(
