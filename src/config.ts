@@ -65,7 +65,7 @@ const envFields = z.object({
       if (!CASED.test(tz) || (tz.includes('/') && tz === tz.toUpperCase()))
         ctx.addIssue({
           code: 'custom',
-          message: `must be written as the zone database spells it, with its capitals (${capitalised(tz)}?)`,
+          message: `must be written as the zone database spells it, with its capitals (${capitalised(tz)}?), or as ${canonical(tz)}, the same zone`,
         });
     })
     .default('UTC'),
@@ -170,7 +170,10 @@ function zoneCase(tz: string): string {
  */
 const CASED = /^[A-Z][^/]*(?:\/[A-Z][^/]*)*$/;
 
-/** A guess at the spelling, for the message: each word's first letter a capital. */
+/** ICU's name for the zone: a sure spelling, if an older name (Asia/Calcutta for Asia/Kolkata). */
+const canonical = (tz: string) => new Intl.DateTimeFormat('en', { timeZone: tz }).resolvedOptions().timeZone;
+
+/** A guess at the spelling, for the message: each word's first letter a capital ("Us/Eastern" for US/Eastern is wrong). */
 const capitalised = (tz: string) => tz.toLowerCase().replace(/(^|[/_-])([a-z])/g, (_, sep: string, c: string) => sep + c.toUpperCase());
 
 function isTimeZone(tz: string): boolean {
