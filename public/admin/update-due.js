@@ -43,11 +43,11 @@
 
     function tell(overdue) {
       var now = { note: noteText.data, due: dueLine.hidden ? '' : (overdue ? '!' : '') + dueText };
-      var news = '';
-      if (was && now.note !== was.note) news = now.note.trim();
-      else if (was && now.due !== was.due && now.due)
-        news = overdue ? 'Update overdue: it was due ' + dueText + '.' : 'Next update due ' + dueText + '.';
-      if (said && news) said.textContent = news;
+      var news = [];
+      if (was && now.note !== was.note) news.push(now.note.trim());
+      if (was && now.due !== was.due && now.due)
+        news.push(overdue ? 'Update overdue: it was due ' + dueText + '.' : 'Next update due ' + dueText + '.');
+      if (said && news.length) said.textContent = news.join(' ');
       was = now;
     }
 

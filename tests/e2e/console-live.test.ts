@@ -115,9 +115,12 @@ describe('the console follows what others do, without a reload', () => {
       expect(await note.textContent()).toBe(
         `A new update was posted by the API at ${lastText}. Open this page in a new tab to see it; what you are writing here stays.`,
       );
-      // A screen reader is told of it once, in a region of its own: the box (its minutes) is no live region.
+      // A screen reader is told of it once, and of the due time it moved, in a region of its own: the box (its
+      // minutes) is no live region.
       expect(await line.getAttribute('role')).toBeNull();
-      expect(await page.locator('#update-due-said').textContent()).toBe(`A new update was posted by the API at ${lastText}.`);
+      expect(await page.locator('#update-due-said').textContent()).toBe(
+        `A new update was posted by the API at ${lastText}. Next update due ${dueText}.`,
+      );
       const link = note.locator('a');
       expect(await link.getAttribute('href')).toBe(`/admin/incidents/${id}`);
       expect(await link.getAttribute('target')).toBe('_blank');
