@@ -324,4 +324,58 @@ describe("the console's refused forms point a screen reader at their errors", ()
     expect(await landing(page)).toEqual({ title: `Error: Correct the name · Slow invoices${TITLE}`, focus: '#renamed-since', invalid: [] });
     await page.close();
   });
+
+  it('a withdrawal, a retry of a delivery and a publish refused: "Error:" and the page\'s title, the summary focused', async () => {
+    const page = await lead.newPage();
+    /** Lands on the refused page: its status, then the title and focus a screen reader starts on. */
+    const refusedHere = async (button: string, status: number, title: string, says: string) => {
+      expect(await submit(page, button), title).toBe(status);
+      expect(await landing(page), title).toEqual({ title: `Error: ${title}${TITLE}`, focus: 'div', invalid: [] });
+      expect(await page.evaluate(() => document.activeElement!.getAttribute('role')), `${title}: the summary`).toBe('alert');
+      expect(await page.textContent('[role="alert"]'), title).toContain(says);
+    };
+    const made = async (name: string) =>
+      ((await (await h.admin('/incidents', { body: { name, impact: 'minor', body: 'Slow.', notify: false } })).json()) as { id: string })
+        .id;
+
+    // A withdrawal posted without its confirmation (a form from elsewhere): nothing is withdrawn.
+    const drill = await made('Drill');
+    await page.goto(`${h.url}/admin/incidents/${drill}/withdraw`);
+    await page.evaluate(() => document.querySelector<HTMLInputElement>('input[name="confirm"]')!.setAttribute('value', '0'));
+    await refusedHere('button:has-text("Withdraw Drill")', 400, 'Withdraw Drill?', 'confirm with the button');
+
+    // A retry of a delivery there is none of (a form from an older page): the page's own retry form, naming it.
+    await page.goto(`${h.url}/admin/deliveries`);
+    await page.evaluate(() => {
+      const csrf = document.querySelector<HTMLInputElement>('input[name="csrf"]')!.value;
+      document
+        .querySelector('#failed-title')!
+        .insertAdjacentHTML(
+          'afterend',
+          `<form method="post"><input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="action" value="retry"><input type="hidden" name="id" value="no-such-delivery"><button type="submit" id="retry-gone">Retry</button></form>`,
+        );
+    });
+    await refusedHere('#retry-gone', 404, 'Deliveries', 'No delivery');
+
+    // An update previewed, its incident withdrawn meanwhile: "Publish now" is refused, the text kept to copy.
+    const gone = await made('Gone soon');
+    await page.goto(`${h.url}/admin/incidents/${gone}`);
+    await page.fill('#update-body', 'Found it.');
+    expect(await submit(page, 'button:has-text("Preview update")')).toBe(200);
+    expect((await h.admin(`/incidents/${gone}`, { method: 'DELETE' })).status).toBe(204);
+    await refusedHere('button:has-text("Publish now")', 409, 'Not published', 'was withdrawn since your preview');
+
+    // A step posted for a window no one has (maintenance is never deleted): not found, not a form to fix.
+    await page.goto(`${h.url}/admin/maintenance`);
+    await page.evaluate(() =>
+      document.body.insertAdjacentHTML(
+        'beforeend',
+        `<form method="post" action="/admin/maintenance/no-such-window"><input type="hidden" name="csrf" value="${document.querySelector<HTMLInputElement>('input[name="csrf"]')!.value}"><input type="hidden" name="step" value="bogus"><button type="submit" id="step-gone">Start</button></form>`,
+      ),
+    );
+    expect(await submit(page, '#step-gone')).toBe(404);
+    expect(await page.title()).toBe(`No such maintenance${TITLE}`);
+    expect(await page.$$('[role="alert"]')).toEqual([]);
+    await page.close();
+  });
 });

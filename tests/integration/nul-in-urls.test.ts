@@ -125,7 +125,7 @@ describe('an id with a NUL in the URL is nobody’s, as an unknown id is', () =>
     const retried = await s.post('/admin/deliveries', { action: 'retry', id: 'a\u0000b' });
     const html = await retried.text();
     expect(retried.status).toBe(404);
-    expect(html).toMatch(/<div class="notice bad" role="alert"><p>No delivery[^<]*<\/p>/);
+    expect(html).toMatch(/<div class="notice bad" role="alert" tabindex="-1" autofocus><p>No delivery[^<]*<\/p>/);
   });
 
   /** C0 controls but tab and line breaks, and DEL: none belongs in a page. */
