@@ -378,4 +378,23 @@ describe("the console's refused forms point a screen reader at their errors", ()
     expect(await page.$$('[role="alert"]')).toEqual([]);
     await page.close();
   });
+
+  it('an update whose status is refused: the group points at the error once, each radio is only marked, the summary lands on one', async () => {
+    const page = await lead.newPage();
+    await page.goto(`${h.url}/admin/incidents/${ids.open}`);
+    // A status no incident can take (a form from elsewhere).
+    await page.evaluate(() => {
+      const radio = document.querySelector<HTMLInputElement>('input[name="status"]')!;
+      radio.value = 'sleeping';
+      radio.checked = true;
+    });
+    expect(await submit(page, 'button:has-text("Preview update")')).toBe(422);
+    const landed = await landing(page);
+    expect(landed.focus).toBe('div');
+    expect(landed.invalid.length).toBeGreaterThan(0);
+    expect(landed.invalid.filter((i) => !i.what.startsWith('#update-status-') || i.describedBy !== '')).toEqual([]);
+    expect(await page.getAttribute('fieldset:has(#status-error)', 'aria-describedby')).toBe('status-error status-hint');
+    expect(await unmarkedLinks(page)).toEqual([]);
+    await page.close();
+  });
 });
