@@ -12,15 +12,13 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { start } from '../src/server.ts';
-import { ConfigError } from '../src/config.ts';
 import { DataDirLocked } from '../src/store/lock.ts';
 import { allEvents } from '../src/domain/model.ts';
-import { CorruptDataFile } from '../src/store/durable-file.ts';
 import { publishStaticSite, SnapshotRefused } from '../src/snapshot/static-site.ts';
 import { assertExportTarget } from '../src/snapshot/export-target.ts';
 import { NoSite } from '../src/store/open.ts';
-import { Unavailable } from '../src/domain/errors.ts';
 import { projectRoot } from '../src/paths.ts';
+import { startRefusalLine } from '../src/start-refusal-line.ts';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { url: { type: 'string' } } });
 const target = positionals[0];
@@ -72,16 +70,13 @@ try {
     console.error(
       `export: ${err.message}\nA Herald is running on this DATA_DIR: pass its address, e.g. npm run export -- ${target} --url http://localhost:4321`,
     );
-  } else if (
-    err instanceof ConfigError ||
-    err instanceof CorruptDataFile ||
-    err instanceof SnapshotRefused ||
-    err instanceof NoSite ||
-    err instanceof Unavailable
-  ) {
+  } else if (err instanceof SnapshotRefused || err instanceof NoSite) {
     console.error(`export: ${err.message}`);
   } else {
-    throw err;
+    // What would stop the server's start stops this one, in the same one line (a newer document, a lost link key).
+    const line = startRefusalLine(err);
+    if (line === null) throw err;
+    console.error(`export: ${line}`);
   }
   process.exit(1);
 }

@@ -6,12 +6,7 @@ import { loadConfig, ConfigError, type Config } from './config.ts';
 import { openHerald, type Herald, type OpenOptions } from './herald.ts';
 import { createApp, METHODS } from './api/app.ts';
 import { inProcessRenderer, type AstroHandler } from './snapshot/astro-render.ts';
-import { CorruptDataFile } from './store/durable-file.ts';
-import { InvalidStoredDocument } from './store/pg/document-store.ts';
-import { Unavailable } from './domain/errors.ts';
-import { DataDirLocked } from './store/lock.ts';
-import { LinkKeyLost } from './store/mail/tokens.ts';
-import { SiteNotImported } from './store/open.ts';
+import { startRefusalLine } from './start-refusal-line.ts';
 import { startStaticSnapshots } from './snapshot/static-snapshots.ts';
 import { copyIdentity } from './snapshot/copy-record.ts';
 import { assertPortFree, listenShared, PortInUse, type Listening } from './http/listen.ts';
@@ -126,25 +121,10 @@ async function main(): Promise<void> {
   try {
     running = await start();
   } catch (err) {
-    // Unavailable: PostgreSQL could not be reached or refused this start (src/store/pg/start-refusal.ts).
     // No waiting here: a supervisor restarts the process (README's unit: Restart=always), and each start tries again.
-    if (
-      err instanceof ConfigError ||
-      err instanceof CorruptDataFile ||
-      err instanceof InvalidStoredDocument ||
-      err instanceof DataDirLocked ||
-      err instanceof LinkKeyLost ||
-      err instanceof SiteNotImported ||
-      err instanceof Unavailable
-    ) {
-      console.error(`herald: ${err.message}`);
-      process.exit(1);
-    }
-    // A DATA_DIR that cannot be created or written (EACCES, ENOTDIR, EROFS...): the
-    // system's message names the path; a stack trace would only hide it.
-    const sys = err as NodeJS.ErrnoException;
-    if (sys?.syscall && sys.code && sys.path) {
-      console.error(`herald: Refusing to start: ${sys.message}. Check DATA_DIR and its permissions.`);
+    const line = startRefusalLine(err);
+    if (line !== null) {
+      console.error(`herald: ${line}`);
       process.exit(1);
     }
     throw err;

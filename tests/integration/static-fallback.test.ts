@@ -1,13 +1,14 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { startHerald, tempDataDir, TEST_TOKEN, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { until } from '../helpers/poll.ts';
+import { seedSubscribers } from '../fixtures/subscribers.ts';
 import { publishStaticSite, recoverStaticFolder, SnapshotRefused } from '../../src/snapshot/static-site.ts';
 import { assertExportTarget } from '../../src/snapshot/export-target.ts';
 import { engine, freshDatabase, storedRow } from '../helpers/engine.ts';
@@ -295,6 +296,26 @@ describe('static fallback', () => {
     } finally {
       await oneValue(url, `INSERT INTO schema_migrations (version, name) VALUES (${last}, '${name}') RETURNING version`);
     }
+  });
+
+  it('npm run export says in one line, as a start would, why it cannot open the site (a link key lost beside subscribers)', () => {
+    // From a hunt: this and a newer document on PostgreSQL printed a stack trace.
+    if (databaseUrl) {
+      expect(engine()).toBe('postgres');
+      return;
+    }
+    const lost = tempDataDir('herald-export-key-');
+    dirs.push(lost);
+    writeFileSync(join(lost, 'herald.json'), JSON.stringify(emptyDb('page-1', new Date().toISOString())), { mode: 0o600 });
+    seedSubscribers(lost, [{ email: 'reader@example.com' }]);
+    rmSync(join(lost, 'subscribers.key'));
+    const out = join(tempDataDir('herald-export-key-out-'), 'site');
+    dirs.push(join(out, '..'));
+    const run = runExport([out], lost);
+    expect(run.status, run.stdout).toBe(1);
+    expect(run.stderr).toMatch(/^export: .*subscribers\.key/);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(existsSync(out)).toBe(false);
   });
 
   it('npm run export refuses a DATA_DIR (or database) holding no site, and makes none there', async () => {
