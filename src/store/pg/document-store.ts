@@ -146,11 +146,14 @@ export class PgDocumentStore<T> implements DocumentStore<T> {
     try {
       if (this.opts.refuseToCreate && (await this.site()) === 'none') throw this.opts.refuseToCreate;
       await migrateDatabase(this.pool, this.opts.migrationsDir, { readOnly: this.opts.readOnly === true });
-      const inserted = await this.pool.query(
-        'INSERT INTO herald_document (id, version, data, updated_at) VALUES (1, 1, $1, now()) ON CONFLICT (id) DO NOTHING',
-        [JSON.stringify(this.opts.defaults)],
-      );
-      created = inserted.rowCount === 1;
+      // A reader (the static export) writes nothing: a role that may only read opens the site too.
+      const inserted = this.opts.readOnly
+        ? null
+        : await this.pool.query(
+            'INSERT INTO herald_document (id, version, data, updated_at) VALUES (1, 1, $1, now()) ON CONFLICT (id) DO NOTHING',
+            [JSON.stringify(this.opts.defaults)],
+          );
+      created = inserted?.rowCount === 1;
       const { rows } = await this.pool.query<{ version: string; data: unknown }>('SELECT version, data FROM herald_document WHERE id = 1');
       row = rows[0]!;
     } catch (err) {
