@@ -148,15 +148,15 @@ export function noticeFacts(s: NoticeSource): NoticeFacts {
   const promises = incident.kind === 'incident' && (s.kind === 'disruption' || (s.kind === 'update' && !followUp));
   // A maintenance notice's opening and window line say what the step's default text says: that goes too.
   // A restoration's opening says the issue has been resolved, and its closing that all services work when
-  // nothing else is under way: the resolved template's sentences saying so go from the body, so the email says
-  // each once.
+  // nothing else is under way, or that something is: the resolved template's sentences saying so go from the
+  // body, so the email says each once and never both.
   const underWay = stillUnderWay(db, incident, update.created_at);
   const restated = promises
     ? rhythmSentences(level?.update_every_minutes ?? null)
     : incident.kind === 'maintenance' && step
       ? restatedSentences(step, incident, tz)
       : s.kind === 'restoration'
-        ? [RESOLVED, ...(underWay === null ? ALL_NORMAL : [])]
+        ? [RESOLVED, ...ALL_NORMAL]
         : [];
   const said =
     incident.kind === 'maintenance' && step === 'reminder'

@@ -543,6 +543,24 @@ describe('templates', () => {
     expect(inc.updates.at(-1)!.body).toBe(template);
   });
 
+  it('while another incident is open, a restoration does not say all services work: its closing says others are open', () => {
+    // From a hunt: the runbook's resolved text pasted through the API kept "All services are operating normally."
+    // above "Other issues are still open".
+    const { db, ctx } = world();
+    const open = { impact: 'major' as const, status: 'investigating' as const, body: 'Down.' };
+    declareIncident(ctx(), { ...open, name: 'Search down', components: {} });
+    const inc = declareIncident(ctx(), { ...open, name: 'API down', components: { api: 'major_outage' } });
+    const { update } = postUpdate(ctx(), inc.id, {
+      status: 'resolved',
+      body: 'The issue has been resolved.\n\nAll services are operating normally.',
+    });
+    const r = renderNotice({ ...siteOf(db), kind: 'restoration', incident: inc, update });
+    for (const part of [r.text, r.html]) {
+      expect(part).not.toMatch(/All services are (now )?operating normally/);
+      expect(part).toContain('Other issues are still open');
+    }
+  });
+
   it('a body that only repeated what the notice says leaves no empty box in the HTML; a body with more keeps its box', () => {
     const { db, ctx } = world();
     const level = db.settings.severities[0]!; // updates every 30 minutes
