@@ -19,6 +19,9 @@ import { failedPosts, type FailedPost } from '../read/failed-posts.ts';
 /** Why a delivery of an incident withdrawn since it was planned was not posted. */
 export const WITHDRAWN = 'not posted: the incident was withdrawn';
 
+/** Why a delivery whose message is no longer published (a postmortem withdrawn since it was planned) was not posted. */
+export const UNPUBLISHED = 'not posted: what it told is no longer published (a postmortem withdrawn)';
+
 /** A channel paused after this many failed posts in a row. */
 export const PAUSE_AFTER_FAILURES = 10;
 
@@ -222,14 +225,16 @@ export function openChannels(herald: HeraldCore, workers = true): Channels {
       // Caught up: a new leader's copy may not have held an incident just declared.
       request = await renderPost(channel, d, herald.store.data, cfg, now);
     }
+    if (!request) {
+      // Nothing of the channel's: like a withdrawn incident's, it neither counts towards a pause nor shows as its error.
+      await ledger.save({ ...d, state: 'failed', last_error: UNPUBLISHED, next_at: null, last_attempt_at: null });
+      return;
+    }
     let result: PostAnswer | PostFailed;
-    if (!request) result = new PostFailed('refused', 'the incident or update is no longer in the data');
-    else {
-      try {
-        result = await postJson(channel.url, request.body, request.headers, post);
-      } catch (err) {
-        result = err instanceof PostFailed ? err : new PostFailed('network', (err as Error).message);
-      }
+    try {
+      result = await postJson(channel.url, request.body, request.headers, post);
+    } catch (err) {
+      result = err instanceof PostFailed ? err : new PostFailed('network', (err as Error).message);
     }
     // Recorded even while shutting down (the close waits for it): unrecorded, it would be posted again.
     const done = herald.now();

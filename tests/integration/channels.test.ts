@@ -449,6 +449,35 @@ describe('delivery', () => {
     expect(r.on('/teams')[2]!.json.attachments[0].content.actions[0]).toMatchObject({ title: 'Read the review', url: page });
   });
 
+  it('a review withdrawn while its post is tried is not posted, and is no error of the channel', async () => {
+    // From a hunt: it read "refused: the incident or update is no longer in the data", as if the receiver had
+    // refused it, and counted towards the channel's pause.
+    const c = await part();
+    // The review's first post hangs until it times out (1.5 s): the withdrawal lands meanwhile.
+    const r = await receiver((_, count) => (count === 3 ? 'hang' : { status: 200 }));
+    const ch = await addChannel({ kind: 'slack', name: 'Review', url: `${r.url}/slack`, components: [c] });
+    const inc = await declare(c);
+    await post(inc.id, 'resolved');
+    await until(() => r.on('/slack').length >= 2, 'the incident');
+    const publish = (body: Json) => call(p, `/incidents/${inc.id}/postmortem`, { method: 'PUT', body });
+    expect((await publish({ body: '## Summary\nA bad deploy.', publish: true })).status).toBe(200);
+    await until(() => r.on('/slack').length >= 3, 'the review being posted');
+    expect((await publish({ body: '## Summary\nA bad deploy.', publish: false })).status).toBe(200);
+    let seen: Json = {};
+    await until(
+      async () => (seen = await channelOf(ch.id)).delivery.failed === 1,
+      () => `the review given up: ${JSON.stringify(seen)}`,
+      10_000,
+    );
+    await p.herald.channels.settled();
+    const channel = await channelOf(ch.id);
+    expect(channel.failed_messages.map((f: Json) => [f.what, f.error])).toEqual([
+      ['Postmortem', 'not posted: what it told is no longer published (a postmortem withdrawn)'],
+    ]);
+    expect(channel.delivery.last_error).toBeNull();
+    expect(r.on('/slack')).toHaveLength(3);
+  });
+
   it('retries a 500 with the same webhook-id, and the retry is delivered', async () => {
     const c = await part();
     const r = await receiver((_, count) => (count === 1 ? { status: 500, body: 'oops' } : { status: 200 }));
