@@ -99,7 +99,13 @@ const envFields = z.object({
   SUBSCRIBE_LIMIT_PER_ADDRESS_PER_DAY: whole(1).default(10),
   HERALD_SEED: z.enum(['demo', 'none']).default('demo'),
   /** Multiplies the runbook update cadence (tests use a tiny scale to see "overdue" quickly). */
-  HERALD_CADENCE_SCALE: z.coerce.number().positive().max(100).default(1),
+  HERALD_CADENCE_SCALE: z
+    .string()
+    .trim()
+    .regex(/^\d*\.?\d+$/, 'must be a decimal number such as 0.5, written in digits')
+    .transform(Number)
+    .pipe(z.number().positive().max(100))
+    .default(1),
   /** Minutes before a maintenance window starts that subscribers are reminded; 0 = no reminder. */
   MAINTENANCE_REMINDER_MINUTES: whole(0, 10_080).default(60),
   /** Keep a static copy of the public site in DATA_DIR/static, refreshed this long after each publish. */

@@ -75,6 +75,17 @@ describe('configuration from the environment', () => {
     expect(zone('etc/gmt+5')).toBe('Etc/GMT+5');
   });
 
+  it('HERALD_CADENCE_SCALE is a decimal factor in digits: hex, an exponent or blanks are refused, as for the other numbers', () => {
+    // From a hunt: 0x2 started as 2, and a blank was refused as "Too small".
+    expect(loadConfig({ HERALD_CADENCE_SCALE: '0.5' }).HERALD_CADENCE_SCALE).toBe(0.5);
+    expect(loadConfig({ HERALD_CADENCE_SCALE: '.25' }).HERALD_CADENCE_SCALE).toBe(0.25);
+    expect(loadConfig({ HERALD_CADENCE_SCALE: '3' }).HERALD_CADENCE_SCALE).toBe(3);
+    expect(loadConfig({}).HERALD_CADENCE_SCALE).toBe(1);
+    for (const bad of ['0x2', '1e1', ' ', '-1', '0', '101'])
+      expect(() => loadConfig({ HERALD_CADENCE_SCALE: bad }), bad).toThrow(/HERALD_CADENCE_SCALE/);
+    expect(() => loadConfig({ HERALD_CADENCE_SCALE: '0x2' })).toThrow(/decimal number/);
+  });
+
   it('SITE_TIMEZONE: another name for a zone, not written with its capitals, is refused with a guess at them; an offset is refused', () => {
     // From a hunt: kept as typed, customers read "Times in asia/kolkata" and the v2 API gave that as time_zone.
     const refusal = (tz: string) => {
