@@ -50,8 +50,10 @@ try {
     files = await publishStaticSite(url, await idsFrom(url), target);
   } else {
     // Reading only: email and channel posts the service left queued stay queued for it (this shell may lack its SMTP_URL).
+    // Links as the service writes them: without SITE_URL, its address on the PORT it serves (not this one's).
+    const siteUrl = process.env.SITE_URL || `http://localhost:${process.env.PORT?.trim() || 4321}`;
     const running = await start(
-      { ...process.env, PORT: '0', HOST: '127.0.0.1', STATIC_SNAPSHOT: 'false' },
+      { ...process.env, SITE_URL: siteUrl, PORT: '0', HOST: '127.0.0.1', STATIC_SNAPSHOT: 'false' },
       { workers: false, existing: true },
     );
     try {

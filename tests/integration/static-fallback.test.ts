@@ -318,6 +318,28 @@ describe('static fallback', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('npm run export without SITE_URL links to the address the service has on its PORT, as its own copy does', () => {
+    // From a hunt: it linked to localhost:4321 whatever PORT said (its own server listens on a free port).
+    if (databaseUrl) {
+      expect(engine()).toBe('postgres');
+      return;
+    }
+    const site = tempDataDir('herald-export-port-');
+    dirs.push(site);
+    writeFileSync(join(site, 'herald.json'), JSON.stringify(emptyDb('page-1', new Date().toISOString())), { mode: 0o600 });
+    const out = join(tempDataDir('herald-export-port-out-'), 'site');
+    dirs.push(join(out, '..'));
+    const { SITE_URL: _unset, ...env } = process.env;
+    const run = spawnSync(process.execPath, ['--import', './src/compile-cache.mjs', 'scripts/export.ts', out], {
+      cwd: ROOT,
+      env: { ...env, DATA_DIR: site, PORT: '4491', ADMIN_TOKEN: TEST_TOKEN, DATABASE_URL: '' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(run.status, run.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(out, 'api', 'v2', 'summary.json'), 'utf8')).page.url).toBe('http://localhost:4491');
+  });
+
   it('npm run export refuses a DATA_DIR (or database) holding no site, and makes none there', async () => {
     // From a review: a mistyped DATA_DIR gave a demo site, a new admin token and a public copy of invented incidents.
     const parent = tempDataDir('herald-export-typo-');
