@@ -74,7 +74,7 @@ describe('an update form opened before someone else published', () => {
     const alert = all(doc, (e) => e.attribs.role === 'alert').map(textOf);
     expect(alert).toEqual([
       expect.stringMatching(
-        /^Since you opened this form, Dana posted an update to Checkout errors \(Monitoring, [^)]*\d{2}:\d{2} UTC\): “A fix is deployed; we are watching error rates\.”\. Check that yours still fits, then preview again\.$/,
+        /^Since you opened this form, Dana posted an update to Checkout errors \(Monitoring, [^)]*\d{2}:\d{2} UTC\): “A fix is deployed; we are watching error rates\.” Check that yours still fits, then preview again\.$/,
       ),
     ]);
     expect(await state(id), 'nothing changed').toEqual(afterDana);

@@ -197,7 +197,9 @@ function newerUpdateText(herald: Herald, actor: string, incident: Incident, u: I
   const said = headOf(lead, 200);
   // Closed: a right-to-left override in their text must not turn this message around.
   const excerpt = said ? `: “${closedBidi(`${said}${said.length < lead.length ? '…' : ''}`)}”` : '';
-  return `Since you opened this form, ${who} posted an update to ${incident.name} (${INCIDENT_STATUS_LABEL[u.status]}, ${when})${excerpt}.`;
+  // A quote that ends its own sentence ends this one: "“… error rates.”", not "“… error rates.”.".
+  const stop = /[.!?…]”$/.test(excerpt) ? '' : '.';
+  return `Since you opened this form, ${who} posted an update to ${incident.name} (${INCIDENT_STATUS_LABEL[u.status]}, ${when})${excerpt}${stop}`;
 }
 
 /** "Lee declared Checkout failing (INC-…, 15:10 UTC)." : an open incident a declare would stand beside (openAlike). */
