@@ -19,8 +19,8 @@ import { failedPosts, type FailedPost } from '../read/failed-posts.ts';
 /** Why a delivery of an incident withdrawn since it was planned was not posted. */
 export const WITHDRAWN = 'not posted: the incident was withdrawn';
 
-/** Why a delivery whose message is no longer published (a postmortem withdrawn since it was planned) was not posted. */
-export const UNPUBLISHED = 'not posted: what it told is no longer published (a postmortem withdrawn)';
+/** Why a delivery of a postmortem unpublished since it was planned was not posted. */
+export const UNPUBLISHED = 'not posted: the postmortem was unpublished';
 
 /** A channel paused after this many failed posts in a row. */
 export const PAUSE_AFTER_FAILURES = 10;
@@ -222,19 +222,24 @@ export function openChannels(herald: HeraldCore, workers = true): Channels {
       // not be read again): nothing is recorded, and the claim's mark running out brings it back, unposted.
       const gone = await withdrawnSince(d);
       if (gone !== false) return;
-      // Caught up: a new leader's copy may not have held an incident just declared.
+      // Caught up: a new leader's copy may not have held an incident just declared, or an update just posted.
+      if (!(await caughtUp(herald.store))) return;
       request = await renderPost(channel, d, herald.store.data, cfg, now);
     }
-    if (!request) {
-      // Nothing of the channel's: like a withdrawn incident's, it neither counts towards a pause nor shows as its error.
+    if (!request && d.kind === 'postmortem') {
+      // Unpublished since it was planned, nothing of the channel's: like a withdrawn incident's, it neither
+      // counts towards a pause nor shows as its error.
       await ledger.save({ ...d, state: 'failed', last_error: UNPUBLISHED, next_at: null, last_attempt_at: null });
       return;
     }
     let result: PostAnswer | PostFailed;
-    try {
-      result = await postJson(channel.url, request.body, request.headers, post);
-    } catch (err) {
-      result = err instanceof PostFailed ? err : new PostFailed('network', (err as Error).message);
+    if (!request) result = new PostFailed('refused', 'the incident or update is no longer in the data');
+    else {
+      try {
+        result = await postJson(channel.url, request.body, request.headers, post);
+      } catch (err) {
+        result = err instanceof PostFailed ? err : new PostFailed('network', (err as Error).message);
+      }
     }
     // Recorded even while shutting down (the close waits for it): unrecorded, it would be posted again.
     const done = herald.now();

@@ -449,9 +449,9 @@ describe('delivery', () => {
     expect(r.on('/teams')[2]!.json.attachments[0].content.actions[0]).toMatchObject({ title: 'Read the review', url: page });
   });
 
-  it('a review withdrawn while its post is tried is not posted, and is no error of the channel', async () => {
+  it("a review unpublished while its post is tried is not posted, and is not shown as the channel's error", async () => {
     // From a hunt: it read "refused: the incident or update is no longer in the data", as if the receiver had
-    // refused it, and counted towards the channel's pause.
+    // refused it (and counted towards the channel's pause).
     const c = await part();
     // The review's first post hangs until it times out (1.5 s): the withdrawal lands meanwhile.
     const r = await receiver((_, count) => (count === 3 ? 'hang' : { status: 200 }));
@@ -472,7 +472,7 @@ describe('delivery', () => {
     await p.herald.channels.settled();
     const channel = await channelOf(ch.id);
     expect(channel.failed_messages.map((f: Json) => [f.what, f.error])).toEqual([
-      ['Postmortem', 'not posted: what it told is no longer published (a postmortem withdrawn)'],
+      ['Postmortem', 'not posted: the postmortem was unpublished'],
     ]);
     expect(channel.delivery.last_error).toBeNull();
     expect(r.on('/slack')).toHaveLength(3);
