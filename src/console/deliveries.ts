@@ -3,6 +3,7 @@ import type { Notify } from '../notify/service.ts';
 import type { NoticeProgress } from '../store/mail/port.ts';
 import { isSubscribedNote, type Delivery, type MailKind } from '../store/mail/model.ts';
 import { isReminderKey } from '../notify/intents.ts';
+import { fanOutOver } from '../read/fan-out-over.ts';
 
 const KIND_LABELS: Record<MailKind, string> = {
   confirm: 'Confirmation',
@@ -49,7 +50,7 @@ export function toNoticeRows(notices: NoticeProgress[], db: Db): NoticeRow[] {
     kind: isReminderKey(it.key) ? 'reminder' : it.kind,
     label: noticeLabel(it.kind, it.key),
     createdAt: it.created_at,
-    fanoutDone: it.done,
+    fanoutDone: fanOutOver(it, db),
     queued: it.queued,
     sent: it.sent,
     failed: it.failed,

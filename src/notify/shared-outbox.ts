@@ -202,7 +202,7 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
         if (step.done) break;
       }
       fannedOut.add(notice.key);
-      if (created > 0 || withdrawn)
+      if (created > 0)
         log(
           `[outbox] ${notice.kind} ${notice.key} (${notice.incident.id}): ${created} deliveries queued in ${Date.now() - started} ms${withdrawn ? ', then withdrawn: the fan-out stopped' : ''}`,
         );

@@ -10,6 +10,7 @@ import { readJson } from '../read-json.ts';
 import { addressQuery } from '../../input/subscribe.ts';
 import { pageQuery } from './paging.ts';
 import type { FailedDelivery } from '../../store/mail/port.ts';
+import { fanOutOver } from '../../read/fan-out-over.ts';
 
 /** `{ "intent": KEY }`: a notice's key, as `updates[].intent` of GET /deliveries gives it. */
 const retryAllSchema = z.strictObject({
@@ -45,7 +46,7 @@ export function deliveriesApi(herald: Herald) {
       kind: i.kind,
       reminder: isReminderKey(i.key),
       created_at: i.created_at,
-      fanout_done: i.done,
+      fanout_done: fanOutOver(i, db),
       queued: i.queued,
       sent: i.sent,
       failed: i.failed,
