@@ -51,11 +51,16 @@ try {
   } else {
     // Reading only: email and channel posts the service left queued stay queued for it (this shell may lack its SMTP_URL).
     // Links as the service writes them: without SITE_URL, its address on the PORT it serves (not this one's).
-    const siteUrl = process.env.SITE_URL || `http://localhost:${process.env.PORT?.trim() || 4321}`;
+    const port = process.env.PORT?.trim() ?? '';
+    const siteUrl = process.env.SITE_URL || (/^\d+$/.test(port) && Number(port) > 0 ? `http://localhost:${Number(port)}` : undefined);
     const running = await start(
-      { ...process.env, SITE_URL: siteUrl, PORT: '0', HOST: '127.0.0.1', STATIC_SNAPSHOT: 'false' },
+      { ...process.env, ...(siteUrl ? { SITE_URL: siteUrl } : {}), PORT: '0', HOST: '127.0.0.1', STATIC_SNAPSHOT: 'false' },
       { workers: false, existing: true },
-    );
+    ).catch((err: unknown) => {
+      // What would stop the server's start stops this one, in the same one line (a newer document, a lost link key).
+      const line = err instanceof DataDirLocked || err instanceof NoSite ? null : startRefusalLine(err);
+      throw line === null ? err : new SnapshotRefused(line);
+    });
     try {
       files = await publishStaticSite(
         running.url,
@@ -74,11 +79,11 @@ try {
     );
   } else if (err instanceof SnapshotRefused || err instanceof NoSite) {
     console.error(`export: ${err.message}`);
+  } else if ((err as NodeJS.ErrnoException)?.syscall && (err as NodeJS.ErrnoException).code) {
+    // Writing the copy (a folder beside DIR not writable, a full disk): the system's message names the path.
+    console.error(`export: cannot write ${target}: ${(err as Error).message}`);
   } else {
-    // What would stop the server's start stops this one, in the same one line (a newer document, a lost link key).
-    const line = startRefusalLine(err);
-    if (line === null) throw err;
-    console.error(`export: ${line}`);
+    throw err;
   }
   process.exit(1);
 }

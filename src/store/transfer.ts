@@ -219,8 +219,9 @@ export async function exportToDir(url: string, dir: string, opts: { force?: bool
   const pool = openPool(url, { max: 1, applicationName: 'herald:db-export' });
   try {
     // Nothing is made anywhere for a database that holds no site (a mistyped DATABASE_URL).
-    const site = await pool.query<{ present: boolean }>("SELECT to_regclass('herald_document') IS NOT NULL AS present");
-    if (!site.rows[0]?.present) throw new TransferRefused('The database holds no Herald document; nothing was exported.');
+    const table = await pool.query<{ present: boolean }>("SELECT to_regclass('herald_document') IS NOT NULL AS present");
+    const site = table.rows[0]?.present ? await pool.query('SELECT 1 FROM herald_document WHERE id = 1') : null;
+    if (!site?.rowCount) throw new TransferRefused('The database holds no Herald document; nothing was exported.');
     // Tables of another release are read as this one reads them only once migrated, and an export only reads:
     // older ones (a release still running on them) are refused with what to do, before any folder is made.
     await migrateDatabase(pool, undefined, { readOnly: true });

@@ -146,7 +146,7 @@ export class PgDocumentStore<T> implements DocumentStore<T> {
     try {
       if (this.opts.refuseToCreate && (await this.site()) === 'none') throw this.opts.refuseToCreate;
       await migrateDatabase(this.pool, this.opts.migrationsDir, { readOnly: this.opts.readOnly === true });
-      // A reader (the static export) writes nothing: a role that may only read opens the site too.
+      // A reader (the static export) inserts no document.
       const inserted = this.opts.readOnly
         ? null
         : await this.pool.query(
@@ -155,7 +155,8 @@ export class PgDocumentStore<T> implements DocumentStore<T> {
           );
       created = inserted?.rowCount === 1;
       const { rows } = await this.pool.query<{ version: string; data: unknown }>('SELECT version, data FROM herald_document WHERE id = 1');
-      row = rows[0]!;
+      if (!rows[0]) throw this.opts.refuseToCreate ?? new InvalidStoredDocument('the database holds no Herald document');
+      row = rows[0];
     } catch (err) {
       await this.pool.end().catch(() => {});
       throw startRefusal(err, this.opts.url) ?? err;
