@@ -47,6 +47,7 @@
       if (was && now.note !== was.note) news.push(now.note.trim());
       if (was && now.due !== was.due && now.due)
         news.push(overdue ? 'Update overdue: it was due ' + dueText + '.' : 'Next update due ' + dueText + '.');
+      news = news.filter(Boolean);
       if (said && news.length) said.textContent = news.join(' ');
       was = now;
     }

@@ -198,7 +198,7 @@ function newerUpdateText(herald: Herald, actor: string, incident: Incident, u: I
   // Closed: a right-to-left override in their text must not turn this message around.
   const excerpt = said ? `: “${closedBidi(`${said}${said.length < lead.length ? '…' : ''}`)}”` : '';
   // A quote that ends its own sentence ends this one: "“… error rates.”", not "“… error rates.”.".
-  const stop = /[.!?…]”$/.test(excerpt) ? '' : '.';
+  const stop = /[.!?…]”$/.test(excerpt.replace(/[\u202a-\u202e\u2066-\u2069]/g, '')) ? '' : '.';
   return `Since you opened this form, ${who} posted an update to ${incident.name} (${INCIDENT_STATUS_LABEL[u.status]}, ${when})${excerpt}${stop}`;
 }
 
