@@ -175,8 +175,10 @@ async function openPostgres(
   });
   const { migrated, created } = await document.load();
   let pool: Pool | null = null;
-  // A replica that refuses the stored document does not lead: its timer and planners would act on stale data.
-  const leadership = new PgLeadership({ url, replica, log, mayLead: () => document.refusal === null });
+  // A replica that refuses the stored document does not lead: its timer and planners would act on stale data. Nor
+  // does a process that only reads (the static export): leading, it would hold the lead from the service's replicas
+  // (their timer, fan-outs and channel posts waiting meanwhile) and sweep the console's tables.
+  const leadership = new PgLeadership({ url, replica, log, mayLead: () => !existing && document.refusal === null });
   try {
     pool = openPool(url, { max: 10, applicationName: `herald:${replica}`.slice(0, 63), log });
     await leadership.start();
