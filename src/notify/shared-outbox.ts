@@ -165,8 +165,20 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
   const pump = (): Promise<void> => sends.run();
 
   const fannedOut = new Set<string>();
+  /**
+   * A fan-out cut short (a change of leader, the database away) and then withdrawn is listed by no later pass
+   * (its notice left with its incident), so it is ended here, or it would stay unfinished for good. Only what
+   * is still missing once the copy is caught up was withdrawn: a new leader's copy may not hold it yet.
+   */
+  const endWithdrawn = async (): Promise<void> => {
+    const gone = (rows: Array<{ key: string; incident: string }>) => rows.filter((r) => !findEvent(herald.store.data, r.incident));
+    const seemGone = gone(await outbox.unfinished());
+    if (seemGone.length === 0 || !(await caughtUp(herald.store))) return;
+    for (const r of gone(seemGone)) await outbox.endFanOut(r.key);
+  };
   const fanOutPass = async (): Promise<void> => {
     if (!epoch) epoch = await outbox.epoch(now());
+    await endWithdrawn();
     for (const notice of noticeIntents(herald.store.data)) {
       if (notice.at < epoch || fannedOut.has(notice.key)) continue;
       const started = Date.now();

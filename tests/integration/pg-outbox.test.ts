@@ -458,4 +458,25 @@ describe('subscribers and the outbox on PostgreSQL, shared by replicas', () => {
     const senders = await rows(url, `SELECT DISTINCT sent_by FROM mail_deliveries`);
     expect(senders.map(([who]) => Number(who!.split(':').at(-1)))).toEqual([b.proc.pid]);
   }, 120_000);
+
+  it('a fan-out cut short and then withdrawn is ended in mail_intents, not left fanning out for good', async () => {
+    const url = await cluster.database();
+    const smtp = await smtpSink();
+    const h = await replica(url, { SMTP_URL: smtp.url });
+    const drill = (await declare(h, 'Drill')).id as string;
+    const kept = (await declare(h, 'Checkout errors')).id as string;
+    const finished = (id: string) => rows(url, `SELECT done FROM mail_intents WHERE incident = '${id}'`);
+    await until(async () => (await finished(drill))[0]?.[0] === 't' && (await finished(kept))[0]?.[0] === 't', 'both fan-outs');
+    // As a leader that died half-way through them (or lost the database) leaves them: no pass lists them again
+    // while their incidents are there, since this leader walked them already.
+    await cluster.sql(`UPDATE mail_intents SET done = false WHERE incident IN ('${drill}', '${kept}')`, url);
+    expect((await h.admin(`/incidents/${drill}`, { method: 'DELETE' })).status).toBe(204);
+    await until(
+      async () => (await finished(drill))[0]?.[0] === 't',
+      () => 'the withdrawn fan-out ended',
+      10_000,
+    );
+    // Ended for its incident's withdrawal alone: the other one, still there, is left for its own pass.
+    expect(await finished(kept)).toEqual([['f']]);
+  }, 60_000);
 });

@@ -121,6 +121,12 @@ export class PgOutbox implements OutboxView {
     });
   }
 
+  /** The notices whose fan-out is not finished, with their incident (the leader ends those withdrawn meanwhile). */
+  async unfinished(): Promise<Array<{ key: string; incident: string }>> {
+    const { rows } = await this.db.query<{ key: string; incident: string }>('SELECT key, incident FROM mail_intents WHERE NOT done');
+    return rows;
+  }
+
   /** Ends a notice's fan-out where it stands (its incident was withdrawn): no step makes more of it. */
   async endFanOut(key: string): Promise<void> {
     await this.db.query('UPDATE mail_intents SET done = true WHERE key = $1', [key]);
