@@ -78,12 +78,14 @@ export function warRoomFacts(
     add('Status updates', level?.update_every_minutes ? everyText(level.update_every_minutes).replace(/^e/, 'E') : 'As needed');
     add('ETA', eta);
   } else if (kind === 'update') {
-    const due = nextUpdateDue(level, update.created_at, incident.resolved_at !== null);
+    // From the time the update reads (as the console counts it): one dated back past it leaves the next overdue.
+    const due = nextUpdateDue(level, update.display_at, incident.resolved_at !== null);
+    const overdue = due !== null && due.getTime() <= Date.parse(update.created_at);
     add('Status', INCIDENT_STATUS_LABEL[update.status]);
     add('Severity', regrade);
     // Named after the declaration (runbooks: within 15 min for SEV-1): responders learn who leads.
     add('Incident commander', update.commander);
-    add('Next update', due ? formatDateTime(due.toISOString(), tz) : 'As needed');
+    add('Next update', due ? `${overdue ? 'Now: it was due ' : ''}${formatDateTime(due.toISOString(), tz)}` : 'As needed');
     add('Impact', impact);
     add('ETA', eta);
     add('War room', incident.war_room);

@@ -1,4 +1,4 @@
-import type { Db, Incident, Maintenance } from './model.ts';
+import type { Db, Incident, IncidentUpdate, Maintenance } from './model.ts';
 import { maintenancesIn } from './maintenance/rules.ts';
 import { levelOf, nextUpdateDue, postmortemDue, type PostmortemDue } from './policy.ts';
 import { isResolvedStatus } from './status.ts';
@@ -7,6 +7,7 @@ import { isOpenIncident, newestFirst } from './overall.ts';
 /** One active incident on the dashboard, with the update the Comms Lead owes. */
 export interface ActiveRow {
   incident: Incident;
+  /** When its latest update was posted (a new one posted elsewhere moves it: the console's pages follow it). */
   lastUpdateAt: string;
   /** When the next update is due by the runbook cadence; null without a cadence. */
   dueAt: string | null;
@@ -18,18 +19,18 @@ export interface ActiveRow {
 /**
  * Active incidents with their next update due (their level's cadence,
  * multiplied by HERALD_CADENCE_SCALE) and whether it is overdue, the most
- * urgent first.
+ * urgent first. The cadence counts from the time customers read beside the
+ * latest update: one dated back (a backfill) reads as that old on the page,
+ * so it does not put the next one off.
  */
 export function activeIncidents(db: Pick<Db, 'incidents' | 'settings'>, now: Date, cadenceScale = 1): ActiveRow[] {
   const rows = newestFirst(db.incidents.filter(isOpenIncident)).map((incident) => {
-    const lastUpdateAt =
-      incident.updates
-        .map((u) => u.created_at)
-        .sort()
-        .at(-1) ?? incident.created_at;
-    const due = nextUpdateDue(levelOf(db.settings, incident), lastUpdateAt, isResolvedStatus(incident.status));
+    const latest = incident.updates.reduce<IncidentUpdate | null>((a, u) => (a === null || u.created_at >= a.created_at ? u : a), null);
+    const lastUpdateAt = latest?.created_at ?? incident.created_at;
+    const from = latest?.display_at ?? lastUpdateAt;
+    const due = nextUpdateDue(levelOf(db.settings, incident), from, isResolvedStatus(incident.status));
     if (!due) return { incident, lastUpdateAt, dueAt: null, overdue: false, minutesLeft: null };
-    const last = Date.parse(lastUpdateAt);
+    const last = Date.parse(from);
     const dueMs = last + (due.getTime() - last) * cadenceScale;
     return {
       incident,

@@ -116,7 +116,11 @@ export function noticeFacts(s: NoticeSource): NoticeFacts {
   const level = incident.kind === 'incident' ? levelOf(settings, gradeAt(settings, incident, update as IncidentUpdate)) : null;
   const names = eventComponentNames(db, incident);
   const resolved = incident.resolved_at !== null && s.kind !== 'disruption';
-  const due = incident.kind === 'incident' ? nextUpdateDue(level, update.created_at, incident.resolved_at !== null) : null;
+  // From the time the update reads (as the console counts it). No time already gone when the notice arose is
+  // promised: an update dated back past it, or a late disruption notice due after it.
+  const cadenceDue = incident.kind === 'incident' ? nextUpdateDue(level, update.display_at, incident.resolved_at !== null) : null;
+  const arose = Math.max(Date.parse(update.created_at), s.at ? Date.parse(s.at) : 0);
+  const due = cadenceDue && cadenceDue.getTime() > arose ? cadenceDue : null;
   const support = settings.support_contact;
   const step: MaintenanceNoticeStep | null =
     incident.kind !== 'maintenance' ? null : s.reminder ? 'reminder' : maintenanceStep(incident, update as MaintenanceUpdate);

@@ -584,6 +584,15 @@ describe('warRoomFacts and slackMessage', () => {
     ]);
   });
 
+  it("gives the next update's time from the time an update dated back reads, and says it is due now when that has passed", () => {
+    const d = world();
+    const inc = declare(d, 1);
+    postUpdate(ctx(d, 20), inc.id, { status: 'identified', body: 'Found it.', display_at: at(12).toISOString() });
+    expect(facts(d, inc, 1, 'update').fields).toContainEqual({ label: 'Next update', value: '22 Nov 2026, 09:42 UTC' });
+    postUpdate(ctx(d, 60), inc.id, { status: 'monitoring', body: 'Fixed at 25 past.', display_at: at(25).toISOString() });
+    expect(facts(d, inc, 2, 'update').fields).toContainEqual({ label: 'Next update', value: 'Now: it was due 22 Nov 2026, 09:55 UTC' });
+  });
+
   it('tells each update at the grade it had then: a message sent late, after a re-grade, keeps its label, cadence and impact', () => {
     const d = world();
     const hook = channel(d, 0, 'webhook');

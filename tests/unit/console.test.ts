@@ -171,6 +171,19 @@ describe('update cadence on the dashboard', () => {
     expect(at('2026-12-02T14:00:00Z', 'America/New_York', now)).toMatch(/^09:00/);
   });
 
+  it('counts from the time an update dated back reads, not from when it was posted: the page shows it that old', () => {
+    const d = data();
+    const min = (n: number) => new Date(T0.getTime() + n * MIN);
+    const one = d.incidents.find((i) => i.name === 'one')!;
+    // Posted at 25 min, telling of what happened at 10 min (a backfill of what was said on a call).
+    postUpdate(ctx(d, 25), one.id, { status: 'identified', body: 'Rolled back at 10 past.', display_at: min(10).toISOString() });
+    const row = activeIncidents(d, min(26)).find((r) => r.incident.id === one.id)!;
+    expect(row.dueAt).toBe(min(40).toISOString());
+    expect(row.minutesLeft).toBe(14);
+    // Posted since the page was drawn: the console's pages follow the posting, which the backfill moved.
+    expect(row.lastUpdateAt).toBe(min(25).toISOString());
+  });
+
   it('HERALD_CADENCE_SCALE shortens the cadence', () => {
     const rows = activeIncidents(data(), new Date(T0.getTime() + 4 * MIN), 0.1);
     expect(rows.find((r) => r.incident.name === 'one')!.overdue).toBe(true);

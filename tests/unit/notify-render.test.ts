@@ -461,6 +461,29 @@ describe('templates', () => {
     expect(l.text).toContain('We will post updates on our status page as the situation develops');
   });
 
+  it('promises the next update from the time one dated back reads, and none already past when it is sent', () => {
+    const { db, ctx } = world();
+    const inc = declareIncident(ctx(), { name: 'Payments', impact: 'critical', status: 'investigating', body: 'Looking.', components: {} });
+    const later = (minutes: number) => new Date(now.getTime() + minutes * 60_000);
+    const notice = () => renderNotice({ ...siteOf(db), kind: 'update', incident: inc, update: inc.updates.at(-1)! }).text;
+    // Posted at 10:35, telling of 10:20: the next is due at 10:50, as the console counts it.
+    postUpdate(ctx(later(35)), inc.id, {
+      status: 'identified',
+      body: 'Rolled back at 10:20.',
+      display_at: later(20).toISOString(),
+      notify: true,
+    });
+    expect(notice()).toContain('at least every 30 minutes (the next by 23 Nov 2026, 10:50 UTC)');
+    // Posted at 11:30, telling of 10:40: 11:10 has passed when it is sent.
+    postUpdate(ctx(later(90)), inc.id, {
+      status: 'monitoring',
+      body: 'Watching since 10:40.',
+      display_at: later(40).toISOString(),
+      notify: true,
+    });
+    expect(notice()).toContain('at least every 30 minutes, and email you');
+  });
+
   it('a line the Comms Lead changed stays in the email, beside the field', () => {
     const { db, ctx } = world();
     const body = 'Payments fail.\n\n- **Affected services:** API\n- **Estimated resolution:** once the bank answers';
