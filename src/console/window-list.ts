@@ -1,5 +1,6 @@
 import type { Maintenance } from '../domain/model.ts';
 import { maintenancesNewestFirst } from '../read/statuspage.ts';
+import { isLiveMaintenance } from '../domain/overall.ts';
 
 /**
  * The console's maintenance list in two parts: the windows still to finish, running first (one started early
@@ -9,9 +10,9 @@ import { maintenancesNewestFirst } from '../read/statuspage.ts';
  */
 export function windowLists(windows: Maintenance[]): { ahead: Maintenance[]; past: Maintenance[] } {
   const newest = maintenancesNewestFirst(windows);
-  const soonest = newest.filter((m) => m.status !== 'completed').reverse();
+  const soonest = newest.filter(isLiveMaintenance).reverse();
   return {
     ahead: [...soonest.filter((m) => m.status !== 'scheduled'), ...soonest.filter((m) => m.status === 'scheduled')],
-    past: newest.filter((m) => m.status === 'completed'),
+    past: newest.filter((m) => !isLiveMaintenance(m)),
   };
 }

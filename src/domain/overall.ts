@@ -17,6 +17,8 @@ export interface Overall {
 
 export const isOpenIncident = (i: Incident): boolean => !isResolvedStatus(i.status);
 export const isActiveMaintenance = (m: Maintenance): boolean => m.status === 'in_progress' || m.status === 'verifying';
+/** A window not over: scheduled or under way (a cancelled one is completed too). Lists and feeds never cut these. */
+export const isLiveMaintenance = (m: Pick<Maintenance, 'status'>): boolean => m.status !== 'completed';
 
 /**
  * The page's overall indicator: the worst of the components' statuses

@@ -1,5 +1,5 @@
 import { allEvents, type Db, type EventRecord } from '../domain/model.ts';
-import { isOpenIncident } from '../domain/overall.ts';
+import { isLiveMaintenance, isOpenIncident } from '../domain/overall.ts';
 import { incidentUrl, pageUpdatedAt, type SiteInfo } from '../read/statuspage-records.ts';
 import { lastChanged, trailHtml } from './trail.ts';
 import { tagAuthority } from './xml.ts';
@@ -54,7 +54,7 @@ export function feedHead(db: Db, site: SiteInfo): FeedHead {
 }
 
 /** What is going on now: an open incident, a window not over. A feed never leaves these out. */
-const live = (i: EventRecord): boolean => (i.kind === 'incident' ? isOpenIncident(i) : i.status !== 'completed');
+const live = (i: EventRecord): boolean => (i.kind === 'incident' ? isOpenIncident(i) : isLiveMaintenance(i));
 
 /**
  * The feed's entries, newest activity first: the `limit` most recent, and every live one beyond them (a bulk

@@ -5,6 +5,7 @@ import { incidentUrl, updatesNewestFirst, type SiteInfo } from '../read/statuspa
 import { markdownToText } from '../render/markdown-text.ts';
 import { tagAuthority } from './xml.ts';
 import { maintenancesNewestFirst } from '../read/statuspage.ts';
+import { isLiveMaintenance } from '../domain/overall.ts';
 import { cutKeepingLive } from '../domain/live-first.ts';
 import { eventComponentNames } from '../domain/components/names.ts';
 import { windowAsItStands } from '../domain/maintenance/steps.ts';
@@ -38,7 +39,7 @@ export function maintenanceCalendar(db: Db, site: SiteInfo, filter: string[] | n
   // furthest ahead were kept and the next ones left out.
   const windows = cutKeepingLive(
     maintenancesNewestFirst(db.maintenances).filter((m) => concerns(m, filter)),
-    (m) => m.status !== 'completed',
+    isLiveMaintenance,
     ICS_LIMIT,
   );
   for (const m of windows) {

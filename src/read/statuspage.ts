@@ -1,5 +1,5 @@
 import type { Db, EventRecord, Maintenance } from '../domain/model.ts';
-import { isOpenIncident, newestFirst, overallStatus } from '../domain/overall.ts';
+import { isLiveMaintenance, isOpenIncident, newestFirst, overallStatus } from '../domain/overall.ts';
 import { cutKeepingLive } from '../domain/live-first.ts';
 import { componentsJson, incidentJson, pageJson, type SiteInfo } from './statuspage-records.ts';
 
@@ -12,7 +12,6 @@ import { componentsJson, incidentJson, pageJson, type SiteInfo } from './statusp
 /** How many records the list endpoints return, as on Statuspage. */
 export const LIST_LIMIT = 50;
 
-const MAINTENANCE_LIVE = new Set(['scheduled', 'in_progress', 'verifying']);
 const MAINTENANCE_ACTIVE = new Set(['in_progress', 'verifying']);
 
 /** Maintenances newest first by their window (the reference orders by scheduled_for). */
@@ -56,7 +55,7 @@ export function v2Document(name: V2Document, db: Db, site: SiteInfo): object {
         page,
         components: componentsJson(db, site.SITE_TIMEZONE),
         incidents: inc(incidents(db).filter(isOpenIncident)),
-        scheduled_maintenances: inc(maintenances(db).filter((m) => MAINTENANCE_LIVE.has(m.status))),
+        scheduled_maintenances: inc(maintenances(db).filter(isLiveMaintenance)),
         status: overallStatus(db),
       };
     case 'status':
@@ -80,7 +79,7 @@ export function v2Document(name: V2Document, db: Db, site: SiteInfo): object {
       };
     // Every active and upcoming one: a running window sorts behind all those planned after it.
     case 'scheduled-maintenances':
-      return { page, scheduled_maintenances: inc(cutKeepingLive(maintenances(db), (m) => MAINTENANCE_LIVE.has(m.status), LIST_LIMIT)) };
+      return { page, scheduled_maintenances: inc(cutKeepingLive(maintenances(db), isLiveMaintenance, LIST_LIMIT)) };
     case 'scheduled-maintenances/upcoming':
       return { page, scheduled_maintenances: inc(maintenances(db).filter((m) => m.status === 'scheduled')) };
     case 'scheduled-maintenances/active':
