@@ -66,6 +66,12 @@ describe('the deliveries page says why mail is stuck, in plain words', () => {
       return text.includes('Sending is paused') ? text : null;
     }, 'the queue to pause again');
     expect(after).toContain('Sending is still paused');
+    // The refused resume is said as every refused console form is (before: the title unchanged, and an alert
+    // already on the page as it loaded, which screen readers seldom read); on a plain load the pause is no alert.
+    expect(after).toMatch(/<title>Error: Deliveries/);
+    expect(after).toMatch(/<div class="notice bad" role="alert" tabindex="-1" autofocus>\s*<p><strong>Sending is still paused/);
+    expect(before).toMatch(/<title>Deliveries/);
+    expect(before).not.toContain('role="alert"');
     expect(after).not.toContain('Sending resumed.');
     expect(after).toContain('restart Herald');
     for (const text of [before, after]) {
