@@ -84,9 +84,11 @@ const INVALID = dead('invalid', 404);
 
 /**
  * The confirmation link: a GET only asks (mail scanners follow links and
- * must not confirm anyone); the button's POST confirms. Either says which
- * components it confirms: those of the request the link was mailed for,
- * which a request for other components replaces (decideRequest).
+ * must not confirm anyone); the button's POST confirms, and its page sends
+ * the browser back to the link (Post/Redirect/Get), whose GET then reads the
+ * request confirmed. Either says which components it confirms: those of the
+ * request the link was mailed for, which a request for other components
+ * replaces (decideRequest).
  */
 export async function confirmByLink(herald: Herald, token: string, post: boolean): Promise<ConfirmOutcome> {
   const book = herald.notify.subscribers;
@@ -102,11 +104,14 @@ export async function confirmByLink(herald: Herald, token: string, post: boolean
     const standing = confirmationStanding(s, herald.now());
     if (standing === 'expired') return dead('expired', 410);
     if (standing === 'unsubscribed') return INVALID;
-    return { state: standing === 'confirmed' ? 'confirmed' : 'ask', status: 200, manage: '', ...choice(s) };
+    // Confirmed by this link (another request would have replaced it): the page the button's post leads to. Its
+    // manage link is no more than pressing the button again would give whoever holds this one.
+    if (standing === 'confirmed') return { state: 'confirmed', status: 200, manage: manageLink(herald, s), ...choice(s) };
+    return { state: 'ask', status: 200, manage: '', ...choice(s) };
   }
   try {
     const confirmed = await book.confirm(token, herald.now());
-    return { state: 'confirmed', status: 200, manage: `/subscribe/manage/${book.link('manage', confirmed)}`, ...choice(confirmed) };
+    return { state: 'confirmed', status: 200, manage: manageLink(herald, confirmed), ...choice(confirmed) };
   } catch (err) {
     if (err instanceof Invalid) return dead('expired', 410);
     // Unsubscribed, or asked again for other components since the page was read (then its link was replaced).
@@ -114,6 +119,8 @@ export async function confirmByLink(herald: Herald, token: string, post: boolean
     throw err;
   }
 }
+
+const manageLink = (herald: Herald, s: Subscriber) => `/subscribe/manage/${herald.notify.subscribers.link('manage', s)}`;
 
 /**
  * A link not signed over its subscriber's current request. One whose subscriber is still stored was most

@@ -30,6 +30,15 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => stopAll(browser, h, smtp));
 
+/** What a form's post was answered with, and the request the page then shown was loaded by (method, path, query). */
+async function posted(page: Page, submit: () => Promise<unknown>) {
+  const [response] = await Promise.all([page.waitForNavigation(), submit()]);
+  const request = response!.request();
+  const url = new URL(request.url());
+  const post = await request.redirectedFrom()?.response();
+  return { post: post?.status() ?? response!.status(), landed: [request.method(), url.pathname, url.search] };
+}
+
 describe('subscription pages', () => {
   it('subscribe → confirm → manage → unsubscribe with JavaScript off; every page valid and accessible', async () => {
     const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 360, height: 740 } });
@@ -83,15 +92,27 @@ describe('subscription pages', () => {
     const confirm = local(h, /https:\/\/\S+\/subscribe\/confirm\/\S+/.exec(mail.text ?? '')![0]);
     await page.goto(confirm);
     await check('confirm');
-    await page.click('button[type="submit"]');
+    // Post/Redirect/Get: the button's post is answered 303 back to the link, whose GET says what was done.
+    const confirmed = await posted(page, () => page.click('button[type="submit"]'));
+    expect(confirmed).toEqual({ post: 303, landed: ['GET', new URL(confirm).pathname, ''] });
+    await expect(page.textContent('main')).resolves.toContain('You are subscribed');
+    await check('confirmed');
+    for (let i = 0; i < 2; i++) await page.reload();
     await expect(page.textContent('main')).resolves.toContain('You are subscribed');
 
     await page.click('text=Choose components');
     await check('manage');
+    const manage = new URL(page.url()).pathname;
     expect(await page.isChecked('input[value="web"]')).toBe(true);
     await page.check('input[value="api"]');
-    await page.click('button[type="submit"]');
-    await expect(page.textContent('main')).resolves.toContain('Saved');
+    const saved = await posted(page, () => page.click('button[type="submit"]'));
+    expect(saved).toEqual({ post: 303, landed: ['GET', manage, '?saved=1'] });
+    await expect(page.textContent('main')).resolves.toContain('Saved. You will hear about 2 components.');
+    await check('saved');
+    for (let i = 0; i < 2; i++) await page.reload();
+    await expect(page.textContent('main')).resolves.toContain('Saved. You will hear about 2 components.');
+    expect(await page.isChecked('input[value="api"]')).toBe(true);
+    expect(await page.isChecked('input[value="web"]')).toBe(true);
 
     await page.click('text=Unsubscribe from all emails');
     await check('unsubscribe');

@@ -97,7 +97,11 @@ describe('an address with an internationalised domain', () => {
     await until(() => to(smtp, 'leser@bücher.de').length === 1, 'the confirmation');
     const mail = await smtp.parse(to(smtp, 'leser@bücher.de')[0]!);
     const confirm = local(h, /https?:\/\/\S+\/subscribe\/confirm\/[A-Za-z0-9._-]+/.exec(mail.text ?? '')![0]);
-    const manage = /\/subscribe\/manage\/[A-Za-z0-9._-]+/.exec(await (await post(new URL(confirm).pathname)).text())![0];
+    const confirmed = await post(new URL(confirm).pathname);
+    expect(confirmed.status).toBe(303);
+    const manage = /\/subscribe\/manage\/[A-Za-z0-9._-]+/.exec(
+      await (await fetch(`${h.url}${confirmed.headers.get('location')}`)).text(),
+    )![0];
     const managePage = await (await fetch(`${h.url}${manage}`)).text();
     const unsubscribe = /\/unsubscribe\/[A-Za-z0-9._-]+/.exec(managePage)![0];
     const unsubscribePage = await (await fetch(`${h.url}${unsubscribe}`)).text();

@@ -96,8 +96,10 @@ describe('the manage page', () => {
     const manage = await confirmed(email, ['api', 'payouts']);
     expect((await h.admin('/components/webhooks', { method: 'DELETE' })).status).toBe(204);
     const res = await form(manage, choice(['api', 'dashboard', 'webhooks']));
-    expect(res.status).toBe(200);
-    const said = await res.text();
+    // Post/Redirect/Get: the page it leads to still says what was left out.
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe(`${manage}?saved=1&dropped=1`);
+    const said = await (await fetch(`${h.url}${res.headers.get('location')}`)).text();
     expect(said).toContain('Saved. You will hear about 2 components.');
     expect(said).toContain('A component you ticked was removed from this status page meanwhile, so it is not part of your choice.');
     expect((await record(email)).components).toEqual(['api', 'dashboard']);

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
 import { SITE, local, outboxSettled, subscribe, to, until } from '../helpers/mail-flow.ts';
+import { startHerald, stopAll, tempDataDir, type HeraldProcess } from '../helpers/server.ts';
+import { linkKey } from '../helpers/engine.ts';
+import { seedSubscribers } from '../fixtures/subscribers.ts';
+import { LinkTokens } from '../../src/store/mail/tokens.ts';
 
 /**
  * Post/Redirect/Get on the subscription forms (a review found: /subscribe answered its post with 200
@@ -119,14 +122,125 @@ describe('a hand-made ?sent=1', () => {
   });
 });
 
-/** Subscribes and confirms; the manage page's path, from the confirm page's answer. */
-async function confirmed(email: string): Promise<string> {
+describe('the confirm button', () => {
+  it('answers 303 back to its link, whose GET then says "You are subscribed" with the manage link; reloading it posts nothing', async () => {
+    const email = 'confirm-reload@example.com';
+    const link = await confirmLinkOf(email);
+    const path = new URL(link).pathname;
+    // Mail scanners GET the link: that only asks, and offers no manage link.
+    for (let i = 0; i < 2; i++) {
+      const asked = await (await fetch(link)).text();
+      expect(heading(asked)).toEqual(['Confirm your subscription · Herald Status', 'Confirm your subscription']);
+      expect(asked).not.toContain('/subscribe/manage/');
+    }
+    expect((await record(email)).state).toBe('pending');
+
+    const res = await post(path, '');
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe(path);
+    expect(res.headers.get('cache-control')).toMatch(/no-store/);
+    expect((await record(email)).state).toBe('confirmed');
+    for (let i = 0; i < 3; i++) {
+      const page = await fetch(`${h.url}${res.headers.get('location')}`);
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      expect(heading(html)).toEqual(['You are subscribed · Herald Status', 'You are subscribed']);
+      expect(html).toContain('Your subscription is confirmed, for every component.');
+      expect(html).toMatch(/<a href="\/subscribe\/manage\/[A-Za-z0-9._-]+">Choose components<\/a>/);
+      expect(html).not.toContain('Confirm subscription');
+    }
+  });
+
+  it('answers a link that cannot confirm with its page, not a redirect', async () => {
+    const email = 'confirm-gone@example.com';
+    const link = await confirmLinkOf(email);
+    const manage = await pressed(link);
+    const unsubscribe = /\/unsubscribe\/[A-Za-z0-9._-]+/.exec(await (await fetch(`${h.url}${manage}`)).text())![0];
+    expect((await post(unsubscribe, 'via=page')).status).toBe(303);
+    const res = await post(new URL(link).pathname, '');
+    expect(res.status).toBe(404);
+    expect(res.headers.get('location')).toBeNull();
+    expect(await res.text()).toContain('This confirmation link is no longer valid');
+  });
+});
+
+describe("the manage page's Save", () => {
+  it('answers 303 back to the manage page with ?saved=1, which says what was saved, reload after reload', async () => {
+    const email = 'save-reload@example.com';
+    const manage = await confirmed(email);
+    const res = await post(manage, 'components=api');
+    expect(res.status).toBe(303);
+    const location = res.headers.get('location')!;
+    expect(location).toBe(`${manage}?saved=1`);
+    expect(res.headers.get('cache-control')).toMatch(/no-store/);
+    for (let i = 0; i < 3; i++) {
+      const page = await fetch(`${h.url}${location}`);
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      expect(html).toContain('Saved. You will hear about 1 component.');
+      expect(html).toMatch(/<input[^>]*value="api"[^>]*checked/);
+    }
+    expect((await record(email)).components).toEqual(['api']);
+  });
+
+  it('answers a refused save with the form and its error, not a redirect', async () => {
+    const manage = await confirmed('save-refused@example.com');
+    const res = await post(manage, Array.from({ length: 201 }, (_, i) => `components=c${i}`).join('&'));
+    expect(res.status).toBe(422);
+    expect(res.headers.get('location')).toBeNull();
+    const html = await res.text();
+    expect(html).toContain('Unknown component.');
+    expect(html).not.toContain('Saved.');
+  });
+});
+
+describe('a hand-made ?saved=1', () => {
+  it('claims no save on an address not confirmed, nor on one whose choice was last changed long ago', async () => {
+    const manage = await confirmed('crafted-save@example.com');
+    const unsubscribe = /\/unsubscribe\/[A-Za-z0-9._-]+/.exec(await (await fetch(`${h.url}${manage}`)).text())![0];
+    expect((await post(unsubscribe, 'via=page')).status).toBe(303);
+    const unsubscribed = await (await fetch(`${h.url}${manage}?saved=1&dropped=2`)).text();
+    expect(unsubscribed).not.toContain('Saved');
+    expect(unsubscribed).not.toContain('removed from this status page meanwhile');
+
+    // A bookmark of the page a save led to, an hour later: the record says nothing was saved lately.
+    const dir = tempDataDir();
+    const [id] = seedSubscribers(dir, [{ email: 'bookmark@example.com', at: new Date(Date.now() - 3600_000).toISOString() }]);
+    const seeded = await startHerald({ dataDir: dir, env: { SITE_URL: SITE } });
+    try {
+      const path = `/subscribe/manage/${new LinkTokens(await linkKey(seeded)).issue('manage', { id: id!, requested_at: '' })}`;
+      const bookmarked = await fetch(`${seeded.url}${path}?saved=1&dropped=1`);
+      expect(bookmarked.status).toBe(200);
+      const html = await bookmarked.text();
+      expect(html).toContain('Emails go to <strong>bookmark@example.com</strong>.');
+      expect(html).not.toContain('Saved');
+      expect(html).not.toContain('removed from this status page meanwhile');
+    } finally {
+      await stopAll(seeded);
+    }
+  });
+});
+
+const record = async (email: string): Promise<Record<string, any>> =>
+  ((await (await h.admin(`/subscribers?q=${encodeURIComponent(email)}`)).json()) as Record<string, any>).subscribers[0];
+
+/** Subscribes; the confirmation link, once its email has arrived. */
+async function confirmLinkOf(email: string): Promise<string> {
   expect((await subscribe(h, { email })).status).toBe(202);
   await until(() => to(smtp, email).length === 1, `the confirmation for ${email}`);
   const mail = await smtp.parse(to(smtp, email)[0]!);
-  const link = local(h, /https?:\/\/\S+\/subscribe\/confirm\/[A-Za-z0-9._-]+/.exec(mail.text ?? '')![0]);
+  return local(h, /https?:\/\/\S+\/subscribe\/confirm\/[A-Za-z0-9._-]+/.exec(mail.text ?? '')![0]);
+}
+
+/** Presses the confirm button as a browser does (following where it leads); the manage page's path it shows. */
+async function pressed(link: string): Promise<string> {
   const page = await (
     await fetch(link, { method: 'POST', headers: { origin: h.url, 'content-type': 'application/x-www-form-urlencoded' } })
   ).text();
   return /\/subscribe\/manage\/[A-Za-z0-9._-]+/.exec(page)![0];
+}
+
+/** Subscribes and confirms; the manage page's path, from the confirm page's answer. */
+async function confirmed(email: string): Promise<string> {
+  return pressed(await confirmLinkOf(email));
 }
