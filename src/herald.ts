@@ -95,20 +95,22 @@ export async function openHerald(config: Config, opts: OpenOptions = {}): Promis
     // A process that only reads (`existing`) upgrades an older document in memory alone: written back, it would
     // be refused by the Herald of that schema still running on it (a replica on the same database).
     else if (storage.created || (storage.migrated && !opts.existing)) await store.flush();
-    // On PostgreSQL every replica must accept the same token: it is kept in the database.
-    // A process that only reads stores no token: one made here (ADMIN_TOKEN not in its shell) would replace none
-    // the service uses, and would be a write to the site. It serves no admin request anyway.
-    const { token, generated, where } = opts.existing
-      ? { token: config.ADMIN_TOKEN ?? randomToken(32), generated: false, where: '' }
-      : await storage.adminToken(config.ADMIN_TOKEN);
-    if (generated) log(`Generated an admin token (shown once; also stored in ${where}):\n  ${token}`);
-    core.adminToken = token;
     const consoleState = openConsoleState(config, storage);
     closers.push(() => consoleState.close());
     const workers = opts.workers !== false;
     const herald: Herald = { ...core, notify: openNotify(core, workers), console: consoleState, channels: openChannels(core, workers) };
     // On PostgreSQL, links are signed with a key kept in the database: read before the first request.
     await herald.notify.opened;
+    // After the mail's start checks (a lost subscribers.key refuses the start): a token made and shown for a start
+    // that then does not happen would be shown once and never used. On PostgreSQL every replica must accept the
+    // same token: it is kept in the database. A process that only reads stores no token: one made here
+    // (ADMIN_TOKEN not in its shell) would replace none the service uses, and would be a write to the site. It
+    // serves no admin request anyway.
+    const { token, generated, where } = opts.existing
+      ? { token: config.ADMIN_TOKEN ?? randomToken(32), generated: false, where: '' }
+      : await storage.adminToken(config.ADMIN_TOKEN);
+    if (generated) log(`Generated an admin token (shown once; also stored in ${where}):\n  ${token}`);
+    herald.adminToken = core.adminToken = token;
     if (opts.timer !== false && workers) {
       // The timer runs once across replicas: on the leader (always, on the embedded engine).
       let timer: Timer | null = null;

@@ -114,6 +114,19 @@ describe('a subscribers.key that is missing (moved aside, left out of a backup) 
     const { 'herald.lock': _lock, 'herald.json': _json, ...after } = snapshot(dataDir);
     expect(after).toEqual(before);
   }, 30_000);
+
+  it('without ADMIN_TOKEN, the refusal comes before an admin token is made: none is shown, none stored', async () => {
+    const dataDir = newDir();
+    seedSubscribers(dataDir, [{ email: 'mailed@example.com' }]);
+    rmSync(join(dataDir, 'subscribers.key'));
+    const { code, output } = await runHeraldExpectingExit({ DATA_DIR: dataDir, STATIC_SNAPSHOT: 'false', ADMIN_TOKEN: '' });
+    expect(code, output).toBe(1);
+    // Before: "Generated an admin token (shown once …)" and the token, stored, ahead of the refusal, for a start
+    // that then did not happen; the start after the key is restored is the one that shows it.
+    expect(output).not.toContain('admin token');
+    expect(output.trim().split('\n')).toHaveLength(1);
+    expect(existsSync(join(dataDir, 'admin-token'))).toBe(false);
+  }, 30_000);
 });
 
 describe('secret files restored with loose permissions (cp -r, a backup tool: the umask makes them 0644)', () => {
