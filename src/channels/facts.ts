@@ -1,6 +1,7 @@
 import type { Db, EventRecord, Incident, IncidentUpdate, Maintenance, MaintenanceUpdate, Update } from '../domain/model.ts';
 import type { Settings } from '../domain/settings.ts';
 import { gradeAt, peakGrade } from '../domain/incidents/grades.ts';
+import { regradeSpan } from '../domain/incidents/severity.ts';
 import { levelOf, nextUpdateDue, reviewDeadline, severityLabel } from '../domain/policy.ts';
 import { INCIDENT_STATUS_LABEL, isResolvedStatus } from '../domain/status.ts';
 import { durationMinutes, formatDuration } from '../domain/overall.ts';
@@ -67,7 +68,7 @@ export function warRoomFacts(
   };
   // A re-grade is an escalation (or a stand-down) responders act on: said in words, not left to the title's label.
   const change = update.severity_change;
-  const regrade = change ? `${change.direction === 'raised' ? 'Raised' : 'Lowered'} from ${change.from.label} to ${change.to.label}` : null;
+  const regrade = change ? `${change.direction === 'raised' ? 'Raised' : 'Lowered'} ${regradeSpan(change)}` : null;
   if (kind === 'declared') {
     add('Severity', regrade);
     add('Start time', formatDateTime(incident.started_at, tz));

@@ -18,6 +18,8 @@ import { TEAMS_CARD_BYTES, teamsMessage } from '../../src/channels/teams.ts';
 import { webhookPayload } from '../../src/channels/webhook.ts';
 import { renderPost, testMessage } from '../../src/channels/render.ts';
 import { toDelivery } from '../../src/channels/plan.ts';
+import { SEVERITY_SCHEMES } from '../../src/domain/severity-schemes.ts';
+import { severityChangeLine, severityChangeText } from '../../src/domain/incidents/severity.ts';
 
 /**
  * Channel messages, pure: which (channel, update) messages the data calls
@@ -582,6 +584,21 @@ describe('warRoomFacts and slackMessage', () => {
       '*Severity*\nRaised from SEV-3 to SEV-1',
       '*Start time*\n22 Nov 2026, 09:01 UTC',
     ]);
+  });
+
+  it('names each impact when a re-grade goes between two levels of one label (a scheme switched since): never "from SEV-2 to SEV-2"', () => {
+    const d = world();
+    // SEV-2 of SEV-1–3 (major), then the scheme switched to SEV-0–3, whose SEV-2 is minor.
+    const inc = declare(d, 1, { severity: 'sev2', impact: undefined });
+    d.settings.severities = structuredClone(SEVERITY_SCHEMES.find((x) => x.id === 'sev0-sev3')!.levels);
+    postUpdate(ctx(d, 5), inc.id, { status: 'identified', body: 'Smaller than feared.', severity: 'sev2' });
+    const lowered = facts(d, inc, 1, 'update');
+    expect(fieldTexts(slackMessage(lowered))).toContain('*Severity*\nLowered from SEV-2 (Major) to SEV-2 (Minor)');
+    expect(severityChangeText(inc.updates[1]!.severity_change!)).toBe('Severity lowered from SEV-2 (Major) to SEV-2 (Minor)');
+    expect(severityChangeLine(inc.updates[1]!.severity_change!)).toBe('Severity lowered from SEV-2 (Major) to SEV-2 (Minor)');
+    // Labels apart, as before: the console's line adds the impact it left.
+    postUpdate(ctx(d, 6), inc.id, { status: 'identified', body: 'Worse.', severity: 'sev0' });
+    expect(severityChangeLine(inc.updates[2]!.severity_change!)).toBe('Severity raised from SEV-2 to SEV-0 (Critical)');
   });
 
   it("gives the next update's time from the time an update dated back reads, and says it is due now when that has passed", () => {

@@ -42,8 +42,21 @@ export function applyRegrade(incident: Incident, level: SeverityLevel): void {
   Object.assign(incident, grade(level, level.impact));
 }
 
+/**
+ * "from SEV-3 to SEV-1"; with each one's impact when the labels are alike, as levels of two schemes may be
+ * (SEV-2 is major in SEV-1–3 and minor in SEV-0–3): "from SEV-2 (Major) to SEV-2 (Minor)".
+ */
+export const regradeSpan = (c: SeverityChange): string =>
+  c.from.label === c.to.label
+    ? `from ${c.from.label} (${IMPACT_LABEL[c.from.impact]}) to ${c.to.label} (${IMPACT_LABEL[c.to.impact]})`
+    : `from ${c.from.label} to ${c.to.label}`;
+
 /** For the Comms Lead (the console's timeline, the audit): "Severity raised from SEV-3 to SEV-1". */
-export const severityChangeText = (c: SeverityChange): string => `Severity ${c.direction} from ${c.from.label} to ${c.to.label}`;
+export const severityChangeText = (c: SeverityChange): string => `Severity ${c.direction} ${regradeSpan(c)}`;
+
+/** The console timeline's line: the change, then the impact it left (already said when the labels are alike). */
+export const severityChangeLine = (c: SeverityChange): string =>
+  c.from.label === c.to.label ? severityChangeText(c) : `${severityChangeText(c)} (${IMPACT_LABEL[c.to.impact]})`;
 
 /**
  * For customers (the status page), who read impacts, never internal labels
