@@ -4,7 +4,7 @@ import { CorruptDataFile } from './store/durable-file.ts';
 import { DataDirLocked } from './store/lock.ts';
 import { LinkKeyLost } from './store/mail/tokens.ts';
 import { SiteNotImported } from './store/open.ts';
-import { InvalidStoredDocument } from './store/pg/document-store.ts';
+import { InvalidStoredDocument } from './store/pg/document-options.ts';
 
 /**
  * The one line a start refused for a reason the operator can change prints (the server's, and the commands that

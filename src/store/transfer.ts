@@ -6,7 +6,7 @@ import { DurableJsonFile } from './durable-file.ts';
 import { acquireLock, DataDirLocked } from './lock.ts';
 import { migrate } from './migrate.ts';
 import { openPool, type Pool, type PoolClient, withClient } from './pg/client.ts';
-import { DOCUMENT_CHANNEL } from './pg/document-store.ts';
+import { DOCUMENT_CHANNEL } from './pg/document-options.ts';
 import { MIGRATION_LOCK_KEY, migrateDatabase } from './pg/migrate.ts';
 import { replicaSessions } from './pg/replica-sessions.ts';
 import {

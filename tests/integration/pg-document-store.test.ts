@@ -4,7 +4,8 @@ import pg from 'pg';
 import { defaultMigrationsDir } from '../../src/store/pg/migrate.ts';
 import { z } from 'zod';
 import { Unavailable } from '../../src/domain/errors.ts';
-import { InvalidStoredDocument, PgDocumentStore, type PgDocumentStoreOptions } from '../../src/store/pg/document-store.ts';
+import { InvalidStoredDocument, type PgDocumentStoreOptions } from '../../src/store/pg/document-options.ts';
+import { PgDocumentStore } from '../../src/store/pg/document-store.ts';
 import { type PgCluster, startPgCluster } from '../helpers/pg.ts';
 import { until } from '../helpers/poll.ts';
 
