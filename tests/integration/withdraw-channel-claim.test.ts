@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { openInProcess, type InProcess } from '../helpers/app.ts';
 import { until } from '../helpers/poll.ts';
-import { WITHDRAWN } from '../../src/channels/service.ts';
+import { WITHDRAWN } from '../../src/channels/deliver.ts';
 
 /**
  * An incident withdrawn while its channel post is being claimed (the DELETE lands between the outbox's
