@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Hono } from 'hono';
 import { RateLimited, Unavailable } from '../../src/domain/errors.ts';
-import { Busy } from '../../src/store/mail/subscriber-book.ts';
+import { Busy } from '../../src/store/mail/busy.ts';
 import { onError } from '../../src/api/errors.ts';
 
 /** The one error handler: Herald's errors become their status, JSON body and Retry-After where one is known. */

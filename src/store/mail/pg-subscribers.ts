@@ -1,6 +1,6 @@
 import type { PoolClient } from '../pg/client.ts';
 import { NotFound } from '../../domain/errors.ts';
-import { Busy, BUSY_RETRY_AFTER_SECONDS, MAX_WAITING_REQUESTS } from './subscriber-book.ts';
+import { Busy, BUSY_RETRY_AFTER_SECONDS, MAX_WAITING_REQUESTS } from './busy.ts';
 import {
   confirmedSubscriber,
   decideRequest,

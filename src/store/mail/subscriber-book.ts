@@ -1,4 +1,4 @@
-import { NotFound, Unavailable } from '../../domain/errors.ts';
+import { NotFound } from '../../domain/errors.ts';
 import { CorruptDataFile } from '../durable-file.ts';
 import type { Journal } from '../journal.ts';
 import { LinkTokens, type TokenPurpose } from './tokens.ts';
@@ -14,28 +14,11 @@ import {
   type RequestOutcome,
   type Subscriber,
 } from './model.ts';
+import { Busy, BUSY_RETRY_AFTER_SECONDS, MAX_WAITING_REQUESTS } from './busy.ts';
+import { SubscriberMemory } from './subscriber-memory.ts';
 
-/** The component list of a subscriber who wants everything, shared by all of them. */
-const NO_COMPONENTS = Object.freeze([]) as unknown as string[];
-
-/**
- * Subscribe requests that may wait for their append at once. At 100 requests/s
- * that is many seconds of a stalled disk; past it a request is answered 503
- * at once, so a stall costs a bounded amount of memory (each waiting request
- * also holds its HTTP request) instead of a queue that grows until the heap is gone.
- */
-export const MAX_WAITING_REQUESTS = 2_000;
 /** Records written per group append at most (a bigger backlog is several appends, one after the other). */
 const MAX_GROUP = 1_000;
-/** What a refused (busy) subscribe request is told to wait. */
-export const BUSY_RETRY_AFTER_SECONDS = 5;
-
-/** Too many subscribe requests already wait for the disk: try again shortly (503). Nothing was changed. */
-export class Busy extends Unavailable {
-  constructor(retryAfterSeconds: number) {
-    super('Too many requests are waiting to be saved; try again in a few seconds.', 'busy', retryAfterSeconds);
-  }
-}
 
 interface WaitingRequest {
   email: string;
@@ -51,21 +34,9 @@ interface WaitingRequest {
  * decide against memory, append + fsync, then apply), so memory only ever
  * holds what is on disk and a caller is answered after its record is.
  */
-export class SubscriberBook {
+export class SubscriberBook extends SubscriberMemory {
   private readonly journal: Journal;
   readonly tokens: LinkTokens;
-  private readonly byId = new Map<string, Subscriber>();
-  private readonly byEmail = new Map<string, string>();
-  /**
-   * Ids and their seqs in seq order (seq only grows); removed ids stay here and are skipped. Two flat arrays
-   * rather than an object per subscriber: at 100,000 subscribers every byte per subscriber is 100 KB.
-   */
-  private orderSeq: number[] = [];
-  private orderId: string[] = [];
-  /** Recently seen timestamps, for records to share equal ones (see `share`). */
-  private readonly recentAt: string[] = ['', '', '', ''];
-  private recentNext = 0;
-  private nextSeq = 1;
   private tail: Promise<unknown> = Promise.resolve();
   /** Subscribe requests waiting for the next group append (see `request`). */
   private requests: WaitingRequest[] = [];
@@ -80,6 +51,7 @@ export class SubscriberBook {
   private holdsRemoved = false;
 
   constructor(journal: Journal, tokens: LinkTokens, opts: { maxWaiting?: number } = {}) {
+    super();
     this.journal = journal;
     this.tokens = tokens;
     this.maxWaiting = opts.maxWaiting ?? MAX_WAITING_REQUESTS;
@@ -95,40 +67,6 @@ export class SubscriberBook {
       this.apply(parsed.data);
     });
     this.sortOrder();
-  }
-
-  get size(): number {
-    return this.byId.size;
-  }
-
-  get(id: string): Subscriber | undefined {
-    return this.byId.get(id);
-  }
-
-  all(): IterableIterator<Subscriber> {
-    return this.byId.values();
-  }
-
-  /** Subscribers with seq > cursor, in seq order, at most `limit`. */
-  after(cursor: number, limit: number): Subscriber[] {
-    let lo = 0;
-    let hi = this.orderSeq.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.orderSeq[mid]! <= cursor) lo = mid + 1;
-      else hi = mid;
-    }
-    const out: Subscriber[] = [];
-    for (let i = lo; i < this.orderSeq.length && out.length < limit; i++) {
-      const s = this.byId.get(this.orderId[i]!);
-      if (s && s.seq === this.orderSeq[i]) out.push(s);
-    }
-    return out;
-  }
-
-  /** The highest seq handed out so far. */
-  get lastSeq(): number {
-    return this.nextSeq - 1;
   }
 
   /**
@@ -313,58 +251,6 @@ export class SubscriberBook {
       this.apply(next);
       return next;
     });
-  }
-
-  private apply(s: Subscriber): void {
-    this.share(s);
-    const old = this.byId.get(s.id);
-    if (!old) {
-      this.orderSeq.push(s.seq);
-      this.orderId.push(s.id);
-      if (s.seq >= this.nextSeq) this.nextSeq = s.seq + 1;
-    }
-    this.byId.set(s.id, s);
-    this.byEmail.set(s.email.toLowerCase(), s.id);
-  }
-
-  /**
-   * Memory: a record read back from disk has its own copy of every string. Equal timestamps (a subscribe
-   * writes one instant as requested, created and updated; an import one instant for everyone) are made one
-   * string again, and an empty component list is one shared (frozen) array. Subscribers are replaced,
-   * never changed in place, so sharing is safe.
-   */
-  private share(s: Subscriber): void {
-    const at = (v: string): string => {
-      const recent = this.recentAt;
-      for (let i = 0; i < recent.length; i++) if (recent[i] === v) return recent[i]!;
-      recent[this.recentNext] = v;
-      this.recentNext = (this.recentNext + 1) % recent.length;
-      return v;
-    };
-    s.requested_at = at(s.requested_at);
-    s.created_at = at(s.created_at);
-    s.updated_at = at(s.updated_at);
-    if (s.confirmed_at !== null) s.confirmed_at = at(s.confirmed_at);
-    if (s.unsubscribed_at !== null) s.unsubscribed_at = at(s.unsubscribed_at);
-    if (s.components.length === 0) s.components = NO_COMPONENTS;
-  }
-
-  /** Replay may meet records out of seq order: sorts the two order arrays together (once, at start). */
-  private sortOrder(): void {
-    const seqs = this.orderSeq;
-    let sorted = true;
-    for (let i = 1; i < seqs.length && sorted; i++) sorted = seqs[i - 1]! <= seqs[i]!;
-    if (sorted) return;
-    const idx = seqs.map((_, i) => i).sort((a, b) => seqs[a]! - seqs[b]!);
-    this.orderSeq = idx.map((i) => seqs[i]!);
-    this.orderId = idx.map((i) => this.orderId[i]!);
-  }
-
-  private forget(id: string): void {
-    const s = this.byId.get(id);
-    if (!s) return;
-    this.byId.delete(id);
-    if (this.byEmail.get(s.email.toLowerCase()) === id) this.byEmail.delete(s.email.toLowerCase());
   }
 
   private serial<R>(fn: () => Promise<R>): Promise<R> {
