@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Journal } from '../../src/store/journal.ts';
 import { LinkTokens } from '../../src/store/mail/tokens.ts';
 import { SubscriberBook } from '../../src/store/mail/subscriber-book.ts';
-import type { RequestOutcome } from '../../src/store/mail/model.ts';
+import type { RequestOutcome } from '../../src/store/mail/subscribe-request.ts';
 import { Unavailable } from '../../src/domain/errors.ts';
 import { httpStatus } from '../../src/api/errors.ts';
 

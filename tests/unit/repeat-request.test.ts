@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { decideRequest, unsubscribedSubscriber, type Subscriber } from '../../src/store/mail/model.ts';
+import type { Subscriber } from '../../src/store/mail/model.ts';
+import { decideRequest } from '../../src/store/mail/subscribe-request.ts';
+import { unsubscribedSubscriber } from '../../src/store/mail/subscriber-links.ts';
 
 /**
  * A subscribe request for an address already pending (decideRequest, both engines). Its confirmation link

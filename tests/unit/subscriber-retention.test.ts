@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { decideRequest, unsubscribedSubscriber, confirmedSubscriber, type Subscriber } from '../../src/store/mail/model.ts';
+import type { Subscriber } from '../../src/store/mail/model.ts';
+import { decideRequest } from '../../src/store/mail/subscribe-request.ts';
+import { unsubscribedSubscriber, confirmedSubscriber } from '../../src/store/mail/subscriber-links.ts';
 import { pastRetention } from '../../src/store/mail/retention.ts';
 
 /** The retention rule over plain records: what counts is the current request, or the unsubscription. */

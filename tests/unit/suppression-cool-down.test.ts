@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { decideRequest, SUPPRESSION_COOL_DOWN_MS, unsuppressedSubscriber, type Subscriber } from '../../src/store/mail/model.ts';
+import type { Subscriber } from '../../src/store/mail/model.ts';
+import { decideRequest, SUPPRESSION_COOL_DOWN_MS } from '../../src/store/mail/subscribe-request.ts';
+import { unsuppressedSubscriber } from '../../src/store/mail/subscriber-links.ts';
 
 const T0 = Date.parse('2026-03-01T12:00:00Z');
 const at = (ms: number) => new Date(T0 + ms);

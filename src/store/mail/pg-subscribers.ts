@@ -1,15 +1,9 @@
 import type { PoolClient } from '../pg/client.ts';
 import { NotFound } from '../../domain/errors.ts';
 import { Busy, BUSY_RETRY_AFTER_SECONDS, MAX_WAITING_REQUESTS } from './busy.ts';
-import {
-  confirmedSubscriber,
-  decideRequest,
-  subscriberWithComponents,
-  unsubscribedSubscriber,
-  unsuppressedSubscriber,
-  type Subscriber,
-  type SubscriberState,
-} from './model.ts';
+import type { Subscriber, SubscriberState } from './model.ts';
+import { decideRequest } from './subscribe-request.ts';
+import { confirmedSubscriber, subscriberWithComponents, unsubscribedSubscriber, unsuppressedSubscriber } from './subscriber-links.ts';
 import { LinkTokens, type TokenPurpose } from './tokens.ts';
 import type { SubscriberStore } from './port.ts';
 import type { PgTables } from '../pg/tables.ts';

@@ -1,4 +1,5 @@
-import type { Delivery, Intent, RequestOutcome, Subscriber, SubscriberState } from './model.ts';
+import type { Delivery, Intent, Subscriber, SubscriberState } from './model.ts';
+import type { RequestOutcome } from './subscribe-request.ts';
 import type { TokenPurpose } from './tokens.ts';
 import type { IntentCounts } from './ledger.ts';
 

@@ -3,17 +3,9 @@ import { CorruptDataFile } from '../durable-file.ts';
 import type { Journal } from '../journal.ts';
 import { LinkTokens, type TokenPurpose } from './tokens.ts';
 import { headOf } from '../../domain/text.ts';
-import {
-  confirmedSubscriber,
-  decideRequest,
-  removalSchema,
-  subscriberSchema,
-  subscriberWithComponents,
-  unsubscribedSubscriber,
-  unsuppressedSubscriber,
-  type RequestOutcome,
-  type Subscriber,
-} from './model.ts';
+import { removalSchema, subscriberSchema, type Subscriber } from './model.ts';
+import { decideRequest, type RequestOutcome } from './subscribe-request.ts';
+import { confirmedSubscriber, subscriberWithComponents, unsubscribedSubscriber, unsuppressedSubscriber } from './subscriber-links.ts';
 import { Busy, BUSY_RETRY_AFTER_SECONDS, MAX_WAITING_REQUESTS } from './busy.ts';
 import { SubscriberMemory } from './subscriber-memory.ts';
 

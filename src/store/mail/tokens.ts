@@ -10,7 +10,7 @@ import { keepPrivate } from '../private-file.ts';
  * time it was requested), keyed by a secret kept in DATA_DIR/subscribers.key.
  * So nothing secret is stored next to the subscribers (there is nothing to
  * hash at rest), a token works for one purpose only, a new confirmation
- * request (renewed: model.ts decideRequest) revokes the older confirmation links, a removed subscriber's links
+ * request (renewed: subscribe-request.ts decideRequest) revokes the older confirmation links, a removed subscriber's links
  * find nobody, and a token cannot be guessed without the key.
  */
 
