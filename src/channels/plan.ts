@@ -1,9 +1,10 @@
 import type { ComponentChange, Db, EventRecord, Incident, Update } from '../domain/model.ts';
-import type { Impact } from '../domain/status.ts';
 import type { Channel } from '../domain/channels/model.ts';
 import type { ChannelDelivery } from '../store/channels/ledger.ts';
 import { afterTheFact } from '../domain/incidents/lifecycle.ts';
-import { componentsAlong, existingIds, follows, noticeComponents } from '../domain/components/following.ts';
+import { existingIds } from '../domain/components/following.ts';
+import { auditFacts } from './audit-facts.ts';
+import { aboutAlong, impactsReached, inScope, named, scopedAt, widenedSince } from './channel-scope.ts';
 
 /**
  * Which channel messages the data calls for: pure functions over the data
@@ -33,142 +34,6 @@ export interface ChannelMessage {
   change?: ComponentChange;
   /** When what it tells happened, if not its update's created_at: a postmortem's first publication. */
   at?: string;
-}
-
-const RANK = { none: 0, minor: 1, major: 2, critical: 3 } as const;
-
-/**
- * Whether an update of an incident or window concerns a channel: its components, by the rule email
- * follows (one whose every component was deleted since takes in everything), and for an incident the
- * channel's least impact, reached by this update or before it (`reached`).
- */
-function inScope(
-  channel: Channel,
-  event: EventRecord,
-  update: Update,
-  existing: ReadonlySet<string>,
-  reached: Reached,
-  about: About,
-): boolean {
-  if (event.kind === 'incident' && channel.min_impact !== null) {
-    if (RANK[reached(event, update)] < RANK[channel.min_impact]) return false;
-  }
-  return follows(channel.components, about(event, update), existing);
-}
-
-type About = (event: EventRecord, update: Update) => string[];
-
-/**
- * The components each update of an event is about, worked out once per event and pass: for an incident, those
- * it named as of that update (a pass planning it late, after a later update named more, owes it to no channel
- * more than a pass planning it at once), taken off before it included, as noticeComponents has it, so a channel
- * given the posts about one is told the rest. A window's are its own throughout.
- */
-function aboutAlong(): About {
-  const byEvent = new Map<string, Map<string, string[]>>();
-  return (event, update) => {
-    if (event.kind !== 'incident') return noticeComponents(event);
-    let along = byEvent.get(event.id);
-    if (!along) {
-      const steps = componentsAlong(event);
-      along = new Map(event.updates.map((u, i) => [u.id, steps[i]!.reach]));
-      byEvent.set(event.id, along);
-    }
-    return along.get(update.id) ?? noticeComponents(event);
-  };
-}
-
-type Reached = (incident: Incident, update: Update) => Impact;
-
-/**
- * The most severe impact an incident had up to each update (re-grades included), worked out once per
- * incident. A channel of a least impact hears of an incident from the update that reached it on: one
- * raised into it later is not owed what came before (the planner passed those by when the channel did
- * not want them, and a later pass must not post them late), and one lowered out of it still gets the
- * rest, the lowering update and the resolution too, so it is not left with an incident that never ends.
- */
-function impactsReached(): Reached {
-  const byIncident = new Map<string, Map<string, Impact>>();
-  return (incident, update) => {
-    let peaks = byIncident.get(incident.id);
-    if (!peaks) {
-      peaks = new Map();
-      let now: Impact = incident.updates.find((u) => u.severity_change)?.severity_change?.from.impact ?? incident.impact;
-      let peak = now;
-      for (const u of incident.updates) {
-        if (u.severity_change) now = u.severity_change.to.impact;
-        if (RANK[now] > RANK[peak]) peak = now;
-        peaks.set(u.id, peak);
-      }
-      byIncident.set(incident.id, peaks);
-    }
-    return peaks.get(update.id) ?? incident.impact;
-  };
-}
-
-/** Whether the channel's own choice names the update's event (or it names no component), deleted components included. */
-const named = (channel: Channel, components: readonly string[]): boolean =>
-  components.length === 0 || channel.components.some((c) => components.includes(c));
-
-type Scope = Pick<Channel, 'components' | 'min_impact'>;
-type Edits = Array<{ until: string; scope: Scope }>;
-
-/**
- * What the planner reads of the audit: when each component was last deleted, and the scopes each channel
- * had before its edits (`channel.edit` keeps the previous components and least impact), oldest edit first.
- * Worked out once per audit length: the audit only grows, and the planner runs on every change.
- */
-interface AuditFacts {
-  deleted: Map<string, string>;
-  edits: Map<string, Edits>;
-  /** When each incident's postmortem was first published, as the audit recorded it (its first published save). */
-  published: Map<string, string>;
-}
-const readAudits = new WeakMap<Db['audit'], { length: number; facts: AuditFacts }>();
-
-function auditFacts(audit: Db['audit']): AuditFacts {
-  const known = readAudits.get(audit);
-  if (known?.length === audit.length) return known.facts;
-  const facts: AuditFacts = { deleted: new Map(), edits: new Map(), published: new Map() };
-  for (const e of audit) {
-    if (e.action === 'component.delete' && e.at > (facts.deleted.get(e.target) ?? '')) facts.deleted.set(e.target, e.at);
-    if (e.action === 'incident.postmortem' && (e.detail as { published?: unknown } | undefined)?.published === true) {
-      if (e.at < (facts.published.get(e.target) ?? '\uffff')) facts.published.set(e.target, e.at);
-    }
-    if (e.action !== 'channel.edit') continue;
-    const previous = e.previous as Partial<Scope> | undefined;
-    const detail = e.detail as Partial<Scope> | undefined;
-    if (!Array.isArray(previous?.components) || previous.min_impact === undefined) continue;
-    // An edit of the name or the URL only changed no scope.
-    if (previous.min_impact === detail?.min_impact && previous.components.join() === detail.components?.join()) continue;
-    const list = facts.edits.get(e.target) ?? [];
-    list.push({ until: e.at, scope: { components: previous.components, min_impact: previous.min_impact } });
-    facts.edits.set(e.target, list);
-  }
-  readAudits.set(audit, { length: audit.length, facts });
-  return facts;
-}
-
-/**
- * The channel as it stood when an update was written: the scope its first later edit replaced, if any. A
- * channel owes an update by that scope: widened or lowered by hand later, it is not owed, days late, the
- * newest update it did not want then (the planner looks at the newest update again on each pass); narrowed
- * later, it still gets what it was owed.
- */
-function scopedAt(channel: Channel, edits: Edits | undefined, at: string): Channel {
-  const next = edits?.find((e) => e.until > at);
-  return next ? { ...channel, ...next.scope } : channel;
-}
-
-/**
- * Since when components that were all deleted take in every incident: the last of those deletions, as the
- * audit recorded it ('' when it has no record); undefined while one of them exists. Not before: the planner
- * looks at the newest update again on each pass, and a channel that never owed it must not post it, days
- * late, then.
- */
-function widenedSince(components: string[], existing: ReadonlySet<string>, deleted: Map<string, string>): string | undefined {
-  if (components.length === 0 || components.some((c) => existing.has(c))) return undefined;
-  return components.reduce((last, c) => ((deleted.get(c) ?? '') > last ? deleted.get(c)! : last), '');
 }
 
 function kindOf(event: EventRecord, update: Update): MessageKind {
