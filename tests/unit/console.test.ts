@@ -13,14 +13,8 @@ import { DEFAULT_SETTINGS } from '../../src/domain/settings.ts';
 import { wallClockToIso, isoToWallClock, proposedWindow } from '../../src/console/zoned-time.ts';
 import { parseSetCookie } from 'cookie';
 import { sessionCookieName, sessionSetCookie } from '../../src/auth/session-cookie.ts';
-import {
-  blankUpdate,
-  declareFromForm,
-  notifyChoice,
-  updateFromForm,
-  valuesFromDraft,
-  type DeclareValues,
-} from '../../src/console/draft-input.ts';
+import { declareFromForm, notifyChoice, updateFromForm } from '../../src/console/draft-input.ts';
+import { blankUpdate, valuesFromDraft, type DeclareValues } from '../../src/console/draft-values.ts';
 import { notifyDefault, updateClientTemplates } from '../../src/console/form-defaults.ts';
 import { deliveryLabel, noticeLabel } from '../../src/console/deliveries.ts';
 import { reminderKey } from '../../src/notify/intents.ts';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { retimed } from '../../src/console/template-times.ts';
 import { atPublish, templateTimesNote } from '../../src/console/publish-text.ts';
-import { blankDeclare, blankUpdate, declareFromForm, updateFromForm } from '../../src/console/draft-input.ts';
+import { declareFromForm, updateFromForm } from '../../src/console/draft-input.ts';
+import { blankDeclare, blankUpdate } from '../../src/console/draft-values.ts';
 import { declareIncident } from '../../src/domain/incidents/declare.ts';
 import { component, ctx, db, T0 } from '../helpers/db.ts';
 
