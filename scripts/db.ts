@@ -8,7 +8,9 @@
  * subscriber's address is one the subscribe API would refuse.
  */
 import { parseArgs } from 'node:util';
-import { exportToDir, importDataDir, TransferRefused } from '../src/store/transfer.ts';
+import { TransferRefused } from '../src/store/transfer.ts';
+import { importDataDir } from '../src/store/transfer-import.ts';
+import { exportToDir } from '../src/store/transfer-export.ts';
 import { databaseUrl } from '../src/config.ts';
 import { startRefusal } from '../src/store/pg/start-refusal.ts';
 

@@ -2,7 +2,7 @@ import { inject } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { importDataDir } from '../../src/store/transfer.ts';
+import { importDataDir } from '../../src/store/transfer-import.ts';
 
 /**
  * Which storage engine the running vitest project tests (vitest.config.ts):
