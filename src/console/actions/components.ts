@@ -1,3 +1,5 @@
+import { existingIds } from '../../domain/components/following.ts';
+import { joinNames } from '../../domain/words.ts';
 import type { Herald } from '../../herald.ts';
 import type { Session } from '../../auth/sessions.ts';
 import { ComponentInUse, componentUse, createComponent, deleteComponent, editComponent } from '../../domain/components/manage.ts';
@@ -20,6 +22,10 @@ export interface DeleteQuestion {
   name: string;
   /** How many past incidents and windows name it (0: none). */
   pastEvents: number;
+  /** The channels scoped to it alone (or to it and others deleted already), which then get every update. */
+  widenedChannels: string[];
+  /** How many confirmed subscribers follow it alone (or with others deleted already), who then hear about everything. */
+  widenedSubscribers: number;
 }
 
 /**
@@ -91,7 +97,7 @@ export async function componentsAction(herald: Herald, session: Session, form: F
   try {
     if (f.action === 'delete') {
       // One keypress on Delete only asks: the component leaves the page, and its subscribers' choice of it, for good.
-      if (f.confirm !== '1') return deleteQuestion(herald, id);
+      if (f.confirm !== '1') return await deleteQuestion(herald, id);
       // The confirmation posted again (a double click, whose browser shows only the second answer): gone, as asked.
       await herald.run(actor, (ctx) => {
         if (ctx.db.components.some((c) => c.id === id)) deleteComponent(ctx, id, f.force === '1');
@@ -165,15 +171,46 @@ export async function componentsAction(herald: Herald, session: Session, form: F
 /**
  * What the page asks before deleting: read here, changed by nothing. A component an open incident
  * or window names is refused at once, as deleting it would be (deleteComponent says the same when
- * it runs).
+ * it runs). It says who then gets everything: a channel or subscriber left following no component
+ * that exists hears about every one (wantsMail, channel-scope), a war room or partner flooded unawares.
  */
-function deleteQuestion(herald: Herald, id: string): ComponentsResult {
+async function deleteQuestion(herald: Herald, id: string): Promise<ComponentsResult> {
   const db = herald.store.data;
   const c = db.components.find((x) => x.id === id);
   if (!c) return refused(404, { form: 'No such component.' });
   const { referencing, open } = componentUse(db, id);
   if (open.length) return stillOpen(c.name, open);
-  return { ok: 'ask', question: { id, name: c.name, pastEvents: referencing.length } };
+  const now = [...existingIds(db)];
+  const after = now.filter((x) => x !== id);
+  const widenedChannels = db.channels
+    .filter((ch) => ch.components.includes(id) && !ch.components.some((x) => after.includes(x)))
+    .map((ch) => ch.name);
+  // A notice about a component nobody follows (no id holds a space) reaches exactly those following everything:
+  // counted as if it were deleted and as it is, the difference follow it alone.
+  const everyone = (existing: string[]) => herald.notify.subscribers.countRecipients([' '], existing);
+  const widenedSubscribers = (await everyone(after)) - (await everyone(now));
+  return { ok: 'ask', question: { id, name: c.name, pastEvents: referencing.length, widenedChannels, widenedSubscribers } };
+}
+
+/** What the question says of the channels and subscribers a delete leaves following everything. */
+export function widenedWords(q: DeleteQuestion): string[] {
+  const words: string[] = [];
+  const ch = q.widenedChannels;
+  if (ch.length > 0) {
+    const one = ch.length === 1;
+    words.push(
+      `${one ? 'The channel' : `${ch.length} channels`} ${joinNames(ch.map((n) => `“${n}”`))} ${one ? 'follows' : 'follow'} only it, so ` +
+        `${one ? 'it then gets' : 'they then get'} the updates of every incident and window. To keep ${one ? 'it' : 'them'} narrow, ` +
+        `choose ${one ? 'its' : 'their'} components on the Channels page first.`,
+    );
+  }
+  const n = q.widenedSubscribers;
+  if (n > 0) {
+    words.push(
+      `${n === 1 ? '1 subscriber follows' : `${n.toLocaleString('en-GB')} subscribers follow`} only it, and then ${n === 1 ? 'hears' : 'hear'} about every component.`,
+    );
+  }
+  return words;
 }
 
 /** A component open incidents or windows still name cannot go, asked about or not. */
