@@ -1,12 +1,14 @@
 import type { Channel } from '../domain/channels/model.ts';
 import type { Db } from '../domain/model.ts';
+import type { ComponentStatus } from '../domain/status.ts';
 
 type Scope = Pick<Channel, 'components' | 'min_impact'>;
 export type Edits = Array<{ until: string; scope: Scope }>;
 
 /**
  * What the planner reads of the audit: when each component was last deleted, and the scopes each channel
- * had before its edits (`channel.edit` keeps the previous components and least impact), oldest edit first.
+ * had before its edits (`channel.edit` keeps the previous components and least impact), oldest edit first;
+ * and what a webhook's page as of an update reads: the statuses components were set to by hand.
  * Worked out once per audit length: the audit only grows, and the planner runs on every change.
  */
 export interface AuditFacts {
@@ -14,15 +16,23 @@ export interface AuditFacts {
   edits: Map<string, Edits>;
   /** When each incident's postmortem was first published, as the audit recorded it (its first published save). */
   published: Map<string, string>;
+  /** Each status a component was set to by hand, from what (edits the audit recorded the new status of). */
+  handSet: Map<string, Array<{ at: string; from: ComponentStatus; to: ComponentStatus }>>;
 }
 const readAudits = new WeakMap<Db['audit'], { length: number; facts: AuditFacts }>();
 
 export function auditFacts(audit: Db['audit']): AuditFacts {
   const known = readAudits.get(audit);
   if (known?.length === audit.length) return known.facts;
-  const facts: AuditFacts = { deleted: new Map(), edits: new Map(), published: new Map() };
+  const facts: AuditFacts = { deleted: new Map(), edits: new Map(), published: new Map(), handSet: new Map() };
   for (const e of audit) {
     if (e.action === 'component.delete' && e.at > (facts.deleted.get(e.target) ?? '')) facts.deleted.set(e.target, e.at);
+    if (e.action === 'component.edit') {
+      const to = (e.detail as { status?: ComponentStatus } | undefined)?.status;
+      const from = (e.previous as { status?: ComponentStatus } | undefined)?.status;
+      if (to && from && to !== from) facts.handSet.set(e.target, [...(facts.handSet.get(e.target) ?? []), { at: e.at, from, to }]);
+      continue;
+    }
     if (e.action === 'incident.postmortem' && (e.detail as { published?: unknown } | undefined)?.published === true) {
       if (e.at < (facts.published.get(e.target) ?? '\uffff')) facts.published.set(e.target, e.at);
     }

@@ -2,6 +2,7 @@ import { allEvents, type Db, type EventRecord } from '../domain/model.ts';
 import type { ComponentStatus } from '../domain/status.ts';
 import { afterTheFact } from '../domain/incidents/lifecycle.ts';
 import { asOf } from './facts.ts';
+import { auditFacts } from './audit-facts.ts';
 
 /** A status a component took at `at`; of two at one instant, the higher `rank` was set last (see below). */
 interface Took {
@@ -13,11 +14,14 @@ interface Took {
 /**
  * Each component's status as it stood at `at` (an update's created_at), for a message delivered late: the last
  * it took by then, by an update of any incident or window (its affected_components) or by hand (its hand_set
- * periods). A hand-set period's end is a return to operational unless an update or another period took it
+ * periods, and the audit's record of each status set by hand since it kept the new one). A hand-set period's end is a return to operational unless an update or another period took it
  * elsewhere at that instant (only statuses other than operational are kept as periods). With no change known by
  * then, the status its first later change started from; with none at all, the status it has now.
  */
-export function componentStatusesAt(db: Pick<Db, 'components' | 'incidents' | 'maintenances'>, at: string): Map<string, ComponentStatus> {
+export function componentStatusesAt(
+  db: Pick<Db, 'components' | 'incidents' | 'maintenances' | 'audit'>,
+  at: string,
+): Map<string, ComponentStatus> {
   const cutoff = Date.parse(at);
   const before = new Map<string, Took>();
   const after = new Map<string, Took>();
@@ -48,6 +52,14 @@ export function componentStatusesAt(db: Pick<Db, 'components' | 'incidents' | 'm
       const from = Date.parse(p.from);
       note(c.id, { at: from, rank: 1, status: from <= cutoff ? p.status : 'operational' });
       if (p.to !== null && Date.parse(p.to) <= cutoff) note(c.id, { at: Date.parse(p.to), rank: 0, status: 'operational' });
+    }
+  }
+  // Every status set by hand, a return to operational among them, as the audit recorded it (since it records
+  // the new status): an update's status that a hand-set operational ended is not told as holding after it.
+  for (const [id, changes] of auditFacts(db.audit).handSet) {
+    for (const change of changes) {
+      const when = Date.parse(change.at);
+      note(id, { at: when, rank: 1, status: when <= cutoff ? change.to : change.from });
     }
   }
   return new Map(db.components.map((c) => [c.id, (before.get(c.id) ?? after.get(c.id))?.status ?? c.status]));

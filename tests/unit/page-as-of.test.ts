@@ -50,6 +50,29 @@ describe('componentStatusesAt', () => {
     expect(Object.fromEntries(componentStatusesAt(d, at(1)))).toEqual({ api: 'major_outage', web: 'operational' });
     expect(Object.fromEntries(componentStatusesAt(d, at(10)))).toEqual({ api: 'major_outage', web: 'major_outage' });
   });
+  // From a hunt: a status an update set, put back to operational by hand, was still told to webhooks with every
+  // later update of the incident (and its resolution), while the page and the v2 API said operational.
+  it('a status an update set and a hand then put back to operational is operational from then on', () => {
+    const d = db([{ id: 'api' }, { id: 'payouts' }]);
+    const inc = declareIncident(ctx(d, 1), {
+      name: 'Payouts delayed',
+      impact: 'minor',
+      status: 'investigating',
+      body: 'Looking.',
+      components: { payouts: 'partial_outage' },
+    });
+    editComponent(ctx(d, 5), 'payouts', { status: 'operational' });
+    postUpdate(ctx(d, 10), inc.id, { status: 'monitoring', body: 'Watching.' });
+    postUpdate(ctx(d, 20), inc.id, { status: 'resolved', body: 'Fixed.' });
+    const then = (minutes: number) => Object.fromEntries(componentStatusesAt(d, at(minutes)));
+    expect(then(1)).toEqual({ api: 'operational', payouts: 'partial_outage' });
+    // Before: partial_outage at both.
+    expect(then(10)).toEqual({ api: 'operational', payouts: 'operational' });
+    expect(then(20)).toEqual({ api: 'operational', payouts: 'operational' });
+    expect(overallStatus(pageAsOf(d, at(10))).indicator).toBe('none');
+    // Told late (a message after a pause), the declaration still had it partly out.
+    expect(then(4)).toEqual({ api: 'operational', payouts: 'partial_outage' });
+  });
 });
 
 describe('pageAsOf', () => {

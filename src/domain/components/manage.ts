@@ -158,7 +158,12 @@ export function editComponent(ctx: VerbContext, id: string, patch: Partial<Compo
   if (same) return c;
   c.updated_at = ctx.now.toISOString();
   dropEmptyGroups(ctx.db);
-  recordAudit(ctx, 'component.edit', id, { previous: audited(previous) });
+  // The status it took too, when it took one: the audit is then the one record of a return to operational by
+  // hand (hand_set keeps other statuses alone), which a webhook's page as of an update needs (channels/page-as-of.ts).
+  recordAudit(ctx, 'component.edit', id, {
+    previous: audited(previous),
+    ...(c.status !== previous.status ? { detail: { status: c.status } } : {}),
+  });
   return c;
 }
 
