@@ -6,9 +6,10 @@ import { headOf } from '../domain/text.ts';
 /**
  * What a receiver's answer means for a delivery: sent (2xx); try again
  * (timeouts, network errors, 408, 429 after its Retry-After, 5xx); failed
- * for good (this message refused: 400, 413, 422 and the other 4xx; an address
- * refused); or halt (the channel's URL refused: every message would be, so the
- * channel is disabled and the delivery waits for a fixed URL or a resume).
+ * for good (this message refused: 400, 413, 422 and the other 4xx); or halt
+ * (the channel's URL refused, by the receiver or as an address Herald does not
+ * post to: every message would be, so the channel is disabled and the delivery
+ * waits for a fixed URL or a resume).
  */
 export type Verdict =
   | { outcome: 'sent' }
@@ -50,8 +51,10 @@ const oneLine = (s: string) =>
 
 export function verdictOf(result: PostAnswer | PostFailed, now: Date): Verdict {
   if (!('status' in result)) {
+    // An address refused (the name now resolves to a private one) is the URL's, as a 404 is: every message
+    // would be refused alike, so the channel halts and they wait, rather than each being dropped in turn.
     return result.reason === 'refused'
-      ? { outcome: 'failed', error: `refused: ${result.message}` }
+      ? { outcome: 'halt', error: `refused: ${result.message}` }
       : { outcome: 'retry', afterMs: null, error: `${result.reason}: ${result.message}` };
   }
   const { status } = result;

@@ -23,7 +23,10 @@ export function stoppedChannels(channels: readonly Channel[], waiting: (id: stri
 
 /** Why a channel that is not active posts nothing (the channels page says it too). */
 export function whyStopped(c: Channel): string {
-  // The reason is the answer ("HTTP 404: channel_not_found"): a moved, revoked, wrong or removed URL (verdict.ts).
+  // The reason is the answer ("HTTP 404: channel_not_found"): a moved, revoked, wrong or removed URL (verdict.ts);
+  // or Herald's own refusal of the address its name now resolves to ("refused: hooks.example resolves to …").
+  if (c.state === 'disabled' && c.state_reason?.startsWith('refused: '))
+    return `disabled: its URL leads to an address Herald does not post to (${c.state_reason.slice('refused: '.length)})`;
   if (c.state === 'disabled') return `disabled: the receiver refused its URL${c.state_reason ? ` (${c.state_reason})` : ''}`;
   // The sender's reason says it: "10 failures in a row; last: HTTP 500: down".
   return c.state_reason === PAUSED_BY_HAND ? 'paused by hand' : `paused: ${c.state_reason ?? 'after failures'}`;

@@ -5,6 +5,8 @@ import type { lookup } from 'node:dns';
 import { addressRefusal, urlRefusal } from '../../src/http/address-policy.ts';
 import { PostFailed, postJson, type PostAnswer, type PostOptions } from '../../src/channels/outbound.ts';
 import { retryAfterMs, verdictOf } from '../../src/channels/verdict.ts';
+import { whyStopped } from '../../src/read/stopped-channels.ts';
+import type { Channel } from '../../src/domain/channels/model.ts';
 
 /**
  * Where channels may post (src/http/address-policy.ts), how a post goes out
@@ -207,7 +209,17 @@ describe('postJson', () => {
     );
     expect(asked).toEqual(['rebind.example']);
     expect(silentConnections).toBe(0);
-    expect(verdictOf(err, new Date())).toEqual({ outcome: 'failed', error: `refused: ${err.message}` });
+    // The URL's fault, not the message's, as a 404 is: the channel halts and its messages wait (before: this one
+    // failed for good, and every later one after it, each dropped in turn, the channel still active).
+    expect(verdictOf(err, new Date())).toEqual({ outcome: 'halt', error: `refused: ${err.message}` });
+    // Said as Herald's refusal, not the receiver's.
+    const disabled = { state: 'disabled', state_reason: `refused: ${err.message}` } as Channel;
+    expect(whyStopped(disabled)).toBe(
+      'disabled: its URL leads to an address Herald does not post to (rebind.example resolves to 127.0.0.1 is not a public address (loopback); set ALLOW_PRIVATE_WEBHOOKS=true to allow it)',
+    );
+    expect(whyStopped({ state: 'disabled', state_reason: 'HTTP 410: gone' } as Channel)).toBe(
+      'disabled: the receiver refused its URL (HTTP 410: gone)',
+    );
   });
 
   it('refuses a name with one public and one private answer, and a name resolving to metadata even with allowPrivate', async () => {
