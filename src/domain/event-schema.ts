@@ -21,7 +21,16 @@ const updateFields = {
 };
 
 /** A level as a re-grade records it: id (null for an incident that had none), label and impact as they were then. */
-const gradeSchema = z.object({ id: z.string().nullable(), label: z.string(), impact: z.enum(IMPACTS) });
+const gradeSchema = z.object({
+  id: z.string().nullable(),
+  label: z.string(),
+  impact: z.enum(IMPACTS),
+  /**
+   * The whole level as it was (recorded since this field came): its cadence, email rules and review deadline
+   * still known once a switch of scheme has no level of that id and impact (domain/incidents/grades.ts).
+   */
+  level: severityLevelSchema.optional(),
+});
 
 /** The re-grade an update made (domain/incidents/severity.ts): the incident's level before and after it. */
 export const severityChangeSchema = z.object({

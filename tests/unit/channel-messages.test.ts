@@ -627,11 +627,15 @@ describe('warRoomFacts and slackMessage', () => {
       (webhookPayload(channelMessages(d, SINCE).find((m) => m.key === `${hook.id}.${inc.updates[u]!.id}`)!, d, SITE, at(50)) as any)
         .incident;
     expect([0, 1, 2].map((u) => payload(u).impact)).toEqual(['minor', 'critical', 'major']);
-    // A level the scheme no longer has: its label stands, with no cadence it could say.
+    // A level the scheme no longer has (a switch of scheme): its label stands, and the cadence it had, which the
+    // re-grade recorded with it (before: "As needed", from a level made of the label alone).
     d.settings.severities = d.settings.severities.filter((l) => l.id !== 'sev1');
     const gone = facts(d, inc, 1, 'update');
     expect(gone.title).toBe('📊 Incident update · SEV-1');
-    expect(gone.fields).toContainEqual({ label: 'Next update', value: 'As needed' });
+    expect(gone.fields).toContainEqual({ label: 'Next update', value: '22 Nov 2026, 09:35 UTC' });
+    // One recorded before re-grades kept the whole level: as before, nothing it could say.
+    for (const u of inc.updates) if (u.severity_change) for (const g of [u.severity_change.from, u.severity_change.to]) delete g.level;
+    expect(facts(d, inc, 1, 'update').fields).toContainEqual({ label: 'Next update', value: 'As needed' });
   });
 
   it("tells each update with the incident's components, commander and ETA as they were then: a message sent late tells no later update's", () => {

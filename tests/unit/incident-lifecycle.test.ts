@@ -163,9 +163,10 @@ describe('re-grading an incident (an update naming a severity level)', () => {
     });
     expect(inc.severity).toEqual(d.settings.severities[0]);
     expect(inc.impact).toBe('critical');
+    // Each with the whole level as it was: a switch of scheme later keeps its cadence and review known.
     expect(update.severity_change).toEqual({
-      from: { id: 'sev3', label: 'SEV-3', impact: 'minor' },
-      to: { id: 'sev1', label: 'SEV-1', impact: 'critical' },
+      from: { id: 'sev3', label: 'SEV-3', impact: 'minor', level: d.settings.severities[2] },
+      to: { id: 'sev1', label: 'SEV-1', impact: 'critical', level: d.settings.severities[0] },
       direction: 'raised',
     });
     expect(d.audit.at(-1)).toMatchObject({

@@ -234,6 +234,17 @@ describe('after a re-grade, the policy follows the new level', () => {
     expect(postmortemDue(d.settings, inc, new Date(at(60 + 24 * 60)))).toMatchObject({ state: 'due', dueAt: iso(60 + 24 * 60) });
   });
 
+  // From a hunt: a SEV-1 lowered to SEV-3 and resolved left the dashboard's postmortems owed when the scheme was
+  // switched to P1–P4 (no level of id sev1 and impact critical there), though the war room had its deadline.
+  it('after a scheme change, the review a level reached before a re-grade owes stands: the re-grade recorded the level', () => {
+    d.settings = structuredClone(DEFAULT_SETTINGS);
+    const inc = declare({ severity: 'sev1' });
+    regrade(inc.id, 20, 'sev3');
+    resolve(inc.id, 60);
+    d.settings.severities = structuredClone(SEVERITY_SCHEMES.find((s) => s.id === 'p1-p4')!.levels);
+    expect(postmortemDue(d.settings, inc, new Date(at(60 + 24 * 60)))).toMatchObject({ state: 'due', dueAt: iso(60 + 24 * 60) });
+  });
+
   it('an explicit notify still wins; lowered, the cadence slows, and the review its SEV-1 asked for is still owed', () => {
     d.settings = structuredClone(DEFAULT_SETTINGS);
     const inc = declare({ severity: 'sev3' });

@@ -1,4 +1,4 @@
-import type { Db, EventRecord, IncidentUpdate, Update } from '../../domain/model.ts';
+import type { Db, EventRecord, IncidentUpdate, SeverityChange, Update } from '../../domain/model.ts';
 import { incidentJson, ms, type RecordSite } from '../../read/statuspage-records.ts';
 
 /**
@@ -8,6 +8,11 @@ import { incidentJson, ms, type RecordSite } from '../../read/statuspage-records
  * postmortem (drafts included), and a window's timer state (the iCal feed
  * reads the last two).
  */
+/** A re-grade as the API gives it: each level's id, label and impact (the whole level it records stays inside). */
+const changeJson = (c: SeverityChange | undefined) =>
+  c ? { from: gradeJson(c.from), to: gradeJson(c.to), direction: c.direction } : null;
+const gradeJson = ({ id, label, impact }: SeverityChange['from']) => ({ id, label, impact });
+
 export function adminEventJson(e: EventRecord, db: Db, site: RecordSite) {
   const pub = incidentJson(e, db, site);
   const byId = new Map((e.updates as Update[]).map((u) => [u.id, u]));
@@ -21,7 +26,7 @@ export function adminEventJson(e: EventRecord, db: Db, site: RecordSite) {
     return e.kind === 'incident'
       ? {
           ...admin,
-          severity_change: (full as IncidentUpdate).severity_change ?? null,
+          severity_change: changeJson((full as IncidentUpdate).severity_change),
           commander: (full as IncidentUpdate).commander ?? null,
         }
       : admin;

@@ -35,17 +35,19 @@ export function moreSevere(settings: Settings, a: Pick<Grade, 'id' | 'impact'>, 
 }
 
 /**
- * The grade a re-grade recorded, as an incident stores one. A re-grade keeps the level's id, label and impact,
- * not the whole level, so the level is the scheme's of that id and impact (as levelOf reads today's), or the
- * stored one if it is that level, else one made of the label alone: no cadence, no email, no review (a scheme
- * changed since no longer says).
+ * The grade a re-grade recorded, as an incident stores one. The level is the scheme's of that id and impact (as
+ * levelOf reads today's: an edit of it applies), or the stored one if it is that level, or the whole level the
+ * re-grade recorded (since it records one: a switch of scheme then keeps its cadence and its review owed), else
+ * one made of the label alone: no cadence, no email, no review (a scheme changed since no longer says).
  */
 function graded(settings: Settings, g: Grade, stored: SeverityLevel | null): Graded {
   if (g.id === null) return { severity: null, impact: g.impact };
   const recorded = { id: g.id, impact: g.impact };
   const level = settings.severities.find((l) => sameLevel(l, recorded)) ??
-    (sameLevel(stored, recorded) ? stored : null) ?? {
-      ...g,
+    (sameLevel(stored, recorded) ? stored : null) ??
+    (g.level && sameLevel(g.level, recorded) ? g.level : null) ?? {
+      label: g.label,
+      impact: g.impact,
       id: g.id,
       description: `${g.label} impact`,
       update_every_minutes: null,

@@ -32,8 +32,13 @@ export function regradeOf(
 ): { level: SeverityLevel; change: SeverityChange } | null {
   const level = levelNamed(settings, levelId);
   if (sameLevel(incident.severity, level)) return null;
-  const from = { id: incident.severity?.id ?? null, label: severityLabel(incident), impact: incident.impact };
-  const to = { id: level.id, label: level.label, impact: level.impact };
+  const from = {
+    id: incident.severity?.id ?? null,
+    label: severityLabel(incident),
+    impact: incident.impact,
+    ...(incident.severity ? { level: { ...incident.severity } } : {}),
+  };
+  const to = { id: level.id, label: level.label, impact: level.impact, level: { ...level } };
   return { level, change: { from, to, direction: moreSevere(settings, to, from) ? 'raised' : 'lowered' } };
 }
 
