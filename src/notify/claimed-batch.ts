@@ -1,5 +1,6 @@
 import type { Delivery } from '../store/mail/model.ts';
-import type { Claimed, PgOutbox } from '../store/mail/pg-outbox.ts';
+import type { PgOutbox } from '../store/mail/pg-outbox.ts';
+import type { Claimed } from '../store/mail/pg-claims.ts';
 import { retryWrite } from '../store/pg/retry.ts';
 
 /** Outcomes are recorded at least this often during a batch, or once this many are waiting. */

@@ -1,7 +1,7 @@
 import type { HeraldCore } from '../herald.ts';
 import { findEvent } from '../domain/model.ts';
 import { CONFIRM_TTL_MS, confirmationDelivery, type Delivery, type Subscriber } from '../store/mail/model.ts';
-import type { Claimed } from '../store/mail/pg-outbox.ts';
+import type { Claimed } from '../store/mail/pg-claims.ts';
 import type { SharedMail } from '../store/mail/open.ts';
 import type { Mailer } from './transport.ts';
 import { Composer, INTENT_GONE } from './compose.ts';
