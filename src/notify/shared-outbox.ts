@@ -1,36 +1,28 @@
 import type { HeraldCore } from '../herald.ts';
-import { findEvent } from '../domain/model.ts';
-import { CONFIRM_TTL_MS, confirmationDelivery, type Delivery, type Subscriber } from '../store/mail/model.ts';
-import type { Claimed } from '../store/mail/pg-claims.ts';
+import { CONFIRM_TTL_MS, confirmationDelivery, type Subscriber } from '../store/mail/model.ts';
 import type { SharedMail } from '../store/mail/open.ts';
 import type { Mailer } from './transport.ts';
-import { Composer, INTENT_GONE } from './compose.ts';
-import { noticeIntents } from './intents.ts';
+import { Composer } from './compose.ts';
 import { Passes } from './passes.ts';
-import { type BatchOptions, sendClaimed } from './claimed-batch.ts';
 import { OutageGrace } from './outage-grace.ts';
 import { retryWrite } from '../store/pg/retry.ts';
-import { backoffMs, classify, describe, isHeld, isUnknownMailbox } from './classify.ts';
 import type { MailEngine, Sending } from './service.ts';
-import { existingIds, noticeComponents } from '../domain/components/following.ts';
 import { subscribeWait } from './subscribe-limits.ts';
-import { caughtUp } from '../store/document-store.ts';
+import { sharedSending } from './shared-sending.ts';
+import { sharedFanOut } from './shared-fanout.ts';
 
-/** Subscribers walked per fan-out transaction. */
-const FANOUT_BATCH = 1000;
 /** How often an idle replica looks for deliveries to claim (made by the leader's fan-out, or due for a retry). */
 const POLL_MS = 250;
-/** Deliveries one replica claims at a time: with outcomes recorded as they come, small enough to finish well inside a lease. */
-const MAX_CLAIM = 256;
 /** How often the leader forgets ended subscribe-limit windows and erases subscribers past retention. */
 const SWEEP_MS = 5 * 60_000;
 
 /**
  * Email on PostgreSQL, for any number of replicas: subscribers, notices and
  * deliveries in shared tables (src/store/mail/pg-*.ts). The leader fans a
- * notice out (a batch of subscribers per transaction, by cursor: memory holds
- * one batch); every replica claims queued deliveries in batches with a lease,
- * sends them and records the outcomes, so one fan-out is spread over all of
+ * notice out (shared-fanout.ts: a batch of subscribers per transaction, by
+ * cursor: memory holds one batch); every replica claims queued deliveries in
+ * batches with a lease, sends them and records the outcomes (shared-sending.ts),
+ * so one fan-out is spread over all of
  * them, and what a dead replica had claimed is sent by the others once its
  * lease expires (same delivery id, so the same Message-ID). Subscribe limits
  * are counted in the database, across replicas.
@@ -40,7 +32,8 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
   const replica = herald.storage.replica;
   const { subscribers, outbox } = mail;
   let composer: Composer | null = null;
-  let epoch: string | null = null;
+  /** When the outbox began: the start reads it, the fan-out (shared-fanout.ts) too. */
+  const epoch: { at: string | null } = { at: null };
   const concurrency = mailer.window ?? 4;
   const leaseMs = cfg.MAIL_LEASE_SECONDS * 1000;
   let stopped = false;
@@ -81,79 +74,19 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
     },
   };
 
-  /** What became of one claimed delivery: its new record, or null when it stays queued (sending paused, or the document unreadable). */
-  const sendOne = async ({ delivery: d, subscriber }: Claimed): Promise<Delivery | null> => {
-    let built = await composer!.compose(d, subscriber, herald.store.data);
-    if ('skip' in built && built.skip === INTENT_GONE) {
-      // The leader fanned out a notice this replica's copy of the document may not hold yet: another replica's
-      // change arrives a moment after its commit (a notification, then a read), seconds on a busy machine. Read
-      // it now before calling the incident gone; if it cannot be read, the delivery stays queued.
-      const current = await caughtUp(herald.store);
-      if (!current) return null;
-      built = await composer!.compose(d, subscriber, herald.store.data);
-    }
-    // Paused while its message was being made: the mailer's hold came too early to give it back.
-    if (sending.paused) return null;
-    if ('skip' in built) return { ...d, state: 'failed', last_error: `not sent: ${built.skip}`, next_at: null };
-    try {
-      await mailer.send(d.id, built.message, { urgent: d.kind === 'confirm' });
-      return { ...d, state: 'sent', attempts: d.attempts + 1, last_error: null, next_at: null, sent_at: now().toISOString() };
-    } catch (e) {
-      const err = e as Error;
-      // Given back unattempted by the paused mailer: it stays queued as it was.
-      if (isHeld(err)) return null;
-      const error = describe(err);
-      const attempts = d.attempts + 1;
-      sending.lastError = { delivery: d.id, error, at: now().toISOString() };
-      const verdict = classify(err);
-      if (verdict === 'halt') {
-        // Held on every halt, paused or not: the SMTP thread gives back what it is handed until then.
-        mailer.hold();
-        if (!sending.paused) {
-          sending.paused = { reason: error, at: now().toISOString() };
-          log(
-            `[outbox] queue paused on every replica: ${error}. Fix the mail settings, then resume it (POST /api/admin/deliveries/resume).`,
-          );
-          await ownWrite(() => outbox.pause(error, now())).catch(() => {});
-        }
-        return null;
-      }
-      if (verdict === 'permanent' || attempts >= cfg.MAIL_MAX_ATTEMPTS) {
-        if (isUnknownMailbox(err)) await subscribers.suppress(d.sub, error, now()).catch(() => {});
-        return { ...d, state: 'failed', attempts, last_error: error, next_at: null };
-      }
-      return {
-        ...d,
-        attempts,
-        last_error: error,
-        next_at: now().getTime() + backoffMs(attempts, cfg.MAIL_RETRY_BASE_MS, cfg.MAIL_RETRY_MAX_MS),
-      };
-    }
-  };
-
-  /** Claims, sends and records batches (src/notify/claimed-batch.ts) until nothing is due or sending stops. */
-  const batch: BatchOptions = {
-    outbox,
+  const drain = sharedSending({
+    herald,
+    mail,
+    mailer,
+    sending,
+    composer: () => composer,
     replica,
     leaseMs,
     concurrency,
+    grace,
+    ownWrite,
     stopped: () => stopped,
-    paused: () => sending.paused !== null,
-    sendOne,
-  };
-  const drain = async (): Promise<void> => {
-    while (!stopped && !sending.paused && composer) {
-      const claimed = await outbox.claim(
-        replica,
-        Math.min(concurrency * 2, MAX_CLAIM),
-        leaseMs,
-        now().getTime(),
-        grace.takeOver(Date.now()),
-      );
-      if (claimed.length === 0) return;
-      await sendClaimed(claimed, batch);
-    }
-  };
+  });
 
   const sends = new Passes(
     drain,
@@ -164,62 +97,7 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
   );
   const pump = (): Promise<void> => sends.run();
 
-  const fannedOut = new Set<string>();
-  /**
-   * A fan-out cut short (a change of leader, the database away) and then withdrawn is listed by no later pass
-   * (its notice left with its incident), so it is ended here, or it would stay unfinished for good. Only what
-   * is still missing once the copy is caught up was withdrawn: a new leader's copy may not hold it yet.
-   */
-  const endWithdrawn = async (): Promise<void> => {
-    const gone = (rows: Array<{ key: string; incident: string }>) => rows.filter((r) => !findEvent(herald.store.data, r.incident));
-    const seemGone = gone(await outbox.unfinished());
-    if (seemGone.length === 0 || !(await caughtUp(herald.store))) return;
-    for (const r of gone(seemGone)) await outbox.endFanOut(r.key);
-  };
-  const fanOutPass = async (): Promise<void> => {
-    if (!epoch) epoch = await outbox.epoch(now());
-    await endWithdrawn();
-    for (const notice of noticeIntents(herald.store.data)) {
-      if (notice.at < epoch || fannedOut.has(notice.key)) continue;
-      const started = Date.now();
-      let created = 0;
-      // Components as of the notice's fan-out: a follower of only deleted ones hears about everything.
-      const existing = [...existingIds(herald.store.data)];
-      let withdrawn = false;
-      for (;;) {
-        if (stopped || !herald.storage.leadership.isLeader) return;
-        // Withdrawn meanwhile: the rest of the subscribers are owed nothing (see FanOut).
-        if (!findEvent(herald.store.data, notice.incident.id)) {
-          // If begun (here or by a leader before), the Deliveries page would show it fanning out for good.
-          await outbox.endFanOut(notice.key);
-          withdrawn = true;
-          break;
-        }
-        const step = await outbox.fanOutStep(
-          {
-            key: notice.key,
-            incident: notice.incident.id,
-            update: notice.update.id,
-            kind: notice.kind,
-            // Its components and those taken off it: their followers were told it started.
-            components: noticeComponents(notice.incident),
-            existing,
-            ...(notice.legacyKey ? { legacy: { key: notice.legacyKey, at: notice.at } } : {}),
-          },
-          FANOUT_BATCH,
-          now(),
-        );
-        created += step.created;
-        if (step.created > 0) void pump();
-        if (step.done) break;
-      }
-      fannedOut.add(notice.key);
-      if (created > 0)
-        log(
-          `[outbox] ${notice.kind} ${notice.key} (${notice.incident.id}): ${created} deliveries queued in ${Date.now() - started} ms${withdrawn ? ', then withdrawn: the fan-out stopped' : ''}`,
-        );
-    }
-  };
+  const fanOutPass = sharedFanOut({ herald, outbox, epoch, stopped: () => stopped, pump });
   /** The start or the last fan-out pass failed (the database away): the poll below runs it again. */
   let fanFailed = false;
   const fanOuts = new Passes(
@@ -246,7 +124,7 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
   let confirmationsRepaired = false;
   const start = async (): Promise<void> => {
     await opened;
-    epoch = await outbox.epoch(now());
+    epoch.at = await outbox.epoch(now());
     if (!confirmationsRepaired) {
       // A confirmation lost between the subscriber's row and its delivery (a replica died between the two) is made again.
       await outbox.resumeConfirmations(new Date(now().getTime() - CONFIRM_TTL_MS), now());
