@@ -9,8 +9,7 @@ import { incidentJson, ms, type RecordSite } from '../../read/statuspage-records
  * reads the last two).
  */
 /** A re-grade as the API gives it: each level's id, label and impact (the whole level it records stays inside). */
-const changeJson = (c: SeverityChange | undefined) =>
-  c ? { from: gradeJson(c.from), to: gradeJson(c.to), direction: c.direction } : null;
+const changeJson = (c: SeverityChange | undefined) => (c ? { from: gradeJson(c.from), to: gradeJson(c.to), direction: c.direction } : null);
 const gradeJson = ({ id, label, impact }: SeverityChange['from']) => ({ id, label, impact });
 
 export function adminEventJson(e: EventRecord, db: Db, site: RecordSite) {
