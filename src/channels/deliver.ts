@@ -12,6 +12,9 @@ import { findEvent } from '../domain/model.ts';
 import { caughtUp } from '../store/document-store.ts';
 
 /** Why a delivery of an incident withdrawn since it was planned was not posted. */
+/** Why a message whose update the data no longer holds is not posted (see below). */
+const DATA_GONE = 'the incident or update is no longer in the data';
+
 export const WITHDRAWN = 'not posted: the incident was withdrawn';
 
 /** Why a delivery of a postmortem unpublished since it was planned was not posted. */
@@ -83,9 +86,8 @@ export function deliverer({ herald, ledger, inDoubt, failuresInRow, post, retry,
       await ledger.save({ ...d, state: 'failed', last_error: UNPUBLISHED, next_at: null, last_attempt_at: null });
       return;
     }
-    let result: PostAnswer | PostFailed;
-    if (!request) result = new PostFailed('refused', 'the incident or update is no longer in the data');
-    else {
+    let result: PostAnswer | PostFailed | null = null;
+    if (request) {
       try {
         result = await postJson(channel.url, request.body, request.headers, post);
       } catch (err) {
@@ -94,7 +96,9 @@ export function deliverer({ herald, ledger, inDoubt, failuresInRow, post, retry,
     }
     // Recorded even while shutting down (the close waits for it): unrecorded, it would be posted again.
     const done = herald.now();
-    const answered = verdictOf(result, done);
+    // Its update gone from the data though its incident is there (a document restored from a backup older than
+    // the outbox): that message alone fails, as a receiver's refusal of it would; nothing of the channel's URL.
+    const answered: Verdict = result ? verdictOf(result, done) : { outcome: 'failed', error: `refused: ${DATA_GONE}` };
     // The channel came back while this post was made (`channel` is the data as the post began): a failure to try
     // again was the old URL's or the old start's, so the delivery is due at once (the channel's later posts wait
     // behind it, in order) and neither pauses nor disables the channel it has become. A message refused for good
@@ -106,7 +110,7 @@ export function deliverer({ herald, ledger, inDoubt, failuresInRow, post, retry,
       cameBack(channel, current) &&
       (answered.outcome !== 'failed' || current.url !== channel.url);
     const verdict: Verdict = outdated ? { outcome: 'retry', afterMs: 0, error: answered.error } : answered;
-    await ledger.save(afterPost(d, verdict, 'status' in result ? result.status : null, done, retry));
+    await ledger.save(afterPost(d, verdict, result && 'status' in result ? result.status : null, done, retry));
     if (verdict.outcome === 'sent') {
       failuresInRow.set(channel.id, 0);
       return;

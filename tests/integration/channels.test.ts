@@ -478,6 +478,36 @@ describe('delivery', () => {
     expect(r.on('/slack')).toHaveLength(3);
   });
 
+  it('a message whose update the data no longer holds fails alone; the channel stays active, its later messages posted', async () => {
+    // From a review: once an address Herald refuses halted the channel, this case (a document restored from a
+    // backup older than the outbox) took the same path and disabled the channel, "its URL leads to an address…".
+    const c = await part();
+    const r = await receiver();
+    const ch = await addChannel({ kind: 'slack', name: 'Restored', url: `${r.url}/slack`, components: [c] });
+    expect((await call(p, `/channels/${ch.id}/pause`, { method: 'POST' })).status).toBe(200);
+    const inc = await declare(c);
+    const gone = await post(inc.id, 'identified');
+    const goneId = gone.incident_updates[0].id as string;
+    // Both planned (they wait behind the pause) before the update leaves the data.
+    await until(async () => (await channelOf(ch.id)).delivery.queued === 2, 'both messages planned');
+    await p.herald.run('test', (ctx) => {
+      const i = ctx.db.incidents.find((x) => x.id === inc.id)!;
+      i.updates = i.updates.filter((u) => u.id !== goneId);
+    });
+    expect((await call(p, `/channels/${ch.id}/resume`, { method: 'POST' })).status).toBe(200);
+    await until(() => r.on('/slack').length >= 1, 'the declaration');
+    let seen: Json = {};
+    await until(
+      async () => (seen = await channelOf(ch.id)).delivery.failed === 1,
+      () => `the update given up: ${JSON.stringify(seen)}`,
+    );
+    await post(inc.id, 'resolved');
+    await until(() => r.on('/slack').length >= 2, 'the resolution, after it');
+    const channel = await channelOf(ch.id);
+    expect(channel.state).toBe('active');
+    expect(channel.failed_messages.map((f: Json) => f.error)).toEqual(['refused: the incident or update is no longer in the data']);
+  });
+
   it('retries a 500 with the same webhook-id, and the retry is delivered', async () => {
     const c = await part();
     const r = await receiver((_, count) => (count === 1 ? { status: 500, body: 'oops' } : { status: 200 }));
