@@ -2,7 +2,7 @@ import type { Db, EventRecord, Incident, IncidentUpdate, Maintenance, Maintenanc
 import type { Settings } from '../domain/settings.ts';
 import { gradeAt, peakGrade } from '../domain/incidents/grades.ts';
 import { regradeSpan } from '../domain/incidents/severity.ts';
-import { levelOf, nextUpdateDue, reviewDeadline, severityLabel } from '../domain/policy.ts';
+import { cadenceFrom, levelOf, nextUpdateDue, reviewDeadline, severityLabel } from '../domain/policy.ts';
 import { INCIDENT_STATUS_LABEL, isResolvedStatus } from '../domain/status.ts';
 import { durationMinutes, formatDuration } from '../domain/overall.ts';
 import { formatDateTime } from '../domain/time-text.ts';
@@ -80,7 +80,7 @@ export function warRoomFacts(
     add('ETA', eta);
   } else if (kind === 'update') {
     // From the time the update reads (as the console counts it): one dated back past it leaves the next overdue.
-    const due = nextUpdateDue(level, update.display_at, incident.resolved_at !== null);
+    const due = nextUpdateDue(level, cadenceFrom(incident, update), incident.resolved_at !== null);
     const overdue = due !== null && due.getTime() <= Date.parse(update.created_at);
     add('Status', INCIDENT_STATUS_LABEL[update.status]);
     add('Severity', regrade);

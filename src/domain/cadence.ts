@@ -1,6 +1,6 @@
 import type { Db, Incident, IncidentUpdate, Maintenance } from './model.ts';
 import { maintenancesIn } from './maintenance/rules.ts';
-import { levelOf, nextUpdateDue, postmortemDue, type PostmortemDue } from './policy.ts';
+import { cadenceFrom, levelOf, nextUpdateDue, postmortemDue, type PostmortemDue } from './policy.ts';
 import { isResolvedStatus } from './status.ts';
 import { isOpenIncident, newestFirst } from './overall.ts';
 
@@ -20,14 +20,14 @@ export interface ActiveRow {
  * Active incidents with their next update due (their level's cadence,
  * multiplied by HERALD_CADENCE_SCALE) and whether it is overdue, the most
  * urgent first. The cadence counts from the time customers read beside the
- * latest update: one dated back (a backfill) reads as that old on the page,
- * so it does not put the next one off.
+ * latest update (policy.cadenceFrom): one dated back (a backfill) reads as
+ * that old on the page, so it does not put the next one off.
  */
 export function activeIncidents(db: Pick<Db, 'incidents' | 'settings'>, now: Date, cadenceScale = 1): ActiveRow[] {
   const rows = newestFirst(db.incidents.filter(isOpenIncident)).map((incident) => {
     const latest = incident.updates.reduce<IncidentUpdate | null>((a, u) => (a === null || u.created_at >= a.created_at ? u : a), null);
     const lastUpdateAt = latest?.created_at ?? incident.created_at;
-    const from = latest?.display_at ?? lastUpdateAt;
+    const from = latest ? cadenceFrom(incident, latest) : lastUpdateAt;
     const due = nextUpdateDue(levelOf(db.settings, incident), from, isResolvedStatus(incident.status));
     if (!due) return { incident, lastUpdateAt, dueAt: null, overdue: false, minutesLeft: null };
     const last = Date.parse(from);

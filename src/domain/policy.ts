@@ -141,6 +141,17 @@ export function lateNoticeAt(settings: Settings, incident: Incident): number | n
   return Date.parse(incident.started_at) + level.email_after_minutes * 60_000;
 }
 
+/**
+ * Where an incident's cadence counts from after this update: the time it reads (display_at), as customers see it
+ * on the page, so one dated back does not put the next off; but the declaration from its posting, however far
+ * back its start is dated: a late declaration is where the Comms Lead's cadence begins (runbooks), and its
+ * first update is dated at the start for the history alone.
+ */
+export const cadenceFrom = (
+  incident: { updates: ReadonlyArray<{ id: string }> },
+  update: { id: string; created_at: string; display_at: string },
+): string => (incident.updates[0]?.id === update.id ? update.created_at : update.display_at);
+
 /** When the next update is due by the level's cadence, or null (no cadence, or resolved). */
 export function nextUpdateDue(level: SeverityLevel | null, lastUpdateAt: string, resolved: boolean): Date | null {
   if (resolved || !level?.update_every_minutes) return null;

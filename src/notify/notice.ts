@@ -10,7 +10,7 @@ import {
 } from '../domain/maintenance/steps.ts';
 import { eventComponentNames } from '../domain/components/names.ts';
 import { CUSTOMER_STATUS_LABEL, type MaintenanceStatus } from '../domain/status.ts';
-import { levelOf, nextUpdateDue } from '../domain/policy.ts';
+import { cadenceFrom, levelOf, nextUpdateDue } from '../domain/policy.ts';
 import { impactChangeText } from '../domain/incidents/severity.ts';
 import { gradeAt } from '../domain/incidents/grades.ts';
 import { durationMinutes, formatDuration } from '../domain/overall.ts';
@@ -118,7 +118,8 @@ export function noticeFacts(s: NoticeSource): NoticeFacts {
   const resolved = incident.resolved_at !== null && s.kind !== 'disruption';
   // From the time the update reads (as the console counts it). No time already gone when the notice arose is
   // promised: an update dated back past it, or a late disruption notice due after it.
-  const cadenceDue = incident.kind === 'incident' ? nextUpdateDue(level, update.display_at, incident.resolved_at !== null) : null;
+  const cadenceDue =
+    incident.kind === 'incident' ? nextUpdateDue(level, cadenceFrom(incident, update), incident.resolved_at !== null) : null;
   const arose = Math.max(Date.parse(update.created_at), s.at ? Date.parse(s.at) : 0);
   const due = cadenceDue && cadenceDue.getTime() > arose ? cadenceDue : null;
   const support = settings.support_contact;

@@ -178,6 +178,22 @@ describe('update cadence on the dashboard', () => {
     expect(row.lastUpdateAt).toBe(min(25).toISOString());
   });
 
+  it('counts a late declaration from its posting, though its first update reads from the start it was dated at', () => {
+    const d = db([{ id: 'api' }]);
+    const min = (n: number) => new Date(T0.getTime() + n * MIN);
+    // Declared at 45 min, started at 0 (found late): the cadence begins at the declaration (before: overdue at once).
+    const inc = declareIncident(ctx(d, 45), {
+      name: 'late',
+      impact: 'critical',
+      status: 'investigating',
+      body: 'b',
+      components: { api: 'major_outage' },
+      started_at: min(0).toISOString(),
+    });
+    expect(inc.updates[0]!.display_at).toBe(min(0).toISOString());
+    expect(activeIncidents(d, min(46))[0]!.dueAt).toBe(min(75).toISOString());
+  });
+
   it('HERALD_CADENCE_SCALE shortens the cadence', () => {
     const rows = activeIncidents(data(), new Date(T0.getTime() + 4 * MIN), 0.1);
     expect(rows.find((r) => r.incident.name === 'one')!.overdue).toBe(true);
