@@ -19,7 +19,8 @@ export function postUpdate(
   const change = update.severity_change;
   if (change) {
     recordAudit(ctx, 'incident.severity', `${incident.id}/${update.id}`, {
-      previous: change.from,
+      // The level as the audit has always read it: its whole record stays on the update alone.
+      previous: { id: change.from.id, label: change.from.label, impact: change.from.impact },
       detail: { change: severityChangeText(change), severity: change.to.id, impact: change.to.impact },
     });
   }
