@@ -307,7 +307,9 @@ describe('db:import and db:export', () => {
     const again = await cli(['export', exported]);
     expect(again.code).toBe(1);
     expect(again.out).toContain('exists; nothing was exported');
-    const h = await startHerald({ dataDir: exported, env: { SITE_URL: 'https://status.example.test' } });
+    // As the site ran (its webhook posts to loopback): without it, the first post would disable the channel, a
+    // change of the data the exports below are compared against.
+    const h = await startHerald({ dataDir: exported, env: { SITE_URL: 'https://status.example.test', ALLOW_PRIVATE_WEBHOOKS: 'true' } });
     running.push(h);
     expect(await answers(h)).toEqual(before);
   });
