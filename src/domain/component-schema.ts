@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { COMPONENT_STATUSES } from './status.ts';
 
+/** The last place on the page a component or group may take (the API's and the console's limit). */
+export const POSITION_MAX = 100_000;
+
 /** Components, their groups, and what an update records of a component's change (see model.ts). */
 const isoDate = z.iso.datetime({ offset: true });
 

@@ -1,3 +1,4 @@
+import { POSITION_MAX } from '../domain/component-schema.ts';
 import { z } from 'zod';
 import { COMPONENT_STATUSES, IMPACTS } from '../domain/status.ts';
 import { UPDATE_STATUSES } from '../domain/incidents/lifecycle.ts';
@@ -78,7 +79,7 @@ const position = z
   .number({ error: 'position must be a number' })
   .int('position must be a whole number')
   .min(0, 'position must be 0 or more')
-  .max(100_000, 'position must be at most 100000');
+  .max(POSITION_MAX, `position must be at most ${POSITION_MAX}`);
 
 export const componentCreateSchema = z.strictObject({
   id: z

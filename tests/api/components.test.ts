@@ -49,6 +49,19 @@ describe('creating and reading components', () => {
     expect(body).toMatchObject({ id: 'search-eu', group: null, status: 'degraded_performance', position: 7, description: null });
   });
 
+  // From a hunt: after a group placed at 100000, a new ungrouped component got 100001, which no form or PATCH may
+  // give, so the console's row (posting its position back) refused every later edit of it.
+  it('places a new component at most at the last position allowed, so its position can be sent back as it is', async () => {
+    const group = (await call('/components')).body.groups.find((g: Json) => g.name === 'Core platform');
+    expect((await call(`/groups/${group.id}`, { method: 'PATCH', body: { position: 100_000 } })).status).toBe(200);
+    const { status, body } = await create({ name: 'Last of all' });
+    expect(status).toBe(201);
+    expect(body.position).toBe(100_000);
+    expect((await patch(body.id, { name: 'Last of all, renamed', position: body.position })).status).toBe(200);
+    expect((await call(`/groups/${group.id}`, { method: 'PATCH', body: { position: 1 } })).status).toBe(200);
+    await remove(body.id);
+  });
+
   it('lists components and groups', async () => {
     const { status, body } = await call('/components');
     expect(status).toBe(200);

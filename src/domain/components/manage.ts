@@ -1,5 +1,6 @@
 import type { VerbContext } from '../context.ts';
 import { allEvents, type Component, type Db } from '../model.ts';
+import { POSITION_MAX } from '../component-schema.ts';
 import type { ComponentStatus } from '../status.ts';
 import { Conflict, NotFound } from '../errors.ts';
 import { bareSlug, randomId } from '../ids.ts';
@@ -49,7 +50,9 @@ function nextPosition(db: Db, group: string | null): number {
   const level = group
     ? db.components.filter((c) => c.group === group)
     : [...db.groups, ...db.components.filter((c) => !c.group || !db.groups.some((g) => g.id === c.group))];
-  return Math.max(0, ...level.map((x) => x.position)) + 1;
+  // Never past the limit a form or the API may give (one placed at it, the next ties it and sorts by name): one
+  // past it could not be saved again from the console's row, whose position field posts it back.
+  return Math.min(POSITION_MAX, Math.max(0, ...level.map((x) => x.position)) + 1);
 }
 
 /** Groups exist only while they hold components. */
