@@ -8,7 +8,8 @@ import { asOf, postmortemFacts, warRoomFacts, type WarRoomFacts } from './facts.
 import { maintenanceFacts } from './maintenance-facts.ts';
 import { plainMrkdwn, slackMessage } from './slack.ts';
 import { adaptiveCardMessage, plainText, teamsMessage } from './teams.ts';
-import { signatureHeaders, webhookId, webhookPayload } from './webhook.ts';
+import { signatureHeaders, webhookPayload } from './webhook.ts';
+import { webhookId } from '../domain/channels/webhook-id.ts';
 import { signingSecrets } from '../domain/channels/manage.ts';
 
 /** What a channel's messages say of the site. */

@@ -52,12 +52,6 @@ export function webhookPayload(m: ChannelMessage, db: Db, site: RecordSite, now:
 const encoder = new TextEncoder();
 
 /**
- * A delivery's `webhook-id`: its id with `_` for `.`, the same on every retry. Standard Webhooks keeps dots out
- * of ids, as the signed content is `<id>.<timestamp>.<body>`.
- */
-export const webhookId = (deliveryId: string): string => deliveryId.replaceAll('.', '_');
-
-/**
  * Standard Webhooks signing: HMAC-SHA256 over `<id>.<timestamp>.<body>` with
  * each secret's bytes (the base64 after `whsec_`), sent as
  * `webhook-signature: v1,<base64>`, space-separated when a rotation's overlap

@@ -1,9 +1,11 @@
+import { webhookId } from '../domain/channels/webhook-id.ts';
 import { type Db, findEvent } from '../domain/model.ts';
 import { COMPONENT_STATUS_LABEL, INCIDENT_STATUS_LABEL } from '../domain/status.ts';
 import type { ChannelDelivery } from '../store/channels/ledger.ts';
 
 /** A message a channel never got, in the console's words: the Comms Lead may post it there by hand. */
 export interface FailedPost {
+  /** The message's id as its receiver saw it: a webhook's `webhook-id`. */
   id: string;
   /** The incident or maintenance window, null once withdrawn from the data. */
   event: { kind: 'incident' | 'maintenance'; id: string; name: string } | null;
@@ -44,7 +46,8 @@ function named(d: ChannelDelivery, db: Db): FailedPost {
             ? INCIDENT_STATUS_LABEL[update.status]
             : 'Update';
   return {
-    id: d.id,
+    // As its receiver saw it (a webhook's webhook-id): one id to compare logs by.
+    id: webhookId(d.id),
     event: found ? { kind: found.kind, id: found.id, name: found.name } : null,
     what,
     at: d.at,

@@ -322,6 +322,11 @@ describe("a channel's line on the channels page", () => {
       ['Search <i>slow</i>', 'Declared', 'HTTP 422: invalid_payload'],
       ['Search <i>slow</i>', 'Search: Major outage', 'HTTP 422: invalid_payload'],
     ]);
+    // Each named by its webhook-id, as the receiver saw it (before: the delivery id, with dots where it had `_`).
+    const ids = failed_messages.map((f: Json) => f.id as string);
+    for (const x of ids) expect(x).toMatch(new RegExp(`^${id}_[a-z0-9_-]+$`));
+    expect(items.map((li) => textOf(all(li, (e) => e.name === 'code')[0]!))).toEqual(ids);
+    expect(textOf(failed!)).toContain('A signed message cannot be sent by hand');
     // A channel with no failed message has no such list.
     const others = all(await page('/admin/channels'), (e) => e.attribs['data-channel'] !== undefined && e.attribs['data-channel'] !== id);
     for (const other of others)
