@@ -11,10 +11,10 @@ import type { InDoubt } from './in-doubt.ts';
 import { findEvent } from '../domain/model.ts';
 import { caughtUp } from '../store/document-store.ts';
 
-/** Why a delivery of an incident withdrawn since it was planned was not posted. */
-/** Why a message whose update the data no longer holds is not posted (see below). */
-const DATA_GONE = 'the incident or update is no longer in the data';
+/** Why a message whose update the data no longer holds was not posted (see below). */
+export const DATA_GONE = 'not posted: the update is no longer in the data';
 
+/** Why a delivery of an incident withdrawn since it was planned was not posted. */
 export const WITHDRAWN = 'not posted: the incident was withdrawn';
 
 /** Why a delivery of a postmortem unpublished since it was planned was not posted. */
@@ -80,25 +80,24 @@ export function deliverer({ herald, ledger, inDoubt, failuresInRow, post, retry,
       if (!(await caughtUp(herald.store))) return;
       request = await renderPost(channel, d, herald.store.data, cfg, now);
     }
-    if (!request && d.kind === 'postmortem') {
-      // Unpublished since it was planned, nothing of the channel's: like a withdrawn incident's, it neither
-      // counts towards a pause nor shows as its error.
-      await ledger.save({ ...d, state: 'failed', last_error: UNPUBLISHED, next_at: null, last_attempt_at: null });
+    if (!request) {
+      // Unpublished since it was planned, or its update gone from the data though its incident is there (a
+      // document restored from a backup older than the outbox): nothing of the channel's. Like a withdrawn
+      // incident's, it is not posted, neither counts towards a pause nor shows as its error, and the channel's
+      // later messages go.
+      const why = d.kind === 'postmortem' ? UNPUBLISHED : DATA_GONE;
+      await ledger.save({ ...d, state: 'failed', last_error: why, next_at: null, last_attempt_at: null });
       return;
     }
-    let result: PostAnswer | PostFailed | null = null;
-    if (request) {
-      try {
-        result = await postJson(channel.url, request.body, request.headers, post);
-      } catch (err) {
-        result = err instanceof PostFailed ? err : new PostFailed('network', (err as Error).message);
-      }
+    let result: PostAnswer | PostFailed;
+    try {
+      result = await postJson(channel.url, request.body, request.headers, post);
+    } catch (err) {
+      result = err instanceof PostFailed ? err : new PostFailed('network', (err as Error).message);
     }
     // Recorded even while shutting down (the close waits for it): unrecorded, it would be posted again.
     const done = herald.now();
-    // Its update gone from the data though its incident is there (a document restored from a backup older than
-    // the outbox): that message alone fails, as a receiver's refusal of it would; nothing of the channel's URL.
-    const answered: Verdict = result ? verdictOf(result, done) : { outcome: 'failed', error: `refused: ${DATA_GONE}` };
+    const answered = verdictOf(result, done);
     // The channel came back while this post was made (`channel` is the data as the post began): a failure to try
     // again was the old URL's or the old start's, so the delivery is due at once (the channel's later posts wait
     // behind it, in order) and neither pauses nor disables the channel it has become. A message refused for good
@@ -110,7 +109,7 @@ export function deliverer({ herald, ledger, inDoubt, failuresInRow, post, retry,
       cameBack(channel, current) &&
       (answered.outcome !== 'failed' || current.url !== channel.url);
     const verdict: Verdict = outdated ? { outcome: 'retry', afterMs: 0, error: answered.error } : answered;
-    await ledger.save(afterPost(d, verdict, result && 'status' in result ? result.status : null, done, retry));
+    await ledger.save(afterPost(d, verdict, 'status' in result ? result.status : null, done, retry));
     if (verdict.outcome === 'sent') {
       failuresInRow.set(channel.id, 0);
       return;

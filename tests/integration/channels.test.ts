@@ -505,7 +505,12 @@ describe('delivery', () => {
     await until(() => r.on('/slack').length >= 2, 'the resolution, after it');
     const channel = await channelOf(ch.id);
     expect(channel.state).toBe('active');
-    expect(channel.failed_messages.map((f: Json) => f.error)).toEqual(['refused: the incident or update is no longer in the data']);
+    expect(channel.failed_messages.map((f: Json) => [f.what, f.error])).toEqual([
+      ['Update', 'not posted: the update is no longer in the data'],
+    ]);
+    // Nothing of the channel's: no error shown for it, no step towards a pause.
+    expect(channel.delivery.last_error).toBeNull();
+    expect(r.on('/slack')).toHaveLength(2);
   });
 
   it('retries a 500 with the same webhook-id, and the retry is delivered', async () => {
