@@ -5,7 +5,7 @@ import type { ChannelDelivery } from '../store/channels/ledger.ts';
 
 /** A message a channel never got, in the console's words: the Comms Lead may post it there by hand. */
 export interface FailedPost {
-  /** The message's id as its receiver saw it: a webhook's `webhook-id`. */
+  /** The message's id: a webhook's as its receiver saw it, its `webhook-id`. */
   id: string;
   /** The incident or maintenance window, null once withdrawn from the data. */
   event: { kind: 'incident' | 'maintenance'; id: string; name: string } | null;
@@ -46,8 +46,8 @@ function named(d: ChannelDelivery, db: Db): FailedPost {
             ? INCIDENT_STATUS_LABEL[update.status]
             : 'Update';
   return {
-    // As its receiver saw it (a webhook's webhook-id): one id to compare logs by.
-    id: webhookId(d.id),
+    // A webhook's as its receiver saw it (its webhook-id): one id to compare logs by.
+    id: db.channels.find((c) => c.id === d.channel)?.kind === 'webhook' ? webhookId(d.id) : d.id,
     event: found ? { kind: found.kind, id: found.id, name: found.name } : null,
     what,
     at: d.at,
