@@ -30,7 +30,10 @@ export function auditFacts(audit: Db['audit']): AuditFacts {
     if (e.action === 'component.edit') {
       const to = (e.detail as { status?: ComponentStatus } | undefined)?.status;
       const from = (e.previous as { status?: ComponentStatus } | undefined)?.status;
-      if (to && from && to !== from) facts.handSet.set(e.target, [...(facts.handSet.get(e.target) ?? []), { at: e.at, from, to }]);
+      if (!to || !from || to === from) continue;
+      const list = facts.handSet.get(e.target) ?? [];
+      list.push({ at: e.at, from, to });
+      facts.handSet.set(e.target, list);
       continue;
     }
     if (e.action === 'incident.postmortem' && (e.detail as { published?: unknown } | undefined)?.published === true) {

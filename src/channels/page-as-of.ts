@@ -14,9 +14,10 @@ interface Took {
 /**
  * Each component's status as it stood at `at` (an update's created_at), for a message delivered late: the last
  * it took by then, by an update of any incident or window (its affected_components) or by hand (its hand_set
- * periods, and the audit's record of each status set by hand since it kept the new one). A hand-set period's end is a return to operational unless an update or another period took it
- * elsewhere at that instant (only statuses other than operational are kept as periods). With no change known by
- * then, the status its first later change started from; with none at all, the status it has now.
+ * periods, and the audit's record of each status set by hand since it kept the new one). A hand-set period's end
+ * is a return to operational unless an update or another period took it elsewhere at that instant (only statuses
+ * other than operational are kept as periods). With no change known by then, the status its first later change
+ * started from; with none at all, the status it has now.
  */
 export function componentStatusesAt(
   db: Pick<Db, 'components' | 'incidents' | 'maintenances' | 'audit'>,

@@ -169,6 +169,8 @@ describe('re-grading an incident (an update naming a severity level)', () => {
       to: { id: 'sev1', label: 'SEV-1', impact: 'critical', level: d.settings.severities[0] },
       direction: 'raised',
     });
+    // The audit names the level it left as it always has, without the whole level the update keeps.
+    expect(d.audit.at(-1)!.previous).toEqual({ id: 'sev3', label: 'SEV-3', impact: 'minor' });
     expect(d.audit.at(-1)).toMatchObject({
       action: 'incident.severity',
       target: `${inc.id}/${update.id}`,

@@ -1,5 +1,10 @@
 import type { Db, EventRecord, IncidentUpdate, SeverityChange, Update } from '../../domain/model.ts';
 import { incidentJson, ms, type RecordSite } from '../../read/statuspage-records.ts';
+import { gradeNamed } from '../../domain/incidents/severity.ts';
+
+/** A re-grade as the API gives it: each level's id, label and impact (the whole level it records stays inside). */
+const changeJson = (c: SeverityChange | undefined) =>
+  c ? { from: gradeNamed(c.from), to: gradeNamed(c.to), direction: c.direction } : null;
 
 /**
  * A record in the admin API: the public Statuspage shape plus what only the
@@ -8,10 +13,6 @@ import { incidentJson, ms, type RecordSite } from '../../read/statuspage-records
  * postmortem (drafts included), and a window's timer state (the iCal feed
  * reads the last two).
  */
-/** A re-grade as the API gives it: each level's id, label and impact (the whole level it records stays inside). */
-const changeJson = (c: SeverityChange | undefined) => (c ? { from: gradeJson(c.from), to: gradeJson(c.to), direction: c.direction } : null);
-const gradeJson = ({ id, label, impact }: SeverityChange['from']) => ({ id, label, impact });
-
 export function adminEventJson(e: EventRecord, db: Db, site: RecordSite) {
   const pub = incidentJson(e, db, site);
   const byId = new Map((e.updates as Update[]).map((u) => [u.id, u]));

@@ -4,7 +4,7 @@ import type { IncidentStatus } from '../status.ts';
 import { recordAudit } from '../audit.ts';
 import { appendUpdate, type UpdateInput } from './append-update.ts';
 import { assertTransition, findIncident } from './lifecycle.ts';
-import { severityChangeText } from './severity.ts';
+import { gradeNamed, severityChangeText } from './severity.ts';
 
 /** Posts an update to an incident, following the rules in lifecycle.ts. */
 export function postUpdate(
@@ -20,7 +20,7 @@ export function postUpdate(
   if (change) {
     recordAudit(ctx, 'incident.severity', `${incident.id}/${update.id}`, {
       // The level as the audit has always read it: its whole record stays on the update alone.
-      previous: { id: change.from.id, label: change.from.label, impact: change.from.impact },
+      previous: gradeNamed(change.from),
       detail: { change: severityChangeText(change), severity: change.to.id, impact: change.to.impact },
     });
   }

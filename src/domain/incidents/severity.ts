@@ -47,6 +47,9 @@ export function applyRegrade(incident: Incident, level: SeverityLevel): void {
   Object.assign(incident, grade(level, level.impact));
 }
 
+/** A level as a re-grade names it to others (the admin API, the audit): id, label and impact, not the whole level it keeps. */
+export const gradeNamed = ({ id, label, impact }: SeverityChange['from']) => ({ id, label, impact });
+
 /**
  * "from SEV-3 to SEV-1"; with each one's impact when the labels are alike, as levels of two schemes may be
  * (SEV-2 is major in SEV-1–3 and minor in SEV-0–3): "from SEV-2 (Major) to SEV-2 (Minor)".
