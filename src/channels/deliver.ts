@@ -48,6 +48,12 @@ export function deliverer({ herald, ledger, inDoubt, failuresInRow, post, retry,
   const cfg = herald.config;
   /** The last claim failed (the database out of reach): said once in the log, not once a second. */
   let claimFailing = false;
+  /**
+   * Records a message not posted for a reason of the data's, not the channel's: no attempt time, so it is no error
+   * of the channel's (ChannelLedger.lastErrorOf), and no step towards a pause.
+   */
+  const notPosted = (d: ChannelDelivery, why: string) =>
+    ledger.save({ ...d, state: 'failed', last_error: why, next_at: null, last_attempt_at: null });
 
   const deliver = async (channel: Channel, d: ChannelDelivery): Promise<void> => {
     const claimed = await ledger.claim(d, herald.now().getTime(), cfg.CHANNEL_TIMEOUT_MS).then(
@@ -82,11 +88,9 @@ export function deliverer({ herald, ledger, inDoubt, failuresInRow, post, retry,
     }
     if (!request) {
       // Unpublished since it was planned, or its update gone from the data though its incident is there (a
-      // document restored from a backup older than the outbox): nothing of the channel's. Like a withdrawn
-      // incident's, it is not posted, neither counts towards a pause nor shows as its error, and the channel's
-      // later messages go.
-      const why = d.kind === 'postmortem' ? UNPUBLISHED : DATA_GONE;
-      await ledger.save({ ...d, state: 'failed', last_error: why, next_at: null, last_attempt_at: null });
+      // document restored from a backup older than the outbox): not posted, as a withdrawn incident's, and the
+      // channel's later messages go.
+      await notPosted(d, d.kind === 'postmortem' ? UNPUBLISHED : DATA_GONE);
       return;
     }
     let result: PostAnswer | PostFailed;
@@ -141,8 +145,7 @@ export function deliverer({ herald, ledger, inDoubt, failuresInRow, post, retry,
     if (findEvent(herald.store.data, d.event)) return false;
     if (!(await caughtUp(herald.store))) return 'unknown';
     if (findEvent(herald.store.data, d.event)) return false;
-    // No attempt time: it is no error of the channel's (ChannelLedger.lastErrorOf).
-    await ledger.save({ ...d, state: 'failed', last_error: WITHDRAWN, next_at: null, last_attempt_at: null });
+    await notPosted(d, WITHDRAWN);
     return true;
   };
 
