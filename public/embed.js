@@ -174,7 +174,7 @@
       try {
         var now = new Date();
         var clock = {
-          hour: '2-digit',
+          hour: 'numeric',
           minute: '2-digit',
           timeZoneName: 'short',
           hourCycle: new Intl.DateTimeFormat([], { hour: 'numeric' }).resolvedOptions().hourCycle,

@@ -164,6 +164,32 @@ describe('embed.js on another origin', () => {
     }
   }, 30_000);
 
+  it('a reader whose clock has 12 hours reads the hour as their clock shows it: 9:05 AM, not 09:05 AM', async () => {
+    const list = (await (await herald.admin('/incidents')).json()) as any;
+    const id = list.incidents.find((i: any) => i.name === 'API errors').id;
+    // Tomorrow (or later) at 09:05 in New York: 14:05 UTC in winter, 13:05 in summer.
+    const eta = new Date(Date.now() + 2 * 86_400_000);
+    eta.setUTCHours(14, 5, 0, 0);
+    if (new Intl.DateTimeFormat('en-US', { hour: 'numeric', hourCycle: 'h23', timeZone: 'America/New_York' }).format(eta) === '10') {
+      eta.setUTCHours(13);
+    }
+    const res = await herald.admin(`/incidents/${id}/updates`, {
+      body: { status: 'monitoring', body: 'A fix is out.', eta: eta.toISOString() },
+    });
+    expect(res.status).toBe(201);
+    const context = await browser.newContext({ locale: 'en-US', timezoneId: 'America/New_York' });
+    try {
+      const reader = await context.newPage();
+      await reader.goto(hostUrl);
+      const shown = reader.locator('[data-herald-banner] [role="status"]').filter({ hasText: 'A fix is out.' });
+      await shown.waitFor();
+      // Before: "Estimated resolution: Dec 7, 09:05 AM EST."
+      expect(await shown.textContent()).toMatch(/A fix is out\. Estimated resolution: [A-Z][a-z]{2} \d{1,2}(, \d{4})?, 9:05\sAM E[SD]T\./);
+    } finally {
+      await closeWithin(context)();
+    }
+  }, 30_000);
+
   it("the banner states the estimate once, in the reader's zone with its name, and says when it has passed", async () => {
     const list = (await (await herald.admin('/incidents')).json()) as any;
     const id = list.incidents.find((i: any) => i.name === 'API errors').id;
@@ -631,7 +657,7 @@ describe('embed.js on hostile pages, in small windows, several copies on a page'
       });
       expect(seen).toMatchObject({ direction: 'ltr', lang: 'en', titleDirection: 'rtl', dotAtTheEnd: true });
       // English words and digits, as the label beside it (before: "٥ ديسمبر ١٩:٠٠").
-      expect(seen.message).toMatch(/^We are investigating\. Estimated resolution: [A-Z][a-z]{2} \d{1,2}, \d{2}:\d{2}\s[AP]M GMT\+9\.$/);
+      expect(seen.message).toMatch(/^We are investigating\. Estimated resolution: [A-Z][a-z]{2} \d{1,2}, \d{1,2}:\d{2}\s[AP]M GMT\+9\.$/);
     } finally {
       await closeWithin(ctx)();
     }
