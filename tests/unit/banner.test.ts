@@ -1,6 +1,7 @@
 import { renderMarkdown } from '../../src/render/markdown.ts';
 import { describe, expect, it } from 'vitest';
-import { bannerFor, bannerMessage, firstSentence, parseComponentFilter, truncateText, BANNER_MESSAGE_MAX } from '../../src/read/banner.ts';
+import { bannerFor, bannerMessage, parseComponentFilter, truncateText, BANNER_MESSAGE_MAX } from '../../src/read/banner.ts';
+import { firstSentence } from '../../src/render/first-sentence.ts';
 import { integrationsDb } from '../helpers/integrations-fixture.ts';
 import { declareIncident } from '../../src/domain/incidents/declare.ts';
 import { postUpdate } from '../../src/domain/incidents/post-update.ts';

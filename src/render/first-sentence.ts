@@ -1,0 +1,25 @@
+/** Unicode's sentence breaks (UAX #29), as ICU finds them: "e.g. timeouts" or "U.S. customers" go on. */
+const SENTENCES = new Intl.Segmenter('en', { granularity: 'sentence' });
+
+/**
+ * A title before a name ("Mr. Smith"), which Unicode's rules end a sentence at: ICU's list of such
+ * abbreviations (its `ss` keyword) is not in V8's Intl, so "Mr." alone was a banner's whole message.
+ * Capitalized, as before a name: "500 ms." or "MT." ends a sentence.
+ */
+const TITLE = /^(?:Mr|Mrs|Ms|Mx|Dr|Prof|St|Mt|Fig|Vol|approx|vs)\.$/;
+
+/**
+ * The first sentence of a plain text, whitespace collapsed: "We have identified the issue affecting
+ * Dashboard and are working on a fix." A sentence ends at . ! or ? before a space, unless what follows
+ * reads on (a lowercase word after an abbreviation, or a name after a title).
+ */
+export function firstSentence(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  let first = '';
+  for (const { segment } of SENTENCES.segment(flat)) {
+    first += segment;
+    const lastWord = first.trimEnd().split(' ').at(-1) ?? '';
+    if (!TITLE.test(lastWord)) break;
+  }
+  return first ? first.trim() : flat;
+}
