@@ -8,7 +8,8 @@ import { CUSTOMER_STATUS_LABEL } from '../domain/status.ts';
 import { durationMinutes, formatDuration } from '../domain/overall.ts';
 import { formatDateTime } from '../domain/time-text.ts';
 import { joinNames } from '../domain/words.ts';
-import { markdownToText } from './markdown-text.ts';
+import { leadText } from './markdown-text.ts';
+import { firstSentence } from './first-sentence.ts';
 import { markdownLiteral } from './markdown-literal.ts';
 import { templatePath } from '../paths.ts';
 import { eventComponentNames } from '../domain/components/names.ts';
@@ -51,9 +52,11 @@ export function postmortemDraft(incident: Incident, db: Db, timeZone: string, no
     timeline: updates.map((u) => ({
       time: at(u.display_at),
       status: CUSTOMER_STATUS_LABEL[u.status],
-      // A re-grade is part of the story: in customers' words, as the page shows it.
+      // What happened, in the update's first sentence: the rest (its promise of the next update, its estimate, its
+      // list of facts) was true then and is stale in a review. A re-grade is part of the story: in customers' words,
+      // as the page shows it.
       text: markdownLiteral(
-        [u.severity_change && impactChangeText(u.severity_change), markdownToText(u.body).replace(/\s+/g, ' ')].filter(Boolean).join('. '),
+        [u.severity_change && impactChangeText(u.severity_change), firstSentence(leadText(u.body))].filter(Boolean).join('. '),
       ),
     })),
     rootCause: incident.root_cause,

@@ -370,8 +370,31 @@ describe('postmortem blanks', () => {
     const inc = (await declare({ severity: 'sev1' })).body;
     await post(inc.id, { status: 'resolved', body: 'Fixed.', ...TOLD });
     const preview = (await call(`/incidents/${inc.id}/postmortem/preview`, { body: {} })).body;
-    expect(preview.unfilled_sections).toEqual(SECTIONS.filter((s) => !['Root cause', 'Resolution', 'Prevention'].includes(s)));
+    // Prevention keeps the runbook's three parts to fill beside what was told (before: the told sentence alone).
+    expect(preview.unfilled_sections).toEqual(SECTIONS.filter((s) => !['Root cause', 'Resolution'].includes(s)));
     expect(preview.body).toContain('## Root cause\n\nA bad deploy.');
+    const prevention = preview.body.slice(preview.body.indexOf('## Prevention'));
+    expect(prevention).toMatch(/^## Prevention\n\nCanary deploys\.\n\n\*\*Short term \(within a week\):\*\*\n/);
+    expect([...prevention.matchAll(/^\*\*(.+):\*\*$/gm)].map((m: RegExpMatchArray) => m[1])).toEqual([
+      'Short term (within a week)',
+      'Long term (within a month)',
+      'Monitoring',
+    ]);
+  });
+
+  it("tells each update's news in the timeline, without the promises and facts that were true only then", async () => {
+    const inc = (await declare({ severity: 'sev1' })).body;
+    const identified =
+      'We have identified the issue affecting API and are working on a fix. We will provide the next update within 1 hour.\n\n' +
+      '- **Affected services:** API\n- **Estimated resolution:** 21:51 UTC';
+    await post(inc.id, { status: 'identified', body: identified });
+    await post(inc.id, { status: 'resolved', body: 'This incident has been resolved. Thank you for your patience.' });
+    const { template } = (await call(`/incidents/${inc.id}/postmortem`)).body;
+    const timeline = template.slice(template.indexOf('## Timeline'), template.indexOf('## Root cause'));
+    // Before: "Identified. We have identified … fix. We will provide the next update within 1 hour. - Affected services: API - …"
+    expect(timeline).toMatch(/: Identified\. We have identified the issue affecting API and are working on a fix\.\n/);
+    expect(timeline).toMatch(/: Resolved\. This incident has been resolved\.\n/);
+    expect(timeline).not.toMatch(/next update|Estimated resolution|Affected services/);
   });
 });
 

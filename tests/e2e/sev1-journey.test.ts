@@ -32,7 +32,10 @@ const ROOT_CAUSE = 'A database migration locked the contacts table.';
 const RESOLUTION = 'We stopped the migration and released the lock.';
 const PREVENTION = 'Migrations now run in small batches with a lock timeout.';
 const SUMMARY = 'Saving contacts failed for a short while after a database change; it is fixed.';
-/** The sections of templates/postmortem.md the record cannot fill (root cause, resolution and prevention came with the resolve). */
+/**
+ * The sections of templates/postmortem.md the record cannot fill: root cause and resolution came with the
+ * resolve; the prevention told then leads its section, whose short and long term and monitoring are to fill.
+ */
 const BLANK_SECTIONS = [
   'Summary',
   'Impact',
@@ -40,6 +43,7 @@ const BLANK_SECTIONS = [
   'What went well',
   'What went wrong and lessons learned',
   'Action items',
+  'Prevention',
 ];
 const VIEWPORT = { width: 1280, height: 900 };
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
