@@ -69,6 +69,11 @@ export function warRoomFacts(
   // A re-grade is an escalation (or a stand-down) responders act on: said in words, not left to the title's label.
   const change = update.severity_change;
   const regrade = change ? `${change.direction === 'raised' ? 'Raised' : 'Lowered'} ${regradeSpan(change)}` : null;
+  // From the time the update reads (as the console counts it): one dated back past it leaves the next overdue.
+  const due = nextUpdateDue(level, cadenceFrom(incident, update), incident.resolved_at !== null);
+  const nextUpdate = due
+    ? `${due.getTime() <= Date.parse(update.created_at) ? 'Now: it was due ' : ''}${formatDateTime(due.toISOString(), tz)}`
+    : 'As needed';
   if (kind === 'declared') {
     add('Severity', regrade);
     add('Start time', formatDateTime(incident.started_at, tz));
@@ -77,16 +82,15 @@ export function warRoomFacts(
     add('Incident commander', incident.commander ?? 'Not named yet');
     add('War room', incident.war_room);
     add('Status updates', level?.update_every_minutes ? everyText(level.update_every_minutes).replace(/^e/, 'E') : 'As needed');
+    // Runbook 001's declaration gives the time of the next update, as every update's message does.
+    if (level?.update_every_minutes) add('Next update', nextUpdate);
     add('ETA', eta);
   } else if (kind === 'update') {
-    // From the time the update reads (as the console counts it): one dated back past it leaves the next overdue.
-    const due = nextUpdateDue(level, cadenceFrom(incident, update), incident.resolved_at !== null);
-    const overdue = due !== null && due.getTime() <= Date.parse(update.created_at);
     add('Status', INCIDENT_STATUS_LABEL[update.status]);
     add('Severity', regrade);
     // Named after the declaration (runbooks: within 15 min for SEV-1): responders learn who leads.
     add('Incident commander', update.commander);
-    add('Next update', due ? `${overdue ? 'Now: it was due ' : ''}${formatDateTime(due.toISOString(), tz)}` : 'As needed');
+    add('Next update', nextUpdate);
     add('Impact', impact);
     add('ETA', eta);
     add('War room', incident.war_room);

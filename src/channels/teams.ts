@@ -40,6 +40,12 @@ export const plainText = (text: string, run: { weight?: 'Bolder' } = {}) => ({
  */
 const inertTitle = (title: string) => title.replace(/[*_~`[\]]/g, (c) => `\u200b${c}\u200b`);
 
+/** Under an incident's card: replies to a channel post make a thread there, which the war room never reads. */
+const WAR_ROOM_HINT = {
+  type: 'RichTextBlock',
+  inlines: [{ type: 'TextRun', text: 'Reply in the war room, not in this thread', isSubtle: true, size: 'Small' }],
+};
+
 /** A fact as a row of two columns, weighted alike on every row so the rows line up as a FactSet's would. */
 const factRow = (label: string, value: string) => ({
   type: 'ColumnSet',
@@ -83,6 +89,8 @@ export function teamsMessage(given: WarRoomFacts) {
         plainText(f.name, { weight: 'Bolder' }),
         ...f.fields.map((x) => factRow(x.label, cut(x.value, factChars))),
         ...(text ? [plainText(text)] : []),
+        // As Slack's context line says (runbook 003's declaration): the channel's post is no place for the response.
+        ...(f.kind === 'maintenance' || f.kind === 'postmortem' ? [] : [WAR_ROOM_HINT]),
       ],
       actions: [{ type: 'Action.OpenUrl', title: f.kind === 'postmortem' ? 'Read the review' : 'Open the status page', url: f.url }],
     });

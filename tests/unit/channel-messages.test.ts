@@ -476,6 +476,8 @@ describe('warRoomFacts and slackMessage', () => {
       '*Incident commander*\n@dana',
       '*War room*\n#incident-2026-11-22-card-payments-failing',
       '*Status updates*\nEvery 30 minutes',
+      // Runbook 001's "Next Update: [Time]" (before: the cadence alone).
+      '*Next update*\n22 Nov 2026, 09:31 UTC',
       '*ETA*\nNot known yet',
     ]);
     expect(msg.blocks[2]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: '*Update*\nWe see errors on card payments.' } });
@@ -931,6 +933,7 @@ describe('maintenance messages to Slack and Teams', () => {
 describe('teamsMessage', () => {
   type Element = { type: string; text?: string; inlines?: Array<{ type: string; text: string }>; columns?: Array<{ items: Element[] }> };
   /** Every piece of text the card shows, with the element that shows it: TextBlock (read as Markdown) or TextRun (never). */
+  const WAR_ROOM_HINT = 'Reply in the war room, not in this thread';
   const texts = (els: Element[]): Array<[string, string]> =>
     els.flatMap(
       (e): Array<[string, string]> => [
@@ -964,7 +967,8 @@ describe('teamsMessage', () => {
       const msg = teamsMessage(f);
       expect(Buffer.byteLength(JSON.stringify(msg))).toBeLessThanOrEqual(TEAMS_CARD_BYTES);
       const shown = texts(msg.attachments[0]!.content.body as Element[]).map(([, t]) => t);
-      const text = shown.at(-1)!;
+      expect(shown.at(-1)).toBe(WAR_ROOM_HINT);
+      const text = shown.at(-2)!;
       expect(text.isWellFormed()).toBe(true);
       expect(text.endsWith('… (the rest is on the status page)')).toBe(true);
       expect(f.text.startsWith(text.slice(0, -'… (the rest is on the status page)'.length))).toBe(true);
@@ -972,7 +976,7 @@ describe('teamsMessage', () => {
       expect(Buffer.byteLength(JSON.stringify(msg))).toBeGreaterThan(TEAMS_CARD_BYTES - 600);
     }
     // A text that fits is sent whole.
-    expect(texts(teamsMessage(base).attachments[0]!.content.body as Element[]).at(-1)![1]).toBe(base.text);
+    expect(texts(teamsMessage(base).attachments[0]!.content.body as Element[]).at(-2)![1]).toBe(base.text);
   });
 
   it('is one Adaptive Card 1.4 with a row per fact and a button to the status page', () => {
@@ -992,6 +996,21 @@ describe('teamsMessage', () => {
     expect(card.content.actions).toEqual([
       { type: 'Action.OpenUrl', title: 'Open the status page', url: 'https://status.example.test/incidents/INC-2026-11-22-1' },
     ]);
+  });
+
+  it("an incident's card ends as Slack's message does: reply in the war room, not in the channel post's thread (runbook 003)", () => {
+    const { d, inc } = journey();
+    for (const [n, kind] of [
+      [0, 'declared'],
+      [1, 'update'],
+    ] as const) {
+      const body = teamsMessage(facts(d, inc, n, kind)).attachments[0]!.content.body as Element[];
+      // Before: the card ended with the update's text.
+      expect(body.at(-1)).toEqual({
+        type: 'RichTextBlock',
+        inlines: [{ type: 'TextRun', text: WAR_ROOM_HINT, isSubtle: true, size: 'Small' }],
+      });
+    }
   });
 
   it('shows names, facts and texts as they are: nothing but its own title goes where Teams reads Markdown', () => {
