@@ -742,6 +742,25 @@ describe('templates', () => {
     expect(mail(1).text).toContain('at least every 30 minutes');
   });
 
+  it('an update once a fix is out (Monitoring), or a follow-up after the resolution, states no impact: the level tells how bad it was', () => {
+    const { db, ctx } = world();
+    const inc = declareIncident(ctx(), { name: 'Card payments', severity: 'sev1', status: 'investigating', body: 'Down.', components: {} });
+    const at = (min: number) => ctx(new Date(now.getTime() + min * 60_000));
+    postUpdate(at(1), inc.id, { status: 'identified', body: 'Found it.', notify: true });
+    postUpdate(at(2), inc.id, { status: 'monitoring', body: 'A fix has been implemented.', notify: true });
+    postUpdate(at(3), inc.id, { status: 'resolved', body: 'Fixed.' });
+    postUpdate(at(4), inc.id, { status: 'resolved', body: 'A note.', notify: true });
+    const site = siteOf(db);
+    const mail = (i: number) => renderNotice({ ...site, kind: 'update', incident: inc, update: inc.updates[i]! });
+    const impact = 'A complete outage, or a critical function unavailable for most customers';
+    expect(mail(1).text).toContain(`Impact: ${impact}\n`);
+    // Before: "Current status: Monitoring" and "Impact: A complete outage, …" in one email.
+    for (const i of [2, 4]) {
+      expect(mail(i).text).not.toContain('Impact:');
+      expect(mail(i).html).not.toContain(impact);
+    }
+  });
+
   it('says what each notice is in a one-line subject with the incident name', () => {
     expect(rendered('disruption').subject).toBe(`[Acme <Status>] Service disruption: ${hostile}`);
     expect(rendered('restoration').subject).toBe(`[Acme <Status>] Service restored: ${hostile}`);
