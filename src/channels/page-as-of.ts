@@ -1,5 +1,6 @@
 import { allEvents, type Db, type EventRecord } from '../domain/model.ts';
 import type { ComponentStatus } from '../domain/status.ts';
+import { statusTaken } from '../domain/model.ts';
 import { afterTheFact } from '../domain/incidents/lifecycle.ts';
 import { asOf } from './facts.ts';
 import { auditFacts } from './audit-facts.ts';
@@ -42,7 +43,7 @@ export function componentStatusesAt(
       const when = Date.parse(u.created_at);
       for (const c of u.affected_components) {
         // After `at`, what counts is the status it started from: the one it had until then.
-        note(c.code, { at: when, rank: 1, status: when <= cutoff ? c.new_status : c.old_status });
+        note(c.code, { at: when, rank: 1, status: when <= cutoff ? statusTaken(c) : c.old_status });
       }
     }
   }

@@ -2,6 +2,7 @@ import type { ComponentChange, Db, EventRecord, Incident, Update } from '../doma
 import type { Channel } from '../domain/channels/model.ts';
 import type { ChannelDelivery } from '../store/channels/ledger.ts';
 import { afterTheFact } from '../domain/incidents/lifecycle.ts';
+import { statusTaken } from '../domain/model.ts';
 import { existingIds } from '../domain/components/following.ts';
 import { auditFacts } from './audit-facts.ts';
 import { aboutAlong, impactsReached, inScope, named, scopedAt, widenedSince } from './channel-scope.ts';
@@ -142,7 +143,8 @@ export function channelMessages(
       out.push({ key: `${channel.id}.${update.id}`, channel, event, update, kind });
       if (history) continue;
       for (const change of update.affected_components) {
-        if (change.old_status === change.new_status || !owesChange(channel, update, change.code)) continue;
+        // What happened to the component: an update whose word another incident's outage outweighs changed nothing.
+        if (change.old_status === statusTaken(change) || !owesChange(channel, update, change.code)) continue;
         out.push({ key: `${channel.id}.${update.id}.${change.code}`, channel, event, update, kind: 'component', change });
       }
     }

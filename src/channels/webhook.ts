@@ -3,6 +3,7 @@ import { overallStatus } from '../domain/overall.ts';
 import { componentJson, incidentJson, ms, type RecordSite } from '../read/statuspage-records.ts';
 import type { ChannelMessage } from './plan.ts';
 import { asOf } from './facts.ts';
+import { statusTaken } from '../domain/model.ts';
 import { pageAsOf } from './page-as-of.ts';
 
 /**
@@ -23,6 +24,7 @@ export function webhookPayload(m: ChannelMessage, db: Db, site: RecordSite, now:
   };
   if (m.kind === 'component' && m.change) {
     const component = db.components.find((c) => c.id === m.change!.code);
+    const taken = statusTaken(m.change);
     return {
       ...head,
       component_update: {
@@ -30,13 +32,13 @@ export function webhookPayload(m: ChannelMessage, db: Db, site: RecordSite, now:
         component_id: m.change.code,
         component_type: 'Component',
         old_status: m.change.old_status,
-        new_status: m.change.new_status,
+        new_status: taken,
         created_at: ms(m.update.created_at),
       },
       // The component as this change left it (a late delivery does not contradict its own component_update).
       component: component
-        ? { ...componentJson(component, db.page.id, site.SITE_TIMEZONE), status: m.change.new_status, updated_at: ms(m.update.created_at) }
-        : { id: m.change.code, name: m.change.name, status: m.change.new_status, page_id: db.page.id },
+        ? { ...componentJson(component, db.page.id, site.SITE_TIMEZONE), status: taken, updated_at: ms(m.update.created_at) }
+        : { id: m.change.code, name: m.change.name, status: taken, page_id: db.page.id },
     };
   }
   return {

@@ -10,7 +10,9 @@ import { authorWords } from '../domain/words.ts';
 export function changeText(c: ComponentChange, from = false): string {
   const old = from ? `${COMPONENT_STATUS_LABEL[c.old_status]} → ` : '';
   if (c.removed) return `${c.name}: not affected, removed from this incident (${old}${COMPONENT_STATUS_LABEL[c.new_status]})`;
-  return `${c.name}: ${old}${COMPONENT_STATUS_LABEL[c.new_status]}`;
+  // The word, and what the page shows when another incident or a window outweighs it.
+  const held = c.shown ? ` (shows ${COMPONENT_STATUS_LABEL[c.shown]}: another open incident or a running window holds it there)` : '';
+  return `${c.name}: ${old}${COMPONENT_STATUS_LABEL[c.new_status]}${held}`;
 }
 
 /** Who did it, as the console names them: "Dana" for "console:Dana", "the API", or Herald. */

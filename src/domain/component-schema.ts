@@ -61,9 +61,18 @@ export const componentChangeSchema = z.object({
    * Absent otherwise. Earlier updates that named it keep their record.
    */
   removed: z.literal(true).optional(),
+  /**
+   * The status the component took, when it is not `new_status` (this update's word): another open incident
+   * still gives it a worse one, or a running window holds it under maintenance (lifecycle.ts
+   * applyComponentChanges). Absent otherwise, and in data from before it was recorded.
+   */
+  shown: componentStatusSchema.optional(),
 });
 
 export type Group = z.infer<typeof groupSchema>;
 export type Component = z.infer<typeof componentSchema>;
 export type HandSetPeriod = z.infer<typeof handSetPeriodSchema>;
 export type ComponentChange = z.infer<typeof componentChangeSchema>;
+
+/** The status a change left its component at: the word, unless other incidents or a window held it elsewhere. */
+export const statusTaken = (c: Pick<ComponentChange, 'new_status' | 'shown'>) => c.shown ?? c.new_status;

@@ -176,6 +176,34 @@ describe('channelMessages: what each channel is owed', () => {
     expect(ofLowered.filter((m) => m.channel.id === ch.id).map((m) => m.kind)).toEqual(['declared', 'update', 'resolved']);
   });
 
+  it('tells a webhook the status a component took: a milder incident beside an outage changes nothing, so it sends no component_update', () => {
+    const d = world();
+    const hook = channel(d, 0, 'webhook');
+    const a = declare(d, 1, { components: { api: 'major_outage' } });
+    const b = declare(d, 2, {
+      name: 'Slow API',
+      impact: 'minor',
+      components: { api: 'degraded_performance', web: 'degraded_performance' },
+    });
+    postUpdate(ctx(d, 3), a.id, { status: 'resolved', body: 'A fixed.' });
+    const [a1, a2] = a.updates.map((u) => u.id);
+    const [b1] = b.updates.map((u) => u.id);
+    const messages = channelMessages(d, SINCE);
+    const h = hook.id;
+    // Before: `${h}.${b1}.api`, "major_outage → degraded_performance" while the outage was open.
+    expect(keysOf(messages, hook)).toEqual([
+      `${h}.${a1}`,
+      `${h}.${a1}.api`,
+      `${h}.${b1}`,
+      `${h}.${b1}.web`,
+      `${h}.${a2}`,
+      `${h}.${a2}.api`,
+    ]);
+    const ended = messages.find((m) => m.key === `${h}.${a2}.api`)!;
+    const payload = webhookPayload(ended, d, SITE, at(3)) as { component_update: { old_status: string; new_status: string } };
+    expect(payload.component_update).toMatchObject({ old_status: 'major_outage', new_status: 'degraded_performance' });
+  });
+
   it('gives Slack, Teams and webhooks every incident and maintenance update; webhooks also one message per changed component', () => {
     const d = world();
     const slack = channel(d, 0, 'slack');

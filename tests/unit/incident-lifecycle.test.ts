@@ -314,14 +314,46 @@ describe('restoreOnResolve: components return to operational on resolution', () 
     expect(statuses(d)).toEqual({ api: 'degraded_performance', dashboard: 'operational', db: 'operational' });
   });
 
-  it('never turns a component worse than it shows: an older, worse word of another open incident waits for its next update', () => {
+  it('a milder incident beside an outage does not ease it: the component shows the worst open word until each ends', () => {
     const d = threeComponents();
     const a = declare(d, { components: { api: 'major_outage' } });
     const b = declare(d, { name: 'Slow API', impact: 'minor', components: { api: 'degraded_performance' } }, 5);
+    // Before: degraded_performance, under an open outage the page still listed.
+    expect(statuses(d).api).toBe('major_outage');
+    expect(b.updates[0]!.affected_components).toEqual([
+      { code: 'api', name: 'API', old_status: 'major_outage', new_status: 'degraded_performance', shown: 'major_outage' },
+    ]);
     postUpdate(ctx(d, 10), b.id, { status: 'resolved', body: 'B fixed.' });
-    expect(statuses(d).api).toBe('degraded_performance');
+    expect(statuses(d).api).toBe('major_outage');
     postUpdate(ctx(d, 20), a.id, { status: 'resolved', body: 'A fixed.' });
     expect(statuses(d).api).toBe('operational');
+  });
+
+  it("another incident's operational does not end an outage: it holds until the incident that gave it says otherwise", () => {
+    const d = threeComponents();
+    const a = declare(d, { components: { api: 'major_outage' } });
+    const b = declare(d, { name: 'Slow API', impact: 'minor', components: { api: 'degraded_performance' } }, 5);
+    postUpdate(ctx(d, 10), b.id, { status: 'monitoring', body: 'B fixed.', components: { api: 'operational' } });
+    // Before: operational, beside the outage's "investigating".
+    expect(statuses(d).api).toBe('major_outage');
+    postUpdate(ctx(d, 15), a.id, { status: 'monitoring', body: 'Easing.', components: { api: 'partial_outage' } });
+    expect(statuses(d).api).toBe('partial_outage');
+    postUpdate(ctx(d, 20), a.id, { status: 'resolved', body: 'A fixed.' });
+    // B's own word is operational.
+    expect(statuses(d).api).toBe('operational');
+    postUpdate(ctx(d, 25), b.id, { status: 'resolved', body: 'B over.' });
+    expect(statuses(d).api).toBe('operational');
+  });
+
+  it('an incident saying operational of a component a running window covers leaves it under maintenance', () => {
+    const d = threeComponents();
+    d.maintenances.push(maintenance('MNT-2026-11-22-1', 'in_progress', { components: ['api'] }));
+    d.components[0]!.status = 'under_maintenance';
+    const inc = declare(d, { components: { api: 'partial_outage' } }, 5);
+    expect(statuses(d).api).toBe('partial_outage');
+    postUpdate(ctx(d, 10), inc.id, { status: 'monitoring', body: 'Fixed.', components: { api: 'operational' } });
+    // Before: operational, while the window still ran.
+    expect(statuses(d).api).toBe('under_maintenance');
   });
 
   it('restores a component whatever its id, even one named like an Object property', () => {

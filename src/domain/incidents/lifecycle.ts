@@ -52,6 +52,15 @@ export function findIncident(ctx: Pick<VerbContext, 'db'>, id: string, field = '
  * with its old status, and adds the components to the incident. Unknown ids
  * are rejected before anything changes. With `live: false` the changes are
  * recorded only (an incident that was over before it was written down).
+ *
+ * An incident's word never eases what the others still say: the component
+ * takes the worst of this word and what settles it without this incident
+ * (components/settle.ts: the other open incidents' latest words, a running
+ * window's maintenance), so a minor incident declared beside an outage does
+ * not show the outage as degraded, nor its "operational" as over. The change
+ * records the word (`new_status`: this incident's own, which settles the
+ * component when the others end) and, where it differs, the status taken
+ * (`shown`). A window's steps set their statuses as they are.
  */
 export function applyComponentChanges(
   ctx: VerbContext,
@@ -69,8 +78,16 @@ export function applyComponentChanges(
   for (const [id, status] of Object.entries(changes)) {
     const component = ctx.db.components.find((c) => c.id === id)!;
     if (!incident.components.includes(id)) incident.components.push(id);
-    recorded.push({ code: id, name: component.name, old_status: component.status, new_status: status });
-    if (live) moveComponentStatus(ctx.db, component, status, now);
+    const shown =
+      live && incident.kind === 'incident' ? worstComponentStatus([status, settledStatus(ctx.db, id, { incident: incident.id })]) : status;
+    recorded.push({
+      code: id,
+      name: component.name,
+      old_status: component.status,
+      new_status: status,
+      ...(shown === status ? {} : { shown }),
+    });
+    if (live) moveComponentStatus(ctx.db, component, shown, now);
   }
   return recorded;
 }
