@@ -36,6 +36,8 @@ export interface DeliveryContext {
   failuresInRow: Map<string, number>;
   post: PostOptions;
   retry: { baseMs: number; maxMs: number };
+  /** Whether a claim may take a gone replica's mark before it passes (see PgChannelLedger.claim). */
+  takeOver: () => boolean;
   /** Whether the worker is shutting down. */
   stopped: () => boolean;
 }
@@ -44,7 +46,7 @@ export interface DeliveryContext {
  * Posts one delivery under its claim and records the outcome: the channel paused after too many failures
  * in a row, or disabled when its URL is refused for good.
  */
-export function deliverer({ herald, ledger, inDoubt, failuresInRow, post, retry, stopped }: DeliveryContext) {
+export function deliverer({ herald, ledger, inDoubt, failuresInRow, post, retry, takeOver, stopped }: DeliveryContext) {
   const cfg = herald.config;
   /** The last claim failed (the database out of reach): said once in the log, not once a second. */
   let claimFailing = false;
@@ -56,7 +58,7 @@ export function deliverer({ herald, ledger, inDoubt, failuresInRow, post, retry,
     ledger.save({ ...d, state: 'failed', last_error: why, next_at: null, last_attempt_at: null });
 
   const deliver = async (channel: Channel, d: ChannelDelivery): Promise<void> => {
-    const claimed = await ledger.claim(d, herald.now().getTime(), cfg.CHANNEL_TIMEOUT_MS).then(
+    const claimed = await ledger.claim(d, herald.now().getTime(), cfg.CHANNEL_TIMEOUT_MS, takeOver()).then(
       (ok) => {
         claimFailing = false;
         return ok;

@@ -10,7 +10,8 @@ export const IN_DOUBT_RECHECK_MS = 2_000;
  * alive, usually records the post within a second or so. Sleeping until the mark passes would hold the
  * channel's later posts that long for nothing, so the channel reads that one row again every few seconds and
  * moves on as soon as it changed (recorded sent or failed, or a retry time set). A mark that passes unchanged
- * is truly in doubt: the post is claimed and made again, as before (at least once).
+ * is truly in doubt: the post is claimed and made again, as before (at least once). So is one whose claimant
+ * that read finds gone (ChannelLedger.claimantGone: its process died), at once rather than at the mark.
  */
 export class InDoubt {
   /** Delivery id → the next_at read from the outbox (the mark waited on). */

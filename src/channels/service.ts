@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { HeraldCore } from '../herald.ts';
 import type { Channel } from '../domain/channels/model.ts';
 import { Passes } from '../notify/passes.ts';
+import { OutageGrace } from '../notify/outage-grace.ts';
 import { channelMessages, latestUpdate, toDelivery } from './plan.ts';
 import type { ChannelDelivery, ChannelLedger } from '../store/channels/ledger.ts';
 import { claimMarkMs } from '../store/channels/pg-ledger.ts';
@@ -21,8 +22,11 @@ import { failedPosts, type FailedPost } from '../read/failed-posts.ts';
  * may still be making (a leader can lose the lead mid-post, its session cut
  * or its check timed out), reading it again every few seconds until the old
  * leader has recorded it (in-doubt.ts); a post the old leader had made but
- * not recorded when it died goes out again once the mark has passed, with
- * the same webhook-id (at least once).
+ * not recorded when it died goes out again, with the same webhook-id (at
+ * least once): at once when its process is gone (no connection of it left:
+ * PgChannelLedger.claimantGone), else once the mark has passed. Not at once
+ * for a while after PostgreSQL was away (OutageGrace): every replica is
+ * reconnecting then, and a live old leader not back yet looks gone.
  * The others read the outbox every few seconds, for the counts the console
  * shows. On the embedded engine the one process always leads.
  */
@@ -66,7 +70,14 @@ export function openChannels(herald: HeraldCore, workers = true): Channels {
   // Several replicas share the outbox (PostgreSQL): only the leader plans and posts (see above).
   const shared = herald.storage.engine === 'postgres';
   const leads = () => herald.storage.leadership.isLeader;
-  const ledger = herald.storage.openChannelLedger();
+  /**
+   * Whether a gone replica's claims may be taken before their marks pass: not for one mark's length after
+   * PostgreSQL was away, as this replica's outbox statements or its leadership connection found.
+   */
+  const grace = new OutageGrace(claimMarkMs(cfg.CHANNEL_TIMEOUT_MS));
+  const mayTakeOver = () => grace.takeOver(Date.now());
+  const ledger = herald.storage.openChannelLedger({ answered: () => grace.answered(Date.now()), unreachable: () => grace.failed() });
+  const unlost = herald.storage.leadership.onConnectionLost(() => grace.failed());
   const queues = new Map<string, string[]>();
   /** The delivery each channel is posting now. */
   const busy = new Map<string, string>();
@@ -90,7 +101,7 @@ export function openChannels(herald: HeraldCore, workers = true): Channels {
   let started = false;
   const post = { allowPrivate: cfg.ALLOW_PRIVATE_WEBHOOKS, timeoutMs: cfg.CHANNEL_TIMEOUT_MS };
   const retry = { baseMs: cfg.CHANNEL_RETRY_BASE_MS, maxMs: cfg.CHANNEL_RETRY_MAX_MS };
-  const deliver = deliverer({ herald, ledger, inDoubt, failuresInRow, post, retry, stopped: () => stopped });
+  const deliver = deliverer({ herald, ledger, inDoubt, failuresInRow, post, retry, takeOver: mayTakeOver, stopped: () => stopped });
 
   const enqueue = (ds: readonly ChannelDelivery[]) => {
     for (const d of ds) {
@@ -147,7 +158,8 @@ export function openChannels(herald: HeraldCore, workers = true): Channels {
     if (!id) return;
     const d = ledger.deliveries.get(id)!;
     const wait = (d.next_at ?? 0) - herald.now().getTime();
-    if (wait > 0) {
+    // A mark of a replica that is gone is not waited for: the claim takes it (and checks again that it is gone).
+    if (wait > 0 && !(ledger.claimantGone(id) && mayTakeOver())) {
       if (!wakeTimers.has(channelId)) {
         const t = setTimeout(
           () => {
@@ -247,6 +259,7 @@ export function openChannels(herald: HeraldCore, workers = true): Channels {
     stopped = true;
     unwatch();
     unlead();
+    unlost();
     clearInterval(compactor);
     clearInterval(follower);
     for (const t of wakeTimers.values()) clearTimeout(t);

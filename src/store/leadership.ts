@@ -21,6 +21,11 @@ export interface Leadership {
   readonly session: LeaderSession | null;
   /** Called when this replica gains or loses the lead. */
   onChange(listener: (isLeader: boolean) => void): () => void;
+  /**
+   * Called when this replica's leadership connection is cut or cannot be made: PostgreSQL may be away or just
+   * restarted, and the other replicas reconnecting too. Never on the embedded engine.
+   */
+  onConnectionLost(listener: () => void): () => void;
   close(): Promise<void>;
 }
 
@@ -28,5 +33,6 @@ export const soleLeader = (): Leadership => ({
   isLeader: true,
   session: null,
   onChange: () => () => {},
+  onConnectionLost: () => () => {},
   close: async () => {},
 });

@@ -22,7 +22,7 @@ import { PgConsoleStore } from './console/pg.ts';
 import { type MailStorage, openEmbeddedMail, openSharedMail } from './mail/open.ts';
 import { type ChannelLedger, JournalChannelLedger } from './channels/ledger.ts';
 import { PgChannelLedger } from './channels/pg-ledger.ts';
-import { PgTables } from './pg/tables.ts';
+import { PgTables, type Reach } from './pg/tables.ts';
 import { Journal } from './journal.ts';
 import { WriteHealth } from './write-health.ts';
 import { fileAdminToken } from './admin-token.ts';
@@ -50,8 +50,11 @@ export interface Storage {
   openConsole<A>(opts: ConsoleStoreOptions): ConsoleStore<A>;
   /** Subscribers and the email outbox (src/store/mail): opened once, by the email service. */
   openMail(): MailStorage;
-  /** The Slack, Teams and webhook outbox (src/store/channels): opened once, by the channel service. */
-  openChannelLedger(): ChannelLedger;
+  /**
+   * The Slack, Teams and webhook outbox (src/store/channels): opened once, by the channel service. `reach`
+   * hears whether its statements reach PostgreSQL (nothing on the embedded engine).
+   */
+  openChannelLedger(reach?: Reach): ChannelLedger;
   /**
    * The admin token: ADMIN_TOKEN when set; else the stored one, or a new one stored now (`generated`, on
    * the one start that made it; `where` it is kept). In DATA_DIR/admin-token (0600) on the embedded
@@ -198,7 +201,8 @@ async function openPostgres(
     openConsole: <A>(opts: ConsoleStoreOptions) =>
       new PgConsoleStore<A>({ ...opts, pool: shared, replica, leadership, now: () => now().getTime(), log }),
     openMail: () => openSharedMail(shared, log),
-    openChannelLedger: () => new PgChannelLedger(new PgTables(shared, 'the channel outbox', log), () => leadership.session),
+    openChannelLedger: (reach) =>
+      new PgChannelLedger(new PgTables(shared, 'the channel outbox', log, reach), replica, () => leadership.session),
     adminToken: async (fromEnv) =>
       fromEnv
         ? { token: fromEnv, generated: false, where: 'ADMIN_TOKEN' }

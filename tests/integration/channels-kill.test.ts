@@ -127,10 +127,15 @@ describe('channel outbox crash safety', () => {
     await until(
       () => expected.every((k) => received().has(k)),
       () => `every message (${expected.filter((k) => received().has(k)).length} of ${expected.length})`,
-      // On PostgreSQL what was in flight at the kill waits for its claim's mark to pass (claimMarkMs: 40 s
-      // with a 5 s post timeout), as a deposed leader may still record it: 41 s here, the rest in seconds.
       90_000,
     );
+    const delivered = Date.now() - killedAt;
+    // On PostgreSQL what was in flight at the kill is marked as claimed by the killed process until its post's
+    // timeout, record retries and a margin have passed (claimMarkMs: 40 s here), since a live leader that lost
+    // the lead mid-post may still record it. This one is gone (no connection left), so the restarted Herald
+    // posts it at once (PgChannelLedger.claim): restart and delivery take a few seconds on both engines, as
+    // war-room posts after a crash must, not the 41 s of waiting for the marks.
+    expect(delivered).toBeLessThan(15_000);
 
     // Nothing lost, nothing unexpected, every copy signed with its channel's secret.
     expect([...received()].sort()).toEqual([...expected].sort());
@@ -160,7 +165,7 @@ describe('channel outbox crash safety', () => {
     console.log(
       `[channels-kill] killed at ${atKill} of ${expected.length} messages (${inFlight} unanswered at the kill); ` +
         `${hits.length} posts in all, ${duplicates.length} duplicates (in flight at the kill, same webhook-id); ` +
-        `set-up and fan-out ${setUp} ms, restart and delivery ${Date.now() - killedAt} ms`,
+        `set-up and fan-out ${setUp} ms, restart and delivery ${delivered} ms`,
     );
     expect(atKill).toBeGreaterThanOrEqual(KILL_AFTER);
     expect(atKill).toBeLessThan(expected.length);

@@ -7,6 +7,7 @@ import type { LeaderSession } from '../../src/store/leadership.ts';
 import pg from 'pg';
 import type { ChannelDelivery } from '../../src/store/channels/ledger.ts';
 import { migratedDatabase, type PgCluster, startPgCluster } from '../helpers/pg.ts';
+import { until } from '../helpers/poll.ts';
 
 /**
  * The shared channel outbox (src/store/channels/pg-ledger.ts) on a real
@@ -49,7 +50,7 @@ const delivery = (id: string): ChannelDelivery => ({
 describe('the channel outbox on PostgreSQL', () => {
   it('a plan that meets a delivery already stored takes it as stored, so the leader posts what another plan made', async () => {
     const tables = new PgTables(pool, 'channel deliveries', () => {});
-    const [older, newer] = [new PgChannelLedger(tables, () => null), new PgChannelLedger(tables, () => null)];
+    const [older, newer] = [new PgChannelLedger(tables, 'test:1', () => null), new PgChannelLedger(tables, 'test:2', () => null)];
     await older.init(new Date(AT));
     await newer.init(new Date(AT));
     // The new leader read the outbox before the old one's plan landed: it plans the same delivery again.
@@ -69,14 +70,14 @@ describe('the channel outbox on PostgreSQL', () => {
 
   it('compaction leaves the leader counting what every other replica counts', async () => {
     const tables = new PgTables(pool, 'channel deliveries', () => {});
-    const leader = new PgChannelLedger(tables, () => null);
+    const leader = new PgChannelLedger(tables, 'test:1', () => null);
     await leader.init(new Date(AT));
     await leader.plan([{ ...delivery('ch2.u1'), channel: 'ch2' }], AT);
     await leader.save({ ...delivery('ch2.u1'), channel: 'ch2', state: 'sent', attempts: 1, sent_at: AT });
     // Planning moves past that update: its sent record dedupes nothing any more, and compaction drops it.
     await leader.plan([], '2026-12-01T11:00:00.000Z');
     await leader.compactIfWorthIt();
-    const other = new PgChannelLedger(tables, () => null);
+    const other = new PgChannelLedger(tables, 'test:2', () => null);
     await other.refresh();
     expect(other.countsOf('ch2')).toEqual({ queued: 0, sent: 0, failed: 0 });
     expect(leader.countsOf('ch2')).toEqual(other.countsOf('ch2'));
@@ -84,7 +85,7 @@ describe('the channel outbox on PostgreSQL', () => {
 
   it('a delivery whose state in memory goes back from sent is kept once and counted once', async () => {
     // A deposed leader's plan applying its own queued copy after a refresh read the delivery as sent, say.
-    const ledger = new PgChannelLedger(new PgTables(pool, 'channel deliveries', () => {}), () => null);
+    const ledger = new PgChannelLedger(new PgTables(pool, 'channel deliveries', () => {}), 'test:1', () => null);
     await ledger.init(new Date(AT));
     const d = { ...delivery('ch3.u1'), channel: 'ch3' };
     await ledger.plan([d], AT);
@@ -111,7 +112,10 @@ describe('the channel outbox on PostgreSQL', () => {
       const a = await lead(first);
       expect(a.ok).toBe(true);
       const session = { a: a.session as LeaderSession | null, b: null as LeaderSession | null };
-      const [oldLeader, newLeader] = [new PgChannelLedger(tables, () => session.a), new PgChannelLedger(tables, () => session.b)];
+      const [oldLeader, newLeader] = [
+        new PgChannelLedger(tables, 'test:a', () => session.a),
+        new PgChannelLedger(tables, 'test:b', () => session.b),
+      ];
       await oldLeader.init(new Date(AT));
       const d = { ...delivery('ch4.u1'), channel: 'ch4' };
       await oldLeader.plan([d], AT);
@@ -123,7 +127,7 @@ describe('the channel outbox on PostgreSQL', () => {
       // record's retries and a margin.
       expect(await newLeader.claim(d, now, 5_000)).toBe(false);
       const earlier = { pid: a.session.pid, started: String(BigInt(a.session.started) - 1_000_000n) };
-      expect(await new PgChannelLedger(tables, () => earlier).claim(d, now, 5_000)).toBe(false);
+      expect(await new PgChannelLedger(tables, 'test:c', () => earlier).claim(d, now, 5_000)).toBe(false);
       expect(await oldLeader.claim(d, now, 5_000)).toBe(true);
       const mark = now + 5_000 + 30_000 + 5_000;
       expect(oldLeader.deliveries.get(d.id)?.next_at).toBe(mark);
@@ -166,6 +170,79 @@ describe('the channel outbox on PostgreSQL', () => {
     } finally {
       await first.end();
       await second.end();
+    }
+  });
+
+  it("a leader takes at once a post whose claimant is gone (no connection left), never a live one's, its own, or in an outage's grace", async () => {
+    const tables = new PgTables(pool, 'channel deliveries', () => {});
+    // The replicas' leadership connections, named as Herald names them (herald-lead:<host:pid>): a replica's
+    // connections are how the others know it lives.
+    const connect = async (replica: string) => {
+      const c = new pg.Client({ connectionString: url, application_name: `herald-lead:${replica}` });
+      await c.connect();
+      return c;
+    };
+    const lead = async (c: pg.Client): Promise<LeaderSession> => {
+      const { rows } = await c.query<{ ok: boolean } & LeaderSession>(TRY_LEAD);
+      const { ok, ...session } = rows[0]!;
+      expect(ok).toBe(true);
+      return session;
+    };
+    const connected = async (replica: string) =>
+      Number(await cluster.sql(`SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE '%:${replica}'`, url));
+    const [oldConn, newConn] = [await connect('host:1'), await connect('host:2')];
+    try {
+      const session = { old: (await lead(oldConn)) as LeaderSession | null, new: null as LeaderSession | null };
+      const oldLeader = new PgChannelLedger(tables, 'host:1', () => session.old);
+      const newLeader = new PgChannelLedger(tables, 'host:2', () => session.new);
+      await oldLeader.init(new Date(AT));
+      const [d, e] = [
+        { ...delivery('ch5.u1'), channel: 'ch5' },
+        { ...delivery('ch6.u1'), channel: 'ch6' },
+      ];
+      await oldLeader.plan([d, e], AT);
+      const now = Date.parse(AT);
+      const mark = now + 5_000 + 30_000 + 5_000;
+      expect(await oldLeader.claim(d, now, 5_000)).toBe(true);
+      expect(await oldLeader.claim(e, now, 5_000)).toBe(true);
+      expect(await cluster.sql(`SELECT claimant FROM channel_deliveries WHERE id = '${d.id}'`, url)).toBe('host:1');
+      // One post is answered with a 503 and its retry time recorded: the claim is over, its claimant no longer counts.
+      await oldLeader.save({ ...e, attempts: 1, last_error: 'HTTP 503', next_at: now + 20_000 });
+      expect(await cluster.sql(`SELECT coalesce(claimant, 'none') FROM channel_deliveries WHERE id = '${e.id}'`, url)).toBe('none');
+
+      // The lead moves; the old leader lives (its connection open, as a deposed or frozen leader's stays): its mark is waited for.
+      await oldConn.query('SELECT pg_advisory_unlock($1)', [LEADER_LOCK_KEY]);
+      session.new = await lead(newConn);
+      await newLeader.refresh();
+      expect(newLeader.claimantGone(d.id)).toBe(false);
+      expect(await newLeader.claim(d, now + 1_000, 5_000, true)).toBe(false);
+      expect(newLeader.deliveries.get(d.id)?.next_at).toBe(mark);
+
+      // The old leader's process dies: PostgreSQL ends its sessions. The next look finds its claimant gone.
+      await oldConn.end();
+      await until(async () => (await connected('host:1')) === 0, "the dead replica's session to end");
+      await newLeader.reread(d.id);
+      expect(newLeader.claimantGone(d.id)).toBe(true);
+      await newLeader.refresh();
+      expect(newLeader.claimantGone(d.id)).toBe(true);
+      expect(newLeader.claimantGone(e.id)).toBe(false);
+      // Not while PostgreSQL was just away (the caller's OutageGrace says so), nor by a process of the same
+      // name (the claimant itself, whose post may be under way).
+      expect(await newLeader.claim(d, now + 1_000, 5_000, false)).toBe(false);
+      expect(await new PgChannelLedger(tables, 'host:1', () => session.new).claim(d, now + 1_000, 5_000, true)).toBe(false);
+      // A retry time is kept: the post whose outcome was recorded waits for it.
+      expect(await newLeader.claim(e, now + 1_000, 5_000, true)).toBe(false);
+      // The dead one's mark is taken at once, carrying on from the stored row, and marked as the new leader's.
+      expect(await newLeader.claim(d, now + 1_000, 5_000, true)).toBe(true);
+      expect(newLeader.deliveries.get(d.id)?.next_at).toBe(mark + 1_000);
+      expect(newLeader.claimantGone(d.id)).toBe(false);
+      expect(await cluster.sql(`SELECT claimant FROM channel_deliveries WHERE id = '${d.id}'`, url)).toBe('host:2');
+      // Its own record ends its claim.
+      await newLeader.save({ ...newLeader.deliveries.get(d.id)!, state: 'sent', attempts: 1, next_at: null, sent_at: AT });
+      expect(await cluster.sql(`SELECT coalesce(claimant, 'none') FROM channel_deliveries WHERE id = '${d.id}'`, url)).toBe('none');
+    } finally {
+      await oldConn.end().catch(() => {});
+      await newConn.end();
     }
   });
 });

@@ -75,9 +75,10 @@ export abstract class ChannelLedger {
   abstract dueNow(ids: readonly string[]): Promise<void>;
   /**
    * Whether this process may post a queued delivery now (at `now`, ms), a post taking up to
-   * `postTimeoutMs`: where replicas share the outbox, a leader marks it first (PgChannelLedger).
+   * `postTimeoutMs`: where replicas share the outbox, a leader marks it first (PgChannelLedger). `takeOver`:
+   * a mark not passed yet may be taken from a replica that is gone (false while replicas may be reconnecting).
    */
-  abstract claim(d: ChannelDelivery, now: number, postTimeoutMs: number): Promise<boolean>;
+  abstract claim(d: ChannelDelivery, now: number, postTimeoutMs: number, takeOver?: boolean): Promise<boolean>;
   /** Drops what is no longer needed once it has grown well past what is live. */
   abstract compactIfWorthIt(force?: boolean): Promise<void>;
   /**
@@ -92,6 +93,14 @@ export abstract class ChannelLedger {
    */
   abstract reread(id: string, still?: () => boolean): Promise<void>;
   abstract close(): Promise<void>;
+
+  /**
+   * Whether the queued delivery `id` was, as last read, marked by another replica that is gone (its process
+   * died, PgChannelLedger): its mark need not be waited for. Never where one process posts.
+   */
+  claimantGone(_id: string): boolean {
+    return false;
+  }
 
   has(id: string): boolean {
     return this.deliveries.has(id) || this.sent.has(id);

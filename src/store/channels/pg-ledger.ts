@@ -3,6 +3,7 @@ import type { PgTables } from '../pg/tables.ts';
 import type { PoolClient } from '../pg/client.ts';
 import { retryWrite } from '../pg/retry.ts';
 import { LEADER_LOCK_KEY, SESSION_START } from '../pg/leadership.ts';
+import { replicaGoneSql } from '../pg/replica-sessions.ts';
 import type { LeaderSession } from '../leadership.ts';
 
 /** How long a delivery's new state is tried again before the failure is left to the log. */
@@ -51,6 +52,17 @@ const deliveryOf = (r: Row): ChannelDelivery => ({
 });
 
 /**
+ * SQL on channel_deliveries, true when the row is a queued post claimed by a replica other than `$me` (an SQL
+ * expression naming this one) that is gone: none of its connections is open, so its process died and will
+ * record nothing (src/store/pg/replica-sessions.ts). A live one, even frozen or deposed, keeps them open.
+ */
+const claimantGoneSql = (me: string): string =>
+  `(state = 'queued' AND claimant IS NOT NULL AND claimant <> ${me} AND ${replicaGoneSql('claimant')})`;
+
+/** How far ahead a claim's mark lies: a post's timeout, then its record's retries, then a margin. */
+export const claimMarkMs = (postTimeoutMs: number): number => postTimeoutMs + SAVE_RETRY_MS + CLAIM_MARGIN_MS;
+
+/**
  * The channel outbox in PostgreSQL (channel_deliveries, channel_outbox),
  * mirrored in memory. Only the leader writes it (see channels/service.ts);
  * every replica reads it again with `refresh`: the leader when it starts
@@ -58,19 +70,27 @@ const deliveryOf = (r: Row): ChannelDelivery => ({
  * the counts the console shows). Times are the records' own ISO strings, as
  * in the journal, so both engines compare them the same way.
  */
-/** How far ahead a claim's mark lies: a post's timeout, then its record's retries, then a margin. */
-export const claimMarkMs = (postTimeoutMs: number): number => postTimeoutMs + SAVE_RETRY_MS + CLAIM_MARGIN_MS;
-
 export class PgChannelLedger extends ChannelLedger {
   private readonly db: PgTables;
+  private readonly replica: string;
   private readonly leaderSession: () => LeaderSession | null;
+  /** Queued deliveries marked by a replica found gone when last read (claimantGone). */
+  private readonly orphans = new Set<string>();
   private closed = false;
 
-  /** `leaderSession`: this replica's session holding the lead (Leadership.session). */
-  constructor(db: PgTables, leaderSession: () => LeaderSession | null) {
+  /**
+   * `replica`: this process as its connections name it (host:pid), recorded as the claimant of its claims.
+   * `leaderSession`: this replica's session holding the lead (Leadership.session).
+   */
+  constructor(db: PgTables, replica: string, leaderSession: () => LeaderSession | null) {
     super();
     this.db = db;
+    this.replica = replica;
     this.leaderSession = leaderSession;
+  }
+
+  override claimantGone(id: string): boolean {
+    return this.orphans.has(id);
   }
 
   /**
@@ -80,16 +100,22 @@ export class PgChannelLedger extends ChannelLedger {
    * the post (and it is not made twice), or died (and it is made again: at least once). Anything else (the
    * lead lost, the delivery marked by another or no longer queued) takes the stored row into memory and
    * answers false.
+   *
+   * The claim records this replica as the claimant. A mark whose claimant is gone (its process died: a crash,
+   * a kill, a deploy) is not waited for, if `takeOver`: that replica will record nothing, and the post is made
+   * again at once. Not a mark of this very replica (a post it may still be making), nor when `takeOver` is
+   * false: right after PostgreSQL was away every replica is reconnecting, and a live claimant not back yet
+   * looks gone (channels/service.ts holds off for that).
    */
-  async claim(d: ChannelDelivery, now: number, postTimeoutMs: number): Promise<boolean> {
+  async claim(d: ChannelDelivery, now: number, postTimeoutMs: number, takeOver = false): Promise<boolean> {
     const until = now + claimMarkMs(postTimeoutMs);
     const session = this.leaderSession();
     const { rows } = await this.db.query<Row & { claimed: boolean }>(
       // A single bigint advisory key shows in pg_locks as classid (its high 32 bits) and objid (its low ones). The
       // session is its pid and its start: a pid freed by the old leader's end may be given to the new one's.
       `WITH claimed AS (
-         UPDATE channel_deliveries SET next_at = $2
-          WHERE id = $1 AND state = 'queued' AND COALESCE(next_at, 0) <= $3
+         UPDATE channel_deliveries SET next_at = $2, claimant = $8
+          WHERE id = $1 AND state = 'queued' AND (COALESCE(next_at, 0) <= $3 OR ($9 AND ${claimantGoneSql('$8')}))
             AND EXISTS (SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
                          WHERE l.locktype = 'advisory' AND l.classid = $4 AND l.objid = $5 AND l.objsubid = 1
                            AND l.pid = $6 AND ${SESSION_START} = $7::bigint AND l.granted)
@@ -97,9 +123,21 @@ export class PgChannelLedger extends ChannelLedger {
        SELECT ${COLUMNS}, true AS claimed FROM claimed
        UNION ALL
        SELECT ${COLUMNS}, false AS claimed FROM channel_deliveries WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM claimed)`,
-      [d.id, until, now, Math.floor(LEADER_LOCK_KEY / 2 ** 32), LEADER_LOCK_KEY % 2 ** 32, session?.pid ?? -1, session?.started ?? null],
+      [
+        d.id,
+        until,
+        now,
+        Math.floor(LEADER_LOCK_KEY / 2 ** 32),
+        LEADER_LOCK_KEY % 2 ** 32,
+        session?.pid ?? -1,
+        session?.started ?? null,
+        this.replica,
+        takeOver,
+      ],
     );
     const row = rows[0];
+    // Claimed now (by this replica), or refused: either way, whether its claimant is gone is read again.
+    this.orphans.delete(d.id);
     // As stored: a claim after a takeover carries on from the old leader's attempts, not this copy's.
     if (row) this.apply(deliveryOf(row));
     // Gone from the table (compacted once recorded as sent, or replaced by an import): nothing to post.
@@ -115,18 +153,32 @@ export class PgChannelLedger extends ChannelLedger {
   }
 
   async refresh(still: () => boolean = () => true): Promise<void> {
-    const { since, postmortems_from, deliveries } = await this.db.tx((c) => PgChannelLedger.read(c));
+    const { since, postmortems_from, deliveries, orphans } = await this.db.tx(async (c) => ({
+      ...(await PgChannelLedger.read(c)),
+      orphans: (
+        await c.query<{ id: string }>(`SELECT id FROM channel_deliveries WHERE state <> 'sent' AND ${claimantGoneSql('$1')}`, [
+          this.replica,
+        ])
+      ).rows.map((r) => r.id),
+    }));
     if (!still()) return;
     this.reset();
+    this.orphans.clear();
+    for (const id of orphans) this.orphans.add(id);
     this.since = since;
     this.postmortemsFrom = postmortems_from;
     for (const d of deliveries) this.apply(d);
   }
 
   async reread(id: string, still: () => boolean = () => true): Promise<void> {
-    const { rows } = await this.db.query<Row>(`SELECT ${COLUMNS} FROM channel_deliveries WHERE id = $1`, [id]);
+    const { rows } = await this.db.query<Row & { claimant_gone: boolean }>(
+      `SELECT ${COLUMNS}, ${claimantGoneSql('$2')} AS claimant_gone FROM channel_deliveries WHERE id = $1`,
+      [id, this.replica],
+    );
     if (!still()) return;
     const row = rows[0];
+    if (row?.claimant_gone) this.orphans.add(id);
+    else this.orphans.delete(id);
     if (row) this.apply(deliveryOf(row));
     else {
       // Gone from the table (compacted once recorded as sent, or replaced by an import): nothing to post.
@@ -180,7 +232,9 @@ export class PgChannelLedger extends ChannelLedger {
   /**
    * Memory first (this leader posts on from it), then the table, tried again while PostgreSQL fails for a
    * moment: a post left queued there would be posted again by the next leader, and the other replicas
-   * would count it queued meanwhile. The channel waits for it (its posts go out one at a time).
+   * would count it queued meanwhile. The channel waits for it (its posts go out one at a time). The outcome
+   * recorded, the claim is over: a claimant gone later is no reason to post it again before its retry time. A
+   * deposed leader's record leaves the new leader's claim as it is.
    */
   async save(d: ChannelDelivery): Promise<void> {
     this.apply(d);
@@ -189,8 +243,8 @@ export class PgChannelLedger extends ChannelLedger {
         this.db.query(
           // A post recorded as sent stays sent (a deposed leader finishing a post must not queue it again).
           `UPDATE channel_deliveries SET state = $2, attempts = $3, last_error = $4, last_status = $5, next_at = $6, sent_at = $7,
-           last_attempt_at = $8 WHERE id = $1 AND state <> 'sent'`,
-          [d.id, d.state, d.attempts, d.last_error, d.last_status, d.next_at, d.sent_at, d.last_attempt_at ?? null],
+           last_attempt_at = $8, claimant = CASE WHEN claimant = $9 THEN NULL ELSE claimant END WHERE id = $1 AND state <> 'sent'`,
+          [d.id, d.state, d.attempts, d.last_error, d.last_status, d.next_at, d.sent_at, d.last_attempt_at ?? null, this.replica],
         ),
       { forMs: SAVE_RETRY_MS, stopped: () => this.closed },
     );

@@ -45,6 +45,7 @@ export class PgLeadership implements Leadership {
   private leaderSession: LeaderSession | null = null;
   private closed = false;
   private readonly listeners = new Set<(isLeader: boolean) => void>();
+  private readonly lostListeners = new Set<() => void>();
 
   constructor(opts: { url: string; replica: string; retryMs?: number; log?: (line: string) => void; mayLead?: () => boolean }) {
     this.url = opts.url;
@@ -65,6 +66,11 @@ export class PgLeadership implements Leadership {
   onChange(listener: (isLeader: boolean) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  onConnectionLost(listener: () => void): () => void {
+    this.lostListeners.add(listener);
+    return () => this.lostListeners.delete(listener);
   }
 
   /** Tries once now; keeps trying (and, once leading, checks the connection) every retryMs. */
@@ -100,6 +106,24 @@ export class PgLeadership implements Leadership {
     this.timer.unref();
   }
 
+  /** The connection in use was cut (the server ended it, or the network): see onConnectionLost. */
+  private cut(client: pg.Client): void {
+    if (this.client !== client) return;
+    this.drop(client);
+    this.lost();
+  }
+
+  private lost(): void {
+    if (this.closed) return;
+    for (const l of this.lostListeners) {
+      try {
+        l();
+      } catch (err) {
+        this.log(`[herald] a leadership listener failed: ${(err as Error).message}`);
+      }
+    }
+  }
+
   private drop(client: pg.Client): void {
     if (this.client !== client) return;
     this.client = null;
@@ -128,8 +152,8 @@ export class PgLeadership implements Leadership {
           // A check that does not come back (a network cut) ends this replica's lead instead of hanging it.
           query_timeout: 5_000,
         });
-        client.on('error', () => this.drop(client));
-        client.on('end', () => this.drop(client));
+        client.on('error', () => this.cut(client));
+        client.on('end', () => this.cut(client));
         await client.connect();
         if (this.closed) {
           await client.end().catch(() => {});
@@ -156,6 +180,7 @@ export class PgLeadership implements Leadership {
     } catch (err) {
       if (this.client) this.drop(this.client);
       if (!this.closed) this.log(`[herald] leadership: ${describePgError(err)}; trying again`);
+      this.lost();
     }
     this.schedule();
   }

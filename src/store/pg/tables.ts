@@ -5,6 +5,14 @@ import { describePgError, isConnectionError, type Pool, type PoolClient, withCli
 /** Refusals that a retry can clear: a statement timeout (a lock held long), a serialization failure, a deadlock, a lock not available. */
 const RETRYABLE = new Set(['57014', '40001', '40P01', '55P03']);
 
+/** Told of every statement's outcome as to the database's reach (channels/service.ts feeds its OutageGrace so). */
+export interface Reach {
+  /** A statement was answered (PostgreSQL is there). */
+  answered(): void;
+  /** A statement failed for want of PostgreSQL (not one it refused). */
+  unreachable(): void;
+}
+
 /**
  * Access to some of Herald's tables (`what`: "subscribers and deliveries",
  * say): one statement on the pool, or a transaction on a connection of its
@@ -16,12 +24,14 @@ export class PgTables {
   private readonly pool: Pool;
   private readonly log: (line: string) => void;
   private readonly what: string;
+  private readonly reach: Reach | undefined;
   private reachable = true;
 
-  constructor(pool: Pool, what: string, log: (line: string) => void) {
+  constructor(pool: Pool, what: string, log: (line: string) => void, reach?: Reach) {
     this.pool = pool;
     this.what = what;
     this.log = log;
+    this.reach = reach;
   }
 
   async query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<pg.QueryResult<R>> {
@@ -65,6 +75,7 @@ export class PgTables {
   private answered<R>(r: R): R {
     if (!this.reachable) this.log(`[herald] ${this.what} in PostgreSQL can be reached again.`);
     this.reachable = true;
+    this.reach?.answered();
     return r;
   }
 
@@ -80,6 +91,7 @@ export class PgTables {
     }
     if (this.reachable) this.log(`[herald] ${this.what} in PostgreSQL cannot be reached: ${describePgError(err)}`);
     this.reachable = false;
+    this.reach?.unreachable();
     return new Unavailable(
       `${this.what[0]!.toUpperCase()}${this.what.slice(1)} cannot be reached now; nothing was changed. Try again in a moment.`,
       'storage_unavailable',
