@@ -134,8 +134,9 @@ describe('channel outbox crash safety', () => {
     // timeout, record retries and a margin have passed (claimMarkMs: 40 s here), since a live leader that lost
     // the lead mid-post may still record it. This one is gone (no connection left), so the restarted Herald
     // posts it at once (PgChannelLedger.claim): restart and delivery take a few seconds on both engines, as
-    // war-room posts after a crash must, not the 41 s of waiting for the marks.
-    expect(delivered).toBeLessThan(15_000);
+    // war-room posts after a crash must, not the 41 s of waiting for the marks. (6 to 10 s here on a busy
+    // 2-core machine; the bound is well under the 40 s any wait for a mark would take.)
+    expect(delivered).toBeLessThan(20_000);
 
     // Nothing lost, nothing unexpected, every copy signed with its channel's secret.
     expect([...received()].sort()).toEqual([...expected].sort());
