@@ -1,13 +1,15 @@
 import type { Db, EventRecord, Maintenance } from './model.ts';
+import type { ComponentStatus } from './status.ts';
 
 /**
  * What keeps "all services are operating normally" from being true when an incident is resolved at `at`:
- * another incident still open then, or else a maintenance window running then (its components read "Under
- * maintenance", whichever incident ends). Null when nothing does. The restoration email's closing and the
- * resolved template's last sentence say so only when nothing does.
+ * another incident still open then, or a component set by hand to trouble then (an issue no incident tells
+ * of); or else a maintenance window running then, or a component set by hand under maintenance (its
+ * components read "Under maintenance", whichever incident ends). Null when nothing does. The restoration
+ * email's closing and the resolved template's last sentence say so only when nothing does.
  */
 export function stillUnderWay(
-  db: Pick<Db, 'incidents' | 'maintenances'>,
+  db: Pick<Db, 'incidents' | 'maintenances' | 'components'>,
   incident: EventRecord,
   at: string,
 ): 'incident' | 'maintenance' | null {
@@ -15,8 +17,16 @@ export function stillUnderWay(
   const open = db.incidents.some(
     (i) => i.id !== incident.id && Date.parse(i.started_at) <= t && (i.resolved_at === null || Date.parse(i.resolved_at) > t),
   );
-  if (open) return 'incident';
-  return db.maintenances.some((m) => m.id !== incident.id && runningAt(m, t)) ? 'maintenance' : null;
+  const byHand = handSetAt(db.components, t);
+  if (open || byHand.some((s) => s !== 'under_maintenance')) return 'incident';
+  return db.maintenances.some((m) => m.id !== incident.id && runningAt(m, t)) || byHand.length ? 'maintenance' : null;
+}
+
+/** The statuses components held by hand at `t` (their hand-set periods: statuses other than operational). */
+function handSetAt(components: Db['components'], t: number): ComponentStatus[] {
+  return components.flatMap((c) =>
+    (c.hand_set ?? []).filter((p) => Date.parse(p.from) <= t && (p.to === null || Date.parse(p.to) > t)).map((p) => p.status),
+  );
 }
 
 /** Started (its first In progress update) and not yet completed or cancelled at `t`. */

@@ -23,6 +23,8 @@ import { hashPassword, verifyPassword } from '../../src/auth/password.ts';
 import { component, ctx, db, T0 } from '../helpers/db.ts';
 import { declareIncident } from '../../src/domain/incidents/declare.ts';
 import { postUpdate } from '../../src/domain/incidents/post-update.ts';
+import { editComponent } from '../../src/domain/components/manage.ts';
+import { stillUnderWay } from '../../src/domain/still-under-way.ts';
 
 const MIN = 60_000;
 
@@ -339,6 +341,27 @@ describe('runbook update templates', () => {
     declare('Two');
     // Before: the same sentence through the other, open incident.
     expect(blankUpdate(fc, one, 'resolved').body).not.toContain('All services are operating normally');
+  });
+
+  it('nor while a component set by hand is down (an issue no incident tells of); under maintenance by hand, it says so', () => {
+    const d = db([component('api'), component('web')]);
+    const one = declareIncident(ctx(d), {
+      name: 'One',
+      severity: 'sev1',
+      status: 'investigating',
+      body: 'b',
+      components: { api: 'major_outage' },
+    });
+    const fc = (min: number) => ({ db: d, timeZone: 'UTC', now: new Date(T0.getTime() + min * MIN) });
+    editComponent(ctx(d, 5), 'web', { status: 'major_outage' });
+    // Before: "All services are operating normally." beside a website in major outage.
+    expect(blankUpdate(fc(10), one, 'resolved').body).not.toContain('All services are operating normally');
+    expect(stillUnderWay(d, one, fc(10).now.toISOString())).toBe('incident');
+    editComponent(ctx(d, 15), 'web', { status: 'under_maintenance' });
+    expect(stillUnderWay(d, one, fc(20).now.toISOString())).toBe('maintenance');
+    editComponent(ctx(d, 25), 'web', { status: 'operational' });
+    expect(stillUnderWay(d, one, fc(30).now.toISOString())).toBeNull();
+    expect(blankUpdate(fc(30), one, 'resolved').body).toContain('All services are operating normally.');
   });
 
   it('an update form re-grading a SEV-3 to SEV-1: the template takes the SEV-1 cadence, the email default follows, the dashboard too once published', () => {
