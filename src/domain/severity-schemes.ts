@@ -20,7 +20,7 @@ const level = (l: Level): SeverityLevel => ({
   postmortem_due_hours: l.postmortem_due_hours ?? null,
   postmortem_overdue_hours: l.postmortem_overdue_hours ?? null,
 });
-/** P1–P4 and SEV-1–SEV-3: a review "within 24 hours" of the resolution. */
+/** P1–P4 (every level: the runbook's post-incident review has no severity limit) and SEV-1–SEV-3: a review "within 24 hours" of the resolution. */
 const withinADay = { postmortem_due_hours: 24, postmortem_overdue_hours: 24 };
 /** P0–P3's P0 and P1: "within 24–48 hours", so due after one day and overdue after two. */
 const withinOneToTwoDays = { postmortem_due_hours: 24, postmortem_overdue_hours: 48 };
@@ -63,6 +63,7 @@ export const SEVERITY_SCHEMES: SeverityScheme[] = [
         impact: 'minor',
         update_every_minutes: 60,
         email_subscribers: false,
+        ...withinADay,
       }),
       level({
         id: 'p4',
@@ -71,6 +72,7 @@ export const SEVERITY_SCHEMES: SeverityScheme[] = [
         impact: 'none',
         update_every_minutes: 240,
         email_subscribers: false,
+        ...withinADay,
       }),
     ],
   },

@@ -22,11 +22,12 @@ describe('docs/runbooks.md', () => {
     const of = (id: string) => SEVERITY_SCHEMES.find((s) => s.id === id)!.levels;
     const reviews = (id: string) => of(id).map((l) => [l.id, l.postmortem_due_hours, l.postmortem_overdue_hours]);
     // "Within 24 hours" (P1–P4, SEV-1–SEV-3); "within 24–48 hours" and "within 1 week" (P0–P3); every incident "within 48 hours".
+    // P1–P4's post-incident review names no severity: every level owes one (before: P3 and P4 none).
     expect(reviews('p1-p4')).toEqual([
       ['p1', 24, 24],
       ['p2', 24, 24],
-      ['p3', null, null],
-      ['p4', null, null],
+      ['p3', 24, 24],
+      ['p4', 24, 24],
     ]);
     expect(reviews('sev1-sev3')).toEqual([
       ['sev1', 24, 24],
