@@ -27,6 +27,25 @@ const lineOf = (rule: LineRule) => (label: string, max: number) =>
     .min(1, `${label} must not be empty`)
     .max(max, `${label} must be at most ${max} characters`);
 
+/**
+ * A sign-off of one line, or of two ("Best regards," above "The Acme Operations Team", as runbook 004 signs
+ * its notices): each line held to the rule of a line, blank lines and the spaces around each line dropped.
+ */
+const signoffOf = (rule: LineRule) =>
+  z
+    .string({ error: 'signoff must be text' })
+    .transform((v) =>
+      v
+        .split(/\r\n|\r|\n/)
+        .map((l) => l.trim())
+        .filter(Boolean)
+        .join('\n'),
+    )
+    .refine((v) => v.split('\n').every(rule.ok), `signoff ${rule.message}`)
+    .refine((v) => v !== '', 'signoff must not be empty')
+    .refine((v) => v.split('\n').length <= 2, 'signoff must be at most two lines')
+    .refine((v) => v.length <= 120, 'signoff must be at most 120 characters');
+
 const minutes = (label: string) =>
   z
     .number({ error: `${label} must be a number of minutes or null` })
@@ -99,8 +118,8 @@ const schemasOf = (rule: LineRule) => {
     .strictObject({
       /** Who the notices greet: "Dear <audience>,". */
       audience: line('audience', 120),
-      /** Who signs them ("The Acme Team"); null: "The <SITE_NAME> team". */
-      signoff: line('signoff', 120).nullable(),
+      /** Who signs them ("The Acme Team"; two lines at most); null: "The <SITE_NAME> team". */
+      signoff: signoffOf(rule).nullable(),
       /** Where customers get urgent help; null: no such line in notices. */
       support_contact: contact.nullable(),
       severities: z.array(severityLevelSchema).min(2, 'severities must list 2 to 6 levels').max(6, 'severities must list 2 to 6 levels'),

@@ -91,6 +91,8 @@ export interface NoticeFacts {
   support: string | null;
   supportHref: string | null;
   signoff: string;
+  /** Its lines, for HTML (a line break between them). */
+  signoffLines: string[];
 }
 
 export type { MaintenanceNoticeStep };
@@ -210,6 +212,7 @@ export function noticeFacts(s: NoticeSource): NoticeFacts {
     support,
     supportHref: support === null ? null : /^https?:/.test(support) ? support : `mailto:${support}`,
     signoff: settings.signoff ?? `The ${s.siteName} team`,
+    signoffLines: (settings.signoff ?? `The ${s.siteName} team`).split('\n'),
   };
 }
 

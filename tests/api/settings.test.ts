@@ -175,9 +175,20 @@ const BAD: Array<[string, () => Json, string]> = [
   ['a label with a lone low surrogate', () => level0({ label: 'X\udfff' }), 'severities.0.label'],
   ['a description with a lone high surrogate', () => level0({ description: 'Down \ud800' }), 'severities.0.description'],
   ['a signoff with the noncharacter U+FFFE', () => ({ ...dirtFree(), signoff: 'Team \ufffe' }), 'signoff'],
+  ['a signoff of three lines', () => ({ ...dirtFree(), signoff: 'Best regards,\nThe Ops Team\nAcme' }), 'signoff'],
+  ['a signoff with a tab', () => ({ ...dirtFree(), signoff: 'Best regards,\tThe Ops Team' }), 'signoff'],
   ['an audience with the noncharacter U+FDD0', () => ({ ...dirtFree(), audience: '\ufdd0users' }), 'audience'],
   ['a support_contact with a lone surrogate', () => ({ ...dirtFree(), support_contact: 'help\ud800@example.com' }), 'support_contact'],
 ];
+
+describe('a sign-off of two lines', () => {
+  it('is kept as two lines (runbook 004: "Best regards," above the team\'s name), blank lines and spaces around dropped', async () => {
+    const res = await put({ ...dirtFree(), signoff: '  Best regards,\r\n\r\n  MgmtVibe Operations Team  ' });
+    // Before: 422 "signoff must not contain control characters".
+    expect(res.status).toBe(200);
+    expect((await getSettings()).signoff).toBe('Best regards,\nMgmtVibe Operations Team');
+  });
+});
 
 describe('refusing a bad document', () => {
   it.each(BAD)('refuses %s (422, field %s) and changes nothing', async (_what, make, field) => {

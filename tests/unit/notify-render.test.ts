@@ -761,6 +761,21 @@ describe('templates', () => {
     }
   });
 
+  it('signs with a sign-off of two lines as two lines, in the text and the HTML', () => {
+    const { db, ctx } = world();
+    db.settings.signoff = 'Best regards,\nMgmtVibe Operations Team';
+    const inc = declareIncident(ctx(), { name: 'Card payments', severity: 'sev1', status: 'investigating', body: 'Down.', components: {} });
+    postUpdate(ctx(new Date(now.getTime() + 60_000)), inc.id, { status: 'resolved', body: 'Fixed.' });
+    for (const [kind, update] of [
+      ['disruption', inc.updates[0]!],
+      ['restoration', inc.updates[1]!],
+    ] as const) {
+      const mail = renderNotice({ ...siteOf(db), kind, incident: inc, update });
+      expect(mail.text).toContain('\nBest regards,\nMgmtVibe Operations Team\n');
+      expect(mail.html).toContain('>Best regards,<br>MgmtVibe Operations Team</p>');
+    }
+  });
+
   it('says what each notice is in a one-line subject with the incident name', () => {
     expect(rendered('disruption').subject).toBe(`[Acme <Status>] Service disruption: ${hostile}`);
     expect(rendered('restoration').subject).toBe(`[Acme <Status>] Service restored: ${hostile}`);
