@@ -66,7 +66,7 @@ describe('console: two editors, one settings document', () => {
       `Level ${samLevels[1]!.id}, “Update every (min)”: 7`,
     ]);
     // The form now shows Dana's save, with its version.
-    expect(html).toContain('value="The Acme status team"');
+    expect(html).toMatch(/<textarea id="signoff"[^>]*>The Acme status team<\/textarea>/);
     const current = versionIn(html);
     expect(current).not.toBe(samRead);
     expect(await settings()).toMatchObject({ signoff: 'The Acme status team', support_contact: null });
@@ -149,6 +149,18 @@ describe('a retried settings save is not refused as its own conflict', () => {
   });
 });
 
+describe('a sign-off of two lines from the console', () => {
+  it('saves the two lines the box was given (a browser sends CRLF) and shows them again in it', async () => {
+    const base = await settings();
+    const version = versionIn(await page(dana))!;
+    const saved = await dana.post('/admin/settings', formOf({ ...base, signoff: 'Best regards,\r\nThe Acme Operations Team' }, version));
+    // Before: refused, "Sign-off must not contain control characters".
+    expect(saved.status).toBe(303);
+    expect((await settings()).signoff).toBe('Best regards,\nThe Acme Operations Team');
+    expect(await page(dana)).toMatch(/<textarea id="signoff"[^>]*>Best regards,\nThe Acme Operations Team<\/textarea>/);
+  });
+});
+
 describe('a severity level refused for a field', () => {
   it('its message is tied to the field (aria-describedby) and names it as the table does, not as the API does', async () => {
     const form = formOf(await settings(), versionIn(await page(dana))!);
@@ -192,7 +204,11 @@ describe('a runbook scheme chosen on a form being edited (a review: its links dr
     });
     expect(shown.status, 'the form shown again, not a save').toBe(200);
     const doc = dom(await shown.text());
-    for (const [k, v] of Object.entries(typed)) expect(byName(doc, k)?.attribs.value, k).toBe(v);
+    // The sign-off's box holds its text (a textarea: one line or two); the others are inputs.
+    for (const [k, v] of Object.entries(typed)) {
+      const field = byName(doc, k);
+      expect(field?.name === 'textarea' ? textOf(field) : field?.attribs.value, k).toBe(v);
+    }
     expect(byName(doc, 'version')?.attribs.value, 'still the version the form was read at').toBe(version);
     const table = Array.from({ length: 6 }, (_, i) => [
       byName(doc, `level.${i}.id`)?.attribs.value,
