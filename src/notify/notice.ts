@@ -180,9 +180,10 @@ export function noticeFacts(s: NoticeSource): NoticeFacts {
     incidentUrl,
     affected,
     statusLabel: step ? stepStatusLabel(step, update.status as MaintenanceStatus) : CUSTOMER_STATUS_LABEL[update.status],
-    // The level's description tells how bad it is while it lasts: beside "Monitoring" (a fix is out) or a
-    // follow-up (resolved) it would read as the state now, contradicting the words beside it.
-    impact: update.status === 'monitoring' || followUp ? null : (level?.description ?? null),
+    // The level's description tells how bad it is while it lasts: in an update beside "Monitoring" (a fix is out)
+    // or a follow-up (resolved) it would read as the state now, contradicting the words beside it. A disruption
+    // notice (sent late, or first with a monitoring update) still says how bad it is: it is the first word.
+    impact: s.kind === 'update' && (update.status === 'monitoring' || followUp) ? null : (level?.description ?? null),
     impactChange: 'severity_change' in update && update.severity_change ? impactChangeText(update.severity_change) : null,
     startedAt,
     eta,

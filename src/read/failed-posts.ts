@@ -1,5 +1,5 @@
 import { webhookId } from '../domain/channels/webhook-id.ts';
-import { type Db, findEvent } from '../domain/model.ts';
+import { type Db, findEvent, statusTaken } from '../domain/model.ts';
 import { COMPONENT_STATUS_LABEL, INCIDENT_STATUS_LABEL } from '../domain/status.ts';
 import type { ChannelDelivery } from '../store/channels/ledger.ts';
 
@@ -41,7 +41,7 @@ function named(d: ChannelDelivery, db: Db): FailedPost {
       : d.kind === 'postmortem'
         ? 'Postmortem'
         : d.kind === 'component'
-          ? `${change?.name ?? d.component}: ${change ? COMPONENT_STATUS_LABEL[change.new_status] : 'status change'}`
+          ? `${change?.name ?? d.component}: ${change ? COMPONENT_STATUS_LABEL[statusTaken(change)] : 'status change'}`
           : update
             ? INCIDENT_STATUS_LABEL[update.status]
             : 'Update';

@@ -1,4 +1,4 @@
-import { allEvents, type Component, type Db, type EventRecord, type Group, type Update } from '../domain/model.ts';
+import { allEvents, type Component, type Db, type EventRecord, type Group, statusTaken, type Update } from '../domain/model.ts';
 import { worstComponentStatus } from '../domain/status.ts';
 import { componentsByGroup } from '../domain/overall.ts';
 import { laterFirst } from '../domain/live-first.ts';
@@ -119,9 +119,10 @@ export function updateJson(u: Update, incidentId: string) {
     created_at: ms(u.created_at),
     updated_at: ms(u.updated_at),
     display_at: ms(u.display_at),
-    // Statuspage's four fields: a component taken off the incident shows as the status change it was.
+    // Statuspage's four fields: the status change the component went through (a component taken off the incident
+    // too; one another open incident held at a worse status shows that status, as the component does).
     affected_components: u.affected_components.length
-      ? u.affected_components.map(({ code, name, old_status, new_status }) => ({ code, name, old_status, new_status }))
+      ? u.affected_components.map((c) => ({ code: c.code, name: c.name, old_status: c.old_status, new_status: statusTaken(c) }))
       : null,
     deliver_notifications: u.notify,
     custom_tweet: null,

@@ -262,6 +262,23 @@ describe('updates', () => {
     ]);
   });
 
+  it('beside an open outage, a milder incident changes no status: the admin API keeps its word and the status taken, v2 the status taken', async () => {
+    const { body: a } = await declare({ impact: 'critical', components: { api: 'major_outage' } });
+    const { body: b } = await declare({ name: 'Slow API', impact: 'minor', components: { api: 'degraded_performance' } });
+    expect(await componentStatus('api')).toBe('major_outage');
+    expect(b.incident_updates[0].affected_components).toEqual([
+      { code: 'api', name: 'API', old_status: 'major_outage', new_status: 'degraded_performance', shown: 'major_outage' },
+    ]);
+    const v2 = (await publicDoc('incidents.json')).incidents.find((i: Json) => i.id === b.id);
+    // Before: "major_outage → degraded_performance", which a Statuspage client applies to the component.
+    expect(v2.incident_updates[0].affected_components).toEqual([
+      { code: 'api', name: 'API', old_status: 'major_outage', new_status: 'major_outage' },
+    ]);
+    expect(v2.components.find((c: Json) => c.id === 'api').status).toBe('major_outage');
+    expect((await post(a.id, { status: 'resolved', body: 'Fixed.' })).status).toBe(201);
+    expect(await componentStatus('api')).toBe('degraded_performance');
+  });
+
   it('refuses postmortem as an update status (422) and an unknown incident (404)', async () => {
     const { body: inc } = await declare();
     expect((await post(inc.id, { status: 'postmortem', body: 'x' })).body.error).toMatchObject({ code: 'invalid', field: 'status' });

@@ -759,6 +759,8 @@ describe('templates', () => {
       expect(mail(i).text).not.toContain('Impact:');
       expect(mail(i).html).not.toContain(impact);
     }
+    // A disruption notice sent with the monitoring update (the first subscribers hear) still says how bad it is.
+    expect(renderNotice({ ...site, kind: 'disruption', incident: inc, update: inc.updates[2]! }).text).toContain(`Impact: ${impact}\n`);
   });
 
   it('signs with a sign-off of two lines as two lines, in the text and the HTML', () => {
