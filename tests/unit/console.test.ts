@@ -364,6 +364,25 @@ describe('runbook update templates', () => {
     expect(blankUpdate(fc(30), one, 'resolved').body).toContain('All services are operating normally.');
   });
 
+  it("a status set by hand that an incident then gives too is the incident's from then: the resolved template says what its email will", () => {
+    const d = db([component('api')]);
+    const at = (min: number) => new Date(T0.getTime() + min * MIN).toISOString();
+    editComponent(ctx(d, 5), 'api', { status: 'major_outage' });
+    const inc = declareIncident(ctx(d, 10), {
+      name: 'API down',
+      severity: 'sev1',
+      status: 'investigating',
+      body: 'b',
+      components: { api: 'major_outage' },
+    });
+    // Before: the hand-set period stayed open, so the console's template said other issues were open, and the
+    // restoration email (the period ended by the resolution) that all services worked.
+    expect(d.components[0]!.hand_set).toEqual([{ status: 'major_outage', from: at(5), to: at(10) }]);
+    expect(blankUpdate({ db: d, timeZone: 'UTC', now: new Date(at(20)) }, inc, 'resolved').body).toContain(
+      'All services are operating normally.',
+    );
+  });
+
   it('an update form re-grading a SEV-3 to SEV-1: the template takes the SEV-1 cadence, the email default follows, the dashboard too once published', () => {
     const d = db([component('api', 'operational', { name: 'Checkout API' })]);
     const fc = { db: d, timeZone: 'UTC', now: T0 };

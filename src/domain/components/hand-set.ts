@@ -59,7 +59,11 @@ export function noteStatusChange(db: Pick<Db, 'incidents' | 'maintenances'>, c: 
  * by hand ends here, kept as a period (noteStatusChange), so the uptime still counts it.
  */
 export function moveComponentStatus(db: Pick<Db, 'incidents' | 'maintenances'>, c: Component, status: ComponentStatus, now: string): void {
-  if (c.status === status) return;
+  if (c.status === status) {
+    // The same status, now an incident's or a window's word: the hand no longer holds it (its period ends here).
+    if (c.hand_set?.some((p) => p.to === null)) noteStatusChange(db, c, now);
+    return;
+  }
   noteStatusChange(db, c, now);
   c.status = status;
   c.updated_at = now;
