@@ -31,6 +31,12 @@ const whole = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   z.string().trim().regex(/^\d+$/, 'must be a whole number, written in digits').transform(Number).pipe(z.number().min(min).max(max));
 
 /**
+ * The longest retry delay, a day: a timer past 2^31 - 1 ms (24.8 days) fires at once, and a retry that waited
+ * would then spin, logging a warning each time.
+ */
+const RETRY_MS_MAX = 86_400_000;
+
+/**
  * process.env, validated once at boot. A bad value stops the start with a
  * message naming the variable.
  */
@@ -83,8 +89,8 @@ const envFields = z.object({
   MAIL_FROM: readable(mailFromProblem).refine(cleanLine, ONE_LINE).default('Status <status@localhost>'),
   /** Email (src/notify): SMTP connections kept open, retries, DKIM, subscribe rate limits. */
   SMTP_POOL_SIZE: whole(1, 50).default(5),
-  MAIL_RETRY_BASE_MS: whole(1).default(30_000),
-  MAIL_RETRY_MAX_MS: whole(1).default(3_600_000),
+  MAIL_RETRY_BASE_MS: whole(1, RETRY_MS_MAX).default(30_000),
+  MAIL_RETRY_MAX_MS: whole(1, RETRY_MS_MAX).default(3_600_000),
   MAIL_MAX_ATTEMPTS: whole(1, 100).default(8),
   /** On PostgreSQL, how long a replica holds the deliveries it claimed before another may take them (it died, say). */
   MAIL_LEASE_SECONDS: whole(1, 3600).default(60),
@@ -135,8 +141,8 @@ const envFields = z.object({
   /** A channel post gets this long for an answer. */
   CHANNEL_TIMEOUT_MS: whole(100, 60_000).default(5_000),
   /** First retry delay of a channel post (doubling, jittered, up to CHANNEL_RETRY_MAX_MS). */
-  CHANNEL_RETRY_BASE_MS: whole(1).default(10_000),
-  CHANNEL_RETRY_MAX_MS: whole(1).default(600_000),
+  CHANNEL_RETRY_BASE_MS: whole(1, RETRY_MS_MAX).default(10_000),
+  CHANNEL_RETRY_MAX_MS: whole(1, RETRY_MS_MAX).default(600_000),
 });
 
 const DKIM_VARIABLES = ['DKIM_DOMAIN', 'DKIM_SELECTOR', 'DKIM_PRIVATE_KEY'] as const;

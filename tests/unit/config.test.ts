@@ -134,6 +134,9 @@ describe('configuration from the environment', () => {
       { CHANNEL_RETRY_BASE_MS: '700000' },
       /CHANNEL_RETRY_BASE_MS: must be at most CHANNEL_RETRY_MAX_MS/,
     ],
+    // From a hunt: a delay past 2^31 - 1 ms fired every millisecond, each time logging a TimeoutOverflowWarning.
+    ['a channel retry past a day', { CHANNEL_RETRY_BASE_MS: '3000000000', CHANNEL_RETRY_MAX_MS: '3000000000' }, /CHANNEL_RETRY_MAX_MS/],
+    ['a mail retry past a day', { MAIL_RETRY_MAX_MS: '86400001' }, /MAIL_RETRY_MAX_MS/],
     ['a short admin token', { ADMIN_TOKEN: 'short' }, /ADMIN_TOKEN must be at least 16 characters/],
     ['an unknown seed', { HERALD_SEED: 'lots' }, /HERALD_SEED/],
     ['a TRUST_PROXY that is not a boolean', { TRUST_PROXY: 'yes please' }, /TRUST_PROXY/],
