@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { writeFileDurably } from '../store/durable-file.ts';
+import { outboxSweeper } from './outbox-folder.ts';
 import { heldError } from './classify.ts';
 import { smtpConnection } from './smtp-url.ts';
 import { dkimKeyPem } from './dkim-key.ts';
@@ -87,12 +88,15 @@ export function createMailer(cfg: MailerConfig): Mailer {
   if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
   // buffer: true hands back the complete RFC 5322 message, which is exactly an .eml file.
   const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows', ...(dkim ? { dkim } : {}) });
+  const sweep = outboxSweeper(dir);
+  void sweep();
   return {
     kind: 'eml',
     window: 4,
     send: async (id, message) => {
       const info = await transport.sendMail(message);
       await writeFileDurably(join(dir, `${id}.eml`), info.message as Buffer);
+      void sweep();
     },
     hold: () => {}, // nothing waits: each message is written as it comes
     close: () => transport.close(),

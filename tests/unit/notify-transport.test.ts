@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
@@ -36,6 +36,27 @@ describe('the .eml outbox (no SMTP_URL)', () => {
     const eml = readFileSync(join(dataDir, 'outbox', 'sub1.upd1.eml'), 'utf8');
     expect(eml).toMatch(/^Message-ID: <a\.b@example\.com>\r$/m);
     expect(eml).toMatch(/\r\n\r\nBody/);
+  });
+
+  it('keeps the last 30 days: older messages go at the start and after a write (they held erased addresses for ever)', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'herald-eml-'));
+    dirs.push(dataDir);
+    const outbox = join(dataDir, 'outbox');
+    mkdirSync(outbox);
+    const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000);
+    for (const [name, days] of [
+      ['old.eml', 31],
+      ['recent.eml', 29],
+      ['notes.txt', 400],
+    ] as const) {
+      writeFileSync(join(outbox, name), 'x');
+      utimesSync(join(outbox, name), daysAgo(days), daysAgo(days));
+    }
+    const mailer = createMailer({ dataDir, SMTP_POOL_SIZE: 1 });
+    await mailer.send('sub1.upd1', message);
+    mailer.close();
+    // Before: old.eml stayed for ever.
+    await vi.waitFor(() => expect(readdirSync(outbox).sort()).toEqual(['notes.txt', 'recent.eml', 'sub1.upd1.eml']));
   });
 
   it('signs List-Unsubscribe-Post with DKIM when configured, for composed and prebuilt messages', async () => {
