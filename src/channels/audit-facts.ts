@@ -8,7 +8,8 @@ export type Edits = Array<{ until: string; scope: Scope }>;
 /**
  * What the planner reads of the audit: when each component was last deleted, and the scopes each channel
  * had before its edits (`channel.edit` keeps the previous components and least impact), oldest edit first;
- * and what a webhook's page as of an update reads: the statuses components were set to by hand.
+ * and what a webhook's page as of an update reads: the statuses components were set to by hand, or settled to
+ * by a withdrawal.
  * Worked out once per audit length: the audit only grows, and the planner runs on every change.
  */
 export interface AuditFacts {
@@ -18,14 +19,21 @@ export interface AuditFacts {
   published: Map<string, string>;
   /** Each status a component was set to by hand, from what (edits the audit recorded the new status of). */
   handSet: Map<string, Array<{ at: string; from: ComponentStatus; to: ComponentStatus }>>;
+  /** Each status a withdrawal settled a component to (its `components_restored`): no update records it. */
+  withdrawn: Map<string, Array<{ at: string; to: ComponentStatus }>>;
 }
 const readAudits = new WeakMap<Db['audit'], { length: number; facts: AuditFacts }>();
 
 export function auditFacts(audit: Db['audit']): AuditFacts {
   const known = readAudits.get(audit);
   if (known?.length === audit.length) return known.facts;
-  const facts: AuditFacts = { deleted: new Map(), edits: new Map(), published: new Map(), handSet: new Map() };
+  const facts: AuditFacts = { deleted: new Map(), edits: new Map(), published: new Map(), handSet: new Map(), withdrawn: new Map() };
   for (const e of audit) {
+    if (e.action === 'incident.withdraw') {
+      const restored = (e.detail as { components_restored?: Record<string, ComponentStatus> } | undefined)?.components_restored ?? {};
+      for (const [id, to] of Object.entries(restored)) facts.withdrawn.set(id, [...(facts.withdrawn.get(id) ?? []), { at: e.at, to }]);
+      continue;
+    }
     if (e.action === 'component.delete' && e.at > (facts.deleted.get(e.target) ?? '')) facts.deleted.set(e.target, e.at);
     if (e.action === 'component.edit') {
       const to = (e.detail as { status?: ComponentStatus } | undefined)?.status;

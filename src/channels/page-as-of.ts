@@ -14,8 +14,9 @@ interface Took {
 
 /**
  * Each component's status as it stood at `at` (an update's created_at), for a message delivered late: the last
- * it took by then, by an update of any incident or window (its affected_components) or by hand (its hand_set
- * periods, and the audit's record of each status set by hand since it kept the new one). A hand-set period's end
+ * it took by then, by an update of any incident or window (its affected_components), by a withdrawal (the
+ * audit's record of what it settled) or by hand (its hand_set periods, and the audit's record of each status
+ * set by hand since it kept the new one). A hand-set period's end
  * is a return to operational unless an update or another period took it elsewhere at that instant (only statuses
  * other than operational are kept as periods). With no change known by then, the status its first later change
  * started from; with none at all, the status it has now.
@@ -56,9 +57,15 @@ export function componentStatusesAt(
       if (p.to !== null && Date.parse(p.to) <= cutoff) note(c.id, { at: Date.parse(p.to), rank: 0, status: 'operational' });
     }
   }
+  const facts = auditFacts(db.audit);
+  // What a withdrawal settled its components to (the incident and its updates are gone): a status that only the
+  // withdrawn incident held is not told as holding after it. Before `at` only: the audit keeps no status before.
+  for (const [id, changes] of facts.withdrawn) {
+    for (const change of changes) if (Date.parse(change.at) <= cutoff) note(id, { at: Date.parse(change.at), rank: 1, status: change.to });
+  }
   // Every status set by hand, a return to operational among them, as the audit recorded it (since it records
   // the new status): an update's status that a hand-set operational ended is not told as holding after it.
-  for (const [id, changes] of auditFacts(db.audit).handSet) {
+  for (const [id, changes] of facts.handSet) {
     for (const change of changes) {
       const when = Date.parse(change.at);
       note(id, { at: when, rank: 1, status: when <= cutoff ? change.to : change.from });

@@ -3,6 +3,7 @@ import { ctx, db, T0 } from '../helpers/db.ts';
 import { declareIncident } from '../../src/domain/incidents/declare.ts';
 import { postUpdate } from '../../src/domain/incidents/post-update.ts';
 import { editComponent } from '../../src/domain/components/manage.ts';
+import { withdrawIncident } from '../../src/domain/incidents/withdraw.ts';
 import { overallStatus } from '../../src/domain/overall.ts';
 import { componentStatusesAt, pageAsOf } from '../../src/channels/page-as-of.ts';
 
@@ -34,6 +35,20 @@ describe('componentStatusesAt', () => {
     expect(then(10)).toEqual({ api: 'major_outage', web: 'degraded_performance' });
     expect(then(30)).toEqual({ api: 'major_outage', web: 'operational' });
     expect(then(40)).toEqual({ api: 'operational', web: 'operational' });
+  });
+
+  it("a withdrawn incident's outage ends at the withdrawal: a later update of another incident is not told with it", () => {
+    const d = db([{ id: 'api' }, { id: 'web' }]);
+    const declare = (min: number, name: string, impact: 'critical' | 'minor', status: 'major_outage' | 'degraded_performance') =>
+      declareIncident(ctx(d, min), { name, impact, status: 'investigating', body: 'b', components: { api: status } });
+    const a = declare(1, 'API down', 'critical', 'major_outage');
+    const b = declare(2, 'Slow API', 'minor', 'degraded_performance');
+    withdrawIncident(ctx(d, 3), a.id);
+    postUpdate(ctx(d, 4), b.id, { status: 'identified', body: 'Found.', components: { web: 'degraded_performance' } });
+    expect(d.components.find((c) => c.id === 'api')!.status).toBe('degraded_performance');
+    // Before: major_outage, from the SEV-3's record of what the withdrawn SEV-1 held then.
+    expect(componentStatusesAt(d, at(4)).get('api')).toBe('degraded_performance');
+    expect(componentStatusesAt(d, at(2)).get('api')).toBe('major_outage');
   });
 
   it('a status set by hand after the update, and holding still, is not what the update is told with', () => {
