@@ -1,4 +1,12 @@
-import type { Db, EventRecord, IncidentUpdate, Maintenance, MaintenanceUpdate, Update } from '../domain/model.ts';
+import {
+  type Db,
+  type EventRecord,
+  type IncidentUpdate,
+  type Maintenance,
+  type MaintenanceUpdate,
+  statusTaken,
+  type Update,
+} from '../domain/model.ts';
 import {
   type MaintenanceNoticeStep,
   maintenanceStep,
@@ -157,7 +165,9 @@ export function noticeFacts(s: NoticeSource): NoticeFacts {
   // A restoration's opening says the issue has been resolved, and its closing that all services work when
   // nothing else is under way, or that something is: the resolved template's sentences saying so go from the
   // body, so the email says each once and never both.
-  const underWay = stillUnderWay(db, incident, update.created_at);
+  // A resolution that left a component in trouble itself (it named a status other than operational) is one too.
+  const leftDown = update.affected_components.some((c) => statusTaken(c) !== 'operational' && statusTaken(c) !== 'under_maintenance');
+  const underWay = stillUnderWay(db, incident, update.created_at) ?? (leftDown ? 'incident' : null);
   const restated = promises
     ? rhythmSentences(level?.update_every_minutes ?? null)
     : incident.kind === 'maintenance' && step

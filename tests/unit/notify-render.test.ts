@@ -763,6 +763,26 @@ describe('templates', () => {
     expect(renderNotice({ ...site, kind: 'disruption', incident: inc, update: inc.updates[2]! }).text).toContain(`Impact: ${impact}\n`);
   });
 
+  it('a resolution that leaves a component in trouble itself does not say all services work', () => {
+    const { db, ctx } = world();
+    const inc = declareIncident(ctx(), {
+      name: 'Webhooks down',
+      severity: 'sev1',
+      status: 'investigating',
+      body: 'Down.',
+      components: { api: 'major_outage' },
+    });
+    postUpdate(ctx(new Date(now.getTime() + 60_000)), inc.id, {
+      status: 'resolved',
+      body: 'Mostly fixed.',
+      components: { api: 'degraded_performance' },
+    });
+    const mail = renderNotice({ ...siteOf(db), kind: 'restoration', incident: inc, update: inc.updates[1]! });
+    // Before: "All services are now operating normally." beside an API still degraded.
+    expect(mail.text).not.toContain('All services are now operating normally');
+    expect(mail.text).toContain('Other issues are still open');
+  });
+
   it('signs with a sign-off of two lines as two lines, in the text and the HTML', () => {
     const { db, ctx } = world();
     db.settings.signoff = 'Best regards,\nMgmtVibe Operations Team';
