@@ -231,15 +231,17 @@ describe('incidents during a window', () => {
     expect(await banner()).toMatchObject({ active: false, indicator: 'none' });
   });
 
-  it("overlapping windows give back the open incident's status when the last one ends", async () => {
+  it("overlapping windows keep the open incident's status, worse than maintenance, and it stays when the last one ends", async () => {
     const { body: inc } = await declare({ api: 'degraded_performance' });
     await call(`/incidents/${inc.id}/updates`, { body: { status: 'identified', body: 'Found it.' } });
     const { body: a } = await schedule({ components: ['api'] });
     const { body: b } = await schedule({ name: 'B', scheduled_for: hours(25), scheduled_until: hours(28), components: ['api'] });
     await step(a.id, 'start');
+    // Before: under_maintenance, the open incident's degraded hidden by the window's start.
+    expect(await componentStatus('api')).toBe('degraded_performance');
     await step(b.id, 'start');
     await step(a.id, 'complete');
-    expect(await componentStatus('api')).toBe('under_maintenance');
+    expect(await componentStatus('api')).toBe('degraded_performance');
     await step(b.id, 'complete');
     expect(await componentStatus('api')).toBe('degraded_performance');
     expect((await summary()).status.indicator).toBe('major'); // sev2, still open

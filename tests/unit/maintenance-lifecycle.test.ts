@@ -461,7 +461,7 @@ describe('what a component returns to (incidents and windows together)', () => {
     expect(overallStatus(db).indicator).toBe('none');
   });
 
-  it('overlapping windows give back what the open incident says when the last one ends', () => {
+  it('overlapping windows keep what the open incident says, worse than maintenance, to the last end and after', () => {
     const db = setup();
     const inc = outage(db, 10, { api: 'degraded_performance' });
     postUpdate(at(db, 20), inc.id, { status: 'identified', body: 'Found it.' });
@@ -469,7 +469,8 @@ describe('what a component returns to (incidents and windows together)', () => {
     const b = window(db, { name: 'B', scheduled_for: iso(150), scheduled_until: iso(240), components: ['api'] });
     for (const minutes of [120, 150, 180]) applyDueTransitions(at(db, minutes, 'maintenance-timer'), OPTS);
     expect([record(db, a.id).status, record(db, b.id).status]).toEqual(['completed', 'in_progress']);
-    expect(status(db, 'api')).toBe('under_maintenance');
+    // Before: under_maintenance, the open incident's word written over by the window's start.
+    expect(status(db, 'api')).toBe('degraded_performance');
     applyDueTransitions(at(db, 240, 'maintenance-timer'), OPTS);
     expect(record(db, b.id).status).toBe('completed');
     expect(status(db, 'api')).toBe('degraded_performance');
@@ -502,7 +503,7 @@ describe('what a component returns to (incidents and windows together)', () => {
     expect(status(db, 'api')).toBe('operational');
   });
 
-  it('while a window covers it, another open incident that set a status during the window still shows; one set before the window does not', () => {
+  it('while a window covers it, what the open incidents say shows over the maintenance, whether said before the window or during it', () => {
     const db = setup();
     const before = outage(db, 10, { api: 'degraded_performance' });
     const m = window(db);
@@ -510,7 +511,8 @@ describe('what a component returns to (incidents and windows together)', () => {
     const during = outage(db, 130, { api: 'major_outage', db: 'partial_outage' });
     const alsoDuring = outage(db, 135, { db: 'degraded_performance' });
     postUpdate(at(db, 140), during.id, { status: 'resolved', body: 'Fixed.' });
-    expect(status(db, 'api')).toBe('under_maintenance'); // `before` was written over by the window's start
+    // Before: under_maintenance, `before`'s word written over by the window's start.
+    expect(status(db, 'api')).toBe('degraded_performance');
     expect(status(db, 'db')).toBe('degraded_performance');
     postUpdate(at(db, 150), alsoDuring.id, { status: 'resolved', body: 'Fixed.' });
     expect(status(db, 'db')).toBe('under_maintenance');

@@ -1,4 +1,4 @@
-import type { Component, Db, Incident, Maintenance } from '../model.ts';
+import type { Component, Db, Incident } from '../model.ts';
 import { type ComponentStatus, worstComponentStatus } from '../status.ts';
 import { isActiveMaintenance, isOpenIncident } from '../overall.ts';
 
@@ -8,18 +8,11 @@ export interface Ending {
   maintenance?: string;
 }
 
-/** When a running window put its components under maintenance: its start update's write. */
-function startedAt(m: Maintenance): number {
-  const start = m.updates.find((u) => u.status === 'in_progress');
-  return Date.parse(start?.created_at ?? m.started_at);
-}
-
-/** The status an incident's latest update gave the component, and when that was written; null if none did. */
-function latestSaid(incident: Incident, id: string): { status: ComponentStatus; at: number } | null {
+/** The status an incident's latest update gave the component (its word); null if none did. */
+function latestSaid(incident: Incident, id: string): ComponentStatus | null {
   for (let i = incident.updates.length - 1; i >= 0; i--) {
-    const u = incident.updates[i]!;
-    const change = u.affected_components.findLast((c) => c.code === id);
-    if (change) return { status: change.new_status, at: Date.parse(u.created_at) };
+    const change = incident.updates[i]!.affected_components.findLast((c) => c.code === id);
+    if (change) return change.new_status;
   }
   return null;
 }
@@ -28,11 +21,10 @@ function latestSaid(incident: Incident, id: string): { status: ComponentStatus; 
  * The one rule for what a component's status comes to when something that
  * held it ends (an incident resolving, a maintenance window completing):
  *
- * - While a running window covers it, `under_maintenance`; an open incident
- *   that set a status after that window started shows over the maintenance
- *   (the worst of them). One set before the start was written over by it.
- * - Otherwise the worst status the open incidents that affect it (that name
- *   it still) gave it in their latest updates, else `operational`.
+ * - The worst status the open incidents that affect it (that name it still)
+ *   gave it in their latest updates, and `under_maintenance` while a running
+ *   window covers it: an outage shows over the maintenance, whether said
+ *   before the window started or during it; else `operational`.
  *
  * A status set by hand (the admin PATCH) is not restored: it holds until
  * the next of these moments, which settles the component by this rule (the
@@ -40,13 +32,12 @@ function latestSaid(incident: Incident, id: string): { status: ComponentStatus; 
  */
 export function settledStatus(db: Pick<Db, 'incidents' | 'maintenances'>, id: string, ending: Ending = {}): ComponentStatus {
   const windows = db.maintenances.filter((m) => m.id !== ending.maintenance && isActiveMaintenance(m) && m.components.includes(id));
-  const since = windows.length ? Math.max(...windows.map(startedAt)) : -Infinity;
   const said: ComponentStatus[] = windows.length ? ['under_maintenance'] : [];
   for (const incident of db.incidents) {
     // One that took the component off (named in error) holds it no more, whatever its earlier updates said.
     if (incident.id === ending.incident || !isOpenIncident(incident) || !incident.components.includes(id)) continue;
     const latest = latestSaid(incident, id);
-    if (latest && latest.at >= since) said.push(latest.status);
+    if (latest) said.push(latest);
   }
   return worstComponentStatus(said);
 }

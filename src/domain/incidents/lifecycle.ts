@@ -53,14 +53,14 @@ export function findIncident(ctx: Pick<VerbContext, 'db'>, id: string, field = '
  * are rejected before anything changes. With `live: false` the changes are
  * recorded only (an incident that was over before it was written down).
  *
- * An incident's word never eases what the others still say: the component
- * takes the worst of this word and what settles it without this incident
- * (components/settle.ts: the other open incidents' latest words, a running
- * window's maintenance), so a minor incident declared beside an outage does
- * not show the outage as degraded, nor its "operational" as over. The change
- * records the word (`new_status`: this incident's own, which settles the
- * component when the others end) and, where it differs, the status taken
- * (`shown`). A window's steps set their statuses as they are.
+ * An incident's or a window's word never eases what the others still say:
+ * the component takes the worst of this word and what settles it without
+ * this incident or window (components/settle.ts: the open incidents' latest
+ * words, a running window's maintenance), so a minor incident declared beside
+ * an outage does not show the outage as degraded, nor its "operational" as
+ * over, and a window starting does not hide an open outage. The change
+ * records the word (`new_status`: its own, which settles the component when
+ * the others end) and, where it differs, the status taken (`shown`).
  */
 export function applyComponentChanges(
   ctx: VerbContext,
@@ -78,8 +78,8 @@ export function applyComponentChanges(
   for (const [id, status] of Object.entries(changes)) {
     const component = ctx.db.components.find((c) => c.id === id)!;
     if (!incident.components.includes(id)) incident.components.push(id);
-    const shown =
-      live && incident.kind === 'incident' ? worstComponentStatus([status, settledStatus(ctx.db, id, { incident: incident.id })]) : status;
+    const others = settledStatus(ctx.db, id, incident.kind === 'incident' ? { incident: incident.id } : { maintenance: incident.id });
+    const shown = live ? worstComponentStatus([status, others]) : status;
     recorded.push({
       code: id,
       name: component.name,
