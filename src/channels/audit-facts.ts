@@ -19,7 +19,7 @@ export interface AuditFacts {
   published: Map<string, string>;
   /** Each status a component was set to by hand, from what (edits the audit recorded the new status of). */
   handSet: Map<string, Array<{ at: string; from: ComponentStatus; to: ComponentStatus }>>;
-  /** Each status a withdrawal settled a component to (its `components_restored`): no update records it. */
+  /** The status each component of a withdrawn incident had once it was withdrawn (settled or not): no update records it. */
   withdrawn: Map<string, Array<{ at: string; to: ComponentStatus }>>;
 }
 const readAudits = new WeakMap<Db['audit'], { length: number; facts: AuditFacts }>();
@@ -30,8 +30,13 @@ export function auditFacts(audit: Db['audit']): AuditFacts {
   const facts: AuditFacts = { deleted: new Map(), edits: new Map(), published: new Map(), handSet: new Map(), withdrawn: new Map() };
   for (const e of audit) {
     if (e.action === 'incident.withdraw') {
-      const restored = (e.detail as { components_restored?: Record<string, ComponentStatus> } | undefined)?.components_restored ?? {};
-      for (const [id, to] of Object.entries(restored)) facts.withdrawn.set(id, [...(facts.withdrawn.get(id) ?? []), { at: e.at, to }]);
+      // What it settled, and (recorded since) every one of its components' status then, settled or not.
+      const detail = e.detail as {
+        components_restored?: Record<string, ComponentStatus>;
+        components_now?: Record<string, ComponentStatus>;
+      };
+      const statuses = { ...detail?.components_now, ...detail?.components_restored };
+      for (const [id, to] of Object.entries(statuses)) facts.withdrawn.set(id, [...(facts.withdrawn.get(id) ?? []), { at: e.at, to }]);
       continue;
     }
     if (e.action === 'component.delete' && e.at > (facts.deleted.get(e.target) ?? '')) facts.deleted.set(e.target, e.at);

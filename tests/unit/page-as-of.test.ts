@@ -51,6 +51,30 @@ describe('componentStatusesAt', () => {
     expect(componentStatusesAt(d, at(2)).get('api')).toBe('major_outage');
   });
 
+  it('nor after an incident resolved and then withdrawn: its resolution is gone with it, the withdrawal tells what it left', () => {
+    const d = db([{ id: 'api' }, { id: 'web' }]);
+    const a = declareIncident(ctx(d, 1), {
+      name: 'API down',
+      impact: 'critical',
+      status: 'investigating',
+      body: 'b',
+      components: { api: 'major_outage' },
+    });
+    const b = declareIncident(ctx(d, 2), {
+      name: 'Slow',
+      impact: 'minor',
+      status: 'investigating',
+      body: 'b',
+      components: { api: 'degraded_performance' },
+    });
+    postUpdate(ctx(d, 3), a.id, { status: 'resolved', body: 'Fixed.' });
+    withdrawIncident(ctx(d, 5), a.id);
+    postUpdate(ctx(d, 6), b.id, { status: 'monitoring', body: 'Better.' });
+    // Before: major_outage, from B's record of what A held at its declaration.
+    expect(componentStatusesAt(d, at(6)).get('api')).toBe('degraded_performance');
+    expect(overallStatus(pageAsOf(d, at(6))).indicator).toBe('minor');
+  });
+
   it('a status set by hand after the update, and holding still, is not what the update is told with', () => {
     const d = db([{ id: 'api' }, { id: 'web' }]);
     declareIncident(ctx(d, 1), {

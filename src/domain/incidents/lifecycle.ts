@@ -104,9 +104,9 @@ export function afterTheFact(event: EventRecord, update: { id: string; status: s
 
 /**
  * On resolution, components this incident left degraded settle by the one
- * rule (components/settle.ts): under maintenance while a running window
- * covers them, else the worst status the other open incidents give them now,
- * else operational; unless the resolving update set them explicitly or took
+ * rule (components/settle.ts): the worst of what the other open incidents
+ * give them now and maintenance while a running window covers them, else
+ * operational; unless the resolving update set them explicitly or took
  * them off (`takenOff`: take-off.ts gives those back by the same rule). One
  * already operational is not this incident's to change, nor one a running
  * window or a hand holds under maintenance; one under maintenance by an

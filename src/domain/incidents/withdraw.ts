@@ -40,9 +40,16 @@ export function withdrawIncident(ctx: VerbContext, id: string): Withdrawn | null
       components: incident.components,
       updates: incident.updates.length,
     },
-    detail: { components_restored: restored },
+    // And the status each of its components has now, settled or not: a webhook's page as of a later update
+    // (channels/page-as-of.ts) reads it, since the withdrawn incident's updates, its resolution among them, are gone.
+    detail: { components_restored: restored, components_now: statusesOf(ctx, incident.components) },
   });
   return withdrawn;
+}
+
+/** The components' statuses now (those that exist). */
+function statusesOf(ctx: VerbContext, ids: readonly string[]): Record<string, ComponentStatus> {
+  return Object.fromEntries(ctx.db.components.filter((c) => ids.includes(c.id)).map((c) => [c.id, c.status]));
 }
 
 /** The open incident's components, settled as its resolution would settle them; what changed. */
