@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, type Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type HeraldProcess, startHerald, stopAll } from '../helpers/server.ts';
 import { type PgCluster, startPgCluster } from '../helpers/pg.ts';
 import { until } from '../helpers/poll.ts';
+import { type HeldHook, heldHook } from '../helpers/held-hook.ts';
 import { LEADER_LOCK_KEY } from '../../src/store/pg/leadership.ts';
 
 /*
@@ -22,13 +22,7 @@ let cluster: PgCluster;
 let dbUrl = '';
 let a: HeraldProcess;
 let b: HeraldProcess;
-let hooks: Server;
-/** Every post that reached the receiver (webhook-id and the incident update it carries), in arrival order. */
-const arrivals: Array<{ id: string; update: string }> = [];
-/** The first incident post is held (no answer) until this is called: the post in flight. */
-let release: () => void = () => {};
-const held = new Promise<void>((r) => (release = r));
-let holding = true;
+let hooks: HeldHook;
 
 const health = async (h: HeraldProcess): Promise<Json> => (await fetch(`${h.url}/healthz`)).json();
 const leader = async (): Promise<HeraldProcess | null> => {
@@ -40,7 +34,7 @@ const declare = async (h: HeraldProcess, name: string): Promise<string> => {
   expect(res.status).toBe(201);
   return ((await res.json()) as Json).incident_updates[0].id as string;
 };
-const postsOf = (update: string) => arrivals.filter((p) => p.update === update);
+const postsOf = (update: string) => hooks.arrivals.filter((p) => p.update === update);
 
 beforeAll(async () => {
   cluster = await startPgCluster();
@@ -56,28 +50,13 @@ beforeAll(async () => {
       },
     });
   [a, b] = await Promise.all([replica(), replica()]);
-  hooks = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      const payload = JSON.parse(body) as Json;
-      arrivals.push({ id: String(req.headers['webhook-id']), update: payload.incident?.incident_updates?.[0]?.id ?? 'other' });
-      if (holding && payload.incident) {
-        holding = false;
-        void held.then(() => res.writeHead(204).end());
-        return;
-      }
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => hooks.listen(0, '127.0.0.1', resolve));
-  const port = (hooks.address() as { port: number }).port;
-  const added = await a.admin('/channels', { body: { kind: 'webhook', name: 'Partner', url: `http://127.0.0.1:${port}/hook` } });
+  hooks = await heldHook();
+  const added = await a.admin('/channels', { body: { kind: 'webhook', name: 'Partner', url: hooks.url } });
   expect(added.status).toBe(201);
 }, 60_000);
 afterAll(async () => {
-  release();
-  await stopAll(a, b, hooks);
+  hooks?.release();
+  await stopAll(a, b, hooks?.server);
   await cluster?.destroy();
 });
 
@@ -118,7 +97,7 @@ describe('the lead moves while the leader is posting to a channel', () => {
     expect(postsOf(next)).toHaveLength(0);
 
     // The old leader's post gets its answer and is recorded as sent.
-    release();
+    hooks.release();
     await until(
       async () => (await cluster.sql(`SELECT state FROM channel_deliveries WHERE update_id = '${first}'`, dbUrl)) === 'sent',
       "the old leader's post recorded",
