@@ -1,17 +1,19 @@
-import type { Db, EventRecord, Maintenance } from './model.ts';
+import { type ComponentChange, type Db, type EventRecord, type Maintenance, statusTaken } from './model.ts';
 import type { ComponentStatus } from './status.ts';
 
 /**
  * What keeps "all services are operating normally" from being true when an incident is resolved at `at`:
  * another incident still open then, or a component set by hand to trouble then (an issue no incident tells
  * of); or else a maintenance window running then, or a component set by hand under maintenance (its
- * components read "Under maintenance", whichever incident ends). Null when nothing does. The restoration
- * email's closing and the resolved template's last sentence say so only when nothing does.
+ * components read "Under maintenance", whichever incident ends); or else a component the resolution left in
+ * trouble itself (`left`: the changes of the update at `at`, once it is recorded). Null when nothing does. The
+ * restoration email's closing and the resolved template's last sentence say so only when nothing does.
  */
 export function stillUnderWay(
   db: Pick<Db, 'incidents' | 'maintenances' | 'components'>,
   incident: EventRecord,
   at: string,
+  left: readonly ComponentChange[] = [],
 ): 'incident' | 'maintenance' | null {
   const t = Date.parse(at);
   const open = db.incidents.some(
@@ -19,7 +21,8 @@ export function stillUnderWay(
   );
   const byHand = handSetAt(db.components, t);
   if (open || byHand.some((s) => s !== 'under_maintenance')) return 'incident';
-  return db.maintenances.some((m) => m.id !== incident.id && runningAt(m, t)) || byHand.length ? 'maintenance' : null;
+  if (db.maintenances.some((m) => m.id !== incident.id && runningAt(m, t)) || byHand.length) return 'maintenance';
+  return left.some((c) => !['operational', 'under_maintenance'].includes(statusTaken(c))) ? 'incident' : null;
 }
 
 /** The statuses components held by hand at `t` (their hand-set periods: statuses other than operational). */

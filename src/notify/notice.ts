@@ -1,12 +1,4 @@
-import {
-  type Db,
-  type EventRecord,
-  type IncidentUpdate,
-  type Maintenance,
-  type MaintenanceUpdate,
-  statusTaken,
-  type Update,
-} from '../domain/model.ts';
+import type { Db, EventRecord, IncidentUpdate, Maintenance, MaintenanceUpdate, Update } from '../domain/model.ts';
 import {
   type MaintenanceNoticeStep,
   maintenanceStep,
@@ -133,6 +125,7 @@ export function noticeFacts(s: NoticeSource): NoticeFacts {
   const arose = Math.max(Date.parse(update.created_at), s.at ? Date.parse(s.at) : 0);
   const due = cadenceDue && cadenceDue.getTime() > arose ? cadenceDue : null;
   const support = settings.support_contact;
+  const signoff = settings.signoff ?? `The ${s.siteName} team`;
   const step: MaintenanceNoticeStep | null =
     incident.kind !== 'maintenance' ? null : s.reminder ? 'reminder' : maintenanceStep(incident, update as MaintenanceUpdate);
   const affected = names.length ? joinNames(names) : null;
@@ -165,9 +158,7 @@ export function noticeFacts(s: NoticeSource): NoticeFacts {
   // A restoration's opening says the issue has been resolved, and its closing that all services work when
   // nothing else is under way, or that something is: the resolved template's sentences saying so go from the
   // body, so the email says each once and never both.
-  // A resolution that left a component in trouble itself (it named a status other than operational) is one too.
-  const leftDown = update.affected_components.some((c) => statusTaken(c) !== 'operational' && statusTaken(c) !== 'under_maintenance');
-  const underWay = stillUnderWay(db, incident, update.created_at) ?? (leftDown ? 'incident' : null);
+  const underWay = stillUnderWay(db, incident, update.created_at, update.affected_components);
   const restated = promises
     ? rhythmSentences(level?.update_every_minutes ?? null)
     : incident.kind === 'maintenance' && step
@@ -222,8 +213,8 @@ export function noticeFacts(s: NoticeSource): NoticeFacts {
     step,
     support,
     supportHref: support === null ? null : /^https?:/.test(support) ? support : `mailto:${support}`,
-    signoff: settings.signoff ?? `The ${s.siteName} team`,
-    signoffLines: (settings.signoff ?? `The ${s.siteName} team`).split('\n'),
+    signoff,
+    signoffLines: signoff.split('\n'),
   };
 }
 
