@@ -36,7 +36,11 @@ export function auditFacts(audit: Db['audit']): AuditFacts {
         components_now?: Record<string, ComponentStatus>;
       };
       const statuses = { ...detail?.components_now, ...detail?.components_restored };
-      for (const [id, to] of Object.entries(statuses)) facts.withdrawn.set(id, [...(facts.withdrawn.get(id) ?? []), { at: e.at, to }]);
+      for (const [id, to] of Object.entries(statuses)) {
+        const list = facts.withdrawn.get(id) ?? [];
+        list.push({ at: e.at, to });
+        facts.withdrawn.set(id, list);
+      }
       continue;
     }
     if (e.action === 'component.delete' && e.at > (facts.deleted.get(e.target) ?? '')) facts.deleted.set(e.target, e.at);

@@ -78,8 +78,8 @@ export function applyComponentChanges(
   for (const [id, status] of Object.entries(changes)) {
     const component = ctx.db.components.find((c) => c.id === id)!;
     if (!incident.components.includes(id)) incident.components.push(id);
-    const others = settledStatus(ctx.db, id, incident.kind === 'incident' ? { incident: incident.id } : { maintenance: incident.id });
-    const shown = live ? worstComponentStatus([status, others]) : status;
+    const ending = incident.kind === 'incident' ? { incident: incident.id } : { maintenance: incident.id };
+    const shown = live ? worstComponentStatus([status, settledStatus(ctx.db, id, ending)]) : status;
     recorded.push({
       code: id,
       name: component.name,

@@ -153,13 +153,17 @@ export class PgChannelLedger extends ChannelLedger {
   }
 
   async refresh(still: () => boolean = () => true): Promise<void> {
+    // Only a leader claims: a follower's read (every few seconds, for the console's counts) asks nothing of claimants.
+    const leading = this.leaderSession() !== null;
     const { since, postmortems_from, deliveries, orphans } = await this.db.tx(async (c) => ({
       ...(await PgChannelLedger.read(c)),
-      orphans: (
-        await c.query<{ id: string }>(`SELECT id FROM channel_deliveries WHERE state <> 'sent' AND ${claimantGoneSql('$1')}`, [
-          this.replica,
-        ])
-      ).rows.map((r) => r.id),
+      orphans: leading
+        ? (
+            await c.query<{ id: string }>(`SELECT id FROM channel_deliveries WHERE state <> 'sent' AND ${claimantGoneSql('$1')}`, [
+              this.replica,
+            ])
+          ).rows.map((r) => r.id)
+        : [],
     }));
     if (!still()) return;
     this.reset();
