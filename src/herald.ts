@@ -95,7 +95,7 @@ export async function openHerald(config: Config, opts: OpenOptions = {}): Promis
     // A process that only reads (`existing`) upgrades an older document in memory alone: written back, it would
     // be refused by the Herald of that schema still running on it (a replica on the same database).
     else if (storage.created || (storage.migrated && !opts.existing)) await store.flush();
-    const consoleState = openConsoleState(config, storage);
+    const consoleState = openConsoleState(config, storage, () => core.adminToken);
     closers.push(() => consoleState.close());
     const workers = opts.workers !== false;
     const herald: Herald = { ...core, notify: openNotify(core, workers), console: consoleState, channels: openChannels(core, workers) };

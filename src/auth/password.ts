@@ -26,3 +26,11 @@ export function verifyPassword(candidate: string, stored: PasswordHash): Promise
     scrypt(candidate, stored.salt, KEYLEN, PARAMS, (err, got) => (err ? reject(err) : resolve(timingSafeEqual(got, stored.hash))));
   });
 }
+
+/**
+ * What a console session kept in PostgreSQL records of the password it was signed in with: the same on every
+ * replica given the same password (a fixed salt), and as costly to guess from as the hash above.
+ */
+export function sessionPasswordDigest(password: string): string {
+  return scryptSync(password, 'herald-console-session', 32, PARAMS).toString('base64url');
+}

@@ -174,6 +174,44 @@ describe('console on two replicas sharing PostgreSQL', () => {
     expect((await get(a, '/api/admin/dashboard', dana)).status).toBe(401);
   });
 
+  it('a replica started with another admin token or password takes no session signed in with the old one; the other stays', async () => {
+    // Sessions live in PostgreSQL and outlive restarts: changing a leaked secret must still sign its holder out.
+    const byToken = await signIn(a, 'Lee');
+    const signedIn = await signInPost(a, PASSWORD);
+    expect(signedIn.status).toBe(303);
+    const byPassword = { cookie: signedIn.headers.get('set-cookie')!.split(';')[0]! } as ConsoleSession;
+    const started: HeraldProcess[] = [];
+    try {
+      for (const [env, tokenLive, passwordLive] of [
+        [{ ADMIN_TOKEN: 'rotated-admin-token-0123456789abcdefgh' }, false, true],
+        [{ ADMIN_PASSWORD: 'a brand new passphrase' }, true, false],
+        [{}, true, true],
+      ] as const) {
+        const h = await startHerald({ env: { DATABASE_URL: dbUrl, ADMIN_PASSWORD: PASSWORD, ...env } });
+        started.push(h);
+        const what = JSON.stringify(env);
+        expect((await get(h, '/admin', byToken)).status, `token session, ${what}`).toBe(tokenLive ? 200 : 303);
+        expect((await get(h, '/api/admin/dashboard', byPassword)).status, `password session, ${what}`).toBe(passwordLive ? 200 : 401);
+        if (tokenLive) continue;
+        const declare = await fetch(`${h.url}/api/admin/incidents`, {
+          method: 'POST',
+          headers: { origin: h.url, cookie: byToken.cookie, 'x-csrf-token': byToken.csrf, 'content-type': 'application/json' },
+          body: JSON.stringify({ name: 'Declared with an old session', status: 'investigating', impact: 'minor', body: 'x' }),
+        });
+        expect(declare.status).toBe(401);
+        // Signed in anew with the token it takes, it works there.
+        expect((await get(h, '/admin', await signIn(h, 'Lee'))).status).toBe(200);
+      }
+      // A replica not yet restarted still takes both, as it still takes the old secrets.
+      expect((await get(a, '/admin', byToken)).status).toBe(200);
+      expect((await get(a, '/admin', byPassword)).status).toBe(200);
+      const { incidents } = (await (await a.admin('/incidents')).json()) as { incidents: Array<{ name: string }> };
+      expect(incidents.filter((i) => i.name === 'Declared with an old session')).toHaveLength(0);
+    } finally {
+      await stopAll(...started);
+    }
+  });
+
   it('failed sign-ins on A and B count against one limit: after 5 (3 on A, 2 on B) both answer 429, even to the right password', async () => {
     for (const h of [a, b, a, b, a]) expect((await signInPost(h, 'wrong-secret')).status).toBe(401);
     for (const h of [b, a]) {

@@ -3,6 +3,7 @@ import { safeEqual } from '../../auth/safe-equal.ts';
 import { verifyPassword } from '../../auth/password.ts';
 import { sessionSetCookie, sessionToken } from '../../auth/session-cookie.ts';
 import { Unavailable } from '../../domain/errors.ts';
+import type { SignedInWith } from '../../store/console/port.ts';
 
 export type SignInResult =
   | { ok: true; redirect: string; setCookie: string }
@@ -32,7 +33,7 @@ async function signIn(herald: Herald, form: FormData, ip: string, next: string):
   const now = () => herald.now().getTime();
   const secret = String(form.get('secret') ?? '');
   if (secret.length === 0) return { ok: false, status: 401, message: 'Enter the admin token or password.' };
-  if (safeEqual(secret, herald.adminToken)) return session(herald, form, next, now());
+  if (safeEqual(secret, herald.adminToken)) return session(herald, form, next, now(), 'token');
   const limiter = herald.console.signInFailures;
   // Counted first, in one step (one atomic upsert on PostgreSQL): a check, then a count, would let every
   // parallel guess that checked before the first count through to scrypt.
@@ -50,15 +51,15 @@ async function signIn(herald: Herald, form: FormData, ip: string, next: string):
     return { ok: false, status: 401, message: 'That token or password is not right.' };
   }
   await limiter.reset(ip);
-  return session(herald, form, next, now());
+  return session(herald, form, next, now(), 'password');
 }
 
-async function session(herald: Herald, form: FormData, next: string, now: number): Promise<SignInResult> {
+async function session(herald: Herald, form: FormData, next: string, now: number, via: SignedInWith): Promise<SignInResult> {
   const name = String(form.get('name') ?? '')
     .trim()
     .slice(0, 60)
     .replace(/[^\p{L}\p{N} .'_-]/gu, '');
-  const { token } = await herald.console.sessions.create(`console:${name || 'comms-lead'}`, now);
+  const { token } = await herald.console.sessions.create(`console:${name || 'comms-lead'}`, now, via);
   return { ok: true, redirect: next, setCookie: sessionSetCookie(herald.config.SITE_URL, token) };
 }
 

@@ -6,7 +6,15 @@ import type { Pool } from '../pg/client.ts';
 import { PgDrafts, type PgDraftsOptions } from './pg-drafts.ts';
 import { validId } from '../../input/ids.ts';
 import { type ConsoleQuery, consoleQuery } from './pg-query.ts';
-import { type ConsoleSessions, type ConsoleStore, type ConsoleStoreOptions, type SignInLimiter, secondsUntil } from './port.ts';
+import {
+  type ConsoleSessions,
+  type ConsoleStore,
+  type ConsoleStoreOptions,
+  type Credentials,
+  type SignedInWith,
+  type SignInLimiter,
+  secondsUntil,
+} from './port.ts';
 
 /** `replica` and the publish timings are the drafts' (pg-drafts.ts); the timings have defaults here. */
 export interface PgConsoleStoreOptions
@@ -61,6 +69,7 @@ export class PgConsoleStore<A> implements ConsoleStore<A> {
   readonly signInFailures: SignInLimiter;
   private readonly query: ConsoleQuery;
   private readonly signIn: ConsoleStoreOptions['signIn'];
+  private readonly credentials: () => Credentials;
   private sweepTimer: NodeJS.Timeout | null = null;
   private readonly stopFollowing: () => void;
   private closed = false;
@@ -70,8 +79,9 @@ export class PgConsoleStore<A> implements ConsoleStore<A> {
     const log = opts.log ?? ((line) => console.error(line));
     this.query = consoleQuery(opts.pool, log, () => this.closed);
     this.signIn = opts.signIn;
+    this.credentials = opts.credentials ?? (() => ({ token: '', password: null }));
     this.sessions = {
-      create: (actor, at) => this.createSession(actor, at),
+      create: (actor, at, via) => this.createSession(actor, at, via),
       get: (token, at) => this.getSession(token, at),
       destroy: (token) => this.destroySession(token),
     };
@@ -126,7 +136,7 @@ export class PgConsoleStore<A> implements ConsoleStore<A> {
 
   // Sessions.
 
-  private async createSession(actor: string, now: number): Promise<{ token: string; session: Session }> {
+  private async createSession(actor: string, now: number, via: SignedInWith = 'token'): Promise<{ token: string; session: Session }> {
     // Expired sessions go, and the least recently used beyond the bound: a flood of sign-ins must not grow the table.
     await this.query(
       `DELETE FROM console_sessions
@@ -136,10 +146,11 @@ export class PgConsoleStore<A> implements ConsoleStore<A> {
     );
     const token = randomToken(32);
     const session: Session = { key: sessionKey(token), actor, csrf: csrfOf(token), createdAt: now, lastSeenAt: now };
-    await this.query(`INSERT INTO console_sessions (key, actor, created_at, last_seen_at) VALUES ($1, $2, $3, $3)`, [
+    await this.query(`INSERT INTO console_sessions (key, actor, created_at, last_seen_at, credentials) VALUES ($1, $2, $3, $3, $4)`, [
       session.key,
       session.actor,
       new Date(now),
+      this.credentials()[via] ?? '',
     ]);
     return { token, session };
   }
@@ -148,16 +159,18 @@ export class PgConsoleStore<A> implements ConsoleStore<A> {
     if (!validId(token)) return null;
     const key = sessionKey(token);
     // One round trip: a live session is marked used, an expired one deleted (the two never match the same row).
+    // One signed in with a secret this replica no longer takes is not live here, but stays: in a rolling restart
+    // that changes it, the replicas not yet restarted still take it, as they still take the old secret itself.
     const { rows } = await this.query<SessionRow>(
       `WITH live AS (
          UPDATE console_sessions SET last_seen_at = GREATEST(last_seen_at, $2)
-          WHERE key = $1 AND last_seen_at >= $3 AND created_at >= $4
+          WHERE key = $1 AND last_seen_at >= $3 AND created_at >= $4 AND credentials = ANY($5::text[])
           RETURNING actor, created_at, last_seen_at
        ), expired AS (
          DELETE FROM console_sessions WHERE key = $1 AND (last_seen_at < $3 OR created_at < $4)
        )
        SELECT * FROM live`,
-      [key, new Date(now), new Date(now - SESSION_IDLE_MS), new Date(now - SESSION_MAX_MS)],
+      [key, new Date(now), new Date(now - SESSION_IDLE_MS), new Date(now - SESSION_MAX_MS), taken(this.credentials())],
     );
     const row = rows[0];
     if (!row) return null;
@@ -198,6 +211,9 @@ export class PgConsoleStore<A> implements ConsoleStore<A> {
     await this.query(`DELETE FROM console_sign_in_failures WHERE ip = $1`, [clean(key)]);
   }
 }
+
+/** The digests a session may have been signed in with to be live here. */
+const taken = (c: Credentials): string[] => (c.password === null ? [c.token] : [c.token, c.password]);
 
 /** A limiter key (a client address) as PostgreSQL's text takes it. */
 const clean = (key: string) => key.replaceAll('\u0000', '').slice(0, 200);

@@ -23,7 +23,7 @@ export interface ConsoleStore<A> {
 
 export interface ConsoleSessions {
   /** Starts a session; returns the cookie token (shown to the browser once) and the session, kept under the token's hash. */
-  create(actor: string, now: number): Promise<{ token: string; session: Session }>;
+  create(actor: string, now: number, via?: SignedInWith): Promise<{ token: string; session: Session }>;
   /** The live session for a cookie token (and marks it used), or null: none, ended, or expired (12 h idle, 24 h in all). */
   get(token: string | undefined, now: number): Promise<Session | null>;
   /** Ends the session of a cookie token (sign-out), everywhere. */
@@ -69,6 +69,22 @@ export interface SignInLimiter {
 export interface ConsoleStoreOptions {
   /** Failed sign-ins allowed per address and window. */
   signIn: { limit: number; windowMs: number; maxKeys: number };
+  /**
+   * Digests of the sign-in secrets this process takes (src/console/state.ts). Sessions kept in PostgreSQL outlive
+   * a restart, so each records the digest of the secret it was signed in with and is live only where that
+   * secret still is: a changed password or admin token signs out whoever signed in with it. In memory a restart
+   * already does.
+   */
+  credentials?: () => Credentials;
+}
+
+/** What a session was signed in with. */
+export type SignedInWith = 'token' | 'password';
+
+/** Digests of the secrets a process takes (never the secrets): the password's is null without ADMIN_PASSWORD. */
+export interface Credentials {
+  token: string;
+  password: string | null;
 }
 
 /** Drafts live two hours after their preview (and a published one answers retries as long). */
