@@ -37,6 +37,15 @@ export function etaText(eta: string, at: string, timeZone: string): string {
   return dayOf(eta, timeZone) === dayOf(at, timeZone) ? formatTime(eta, timeZone) : formatDateTime(eta, timeZone);
 }
 
+/**
+ * The estimate beside a start the reader also sees (the incident page's "Started"): dated unless the
+ * start, the estimate and `at` all fall on one day in the page's zone. "Started 4 Dec 2026, 21:06 GMT"
+ * above "Estimated resolution 23:36 GMT" reads as the 4th even when the estimate is the next evening's.
+ */
+export function etaBeside(eta: string, at: string, startedAt: string, timeZone: string): string {
+  return dayOf(startedAt, timeZone) === dayOf(at, timeZone) ? etaText(eta, at, timeZone) : formatDateTime(eta, timeZone);
+}
+
 /** " (passed)" for an estimate not after `at`, as the incident page marks it; else "". */
 export const passedMark = (eta: string, at: string): string => (Date.parse(eta) <= Date.parse(at) ? ' (passed)' : '');
 
@@ -45,6 +54,13 @@ export const passedMark = (eta: string, at: string): string => (Date.parse(eta) 
  * have passed by then; said so ("04:42 CET (passed)"), as the page does, rather than as a promise.
  */
 export const etaStated = (eta: string, at: string, timeZone: string): string => etaText(eta, at, timeZone) + passedMark(eta, at);
+
+/**
+ * The estimate as an email states it: always with its date, as the Slack and Teams messages give it
+ * (channels/facts.ts). An email is read later, beside a dated "Started", and a time alone would be taken
+ * for the start's day, or, past midnight, for a time before the start.
+ */
+export const etaDated = (eta: string, at: string, timeZone: string): string => formatDateTime(eta, timeZone) + passedMark(eta, at);
 
 /** Who wrote an update, as the console names them: "Dana" for `console:Dana`, "the API" for the admin token; null for Herald itself. */
 export function authorWords(author: string): string | null {

@@ -15,7 +15,7 @@ import { impactChangeText } from '../domain/incidents/severity.ts';
 import { gradeAt } from '../domain/incidents/grades.ts';
 import { durationMinutes, formatDuration } from '../domain/overall.ts';
 import { formatDateTime } from '../domain/time-text.ts';
-import { cadenceText, etaStated, everyText, joinNames } from '../domain/words.ts';
+import { cadenceText, etaDated, etaStated, everyText, joinNames } from '../domain/words.ts';
 import { markdownLiteral } from '../render/markdown-literal.ts';
 import { renderMarkdown, withAbsoluteLinks } from '../render/markdown.ts';
 import { markdownToText } from '../render/markdown-text.ts';
@@ -132,7 +132,10 @@ export function noticeFacts(s: NoticeSource): NoticeFacts {
   const startedAt = formatDateTime(incident.started_at, tz);
   // As of when the notice arose: a late disruption notice, due after the estimate it repeats, says it has passed.
   const toldAt = s.at && Date.parse(s.at) > Date.parse(update.display_at) ? s.at : update.display_at;
-  const eta = incident.kind === 'incident' && incident.eta ? etaStated(incident.eta, toldAt, tz) : null;
+  const eta = incident.kind === 'incident' && incident.eta ? etaDated(incident.eta, toldAt, tz) : null;
+  // The update's own line gives the estimate as the page reads it beside the update (a time alone on its day):
+  // the same estimate still, so that line goes too.
+  const etaAsWritten = incident.kind === 'incident' && incident.eta ? etaStated(incident.eta, toldAt, tz) : null;
   const resolvedAt = resolved ? formatDateTime(incident.resolved_at!, tz) : null;
   const duration = resolved ? formatDuration(durationMinutes(incident, new Date(incident.resolved_at!))) : null;
   const followUp = s.kind === 'update' && (update.status === 'resolved' || update.status === 'postmortem');
@@ -140,13 +143,13 @@ export function noticeFacts(s: NoticeSource): NoticeFacts {
   // label the update templates (templates/updates/) give them in the body: a body line saying the same is left out.
   // A maintenance notice states its affected services as a field too (templates/email/maintenance.*.hbs).
   const ended = s.kind === 'restoration' || followUp;
-  const stated: Record<string, string | null> =
+  const stated: Record<string, Stated> =
     incident.kind !== 'incident'
       ? { 'affected services': affected }
       : {
           'affected services': affected,
           'started at': ended ? null : startedAt,
-          'estimated resolution': ended ? null : (eta ?? 'not known yet'),
+          'estimated resolution': ended ? null : eta && etaAsWritten ? [eta, etaAsWritten] : 'not known yet',
           'resolved at': ended ? resolvedAt : null,
           'total duration': ended ? duration : null,
         };
@@ -244,7 +247,7 @@ export function rhythmSentences(minutes: number | null): string[] {
  * carried alone, it left the reminder silent on what the announcement said the work is. Each text's own
  * window's default sentences go too, so an earlier text's times never contradict the window line.
  */
-function reminderSaid(m: Maintenance, stated: Record<string, string | null>, tz: string): { body: string; update: Update } {
+function reminderSaid(m: Maintenance, stated: Record<string, Stated>, tz: string): { body: string; update: Update } {
   const now = restatedSentences('reminder', m, tz);
   const told = m.updates.filter((u) => u.status === 'scheduled');
   for (const u of told.toReversed()) {
@@ -262,7 +265,10 @@ function reminderSaid(m: Maintenance, stated: Record<string, string | null>, tz:
  * field says 04:19 GMT+9. A line whose value differs (the Comms Lead wrote something else there) stays, so nothing the page says is hidden from the email. So too a whole
  * sentence of a line that is one of `sentences` (the update rhythm its promise states), word for word.
  */
-export function withoutStated(markdown: string, stated: Record<string, string | null>, sentences: string[] = []): string {
+/** A fact's value as the email states it, or the values a line may give it in (the first is the email's own). */
+type Stated = string | readonly string[] | null;
+
+export function withoutStated(markdown: string, stated: Record<string, Stated>, sentences: string[] = []): string {
   const lines = markdown.split('\n');
   let changed = false;
   const kept = lines.flatMap((line) => {
@@ -274,8 +280,9 @@ export function withoutStated(markdown: string, stated: Record<string, string | 
     const label = m ? m[1]!.trim().toLowerCase() : null;
     if (m && label !== null && Object.hasOwn(stated, label)) {
       const value = stated[label];
+      const values = value === null || value === undefined ? [] : typeof value === 'string' ? [value] : value;
       // As the update templates write it (names as Markdown showing them as they are), or as typed.
-      if (value && (m[2] === markdownLiteral(value) || m[2] === value)) {
+      if (values.some((v) => m[2] === markdownLiteral(v) || m[2] === v)) {
         changed = true;
         return [];
       }

@@ -282,7 +282,8 @@ describe('templates', () => {
     const count = (text: string, what: string) => text.split(what).length - 1;
     // Before: each twice, "- Affected services: API" in the body, then "Affected services: API" as a field.
     for (const label of ['Affected services:', 'Estimated resolution:', 'Started']) expect(count(d.text, label), label).toBe(1);
-    expect(d.text).toContain('Estimated resolution: 21:00 GMT+9\n');
+    // The email dates its estimate; the body's line, which gives it as the page reads it beside the update, still goes.
+    expect(d.text).toContain('Estimated resolution: 23 Nov 2026, 21:00 GMT+9\n');
     expect(d.text).toContain('We are investigating reports of problems with API.');
     for (const label of ['Affected services:', 'Estimated resolution:', 'Started']) expect(count(d.html, label), label).toBe(1);
 
@@ -346,11 +347,11 @@ describe('templates', () => {
     const site = siteOf(db, tz);
     const u = renderNotice({ ...site, kind: 'update', incident: inc, update: inc.updates.at(-1)! });
     // Before: "Estimated resolution: 19:30 GMT+9" two hours after it, as a promise.
-    expect(u.text).toContain('Estimated resolution: 19:30 GMT+9 (passed)\n');
+    expect(u.text).toContain('Estimated resolution: 23 Nov 2026, 19:30 GMT+9 (passed)\n');
     expect(u.text.split('Estimated resolution:').length - 1).toBe(1);
     // The disruption notice, sent when the estimate was ahead, states it plainly.
     const d = renderNotice({ ...site, kind: 'disruption', incident: inc, update: inc.updates[0]! });
-    expect(d.text).toContain('Estimated resolution: 19:30 GMT+9\n');
+    expect(d.text).toContain('Estimated resolution: 23 Nov 2026, 19:30 GMT+9\n');
   });
 
   it("a relative link in an update works in the email: resolved against the site's URL, in the HTML and the text", () => {
@@ -391,7 +392,30 @@ describe('templates', () => {
     const site = siteOf(db);
     const d = renderNotice({ ...site, kind: intent.kind, incident: inc, update: intent.update, at: intent.at });
     // Before: "Estimated resolution: 10:15 UTC", a promise already broken when it was sent.
-    expect(d.text).toContain('Estimated resolution: 10:15 UTC (passed)\n');
+    expect(d.text).toContain('Estimated resolution: 23 Nov 2026, 10:15 UTC (passed)\n');
+  });
+
+  it('an email dates its estimate: past midnight a time alone read as before the start', () => {
+    const { db, ctx } = world();
+    const tz = 'Europe/Paris';
+    // Started 23:57 on 5 Dec in Paris; updated at 00:01 on the 6th, expected to end at 01:57 on the 6th.
+    const inc = declareIncident(ctx(new Date('2026-12-05T22:57:00Z')), {
+      name: 'API down',
+      impact: 'major',
+      status: 'investigating',
+      body: 'Looking.',
+      components: { api: 'major_outage' },
+    });
+    postUpdate(ctx(new Date('2026-12-05T23:01:00Z')), inc.id, {
+      status: 'identified',
+      body: 'A bad deploy.',
+      eta: '2026-12-06T00:57:00.000Z',
+      notify: true,
+    });
+    const u = renderNotice({ ...siteOf(db, tz), kind: 'update', incident: inc, update: inc.updates.at(-1)! });
+    expect(u.text).toContain('Started: 5 Dec 2026, 23:57 CET\n');
+    // Before: "Estimated resolution: 01:57 CET", below a start at 23:57.
+    expect(u.text).toContain('Estimated resolution: 6 Dec 2026, 01:57 CET\n');
   });
 
   it("a body left as the template states the update rhythm once: the email's promise keeps it, the body's sentence is left out", () => {
@@ -526,7 +550,9 @@ describe('templates', () => {
     for (const part of [d.text, d.html]) {
       // Before: twice each, "Affected services: API" and "Estimated resolution: 12:00 UTC" in the body, then as fields.
       expect(part.match(/Affected services:(<\/th><td[^>]*>| )API(\n|<)/g), part).toHaveLength(1);
-      expect(part.match(/Estimated resolution:(<\/th><td[^>]*>| )12:00 UTC(\n|<)/g), part).toHaveLength(1);
+      // The field dates the estimate (an email always does); the body's undated line of the same estimate goes.
+      expect(part.match(/Estimated resolution:(<\/th><td[^>]*>| )(23 Nov 2026, )?12:00 UTC(\n|<)/g), part).toHaveLength(1);
+      expect(part).toMatch(/Estimated resolution:(<\/th><td[^>]*>| )23 Nov 2026, 12:00 UTC(\n|<)/);
       expect(part).toContain('We have identified the issue affecting API and are working on a fix.');
       expect(part).toContain('The affected services: API and its docs, share one database.');
       expect(part).toContain('Estimated resolution: 12:00 UTC, if the bank answers');
