@@ -17,7 +17,8 @@ import { addDays, isoDay, localDate, startOfDay } from './zoned-days.ts';
  * - A component whose current status is not operational with no open incident
  *   holding it (a hand edit in data from before `hand_set`, or a status a
  *   resolving update left) counts in that status since its `status_since`.
- * - Days are calendar days in the page's time zone; today counts up to now.
+ * - Days are calendar days in the page's time zone; today counts up to now, and from its first instant
+ *   (in the status then) for a component that existed before.
  *   Days before the component existed (its created_at, or its earliest
  *   recorded incident when one was backfilled from before) are "no data", never 100%.
  * - Uptime % = 100 × (1 − (major_outage min + 0.3 × partial_outage min) / observed min).
@@ -153,16 +154,29 @@ export function computeUptime(
     const born = Math.min(Date.parse(c.created_at), named.get(c.id) ?? Number.POSITIVE_INFINITY, ...recorded.map((iv) => iv.from));
     const windowStart = Math.max(bounds[0]!, born);
     const ms: Array<Partial<Record<ComponentStatus, number>>> = dates.map(() => ({}));
-    for (const seg of worstSegments(recorded)) {
+    const segments = worstSegments(recorded);
+    for (const seg of segments) {
       addToDays(ms, bounds, Math.max(seg.from, windowStart), Math.min(seg.to, t), seg.status);
     }
     const events = eventsByDay(recorded, bounds, windowStart, t);
+    // In the page clock's first minute of a day (`t` its very start) today has lasted no time, yet it is observed
+    // for a component that existed before, in the status it is in then: an outage running at midnight shows today.
+    const last = nDays - 1;
+    const midnight = t === bounds[last] && born < t;
+    if (midnight) {
+      const on = segments.find((seg) => seg.from < t && seg.to >= t);
+      if (on) ms[last]![on.status] = 0;
+      events[last] = recorded
+        .filter((iv) => iv.event && iv.from < t && iv.to >= t)
+        .sort((a, b) => a.from - b.from)
+        .map((iv) => iv.event!);
+    }
     let observed = 0;
     let down = 0;
     const days: UptimeDay[] = dates.map((d, i) => {
       const from = Math.max(bounds[i]!, born);
       const to = Math.min(bounds[i + 1]!, t);
-      if (to <= from) return { date: isoDay(d), worst: 'no_data', minutes: {}, events: [] };
+      if (to < from || (to === from && !(midnight && i === last))) return { date: isoDay(d), worst: 'no_data', minutes: {}, events: [] };
       observed += to - from;
       const spent = ms[i]!;
       down += (spent.major_outage ?? 0) + PARTIAL_OUTAGE_WEIGHT * (spent.partial_outage ?? 0);

@@ -473,6 +473,23 @@ describe('uptimeBars', () => {
     expect(later.percentText).toBe(computeUptimePercent(db, '2026-11-23T15:00:00Z'));
   });
 
+  it("in the first minute of a local day today is observed: an outage running at midnight shows in today's cell and its days with issues", () => {
+    const db = base();
+    const running = outage(db, 'api', 'major_outage', '2026-11-22T21:30:00Z', null);
+    // Midnight in Paris (UTC+1): the page clock's first minute of 23 Nov there.
+    const bars = uptimeBars(db, new Date('2026-11-22T23:00:00Z'), 'Europe/Paris');
+    const api = bars.get('api')!;
+    // Before: "23 Nov: no data" and a no-data cell, the outage left out of today.
+    expect(api.cells.at(-1)!.cls).toBe('u-major_outage');
+    expect(api.cells.at(-1)!.label).toMatch(/^23 Nov: major outage for /);
+    expect(api.troubleDays.map((d) => [d.label.slice(0, 6), d.events.map((e) => e.id)])).toEqual([
+      ['23 Nov', [running.id]],
+      ['22 Nov', [running.id]],
+    ]);
+    // A component in no trouble is observed today too, operational rather than without data.
+    expect(bars.get('web')!.cells.at(-1)).toEqual({ cls: 'u-operational', label: '23 Nov: operational' });
+  });
+
   it('the bars of a data version are computed once per page clock (every page rendered in that minute shares them)', () => {
     const db = base();
     outage(db, 'api', 'major_outage', '2026-11-23T10:00:00Z', '2026-11-23T10:30:00Z');
