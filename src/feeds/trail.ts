@@ -19,6 +19,7 @@ interface TrailItem {
 }
 
 const STAMP: Intl.DateTimeFormatOptions = {
+  year: 'numeric',
   month: 'short',
   day: 'numeric',
   hour: '2-digit',
@@ -34,7 +35,13 @@ function stampParts(iso: string, timeZone: string) {
       .map((p) => [p.type, p.value]),
   );
   // The zone as the page writes it ("CET", not en-US's "GMT+1").
-  return { month: parts.month!, day: parts.day!.padStart(2, ' '), time: `${parts.hour}:${parts.minute}`, zone: zoneName(date, timeZone) };
+  return {
+    year: parts.year!,
+    month: parts.month!,
+    day: parts.day!.padStart(2, ' '),
+    time: `${parts.hour}:${parts.minute}`,
+    zone: zoneName(date, timeZone),
+  };
 }
 
 /**
@@ -71,10 +78,13 @@ export function trailItems(incident: EventRecord): TrailItem[] {
   return items.reverse();
 }
 
-/** "Jan 15, 10:00 UTC". */
+/**
+ * "Jan 15, 2027, 10:00 UTC": with its year, unlike an update's stamp (Statuspage's, which consumers parse):
+ * a feed is read later, and a window may be months ahead or behind.
+ */
 function stampText(iso: string, timeZone: string): string {
   const s = stampParts(iso, timeZone);
-  return `${s.month} ${s.day.trim()}, ${s.time} ${s.zone}`;
+  return `${s.month} ${s.day.trim()}, ${s.year}, ${s.time} ${s.zone}`;
 }
 
 /**

@@ -107,6 +107,20 @@ describe('/history.atom', () => {
   });
 });
 
+describe("a maintenance's window line in the feeds", () => {
+  it('dates both ends with their year: a feed is read later', async () => {
+    const m = fixture.maintenances.find((x) => x.name === 'TLS certificate rotation')!;
+    const year = new Date(m.started_at).getUTCFullYear();
+    const stamp = `[A-Z][a-z]{2} \\d{1,2}, ${year}, \\d\\d:\\d\\d UTC`;
+    const line = new RegExp(`<p><small>Carried out ${stamp} to ${stamp}</small></p>$`);
+    const atom = parseFeed(await text('/history.atom')).items.find((i) => i.title === m.name)!;
+    const rss = parseFeed(await text('/history.rss')).items.find((i) => i.title === m.name)!;
+    // Before: "Carried out Nov 20, 02:00 UTC to Nov 20, 03:00 UTC", no year.
+    expect(atom.content).toMatch(line);
+    expect(rss.content ?? rss.description).toMatch(line);
+  });
+});
+
 describe('/history.rss', () => {
   it('is well-formed RSS 2.0 in the structure of the reference', async () => {
     const res = await get('/history.rss');

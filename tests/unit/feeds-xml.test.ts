@@ -199,14 +199,14 @@ describe('a maintenance entry says when the window is, whatever its notice says'
     expect(html()).toMatch(
       /^<p><small>Nov <var data-var='date'>22<\/var>, <var data-var='time'>09:00<\/var> UTC<\/small><br><strong>Scheduled<\/strong> - We are swapping/,
     );
-    expect(html()).toMatch(/<p><small>Scheduled for Nov 22, 19:00 UTC to Nov 22, 20:00 UTC<\/small><\/p>$/);
+    expect(html()).toMatch(/<p><small>Scheduled for Nov 22, 2026, 19:00 UTC to Nov 22, 2026, 20:00 UTC<\/small><\/p>$/);
     startMaintenance(ctx(d, 30), m.id);
-    expect(html()).toMatch(/<p><small>Started Nov 22, 09:30 UTC, scheduled to end Nov 22, 20:00 UTC<\/small><\/p>$/);
+    expect(html()).toMatch(/<p><small>Started Nov 22, 2026, 09:30 UTC, scheduled to end Nov 22, 2026, 20:00 UTC<\/small><\/p>$/);
     completeMaintenance(ctx(d, 90), m.id);
-    expect(html()).toMatch(/<p><small>Carried out Nov 22, 09:30 UTC to Nov 22, 10:30 UTC<\/small><\/p>$/);
+    expect(html()).toMatch(/<p><small>Carried out Nov 22, 2026, 09:30 UTC to Nov 22, 2026, 10:30 UTC<\/small><\/p>$/);
     const off = scheduleMaintenance(ctx(d), { name: 'Off', scheduled_for: at(6000), scheduled_until: at(6060), components: [] });
     cancelMaintenance(ctx(d, 1), off.id);
-    expect(trailHtml(off, 'UTC')).toMatch(/<p><small>Was scheduled for Nov 26, 13:00 UTC to Nov 26, 14:00 UTC<\/small><\/p>$/);
+    expect(trailHtml(off, 'UTC')).toMatch(/<p><small>Was scheduled for Nov 26, 2026, 13:00 UTC to Nov 26, 2026, 14:00 UTC<\/small><\/p>$/);
     // Its last step reads "Cancelled" as on its page (its status is `completed`): the first <strong>, which readers take for the status.
     expect(/<strong>([^<]*)<\/strong>/.exec(trailHtml(off, 'UTC'))?.[1]).toBe('Cancelled');
     expect(/<strong>([^<]*)<\/strong>/.exec(html())?.[1]).toBe('Completed');
