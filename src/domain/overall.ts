@@ -87,13 +87,17 @@ export function durationMinutes(incident: EventRecord, now: Date): number {
   return Math.max(0, Math.round((end - Date.parse(incident.started_at)) / 60000));
 }
 
-/** "under 1 min", "42 min", "1 h 8 min", "3 d 4 h". An incident of a few seconds did not last "0 min". */
+/**
+ * "under 1 min", "42 min", "1 h 8 min", "3 d 4 h", "4 d 0 h 30 min". An incident of a few seconds did not
+ * last "0 min"; one of days keeps its minutes, as the same figure written in hours would (the total duration
+ * is a fact people quote, and the body's line of it must match the email's field to be left out).
+ */
 export function formatDuration(minutes: number): string {
   if (minutes < 1) return 'under 1 min';
   if (minutes < 60) return `${minutes} min`;
   const h = Math.floor(minutes / 60);
   const m = minutes % 60;
-  if (h < 48) return m ? `${h} h ${m} min` : `${h} h`;
-  const d = Math.floor(h / 24);
-  return `${d} d ${h % 24} h`;
+  const min = m ? ` ${m} min` : '';
+  if (h < 48) return `${h} h${min}`;
+  return `${Math.floor(h / 24)} d ${h % 24} h${min}`;
 }

@@ -749,6 +749,10 @@ describe('templates', () => {
     expect(mail.text).toContain('Duration: under 1 min\n');
     expect(formatDuration(0)).toBe('under 1 min');
     expect(formatDuration(1)).toBe('1 min');
+    // Days keep their minutes: before, "4 d 0 h" for 4 days 30 minutes.
+    expect(formatDuration(4 * 1440 + 30)).toBe('4 d 0 h 30 min');
+    expect(formatDuration(3 * 1440 + 4 * 60)).toBe('3 d 4 h');
+    expect(formatDuration(47 * 60 + 59)).toBe('47 h 59 min');
   });
 
   it('an update that raised the impact says so, as the page does; one that left it says nothing of it', () => {
