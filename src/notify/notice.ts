@@ -259,15 +259,15 @@ function reminderSaid(m: Maintenance, stated: Record<string, Stated>, tz: string
   return { body: '', update: told.at(-1) ?? m.updates.at(-1)! };
 }
 
+/** A fact's value as the email states it, or the values a line may give it in (the first is the email's own). */
+type Stated = string | readonly string[] | null;
+
 /**
  * A body without the lines that restate a fact the email states itself: "- **Estimated resolution:**
  * 04:19 GMT+9" (or the runbooks' plain "Estimated resolution: 04:19 GMT+9") goes when the email's own
  * field says 04:19 GMT+9. A line whose value differs (the Comms Lead wrote something else there) stays, so nothing the page says is hidden from the email. So too a whole
  * sentence of a line that is one of `sentences` (the update rhythm its promise states), word for word.
  */
-/** A fact's value as the email states it, or the values a line may give it in (the first is the email's own). */
-type Stated = string | readonly string[] | null;
-
 export function withoutStated(markdown: string, stated: Record<string, Stated>, sentences: string[] = []): string {
   const lines = markdown.split('\n');
   let changed = false;
