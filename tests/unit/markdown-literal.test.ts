@@ -3,7 +3,7 @@ import { markdownLiteral } from '../../src/render/markdown-literal.ts';
 import { renderMarkdown } from '../../src/render/markdown.ts';
 import { markdownToText } from '../../src/render/markdown-text.ts';
 import { TEMPLATE_NAMES, updateTemplate } from '../../src/console/templates.ts';
-import { withoutStated } from '../../src/notify/notice.ts';
+import { withoutStated } from '../../src/notify/without-stated.ts';
 import { postmortemDraft } from '../../src/render/postmortem-template.ts';
 import { declareIncident } from '../../src/domain/incidents/declare.ts';
 import { postUpdate } from '../../src/domain/incidents/post-update.ts';

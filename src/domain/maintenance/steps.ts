@@ -113,7 +113,7 @@ export function movedSinceTold(m: Pick<Maintenance, 'updates' | 'scheduled_for' 
   return windowText(told, tz);
 }
 
-/** A default text's sentences, split as notify/notice.ts withoutStated splits a line. */
+/** A default text's sentences, split as notify/without-stated.ts splits a line. */
 const sentencesOf = (text: string): string[] => text.split(/(?<=[.!?])\s+/);
 
 /** The scheduling's and a move's default sentences, whatever times they give. */
