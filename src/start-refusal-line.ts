@@ -4,6 +4,7 @@ import { CorruptDataFile } from './store/durable-file.ts';
 import { DataDirLocked } from './store/lock.ts';
 import { LinkKeyLost } from './store/mail/tokens.ts';
 import { SiteNotImported } from './store/open.ts';
+import { SiteDocumentLost } from './store/site-remains.ts';
 import { InvalidStoredDocument } from './store/pg/document-options.ts';
 
 /**
@@ -19,6 +20,7 @@ export function startRefusalLine(err: unknown): string | null {
     err instanceof DataDirLocked ||
     err instanceof LinkKeyLost ||
     err instanceof SiteNotImported ||
+    err instanceof SiteDocumentLost ||
     err instanceof Unavailable
   )
     return err.message;

@@ -7,6 +7,7 @@ import { randomId } from '../domain/ids.ts';
 import type { DocumentStore } from './document-store.ts';
 import { DurableJsonFile, removeStaleTempFiles } from './durable-file.ts';
 import { Store } from './store.ts';
+import { SiteDocumentLost, siteRemains } from './site-remains.ts';
 import { acquireLock } from './lock.ts';
 import { migrate } from './migrate.ts';
 import { soleLeader, type Leadership } from './leadership.ts';
@@ -81,6 +82,9 @@ export async function openStorage(
   opts: { existing: boolean } = { existing: false },
 ): Promise<Storage> {
   if (opts.existing && !config.DATABASE_URL && !existsSync(join(config.dataDir, 'herald.json'))) throw new NoSite(config.dataDir, false);
+  // Before the lock and the folder's creation: a refused start leaves the folder as it found it.
+  const remains = config.DATABASE_URL ? [] : siteRemains(config.dataDir);
+  if (remains.length > 0) throw new SiteDocumentLost(config.dataDir, remains);
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   // One process per DATA_DIR, on either engine: the static copy and the embedded journals live there.
   const releaseLock = acquireLock(config.dataDir);

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Server as NetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -178,11 +178,7 @@ async function projectEngine(opts: { dataDir?: string; env?: Record<string, stri
   const { engineEnv, engineEnvWith } = await import('./engine.ts');
   if (!opts.dataDir) return engineEnv();
   const has = (f: string) => existsSync(join(opts.dataDir!, f));
-  // Subscribers a test seeded as the journal (tests/fixtures/subscribers.ts) are imported with an empty document.
-  if (!has('herald.json') && has('subscribers.jsonl')) {
-    const { emptyDb } = await import('../../src/domain/model.ts');
-    writeFileSync(join(opts.dataDir, 'herald.json'), JSON.stringify(emptyDb('fixture', new Date().toISOString())));
-  }
+  // Subscribers a test seeded as the journal (tests/fixtures/subscribers.ts) come with an empty document, imported with them.
   return has('herald.json') ? engineEnvWith(opts.dataDir) : engineEnv();
 }
 /** The database each DATA_DIR's Herald got in the `postgres` project (see projectEngine). */

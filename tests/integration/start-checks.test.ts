@@ -111,7 +111,7 @@ describe('a subscribers.key that is missing (moved aside, left out of a backup) 
       `herald: Refusing to start: ${keyFile} is missing, and ${join(dataDir, 'subscribers.jsonl')} holds subscribers whose links it signed. ` +
         `Restore it from a backup: a new key voids every unsubscribe and manage link already mailed. To give those links up knowingly, make a new key: openssl rand -base64 32 > ${keyFile}`,
     );
-    const { 'herald.lock': _lock, 'herald.json': _json, ...after } = snapshot(dataDir);
+    const { 'herald.lock': _lock, ...after } = snapshot(dataDir);
     expect(after).toEqual(before);
   }, 30_000);
 
@@ -127,6 +127,59 @@ describe('a subscribers.key that is missing (moved aside, left out of a backup) 
     expect(output.trim().split('\n')).toHaveLength(1);
     expect(existsSync(join(dataDir, 'admin-token'))).toBe(false);
   }, 30_000);
+});
+
+describe('a DATA_DIR that lost its herald.json (a partial restore, a slip of rm) and kept the rest of its site', () => {
+  it('refuses to start with one line naming the file and the remedies, touching nothing; with herald.json back, the site starts as it was', async () => {
+    const smtp: TestSmtp = await startSmtp();
+    cleanup.push(() => smtp.close());
+    const dataDir = newDir();
+    seedSubscribers(dataDir, [{ email: 'a@example.com' }, { email: 'b@example.com' }, { email: 'c@example.com' }]);
+    // The site as it runs: the static copy on, an incident mailed to its three subscribers.
+    const first = await startHerald({ dataDir, env: { SMTP_URL: smtp.url, SITE_URL: SITE } });
+    cleanup.push(() => first.kill());
+    expect((await first.admin('/incidents', { body: { name: 'Outage', impact: 'major', body: 'Down.' } })).status).toBe(201);
+    await smtp.waitFor(3);
+    await outboxSettled(first, 1);
+    await until(() => existsSync(join(dataDir, 'static', 'index.html')), 'the static copy');
+    await first.stop();
+
+    const file = join(dataDir, 'herald.json');
+    const kept = readFileSync(file);
+    rmSync(file);
+    const before = snapshot(dataDir);
+    const { code, output } = await runHeraldExpectingExit({ DATA_DIR: dataDir, HERALD_SEED: 'demo', SMTP_URL: smtp.url, SITE_URL: SITE });
+    // Before: it started, seeded the demo site beside the three subscribers and the kept deliveries (its incident ids
+    // colliding with theirs), and rewrote static/ with the demo.
+    expect(code, output).toBe(1);
+    expect(output.trim()).toBe(
+      `herald: Refusing to start: ${file} is missing, but ${dataDir} holds the rest of a Herald site (subscribers.key, subscribers.jsonl, deliveries.jsonl, channel-deliveries.jsonl, static/): ` +
+        "a start would make a new site beside that one's subscribers and deliveries. Nothing was changed. " +
+        'Restore herald.json from a backup; or, to start a new site, move the folder aside and start on an empty DATA_DIR.',
+    );
+    // Every file as it was: no herald.json, no lock, static/ not rewritten.
+    expect(snapshot(dataDir)).toEqual(before);
+    expect(smtp.received).toHaveLength(3);
+
+    writeFileSync(file, kept, { mode: 0o600 });
+    const again = await start(dataDir, { SMTP_URL: smtp.url, SITE_URL: SITE });
+    const incidents = (await (await again.admin('/incidents')).json()) as { incidents: Array<{ name: string }> };
+    expect(incidents.incidents.map((i) => i.name)).toEqual(['Outage']);
+  }, 60_000);
+
+  it('a new folder, or what a first start cut short leaves (a stale lock, a temp file, empty journals, an admin-token), still starts with the demo site', async () => {
+    const dataDir = newDir();
+    // A first start writes herald.json before the key, the journals' records and static/; a crash before it leaves these.
+    writeFileSync(join(dataDir, 'herald.lock'), '999999999 1', { mode: 0o600 });
+    writeFileSync(join(dataDir, '.herald.json.999999999.tmp'), '{"schema_vers', { mode: 0o600 });
+    for (const f of ['subscribers.jsonl', 'deliveries.jsonl', 'channel-deliveries.jsonl'])
+      writeFileSync(join(dataDir, f), '', { mode: 0o600 });
+    writeFileSync(join(dataDir, 'admin-token'), `${'t'.repeat(40)}\n`, { mode: 0o600 });
+    const h = await start(dataDir, { HERALD_SEED: 'demo' });
+    const incidents = (await (await h.admin('/incidents')).json()) as { incidents: unknown[] };
+    expect(incidents.incidents.length).toBeGreaterThan(0);
+    expect(existsSync(join(dataDir, 'herald.json'))).toBe(true);
+  });
 });
 
 describe('secret files restored with loose permissions (cp -r, a backup tool: the umask makes them 0644)', () => {

@@ -32,7 +32,7 @@ export class LinkKeyLost extends Error {
 }
 
 /** Whether a subscribers journal holds any record (its first bytes are enough: records start at the first line). */
-function holdsRecords(journal: string): boolean {
+export function holdsRecords(journal: string): boolean {
   let fd: number;
   try {
     fd = openSync(journal, 'r');
