@@ -46,6 +46,14 @@ describe('configuration from the environment', () => {
     expect([c.PORT, c.ADMIN_TOKEN, c.SITE_URL]).toEqual([4321, undefined, 'http://localhost:4321']);
   });
 
+  it('an empty number (`PORT=` in an env file) takes its default, as README says; only spaces are refused', () => {
+    // README once said a blank was refused: it meant spaces (Number(' ') is 0), not an empty value, which is unset.
+    const c = loadConfig({ PORT: '', MAINTENANCE_REMINDER_MINUTES: '', SMTP_POOL_SIZE: '' });
+    expect([c.PORT, c.MAINTENANCE_REMINDER_MINUTES, c.SMTP_POOL_SIZE]).toEqual([4321, 60, 5]);
+    for (const name of ['PORT', 'MAINTENANCE_REMINDER_MINUTES', 'SMTP_POOL_SIZE'])
+      expect(() => loadConfig({ [name]: '  ' }), name).toThrow(new RegExp(`${name}: must be a whole number`));
+  });
+
   it('normalizes what it accepts', () => {
     const c = loadConfig({
       PORT: '8080',
