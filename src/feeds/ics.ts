@@ -18,7 +18,7 @@ export const ICS_LIMIT = 500;
 
 /**
  * `/maintenance.ics`: one VEVENT per maintenance window, for calendar apps
- * that subscribe to the URL. The UID never changes for a window; SEQUENCE is
+ * that subscribe to the URL. The UID (id@SITE_URL's host) stays while the host does; SEQUENCE is
  * the record's `sequence` (raised by every reschedule and by a cancel), so
  * calendar apps replace the old event instead of adding a second one; a
  * cancelled window stays in the feed as STATUS:CANCELLED so subscribed
