@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it as vitestIt } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
@@ -64,7 +64,15 @@ beforeAll(async () => {
 
 afterAll(() => stopAll(browser, host, herald));
 
-describe('embed.js on another origin', () => {
+/**
+ * The three describes below run side by side: their tests spend most of their time waiting for the banner's
+ * polls (a second apart at the least), each describe on a page, a host and a Herald or stand-ins of its own.
+ * Within each, the tests run one after another (`it` here), as they share its page or its stand-ins' answers.
+ */
+const beside = { concurrent: true } as const;
+const it = (name: string, fn: () => Promise<void>, timeout?: number) => vitestIt(name, { concurrent: false, timeout }, fn);
+
+describe('embed.js on another origin', beside, () => {
   it('shows nothing while all is well, then the banner once an incident is declared', async () => {
     const polled = bannerPolled();
     await page.goto(hostUrl);
@@ -348,7 +356,7 @@ describe('embed.js on another origin', () => {
   }, 30_000);
 });
 
-describe('embed.js and a Herald that accepts connections and never answers', () => {
+describe('embed.js and a Herald that accepts connections and never answers', beside, () => {
   it('gives a poll up after its interval (5 s at the least) and polls again, rather than waiting on it for good; added after load as the README shows', async () => {
     const embed = readFileSync(new URL('../../public/embed.js', import.meta.url));
     const polls: number[] = [];
@@ -395,7 +403,7 @@ addEventListener('load', () => {
  * sets, with its ETag (a 304 while unchanged) as Herald answers. Without the entrance animation: the boxes
  * are measured where they stay, not 12 px lower on their way in.
  */
-describe('embed.js on hostile pages, in small windows, several copies on a page', () => {
+describe('embed.js on hostile pages, in small windows, several copies on a page', beside, () => {
   interface Standin {
     url: string;
     server: Server;
