@@ -1,44 +1,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { cpSync } from 'node:fs';
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { removeDir, startHerald, stopAll, tempDataDir, type HeraldProcess } from '../helpers/server.ts';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
 import { SITE, outboxSettled } from '../helpers/mail-flow.ts';
 import { seedSubscribers } from '../fixtures/subscribers.ts';
+import { engine } from '../helpers/engine.ts';
 
 /*
  * A site restored from an older backup hands its incident ids out again: the next incident of the day gets the id a
  * lost one had. A postmortem's Message-ID was built from that id alone, so the new incident's postmortem went out
- * with the Message-ID of the lost one's, which a mail provider that kept it may drop as a duplicate. The backup and
- * the restore are an operator's: DATA_DIR copied (embedded), or db:export and db:import --force (PostgreSQL).
+ * with the Message-ID of the lost one's, which a mail provider that kept it may drop as a duplicate. (The restore
+ * is of DATA_DIR, the embedded engine's; on PostgreSQL the same composer names the messages.)
  */
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-/** A backup of the site as it is now (Herald stopped), and its restore. */
-async function backUp(h: HeraldProcess): Promise<{ restore: () => Promise<void> }> {
-  const dir = join(tempDataDir(), 'backup');
-  cleanup.push(() => removeDir(join(dir, '..')));
-  if (!h.databaseUrl) {
-    cpSync(h.dataDir, dir, { recursive: true });
-    return {
-      restore: async () => {
-        removeDir(h.dataDir);
-        cpSync(dir, h.dataDir, { recursive: true });
-      },
-    };
-  }
-  const db = (...args: string[]) =>
-    promisify(execFile)(process.execPath, ['--import', './src/compile-cache.mjs', 'scripts/db.ts', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: h.databaseUrl! },
-    });
-  await db('export', dir);
-  return { restore: async () => void (await db('import', dir, '--force')) };
-}
 
 const cleanup: Array<() => Promise<void> | void> = [];
 afterEach(() => stopAll(...cleanup.splice(0).reverse()));
@@ -71,7 +44,7 @@ async function incidentWithPostmortem(h: HeraldProcess, smtp: TestSmtp): Promise
   return { id, postmortem: postmortem!.messageId, ids: mine.map((r) => r.messageId) };
 }
 
-describe('a site restored from an older backup, giving an incident id out again', () => {
+describe.skipIf(engine() === 'postgres')('a site restored from an older backup, giving an incident id out again', () => {
   it("emails the new incident's postmortem under a Message-ID never sent before, and sends it again under the same one", async () => {
     // After the restore, a postmortem's first attempt is turned down (a relay's 451): its retry must keep its Message-ID.
     let turnDown = false;
@@ -80,19 +53,24 @@ describe('a site restored from an older backup, giving an incident id out again'
     );
     cleanup.push(() => smtp.close());
     const dataDir = tempDataDir();
-    cleanup.push(() => removeDir(dataDir));
+    const backup = tempDataDir();
+    cleanup.push(
+      () => removeDir(dataDir),
+      () => removeDir(backup),
+    );
     seedSubscribers(dataDir, [{ email: 'reader@example.com' }]);
     const first = await start(dataDir, smtp);
     await first.stop();
     // The backup: before the incident.
-    const backup = await backUp(first);
+    cpSync(dataDir, backup, { recursive: true });
 
     const before = await start(dataDir, smtp);
     const lost = await incidentWithPostmortem(before, smtp);
     await before.stop();
 
     // Restored: the incident and its deliveries are gone; the next one of the day takes its id.
-    await backup.restore();
+    removeDir(dataDir);
+    cpSync(backup, dataDir, { recursive: true });
     turnDown = true;
     const again = await incidentWithPostmortem(await start(dataDir, smtp), smtp);
     expect(again.id).toBe(lost.id);
@@ -110,7 +88,11 @@ describe('a site restored from an older backup, giving an incident id out again'
     const smtp = await startSmtp();
     cleanup.push(() => smtp.close());
     const dataDir = tempDataDir();
-    cleanup.push(() => removeDir(dataDir));
+    const backup = tempDataDir();
+    cleanup.push(
+      () => removeDir(dataDir),
+      () => removeDir(backup),
+    );
     seedSubscribers(dataDir, [{ email: 'reader@example.com' }]);
     const first = await start(dataDir, smtp);
     // SEV-2 emails subscribers only once an incident has lasted a minute: the late disruption notice.
@@ -120,7 +102,7 @@ describe('a site restored from an older backup, giving an incident id out again'
     const put = await first.admin('/settings', { method: 'PUT', body: settings, headers: { 'if-match': got.headers.get('etag')! } });
     expect(put.status, await put.clone().text()).toBe(200);
     await first.stop();
-    const backup = await backUp(first);
+    cpSync(dataDir, backup, { recursive: true });
 
     /** An incident that started 5 minutes ago, so its late notice is due at once; then resolved with notify. */
     const lateThenResolved = async (h: HeraldProcess) => {
@@ -146,7 +128,8 @@ describe('a site restored from an older backup, giving an incident id out again'
     const lost = await lateThenResolved(before);
     await before.stop();
 
-    await backup.restore();
+    removeDir(dataDir);
+    cpSync(backup, dataDir, { recursive: true });
     const again = await lateThenResolved(await start(dataDir, smtp));
     expect(again.id).toBe(lost.id);
     // Before: both '<fx00000000.INC-….disruption@status.example.test>'.
