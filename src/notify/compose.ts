@@ -6,7 +6,7 @@ import { CONFIRM_TTL_MS, deliveryId, isSubscribedNote } from '../store/mail/mode
 import { formatDateTime } from '../domain/time-text.ts';
 import { followedNames } from '../domain/components/following.ts';
 import type { LinkTokens } from '../store/mail/tokens.ts';
-import { isReminderKey, messageIdPart, noticeIntents, threadRootKey, type NoticeIntent } from './intents.ts';
+import { isReminderKey, noticeIntents, threadRootKey, type NoticeIntent } from './intents.ts';
 import { renderConfirm, renderNotice, renderSubscribed, type RenderedMail } from './render.ts';
 import { envelopeSender } from './envelope-sender.ts';
 import { buildRaw, compileRaw, fillRaw, tokenPlaceholder, type RawTemplate } from './raw-mail.ts';
@@ -94,16 +94,9 @@ export class Composer {
   private async noticeMessage(d: Delivery, s: Subscriber, intent: NoticeIntent, db: Db): Promise<Mail.Options> {
     const unsub = this.tokens.issue('unsubscribe', s);
     const manage = this.tokens.issue('manage', s);
-    const rootKey = threadRootKey(intent.incident);
-    const root = deliveryId(s.id, rootKey);
+    const root = deliveryId(s.id, threadRootKey(intent.incident));
     const threaded = root !== d.id;
-    const values = {
-      unsub,
-      manage,
-      to: s.email,
-      messageId: this.messageId(messageIdPart(d.id, d.intent, intent.incident)),
-      root: threaded ? this.messageId(messageIdPart(root, rootKey, intent.incident)) : null,
-    };
+    const values = { unsub, manage, to: s.email, messageId: this.messageId(d.id), root: threaded ? this.messageId(root) : null };
     if (unsub.length === manage.length && unsub.length >= 30) {
       const key = `${intent.key}|${intent.update.updated_at}|${intent.incident.updated_at}|${unsub.length}|${threaded}`;
       let template = this.raws.get(key);

@@ -111,18 +111,6 @@ export const reminderCoveredBy = (notice: NoticeIntent, legacy: { created_at: st
 export const lateNoticeKey = (incidentId: string) => `${incidentId}:disruption`;
 export const postmortemKey = (incidentId: string) => `${incidentId}:postmortem`;
 
-/**
- * The id, in its Message-ID, of one delivery of a notice (`id`, a delivery id; `key`, its intent's key). The keys of an
- * incident's late notice and postmortem are its id alone, and a site restored from an older backup gives that id to
- * another incident: a provider that kept the first one's Message-ID may drop the second's as a duplicate. The
- * incident's creation makes them unique; it never changes, so a retry keeps its Message-ID. The delivery's own id
- * (the outbox's dedupe) stays as it was.
- */
-export function messageIdPart(id: string, key: string, incident: EventRecord): string {
-  if (key !== lateNoticeKey(incident.id) && key !== postmortemKey(incident.id)) return id;
-  return `${id}.${incident.created_at.replace(/[-:.]/g, '')}`;
-}
-
 /** The message every notice of an incident replies to, so that one incident is one thread. */
 export function threadRootKey(incident: EventRecord): string {
   // The first notice subscribers got: the earliest emailed update, late notice or reminder.
