@@ -16,7 +16,7 @@ export function siteRemains(dataDir: string): string[] {
   if (names.includes('subscribers.key')) found.push('subscribers.key');
   for (const journal of ['subscribers.jsonl', 'deliveries.jsonl', 'channel-deliveries.jsonl'])
     if (names.includes(journal) && holdsRecords(join(dataDir, journal))) found.push(journal);
-  found.push(...names.filter((n) => /^herald\.json\.v\d+\.bak$/.test(n)));
+  found.push(...names.filter((n) => /^herald\.json\.v\d+(?:\.\d+)?\.bak$/.test(n)));
   if (names.includes('static') && nonEmptyDir(join(dataDir, 'static'))) found.push('static/');
   return found;
 }
@@ -33,7 +33,7 @@ function nonEmptyDir(dir: string): boolean {
 export class SiteDocumentLost extends Error {
   constructor(dataDir: string, found: string[]) {
     super(
-      `Refusing to start: ${join(dataDir, 'herald.json')} is missing, but ${dataDir} holds the rest of a Herald site (${found.join(', ')}): a start would make a new site beside that one's subscribers and deliveries. Nothing was changed. Restore herald.json from a backup; or, to start a new site, move the folder aside and start on an empty DATA_DIR.`,
+      `Refusing to start: ${join(dataDir, 'herald.json')} is missing, but ${dataDir} holds the rest of a Herald site (${found.join(', ')}): a start would make a new site beside that one's subscribers and deliveries. Nothing was changed. Restore herald.json from a backup (if the site runs on PostgreSQL, start it with its DATABASE_URL instead); or, to start a new site, move the folder aside and start on an empty DATA_DIR.`,
     );
     this.name = 'SiteDocumentLost';
   }

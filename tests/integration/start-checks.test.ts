@@ -155,7 +155,8 @@ describe('a DATA_DIR that lost its herald.json (a partial restore, a slip of rm)
     expect(output.trim()).toBe(
       `herald: Refusing to start: ${file} is missing, but ${dataDir} holds the rest of a Herald site (subscribers.key, subscribers.jsonl, deliveries.jsonl, channel-deliveries.jsonl, static/): ` +
         "a start would make a new site beside that one's subscribers and deliveries. Nothing was changed. " +
-        'Restore herald.json from a backup; or, to start a new site, move the folder aside and start on an empty DATA_DIR.',
+        'Restore herald.json from a backup (if the site runs on PostgreSQL, start it with its DATABASE_URL instead); ' +
+        'or, to start a new site, move the folder aside and start on an empty DATA_DIR.',
     );
     // Every file as it was: no herald.json, no lock, static/ not rewritten.
     expect(snapshot(dataDir)).toEqual(before);
@@ -166,6 +167,18 @@ describe('a DATA_DIR that lost its herald.json (a partial restore, a slip of rm)
     const incidents = (await (await again.admin('/incidents')).json()) as { incidents: Array<{ name: string }> };
     expect(incidents.incidents.map((i) => i.name)).toEqual(['Outage']);
   }, 60_000);
+
+  it('a rollback backup alone counts too, the second of a version (herald.json.v6.1.bak) as the first', async () => {
+    for (const name of ['herald.json.v6.bak', 'herald.json.v6.1.bak']) {
+      const dataDir = newDir();
+      writeFileSync(join(dataDir, name), '{"schema_version":6}', { mode: 0o600 });
+      const { code, output } = await runHeraldExpectingExit({ DATA_DIR: dataDir, HERALD_SEED: 'demo' });
+      // Before, for the second: the demo site started beside it.
+      expect(code, output).toBe(1);
+      expect(output).toContain(`holds the rest of a Herald site (${name})`);
+      expect(readdirSync(dataDir)).toEqual([name]);
+    }
+  }, 30_000);
 
   it('a new folder, or what a first start cut short leaves (a stale lock, a temp file, empty journals, an admin-token), still starts with the demo site', async () => {
     const dataDir = newDir();
