@@ -37,6 +37,17 @@ export function zoneName(date: Date, timeZone: string): string {
   return name;
 }
 
+/**
+ * The page's zone as its footers and notes name it: the IANA name, but an `Etc/GMT±N` one as the offset it is,
+ * written as the times beside it write it ("GMT-12"). Those names count the other way round (POSIX's sign:
+ * Etc/GMT+12 is twelve hours behind UTC), so a reader who took "Etc/GMT+12" at its word would be a day out.
+ */
+export function zoneLabel(timeZone: string): string {
+  const m = /^Etc\/GMT([+-])(\d{1,2})$/.exec(timeZone);
+  if (!m || m[2] === '0') return timeZone;
+  return `GMT${m[1] === '+' ? '-' : '+'}${m[2]}`;
+}
+
 /** "23 Nov 2026, 14:05 UTC" */
 export function formatDateTime(iso: string, timeZone = 'UTC'): string {
   const date = new Date(iso);

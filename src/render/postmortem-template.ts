@@ -6,7 +6,7 @@ import { peakGrade } from '../domain/incidents/grades.ts';
 import { impactChangeText } from '../domain/incidents/severity.ts';
 import { CUSTOMER_STATUS_LABEL } from '../domain/status.ts';
 import { durationMinutes, formatDuration } from '../domain/overall.ts';
-import { formatDateTime } from '../domain/time-text.ts';
+import { formatDateTime, zoneLabel } from '../domain/time-text.ts';
 import { joinNames } from '../domain/words.ts';
 import { leadText } from './markdown-text.ts';
 import { firstSentence } from './first-sentence.ts';
@@ -48,7 +48,7 @@ export function postmortemDraft(incident: Incident, db: Db, timeZone: string, no
     resolved: incident.resolved_at ? at(incident.resolved_at) : 'ongoing',
     duration: formatDuration(durationMinutes(incident, now)),
     components: names.length ? joinNames(names) : 'none recorded',
-    timezone: timeZone,
+    timezone: zoneLabel(timeZone),
     timeline: updates.map((u) => ({
       time: at(u.display_at),
       status: CUSTOMER_STATUS_LABEL[u.status],

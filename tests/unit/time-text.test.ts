@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDateTime, formatTime, zoneName } from '../../src/domain/time-text.ts';
+import { formatDateTime, formatTime, zoneLabel, zoneName } from '../../src/domain/time-text.ts';
 
 const WINTER = '2026-01-15T12:00:00.000Z';
 const SUMMER = '2026-07-15T12:00:00.000Z';
@@ -31,5 +31,14 @@ describe('times as customers read them', () => {
     expect(formatTime('2026-11-01T05:30:00.000Z', 'America/New_York')).toBe('01:30 EDT');
     expect(formatTime('2026-11-01T06:30:00.000Z', 'America/New_York')).toBe('01:30 EST');
     expect(zoneName(new Date('2026-11-01T05:30:00.000Z'), 'America/New_York')).toBe('EDT');
+  });
+});
+
+describe('the page zone as footers name it', () => {
+  it('gives an Etc/GMT±N zone as the offset it is, as the times beside it write it (IANA counts those the other way round), any other by its name', () => {
+    expect(zoneLabel('Etc/GMT+12')).toBe('GMT-12');
+    expect(zoneLabel('Etc/GMT-14')).toBe('GMT+14');
+    expect(zoneLabel('Etc/GMT+5')).toBe('GMT-5');
+    for (const tz of ['Etc/GMT', 'Etc/GMT+0', 'Etc/UTC', 'UTC', 'Europe/London', 'America/New_York']) expect(zoneLabel(tz)).toBe(tz);
   });
 });
