@@ -101,3 +101,13 @@ export function formatDuration(minutes: number): string {
   if (h < 48) return `${h} h${min}`;
   return `${Math.floor(h / 24)} d ${h % 24} h${min}`;
 }
+
+/**
+ * The same span as releases before 2026-12 wrote it: days and hours, the minutes dropped. A resolved update
+ * written then says "Total duration: 4 d 0 h"; a restoration sent for it later (queued across the upgrade, or
+ * a failed one retried) still leaves that line out beside its own "4 d 0 h 30 min".
+ */
+export function formatDurationAsOnceWritten(minutes: number): string {
+  const h = Math.floor(minutes / 60);
+  return h < 48 ? formatDuration(minutes) : `${Math.floor(h / 24)} d ${h % 24} h`;
+}

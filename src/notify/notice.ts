@@ -13,7 +13,7 @@ import { CUSTOMER_STATUS_LABEL, type MaintenanceStatus } from '../domain/status.
 import { cadenceFrom, levelOf, nextUpdateDue } from '../domain/policy.ts';
 import { impactChangeText } from '../domain/incidents/severity.ts';
 import { gradeAt } from '../domain/incidents/grades.ts';
-import { durationMinutes, formatDuration } from '../domain/overall.ts';
+import { durationMinutes, formatDuration, formatDurationAsOnceWritten } from '../domain/overall.ts';
 import { formatDateTime } from '../domain/time-text.ts';
 import { cadenceText, etaDated, etaStated, everyText, joinNames } from '../domain/words.ts';
 import { type Stated, withoutStated } from './without-stated.ts';
@@ -137,7 +137,8 @@ export function noticeFacts(s: NoticeSource): NoticeFacts {
   // the same estimate still, so that line goes too.
   const etaAsWritten = incident.kind === 'incident' && incident.eta ? etaStated(incident.eta, toldAt, tz) : null;
   const resolvedAt = resolved ? formatDateTime(incident.resolved_at!, tz) : null;
-  const duration = resolved ? formatDuration(durationMinutes(incident, new Date(incident.resolved_at!))) : null;
+  const minutes = resolved ? durationMinutes(incident, new Date(incident.resolved_at!)) : null;
+  const duration = minutes === null ? null : formatDuration(minutes);
   const followUp = s.kind === 'update' && (update.status === 'resolved' || update.status === 'postmortem');
   // The facts the email states itself (its fields, or its opening sentence for the affected services), by the
   // label the update templates (templates/updates/) give them in the body: a body line saying the same is left out.
@@ -151,7 +152,7 @@ export function noticeFacts(s: NoticeSource): NoticeFacts {
           'started at': ended ? null : startedAt,
           'estimated resolution': ended ? null : eta && etaAsWritten ? [eta, etaAsWritten] : 'not known yet',
           'resolved at': ended ? resolvedAt : null,
-          'total duration': ended ? duration : null,
+          'total duration': ended && minutes !== null ? [formatDuration(minutes), formatDurationAsOnceWritten(minutes)] : null,
         };
   // The update rhythm the email's promise states (templates/email/promise.*.hbs: a disruption notice, an update
   // that is no follow-up), in the words the update templates give it in the body: a body sentence saying the same

@@ -755,6 +755,25 @@ describe('templates', () => {
     expect(formatDuration(47 * 60 + 59)).toBe('47 h 59 min');
   });
 
+  it('a restoration for an update written before days kept their minutes leaves its "Total duration: 4 d 0 h" line out too', () => {
+    const { db, ctx } = world();
+    const inc = declareIncident(ctx(), {
+      name: 'Queue stalled',
+      impact: 'major',
+      status: 'investigating',
+      body: 'Stalled.',
+      components: {},
+    });
+    // The resolved template as a release before 2026-12 filled it in, the restoration sent after the upgrade.
+    const body = 'The issue has been resolved.\n\n- **Total duration:** 4 d 0 h\n\nThe queue drained.';
+    postUpdate(ctx(new Date(now.getTime() + (4 * 1440 + 30) * 60_000)), inc.id, { status: 'resolved', body });
+    const mail = renderNotice({ ...siteOf(db), kind: 'restoration', incident: inc, update: inc.updates.at(-1)! });
+    expect(mail.text).toContain('Duration: 4 d 0 h 30 min\n');
+    // Before: "Total duration: 4 d 0 h" below "Duration: 4 d 0 h 30 min", two spans for one incident.
+    expect(mail.text).not.toContain('4 d 0 h\n');
+    expect(mail.text).toContain('The queue drained.');
+  });
+
   it('an update that raised the impact says so, as the page does; one that left it says nothing of it', () => {
     const { db, ctx } = world();
     const inc = declareIncident(ctx(), { name: 'Slow API', severity: 'sev2', status: 'investigating', body: 'Slow.', components: {} });
