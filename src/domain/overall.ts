@@ -108,6 +108,5 @@ export function formatDuration(minutes: number): string {
  * a failed one retried) still leaves that line out beside its own "4 d 0 h 30 min".
  */
 export function formatDurationAsOnceWritten(minutes: number): string {
-  const h = Math.floor(minutes / 60);
-  return h < 48 ? formatDuration(minutes) : `${Math.floor(h / 24)} d ${h % 24} h`;
+  return formatDuration(minutes < 48 * 60 ? minutes : minutes - (minutes % 60));
 }
