@@ -173,6 +173,11 @@ export class DurableJsonFile<T> implements Adapter<T> {
   }
 }
 
+/** Whether `name`, in the data file's folder, is one of keepBeforeUpgrade's backups of the file named `file`. */
+export function isUpgradeBackup(file: string, name: string): boolean {
+  return name.startsWith(`${file}.v`) && name.endsWith('.bak') && /^\d+(?:\.\d+)?$/.test(name.slice(file.length + 2, -'.bak'.length));
+}
+
 /**
  * Writes `text`, the data file as a Herald of schema version `from` left it, beside it as `<file>.v<from>.bak`
  * (0600, durably). A start that upgraded but failed to write finds its backup already there, identical, and

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { holdsRecords } from './mail/tokens.ts';
+import { isUpgradeBackup } from './durable-file.ts';
 
 /**
  * What a site leaves in DATA_DIR besides herald.json. A first start writes herald.json before any of these (the
@@ -16,7 +17,7 @@ export function siteRemains(dataDir: string): string[] {
   if (names.includes('subscribers.key')) found.push('subscribers.key');
   for (const journal of ['subscribers.jsonl', 'deliveries.jsonl', 'channel-deliveries.jsonl'])
     if (names.includes(journal) && holdsRecords(join(dataDir, journal))) found.push(journal);
-  found.push(...names.filter((n) => /^herald\.json\.v\d+(?:\.\d+)?\.bak$/.test(n)));
+  found.push(...names.filter((n) => isUpgradeBackup('herald.json', n)));
   if (names.includes('static') && nonEmptyDir(join(dataDir, 'static'))) found.push('static/');
   return found;
 }
