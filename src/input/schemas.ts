@@ -69,8 +69,13 @@ const yearInRange = (s: string) => {
  * An instant with a zone, stored as UTC ISO (`…Z`) whatever offset it was sent
  * with: stored times sort as strings, so they must all be written alike.
  */
-export const instant = z.iso
-  .datetime({ offset: true, error: 'must be an ISO 8601 date-time with a zone, e.g. 2026-11-30T02:00:00Z' })
+const INSTANT_MESSAGE = 'must be an ISO 8601 date-time with a zone, e.g. 2026-11-30T02:00:00Z or 2026-11-30T03:00+01:00';
+const toTheSecond = z.iso.datetime({ offset: true });
+// ISO 8601 lets seconds be left out, and people typing an instant by hand often do.
+const toTheMinute = z.iso.datetime({ offset: true, precision: -1 });
+export const instant = z
+  .string({ error: INSTANT_MESSAGE })
+  .refine((s) => toTheSecond.safeParse(s).success || toTheMinute.safeParse(s).success, INSTANT_MESSAGE)
   .refine(yearInRange, 'must be between the years 1970 and 9999 (in UTC)')
   .transform((s) => new Date(s).toISOString());
 

@@ -39,4 +39,20 @@ describe('request times are stored in one form', () => {
     expect(r.success).toBe(false);
     expect(r.error?.issues[0]?.path).toEqual(['started_at']);
   });
+
+  it('seconds may be left out, as ISO 8601 allows (people typing a time by hand often do)', () => {
+    const declared = incidentCreateSchema.parse({
+      name: 'Backfilled',
+      impact: 'minor',
+      body: 'x',
+      started_at: '2026-11-20T10:05+02:00',
+    });
+    expect(declared.started_at).toBe('2026-11-20T08:05:00.000Z');
+    const r = incidentCreateSchema.safeParse({ name: 'x', impact: 'minor', body: 'x', started_at: '2026-11-20 10:05' });
+    expect(r.error?.issues.map((i) => [i.path, i.message])).toEqual([
+      [['started_at'], 'must be an ISO 8601 date-time with a zone, e.g. 2026-11-30T02:00:00Z or 2026-11-30T03:00+01:00'],
+    ]);
+    const n = incidentCreateSchema.safeParse({ name: 'x', impact: 'minor', body: 'x', started_at: 5 });
+    expect(n.error?.issues[0]?.message).toMatch(/^must be an ISO 8601 date-time/);
+  });
 });
