@@ -35,10 +35,16 @@ export const marked = new Marked(
  */
 export function typedTagsAsText(html: string): string {
   // The name ends where HTML ends it: at a space, a slash or the end (`<textarea/x>` opens a textarea too).
-  return html.replace(/<\/?([a-zA-Z][a-zA-Z0-9-]*)(?=[\s/>])[^>]*>/g, (tag, name: string) =>
-    KEPT_TAGS.has(name.toLowerCase())
-      ? tag
-      : tag.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;'),
+  return (
+    html
+      .replace(/<\/?([a-zA-Z][a-zA-Z0-9-]*)(?=[\s/>])[^>]*>/g, (tag, name: string) =>
+        KEPT_TAGS.has(name.toLowerCase())
+          ? tag
+          : tag.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;'),
+      )
+      // A declaration, processing instruction or CDATA section ("the API returns <!DOCTYPE html>", "<?xml …?>
+      // errors") is quoted, not markup for a page: the sanitizer dropped it. A comment stays hidden, as written.
+      .replace(/<(?=!(?!--)|\?)/g, '&lt;')
   );
 }
 

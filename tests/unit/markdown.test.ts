@@ -191,6 +191,21 @@ describe('tags typed in prose', () => {
   );
 });
 
+// From a hunt: "The API returns <!DOCTYPE html> instead of JSON" lost its quote in every output.
+describe('a declaration, processing instruction or CDATA section typed in prose', () => {
+  it.each(['<!DOCTYPE html>', '<?xml version="1.0"?>', '<![CDATA[x]]>', '<!ELEMENT br EMPTY>'])('%s is shown as typed', (typed) => {
+    const inline = `The API returns ${typed} instead of JSON.`;
+    expect(markdownToText(inline)).toBe(inline);
+    assertInert(renderMarkdown(inline));
+    const block = `${typed}\n\nis what clients get.`;
+    expect(markdownToText(block)).toBe(`${typed}\n\nis what clients get.`);
+  });
+
+  it('a comment stays hidden, as its writer meant', () => {
+    expect(renderMarkdown('Fixed <!-- by Sam --> at 14:00.')).toBe('<p>Fixed  at 14:00.</p>');
+  });
+});
+
 describe('Markdown nested deeper than marked can read (a second hostile review)', () => {
   // 20,000 `>`: within the body limit, far past the depth at which marked's recursive reading runs out of stack.
   const deep = `${'>'.repeat(20_000)} <b>still</b> & here`;
