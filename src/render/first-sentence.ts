@@ -19,7 +19,10 @@ export function firstSentence(text: string): string {
   for (const { segment } of SENTENCES.segment(flat)) {
     first += segment;
     const lastWord = first.trimEnd().split(' ').at(-1) ?? '';
-    if (!TITLE.test(lastWord)) break;
+    // ICU also ends one at a ? or ! inside an address ("…/search?q=shoes", "example.com/faq!x"); in text
+    // spaced as English is, a sentence that ends at . ! or ? has a space after it (。 needs none).
+    const inAWord = /[.!?]$/.test(segment);
+    if (!TITLE.test(lastWord) && !inAWord) break;
   }
   return first ? first.trim() : flat;
 }

@@ -180,6 +180,14 @@ describe('banner', () => {
     expect(firstSentence('Down!  Back soon.')).toBe('Down!');
     expect(firstSentence('Version 2.1 is slow? We look.')).toBe('Version 2.1 is slow?');
     expect(firstSentence('No stop here')).toBe('No stop here');
+    // From a hunt: the banner read "Searches such as https://shop.example.com/search?".
+    expect(firstSentence('Searches such as https://shop.example.com/search?q=shoes fail. We are on it.')).toBe(
+      'Searches such as https://shop.example.com/search?q=shoes fail.',
+    );
+    expect(firstSentence('See example.com/faq!important now. Then more.')).toBe('See example.com/faq!important now.');
+    expect(firstSentence('See <https://x.example/a?b=1>. Then more.')).toBe('See <https://x.example/a?b=1>.');
+    // A full stop that takes no space after it still ends a sentence.
+    expect(firstSentence('支付服务中断。我们正在调查。')).toBe('支付服务中断。');
   });
 
   it('firstSentence reads past abbreviations as a reader does (Unicode sentence breaks), not at every ". "', () => {
