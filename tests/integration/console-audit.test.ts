@@ -145,3 +145,21 @@ describe('the audit page in plain words', () => {
     expect(linesOf(declare![4]!)).toEqual(['Impact: major', expect.stringMatching(/^Severity: \S+$/)]);
   });
 });
+
+// From a hunt: every combining mark was dropped from the name, so "प्रिया शर्मा" signed the log "परय शरम".
+describe('a Comms Lead signed in under a name in any script', () => {
+  it.each([
+    ['प्रिया शर्मा', 'प्रिया शर्मा'],
+    ['Jose\u0301 Núñez', 'José Núñez'],
+    ['  ஸ்ரீ <b>Anand</b>  ', 'ஸ்ரீ bAnandb'],
+  ])('%s signs the audit log as %s', async (typed, shown) => {
+    const lead = await signIn(h, typed);
+    const made = await lead.post('/admin/components', { action: 'create', name: `Made by ${shown}` });
+    expect(made.status).toBe(303);
+    const { events: log } = await events();
+    const created = log.find((e) => e.action === 'component.create' && e.actor !== 'admin-token');
+    expect(created?.actor).toBe(`console:${shown}`);
+    const dashboard = await (await fetch(`${h.url}/admin`, { headers: { cookie: lead.cookie } })).text();
+    expect(dashboard).toContain(`Signed in as <strong>${shown}</strong>`);
+  });
+});

@@ -55,10 +55,13 @@ async function signIn(herald: Herald, form: FormData, ip: string, next: string):
 }
 
 async function session(herald: Herald, form: FormData, next: string, now: number, via: SignedInWith): Promise<SignInResult> {
+  // Marks (\p{M}) too: without them "प्रिया शर्मा" signed the log "परय शरम", and a decomposed "José" "Jose".
   const name = String(form.get('name') ?? '')
+    .normalize('NFC')
     .trim()
     .slice(0, 60)
-    .replace(/[^\p{L}\p{N} .'_-]/gu, '');
+    .replace(/[^\p{L}\p{M}\p{N} .'_-]/gu, '')
+    .trim();
   const { token } = await herald.console.sessions.create(`console:${name || 'comms-lead'}`, now, via);
   return { ok: true, redirect: next, setCookie: sessionSetCookie(herald.config.SITE_URL, token) };
 }
