@@ -5,6 +5,7 @@ import { leadText } from '../render/markdown-text.ts';
 import { firstSentence } from '../render/first-sentence.ts';
 import { incidentUrl, ms, pageUpdatedAt, updatesNewestFirst, type SiteInfo } from './statuspage-records.ts';
 import { closedBidi, headOf } from '../domain/text.ts';
+import { latestSaid } from '../domain/components/settle.ts';
 
 /**
  * The in-app banner (`GET /api/banner.json`, shown by public/embed.js): what
@@ -37,18 +38,25 @@ const MAX_FILTER_IDS = 50;
 /**
  * What a live record weighs in the (filtered) page's indicator now, which is also its banner's colour: an
  * incident being worked on, its impact; one being monitored, what its components (those the filter keeps)
- * still show, as the page's indicator counts it (its fix is out); a window, `maintenance`. The banner
- * shows the heaviest; then one still being worked on; then the most severe; then the latest. A critical
- * incident monitored while its component is still down so wins over a trivial one under investigation,
- * and one whose components are back does not.
+ * still show of its own word, as the page's indicator counts them (its fix is out); a window, `maintenance`.
+ * The banner shows the heaviest; then one still being worked on; then the most severe; then the latest. A
+ * critical incident monitored while its component is still down so wins over a trivial one under
+ * investigation, and one whose components are back does not.
  */
 const RANK = { critical: 4, major: 3, minor: 2, maintenance: 1, none: 0 } as const;
 const workedOn = (e: EventRecord): number => (e.kind === 'incident' && e.status !== 'monitoring' ? 1 : 0);
 const own = (e: EventRecord): Indicator => (e.kind === 'incident' ? e.impact : 'maintenance');
 function weight(e: EventRecord, components: Db['components']): Indicator {
   if (e.kind !== 'incident' || e.status !== 'monitoring') return own(e);
-  const shown = components.filter((c) => e.components.includes(c.id)).map((c) => c.status);
-  return componentStatusToImpact(worstComponentStatus(shown));
+  // Its own word, where the component shows no worse: the outage another open incident gives a component
+  // is that one's colour, or a monitored "degraded" headlined red over the outage being worked on.
+  const still = components
+    .filter((c) => e.components.includes(c.id))
+    .map((c) => {
+      const word = latestSaid(e, c.id);
+      return word === null || worstComponentStatus([word, c.status]) === word ? c.status : word;
+    });
+  return componentStatusToImpact(worstComponentStatus(still));
 }
 
 /**

@@ -80,6 +80,35 @@ describe('banner', () => {
     expect(bannerFor(db, SITE)).toMatchObject({ incident_id: fixed.id });
   });
 
+  // From a hunt: the monitored SEV-3 weighed what its component showed, the other incident's outage, and
+  // headlined red ("critical") over that outage being worked on.
+  it('a monitored incident weighs its own word on a component, not the outage another open incident gives it', () => {
+    const db = quietDb();
+    const minor = declareIncident(ctx(db), {
+      name: 'Charts blank',
+      impact: 'minor',
+      status: 'investigating',
+      body: 'Charts are blank.',
+      components: { api: 'degraded_performance' },
+    });
+    postUpdate(ctx(db, 1), minor.id, { status: 'monitoring', body: 'Charts fix deployed; watching.' });
+    const outage = declareIncident(ctx(db, 2), {
+      name: 'Exports failing',
+      impact: 'major',
+      status: 'investigating',
+      body: 'Exports fail.',
+      components: { api: 'major_outage' },
+    });
+    expect(db.components.find((c) => c.id === 'api')!.status).toBe('major_outage');
+    expect(bannerFor(db, SITE, ['api'])).toMatchObject({ incident_id: outage.id, indicator: 'major', message: 'Exports fail.' });
+    // Once the outage is monitored too, each weighs its own word: the outage still wins, red as its component.
+    postUpdate(ctx(db, 3), outage.id, { status: 'monitoring', body: 'Exports fixed; watching.' });
+    expect(bannerFor(db, SITE, ['api'])).toMatchObject({ incident_id: outage.id, indicator: 'critical' });
+    // Once the outage is resolved, the component back to the other's word, that one shows in its own colour.
+    postUpdate(ctx(db, 4), outage.id, { status: 'resolved', body: 'Fixed.' });
+    expect(bannerFor(db, SITE, ['api'])).toMatchObject({ incident_id: minor.id, indicator: 'minor' });
+  });
+
   it('message has no Markdown or HTML, and is cut at a word with an ellipsis', () => {
     const db = quietDb();
     const long = `**Payments** are _failing_ <b>for</b> [some](https://x.example) cards ${'and more detail follows here '.repeat(30)}. Then more.`;

@@ -9,7 +9,7 @@ export interface Ending {
 }
 
 /** The status an incident's latest update gave the component (its word); null if none did. */
-function latestSaid(incident: Incident, id: string): ComponentStatus | null {
+export function latestSaid(incident: Incident, id: string): ComponentStatus | null {
   for (let i = incident.updates.length - 1; i >= 0; i--) {
     const change = incident.updates[i]!.affected_components.findLast((c) => c.code === id);
     if (change) return change.new_status;
