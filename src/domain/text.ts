@@ -57,6 +57,20 @@ export const cleanLine = (v: string): boolean => !CONTROL_IN_LINE.test(v) && !BI
 /** A multi-line text fit to store (an update): tab and line breaks allowed, nothing else of the above. */
 export const cleanText = (v: string): boolean => !CONTROL_IN_TEXT.test(v) && wellFormed(v);
 
+/**
+ * Characters drawn as nothing: zero-width spaces and joiners, a soft hyphen, the Mongolian vowel separator,
+ * a word joiner, a byte-order mark; at the ends of a line, where they join nothing, they are cut like spaces
+ * ("Svc\u200b" was another name than "Svc", and a name of them alone an untitled component).
+ */
+const ZERO_WIDTH = '\u00ad\u180e\u200b-\u200d\u2060\ufeff';
+const EDGES = new RegExp(`^[\\s${ZERO_WIDTH}]+|[\\s${ZERO_WIDTH}]+$`, 'gu');
+/** A text with spaces and zero-width characters cut from both ends. */
+export const trimInvisible = (v: string): string => v.replace(EDGES, '');
+/** Nothing a reader sees besides those: marks alone, formatting characters, the Braille and Hangul blanks. */
+const BLANK = /[\s\p{Cf}\p{M}\u2800\u3164\u115f\u1160\uffa0]/gu;
+/** Whether a text shows anything at all: one of blanks alone reads as empty. */
+export const showsSomething = (v: string): boolean => v.replace(BLANK, '') !== '';
+
 const characters = new Intl.Segmenter('en', { granularity: 'grapheme' });
 
 /**

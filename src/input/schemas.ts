@@ -2,7 +2,7 @@ import { POSITION_MAX } from '../domain/component-schema.ts';
 import { z } from 'zod';
 import { COMPONENT_STATUSES, IMPACTS } from '../domain/status.ts';
 import { UPDATE_STATUSES } from '../domain/incidents/lifecycle.ts';
-import { cleanLine, cleanText, CONTROL_MESSAGE } from '../domain/text.ts';
+import { cleanLine, cleanText, CONTROL_MESSAGE, showsSomething, trimInvisible } from '../domain/text.ts';
 import { MAX_MARKDOWN_DEPTH, markdownDepth } from '../render/markdown.ts';
 
 /**
@@ -27,8 +27,8 @@ const lineFeeds = (v: string) => v.replace(/\r\n?/g, '\n');
 export const name = z
   .string({ error: 'name is required' })
   .refine(cleanLine, `name ${CONTROL_MESSAGE}`)
-  .trim()
-  .min(1, 'name must not be empty')
+  .overwrite(trimInvisible)
+  .refine(showsSomething, 'name must not be empty')
   .max(LIMITS.name, `name must be at most ${LIMITS.name} characters`);
 /** A Markdown body of at most `max` characters (`missing`: the error when it is absent or not text). */
 const markdownBody = (max: number, missing: string) =>
@@ -37,7 +37,7 @@ const markdownBody = (max: number, missing: string) =>
     .refine(cleanText, `body ${CONTROL_MESSAGE}`)
     .overwrite(lineFeeds)
     .trim()
-    .min(1, 'body must not be empty')
+    .refine(showsSomething, { message: 'body must not be empty', abort: true })
     // abort: a text over the limit is refused for its length alone, not read by marked (slower than linear on some text).
     .max(max, { message: `body must be at most ${max} characters`, abort: true })
     .refine(shallowEnough, TOO_DEEP);

@@ -164,6 +164,36 @@ describe('control characters and broken Unicode are refused at input with the fi
     expect(rtl.status).toBe(201);
   });
 
+  // From a hunt: a name of zero-width spaces made an untitled component, and a subject "Service disruption: ".
+  it("a name or body of characters drawn as nothing is refused as empty; at a name's ends they are cut like spaces", async () => {
+    const before = await dataFile();
+    for (const blank of ['\u200b', '\u200d\u200c', '\u2800', '\u3164', '\u00ad', '\u180e', '\u034f', ' \u2060 ']) {
+      for (const [path, body, field] of [
+        ['/incidents', { name: blank, impact: 'major', body: 'Investigating.' }, 'name'],
+        ['/incidents', { name: 'Outage', impact: 'major', body: blank }, 'body'],
+        ['/components', { name: blank }, 'name'],
+      ] as const) {
+        const res = await h.admin(path, { body });
+        expect(res.status, `${path} ${field} ${JSON.stringify(blank)}`).toBe(422);
+        expect(((await res.json()) as { error: { field: string; message: string } }).error).toMatchObject({
+          field,
+          message: `${field} must not be empty`,
+        });
+      }
+    }
+    expect(await dataFile()).toBe(before);
+    // "API" exists: "API" with a zero-width space after it is the same name, not a second component.
+    const twin = await h.admin('/components', { body: { name: 'API\u200b' } });
+    expect(twin.status).toBe(409);
+    expect(((await twin.json()) as { error: { code: string } }).error.code).toBe('duplicate_name');
+    // Inside a name they stay: a family emoji is joined by them.
+    const family = await h.admin('/incidents', {
+      body: { name: '\u200bFamily 👨\u200d👩\u200d👧 plans\u200b', impact: 'minor', body: 'x' },
+    });
+    expect(family.status).toBe(201);
+    expect(((await family.json()) as { name: string }).name).toBe('Family 👨\u200d👩\u200d👧 plans');
+  });
+
   it('tab and line breaks stay allowed in a body (Markdown needs them), never in a name', async () => {
     const ok = await h.admin('/incidents', {
       body: { name: 'Tabbed body', impact: 'minor', body: 'Line one\n\n\tindented\r\nline three' },
