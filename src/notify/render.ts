@@ -128,6 +128,15 @@ function maintenanceWords(step: MaintenanceNoticeStep, name: string, affected: s
   };
 }
 
+/**
+ * A code block (a log line, a command) that wraps at the card's edge rather than widening the whole email past a
+ * phone's screen. Inline, as mail clients keep inline styles where they drop a <style> (Gmail's app for other
+ * accounts); pre-wrap alone would wrap at spaces only, and Outlook reads word-break where others read
+ * overflow-wrap. The saved HTML is sanitized (its text escaped), so `<pre` here is only ever the tag.
+ */
+const wrappingPre = (html: string) =>
+  html.replace(/<pre(?=[\s>])/g, '<pre style="white-space:pre-wrap;word-break:break-word;overflow-wrap:anywhere;"');
+
 /** Renders a notice for one recipient. */
 export function renderNotice(input: NoticeInput): RenderedMail {
   const facts = noticeFacts({ ...input, timeZone: input.timeZone ?? 'UTC' });
@@ -135,6 +144,8 @@ export function renderNotice(input: NoticeInput): RenderedMail {
   const words = facts.step ? maintenanceWords(facts.step, facts.name, facts.affected, facts.movedFrom !== null) : null;
   const ctx = {
     ...facts,
+    bodyHtml: wrappingPre(facts.bodyHtml),
+    summaryHtml: facts.summaryHtml === null ? null : wrappingPre(facts.summaryHtml),
     etaShown: facts.eta ?? 'not known yet',
     subject,
     title: titleOf(input.kind, facts.step, facts.followUp),
