@@ -25,18 +25,40 @@ export interface DeclareInput {
   resolved_at?: string;
   /** Who leads the response, for the war-room channels. */
   commander?: string | null;
-  /** The responders' channel; default `#incident-<start date>-<slug of the name>` (runbook naming). */
+  /** The responders' channel; default `#incident-<start date>-<slug of the name>` (runbook naming), numbered when taken. */
   war_room?: string | null;
 }
 
 /**
  * `#incident-2026-11-30-card-payments-failing`: the runbooks' war-room name for
  * an incident `INC-2026-11-30-n`. A name with no Latin slug (Платежи) takes the
- * incident's number instead, so two such incidents on one day do not share a room.
+ * incident's number instead. A room in `taken` (another incident's) gets the
+ * number as a suffix (`…-card-payments-failing-2`): two incidents of one day
+ * with the same name, or names that share their first 50 slug characters, would
+ * otherwise share a room. The number is unique that day (ids are never given
+ * again), so a further suffix is needed only when another room was named so by
+ * hand or after a name ending in that number. Within Slack's 80 characters.
  */
-export function defaultWarRoom(name: string, id: string): string {
+export function defaultWarRoom(name: string, id: string, taken: ReadonlySet<string> = new Set()): string {
   const [, day, n] = /^INC-(\d{4}-\d{2}-\d{2})-(\d+)$/.exec(id)!;
-  return `#incident-${day}-${bareSlug(name).slice(0, 50).replace(/-+$/, '') || n}`;
+  const room = `#incident-${day}-${bareSlug(name).slice(0, 50).replace(/-+$/, '') || n}`;
+  if (!taken.has(room)) return room;
+  for (let k = 1; ; k++) {
+    const numbered = k === 1 ? `${room}-${n}` : `${room}-${n}-${k}`;
+    if (!taken.has(numbered)) return numbered;
+  }
+}
+
+/**
+ * The rooms other incidents have, open or resolved (a resolved incident's channel still holds its history,
+ * and a postmortem is posted to it), and those a withdrawn incident had by default (its channel may exist).
+ */
+function roomsTaken(ctx: VerbContext): Set<string> {
+  const rooms = ctx.db.incidents.flatMap((i) => (i.war_room ? [i.war_room.toLowerCase()] : []));
+  for (const w of ctx.db.withdrawn ?? []) {
+    if (/^INC-\d{4}-\d{2}-\d{2}-\d+$/.test(w.id)) rooms.push(defaultWarRoom(w.name, w.id));
+  }
+  return new Set(rooms);
 }
 
 /**
@@ -89,7 +111,7 @@ export function declareIncident(ctx: VerbContext, input: DeclareInput): Incident
     late_notice_at: null,
     email_declined: input.notify === false,
     commander: input.commander?.trim() || null,
-    war_room: input.war_room === null ? null : input.war_room?.trim() || defaultWarRoom(input.name, id),
+    war_room: input.war_room === null ? null : input.war_room?.trim() || defaultWarRoom(input.name, id, roomsTaken(ctx)),
     components: [],
     updates: [],
     postmortem: null,
