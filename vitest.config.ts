@@ -44,8 +44,9 @@ export default defineConfig({
             // The uptime bars' shapes, colours and accessible list: drawn from the uptime the unit suite computes.
             // Where refused forms put the focus: the pages' markup (their refusals run on both in the integration
             // suites). The console's scripts following others' work (console-live): what they redraw from, GET
-            // /api/admin/dashboard, runs on both in tests/api/dashboard.test.ts.
-            'tests/e2e/{design,design-items,a11y,embed,embed-xss,history-pages,console,console-live,console-signed-out,deliveries-narrow,text-spacing,console-field-contrast,uptime-bars,form-errors}.test.ts',
+            // /api/admin/dashboard, runs on both in tests/api/dashboard.test.ts. A notice's HTML at 360 px with
+            // long unbroken text: the email's layout, from the same templates on either engine.
+            'tests/e2e/{design,design-items,a11y,embed,embed-xss,history-pages,console,console-live,console-signed-out,deliveries-narrow,text-spacing,console-field-contrast,uptime-bars,form-errors,email-long-content}.test.ts',
           ],
           globalSetup: ['tests/setup/postgres.ts'],
         },
