@@ -19,7 +19,8 @@ export function confirmedSubscriber(s: Subscriber, now: Date): Subscriber | null
     );
   }
   if (standing === 'confirmed') return null;
-  return { ...s, state: 'confirmed', confirmed_at: now.toISOString(), updated_at: now.toISOString() };
+  // No unsubscription time on a confirmed record: one it came back from would read as if it left since.
+  return { ...s, state: 'confirmed', confirmed_at: now.toISOString(), unsubscribed_at: null, updated_at: now.toISOString() };
 }
 
 export function unsubscribedSubscriber(s: Subscriber, now: Date): Subscriber | null {
