@@ -288,6 +288,14 @@
     )
       news = true;
     keepingFocus(function () {
+      // A row whose incident is no longer open (resolved or withdrawn elsewhere) goes: it had nothing more
+      // due, and kept "Next update due … in under a minute" until a reload.
+      var open = active.map(function (r) {
+        return r.id;
+      });
+      $all('li[data-incident]').forEach(function (li) {
+        if (open.indexOf(li.getAttribute('data-incident')) < 0) li.remove();
+      });
       active.forEach(function (row) {
         if (!updateActive(row)) news = true;
       });

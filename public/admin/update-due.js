@@ -96,9 +96,10 @@
           note.append(noteText, freshPageLink(), ' to see it; what you are writing here stays.');
           box.append(note);
         }
-        var what = posted
-          ? 'A new update was posted' + (posted.by ? ' by ' + posted.by : '') + ' at ' + posted.at + '. '
-          : 'This incident was updated and is no longer open. ';
+        // Closed says more than an update told before it (which the note said until then).
+        var what = closed
+          ? 'This incident was updated and is no longer open. '
+          : 'A new update was posted' + (posted.by ? ' by ' + posted.by : '') + ' at ' + posted.at + '. ';
         if (noteText.data !== what) noteText.data = what;
       }
       box.hidden = dueLine.hidden && !note;

@@ -243,6 +243,48 @@ describe('the console follows what others do, without a reload', () => {
     }
   });
 
+  // From a hunt: the dashboard kept the resolved incident's row ("Next update due … in under a minute"), and its
+  // page, having told of an update before, kept saying "A new update was posted…" and never that it had closed.
+  it('an incident resolved elsewhere leaves the dashboard, and its page says it is no longer open after an update it told of', async () => {
+    const id = await declareSev1('Exports failing');
+    const dash = await openPage('/admin');
+    const row = dash.locator(`li[data-incident="${id}"]`);
+    expect(await row.count()).toBe(1);
+    const incident = await openPage(`/admin/incidents/${id}`);
+    try {
+      const note = incident.locator('#update-posted');
+      await regradeToSev3(id);
+      await incident.clock.fastForward(21_000);
+      await shows(
+        async () => ((await note.textContent()) ?? '').startsWith('A new update was posted'),
+        'the update told',
+        () => incident.locator('#update-due').textContent(),
+      );
+      const resolved = await h.admin(`/incidents/${id}/updates`, { body: { status: 'resolved', body: 'Fixed.', notify: false } });
+      expect(resolved.status).toBe(201);
+
+      await incident.clock.fastForward(21_000);
+      await shows(
+        async () => ((await note.textContent()) ?? '').startsWith('This incident was updated and is no longer open. '),
+        'the page to say the incident closed',
+        () => note.textContent(),
+      );
+      expect(await incident.locator('#update-due p').first().isHidden()).toBe(true);
+
+      await dash.clock.fastForward(21_000);
+      await shows(
+        async () => (await row.count()) === 0,
+        'the row gone',
+        async () => `${await row.count()} rows`,
+      );
+      // The postmortem it now owes is news: a reload shows it.
+      expect(await dash.locator('#dashboard-live').textContent()).toContain('New activity');
+    } finally {
+      await closeWithin(incident)();
+      await closeWithin(dash)();
+    }
+  });
+
   it('the maintenance notice names the components ticked while it is the template, and stops following once edited', async () => {
     const page = await openPage('/admin/maintenance');
     try {
