@@ -232,6 +232,63 @@ describe("the console's Withdraw", () => {
     expect((await page('/admin/audit')).html).toContain('Withdrew incident published in error');
   });
 
+  it("a confirmation shown before a teammate's resolution is refused, saying so, and asks again", async () => {
+    const id = await declare({ name: 'Login errors', components: { api: 'partial_outage' } });
+    const asked = await page(`/admin/incidents/${id}/withdraw`);
+    const confirmFields = (html: string) =>
+      Object.fromEntries(
+        all(byId(dom(html), 'confirm-withdraw')!, (e) => e.name === 'input' && e.attribs.type === 'hidden')
+          .filter((e) => e.attribs.name !== 'csrf')
+          .map((e) => [e.attribs.name!, e.attribs.value ?? '']),
+      );
+    const shown = confirmFields(asked.html);
+    expect(shown).toMatchObject({ id, confirm: '1' });
+
+    // Meanwhile Lee resolves it from another session: previewed, then published (the restoration email goes out).
+    const lee = await signIn(h, 'Lee');
+    const form = dom(await fetch(`${h.url}/admin/incidents/${id}`, { headers: { cookie: lee.cookie } }).then((r) => r.text()));
+    const hidden = Object.fromEntries(
+      all(byId(form, 'post-update')!, (e) => e.name === 'input' && e.attribs.type === 'hidden').map((e) => [
+        e.attribs.name!,
+        e.attribs.value ?? '',
+      ]),
+    );
+    const previewed = await lee.post('/admin/preview', {
+      ...hidden,
+      csrf: lee.csrf,
+      status: 'resolved',
+      body: 'Sign-in works again for everyone.',
+    });
+    expect(previewed.status).toBe(200);
+    const draft = /name="draft" value="([^"]+)"/.exec(await previewed.text())?.[1];
+    expect((await lee.post('/admin/publish', { draft: draft!, csrf: lee.csrf })).status).toBe(303);
+
+    // Dana's confirmation, shown before it: refused, nothing withdrawn, and told what changed.
+    const refusedRes = await dana.post(`/admin/incidents/${id}/withdraw`, shown);
+    expect(refusedRes.status).toBe(409);
+    const html = await refusedRes.text();
+    expect(html).toContain('Nothing was withdrawn: since this page was shown, Lee posted an update (Resolved');
+    expect(html).toContain(
+      ': “Sign-in works again for everyone.” Check what withdrawing it does now, below, and confirm again if it should still go.',
+    );
+    expect((await h.admin(`/incidents/${id}`)).status).toBe(200);
+    expect((await json(h.admin(`/incidents/${id}`))).status as string).toBe('resolved');
+    expect(await audits('incident.withdraw', id)).toEqual([]);
+
+    // The page asks again, as of now; that confirmation withdraws it.
+    const again = confirmFields(html);
+    expect(again.seen).not.toBe(shown.seen);
+    // A change with no update (a name corrected through the API) is refused and told the same way.
+    expect((await h.admin(`/incidents/${id}`, { method: 'PATCH', body: { name: 'Sign-in errors' } })).status).toBe(200);
+    const renamed = await dana.post(`/admin/incidents/${id}/withdraw`, again);
+    expect(renamed.status).toBe(409);
+    const renamedHtml = await renamed.text();
+    expect(renamedHtml).toContain('Nothing was withdrawn: since this page was shown, the API corrected its name to “Sign-in errors”.');
+    const confirmed = await dana.post(`/admin/incidents/${id}/withdraw`, confirmFields(renamedHtml));
+    expect(confirmed.status).toBe(303);
+    expect((await h.admin(`/incidents/${id}`)).status).toBe(404);
+  });
+
   it('an update previewed before the withdrawal is refused at its publish, not a server error', async () => {
     const id = await declare({ name: 'Previewed then withdrawn', components: {} });
     const form = dom((await page(`/admin/incidents/${id}`)).html);

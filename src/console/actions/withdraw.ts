@@ -3,6 +3,12 @@ import type { ComponentStatus } from '../../domain/status.ts';
 import type { Incident } from '../../domain/model.ts';
 import { withdrawIncident } from '../../domain/incidents/withdraw.ts';
 import { restoreOnResolve } from '../../domain/incidents/lifecycle.ts';
+import { INCIDENT_STATUS_LABEL } from '../../domain/status.ts';
+import { closedBidi, headOf } from '../../domain/text.ts';
+import { authorWords } from '../../domain/words.ts';
+import { HeraldError } from '../../domain/errors.ts';
+import { leadText } from '../../render/markdown-text.ts';
+import { at } from '../format.ts';
 import { formFields, refusal } from '../forms.ts';
 import { done, refused, type ActionResult } from './result.ts';
 
@@ -33,15 +39,62 @@ export async function withdrawQuestion(herald: Herald, incident: Incident): Prom
 
 /**
  * The confirmed "Withdraw" of an incident published in error (withdrawIncident). Posted again (a double
- * click, back and resubmit), it finds the incident withdrawn and answers as the first did.
+ * click, back and resubmit), it finds the incident withdrawn and answers as the first did. The
+ * confirmation carries the incident's version it was shown at (`seen`, its updated_at): a change made
+ * since (a teammate's resolution, already emailed) refuses it (409), saying what changed, and the page
+ * asks again with what withdrawing it does now.
  */
 export async function withdrawAction(herald: Herald, actor: string, id: string, form: FormData): Promise<ActionResult> {
-  if (formFields(form).confirm !== '1') return refused(400, { form: 'Nothing was withdrawn: confirm with the button.' });
+  const f = formFields(form);
+  if (f.confirm !== '1') return refused(400, { form: 'Nothing was withdrawn: confirm with the button.' });
+  // A form without the field (none of ours) is not checked.
+  const seen = f.seen;
   try {
-    await herald.run(actor, (ctx) => withdrawIncident(ctx, id));
+    await herald.run(actor, (ctx) => withdrawIncident(ctx, id, seen));
     return done(`/admin/incidents?withdrawn=${encodeURIComponent(id)}`);
   } catch (err) {
+    const incident = herald.store.data.incidents.find((i) => i.id === id);
+    if (err instanceof HeraldError && err.code === 'changed_since' && incident && seen !== undefined) {
+      const changes = changedSince(herald, actor, incident, seen);
+      // A quote that ends its own sentence ends this one: "“… for everyone.”", not "“… for everyone.”.".
+      const stop = /[.!?…]”$/.test(changes.replace(/[\u202a-\u202e\u2066-\u2069]/g, '')) ? '' : '.';
+      return refused(409, {
+        form: `Nothing was withdrawn: since this page was shown, ${changes}${stop} Check what withdrawing it does now, below, and confirm again if it should still go.`,
+      });
+    }
     const r = refusal(err, []);
     return refused(r.status, r.errors);
   }
+}
+
+/**
+ * What was done to `incident` since `seen` (its updated_at then), in a sentence's words: the newest update
+ * posted, as the update form's refusal tells it, else the corrections and postmortem saves the audit log holds.
+ */
+function changedSince(herald: Herald, actor: string, incident: Incident, seen: string): string {
+  const tz = herald.config.SITE_TIMEZONE;
+  const who = (author: string) => (author === actor ? 'you' : (authorWords(author) ?? 'someone'));
+  const said: string[] = [];
+  const posted = incident.updates.filter((u) => u.created_at > seen);
+  const u = posted.at(-1);
+  if (u) {
+    const lead = leadText(u.body);
+    const head = headOf(lead, 200);
+    // Closed: a right-to-left override in their text must not turn this message around.
+    const excerpt = head ? `: “${closedBidi(`${head}${head.length < lead.length ? '…' : ''}`)}”` : '';
+    const many =
+      posted.length > 1 ? `${posted.length} updates were posted, the latest by ${who(u.author)}` : `${who(u.author)} posted an update`;
+    const emailed = posted.some((p) => p.notify) ? ', emailed to subscribers' : '';
+    said.push(`${many} (${INCIDENT_STATUS_LABEL[u.status]}, ${at(u.display_at, tz, herald.now())}${emailed})${excerpt}`);
+  }
+  const WORDS: Record<string, string> = {
+    'incident.name.correct': `corrected its name to “${closedBidi(incident.name)}”`,
+    'incident.update.correct': "corrected an update's text",
+    'incident.postmortem': 'saved its postmortem',
+  };
+  for (const e of herald.store.data.audit) {
+    const words = WORDS[e.action];
+    if (words && e.at > seen && (e.target === incident.id || e.target.startsWith(`${incident.id}/`))) said.push(`${who(e.actor)} ${words}`);
+  }
+  return said.length ? [...new Set(said)].join('; ') : 'it was changed';
 }

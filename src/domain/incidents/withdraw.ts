@@ -2,6 +2,7 @@ import type { VerbContext } from '../context.ts';
 import type { Incident, Withdrawn } from '../model.ts';
 import type { ComponentStatus } from '../status.ts';
 import { recordAudit } from '../audit.ts';
+import { Conflict } from '../errors.ts';
 import { moveComponentStatus } from '../components/hand-set.ts';
 import { findIncident, restoreOnResolve } from './lifecycle.ts';
 
@@ -17,11 +18,17 @@ import { findIncident, restoreOnResolve } from './lifecycle.ts';
  * so that a status set by hand is told apart from one this incident set (moveComponentStatus). Its id is
  * kept (`withdrawn`), never given to another incident; the audit log keeps its name and what it was.
  * Withdrawing it again finds it withdrawn and changes nothing (null).
+ *
+ * `seenAt`: the incident's `updated_at` as the confirmation showed it. A change made since (an update,
+ * a resolution already emailed, a correction, a postmortem) refuses the withdrawal (Conflict
+ * `changed_since`): it would take away what its author published without the withdrawer having seen it.
  */
-export function withdrawIncident(ctx: VerbContext, id: string): Withdrawn | null {
+export function withdrawIncident(ctx: VerbContext, id: string, seenAt?: string): Withdrawn | null {
   const gone = ctx.db.withdrawn?.find((w) => w.id === id);
   if (gone && !ctx.db.incidents.some((i) => i.id === id)) return null;
   const incident = findIncident(ctx, id);
+  if (seenAt !== undefined && incident.updated_at !== seenAt)
+    throw new Conflict('The incident was changed since the withdrawal was asked for; nothing was withdrawn.', 'changed_since');
   const now = ctx.now.toISOString();
   const restored = incident.resolved_at === null ? settleComponents(ctx, incident) : {};
   ctx.db.incidents = ctx.db.incidents.filter((i) => i.id !== id);
