@@ -80,8 +80,9 @@ const emailsAtStart = (level: SeverityLevel | null): boolean => level?.email_sub
  * see whether it lasts: then the timer sends it, see lateNoticeAt), or the
  * update that re-grades an incident nobody was told of to such a level; once
  * subscribers were told it started, the resolution, an update that raises its
- * impact or reaches more components and, where the level says so, each update
- * in between.
+ * impact or reaches more components, one that re-grades it to a level that no
+ * longer emails every update (ending what the emails promised) and, where the
+ * level says so, each update in between.
  */
 export function shouldNotify(level: SeverityLevel | null, q: NotifyQuestion): boolean {
   if (q.notify !== undefined) return q.notify;
@@ -97,8 +98,12 @@ export function shouldNotify(level: SeverityLevel | null, q: NotifyQuestion): bo
   // raised to Critical", a faster cadence), even where the level emails nothing by itself.
   const worse =
     q.regradedFrom !== undefined && !q.past && IMPACTS.indexOf(level?.impact ?? 'none') > IMPACTS.indexOf(q.regradedFrom.impact);
+  // Their emails promised one for every update ("We will email you an update at least every hour"): a re-grade to
+  // a level that does not ends that promise, and is emailed, stating the new rhythm, or the emails just stop.
+  const promiseEnds =
+    q.regradedFrom !== undefined && !q.past && q.regradedFrom.level?.email_every_update === true && level?.email_every_update !== true;
   // And whoever follows a component it now reaches hears of it then, not first from the restoration.
-  return q.resolves || level?.email_every_update === true || worse || (q.widens === true && !q.past);
+  return q.resolves || level?.email_every_update === true || worse || promiseEnds || (q.widens === true && !q.past);
 }
 
 /**
