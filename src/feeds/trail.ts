@@ -63,13 +63,10 @@ export function trailItems(incident: EventRecord): TrailItem[] {
     (a, b) => Date.parse(a.display_at) - Date.parse(b.display_at) || Date.parse(a.created_at) - Date.parse(b.created_at),
   );
   for (const u of oldestFirst) {
-    // A cancelled window's last step reads "Cancelled" (its status is `completed`), as on its page.
-    const label =
-      incident.kind === 'maintenance' && maintenanceStep(incident, u as MaintenanceUpdate) === 'cancelled'
-        ? 'Cancelled'
-        : u.status === previous
-          ? 'Update'
-          : INCIDENT_STATUS_LABEL[u.status];
+    // A cancelled window's last step reads "Completed", its status (`completed`, as the API says), and its text
+    // says it was cancelled: readers take the first label for the status, and Statuspage's feeds have no "Cancelled".
+    const cancelled = incident.kind === 'maintenance' && maintenanceStep(incident, u as MaintenanceUpdate) === 'cancelled';
+    const label = u.status === previous && !cancelled ? 'Update' : INCIDENT_STATUS_LABEL[u.status];
     items.push({ at: u.display_at, label, html: u.body_html });
     previous = u.status;
   }
