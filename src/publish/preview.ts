@@ -15,6 +15,7 @@ import { applyLateNotices } from '../domain/incidents/late-notice.ts';
 import { existingIds } from '../domain/components/following.ts';
 import { Conflict } from '../domain/errors.ts';
 import { openAlike } from '../domain/incidents/alike.ts';
+import { outcomeChanges, outcomeOf, type DraftOutcome } from './outcome.ts';
 
 /**
  * What the Comms Lead previews and then publishes: what publish hands to the verb, but for a body
@@ -26,13 +27,14 @@ import { openAlike } from '../domain/incidents/alike.ts';
  * (with the preview's clock), as are the time lines the body kept from the template the page drew.
  */
 export type DraftAction =
-  | { kind: 'declare'; input: DeclareInput; bodyTemplate?: string; once?: DraftOnce }
+  | { kind: 'declare'; input: DeclareInput; bodyTemplate?: string; once?: DraftOnce; previewed?: DraftOutcome }
   | {
       kind: 'update';
       incidentId: string;
       input: UpdateInput;
       bodyTemplate?: string;
       once?: DraftOnce;
+      previewed?: DraftOutcome;
       /** The incident's newest update when the form was opened: a newer one makes the draft stale (staleUpdate). */
       after?: string;
     };
@@ -61,6 +63,8 @@ export interface DraftResult {
    * open. Null when none is owed later.
    */
   lateNoticeAt: string | null;
+  /** What the settings decided of it, which its publish must find the same (applyDraftOnce). */
+  outcome: DraftOutcome;
 }
 
 /** Runs a draft's verb: on the live data when publishing, on a copy when previewing. */
@@ -104,7 +108,16 @@ export function applyDraftOnce(ctx: VerbContext, draftId: string, action: DraftA
   // Declared since the preview (which named any already open): a second incident nobody chose to make.
   if (action.kind === 'declare' && previewedAt && openAlike(ctx.db, action.input, previewedAt).length > 0)
     throw new Conflict('An incident like this one was declared since this preview.', 'declared_since');
-  const { incident } = applyDraft(ctx, action);
+  const { incident, update } = applyDraft(ctx, action);
+  // Thrown inside the write, so nothing of it is kept: the level decides what a box left as shown does, and it may
+  // have been edited since the preview (or the scheme switched), so what the preview said would no longer hold.
+  if (action.previewed) {
+    const now = outcomeOf(ctx.db, incident, update);
+    const changed = outcomeChanges(action.previewed, now);
+    const why =
+      action.previewed.settings === now.settings ? 'Since this preview, ' : 'The severity settings were changed since this preview: ';
+    if (changed.length > 0) throw new Conflict(`${why}${changed.join('; ')}.`, 'outcome_changed');
+  }
   for (const key of keys) remember(ctx, { key, request_hash: 'console', status: 303, response: { incident_id: incident.id } });
   return incident.id;
 }
@@ -118,12 +131,13 @@ export function dryRun(herald: Herald, actor: string, action: DraftAction): Draf
   const db = structuredClone(herald.store.data);
   const ctx = { ...herald.context(actor), db };
   const { incident, update } = applyDraft(ctx, action);
+  const outcome = outcomeOf(db, incident, update);
   // Already due (a start given in the past): the timer's verb marks it within seconds of publishing and
   // the outbox sends it with this update, so the preview runs that verb on its copy and shows that email.
-  if (applyLateNotices(ctx).includes(incident.id)) return { db, incident, update, noticeKind: 'disruption', lateNoticeAt: null };
+  if (applyLateNotices(ctx).includes(incident.id)) return { db, incident, update, noticeKind: 'disruption', lateNoticeAt: null, outcome };
   const late = lateNoticeAt(db.settings, incident);
   const lateAt = late === null ? null : new Date(late).toISOString();
-  return { db, incident, update, noticeKind: update.notify ? noticeKind(incident, update) : null, lateNoticeAt: lateAt };
+  return { db, incident, update, noticeKind: update.notify ? noticeKind(incident, update) : null, lateNoticeAt: lateAt, outcome };
 }
 
 /** The email a draft would send (the outbox's own renderer) and to how many subscribers. */

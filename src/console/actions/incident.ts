@@ -94,7 +94,13 @@ export async function previewAction(herald: Herald, session: Session, form: Form
   const email = await previewEmail(herald, result);
   let draft: Draft<DraftAction>;
   try {
-    draft = await herald.console.drafts.save(session.key, action, herald.now().getTime(), email?.mail.html);
+    // With what the settings decided of it: its publish is refused if they would now decide otherwise.
+    draft = await herald.console.drafts.save(
+      session.key,
+      { ...action, previewed: result.outcome },
+      herald.now().getTime(),
+      email?.mail.html,
+    );
   } catch (err) {
     // The drafts cannot be kept (PostgreSQL down): the form again, as filled in, with why.
     if (err instanceof Unavailable) return { ok: false, status: 503, values: read.values, errors: { form: err.message } };
@@ -161,7 +167,9 @@ export async function publishAction(herald: Herald, session: Session, form: Form
         ? `Nothing was published: ${newer.text} Your text is kept in the draft: check that it still fits, then preview it again.`
         : alike
           ? `Nothing was published: since your preview, ${alikeText(herald, session.actor, alike)} Post an update to it, or, to declare a second incident, go back to edit and preview it again: your text is kept in the draft.`
-          : `Nothing was published: ${r.errors.form} Your text is kept in the draft.`;
+          : err instanceof HeraldError && err.code === 'outcome_changed'
+            ? `Nothing was published: ${r.errors.form} Your text is kept in the draft: go back to edit and preview it again to see what goes out now.`
+            : `Nothing was published: ${r.errors.form} Your text is kept in the draft.`;
     // Back to edit after a newer update: the form is then written after it (the Comms Lead was just told of it).
     const editHref = newer ? draftEditHref(kept).replace('#', `&seen=${encodeURIComponent(newer.id)}#`) : draftEditHref(kept);
     return { ok: false, status: r.status, errors: { form }, editHref };

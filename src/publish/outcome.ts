@@ -1,0 +1,56 @@
+import type { Db, Incident, IncidentUpdate } from '../domain/model.ts';
+import type { Impact } from '../domain/status.ts';
+import { impactText } from '../domain/status.ts';
+import { lateNoticeAt, levelOf } from '../domain/policy.ts';
+import { cadenceText, everyText } from '../domain/words.ts';
+import { settingsVersion } from '../read/settings-version.ts';
+
+/**
+ * What a preview told the Comms Lead that the severity settings decide, not the form: whether this
+ * update emails, the incident's impact, the cadence its text promises, and the disruption notice a
+ * level holds back. A box left as shown lets the level decide at the publish, so a level edited (or a
+ * scheme switched) between the preview and the publish would otherwise send what the preview said
+ * it would not, or the other way round. `settings` is the settings' version then (the API's ETag),
+ * only to say why: a settings change that leaves all of this as it was refuses nothing.
+ */
+export interface DraftOutcome {
+  notify: boolean;
+  impact: Impact;
+  /** The update cadence of the incident's level, in minutes (null: none, or resolved). */
+  every: number | null;
+  /** Minutes after its start that a held-back disruption notice goes out (null: none is owed later). */
+  lateAfter: number | null;
+  settings: string;
+}
+
+/** The outcome of the verb just run on `db` (before the timer's late notices, which the publish leaves to the timer). */
+export function outcomeOf(db: Db, incident: Incident, update: IncidentUpdate): DraftOutcome {
+  const level = levelOf(db.settings, incident);
+  return {
+    notify: update.notify,
+    impact: incident.impact,
+    every: incident.resolved_at ? null : (level?.update_every_minutes ?? null),
+    lateAfter: lateNoticeAt(db.settings, incident) === null ? null : (level?.email_after_minutes ?? null),
+    settings: settingsVersion(db.settings),
+  };
+}
+
+const every = (m: number | null) => (m === null ? 'no update cadence' : `updates ${everyText(m)}`);
+const later = (m: number | null) => (m === null ? 'no disruption notice later' : `a disruption notice if it lasts ${cadenceText(m)}`);
+
+/** How publishing now would differ from what the preview said, in words; empty when it would not. */
+export function outcomeChanges(previewed: DraftOutcome, now: DraftOutcome): string[] {
+  const changes: string[] = [];
+  if (previewed.notify !== now.notify)
+    changes.push(
+      now.notify
+        ? 'it would email subscribers, where the preview said no email'
+        : 'it would email no one, where the preview said subscribers would be emailed',
+    );
+  if (previewed.impact !== now.impact)
+    changes.push(`it would have ${impactText(now.impact).toLowerCase()}, not ${impactText(previewed.impact).toLowerCase()}`);
+  if (previewed.every !== now.every) changes.push(`it would promise ${every(now.every)}, not ${every(previewed.every)}`);
+  if (previewed.lateAfter !== now.lateAfter)
+    changes.push(`subscribers would get ${later(now.lateAfter)}, not ${later(previewed.lateAfter)}`);
+  return changes;
+}
