@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
+import { signIn, type ConsoleSession } from '../helpers/console-session.ts';
+import { all, dom, submitted, textOf, type Doc } from '../helpers/dom.ts';
+
+/**
+ * Two Comms Leads, one withdrawing an incident the other is writing to (from a test with two browser
+ * sessions): the update form's Preview answered a bare "No such incident." (404, text/plain), and the text
+ * typed was lost; its Publish already kept it. It is kept the same way at the preview.
+ */
+let h: HeraldProcess;
+let dana: ConsoleSession;
+let lee: ConsoleSession;
+
+beforeAll(async () => {
+  h = await startHerald();
+  expect((await h.admin('/components', { body: { id: 'payouts', name: 'Payouts' } })).status).toBe(201);
+  dana = await signIn(h, 'Dana');
+  lee = await signIn(h, 'Lee');
+}, 60_000);
+afterAll(() => stopAll(h));
+
+type Json = Record<string, any>;
+const page = async (s: ConsoleSession, path: string) =>
+  dom(await (await fetch(`${h.url}${path}`, { headers: { cookie: s.cookie } })).text());
+const previewForm = (doc: Doc) => all(doc, (e) => e.name === 'form' && e.attribs.action === '/admin/preview')[0]!;
+const withFields = (fields: Array<[string, string]>, set: Record<string, string>): Array<[string, string]> => [
+  ...fields.filter(([n]) => !(n in set)),
+  ...Object.entries(set),
+];
+const post = (s: ConsoleSession, path: string, fields: Array<[string, string]>) =>
+  s.post(path, {}, { body: new URLSearchParams(fields).toString() });
+/** Lee withdraws it, through the console's confirmation. */
+const withdraw = async (id: string) => {
+  const res = await lee.post(`/admin/incidents/${id}/withdraw`, { id, confirm: '1' });
+  expect(res.status).toBe(303);
+};
+
+describe('an incident withdrawn while an update to it is being written', () => {
+  it('its preview says so and keeps the text to copy, not a bare 404', async () => {
+    const made = await h.admin('/incidents', {
+      body: { name: 'Payouts slow', severity: 'sev3', body: 'Looking.', components: { payouts: 'degraded_performance' } },
+    });
+    expect(made.status).toBe(201);
+    const { id } = (await made.json()) as Json;
+    const form = withFields(submitted(previewForm(await page(dana, `/admin/incidents/${id}`))), {
+      status: 'identified',
+      body: 'Found it: a stuck queue <b>worker</b>.',
+    });
+    await withdraw(id);
+
+    const res = await post(dana, '/admin/preview', form);
+    expect(res.status).toBe(409);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    const html = await res.text();
+    const notice = all(dom(html), (e) => e.name === 'div' && e.attribs.class === 'notice bad')[0];
+    expect(notice && textOf(notice)).toBe(
+      `Nothing was previewed: ${id} (“Payouts slow”) was withdrawn since you opened this form, so it takes no more updates. Your text is below, to copy.`,
+    );
+    expect(html).toMatch(/<textarea id="kept-text" readonly[^>]*>Found it: a stuck queue &lt;b&gt;worker&lt;\/b&gt;\.<\/textarea>/);
+    expect(html).not.toContain('name="draft"');
+  });
+
+  it('an update form naming no incident there ever was is still a 404', async () => {
+    const form = withFields(submitted(previewForm(await page(dana, '/admin/incidents/new'))), {
+      kind: 'update',
+      incident: 'INC-2000-01-01-9',
+    });
+    expect((await post(dana, '/admin/preview', form)).status).toBe(404);
+  });
+});
