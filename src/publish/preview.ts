@@ -92,6 +92,21 @@ export function staleUpdate(db: Pick<Db, 'incidents'>, action: DraftAction): Inc
 }
 
 /**
+ * The incident the draft's form published already (another preview of the same form), unless it was withdrawn
+ * since: a declare withdrawn by mistake is declared again from the same form (README), as a new incident, and
+ * a later publish of that form finds the new one (a key keeps each incident it published, oldest first).
+ */
+export function publishedUnder(db: Pick<Db, 'idempotency' | 'withdrawn'>, action: DraftAction): string | null {
+  const keys = new Set(action.once?.keys ?? []);
+  const withdrawn = new Set((db.withdrawn ?? []).map((w) => w.id));
+  const published = db.idempotency
+    .filter((r) => keys.has(r.key))
+    .map((r) => (r.response as { incident_id: string }).incident_id)
+    .filter((id) => !withdrawn.has(id));
+  return published.at(-1) ?? null;
+}
+
+/**
  * Publishes draft `draftId` once: its incident's id, the one published before if a write under the
  * draft's key, or under its form's (another preview of the same form), is in the document already
  * (a publish whose commit was never confirmed, tried again; the form posted twice). The keys have a
@@ -99,11 +114,12 @@ export function staleUpdate(db: Pick<Db, 'incidents'>, action: DraftAction): Inc
  * refused when an incident like it (openAlike) was declared since: another form's, not this one's.
  */
 export function applyDraftOnce(ctx: VerbContext, draftId: string, action: DraftAction, previewedAt?: string): string {
-  const keys = [`console draft ${draftId}`, ...(action.once?.keys ?? [])];
-  for (const key of keys) {
-    const earlier = madeUnder(ctx.db, key);
-    if (earlier) return (earlier.response as { incident_id: string }).incident_id;
-  }
+  const own = `console draft ${draftId}`;
+  const keys = [own, ...(action.once?.keys ?? [])];
+  const mine = madeUnder(ctx.db, own);
+  if (mine) return (mine.response as { incident_id: string }).incident_id;
+  const earlier = publishedUnder(ctx.db, action);
+  if (earlier) return earlier;
   if (staleUpdate(ctx.db, action)) throw new Conflict('A newer update was published since this form was opened.', 'stale_form');
   // Declared since the preview (which named any already open): a second incident nobody chose to make.
   if (action.kind === 'declare' && previewedAt && openAlike(ctx.db, action.input, previewedAt).length > 0)

@@ -69,3 +69,41 @@ describe('an incident withdrawn while an update to it is being written', () => {
     expect((await post(dana, '/admin/preview', form)).status).toBe(404);
   });
 });
+
+describe('a declare withdrawn by mistake, declared again from the same form', () => {
+  it('previews and publishes as a new incident, where it said "published already" and led to the withdrawn one (404)', async () => {
+    const form = withFields(submitted(previewForm(await page(dana, '/admin/incidents/new'))), {
+      name: 'Payouts failing',
+      severity: 'sev1',
+      'component.payouts': 'major_outage',
+    });
+    const draftOf = async (res: Response) => {
+      expect(res.status).toBe(200);
+      const html = await res.text();
+      return { html, draft: /name="draft" value="([^"]+)"/.exec(html)![1]! };
+    };
+    const publish = async (draft: string) => {
+      const res = await dana.post('/admin/publish', { draft });
+      expect(res.status).toBe(303);
+      return /^\/admin\/incidents\/([^?]+)\?published=1$/.exec(res.headers.get('location')!)![1]!;
+    };
+    const first = await publish((await draftOf(await post(dana, '/admin/preview', form))).draft);
+    await withdraw(first);
+
+    // Back and resubmit: the same form, posted again.
+    const again = await draftOf(await post(dana, '/admin/preview', form));
+    expect(again.html).not.toContain('id="published-as"');
+    expect(again.html).toContain('This is what will go out if you publish now.');
+    const second = await publish(again.draft);
+    expect(second).not.toBe(first);
+    expect((await fetch(`${h.url}/admin/incidents/${second}`, { headers: { cookie: dana.cookie } })).status).toBe(200);
+    expect((await (await h.admin(`/incidents/${second}`)).json()) as Json).toMatchObject({ name: 'Payouts failing' });
+
+    // Posted once more, it is the one published now that the form finds: nothing new is declared.
+    const third = await draftOf(await post(dana, '/admin/preview', form));
+    expect(textOf(all(dom(third.html), (e) => e.attribs.id === 'published-as')[0]!)).toContain(`published already, as ${second}.`);
+    expect(await publish(third.draft)).toBe(second);
+    const open = (((await (await h.admin('/incidents')).json()) as Json).incidents as Json[]).filter((i) => i.name === 'Payouts failing');
+    expect(open.map((i) => i.id)).toEqual([second]);
+  });
+});

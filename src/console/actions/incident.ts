@@ -6,7 +6,15 @@ import { leadText } from '../../render/markdown-text.ts';
 import { correctUpdate } from '../../domain/incidents/correct-update.ts';
 import { savePostmortem } from '../../domain/incidents/postmortem.ts';
 import { postmortemSchema, updateCorrectSchema } from '../../input/schemas.ts';
-import { applyDraftOnce, dryRun, previewBanner, previewEmail, staleUpdate, type DraftResult } from '../../publish/preview.ts';
+import {
+  applyDraftOnce,
+  dryRun,
+  previewBanner,
+  previewEmail,
+  publishedUnder,
+  staleUpdate,
+  type DraftResult,
+} from '../../publish/preview.ts';
 import { openAlike } from '../../domain/incidents/alike.ts';
 import type { Banner } from '../../read/banner.ts';
 import type { RenderedMail } from '../../notify/render.ts';
@@ -21,7 +29,6 @@ import { at } from '../format.ts';
 import { authorWords } from '../../domain/words.ts';
 import { formFields, refusal, validate, type FieldErrors } from '../forms.ts';
 import { formKeyOf, onceKey } from '../form-once.ts';
-import { madeUnder } from '../../domain/once.ts';
 import { done, refused, type ActionResult } from './result.ts';
 
 /** What the preview page shows: the draft saved for publishing, or the form again with its errors. */
@@ -72,7 +79,7 @@ export async function previewAction(herald: Herald, session: Session, form: Form
         once: { formKey, keys: [onceKey('draft', session.key, formKey, form), onceKey('draft', session.key, formKey, read.action)] },
       }
     : read.action;
-  const earlier = action.once?.keys.map((key) => madeUnder(herald.store.data, key)).find(Boolean);
+  const earlier = publishedUnder(herald.store.data, action);
   // Someone published an update since this form was opened: said before anything else, and the form
   // shown again is written after that update (read now), so the next preview goes through.
   const newer = earlier ? null : staleUpdate(herald.store.data, action);
@@ -106,7 +113,7 @@ export async function previewAction(herald: Herald, session: Session, form: Form
     if (err instanceof Unavailable) return { ok: false, status: 503, values: read.values, errors: { form: err.message } };
     throw err;
   }
-  const publishedAs = earlier ? (earlier.response as { incident_id: string }).incident_id : null;
+  const publishedAs = earlier;
   return { ok: true, draft, result, email, banner: previewBanner(herald, result), publishedAs };
 }
 
