@@ -116,6 +116,7 @@ export function publishedUnder(db: Pick<Db, 'idempotency' | 'withdrawn'>, action
 export function applyDraftOnce(ctx: VerbContext, draftId: string, action: DraftAction, previewedAt?: string): string {
   const own = `console draft ${draftId}`;
   const keys = [own, ...(action.once?.keys ?? [])];
+  // This very draft's publish, withdrawn since or not: a retry of a publish never confirmed declares nothing again.
   const mine = madeUnder(ctx.db, own);
   if (mine) return (mine.response as { incident_id: string }).incident_id;
   const earlier = publishedUnder(ctx.db, action);

@@ -113,8 +113,7 @@ export async function previewAction(herald: Herald, session: Session, form: Form
     if (err instanceof Unavailable) return { ok: false, status: 503, values: read.values, errors: { form: err.message } };
     throw err;
   }
-  const publishedAs = earlier;
-  return { ok: true, draft, result, email, banner: previewBanner(herald, result), publishedAs };
+  return { ok: true, draft, result, email, banner: previewBanner(herald, result), publishedAs: earlier };
 }
 
 /** A refused publish, with the way back to the draft when nothing went out and the draft is still this session's. */
