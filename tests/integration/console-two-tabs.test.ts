@@ -176,6 +176,12 @@ describe('an update form opened before someone else published', () => {
     const html = await again.text();
     expect(html).toContain('This form was published already');
     expect(html, 'not also "nothing has been published"').not.toContain('Nothing has been published yet');
+    // From a hunt: the rest of the page still told what publishing would send ("1 subscriber will be emailed",
+    // a preview under a new id), beside "nothing is published or emailed again".
+    expect(html).not.toContain('will be emailed');
+    expect(html).not.toContain('id="email-summary"');
+    expect(html).not.toContain('id="page-preview"');
+    expect(html).not.toContain('name="draft"');
   });
 
   it('the preview of a resolving update gives no estimate (resolving clears it), and says how to email when it will not', async () => {
