@@ -42,7 +42,9 @@ describe('the unsubscribe link of a subscriber no longer stored', () => {
     // which subscription ended, not that nothing more is sent to the address (from a hunt: it said so to a
     // subscriber who had come back and kept getting mail).
     expect(html).toContain('This subscription has ended: Acme Status sends nothing more under it.');
-    expect(html).toContain('If you subscribed again since and still get emails, the unsubscribe link in the newest one ends that subscription.');
+    expect(html).toContain(
+      'If you subscribed again since and still get emails, the unsubscribe link in the newest one ends that subscription.',
+    );
     expect(html).not.toContain('You will not get further emails');
     expect(html).not.toContain('former@example.com');
     const oneClick = await fetch(link, {
