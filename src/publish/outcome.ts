@@ -1,7 +1,7 @@
 import type { Db, Incident, IncidentUpdate } from '../domain/model.ts';
 import type { Impact } from '../domain/status.ts';
 import { impactText } from '../domain/status.ts';
-import { lateNoticeAt, levelOf } from '../domain/policy.ts';
+import { levelOf } from '../domain/policy.ts';
 import { cadenceText, everyText } from '../domain/words.ts';
 import { settingsVersion } from '../read/settings-version.ts';
 
@@ -18,7 +18,7 @@ export interface DraftOutcome {
   impact: Impact;
   /** The update cadence of the incident's level, in minutes (null: none, or resolved). */
   every: number | null;
-  /** Minutes after its start that a held-back disruption notice goes out (null: none is owed later). */
+  /** Minutes after its start that the level holds its disruption notice back for (null: it holds none back). */
   lateAfter: number | null;
   settings: string;
 }
@@ -30,7 +30,9 @@ export function outcomeOf(db: Db, incident: Incident, update: IncidentUpdate): D
     notify: update.notify,
     impact: incident.impact,
     every: incident.resolved_at ? null : (level?.update_every_minutes ?? null),
-    lateAfter: lateNoticeAt(db.settings, incident) === null ? null : (level?.email_after_minutes ?? null),
+    // The level's, not whether it is still owed: the notice going out meanwhile, as the preview said it would,
+    // changes nothing the preview told.
+    lateAfter: incident.resolved_at || incident.email_declined || !level?.email_subscribers ? null : (level.email_after_minutes ?? null),
     settings: settingsVersion(db.settings),
   };
 }
