@@ -10,6 +10,8 @@ import { declareIncident, type DeclareInput } from '../../src/domain/incidents/d
 import { postUpdate } from '../../src/domain/incidents/post-update.ts';
 import { applyLateNotices, dueLateNotices, nextLateNoticeAt } from '../../src/domain/incidents/late-notice.ts';
 import { applyDueWork, hasDueWork, nextWorkAt } from '../../src/domain/timer.ts';
+import { withdrawalSeen, withdrawIncident } from '../../src/domain/incidents/withdraw.ts';
+import { outcomeChanges, outcomeOf } from '../../src/publish/outcome.ts';
 import { threadRootKey, noticeIntents } from '../../src/notify/intents.ts';
 import { ctx, db, T0 } from '../helpers/db.ts';
 import { removeDir, tempDataDir } from '../helpers/server.ts';
@@ -82,6 +84,31 @@ describe('lateNoticeAt under the sev1-sev3 scheme', () => {
 
   it('is null for a level that never emails (sev3)', () => {
     expect(lateNoticeAt(d.settings, declare({ severity: 'sev3' }))).toBeNull();
+  });
+});
+
+// From a review: the timer marking the held-back notice between a confirmation (or a preview) and its
+// submission changed what the withdrawal dropped unsaid, and refused a publish whose preview had said it.
+describe('the timer marks the late notice between a question and its answer', () => {
+  it('a withdrawal confirmed after it is refused: the confirmation said no email had gone out', () => {
+    const inc = declare();
+    const seen = withdrawalSeen(inc);
+    expect(applyLateNotices(ctx(d, 61))).toEqual([inc.id]);
+    expect(() => withdrawIncident(ctx(d, 62), inc.id, seen)).toThrow(expect.objectContaining({ code: 'changed_since' }));
+    expect(withdrawIncident(ctx(d, 63), inc.id, withdrawalSeen(inc))).toMatchObject({ id: inc.id });
+  });
+
+  it("an update's publish is not refused for it: the preview said that notice would go out", () => {
+    const inc = declare();
+    const update = (minutes: number) => {
+      const copy = structuredClone(d);
+      const { incident, update } = postUpdate(ctx(copy, minutes), inc.id, { status: 'identified', body: 'Found it.' });
+      return outcomeOf(copy, incident, update);
+    };
+    const previewed = update(59);
+    expect(previewed.lateAfter).toBe(60);
+    applyLateNotices(ctx(d, 61));
+    expect(outcomeChanges(previewed, update(62))).toEqual([]);
   });
 });
 

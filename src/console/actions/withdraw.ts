@@ -40,7 +40,7 @@ export async function withdrawQuestion(herald: Herald, incident: Incident): Prom
 /**
  * The confirmed "Withdraw" of an incident published in error (withdrawIncident). Posted again (a double
  * click, back and resubmit), it finds the incident withdrawn and answers as the first did. The
- * confirmation carries the incident's version it was shown at (`seen`, its updated_at): a change made
+ * confirmation carries the incident's version it was shown at (`seen`, withdrawalSeen): a change made
  * since (a teammate's resolution, already emailed) refuses it (409), saying what changed, and the page
  * asks again with what withdrawing it does now.
  */
@@ -68,14 +68,15 @@ export async function withdrawAction(herald: Herald, actor: string, id: string, 
 }
 
 /**
- * What was done to `incident` since `seen` (its updated_at then), in a sentence's words: the newest update
+ * What was done to `incident` since `seen` (withdrawalSeen then), in a sentence's words: the newest update
  * posted, as the update form's refusal tells it, else the corrections and postmortem saves the audit log holds.
  */
 function changedSince(herald: Herald, actor: string, incident: Incident, seen: string): string {
   const tz = herald.config.SITE_TIMEZONE;
   const who = (author: string) => (author === actor ? 'you' : (authorWords(author) ?? 'someone'));
   const said: string[] = [];
-  const posted = incident.updates.filter((u) => u.created_at > seen);
+  const [since = seen, noticeSeen] = seen.split(' ');
+  const posted = incident.updates.filter((u) => u.created_at > since);
   const u = posted.at(-1);
   if (u) {
     const lead = leadText(u.body);
@@ -94,7 +95,9 @@ function changedSince(herald: Herald, actor: string, incident: Incident, seen: s
   };
   for (const e of herald.store.data.audit) {
     const words = WORDS[e.action];
-    if (words && e.at > seen && (e.target === incident.id || e.target.startsWith(`${incident.id}/`))) said.push(`${who(e.actor)} ${words}`);
+    if (words && e.at > since && (e.target === incident.id || e.target.startsWith(`${incident.id}/`)))
+      said.push(`${who(e.actor)} ${words}`);
   }
+  if (incident.late_notice_at !== null && noticeSeen === undefined) said.push('its disruption notice went out to subscribers');
   return said.length ? [...new Set(said)].join('; ') : 'it was changed';
 }

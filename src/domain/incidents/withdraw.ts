@@ -7,6 +7,14 @@ import { moveComponentStatus } from '../components/hand-set.ts';
 import { findIncident, restoreOnResolve } from './lifecycle.ts';
 
 /**
+ * What a withdrawal's confirmation shows it was asked about: the incident's last change (`updated_at`) and,
+ * once marked, its late disruption notice, which the timer marks without changing anything else (the
+ * confirmation said "0 emails so far").
+ */
+export const withdrawalSeen = (incident: Pick<Incident, 'updated_at' | 'late_notice_at'>): string =>
+  incident.late_notice_at === null ? incident.updated_at : `${incident.updated_at} ${incident.late_notice_at}`;
+
+/**
  * Withdraws an incident published in error (a drill, the wrong component): it leaves the data, so the
  * status page, history, feeds, uptime bars and both APIs no longer know it, and nothing is owed for it
  * any more (the outboxes send only what the data still holds: queued emails and channel posts of it are
@@ -19,15 +27,15 @@ import { findIncident, restoreOnResolve } from './lifecycle.ts';
  * kept (`withdrawn`), never given to another incident; the audit log keeps its name and what it was.
  * Withdrawing it again finds it withdrawn and changes nothing (null).
  *
- * `seenAt`: the incident's `updated_at` as the confirmation showed it. A change made since (an update,
- * a resolution already emailed, a correction, a postmortem) refuses the withdrawal (Conflict
+ * `seenAt`: withdrawalSeen of the incident as the confirmation showed it. A change made since (an update,
+ * a resolution already emailed, a correction, a postmortem, its late notice marked) refuses the withdrawal (Conflict
  * `changed_since`): it would take away what its author published without the withdrawer having seen it.
  */
 export function withdrawIncident(ctx: VerbContext, id: string, seenAt?: string): Withdrawn | null {
   const gone = ctx.db.withdrawn?.find((w) => w.id === id);
   if (gone && !ctx.db.incidents.some((i) => i.id === id)) return null;
   const incident = findIncident(ctx, id);
-  if (seenAt !== undefined && incident.updated_at !== seenAt)
+  if (seenAt !== undefined && withdrawalSeen(incident) !== seenAt)
     throw new Conflict('The incident was changed since the withdrawal was asked for; nothing was withdrawn.', 'changed_since');
   const now = ctx.now.toISOString();
   const restored = incident.resolved_at === null ? settleComponents(ctx, incident) : {};
