@@ -63,8 +63,9 @@ export function trailItems(incident: EventRecord): TrailItem[] {
     (a, b) => Date.parse(a.display_at) - Date.parse(b.display_at) || Date.parse(a.created_at) - Date.parse(b.created_at),
   );
   for (const u of oldestFirst) {
-    // A cancelled window's last step reads "Completed", its status (`completed`, as the API says), and its text
-    // says it was cancelled: readers take the first label for the status, and Statuspage's feeds have no "Cancelled".
+    // A cancelled window's last step reads "Completed", its status (`completed`, as the API says): readers take the
+    // first label for the status, and Statuspage's feeds have no "Cancelled". Its text and the entry's last line
+    // ("Was scheduled for …") say it did not take place.
     const cancelled = incident.kind === 'maintenance' && maintenanceStep(incident, u as MaintenanceUpdate) === 'cancelled';
     const label = u.status === previous && !cancelled ? 'Update' : INCIDENT_STATUS_LABEL[u.status];
     items.push({ at: u.display_at, label, html: u.body_html });
