@@ -265,6 +265,26 @@
     notice.hidden = rows.length === 0;
   }
 
+  // The focus on a row that goes moves to the list's heading, not to the page's start; the last row gone,
+  // the list says what the page drawn now would.
+  function dropClosedRows(active) {
+    var open = active.map(function (r) {
+      return r.id;
+    });
+    $all('li[data-incident]').forEach(function (li) {
+      if (open.indexOf(li.getAttribute('data-incident')) >= 0) return;
+      var list = li.parentNode;
+      var focused = li.contains(document.activeElement);
+      li.remove();
+      if (list && list.children.length === 0) list.replaceWith(el('p', 'empty', 'No active incidents.'));
+      var heading = $('#active-title');
+      if (focused && heading) {
+        heading.setAttribute('tabindex', '-1');
+        heading.focus();
+      }
+    });
+  }
+
   function apply(data) {
     var news = false;
     var now = $('#dash-now');
@@ -289,13 +309,9 @@
       news = true;
     keepingFocus(function () {
       // A row whose incident is no longer open (resolved or withdrawn elsewhere) goes: it had nothing more
-      // due, and kept "Next update due … in under a minute" until a reload.
-      var open = active.map(function (r) {
-        return r.id;
-      });
-      $all('li[data-incident]').forEach(function (li) {
-        if (open.indexOf(li.getAttribute('data-incident')) < 0) li.remove();
-      });
+      // due, and kept "Next update due … in under a minute" until a reload. An answer without the list
+      // (another server's) removes nothing.
+      if (Array.isArray(data.active)) dropClosedRows(active);
       active.forEach(function (row) {
         if (!updateActive(row)) news = true;
       });

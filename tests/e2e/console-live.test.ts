@@ -271,12 +271,15 @@ describe('the console follows what others do, without a reload', () => {
       );
       expect(await incident.locator('#update-due p').first().isHidden()).toBe(true);
 
+      // A keyboard user on the row when it goes lands on the list's heading, not the page's start.
+      await row.locator('a.title').focus();
       await dash.clock.fastForward(21_000);
       await shows(
         async () => (await row.count()) === 0,
         'the row gone',
         async () => `${await row.count()} rows`,
       );
+      expect(await dash.evaluate(() => document.activeElement?.id)).toBe('active-title');
       // The postmortem it now owes is news: a reload shows it.
       expect(await dash.locator('#dashboard-live').textContent()).toContain('New activity');
     } finally {
