@@ -58,13 +58,14 @@ export const cleanLine = (v: string): boolean => !CONTROL_IN_LINE.test(v) && !BI
 export const cleanText = (v: string): boolean => !CONTROL_IN_TEXT.test(v) && wellFormed(v);
 
 /**
- * Characters drawn as nothing: zero-width spaces and joiners, a soft hyphen, the Mongolian vowel separator,
- * a word joiner, a byte-order mark; at the ends of a line, where they join nothing, they are cut like spaces
- * ("Svc\u200b" was another name than "Svc", and a name of them alone an untitled component).
+ * Characters drawn as nothing: a zero-width space, a soft hyphen, the Mongolian vowel separator, a word
+ * joiner, a byte-order mark, the Braille and Hangul blanks; at the ends of a line they are cut like spaces
+ * ("Svc\u200b" was another name than "Svc", and a name of them alone an untitled component). Not the
+ * zero-width joiner and non-joiner: at a word's end they shape its last letter (Malayalam's chillu "ന്\u200d").
  */
-const ZERO_WIDTH = '\u00ad\u180e\u200b-\u200d\u2060\ufeff';
-const EDGES = new RegExp(`^[\\s${ZERO_WIDTH}]+|[\\s${ZERO_WIDTH}]+$`, 'gu');
-/** A text with spaces and zero-width characters cut from both ends. */
+const DRAWN_AS_NOTHING = '\u00ad\u180e\u200b\u2060\ufeff\u2800\u3164\u115f\u1160\uffa0';
+const EDGES = new RegExp(`^[\\s${DRAWN_AS_NOTHING}]+|[\\s${DRAWN_AS_NOTHING}]+$`, 'gu');
+/** A text with spaces and characters drawn as nothing cut from both ends. */
 export const trimInvisible = (v: string): string => v.replace(EDGES, '');
 /** Nothing a reader sees besides those: marks alone, formatting characters, the Braille and Hangul blanks. */
 const BLANK = /[\s\p{Cf}\p{M}\u2800\u3164\u115f\u1160\uffa0]/gu;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CHANNEL_KINDS, CHANNEL_MIN_IMPACTS } from '../domain/channels/model.ts';
 import { urlRefusal } from '../http/address-policy.ts';
-import { cleanLine, CONTROL_MESSAGE } from '../domain/text.ts';
+import { cleanLine, CONTROL_MESSAGE, showsSomething, trimInvisible } from '../domain/text.ts';
 
 /**
  * Channel input (`POST`/`PATCH /api/admin/channels`, the console's channels
@@ -11,8 +11,8 @@ import { cleanLine, CONTROL_MESSAGE } from '../domain/text.ts';
 const channelName = z
   .string({ error: 'name is required' })
   .refine(cleanLine, `name ${CONTROL_MESSAGE}`)
-  .trim()
-  .min(1, 'name must not be empty')
+  .overwrite(trimInvisible)
+  .refine(showsSomething, 'name must not be empty')
   .max(100, 'name must be at most 100 characters');
 
 const channelUrl = (allowPrivate: boolean) =>

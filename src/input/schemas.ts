@@ -93,7 +93,8 @@ export const componentCreateSchema = z.strictObject({
     .optional(),
   name,
   description: line(LIMITS.description).nullable().optional(),
-  group: line(LIMITS.name).trim().nullable().optional(),
+  // Cut as a name is: "API\u200b" is the group "API", and one drawn as nothing no group.
+  group: line(LIMITS.name).overwrite(trimInvisible).nullable().optional(),
   status: componentStatus.optional(),
   position: position.optional(),
 });

@@ -186,6 +186,19 @@ describe('control characters and broken Unicode are refused at input with the fi
     const twin = await h.admin('/components', { body: { name: 'API\u200b' } });
     expect(twin.status).toBe(409);
     expect(((await twin.json()) as { error: { code: string } }).error.code).toBe('duplicate_name');
+    // So is a group named so, and a blank at a name's end.
+    const grouped = await h.admin('/components', { body: { name: 'Checkout', group: 'Core\u200b' } });
+    const again = await h.admin('/components', { body: { name: 'Search', group: '\u2800Core' } });
+    expect([grouped.status, again.status]).toEqual([201, 201]);
+    const groups = [(await grouped.json()) as { group: string }, (await again.json()) as { group: string }].map((c) => c.group);
+    expect(groups[0]).toBe(groups[1]);
+    expect((await h.admin('/components', { body: { name: 'API\u3164' } })).status).toBe(409);
+    const hook = await h.admin('/channels', { body: { kind: 'webhook', name: '\u200b', url: 'https://example.com/hook' } });
+    expect(hook.status).toBe(422);
+    expect(((await hook.json()) as { error: { field: string } }).error.field).toBe('name');
+    // A zero-width joiner at a word's end shapes its last letter (Malayalam's chillu): it stays.
+    const chillu = await h.admin('/incidents', { body: { name: 'അവന്\u200d', impact: 'minor', body: 'x' } });
+    expect(((await chillu.json()) as { name: string }).name).toBe('അവന്\u200d');
     // Inside a name they stay: a family emoji is joined by them.
     const family = await h.admin('/incidents', {
       body: { name: '\u200bFamily 👨\u200d👩\u200d👧 plans\u200b', impact: 'minor', body: 'x' },
