@@ -152,6 +152,8 @@ describe('a Comms Lead signed in under a name in any script', () => {
     ['प्रिया शर्मा', 'प्रिया शर्मा'],
     ['Jose\u0301 Núñez', 'José Núñez'],
     ['  ஸ்ரீ <b>Anand</b>  ', 'ஸ்ரீ bAnandb'],
+    // Marks alone show nothing: signed as the console's default.
+    ['\u034f\u0301\ufe0f', 'comms-lead'],
   ])('%s signs the audit log as %s', async (typed, shown) => {
     const lead = await signIn(h, typed);
     const made = await lead.post('/admin/components', { action: 'create', name: `Made by ${shown}` });

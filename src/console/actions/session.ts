@@ -3,6 +3,7 @@ import { safeEqual } from '../../auth/safe-equal.ts';
 import { verifyPassword } from '../../auth/password.ts';
 import { sessionSetCookie, sessionToken } from '../../auth/session-cookie.ts';
 import { Unavailable } from '../../domain/errors.ts';
+import { showsSomething } from '../../domain/text.ts';
 import type { SignedInWith } from '../../store/console/port.ts';
 
 export type SignInResult =
@@ -62,7 +63,8 @@ async function session(herald: Herald, form: FormData, next: string, now: number
     .slice(0, 60)
     .replace(/[^\p{L}\p{M}\p{N} .'_-]/gu, '')
     .trim();
-  const { token } = await herald.console.sessions.create(`console:${name || 'comms-lead'}`, now, via);
+  // Marks alone (a combining grapheme joiner, a variation selector) sign as nobody a reader can see.
+  const { token } = await herald.console.sessions.create(`console:${showsSomething(name) ? name : 'comms-lead'}`, now, via);
   return { ok: true, redirect: next, setCookie: sessionSetCookie(herald.config.SITE_URL, token) };
 }
 
