@@ -182,6 +182,7 @@ describe('an update form opened before someone else published', () => {
     expect(html).not.toContain('id="email-summary"');
     expect(html).not.toContain('id="page-preview"');
     expect(html).not.toContain('name="draft"');
+    expect(html).not.toContain('Check, then publish');
   });
 
   it('the preview of a resolving update gives no estimate (resolving clears it), and says how to email when it will not', async () => {
