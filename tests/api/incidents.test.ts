@@ -156,29 +156,32 @@ describe('declaring an incident', () => {
 
   it("names each its own war room: a name another incident of the day has (open or resolved) is numbered, within Slack's rules", async () => {
     const room = async (id: string) => (await call(`/incidents/${id}`)).body.war_room as string;
-    const first = (await declare({ name: 'API down' })).body;
+    // One start for all, so all are of one day (and so numbered) even when the test runs over midnight (UTC).
+    const startedAt = new Date(Date.now() - 60_000).toISOString();
+    const declareOneDay = (extra: Json) => declare({ ...extra, started_at: startedAt });
+    const first = (await declareOneDay({ name: 'API down' })).body;
     const day = first.id.slice(4, 14);
     expect(await room(first.id)).toBe(`#incident-${day}-api-down`);
     // Before: "#incident-<day>-api-down" again, one room for two incidents.
-    const second = (await declare({ name: 'API down' })).body;
+    const second = (await declareOneDay({ name: 'API down' })).body;
     expect(second.war_room).toBe(`#incident-${day}-api-down-2`);
     expect(await room(second.id)).toBe(`#incident-${day}-api-down-2`);
     // A resolved incident keeps its room (its postmortem is posted there).
     expect((await post(first.id, { status: 'resolved', body: 'Fixed.' })).status).toBe(201);
-    const third = (await declare({ name: 'api DOWN!' })).body;
+    const third = (await declareOneDay({ name: 'api DOWN!' })).body;
     expect(await room(third.id)).toBe(`#incident-${day}-api-down-3`);
     // Names alike in their first 50 slug characters (the part the room keeps).
     const stem = 'Elevated error rates on the payments API for customers in';
-    const fourth = (await declare({ name: `${stem} Europe` })).body;
-    const fifth = (await declare({ name: `${stem} North America and Asia-Pacific regions` })).body;
+    const fourth = (await declareOneDay({ name: `${stem} Europe` })).body;
+    const fifth = (await declareOneDay({ name: `${stem} North America and Asia-Pacific regions` })).body;
     const rooms = [first, second, third, fourth, fifth].map((i) => i.war_room as string);
     expect(await room(fifth.id)).toBe(`${fourth.war_room}-5`);
     expect(new Set(rooms).size).toBe(5);
     for (const r of rooms) expect(r).toMatch(/^#[a-z0-9-]{1,80}$/);
     // A withdrawn incident's channel may well exist (made before the withdrawal): its room is not given again.
-    const drill = (await declare({ name: 'Drill' })).body;
+    const drill = (await declareOneDay({ name: 'Drill' })).body;
     expect((await p.admin(`/incidents/${drill.id}`, { method: 'DELETE' })).status).toBe(204);
-    const after = (await declare({ name: 'Drill' })).body;
+    const after = (await declareOneDay({ name: 'Drill' })).body;
     expect(await room(after.id)).toBe(`#incident-${day}-drill-${after.id.split('-').at(-1)}`);
   });
 

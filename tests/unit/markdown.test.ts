@@ -196,7 +196,9 @@ describe('a declaration, processing instruction or CDATA section typed in prose'
   it.each(['<!DOCTYPE html>', '<?xml version="1.0"?>', '<![CDATA[x]]>', '<!ELEMENT br EMPTY>'])('%s is shown as typed', (typed) => {
     const inline = `The API returns ${typed} instead of JSON.`;
     expect(markdownToText(inline)).toBe(inline);
-    assertInert(renderMarkdown(inline));
+    const html = renderMarkdown(inline);
+    assertInert(html);
+    expect(html).toContain(`The API returns ${typed.replace(/</g, '&lt;').replace(/>/g, '&gt;')} instead`);
     const block = `${typed}\n\nis what clients get.`;
     expect(markdownToText(block)).toBe(`${typed}\n\nis what clients get.`);
   });
