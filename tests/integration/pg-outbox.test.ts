@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
@@ -23,9 +23,12 @@ const running: Stoppable[] = [];
 beforeAll(async () => {
   cluster = await startPgCluster();
 }, 60_000);
+// Each test's replicas and SMTP servers are stopped when it ends: left running to the file's end, the
+// replicas of the tests before (19 in all, each polling its outbox every 250 ms) loaded the machine under
+// the lease tests after them. Replicas first: an SMTP server closes only once its clients (their pooled
+// connections) are gone.
+afterEach(() => stopAll(...running.splice(0).reverse()));
 afterAll(async () => {
-  // Replicas first: an SMTP server closes only once its clients (their pooled connections) are gone.
-  await stopAll(...running.reverse());
   await cluster?.destroy();
 });
 
