@@ -4,7 +4,7 @@ import { loadConfig } from '../../src/config.ts';
 import { openHerald, type Herald, type OpenOptions } from '../../src/herald.ts';
 import { createApp } from '../../src/api/app.ts';
 import { removeDir, tempDataDir, TEST_TOKEN } from './server.ts';
-import { freshDatabase, storedRow } from './engine.ts';
+import { heraldDatabase, storedRow } from './engine.ts';
 
 /**
  * Herald's HTTP app in this process, on a real DATA_DIR, without a socket
@@ -27,7 +27,7 @@ export interface InProcess {
 /** `now`: Herald's clock (a test that moves time itself); the real one by default. */
 export async function openInProcess(env: Record<string, string> = {}, opts: Pick<OpenOptions, 'now'> = {}): Promise<InProcess> {
   const dataDir = tempDataDir('herald-app-');
-  const database = await freshDatabase();
+  const database = await heraldDatabase();
   const herald = await openHerald(
     loadConfig({
       DATA_DIR: dataDir,
