@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { openPool, type Pool } from '../../src/store/pg/client.ts';
 import { migrateDatabase } from '../../src/store/pg/migrate.ts';
+import { SqlText } from './sql-text.ts';
 
 /**
  * A throwaway PostgreSQL 15 cluster for tests: initdb in a fresh temp folder,
@@ -26,7 +27,7 @@ export interface PgCluster {
   readonly port: number;
   /** A fresh empty database; its URL. */
   database(name?: string): Promise<string>;
-  /** Runs SQL through psql on `db` (a database name or a URL from database(); default `herald`); its unaligned, tuples-only output. */
+  /** Runs SQL on `db` (a database name or a URL from database(); default `herald`); its output as psql's unaligned, tuples-only one (tests/helpers/sql-text.ts). */
   sql(statement: string, db?: string): Promise<string>;
   /** Starts the cluster again after kill() or stop() (same port, same data). */
   start(): Promise<void>;
@@ -154,25 +155,15 @@ export async function startPgCluster(opts: { passwordUsers?: string[] } = {}): P
   }
   live.add(root);
 
-  const psql = async (statement: string, db = 'herald') => {
-    if (db.startsWith('postgres://')) db = decodeURIComponent(new URL(db).pathname.slice(1));
-    try {
-      const { stdout } = await run(
-        join(BIN, 'psql'),
-        ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-h', '127.0.0.1', '-p', String(port), '-U', 'herald', '-d', db, '-c', statement],
-        { encoding: 'utf8', timeout: 60_000 },
-      );
-      return stdout.trim();
-    } catch (err) {
-      const e = err as { stderr?: string; message: string };
-      throw new Error(`psql failed on ${statement}: ${e.stderr || e.message}`);
-    }
-  };
+  const statements = new SqlText(port);
+  const psql = (statement: string, db = 'herald') =>
+    statements.run(statement, db.startsWith('postgres://') ? decodeURIComponent(new URL(db).pathname.slice(1)) : db);
   // createdb needs a database to connect to: the superuser's own.
   await psql('CREATE DATABASE herald TEMPLATE template0', 'postgres');
 
   const urlOf = (db: string) => `postgres://herald@127.0.0.1:${port}/${db}`;
   const stopWith = async (mode: 'fast' | 'immediate') => {
+    await statements.close();
     await pg('pg_ctl', ['stop', '-D', data, '-m', mode, '-w', '-s']);
   };
   let counter = 0;
