@@ -25,6 +25,9 @@ export class SqlText {
       const client = await this.pool(database).connect();
       const reused = (client as { used?: boolean }).used === true;
       (client as { used?: boolean }).used = true;
+      // The pool listens for a connection's end only while it is idle: ended during a statement (a restart), the
+      // statement fails, and the client's 'error' event must not be left to crash the test process.
+      if (!reused) client.on('error', () => {});
       try {
         const results = await client.query({ text: statement, rowMode: 'array' });
         client.release();
