@@ -250,6 +250,8 @@ describe('the console follows what others do, without a reload', () => {
     const dash = await openPage('/admin');
     const row = dash.locator(`li[data-incident="${id}"]`);
     expect(await row.count()).toBe(1);
+    // A keyboard user on the row when it goes lands on the list's heading, not the page's start.
+    await row.locator('a.title').focus();
     const incident = await openPage(`/admin/incidents/${id}`);
     try {
       const note = incident.locator('#update-posted');
@@ -271,8 +273,6 @@ describe('the console follows what others do, without a reload', () => {
       );
       expect(await incident.locator('#update-due p').first().isHidden()).toBe(true);
 
-      // A keyboard user on the row when it goes lands on the list's heading, not the page's start.
-      await row.locator('a.title').focus();
       await dash.clock.fastForward(21_000);
       await shows(
         async () => (await row.count()) === 0,
