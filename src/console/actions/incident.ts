@@ -1,8 +1,7 @@
 import type { Herald } from '../../herald.ts';
 import type { Incident, IncidentUpdate } from '../../domain/model.ts';
 import { INCIDENT_STATUS_LABEL } from '../../domain/status.ts';
-import { closedBidi, headOf } from '../../domain/text.ts';
-import { leadText } from '../../render/markdown-text.ts';
+import { closedBidi } from '../../domain/text.ts';
 import { correctUpdate } from '../../domain/incidents/correct-update.ts';
 import { savePostmortem } from '../../domain/incidents/postmortem.ts';
 import { postmortemSchema, updateCorrectSchema } from '../../input/schemas.ts';
@@ -26,6 +25,7 @@ import { declareFromForm, updateFromForm } from '../draft-input.ts';
 import { draftEditHref, type DeclareValues, type UpdateValues } from '../draft-values.ts';
 import { atPublish } from '../publish-text.ts';
 import { at } from '../format.ts';
+import { updateExcerpt, whoWrote, withStop } from '../update-words.ts';
 import { authorWords } from '../../domain/words.ts';
 import { formFields, refusal, validate, type FieldErrors } from '../forms.ts';
 import { formKeyOf, onceKey } from '../form-once.ts';
@@ -206,15 +206,11 @@ function newerSince(herald: Herald, actor: string, action: DraftAction): { id: s
 
 /** "Since you opened this form, Lee posted an update to Checkout errors (Monitoring, 15:10 UTC): “…”." */
 function newerUpdateText(herald: Herald, actor: string, incident: Incident, u: IncidentUpdate): string {
-  const who = whoWrote(u.author, actor);
   const when = at(u.display_at, herald.config.SITE_TIMEZONE, herald.now());
-  const lead = leadText(u.body);
-  const said = headOf(lead, 200);
-  // Closed: a right-to-left override in their text must not turn this message around.
-  const excerpt = said ? `: “${closedBidi(`${said}${said.length < lead.length ? '…' : ''}`)}”` : '';
-  // A quote that ends its own sentence ends this one: "“… error rates.”", not "“… error rates.”.".
-  const stop = /[.!?…]”$/.test(excerpt.replace(/[\u202a-\u202e\u2066-\u2069]/g, '')) ? '' : '.';
-  return `Since you opened this form, ${who} posted an update to ${incident.name} (${INCIDENT_STATUS_LABEL[u.status]}, ${when})${excerpt}${stop}`;
+  const label = INCIDENT_STATUS_LABEL[u.status];
+  return withStop(
+    `Since you opened this form, ${whoWrote(u.author, actor)} posted an update to ${incident.name} (${label}, ${when})${updateExcerpt(u.body)}`,
+  );
 }
 
 /** "Lee declared Checkout failing (INC-…, 15:10 UTC)." : an open incident a declare would stand beside (openAlike). */
@@ -223,9 +219,6 @@ export function alikeText(herald: Herald, actor: string, incident: Incident): st
   const when = at(incident.created_at, herald.config.SITE_TIMEZONE, herald.now());
   return `${who} declared ${closedBidi(incident.name)} (${incident.id}, ${when}).`;
 }
-
-/** Who wrote it, as this console user reads it: "you", "Lee", "the API", or "someone". */
-const whoWrote = (author: string, actor: string): string => (author === actor ? 'you' : (authorWords(author) ?? 'someone'));
 
 /** " by Dana" for a console user, " through the API" for the admin token; nothing for anyone else. */
 function resolverName(author: string): string {

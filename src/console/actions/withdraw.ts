@@ -4,11 +4,10 @@ import type { Incident } from '../../domain/model.ts';
 import { withdrawIncident } from '../../domain/incidents/withdraw.ts';
 import { restoreOnResolve } from '../../domain/incidents/lifecycle.ts';
 import { INCIDENT_STATUS_LABEL } from '../../domain/status.ts';
-import { closedBidi, headOf } from '../../domain/text.ts';
-import { authorWords } from '../../domain/words.ts';
+import { closedBidi } from '../../domain/text.ts';
 import { HeraldError } from '../../domain/errors.ts';
-import { leadText } from '../../render/markdown-text.ts';
 import { at } from '../format.ts';
+import { updateExcerpt, whoWrote, withStop } from '../update-words.ts';
 import { formFields, refusal } from '../forms.ts';
 import { done, refused, type ActionResult } from './result.ts';
 
@@ -55,11 +54,9 @@ export async function withdrawAction(herald: Herald, actor: string, id: string, 
   } catch (err) {
     const incident = herald.store.data.incidents.find((i) => i.id === id);
     if (err instanceof HeraldError && err.code === 'changed_since' && incident && seen !== undefined) {
-      const changes = changedSince(herald, actor, incident, seen);
-      // A quote that ends its own sentence ends this one: "“… for everyone.”", not "“… for everyone.”.".
-      const stop = /[.!?…]”$/.test(changes.replace(/[\u202a-\u202e\u2066-\u2069]/g, '')) ? '' : '.';
+      const changes = withStop(changedSince(herald, actor, incident, seen));
       return refused(409, {
-        form: `Nothing was withdrawn: since this page was shown, ${changes}${stop} Check what withdrawing it does now, below, and confirm again if it should still go.`,
+        form: `Nothing was withdrawn: since this page was shown, ${changes} Check what withdrawing it does now, below, and confirm again if it should still go.`,
       });
     }
     const r = refusal(err, []);
@@ -73,16 +70,13 @@ export async function withdrawAction(herald: Herald, actor: string, id: string, 
  */
 function changedSince(herald: Herald, actor: string, incident: Incident, seen: string): string {
   const tz = herald.config.SITE_TIMEZONE;
-  const who = (author: string) => (author === actor ? 'you' : (authorWords(author) ?? 'someone'));
+  const who = (author: string) => whoWrote(author, actor);
   const said: string[] = [];
   const [since = seen, noticeSeen] = seen.split(' ');
   const posted = incident.updates.filter((u) => u.created_at > since);
   const u = posted.at(-1);
   if (u) {
-    const lead = leadText(u.body);
-    const head = headOf(lead, 200);
-    // Closed: a right-to-left override in their text must not turn this message around.
-    const excerpt = head ? `: “${closedBidi(`${head}${head.length < lead.length ? '…' : ''}`)}”` : '';
+    const excerpt = updateExcerpt(u.body);
     const many =
       posted.length > 1 ? `${posted.length} updates were posted, the latest by ${who(u.author)}` : `${who(u.author)} posted an update`;
     const emailed = posted.some((p) => p.notify) ? ', emailed to subscribers' : '';
