@@ -139,11 +139,21 @@ export const announced = (incident: Pick<Incident, 'updates' | 'late_notice_at'>
  * subscribers have not heard of it. Null when nothing is owed.
  */
 export function lateNoticeAt(settings: Settings, incident: Incident): number | null {
+  const after = heldBackFor(settings, incident);
+  if (after === null || announced(incident)) return null;
+  return Date.parse(incident.started_at) + after * 60_000;
+}
+
+/**
+ * How long after its start the level holds an open incident's disruption notice back, in minutes, whether or
+ * not subscribers were told since; null when it holds none back (it emails at once or never, or the Comms
+ * Lead said "do not email" when declaring it: that choice stands).
+ */
+export function heldBackFor(settings: Settings, incident: Incident): number | null {
   const level = levelOf(settings, incident);
   if (!level?.email_subscribers || level.email_after_minutes === null) return null;
-  // The Comms Lead said "do not email" when declaring it: that choice stands.
-  if (isResolvedStatus(incident.status) || announced(incident) || incident.email_declined) return null;
-  return Date.parse(incident.started_at) + level.email_after_minutes * 60_000;
+  if (isResolvedStatus(incident.status) || incident.email_declined) return null;
+  return level.email_after_minutes;
 }
 
 /**

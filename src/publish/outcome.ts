@@ -1,7 +1,7 @@
 import type { Db, Incident, IncidentUpdate } from '../domain/model.ts';
 import type { Impact } from '../domain/status.ts';
 import { impactText } from '../domain/status.ts';
-import { levelOf } from '../domain/policy.ts';
+import { heldBackFor, levelOf } from '../domain/policy.ts';
 import { cadenceText, everyText } from '../domain/words.ts';
 import { settingsVersion } from '../read/settings-version.ts';
 
@@ -32,7 +32,7 @@ export function outcomeOf(db: Db, incident: Incident, update: IncidentUpdate): D
     every: incident.resolved_at ? null : (level?.update_every_minutes ?? null),
     // The level's, not whether it is still owed: the notice going out meanwhile, as the preview said it would,
     // changes nothing the preview told.
-    lateAfter: incident.resolved_at || incident.email_declined || !level?.email_subscribers ? null : (level.email_after_minutes ?? null),
+    lateAfter: heldBackFor(db.settings, incident),
     settings: settingsVersion(db.settings),
   };
 }
