@@ -1,7 +1,7 @@
 import type { Herald } from '../../herald.ts';
 import type { ComponentStatus } from '../../domain/status.ts';
 import type { Incident } from '../../domain/model.ts';
-import { withdrawIncident } from '../../domain/incidents/withdraw.ts';
+import { readWithdrawalSeen, withdrawIncident } from '../../domain/incidents/withdraw.ts';
 import { restoreOnResolve } from '../../domain/incidents/lifecycle.ts';
 import { INCIDENT_STATUS_LABEL } from '../../domain/status.ts';
 import { closedBidi } from '../../domain/text.ts';
@@ -72,7 +72,7 @@ function changedSince(herald: Herald, actor: string, incident: Incident, seen: s
   const tz = herald.config.SITE_TIMEZONE;
   const who = (author: string) => whoWrote(author, actor);
   const said: string[] = [];
-  const [since = seen, noticeSeen] = seen.split(' ');
+  const { updatedAt: since, noticeMarked } = readWithdrawalSeen(seen);
   const posted = incident.updates.filter((u) => u.created_at > since);
   const u = posted.at(-1);
   if (u) {
@@ -92,6 +92,6 @@ function changedSince(herald: Herald, actor: string, incident: Incident, seen: s
     if (words && e.at > since && (e.target === incident.id || e.target.startsWith(`${incident.id}/`)))
       said.push(`${who(e.actor)} ${words}`);
   }
-  if (incident.late_notice_at !== null && noticeSeen === undefined) said.push('its disruption notice went out to subscribers');
+  if (incident.late_notice_at !== null && !noticeMarked) said.push('its disruption notice went out to subscribers');
   return said.length ? [...new Set(said)].join('; ') : 'it was changed';
 }

@@ -14,6 +14,12 @@ import { findIncident, restoreOnResolve } from './lifecycle.ts';
 export const withdrawalSeen = (incident: Pick<Incident, 'updated_at' | 'late_notice_at'>): string =>
   incident.late_notice_at === null ? incident.updated_at : `${incident.updated_at} ${incident.late_notice_at}`;
 
+/** What withdrawalSeen wrote, read back: the incident's last change then, and whether its late notice was marked. */
+export function readWithdrawalSeen(seen: string): { updatedAt: string; noticeMarked: boolean } {
+  const [updatedAt = seen, notice] = seen.split(' ');
+  return { updatedAt, noticeMarked: notice !== undefined };
+}
+
 /**
  * Withdraws an incident published in error (a drill, the wrong component): it leaves the data, so the
  * status page, history, feeds, uptime bars and both APIs no longer know it, and nothing is owed for it
