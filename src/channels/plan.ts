@@ -105,13 +105,23 @@ export function channelMessages(
     const widened = widenedSince(components, existing, deleted);
     return widened !== undefined && update.created_at >= widened;
   };
+  /**
+   * Whether a war room heard of an incident by one of these updates: owed one up to the resolution (a backfill gathered
+   * none). A note after the resolution is not owed to a room that had not, so it cannot count either.
+   */
+  const heard = (channel: Channel, event: EventRecord, among: Update[]): boolean => {
+    const all = event.updates as Update[];
+    const resolution = all.findIndex((u) => u.status === 'resolved');
+    const upTo = resolution === -1 ? among : among.filter((u) => all.indexOf(u) <= resolution);
+    return upTo.some((u) => !afterTheFact(event, u) && owes(channel, event, u));
+  };
   const out: ChannelMessage[] = [];
   for (const { event, update, postmortem } of updates) {
     if (postmortem) {
-      // To the war rooms that heard of the incident: owed one of its messages (a backfill gathered none).
+      // To the war rooms that heard of the incident (a backfill, or a room added after the resolution, did not).
       for (const channel of db.channels) {
         if (channel.kind === 'webhook') continue;
-        if (!event.updates.some((u) => !afterTheFact(event, u) && owes(channel, event, u))) continue;
+        if (!heard(channel, event, event.updates)) continue;
         out.push({ key: `${channel.id}.${event.id}.postmortem`, channel, event, update, kind: 'postmortem', at: postmortem });
       }
       continue;
@@ -135,9 +145,13 @@ export function channelMessages(
         // A war room's first message about an incident is its declaration, whenever that comes before the
         // resolution (added mid-incident, widened by hand, reached by a re-grade): the start, the impact,
         // the commander and the cadence, not an update to an incident it never heard of.
-        const told = earlier.some((u) => !afterTheFact(event, u) && owes(channel, event, u));
+        const told = heard(channel, event, earlier);
+        // A note after the resolution to a room never told of the incident: history to it, as a backfill is.
+        const afterResolution = earlier.some((u) => u.status === 'resolved');
         const own = kind === 'update' && !told ? 'declared' : kind;
-        if (event.kind === 'incident' && !history) out.push({ key: `${channel.id}.${update.id}`, channel, event, update, kind: own });
+        if (event.kind === 'incident' && !history && (told || !afterResolution)) {
+          out.push({ key: `${channel.id}.${update.id}`, channel, event, update, kind: own });
+        }
         continue;
       }
       out.push({ key: `${channel.id}.${update.id}`, channel, event, update, kind });

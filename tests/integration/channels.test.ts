@@ -280,6 +280,89 @@ describe('delivery', () => {
     expect(card).toContain('"Resolution time"');
   });
 
+  it('a note on a backfill posts nothing to a war room, nor does its postmortem; a webhook gets the backfill and the note, no component message', async () => {
+    const c = await part();
+    const r = await receiver();
+    await addChannel({ kind: 'slack', name: 'S', url: `${r.url}/slack`, components: [c] });
+    await addChannel({ kind: 'slack', name: 'Critical only', url: `${r.url}/critical`, components: [c], min_impact: 'critical' });
+    await addChannel({ kind: 'teams', name: 'T', url: `${r.url}/teams`, components: [c] });
+    const hook = await addChannel({ kind: 'webhook', name: 'W', url: `${r.url}/hook`, components: [c] });
+    const hour = 3_600_000;
+    const backfill = await declare(c, {
+      impact: undefined,
+      severity: 'sev1',
+      status: 'resolved',
+      body: 'Recorded after the fact.',
+      components: { [c]: 'major_outage' },
+      started_at: new Date(Date.now() - 3 * hour).toISOString(),
+      resolved_at: new Date(Date.now() - 2 * hour).toISOString(),
+    });
+    expect(backfill.id, JSON.stringify(backfill)).toBeTruthy();
+    const noted = await post(backfill.id, 'resolved', { body: 'Note: customers were refunded.' });
+    const publish = await call(p, `/incidents/${backfill.id}/postmortem`, {
+      method: 'PUT',
+      body: { body: '## Summary\nRefunds.', publish: true },
+    });
+    expect(publish.status).toBe(200);
+    // A live incident after it, raised to critical: each war room posts in order, so its messages come after any of the backfill's.
+    const live = await declare(c);
+    await post(live.id, 'identified', { severity: 'sev1' });
+    await post(live.id, 'resolved');
+    await until(
+      () => r.on('/slack').length >= 3 && r.on('/teams').length >= 3 && r.on('/critical').length >= 2 && r.on('/hook').length >= 7,
+      'the live incident everywhere',
+      10_000,
+    );
+    await p.herald.channels.settled();
+    // Before: each room first got "🚨 Incident declared · SEV-1" for the note (the critical-only one too), and the review.
+    const heads = ['Incident declared · SEV-2', 'Incident update · SEV-1', 'Incident resolved · SEV-1'];
+    for (const path of ['/slack', '/teams']) expect(r.on(path).map((h) => headerOf(h).slice(2).trim())).toEqual(heads);
+    // The critical-only room hears of the live incident at the raise: declared to it there.
+    expect(r.on('/critical').map((h) => headerOf(h).slice(2).trim())).toEqual(['Incident declared · SEV-1', 'Incident resolved · SEV-1']);
+    const [u1, u2] = noted.incident_updates.map((u: Json) => u.id).reverse();
+    const webhookIds = r.on('/hook').map((x) => String(x.headers['webhook-id']));
+    expect(webhookIds.slice(0, 2)).toEqual([`${hook.id}_${u1}`, `${hook.id}_${u2}`]);
+    expect(webhookIds.filter((id) => !id.includes(u1) && !id.includes(u2))).toHaveLength(5);
+  });
+
+  it('a room added after the resolution gets neither a note on it nor its postmortem; a room there before gets both', async () => {
+    const c = await part();
+    const r = await receiver();
+    await addChannel({ kind: 'slack', name: 'Early', url: `${r.url}/early`, components: [c] });
+    const inc = await declare(c);
+    await post(inc.id, 'resolved');
+    await addChannel({ kind: 'slack', name: '#late-room', url: `${r.url}/late`, components: [c] });
+    await addChannel({ kind: 'teams', name: 'Late', url: `${r.url}/teams`, components: [c] });
+    await post(inc.id, 'resolved', { body: 'Note: customers were refunded.' });
+    await post(inc.id, 'resolved', { body: 'Note: the vendor confirmed it.' });
+    const publish = await call(p, `/incidents/${inc.id}/postmortem`, {
+      method: 'PUT',
+      body: { body: '## Summary\nA bad deploy.', publish: true },
+    });
+    expect(publish.status).toBe(200);
+    // Each war room posts in order: the next incident's declaration comes after anything owed for this one.
+    await declare(c);
+    await until(
+      () => r.on('/early').length >= 6 && r.on('/late').length >= 1 && r.on('/teams').length >= 1,
+      'the next incident everywhere',
+      10_000,
+    );
+    await p.herald.channels.settled();
+    expect(r.on('/early').map((h) => headerOf(h).slice(2).trim())).toEqual([
+      'Incident declared · SEV-2',
+      'Incident resolved · SEV-2',
+      'Follow-up on a resolved issue · SEV-2',
+      'Follow-up on a resolved issue · SEV-2',
+      'Post-incident review published · SEV-2',
+      'Incident declared · SEV-2',
+    ]);
+    // Before: "🚨 Incident declared · SEV-2" for the first note, "📌 Follow-up…" for the second, and the review to each.
+    for (const path of ['/late', '/teams']) {
+      expect(r.on(path).map((h) => headerOf(h).slice(2).trim())).toEqual(['Incident declared · SEV-2']);
+      expect(JSON.stringify(r.on(path)[0]!.json)).not.toContain(inc.name);
+    }
+  });
+
   it('no bidi override or isolate in an update reaches Slack or Teams, where it would turn the facts and links after it around', async () => {
     const c = await part();
     const r = await receiver();

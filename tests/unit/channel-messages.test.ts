@@ -313,6 +313,33 @@ describe('channelMessages: what each channel is owed', () => {
     expect(d.components.find((c) => c.id === 'api')!.status).toBe('operational');
   });
 
+  it('owes a note after the resolution only to a war room told of the incident before it: not for a backfill, not to a room added since; nor its postmortem', () => {
+    const d = world();
+    const hook = channel(d, 0, 'webhook');
+    const early = channel(d, 0, 'slack');
+    const backfill = declare(d, 1, {
+      name: 'Old',
+      status: 'resolved',
+      started_at: at(-600).toISOString(),
+      components: { api: 'major_outage' },
+    });
+    const inc = declare(d, 2, { components: { api: 'major_outage' } });
+    postUpdate(ctx(d, 10), inc.id, { status: 'resolved', body: 'Fixed.' });
+    const late = channel(d, 20, 'teams');
+    for (const i of [backfill, inc]) {
+      postUpdate(ctx(d, 30), i.id, { status: 'resolved', body: 'Note: customers were refunded.' });
+      postUpdate(ctx(d, 31), i.id, { status: 'resolved', body: 'Note: the vendor confirmed it.' });
+      savePostmortem(ctx(d, 40), i.id, { body: '## Summary\nDone.', publish: true });
+    }
+    const messages = channelMessages(d, SINCE, '', SINCE);
+    const kinds = (ch: Channel, i: Incident) => messages.filter((m) => m.channel.id === ch.id && m.event.id === i.id).map((m) => m.kind);
+    // Before: a "declared" for the first note (then a follow-up, by kind "update") and the postmortem, to each room never told.
+    expect([kinds(early, backfill), kinds(late, backfill), kinds(late, inc)]).toEqual([[], [], []]);
+    expect(kinds(early, inc)).toEqual(['declared', 'resolved', 'update', 'update', 'postmortem']);
+    // A webhook is no war room: it keeps every update, the backfill's notes too.
+    expect(kinds(hook, backfill)).toEqual(['declared', 'update', 'update']);
+  });
+
   it("owes a window's updates by the rule email follows: its components, from when the channel was added, whatever its least impact", () => {
     const d = world();
     const onWeb = channel(d, 0, 'slack', { components: ['web'] });
