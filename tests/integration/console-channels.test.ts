@@ -424,4 +424,28 @@ describe("a channel's edit form saved from a page drawn before someone else chan
     expect(await channelOf(id)).toMatchObject({ name: 'Tmp war room', components: ['api', 'search'] });
     expect((await h.admin(`/channels/${id}`, { method: 'DELETE' })).status).toBe(204);
   });
+
+  it('says a critical least impact as "Critical only" (nothing is worse): in the list, both forms and a refused edit', async () => {
+    const added = await h.admin('/channels', { body: { kind: 'slack', name: 'Crit room', url: `${base}/crit`, min_impact: 'critical' } });
+    const { id } = (await added.json()) as Json;
+    const drawn = await page('/admin/channels');
+    const [item] = all(drawn, (e) => e.attribs['data-channel'] === id);
+    // Before: "All components · Critical and worse", and so each form's last choice.
+    expect(textOf(item!)).toContain('All components · Critical only');
+    const options = (select: string) => all(byId(drawn, select)!, (e) => e.name === 'option').map(textOf);
+    const offered = ['Every incident', 'Minor and worse', 'Major and worse', 'Critical only'];
+    expect([options('ch-impact'), options(`edit-${id}-impact`)]).toEqual([offered, offered]);
+    // Drawn at major, set to critical meanwhile, and changed here too: refused, saying what it now takes.
+    expect((await h.admin(`/channels/${id}`, { method: 'PATCH', body: { min_impact: 'major' } })).status).toBe(200);
+    const atMajor = await page('/admin/channels');
+    expect((await h.admin(`/channels/${id}`, { method: 'PATCH', body: { min_impact: 'critical' } })).status).toBe(200);
+    const typed = submitted(editForm(atMajor, id))
+      .filter(([k]) => k !== 'csrf')
+      .map(([k, v]): [string, string] => [k, k === 'min_impact' ? 'minor' : v]);
+    const refused = await postForm(typed);
+    expect(refused.status).toBe(412);
+    // Before: "it now takes critical incidents and worse."
+    expect(textOf(byId(dom(await refused.text()), `edit-${id}-impact-error`)!)).toContain('it now takes critical incidents only.');
+    expect((await h.admin(`/channels/${id}`, { method: 'DELETE' })).status).toBe(204);
+  });
 });

@@ -56,7 +56,11 @@ const sayChannel =
       const names = value ? value.split(',').map((id) => all.find((c) => c.id === id)?.name ?? id) : [];
       return names.length ? `now takes ${names.join(', ')}` : 'now takes every incident';
     }
-    if (field === 'min_impact') return value ? `now takes ${value} incidents and worse` : 'now takes every incident';
+    if (field === 'min_impact') {
+      if (!value) return 'now takes every incident';
+      // Nothing is worse than critical.
+      return value === 'critical' ? 'now takes critical incidents only' : `now takes ${value} incidents and worse`;
+    }
     return nowReads(field, value);
   };
 

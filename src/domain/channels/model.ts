@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IMPACT_LABEL } from '../status.ts';
 
 /**
  * Channels: where incident updates go besides the page, email and the banner.
@@ -13,6 +14,10 @@ export type ChannelKind = (typeof CHANNEL_KINDS)[number];
 /** The least impact an incident needs to reach a channel. */
 export const CHANNEL_MIN_IMPACTS = ['minor', 'major', 'critical'] as const;
 export type ChannelMinImpact = (typeof CHANNEL_MIN_IMPACTS)[number];
+
+/** A least impact as the console offers it: "Major and worse"; nothing is worse than critical. */
+export const minImpactText = (impact: ChannelMinImpact): string =>
+  impact === 'critical' ? 'Critical only' : `${IMPACT_LABEL[impact]} and worse`;
 
 /**
  * active: deliveries go out. paused: 10 failures in a row (or by hand); its
