@@ -16,7 +16,7 @@
     reg[id] = script;
     // Run again after a body swap (Turbo, pjax): the running copy goes on; its banners go back now.
     if (was && was.isConnected === false) {
-      if (reg.shelf && reg.shelf.children.length && !reg.shelf.isConnected) document.body.appendChild(reg.shelf);
+      if (reg.shelf && reg.shelf.children.length && !reg.shelf.isConnected) mount(reg.shelf);
       return;
     }
     if (was) return console.warn('Herald: ' + script.src + ' is on the page twice; ignored.');
@@ -51,7 +51,9 @@
       'display:flex!important;flex-direction:column-reverse!important;align-items:center!important;gap:8px!important;' +
       'pointer-events:none!important}' +
       // Stacked: within the window, every dismiss button in reach.
-      ':host([many]){max-height:calc(100vh - 4vmin)!important;max-height:calc(100dvh - 4vmin)!important;overflow-y:auto!important}';
+      ':host([many]){max-height:calc(100vh - 4vmin)!important;max-height:calc(100dvh - 4vmin)!important;overflow-y:auto!important}' +
+      // The page's ::backdrop rule (for its dialogs) would cover the page.
+      ':host::backdrop{display:none!important}';
     var CSS =
       ':host{all:initial!important;display:block!important;width:100%!important;max-width:640px!important;pointer-events:auto!important}' +
       '.box{display:flex;gap:12px;align-items:flex-start;box-sizing:border-box;padding:12px;padding-inline-start:14px;border-radius:8px;' +
@@ -120,9 +122,19 @@
     };
     // One shelf for all status pages' banners: they stack.
     var shelf = function () {
-      if (!reg.shelf) el('slot', styled((reg.shelf = document.createElement('herald-status-banners')), SHELF));
+      if (!reg.shelf) {
+        el('slot', styled((reg.shelf = document.createElement('herald-status-banners')), SHELF));
+        reg.shelf.setAttribute('popover', 'manual');
+      }
       return reg.shelf;
     };
+    // In the top layer, in the window whatever transform or filter the page's body has (else fixed to it).
+    function mount(stack) {
+      document.body.appendChild(stack);
+      try {
+        stack.showPopover();
+      } catch (e) {}
+    }
 
     var build = function () {
       host = document.createElement('herald-status-banner');
@@ -209,7 +221,7 @@
       // Screen readers announce changes to a live region that is already in the page,
       // so the region goes in empty and the text follows a moment later.
       sev.textContent = title.textContent = text.textContent = eta.textContent = more.textContent = '';
-      if (!stack.isConnected) document.body.appendChild(stack);
+      if (!stack.isConnected) mount(stack);
       stack.appendChild(host);
       stack.toggleAttribute('many', stack.children.length > 1);
       setTimeout(fill, 50);

@@ -503,6 +503,8 @@ describe('embed.js on hostile pages, in small windows, several copies on a page'
       'body > div{transform:scale(.5);filter:blur(2px);opacity:.3}',
       'body > *:not(main){display:none!important;opacity:0!important}',
       '*{all:unset} body{display:block;text-transform:uppercase;letter-spacing:5px;word-spacing:20px;font-style:italic;line-height:3}',
+      // The shelf is a popover: a page's rules for its own.
+      '[popover],:popover-open{display:none!important;inset:0!important;margin:auto!important;opacity:0!important}',
     ];
     const p = await browser.newPage({ reducedMotion: 'reduce' });
     try {
@@ -542,6 +544,56 @@ describe('embed.js on hostile pages, in small windows, several copies on a page'
       await closeWithin(p)();
     }
   }, 30_000);
+
+  // From a hunt: a fixed box is fixed to an ancestor with a transform, filter or containment; under body{transform}
+  // the banner sat at the foot of a 3000 px page (y 2999-3089 in an 800×600 window), out of view.
+  it('stays at the foot of the window when the page puts a transform, filter or containment on body or html, and paints no backdrop', async () => {
+    const [a] = standins as [Standin];
+    a.answer = incident('fixed', { title: 'Payments failing' });
+    const CONTAINING = [
+      'body{transform:translateZ(0)}',
+      'body{filter:blur(0)}',
+      'body{will-change:transform}',
+      'body{contain:paint}',
+      'body{backdrop-filter:blur(1px)}',
+      'body{perspective:500px}',
+      'html{transform:translateZ(0)}',
+      'html{will-change:transform}',
+    ];
+    const p = await browser.newPage({ viewport: { width: 800, height: 600 }, reducedMotion: 'reduce' });
+    try {
+      const seen = [];
+      for (const css of CONTAINING) {
+        // A long page, and a backdrop rule as pages write for their dialogs: the banner's shelf has none.
+        hostHtml = htmlWith(tag(a, 'data-interval="1"'), {
+          css: `${css} body{background:#fff} main{height:3000px} ::backdrop{background:#f00}`,
+        });
+        await p.goto(pagesUrl);
+        await shows(p, 'Payments failing');
+        const [banner] = await banners(p);
+        // A pixel of the page beside the banner, as drawn: white unless something covers the page.
+        const png = await p.screenshot({ clip: { x: 700, y: 300, width: 1, height: 1 } });
+        const pixel = await p.evaluate(
+          async (bytes) => {
+            const img = await createImageBitmap(new Blob([new Uint8Array(bytes)], { type: 'image/png' }));
+            const ctx = new OffscreenCanvas(1, 1).getContext('2d')!;
+            ctx.drawImage(img, 0, 0);
+            return [...ctx.getImageData(0, 0, 1, 1).data].slice(0, 3).join(',');
+          },
+          [...png],
+        );
+        seen.push({ css, inView: banner!.inView, onTop: banner!.onTop, bottom: Math.round(banner!.rect.bottom), pixel });
+      }
+      // 2vmin above the window's foot, as on a plain page.
+      expect(seen).toEqual(CONTAINING.map((css) => ({ css, inView: true, onTop: true, bottom: 588, pixel: '255,255,255' })));
+      // Still a banner to dismiss, by keyboard too.
+      await p.locator('[data-herald-banner] button').focus();
+      await p.keyboard.press('Enter');
+      expect(await banners(p)).toEqual([]);
+    } finally {
+      await closeWithin(p)();
+    }
+  }, 60_000);
 
   it('a long title and message stay within a phone window and a 320×256 one (400% zoom), the dismiss button in view', async () => {
     const [a] = standins as [Standin];
