@@ -20,8 +20,8 @@
       return;
     }
     if (was) return console.warn('Herald: ' + script.src + ' is on the page twice; ignored.');
-    // What each copy shows: a record once, whichever copies it concerns.
-    var shown = (reg.shown = reg.shown || {});
+    // What each copy shows, by record: a record once, whichever copies it concerns.
+    var held = (reg.held = reg.held || {});
 
     var seconds = parseFloat(script.getAttribute('data-interval') || '');
     // At most a day: a longer timer overflows and fires at once.
@@ -228,7 +228,7 @@
     };
 
     var hide = function () {
-      shown[id] = '';
+      held[id] = '';
       var stack = host && host.parentNode;
       if (!stack) return;
       stack.removeChild(host);
@@ -245,13 +245,19 @@
 
     var apply = function (b) {
       current = b;
-      var key = b.active && b.dismiss_key ? origin + '\n' + b.dismiss_key : '';
-      var twin = false;
-      for (var other in shown) if (other !== id && shown[other] === key) twin = true;
-      if (key && !twin && dismissed().indexOf(String(b.dismiss_key)) < 0) {
-        shown[id] = key;
-        show(b);
-      } else hide();
+      var key = String(b.dismiss_key);
+      var rec = origin + '\n' + (b.incident_id || key);
+      var at = Date.parse(b.updated_at) || 0;
+      if (!b.active || !b.dismiss_key || dismissed().indexOf(key) >= 0) return hide();
+      // A copy showing this update or a later one of the record goes on; one with an earlier one gives way.
+      for (var other in held) {
+        var h = held[other];
+        if (other === id || !h || h.rec !== rec) continue;
+        if (h.key === key || h.at > at) return hide();
+        h.hide();
+      }
+      held[id] = { rec: rec, key: key, at: at, hide: hide };
+      show(b);
     };
 
     var schedule = function (delay) {

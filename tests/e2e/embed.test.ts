@@ -804,6 +804,41 @@ describe('embed.js on hostile pages, in small windows, several copies on a page'
     }
   }, 30_000);
 
+  // From a hunt: twins were told by the whole dismiss_key, which changes with every update, so the tag that
+  // polled the new update first showed the record a second time, beside the other's stale text.
+  it('two tags of one Herald that both show an incident: after an update, one banner with the new text', async () => {
+    const [a] = standins as [Standin];
+    const u1 = incident('INC-7:u1', { incident_id: 'INC-7', title: 'Payments failing', updated_at: '2026-12-06T04:00:00.000Z' });
+    const u2 = incident('INC-7:u2', {
+      incident_id: 'INC-7',
+      title: 'Payments failing',
+      message: 'We found the cause.',
+      updated_at: '2026-12-06T04:10:00.000Z',
+    });
+    // The api tag (every 30 s) shows the incident first; the other tag's components are not in it yet.
+    let other: unknown = { active: false };
+    a.answer = (url: string) => (url.includes('website') ? other : u1);
+    const p = await browser.newPage({ reducedMotion: 'reduce' });
+    try {
+      hostHtml = htmlWith(tag(a, 'data-components="api" data-interval="30"') + tag(a, 'data-components="api,website" data-interval="1"'));
+      await p.goto(pagesUrl);
+      await shows(p, 'We are investigating.');
+      other = u1;
+      await polled(a, 2);
+      expect((await banners(p)).map((b) => b.text)).toEqual([expect.stringContaining('We are investigating.')]);
+      // A new update: the tag polled every second has it first.
+      other = u2;
+      a.answer = (url: string) => (url.includes('website') ? other : u2);
+      await shows(p, 'We found the cause.');
+      await polled(a, 2);
+      // Before: two banners, the api tag's still saying "We are investigating."
+      expect((await banners(p)).map((b) => b.text)).toEqual([expect.stringContaining('We found the cause.')]);
+    } finally {
+      a.answer = { active: false };
+      await closeWithin(p)();
+    }
+  }, 30_000);
+
   // From a hunt: the shelf grew past the window's top (at -63 px), and the top banner's dismiss button was out of reach.
   it('three stacked in a short window (400% zoom) stay within it, and each one can be dismissed', async () => {
     const [a, b] = standins as [Standin, Standin];
