@@ -129,9 +129,14 @@
       return reg.shelf;
     };
     // In the top layer, in the window whatever transform or filter the page's body has (else fixed to it).
+    // Not over a modal dialog or a fullscreen element: the rest of the page is inert then, and a click on
+    // the banner's × would reach what is under it. It waits in the body, under them, until the next poll.
     function mount(stack) {
-      document.body.appendChild(stack);
+      if (!stack.isConnected) document.body.appendChild(stack);
       try {
+        if (stack.matches(':popover-open') || document.querySelector(':modal, :fullscreen')) return;
+        // A shelf an older copy of this script made has no popover attribute.
+        stack.setAttribute('popover', 'manual');
         stack.showPopover();
       } catch (e) {}
     }
@@ -216,12 +221,16 @@
         put(more, 'Details');
       };
       var stack = shelf();
-      if (host.parentNode === stack && stack.isConnected) return fill();
+      // Back in the top layer after a dialog closed, or a page hid every popover.
+      if (host.parentNode === stack && stack.isConnected) {
+        mount(stack);
+        return fill();
+      }
       if (!document.body) return;
       // Screen readers announce changes to a live region that is already in the page,
       // so the region goes in empty and the text follows a moment later.
       sev.textContent = title.textContent = text.textContent = eta.textContent = more.textContent = '';
-      if (!stack.isConnected) mount(stack);
+      mount(stack);
       stack.appendChild(host);
       stack.toggleAttribute('many', stack.children.length > 1);
       setTimeout(fill, 50);
@@ -249,14 +258,19 @@
       var rec = origin + '\n' + (b.incident_id || key);
       var at = Date.parse(b.updated_at) || 0;
       if (!b.active || !b.dismiss_key || dismissed().indexOf(key) >= 0) return hide();
-      // A copy showing this update or a later one of the record goes on; one with an earlier one gives way.
+      // A copy showing the record goes on showing it, given this newer update if it is one: its banner, and
+      // a keyboard user's focus in it, stay where they are.
       for (var other in held) {
         var h = held[other];
         if (other === id || !h || h.rec !== rec) continue;
-        if (h.key === key || h.at > at) return hide();
-        h.hide();
+        if (h.key !== key && h.at <= at) h.take(b, rec, key, at);
+        return hide();
       }
-      held[id] = { rec: rec, key: key, at: at, hide: hide };
+      take(b, rec, key, at);
+    };
+    var take = function (b, rec, key, at) {
+      current = b;
+      held[id] = { rec: rec, key: key, at: at, take: take };
       show(b);
     };
 

@@ -595,6 +595,60 @@ describe('embed.js on hostile pages, in small windows, several copies on a page'
     }
   }, 60_000);
 
+  // From a review: in the top layer over a modal dialog, the banner covered it, and a click on its × reached the dialog.
+  it('is not drawn over a modal dialog the page has open, joins the top layer once it closes, and again after the page hides every popover', async () => {
+    const [a] = standins as [Standin];
+    a.answer = incident('modal', { title: 'Payments failing' });
+    const p = await browser.newPage({ viewport: { width: 800, height: 600 }, reducedMotion: 'reduce' });
+    // The colour drawn at the middle of the banner's box: the dialog's blue when the dialog is over it.
+    const drawnAtBanner = async () => {
+      const [banner] = await banners(p);
+      const { left, right, top, bottom } = banner!.rect;
+      const png = await p.screenshot({
+        clip: { x: Math.round((left + right) / 2), y: Math.round((top + bottom) / 2), width: 1, height: 1 },
+      });
+      return p.evaluate(
+        async (bytes) => {
+          const img = await createImageBitmap(new Blob([new Uint8Array(bytes)], { type: 'image/png' }));
+          const ctx = new OffscreenCanvas(1, 1).getContext('2d')!;
+          ctx.drawImage(img, 0, 0);
+          return [...ctx.getImageData(0, 0, 1, 1).data].slice(0, 3).join(',');
+        },
+        [...png],
+      );
+    };
+    const inTopLayer = () => p.evaluate(() => document.querySelector('herald-status-banners')!.matches(':popover-open'));
+    try {
+      // A consent dialog across the foot of the window, opened as the page loads.
+      hostHtml = htmlWith(
+        `<dialog id="consent"><button id="accept">Accept all</button></dialog><script>document.getElementById('consent').showModal()</script>${tag(a, 'data-interval="1"')}`,
+        {
+          css: '#consent{position:fixed;inset:auto 0 0 0;margin:0;width:100%;max-width:none;height:240px;box-sizing:border-box;border:0;background:#00f}',
+        },
+      );
+      await p.goto(pagesUrl);
+      await shows(p, 'Payments failing');
+      await polled(a, 2);
+      // Before: in the top layer over the dialog, its colours drawn where the dialog is.
+      expect(await inTopLayer()).toBe(false);
+      expect(await drawnAtBanner()).toBe('0,0,255');
+      await p.evaluate(() => (document.getElementById('consent') as HTMLDialogElement).close());
+      await polled(a, 2);
+      expect(await inTopLayer()).toBe(true);
+      expect((await banners(p))[0]).toMatchObject({ inView: true, onTop: true });
+      // A page (a router, a menu library) hiding every popover: the next poll puts the banner back.
+      await p.evaluate(() => {
+        for (const e of document.querySelectorAll('[popover]')) (e as HTMLElement).hidePopover();
+      });
+      expect(await inTopLayer()).toBe(false);
+      await polled(a, 2);
+      // Before: left out of the top layer for good.
+      expect(await inTopLayer()).toBe(true);
+    } finally {
+      await closeWithin(p)();
+    }
+  }, 30_000);
+
   it('a long title and message stay within a phone window and a 320×256 one (400% zoom), the dismiss button in view', async () => {
     const [a] = standins as [Standin];
     const long = (words: string, n: number) =>
@@ -826,6 +880,10 @@ describe('embed.js on hostile pages, in small windows, several copies on a page'
       other = u1;
       await polled(a, 2);
       expect((await banners(p)).map((b) => b.text)).toEqual([expect.stringContaining('We are investigating.')]);
+      // A keyboard user on its Details link.
+      await p.locator('[data-herald-banner] a').focus();
+      const focused = () => p.evaluate(() => document.activeElement?.shadowRoot?.activeElement?.tagName ?? document.activeElement?.tagName);
+      expect(await focused()).toBe('A');
       // A new update: the tag polled every second has it first.
       other = u2;
       a.answer = (url: string) => (url.includes('website') ? other : u2);
@@ -833,6 +891,8 @@ describe('embed.js on hostile pages, in small windows, several copies on a page'
       await polled(a, 2);
       // Before: two banners, the api tag's still saying "We are investigating."
       expect((await banners(p)).map((b) => b.text)).toEqual([expect.stringContaining('We found the cause.')]);
+      // The banner showing it was given the update: the focus stayed on its link (a takeover dropped it to BODY).
+      expect(await focused()).toBe('A');
     } finally {
       a.answer = { active: false };
       await closeWithin(p)();
