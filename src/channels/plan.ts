@@ -110,9 +110,9 @@ export function channelMessages(
    * none). A note after the resolution is not owed to a room that had not, so it cannot count either.
    */
   const heard = (channel: Channel, event: EventRecord, among: Update[]): boolean => {
-    const all = event.updates as Update[];
-    const resolution = all.findIndex((u) => u.status === 'resolved');
-    const upTo = resolution === -1 ? among : among.filter((u) => all.indexOf(u) <= resolution);
+    // `among` is always the updates from the first on.
+    const resolution = among.findIndex((u) => u.status === 'resolved');
+    const upTo = resolution === -1 ? among : among.slice(0, resolution + 1);
     return upTo.some((u) => !afterTheFact(event, u) && owes(channel, event, u));
   };
   const out: ChannelMessage[] = [];
