@@ -268,4 +268,33 @@ describe('/maintenance.ics', () => {
     expect(done).toMatchObject({ start: running.start, end: seconds((await record()).resolved_at!), sequence: 2, status: 'CONFIRMED' });
     expect(Date.parse(done.end)).toBeLessThan(from.getTime());
   });
+
+  // From a hunt: the planned start was rewritten to the real one, everywhere, and SEQUENCE stayed where it was
+  // (the move's +1 cancelled by the lost "started early" +1).
+  it('a window started early and then ended before its planned start keeps that start on record; SEQUENCE rises', async () => {
+    const from = new Date(Date.now() + 2 * 3_600_000);
+    const until = new Date(from.getTime() + 3_600_000);
+    const created = await herald.admin('/maintenances', {
+      body: { name: 'Early cut', scheduled_for: from.toISOString(), scheduled_until: until.toISOString(), components: ['webhooks'] },
+    });
+    const id = ((await created.json()) as any).id as string;
+    const find = async () => events(await text('/maintenance.ics')).find((e) => e.uid === `${id}@status.example.com`)!;
+    expect((await herald.admin(`/maintenances/${id}/start`, { body: {} })).status).toBe(201);
+    const running = await find();
+    const end = new Date(Date.now() + 3_600_000);
+    const moved = await herald.admin(`/maintenances/${id}/reschedule`, { body: { scheduled_until: end.toISOString() } });
+    expect(moved.status).toBe(200);
+    const record = (await (await herald.admin(`/maintenances/${id}`)).json()) as {
+      scheduled_for: string;
+      scheduled_until: string;
+      started_at: string;
+    };
+    expect(record.scheduled_for).toBe(from.toISOString());
+    expect(record.scheduled_until).toBe(end.toISOString());
+    const active = (await (await get('/api/v2/scheduled-maintenances/active.json')).json()) as any;
+    expect(active.scheduled_maintenances.find((m: any) => m.id === id).scheduled_for).toBe(from.toISOString());
+    const after = await find();
+    expect(after).toMatchObject({ start: seconds(record.started_at), end: seconds(end.toISOString()) });
+    expect(after.sequence).toBeGreaterThan(running.sequence);
+  });
 });

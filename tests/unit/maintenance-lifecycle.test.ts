@@ -250,15 +250,16 @@ describe('reschedule', () => {
   });
 
   // From a hunt: its end could not come before the planned start ("scheduled_until must be after scheduled_for"),
-  // though the README says a started window's end may move earlier.
-  it('started early, its end may come before the planned start, which then gives way to the real one', () => {
+  // though the README says a started window's end may move earlier. A later hunt: the planned start was then
+  // rewritten to the real one, though only the end may move once a window has started.
+  it('started early, its end may come before the planned start, which stays on record as announced', () => {
     const db = setup();
     const m = window(db);
     startMaintenance(at(db, 30), m.id);
     rescheduleMaintenance(at(db, 40), m.id, { scheduled_until: iso(60) });
     expect(record(db, m.id)).toMatchObject({
       status: 'in_progress',
-      scheduled_for: iso(30),
+      scheduled_for: iso(120),
       scheduled_until: iso(60),
       started_at: iso(30),
       sequence: 1,

@@ -36,7 +36,7 @@ export function rescheduleMaintenance(ctx: VerbContext, id: string, input: Resch
   }
   const iso = (s: string) => new Date(s).toISOString();
   const started = m.status !== 'scheduled';
-  let from = input.scheduled_for !== undefined ? iso(input.scheduled_for) : m.scheduled_for;
+  const from = input.scheduled_for !== undefined ? iso(input.scheduled_for) : m.scheduled_for;
   const until = input.scheduled_until !== undefined ? iso(input.scheduled_until) : m.scheduled_until;
   if (started && from !== m.scheduled_for) {
     throw new Invalid(`${m.id} has started; only scheduled_until can move.`, 'scheduled_for');
@@ -44,10 +44,9 @@ export function rescheduleMaintenance(ctx: VerbContext, id: string, input: Resch
   if (from === m.scheduled_for && until === m.scheduled_until) {
     throw new Invalid('The window is already scheduled at these times.', 'scheduled_for');
   }
-  // Started early, its planned start may still be ahead: an end brought before it is the real start's to judge,
-  // and the planned start gives way to the real one, so the window never ends before it begins.
-  if (started && Date.parse(until) <= Date.parse(from) && Date.parse(m.started_at) < Date.parse(from)) from = m.started_at;
-  assertWindow(ctx, from, until);
+  // Started, the window runs from its real start: an end brought before a planned start still ahead (it was
+  // started early) is judged against the real one. The planned start stays on record, as announced.
+  assertWindow(ctx, started ? m.started_at : from, until);
   if (!started && from !== m.scheduled_for) assertStartAhead(ctx, from);
   const previous = { scheduled_for: m.scheduled_for, scheduled_until: m.scheduled_until };
   const tz = input.timeZone ?? 'UTC';
