@@ -105,7 +105,7 @@ const ACCENT: Record<NoticeKind, string> = {
  * A maintenance notice's words that follow its step, written once for both parts: the opening sentence, the
  * label of the window's line and the status-page line's lead-in (as text; the HTML template escapes it).
  */
-function maintenanceWords(step: MaintenanceNoticeStep, name: string, affected: string | null, moved: boolean) {
+function maintenanceWords(step: MaintenanceNoticeStep, name: string, affected: string | null, moved: boolean, over: boolean) {
   const on = affected ? `, on ${affected}` : '';
   const opening: Record<MaintenanceNoticeStep, string> = {
     scheduled: `We have scheduled maintenance, “${name}”${on}.`,
@@ -120,7 +120,6 @@ function maintenanceWords(step: MaintenanceNoticeStep, name: string, affected: s
     shortened: `Our maintenance, “${name}”${on}${affected ? ',' : ''} will end earlier than planned.`,
     note: `Here is an update on our scheduled maintenance, “${name}”${on}.`,
   };
-  const over = step === 'completed' || step === 'cancelled';
   return {
     opening: opening[step],
     windowLabel: `${moved ? 'New window' : windowLabel(step)}:`,
@@ -141,7 +140,9 @@ const wrappingPre = (html: string) =>
 export function renderNotice(input: NoticeInput): RenderedMail {
   const facts = noticeFacts({ ...input, timeZone: input.timeZone ?? 'UTC' });
   const subject = noticeSubject(input.siteName, input.kind, input.incident.name, facts.step, facts.followUp);
-  const words = facts.step ? maintenanceWords(facts.step, facts.name, facts.affected, facts.movedFrom !== null) : null;
+  // A window completed or cancelled is over, whichever step tells of it (a note posted afterwards too).
+  const over = facts.step === 'completed' || facts.step === 'cancelled' || input.update.status === 'completed';
+  const words = facts.step ? maintenanceWords(facts.step, facts.name, facts.affected, facts.movedFrom !== null, over) : null;
   const ctx = {
     ...facts,
     bodyHtml: wrappingPre(facts.bodyHtml),

@@ -990,6 +990,21 @@ describe('templates', () => {
       expect(third.text).not.toMatch(/Moved from|moved to a new window/);
     });
 
+    it('a note on a window already over points to the details, as its completion did, not "Follow it"', () => {
+      const { ctx, m } = windowOf();
+      startMaintenance(ctx(), m.id, { notify: true });
+      completeMaintenance(ctx(new Date('2026-11-23T10:20:00Z')), m.id, { notify: true });
+      noteMaintenance(ctx(new Date('2026-11-23T10:30:00Z')), m.id, { body: 'All checks passed overnight.', notify: true });
+      const note = mail(m);
+      expect(note.text).toMatch(DETAILS);
+      expect(note.text).not.toContain('Follow it');
+      // A note on running work still invites following it.
+      const running = windowOf();
+      startMaintenance(running.ctx(), running.m.id, { notify: true });
+      noteMaintenance(running.ctx(), running.m.id, { body: 'Half done.', notify: true });
+      expect(mail(running.m).text).toMatch(FOLLOW);
+    });
+
     it('a reminder after a move tells what the announcement said of the work, at the window as it now stands', () => {
       const { ctx } = world();
       const m = scheduleMaintenance(ctx(), {
