@@ -2,7 +2,7 @@ import type { Db, EventRecord, IncidentUpdate, Maintenance, MaintenanceUpdate, U
 import {
   type MaintenanceNoticeStep,
   maintenanceStep,
-  movedSinceTold,
+  noticeMovedFrom,
   restatedSentences,
   stepStatusLabel,
   windowSentences,
@@ -72,8 +72,8 @@ export interface NoticeFacts {
   /** Maintenance: "30 Nov 2026, 02:00 UTC to 30 Nov 2026, 03:00 UTC". */
   window: string | null;
   /**
-   * A reminder after the window moved without a notice: the window subscribers were told of, which the
-   * reminder says it moved from (steps.ts movedSinceTold); else null.
+   * A reminder (or a start no reminder came before) after the window moved without a notice: the window
+   * subscribers were told of, which the notice says it moved from (steps.ts noticeMovedFrom); else null.
    */
   movedFrom: string | null;
   reminder: boolean;
@@ -209,7 +209,7 @@ export function noticeFacts(s: NoticeSource): NoticeFacts {
     every: level?.update_every_minutes ? everyText(level.update_every_minutes) : null,
     nextUpdate: due ? formatDateTime(due.toISOString(), tz) : null,
     window: incident.kind === 'maintenance' && step ? stepWindow(step, update.status as MaintenanceStatus, incident, tz) : null,
-    movedFrom: incident.kind === 'maintenance' && step === 'reminder' ? movedSinceTold(incident, tz) : null,
+    movedFrom: incident.kind === 'maintenance' && step ? noticeMovedFrom(step, incident, update as MaintenanceUpdate, tz) : null,
     reminder: s.reminder === true,
     followUp,
     othersOpen: underWay === 'incident',

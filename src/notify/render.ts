@@ -111,7 +111,7 @@ function maintenanceWords(step: MaintenanceNoticeStep, name: string, affected: s
     scheduled: `We have scheduled maintenance, “${name}”${on}.`,
     // A reminder after a quiet move says so: else it reads as the reminder before it but for the times.
     reminder: `This is a reminder of our scheduled maintenance, “${name}”${on}.${moved ? ' It has moved to a new window since we announced it.' : ''}`,
-    started: `Our scheduled maintenance, “${name}”${on}${affected ? ',' : ''} has started and is now in progress.`,
+    started: `Our scheduled maintenance, “${name}”${on}${affected ? ',' : ''} has started and is now in progress.${moved ? ' It had moved to a new window since we announced it.' : ''}`,
     verifying: `The work of our scheduled maintenance, “${name}”${on}${affected ? ',' : ''} is done, and we are verifying that everything works as expected.`,
     completed: `Our scheduled maintenance, “${name}”${on}${affected ? ',' : ''} has been completed.`,
     cancelled: `Our scheduled maintenance, “${name}”${on}${affected ? ',' : ''} has been cancelled and will not take place.`,

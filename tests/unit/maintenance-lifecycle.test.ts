@@ -398,6 +398,27 @@ describe('the timer (dueTransitions on a fake clock)', () => {
     expect(dueTransitions(db2, new Date(T0 + 31 * 60_000), OPTS)).toEqual([{ kind: 'remind', id: quiet.id, at: iso(0) }]);
   });
 
+  // From a hunt: scheduled with a notice 30 min ahead, then quietly moved to 90 s ahead (2-minute reminder): no
+  // reminder ever, and the next email was "Maintenance started", of times subscribers were never told.
+  it('a quiet move to a start within the reminder lead of the last notice makes the reminder due at once, before the start', () => {
+    const db = setup();
+    const m = window(db); // told at 0 of 120–180
+    rescheduleMaintenance(at(db, 100), m.id, { scheduled_for: iso(130), scheduled_until: iso(170), notify: true });
+    // That notice told them, with less lead than the reminder: none right behind it.
+    expect(dueTransitions(db, new Date(T0 + 101 * 60_000), OPTS)).toEqual([]);
+    rescheduleMaintenance(at(db, 102), m.id, { scheduled_for: iso(110), scheduled_until: iso(150) });
+    expect(dueTransitions(db, new Date(T0 + 102 * 60_000), OPTS)).toEqual([{ kind: 'remind', id: m.id, at: iso(50) }]);
+    expect(applyDueTransitions(at(db, 102, 'maintenance-timer'), OPTS).map((a) => a.kind)).toEqual(['remind']);
+    expect(applyDueTransitions(at(db, 110, 'maintenance-timer'), OPTS).map((a) => a.kind)).toEqual(['start']);
+    // Moved back to the window they were told of: nothing to remind them of.
+    const db2 = setup();
+    const back = window(db2);
+    rescheduleMaintenance(at(db2, 100), back.id, { scheduled_for: iso(130), scheduled_until: iso(170), notify: true });
+    rescheduleMaintenance(at(db2, 101), back.id, { scheduled_for: iso(110) });
+    rescheduleMaintenance(at(db2, 102), back.id, { scheduled_for: iso(130) });
+    expect(dueTransitions(db2, new Date(T0 + 103 * 60_000), OPTS)).toEqual([]);
+  });
+
   it('sends no reminder of a window subscribers were never told of, until a move tells them', () => {
     const db = setup();
     const m = window(db, { notify: false });

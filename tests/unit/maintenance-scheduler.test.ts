@@ -47,9 +47,12 @@ describe('startTimer', () => {
     );
     expect(timer.nextWake()!.toISOString()).toBe(iso(60)); // the reminder
 
-    await h.run('lead', (ctx) => rescheduleMaintenance(ctx, m.id, { scheduled_for: iso(30), scheduled_until: iso(45) }));
-    // Less lead than the reminder now: the next thing due is the start.
+    await h.run('lead', (ctx) => rescheduleMaintenance(ctx, m.id, { scheduled_for: iso(30), scheduled_until: iso(45), notify: true }));
+    // Moved with a notice, with less lead than the reminder: the next thing due is the start.
     expect(timer.nextWake()!.toISOString()).toBe(iso(30));
+    // Moved again quietly: subscribers were told of another window, so the reminder is due at once.
+    await h.run('lead', (ctx) => rescheduleMaintenance(ctx, m.id, { scheduled_for: iso(20), scheduled_until: iso(45) }));
+    expect(timer.nextWake()!.toISOString()).toBe(iso(0));
 
     await h.run('lead', (ctx) => cancelMaintenance(ctx, m.id));
     expect(timer.nextWake()).toBeNull();

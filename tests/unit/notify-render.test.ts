@@ -990,6 +990,30 @@ describe('templates', () => {
       expect(third.text).not.toMatch(/Moved from|moved to a new window/);
     });
 
+    // From a hunt: moved quietly to a start within the reminder's lead (or past it), the window's start was the
+    // first subscribers heard of the move, and it did not say so.
+    it('a start that no reminder came before, after a quiet move, says the window moved and from what they were told', () => {
+      const { ctx, m } = windowOf();
+      rescheduleMaintenance(ctx(), m.id, { scheduled_for: '2026-11-23T10:02:00Z', scheduled_until: '2026-11-23T10:30:00Z' });
+      startMaintenance(ctx(new Date('2026-11-23T10:02:00Z')), m.id, { notify: true });
+      const started = mail(m);
+      expect(started.text).toContain(
+        '\nOur scheduled maintenance, “DB upgrade”, on API, has started and is now in progress. It had moved to a new window since we announced it.\n',
+      );
+      expect(started.text).toContain(
+        '\nNew window: Started 23 Nov 2026, 10:02 UTC; scheduled to end 23 Nov 2026, 10:30 UTC\nMoved from: 24 Nov 2026, 01:00 UTC to 24 Nov 2026, 02:00 UTC\n',
+      );
+      // A reminder of the new window went out first: it said so, and the start need not say it again.
+      const reminded = windowOf();
+      rescheduleMaintenance(reminded.ctx(), reminded.m.id, {
+        scheduled_for: '2026-11-23T10:30:00Z',
+        scheduled_until: '2026-11-23T11:00:00Z',
+      });
+      reminded.m.reminded_at = '2026-11-23T10:00:00.000Z';
+      startMaintenance(reminded.ctx(new Date('2026-11-23T10:30:00Z')), reminded.m.id, { notify: true });
+      expect(mail(reminded.m).text).not.toMatch(/Moved from|moved to a new window/);
+    });
+
     it('a note on a window already over points to the details, as its completion did, not "Follow it"', () => {
       const { ctx, m } = windowOf();
       startMaintenance(ctx(), m.id, { notify: true });

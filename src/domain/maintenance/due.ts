@@ -2,7 +2,7 @@ import type { VerbContext } from '../context.ts';
 import type { Db, Maintenance } from '../model.ts';
 import { recordAudit } from '../audit.ts';
 import { completeMaintenance, startMaintenance } from './transitions.ts';
-import { lastToldOfWindow } from './steps.ts';
+import { lastToldOfWindow, toldWindowIfMoved } from './steps.ts';
 
 /** One thing the maintenance timer must do, and the instant it became due. */
 export interface DueAction {
@@ -24,6 +24,8 @@ const MINUTE = 60_000;
  * told of it (nothing emailed before its start), or its start was set
  * (scheduled, or last moved with a notice) with less lead than the reminder:
  * that notice told people, and a reminder right behind it would only repeat it.
+ * A window moved since, without a notice, to a start within the lead is due at
+ * once: what subscribers were told is no longer its window.
  */
 export function reminderAt(m: Maintenance, opts: TimerOptions): number | null {
   if (m.status !== 'scheduled' || m.reminded_at !== null || opts.reminderMinutes <= 0) return null;
@@ -31,7 +33,8 @@ export function reminderAt(m: Maintenance, opts: TimerOptions): number | null {
   // Only a window subscribers were told of is recalled to them, and a move without a notice told nobody:
   // the lead counts from the last notice before the start (the scheduling's, a move's or a note's).
   const told = lastToldOfWindow(m)?.created_at;
-  return told !== undefined && Date.parse(told) <= at ? at : null;
+  if (told === undefined) return null;
+  return Date.parse(told) <= at || toldWindowIfMoved(m) !== null ? at : null;
 }
 
 /**

@@ -108,9 +108,17 @@ export const lastToldOfWindow = (m: Pick<Maintenance, 'updates'>): MaintenanceUp
  * Null too for an update saved before each recorded its window: what it told is not known.
  */
 export function movedSinceTold(m: Pick<Maintenance, 'updates' | 'scheduled_for' | 'scheduled_until'>, tz: string): string | null {
+  const told = toldWindowIfMoved(m);
+  return told ? windowText(told, tz) : null;
+}
+
+/** The window subscribers were last told of, when the window has moved since without telling them; else null. */
+export function toldWindowIfMoved(
+  m: Pick<Maintenance, 'updates' | 'scheduled_for' | 'scheduled_until'>,
+): { scheduled_for: string; scheduled_until: string } | null {
   const told = lastToldOfWindow(m)?.window;
   if (!told || (told.scheduled_for === m.scheduled_for && told.scheduled_until === m.scheduled_until)) return null;
-  return windowText(told, tz);
+  return told;
 }
 
 /**
@@ -175,4 +183,17 @@ export function restatedSentences(
     default:
       return [];
   }
+}
+
+/**
+ * What a notice of this step says the window moved from: a reminder after a quiet move (movedSinceTold), and a
+ * start when no reminder went out of the window it started in (the move was made within the reminder's lead
+ * or past the start, or reminders are off): else the start would be the first subscribers hear of the move.
+ * The window as it stood at the start (the update's), against what they were told before it.
+ */
+export function noticeMovedFrom(step: MaintenanceNoticeStep, m: Maintenance, update: MaintenanceUpdate, tz: string): string | null {
+  if (step === 'reminder') return movedSinceTold(m, tz);
+  if (step !== 'started' || m.reminded_at !== null || !update.window) return null;
+  const before = m.updates.slice(0, Math.max(0, m.updates.indexOf(update)));
+  return movedSinceTold({ updates: before, ...update.window }, tz);
 }
