@@ -451,6 +451,19 @@ describe('embed.js on hostile pages, in small windows, several copies on a page'
         };
       }),
     );
+  /** The colour drawn at a point of the window ("r,g,b"), read from a screenshot: what covers what, as painted. */
+  const drawnAt = async (p: Page, x: number, y: number) => {
+    const png = await p.screenshot({ clip: { x: Math.round(x), y: Math.round(y), width: 1, height: 1 } });
+    return p.evaluate(
+      async (bytes) => {
+        const img = await createImageBitmap(new Blob([new Uint8Array(bytes)], { type: 'image/png' }));
+        const ctx = new OffscreenCanvas(1, 1).getContext('2d')!;
+        ctx.drawImage(img, 0, 0);
+        return [...ctx.getImageData(0, 0, 1, 1).data].slice(0, 3).join(',');
+      },
+      [...png],
+    );
+  };
   const shows = async (p: Page, text: string) =>
     until(async () => (await banners(p)).some((b) => b.text.includes(text)), `a banner saying ${JSON.stringify(text)}`, 10_000);
   const luminance = (css: string) => {
@@ -572,16 +585,7 @@ describe('embed.js on hostile pages, in small windows, several copies on a page'
         await shows(p, 'Payments failing');
         const [banner] = await banners(p);
         // A pixel of the page beside the banner, as drawn: white unless something covers the page.
-        const png = await p.screenshot({ clip: { x: 700, y: 300, width: 1, height: 1 } });
-        const pixel = await p.evaluate(
-          async (bytes) => {
-            const img = await createImageBitmap(new Blob([new Uint8Array(bytes)], { type: 'image/png' }));
-            const ctx = new OffscreenCanvas(1, 1).getContext('2d')!;
-            ctx.drawImage(img, 0, 0);
-            return [...ctx.getImageData(0, 0, 1, 1).data].slice(0, 3).join(',');
-          },
-          [...png],
-        );
+        const pixel = await drawnAt(p, 700, 300);
         seen.push({ css, inView: banner!.inView, onTop: banner!.onTop, bottom: Math.round(banner!.rect.bottom), pixel });
       }
       // 2vmin above the window's foot, as on a plain page.
@@ -604,18 +608,7 @@ describe('embed.js on hostile pages, in small windows, several copies on a page'
     const drawnAtBanner = async () => {
       const [banner] = await banners(p);
       const { left, right, top, bottom } = banner!.rect;
-      const png = await p.screenshot({
-        clip: { x: Math.round((left + right) / 2), y: Math.round((top + bottom) / 2), width: 1, height: 1 },
-      });
-      return p.evaluate(
-        async (bytes) => {
-          const img = await createImageBitmap(new Blob([new Uint8Array(bytes)], { type: 'image/png' }));
-          const ctx = new OffscreenCanvas(1, 1).getContext('2d')!;
-          ctx.drawImage(img, 0, 0);
-          return [...ctx.getImageData(0, 0, 1, 1).data].slice(0, 3).join(',');
-        },
-        [...png],
-      );
+      return drawnAt(p, (left + right) / 2, (top + bottom) / 2);
     };
     const inTopLayer = () => p.evaluate(() => document.querySelector('herald-status-banners')!.matches(':popover-open'));
     try {
