@@ -4,7 +4,6 @@ import { recordAudit } from '../audit.ts';
 import { appendMaintenanceUpdate } from './append.ts';
 import { assertStartAhead, assertWindow } from './schedule.ts';
 import { findMaintenance } from './rules.ts';
-import { lastToldEnd } from './steps.ts';
 import { maintenanceText } from './texts.ts';
 import type { StepResult } from './transitions.ts';
 
@@ -60,11 +59,8 @@ export function rescheduleMaintenance(ctx: VerbContext, id: string, input: Resch
     // fell due (notify/intents.ts reminderKey), so the next one is a notice of its own.
     if (previous.scheduled_for !== from) m.reminded_at = null;
   }
-  // A running window's end moved later is an extension; moved earlier, it says so (not "extended"). A notice
-  // judges it against the end subscribers were last emailed, not a quiet move's they never heard of.
-  const told = input.notify ? (lastToldEnd(m) ?? previous.scheduled_until) : previous.scheduled_until;
-  const than = told === until ? previous.scheduled_until : told;
-  const step = !started ? 'rescheduled' : until < than ? 'shortened' : 'extended';
+  // A running window's end moved later is an extension; moved earlier, it says so (not "extended").
+  const step = !started ? 'rescheduled' : until < previous.scheduled_until ? 'shortened' : 'extended';
   const update = appendMaintenanceUpdate(ctx, m, {
     status: m.status,
     step,

@@ -121,14 +121,6 @@ export function toldWindowIfMoved(
   return told;
 }
 
-/**
- * The end subscribers were last emailed (any notice that recorded its window: the scheduling's, a move's, a
- * step's or a note's), or null when none did. A move of a running window's end is an extension or an earlier
- * end against what they were told, not against a quiet move they never heard of.
- */
-export const lastToldEnd = (m: Pick<Maintenance, 'updates'>): string | null =>
-  m.updates.findLast((u) => u.notify && u.window)?.window?.scheduled_until ?? null;
-
 /** A default text's sentences, split as notify/without-stated.ts splits a line. */
 const sentencesOf = (text: string): string[] => text.split(/(?<=[.!?])\s+/);
 
