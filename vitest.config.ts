@@ -33,7 +33,7 @@ export default defineConfig({
             // limit's RSS bound is measured on the embedded one.
             'tests/integration/{body-limits,behind-proxy}.test.ts',
             // Layout, target sizes, axe and HTML validity (of the history pages too), the designer's items one
-            // by one, embed.js in a host page, its XSS corpus and its reading of a static copy's banners: how pages and the banner look and behave, drawn
+            // by one, embed.js in a host page and its XSS corpus: how pages and the banner look and behave, drawn
             // from the same data on either engine (seeded through the admin API, which the API suites test on
             // both). The console's browser suite: what its forms do is the console's actions, which run on both
             // engines in the integration suites (console-published-text, console-settings, console-wall-clock,
@@ -46,7 +46,7 @@ export default defineConfig({
             // suites). The console's scripts following others' work (console-live): what they redraw from, GET
             // /api/admin/dashboard, runs on both in tests/api/dashboard.test.ts. A notice's HTML at 360 px with
             // long unbroken text: the email's layout, from the same templates on either engine.
-            'tests/e2e/{design,design-items,a11y,embed,embed-xss,embed-static-fallback,history-pages,console,console-live,console-signed-out,deliveries-narrow,text-spacing,console-field-contrast,uptime-bars,form-errors,email-long-content}.test.ts',
+            'tests/e2e/{design,design-items,a11y,embed,embed-xss,history-pages,console,console-live,console-signed-out,deliveries-narrow,text-spacing,console-field-contrast,uptime-bars,form-errors,email-long-content}.test.ts',
           ],
           globalSetup: ['tests/setup/postgres.ts'],
         },

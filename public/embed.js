@@ -274,60 +274,6 @@
       show(b);
     };
 
-    // Ids as the live filter reads them (the first 50 count).
-    var ids = (components || '')
-      .split(',')
-      .map(function (s) {
-        return s.trim();
-      })
-      .filter(Boolean)
-      .slice(0, 50);
-    var RANK = { critical: 4, major: 3, minor: 2, maintenance: 1, none: 0 };
-    // The order the live banner picks in: the weight, then being worked on, then the declared impact, then the latest.
-    var order = function (b) {
-      return [
-        b.active ? 1 : 0,
-        RANK[b.indicator] || 0,
-        b.kind === 'incident' && b.status !== 'monitoring' ? 1 : 0,
-        b.kind === 'incident' ? RANK[b.impact] || 0 : 1,
-        Date.parse(b.updated_at) || 0,
-      ];
-    };
-    var heavier = function (a, b) {
-      var x = order(a);
-      var y = order(b);
-      for (var i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i] > y[i];
-      return false;
-    };
-    // A static copy (the status page's fallback) answers every query with the whole page's banner, `filtered`
-    // false: its banner per id is asked for instead, and the one weighing most shown, as the live filter would.
-    // Ids it has no banner for count as unknown ones do live; none known, the whole page's banner stands.
-    var byId = function (whole, signal) {
-      return Promise.all(
-        ids.map(function (one) {
-          return fetch(origin + '/api/banner/' + encodeURIComponent(one) + '.json', {
-            mode: 'cors',
-            credentials: 'omit',
-            cache: 'no-cache',
-            signal: signal,
-          })
-            .then(function (r) {
-              return r.ok ? r.json() : null;
-            })
-            .catch(function () {
-              return null;
-            });
-        }),
-      ).then(function (list) {
-        var best = null;
-        for (var i = 0; i < list.length; i++) {
-          var b = list[i];
-          if (b && typeof b.active === 'boolean' && b.filtered === true && (!best || heavier(b, best))) best = b;
-        }
-        return best || whole;
-      });
-    };
-
     var schedule = function (delay) {
       clearTimeout(timer);
       if (!document.hidden) timer = setTimeout(poll, typeof delay === 'number' ? delay : interval);
@@ -351,9 +297,6 @@
       fetch(endpoint, { mode: 'cors', credentials: 'omit', cache: 'no-cache', signal: abort ? abort.signal : undefined })
         .then(function (r) {
           return r.ok ? r.json() : null;
-        })
-        .then(function (b) {
-          return b && ids.length && b.filtered === false ? byId(b, abort ? abort.signal : undefined) : b;
         })
         .then(function (b) {
           // Not a banner (a proxy's JSON error): what is shown stays.

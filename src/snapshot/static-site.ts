@@ -1,4 +1,4 @@
-import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { link, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -127,39 +127,9 @@ export async function buildStaticSite(
     const failed = (await Promise.allSettled(queue.splice(0, 4).map(fetchOne))).find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
   }
-  written.push(...(await writeBannersById(origin, outDir)));
   await writeFile(join(outDir, '_headers'), hostHeaders(hsts));
   written.push('_headers');
   return written.sort();
-}
-
-/** Ids a static host serves as they are named (no folders, no dots, nothing to encode). */
-const PLAIN_ID = /^[A-Za-z0-9_-]{1,100}$/;
-
-/**
- * `api/banner/<id>.json` for each component and group the copy's components.json lists: the banner
- * `?components=<id>` answers. A static host ignores the query and answers every filter with the whole page's
- * banner.json (which says `filtered: false`); an app merges these for its own ids instead (embed.js does).
- */
-async function writeBannersById(origin: string, outDir: string): Promise<string[]> {
-  const listed = JSON.parse(await readFile(join(outDir, 'api/v2/components.json'), 'utf8')) as { components: Array<{ id: string }> };
-  const ids = [...new Set(listed.components.map((c) => c.id))].filter((id) => PLAIN_ID.test(id));
-  const written: string[] = [];
-  await mkdir(join(outDir, 'api/banner'), { recursive: true });
-  const writeOne = async (id: string) => {
-    const res = await fetch(`${origin}/api/banner.json?components=${id}`);
-    if (res.status !== 200)
-      throw new SnapshotRefused(`/api/banner.json?components=${id} answered ${res.status}; the static copy was not updated.`);
-    const file = `api/banner/${id}.json`;
-    await writeFile(join(outDir, file), Buffer.from(await res.arrayBuffer()));
-    written.push(file);
-  };
-  for (let i = 0; i < ids.length; i += 4) {
-    // allSettled, as buildStaticSite: no write may still be running when a failure cleans the folder up.
-    const failed = (await Promise.allSettled(ids.slice(i, i + 4).map(writeOne))).find((r) => r.status === 'rejected');
-    if (failed) throw failed.reason;
-  }
-  return written;
 }
 
 /** Same-origin asset URLs in HTML attributes and CSS url(): /_astro/*, icons. */

@@ -292,9 +292,6 @@ async function storeAndOrigin(count: number) {
   };
   const origin = createServer((req, res) => {
     const incident = store.data.incidents.find((i) => req.url === `/incidents/${i.id}`);
-    // The copy reads the components it writes a banner for from this list (none here).
-    if (req.url === '/api/v2/components.json')
-      return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"components":[]}');
     if (!incident) return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
     res.writeHead(200, { 'content-type': 'text/html' }).end(`<title>${site.onPage(incident.id) ?? incident.name}</title>`);
   });

@@ -5,10 +5,10 @@ import { gzipSync } from 'node:zlib';
 const source = readFileSync(new URL('../../public/embed.js', import.meta.url), 'utf8');
 
 describe('public/embed.js budget', () => {
-  // Raised from 5 KB for the top-layer shelf, twins told by their record (5,358 bytes then) and the static
-  // copy's banners per id merged in the script (6,009 bytes then): what a product app's page downloads once.
-  it('stays under 6.5 KB gzipped', () => {
-    expect(gzipSync(source, { level: 9 }).length).toBeLessThan(6.5 * 1024);
+  // Raised from 5 KB for the top-layer shelf, twins told by their record, the wait under a modal dialog and
+  // the newer update given to the banner showing the record (5,627 bytes then).
+  it('stays under 6 KB gzipped', () => {
+    expect(gzipSync(source, { level: 9 }).length).toBeLessThan(6 * 1024);
   });
 
   it('has no dependencies and writes no HTML from data (textContent only)', () => {
