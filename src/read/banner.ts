@@ -1,5 +1,5 @@
 import type { Db, EventRecord, Update } from '../domain/model.ts';
-import { componentStatusToImpact, worstComponentStatus, type Impact, type Indicator } from '../domain/status.ts';
+import { componentStatusToImpact, worstComponentStatus, type Indicator } from '../domain/status.ts';
 import { isActiveMaintenance, isOpenIncident, overallStatus } from '../domain/overall.ts';
 import { leadText } from '../render/markdown-text.ts';
 import { firstSentence } from '../render/first-sentence.ts';
@@ -30,16 +30,6 @@ export interface Banner {
   eta: string | null;
   /** Changes with every new update of the incident shown, so a dismissed banner returns with news. */
   dismiss_key: string | null;
-  /**
-   * Whether `?components=` narrowed it (it named a known id). A static copy answers every query with its
-   * unfiltered banner.json (a static host ignores the query): this says so, and an app then merges the copy's
-   * banners per id (`api/banner/<id>.json`, static-site.ts) as mergeBanners in public/embed.js does.
-   */
-  filtered: boolean;
-  /** The status of the record shown (`monitoring`, `in_progress`, …); null when nothing is shown. */
-  status: EventRecord['status'] | null;
-  /** The impact the incident shown was declared with; null for a maintenance or when nothing is shown. */
-  impact: Impact | null;
 }
 
 export const BANNER_MESSAGE_MAX = 280;
@@ -156,9 +146,6 @@ export function bannerFor(db: Db, site: SiteInfo, filter: string[] | null = null
       components: [],
       eta: null,
       dismiss_key: null,
-      filtered: filter !== null,
-      status: null,
-      impact: null,
     };
   }
   return {
@@ -176,8 +163,5 @@ export function bannerFor(db: Db, site: SiteInfo, filter: string[] | null = null
     components: [...shown.components],
     eta: shown.kind === 'incident' ? (shown.eta ? ms(shown.eta)! : null) : ms(shown.scheduled_until)!,
     dismiss_key: `${shown.id}:${update.id}`,
-    filtered: filter !== null,
-    status: shown.status,
-    impact: shown.kind === 'incident' ? shown.impact : null,
   };
 }

@@ -6,22 +6,7 @@ import { writeIntegrationsDb } from '../helpers/integrations-fixture.ts';
 /** GET /api/banner.json over a real server: shape, filter, CORS, ETag/304, freshness. */
 let herald: HeraldProcess;
 const get = (q = '', headers: Record<string, string> = {}) => fetch(`${herald.url}/api/banner.json${q}`, { headers });
-const KEYS = [
-  'active',
-  'components',
-  'dismiss_key',
-  'eta',
-  'filtered',
-  'impact',
-  'incident_id',
-  'indicator',
-  'kind',
-  'message',
-  'status',
-  'title',
-  'updated_at',
-  'url',
-];
+const KEYS = ['active', 'components', 'dismiss_key', 'eta', 'incident_id', 'indicator', 'kind', 'message', 'title', 'updated_at', 'url'];
 
 beforeAll(async () => {
   const dataDir = tempDataDir();
@@ -40,23 +25,10 @@ describe('/api/banner.json', () => {
     const b = (await res.json()) as any;
     expect(Object.keys(b).sort()).toEqual(KEYS);
     expect(b).toMatchObject({ active: true, indicator: 'major', title: 'Elevated API error rates', components: ['api'] });
-    // What an app merging the banners of a static copy (which ignores the query) needs: see the next test.
-    expect(b).toMatchObject({ filtered: false, status: 'identified', impact: 'major' });
     // Only the dashboard, which nothing affects (an unknown id alone would be no filter: the outage shows).
     const quiet = (await (await get('?components=dashboard')).json()) as any;
     expect(Object.keys(quiet).sort()).toEqual(KEYS);
     expect(quiet).toMatchObject({ active: false, incident_id: null, kind: null, dismiss_key: null, message: '' });
-    expect(quiet).toMatchObject({ filtered: true, status: null, impact: null });
-  });
-
-  it('says whether the filter narrowed it: a static copy answers every filter unfiltered, and says so', async () => {
-    // An unknown id alone is no filter, as it is in a static copy: `filtered` false either way.
-    expect((await (await get('?components=no-such-id')).json()) as any).toMatchObject({
-      filtered: false,
-      title: 'Elevated API error rates',
-    });
-    const hooks = (await (await get('?components=webhooks')).json()) as any;
-    expect(hooks).toMatchObject({ filtered: true, kind: 'maintenance', status: 'in_progress', impact: null });
   });
 
   it('filters by component; the same filter in any order shares one cached body', async () => {
