@@ -396,6 +396,13 @@ describe('the timer (dueTransitions on a fake clock)', () => {
     rescheduleMaintenance(at(db2, 101), back.id, { scheduled_for: iso(110) });
     rescheduleMaintenance(at(db2, 102), back.id, { scheduled_for: iso(130) });
     expect(dueTransitions(db2, new Date(T0 + 103 * 60_000), OPTS)).toEqual([]);
+    // Only the end moved quietly: the start they were told of stands, and its notice had less lead than the
+    // reminder: none at once (the reminder would say the window moved, of a start that did not).
+    const db3 = setup();
+    const endOnly = window(db3);
+    rescheduleMaintenance(at(db3, 100), endOnly.id, { scheduled_for: iso(130), scheduled_until: iso(170), notify: true });
+    rescheduleMaintenance(at(db3, 102), endOnly.id, { scheduled_until: iso(175) });
+    expect(dueTransitions(db3, new Date(T0 + 103 * 60_000), OPTS)).toEqual([]);
   });
 
   it('sends no reminder of a window subscribers were never told of, until a move tells them', () => {

@@ -34,7 +34,9 @@ export function reminderAt(m: Maintenance, opts: TimerOptions): number | null {
   // the lead counts from the last notice before the start (the scheduling's, a move's or a note's).
   const told = lastToldOfWindow(m)?.created_at;
   if (told === undefined) return null;
-  return Date.parse(told) <= at || toldWindowIfMoved(m) !== null ? at : null;
+  // A quiet move of the start (not of the end alone: the start they were told of stands) is due at once.
+  const moved = toldWindowIfMoved(m);
+  return Date.parse(told) <= at || (moved !== null && moved.scheduled_for !== m.scheduled_for) ? at : null;
 }
 
 /**
