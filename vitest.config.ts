@@ -45,8 +45,11 @@ export default defineConfig({
             // Where refused forms put the focus: the pages' markup (their refusals run on both in the integration
             // suites). The console's scripts following others' work (console-live): what they redraw from, GET
             // /api/admin/dashboard, runs on both in tests/api/dashboard.test.ts. A notice's HTML at 360 px with
-            // long unbroken text: the email's layout, from the same templates on either engine.
-            'tests/e2e/{design,design-items,a11y,embed,embed-xss,history-pages,console,console-live,console-signed-out,deliveries-narrow,text-spacing,console-field-contrast,uptime-bars,form-errors,email-long-content}.test.ts',
+            // long unbroken text: the email's layout, from the same templates on either engine. Long words, code and
+            // tables on the public pages at every width (long-content), and Markdown-looking names filled into the
+            // runbook templates by the console's script (template-names): layout and the script's text, drawn from
+            // names and bodies the API and hostile-input suites store and read back on both engines.
+            'tests/e2e/{design,design-items,a11y,embed,embed-xss,history-pages,console,console-live,console-signed-out,deliveries-narrow,text-spacing,console-field-contrast,uptime-bars,form-errors,email-long-content,long-content,template-names}.test.ts',
           ],
           globalSetup: ['tests/setup/postgres.ts'],
         },
