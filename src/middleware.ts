@@ -1,8 +1,7 @@
 import type { MiddlewareHandler } from 'astro';
 import { Unavailable } from './domain/errors.ts';
 import { PRIVATE_CACHE } from './http/security.ts';
-
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+import { UNAVAILABLE_RETRY_SECONDS, unavailablePage } from './http/unavailable-page.ts';
 
 /**
  * A page whose storage cannot be reached (PostgreSQL down: a subscriber's
@@ -17,16 +16,12 @@ export const onRequest: MiddlewareHandler = async (_context, next) => {
     return await next();
   } catch (err) {
     if (!(err instanceof Unavailable)) throw err;
-    const html =
-      '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">' +
-      '<title>Try again in a moment</title></head><body><main><h1>Try again in a moment</h1>' +
-      `<p>${escapeHtml(err.message)}</p><p><a href="/">The status page</a> is still up.</p></main></body></html>`;
-    return new Response(html, {
+    return new Response(unavailablePage(err.message), {
       status: 503,
       headers: {
         'Content-Type': 'text/html; charset=utf-8',
         'Cache-Control': PRIVATE_CACHE,
-        'Retry-After': String(err.retryAfterSeconds ?? 5),
+        'Retry-After': String(err.retryAfterSeconds ?? UNAVAILABLE_RETRY_SECONDS),
       },
     });
   }

@@ -3,6 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import { Conflict, HeraldError, Invalid, NotFound, RateLimited, Stale, Unavailable } from '../domain/errors.ts';
 import { BadRequest, ClientGone, Forbidden, PayloadTooLarge, Unauthorized, UnsupportedMediaType } from '../http/errors.ts';
 import { isOpenToAnyOrigin } from '../http/public-cache.ts';
+import { UNAVAILABLE_RETRY_SECONDS, unavailablePage } from '../http/unavailable-page.ts';
 
 /** The one mapping from Herald's errors to HTTP statuses (the JSON API, the forms and the console alike). */
 const STATUS: Array<[new (...args: never[]) => HeraldError, number]> = [
@@ -64,10 +65,18 @@ export function onError(security: Record<string, string>) {
       return res;
     }
     if (err instanceof HeraldError) {
-      if ((err instanceof RateLimited || err instanceof Unavailable) && err.retryAfterSeconds)
-        c.header('Retry-After', String(err.retryAfterSeconds));
+      const page = !c.req.path.startsWith('/api/') && !/json/.test(c.req.header('accept') ?? '');
+      // An outage of unknown length gives an API client no wait to promise; a page (a subscriber's link, the
+      // one-click unsubscribe a mail provider posts) says to come back, as Astro's pages do (src/middleware.ts).
+      const retryAfter =
+        (err instanceof RateLimited || err instanceof Unavailable) && err.retryAfterSeconds
+          ? err.retryAfterSeconds
+          : err instanceof Unavailable && page
+            ? UNAVAILABLE_RETRY_SECONDS
+            : undefined;
+      if (retryAfter) c.header('Retry-After', String(retryAfter));
       const status = httpStatus(err) as 400;
-      if (!c.req.path.startsWith('/api/') && !/json/.test(c.req.header('accept') ?? '')) return c.html(errorPage(err), status);
+      if (page) return c.html(err instanceof Unavailable ? unavailablePage(err.message) : errorPage(err), status);
       return c.json(errorBody(err), status);
     }
     console.error(`[herald] ${c.req.method} ${new URL(c.req.url).pathname}:`, err);

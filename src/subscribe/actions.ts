@@ -4,6 +4,7 @@ import { HeraldError, Invalid, NotFound, RateLimited, Unavailable } from '../dom
 import { subscribeSchema } from '../input/subscribe.ts';
 import { parseInput } from '../input/parse.ts';
 import { httpStatus } from '../api/errors.ts';
+import { UNAVAILABLE_RETRY_SECONDS } from '../http/unavailable-page.ts';
 import { allRemoved, existingIds, followedNames } from '../domain/components/following.ts';
 import { LinkTokens } from '../store/mail/tokens.ts';
 
@@ -39,7 +40,7 @@ const refused = (err: unknown): FormOutcome => {
     const wait = minutes > 90 ? `${Math.ceil(minutes / 60)} hours` : `${minutes} minute(s)`;
     return { status: 429, error: `Too many requests. Please try again in ${wait}.`, retryAfter: err.retryAfterSeconds };
   }
-  const retryAfter = err instanceof Unavailable ? err.retryAfterSeconds : undefined;
+  const retryAfter = err instanceof Unavailable ? (err.retryAfterSeconds ?? UNAVAILABLE_RETRY_SECONDS) : undefined;
   const field = err instanceof Invalid ? err.field : undefined;
   // The form offers only components that exist: one it names that does not was deleted since the page loaded.
   const message =

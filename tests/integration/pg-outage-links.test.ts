@@ -43,7 +43,7 @@ async function duringOutage(requests: Array<[string, () => Promise<Response>]>):
 }
 
 describe('subscriber links with PostgreSQL down', () => {
-  it('confirm, manage and unsubscribe pages answer 503, then work with the same link', async () => {
+  it('confirm, manage and unsubscribe pages and their posts (one-click too) answer 503, then work with the same link', async () => {
     const email = 'outage-reader@example.com';
     expect((await subscribe(h, { email })).status).toBe(202);
     await until(() => to(smtp, email).length === 1, 'the confirmation');
@@ -64,10 +64,38 @@ describe('subscriber links with PostgreSQL down', () => {
 
     await duringOutage([
       ['GET manage', () => fetch(manage)],
+      ['POST manage', () => post(manage)],
       ['GET unsubscribe', () => fetch(unsubscribe)],
+      // RFC 8058's one-click post, as a mail provider sends it (no Origin, no cookie), and the page's own button.
+      [
+        'POST unsubscribe (one-click)',
+        () =>
+          fetch(unsubscribe, {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            body: 'List-Unsubscribe=One-Click',
+          }),
+      ],
+      [
+        'POST unsubscribe (the page)',
+        () =>
+          fetch(unsubscribe, {
+            method: 'POST',
+            headers: { origin: h.url, 'content-type': 'application/x-www-form-urlencoded' },
+            body: 'via=page',
+            redirect: 'manual',
+          }),
+      ],
     ]);
     await until(async () => (await fetch(manage)).status === 200, 'the manage page once PostgreSQL is back');
     expect((await fetch(unsubscribe)).status).toBe(200);
+    const oneClick = await fetch(unsubscribe, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+    });
+    expect(oneClick.status).toBe(200);
+    expect(await oneClick.text()).toBe('You are unsubscribed.\n');
     expect(h.output()).not.toMatch(/\[ERROR\]|at confirmByLink/);
   });
 });

@@ -11,6 +11,9 @@ function appThrowing(err: Error): Hono {
   app.post('/api/x', () => {
     throw err;
   });
+  app.post('/unsubscribe/x', () => {
+    throw err;
+  });
   return app;
 }
 
@@ -23,12 +26,19 @@ describe('onError', () => {
     expect(await res.json()).toEqual({ error: { code: 'busy', message: expect.stringMatching(/try again/) } });
   });
 
-  it('an outage with no known end answers 503 without Retry-After; a rate limit keeps its wait', async () => {
+  it('an outage with no known end answers the API 503 without Retry-After, a page 503 to try again in 5 s; a rate limit keeps its wait', async () => {
     const down = await appThrowing(new Unavailable('Storage is unavailable.', 'storage_unavailable')).request('/api/x', {
       method: 'POST',
     });
     expect(down.status).toBe(503);
     expect(down.headers.get('retry-after')).toBeNull();
+    // A page (a subscriber's link, a one-click unsubscribe) says to come back in a moment, and says so.
+    const page = await appThrowing(new Unavailable('Storage is unavailable.', 'storage_unavailable')).request('/unsubscribe/x', {
+      method: 'POST',
+    });
+    expect(page.status).toBe(503);
+    expect(page.headers.get('retry-after')).toBe('5');
+    expect(await page.text()).toContain('<h1>Try again in a moment</h1>');
     const limited = await appThrowing(new RateLimited(42)).request('/api/x', { method: 'POST' });
     expect(limited.status).toBe(429);
     expect(limited.headers.get('retry-after')).toBe('42');
