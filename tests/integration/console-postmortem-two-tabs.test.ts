@@ -132,6 +132,47 @@ describe('a postmortem form opened before another tab saved', () => {
   });
 });
 
+describe('the notice after a save', () => {
+  // From a hunt: the form had no action, so a later post went to `?saved=publish-notify`, and its answer (a
+  // refused save, a preview) read "subscribers are being emailed" above "Nothing was saved".
+  it('shows only on the page that save led to: not on a refused save or a preview posted from there', async () => {
+    const id = await resolvedIncident('Imports stuck');
+    const opened = await formOf(dana, id);
+    const published = await dana.post(pagePath(id), {
+      ...opened.fields,
+      action: 'publish',
+      notify: '1',
+      body: '## Summary\n\nA stuck queue.',
+    });
+    const landed = published.headers.get('location')!;
+    expect(landed).toBe(`${pagePath(id)}?saved=publish-notify`);
+    const html = await (await fetch(`${h.url}${landed}`, { headers: { cookie: dana.cookie } })).text();
+    const there = await formOf(dana, id, html);
+    expect(textOf(all(there.doc, (e) => e.attribs.class === 'notice ok')[0]!)).toBe(
+      'Published on the incident page; subscribers are being emailed.',
+    );
+    // Where the browser posts the form from that page: its action, or (none) the page's own address.
+    const form = all(there.doc, (e) => e.name === 'form' && e.attribs['data-keep'] === 'postmortem')[0]!;
+    const target = form.attribs.action ?? landed;
+    const okNotices = (doc: ReturnType<typeof dom>) => all(doc, (e) => e.attribs.class === 'notice ok').map(textOf);
+
+    for (const address of [target, landed]) {
+      const refused = await dana.post(address, { ...there.fields, action: 'publish', body: '## Summary\n\n[fill in: oops]' });
+      expect(refused.status).toBe(422);
+      const answer = await refused.text();
+      expect(answer).toContain('Nothing was saved.');
+      const doc = dom(answer);
+      expect(okNotices(doc)).toEqual([]);
+      const preview = dom(
+        await (await dana.post(address, { ...there.fields, action: 'preview', body: '## Summary\n\nA stuck queue.' })).text(),
+      );
+      expect(textOf(byId(preview, 'pm-preview-title')!)).toBe('Preview: as customers will read it');
+      expect(okNotices(preview)).toEqual([]);
+    }
+    expect(target).toBe(pagePath(id));
+  });
+});
+
 describe('a published postmortem and the root cause told with the resolution', () => {
   it('the editor says a published postmortem takes the place of the root cause told with the resolution', async () => {
     const res = await h.admin('/incidents', { body: { name: 'Logins failing', impact: 'minor', body: 'Looking.' } });
