@@ -29,10 +29,13 @@ export function withNotStarted(notBegun: readonly NoticeIntent[], listed: Notice
   return [...pending, ...listed].slice(0, limit);
 }
 
-/** The newest `limit` notices the data owes since the outbox began (before it, history is not news), newest first. */
-export const recentIntents = (db: Db, epoch: string, limit: number): NoticeIntent[] =>
+/**
+ * The newest `limit` notices the data owes since the outbox began (before it, history is not news), newest first;
+ * only those of `keys` when given.
+ */
+export const recentIntents = (db: Db, epoch: string, limit: number, keys?: ReadonlySet<string>): NoticeIntent[] =>
   noticeIntents(db)
-    .filter((i) => i.at >= epoch)
+    .filter((i) => i.at >= epoch && (!keys || keys.has(i.key)))
     .slice(-limit)
     .reverse();
 
@@ -42,9 +45,9 @@ export function owedOutbox(outbox: OutboxView, db: () => Db): OutboxView {
    * Which recent notices are not begun is asked before the outbox is read: one that begins in between is then
    * in what is read, never in neither (a reader waiting for a settled outbox would take it for settled).
    */
-  const notBegun = async (limit: number): Promise<NoticeIntent[]> => {
+  const notBegun = async (limit: number, keys?: ReadonlySet<string>): Promise<NoticeIntent[]> => {
     const epoch = await outbox.began();
-    const recent = epoch === null ? [] : recentIntents(db(), epoch, limit);
+    const recent = epoch === null ? [] : recentIntents(db(), epoch, limit, keys);
     if (recent.length === 0) return [];
     const begun = await outbox.begun(recent.flatMap((i) => (i.legacyKey ? [i.key, i.legacyKey] : [i.key])));
     // A reminder fanned out under its legacy key (before reminders had keys of their own) is not owed again: the
@@ -56,6 +59,10 @@ export function owedOutbox(outbox: OutboxView, db: () => Db): OutboxView {
     async notices(limit) {
       const owed = await notBegun(limit);
       return withNotStarted(owed, await outbox.notices(limit), limit);
+    },
+    async noticesOf(keys) {
+      const owed = await notBegun(keys.length, new Set(keys));
+      return withNotStarted(owed, await outbox.noticesOf(keys), keys.length);
     },
     // Named: a PgOutbox's methods are on its prototype, which the spread above does not copy.
     failures: (query) => outbox.failures(query),

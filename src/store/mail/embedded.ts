@@ -67,6 +67,11 @@ export function embeddedOutbox(ledger: DeliveryLedger, book: SubscriberBook, wai
   };
   return {
     notices: async (limit) => notices(limit),
+    noticesOf: async (keys) =>
+      keys.flatMap((key) => {
+        const intent = ledger.intents.get(key);
+        return intent ? [{ ...intent, ...ledger.countsOf(key) }] : [];
+      }),
     // Memory, read without a pause between the reads: nothing can change in between.
     overview: async (limits) => {
       const failed = failures({ q: '', offset: 0, limit: limits.failed });

@@ -9,15 +9,30 @@ export interface Queryable {
   query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
 }
 
+const INTENT_COLUMNS = 'key, incident, update_id, kind, cursor, done, created_at, archived_sent';
+
 /**
  * What the console and the admin API read of the shared outbox. Each read
  * takes what runs it, so the overview can make all of them in one snapshot.
  */
 export async function readNotices(q: Queryable, limit: number): Promise<NoticeProgress[]> {
   const { rows } = await q.query<IntentRow>(
-    `SELECT key, incident, update_id, kind, cursor, done, created_at, archived_sent FROM mail_intents WHERE key <> 'confirm' ORDER BY ord DESC LIMIT $1`,
+    `SELECT ${INTENT_COLUMNS} FROM mail_intents WHERE key <> 'confirm' ORDER BY ord DESC LIMIT $1`,
     [limit],
   );
+  return withCounts(q, rows);
+}
+
+/** The notices of these keys, whatever their age. */
+export async function readNoticesOf(q: Queryable, keys: readonly string[]): Promise<NoticeProgress[]> {
+  if (keys.length === 0) return [];
+  const { rows } = await q.query<IntentRow>(`SELECT ${INTENT_COLUMNS} FROM mail_intents WHERE key = ANY($1::text[]) AND key <> 'confirm'`, [
+    keys,
+  ]);
+  return withCounts(q, rows);
+}
+
+async function withCounts(q: Queryable, rows: IntentRow[]): Promise<NoticeProgress[]> {
   const counts = await countsOf(
     q,
     rows.map((r) => r.key),

@@ -102,6 +102,11 @@ export type Retried = { requeued: Delivery } | { already: 'queued' | 'sent' };
 export interface OutboxView {
   /** The newest notices first, at most `limit` (the dashboard's). */
   notices(limit: number): Promise<NoticeProgress[]>;
+  /**
+   * These notices (intent keys), however old: what an incident's page says of its own notices, which a busy
+   * outbox may have pushed out of the newest `limit`. A key the outbox has not begun is left out.
+   */
+  noticesOf(keys: readonly string[]): Promise<NoticeProgress[]>;
   /** The outbox as of one moment, so that the counts and the list of failures agree. */
   overview(limits: { notices: number; failed: number }): Promise<OutboxOverview>;
   /** The ids of a notice's failed deliveries (by intent key), oldest first: what a "retry all" takes on. */
