@@ -4,7 +4,7 @@ import { signIn, type ConsoleSession } from '../helpers/console-session.ts';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
 import { SITE, subscribeAndConfirm, to } from '../helpers/mail-flow.ts';
 import { until } from '../helpers/poll.ts';
-import { all, dom, textOf } from '../helpers/dom.ts';
+import { all, byId, dom, textOf } from '../helpers/dom.ts';
 
 /**
  * The tag by each update on the console's incident page. From a review: with no subscriber following the
@@ -14,13 +14,16 @@ import { all, dom, textOf } from '../helpers/dom.ts';
 let h: HeraldProcess;
 let smtp: TestSmtp;
 let s: ConsoleSession;
+/** While set, the relay holds every message's answer: a delivery stays in flight, queued. */
+let held: Promise<null> | null = null;
 
 beforeAll(async () => {
-  smtp = await startSmtp();
+  smtp = await startSmtp(() => held);
   h = await startHerald({ env: { SMTP_URL: smtp.url, SITE_URL: SITE, HERALD_SEED: 'none' } });
   for (const [id, name] of [
     ['api', 'API'],
     ['web', 'Website'],
+    ['docs', 'Docs'],
   ]) {
     expect((await h.admin('/components', { body: { id, name } })).status).toBe(201);
   }
@@ -63,6 +66,47 @@ describe('the console says which updates were emailed', () => {
     expect(await tags(id)).toEqual(['emailed', 'no subscriber to email']);
   });
 
+  // From a hunt: right after a publish the tag read "emailed" while its fan-out had not begun (and then found
+  // nobody to email). "emailed" waits for a delivery sent.
+  it('says "being emailed" while its email is under way, "emailed" once sent', async () => {
+    await subscribeAndConfirm(h, smtp, 'api-reader@example.com', ['api']);
+    let release!: (v: null) => void;
+    held = new Promise((r) => (release = r));
+    try {
+      const declared = await h.admin('/incidents', {
+        body: { name: 'API errors', severity: 'sev1', body: 'Investigating.', components: { api: 'major_outage' } },
+      });
+      const { id } = (await declared.json()) as { id: string };
+      expect(await tags(id)).toEqual(['being emailed']);
+      release(null);
+      held = null;
+      await until(() => to(smtp, 'api-reader@example.com').length === 2, 'the disruption notice');
+      await fannedOut();
+      expect(await tags(id)).toEqual(['emailed']);
+    } finally {
+      held = null;
+      release(null);
+    }
+  });
+
+  // From a hunt: the page read the outbox's newest 200 notices; an update behind them read "emailed" whatever became of it.
+  it("an update older than the outbox's newest notices still says what became of its email", async () => {
+    const quiet = await h.admin('/incidents', {
+      body: { name: 'Docs slow', severity: 'sev1', body: 'Investigating.', components: { docs: 'degraded_performance' } },
+    });
+    const { id } = (await quiet.json()) as { id: string };
+    const busy = await h.admin('/incidents', {
+      body: { name: 'Docs search down', severity: 'sev1', body: 'Investigating.', components: { docs: 'partial_outage' } },
+    });
+    const other = ((await busy.json()) as { id: string }).id;
+    for (let i = 0; i < 200; i++) {
+      const res = await h.admin(`/incidents/${other}/updates`, { body: { status: 'identified', body: `Step ${i}.`, notify: true } });
+      expect(res.status).toBe(201);
+    }
+    await fannedOut();
+    expect(await tags(id)).toEqual(['no subscriber to email']);
+  }, 120_000);
+
   // From a hunt: the timeline read "· by admin-token", where the dashboard says "the API".
   it('names who posted each update in words: the API for the admin token', async () => {
     const declared = await h.admin('/incidents', {
@@ -73,5 +117,38 @@ describe('the console says which updates were emailed', () => {
     const meta = all(doc, (e) => e.name === 'div' && e.attribs.class === 'meta').map(textOf);
     expect(meta[0]).toContain('by the API');
     expect(meta.join(' ')).not.toContain('admin-token');
+  });
+});
+
+describe('the disruption notice a level holds back', () => {
+  // From a hunt: once the timer had sent it, the page said nothing of email at all (the note was only for
+  // while it was owed, and the notice is no update's).
+  it('once sent, the incident page says subscribers were emailed it, and when', async () => {
+    const got = await h.admin('/settings');
+    const settings = (await got.json()) as { severities: Array<Record<string, unknown>> };
+    settings.severities = settings.severities.map((l) => (l.id === 'sev2' ? { ...l, email_subscribers: true, email_after_minutes: 1 } : l));
+    const put = await h.admin('/settings', { method: 'PUT', body: settings, headers: { 'If-Match': got.headers.get('etag')! } });
+    expect(put.status).toBe(200);
+    await subscribeAndConfirm(h, smtp, 'exports-reader@example.com', ['web']);
+    const before = to(smtp, 'exports-reader@example.com').length;
+    // Started two minutes ago: the notice held back a minute is due at once.
+    const declared = await h.admin('/incidents', {
+      body: {
+        name: 'Exports failing',
+        severity: 'sev2',
+        body: 'Investigating.',
+        components: { web: 'partial_outage' },
+        started_at: new Date(Date.now() - 120_000).toISOString(),
+      },
+    });
+    expect(declared.status).toBe(201);
+    const { id } = (await declared.json()) as { id: string };
+    await until(() => to(smtp, 'exports-reader@example.com').length > before, 'the disruption notice');
+    await fannedOut();
+    const doc = dom(await (await fetch(`${h.url}/admin/incidents/${id}`, { headers: { cookie: s.cookie } })).text());
+    const note = byId(doc, 'late-notice');
+    expect(note ? textOf(note) : 'no #late-notice').toMatch(
+      /^Subscribers were emailed the disruption notice at \d\d:\d\d UTC \(\d+ subscribers?\)\.$/,
+    );
   });
 });
