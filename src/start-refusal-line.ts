@@ -3,7 +3,7 @@ import { Unavailable } from './domain/errors.ts';
 import { CorruptDataFile } from './store/durable-file.ts';
 import { DataDirLocked } from './store/lock.ts';
 import { LinkKeyLost } from './store/mail/tokens.ts';
-import { SiteNotImported } from './store/open.ts';
+import { SiteNotImported } from './store/folder-site.ts';
 import { SiteDocumentLost } from './store/site-remains.ts';
 import { InvalidStoredDocument } from './store/pg/document-options.ts';
 

@@ -8,6 +8,7 @@ import type { DocumentStore } from './document-store.ts';
 import { DurableJsonFile, removeStaleTempFiles } from './durable-file.ts';
 import { Store } from './store.ts';
 import { SiteDocumentLost, siteRemains } from './site-remains.ts';
+import { folderSite, SiteNotImported } from './folder-site.ts';
 import { acquireLock } from './lock.ts';
 import { migrate } from './migrate.ts';
 import { soleLeader, type Leadership } from './leadership.ts';
@@ -132,19 +133,6 @@ async function openEmbedded(config: Config, now: () => Date, releaseLock: () => 
   };
 }
 
-/**
- * DATA_DIR holds an embedded site (herald.json) and the database none: a start would make a new site there,
- * and the incidents and subscribers in DATA_DIR would silently be left out (notices mailing nobody).
- */
-export class SiteNotImported extends Error {
-  constructor(dataDir: string) {
-    super(
-      `Refusing to start: ${join(dataDir, 'herald.json')} holds a Herald site, and the database in DATABASE_URL holds none: a start would make a new site there and leave that one's incidents and subscribers behind. Nothing was changed. Copy it into the database first, with Herald stopped: DATABASE_URL=… npm run db:import -- ${dataDir}. Or, to start a new site on PostgreSQL, set DATA_DIR to another folder.`,
-    );
-    this.name = 'SiteNotImported';
-  }
-}
-
 /** Where a process that only reads the site (openStorage's `existing`) found none: nothing was written. */
 export class NoSite extends Error {
   constructor(dataDir: string, onPostgres: boolean) {
@@ -166,13 +154,15 @@ async function openPostgres(
   existing: boolean,
 ): Promise<Storage> {
   const replica = thisReplica();
+  // A process that only reads (the static export) leaves DATA_DIR's files alone whatever site they hold.
+  const folder = existing ? null : folderSite(dataDir);
   const document = new PgDocumentStore<Db>({
     readOnly: existing,
-    refuseToCreate: existing
-      ? new NoSite(dataDir, true)
-      : existsSync(join(dataDir, 'herald.json'))
-        ? new SiteNotImported(dataDir)
-        : undefined,
+    refuseToCreate: existing ? new NoSite(dataDir, true) : folder ? new SiteNotImported(dataDir, 'empty') : undefined,
+    // The normal restart after db:import passes (the same page id); a folder that cannot say which site it holds does not.
+    refuseSite: folder
+      ? (pageId) => (folder.id !== null && pageId === folder.id ? undefined : new SiteNotImported(dataDir, 'another site'))
+      : undefined,
     url,
     defaults: emptyDb(randomId(), now().toISOString()),
     parse: (raw) => dbSchema.parse(raw),

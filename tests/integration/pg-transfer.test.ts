@@ -257,6 +257,30 @@ describe('db:import and db:export', () => {
     expect(await cluster.sql(`SELECT value FROM herald_secrets WHERE name = 'admin-token'`, url)).toBe(TOKEN);
   });
 
+  it('after it, a DATA_DIR holding another site refuses in one line naming db:import: nothing changed in the database or in DATA_DIR', async () => {
+    // Another embedded site (another page id, as another first start makes), its static copy in place.
+    const other = tempDataDir('herald-transfer-other-');
+    try {
+      cpSync(source, other, { recursive: true });
+      const doc = JSON.parse(readFileSync(join(other, 'herald.json'), 'utf8')) as Json;
+      writeFileSync(join(other, 'herald.json'), JSON.stringify({ ...doc, page: { ...doc.page, id: 'another-site' } }), { mode: 0o600 });
+      const files = filesOf(other);
+      expect(Object.keys(files)).toContain('static/index.html');
+      const state = await stateOf(url);
+      const { code, output, stderr } = await runHeraldExpectingExit({ DATA_DIR: other, DATABASE_URL: url, HERALD_SEED: 'demo' });
+      // Before: "Herald is serving …" with the database's site, and DATA_DIR/static rewritten with it.
+      expect(code, output).toBe(1);
+      expect(output).toBe(stderr);
+      expect(stderr).toBe(
+        `herald: Refusing to start: ${join(other, 'herald.json')} holds a Herald site other than the one in the database in DATABASE_URL: a start would serve the database's site (its static copy replacing this folder's) and leave that one's incidents and subscribers behind. Nothing was changed. To run a replica of the database's site, set DATA_DIR to a folder without a herald.json. To move this folder's site into the database instead, stop every replica and run DATABASE_URL=… npm run db:import -- ${other} (it says what the database holds, which --force would replace).\n`,
+      );
+      expect(await stateOf(url)).toBe(state);
+      expect(filesOf(other)).toEqual(files);
+    } finally {
+      removeDir(other);
+    }
+  });
+
   it('refuses to import over a database that holds a document, changing nothing, unless --force', async () => {
     const version = await cluster.sql('SELECT version FROM herald_document', url);
     const again = await cli(['import', source]);
@@ -274,8 +298,12 @@ describe('db:import and db:export', () => {
   });
 
   it('Herald on PostgreSQL answers what the embedded Herald answered, the imported token included', async () => {
+    // On a copy of the imported folder, as the service starts again after db:import: its herald.json is the database's site.
+    const imported = tempDataDir('herald-transfer-imported-');
+    cpSync(source, imported, { recursive: true });
     // As the site ran (its webhook posts to loopback), so a post cannot disable the channel under the export.
     const h = await startHerald({
+      dataDir: imported,
       env: { DATABASE_URL: url, SITE_URL: 'https://status.example.test', ADMIN_TOKEN: '', ALLOW_PRIVATE_WEBHOOKS: 'true' },
     });
     running.push(h);

@@ -27,6 +27,11 @@ export interface PgDocumentStoreOptions<T> {
    * a table) is made in it: DATA_DIR holds an embedded site that starting empty would leave behind.
    */
   refuseToCreate?: Error;
+  /**
+   * Asked by `load`, before anything is made or changed in the database, when it already holds a document: the
+   * error to throw instead of joining that site (`pageId`, its `page.id`; null when it has none), or undefined.
+   */
+  refuseSite?: (pageId: string | null) => Error | undefined;
   log?: (line: string) => void;
 }
 

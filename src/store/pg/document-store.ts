@@ -41,7 +41,12 @@ export class PgDocumentStore<T> extends DocumentReplica<T> implements DocumentSt
     let row: { version: string; data: unknown };
     let created: boolean;
     try {
-      if (this.opts.refuseToCreate && (await this.site()) === 'none') throw this.opts.refuseToCreate;
+      if (this.opts.refuseToCreate || this.opts.refuseSite) {
+        const site = await this.site();
+        if (site === 'none' && this.opts.refuseToCreate) throw this.opts.refuseToCreate;
+        const refusal = typeof site === 'object' ? this.opts.refuseSite?.(site.pageId) : undefined;
+        if (refusal) throw refusal;
+      }
       await migrateDatabase(this.pool, this.opts.migrationsDir, { readOnly: this.opts.readOnly === true });
       // A reader (the static export) inserts no document.
       const inserted = this.opts.readOnly
@@ -118,11 +123,11 @@ export class PgDocumentStore<T> extends DocumentReplica<T> implements DocumentSt
   }
 
   /**
-   * Whether the database already has Herald's document (read without creating the tables it may lack);
-   * 'no-schema' when DATABASE_URL's search_path names no schema there: no place for a site rather than no
-   * site, which the migration's own refusal then names (3F000), not db:import.
+   * Whether the database already has Herald's document, and whose page it is (read without creating the
+   * tables it may lack); 'no-schema' when DATABASE_URL's search_path names no schema there: no place for a
+   * site rather than no site, which the migration's own refusal then names (3F000), not db:import.
    */
-  private site(): Promise<'present' | 'none' | 'no-schema'> {
+  private site(): Promise<{ pageId: string | null } | 'none' | 'no-schema'> {
     return withClient(this.pool, async (client) => {
       // Under the migrations' lock, which an import holds until its commit: a document being imported counts.
       await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
@@ -132,7 +137,10 @@ export class PgDocumentStore<T> extends DocumentReplica<T> implements DocumentSt
         );
         if (table.rows[0]?.schema === null) return 'no-schema';
         if (!table.rows[0]?.present) return 'none';
-        return (await client.query('SELECT 1 FROM herald_document WHERE id = 1')).rowCount === 1 ? 'present' : 'none';
+        const { rows } = await client.query<{ page_id: string | null }>(
+          "SELECT data -> 'page' ->> 'id' AS page_id FROM herald_document WHERE id = 1",
+        );
+        return rows[0] ? { pageId: rows[0].page_id } : 'none';
       } finally {
         await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => {});
       }
