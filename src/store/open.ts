@@ -12,7 +12,7 @@ import { folderSite, SiteNotImported } from './folder-site.ts';
 import { acquireLock } from './lock.ts';
 import { migrate } from './migrate.ts';
 import { soleLeader, type Leadership } from './leadership.ts';
-import { openPool, type Pool } from './pg/client.ts';
+import { openPool, POOL_SIZES, type Pool } from './pg/client.ts';
 import { PgDocumentStore } from './pg/document-store.ts';
 import { PgLeadership } from './pg/leadership.ts';
 import { pgHealth } from './pg/health.ts';
@@ -177,7 +177,7 @@ async function openPostgres(
   // (their timer, fan-outs and channel posts waiting meanwhile) and sweep the console's tables.
   const leadership = new PgLeadership({ url, replica, log, mayLead: () => !existing && document.refusal === null });
   try {
-    pool = openPool(url, { max: 10, applicationName: `herald:${replica}`.slice(0, 63), log });
+    pool = openPool(url, { max: POOL_SIZES.shared, applicationName: `herald:${replica}`.slice(0, 63), log });
     await leadership.start();
   } catch (err) {
     await leadership.close();

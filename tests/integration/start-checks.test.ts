@@ -579,6 +579,33 @@ describe('a replica whose DATABASE_URL PostgreSQL refuses', () => {
     expect(line).not.toContain(PASSWORD);
   });
 
+  it('PostgreSQL out of connection slots (53300) is said to be that, not an outage: in the log of a running replica, and at a start', async () => {
+    // A role's CONNECTION LIMIT gives the same 53300 as a full max_connections ("sorry, too many clients already"),
+    // without the cluster's restart that lowering max_connections takes.
+    const url = await cluster.database();
+    const name = new URL(url).pathname.slice(1);
+    await cluster.sql(`CREATE ROLE herald_slots LOGIN; ALTER DATABASE "${name}" OWNER TO herald_slots`);
+    const limited = urlFor('herald_slots', null, name);
+    const h = await start(newDir(), { DATABASE_URL: limited });
+    await cluster.sql(
+      `ALTER ROLE herald_slots CONNECTION LIMIT 0; SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE usename = 'herald_slots'`,
+    );
+    // A new connection for the shared pool, refused.
+    expect((await h.admin('/subscribers')).status).toBe(503);
+    const explained = `53300: too many connections for role "herald_slots"; PostgreSQL has no connection slots left: max_connections, or a CONNECTION LIMIT of DATABASE_URL's user or database, is reached, and each replica opens up to 15 connections`;
+    // Before: "… 53300: too many connections for role "herald_slots"" alone, read as an outage.
+    await until(
+      () => h.output().includes(explained),
+      () => `a log line saying so in:\n${h.output()}`,
+      10_000,
+    );
+    const line = await refusedStart(limited);
+    // Before: "PostgreSQL is unreachable (53300: too many connections for role "herald_slots")."
+    expect(line).toBe(
+      `herald: Herald cannot start: PostgreSQL has no connection slots left (max_connections, or a CONNECTION LIMIT of DATABASE_URL's user or database: 53300: too many connections for role "herald_slots"). Each Herald replica opens up to 15 connections: raise the limit PostgreSQL names, or end connections others hold there, then start again.`,
+    );
+  });
+
   it('a database where a migration fails (a table of another application in the way): one line naming the migration and its reason', async () => {
     const taken = await cluster.database();
     await cluster.sql('CREATE TABLE herald_document (id int)', taken);

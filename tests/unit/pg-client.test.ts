@@ -41,6 +41,17 @@ describe('describePgError', () => {
     // Cut to 200 code units between characters: no emoji split in two.
     expect(describePgError(new Error(`x${'\u{1F600}'.repeat(150)}`)).isWellFormed()).toBe(true);
   });
+
+  it('says what a full max_connections is, in the logs and at a start: PostgreSQL answered, it is no outage', () => {
+    const full = withCode('sorry, too many clients already', '53300');
+    expect(describePgError(full)).toBe(
+      "53300: sorry, too many clients already; PostgreSQL has no connection slots left: max_connections, or a CONNECTION LIMIT of DATABASE_URL's user or database, is reached, and each replica opens up to 15 connections",
+    );
+    // Before: "Herald cannot start: PostgreSQL is unreachable (53300: sorry, too many clients already)."
+    expect(startRefusal(full, 'postgres://herald@db/herald')?.message).toBe(
+      "Herald cannot start: PostgreSQL has no connection slots left (max_connections, or a CONNECTION LIMIT of DATABASE_URL's user or database: 53300: sorry, too many clients already). Each Herald replica opens up to 15 connections: raise the limit PostgreSQL names, or end connections others hold there, then start again.",
+    );
+  });
 });
 
 describe('planMigrations', () => {

@@ -49,6 +49,15 @@ export interface PgTimeouts {
 export const DEFAULT_TIMEOUTS: PgTimeouts = { connectTimeoutMs: 5_000, statementTimeoutMs: 15_000 };
 
 /**
+ * The pools' sizes: the one shared by subscribers, the outboxes and the console (src/store/open.ts), and the
+ * document store's. With the document's LISTEN connection and the leader's, a replica holds at most
+ * REPLICA_CONNECTIONS at once: README (Scale out) sizes max_connections by it, and a start refused for want of
+ * connection slots says it.
+ */
+export const POOL_SIZES = { shared: 10, document: 3 } as const;
+export const REPLICA_CONNECTIONS = POOL_SIZES.shared + POOL_SIZES.document + 2;
+
+/**
  * A small pool: the store needs one connection for a write or a reload (they
  * take turns) and one for the poll. Idle connections that die (a PostgreSQL
  * restart) emit 'error' on the pool: logged, and the pool replaces them.
@@ -60,7 +69,7 @@ export function openPool(
   const timeouts = opts.timeouts ?? DEFAULT_TIMEOUTS;
   const pool = new pg.Pool({
     connectionString: url,
-    max: opts.max ?? 3,
+    max: opts.max ?? POOL_SIZES.document,
     application_name: opts.applicationName ?? 'herald',
     connectionTimeoutMillis: timeouts.connectTimeoutMs,
     statement_timeout: timeouts.statementTimeoutMs,
@@ -124,10 +133,20 @@ export function isConnectionError(err: unknown): boolean {
   );
 }
 
-/** A short reason for logs and error messages: the SQLSTATE or system code and the first line, never a query or its data. */
-export function describePgError(err: unknown): string {
+/**
+ * What 53300 means, said with it in the logs: PostgreSQL's words ("sorry, too many clients already", "remaining
+ * connection slots are reserved…") read as an outage, though it answered.
+ */
+export const NO_SLOTS = `PostgreSQL has no connection slots left: max_connections, or a CONNECTION LIMIT of DATABASE_URL's user or database, is reached, and each replica opens up to ${REPLICA_CONNECTIONS} connections`;
+
+/**
+ * A short reason for logs and error messages: the SQLSTATE or system code and the first line, never a query or
+ * its data; `explained`, with what a code that misleads means (NO_SLOTS).
+ */
+export function describePgError(err: unknown, explained = true): string {
   if (!(err instanceof Error)) return String(err);
   const code = (err as { code?: unknown }).code;
   const first = headOf(err.message.split('\n')[0]!, 200);
-  return typeof code === 'string' && code && !first.includes(code) ? `${code}: ${first}` : first;
+  const reason = typeof code === 'string' && code && !first.includes(code) ? `${code}: ${first}` : first;
+  return explained && code === '53300' ? `${reason}; ${NO_SLOTS}` : reason;
 }

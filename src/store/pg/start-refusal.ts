@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { Unavailable } from '../../domain/errors.ts';
-import { describePgError, isConnectionError } from './client.ts';
+import { describePgError, isConnectionError, REPLICA_CONNECTIONS } from './client.ts';
 import { MigrationError } from './migrate.ts';
 
 /**
@@ -29,7 +29,7 @@ function refusalLine(err: unknown, certificates: readonly string[]): string | nu
   if (!(err instanceof Error)) return null;
   const cause = err instanceof MigrationError ? err.cause : err;
   const code = sqlState(cause);
-  const reason = describePgError(cause);
+  const reason = describePgError(cause, false);
   // A migration or Herald's first table refused for want of a privilege (PostgreSQL 15 no longer lets
   // every user create in schema public): the user, not the migration, needs changing.
   if (code === '42501') {
@@ -68,6 +68,10 @@ function refusalLine(err: unknown, certificates: readonly string[]): string | nu
   // Before isConnectionError, which counts 3D000 as an outage (a database dropped while Herald runs).
   if (code === '3D000')
     return `the database in DATABASE_URL does not exist (${reason}). Create it, owned by DATABASE_URL's user, or correct DATABASE_URL.`;
+  // Before isConnectionError too: PostgreSQL answered, and it is a limit to raise, not a server to bring back.
+  if (code === '53300') {
+    return `PostgreSQL has no connection slots left (max_connections, or a CONNECTION LIMIT of DATABASE_URL's user or database: ${reason}). Each Herald replica opens up to ${REPLICA_CONNECTIONS} connections: raise the limit PostgreSQL names, or end connections others hold there, then start again.`;
+  }
   // No waiting here: a supervisor restarts the process, and each start tries again.
   if (isConnectionError(err)) return `PostgreSQL is unreachable (${reason}).`;
   // Whatever else PostgreSQL itself refused while Herald set up (an options= setting it rejects): its SQLSTATE
