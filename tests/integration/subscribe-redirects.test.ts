@@ -58,7 +58,6 @@ describe('the subscribe form', () => {
     expect(bad.status).toBe(422);
     expect(bad.headers.get('location')).toBeNull();
     expect(await bad.text()).toContain('Enter your email address in full, like name@example.com.');
-
     const crossSite = await post('/subscribe', 'email=cross%40example.com', 'https://evil.example');
     expect(crossSite.status).toBe(403);
     expect(crossSite.headers.get('location')).toBeNull();
@@ -106,6 +105,64 @@ describe("the manage page's Subscribe again", () => {
     await until(() => to(smtp, email).length === mails + 1, 'the new confirmation');
     await outboxSettled(h);
     expect(to(smtp, email)).toHaveLength(mails + 1);
+  });
+});
+
+describe('"Send the confirmation email again" on a request made more than 10 minutes ago', () => {
+  it('says the email went out (or, for an address whose mail bounced, that none did); a stale ?sent=1 claims neither', async () => {
+    // Asked an hour ago: asking again for the same choice keeps that request (and its link), so requested_at stays an hour old.
+    const hourAgo = new Date(Date.now() - 3600_000).toISOString();
+    const minuteAgo = new Date(Date.now() - 60_000).toISOString();
+    const dir = tempDataDir();
+    const [late, bounced, stale, justBounced] = seedSubscribers(dir, [
+      { email: 'late@example.com', state: 'pending', at: hourAgo },
+      { email: 'late-bounced@example.com', state: 'pending', at: hourAgo, suppressed: '550 User unknown', suppressedAt: hourAgo },
+      { email: 'stale@example.com', state: 'pending', at: hourAgo },
+      // Its confirmation bounced a minute ago: the bounce's write is no request, and the page must not say none was sent.
+      { email: 'just-bounced@example.com', state: 'pending', at: minuteAgo, suppressed: '550 User unknown', suppressedAt: minuteAgo },
+    ]);
+    const seeded = await startHerald({ dataDir: dir, env: { SMTP_URL: smtp.url, SITE_URL: SITE } });
+    try {
+      const tokens = new LinkTokens(await linkKey(seeded));
+      const manageOf = (id: string) => `/subscribe/manage/${tokens.issue('manage', { id, requested_at: '' })}`;
+      const pressAgain = async (id: string) => {
+        const path = manageOf(id);
+        expect(await (await fetch(`${seeded.url}${path}`)).text()).toContain('Send the confirmation email again</button>');
+        const res = await fetch(`${seeded.url}${path}`, {
+          method: 'POST',
+          redirect: 'manual',
+          headers: { origin: seeded.url, 'content-type': 'application/x-www-form-urlencoded' },
+          body: '',
+        });
+        expect(res.status).toBe(303);
+        expect(res.headers.get('location')).toBe(`${path}?sent=1`);
+        return (await fetch(`${seeded.url}${res.headers.get('location')}`)).text();
+      };
+
+      // Herald's start sends a pending request's confirmation that no delivery records (as after a crash): that one first.
+      await until(() => to(smtp, 'late@example.com').length === 1, 'the confirmation made again at the start');
+      await outboxSettled(seeded);
+      const mails = 1;
+      // Before: the page read as if nothing had happened ("not confirmed yet… Choose below to have it sent again").
+      const sent = await pressAgain(late!);
+      expect(sent).toContain('We sent a confirmation email to late@example.com.');
+      expect(sent).not.toContain('This address is not confirmed yet');
+      await until(() => to(smtp, 'late@example.com').length === mails + 1, 'the confirmation sent again');
+
+      const refused = await pressAgain(bounced!);
+      expect(refused).toContain('Mail to this address could not be delivered before, so no confirmation email was sent.');
+
+      for (const id of [stale!, justBounced!]) {
+        const html = await (await fetch(`${seeded.url}${manageOf(id)}?sent=1`)).text();
+        expect(html).not.toContain('We sent a confirmation email');
+        expect(html).not.toContain('no confirmation email was sent');
+      }
+      await outboxSettled(seeded);
+      expect(to(smtp, 'late@example.com')).toHaveLength(mails + 1);
+      expect(to(smtp, 'late-bounced@example.com')).toHaveLength(0);
+    } finally {
+      await stopAll(seeded);
+    }
   });
 });
 
