@@ -108,6 +108,8 @@ describe('subscription pages', () => {
     const saved = await posted(page, () => page.click('button[type="submit"]'));
     expect(saved).toEqual({ post: 303, landed: ['GET', manage, '?saved=1'] });
     await expect(page.textContent('main')).resolves.toContain('Saved. You will hear about 2 components.');
+    // What a screen reader reads out as the page loads: what the post did, not the form's name (before: "Manage your subscription").
+    expect(await page.title()).toBe('Your choice is saved · Herald Status');
     await check('saved');
     for (let i = 0; i < 2; i++) await page.reload();
     await expect(page.textContent('main')).resolves.toContain('Saved. You will hear about 2 components.');

@@ -138,20 +138,35 @@ describe('the manage page', () => {
     expect(posted.status).toBe(303);
     const asked = await fetch(`${h.url}${posted.headers.get('location')}`);
     const manage = await confirmed('jon@example.com', []);
+    const manageAsked = heading(await (await fetch(`${h.url}${manage}`)).text());
+    // Before: the manage page a Save or a Subscribe again led to kept the form's title and heading, so nothing
+    // read out on load said what the post did.
+    const save = await form(manage, choice(['api']));
+    expect(save.status).toBe(303);
+    const saved = heading(await (await fetch(`${h.url}${save.headers.get('location')}`)).text());
     const unsubscribe = /\/unsubscribe\/[A-Za-z0-9._-]+/.exec(await (await fetch(`${h.url}${manage}`)).text())![0];
     const before = heading(await (await fetch(`${h.url}${unsubscribe}`)).text());
     // The page's button: its post is sent back to the page (303), which then reads as done.
     const done = await form(unsubscribe, 'via=page');
     expect(done.status).toBe(303);
     expect(done.headers.get('location')).toBe(unsubscribe);
+    const unsubscribed = heading(await (await fetch(`${h.url}${unsubscribe}`)).text());
+    const again = await form(manage, choice(['api']));
+    expect(again.headers.get('location')).toBe(`${manage}?sent=1`);
     expect({
       subscribed: heading(await asked.text()),
+      'manage, asked': manageAsked,
+      'manage, saved': saved,
       'unsubscribe, asked': before,
-      'unsubscribe, done': heading(await (await fetch(`${h.url}${unsubscribe}`)).text()),
+      'unsubscribe, done': unsubscribed,
+      'manage, subscribed again': heading(await (await fetch(`${h.url}${again.headers.get('location')}`)).text()),
     }).toEqual({
       subscribed: ['Check your inbox · Herald Status', 'Check your inbox'],
+      'manage, asked': ['Manage your subscription · Herald Status', 'Manage your subscription'],
+      'manage, saved': ['Your choice is saved · Herald Status', 'Your choice is saved'],
       'unsubscribe, asked': ['Unsubscribe · Herald Status', 'Unsubscribe'],
       'unsubscribe, done': ['You are unsubscribed · Herald Status', 'You are unsubscribed'],
+      'manage, subscribed again': ['Check your inbox · Herald Status', 'Check your inbox'],
     });
   });
 });
@@ -167,5 +182,6 @@ describe('the manage page of an address whose mail bounced', () => {
     const said = await (await fetch(`${h.url}${res.headers.get('location')}`)).text();
     expect(said).toContain('Mail to this address could not be delivered before, so no confirmation email was sent.');
     expect(said).not.toContain('We sent a confirmation email');
+    expect(said).toContain('<h1>No confirmation email sent</h1>');
   });
 });

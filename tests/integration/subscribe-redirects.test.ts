@@ -146,14 +146,17 @@ describe('"Send the confirmation email again" on a request made more than 10 min
       // Before: the page read as if nothing had happened ("not confirmed yet… Choose below to have it sent again").
       const sent = await pressAgain(late!);
       expect(sent).toContain('We sent a confirmation email to late@example.com.');
+      expect(sent).toContain('<h1>Check your inbox</h1>');
       expect(sent).not.toContain('This address is not confirmed yet');
       await until(() => to(smtp, 'late@example.com').length === mails + 1, 'the confirmation sent again');
 
       const refused = await pressAgain(bounced!);
       expect(refused).toContain('Mail to this address could not be delivered before, so no confirmation email was sent.');
+      expect(refused).toContain('<h1>No confirmation email sent</h1>');
 
       for (const id of [stale!, justBounced!]) {
         const html = await (await fetch(`${seeded.url}${manageOf(id)}?sent=1`)).text();
+        expect(html).toContain('<h1>Manage your subscription</h1>');
         expect(html).not.toContain('We sent a confirmation email');
         expect(html).not.toContain('no confirmation email was sent');
       }
