@@ -53,6 +53,9 @@ export function addressQuery(raw: string | null | undefined): string {
   return (ascii ? `${q.slice(0, at + 1)}${ascii}` : q).slice(0, MAX_EMAIL);
 }
 
+/** What comes before the last @, or nothing when there is no @ (that address is refused as not one). */
+const localPart = (address: string) => address.slice(0, Math.max(0, address.lastIndexOf('@')));
+
 /**
  * A subscriber's address, as Herald stores it (its output) and mails it. CR
  * and LF are refused outright (before any trimming) so no address can smuggle
@@ -64,6 +67,9 @@ export const emailAddressSchema = z
   .max(MAX_EMAIL, `email must be at most ${MAX_EMAIL} characters`)
   .refine((v) => !/[\r\n\u0000]/.test(v), 'email must not contain line breaks')
   .transform((v) => asciiDomain(v.trim()))
+  // Said apart from "not a valid address" (which the pattern below also refuses them as), so the form can say what to fix.
+  .refine((v) => !/\.\./.test(localPart(v)), 'the part before the @ must not have two dots in a row')
+  .refine((v) => !/^\.|\.$/.test(localPart(v)), 'the part before the @ must not start or end with a dot')
   .pipe(z.email({ pattern: ADDRESS, error: 'email is not a valid address' }))
   // Punycode is longer than the Unicode it spells: the SMTP limit applies to what is sent.
   .refine((v) => v.length <= MAX_EMAIL, `email must be at most ${MAX_EMAIL} characters`)

@@ -27,7 +27,11 @@ export interface FormOutcome {
  * form says what to do, in the words of its label.
  */
 function addressAdvice(message: string): string {
-  if (/before the @/.test(message)) return 'The part of the address before the @ can be at most 64 characters. Check the address.';
+  if (/two dots in a row/.test(message)) return 'The part of the address before the @ has two dots in a row. Check the address.';
+  if (/start or end with a dot/.test(message))
+    return 'The part of the address before the @ cannot start or end with a dot. Check the address.';
+  if (/before the @ must be at most/.test(message))
+    return 'The part of the address before the @ can be at most 64 characters. Check the address.';
   if (/at most/.test(message)) return 'That address is longer than email addresses can be (254 characters). Check the address.';
   return 'Enter your email address in full, like name@example.com.';
 }

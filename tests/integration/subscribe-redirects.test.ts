@@ -58,6 +58,22 @@ describe('the subscribe form', () => {
     expect(bad.status).toBe(422);
     expect(bad.headers.get('location')).toBeNull();
     expect(await bad.text()).toContain('Enter your email address in full, like name@example.com.');
+    // Before: these were told to enter the address "in full", which it is; the form says what is wrong with it.
+    for (const [email, advice] of [
+      ['a..b@example.com', 'The part of the address before the @ has two dots in a row. Check the address.'],
+      ['.ab@example.com', 'The part of the address before the @ cannot start or end with a dot. Check the address.'],
+      ['ab.@example.com', 'The part of the address before the @ cannot start or end with a dot. Check the address.'],
+    ] as const) {
+      const dotted = await post('/subscribe', new URLSearchParams({ email }).toString());
+      expect(dotted.status, email).toBe(422);
+      const html = await dotted.text();
+      expect(html, email).toContain(advice);
+      expect(html, email).not.toContain('in full');
+    }
+    const api = await subscribe(h, { email: 'a..b@example.com' }, { origin: h.url });
+    expect(api.status).toBe(422);
+    expect(await api.json()).toMatchObject({ error: { field: 'email', message: 'the part before the @ must not have two dots in a row' } });
+
     const crossSite = await post('/subscribe', 'email=cross%40example.com', 'https://evil.example');
     expect(crossSite.status).toBe(403);
     expect(crossSite.headers.get('location')).toBeNull();
