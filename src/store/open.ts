@@ -17,7 +17,6 @@ import { PgDocumentStore } from './pg/document-store.ts';
 import { PgLeadership } from './pg/leadership.ts';
 import { pgHealth } from './pg/health.ts';
 import { sharedSecret } from './pg/secrets.ts';
-import { checkAdminTokenAgreement } from './pg/admin-token-agreement.ts';
 import { startRefusal } from './pg/start-refusal.ts';
 import type { ConsoleStore, ConsoleStoreOptions } from './console/port.ts';
 import { memoryConsoleStore } from './console/memory.ts';
@@ -61,8 +60,7 @@ export interface Storage {
   /**
    * The admin token: ADMIN_TOKEN when set; else the stored one, or a new one stored now (`generated`, on
    * the one start that made it; `where` it is kept). In DATA_DIR/admin-token (0600) on the embedded
-   * engine, in the database (shared by the replicas) on PostgreSQL, where a token that is not the one the replica
-   * started before it takes is logged as a warning (pg/admin-token-agreement.ts).
+   * engine, in the database (shared by the replicas) on PostgreSQL.
    */
   adminToken(fromEnv: string | undefined): Promise<{ token: string; generated: boolean; where: string }>;
   /** This process, as the other replicas and the outbox name it (host:pid). */
@@ -199,17 +197,14 @@ async function openPostgres(
     openMail: () => openSharedMail(shared, log),
     openChannelLedger: (reach) =>
       new PgChannelLedger(new PgTables(shared, 'the channel outbox', log, reach), replica, () => leadership.session),
-    adminToken: async (fromEnv) => {
-      const taken = fromEnv
+    adminToken: async (fromEnv) =>
+      fromEnv
         ? { token: fromEnv, generated: false, where: 'ADMIN_TOKEN' }
         : await sharedSecret(shared, 'admin-token', () => randomToken(32)).then((r) => ({
             token: r.value,
             generated: r.created,
             where: 'the database',
-          }));
-      await checkAdminTokenAgreement(shared, taken.token, Boolean(fromEnv), log);
-      return taken;
-    },
+          })),
     replica,
     health: () => pgHealth(document, leadership),
     close: async () => {

@@ -7,7 +7,6 @@ import { openPool, type PoolClient, withClient } from './pg/client.ts';
 import { DOCUMENT_CHANNEL } from './pg/document-options.ts';
 import { MIGRATION_LOCK_KEY, migrateDatabase } from './pg/migrate.ts';
 import { replicaSessions } from './pg/replica-sessions.ts';
-import { forgetAdminTokenInUse } from './pg/admin-token-agreement.ts';
 import { databaseHasMail, readEmbeddedMail, writeMailTables } from './mail/transfer.ts';
 import { refusedAddresses } from './mail/addresses.ts';
 import { linkKeyFault } from './mail/tokens.ts';
@@ -126,7 +125,6 @@ export async function importDataDir(dataDir: string, url: string, opts: { force?
               throw new TransferRefused('The database already holds an admin token; nothing was imported. Pass --force to replace it.');
             }
           }
-          await forgetAdminTokenInUse(client);
           if ((await databaseHasMail(client)) && !opts.force) {
             throw new TransferRefused(
               'The database already holds subscribers or deliveries; nothing was imported. Pass --force to replace them.',
