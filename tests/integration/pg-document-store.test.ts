@@ -336,6 +336,32 @@ describe('PgDocumentStore: two replicas on one database', () => {
     await expect(makeStore(url, 'strict').load()).rejects.toBeInstanceOf(InvalidStoredDocument);
   });
 
+  it('tells the stored site by its page id, in a document holding \\u0000 too, and refuses another as asked', async () => {
+    const url = await cluster.database();
+    const first = makeStore(url, 'first');
+    await first.load();
+    await first.close();
+    // The json column keeps the escape as written; PostgreSQL's own `->` on it fails (22P05).
+    await cluster.sql(`UPDATE herald_document SET data = '{"n":1,"items":["a\\u0000b"],"page":{"id":"site-1"}}' WHERE id = 1`, url);
+    const seen: Array<string | null> = [];
+    const same = makeStore(url, 'same', {
+      refuseSite: (id) => {
+        seen.push(id);
+        return undefined;
+      },
+    });
+    await same.load();
+    expect(seen).toEqual(['site-1']);
+    expect(same.data.items).toEqual(['a\u0000b']);
+    await same.close();
+    const other = makeStore(url, 'other', { refuseSite: (id) => new Error(`another site than ${id}`) });
+    await expect(other.load()).rejects.toThrow('another site than site-1');
+    // The static export's reader, which only asks whether there is a site.
+    const reader = makeStore(url, 'reader', { readOnly: true, refuseToCreate: new Error('no site') });
+    await reader.load();
+    expect(reader.data.n).toBe(1);
+  });
+
   it('refuses to start, with Unavailable, when PostgreSQL cannot be reached', async () => {
     // Port 1: nothing listens there (and only root could).
     const store = makeStore('postgres://herald@127.0.0.1:1/herald', 'x', { timeouts: { connectTimeoutMs: 500 } });

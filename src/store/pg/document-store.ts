@@ -137,10 +137,14 @@ export class PgDocumentStore<T> extends DocumentReplica<T> implements DocumentSt
         );
         if (table.rows[0]?.schema === null) return 'no-schema';
         if (!table.rows[0]?.present) return 'none';
-        const { rows } = await client.query<{ page_id: string | null }>(
-          "SELECT data -> 'page' ->> 'id' AS page_id FROM herald_document WHERE id = 1",
-        );
-        return rows[0] ? { pageId: rows[0].page_id } : 'none';
+        if (!this.opts.refuseSite)
+          return (await client.query('SELECT 1 FROM herald_document WHERE id = 1')).rowCount === 1 ? { pageId: null } : 'none';
+        // Parsed here, not with PostgreSQL's `->`: that decodes every string of the document and refuses one holding
+        // \u0000 (22P05), which the `json` column keeps as written.
+        const { rows } = await client.query<{ data: { page?: { id?: unknown } } | null }>('SELECT data FROM herald_document WHERE id = 1');
+        if (!rows[0]) return 'none';
+        const id = rows[0].data?.page?.id;
+        return { pageId: typeof id === 'string' ? id : null };
       } finally {
         await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => {});
       }
