@@ -48,8 +48,9 @@ export default defineConfig({
             // long unbroken text: the email's layout, from the same templates on either engine. Long words, code and
             // tables on the public pages at every width (long-content), and Markdown-looking names filled into the
             // runbook templates by the console's script (template-names): layout and the script's text, drawn from
-            // names and bodies the API and hostile-input suites store and read back on both engines.
-            'tests/e2e/{design,design-items,a11y,embed,embed-xss,history-pages,console,console-live,console-signed-out,deliveries-narrow,text-spacing,console-field-contrast,uptime-bars,form-errors,email-long-content,long-content,template-names}.test.ts',
+            // names and bodies the API and hostile-input suites store and read back on both engines. How the
+            // status page's rows, headings and disclosures read and wrap (status-page-reading): markup and layout.
+            'tests/e2e/{design,design-items,a11y,embed,embed-xss,history-pages,console,console-live,console-signed-out,deliveries-narrow,text-spacing,console-field-contrast,uptime-bars,form-errors,email-long-content,long-content,template-names,status-page-reading}.test.ts',
           ],
           globalSetup: ['tests/setup/postgres.ts'],
         },
