@@ -252,7 +252,8 @@ describe('issue 15, item by item, in Chromium', () => {
       items.map((li) =>
         li.classList.contains('group')
           ? {
-              group: li.querySelector('.group-row .name')!.textContent!.trim(),
+              // The name as shown: its text, not the ":" after it that only screen readers get.
+              group: li.querySelector('.group-row .name')!.firstChild!.textContent!.trim(),
               ids: [...li.querySelectorAll('li.row')].map((r) => r.id.replace('component-', '')),
             }
           : { group: null, ids: [li.id.replace('component-', '')] },

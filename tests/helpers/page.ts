@@ -38,9 +38,11 @@ export function componentStatus(html: string, id: string): { status: string; lab
   return { status: m[1]!, label: text(m[2]!.replace(/<span[^>]*aria-hidden="true"[^>]*>[^<]*<\/span>/, '')) };
 }
 
-/** A group row's status label, by group name. */
+/** A group row's status, by group name (after the name, the ":" only screen readers get). */
 export function groupStatus(html: string, name: string): string {
-  const re = new RegExp(`<div class="row group-row"[^>]*><span class="name"[^>]*>${name}</span><span class="status s-([a-z_]+)"`);
+  const re = new RegExp(
+    `<div class="row group-row"[^>]*><span class="name"[^>]*>${name}(?:<span class="vh">[^<]*</span>)?</span><span class="status s-([a-z_]+)"`,
+  );
   const m = re.exec(html);
   if (!m) throw new Error(`group ${name} is not on the page`);
   return m[1]!;
