@@ -1,5 +1,5 @@
 import type { EventRecord, Update } from '../domain/model.ts';
-import { lateNoticeKey } from '../notify/intents.ts';
+import { lateNoticeKey, postmortemKey } from '../notify/intents.ts';
 import type { NoticeProgress, OutboxView } from '../store/mail/port.ts';
 
 /**
@@ -58,17 +58,40 @@ export function lateNoticeSaid(e: EmailState, at: string): string {
 }
 
 /**
- * What an incident's page says of its emails: each emailed update's tag, and the state of the disruption
- * notice a level held back, once it fell due (null before). Read by key, however old: the outbox's newest
- * notices may all be other incidents'.
+ * The postmortem page's notice after a publish that asked for email, in the tags' words: the save's answer
+ * is read as what customers were told, and the incident may be on components nobody follows.
+ */
+export function postmortemSaid(e: EmailState): string {
+  const published = 'Published on the incident page';
+  switch (e.state) {
+    case 'sending':
+      return `${published}; subscribers are being emailed${e.sent > 0 ? ` (${many(e.sent, 'subscriber')} so far)` : ''}.`;
+    case 'sent':
+      return `${published}; subscribers were emailed (${many(e.sent, 'subscriber')}).`;
+    case 'nobody':
+      return `${published}; no subscriber to email: nobody follows its components.`;
+    case 'failed':
+      return `${published}, but its email failed to every subscriber (${e.failed}): see Deliveries.`;
+    case 'unknown':
+      return `${published}. Whether subscribers were emailed cannot be read right now: see Deliveries.`;
+  }
+}
+
+/**
+ * What an incident's page says of its emails: each emailed update's tag, the state of the disruption
+ * notice a level held back, once it fell due, and of the postmortem's email, once published with one (null
+ * before). Read by key, however old: the outbox's newest notices may all be other incidents'.
  */
 export async function incidentEmails(outbox: Pick<OutboxView, 'noticesOf'>, incident: EventRecord) {
   const late = incident.kind === 'incident' && incident.late_notice_at !== null ? lateNoticeKey(incident.id) : null;
-  const keys = [...(incident.updates as Update[]).filter((u) => u.notify).map((u) => u.id), ...(late ? [late] : [])];
+  const pm =
+    incident.kind === 'incident' && incident.postmortem?.notify && incident.postmortem.published_at ? postmortemKey(incident.id) : null;
+  const keys = [...(incident.updates as Update[]).filter((u) => u.notify).map((u) => u.id), ...(late ? [late] : []), ...(pm ? [pm] : [])];
   // Best effort: the page stands without the outbox, its tags then saying nothing.
   const notices = new Map((await outbox.noticesOf(keys).catch(() => [])).map((n) => [n.key, n]));
   return {
     tag: (u: Update) => (u.notify ? emailTag(emailState(notices.get(u.id))) : null),
     late: late ? emailState(notices.get(late)) : null,
+    postmortem: pm ? emailState(notices.get(pm)) : null,
   };
 }

@@ -4,7 +4,7 @@ import { signIn, type ConsoleSession } from '../helpers/console-session.ts';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
 import { outboxSettled, SITE, subscribeAndConfirm, to } from '../helpers/mail-flow.ts';
 import { until } from '../helpers/poll.ts';
-import { all, byId, dom, textOf } from '../helpers/dom.ts';
+import { all, byId, dom, fieldsOf, textOf } from '../helpers/dom.ts';
 
 /**
  * The tag by each update on the console's incident page. From a review: with no subscriber following the
@@ -150,5 +150,66 @@ describe('the disruption notice a level holds back', () => {
     expect(note ? textOf(note) : 'no #late-notice').toMatch(
       /^Subscribers were emailed the disruption notice at \d\d:\d\d UTC \(\d+ subscribers?\)\.$/,
     );
+  });
+});
+
+describe("the postmortem's email", () => {
+  /** Declares and resolves an incident on `component`, publishes its postmortem from the console with email; the address it led to. */
+  async function publishEmailed(component: string): Promise<{ id: string; landed: string }> {
+    const declared = await h.admin('/incidents', {
+      body: { name: `Postmortem on ${component}`, impact: 'minor', body: 'Looking.', components: { [component]: 'degraded_performance' } },
+    });
+    const { id } = (await declared.json()) as { id: string };
+    expect((await h.admin(`/incidents/${id}/updates`, { body: { status: 'resolved', body: 'Fixed.', notify: false } })).status).toBe(201);
+    const path = `/admin/incidents/${id}/postmortem`;
+    const form = all(
+      dom(await (await fetch(`${h.url}${path}`, { headers: { cookie: s.cookie } })).text()),
+      (e) => e.name === 'form' && e.attribs['data-keep'] === 'postmortem',
+    )[0]!;
+    const published = await s.post(path, { ...fieldsOf(form), action: 'publish', notify: '1', body: '## Summary\n\nA full disk.' });
+    expect(published.status).toBe(303);
+    return { id, landed: published.headers.get('location')! };
+  }
+  const noticeOn = async (landed: string) =>
+    textOf(
+      all(
+        dom(await (await fetch(`${h.url}${landed}`, { headers: { cookie: s.cookie } })).text()),
+        (e) => e.attribs.class === 'notice ok',
+      )[0]!,
+    );
+  const postmortemTag = async (id: string) => {
+    const doc = dom(await (await fetch(`${h.url}/admin/incidents/${id}`, { headers: { cookie: s.cookie } })).text());
+    const card = byId(doc, 'pm-state');
+    return card ? all(card, (e) => e.name === 'span' && (e.attribs.class ?? '').startsWith('pill')).map(textOf) : ['no #pm-state'];
+  };
+
+  // From a review: the notice read "subscribers are being emailed" whenever the save asked for email, though
+  // the incident's components had no follower and the outbox had fanned it out to nobody.
+  it('on components nobody follows, the notice and the incident page say no subscriber was emailed', async () => {
+    expect((await h.admin('/components', { body: { id: 'billing', name: 'Billing' } })).status).toBe(201);
+    const { id, landed } = await publishEmailed('billing');
+    await settled();
+    expect(await noticeOn(landed)).toBe('Published on the incident page; no subscriber to email: nobody follows its components.');
+    expect(await postmortemTag(id)).toEqual(['no subscriber to email']);
+  });
+
+  it('says it is being emailed while under way, and to how many once sent', async () => {
+    expect((await h.admin('/components', { body: { id: 'search', name: 'Search' } })).status).toBe(201);
+    await subscribeAndConfirm(h, smtp, 'search-reader@example.com', ['search']);
+    let release!: (v: null) => void;
+    held = new Promise((r) => (release = r));
+    try {
+      const { id, landed } = await publishEmailed('search');
+      expect(await noticeOn(landed)).toBe('Published on the incident page; subscribers are being emailed.');
+      expect(await postmortemTag(id)).toEqual(['being emailed']);
+      release(null);
+      held = null;
+      await settled();
+      expect(await noticeOn(landed)).toBe('Published on the incident page; subscribers were emailed (1 subscriber).');
+      expect(await postmortemTag(id)).toEqual(['emailed']);
+    } finally {
+      held = null;
+      release(null);
+    }
   });
 });
