@@ -78,6 +78,15 @@ export function postmortemSaid(e: EmailState): string {
 }
 
 /**
+ * Every notice key an incident can have: its updates' (only emailed ones have a notice), its held-back
+ * disruption notice's and its postmortem's, whether owed now or not (one sent stays sent after a change).
+ */
+export const incidentNoticeKeys = (incident: EventRecord): string[] => [
+  ...incident.updates.map((u) => u.id),
+  ...(incident.kind === 'incident' ? [lateNoticeKey(incident.id), postmortemKey(incident.id)] : []),
+];
+
+/**
  * What an incident's page says of its emails: each emailed update's tag, the state of the disruption
  * notice a level held back, once it fell due, and of the postmortem's email, once published with one (null
  * before). Read by key, however old: the outbox's newest notices may all be other incidents'.

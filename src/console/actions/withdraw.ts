@@ -7,6 +7,7 @@ import { INCIDENT_STATUS_LABEL } from '../../domain/status.ts';
 import { closedBidi } from '../../domain/text.ts';
 import { HeraldError } from '../../domain/errors.ts';
 import { at } from '../format.ts';
+import { incidentNoticeKeys } from '../email-said.ts';
 import { updateExcerpt, whoWrote, withStop } from '../update-words.ts';
 import { formFields, refusal } from '../forms.ts';
 import { done, refused, type ActionResult } from './result.ts';
@@ -26,9 +27,9 @@ export async function withdrawQuestion(herald: Herald, incident: Incident): Prom
   const db = herald.store.data;
   const restore = incident.resolved_at === null ? restoreOnResolve(herald.context('console'), incident, {}) : {};
   const restores = Object.entries(restore).map(([id, to]) => ({ name: db.components.find((c) => c.id === id)?.name ?? id, to }));
-  // The outbox may be out of reach (PostgreSQL down): the question is asked all the same, without the counts.
-  const notices = await herald.notify.outbox.notices(1000).catch(() => null);
-  const own = notices?.filter((n) => n.incident === incident.id) ?? null;
+  // Read by key, however old its notices are (the outbox's newest may all be other incidents'). The outbox may
+  // be out of reach (PostgreSQL down): the question is asked all the same, without the counts.
+  const own = await herald.notify.outbox.noticesOf(incidentNoticeKeys(incident)).catch(() => null);
   return {
     restores,
     emailsSent: own ? own.reduce((n, i) => n + i.sent, 0) : null,
