@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emailState, emailTag, lateNoticeSaid } from '../../src/console/email-said.ts';
+import { emailState, emailTag, lateNoticeSaid, postmortemSaid } from '../../src/console/email-said.ts';
 import type { NoticeProgress } from '../../src/store/mail/port.ts';
 
 /** What the console's incident page says of a notice's email, from its progress in the outbox. */
@@ -44,5 +44,32 @@ describe('the held-back disruption notice, once due', () => {
       'The disruption notice fell due at 06:49 UTC, but no subscriber follows these components: nobody was emailed.',
     );
     expect(said(undefined)).toBe('The disruption notice fell due at 06:49 UTC.');
+  });
+  it('says so when it failed to every subscriber, and is not "emailed" while one is still queued', () => {
+    const said = (p: Partial<NoticeProgress>) => lateNoticeSaid(emailState(notice(p)), '06:49 UTC');
+    expect(said({ done: true, failed: 3 })).toBe(
+      'The disruption notice fell due at 06:49 UTC, but its email failed to every subscriber (3): see Deliveries.',
+    );
+    expect(said({ done: true, failed: 2, queued: 1 })).toBe(
+      'The disruption notice fell due at 06:49 UTC: subscribers are being emailed it.',
+    );
+  });
+});
+
+describe("the postmortem page's notice after a publish that emails", () => {
+  it('says what became of its email, in the tags’ words', () => {
+    const said = (p?: Partial<NoticeProgress>) => postmortemSaid(emailState(p && notice(p)));
+    expect(said({ done: false })).toBe('Published on the incident page; subscribers are being emailed.');
+    expect(said({ done: true, queued: 2, sent: 1 })).toBe(
+      'Published on the incident page; subscribers are being emailed (1 subscriber so far).',
+    );
+    expect(said({ done: true, sent: 1200 })).toBe('Published on the incident page; subscribers were emailed (1,200 subscribers).');
+    expect(said({ done: true })).toBe('Published on the incident page; no subscriber to email: nobody follows its components.');
+    expect(said({ done: true, failed: 4 })).toBe(
+      'Published on the incident page, but its email failed to every subscriber (4): see Deliveries.',
+    );
+    expect(said(undefined)).toBe(
+      'Published on the incident page. Whether subscribers were emailed cannot be read right now: see Deliveries.',
+    );
   });
 });

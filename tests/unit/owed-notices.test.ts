@@ -1,6 +1,14 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { declareIncident } from '../../src/domain/incidents/declare.ts';
-import { recentIntents, withNotStarted } from '../../src/notify/owed-notices.ts';
+import { owedOutbox, recentIntents, withNotStarted } from '../../src/notify/owed-notices.ts';
+import { Journal } from '../../src/store/journal.ts';
+import { embeddedOutbox } from '../../src/store/mail/embedded.ts';
+import { DeliveryLedger } from '../../src/store/mail/ledger.ts';
+import { SubscriberBook } from '../../src/store/mail/subscriber-book.ts';
+import { LinkTokens } from '../../src/store/mail/tokens.ts';
 import type { NoticeProgress } from '../../src/store/mail/port.ts';
 import { ctx, db, T0 } from '../helpers/db.ts';
 
@@ -64,5 +72,32 @@ describe('notices owed but not begun', () => {
       [ids[1], true],
     ]);
     expect(withNotStarted(intents.slice(0, 2), listed, 2).map((n) => n.key)).toEqual([ids[2], 'later']);
+  });
+});
+
+describe('notices read by key (noticesOf)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'herald-owed-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  // From a review: the incident page and the Withdraw question read an incident's notices by key, and the one
+  // published a moment ago (owed, its fan-out not begun) must read as under way, not as unknown.
+  it('gives those asked for: one owed but not begun as not done with nothing queued, one begun as the outbox has it', async () => {
+    const ledger = new DeliveryLedger(new Journal(join(dir, 'deliveries.jsonl')));
+    await ledger.init(T0);
+    await ledger.recordFanOut([], { ...begun(ids[0]!, 1), cursor: 0 });
+    const book = new SubscriberBook(new Journal(join(dir, 'subscribers.jsonl')), LinkTokens.open(dir));
+    const outbox = owedOutbox(
+      embeddedOutbox(ledger, book, () => 0),
+      () => d,
+    );
+
+    const read = await outbox.noticesOf([ids[0]!, ids[1]!, 'no-such-notice']);
+    expect(read.map((n) => [n.key, n.done, n.queued + n.sent + n.failed])).toEqual([
+      [ids[1], false, 0],
+      [ids[0], true, 0],
+    ]);
+    expect(read[0]).toMatchObject({ created_at: at(10), kind: 'disruption' });
+    // Only those asked for: the newest owed notice (ids[2]) is not among them.
+    expect((await outbox.noticesOf([ids[0]!])).map((n) => n.key)).toEqual([ids[0]]);
   });
 });
