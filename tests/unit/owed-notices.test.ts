@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { declareIncident } from '../../src/domain/incidents/declare.ts';
 import { owedOutbox, recentIntents, withNotStarted } from '../../src/notify/owed-notices.ts';
+import { incidentNoticeKeys } from '../../src/console/email-said.ts';
 import { Journal } from '../../src/store/journal.ts';
 import { embeddedOutbox } from '../../src/store/mail/embedded.ts';
 import { DeliveryLedger } from '../../src/store/mail/ledger.ts';
@@ -99,5 +100,22 @@ describe('notices read by key (noticesOf)', () => {
     expect(read[0]).toMatchObject({ created_at: at(10), kind: 'disruption' });
     // Only those asked for: the newest owed notice (ids[2]) is not among them.
     expect((await outbox.noticesOf([ids[0]!])).map((n) => n.key)).toEqual([ids[0]]);
+  });
+
+  // The Withdraw question counts an incident's emails by these keys: before, it kept the incident's among the
+  // outbox's newest 1,000 notices, and an incident with 1,000 newer ones counted none.
+  it("finds an incident's notices by its keys behind more than a thousand newer ones", async () => {
+    const ledger = new DeliveryLedger(new Journal(join(dir, 'many.jsonl')));
+    await ledger.init(T0);
+    await ledger.recordFanOut([], { ...begun(ids[0]!, 1), cursor: 0 });
+    for (let i = 0; i < 1001; i++) await ledger.recordFanOut([], { ...begun(`newer-${i}`, 2), cursor: 0 });
+    const outbox = embeddedOutbox(
+      ledger,
+      new SubscriberBook(new Journal(join(dir, 'many-subscribers.jsonl')), LinkTokens.open(dir)),
+      () => 0,
+    );
+    expect((await outbox.notices(1000)).some((n) => n.key === ids[0])).toBe(false);
+    const incident = d.incidents.find((i) => i.updates[0]!.id === ids[0])!;
+    expect((await outbox.noticesOf(incidentNoticeKeys(incident))).map((n) => [n.key, n.done])).toEqual([[ids[0], true]]);
   });
 });
