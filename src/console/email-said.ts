@@ -49,7 +49,7 @@ export function lateNoticeSaid(e: EmailState, at: string): string {
     case 'sent':
       return `Subscribers were emailed the disruption notice at ${at} (${many(e.sent, 'subscriber')}).`;
     case 'nobody':
-      return `The disruption notice fell due at ${at}, but no subscriber follows these components: nobody was emailed.`;
+      return `The disruption notice fell due at ${at}, but there was no subscriber to email it to.`;
     case 'failed':
       return `The disruption notice fell due at ${at}, but its email failed to every subscriber (${e.failed}): see Deliveries.`;
     case 'unknown':
@@ -69,7 +69,7 @@ export function postmortemSaid(e: EmailState): string {
     case 'sent':
       return `${published}; subscribers were emailed (${many(e.sent, 'subscriber')}).`;
     case 'nobody':
-      return `${published}; no subscriber to email: nobody follows its components.`;
+      return `${published}; there was no subscriber to email it to.`;
     case 'failed':
       return `${published}, but its email failed to every subscriber (${e.failed}): see Deliveries.`;
     case 'unknown':
@@ -97,8 +97,11 @@ export async function incidentEmails(outbox: Pick<OutboxView, 'noticesOf'>, inci
     incident.kind === 'incident' && incident.postmortem?.notify && incident.postmortem.published_at ? postmortemKey(incident.id) : null;
   const keys = [...(incident.updates as Update[]).filter((u) => u.notify).map((u) => u.id), ...(late ? [late] : []), ...(pm ? [pm] : [])];
   // Best effort: the page stands without the outbox, its tags then saying nothing.
-  const notices = new Map((await outbox.noticesOf(keys).catch(() => [])).map((n) => [n.key, n]));
+  const read = await outbox.noticesOf(keys).catch(() => null);
+  const notices = new Map((read ?? []).map((n) => [n.key, n]));
   return {
+    /** Whether the outbox could be read: else every state is 'unknown'. */
+    readable: read !== null,
     tag: (u: Update) => (u.notify ? emailTag(emailState(notices.get(u.id))) : null),
     late: late ? emailState(notices.get(late)) : null,
     postmortem: pm ? emailState(notices.get(pm)) : null,

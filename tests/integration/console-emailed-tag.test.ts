@@ -64,6 +64,11 @@ describe('the console says which updates were emailed', () => {
     await until(() => to(smtp, 'reader@example.com').length === 2, 'the restoration notice');
     await settled();
     expect(await tags(id)).toEqual(['emailed', 'no subscriber to email']);
+    // The Withdraw question counts, by the same keys, what went out about it.
+    const withdraw = dom(await (await fetch(`${h.url}/admin/incidents/${id}/withdraw`, { headers: { cookie: s.cookie } })).text());
+    expect(textOf(byId(withdraw, 'confirm-withdraw')!).replace(/\s+/g, ' ')).toContain(
+      'Emails (1 email about it so far) and channel posts already sent cannot be called back.',
+    );
   });
 
   // From a hunt: right after a publish the tag read "emailed" while its fan-out had not begun (and then found
@@ -189,8 +194,12 @@ describe("the postmortem's email", () => {
     expect((await h.admin('/components', { body: { id: 'billing', name: 'Billing' } })).status).toBe(201);
     const { id, landed } = await publishEmailed('billing');
     await settled();
-    expect(await noticeOn(landed)).toBe('Published on the incident page; no subscriber to email: nobody follows its components.');
+    expect(await noticeOn(landed)).toBe('Published on the incident page; there was no subscriber to email it to.');
     expect(await postmortemTag(id)).toEqual(['no subscriber to email']);
+    // Withdrawn since (publish: false), the address that publish led to says nothing of an email: it is not published.
+    expect((await h.admin(`/incidents/${id}/postmortem`, { method: 'PUT', body: { publish: false } })).status).toBe(200);
+    const reloaded = dom(await (await fetch(`${h.url}${landed}`, { headers: { cookie: s.cookie } })).text());
+    expect(all(reloaded, (e) => e.attribs.class === 'notice ok').map(textOf)).toEqual([]);
   });
 
   it('says it is being emailed while under way, and to how many once sent', async () => {

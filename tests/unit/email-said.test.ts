@@ -40,9 +40,7 @@ describe('the held-back disruption notice, once due', () => {
     const said = (p?: Partial<NoticeProgress>) => lateNoticeSaid(emailState(p && notice(p)), '06:49 UTC');
     expect(said({ done: true, sent: 1 })).toBe('Subscribers were emailed the disruption notice at 06:49 UTC (1 subscriber).');
     expect(said({ done: false })).toBe('The disruption notice fell due at 06:49 UTC: subscribers are being emailed it.');
-    expect(said({ done: true })).toBe(
-      'The disruption notice fell due at 06:49 UTC, but no subscriber follows these components: nobody was emailed.',
-    );
+    expect(said({ done: true })).toBe('The disruption notice fell due at 06:49 UTC, but there was no subscriber to email it to.');
     expect(said(undefined)).toBe('The disruption notice fell due at 06:49 UTC.');
   });
   it('says so when it failed to every subscriber, and is not "emailed" while one is still queued', () => {
@@ -64,7 +62,7 @@ describe("the postmortem page's notice after a publish that emails", () => {
       'Published on the incident page; subscribers are being emailed (1 subscriber so far).',
     );
     expect(said({ done: true, sent: 1200 })).toBe('Published on the incident page; subscribers were emailed (1,200 subscribers).');
-    expect(said({ done: true })).toBe('Published on the incident page; no subscriber to email: nobody follows its components.');
+    expect(said({ done: true })).toBe('Published on the incident page; there was no subscriber to email it to.');
     expect(said({ done: true, failed: 4 })).toBe(
       'Published on the incident page, but its email failed to every subscriber (4): see Deliveries.',
     );
