@@ -210,6 +210,18 @@ describe('at 320 px (400 % zoom of a 1280 px window)', () => {
           ),
         );
         expect(out).toEqual([]);
+        // A status is on one line beside its name, or under it: never wrapped beside it, squeezing the name's
+        // description to a word a line while gaining nothing.
+        const squeezed = await page.$$eval('.component-list .row', (rows) =>
+          rows.flatMap((row) => {
+            const name = row.querySelector(':scope > .name')!.getBoundingClientRect();
+            const status = row.querySelector(':scope > .status') as HTMLElement;
+            const box = status.getBoundingClientRect();
+            const line = Number.parseFloat(getComputedStyle(status).lineHeight);
+            return box.top < name.bottom - 1 && box.height > line * 1.5 ? [status.textContent!.trim()] : [];
+          }),
+        );
+        expect(squeezed).toEqual([]);
       } finally {
         await context.close();
       }
