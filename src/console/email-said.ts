@@ -97,11 +97,8 @@ export async function incidentEmails(outbox: Pick<OutboxView, 'noticesOf'>, inci
     incident.kind === 'incident' && incident.postmortem?.notify && incident.postmortem.published_at ? postmortemKey(incident.id) : null;
   const keys = [...(incident.updates as Update[]).filter((u) => u.notify).map((u) => u.id), ...(late ? [late] : []), ...(pm ? [pm] : [])];
   // Best effort: the page stands without the outbox, its tags then saying nothing.
-  const read = await outbox.noticesOf(keys).catch(() => null);
-  const notices = new Map((read ?? []).map((n) => [n.key, n]));
+  const notices = new Map((await outbox.noticesOf(keys).catch(() => [])).map((n) => [n.key, n]));
   return {
-    /** Whether the outbox could be read: else every state is 'unknown'. */
-    readable: read !== null,
     tag: (u: Update) => (u.notify ? emailTag(emailState(notices.get(u.id))) : null),
     late: late ? emailState(notices.get(late)) : null,
     postmortem: pm ? emailState(notices.get(pm)) : null,
