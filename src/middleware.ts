@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'astro';
 import { Unavailable } from './domain/errors.ts';
 import { PRIVATE_CACHE } from './http/security.ts';
-import { UNAVAILABLE_RETRY_SECONDS, unavailablePage } from './http/unavailable-page.ts';
+import { UNAVAILABLE_RETRY_SECONDS, unavailablePage } from './http/error-pages.ts';
 
 /**
  * A page whose storage cannot be reached (PostgreSQL down: a subscriber's

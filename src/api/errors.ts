@@ -3,7 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import { Conflict, HeraldError, Invalid, NotFound, RateLimited, Stale, Unavailable } from '../domain/errors.ts';
 import { BadRequest, ClientGone, Forbidden, PayloadTooLarge, Unauthorized, UnsupportedMediaType } from '../http/errors.ts';
 import { isOpenToAnyOrigin } from '../http/public-cache.ts';
-import { UNAVAILABLE_RETRY_SECONDS, unavailablePage } from '../http/unavailable-page.ts';
+import { errorPage, UNAVAILABLE_RETRY_SECONDS, unavailablePage } from '../http/error-pages.ts';
 
 /** The one mapping from Herald's errors to HTTP statuses (the JSON API, the forms and the console alike). */
 const STATUS: Array<[new (...args: never[]) => HeraldError, number]> = [
@@ -28,17 +28,6 @@ export function httpStatus(err: HeraldError): number {
 /** The JSON error body: `{ "error": { "code", "message", "field"? } }`. */
 export function errorBody(err: HeraldError) {
   return { error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) } };
-}
-
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-
-/** A bare page for an error that stopped a form or page request before its page could answer. */
-function errorPage(err: HeraldError): string {
-  return (
-    '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">' +
-    `<title>${escapeHtml(err.message)}</title></head><body><main><h1>The request was refused</h1>` +
-    `<p>${escapeHtml(err.message)}</p><p><a href="/">Back to the status page</a></p></main></body></html>`
-  );
 }
 
 /**
@@ -76,7 +65,7 @@ export function onError(security: Record<string, string>) {
             : undefined;
       if (retryAfter) c.header('Retry-After', String(retryAfter));
       const status = httpStatus(err) as 400;
-      if (page) return c.html(err instanceof Unavailable ? unavailablePage(err.message) : errorPage(err), status);
+      if (page) return c.html(err instanceof Unavailable ? unavailablePage(err.message) : errorPage(err.message), status);
       return c.json(errorBody(err), status);
     }
     console.error(`[herald] ${c.req.method} ${new URL(c.req.url).pathname}:`, err);

@@ -4,7 +4,7 @@ import { HeraldError, Invalid, NotFound, RateLimited, Unavailable } from '../dom
 import { subscribeSchema } from '../input/subscribe.ts';
 import { parseInput } from '../input/parse.ts';
 import { httpStatus } from '../api/errors.ts';
-import { UNAVAILABLE_RETRY_SECONDS } from '../http/unavailable-page.ts';
+import { UNAVAILABLE_RETRY_SECONDS } from '../http/error-pages.ts';
 import { allRemoved, existingIds, followedNames } from '../domain/components/following.ts';
 import { LinkTokens } from '../store/mail/tokens.ts';
 
