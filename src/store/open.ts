@@ -17,6 +17,7 @@ import { PgDocumentStore } from './pg/document-store.ts';
 import { PgLeadership } from './pg/leadership.ts';
 import { pgHealth } from './pg/health.ts';
 import { sharedSecret } from './pg/secrets.ts';
+import { checkAdminTokenAgreement } from './pg/admin-token-agreement.ts';
 import { startRefusal } from './pg/start-refusal.ts';
 import type { ConsoleStore, ConsoleStoreOptions } from './console/port.ts';
 import { memoryConsoleStore } from './console/memory.ts';
@@ -60,7 +61,8 @@ export interface Storage {
   /**
    * The admin token: ADMIN_TOKEN when set; else the stored one, or a new one stored now (`generated`, on
    * the one start that made it; `where` it is kept). In DATA_DIR/admin-token (0600) on the embedded
-   * engine, in the database (shared by the replicas) on PostgreSQL.
+   * engine, in the database (shared by the replicas) on PostgreSQL, where a token that is not the one a running
+   * replica takes is logged as a warning (pg/admin-token-agreement.ts).
    */
   adminToken(fromEnv: string | undefined): Promise<{ token: string; generated: boolean; where: string }>;
   /** This process, as the other replicas and the outbox name it (host:pid). */
@@ -197,14 +199,17 @@ async function openPostgres(
     openMail: () => openSharedMail(shared, log),
     openChannelLedger: (reach) =>
       new PgChannelLedger(new PgTables(shared, 'the channel outbox', log, reach), replica, () => leadership.session),
-    adminToken: async (fromEnv) =>
-      fromEnv
+    adminToken: async (fromEnv) => {
+      const taken = fromEnv
         ? { token: fromEnv, generated: false, where: 'ADMIN_TOKEN' }
         : await sharedSecret(shared, 'admin-token', () => randomToken(32)).then((r) => ({
             token: r.value,
             generated: r.created,
             where: 'the database',
-          })),
+          }));
+      await checkAdminTokenAgreement(shared, replica, taken.token, Boolean(fromEnv), log);
+      return taken;
+    },
     replica,
     health: () => pgHealth(document, leadership),
     close: async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { type HeraldProcess, startHerald, stopAll } from '../helpers/server.ts';
 import { type PgCluster, refuseFirst, startPgCluster } from '../helpers/pg.ts';
 import { until } from '../helpers/poll.ts';
@@ -188,6 +189,51 @@ describe('two replicas on one PostgreSQL database', () => {
     const listed = (await (await b.admin('/incidents')).json()) as { incidents: Json[] };
     const all = listed.incidents.map((i) => i.id as string);
     expect(new Set(all).size).toBe(all.length);
+  });
+});
+
+describe('the admin token across replicas', () => {
+  const other = 'another-admin-token-0123456789abcdef';
+  const warning = /^\[herald\] warning: this replica's admin token \((.+?)\) is not the one the running replicas? (.+?) takes?:/m;
+  const nameOf = (h: HeraldProcess) => `${hostname()}:${h.proc.pid}`;
+  const warnings = (h: HeraldProcess) =>
+    h
+      .output()
+      .split('\n')
+      .filter((l) => l.includes('admin token') && !l.startsWith('Generated'));
+
+  it('a replica on another token than the running ones logs one warning naming them and neither token; once it is gone, one on theirs warns nothing', async () => {
+    const wrong = await startHerald({ env: { DATABASE_URL: dbUrl, ADMIN_TOKEN: other, STATIC_SNAPSHOT: 'false' } });
+    await wrong.stop();
+    // Before: it served silently, answering a share of the admin calls behind a load balancer with 401.
+    const said = warning.exec(wrong.output());
+    expect(said?.[1], wrong.output()).toBe('ADMIN_TOKEN');
+    expect(said?.[2]?.split(', ')).toEqual([nameOf(a), nameOf(b)].sort());
+    expect(warnings(wrong)).toHaveLength(1);
+    for (const token of [other, a.token]) expect(warnings(wrong)[0]).not.toContain(token);
+    for (const h of [a, b]) expect(warnings(h), h.output()).toEqual([]);
+    // The wrong one is stopped: a replica on the right token is not compared with it (its record stays behind).
+    const right = await startHerald({ env: { DATABASE_URL: dbUrl, STATIC_SNAPSHOT: 'false' } });
+    await right.stop();
+    expect(warnings(right), right.output()).toEqual([]);
+  });
+
+  it('one instance restarted on a rotated token warns nothing; a replica without ADMIN_TOKEN beside it, on the stored token, does', async () => {
+    const database = await cluster.database();
+    const first = await startHerald({ env: { DATABASE_URL: database, ADMIN_TOKEN: other, STATIC_SNAPSHOT: 'false' } });
+    await first.stop();
+    const rotated = await startHerald({ env: { DATABASE_URL: database, STATIC_SNAPSHOT: 'false' } });
+    try {
+      expect(warnings(rotated), rotated.output()).toEqual([]);
+      const stored = await startHerald({ env: { DATABASE_URL: database, ADMIN_TOKEN: '', STATIC_SNAPSHOT: 'false' } });
+      await stored.stop();
+      const said = warning.exec(stored.output());
+      expect(said?.[1], stored.output()).toBe('the one stored in the database, ADMIN_TOKEN not being set');
+      expect(said?.[2]).toBe(nameOf(rotated));
+      expect(warnings(rotated)).toEqual([]);
+    } finally {
+      await rotated.stop();
+    }
   });
 });
 
