@@ -15,12 +15,36 @@ const readable = (problem: (value: string) => string | null) =>
     if (why) ctx.addIssue({ code: 'custom', message: why });
   });
 
+const SSL_MODES = ['disable', 'no-verify', 'prefer', 'require', 'verify-ca', 'verify-full'];
+const decodes = (text: string): boolean => {
+  try {
+    decodeURIComponent(text);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 /** DATABASE_URL as Herald and `npm run db:*` accept it. */
 export const databaseUrl = z
   .string()
   .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// or postgresql:// URL')
   // As SMTP_URL: after a '#' in a password, the rest of it would be taken for the host (and named in errors).
-  .refine((v) => !v.includes('#'), "DATABASE_URL holds a '#': write it as %23 in the user name or password");
+  .refine((v) => !v.includes('#'), "DATABASE_URL holds a '#': write it as %23 in the user name or password")
+  // pg reads a broken escape as written, so PostgreSQL's answer would be "wrong password" for a typo in the URL.
+  .refine((v) => decodes(/^[^:]+:\/\/([^/?]*)@/.exec(v)?.[1] ?? ''), {
+    message: "DATABASE_URL's user name or password holds a '%' that is not an escape: write it as %25",
+  })
+  .superRefine((v, ctx) => {
+    // pg takes any other sslmode for TLS verified in full, and the refusal then blamed the server for lacking TLS.
+    const mode = /[?&]sslmode=([^&]*)/.exec(v)?.[1];
+    if (mode !== undefined && !SSL_MODES.includes(mode)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `DATABASE_URL's sslmode=${mode.slice(0, 20)} is not a mode: write disable, no-verify or verify-full (pg reads prefer, require and verify-ca as verify-full)`,
+      });
+    }
+  });
 
 /**
  * A whole number written in digits (blanks around it allowed), at least `min` and at most `max`: Number()

@@ -195,6 +195,22 @@ describe('configuration from the environment', () => {
     expect(refusal({ DATABASE_URL: 'postgres://herald:p%23ss@127.0.0.1:5432/herald' })).toBeNull();
   });
 
+  it('refuses a DATABASE_URL whose password holds a broken escape, or whose sslmode pg does not know, without quoting the password', () => {
+    const broken = refusal({ DATABASE_URL: 'postgres://herald:PASSWD%zzX@127.0.0.1:5432/herald' })!;
+    expect(broken).toMatch(
+      /^Invalid configuration:\n {2}DATABASE_URL: DATABASE_URL's user name or password holds a '%' that is not an escape/,
+    );
+    expect(broken).not.toMatch(/PASSWD|zzX/);
+    const mode = refusal({ DATABASE_URL: 'postgres://herald:SECRET@127.0.0.1:5432/herald?sslmode=bogus' })!;
+    expect(mode).toMatch(
+      /^Invalid configuration:\n {2}DATABASE_URL: DATABASE_URL's sslmode=bogus is not a mode: write disable, no-verify or verify-full/,
+    );
+    expect(mode).not.toMatch(/SECRET/);
+    for (const ok of ['disable', 'no-verify', 'prefer', 'require', 'verify-ca', 'verify-full']) {
+      expect(refusal({ DATABASE_URL: `postgres://herald:p%25ss@127.0.0.1:5432/herald?application_name=x&sslmode=${ok}` }), ok).toBeNull();
+    }
+  });
+
   it('accepts the SMTP_URLs the mailer reads (smtp, smtps, an encoded password, query flags)', () => {
     for (const url of ['smtp://relay.example.com', 'smtps://u:p%40ss@relay.example.com:465', 'smtp://[::1]:2525?ignoreTLS=true']) {
       expect(refusal({ SMTP_URL: url }), url).toBeNull();
