@@ -44,6 +44,8 @@ export class PgLeadership implements Leadership {
   private leading = false;
   private leaderSession: LeaderSession | null = null;
   private closed = false;
+  /** The last try's failure as logged: an outage is one line, not one a second (a new failure is logged again). */
+  private failure: string | null = null;
   private readonly listeners = new Set<(isLeader: boolean) => void>();
   private readonly lostListeners = new Set<() => void>();
 
@@ -177,9 +179,13 @@ export class PgLeadership implements Leadership {
           this.set(true);
         }
       }
+      this.failure = null;
     } catch (err) {
       if (this.client) this.drop(this.client);
-      if (!this.closed) this.log(`[herald] leadership: ${describePgError(err)}; trying again`);
+      const failure = describePgError(err);
+      if (!this.closed && failure !== this.failure)
+        this.log(`[herald] leadership: ${failure}; trying again every ${this.retryMs / 1000} s`);
+      this.failure = failure;
       this.lost();
     }
     this.schedule();
