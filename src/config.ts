@@ -25,6 +25,11 @@ const decodes = (text: string): boolean => {
   }
 };
 
+/** DNS labels joined by dots, in ASCII (an IDN in its xn-- form): letters, digits and inner hyphens, 63 at most each. */
+const DNS_NAME = /^(?=.{1,253}$)[a-z\d](?:[a-z\d-]{0,61}[a-z\d])?(?:\.[a-z\d](?:[a-z\d-]{0,61}[a-z\d])?)*$/i;
+const dnsName = (name: string, example: string) =>
+  z.string().regex(DNS_NAME, `${name} must be ${example}: DNS labels of letters, digits and hyphens, joined by dots`);
+
 /** DATABASE_URL as Herald and `npm run db:*` accept it. */
 export const databaseUrl = z
   .string()
@@ -118,8 +123,10 @@ const envFields = z.object({
   MAIL_MAX_ATTEMPTS: whole(1, 100).default(8),
   /** On PostgreSQL, how long a replica holds the deliveries it claimed before another may take them (it died, say). */
   MAIL_LEASE_SECONDS: whole(1, 3600).default(60),
-  DKIM_DOMAIN: z.string().optional(),
-  DKIM_SELECTOR: z.string().optional(),
+  // nodemailer writes both into the DKIM-Signature as given, dropping what a header cannot hold: a URL or a
+  // blank there signed every message with a d= or s= no DNS has, so every message failed DKIM (and DMARC).
+  DKIM_DOMAIN: dnsName('DKIM_DOMAIN', 'a domain name such as example.com').optional(),
+  DKIM_SELECTOR: dnsName('DKIM_SELECTOR', 'a DNS label such as herald2026 (dots may join labels)').optional(),
   /** PEM text (\n may be written as \\n) or a path to the PEM file; read here as the mailer reads it, never quoted. */
   DKIM_PRIVATE_KEY: readable(dkimKeyProblem).optional(),
   SUBSCRIBE_LIMIT_PER_IP: whole(1).default(20),

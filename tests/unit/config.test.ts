@@ -256,6 +256,29 @@ describe('configuration from the environment', () => {
       expect(text).not.toMatch(/SECRET|missing\.pem|BEGIN/);
     });
 
+    it('refuses a DKIM_DOMAIN or DKIM_SELECTOR that is not DNS labels (every message would fail DKIM), accepting those that are', () => {
+      // Before: all of these started, signing d=https://example.com/ or s=s 1.
+      for (const [name, value] of [
+        ['DKIM_DOMAIN', 'https://example.com/'],
+        ['DKIM_DOMAIN', 'exa mple;x=y'],
+        ['DKIM_DOMAIN', 'example.com.'],
+        ['DKIM_DOMAIN', 'bücher.example'],
+        ['DKIM_SELECTOR', 's 1'],
+        ['DKIM_SELECTOR', '-herald'],
+      ] as const) {
+        expect(refusal({ ...dkim(keyFile), [name]: value }), value).toMatch(
+          new RegExp(`^Invalid configuration:\\n {2}${name}: ${name} must be `),
+        );
+      }
+      for (const [domain, selector] of [
+        ['mail.example.co.uk', 'herald2026.corp'],
+        ['xn--bcher-kva.example', 's1'],
+        ['EXAMPLE.com', 'Herald-1'],
+      ] as const) {
+        expect(refusal({ ...dkim(keyFile), DKIM_DOMAIN: domain, DKIM_SELECTOR: selector }), domain).toBeNull();
+      }
+    });
+
     it('refuses two of the three variables (nothing would be signed), naming what is missing', () => {
       expect(refusal({ DKIM_DOMAIN: 'example.com', DKIM_PRIVATE_KEY: keyFile })).toMatch(
         /DKIM_SELECTOR: DKIM signing needs DKIM_DOMAIN, DKIM_SELECTOR, DKIM_PRIVATE_KEY all set; DKIM_SELECTOR missing/,
