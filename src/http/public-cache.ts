@@ -192,11 +192,13 @@ export class PublicAnswers {
     const variant = encoding === 'identity' ? plain : this.packed(entry, plain, encoding);
     // Only the tag of the copy this request gets: a 304 tells the client its copy is good, and carries that
     // copy's tag, which a cache holding the other encoding's bytes could not use (RFC 9110, 13.1.2).
-    if (etagMatches(rawHeader(c, 'if-none-match'), variant.etag)) {
+    // A page not found answers 404 whatever the client holds: preconditions apply to a 2xx answer only (13.2.1).
+    const status = entry.status ?? 200;
+    if (status >= 200 && status < 300 && etagMatches(rawHeader(c, 'if-none-match'), variant.etag)) {
       const { 'Content-Type': _type, 'Content-Encoding': _encoding, 'Content-Length': _length, ...notModified } = variant.headers;
       return new Response(null, { status: 304, headers: notModified });
     }
-    return new Response(variant.bytes, { status: entry.status ?? 200, headers: variant.headers });
+    return new Response(variant.bytes, { status, headers: variant.headers });
   }
 
   private plain(entry: KeptBody): Variant {
