@@ -3,6 +3,7 @@ import type { HttpBindings } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { etag, RETAINED_304_HEADERS } from 'hono/etag';
 import { fileTag } from '../http/file-tags.ts';
+import { staticFiles } from '../http/static-files.ts';
 import type { Herald } from '../herald.ts';
 import { NotFound } from '../domain/errors.ts';
 import type { PageCache, Renderer } from '../snapshot/page-cache.ts';
@@ -107,14 +108,16 @@ export function createApp(herald: Herald, opts: AppOptions = {}) {
     // The build wrote a .br and a .gz beside each text asset (astro.config.mjs): sent to a browser that takes them.
     app.use(
       '/_astro/*',
-      serveStatic({
-        root,
-        precompressed: true,
-        onFound: (_p, c) => {
-          c.header('Cache-Control', 'public, max-age=31536000, immutable');
-          c.header('Vary', 'Accept-Encoding');
-        },
-      }),
+      staticFiles(
+        serveStatic({
+          root,
+          precompressed: true,
+          onFound: (_p, c) => {
+            c.header('Cache-Control', 'public, max-age=31536000, immutable');
+            c.header('Vary', 'Accept-Encoding');
+          },
+        }),
+      ),
     );
     // Revalidated once their five minutes are up (embed.js on every page of the product apps, the pages'
     // scripts): each file sent (the .br or .gz copy its own) carries its tag (onFound), and Hono's etag
@@ -126,21 +129,23 @@ export function createApp(herald: Herald, opts: AppOptions = {}) {
     app.use('*', (c, next) => (/\.(js|svg)$/.test(c.req.path) ? revalidated(c, next) : next()));
     app.use(
       '*',
-      serveStatic({
-        root,
-        precompressed: true,
-        onFound: (path, c) => {
-          c.header('Cache-Control', 'public, max-age=300');
-          c.header('Vary', 'Accept-Encoding');
-          c.header('ETag', fileTag(path));
-          // Loaded by other sites' pages: those that isolate themselves (COEP require-corp) load only what opts
-          // in, and a tag with `crossorigin` (subresource integrity needs it) only what allows CORS.
-          if (c.req.path === EMBED_PATH) {
-            c.header('Cross-Origin-Resource-Policy', 'cross-origin');
-            c.header('Access-Control-Allow-Origin', '*');
-          }
-        },
-      }),
+      staticFiles(
+        serveStatic({
+          root,
+          precompressed: true,
+          onFound: (path, c) => {
+            c.header('Cache-Control', 'public, max-age=300');
+            c.header('Vary', 'Accept-Encoding');
+            c.header('ETag', fileTag(path));
+            // Loaded by other sites' pages: those that isolate themselves (COEP require-corp) load only what opts
+            // in, and a tag with `crossorigin` (subresource integrity needs it) only what allows CORS.
+            if (c.req.path === EMBED_PATH) {
+              c.header('Cross-Origin-Resource-Policy', 'cross-origin');
+              c.header('Access-Control-Allow-Origin', '*');
+            }
+          },
+        }),
+      ),
     );
   }
   // Every page's form (/subscribe, the manage page, the console, its sign-in) by the JSON API's rule: a
