@@ -7,7 +7,7 @@ import { staticFiles } from '../http/static-files.ts';
 import type { Herald } from '../herald.ts';
 import { NotFound } from '../domain/errors.ts';
 import type { PageCache, Renderer } from '../snapshot/page-cache.ts';
-import { EMBED_PATH, methodNotAllowed, securityHeaders } from '../http/security.ts';
+import { EMBED_HEADERS, EMBED_PATH, HASHED_ASSET_CACHE, methodNotAllowed, securityHeaders, STATIC_FILE_CACHE } from '../http/security.ts';
 import { bodyChecks, under } from '../http/body.ts';
 import { brokenPercentEncoding, canonicalPaths } from '../http/canonical-path.ts';
 import { refuseCrossSite } from '../http/same-origin.ts';
@@ -113,7 +113,7 @@ export function createApp(herald: Herald, opts: AppOptions = {}) {
           root,
           precompressed: true,
           onFound: (_p, c) => {
-            c.header('Cache-Control', 'public, max-age=31536000, immutable');
+            c.header('Cache-Control', HASHED_ASSET_CACHE);
             c.header('Vary', 'Accept-Encoding');
           },
         }),
@@ -134,15 +134,10 @@ export function createApp(herald: Herald, opts: AppOptions = {}) {
           root,
           precompressed: true,
           onFound: (path, c) => {
-            c.header('Cache-Control', 'public, max-age=300');
+            c.header('Cache-Control', STATIC_FILE_CACHE);
             c.header('Vary', 'Accept-Encoding');
             c.header('ETag', fileTag(path));
-            // Loaded by other sites' pages: those that isolate themselves (COEP require-corp) load only what opts
-            // in, and a tag with `crossorigin` (subresource integrity needs it) only what allows CORS.
-            if (c.req.path === EMBED_PATH) {
-              c.header('Cross-Origin-Resource-Policy', 'cross-origin');
-              c.header('Access-Control-Allow-Origin', '*');
-            }
+            if (c.req.path === EMBED_PATH) for (const [k, v] of Object.entries(EMBED_HEADERS)) c.header(k, v);
           },
         }),
       ),

@@ -79,7 +79,7 @@ export const publicCors: MiddlewareHandler = cors({
 });
 
 /** What a cross-origin script may read of a public document: the body, and the ETag to ask again with If-None-Match. */
-const PUBLIC_CORS_HEADERS = { 'Access-Control-Allow-Origin': '*', 'Access-Control-Expose-Headers': 'ETag' };
+export const PUBLIC_CORS_HEADERS = { 'Access-Control-Allow-Origin': '*', 'Access-Control-Expose-Headers': 'ETag' };
 
 /** The feeds (src/api/public/feeds.ts), open to any origin as the JSON is. */
 export const FEED_PATHS = ['/history.atom', '/history.rss', '/maintenance.ics'] as const;

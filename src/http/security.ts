@@ -20,6 +20,16 @@ export function securityHeaders(https: boolean): Record<string, string> {
 
 /** The script other sites' pages load (public/embed.js): it says so to pages that isolate themselves (COEP). */
 export const EMBED_PATH = '/embed.js';
+/**
+ * Loaded by other sites' pages: those that isolate themselves (COEP require-corp) load only what opts in, and
+ * a tag with `crossorigin` (subresource integrity needs it) only what allows CORS.
+ */
+export const EMBED_HEADERS = { 'Cross-Origin-Resource-Policy': 'cross-origin', 'Access-Control-Allow-Origin': '*' };
+
+/** A built file under /_astro: its name holds its content's hash, so it never changes. */
+export const HASHED_ASSET_CACHE = 'public, max-age=31536000, immutable';
+/** Any other built file (embed.js, the pages' scripts, the icon): its name stays when it changes. */
+export const STATIC_FILE_CACHE = 'public, max-age=300';
 
 /**
  * Public pages and JSON: a few seconds fresh (a CDN absorbs a traffic spike;

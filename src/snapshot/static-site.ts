@@ -3,7 +3,8 @@ import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { V2_DOCUMENTS } from '../read/statuspage.ts';
-import { EMBED_PATH, securityHeaders } from '../http/security.ts';
+import { EMBED_PATH } from '../http/security.ts';
+import { hostHeaders } from './host-headers.ts';
 
 /** The public resources to copy (pages, JSON APIs, feeds), by URL path, for these incidents and maintenances. */
 export function publicPaths(incidentIds: string[]): string[] {
@@ -127,7 +128,7 @@ export async function buildStaticSite(
     const failed = (await Promise.allSettled(queue.splice(0, 4).map(fetchOne))).find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
   }
-  await writeFile(join(outDir, '_headers'), hostHeaders(hsts));
+  await writeFile(join(outDir, '_headers'), hostHeaders(hsts, written));
   written.push('_headers');
   return written.sort();
 }
@@ -140,30 +141,6 @@ function referencedAssets(text: string): string[] {
     if (/\.(css|js|svg|png|ico|woff2?|webp|jpg)$/i.test(ref)) refs.add(ref);
   }
   return [...refs];
-}
-
-/**
- * `_headers` (the format Netlify and Cloudflare Pages read): the same
- * security headers Herald sends, short caching for live documents and a year
- * for hashed assets. Other hosts: see the README's static fallback section.
- */
-function hostHeaders(https: boolean): string {
-  const security = Object.entries(securityHeaders(https)).map(([k, v]) => `  ${k}: ${v}`);
-  return [
-    '/*',
-    ...security,
-    '  Cache-Control: public, max-age=60, stale-while-revalidate=300, stale-if-error=86400',
-    '/_astro/*',
-    '  Cache-Control: public, max-age=31536000, immutable',
-    '/api/*',
-    '  Access-Control-Allow-Origin: *',
-    '/index.json',
-    '  Access-Control-Allow-Origin: *',
-    EMBED_PATH,
-    '  Cross-Origin-Resource-Policy: cross-origin',
-    '  Access-Control-Allow-Origin: *',
-    '',
-  ].join('\n');
 }
 
 /**
