@@ -37,7 +37,7 @@ export const STATIC_FILE_CACHE = 'public, max-age=300';
  * served stale while refreshing, and for a day when the origin is down.
  */
 export const PUBLIC_CACHE = 'public, max-age=5, stale-while-revalidate=30, stale-if-error=86400';
-/** A public page not found: a cache may keep it, but asks again (its ETag makes that a 304) before using it. */
+/** A public page not found: a cache may keep it, but asks again before using it (a 404 again, never a 304: RFC 9110, 13.2.1). */
 export const MISSING_CACHE = 'public, no-cache';
 export const PRIVATE_CACHE = 'private, no-store';
 
