@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { etag, RETAINED_304_HEADERS } from 'hono/etag';
@@ -22,6 +22,7 @@ import { publicCors } from '../http/public-cache.ts';
 import { bannerPreflight, bannerRoute } from './public/banner.ts';
 import { subscribeApi, unsubscribeApp } from './public/subscribe.ts';
 import { feedsApp } from './public/feeds.ts';
+import { allowedMethods, builtFiles } from './allowed-methods.ts';
 
 export interface AppOptions {
   /** Astro's middleware-mode handler; pages are unavailable without it (in-process API tests). */
@@ -32,7 +33,7 @@ export interface AppOptions {
   render?: Renderer;
 }
 
-/** Methods Herald answers; anything else (TRACE, CONNECT, …) is 405 before it reaches a handler. */
+/** Methods Herald answers on some route; anything else (TRACE, CONNECT, …) is 405 before it reaches a handler. */
 export const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
 type Env = { Bindings: HttpBindings } & ConsoleEnv;
@@ -54,10 +55,16 @@ export function createApp(herald: Herald, opts: AppOptions = {}) {
   bannerRoute(app, herald, security);
   statuspageDocuments(app, herald, security);
 
-  app.use('*', async (c, next) => {
-    if (METHODS.has(c.req.method)) return next();
-    return methodNotAllowed(METHODS, security, under(c.req.path, '/api') ? { method: c.req.method } : undefined);
-  });
+  const allowFor = allowedMethods(() => app.routes, opts.clientDir ? builtFiles(opts.clientDir) : new Set());
+  /** A 405 with what the path does answer; an /api path that answers nothing (or this method, yet did not) is the JSON 404. */
+  const refuseMethod = (c: Context<Env>): Response => {
+    const allow = allowFor(c.req.path);
+    const api = under(c.req.path, '/api');
+    if (api && (allow.length === 0 || allow.includes(c.req.method)))
+      throw new NotFound(`No API route ${c.req.method} ${new URL(c.req.url).pathname}.`);
+    return methodNotAllowed(allow, security, api ? { method: c.req.method } : undefined);
+  };
+  app.use('*', async (c, next) => (METHODS.has(c.req.method) ? next() : refuseMethod(c)));
   app.use('*', async (c, next) => {
     await next();
     for (const [k, v] of Object.entries(security)) if (!c.res.headers.has(k)) c.res.headers.set(k, v);
@@ -97,9 +104,8 @@ export function createApp(herald: Herald, opts: AppOptions = {}) {
   app.use('/index.json', publicCors);
   app.route('/api', bannerPreflight());
   app.route('/api', subscribeApi(herald));
-  app.all('/api/*', (c) => {
-    throw new NotFound(`No API route ${c.req.method} ${new URL(c.req.url).pathname}.`);
-  });
+  app.all('/api', refuseMethod);
+  app.all('/api/*', refuseMethod);
   app.route('/', feedsApp(herald));
   app.route('/', unsubscribeApp(herald));
 
@@ -150,6 +156,6 @@ export function createApp(herald: Herald, opts: AppOptions = {}) {
   const guard = consoleGuard(herald);
   app.use('/admin', guard);
   app.use('/admin/*', guard);
-  if (opts.astro) astroPages(app, herald, opts.astro, security);
+  if (opts.astro) astroPages(app, herald, opts.astro, security, allowFor);
   return app;
 }

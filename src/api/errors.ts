@@ -3,6 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import { Conflict, HeraldError, Invalid, NotFound, RateLimited, Stale, Unavailable } from '../domain/errors.ts';
 import { BadRequest, ClientGone, Forbidden, PayloadTooLarge, Unauthorized, UnsupportedMediaType } from '../http/errors.ts';
 import { isOpenToAnyOrigin } from '../http/public-cache.ts';
+import { under } from '../http/body.ts';
 import { errorPage, UNAVAILABLE_RETRY_SECONDS, unavailablePage } from '../http/error-pages.ts';
 
 /** The one mapping from Herald's errors to HTTP statuses (the JSON API, the forms and the console alike). */
@@ -54,7 +55,7 @@ export function onError(security: Record<string, string>) {
       return res;
     }
     if (err instanceof HeraldError) {
-      const page = !c.req.path.startsWith('/api/') && !/json/.test(c.req.header('accept') ?? '');
+      const page = !under(c.req.path, '/api') && !/json/.test(c.req.header('accept') ?? '');
       // An outage of unknown length gives an API client no wait to promise; a page (a subscriber's link, the
       // one-click unsubscribe a mail provider posts) says to come back, as Astro's pages do (src/middleware.ts).
       const retryAfter =

@@ -46,18 +46,23 @@ export function cachedPages(app: Hono<Env>, herald: Herald, render: Renderer, se
   return cache;
 }
 
-/** What a page answers: reading it, and its forms. (Astro renders a page for any method it is sent.) */
-const PAGE_METHODS = ['GET', 'HEAD', 'POST'];
-
 /**
  * Every other page (forms, the console, pages the cache could not render):
  * Astro renders it for this request, with the typed services in
  * `Astro.locals.herald` (and the console's session in `Astro.locals.session`),
- * and the answer leaves as an ordinary Response.
+ * and the answer leaves as an ordinary Response. `allowFor`: the methods a path answers (allowed-methods.ts).
  */
-export function astroPages(app: Hono<Env>, herald: Herald, astro: AstroHandler, security: Record<string, string>): void {
+export function astroPages(
+  app: Hono<Env>,
+  herald: Herald,
+  astro: AstroHandler,
+  security: Record<string, string>,
+  allowFor: (path: string) => string[],
+): void {
   app.all('*', async (c) => {
-    if (!PAGE_METHODS.includes(c.req.method)) return methodNotAllowed(PAGE_METHODS, security);
+    // A page answers GET, HEAD and POST; a file or a feed that did not answer this method is no page either.
+    const allow = allowFor(c.req.path);
+    if (!allow.includes(c.req.method)) return methodNotAllowed(allow, security);
     const { incoming } = c.env;
     // Behind your own TLS proxy (TRUST_PROXY), Astro must see the public
     // https origin for its form origin check; otherwise clients may not claim one.

@@ -313,7 +313,9 @@ describe('HEAD and odd methods', () => {
       `${method} ${target} HTTP/1.1\r\nHost: ${url.host}\r\nConnection: close\r\n\r\n`,
     );
     expect(reply).toMatch(/^HTTP\/1\.1 405 Method Not Allowed\r\n/);
-    expect(reply).toMatch(/\r\nallow: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS\r\n/i);
+    // TRACE asks for a page, which answers GET, HEAD and POST; CONNECT names no path: the methods Herald answers anywhere.
+    const allow = method === 'CONNECT' ? 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS' : 'GET, HEAD, POST';
+    expect(reply).toMatch(new RegExp(`\r\nallow: ${allow}\r\n`, 'i'));
     // The security headers every response carries (CONNECT's, written by hand, had none).
     expect(reply).toMatch(/\r\nx-content-type-options: nosniff\r\n/i);
     expect(reply).toMatch(/\r\ncontent-security-policy: default-src 'self';/i);
@@ -321,10 +323,10 @@ describe('HEAD and odd methods', () => {
   });
 
   it.each([
-    ['TRACE', '/api/subscribers'],
-    ['PROPFIND', '/api/v2/summary.json'],
-    ['PROPFIND', '/api/admin/components'],
-  ])('%s %s answers 405 with the JSON error every API refusal has', async (method, path) => {
+    ['TRACE', '/api/subscribers', 'POST'],
+    ['PROPFIND', '/api/v2/summary.json', 'GET, HEAD, OPTIONS'],
+    ['PROPFIND', '/api/admin/components', 'GET, HEAD, POST'],
+  ])('%s %s answers 405 with the JSON error every API refusal has, and Allow: %s', async (method, path, allow) => {
     // fetch refuses to send TRACE: node:http does.
     const res = await new Promise<{ status: number; headers: IncomingHttpHeaders; body: string }>((resolve, reject) => {
       request(`${h.url}${path}`, { method }, (r) => {
@@ -337,7 +339,7 @@ describe('HEAD and odd methods', () => {
         .end();
     });
     expect(res.status).toBe(405);
-    expect(res.headers.allow).toBe('GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS');
+    expect(res.headers.allow).toBe(allow);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     expect(JSON.parse(res.body)).toEqual({ error: { code: 'method_not_allowed', message: `The method ${method} is not allowed here.` } });
   });
@@ -624,6 +626,70 @@ describe('methods a page does not answer (a second hostile review)', () => {
     expect(res.headers.get('allow')).toBe('GET, HEAD, POST');
     expect(res.headers.get('content-security-policy')).toBeTruthy();
     expect(await res.text()).toBe('');
+  });
+
+  it.each([
+    ['PUT', '/', 'GET, HEAD, POST'],
+    ['PROPFIND', '/', 'GET, HEAD, POST'],
+    ['PUT', '/embed.js', 'GET, HEAD'],
+    ['POST', '/embed.js', 'GET, HEAD'],
+    ['PROPFIND', '/favicon.svg', 'GET, HEAD'],
+    ['POST', '/healthz', 'GET, HEAD'],
+    ['PUT', '/history.rss', 'GET, HEAD, OPTIONS'],
+    ['POST', '/history.rss', 'GET, HEAD, OPTIONS'],
+    ['DELETE', '/maintenance.ics', 'GET, HEAD, OPTIONS'],
+    ['PUT', '/index.json', 'GET, HEAD, OPTIONS'],
+    ['PUT', '/api/banner.json', 'GET, HEAD, OPTIONS'],
+    ['DELETE', '/api/v2/summary.json', 'GET, HEAD, OPTIONS'],
+    ['PATCH', '/api/v2/summary.json', 'GET, HEAD, OPTIONS'],
+    ['GET', '/api/subscribers', 'POST'],
+  ])('%s %s answers 405 with Allow: %s, and each method it lists is answered', async (method, path, allow) => {
+    const res = await fetch(`${h.url}${path}`, { method, headers: { origin: h.url } });
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe(allow);
+    if (path.startsWith('/api/')) {
+      expect(await res.json()).toEqual({ error: { code: 'method_not_allowed', message: `The method ${method} is not allowed here.` } });
+    } else expect(await res.text()).toBe('');
+    // Each method listed is one the path answers: neither a 405 nor a 404 (a POST without a body may be refused otherwise).
+    for (const allowed of allow.split(', ')) {
+      const answer = await fetch(`${h.url}${path}`, { method: allowed, headers: { origin: h.url } });
+      await answer.arrayBuffer();
+      expect([404, 405], `${allowed} ${path}: ${answer.status}`).not.toContain(answer.status);
+    }
+  });
+
+  it('an admin route lists its own methods (once signed in: the guard answers first)', async () => {
+    const res = await h.admin('/components', { method: 'PATCH', body: {} });
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('GET, HEAD, POST');
+    const one = await h.admin('/components/api', { method: 'PUT', body: {} });
+    expect(one.status).toBe(405);
+    expect(one.headers.get('allow')).toBe('GET, HEAD, PATCH, DELETE');
+    expect((await fetch(`${h.url}/api/admin/components`, { method: 'PATCH' })).status).toBe(401);
+  });
+
+  it.each([
+    ['GET', '/api'],
+    ['HEAD', '/api'],
+    ['POST', '/api'],
+    ['GET', '/api/nope'],
+    ['PROPFIND', '/api/nope'],
+    ['PUT', '/api/v2/nope.json'],
+  ])('%s %s (no API route) answers the JSON 404', async (method, path) => {
+    const res = await new Promise<{ status: number; headers: IncomingHttpHeaders; body: string }>((resolve, reject) => {
+      request(`${h.url}${path}`, { method }, (r) => {
+        let body = '';
+        r.setEncoding('utf8')
+          .on('data', (d) => (body += d))
+          .on('end', () => resolve({ status: r.statusCode!, headers: r.headers, body }));
+      })
+        .on('error', reject)
+        .end();
+    });
+    expect(res.status).toBe(404);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    if (method !== 'HEAD')
+      expect(JSON.parse(res.body)).toEqual({ error: { code: 'not_found', message: `No API route ${method} ${path}.` } });
   });
 
   it('the JSON API keeps its own methods (a CORS preflight for the banner, DELETE on an admin resource)', async () => {

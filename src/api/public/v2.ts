@@ -1,6 +1,5 @@
 import { Hono } from 'hono';
 import type { Herald } from '../../herald.ts';
-import { NotFound } from '../../domain/errors.ts';
 import type { HttpBindings } from '@hono/node-server';
 import { PublicAnswers, PublicCache, publicCors } from '../../http/public-cache.ts';
 import { V2_DOCUMENTS, type V2Document, v2Document } from '../../read/statuspage.ts';
@@ -13,8 +12,8 @@ const JSON_TYPE = 'application/json; charset=utf-8';
  * read it. Integrations poll these, so the documents are registered on the
  * app before the middlewares and answered by PublicAnswers
  * (`statuspageDocuments`); the sub-app (`statuspageApi`) answers preflights
- * and gives unknown paths a JSON 404 (with CORS, so browser clients can read
- * the error too).
+ * and puts CORS on the app's JSON 404 for an unknown path and its 405 for a
+ * method a document does not answer (so browser clients can read them too).
  */
 export function statuspageDocuments<E extends { Bindings: HttpBindings }>(
   app: Hono<E>,
@@ -39,8 +38,5 @@ export function statuspageDocuments<E extends { Bindings: HttpBindings }>(
 export function statuspageApi() {
   const app = new Hono();
   app.use('*', publicCors);
-  app.all('*', (c) => {
-    throw new NotFound(`No API route ${c.req.method} ${new URL(c.req.url).pathname}.`);
-  });
   return app;
 }
