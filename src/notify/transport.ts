@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { writeFileDurably } from '../store/durable-file.ts';
+import { keepFolderPrivate } from '../store/private-file.ts';
 import { outboxSweeper } from './outbox-folder.ts';
 import { heldError } from './classify.ts';
 import { smtpConnection } from './smtp-url.ts';
@@ -85,7 +86,9 @@ export function createMailer(cfg: MailerConfig): Mailer {
     };
   }
   const dir = join(cfg.dataDir, 'outbox');
-  if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
+  if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // Each message holds its address and live confirm and unsubscribe links; a restore makes them the umask's 0644.
+  keepFolderPrivate(dir, (name) => name.endsWith('.eml') || name.endsWith('.tmp'));
   // buffer: true hands back the complete RFC 5322 message, which is exactly an .eml file.
   const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows', ...(dkim ? { dkim } : {}) });
   const sweep = outboxSweeper(dir);

@@ -1,11 +1,12 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import { dbSchema, emptyDb, type Db } from '../domain/model.ts';
 import { randomId } from '../domain/ids.ts';
 import type { DocumentStore } from './document-store.ts';
-import { DurableJsonFile, removeStaleTempFiles } from './durable-file.ts';
+import { DurableJsonFile, isUpgradeBackup, removeStaleTempFiles } from './durable-file.ts';
+import { keepPrivate } from './private-file.ts';
 import { Store } from './store.ts';
 import { SiteDocumentLost, siteRemains } from './site-remains.ts';
 import { folderSite, SiteNotImported } from './folder-site.ts';
@@ -106,6 +107,8 @@ async function openEmbedded(config: Config, now: () => Date, releaseLock: () => 
   // A crash mid-write can leave a temp file; the lock says nobody is writing one now.
   removeStaleTempFiles(file);
   const created = !existsSync(file);
+  // Whole copies of the document, as private as it; the files the stores open are checked as they open them.
+  for (const name of readdirSync(config.dataDir)) if (isUpgradeBackup('herald.json', name)) keepPrivate(join(config.dataDir, name));
   const writes = new WriteHealth();
   const document = new Store<Db>(new DurableJsonFile(file, dbSchema), emptyDb(randomId(), now().toISOString()), {
     health: writes,

@@ -222,6 +222,45 @@ describe('secret files restored with loose permissions (cp -r, a backup tool: th
   });
 });
 
+describe('copies and messages restored with loose permissions: the upgrade backup, the outbox folder and its .eml files', () => {
+  it('are 0600 (the outbox 0700) from birth; at start each is set back, the backup in a line naming it, the messages in one line for all', async () => {
+    const dataDir = newDir();
+    const file = join(dataDir, 'herald.json');
+    writeFileSync(file, JSON.stringify({ ...emptyDb('older', new Date().toISOString()), schema_version: 5 }), { mode: 0o600 });
+    const first = await start(dataDir, { SITE_URL: SITE });
+    const emails = ['one@example.com', 'two@example.com', 'three@example.com'];
+    for (const email of emails) expect((await subscribe(first, { email })).status).toBe(202);
+    const outbox = join(dataDir, 'outbox');
+    const messages = () => readdirSync(outbox).filter((f) => f.endsWith('.eml'));
+    await until(() => existsSync(outbox) && messages().length === emails.length, 'a confirmation .eml per address');
+    await first.stop();
+    const backup = `${file}.v5.bak`;
+    // As Herald writes them. Before: the outbox folder was made 0755 (the umask's), so every user could list it.
+    expect(statSync(backup).mode & 0o777).toBe(0o600);
+    expect(statSync(outbox).mode & 0o777).toBe(0o700);
+    for (const f of messages()) expect(statSync(join(outbox, f)).mode & 0o777, f).toBe(0o600);
+
+    // A restore with the umask's modes (cp -r, an archive).
+    chmodSync(backup, 0o644);
+    chmodSync(outbox, 0o755);
+    for (const f of messages()) chmodSync(join(outbox, f), 0o644);
+    writeFileSync(join(outbox, 'notes.txt'), 'the operator’s own: left alone');
+    chmodSync(join(outbox, 'notes.txt'), 0o644);
+
+    const h = await start(dataDir, { SITE_URL: SITE });
+    // Before: all of them stayed as restored (a whole copy of the data, and messages holding addresses and live
+    // confirm links, readable by every user of the host), without a word.
+    expect(statSync(backup).mode & 0o777).toBe(0o600);
+    expect(h.output()).toContain(`herald: ${backup} was mode 0644, readable by other users: set to 0600\n`);
+    expect(statSync(outbox).mode & 0o777).toBe(0o700);
+    expect(h.output()).toContain(`herald: ${outbox} was mode 0755, readable by other users: set to 0700\n`);
+    for (const f of messages()) expect(statSync(join(outbox, f)).mode & 0o777, f).toBe(0o600);
+    expect(h.output()).toContain(`herald: 3 files in ${outbox} were readable by other users (3 mode 0644): set to 0600\n`);
+    expect(h.output()).not.toMatch(/\.eml was mode/);
+    expect(statSync(join(outbox, 'notes.txt')).mode & 0o777).toBe(0o644);
+  });
+});
+
 describe('an SMTP_URL the mailer cannot read', () => {
   it('stops the start at config validation, exit 1, naming SMTP_URL without its password, before DATA_DIR is created', async () => {
     const dataDir = join(newDir(), 'not-yet');
