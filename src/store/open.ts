@@ -112,7 +112,7 @@ async function openEmbedded(config: Config, now: () => Date, releaseLock: () => 
   const writes = new WriteHealth();
   const document = new Store<Db>(new DurableJsonFile(file, dbSchema), emptyDb(randomId(), now().toISOString()), {
     health: writes,
-    name: 'herald.json',
+    name: file,
   });
   const { migrated } = await document.load();
   return {
@@ -134,7 +134,10 @@ async function openEmbedded(config: Config, now: () => Date, releaseLock: () => 
       const reason = writes.reason;
       return { engine: 'embedded', healthy: reason === null, listening: true, leader: true, reason };
     },
-    close: async () => releaseLock(),
+    close: async () => {
+      writes.close();
+      releaseLock();
+    },
   };
 }
 

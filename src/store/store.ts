@@ -20,7 +20,7 @@ export class Store<T> implements DocumentStore<T> {
   /** Increases with every committed write; caches key on it. */
   version = 0;
 
-  /** Hears of each write's outcome, as the file `name` (/healthz). */
+  /** Hears of each write's outcome, as the file `name` (its path: /healthz). */
   private readonly writes: { health: WriteHealth; name: string } | undefined;
 
   constructor(adapter: Adapter<T>, defaults: T, writes?: { health: WriteHealth; name: string }) {

@@ -1,8 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { startHerald, type HeraldProcess } from '../helpers/server.ts';
 import { mountTmpfs, mountUnavailableReason, type TestMount } from '../helpers/mounts.ts';
+import { until } from '../helpers/poll.ts';
+import { subscribe } from '../helpers/mail-flow.ts';
 
 const skipReason = mountUnavailableReason();
 if (skipReason) console.warn(`storage-failure tests skipped: ${skipReason}`);
@@ -105,5 +108,60 @@ describe.skipIf(skipReason !== null)('storage failures (real tmpfs mounts)', () 
     expect(componentNamesOnDisk(m.dir)).toContain('After remount');
     // A write that succeeds ends the degraded report.
     expect(await healthOf(h)).toMatchObject({ status: 'ok', storage: { healthy: true, reason: null } });
+  });
+});
+
+describe.skipIf(skipReason !== null)('/healthz after a full disk is fixed (real tmpfs)', () => {
+  const env = {
+    STATIC_SNAPSHOT: 'false',
+    SITE_URL: 'https://status.example.test',
+    SUBSCRIBE_LIMIT_PER_IP: '100000',
+    SUBSCRIBE_LIMIT_PER_ADDRESS: '100',
+    SUBSCRIBE_LIMIT_PER_ADDRESS_PER_DAY: '100',
+  };
+
+  it('a journal append that failed: ok again as soon as any write succeeds once space is back, not only a write to that journal', async () => {
+    mount = mountTmpfs(1024);
+    herald = await startHerald({ dataDir: mount.dir, env });
+    const h = herald;
+    mount.fill();
+    // The journal's last page may have room for a few lines: subscribe until an append needs a page the disk lacks.
+    let refused: Response | null = null;
+    for (let i = 0; i < 500 && !refused; i++) {
+      const res = await subscribe(h, { email: `reader-${i}@example.com` });
+      if (res.status === 503) refused = res;
+      else expect(res.status).toBe(202);
+    }
+    expect(refused, 'a subscribe refused on the full disk').not.toBeNull();
+    expect(((await refused!.json()) as { error: { code: string } }).error.code).toBe('storage_unavailable');
+    expect((await healthOf(h)).storage.reason).toMatch(/subscribers\.jsonl \(ENOSPC\)/);
+
+    mount.unfill();
+    const declared = await h.admin('/incidents', {
+      body: { name: 'After the disk was freed', impact: 'minor', body: 'Investigating.', notify: false },
+    });
+    expect(declared.status).toBe(201);
+    // Before: still "degraded: subscribers.jsonl (ENOSPC)" until a subscribe wrote that journal again.
+    expect(await healthOf(h)).toMatchObject({ status: 'ok', storage: { healthy: true, reason: null } });
+  });
+
+  it('with no write after space is back: degraded while the disk stays full, ok within seconds once it is freed, without /healthz writing', async () => {
+    mount = mountTmpfs(1024);
+    herald = await startHerald({ dataDir: mount.dir, env });
+    const h = herald;
+    mount.fill();
+    const res = await h.admin('/incidents', { body: { name: 'On a full disk', impact: 'minor', body: 'Investigating.', notify: false } });
+    expect(res.status).toBe(503);
+    const written = statSync(join(mount.dir, 'herald.json')).mtimeMs;
+    // Longer than a few of the probe's looks: a disk still full is never reported ok.
+    for (const end = Date.now() + 5000; Date.now() < end; await sleep(250))
+      expect(await healthOf(h)).toMatchObject({ status: 'degraded', storage: { healthy: false } });
+
+    mount.unfill();
+    // Before: "degraded" for as long as nothing wrote herald.json again (timed out).
+    await until(async () => (await healthOf(h)).status === 'ok', '/healthz ok once the disk has room', 10_000);
+    expect(await healthOf(h)).toMatchObject({ storage: { healthy: true, reason: null } });
+    expect(statSync(join(mount.dir, 'herald.json')).mtimeMs).toBe(written);
+    expect(readdirSync(mount.dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 });
