@@ -18,7 +18,7 @@ export const PROBE_EVERY_MS = 2000;
  * while any failure stands a probe looks every PROBE_EVERY_MS, without writing, whether it has ended.
  */
 export class WriteHealth {
-  /** The files whose last write failed: its error code, and the failure's number (a probe clears only the one it looked at). */
+  /** The files whose last write failed, oldest first: its error code, and the failure's number (a probe clears only the one it looked at). */
   private readonly failing = new Map<string, { code: string; seq: number }>();
   private seq = 0;
   private timer: NodeJS.Timeout | null = null;
@@ -36,7 +36,8 @@ export class WriteHealth {
       for (const [other, failure] of this.failing)
         if (FOLDER_WIDE.has(failure.code) && dirname(other) === dirname(file)) this.failing.delete(other);
     } else {
-      this.failing.set(file, { code: this.failing.get(file)?.code ?? code, seq: ++this.seq });
+      // The newest code: the probe looks for the end of the failure as it is now.
+      this.failing.set(file, { code, seq: ++this.seq });
     }
     this.schedule();
   }
