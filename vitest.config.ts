@@ -28,7 +28,7 @@ export default defineConfig({
           include: ['tests/api/**/*.test.ts', 'tests/integration/**/*.test.ts', 'tests/e2e/**/*.test.ts'],
           exclude: [
             'tests/integration/pg-*.test.ts',
-            'tests/integration/{full-disk-journals,storage-failure,start-checks,crash-safety,outbox-crash,foundation-process,unwritten-outcomes,lock-race}.test.ts',
+            'tests/integration/{full-disk-journals,storage-failure,start-checks,crash-safety,outbox-crash,foundation-process,unwritten-outcomes,lock-race,admin-token-file}.test.ts',
             // The HTTP body limit and the Origin check behind a proxy are the same code on both engines; the
             // limit's RSS bound is measured on the embedded one.
             'tests/integration/{body-limits,behind-proxy}.test.ts',

@@ -59,6 +59,15 @@ export const databaseUrl = z
 const whole = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   z.string().trim().regex(/^\d+$/, 'must be a whole number, written in digits').transform(Number).pipe(z.number().min(min).max(max));
 
+export const ADMIN_TOKEN_MIN = 16;
+// It travels as `Authorization: Bearer <token>` (RFC 6750 token68).
+const ADMIN_TOKEN_CHARS = /^[A-Za-z0-9._~+/-]+=*$/;
+const ADMIN_TOKEN_ALPHABET = 'letters, digits and . _ ~ + / - (then = padding)';
+/** ADMIN_TOKEN's rule, in words, for a token read from elsewhere (DATA_DIR/admin-token). */
+export const ADMIN_TOKEN_RULE = `at least ${ADMIN_TOKEN_MIN} characters, only ${ADMIN_TOKEN_ALPHABET}`;
+/** Whether `token` keeps ADMIN_TOKEN's rule: one that does not cannot be sent as a Bearer token, so never signs in. */
+export const isAdminToken = (token: string): boolean => token.length >= ADMIN_TOKEN_MIN && ADMIN_TOKEN_CHARS.test(token);
+
 /**
  * The longest retry delay, a day: a timer past 2^31 - 1 ms (24.8 days) fires at once, and a retry that waited
  * would then spin, logging a warning each time.
@@ -106,9 +115,8 @@ const envFields = z.object({
     .default('UTC'),
   ADMIN_TOKEN: z
     .string()
-    .min(16, 'ADMIN_TOKEN must be at least 16 characters')
-    // It travels as `Authorization: Bearer <token>` (RFC 6750 token68).
-    .regex(/^[A-Za-z0-9._~+/-]+=*$/, 'ADMIN_TOKEN may hold only letters, digits and . _ ~ + / - (then = padding)')
+    .min(ADMIN_TOKEN_MIN, `ADMIN_TOKEN must be at least ${ADMIN_TOKEN_MIN} characters`)
+    .regex(ADMIN_TOKEN_CHARS, `ADMIN_TOKEN may hold only ${ADMIN_TOKEN_ALPHABET}`)
     .optional(),
   ADMIN_PASSWORD: z.string().min(8).optional(),
   // Read here, before anything is created, as the mailer reads it; the message never quotes it (a password).

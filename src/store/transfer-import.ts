@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ADMIN_TOKEN_RULE, isAdminToken } from '../config.ts';
 import { dbSchema, type Db } from '../domain/model.ts';
 import { renderMarkdown } from '../render/markdown.ts';
 import { DurableJsonFile } from './durable-file.ts';
@@ -14,9 +15,6 @@ import { CHANNEL_FILE, readEmbeddedChannels, writeChannelTables } from './channe
 import { channelsMoved, lock, mailMoved, TransferRefused, type TransferReport } from './transfer.ts';
 
 /** `npm run db:import`: DATA_DIR into PostgreSQL (see transfer.ts). */
-
-/** The shortest admin token Herald uses (src/store/admin-token.ts and ADMIN_TOKEN's rule). */
-const MIN_TOKEN_LENGTH = 16;
 
 /** Reads and validates DATA_DIR/herald.json as Herald would (upgrading an older schema in memory). */
 async function readDocument(dataDir: string): Promise<Db> {
@@ -70,9 +68,9 @@ export async function importDataDir(dataDir: string, url: string, opts: { force?
     const doc = await readDocument(dataDir);
     const tokenFile = join(dataDir, 'admin-token');
     const token = existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : null;
-    // Herald ignores (and replaces) a stored token this short; every replica would share it from the database.
-    if (token !== null && token.length < MIN_TOKEN_LENGTH) {
-      throw new TransferRefused(`${tokenFile} holds no usable admin token (under ${MIN_TOKEN_LENGTH} characters); nothing was imported.`);
+    // Herald refuses to start on such a file (src/store/admin-token.ts); every replica would share it from the database.
+    if (token !== null && !isAdminToken(token)) {
+      throw new TransferRefused(`${tokenFile} holds no usable admin token (as ADMIN_TOKEN: ${ADMIN_TOKEN_RULE}); nothing was imported.`);
     }
     // A lost or short link key would be carried into the database, where every replica refuses to start on it.
     const keyFault = linkKeyFault(dataDir);

@@ -392,13 +392,17 @@ describe('db:import and db:export', () => {
     const broken = tempDataDir('herald-transfer-bad-');
     try {
       writeFileSync(join(broken, 'herald.json'), readFileSync(join(source, 'herald.json')));
-      writeFileSync(join(broken, 'admin-token'), 'short\n', { mode: 0o600 });
       const version = await cluster.sql('SELECT version FROM herald_document', url);
-      const refused = await cli(['import', broken, '--force']);
-      expect(refused.code).toBe(1);
-      expect(refused.out).toContain('holds no usable admin token');
-      expect(await cluster.sql('SELECT version FROM herald_document', url)).toBe(version);
-      expect(await cluster.sql(`SELECT value FROM herald_secrets WHERE name = 'admin-token'`, url)).toBe(TOKEN);
+      // Spaces, as ADMIN_TOKEN would refuse them: before, imported, and every replica answered every API call 401.
+      for (const content of ['short', 'my new secret token 2026']) {
+        writeFileSync(join(broken, 'admin-token'), `${content}\n`, { mode: 0o600 });
+        const refused = await cli(['import', broken, '--force']);
+        expect(refused.code, content).toBe(1);
+        expect(refused.out).toContain('holds no usable admin token (as ADMIN_TOKEN: at least 16 characters, only letters, digits');
+        expect(refused.out).not.toContain(content);
+        expect(await cluster.sql('SELECT version FROM herald_document', url)).toBe(version);
+        expect(await cluster.sql(`SELECT value FROM herald_secrets WHERE name = 'admin-token'`, url)).toBe(TOKEN);
+      }
       // A folder with only an admin token in it is not exported over either.
       const onlyToken = tempDataDir('herald-transfer-token-');
       writeFileSync(join(onlyToken, 'admin-token'), 'someone-elses-token-0123456789\n', { mode: 0o600 });
