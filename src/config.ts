@@ -97,9 +97,19 @@ const envFields = z.object({
       (v) => /^\/*$/.test(URL.parse(v)?.pathname ?? '/'),
       'must hold no path (https://example.com/status): Herald serves from the root of a host of its own, such as https://status.example.com',
     )
+    // One form for every reader: HSTS and Secure cookies test its scheme as a string, and the API, feeds and links
+    // show it (HTTPS://Status.Example.COM turned HSTS off). Scheme and host in lower case, as a browser's Origin has them.
+    .transform((v) => new URL(v).origin)
     .optional(),
   // It goes into email headers and calendar lines: one line of printable text.
-  SITE_NAME: z.string().min(1).max(100).refine(cleanLine, ONE_LINE).default('Herald Status'),
+  // Blanks around it are dropped; only blanks is refused, as a PORT of only spaces is (empty means the default).
+  SITE_NAME: z
+    .string()
+    .trim()
+    .min(1, 'must hold more than blanks (leave it empty for the default, Herald Status)')
+    .max(100)
+    .refine(cleanLine, ONE_LINE)
+    .default('Herald Status'),
   // An unknown zone would otherwise surface later, as a failure of every page render.
   SITE_TIMEZONE: z
     .string()
@@ -118,7 +128,12 @@ const envFields = z.object({
     .min(ADMIN_TOKEN_MIN, `ADMIN_TOKEN must be at least ${ADMIN_TOKEN_MIN} characters`)
     .regex(ADMIN_TOKEN_CHARS, `ADMIN_TOKEN may hold only ${ADMIN_TOKEN_ALPHABET}`)
     .optional(),
-  ADMIN_PASSWORD: z.string().min(8).optional(),
+  // Not trimmed: spaces may be part of a password. Only spaces is a slip (an env file's `ADMIN_PASSWORD=  `), not one.
+  ADMIN_PASSWORD: z
+    .string()
+    .min(8)
+    .refine((v) => v.trim() !== '', 'must hold more than blanks (leave it empty for no console password)')
+    .optional(),
   // Read here, before anything is created, as the mailer reads it; the message never quotes it (a password).
   SMTP_URL: readable(smtpUrlProblem).optional(),
   // The From header of every email: a line break in it would end the header (one line, like SITE_NAME); the one

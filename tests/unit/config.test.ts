@@ -69,6 +69,25 @@ describe('configuration from the environment', () => {
     expect(c.SITE_TIMEZONE).toBe('US/Eastern'); // an alias, as Intl accepts it
   });
 
+  it('SITE_URL is written as its origin, scheme and host in lower case, whatever case it was typed in', () => {
+    // From a hunt: HTTPS://Status.Example.COM was kept as typed, so HSTS and Secure cookies (startsWith('https:')) stayed off.
+    const site = (url: string) => loadConfig({ SITE_URL: url }).SITE_URL;
+    expect(site('HTTPS://Status.Example.COM')).toBe('https://status.example.com');
+    expect(site('Http://Status.Example.COM:8080/')).toBe('http://status.example.com:8080');
+    expect(site('https://status.example.com:443')).toBe('https://status.example.com');
+  });
+
+  it('SITE_NAME loses the blanks around it; only blanks, or an ADMIN_PASSWORD of only blanks, is refused, naming the variable', () => {
+    // From a hunt: '   ' was accepted (a page titled '   ', mail subjects '[   ] Confirm…'), and eight spaces as a password.
+    expect(loadConfig({ SITE_NAME: '  Acme Status  ' }).SITE_NAME).toBe('Acme Status');
+    expect(refusal({ SITE_NAME: '   ' })).toMatch(/^Invalid configuration:\n {2}SITE_NAME: must hold more than blanks/);
+    expect(refusal({ ADMIN_PASSWORD: ' '.repeat(8) })).toMatch(/^Invalid configuration:\n {2}ADMIN_PASSWORD: must hold more than blanks/);
+    expect(loadConfig({ ADMIN_PASSWORD: ' pass phrase ' }).ADMIN_PASSWORD).toBe(' pass phrase ');
+    // Empty is unset, as for every variable: the default name, no password.
+    const empty = loadConfig({ SITE_NAME: '', ADMIN_PASSWORD: '' });
+    expect([empty.SITE_NAME, empty.ADMIN_PASSWORD]).toEqual(['Herald Status', undefined]);
+  });
+
   it('SITE_TIMEZONE in another case is written as the zone database spells it; a current name stays as given', () => {
     const zone = (tz: string) => loadConfig({ SITE_TIMEZONE: tz }).SITE_TIMEZONE;
     // Before: 'america/santiago' on the page and in the v2 API.
