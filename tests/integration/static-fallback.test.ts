@@ -345,6 +345,8 @@ describe('static fallback', () => {
     else {
       cpSync(dataDir, older, { recursive: true });
       writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), schema_version: DB_SCHEMA_VERSION - 1 }));
+      // The service wrote its ADMIN_TOKEN there: without it, a token the export made and stored would show.
+      rmSync(join(older, 'admin-token'));
     }
     try {
       const before = url ? await storedRow(url) : readFileSync(file, 'utf8');
