@@ -17,7 +17,7 @@ import { openPool, POOL_SIZES, type Pool } from './pg/client.ts';
 import { PgDocumentStore } from './pg/document-store.ts';
 import { PgLeadership } from './pg/leadership.ts';
 import { pgHealth } from './pg/health.ts';
-import { sharedSecret } from './pg/secrets.ts';
+import { putSecret, sharedSecret } from './pg/secrets.ts';
 import { checkAdminTokenAgreement } from './pg/admin-token-agreement.ts';
 import { startRefusal } from './pg/start-refusal.ts';
 import type { ConsoleStore, ConsoleStoreOptions } from './console/port.ts';
@@ -206,6 +206,13 @@ async function openPostgres(
     openChannelLedger: (reach) =>
       new PgChannelLedger(new PgTables(shared, 'the channel outbox', log, reach), replica, () => leadership.session),
     adminToken: async (fromEnv) => {
+      // As DATA_DIR/admin-token on the embedded engine, the stored token is the one in use: left holding an earlier
+      // one (a leaked one, replaced by ADMIN_TOKEN), a replica started without ADMIN_TOKEN signed in with it again.
+      if (fromEnv && (await putSecret(shared, 'admin-token', fromEnv)) === 'replaced') {
+        log(
+          "[herald] the database's admin token is now ADMIN_TOKEN's; the token it held before no longer signs in on replicas without ADMIN_TOKEN",
+        );
+      }
       const taken = fromEnv
         ? { token: fromEnv, generated: false, where: 'ADMIN_TOKEN' }
         : await sharedSecret(shared, 'admin-token', () => randomToken(32)).then((r) => ({

@@ -17,3 +17,20 @@ export async function sharedSecret(pool: Pool, name: string, make: () => string)
     return { value: rows[0]!.value, created: inserted.rowCount === 1 };
   });
 }
+
+/**
+ * Stores `value` as the secret `name`: 'same' when it was already, 'created' when there was none, 'replaced' when it
+ * held another. Under the row's lock, so replicas starting together each see what they replaced.
+ */
+export async function putSecret(pool: Pool, name: string, value: string): Promise<'same' | 'created' | 'replaced'> {
+  return withClient(pool, async (client) => {
+    const { rows } = await client.query<{ inserted: boolean }>(
+      `INSERT INTO herald_secrets (name, value) VALUES ($1, $2)
+       ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value, created_at = now() WHERE herald_secrets.value IS DISTINCT FROM EXCLUDED.value
+       RETURNING (xmax = 0) AS inserted`,
+      [name, value],
+    );
+    if (rows.length === 0) return 'same';
+    return rows[0]!.inserted ? 'created' : 'replaced';
+  });
+}
