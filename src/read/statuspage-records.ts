@@ -3,6 +3,7 @@ import { worstComponentStatus } from '../domain/status.ts';
 import { componentsByGroup } from '../domain/overall.ts';
 import { laterFirst } from '../domain/live-first.ts';
 import { isoDay, localDate } from '../domain/zoned-days.ts';
+import { deletedComponent } from '../domain/components/as-deleted.ts';
 
 /**
  * Herald records in the shapes of Atlassian Statuspage's public v2 API, so
@@ -155,9 +156,10 @@ export function incidentJson(e: EventRecord, db: Db, site: RecordSite) {
     started_at: e.kind === 'incident' ? ms(e.started_at) : ms(e.created_at),
     page_id: db.page.id,
     incident_updates: updatesNewestFirst<Update>(e).map((u) => updateJson(u, e.id)),
+    // One deleted since (with force) stays, as it was, with the status this event gave it: the pages keep its
+    // name, and an event naming no component reads as page-wide to a client.
     components: e.components
-      .map((id) => db.components.find((c) => c.id === id))
-      .filter((c): c is Component => Boolean(c))
+      .map((id) => db.components.find((c) => c.id === id) ?? deletedComponent(db, e, id)!)
       .map((c) => componentJson(c, db.page.id, site.SITE_TIMEZONE)),
   };
   if (e.kind === 'incident') return base;
