@@ -153,22 +153,30 @@ export function editComponent(ctx: VerbContext, id: string, patch: Partial<Compo
     c.status = patch.status;
     c.status_since = ctx.now.toISOString();
   }
+  // The status it shows already, by an incident's or a window's word: naming it is still the operator's hand,
+  // which holds it past their end (a resolution leaves maintenance set by hand). Once held, again is no change.
+  const takenByHand = patch.status !== undefined && patch.status === previous.status && !heldByHand(c) && patch.status !== 'operational';
+  if (takenByHand) noteStatusChange(ctx.db, c, ctx.now.toISOString(), patch.status);
   if (placed) c.position = patch.position!;
   // Only a new name or group is checked: a pair named alike before this rule can still be edited otherwise.
   if (c.name !== previous.name || c.group !== previous.group) refuseDuplicateName(ctx.db, c.name, c.group, c.id);
   // An edit that changes nothing (an empty patch, the same status again) is no change: no new updated_at, no audit.
   const same = (['name', 'description', 'group', 'status', 'position'] as const).every((k) => c[k] === previous[k]);
-  if (same) return c;
-  c.updated_at = ctx.now.toISOString();
+  if (same && !takenByHand) return c;
+  // A status taken by hand that it showed already moves no updated_at: the page shows no change.
+  if (!same) c.updated_at = ctx.now.toISOString();
   dropEmptyGroups(ctx.db);
   // The status it took too, when it took one: the audit is then the one record of a return to operational by
   // hand (hand_set keeps other statuses alone), which a webhook's page as of an update needs (channels/page-as-of.ts).
   recordAudit(ctx, 'component.edit', id, {
     previous: audited(previous),
-    ...(c.status !== previous.status ? { detail: { status: c.status } } : {}),
+    ...(c.status !== previous.status || takenByHand ? { detail: { status: c.status } } : {}),
   });
   return c;
 }
+
+/** Whether a status set by hand holds the component now (its open hand-set period). */
+const heldByHand = (c: Component): boolean => (c.hand_set ?? []).some((p) => p.to === null);
 
 /** A component incidents still name: deleting it is refused (only with force, and never while one is open). */
 export class ComponentInUse extends Conflict {
