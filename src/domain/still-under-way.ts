@@ -4,32 +4,37 @@ import type { ComponentStatus } from './status.ts';
 /**
  * What keeps "all services are operating normally" from being true when an incident is resolved at `at`:
  * another incident still open then, or a component set by hand to trouble then (an issue no incident tells
- * of); or else a maintenance window running then, or a component set by hand under maintenance (its
- * components read "Under maintenance", whichever incident ends); or else a component the resolution left in
- * trouble itself (`left`: the changes of the update at `at`, once it is recorded). Null when nothing does. The
- * restoration email's closing and the resolved template's last sentence say so only when nothing does.
+ * of); or else a maintenance window running then; or else a component set by hand under maintenance, no
+ * window running (`hand`: it reads "Under maintenance", whichever incident ends, but no maintenance is
+ * scheduled, so none is said to be under way); or else a component the resolution left in trouble itself
+ * (`left`: the changes of the update at `at`, once it is recorded). Null when nothing does. The restoration
+ * email's closing and the resolved template's last sentence say so only when nothing does.
  */
 export function stillUnderWay(
   db: Pick<Db, 'incidents' | 'maintenances' | 'components'>,
   incident: EventRecord,
   at: string,
   left: readonly ComponentChange[] = [],
-): 'incident' | 'maintenance' | null {
+): 'incident' | 'maintenance' | 'hand' | null {
   const t = Date.parse(at);
   const open = db.incidents.some(
     (i) => i.id !== incident.id && Date.parse(i.started_at) <= t && (i.resolved_at === null || Date.parse(i.resolved_at) > t),
   );
-  const byHand = handSetAt(db.components, t);
+  const byHand = db.components.flatMap((c) => handSetAt(c, t));
   if (open || byHand.some((s) => s !== 'under_maintenance')) return 'incident';
-  if (db.maintenances.some((m) => m.id !== incident.id && runningAt(m, t)) || byHand.length) return 'maintenance';
+  if (db.maintenances.some((m) => m.id !== incident.id && runningAt(m, t))) return 'maintenance';
+  if (byHand.length) return 'hand';
   return left.some((c) => !['operational', 'under_maintenance'].includes(statusTaken(c))) ? 'incident' : null;
 }
 
-/** The statuses components held by hand at `t` (their hand-set periods: statuses other than operational). */
-function handSetAt(components: Db['components'], t: number): ComponentStatus[] {
-  return components.flatMap((c) =>
-    (c.hand_set ?? []).filter((p) => Date.parse(p.from) <= t && (p.to === null || Date.parse(p.to) > t)).map((p) => p.status),
-  );
+/** The components set by hand under maintenance at `at`: what a restoration names when stillUnderWay says `hand`. */
+export function underMaintenanceByHand(components: Db['components'], at: string): Db['components'] {
+  return components.filter((c) => handSetAt(c, Date.parse(at)).includes('under_maintenance'));
+}
+
+/** The statuses a component held by hand at `t` (its hand-set periods: statuses other than operational). */
+function handSetAt(c: Db['components'][number], t: number): ComponentStatus[] {
+  return (c.hand_set ?? []).filter((p) => Date.parse(p.from) <= t && (p.to === null || Date.parse(p.to) > t)).map((p) => p.status);
 }
 
 /** Started (its first In progress update) and not yet completed or cancelled at `t`. */

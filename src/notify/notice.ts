@@ -20,7 +20,7 @@ import { type Stated, withoutStated } from './without-stated.ts';
 import { renderMarkdown, withAbsoluteLinks } from '../render/markdown.ts';
 import { markdownToText } from '../render/markdown-text.ts';
 import { summarySection } from '../render/postmortem-summary.ts';
-import { stillUnderWay } from '../domain/still-under-way.ts';
+import { stillUnderWay, underMaintenanceByHand } from '../domain/still-under-way.ts';
 import type { NoticeKind } from '../store/mail/model.ts';
 
 /**
@@ -85,6 +85,11 @@ export interface NoticeFacts {
    */
   othersOpen: boolean;
   maintenanceUnderWay: boolean;
+  /**
+   * Else, the components set by hand under maintenance with no window running (their names, joined): the
+   * restoration names them, as maintenance is under way on none; null otherwise.
+   */
+  stillUnderMaintenance: string | null;
   /** Maintenance: which move the notice tells of (the reminder is its own); null for an incident. */
   step: MaintenanceNoticeStep | null;
   /** Where customers get urgent help (an address or a URL), and its link. */
@@ -214,6 +219,8 @@ export function noticeFacts(s: NoticeSource): NoticeFacts {
     followUp,
     othersOpen: underWay === 'incident',
     maintenanceUnderWay: underWay === 'maintenance',
+    stillUnderMaintenance:
+      underWay === 'hand' ? joinNames(underMaintenanceByHand(db.components, update.created_at).map((c) => c.name)) : null,
     step,
     support,
     supportHref: support === null ? null : /^https?:/.test(support) ? support : `mailto:${support}`,
