@@ -12,7 +12,7 @@ import type { WarRoomFacts } from './facts.ts';
  * components, the update's text and the window's page. Laid out by the same renderers as the war room's.
  */
 export function maintenanceFacts(
-  db: Pick<Db, 'components' | 'audit'>,
+  db: Pick<Db, 'components' | 'groups' | 'audit'>,
   m: Maintenance,
   update: MaintenanceUpdate,
   site: { SITE_URL: string; SITE_TIMEZONE: string },

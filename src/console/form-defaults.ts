@@ -4,6 +4,7 @@ import type { SeverityLevel } from '../domain/settings.ts';
 import { announced, levelOf, shouldNotify, widens } from '../domain/policy.ts';
 import { sameLevel } from '../domain/incidents/grades.ts';
 import { stillUnderWay } from '../domain/still-under-way.ts';
+import { customerNames } from '../domain/components/names.ts';
 import { clientTemplate, updateTemplate, type TemplateName } from './templates.ts';
 
 /**
@@ -19,7 +20,12 @@ export interface FormContext {
   now: Date;
 }
 
-const names = (db: Db, ids: string[]) => ids.map((id) => db.components.find((c) => c.id === id)?.name ?? id);
+// As the page and the email name them (two named alike in different groups, each with its group).
+const names = (db: Db, ids: string[]) =>
+  customerNames(
+    db,
+    ids.map((id) => db.components.find((c) => c.id === id) ?? { id, name: id, group: null }),
+  );
 export const levelById = (db: Db, id: string): SeverityLevel | null => db.settings.severities.find((l) => l.id === id) ?? null;
 
 /** Whether declaring at this level emails by the runbook. */

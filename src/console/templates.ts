@@ -7,6 +7,8 @@ import { formatDuration } from '../domain/overall.ts';
 import { formatDateTime } from '../domain/time-text.ts';
 import { cadenceText, etaStated, everyText, joinNames } from '../domain/words.ts';
 import { markdownLiteral } from '../render/markdown-literal.ts';
+import { customerNames } from '../domain/components/names.ts';
+import type { Db } from '../domain/model.ts';
 
 /**
  * The status-page update templates (templates/updates/, after the runbooks'
@@ -88,9 +90,14 @@ export function clientTemplate(name: TemplateName, f: Omit<TemplateFacts, 'compo
   return fill(name, f, TOKENS.components, TOKENS.affected, TOKENS.eta);
 }
 
-/** Each component's name by id as the templates write it, for the console's script to fill the tokens with. */
-export const templateNames = (components: ReadonlyArray<{ id: string; name: string }>): Record<string, string> =>
-  Object.fromEntries(components.map((c) => [c.id, markdownLiteral(c.name)]));
+/**
+ * Each component's name by id as the templates write it, for the console's script to fill the tokens with: as
+ * the page names it (customerNames), with its group when another component shares its name.
+ */
+export function templateNames(db: Pick<Db, 'components' | 'groups'>): Record<string, string> {
+  const names = customerNames(db, db.components);
+  return Object.fromEntries(db.components.map((c, i) => [c.id, markdownLiteral(names[i]!)]));
+}
 
 /** The maintenance template with its components left as tokens, for the browser to fill. */
 export const maintenanceClientTemplate = (): string => clientTemplate('maintenance', MAINTENANCE_FACTS);

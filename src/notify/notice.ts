@@ -8,7 +8,7 @@ import {
   windowSentences,
   stepWindow,
 } from '../domain/maintenance/steps.ts';
-import { eventComponentNames } from '../domain/components/names.ts';
+import { customerNames, eventComponentNames } from '../domain/components/names.ts';
 import { CUSTOMER_STATUS_LABEL, type MaintenanceStatus } from '../domain/status.ts';
 import { cadenceFrom, levelOf, nextUpdateDue } from '../domain/policy.ts';
 import { impactChangeText } from '../domain/incidents/severity.ts';
@@ -220,7 +220,7 @@ export function noticeFacts(s: NoticeSource): NoticeFacts {
     othersOpen: underWay === 'incident',
     maintenanceUnderWay: underWay === 'maintenance',
     stillUnderMaintenance:
-      underWay === 'hand' ? joinNames(underMaintenanceByHand(db.components, update.created_at).map((c) => c.name)) : null,
+      underWay === 'hand' ? joinNames(customerNames(db, underMaintenanceByHand(db.components, update.created_at))) : null,
     step,
     support,
     supportHref: support === null ? null : /^https?:/.test(support) ? support : `mailto:${support}`,

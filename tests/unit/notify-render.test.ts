@@ -160,7 +160,7 @@ describe('notice policy: which updates email whom, as which kind', () => {
     expect(effectiveComponents(['gone', 'web'], { components })).toEqual(['web']);
     expect(effectiveComponents(['gone'], { components })).toEqual([]);
     expect(effectiveComponents([], { components })).toEqual([]);
-    expect(followedNames(['web', 'gone', 'api'], { components })).toEqual(['Web', 'API']);
+    expect(followedNames(['web', 'gone', 'api'], { components, groups: [] })).toEqual(['Web', 'API']);
   });
 });
 

@@ -10,6 +10,7 @@ import { maintenanceTemplate } from '../templates.ts';
 import { wallClockToIso } from '../zoned-time.ts';
 import { formKeyOf, makeOnce, newFormKey, onceKeyOf } from '../form-once.ts';
 import { done, refused, type ActionResult } from './result.ts';
+import { customerNames } from '../../domain/components/names.ts';
 
 /** The schedule form's values, as shown (first visit, or again after an error). */
 export interface ScheduleValues {
@@ -69,7 +70,11 @@ export async function scheduleAction(
   const f = formFields(form);
   const components = form.getAll('components').filter((v): v is string => typeof v === 'string');
   // Known components only: an unknown one is refused below, and its id, as sent, is no name for the body.
-  const names = components.flatMap((id) => herald.store.data.components.find((c) => c.id === id)?.name ?? []);
+  const db = herald.store.data;
+  const names = customerNames(
+    db,
+    components.flatMap((id) => db.components.find((c) => c.id === id) ?? []),
+  );
   let body = f.body ?? '';
   if (body.trim() === (f.body_template ?? '').trim()) body = maintenanceTemplate(names);
   const values: ScheduleValues = {

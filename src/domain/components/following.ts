@@ -1,4 +1,5 @@
 import type { ComponentChange, Db } from '../model.ts';
+import { customerNames } from './names.ts';
 
 /**
  * What a subscriber or a channel that chose components follows, one rule for
@@ -25,8 +26,11 @@ export const allRemoved = (chosen: readonly string[], db: Pick<Db, 'components'>
   chosen.length > 0 && effectiveComponents(chosen, db).length === 0;
 
 /** The names of the chosen components that still exist, in the order chosen (empty: everything). */
-export function followedNames(chosen: readonly string[], db: Pick<Db, 'components'>): string[] {
-  return chosen.flatMap((id) => db.components.find((c) => c.id === id)?.name ?? []);
+export function followedNames(chosen: readonly string[], db: Pick<Db, 'components' | 'groups'>): string[] {
+  return customerNames(
+    db,
+    chosen.flatMap((id) => db.components.find((c) => c.id === id) ?? []),
+  );
 }
 
 /**

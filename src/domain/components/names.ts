@@ -5,8 +5,38 @@ import type { Component, Db, EventRecord, Update } from '../model.ts';
  * then, from the audit of its deletion (what the page showed until then), or else the one an update
  * recorded (a name from before any rename). Its id is the admins' slug, shown only when neither knows it.
  */
-export function eventComponentNames(db: Pick<Db, 'components' | 'audit'>, event: EventRecord): string[] {
-  return event.components.map((id) => componentName(db, event, id));
+export function eventComponentNames(db: Pick<Db, 'components' | 'groups' | 'audit'>, event: EventRecord): string[] {
+  return customerNames(
+    db,
+    event.components.map((id) => ({
+      id,
+      name: componentName(db, event, id),
+      group: db.components.find((c) => c.id === id)?.group ?? deletedRecord(db, id)?.group ?? null,
+    })),
+  );
+}
+
+/** What a component list needs of each: its id, the name it goes by, its group's id. */
+export type Named = Pick<Component, 'id' | 'name' | 'group'>;
+
+/**
+ * The names a customer reads for these components: a name another component shares (on the page, or in the
+ * list; the same name in two groups is allowed) is qualified with its group as the console writes it
+ * ("Money / Search"), so "Search and Search" cannot be; a name no other has stays as it is. The one place the
+ * page, the email, the channels, the calendar and the templates take component names from.
+ */
+export function customerNames(db: Pick<Db, 'components' | 'groups'>, list: readonly Named[]): string[] {
+  const key = (name: string) => name.trim().toLowerCase();
+  const ids = new Map<string, Set<string>>();
+  for (const c of [...db.components, ...list]) {
+    const k = key(c.name);
+    if (!ids.has(k)) ids.set(k, new Set());
+    ids.get(k)!.add(c.id);
+  }
+  return list.map((c) => {
+    const group = ids.get(key(c.name))!.size > 1 ? db.groups.find((g) => g.id === c.group) : undefined;
+    return group ? `${group.name} / ${c.name}` : c.name;
+  });
 }
 
 /** The name one of an event's components goes by (see eventComponentNames). */
