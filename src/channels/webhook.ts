@@ -37,7 +37,7 @@ export function webhookPayload(m: ChannelMessage, db: Db, site: RecordSite, now:
       },
       // The component as this change left it (a late delivery does not contradict its own component_update).
       component: component
-        ? { ...componentJson(component, db.page.id, site.SITE_TIMEZONE), status: taken, updated_at: ms(m.update.created_at) }
+        ? { ...componentJson(component, db, site.SITE_TIMEZONE), status: taken, updated_at: ms(m.update.created_at) }
         : { id: m.change.code, name: m.change.name, status: taken, page_id: db.page.id },
     };
   }

@@ -1,4 +1,4 @@
-import { allEvents, type Db, type EventRecord } from './model.ts';
+import { allEvents, type Component, type Db, type EventRecord } from './model.ts';
 import { worstComponentStatus, type ComponentStatus } from './status.ts';
 import { addDays, isoDay, localDate, startOfDay } from './zoned-days.ts';
 
@@ -122,7 +122,7 @@ function collect(incident: EventRecord, now: number, push: (id: string, iv: Inte
 }
 
 /** When each component was first named by an incident or a window, by component id: it existed then. */
-function firstNamed(db: Pick<Db, 'incidents' | 'maintenances'>): Map<string, number> {
+export function firstNamed(db: Pick<Db, 'incidents' | 'maintenances'>): Map<string, number> {
   const out = new Map<string, number>();
   for (const e of allEvents(db)) {
     const at = Date.parse(e.started_at);
@@ -130,6 +130,14 @@ function firstNamed(db: Pick<Db, 'incidents' | 'maintenances'>): Map<string, num
   }
   return out;
 }
+
+/**
+ * When a component existed from: its creation, or the start of the earliest incident or window naming it
+ * when one was backfilled from before (`named`: firstNamed). The uptime bars' first day, and the v2 API's
+ * `start_date`.
+ */
+export const existedFrom = (c: Pick<Component, 'id' | 'created_at'>, named: ReadonlyMap<string, number>): number =>
+  Math.min(Date.parse(c.created_at), named.get(c.id) ?? Number.POSITIVE_INFINITY);
 
 /** The 90-day (or `days`) uptime of every component, by component id. */
 export function computeUptime(
@@ -151,7 +159,7 @@ export function computeUptime(
     // A backfilled incident from before the component was added shows it existed then: one over before the
     // window too (statusIntervals skips it), which once left a component with 89 days of "no data".
     const recorded = intervals.get(c.id) ?? [];
-    const born = Math.min(Date.parse(c.created_at), named.get(c.id) ?? Number.POSITIVE_INFINITY, ...recorded.map((iv) => iv.from));
+    const born = Math.min(existedFrom(c, named), ...recorded.map((iv) => iv.from));
     const windowStart = Math.max(bounds[0]!, born);
     const ms: Array<Partial<Record<ComponentStatus, number>>> = dates.map(() => ({}));
     const segments = worstSegments(recorded);

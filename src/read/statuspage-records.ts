@@ -4,6 +4,7 @@ import { componentsByGroup } from '../domain/overall.ts';
 import { laterFirst } from '../domain/live-first.ts';
 import { isoDay, localDate } from '../domain/zoned-days.ts';
 import { deletedComponent } from '../domain/components/as-deleted.ts';
+import { existedFrom, firstNamed } from '../domain/uptime.ts';
 
 /**
  * Herald records in the shapes of Atlassian Statuspage's public v2 API, so
@@ -63,8 +64,23 @@ export const incidentUrl = (siteUrl: string, id: string): string => `${siteUrl}/
 /** What a record needs of the site: its address for links, its zone for a component's start date. */
 export type RecordSite = Pick<SiteInfo, 'SITE_URL' | 'SITE_TIMEZONE'>;
 
-/** A component's record. Its `start_date` is the day it was added in SITE_TIMEZONE, the zone of its uptime days. */
-export function componentJson(c: Component, pageId: string, timeZone: string) {
+/**
+ * When each component existed from (uptime.ts existedFrom's `named`), once per data object as pageUpdatedAt: a
+ * scan of every incident and window, asked for by every record of a component.
+ */
+function namedOf(db: Pick<Db, 'incidents' | 'maintenances'>): Map<string, number> {
+  let named = firstNamedAt.get(db);
+  if (named === undefined) firstNamedAt.set(db, (named = firstNamed(db)));
+  return named;
+}
+const firstNamedAt = new WeakMap<object, Map<string, number>>();
+
+/**
+ * A component's record. Its `start_date` is the first day of its uptime bar in SITE_TIMEZONE: the day it was
+ * added, or that of an incident backfilled on it from before.
+ */
+export function componentJson(c: Component, db: Pick<Db, 'page' | 'incidents' | 'maintenances'>, timeZone: string) {
+  const pageId = db.page.id;
   return {
     id: c.id,
     name: c.name,
@@ -74,7 +90,7 @@ export function componentJson(c: Component, pageId: string, timeZone: string) {
     position: c.position,
     description: c.description,
     showcase: true,
-    start_date: isoDay(localDate(Date.parse(c.created_at), timeZone)),
+    start_date: isoDay(localDate(existedFrom(c, namedOf(db)), timeZone)),
     group_id: c.group,
     page_id: pageId,
     group: false,
@@ -107,7 +123,7 @@ export function groupJson(g: Group, children: Component[], pageId: string) {
 export function componentsJson(db: Db, timeZone: string) {
   return componentsByGroup(db).flatMap((v) => [
     ...(v.group ? [groupJson(v.group, v.components, db.page.id)] : []),
-    ...v.components.map((c) => componentJson(c, db.page.id, timeZone)),
+    ...v.components.map((c) => componentJson(c, db, timeZone)),
   ]);
 }
 
@@ -160,7 +176,7 @@ export function incidentJson(e: EventRecord, db: Db, site: RecordSite) {
     // name, and an event naming no component reads as page-wide to a client.
     components: e.components
       .map((id) => db.components.find((c) => c.id === id) ?? deletedComponent(db, e, id)!)
-      .map((c) => componentJson(c, db.page.id, site.SITE_TIMEZONE)),
+      .map((c) => componentJson(c, db, site.SITE_TIMEZONE)),
   };
   if (e.kind === 'incident') return base;
   return { ...base, scheduled_for: ms(e.scheduled_for), scheduled_until: ms(e.scheduled_until) };

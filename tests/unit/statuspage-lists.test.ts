@@ -91,7 +91,8 @@ describe("a component's start_date is a day in SITE_TIMEZONE, as its uptime days
     const d = db();
     createComponent(ctx(d), { name: 'API' });
     d.components[0]!.created_at = createdAt;
-    d.incidents.push(incident('INC-1', 'minor', 'investigating', { components: ['api'] }));
+    // Declared as it was added: one from before would move its start_date there (the bar's first day).
+    d.incidents.push(incident('INC-1', 'minor', 'investigating', { components: ['api'], started_at: createdAt, created_at: createdAt }));
     const dates = (doc: object) =>
       [
         ...((doc as { components?: Array<{ start_date: string | null; group: boolean }> }).components ?? []),
