@@ -64,7 +64,13 @@ export function createApp(herald: Herald, opts: AppOptions = {}) {
       throw new NotFound(`No API route ${c.req.method} ${new URL(c.req.url).pathname}.`);
     return methodNotAllowed(allow, security, api ? { method: c.req.method } : undefined);
   };
-  app.use('*', async (c, next) => (METHODS.has(c.req.method) ? next() : refuseMethod(c)));
+  app.use('*', async (c, next) => {
+    if (METHODS.has(c.req.method)) return next();
+    // This runs before the admin guard: what an admin path answers is for those signed in, so a method no route
+    // answers gets the same Allow on every admin path, existing or not, and tells nobody which routes there are.
+    if (under(c.req.path, '/api/admin')) return methodNotAllowed([...METHODS], security, { method: c.req.method });
+    return refuseMethod(c);
+  });
   app.use('*', async (c, next) => {
     await next();
     for (const [k, v] of Object.entries(security)) if (!c.res.headers.has(k)) c.res.headers.set(k, v);

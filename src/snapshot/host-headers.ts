@@ -20,9 +20,10 @@ const block = (pattern: string, headers: Record<string, string>): string[] => [
 /**
  * `_headers` (the format Netlify and Cloudflare Pages read) for a copy holding `files` (paths in the copy):
  * the headers Herald sends on each route. Cloudflare applies every rule whose pattern matches, and joins a
- * header set twice with a comma (two max-ages: caches take the smaller, or none); Netlify takes the most
- * specific rule's. So no file matches two rules that set the same header: the security headers on `/*`
- * alone, and every other header on patterns that do not overlap. (Cloudflare's `! Header`, which detaches a
+ * header set twice with a comma (two max-ages: caches take the smaller, or none). So, as Cloudflare matches, no
+ * file matches two rules that set the same header: the security headers on `/*` alone, and every other header
+ * on patterns that do not overlap. Netlify matches more loosely (`/history/*` also takes `/history.rss`) and
+ * lets the later rule win: where its patterns overlap here they set the same value, which must stay so. (Cloudflare's `! Header`, which detaches a
  * header, is not used: Netlify refuses the rule.) Cloudflare reads at most 100 rules: a copy has about 20.
  */
 export function hostHeaders(https: boolean, files: readonly string[]): string {

@@ -325,7 +325,10 @@ describe('HEAD and odd methods', () => {
   it.each([
     ['TRACE', '/api/subscribers', 'POST'],
     ['PROPFIND', '/api/v2/summary.json', 'GET, HEAD, OPTIONS'],
-    ['PROPFIND', '/api/admin/components', 'GET, HEAD, POST'],
+    // Before signing in, an admin path tells nothing of its routes: an unknown one is answered the same.
+    ['PROPFIND', '/api/admin/components', 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS'],
+    ['PROPFIND', '/api/admin/settings', 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS'],
+    ['PROPFIND', '/api/admin/no-such-route', 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS'],
   ])('%s %s answers 405 with the JSON error every API refusal has, and Allow: %s', async (method, path, allow) => {
     // fetch refuses to send TRACE: node:http does.
     const res = await new Promise<{ status: number; headers: IncomingHttpHeaders; body: string }>((resolve, reject) => {
