@@ -2,8 +2,12 @@ import { constants } from 'node:fs';
 import { access, stat, statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
-/** Failures of the file system, not of one file: a write that succeeds in the same folder proves them gone. */
-const FOLDER_WIDE = new Set(['ENOSPC', 'EDQUOT', 'EROFS']);
+/**
+ * Failures of the file system, not of one file: a write that succeeds in the same folder proves them gone. Not a
+ * full disk (ENOSPC, EDQUOT): an append that fits in a journal's last block succeeds on it, while herald.json,
+ * rewritten whole, still cannot be written; those wait for the probe, or a write to that file.
+ */
+const FOLDER_WIDE = new Set(['EROFS']);
 /** Failures the probe can see end without writing; the others (EIO, EDQUOT…) wait for a write that succeeds. */
 const PROBED = new Set(['ENOSPC', 'EROFS', 'EACCES', 'EPERM']);
 /** How often the probe looks, while a write has failed (only then). */
@@ -14,7 +18,7 @@ export const PROBE_EVERY_MS = 2000;
  * remount) is named until it is known writable again. /healthz said "ok" while every declare and subscribe
  * answered 503 `storage_unavailable`, so a monitor could not tell that the Comms Lead could not publish. It
  * then said "degraded" after the disk was freed, until the very file that failed was written again (a journal
- * waits for the next subscribe): so a write that succeeds clears the folder-wide failures of its folder, and
+ * waits for the next subscribe): so a write that succeeds clears a read-only folder's failures there, and
  * while any failure stands a probe looks every PROBE_EVERY_MS, without writing, whether it has ended.
  */
 export class WriteHealth {
@@ -22,6 +26,7 @@ export class WriteHealth {
   private readonly failing = new Map<string, { code: string; seq: number }>();
   private seq = 0;
   private timer: NodeJS.Timeout | null = null;
+  private probing = false;
 
   private readonly probeEveryMs: number;
 
@@ -66,7 +71,16 @@ export class WriteHealth {
   private schedule(): void {
     if (this.failing.size === 0) this.close();
     else if (!this.timer) {
-      this.timer = setInterval(() => void this.probe().catch(() => {}), this.probeEveryMs);
+      // One look at a time: a hung file system (NFS) would otherwise pile them up.
+      this.timer = setInterval(() => {
+        if (this.probing) return;
+        this.probing = true;
+        void this.probe()
+          .catch(() => {})
+          .finally(() => {
+            this.probing = false;
+          });
+      }, this.probeEveryMs);
       this.timer.unref();
     }
   }

@@ -120,7 +120,7 @@ describe.skipIf(skipReason !== null)('/healthz after a full disk is fixed (real 
     SUBSCRIBE_LIMIT_PER_ADDRESS_PER_DAY: '100',
   };
 
-  it('a journal append that failed: ok again as soon as any write succeeds once space is back, not only a write to that journal', async () => {
+  it('a journal append that failed: ok again once space is back, without waiting for a write to that journal', async () => {
     mount = mountTmpfs(1024);
     herald = await startHerald({ dataDir: mount.dir, env });
     const h = herald;
@@ -141,8 +141,10 @@ describe.skipIf(skipReason !== null)('/healthz after a full disk is fixed (real 
       body: { name: 'After the disk was freed', impact: 'minor', body: 'Investigating.', notify: false },
     });
     expect(declared.status).toBe(201);
-    // Before: still "degraded: subscribers.jsonl (ENOSPC)" until a subscribe wrote that journal again.
-    expect(await healthOf(h)).toMatchObject({ status: 'ok', storage: { healthy: true, reason: null } });
+    // Before: still "degraded: subscribers.jsonl (ENOSPC)" until a subscribe wrote that journal again. Now the probe
+    // sees the room within seconds (a write elsewhere proves nothing on a full disk: see the unit test).
+    await until(async () => (await healthOf(h)).status === 'ok', '/healthz ok once the disk has room', 10_000);
+    expect(await healthOf(h)).toMatchObject({ storage: { healthy: true, reason: null } });
   });
 
   it('with no write after space is back: degraded while the disk stays full, ok within seconds once it is freed, without /healthz writing', async () => {

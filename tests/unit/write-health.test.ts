@@ -15,11 +15,11 @@ function folder(): string {
 }
 
 describe('WriteHealth', () => {
-  it('a write that succeeds clears the folder-wide failures of its folder, not an EIO, nor another folder’s', () => {
+  it('a write that succeeds clears a read-only folder of its own folder, not an EIO, nor another folder’s', () => {
     const a = folder();
     const b = folder();
     const health = new WriteHealth(60_000);
-    health.record(join(a, 'subscribers.jsonl'), 'ENOSPC');
+    health.record(join(a, 'subscribers.jsonl'), 'EROFS');
     health.record(join(a, 'deliveries.jsonl'), 'EIO');
     health.record(join(b, 'herald.json'), 'EROFS');
     health.record(join(a, 'herald.json'), null);
@@ -29,6 +29,16 @@ describe('WriteHealth', () => {
     health.record(join(a, 'deliveries.jsonl'), null);
     health.record(join(b, 'herald.json'), null);
     expect(health.reason).toBeNull();
+    health.close();
+  });
+
+  it('on a full disk, an append that fits in a journal’s last block does not clear herald.json’s failure', () => {
+    const a = folder();
+    const health = new WriteHealth(60_000);
+    health.record(join(a, 'herald.json'), 'ENOSPC');
+    health.record(join(a, 'subscribers.jsonl'), null);
+    // Before: "ok", while every declare still answered 503.
+    expect(health.reason).toBe('Writes to the data folder fail: herald.json (ENOSPC); changes answer 503 until one succeeds.');
     health.close();
   });
 
