@@ -17,7 +17,7 @@ import { openPool, POOL_SIZES, type Pool } from './pg/client.ts';
 import { PgDocumentStore } from './pg/document-store.ts';
 import { PgLeadership } from './pg/leadership.ts';
 import { pgHealth } from './pg/health.ts';
-import { putSecret, sharedSecret } from './pg/secrets.ts';
+import { removeSecretUnless, sharedSecret } from './pg/secrets.ts';
 import { checkAdminTokenAgreement } from './pg/admin-token-agreement.ts';
 import { startRefusal } from './pg/start-refusal.ts';
 import type { ConsoleStore, ConsoleStoreOptions } from './console/port.ts';
@@ -206,11 +206,12 @@ async function openPostgres(
     openChannelLedger: (reach) =>
       new PgChannelLedger(new PgTables(shared, 'the channel outbox', log, reach), replica, () => leadership.session),
     adminToken: async (fromEnv) => {
-      // As DATA_DIR/admin-token on the embedded engine, the stored token is the one in use: left holding an earlier
-      // one (a leaked one, replaced by ADMIN_TOKEN), a replica started without ADMIN_TOKEN signed in with it again.
-      if (fromEnv && (await putSecret(shared, 'admin-token', fromEnv)) === 'replaced') {
+      // A stored token that is not ADMIN_TOKEN is an earlier one (a leaked one, replaced by ADMIN_TOKEN): kept, a replica
+      // started later without ADMIN_TOKEN signed in with it again, silently. Removed, such a replica makes a new one and
+      // prints it. ADMIN_TOKEN itself is not stored: a fleet that sets it keeps it out of the database and its dumps.
+      if (fromEnv && (await removeSecretUnless(shared, 'admin-token', fromEnv))) {
         log(
-          "[herald] the database's admin token is now ADMIN_TOKEN's; the token it held before no longer signs in on replicas without ADMIN_TOKEN",
+          '[herald] removed the admin token stored in the database (it is not ADMIN_TOKEN): a replica started from now on without ADMIN_TOKEN makes and prints a new one, not that one',
         );
       }
       const taken = fromEnv

@@ -201,8 +201,8 @@ describe('the admin token across replicas', () => {
       .output()
       .split('\n')
       .filter((l) => l.includes('warning') || l.includes('compare'));
-  const replaced =
-    "[herald] the database's admin token is now ADMIN_TOKEN's; the token it held before no longer signs in on replicas without ADMIN_TOKEN";
+  const removed =
+    '[herald] removed the admin token stored in the database (it is not ADMIN_TOKEN): a replica started from now on without ADMIN_TOKEN makes and prints a new one, not that one';
 
   it('a replica on another token than the running ones logs one warning naming them and neither token; once it is gone, one on theirs warns nothing', async () => {
     const wrong = await startHerald({ env: { DATABASE_URL: dbUrl, ADMIN_TOKEN: other, STATIC_SNAPSHOT: 'false' } });
@@ -220,25 +220,31 @@ describe('the admin token across replicas', () => {
     expect(warnings(right), right.output()).toEqual([]);
   });
 
-  it('one instance restarted on a rotated token warns nothing, and a later start without ADMIN_TOKEN takes the rotated token, not the old one', async () => {
+  it('one instance restarted on a rotated token warns nothing, and a later start without ADMIN_TOKEN makes a new token, never taking the old one back', async () => {
     const database = await cluster.database();
-    const first = await startHerald({ env: { DATABASE_URL: database, ADMIN_TOKEN: other, STATIC_SNAPSHOT: 'false' } });
+    const first = await startHerald({ env: { DATABASE_URL: database, ADMIN_TOKEN: '', STATIC_SNAPSHOT: 'false' } });
     await first.stop();
+    const old = /Generated an admin token[^\n]*\n\s+(\S+)/.exec(first.output())?.[1];
+    expect(old, first.output()).toBeDefined();
     const rotated = await startHerald({ env: { DATABASE_URL: database, STATIC_SNAPSHOT: 'false' } });
     await rotated.stop();
     expect(warnings(rotated), rotated.output()).toEqual([]);
-    expect(rotated.output()).toContain(replaced);
+    expect(rotated.output()).toContain(removed);
+    expect(rotated.output()).not.toContain(old);
     const stored = await startHerald({ env: { DATABASE_URL: database, ADMIN_TOKEN: '', STATIC_SNAPSHOT: 'false' } });
     try {
       expect(warnings(stored), stored.output()).toEqual([]);
-      expect(stored.output()).not.toContain(replaced);
-      // Before: the first token (replaced, say, because it leaked) signed in again, and the rotated one did not.
+      const made = /Generated an admin token[^\n]*\n\s+(\S+)/.exec(stored.output())?.[1];
+      expect(made, stored.output()).toBeDefined();
+      // Before: the first token (replaced, say, because it leaked) signed in again, silently.
       const status = async (token: string) =>
         (await fetch(`${stored.url}/api/admin/settings`, { headers: { authorization: `Bearer ${token}` } })).status;
-      expect(await status(other)).toBe(401);
-      expect(await status(rotated.token)).toBe(200);
+      expect(await status(old!)).toBe(401);
+      expect(await status(made!)).toBe(200);
+      // ADMIN_TOKEN itself is never stored.
+      expect(await cluster.sql(`SELECT count(*) FROM herald_secrets WHERE value = '${rotated.token}'`, database)).toBe('0');
       // A replica given the old token beside it warns, naming it.
-      const wrong = await startHerald({ env: { DATABASE_URL: database, ADMIN_TOKEN: other, STATIC_SNAPSHOT: 'false' } });
+      const wrong = await startHerald({ env: { DATABASE_URL: database, ADMIN_TOKEN: old!, STATIC_SNAPSHOT: 'false' } });
       await wrong.stop();
       expect(warning.exec(wrong.output())?.[2], wrong.output()).toBe(nameOf(stored));
     } finally {

@@ -18,19 +18,10 @@ export async function sharedSecret(pool: Pool, name: string, make: () => string)
   });
 }
 
-/**
- * Stores `value` as the secret `name`: 'same' when it was already, 'created' when there was none, 'replaced' when it
- * held another. Under the row's lock, so replicas starting together each see what they replaced.
- */
-export async function putSecret(pool: Pool, name: string, value: string): Promise<'same' | 'created' | 'replaced'> {
+/** Removes the secret `name` unless it is `keep`: whether there was another to remove. */
+export async function removeSecretUnless(pool: Pool, name: string, keep: string): Promise<boolean> {
   return withClient(pool, async (client) => {
-    const { rows } = await client.query<{ inserted: boolean }>(
-      `INSERT INTO herald_secrets (name, value) VALUES ($1, $2)
-       ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value, created_at = now() WHERE herald_secrets.value IS DISTINCT FROM EXCLUDED.value
-       RETURNING (xmax = 0) AS inserted`,
-      [name, value],
-    );
-    if (rows.length === 0) return 'same';
-    return rows[0]!.inserted ? 'created' : 'replaced';
+    const removed = await client.query('DELETE FROM herald_secrets WHERE name = $1 AND value <> $2', [name, keep]);
+    return (removed.rowCount ?? 0) > 0;
   });
 }
