@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { resolve } from 'node:path';
+import { domainToASCII } from 'node:url';
 import { cleanLine } from './domain/text.ts';
 import { smtpUrlProblem } from './notify/smtp-url.ts';
 import { dkimKeyProblem } from './notify/dkim-key.ts';
@@ -15,7 +16,7 @@ const readable = (problem: (value: string) => string | null) =>
     if (why) ctx.addIssue({ code: 'custom', message: why });
   });
 
-const SSL_MODES = ['disable', 'no-verify', 'prefer', 'require', 'verify-ca', 'verify-full'];
+const SSL_MODES = ['disable', 'no-verify', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
 const decodes = (text: string): boolean => {
   try {
     decodeURIComponent(text);
@@ -42,11 +43,13 @@ export const databaseUrl = z
   })
   .superRefine((v, ctx) => {
     // pg takes any other sslmode for TLS verified in full, and the refusal then blamed the server for lacking TLS.
-    const mode = /[?&]sslmode=([^&]*)/.exec(v)?.[1];
+    // As pg reads it: the query's last sslmode, decoded.
+    const query = v.includes('?') ? v.slice(v.indexOf('?') + 1) : '';
+    const mode = new URLSearchParams(query).getAll('sslmode').at(-1);
     if (mode !== undefined && !SSL_MODES.includes(mode)) {
       ctx.addIssue({
         code: 'custom',
-        message: `DATABASE_URL's sslmode=${mode.slice(0, 20)} is not a mode: write disable, no-verify or verify-full (pg reads prefer, require and verify-ca as verify-full)`,
+        message: `DATABASE_URL's sslmode=${mode.slice(0, 20)} is not a mode: write disable, no-verify or verify-full (or allow, prefer, require, verify-ca: see README)`,
       });
     }
   });
@@ -148,7 +151,10 @@ const envFields = z.object({
   MAIL_LEASE_SECONDS: whole(1, 3600).default(60),
   // nodemailer writes both into the DKIM-Signature as given, dropping what a header cannot hold: a URL or a
   // blank there signed every message with a d= or s= no DNS has, so every message failed DKIM (and DMARC).
-  DKIM_DOMAIN: dnsName('DKIM_DOMAIN', 'a domain name such as example.com').optional(),
+  // A Unicode domain is signed in its A-label (xn--) form, as nodemailer writes it (RFC 6376 3.5).
+  DKIM_DOMAIN: z
+    .preprocess((v) => (typeof v === 'string' ? domainToASCII(v) || v : v), dnsName('DKIM_DOMAIN', 'a domain name such as example.com'))
+    .optional(),
   DKIM_SELECTOR: dnsName('DKIM_SELECTOR', 'a DNS label such as herald2026 (dots may join labels)').optional(),
   /** PEM text (\n may be written as \\n) or a path to the PEM file; read here as the mailer reads it, never quoted. */
   DKIM_PRIVATE_KEY: readable(dkimKeyProblem).optional(),
