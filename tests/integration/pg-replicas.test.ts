@@ -321,6 +321,20 @@ describe('PostgreSQL goes away and comes back', () => {
       await cluster.start();
     }
     for (const h of [a, b]) await until(async () => (await health(h)).status === 'ok', '/healthz ok again');
+    // Each lead's connection told of the outage once and of its end once. Before: a line for every try (every
+    // second, the outage lasting several), and nothing once it was over.
+    for (const h of [a, b]) {
+      await until(async () => h.output().includes('[herald] leadership: PostgreSQL answers again'), 'the lead to say PostgreSQL is back');
+      const lines = h
+        .output()
+        .split('\n')
+        .filter((l) => l.startsWith('[herald] leadership:'));
+      expect(
+        lines.filter((l) => l.endsWith('answers again')),
+        lines.join('\n'),
+      ).toHaveLength(1);
+      expect(lines.length, lines.join('\n')).toBeLessThanOrEqual(3);
+    }
     // The Comms Lead's retry, with the same key, publishes once; a second retry replays it.
     const first = await declare(a, 'Published during the outage', { 'idempotency-key': 'outage-1' });
     expect(first.status).toBe(201);
