@@ -32,6 +32,10 @@ export default defineConfig({
             // The HTTP body limit and the Origin check behind a proxy are the same code on both engines; the
             // limit's RSS bound is measured on the embedded one.
             'tests/integration/{body-limits,behind-proxy}.test.ts',
+            // Rules over the stored document (a deleted component's records, a status set by hand, names read apart,
+            // a restoration's closing, the first day of a component): the document is the same on either engine,
+            // and the API suites test its storage on both. site-url-form: how the configuration is read.
+            'tests/integration/{deleted-component-records,hand-set-same-status,same-name-components,restoration-under-maintenance,component-start-date,site-url-form}.test.ts',
             // Layout, target sizes, axe and HTML validity (of the history pages too), the designer's items one
             // by one, embed.js in a host page and its XSS corpus: how pages and the banner look and behave, drawn
             // from the same data on either engine (seeded through the admin API, which the API suites test on

@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { chmodSync, cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { removeDir, runHeraldExpectingExit, startHerald, stopAll, tempDataDir, type HeraldProcess } from '../helpers/server.ts';
 
@@ -73,6 +73,19 @@ describe('rotating the admin token with ADMIN_TOKEN', () => {
 });
 
 describe('an admin-token file holding what ADMIN_TOKEN would refuse', () => {
+  // A site made once (a start with a valid token), copied for each case: a folder with an admin-token but no site would be refused for that.
+  let site = '';
+  beforeAll(async () => {
+    site = tempDataDir('herald-admin-token-site-');
+    await (
+      await startHerald({
+        dataDir: site,
+        env: { STATIC_SNAPSHOT: 'false', ADMIN_TOKEN: 'a-valid-admin-token-0123456789', DATABASE_URL: '' },
+      })
+    ).stop();
+  });
+  afterAll(() => removeDir(site));
+
   it.each([
     ['spaces in it', 'my new secret token 2026'],
     ['too short', 'short'],
@@ -81,7 +94,9 @@ describe('an admin-token file holding what ADMIN_TOKEN would refuse', () => {
     '%s: refuses to start in one line naming the file and the rule, never quoting it, and leaves it as it is',
     async (_, content) => {
       const dataDir = newDir();
-      await (await start(dataDir, 'a-valid-admin-token-0123456789')).stop();
+      cpSync(site, dataDir, { recursive: true });
+      // cpSync makes folders with the umask's mode: the outbox as Herald left it (else the start says it set it back).
+      if (existsSync(join(dataDir, 'outbox'))) chmodSync(join(dataDir, 'outbox'), 0o700);
       const file = join(dataDir, 'admin-token');
       writeFileSync(file, `${content}\n`, { mode: 0o600 });
       const { code, output } = await runHeraldExpectingExit({
