@@ -4,10 +4,10 @@ import type { ComponentStatus } from './status.ts';
 /**
  * What keeps "all services are operating normally" from being true when an incident is resolved at `at`:
  * another incident still open then, or a component set by hand to trouble then (an issue no incident tells
- * of); or else a maintenance window running then; or else a component set by hand under maintenance, no
- * window running (`hand`: it reads "Under maintenance", whichever incident ends, but no maintenance is
- * scheduled, so none is said to be under way); or else a component the resolution left in trouble itself
- * (`left`: the changes of the update at `at`, once it is recorded). Null when nothing does. The restoration
+ * of), or a component the resolution left in trouble itself (`left`: the changes of the update at `at`, once it
+ * is recorded); or else a maintenance window running then; or else a component set by hand under maintenance,
+ * no window running (`hand`: it reads "Under maintenance", whichever incident ends, but no maintenance is
+ * scheduled, so none is said to be under way). Null when nothing does. The restoration
  * email's closing and the resolved template's last sentence say so only when nothing does.
  */
 export function stillUnderWay(
@@ -22,9 +22,11 @@ export function stillUnderWay(
   );
   const byHand = db.components.flatMap((c) => handSetAt(c, t));
   if (open || byHand.some((s) => s !== 'under_maintenance')) return 'incident';
+  // Before maintenance: a closing that names a window, or a component under maintenance, would hide a service
+  // the resolution itself left in trouble.
+  if (left.some((c) => !['operational', 'under_maintenance'].includes(statusTaken(c)))) return 'incident';
   if (db.maintenances.some((m) => m.id !== incident.id && runningAt(m, t))) return 'maintenance';
-  if (byHand.length) return 'hand';
-  return left.some((c) => !['operational', 'under_maintenance'].includes(statusTaken(c))) ? 'incident' : null;
+  return byHand.length ? 'hand' : null;
 }
 
 /** The components set by hand under maintenance at `at`: what a restoration names when stillUnderWay says `hand`. */

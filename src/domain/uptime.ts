@@ -1,4 +1,5 @@
-import { allEvents, type Component, type Db, type EventRecord } from './model.ts';
+import { allEvents, type Db, type EventRecord } from './model.ts';
+import { existedFrom, firstNamed } from './components/existed-from.ts';
 import { worstComponentStatus, type ComponentStatus } from './status.ts';
 import { addDays, isoDay, localDate, startOfDay } from './zoned-days.ts';
 
@@ -120,24 +121,6 @@ function collect(incident: EventRecord, now: number, push: (id: string, iv: Inte
   }
   for (const [id, list] of held) for (const iv of list) push(id, iv);
 }
-
-/** When each component was first named by an incident or a window, by component id: it existed then. */
-export function firstNamed(db: Pick<Db, 'incidents' | 'maintenances'>): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const e of allEvents(db)) {
-    const at = Date.parse(e.started_at);
-    for (const id of e.components) if (at < (out.get(id) ?? Number.POSITIVE_INFINITY)) out.set(id, at);
-  }
-  return out;
-}
-
-/**
- * When a component existed from: its creation, or the start of the earliest incident or window naming it
- * when one was backfilled from before (`named`: firstNamed). The uptime bars' first day, and the v2 API's
- * `start_date`.
- */
-export const existedFrom = (c: Pick<Component, 'id' | 'created_at'>, named: ReadonlyMap<string, number>): number =>
-  Math.min(Date.parse(c.created_at), named.get(c.id) ?? Number.POSITIVE_INFINITY);
 
 /** The 90-day (or `days`) uptime of every component, by component id. */
 export function computeUptime(

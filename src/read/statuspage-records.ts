@@ -4,7 +4,7 @@ import { componentsByGroup } from '../domain/overall.ts';
 import { laterFirst } from '../domain/live-first.ts';
 import { isoDay, localDate } from '../domain/zoned-days.ts';
 import { deletedComponent } from '../domain/components/as-deleted.ts';
-import { existedFrom, firstNamed } from '../domain/uptime.ts';
+import { existedFrom, firstNamed } from '../domain/components/existed-from.ts';
 
 /**
  * Herald records in the shapes of Atlassian Statuspage's public v2 API, so
@@ -65,7 +65,7 @@ export const incidentUrl = (siteUrl: string, id: string): string => `${siteUrl}/
 export type RecordSite = Pick<SiteInfo, 'SITE_URL' | 'SITE_TIMEZONE'>;
 
 /**
- * When each component existed from (uptime.ts existedFrom's `named`), once per data object as pageUpdatedAt: a
+ * When each component existed from (existedFrom's `named`), once per data object as pageUpdatedAt: a
  * scan of every incident and window, asked for by every record of a component.
  */
 function namedOf(db: Pick<Db, 'incidents' | 'maintenances'>): Map<string, number> {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { eventComponentNames } from '../domain/components/names.ts';
+import { componentNamer } from '../domain/components/names.ts';
 import { allEvents, type Db, type EventRecord } from '../domain/model.ts';
 
 /**
@@ -15,11 +15,11 @@ import { allEvents, type Db, type EventRecord } from '../domain/model.ts';
  * something else must put it here, or its copy goes stale. tests/integration/static-settled-pages.test.ts
  * compares the copied pages with fresh ones after each kind of change.
  */
-export function settledPageDigest(db: Db, event: EventRecord): string | null {
+export function settledPageDigest(db: Db, event: EventRecord, namesOf = componentNamer(db)): string | null {
   const settled = event.resolved_at !== null || (event.kind === 'maintenance' && event.cancelled_at !== null);
   if (!settled) return null;
   return createHash('sha256')
-    .update(JSON.stringify([event, eventComponentNames(db, event), db.settings], keysInOrder))
+    .update(JSON.stringify([event, namesOf(event), db.settings], keysInOrder))
     .digest('base64url');
 }
 
@@ -35,8 +35,9 @@ function keysInOrder(_key: string, value: unknown): unknown {
 /** The digest of every settled event's page (see settledPageDigest), by event id. */
 export function settledPageDigests(db: Db): Map<string, string> {
   const digests = new Map<string, string>();
+  const namesOf = componentNamer(db);
   for (const event of allEvents(db)) {
-    const digest = settledPageDigest(db, event);
+    const digest = settledPageDigest(db, event, namesOf);
     if (digest) digests.set(event.id, digest);
   }
   return digests;

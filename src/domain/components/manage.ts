@@ -160,7 +160,8 @@ export function editComponent(ctx: VerbContext, id: string, patch: Partial<Compo
   if (placed) c.position = patch.position!;
   // Only a new name or group is checked: a pair named alike before this rule can still be edited otherwise.
   if (c.name !== previous.name || c.group !== previous.group) refuseDuplicateName(ctx.db, c.name, c.group, c.id);
-  // An edit that changes nothing (an empty patch, the same status again) is no change: no new updated_at, no audit.
+  // An edit that changes nothing (an empty patch, the same status again once held by hand) is no change: no new
+  // updated_at, no audit. The same status while not held by hand is the operator's hand taking it (takenByHand).
   const same = (['name', 'description', 'group', 'status', 'position'] as const).every((k) => c[k] === previous[k]);
   if (same && !takenByHand) return c;
   // A status taken by hand that it showed already moves no updated_at: the page shows no change.

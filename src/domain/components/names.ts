@@ -6,14 +6,25 @@ import type { Component, Db, EventRecord, Update } from '../model.ts';
  * recorded (a name from before any rename). Its id is the admins' slug, shown only when neither knows it.
  */
 export function eventComponentNames(db: Pick<Db, 'components' | 'groups' | 'audit'>, event: EventRecord): string[] {
-  return customerNames(
-    db,
-    event.components.map((id) => ({
-      id,
-      name: componentName(db, event, id),
-      group: db.components.find((c) => c.id === id)?.group ?? deletedRecord(db, id)?.group ?? null,
-    })),
-  );
+  return componentNamer(db)(event);
+}
+
+/**
+ * eventComponentNames for many events of one `db` (a static copy digests every settled page): the names shared
+ * by two components are counted once, not once an event.
+ */
+export function componentNamer(db: Pick<Db, 'components' | 'groups' | 'audit'>): (event: EventRecord) => string[] {
+  const shared = nameCounts(db.components);
+  return (event) =>
+    qualified(
+      db,
+      shared,
+      event.components.map((id) => {
+        const live = db.components.find((c) => c.id === id);
+        // A live component's group is its own, null included: an earlier one deleted under that id had another.
+        return { id, name: componentName(db, event, id), group: live ? live.group : (deletedRecord(db, id)?.group ?? null) };
+      }),
+    );
 }
 
 /** What a component list needs of each: its id, the name it goes by, its group's id. */
@@ -26,15 +37,29 @@ export type Named = Pick<Component, 'id' | 'name' | 'group'>;
  * page, the email, the channels, the calendar and the templates take component names from.
  */
 export function customerNames(db: Pick<Db, 'components' | 'groups'>, list: readonly Named[]): string[] {
-  const key = (name: string) => name.trim().toLowerCase();
+  return qualified(db, nameCounts(db.components), list);
+}
+
+const nameKey = (name: string) => name.trim().toLowerCase();
+
+/** The ids going by each name (its key) among `components`. */
+function nameCounts(components: readonly Named[]): Map<string, Set<string>> {
   const ids = new Map<string, Set<string>>();
-  for (const c of [...db.components, ...list]) {
-    const k = key(c.name);
+  for (const c of components) {
+    const k = nameKey(c.name);
     if (!ids.has(k)) ids.set(k, new Set());
     ids.get(k)!.add(c.id);
   }
+  return ids;
+}
+
+function qualified(db: Pick<Db, 'groups'>, shared: ReadonlyMap<string, ReadonlySet<string>>, list: readonly Named[]): string[] {
+  // The list's own names count too (a deleted component beside a live one of its name), without changing `shared`.
+  const inList = nameCounts(list);
   return list.map((c) => {
-    const group = ids.get(key(c.name))!.size > 1 ? db.groups.find((g) => g.id === c.group) : undefined;
+    const k = nameKey(c.name);
+    const ids = new Set([...(shared.get(k) ?? []), ...(inList.get(k) ?? [])]);
+    const group = ids.size > 1 ? db.groups.find((g) => g.id === c.group) : undefined;
     return group ? `${group.name} / ${c.name}` : c.name;
   });
 }
@@ -51,9 +76,26 @@ export function componentName(db: Pick<Db, 'components' | 'audit'>, event: Event
   );
 }
 
-/** The component as it was when deleted: the audit keeps it (without its hand-set periods). */
+/** The component as it was when deleted (its last deletion): the audit keeps it (without its hand-set periods). */
 export function deletedRecord(db: Pick<Db, 'audit'>, id: string): Partial<Component> | undefined {
-  const deletion = db.audit.findLast((a) => a.action === 'component.delete' && a.target === id);
-  const previous = deletion?.previous;
-  return previous && typeof previous === 'object' ? (previous as Partial<Component>) : undefined;
+  return deletions(db.audit).get(id);
 }
+
+/**
+ * The audit's deletions by component id, read once per audit: asked for by every deleted component of every event
+ * shown. The audit only grows (a draft's copy too), so its length says whether it was read to the end.
+ */
+function deletions(audit: Db['audit']): Map<string, Partial<Component>> {
+  const known = readDeletions.get(audit);
+  if (known?.length === audit.length) return known.byId;
+  const byId = new Map<string, Partial<Component>>();
+  for (const a of audit) {
+    if (a.action !== 'component.delete') continue;
+    const previous = a.previous;
+    if (previous && typeof previous === 'object') byId.set(a.target, previous as Partial<Component>);
+    else byId.delete(a.target);
+  }
+  readDeletions.set(audit, { length: audit.length, byId });
+  return byId;
+}
+const readDeletions = new WeakMap<Db['audit'], { length: number; byId: Map<string, Partial<Component>> }>();
