@@ -6,7 +6,7 @@ import type { VerbContext } from './domain/context.ts';
 import { renderMarkdown } from './render/markdown.ts';
 import type { DocumentStore } from './store/document-store.ts';
 import { openStorage, type Storage } from './store/open.ts';
-import { seedDemo } from './store/seed.ts';
+import { holdsDemo, readDemoSeed, seedDemo, seedLines } from './store/seed.ts';
 import { openNotify, type Notify } from './notify/service.ts';
 import { openConsoleState, type ConsoleState } from './console/state.ts';
 import { startTimer, type Timer } from './timer/scheduler.ts';
@@ -91,7 +91,15 @@ export async function openHerald(config: Config, opts: OpenOptions = {}): Promis
       onClose: (fn) => closers.push(fn),
       close,
     };
-    if (storage.created && config.HERALD_SEED === 'demo') await core.run('seed', (ctx) => seedDemo(ctx));
+    const seed = storage.created && config.HERALD_SEED === 'demo' ? readDemoSeed() : null;
+    if (storage.created && config.HERALD_SEED === 'demo' && !seed) log(seedLines.missing());
+    if (!storage.created && config.HERALD_SEED === 'none' && !opts.existing && holdsDemo(store.data.components.map((c) => c.id))) {
+      log(seedLines.kept());
+    }
+    if (seed) {
+      await core.run('seed', (ctx) => seedDemo(ctx, seed));
+      log(seedLines.seeded(seed));
+    }
     // A process that only reads (`existing`) upgrades an older document in memory alone: written back, it would
     // be refused by the Herald of that schema still running on it (a replica on the same database).
     else if (storage.created || (storage.migrated && !opts.existing)) await store.flush();

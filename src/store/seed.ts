@@ -7,7 +7,7 @@ import { createComponent } from '../domain/components/manage.ts';
 import { declareIncident } from '../domain/incidents/declare.ts';
 import { postUpdate } from '../domain/incidents/post-update.ts';
 
-interface SeedFile {
+export interface SeedFile {
   components: Array<{ id: string; name: string; description: string; group: string | null }>;
   incidents: Array<{
     name: string;
@@ -25,15 +25,52 @@ interface SeedFile {
   }>;
 }
 
-const SEED_FILE = join(projectRoot(), 'data', 'seed.json');
+/** Beside DATA_DIR's default (./data), so moving a default DATA_DIR aside takes the seed with it. */
+export const seedFile = (): string => join(projectRoot(), 'data', 'seed.json');
+
+/**
+ * The demo content, or null when data/seed.json is missing: a missing seed
+ * costs only the demo, never the start (a default DATA_DIR moved aside takes
+ * the seed with it). An unreadable or broken seed still stops the start.
+ */
+export function readDemoSeed(): SeedFile | null {
+  try {
+    return JSON.parse(readFileSync(seedFile(), 'utf8')) as SeedFile;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
+
+const count = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+
+/** What a start says about the demo: what it added, what it could not find, or that HERALD_SEED=none came too late. */
+export const seedLines = {
+  seeded: (seed: SeedFile) =>
+    `Seeded the demo from ${seedFile()}: ${count(seed.components.length, 'component')} and ${count(seed.incidents.length, 'past incident')}. ` +
+    'Delete them in the console, or start a new DATA_DIR with HERALD_SEED=none for an empty page.',
+  missing: () =>
+    `The demo seed was not found at ${seedFile()}: starting with an empty page (\`git checkout data/seed.json\` brings the demo back for a new DATA_DIR).`,
+  kept: () =>
+    'HERALD_SEED=none applies to a new DATA_DIR only: this one already holds a site (with demo components), left as it is. ' +
+    'Delete them in the console, or move the folder aside for a new site.',
+};
+
+/** Whether the site still holds a component of the demo (HERALD_SEED=none on it changes nothing). */
+export function holdsDemo(componentIds: Iterable<string>): boolean {
+  const seed = readDemoSeed();
+  if (!seed) return false;
+  const demo = new Set(seed.components.map((c) => c.id));
+  for (const id of componentIds) if (demo.has(id)) return true;
+  return false;
+}
 
 /**
  * Fills an empty database with the demo content of data/seed.json, through
  * the same domain verbs the admin API uses, dated in the past as the seed
  * says. Seeded updates never notify, and leave no audit trail.
  */
-export function seedDemo(ctx: VerbContext): void {
-  const seed = JSON.parse(readFileSync(SEED_FILE, 'utf8')) as SeedFile;
+export function seedDemo(ctx: VerbContext, seed: SeedFile): void {
   const at = (minutesAgo: number) => ({ ...ctx, now: new Date(ctx.now.getTime() - minutesAgo * 60_000) });
   for (const c of seed.components) createComponent(at(100 * 24 * 60), c);
   for (const inc of seed.incidents) {

@@ -100,6 +100,8 @@ export async function startHerald(
     dataDir?: string;
     env?: Record<string, string> /** Node flags put before the serve script's (benchmarks: --cpu-prof, --trace-gc). */;
     nodeArgs?: string[];
+    /** The project folder to run (a copy of this one), when not this one. */
+    cwd?: string;
   } = {},
 ): Promise<HeraldProcess> {
   const dataDir = opts.dataDir ?? tempDataDir();
@@ -107,7 +109,11 @@ export async function startHerald(
   const engine = await projectEngine(opts);
   Object.assign(env, engine);
   if (engine.DATABASE_URL) databaseOf.set(dataDir, engine);
-  const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...SERVE_ARGS], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...SERVE_ARGS], {
+    cwd: opts.cwd ?? ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));

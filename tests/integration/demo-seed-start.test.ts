@@ -1,0 +1,80 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { cpSync, existsSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startHerald, stopAll, tempDataDir, type HeraldProcess } from '../helpers/server.ts';
+
+/*
+ * What a start says about the demo seed (data/seed.json, beside the default DATA_DIR ./data): from a new-operator
+ * hunt, where `mv data data.old && npm start` refused to start (ENOENT on the seed), the first start never said what
+ * it had added, and HERALD_SEED=none on a folder holding the demo kept it without a word.
+ */
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const cleanup: Array<HeraldProcess | string> = [];
+afterAll(() => stopAll(...cleanup.reverse()));
+const json = async (res: Response) => {
+  expect(res.status, res.url).toBeLessThan(300);
+  return (await res.json()) as Record<string, any>;
+};
+
+/** This project as a default install with its data folder moved aside: the code and the build, no data/ at all. */
+function projectWithoutData(): string {
+  const copy = mkdtempSync(join(tmpdir(), 'herald-project-'));
+  cleanup.push(copy);
+  for (const part of ['src', 'templates', 'dist', 'public', 'package.json'])
+    cpSync(join(ROOT, part), join(copy, part), { recursive: true });
+  symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'));
+  return copy;
+}
+
+describe('the demo seed at start', () => {
+  it('a default DATA_DIR moved aside, seed and all: starts with an empty page and says where the seed was looked for', async () => {
+    const project = projectWithoutData();
+    const dataDir = join(project, 'data');
+    expect(existsSync(dataDir)).toBe(false);
+    const h = await startHerald({ cwd: project, dataDir, env: { HERALD_SEED: 'demo' } });
+    cleanup.push(h);
+    expect(h.output()).toContain(
+      `The demo seed was not found at ${join(project, 'data', 'seed.json')}: starting with an empty page (\`git checkout data/seed.json\` brings the demo back for a new DATA_DIR).`,
+    );
+    expect((await json(await h.admin('/components'))).components).toEqual([]);
+    expect((await json(await h.admin('/incidents'))).incidents).toEqual([]);
+    expect((await fetch(`${h.url}/`)).status).toBe(200);
+  });
+
+  it('says what the first start seeded, and that HERALD_SEED=none on the same folder later keeps the site as it is', async () => {
+    const dataDir = tempDataDir();
+    const first = await startHerald({ dataDir, env: { HERALD_SEED: 'demo' } });
+    const components = (await json(await first.admin('/components'))).components;
+    const incidents = (await json(await first.admin('/incidents'))).incidents;
+    await first.stop();
+    cleanup.push(dataDir);
+    const seeded = first
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('Seeded the demo'));
+    expect(seeded).toEqual([
+      `Seeded the demo from ${join(ROOT, 'data', 'seed.json')}: ${components.length} components and ${incidents.length} past incident. ` +
+        'Delete them in the console, or start a new DATA_DIR with HERALD_SEED=none for an empty page.',
+    ]);
+    expect(first.output()).toContain('Herald is serving');
+
+    const again = await startHerald({ dataDir, env: { HERALD_SEED: 'none' } });
+    cleanup.push(again);
+    expect(again.output()).not.toContain('Seeded the demo');
+    expect(again.output()).toContain(
+      'HERALD_SEED=none applies to a new DATA_DIR only: this one already holds a site (with demo components), left as it is. ' +
+        'Delete them in the console, or move the folder aside for a new site.',
+    );
+    expect((await json(await again.admin('/components'))).components).toHaveLength(components.length);
+  });
+
+  it('HERALD_SEED=none on a new folder starts empty, without a word about the demo', async () => {
+    const h = await startHerald({ env: { HERALD_SEED: 'none' } });
+    cleanup.push(h);
+    expect(h.output()).not.toMatch(/demo/i);
+    expect((await json(await h.admin('/components'))).components).toEqual([]);
+  });
+});
