@@ -55,7 +55,7 @@ export function urlRefusal(raw: string, allowPrivate: boolean): string | null {
     return 'url must be an absolute URL';
   }
   if (url.protocol !== 'https:' && !(allowPrivate && url.protocol === 'http:')) {
-    return allowPrivate ? 'url must use https or http' : 'url must use https';
+    return allowPrivate ? 'url must use https or http' : 'url must use https (http needs ALLOW_PRIVATE_WEBHOOKS=true)';
   }
   if (url.username || url.password) return 'url must not carry a user name or password';
   // "localhost." is localhost: a trailing dot only makes a name absolute.

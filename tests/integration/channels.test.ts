@@ -167,7 +167,11 @@ describe('the channels admin API', () => {
 
   it('without ALLOW_PRIVATE_WEBHOOKS refuses plain http and private addresses', async () => {
     const res = await call(strict, '/channels', { body: { kind: 'webhook', name: 'X', url: 'http://hooks.example.com/x' } });
-    expect([res.status, res.body.error.field, res.body.error.message]).toEqual([422, 'url', 'url must use https']);
+    expect([res.status, res.body.error.field, res.body.error.message]).toEqual([
+      422,
+      'url',
+      'url must use https (http needs ALLOW_PRIVATE_WEBHOOKS=true)',
+    ]);
     const local = await call(strict, '/channels', { body: { kind: 'webhook', name: 'X', url: 'https://127.0.0.1:8443/x' } });
     expect([local.status, local.body.error.field]).toEqual([422, 'url']);
     expect(local.body.error.message).toContain('ALLOW_PRIVATE_WEBHOOKS');

@@ -100,7 +100,7 @@ describe('urlRefusal', () => {
   });
 
   it('refuses plain http without allowPrivate, and takes it with allowPrivate', () => {
-    expect(urlRefusal('http://hooks.example.com/x', false)).toBe('url must use https');
+    expect(urlRefusal('http://hooks.example.com/x', false)).toBe('url must use https (http needs ALLOW_PRIVATE_WEBHOOKS=true)');
     expect(urlRefusal('http://hooks.example.com/x', true)).toBeNull();
     expect(urlRefusal('ftp://hooks.example.com/x', true)).toBe('url must use https or http');
     expect(urlRefusal('not a url', true)).toBe('url must be an absolute URL');
@@ -236,7 +236,7 @@ describe('postJson', () => {
   it('refuses before resolving anything when the URL itself is refused', async () => {
     const { resolver, asked } = resolverAnswering('8.8.8.8');
     const err = await failure(postJson('http://hooks.example.com/x', '{}', {}, { allowPrivate: false, resolver }));
-    expect([err.reason, err.message]).toEqual(['refused', 'url must use https']);
+    expect([err.reason, err.message]).toEqual(['refused', 'url must use https (http needs ALLOW_PRIVATE_WEBHOOKS=true)']);
     expect(asked).toEqual([]);
   });
 
