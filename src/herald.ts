@@ -93,7 +93,7 @@ export async function openHerald(config: Config, opts: OpenOptions = {}): Promis
     };
     const seed = storage.created && config.HERALD_SEED === 'demo' ? readDemoSeed() : null;
     if (storage.created && config.HERALD_SEED === 'demo' && !seed) log(seedLines.missing());
-    if (!storage.created && config.HERALD_SEED === 'none' && !opts.existing && holdsDemo(store.data.components.map((c) => c.id))) {
+    if (!storage.created && config.HERALD_SEED === 'none' && !opts.existing && holdsDemo(store.data.components)) {
       log(seedLines.kept());
     }
     if (seed) {

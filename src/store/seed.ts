@@ -56,12 +56,15 @@ export const seedLines = {
     'Delete them in the console, or move the folder aside for a new site.',
 };
 
-/** Whether the site still holds a component of the demo (HERALD_SEED=none on it changes nothing). */
-export function holdsDemo(componentIds: Iterable<string>): boolean {
+/**
+ * Whether the site still holds a component of the demo (HERALD_SEED=none on it changes nothing): one the seed made,
+ * by its id, name and description alike. An id alone would take an operator's own `api` for the demo's.
+ */
+export function holdsDemo(components: Iterable<{ id: string; name: string; description: string | null }>): boolean {
   const seed = readDemoSeed();
   if (!seed) return false;
-  const demo = new Set(seed.components.map((c) => c.id));
-  for (const id of componentIds) if (demo.has(id)) return true;
+  const demo = new Set(seed.components.map((c) => JSON.stringify([c.id, c.name, c.description])));
+  for (const c of components) if (demo.has(JSON.stringify([c.id, c.name, c.description]))) return true;
   return false;
 }
 
