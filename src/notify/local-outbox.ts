@@ -89,7 +89,7 @@ export function openLocalOutbox(herald: HeraldCore, mail: EmbeddedMail, mailer: 
 
   return {
     subscribers: embeddedSubscribers(book),
-    outbox: embeddedOutbox(ledger, book, () => sender.pending),
+    outbox: embeddedOutbox(ledger, book, () => sender.unsent),
     sending: sender,
     opened: Promise.resolve(),
     ready,

@@ -68,6 +68,7 @@ export function owedOutbox(outbox: OutboxView, db: () => Db): OutboxView {
     failures: (query) => outbox.failures(query),
     failedIds: (intent) => outbox.failedIds(intent),
     retryFailed: (ids) => outbox.retryFailed(ids),
+    waiting: () => outbox.waiting(),
     async overview(limits) {
       const owed = await notBegun(limits.notices);
       const seen = await outbox.overview(limits);

@@ -147,6 +147,14 @@ export class Sender {
     return this.held.size;
   }
 
+  /** Deliveries waiting to be sent and those being sent: what the deliveries page counts as waiting. */
+  get unsent(): number {
+    // One put back (a paused queue) is held again a moment before it leaves the in-flight set: counted once.
+    let sending = 0;
+    for (const id of this.inFlight) if (!this.held.has(id)) sending++;
+    return this.held.size + sending;
+  }
+
   /** Deliveries of one intent (a notice's key, or 'confirm') waiting to be sent. */
   pendingFor(intent: string): number {
     return this.pendingByIntent.get(intent) ?? 0;

@@ -7,7 +7,8 @@ import { subscriberListHref, subscriberListView } from '../subscriber-list.ts';
 import { refusal } from '../forms.ts';
 import { done, refused, type ActionResult } from './result.ts';
 import type { Session } from '../../auth/sessions.ts';
-import { resumeSending, retryDelivery, retryNotice } from '../../notify/outbox-actions.ts';
+import { retryDelivery, retryNotice } from '../../notify/outbox-actions.ts';
+import { resumeAndSettle } from '../resume-settled.ts';
 import { actOnce, onceKeyOf } from '../form-once.ts';
 
 /**
@@ -19,8 +20,8 @@ export async function deliveriesAction(herald: Herald, session: Session, form: F
   const action = form.get('action');
   try {
     if (action === 'resume') {
-      // The answer comes before the first send is tried: the page, read after it, shows a pause the relay makes again.
-      await resumeSending(herald, session.actor);
+      // Answered once the first send after it settled: the page read after it shows a pause the relay made again.
+      await resumeAndSettle(herald, session.actor);
       return done('/admin/deliveries?done=resumed');
     }
     if (action === 'retry-all') {

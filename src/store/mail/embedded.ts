@@ -45,7 +45,7 @@ export function embeddedSubscribers(book: SubscriberBook): SubscriberStore {
   };
 }
 
-/** `waiting` is the sender's: what waits in its lanes and for retries. */
+/** `waiting` is the sender's: what waits in its lanes and for retries, and what it is sending. */
 export function embeddedOutbox(ledger: DeliveryLedger, book: SubscriberBook, waiting: () => number): OutboxView {
   const notices = (limit: number): NoticeProgress[] => {
     const out: NoticeProgress[] = [];
@@ -83,6 +83,7 @@ export function embeddedOutbox(ledger: DeliveryLedger, book: SubscriberBook, wai
         waiting: waiting(),
       };
     },
+    waiting: async () => waiting(),
     failures: async (query) => failures(query),
     began: async () => ledger.epoch,
     begun: async (keys) => new Set(keys.filter((k) => ledger.intents.has(k))),

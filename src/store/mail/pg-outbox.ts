@@ -54,6 +54,10 @@ export class PgOutbox extends PgFanOut implements OutboxView {
     });
   }
 
+  async waiting(): Promise<number> {
+    return countWaiting(this.db);
+  }
+
   /** One snapshot: the page and its total agree. */
   async failures(query: FailureQuery): Promise<FailurePage> {
     return this.db.snapshot((c) => readFailed(c, query));

@@ -109,6 +109,8 @@ export interface OutboxView {
   noticesOf(keys: readonly string[]): Promise<NoticeProgress[]>;
   /** The outbox as of one moment, so that the counts and the list of failures agree. */
   overview(limits: { notices: number; failed: number }): Promise<OutboxOverview>;
+  /** How many deliveries wait to be sent, those being sent included: the overview's `waiting`, read alone. */
+  waiting(): Promise<number>;
   /** The ids of a notice's failed deliveries (by intent key), oldest first: what a "retry all" takes on. */
   failedIds(intent: string): Promise<string[]>;
   /**
