@@ -4,6 +4,7 @@ import type { NoticeProgress } from '../store/mail/port.ts';
 import { isSubscribedNote, type Delivery, type MailKind } from '../store/mail/model.ts';
 import { isReminderKey } from '../notify/intents.ts';
 import { fanOutOver } from '../read/fan-out-over.ts';
+import { withdrawnRecord } from '../domain/incidents/withdraw.ts';
 
 const KIND_LABELS: Record<MailKind, string> = {
   confirm: 'Confirmation',
@@ -25,6 +26,7 @@ export const deliveryLabel = (d: Pick<Delivery, 'id' | 'sub' | 'intent' | 'kind'
 export interface NoticeRow {
   intent: string;
   incidentId: string;
+  /** Its name, marked "(withdrawn)" for one withdrawn since (its record keeps the name); its id if neither is known. */
   incidentName: string;
   /** `reminder` for a maintenance reminder, else the notice's kind: what the admin API's dashboard says (a test compares them). */
   kind: string;
@@ -46,7 +48,7 @@ export function toNoticeRows(notices: NoticeProgress[], db: Db): NoticeRow[] {
   return notices.map((it) => ({
     intent: it.key,
     incidentId: it.incident,
-    incidentName: findEvent(db, it.incident)?.name ?? it.incident,
+    incidentName: noticeIncidentName(db, it.incident),
     kind: isReminderKey(it.key) ? 'reminder' : it.kind,
     label: noticeLabel(it.kind, it.key),
     createdAt: it.created_at,
@@ -55,4 +57,12 @@ export function toNoticeRows(notices: NoticeProgress[], db: Db): NoticeRow[] {
     sent: it.sent,
     failed: it.failed,
   }));
+}
+
+/** What the console calls a notice's incident: its name, or a withdrawn one's name marked so. */
+export function noticeIncidentName(db: Db, id: string): string {
+  const name = findEvent(db, id)?.name;
+  if (name !== undefined) return name;
+  const gone = withdrawnRecord(db, id);
+  return gone ? `${gone.name} (withdrawn)` : id;
 }

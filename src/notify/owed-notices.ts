@@ -69,6 +69,7 @@ export function owedOutbox(outbox: OutboxView, db: () => Db): OutboxView {
     failedIds: (intent) => outbox.failedIds(intent),
     retryFailed: (ids) => outbox.retryFailed(ids),
     waiting: () => outbox.waiting(),
+    noticesAbout: (incident) => outbox.noticesAbout(incident),
     async overview(limits) {
       const owed = await notBegun(limits.notices);
       const seen = await outbox.overview(limits);

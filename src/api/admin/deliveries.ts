@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Herald } from '../../herald.ts';
 import type { AdminEnv } from './auth.ts';
 import { findEvent } from '../../domain/model.ts';
+import { withdrawnRecord } from '../../domain/incidents/withdraw.ts';
 import { isReminderKey } from '../../notify/intents.ts';
 import { respondOnceAfter } from '../idempotency.ts';
 import { resumeSending, retryDelivery, retryNotice } from '../../notify/outbox-actions.ts';
@@ -38,19 +39,25 @@ export function deliveriesApi(herald: Herald) {
   app.get('/deliveries', async (c) => {
     const db = herald.store.data;
     const { notices, confirmations, failed, failedTotal, waiting: pending } = await notify.outbox.overview({ notices: 1000, failed: 200 });
-    const updates = notices.map((i) => ({
-      update_id: i.update,
-      intent: i.key,
-      incident_id: i.incident,
-      incident_name: findEvent(db, i.incident)?.name ?? null,
-      kind: i.kind,
-      reminder: isReminderKey(i.key),
-      created_at: i.created_at,
-      fanout_done: fanOutOver(i, db),
-      queued: i.queued,
-      sent: i.sent,
-      failed: i.failed,
-    }));
+    const updates = notices.map((i) => {
+      const event = findEvent(db, i.incident);
+      // A withdrawn incident's record keeps its name: its notices are still named, and said to be withdrawn.
+      const gone = event ? undefined : withdrawnRecord(db, i.incident);
+      return {
+        update_id: i.update,
+        intent: i.key,
+        incident_id: i.incident,
+        incident_name: event?.name ?? gone?.name ?? null,
+        incident_withdrawn: gone !== undefined,
+        kind: i.kind,
+        reminder: isReminderKey(i.key),
+        created_at: i.created_at,
+        fanout_done: fanOutOver(i, db),
+        queued: i.queued,
+        sent: i.sent,
+        failed: i.failed,
+      };
+    });
     const paused = notify.sending.paused;
     return c.json({
       transport: notify.mailer.kind,

@@ -1,5 +1,5 @@
 import type { VerbContext } from '../context.ts';
-import type { Incident, Withdrawn } from '../model.ts';
+import type { Db, Incident, Withdrawn } from '../model.ts';
 import type { ComponentStatus } from '../status.ts';
 import { recordAudit } from '../audit.ts';
 import { Conflict } from '../errors.ts';
@@ -19,6 +19,9 @@ export function readWithdrawalSeen(seen: string): { updatedAt: string; noticeMar
   const [updatedAt = seen, notice] = seen.split(' ');
   return { updatedAt, noticeMarked: notice !== undefined };
 }
+
+/** The record an incident withdrawn from the data left (its id, name, when and by whom); undefined for any other id. */
+export const withdrawnRecord = (db: Pick<Db, 'withdrawn'>, id: string): Withdrawn | undefined => db.withdrawn?.find((w) => w.id === id);
 
 /**
  * Withdraws an incident published in error (a drill, the wrong component): it leaves the data, so the

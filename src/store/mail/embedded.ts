@@ -72,6 +72,8 @@ export function embeddedOutbox(ledger: DeliveryLedger, book: SubscriberBook, wai
         const intent = ledger.intents.get(key);
         return intent ? [{ ...intent, ...ledger.countsOf(key) }] : [];
       }),
+    noticesAbout: async (incident) =>
+      [...ledger.intents.values()].filter((i) => i.incident === incident).map((i) => ({ ...i, ...ledger.countsOf(i.key) })),
     // Memory, read without a pause between the reads: nothing can change in between.
     overview: async (limits) => {
       const failed = failures({ q: '', offset: 0, limit: limits.failed });

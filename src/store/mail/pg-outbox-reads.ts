@@ -32,6 +32,15 @@ export async function readNoticesOf(q: Queryable, keys: readonly string[]): Prom
   return withCounts(q, rows);
 }
 
+/** Every notice about one incident or window, oldest first. */
+export async function readNoticesAbout(q: Queryable, incident: string): Promise<NoticeProgress[]> {
+  const { rows } = await q.query<IntentRow>(
+    `SELECT ${INTENT_COLUMNS} FROM mail_intents WHERE incident = $1 AND key <> 'confirm' ORDER BY ord`,
+    [incident],
+  );
+  return withCounts(q, rows);
+}
+
 async function withCounts(q: Queryable, rows: IntentRow[]): Promise<NoticeProgress[]> {
   const counts = await countsOf(
     q,

@@ -2,7 +2,7 @@ import { NotFound } from '../../domain/errors.ts';
 import type { Delivery } from './model.ts';
 import type { FailurePage, FailureQuery, NoticeProgress, OutboxOverview, OutboxView, Retried } from './port.ts';
 import { DELIVERY_COLUMNS, deliveryOf, type DeliveryRow } from './pg-rows.ts';
-import { countWaiting, readConfirmations, readFailed, readNotices, readNoticesOf } from './pg-outbox-reads.ts';
+import { countWaiting, readConfirmations, readFailed, readNotices, readNoticesAbout, readNoticesOf } from './pg-outbox-reads.ts';
 import { PgFanOut } from './pg-fanout.ts';
 
 /**
@@ -42,6 +42,10 @@ export class PgOutbox extends PgFanOut implements OutboxView {
 
   async noticesOf(keys: readonly string[]): Promise<NoticeProgress[]> {
     return readNoticesOf(this.db, keys);
+  }
+
+  async noticesAbout(incident: string): Promise<NoticeProgress[]> {
+    return readNoticesAbout(this.db, incident);
   }
 
   /** The reads in one read-only transaction: counts and lists agree, whatever the replicas send meanwhile. */

@@ -107,6 +107,8 @@ export interface OutboxView {
    * outbox may have pushed out of the newest `limit`. A key the outbox has not begun is left out.
    */
   noticesOf(keys: readonly string[]): Promise<NoticeProgress[]>;
+  /** Every notice about one incident or window (by id), oldest first: what a withdrawn incident's page says was emailed. */
+  noticesAbout(incident: string): Promise<NoticeProgress[]>;
   /** The outbox as of one moment, so that the counts and the list of failures agree. */
   overview(limits: { notices: number; failed: number }): Promise<OutboxOverview>;
   /** How many deliveries wait to be sent, those being sent included: the overview's `waiting`, read alone. */

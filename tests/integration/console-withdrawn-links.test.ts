@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHerald, tempDataDir, stopAll, type HeraldProcess } from '../helpers/server.ts';
+import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
+import { SITE } from '../helpers/mail-flow.ts';
+import { signIn, type ConsoleSession } from '../helpers/console-session.ts';
+import { until } from '../helpers/poll.ts';
+import { seedSubscribers } from '../fixtures/subscribers.ts';
+import { all, dom, textOf } from '../helpers/dom.ts';
+
+/**
+ * A new operator's hunt: the dashboard's and the deliveries page's lists named a withdrawn incident's notices
+ * by its bare id, and linked to a bare text/plain "No such incident." 404 without the console around it.
+ */
+let h: HeraldProcess;
+let smtp: TestSmtp;
+let lee: ConsoleSession;
+let dataDir: string;
+let id: string;
+
+type Json = Record<string, any>;
+const get = (path: string) => fetch(`${h.url}${path}`, { headers: { cookie: lee.cookie } });
+
+beforeAll(async () => {
+  smtp = await startSmtp();
+  dataDir = tempDataDir();
+  seedSubscribers(dataDir, [{ email: 'one@example.com' }, { email: 'two@example.com' }]);
+  h = await startHerald({ dataDir, env: { SMTP_URL: smtp.url, SITE_URL: SITE } });
+  const res = await h.admin('/incidents', {
+    body: { name: 'Drill outage', impact: 'major', status: 'investigating', body: 'Down.', components: {} },
+  });
+  id = ((await res.json()) as Json).id;
+  await smtp.waitFor(2);
+  await until(async () => {
+    const body = (await (await h.admin('/deliveries')).json()) as Json;
+    return body.updates.some((u: Json) => u.incident_id === id && u.sent === 2) || null;
+  }, 'both emails recorded as sent');
+  lee = await signIn(h, 'Lee');
+  expect((await lee.post(`/admin/incidents/${id}/withdraw`, { id, confirm: '1' })).status).toBe(303);
+}, 60_000);
+afterAll(() => stopAll(h, smtp));
+
+describe('a withdrawn incident in the console', () => {
+  it('the deliveries lists name it, marked withdrawn, and the admin API gives its name', async () => {
+    const link = (html: string) =>
+      all(dom(html), (e) => e.name === 'a' && e.attribs.href === `/admin/incidents/${id}`).map((a) => textOf(a));
+    expect(link(await (await get('/admin/deliveries')).text())).toEqual(['Drill outage (withdrawn)']);
+    expect(link(await (await get('/admin')).text())).toContain('Drill outage (withdrawn)');
+    const api = (await (await h.admin('/deliveries')).json()) as Json;
+    const row = api.updates.find((u: Json) => u.incident_id === id);
+    expect([row.incident_name, row.incident_withdrawn]).toEqual(['Drill outage', true]);
+  });
+
+  it('its link leads to a console page saying it was withdrawn, when, by whom and what was emailed', async () => {
+    const res = await get(`/admin/incidents/${id}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/html');
+    const doc = dom(await res.text());
+    const text = textOf(all(doc, (e) => e.name === 'main')[0]!);
+    expect(all(doc, (e) => e.name === 'a' && e.attribs.href === '/admin/deliveries').length).toBeGreaterThan(0);
+    expect(textOf(all(doc, (e) => e.name === 'h1')[0]!)).toBe('Drill outage (withdrawn)');
+    expect(text).toMatch(/Withdrawn .+ by Lee, as published in error\./);
+    expect(text).toContain('2 emails about it had gone out before the withdrawal; the withdrawal itself sent none');
+    expect(text).toMatch(/Disruption notice, .+: 2 sent/);
+  });
+
+  it('an id never used is a console 404 page, not bare text', async () => {
+    const res = await get('/admin/incidents/never-was');
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toContain('text/html');
+    const doc = dom(await res.text());
+    expect(textOf(all(doc, (e) => e.name === 'h1')[0]!)).toBe('No such incident');
+    expect(all(doc, (e) => e.name === 'a' && e.attribs.href === '/admin/deliveries').length).toBeGreaterThan(0);
+  });
+});
