@@ -16,6 +16,7 @@ let smtp: TestSmtp;
 let lee: ConsoleSession;
 let dataDir: string;
 let id: string;
+let withdrawnAt: string;
 
 type Json = Record<string, any>;
 const get = (path: string) => fetch(`${h.url}${path}`, { headers: { cookie: lee.cookie } });
@@ -35,7 +36,9 @@ beforeAll(async () => {
     return body.updates.some((u: Json) => u.incident_id === id && u.sent === 2) || null;
   }, 'both emails recorded as sent');
   lee = await signIn(h, 'Lee');
-  expect((await lee.post(`/admin/incidents/${id}/withdraw`, { id, confirm: '1' })).status).toBe(303);
+  const withdrawn = await lee.post(`/admin/incidents/${id}/withdraw`, { id, confirm: '1' });
+  expect(withdrawn.status).toBe(303);
+  withdrawnAt = withdrawn.headers.get('location')!;
 }, 60_000);
 afterAll(() => stopAll(h, smtp));
 
@@ -61,6 +64,12 @@ describe('a withdrawn incident in the console', () => {
     expect(text).toMatch(/Withdrawn .+ by Lee, as published in error\./);
     expect(text).toContain('2 emails about it had gone out before the withdrawal; the withdrawal itself sent none');
     expect(text).toMatch(/Disruption notice, .+: 2 sent/);
+  });
+
+  it('the notice after the withdrawal says the emails sent before it, not "no email was sent"', async () => {
+    const notice = all(dom(await (await get(withdrawnAt)).text()), (e) => e.name === 'div' && e.attribs.class === 'notice ok')[0]!;
+    expect(textOf(notice)).toContain('the withdrawal itself sent no email; 2 emails about it had gone out before.');
+    expect(textOf(notice)).not.toContain('no email was sent');
   });
 
   it('an id never used is a console 404 page, not bare text', async () => {
