@@ -153,7 +153,11 @@ const envFields = z.object({
   // blank there signed every message with a d= or s= no DNS has, so every message failed DKIM (and DMARC).
   // A Unicode domain is signed in its A-label (xn--) form, as nodemailer writes it (RFC 6376 3.5).
   DKIM_DOMAIN: z
-    .preprocess((v) => (typeof v === 'string' ? domainToASCII(v) || v : v), dnsName('DKIM_DOMAIN', 'a domain name such as example.com'))
+    .preprocess(
+      // Only a Unicode name: domainToASCII also reads %-escapes and numbers (0x7f.1), which would sign another domain.
+      (v) => (typeof v === 'string' && /[^\x00-\x7f]/.test(v) ? domainToASCII(v) || v : v),
+      dnsName('DKIM_DOMAIN', 'a domain name such as example.com'),
+    )
     .optional(),
   DKIM_SELECTOR: dnsName('DKIM_SELECTOR', 'a DNS label such as herald2026 (dots may join labels)').optional(),
   /** PEM text (\n may be written as \\n) or a path to the PEM file; read here as the mailer reads it, never quoted. */

@@ -92,13 +92,13 @@ export async function openHerald(config: Config, opts: OpenOptions = {}): Promis
       close,
     };
     const seed = storage.created && config.HERALD_SEED === 'demo' ? readDemoSeed() : null;
-    if (storage.created && config.HERALD_SEED === 'demo' && !seed) log(seedLines.missing());
+    if (storage.created && config.HERALD_SEED === 'demo' && !seed) log(seedLines.missing(storage.engine));
     if (!storage.created && config.HERALD_SEED === 'none' && !opts.existing && holdsDemo(store.data.components)) {
-      log(seedLines.kept());
+      log(seedLines.kept(storage.engine));
     }
     if (seed) {
       await core.run('seed', (ctx) => seedDemo(ctx, seed));
-      log(seedLines.seeded(seed));
+      log(seedLines.seeded(seed, storage.engine));
     }
     // A process that only reads (`existing`) upgrades an older document in memory alone: written back, it would
     // be refused by the Herald of that schema still running on it (a replica on the same database).

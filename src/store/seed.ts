@@ -44,16 +44,19 @@ export function readDemoSeed(): SeedFile | null {
 
 const count = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
 
+/** A new site, as the engine makes one: a new DATA_DIR, or on PostgreSQL a new database (a new DATA_DIR joins the same site). */
+const newSite = (engine: 'embedded' | 'postgres') => (engine === 'postgres' ? 'a new database (DATABASE_URL)' : 'a new DATA_DIR');
+
 /** What a start says about the demo: what it added, what it could not find, or that HERALD_SEED=none came too late. */
 export const seedLines = {
-  seeded: (seed: SeedFile) =>
+  seeded: (seed: SeedFile, engine: 'embedded' | 'postgres') =>
     `Seeded the demo from ${seedFile()}: ${count(seed.components.length, 'component')} and ${count(seed.incidents.length, 'past incident')}. ` +
-    'Delete them in the console, or start a new DATA_DIR with HERALD_SEED=none for an empty page.',
-  missing: () =>
-    `The demo seed was not found at ${seedFile()}: starting with an empty page (\`git checkout data/seed.json\` brings the demo back for a new DATA_DIR).`,
-  kept: () =>
-    'HERALD_SEED=none applies to a new DATA_DIR only: this one already holds a site (with demo components), left as it is. ' +
-    'Delete them in the console, or move the folder aside for a new site.',
+    `Delete them in the console, or start ${newSite(engine)} with HERALD_SEED=none for an empty page.`,
+  missing: (engine: 'embedded' | 'postgres') =>
+    `The demo seed was not found at ${seedFile()}: starting with an empty page (\`git checkout data/seed.json\` brings the demo back for ${newSite(engine)}).`,
+  kept: (engine: 'embedded' | 'postgres') =>
+    `HERALD_SEED=none applies to ${newSite(engine)} only: this site already exists (with demo components), left as it is. ` +
+    `Delete them in the console, or start ${newSite(engine)} for a new site.`,
 };
 
 /**
@@ -61,8 +64,14 @@ export const seedLines = {
  * by its id, name and description alike. An id alone would take an operator's own `api` for the demo's.
  */
 export function holdsDemo(components: Iterable<{ id: string; name: string; description: string | null }>): boolean {
-  const seed = readDemoSeed();
-  if (!seed) return false;
+  let seed: SeedFile | null;
+  try {
+    seed = readDemoSeed();
+  } catch {
+    // Only for a line of advice: a seed HERALD_SEED=none does not use must not stop the start.
+    return false;
+  }
+  if (!Array.isArray(seed?.components)) return false;
   const demo = new Set(seed.components.map((c) => JSON.stringify([c.id, c.name, c.description])));
   for (const c of components) if (demo.has(JSON.stringify([c.id, c.name, c.description]))) return true;
   return false;

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { cpSync, existsSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +29,9 @@ function projectWithoutData(): string {
   return copy;
 }
 
+/** A new site, as the start's lines name it on the engine `h` runs on. */
+const newSite = (h: HeraldProcess) => (h.databaseUrl ? 'a new database (DATABASE_URL)' : 'a new DATA_DIR');
+
 describe('the demo seed at start', () => {
   it('a default DATA_DIR moved aside, seed and all: starts with an empty page and says where the seed was looked for', async () => {
     const project = projectWithoutData();
@@ -37,7 +40,7 @@ describe('the demo seed at start', () => {
     const h = await startHerald({ cwd: project, dataDir, env: { HERALD_SEED: 'demo' } });
     cleanup.push(h);
     expect(h.output()).toContain(
-      `The demo seed was not found at ${join(project, 'data', 'seed.json')}: starting with an empty page (\`git checkout data/seed.json\` brings the demo back for a new DATA_DIR).`,
+      `The demo seed was not found at ${join(project, 'data', 'seed.json')}: starting with an empty page (\`git checkout data/seed.json\` brings the demo back for ${newSite(h)}).`,
     );
     expect((await json(await h.admin('/components'))).components).toEqual([]);
     expect((await json(await h.admin('/incidents'))).incidents).toEqual([]);
@@ -57,7 +60,7 @@ describe('the demo seed at start', () => {
       .filter((l) => l.startsWith('Seeded the demo'));
     expect(seeded).toEqual([
       `Seeded the demo from ${join(ROOT, 'data', 'seed.json')}: ${components.length} components and ${incidents.length} past incident. ` +
-        'Delete them in the console, or start a new DATA_DIR with HERALD_SEED=none for an empty page.',
+        `Delete them in the console, or start ${newSite(first)} with HERALD_SEED=none for an empty page.`,
     ]);
     expect(first.output()).toContain('Herald is serving');
 
@@ -65,10 +68,23 @@ describe('the demo seed at start', () => {
     cleanup.push(again);
     expect(again.output()).not.toContain('Seeded the demo');
     expect(again.output()).toContain(
-      'HERALD_SEED=none applies to a new DATA_DIR only: this one already holds a site (with demo components), left as it is. ' +
-        'Delete them in the console, or move the folder aside for a new site.',
+      `HERALD_SEED=none applies to ${newSite(again)} only: this site already exists (with demo components), left as it is. ` +
+        `Delete them in the console, or start ${newSite(again)} for a new site.`,
     );
     expect((await json(await again.admin('/components'))).components).toHaveLength(components.length);
+  });
+
+  it('HERALD_SEED=none never stops a start over a broken seed it does not use', async () => {
+    const project = projectWithoutData();
+    mkdirSync(join(project, 'data'));
+    writeFileSync(join(project, 'data', 'seed.json'), '{ broken');
+    const dataDir = tempDataDir();
+    cleanup.push(dataDir);
+    await (await startHerald({ cwd: project, dataDir, env: { HERALD_SEED: 'none' } })).stop();
+    // Before: the restart died on a SyntaxError, reading the seed for the line about a demo kept.
+    const again = await startHerald({ cwd: project, dataDir, env: { HERALD_SEED: 'none' } });
+    cleanup.push(again);
+    expect(again.output()).not.toMatch(/demo|SyntaxError/i);
   });
 
   it('HERALD_SEED=none on a new folder starts empty, without a word about the demo', async () => {

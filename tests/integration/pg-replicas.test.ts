@@ -324,13 +324,13 @@ describe('PostgreSQL goes away and comes back', () => {
     // Each lead's connection told of the outage once and of its end once. Before: a line for every try (every
     // second, the outage lasting several), and nothing once it was over.
     for (const h of [a, b]) {
-      await until(async () => h.output().includes('[herald] leadership: PostgreSQL answers again'), 'the lead to say PostgreSQL is back');
+      await until(async () => h.output().includes('[herald] leadership: tries succeed again'), 'the lead to say PostgreSQL is back');
       const lines = h
         .output()
         .split('\n')
         .filter((l) => l.startsWith('[herald] leadership:'));
       expect(
-        lines.filter((l) => l.endsWith('answers again')),
+        lines.filter((l) => l.endsWith('succeed again')),
         lines.join('\n'),
       ).toHaveLength(1);
       expect(lines.length, lines.join('\n')).toBeLessThanOrEqual(3);

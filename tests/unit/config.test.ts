@@ -286,6 +286,8 @@ describe('configuration from the environment', () => {
         ['DKIM_DOMAIN', 'https://example.com/'],
         ['DKIM_DOMAIN', 'exa mple;x=y'],
         ['DKIM_DOMAIN', 'example.com.'],
+        // domainToASCII would read it as example.com: not what was written.
+        ['DKIM_DOMAIN', 'ex%41mple.com'],
         ['DKIM_SELECTOR', 's 1'],
         ['DKIM_SELECTOR', '-herald'],
       ] as const) {

@@ -179,7 +179,7 @@ export class PgLeadership implements Leadership {
           this.set(true);
         }
       }
-      if (this.failure !== null && !this.closed) this.log('[herald] leadership: PostgreSQL answers again');
+      if (this.failure !== null && !this.closed) this.log('[herald] leadership: tries succeed again');
       this.failure = null;
     } catch (err) {
       if (this.client) this.drop(this.client);
