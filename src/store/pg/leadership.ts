@@ -112,6 +112,11 @@ export class PgLeadership implements Leadership {
   private cut(client: pg.Client): void {
     if (this.client !== client) return;
     this.drop(client);
+    // Said once, as a failed try is: the next try that succeeds says so ('tries succeed again'), even when the
+    // server is back before any try fails.
+    const failure = 'the connection was cut';
+    if (!this.closed && this.failure === null) this.log(`[herald] leadership: ${failure}; trying again every ${this.retryMs / 1000} s`);
+    this.failure ??= failure;
     this.lost();
   }
 
