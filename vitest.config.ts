@@ -36,6 +36,9 @@ export default defineConfig({
             // a restoration's closing, the first day of a component): the document is the same on either engine,
             // and the API suites test its storage on both. site-url-form: how the configuration is read.
             'tests/integration/{deleted-component-records,hand-set-same-status,same-name-components,restoration-under-maintenance,component-start-date,site-url-form}.test.ts',
+            // The start's words about the demo seed (their PostgreSQL wording is one string), and the console's
+            // hints: how the configuration and the console's forms read, not storage.
+            'tests/integration/{demo-seed-start,url-hints,console-follow-up-hints}.test.ts',
             // Layout, target sizes, axe and HTML validity (of the history pages too), the designer's items one
             // by one, embed.js in a host page and its XSS corpus: how pages and the banner look and behave, drawn
             // from the same data on either engine (seeded through the admin API, which the API suites test on

@@ -23,9 +23,9 @@ const json = async (res: Response) => {
 function projectWithoutData(): string {
   const copy = mkdtempSync(join(tmpdir(), 'herald-project-'));
   cleanup.push(copy);
-  for (const part of ['src', 'templates', 'dist', 'public', 'package.json'])
-    cpSync(join(ROOT, part), join(copy, part), { recursive: true });
-  symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'));
+  // src copied: Node resolves a module's symlink to its real path, from which Herald finds the project (and data/).
+  for (const part of ['src', 'package.json']) cpSync(join(ROOT, part), join(copy, part), { recursive: true });
+  for (const part of ['templates', 'dist', 'public', 'node_modules']) symlinkSync(join(ROOT, part), join(copy, part));
   return copy;
 }
 
