@@ -52,6 +52,7 @@ function snapshot(dir: string, prefix = ''): Record<string, { mode: number; byte
 const keyBytes = (dataDir: string) => Buffer.from(readFileSync(join(dataDir, 'subscribers.key'), 'utf8').trim(), 'base64');
 
 describe('the subscribers link key', () => {
+  // 60 s: a Herald that accepted a key would run until runHeraldExpectingExit kills it after 20 s.
   it('a fresh DATA_DIR gets a 32-byte key, mode 0600; the same folder with a key that is empty, 10 bytes or 31 bytes (one short) refuses to start, naming the file, and its data is left untouched', async () => {
     // One folder for the three keys (each refused start changes nothing, as checked): one Herald start, not three.
     const dataDir = newDir();
@@ -89,8 +90,7 @@ describe('the subscribers link key', () => {
     const again = await start(dataDir);
     const listed = (await (await again.admin('/subscribers')).json()) as { subscribers: Array<{ email: string }> };
     expect(listed.subscribers.map((s) => s.email)).toEqual(['keyholder@example.com']);
-  }, // A Herald that accepts the key runs until runHeraldExpectingExit kills it after 20 s.
-  60_000);
+  }, 60_000);
 });
 
 describe('a subscribers.key that is missing (moved aside, left out of a backup) while subscribers.jsonl holds subscribers', () => {
