@@ -1,4 +1,5 @@
 import { readdirSync } from 'node:fs';
+import { TrieRouter } from 'hono/router/trie-router';
 import { FEED_PATHS } from '../http/public-cache.ts';
 import { under } from '../http/body.ts';
 import { V2_DOCUMENTS } from '../read/statuspage.ts';
@@ -19,22 +20,6 @@ const DOCUMENTS = new Set<string>([
   ...FEED_PATHS,
 ]);
 
-/** A Hono route path as a RegExp: `:name` one segment, `:name{re}` that pattern, `*` anything. */
-export function routePattern(path: string): RegExp {
-  const source = path
-    .split('/')
-    .map((segment) => {
-      const param = /^:\w+(?:\{(.+)\})?$/.exec(segment);
-      if (param) return param[1] ? `(?:${param[1]})` : '[^/]+';
-      return segment
-        .split('*')
-        .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-        .join('.*');
-    })
-    .join('/');
-  return new RegExp(`^${source}$`);
-}
-
 /** The URL paths of every file under `root` (the build's dist/client), which does not change while Herald runs. */
 export function builtFiles(root: string): Set<string> {
   const files = readdirSync(root, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
@@ -48,14 +33,17 @@ export function builtFiles(root: string): Set<string> {
  * `app.routes`), read once, at the first call, when every route is registered.
  */
 export function allowedMethods(routes: () => ReadonlyArray<{ method: string; path: string }>, files: ReadonlySet<string>) {
-  let api: Array<{ method: string; pattern: RegExp }> | undefined;
+  // Hono's own router, so a path matches a route here exactly as it does when the app dispatches it.
+  let api: TrieRouter<true> | undefined;
   return (path: string): string[] => {
     if (DOCUMENTS.has(path)) return DOCUMENT_METHODS;
     if (under(path, '/api')) {
-      api ??= routes()
-        .filter((r) => r.method !== 'ALL' && under(r.path, '/api'))
-        .map((r) => ({ method: r.method, pattern: routePattern(r.path) }));
-      const methods = new Set(api.filter((r) => r.pattern.test(path)).map((r) => r.method));
+      if (!api) {
+        api = new TrieRouter<true>();
+        for (const r of routes()) if (r.method !== 'ALL' && under(r.path, '/api')) api.add(r.method, r.path, true);
+      }
+      const router = api;
+      const methods = new Set(ORDER.filter((m) => router.match(m, path)[0].length > 0));
       if (methods.has('GET')) methods.add('HEAD');
       return ORDER.filter((m) => methods.has(m));
     }
