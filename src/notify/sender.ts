@@ -4,6 +4,7 @@ import type { DeliveryLedger } from '../store/mail/ledger.ts';
 import type { Mailer } from './transport.ts';
 import type { Composer } from './compose.ts';
 import { backoffMs, classify, describe, isHeld, isUnknownMailbox } from './classify.ts';
+import { WaitingDeliveries } from './waiting-deliveries.ts';
 
 export interface SenderOptions {
   ledger: DeliveryLedger;
@@ -28,45 +29,6 @@ export interface PauseState {
   at: string;
 }
 
-/** Confirmations and notices wait in their own lanes and take turns, so neither can starve the other. */
-type Lane = 'confirm' | 'notice';
-const laneOf = (d: Delivery): Lane => (d.kind === 'confirm' ? 'confirm' : 'notice');
-
-/** A FIFO of delivery ids that shifts in O(1) (an array read from `head`, trimmed now and then). */
-class IdQueue {
-  private items: string[] = [];
-  private head = 0;
-  /** Sort keys of the ids put back since the last shift: they lead the queue, oldest first. */
-  private back: string[] = [];
-  get length(): number {
-    return this.items.length - this.head;
-  }
-  push(id: string): void {
-    this.items.push(id);
-  }
-  /**
-   * Puts an id back ahead of everything waiting (a delivery a paused queue did not send). Ids come back in
-   * the order their sends ended, not the order they were taken: `key` (the delivery's creation time) puts
-   * them back in the order they were made, so a notice's update never goes out before the notice.
-   */
-  putBack(id: string, key: string): void {
-    let at = this.back.length;
-    while (at > 0 && this.back[at - 1]! > key) at--;
-    this.back.splice(at, 0, key);
-    this.items.splice(this.head + at, 0, id);
-  }
-  shift(): string | undefined {
-    if (this.back.length > 0) this.back = [];
-    if (this.head >= this.items.length) return undefined;
-    const id = this.items[this.head++]!;
-    if (this.head > 4096 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
-    return id;
-  }
-}
-
 /**
  * Sends queued deliveries with bounded concurrency. Each outcome is saved to
  * the ledger after the server accepted (or refused) the message; a crash in
@@ -75,21 +37,14 @@ class IdQueue {
  * queue until `resume()` (or a restart): the problem is the setup, not the message.
  *
  * A delivery id is held at most once, whoever enqueues it and however often:
- * waiting in a lane, waiting for a retry, or in flight; so one delivery is
- * never sent twice at once. Confirmations and notices have their own lanes
- * and take turns for free slots: a flood of subscribes does not hold a notice
- * back, nor a notice's 100,000 deliveries the confirmations. Pending counts
- * are kept per intent, for the fan-out to pace each notice by its own backlog.
+ * waiting (waiting-deliveries.ts) or in flight; so one delivery is never sent
+ * twice at once.
  */
 export class Sender {
   private readonly o: SenderOptions;
-  private readonly lanes: Record<Lane, IdQueue> = { confirm: new IdQueue(), notice: new IdQueue() };
-  /** The lane that had the last turn. */
-  private lastLane: Lane = 'notice';
+  private readonly held = new WaitingDeliveries();
+  /** Retries waiting for their time: id → when. */
   private readonly waiting = new Map<string, number>();
-  /** Every id waiting in a lane or for a retry, with its intent. */
-  private readonly held = new Map<string, { intent: string; lane: Lane }>();
-  private readonly pendingByIntent = new Map<string, number>();
   private readonly inFlight = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
   private armedAt = Infinity;
@@ -107,9 +62,9 @@ export class Sender {
     const now = this.o.now().getTime();
     for (const d of ds) {
       if (d.state !== 'queued' || this.held.has(d.id) || this.inFlight.has(d.id)) continue;
-      this.hold(d.id, d.intent, laneOf(d));
+      this.held.hold(d);
       if (d.next_at !== null && d.next_at > now) this.later(d.id, d.next_at);
-      else this.lanes[laneOf(d)].push(d.id);
+      else this.held.queue(d.id);
     }
     this.pump();
   }
@@ -157,41 +112,13 @@ export class Sender {
 
   /** Deliveries of one intent (a notice's key, or 'confirm') waiting to be sent. */
   pendingFor(intent: string): number {
-    return this.pendingByIntent.get(intent) ?? 0;
-  }
-
-  private hold(id: string, intent: string, lane: Lane): void {
-    this.held.set(id, { intent, lane });
-    this.pendingByIntent.set(intent, (this.pendingByIntent.get(intent) ?? 0) + 1);
-  }
-
-  private release(id: string): void {
-    const h = this.held.get(id);
-    if (!h) return;
-    this.held.delete(id);
-    const n = (this.pendingByIntent.get(h.intent) ?? 1) - 1;
-    if (n > 0) this.pendingByIntent.set(h.intent, n);
-    else this.pendingByIntent.delete(h.intent);
-  }
-
-  /** The next id to send, the lanes taking turns. */
-  private next(): string | undefined {
-    const other: Lane = this.lastLane === 'notice' ? 'confirm' : 'notice';
-    for (const lane of [other, this.lastLane]) {
-      const id = this.lanes[lane].shift();
-      if (id !== undefined) {
-        this.lastLane = lane;
-        return id;
-      }
-    }
-    return undefined;
+    return this.held.pendingFor(intent);
   }
 
   private pump(): void {
     while (!this.stopped && !this.paused && this.inFlight.size < this.o.concurrency) {
-      const id = this.next();
+      const id = this.held.take();
       if (id === undefined) break;
-      this.release(id);
       const d = this.o.ledger.deliveries.get(id);
       if (d?.state !== 'queued' || this.inFlight.has(id)) continue;
       this.inFlight.add(id);
@@ -260,14 +187,13 @@ export class Sender {
     }
     const nextAt = this.o.now().getTime() + backoffMs(attempts, this.o.retryBaseMs, this.o.retryMaxMs);
     await this.o.ledger.save({ ...d, attempts, last_error: error, next_at: nextAt });
-    this.hold(d.id, d.intent, laneOf(d));
+    this.held.hold(d);
     this.later(d.id, nextAt);
   }
 
   /** A delivery the paused queue did not send: first in its lane again, for the resume. */
   private putBack(d: Delivery): void {
-    this.hold(d.id, d.intent, laneOf(d));
-    this.lanes[laneOf(d)].putBack(d.id, d.created_at);
+    this.held.putBack(d);
   }
 
   private later(id: string, at: number): void {
@@ -289,7 +215,7 @@ export class Sender {
         for (const [id, t] of this.waiting) {
           if (t <= now) {
             this.waiting.delete(id);
-            this.lanes[this.held.get(id)?.lane ?? 'notice'].push(id);
+            this.held.queue(id);
           } else if (t < soonest) soonest = t;
         }
         this.pump();
