@@ -1,4 +1,5 @@
-import type { HeraldProcess } from './server.ts';
+import { startHerald, type HeraldProcess } from './server.ts';
+import { seedSubscribers } from '../fixtures/subscribers.ts';
 import type { TestSmtp, Received } from './smtp.ts';
 import { until } from './poll.ts';
 
@@ -80,4 +81,23 @@ export async function outboxSettled(
     timeoutMs,
   );
   return last!;
+}
+
+/**
+ * Starts Herald on `dataDir` mailing through `smtp`, with one confirmed subscriber to every component
+ * (ops@example.com, seeded) and these components made through the API.
+ */
+export async function startMailedSite(
+  dataDir: string,
+  smtp: TestSmtp,
+  components: Array<{ id: string; name: string; group?: string }>,
+  env: Record<string, string> = {},
+): Promise<HeraldProcess> {
+  seedSubscribers(dataDir, [{ email: 'ops@example.com', components: [] }]);
+  const h = await startHerald({ dataDir, env: { SMTP_URL: smtp.url, SITE_URL: SITE, ...env } });
+  for (const body of components) {
+    const made = await h.admin('/components', { body });
+    if (made.status !== 201) throw new Error(`component ${body.id}: ${made.status} ${await made.text()}`);
+  }
+  return h;
 }

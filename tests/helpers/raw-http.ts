@@ -1,3 +1,4 @@
+import { request, type IncomingHttpHeaders } from 'node:http';
 import { connect } from 'node:net';
 
 /**
@@ -14,5 +15,19 @@ export function rawHttp(port: number, host: string, request: string, opts: { hal
       .on('data', (d) => (text += d))
       .on('end', () => resolve(text))
       .on('error', reject);
+  });
+}
+
+/** One request through node:http, which sends any method (fetch refuses TRACE and CONNECT), and its whole answer. */
+export function httpRequest(url: string, method: string): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    request(url, { method }, (r) => {
+      let body = '';
+      r.setEncoding('utf8')
+        .on('data', (d) => (body += d))
+        .on('end', () => resolve({ status: r.statusCode!, headers: r.headers, body }));
+    })
+      .on('error', reject)
+      .end();
   });
 }

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHerald, stopAll, tempDataDir, type HeraldProcess } from '../helpers/server.ts';
+import { stopAll, tempDataDir, type HeraldProcess } from '../helpers/server.ts';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
-import { SITE, outboxSettled } from '../helpers/mail-flow.ts';
+import { outboxSettled, startMailedSite } from '../helpers/mail-flow.ts';
 import { until } from '../helpers/poll.ts';
-import { seedSubscribers } from '../fixtures/subscribers.ts';
 import { signIn, type ConsoleSession } from '../helpers/console-session.ts';
 import { all, byId, byName, dom, fieldsOf, textOf } from '../helpers/dom.ts';
 
@@ -22,9 +21,7 @@ const dataDir = tempDataDir();
 
 beforeAll(async () => {
   smtp = await startSmtp();
-  seedSubscribers(dataDir, [{ email: 'ops@example.com', components: [] }]);
-  h = await startHerald({ dataDir, env: { SMTP_URL: smtp.url, SITE_URL: SITE } });
-  expect((await h.admin('/components', { body: { id: 'api', name: 'API' } })).status).toBe(201);
+  h = await startMailedSite(dataDir, smtp, [{ id: 'api', name: 'API' }]);
   dana = await signIn(h, 'Dana');
   lee = await signIn(h, 'Lee');
 }, 60_000);

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { request, type IncomingHttpHeaders } from 'node:http';
 import { startHerald, removeDir, runHeraldExpectingExit, tempDataDir, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { signIn, type ConsoleSession } from '../helpers/console-session.ts';
 import { linkKey, storedText } from '../helpers/engine.ts';
-import { rawHttp } from '../helpers/raw-http.ts';
+import { httpRequest, rawHttp } from '../helpers/raw-http.ts';
 import { LinkTokens } from '../../src/store/mail/tokens.ts';
 
 /**
@@ -330,17 +329,7 @@ describe('HEAD and odd methods', () => {
     ['PROPFIND', '/api/admin/settings', 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS'],
     ['PROPFIND', '/api/admin/no-such-route', 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS'],
   ])('%s %s answers 405 with the JSON error every API refusal has, and Allow: %s', async (method, path, allow) => {
-    // fetch refuses to send TRACE: node:http does.
-    const res = await new Promise<{ status: number; headers: IncomingHttpHeaders; body: string }>((resolve, reject) => {
-      request(`${h.url}${path}`, { method }, (r) => {
-        let body = '';
-        r.setEncoding('utf8')
-          .on('data', (d) => (body += d))
-          .on('end', () => resolve({ status: r.statusCode!, headers: r.headers, body }));
-      })
-        .on('error', reject)
-        .end();
-    });
+    const res = await httpRequest(`${h.url}${path}`, method);
     expect(res.status).toBe(405);
     expect(res.headers.allow).toBe(allow);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
@@ -679,16 +668,7 @@ describe('methods a page does not answer (a second hostile review)', () => {
     ['PROPFIND', '/api/nope'],
     ['PUT', '/api/v2/nope.json'],
   ])('%s %s (no API route) answers the JSON 404', async (method, path) => {
-    const res = await new Promise<{ status: number; headers: IncomingHttpHeaders; body: string }>((resolve, reject) => {
-      request(`${h.url}${path}`, { method }, (r) => {
-        let body = '';
-        r.setEncoding('utf8')
-          .on('data', (d) => (body += d))
-          .on('end', () => resolve({ status: r.statusCode!, headers: r.headers, body }));
-      })
-        .on('error', reject)
-        .end();
-    });
+    const res = await httpRequest(`${h.url}${path}`, method);
     expect(res.status).toBe(404);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     if (method !== 'HEAD')

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHerald, stopAll, tempDataDir, type HeraldProcess } from '../helpers/server.ts';
+import { stopAll, tempDataDir, type HeraldProcess } from '../helpers/server.ts';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
-import { SITE } from '../helpers/mail-flow.ts';
+import { startMailedSite } from '../helpers/mail-flow.ts';
 import { until } from '../helpers/poll.ts';
-import { seedSubscribers } from '../fixtures/subscribers.ts';
 import { signIn, type ConsoleSession } from '../helpers/console-session.ts';
 import { all, byId, dom, textOf } from '../helpers/dom.ts';
 
@@ -22,9 +21,7 @@ const ON_THE_PAGE = 'We will post updates on our status page at least every 4 ho
 
 beforeAll(async () => {
   smtp = await startSmtp();
-  seedSubscribers(dataDir, [{ email: 'ops@example.com', components: [] }]);
-  h = await startHerald({ dataDir, env: { SMTP_URL: smtp.url, SITE_URL: SITE } });
-  expect((await h.admin('/components', { body: { id: 'api', name: 'API' } })).status).toBe(201);
+  h = await startMailedSite(dataDir, smtp, [{ id: 'api', name: 'API' }]);
   // SEV-2 emails every update; SEV-3 (the default) does not.
   const got = await h.admin('/settings');
   const settings = (await got.json()) as Json;

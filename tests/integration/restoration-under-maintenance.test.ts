@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHerald, stopAll, tempDataDir, type HeraldProcess } from '../helpers/server.ts';
+import { stopAll, tempDataDir, type HeraldProcess } from '../helpers/server.ts';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
-import { SITE } from '../helpers/mail-flow.ts';
+import { startMailedSite } from '../helpers/mail-flow.ts';
 import { until } from '../helpers/poll.ts';
-import { seedSubscribers } from '../fixtures/subscribers.ts';
 
 /**
  * A restoration's closing says "Scheduled maintenance is still under way" only while a maintenance window
@@ -17,14 +16,10 @@ const dataDir = tempDataDir();
 
 beforeAll(async () => {
   smtp = await startSmtp();
-  seedSubscribers(dataDir, [{ email: 'ops@example.com', components: [] }]);
-  h = await startHerald({ dataDir, env: { SMTP_URL: smtp.url, SITE_URL: SITE } });
-  for (const [id, name] of [
-    ['api', 'API'],
-    ['search', 'Search'],
-  ]) {
-    expect((await h.admin('/components', { body: { id, name } })).status).toBe(201);
-  }
+  h = await startMailedSite(dataDir, smtp, [
+    { id: 'api', name: 'API' },
+    { id: 'search', name: 'Search' },
+  ]);
 }, 60_000);
 afterAll(() => stopAll(h, smtp, dataDir));
 

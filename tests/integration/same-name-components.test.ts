@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHerald, stopAll, tempDataDir, type HeraldProcess } from '../helpers/server.ts';
+import { stopAll, tempDataDir, type HeraldProcess } from '../helpers/server.ts';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
-import { SITE } from '../helpers/mail-flow.ts';
+import { startMailedSite } from '../helpers/mail-flow.ts';
 import { until } from '../helpers/poll.ts';
-import { seedSubscribers } from '../fixtures/subscribers.ts';
 import { signIn } from '../helpers/console-session.ts';
 
 /**
@@ -18,15 +17,11 @@ const dataDir = tempDataDir();
 
 beforeAll(async () => {
   smtp = await startSmtp();
-  seedSubscribers(dataDir, [{ email: 'ops@example.com', components: [] }]);
-  h = await startHerald({ dataDir, env: { SMTP_URL: smtp.url, SITE_URL: SITE } });
-  for (const body of [
+  h = await startMailedSite(dataDir, smtp, [
     { id: 'search', name: 'Search', group: 'Core' },
     { id: 'money-search', name: 'Search', group: 'Money' },
     { id: 'api', name: 'API', group: 'Core' },
-  ]) {
-    expect((await h.admin('/components', { body })).status).toBe(201);
-  }
+  ]);
 }, 60_000);
 afterAll(() => stopAll(h, smtp, dataDir));
 

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startHerald, stopAll, tempDataDir, type HeraldProcess } from '../helpers/server.ts';
+import { stopAll, tempDataDir, type HeraldProcess } from '../helpers/server.ts';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
-import { SITE } from '../helpers/mail-flow.ts';
+import { startMailedSite } from '../helpers/mail-flow.ts';
 import { until } from '../helpers/poll.ts';
-import { seedSubscribers } from '../fixtures/subscribers.ts';
 import { signIn, type ConsoleSession } from '../helpers/console-session.ts';
 import { all, byId, dom, textOf } from '../helpers/dom.ts';
 
@@ -38,16 +37,15 @@ beforeAll(async () => {
     });
   });
   await new Promise<void>((ok) => hook.listen(0, '127.0.0.1', () => ok()));
-  seedSubscribers(dataDir, [{ email: 'ops@example.com', components: [] }]);
-  h = await startHerald({
+  h = await startMailedSite(
     dataDir,
-    env: { SMTP_URL: smtp.url, SITE_URL: SITE, ALLOW_PRIVATE_WEBHOOKS: 'true', MAIL_RETRY_BASE_MS: '1500', MAIL_RETRY_MAX_MS: '1500' },
-  });
-  for (const [id, name] of [
-    ['api', 'API'],
-    ['web', 'Website'],
-  ])
-    expect((await h.admin('/components', { body: { id, name } })).status).toBe(201);
+    smtp,
+    [
+      { id: 'api', name: 'API' },
+      { id: 'web', name: 'Website' },
+    ],
+    { ALLOW_PRIVATE_WEBHOOKS: 'true', MAIL_RETRY_BASE_MS: '1500', MAIL_RETRY_MAX_MS: '1500' },
+  );
   dana = await signIn(h, 'Dana');
 }, 60_000);
 afterAll(async () => {
