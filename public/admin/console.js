@@ -264,6 +264,15 @@
     form.insertBefore(note, form.firstChild);
   }
 
+  // "in 12 min", "5 min ago", "in 2 h 5 min", as src/console/format.ts relativeMinutes writes it on the server:
+  // for the pages that follow the clock (public/admin/dashboard.js, update-due.js).
+  window.heraldRelativeMinutes = function (minutes) {
+    var abs = Math.abs(minutes);
+    var span = abs >= 60 ? Math.floor(abs / 60) + ' h' + (abs % 60 ? ' ' + (abs % 60) + ' min' : '') : abs + ' min';
+    if (abs === 0) return 'in under a minute';
+    return minutes > 0 ? 'in ' + span : span + ' ago';
+  };
+
   // The dashboard's answer (GET /api/admin/dashboard) for the pages that follow it (public/admin/dashboard.js,
   // update-due.js): every 20 s, one request at a time, none while the tab is hidden and one at once when it
   // is shown again after the interval. A 401 (signed out elsewhere, or expired) stops the asking; offline

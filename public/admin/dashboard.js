@@ -36,14 +36,6 @@
     })[0];
   }
 
-  // "in 12 min", "5 min ago", "in 2 h 5 min" (src/console/format.ts relativeMinutes).
-  function relativeMinutes(minutes) {
-    var abs = Math.abs(minutes);
-    var span = abs >= 60 ? Math.floor(abs / 60) + ' h' + (abs % 60 ? ' ' + (abs % 60) + ' min' : '') : abs + ' min';
-    if (abs === 0) return 'in under a minute';
-    return minutes > 0 ? 'in ' + span : span + ' ago';
-  }
-
   function showNotice(parts) {
     if (!live) return;
     var p = el('p');
@@ -113,7 +105,7 @@
     } else {
       var time = el('time', null, row.due_text);
       time.setAttribute('datetime', row.due_at);
-      var rel = el('span', null, relativeMinutes(row.minutes_left));
+      var rel = el('span', null, window.heraldRelativeMinutes(row.minutes_left));
       rel.setAttribute('data-rel', '');
       if (row.overdue) {
         var line = el('span', 'due-line');
@@ -179,7 +171,7 @@
       due.insertBefore(el('span', 'pill overdue', 'Update overdue'), line);
       due.classList.add('is-overdue');
     }
-    setText(rel, relativeMinutes(row.minutes_left));
+    setText(rel, window.heraldRelativeMinutes(row.minutes_left));
     return true;
   }
 

@@ -8,14 +8,6 @@
 (function () {
   'use strict';
 
-  // "in 12 min", "5 min ago", "in 2 h 5 min" (src/console/format.ts relativeMinutes).
-  function relativeMinutes(minutes) {
-    var abs = Math.abs(minutes);
-    var span = abs >= 60 ? Math.floor(abs / 60) + ' h' + (abs % 60 ? ' ' + (abs % 60) + ' min' : '') : abs + ' min';
-    if (abs === 0) return 'in under a minute';
-    return minutes > 0 ? 'in ' + span : span + ' ago';
-  }
-
   document.addEventListener('DOMContentLoaded', function () {
     var box = document.getElementById('update-due');
     if (!box) return;
@@ -77,8 +69,8 @@
         overdue = now >= dueMs;
         var minutes = overdue ? -Math.max(1, Math.round((now - dueMs) / 60000)) : Math.floor((dueMs - now) / 60000);
         var line = overdue
-          ? ': it was due ' + dueText + ' (' + relativeMinutes(minutes) + ').'
-          : 'Next update due ' + dueText + ' (' + relativeMinutes(minutes) + ').';
+          ? ': it was due ' + dueText + ' (' + window.heraldRelativeMinutes(minutes) + ').'
+          : 'Next update due ' + dueText + ' (' + window.heraldRelativeMinutes(minutes) + ').';
         if (dueLine.textContent !== (overdue ? 'Update overdue' : '') + line) {
           if (overdue) {
             var strong = document.createElement('strong');
