@@ -74,6 +74,12 @@ export function plain(status: number, message: string): Response {
   });
 }
 
+/**
+ * Where an incident's console pages send an id the data does not hold (withdrawn since the link or form was
+ * made, or never used), for `Astro.rewrite`: a console page saying which, not a bare text 404.
+ */
+export const gonePath = (id: string | undefined): string => `/admin/incidents/${encodeURIComponent(id ?? '')}/gone`;
+
 /** The client address for rate limiting (see clientAddress in src/http/client-address.ts). */
 export function clientIp(astro: AstroGlobal, herald: Herald): string {
   return pageClientAddress(herald.config, astro);

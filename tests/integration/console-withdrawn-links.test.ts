@@ -72,6 +72,22 @@ describe('a withdrawn incident in the console', () => {
     expect(textOf(notice)).not.toContain('no email was sent');
   });
 
+  // A page of it opened before another Comms Lead withdrew it, then reloaded or posted. Before: "No such incident."
+  // (or "No such update."), 404 text/plain.
+  it.each([
+    ['its postmortem', 'postmortem', { body: 'What happened.', action: 'save' }],
+    ['its name correction', 'name', { name: 'Drill outage, renamed' }],
+    ["an update's correction", 'correct?update=u1', { body: 'Corrected.' }],
+  ])('%s, loaded or posted after the withdrawal, is the console page saying it was withdrawn', async (_what, path, fields) => {
+    for (const res of [await get(`/admin/incidents/${id}/${path}`), await lee.post(`/admin/incidents/${id}/${path}`, fields)]) {
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toContain('text/html');
+      expect(textOf(all(dom(await res.text()), (e) => e.name === 'h1')[0]!)).toBe('Drill outage (withdrawn)');
+    }
+    const never = await get(`/admin/incidents/never-was/${path}`);
+    expect([never.status, never.headers.get('content-type')]).toEqual([404, expect.stringContaining('text/html')]);
+  });
+
   it('an id never used is a console 404 page, not bare text', async () => {
     const res = await get('/admin/incidents/never-was');
     expect(res.status).toBe(404);
