@@ -185,6 +185,7 @@ describe('GET /api/admin/dashboard', () => {
         intent: inc.incident_updates[0].id,
         incident_id: inc.id,
         incident_name: 'Checkout failing',
+        incident_withdrawn: false,
         kind: 'disruption',
         created_at: expect.any(String),
         queued: 0,

@@ -43,7 +43,7 @@ beforeAll(async () => {
 afterAll(() => stopAll(h, smtp));
 
 describe('a withdrawn incident in the console', () => {
-  it('the deliveries lists name it, marked withdrawn, and the admin API gives its name', async () => {
+  it('the deliveries lists name it, marked withdrawn, and the admin API (deliveries, dashboard) gives its name', async () => {
     const link = (html: string) =>
       all(dom(html), (e) => e.name === 'a' && e.attribs.href === `/admin/incidents/${id}`).map((a) => textOf(a));
     expect(link(await (await get('/admin/deliveries')).text())).toEqual(['Drill outage (withdrawn)']);
@@ -51,6 +51,10 @@ describe('a withdrawn incident in the console', () => {
     const api = (await (await h.admin('/deliveries')).json()) as Json;
     const row = api.updates.find((u: Json) => u.incident_id === id);
     expect([row.incident_name, row.incident_withdrawn]).toEqual(['Drill outage', true]);
+    // The dashboard's answer names it alike. Before: incident_name was its bare id.
+    const dashboard = (await (await h.admin('/dashboard')).json()) as Json;
+    const recent = dashboard.deliveries.find((d: Json) => d.incident_id === id);
+    expect([recent.incident_name, recent.incident_withdrawn]).toEqual(['Drill outage', true]);
   });
 
   it('its link leads to a console page saying it was withdrawn, when, by whom and what was emailed', async () => {

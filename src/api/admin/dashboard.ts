@@ -2,11 +2,11 @@ import { Hono } from 'hono';
 import type { Herald } from '../../herald.ts';
 import type { AdminEnv } from './auth.ts';
 import type { Db } from '../../domain/model.ts';
-import { findEvent } from '../../domain/model.ts';
 import { overallStatus } from '../../domain/overall.ts';
 import { activeIncidents, postmortemsOwed } from '../../domain/cadence.ts';
 import { isReminderKey } from '../../notify/intents.ts';
 import { stoppedChannels } from '../../read/stopped-channels.ts';
+import { noticeEvent } from '../../read/notice-event.ts';
 import { formatDateTime, formatTimeNear } from '../../domain/time-text.ts';
 import { severityLabel } from '../../domain/policy.ts';
 import { INCIDENT_STATUS_LABEL } from '../../domain/status.ts';
@@ -101,7 +101,7 @@ async function noticeRows(herald: Herald, db: Db) {
   return intents.map((it) => ({
     intent: it.key,
     incident_id: it.incident,
-    incident_name: findEvent(db, it.incident)?.name ?? it.incident,
+    ...noticeEvent(db, it.incident),
     kind: isReminderKey(it.key) ? 'reminder' : it.kind,
     created_at: it.created_at,
     queued: it.queued,

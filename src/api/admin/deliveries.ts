@@ -2,8 +2,6 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { Herald } from '../../herald.ts';
 import type { AdminEnv } from './auth.ts';
-import { findEvent } from '../../domain/model.ts';
-import { withdrawnRecord } from '../../domain/incidents/withdraw.ts';
 import { isReminderKey } from '../../notify/intents.ts';
 import { respondOnceAfter } from '../idempotency.ts';
 import { resumeSending, retryDelivery, retryNotice } from '../../notify/outbox-actions.ts';
@@ -12,6 +10,7 @@ import { addressQuery } from '../../input/subscribe.ts';
 import { pageQuery } from './paging.ts';
 import type { FailedDelivery } from '../../store/mail/port.ts';
 import { fanOutOver } from '../../read/fan-out-over.ts';
+import { noticeEvent } from '../../read/notice-event.ts';
 
 /** `{ "intent": KEY }`: a notice's key, as `updates[].intent` of GET /deliveries gives it. */
 const retryAllSchema = z.strictObject({
@@ -40,15 +39,11 @@ export function deliveriesApi(herald: Herald) {
     const db = herald.store.data;
     const { notices, confirmations, failed, failedTotal, waiting: pending } = await notify.outbox.overview({ notices: 1000, failed: 200 });
     const updates = notices.map((i) => {
-      const event = findEvent(db, i.incident);
-      // A withdrawn incident's record keeps its name: its notices are still named, and said to be withdrawn.
-      const gone = event ? undefined : withdrawnRecord(db, i.incident);
       return {
         update_id: i.update,
         intent: i.key,
         incident_id: i.incident,
-        incident_name: event?.name ?? gone?.name ?? null,
-        incident_withdrawn: gone !== undefined,
+        ...noticeEvent(db, i.incident),
         kind: i.kind,
         reminder: isReminderKey(i.key),
         created_at: i.created_at,
