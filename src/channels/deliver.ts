@@ -125,7 +125,7 @@ export function deliverer({ herald, ledger, inDoubt, failuresInRow, post, retry,
     failuresInRow.set(channel.id, inRow);
     if (stopped()) return; // the channel's state is the next start's to change
     if (verdict.outcome === 'halt') {
-      herald.log(`[channels] ${channel.id} (${channel.name}) had its URL refused (${verdict.error.split(':')[0]}): disabled`);
+      herald.log(`[channels] ${channel.id} (${channel.name}) had its URL refused (${verdict.error.replace(/^refused: /, '')}): disabled`);
       await herald.run('channels', (ctx) => setChannelState(ctx, channel.id, 'disabled', verdict.error));
     } else if (inRow >= PAUSE_AFTER_FAILURES) {
       herald.log(`[channels] ${channel.id} (${channel.name}) failed ${inRow} times in a row: paused (${verdict.error})`);

@@ -43,9 +43,11 @@ function safeLookup(allowPrivate: boolean, resolver: typeof dnsLookup): LookupFu
       if (err) return callback(err, '', 0);
       const list = addresses as LookupAddress[];
       // Every answer must be allowed: a name with one public and one private address is refused.
-      const refusal = list.map((a) => addressRefusal(a.address, allowPrivate)).find((r) => r !== null);
-      if (refusal)
-        return callback(Object.assign(new Error(`refused: ${hostname} resolves to ${refusal}`), { code: 'EREFUSED_ADDRESS' }), '', 0);
+      const refused = list.map((a) => ({ address: a.address, why: addressRefusal(a.address, allowPrivate) })).find((r) => r.why !== null);
+      if (refused) {
+        const message = `refused: ${hostname} resolves to ${refused.address}: ${refused.why}`;
+        return callback(Object.assign(new Error(message), { code: 'EREFUSED_ADDRESS' }), '', 0);
+      }
       if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, list);
       callback(null, list[0]!.address, list[0]!.family);
     });

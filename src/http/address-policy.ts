@@ -25,7 +25,7 @@ export function addressRefusal(address: string, allowPrivate: boolean): string |
   let ip = ipaddr.parse(address);
   if (ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress()) ip = (ip as ipaddr.IPv6).toIPv4Address();
   const embedded = ip.kind() === 'ipv6' ? embeddedIpv4(ip as ipaddr.IPv6) : null;
-  // NAT64, 6to4, IPv4-compatible: an IPv6 form that reaches an IPv4 address is judged as that address too.
+  // NAT64, SIIT, 6to4, Teredo, IPv4-compatible: an IPv6 form that reaches an IPv4 address is judged as that address too.
   if (embedded && METADATA.has(embedded)) return `${address} is a cloud metadata address (${embedded})`;
   const normal = ip.toNormalizedString();
   const canonical = ip.kind() === 'ipv6' ? (ip as ipaddr.IPv6).toString() : normal;
@@ -37,8 +37,9 @@ export function addressRefusal(address: string, allowPrivate: boolean): string |
   }
   const range = ip.range();
   if (range === 'unspecified' || range === 'broadcast' || range === 'multicast') return `${address} is not a destination (${range})`;
-  // ipaddr calls ::7f00:1 (how the URL parser writes [::127.0.0.1]) unicast: an IPv4-compatible form is what it carries.
-  if (range === 'unicast' && embedded) {
+  // ipaddr calls ::7f00:1 (how the URL parser writes [::127.0.0.1]) unicast, and ALLOW_PRIVATE_WEBHOOKS lets the
+  // translation ranges in: a form that carries an IPv4 address is held to what that address may be, either way.
+  if (embedded) {
     const carried = addressRefusal(embedded, allowPrivate);
     if (carried) return `${address} carries ${embedded}: ${carried}`;
   }
@@ -65,12 +66,19 @@ export function urlRefusal(raw: string, allowPrivate: boolean): string | null {
   return null;
 }
 
-/** The IPv4 address an IPv6 address carries (NAT64 64:ff9b::/96, 6to4 2002::/16, IPv4-compatible ::a.b.c.d), or null. */
+/**
+ * The IPv4 address an IPv6 address carries, or null: NAT64 (64:ff9b::/96), SIIT's IPv4-translated ::ffff:0:a.b.c.d
+ * (RFC 6145) and IPv4-compatible ::a.b.c.d in the low 32 bits, 6to4 (2002::/16) after its prefix, and a Teredo
+ * client (2001::/32, RFC 4380) in the low 32 bits inverted.
+ */
 function embeddedIpv4(ip: ipaddr.IPv6): string | null {
   const p = ip.parts;
   const v4 = (hi: number, lo: number) => `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
   const range = ip.range();
-  if (range === 'rfc6052' || p.slice(0, 6).every((x) => x === 0)) return v4(p[6]!, p[7]!);
+  // ::1 and :: are IPv6's own loopback and unspecified addresses, not IPv4-compatible ones.
+  const compatible = range === 'unicast' && p.slice(0, 6).every((x) => x === 0);
+  if (range === 'rfc6052' || range === 'rfc6145' || compatible) return v4(p[6]!, p[7]!);
   if (range === '6to4') return v4(p[1]!, p[2]!);
+  if (range === 'teredo') return v4(~p[6]! & 0xffff, ~p[7]! & 0xffff);
   return null;
 }

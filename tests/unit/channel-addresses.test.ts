@@ -43,7 +43,16 @@ const NOWHERE = [
 const METADATA = ['169.254.169.254', 'fd00:ec2::254', '::ffff:169.254.169.254', '169.254.170.2', '100.100.100.200'];
 
 // IPv4 link-local (169.254/16): where every cloud's instance services answer, refused either way, in any form.
-const LINK_LOCAL_V4 = ['169.254.10.20', '169.254.170.23', '::ffff:169.254.170.23', '64:ff9b::a9fe:aa17', '2002:a9fe:aa17::1'];
+const LINK_LOCAL_V4 = [
+  '169.254.10.20',
+  '169.254.170.23',
+  '::ffff:169.254.170.23',
+  '64:ff9b::a9fe:aa17',
+  '2002:a9fe:aa17::1',
+  // SIIT's IPv4-translated form, and a Teredo address whose client (the low 32 bits, inverted) is 169.254.170.23.
+  '::ffff:0:a9fe:aa17',
+  '2001:0:4136:e378:8000:63bf:5601:55e8',
+];
 
 describe('addressRefusal', () => {
   it.each(['8.8.8.8', '172.32.0.1', '2606:4700:4700::1111', '::ffff:8.8.8.8'])('allows the public address %s either way', (a) => {
@@ -70,6 +79,24 @@ describe('addressRefusal', () => {
   it.each(METADATA)('refuses the cloud metadata address %s even with allowPrivate', (a) => {
     expect(addressRefusal(a, false)).toBe(`${a} is a cloud metadata address`);
     expect(addressRefusal(a, true)).toBe(`${a} is a cloud metadata address`);
+  });
+
+  // From a second hostile review: with allowPrivate these were allowed, a route to the metadata service where a
+  // translator serves the prefix (the OS only refused it here: EHOSTUNREACH).
+  it.each([
+    ['::ffff:0:a9fe:a9fe', '169.254.169.254'],
+    ['::ffff:0:6464:64c8', '100.100.100.200'],
+    ['2001:0:4136:e378:8000:63bf:5601:5601', '169.254.169.254'],
+  ])('refuses %s, which carries the metadata address %s, even with allowPrivate', (a, v4) => {
+    expect(addressRefusal(a, true)).toBe(`${a} is a cloud metadata address (${v4})`);
+    expect(addressRefusal(a, false)).toBe(`${a} is a cloud metadata address (${v4})`);
+  });
+
+  it('judges an SIIT form of a private address as that address: refused without allowPrivate, allowed with it', () => {
+    expect(addressRefusal('::ffff:0:a00:1', false)).toBe(
+      '::ffff:0:a00:1 carries 10.0.0.1: 10.0.0.1 is not a public address (private); set ALLOW_PRIVATE_WEBHOOKS=true to allow it',
+    );
+    expect(addressRefusal('::ffff:0:a00:1', true)).toBeNull();
   });
 
   // The URL parser writes [::127.0.0.1] as [::7f00:1], which ipaddr calls unicast: allowed before.
@@ -204,8 +231,9 @@ describe('postJson', () => {
     const err = await failure(postJson(`https://rebind.example:${silentPort}/hook`, '{}', {}, { allowPrivate: false, resolver }));
     expect(err).toBeInstanceOf(PostFailed);
     expect(err.reason).toBe('refused');
+    // Before: "rebind.example resolves to 127.0.0.1 is not a public address …", which does not parse.
     expect(err.message).toBe(
-      'rebind.example resolves to 127.0.0.1 is not a public address (loopback); set ALLOW_PRIVATE_WEBHOOKS=true to allow it',
+      'rebind.example resolves to 127.0.0.1: 127.0.0.1 is not a public address (loopback); set ALLOW_PRIVATE_WEBHOOKS=true to allow it',
     );
     expect(asked).toEqual(['rebind.example']);
     expect(silentConnections).toBe(0);
@@ -215,7 +243,7 @@ describe('postJson', () => {
     // Said as Herald's refusal, not the receiver's.
     const disabled = { state: 'disabled', state_reason: `refused: ${err.message}` } as Channel;
     expect(whyStopped(disabled)).toBe(
-      'disabled: its URL leads to an address Herald does not post to (rebind.example resolves to 127.0.0.1 is not a public address (loopback); set ALLOW_PRIVATE_WEBHOOKS=true to allow it)',
+      'disabled: its URL leads to an address Herald does not post to (rebind.example resolves to 127.0.0.1: 127.0.0.1 is not a public address (loopback); set ALLOW_PRIVATE_WEBHOOKS=true to allow it)',
     );
     expect(whyStopped({ state: 'disabled', state_reason: 'HTTP 410: gone' } as Channel)).toBe(
       'disabled: the receiver refused its URL (HTTP 410: gone)',
@@ -230,7 +258,7 @@ describe('postJson', () => {
     expect(mixed.message).toContain('10.0.0.7 is not a public address (private)');
     const metadata = await failure(postJson('http://meta.example/latest', '{}', {}, local(resolverAnswering('169.254.169.254'))));
     expect(metadata.reason).toBe('refused');
-    expect(metadata.message).toBe('meta.example resolves to 169.254.169.254 is a cloud metadata address');
+    expect(metadata.message).toBe('meta.example resolves to 169.254.169.254: 169.254.169.254 is a cloud metadata address');
   });
 
   it('refuses before resolving anything when the URL itself is refused', async () => {
