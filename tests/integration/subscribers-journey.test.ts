@@ -288,6 +288,23 @@ describe('subscribing reveals nothing and refuses bad input', () => {
     const list = await (await h.admin('/subscribers?q=bob')).json();
     expect(list.total).toBe(1);
     expect(list.subscribers[0]).toMatchObject({ email: 'bob@example.com', state: 'confirmed', components: ['web'] });
+    // All Herald holds about the address, for an access request (a privacy hunt: requested_at, updated_at and
+    // suppressed_at were not given).
+    const instant = expect.stringMatching(/^\d{4}-\d\d-\d\dT/);
+    expect(Object.keys(list.subscribers[0]).sort()).toEqual([
+      'components',
+      'confirmed_at',
+      'created_at',
+      'email',
+      'id',
+      'requested_at',
+      'state',
+      'suppressed',
+      'suppressed_at',
+      'unsubscribed_at',
+      'updated_at',
+    ]);
+    expect(list.subscribers[0]).toMatchObject({ requested_at: instant, updated_at: instant, suppressed: null, suppressed_at: null });
     expect((await fetch(`${h.url}/api/admin/subscribers`)).status).toBe(401);
     const id = list.subscribers[0].id;
     expect((await h.admin(`/subscribers/${id}`, { method: 'DELETE' })).status).toBe(204);

@@ -43,7 +43,10 @@ export function subscribersApi(herald: Herald) {
   return app;
 }
 
-/** `components` is what the subscriber follows now: deleted components dropped, none left = everything ([]). */
+/**
+ * Everything Herald holds about the address (an access request is answered from it). `components` is what the
+ * subscriber follows now: deleted components dropped, none left = everything ([]).
+ */
 function subscriberJson(s: Subscriber, db: Pick<Db, 'components'>) {
   return {
     id: s.id,
@@ -51,8 +54,11 @@ function subscriberJson(s: Subscriber, db: Pick<Db, 'components'>) {
     state: s.state,
     components: effectiveComponents(s.components, db),
     suppressed: s.suppressed,
+    suppressed_at: s.suppressed ? s.suppressed_at : null,
     created_at: s.created_at,
+    requested_at: s.requested_at,
     confirmed_at: s.confirmed_at,
     unsubscribed_at: s.unsubscribed_at,
+    updated_at: s.updated_at,
   };
 }
