@@ -68,19 +68,36 @@ describe('the channel outbox on PostgreSQL', () => {
     expect(newer.countsOf('ch1')).toEqual({ queued: 1, sent: 1, failed: 0 });
   });
 
-  it('compaction leaves the leader counting what every other replica counts', async () => {
+  // From an upgrade hunt: a channel's sent count fell from 7 to 2 at a replica's start (its compaction), and a
+  // replica that reads the outbox counted only the posts of the newest update.
+  it('every replica counts every post sent, before and after compaction, and after a restart', async () => {
     const tables = new PgTables(pool, 'channel deliveries', () => {});
     const leader = new PgChannelLedger(tables, 'test:1', () => null);
     await leader.init(new Date(AT));
-    await leader.plan([{ ...delivery('ch2.u1'), channel: 'ch2' }], AT);
-    await leader.save({ ...delivery('ch2.u1'), channel: 'ch2', state: 'sent', attempts: 1, sent_at: AT });
-    // Planning moves past that update: its sent record dedupes nothing any more, and compaction drops it.
+    for (const id of ['ch2.u1', 'ch2.u2']) {
+      await leader.plan([{ ...delivery(id), channel: 'ch2' }], AT);
+      await leader.save({ ...delivery(id), channel: 'ch2', state: 'sent', attempts: 1, sent_at: AT });
+    }
+    // Planning moves past that update: its sent records dedupe nothing any more.
     await leader.plan([], '2026-12-01T11:00:00.000Z');
-    await leader.compactIfWorthIt();
     const other = new PgChannelLedger(tables, 'test:2', () => null);
     await other.refresh();
-    expect(other.countsOf('ch2')).toEqual({ queued: 0, sent: 0, failed: 0 });
-    expect(leader.countsOf('ch2')).toEqual(other.countsOf('ch2'));
+    // Before: 0 here (the rows before the mark were not read).
+    expect(other.countsOf('ch2')).toEqual({ queued: 0, sent: 2, failed: 0 });
+    // Compaction drops them, counted all the same. Before: 0 on both.
+    await leader.compactIfWorthIt();
+    expect(leader.countsOf('ch2')).toEqual({ queued: 0, sent: 2, failed: 0 });
+    await other.refresh();
+    expect(other.countsOf('ch2')).toEqual({ queued: 0, sent: 2, failed: 0 });
+    // A later post adds to them; a replica started afterwards, and a second compaction, say the same.
+    await leader.plan([{ ...delivery('ch2.u3'), channel: 'ch2', at: '2026-12-01T11:00:00.000Z' }], '2026-12-01T11:00:00.000Z');
+    await leader.save({ ...delivery('ch2.u3'), channel: 'ch2', at: '2026-12-01T11:00:00.000Z', state: 'sent', attempts: 1, sent_at: AT });
+    await leader.plan([], '2026-12-01T12:00:00.000Z');
+    await leader.compactIfWorthIt();
+    const restarted = new PgChannelLedger(tables, 'test:3', () => null);
+    await restarted.init(new Date(AT));
+    expect(restarted.countsOf('ch2')).toEqual({ queued: 0, sent: 3, failed: 0 });
+    expect(leader.countsOf('ch2')).toEqual(restarted.countsOf('ch2'));
   });
 
   it('a delivery whose state in memory goes back from sent is kept once and counted once', async () => {

@@ -44,8 +44,14 @@ export type ChannelDelivery = z.infer<typeof channelDeliverySchema>;
 /**
  * The planning mark. `postmortems_from`: since when this outbox plans postmortem messages (set once, by the
  * first Herald that plans them); a mark without it was written by a Herald that did not (an older one).
+ * `sent_before`: per channel, the posts sent that a compaction no longer keeps one by one (absent: none).
  */
-const markSchema = z.object({ t: z.literal('w'), since: z.string(), postmortems_from: z.string().optional() });
+const markSchema = z.object({
+  t: z.literal('w'),
+  since: z.string(),
+  postmortems_from: z.string().optional(),
+  sent_before: z.record(z.string(), z.number().int().nonnegative()).optional(),
+});
 
 /** The outbox's deliveries in memory, and how each engine keeps them. */
 export abstract class ChannelLedger {
@@ -61,6 +67,11 @@ export abstract class ChannelLedger {
    */
   postmortemsFrom: string | null = null;
   private readonly counts = new Map<string, { queued: number; sent: number; failed: number }>();
+  /**
+   * Per channel, the posts sent that are no longer kept one by one (their update is before the planning mark):
+   * still counted, so a channel's sent count never drops at a compaction, a restart, or on another replica.
+   */
+  protected sentBefore = new Map<string, number>();
 
   /** The planning mark on first start: updates written before the channel outbox existed are history. */
   abstract init(now: Date): Promise<void>;
@@ -131,9 +142,15 @@ export abstract class ChannelLedger {
     return latest ? { at: latest.last_attempt_at!, error: latest.last_error! } : null;
   }
 
-  /** Queued, failed and sent counts of a channel (sent: those still kept), kept as deliveries change. */
+  /** Queued, failed and sent counts of a channel (sent: every post it was sent), kept as deliveries change. */
   countsOf(channel: string): { queued: number; sent: number; failed: number } {
-    return { ...(this.counts.get(channel) ?? { queued: 0, sent: 0, failed: 0 }) };
+    const c = this.counts.get(channel) ?? { queued: 0, sent: 0, failed: 0 };
+    return { ...c, sent: c.sent + (this.sentBefore.get(channel) ?? 0) };
+  }
+
+  /** The sent posts no longer kept one by one, per channel (for db:export). */
+  sentBeforeRecord(): Record<string, number> {
+    return Object.fromEntries(this.sentBefore);
   }
 
   /** Forgets everything in memory (before reading the stored outbox again). */
@@ -141,24 +158,24 @@ export abstract class ChannelLedger {
     this.deliveries.clear();
     this.sent.clear();
     this.counts.clear();
+    this.sentBefore = new Map();
     this.since = null;
     this.postmortemsFrom = null;
   }
 
   /**
-   * Forgets the sent deliveries whose update cannot be planned again (before the mark), and their counts:
-   * compaction's, so that a count is the same before and after a restart, and on every replica.
+   * Forgets the sent deliveries whose update cannot be planned again (before the mark), counting them in
+   * `sentBefore` instead: compaction's, as the stored outbox does, so that a count is the same before and
+   * after a restart, and on every replica.
    */
   protected forgetOldSent(): void {
-    for (const [id, d] of this.sent) {
-      if (d.at >= (this.since ?? '')) continue;
-      this.sent.delete(id);
-      const c = this.counts.get(d.channel);
-      if (c) c.sent--;
-    }
+    for (const d of this.sent.values()) if (d.at < (this.since ?? '')) this.forget(d);
   }
 
-  /** Drops a delivery from memory, and from its channel's count. */
+  /**
+   * Drops a delivery from memory, and from its channel's count: a sent one is gone from the store only once a
+   * compaction counted it among the channel's earlier posts (sentBefore), as it is here.
+   */
   protected forget(d: ChannelDelivery): void {
     const known = this.deliveries.get(d.id) ?? this.sent.get(d.id);
     if (!known) return;
@@ -166,6 +183,7 @@ export abstract class ChannelLedger {
     this.sent.delete(d.id);
     const c = this.counts.get(known.channel);
     if (c) c[known.state]--;
+    if (known.state === 'sent') this.sentBefore.set(known.channel, (this.sentBefore.get(known.channel) ?? 0) + 1);
   }
 
   protected apply(d: ChannelDelivery): void {
@@ -197,6 +215,7 @@ export class JournalChannelLedger extends ChannelLedger {
       if (!parsed?.success) throw new CorruptDataFile(journal.file, `unexpected record ${JSON.stringify(raw).slice(0, 80)}`);
       if (parsed.data.t === 'w') {
         this.since = parsed.data.since;
+        this.sentBefore = new Map(Object.entries(parsed.data.sent_before ?? {}));
         // The newest mark tells: one without it was written by an older Herald, which planned no postmortems.
         this.postmortemsFrom = parsed.data.postmortems_from ?? null;
       } else this.apply(parsed.data);
@@ -211,7 +230,12 @@ export class JournalChannelLedger extends ChannelLedger {
   }
 
   private mark(since: string) {
-    return { t: 'w' as const, since, ...(this.postmortemsFrom ? { postmortems_from: this.postmortemsFrom } : {}) };
+    return {
+      t: 'w' as const,
+      since,
+      ...(this.postmortemsFrom ? { postmortems_from: this.postmortemsFrom } : {}),
+      ...(this.sentBefore.size > 0 ? { sent_before: this.sentBeforeRecord() } : {}),
+    };
   }
 
   async plan(created: ChannelDelivery[], since: string): Promise<void> {

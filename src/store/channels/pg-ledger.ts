@@ -155,7 +155,7 @@ export class PgChannelLedger extends ChannelLedger {
   async refresh(still: () => boolean = () => true): Promise<void> {
     // Only a leader claims: a follower's read (every few seconds, for the console's counts) asks nothing of claimants.
     const leading = this.leaderSession() !== null;
-    const { since, postmortems_from, deliveries, orphans } = await this.db.tx(async (c) => ({
+    const { since, postmortems_from, sent_before, deliveries, orphans } = await this.db.tx(async (c) => ({
       ...(await PgChannelLedger.read(c)),
       orphans: leading
         ? (
@@ -171,6 +171,7 @@ export class PgChannelLedger extends ChannelLedger {
     for (const id of orphans) this.orphans.add(id);
     this.since = since;
     this.postmortemsFrom = postmortems_from;
+    this.sentBefore = new Map(Object.entries(sent_before));
     for (const d of deliveries) this.apply(d);
   }
 
@@ -191,15 +192,31 @@ export class PgChannelLedger extends ChannelLedger {
     }
   }
 
-  /** The planning mark and the deliveries kept (sent ones only while their update may be planned again, to dedupe). */
-  static async read(c: PoolClient): Promise<{ since: string | null; postmortems_from: string | null; deliveries: ChannelDelivery[] }> {
+  /**
+   * The planning mark and the deliveries kept (sent ones only while their update may be planned again, to
+   * dedupe), and per channel the sent posts not read one by one: rows before the mark, and those compacted.
+   */
+  static async read(c: PoolClient): Promise<{
+    since: string | null;
+    postmortems_from: string | null;
+    sent_before: Record<string, number>;
+    deliveries: ChannelDelivery[];
+  }> {
     const mark = await c.query<{ since: string; postmortems_from: string | null }>('SELECT since, postmortems_from FROM channel_outbox');
     const since = mark.rows[0]?.since ?? null;
     const postmortems_from = mark.rows[0]?.postmortems_from ?? null;
     const { rows } = await c.query<Row>(`SELECT ${COLUMNS} FROM channel_deliveries WHERE state <> 'sent' OR at >= $1 ORDER BY ord`, [
       since ?? '',
     ]);
-    return { since, postmortems_from, deliveries: rows.map(deliveryOf) };
+    const before = await c.query<{ channel: string; n: string }>(
+      `SELECT channel, sum(n) AS n FROM (
+         SELECT channel, count(*) AS n FROM channel_deliveries WHERE state = 'sent' AND at < $1 GROUP BY channel
+         UNION ALL SELECT channel, sent FROM channel_sent_before) counted
+       GROUP BY channel`,
+      [since ?? ''],
+    );
+    const sent_before = Object.fromEntries(before.rows.map((r) => [r.channel, Number(r.n)]));
+    return { since, postmortems_from, sent_before, deliveries: rows.map(deliveryOf) };
   }
 
   /** One delivery, unless its id exists; whether this call made it. */
@@ -264,8 +281,12 @@ export class PgChannelLedger extends ChannelLedger {
   }
 
   async compactIfWorthIt(): Promise<void> {
-    // Sent rows whose update is before the mark dedupe nothing any more.
-    await this.db.query(`DELETE FROM channel_deliveries WHERE state = 'sent' AND at < (SELECT since FROM channel_outbox)`);
+    // Sent rows whose update is before the mark dedupe nothing any more: counted per channel, in the same statement.
+    await this.db.query(
+      `WITH gone AS (DELETE FROM channel_deliveries WHERE state = 'sent' AND at < (SELECT since FROM channel_outbox) RETURNING channel)
+       INSERT INTO channel_sent_before (channel, sent) SELECT channel, count(*) FROM gone GROUP BY channel
+       ON CONFLICT (channel) DO UPDATE SET sent = channel_sent_before.sent + EXCLUDED.sent`,
+    );
     this.forgetOldSent();
   }
 

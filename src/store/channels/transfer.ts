@@ -16,6 +16,8 @@ export interface ChannelData {
   since: string | null;
   /** Since when postmortems are planned (ChannelLedger.postmortemsFrom); null from an outbox that did not plan them. */
   postmortems_from?: string | null;
+  /** Per channel, the posts sent that are not among `deliveries` (ChannelLedger.sentBefore); absent: none. */
+  sent_before?: Record<string, number>;
   deliveries: ChannelDelivery[];
 }
 
@@ -26,12 +28,17 @@ export function readEmbeddedChannels(dataDir: string): ChannelData {
   const file = join(dataDir, CHANNEL_FILE);
   if (!existsSync(file)) return { since: null, postmortems_from: null, deliveries: [] };
   const ledger = new JournalChannelLedger(new Journal(file));
-  return { since: ledger.since, postmortems_from: ledger.postmortemsFrom, deliveries: ledger.kept() };
+  return {
+    since: ledger.since,
+    postmortems_from: ledger.postmortemsFrom,
+    sent_before: ledger.sentBeforeRecord(),
+    deliveries: ledger.kept(),
+  };
 }
 
 /** Writes `data` into the channel tables, replacing what they hold (inside the caller's transaction). */
 export async function writeChannelTables(client: PoolClient, data: ChannelData): Promise<void> {
-  await client.query('TRUNCATE channel_deliveries, channel_outbox RESTART IDENTITY');
+  await client.query('TRUNCATE channel_deliveries, channel_outbox, channel_sent_before RESTART IDENTITY');
   if (data.since) {
     await client.query('INSERT INTO channel_outbox (one, since, postmortems_from) VALUES (true, $1, $2)', [
       data.since,
@@ -39,6 +46,9 @@ export async function writeChannelTables(client: PoolClient, data: ChannelData):
     ]);
   }
   for (const d of data.deliveries) await PgChannelLedger.insert(client, d);
+  for (const [channel, sent] of Object.entries(data.sent_before ?? {})) {
+    await client.query('INSERT INTO channel_sent_before (channel, sent) VALUES ($1, $2)', [channel, sent]);
+  }
 }
 
 /** Reads the channel tables (inside the caller's transaction, for one consistent view). */
@@ -48,8 +58,9 @@ export async function readChannelTables(client: PoolClient): Promise<ChannelData
 
 /** Writes `data` into `dir` as the embedded engine's channel journal (whole, or not at all). */
 export async function writeChannelFile(dir: string, data: ChannelData): Promise<void> {
+  const before = Object.keys(data.sent_before ?? {}).length > 0 ? { sent_before: data.sent_before } : {};
   const mark = data.since
-    ? [{ t: 'w', since: data.since, ...(data.postmortems_from ? { postmortems_from: data.postmortems_from } : {}) }]
+    ? [{ t: 'w', since: data.since, ...(data.postmortems_from ? { postmortems_from: data.postmortems_from } : {}), ...before }]
     : [];
   const records = [...mark, ...data.deliveries];
   await writeFileDurably(join(dir, CHANNEL_FILE), records.map((r) => `${JSON.stringify(r)}\n`).join(''));

@@ -1,0 +1,68 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { Journal } from '../../src/store/journal.ts';
+import { JournalChannelLedger, type ChannelDelivery } from '../../src/store/channels/ledger.ts';
+import { CHANNEL_FILE, readEmbeddedChannels, writeChannelFile } from '../../src/store/channels/transfer.ts';
+import { tempDataDir } from '../helpers/server.ts';
+
+/**
+ * A channel's sent count (GET /api/admin/channels `delivery.sent`, the console's "N sent") is every post it was
+ * sent. From an upgrade hunt: a compaction forgot the posts of updates before the planning mark, and their
+ * count with them. The embedded journal's compaction keeps their number in its mark; db:export carries it.
+ * (PostgreSQL: tests/integration/pg-channel-ledger.test.ts.)
+ */
+const dir = tempDataDir('herald-channel-sent-count-');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const at = (h: number) => new Date(Date.UTC(2026, 11, 5, h)).toISOString();
+
+const sent = (id: string, when: string): ChannelDelivery => ({
+  t: 'c',
+  id,
+  channel: 'chn_a',
+  event: 'INC-2026-12-05-1',
+  update: id,
+  component: null,
+  kind: 'update',
+  at: when,
+  state: 'sent',
+  attempts: 1,
+  last_error: null,
+  last_status: 200,
+  next_at: null,
+  created_at: when,
+  sent_at: when,
+});
+
+describe('a channel sent count on the embedded engine', () => {
+  it('outlives a compaction, a restart and db:export', async () => {
+    const file = join(dir, CHANNEL_FILE);
+    const open = () => new JournalChannelLedger(new Journal(file));
+    let ledger = open();
+    await ledger.init(new Date(at(0)));
+    await ledger.plan([sent('u1', at(1)), sent('u2', at(1))], at(1));
+    // Planning moved past them: they dedupe nothing any more, and a compaction drops them.
+    await ledger.plan([sent('u3', at(2))], at(2));
+    await ledger.compactIfWorthIt(true);
+    // Before: 1 (u3 alone).
+    expect(ledger.countsOf('chn_a')).toEqual({ queued: 0, sent: 3, failed: 0 });
+    await ledger.plan([], at(3));
+    await ledger.compactIfWorthIt(true);
+    expect(ledger.countsOf('chn_a')).toEqual({ queued: 0, sent: 3, failed: 0 });
+    await ledger.close();
+
+    ledger = open();
+    expect(ledger.countsOf('chn_a')).toEqual({ queued: 0, sent: 3, failed: 0 });
+    expect(ledger.countsOf('chn_b')).toEqual({ queued: 0, sent: 0, failed: 0 });
+    await ledger.close();
+
+    const exported = readEmbeddedChannels(dir);
+    expect(exported.sent_before).toEqual({ chn_a: 3 });
+    const copy = join(dir, 'copy');
+    mkdirSync(copy);
+    await writeChannelFile(copy, exported);
+    const imported = new JournalChannelLedger(new Journal(join(copy, CHANNEL_FILE)));
+    expect(imported.countsOf('chn_a')).toEqual({ queued: 0, sent: 3, failed: 0 });
+    await imported.close();
+  });
+});
