@@ -22,6 +22,8 @@ export async function removeSubscriber(herald: Herald, actor: string, id: string
     if (err instanceof NotFound) return false;
     throw err;
   }
+  // The messages written to DATA_DIR/outbox for them hold the address too: gone with it, not 30 days later.
+  void herald.notify.mailer.forget([id]);
   // Subscribers live in their own journal (or table); the audit log is in the document, on either engine.
   // It names whom by a masked address: the id alone means nothing once the subscriber is gone, and the
   // address itself is what a removal (often an erasure request) takes away.

@@ -3,13 +3,11 @@ import type Mail from 'nodemailer/lib/mailer';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type { Envelope } from './smtp-pool.ts';
 import type { FromWorker, SendJob, ToWorker, WorkerSetup } from './smtp-worker.ts';
-import { mkdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { writeFileDurably } from '../store/durable-file.ts';
-import { keepFolderPrivate } from '../store/private-file.ts';
-import { outboxSweeper } from './outbox-folder.ts';
+import { openOutboxFolder } from './outbox-folder.ts';
 import { heldError } from './classify.ts';
 import { smtpConnection } from './smtp-url.ts';
 import { dkimKeyPem } from './dkim-key.ts';
@@ -29,6 +27,11 @@ export interface Mailer {
    * with classify.ts's HELD code), so the relay is not asked again with a setup it just refused.
    */
   hold(): void;
+  /**
+   * Removes these (removed) subscribers' messages from DATA_DIR/outbox, whatever the mailer: a folder left
+   * from runs without SMTP_URL holds them too. Does not wait for it; the promise is for tests.
+   */
+  forget(subscriberIds: readonly string[]): Promise<void>;
   close(): void;
 }
 
@@ -61,6 +64,8 @@ export function dkimOptions(cfg: MailerConfig) {
 
 export function createMailer(cfg: MailerConfig): Mailer {
   const dkim = dkimOptions(cfg);
+  const folder = openOutboxFolder(join(cfg.dataDir, 'outbox'), !cfg.SMTP_URL);
+  const forget = (ids: readonly string[]) => folder.forget(ids);
   if (cfg.SMTP_URL) {
     const pool = new SmtpThread({ connection: smtpConnection(cfg.SMTP_URL), size: cfg.SMTP_POOL_SIZE });
     // nodemailer's documented way to DKIM-sign a finished message: its stream transport with the dkim option.
@@ -79,30 +84,29 @@ export function createMailer(cfg: MailerConfig): Mailer {
         await pool.send(envelope, signed ? (signed.message as Buffer) : raw, opts?.urgent ?? false);
       },
       hold: () => pool.hold(),
+      forget,
       close: () => {
+        folder.close();
         pool.close();
         signer?.close();
       },
     };
   }
-  const dir = join(cfg.dataDir, 'outbox');
-  if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
-  // Each message holds its address and live confirm and unsubscribe links; a restore makes them the umask's 0644.
-  keepFolderPrivate(dir, (name) => name.endsWith('.eml') || name.endsWith('.tmp'));
   // buffer: true hands back the complete RFC 5322 message, which is exactly an .eml file.
   const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows', ...(dkim ? { dkim } : {}) });
-  const sweep = outboxSweeper(dir);
-  void sweep();
   return {
     kind: 'eml',
     window: 4,
     send: async (id, message) => {
       const info = await transport.sendMail(message);
-      await writeFileDurably(join(dir, `${id}.eml`), info.message as Buffer);
-      void sweep();
+      await writeFileDurably(join(folder.dir, `${id}.eml`), info.message as Buffer);
     },
     hold: () => {}, // nothing waits: each message is written as it comes
-    close: () => transport.close(),
+    forget,
+    close: () => {
+      folder.close();
+      transport.close();
+    },
   };
 }
 

@@ -66,7 +66,7 @@ async function setup(opts: { concurrency: number; send: (id: string) => Promise<
   const dir = tmp();
   const ledger = new DeliveryLedger(new Journal(join(dir, 'deliveries.jsonl')));
   await ledger.init(new Date(T.getTime() - 60_000));
-  const mailer: Mailer = { kind: 'smtp', send: (id) => opts.send(id), hold() {}, close() {} };
+  const mailer: Mailer = { kind: 'smtp', send: (id) => opts.send(id), hold() {}, forget: async () => {}, close() {} };
   const sender = new Sender({
     ledger,
     mailer,
