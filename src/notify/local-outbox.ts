@@ -77,7 +77,11 @@ export function openLocalOutbox(herald: HeraldCore, mail: EmbeddedMail, mailer: 
     const failed = (e: Error) => log(`[outbox] compaction failed: ${e.message}`);
     // Erased first: the book's compaction right after rewrites subscribers.jsonl without their addresses.
     await eraseStaleEmbedded(book, ledger, herald.now()).then(
-      (n) => n > 0 && log(`[outbox] erased ${n} subscriber(s) past retention (never confirmed, or unsubscribed long ago)`),
+      (ids) => {
+        if (ids.length === 0) return;
+        void mailer.forget(ids);
+        log(`[outbox] erased ${ids.length} subscriber(s) past retention (never confirmed, or unsubscribed long ago)`);
+      },
       (e: Error) => log(`[outbox] retention failed: ${e.message}`),
     );
     await Promise.all([book.compactIfWorthIt().catch(failed), ledger.compactIfWorthIt(false, herald.now()).catch(failed)]);

@@ -171,7 +171,10 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
   const sweep = async (): Promise<void> => {
     await outbox.sweepLimits(now()).catch(() => {});
     const erased = await subscribers.eraseStale(now());
-    if (erased > 0) log(`[outbox] erased ${erased} subscriber(s) past retention (never confirmed, or unsubscribed long ago)`);
+    if (erased.length === 0) return;
+    // This replica's outbox folder only: another replica's keeps its messages until its 30-day sweep.
+    void mailer.forget(erased);
+    log(`[outbox] erased ${erased.length} subscriber(s) past retention (never confirmed, or unsubscribed long ago)`);
   };
   // The leader's alone: one replica erasing is enough, and it runs the periodic work.
   const sweeper = setInterval(() => {

@@ -167,8 +167,8 @@ export class PgSubscribers implements SubscriberStore {
     return this.tokens().vouches('unsubscribe', token);
   }
 
-  /** The retention rule (pg-retention.ts), run by the leader's sweep; how many were erased. */
-  eraseStale(now: Date): Promise<number> {
+  /** The retention rule (pg-retention.ts), run by the leader's sweep; the ids erased. */
+  eraseStale(now: Date): Promise<string[]> {
     return eraseStaleRows(this.db, now);
   }
 

@@ -40,12 +40,12 @@ export function pastRetention(s: Subscriber, now: Date): boolean {
 
 /**
  * The retention rule on the embedded engine: removes (as the admin's removal does) every subscriber past
- * retention that no queued delivery still needs; how many. A queued delivery is one the sender holds or
+ * retention that no queued delivery still needs; their ids. A queued delivery is one the sender holds or
  * will take (a confirmation waiting out a relay's outage, say): it is let go first, then the next pass
  * erases. Failed ones do not hold an address back (they may wait for a retry for ever), and hold none
  * themselves: a delivery names its subscriber by id, and its error has any address written `<address>`.
  */
-export function eraseStaleEmbedded(book: SubscriberBook, ledger: DeliveryLedger, now: Date): Promise<number> {
+export function eraseStaleEmbedded(book: SubscriberBook, ledger: DeliveryLedger, now: Date): Promise<string[]> {
   let held: Set<string> | null = null;
   return book.removeWhere((s) => {
     if (!pastRetention(s, now)) return false;

@@ -195,15 +195,15 @@ export class SubscriberBook extends SubscriberMemory {
 
   /**
    * Removes for good every subscriber `pick` chooses (the retention rule: store/mail/retention.ts), as
-   * `remove` does, in one append; how many. Chosen in the chain of changes, so a request that renewed a
+   * `remove` does, in one append; their ids. Chosen in the chain of changes, so a request that renewed a
    * subscriber since the caller looked is seen.
    */
-  removeWhere(pick: (s: Subscriber) => boolean): Promise<number> {
+  removeWhere(pick: (s: Subscriber) => boolean): Promise<string[]> {
     return this.serial(async () => {
       const ids: string[] = [];
       for (const s of this.byId.values()) if (pick(s)) ids.push(s.id);
       if (ids.length > 0) await this.drop(ids);
-      return ids.length;
+      return ids;
     });
   }
 
