@@ -35,6 +35,11 @@ async function subscribed(h: InProcess, outbox: string, emails: string[]): Promi
     ids.set(email, s.id);
   }
   await until(() => [...ids.values()].every((id) => filesOf(outbox, id).length === 1), 'every confirmation written to the outbox');
+  // Recorded as sent too: a delivery still queued holds its subscriber back from the retention rule.
+  await until(async () => {
+    const { confirmations } = await h.herald.notify.outbox.overview({ notices: 0, failed: 0 });
+    return confirmations.queued === 0 && confirmations.sent >= emails.length;
+  }, 'every confirmation recorded as sent');
   return ids;
 }
 
