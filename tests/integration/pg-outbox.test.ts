@@ -199,18 +199,19 @@ describe('subscribers and the outbox on PostgreSQL, shared by replicas', () => {
 
   it('a relay slower than the lease: the sender keeps its claims, so no other replica sends them again', async () => {
     const url = await cluster.database();
-    // Each message takes 2.4 s to be accepted, over 5 connections per replica: a batch runs for seconds
-    // while leases last 2 s, so only their renewal keeps the claims. (With 1 s leases, renewed every 333 ms,
-    // a test run beside heavy work once lost one: its event loop stalled for longer than the lease.)
+    // Each message takes 2.4 s to be accepted, longer than a lease (2 s), over 5 connections per replica: a
+    // claim outlives its lease while its own message is sent, and those waiting behind it longer still, so
+    // only their renewal keeps the claims. (With 1 s leases, renewed every 333 ms, a test run beside heavy
+    // work once lost one: its event loop stalled for longer than the lease.)
     const smtp = await startSmtp(() => null, { delayMs: 2400 });
     running.push(smtp);
     const env = { SMTP_URL: smtp.url, MAIL_LEASE_SECONDS: '2' };
     const [a] = await Promise.all([replica(url, env), replica(url, env)]);
-    await bulkSubscribers(url, 30);
+    await bulkSubscribers(url, 15);
     await declare(a, 'Slow relay drill');
     // A message sent twice after a lost lease is accepted a relay's delay later: wait out a lease and a delay.
-    await sentOnceEach(url, smtp, 30, 5000);
-  }, 60_000); // two replicas, a slow relay and the wait: 20 s alone here, more on a loaded machine
+    await sentOnceEach(url, smtp, 15, 5000);
+  }, 60_000); // two replicas, a slow relay and the wait: 12 s alone here, more on a loaded machine
 
   it('outcomes PostgreSQL refused to record are recorded on a later try, not sent again once their lease ends', async () => {
     const url = await cluster.database();
