@@ -9,7 +9,7 @@ import { Composer } from './compose.ts';
 import { Sender } from './sender.ts';
 import { FanOut } from './fanout.ts';
 import type { MailEngine } from './service.ts';
-import { subscribeWait } from './subscribe-limits.ts';
+import { subscribeLimits } from './subscribe-limits.ts';
 
 /**
  * Email on the embedded engine: the subscriber book and the delivery ledger
@@ -101,7 +101,7 @@ export function openLocalOutbox(herald: HeraldCore, mail: EmbeddedMail, mailer: 
     sweep,
     requeued: (d) => sender.enqueue([d]),
     kick: () => fanout.kick(),
-    limit: (ip, email) => subscribeWait(cfg, ip, email, ({ kind, key }) => limiters[kind].hit(key)),
+    limits: subscribeLimits(cfg, ({ kind, key }) => limiters[kind].hit(key)),
     local: { book, ledger, sender, fanout },
     async close() {
       unwatch();

@@ -13,6 +13,7 @@ import { openLocalOutbox } from './local-outbox.ts';
 import { openSharedOutbox } from './shared-outbox.ts';
 import { existingIds } from '../domain/components/following.ts';
 import { owedOutbox } from './owed-notices.ts';
+import type { SubscribeLimits } from './subscribe-limits.ts';
 
 /** How many failed deliveries one turn of a "retry all" queues again. */
 const RETRY_BATCH = 500;
@@ -43,8 +44,8 @@ export interface MailEngine {
   requeued(d: Delivery): void;
   /** Runs a fan-out pass now (or after the current one). */
   kick(): Promise<void>;
-  /** Counts a subscribe request: 0 when allowed, else the seconds to wait (per client address first, then per address). */
-  limit(clientIp: string, email: string): Promise<number>;
+  /** Counts subscribe requests (per client address, then per address: subscribe-limits.ts), in memory or across replicas. */
+  limits: SubscribeLimits;
   /**
    * The periodic housekeeping, run now (the engine's timer runs it; tests call it rather than wait): the
    * retention rule (store/mail/retention.ts), then on the embedded engine the journals' compaction, which
@@ -58,7 +59,7 @@ export interface MailEngine {
 }
 
 /** Everything email: subscribers, the outbox and its workers. One per Herald. */
-export interface Notify extends Omit<MailEngine, 'queueConfirmation' | 'requeued' | 'limit' | 'close'> {
+export interface Notify extends Omit<MailEngine, 'queueConfirmation' | 'requeued' | 'limits' | 'close'> {
   mailer: Mailer;
   subscribe(input: SubscribeInput, clientIp: string): Promise<void>;
   /** Queues a failed delivery again (see OutboxView.retry: one already queued or sent is said so, not refused). */
@@ -78,22 +79,25 @@ export function openNotify(herald: HeraldCore, workers = true): Notify {
   const engine =
     mail.engine === 'postgres' ? openSharedOutbox(herald, mail, mailer, workers) : openLocalOutbox(herald, mail, mailer, workers);
   herald.onClose(() => engine.close());
-  const { queueConfirmation, requeued, limit, close: _close, ...exposed } = engine;
+  const { queueConfirmation, requeued, limits, close: _close, ...exposed } = engine;
   return {
     ...exposed,
     outbox: owedOutbox(engine.outbox, () => herald.store.data),
     mailer,
 
     async subscribe(input, clientIp) {
-      // An address is counted only once its sender passed the per-IP limit: a flood from
-      // one client cannot use up (or reset) the counters of addresses it does not own.
       // A request that could not even wait for the disk (too many already do) is refused first, counted nowhere.
       engine.subscribers.assertRoom();
-      const wait = await limit(clientIp, input.email);
-      if (wait > 0) throw new RateLimited(wait);
+      const clientWait = await limits.client(clientIp);
+      if (clientWait > 0) throw new RateLimited(clientWait);
+      // An address is counted only once its sender passed the per-IP limit (a flood from one client cannot use
+      // up or reset the counters of addresses it does not own), and only for a request that can be answered with
+      // an email: an old form naming a deleted component must not lock its owner's retry out.
       const known = existingIds(herald.store.data);
       const unknown = input.components.find((c) => !known.has(c));
       if (unknown !== undefined) throw new Invalid(`Unknown component ${unknown}.`, 'components');
+      const addressWait = await limits.address(input.email);
+      if (addressWait > 0) throw new RateLimited(addressWait);
       // The answer waits for one durable write, whatever the address's state (no timing tell); the email is
       // queued after the reply. A confirmation lost here is rebuilt at start; an already-subscribed note is
       // not (nothing records that it was due), and asking again sends one.

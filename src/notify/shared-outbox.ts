@@ -7,7 +7,7 @@ import { Passes } from './passes.ts';
 import { OutageGrace } from './outage-grace.ts';
 import { retryWrite } from '../store/pg/retry.ts';
 import type { MailEngine, Sending } from './service.ts';
-import { subscribeWait } from './subscribe-limits.ts';
+import { subscribeLimits } from './subscribe-limits.ts';
 import { sharedSending } from './shared-sending.ts';
 import { sharedFanOut } from './shared-fanout.ts';
 
@@ -198,10 +198,7 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
     sweep,
     requeued: () => void pump(),
     kick,
-    limit(ip, email) {
-      const at = now();
-      return subscribeWait(cfg, ip, email, ({ key, limit, windowMs }) => outbox.hit(key, limit, windowMs, at));
-    },
+    limits: subscribeLimits(cfg, ({ key, limit, windowMs }) => outbox.hit(key, limit, windowMs, now())),
     async close() {
       stopped = true;
       clearInterval(poller);

@@ -17,18 +17,32 @@ export interface SubscribeLimit {
 /** Counts one request under a limit (each engine keeps its counters its own way); seconds to wait, 0 if let through. */
 export type CountHit = (limit: SubscribeLimit) => number | Promise<number>;
 
+/** A subscribe request's two steps of counting, for both engines (see subscribeLimits for their order). */
+export interface SubscribeLimits {
+  /** Counts the request against its client; seconds to wait, 0 to go on. */
+  client(ip: string): Promise<number>;
+  /** Counts the request against the address it names; seconds to wait, 0 to go on. */
+  address(email: string): Promise<number>;
+}
+
 /**
- * The seconds a subscribe request from `ip` for `email` must wait, 0 to go on, for both engines. The client
- * first; an address is counted only once its sender passed the per-IP limit (a flood from one client cannot use
- * up or reset the counters of addresses it does not own); the day's cap only once the short window let it
- * through (a refused request is no email).
+ * The subscribe limits over an engine's counters. The order is the caller's (service.ts subscribe): the
+ * client first, every request it makes; an address only once its sender passed the per-IP limit (a flood
+ * from one client cannot use up or reset the counters of addresses it does not own) and the request is
+ * otherwise valid (a request refused for what it asks, an unknown component, is no email); the day's cap
+ * only once the short window let it through (a refused request is no email either).
  */
-export async function subscribeWait(cfg: SubscribeLimitConfig, ip: string, email: string, hit: CountHit): Promise<number> {
+export function subscribeLimits(cfg: SubscribeLimitConfig, hit: CountHit): SubscribeLimits {
   const windowMs = cfg.SUBSCRIBE_LIMIT_WINDOW_SECONDS * 1000;
-  const address = email.toLowerCase();
-  const ipWait = await hit({ kind: 'ip', key: `ip:${ip}`, limit: cfg.SUBSCRIBE_LIMIT_PER_IP, windowMs });
-  if (ipWait > 0) return ipWait;
-  const addressWait = await hit({ kind: 'address', key: `addr:${address}`, limit: cfg.SUBSCRIBE_LIMIT_PER_ADDRESS, windowMs });
-  if (addressWait > 0) return addressWait;
-  return hit({ kind: 'day', key: `day:${address}`, limit: cfg.SUBSCRIBE_LIMIT_PER_ADDRESS_PER_DAY, windowMs: 86_400_000 });
+  return {
+    async client(ip) {
+      return hit({ kind: 'ip', key: `ip:${ip}`, limit: cfg.SUBSCRIBE_LIMIT_PER_IP, windowMs });
+    },
+    async address(email) {
+      const address = email.toLowerCase();
+      const addressWait = await hit({ kind: 'address', key: `addr:${address}`, limit: cfg.SUBSCRIBE_LIMIT_PER_ADDRESS, windowMs });
+      if (addressWait > 0) return addressWait;
+      return hit({ kind: 'day', key: `day:${address}`, limit: cfg.SUBSCRIBE_LIMIT_PER_ADDRESS_PER_DAY, windowMs: 86_400_000 });
+    },
+  };
 }

@@ -29,20 +29,20 @@ beforeAll(async () => {
 
 afterAll(() => stopAll(h));
 
-async function subscribe(client: string, email: string): Promise<number> {
+async function subscribe(client: string, email: string, components?: string[]): Promise<number> {
   const res = await fetch(`${h.url}/api/subscribers`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-forwarded-for': client },
-    body: JSON.stringify({ email }),
+    body: JSON.stringify(components ? { email, components } : { email }),
   });
   await res.arrayBuffer();
   return res.status;
 }
 
 /** One request after another, in order (the limits count in order); their statuses. */
-async function inOrder(requests: Array<[client: string, email: string]>): Promise<number[]> {
+async function inOrder(requests: Array<[client: string, email: string, components?: string[]]>): Promise<number[]> {
   const out: number[] = [];
-  for (const [client, email] of requests) out.push(await subscribe(client, email));
+  for (const [client, email, components] of requests) out.push(await subscribe(client, email, components));
   return out;
 }
 
@@ -85,6 +85,26 @@ describe('the per-address subscribe limit under a flood', () => {
     expect(counts[429]).toBe(1_500 - counts[202]!);
     // Still limited, even for a client with its per-IP allowance untouched.
     expect(await subscribe('203.0.113.200', victim)).toBe(429);
+  });
+});
+
+describe('a request refused for what it asks', () => {
+  it('is not counted against the address it names: the retry without the deleted component goes through', async () => {
+    const client = '203.0.113.50';
+    const hank = 'hank@example.com';
+    // An old tab still lists a component deleted since: each try is refused, none of it is an email.
+    expect(await Promise.all(Array.from({ length: PER_ADDRESS }, () => subscribe(client, hank, ['nosuch'])))).toEqual(
+      Array(PER_ADDRESS).fill(422),
+    );
+    expect(await subscribe(client, hank)).toBe(202);
+  });
+
+  it('still counts against its client: a client sending nothing but refused requests meets the per-IP limit', async () => {
+    const client = '203.0.113.51';
+    expect(await inOrder(Array.from({ length: PER_IP }, (_, i) => [client, `typo-${i}@example.com`, ['nosuch']]))).toEqual(
+      Array(PER_IP).fill(422),
+    );
+    expect(await subscribe(client, 'typo-last@example.com')).toBe(429);
   });
 });
 
