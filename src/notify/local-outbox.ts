@@ -10,6 +10,7 @@ import { Sender } from './sender.ts';
 import { FanOut } from './fanout.ts';
 import type { MailEngine } from './service.ts';
 import { subscribeLimits } from './subscribe-limits.ts';
+import { limitKeys } from '../store/mail/limit-keys.ts';
 
 /**
  * Email on the embedded engine: the subscriber book and the delivery ledger
@@ -101,7 +102,11 @@ export function openLocalOutbox(herald: HeraldCore, mail: EmbeddedMail, mailer: 
     sweep,
     requeued: (d) => sender.enqueue([d]),
     kick: () => fanout.kick(),
-    limits: subscribeLimits(cfg, ({ kind, key }) => limiters[kind].hit(key)),
+    limits: subscribeLimits(
+      cfg,
+      limitKeys(() => book.tokens),
+      ({ kind, key }) => limiters[kind].hit(key),
+    ),
     local: { book, ledger, sender, fanout },
     async close() {
       unwatch();

@@ -198,7 +198,7 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
     sweep,
     requeued: () => void pump(),
     kick,
-    limits: subscribeLimits(cfg, ({ key, limit, windowMs }) => outbox.hit(key, limit, windowMs, now())),
+    limits: subscribeLimits(cfg, subscribers.limitKeys, ({ key, limit, windowMs }) => outbox.hit(key, limit, windowMs, now())),
     async close() {
       stopped = true;
       clearInterval(poller);

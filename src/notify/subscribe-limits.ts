@@ -1,3 +1,5 @@
+import type { LimitKeys } from '../store/mail/limit-keys.ts';
+
 /** The subscribe limits' settings (src/config.ts). */
 export interface SubscribeLimitConfig {
   SUBSCRIBE_LIMIT_PER_IP: number;
@@ -32,17 +34,16 @@ export interface SubscribeLimits {
  * otherwise valid (a request refused for what it asks, an unknown component, is no email); the day's cap
  * only once the short window let it through (a refused request is no email either).
  */
-export function subscribeLimits(cfg: SubscribeLimitConfig, hit: CountHit): SubscribeLimits {
+export function subscribeLimits(cfg: SubscribeLimitConfig, keys: LimitKeys, hit: CountHit): SubscribeLimits {
   const windowMs = cfg.SUBSCRIBE_LIMIT_WINDOW_SECONDS * 1000;
   return {
     async client(ip) {
-      return hit({ kind: 'ip', key: `ip:${ip}`, limit: cfg.SUBSCRIBE_LIMIT_PER_IP, windowMs });
+      return hit({ kind: 'ip', key: keys.ip(ip), limit: cfg.SUBSCRIBE_LIMIT_PER_IP, windowMs });
     },
     async address(email) {
-      const address = email.toLowerCase();
-      const addressWait = await hit({ kind: 'address', key: `addr:${address}`, limit: cfg.SUBSCRIBE_LIMIT_PER_ADDRESS, windowMs });
+      const addressWait = await hit({ kind: 'address', key: keys.address(email), limit: cfg.SUBSCRIBE_LIMIT_PER_ADDRESS, windowMs });
       if (addressWait > 0) return addressWait;
-      return hit({ kind: 'day', key: `day:${address}`, limit: cfg.SUBSCRIBE_LIMIT_PER_ADDRESS_PER_DAY, windowMs: 86_400_000 });
+      return hit({ kind: 'day', key: keys.day(email), limit: cfg.SUBSCRIBE_LIMIT_PER_ADDRESS_PER_DAY, windowMs: 86_400_000 });
     },
   };
 }

@@ -8,7 +8,8 @@ import { LinkTokens, type TokenPurpose } from './tokens.ts';
 import type { SubscriberStore } from './port.ts';
 import type { PgTables } from '../pg/tables.ts';
 import { headOf } from '../../domain/text.ts';
-import { eraseStaleRows } from './pg-retention.ts';
+import { eraseStaleRows, forgetLimits } from './pg-retention.ts';
+import { addressLimitKeys, type LimitKeys, limitKeys } from './limit-keys.ts';
 
 /** A row of mail_subscribers as `pg` returns it. */
 interface Row {
@@ -70,12 +71,15 @@ export function subscriberOf(r: Row): Subscriber {
 export class PgSubscribers implements SubscriberStore {
   private readonly db: PgTables;
   private readonly tokens: () => LinkTokens;
+  /** The keys of the subscribe limits' counters (mail_subscribe_limits), digests keyed by the link key. */
+  readonly limitKeys: LimitKeys;
   private waiting = 0;
 
   /** `tokens` is the shared link key, read once at start (before any request is served). */
   constructor(db: PgTables, tokens: () => LinkTokens) {
     this.db = db;
     this.tokens = tokens;
+    this.limitKeys = limitKeys(tokens);
   }
 
   assertRoom(): void {
@@ -144,8 +148,14 @@ export class PgSubscribers implements SubscriberStore {
   }
 
   async remove(id: string): Promise<void> {
-    const { rowCount } = await this.db.query('DELETE FROM mail_subscribers WHERE id = $1', [id]);
-    if (!rowCount) throw new NotFound(`No subscriber ${id}.`);
+    // The address's subscribe-limit counters go with it: a removal is for good (an erasure request), not in a day.
+    const keys = (emails: string[]) => addressLimitKeys(this.limitKeys, emails);
+    const removed = await this.db.tx(async (c) => {
+      const { rows } = await c.query<{ email: string }>('DELETE FROM mail_subscribers WHERE id = $1 RETURNING email', [id]);
+      await forgetLimits(c, keys(rows.map((r) => r.email)));
+      return rows.length;
+    });
+    if (!removed) throw new NotFound(`No subscriber ${id}.`);
   }
 
   async get(id: string): Promise<Subscriber | undefined> {
@@ -169,7 +179,7 @@ export class PgSubscribers implements SubscriberStore {
 
   /** The retention rule (pg-retention.ts), run by the leader's sweep; the ids erased. */
   eraseStale(now: Date): Promise<string[]> {
-    return eraseStaleRows(this.db, now);
+    return eraseStaleRows(this.db, now, (emails) => addressLimitKeys(this.limitKeys, emails));
   }
 
   async search({ q, state, offset, limit }: { q: string; state: SubscriberState | null; offset: number; limit: number }) {

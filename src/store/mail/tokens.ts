@@ -126,6 +126,15 @@ export class LinkTokens {
     return id !== null && this.verify(purpose, token, { id, requested_at: '' });
   }
 
+  /**
+   * A keyed digest of `text` (an address, a client's IP) for where it is only counted, the subscribe limits:
+   * a table or dump of the counters names nobody, and without the key nobody can test a guess against it.
+   * Its own prefix, so no link token's MAC is ever one of these.
+   */
+  counterKey(text: string): string {
+    return createHmac('sha256', this.key).update(`count|${text}`).digest('base64url');
+  }
+
   private mac(purpose: TokenPurpose, s: TokenSubject): string {
     // The `0` was a link generation, never raised: kept so links already sent keep working.
     const bound = purpose === 'confirm' ? `${purpose}|${s.id}|0|${s.requested_at}` : `${purpose}|${s.id}|0`;
