@@ -47,20 +47,25 @@ export async function resumeSending(herald: Herald, actor: string): Promise<Resu
   return { paused: now !== null, paused_reason: now?.reason ?? null };
 }
 
-/** What a "retry all failed" answers: how many of the notice's deliveries it queued again (0: none were failed). */
+/**
+ * What a "retry all failed" answers: how many of the notice's deliveries it queued again (0: none were failed),
+ * and how many failed ones it left because their subscriber was removed (nothing can send those).
+ */
 export interface RetryAllAnswer {
   intent: string;
   requeued: number;
+  not_requeued: number;
 }
 
 /**
  * Queues every failed delivery of one notice again, in the order they were made, and records it in the
- * audit log (how many). Safe to repeat: a second call finds none failed (unless they failed again since)
- * and answers 0, recording nothing. NotFound when the outbox knows no notice by that key.
+ * audit log (how many). Safe to repeat: a second call finds none failed that could be sent (unless they
+ * failed again since) and answers 0, recording nothing. NotFound when the outbox knows no notice by that key.
  */
 export async function retryNotice(herald: Herald, actor: string, intent: string): Promise<RetryAllAnswer> {
-  const n = await herald.notify.retryAllFailed(intent);
-  if (n === null) throw new NotFound('No notice has that key: see the updates in GET /api/admin/deliveries.', 'intent');
+  const r = await herald.notify.retryAllFailed(intent);
+  if (r === null) throw new NotFound('No notice has that key: see the updates in GET /api/admin/deliveries.', 'intent');
+  const n = r.requeued;
   if (n > 0) await herald.run(actor, (ctx) => recordAudit(ctx, 'deliveries.retry_all', intent, { detail: { requeued: n } }));
-  return { intent, requeued: n };
+  return { intent, requeued: n, not_requeued: r.subscriberRemoved };
 }

@@ -18,6 +18,12 @@ import type { SubscribeLimits } from './subscribe-limits.ts';
 /** How many failed deliveries one turn of a "retry all" queues again. */
 const RETRY_BATCH = 500;
 
+/** What a "retry all" of a notice did: queued again, and left failed (a removed subscriber's: nothing can send it). */
+export interface RetriedAll {
+  requeued: number;
+  subscriberRemoved: number;
+}
+
 /** This process's sending: paused after a setup error (until resumed), and the last error it met. */
 export interface Sending {
   paused: PauseState | null;
@@ -64,8 +70,11 @@ export interface Notify extends Omit<MailEngine, 'queueConfirmation' | 'requeued
   subscribe(input: SubscribeInput, clientIp: string): Promise<void>;
   /** Queues a failed delivery again (see OutboxView.retry: one already queued or sent is said so, not refused). */
   retry(deliveryId: string): Promise<Retried>;
-  /** Queues every failed delivery of a notice again, in batches; how many. Null when the outbox knows no such notice. */
-  retryAllFailed(intent: string): Promise<number | null>;
+  /**
+   * Queues every failed delivery of a notice again, in batches: how many, and how many were left failed because
+   * their subscriber was removed. Null when the outbox knows no such notice.
+   */
+  retryAllFailed(intent: string): Promise<RetriedAll | null>;
 }
 
 /**
@@ -114,7 +123,7 @@ export function openNotify(herald: HeraldCore, workers = true): Notify {
     async retryAllFailed(intent) {
       if ((await engine.outbox.begun([intent])).size === 0) return null;
       // The failures as they stand now: one that fails again while this runs is not taken up twice.
-      const ids = await engine.outbox.failedIds(intent);
+      const { ids, subscriberRemoved } = await engine.outbox.failedIds(intent);
       let n = 0;
       for (let i = 0; i < ids.length; i += RETRY_BATCH) {
         const batch = await engine.outbox.retryFailed(ids.slice(i, i + RETRY_BATCH));
@@ -123,7 +132,8 @@ export function openNotify(herald: HeraldCore, workers = true): Notify {
         // Lets requests in between batches: 10,000 failures are 20 short turns, not one long one.
         await new Promise((r) => setImmediate(r));
       }
-      return n;
+      // A delivery whose subscriber was removed between the look-up and its batch is left failed, not counted here.
+      return { requeued: n, subscriberRemoved };
     },
 
     async retry(id) {

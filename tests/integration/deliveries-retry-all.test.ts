@@ -30,10 +30,10 @@ describe('retry all failed deliveries of a notice', () => {
       h.admin('/deliveries/retry', { method: 'POST', body, headers: { 'idempotency-key': key } });
     const first = await post({ intent }, 'k-all-1');
     expect(first.status).toBe(200);
-    expect(await first.json()).toEqual({ intent, requeued: N });
+    expect(await first.json()).toEqual({ intent, requeued: N, not_requeued: 0 });
     const replay = await post({ intent }, 'k-all-1');
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
-    expect(await replay.json()).toEqual({ intent, requeued: N });
+    expect(await replay.json()).toEqual({ intent, requeued: N, not_requeued: 0 });
     await smtp.waitFor(N, 60_000);
     const out = await outboxSettled(h, 1, 60_000);
     expect(out.updates[0]).toMatchObject({ sent: N, failed: 0, queued: 0 });
@@ -42,7 +42,7 @@ describe('retry all failed deliveries of a notice', () => {
 
     const again = await post({ intent }, 'k-all-2');
     expect(again.status).toBe(200);
-    expect(await again.json()).toEqual({ intent, requeued: 0 });
+    expect(await again.json()).toEqual({ intent, requeued: 0, not_requeued: 0 });
     const events = (await (await h.admin('/audit?limit=1000')).json()).events.filter(
       (e: { action: string }) => e.action === 'deliveries.retry_all',
     );
@@ -64,9 +64,35 @@ describe('retry all failed deliveries of a notice', () => {
     const N = 1200;
     const { h, intent } = await failedNotice(N, true);
     const res = await h.admin('/deliveries/retry', { method: 'POST', body: { intent } });
-    expect(await res.json()).toEqual({ intent, requeued: N });
+    expect(await res.json()).toEqual({ intent, requeued: N, not_requeued: 0 });
     const out = await outboxSettled(h, 1, 60_000);
     expect(out.updates[0]).toMatchObject({ failed: N, sent: 0, queued: 0 });
+  });
+
+  it('counts only what can be sent: the failures of subscribers removed since are left failed and said apart', async () => {
+    const { smtp, h, intent } = await failedNotice(4);
+    for (const email of ['r1@example.com', 'r3@example.com']) {
+      const found = (await (await h.admin(`/subscribers?q=${email}`)).json()) as { subscribers: Array<{ id: string }> };
+      expect(found.subscribers).toHaveLength(1);
+      expect((await h.admin(`/subscribers/${found.subscribers[0]!.id}`, { method: 'DELETE' })).status).toBe(204);
+    }
+    const res = await h.admin('/deliveries/retry', { method: 'POST', body: { intent } });
+    expect(await res.json()).toEqual({ intent, requeued: 2, not_requeued: 2 });
+    await smtp.waitFor(2);
+    const out = await outboxSettled(h, 1);
+    expect(out.updates[0]).toMatchObject({ sent: 2, failed: 2, queued: 0 });
+    expect(smtp.received.map((r) => r.to[0]).sort()).toEqual(['r0@example.com', 'r2@example.com']);
+    // Left as they failed (the relay's refusal), not failed again as "not sent: subscriber removed".
+    const failed = (await (await h.admin('/deliveries/failed')).json()) as { failed: Array<{ email: string | null; last_error: string }> };
+    expect(failed.failed).toHaveLength(2);
+    for (const f of failed.failed) expect(f).toMatchObject({ email: null, last_error: expect.stringContaining('Relay access denied') });
+    const events = (await (await h.admin('/audit?limit=1000')).json()).events.filter(
+      (e: { action: string }) => e.action === 'deliveries.retry_all',
+    );
+    expect(events).toEqual([expect.objectContaining({ target: intent, detail: { requeued: 2 } })]);
+    // A repeat: nothing that can be sent is failed; the removed subscribers' two are still said.
+    const again = await h.admin('/deliveries/retry', { method: 'POST', body: { intent } });
+    expect(await again.json()).toEqual({ intent, requeued: 0, not_requeued: 2 });
   });
 
   it('the console: a "Retry all failed" button per notice; the same form twice queues once; a later one says nothing was new', async () => {

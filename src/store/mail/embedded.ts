@@ -91,14 +91,19 @@ export function embeddedOutbox(ledger: DeliveryLedger, book: SubscriberBook, wai
     begun: async (keys) => new Set(keys.filter((k) => ledger.intents.has(k))),
     async failedIds(intent) {
       const ids: string[] = [];
-      for (const d of ledger.deliveries.values()) if (d.intent === intent && d.state === 'failed') ids.push(d.id);
-      return ids;
+      let subscriberRemoved = 0;
+      for (const d of ledger.deliveries.values()) {
+        if (d.intent !== intent || d.state !== 'failed') continue;
+        if (book.get(d.sub)) ids.push(d.id);
+        else subscriberRemoved++;
+      }
+      return { ids, subscriberRemoved };
     },
     async retryFailed(ids) {
       const batch: Delivery[] = [];
       for (const id of ids) {
         const d = ledger.deliveries.get(id);
-        if (d?.state === 'failed') batch.push({ ...d, state: 'queued', attempts: 0, next_at: null });
+        if (d?.state === 'failed' && book.get(d.sub)) batch.push({ ...d, state: 'queued', attempts: 0, next_at: null });
       }
       // Each save is in memory at once; the appends share fsyncs.
       await Promise.all(batch.map((d) => ledger.save(d)));

@@ -1,6 +1,6 @@
 import { NotFound } from '../../domain/errors.ts';
 import type { Delivery } from './model.ts';
-import type { FailurePage, FailureQuery, NoticeProgress, OutboxOverview, OutboxView, Retried } from './port.ts';
+import type { FailedIds, FailurePage, FailureQuery, NoticeProgress, OutboxOverview, OutboxView, Retried } from './port.ts';
 import { DELIVERY_COLUMNS, deliveryOf, type DeliveryRow } from './pg-rows.ts';
 import { countWaiting, readConfirmations, readFailed, readNotices, readNoticesAbout, readNoticesOf } from './pg-outbox-reads.ts';
 import { PgFanOut } from './pg-fanout.ts';
@@ -81,20 +81,22 @@ export class PgOutbox extends PgFanOut implements OutboxView {
     });
   }
 
-  /** The ids of a notice's failed deliveries, oldest first. */
-  async failedIds(intent: string): Promise<string[]> {
-    const { rows } = await this.db.query<{ id: string }>(
-      `SELECT id FROM mail_deliveries WHERE intent = $1 AND state = 'failed' ORDER BY ord`,
+  /** A notice's failed deliveries whose subscriber is still there, oldest first, and how many are of removed ones. */
+  async failedIds(intent: string): Promise<FailedIds> {
+    const { rows } = await this.db.query<{ id: string; present: boolean }>(
+      `SELECT d.id, EXISTS (SELECT 1 FROM mail_subscribers s WHERE s.id = d.sub) AS present
+       FROM mail_deliveries d WHERE d.intent = $1 AND d.state = 'failed' ORDER BY d.ord`,
       [intent],
     );
-    return rows.map((r) => r.id);
+    return { ids: rows.filter((r) => r.present).map((r) => r.id), subscriberRemoved: rows.filter((r) => !r.present).length };
   }
 
-  /** Those of `ids` still failed, queued again (rows another request holds are left to it). */
+  /** Those of `ids` still failed and whose subscriber is still there, queued again (rows another request holds are left to it). */
   async retryFailed(ids: string[]): Promise<Delivery[]> {
     const { rows } = await this.db.query<DeliveryRow>(
       `UPDATE mail_deliveries d SET state = 'queued', attempts = 0, next_at = NULL, lease_owner = NULL, lease_until = NULL
-       FROM (SELECT id FROM mail_deliveries WHERE id = ANY($1::text[]) AND state = 'failed' ORDER BY ord FOR UPDATE SKIP LOCKED) p
+       FROM (SELECT id FROM mail_deliveries f WHERE id = ANY($1::text[]) AND state = 'failed'
+               AND EXISTS (SELECT 1 FROM mail_subscribers s WHERE s.id = f.sub) ORDER BY ord FOR UPDATE OF f SKIP LOCKED) p
        WHERE d.id = p.id RETURNING ${DELIVERY_COLUMNS.split(', ')
          .map((c) => `d.${c}`)
          .join(', ')}`,

@@ -82,6 +82,12 @@ export interface OutboxOverview {
   waiting: number;
 }
 
+/** A notice's failed deliveries as a "retry all" finds them (OutboxView.failedIds). */
+export interface FailedIds {
+  ids: string[];
+  subscriberRemoved: number;
+}
+
 /** Which failures to list: those whose address contains `q` (lower case; '' for all), newest first, one page. */
 export interface FailureQuery {
   q: string;
@@ -113,10 +119,14 @@ export interface OutboxView {
   overview(limits: { notices: number; failed: number }): Promise<OutboxOverview>;
   /** How many deliveries wait to be sent, those being sent included: the overview's `waiting`, read alone. */
   waiting(): Promise<number>;
-  /** The ids of a notice's failed deliveries (by intent key), oldest first: what a "retry all" takes on. */
-  failedIds(intent: string): Promise<string[]>;
   /**
-   * Queues again those of `ids` still failed, and returns them. Called with the ids failedIds gave, a batch
+   * The ids of a notice's failed deliveries (by intent key) whose subscriber is still there, oldest first: what
+   * a "retry all" takes on; and how many failed ones are of subscribers removed since, which nothing can send.
+   */
+  failedIds(intent: string): Promise<FailedIds>;
+  /**
+   * Queues again those of `ids` still failed whose subscriber is still there (one removed meanwhile is left
+   * failed), and returns them. Called with the ids failedIds gave, a batch
    * at a time, so a notice with 10,000 failures never holds the event loop (or a transaction) for all of
    * them, and a delivery that fails again meanwhile is not taken up twice by the same retry.
    */
