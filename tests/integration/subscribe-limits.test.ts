@@ -99,6 +99,23 @@ describe('a request refused for what it asks', () => {
     expect(await subscribe(client, hank)).toBe(202);
   });
 
+  it('on the form too: an old tab naming a deleted component is told to check its choice, and the retry is not locked out', async () => {
+    const post = async (body: string) => {
+      const res = await fetch(`${h.url}/subscribe`, {
+        method: 'POST',
+        headers: { origin: h.url, 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': '203.0.113.52' },
+        body,
+      });
+      return [res.status, await res.text()] as const;
+    };
+    for (let i = 0; i < PER_ADDRESS; i++) {
+      const [status, page] = await post('email=hank.form%40example.com&components=nosuch');
+      expect(status).toBe(422);
+      expect(page).toContain('check your choice and subscribe again');
+    }
+    expect((await post('email=hank.form%40example.com'))[0]).toBe(200);
+  });
+
   it('still counts against its client: a client sending nothing but refused requests meets the per-IP limit', async () => {
     const client = '203.0.113.51';
     expect(await inOrder(Array.from({ length: PER_IP }, (_, i) => [client, `typo-${i}@example.com`, ['nosuch']]))).toEqual(
