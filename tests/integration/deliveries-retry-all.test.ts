@@ -93,6 +93,13 @@ describe('retry all failed deliveries of a notice', () => {
     // A repeat: nothing that can be sent is failed; the removed subscribers' two are still said.
     const again = await h.admin('/deliveries/retry', { method: 'POST', body: { intent } });
     expect(await again.json()).toEqual({ intent, requeued: 0, not_requeued: 2 });
+    // The console's button says them too. Before: "Nothing new to retry: none of that notice’s deliveries are
+    // failed now", above the two it lists as failed.
+    const s = await signIn(h);
+    const button = await s.post('/admin/deliveries', { action: 'retry-all', intent, once: 'retry-all-left-0123456789' });
+    expect(button.headers.get('location')).toBe('/admin/deliveries?done=retried-all&n=0&left=2');
+    const page = await (await fetch(`${h.url}${button.headers.get('location')}`, { headers: { cookie: s.cookie } })).text();
+    expect(page).toContain('Nothing to retry: 2 failed deliveries of it are left failed: their subscribers were removed.');
   });
 
   it('the console: a "Retry all failed" button per notice; the same form twice queues once; a later one says nothing was new', async () => {

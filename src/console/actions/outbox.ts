@@ -7,7 +7,7 @@ import { subscriberListHref, subscriberListView } from '../subscriber-list.ts';
 import { refusal } from '../forms.ts';
 import { done, refused, type ActionResult } from './result.ts';
 import type { Session } from '../../auth/sessions.ts';
-import { retryDelivery, retryNotice } from '../../notify/outbox-actions.ts';
+import { retryDelivery, retryNotice, type RetryAllAnswer } from '../../notify/outbox-actions.ts';
 import { resumeAndSettle } from '../resume-settled.ts';
 import { actOnce, onceKeyOf } from '../form-once.ts';
 
@@ -26,8 +26,9 @@ export async function deliveriesAction(herald: Herald, session: Session, form: F
     }
     if (action === 'retry-all') {
       const intent = String(form.get('intent') ?? '');
-      const n = await retryAllOnce(herald, session, form, intent);
-      return done(`/admin/deliveries?done=retried-all&n=${n}`);
+      const r = await retryAllOnce(herald, session, form, intent);
+      const left = r.not_requeued > 0 ? `&left=${r.not_requeued}` : '';
+      return done(`/admin/deliveries?done=retried-all&n=${r.requeued}${left}`);
     }
     if (action === 'retry') {
       const to = await retryOnce(herald, session, form);
@@ -55,13 +56,11 @@ function retryOnce(herald: Herald, session: Session, form: FormData): Promise<Re
 }
 
 /** A notice's "Retry all failed" under the form's one-time key: a double click queues them once. */
-function retryAllOnce(herald: Herald, session: Session, form: FormData, intent: string): Promise<number> {
-  return actOnce(
-    herald,
-    session.actor,
-    onceKeyOf('delivery', session.key, form),
-    async () => (await retryNotice(herald, session.actor, intent)).requeued,
-  );
+async function retryAllOnce(herald: Herald, session: Session, form: FormData, intent: string): Promise<RetryAllAnswer> {
+  const key = onceKeyOf('delivery', session.key, form);
+  const r = await actOnce<RetryAllAnswer | number>(herald, session.actor, key, () => retryNotice(herald, session.actor, intent));
+  // A form answered by the previous release, replayed: its answer was the count alone.
+  return typeof r === 'number' ? { intent, requeued: r, not_requeued: 0 } : r;
 }
 
 /** A removal asked for and not yet confirmed: the page names the address before anything is removed. */
