@@ -20,6 +20,11 @@ export interface PgDocumentStoreOptions<T> {
   replica?: string;
   /** The folder of SQL migrations (tests); Herald's own by default. */
   migrationsDir?: string;
+  /**
+   * Upgrade the tables or the document even while other replicas run on the database (Herald refuses to start
+   * then, README: Upgrading): only for a test of the older replica's own refusal, the race that check cannot close.
+   */
+  upgradeBesideOthers?: boolean;
   /** Read only (the static export): tables not migrated, refused when this release needs them migrated. */
   readOnly?: boolean;
   /**

@@ -4,6 +4,7 @@ import { describePgError, isConnectionError, withClient } from './client.ts';
 import { Listener } from './listener.ts';
 import { MIGRATION_LOCK_KEY, migrateDatabase } from './migrate.ts';
 import { startRefusal } from './start-refusal.ts';
+import { upgradeDatabase } from './upgrade.ts';
 import { draftOf } from '../draft-copy.ts';
 import { DOCUMENT_CHANNEL, InvalidStoredDocument } from './document-options.ts';
 import { DocumentReplica } from './document-replica.ts';
@@ -31,7 +32,7 @@ const shortReason = (err: unknown): string => {
  */
 export class PgDocumentStore<T> extends DocumentReplica<T> implements DocumentStore<T> {
   /**
-   * Applies the migrations, creates the document from the defaults when the
+   * Brings the database to this release (upgrade.ts: refused while other replicas run on it), creates the document from the defaults when the
    * database has none (`created`: this replica did), reads it, then starts
    * listening and polling. Refuses (throws) when PostgreSQL cannot be reached
    * or holds a document `parse` refuses: Herald does not start on no data.
@@ -47,7 +48,18 @@ export class PgDocumentStore<T> extends DocumentReplica<T> implements DocumentSt
         const refusal = typeof site === 'object' ? this.opts.refuseSite?.(site.pageId) : undefined;
         if (refusal) throw refusal;
       }
-      await migrateDatabase(this.pool, this.opts.migrationsDir, { readOnly: this.opts.readOnly === true });
+      // A reader (the static export) upgrades nothing, beside any replica: it checks that the tables are this release's.
+      if (this.opts.readOnly) await migrateDatabase(this.pool, this.opts.migrationsDir, { readOnly: true });
+      else {
+        await upgradeDatabase(this.pool, {
+          migrationsDir: this.opts.migrationsDir,
+          replica: this.opts.replica,
+          upgrade: this.opts.upgrade,
+          parse: this.opts.parse,
+          alone: this.opts.upgradeBesideOthers !== true,
+          log: this.log,
+        });
+      }
       // A reader (the static export) inserts no document.
       const inserted = this.opts.readOnly
         ? null

@@ -96,38 +96,60 @@ async function checkApplied(client: PoolClient, migrations: Migration[]): Promis
 export async function migrateDatabase(pool: Pool, dir = defaultMigrationsDir(), opts: { readOnly?: boolean } = {}): Promise<string[]> {
   const migrations = planMigrations(readdirSync(dir), dir);
   if (opts.readOnly) return withClient(pool, async (client) => checkApplied(client, migrations));
-  return withClient(pool, async (client) => {
-    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+  return withClient(pool, (client) =>
+    underMigrationLock(client, async () => applyMigrations(client, (await pendingMigrations(client, dir)).pending)),
+  );
+}
+
+/** Runs `fn` holding the migrations' advisory lock on `client` (other runners, and db:import, wait meanwhile). */
+export async function underMigrationLock<R>(client: PoolClient, fn: () => Promise<R>): Promise<R> {
+  await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+  try {
+    return await fn();
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => {});
+  }
+}
+
+/**
+ * The migrations of `dir` the database lacks, and whether it had any applied (`upgrade`: false on a new
+ * database, which no release runs on yet). Under the migrations' lock.
+ */
+export async function pendingMigrations(
+  client: PoolClient,
+  dir = defaultMigrationsDir(),
+): Promise<{ pending: Migration[]; upgrade: boolean }> {
+  const migrations = planMigrations(readdirSync(dir), dir);
+  await client.query(
+    `CREATE TABLE IF NOT EXISTS schema_migrations (
+       version integer PRIMARY KEY,
+       name text NOT NULL,
+       applied_at timestamptz NOT NULL DEFAULT now()
+     )`,
+  );
+  const applied = await appliedVersions(client, migrations);
+  const pending = migrations.filter((m) => !applied.has(m.version));
+  return { pending, upgrade: applied.size > 0 && pending.length > 0 };
+}
+
+/** Applies `pending` in order, each in its own transaction; returns their names. Under the migrations' lock. */
+export async function applyMigrations(client: PoolClient, pending: Migration[]): Promise<string[]> {
+  const done: string[] = [];
+  for (const m of pending) {
+    await client.query('BEGIN');
     try {
-      await client.query(
-        `CREATE TABLE IF NOT EXISTS schema_migrations (
-           version integer PRIMARY KEY,
-           name text NOT NULL,
-           applied_at timestamptz NOT NULL DEFAULT now()
-         )`,
+      // No parameters: the simple protocol, which runs a file of several statements.
+      await client.query(readFileSync(m.file, 'utf8'));
+      await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw new MigrationError(
+        `Migration ${m.name} failed, nothing of it was applied: ${(err as Error).message}. Fix what PostgreSQL names; it is tried again at the next start or import.`,
+        { cause: err },
       );
-      const applied = await appliedVersions(client, migrations);
-      const done: string[] = [];
-      for (const m of migrations) {
-        if (applied.has(m.version)) continue;
-        await client.query('BEGIN');
-        try {
-          // No parameters: the simple protocol, which runs a file of several statements.
-          await client.query(readFileSync(m.file, 'utf8'));
-          await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
-          await client.query('COMMIT');
-        } catch (err) {
-          await client.query('ROLLBACK').catch(() => {});
-          throw new MigrationError(
-            `Migration ${m.name} failed, nothing of it was applied: ${(err as Error).message}. Fix what PostgreSQL names; it is tried again at the next start or import.`,
-            { cause: err },
-          );
-        }
-        done.push(m.name);
-      }
-      return done;
-    } finally {
-      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => {});
     }
-  });
+    done.push(m.name);
+  }
+  return done;
 }

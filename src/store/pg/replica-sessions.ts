@@ -41,3 +41,17 @@ export async function replicaSessions(client: PoolClient): Promise<ReplicaSessio
   const replicas = new Set(rows.map((r) => r.application_name.replace(/^[^:]*:?/, '')).filter((name) => name !== ''));
   return { connections: rows.length, replicas: [...replicas].sort() };
 }
+
+/**
+ * The replicas running on the database besides `self` (host:pid): those holding a LISTEN or lead connection,
+ * which a replica opens once its document is loaded. A replica still starting (its pool alone, waiting on the
+ * migrations' lock beside this one) is of this start's release, not one an upgrade would strand.
+ */
+export async function runningReplicas(client: PoolClient, self: string | undefined): Promise<string[]> {
+  const { rows } = await client.query<{ application_name: string }>(
+    `SELECT DISTINCT application_name FROM pg_stat_activity WHERE ${REPLICA_SESSION} AND application_name ~ '^herald-(listen|lead):'`,
+  );
+  const names = new Set(rows.map((r) => r.application_name.replace(/^[^:]*:/, '')));
+  if (self) names.delete(self);
+  return [...names].sort();
+}
