@@ -96,6 +96,35 @@ it('refuses to upgrade while a replica of the older release runs on the database
   await herald.stop();
 });
 
+it('a document upgrade alone (the tables current) is refused beside an older replica too, and logs no SQL migrations', {
+  timeout: 60_000,
+}, async () => {
+  const url = await cluster.database();
+  const pool = openPool(url, { applicationName: 'setup', log: () => {} });
+  await migrateDatabase(pool);
+  const v7 = JSON.stringify({ ...emptyDb('page-v7', '2026-01-01T00:00:00.000Z'), schema_version: 7 });
+  await pool.query('INSERT INTO herald_document (id, version, data) VALUES (1, 3, $1)', [v7]);
+  await pool.end();
+  const older = new PgLeadership({ url, replica: 'old-host:7', retryMs: 200, log: () => {} });
+  leaderships.push(older);
+  await older.start();
+  const dataDir = tempDataDir();
+  const refused = await runHeraldExpectingExit({ DATABASE_URL: url, DATA_DIR: dataDir });
+  expect(refused.code).toBe(1);
+  expect(refused.stderr).toContain(
+    'other Herald replicas run on this database (old-host:7); this release would upgrade its document (schema version 7 to 8) under them',
+  );
+  expect(await cluster.sql('SELECT version, data::text FROM herald_document', url)).toBe(`3|${v7}`);
+
+  await older.close();
+  const herald = await startHerald({ dataDir, env: { DATABASE_URL: url } });
+  heralds.push(herald);
+  expect(herald.output()).not.toContain('applied the SQL migrations');
+  expect(herald.output()).toContain('from schema version 7 to 8; the previous document is kept in herald_kept_documents (schema_version 7');
+  expect(await cluster.sql('SELECT data::text FROM herald_kept_documents', url)).toBe(v7);
+  await herald.stop();
+});
+
 it('starts that upgrade nothing are not refused: replicas of one release starting together, and a rolling restart', {
   timeout: 90_000,
 }, async () => {

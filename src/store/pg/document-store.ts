@@ -32,7 +32,8 @@ const shortReason = (err: unknown): string => {
  */
 export class PgDocumentStore<T> extends DocumentReplica<T> implements DocumentStore<T> {
   /**
-   * Brings the database to this release (upgrade.ts: refused while other replicas run on it), creates the document from the defaults when the
+   * Brings the database to this release (upgrade.ts: refused while other
+   * replicas run on it), creates the document from the defaults when the
    * database has none (`created`: this replica did), reads it, then starts
    * listening and polling. Refuses (throws) when PostgreSQL cannot be reached
    * or holds a document `parse` refuses: Herald does not start on no data.

@@ -112,13 +112,13 @@ export async function underMigrationLock<R>(client: PoolClient, fn: () => Promis
 }
 
 /**
- * The migrations of `dir` the database lacks, and whether it had any applied (`upgrade`: false on a new
- * database, which no release runs on yet). Under the migrations' lock.
+ * The migrations of `dir` the database lacks, and whether it had none applied (`fresh`: a new database, which
+ * no release runs on yet, nor has a document; its tables may be another application's). Under the migrations' lock.
  */
 export async function pendingMigrations(
   client: PoolClient,
   dir = defaultMigrationsDir(),
-): Promise<{ pending: Migration[]; upgrade: boolean }> {
+): Promise<{ pending: Migration[]; fresh: boolean }> {
   const migrations = planMigrations(readdirSync(dir), dir);
   await client.query(
     `CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -129,7 +129,7 @@ export async function pendingMigrations(
   );
   const applied = await appliedVersions(client, migrations);
   const pending = migrations.filter((m) => !applied.has(m.version));
-  return { pending, upgrade: applied.size > 0 && pending.length > 0 };
+  return { pending, fresh: applied.size === 0 };
 }
 
 /** Applies `pending` in order, each in its own transaction; returns their names. Under the migrations' lock. */

@@ -26,8 +26,9 @@ export interface UpgradeOptions {
 export async function upgradeDatabase(pool: Pool, opts: UpgradeOptions): Promise<void> {
   await withClient(pool, (client) =>
     underMigrationLock(client, async () => {
-      const { pending, upgrade } = await pendingMigrations(client, opts.migrationsDir);
-      const stored = await storedDocument(client, opts);
+      const { pending, fresh } = await pendingMigrations(client, opts.migrationsDir);
+      const upgrade = !fresh && pending.length > 0;
+      const stored = fresh ? null : await storedDocument(client, opts);
       if (opts.alone && (upgrade || stored)) {
         const others = await runningReplicas(client, opts.replica);
         if (others.length > 0) {
