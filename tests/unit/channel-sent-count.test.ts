@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Journal } from '../../src/store/journal.ts';
 import { JournalChannelLedger, type ChannelDelivery } from '../../src/store/channels/ledger.ts';
@@ -64,5 +64,32 @@ describe('a channel sent count on the embedded engine', () => {
     const imported = new JournalChannelLedger(new Journal(join(copy, CHANNEL_FILE)));
     expect(imported.countsOf('chn_a')).toEqual({ queued: 0, sent: 3, failed: 0 });
     await imported.close();
+  });
+
+  // From a review: the compaction counted the records it dropped before its file was written; when the write
+  // failed, the old file still held them, a later mark carried the count, and a restart counted them twice.
+  it('is not counted twice when a compaction could not be written', async () => {
+    const folder = join(dir, 'failed-compaction');
+    mkdirSync(folder);
+    const file = join(folder, CHANNEL_FILE);
+    const open = () => new JournalChannelLedger(new Journal(file));
+    let ledger = open();
+    await ledger.init(new Date(at(0)));
+    await ledger.plan([sent('u1', at(1)), sent('u2', at(1))], at(1));
+    await ledger.plan([sent('u3', at(2))], at(2));
+    // A folder where the compaction writes its new copy: the write fails (EISDIR), as a full disk's would.
+    const blocked = join(folder, `.${CHANNEL_FILE}.${process.pid}.tmp`);
+    mkdirSync(blocked);
+    await expect(ledger.compactIfWorthIt(true)).rejects.toThrow();
+    rmdirSync(blocked);
+    expect(ledger.countsOf('chn_a')).toEqual({ queued: 0, sent: 3, failed: 0 });
+    await ledger.plan([], at(3));
+    await ledger.close();
+    ledger = open();
+    // Before: 5.
+    expect(ledger.countsOf('chn_a')).toEqual({ queued: 0, sent: 3, failed: 0 });
+    await ledger.compactIfWorthIt(true);
+    await ledger.close();
+    expect(open().countsOf('chn_a')).toEqual({ queued: 0, sent: 3, failed: 0 });
   });
 });

@@ -166,10 +166,20 @@ export abstract class ChannelLedger {
   /**
    * Forgets the sent deliveries whose update cannot be planned again (before the mark), counting them in
    * `sentBefore` instead: compaction's, as the stored outbox does, so that a count is the same before and
-   * after a restart, and on every replica.
+   * after a restart, and on every replica. Answers those it forgot.
    */
-  protected forgetOldSent(): void {
-    for (const d of this.sent.values()) if (d.at < (this.since ?? '')) this.forget(d);
+  protected forgetOldSent(): ChannelDelivery[] {
+    const old = [...this.sent.values()].filter((d) => d.at < (this.since ?? ''));
+    for (const d of old) this.forget(d);
+    return old;
+  }
+
+  /** Takes back what forgetOldSent did, for a compaction that was not written. */
+  protected unforgetSent(ds: readonly ChannelDelivery[]): void {
+    for (const d of ds) {
+      this.sentBefore.set(d.channel, (this.sentBefore.get(d.channel) ?? 1) - 1);
+      this.apply(d);
+    }
   }
 
   /**
@@ -215,7 +225,7 @@ export class JournalChannelLedger extends ChannelLedger {
       if (!parsed?.success) throw new CorruptDataFile(journal.file, `unexpected record ${JSON.stringify(raw).slice(0, 80)}`);
       if (parsed.data.t === 'w') {
         this.since = parsed.data.since;
-        this.sentBefore = new Map(Object.entries(parsed.data.sent_before ?? {}));
+        if (parsed.data.sent_before) this.sentBefore = new Map(Object.entries(parsed.data.sent_before));
         // The newest mark tells: one without it was written by an older Herald, which planned no postmortems.
         this.postmortemsFrom = parsed.data.postmortems_from ?? null;
       } else this.apply(parsed.data);
@@ -229,12 +239,17 @@ export class JournalChannelLedger extends ChannelLedger {
     await this.journal.append([this.mark(this.since)]);
   }
 
-  private mark(since: string) {
+  /**
+   * A planning mark. Only a compaction's (`counted`) carries `sent_before`: written in the same file as the
+   * sent records it no longer holds, it can neither be lost without them nor kept with them. A plan's mark,
+   * appended, carries none, and replay keeps the last count read.
+   */
+  private mark(since: string, counted = false) {
     return {
       t: 'w' as const,
       since,
       ...(this.postmortemsFrom ? { postmortems_from: this.postmortemsFrom } : {}),
-      ...(this.sentBefore.size > 0 ? { sent_before: this.sentBeforeRecord() } : {}),
+      ...(counted && this.sentBefore.size > 0 ? { sent_before: this.sentBeforeRecord() } : {}),
     };
   }
 
@@ -276,10 +291,17 @@ export class JournalChannelLedger extends ChannelLedger {
 
   async compactIfWorthIt(force = false): Promise<void> {
     if (!force && this.journal.lines < 2 * this.deliveries.size + 10_000) return;
-    await this.journal.compact(() => {
-      // A sent record is only needed while its update may still be planned again (at or after the mark).
-      this.forgetOldSent();
-      return [...(this.since ? [this.mark(this.since)] : []), ...this.deliveries.values(), ...this.sent.values()];
-    });
+    let forgotten: ChannelDelivery[] = [];
+    try {
+      await this.journal.compact(() => {
+        // A sent record is only needed while its update may still be planned again (at or after the mark).
+        forgotten = this.forgetOldSent();
+        return [...(this.since ? [this.mark(this.since, true)] : []), ...this.deliveries.values(), ...this.sent.values()];
+      });
+    } catch (err) {
+      // Not written (a full disk): the file still holds those records, and memory counts them as it does.
+      this.unforgetSent(forgotten);
+      throw err;
+    }
   }
 }

@@ -155,7 +155,8 @@ export class PgChannelLedger extends ChannelLedger {
   async refresh(still: () => boolean = () => true): Promise<void> {
     // Only a leader claims: a follower's read (every few seconds, for the console's counts) asks nothing of claimants.
     const leading = this.leaderSession() !== null;
-    const { since, postmortems_from, sent_before, deliveries, orphans } = await this.db.tx(async (c) => ({
+    // One snapshot: a compaction committed between two of its reads would count the posts it moved twice.
+    const { since, postmortems_from, sent_before, deliveries, orphans } = await this.db.snapshot(async (c) => ({
       ...(await PgChannelLedger.read(c)),
       orphans: leading
         ? (
