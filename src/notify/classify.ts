@@ -2,11 +2,13 @@ import { headOf } from '../domain/text.ts';
 
 /**
  * What to do after a send failed, as a pure policy over the error nodemailer
- * gives (`code`, `responseCode`, `response`):
+ * gives (`code`, `responseCode`, `response`, and `command`: the SMTP step the
+ * reply answered):
  * - 'halt': the queue itself is misconfigured (authentication, TLS or
- *   configuration, unknown SMTP host); retrying each message would only
+ *   configuration, unknown SMTP host, a relay or account that refuses the
+ *   sender, an account-wide sending limit); retrying each message would only
  *   burn attempts, so the worker pauses and says so.
- * - 'permanent': the server refused this message for good (5xx).
+ * - 'permanent': the server refused this message for good (5xx to RCPT TO or DATA).
  * - 'retry': temporary (4xx, connection trouble, timeouts, anything unknown).
  */
 export type Verdict = 'retry' | 'permanent' | 'halt';
@@ -16,6 +18,8 @@ export interface SendError {
   responseCode?: number;
   response?: string;
   message?: string;
+  /** The step nodemailer's SMTP client was at: 'CONN' (greeting), 'EHLO', 'HELO', 'STARTTLS', 'AUTH …', 'MAIL FROM', 'RCPT TO', 'DATA', 'API'. */
+  command?: string;
 }
 
 const HALT_CODES = new Set(['EAUTH', 'ENOAUTH', 'EOAUTH2', 'ECONFIG', 'ETLS', 'EREQUIRETLS', 'EDNS', 'ENOTFOUND', 'EPROXY']);
@@ -34,9 +38,41 @@ const NETWORK_CODES = new Set([
 /** SMTP replies meaning "your credentials or setup are wrong", not "this message". */
 const HALT_REPLIES = new Set([530, 534, 535, 538]);
 
+/**
+ * The steps before any recipient is named: a refusal there is of the connection, the account or the sender,
+ * the same for every message.
+ */
+function isSetupStep(command: string | undefined): boolean {
+  return command !== undefined && /^(CONN|EHLO|HELO|LHLO|STARTTLS|AUTH\b|MAIL FROM)/.test(command);
+}
+
+/**
+ * Replies that refuse the sender or the account whatever the step they come at: Postfix checks the sender
+ * at RCPT TO by default (smtpd_delay_reject), Microsoft 365 answers SendAsDenied after DATA, and a relay
+ * that will not relay for this client says so per recipient. Kept to wordings and codes that name the
+ * sender, relaying, or a daily/sending quota (Google's 5.4.5, Amazon SES's "Daily message quota
+ * exceeded", Microsoft's SubmissionQuotaExceeded); a per-minute "rate" or "too many" reply stays a retry,
+ * as backing off is what it asks for.
+ */
+const SENDER_REFUSED =
+  /Sender address rejected|SendAsDenied|send as this sender|relay(ing)? (access )?(denied|not permitted)|not permitted to relay/i;
+const SENDER_STATUS = /\b5\.1\.[78]\b/;
+const ACCOUNT_LIMIT =
+  /\b5\.4\.5\b|daily (user )?(sending |message )?(limit|quota)|sending (limit|quota) exceeded|message quota exceeded|SubmissionQuotaExceeded/i;
+
+/** The relay refused the sender or the account itself, not this message or its recipient (see above). */
+export function refusesSender(err: SendError): boolean {
+  const reply = err.responseCode;
+  if (reply === undefined || reply < 400 || reply >= 600) return false;
+  const text = err.response ?? '';
+  if (ACCOUNT_LIMIT.test(text)) return true;
+  return reply >= 500 && (isSetupStep(err.command) || SENDER_REFUSED.test(text) || SENDER_STATUS.test(text));
+}
+
 export function classify(err: SendError): Verdict {
   const reply = err.responseCode;
   if (reply !== undefined && HALT_REPLIES.has(reply)) return 'halt';
+  if (refusesSender(err)) return 'halt';
   if (err.code && HALT_CODES.has(err.code)) return 'halt';
   if (reply !== undefined && reply >= 500 && reply < 600) return 'permanent';
   if (reply !== undefined && reply >= 400 && reply < 500) return 'retry';
@@ -63,9 +99,14 @@ export function isHeld(err: SendError): boolean {
  * A 5xx saying the mailbox does not exist: stop mailing the address. 5.1.1 (RFC 3463: bad destination
  * mailbox), or 5.1.10 (RFC 7505: a domain that takes no mail; Microsoft 365 also answers it for a mailbox
  * it does not have, "RESOLVER.ADR.RecipientNotFound"); or a plain 550 that says so in words.
+ * Only an answer to RCPT TO, or to DATA (each message has one recipient, so that answer is about it), names
+ * the recipient's mailbox: the same words at MAIL FROM are about the sender's ("Sender address rejected:
+ * unknown user"), and suppressing on them once struck every subscriber off.
  */
 export function isUnknownMailbox(err: SendError): boolean {
   if (err.responseCode === undefined || err.responseCode < 500 || err.responseCode >= 600) return false;
+  if (err.command !== 'RCPT TO' && err.command !== 'DATA') return false;
+  if (refusesSender(err)) return false;
   return (
     /\b5\.1\.10?\b/.test(err.response ?? err.message ?? '') ||
     (err.responseCode === 550 && /unknown user|no such user|does not exist|recipient not found/i.test(err.response ?? ''))

@@ -16,7 +16,7 @@ afterAll(() => browser?.close());
 
 describe('the deliveries page on a 360 px phone', () => {
   it('both tables fit: the Failed count and its "Retry all failed" are on screen without scrolling sideways', async () => {
-    const smtp = await startSmtp(() => ({ code: 554, text: '5.7.1 Relay access denied: the relay refuses every recipient of this test' }));
+    const smtp = await startSmtp(() => ({ code: 554, text: '5.7.1 Message refused: the relay refuses every recipient of this test' }));
     cleanup.push(() => smtp.close());
     const dataDir = tempDataDir();
     cleanup.push(() => removeDir(dataDir));

@@ -5,7 +5,7 @@ import { seedSubscribers } from '../fixtures/subscribers.ts';
 
 /**
  * A Herald whose confirmed subscribers are `emails` (seeded before it starts), sending through a test relay
- * that answers as `reply` says; the relay, the data folder and Herald are handed to `cleanup`, last made
+ * that answers as `reply` says (and `relay`, see startSmtp); the relay, the data folder and Herald are handed to `cleanup`, last made
  * first undone.
  */
 export async function heraldWithRelay(
@@ -13,8 +13,9 @@ export async function heraldWithRelay(
   reply: Parameters<typeof startSmtp>[0],
   emails: string[],
   env: Record<string, string> = {},
+  relay: Parameters<typeof startSmtp>[1] = {},
 ): Promise<{ smtp: TestSmtp; h: HeraldProcess }> {
-  const smtp = await startSmtp(reply);
+  const smtp = await startSmtp(reply, relay);
   cleanup.push(() => smtp.close());
   const dataDir = tempDataDir();
   cleanup.push(() => removeDir(dataDir));

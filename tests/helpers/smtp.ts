@@ -37,10 +37,20 @@ type Verdict = { code: number; text: string } | null;
  * promise of one holds the answer until it settles (a message kept in flight).
  * `delayMs` holds each accepted message's answer that long (a slow relay).
  * `commands` records each MAIL FROM and RCPT TO line as sent (see TestSmtp).
+ * `at` answers the steps before DATA as a relay would: `connect` (the greeting), `mailFrom` and `rcptTo`
+ * return a refusal (code and text) or null to go on.
  */
+export interface RelayAnswers {
+  connect?: () => Verdict;
+  mailFrom?: (from: string) => Verdict;
+  rcptTo?: (to: string) => Verdict;
+}
+
+const refusal = (verdict: NonNullable<Verdict>) => Object.assign(new Error(verdict.text), { responseCode: verdict.code });
+
 export async function startSmtp(
   reply: (attempt: { messageId: string; to: string[]; count: number }) => Verdict | Promise<Verdict> = () => null,
-  opts: { delayMs?: number; commands?: boolean } = {},
+  opts: { delayMs?: number; commands?: boolean; at?: RelayAnswers } = {},
 ): Promise<TestSmtp> {
   const received: Received[] = [];
   const attempts: Array<{ messageId: string; to: string[] }> = [];
@@ -61,6 +71,18 @@ export async function startSmtp(
     // Herald keeps its pooled connections open while idle: on close, a relay going away cuts them (421) after
     // half a second, rather than smtp-server's default 30 s wait for clients that never leave by themselves.
     closeTimeout: 500,
+    onConnect(_session, callback) {
+      const verdict = opts.at?.connect?.();
+      callback(verdict ? refusal(verdict) : undefined);
+    },
+    onMailFrom(address, _session, callback) {
+      const verdict = opts.at?.mailFrom?.(address.address);
+      callback(verdict ? refusal(verdict) : undefined);
+    },
+    onRcptTo(address, _session, callback) {
+      const verdict = opts.at?.rcptTo?.(address.address);
+      callback(verdict ? refusal(verdict) : undefined);
+    },
     onData(stream, session: SMTPServerSession, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));

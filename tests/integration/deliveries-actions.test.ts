@@ -11,7 +11,7 @@ afterEach(() => stopAll(...cleanup.splice(0).reverse()));
 /** A relay that refuses every recipient (554, not an unknown mailbox: nobody is suppressed) while `refusing.on`. */
 async function refusingRelay(emails: string[]) {
   const refusing = { on: true };
-  const relay = await heraldWithRelay(cleanup, () => (refusing.on ? { code: 554, text: '5.7.1 Relay access denied' } : null), emails, {
+  const relay = await heraldWithRelay(cleanup, () => (refusing.on ? { code: 554, text: '5.7.1 Message refused' } : null), emails, {
     MAIL_RETRY_BASE_MS: '40',
     MAIL_RETRY_MAX_MS: '200',
   });

@@ -12,7 +12,7 @@ async function failedNotice(n: number, stillRefusing = false) {
   const refusing = { on: true };
   const { smtp, h } = await heraldWithRelay(
     cleanup,
-    () => (refusing.on ? { code: 554, text: '5.7.1 Relay access denied' } : null),
+    () => (refusing.on ? { code: 554, text: '5.7.1 Message refused' } : null),
     Array.from({ length: n }, (_, i) => `r${i}@example.com`),
   );
   await h.admin('/incidents', { body: { name: 'Outage', impact: 'major', status: 'investigating', body: 'Down.', components: {} } });

@@ -13,7 +13,7 @@ const N = 1010;
 describe('the failed deliveries list is searched and paged in the store', () => {
   it(`${N} failures: an address past the first thousand is found; "N of TOTAL"; paging keeps the search`, async () => {
     // A relay that refuses every recipient: every delivery of the notice fails.
-    const smtp = await startSmtp(() => ({ code: 554, text: '5.7.1 Relay access denied' }));
+    const smtp = await startSmtp(() => ({ code: 554, text: '5.7.1 Message refused' }));
     cleanup.push(() => smtp.close());
     const dataDir = tempDataDir();
     cleanup.push(() => removeDir(dataDir));

@@ -24,14 +24,61 @@ describe('classify: what a send failure means for the queue', () => {
   for (const [name, err, verdict] of cases) it(name, () => expect(classify(err)).toBe(verdict));
 
   it('suppresses only addresses the server says do not exist', () => {
-    expect(isUnknownMailbox({ responseCode: 550, response: '550 5.1.1 <x@example.com>: Recipient address rejected' })).toBe(true);
-    expect(isUnknownMailbox({ responseCode: 550, response: '550 Unknown user' })).toBe(true);
+    const rcpt = { command: 'RCPT TO' };
+    expect(isUnknownMailbox({ ...rcpt, responseCode: 550, response: '550 5.1.1 <x@example.com>: Recipient address rejected' })).toBe(true);
+    expect(isUnknownMailbox({ ...rcpt, responseCode: 550, response: '550 Unknown user' })).toBe(true);
+    expect(isUnknownMailbox({ command: 'DATA', responseCode: 550, response: '550 5.1.1 User unknown' })).toBe(true);
     // Microsoft 365's answer for a mailbox it does not have. Before: tried again with every notice.
     const m365 = '550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup';
-    expect(isUnknownMailbox({ responseCode: 550, response: m365 })).toBe(true);
-    expect(isUnknownMailbox({ responseCode: 550, response: '550 5.1.100 something else' })).toBe(false);
-    expect(isUnknownMailbox({ responseCode: 550, response: '550 5.7.1 Message rejected as spam' })).toBe(false);
-    expect(isUnknownMailbox({ responseCode: 451, response: '451 4.1.1 try later' })).toBe(false);
+    expect(isUnknownMailbox({ ...rcpt, responseCode: 550, response: m365 })).toBe(true);
+    expect(isUnknownMailbox({ ...rcpt, responseCode: 550, response: '550 5.1.100 something else' })).toBe(false);
+    expect(isUnknownMailbox({ ...rcpt, responseCode: 550, response: '550 5.7.1 Message rejected as spam' })).toBe(false);
+    expect(isUnknownMailbox({ ...rcpt, responseCode: 451, response: '451 4.1.1 try later' })).toBe(false);
+  });
+
+  it('reads "unknown user" as the recipient only where the reply is about the recipient', () => {
+    // Postfix's sender verification on a missing noreply mailbox: at MAIL FROM, or at RCPT TO (smtpd_delay_reject).
+    const sender = '550 5.1.0 <noreply@example.test>: Sender address rejected: undeliverable address: unknown user';
+    for (const command of ['MAIL FROM', 'RCPT TO', 'DATA']) {
+      expect(isUnknownMailbox({ code: 'EENVELOPE', command, responseCode: 550, response: sender })).toBe(false);
+      expect(classify({ code: 'EENVELOPE', command, responseCode: 550, response: sender })).toBe('halt');
+    }
+    expect(isUnknownMailbox({ code: 'EENVELOPE', command: 'MAIL FROM', responseCode: 550, response: '550 5.1.1 No such user' })).toBe(
+      false,
+    );
+    // No step known (not from the SMTP client): not taken as the recipient's.
+    expect(isUnknownMailbox({ responseCode: 550, response: '550 5.1.1 No such user' })).toBe(false);
+  });
+
+  it('halts on a refusal of the setup at any step before the recipient, and on account-wide limits', () => {
+    const halts: Array<[string, string, number, string]> = [
+      ['EPROTOCOL', 'CONN', 554, '554 5.7.1 Access denied: client host not permitted to relay'],
+      ['EPROTOCOL', 'HELO', 550, '550 5.7.1 Bad HELO'],
+      ['EENVELOPE', 'MAIL FROM', 554, '554 5.2.252 SendAsDenied; noreply@example.test not allowed to send as noreply@example.test'],
+      ['EMESSAGE', 'DATA', 554, '554 5.2.252 SendAsDenied; not allowed to send as this sender'],
+      ['EENVELOPE', 'RCPT TO', 554, '554 5.7.1 <a@example.com>: Relay access denied'],
+      ['EENVELOPE', 'MAIL FROM', 550, '550 5.4.5 Daily user sending limit exceeded.'],
+      ['EMESSAGE', 'DATA', 550, '550 5.4.5 Daily user sending limit exceeded.'],
+      ['EMESSAGE', 'DATA', 454, '454 Throttling failure: Daily message quota exceeded.'],
+    ];
+    for (const [code, command, responseCode, response] of halts) {
+      expect(classify({ code, command, responseCode, response }), response).toBe('halt');
+      expect(isUnknownMailbox({ code, command, responseCode, response })).toBe(false);
+    }
+    // A recipient's refusal stays the message's; a per-minute rate limit is backed off from, message by message.
+    expect(classify({ code: 'EENVELOPE', command: 'RCPT TO', responseCode: 550, response: '550 5.1.1 No such user' })).toBe('permanent');
+    expect(classify({ code: 'EMESSAGE', command: 'DATA', responseCode: 554, response: '554 5.7.1 Message rejected as spam' })).toBe(
+      'permanent',
+    );
+    expect(classify({ code: 'EENVELOPE', command: 'MAIL FROM', responseCode: 451, response: '451 4.7.1 Try again later' })).toBe('retry');
+    expect(
+      classify({
+        code: 'EMESSAGE',
+        command: 'DATA',
+        responseCode: 454,
+        response: '454 Throttling failure: Maximum sending rate exceeded.',
+      }),
+    ).toBe('retry');
   });
 
   it('keeps error text on one line', () => {
