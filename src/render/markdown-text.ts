@@ -1,6 +1,7 @@
 import { Parser, Renderer, type Token, type Tokens } from 'marked';
 import sanitizeHtml from 'sanitize-html';
 import { absoluteHref, asEscapedText, imageAsLink, imagesAsNames, marked, typedTagsAsText } from './markdown.ts';
+import { typedLinksAsLinks } from './typed-links.ts';
 
 /**
  * Markdown as plain text, for what is read away from the page: text email, the calendar, chat and the banner.
@@ -132,7 +133,7 @@ export function markdownToText(markdown: string, { urls = true, siteUrl }: { url
 
 /** Lexed blocks as plain text (PlainRenderer; `boxes: false` leaves out task items' [ ] and [x]), stripped, blank lines tidied. */
 const plainText = (tokens: Token[], urls: boolean, boxes = true, siteUrl?: string): string =>
-  tidy(stripped(Parser.parse(tokens, { ...marked.defaults, renderer: new PlainRenderer(urls, boxes, siteUrl) })));
+  tidy(stripped(Parser.parse(typedLinksAsLinks(tokens), { ...marked.defaults, renderer: new PlainRenderer(urls, boxes, siteUrl) })));
 
 const tidy = (text: string): string =>
   text

@@ -38,6 +38,17 @@ describe('links away from the page (email, chat, calendar)', () => {
     expect(markdownToText('See [the history](/history).')).toBe('See the history.');
   });
 
+  it("shows the URL of a link typed as HTML in the text, as it does a Markdown link's", () => {
+    // Before: "See raw link now." (the tags stripped, the URL with them).
+    expect(markdownToText('See <a href="https://x.example/y">raw link</a> now.')).toBe('See raw link (https://x.example/y) now.');
+    expect(markdownToText("- <a href='/history'>**history**</a>", { siteUrl: SITE })).toBe(`- history (${SITE}/history)`);
+    expect(markdownToText('<a href="https://x.example/">https://x.example/</a>')).toBe('https://x.example/');
+    expect(markdownToText('a <a href="https://a.example/?a=1&amp;b=2">q</a>')).toBe('a q (https://a.example/?a=1&b=2)');
+    // What the page does not link shows no URL.
+    expect(markdownToText('x <a href="javascript:alert(1)">bad</a>')).toBe('x bad');
+    expect(markdownToText('<a name="x">anchor</a> here')).toBe('anchor here');
+  });
+
   // From a hunt: the second pass applied the headings' demotion again, so an email whose update had a relative
   // link showed "# One … #### Four" as h5, h6, h6, h6 (h3 to h6 without one).
   it('changes only the links: headings keep the levels the page gives them', () => {
