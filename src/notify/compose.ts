@@ -1,5 +1,5 @@
 import type Mail from 'nodemailer/lib/mailer';
-import { encodeWords, quoteString } from 'nodemailer/lib/mime-funcs/index.js';
+import { encodeWord, encodeWords, quoteString } from 'nodemailer/lib/mime-funcs/index.js';
 import type { Db } from '../domain/model.ts';
 import type { Delivery, Subscriber } from '../store/mail/model.ts';
 import { CONFIRM_TTL_MS, deliveryId, isSubscribedNote } from '../store/mail/model.ts';
@@ -140,7 +140,7 @@ export class Composer {
     return {
       from: this.cfg.MAIL_FROM,
       to: { name: '', address: v.to },
-      subject: mail.subject,
+      subject: subjectHeader(mail.subject),
       html: mail.html,
       text: mail.text,
       // nodemailer picks base64 for mostly non-Latin text, where the shared message's link placeholders could not be found.
@@ -174,6 +174,8 @@ export class Composer {
       // (decideRequest): the email says until when, not "48 hours" from a request it may not be the first answer to.
       expires: formatDateTime(new Date(Date.parse(s.requested_at) + CONFIRM_TTL_MS).toISOString(), this.cfg.SITE_TIMEZONE),
     });
+    // No List-Unsubscribe: the address is not on the list until it confirms (RFC 8058's one-click is for list
+    // mail), and ignoring the email is how a request is declined.
     return this.toSubscriber(d, s, mail, AUTOMATIC);
   }
 
@@ -196,7 +198,7 @@ export class Composer {
     return {
       from: this.cfg.MAIL_FROM,
       to: { name: '', address: s.email },
-      subject: mail.subject,
+      subject: subjectHeader(mail.subject),
       html: mail.html,
       text: mail.text,
       messageId: this.messageId(d.id),
@@ -217,5 +219,16 @@ export function listId(siteName: string, host: string): { prepared: true; value:
     : /[()<>[\]:;@\\,."]/.test(name)
       ? quoteString(name)
       : name;
-  return { prepared: true, value: `${phrase} <status.${host}>` };
+  // A host that already names the status page (status.example.com) is the list's id as it is, not doubled.
+  const id = /^status\./i.test(host) ? host : `status.${host}`;
+  return { prepared: true, value: `${phrase} <${id}>` };
+}
+
+/**
+ * The subject as it must be written. nodemailer leaves text that reads as a valid encoded word unencoded,
+ * so an incident named "Login =?UTF-8?B?4pyF…?= errors" would be decoded by mail clients into other words;
+ * a subject with `=?` in it is encoded whole, and arrives as typed.
+ */
+export function subjectHeader(subject: string): string {
+  return subject.includes('=?') ? encodeWord(subject, 'Q', 52) : subject;
 }

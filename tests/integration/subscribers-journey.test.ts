@@ -97,6 +97,10 @@ describe('a subscriber hears about an incident from start to end, in one thread'
       expect(lines[0]!.replace(/\s+/g, ' ')).toMatch(/^List-Unsubscribe: <https:\/\/status\.example\.test\/unsubscribe\/[A-Za-z0-9._-]+>$/);
       expect(header(r.raw, 'List-Unsubscribe-Post')).toEqual(['List-Unsubscribe-Post: List-Unsubscribe=One-Click']);
     }
+    // The confirmation has none: its address is not on the list yet (README, "Subscribers and email").
+    const confirmation = to(smtp, 'alice@example.com')[0]!;
+    expect(header(confirmation.raw, 'List-Unsubscribe')).toEqual([]);
+    expect(header(confirmation.raw, 'List-Unsubscribe-Post')).toEqual([]);
     // Every message, the confirmation too, asks auto-replies (out of office) not to answer it.
     for (const r of to(smtp, 'alice@example.com')) {
       expect(header(r.raw, 'Auto-Submitted')).toEqual(['Auto-Submitted: auto-generated']);

@@ -187,4 +187,10 @@ describe('List-Id', () => {
     expect((await parsedId('Acme, Inc.')).head).toContain('List-ID: "Acme, Inc." <status.example.com>');
     expect((await parsedId('Herald Status')).head).toContain('List-ID: Herald Status <status.example.com>');
   });
+
+  it('does not double a host that already starts with "status."', () => {
+    // Before: <status.status.example.com>.
+    expect(listId('Acme', 'status.example.com').value).toBe('Acme <status.example.com>');
+    expect(listId('Acme', 'example.com').value).toBe('Acme <status.example.com>');
+  });
 });
