@@ -10,6 +10,8 @@ export interface PlainMailError {
   login: boolean;
   /** Herald's own storage refused the outbox's write (a full or read-only disk): not the mail server's doing. */
   storage?: boolean;
+  /** The relay refused the sender, this host or the account (a pause that is not the login's): see classify.ts. */
+  setup?: boolean;
 }
 
 const UNREACHABLE = /\b(ECONNREFUSED|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE|ECONNECTION|ESOCKET)\b/;
@@ -18,7 +20,11 @@ const UNREACHABLE = /\b(ECONNREFUSED|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ENETUNREA
 const withoutUrls = (s: string) =>
   s.replace(/\b[a-z][a-z0-9+.-]*:\/\/\S+/gi, '(a URL)').replace(/\S+:\S+@\S+/g, '(an address with a password)');
 
-export function plainMailError(raw: string): PlainMailError {
+/**
+ * `paused`: `raw` is the reason sending paused. A refusal pauses only when it is the setup's (classify.ts: the
+ * sender, this host, the account or its daily limit), so a 4xx or 5xx there is not about a recipient.
+ */
+export function plainMailError(raw: string, { paused = false }: { paused?: boolean } = {}): PlainMailError {
   // The sender's own pause when the outbox could not be written (src/notify/sender.ts): the disk, not the relay.
   if (raw.startsWith('storage: '))
     return {
@@ -35,6 +41,12 @@ export function plainMailError(raw: string): PlainMailError {
     return { text: `The mail server refused the connection: nothing is listening there. It said: ${said}`, login: false };
   if (UNREACHABLE.test(raw)) return { text: `The mail server could not be reached. It said: ${said}`, login: false };
   const status = /^\d{3}[ -](\d\.\d{1,3}\.\d{1,3})/.exec(said)?.[1];
+  if (paused && !/^E(TLS|REQUIRETLS|CONFIG|PROXY)\b/.test(raw) && (reply?.startsWith('5') || reply?.startsWith('4')))
+    return {
+      text: `The mail server refused to take mail from Herald${status ? ` (${status})` : ''}: the sender address (MAIL_FROM), this host or this account (a sending limit), not a recipient. It said: ${said}`,
+      login: false,
+      setup: true,
+    };
   if (reply?.startsWith('5'))
     return { text: `The mail server refused the recipient${status ? ` (${status})` : ''}. It said: ${said}`, login: false };
   if (reply?.startsWith('4')) return { text: `The mail server asked Herald to try again later. It said: ${said}`, login: false };
@@ -47,4 +59,6 @@ export const pausedAdvice = (e: PlainMailError): string =>
     ? 'Free space on the disk that holds DATA_DIR (or make it writable again), then resume sending.'
     : e.login
       ? 'The user name and password are in SMTP_URL: correct them there and restart Herald. Resuming without that only meets the same refusal.'
-      : 'Check that the mail server is running and reachable from Herald, then resume sending.';
+      : e.setup
+        ? "Check MAIL_FROM and what the mail server lets this account send (as which address, from which host, how much a day), then resume sending: the mail waits, and nobody's address was suppressed."
+        : 'Check that the mail server is running and reachable from Herald, then resume sending.';

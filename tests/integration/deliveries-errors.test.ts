@@ -78,4 +78,21 @@ describe('the deliveries page says why mail is stuck, in plain words', () => {
       expect(text).not.toContain(smtp.url);
     }
   });
+
+  it('a relay refusing the sender: the page names MAIL_FROM and the account, not a recipient, and says nobody was suppressed', async () => {
+    const smtp = await startSmtp(() => null, {
+      at: {
+        mailFrom: () => ({ code: 550, text: '5.1.0 <noreply@example.test>: Sender address rejected: undeliverable address: unknown user' }),
+      },
+    });
+    cleanup.push(() => smtp.close());
+    const h = await start(smtp.url);
+    await until(async () => (await (await h.admin('/deliveries')).json()).paused === true, 'the queue to pause');
+    const html = await page(h, await signIn(h));
+    // Before: "The mail server refused the recipient (5.1.0)", and "Check that the mail server is running".
+    expect(html).toContain('The mail server refused to take mail from Herald (5.1.0)');
+    expect(html).toContain('Sender address rejected');
+    expect(html).toContain('Check MAIL_FROM');
+    expect(html).not.toContain('refused the recipient');
+  });
 });

@@ -17,6 +17,21 @@ describe('a mail error in plain words', () => {
     expect(plain.text).not.toMatch(/\bE[A-Z]+: /);
   });
 
+  it('a pause on a refusal that is not the login names the sender, host or account, not a recipient', () => {
+    for (const raw of [
+      'EENVELOPE: 550 5.1.0 <address>: Sender address rejected: undeliverable address: unknown user',
+      'EPROTOCOL: 554 5.7.1 Access denied: client host not permitted to relay',
+      'EMESSAGE: 550 5.4.5 Daily user sending limit exceeded.',
+    ]) {
+      const plain = plainMailError(raw, { paused: true });
+      expect(plain.text).toContain('refused to take mail from Herald');
+      expect(plain.text).not.toContain('refused the recipient');
+      expect(plain.text).toContain(raw.replace(/^E[A-Z]+: /, ''));
+      expect(pausedAdvice(plain)).toMatch(/^Check MAIL_FROM/);
+    }
+    expect(plainMailError('EAUTH: 535 5.7.8 Authentication credentials invalid', { paused: true }).login).toBe(true);
+  });
+
   it("the sender's own pause for a full disk is Herald's storage, not the mail server, and says what to free", () => {
     const plain = plainMailError('storage: ENOSPC: no space left on device, write');
     expect(plain.text).toBe('Herald could not write its outbox to disk. It said: ENOSPC: no space left on device, write');
