@@ -85,7 +85,7 @@ describe('retry all failed deliveries of a notice', () => {
     // Left as they failed (the relay's refusal), not failed again as "not sent: subscriber removed".
     const failed = (await (await h.admin('/deliveries/failed')).json()) as { failed: Array<{ email: string | null; last_error: string }> };
     expect(failed.failed).toHaveLength(2);
-    for (const f of failed.failed) expect(f).toMatchObject({ email: null, last_error: expect.stringContaining('Relay access denied') });
+    for (const f of failed.failed) expect(f).toMatchObject({ email: null, last_error: expect.stringContaining('Message refused') });
     const events = (await (await h.admin('/audit?limit=1000')).json()).events.filter(
       (e: { action: string }) => e.action === 'deliveries.retry_all',
     );
