@@ -40,11 +40,20 @@ const HALT_REPLIES = new Set([530, 534, 535, 538]);
 
 /**
  * The steps before any recipient is named: a refusal there is of the connection, the account or the sender,
- * the same for every message.
+ * the same for every message. Except, at MAIL FROM, what is about this one message: its size (552, 5.3.x)
+ * or a parameter of it (5.5.x): paused on, it would lead the queue again at every resume.
  */
-function isSetupStep(command: string | undefined): boolean {
-  return command !== undefined && /^(CONN|EHLO|HELO|LHLO|STARTTLS|AUTH\b|MAIL FROM)/.test(command);
+function isSetupStep(command: string | undefined, reply: number, text: string): boolean {
+  if (command === undefined || !/^(CONN|EHLO|HELO|LHLO|STARTTLS|AUTH\b|MAIL FROM)/.test(command)) return false;
+  return !(command.startsWith('MAIL FROM') && (reply === 552 || MESSAGE_STATUS.test(text)));
 }
+
+/**
+ * An enhanced status code (RFC 3463) where a reply gives it, right after the reply code on one of its lines:
+ * the same digits elsewhere (a client address a relay quotes, [10.5.4.5]) are not one.
+ */
+const status = (code: RegExp): RegExp => new RegExp(`^\\d{3}[ -]${code.source}\\b`, 'm');
+const MESSAGE_STATUS = status(/5\.[35]\.\d{1,3}/);
 
 /**
  * Replies that refuse the sender or the account whatever the step they come at: Postfix checks the sender
@@ -55,18 +64,22 @@ function isSetupStep(command: string | undefined): boolean {
  * as backing off is what it asks for.
  */
 const SENDER_REFUSED =
-  /Sender address rejected|SendAsDenied|send as this sender|relay(ing)? (access )?(denied|not permitted)|not permitted to relay/i;
-const SENDER_STATUS = /\b5\.1\.[78]\b/;
+  /Sender address rejected|SendAsDenied|send as this sender|relay(ing)? (access )?(denied|not permitted)|not permitted to relay|unable to relay/i;
+const SENDER_STATUS = status(/5\.1\.[78]/);
+const ACCOUNT_STATUS = status(/5\.4\.5/);
 const ACCOUNT_LIMIT =
-  /\b5\.4\.5\b|daily (user )?(sending |message )?(limit|quota)|sending (limit|quota) exceeded|message quota exceeded|SubmissionQuotaExceeded/i;
+  /daily (user )?(sending |message )?(limit|quota)|sending (limit|quota) exceeded|message quota exceeded|SubmissionQuotaExceeded/i;
 
-/** The relay refused the sender or the account itself, not this message or its recipient (see above). */
+/**
+ * The relay refused the sender or the account itself, not this message or its recipient (see above). A 4xx
+ * quota reply ("try later") is retried with backoff, as before: a pause would wait for someone to resume it.
+ */
 export function refusesSender(err: SendError): boolean {
   const reply = err.responseCode;
-  if (reply === undefined || reply < 400 || reply >= 600) return false;
+  if (reply === undefined || reply < 500 || reply >= 600) return false;
   const text = err.response ?? '';
-  if (ACCOUNT_LIMIT.test(text)) return true;
-  return reply >= 500 && (isSetupStep(err.command) || SENDER_REFUSED.test(text) || SENDER_STATUS.test(text));
+  if (ACCOUNT_LIMIT.test(text) || ACCOUNT_STATUS.test(text)) return true;
+  return isSetupStep(err.command, reply, text) || SENDER_REFUSED.test(text) || SENDER_STATUS.test(text);
 }
 
 export function classify(err: SendError): Verdict {

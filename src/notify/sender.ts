@@ -174,7 +174,7 @@ export class Sender {
       if (!this.paused) {
         this.paused = { reason: error, at: this.o.now().toISOString() };
         this.o.log(
-          `[outbox] queue paused: ${error}. Fix the mail settings, then resume it (POST /api/admin/deliveries/resume) or restart.`,
+          `[outbox] queue paused: ${error}. Fix the mail settings (or wait for the relay's sending limit to reset), then resume it (POST /api/admin/deliveries/resume) or restart.`,
         );
       }
       this.putBack(d);

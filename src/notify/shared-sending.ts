@@ -73,7 +73,7 @@ export function sharedSending(ctx: SendingContext): () => Promise<void> {
         if (!sending.paused) {
           sending.paused = { reason: error, at: now().toISOString() };
           log(
-            `[outbox] queue paused on every replica: ${error}. Fix the mail settings, then resume it (POST /api/admin/deliveries/resume).`,
+            `[outbox] queue paused on every replica: ${error}. Fix the mail settings (or wait for the relay's sending limit to reset), then resume it (POST /api/admin/deliveries/resume).`,
           );
           await ownWrite(() => outbox.pause(error, now())).catch(() => {});
         }

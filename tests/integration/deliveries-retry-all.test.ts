@@ -99,7 +99,7 @@ describe('retry all failed deliveries of a notice', () => {
     const button = await s.post('/admin/deliveries', { action: 'retry-all', intent, once: 'retry-all-left-0123456789' });
     expect(button.headers.get('location')).toBe('/admin/deliveries?done=retried-all&n=0&left=2');
     const page = await (await fetch(`${h.url}${button.headers.get('location')}`, { headers: { cookie: s.cookie } })).text();
-    expect(page).toContain('Nothing to retry: 2 failed deliveries of it are left failed: their subscribers were removed.');
+    expect(page).toContain('Nothing to retry: 2 failed deliveries of that notice are left failed: their subscribers were removed.');
   });
 
   it('the console: a "Retry all failed" button per notice; the same form twice queues once; a later one says nothing was new', async () => {

@@ -59,7 +59,8 @@ describe('classify: what a send failure means for the queue', () => {
       ['EENVELOPE', 'RCPT TO', 554, '554 5.7.1 <a@example.com>: Relay access denied'],
       ['EENVELOPE', 'MAIL FROM', 550, '550 5.4.5 Daily user sending limit exceeded.'],
       ['EMESSAGE', 'DATA', 550, '550 5.4.5 Daily user sending limit exceeded.'],
-      ['EMESSAGE', 'DATA', 454, '454 Throttling failure: Daily message quota exceeded.'],
+      // Exchange's words for a connector that will not relay for Herald.
+      ['EENVELOPE', 'RCPT TO', 550, '550 5.7.54 SMTP; Unable to relay recipient in non-accepted domain'],
     ];
     for (const [code, command, responseCode, response] of halts) {
       expect(classify({ code, command, responseCode, response }), response).toBe('halt');
@@ -71,6 +72,22 @@ describe('classify: what a send failure means for the queue', () => {
       'permanent',
     );
     expect(classify({ code: 'EENVELOPE', command: 'MAIL FROM', responseCode: 451, response: '451 4.7.1 Try again later' })).toBe('retry');
+    // From the review: a status code's digits elsewhere in the reply (a client address) are not one, so a hard
+    // bounce quoting [10.5.4.5] is the recipient's and suppresses it, and a spam refusal quoting [10.5.1.7] stays
+    // the message's. Before: both paused the queue.
+    const bounce = { code: 'EENVELOPE', command: 'RCPT TO', responseCode: 550, response: '550 5.1.1 user unknown [client 10.5.4.5]' };
+    expect([classify(bounce), isUnknownMailbox(bounce)]).toEqual(['permanent', true]);
+    expect(
+      classify({ code: 'EMESSAGE', command: 'DATA', responseCode: 550, response: '550 5.7.1 [10.5.1.7] unsolicited mail refused' }),
+    ).toBe('permanent');
+    // One message too large, refused at MAIL FROM: that message's, not the setup's (it would lead the queue at every resume).
+    expect(
+      classify({ code: 'EENVELOPE', command: 'MAIL FROM', responseCode: 552, response: '552 5.3.4 Message size exceeds fixed limit' }),
+    ).toBe('permanent');
+    // A daily quota said as "try later" (4xx, Amazon SES) is retried with backoff, not paused until someone resumes.
+    expect(
+      classify({ code: 'EMESSAGE', command: 'DATA', responseCode: 454, response: '454 Throttling failure: Daily message quota exceeded.' }),
+    ).toBe('retry');
     expect(
       classify({
         code: 'EMESSAGE',
