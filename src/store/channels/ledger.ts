@@ -166,20 +166,10 @@ export abstract class ChannelLedger {
   /**
    * Forgets the sent deliveries whose update cannot be planned again (before the mark), counting them in
    * `sentBefore` instead: compaction's, as the stored outbox does, so that a count is the same before and
-   * after a restart, and on every replica. Answers those it forgot.
+   * after a restart, and on every replica.
    */
-  protected forgetOldSent(): ChannelDelivery[] {
-    const old = [...this.sent.values()].filter((d) => d.at < (this.since ?? ''));
-    for (const d of old) this.forget(d);
-    return old;
-  }
-
-  /** Takes back what forgetOldSent did, for a compaction that was not written. */
-  protected unforgetSent(ds: readonly ChannelDelivery[]): void {
-    for (const d of ds) {
-      this.sentBefore.set(d.channel, (this.sentBefore.get(d.channel) ?? 1) - 1);
-      this.apply(d);
-    }
+  protected forgetOldSent(): void {
+    for (const d of [...this.sent.values()]) if (d.at < (this.since ?? '')) this.forget(d);
   }
 
   /**
@@ -291,17 +281,12 @@ export class JournalChannelLedger extends ChannelLedger {
 
   async compactIfWorthIt(force = false): Promise<void> {
     if (!force && this.journal.lines < 2 * this.deliveries.size + 10_000) return;
-    let forgotten: ChannelDelivery[] = [];
-    try {
-      await this.journal.compact(() => {
-        // A sent record is only needed while its update may still be planned again (at or after the mark).
-        forgotten = this.forgetOldSent();
-        return [...(this.since ? [this.mark(this.since, true)] : []), ...this.deliveries.values(), ...this.sent.values()];
-      });
-    } catch (err) {
-      // Not written (a full disk): the file still holds those records, and memory counts them as it does.
-      this.unforgetSent(forgotten);
-      throw err;
-    }
+    // A compaction that is not written (a full disk) leaves the file with those records and no count of
+    // them, which a restart reads as it should; memory counts them the same either way.
+    await this.journal.compact(() => {
+      // A sent record is only needed while its update may still be planned again (at or after the mark).
+      this.forgetOldSent();
+      return [...(this.since ? [this.mark(this.since, true)] : []), ...this.deliveries.values(), ...this.sent.values()];
+    });
   }
 }
