@@ -30,15 +30,18 @@ export default defineConfig({
             'tests/integration/pg-*.test.ts',
             'tests/integration/{full-disk-journals,storage-failure,start-checks,crash-safety,outbox-crash,foundation-process,unwritten-outcomes,lock-race,admin-token-file}.test.ts',
             // The HTTP body limit and the Origin check behind a proxy are the same code on both engines; the
-            // limit's RSS bound is measured on the embedded one.
-            'tests/integration/{body-limits,behind-proxy}.test.ts',
+            // limit's RSS bound is measured on the embedded one. Protocol-level attacks, conditional and ranged
+            // requests, and the page cache's keys: HTTP answers, before and apart from storage.
+            'tests/integration/{body-limits,behind-proxy,attacks-http,http-conditions,cache-keys}.test.ts',
             // Rules over the stored document (a deleted component's records, a status set by hand, names read apart,
             // a restoration's closing, the first day of a component): the document is the same on either engine,
             // and the API suites test its storage on both. site-url-form: how the configuration is read.
             'tests/integration/{deleted-component-records,hand-set-same-status,same-name-components,restoration-under-maintenance,component-start-date,site-url-form}.test.ts',
             // The start's words about the demo seed (their PostgreSQL wording is one string), and the console's
-            // hints: how the configuration and the console's forms read, not storage.
-            'tests/integration/{demo-seed-start,url-hints,console-follow-up-hints}.test.ts',
+            // hints: how the configuration and the console's forms read, not storage. A withdrawn incident's
+            // console pages (withdrawal itself runs on both in withdraw-incident), and a subject or List-ID as
+            // typed: how a page and a message are written from the same data.
+            'tests/integration/{demo-seed-start,url-hints,console-follow-up-hints,console-withdrawn-links,mail-literal-headers}.test.ts',
             // Layout, target sizes, axe and HTML validity (of the history pages too), the designer's items one
             // by one, embed.js in a host page and its XSS corpus: how pages and the banner look and behave, drawn
             // from the same data on either engine (seeded through the admin API, which the API suites test on
