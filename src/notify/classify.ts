@@ -59,9 +59,9 @@ const MESSAGE_STATUS = status(/5\.[35]\.\d{1,3}/);
  * Replies that refuse the sender or the account whatever the step they come at: Postfix checks the sender
  * at RCPT TO by default (smtpd_delay_reject), Microsoft 365 answers SendAsDenied after DATA, and a relay
  * that will not relay for this client says so per recipient. Kept to wordings and codes that name the
- * sender, relaying, or a daily/sending quota (Google's 5.4.5, Amazon SES's "Daily message quota
- * exceeded", Microsoft's SubmissionQuotaExceeded); a per-minute "rate" or "too many" reply stays a retry,
- * as backing off is what it asks for.
+ * sender, relaying, or a daily/sending quota given as a 5xx (Google's 5.4.5, Microsoft's
+ * SubmissionQuotaExceeded); a per-minute "rate" or "too many" reply stays a retry, as backing off is what
+ * it asks for, and so does a quota given as a 4xx (Amazon SES's "454 … Daily message quota exceeded").
  */
 const SENDER_REFUSED =
   /Sender address rejected|SendAsDenied|send as this sender|relay(ing)? (access )?(denied|not permitted)|not permitted to relay|unable to relay/i;
