@@ -26,6 +26,14 @@ afterAll(async () => {
   await cluster?.destroy();
 });
 
+/** A replica of the older release still running, as the database sees it: its lead connection (herald-lead:<replica>). */
+async function olderReplica(url: string, replica: string): Promise<PgLeadership> {
+  const older = new PgLeadership({ url, replica, retryMs: 200, log: () => {} });
+  leaderships.push(older);
+  await older.start();
+  return older;
+}
+
 /** The schema 4 document as the older release wrote it (json keeps this exact text). */
 const V4_TEXT = JSON.stringify({ ...emptyDb('page-v4', '2026-01-01T00:00:00.000Z'), schema_version: 4 });
 
@@ -76,10 +84,7 @@ it('refuses to upgrade while a replica of the older release runs on the database
   timeout: 60_000,
 }, async () => {
   const url = await olderDatabase();
-  // The older release's replica, as the database sees it: its lead connection (herald-lead:<host:pid>).
-  const older = new PgLeadership({ url, replica: 'old-host:4242', retryMs: 200, log: () => {} });
-  leaderships.push(older);
-  await older.start();
+  const older = await olderReplica(url, 'old-host:4242');
   const dataDir = tempDataDir();
   const refused = await runHeraldExpectingExit({ DATABASE_URL: url, DATA_DIR: dataDir });
   expect(refused.code).toBe(1);
@@ -105,9 +110,7 @@ it('a document upgrade alone (the tables current) is refused beside an older rep
   const v7 = JSON.stringify({ ...emptyDb('page-v7', '2026-01-01T00:00:00.000Z'), schema_version: 7 });
   await pool.query('INSERT INTO herald_document (id, version, data) VALUES (1, 3, $1)', [v7]);
   await pool.end();
-  const older = new PgLeadership({ url, replica: 'old-host:7', retryMs: 200, log: () => {} });
-  leaderships.push(older);
-  await older.start();
+  const older = await olderReplica(url, 'old-host:7');
   const dataDir = tempDataDir();
   const refused = await runHeraldExpectingExit({ DATABASE_URL: url, DATA_DIR: dataDir });
   expect(refused.code).toBe(1);

@@ -34,15 +34,22 @@ const sent = (id: string, when: string): ChannelDelivery => ({
   sent_at: when,
 });
 
+/** A channel outbox in `file` and its opener (a restart), with u1 and u2 sent at 1 h, u3 at 2 h, the mark at 2 h. */
+async function threeSent(file: string) {
+  const open = () => new JournalChannelLedger(new Journal(file));
+  const ledger = open();
+  await ledger.init(new Date(at(0)));
+  await ledger.plan([sent('u1', at(1)), sent('u2', at(1))], at(1));
+  await ledger.plan([sent('u3', at(2))], at(2));
+  return { open, ledger };
+}
+
 describe('a channel sent count on the embedded engine', () => {
   it('outlives a compaction, a restart and db:export', async () => {
-    const file = join(dir, CHANNEL_FILE);
-    const open = () => new JournalChannelLedger(new Journal(file));
-    let ledger = open();
-    await ledger.init(new Date(at(0)));
-    await ledger.plan([sent('u1', at(1)), sent('u2', at(1))], at(1));
-    // Planning moved past them: they dedupe nothing any more, and a compaction drops them.
-    await ledger.plan([sent('u3', at(2))], at(2));
+    // Planning moved past u1 and u2: they dedupe nothing any more, and a compaction drops them.
+    const three = await threeSent(join(dir, CHANNEL_FILE));
+    const { open } = three;
+    let { ledger } = three;
     await ledger.compactIfWorthIt(true);
     // Before: 1 (u3 alone).
     expect(ledger.countsOf('chn_a')).toEqual({ queued: 0, sent: 3, failed: 0 });
@@ -71,12 +78,9 @@ describe('a channel sent count on the embedded engine', () => {
   it('is not counted twice when a compaction could not be written', async () => {
     const folder = join(dir, 'failed-compaction');
     mkdirSync(folder);
-    const file = join(folder, CHANNEL_FILE);
-    const open = () => new JournalChannelLedger(new Journal(file));
-    let ledger = open();
-    await ledger.init(new Date(at(0)));
-    await ledger.plan([sent('u1', at(1)), sent('u2', at(1))], at(1));
-    await ledger.plan([sent('u3', at(2))], at(2));
+    const three = await threeSent(join(folder, CHANNEL_FILE));
+    const { open } = three;
+    let { ledger } = three;
     // A folder where the compaction writes its new copy: the write fails (EISDIR), as a full disk's would.
     const blocked = join(folder, `.${CHANNEL_FILE}.${process.pid}.tmp`);
     mkdirSync(blocked);
