@@ -2,6 +2,7 @@ import { Parser, Renderer, type Token, type Tokens } from 'marked';
 import sanitizeHtml from 'sanitize-html';
 import { absoluteHref, asEscapedText, imageAsLink, imagesAsNames, marked, typedTagsAsText } from './markdown.ts';
 import { typedLinksAsLinks } from './typed-links.ts';
+import { decodeEscapes } from './html-entities.ts';
 
 /**
  * Markdown as plain text, for what is read away from the page: text email, the calendar, chat and the banner.
@@ -108,12 +109,7 @@ class PlainRenderer extends Renderer {
 
 /** Escaped text with typed HTML in it, as text: tags and script content gone, entities decoded. */
 function stripped(html: string): string {
-  return sanitizeHtml(html, { allowedTags: [], allowedAttributes: {} })
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&');
+  return decodeEscapes(sanitizeHtml(html, { allowedTags: [], allowedAttributes: {} }));
 }
 
 /**

@@ -1,16 +1,9 @@
 import type { Token, Tokens } from 'marked';
+import { decodeEscapes } from './html-entities.ts';
 
 /** An `<a>` tag as typed, with its href quoted either way or not at all. */
 const A_OPEN = /^<a\s(?:[^>]*?\s)?href\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))[^>]*>$/i;
 const A_CLOSE = /^<\/a\s*>$/i;
-
-const decodeAttribute = (value: string): string =>
-  value
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
 
 /**
  * Lexed Markdown with each typed `<a href="…">text</a>` (inline HTML, which the page keeps as a link) turned
@@ -43,7 +36,7 @@ export function typedLinksAsLinks<T extends Token>(tokens: T[]): T[] {
         .slice(i, end + 1)
         .map((u) => u.raw)
         .join(''),
-      href: decodeAttribute(open[1] ?? open[2] ?? open[3] ?? ''),
+      href: decodeEscapes(open[1] ?? open[2] ?? open[3] ?? ''),
       title: null,
       text: inner.map((u) => u.raw).join(''),
       tokens: inner,
