@@ -41,9 +41,10 @@ export function subscribeLimits(cfg: SubscribeLimitConfig, keys: LimitKeys, hit:
       return hit({ kind: 'ip', key: keys.ip(ip), limit: cfg.SUBSCRIBE_LIMIT_PER_IP, windowMs });
     },
     async address(email) {
-      const addressWait = await hit({ kind: 'address', key: keys.address(email), limit: cfg.SUBSCRIBE_LIMIT_PER_ADDRESS, windowMs });
+      const key = keys.address(email);
+      const addressWait = await hit({ kind: 'address', key: key.window, limit: cfg.SUBSCRIBE_LIMIT_PER_ADDRESS, windowMs });
       if (addressWait > 0) return addressWait;
-      return hit({ kind: 'day', key: keys.day(email), limit: cfg.SUBSCRIBE_LIMIT_PER_ADDRESS_PER_DAY, windowMs: 86_400_000 });
+      return hit({ kind: 'day', key: key.day, limit: cfg.SUBSCRIBE_LIMIT_PER_ADDRESS_PER_DAY, windowMs: 86_400_000 });
     },
   };
 }

@@ -7,21 +7,25 @@ import type { LinkTokens } from './tokens.ts';
  */
 export interface LimitKeys {
   ip(ip: string): string;
-  address(email: string): string;
-  day(email: string): string;
+  /** The address's keys for its short window and its day: one digest of it, under two names. */
+  address(email: string): { window: string; day: string };
 }
 
 export function limitKeys(tokens: () => LinkTokens): LimitKeys {
   // An address is one whatever its case (the subscribers' rule: subscriber-book.ts, pg-subscribers.ts request).
-  const of = (email: string) => tokens().counterKey(`addr|${email.toLowerCase()}`);
   return {
     ip: (ip) => `ip:${tokens().counterKey(`ip|${ip}`)}`,
-    address: (email) => `addr:${of(email)}`,
-    day: (email) => `day:${of(email)}`,
+    address: (email) => {
+      const digest = tokens().counterKey(`addr|${email.toLowerCase()}`);
+      return { window: `addr:${digest}`, day: `day:${digest}` };
+    },
   };
 }
 
 /** Every counter key of these addresses: what a removal or an erasure deletes with them. */
 export function addressLimitKeys(keys: LimitKeys, emails: readonly string[]): string[] {
-  return emails.flatMap((e) => [keys.address(e), keys.day(e)]);
+  return emails.flatMap((e) => {
+    const { window, day } = keys.address(e);
+    return [window, day];
+  });
 }
