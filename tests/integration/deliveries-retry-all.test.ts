@@ -83,9 +83,20 @@ describe('retry all failed deliveries of a notice', () => {
     expect(out.updates[0]).toMatchObject({ sent: 2, failed: 2, queued: 0 });
     expect(smtp.received.map((r) => r.to[0]).sort()).toEqual(['r0@example.com', 'r2@example.com']);
     // Left as they failed (the relay's refusal), not failed again as "not sent: subscriber removed".
-    const failed = (await (await h.admin('/deliveries/failed')).json()) as { failed: Array<{ email: string | null; last_error: string }> };
+    const failed = (await (await h.admin('/deliveries/failed')).json()) as {
+      failed: Array<{ id: string; email: string | null; last_error: string }>;
+    };
     expect(failed.failed).toHaveLength(2);
     for (const f of failed.failed) expect(f).toMatchObject({ email: null, last_error: expect.stringContaining('Message refused') });
+    // One of them retried alone is refused and stays failed. Before: 200 `requeued: true`, then failed again as
+    // "not sent: subscriber removed", its relay's answer lost.
+    const one = failed.failed[0]!.id;
+    const alone = await h.admin(`/deliveries/${one}/retry`, { method: 'POST' });
+    expect(alone.status).toBe(409);
+    expect((await alone.json()).error).toMatchObject({
+      code: 'subscriber_removed',
+      message: expect.stringContaining('subscriber was removed'),
+    });
     const events = (await (await h.admin('/audit?limit=1000')).json()).events.filter(
       (e: { action: string }) => e.action === 'deliveries.retry_all',
     );
@@ -100,6 +111,14 @@ describe('retry all failed deliveries of a notice', () => {
     expect(button.headers.get('location')).toBe('/admin/deliveries?done=retried-all&n=0&left=2');
     const page = await (await fetch(`${h.url}${button.headers.get('location')}`, { headers: { cookie: s.cookie } })).text();
     expect(page).toContain('Nothing to retry: 2 failed deliveries of that notice are left failed: their subscribers were removed.');
+    // Their rows say why, with no Retry button; a Retry posted from a page made before the removal is refused in words.
+    expect(page.match(/Subscriber removed/g)).toHaveLength(2);
+    expect(page).not.toMatch(/name="action" value="retry">/);
+    const stale = await s.post('/admin/deliveries', { action: 'retry', id: one, once: 'retry-one-left-0123456789' });
+    expect(stale.status).toBe(409);
+    expect(await stale.text()).toContain('its subscriber was removed, so nothing can send it.');
+    const still = (await (await h.admin('/deliveries/failed')).json()) as typeof failed;
+    expect(still.failed.find((f) => f.id === one)).toMatchObject({ last_error: expect.stringContaining('Message refused') });
   });
 
   it('the console: a "Retry all failed" button per notice; the same form twice queues once; a later one says nothing was new', async () => {

@@ -1,4 +1,5 @@
 import { NotFound } from '../../domain/errors.ts';
+import { subscriberRemoved } from './retry-refusals.ts';
 import type { Delivery, Subscriber, SubscriberState } from './model.ts';
 import type { DeliveryLedger } from './ledger.ts';
 import type { SubscriberBook } from './subscriber-book.ts';
@@ -117,6 +118,7 @@ export function embeddedOutbox(ledger: DeliveryLedger, book: SubscriberBook, wai
         throw new NotFound(`No delivery ${id}.`);
       }
       if (d.state === 'queued') return { already: 'queued' };
+      if (!book.get(d.sub)) throw subscriberRemoved(id);
       const again: Delivery = { ...d, state: 'queued', attempts: 0, next_at: null };
       await ledger.save(again);
       return { requeued: again };

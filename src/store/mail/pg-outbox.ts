@@ -1,4 +1,5 @@
 import { NotFound } from '../../domain/errors.ts';
+import { subscriberRemoved } from './retry-refusals.ts';
 import type { Delivery } from './model.ts';
 import type { FailedIds, FailurePage, FailureQuery, NoticeProgress, OutboxOverview, OutboxView, Retried } from './port.ts';
 import { DELIVERY_COLUMNS, deliveryOf, type DeliveryRow } from './pg-rows.ts';
@@ -73,6 +74,8 @@ export class PgOutbox extends PgFanOut implements OutboxView {
       const d = rows[0] ? deliveryOf(rows[0]) : undefined;
       if (!d) throw new NotFound(`No delivery ${id}.`);
       if (d.state !== 'failed') return { already: d.state };
+      const { rowCount } = await c.query('SELECT 1 FROM mail_subscribers WHERE id = $1', [d.sub]);
+      if (!rowCount) throw subscriberRemoved(id);
       await c.query(
         `UPDATE mail_deliveries SET state = 'queued', attempts = 0, next_at = NULL, lease_owner = NULL, lease_until = NULL WHERE id = $1`,
         [id],

@@ -1,0 +1,9 @@
+import { Conflict } from '../../domain/errors.ts';
+
+/**
+ * A failed delivery whose subscriber was removed since: nothing can send it (the address is gone), so a retry
+ * is refused rather than queued only to fail again as "not sent: subscriber removed". One wording for both engines.
+ */
+export function subscriberRemoved(id: string): Conflict {
+  return new Conflict(`Delivery ${id} is left failed: its subscriber was removed, so nothing can send it.`, 'subscriber_removed');
+}
