@@ -95,6 +95,8 @@ describe('maintenance and postmortem admin API, and the pages that show them', (
     // The timeline's steps, newest first: the cancel is told as one, not as "Completed" (its Statuspage status).
     const steps = [...pageOf.html.matchAll(/<strong class="update-status"[^>]*>([^<]+)</g)].map((x) => x[1]);
     expect(steps).toEqual(['Cancelled', 'Scheduled', 'Scheduled']);
+    // What a link preview (Slack, Teams, iMessage) shows of it. Before: "Completed: …", work that never happened.
+    expect(pageOf.html).toMatch(/<meta name="description" content="Cancelled: [^"]+">/);
     expect((await page('/history')).html).not.toContain(`/incidents/${m.id}"`);
   });
 

@@ -1,4 +1,4 @@
-import type { Maintenance, MaintenanceUpdate, MaintenanceUpdateStep } from '../model.ts';
+import type { EventRecord, Maintenance, MaintenanceUpdate, MaintenanceUpdateStep } from '../model.ts';
 import { CUSTOMER_STATUS_LABEL, type MaintenanceStatus } from '../status.ts';
 import { formatDateTime } from '../time-text.ts';
 import { maintenanceText, windowText } from './texts.ts';
@@ -42,6 +42,10 @@ export const MAINTENANCE_TITLE: Record<MaintenanceNoticeStep, string> = {
 /** The status customers read: a cancelled window is `completed` in the Statuspage vocabulary, told as cancelled. */
 export const stepStatusLabel = (step: MaintenanceNoticeStep, status: MaintenanceStatus): string =>
   step === 'cancelled' ? 'Cancelled' : CUSTOMER_STATUS_LABEL[status];
+
+/** The status customers read of an incident or a window as it stands: a cancelled window is "Cancelled". */
+export const eventStatusLabel = (e: EventRecord): string =>
+  e.kind === 'maintenance' && e.cancelled_at ? 'Cancelled' : CUSTOMER_STATUS_LABEL[e.status];
 
 /** What the window's line is called after this step. */
 export const windowLabel = (step: MaintenanceNoticeStep): string =>
