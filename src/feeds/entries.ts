@@ -76,6 +76,6 @@ export function feedEntries(db: Db, site: SiteInfo, limit = FEED_LIMIT): FeedEnt
       url: incidentUrl(site.SITE_URL, i.id),
       published: i.created_at,
       updated,
-      html: trailHtml(i, site.SITE_TIMEZONE),
+      html: trailHtml(i, site.SITE_TIMEZONE, site.SITE_URL),
     }));
 }

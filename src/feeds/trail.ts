@@ -3,6 +3,7 @@ import { maintenanceStep, windowAsItStands } from '../domain/maintenance/steps.t
 import { INCIDENT_STATUS_LABEL } from '../domain/status.ts';
 import { dateFormat } from '../domain/date-formats.ts';
 import { zoneName } from '../domain/time-text.ts';
+import { withAbsoluteLinks } from '../render/markdown.ts';
 
 /**
  * The update trail of one incident or maintenance as the HTML that Statuspage
@@ -101,13 +102,16 @@ function windowLine(m: Maintenance, timeZone: string): string {
   return `<p><small>${text}</small></p>`;
 }
 
-/** The whole trail as (unescaped) HTML; the feed writers escape it. */
-export function trailHtml(incident: EventRecord, timeZone: string): string {
+/**
+ * The whole trail as (unescaped) HTML; the feed writers escape it. A link typed relative (`[history](/history)`)
+ * points at `siteUrl`, as in email: RSS has no base URL, and a reader resolves it against its own.
+ */
+export function trailHtml(incident: EventRecord, timeZone: string, siteUrl: string): string {
   const window = incident.kind === 'maintenance' ? windowLine(incident, timeZone) : '';
   return trailItems(incident)
     .map((item) => {
       const s = stampParts(item.at, timeZone);
-      const { lead, rest } = splitLead(item.html);
+      const { lead, rest } = splitLead(withAbsoluteLinks(item.html, siteUrl));
       return (
         `<p><small>${s.month} <var data-var='date'>${s.day}</var>, <var data-var='time'>${s.time}</var> ${s.zone}</small>` +
         // A body that opens with a heading or a list (a postmortem's "## Summary") has no lead to join: the label stands alone.

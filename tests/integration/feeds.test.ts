@@ -298,3 +298,26 @@ describe('/maintenance.ics', () => {
     expect(after.sequence).toBeGreaterThan(running.sequence);
   });
 });
+
+describe('links typed relative in an update', () => {
+  it('point at SITE_URL in both feeds, as in email: RSS has no base URL and readers resolve against their own', async () => {
+    const declared = await herald.admin('/incidents', {
+      body: { name: 'Relative links', impact: 'minor', body: 'See [past incidents](/history) and [the API](/api/v2/summary.json).' },
+    });
+    expect(declared.status).toBe(201);
+    const { id } = (await declared.json()) as { id: string };
+    try {
+      for (const path of ['/history.atom', '/history.rss']) {
+        const item = parseFeed(await text(path)).items.find((i) => i.title === 'Relative links')!;
+        // RSS carries the trail as its description.
+        const html = item.content ?? item.description;
+        // Before: href="/history", which a reader (or an RSS-to-email service) takes to its own host.
+        expect(html, path).toContain('<a href="https://status.example.com/history" rel="nofollow noopener noreferrer">past incidents</a>');
+        expect(html, path).toContain('href="https://status.example.com/api/v2/summary.json"');
+        expect(html, path).not.toMatch(/href="\//);
+      }
+    } finally {
+      expect((await herald.admin(`/incidents/${id}`, { method: 'DELETE' })).status).toBe(204);
+    }
+  });
+});

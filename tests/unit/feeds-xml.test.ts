@@ -77,7 +77,7 @@ describe('update trail', () => {
       ],
     });
     expect(trailItems(inc).map((i) => i.label)).toEqual(['Update', 'Monitoring', 'Investigating']);
-    expect(trailHtml(inc, 'UTC')).toBe(
+    expect(trailHtml(inc, 'UTC', 'https://status.example.com')).toBe(
       "<p><small>Jan <var data-var='date'> 5</var>, <var data-var='time'>10:20</var> UTC</small><br><strong>Update</strong> - Still fine.</p>" +
         "<p><small>Jan <var data-var='date'> 5</var>, <var data-var='time'>10:00</var> UTC</small><br><strong>Monitoring</strong> - A fix is out.</p>" +
         "<p><small>Jan <var data-var='date'> 5</var>, <var data-var='time'>09:30</var> UTC</small><br><strong>Investigating</strong> - We are investigating.</p>",
@@ -86,9 +86,13 @@ describe('update trail', () => {
 
   it('shows times in the page time zone with its abbreviation', () => {
     const inc = incident('INC-2', 'minor', 'investigating', { updates: [update('u1', 'investigating', '2026-07-01T23:30:00.000Z', 'x')] });
-    expect(trailHtml(inc, 'America/Chicago')).toContain("Jul <var data-var='date'> 1</var>, <var data-var='time'>18:30</var> CDT");
+    expect(trailHtml(inc, 'America/Chicago', 'https://status.example.com')).toContain(
+      "Jul <var data-var='date'> 1</var>, <var data-var='time'>18:30</var> CDT",
+    );
     // As the page writes it: en-US alone would say GMT+2.
-    expect(trailHtml(inc, 'Europe/Berlin')).toContain("Jul <var data-var='date'> 2</var>, <var data-var='time'>01:30</var> CEST");
+    expect(trailHtml(inc, 'Europe/Berlin', 'https://status.example.com')).toContain(
+      "Jul <var data-var='date'> 2</var>, <var data-var='time'>01:30</var> CEST",
+    );
   });
 
   it('keeps block content valid: the first paragraph joins the label, the rest follows', () => {
@@ -121,7 +125,7 @@ describe('update trail', () => {
         notify: false,
       },
     });
-    expect(trailHtml(inc, 'UTC')).toMatch(
+    expect(trailHtml(inc, 'UTC', 'https://status.example.com')).toMatch(
       /^<p><small>[^<]*<var[^>]*>[^<]*<\/var>, <var[^>]*>09:00<\/var> UTC<\/small><br><strong>Postmortem<\/strong><\/p><h2>Summary<\/h2>/,
     );
   });
@@ -195,7 +199,7 @@ describe('a maintenance entry says when the window is, whatever its notice says'
       components: [],
       body: 'We are swapping the core router.',
     });
-    const html = () => trailHtml(m, 'UTC');
+    const html = () => trailHtml(m, 'UTC', 'https://status.example.com');
     expect(html()).toMatch(
       /^<p><small>Nov <var data-var='date'>22<\/var>, <var data-var='time'>09:00<\/var> UTC<\/small><br><strong>Scheduled<\/strong> - We are swapping/,
     );
@@ -206,10 +210,12 @@ describe('a maintenance entry says when the window is, whatever its notice says'
     expect(html()).toMatch(/<p><small>Carried out Nov 22, 2026, 09:30 UTC to Nov 22, 2026, 10:30 UTC<\/small><\/p>$/);
     const off = scheduleMaintenance(ctx(d), { name: 'Off', scheduled_for: at(6000), scheduled_until: at(6060), components: [] });
     cancelMaintenance(ctx(d, 1), off.id);
-    expect(trailHtml(off, 'UTC')).toMatch(/<p><small>Was scheduled for Nov 26, 2026, 13:00 UTC to Nov 26, 2026, 14:00 UTC<\/small><\/p>$/);
+    expect(trailHtml(off, 'UTC', 'https://status.example.com')).toMatch(
+      /<p><small>Was scheduled for Nov 26, 2026, 13:00 UTC to Nov 26, 2026, 14:00 UTC<\/small><\/p>$/,
+    );
     // Its last step reads "Completed", its status: the first <strong>, which readers take for the status, holds no
     // label Statuspage's feeds lack (from a hunt: it read "Cancelled"). Its text says it was cancelled.
-    expect(/<strong>([^<]*)<\/strong> - ([^<]*)/.exec(trailHtml(off, 'UTC'))?.slice(1)).toEqual([
+    expect(/<strong>([^<]*)<\/strong> - ([^<]*)/.exec(trailHtml(off, 'UTC', 'https://status.example.com'))?.slice(1)).toEqual([
       'Completed',
       expect.stringMatching(/^This scheduled maintenance has been cancelled/),
     ]);
