@@ -130,6 +130,18 @@ describe('the manage page', () => {
     const unsubscribe = /\/unsubscribe\/[A-Za-z0-9._-]+/.exec(await (await fetch(`${h.url}${manage}`)).text())![0];
     const page = await (await fetch(`${h.url}${unsubscribe}`)).text();
     expect(page).toContain('to <strong>carol@example.com</strong>?');
+    // These pages show the address, and their links end up in list archives (a subscription for a group
+    // address): search engines are told not to index them, and no canonical URL or card names their token.
+    // Before: nothing told a crawler off.
+    const link = await confirmLinkOf('carol@example.com', 1);
+    for (const [path, html] of [
+      [manage, await (await fetch(`${h.url}${manage}`)).text()],
+      [unsubscribe, page],
+      ['confirm', await (await fetch(link)).text()],
+    ]) {
+      expect(html, path).toContain('<meta name="robots" content="noindex, nofollow">');
+      expect(html, path).not.toMatch(/rel="canonical"|og:url/);
+    }
   });
 
   it('the page after a post is titled and headed by what happened, not by the form it came from', async () => {

@@ -15,10 +15,59 @@ const page = async (path: string) => {
 const title = (html: string) => /<title>([^<]*)<\/title>/.exec(html)?.[1];
 
 beforeAll(async () => {
-  h = await startHerald({ env: { ...(await engineEnv()), HERALD_SEED: 'none', SITE_NAME: 'Acme' } });
+  h = await startHerald({ env: { ...(await engineEnv()), HERALD_SEED: 'none', SITE_NAME: 'Acme', SITE_URL: 'https://status.acme.test' } });
   expect((await h.admin('/components', { body: { id: 'api', name: 'API' } })).status).toBe(201);
 });
 afterAll(() => stopAll(h));
+
+/** The page's <meta> and <link> tags of a kind, by their name or property. */
+const metas = (html: string) =>
+  Object.fromEntries(
+    [...html.matchAll(/<meta (?:name|property)="([^"]+)" content="([^"]*)">|<link rel="(canonical)" href="([^"]*)">/g)].map((m) =>
+      m[1] ? [m[1], m[2]] : [m[3], m[4]],
+    ),
+  );
+
+describe('a link pasted in Slack, Teams or a ticket, and found by a search engine', () => {
+  it('unfurls to what the page says now, at its one address on SITE_URL; a page that is not there is not indexed', async () => {
+    // A page with no incident: the card says so. Before: no card tags and no canonical URL on any page.
+    expect(metas((await page('/?utm_source=slack')).html)).toMatchObject({
+      canonical: 'https://status.acme.test/',
+      'og:url': 'https://status.acme.test/',
+      'og:title': 'Acme',
+      'og:site_name': 'Acme',
+      'og:type': 'website',
+      'og:description': 'All Systems Operational.',
+      'twitter:card': 'summary',
+      // What search results show stays true after the incident: no state in it.
+      description: 'Current status, incidents and maintenance for Acme.',
+    });
+    const res = await h.admin('/incidents', {
+      body: { name: 'Card <b>"errors"</b>', impact: 'major', body: 'Looking.', components: { api: 'partial_outage' } },
+    });
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    expect(metas((await page('/')).html)).toMatchObject({
+      'og:description': 'Partial System Outage. Active incident: Card <b>&quot;errors&quot;</b> (Investigating).',
+    });
+    expect(metas((await page(`/incidents/${id}?fbclid=x`)).html)).toMatchObject({
+      canonical: `https://status.acme.test/incidents/${id}`,
+      'og:url': `https://status.acme.test/incidents/${id}`,
+      'og:title': 'Card <b>&quot;errors&quot;</b>',
+      'og:description': 'Investigating: Card <b>&quot;errors&quot;</b>',
+    });
+    // The first history page has one address; a page that is not there has none, and is not indexed.
+    expect(metas((await page('/history?page=1&utm_campaign=x')).html).canonical).toBe('https://status.acme.test/history');
+    for (const path of ['/history?page=99', '/incidents/INC-1999-01-01-1', '/no-such-page']) {
+      const { status, html } = await page(path);
+      expect(status, path).toBe(404);
+      expect(metas(html), path).toMatchObject({ robots: 'noindex, nofollow' });
+      expect(metas(html), path).not.toHaveProperty('canonical');
+    }
+    expect(metas((await page('/')).html)).not.toHaveProperty('robots');
+    expect((await h.admin(`/incidents/${id}`, { method: 'DELETE' })).status).toBe(204);
+  });
+});
 
 describe('public pages, as a screen reader reads them', () => {
   it('an incident page: its way back is navigation, and the estimate is a <time> with the instant', async () => {
