@@ -100,6 +100,16 @@ describe('maintenance and postmortem admin API, and the pages that show them', (
     expect((await page('/history')).html).not.toContain(`/incidents/${m.id}"`);
   });
 
+  it('offers the calendar to subscribe to (a downloaded .ics is a copy that follows no change)', async () => {
+    const { html } = await page('/maintenance');
+    // Before: "Add the maintenance calendar" linked the file itself, which calendar apps import once.
+    expect(html).toContain('<a href="webcal://localhost:');
+    expect(html).toMatch(/<a href="webcal:\/\/localhost:\d+\/maintenance\.ics">subscribe to the maintenance calendar<\/a>/);
+    expect(html).toContain('(or copy <a href="/maintenance.ics">its address</a> into your calendar’s “add by URL”)');
+    const ics = await fetch(`${h.url}/maintenance.ics`);
+    expect([ics.status, ics.headers.get('content-type')]).toEqual([200, 'text/calendar; charset=utf-8']);
+  });
+
   it('a window left to start by hand, its start gone by, says it has not started yet (not "Scheduled for" a time past)', async () => {
     const minutes = (n: number) => new Date(Date.now() + n * 60_000).toISOString();
     const { status, body } = await schedule({
