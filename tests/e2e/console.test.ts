@@ -367,6 +367,17 @@ describe('a Comms Lead runs a whole incident from the console', () => {
     await open(page, '/admin');
     const row = page.locator('li[data-incident] >> text=Search is slow');
     await expect(row.count()).resolves.toBe(1);
+    // The server says when it is overdue (GET /api/admin/dashboard, a cheap poll); only then is the page reloaded
+    // to see the flag, rather than rendered and drawn again every 25 ms for the 7 s (about 40 reloads of CPU).
+    await until(
+      async () =>
+        ((await (await h.admin('/dashboard')).json()) as { active: Array<{ name: string; overdue: boolean }> }).active.find(
+          (r) => r.name === SLOW,
+        )?.overdue,
+      'the overdue flag on the server',
+      40_000,
+      200,
+    );
     await until(
       async () => {
         await page.reload();
