@@ -141,8 +141,9 @@
   }
 
   // A form posted after the session ended is not read (src/api/console-guard.ts): signing in leads back to
-  // its page, where what was typed is put back. It is kept in this tab from the submit to the next page, and
-  // dropped there unless that page is the sign-in page saying so, on the way back to the form.
+  // its page, where what was typed is put back. So does a form refused for a stale token (a page opened before
+  // signing in again: src/pages/admin/form-refused.astro). It is kept in this tab from the submit to the next
+  // page, and dropped there unless that page is one of those two, on the way back to the form.
   var UNSENT = 'herald:unsent-form';
 
   // What this tab keeps under `key` (a form as sent), or null.
@@ -163,6 +164,12 @@
     }
   }
 
+  // The page a form belongs to: the one its address names (?from=: a refused form drawn again at /admin/preview or
+  // /admin/maintenance/…, whose address holds no form once signed in again), else the page it is on.
+  function pageOf(form) {
+    return new URL(form.action, location.href).searchParams.get('from') || location.pathname + location.search;
+  }
+
   // Each writing form is named by its data-keep ("update", "move"…): what was typed goes back into the same form,
   // whichever others the page shows by then.
   function keepOnSubmit(form) {
@@ -172,7 +179,7 @@
         if (!el.name || el.name === 'csrf' || el.disabled || el.tagName === 'BUTTON') return;
         fields.push([el.name, el.value, el.type === 'checkbox' || el.type === 'radio' ? el.checked : null]);
       });
-      keep(UNSENT, { page: location.pathname + location.search, form: form.getAttribute('data-keep'), fields: fields });
+      keep(UNSENT, { page: pageOf(form), form: form.getAttribute('data-keep'), fields: fields });
     });
   }
 
@@ -200,7 +207,7 @@
 
   function keepPreviewed(kept) {
     var publish = document.querySelector('form[action^="/admin/publish"]');
-    if (!publish || kept.signIn) return;
+    if (!publish || kept.ledBack) return;
     kept.draft = draftOf(publish);
     keep(PREVIEWED, kept);
   }
@@ -216,22 +223,58 @@
     });
   }
 
-  function putBackUnsent() {
-    var kept = readKept(UNSENT);
-    if (!kept) return;
+  // The pages that lead back to the form: the sign-in page after the session ended, and the page of a form refused
+  // for a stale token. Each names the form's page as this tab knows it (the server's is from the Referer).
+  function leadsBack(kept) {
     if (location.pathname === '/admin/login' && document.getElementById('signin-unsent')) {
-      kept.signIn = true;
-      keep(UNSENT, kept);
       // The way back, for a browser that sent no Referer with the form (the server checks it as any `next`).
       var signIn = document.querySelector('form[action^="/admin/login"]');
       if (signIn) signIn.setAttribute('action', '/admin/login?next=' + encodeURIComponent(kept.page) + '&unsent=1');
+      return true;
+    }
+    var link = document.getElementById('form-refused-back');
+    if (!link) return false;
+    if (new URL(kept.page, location.href).pathname.indexOf('/admin') === 0) link.setAttribute('href', kept.page);
+    return true;
+  }
+
+  function putBackUnsent() {
+    var kept = readKept(UNSENT);
+    if (!kept) return putBackExpiredDraft();
+    if (leadsBack(kept)) {
+      kept.ledBack = true;
+      keep(UNSENT, kept);
       return;
     }
     sessionStorage.removeItem(UNSENT);
     keepPreviewed(kept);
-    var form = kept.signIn && samePage(kept.page) && document.querySelector('form[data-keep="' + kept.form + '"]');
-    if (!form) return;
-    var fields = kept.fields.slice();
+    var form = kept.ledBack && samePage(kept.page) && document.querySelector('form[data-keep="' + kept.form + '"]');
+    if (form)
+      putBack(
+        form,
+        kept.fields,
+        'This is what you were writing when your session ended or the page went stale; none of it was saved or published. Check it, then send it again.',
+      );
+  }
+
+  // "Back to edit" to a draft that is gone (the session that previewed it ended; src/components/admin/DraftExpired.astro):
+  // the form as it was sent for that preview, if this tab previewed it.
+  function putBackExpiredDraft() {
+    if (!document.getElementById('draft-expired')) return;
+    var previewed = readKept(PREVIEWED);
+    var draft = new URLSearchParams(location.search).get('draft');
+    var form = previewed && draft && previewed.draft === draft && document.querySelector('form[data-keep="' + previewed.form + '"]');
+    if (form)
+      putBack(
+        form,
+        previewed.fields,
+        'This is the form as you sent it for the preview; nothing of it was published. Check it, then preview it again.',
+      );
+  }
+
+  // Fills `form` with the fields as kept (name, value, ticked) and says so on top of it.
+  function putBack(form, kept, said) {
+    var fields = kept.slice();
     // A box set by hand (src/console/draft-input.ts, notifyChoice) stays so: a fresh form has no field saying it.
     var byHand = fields.some(function (f) {
       return f[0] === 'notify_by_hand' && f[1] === '1';
@@ -259,8 +302,7 @@
     note.setAttribute('role', 'status');
     note.id = 'unsent-restored';
     note.innerHTML = '<p></p>';
-    note.firstChild.textContent =
-      'This is what you were writing when your session ended; none of it was saved or published. Check it, then send it again.';
+    note.firstChild.textContent = said;
     form.insertBefore(note, form.firstChild);
   }
 

@@ -3,7 +3,7 @@ import { csrf } from 'hono/csrf';
 import type { Herald } from '../herald.ts';
 import { requestSession, type SessionVariables } from '../auth/session-cookie.ts';
 import { Forbidden } from '../http/errors.ts';
-import { consoleReturnPath, formPagePath } from '../auth/return-path.ts';
+import { consoleReturnPath, postedFormPath } from '../auth/return-path.ts';
 import { seeOther } from '../http/see-other.ts';
 import { ourOrigin } from '../http/same-origin.ts';
 
@@ -39,13 +39,7 @@ export function consoleGuard(herald: Herald): MiddlewareHandler<ConsoleEnv> {
       // in, where the console's script puts back what was typed (public/admin/console.js).
       const posted = c.req.method !== 'GET' && c.req.method !== 'HEAD';
       const url = new URL(c.req.url);
-      // A form may name its page in its address (the preview's "Publish now": the form its draft was made from).
-      const from = url.searchParams.get('from');
-      const back = posted
-        ? from
-          ? consoleReturnPath(from)
-          : formPagePath(c.req.header('referer'))
-        : consoleReturnPath(url.pathname + url.search);
+      const back = posted ? postedFormPath(url, c.req.header('referer')) : consoleReturnPath(url.pathname + url.search);
       // Signing out of an ended session loses nothing.
       const unsent = posted && c.req.path !== '/admin/logout';
       const query = [back !== '/admin' ? `next=${encodeURIComponent(back)}` : '', unsent ? 'unsent=1' : ''].filter(Boolean).join('&');

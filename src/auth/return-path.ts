@@ -31,3 +31,12 @@ export function formPagePath(referer: string | undefined): string {
     return '/admin';
   }
 }
+
+/**
+ * The console page a posted form belongs to: the page its address names (`?from=`: a form drawn where its page is
+ * not, as a refused declare at /admin/preview or the preview's "Publish now"), else the page it was posted from.
+ */
+export function postedFormPath(url: URL, referer: string | undefined): string {
+  const from = url.searchParams.get('from');
+  return from ? consoleReturnPath(from) : formPagePath(referer);
+}

@@ -6,6 +6,7 @@ import { PRIVATE_CACHE } from '../http/security.ts';
 import { pageClientAddress } from '../http/client-address.ts';
 import { Unavailable } from '../domain/errors.ts';
 import { seeOther } from '../http/see-other.ts';
+import { postedFormPath } from '../auth/return-path.ts';
 
 /** What every console page works with: the services, the signed-in session, who acts (for the audit log). */
 export interface AdminContext {
@@ -36,11 +37,15 @@ export const redirect = seeOther;
  * line breaks become `\n` in the schemas, input/schemas.ts.)
  */
 export async function readAdminForm(astro: AstroGlobal, session: Session): Promise<FormData | Response> {
-  const form = await readForm(astro.request);
+  // Read from a copy: a refused form is answered by a console page through a rewrite, which wants the body unread.
+  const form = await readForm(astro.request.clone());
   if (form instanceof Response) return form;
   const token = form.get('csrf');
   if (typeof token !== 'string' || !safeEqual(token, session.csrf)) {
-    return plain(403, 'This form has expired or did not come from the console. Go back, reload the page and try again.');
+    // Mostly a page opened before the Comms Lead signed in again (another tab, an expired session): refused all
+    // the same, but with a console page (403) that leads back to the form, not bare text whose "reload" loses it.
+    const back = postedFormPath(astro.url, astro.request.headers.get('referer') ?? undefined);
+    return astro.rewrite(`/admin/form-refused?back=${encodeURIComponent(back)}`);
   }
   return form;
 }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { launchBrowser } from '../helpers/browser.ts';
+import { scheduleWindow } from '../helpers/maintenance.ts';
 
 /**
  * The session ends while the Comms Lead writes an update (it expired, a restart on the embedded engine signed
@@ -228,5 +229,156 @@ describe('a form posted after the session ended', () => {
       body: '',
     });
     expect(out.headers.get('location')).not.toContain('unsent');
+  });
+});
+
+/** In another tab of the same browser: sign out, then in again (what the dashboard's "Sign in again" leads to). A new session, a new token. */
+async function signInAgainElsewhere(page: Page): Promise<void> {
+  const other = await page.context().newPage();
+  await other.goto(`${h.url}/admin`);
+  await other.click('button:has-text("Sign out")');
+  await signIn(other);
+  await other.close();
+}
+
+describe('a form sent from a page opened before signing in again (a stale token)', () => {
+  it('is refused with a console page leading back to the form, where what was typed is put back', async () => {
+    await inNewContext(
+      async (page) => {
+        await signInFromStart(page);
+        await page.goto(`${h.url}/admin/incidents/${incident}`);
+        await page.check('#update-status-identified');
+        await page.fill('#update-body', TEXT);
+        await signInAgainElsewhere(page);
+        const answer = page.waitForResponse((r) => r.request().method() === 'POST');
+        await page.click('button:has-text("Preview update")');
+        const res = await answer;
+        // Before: 403 text/plain "…Go back, reload the page and try again.", and reloading lost the text.
+        expect(res.status()).toBe(403);
+        expect(res.headers()['content-type']).toContain('text/html');
+        await expect(page.locator('#form-refused').textContent()).resolves.toContain('nothing in it was saved, published or changed');
+        expect(await page.title()).toMatch(/^Error: /);
+        await page.click('#form-refused-back');
+        expect(new URL(page.url()).pathname).toBe(`/admin/incidents/${incident}`);
+        await expect(page.locator('#update-body').inputValue()).resolves.toBe(TEXT);
+        await expect(page.locator('#update-status-identified').isChecked()).resolves.toBe(true);
+        await expect(page.locator('#unsent-restored').count()).resolves.toBe(1);
+        expect(await updatesOf(), 'nothing was published').toBe(1);
+        // The form put back carries the new session's token: sent again, it goes through.
+        await page.click('button:has-text("Preview update")');
+        expect(new URL(page.url()).pathname).toBe('/admin/preview');
+        await expect(page.locator('main').textContent()).resolves.toContain('failing over to the second acquirer');
+      },
+      { viewport: { width: 360, height: 740 } },
+    );
+  });
+
+  it('"Publish now" of a preview made before signing in again leads back to its form, filled in as sent', async () => {
+    await inNewContext(async (page) => {
+      await signInFromStart(page);
+      await page.goto(`${h.url}/admin/incidents/new`);
+      await page.fill('#name', 'Search results stale');
+      await page.check('input[name="severity"][value="sev3"]');
+      await page.click('button:has-text("Preview")');
+      expect(new URL(page.url()).pathname).toBe('/admin/preview');
+      const before = ((await (await h.admin('/incidents')).json()) as Json).incidents.length;
+      await signInAgainElsewhere(page);
+      await page.click('#publish');
+      await expect(page.locator('#form-refused').count()).resolves.toBe(1);
+      await page.click('#form-refused-back');
+      expect(new URL(page.url()).pathname).toBe('/admin/incidents/new');
+      await expect(page.locator('#name').inputValue()).resolves.toBe('Search results stale');
+      await expect(page.locator('input[name="severity"][value="sev3"]').isChecked()).resolves.toBe(true);
+      expect(((await (await h.admin('/incidents')).json()) as Json).incidents.length, 'nothing was published').toBe(before);
+    });
+  });
+
+  it('without JavaScript: a console page at 360 px naming the way back to the form, no "reload"', async () => {
+    await inNewContext(
+      async (page) => {
+        await signInFromStart(page);
+        await page.goto(`${h.url}/admin/incidents/${incident}`);
+        await page.fill('#update-body', TEXT);
+        await signInAgainElsewhere(page);
+        await page.click('button:has-text("Preview update")');
+        await expect(page.locator('meta[name="viewport"]').count()).resolves.toBe(1);
+        const text = (await page.locator('main').textContent()) ?? '';
+        expect(text).toContain('Back button to copy what you typed');
+        expect(text).not.toMatch(/reload/i);
+        expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+        await expect(page.locator('#form-refused-back').getAttribute('href')).resolves.toBe(`/admin/incidents/${incident}`);
+        // Signing out from the stale page's own header works: the layout's form has the new token.
+        await page.click('button:has-text("Sign out")');
+        expect(new URL(page.url()).pathname).toBe('/admin/login');
+        expect(await updatesOf()).toBe(1);
+      },
+      { javaScriptEnabled: false, viewport: { width: 360, height: 740 } },
+    );
+  });
+});
+
+describe('a form drawn again after a refusal, sent after the session ended', () => {
+  it('a refused declare (at /admin/preview) leads back to the declare form, with what was typed', async () => {
+    await inNewContext(async (page) => {
+      await signInFromStart(page);
+      await page.goto(`${h.url}/admin/incidents/new`);
+      await page.check('input[name="severity"][value="sev3"]');
+      await page.click('button:has-text("Preview")');
+      // Refused for its missing name: drawn again at /admin/preview.
+      expect(new URL(page.url()).pathname).toBe('/admin/preview');
+      await page.fill('#name', 'Invoices not sent');
+      await page.context().clearCookies();
+      await page.click('button:has-text("Preview")');
+      await expect(page.locator('#signin-unsent').count()).resolves.toBe(1);
+      await signIn(page);
+      // Before: /admin/preview, which led to the dashboard; the text was gone.
+      expect(new URL(page.url()).pathname).toBe('/admin/incidents/new');
+      await expect(page.locator('#name').inputValue()).resolves.toBe('Invoices not sent');
+      await expect(page.locator('input[name="severity"][value="sev3"]').isChecked()).resolves.toBe(true);
+    });
+  });
+
+  it("a window's step refused (cancelled meanwhile): its note leads back to the window's page, the note put back", async () => {
+    expect((await h.admin('/components', { body: { id: 'api', name: 'API' } })).status).toBe(201);
+    const id = await scheduleWindow(h, 'Database upgrade');
+    await inNewContext(async (page) => {
+      await signInFromStart(page);
+      await page.goto(`${h.url}/admin/incidents/${id}`);
+      expect((await h.admin(`/maintenances/${id}/cancel`, { body: {} })).status).toBe(201);
+      await page.fill('form:has(button[value="start"]) textarea[name="body"]', 'Starting the database upgrade now.');
+      await page.click('button[value="start"]');
+      expect(new URL(page.url()).pathname).toBe(`/admin/maintenance/${id}`);
+      await expect(page.locator('#note-body').inputValue()).resolves.toBe('Starting the database upgrade now.');
+      await page.context().clearCookies();
+      await page.click('button:has-text("Post the note")');
+      await signIn(page);
+      expect(new URL(page.url()).pathname).toBe(`/admin/incidents/${id}`);
+      // Before: the page was reached but the note box was empty (the form had been kept as /admin/maintenance/…'s).
+      await expect(page.locator('#note-body').inputValue()).resolves.toBe('Starting the database upgrade now.');
+    });
+  });
+});
+
+describe('"Back to edit" after the session ended', () => {
+  it('says the draft expired and puts back the form as it was sent for the preview', async () => {
+    await inNewContext(async (page) => {
+      await signInFromStart(page);
+      await page.goto(`${h.url}/admin/incidents/${incident}`);
+      await page.check('#update-status-identified');
+      await page.fill('#update-body', TEXT);
+      await page.click('button:has-text("Preview update")');
+      expect(new URL(page.url()).pathname).toBe('/admin/preview');
+      await page.context().clearCookies();
+      await page.click('a:has-text("Back to edit")');
+      await signIn(page);
+      const back = new URL(page.url());
+      expect(back.pathname).toBe(`/admin/incidents/${incident}`);
+      expect(back.searchParams.get('draft')).not.toBeNull();
+      // Before: the runbook template, and nothing said the draft had expired.
+      await expect(page.locator('#draft-expired').count()).resolves.toBe(1);
+      await expect(page.locator('#update-body').inputValue()).resolves.toBe(TEXT);
+      await expect(page.locator('#update-status-identified').isChecked()).resolves.toBe(true);
+      expect(await updatesOf()).toBe(1);
+    });
   });
 });
