@@ -21,6 +21,8 @@
     // What the last poll found: an update posted since the page was drawn ({ by, at }), or the incident closed.
     var posted = null;
     var closed = false;
+    // Signed out (elsewhere, or expired): nothing posted since is seen, so the page says it stopped, as the dashboard does.
+    var stoppedNote = null;
     // No due time (a level without a cadence) is no reason to stop: a re-grade elsewhere may give it one.
     if (Number.isNaN(skew)) return;
 
@@ -94,7 +96,7 @@
           : 'A new update was posted' + (posted.by ? ' by ' + posted.by : '') + ' at ' + posted.at + '. ';
         if (noteText.data !== what) noteText.data = what;
       }
-      box.hidden = dueLine.hidden && !note;
+      box.hidden = dueLine.hidden && !note && !stoppedNote;
       box.classList.toggle('bad', overdue);
       tell(overdue);
       document.title = overdue ? 'Update overdue · ' + title : title;
@@ -113,6 +115,22 @@
       if (row.due_text) dueText = row.due_text;
     }
 
+    // The sign-in opens in a new tab, as a reload would drop what is being written here; sent later, this tab's form
+    // is refused for its old token and leads back to itself with the text (public/admin/console.js).
+    function signedOut() {
+      var link = document.createElement('a');
+      link.href = '/admin/login?next=' + encodeURIComponent(location.pathname);
+      link.target = '_blank';
+      link.rel = 'noopener';
+      link.textContent = 'Sign in again in a new tab';
+      stoppedNote = document.createElement('p');
+      stoppedNote.id = 'update-due-stopped';
+      stoppedNote.append('This page stopped updating: your session has ended. ', link, '; what you are writing here stays.');
+      box.append(stoppedNote);
+      render();
+      if (said) said.textContent = 'This page stopped updating: your session has ended.';
+    }
+
     render();
     setInterval(render, 15000);
     if (!id || !window.fetch || !window.heraldFollowDashboard) return;
@@ -121,6 +139,6 @@
       render();
       // Closed: nothing more to follow.
       if (closed) stop();
-    });
+    }, signedOut);
   });
 })();

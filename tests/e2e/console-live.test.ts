@@ -288,6 +288,38 @@ describe('the console follows what others do, without a reload', () => {
     }
   });
 
+  it('the incident page says it stopped updating once the session has ended, as the dashboard does', async () => {
+    const id = await declareSev1('Login page slow');
+    const [name, ...value] = (await signIn(h, 'Ana')).cookie.split('=');
+    const own = await browser.newContext();
+    try {
+      await own.addCookies([{ name: name!, value: value.join('='), url: h.url }]);
+      const page = await own.newPage();
+      await page.clock.install();
+      await page.goto(`${h.url}/admin/incidents/${id}`);
+      await page.fill('textarea[name="body"]', 'Still typing.');
+      // The session gone (signed out in another tab, expired): the page's next ask is answered 401.
+      await own.clearCookies();
+      await page.clock.fastForward(21_000);
+      const stopped = page.locator('#update-due-stopped');
+      // Before: nothing said so; the page looked live while it saw nothing posted since.
+      await shows(
+        async () => (await stopped.count()) === 1,
+        'the note that the page stopped updating',
+        () => page.locator('#update-due').textContent(),
+      );
+      expect(await stopped.textContent()).toBe(
+        'This page stopped updating: your session has ended. Sign in again in a new tab; what you are writing here stays.',
+      );
+      expect(await stopped.locator('a').getAttribute('href')).toBe(`/admin/login?next=${encodeURIComponent(`/admin/incidents/${id}`)}`);
+      expect(await stopped.locator('a').getAttribute('target')).toBe('_blank');
+      expect(await page.locator('#update-due-said').textContent()).toBe('This page stopped updating: your session has ended.');
+      expect(await page.inputValue('textarea[name="body"]')).toBe('Still typing.');
+    } finally {
+      await closeWithin(own)();
+    }
+  });
+
   it('the maintenance notice names the components ticked while it is the template, and stops following once edited', async () => {
     const page = await openPage('/admin/maintenance');
     try {
