@@ -78,7 +78,7 @@ describe('an update form opened before someone else published', () => {
       ),
     ]);
     expect(await state(id), 'nothing changed').toEqual(afterDana);
-    const again = fieldsOf(all(doc, (e) => e.name === 'form' && e.attribs.action === '/admin/preview')[0]!);
+    const again = fieldsOf(all(doc, (e) => e.name === 'form' && (e.attribs.action ?? '').startsWith('/admin/preview'))[0]!);
     expect(textOf(byId(doc, 'update-body')!)).toBe('Identified: a bad deploy.');
     expect(again.once, 'the same form').toBe(stale.once);
     expect(again.after, 'now read after Dana’s update').not.toBe(stale.after);
