@@ -1,5 +1,5 @@
 /** One-time notices a page shows after a change ("Draft saved."): not shown again on the way back after signing in. */
-const NOTICE_PARAMS = ['done', 'saved', 'corrected', 'published', 'removed', 'signed_out', 'unsent'];
+const NOTICE_PARAMS = ['done', 'saved', 'corrected', 'published', 'named', 'removed', 'signed_out', 'unsent'];
 
 /**
  * Where the console sends someone back to after signing in: a console page's path (never another site: no

@@ -21,6 +21,12 @@ export interface DraftOutcome {
   /** Minutes after its start that the level holds its disruption notice back for (null: it holds none back). */
   lateAfter: number | null;
   settings: string;
+  /**
+   * The incident's id as the preview named it (its page block, its email's "Incident reference:"). Not compared: a
+   * declare's is the next free one, which an unrelated incident declared meanwhile takes (that refuses nothing); the
+   * publish then says the reference it got instead. Absent in a draft saved before it was recorded.
+   */
+  incident?: string;
 }
 
 /** The outcome of the verb just run on `db` (before the timer's late notices, which the publish leaves to the timer). */
@@ -34,6 +40,7 @@ export function outcomeOf(db: Db, incident: Incident, update: IncidentUpdate): D
     // changes nothing the preview told.
     lateAfter: heldBackFor(db.settings, incident),
     settings: settingsVersion(db.settings),
+    incident: incident.id,
   };
 }
 

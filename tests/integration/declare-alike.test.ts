@@ -90,4 +90,20 @@ describe('two declares of one outage', () => {
     expect((await lee.post('/admin/publish', { draft: other.draft })).status).toBe(303);
     expect((await openIncidents()).sort()).toEqual(['Checkout failing', 'Logins failing', 'Payments down', 'Search is slow']);
   });
+
+  it('another outage declared meanwhile takes the reference the preview named: the publish goes through and says the one it got', async () => {
+    const logins = await preview(lee, 'Password resets failing', 'logins');
+    const other = await h.admin('/incidents', { body: { name: 'Status emails late', impact: 'minor', body: 'Looking.', notify: false } });
+    const taken = ((await other.json()) as Json).id as string;
+    expect(logins.html, 'the preview named the reference taken since').toContain(taken);
+    const published = await lee.post('/admin/publish', { draft: logins.draft });
+    expect(published.status).toBe(303);
+    const got = /\/admin\/incidents\/([^?]+)/.exec(published.headers.get('location')!)![1]!;
+    expect(got).not.toBe(taken);
+    const page = text(await (await fetch(`${h.url}${published.headers.get('location')!}`, { headers: { cookie: lee.cookie } })).text());
+    // Before: "Published." alone, while the preview and its email had named another incident's reference.
+    expect(page).toContain(
+      `Published. The page, the API and the banner show it now. Its reference is ${got}: ${taken}, which the preview named, was taken by an incident declared meanwhile; its emails say ${got}.`,
+    );
+  });
 });

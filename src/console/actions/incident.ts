@@ -131,18 +131,21 @@ export type PublishResult =
 export async function publishAction(herald: Herald, session: Session, form: FormData): Promise<PublishResult> {
   const id = String(form.get('draft') ?? '');
   let incidentId: string | null;
+  // The reference the preview named, which an incident declared meanwhile may have taken.
+  let named: string | undefined;
   try {
-    incidentId = await herald.console.drafts.publishOnce(id, session.key, herald.now().getTime(), (d) =>
+    incidentId = await herald.console.drafts.publishOnce(id, session.key, herald.now().getTime(), (d) => {
+      named = d.action.previewed?.incident;
       // An untouched template is filled in again here, and an edited body's template time lines, with the clock the verb records (atPublish).
-      herald.run(session.actor, (ctx) =>
+      return herald.run(session.actor, (ctx) =>
         applyDraftOnce(
           ctx,
           d.id,
           atPublish(d.action, { db: ctx.db, timeZone: herald.config.SITE_TIMEZONE, now: ctx.now }),
           new Date(d.createdAt).toISOString(),
         ),
-      ),
-    );
+      );
+    });
   } catch (err) {
     const r = refusal(err, []);
     // Another request is publishing it, or one was cut off: whether it went out is for the dashboard to say.
@@ -181,7 +184,8 @@ export async function publishAction(herald: Herald, session: Session, form: Form
     return { ok: false, status: r.status, errors: { form }, editHref };
   }
   if (!incidentId) return refused(410, { form: 'This preview has expired or belongs to another session. Nothing was published.' });
-  return done(`/admin/incidents/${encodeURIComponent(incidentId)}?published=1`);
+  const renamed = named && named !== incidentId ? `&named=${encodeURIComponent(named)}` : '';
+  return done(`/admin/incidents/${encodeURIComponent(incidentId)}?published=1${renamed}`);
 }
 
 /**
