@@ -2,7 +2,7 @@ import { ChannelLedger, type ChannelDelivery } from './ledger.ts';
 import type { PgTables } from '../pg/tables.ts';
 import type { PoolClient } from '../pg/client.ts';
 import { retryWrite } from '../pg/retry.ts';
-import { LEADER_LOCK_KEY, SESSION_START } from '../pg/leadership.ts';
+import { LEADER_LOCK_KEY, SESSION_START } from '../pg/leader-lock.ts';
 import { replicaGoneSql } from '../pg/replica-sessions.ts';
 import type { LeaderSession } from '../leadership.ts';
 

@@ -1,17 +1,12 @@
 import type { WriteHealth } from '../write-health.ts';
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { Unavailable } from '../../domain/errors.ts';
 import { Journal } from '../journal.ts';
 import { removeStaleTempFiles } from '../durable-file.ts';
-import { type Pool, withClient } from '../pg/client.ts';
-import { PgTables } from '../pg/tables.ts';
-import { sharedSecret } from '../pg/secrets.ts';
-import { KEY_VOIDS_LINKS, LinkKeyLost, LinkTokens } from './tokens.ts';
+import { LinkTokens } from './tokens.ts';
 import { SubscriberBook } from './subscriber-book.ts';
 import { DeliveryLedger } from './ledger.ts';
-import { PgSubscribers } from './pg-subscribers.ts';
-import { PgOutbox } from './pg-outbox.ts';
+import type { PgSubscribers } from './pg-subscribers.ts';
+import type { PgOutbox } from './pg-outbox.ts';
 
 /** Subscribers and the email outbox as the embedded engine keeps them: journals in DATA_DIR, live state in memory. */
 export interface EmbeddedMail {
@@ -48,40 +43,4 @@ export function openEmbeddedMail(dataDir: string, writes?: WriteHealth): Embedde
     // Flushes 10 ms apart took 721; a send is recorded up to 10 ms later.
     ledger: new DeliveryLedger(new Journal(deliveriesFile, { spacingMs: 10, writes })),
   };
-}
-
-export function openSharedMail(pool: Pool, log: (line: string) => void): SharedMail {
-  const db = new PgTables(pool, 'subscribers and deliveries', log);
-  let loaded: LinkTokens | null = null;
-  const tokens = sharedLinkKey(pool).then((key) => {
-    loaded = new LinkTokens(Buffer.from(key, 'base64'));
-    return loaded;
-  });
-  const linkKey = (): LinkTokens => {
-    if (!loaded) throw new Unavailable('Herald is still starting; try again in a moment.', 'starting', 1);
-    return loaded;
-  };
-  return { engine: 'postgres', subscribers: new PgSubscribers(db, linkKey), outbox: new PgOutbox(db), tokens };
-}
-
-/**
- * The link key in herald_secrets, made only while mail_subscribers is empty: with subscribers there, a missing
- * key was lost (a restore that left herald_secrets out), and a new one would void their links (LinkTokens.open).
- */
-async function sharedLinkKey(pool: Pool): Promise<string> {
-  const stored = await withClient(pool, async (client) => {
-    const { rows } = await client.query<{ value: string | null; subscribed: boolean }>(
-      `SELECT (SELECT value FROM herald_secrets WHERE name = 'link-key') AS value, EXISTS (SELECT 1 FROM mail_subscribers) AS subscribed`,
-    );
-    return rows[0]!;
-  });
-  if (stored.value !== null) return stored.value;
-  if (stored.subscribed) {
-    throw new LinkKeyLost(
-      "Refusing to start: the link key (herald_secrets, name 'link-key') is missing from the database, and mail_subscribers holds " +
-        `subscribers whose links it signed. Restore that row from a backup: ${KEY_VOIDS_LINKS}. To give those links up knowingly, ` +
-        "insert a new key: INSERT INTO herald_secrets (name, value) VALUES ('link-key', '<the output of openssl rand -base64 32>')",
-    );
-  }
-  return (await sharedSecret(pool, 'link-key', () => randomBytes(32).toString('base64'))).value;
 }

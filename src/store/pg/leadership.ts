@@ -1,12 +1,10 @@
 import pg from 'pg';
 import type { LeaderSession, Leadership } from '../leadership.ts';
 import { describePgError } from './client.ts';
+import { LEADER_LOCK_KEY, SESSION_START } from './leader-lock.ts';
 
-/** The advisory lock the leader holds ("herald-lead"). */
-export const LEADER_LOCK_KEY = 0x6865726c;
-
-/** A session's start in pg_stat_activity `a`, as microseconds since 1970 (bigint, text in JavaScript): no time zone or date style to parse. */
-export const SESSION_START = '(extract(epoch FROM a.backend_start) * 1000000)::bigint';
+// Named here too, where the tests and the rest of leadership look for them.
+export { LEADER_LOCK_KEY, SESSION_START };
 
 /**
  * How long the lead's session may say nothing before PostgreSQL ends it (`idle_session_timeout`, PostgreSQL 14
