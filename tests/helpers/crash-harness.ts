@@ -49,7 +49,7 @@ export async function runCrashHarness(opts: {
     for (let round = 0; round < opts.kills && report.failures.length === 0; round++) {
       let herald: HeraldProcess;
       try {
-        herald = await startHerald({ dataDir });
+        herald = await startHerald({ env: { STATIC_SNAPSHOT: 'true' }, dataDir });
       } catch (err) {
         report.failures.push(`restart after kill ${round} failed: ${(err as Error).message.slice(0, 500)}`);
         break;
@@ -114,7 +114,7 @@ export async function runCrashHarness(opts: {
     }
     // A final clean start proves the last file loads too.
     if (report.failures.length === 0) {
-      const herald = await startHerald({ dataDir });
+      const herald = await startHerald({ env: { STATIC_SNAPSHOT: 'true' }, dataDir });
       const res = await fetch(`${herald.url}/`);
       if (res.status !== 200) report.failures.push(`final start: / answered ${res.status}`);
       await herald.stop();

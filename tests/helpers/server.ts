@@ -45,6 +45,11 @@ export function heraldEnv(dataDir: string, extra: Record<string, string> = {}) {
     ASTRO_TELEMETRY_DISABLED: '1',
     // The embedded engine unless the test says otherwise: a DATABASE_URL in the shell must not reach test servers.
     DATABASE_URL: '',
+    // No static copy unless the test asks for it (STATIC_SNAPSHOT: 'true'): writing it after each start and change
+    // costs 0.35-0.45 s of CPU per Herald, a tenth of the suite on two cores, for tests that never read it. The
+    // suites that test the copy turn it on (static-fallback, static-settled-pages, pg-transfer, start-checks, and
+    // the crash harness, which kills Herald while it writes one). Benchmarks run Herald as deployed, copy included.
+    ...(process.env.VITEST ? { STATIC_SNAPSHOT: 'false' } : {}),
     ...extra,
   };
 }

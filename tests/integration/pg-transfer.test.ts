@@ -112,7 +112,10 @@ let before: Json;
 beforeAll(async () => {
   cluster = await startPgCluster();
   url = await cluster.database();
-  const h = await startHerald({ dataDir: source, env: { SITE_URL: 'https://status.example.test', ALLOW_PRIVATE_WEBHOOKS: 'true' } });
+  const h = await startHerald({
+    dataDir: source,
+    env: { STATIC_SNAPSHOT: 'true', SITE_URL: 'https://status.example.test', ALLOW_PRIVATE_WEBHOOKS: 'true' },
+  });
   running.push(h);
   const ok = async (res: Promise<Response>, status = 201) => expect((await res).status).toBe(status);
   await ok(h.admin('/components', { body: { id: 'api', name: 'API', description: 'The REST API' } }));
@@ -304,7 +307,13 @@ describe('db:import and db:export', () => {
     // As the site ran (its webhook posts to loopback), so a post cannot disable the channel under the export.
     const h = await startHerald({
       dataDir: imported,
-      env: { DATABASE_URL: url, SITE_URL: 'https://status.example.test', ADMIN_TOKEN: '', ALLOW_PRIVATE_WEBHOOKS: 'true' },
+      env: {
+        STATIC_SNAPSHOT: 'true',
+        DATABASE_URL: url,
+        SITE_URL: 'https://status.example.test',
+        ADMIN_TOKEN: '',
+        ALLOW_PRIVATE_WEBHOOKS: 'true',
+      },
     });
     running.push(h);
     const res = await fetch(`${h.url}/api/admin/incidents`, { headers: { authorization: `Bearer ${TOKEN}` } });
@@ -340,7 +349,10 @@ describe('db:import and db:export', () => {
     expect(again.out).toContain('exists; nothing was exported');
     // As the site ran (its webhook posts to loopback): without it, the first post would disable the channel, a
     // change of the data the exports below are compared against.
-    const h = await startHerald({ dataDir: exported, env: { SITE_URL: 'https://status.example.test', ALLOW_PRIVATE_WEBHOOKS: 'true' } });
+    const h = await startHerald({
+      dataDir: exported,
+      env: { STATIC_SNAPSHOT: 'true', SITE_URL: 'https://status.example.test', ALLOW_PRIVATE_WEBHOOKS: 'true' },
+    });
     running.push(h);
     expect(await answers(h)).toEqual(before);
   });
@@ -476,7 +488,7 @@ describe('db:import and db:export', () => {
 
   it('refuses to import while a Herald runs on the database, changing nothing, --force or not; once it stops, the import goes through', async () => {
     const database = await cluster.database();
-    const live = await startHerald({ env: { DATABASE_URL: database } });
+    const live = await startHerald({ env: { STATIC_SNAPSHOT: 'true', DATABASE_URL: database } });
     running.push(live);
     await signIn(live);
     expect((await subscribeTo(live, 'early@example.com')).status).toBe(202);
@@ -505,7 +517,7 @@ describe('db:import and db:export', () => {
 
   it('a forced import signs everyone out: console sessions and drafts made before it do not outlive it', async () => {
     const database = await cluster.database();
-    const first = await startHerald({ env: { DATABASE_URL: database } });
+    const first = await startHerald({ env: { STATIC_SNAPSHOT: 'true', DATABASE_URL: database } });
     running.push(first);
     const dana = await signIn(first);
     const preview = await dana.post('/admin/preview', {
@@ -525,7 +537,7 @@ describe('db:import and db:export', () => {
       await cluster.sql(`SELECT (SELECT count(*) FROM console_sessions) || ' ' || (SELECT count(*) FROM console_drafts)`, database),
     ).toBe('0 0');
     // A replica started on the imported data (its admin token, from the database): the old cookie signs nobody in.
-    const next = await startHerald({ env: { DATABASE_URL: database, ADMIN_TOKEN: '' } });
+    const next = await startHerald({ env: { STATIC_SNAPSHOT: 'true', DATABASE_URL: database, ADMIN_TOKEN: '' } });
     running.push(next);
     const page = await fetch(`${next.url}/admin`, { redirect: 'manual', headers: { cookie: dana.cookie } });
     expect(page.status).toBe(303);

@@ -132,7 +132,7 @@ describe('a DATA_DIR that lost its herald.json (a partial restore, a slip of rm)
     const dataDir = newDir();
     seedSubscribers(dataDir, [{ email: 'a@example.com' }, { email: 'b@example.com' }, { email: 'c@example.com' }]);
     // The site as it runs: the static copy on, an incident mailed to its three subscribers.
-    const first = await startHerald({ dataDir, env: { SMTP_URL: smtp.url, SITE_URL: SITE } });
+    const first = await startHerald({ dataDir, env: { STATIC_SNAPSHOT: 'true', SMTP_URL: smtp.url, SITE_URL: SITE } });
     cleanup.push(() => first.kill());
     expect((await first.admin('/incidents', { body: { name: 'Outage', impact: 'major', body: 'Down.' } })).status).toBe(201);
     await smtp.waitFor(3);

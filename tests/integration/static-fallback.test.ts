@@ -169,7 +169,7 @@ describe('static fallback', () => {
       const res = await h!.admin('/components', { body: { id: `web${republished}`, name: `Website ${republished}` } });
       expect(res.status, await res.clone().text()).toBe(201);
     };
-    h = await startHerald({ dataDir, env: { STATIC_DEBOUNCE_MS: '100' } });
+    h = await startHerald({ dataDir, env: { STATIC_SNAPSHOT: 'true', STATIC_DEBOUNCE_MS: '100' } });
     databaseUrl = h.databaseUrl ?? '';
     expect((await h.admin('/components', { body: { id: 'api', name: 'Public API' } })).status).toBe(201);
     publishedIn = minute();
@@ -293,7 +293,10 @@ describe('static fallback', () => {
     // failover to Netlify or Cloudflare Pages served the status page without HSTS.
     const secureDir = tempDataDir('herald-static-https-');
     dirs.push(secureDir);
-    const secure = await startHerald({ dataDir: secureDir, env: { SITE_URL: 'https://status.example.com', STATIC_DEBOUNCE_MS: '100' } });
+    const secure = await startHerald({
+      dataDir: secureDir,
+      env: { STATIC_SNAPSHOT: 'true', SITE_URL: 'https://status.example.com', STATIC_DEBOUNCE_MS: '100' },
+    });
     try {
       const live = (await fetch(`${secure.url}/`)).headers.get('strict-transport-security');
       expect(live).toBe('max-age=31536000; includeSubDomains');
@@ -471,7 +474,7 @@ describe('static fallback', () => {
     await h?.stop();
     const previous = existsSync(staticDir) ? statSync(staticDir).ino : -1;
     // A debounce no test waits out: the publish reaches the folder only through the stop's last copy.
-    h = await startHerald({ dataDir, env: { STATIC_DEBOUNCE_MS: '60000' } });
+    h = await startHerald({ dataDir, env: { STATIC_SNAPSHOT: 'true', STATIC_DEBOUNCE_MS: '60000' } });
     // The copy every start makes, swapped in (a new folder): one still running could show the publish by itself.
     // Between the swap's two renames the folder is briefly absent: not swapped in yet.
     const inode = () => statSync(staticDir, { throwIfNoEntry: false })?.ino;

@@ -77,7 +77,7 @@ function siteWithHistory() {
 describe('the static copy', () => {
   it('after a publish keeps the pages of settled incidents nothing changed, renders the rest, and holds what the server serves', async () => {
     const { dataDir, folder, settled, fileOf, files, servedAsCopied: served, kept } = siteWithHistory();
-    h = await startHerald({ dataDir, env: { STATIC_DEBOUNCE_MS: '0' } });
+    h = await startHerald({ dataDir, env: { STATIC_SNAPSHOT: 'true', STATIC_DEBOUNCE_MS: '0' } });
     const herald = h;
     const servedAsCopied = () => served(herald);
     const renders = async () =>
@@ -146,7 +146,7 @@ describe('the static copy', () => {
     const ids = settled.map((s) => s.id);
     /** Starts Herald and waits for the copy its start makes (a folder other than `before`). */
     const startAndCopy = async (before: number | null, env: Record<string, string> = {}) => {
-      h = await startHerald({ dataDir, env });
+      h = await startHerald({ dataDir, env: { STATIC_SNAPSHOT: 'true', ...env } });
       // In place once the folder is another (a copy is swapped in whole); its record follows it, before a stop.
       await until(() => folderId() !== null && folderId() !== before, "the start's copy");
       return folderId();
@@ -189,12 +189,12 @@ describe('the static copy', () => {
         return null;
       }
     };
-    h = await startHerald({ dataDir, env: { HERALD_SEED: 'demo' } });
+    h = await startHerald({ dataDir, env: { STATIC_SNAPSHOT: 'true', HERALD_SEED: 'demo' } });
     const first = await until(pageFiles, 'the first copy and its record');
     expect(first.length).toBeGreaterThan(0);
     await h.stop();
     const before = folder();
-    h = await startHerald({ dataDir, env: { HERALD_SEED: 'demo' } });
+    h = await startHerald({ dataDir, env: { STATIC_SNAPSHOT: 'true', HERALD_SEED: 'demo' } });
     const after = await until(() => folder() !== before && pageFiles(), "the restart's copy and its record");
     expect(after, 'the settled pages kept').toEqual(first);
   });
