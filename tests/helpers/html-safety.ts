@@ -70,7 +70,9 @@ export function executableParts(html: string, opts: HtmlSafetyOptions = {}): str
     }
     if (FORBIDDEN_ELEMENTS.has(name) && !allowed.has(name)) problems.push(`forbidden element ${where}`);
     if (name === 'meta' && /refresh/i.test(el.attribs['http-equiv'] ?? '')) problems.push(`meta refresh ${where}`);
-    if (name === 'link' && !/^\/(?!\/)/.test(el.attribs.href ?? '/')) problems.push(`foreign link ${where}`);
+    // A canonical address loads nothing: it names the page on SITE_URL, another host than the test server's.
+    const canonical = el.attribs.rel === 'canonical' && /^https?:\/\/[^/]/.test(el.attribs.href ?? '');
+    if (name === 'link' && !canonical && !/^\/(?!\/)/.test(el.attribs.href ?? '/')) problems.push(`foreign link ${where}`);
     for (const [attr, value] of Object.entries(el.attribs)) {
       if (attr.startsWith('on')) problems.push(`event handler ${attr} on ${where}`);
       if (attr === 'srcdoc') problems.push(`srcdoc on ${where}`);
