@@ -119,7 +119,10 @@ const POLICY: sanitizeHtml.IOptions = {
     h3: 'h5',
     h4: 'h6',
     h5: 'h6',
-    a: (tagName, attribs) => ({ tagName, attribs: { ...attribs, rel: 'nofollow noopener noreferrer' } }),
+    a: (tagName, attribs) => ({
+      tagName,
+      attribs: { ...attribs, ...(attribs.href ? { href: rootedHref(attribs.href) } : {}), rel: 'nofollow noopener noreferrer' },
+    }),
   },
   allowedSchemesAppliedToAttributes: ['href'],
   // A link whose address was taken (javascript:, data:) is its text alone: an <a> with no href, styled as a link, goes nowhere.
@@ -183,6 +186,21 @@ export const asEscapedText = (markdown: string) =>
  * void-style). Its output holds `<` only in tags (text is escaped), so the swap touches nothing else.
  */
 const voidAsHtml = (html: string): string => html.replace(/<(br|hr) \/>/g, '<$1>');
+
+/**
+ * A path typed without its leading slash (`[history](history)`), rooted at the site: the same update is shown on
+ * `/` and on its incident's page, where the browser would resolve it against `/incidents/`, and every channel
+ * (absoluteHref) resolves it against the site's root. A scheme, `/…`, `#…` and `?…` are left as typed.
+ */
+function rootedHref(href: string): string {
+  if (/^(?:[a-z][a-z0-9+.-]*:|[/#?])/i.test(href)) return href;
+  try {
+    const url = new URL(href, 'https://site.invalid/');
+    return url.origin === 'https://site.invalid' ? `${url.pathname}${url.search}${url.hash}` : href;
+  } catch {
+    return href;
+  }
+}
 
 export function renderMarkdown(markdown: string): string {
   return voidAsHtml(sanitizeHtml(parsed(markdown), POLICY)).trim();

@@ -24,6 +24,22 @@ describe('renderMarkdown makes hostile Markdown inert', () => {
   });
 });
 
+describe('a path typed without its leading slash', () => {
+  it('is rooted at the site, so it leads to one page from / and from the incident page alike; others stay as typed', () => {
+    // Before: href="history", /history from / but /incidents/history (404) from the incident's page.
+    const html = renderMarkdown('[a](history) [b](incidents/INC-1#trail) [c](../x?y=1) [d](#top) [e](?page=2) [f](/history)');
+    expect([...html.matchAll(/href="([^"]*)"/g)].map((m) => m[1])).toEqual([
+      '/history',
+      '/incidents/INC-1#trail',
+      '/x?y=1',
+      '#top',
+      '?page=2',
+      '/history',
+    ]);
+    for (const [, markdown] of MARKDOWN_ATTACKS) assertInert(renderMarkdown(markdown));
+  });
+});
+
 describe('links away from the page (email, chat, calendar)', () => {
   const SITE = 'https://status.example.com';
   it("resolves relative links against the site's URL, leaves absolute ones, and stays as inert as the page's HTML", () => {
