@@ -61,6 +61,17 @@ async function writeThenLoseSession(page: Page): Promise<void> {
   await page.click('button:has-text("Preview update")');
 }
 
+/** Signs in, previews a SEV-3 declare named `name` (nothing published yet) and answers how many incidents there are. */
+async function previewDeclare(page: Page, name: string): Promise<number> {
+  await signInFromStart(page);
+  await page.goto(`${h.url}/admin/incidents/new`);
+  await page.fill('#name', name);
+  await page.check('input[name="severity"][value="sev3"]');
+  await page.click('button:has-text("Preview")');
+  expect(new URL(page.url()).pathname).toBe('/admin/preview');
+  return ((await (await h.admin('/incidents')).json()) as Json).incidents.length;
+}
+
 const updatesOf = async (): Promise<number> =>
   (((await (await h.admin(`/incidents/${incident}`)).json()) as Json).incident_updates as unknown[]).length;
 
@@ -96,13 +107,7 @@ describe('a form posted after the session ended', () => {
 
   it('"Publish now" on a preview leads back to the form the preview was made from, filled in as it was sent', async () => {
     await inNewContext(async (page) => {
-      await signInFromStart(page);
-      await page.goto(`${h.url}/admin/incidents/new`);
-      await page.fill('#name', 'Exports stuck');
-      await page.check('input[name="severity"][value="sev3"]');
-      await page.click('button:has-text("Preview")');
-      expect(new URL(page.url()).pathname).toBe('/admin/preview');
-      const before = ((await (await h.admin('/incidents')).json()) as Json).incidents.length;
+      const before = await previewDeclare(page, 'Exports stuck');
       await page.context().clearCookies();
       await page.click('#publish');
       // Before: the sign-in led to GET /admin/preview, which leads to the dashboard, and the text was gone.
@@ -278,13 +283,7 @@ describe('a form sent from a page opened before signing in again (a stale token)
 
   it('"Publish now" of a preview made before signing in again leads back to its form, filled in as sent', async () => {
     await inNewContext(async (page) => {
-      await signInFromStart(page);
-      await page.goto(`${h.url}/admin/incidents/new`);
-      await page.fill('#name', 'Search results stale');
-      await page.check('input[name="severity"][value="sev3"]');
-      await page.click('button:has-text("Preview")');
-      expect(new URL(page.url()).pathname).toBe('/admin/preview');
-      const before = ((await (await h.admin('/incidents')).json()) as Json).incidents.length;
+      const before = await previewDeclare(page, 'Search results stale');
       await signInAgainElsewhere(page);
       await page.click('#publish');
       await expect(page.locator('#form-refused').count()).resolves.toBe(1);
