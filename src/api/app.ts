@@ -11,6 +11,7 @@ import { EMBED_HEADERS, EMBED_PATH, HASHED_ASSET_CACHE, methodNotAllowed, securi
 import { bodyChecks, under } from '../http/body.ts';
 import { brokenPercentEncoding, canonicalPaths } from '../http/canonical-path.ts';
 import { refuseCrossSite } from '../http/same-origin.ts';
+import { typedAddresses } from '../http/typed-addresses.ts';
 import { onError } from './errors.ts';
 import { astroPages, cachedPages } from './pages.ts';
 import type { AstroHandler } from '../snapshot/astro-render.ts';
@@ -40,7 +41,8 @@ type Env = { Bindings: HttpBindings } & ConsoleEnv;
 
 /**
  * The one HTTP front, in the order a request meets it:
- * 0. a path not spelled canonically is redirected to its canonical spelling (so routes, guards and cache keys see one);
+ * 0. a path not spelled canonically is redirected to its canonical spelling (so routes, guards and cache keys see one),
+ *    and an address people guess at (`/incidents`, a reference in lower case) to the page that is there;
  * 1. cached public pages, the banner and the Statuspage documents (the hot paths, from memory);
  * 2. method check, security headers, one error handler, body limit and UTF-8;
  * 3. /healthz, the JSON APIs (public, and admin behind one guard), feeds;
@@ -50,6 +52,7 @@ export function createApp(herald: Herald, opts: AppOptions = {}) {
   const app = new Hono<Env>();
   const security = securityHeaders(herald.config.SITE_URL.startsWith('https:'));
   app.use('*', canonicalPaths(security));
+  typedAddresses(app, herald, security);
 
   const cache: PageCache | null = opts.render ? cachedPages(app, herald, opts.render, security) : null;
   bannerRoute(app, herald, security);

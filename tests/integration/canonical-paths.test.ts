@@ -187,3 +187,34 @@ describe('an escaped escape (%25 and two hex digits)', () => {
     expect(printed).toBe('');
   });
 });
+
+describe('addresses people type', () => {
+  it('a reference typed in lower case leads to its page (query kept), and takes no cache entry of its own', async () => {
+    expect(incident).toMatch(/[A-Z]/);
+    expect((await fetch(`${h.url}/incidents/${incident}`)).status).toBe(200);
+    const before = await pageCache();
+    for (const method of ['GET', 'HEAD']) {
+      const res = await raw(method, `/incidents/${incident.toLowerCase()}?from=email`);
+      expect(res.status, method).toBe(301);
+      expect(res.location, method).toBe(`/incidents/${incident}?from=email`);
+      expect(res.text, method).toMatch(/\r\ncache-control: no-store\r\n/i);
+    }
+    expect(await pageCache()).toEqual(before);
+  });
+
+  it('a reference that names nothing, in any case, is still not found', async () => {
+    for (const path of ['/incidents/inc-1999-01-01-1', '/incidents/INC-1999-01-01-1']) {
+      expect((await fetch(`${h.url}${path}`, { redirect: 'manual' })).status, path).toBe(404);
+    }
+  });
+
+  it.each([
+    ['/incidents', '/history'],
+    ['/incidents/', '/history'],
+    ['/index.html', '/'],
+  ])('%s leads to %s', async (path, to) => {
+    const res = await fetch(`${h.url}${path}`);
+    expect(res.status, path).toBe(200);
+    expect(new URL(res.url).pathname, path).toBe(to);
+  });
+});
