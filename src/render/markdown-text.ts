@@ -11,7 +11,9 @@ import { decodeEscapes } from './html-entities.ts';
  */
 
 /** The schemes whose URLs plain text shows, as the HTML links them (markdown.ts's POLICY, allowedSchemes). */
-const SHOWN_URL = /^(https?:|mailto:)/i;
+const SHOWN_URL = /^(https?:|mailto:|tel:)/i;
+/** Schemes shown as what follows them: an address, a phone number. */
+const SHOWN_BARE = /^(mailto|tel):/i;
 
 /**
  * marked's HTML renderer turned to plain text: its blocks end in line breaks instead of tags, list items keep
@@ -93,7 +95,7 @@ class PlainRenderer extends Renderer {
     const label = this.parser.parseInline(tokens);
     const href = this.siteUrl ? absoluteHref(given, this.siteUrl) : given;
     if (!this.urls || autolink || !SHOWN_URL.test(href)) return label;
-    const url = /^mailto:/i.test(href) ? href.slice('mailto:'.length) : href;
+    const url = href.replace(SHOWN_BARE, '');
     const escapedUrl = super.text({ type: 'text', raw: url, text: url });
     // An autolink, or a link whose text is its URL, says it once.
     return stripped(label) === url ? label : `${label} (${escapedUrl})`;

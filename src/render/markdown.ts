@@ -5,7 +5,7 @@ import sanitizeHtml from 'sanitize-html';
  * The one place Markdown becomes HTML. Every output that shows an update body
  * or a postmortem (page, email, feeds) uses the HTML made here, when the text
  * is saved, never per request. marked does not sanitize, so sanitize-html
- * removes scripts, event handlers and non-http(s)/mailto links afterwards.
+ * removes scripts, event handlers and links other than http(s), mailto and tel afterwards.
  */
 export const marked = new Marked(
   { gfm: true, breaks: true, async: false },
@@ -109,7 +109,8 @@ const POLICY: sanitizeHtml.IOptions = {
     'td',
   ],
   allowedAttributes: { a: ['href', 'title'], th: ['align'], td: ['align'], ol: ['start'] },
-  allowedSchemes: ['http', 'https', 'mailto'],
+  // tel: a support line in an update is a tap away on a phone, as mailto is an address.
+  allowedSchemes: ['http', 'https', 'mailto', 'tel'],
   allowProtocolRelative: false,
   // Headings in an update sit under the page's own: demoted two levels, in order (h3 and below were kept as
   // they were, so "###" came out above "##"). Where the body is shown, nestHeadings sets them under its title.

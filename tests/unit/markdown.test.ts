@@ -89,6 +89,11 @@ describe('renderMarkdown keeps what updates need', () => {
     expect(html).toContain('<a href="https://status.example.com/x?a=1&amp;b=2" rel="nofollow noopener noreferrer">status</a>');
     expect(html).toContain('href="mailto:ops@example.com"');
     assertInert(html);
+    // A support line is a tap away on a phone; a scheme that runs or loads something stays text.
+    expect(renderMarkdown('[Call support](tel:+18005550100)')).toBe(
+      '<p><a href="tel:+18005550100" rel="nofollow noopener noreferrer">Call support</a></p>',
+    );
+    expect(renderMarkdown('[x](sms:+1800) [y](callto:+1800)')).toBe('<p>x y</p>');
   });
 
   it("demotes headings below the page's own, keeping their order", () => {
@@ -191,6 +196,7 @@ describe('markdownToText', () => {
     expect(markdownToText('[Write to us](mailto:ops@example.com) or <ops@example.com>')).toBe(
       'Write to us (ops@example.com) or ops@example.com',
     );
+    expect(markdownToText('[Call support](tel:+1-800-555-0100)')).toBe('Call support (+1-800-555-0100)');
     expect(markdownToText('[click](javascript:alert(1))')).toBe('click');
     // The banner's one line leaves them out.
     expect(markdownToText('[link](https://x)\nnext', { urls: false })).toBe('link\nnext');
