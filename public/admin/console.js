@@ -297,6 +297,13 @@
         return;
       }
     });
+    // A component set under the folded "Other components" shows with the rest of what was typed.
+    form.querySelectorAll('details').forEach(function (d) {
+      var set = Array.prototype.some.call(d.querySelectorAll('select'), function (sel) {
+        return sel.value !== '';
+      });
+      if (set) d.open = true;
+    });
     var note = document.createElement('div');
     note.className = 'notice warn';
     note.setAttribute('role', 'status');

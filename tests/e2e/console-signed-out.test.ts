@@ -18,8 +18,17 @@ const TEXT = 'Card payments fail at the bank’s gateway; we are failing over to
 beforeAll(async () => {
   h = await startHerald();
   browser = await launchBrowser();
+  // Enough components besides the incident's own for the update form to fold them under "Other components".
+  for (const id of ['card-payments', ...Array.from({ length: 8 }, (_, i) => `svc-${i + 1}`)])
+    expect((await h.admin('/components', { body: { id, name: id } })).status).toBe(201);
   const res = await h.admin('/incidents', {
-    body: { name: 'Card payments failing', impact: 'major', body: 'We are investigating.', notify: false },
+    body: {
+      name: 'Card payments failing',
+      impact: 'major',
+      body: 'We are investigating.',
+      components: { 'card-payments': 'partial_outage' },
+      notify: false,
+    },
   });
   expect(res.status).toBe(201);
   incident = ((await res.json()) as Json).id;
@@ -57,6 +66,8 @@ async function writeThenLoseSession(page: Page): Promise<void> {
   await page.goto(`${h.url}/admin/incidents/${incident}`);
   await page.check('#update-status-identified');
   await page.fill('#update-body', TEXT);
+  await page.click('details.other-components > summary');
+  await page.selectOption('#component-svc-3', 'degraded_performance');
   await page.context().clearCookies();
   await page.click('button:has-text("Preview update")');
 }
@@ -92,6 +103,9 @@ describe('a form posted after the session ended', () => {
       expect(new URL(page.url()).pathname).toBe(`/admin/incidents/${incident}`);
       await expect(page.locator('#update-body').inputValue()).resolves.toBe(TEXT);
       await expect(page.locator('#update-status-identified').isChecked()).resolves.toBe(true);
+      // A component set under the folded others is put back, and shown: the fold is open.
+      await expect(page.locator('#component-svc-3').inputValue()).resolves.toBe('degraded_performance');
+      await expect(page.locator('details.other-components').evaluate((d) => (d as HTMLDetailsElement).open)).resolves.toBe(true);
       await expect(page.locator('#unsent-restored').textContent()).resolves.toContain('none of it was saved or published');
       expect(await updatesOf(), 'nothing was published').toBe(1);
 
