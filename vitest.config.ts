@@ -38,10 +38,10 @@ export default defineConfig({
             // and the API suites test its storage on both. site-url-form: how the configuration is read.
             'tests/integration/{deleted-component-records,hand-set-same-status,same-name-components,restoration-under-maintenance,component-start-date,site-url-form}.test.ts',
             // The start's words about the demo seed (their PostgreSQL wording is one string), and the console's
-            // hints and the update form's fold of many components: how the configuration and the console's forms read,
-            // not storage. A withdrawn incident's
-            // console pages (withdrawal itself runs on both in withdraw-incident), and a subject or List-ID as
-            // typed: how a page and a message are written from the same data.
+            // hints and the update form's fold of many components: how the configuration and the console's forms
+            // read, not storage. A withdrawn incident's console pages (withdrawal itself runs on both in
+            // withdraw-incident), and a subject or List-ID as typed: how a page and a message are written from the
+            // same data.
             'tests/integration/{demo-seed-start,url-hints,console-follow-up-hints,console-many-components,console-withdrawn-links,mail-literal-headers}.test.ts',
             // Layout, target sizes, axe and HTML validity (of the history pages too), the designer's items one
             // by one, embed.js in a host page and its XSS corpus: how pages and the banner look and behave, drawn
