@@ -51,7 +51,8 @@ export default defineConfig({
             // nul-in-urls) and in the SEV-1 journey, which drives the console in Chromium on both. The subscribe
             // pages' journey runs on both, its axe and HTML checks on the embedded engine only. The deliveries
             // page at 360 px: layout (what its lists hold is tested on both in the deliveries-* integration suites).
-            // The public pages at 320 px under WCAG text spacing: layout. The console's field borders: colours.
+            // The public pages at 320 px under WCAG text spacing, and right-to-left text on them: layout. The
+            // console's field borders: colours.
             // The uptime bars' shapes, colours and accessible list: drawn from the uptime the unit suite computes.
             // Where refused forms put the focus: the pages' markup (their refusals run on both in the integration
             // suites). The console's scripts following others' work (console-live): what they redraw from, GET
@@ -61,7 +62,7 @@ export default defineConfig({
             // runbook templates by the console's script (template-names): layout and the script's text, drawn from
             // names and bodies the API and hostile-input suites store and read back on both engines. How the
             // status page's rows, headings and disclosures read and wrap (status-page-reading): markup and layout.
-            'tests/e2e/{design,design-items,a11y,embed,embed-xss,history-pages,console,console-live,console-signed-out,deliveries-narrow,text-spacing,console-field-contrast,uptime-bars,form-errors,email-long-content,long-content,template-names,status-page-reading}.test.ts',
+            'tests/e2e/{design,design-items,a11y,embed,embed-xss,history-pages,console,console-live,console-signed-out,deliveries-narrow,text-spacing,right-to-left,console-field-contrast,uptime-bars,form-errors,email-long-content,long-content,template-names,status-page-reading}.test.ts',
           ],
           globalSetup: ['tests/setup/postgres.ts'],
         },

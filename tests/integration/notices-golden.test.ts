@@ -321,7 +321,7 @@ describe.each(SCHEMES)('golden notices, $name scheme', (s) => {
     expect(text).toContain(`\nThe full timeline is on our status page: ${url()}\n`);
     expect(signedBy(text)).toBe(s.signoff);
     const html = mail.html || '';
-    expect(html).toContain(`Follow-up on a resolved issue: ${NAME}</h1>`);
+    expect(html).toContain(`Follow-up on a resolved issue: <span dir="auto">${NAME}</span></h1>`);
     expect(html).toMatch(htmlField('Resolved at', resolvedAt));
     expect(html).not.toMatch(/Estimated resolution|We will (post|email)|when it is resolved/);
   });
@@ -387,7 +387,7 @@ describe.each(SCHEMES)('golden notices, $name scheme', (s) => {
     expect(n.text).toContain(`\nCurrent status: ${status}\n${window[0]}: ${window[1]}\nAffected services: Payouts\n`);
     expect(n.text).toContain(`\n${page}: ${SITE}/incidents/${maintenanceId}\n`);
     expect(signedBy(n.text)).toBe(s.signoff);
-    expect(n.mail.html).toContain(`${title}: Payouts upgrade</h1>`);
+    expect(n.mail.html).toContain(`${title}: <span dir="auto">Payouts upgrade</span></h1>`);
     expect(n.mail.html).toMatch(htmlField('Current status', status));
     expect(n.mail.inReplyTo).toBe(mails.maintenance!.messageId);
   };

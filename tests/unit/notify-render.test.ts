@@ -613,7 +613,7 @@ describe('templates', () => {
   it('a body that only repeated what the notice says leaves no empty box in the HTML; a body with more keeps its box', () => {
     const { db, ctx } = world();
     const level = db.settings.severities[0]!; // updates every 30 minutes
-    const box = /<div style="[^"]*border-left:4px solid[^"]*">([\s\S]*?)<\/div>/g;
+    const box = /<div dir="auto" style="[^"]*border-left:4px solid[^"]*">([\s\S]*?)<\/div>/g;
     const inc = declareIncident(ctx(), {
       name: 'API down',
       severity: level.id,
@@ -653,7 +653,9 @@ describe('templates', () => {
     const d = renderNotice({ ...site, kind: 'disruption', incident: inc, update: inc.updates.at(-1)! });
     // Before: "We are currently experiencing an issue, “API down”, affecting API." above "Affected services: API".
     expect(d.text).toContain('\nWe are currently experiencing an issue, “API down”. Our team is actively working to resolve it.\n');
-    expect(d.html).toContain('>We are currently experiencing an issue, “API down”. Our team is actively working to resolve it.</p>');
+    expect(d.html).toContain(
+      '>We are currently experiencing an issue, “<span dir="auto">API down</span>”. Our team is actively working to resolve it.</p>',
+    );
     expect(d.text).toContain('\nAffected services: API\n');
     const { update: noted } = postUpdate(ctx(), inc.id, { status: 'identified', body: 'Found it.', notify: true });
     const u = renderNotice({ ...site, kind: 'update', incident: inc, update: noted });
@@ -669,7 +671,10 @@ describe('templates', () => {
       // "Resolved at: 23 Nov 2026, 11:30 UTC": the time twice, the resolution three times.
       expect(count(part, '23 Nov 2026, 11:30 UTC'), part).toBe(1);
       expect(count(part, /has been resolved/), part).toBe(1);
-      expect(part).toContain('The issue “API down”, affecting API, has been resolved.');
+      // The name is isolated in the HTML, so that a right-to-left one keeps its own direction inside the sentence.
+      expect(part.replaceAll('<span dir="auto">API down</span>', 'API down')).toContain(
+        'The issue “API down”, affecting API, has been resolved.',
+      );
       expect(part).toMatch(/Resolved at:(<\/th><td[^>]*>| )23 Nov 2026, 11:30 UTC/);
       expect(part).toContain('We will continue monitoring to ensure stability.');
     }
@@ -783,7 +788,7 @@ describe('templates', () => {
     const mail = (i: number) => renderNotice({ ...site, kind: 'update', incident: inc, update: inc.updates[i]! });
     expect(inc.updates[1]!.notify).toBe(true);
     expect(mail(1).text).toContain('Here is an update on the issue “Slow API”. Impact raised to Critical.\n');
-    expect(mail(1).html).toContain('Here is an update on the issue “Slow API”. Impact raised to Critical.</p>');
+    expect(mail(1).html).toContain('Here is an update on the issue “<span dir="auto">Slow API</span>”. Impact raised to Critical.</p>');
     expect(mail(2).text).toContain('Here is an update on the issue “Slow API”.\n');
     // Sent late (a retry) after a lowering: the raise's email still tells the impact and cadence it raised to.
     postUpdate(ctx(new Date(now.getTime() + 180_000)), inc.id, { status: 'monitoring', body: 'Calmer.', severity: 'sev3' });
@@ -878,7 +883,7 @@ describe('templates', () => {
       expect(m.text).toContain(`\nDear customers,\n\n${opening}\n`);
       expect(m.text).toContain(`\nCurrent status: ${status}\n${window[0]}: ${window[1]}\nAffected services: API\n`);
       expect(m.text).toMatch(after);
-      expect(m.html).toContain(`<h1 style="margin:0 0 16px;font-size:20px;">${subject}: DB upgrade</h1>`);
+      expect(m.html).toContain(`<h1 style="margin:0 0 16px;font-size:20px;">${subject}: <span dir="auto">DB upgrade</span></h1>`);
       expect(m.html).toContain(`>${opening.replace(/“/, '“')}</p>`);
       expect(m.html).toContain(`>Current status:</th><td style="padding:3px 0;">${status}</td>`);
     };
