@@ -269,8 +269,27 @@ describe('restoreOnResolve: components return to operational on resolution', () 
     const d = threeComponents();
     const inc = declare(d, { components: { api: 'partial_outage', dashboard: 'major_outage', db: 'degraded_performance' } });
     editComponent(ctx(d, 5), 'db', { status: 'under_maintenance' });
-    postUpdate(ctx(d, 10), inc.id, { status: 'resolved', body: 'Mostly.', components: { dashboard: 'degraded_performance' } });
-    expect(statuses(d)).toEqual({ api: 'operational', dashboard: 'degraded_performance', db: 'under_maintenance' });
+    postUpdate(ctx(d, 10), inc.id, { status: 'resolved', body: 'Fixed.', components: { dashboard: 'operational' } });
+    expect(statuses(d)).toEqual({ api: 'operational', dashboard: 'operational', db: 'under_maintenance' });
+  });
+
+  it('refuses a resolution that would leave a component in trouble, with nothing changed', () => {
+    // It showed an outage with no incident to explain or end it, counted in no uptime, and no follow-up could clear it.
+    const d = threeComponents();
+    const inc = declare(d, { components: { api: 'partial_outage', dashboard: 'major_outage' } });
+    const before = JSON.stringify(d);
+    for (const status of ['degraded_performance', 'partial_outage', 'major_outage', 'under_maintenance'] as const) {
+      expect(() => postUpdate(ctx(d, 10), inc.id, { status: 'resolved', body: 'Mostly.', components: { dashboard: status } })).toThrow(
+        expect.objectContaining({
+          field: 'components',
+          message: expect.stringMatching(/^Resolving cannot leave \S+ (degraded|partial|major|under)/),
+        }),
+      );
+    }
+    expect(JSON.stringify(d)).toBe(before);
+    // Still affected, it stays open: Monitoring takes the same statuses.
+    postUpdate(ctx(d, 10), inc.id, { status: 'monitoring', body: 'Mostly.', components: { dashboard: 'degraded_performance' } });
+    expect(statuses(d).dashboard).toBe('degraded_performance');
   });
 
   it('gives back a component this incident itself put under maintenance, when no window holds it', () => {

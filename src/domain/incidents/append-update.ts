@@ -1,6 +1,6 @@
 import type { VerbContext } from '../context.ts';
 import type { ComponentChange, Incident, IncidentUpdate } from '../model.ts';
-import type { IncidentStatus } from '../status.ts';
+import { COMPONENT_STATUS_LABEL, type IncidentStatus } from '../status.ts';
 import { randomId } from '../ids.ts';
 import { announced, levelOf, shouldNotify, widens } from '../policy.ts';
 import { applyComponentChanges, restoreOnResolve } from './lifecycle.ts';
@@ -102,6 +102,16 @@ export function appendUpdate(ctx: VerbContext, incident: Incident, input: Update
   }
   const { set, off } = splitChanges(input.components);
   assertTakeOff(ctx, incident, off, set);
+  // A resolution that left a component in trouble would show an outage with no incident to explain or end it, count
+  // nowhere in its uptime, and a follow-up note cannot change it: what is still failing keeps its incident open.
+  const stillTrouble = resolves && !wasResolved && !first ? Object.keys(set).find((id) => set[id] !== 'operational') : undefined;
+  if (stillTrouble !== undefined) {
+    const name = ctx.db.components.find((c) => c.id === stillTrouble)?.name ?? stillTrouble;
+    throw new Invalid(
+      `Resolving cannot leave ${name} ${COMPONENT_STATUS_LABEL[set[stillTrouble]!].toLowerCase()}: set it operational or leave it to settle, or keep the incident open (Monitoring) while it is still affected.`,
+      'components',
+    );
+  }
   // Components taken off return as taking them off gives them back, not as the resolution restores its own.
   let changes = set;
   if (resolves && !wasResolved) changes = restoreOnResolve(ctx, incident, changes, off);
