@@ -1,5 +1,5 @@
 import ical, { ICalCalendarMethod, ICalEventStatus, ICalEventTransparency } from 'ical-generator';
-import type { Db } from '../domain/model.ts';
+import type { Db, Maintenance } from '../domain/model.ts';
 import { concerns } from '../read/banner.ts';
 import { incidentUrl, updatesNewestFirst, type SiteInfo } from '../read/statuspage-records.ts';
 import { markdownToText } from '../render/markdown-text.ts';
@@ -19,7 +19,7 @@ export const ICS_LIMIT = 500;
 /**
  * `/maintenance.ics`: one VEVENT per maintenance window, for calendar apps
  * that subscribe to the URL. The UID (id@SITE_URL's host) stays while the host does; SEQUENCE is
- * the record's `sequence` (raised by every reschedule and by a cancel), so
+ * the record's `sequence` (raised by every reschedule, a cancel and a name corrected), so
  * calendar apps replace the old event instead of adding a second one; a
  * cancelled window stays in the feed as STATUS:CANCELLED so subscribed
  * calendars remove it. DTSTAMP is the record's last change (not "now"), so
@@ -47,9 +47,9 @@ export function maintenanceCalendar(db: Db, site: SiteInfo, filter: string[] | n
     const names = eventComponentNames(db, m);
     const first = m.updates[0];
     const latest = updatesNewestFirst(m)[0];
-    // The first update says what the window is for, and when: once moved (each move raises `sequence`, as a
-    // cancellation does once), its times are the old ones beside the event's own, so it is left out.
-    const moved = m.sequence > (cancelled ? 1 : 0);
+    // The first update says what the window is for, and when: once moved, its times are the old ones beside the
+    // event's own, so it is left out. Its steps say whether it moved (`sequence` rises with a name corrected too).
+    const moved = wasMoved(m);
     const lines = [
       latest && markdownToText(latest.body, { siteUrl: site.SITE_URL }),
       first && first !== latest && !moved ? markdownToText(first.body, { siteUrl: site.SITE_URL }) : '',
@@ -78,4 +78,13 @@ export function maintenanceCalendar(db: Db, site: SiteInfo, filter: string[] | n
     });
   }
   return calendar.toString();
+}
+
+const MOVES: ReadonlySet<string> = new Set(['rescheduled', 'extended', 'shortened']);
+
+/** Whether the window's times were ever changed after it was announced: a reschedule, an extension, an earlier end. */
+function wasMoved(m: Maintenance): boolean {
+  // A window recorded before its updates named their step: each move raised `sequence`, as a cancellation did once.
+  if (!m.updates.some((u) => u.step)) return m.sequence > (m.cancelled_at !== null ? 1 : 0);
+  return m.updates.some((u) => u.step !== undefined && MOVES.has(u.step));
 }

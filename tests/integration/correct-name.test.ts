@@ -113,12 +113,16 @@ describe('PATCH /api/admin/maintenances/:id {name}', () => {
         scheduled_for: new Date(Date.now() + 86_400_000).toISOString(),
         scheduled_until: new Date(Date.now() + 90_000_000).toISOString(),
         components: ['api'],
+        body: 'We will replace the primary database server. Writes pause for up to 5 minutes.',
       },
     });
     expect(res.status).toBe(201);
     const { id } = await json(res);
+    expect((await h.admin(`/maintenances/${id}/updates`, { body: { body: 'Reminder: have retries on.' } })).status).toBe(201);
     const sequence = (ics: string) => Number(/SEQUENCE:(\d+)/.exec(ics)?.[1]);
+    const description = (ics: string) => /\r\nDESCRIPTION:(.*?)\r\n(?! )/s.exec(ics)?.[1]?.replace(/\r\n /g, '') ?? '';
     const before = sequence(await text('/maintenance.ics'));
+    expect(description(await text('/maintenance.ics'))).toContain('Writes pause for up to 5 minutes.');
     const fixed = await h.admin(`/maintenances/${id}`, { method: 'PATCH', body: { name: 'Database upgrade' } });
     expect(fixed.status).toBe(200);
     expect((await json(fixed)).name).toBe('Database upgrade');
@@ -126,6 +130,10 @@ describe('PATCH /api/admin/maintenances/:id {name}', () => {
     expect(ics).toContain('SUMMARY:Maintenance: Database upgrade');
     expect(ics).not.toContain('Databse');
     expect(sequence(ics)).toBe(before + 1);
+    // A name corrected is no move: the announcement (what the work is, and its times, still the event's) stays
+    // beside the latest note. Before, the raised SEQUENCE read as a move and dropped it.
+    expect(description(ics)).toContain('Reminder: have retries on.');
+    expect(description(ics)).toContain('Writes pause for up to 5 minutes.');
     expect(await text('/maintenance')).toContain('Database upgrade');
     const v2 = await json(fetch(`${h.url}/api/v2/scheduled-maintenances.json`));
     expect(v2.scheduled_maintenances.map((m: Json) => m.name)).toEqual(['Database upgrade']);
