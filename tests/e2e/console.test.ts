@@ -542,6 +542,8 @@ describe('a Comms Lead runs a whole incident from the console', () => {
     expect(mnt, page.url()).not.toBeNull();
     await expect(page.locator('.update-body').first().textContent()).resolves.toContain('scheduled maintenance on Website');
     await page.click('button:has-text("Start now")');
+    // Hours before its planned start, it asks first (once started, a window cannot go back to scheduled).
+    await page.click('#confirm-start button:has-text("Start now")');
     const started = await (await h.admin(`/maintenances/${mnt![1]}`)).json();
     expect(started.status).toBe('in_progress');
 

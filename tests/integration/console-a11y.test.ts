@@ -288,9 +288,29 @@ describe('maintenance: cancel asks first, and each move says what it did', () =>
     expect((await windowOf(id)).status).toBe('scheduled');
   });
 
-  it('"Start now" starts at once (nothing to undo there) and the page says "Maintenance started."', async () => {
-    const id = await schedule('Disk swap');
+  it('"Start now" near the planned start starts at once and the page says "Maintenance started."', async () => {
+    const id = await scheduleWindow(h, 'Disk swap', 20 / 1440);
     const started = await s.post(`/admin/maintenance/${id}`, { step: 'start' });
+    expect(started.status).toBe(303);
+    expect((await windowOf(id)).status).toBe('in_progress');
+    expect(await flashAt(started.headers.get('location')!)).toEqual(['Maintenance started.']);
+  });
+
+  it('"Start now" a day early asks first (it cannot go back to scheduled) and starts nothing; the confirmation starts it', async () => {
+    // Before: started at once, its component under maintenance for the day to come, with no way back but "complete".
+    const id = await schedule('Switch swap');
+    const ask = await s.post(`/admin/maintenance/${id}`, { step: 'start', body: 'Starting early.', notify: '1' });
+    expect(ask.status).toBe(200);
+    expect((await windowOf(id)).status).toBe('scheduled');
+    const question = byId(dom(await ask.text()), 'confirm-start')!;
+    expect(question, 'a confirmation section').toBeDefined();
+    expect(textOf(question)).toMatch(/^Start Switch swap now, 24 h( 1 min)? before its planned start\?/);
+    expect(textOf(question)).toContain('it can only be completed');
+    expect(textOf(question)).toContain('Subscribers will be emailed that it has started');
+    expect(all(question, (e) => e.name === 'a').map((a) => a.attribs.href)).toEqual([`/admin/incidents/${id}`]);
+    const fields = fieldsOf(all(question, (e) => e.name === 'form')[0]!);
+    expect(fields).toMatchObject({ step: 'start', confirm: '1', body: 'Starting early.', notify: '1' });
+    const started = await s.post(`/admin/maintenance/${id}`, fields);
     expect(started.status).toBe(303);
     expect((await windowOf(id)).status).toBe('in_progress');
     expect(await flashAt(started.headers.get('location')!)).toEqual(['Maintenance started.']);

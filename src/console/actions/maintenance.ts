@@ -11,6 +11,7 @@ import { wallClockToIso } from '../zoned-time.ts';
 import { formKeyOf, makeOnce, newFormKey, onceKeyOf } from '../form-once.ts';
 import { done, refused, type ActionResult } from './result.ts';
 import { customerNames } from '../../domain/components/names.ts';
+import { formatDuration } from '../../domain/overall.ts';
 
 /** The schedule form's values, as shown (first visit, or again after an error). */
 export interface ScheduleValues {
@@ -132,9 +133,18 @@ export const MAINTENANCE_DONE: Record<string, string> = {
   move: 'Window moved. The page shows the new times (subscribed calendars at their next refresh).',
 };
 
-/** A cancel asked for and not yet confirmed: what the confirming form posts again, with `confirm`. */
-export interface CancelQuestion {
+/** A start this many minutes or more before the planned one is asked first: a few minutes early is the usual start. */
+const EARLY_START_ASKS_MINUTES = 30;
+
+/**
+ * A step asked about and not yet confirmed (a cancel, or a start well before the planned one): what the
+ * confirming form posts again, with `confirm`.
+ */
+export interface StepQuestion {
+  step: 'cancel' | 'start';
   name: string;
+  /** For a start: how long before its planned start it would begin ("4 days 8 h"). */
+  early: string;
   body: string;
   notify: boolean;
   /** The first post's one-time key, so the confirmation posted twice still cancels once. */
@@ -145,14 +155,14 @@ export interface CancelQuestion {
  * A hand move of a window (start, verify, complete, cancel) with an optional note, from its console
  * page. Posted twice (a double click), the repeat goes where the first went rather than being
  * refused as a move the window already made, which would read as if nothing happened. A cancel is
- * asked first: it cannot be undone and may email every subscriber.
+ * asked first: it cannot be undone and may email every subscriber; so is a start well before the planned one.
  */
 export async function stepAction(
   herald: Herald,
   session: Session,
   id: string,
   form: FormData,
-): Promise<ActionResult | { ok: 'ask'; question: CancelQuestion }> {
+): Promise<ActionResult | { ok: 'ask'; question: StepQuestion }> {
   // An id from the URL no window can have (a NUL, another control character) is nobody's: not looked
   // up, and not quoted back, where the verb's message would echo it as it came.
   if (!validId(id)) return refused(404, { form: 'No such maintenance.' });
@@ -162,9 +172,17 @@ export async function stepAction(
   const parsed = validate(maintenanceStepSchema, { ...(f.body?.trim() ? { body: f.body } : {}), notify: form.has('notify') });
   if (!parsed.ok) return refused(422, parsed.errors);
   const m = herald.store.data.maintenances.find((x) => x.id === id);
-  // Only a window that can still be cancelled is asked about; the verb refuses any other as it would.
-  if (f.step === 'cancel' && f.confirm !== '1' && m?.status === 'scheduled') {
-    return { ok: 'ask', question: { name: m.name, body: f.body ?? '', notify: parsed.data.notify === true, once: formKeyOf(form) ?? '' } };
+  // Only a window that can still be cancelled, or started, is asked about; the verb refuses any other as it would.
+  if (f.confirm !== '1' && m?.status === 'scheduled') {
+    const ask = (step: StepQuestion['step'], early = '') => ({
+      ok: 'ask' as const,
+      question: { step, name: m.name, early, body: f.body ?? '', notify: parsed.data.notify === true, once: formKeyOf(form) ?? '' },
+    });
+    if (f.step === 'cancel') return ask('cancel');
+    // Started, a window cannot go back to scheduled (only be completed): one started hours or days early by a
+    // slip of the finger would show its components under maintenance until then.
+    const ahead = Math.round((Date.parse(m.scheduled_for) - herald.now().getTime()) / 60_000);
+    if (f.step === 'start' && ahead > EARLY_START_ASKS_MINUTES) return ask('start', formatDuration(ahead));
   }
   return madeOnWindow(herald, session, id, form, f.step as MaintenanceStep, (ctx) => step(ctx, id, parsed.data));
 }
