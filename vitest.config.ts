@@ -63,7 +63,8 @@ export default defineConfig({
             // names and bodies the API and hostile-input suites store and read back on both engines. How the
             // status page's rows, headings and disclosures read and wrap (status-page-reading): markup and layout.
             // An incident and its postmortem printed (print): the print stylesheet's layout and colours.
-            'tests/e2e/{design,design-items,a11y,embed,embed-xss,history-pages,console,console-live,console-signed-out,deliveries-narrow,text-spacing,right-to-left,console-field-contrast,uptime-bars,form-errors,email-long-content,long-content,template-names,status-page-reading,print}.test.ts',
+            // A 30-update incident at 320 px (long-incident): how much of its trail / shows and where its facts stand: layout.
+            'tests/e2e/{design,design-items,a11y,embed,embed-xss,history-pages,console,console-live,console-signed-out,deliveries-narrow,text-spacing,right-to-left,console-field-contrast,uptime-bars,form-errors,email-long-content,long-content,template-names,status-page-reading,print,long-incident}.test.ts',
           ],
           globalSetup: ['tests/setup/postgres.ts'],
         },

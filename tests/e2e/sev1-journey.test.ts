@@ -367,7 +367,12 @@ describe('a Comms Lead runs a whole SEV-1 from the console', () => {
     expect(await text(home, 'section.recent h2')).toBe('Recently resolved');
     const card = home.locator('section.recent article.incident.is-resolved');
     expect(await card.count()).toBe(1);
-    expect(await text(home, `section.recent a[href="/incidents/${incidentId}"]`)).toBe(NAME);
+    expect(await text(home, `section.recent .incident-title a[href="/incidents/${incidentId}"]`)).toBe(NAME);
+    // Its latest three updates of four, and a link to the page with all of them, named for the incident.
+    expect(await card.locator('li.update').count()).toBe(3);
+    expect(await card.getByRole('link', { name: `View all 4 updates of ${NAME}`, exact: true }).getAttribute('href')).toBe(
+      `/incidents/${incidentId}`,
+    );
     await screenshot(home, 'sev1/home-resolved', { fullPage: true });
   });
 
