@@ -41,7 +41,7 @@ export function componentStatus(html: string, id: string): { status: string; lab
 /** A group row's status, by group name (after the name, the ":" only screen readers get). */
 export function groupStatus(html: string, name: string): string {
   const re = new RegExp(
-    `<div class="row group-row"[^>]*><span class="name"[^>]*>${name}(?:<span class="vh">[^<]*</span>)?</span><span class="status s-([a-z_]+)"`,
+    `<div class="row group-row"[^>]*><span class="name"[^>]*><bdi>${name}</bdi>(?:<span class="vh">[^<]*</span>)?</span><span class="status s-([a-z_]+)"`,
   );
   const m = re.exec(html);
   if (!m) throw new Error(`group ${name} is not on the page`);
