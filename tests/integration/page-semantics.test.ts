@@ -154,4 +154,18 @@ describe('public pages, as a screen reader reads them', () => {
     }
     expect((await page('/history')).html).not.toContain('No impact impact');
   });
+
+  it("the parts of an incident's line are words apart in its text, not only by the stylesheet's gaps", async () => {
+    // Before: "Resolvedlasted under 1 minMinor impact" and "Resolved6 Dec 2026" without the stylesheet, in a reader view.
+    const made = await h.admin('/incidents', { body: { name: 'Slow exports', impact: 'minor', body: 'Looking.' } });
+    const { id } = (await made.json()) as { id: string };
+    expect((await h.admin(`/incidents/${id}/updates`, { body: { status: 'resolved', body: 'Fixed.' } })).status).toBe(201);
+    const asText = (html: string) => html.replace(/<[^>]+>/g, '');
+    const line = (html: string, cls: string) =>
+      asText(new RegExp(`<p class="${cls}">(.*?)</p>`, 's').exec(html.slice(html.indexOf('Slow exports')))![1]!);
+    const incident = (await page(`/incidents/${id}`)).html;
+    expect(line(incident, 'incident-meta')).toMatch(/^✓ Resolved lasted .+ Minor impact$/);
+    expect(line(incident, 'update-head')).toMatch(/^Resolved \d/);
+    expect(line((await page('/history')).html, 'incident-meta')).toMatch(/^✓ Resolved \d+ \w+ \d{4}, [\d:]+ \S+ lasted .+ Minor impact$/);
+  });
 });
