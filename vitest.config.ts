@@ -33,6 +33,12 @@ export default defineConfig({
             // limit's RSS bound is measured on the embedded one. Protocol-level attacks, conditional and ranged
             // requests, and the page cache's keys: HTTP answers, before and apart from storage.
             'tests/integration/{body-limits,behind-proxy,attacks-http,http-conditions,cache-keys}.test.ts',
+            // The same, for a path's other spellings and the addresses people type (canonical-paths), an upload cut
+            // short (aborted-uploads), the client address behind an appending proxy (proxy-address: the limits it
+            // keys count on PostgreSQL in subscribe-limits), and the envelope sender a message is written with
+            // (mail-from-envelope). The XSS corpus on every surface (attacks): how pages, email, feeds and the
+            // banner escape what they are given; hostile-input stores and reads such text back on both engines.
+            'tests/integration/{canonical-paths,aborted-uploads,proxy-address,mail-from-envelope,attacks}.test.ts',
             // Rules over the stored document (a deleted component's records, a status set by hand, names read apart,
             // a restoration's closing, the first day of a component): the document is the same on either engine,
             // and the API suites test its storage on both. site-url-form: how the configuration is read.
