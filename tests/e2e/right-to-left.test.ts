@@ -102,6 +102,27 @@ describe('right-to-left text on the public pages', () => {
     },
   );
 
+  it('a table column aligned in the Markdown keeps its alignment; the others start where their text does', async () => {
+    const table = (await adminOrThrow(h, '/incidents', {
+      name: 'Regions',
+      impact: 'minor',
+      body: '| Region | Errors | What customers see there |\n|:-:|--:|---|\n| eu | 12 % | מושפע |',
+      notify: false,
+    })) as Json;
+    await page.goto(`${h.url}/incidents/${table.id}`);
+    const aligns = await page.$$eval('.update-body td', (cells) => cells.map((c) => getComputedStyle(c).textAlign.replace('-webkit-', '')));
+    // The third cell is Hebrew: it starts on the right.
+    expect(aligns).toEqual(['center', 'right', 'start']);
+    const third = await page.$eval('.update-body td:nth-child(3)', (c) => {
+      const r = document.createRange();
+      r.selectNodeContents(c);
+      const text = r.getBoundingClientRect();
+      const box = c.getBoundingClientRect();
+      return text.left - box.left > box.right - text.right ? 'right' : 'left';
+    });
+    expect(third).toBe('right');
+  });
+
   it("a component's name keeps its own direction in its row", async () => {
     await page.goto(h.url);
     const name = await read('.row .name bdi', ['שירות', 'התשלומים']);
