@@ -48,6 +48,19 @@ export function noticeKind(incident: EventRecord, update: Update): NoticeKind {
   return heardBefore ? 'update' : 'disruption';
 }
 
+/**
+ * The keys of every notice the data still tells of, legacy keys included: what a delivery can still be sent for
+ * (one of an incident withdrawn since is "incident or update no longer exists" to the sender, compose.ts).
+ */
+export function liveNoticeKeys(db: Db): Set<string> {
+  const keys = new Set<string>();
+  for (const i of noticeIntents(db)) {
+    keys.add(i.key);
+    if (i.legacyKey) keys.add(i.legacyKey);
+  }
+  return keys;
+}
+
 /** Every notice intent in the data, oldest first. */
 export function noticeIntents(db: Db): NoticeIntent[] {
   const out: NoticeIntent[] = [];

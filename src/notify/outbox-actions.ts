@@ -49,12 +49,14 @@ export async function resumeSending(herald: Herald, actor: string): Promise<Resu
 
 /**
  * What a "retry all failed" answers: how many of the notice's deliveries it queued again (0: none were failed),
- * and how many failed ones it left because their subscriber was removed (nothing can send those).
+ * and how many failed ones it left because nothing can send them: their subscriber was removed, or the
+ * notice's incident was withdrawn (`withdrawn`: then all of them).
  */
 export interface RetryAllAnswer {
   intent: string;
   requeued: number;
   not_requeued: number;
+  withdrawn: boolean;
 }
 
 /**
@@ -67,5 +69,5 @@ export async function retryNotice(herald: Herald, actor: string, intent: string)
   if (r === null) throw new NotFound('No notice has that key: see the updates in GET /api/admin/deliveries.', 'intent');
   const n = r.requeued;
   if (n > 0) await herald.run(actor, (ctx) => recordAudit(ctx, 'deliveries.retry_all', intent, { detail: { requeued: n } }));
-  return { intent, requeued: n, not_requeued: r.subscriberRemoved };
+  return { intent, requeued: n, not_requeued: r.subscriberRemoved + r.noticeGone, withdrawn: r.noticeGone > 0 };
 }

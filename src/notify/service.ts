@@ -14,14 +14,19 @@ import { openSharedOutbox } from './shared-outbox.ts';
 import { existingIds } from '../domain/components/following.ts';
 import { owedOutbox } from './owed-notices.ts';
 import type { SubscribeLimits } from './subscribe-limits.ts';
+import { liveNoticeKeys } from './intents.ts';
 
 /** How many failed deliveries one turn of a "retry all" queues again. */
 const RETRY_BATCH = 500;
 
-/** What a "retry all" of a notice did: queued again, and left failed (a removed subscriber's: nothing can send it). */
+/**
+ * What a "retry all" of a notice did: queued again, and left failed because nothing can send them (a removed
+ * subscriber's; all of them, `noticeGone`, when the notice's incident was withdrawn since).
+ */
 export interface RetriedAll {
   requeued: number;
   subscriberRemoved: number;
+  noticeGone: number;
 }
 
 /** This process's sending: paused after a setup error (until resumed), and the last error it met. */
@@ -124,6 +129,9 @@ export function openNotify(herald: HeraldCore, workers = true): Notify {
       if ((await engine.outbox.begun([intent])).size === 0) return null;
       // The failures as they stand now: one that fails again while this runs is not taken up twice.
       const { ids, subscriberRemoved } = await engine.outbox.failedIds(intent);
+      // Its incident withdrawn since: the sender would drop each again at once, as "no longer exists".
+      if (intent !== 'confirm' && !liveNoticeKeys(herald.store.data).has(intent))
+        return { requeued: 0, subscriberRemoved, noticeGone: ids.length };
       let n = 0;
       for (let i = 0; i < ids.length; i += RETRY_BATCH) {
         const batch = await engine.outbox.retryFailed(ids.slice(i, i + RETRY_BATCH));
@@ -133,13 +141,13 @@ export function openNotify(herald: HeraldCore, workers = true): Notify {
         await new Promise((r) => setImmediate(r));
       }
       // A delivery whose subscriber was removed between the look-up and its batch is left failed, not counted here.
-      return { requeued: n, subscriberRemoved };
+      return { requeued: n, subscriberRemoved, noticeGone: 0 };
     },
 
     async retry(id) {
       // An id no delivery can have (a NUL byte) is not looked up: it is nobody's, on either engine.
       if (!validId(id)) throw new NotFound('No delivery has that id.');
-      const again = await engine.outbox.retry(id);
+      const again = await engine.outbox.retry(id, (d) => d.kind === 'confirm' || liveNoticeKeys(herald.store.data).has(d.intent));
       if ('requeued' in again) requeued(again.requeued);
       return again;
     },

@@ -30,10 +30,10 @@ describe('retry all failed deliveries of a notice', () => {
       h.admin('/deliveries/retry', { method: 'POST', body, headers: { 'idempotency-key': key } });
     const first = await post({ intent }, 'k-all-1');
     expect(first.status).toBe(200);
-    expect(await first.json()).toEqual({ intent, requeued: N, not_requeued: 0 });
+    expect(await first.json()).toEqual({ intent, requeued: N, not_requeued: 0, withdrawn: false });
     const replay = await post({ intent }, 'k-all-1');
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
-    expect(await replay.json()).toEqual({ intent, requeued: N, not_requeued: 0 });
+    expect(await replay.json()).toEqual({ intent, requeued: N, not_requeued: 0, withdrawn: false });
     await smtp.waitFor(N, 60_000);
     const out = await outboxSettled(h, 1, 60_000);
     expect(out.updates[0]).toMatchObject({ sent: N, failed: 0, queued: 0 });
@@ -42,7 +42,7 @@ describe('retry all failed deliveries of a notice', () => {
 
     const again = await post({ intent }, 'k-all-2');
     expect(again.status).toBe(200);
-    expect(await again.json()).toEqual({ intent, requeued: 0, not_requeued: 0 });
+    expect(await again.json()).toEqual({ intent, requeued: 0, not_requeued: 0, withdrawn: false });
     const events = (await (await h.admin('/audit?limit=1000')).json()).events.filter(
       (e: { action: string }) => e.action === 'deliveries.retry_all',
     );
@@ -64,7 +64,7 @@ describe('retry all failed deliveries of a notice', () => {
     const N = 1200;
     const { h, intent } = await failedNotice(N, true);
     const res = await h.admin('/deliveries/retry', { method: 'POST', body: { intent } });
-    expect(await res.json()).toEqual({ intent, requeued: N, not_requeued: 0 });
+    expect(await res.json()).toEqual({ intent, requeued: N, not_requeued: 0, withdrawn: false });
     const out = await outboxSettled(h, 1, 60_000);
     expect(out.updates[0]).toMatchObject({ failed: N, sent: 0, queued: 0 });
   });
@@ -77,7 +77,7 @@ describe('retry all failed deliveries of a notice', () => {
       expect((await h.admin(`/subscribers/${found.subscribers[0]!.id}`, { method: 'DELETE' })).status).toBe(204);
     }
     const res = await h.admin('/deliveries/retry', { method: 'POST', body: { intent } });
-    expect(await res.json()).toEqual({ intent, requeued: 2, not_requeued: 2 });
+    expect(await res.json()).toEqual({ intent, requeued: 2, not_requeued: 2, withdrawn: false });
     await smtp.waitFor(2);
     const out = await outboxSettled(h, 1);
     expect(out.updates[0]).toMatchObject({ sent: 2, failed: 2, queued: 0 });
@@ -103,7 +103,7 @@ describe('retry all failed deliveries of a notice', () => {
     expect(events).toEqual([expect.objectContaining({ target: intent, detail: { requeued: 2 } })]);
     // A repeat: nothing that can be sent is failed; the removed subscribers' two are still said.
     const again = await h.admin('/deliveries/retry', { method: 'POST', body: { intent } });
-    expect(await again.json()).toEqual({ intent, requeued: 0, not_requeued: 2 });
+    expect(await again.json()).toEqual({ intent, requeued: 0, not_requeued: 2, withdrawn: false });
     // The console's button says them too. Before: "Nothing new to retry: none of that notice’s deliveries are
     // failed now", above the two it lists as failed.
     const s = await signIn(h);
@@ -119,6 +119,34 @@ describe('retry all failed deliveries of a notice', () => {
     expect(await stale.text()).toContain('its subscriber was removed, so nothing can send it.');
     const still = (await (await h.admin('/deliveries/failed')).json()) as typeof failed;
     expect(still.failed.find((f) => f.id === one)).toMatchObject({ last_error: expect.stringContaining('Message refused') });
+  });
+
+  it("a withdrawn incident's failures are left failed: nothing is queued again, a single retry is refused, the page says why", async () => {
+    const { h, intent } = await failedNotice(3);
+    const incident = ((await (await h.admin('/incidents')).json()) as { incidents: Array<{ id: string }> }).incidents[0]!.id;
+    expect((await h.admin(`/incidents/${incident}`, { method: 'DELETE' })).status).toBe(204);
+    // Before: `requeued: 3`, each failed again at once as "incident or update no longer exists", its relay's answer lost.
+    const res = await h.admin('/deliveries/retry', { method: 'POST', body: { intent } });
+    expect(await res.json()).toEqual({ intent, requeued: 0, not_requeued: 3, withdrawn: true });
+    const failed = (await (await h.admin('/deliveries/failed')).json()) as { failed: Array<{ id: string; last_error: string }> };
+    expect(failed.failed).toHaveLength(3);
+    for (const f of failed.failed) expect(f.last_error).toContain('Message refused');
+    const alone = await h.admin(`/deliveries/${failed.failed[0]!.id}/retry`, { method: 'POST' });
+    expect(alone.status).toBe(409);
+    expect((await alone.json()).error).toMatchObject({
+      code: 'notice_withdrawn',
+      message: expect.stringContaining('incident was withdrawn'),
+    });
+    const s = await signIn(h);
+    const button = await s.post('/admin/deliveries', { action: 'retry-all', intent, once: 'retry-all-gone-0123456789' });
+    expect(button.headers.get('location')).toBe('/admin/deliveries?done=retried-all&n=0&left=3&why=withdrawn');
+    const page = await (await fetch(`${h.url}${button.headers.get('location')}`, { headers: { cookie: s.cookie } })).text();
+    expect(page).toContain(
+      'Nothing to retry: 3 failed deliveries of that notice are left failed: its incident was withdrawn, so nothing can send them.',
+    );
+    // No button offers what cannot be done: neither the notice's "Retry all failed" nor a delivery's Retry.
+    expect(page).not.toMatch(/name="action" value="retry(-all)?">/);
+    expect(page.match(/Incident withdrawn/g)).toHaveLength(4);
   });
 
   it('the console: a "Retry all failed" button per notice; the same form twice queues once; a later one says nothing was new', async () => {

@@ -27,7 +27,7 @@ export async function deliveriesAction(herald: Herald, session: Session, form: F
     if (action === 'retry-all') {
       const intent = String(form.get('intent') ?? '');
       const r = await retryAllOnce(herald, session, form, intent);
-      const left = r.not_requeued > 0 ? `&left=${r.not_requeued}` : '';
+      const left = r.not_requeued > 0 ? `&left=${r.not_requeued}${r.withdrawn ? '&why=withdrawn' : ''}` : '';
       return done(`/admin/deliveries?done=retried-all&n=${r.requeued}${left}`);
     }
     if (action === 'retry') {
@@ -60,7 +60,7 @@ async function retryAllOnce(herald: Herald, session: Session, form: FormData, in
   const key = onceKeyOf('delivery', session.key, form);
   const r = await actOnce<RetryAllAnswer | number>(herald, session.actor, key, () => retryNotice(herald, session.actor, intent));
   // A form answered by the previous release, replayed: its answer was the count alone.
-  return typeof r === 'number' ? { intent, requeued: r, not_requeued: 0 } : r;
+  return typeof r === 'number' ? { intent, requeued: r, not_requeued: 0, withdrawn: false } : { ...r, withdrawn: r.withdrawn === true };
 }
 
 /** A removal asked for and not yet confirmed: the page names the address before anything is removed. */

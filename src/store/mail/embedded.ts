@@ -1,5 +1,5 @@
 import { NotFound } from '../../domain/errors.ts';
-import { subscriberRemoved } from './retry-refusals.ts';
+import { noticeWithdrawn, subscriberRemoved } from './retry-refusals.ts';
 import type { Delivery, Subscriber, SubscriberState } from './model.ts';
 import type { DeliveryLedger } from './ledger.ts';
 import type { SubscriberBook } from './subscriber-book.ts';
@@ -110,7 +110,7 @@ export function embeddedOutbox(ledger: DeliveryLedger, book: SubscriberBook, wai
       await Promise.all(batch.map((d) => ledger.save(d)));
       return batch;
     },
-    async retry(id) {
+    async retry(id, sendable) {
       const d = ledger.deliveries.get(id);
       // A sent delivery leaves only its id in memory (until compaction): it is known, and sent.
       if (!d) {
@@ -119,6 +119,7 @@ export function embeddedOutbox(ledger: DeliveryLedger, book: SubscriberBook, wai
       }
       if (d.state === 'queued') return { already: 'queued' };
       if (!book.get(d.sub)) throw subscriberRemoved(id);
+      if (!sendable(d)) throw noticeWithdrawn(id);
       const again: Delivery = { ...d, state: 'queued', attempts: 0, next_at: null };
       await ledger.save(again);
       return { requeued: again };

@@ -1,5 +1,5 @@
 import { NotFound } from '../../domain/errors.ts';
-import { subscriberRemoved } from './retry-refusals.ts';
+import { noticeWithdrawn, subscriberRemoved } from './retry-refusals.ts';
 import type { Delivery } from './model.ts';
 import type { FailedIds, FailurePage, FailureQuery, NoticeProgress, OutboxOverview, OutboxView, Retried } from './port.ts';
 import { DELIVERY_COLUMNS, deliveryOf, type DeliveryRow } from './pg-rows.ts';
@@ -68,7 +68,7 @@ export class PgOutbox extends PgFanOut implements OutboxView {
     return this.db.snapshot((c) => readFailed(c, query));
   }
 
-  async retry(id: string): Promise<Retried> {
+  async retry(id: string, sendable: (d: Delivery) => boolean): Promise<Retried> {
     return this.db.tx(async (c) => {
       const { rows } = await c.query<DeliveryRow>(`SELECT ${DELIVERY_COLUMNS} FROM mail_deliveries WHERE id = $1 FOR UPDATE`, [id]);
       const d = rows[0] ? deliveryOf(rows[0]) : undefined;
@@ -76,6 +76,7 @@ export class PgOutbox extends PgFanOut implements OutboxView {
       if (d.state !== 'failed') return { already: d.state };
       const { rowCount } = await c.query('SELECT 1 FROM mail_subscribers WHERE id = $1', [d.sub]);
       if (!rowCount) throw subscriberRemoved(id);
+      if (!sendable(d)) throw noticeWithdrawn(id);
       await c.query(
         `UPDATE mail_deliveries SET state = 'queued', attempts = 0, next_at = NULL, lease_owner = NULL, lease_until = NULL WHERE id = $1`,
         [id],

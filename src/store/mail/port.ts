@@ -140,7 +140,8 @@ export interface OutboxView {
   /**
    * Queues a failed delivery again. One already queued (a retry clicked twice) or sent is left as it is and
    * said so: a repeated retry is no error. NotFound when there is none (on the embedded engine also a sent
-   * one whose id compaction has dropped).
+   * one whose id compaction has dropped). `sendable` says whether the delivery's notice can still be sent (its
+   * incident not withdrawn since); one that cannot is refused, as one of a removed subscriber is.
    */
-  retry(id: string): Promise<Retried>;
+  retry(id: string, sendable: (d: Delivery) => boolean): Promise<Retried>;
 }
