@@ -6,7 +6,7 @@ import { CONFIRM_TTL_MS, deliveryId, isSubscribedNote } from '../store/mail/mode
 import { formatDateTime } from '../domain/time-text.ts';
 import { followedNames } from '../domain/components/following.ts';
 import type { LinkTokens } from '../store/mail/tokens.ts';
-import { isReminderKey, noticeIntents, threadRootKey, type NoticeIntent } from './intents.ts';
+import { intentsByKey, isReminderKey, threadRootKey, type NoticeIntent } from './intents.ts';
 import { renderConfirm, renderNotice, renderSubscribed, type RenderedMail } from './render.ts';
 import { envelopeSender } from './envelope-sender.ts';
 import { buildRaw, compileRaw, fillRaw, tokenPlaceholder, type RawTemplate } from './raw-mail.ts';
@@ -76,12 +76,7 @@ export class Composer {
   private findIntent(key: string, db: Db): NoticeIntent | undefined {
     // The store swaps in a new object on every write, so identity says whether the index is current.
     if (this.intentsOf !== db) {
-      this.intents = new Map();
-      for (const i of noticeIntents(db)) {
-        // A reminder queued under its legacy key (before each reminder had a key of its own) is still this reminder.
-        if (i.legacyKey && !this.intents.has(i.legacyKey)) this.intents.set(i.legacyKey, i);
-        this.intents.set(i.key, i);
-      }
+      this.intents = intentsByKey(db);
       this.intentsOf = db;
       const settings = JSON.stringify(db.settings);
       if (settings !== this.settingsText) this.raws.clear();

@@ -48,17 +48,24 @@ export function noticeKind(incident: EventRecord, update: Update): NoticeKind {
   return heardBefore ? 'update' : 'disruption';
 }
 
-/**
- * The keys of every notice the data still tells of, legacy keys included: what a delivery can still be sent for
- * (one of an incident withdrawn since is "incident or update no longer exists" to the sender, compose.ts).
- */
-export function liveNoticeKeys(db: Db): Set<string> {
-  const keys = new Set<string>();
+/** Every notice intent the data tells of, by its key and by its legacy key where it has one. */
+export function intentsByKey(db: Db): Map<string, NoticeIntent> {
+  const byKey = new Map<string, NoticeIntent>();
   for (const i of noticeIntents(db)) {
-    keys.add(i.key);
-    if (i.legacyKey) keys.add(i.legacyKey);
+    // A reminder queued under its legacy key (before each reminder had a key of its own) is still this reminder.
+    if (i.legacyKey && !byKey.has(i.legacyKey)) byKey.set(i.legacyKey, i);
+    byKey.set(i.key, i);
   }
-  return keys;
+  return byKey;
+}
+
+/**
+ * Whether a delivery of `intent` can still be sent: a confirmation always, a notice while the data tells of it
+ * (`byKey`, intentsByKey's). One of an incident withdrawn since is "incident or update no longer exists" to the
+ * sender (compose.ts), so a retry would only fail again.
+ */
+export function stillSendable(byKey: ReadonlyMap<string, NoticeIntent>, intent: string): boolean {
+  return intent === 'confirm' || byKey.has(intent);
 }
 
 /** Every notice intent in the data, oldest first. */

@@ -14,7 +14,7 @@ import { openSharedOutbox } from './shared-outbox.ts';
 import { existingIds } from '../domain/components/following.ts';
 import { owedOutbox } from './owed-notices.ts';
 import type { SubscribeLimits } from './subscribe-limits.ts';
-import { liveNoticeKeys } from './intents.ts';
+import { intentsByKey, stillSendable } from './intents.ts';
 
 /** How many failed deliveries one turn of a "retry all" queues again. */
 const RETRY_BATCH = 500;
@@ -130,8 +130,7 @@ export function openNotify(herald: HeraldCore, workers = true): Notify {
       // The failures as they stand now: one that fails again while this runs is not taken up twice.
       const { ids, subscriberRemoved } = await engine.outbox.failedIds(intent);
       // Its incident withdrawn since: the sender would drop each again at once, as "no longer exists".
-      if (intent !== 'confirm' && !liveNoticeKeys(herald.store.data).has(intent))
-        return { requeued: 0, subscriberRemoved, noticeGone: ids.length };
+      if (!stillSendable(intentsByKey(herald.store.data), intent)) return { requeued: 0, subscriberRemoved, noticeGone: ids.length };
       let n = 0;
       for (let i = 0; i < ids.length; i += RETRY_BATCH) {
         const batch = await engine.outbox.retryFailed(ids.slice(i, i + RETRY_BATCH));
@@ -147,7 +146,7 @@ export function openNotify(herald: HeraldCore, workers = true): Notify {
     async retry(id) {
       // An id no delivery can have (a NUL byte) is not looked up: it is nobody's, on either engine.
       if (!validId(id)) throw new NotFound('No delivery has that id.');
-      const again = await engine.outbox.retry(id, (d) => d.kind === 'confirm' || liveNoticeKeys(herald.store.data).has(d.intent));
+      const again = await engine.outbox.retry(id, (d) => stillSendable(intentsByKey(herald.store.data), d.intent));
       if ('requeued' in again) requeued(again.requeued);
       return again;
     },
