@@ -8,7 +8,7 @@ import { maintenancesNewestFirst } from '../read/statuspage.ts';
 import { isLiveMaintenance } from '../domain/overall.ts';
 import { cutKeepingLive } from '../domain/live-first.ts';
 import { eventComponentNames } from '../domain/components/names.ts';
-import { windowAsItStands } from '../domain/maintenance/steps.ts';
+import { isMove, windowAsItStands } from '../domain/maintenance/steps.ts';
 import { joinNames } from '../domain/words.ts';
 
 export const ICS_TYPE = 'text/calendar; charset=utf-8';
@@ -80,11 +80,9 @@ export function maintenanceCalendar(db: Db, site: SiteInfo, filter: string[] | n
   return calendar.toString();
 }
 
-const MOVES: ReadonlySet<string> = new Set(['rescheduled', 'extended', 'shortened']);
-
-/** Whether the window's times were ever changed after it was announced: a reschedule, an extension, an earlier end. */
+/** Whether the window's times were ever changed after it was announced. */
 function wasMoved(m: Maintenance): boolean {
   // A window recorded before its updates named their step: each move raised `sequence`, as a cancellation did once.
   if (!m.updates.some((u) => u.step)) return m.sequence > (m.cancelled_at !== null ? 1 : 0);
-  return m.updates.some((u) => u.step !== undefined && MOVES.has(u.step));
+  return m.updates.some((u) => isMove(u.step));
 }

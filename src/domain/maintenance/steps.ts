@@ -47,15 +47,13 @@ export const stepStatusLabel = (step: MaintenanceNoticeStep, status: Maintenance
 export const eventStatusLabel = (e: EventRecord): string =>
   e.kind === 'maintenance' && e.cancelled_at ? 'Cancelled' : CUSTOMER_STATUS_LABEL[e.status];
 
+/** Whether a step changed the window's times: a reschedule, an extension, an earlier end. */
+export const isMove = (step: MaintenanceNoticeStep | undefined): boolean =>
+  step === 'rescheduled' || step === 'extended' || step === 'shortened';
+
 /** What the window's line is called after this step. */
 export const windowLabel = (step: MaintenanceNoticeStep): string =>
-  step === 'cancelled'
-    ? 'Was scheduled for'
-    : step === 'rescheduled' || step === 'extended' || step === 'shortened'
-      ? 'New window'
-      : step === 'completed'
-        ? 'Carried out'
-        : 'Window';
+  step === 'cancelled' ? 'Was scheduled for' : isMove(step) ? 'New window' : step === 'completed' ? 'Carried out' : 'Window';
 
 /**
  * A window as it stands: planned (scheduled), running since its real start, done (when it really
