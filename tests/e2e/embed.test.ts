@@ -670,7 +670,7 @@ describe('embed.js on hostile pages, in small windows, several copies on a page'
       // Before: its top at -235 px, the dismiss button above the window.
       expect(small!.inView, JSON.stringify(small!.rect)).toBe(true);
       expect(small!.rect.height / 256, 'share of a 320×256 window').toBeLessThanOrEqual(0.5);
-      await p.locator('[data-herald-banner] button').click({ timeout: 2_000 });
+      await p.locator('[data-herald-banner] button').click({ timeout: 10_000 });
       expect(await banners(p)).toEqual([]);
     } finally {
       await closeWithin(ctx)();
@@ -917,7 +917,7 @@ describe('embed.js on hostile pages, in small windows, several copies on a page'
       expect(shelf.bottom).toBeLessThanOrEqual(200);
       for (let left = 3; left > 0; left--) {
         // The one at the top (the last in the shelf) first: it is the one that was out of reach.
-        await p.locator('[data-herald-banner] button').last().click({ timeout: 2_000 });
+        await p.locator('[data-herald-banner] button').last().click({ timeout: 10_000 });
         expect(await banners(p)).toHaveLength(left - 1);
       }
     } finally {
