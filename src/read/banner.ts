@@ -1,11 +1,11 @@
 import type { Db, EventRecord, Update } from '../domain/model.ts';
-import { componentStatusToImpact, worstComponentStatus, type Indicator } from '../domain/status.ts';
+import type { Indicator } from '../domain/status.ts';
 import { isActiveMaintenance, isOpenIncident, overallStatus } from '../domain/overall.ts';
 import { leadText } from '../render/markdown-text.ts';
 import { firstSentence } from '../render/first-sentence.ts';
 import { incidentUrl, ms, pageUpdatedAt, updatesNewestFirst, type SiteInfo } from './statuspage-records.ts';
 import { closedBidi, headOf } from '../domain/text.ts';
-import { latestSaid } from '../domain/components/settle.ts';
+import { mostPressingFirst, weight } from '../domain/pressing.ts';
 
 /**
  * The in-app banner (`GET /api/banner.json`, shown by public/embed.js): what
@@ -34,30 +34,6 @@ export interface Banner {
 
 export const BANNER_MESSAGE_MAX = 280;
 const MAX_FILTER_IDS = 50;
-
-/**
- * What a live record weighs in the (filtered) page's indicator now, which is also its banner's colour: an
- * incident being worked on, its impact; one being monitored, what its components (those the filter keeps)
- * still show of its own word, as the page's indicator counts them (its fix is out); a window, `maintenance`.
- * The banner shows the heaviest; then one still being worked on; then the most severe; then the latest. A
- * critical incident monitored while its component is still down so wins over a trivial one under
- * investigation, and one whose components are back does not.
- */
-const RANK = { critical: 4, major: 3, minor: 2, maintenance: 1, none: 0 } as const;
-const workedOn = (e: EventRecord): number => (e.kind === 'incident' && e.status !== 'monitoring' ? 1 : 0);
-const own = (e: EventRecord): Indicator => (e.kind === 'incident' ? e.impact : 'maintenance');
-function weight(e: EventRecord, components: Db['components']): Indicator {
-  if (e.kind !== 'incident' || e.status !== 'monitoring') return own(e);
-  // Its own word, where the component shows no worse: the outage another open incident gives a component
-  // is that one's colour, or a monitored "degraded" headlined red over the outage being worked on.
-  const still = components
-    .filter((c) => e.components.includes(c.id))
-    .map((c) => {
-      const word = latestSaid(e, c.id);
-      return word === null || worstComponentStatus([word, c.status]) === word ? c.status : word;
-    });
-  return componentStatusToImpact(worstComponentStatus(still));
-}
 
 /**
  * Parses `?components=api,dashboard` into sorted, known component ids; a
@@ -115,7 +91,6 @@ export function bannerMessage(text: string): string {
 }
 
 const latestUpdate = (i: EventRecord): Update | undefined => updatesNewestFirst<Update>(i)[0];
-const lastActivity = (i: EventRecord): number => Date.parse(latestUpdate(i)?.display_at ?? i.updated_at);
 
 /** The banner for the whole page (filter null) or for the given component ids. */
 export function bannerFor(db: Db, site: SiteInfo, filter: string[] | null = null): Banner {
@@ -124,14 +99,8 @@ export function bannerFor(db: Db, site: SiteInfo, filter: string[] | null = null
   const live: EventRecord[] = [...incidents.filter(isOpenIncident), ...maintenances.filter(isActiveMaintenance)];
   const components = filter === null ? db.components : db.components.filter((c) => filter.includes(c.id));
   const overall = overallStatus({ components, incidents, maintenances });
-  const byWeight = new Map(live.map((e) => [e, weight(e, components)]));
-  const shown = live.sort(
-    (a, b) =>
-      RANK[byWeight.get(b)!] - RANK[byWeight.get(a)!] ||
-      workedOn(b) - workedOn(a) ||
-      RANK[own(b)] - RANK[own(a)] ||
-      lastActivity(b) - lastActivity(a),
-  )[0];
+  // The filter's components: a monitored incident weighs what the components the app shows still show.
+  const shown = mostPressingFirst(live, components)[0];
   const update = shown && latestUpdate(shown);
   if (!shown || !update) {
     return {
@@ -151,7 +120,7 @@ export function bannerFor(db: Db, site: SiteInfo, filter: string[] | null = null
   return {
     active: true,
     // The colour of what it shows: a typo's banner is not red because something else is down.
-    indicator: byWeight.get(shown)!,
+    indicator: weight(shown, components),
     title: shown.name,
     // One line an app can show: the update's first sentence, without link URLs or the lists of facts
     // (the estimate is `eta`, which apps show in the reader's zone), cut at 280 characters.
