@@ -294,3 +294,36 @@ describe('what screen readers and the keyboard get of a bar', () => {
     }
   });
 });
+
+describe('a bar without the stylesheet (a text browser, a stylesheet that failed to load, a reader view)', () => {
+  it('leaves out the 90 cells and the legend’s ends: the figure and the days in words remain; with it, the bar is drawn', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      const page = await context.newPage();
+      await page.goto(`${h.url}/`);
+      const probe = page.locator('#component-probe');
+      const drawn = () =>
+        probe.evaluate((row) => {
+          const bar = row.querySelector('.uptime-bar')!.getBoundingClientRect();
+          return {
+            bar: Math.round(bar.height),
+            legend: (row.querySelector('.uptime-legend') as HTMLElement).innerText.replace(/\s+/g, ' ').trim(),
+          };
+        });
+      const styled = await drawn();
+      expect(styled.bar, 'the bar is drawn with the stylesheet').toBeGreaterThan(20);
+      expect(styled.legend).toMatch(/^90 days ago 99\.\d+ % uptime since .+ Today$/);
+
+      await page.evaluate(() => {
+        for (const s of document.querySelectorAll('link[rel="stylesheet"], style')) s.remove();
+      });
+      const bare = await drawn();
+      // Before: 90 lines of day labels ("8 Sept: no data", …), 1,620 px of them, under "906030 days ago".
+      expect(bare.bar, 'no cells without the stylesheet').toBe(0);
+      expect(bare.legend).toMatch(/^99\.\d+ % uptime since [^\n]+$/);
+      expect(await probe.locator('details.uptime-days > summary').innerText()).toMatch(/^4 days with issues/);
+    } finally {
+      await context.close();
+    }
+  });
+});
