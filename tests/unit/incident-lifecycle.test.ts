@@ -7,6 +7,7 @@ import type { Db } from '../../src/domain/model.ts';
 import { ctx, db, incident, maintenance } from '../helpers/db.ts';
 import { editComponent } from '../../src/domain/components/manage.ts';
 import { refused } from '../helpers/refused.ts';
+import { updatesNewestFirst } from '../../src/read/statuspage-records.ts';
 
 const declare = (d: Db, input: Partial<DeclareInput> = {}, minutes = 0) =>
   declareIncident(ctx(d, minutes), {
@@ -395,5 +396,47 @@ describe('restoreOnResolve: components return to operational on resolution', () 
     d.components[0]!.status = 'degraded_performance';
     postUpdate(ctx(d, 20), inc.id, { status: 'resolved', body: 'Postscript.' });
     expect(statuses(d).api).toBe('degraded_performance');
+  });
+});
+
+describe('a time given a little ahead of Herald’s clock (a sender’s clock up to a minute apart)', () => {
+  const ahead = (d: Db, minutes: number, seconds: number) => new Date(ctx(d, minutes).now.getTime() + seconds * 1000).toISOString();
+
+  it('is taken as now: a start 55 s ahead keeps the resolution posted 30 s later after it, and the resolution first', () => {
+    const d = threeComponents();
+    const inc = declare(d, { started_at: ahead(d, 0, 55) });
+    expect(inc.started_at, 'the start, at Herald’s now').toBe(ctx(d, 0).now.toISOString());
+    postUpdate(ctx(d, 0.5), inc.id, { status: 'resolved', body: 'Fixed.', components: { api: 'operational' } });
+    // Before: started 22:17:35, resolved 22:16:40, and the first update (investigating) sorted as the latest.
+    expect(Date.parse(inc.resolved_at!)).toBeGreaterThan(Date.parse(inc.started_at));
+    expect(updatesNewestFirst(inc).map((u) => u.status)).toEqual(['resolved', 'investigating']);
+  });
+
+  it('an update dated 50 s ahead does not outrank the one posted after it; more than a minute ahead is still refused', () => {
+    const d = threeComponents();
+    const inc = declare(d);
+    postUpdate(ctx(d, 1), inc.id, { status: 'identified', body: 'Found it.', display_at: ahead(d, 1, 50) });
+    postUpdate(ctx(d, 1.2), inc.id, { status: 'monitoring', body: 'A fix is out.' });
+    expect(updatesNewestFirst(inc).map((u) => u.status)).toEqual(['monitoring', 'identified', 'investigating']);
+    const field = refused(
+      () => postUpdate(ctx(d, 2), inc.id, { status: 'monitoring', body: 'Later.', display_at: ahead(d, 2, 61) }),
+      Invalid,
+    );
+    expect(field).toMatchObject({ field: 'display_at' });
+    expect(inc.updates).toHaveLength(3);
+  });
+
+  it('a backfill declared resolved with its end a little ahead ends now, after its start', () => {
+    const d = threeComponents();
+    const inc = declare(d, {
+      status: 'resolved',
+      started_at: ahead(d, 0, -3_600),
+      resolved_at: ahead(d, 0, 30),
+      components: { api: 'operational' },
+    });
+    expect(inc.resolved_at).toBe(ctx(d, 0).now.toISOString());
+    expect(() => declare(d, { status: 'resolved', started_at: ahead(d, 0, -60), resolved_at: ahead(d, 0, 90) })).toThrow(
+      'resolved_at cannot be in the future.',
+    );
   });
 });

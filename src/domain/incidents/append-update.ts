@@ -7,6 +7,7 @@ import { applyComponentChanges, restoreOnResolve } from './lifecycle.ts';
 import { applyRegrade, regradeOf } from './severity.ts';
 import { assertTakeOff, type ComponentChangesInput, splitChanges, takeOff } from './take-off.ts';
 import { Conflict, Invalid } from '../errors.ts';
+import { notAhead } from '../not-ahead.ts';
 
 export interface UpdateInput {
   status: IncidentStatus;
@@ -60,10 +61,7 @@ export function newUpdate<S extends string>(
  */
 export function appendUpdate(ctx: VerbContext, incident: Incident, input: UpdateInput): IncidentUpdate {
   const now = ctx.now.toISOString();
-  const displayAt = input.display_at ?? now;
-  if (Date.parse(displayAt) > ctx.now.getTime() + 60_000) {
-    throw new Invalid('display_at cannot be in the future.', 'display_at');
-  }
+  const displayAt = input.display_at === undefined ? now : notAhead(input.display_at, ctx.now, 'display_at');
   // Backfilled updates keep the timeline in order: a resolution dated before the start would read as nonsense.
   const latest = incident.updates.at(-1)?.display_at;
   if (input.display_at !== undefined && latest && Date.parse(displayAt) < Date.parse(latest)) {

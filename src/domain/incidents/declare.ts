@@ -3,6 +3,7 @@ import type { Incident } from '../model.ts';
 import type { ComponentStatus, Impact, IncidentStatus } from '../status.ts';
 import { bareSlug, nextDailyId } from '../ids.ts';
 import { Invalid } from '../errors.ts';
+import { notAhead } from '../not-ahead.ts';
 import { recordAudit } from '../audit.ts';
 import { levelForDeclare } from '../policy.ts';
 import { appendUpdate } from './append-update.ts';
@@ -68,21 +69,18 @@ function roomsTaken(ctx: VerbContext): Set<string> {
  */
 export function declareIncident(ctx: VerbContext, input: DeclareInput): Incident {
   if (input.status === 'postmortem') throw new Invalid('An incident cannot start as postmortem.', 'status');
-  const startedAt = input.started_at ?? ctx.now.toISOString();
-  if (Date.parse(startedAt) > ctx.now.getTime() + 60_000) {
-    throw new Invalid('started_at cannot be in the future.', 'started_at');
-  }
+  const startedAt = input.started_at === undefined ? ctx.now.toISOString() : notAhead(input.started_at, ctx.now, 'started_at');
   // A past incident declared already resolved may say when it ended: without it, it lasted no time at all
   // (history says "under 1 min" and uptime counts no outage), and a later note cannot move its end.
+  let resolvedAt: string | undefined;
   if (input.resolved_at !== undefined) {
     if (input.status !== 'resolved') {
       throw new Invalid('resolved_at goes with an incident declared already resolved ("status": "resolved").', 'resolved_at');
     }
-    if (Date.parse(input.resolved_at) > ctx.now.getTime() + 60_000) {
-      throw new Invalid('resolved_at cannot be in the future.', 'resolved_at');
-    }
-    if (Date.parse(input.resolved_at) <= Date.parse(startedAt)) {
-      throw new Invalid(`resolved_at must be after started_at (${startedAt}).`, 'resolved_at');
+    resolvedAt = notAhead(input.resolved_at, ctx.now, 'resolved_at');
+    // Ordered as given: a start and an end both a little ahead (a clock apart) are then both now.
+    if (Date.parse(input.resolved_at) <= Date.parse(input.started_at ?? startedAt)) {
+      throw new Invalid(`resolved_at must be after started_at (${input.started_at ?? startedAt}).`, 'resolved_at');
     }
   }
   const level = levelForDeclare(ctx.db.settings, input);
@@ -126,7 +124,7 @@ export function declareIncident(ctx: VerbContext, input: DeclareInput): Incident
     display_at: startedAt,
   });
   // Its one update stays dated at the start, where it sets its components' statuses in history (uptime).
-  if (input.resolved_at !== undefined) incident.resolved_at = input.resolved_at;
+  if (resolvedAt !== undefined) incident.resolved_at = resolvedAt;
   ctx.db.incidents.push(incident);
   recordAudit(ctx, 'incident.declare', incident.id, { detail: { impact: incident.impact, severity: level?.id ?? null } });
   return incident;
