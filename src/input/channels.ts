@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CHANNEL_KINDS, CHANNEL_MIN_IMPACTS } from '../domain/channels/model.ts';
 import { urlRefusal } from '../http/address-policy.ts';
 import { cleanLine, CONTROL_MESSAGE, showsSomething, trimInvisible } from '../domain/text.ts';
+import { requiredText } from './required-text.ts';
 
 /**
  * Channel input (`POST`/`PATCH /api/admin/channels`, the console's channels
@@ -9,7 +10,7 @@ import { cleanLine, CONTROL_MESSAGE, showsSomething, trimInvisible } from '../do
  * https only, and no private or metadata address unless ALLOW_PRIVATE_WEBHOOKS.
  */
 const channelName = z
-  .string({ error: 'name is required' })
+  .string(requiredText('name'))
   .refine(cleanLine, `name ${CONTROL_MESSAGE}`)
   .overwrite(trimInvisible)
   .refine(showsSomething, 'name must not be empty')
@@ -17,7 +18,7 @@ const channelName = z
 
 const channelUrl = (allowPrivate: boolean) =>
   z
-    .string({ error: 'url is required' })
+    .string(requiredText('url'))
     // Before trimming, as for the names: a NUL or a lone surrogate is refused, not stored (URL parsing lets some through).
     .refine(cleanLine, `url ${CONTROL_MESSAGE}`)
     .trim()

@@ -4,6 +4,7 @@ import { COMPONENT_STATUSES, IMPACTS } from '../domain/status.ts';
 import { UPDATE_STATUSES } from '../domain/incidents/lifecycle.ts';
 import { cleanLine, cleanText, CONTROL_MESSAGE, showsSomething, trimInvisible } from '../domain/text.ts';
 import { MAX_MARKDOWN_DEPTH, markdownDepth } from '../render/markdown.ts';
+import { requiredText } from './required-text.ts';
 
 /**
  * What the Comms Lead may send, as zod schemas: the admin JSON API and the
@@ -25,15 +26,15 @@ const lineFeeds = (v: string) => v.replace(/\r\n?/g, '\n');
 
 // Control characters are refused before trimming: a trailing one is refused, not quietly cut.
 export const name = z
-  .string({ error: 'name is required' })
+  .string(requiredText('name'))
   .refine(cleanLine, `name ${CONTROL_MESSAGE}`)
   .overwrite(trimInvisible)
   .refine(showsSomething, 'name must not be empty')
   .max(LIMITS.name, `name must be at most ${LIMITS.name} characters`);
 /** A Markdown body of at most `max` characters (`missing`: the error when it is absent or not text). */
-const markdownBody = (max: number, missing: string) =>
+const markdownBody = (max: number, missing: { error: (issue: { input?: unknown }) => string }) =>
   z
-    .string({ error: missing })
+    .string(missing)
     .refine(cleanText, `body ${CONTROL_MESSAGE}`)
     .overwrite(lineFeeds)
     .trim()
@@ -41,7 +42,7 @@ const markdownBody = (max: number, missing: string) =>
     // abort: a text over the limit is refused for its length alone, not read by marked (slower than linear on some text).
     .max(max, { message: `body must be at most ${max} characters`, abort: true })
     .refine(shallowEnough, TOO_DEEP);
-export const body = markdownBody(LIMITS.body, 'body is required');
+export const body = markdownBody(LIMITS.body, requiredText('body'));
 /** A short one-line text (a description, a group name). */
 const line = (max: number) => z.string().max(max).refine(cleanLine, CONTROL_MESSAGE);
 /** A named one-line text (a commander, a war room): trimmed, not empty. */
@@ -196,7 +197,7 @@ export const maintenanceRescheduleSchema = z.strictObject({
 });
 
 export const postmortemSchema = z.strictObject({
-  body: markdownBody(POSTMORTEM_MAX, 'body must be a string').optional(),
+  body: markdownBody(POSTMORTEM_MAX, requiredText('body')).optional(),
   publish: z.boolean().optional(),
   /** With publish: email the incident's subscribers that it is out (off by default). */
   notify: z.boolean().optional(),

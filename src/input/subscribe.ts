@@ -2,6 +2,7 @@ import { domainToASCII, domainToUnicode } from 'node:url';
 import { z } from 'zod';
 import { Invalid } from '../domain/errors.ts';
 import { cleanLine, CONTROL_MESSAGE } from '../domain/text.ts';
+import { requiredText } from './required-text.ts';
 
 /** Longest address SMTP allows in a path (RFC 5321 §4.5.3.1.3). */
 export const MAX_EMAIL = 254;
@@ -63,7 +64,7 @@ const localPart = (address: string) => address.slice(0, Math.max(0, address.last
  * addresses it brings in with it too (src/store/mail/addresses.ts).
  */
 export const emailAddressSchema = z
-  .string({ error: 'email is required' })
+  .string(requiredText('email'))
   .max(MAX_EMAIL, `email must be at most ${MAX_EMAIL} characters`)
   .refine((v) => !/[\r\n\u0000]/.test(v), 'email must not contain line breaks')
   .transform((v) => asciiDomain(v.trim()))

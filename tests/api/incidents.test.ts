@@ -191,6 +191,14 @@ describe('declaring an incident', () => {
     expect(res.body.error).toMatchObject({ code: 'unknown_component', field: 'components.nope' });
     expect((await call('/incidents')).body.incidents).toEqual([]);
   });
+
+  it('tells a text field that is missing from one that is not text (422 naming it)', async () => {
+    // Before: "body is required" for a body sent as the number 5.
+    expect((await declare({ body: 5 })).body.error).toMatchObject({ field: 'body', message: 'body must be text' });
+    expect((await declare({ name: ['x'] })).body.error).toMatchObject({ field: 'name', message: 'name must be text' });
+    expect((await declare({ name: undefined })).body.error).toMatchObject({ field: 'name', message: 'name is required' });
+    expect((await call('/incidents')).body.incidents).toEqual([]);
+  });
 });
 
 describe('updates', () => {
@@ -522,6 +530,29 @@ describe('bodies that are not JSON, not UTF-8 or too large', () => {
   it('a body that is not UTF-8 is 400 invalid_utf8', async () => {
     const bytes = Buffer.from('{"name":"caf\u00e9","impact":"minor","body":"x"}', 'latin1');
     expect(await errorOf(await raw(new Uint8Array(bytes)))).toMatchObject({ status: 400, code: 'invalid_utf8' });
+  });
+
+  it('a JSON body sent as another type, or as none, is 415 unsupported_media_type, and nothing is stored', async () => {
+    const body = JSON.stringify({ name: 'Checkout failures', impact: 'minor', body: 'We are investigating.' });
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded', null]) {
+      const headers: Record<string, string> = { authorization: `Bearer ${TEST_TOKEN}` };
+      if (type) headers['content-type'] = type;
+      // fetch labels a string body text/plain itself: a Blob without a type goes with none.
+      const sent = type ? body : new Blob([body]);
+      const res = await p.request('/api/admin/incidents', { method: 'POST', headers, body: sent });
+      // Before: 201, the incident declared.
+      expect(await errorOf(res), String(type)).toMatchObject({ status: 415, code: 'unsupported_media_type' });
+    }
+    expect((await call('/incidents')).body.incidents).toEqual([]);
+    // A JSON-based type, and parameters after the type, are JSON.
+    for (const type of ['application/json; charset=utf-8', 'application/merge-patch+json']) {
+      const res = await p.request('/api/admin/incidents', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': type },
+        body,
+      });
+      expect(res.status, type).toBe(201);
+    }
   });
 
   it('a body over 1 MB is 413, and nothing is stored', async () => {

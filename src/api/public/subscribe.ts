@@ -7,7 +7,6 @@ import { readJson } from '../read-json.ts';
 import { PRIVATE_CACHE } from '../../http/security.ts';
 import { refuseCrossSite } from '../../http/same-origin.ts';
 import { NotFound } from '../../domain/errors.ts';
-import { UnsupportedMediaType } from '../../http/errors.ts';
 
 /** The one answer to every accepted subscribe request, whatever the address's state. */
 export const SUBSCRIBE_ACCEPTED = {
@@ -21,10 +20,8 @@ export function subscribeApi(herald: Herald) {
   const app = new Hono();
   app.use('/subscribers', refuseCrossSite(herald.config.SITE_URL));
   app.post('/subscribers', async (c) => {
-    // JSON only: a page on another site can send text/plain without asking (a "simple" request), never JSON.
-    if (!/^application\/json\s*(;|$)/i.test(c.req.header('content-type') ?? '')) {
-      throw new UnsupportedMediaType('Send the subscription as application/json.');
-    }
+    // JSON only (readJson, 415 otherwise): a page on another site can send text/plain without asking (a
+    // "simple" request), never JSON.
     const input = await readJson(c, subscribeSchema);
     const ip = clientAddress(herald.config, safeRemote(c), c.req.header('x-forwarded-for'));
     await herald.notify.subscribe(input, ip);
