@@ -171,11 +171,12 @@ describe('a maintenance is not an incident', () => {
     const { body: m } = await schedule();
     const asIncident = await call(`/incidents/${m.id}/updates`, { body: { status: 'identified', body: 'x' } });
     expect(asIncident.status).toBe(409);
-    expect(asIncident.body.error.code).toBe('wrong_kind');
+    expect(asIncident.body.error).toMatchObject({ code: 'wrong_kind', field: 'id' });
     const { body: inc } = await call('/incidents', { body: { name: 'Outage', impact: 'minor', body: 'x' } });
     const asWindow = await step(inc.id, 'start');
     expect(asWindow.status).toBe(409);
-    expect(asWindow.body.error.code).toBe('wrong_kind');
+    // Before: no field, where the incident routes name the id.
+    expect(asWindow.body.error).toMatchObject({ code: 'wrong_kind', field: 'id' });
   });
 
   it('answers 404 for an unknown window', async () => {

@@ -29,7 +29,7 @@ export function findMaintenance(ctx: Pick<VerbContext, 'db'>, id: string): Maint
   const m = ctx.db.maintenances.find((x) => x.id === id);
   if (m) return m;
   if (ctx.db.incidents.some((i) => i.id === id)) {
-    throw new Conflict(`${id} is an incident, not a scheduled maintenance.`, 'wrong_kind');
+    throw new Conflict(`${id} is an incident, not a scheduled maintenance.`, 'wrong_kind', 'id');
   }
   throw new NotFound(`No maintenance with id "${id}".`, 'id');
 }
