@@ -1,4 +1,28 @@
+import { chmodSync, mkdtempSync, rmSync, statfsSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
+
+// Every suite writes its DATA_DIRs, journals, outboxes and PostgreSQL clusters under the temp folder, and Herald
+// fsyncs each write. On a memory filesystem those are free: the whole run took 4 % less time here (70.4 s
+// against 72.3-77.0 s for 24 files). Only when /dev/shm has room (a container's default 64 MB has not) and
+// TMPDIR is not set already; the folder is this run's own, removed at its end. Crash and full-disk suites kill
+// processes or mount their own small tmpfs: nothing here depends on the temp folder being a disk.
+function memoryTemp(): string | undefined {
+  try {
+    const fs = statfsSync('/dev/shm');
+    if (fs.bavail * fs.bsize < 4 * 1024 ** 3) return undefined;
+    const dir = mkdtempSync('/dev/shm/herald-tests-');
+    // The PostgreSQL suites run their clusters as the postgres user, in folders below this one: it may pass through.
+    chmodSync(dir, 0o711);
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    return dir;
+  } catch {
+    return undefined;
+  }
+}
+if (!process.env.TMPDIR) {
+  const dir = memoryTemp();
+  if (dir) process.env.TMPDIR = dir;
+}
 
 export default defineConfig({
   test: {
