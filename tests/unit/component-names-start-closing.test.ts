@@ -49,6 +49,38 @@ describe("a component's first day", () => {
     expect(named.get('newbie')).toBe(Date.parse(at(5 * 24 * 60 + 10)));
     expect(existedFrom(d.components.find((c) => c.id === 'newbie')!, named)).toBe(Date.parse(at(5 * 24 * 60)));
   });
+
+  it('is not a naming a later update took back (named in error); named again after, it counts from then', () => {
+    const TEN_DAYS = 10 * 24 * 60;
+    const d = db([{ id: 'api', name: 'API' }]);
+    createComponent(ctx(d, TEN_DAYS), { id: 'search', name: 'Search' });
+    // Backfilled to ten days before Search was made, naming it in error; the next update takes it off.
+    const inc = declareIncident(ctx(d, TEN_DAYS + 5), {
+      name: 'Search and API slow',
+      status: 'investigating',
+      impact: 'minor',
+      body: 'b',
+      components: { search: 'major_outage', api: 'degraded_performance' },
+      started_at: at(0),
+    });
+    postUpdate(ctx(d, TEN_DAYS + 6), inc.id, {
+      status: 'identified',
+      body: 'Search was never affected.',
+      components: { search: null },
+      display_at: at(60),
+    });
+    const search = () => existedFrom(d.components.find((c) => c.id === 'search')!, firstNamed(d));
+    // Before: ten days before it was made, so its bar showed those days as clean uptime and the API its start_date then.
+    expect(search()).toBe(Date.parse(at(TEN_DAYS)));
+    expect(firstNamed(d).get('api')).toBe(Date.parse(at(0)));
+    postUpdate(ctx(d, TEN_DAYS + 7), inc.id, {
+      status: 'identified',
+      body: 'Search too, after all.',
+      components: { search: 'partial_outage' },
+      display_at: at(120),
+    });
+    expect(search()).toBe(Date.parse(at(120)));
+  });
 });
 
 describe('what a resolution leaves in trouble', () => {

@@ -3,7 +3,10 @@ import { allEvents, type Component, type Db, type Update } from '../model.ts';
 /**
  * When each component was first named by an incident or a window, by component id: it existed then. Named by
  * an update, from that update's time (a component added to a long incident did not exist at its start);
- * named by none (older data), from the event's start.
+ * named by none (older data), from the event's start. A naming a later update took back (`removed`: "not
+ * affected, named in error") does not count, as the uptime counts nothing of it: a component made today and
+ * named in error on an incident backfilled to last month did not exist last month, and its bar must not
+ * show that month as clean uptime. Named again after, it counts from then.
  */
 export function firstNamed(db: Pick<Db, 'incidents' | 'maintenances'>): Map<string, number> {
   const out = new Map<string, number>();
@@ -12,12 +15,16 @@ export function firstNamed(db: Pick<Db, 'incidents' | 'maintenances'>): Map<stri
   };
   for (const e of allEvents(db)) {
     const byUpdate = new Set<string>();
+    // The first naming of each component since it was last taken off, in the order the updates were made.
+    const standing = new Map<string, number>();
     for (const u of e.updates as Update[]) {
       for (const c of u.affected_components) {
         byUpdate.add(c.code);
-        seen(c.code, Date.parse(u.display_at));
+        if (c.removed) standing.delete(c.code);
+        else if (!standing.has(c.code)) standing.set(c.code, Date.parse(u.display_at));
       }
     }
+    for (const [id, at] of standing) seen(id, at);
     for (const id of e.components) if (!byUpdate.has(id)) seen(id, Date.parse(e.started_at));
   }
   return out;
