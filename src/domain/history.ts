@@ -1,5 +1,6 @@
 import { allEvents, type Db, type EventRecord } from './model.ts';
 import { isoMonth, localDate, startOfDay } from './zoned-days.ts';
+import { idOrder } from './ids.ts';
 
 /**
  * The history: past and current incidents and maintenances that took place,
@@ -85,8 +86,8 @@ function indexOf(db: Pick<Db, 'incidents' | 'maintenances'>, timeZone: string): 
   const sorted = allEvents(db)
     .filter(isHistoryEntry)
     .map((incident) => ({ incident, t: Date.parse(incident.started_at) }))
-    // Recorded last first among equal starts, by the number its id ends in: as strings, -10 came before -9.
-    .sort((a, b) => b.t - a.t || b.incident.id.localeCompare(a.incident.id, 'en', { numeric: true }));
+    // Recorded last first among equal starts.
+    .sort((a, b) => b.t - a.t || idOrder(b.incident.id, a.incident.id));
   // Walk the months down from the newest entry: two time-zone lookups per
   // month instead of one per incident (Intl is slow at 5,000 calls).
   const entries: HistoryEntry[] = [];

@@ -35,3 +35,9 @@ export function bareSlug(name: string): string {
     .replace(/^-+|-+$/g, '')
     .slice(0, 60);
 }
+
+/**
+ * Two daily ids (`MNT-2026-12-08-9`, `MNT-2026-12-08-10`) in the order they were given: by the number each
+ * ends in, where text put -10 before -9. The tie-break wherever two records start at the same instant.
+ */
+export const idOrder = (a: string, b: string): number => a.localeCompare(b, 'en', { numeric: true });

@@ -2,6 +2,7 @@ import type { Db, EventRecord, Maintenance } from '../domain/model.ts';
 import { isLiveMaintenance, isOpenIncident, newestFirst, overallStatus } from '../domain/overall.ts';
 import { cutKeepingLive } from '../domain/live-first.ts';
 import { componentsJson, incidentJson, pageJson, type SiteInfo } from './statuspage-records.ts';
+import { idOrder } from '../domain/ids.ts';
 
 /**
  * The documents of Statuspage's public v2 API, as pure functions of the data
@@ -16,7 +17,7 @@ const MAINTENANCE_ACTIVE = new Set(['in_progress', 'verifying']);
 
 /** Maintenances newest first by their window (the reference orders by scheduled_for). */
 export function maintenancesNewestFirst(list: Maintenance[]): Maintenance[] {
-  return [...list].sort((a, b) => Date.parse(b.scheduled_for) - Date.parse(a.scheduled_for) || b.id.localeCompare(a.id));
+  return [...list].sort((a, b) => Date.parse(b.scheduled_for) - Date.parse(a.scheduled_for) || idOrder(b.id, a.id));
 }
 
 const incidents = (db: Db) => newestFirst(db.incidents);

@@ -4,6 +4,7 @@ import type { ComponentStatus, MaintenanceStatus } from '../status.ts';
 import { Conflict, NotFound } from '../errors.ts';
 import { isActiveMaintenance } from '../overall.ts';
 import { settledStatus } from '../components/settle.ts';
+import { idOrder } from '../ids.ts';
 
 /**
  * Scheduled maintenance rules:
@@ -67,5 +68,5 @@ export function restoreAfterMaintenance(db: Db, m: Maintenance): Record<string, 
 export function maintenancesIn(db: Pick<Db, 'maintenances'>, statuses: MaintenanceStatus[]): Maintenance[] {
   return db.maintenances
     .filter((m) => (statuses as string[]).includes(m.status))
-    .sort((a, b) => Date.parse(a.scheduled_for) - Date.parse(b.scheduled_for) || a.id.localeCompare(b.id));
+    .sort((a, b) => Date.parse(a.scheduled_for) - Date.parse(b.scheduled_for) || idOrder(a.id, b.id));
 }
