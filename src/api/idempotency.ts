@@ -110,13 +110,13 @@ async function once<R>(
   if (key === undefined) return answer(c, status, (await herald.run(actor, verb)).response);
   const hash = await requestHash(c);
 
-  const known = madeUnder(herald.store.data, key);
+  const known = madeUnder(herald.store.data, key, herald.now());
   if (known) return replay(c, herald, known, hash);
 
   type Outcome = { raced: IdempotencyRecord } | { response: R };
   const outcome = await herald.run(actor, (ctx): Outcome => {
     // Checked again inside the write: a concurrent twin may have committed first.
-    const raced = madeUnder(ctx.db, key);
+    const raced = madeUnder(ctx.db, key, ctx.now);
     if (raced) return { raced };
     const { response, kept } = verb(ctx);
     remember(ctx, { key, request_hash: hash, status, ...kept });
@@ -169,7 +169,7 @@ export async function actOnceAfter<R>(
   let running = inFlight.get(herald);
   if (!running) inFlight.set(herald, (running = new Map()));
   for (;;) {
-    const known = madeUnder(herald.store.data, key);
+    const known = madeUnder(herald.store.data, key, herald.now());
     if (known) return { known };
     const twin = running.get(key);
     if (!twin) break;
@@ -179,7 +179,7 @@ export async function actOnceAfter<R>(
   const run = (async () => {
     const response = await act();
     await herald.run(actor, (ctx) => {
-      if (!madeUnder(ctx.db, key)) remember(ctx, { ...record, response });
+      if (!madeUnder(ctx.db, key, ctx.now)) remember(ctx, { ...record, response });
     });
     return response;
   })();

@@ -71,10 +71,10 @@ export async function makeOnce<T, S>(
   keep: (made: T) => S,
 ): Promise<MadeOnce<T, S>> {
   if (key === null) return { made: await herald.run(actor, make) };
-  const known = madeUnder(herald.store.data, key);
+  const known = madeUnder(herald.store.data, key, herald.now());
   if (known) return { earlier: known.response as S, at: known.at };
   return herald.run(actor, (ctx): MadeOnce<T, S> => {
-    const raced = madeUnder(ctx.db, key);
+    const raced = madeUnder(ctx.db, key, ctx.now);
     if (raced) return { earlier: raced.response as S, at: raced.at };
     const made = make(ctx);
     remember(ctx, { key, request_hash: 'console form', status: 200, response: keep(made) });

@@ -117,7 +117,7 @@ export function applyDraftOnce(ctx: VerbContext, draftId: string, action: DraftA
   const own = `console draft ${draftId}`;
   const keys = [own, ...(action.once?.keys ?? [])];
   // This very draft's publish, withdrawn since or not: a retry of a publish never confirmed declares nothing again.
-  const mine = madeUnder(ctx.db, own);
+  const mine = madeUnder(ctx.db, own, ctx.now);
   if (mine) return (mine.response as { incident_id: string }).incident_id;
   const earlier = publishedUnder(ctx.db, action);
   if (earlier) return earlier;

@@ -471,6 +471,34 @@ describe('Idempotency-Key', () => {
     expect(other.body.error).toMatchObject({ code: 'idempotency_key_reused', field: 'Idempotency-Key' });
     expect((await call('/incidents')).body.incidents).toHaveLength(1);
   });
+
+  it('a key is forgotten after a day even with no keyed write since: reused then, it makes a new incident', async () => {
+    let clock = new Date('2026-12-01T09:00:00Z');
+    const q = await openInProcess({}, { now: () => clock });
+    try {
+      const admin = async (path: string, body: Json, key: string) => {
+        const res = await q.admin(path, { body, headers: { 'Idempotency-Key': key } });
+        return { status: res.status, replayed: res.headers.get('idempotent-replayed'), body: (await res.json()) as Json };
+      };
+      expect((await q.admin('/components', { body: { id: 'api', name: 'API' } })).status).toBe(201);
+      const alert = { name: 'Checkout failures', impact: 'major', body: 'We are investigating.', components: { api: 'partial_outage' } };
+      const first = await admin('/incidents', alert, 'alert-4711');
+      clock = new Date(clock.getTime() + 23 * 3_600_000);
+      expect(await admin('/incidents', alert, 'alert-4711')).toMatchObject({ status: 201, replayed: 'true', body: { id: first.body.id } });
+      // The alert fires again two days later with the same id: before, its day-old answer was replayed.
+      clock = new Date(clock.getTime() + 25 * 3_600_000);
+      const later = await admin('/incidents', { ...alert, name: 'Checkout failures again' }, 'alert-4711');
+      expect(later).toMatchObject({ status: 201, replayed: null });
+      expect(later.body.id).not.toBe(first.body.id);
+      // Remembered afresh from then.
+      expect(await admin('/incidents', { ...alert, name: 'Checkout failures again' }, 'alert-4711')).toMatchObject({
+        replayed: 'true',
+        body: { id: later.body.id },
+      });
+    } finally {
+      await q.close();
+    }
+  });
 });
 
 describe('preview', () => {

@@ -71,7 +71,7 @@ export async function moveAction(
   };
   const key = onceKeyOf('step', session.key, form);
   // This very form moved it a moment ago (a double click): where the first post went.
-  if (key && madeUnder(herald.store.data, key)) return { result: done(movedTo(id)), values };
+  if (key && madeUnder(herald.store.data, key, herald.now())) return { result: done(movedTo(id)), values };
   if (values.seen !== shown.seen) {
     // What was typed stays; the form shown again is read from the window as it is now.
     const fresh = { ...values, ...(m.status === 'scheduled' ? {} : { from: shown.from }), seen: shown.seen };
