@@ -1,6 +1,7 @@
 import type { Herald } from '../herald.ts';
 import { recordAudit } from '../domain/audit.ts';
 import { NotFound } from '../domain/errors.ts';
+import type { LeftFailed } from '../store/mail/unreachable.ts';
 
 /** What a retry answers: the delivery is queued (now, or already was) or already sent; `requeued` when this call queued it. */
 export interface RetryAnswer {
@@ -49,13 +50,15 @@ export async function resumeSending(herald: Herald, actor: string): Promise<Resu
 
 /**
  * What a "retry all failed" answers: how many of the notice's deliveries it queued again (0: none were failed),
- * and how many failed ones it left because nothing can send them: their subscriber was removed, or the
- * notice's incident was withdrawn (`withdrawn`: then all of them).
+ * and how many failed ones it left because nothing can send them, in all and by reason (the codes a single
+ * retry of one is refused with): their subscriber was removed, unsubscribed or suppressed since, or the
+ * notice's incident was withdrawn (`withdrawn`: then all the others).
  */
 export interface RetryAllAnswer {
   intent: string;
   requeued: number;
   not_requeued: number;
+  not_requeued_why: LeftFailed & { notice_withdrawn: number };
   withdrawn: boolean;
 }
 
@@ -69,5 +72,7 @@ export async function retryNotice(herald: Herald, actor: string, intent: string)
   if (r === null) throw new NotFound('No notice has that key: see the updates in GET /api/admin/deliveries.', 'intent');
   const n = r.requeued;
   if (n > 0) await herald.run(actor, (ctx) => recordAudit(ctx, 'deliveries.retry_all', intent, { detail: { requeued: n } }));
-  return { intent, requeued: n, not_requeued: r.subscriberRemoved + r.noticeGone, withdrawn: r.noticeGone > 0 };
+  const why = { ...r.left, notice_withdrawn: r.noticeGone };
+  const left = Object.values(why).reduce((a, b) => a + b, 0);
+  return { intent, requeued: n, not_requeued: left, not_requeued_why: why, withdrawn: r.noticeGone > 0 };
 }

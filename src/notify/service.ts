@@ -15,17 +15,19 @@ import { existingIds } from '../domain/components/following.ts';
 import { owedOutbox } from './owed-notices.ts';
 import type { SubscribeLimits } from './subscribe-limits.ts';
 import { intentsByKey, stillSendable } from './intents.ts';
+import type { LeftFailed } from '../store/mail/unreachable.ts';
 
 /** How many failed deliveries one turn of a "retry all" queues again. */
 const RETRY_BATCH = 500;
 
 /**
- * What a "retry all" of a notice did: queued again, and left failed because nothing can send them (a removed
- * subscriber's; all of them, `noticeGone`, when the notice's incident was withdrawn since).
+ * What a "retry all" of a notice did: queued again, and left failed because nothing can send them (`left`: a
+ * subscriber removed, unsubscribed or suppressed since; the rest, `noticeGone`, when the notice's incident was
+ * withdrawn since).
  */
 export interface RetriedAll {
   requeued: number;
-  subscriberRemoved: number;
+  left: LeftFailed;
   noticeGone: number;
 }
 
@@ -128,9 +130,9 @@ export function openNotify(herald: HeraldCore, workers = true): Notify {
     async retryAllFailed(intent) {
       if ((await engine.outbox.begun([intent])).size === 0) return null;
       // The failures as they stand now: one that fails again while this runs is not taken up twice.
-      const { ids, subscriberRemoved } = await engine.outbox.failedIds(intent);
+      const { ids, left } = await engine.outbox.failedIds(intent);
       // Its incident withdrawn since: the sender would drop each again at once, as "no longer exists".
-      if (!stillSendable(intentsByKey(herald.store.data), intent)) return { requeued: 0, subscriberRemoved, noticeGone: ids.length };
+      if (!stillSendable(intentsByKey(herald.store.data), intent)) return { requeued: 0, left, noticeGone: ids.length };
       let n = 0;
       for (let i = 0; i < ids.length; i += RETRY_BATCH) {
         const batch = await engine.outbox.retryFailed(ids.slice(i, i + RETRY_BATCH));
@@ -139,8 +141,8 @@ export function openNotify(herald: HeraldCore, workers = true): Notify {
         // Lets requests in between batches: 10,000 failures are 20 short turns, not one long one.
         await new Promise((r) => setImmediate(r));
       }
-      // A delivery whose subscriber was removed between the look-up and its batch is left failed, not counted here.
-      return { requeued: n, subscriberRemoved, noticeGone: 0 };
+      // A delivery whose subscriber was removed (or unsubscribed) between the look-up and its batch is left failed, not counted here.
+      return { requeued: n, left, noticeGone: 0 };
     },
 
     async retry(id) {

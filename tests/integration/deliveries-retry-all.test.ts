@@ -3,9 +3,19 @@ import { stopAll } from '../helpers/server.ts';
 import { outboxSettled } from '../helpers/mail-flow.ts';
 import { signIn } from '../helpers/console-session.ts';
 import { heraldWithRelay } from '../helpers/relay-herald.ts';
+import { linkKey } from '../helpers/engine.ts';
+import { LinkTokens } from '../../src/store/mail/tokens.ts';
 
 const cleanup: Array<() => Promise<void> | void> = [];
 afterEach(() => stopAll(...cleanup.splice(0).reverse()));
+
+type Why = { subscriber_removed?: number; subscriber_unsubscribed?: number; address_suppressed?: number; notice_withdrawn?: number };
+/** A "retry all" answer: what it queued, and what it left failed by reason (none unless given). */
+const answer = (intent: string, requeued: number, why: Why = {}) => {
+  const not_requeued_why = { subscriber_removed: 0, subscriber_unsubscribed: 0, address_suppressed: 0, notice_withdrawn: 0, ...why };
+  const not_requeued = Object.values(not_requeued_why).reduce((a, b) => a + b, 0);
+  return { intent, requeued, not_requeued, not_requeued_why, withdrawn: not_requeued_why.notice_withdrawn > 0 };
+};
 
 /** A notice whose every delivery a relay refused (554 to every recipient); the relay then accepts. */
 async function failedNotice(n: number, stillRefusing = false) {
@@ -30,10 +40,10 @@ describe('retry all failed deliveries of a notice', () => {
       h.admin('/deliveries/retry', { method: 'POST', body, headers: { 'idempotency-key': key } });
     const first = await post({ intent }, 'k-all-1');
     expect(first.status).toBe(200);
-    expect(await first.json()).toEqual({ intent, requeued: N, not_requeued: 0, withdrawn: false });
+    expect(await first.json()).toEqual(answer(intent, N));
     const replay = await post({ intent }, 'k-all-1');
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
-    expect(await replay.json()).toEqual({ intent, requeued: N, not_requeued: 0, withdrawn: false });
+    expect(await replay.json()).toEqual(answer(intent, N));
     await smtp.waitFor(N, 60_000);
     const out = await outboxSettled(h, 1, 60_000);
     expect(out.updates[0]).toMatchObject({ sent: N, failed: 0, queued: 0 });
@@ -42,7 +52,7 @@ describe('retry all failed deliveries of a notice', () => {
 
     const again = await post({ intent }, 'k-all-2');
     expect(again.status).toBe(200);
-    expect(await again.json()).toEqual({ intent, requeued: 0, not_requeued: 0, withdrawn: false });
+    expect(await again.json()).toEqual(answer(intent, 0));
     const events = (await (await h.admin('/audit?limit=1000')).json()).events.filter(
       (e: { action: string }) => e.action === 'deliveries.retry_all',
     );
@@ -64,7 +74,7 @@ describe('retry all failed deliveries of a notice', () => {
     const N = 1200;
     const { h, intent } = await failedNotice(N, true);
     const res = await h.admin('/deliveries/retry', { method: 'POST', body: { intent } });
-    expect(await res.json()).toEqual({ intent, requeued: N, not_requeued: 0, withdrawn: false });
+    expect(await res.json()).toEqual(answer(intent, N));
     const out = await outboxSettled(h, 1, 60_000);
     expect(out.updates[0]).toMatchObject({ failed: N, sent: 0, queued: 0 });
   });
@@ -77,7 +87,7 @@ describe('retry all failed deliveries of a notice', () => {
       expect((await h.admin(`/subscribers/${found.subscribers[0]!.id}`, { method: 'DELETE' })).status).toBe(204);
     }
     const res = await h.admin('/deliveries/retry', { method: 'POST', body: { intent } });
-    expect(await res.json()).toEqual({ intent, requeued: 2, not_requeued: 2, withdrawn: false });
+    expect(await res.json()).toEqual(answer(intent, 2, { subscriber_removed: 2 }));
     await smtp.waitFor(2);
     const out = await outboxSettled(h, 1);
     expect(out.updates[0]).toMatchObject({ sent: 2, failed: 2, queued: 0 });
@@ -103,7 +113,7 @@ describe('retry all failed deliveries of a notice', () => {
     expect(events).toEqual([expect.objectContaining({ target: intent, detail: { requeued: 2 } })]);
     // A repeat: nothing that can be sent is failed; the removed subscribers' two are still said.
     const again = await h.admin('/deliveries/retry', { method: 'POST', body: { intent } });
-    expect(await again.json()).toEqual({ intent, requeued: 0, not_requeued: 2, withdrawn: false });
+    expect(await again.json()).toEqual(answer(intent, 0, { subscriber_removed: 2 }));
     // The console's button says them too. Before: "Nothing new to retry: none of that notice’s deliveries are
     // failed now", above the two it lists as failed.
     const s = await signIn(h);
@@ -121,13 +131,90 @@ describe('retry all failed deliveries of a notice', () => {
     expect(still.failed.find((f) => f.id === one)).toMatchObject({ last_error: expect.stringContaining('Message refused') });
   });
 
+  it('the failures of a subscriber who unsubscribed since, or whose address is suppressed, are left failed and said apart', async () => {
+    // r1's mailbox is unknown (the sender suppresses the address); the relay refuses the others' for now.
+    const refusing = { on: true };
+    const emails = ['r0@example.com', 'r1@example.com', 'r2@example.com', 'r3@example.com'];
+    const { smtp, h } = await heraldWithRelay(
+      cleanup,
+      ({ to }) =>
+        to.includes('r1@example.com')
+          ? { code: 550, text: '5.1.1 <r1@example.com>: Recipient address rejected: User unknown' }
+          : refusing.on
+            ? { code: 554, text: '5.7.1 Message refused' }
+            : null,
+      emails,
+    );
+    await h.admin('/incidents', { body: { name: 'Outage', impact: 'major', status: 'investigating', body: 'Down.', components: {} } });
+    const intent = (await outboxSettled(h, 1, 60_000)).updates[0]!.intent as string;
+    refusing.on = false;
+    const subscriber = async (email: string) =>
+      ((await (await h.admin(`/subscribers?q=${email}`)).json()) as { subscribers: Array<{ id: string; suppressed: string | null }> })
+        .subscribers[0]!;
+    expect((await subscriber('r1@example.com')).suppressed).toBeTruthy();
+    // r2 unsubscribes with one click, as its List-Unsubscribe header offers.
+    const unsubscribe = new LinkTokens(await linkKey(h)).issue('unsubscribe', {
+      id: (await subscriber('r2@example.com')).id,
+      requested_at: '',
+    });
+    const clicked = await fetch(`${h.url}/unsubscribe/${unsubscribe}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+    });
+    expect(clicked.status).toBe(200);
+
+    const res = await h.admin('/deliveries/retry', { method: 'POST', body: { intent } });
+    // Before: `requeued: 4`, and the two failed again at once as "not sent: …", their relay's answers lost.
+    expect(await res.json()).toEqual(answer(intent, 2, { subscriber_unsubscribed: 1, address_suppressed: 1 }));
+    await smtp.waitFor(2);
+    expect((await outboxSettled(h, 1)).updates[0]).toMatchObject({ sent: 2, failed: 2, queued: 0 });
+    expect(
+      smtp.received
+        .filter((r) => r.to[0] !== 'r1@example.com')
+        .map((r) => r.to[0])
+        .sort(),
+    ).toEqual(['r0@example.com', 'r3@example.com']);
+    const failed = (await (await h.admin('/deliveries/failed')).json()) as {
+      failed: Array<{ id: string; email: string; last_error: string; unreachable: string | null }>;
+    };
+    const row = (email: string) => failed.failed.find((f) => f.email === email)!;
+    expect(row('r1@example.com')).toMatchObject({ unreachable: 'address_suppressed', last_error: expect.stringContaining('User unknown') });
+    expect(row('r2@example.com')).toMatchObject({
+      unreachable: 'subscriber_unsubscribed',
+      last_error: expect.stringContaining('Message refused'),
+    });
+    for (const [email, code] of [
+      ['r1@example.com', 'address_suppressed'],
+      ['r2@example.com', 'subscriber_unsubscribed'],
+    ] as const) {
+      const alone = await h.admin(`/deliveries/${row(email).id}/retry`, { method: 'POST' });
+      expect(alone.status, email).toBe(409);
+      expect((await alone.json()).error).toMatchObject({ code });
+    }
+
+    const s = await signIn(h);
+    const button = await s.post('/admin/deliveries', { action: 'retry-all', intent, once: 'retry-all-unreach-0123456789' });
+    expect(button.headers.get('location')).toBe(
+      '/admin/deliveries?done=retried-all&n=0&left=2&why=subscriber_unsubscribed:1,address_suppressed:1',
+    );
+    const page = await (await fetch(`${h.url}${button.headers.get('location')}`, { headers: { cookie: s.cookie } })).text();
+    expect(page).toContain(
+      'Nothing to retry: 2 failed deliveries of that notice are left failed: 1 unsubscribed since, 1 address is suppressed (lift a suppression on the Subscribers page first), so nothing can send them.',
+    );
+    // Their rows say why, where the Retry button was.
+    expect(page).toContain('<span class="small muted">Unsubscribed</span>');
+    expect(page).toContain('<span class="small muted">Address suppressed</span>');
+    expect(page).not.toMatch(/name="action" value="retry">/);
+  });
+
   it("a withdrawn incident's failures are left failed: nothing is queued again, a single retry is refused, the page says why", async () => {
     const { h, intent } = await failedNotice(3);
     const incident = ((await (await h.admin('/incidents')).json()) as { incidents: Array<{ id: string }> }).incidents[0]!.id;
     expect((await h.admin(`/incidents/${incident}`, { method: 'DELETE' })).status).toBe(204);
     // Before: `requeued: 3`, each failed again at once as "incident or update no longer exists", its relay's answer lost.
     const res = await h.admin('/deliveries/retry', { method: 'POST', body: { intent } });
-    expect(await res.json()).toEqual({ intent, requeued: 0, not_requeued: 3, withdrawn: true });
+    expect(await res.json()).toEqual(answer(intent, 0, { notice_withdrawn: 3 }));
     const failed = (await (await h.admin('/deliveries/failed')).json()) as { failed: Array<{ id: string; last_error: string }> };
     expect(failed.failed).toHaveLength(3);
     for (const f of failed.failed) expect(f.last_error).toContain('Message refused');

@@ -17,8 +17,11 @@ const retryAllSchema = z.strictObject({
   intent: z.string().regex(/^[\x21-\x7e]{1,200}$/, 'intent must be a notice key (updates[].intent of GET /api/admin/deliveries).'),
 });
 
-/** A failed delivery; `email` is null once its subscriber was removed. */
-function failedJson({ delivery: d, email }: FailedDelivery) {
+/**
+ * A failed delivery; `email` is null once its subscriber was removed; `unreachable` says why nothing can send it
+ * again now (`subscriber_removed`, `subscriber_unsubscribed`, `address_suppressed`: a retry is refused with it), or null.
+ */
+function failedJson({ delivery: d, email, unreachable }: FailedDelivery) {
   return {
     id: d.id,
     subscriber_id: d.sub,
@@ -27,6 +30,7 @@ function failedJson({ delivery: d, email }: FailedDelivery) {
     kind: d.kind,
     attempts: d.attempts,
     last_error: d.last_error,
+    unreachable,
   };
 }
 

@@ -10,6 +10,7 @@ import type { Session } from '../../auth/sessions.ts';
 import { retryDelivery, retryNotice, type RetryAllAnswer } from '../../notify/outbox-actions.ts';
 import { resumeAndSettle } from '../resume-settled.ts';
 import { actOnce, onceKeyOf } from '../form-once.ts';
+import { noneLeft } from '../../store/mail/unreachable.ts';
 
 /**
  * The deliveries page's buttons: resume a paused queue, or queue a failed delivery again (both audited).
@@ -27,7 +28,7 @@ export async function deliveriesAction(herald: Herald, session: Session, form: F
     if (action === 'retry-all') {
       const intent = String(form.get('intent') ?? '');
       const r = await retryAllOnce(herald, session, form, intent);
-      const left = r.not_requeued > 0 ? `&left=${r.not_requeued}${r.withdrawn ? '&why=withdrawn' : ''}` : '';
+      const left = r.not_requeued > 0 ? `&left=${r.not_requeued}${whyParam(r.not_requeued_why)}` : '';
       return done(`/admin/deliveries?done=retried-all&n=${r.requeued}${left}`);
     }
     if (action === 'retry') {
@@ -60,7 +61,23 @@ async function retryAllOnce(herald: Herald, session: Session, form: FormData, in
   const key = onceKeyOf('delivery', session.key, form);
   const r = await actOnce<RetryAllAnswer | number>(herald, session.actor, key, () => retryNotice(herald, session.actor, intent));
   // A form answered by the previous release, replayed: its answer was the count alone.
-  return typeof r === 'number' ? { intent, requeued: r, not_requeued: 0, withdrawn: false } : { ...r, withdrawn: r.withdrawn === true };
+  if (typeof r === 'number')
+    return { intent, requeued: r, not_requeued: 0, not_requeued_why: { ...noneLeft(), notice_withdrawn: 0 }, withdrawn: false };
+  // One answered before the reasons were counted: its failures left were of removed subscribers, or all withdrawn.
+  const why = r.not_requeued_why ?? { ...noneLeft(), [r.withdrawn ? 'notice_withdrawn' : 'subscriber_removed']: r.not_requeued };
+  return { ...r, not_requeued_why: why, withdrawn: r.withdrawn === true };
+}
+
+/**
+ * Why a "retry all" left failures, for the page it leads to (deliveries.astro's `leftReasons` reads it): nothing
+ * when they are all of removed subscribers, `withdrawn` when all of a withdrawn incident (the links before the
+ * other reasons were counted), else each reason and its count (`subscriber_unsubscribed:2,address_suppressed:1`).
+ */
+function whyParam(why: RetryAllAnswer['not_requeued_why']): string {
+  const given = Object.entries(why).filter(([, n]) => n > 0);
+  if (given.length === 1 && given[0]![0] === 'subscriber_removed') return '';
+  if (given.length === 1 && given[0]![0] === 'notice_withdrawn') return '&why=withdrawn';
+  return `&why=${given.map(([k, n]) => `${k}:${n}`).join(',')}`;
 }
 
 /** A removal asked for and not yet confirmed: the page names the address before anything is removed. */

@@ -1,5 +1,6 @@
 import { NotFound } from '../../domain/errors.ts';
-import { noticeWithdrawn, subscriberRemoved } from './retry-refusals.ts';
+import { noticeWithdrawn, unreachableRefusal } from './retry-refusals.ts';
+import { noneLeft, unreachable } from './unreachable.ts';
 import type { Delivery, Subscriber, SubscriberState } from './model.ts';
 import type { DeliveryLedger } from './ledger.ts';
 import type { SubscriberBook } from './subscriber-book.ts';
@@ -59,9 +60,10 @@ export function embeddedOutbox(ledger: DeliveryLedger, book: SubscriberBook, wai
     const matches: FailedDelivery[] = [];
     for (const delivery of ledger.deliveries.values()) {
       if (delivery.state !== 'failed') continue;
-      const email = book.get(delivery.sub)?.email ?? null;
+      const s = book.get(delivery.sub);
+      const email = s?.email ?? null;
       if (q && !email?.toLowerCase().includes(q)) continue;
-      matches.push({ delivery, email });
+      matches.push({ delivery, email, unreachable: unreachable(s) });
     }
     matches.reverse();
     return { rows: matches.slice(offset, offset + limit), total: matches.length };
@@ -92,19 +94,20 @@ export function embeddedOutbox(ledger: DeliveryLedger, book: SubscriberBook, wai
     begun: async (keys) => new Set(keys.filter((k) => ledger.intents.has(k))),
     async failedIds(intent) {
       const ids: string[] = [];
-      let subscriberRemoved = 0;
+      const left = noneLeft();
       for (const d of ledger.deliveries.values()) {
         if (d.intent !== intent || d.state !== 'failed') continue;
-        if (book.get(d.sub)) ids.push(d.id);
-        else subscriberRemoved++;
+        const why = unreachable(book.get(d.sub));
+        if (why) left[why]++;
+        else ids.push(d.id);
       }
-      return { ids, subscriberRemoved };
+      return { ids, left };
     },
     async retryFailed(ids) {
       const batch: Delivery[] = [];
       for (const id of ids) {
         const d = ledger.deliveries.get(id);
-        if (d?.state === 'failed' && book.get(d.sub)) batch.push({ ...d, state: 'queued', attempts: 0, next_at: null });
+        if (d?.state === 'failed' && !unreachable(book.get(d.sub))) batch.push({ ...d, state: 'queued', attempts: 0, next_at: null });
       }
       // Each save is in memory at once; the appends share fsyncs.
       await Promise.all(batch.map((d) => ledger.save(d)));
@@ -118,7 +121,8 @@ export function embeddedOutbox(ledger: DeliveryLedger, book: SubscriberBook, wai
         throw new NotFound(`No delivery ${id}.`);
       }
       if (d.state === 'queued') return { already: 'queued' };
-      if (!book.get(d.sub)) throw subscriberRemoved(id);
+      const why = unreachable(book.get(d.sub));
+      if (why) throw unreachableRefusal(id, why);
       if (!sendable(d)) throw noticeWithdrawn(id);
       const again: Delivery = { ...d, state: 'queued', attempts: 0, next_at: null };
       await ledger.save(again);

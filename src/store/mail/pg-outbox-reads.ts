@@ -1,8 +1,9 @@
 import type pg from 'pg';
-import type { DeliveryState } from './model.ts';
+import type { DeliveryState, SubscriberState } from './model.ts';
 import type { IntentCounts } from './ledger.ts';
 import type { FailurePage, FailureQuery, NoticeProgress } from './port.ts';
 import { DELIVERY_COLUMNS, deliveryOf, type DeliveryRow, intentOf, type IntentRow } from './pg-rows.ts';
+import { unreachable } from './unreachable.ts';
 
 /** What runs a statement: the tables (each statement on its own) or the client of one transaction. */
 export interface Queryable {
@@ -66,14 +67,21 @@ export async function readConfirmations(q: Queryable): Promise<IntentCounts> {
 export async function readFailed(q: Queryable, { q: text, offset, limit }: FailureQuery): Promise<FailurePage> {
   const where = `d.state = 'failed' AND ($1 = '' OR position($1 in lower(s.email)) > 0)`;
   const from = 'mail_deliveries d LEFT JOIN mail_subscribers s ON s.id = d.sub';
-  const { rows } = await q.query<DeliveryRow & { email: string | null }>(
+  const { rows } = await q.query<DeliveryRow & { email: string | null; sub_state: SubscriberState | null; suppressed: string | null }>(
     `SELECT ${DELIVERY_COLUMNS.split(', ')
       .map((c) => `d.${c}`)
-      .join(', ')}, s.email FROM ${from} WHERE ${where} ORDER BY d.ord DESC LIMIT $2 OFFSET $3`,
+      .join(', ')}, s.email, s.state AS sub_state, s.suppressed FROM ${from} WHERE ${where} ORDER BY d.ord DESC LIMIT $2 OFFSET $3`,
     [text, limit, offset],
   );
   const counted = await q.query<{ n: string }>(`SELECT count(*) AS n FROM ${from} WHERE ${where}`, [text]);
-  return { rows: rows.map((r) => ({ delivery: deliveryOf(r), email: r.email })), total: Number(counted.rows[0]!.n) };
+  return {
+    rows: rows.map((r) => ({
+      delivery: deliveryOf(r),
+      email: r.email,
+      unreachable: unreachable(r.sub_state === null ? null : { state: r.sub_state, suppressed: r.suppressed }),
+    })),
+    total: Number(counted.rows[0]!.n),
+  };
 }
 
 export async function countWaiting(q: Queryable): Promise<number> {

@@ -1,6 +1,7 @@
 import { NotFound } from '../../domain/errors.ts';
-import { noticeWithdrawn, subscriberRemoved } from './retry-refusals.ts';
-import type { Delivery } from './model.ts';
+import { noticeWithdrawn, unreachableRefusal } from './retry-refusals.ts';
+import { noneLeft, unreachable } from './unreachable.ts';
+import type { Delivery, SubscriberState } from './model.ts';
 import type { FailedIds, FailurePage, FailureQuery, NoticeProgress, OutboxOverview, OutboxView, Retried } from './port.ts';
 import { DELIVERY_COLUMNS, deliveryOf, type DeliveryRow } from './pg-rows.ts';
 import { countWaiting, readConfirmations, readFailed, readNotices, readNoticesAbout, readNoticesOf } from './pg-outbox-reads.ts';
@@ -74,8 +75,12 @@ export class PgOutbox extends PgFanOut implements OutboxView {
       const d = rows[0] ? deliveryOf(rows[0]) : undefined;
       if (!d) throw new NotFound(`No delivery ${id}.`);
       if (d.state !== 'failed') return { already: d.state };
-      const { rowCount } = await c.query('SELECT 1 FROM mail_subscribers WHERE id = $1', [d.sub]);
-      if (!rowCount) throw subscriberRemoved(id);
+      const sub = await c.query<{ state: SubscriberState; suppressed: string | null }>(
+        'SELECT state, suppressed FROM mail_subscribers WHERE id = $1',
+        [d.sub],
+      );
+      const why = unreachable(sub.rows[0]);
+      if (why) throw unreachableRefusal(id, why);
       if (!sendable(d)) throw noticeWithdrawn(id);
       await c.query(
         `UPDATE mail_deliveries SET state = 'queued', attempts = 0, next_at = NULL, lease_owner = NULL, lease_until = NULL WHERE id = $1`,
@@ -85,22 +90,33 @@ export class PgOutbox extends PgFanOut implements OutboxView {
     });
   }
 
-  /** A notice's failed deliveries whose subscriber is still there, oldest first, and how many are of removed ones. */
+  /** A notice's failed deliveries that can be sent to their subscriber now, oldest first, and the others counted by reason. */
   async failedIds(intent: string): Promise<FailedIds> {
-    const { rows } = await this.db.query<{ id: string; present: boolean }>(
-      `SELECT d.id, EXISTS (SELECT 1 FROM mail_subscribers s WHERE s.id = d.sub) AS present
-       FROM mail_deliveries d WHERE d.intent = $1 AND d.state = 'failed' ORDER BY d.ord`,
+    const { rows } = await this.db.query<{ id: string; state: SubscriberState | null; suppressed: string | null }>(
+      `SELECT d.id, s.state, s.suppressed FROM mail_deliveries d LEFT JOIN mail_subscribers s ON s.id = d.sub
+       WHERE d.intent = $1 AND d.state = 'failed' ORDER BY d.ord`,
       [intent],
     );
-    return { ids: rows.filter((r) => r.present).map((r) => r.id), subscriberRemoved: rows.filter((r) => !r.present).length };
+    const ids: string[] = [];
+    const left = noneLeft();
+    for (const r of rows) {
+      const why = unreachable(r.state === null ? null : { state: r.state, suppressed: r.suppressed });
+      if (why) left[why]++;
+      else ids.push(r.id);
+    }
+    return { ids, left };
   }
 
-  /** Those of `ids` still failed and whose subscriber is still there, queued again (rows another request holds are left to it). */
+  /**
+   * Those of `ids` still failed that can still be sent to their subscriber (unreachable.ts, as SQL), queued again
+   * (rows another request holds are left to it).
+   */
   async retryFailed(ids: string[]): Promise<Delivery[]> {
     const { rows } = await this.db.query<DeliveryRow>(
       `UPDATE mail_deliveries d SET state = 'queued', attempts = 0, next_at = NULL, lease_owner = NULL, lease_until = NULL
        FROM (SELECT id FROM mail_deliveries f WHERE id = ANY($1::text[]) AND state = 'failed'
-               AND EXISTS (SELECT 1 FROM mail_subscribers s WHERE s.id = f.sub) ORDER BY ord FOR UPDATE OF f SKIP LOCKED) p
+               AND EXISTS (SELECT 1 FROM mail_subscribers s WHERE s.id = f.sub AND s.state <> 'unsubscribed' AND s.suppressed IS NULL)
+             ORDER BY ord FOR UPDATE OF f SKIP LOCKED) p
        WHERE d.id = p.id RETURNING ${DELIVERY_COLUMNS.split(', ')
          .map((c) => `d.${c}`)
          .join(', ')}`,

@@ -2,6 +2,7 @@ import type { Delivery, Intent, Subscriber, SubscriberState } from './model.ts';
 import type { RequestOutcome } from './subscribe-request.ts';
 import type { TokenPurpose } from './tokens.ts';
 import type { IntentCounts } from './ledger.ts';
+import type { LeftFailed, Unreachable } from './unreachable.ts';
 
 /**
  * The mail part of the storage port: subscribers and what the outbox holds,
@@ -68,6 +69,8 @@ export type NoticeProgress = Intent & IntentCounts;
 export interface FailedDelivery {
   delivery: Delivery;
   email: string | null;
+  /** Why nothing can send it again now (its subscriber removed, unsubscribed, or suppressed), or null. */
+  unreachable: Unreachable | null;
 }
 
 /**
@@ -85,7 +88,8 @@ export interface OutboxOverview {
 /** A notice's failed deliveries as a "retry all" finds them (OutboxView.failedIds). */
 export interface FailedIds {
   ids: string[];
-  subscriberRemoved: number;
+  /** The failed ones nothing can send to their subscriber now, by reason (unreachable.ts). */
+  left: LeftFailed;
 }
 
 /** Which failures to list: those whose address contains `q` (lower case; '' for all), newest first, one page. */
@@ -120,13 +124,13 @@ export interface OutboxView {
   /** How many deliveries wait to be sent, those being sent included: the overview's `waiting`, read alone. */
   waiting(): Promise<number>;
   /**
-   * The ids of a notice's failed deliveries (by intent key) whose subscriber is still there, oldest first: what
-   * a "retry all" takes on; and how many failed ones are of subscribers removed since, which nothing can send.
+   * The ids of a notice's failed deliveries (by intent key) that can be sent to their subscriber now, oldest
+   * first: what a "retry all" takes on; and how many failed ones nothing can send (unreachable.ts), by reason.
    */
   failedIds(intent: string): Promise<FailedIds>;
   /**
-   * Queues again those of `ids` still failed whose subscriber is still there (one removed meanwhile is left
-   * failed), and returns them. Called with the ids failedIds gave, a batch
+   * Queues again those of `ids` still failed that can still be sent to their subscriber (one removed,
+   * unsubscribed or suppressed meanwhile is left failed), and returns them. Called with the ids failedIds gave, a batch
    * at a time, so a notice with 10,000 failures never holds the event loop (or a transaction) for all of
    * them, and a delivery that fails again meanwhile is not taken up twice by the same retry.
    */

@@ -1,11 +1,18 @@
 import { Conflict } from '../../domain/errors.ts';
+import type { Unreachable } from './unreachable.ts';
+
+const WHY: Record<Unreachable, string> = {
+  subscriber_removed: 'its subscriber was removed',
+  subscriber_unsubscribed: 'its subscriber unsubscribed since',
+  address_suppressed: 'its address is suppressed (lift the suppression on the Subscribers page first)',
+};
 
 /**
- * A failed delivery whose subscriber was removed since: nothing can send it (the address is gone), so a retry
- * is refused rather than queued only to fail again as "not sent: subscriber removed". One wording for both engines.
+ * A failed delivery nothing can send to its subscriber now (unreachable.ts): a retry is refused, with the reason
+ * as its code, rather than queued only to fail again as "not sent: …". One wording for both engines.
  */
-export function subscriberRemoved(id: string): Conflict {
-  return new Conflict(`Delivery ${id} is left failed: its subscriber was removed, so nothing can send it.`, 'subscriber_removed');
+export function unreachableRefusal(id: string, why: Unreachable): Conflict {
+  return new Conflict(`Delivery ${id} is left failed: ${WHY[why]}, so nothing can send it.`, why);
 }
 
 /**
