@@ -94,7 +94,9 @@ export default defineConfig({
             // status page's rows, headings and disclosures read and wrap (status-page-reading): markup and layout.
             // An incident and its postmortem printed (print): the print stylesheet's layout and colours.
             // A 30-update incident at 320 px (long-incident): how much of its trail / shows and where its facts stand: layout.
-            'tests/e2e/{design,design-items,a11y,embed,embed-xss,history-pages,console,console-live,console-signed-out,deliveries-narrow,text-spacing,right-to-left,console-field-contrast,uptime-bars,form-errors,email-long-content,long-content,template-names,status-page-reading,print,long-incident}.test.ts',
+            // The settings' severity levels at 360 px (settings-narrow): a card per level, its labels and targets: layout (the
+            // settings' save runs on both in console-settings and tests/api/settings).
+            'tests/e2e/{design,design-items,a11y,embed,embed-xss,history-pages,console,console-live,console-signed-out,deliveries-narrow,text-spacing,right-to-left,console-field-contrast,uptime-bars,form-errors,email-long-content,long-content,template-names,status-page-reading,print,long-incident,settings-narrow}.test.ts',
           ],
           globalSetup: ['tests/setup/postgres.ts'],
         },
