@@ -134,3 +134,26 @@ describe('the settings page on a 360 px phone', () => {
     await page.close();
   });
 });
+
+describe("the console's checkbox labels on a 360 px phone", () => {
+  it('each is a target 24 px tall at least: the channel form’s components, as the levels’ checkboxes', async () => {
+    for (const [id, name] of [
+      ['api', 'API'],
+      ['web', 'Website'],
+    ]) {
+      expect((await h.admin('/components', { body: { id, name } })).status).toBe(201);
+    }
+    const page = await context.newPage();
+    try {
+      await page.goto(`${h.url}/admin/channels`);
+      const labels = await page.$$eval('label.check', (ls) =>
+        ls.map((l) => ({ text: l.textContent!.trim(), height: l.getBoundingClientRect().height })),
+      );
+      expect(labels.map((l) => l.text)).toEqual(expect.arrayContaining(['API', 'Website']));
+      // Before: 22.5 px, one line of text.
+      for (const l of labels) expect(l.height, l.text).toBeGreaterThanOrEqual(24);
+    } finally {
+      await page.close();
+    }
+  });
+});
