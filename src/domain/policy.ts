@@ -65,7 +65,12 @@ export interface NotifyQuestion {
   notify: boolean | undefined;
   /** When this update re-grades the incident (`level` is the new one): the level it had before (null: none), and its impact. */
   regradedFrom?: { level: SeverityLevel | null; impact: Impact };
-  /** The update tells of the past (a backfill, dated before now): no news to email by itself. */
+  /**
+   * The update tells of the past (dated over a minute before now): a raise of the impact, or the end of an
+   * every-update promise, told of it is no news to those who heard the incident start. It does not silence what
+   * the incident's other subscribers have heard nothing of while it is open: a re-grade that makes it their
+   * disruption notice, or the trouble it brings to their component.
+   */
   past?: boolean;
   /** The update brings trouble to components the incident did not touch (widens): their followers have not heard of it. */
   widens?: boolean;
@@ -90,9 +95,10 @@ export function shouldNotify(level: SeverityLevel | null, q: NotifyQuestion): bo
   if (!q.announced) {
     // Re-graded to a level that emails at the start from one that did not (a SEV-3 become an outage): subscribers
     // hear now what they would have heard had it been declared so, and this update is their disruption notice.
-    // Not with the resolution: a first email that says "restored" tells of an outage nobody heard of; nor for a
-    // re-grade told of the past (a backfill): history is not news.
-    return q.regradedFrom !== undefined && !q.resolves && !q.past && emailsAtStart(level) && !emailsAtStart(q.regradedFrom.level);
+    // Not with the resolution: a first email that says "restored" tells of an outage nobody heard of. Dated a few
+    // minutes back or not, the incident is open and now at that level: skipped, nothing later would ever be the
+    // first email of this SEV-1 (its restoration neither), while the channels were told at once.
+    return q.regradedFrom !== undefined && !q.resolves && emailsAtStart(level) && !emailsAtStart(q.regradedFrom.level);
   }
   // Whoever heard it started hears it ended, and hears it got worse (a raise of the impact they read: "Impact
   // raised to Critical", a faster cadence), even where the level emails nothing by itself.
@@ -102,8 +108,9 @@ export function shouldNotify(level: SeverityLevel | null, q: NotifyQuestion): bo
   // a level that does not ends that promise, and is emailed, stating the new rhythm, or the emails just stop.
   const promiseEnds =
     q.regradedFrom !== undefined && !q.past && q.regradedFrom.level?.email_every_update === true && level?.email_every_update !== true;
-  // And whoever follows a component it now reaches hears of it then, not first from the restoration.
-  return q.resolves || level?.email_every_update === true || worse || promiseEnds || (q.widens === true && !q.past);
+  // And whoever follows a component it now reaches hears of it then, not first from the restoration (however the
+  // update is dated: they heard nothing of it).
+  return q.resolves || level?.email_every_update === true || worse || promiseEnds || q.widens === true;
 }
 
 /**
