@@ -74,6 +74,8 @@ export interface NotifyQuestion {
   past?: boolean;
   /** The update brings trouble to components the incident did not touch (widens): their followers have not heard of it. */
   widens?: boolean;
+  /** The impact subscribers last read of it (impactTold), when they heard of it: a raise is one above that. */
+  told?: Impact | null;
 }
 
 /** Whether a level emails subscribers as an incident starts (not only once it lasts, see lateNoticeAt, nor never). */
@@ -102,8 +104,14 @@ export function shouldNotify(level: SeverityLevel | null, q: NotifyQuestion): bo
   }
   // Whoever heard it started hears it ended, and hears it got worse (a raise of the impact they read: "Impact
   // raised to Critical", a faster cadence), even where the level emails nothing by itself.
+  // Above what they last read, too: a SEV-1 lowered to SEV-3 unannounced and raised to SEV-2 is no raise to those
+  // told "Critical" (it was emailed as "Impact raised to Major").
+  const now = IMPACTS.indexOf(level?.impact ?? 'none');
   const worse =
-    q.regradedFrom !== undefined && !q.past && IMPACTS.indexOf(level?.impact ?? 'none') > IMPACTS.indexOf(q.regradedFrom.impact);
+    q.regradedFrom !== undefined &&
+    !q.past &&
+    now > IMPACTS.indexOf(q.regradedFrom.impact) &&
+    (q.told === undefined || q.told === null || now > IMPACTS.indexOf(q.told));
   // Their emails promised one for every update ("We will email you an update at least every hour"): a re-grade to
   // a level that does not ends that promise, and is emailed, stating the new rhythm, or the emails just stop.
   const promiseEnds =
@@ -139,6 +147,22 @@ export function widens(incident: Pick<Incident, 'updates'>, changes: Readonly<Re
 /** Whether subscribers were told of an incident: any of its updates emailed, or its late notice due. */
 export const announced = (incident: Pick<Incident, 'updates' | 'late_notice_at'>): boolean =>
   incident.late_notice_at !== null || incident.updates.some((u) => u.notify);
+
+/**
+ * The impact subscribers last read of an incident: as of its latest emailed update, or of its late notice (the
+ * latest update then); null when nothing was emailed. Its impact at each update is found walking back from its
+ * impact now through the re-grades' `from`.
+ */
+export function impactTold(incident: Pick<Incident, 'updates' | 'late_notice_at' | 'impact'>): Impact | null {
+  let impact: Impact = incident.impact;
+  const late = incident.late_notice_at === null ? null : Date.parse(incident.late_notice_at);
+  for (let i = incident.updates.length - 1; i >= 0; i--) {
+    const u = incident.updates[i]!;
+    if (u.notify || (late !== null && Date.parse(u.created_at) <= late)) return impact;
+    if (u.severity_change) impact = u.severity_change.from.impact;
+  }
+  return null;
+}
 
 /**
  * When a level that emails only after a while owes the disruption notice: the

@@ -72,3 +72,27 @@ describe('an update dated a few minutes back, on an open incident', () => {
     expect(inc.updates.at(-1)!.notify).toBe(false);
   });
 });
+
+describe('a raise of the impact', () => {
+  it('is emailed above what subscribers last read, not above a lowering they were not told of', () => {
+    const d = components();
+    const inc = declareIncident(ctx(d, 0), {
+      name: 'Search down',
+      severity: 'sev2',
+      status: 'investigating',
+      body: 'Down.',
+      components: { search: 'partial_outage' },
+    });
+    const regrade = (minutes: number, severity: string) =>
+      postUpdate(ctx(d, minutes), inc.id, { status: 'identified', body: 'b', severity }).update;
+    expect(inc.updates[0]!.notify).toBe(true);
+    // Told: "Impact raised to Critical".
+    expect(regrade(10, 'sev1').notify).toBe(true);
+    // Lowered to a level that emails nothing by itself: not emailed, as the rules say.
+    expect(regrade(20, 'sev3').notify).toBe(false);
+    // Before: emailed as "Impact raised to Major" to readers whose last email said Critical.
+    expect(regrade(30, 'sev2').notify).toBe(false);
+    // Above Critical there is nothing; back to Critical is no news either, and a fresh raise from a told Major is.
+    expect(regrade(40, 'sev1').notify).toBe(false);
+  });
+});

@@ -2,7 +2,7 @@ import type { VerbContext } from '../context.ts';
 import type { ComponentChange, Incident, IncidentUpdate } from '../model.ts';
 import { COMPONENT_STATUS_LABEL, type IncidentStatus } from '../status.ts';
 import { randomId } from '../ids.ts';
-import { announced, levelOf, shouldNotify, widens } from '../policy.ts';
+import { announced, impactTold, levelOf, shouldNotify, widens } from '../policy.ts';
 import { applyComponentChanges, restoreOnResolve } from './lifecycle.ts';
 import { applyRegrade, regradeOf } from './severity.ts';
 import { assertTakeOff, type ComponentChangesInput, splitChanges, takeOff } from './take-off.ts';
@@ -120,6 +120,8 @@ export function appendUpdate(ctx: VerbContext, incident: Incident, input: Update
   const reaches = !first && widens(incident, changes);
   const affected = [...applyComponentChanges(ctx, incident, changes, !history), ...takeOff(ctx, incident, off)];
   const before = { level: levelOf(ctx.db.settings, incident), impact: incident.impact };
+  // Read before the re-grade: impactTold walks back from the incident's impact as of its latest update.
+  const impactRead = impactTold(incident);
   if (regrade) applyRegrade(incident, regrade.level);
 
   const update: IncidentUpdate = newUpdate(ctx, {
@@ -131,6 +133,7 @@ export function appendUpdate(ctx: VerbContext, incident: Incident, input: Update
       first,
       resolves: resolves && !wasResolved,
       announced: announced(incident),
+      told: impactRead,
       notify: input.notify ?? (history ? false : undefined),
       ...(regrade ? { regradedFrom: before } : {}),
       widens: reaches,
