@@ -27,8 +27,9 @@ beforeAll(async () => {
   });
   await new Promise<void>((ok) => hook.listen(0, '127.0.0.1', () => ok()));
   hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`;
-  // One subscriber whose mail is refused for good: a failed delivery to retry.
-  smtp = await startSmtp(({ to }) => (to.includes('gone@example.com') ? { code: 550, text: '5.1.1 User unknown' } : null));
+  // One subscriber whose mail is refused for good (a policy refusal: an unknown mailbox would suppress the address,
+  // and a suppressed address's delivery is not retried): a failed delivery to retry.
+  smtp = await startSmtp(({ to }) => (to.includes('gone@example.com') ? { code: 554, text: '5.7.1 Message refused' } : null));
   const dataDir = tempDataDir();
   seedSubscribers(dataDir, [{ email: 'gone@example.com' }]);
   h = await startHerald({ dataDir, env: { SMTP_URL: smtp.url, SITE_URL: SITE, ALLOW_PRIVATE_WEBHOOKS: 'true' } });
