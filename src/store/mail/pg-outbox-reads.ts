@@ -78,7 +78,7 @@ export async function readFailed(q: Queryable, { q: text, offset, limit }: Failu
     rows: rows.map((r) => ({
       delivery: deliveryOf(r),
       email: r.email,
-      unreachable: unreachable(r.sub_state === null ? null : { state: r.sub_state, suppressed: r.suppressed }),
+      unreachable: unreachable({ state: r.sub_state, suppressed: r.suppressed }),
     })),
     total: Number(counted.rows[0]!.n),
   };

@@ -100,7 +100,7 @@ export class PgOutbox extends PgFanOut implements OutboxView {
     const ids: string[] = [];
     const left = noneLeft();
     for (const r of rows) {
-      const why = unreachable(r.state === null ? null : { state: r.state, suppressed: r.suppressed });
+      const why = unreachable(r);
       if (why) left[why]++;
       else ids.push(r.id);
     }

@@ -1,4 +1,4 @@
-import type { Subscriber } from './model.ts';
+import type { Subscriber, SubscriberState } from './model.ts';
 
 /** Why nothing can send a failed delivery to its subscriber as stored now: the codes a refused retry answers with. */
 export type Unreachable = 'subscriber_removed' | 'subscriber_unsubscribed' | 'address_suppressed';
@@ -9,8 +9,11 @@ export type Unreachable = 'subscriber_removed' | 'subscriber_unsubscribed' | 'ad
  * at once as "not sent". Queued again, each such one failed again a moment later with its relay's answer lost,
  * and "Retry all" counted it as queued. One rule for both engines and the console's rows.
  */
-export function unreachable(s: Pick<Subscriber, 'state' | 'suppressed'> | undefined | null): Unreachable | null {
-  if (!s) return 'subscriber_removed';
+export function unreachable(
+  s: (Pick<Subscriber, 'suppressed'> & { state: SubscriberState | null }) | undefined | null,
+): Unreachable | null {
+  // A row of PostgreSQL's LEFT JOIN with no subscriber has a null state.
+  if (!s || s.state === null) return 'subscriber_removed';
   if (s.state === 'unsubscribed') return 'subscriber_unsubscribed';
   if (s.suppressed !== null) return 'address_suppressed';
   return null;
