@@ -78,7 +78,8 @@ export async function openHerald(config: Config, opts: OpenOptions = {}): Promis
   };
   try {
     const store = storage.document;
-    const context = (actor: string): VerbContext => ({ db: store.data, now: now(), actor, markdown: renderMarkdown });
+    const givenIds = new Set<string>();
+    const context = (actor: string): VerbContext => ({ db: store.data, now: now(), actor, markdown: renderMarkdown, givenIds });
     const core: HeraldCore = {
       config,
       store,
@@ -109,6 +110,8 @@ export async function openHerald(config: Config, opts: OpenOptions = {}): Promis
     const herald: Herald = { ...core, notify: openNotify(core, workers), console: consoleState, channels: openChannels(core, workers) };
     // On PostgreSQL, links are signed with a key kept in the database: read before the first request.
     await herald.notify.opened;
+    // Read before the first request can declare: both outboxes are open now.
+    if (!opts.existing) for (const id of await storage.outboxEvents()) givenIds.add(id);
     // After the mail's start checks (a lost subscribers.key refuses the start): a token made and shown for a start
     // that then does not happen would be shown once and never used. On PostgreSQL every replica must accept the
     // same token: it is kept in the database. A process that only reads stores no token: one made here

@@ -10,4 +10,11 @@ export interface VerbContext {
   now: Date;
   actor: string;
   markdown: (body: string) => string;
+  /**
+   * Incident and window ids the outboxes name (email notices, channel posts), read at start. The data may
+   * no longer hold them (an older herald.json restored over a newer one, a version rolled back): given
+   * again, a new incident's postmortem or late notice counted as already sent, its email joined the old
+   * one's thread, and the old email's link opened it. Never given again, as a withdrawn incident's id.
+   */
+  givenIds?: ReadonlySet<string>;
 }

@@ -90,6 +90,12 @@ export async function openPostgres(
       await checkAdminTokenAgreement(shared, replica, taken.token, Boolean(fromEnv), log);
       return taken;
     },
+    outboxEvents: async () => {
+      const { rows } = await shared.query<{ id: string }>(
+        'SELECT incident AS id FROM mail_intents UNION SELECT event FROM channel_deliveries',
+      );
+      return new Set(rows.map((r) => r.id));
+    },
     replica,
     health: () => pgHealth(document, leadership),
     close: async () => {

@@ -13,7 +13,7 @@ import { acquireLock } from './lock.ts';
 import { soleLeader, type Leadership } from './leadership.ts';
 import type { ConsoleStore, ConsoleStoreOptions } from './console/port.ts';
 import { memoryConsoleStore } from './console/memory.ts';
-import { type MailStorage, openEmbeddedMail } from './mail/open.ts';
+import { type EmbeddedMail, type MailStorage, openEmbeddedMail } from './mail/open.ts';
 import { type ChannelLedger, JournalChannelLedger } from './channels/ledger.ts';
 import type { Reach } from './pg/tables.ts';
 import { Journal } from './journal.ts';
@@ -57,6 +57,11 @@ export interface Storage {
    * replica takes is logged as a warning (pg/admin-token-agreement.ts).
    */
   adminToken(fromEnv: string | undefined): Promise<{ token: string; generated: boolean; where: string }>;
+  /**
+   * The incidents and windows the outboxes name (email notices, channel posts), once both are open: after an
+   * older document was restored, ones it no longer holds (VerbContext.givenIds: their ids are not given again).
+   */
+  outboxEvents(): Promise<Set<string>>;
   /** This process, as the other replicas and the outbox name it (host:pid). */
   replica: string;
   /**
@@ -115,6 +120,8 @@ async function openEmbedded(config: Config, now: () => Date, releaseLock: () => 
     name: file,
   });
   const { migrated } = await document.load();
+  let mail: EmbeddedMail | null = null;
+  let channels: JournalChannelLedger | null = null;
   return {
     engine: 'embedded',
     document,
@@ -122,12 +129,13 @@ async function openEmbedded(config: Config, now: () => Date, releaseLock: () => 
     migrated,
     leadership: soleLeader(),
     openConsole: <A>(opts: ConsoleStoreOptions) => memoryConsoleStore<A>(opts),
-    openMail: () => openEmbeddedMail(config.dataDir, writes),
+    openMail: () => (mail = openEmbeddedMail(config.dataDir, writes)),
     openChannelLedger: () => {
       const journal = join(config.dataDir, 'channel-deliveries.jsonl');
       removeStaleTempFiles(journal);
-      return new JournalChannelLedger(new Journal(journal, { writes }));
+      return (channels = new JournalChannelLedger(new Journal(journal, { writes })));
     },
+    outboxEvents: async () => new Set([...(mail?.ledger.events() ?? []), ...(channels?.events() ?? [])]),
     adminToken: async (fromEnv) => ({ ...fileAdminToken(config.dataDir, fromEnv), where: join(config.dataDir, 'admin-token') }),
     replica: thisReplica(),
     health: () => {

@@ -89,7 +89,7 @@ export function declareIncident(ctx: VerbContext, input: DeclareInput): Incident
     'INC',
     new Date(startedAt),
     // A withdrawn incident's id is never given again: the outboxes and the audit log still name it.
-    [...ctx.db.incidents, ...(ctx.db.withdrawn ?? [])].map((i) => i.id),
+    [...ctx.db.incidents, ...(ctx.db.withdrawn ?? [])].map((i) => i.id).concat([...(ctx.givenIds ?? [])]),
   );
   const incident: Incident = {
     kind: 'incident',

@@ -69,11 +69,7 @@ export function scheduleMaintenance(ctx: VerbContext, input: ScheduleInput): Mai
   const until = new Date(input.scheduled_until).toISOString();
   const m: Maintenance = {
     kind: 'maintenance',
-    id: nextDailyId(
-      'MNT',
-      new Date(from),
-      ctx.db.maintenances.map((x) => x.id),
-    ),
+    id: nextDailyId('MNT', new Date(from), ctx.db.maintenances.map((x) => x.id).concat([...(ctx.givenIds ?? [])])),
     name: input.name.trim(),
     status: 'scheduled',
     created_at: now,

@@ -148,6 +148,11 @@ export abstract class ChannelLedger {
     return { ...c, sent: c.sent + (this.sentBefore.get(channel) ?? 0) };
   }
 
+  /** The incidents and windows the posts kept are about (Storage.outboxEvents). */
+  events(): Set<string> {
+    return new Set([...this.deliveries.values(), ...this.sent.values()].map((d) => d.event));
+  }
+
   /** The sent posts no longer kept one by one, per channel (for db:export). */
   sentBeforeRecord(): Record<string, number> {
     return Object.fromEntries(this.sentBefore);

@@ -64,6 +64,10 @@ export class DeliveryLedger {
    */
   private readonly sentConfirms = new Map<string, number>();
   readonly intents = new Map<string, Intent>();
+  /** The incidents and windows the notices are about (Storage.outboxEvents). */
+  events(): Set<string> {
+    return new Set([...this.intents.values()].map((i) => i.incident));
+  }
   private readonly counts = new Map<string, IntentCounts>();
   /** When the outbox was created: notices older than that are history and not sent. */
   epoch: string | null = null;
