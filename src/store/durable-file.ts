@@ -98,9 +98,13 @@ export function removeStaleTempFiles(file: string): string[] {
 }
 
 export class CorruptDataFile extends Error {
+  readonly file: string;
+  readonly reason: string;
   constructor(file: string, reason: string, remedy = 'Restore it from a backup or move it aside to start empty.') {
     super(`Refusing to start: ${file} is not a valid Herald data file (${reason}). It has not been changed. ${remedy}`);
     this.name = 'CorruptDataFile';
+    this.file = file;
+    this.reason = reason;
   }
 }
 

@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { dbSchema } from '../domain/model.ts';
 import { DurableJsonFile } from './durable-file.ts';
@@ -33,6 +33,7 @@ export async function exportToDir(url: string, dir: string, opts: { force?: bool
 }
 
 async function exportSnapshot(pool: Pool, dir: string, opts: { force?: boolean }): Promise<TransferReport> {
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new TransferRefused(`${dir} is a file, not a folder; nothing was exported.`);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const release = lock(dir);
   try {
@@ -75,6 +76,12 @@ async function exportSnapshot(pool: Pool, dir: string, opts: { force?: boolean }
       }
       chmodSync(tokenFile, 0o600);
       moved.push(`herald_secrets admin-token → ${tokenFile}`);
+    } else if (existsSync(join(dir, 'admin-token'))) {
+      // The database holds none (a replica given ADMIN_TOKEN removed the stored one: a rotation). The folder's is an
+      // older token, perhaps the very one rotated away: left, it would sign in again. The site's first start here
+      // makes and prints a new one (or takes ADMIN_TOKEN).
+      unlinkSync(join(dir, 'admin-token'));
+      moved.push(`${join(dir, 'admin-token')} removed (the database holds no admin token)`);
     }
     if (mail) {
       await writeMailFiles(dir, mail);

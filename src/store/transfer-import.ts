@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ADMIN_TOKEN_RULE, isAdminToken } from '../config.ts';
 import { dbSchema, type Db } from '../domain/model.ts';
 import { renderMarkdown } from '../render/markdown.ts';
-import { DurableJsonFile } from './durable-file.ts';
+import { CorruptDataFile, DurableJsonFile } from './durable-file.ts';
 import { openPool, type PoolClient, withClient } from './pg/client.ts';
 import { DOCUMENT_CHANNEL } from './pg/document-options.ts';
 import { MIGRATION_LOCK_KEY, migrateDatabase } from './pg/migrate.ts';
@@ -19,14 +19,21 @@ import { channelsMoved, lock, mailMoved, TransferRefused, type TransferReport } 
 /** Reads and validates DATA_DIR/herald.json as Herald would (upgrading an older schema in memory). */
 async function readDocument(dataDir: string): Promise<Db> {
   const file = new DurableJsonFile(join(dataDir, 'herald.json'), dbSchema);
-  let doc: Db | null;
-  try {
-    doc = await file.read();
-  } catch (err) {
-    throw new TransferRefused(`${(err as Error).message} Nothing was imported.`);
-  }
+  const doc = await readable(() => file.read());
   if (!doc) throw new TransferRefused(`${file.file} does not exist: nothing to import.`);
   return renderedAgain(doc);
+}
+
+/** What reads a DATA_DIR file, its refusal told as the import's (the start's words say "Refusing to start"). */
+async function readable<T>(read: () => T | Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (err) {
+    if (!(err instanceof CorruptDataFile)) throw err;
+    throw new TransferRefused(
+      `${err.file} is not a valid Herald data file (${err.reason}); it has not been changed, and nothing was imported. Restore it from a backup first.`,
+    );
+  }
 }
 
 /**
@@ -67,7 +74,8 @@ export async function importDataDir(dataDir: string, url: string, opts: { force?
   try {
     const doc = await readDocument(dataDir);
     const tokenFile = join(dataDir, 'admin-token');
-    const token = existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : null;
+    // An empty file is none, as at a start (which makes a new token in it): the site's first start makes one.
+    const token = (existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : '') || null;
     // Herald refuses to start on such a file (src/store/admin-token.ts); every replica would share it from the database.
     if (token !== null && !isAdminToken(token)) {
       throw new TransferRefused(`${tokenFile} holds no usable admin token (as ADMIN_TOKEN: ${ADMIN_TOKEN_RULE}); nothing was imported.`);
@@ -77,10 +85,10 @@ export async function importDataDir(dataDir: string, url: string, opts: { force?
     if (keyFault?.kind === 'lost') throw new TransferRefused(`${keyFault.reason}. ${keyFault.remedy} Nothing was imported.`);
     if (keyFault)
       throw new TransferRefused(`${keyFault.file} is not a valid link key (${keyFault.reason}). ${keyFault.remedy} Nothing was imported.`);
-    const mail = readEmbeddedMail(dataDir, new Date());
+    const mail = await readable(() => readEmbeddedMail(dataDir, new Date()));
     const refused = refusedAddresses(mail.subscribers);
     if (refused !== null) throw new TransferRefused(`${join(dataDir, 'subscribers.jsonl')}: ${refused}. Nothing was imported.`);
-    const channels = readEmbeddedChannels(dataDir);
+    const channels = await readable(() => readEmbeddedChannels(dataDir));
     const pool = openPool(url, { max: 1, applicationName: 'herald:db-import' });
     try {
       // Before migrating too: a newer Herald's migrations are not applied under older replicas still running.
@@ -123,6 +131,9 @@ export async function importDataDir(dataDir: string, url: string, opts: { force?
               throw new TransferRefused('The database already holds an admin token; nothing was imported. Pass --force to replace it.');
             }
           }
+          // --force replaces the whole site: the replaced one's token (it may be why the site is being replaced)
+          // must not sign in to this one. The first replica started without ADMIN_TOKEN makes and prints a new one.
+          else if (opts.force) await client.query(`DELETE FROM herald_secrets WHERE name = 'admin-token'`);
           if ((await databaseHasMail(client)) && !opts.force) {
             throw new TransferRefused(
               'The database already holds subscribers or deliveries; nothing was imported. Pass --force to replace them.',
@@ -134,6 +145,9 @@ export async function importDataDir(dataDir: string, url: string, opts: { force?
           // nobody stays signed in, and no old preview is published onto the new data. (Failed sign-ins count
           // addresses, not sessions: they stay.)
           await client.query('TRUNCATE console_sessions, console_drafts');
+          // Documents kept for a version's rollback are the replaced site's: README's rollback would put one of
+          // them over the imported site.
+          if (opts.force) await client.query('TRUNCATE herald_kept_documents');
           await client.query('SELECT pg_notify($1, $2)', [DOCUMENT_CHANNEL, String(version)]);
           await client.query('COMMIT');
         } catch (err) {

@@ -548,6 +548,55 @@ describe('db:import and db:export', () => {
     await next.stop();
   });
 
+  it("a forced import or export replaces the admin token too: neither the replaced site's nor one rotated away signs in again; kept documents go", async () => {
+    const database = await cluster.database();
+    expect((await cli(['import', source], database)).code).toBe(0);
+    expect(await cluster.sql(`SELECT value FROM herald_secrets WHERE name = 'admin-token'`, database)).toBe(TOKEN);
+    // What an upgrade kept of the replaced site, for a rollback (README's SQL would put it over the imported one).
+    await cluster.sql(`INSERT INTO herald_kept_documents (schema_version, data) VALUES (7, '{"page": {"id": "old"}}')`, database);
+    // A folder whose admin-token is empty ("an empty file gets a new token" at a start): it has none.
+    const tokenless = tempDataDir('herald-transfer-tokenless-');
+    const out = tempDataDir('herald-transfer-rotated-');
+    try {
+      cpSync(source, tokenless, { recursive: true });
+      writeFileSync(join(tokenless, 'admin-token'), '', { mode: 0o600 });
+      const forced = await cli(['import', tokenless, '--force'], database);
+      expect(forced.code, forced.out).toBe(0);
+      expect(await cluster.sql(`SELECT count(*) FROM herald_secrets WHERE name = 'admin-token'`, database)).toBe('0');
+      expect(await cluster.sql('SELECT count(*) FROM herald_kept_documents', database)).toBe('0');
+      // Exported over a folder holding a token the database no longer has (the one ADMIN_TOKEN replaced): it goes.
+      writeFileSync(join(out, 'admin-token'), 'rotated-away-token-0123456789\n', { mode: 0o600 });
+      const exportedOver = await cli(['export', out, '--force'], database);
+      expect(exportedOver.code, exportedOver.out).toBe(0);
+      expect(exportedOver.out).toContain('admin-token removed (the database holds no admin token)');
+      expect(existsSync(join(out, 'admin-token'))).toBe(false);
+      expect(existsSync(join(out, 'herald.json'))).toBe(true);
+    } finally {
+      removeDir(tokenless);
+      removeDir(out);
+    }
+  });
+
+  it("says so in its own words when a folder's file cannot be read, or the export's folder is a file", async () => {
+    const broken = tempDataDir('herald-transfer-corrupt-');
+    try {
+      writeFileSync(join(broken, 'herald.json'), '{"not": json', { mode: 0o600 });
+      const refused = await cli(['import', broken]);
+      expect(refused.code).toBe(1);
+      expect(refused.out).toContain('herald.json is not a valid Herald data file (not JSON');
+      expect(refused.out).toContain('nothing was imported');
+      // The start's words ("Refusing to start", "move it aside to start empty") are not the import's.
+      expect(refused.out).not.toContain('start');
+      const file = join(broken, 'herald.json');
+      const onFile = await cli(['export', file]);
+      expect(onFile.code).toBe(1);
+      expect(onFile.out).toContain(`${file} is a file, not a folder; nothing was exported.`);
+      expect(onFile.out).not.toContain('EEXIST');
+    } finally {
+      removeDir(broken);
+    }
+  });
+
   it('refuses a folder whose subscribers.key is lost or short while it holds subscribers, naming the file, and imports nothing', async () => {
     // Before, the import went through and every replica then refused to start on the database it made.
     const keyless = tempDataDir('herald-transfer-key-');
