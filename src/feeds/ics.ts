@@ -65,7 +65,7 @@ export function maintenanceCalendar(db: Db, site: SiteInfo, filter: string[] | n
       id: `${m.id}@${host}`,
       sequence: m.sequence + (start !== m.scheduled_for ? 1 : 0) + (end !== m.scheduled_until ? 1 : 0),
       start: new Date(start),
-      end: new Date(end),
+      end: endAfter(start, end),
       stamp: new Date(m.updated_at),
       created: new Date(m.created_at),
       lastModified: new Date(m.updated_at),
@@ -85,4 +85,14 @@ function wasMoved(m: Maintenance): boolean {
   // A window recorded before its updates named their step: each move raised `sequence`, as a cancellation did once.
   if (!m.updates.some((u) => u.step)) return m.sequence > (m.cancelled_at !== null ? 1 : 0);
   return m.updates.some((u) => isMove(u.step));
+}
+
+/**
+ * The event's end, later than its start in the whole seconds iCalendar writes (RFC 5545 3.8.2.2: DTEND "MUST be
+ * later"): a window started and completed within one second (a start taken back at once) would end as it starts,
+ * and strict calendar importers drop such an event, or the whole calendar.
+ */
+function endAfter(start: string, end: string): Date {
+  const first = Math.floor(Date.parse(start) / 1000) * 1000;
+  return new Date(Math.max(Date.parse(end), first + 1000));
 }

@@ -240,4 +240,24 @@ describe('the maintenance calendar', () => {
     expect(summaries).toHaveLength(ICS_LIMIT + 2);
     expect(summaries).toContain('SUMMARY:Maintenance: Window 001');
   });
+
+  it('ends each event after its start, in whole seconds, a window started and completed within one second too', () => {
+    // From a hunt: started at .700 and completed at .730 of one second, it read DTSTART and DTEND both 090000Z,
+    // which RFC 5545 forbids (DTEND "MUST be later"): strict importers drop the event, or the calendar.
+    const d = db();
+    const SITE = { SITE_URL: 'https://status.example.com', SITE_NAME: 'Example', SITE_TIMEZONE: 'UTC' };
+    const m = scheduleMaintenance(ctx(d), {
+      name: 'Cache flush',
+      scheduled_for: new Date(T0.getTime() + 3_600_000).toISOString(),
+      scheduled_until: new Date(T0.getTime() + 7_200_000).toISOString(),
+      components: [],
+    });
+    startMaintenance({ ...ctx(d), now: new Date(T0.getTime() + 700) }, m.id);
+    completeMaintenance({ ...ctx(d), now: new Date(T0.getTime() + 730) }, m.id);
+    const lines = maintenanceCalendar(d, SITE).split('\r\n');
+    expect([lines.find((l) => l.startsWith('DTSTART')), lines.find((l) => l.startsWith('DTEND'))]).toEqual([
+      'DTSTART:20261122T090000Z',
+      'DTEND:20261122T090001Z',
+    ]);
+  });
 });
