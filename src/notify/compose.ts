@@ -4,7 +4,7 @@ import type { Db } from '../domain/model.ts';
 import type { Delivery, Subscriber } from '../store/mail/model.ts';
 import { CONFIRM_TTL_MS, deliveryId, isSubscribedNote } from '../store/mail/model.ts';
 import { formatDateTime } from '../domain/time-text.ts';
-import { followedNames } from '../domain/components/following.ts';
+import { existingIds, followedNames, follows, noticeComponents } from '../domain/components/following.ts';
 import type { LinkTokens } from '../store/mail/tokens.ts';
 import { intentsByKey, isReminderKey, threadRootKey, type NoticeIntent } from './intents.ts';
 import { renderConfirm, renderNotice, renderSubscribed, type RenderedMail } from './render.ts';
@@ -13,6 +13,8 @@ import { buildRaw, compileRaw, fillRaw, tokenPlaceholder, type RawTemplate } fro
 
 /** The skip reason of a notice whose incident or update is not in the document it was composed from. */
 export const INTENT_GONE = 'incident or update no longer exists';
+/** The skip reason of a notice about none of the components its (confirmed) subscriber follows now. */
+export const NOT_FOLLOWED = 'subscriber no longer follows its components';
 
 export interface ComposeConfig {
   SITE_URL: string;
@@ -42,6 +44,8 @@ export class Composer {
   private readonly envelopeFrom: string;
   private intents = new Map<string, NoticeIntent>();
   private intentsOf: Db | null = null;
+  /** The components that exist, as of `intentsOf`. */
+  private existing = new Set<string>();
   /** The settings the cached messages were rendered with (audience, sign-off, levels): a change renders anew. */
   private settingsText = '';
 
@@ -70,6 +74,10 @@ export class Composer {
     if (s.state !== 'confirmed') return { skip: `subscriber is ${s.state}` };
     const intent = this.findIntent(d.intent, db);
     if (!intent) return { skip: INTENT_GONE };
+    // Who a notice reaches is decided when it is sent, as for an address unsubscribed meanwhile: one queued for a
+    // follower who has since chosen other components (queued behind a relay outage, a long fan-out) went out
+    // all the same, promising a "resolved" email the same rule then withheld.
+    if (!follows(s.components, noticeComponents(intent.incident), this.existing)) return { skip: NOT_FOLLOWED };
     return { message: await this.noticeMessage(d, s, intent, db) };
   }
 
@@ -77,6 +85,7 @@ export class Composer {
     // The store swaps in a new object on every write, so identity says whether the index is current.
     if (this.intentsOf !== db) {
       this.intents = intentsByKey(db);
+      this.existing = existingIds(db);
       this.intentsOf = db;
       const settings = JSON.stringify(db.settings);
       if (settings !== this.settingsText) this.raws.clear();

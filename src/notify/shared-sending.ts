@@ -3,7 +3,7 @@ import type { Delivery } from '../store/mail/model.ts';
 import type { Claimed } from '../store/mail/pg-claims.ts';
 import type { SharedMail } from '../store/mail/open.ts';
 import type { Mailer } from './transport.ts';
-import { type Composer, INTENT_GONE } from './compose.ts';
+import { type Composer, INTENT_GONE, NOT_FOLLOWED } from './compose.ts';
 import { type BatchOptions, sendClaimed } from './claimed-batch.ts';
 import type { OutageGrace } from './outage-grace.ts';
 import { backoffMs, classify, describe, isHeld, isUnknownMailbox } from './classify.ts';
@@ -45,10 +45,11 @@ export function sharedSending(ctx: SendingContext): () => Promise<void> {
   /** What became of one claimed delivery: its new record, or null when it stays queued (sending paused, or the document unreadable). */
   const sendOne = async ({ delivery: d, subscriber }: Claimed): Promise<Delivery | null> => {
     let built = await composer()!.compose(d, subscriber, herald.store.data);
-    if ('skip' in built && built.skip === INTENT_GONE) {
+    if ('skip' in built && (built.skip === INTENT_GONE || built.skip === NOT_FOLLOWED)) {
       // The leader fanned out a notice this replica's copy of the document may not hold yet: another replica's
       // change arrives a moment after its commit (a notification, then a read), seconds on a busy machine. Read
-      // it now before calling the incident gone; if it cannot be read, the delivery stays queued.
+      // it now before calling the incident gone, or its components not followed (a component just created and
+      // chosen); if it cannot be read, the delivery stays queued.
       const current = await caughtUp(herald.store);
       if (!current) return null;
       built = await composer()!.compose(d, subscriber, herald.store.data);
