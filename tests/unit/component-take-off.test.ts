@@ -152,6 +152,39 @@ describe('taking a component off an incident', () => {
     expect(owed(20)).toEqual([off.update.id, resolved.update.id]);
   });
 
+  it('an incident that named no component at first reaches everyone to its end, a component named later notwithstanding', () => {
+    // From a hunt: declared naming none (everyone emailed, every war room posted), then "Only the website
+    // checkout": the followers of API and a room scoped to Dashboard never heard the update or "Service restored".
+    const d = payments();
+    const dash = createChannel(ctx(d, 0), {
+      kind: 'slack',
+      name: 'Dashboard room',
+      url: 'https://hooks.example.com/slack/dash',
+      components: ['dashboard'],
+    });
+    const inc = declare(d, {});
+    const owed = (minutes: number) =>
+      channelMessages(d, new Date(T0.getTime() + minutes * 60_000).toISOString())
+        .filter((m) => m.channel.id === dash.id)
+        .map((m) => m.update.id);
+    expect(owed(0)).toEqual([inc.updates[0]!.id]);
+    const scoped = postUpdate(ctx(d, 10), inc.id, {
+      status: 'identified',
+      body: 'Only card payments.',
+      components: { 'card-payments': 'partial_outage' },
+    });
+    const resolved = postUpdate(ctx(d, 20), inc.id, { status: 'resolved', body: 'Fixed.' });
+    expect(inc.components).toEqual(['card-payments']);
+    // Before: ['card-payments'], so the subscribers of API (told it started) were owed neither notice.
+    expect(noticeComponents(inc)).toEqual([]);
+    // Before: nothing after the declaration.
+    expect(owed(10)).toEqual([scoped.update.id, resolved.update.id]);
+    // One declared naming a component is scoped from its start, a component taken off it included.
+    const scopedFromStart = declare(d, { api: 'major_outage', dashboard: 'partial_outage' }, 30, 'API down');
+    postUpdate(ctx(d, 40), scopedFromStart.id, { status: 'identified', body: 'Not the dashboard.', components: { dashboard: null } });
+    expect(noticeComponents(scopedFromStart)).toEqual(['api', 'dashboard']);
+  });
+
   it('counts a component named again after it was taken off as widening the incident', () => {
     const d = payments();
     const inc = declare(d, { api: 'major_outage', 'card-payments': 'major_outage' });

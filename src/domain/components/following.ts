@@ -48,13 +48,16 @@ type Recorded = { components: readonly string[]; updates: ReadonlyArray<{ affect
 /**
  * The components an incident named as each of its updates left it, in one walk (oldest first): each update
  * records the components it named or took off. One the incident names that no update records (an import's)
- * counts throughout. `reach`: those and the ones taken off so far, whom its notices still reach (noticeComponents).
+ * counts throughout. `reach`: those and the ones taken off so far, whom its notices still reach (noticeComponents);
+ * empty (everyone) from an update that left it naming none, having taken none off: it concerned everyone then,
+ * and everyone was told, so a component named later does not narrow who hears the rest.
  */
 export function componentsAlong(incident: Recorded): Array<{ named: string[]; reach: string[] }> {
   const recorded = new Set(incident.updates.flatMap((u) => u.affected_components.map((c) => c.code)));
   const unrecorded = incident.components.filter((id) => !recorded.has(id));
   const named: string[] = [];
   const takenOff: string[] = [];
+  let everyone = false;
   return incident.updates.map((u) => {
     for (const change of u.affected_components) {
       const at = named.indexOf(change.code);
@@ -64,7 +67,8 @@ export function componentsAlong(incident: Recorded): Array<{ named: string[]; re
       } else if (at < 0) named.push(change.code);
     }
     const now = [...named, ...unrecorded.filter((id) => !named.includes(id))];
-    return { named: now, reach: [...now, ...takenOff.filter((id) => !now.includes(id))] };
+    if (now.length === 0 && takenOff.length === 0) everyone = true;
+    return { named: now, reach: everyone ? [] : [...now, ...takenOff.filter((id) => !now.includes(id))] };
   });
 }
 
@@ -78,12 +82,13 @@ export function componentsAsOf(incident: Recorded, upTo: ReadonlyArray<unknown>)
  * (an update's change with `removed: true`). A component named in error and taken off leaves the
  * incident's text, but not the audience of its later notices: its followers, told it started (and
  * channels scoped to it, given its posts), are told the rest, the removing update and the restoration
- * among them, so they are not left with an incident that never ends.
+ * among them, so they are not left with an incident that never ends. For the same reason an incident that
+ * named no component at first (it concerned everyone, and everyone heard of it) reaches everyone to its end,
+ * whatever it names later (componentsAlong): empty, as for one that names none.
  */
-export function noticeComponents(event: {
-  components: readonly string[];
-  updates: ReadonlyArray<{ affected_components: readonly ComponentChange[] }>;
-}): string[] {
+export function noticeComponents(event: Recorded & { kind?: 'incident' | 'maintenance' }): string[] {
+  // A window's first update (its schedule) records no component: a window's components are its own throughout.
+  if (event.kind !== 'maintenance' && componentsAlong(event).some((step) => step.reach.length === 0)) return [];
   const out = [...event.components];
   for (const u of event.updates) for (const c of u.affected_components) if (c.removed && !out.includes(c.code)) out.push(c.code);
   return out;
