@@ -127,6 +127,19 @@ export function componentsJson(db: Db, timeZone: string) {
   ]);
 }
 
+/**
+ * Statuspage's four fields: the status change each component went through (a component taken off the incident
+ * too; one another open incident held at a worse status shows that status, as the component does), null when
+ * none changed. One held so stays out: a window starting over an incident's outage read "Website: partial outage
+ * → partial outage" (from a hunt).
+ */
+function changedComponents(u: Update) {
+  const changed = u.affected_components
+    .map((c) => ({ code: c.code, name: c.name, old_status: c.old_status, new_status: statusTaken(c) }))
+    .filter((c) => c.new_status !== c.old_status);
+  return changed.length ? changed : null;
+}
+
 export function updateJson(u: Update, incidentId: string) {
   return {
     id: u.id,
@@ -136,11 +149,7 @@ export function updateJson(u: Update, incidentId: string) {
     created_at: ms(u.created_at),
     updated_at: ms(u.updated_at),
     display_at: ms(u.display_at),
-    // Statuspage's four fields: the status change the component went through (a component taken off the incident
-    // too; one another open incident held at a worse status shows that status, as the component does).
-    affected_components: u.affected_components.length
-      ? u.affected_components.map((c) => ({ code: c.code, name: c.name, old_status: c.old_status, new_status: statusTaken(c) }))
-      : null,
+    affected_components: changedComponents(u),
     deliver_notifications: u.notify,
     custom_tweet: null,
     tweet_id: null,
