@@ -65,6 +65,26 @@ describe('a link pasted in Slack, Teams or a ticket, and found by a search engin
       expect(metas(html), path).not.toHaveProperty('canonical');
     }
     expect(metas((await page('/')).html)).not.toHaveProperty('robots');
+    // A window under way is said too; first when the state is its (from a hunt: "Service Under Maintenance.
+    // Active incident: … (Monitoring)." named no window).
+    const from = new Date(Date.now() + 3_600_000).toISOString();
+    const until = new Date(Date.now() + 7_200_000).toISOString();
+    const window = await h.admin('/maintenances', {
+      body: { name: 'CDN switch', scheduled_for: from, scheduled_until: until, components: ['api'], body: 'Switching.' },
+    });
+    const { id: mid } = (await window.json()) as { id: string };
+    expect((await h.admin(`/maintenances/${mid}/start`, { body: {} })).status).toBe(201);
+    expect(metas((await page('/')).html)['og:description']).toBe(
+      'Partial System Outage. Active incident: Card <b>&quot;errors&quot;</b> (Investigating). Maintenance in progress: CDN switch.',
+    );
+    expect(
+      (await h.admin(`/incidents/${id}/updates`, { body: { status: 'monitoring', body: 'Fixed.', components: { api: 'operational' } } }))
+        .status,
+    ).toBe(201);
+    expect(metas((await page('/')).html)['og:description']).toBe(
+      'Service Under Maintenance. Maintenance in progress: CDN switch. Active incident: Card <b>&quot;errors&quot;</b> (Monitoring).',
+    );
+    expect((await h.admin(`/maintenances/${mid}/complete`, { body: {} })).status).toBe(201);
     expect((await h.admin(`/incidents/${id}`, { method: 'DELETE' })).status).toBe(204);
   });
 });
