@@ -46,6 +46,7 @@ export class Composer {
   private intentsOf: Db | null = null;
   /** The components that exist, as of `intentsOf`. */
   private existing = new Set<string>();
+  private readonly abouts = new Map<string, string[]>();
   /** The settings the cached messages were rendered with (audience, sign-off, levels): a change renders anew. */
   private settingsText = '';
 
@@ -77,8 +78,15 @@ export class Composer {
     // Who a notice reaches is decided when it is sent, as for an address unsubscribed meanwhile: one queued for a
     // follower who has since chosen other components (queued behind a relay outage, a long fan-out) went out
     // all the same, promising a "resolved" email the same rule then withheld.
-    if (!follows(s.components, noticeComponents(intent.incident), this.existing)) return { skip: NOT_FOLLOWED };
+    if (!follows(s.components, this.about(intent), this.existing)) return { skip: NOT_FOLLOWED };
     return { message: await this.noticeMessage(d, s, intent, db) };
+  }
+
+  /** Whom a notice reaches (noticeComponents), worked out once per notice and document: compose runs per message. */
+  private about(intent: NoticeIntent): string[] {
+    let about = this.abouts.get(intent.key);
+    if (!about) this.abouts.set(intent.key, (about = noticeComponents(intent.incident)));
+    return about;
   }
 
   private findIntent(key: string, db: Db): NoticeIntent | undefined {
@@ -86,6 +94,7 @@ export class Composer {
     if (this.intentsOf !== db) {
       this.intents = intentsByKey(db);
       this.existing = existingIds(db);
+      this.abouts.clear();
       this.intentsOf = db;
       const settings = JSON.stringify(db.settings);
       if (settings !== this.settingsText) this.raws.clear();
