@@ -37,11 +37,47 @@ const MS_ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 const TOLD = { root_cause: 'A bad deploy.', resolution: 'Rolled back.', prevention: 'Canary deploys.' };
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
 
+/** A Herald in process with the component `api`. */
+const opened = async (): Promise<InProcess> => {
+  const herald = await openInProcess();
+  const res = await herald.admin('/components', { body: { id: 'api', name: 'API' } });
+  expect(res.status).toBe(201);
+  return herald;
+};
+/**
+ * What the tests of a describe run on: by default each its own Herald; one the describe's tests share
+ * (oneHerald); or none, for tests of a real server alone (noHeraldInProcess). A Herald opened costs about
+ * 0.2 s on PostgreSQL (its database, six connections).
+ */
+let mode: 'own' | 'shared' | 'none' = 'own';
+let shared: InProcess | undefined;
 beforeEach(async () => {
-  p = await openInProcess();
-  expect((await call('/components', { body: { id: 'api', name: 'API' } })).status).toBe(201);
+  if (mode === 'own') p = await opened();
+  else if (mode === 'shared') p = shared!;
 });
-afterEach(() => p?.close());
+afterEach(async () => {
+  if (mode === 'own') await p?.close();
+});
+/** For tests that each declare their own incident and read only it (and counts relative to their start). */
+function oneHerald(): void {
+  beforeAll(async () => {
+    shared = await opened();
+    mode = 'shared';
+  });
+  afterAll(async () => {
+    mode = 'own';
+    await shared?.close();
+    shared = undefined;
+  });
+}
+function noHeraldInProcess(): void {
+  beforeAll(() => {
+    mode = 'none';
+  });
+  afterAll(() => {
+    mode = 'own';
+  });
+}
 
 describe('declaring with a severity level', () => {
   it('takes the impact of the level named, and keeps a copy of that level', async () => {
@@ -129,6 +165,7 @@ describe('the estimated resolution (eta)', () => {
 });
 
 describe('what happened, and backfilled updates', () => {
+  oneHerald();
   it('refuses root_cause, resolution or prevention on an update that does not resolve, a follow-up note included (the field sent)', async () => {
     const inc = (await declare({ severity: 'sev2' })).body;
     for (const told of [{ root_cause: 'A bad deploy.' }, { resolution: 'Rolled back.' }, { prevention: 'Canary deploys.' }]) {
@@ -305,6 +342,7 @@ describe('re-grading with an update (severity)', () => {
 });
 
 describe('postmortem blanks', () => {
+  oneHerald();
   const SECTIONS =
     'Summary|Impact|Root cause|Contributing factors|Resolution|What went well|What went wrong and lessons learned|Action items|Prevention'.split(
       '|',
@@ -399,6 +437,7 @@ describe('postmortem blanks', () => {
 });
 
 describe('the pages (a real server)', () => {
+  noHeraldInProcess();
   let h: HeraldProcess;
   const admin = async (path: string, body: Json, method = 'POST') => {
     const res = await h.admin(path, { method, body });
