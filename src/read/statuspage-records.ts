@@ -158,7 +158,8 @@ export function updateJson(u: Update, incidentId: string) {
 
 /** An incident's or a window's updates, newest first (clients take the first as the latest). */
 export function updatesNewestFirst<U extends Update>(e: { updates: U[] }): U[] {
-  return [...e.updates].sort((a, b) => laterFirst(a.display_at, b.display_at) || laterFirst(a.created_at, b.created_at));
+  // Kept in the order posted: of two posted within one millisecond (a script), the later one comes first.
+  return [...e.updates].reverse().sort((a, b) => laterFirst(a.display_at, b.display_at) || laterFirst(a.created_at, b.created_at));
 }
 
 /**

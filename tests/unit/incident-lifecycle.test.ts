@@ -399,6 +399,18 @@ describe('restoreOnResolve: components return to operational on resolution', () 
   });
 });
 
+describe('updates posted within one millisecond (a script; an in-process test on a memory disk)', () => {
+  it('are newest first in the order posted: the later one leads', () => {
+    const d = threeComponents();
+    const inc = declare(d);
+    // ctx(d, 0) each time: the same instant for the declaration and both updates.
+    postUpdate(ctx(d, 0), inc.id, { status: 'identified', body: 'Found it.' });
+    postUpdate(ctx(d, 0), inc.id, { status: 'monitoring', body: 'A fix is out.' });
+    // Before: ['investigating', 'identified', 'monitoring'], the oldest taken for the latest (a flaky API test).
+    expect(updatesNewestFirst(inc).map((u) => u.status)).toEqual(['monitoring', 'identified', 'investigating']);
+  });
+});
+
 describe('a time given a little ahead of Herald’s clock (a sender’s clock up to a minute apart)', () => {
   const ahead = (d: Db, minutes: number, seconds: number) => new Date(ctx(d, minutes).now.getTime() + seconds * 1000).toISOString();
 
