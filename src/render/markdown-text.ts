@@ -84,8 +84,9 @@ class PlainRenderer extends Renderer {
   override em({ tokens }: Tokens.Em): string {
     return this.parser.parseInline(tokens);
   }
+  // Struck through, as the HTML's <del> shows it: "ETA ~~14:00~~ 16:00" is a correction, not two times.
   override del({ tokens }: Tokens.Del): string {
-    return this.parser.parseInline(tokens);
+    return `~~${this.parser.parseInline(tokens)}~~`;
   }
   override br(): string {
     return '\n';

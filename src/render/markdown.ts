@@ -24,6 +24,11 @@ export const marked = new Marked(
       html(token) {
         return typedTagsAsText(token.text);
       },
+      // A task list's boxes as characters: POLICY keeps no <input>, and a list of steps lost which were done (the
+      // email's text part said "[x]").
+      checkbox({ checked }) {
+        return checked ? '☑ ' : '☐ ';
+      },
     },
   },
 );

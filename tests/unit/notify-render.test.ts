@@ -883,7 +883,7 @@ describe('templates', () => {
       expect(m.text).toMatch(after);
       expect(m.html).toContain(`<h1 style="margin:0 0 16px;font-size:20px;">${subject}: <span dir="auto">DB upgrade</span></h1>`);
       expect(m.html).toContain(`>${opening.replace(/“/, '“')}</p>`);
-      expect(m.html).toContain(`>Current status:</th><td style="padding:3px 0;">${status}</td>`);
+      expect(m.html).toContain(`>Current status:</th><td dir="auto" style="padding:3px 0;">${status}</td>`);
     };
     const FOLLOW = /\nFollow it on our status page: https:\/\/status\.example\.com\/incidents\/MNT-/;
     const DETAILS = /\nThe details are on our status page: https:\/\/status\.example\.com\/incidents\/MNT-/;
@@ -984,7 +984,9 @@ describe('templates', () => {
       expect(second.text).toContain(
         '\nNew window: 24 Nov 2026, 05:00 UTC to 24 Nov 2026, 06:00 UTC\nMoved from: 24 Nov 2026, 01:00 UTC to 24 Nov 2026, 02:00 UTC\n',
       );
-      expect(second.html).toContain('>Moved from:</th><td style="padding:3px 0;">24 Nov 2026, 01:00 UTC to 24 Nov 2026, 02:00 UTC</td>');
+      expect(second.html).toContain(
+        '>Moved from:</th><td dir="auto" style="padding:3px 0;">24 Nov 2026, 01:00 UTC to 24 Nov 2026, 02:00 UTC</td>',
+      );
       expect(second.html).toContain('It has moved to a new window since we announced it.</p>');
       // Moved again, with a notice: that notice told the new window, so its reminder is a plain one.
       rescheduleMaintenance(ctx(), m.id, { scheduled_for: '2026-11-24T07:00:00Z', scheduled_until: '2026-11-24T08:00:00Z', notify: true });
@@ -1176,5 +1178,48 @@ describe('templates', () => {
     expect(renderSubscribed({ ...input, componentNames: ['API', 'Payouts', 'Web'] }).html).toContain(
       'It is already subscribed, to those about API, Payouts and Web, and nothing has changed.',
     );
+  });
+});
+
+describe('what mail apps show of an email (a hunt in Chromium at 360 px, and as text)', () => {
+  it('a right-to-left value in a fact line (Root cause, Affected services) is laid out from its own direction, as on the page', () => {
+    const { db, ctx } = world();
+    const inc = declareIncident(ctx(), {
+      name: 'بوابة الدفع',
+      impact: 'major',
+      status: 'investigating',
+      body: 'نحقق.',
+      components: { api: 'major_outage' },
+    });
+    postUpdate(ctx(new Date('2026-11-23T11:00:00Z')), inc.id, {
+      status: 'resolved',
+      body: 'تم حل المشكلة.',
+      root_cause: 'انتهت صلاحية شهادة SSL على بوابة الدفع.',
+      resolution: 'جددنا الشهادة (3 خوادم).',
+    });
+    const r = renderNotice({ ...siteOf(db), kind: 'restoration', incident: inc, update: inc.updates.at(-1)! });
+    const cells = [...r.html.matchAll(/<th scope="row"[^>]*>[^<]*<\/th><td([^>]*)>/g)].map((m) => m[1]);
+    expect(cells.length).toBeGreaterThanOrEqual(3);
+    // Before: no dir, so "SSL" and the brackets landed at the wrong ends of the line.
+    for (const attrs of cells) expect(attrs).toContain('dir="auto"');
+  });
+
+  it('a task list keeps which steps are done, and struck-through text stays struck, in the HTML and the text', () => {
+    const { db, ctx } = world();
+    const inc = declareIncident(ctx(), {
+      name: 'Payouts late',
+      impact: 'minor',
+      status: 'identified',
+      body: 'ETA ~~14:00~~ 16:00.\n\n* [ ] refunds issued\n* [x] payouts resumed',
+      components: { api: 'degraded_performance' },
+    });
+    const d = renderNotice({ ...siteOf(db), kind: 'disruption', incident: inc, update: inc.updates[0]! });
+    // Before: "<li> refunds issued</li>", the box dropped by the sanitiser (and the page's the same).
+    expect(d.html).toContain('<li>☐ refunds issued</li>');
+    expect(d.html).toContain('<li>☑ payouts resumed</li>');
+    expect(d.text).toContain('- [x] payouts resumed');
+    // Before: "ETA 14:00 16:00.", two times with nothing to tell the withdrawn one.
+    expect(d.text).toContain('ETA ~~14:00~~ 16:00.');
+    expect(d.html).toContain('ETA <del>14:00</del> 16:00.');
   });
 });
