@@ -380,11 +380,13 @@ describe.each(SCHEMES)('golden notices, $name scheme', (s) => {
     status: string,
     window: [string, string],
     page: string,
+    movedFrom?: string,
   ) => {
     expect(n.mail.subject).toBe(`[${SITE_NAME}] ${title}: Payouts upgrade`);
     expect(n.text).toContain(`\nDear ${s.audience},\n\n${opening}\n`);
     expect(n.text).not.toContain('We have scheduled maintenance');
-    expect(n.text).toContain(`\nCurrent status: ${status}\n${window[0]}: ${window[1]}\nAffected services: Payouts\n`);
+    const moved = movedFrom ? `Moved from: ${movedFrom}\n` : '';
+    expect(n.text).toContain(`\nCurrent status: ${status}\n${window[0]}: ${window[1]}\n${moved}Affected services: Payouts\n`);
     expect(n.text).toContain(`\n${page}: ${SITE}/incidents/${maintenanceId}\n`);
     expect(signedBy(n.text)).toBe(s.signoff);
     expect(n.mail.html).toContain(`${title}: <span dir="auto">Payouts upgrade</span></h1>`);
@@ -395,6 +397,10 @@ describe.each(SCHEMES)('golden notices, $name scheme', (s) => {
   it('each later step of the window says what it is: rescheduled, started, extended, completed', async () => {
     const from = wholeMinute(Date.now() + 30 * 60 * MIN);
     const till = wholeMinute(Date.parse(from) + 60 * MIN);
+    const announced = (await (await h.admin(`/maintenances/${maintenanceId}`)).json()) as {
+      scheduled_for: string;
+      scheduled_until: string;
+    };
     const moved = await stepNotice('reschedule', { scheduled_for: from, scheduled_until: till, notify: true });
     expectStep(
       moved,
@@ -403,6 +409,8 @@ describe.each(SCHEMES)('golden notices, $name scheme', (s) => {
       'Scheduled',
       ['New window', `${at(from)} to ${at(till)}`],
       'Follow it on our status page',
+      // The window it frees, as announced (from a hunt: a reader who kept that slot free was not told which).
+      `${at(announced.scheduled_for)} to ${at(announced.scheduled_until)}`,
     );
     // The default text only said the new window, which the window line says: said once.
     expect(moved.text).not.toContain('This maintenance has been rescheduled to');

@@ -876,10 +876,12 @@ describe('templates', () => {
       status: string,
       window: [string, string],
       after: RegExp,
+      movedFrom?: string,
     ) => {
       expect(m.subject).toBe(`[Acme] ${subject}: DB upgrade`);
       expect(m.text).toContain(`\nDear customers,\n\n${opening}\n`);
-      expect(m.text).toContain(`\nCurrent status: ${status}\n${window[0]}: ${window[1]}\nAffected services: API\n`);
+      const moved = movedFrom ? `Moved from: ${movedFrom}\n` : '';
+      expect(m.text).toContain(`\nCurrent status: ${status}\n${window[0]}: ${window[1]}\n${moved}Affected services: API\n`);
       expect(m.text).toMatch(after);
       expect(m.html).toContain(`<h1 style="margin:0 0 16px;font-size:20px;">${subject}: <span dir="auto">DB upgrade</span></h1>`);
       expect(m.html).toContain(`>${opening.replace(/“/, '“')}</p>`);
@@ -1094,6 +1096,8 @@ describe('templates', () => {
         'Scheduled',
         ['New window', '25 Nov 2026, 01:00 UTC to 25 Nov 2026, 02:00 UTC'],
         FOLLOW,
+        // The window it frees, as announced (from a hunt: a reader who kept that slot free was not told which).
+        '24 Nov 2026, 01:00 UTC to 24 Nov 2026, 02:00 UTC',
       );
       cancelMaintenance(ctx(), m.id, { notify: true });
       const cancelled = mail(m);

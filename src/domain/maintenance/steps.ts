@@ -180,14 +180,17 @@ export function restatedSentences(
 }
 
 /**
- * What a notice of this step says the window moved from: a reminder after a quiet move (movedSinceTold), and a
+ * What a notice of this step says the window moved from: a reminder after a quiet move (movedSinceTold); a
  * start when no reminder went out of the window it started in (the move was made within the reminder's lead
- * or past the start, or reminders are off): else the start would be the first subscribers hear of the move.
- * The window as it stood at the start (the update's), against what they were told before it.
+ * or past the start, or reminders are off): else the start would be the first subscribers hear of the move;
+ * and a move's own notice (the window it frees). The window as it stood then (the update's), against what
+ * they were told before it.
  */
 export function noticeMovedFrom(step: MaintenanceNoticeStep, m: Maintenance, update: MaintenanceUpdate, tz: string): string | null {
   if (step === 'reminder') return movedSinceTold(m, tz);
-  if (step !== 'started' || m.reminded_at !== null || !update.window) return null;
+  // A move's own notice says which window it frees (a reader who kept the old slot free), when they were told one.
+  const moves = step === 'rescheduled' || (step === 'started' && m.reminded_at === null);
+  if (!moves || !update.window) return null;
   const before = m.updates.slice(0, Math.max(0, m.updates.indexOf(update)));
   return movedSinceTold({ updates: before, ...update.window }, tz);
 }
