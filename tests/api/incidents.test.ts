@@ -1,5 +1,5 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { openInProcess, type InProcess } from '../helpers/app.ts';
+import { describe, expect, it } from 'vitest';
+import { heraldPerTest, openInProcess, type InProcess } from '../helpers/app.ts';
 import { TEST_TOKEN } from '../helpers/server.ts';
 import { confirmEveryone } from '../helpers/subscribers.ts';
 import { computeUptime } from '../../src/domain/uptime.ts';
@@ -36,26 +36,11 @@ const opened = async (): Promise<InProcess> => {
   for (const id of ['api', 'web']) expect((await herald.admin('/components', { body: { id, name: id.toUpperCase() } })).status).toBe(201);
   return herald;
 };
-/** The Herald the tests of a describe share (oneHerald), or none: each test then opens its own. */
-let shared: InProcess | undefined;
-beforeEach(async () => {
-  p = shared ?? (await opened());
+// Each test on a Herald of its own, or one its describe shares (oneHerald): for tests that store nothing, or only
+// what the tests after them do not look at.
+const { oneHerald } = heraldPerTest(opened, (h) => {
+  p = h;
 });
-afterEach(() => (p === shared ? undefined : p?.close()));
-/**
- * One Herald for the tests of this describe, in their order: for tests that store nothing, or only what the
- * tests after them do not look at. A Herald opened costs about 0.2 s on PostgreSQL (its database, six connections).
- */
-function oneHerald(): void {
-  beforeAll(async () => {
-    shared = await opened();
-  });
-  afterAll(async () => {
-    const herald = shared;
-    shared = undefined;
-    await herald?.close();
-  });
-}
 
 describe('declaring an incident', () => {
   it('answers 201 with an INC-<UTC start date>-<n> id, n counting that day', async () => {

@@ -1,5 +1,5 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { openInProcess, type InProcess } from '../helpers/app.ts';
+import { describe, expect, it } from 'vitest';
+import { heraldPerTest, openInProcess, type InProcess } from '../helpers/app.ts';
 // The polling helper; `until` here names the end of a window.
 import { until as eventually } from '../helpers/poll.ts';
 
@@ -34,26 +34,11 @@ const opened = async (): Promise<InProcess> => {
   for (const id of ['db', 'api']) expect((await herald.admin('/components', { body: { id, name: id.toUpperCase() } })).status).toBe(201);
   return herald;
 };
-/** The Herald the tests of a describe share (oneHerald), or none: each test then opens its own. */
-let shared: InProcess | undefined;
-beforeEach(async () => {
-  p = shared ?? (await opened());
+// Each test on a Herald of its own, or one its describe shares (oneHerald): for tests that store nothing, or look
+// only at their own window.
+const { oneHerald } = heraldPerTest(opened, (h) => {
+  p = h;
 });
-afterEach(() => (p === shared ? undefined : p?.close()));
-/**
- * One Herald for the tests of this describe, in their order: for tests that store nothing, or look only at
- * their own window. A Herald opened costs about 0.2 s on PostgreSQL (its database, six connections).
- */
-function oneHerald(): void {
-  beforeAll(async () => {
-    shared = await opened();
-  });
-  afterAll(async () => {
-    const herald = shared;
-    shared = undefined;
-    await herald?.close();
-  });
-}
 
 describe('scheduling', () => {
   // The refusals first, on a Herald that then holds no window: the numbering below starts at 1 still.

@@ -1,8 +1,8 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openHerald } from '../../src/herald.ts';
 import { DEFAULT_SETTINGS, settingsSchema as storedSettingsSchema } from '../../src/domain/settings.ts';
 import { SEVERITY_SCHEMES } from '../../src/domain/severity-schemes.ts';
-import { openInProcess, type InProcess } from '../helpers/app.ts';
+import { heraldPerTest, openInProcess, type InProcess } from '../helpers/app.ts';
 
 /**
  * The Comms Lead's settings (GET/PUT /api/admin/settings), in process: the
@@ -30,28 +30,14 @@ const dirtFree = () => ({
   severities: structuredClone(scheme('p0-p3').levels),
 });
 
-/** A Herald the tests of a describe share (oneHerald), or none: each test then opens its own. */
-let shared: InProcess | undefined;
-beforeEach(async () => {
-  p = shared ?? (await openInProcess());
-});
-afterEach(() => (p === shared ? undefined : p?.close()));
-
-/**
- * One Herald for the tests of this describe: for tests that compare with what was there before them (a refusal
- * changes nothing) or replace the whole document and read it back. A Herald a test opens costs about 0.2 s on
- * PostgreSQL (its database, six connections), and these are most of the file's tests.
- */
-function oneHerald(): void {
-  beforeAll(async () => {
-    shared = await openInProcess();
-  });
-  afterAll(async () => {
-    const herald = shared;
-    shared = undefined;
-    await herald?.close();
-  });
-}
+// Each test on a Herald of its own, or one its describe shares (oneHerald): for tests that compare with what was
+// there before them (a refusal changes nothing) or replace the whole document and read it back, most of the file's.
+const { oneHerald } = heraldPerTest(
+  () => openInProcess(),
+  (h) => {
+    p = h;
+  },
+);
 
 describe('reading the settings', () => {
   it('answers the default settings on a fresh Herald', async () => {

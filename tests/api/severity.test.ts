@@ -1,7 +1,7 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '../../src/domain/settings.ts';
 import { SEVERITY_SCHEMES } from '../../src/domain/severity-schemes.ts';
-import { openInProcess, type InProcess } from '../helpers/app.ts';
+import { heraldPerTest, openInProcess, type InProcess } from '../helpers/app.ts';
 import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { signIn } from '../helpers/console-session.ts';
 import { text } from '../helpers/page.ts';
@@ -44,40 +44,12 @@ const opened = async (): Promise<InProcess> => {
   expect(res.status).toBe(201);
   return herald;
 };
-/**
- * What the tests of a describe run on: by default each its own Herald; one the describe's tests share
- * (oneHerald); or none, for tests of a real server alone (noHeraldInProcess). A Herald opened costs about
- * 0.2 s on PostgreSQL (its database, six connections).
- */
-let mode: 'own' | 'shared' | 'none' = 'own';
-let shared: InProcess | undefined;
-beforeEach(async () => {
-  if (mode === 'own') p = await opened();
-  else if (mode === 'shared') p = shared!;
+// Each test on a Herald of its own; one its describe shares (oneHerald), for tests that each declare their own
+// incident and read only it (and counts relative to their start); or none, for tests of a real server alone
+// (noHeraldInProcess).
+const { oneHerald, noHerald: noHeraldInProcess } = heraldPerTest(opened, (h) => {
+  p = h;
 });
-afterEach(async () => {
-  if (mode === 'own') await p?.close();
-});
-/** For tests that each declare their own incident and read only it (and counts relative to their start). */
-function oneHerald(): void {
-  beforeAll(async () => {
-    shared = await opened();
-    mode = 'shared';
-  });
-  afterAll(async () => {
-    mode = 'own';
-    await shared?.close();
-    shared = undefined;
-  });
-}
-function noHeraldInProcess(): void {
-  beforeAll(() => {
-    mode = 'none';
-  });
-  afterAll(() => {
-    mode = 'own';
-  });
-}
 
 describe('declaring with a severity level', () => {
   it('takes the impact of the level named, and keeps a copy of that level', async () => {
@@ -336,6 +308,8 @@ describe('re-grading with an update (severity)', () => {
       expect(text).toContain('at least every 30 minutes');
       expect(text).toContain('Now all logins fail.');
     } finally {
+      // The Herald this test opened (closing one twice does nothing): heraldPerTest closes the one it gave.
+      await p.close();
       await smtp.close();
     }
   });
