@@ -12,7 +12,7 @@ import { bannerFor, type Banner } from '../read/banner.ts';
 import { madeUnder, remember } from '../domain/once.ts';
 import { lateNoticeAt } from '../domain/policy.ts';
 import { applyLateNotices } from '../domain/incidents/late-notice.ts';
-import { existingIds } from '../domain/components/following.ts';
+import { existingIds, noticeComponents } from '../domain/components/following.ts';
 import { Conflict } from '../domain/errors.ts';
 import { openAlike } from '../domain/incidents/alike.ts';
 import { outcomeChanges, outcomeOf, type DraftOutcome } from './outcome.ts';
@@ -175,7 +175,8 @@ export async function previewEmail(herald: Herald, draft: DraftResult): Promise<
   });
   return {
     mail,
-    recipients: await herald.notify.subscribers.countRecipients(draft.incident.components, [...existingIds(draft.db)]),
+    // Whom the fan-out will reach: followers of components taken off it too, or everyone if it named none at first.
+    recipients: await herald.notify.subscribers.countRecipients(noticeComponents(draft.incident), [...existingIds(draft.db)]),
   };
 }
 

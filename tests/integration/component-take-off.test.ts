@@ -111,7 +111,9 @@ describe('a component taken off an incident', () => {
     const cardsBefore = to(smtp, 'cards@example.com').length;
     expect(cardsBefore).toBe(2);
     const everyoneBefore = to(smtp, 'everyone@example.com').length;
-    await publishUpdate(id, { status: 'resolved' });
+    const resolving = await publishUpdate(id, { status: 'resolved' });
+    // The preview counts whom the fan-out reaches: card payments' follower too (before: "1 subscriber").
+    expect(text(/<dd id="email-summary">[\s\S]*?<\/dd>/.exec(resolving)![0])).toBe('2 subscribers will be emailed (restoration notice)');
     await until(() => to(smtp, 'everyone@example.com').length === everyoneBefore + 1, 'the restoration');
     await until(() => to(smtp, 'cards@example.com').length === cardsBefore + 1, 'the restoration to card payments’ follower');
     await outboxSettled(h);
@@ -127,5 +129,9 @@ describe('a component taken off an incident', () => {
     const theirs = await smtp.parse(to(smtp, 'cards@example.com').at(-1)!);
     expect(theirs.subject).toBe('[Acme Status] Service restored: Checkout errors');
     expect(theirs.text).toContain('The issue “Checkout errors”, affecting API and Dashboard, has been resolved');
+    // The postmortem's note goes to the same two (before: "1 subscriber of the affected components").
+    expect(text(await consolePage(`/admin/incidents/${id}/postmortem`))).toContain(
+      'Off by default. 2 subscribers of the affected components would get a short note linking to it, once.',
+    );
   });
 });
