@@ -92,6 +92,17 @@ export function staleUpdate(db: Pick<Db, 'incidents'>, action: DraftAction): Inc
 }
 
 /**
+ * Whether an update drafted to keep the incident's estimate (no `eta` given, not resolving) would now publish an
+ * estimate that has passed: the form refuses "keep" of a passed one, but it can pass between preview and publish,
+ * and the update would go out as fresh news with a time already gone ("… (passed)").
+ */
+export function keptEtaPassed(db: Pick<Db, 'incidents'>, action: DraftAction, now: Date): boolean {
+  if (action.kind !== 'update' || action.input.eta !== undefined || action.input.status === 'resolved') return false;
+  const eta = db.incidents.find((i) => i.id === action.incidentId)?.eta;
+  return !!eta && Date.parse(eta) <= now.getTime();
+}
+
+/**
  * The incident the draft's form published already (another preview of the same form), unless it was withdrawn
  * since: a declare withdrawn by mistake is declared again from the same form (README), as a new incident, and
  * a later publish of that form finds the new one (a key keeps each incident it published, oldest first).
@@ -122,6 +133,12 @@ export function applyDraftOnce(ctx: VerbContext, draftId: string, action: DraftA
   const earlier = publishedUnder(ctx.db, action);
   if (earlier) return earlier;
   if (staleUpdate(ctx.db, action)) throw new Conflict('A newer update was published since this form was opened.', 'stale_form');
+  if (keptEtaPassed(ctx.db, action, ctx.now))
+    throw new Conflict(
+      'The estimated resolution this update keeps has passed since the preview: give a new one, or choose “Not known yet”.',
+      'eta_passed',
+      'eta',
+    );
   // Declared since the preview (which named any already open): a second incident nobody chose to make.
   if (action.kind === 'declare' && previewedAt && openAlike(ctx.db, action.input, previewedAt).length > 0)
     throw new Conflict('An incident like this one was declared since this preview.', 'declared_since');

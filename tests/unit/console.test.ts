@@ -4,7 +4,7 @@ import { SessionStore, SESSION_IDLE_MS, SESSION_MAX_MS } from '../../src/auth/se
 import { WindowLimiter } from '../../src/http/rate-limit.ts';
 import { DraftStore, memoryConsoleStore } from '../../src/store/console/memory.ts';
 import { DRAFT_TTL_MS } from '../../src/store/console/port.ts';
-import type { DraftAction } from '../../src/publish/preview.ts';
+import { applyDraftOnce, type DraftAction } from '../../src/publish/preview.ts';
 import { activeIncidents } from '../../src/domain/cadence.ts';
 import { at } from '../../src/console/format.ts';
 import { updateTemplate, type TemplateFacts } from '../../src/console/templates.ts';
@@ -329,6 +329,14 @@ describe('runbook update templates', () => {
     expect(late.action).toBeUndefined();
     const early = updateFromForm(form, { db: d, timeZone: 'UTC', now: new Date(T0.getTime() + 20 * MIN) }, inc);
     expect(early.errors).toEqual({});
+    // Previewed before it passed, published after: refused, nothing posted (before: published, "09:30 UTC (passed)").
+    expect(() => applyDraftOnce(ctx(d, 40), 'draft-1', early.action!)).toThrow(
+      'The estimated resolution this update keeps has passed since the preview: give a new one, or choose “Not known yet”.',
+    );
+    expect(inc.updates).toHaveLength(1);
+    // Published before it passed, it goes out.
+    applyDraftOnce(ctx(d, 25), 'draft-2', early.action!);
+    expect(inc.updates.map((u) => u.status)).toEqual(['investigating', 'identified']);
   });
 
   it('the resolved template says every service works only when no other incident is open', () => {
