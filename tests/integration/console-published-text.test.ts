@@ -119,7 +119,11 @@ describe('console: what customers read', () => {
       notify_shown: '0',
     });
     expect(preview.status).toBe(200);
-    const draft = /name="draft" value="([^"]+)"/.exec(await preview.text())![1]!;
+    const previewed = await preview.text();
+    // The page's preview shows the "What happened" box customers then read (before: the incident block only).
+    const box = /<section class="told"[\s\S]*?<\/section>/.exec(previewed.slice(previewed.indexOf('id="page-preview"')));
+    expect(text(box?.[0] ?? '')).toBe('What happened Root cause A full export disk. Resolution We freed space. Prevention Disk alerts.');
+    const draft = /name="draft" value="([^"]+)"/.exec(previewed)![1]!;
     expect((await s.post('/admin/publish', { draft })).status).toBe(303);
     const incident = (await (await h.admin(`/incidents/${id}`)).json()) as Record<string, unknown>;
     expect(incident).toMatchObject({ root_cause: 'A full export disk.', resolution: 'We freed space.', prevention: 'Disk alerts.' });
