@@ -7,7 +7,7 @@ import { dkimKeyProblem } from './notify/dkim-key.ts';
 import { mailFromProblem } from './notify/mail-from.ts';
 
 // A value an email header or a calendar line holds: cleanLine's rule, so C1 controls too (U+0085 ends a line for some readers).
-const ONE_LINE = 'must be one line without control characters or broken Unicode (a lone surrogate, a noncharacter)';
+const ONE_LINE = 'must be one line without control characters, bidirectional controls or broken Unicode (a lone surrogate, a noncharacter)';
 
 /** A string the service that uses it must be able to read: `problem` says why not, in words that never quote it. */
 const readable = (problem: (value: string) => string | null) =>

@@ -43,6 +43,9 @@ export function closedBidi(text: string): string {
 export const withoutBidi = (text: string): string => text.replace(/[\u202a-\u202e\u2066-\u2069]/g, '');
 
 export const CONTROL_MESSAGE = 'must not contain control characters or broken Unicode (a lone surrogate, a noncharacter)';
+/** cleanLine's refusal: it names the bidirectional controls too, which a body keeps (a name with one was told of control characters). */
+export const LINE_MESSAGE =
+  'must not contain control characters, bidirectional controls (U+202A–U+202E, U+2066–U+2069) or broken Unicode (a lone surrogate, a noncharacter)';
 
 /**
  * Noncharacters of the Basic Multilingual Plane: Unicode keeps them out of interchange, XML 1.0 refuses

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CHANNEL_KINDS, CHANNEL_MIN_IMPACTS } from '../domain/channels/model.ts';
 import { urlRefusal } from '../http/address-policy.ts';
-import { cleanLine, CONTROL_MESSAGE, showsSomething, trimInvisible } from '../domain/text.ts';
+import { cleanLine, LINE_MESSAGE, showsSomething, trimInvisible } from '../domain/text.ts';
 import { requiredText } from './required-text.ts';
 
 /**
@@ -11,7 +11,7 @@ import { requiredText } from './required-text.ts';
  */
 const channelName = z
   .string(requiredText('name'))
-  .refine(cleanLine, `name ${CONTROL_MESSAGE}`)
+  .refine(cleanLine, `name ${LINE_MESSAGE}`)
   .overwrite(trimInvisible)
   .refine(showsSomething, 'name must not be empty')
   .max(100, 'name must be at most 100 characters');
@@ -20,7 +20,7 @@ const channelUrl = (allowPrivate: boolean) =>
   z
     .string(requiredText('url'))
     // Before trimming, as for the names: a NUL or a lone surrogate is refused, not stored (URL parsing lets some through).
-    .refine(cleanLine, `url ${CONTROL_MESSAGE}`)
+    .refine(cleanLine, `url ${LINE_MESSAGE}`)
     .trim()
     .max(2000, 'url must be at most 2000 characters')
     .superRefine((v, ctx) => {

@@ -2,7 +2,7 @@ import { POSITION_MAX } from '../domain/component-schema.ts';
 import { z } from 'zod';
 import { COMPONENT_STATUSES, IMPACTS } from '../domain/status.ts';
 import { UPDATE_STATUSES } from '../domain/incidents/lifecycle.ts';
-import { cleanLine, cleanText, CONTROL_MESSAGE, showsSomething, trimInvisible } from '../domain/text.ts';
+import { cleanLine, cleanText, CONTROL_MESSAGE, LINE_MESSAGE, showsSomething, trimInvisible } from '../domain/text.ts';
 import { MAX_MARKDOWN_DEPTH, markdownDepth } from '../render/markdown.ts';
 import { requiredText } from './required-text.ts';
 
@@ -27,7 +27,7 @@ const lineFeeds = (v: string) => v.replace(/\r\n?/g, '\n');
 // Control characters are refused before trimming: a trailing one is refused, not quietly cut.
 export const name = z
   .string(requiredText('name'))
-  .refine(cleanLine, `name ${CONTROL_MESSAGE}`)
+  .refine(cleanLine, `name ${LINE_MESSAGE}`)
   .overwrite(trimInvisible)
   .refine(showsSomething, 'name must not be empty')
   .max(LIMITS.name, `name must be at most ${LIMITS.name} characters`);
@@ -44,12 +44,12 @@ const markdownBody = (max: number, missing: { error: (issue: { input?: unknown }
     .refine(shallowEnough, TOO_DEEP);
 export const body = markdownBody(LIMITS.body, requiredText('body'));
 /** A short one-line text (a description, a group name). */
-const line = (max: number) => z.string().max(max).refine(cleanLine, CONTROL_MESSAGE);
+const line = (max: number) => z.string().max(max).refine(cleanLine, LINE_MESSAGE);
 /** A named one-line text (a commander, a war room): trimmed, not empty. */
 const shortLine = (label: string, max: number) =>
   z
     .string({ error: `${label} must be text` })
-    .refine(cleanLine, `${label} ${CONTROL_MESSAGE}`)
+    .refine(cleanLine, `${label} ${LINE_MESSAGE}`)
     .trim()
     .min(1, `${label} must not be empty (leave it out instead)`)
     .max(max, `${label} must be at most ${max} characters`);

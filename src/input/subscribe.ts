@@ -1,7 +1,7 @@
 import { domainToASCII, domainToUnicode } from 'node:url';
 import { z } from 'zod';
 import { Invalid } from '../domain/errors.ts';
-import { cleanLine, CONTROL_MESSAGE } from '../domain/text.ts';
+import { cleanLine, LINE_MESSAGE } from '../domain/text.ts';
 import { requiredText } from './required-text.ts';
 
 /** Longest address SMTP allows in a path (RFC 5321 §4.5.3.1.3). */
@@ -47,7 +47,7 @@ function asciiDomain(address: string): string {
  */
 export function addressQuery(raw: string | null | undefined): string {
   const q = (raw ?? '').trim().toLowerCase();
-  if (!cleanLine(q)) throw new Invalid(`The search ${CONTROL_MESSAGE}.`, 'q');
+  if (!cleanLine(q)) throw new Invalid(`The search ${LINE_MESSAGE}.`, 'q');
   const at = q.lastIndexOf('@');
   const domain = q.slice(at + 1);
   const ascii = /^[\x20-\x7e]*$/.test(domain) ? '' : domainToASCII(domain);

@@ -156,7 +156,11 @@ describe('control characters and broken Unicode are refused at input with the fi
     ] as const) {
       const res = await h.admin(path, { body });
       expect(res.status, path).toBe(422);
-      expect(((await res.json()) as { error: { field: string } }).error.field).toBe('name');
+      // Named as what it is (before: "must not contain control characters or broken Unicode").
+      expect(((await res.json()) as { error: { field: string; message: string } }).error).toMatchObject({
+        field: 'name',
+        message: expect.stringContaining('bidirectional controls (U+202A–U+202E, U+2066–U+2069)'),
+      });
     }
     expect(await dataFile()).toBe(before);
     const rtl = await h.admin('/incidents', { body: { name: 'Bidi body', impact: 'minor', body: 'Quoted: \u2067שלום\u2069 ok.' } });
@@ -243,7 +247,7 @@ describe('control characters and broken Unicode are refused at input with the fi
     const before = await dataFile();
     const res = await s.post('/admin/channels', { action: 'create', kind: 'webhook', name: 'Hook', url: `https://example.com/a${ch}b` });
     expect(res.status).toBe(422);
-    expect(await res.text()).toMatch(/<p class="error" id="ch-url-error">Url must not contain control characters or broken Unicode/);
+    expect(await res.text()).toMatch(/<p class="error" id="ch-url-error">Url must not contain control characters, bidirectional controls/);
     expect(await dataFile()).toBe(before);
   });
 
