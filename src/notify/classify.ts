@@ -65,13 +65,20 @@ const MESSAGE_STATUS = status(/5\.[35]\.\d{1,3}/);
  */
 const SENDER_REFUSED =
   /Sender address rejected|SendAsDenied|send as this sender|relay(ing)? (access )?(denied|not permitted)|not permitted to relay|unable to relay/i;
+/**
+ * Replies that refuse this client (Herald's address or host name), which Postfix also gives at RCPT TO: its
+ * client restrictions ("Client host rejected: …"), a DNS blocklist ("Client host [192.0.2.1] blocked using
+ * zen.spamhaus.org"), and Microsoft 365's banned sending IP. Read as the recipient's, each subscriber got one
+ * refused attempt and every notice failed whole, where the relay wants its operator.
+ */
+const CLIENT_REFUSED = /Client host rejected|Client host \[[^\]]*\] blocked using|banned sending IP/i;
 const SENDER_STATUS = status(/5\.1\.[78]/);
 const ACCOUNT_STATUS = status(/5\.4\.5/);
 const ACCOUNT_LIMIT =
   /daily (user )?(sending |message )?(limit|quota)|sending (limit|quota) exceeded|message quota exceeded|SubmissionQuotaExceeded/i;
 
 /**
- * The relay refused the sender or the account itself, not this message or its recipient (see above). A 4xx
+ * The relay refused the sender, the client or the account itself, not this message or its recipient (see above). A 4xx
  * quota reply ("try later") is retried with backoff, as before: a pause would wait for someone to resume it.
  */
 export function refusesSender(err: SendError): boolean {
@@ -79,7 +86,7 @@ export function refusesSender(err: SendError): boolean {
   if (reply === undefined || reply < 500 || reply >= 600) return false;
   const text = err.response ?? '';
   if (ACCOUNT_LIMIT.test(text) || ACCOUNT_STATUS.test(text)) return true;
-  return isSetupStep(err.command, reply, text) || SENDER_REFUSED.test(text) || SENDER_STATUS.test(text);
+  return isSetupStep(err.command, reply, text) || SENDER_REFUSED.test(text) || CLIENT_REFUSED.test(text) || SENDER_STATUS.test(text);
 }
 
 export function classify(err: SendError): Verdict {

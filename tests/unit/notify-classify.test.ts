@@ -61,6 +61,12 @@ describe('classify: what a send failure means for the queue', () => {
       ['EMESSAGE', 'DATA', 550, '550 5.4.5 Daily user sending limit exceeded.'],
       // Exchange's words for a connector that will not relay for Herald.
       ['EENVELOPE', 'RCPT TO', 550, '550 5.7.54 SMTP; Unable to relay recipient in non-accepted domain'],
+      // Postfix refuses the client at RCPT TO too (smtpd_delay_reject): its restrictions and its DNS blocklists;
+      // and Microsoft 365 a banned sending address. Before: each recipient refused for good, the queue not paused.
+      ['EENVELOPE', 'RCPT TO', 554, '554 5.7.1 <unknown[192.0.2.1]>: Client host rejected: Access denied'],
+      ['EENVELOPE', 'RCPT TO', 554, '554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org'],
+      ['EENVELOPE', 'RCPT TO', 550, '550 5.7.1 Client host rejected: cannot find your hostname, [192.0.2.1]'],
+      ['EENVELOPE', 'RCPT TO', 550, '550 5.7.606 Access denied, banned sending IP [192.0.2.1].'],
     ];
     for (const [code, command, responseCode, response] of halts) {
       expect(classify({ code, command, responseCode, response }), response).toBe('halt');
