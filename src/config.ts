@@ -144,6 +144,9 @@ const envFields = z.object({
   MAIL_FROM: readable(mailFromProblem).refine(cleanLine, ONE_LINE).default('Status <status@localhost>'),
   /** Email (src/notify): SMTP connections kept open, retries, DKIM, subscribe rate limits. */
   SMTP_POOL_SIZE: whole(1, 50).default(5),
+  // nodemailer's own limits are 2 min to connect and 10 min of silence: a relay that stops answering held every
+  // connection, confirmations included, that long per attempt.
+  SMTP_TIMEOUT_MS: whole(1_000, 600_000).default(60_000),
   MAIL_RETRY_BASE_MS: whole(1, RETRY_MS_MAX).default(30_000),
   MAIL_RETRY_MAX_MS: whole(1, RETRY_MS_MAX).default(3_600_000),
   MAIL_MAX_ATTEMPTS: whole(1, 100).default(8),

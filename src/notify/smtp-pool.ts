@@ -143,7 +143,10 @@ export class SmtpPool {
       });
       conn.once('end', () => {
         if (slot.conn === conn) slot.conn = null;
-        if (slot.op?.conn === conn) slot.op.abort(connectionError('The connection to the mail server closed.'));
+        // A 421 ("closing") ends the connection first and calls the send back after, with the relay's reply:
+        // that reply, not this generic one, is what the delivery's last error says (a turn later).
+        const op = slot.op?.conn === conn ? slot.op : null;
+        if (op) queueMicrotask(() => op.abort(connectionError('The connection to the mail server closed.')));
         if (!settled) fail(connectionError('The connection to the mail server closed.'));
       });
       conn.connect((err) => {

@@ -38,6 +38,8 @@ export interface Mailer {
 export interface MailerConfig {
   SMTP_URL?: string;
   SMTP_POOL_SIZE: number;
+  /** The longest wait for the relay: to connect, for its greeting (at most 30 s), and for any reply. */
+  SMTP_TIMEOUT_MS?: number;
   DKIM_DOMAIN?: string;
   DKIM_SELECTOR?: string;
   DKIM_PRIVATE_KEY?: string;
@@ -67,7 +69,14 @@ export function createMailer(cfg: MailerConfig): Mailer {
   const folder = openOutboxFolder(join(cfg.dataDir, 'outbox'), !cfg.SMTP_URL);
   const forget = (ids: readonly string[]) => folder.forget(ids);
   if (cfg.SMTP_URL) {
-    const pool = new SmtpThread({ connection: smtpConnection(cfg.SMTP_URL), size: cfg.SMTP_POOL_SIZE });
+    const timeout = cfg.SMTP_TIMEOUT_MS ?? 60_000;
+    const connection = {
+      ...smtpConnection(cfg.SMTP_URL),
+      connectionTimeout: timeout,
+      greetingTimeout: Math.min(timeout, 30_000),
+      socketTimeout: timeout,
+    };
+    const pool = new SmtpThread({ connection, size: cfg.SMTP_POOL_SIZE });
     // nodemailer's documented way to DKIM-sign a finished message: its stream transport with the dkim option.
     const signer = dkim ? nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows', dkim }) : null;
     return {

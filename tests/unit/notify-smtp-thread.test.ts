@@ -18,7 +18,7 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(() => r(undefined)))));
 });
 
-async function relay(extra: Partial<SMTPServerOptions>, poolSize: number) {
+async function relay(extra: Partial<SMTPServerOptions>, poolSize: number, timeoutMs?: number) {
   const received: string[] = [];
   const server = new SMTPServer({
     authOptional: true,
@@ -37,7 +37,7 @@ async function relay(extra: Partial<SMTPServerOptions>, poolSize: number) {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.server.address() as AddressInfo).port;
   const url = extra.authOptional === false ? `smtp://herald:wrong@127.0.0.1:${port}` : `smtp://127.0.0.1:${port}`;
-  const mailer = createMailer({ dataDir: tmpdir(), SMTP_URL: url, SMTP_POOL_SIZE: poolSize });
+  const mailer = createMailer({ dataDir: tmpdir(), SMTP_URL: url, SMTP_POOL_SIZE: poolSize, SMTP_TIMEOUT_MS: timeoutMs });
   mailers.push(mailer);
   return { mailer, received, server };
 }
@@ -90,6 +90,44 @@ describe('the SMTP thread', () => {
     expect(err!.responseCode).toBe(550);
     expect(classify(err!)).toBe('permanent');
     expect(isUnknownMailbox(err!)).toBe(true);
+    await mailer.send('b', raw('ann@example.com'));
+    expect(received).toEqual(['ann@example.com']);
+  });
+
+  it('gives up on a relay that stops answering after SMTP_TIMEOUT_MS, as a retry, and the next message still goes out', async () => {
+    // The relay never answers RCPT TO for this one: nodemailer alone waits 10 minutes, holding the connection
+    // (and, with every connection so held, the confirmations behind them).
+    const { mailer, received } = await relay(
+      {
+        onRcptTo(address, _session, cb) {
+          if (!address.address.startsWith('tarpit@')) cb();
+        },
+      },
+      1,
+      300,
+    );
+    const err = await failure(mailer.send('a', raw('tarpit@example.com')));
+    expect(err?.code).toBe('ETIMEDOUT');
+    expect(classify(err!)).toBe('retry');
+    await mailer.send('b', raw('ann@example.com'));
+    expect(received).toEqual(['ann@example.com']);
+  });
+
+  it("keeps the relay's own 421 reply at RCPT TO, not a generic 'connection closed'", async () => {
+    const { mailer, received } = await relay(
+      {
+        onRcptTo(address, _session, cb) {
+          if (address.address.startsWith('busy@')) cb(Object.assign(new Error('Too many connections, closing'), { responseCode: 421 }));
+          else cb();
+        },
+      },
+      1,
+    );
+    const err = await failure(mailer.send('a', raw('busy@example.com')));
+    // Before: "The connection to the mail server closed." (the console's last error said nothing of the 421).
+    expect(err?.response).toContain('421');
+    expect(err?.response).toContain('Too many connections, closing');
+    expect(classify(err!)).toBe('retry');
     await mailer.send('b', raw('ann@example.com'));
     expect(received).toEqual(['ann@example.com']);
   });
