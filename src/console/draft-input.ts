@@ -174,6 +174,12 @@ export function updateFromForm(
   // "Keep" of an estimate that passed since the form was opened: a fresh update would give the missed time.
   if (eta === undefined && fields.eta === 'keep' && !resolving && incident.eta && Date.parse(incident.eta) <= fc.now.getTime())
     errors.eta = 'The estimate given before has passed: give a new one, or choose “Not known yet”.';
+  // What happened goes out with the resolving update only: typed with another status, it was dropped unsaid.
+  for (const name of ['root_cause', 'resolution', 'prevention'] as const) {
+    if (status && !resolving && values[name].trim())
+      errors[name] =
+        'This is published with the resolving update: choose Resolved to publish it now, or clear it and give it when you resolve.';
+  }
   if (!parsed.ok || Object.keys(errors).length) return { values, errors };
   const after = values.after ? { after: values.after } : {};
   return { values, errors, action: { kind: 'update', incidentId: incident.id, input: parsed.data, bodyTemplate: template, ...after } };

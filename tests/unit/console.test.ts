@@ -339,6 +339,26 @@ describe('runbook update templates', () => {
     expect(inc.updates.map((u) => u.status)).toEqual(['investigating', 'identified']);
   });
 
+  it('what happened typed with another status than Resolved is refused on its field, kept in the form, not dropped', () => {
+    const d = db([component('api')]);
+    const inc = declareIncident(ctx(d), { name: 'Slow', severity: 'sev2', status: 'investigating', body: 'b', components: {} });
+    const form = new FormData();
+    for (const [k, v] of Object.entries({ status: 'monitoring', eta: 'none', body: 'x', body_template: '', notify_shown: '0' }))
+      form.set(k, v);
+    form.set('root_cause', 'A bad index on the sessions table.');
+    const fc = { db: d, timeZone: 'UTC', now: T0 };
+    // Before: drafted without it, published, and the text was gone.
+    const monitoring = updateFromForm(form, fc, inc);
+    expect(monitoring.action).toBeUndefined();
+    expect(monitoring.errors).toEqual({
+      root_cause:
+        'This is published with the resolving update: choose Resolved to publish it now, or clear it and give it when you resolve.',
+    });
+    expect(monitoring.values.root_cause).toBe('A bad index on the sessions table.');
+    form.set('status', 'resolved');
+    expect(updateFromForm(form, fc, inc).action?.input).toMatchObject({ root_cause: 'A bad index on the sessions table.' });
+  });
+
   it('the resolved template says every service works only when no other incident is open', () => {
     const d = db([component('api')]);
     const declare = (name: string) =>
