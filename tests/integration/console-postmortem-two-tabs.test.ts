@@ -70,8 +70,11 @@ describe('a postmortem form opened before another tab saved', () => {
     });
     // A preview in the stale tab shows it, saves nothing, and keeps the form on what it was opened on.
     const preview = await lee.post(pagePath(id), { ...stale.fields, action: 'preview', body: '## Summary\n\nOld words.' });
-    const previewed = await formOf(lee, id, await preview.text());
+    const previewHtml = await preview.text();
+    const previewed = await formOf(lee, id, previewHtml);
     expect(textOf(byId(previewed.doc, 'pm-preview-title')!)).toBe('Preview: as customers will read it');
+    // Its headings as the incident page has them, under the preview's h2 (before: "## Summary" an h4).
+    expect(previewHtml).toMatch(/<div class="postmortem preview-frame"[^>]*><h3>Summary<\/h3>/);
     expect(previewed.fields.seen).toBe(stale.fields.seen);
     expect(await noticeAfter(dana, published)).toBe('Published on the incident page. No email was sent.');
     await outboxSettled(h);
