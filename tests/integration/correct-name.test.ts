@@ -161,6 +161,13 @@ describe('the console\'s "Correct name"', () => {
     expect(fields.seen).toBe('Paymnets down');
     expect(fields.once).toMatch(/^[A-Za-z0-9_-]{16,}$/);
 
+    // Sent unchanged: said so on the field (before: "Name corrected.", with nothing corrected).
+    const same = await dana.post(`/admin/incidents/${id}/name`, { ...fields, name: typed });
+    expect(same.status).toBe(422);
+    expect(textOf(byId((await formOf(dana, id, await same.text())).doc, 'name-error')!)).toBe(
+      'This is the name it has already: type the corrected name (nothing was saved).',
+    );
+
     const bad = await dana.post(`/admin/incidents/${id}/name`, { ...fields, name: 'Payments\u0007 down' });
     expect(bad.status).toBe(422);
     const shown = await formOf(dana, id, await bad.text());

@@ -20,6 +20,9 @@ export async function correctNameAction(herald: Herald, session: Session, id: st
   if (!parsed.ok) return refused(422, parsed.errors);
   // A form without the field (none of ours) is not checked.
   const seen = f.seen;
+  // Sent as shown: "Name corrected" said of nothing would leave a typo standing, its author thinking it fixed.
+  if (seen !== undefined && parsed.data.name === seen)
+    return refused(422, { name: 'This is the name it has already: type the corrected name (nothing was saved).' });
   try {
     await makeOnce(
       herald,
