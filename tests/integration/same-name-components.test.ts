@@ -62,6 +62,10 @@ describe('components named alike in two groups', () => {
       ?.replace(/&quot;/g, '"')
       .replace(/&#34;/g, '"');
     expect(JSON.parse(names!)).toMatchObject({ search: 'Core / Search', 'money-search': 'Money / Search', api: 'API' });
+    // The channel form's choices too (before: "Search" twice, the war room's scope a guess).
+    const channels = await html('/admin/channels', { cookie: dana.cookie });
+    const label = (id: string) => new RegExp(`id="ch-component-${id}"[^>]*/?><span>([^<]*)</span>`).exec(channels)?.[1];
+    expect([label('search'), label('money-search'), label('api')]).toEqual(['Core / Search', 'Money / Search', 'API']);
   });
 
   it('the v2 API keeps each its own name (its group is its group_id)', async () => {
