@@ -5,7 +5,7 @@ import { headOf } from '../domain/text.ts';
 
 /**
  * What a receiver's answer means for a delivery: sent (2xx); try again
- * (timeouts, network errors, 408, 429 after its Retry-After, 5xx); failed
+ * (timeouts, network errors, 408, 429 and 5xx, not before a Retry-After they give); failed
  * for good (this message refused: 400, 413, 422 and the other 4xx); or halt
  * (the channel's URL refused, by the receiver or as an address Herald does not
  * post to: every message would be, so the channel is disabled and the delivery
@@ -13,6 +13,7 @@ import { headOf } from '../domain/text.ts';
  */
 export type Verdict =
   | { outcome: 'sent' }
+  /** `afterMs`: the receiver's Retry-After, a floor under the backoff; 0: at once; null: the backoff alone. */
   | { outcome: 'retry'; afterMs: number | null; error: string }
   | { outcome: 'failed'; error: string }
   | { outcome: 'halt'; error: string };
@@ -28,15 +29,20 @@ const haltsChannel = (status: number) => (status >= 300 && status < 400) || [401
 
 const MAX_RETRY_AFTER_MS = 3_600_000;
 
-/** Retry-After as milliseconds: seconds, or an HTTP date; null when absent or unreadable. */
+/**
+ * Retry-After as milliseconds: seconds, or an HTTP date; null when absent, unreadable, or now ("0", a date
+ * gone by), which leaves the backoff alone: taken as "at once", each retry came straight after the last, and
+ * ten of them paused the channel within a second.
+ */
 export function retryAfterMs(value: string | null, now: Date): number | null {
-  if (value === null) return null;
+  if (!value) return null;
   const v = value.trim();
-  if (/^\d+$/.test(v)) return Math.min(MAX_RETRY_AFTER_MS, Number(v) * 1000);
+  const positive = (ms: number) => (ms > 0 ? Math.min(MAX_RETRY_AFTER_MS, ms) : null);
+  if (/^\d+$/.test(v)) return positive(Number(v) * 1000);
   // An HTTP date names a weekday and a month ("Wed, 21 Oct 2015 07:28:00 GMT"); Date.parse alone takes "1.5" for a year.
   if (!/^[A-Za-z]{3},? /.test(v) || !/GMT$/.test(v)) return null;
   const at = Date.parse(v);
-  return Number.isNaN(at) ? null : Math.min(MAX_RETRY_AFTER_MS, Math.max(0, at - now.getTime()));
+  return Number.isNaN(at) ? null : positive(at - now.getTime());
 }
 
 // A receiver's answer is anyone's text: no control character (an ESC sequence) reaches the log or the console.
@@ -61,10 +67,19 @@ export function verdictOf(result: PostAnswer | PostFailed, now: Date): Verdict {
   const error = `HTTP ${status}${result.body ? `: ${oneLine(result.body)}` : ''}`;
   if (status >= 200 && status < 300) return { outcome: 'sent' };
   if (haltsChannel(status)) return { outcome: 'halt', error };
-  if (status === 429) return { outcome: 'retry', afterMs: retryAfterMs(result.retryAfter, now), error };
-  if (status === 408 || status >= 500) return { outcome: 'retry', afterMs: null, error };
+  // A 503 in maintenance says when to come back as a 429 does (RFC 9110 10.2.3): hammered meanwhile, the
+  // channel paused within its backoff and waited for a person.
+  if (status === 429 || status === 408 || status >= 500) return { outcome: 'retry', afterMs: retryAfterMs(result.retryAfter, now), error };
   return { outcome: 'failed', error };
 }
+
+/**
+ * The wait before a retry: the backoff, or the receiver's Retry-After where longer (an hour at most, as read):
+ * a retry before the time a rate limit names is refused again, and brings the pause nearer. 0 is "at once"
+ * (the channel came back while the post was made).
+ */
+const retryDelay = (afterMs: number | null, backoff: number): number =>
+  afterMs === 0 ? 0 : afterMs === null ? backoff : Math.max(afterMs, backoff);
 
 /**
  * The delivery after a post with that verdict, answered at `done`: sent, failed for good, or queued again
@@ -93,6 +108,6 @@ export function afterPost(
   }
   if (verdict.outcome === 'failed')
     return { ...d, state: 'failed', attempts, last_status: status, last_error: verdict.error, next_at: null, last_attempt_at };
-  const delay = verdict.outcome === 'retry' ? (verdict.afterMs ?? backoffMs(attempts, retry.baseMs, retry.maxMs)) : 0;
+  const delay = verdict.outcome === 'retry' ? retryDelay(verdict.afterMs, backoffMs(attempts, retry.baseMs, retry.maxMs)) : 0;
   return { ...d, attempts, last_status: status, last_error: verdict.error, next_at: done.getTime() + delay, last_attempt_at };
 }

@@ -4,7 +4,7 @@ import { createServer as createTcpServer, type AddressInfo, type Server as TcpSe
 import type { lookup } from 'node:dns';
 import { addressRefusal, urlRefusal } from '../../src/http/address-policy.ts';
 import { PostFailed, postJson, type PostAnswer, type PostOptions } from '../../src/channels/outbound.ts';
-import { retryAfterMs, verdictOf } from '../../src/channels/verdict.ts';
+import { afterPost, retryAfterMs, verdictOf } from '../../src/channels/verdict.ts';
 import { whyStopped } from '../../src/read/stopped-channels.ts';
 import type { Channel } from '../../src/domain/channels/model.ts';
 
@@ -366,6 +366,21 @@ describe('verdictOf and retryAfterMs', () => {
     expect(verdictOf(answer(status), NOW)).toEqual({ outcome: 'retry', afterMs: null, error: `HTTP ${status}` });
   });
 
+  it('a 503 (or another retried answer) with a Retry-After is not retried before it (before: ignored, the backoff alone)', () => {
+    expect(verdictOf(answer(503, '120'), NOW)).toEqual({ outcome: 'retry', afterMs: 120_000, error: 'HTTP 503' });
+  });
+
+  it("waits the backoff or the receiver's Retry-After, the longer; 0 is at once", () => {
+    const d = { attempts: 0 } as Parameters<typeof afterPost>[0];
+    const retry = { baseMs: 10_000, maxMs: 600_000 };
+    const wait = (afterMs: number | null) =>
+      afterPost(d, { outcome: 'retry', afterMs, error: 'HTTP 429' }, 429, NOW, retry).next_at! - NOW.getTime();
+    expect(wait(120_000)).toBe(120_000);
+    // Shorter than the backoff (5–10 s on a first failure): the backoff.
+    expect(wait(1_000)).toBeGreaterThanOrEqual(5_000);
+    expect(wait(0)).toBe(0);
+  });
+
   it('429 is retried after its Retry-After: seconds, or an HTTP date, or the backoff when absent', () => {
     expect(verdictOf(answer(429, '3'), NOW)).toEqual({ outcome: 'retry', afterMs: 3000, error: 'HTTP 429' });
     const in5s = new Date(NOW.getTime() + 5000).toUTCString();
@@ -386,9 +401,10 @@ describe('verdictOf and retryAfterMs', () => {
   it('reads Retry-After values', () => {
     expect(retryAfterMs(null, NOW)).toBeNull();
     expect(retryAfterMs('3', NOW)).toBe(3000);
-    expect(retryAfterMs(' 0 ', NOW)).toBe(0);
+    // "Now" leaves the backoff alone (before: 0, ten retries back to back, then the channel paused).
+    expect(retryAfterMs(' 0 ', NOW)).toBeNull();
     expect(retryAfterMs('Sun, 22 Nov 2026 09:00:07 GMT', NOW)).toBe(7000);
-    expect(retryAfterMs('Sun, 22 Nov 2026 08:59:00 GMT', NOW)).toBe(0);
+    expect(retryAfterMs('Sun, 22 Nov 2026 08:59:00 GMT', NOW)).toBeNull();
     expect(retryAfterMs('soon', NOW)).toBeNull();
     expect(retryAfterMs('999999', NOW)).toBe(3_600_000);
   });
