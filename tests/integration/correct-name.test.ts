@@ -162,7 +162,7 @@ describe('the console\'s "Correct name"', () => {
     expect(fields.once).toMatch(/^[A-Za-z0-9_-]{16,}$/);
 
     // Sent unchanged: said so on the field (before: "Name corrected.", with nothing corrected).
-    const same = await dana.post(`/admin/incidents/${id}/name`, { ...fields, name: typed });
+    const same = await dana.post(`/admin/incidents/${id}/name`, { ...fields, name: typed ?? '' });
     expect(same.status).toBe(422);
     expect(textOf(byId((await formOf(dana, id, await same.text())).doc, 'name-error')!)).toBe(
       'This is the name it has already: type the corrected name (nothing was saved).',
