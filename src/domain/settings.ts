@@ -124,20 +124,29 @@ const schemasOf = (rule: LineRule) => {
       support_contact: contact.nullable(),
       severities: z.array(severityLevelSchema).min(2, 'severities must list 2 to 6 levels').max(6, 'severities must list 2 to 6 levels'),
     })
-    .superRefine((s, ctx) => {
-      const ids = new Set<string>();
-      const labels = new Set<string>();
-      for (const [i, level] of s.severities.entries()) {
-        if (ids.has(level.id)) ctx.addIssue({ code: 'custom', path: ['severities', i, 'id'], message: `id "${level.id}" is used twice` });
-        ids.add(level.id);
-        // Two levels of one label could not be told apart: in the picker, on the page, in "raised from … to …".
-        const label = level.label.trim().toLowerCase();
-        if (input && labels.has(label)) {
-          ctx.addIssue({ code: 'custom', path: ['severities', i, 'label'], message: `label "${level.label}" is used twice` });
+    .superRefine(
+      (s, ctx) => {
+        const ids = new Set<string>();
+        const labels = new Set<string>();
+        // Read as given: run with the other errors too (below), a level may lack a field or have another type.
+        for (const [i, level] of (s.severities as Array<{ id?: unknown; label?: unknown } | null>).entries()) {
+          const id = level?.id;
+          if (typeof id === 'string') {
+            if (ids.has(id)) ctx.addIssue({ code: 'custom', path: ['severities', i, 'id'], message: `id "${id}" is used twice` });
+            ids.add(id);
+          }
+          // Two levels of one label could not be told apart: in the picker, on the page, in "raised from … to …".
+          if (typeof level?.label !== 'string') continue;
+          const label = level.label.trim().toLowerCase();
+          if (input && labels.has(label)) {
+            ctx.addIssue({ code: 'custom', path: ['severities', i, 'label'], message: `label "${level.label}" is used twice` });
+          }
+          labels.add(label);
         }
-        labels.add(label);
-      }
-    });
+      },
+      // Said with the other errors of the same save, not after they are fixed (a fourth error on the next try).
+      { when: (payload) => Array.isArray((payload.value as { severities?: unknown } | null)?.severities) },
+    );
   return { severityLevelSchema, settingsSchema };
 };
 
