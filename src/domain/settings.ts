@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CONTROL_IN_LINE, CONTROL_MESSAGE, cleanLine } from './text.ts';
+import { CONTROL_IN_LINE, cleanLine, LINE_MESSAGE } from './text.ts';
 
 /**
  * The Comms Lead's settings: who the notices speak to and sign as, where
@@ -16,7 +16,7 @@ import { CONTROL_IN_LINE, CONTROL_MESSAGE, cleanLine } from './text.ts';
  * characters only, so a document saved before broken Unicode was refused keeps loading as it was saved.
  */
 type LineRule = { ok: (v: string) => boolean; message: string };
-const INPUT_LINE: LineRule = { ok: cleanLine, message: CONTROL_MESSAGE };
+const INPUT_LINE: LineRule = { ok: cleanLine, message: LINE_MESSAGE };
 const STORED_LINE: LineRule = { ok: (v) => !CONTROL_IN_LINE.test(v), message: 'must not contain control characters' };
 
 const lineOf = (rule: LineRule) => (label: string, max: number) =>

@@ -55,6 +55,41 @@ export const LINE_MESSAGE =
 const NONCHARACTER = /[\ufdd0-\ufdef\ufffe\uffff]/;
 const wellFormed = (v: string) => v.isWellFormed() && !NONCHARACTER.test(v);
 
+const NAMED: Record<string, string> = {
+  '\u0000': 'a NUL character',
+  '\u0007': 'a bell character',
+  '\u0008': 'a backspace',
+  '\u000b': 'a vertical tab (a line break pasted from Word)',
+  '\u000c': 'a form feed (a page break)',
+  '\u001b': 'an escape character',
+  '\u007f': 'a delete character',
+};
+const codePoint = (c: string) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+
+/**
+ * Why a multi-line text is refused, naming the first character at fault and its line: they are drawn as
+ * nothing, so "must not contain control characters" left the Comms Lead searching a long body for one.
+ */
+export function textProblem(v: string): string {
+  let line = 1;
+  let i = 0;
+  for (const c of v) {
+    if (c === '\n') line++;
+    const bad = CONTROL_IN_TEXT.test(c)
+      ? `${NAMED[c] ?? 'a control character'} (${codePoint(c)})`
+      : NONCHARACTER.test(c)
+        ? `a noncharacter (${codePoint(c)})`
+        : !c.isWellFormed()
+          ? 'broken Unicode (a lone surrogate)'
+          : null;
+    // A lone CR ends a line as a browser sends it (CR LF is one break).
+    if (c === '\r' && v[i + 1] !== '\n') line++;
+    if (bad) return `must not contain ${bad}: there is one on line ${line}`;
+    i += c.length;
+  }
+  return CONTROL_MESSAGE;
+}
+
 /** A one-line text fit to store (a name): no control character, no bidirectional control, no broken Unicode. */
 export const cleanLine = (v: string): boolean => !CONTROL_IN_LINE.test(v) && !BIDI_CONTROL.test(v) && wellFormed(v);
 /** A multi-line text fit to store (an update): tab and line breaks allowed, nothing else of the above. */

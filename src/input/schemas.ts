@@ -2,7 +2,7 @@ import { POSITION_MAX } from '../domain/component-schema.ts';
 import { z } from 'zod';
 import { COMPONENT_STATUSES, IMPACTS } from '../domain/status.ts';
 import { UPDATE_STATUSES } from '../domain/incidents/lifecycle.ts';
-import { cleanLine, cleanText, CONTROL_MESSAGE, LINE_MESSAGE, showsSomething, trimInvisible } from '../domain/text.ts';
+import { cleanLine, cleanText, LINE_MESSAGE, showsSomething, textProblem, trimInvisible } from '../domain/text.ts';
 import { MAX_MARKDOWN_DEPTH, markdownDepth } from '../render/markdown.ts';
 import { requiredText } from './required-text.ts';
 
@@ -35,7 +35,7 @@ export const name = z
 const markdownBody = (max: number, missing: { error: (issue: { input?: unknown }) => string }) =>
   z
     .string(missing)
-    .refine(cleanText, `body ${CONTROL_MESSAGE}`)
+    .refine(cleanText, { error: (issue) => `body ${textProblem(String(issue.input))}` })
     .overwrite(lineFeeds)
     .trim()
     .refine(showsSomething, { message: 'body must not be empty', abort: true })
@@ -112,7 +112,7 @@ const eta = instant.nullable().optional();
 const told = (label: string) =>
   z
     .string({ error: `${label} must be text` })
-    .refine(cleanText, `${label} ${CONTROL_MESSAGE}`)
+    .refine(cleanText, { error: (issue) => `${label} ${textProblem(String(issue.input))}` })
     .overwrite(lineFeeds)
     .trim()
     .min(1, `${label} must not be empty (leave it out instead)`)
