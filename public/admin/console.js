@@ -174,10 +174,8 @@
   // whichever others the page shows by then.
   function keepOnSubmit(form) {
     form.addEventListener('submit', function () {
-      var fields = [];
-      Array.prototype.forEach.call(form.elements, function (el) {
-        if (!el.name || el.name === 'csrf' || el.disabled || el.tagName === 'BUTTON') return;
-        fields.push([el.name, el.value, el.type === 'checkbox' || el.type === 'radio' ? el.checked : null]);
+      var fields = sentFields(form).map(function (el) {
+        return [el.name, el.value, el.type === 'checkbox' || el.type === 'radio' ? el.checked : null];
       });
       keep(UNSENT, { page: pageOf(form), form: form.getAttribute('data-keep'), fields: fields });
     });
@@ -270,6 +268,41 @@
         previewed.fields,
         'This is the form as you sent it for the preview; nothing of it was published. Check it, then preview it again.',
       );
+  }
+
+  // The fields a form sends, as keepOnSubmit keeps them: named, enabled, not the CSRF token nor a button.
+  function sentFields(form) {
+    return Array.prototype.filter.call(form.elements, function (el) {
+      return el.name && el.name !== 'csrf' && !el.disabled && el.tagName !== 'BUTTON';
+    });
+  }
+
+  // Back to a form this tab sent for a preview (the back button, or back twice after "Publish now"): the browser
+  // fills in again what was typed, but the page is drawn anew (it is not cached), and so are its hidden fields, the
+  // one-time key (`once`, src/console/form-once.ts) among them. Previewed again under a new key, it was a new form's
+  // preview, and its "Publish now" published it a second time. When every field the Comms Lead sees is as it was
+  // sent for the tab's last preview, the hidden ones are put back as sent too: the same form, posted again, is
+  // found published already (src/publish/preview.ts publishedUnder). Changed by then, it is left as drawn.
+  function restoreSentForm() {
+    var nav = window.performance && performance.getEntriesByType && performance.getEntriesByType('navigation')[0];
+    if (!nav || nav.type !== 'back_forward') return;
+    var previewed = readKept(PREVIEWED);
+    if (!previewed || !Array.isArray(previewed.fields) || !samePage(previewed.page)) return;
+    var form = document.querySelector('form[data-keep="' + previewed.form + '"]');
+    if (!form) return;
+    var els = sentFields(form);
+    var sent = previewed.fields;
+    if (els.length !== sent.length) return;
+    var same = els.every(function (el, i) {
+      if (el.name !== sent[i][0]) return false;
+      if (el.type === 'hidden') return true;
+      var tick = el.type === 'checkbox' || el.type === 'radio';
+      return tick ? el.value === sent[i][1] && el.checked === sent[i][2] : el.value === sent[i][1];
+    });
+    if (!same) return;
+    els.forEach(function (el, i) {
+      if (el.type === 'hidden') el.value = sent[i][1];
+    });
   }
 
   // Fills `form` with the fields as kept (name, value, ticked) and says so on top of it.
@@ -381,6 +414,9 @@
     var offset = current.getBoundingClientRect().left - tabs.getBoundingClientRect().left;
     tabs.scrollLeft += offset - (tabs.clientWidth - current.offsetWidth) / 2;
   }
+
+  // After the browser has filled the form in again (pageshow follows load).
+  window.addEventListener('pageshow', restoreSentForm);
 
   document.addEventListener('DOMContentLoaded', function () {
     showCurrentTab();

@@ -253,6 +253,16 @@ describe('a Comms Lead runs a whole incident from the console', () => {
     });
     expect(again.status).toBe(303);
     expect(again.headers.get('location')).toBe(`/admin/incidents/${incidentId}?published=1`);
+    // Back to the form (past the preview), which the browser fills in again, and previewed again: the form was
+    // published already, and says as what. Before: the page (no-store) came with a new one-time key, so this was a
+    // new form's preview ("Publishing this declares a second incident"), and "Publish now" declared a second one.
+    await Promise.all([page.waitForURL(/\/admin\/incidents\/new$/), page.evaluate(() => history.go(-2))]);
+    expect(await page.inputValue('#name')).toBe(CHECKOUT);
+    await page.click('button:has-text("Preview")');
+    expect(new URL(page.url()).pathname).toBe('/admin/preview');
+    const warned = (await page.locator('.notice.warn').allTextContents()).join(' ').replace(/\s+/g, ' ').trim();
+    expect(warned).toContain(`This form was published already, as ${incidentId}.`);
+    expect(await page.locator('#publish').count()).toBe(0);
     const all = await (await h.admin('/incidents')).json();
     expect(all.incidents.map((i: { id: string }) => i.id)).toEqual([incidentId]);
     // Recorded under the signed-in person.
