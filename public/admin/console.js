@@ -62,8 +62,46 @@
     return list.slice(0, -1).join(', ') + ' and ' + list[list.length - 1];
   }
 
+  // The template lines that follow the form in an edited body too, as long as each is still as the template
+  // was filled (src/console/template-lines.ts, refilled, the same rule on the server): the facts chosen and the times.
+  var FOLLOWED = ['Affected services', 'Estimated resolution', 'Started at', 'Updated at', 'Resolved at', 'Total duration'];
+
+  function followedLabel(line) {
+    var m = /^\s*-\s+\*\*([^*]+):\*\*/.exec(line);
+    return m && FOLLOWED.indexOf(m[1]) >= 0 ? m[1] : null;
+  }
+
+  // A template's followed lines by label (trimmed), the first of each.
+  function followedLines(text) {
+    var out = {};
+    text.split('\n').forEach(function (raw) {
+      var line = raw.trim();
+      var label = followedLabel(line);
+      if (label && !(label in out)) out[label] = line;
+    });
+    return out;
+  }
+
+  // An edited body with each line still exactly as `filled` stated it replaced by `current`'s line of that label;
+  // every other line, one changed by hand among them, as written. Read by tests/unit/template-times.test.ts.
+  window.heraldRefilled = function (body, filled, current) {
+    var was = followedLines(filled);
+    var now = followedLines(current);
+    return body
+      .split('\n')
+      .map(function (raw) {
+        var cr = raw.charAt(raw.length - 1) === '\r' ? '\r' : '';
+        var line = raw.slice(0, raw.length - cr.length).trim();
+        var label = followedLabel(line);
+        if (!label || !(label in now)) return raw;
+        return line === was[label] || line === now[label] ? now[label] + cr : raw;
+      })
+      .join('\n');
+  };
+
   // A body still equal to the template it was filled with follows the form:
-  // the chosen severity or status, the components picked and the estimate.
+  // the chosen severity or status, the components picked and the estimate;
+  // an edited one, by its lines still as the template wrote them (heraldRefilled).
   // The templates come from the server with these three left as tokens, keyed
   // by the chosen option, or by the values of the fields in data-template-key
   // joined by "|" (an update's status and the level it re-grades to, whose
@@ -109,7 +147,7 @@
           return chosenValue(form, name);
         })
         .join('|');
-      if (!(key in templates) || body.value.trim() !== tpl.value.trim()) return;
+      if (!(key in templates)) return;
       var list = components();
       var text = templates[key]
         .split('{components}')
@@ -118,7 +156,8 @@
         .join(list || 'being assessed')
         .split('{eta}')
         .join(eta());
-      body.value = text;
+      // The template it now follows is the one sent (body_template): the server brings the same lines up to its own filling.
+      body.value = body.value.trim() === tpl.value.trim() ? text : window.heraldRefilled(body.value, tpl.value, text);
       tpl.value = text;
     }
     form.addEventListener('change', function (e) {

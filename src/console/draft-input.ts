@@ -7,7 +7,7 @@ import { incidentCreateSchema, updateCreateSchema } from '../input/schemas.ts';
 import { etaFromForm } from './eta-input.ts';
 import type { DraftAction } from '../publish/preview.ts';
 import { formKeyOf, newFormKey } from './form-once.ts';
-import { retimed } from './template-times.ts';
+import { refilled } from './template-lines.ts';
 import {
   declareNotifyDefault,
   declareTemplate,
@@ -50,20 +50,22 @@ export const namedAfter = (db: Db, incident: Pick<Incident, 'components'>, chang
 /**
  * The body a form sends, for the template filled for its choices now: left exactly as the template it
  * was filled with (`body_template`, as the page drew it or its script filled it), that template; edited,
- * the Comms Lead's text, but for the template's time lines still as they were filled ("Started at",
- * "Updated at", "Resolved at", "Total duration"), which take the times of now (template-times.ts).
+ * the Comms Lead's text, but for the template's fact and time lines still as they were filled ("Affected
+ * services", "Estimated resolution", "Started at", "Updated at", "Resolved at", "Total duration"), which
+ * take the components and estimate chosen and the times of now (template-lines.ts), with or without the
+ * form's script.
  */
 function followed(fields: Record<string, string>, template: string): string {
   const body = fields.body ?? '';
   const filled = fields.body_template ?? '';
-  return body.trim() === filled.trim() ? template : retimed(body, filled, template).body;
+  return body.trim() === filled.trim() ? template : refilled(body, filled, template).body;
 }
 
 /**
  * Reads the declare form into a draft action. A body left exactly as the
  * template it was prefilled with is filled in again with the chosen level,
  * components and estimate, so the text names them without JavaScript; an
- * edited one keeps its text, its template's time lines brought up to now (followed).
+ * edited one keeps its text, its template's fact and time lines brought up to the choices and now (followed).
  */
 export function declareFromForm(form: FormData, fc: FormContext): { values: DeclareValues; errors: FieldErrors; action?: DraftAction } {
   const fields = formFields(form);

@@ -2,7 +2,7 @@ import type { DraftAction } from '../publish/preview.ts';
 import { etaStated, joinNames } from '../domain/words.ts';
 import { declareTemplate, incidentTemplate, levelById, regradeLevel, type FormContext } from './form-defaults.ts';
 import { known, namedAfter } from './draft-input.ts';
-import { retimed, type TimeLabel } from './template-times.ts';
+import { ownFacts, refilled, type TimeLabel } from './template-lines.ts';
 
 /** Whether a draft's body is still the template it was filled with (the Comms Lead left it as Herald wrote it). */
 export const followsTemplate = (action: DraftAction): boolean =>
@@ -44,13 +44,13 @@ function templateNow(action: DraftAction, fc: FormContext): string {
  * instant the preview showed: "In 2 hours" is counted from the preview, which
  * the Comms Lead read as a clock time and checked. A body edited by hand is the
  * Comms Lead's own text, published as previewed but for the template's time
- * lines it still has as the preview filled them (template-times.ts retimed),
- * which take the publish's; a time line they changed is theirs.
+ * lines it still has as the preview filled them (template-lines.ts refilled),
+ * which take the publish's (its fact lines too, as the choices give them); a line they changed is theirs.
  */
 export function atPublish(action: DraftAction, fc: FormContext): DraftAction {
   if (!dated(action, fc)) return action;
   const template = templateNow(action, fc);
-  const body = followsTemplate(action) ? template : retimed(action.input.body, action.bodyTemplate!, template).body;
+  const body = followsTemplate(action) ? template : refilled(action.input.body, action.bodyTemplate!, template).body;
   if (body === action.input.body && template === action.bodyTemplate) return action;
   return { ...action, input: { ...action.input, body }, bodyTemplate: template } as DraftAction;
 }
@@ -86,7 +86,7 @@ export function templateTimesNote(action: DraftAction, fc: FormContext, eta: str
   const estimate = eta ? ` The estimated resolution stays ${etaStated(eta, fc.now.toISOString(), fc.timeZone)}.` : '';
   if (followsTemplate(action))
     return `The text is Herald's template: ${quoted(times)} ${atTheTime(times)}, as the incident records it.${estimate}`;
-  const { brought, own } = retimed(action.input.body, action.bodyTemplate!, action.bodyTemplate!);
+  const { brought, own } = refilled(action.input.body, action.bodyTemplate!, action.bodyTemplate!);
   const kept = times.filter((l) => brought.includes(l));
   const written = times.filter((l) => own.includes(l));
   const notes = [
@@ -102,4 +102,18 @@ export function templateTimesNote(action: DraftAction, fc: FormContext, eta: str
       : []),
   ];
   return notes.length ? `${notes.join(' ')}${kept.length ? estimate : ''}` : null;
+}
+
+/**
+ * What the preview warns of an edited body whose "Affected services" or "Estimated resolution" line the Comms
+ * Lead changed by hand and which now says otherwise than the choices made (the components, the estimate): the
+ * line stays theirs (refilled), while the summary, the page's and the email's own facts give the choices, so
+ * an email would carry both. One sentence per line; none for a body left as the template, or without one.
+ */
+export function ownFactsNotes(action: DraftAction): string[] {
+  if (!action.bodyTemplate || followsTemplate(action)) return [];
+  return ownFacts(action.input.body, action.bodyTemplate).map(
+    ({ said, chosen }) =>
+      `Your text says “${said}” while your choices give “${chosen}”, which the rest of this update states. You changed that line, so it goes out as you wrote it: go back to edit to make them agree.`,
+  );
 }

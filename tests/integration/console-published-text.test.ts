@@ -3,6 +3,8 @@ import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { signIn, type ConsoleSession } from '../helpers/console-session.ts';
 import { storedText } from '../helpers/engine.ts';
 import { text } from '../helpers/page.ts';
+import { all, byId, byName, dom } from '../helpers/dom.ts';
+import { DomUtils } from 'htmlparser2';
 import { DEFAULT_SETTINGS } from '../../src/domain/settings.ts';
 import { SEVERITY_SCHEMES } from '../../src/domain/severity-schemes.ts';
 
@@ -11,7 +13,9 @@ import { SEVERITY_SCHEMES } from '../../src/domain/severity-schemes.ts';
  * third hostile review: a "Save draft" that published at once, and an
  * estimated resolution already past. And, from a review of preview → publish:
  * a preview that hid a disruption notice owed later, and a refused publish
- * that left no way back to the draft.
+ * that left no way back to the draft. And an edited body whose "Affected
+ * services" and "Estimated resolution" stayed as first filled while the
+ * summary and the email gave the components and estimate chosen since.
  */
 let h: HeraldProcess;
 let s: ConsoleSession;
@@ -91,6 +95,53 @@ describe('console: what customers read', () => {
     expect((await s.post('/admin/publish', { draft })).status).toBe(303);
     const incident = (await (await h.admin(`/incidents/${id}`)).json()) as { eta: string | null };
     expect(incident.eta).toBeNull();
+  });
+
+  it('an edited update text follows the components and estimate chosen since, without the script; a line changed by hand is kept, and the preview warns', async () => {
+    for (const [id, name] of [
+      ['webhooks', 'Webhooks'],
+      ['payouts', 'Payouts'],
+    ])
+      expect((await h.admin('/components', { body: { id, name } })).status).toBe(201);
+    const eta = new Date(Date.now() + 20 * 60_000).toISOString();
+    const declared = await h.admin('/incidents', {
+      body: { name: 'Payouts and webhooks late', severity: 'sev3', body: 'Late.', components: { webhooks: 'major_outage' }, eta },
+    });
+    const { id } = (await declared.json()) as { id: string };
+    const page = dom(await (await fetch(`${h.url}/admin/incidents/${id}`, { headers: { cookie: s.cookie } })).text());
+    const drawn = DomUtils.textContent(byId(page, 'update-body')!);
+    const filled = byName(page, 'body_template')!.attribs.value!;
+    // The status the form was drawn for (its template's).
+    const status = all(page, (e) => e.attribs.name === 'status' && 'checked' in e.attribs)[0]!.attribs.value!;
+    expect(drawn).toContain('- **Affected services:** Webhooks\n');
+    const edited = ['A queue backed up behind a slow consumer.', ...drawn.split('\n').slice(1)].join('\n');
+    const preview = async (body: string) => {
+      const res = await s.post('/admin/preview', {
+        kind: 'update',
+        incident: id,
+        status,
+        eta: '180',
+        'component.payouts': 'degraded_performance',
+        body,
+        body_template: filled,
+        notify_shown: '0',
+      });
+      expect(res.status).toBe(200);
+      return dom(await res.text());
+    };
+    // The first sentence edited, then the estimate and Payouts chosen: the lines as Herald wrote them follow.
+    const followed = await preview(edited);
+    const said = DomUtils.textContent(byId(followed, 'page-preview')!).replace(/\s+/g, ' ');
+    // Before: "Affected services: Webhooks", "Estimated resolution:" the old estimate, beside the summary's new one.
+    expect(said).toContain('A queue backed up behind a slow consumer. Affected services: Webhooks and Payouts Estimated resolution:');
+    expect(said).not.toMatch(/Affected services: Webhooks Estimated/);
+    expect(byId(followed, 'text-disagrees')).toBeUndefined();
+    // The estimate line changed by hand stays the Comms Lead's, and the preview says it disagrees.
+    const own = edited.replace(/(- \*\*Estimated resolution:\*\* [^\n]*)/, '$1, we hope');
+    const warned = await preview(own);
+    expect(DomUtils.textContent(byId(warned, 'text-disagrees')!).trim()).toMatch(
+      /^Your text says “Estimated resolution: [^”]+, we hope” while your choices give “Estimated resolution: [^”]+”, which the rest of this update states\. You changed that line/,
+    );
   });
 
   it('a note on a resolved incident starts blank, and tells what happened when the resolution did not', async () => {

@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { retimed } from '../../src/console/template-times.ts';
-import { atPublish, templateTimesNote } from '../../src/console/publish-text.ts';
+import { refilled } from '../../src/console/template-lines.ts';
+import { atPublish, ownFactsNotes, templateTimesNote } from '../../src/console/publish-text.ts';
 import { declareFromForm, updateFromForm } from '../../src/console/draft-input.ts';
 import { blankDeclare, blankUpdate } from '../../src/console/draft-values.ts';
 import { declareIncident } from '../../src/domain/incidents/declare.ts';
@@ -9,7 +11,10 @@ import { component, ctx, db, T0 } from '../helpers/db.ts';
 /**
  * A reviewer opened an incident's page, picked Resolved two minutes later, changed the first sentence and
  * published: the update was stamped at the publish, the body still said "Resolved at" the page's time and
- * its "Total duration". The template's time lines an edited body still has are the publish's.
+ * its "Total duration". The template's time lines an edited body still has are the publish's. And, from a
+ * review of the preview: an edited body kept the "Affected services" and "Estimated resolution" it was filled
+ * with after the components or the estimate were changed, while the summary and the email's facts gave the
+ * new ones. Those lines, as Herald wrote them, follow the choices too, on the server and in the form's script.
  */
 const TZ = 'America/New_York';
 const MIN = 60_000;
@@ -22,14 +27,14 @@ const form = (fields: Record<string, string>) => {
 /** The body with its first line (the template's opening sentence) in the Comms Lead's words. */
 const firstSentence = (body: string, words: string) => [words, ...body.split('\n').slice(1)].join('\n');
 
-describe('retimed: the template time lines an edited body still has', () => {
+describe('refilled: the template fact and time lines an edited body still has', () => {
   const was = ['Opening.', '', '- **Affected services:** API', '- **Started at:** 22 Nov 2026, 04:00 EST'].join('\n');
   const now = ['Opening.', '', '- **Affected services:** API', '- **Started at:** 22 Nov 2026, 04:05 EST'].join('\n');
 
   it('a declare: "Started at" as filled takes the new time; the first sentence edited stays', () => {
-    const r = retimed(firstSentence(was, 'Logins fail.'), was, now);
+    const r = refilled(firstSentence(was, 'Logins fail.'), was, now);
     expect(r.body).toBe(firstSentence(now, 'Logins fail.'));
-    expect(r).toMatchObject({ brought: ['Started at'], own: [] });
+    expect(r).toMatchObject({ brought: ['Affected services', 'Started at'], own: [] });
   });
 
   it('a resolve: "Resolved at" and "Total duration"; an identified or monitoring update: "Updated at"', () => {
@@ -38,32 +43,69 @@ describe('retimed: the template time lines an edited body still has', () => {
         '\n',
       );
     // The body's opening is the Comms Lead's, unlike both fillings: it stays, the two time lines move.
-    const r = retimed(
+    const r = refilled(
       resolved('3 min', '04:53 EST').replace('Fixed, we think.', 'All fixed now.'),
       resolved('3 min', '04:53 EST'),
       resolved('5 min', '04:55 EST'),
     );
     expect(r.body).toBe(resolved('5 min', '04:55 EST').replace('Fixed, we think.', 'All fixed now.'));
-    expect(r.brought).toEqual(['Total duration', 'Resolved at']);
+    expect(r.brought).toEqual(['Affected services', 'Total duration', 'Resolved at']);
     const updated = (t: string) => `Found it.\n\n- **Estimated resolution:** 06:00 EST\n- **Updated at:** ${t}`;
-    expect(retimed(updated('04:53 EST').replace('Found it.', 'The cache.'), updated('04:53 EST'), updated('05:30 EST')).body).toBe(
+    expect(refilled(updated('04:53 EST').replace('Found it.', 'The cache.'), updated('04:53 EST'), updated('05:30 EST')).body).toBe(
       updated('05:30 EST').replace('Found it.', 'The cache.'),
     );
   });
 
-  it('a time line edited by hand is kept, and said to be the Comms Lead’s; other lines, the estimate among them, are never touched', () => {
+  it('a time line edited by hand is kept, and said to be the Comms Lead’s; other lines are never touched', () => {
     const body = was.replace('04:00 EST', '03:40 EST (first alert)');
-    const r = retimed(body, was, now);
+    const r = refilled(body, was, now);
     expect(r.body).toBe(body);
-    expect(r).toMatchObject({ brought: [], own: ['Started at'] });
-    const eta = (t: string) => `x\n- **Estimated resolution:** ${t}`;
-    expect(retimed(eta('in 2 hours'), eta('in 2 hours'), eta('in 1 hour')).body).toBe(eta('in 2 hours'));
+    expect(r).toMatchObject({ brought: ['Affected services'], own: ['Started at'] });
+    const other = (t: string) => `x\n- **Next step:** ${t}`;
+    expect(refilled(other('a rollback'), other('a rollback'), other('a restart')).body).toBe(other('a rollback'));
     // No template known (the API, a form without one): the body as written.
-    expect(retimed(firstSentence(was, 'Ours.'), '', now).body).toBe(firstSentence(was, 'Ours.'));
+    expect(refilled(firstSentence(was, 'Ours.'), '', now).body).toBe(firstSentence(was, 'Ours.'));
+  });
+
+  it('"Affected services" and "Estimated resolution" as filled follow the choices; changed by hand they are the Comms Lead’s', () => {
+    const facts = (services: string, eta: string, opening = 'Opening.') =>
+      [opening, '', `- **Affected services:** ${services}`, `- **Estimated resolution:** ${eta}`, '- **Updated at:** 04:05 EST'].join('\n');
+    const filled = facts('Webhooks', '04:20 EST');
+    const current = facts('Webhooks and Payouts', '07:20 EST');
+    // Before: both lines stayed "Webhooks" and "04:20 EST" under the first sentence edited.
+    const r = refilled(facts('Webhooks', '04:20 EST', 'Webhooks are delayed.'), filled, current);
+    expect(r.body).toBe(facts('Webhooks and Payouts', '07:20 EST', 'Webhooks are delayed.'));
+    expect(r.brought).toEqual(['Affected services', 'Estimated resolution', 'Updated at']);
+    const mine = refilled(facts('Webhooks', 'about 04:20 EST'), filled, current);
+    expect(mine.body).toBe(facts('Webhooks and Payouts', 'about 04:20 EST'));
+    expect(mine.own).toEqual(['Estimated resolution']);
+  });
+
+  it('the form’s script brings the same lines as the server (public/admin/console.js)', () => {
+    const window: { heraldRefilled?: (body: string, filled: string, current: string) => string; addEventListener(): void } = {
+      addEventListener() {},
+    };
+    runInNewContext(readFileSync(new URL('../../public/admin/console.js', import.meta.url), 'utf8'), {
+      window,
+      document: { addEventListener() {} },
+    });
+    const facts = (services: string, eta: string, started: string) =>
+      ['Ours.', '', `- **Affected services:** ${services}`, `- **Estimated resolution:** ${eta}`, `- **Started at:** ${started}`].join(
+        '\n',
+      );
+    const filled = facts('Webhooks', '04:20 EST', '04:00 EST');
+    const current = facts('Webhooks and Payouts', '07:20 EST', '04:02 EST');
+    for (const body of [
+      filled.replace('Ours.', 'Webhooks are delayed.'),
+      filled.replace('04:20 EST', 'about 04:20 EST'),
+      filled.replace('Webhooks\n', 'Webhooks (EU)\n').replace(/\n/g, '\r\n'),
+      'Nothing of the template.',
+    ])
+      expect(window.heraldRefilled!(body, filled, current), body).toBe(refilled(body, filled, current).body);
   });
 
   it('line endings as the browser sent them (CRLF) are kept', () => {
-    const r = retimed(firstSentence(was, 'Ours.').replace(/\n/g, '\r\n'), was, now);
+    const r = refilled(firstSentence(was, 'Ours.').replace(/\n/g, '\r\n'), was, now);
     expect(r.body).toBe(firstSentence(now, 'Ours.').replace(/\n/g, '\r\n'));
   });
 });
@@ -130,6 +172,45 @@ describe('an edited template through the console: preview, then publish later', 
     const out = atPublish(mine, { db: d, timeZone: TZ, now: at(40) }).input.body;
     expect(out).toContain('- **Resolved at:** 03:59 EST, when the rollback finished');
     expect(out).toContain('- **Total duration:** 40 min');
+  });
+
+  it('an update: the components and the estimate changed after the first sentence was edited are the ones its text states; a line changed by hand is kept, and the preview warns', () => {
+    const d = db([component('webhooks', 'major_outage', { name: 'Webhooks' }), component('payouts', 'operational', { name: 'Payouts' })]);
+    const inc = declareIncident(ctx(d), {
+      name: 'Webhooks delayed',
+      severity: 'sev3',
+      status: 'investigating',
+      body: 'b',
+      components: { webhooks: 'major_outage' },
+      eta: at(20).toISOString(),
+    });
+    const drawn = blankUpdate({ db: d, timeZone: TZ, now: at(0) }, inc, 'identified');
+    expect(drawn.body).toContain('- **Affected services:** Webhooks\n- **Estimated resolution:** 04:20 EST');
+    // The first sentence edited, then the estimate moved to 07:20 and Payouts added (the form sent without its script).
+    const fields = {
+      status: 'identified',
+      body: firstSentence(drawn.body, 'A queue backed up behind a slow consumer.'),
+      body_template: drawn.bodyTemplate,
+      eta: String(200 - 2),
+      'component.payouts': 'degraded_performance',
+      notify_shown: '0',
+    };
+    const fc = { db: d, timeZone: TZ, now: at(2) };
+    const action = updateFromForm(form(fields), fc, inc).action!;
+    // Before: "Affected services: Webhooks" and "Estimated resolution: 04:20 EST", beside the email's 07:20.
+    expect(action.input.body).toContain('- **Affected services:** Webhooks and Payouts\n- **Estimated resolution:** 07:20 EST');
+    expect(action.input.body.split('\n')[0]).toBe('A queue backed up behind a slow consumer.');
+    expect(ownFactsNotes(action)).toEqual([]);
+    expect(atPublish(action, { ...fc, now: at(9) }).input.body).toContain('- **Estimated resolution:** 07:20 EST');
+
+    // The estimate line changed by hand: theirs, at the preview and the publish, and the preview says it disagrees.
+    const own = fields.body.replace('04:20 EST', '04:20 EST, we hope');
+    const mine = updateFromForm(form({ ...fields, body: own }), fc, inc).action!;
+    expect(mine.input.body).toContain('- **Affected services:** Webhooks and Payouts\n- **Estimated resolution:** 04:20 EST, we hope');
+    expect(ownFactsNotes(mine)).toEqual([
+      'Your text says “Estimated resolution: 04:20 EST, we hope” while your choices give “Estimated resolution: 07:20 EST”, which the rest of this update states. You changed that line, so it goes out as you wrote it: go back to edit to make them agree.',
+    ]);
+    expect(atPublish(mine, { ...fc, now: at(9) }).input.body).toContain('- **Estimated resolution:** 04:20 EST, we hope');
   });
 
   it('an identified update: "Updated at" is the publish’s; back to edit and previewed again, still', () => {
