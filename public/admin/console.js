@@ -83,7 +83,7 @@
   }
 
   // An edited body with each line still exactly as `filled` stated it replaced by `current`'s line of that label;
-  // every other line, one changed by hand among them, as written. Read by tests/unit/template-times.test.ts.
+  // every other line, one changed by hand among them, as written. Read by tests/unit/template-lines.test.ts.
   window.heraldRefilled = function (body, filled, current) {
     var was = followedLines(filled);
     var now = followedLines(current);
