@@ -194,6 +194,26 @@
     }
   }
 
+  // Who is signed in on this page (src/layouts/Admin.astro); nobody on the sign-in page.
+  function signedIn() {
+    return document.body.getAttribute('data-signed-in');
+  }
+
+  // What one person typed goes back to them alone: on a shared computer, the next one to sign in in this tab must
+  // not find it in their form (and publish it under their name).
+  function theirs(kept) {
+    return !!kept && kept.who === signedIn();
+  }
+
+  function forget() {
+    try {
+      sessionStorage.removeItem(UNSENT);
+      sessionStorage.removeItem(PREVIEWED);
+    } catch (e) {
+      // Storage refused: nothing was kept either.
+    }
+  }
+
   // Storage full or refused: the form is sent all the same, only nothing can be put back.
   function keep(key, value) {
     try {
@@ -216,7 +236,7 @@
       var fields = sentFields(form).map(function (el) {
         return [el.name, el.value, el.type === 'checkbox' || el.type === 'radio' ? el.checked : null];
       });
-      keep(UNSENT, { page: pageOf(form), form: form.getAttribute('data-keep'), fields: fields });
+      keep(UNSENT, { page: pageOf(form), form: form.getAttribute('data-keep'), fields: fields, who: signedIn() });
     });
   }
 
@@ -256,7 +276,7 @@
       // The form's own page, as the publish form names it: a preview sent from a refused form was sent from
       // /admin/preview, which holds no form once signed in again.
       var page = new URL(form.action, location.href).searchParams.get('from') || previewed.page;
-      keep(UNSENT, { page: page, form: previewed.form, fields: previewed.fields });
+      keep(UNSENT, { page: page, form: previewed.form, fields: previewed.fields, who: previewed.who });
     });
   }
 
@@ -284,6 +304,7 @@
       return;
     }
     sessionStorage.removeItem(UNSENT);
+    if (!theirs(kept)) return;
     keepPreviewed(kept);
     var form = kept.ledBack && samePage(kept.page) && document.querySelector('form[data-keep="' + kept.form + '"]');
     if (form)
@@ -300,7 +321,8 @@
     if (!document.getElementById('draft-expired')) return;
     var previewed = readKept(PREVIEWED);
     var draft = new URLSearchParams(location.search).get('draft');
-    var form = previewed && draft && previewed.draft === draft && document.querySelector('form[data-keep="' + previewed.form + '"]');
+    var form =
+      theirs(previewed) && draft && previewed.draft === draft && document.querySelector('form[data-keep="' + previewed.form + '"]');
     if (form)
       putBack(
         form,
@@ -326,7 +348,7 @@
     var nav = window.performance && performance.getEntriesByType && performance.getEntriesByType('navigation')[0];
     if (!nav || nav.type !== 'back_forward') return;
     var previewed = readKept(PREVIEWED);
-    if (!previewed || !Array.isArray(previewed.fields) || !samePage(previewed.page)) return;
+    if (!theirs(previewed) || !Array.isArray(previewed.fields) || !samePage(previewed.page)) return;
     var form = document.querySelector('form[data-keep="' + previewed.form + '"]');
     if (!form) return;
     var els = sentFields(form);
@@ -459,6 +481,11 @@
 
   document.addEventListener('DOMContentLoaded', function () {
     showCurrentTab();
+    // Signed out: nothing typed stays in this tab for whoever uses it next.
+    document.querySelectorAll('form[action="/admin/logout"]').forEach(function (form) {
+      form.addEventListener('submit', forget);
+    });
+    if (location.pathname === '/admin/login' && new URLSearchParams(location.search).has('signed_out')) forget();
     putBackUnsent();
     document.querySelectorAll('form[data-keep]').forEach(keepOnSubmit);
     document.querySelectorAll('form[data-choice]').forEach(function (form) {

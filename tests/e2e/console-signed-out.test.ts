@@ -38,8 +38,8 @@ afterAll(async () => {
   await stopAll(h);
 });
 
-async function signIn(page: Page): Promise<void> {
-  await page.fill('#name', 'Dana');
+async function signIn(page: Page, name = 'Dana'): Promise<void> {
+  await page.fill('#name', name);
   await page.fill('#secret', h.token);
   await page.click('button[type="submit"]');
 }
@@ -116,6 +116,31 @@ describe('a form posted after the session ended', () => {
       await page.goto(`${h.url}/admin/incidents/${incident}`);
       await expect(page.locator('#unsent-restored').count()).resolves.toBe(0);
       await expect(page.locator('#update-body').inputValue()).resolves.not.toBe(TEXT);
+    });
+  });
+
+  it('what one person typed goes back to them alone: another name signing in does not get it, and signing out forgets it', async () => {
+    await inNewContext(async (page) => {
+      await writeThenLoseSession(page);
+      // Before: Lee found Dana's text in the form, "what you were writing when your session ended".
+      await signIn(page, 'Lee');
+      expect(new URL(page.url()).pathname).toBe(`/admin/incidents/${incident}`);
+      await expect(page.locator('#unsent-restored').count()).resolves.toBe(0);
+      await expect(page.locator('#update-body').inputValue()).resolves.not.toBe(TEXT);
+
+      await page.goto(`${h.url}/admin/incidents/new`);
+      await page.fill('#name', 'Confidential: acquirer breach');
+      await page.check('input[name="severity"][value="sev3"]');
+      await page.click('button:has-text("Preview")');
+      const edit = await page.locator('a:has-text("Back to edit")').first().getAttribute('href');
+      await page.click('button:has-text("Sign out")');
+      await page.waitForURL(/signed_out/);
+      // Before: the form as sent for the preview stayed in the tab after signing out.
+      const kept = await page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith('herald:')));
+      expect(kept).toEqual([]);
+      await signIn(page);
+      await page.goto(`${h.url}${edit}`);
+      await expect(page.locator('#name').inputValue()).resolves.toBe('');
     });
   });
 
