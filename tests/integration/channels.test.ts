@@ -640,6 +640,13 @@ describe('delivery', () => {
       expect(() => signed(hook.secret, x), 'the old secret verifies').not.toThrow();
       expect(() => signed(rotated.body.secret, x), 'the new secret verifies').not.toThrow();
     }
+    // Deleted, its secrets leave the document, the answer kept for a retry included; a retry is told it is gone.
+    // Before: the rotation's secret stayed in herald.json for a day, and the retry answered 200 with it.
+    expect((await call(p, `/channels/${hook.id}`, { method: 'DELETE' })).status).toBe(204);
+    const stored = await p.stored();
+    expect(stored).not.toContain(rotated.body.secret);
+    expect(stored).not.toContain(hook.secret);
+    expect((await rotate('rotate-1')).status).toBe(404);
     // A Slack URL is its own secret: nothing to rotate.
     const slack = await addChannel({ kind: 'slack', name: 'War room', url: `${r.url}/slack`, components: [c] });
     const refused = await call(p, `/channels/${slack.id}/secret`, { method: 'POST' });

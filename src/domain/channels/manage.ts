@@ -175,6 +175,9 @@ export function editChannel(ctx: VerbContext, id: string, patch: ChannelPatch): 
 export function deleteChannel(ctx: VerbContext, id: string): void {
   const channel = findChannel(ctx, id);
   ctx.db.channels = ctx.db.channels.filter((c) => c.id !== id);
+  // The answers kept for a retry of its creation or a rotation go too: they hold its signing secret, which README
+  // says goes with the channel, and a retry was told (201, the secret) of a channel no longer there.
+  ctx.db.idempotency = ctx.db.idempotency.filter((r) => (r.response as { id?: unknown } | null)?.id !== id);
   recordAudit(ctx, 'channel.delete', id, { previous: audited(channel) });
 }
 
