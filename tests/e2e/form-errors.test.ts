@@ -82,7 +82,7 @@ describe('a refused form points a screen reader at its error', () => {
     await page.close();
   });
 
-  it("the console settings: a scheme's button keeps what was typed; Enter in a field saves, and refused, the summary takes the focus", async () => {
+  it("the console settings: a scheme's button keeps what was typed and the focus by the table; Enter in a field saves, and refused, the summary takes the focus; saved, the notice does", async () => {
     const own = await browser.newContext({ javaScriptEnabled: false });
     const page = await own.newPage();
     await page.goto(`${h.url}/admin/login`);
@@ -93,6 +93,8 @@ describe('a refused form points a screen reader at its error', () => {
     await page.fill('#signoff', 'The Acme on-call team');
     await page.fill('#support_contact', 'nope');
     expect(await submit(page, 'button[name="scheme"][value="p1-p4"]')).toBe(200);
+    // The focus is where the button was, on the notice above the table it filled, read out. Before: on the body, the top.
+    expect(await landing(page)).toEqual({ title: 'Settings · Herald Status console', focus: '#scheme-shown', invalid: [] });
     expect([await page.inputValue('#signoff'), await page.inputValue('#support_contact'), await page.inputValue('#level-0-id')]).toEqual([
       'The Acme on-call team',
       'nope',
@@ -107,6 +109,14 @@ describe('a refused form points a screen reader at its error', () => {
       invalid: [{ what: '#support_contact', describedBy: 'support-hint' }],
     });
     expect(await page.evaluate(() => document.activeElement!.getAttribute('role')), 'the summary').toBe('alert');
+    // Fixed (reached from the summary's link, the address now ends in #support_contact) and saved: the redirect's page
+    // has its notice focused, read out. Before: the focus on the body, the notice not said.
+    await page.click('a[href="#support_contact"]');
+    await page.fill('#support_contact', 'help@acme.example');
+    const [saved] = await Promise.all([page.waitForNavigation(), page.press('#support_contact', 'Enter')]);
+    expect(saved!.status()).toBe(200);
+    expect(await landing(page)).toEqual({ title: 'Settings · Herald Status console', focus: '#done-notice', invalid: [] });
+    expect(await page.locator('#done-notice').textContent()).toMatch(/^Settings saved\. /);
     await own.close();
   });
 
