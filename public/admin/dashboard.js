@@ -9,11 +9,17 @@
 // Times are shown as the server writes them (the zone named as people there
 // write it, src/domain/time-text.ts), never formatted here.
 // Rows that come or go are not rebuilt here: a "New activity" notice offers a
-// reload. Without this file the page is correct as loaded.
+// reload. A screen reader is told once, in the page's live region, of a row
+// redrawn for an update posted elsewhere (or a new due time) and of a row gone
+// (its incident no longer open), in the words the incident's own page uses
+// (public/admin/update-due.js); never of the minutes counting down.
+// Without this file the page is correct as loaded.
 (function () {
   'use strict';
 
-  var live; // the polite live region for "New activity" and "signed out"
+  var live; // the polite live region for "New activity" and "signed out", and what is told of the rows
+  var shown; // in it, the notice on screen ("New activity", "signed out")
+  var said; // in it, visually hidden: what was last told of the rows' changes
 
   function $(selector, root) {
     return (root || document).querySelector(selector);
@@ -43,7 +49,12 @@
       p.appendChild(typeof part === 'string' ? document.createTextNode(part) : part);
     });
     live.className = 'notice';
-    live.replaceChildren(p);
+    shown.replaceChildren(p);
+  }
+
+  // Told once, each poll's changes in one line; a poll with none leaves the last line as it is (not said again).
+  function tell(lines) {
+    if (said && lines.length) said.textContent = lines.join(' ');
   }
 
   function newActivity() {
@@ -140,14 +151,27 @@
     if (link) link.focus();
   }
 
+  // What a screen reader is told of a row redrawn: "INC-… Checkout errors: a new update was posted by the API at
+  // 03:23 UTC. Next update due 07:23 UTC.", as the incident's page says it (update-due.js); '' when nothing it says changed.
+  function redrawnWords(li, row) {
+    var words = [];
+    if (li.getAttribute('data-last-update') !== row.last_update_at && row.last_update_text)
+      words.push('a new update was posted' + (row.last_update_by ? ' by ' + row.last_update_by : '') + ' at ' + row.last_update_text + '.');
+    if (row.due_at && row.due_text && li.getAttribute('data-due-at') !== row.due_at)
+      words.push(row.overdue ? 'Update overdue: it was due ' + row.due_text + '.' : 'Next update due ' + row.due_text + '.');
+    return words.length ? row.id + ' ' + row.name + ': ' + words.join(' ') : '';
+  }
+
   // One active incident's flag; false when the row is not on the page. A row whose incident has a new
-  // update, or another due time, is redrawn whole from the answer.
-  function updateActive(row) {
+  // update, or another due time, is redrawn whole from the answer, and what changed is added to `told`.
+  function updateActive(row, told) {
     var li = byData('incident', row.id);
     if (!li) return false;
     if (li.getAttribute('data-last-update') !== row.last_update_at || li.getAttribute('data-due-at') !== (row.due_at || '')) {
       if (!row.severity_label) return false; // an answer from a server without the row's words: reload
+      var words = redrawnWords(li, row);
       li.replaceWith(activeRow(row));
+      if (words) told.push(words);
       return true;
     }
     if (!row.due_at) return true;
@@ -258,8 +282,9 @@
   }
 
   // The focus on a row that goes moves to the list's heading, not to the page's start; the last row gone,
-  // the list says what the page drawn now would.
-  function dropClosedRows(active) {
+  // the list says what the page drawn now would. A screen reader is told it went, as the incident's page says it
+  // (update-due.js: it cannot tell a resolution from a withdrawal either).
+  function dropClosedRows(active, told) {
     var open = active.map(function (r) {
       return r.id;
     });
@@ -267,6 +292,8 @@
       if (open.indexOf(li.getAttribute('data-incident')) >= 0) return;
       var list = li.parentNode;
       var focused = li.contains(document.activeElement);
+      var title = $('a.title', li);
+      told.push(li.getAttribute('data-incident') + ' ' + (title ? title.textContent : '') + ' was updated and is no longer open.');
       li.remove();
       if (list && list.children.length === 0) list.replaceWith(el('p', 'empty', 'No active incidents.'));
       var heading = $('#active-title');
@@ -279,6 +306,7 @@
 
   function apply(data) {
     var news = false;
+    var told = [];
     var now = $('#dash-now');
     if (now && data.now && data.now_text) {
       now.setAttribute('datetime', data.now);
@@ -303,9 +331,9 @@
       // A row whose incident is no longer open (resolved or withdrawn elsewhere) goes: it had nothing more
       // due, and kept "Next update due … in under a minute" until a reload. An answer without the list
       // (another server's) removes nothing.
-      if (Array.isArray(data.active)) dropClosedRows(active);
+      if (Array.isArray(data.active)) dropClosedRows(active, told);
       active.forEach(function (row) {
-        if (!updateActive(row)) news = true;
+        if (!updateActive(row, told)) news = true;
       });
       // The most urgent first, as the server orders them: a redrawn row's new due time may move it.
       var list = $('.active-list li[data-incident]');
@@ -363,6 +391,7 @@
     updateStoppedChannels(data.stopped_channels);
 
     if (news) newActivity();
+    tell(told);
   }
 
   // The session ended (signed out elsewhere, or expired): the asking has stopped; say so.
@@ -378,6 +407,10 @@
     live = el('div');
     live.id = 'dashboard-live';
     live.setAttribute('role', 'status');
+    shown = el('div');
+    said = el('p', 'visually-hidden');
+    said.id = 'dashboard-said';
+    live.append(shown, said);
     var head = $('.page-head', main);
     main.insertBefore(live, head ? head.nextSibling : main.firstChild);
     window.heraldFollowDashboard(apply, signedOut);

@@ -203,7 +203,7 @@ describe('the console follows what others do, without a reload', () => {
     }
   });
 
-  it('the dashboard redraws a row whose incident got an update elsewhere, and its clock names the zone as New York writes it', async () => {
+  it('the dashboard redraws a row whose incident got an update elsewhere, tells a screen reader once, and its clock names the zone as New York writes it', async () => {
     const id = await declareSev1('Search down');
     const page = await openPage('/admin');
     try {
@@ -234,10 +234,28 @@ describe('the console follows what others do, without a reload', () => {
       expect(await li.locator('.meta span').last().textContent()).toBe(`Identified · API · last update ${lastText}`);
       expect(await li.locator('.due time').textContent()).toBe(dueText);
       expect(await li.locator('.due [data-rel]').textContent()).toMatch(/^in 3 h (59|5\d) min$/);
-      expect(await page.locator('#dashboard-live').textContent()).not.toContain('New activity');
+      // Told once in the page's live region, in the incident page's words. Before: nothing (the region was empty).
+      const live = page.locator('#dashboard-live');
+      expect(await live.textContent()).toBe(
+        `${id} Search down: a new update was posted by the API at ${lastText}. Next update due ${dueText}.`,
+      );
       expect(await li.locator('a.btn').evaluate((a) => a === document.activeElement), 'the focus on the redrawn row\'s "Post update"').toBe(
         true,
       );
+      // The next poll, nothing new: nothing said again.
+      await live.evaluate((el) => {
+        const w = window as unknown as { told: string[] };
+        w.told = [];
+        new MutationObserver(() => w.told.push(el.textContent ?? '')).observe(el, { childList: true, characterData: true, subtree: true });
+      });
+      const polled = await clock.getAttribute('datetime');
+      await page.clock.fastForward(21_000);
+      await shows(
+        async () => (await clock.getAttribute('datetime')) !== polled,
+        'the next poll',
+        () => clock.textContent(),
+      );
+      expect(await page.evaluate(() => (window as unknown as { told: string[] }).told)).toEqual([]);
     } finally {
       await closeWithin(page)();
     }
@@ -280,8 +298,11 @@ describe('the console follows what others do, without a reload', () => {
         async () => `${await row.count()} rows`,
       );
       expect(await dash.evaluate(() => document.activeElement?.id)).toBe('active-title');
-      // The postmortem it now owes is news: a reload shows it.
-      expect(await dash.locator('#dashboard-live').textContent()).toContain('New activity');
+      // The postmortem it now owes is news: a reload shows it. And a screen reader is told the row went, in the incident
+      // page's words. Before: only "New activity" (the focus on the heading said nothing of the row).
+      const live = dash.locator('#dashboard-live');
+      expect(await live.textContent()).toContain('New activity');
+      expect(await live.textContent()).toContain(`${id} Exports failing was updated and is no longer open.`);
     } finally {
       await closeWithin(incident)();
       await closeWithin(dash)();
