@@ -77,17 +77,31 @@ describe('the notice after a save takes the focus', () => {
       ['/admin/deliveries?done=retried', 'Delivery queued again.'],
       ['/admin/subscribers?removed=1', 'Subscriber removed. '],
     ];
+    // Each form posts to an address of its own: one without (its page's address) would post from #main (the skip link)
+    // or #field (a summary's link), and the answer, or the page its redirect leads to, would open on that fragment,
+    // where a browser skips autofocus.
+    const actionless = (html: string) => all(dom(html), (e) => e.name === 'form' && e.attribs.method === 'post' && !e.attribs.action);
     for (const [path, text] of landed) {
       const res = await fetch(`${h.url}${path}`, { headers: { cookie: s.cookie } });
       expect(res.status, path).toBe(200);
+      const html = await res.text();
       // Before: none had autofocus (nor a tabindex).
-      const notices = focused(await res.text()).map(([tabindex, said]) => [tabindex, said!.slice(0, text.length)]);
+      const notices = focused(html).map(([tabindex, said]) => [tabindex, said!.slice(0, text.length)]);
       expect(notices, path).toEqual([['-1', text]]);
+      expect(actionless(html), path).toEqual([]);
     }
     // The channels page answers its post itself (no redirect): its notice is the same.
     const paused = await s.post('/admin/channels', { action: 'pause', id: ((await channel.json()) as { id: string }).id });
     expect(paused.status).toBe(200);
-    expect(focused(await paused.text())).toEqual([['-1', '“War room” paused.']]);
+    const channels = await paused.text();
+    expect(focused(channels)).toEqual([['-1', '“War room” paused.']]);
+    expect(actionless(channels)).toEqual([]);
+    // A deletion's question posts its confirmation to the page it was asked on.
+    expect((await h.admin('/components', { body: { id: 'spare', name: 'Spare' } })).status).toBe(201);
+    const asked = await s.post('/admin/components?done=added', { action: 'delete', id: 'spare' });
+    expect(asked.status).toBe(200);
+    const confirm = all(dom(await asked.text()), (e) => e.name === 'form' && all(e, (i) => i.attribs.name === 'confirm').length > 0);
+    expect(confirm.map((f) => f.attribs.action)).toEqual(['/admin/components?done=added']);
     // A page opened afresh says nothing of a save, and takes no focus.
     expect(focused(await (await fetch(`${h.url}/admin/settings`, { headers: { cookie: s.cookie } })).text())).toEqual([]);
   });
