@@ -341,7 +341,7 @@ describe('the console follows what others do, without a reload', () => {
     }
   });
 
-  it('the maintenance notice names the components ticked while it is the template, and stops following once edited', async () => {
+  it('the maintenance notice names the components ticked while it is the template; edited, only its untouched Affected services line follows', async () => {
     const page = await openPage('/admin/maintenance');
     try {
       const body = () => page.inputValue('#m-body');
@@ -355,11 +355,17 @@ describe('the console follows what others do, without a reload', () => {
       expect(await page.inputValue('input[name="body_template"]')).toBe(await body());
       await page.uncheck('#m-component-db');
       expect(await body()).toMatch(/maintenance on API\.[\s\S]*\*\*Affected services:\*\* API$/);
-      // Edited by hand: the text is the Comms Lead's, as the server keeps it.
+      // Edited by hand: the text is the Comms Lead's, but for the template's "Affected services" line while it is
+      // still as the template wrote it (as an update's does): it follows the ticks.
       const edited = (await body()).replace('briefly', 'very briefly');
       await page.fill('#m-body', edited);
       await page.check('#m-component-db');
-      expect(await body()).toBe(edited);
+      expect(await body()).toBe(edited.replace(/\*\*Affected services:\*\* API$/, '**Affected services:** API and Database'));
+      // A line changed by hand stays as written.
+      const own = (await body()).replace('API and Database', 'the API (EU only)');
+      await page.fill('#m-body', own);
+      await page.uncheck('#m-component-db');
+      expect(await body()).toBe(own);
     } finally {
       await closeWithin(page)();
     }
