@@ -42,8 +42,8 @@ export default defineConfig({
       // gets a fresh database of one throwaway cluster (tests/helpers/engine.ts), data a test wrote into
       // its DATA_DIR imported first, as `npm run db:import` does. Left out: the suites listed below with
       // their reasons (HTTP-only, and how pages, the banner and the console look and behave), and, because what they test is the embedded engine's own files: the journals and herald.json on a full or read-only disk and at start, the sender's outcomes a write refused, the crash harness that
-      // checks herald.json after each SIGKILL, the SIGKILL in the middle of a journal fan-out (the shared
-      // outbox's kill is tests/integration/pg-outbox.test.ts), and the first start's DATA_DIR files (the
+      // checks herald.json after each SIGKILL, the SIGKILL and the SIGTERM in the middle of a journal fan-out (the shared
+      // outbox's kill is tests/integration/pg-outbox.test.ts; its stop holds the SMTP thread as the journal's does), and the first start's DATA_DIR files (the
       // demo seed, the admin-token file, the one-instance lock). The pg-* suites start clusters of their own.
       {
         extends: true,
@@ -52,7 +52,7 @@ export default defineConfig({
           include: ['tests/api/**/*.test.ts', 'tests/integration/**/*.test.ts', 'tests/e2e/**/*.test.ts'],
           exclude: [
             'tests/integration/pg-*.test.ts',
-            'tests/integration/{full-disk-journals,storage-failure,start-checks,crash-safety,outbox-crash,foundation-process,unwritten-outcomes,lock-race,admin-token-file}.test.ts',
+            'tests/integration/{full-disk-journals,storage-failure,start-checks,crash-safety,outbox-crash,outbox-clean-stop,foundation-process,unwritten-outcomes,lock-race,admin-token-file}.test.ts',
             // The HTTP body limit and the Origin check behind a proxy are the same code on both engines; the
             // limit's RSS bound is measured on the embedded one. Protocol-level attacks, conditional and ranged
             // requests, and the page cache's keys: HTTP answers, before and apart from storage.

@@ -87,6 +87,9 @@ export class Sender {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    // What the SMTP thread holds but has not begun goes back unattempted, for the restart: begun at a slow relay's
+    // pace until the wait below ran out, the messages then on the wire were cut, some accepted, and sent again.
+    if (this.inFlight.size > 0) this.o.mailer.hold();
     // In-flight sends get a few seconds to finish and be recorded; a hung server must not block shutdown
     // (an unrecorded send is resent after the restart: the at-least-once bound).
     if (this.inFlight.size > 0) {

@@ -207,6 +207,9 @@ export function openSharedOutbox(herald: HeraldCore, mail: SharedMail, mailer: M
       unlead();
       await starting.catch(() => {});
       await fanOuts.current;
+      // What the SMTP thread holds but has not begun goes back unattempted (stays queued): begun at a slow relay's
+      // pace, a stop cut the messages then on the wire at its end, some accepted, and another replica sent them again.
+      mailer.hold();
       // Sends under way get a few seconds to finish and be recorded; a hung server must not block shutdown
       // (an unrecorded send is taken again by another replica when its lease ends: the at-least-once bound).
       const inFlight = sends.current;

@@ -35,7 +35,7 @@ type Verdict = { code: number; text: string } | null;
  * A real SMTP server (smtp-server) on a free loopback port. `reply` can turn
  * a message down: return an error code and text, or null to accept it; a
  * promise of one holds the answer until it settles (a message kept in flight).
- * `delayMs` holds each accepted message's answer that long (a slow relay).
+ * `delayMs` holds each accepted message's answer that long (a slow relay); a function is asked each time.
  * `commands` records each MAIL FROM and RCPT TO line as sent (see TestSmtp).
  * `at` answers the steps before DATA as a relay would: `connect` (the greeting), `mailFrom` and `rcptTo`
  * return a refusal (code and text) or null to go on.
@@ -50,7 +50,7 @@ const refusal = (verdict: NonNullable<Verdict>) => Object.assign(new Error(verdi
 
 export async function startSmtp(
   reply: (attempt: { messageId: string; to: string[]; count: number }) => Verdict | Promise<Verdict> = () => null,
-  opts: { delayMs?: number; commands?: boolean; at?: RelayAnswers } = {},
+  opts: { delayMs?: number | (() => number); commands?: boolean; at?: RelayAnswers } = {},
 ): Promise<TestSmtp> {
   const received: Received[] = [];
   const attempts: Array<{ messageId: string; to: string[] }> = [];
@@ -99,7 +99,8 @@ export async function startSmtp(
             return callback(err);
           }
           received.push({ to, raw, messageId });
-          if (opts.delayMs) setTimeout(() => callback(), opts.delayMs);
+          const delay = typeof opts.delayMs === 'function' ? opts.delayMs() : opts.delayMs;
+          if (delay) setTimeout(() => callback(), delay);
           else callback();
         };
         const verdict = reply({ messageId, to, count });
