@@ -1,3 +1,4 @@
+import { refusesSender } from '../notify/classify.ts';
 /**
  * A mail error as the console says it. The outbox keeps what nodemailer reported ("EAUTH: 535 5.7.8 …",
  * "ECONNECTION: connect ECONNREFUSED 127.0.0.1:2526"): precise, but codes a Comms Lead should not have to
@@ -41,7 +42,10 @@ export function plainMailError(raw: string, { paused = false }: { paused?: boole
     return { text: `The mail server refused the connection: nothing is listening there. It said: ${said}`, login: false };
   if (UNREACHABLE.test(raw)) return { text: `The mail server could not be reached. It said: ${said}`, login: false };
   const status = /^\d{3}[ -](\d\.\d{1,3}\.\d{1,3})/.exec(said)?.[1];
-  if (paused && !/^E(TLS|REQUIRETLS|CONFIG|PROXY)\b/.test(raw) && (reply?.startsWith('5') || reply?.startsWith('4')))
+  // A refusal of the sender or of this host at RCPT TO (Postfix's default place) reads so too, paused or not: it
+  // read "refused the recipient", the pause beside it saying "not a recipient".
+  const setup = paused || (reply !== undefined && refusesSender({ responseCode: Number(reply), response: said }));
+  if (setup && !/^E(TLS|REQUIRETLS|CONFIG|PROXY)\b/.test(raw) && (reply?.startsWith('5') || reply?.startsWith('4')))
     return {
       text: `The mail server refused to take mail from Herald${status ? ` (${status})` : ''}: the sender address (MAIL_FROM), this host or this account (a sending limit), not a recipient. It said: ${said}`,
       login: false,

@@ -158,6 +158,9 @@ export class Sender {
       return;
     }
     await this.o.ledger.save({ ...d, state: 'sent', attempts: d.attempts + 1, last_error: null, next_at: null, sent_at: at() });
+    // Mail goes out again: a failure before this one no longer says why mail waits (the deliveries page showed it
+    // for as long as any fan-out ran, minutes after the relay was fixed).
+    this.lastError = null;
   }
 
   private async failed(d: Delivery, err: Error): Promise<void> {

@@ -59,6 +59,8 @@ export function sharedSending(ctx: SendingContext): () => Promise<void> {
     if ('skip' in built) return { ...d, state: 'failed', last_error: `not sent: ${built.skip}`, next_at: null };
     try {
       await mailer.send(d.id, built.message, { urgent: d.kind === 'confirm' });
+      // Mail goes out again: a failure before this one no longer says why mail waits.
+      sending.lastError = null;
       return { ...d, state: 'sent', attempts: d.attempts + 1, last_error: null, next_at: null, sent_at: now().toISOString() };
     } catch (e) {
       const err = e as Error;

@@ -46,6 +46,18 @@ describe('the deliveries page says why mail is stuck, in plain words', () => {
     expect(html).toContain(`ECONNREFUSED 127.0.0.1:${port}`);
   });
 
+  it('a failure is no longer the last error once mail goes out again', async () => {
+    // The relay refuses the first attempt for now (451), then takes the retry.
+    const smtp = await startSmtp(({ count }) => (count === 1 ? { code: 451, text: '4.3.0 Try again later' } : null));
+    cleanup.push(() => smtp.close());
+    const h = await start(smtp.url);
+    await smtp.waitFor(1);
+    // Before: the 451 stayed the deliveries' last error, and the page said "The last attempt that failed…" for as
+    // long as any later fan-out ran, long after the relay was fine.
+    await until(async () => ((await (await h.admin('/deliveries')).json()).last_error === null ? true : null), 'the error to clear');
+    expect(smtp.attempts).toHaveLength(2);
+  });
+
   it('a wrong password: plain words and what to do; after Resume the page says it is still paused, never "resumed", never the password', async () => {
     // smtp-server without an onAuth handler refuses every login (535), as a relay does a wrong password.
     const smtp = await startSmtp();

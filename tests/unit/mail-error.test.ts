@@ -6,7 +6,11 @@ describe('a mail error in plain words', () => {
     ['EAUTH: 535 5.7.8 Authentication credentials invalid', 'refused the login', true],
     ['ECONNECTION: connect ECONNREFUSED 127.0.0.1:2526', 'refused the connection', false],
     ['ETIMEDOUT: Connection timeout', 'could not be reached', false],
-    ['EENVELOPE: 554 5.7.1 Relay access denied', 'refused the recipient (5.7.1)', false],
+    ['EENVELOPE: 554 5.7.1 <address>: Recipient address rejected: Access denied', 'refused the recipient (5.7.1)', false],
+    // Not paused on this replica (another one paused, or it came before the pause): still not a recipient's.
+    // Before: "refused the recipient", beside a pause saying "not a recipient".
+    ['EENVELOPE: 554 5.7.1 <unknown[192.0.2.1]>: Client host rejected: not permitted', 'refused to take mail from Herald (5.7.1)', false],
+    ['EENVELOPE: 554 5.7.1 Relay access denied', 'refused to take mail from Herald (5.7.1)', false],
     ['EMESSAGE: 451 4.7.1 Greylisted', 'try again later', false],
   ])('%s → %s', (raw, words, login) => {
     const plain = plainMailError(raw);
