@@ -153,6 +153,16 @@ describe('PgConsoleStore: drafts', () => {
     expect(runs).toBe(0);
   });
 
+  it("one session's many previews push out its own oldest drafts, never another session's", async () => {
+    const { a, b } = await replicas();
+    const dana = await a.drafts.save('dana', action(), T0);
+    const lees = [];
+    for (let i = 0; i < 60; i++) lees.push(await b.drafts.save('lee', action(), T0 + i + 1));
+    expect(await b.drafts.peek(dana.id, 'dana', T0 + 100)).not.toBeNull();
+    expect(await a.drafts.peek(lees[0]!.id, 'lee', T0 + 100)).toBeNull();
+    expect(await a.drafts.peek(lees.at(-1)!.id, 'lee', T0 + 100)).not.toBeNull();
+  });
+
   it('another session cannot publish a draft, before or after its owner did', async () => {
     const { a, b } = await replicas();
     const d = await a.drafts.save('owner', action(), T0);

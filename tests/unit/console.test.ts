@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { SessionStore, SESSION_IDLE_MS, SESSION_MAX_MS } from '../../src/auth/sessions.ts';
 import { WindowLimiter } from '../../src/http/rate-limit.ts';
 import { DraftStore, memoryConsoleStore } from '../../src/store/console/memory.ts';
-import { DRAFT_TTL_MS } from '../../src/store/console/port.ts';
+import { DRAFT_TTL_MS, MAX_DRAFTS_PER_SESSION } from '../../src/store/console/port.ts';
 import { applyDraftOnce, type DraftAction } from '../../src/publish/preview.ts';
 import { activeIncidents } from '../../src/domain/cadence.ts';
 import { at } from '../../src/console/format.ts';
@@ -118,6 +118,17 @@ describe('drafts', () => {
       }),
     ).rejects.toThrow('conflict');
     expect(await drafts.publishOnce(d.id, 's1', 2, async () => 'INC-2')).toBe('INC-2');
+  });
+
+  it("one session's many previews push out its own oldest drafts, never another session's, as on PostgreSQL", () => {
+    const drafts = new DraftStore();
+    const dana = drafts.save('dana', action, 0);
+    const lees = Array.from({ length: 500 }, (_, i) => drafts.save('lee', action, i + 1));
+    // Before: Dana's draft, seconds old, was gone ("This preview has expired") after 500 previews of Lee's.
+    expect(drafts.peek(dana.id, 'dana', 600)).toBe(dana);
+    expect(drafts.peek(lees[0]!.id, 'lee', 600)).toBeNull();
+    expect(drafts.peek(lees.at(-1)!.id, 'lee', 600)).toBe(lees.at(-1));
+    expect(lees.filter((d) => drafts.peek(d.id, 'lee', 600))).toHaveLength(MAX_DRAFTS_PER_SESSION);
   });
 
   it('a draft older than two hours is gone: not shown again, not published, as on PostgreSQL', async () => {

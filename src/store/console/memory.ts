@@ -1,7 +1,7 @@
 import { randomToken } from '../../auth/random.ts';
 import { SessionStore } from '../../auth/sessions.ts';
 import { WindowLimiter } from '../../http/rate-limit.ts';
-import { type ConsoleStore, type ConsoleStoreOptions, DRAFT_TTL_MS, type Draft, MAX_DRAFTS } from './port.ts';
+import { type ConsoleStore, type ConsoleStoreOptions, DRAFT_TTL_MS, type Draft, MAX_DRAFTS, MAX_DRAFTS_PER_SESSION } from './port.ts';
 
 /**
  * Drafts between preview and publish, in memory (the embedded engine).
@@ -16,6 +16,8 @@ export class DraftStore<A = unknown> {
 
   save(sessionKey: string, action: A, now: number, emailHtml?: string): Draft<A> {
     this.sweep(now);
+    const own = [...this.drafts.values()].filter((d) => d.sessionKey === sessionKey);
+    for (const d of own.slice(0, Math.max(0, own.length - MAX_DRAFTS_PER_SESSION + 1))) this.drafts.delete(d.id);
     const draft: Draft<A> = { id: randomToken(18), sessionKey, action, createdAt: now, ...(emailHtml !== undefined ? { emailHtml } : {}) };
     this.drafts.set(draft.id, draft);
     return draft;

@@ -1,6 +1,6 @@
 import { randomToken } from '../../auth/random.ts';
 import { Conflict, Unavailable } from '../../domain/errors.ts';
-import { type ConsoleDrafts, DRAFT_TTL_MS, type Draft, MAX_DRAFTS } from './port.ts';
+import { type ConsoleDrafts, DRAFT_TTL_MS, type Draft, MAX_DRAFTS, MAX_DRAFTS_PER_SESSION } from './port.ts';
 import { validId } from '../../input/ids.ts';
 import type { ConsoleQuery } from './pg-query.ts';
 import { replicaGoneSql } from '../pg/replica-sessions.ts';
@@ -78,8 +78,9 @@ export class PgDrafts<A> implements ConsoleDrafts<A> {
       `DELETE FROM console_drafts
         WHERE (state = 'pending' AND created_at < $1)
            OR (state = 'published' AND published_at < $1)
-           OR id IN (SELECT id FROM console_drafts WHERE state = 'pending' ORDER BY created_at DESC, id OFFSET $2)`,
-      [cutoff, MAX_DRAFTS - 1],
+           OR id IN (SELECT id FROM console_drafts WHERE state = 'pending' ORDER BY created_at DESC, id OFFSET $2)
+           OR id IN (SELECT id FROM console_drafts WHERE state = 'pending' AND session_key = $3 ORDER BY created_at DESC, id OFFSET $4)`,
+      [cutoff, MAX_DRAFTS - 1, key, MAX_DRAFTS_PER_SESSION - 1],
     );
     // PostgreSQL's text refuses NUL; an email never needs one.
     const html = emailHtml?.replaceAll('\u0000', '\uFFFD');

@@ -91,6 +91,12 @@ export interface Credentials {
 export const DRAFT_TTL_MS = 2 * 60 * 60_000;
 /** Drafts kept at most (unpublished; the oldest goes first). */
 export const MAX_DRAFTS = 500;
+/**
+ * Drafts one session keeps at most (its own oldest goes first): one admin's previews, a script's or a stuck
+ * key's, must not push out another's draft seconds old ("This preview has expired"): ten sessions would have
+ * to fill theirs before the overall cap reaches anyone else's.
+ */
+export const MAX_DRAFTS_PER_SESSION = 50;
 
 /** Seconds to wait until `resetAt`, at least 1 (a Retry-After of 0 would invite an immediate retry). */
 export const secondsUntil = (resetAt: number, now: number): number => Math.max(1, Math.ceil((resetAt - now) / 1000));
