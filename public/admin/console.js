@@ -435,7 +435,12 @@
       if (stopped || busy || document.hidden) return;
       busy = true;
       lastPoll = Date.now();
-      fetch('/api/admin/dashboard', { credentials: 'same-origin', cache: 'no-store', headers: { accept: 'application/json' } })
+      // Marked as this page's poll: it does not keep the session alive (src/auth/session-cookie.ts isPoll).
+      fetch('/api/admin/dashboard', {
+        credentials: 'same-origin',
+        cache: 'no-store',
+        headers: { accept: 'application/json', 'x-herald-poll': '1' },
+      })
         .then(function (res) {
           if (res.status === 401) {
             stopped = true;

@@ -41,8 +41,15 @@ export function sessionToken(herald: Herald, request: Request): string | undefin
  * is not the same as signed out.
  */
 export function sessionOf(herald: Herald, request: Request): Promise<Session | null> {
-  return herald.console.sessions.get(sessionToken(herald, request), herald.now().getTime());
+  return herald.console.sessions.get(sessionToken(herald, request), herald.now().getTime(), !isPoll(request));
 }
+
+/**
+ * A console page's own poll (the dashboard's every 20 s, public/admin/console.js): it says so in a header, and
+ * does not count as using the session. An open tab kept it alive for its whole 24 h, where README promises an
+ * end after 12 h idle: an unattended screen stayed signed in.
+ */
+export const isPoll = (request: Request): boolean => request.method === 'GET' && request.headers.get('x-herald-poll') === '1';
 
 /** A request's session on its Hono context: unset until looked up, then the session or null. */
 export type SessionVariables = { session?: Session | null };

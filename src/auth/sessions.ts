@@ -46,8 +46,8 @@ export class SessionStore {
     return { token, session };
   }
 
-  /** The live session for a cookie token (and marks it used), or null. */
-  get(token: string | undefined, now: number): Session | null {
+  /** The live session for a cookie token, or null; marked used unless `touch` is false (a page's own poll). */
+  get(token: string | undefined, now: number, touch = true): Session | null {
     if (!token || token.length > MAX_TOKEN_LENGTH) return null;
     const session = this.sessions.get(hash(token));
     if (!session) return null;
@@ -55,7 +55,7 @@ export class SessionStore {
       this.sessions.delete(session.key);
       return null;
     }
-    session.lastSeenAt = now;
+    if (touch) session.lastSeenAt = now;
     return session;
   }
 

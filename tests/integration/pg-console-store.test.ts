@@ -87,6 +87,10 @@ describe('PgConsoleStore: sessions', () => {
     expect(await b.sessions.get(idle, used + SESSION_IDLE_MS + 1)).toBeNull();
     expect(await cluster.sql("SELECT string_agg(actor, ',') FROM console_sessions", url)).toBe('console:Dana');
     expect(await a.sessions.get(idle, used + 1)).toBeNull();
+    // A page's own poll does not mark it used: polled all along, it ends 12 h after it was last used.
+    const { token: polled } = await a.sessions.create('console:Lee', T0);
+    expect(await b.sessions.get(polled, used, false)).not.toBeNull();
+    expect(await a.sessions.get(polled, T0 + SESSION_IDLE_MS + 1, false)).toBeNull();
   });
 
   it('ends 24 h after it began even when used all along, alternating replicas', async () => {

@@ -12,7 +12,7 @@ import { joinNames } from '../../src/domain/words.ts';
 import { DEFAULT_SETTINGS } from '../../src/domain/settings.ts';
 import { wallClockToIso, isoToWallClock, proposedWindow } from '../../src/console/zoned-time.ts';
 import { parseSetCookie } from 'cookie';
-import { sessionCookieName, sessionSetCookie } from '../../src/auth/session-cookie.ts';
+import { isPoll, sessionCookieName, sessionSetCookie } from '../../src/auth/session-cookie.ts';
 import { declareFromForm, notifyChoice, updateFromForm } from '../../src/console/draft-input.ts';
 import { blankUpdate, valuesFromDraft, type DeclareValues } from '../../src/console/draft-values.ts';
 import { notifyDefault, updateClientTemplates } from '../../src/console/form-defaults.ts';
@@ -46,6 +46,17 @@ describe('console sessions', () => {
     const b = store.create('b', 0).token;
     for (let t = 0; t < SESSION_MAX_MS; t += SESSION_IDLE_MS / 2) expect(store.get(b, t)).not.toBeNull();
     expect(store.get(b, SESSION_MAX_MS + 1)).toBeNull();
+  });
+
+  it("a page's own poll (X-Herald-Poll) does not keep a session alive: an open tab ends after 12 h idle", () => {
+    const store = new SessionStore();
+    const { token } = store.create('a', 0);
+    // Before: each poll marked it used, and an unattended tab stayed signed in for the whole 24 h.
+    for (let t = 0; t < SESSION_IDLE_MS; t += SESSION_IDLE_MS / 4) expect(store.get(token, t, false)).not.toBeNull();
+    expect(store.get(token, SESSION_IDLE_MS + 1, false)).toBeNull();
+    const poll = (headers: Record<string, string>, method = 'GET') =>
+      isPoll(new Request('http://h/api/admin/dashboard', { method, headers }));
+    expect([poll({ 'x-herald-poll': '1' }), poll({}), poll({ 'x-herald-poll': '1' }, 'POST')]).toEqual([true, false, false]);
   });
 
   it('gives each session its own CSRF token', () => {

@@ -72,7 +72,7 @@ export function memoryConsoleStore<A>(opts: ConsoleStoreOptions): ConsoleStore<A
     engine: 'memory',
     sessions: {
       create: async (actor, now) => sessions.create(actor, now),
-      get: async (token, now) => sessions.get(token, now),
+      get: async (token, now, touch) => sessions.get(token, now, touch),
       destroy: async (token) => sessions.destroy(token),
     },
     drafts: {

@@ -82,7 +82,7 @@ export class PgConsoleStore<A> implements ConsoleStore<A> {
     this.credentials = opts.credentials ?? (() => ({ token: '', password: null }));
     this.sessions = {
       create: (actor, at, via) => this.createSession(actor, at, via),
-      get: (token, at) => this.getSession(token, at),
+      get: (token, at, touch) => this.getSession(token, at, touch),
       destroy: (token) => this.destroySession(token),
     };
     this.drafts = new PgDrafts<A>({
@@ -155,7 +155,7 @@ export class PgConsoleStore<A> implements ConsoleStore<A> {
     return { token, session };
   }
 
-  private async getSession(token: string | undefined, now: number): Promise<Session | null> {
+  private async getSession(token: string | undefined, now: number, touch = true): Promise<Session | null> {
     if (!validId(token)) return null;
     const key = sessionKey(token);
     // One round trip: a live session is marked used, an expired one deleted (the two never match the same row).
@@ -163,14 +163,14 @@ export class PgConsoleStore<A> implements ConsoleStore<A> {
     // that changes it, the replicas not yet restarted still take it, as they still take the old secret itself.
     const { rows } = await this.query<SessionRow>(
       `WITH live AS (
-         UPDATE console_sessions SET last_seen_at = GREATEST(last_seen_at, $2)
+         UPDATE console_sessions SET last_seen_at = CASE WHEN $6 THEN GREATEST(last_seen_at, $2) ELSE last_seen_at END
           WHERE key = $1 AND last_seen_at >= $3 AND created_at >= $4 AND credentials = ANY($5::text[])
           RETURNING actor, created_at, last_seen_at
        ), expired AS (
          DELETE FROM console_sessions WHERE key = $1 AND (last_seen_at < $3 OR created_at < $4)
        )
        SELECT * FROM live`,
-      [key, new Date(now), new Date(now - SESSION_IDLE_MS), new Date(now - SESSION_MAX_MS), taken(this.credentials())],
+      [key, new Date(now), new Date(now - SESSION_IDLE_MS), new Date(now - SESSION_MAX_MS), taken(this.credentials()), touch],
     );
     const row = rows[0];
     if (!row) return null;

@@ -24,8 +24,11 @@ export interface ConsoleStore<A> {
 export interface ConsoleSessions {
   /** Starts a session; returns the cookie token (shown to the browser once) and the session, kept under the token's hash. */
   create(actor: string, now: number, via?: SignedInWith): Promise<{ token: string; session: Session }>;
-  /** The live session for a cookie token (and marks it used), or null: none, ended, or expired (12 h idle, 24 h in all). */
-  get(token: string | undefined, now: number): Promise<Session | null>;
+  /**
+   * The live session for a cookie token, or null: none, ended, or expired (12 h idle, 24 h in all). Marked used
+   * unless `touch` is false: a console page's own poll is not someone using it (an open tab kept it for 24 h).
+   */
+  get(token: string | undefined, now: number, touch?: boolean): Promise<Session | null>;
   /** Ends the session of a cookie token (sign-out), everywhere. */
   destroy(token: string | undefined): Promise<void>;
 }
