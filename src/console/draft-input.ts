@@ -1,3 +1,4 @@
+import { estimatePassed } from '../domain/words.ts';
 import type { Db, Incident } from '../domain/model.ts';
 import type { ComponentChangesInput } from '../domain/incidents/take-off.ts';
 import type { IncidentStatus } from '../domain/status.ts';
@@ -174,7 +175,7 @@ export function updateFromForm(
   if (error) errors.components = error;
   if (eta !== null && typeof eta === 'object') errors.eta = eta.error;
   // "Keep" of an estimate that passed since the form was opened: a fresh update would give the missed time.
-  if (eta === undefined && fields.eta === 'keep' && !resolving && incident.eta && Date.parse(incident.eta) <= fc.now.getTime())
+  if (eta === undefined && fields.eta === 'keep' && !resolving && estimatePassed(incident.eta, fc.now))
     errors.eta = 'The estimate given before has passed: give a new one, or choose “Not known yet”.';
   // What happened goes out with the resolving update only: typed with another status, it was dropped unsaid.
   for (const name of ['root_cause', 'resolution', 'prevention'] as const) {

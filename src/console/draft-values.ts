@@ -1,3 +1,4 @@
+import { estimatePassed } from '../domain/words.ts';
 import type { Db, Incident } from '../domain/model.ts';
 import type { ComponentChangesInput } from '../domain/incidents/take-off.ts';
 import type { IncidentStatus } from '../domain/status.ts';
@@ -71,7 +72,7 @@ export function blankDeclare(fc: FormContext): DeclareValues {
 export function blankUpdate(fc: FormContext, incident: Incident, status: IncidentStatus): UpdateValues {
   // An estimate that has passed is not offered again as the default: kept, a fresh update would tell
   // customers the time it has missed. "Not known yet" unless the Comms Lead gives a new one (or keeps it).
-  const eta = incident.eta && Date.parse(incident.eta) > fc.now.getTime() ? incident.eta : null;
+  const eta = estimatePassed(incident.eta, fc.now) ? null : incident.eta;
   const body = incidentTemplate(fc, incident, status, incident.components, eta);
   return {
     status,

@@ -46,8 +46,11 @@ export function etaBeside(eta: string, at: string, startedAt: string, timeZone: 
   return dayOf(startedAt, timeZone) === dayOf(at, timeZone) ? etaText(eta, at, timeZone) : formatDateTime(eta, timeZone);
 }
 
+/** Whether an estimate (none: no) is not after `at`: it has passed, and a fresh update must not give it again. */
+export const estimatePassed = (eta: string | null | undefined, at: Date): boolean => !!eta && Date.parse(eta) <= at.getTime();
+
 /** " (passed)" for an estimate not after `at`, as the incident page marks it; else "". */
-export const passedMark = (eta: string, at: string): string => (Date.parse(eta) <= Date.parse(at) ? ' (passed)' : '');
+export const passedMark = (eta: string, at: string): string => (estimatePassed(eta, new Date(at)) ? ' (passed)' : '');
 
 /**
  * The estimate as an update states it: an update that gives no new estimate keeps the last one, which may

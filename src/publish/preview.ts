@@ -1,3 +1,4 @@
+import { estimatePassed } from '../domain/words.ts';
 import type { Herald } from '../herald.ts';
 import type { Db, Incident, IncidentUpdate } from '../domain/model.ts';
 import type { VerbContext } from '../domain/context.ts';
@@ -98,8 +99,7 @@ export function staleUpdate(db: Pick<Db, 'incidents'>, action: DraftAction): Inc
  */
 export function keptEtaPassed(db: Pick<Db, 'incidents'>, action: DraftAction, now: Date): boolean {
   if (action.kind !== 'update' || action.input.eta !== undefined || action.input.status === 'resolved') return false;
-  const eta = db.incidents.find((i) => i.id === action.incidentId)?.eta;
-  return !!eta && Date.parse(eta) <= now.getTime();
+  return estimatePassed(db.incidents.find((i) => i.id === action.incidentId)?.eta, now);
 }
 
 /**
