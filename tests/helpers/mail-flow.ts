@@ -101,3 +101,27 @@ export async function startMailedSite(
   }
   return h;
 }
+
+/**
+ * A fan-out under way: `n` confirmed subscribers (user0@example.com …) seeded into `dataDir`, a Herald on it
+ * mailing through `smtp` over 2 connections, and a critical incident declared to all of them. `env` is what
+ * a restart on the same folder starts with.
+ */
+export async function fanOutTo(
+  dataDir: string,
+  smtp: TestSmtp,
+  n: number,
+): Promise<{ h: HeraldProcess; emails: string[]; env: Record<string, string> }> {
+  const emails = Array.from({ length: n }, (_, i) => `user${i}@example.com`);
+  seedSubscribers(
+    dataDir,
+    emails.map((email) => ({ email })),
+  );
+  const env = { SMTP_URL: smtp.url, SITE_URL: SITE, SMTP_POOL_SIZE: '2' };
+  const h = await startHerald({ dataDir, env });
+  const res = await h.admin('/incidents', {
+    body: { name: 'Big outage', impact: 'critical', status: 'investigating', body: 'Down.', components: {} },
+  });
+  if (res.status !== 201) throw new Error(`declare: ${res.status} ${await res.text()}`);
+  return { h, emails, env };
+}

@@ -1,8 +1,7 @@
 import { afterAll, expect, it } from 'vitest';
 import { startHerald, tempDataDir, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
-import { SITE, outboxSettled } from '../helpers/mail-flow.ts';
-import { seedSubscribers } from '../fixtures/subscribers.ts';
+import { fanOutTo, outboxSettled } from '../helpers/mail-flow.ts';
 
 /**
  * A clean stop (SIGTERM: a deploy, a rolling restart) in the middle of a fan-out through a slow relay sends
@@ -21,17 +20,9 @@ it('a SIGTERM during a fan-out through a slow relay: the restart sends the rest,
   // than the stop's wait; after it, the relay answers at once.
   let delay = 300;
   smtp = await startSmtp(undefined, { delayMs: () => delay });
-  const emails = Array.from({ length: N }, (_, i) => `user${i}@example.com`);
-  seedSubscribers(
-    dataDir,
-    emails.map((email) => ({ email })),
-  );
-  const env = { SMTP_URL: smtp.url, SITE_URL: SITE, SMTP_POOL_SIZE: '2' };
-  h = await startHerald({ dataDir, env });
-  const res = await h.admin('/incidents', {
-    body: { name: 'Big outage', impact: 'critical', status: 'investigating', body: 'Down.', components: {} },
-  });
-  expect(res.status).toBe(201);
+  const started = await fanOutTo(dataDir, smtp, N);
+  h = started.h;
+  const { emails, env } = started;
   await smtp.waitFor(4);
   await h.stop();
   expect(smtp.received.length).toBeLessThan(N);

@@ -1,8 +1,7 @@
 import { afterAll, expect, it } from 'vitest';
 import { startHerald, tempDataDir, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
-import { SITE, outboxSettled } from '../helpers/mail-flow.ts';
-import { seedSubscribers } from '../fixtures/subscribers.ts';
+import { fanOutTo, outboxSettled } from '../helpers/mail-flow.ts';
 
 const N = 2000;
 let smtp: TestSmtp | undefined;
@@ -12,17 +11,9 @@ afterAll(() => stopAll(h, smtp, dataDir));
 
 it('a SIGKILL in the middle of a 2,000-recipient fan-out loses nobody; duplicates only near the kill', async () => {
   smtp = await startSmtp();
-  const emails = Array.from({ length: N }, (_, i) => `user${i}@example.com`);
-  seedSubscribers(
-    dataDir,
-    emails.map((email) => ({ email })),
-  );
-  const env = { SMTP_URL: smtp.url, SITE_URL: SITE, SMTP_POOL_SIZE: '2' };
-  h = await startHerald({ dataDir, env });
-  const res = await h.admin('/incidents', {
-    body: { name: 'Big outage', impact: 'critical', status: 'investigating', body: 'Down.', components: {} },
-  });
-  expect(res.status).toBe(201);
+  const started = await fanOutTo(dataDir, smtp, N);
+  h = started.h;
+  const { emails, env } = started;
   // Kill once a good part, but not all, has been accepted by the SMTP server.
   await smtp.waitFor(300);
   await h.kill();
