@@ -4,6 +4,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type HeraldProcess, startHerald, stopAll, type Stoppable, tempDataDir } from '../helpers/server.ts';
 import { until } from '../helpers/poll.ts';
+import { startSmtp } from '../helpers/smtp.ts';
+import { subscribe } from '../helpers/mail-flow.ts';
 import { emptyDb } from '../../src/domain/model.ts';
 import type { VerbContext } from '../../src/domain/context.ts';
 import { createChannel } from '../../src/domain/channels/manage.ts';
@@ -118,6 +120,37 @@ describe('a clean stop during a channel post', () => {
     expect(await status()).toMatchObject({ queued: 0, failed: 0 });
     expect(arrivals.filter((u) => u === update)).toHaveLength(1);
   }, 90_000);
+
+  it('with a post and an email both unanswered, waits for the longer of the two, not their sum: a stop under the 10 s Docker gives', async () => {
+    // A receiver and a relay that never answer: the stop waits its whole bound for each.
+    const hooks: Server = createServer((req) => req.resume());
+    await new Promise<void>((resolve) => hooks.listen(0, '127.0.0.1', resolve));
+    const smtp = await startSmtp(() => null, { delayMs: 60_000 });
+    cleanup.push(() => hooks.closeAllConnections(), hooks, smtp);
+    // Email waits up to 5 s; a post, its CHANNEL_TIMEOUT_MS (3 s here; 5 s by default, when the sum passed 10 s).
+    const env = { SITE_URL: 'https://status.example.test', ALLOW_PRIVATE_WEBHOOKS: 'true', SMTP_URL: smtp.url, CHANNEL_TIMEOUT_MS: '3000' };
+    const h = await startHerald({ env });
+    cleanup.push(() => h.kill());
+    const port = (hooks.address() as { port: number }).port;
+    expect((await h.admin('/channels', { body: { kind: 'webhook', name: 'Partner', url: `http://127.0.0.1:${port}/hook` } })).status).toBe(
+      201,
+    );
+    // A confirmation on the wire (the relay has it and holds its answer), then a post.
+    expect((await subscribe(h, { email: 'kim@example.com' })).status).toBe(202);
+    await until(() => smtp.attempts.length > 0, 'the email under way');
+    let posted = false;
+    hooks.on('request', () => (posted = true));
+    expect((await h.admin('/incidents', { body: { name: 'Checkout down', impact: 'major', body: 'Investigating.' } })).status).toBe(201);
+    await until(() => posted, 'the post under way');
+
+    const from = Date.now();
+    await h.stop();
+    const took = Date.now() - from;
+    expect(h.output()).toContain('[channels] waiting for 1 post(s) under way');
+    // Before: one after the other, 8 s. Now the email's 5 s, the post's 3 s within it.
+    expect(took, h.output()).toBeGreaterThanOrEqual(4_500);
+    expect(took, h.output()).toBeLessThan(7_000);
+  }, 60_000);
 
   it('posts each step of a window to Slack and Teams once: a restart after them posts none again', async () => {
     const arrivals: Array<{ path: string; body: string }> = [];
