@@ -79,15 +79,16 @@
     setText($('strong', strip), overall.description);
   }
 
-  function updateOverdueAlert(count) {
+  // The alert's words come with the answer (overdue_text, as the page draws them): redrawn, and so said again, only when they change.
+  function updateOverdueAlert(text) {
     var box = $('#overdue-alert');
     if (!box) return;
-    if (String(count) === box.getAttribute('data-count')) return;
-    box.setAttribute('data-count', String(count));
-    if (count === 0) return box.replaceChildren();
+    if ((text || '') === box.getAttribute('data-text')) return;
+    box.setAttribute('data-text', text || '');
+    if (!text) return box.replaceChildren();
     var notice = el('div', 'notice bad');
     var p = el('p');
-    p.appendChild(el('strong', null, count === 1 ? 'An update is overdue.' : count + ' updates are overdue.'));
+    p.appendChild(el('strong', null, text));
     p.appendChild(document.createTextNode(' Customers are waiting to hear from you.'));
     notice.appendChild(p);
     box.replaceChildren(notice);
@@ -348,11 +349,7 @@
         if (!inOrder) list.append.apply(list, nodes);
       }
     });
-    updateOverdueAlert(
-      active.filter(function (r) {
-        return r.overdue;
-      }).length,
-    );
+    updateOverdueAlert(data.overdue_text);
 
     var owed = data.postmortems || [];
     var listed = $all('li[data-postmortem]').map(function (li) {

@@ -9,6 +9,18 @@ export function joinNames(names: readonly string[]): string {
   return `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
 }
 
+/**
+ * The console dashboard's alert, naming the incidents whose update is overdue (a screen reader hears the alert
+ * alone, away from the rows): "An update to “Search down” is overdue.", "2 updates are overdue: “Search down” and
+ * “Checkout errors”.", null when none is.
+ */
+export function overdueAlert(names: readonly string[]): string | null {
+  const quoted = names.map((n) => `“${n}”`);
+  if (quoted.length === 0) return null;
+  if (quoted.length === 1) return `An update to ${quoted[0]} is overdue.`;
+  return `${quoted.length} updates are overdue: ${joinNames(quoted)}.`;
+}
+
 /** "30 minutes", "1 hour", "4 hours", "1 day". */
 export function cadenceText(minutes: number): string {
   if (minutes % 1440 === 0) return minutes === 1440 ? '1 day' : `${minutes / 1440} days`;

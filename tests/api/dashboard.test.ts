@@ -101,6 +101,7 @@ describe('GET /api/admin/dashboard', () => {
       minutes_left: 0,
     });
     expect(first.active[1]).toMatchObject({ id: sev3.id, overdue: false });
+    expect(first.overdue_text).toBeNull();
 
     const later = await until(async () => {
       const d = await dashboard();
@@ -111,6 +112,8 @@ describe('GET /api/admin/dashboard', () => {
       [sev1.id, true, -1],
       [sev3.id, false, 0],
     ]);
+    // The alert above the rows names it (the page draws the same words, and its script redraws them from here).
+    expect(later.overdue_text).toBe('An update to “Checkout failing” is overdue.');
 
     // A new update sets the next one due from now: not overdue any more.
     expect((await p.admin(`/incidents/${sev1.id}/updates`, { body: { status: 'identified', body: 'Found it.' } })).status).toBe(201);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cadenceText, everyText } from '../../src/domain/words.ts';
+import { cadenceText, everyText, overdueAlert } from '../../src/domain/words.ts';
 
 /** How a level's cadence and late-notice delay read in templates, notices and the console. */
 describe('cadence words', () => {
@@ -19,5 +19,14 @@ describe('cadence words', () => {
   ])('%i minutes read "%s", "%s"', (minutes, within, every) => {
     expect(cadenceText(minutes)).toBe(within);
     expect(everyText(minutes)).toBe(every);
+  });
+});
+
+describe("the dashboard's overdue alert", () => {
+  it('names each incident whose update is overdue, and says nothing when none is', () => {
+    expect(overdueAlert([])).toBeNull();
+    expect(overdueAlert(['Search down'])).toBe('An update to “Search down” is overdue.');
+    expect(overdueAlert(['Search down', 'Checkout errors'])).toBe('2 updates are overdue: “Search down” and “Checkout errors”.');
+    expect(overdueAlert(['A', 'B', 'C'])).toBe('3 updates are overdue: “A”, “B” and “C”.');
   });
 });

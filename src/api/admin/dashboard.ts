@@ -10,7 +10,7 @@ import { noticeEvent } from '../../read/notice-event.ts';
 import { formatDateTime, formatTimeNear } from '../../domain/time-text.ts';
 import { severityLabel } from '../../domain/policy.ts';
 import { INCIDENT_STATUS_LABEL } from '../../domain/status.ts';
-import { authorWords } from '../../domain/words.ts';
+import { authorWords, overdueAlert } from '../../domain/words.ts';
 
 /** How many notices the dashboard lists (src/components/admin/RecentDeliveries.astro). */
 export const DASHBOARD_NOTICES = 6;
@@ -43,12 +43,14 @@ export function dashboardApi(herald: Herald) {
     const now = herald.now();
     const overall = overallStatus(db);
     const paused = herald.notify.sending.paused;
+    const active = activeRows(db, now, herald.config.HERALD_CADENCE_SCALE, herald.config.SITE_TIMEZONE);
     return c.json({
       now: now.toISOString(),
       now_text: formatDateTime(now.toISOString(), herald.config.SITE_TIMEZONE),
       time_zone: herald.config.SITE_TIMEZONE,
       overall: { indicator: overall.indicator, description: overall.description },
-      active: activeRows(db, now, herald.config.HERALD_CADENCE_SCALE, herald.config.SITE_TIMEZONE),
+      active,
+      overdue_text: overdueAlert(active.filter((r) => r.overdue).map((r) => r.name)),
       postmortems: postmortemRows(db, now),
       deliveries: await noticeRows(herald, db),
       paused: paused ? { reason: paused.reason, at: paused.at } : null,
