@@ -32,8 +32,9 @@ export default defineConfig({
     maxWorkers: 2,
     // One worker process runs file after file (each file still imported afresh; Herald's modules and the
     // helpers stay loaded): a process per file cost about 0.65 s of CPU each, a tenth of the CI's time on
-    // two busy cores. So a suite must close what it opens (servers, Heralds, browsers, timers, fake clocks,
-    // spies) in its hooks: what it leaves running slows or disturbs the files after it in that worker.
+    // two busy cores. So a suite must close what it opens (servers, Heralds, browser contexts, timers, fake
+    // clocks, spies) in its hooks: what it leaves running slows or disturbs the files after it in that worker.
+    // The one thing kept across files is the worker's Chromium (tests/helpers/browser.ts, launchBrowser).
     isolate: false,
     projects: [
       // Everything, on the embedded engine (DATA_DIR's files).

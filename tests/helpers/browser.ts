@@ -43,13 +43,37 @@ export function closeWithin(thing: Page | BrowserContext, ms = 10_000): () => Pr
   };
 }
 
+/** The worker's one Chromium (see launchBrowser), started by the first suite that asks. */
+let shared: Promise<Browser> | null = null;
+
 /**
- * Launches /usr/bin/chromium. Each launch gets a fresh user-data dir:
- * Playwright creates a new temporary profile for every launch() and removes
- * it on close (a --user-data-dir flag is refused outside persistent contexts).
+ * A suite's browser: /usr/bin/chromium, one per vitest worker, shared by the e2e suites it runs one after the other
+ * (vitest.config.ts: no isolation between files). A launch and a close cost 1.2 s each time, in 26 suites. What a
+ * suite gets is that browser as it would use its own: its contexts and pages are its own (a fresh profile each,
+ * nothing shared but the process), and its close() closes those, each given `closeWithin`'s time, not the browser,
+ * which ends with the worker (Playwright kills what it launched when its process exits). One found disconnected is
+ * launched again.
  */
-export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS] });
+export async function launchBrowser(): Promise<Browser> {
+  let browser = await (shared ??= chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS] }));
+  if (!browser.isConnected()) browser = await (shared = chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS] }));
+  const own = new Set<BrowserContext>();
+  const newContext = async (options?: Parameters<Browser['newContext']>[0]) => {
+    const context = await browser.newContext(options);
+    own.add(context);
+    context.once('close', () => own.delete(context));
+    return context;
+  };
+  return new Proxy(browser, {
+    get(target, prop) {
+      if (prop === 'newContext') return newContext;
+      // Browser.newPage's page has a context of its own: the same, closed with the suite's others.
+      if (prop === 'newPage') return async (options?: Parameters<Browser['newPage']>[0]) => (await newContext(options)).newPage();
+      if (prop === 'close') return async () => void (await Promise.all([...own].map((c) => closeWithin(c)())));
+      const value = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 /**
