@@ -66,8 +66,8 @@ export function owedOutbox(outbox: OutboxView, db: () => Db): OutboxView {
     },
     // Named: a PgOutbox's methods are on its prototype, which the spread above does not copy.
     failures: (query) => outbox.failures(query),
-    failedIds: (intent) => outbox.failedIds(intent),
-    retryFailed: (ids) => outbox.retryFailed(ids),
+    failedIds: (intent, follows) => outbox.failedIds(intent, follows),
+    retryFailed: (ids, follows) => outbox.retryFailed(ids, follows),
     waiting: () => outbox.waiting(),
     noticesAbout: (incident) => outbox.noticesAbout(incident),
     async overview(limits) {

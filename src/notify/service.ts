@@ -1,4 +1,5 @@
 import type { HeraldCore } from '../herald.ts';
+import type { Db } from '../domain/model.ts';
 import { Invalid, NotFound, RateLimited } from '../domain/errors.ts';
 import { validId } from '../input/ids.ts';
 import type { SubscribeInput } from '../input/subscribe.ts';
@@ -11,11 +12,11 @@ import type { PauseState, Sender } from './sender.ts';
 import type { FanOut } from './fanout.ts';
 import { openLocalOutbox } from './local-outbox.ts';
 import { openSharedOutbox } from './shared-outbox.ts';
-import { existingIds } from '../domain/components/following.ts';
+import { existingIds, follows, noticeComponents } from '../domain/components/following.ts';
 import { owedOutbox } from './owed-notices.ts';
 import type { SubscribeLimits } from './subscribe-limits.ts';
 import { intentsByKey, stillSendable } from './intents.ts';
-import type { LeftFailed } from '../store/mail/unreachable.ts';
+import type { FollowsNotice, LeftFailed } from '../store/mail/unreachable.ts';
 
 /** How many failed deliveries one turn of a "retry all" queues again. */
 const RETRY_BATCH = 500;
@@ -89,7 +90,26 @@ export interface Notify extends Omit<MailEngine, 'queueConfirmation' | 'requeued
  * PostgreSQL's tables shared by the replicas) and registers its shutdown.
  * Without `workers` nothing is fanned out or sent (see OpenOptions).
  */
+/**
+ * Whether a subscriber is still told of a notice, by the document as it is now: the rule the sender applies to each
+ * message (compose.ts), asked before a retry, so that one who chose other components since is left failed, not
+ * queued to fail again at once as "no longer follows". Each notice's components are worked out once per call.
+ */
+function followsNotices(db: Db): FollowsNotice {
+  const intents = intentsByKey(db);
+  const existing = existingIds(db);
+  const about = new Map<string, string[]>();
+  return (key, components) => {
+    const intent = intents.get(key);
+    if (!intent) return true;
+    let of = about.get(key);
+    if (!of) about.set(key, (of = noticeComponents(intent.incident)));
+    return follows(components, of, existing);
+  };
+}
+
 export function openNotify(herald: HeraldCore, workers = true): Notify {
+  const followsNow = () => followsNotices(herald.store.data);
   const mailer = createMailer(herald.config);
   const mail = herald.storage.openMail();
   const engine =
@@ -130,12 +150,12 @@ export function openNotify(herald: HeraldCore, workers = true): Notify {
     async retryAllFailed(intent) {
       if ((await engine.outbox.begun([intent])).size === 0) return null;
       // The failures as they stand now: one that fails again while this runs is not taken up twice.
-      const { ids, left } = await engine.outbox.failedIds(intent);
+      const { ids, left } = await engine.outbox.failedIds(intent, followsNow());
       // Its incident withdrawn since: the sender would drop each again at once, as "no longer exists".
       if (!stillSendable(intentsByKey(herald.store.data), intent)) return { requeued: 0, left, noticeGone: ids.length };
       let n = 0;
       for (let i = 0; i < ids.length; i += RETRY_BATCH) {
-        const batch = await engine.outbox.retryFailed(ids.slice(i, i + RETRY_BATCH));
+        const batch = await engine.outbox.retryFailed(ids.slice(i, i + RETRY_BATCH), followsNow());
         for (const d of batch) requeued(d);
         n += batch.length;
         // Lets requests in between batches: 10,000 failures are 20 short turns, not one long one.
@@ -148,7 +168,7 @@ export function openNotify(herald: HeraldCore, workers = true): Notify {
     async retry(id) {
       // An id no delivery can have (a NUL byte) is not looked up: it is nobody's, on either engine.
       if (!validId(id)) throw new NotFound('No delivery has that id.');
-      const again = await engine.outbox.retry(id, (d) => stillSendable(intentsByKey(herald.store.data), d.intent));
+      const again = await engine.outbox.retry(id, (d) => stillSendable(intentsByKey(herald.store.data), d.intent), followsNow());
       if ('requeued' in again) requeued(again.requeued);
       return again;
     },

@@ -9,10 +9,23 @@ import { LinkTokens } from '../../src/store/mail/tokens.ts';
 const cleanup: Array<() => Promise<void> | void> = [];
 afterEach(() => stopAll(...cleanup.splice(0).reverse()));
 
-type Why = { subscriber_removed?: number; subscriber_unsubscribed?: number; address_suppressed?: number; notice_withdrawn?: number };
+type Why = {
+  subscriber_removed?: number;
+  subscriber_unsubscribed?: number;
+  address_suppressed?: number;
+  subscriber_unfollowed?: number;
+  notice_withdrawn?: number;
+};
 /** A "retry all" answer: what it queued, and what it left failed by reason (none unless given). */
 const answer = (intent: string, requeued: number, why: Why = {}) => {
-  const not_requeued_why = { subscriber_removed: 0, subscriber_unsubscribed: 0, address_suppressed: 0, notice_withdrawn: 0, ...why };
+  const not_requeued_why = {
+    subscriber_removed: 0,
+    subscriber_unsubscribed: 0,
+    address_suppressed: 0,
+    subscriber_unfollowed: 0,
+    notice_withdrawn: 0,
+    ...why,
+  };
   const not_requeued = Object.values(not_requeued_why).reduce((a, b) => a + b, 0);
   return { intent, requeued, not_requeued, not_requeued_why, withdrawn: not_requeued_why.notice_withdrawn > 0 };
 };
@@ -206,6 +219,39 @@ describe('retry all failed deliveries of a notice', () => {
     expect(page).toContain('<span class="small muted">Unsubscribed</span>');
     expect(page).toContain('<span class="small muted">Address suppressed</span>');
     expect(page).not.toMatch(/name="action" value="retry">/);
+  });
+
+  it('the failures of a subscriber who chose other components since are left failed and said apart; a retry of one is refused', async () => {
+    const refusing = { on: true };
+    const { smtp, h } = await heraldWithRelay(cleanup, () => (refusing.on ? { code: 554, text: '5.7.1 Message refused' } : null), [
+      'r0@example.com',
+      'r1@example.com',
+    ]);
+    for (const id of ['api', 'web']) expect((await h.admin('/components', { body: { id, name: id.toUpperCase() } })).status).toBe(201);
+    await h.admin('/incidents', { body: { name: 'API down', impact: 'major', body: 'Down.', components: { api: 'major_outage' } } });
+    const intent = (await outboxSettled(h, 1, 60_000)).updates[0]!.intent as string;
+    refusing.on = false;
+    // r1 now follows the web app alone, on their manage page: the notice about the API is no longer theirs.
+    const r1 = ((await (await h.admin('/subscribers?q=r1%40example.com')).json()) as { subscribers: Array<{ id: string }> })
+      .subscribers[0]!;
+    const manage = new LinkTokens(await linkKey(h)).issue('manage', { id: r1.id, requested_at: '' });
+    const saved = await fetch(`${h.url}/subscribe/manage/${manage}`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { origin: h.url, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'components=web',
+    });
+    expect(saved.status).toBe(303);
+    const failed = (await (await h.admin('/deliveries/failed?q=r1%40example.com')).json()) as { failed: Array<{ id: string }> };
+    const one = await h.admin(`/deliveries/${failed.failed[0]!.id}/retry`, { method: 'POST' });
+    expect(one.status).toBe(409);
+    expect(((await one.json()) as { error: { code: string } }).error.code).toBe('subscriber_unfollowed');
+
+    const res = await h.admin('/deliveries/retry', { method: 'POST', body: { intent } });
+    // Before: `requeued: 2`, and r1's failed again at once as "not sent: subscriber no longer follows its components".
+    expect(await res.json()).toEqual(answer(intent, 1, { subscriber_unfollowed: 1 }));
+    await smtp.waitFor(1);
+    expect(smtp.received.map((m) => m.to)).toEqual([['r0@example.com']]);
   });
 
   it("a withdrawn incident's failures are left failed: nothing is queued again, a single retry is refused, the page says why", async () => {

@@ -92,28 +92,29 @@ export function embeddedOutbox(ledger: DeliveryLedger, book: SubscriberBook, wai
     failures: async (query) => failures(query),
     began: async () => ledger.epoch,
     begun: async (keys) => new Set(keys.filter((k) => ledger.intents.has(k))),
-    async failedIds(intent) {
+    async failedIds(intent, follows) {
       const ids: string[] = [];
       const left = noneLeft();
       for (const d of ledger.deliveries.values()) {
         if (d.intent !== intent || d.state !== 'failed') continue;
-        const why = unreachable(book.get(d.sub));
+        const why = unreachable(book.get(d.sub), { intent, follows });
         if (why) left[why]++;
         else ids.push(d.id);
       }
       return { ids, left };
     },
-    async retryFailed(ids) {
+    async retryFailed(ids, follows) {
       const batch: Delivery[] = [];
       for (const id of ids) {
         const d = ledger.deliveries.get(id);
-        if (d?.state === 'failed' && !unreachable(book.get(d.sub))) batch.push({ ...d, state: 'queued', attempts: 0, next_at: null });
+        if (d?.state === 'failed' && !unreachable(book.get(d.sub), { intent: d.intent, follows }))
+          batch.push({ ...d, state: 'queued', attempts: 0, next_at: null });
       }
       // Each save is in memory at once; the appends share fsyncs.
       await Promise.all(batch.map((d) => ledger.save(d)));
       return batch;
     },
-    async retry(id, sendable) {
+    async retry(id, sendable, follows) {
       const d = ledger.deliveries.get(id);
       // A sent delivery leaves only its id in memory (until compaction): it is known, and sent.
       if (!d) {
@@ -121,7 +122,7 @@ export function embeddedOutbox(ledger: DeliveryLedger, book: SubscriberBook, wai
         throw new NotFound(`No delivery ${id}.`);
       }
       if (d.state === 'queued') return { already: 'queued' };
-      const why = unreachable(book.get(d.sub));
+      const why = unreachable(book.get(d.sub), { intent: d.intent, follows });
       if (why) throw unreachableRefusal(id, why);
       if (!sendable(d)) throw noticeWithdrawn(id);
       const again: Delivery = { ...d, state: 'queued', attempts: 0, next_at: null };

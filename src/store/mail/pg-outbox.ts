@@ -1,6 +1,6 @@
 import { NotFound } from '../../domain/errors.ts';
 import { noticeWithdrawn, unreachableRefusal } from './retry-refusals.ts';
-import { noneLeft, unreachable } from './unreachable.ts';
+import { type FollowsNotice, noneLeft, unreachable } from './unreachable.ts';
 import type { Delivery, SubscriberState } from './model.ts';
 import type { FailedIds, FailurePage, FailureQuery, NoticeProgress, OutboxOverview, OutboxView, Retried } from './port.ts';
 import { DELIVERY_COLUMNS, deliveryOf, type DeliveryRow } from './pg-rows.ts';
@@ -69,17 +69,17 @@ export class PgOutbox extends PgFanOut implements OutboxView {
     return this.db.snapshot((c) => readFailed(c, query));
   }
 
-  async retry(id: string, sendable: (d: Delivery) => boolean): Promise<Retried> {
+  async retry(id: string, sendable: (d: Delivery) => boolean, follows: FollowsNotice): Promise<Retried> {
     return this.db.tx(async (c) => {
       const { rows } = await c.query<DeliveryRow>(`SELECT ${DELIVERY_COLUMNS} FROM mail_deliveries WHERE id = $1 FOR UPDATE`, [id]);
       const d = rows[0] ? deliveryOf(rows[0]) : undefined;
       if (!d) throw new NotFound(`No delivery ${id}.`);
       if (d.state !== 'failed') return { already: d.state };
-      const sub = await c.query<{ state: SubscriberState; suppressed: string | null }>(
-        'SELECT state, suppressed FROM mail_subscribers WHERE id = $1',
+      const sub = await c.query<{ state: SubscriberState; suppressed: string | null; components: string[] }>(
+        'SELECT state, suppressed, components FROM mail_subscribers WHERE id = $1',
         [d.sub],
       );
-      const why = unreachable(sub.rows[0]);
+      const why = unreachable(sub.rows[0], { intent: d.intent, follows });
       if (why) throw unreachableRefusal(id, why);
       if (!sendable(d)) throw noticeWithdrawn(id);
       await c.query(
@@ -91,16 +91,21 @@ export class PgOutbox extends PgFanOut implements OutboxView {
   }
 
   /** A notice's failed deliveries that can be sent to their subscriber now, oldest first, and the others counted by reason. */
-  async failedIds(intent: string): Promise<FailedIds> {
-    const { rows } = await this.db.query<{ id: string; state: SubscriberState | null; suppressed: string | null }>(
-      `SELECT d.id, s.state, s.suppressed FROM mail_deliveries d LEFT JOIN mail_subscribers s ON s.id = d.sub
+  async failedIds(intent: string, follows: FollowsNotice): Promise<FailedIds> {
+    const { rows } = await this.db.query<{
+      id: string;
+      state: SubscriberState | null;
+      suppressed: string | null;
+      components: string[] | null;
+    }>(
+      `SELECT d.id, s.state, s.suppressed, s.components FROM mail_deliveries d LEFT JOIN mail_subscribers s ON s.id = d.sub
        WHERE d.intent = $1 AND d.state = 'failed' ORDER BY d.ord`,
       [intent],
     );
     const ids: string[] = [];
     const left = noneLeft();
     for (const r of rows) {
-      const why = unreachable(r);
+      const why = unreachable(r, { intent, follows });
       if (why) left[why]++;
       else ids.push(r.id);
     }
@@ -108,21 +113,27 @@ export class PgOutbox extends PgFanOut implements OutboxView {
   }
 
   /**
-   * Those of `ids` still failed that can still be sent to their subscriber (unreachable.ts, as SQL), queued again
-   * (rows another request holds are left to it).
+   * Those of `ids` still failed that can still be sent to their subscriber (unreachable.ts: its state in SQL, whether
+   * it follows the notice here), queued again, oldest first (rows another request holds are left to it).
    */
-  async retryFailed(ids: string[]): Promise<Delivery[]> {
-    const { rows } = await this.db.query<DeliveryRow>(
-      `UPDATE mail_deliveries d SET state = 'queued', attempts = 0, next_at = NULL, lease_owner = NULL, lease_until = NULL
-       FROM (SELECT id FROM mail_deliveries f WHERE id = ANY($1::text[]) AND state = 'failed'
-               AND EXISTS (SELECT 1 FROM mail_subscribers s WHERE s.id = f.sub AND s.state <> 'unsubscribed' AND s.suppressed IS NULL)
-             ORDER BY ord FOR UPDATE OF f SKIP LOCKED) p
-       WHERE d.id = p.id RETURNING ${DELIVERY_COLUMNS.split(', ')
-         .map((c) => `d.${c}`)
-         .join(', ')}`,
-      [ids],
-    );
-    return rows.map(deliveryOf);
+  async retryFailed(ids: string[], follows: FollowsNotice): Promise<Delivery[]> {
+    return this.db.tx(async (c) => {
+      const { rows: held } = await c.query<{ id: string; intent: string; components: string[] }>(
+        `SELECT f.id, f.intent, s.components FROM mail_deliveries f JOIN mail_subscribers s ON s.id = f.sub
+         WHERE f.id = ANY($1::text[]) AND f.state = 'failed' AND s.state <> 'unsubscribed' AND s.suppressed IS NULL
+         ORDER BY f.ord FOR UPDATE OF f SKIP LOCKED`,
+        [ids],
+      );
+      const take = held.filter((r) => follows(r.intent, r.components)).map((r) => r.id);
+      if (take.length === 0) return [];
+      const { rows } = await c.query<DeliveryRow>(
+        `UPDATE mail_deliveries SET state = 'queued', attempts = 0, next_at = NULL, lease_owner = NULL, lease_until = NULL
+         WHERE id = ANY($1::text[]) RETURNING ${DELIVERY_COLUMNS}`,
+        [take],
+      );
+      const order = new Map(take.map((id, i) => [id, i]));
+      return rows.map(deliveryOf).sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+    });
   }
 
   /** Counts a subscribe request under `key` in a fixed window; 0 within the limit, else the seconds until it ends. */

@@ -2,7 +2,7 @@ import type { Delivery, Intent, Subscriber, SubscriberState } from './model.ts';
 import type { RequestOutcome } from './subscribe-request.ts';
 import type { TokenPurpose } from './tokens.ts';
 import type { IntentCounts } from './ledger.ts';
-import type { LeftFailed, Unreachable } from './unreachable.ts';
+import type { FollowsNotice, LeftFailed, Unreachable } from './unreachable.ts';
 
 /**
  * The mail part of the storage port: subscribers and what the outbox holds,
@@ -127,14 +127,14 @@ export interface OutboxView {
    * The ids of a notice's failed deliveries (by intent key) that can be sent to their subscriber now, oldest
    * first: what a "retry all" takes on; and how many failed ones nothing can send (unreachable.ts), by reason.
    */
-  failedIds(intent: string): Promise<FailedIds>;
+  failedIds(intent: string, follows: FollowsNotice): Promise<FailedIds>;
   /**
    * Queues again those of `ids` still failed that can still be sent to their subscriber (one removed,
-   * unsubscribed or suppressed meanwhile is left failed), and returns them. Called with the ids failedIds gave, a batch
+   * unsubscribed or suppressed meanwhile, or who chose other components, is left failed), and returns them. Called with the ids failedIds gave, a batch
    * at a time, so a notice with 10,000 failures never holds the event loop (or a transaction) for all of
    * them, and a delivery that fails again meanwhile is not taken up twice by the same retry.
    */
-  retryFailed(ids: string[]): Promise<Delivery[]>;
+  retryFailed(ids: string[], follows: FollowsNotice): Promise<Delivery[]>;
   /** Failed deliveries, newest first, searched by address in the store (not in a page of them). */
   failures(query: FailureQuery): Promise<FailurePage>;
   /** When the outbox began (null before its start): notices owed since then are news. Written once, never changed. */
@@ -147,5 +147,5 @@ export interface OutboxView {
    * one whose id compaction has dropped). `sendable` says whether the delivery's notice can still be sent (its
    * incident not withdrawn since); one that cannot is refused, as one of a removed subscriber is.
    */
-  retry(id: string, sendable: (d: Delivery) => boolean): Promise<Retried>;
+  retry(id: string, sendable: (d: Delivery) => boolean, follows: FollowsNotice): Promise<Retried>;
 }

@@ -5,6 +5,7 @@ const WHY: Record<Unreachable, string> = {
   subscriber_removed: 'its subscriber was removed',
   subscriber_unsubscribed: 'its subscriber unsubscribed since',
   address_suppressed: 'its address is suppressed (lift the suppression on the Subscribers page first)',
+  subscriber_unfollowed: 'its subscriber chose other components since, none of those the notice is about',
 };
 
 /**
