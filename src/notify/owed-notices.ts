@@ -1,5 +1,7 @@
 import type { Db } from '../domain/model.ts';
-import type { NoticeProgress, OutboxView } from '../store/mail/port.ts';
+import type { FailedDelivery, NoticeProgress, OutboxView } from '../store/mail/port.ts';
+import type { FollowsNotice } from '../store/mail/unreachable.ts';
+import { followsNotices } from './follows-notices.ts';
 import { type NoticeIntent, noticeIntents } from './intents.ts';
 
 /**
@@ -39,7 +41,16 @@ export const recentIntents = (db: Db, epoch: string, limit: number, keys?: Reado
     .slice(-limit)
     .reverse();
 
-/** The outbox as the console and the admin API read it: with the notices owed but not begun (withNotStarted). */
+/** Failures whose subscriber chose other components since, none of their notice's: marked so (unreachable.ts). */
+function unfollowedMarked(rows: FailedDelivery[], follows: FollowsNotice): FailedDelivery[] {
+  return rows.map((r) =>
+    r.unreachable === null && r.components !== null && !follows(r.delivery.intent, r.components)
+      ? { ...r, unreachable: 'subscriber_unfollowed' }
+      : r,
+  );
+}
+
+/** The outbox as the console and the admin API read it: with the notices owed but not begun (withNotStarted), and failures marked unfollowed. */
 export function owedOutbox(outbox: OutboxView, db: () => Db): OutboxView {
   /**
    * Which recent notices are not begun is asked before the outbox is read: one that begins in between is then
@@ -65,7 +76,10 @@ export function owedOutbox(outbox: OutboxView, db: () => Db): OutboxView {
       return withNotStarted(owed, await outbox.noticesOf(keys), keys.length);
     },
     // Named: a PgOutbox's methods are on its prototype, which the spread above does not copy.
-    failures: (query) => outbox.failures(query),
+    failures: async (query) => {
+      const page = await outbox.failures(query);
+      return { ...page, rows: unfollowedMarked(page.rows, followsNotices(db())) };
+    },
     failedIds: (intent, follows) => outbox.failedIds(intent, follows),
     retryFailed: (ids, follows) => outbox.retryFailed(ids, follows),
     waiting: () => outbox.waiting(),
@@ -73,7 +87,8 @@ export function owedOutbox(outbox: OutboxView, db: () => Db): OutboxView {
     async overview(limits) {
       const owed = await notBegun(limits.notices);
       const seen = await outbox.overview(limits);
-      return { ...seen, notices: withNotStarted(owed, seen.notices, limits.notices) };
+      const failed = unfollowedMarked(seen.failed, followsNotices(db()));
+      return { ...seen, failed, notices: withNotStarted(owed, seen.notices, limits.notices) };
     },
   };
 }

@@ -1,5 +1,4 @@
 import type { HeraldCore } from '../herald.ts';
-import type { Db } from '../domain/model.ts';
 import { Invalid, NotFound, RateLimited } from '../domain/errors.ts';
 import { validId } from '../input/ids.ts';
 import type { SubscribeInput } from '../input/subscribe.ts';
@@ -12,11 +11,12 @@ import type { PauseState, Sender } from './sender.ts';
 import type { FanOut } from './fanout.ts';
 import { openLocalOutbox } from './local-outbox.ts';
 import { openSharedOutbox } from './shared-outbox.ts';
-import { existingIds, follows, noticeComponents } from '../domain/components/following.ts';
+import { existingIds } from '../domain/components/following.ts';
 import { owedOutbox } from './owed-notices.ts';
 import type { SubscribeLimits } from './subscribe-limits.ts';
 import { intentsByKey, stillSendable } from './intents.ts';
-import type { FollowsNotice, LeftFailed } from '../store/mail/unreachable.ts';
+import type { LeftFailed } from '../store/mail/unreachable.ts';
+import { followsNotices } from './follows-notices.ts';
 
 /** How many failed deliveries one turn of a "retry all" queues again. */
 const RETRY_BATCH = 500;
@@ -90,24 +90,6 @@ export interface Notify extends Omit<MailEngine, 'queueConfirmation' | 'requeued
  * PostgreSQL's tables shared by the replicas) and registers its shutdown.
  * Without `workers` nothing is fanned out or sent (see OpenOptions).
  */
-/**
- * Whether a subscriber is still told of a notice, by the document as it is now: the rule the sender applies to each
- * message (compose.ts), asked before a retry, so that one who chose other components since is left failed, not
- * queued to fail again at once as "no longer follows". Each notice's components are worked out once per call.
- */
-function followsNotices(db: Db): FollowsNotice {
-  const intents = intentsByKey(db);
-  const existing = existingIds(db);
-  const about = new Map<string, string[]>();
-  return (key, components) => {
-    const intent = intents.get(key);
-    if (!intent) return true;
-    let of = about.get(key);
-    if (!of) about.set(key, (of = noticeComponents(intent.incident)));
-    return follows(components, of, existing);
-  };
-}
-
 export function openNotify(herald: HeraldCore, workers = true): Notify {
   const followsNow = () => followsNotices(herald.store.data);
   const mailer = createMailer(herald.config);

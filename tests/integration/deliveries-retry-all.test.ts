@@ -242,7 +242,11 @@ describe('retry all failed deliveries of a notice', () => {
       body: 'components=web',
     });
     expect(saved.status).toBe(303);
-    const failed = (await (await h.admin('/deliveries/failed?q=r1%40example.com')).json()) as { failed: Array<{ id: string }> };
+    const failed = (await (await h.admin('/deliveries/failed?q=r1%40example.com')).json()) as {
+      failed: Array<{ id: string; unreachable: string | null }>;
+    };
+    // Listed as nothing can send it, as the deliveries page says where its Retry was.
+    expect(failed.failed.map((f) => f.unreachable)).toEqual(['subscriber_unfollowed']);
     const one = await h.admin(`/deliveries/${failed.failed[0]!.id}/retry`, { method: 'POST' });
     expect(one.status).toBe(409);
     expect(((await one.json()) as { error: { code: string } }).error.code).toBe('subscriber_unfollowed');

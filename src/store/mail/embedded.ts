@@ -63,7 +63,7 @@ export function embeddedOutbox(ledger: DeliveryLedger, book: SubscriberBook, wai
       const s = book.get(delivery.sub);
       const email = s?.email ?? null;
       if (q && !email?.toLowerCase().includes(q)) continue;
-      matches.push({ delivery, email, unreachable: unreachable(s) });
+      matches.push({ delivery, email, unreachable: unreachable(s), components: s?.components ?? null });
     }
     matches.reverse();
     return { rows: matches.slice(offset, offset + limit), total: matches.length };

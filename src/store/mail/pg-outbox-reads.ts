@@ -67,10 +67,14 @@ export async function readConfirmations(q: Queryable): Promise<IntentCounts> {
 export async function readFailed(q: Queryable, { q: text, offset, limit }: FailureQuery): Promise<FailurePage> {
   const where = `d.state = 'failed' AND ($1 = '' OR position($1 in lower(s.email)) > 0)`;
   const from = 'mail_deliveries d LEFT JOIN mail_subscribers s ON s.id = d.sub';
-  const { rows } = await q.query<DeliveryRow & { email: string | null; sub_state: SubscriberState | null; suppressed: string | null }>(
+  const { rows } = await q.query<
+    DeliveryRow & { email: string | null; sub_state: SubscriberState | null; suppressed: string | null; components: string[] | null }
+  >(
     `SELECT ${DELIVERY_COLUMNS.split(', ')
       .map((c) => `d.${c}`)
-      .join(', ')}, s.email, s.state AS sub_state, s.suppressed FROM ${from} WHERE ${where} ORDER BY d.ord DESC LIMIT $2 OFFSET $3`,
+      .join(
+        ', ',
+      )}, s.email, s.state AS sub_state, s.suppressed, s.components FROM ${from} WHERE ${where} ORDER BY d.ord DESC LIMIT $2 OFFSET $3`,
     [text, limit, offset],
   );
   const counted = await q.query<{ n: string }>(`SELECT count(*) AS n FROM ${from} WHERE ${where}`, [text]);
@@ -79,6 +83,7 @@ export async function readFailed(q: Queryable, { q: text, offset, limit }: Failu
       delivery: deliveryOf(r),
       email: r.email,
       unreachable: unreachable({ state: r.sub_state, suppressed: r.suppressed }),
+      components: r.components,
     })),
     total: Number(counted.rows[0]!.n),
   };

@@ -69,8 +69,13 @@ export type NoticeProgress = Intent & IntentCounts;
 export interface FailedDelivery {
   delivery: Delivery;
   email: string | null;
-  /** Why nothing can send it again now (its subscriber removed, unsubscribed, or suppressed), or null. */
+  /**
+   * Why nothing can send it again now (its subscriber removed, unsubscribed, or suppressed), or null. Whether its
+   * subscriber still follows its notice is the notify layer's to add (owed-notices.ts), from `components`.
+   */
   unreachable: Unreachable | null;
+  /** The components its subscriber follows now (null once removed). */
+  components: readonly string[] | null;
 }
 
 /**
