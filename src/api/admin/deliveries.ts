@@ -19,7 +19,8 @@ const retryAllSchema = z.strictObject({
 
 /**
  * A failed delivery; `email` is null once its subscriber was removed; `unreachable` says why nothing can send it
- * again now (`subscriber_removed`, `subscriber_unsubscribed`, `address_suppressed`: a retry is refused with it), or null.
+ * again now (`subscriber_removed`, `subscriber_unsubscribed`, `address_suppressed`, `subscriber_unfollowed`: a retry is
+ * refused with it), or null.
  */
 function failedJson({ delivery: d, email, unreachable }: FailedDelivery) {
   return {
