@@ -1,5 +1,6 @@
 import { dateFormat } from '../domain/date-formats.ts';
 import { wallClock, zoneOffsetMs } from '../domain/zoned-days.ts';
+import { zoneLabel } from '../domain/time-text.ts';
 
 /**
  * A datetime-local value read in a zone: the instant, or null with, when
@@ -48,7 +49,7 @@ export function wallClockToIso(value: string, timeZone: string): WallClockReadin
   const day = dateFormat('en-GB', DAY_MONTH_YEAR, 'UTC').format(wall);
   return {
     iso: null,
-    message: `${h}:${String(mi).padStart(2, '0')} does not exist on ${day} in ${timeZone}: clocks go forward; choose another time.`,
+    message: `${h}:${String(mi).padStart(2, '0')} does not exist on ${day} in ${zoneLabel(timeZone)}: clocks go forward; choose another time.`,
   };
 }
 

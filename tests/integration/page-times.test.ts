@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { engineEnv } from '../helpers/engine.ts';
+import { signIn } from '../helpers/console-session.ts';
 
 /**
  * How the pages tell times and spans: a duration of days keeps its minutes ("4 d 0 h 30 min", where it read
@@ -53,5 +54,26 @@ describe('a site in Etc/GMT+12', () => {
     const { incidents } = (await (await h.admin('/incidents')).json()) as { incidents: Array<{ id: string }> };
     const { template } = (await (await h.admin(`/incidents/${incidents[0]!.id}/postmortem`)).json()) as { template: string };
     expect(template).toContain('All times GMT-12.');
+  });
+
+  it("names it GMT-12 in the console's maintenance forms, where the Comms Lead types a window's times in it", async () => {
+    const { cookie } = await signIn(h);
+    const from = new Date(Date.now() + 86_400_000);
+    const scheduled = await h.admin('/maintenances', {
+      body: {
+        name: 'Failover drill',
+        scheduled_for: from.toISOString(),
+        scheduled_until: new Date(from.getTime() + 3_600_000).toISOString(),
+      },
+    });
+    expect(scheduled.status).toBe(201);
+    const { id } = (await scheduled.json()) as { id: string };
+    for (const path of ['/admin/maintenance', `/admin/maintenance/${id}`]) {
+      const html = await (await fetch(`${h.url}${path}`, { headers: { cookie } })).text();
+      // Before: "Starts (Etc/GMT+12)": a time turned into that zone by its printed sign is a day out.
+      expect(html, path).toContain('Starts (GMT-12)');
+      expect(html, path).toContain('Ends (GMT-12)');
+      expect(html, path).not.toContain('Etc/GMT+12');
+    }
   });
 });
