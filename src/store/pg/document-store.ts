@@ -174,17 +174,18 @@ export class PgDocumentStore<T> extends DocumentReplica<T> implements DocumentSt
     try {
       outcome = await withClient(this.pool, async (client) => {
         await client.query('BEGIN');
-        const { rows } = await client.query<{ version: string; data: unknown }>(
-          'SELECT version, data FROM herald_document WHERE id = 1 FOR UPDATE',
-        );
+        // The version alone, under the lock: the document itself (tens of MB after years of incidents, seconds to
+        // read and parse) is read only when another replica wrote since this one's copy, which is current otherwise.
+        const { rows } = await client.query<{ version: string }>('SELECT version FROM herald_document WHERE id = 1 FOR UPDATE');
         const row = rows[0];
         if (!row) throw new Error('herald_document has no row: it was deleted behind Herald.');
         const rowVersion = Number(row.version);
         let base = this.current;
         // Usually another replica's commit; a lower number means the database was restored from a backup: it is the truth either way.
         if (rowVersion !== this.documentVersion) {
+          const { rows: data } = await client.query<{ data: unknown }>('SELECT data FROM herald_document WHERE id = 1');
           try {
-            newer = { version: rowVersion, data: this.decode(row.data).data };
+            newer = { version: rowVersion, data: this.decode(data[0]!.data).data };
           } catch (error) {
             this.refuse(rowVersion, error);
             await client.query('ROLLBACK');
