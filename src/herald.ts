@@ -61,12 +61,6 @@ export interface OpenOptions {
   existing?: boolean;
 }
 
-/**
- * Opens DATA_DIR: takes the single-writer lock, loads and validates the data
- * file (refusing a corrupt one), seeds demo content into an empty folder,
- * resolves the admin token (printed once, when generated), and starts email,
- * the console's state and the maintenance timer.
- */
 /** One closer for several that are independent of each other: all run at once, and every one ends before a failure is thrown. */
 function together(fns: Array<() => void | Promise<void>>): () => Promise<void> {
   return async () => {
@@ -75,6 +69,12 @@ function together(fns: Array<() => void | Promise<void>>): () => Promise<void> {
   };
 }
 
+/**
+ * Opens DATA_DIR: takes the single-writer lock, loads and validates the data
+ * file (refusing a corrupt one), seeds demo content into an empty folder,
+ * resolves the admin token (printed once, when generated), and starts email,
+ * the console's state and the maintenance timer.
+ */
 export async function openHerald(config: Config, opts: OpenOptions = {}): Promise<Herald> {
   const now = opts.now ?? (() => new Date());
   const log = opts.log ?? ((line: string) => console.log(line));
