@@ -3,9 +3,10 @@
 // (window.heraldFollowDashboard, public/admin/console.js)
 // and updates in place what changes with the clock or the outbox: the overall
 // status, the "Update overdue" flags and "due in N min", the postmortems'
-// due/overdue flags, the delivery counts, the paused-sending notice and the
-// channels that get no updates (paused or disabled). An incident with a new
-// update (posted elsewhere, a re-grade) has its row redrawn from the answer.
+// due/overdue flags and how many more are owed than listed, the delivery
+// counts, the paused-sending notice and the channels that get no updates
+// (paused or disabled). An incident with a new update (posted elsewhere, a
+// re-grade) has its row redrawn from the answer.
 // Times are shown as the server writes them (the zone named as people there
 // write it, src/domain/time-text.ts), never formatted here.
 // Rows that come or go are not rebuilt here: a "New activity" notice offers a
@@ -223,6 +224,18 @@
     return true;
   }
 
+  // "and 1,299 more postmortems owed" below the ten listed (morePostmortemsText in src/console/format.ts): the count
+  // follows the answer in place, and the line hides when none are left over. An answer without the total
+  // (another server's) leaves it as it is.
+  function updateMorePostmortems(total, listed) {
+    var line = $('#postmortems-more');
+    var link = line && $('a', line);
+    if (!link || typeof total !== 'number') return;
+    var more = Math.max(0, total - listed);
+    setText(link, 'and ' + more.toLocaleString('en-GB') + ' more ' + (more === 1 ? 'postmortem' : 'postmortems') + ' owed');
+    line.hidden = more === 0;
+  }
+
   function updateDelivery(row) {
     var li = byData('intent', row.intent);
     var counts = li && $('[data-counts]', li);
@@ -367,6 +380,7 @@
     owed.forEach(function (row) {
       if (!updatePostmortem(row)) news = true;
     });
+    updateMorePostmortems(data.postmortems_total, owed.length);
 
     var notices = data.deliveries || [];
     var rows = $all('li[data-intent]').map(function (li) {

@@ -52,12 +52,29 @@ export function liveMaintenances(db: Pick<Db, 'maintenances'>): Maintenance[] {
 
 const URGENCY = { overdue: 0, due: 1, owed: 2 } as const;
 
-/** Resolved incidents that owe a post-incident review (policy.postmortemDue): overdue first, then due, then owed. */
-export function postmortemsOwed(db: Pick<Db, 'incidents' | 'settings'>, now: Date): Array<{ incident: Incident; due: PostmortemDue }> {
-  return db.incidents
-    .flatMap((incident) => {
-      const due = postmortemDue(db.settings, incident, now);
-      return due ? [{ incident, due }] : [];
-    })
-    .sort((a, b) => URGENCY[a.due.state] - URGENCY[b.due.state] || a.due.dueAt.localeCompare(b.due.dueAt));
+/** How many postmortems owed the dashboard lists (its page and GET /api/admin/dashboard); the rest it counts. */
+export const DASHBOARD_POSTMORTEMS = 10;
+
+export interface PostmortemsOwed {
+  rows: Array<{ incident: Incident; due: PostmortemDue }>;
+  /** How many are owed in all, `rows` among them. */
+  total: number;
+}
+
+/**
+ * Resolved incidents that owe a post-incident review (policy.postmortemDue): the `limit` most recently
+ * resolved, overdue first, then due, then owed, each the most recent first. A site used for years owes a
+ * backlog of thousands, overdue since long ago: listed all, the oldest first, it put yesterday's SEV-1
+ * last, below the lot; the newest ten keep it in sight, the backlog counted in `total`.
+ */
+export function postmortemsOwed(db: Pick<Db, 'incidents' | 'settings'>, now: Date, limit = DASHBOARD_POSTMORTEMS): PostmortemsOwed {
+  const owed = db.incidents.flatMap((incident) => {
+    const due = postmortemDue(db.settings, incident, now);
+    return due ? [{ incident, due }] : [];
+  });
+  type Row = (typeof owed)[number];
+  const newer = (a: Row, b: Row) =>
+    Date.parse(b.incident.resolved_at!) - Date.parse(a.incident.resolved_at!) || a.incident.id.localeCompare(b.incident.id);
+  const rows = owed.sort(newer).slice(0, limit);
+  return { rows: rows.sort((a, b) => URGENCY[a.due.state] - URGENCY[b.due.state] || newer(a, b)), total: owed.length };
 }

@@ -68,7 +68,9 @@ describe('GET /api/admin/dashboard', () => {
       time_zone: 'UTC',
       overall: { indicator: 'none', description: 'All Systems Operational' },
       active: [],
+      overdue_text: null,
       postmortems: [],
+      postmortems_total: 0,
       deliveries: [],
       paused: null,
       stopped_channels: [],
@@ -138,8 +140,9 @@ describe('GET /api/admin/dashboard', () => {
       });
       expect(res.status).toBe(201);
     }
-    const { postmortems, active } = await dashboard();
+    const { postmortems, postmortems_total, active } = await dashboard();
     expect(active).toEqual([]);
+    expect(postmortems_total).toBe(3);
     expect(postmortems.map((r: Json) => [r.id, r.state])).toEqual([
       [overdue.id, 'overdue'],
       [due.id, 'due'],
@@ -155,6 +158,32 @@ describe('GET /api/admin/dashboard', () => {
       due_at: new Date(resolvedAt + 24 * HOUR).toISOString(),
       overdue_at: new Date(resolvedAt + 48 * HOUR).toISOString(),
     });
+  });
+
+  // Before: a site used for years listed its whole backlog (1,309 rows, 212 KB each poll), the oldest first, yesterday's SEV-1 last.
+  it('lists the ten most recently resolved, overdue first, then due, then owed, and how many are owed in all', async () => {
+    const resolve = async (name: string, hours: number) => {
+      const inc = await declare({ name, severity: 'sev1', started_at: ago((hours + 1) * HOUR), notify: false });
+      const body = { status: 'resolved', body: 'Over.', display_at: ago(hours * HOUR), notify: false };
+      expect((await p.admin(`/incidents/${inc.id}/updates`, { body })).status).toBe(201);
+      return inc.id as string;
+    };
+    // A backlog, oldest first as it built up: resolved 500, 480, … 280 h ago, all overdue.
+    const backlog: string[] = [];
+    for (let n = 0; n < 12; n++) backlog.push(await resolve(`Backlog ${n}`, 500 - n * 20));
+    const yesterday = await resolve('Yesterday', 30);
+    const lastWeek = await resolve('Last week', 170);
+    const body = await dashboard();
+    expect(body.postmortems_total).toBe(14);
+    // The ten most recently resolved: the backlog's newest eight, and yesterday's, which it does not hide.
+    expect(body.postmortems.map((r: Json) => [r.id, r.state])).toEqual([
+      [lastWeek, 'overdue'],
+      ...backlog
+        .toReversed()
+        .slice(0, 8)
+        .map((id) => [id, 'overdue']),
+      [yesterday, 'due'],
+    ]);
   });
 
   it('owes the review of the worst level an incident reached: raised to SEV-1, lowered to SEV-3 before its end', async () => {
@@ -247,10 +276,11 @@ describe('GET /api/admin/dashboard', () => {
       overdue: false,
       minutes_left: sev1.minutesLeft,
     });
-    const owed = postmortemsOwed(db, now);
+    const owed = postmortemsOwed(db, now).rows;
     expect(body.postmortems).toEqual([
       { id: old.id, name: 'Three', state: owed[0]!.due.state, due_at: owed[0]!.due.dueAt, overdue_at: owed[0]!.due.overdueAt },
     ]);
+    expect(body.postmortems_total).toBe(1);
     expect(body.postmortems).toHaveLength(1);
     // The counts move on their own (the outbox sends): compare what does not.
     expect(body.deliveries.map((r: Json) => [r.intent, r.incident_id, r.incident_name, r.kind, r.created_at])).toEqual(

@@ -7,23 +7,33 @@ import { all, byId, dom, textOf, type Doc } from '../helpers/dom.ts';
 import { generateHistory } from '../fixtures/generate-incidents.ts';
 import { addWindows } from '../fixtures/generate-windows.ts';
 import { newestFirst } from '../../src/domain/overall.ts';
+import type { Incident } from '../../src/domain/model.ts';
+import { DEFAULT_SETTINGS } from '../../src/domain/settings.ts';
+import { reviewDeadline } from '../../src/domain/policy.ts';
+import { morePostmortemsText } from '../../src/console/format.ts';
 
 /**
  * A site that has run for years: 3,000 incidents over four years, 120 windows done and 60 booked
  * ahead, written into the data folder before the start. Every one can be reached from the console's
  * lists and through the admin API, a page at a time. Read as the server renders it (no JavaScript).
+ * Each is graded at the default level of its impact, so the SEV-1s and SEV-2s owe a postmortem none has
+ * written: a backlog of about 2,000.
  */
 const INCIDENTS = 3000;
 let h: HeraldProcess;
 let s: ConsoleSession;
-let newest: Array<{ id: string; name: string }>;
+let newest: Incident[];
 let newestIds: string[];
+/** The incidents that owe a postmortem, newest first (as the incidents list orders them). */
+let owedIds: string[];
 
 beforeAll(async () => {
   const db = generateHistory(INCIDENTS, new Date(), { spanDays: 4 * 365, seed: 7 });
+  for (const i of db.incidents) i.severity = DEFAULT_SETTINGS.severities.find((l) => l.impact === i.impact) ?? null;
   addWindows(db, new Date(), { past: 120, ahead: 60 });
   newest = newestFirst(db.incidents);
   newestIds = newest.map((i) => i.id);
+  owedIds = newest.filter((i) => reviewDeadline(DEFAULT_SETTINGS, i) !== null).map((i) => i.id);
   const dataDir = tempDataDir();
   writeFileSync(join(dataDir, 'herald.json'), JSON.stringify(db));
   h = await startHerald({ dataDir, env: { STATIC_SNAPSHOT: 'false' } });
@@ -40,6 +50,7 @@ const pagerOf = (doc: Doc, label: string) => all(doc, (e) => e.name === 'nav' &&
 const linksOf = (doc: Doc, label: string) =>
   Object.fromEntries(all(pagerOf(doc, label)!, (e) => e.name === 'a').map((a) => [textOf(a), a.attribs.href!]));
 const main = (doc: Doc) => textOf(byId(doc, 'main')!);
+const idsOnList = (doc: Doc) => all(doc, (e) => e.name === 'span' && (e.attribs.class ?? '').includes('mono')).map(textOf);
 
 describe('the console incidents list pages through every incident', () => {
   const idsOn = (doc: Doc) => all(doc, (e) => e.name === 'span' && (e.attribs.class ?? '').includes('mono')).map(textOf);
@@ -90,6 +101,51 @@ describe('the console incidents list pages through every incident', () => {
     const one = await page(`/admin/incidents?q=${newestIds[2999]}`);
     expect(idsOn(one)).toEqual([newestIds[2999]]);
     expect(pagerOf(one, 'Incident pages')).toBeUndefined();
+  });
+});
+
+// Before: the dashboard listed every postmortem owed, the oldest first (1,309 rows, 781 KB, on a site like this one).
+describe('the postmortems owed', () => {
+  const owedOn = (doc: Doc) =>
+    all(doc, (e) => e.name === 'li' && e.attribs['data-postmortem'] !== undefined).map((e) => e.attribs['data-postmortem']!);
+  const resolvedAt = (id: string) => newest.find((i) => i.id === id)!.resolved_at!;
+
+  it('the dashboard lists the ten most recently resolved, and links to the rest by how many they are', async () => {
+    expect(owedIds.length, 'a backlog').toBeGreaterThan(1000);
+    const res = await fetch(`${h.url}/admin`, { headers: { cookie: s.cookie } });
+    const html = await res.text();
+    expect(html.length).toBeLessThan(100_000);
+    const doc = dom(html);
+    const listed = owedOn(doc);
+    // The ten newest resolutions (the fixture's ends are minutes apart at most by chance: by time, not by id).
+    const newestTen = [...owedIds].sort((a, b) => resolvedAt(b).localeCompare(resolvedAt(a))).slice(0, 10);
+    expect(listed.toSorted()).toEqual(newestTen.toSorted());
+    const more = byId(doc, 'postmortems-more')!;
+    expect(more.attribs.hidden).toBeUndefined();
+    expect(textOf(more)).toBe(morePostmortemsText(owedIds.length - 10));
+    expect(textOf(more)).toMatch(/^and \d,\d{3} more postmortems owed$/);
+    expect(all(more, (e) => e.name === 'a')[0]!.attribs.href).toBe('/admin/incidents?postmortem=owed');
+    // The sections below it are not pushed down by the backlog.
+    expect(html.indexOf('id="maint-title"')).toBeGreaterThan(html.indexOf('id="postmortems-more"'));
+  });
+
+  it('the incidents list shows them all, newest first, 100 a page, its links keeping the filter', async () => {
+    const pages = Math.ceil(owedIds.length / 100);
+    const first = await page('/admin/incidents?postmortem=owed');
+    expect(all(first, (e) => e.name === 'input' && e.attribs.name === 'postmortem')[0]!.attribs.checked).toBeDefined();
+    expect(main(first)).toContain(`Showing 1–100 of ${owedIds.length.toLocaleString('en-GB')} matching, newest first.`);
+    expect(textOf(pagerOf(first, 'Incident pages')!)).toContain(`Page 1 of ${pages}`);
+    expect(linksOf(first, 'Incident pages')).toEqual({ 'Next page': '/admin/incidents?postmortem=owed&page=2' });
+    const seen = idsOnList(first);
+    for (let n = 2; n <= pages; n++) seen.push(...idsOnList(await page(`/admin/incidents?postmortem=owed&page=${n}`)));
+    expect(seen).toEqual(owedIds);
+    // With a search too: both kept.
+    const year = owedIds[500]!.slice(4, 8);
+    const both = await page(`/admin/incidents?q=${year}&postmortem=owed`);
+    const matching = owedIds.filter((id) => id.includes(year) || newest.find((i) => i.id === id)!.name.includes(year));
+    expect(idsOnList(both)).toEqual(matching.slice(0, 100));
+    if (matching.length > 100)
+      expect(linksOf(both, 'Incident pages')['Next page']).toBe(`/admin/incidents?q=${year}&postmortem=owed&page=2`);
   });
 });
 

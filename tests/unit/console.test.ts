@@ -5,7 +5,7 @@ import { WindowLimiter } from '../../src/http/rate-limit.ts';
 import { DraftStore, memoryConsoleStore } from '../../src/store/console/memory.ts';
 import { DRAFT_TTL_MS, MAX_DRAFTS_PER_SESSION } from '../../src/store/console/port.ts';
 import { applyDraftOnce, type DraftAction } from '../../src/publish/preview.ts';
-import { activeIncidents } from '../../src/domain/cadence.ts';
+import { activeIncidents, DASHBOARD_POSTMORTEMS, postmortemsOwed } from '../../src/domain/cadence.ts';
 import { at } from '../../src/console/format.ts';
 import { updateTemplate, type TemplateFacts } from '../../src/console/templates.ts';
 import { joinNames } from '../../src/domain/words.ts';
@@ -25,6 +25,7 @@ import { declareIncident } from '../../src/domain/incidents/declare.ts';
 import { postUpdate } from '../../src/domain/incidents/post-update.ts';
 import { editComponent } from '../../src/domain/components/manage.ts';
 import { stillUnderWay } from '../../src/domain/still-under-way.ts';
+import { savePostmortem } from '../../src/domain/incidents/postmortem.ts';
 
 const MIN = 60_000;
 
@@ -222,6 +223,59 @@ describe('update cadence on the dashboard', () => {
     const rows = activeIncidents(data(), new Date(T0.getTime() + 4 * MIN), 0.1);
     expect(rows.find((r) => r.incident.name === 'one')!.overdue).toBe(true);
     expect(rows.find((r) => r.incident.name === 'two')!.overdue).toBe(false);
+  });
+});
+
+describe('postmortems owed on the dashboard', () => {
+  const HOUR = 60 * MIN;
+  // Resolved `hoursAgo` before `now` (T0 + 1,000 h): a SEV-1 owes its review from then, due after 24 h, overdue after 48 h.
+  const now = new Date(T0.getTime() + 1000 * HOUR);
+  const resolved = (d: ReturnType<typeof db>, name: string, hoursAgo: number) => {
+    const at = 1000 * 60 - hoursAgo * 60;
+    const id = declareIncident(ctx(d, at - 10), { name, impact: 'critical', status: 'investigating', body: 'b', components: {} }).id;
+    postUpdate(ctx(d, at), id, { status: 'resolved', body: 'over' });
+  };
+
+  it('the ten most recently resolved, overdue first, then due, then owed, each the most recent first; with how many in all', () => {
+    const d = db();
+    // A backlog of years first, as a site builds one: 15 overdue, the oldest resolved 900 h ago.
+    for (let n = 0; n < 15; n++) resolved(d, `overdue ${900 - n * 50} h`, 900 - n * 50);
+    resolved(d, 'yesterday', 30);
+    resolved(d, 'two days ago', 49);
+    resolved(d, 'an hour ago', 1);
+    resolved(d, 'three hours ago', 3);
+
+    const all = postmortemsOwed(d, now, Infinity);
+    expect(all.total).toBe(19);
+    expect(all.rows.map((r) => [r.incident.name, r.due.state])).toEqual([
+      ['two days ago', 'overdue'],
+      ...Array.from({ length: 15 }, (_, n) => [`overdue ${200 + n * 50} h`, 'overdue']),
+      ['yesterday', 'due'],
+      ['an hour ago', 'owed'],
+      ['three hours ago', 'owed'],
+    ]);
+
+    // The backlog does not hide yesterday's, nor the last hours': they are among the ten newest.
+    expect(DASHBOARD_POSTMORTEMS).toBe(10);
+    const first = postmortemsOwed(d, now);
+    expect(first.total).toBe(19);
+    expect(first.rows.map((r) => r.incident.name)).toEqual([
+      'two days ago',
+      ...Array.from({ length: 6 }, (_, n) => `overdue ${200 + n * 50} h`),
+      'yesterday',
+      'an hour ago',
+      'three hours ago',
+    ]);
+  });
+
+  it('a postmortem published is owed no more', () => {
+    const d = db();
+    resolved(d, 'reviewed', 60);
+    resolved(d, 'not yet', 70);
+    const reviewed = d.incidents.find((i) => i.name === 'reviewed')!.id;
+    savePostmortem(ctx(d, 1000 * 60), reviewed, { body: '## Summary\nA bad deploy.', publish: true });
+    expect(postmortemsOwed(d, now).rows.map((r) => r.incident.name)).toEqual(['not yet']);
+    expect(postmortemsOwed(d, now).total).toBe(1);
   });
 });
 

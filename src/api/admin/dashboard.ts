@@ -19,9 +19,10 @@ export const DASHBOARD_NOTICES = 6;
  * `GET /dashboard`: what the console's dashboard shows that changes with the
  * clock or the outbox, for public/admin/dashboard.js to refresh the page in
  * place: the overall status, each active incident's next update due and
- * whether it is overdue, the postmortems owed, the recent notices' delivery
- * counts, whether sending is paused, and the channels that are not active
- * (src/read/stopped-channels.ts, the page's rows too).
+ * whether it is overdue, the postmortems owed (the ten the page lists, and how
+ * many in all), the recent notices' delivery counts, whether sending is paused,
+ * and the channels that are not active (src/read/stopped-channels.ts, the
+ * page's rows too).
  *
  * Times come written as the pages write them (src/domain/time-text.ts: "04:22 EST", the zone named as
  * people there write it), for the scripts to show as they are: `now_text`, and each incident's
@@ -51,7 +52,7 @@ export function dashboardApi(herald: Herald) {
       overall: { indicator: overall.indicator, description: overall.description },
       active,
       overdue_text: overdueAlert(active.filter((r) => r.overdue).map((r) => r.name)),
-      postmortems: postmortemRows(db, now),
+      ...postmortemRows(db, now),
       deliveries: await noticeRows(herald, db),
       paused: paused ? { reason: paused.reason, at: paused.at } : null,
       // The sender pauses and disables channels on its own, and their waiting counts move: the page's warning follows.
@@ -86,15 +87,22 @@ function activeRows(db: Db, now: Date, cadenceScale: number, tz: string) {
   });
 }
 
-/** Resolved incidents that owe a postmortem: overdue first, then due, then owed. */
+/**
+ * The postmortems owed the page lists (the DASHBOARD_POSTMORTEMS most recently resolved: overdue first, then
+ * due, then owed), and how many are owed in all, for its "and 1,299 more postmortems owed".
+ */
 function postmortemRows(db: Db, now: Date) {
-  return postmortemsOwed(db, now).map(({ incident, due }) => ({
-    id: incident.id,
-    name: incident.name,
-    state: due.state,
-    due_at: due.dueAt,
-    overdue_at: due.overdueAt,
-  }));
+  const { rows, total } = postmortemsOwed(db, now);
+  return {
+    postmortems: rows.map(({ incident, due }) => ({
+      id: incident.id,
+      name: incident.name,
+      state: due.state,
+      due_at: due.dueAt,
+      overdue_at: due.overdueAt,
+    })),
+    postmortems_total: total,
+  };
 }
 
 /** The newest notices with their delivery counts (as noticeRows). */
