@@ -6,7 +6,8 @@
 // due/overdue flags and how many more are owed than listed, the delivery
 // counts, the paused-sending notice and the channels that get no updates
 // (paused or disabled). An incident with a new update (posted elsewhere, a
-// re-grade) has its row redrawn from the answer.
+// re-grade) has its row redrawn from the answer, and so has one whose times
+// the server now writes otherwise (with their date, after the site's midnight).
 // Times are shown as the server writes them (the zone named as people there
 // write it, src/domain/time-text.ts), never formatted here.
 // Rows that come or go are not rebuilt here: a "New activity" notice offers a
@@ -102,6 +103,8 @@
     li.setAttribute('data-incident', row.id);
     li.setAttribute('data-last-update', row.last_update_at);
     li.setAttribute('data-due-at', row.due_at || '');
+    li.setAttribute('data-last-update-text', row.last_update_text);
+    li.setAttribute('data-due-text', row.due_text || '');
     var head = el('div');
     var title = el('a', 'title', row.name);
     title.href = href;
@@ -166,10 +169,15 @@
 
   // One active incident's flag; false when the row is not on the page. A row whose incident has a new
   // update, or another due time, is redrawn whole from the answer, and what changed is added to `told`.
+  // So is a row whose times the server now writes otherwise, with nothing told (nothing happened): after the
+  // site's midnight "23:20 MST" is "6 Dec 2026, 23:20 MST" (kept as it was, it read as later today).
   function updateActive(row, told) {
     var li = byData('incident', row.id);
     if (!li) return false;
-    if (li.getAttribute('data-last-update') !== row.last_update_at || li.getAttribute('data-due-at') !== (row.due_at || '')) {
+    var reworded =
+      row.severity_label &&
+      (li.getAttribute('data-last-update-text') !== row.last_update_text || li.getAttribute('data-due-text') !== (row.due_text || ''));
+    if (reworded || li.getAttribute('data-last-update') !== row.last_update_at || li.getAttribute('data-due-at') !== (row.due_at || '')) {
       if (!row.severity_label) return false; // an answer from a server without the row's words: reload
       var words = redrawnWords(li, row);
       li.replaceWith(activeRow(row));

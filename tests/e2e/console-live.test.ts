@@ -5,6 +5,7 @@ import { signIn } from '../helpers/console-session.ts';
 import { closeWithin, launchBrowser } from '../helpers/browser.ts';
 import { until } from '../helpers/poll.ts';
 import { at } from '../../src/console/format.ts';
+import { formatTimeNear } from '../../src/domain/time-text.ts';
 
 /**
  * The console's scripts keep a page current with what others do, in real Chromium against a real
@@ -257,6 +258,54 @@ describe('the console follows what others do, without a reload', () => {
         () => clock.textContent(),
       );
       expect(await page.evaluate(() => (window as unknown as { told: string[] }).told)).toEqual([]);
+    } finally {
+      await closeWithin(page)();
+    }
+  });
+
+  // Before: a row was redrawn only for a new update or due time, so after New York's midnight an open dashboard
+  // kept "23:20 EST" for a time of the day before, which then read as later today.
+  it("the dashboard writes a row's times with their date once the server does (past the site's midnight), telling nothing", async () => {
+    const id = await declareSev1('Invoices late');
+    const page = await openPage('/admin');
+    try {
+      const li = page.locator(`li[data-incident="${id}"]`);
+      const loaded = { last: await li.getAttribute('data-last-update-text'), due: await li.getAttribute('data-due-text') };
+      // The server's answer as it reads a day later: the same instants, written as they read from tomorrow
+      // (dated, or the time alone for a due time that is itself tomorrow); nothing else changes.
+      const served = { last: '', due: '' };
+      await page.route('**/api/admin/dashboard', async (route) => {
+        const response = await route.fetch();
+        const json = (await response.json()) as Json;
+        const row = (json.active as Json[]).find((r) => r.id === id)!;
+        const tomorrow = new Date(Date.parse(json.now) + 86_400_000);
+        served.last = row.last_update_text = formatTimeNear(row.last_update_at, ZONE, tomorrow);
+        served.due = row.due_text = formatTimeNear(row.due_at, ZONE, tomorrow);
+        await route.fulfill({ response, json });
+      });
+      const said = page.locator('#dashboard-said');
+      await page.evaluate(() => {
+        const w = window as unknown as { told: string[] };
+        w.told = [];
+        const live = document.getElementById('dashboard-live')!;
+        new MutationObserver(() => w.told.push(live.textContent ?? '')).observe(live, {
+          childList: true,
+          characterData: true,
+          subtree: true,
+        });
+      });
+      await page.clock.fastForward(21_000);
+      await shows(
+        async () => served.last !== '' && (await li.locator('.meta span').last().textContent())!.endsWith(`last update ${served.last}`),
+        'the row with its last update dated',
+        () => li.textContent(),
+      );
+      expect(served.last).toMatch(/^\d{1,2} [A-Z][a-z]{2,3} \d{4}, \d\d:\d\d E[SD]T$/);
+      expect([served.last, served.due]).not.toEqual([loaded.last, loaded.due]);
+      expect(await li.locator('.due time').textContent()).toBe(served.due);
+      // Nothing happened to the incident: a screen reader is told nothing, and no "New activity" is offered.
+      expect(await page.evaluate(() => (window as unknown as { told: string[] }).told)).toEqual([]);
+      expect(await said.textContent()).toBe('');
     } finally {
       await closeWithin(page)();
     }
