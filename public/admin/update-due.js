@@ -31,12 +31,13 @@
     var dueLine = box.querySelector('p') || box.appendChild(document.createElement('p'));
     var note = null;
     var noteText = document.createTextNode('');
-    // Told to a screen reader once per change of what the box says, not of its minutes (null: as loaded).
+    // Told to a screen reader once per change of what the box says, not of its minutes (null: as loaded), nor of
+    // its words for the same due time (dated after the site's midnight: nothing happened), as the dashboard does.
     var said = document.getElementById('update-due-said');
     var was = null;
 
     function tell(overdue) {
-      var now = { note: noteText.data, due: dueLine.hidden ? '' : (overdue ? '!' : '') + dueText };
+      var now = { note: noteText.data, due: dueLine.hidden ? '' : (overdue ? '!' : '') + dueMs };
       var news = [];
       if (was && now.note !== was.note) news.push(now.note.trim());
       if (was && now.due !== was.due && now.due)

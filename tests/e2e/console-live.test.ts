@@ -311,6 +311,33 @@ describe('the console follows what others do, without a reload', () => {
     }
   });
 
+  // As the dashboard's rows: its due line takes the server's dated words, and that is no news. Before: a screen reader
+  // heard "Next update due 8 Dec 2026, 02:51 EST." after the site's midnight, as if the due time had moved.
+  it("the incident page's due line writes its time with its date once the server does, telling nothing", async () => {
+    const id = await declareSev1('Receipts late');
+    const page = await openPage(`/admin/incidents/${id}`);
+    try {
+      let served = '';
+      await page.route('**/api/admin/dashboard', async (route) => {
+        const response = await route.fetch();
+        const json = (await response.json()) as Json;
+        const row = (json.active as Json[]).find((r) => r.id === id)!;
+        served = row.due_text = formatTimeNear(row.due_at, ZONE, new Date(Date.parse(json.now) + 86_400_000));
+        await route.fulfill({ response, json });
+      });
+      const line = page.locator('#update-due p').first();
+      await page.clock.fastForward(21_000);
+      await shows(
+        async () => served !== '' && ((await line.textContent()) ?? '').startsWith(`Next update due ${served} (`),
+        'the due line with the served words',
+        () => line.textContent(),
+      );
+      expect(await page.locator('#update-due-said').textContent()).toBe('');
+    } finally {
+      await closeWithin(page)();
+    }
+  });
+
   // From a hunt: the dashboard kept the resolved incident's row ("Next update due … in under a minute"), and its
   // page, having told of an update before, kept saying "A new update was posted…" and never that it had closed.
   it('an incident resolved elsewhere leaves the dashboard, and its page says it is no longer open after an update it told of', async () => {
