@@ -311,6 +311,41 @@ describe('the console follows what others do, without a reload', () => {
     }
   });
 
+  it('the dashboard\'s "and 1,299 more postmortems owed" follows the answer\'s total, and hides when none are left over', async () => {
+    const id = await declareSev1('Uploads lost');
+    expect((await h.admin(`/incidents/${id}/updates`, { body: { status: 'resolved', body: 'Fixed.', notify: false } })).status).toBe(201);
+    const page = await openPage('/admin');
+    try {
+      const more = page.locator('#postmortems-more');
+      expect(await more.isHidden(), 'ten or fewer owed: no line').toBe(true);
+      let extra = 1299;
+      await page.route('**/api/admin/dashboard', async (route) => {
+        const response = await route.fetch();
+        const json = (await response.json()) as Json;
+        json.postmortems_total = (json.postmortems as Json[]).length + extra;
+        await route.fulfill({ response, json });
+      });
+      await page.clock.fastForward(21_000);
+      await shows(
+        async () => await more.isVisible(),
+        'the line shown',
+        () => more.textContent(),
+      );
+      expect(await more.textContent()).toBe('and 1,299 more postmortems owed');
+      expect(await more.locator('a').getAttribute('href')).toBe('/admin/incidents?postmortem=owed');
+      extra = 0;
+      await page.clock.fastForward(21_000);
+      await shows(
+        async () => await more.isHidden(),
+        'the line hidden',
+        () => more.textContent(),
+      );
+      expect(await page.locator('#dashboard-said').textContent()).toBe('');
+    } finally {
+      await closeWithin(page)();
+    }
+  });
+
   // As the dashboard's rows: its due line takes the server's dated words, and that is no news. Before: a screen reader
   // heard "Next update due 8 Dec 2026, 02:51 EST." after the site's midnight, as if the due time had moved.
   it("the incident page's due line writes its time with its date once the server does, telling nothing", async () => {
