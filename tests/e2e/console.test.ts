@@ -613,6 +613,8 @@ describe('a Comms Lead runs a whole incident from the console', () => {
       '/admin',
       '/admin/incidents/new',
       '/admin/incidents',
+      // Filtered to those owing a postmortem (the dashboard's "and N more postmortems owed" leads there).
+      '/admin/incidents?postmortem=owed',
       `/admin/incidents/${incidentId}`,
       `/admin/incidents/${incidentId}/postmortem`,
       '/admin/maintenance',
