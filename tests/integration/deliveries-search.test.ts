@@ -83,3 +83,34 @@ describe('the failed deliveries list is searched and paged in the store', () => 
     expect(refused.body.error).toMatchObject({ code: 'invalid', field: 'q' });
   });
 });
+
+describe('the notices list', () => {
+  it('says when older notices are left out of its newest 100, and not before', async () => {
+    const h = await startHerald({ env: { SITE_URL: SITE } });
+    cleanup.push(() => h.stop());
+    const declared = await h.admin('/incidents', { body: { name: 'Long outage', impact: 'major', body: 'Down.', components: {} } });
+    const { id } = (await declared.json()) as { id: string };
+    const s = await signIn(h);
+    const page = async () => (await fetch(`${h.url}/admin/deliveries`, { headers: { cookie: s.cookie } })).text();
+    const noticeRows = (html: string) => /<h2 id="notices-title">[\s\S]*?<\/section>/.exec(html)![0].match(/<tr>/g)!.length - 1;
+    // The declare and 99 updates, each emailed (to nobody: no one subscribed): 100 notices.
+    for (let i = 1; i <= 99; i++) {
+      const posted = await h.admin(`/incidents/${id}/updates`, {
+        body: { status: 'investigating', body: `Still down (${i}).`, notify: true },
+      });
+      expect(posted.status).toBe(201);
+    }
+    await outboxSettled(h, 100, 60_000);
+    const hundred = await page();
+    expect(noticeRows(hundred)).toBe(100);
+    expect(hundred).not.toContain('id="older-notices"');
+    expect((await h.admin(`/incidents/${id}/updates`, { body: { status: 'identified', body: 'Found it.', notify: true } })).status).toBe(
+      201,
+    );
+    await outboxSettled(h, 101, 60_000);
+    // Before: the 100 newest, and nothing said of the one left out.
+    const more = await page();
+    expect(noticeRows(more)).toBe(100);
+    expect(more).toContain('Only the newest 100 notices are listed.');
+  });
+});
