@@ -4,7 +4,9 @@ import type { Db } from '../domain/model.ts';
 import type { Delivery, Subscriber } from '../store/mail/model.ts';
 import { CONFIRM_TTL_MS, deliveryId, isSubscribedNote } from '../store/mail/model.ts';
 import { formatDateTime } from '../domain/time-text.ts';
-import { existingIds, followedNames, follows, noticeComponents } from '../domain/components/following.ts';
+import { followedNames } from '../domain/components/following.ts';
+import type { FollowsNotice } from '../store/mail/unreachable.ts';
+import { followsNotices } from './follows-notices.ts';
 import type { LinkTokens } from '../store/mail/tokens.ts';
 import { intentsByKey, isReminderKey, threadRootKey, type NoticeIntent } from './intents.ts';
 import { renderConfirm, renderNotice, renderSubscribed, type RenderedMail } from './render.ts';
@@ -44,9 +46,8 @@ export class Composer {
   private readonly envelopeFrom: string;
   private intents = new Map<string, NoticeIntent>();
   private intentsOf: Db | null = null;
-  /** The components that exist, as of `intentsOf`. */
-  private existing = new Set<string>();
-  private readonly abouts = new Map<string, string[]>();
+  /** Whether a subscriber still follows a notice, as of `intentsOf` (the same rule as a retry's). */
+  private follows: FollowsNotice = () => true;
   /** The settings the cached messages were rendered with (audience, sign-off, levels): a change renders anew. */
   private settingsText = '';
 
@@ -78,23 +79,16 @@ export class Composer {
     // Who a notice reaches is decided when it is sent, as for an address unsubscribed meanwhile: one queued for a
     // follower who has since chosen other components (queued behind a relay outage, a long fan-out) went out
     // all the same, promising a "resolved" email the same rule then withheld.
-    if (!follows(s.components, this.about(intent), this.existing)) return { skip: NOT_FOLLOWED };
+    if (!this.follows(intent.key, s.components)) return { skip: NOT_FOLLOWED };
     return { message: await this.noticeMessage(d, s, intent, db) };
-  }
-
-  /** Whom a notice reaches (noticeComponents), worked out once per notice and document: compose runs per message. */
-  private about(intent: NoticeIntent): string[] {
-    let about = this.abouts.get(intent.key);
-    if (!about) this.abouts.set(intent.key, (about = noticeComponents(intent.incident)));
-    return about;
   }
 
   private findIntent(key: string, db: Db): NoticeIntent | undefined {
     // The store swaps in a new object on every write, so identity says whether the index is current.
     if (this.intentsOf !== db) {
       this.intents = intentsByKey(db);
-      this.existing = existingIds(db);
-      this.abouts.clear();
+      // Whom each notice reaches is worked out once per notice and document: compose runs per message.
+      this.follows = followsNotices(db, this.intents);
       this.intentsOf = db;
       const settings = JSON.stringify(db.settings);
       if (settings !== this.settingsText) this.raws.clear();
