@@ -232,16 +232,15 @@
     return true;
   }
 
-  // "and 1,299 more postmortems owed" below the ten listed (morePostmortemsText in src/console/format.ts): the count
-  // follows the answer in place, and the line hides when none are left over. An answer without the total
-  // (another server's) leaves it as it is.
-  function updateMorePostmortems(total, listed) {
+  // "and 1,299 more postmortems owed" below the ten listed: the words come with the answer (postmortems_more_text,
+  // as the page draws them), and the line hides when none are left over. An answer without them (another
+  // server's) leaves it as it is.
+  function updateMorePostmortems(text) {
     var line = $('#postmortems-more');
     var link = line && $('a', line);
-    if (!link || typeof total !== 'number') return;
-    var more = Math.max(0, total - listed);
-    setText(link, 'and ' + more.toLocaleString('en-GB') + ' more ' + (more === 1 ? 'postmortem' : 'postmortems') + ' owed');
-    line.hidden = more === 0;
+    if (!link || text === undefined) return;
+    if (text) setText(link, text);
+    line.hidden = !text;
   }
 
   function updateDelivery(row) {
@@ -388,7 +387,7 @@
     owed.forEach(function (row) {
       if (!updatePostmortem(row)) news = true;
     });
-    updateMorePostmortems(data.postmortems_total, owed.length);
+    updateMorePostmortems(data.postmortems_more_text);
 
     var notices = data.deliveries || [];
     var rows = $all('li[data-intent]').map(function (li) {

@@ -32,8 +32,3 @@ export function relativeMinutes(minutes: number): string {
 export const when = (iso: string, tz: string): string => formatDateTime(iso, tz);
 /** A time as the console writes it near `now` (domain/time-text.ts formatTimeNear). */
 export const at = formatTimeNear;
-
-/** Below the dashboard's postmortems owed, those it does not list: "and 1,299 more postmortems owed" (dashboard.js writes it alike). */
-export function morePostmortemsText(more: number): string {
-  return `and ${more.toLocaleString('en-GB')} more ${more === 1 ? 'postmortem' : 'postmortems'} owed`;
-}

@@ -21,6 +21,15 @@ export function overdueAlert(names: readonly string[]): string | null {
   return `${quoted.length} updates are overdue: ${joinNames(quoted)}.`;
 }
 
+/**
+ * Below the dashboard's postmortems owed, those it does not list: "and 1,299 more postmortems owed", null when it
+ * lists them all (the page draws it, and its script redraws it from GET /api/admin/dashboard's answer).
+ */
+export function morePostmortemsText(more: number): string | null {
+  if (more <= 0) return null;
+  return `and ${more.toLocaleString('en-GB')} more ${more === 1 ? 'postmortem' : 'postmortems'} owed`;
+}
+
 /** "30 minutes", "1 hour", "4 hours", "1 day". */
 export function cadenceText(minutes: number): string {
   if (minutes % 1440 === 0) return minutes === 1440 ? '1 day' : `${minutes / 1440} days`;

@@ -71,6 +71,7 @@ describe('GET /api/admin/dashboard', () => {
       overdue_text: null,
       postmortems: [],
       postmortems_total: 0,
+      postmortems_more_text: null,
       deliveries: [],
       paused: null,
       stopped_channels: [],
@@ -175,6 +176,8 @@ describe('GET /api/admin/dashboard', () => {
     const lastWeek = await resolve('Last week', 170);
     const body = await dashboard();
     expect(body.postmortems_total).toBe(14);
+    // The line below the ten, in the page's words (the script redraws it from these).
+    expect(body.postmortems_more_text).toBe('and 4 more postmortems owed');
     // The ten most recently resolved: the backlog's newest eight, and yesterday's, which it does not hide.
     expect(body.postmortems.map((r: Json) => [r.id, r.state])).toEqual([
       [lastWeek, 'overdue'],

@@ -6,6 +6,7 @@ import { closeWithin, launchBrowser } from '../helpers/browser.ts';
 import { until } from '../helpers/poll.ts';
 import { at } from '../../src/console/format.ts';
 import { formatTimeNear } from '../../src/domain/time-text.ts';
+import { morePostmortemsText } from '../../src/domain/words.ts';
 
 /**
  * The console's scripts keep a page current with what others do, in real Chromium against a real
@@ -323,6 +324,7 @@ describe('the console follows what others do, without a reload', () => {
         const response = await route.fetch();
         const json = (await response.json()) as Json;
         json.postmortems_total = (json.postmortems as Json[]).length + extra;
+        json.postmortems_more_text = morePostmortemsText(extra);
         await route.fulfill({ response, json });
       });
       await page.clock.fastForward(21_000);

@@ -10,7 +10,7 @@ import { newestFirst } from '../../src/domain/overall.ts';
 import type { Incident } from '../../src/domain/model.ts';
 import { DEFAULT_SETTINGS } from '../../src/domain/settings.ts';
 import { reviewDeadline } from '../../src/domain/policy.ts';
-import { morePostmortemsText } from '../../src/console/format.ts';
+import { morePostmortemsText } from '../../src/domain/words.ts';
 
 /**
  * A site that has run for years: 3,000 incidents over four years, 120 windows done and 60 booked

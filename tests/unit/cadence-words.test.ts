@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cadenceText, everyText, overdueAlert } from '../../src/domain/words.ts';
+import { cadenceText, everyText, morePostmortemsText, overdueAlert } from '../../src/domain/words.ts';
 
 /** How a level's cadence and late-notice delay read in templates, notices and the console. */
 describe('cadence words', () => {
@@ -28,5 +28,13 @@ describe("the dashboard's overdue alert", () => {
     expect(overdueAlert(['Search down'])).toBe('An update to “Search down” is overdue.');
     expect(overdueAlert(['Search down', 'Checkout errors'])).toBe('2 updates are overdue: “Search down” and “Checkout errors”.');
     expect(overdueAlert(['A', 'B', 'C'])).toBe('3 updates are overdue: “A”, “B” and “C”.');
+  });
+});
+
+describe("the dashboard's line below the postmortems it lists", () => {
+  it('counts the rest, and is none when it lists them all', () => {
+    expect(morePostmortemsText(0)).toBeNull();
+    expect(morePostmortemsText(1)).toBe('and 1 more postmortem owed');
+    expect(morePostmortemsText(1299)).toBe('and 1,299 more postmortems owed');
   });
 });

@@ -10,7 +10,7 @@ import { noticeEvent } from '../../read/notice-event.ts';
 import { formatDateTime, formatTimeNear } from '../../domain/time-text.ts';
 import { severityLabel } from '../../domain/policy.ts';
 import { INCIDENT_STATUS_LABEL } from '../../domain/status.ts';
-import { authorWords, overdueAlert } from '../../domain/words.ts';
+import { authorWords, morePostmortemsText, overdueAlert } from '../../domain/words.ts';
 
 /** How many notices the dashboard lists (src/components/admin/RecentDeliveries.astro). */
 export const DASHBOARD_NOTICES = 6;
@@ -102,6 +102,7 @@ function postmortemRows(db: Db, now: Date) {
       overdue_at: due.overdueAt,
     })),
     postmortems_total: total,
+    postmortems_more_text: morePostmortemsText(total - rows.length),
   };
 }
 
