@@ -2,6 +2,8 @@ import { startHerald, type HeraldProcess } from './server.ts';
 import { seedSubscribers } from '../fixtures/subscribers.ts';
 import type { TestSmtp, Received } from './smtp.ts';
 import { until } from './poll.ts';
+import { linkKey } from './engine.ts';
+import { LinkTokens } from '../../src/store/mail/tokens.ts';
 
 /** Site URL given to Herald in email tests; links are mapped back to the test server. */
 export const SITE = 'https://status.example.test';
@@ -48,6 +50,23 @@ export async function subscribeAndConfirm(h: HeraldProcess, smtp: TestSmtp, emai
     body: '',
   });
   if (!(await confirmed.text()).includes('You are subscribed')) throw new Error(`confirm POST failed: ${confirmed.status}`);
+}
+
+/** Saves a new choice of components on a subscriber's manage page, as they would from its link. */
+export async function chooseComponents(h: HeraldProcess, email: string, components: string[]): Promise<void> {
+  const found = (await (await h.admin(`/subscribers?q=${encodeURIComponent(email)}`)).json()) as {
+    subscribers: Array<{ id: string; email: string }>;
+  };
+  const sub = found.subscribers.find((s) => s.email === email);
+  if (!sub) throw new Error(`no subscriber ${email}`);
+  const manage = new LinkTokens(await linkKey(h)).issue('manage', { id: sub.id, requested_at: '' });
+  const saved = await fetch(`${h.url}/subscribe/manage/${manage}`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { origin: h.url, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(components.map((c) => ['components', c])).toString(),
+  });
+  if (saved.status !== 303) throw new Error(`manage page for ${email} answered ${saved.status}`);
 }
 
 /** Waits until the outbox has nothing queued and every notice (at least `atLeastNotices`) is fanned out. */

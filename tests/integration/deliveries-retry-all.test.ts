@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { stopAll } from '../helpers/server.ts';
-import { outboxSettled } from '../helpers/mail-flow.ts';
+import { chooseComponents, outboxSettled } from '../helpers/mail-flow.ts';
 import { signIn } from '../helpers/console-session.ts';
 import { heraldWithRelay } from '../helpers/relay-herald.ts';
 import { linkKey } from '../helpers/engine.ts';
@@ -232,16 +232,7 @@ describe('retry all failed deliveries of a notice', () => {
     const intent = (await outboxSettled(h, 1, 60_000)).updates[0]!.intent as string;
     refusing.on = false;
     // r1 now follows the web app alone, on their manage page: the notice about the API is no longer theirs.
-    const r1 = ((await (await h.admin('/subscribers?q=r1%40example.com')).json()) as { subscribers: Array<{ id: string }> })
-      .subscribers[0]!;
-    const manage = new LinkTokens(await linkKey(h)).issue('manage', { id: r1.id, requested_at: '' });
-    const saved = await fetch(`${h.url}/subscribe/manage/${manage}`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { origin: h.url, 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'components=web',
-    });
-    expect(saved.status).toBe(303);
+    await chooseComponents(h, 'r1@example.com', ['web']);
     const failed = (await (await h.admin('/deliveries/failed?q=r1%40example.com')).json()) as {
       failed: Array<{ id: string; unreachable: string | null }>;
     };

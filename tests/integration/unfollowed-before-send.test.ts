@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHerald, stopAll, tempDataDir, type HeraldProcess } from '../helpers/server.ts';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
-import { SITE, outboxSettled, to, until } from '../helpers/mail-flow.ts';
+import { SITE, chooseComponents, outboxSettled, to, until } from '../helpers/mail-flow.ts';
 import { seedSubscribers } from '../fixtures/subscribers.ts';
-import { linkKey } from '../helpers/engine.ts';
-import { LinkTokens } from '../../src/store/mail/tokens.ts';
 
 /**
  * README: who a notice reaches "is decided when each is sent, from the components each subscriber follows then".
@@ -53,15 +51,7 @@ describe('a notice queued for a follower who then chose other components', () =>
     expect(declared.status).toBe(201);
     // Both notices were tried and refused for now: queued, to be tried again.
     await until(() => ['alice', 'bob'].every((n) => smtp.attempts.some((a) => a.to.includes(`${n}@example.com`))), 'both notices tried');
-    const alice = ((await (await h.admin('/subscribers?q=alice%40example.com')).json()) as Json).subscribers[0];
-    const manage = new LinkTokens(await linkKey(h)).issue('manage', { id: alice.id, requested_at: alice.created_at });
-    const saved = await fetch(`${h.url}/subscribe/manage/${manage}`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { origin: h.url, 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'components=website',
-    });
-    expect(saved.status).toBe(303);
+    await chooseComponents(h, 'alice@example.com', ['website']);
     holding = false;
     await until(() => to(smtp, 'bob@example.com').length === 1, "bob's notice");
     await outboxSettled(h);
