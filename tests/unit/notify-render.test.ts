@@ -613,7 +613,7 @@ describe('templates', () => {
   it('a body that only repeated what the notice says leaves no empty box in the HTML; a body with more keeps its box', () => {
     const { db, ctx } = world();
     const level = db.settings.severities[0]!; // updates every 30 minutes
-    const box = /<div dir="auto" style="[^"]*border-left:4px solid[^"]*">([\s\S]*?)<\/div>/g;
+    const box = /<div dir="auto" class="hb-quote" style="[^"]*border-left:4px solid[^"]*">([\s\S]*?)<\/div>/g;
     const inc = declareIncident(ctx(), {
       name: 'API down',
       severity: level.id,
