@@ -230,6 +230,25 @@ describe('banner', () => {
       'Mr. Smith and the U.S. team are on it, e.g. timeouts.',
     );
     expect(firstSentence('Dr. Ada and Prof. Lin are on call. Next.')).toBe('Dr. Ada and Prof. Lin are on call.');
+    // From a hunt: Unicode's rules end a sentence at a dotted abbreviation or a company's suffix before a
+    // capital; the banners read "Some customers (e.g." and "…affecting U.S.". Before: those fragments.
+    expect(firstSentence('Some customers (e.g. Enterprise plan customers) cannot sign in. We are on it.')).toBe(
+      'Some customers (e.g. Enterprise plan customers) cannot sign in.',
+    );
+    expect(firstSentence('We have identified the issue affecting U.S. East and EU West. A fix is rolling out.')).toBe(
+      'We have identified the issue affecting U.S. East and EU West.',
+    );
+    expect(firstSentence('Orders placed between 10 a.m. and 11 a.m. UTC failed. Retry them.')).toBe(
+      'Orders placed between 10 a.m. and 11 a.m. UTC failed.',
+    );
+    expect(firstSentence('Card payments through Acme Inc. Payments fail. We are on it.')).toBe(
+      'Card payments through Acme Inc. Payments fail.',
+    );
+    expect(firstSentence('Exports fail (see the FAQ. Then retry) for some. Next.')).toBe(
+      'Exports fail (see the FAQ. Then retry) for some.',
+    );
+    // Where one did end a sentence, the two read whole rather than cut: still one line for an app.
+    expect(firstSentence('The outage began at 10 a.m. We are investigating.')).toBe('The outage began at 10 a.m. We are investigating.');
     // A sentence that only ends in a title's letters is still a sentence: "ms" is no "Ms".
     expect(firstSentence('The fix is in. Next update soon.')).toBe('The fix is in.');
     expect(firstSentence('Latency is above 500 ms. We are investigating.')).toBe('Latency is above 500 ms.');
