@@ -18,7 +18,9 @@ const ZWSP = '\u200b';
  * Left whole: a web address as Slack links it, and an emoji shortcode (`:rotating_light:`), each broken by a
  * zero-width space in it (the link, or the emoji shown as its text).
  */
-const KEPT_WHOLE = /(https?:\/\/[^\s]+|:[a-z0-9_+'-]+:)/;
+// A channel or a person's handle ("#inc_queue_backlog", "@dana_smith") too: an underscore inside a word starts no
+// format in Slack, and one set between zero-width spaces broke the war room's name for a responder copying it.
+const KEPT_WHOLE = /(https?:\/\/[^\s]+|:[a-z0-9_+'-]+:|(?<![\w#@])[#@][A-Za-z0-9][\w.-]*)/;
 
 /**
  * People's words (a name, a commander, an update's plain text) as mrkdwn that shows them as typed. Slack

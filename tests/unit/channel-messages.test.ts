@@ -772,6 +772,14 @@ describe('warRoomFacts and slackMessage', () => {
     );
   });
 
+  it('keeps a war room\'s channel and a commander\'s handle whole (a zero-width space around each _ broke "#inc_queue_backlog")', () => {
+    expect(plainMrkdwn('#inc_queue_backlog')).toBe('#inc_queue_backlog');
+    expect(plainMrkdwn('@dana_smith and #ops_eu-west.1 on it')).toBe('@dana_smith and #ops_eu-west.1 on it');
+    // Formatting characters next to them still show as typed.
+    expect(plainMrkdwn('*#a_b* _x_')).toBe('\u200b*\u200b#a_b\u200b*\u200b \u200b_\u200bx\u200b_\u200b');
+    expect(plainMrkdwn('a#b_c')).toBe('a#b\u200b_\u200bc');
+  });
+
   it('cuts escaped mrkdwn between entities: a long run of <, > or & never ends "&l…", and every limit holds', () => {
     const link = '<https://status.example.test/incidents/INC-1|Read more on the status page>';
     // Lengths whose cut, made after escaping, fell inside an entity: "&l…", "&am…", "&g…".
