@@ -100,13 +100,17 @@ export function warRoomFacts(
     add('Duration', formatDuration(durationMinutes(incident, now)));
     add('Incident commander', update.commander);
     add('Customer impact', impact);
+    // A resolution may leave them to a later note (README): the war room was told they were still to come.
+    add('Root cause', incident.root_cause);
+    add('Resolution', incident.resolution);
   } else {
     // The runbooks give the review a deadline (24–48 h): the time the console's list says it is due by.
     const reviewBy = reviewDeadline(db.settings, incident)?.dueAt ?? null;
     add('Resolution time', incident.resolved_at ? formatDateTime(incident.resolved_at, tz) : null);
     add('Severity', regrade);
     add('Duration', formatDuration(durationMinutes(incident, now)));
-    add('Root cause', incident.root_cause ?? 'To be found in the post-incident review');
+    // No review owed, none will find it: said beside "Post-incident review: Not required", that pointed nowhere.
+    add('Root cause', incident.root_cause ?? (reviewBy ? 'To be found in the post-incident review' : null));
     add('Resolution', incident.resolution);
     add('Customer impact', impact);
     add('Post-incident review', reviewBy ? `Due by ${formatDateTime(reviewBy, tz)}` : 'Not required');

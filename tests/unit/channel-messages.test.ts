@@ -614,6 +614,30 @@ describe('warRoomFacts and slackMessage', () => {
     ]);
   });
 
+  it('resolved without a root cause: pointed to the review only where one is owed; a later note that tells it brings it to the war room', () => {
+    const d = world();
+    channel(d, 0, 'slack');
+    const minor = declare(d, 1, { severity: 'sev3', impact: 'minor', components: { api: 'degraded_performance' } });
+    postUpdate(ctx(d, 20), minor.id, { status: 'resolved', body: 'Fixed.' });
+    const resolved = fieldTexts(slackMessage(facts(d, minor, 1, 'resolved')));
+    // Before: "*Root cause*\nTo be found in the post-incident review" beside "*Post-incident review*\nNot required".
+    expect(resolved.some((f) => f.startsWith('*Root cause*'))).toBe(false);
+    expect(resolved).toContain('*Post-incident review*\nNot required');
+    postUpdate(ctx(d, 30), minor.id, {
+      status: 'resolved',
+      body: 'We found the cause.',
+      root_cause: 'Disk full on db-3',
+      resolution: 'Cleared logs',
+    });
+    // Before: the follow-up had neither, and the room was left with "to be found in the post-incident review".
+    const followUp = fieldTexts(slackMessage(facts(d, minor, 2, 'update')));
+    expect(followUp).toContain('*Root cause*\nDisk full on db-3');
+    expect(followUp).toContain('*Resolution*\nCleared logs');
+    const owed = declare(d, 40, { severity: 'sev1', components: { api: 'major_outage' } });
+    postUpdate(ctx(d, 50), owed.id, { status: 'resolved', body: 'Fixed.' });
+    expect(fieldTexts(slackMessage(facts(d, owed, 1, 'resolved')))).toContain('*Root cause*\nTo be found in the post-incident review');
+  });
+
   it('says a re-grade in words: raised on an update (Slack and Teams), lowered on the resolution, and why a war room reached by a raise is declared to now', () => {
     const d = world();
     const inc = declare(d, 1, { impact: 'minor', components: { api: 'degraded_performance' } });
