@@ -393,7 +393,8 @@ describe('delivery', () => {
     const shown = `${z('*')}Urgent${z('*')} api${z('_')}gw${z('_')}down ${z('~')}maybe${z('~')} ${z('`')}prod${z('`')} ${tag}`;
     // Before: the name as typed, which Slack shows bold, italic, struck and as code.
     expect(slack.blocks[1].fields[0].text).toBe(`*Incident*\n${shown}`);
-    expect(slack.blocks[1].fields.map((f: Json) => f.text)).toContain(`*Incident commander*\n@dana${z('_')}k`);
+    // A handle is left whole: an underscore inside a word formats nothing in Slack, and the handle must copy as typed.
+    expect(slack.blocks[1].fields.map((f: Json) => f.text)).toContain('*Incident commander*\n@dana_k');
     expect(slack.text).toContain(shown);
     expect(slack.blocks[2].text.text).toBe(`*Update*\nSee https://runbooks.example.test/api_gw~1 for it${z('_')}all.`);
     // Teams reads a TextRun as it is: the name goes there untouched.
