@@ -19,7 +19,7 @@ export function maintenanceFacts(
 ): WarRoomFacts {
   const step = maintenanceStep(m, update);
   const names = eventComponentNames(db, m);
-  const status = stepStatusLabel(step, update.status);
+  const status = stepStatusLabel(step, update.status, m);
   return {
     kind: 'maintenance',
     title: `🔧 ${MAINTENANCE_TITLE[step]}`,
@@ -29,7 +29,7 @@ export function maintenanceFacts(
     text: markdownToText(update.body, { siteUrl: site.SITE_URL }),
     fields: [
       { label: 'Status', value: status },
-      { label: windowLabel(step), value: stepWindow(step, update.status, m, site.SITE_TIMEZONE) },
+      { label: windowLabel(step, update.status, m), value: stepWindow(step, update.status, m, site.SITE_TIMEZONE) },
       { label: 'Affected systems', value: names.length ? joinNames(names) : 'None named' },
     ],
   };

@@ -7,6 +7,7 @@ import {
   stepStatusLabel,
   windowSentences,
   stepWindow,
+  windowLabel,
 } from '../domain/maintenance/steps.ts';
 import { customerNames, eventComponentNames } from '../domain/components/names.ts';
 import { CUSTOMER_STATUS_LABEL, type MaintenanceStatus } from '../domain/status.ts';
@@ -71,6 +72,8 @@ export interface NoticeFacts {
   nextUpdate: string | null;
   /** Maintenance: "30 Nov 2026, 02:00 UTC to 30 Nov 2026, 03:00 UTC". */
   window: string | null;
+  /** What the window's line is called ("Window", "Carried out", "Was scheduled for"…), with `window`. */
+  windowLabel: string | null;
   /**
    * A reminder (or a start no reminder came before) after the window moved without a notice: the window
    * subscribers were told of, which the notice says it moved from (steps.ts noticeMovedFrom); else null.
@@ -189,7 +192,10 @@ export function noticeFacts(s: NoticeSource): NoticeFacts {
     incidentId: incident.id,
     incidentUrl,
     affected,
-    statusLabel: step ? stepStatusLabel(step, update.status as MaintenanceStatus) : CUSTOMER_STATUS_LABEL[update.status],
+    statusLabel:
+      step && incident.kind === 'maintenance'
+        ? stepStatusLabel(step, update.status as MaintenanceStatus, incident)
+        : CUSTOMER_STATUS_LABEL[update.status],
     // The level's description tells how bad it is while it lasts: in an update beside "Monitoring" (a fix is out)
     // or a follow-up (resolved) it would read as the state now, contradicting the words beside it. A disruption
     // notice (sent late, or first with a monitoring update) still says how bad it is: it is the first word.
@@ -214,6 +220,7 @@ export function noticeFacts(s: NoticeSource): NoticeFacts {
     every: level?.update_every_minutes ? everyText(level.update_every_minutes) : null,
     nextUpdate: due ? formatDateTime(due.toISOString(), tz) : null,
     window: incident.kind === 'maintenance' && step ? stepWindow(step, update.status as MaintenanceStatus, incident, tz) : null,
+    windowLabel: incident.kind === 'maintenance' && step ? windowLabel(step, update.status as MaintenanceStatus, incident) : null,
     movedFrom: incident.kind === 'maintenance' && step ? noticeMovedFrom(step, incident, update as MaintenanceUpdate, tz) : null,
     reminder: s.reminder === true,
     followUp,

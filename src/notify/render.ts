@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { templatePath } from '../paths.ts';
 import type { MailKind, NoticeKind } from '../store/mail/model.ts';
 import { type MaintenanceNoticeStep, noticeFacts, type NoticeSource } from './notice.ts';
-import { MAINTENANCE_TITLE, windowLabel } from '../domain/maintenance/steps.ts';
+import { MAINTENANCE_TITLE } from '../domain/maintenance/steps.ts';
 import { cut } from '../domain/text.ts';
 import { joinNames } from '../domain/words.ts';
 
@@ -105,7 +105,14 @@ const ACCENT: Record<NoticeKind, string> = {
  * A maintenance notice's words that follow its step, written once for both parts: the opening sentence, the
  * label of the window's line and the status-page line's lead-in (as text; the HTML template escapes it).
  */
-function maintenanceWords(step: MaintenanceNoticeStep, name: string, affected: string | null, moved: boolean, over: boolean) {
+function maintenanceWords(
+  step: MaintenanceNoticeStep,
+  label: string,
+  name: string,
+  affected: string | null,
+  moved: boolean,
+  over: boolean,
+) {
   const on = affected ? `, on ${affected}` : '';
   const opening: Record<MaintenanceNoticeStep, string> = {
     scheduled: `We have scheduled maintenance, “${name}”${on}.`,
@@ -122,7 +129,7 @@ function maintenanceWords(step: MaintenanceNoticeStep, name: string, affected: s
   };
   return {
     opening: opening[step],
-    windowLabel: `${moved ? 'New window' : windowLabel(step)}:`,
+    windowLabel: `${moved ? 'New window' : label}:`,
     followLead: over ? 'The details are on our status page' : 'Follow it on our status page',
   };
 }
@@ -142,7 +149,9 @@ export function renderNotice(input: NoticeInput): RenderedMail {
   const subject = noticeSubject(input.siteName, input.kind, input.incident.name, facts.step, facts.followUp);
   // A window completed or cancelled is over, whichever step tells of it (a note posted afterwards too).
   const over = facts.step === 'completed' || facts.step === 'cancelled' || input.update.status === 'completed';
-  const words = facts.step ? maintenanceWords(facts.step, facts.name, facts.affected, facts.movedFrom !== null, over) : null;
+  const words = facts.step
+    ? maintenanceWords(facts.step, facts.windowLabel ?? 'Window', facts.name, facts.affected, facts.movedFrom !== null, over)
+    : null;
   const ctx = {
     ...facts,
     bodyHtml: wrappingPre(facts.bodyHtml),

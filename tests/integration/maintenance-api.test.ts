@@ -97,6 +97,15 @@ describe('maintenance and postmortem admin API, and the pages that show them', (
     expect(steps).toEqual(['Cancelled', 'Scheduled', 'Scheduled']);
     // What a link preview (Slack, Teams, iMessage) shows of it. Before: "Completed: …", work that never happened.
     expect(pageOf.html).toMatch(/<meta name="description" content="Cancelled: [^"]+">/);
+    // A note after the cancel reads as cancelled too (its status is `completed`). Before: "Completed" over it.
+    expect((await call(`/maintenances/${m.id}/updates`, { body: { body: 'We will pick a new date next month.' } })).status).toBe(201);
+    const noted = await page(`/incidents/${m.id}`);
+    expect([...noted.html.matchAll(/<strong class="update-status"[^>]*>([^<]+)</g)].map((x) => x[1])).toEqual([
+      'Cancelled',
+      'Cancelled',
+      'Scheduled',
+      'Scheduled',
+    ]);
     expect((await page('/history')).html).not.toContain(`/incidents/${m.id}"`);
   });
 

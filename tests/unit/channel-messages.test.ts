@@ -990,6 +990,30 @@ describe('maintenance messages to Slack and Teams', () => {
     ]);
   });
 
+  it('a note after a cancel reads as cancelled, one after the work as carried out (their status is `completed`)', async () => {
+    const called = windowOf((d, id) => {
+      cancelMaintenance(ctx(d, 10), id);
+      noteMaintenance(ctx(d, 20), id, { body: 'We will reschedule this next month.', notify: true });
+    });
+    const note = (await called.posted(called.slack)).at(-1);
+    // Before: "🔧 Maintenance update: DB upgrade (Completed)", "*Status*\nCompleted", "*Window*\n…".
+    expect(note.text).toBe('🔧 Maintenance update: DB upgrade (Cancelled)');
+    expect(slackFields(note).slice(1, 3)).toEqual([
+      '*Status*\nCancelled',
+      '*Was scheduled for*\n22 Nov 2026, 11:00 CET to 22 Nov 2026, 12:00 CET',
+    ]);
+    const done = windowOf((d, id) => {
+      startMaintenance(ctx(d, 60), id);
+      completeMaintenance(ctx(d, 100), id);
+      noteMaintenance(ctx(d, 110), id, { body: 'All went well.', notify: true });
+    });
+    // Before: "*Window*\n…".
+    expect(slackFields((await done.posted(done.slack)).at(-1)).slice(1, 3)).toEqual([
+      '*Status*\nCompleted',
+      '*Carried out*\n22 Nov 2026, 11:00 CET to 22 Nov 2026, 11:40 CET',
+    ]);
+  });
+
   it('each message tells the window its update recorded, however late it goes: a move or an extension since changes neither', async () => {
     const { slack, posted } = windowOf((d, id) => {
       rescheduleMaintenance(ctx(d, 5), id, { scheduled_for: at(180).toISOString(), scheduled_until: at(240).toISOString() });

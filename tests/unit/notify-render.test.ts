@@ -1114,8 +1114,12 @@ describe('templates', () => {
       expect(cancelled.text.match(/will not take place/g)).toHaveLength(1);
       expect(cancelled.html.match(/will not take place/g)).toHaveLength(2); // the opening and the hidden preview line
       // A note after the cancel tells the window it had (it read "25 Nov, 01:00 to" the cancel's time, before it).
+      // Its status reads "Cancelled" and its window what it was scheduled for (before: "Completed" and "Window").
       noteMaintenance(ctx(), m.id, { body: 'A new date follows next week.', notify: true });
-      expect(mail(m).text).toContain('\nWindow: 25 Nov 2026, 01:00 UTC to 25 Nov 2026, 02:00 UTC\n');
+      const note = mail(m).text;
+      expect(note).toContain('\nWas scheduled for: 25 Nov 2026, 01:00 UTC to 25 Nov 2026, 02:00 UTC\n');
+      expect(note).toContain('\nCurrent status: Cancelled\n');
+      expect(note).not.toContain('Completed');
     });
 
     it('a text typed with a step stays; only a sentence the opening says word for word goes', () => {

@@ -40,8 +40,16 @@ export const MAINTENANCE_TITLE: Record<MaintenanceNoticeStep, string> = {
 };
 
 /** The status customers read: a cancelled window is `completed` in the Statuspage vocabulary, told as cancelled. */
-export const stepStatusLabel = (step: MaintenanceNoticeStep, status: MaintenanceStatus): string =>
-  step === 'cancelled' ? 'Cancelled' : CUSTOMER_STATUS_LABEL[status];
+export const stepStatusLabel = (step: MaintenanceNoticeStep, status: MaintenanceStatus, m: Pick<Maintenance, 'cancelled_at'>): string =>
+  toldAs(step, status, m) === 'cancelled' ? 'Cancelled' : CUSTOMER_STATUS_LABEL[status];
+
+/**
+ * The step a notice reads as: a note tells the window as its status then was, so one posted after a cancel
+ * reads as cancelled (its status is `completed`, which the page, the email and the war room had called
+ * "Completed") and one after the work as completed; a note before either reads as a note.
+ */
+const toldAs = (step: MaintenanceNoticeStep, status: MaintenanceStatus, m: Pick<Maintenance, 'cancelled_at'>): MaintenanceNoticeStep =>
+  step !== 'note' || status !== 'completed' ? step : m.cancelled_at ? 'cancelled' : 'completed';
 
 /** The status customers read of an incident or a window as it stands: a cancelled window is "Cancelled". */
 export const eventStatusLabel = (e: EventRecord): string =>
@@ -52,8 +60,10 @@ export const isMove = (step: MaintenanceNoticeStep | undefined): boolean =>
   step === 'rescheduled' || step === 'extended' || step === 'shortened';
 
 /** What the window's line is called after this step. */
-export const windowLabel = (step: MaintenanceNoticeStep): string =>
-  step === 'cancelled' ? 'Was scheduled for' : isMove(step) ? 'New window' : step === 'completed' ? 'Carried out' : 'Window';
+export const windowLabel = (step: MaintenanceNoticeStep, status: MaintenanceStatus, m: Pick<Maintenance, 'cancelled_at'>): string => {
+  const told = toldAs(step, status, m);
+  return told === 'cancelled' ? 'Was scheduled for' : isMove(told) ? 'New window' : told === 'completed' ? 'Carried out' : 'Window';
+};
 
 /**
  * A window as it stands: planned (scheduled), running since its real start, done (when it really
