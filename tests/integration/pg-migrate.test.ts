@@ -65,19 +65,37 @@ describe('migrateDatabase', () => {
     expect(await cluster.sql("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'", url)).toBe('0');
   });
 
-  it('a failing migration leaves no trace and is applied by a later start once fixed', async () => {
+  it('a failing migration leaves no trace, nor do those before it in the same start; all are applied by a later start once fixed', async () => {
     const url = await cluster.database();
     const dir = migrationsDir({
       '001_ok.sql': 'CREATE TABLE ok (id int);',
       '002_bad.sql': 'CREATE TABLE half (id int);\nSELECT 1 / 0;',
     });
     await expect(migrateDatabase(pool(url), dir)).rejects.toThrow(
-      /Migration 002_bad.sql failed, nothing of it was applied: division by zero/,
+      /Migration 002_bad.sql failed, none of the 2 pending migrations \(001_ok.sql to 002_bad.sql\) was applied: division by zero/,
     );
-    expect(await cluster.sql("SELECT string_agg(name, ',') FROM schema_migrations", url)).toBe('001_ok.sql');
-    expect(await cluster.sql("SELECT count(*) FROM pg_tables WHERE tablename = 'half'", url)).toBe('0');
+    // Before: 001_ok.sql stayed applied, which the release before refuses and this one had not finished.
+    expect(await cluster.sql('SELECT count(*) FROM schema_migrations', url)).toBe('0');
+    expect(await cluster.sql("SELECT count(*) FROM pg_tables WHERE tablename IN ('ok', 'half')", url)).toBe('0');
     writeFileSync(join(dir, '002_bad.sql'), 'CREATE TABLE half (id int);');
-    expect(await migrateDatabase(pool(url), dir)).toEqual(['002_bad.sql']);
+    expect(await migrateDatabase(pool(url), dir)).toEqual(['001_ok.sql', '002_bad.sql']);
+  });
+
+  it('an upgrade after a rollback by pg_restore --clean, which leaves the newer tables behind: refused with the database as it was, then applied once they are dropped', async () => {
+    const url = await cluster.database();
+    const dir = migrationsDir({ '001_a.sql': 'CREATE TABLE a (id int);' });
+    await migrateDatabase(pool(url), dir);
+    // The newer release's tables, left by a restore of the dump taken before it (its rows in schema_migrations restored away).
+    await cluster.sql('CREATE TABLE c (id int)', url);
+    writeFileSync(join(dir, '002_b.sql'), 'CREATE TABLE b (id int);');
+    writeFileSync(join(dir, '003_c.sql'), 'CREATE TABLE c (id int);');
+    await expect(migrateDatabase(pool(url), dir)).rejects.toThrow(/Migration 003_c.sql failed, none of the 2 pending migrations/);
+    // Before: 002_b.sql stayed applied, and the release before refused "migration(s) 2 that this Herald does not know".
+    expect(await cluster.sql("SELECT string_agg(name, ',') FROM schema_migrations", url)).toBe('001_a.sql');
+    expect(await cluster.sql("SELECT count(*) FROM pg_tables WHERE tablename = 'b'", url)).toBe('0');
+    expect(await migrateDatabase(pool(url), migrationsDir({ '001_a.sql': 'CREATE TABLE a (id int);' }))).toEqual([]);
+    await cluster.sql('DROP TABLE c', url);
+    expect(await migrateDatabase(pool(url), dir)).toEqual(['002_b.sql', '003_c.sql']);
   });
 
   it('refuses a database that a newer Herald migrated further', async () => {

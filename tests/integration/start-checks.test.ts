@@ -646,7 +646,7 @@ describe('a replica whose DATABASE_URL PostgreSQL refuses', () => {
     await cluster.sql('CREATE TABLE herald_document (id int)', taken);
     const line = await refusedStart(taken);
     expect(line).toMatch(
-      /^herald: Herald cannot start: Migration 001_document\.sql failed, nothing of it was applied: relation "herald_document" already exists\. Fix what PostgreSQL names/,
+      /^herald: Herald cannot start: Migration 001_document\.sql failed, none of the \d+ pending migrations \(001_document\.sql to \d{3}_\w+\.sql\) was applied: relation "herald_document" already exists\. Fix what PostgreSQL names/,
     );
     expect(await cluster.sql('SELECT count(*) FROM schema_migrations', taken)).toBe('0');
   });

@@ -5,9 +5,9 @@ import { type Pool, type PoolClient, withClient } from './client.ts';
 
 /**
  * Brings a database's tables up to date: the SQL files of
- * src/store/migrations/ (NNN_name.sql), applied in order, each once, each in
- * its own transaction together with its row in schema_migrations (so a file
- * that fails leaves no trace and is tried again at the next start).
+ * src/store/migrations/ (NNN_name.sql), applied in order, each once, those of
+ * one start in one transaction together with their rows in schema_migrations
+ * (so an upgrade that fails leaves no trace and is tried again at the next start).
  *
  * Several replicas start at once: a session-level advisory lock makes them
  * take turns, so the second finds the first's rows and applies nothing. The
@@ -132,24 +132,32 @@ export async function pendingMigrations(
   return { pending, fresh: applied.size === 0 };
 }
 
-/** Applies `pending` in order, each in its own transaction; returns their names. Under the migrations' lock. */
+/**
+ * Applies `pending` in order, all in one transaction with their rows in schema_migrations; returns their names.
+ * Under the migrations' lock. All or none: one at a time, an upgrade that failed at its fifth left four applied,
+ * which the release before refuses (migrations it does not know) and this one could not finish, so neither
+ * started (a rollback by pg_restore --clean leaves the tables the dump did not have, and the next upgrade met them).
+ */
 export async function applyMigrations(client: PoolClient, pending: Migration[]): Promise<string[]> {
-  const done: string[] = [];
+  if (pending.length === 0) return [];
+  await client.query('BEGIN');
   for (const m of pending) {
-    await client.query('BEGIN');
     try {
       // No parameters: the simple protocol, which runs a file of several statements.
       await client.query(readFileSync(m.file, 'utf8'));
       await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
-      await client.query('COMMIT');
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {});
+      const none =
+        pending.length === 1
+          ? 'nothing of it was applied'
+          : `none of the ${pending.length} pending migrations (${pending[0]!.name} to ${pending.at(-1)!.name}) was applied`;
       throw new MigrationError(
-        `Migration ${m.name} failed, nothing of it was applied: ${(err as Error).message}. Fix what PostgreSQL names; it is tried again at the next start or import.`,
+        `Migration ${m.name} failed, ${none}: ${(err as Error).message}. Fix what PostgreSQL names; it is tried again at the next start or import.`,
         { cause: err },
       );
     }
-    done.push(m.name);
   }
-  return done;
+  await client.query('COMMIT');
+  return pending.map((m) => m.name);
 }
