@@ -106,13 +106,13 @@ export function channelMessages(
     return widened !== undefined && update.created_at >= widened;
   };
   /**
-   * Whether a war room heard of an incident by one of these updates: owed one up to the resolution (a backfill gathered
-   * none). A note after the resolution is not owed to a room that had not, so it cannot count either.
+   * Whether a war room heard of an incident by one of these updates: owed one before the resolution (a backfill gathered
+   * none). The resolution, or a note after it, is not owed to a room that had not, so it cannot count either.
    */
   const heard = (channel: Channel, event: EventRecord, among: Update[]): boolean => {
     // `among` is always the updates from the first on.
     const resolution = among.findIndex((u) => u.status === 'resolved');
-    const upTo = resolution === -1 ? among : among.slice(0, resolution + 1);
+    const upTo = resolution === -1 ? among : among.slice(0, resolution);
     return upTo.some((u) => !afterTheFact(event, u) && owes(channel, event, u));
   };
   const out: ChannelMessage[] = [];
@@ -146,10 +146,11 @@ export function channelMessages(
         // resolution (added mid-incident, widened by hand, reached by a re-grade): the start, the impact,
         // the commander and the cadence, not an update to an incident it never heard of.
         const told = heard(channel, event, earlier);
-        // A note after the resolution to a room never told of the incident: history to it, as a backfill is.
-        const afterResolution = earlier.some((u) => u.status === 'resolved');
+        // The resolution, or a note after it, to a room never told of the incident (first reached by a re-grade or a
+        // component named at the resolution): history to it, as a backfill is. No room gathers for an incident over.
+        const over = kind === 'resolved' || earlier.some((u) => u.status === 'resolved');
         const own = kind === 'update' && !told ? 'declared' : kind;
-        if (event.kind === 'incident' && !history && (told || !afterResolution)) {
+        if (event.kind === 'incident' && !history && (told || !over)) {
           out.push({ key: `${channel.id}.${update.id}`, channel, event, update, kind: own });
         }
         continue;

@@ -340,6 +340,29 @@ describe('channelMessages: what each channel is owed', () => {
     expect(kinds(hook, backfill)).toEqual(['declared', 'update', 'update']);
   });
 
+  it('a war room first reached by the resolution (raised at it, or a component named then) gets nothing, nor the postmortem', () => {
+    const d = world();
+    const critical = channel(d, 0, 'slack', { min_impact: 'critical' });
+    const onWeb = channel(d, 0, 'teams', { components: ['web'] });
+    const hook = channel(d, 0, 'webhook');
+    const inc = declare(d, 1, { severity: 'sev2', impact: 'major', components: { api: 'major_outage' } });
+    postUpdate(ctx(d, 20), inc.id, {
+      status: 'resolved',
+      body: 'Worse than it looked; fixed.',
+      severity: 'sev1',
+      components: { api: 'operational', web: 'operational' },
+    });
+    savePostmortem(ctx(d, 40), inc.id, { body: '## Summary\nDone.', publish: true });
+    const kinds = (ch: Channel) =>
+      channelMessages(d, SINCE, '', SINCE)
+        .filter((m) => m.channel.id === ch.id && m.kind !== 'component')
+        .map((m) => m.kind);
+    // Before: "✅ Incident resolved" (and then the postmortem) to each, as their first word of it.
+    expect([kinds(critical), kinds(onWeb)]).toEqual([[], []]);
+    // A webhook is no war room: it keeps every update.
+    expect(kinds(hook)).toEqual(['declared', 'resolved']);
+  });
+
   it("owes a window's updates by the rule email follows: its components, from when the channel was added, whatever its least impact", () => {
     const d = world();
     const onWeb = channel(d, 0, 'slack', { components: ['web'] });
