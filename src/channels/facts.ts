@@ -90,6 +90,9 @@ export function warRoomFacts(
     add('Severity', regrade);
     // Named after the declaration (runbooks: within 15 min for SEV-1): responders learn who leads.
     add('Incident commander', update.commander);
+    // An update that named a component or took one off (or changed one's status): the systems it affects now,
+    // which the page's "Affects" already says; else left to the declaration, as the runbooks' template does.
+    if (update.affected_components.length > 0) add('Affected systems', affected);
     add('Next update', nextUpdate);
     add('Impact', impact);
     add('ETA', eta);

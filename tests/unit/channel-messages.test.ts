@@ -614,6 +614,17 @@ describe('warRoomFacts and slackMessage', () => {
     expect(JSON.stringify(teamsMessage(facts(d, inc, 3, 'update')))).toContain('@lee');
   });
 
+  it('update: one that names a component or takes one off gives the affected systems now; one that changes none does not', () => {
+    const d = world();
+    const inc = declare(d, 1, { components: { api: 'major_outage' } });
+    postUpdate(ctx(d, 5), inc.id, { status: 'identified', body: 'The web app too.', components: { web: 'partial_outage' } });
+    postUpdate(ctx(d, 10), inc.id, { status: 'identified', body: 'Still on it.' });
+    postUpdate(ctx(d, 15), inc.id, { status: 'monitoring', body: 'The web app is fine.', components: { web: null } });
+    const affected = (i: number) => fieldTexts(slackMessage(facts(d, inc, i, 'update'))).find((f) => f.startsWith('*Affected systems*'));
+    // Before: none of them said it; the war room learned of the web app only if the text did.
+    expect([affected(1), affected(2), affected(3)]).toEqual(['*Affected systems*\nAPI and WEB', undefined, '*Affected systems*\nAPI']);
+  });
+
   it('update: an estimate kept from before that has passed says so, as the page does', () => {
     const d = world();
     const inc = declare(d, 1, { components: { api: 'major_outage' }, eta: at(5).toISOString() });
