@@ -11,6 +11,8 @@ import { adaptiveCardMessage, plainText, teamsMessage } from './teams.ts';
 import { signatureHeaders, webhookPayload } from './webhook.ts';
 import { webhookId } from '../domain/channels/webhook-id.ts';
 import { signingSecrets } from '../domain/channels/manage.ts';
+import { followedNames } from '../domain/components/following.ts';
+import { joinNames } from '../domain/words.ts';
 
 /** What a channel's messages say of the site. */
 export interface Site {
@@ -64,8 +66,20 @@ export async function renderPost(
 }
 
 /** The "test" button's message, in the channel's own format, sent outside the outbox. */
+/**
+ * What a channel will get, in words: its components and least impact, as its row in the console says them. "Incident
+ * and maintenance updates" alone told a war room scoped to critical Database incidents it would hear of everything.
+ */
+export function scopeWords(channel: Pick<Channel, 'components' | 'min_impact'>, db: Pick<Db, 'components' | 'groups'>): string {
+  const names = joinNames(followedNames(channel.components, db));
+  const on = names ? ` on ${names} or naming no component` : '';
+  const least = { minor: 'minor impact or worse', major: 'major impact or worse', critical: 'critical impact only' } as const;
+  const impact = channel.min_impact === null ? '' : ` (incidents of ${least[channel.min_impact]})`;
+  return `incident and maintenance updates${on}${impact}`;
+}
+
 export function testMessage(channel: Channel, db: Db, site: Site, now: Date) {
-  const text = `Test message from ${site.SITE_NAME}: this channel (“${channel.name}”) will get incident and maintenance updates.`;
+  const text = `Test message from ${site.SITE_NAME}: this channel (“${channel.name}”) will get ${scopeWords(channel, db)}.`;
   if (channel.kind === 'slack') {
     // Names are the admins' words, not mrkdwn: a "<!channel>" in one must not ping the war room.
     const mrkdwn = plainMrkdwn(text);

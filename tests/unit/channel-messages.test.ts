@@ -884,6 +884,21 @@ describe('warRoomFacts and slackMessage', () => {
     expect(msg.text).toBe('🚨 Incident declared · SEV-1: Q&amp;A &lt;!channel&gt; down (Investigating)');
   });
 
+  it('the test message says what the channel will get: its components and least impact', () => {
+    const d = world();
+    const text = (extra: Partial<Pick<Channel, 'components' | 'min_impact'>>) =>
+      (testMessage(channel(d, 0, 'teams', extra), d, { ...SITE, SITE_NAME: 'Acme' }, at(1)) as ReturnType<typeof teamsMessage>)
+        .attachments[0]!.content.body[0]!;
+    // Before: "… will get incident and maintenance updates." for each.
+    expect(JSON.stringify(text({ components: ['web'], min_impact: 'critical' }))).toContain(
+      'will get incident and maintenance updates on WEB or naming no component (incidents of critical impact only).',
+    );
+    expect(JSON.stringify(text({ min_impact: 'major' }))).toContain(
+      'will get incident and maintenance updates (incidents of major impact or worse).',
+    );
+    expect(JSON.stringify(text({}))).toContain('will get incident and maintenance updates.');
+  });
+
   it('escapes the test message too: the site and channel names are not mrkdwn', () => {
     const d = world();
     const ch = createChannel(ctx(d, 0), { kind: 'slack', name: 'Ops <!channel> & co', url: 'https://hooks.example.com/s' });
