@@ -1,5 +1,5 @@
 import type { Db, EventRecord, Update } from '../domain/model.ts';
-import type { Indicator } from '../domain/status.ts';
+import { IMPACT_LABEL, impactText, type Impact, type Indicator } from '../domain/status.ts';
 import { isActiveMaintenance, isOpenIncident, overallStatus } from '../domain/overall.ts';
 import { leadText } from '../render/markdown-text.ts';
 import { firstSentence } from '../render/first-sentence.ts';
@@ -28,7 +28,18 @@ export interface Banner {
    * maintenance's scheduled end (`scheduled_until`); null when not known or nothing is shown.
    */
   eta: string | null;
-  /** Changes with every new update of the incident shown, so a dismissed banner returns with news. */
+  /**
+   * The latest status of the record shown (`investigating`, `identified`, `monitoring`; a window's `in_progress`,
+   * `verifying`): a monitored incident whose components are operational has `indicator` `none`, and is no "No impact"
+   * incident for that. Null when nothing is shown.
+   */
+  status: EventRecord['status'] | null;
+  /** How many other live incidents and maintenances the banner concerns (its filter's), which it does not show; 0 when none. */
+  others: number;
+  /**
+   * Changes with every new update (not a correction) of the record shown, and of any other live record the banner
+   * concerns, and when such a record is added, so a dismissed banner returns with news of any of them.
+   */
   dismiss_key: string | null;
 }
 
@@ -92,6 +103,52 @@ export function bannerMessage(text: string): string {
 
 const latestUpdate = (i: EventRecord): Update | undefined => updatesNewestFirst<Update>(i)[0];
 
+/** The update last posted (not the latest shown: a backdated one is posted now), of any of `records`. */
+function lastPosted(records: EventRecord[]): Update | undefined {
+  let last: Update | undefined;
+  for (const r of records) for (const u of r.updates) if (!last || Date.parse(u.created_at) > Date.parse(last.created_at)) last = u;
+  return last;
+}
+
+/**
+ * The shown record and its latest update, then the update last posted of the other live records when it was posted
+ * after every update of the one shown: a record declared, a window started or an update posted behind a dismissed
+ * banner changes the key, and the banner comes back. With nothing posted to the others since, the key is the one
+ * earlier versions gave (`INC-…:update`), so a banner dismissed before stays dismissed.
+ */
+function dismissKey(shown: EventRecord, update: Update, others: EventRecord[]): string {
+  const own = lastPosted([shown]);
+  const other = lastPosted(others);
+  const behind = other && own && Date.parse(other.created_at) > Date.parse(own.created_at);
+  return `${shown.id}:${update.id}${behind ? `:${other.id}` : ''}`;
+}
+
+/**
+ * The banner's severity in words, as public/embed.js writes it before the title: the status page's impact words
+ * ("Major impact", "Maintenance"), and "Monitoring" for an incident being monitored whose components are operational
+ * again (its `indicator` `none`), which is no "No impact" incident.
+ */
+export function bannerLevelText(banner: Pick<Banner, 'indicator' | 'status'>): string {
+  const level = /^(none|minor|major|critical|maintenance)$/.test(banner.indicator) ? banner.indicator : 'minor';
+  if (level === 'none' && banner.status === 'monitoring') return 'Monitoring';
+  return level === 'maintenance' ? IMPACT_LABEL.maintenance : impactText(level as Impact);
+}
+
+/** A message's end that ends a sentence: . ! ? …, then any closing quotes, brackets, spaces or bidi marks. */
+const ENDS_SENTENCE = /[.!?…。！？][\s"'’”»)\]\u202a-\u202e\u2066-\u2069]*$/;
+
+/**
+ * The message and the estimate's sentence as one line, as public/embed.js writes them: a message that does not
+ * end a sentence (. ! ? …, before closing quotes, brackets or bidi marks) gets a full stop, so the estimate does
+ * not run on from it ("Investigating slow search results Estimated resolution: …").
+ */
+export function bannerLine(message: string, etaSentence: string): string {
+  return `${message}${message && etaSentence && !ENDS_SENTENCE.test(message) ? '.' : ''}${etaSentence}`;
+}
+
+/** The line under the banner, a link to the status page, when it concerns more live records than the one it shows. */
+export const bannerOthersText = (others: number): string => `${others} more on the status page`;
+
 /** The banner for the whole page (filter null) or for the given component ids. */
 export function bannerFor(db: Db, site: SiteInfo, filter: string[] | null = null): Banner {
   const incidents = db.incidents.filter((i) => concerns(i, filter));
@@ -114,6 +171,8 @@ export function bannerFor(db: Db, site: SiteInfo, filter: string[] | null = null
       kind: null,
       components: [],
       eta: null,
+      status: null,
+      others: 0,
       dismiss_key: null,
     };
   }
@@ -131,6 +190,12 @@ export function bannerFor(db: Db, site: SiteInfo, filter: string[] | null = null
     kind: shown.kind,
     components: [...shown.components],
     eta: shown.kind === 'incident' ? (shown.eta ? ms(shown.eta)! : null) : ms(shown.scheduled_until)!,
-    dismiss_key: `${shown.id}:${update.id}`,
+    status: shown.status,
+    others: live.length - 1,
+    dismiss_key: dismissKey(
+      shown,
+      update,
+      live.filter((r) => r !== shown),
+    ),
   };
 }

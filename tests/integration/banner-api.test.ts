@@ -6,7 +6,21 @@ import { writeIntegrationsDb } from '../helpers/integrations-fixture.ts';
 /** GET /api/banner.json over a real server: shape, filter, CORS, ETag/304, freshness. */
 let herald: HeraldProcess;
 const get = (q = '', headers: Record<string, string> = {}) => fetch(`${herald.url}/api/banner.json${q}`, { headers });
-const KEYS = ['active', 'components', 'dismiss_key', 'eta', 'incident_id', 'indicator', 'kind', 'message', 'title', 'updated_at', 'url'];
+const KEYS = [
+  'active',
+  'components',
+  'dismiss_key',
+  'eta',
+  'incident_id',
+  'indicator',
+  'kind',
+  'message',
+  'others',
+  'status',
+  'title',
+  'updated_at',
+  'url',
+];
 
 beforeAll(async () => {
   const dataDir = tempDataDir();
