@@ -75,7 +75,7 @@ export default defineConfig({
             // same data.
             'tests/integration/{demo-seed-start,url-hints,console-follow-up-hints,console-many-components,console-withdrawn-links,mail-literal-headers}.test.ts',
             // Layout, target sizes, axe and HTML validity (of the history pages too), the designer's items one
-            // by one, embed.js in a host page and its XSS corpus: how pages and the banner look and behave, drawn
+            // by one, embed.js in a host page (embed-host-pages too) and its XSS corpus: how pages and the banner look and behave, drawn
             // from the same data on either engine (seeded through the admin API, which the API suites test on
             // both). The console's browser suite: what its forms do is the console's actions, which run on both
             // engines in the integration suites (console-published-text, console-settings, console-wall-clock,
@@ -97,7 +97,7 @@ export default defineConfig({
             // A 30-update incident at 320 px (long-incident): how much of its trail / shows and where its facts stand: layout.
             // The settings' severity levels at 360 px (settings-narrow): a card per level, its labels and targets: layout (the
             // settings' save runs on both in console-settings and tests/api/settings).
-            'tests/e2e/{design,design-items,a11y,embed,embed-xss,history-pages,console,console-live,console-signed-out,deliveries-narrow,text-spacing,right-to-left,console-field-contrast,uptime-bars,form-errors,email-long-content,long-content,template-names,status-page-reading,print,long-incident,settings-narrow}.test.ts',
+            'tests/e2e/{design,design-items,a11y,embed,embed-xss,embed-host-pages,history-pages,console,console-live,console-signed-out,deliveries-narrow,text-spacing,right-to-left,console-field-contrast,uptime-bars,form-errors,email-long-content,long-content,template-names,status-page-reading,print,long-incident,settings-narrow}.test.ts',
           ],
           globalSetup: ['tests/setup/postgres.ts'],
         },

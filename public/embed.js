@@ -22,6 +22,8 @@
     if (was) return console.warn('Herald: ' + script.src + ' is on the page twice; ignored.');
     // What each copy shows, by record: a record once, whichever copies it concerns.
     var held = (reg.held = reg.held || {});
+    // Each copy's last answer's record and key: a dismissal is every copy's showing that record.
+    var seen = (reg.seen = reg.seen || {});
 
     var seconds = parseFloat(script.getAttribute('data-interval') || '');
     // At most a day: a longer timer overflows and fires at once.
@@ -41,7 +43,7 @@
     };
     // Herald's words are English, its dates too (on the reader's clock and zone).
     var locale = /^en(-|$)/i.test(navigator.language || '') ? navigator.language : 'en';
-    var host, root, box, link, sev, title, text, eta, more, current, timer, before;
+    var host, root, box, col, link, sev, title, text, eta, more, also, timer, before;
     var lastPoll = 0;
 
     // Hosts of their own name (no div rule reaches them); for !important declarations the shadow
@@ -53,29 +55,33 @@
       // Stacked: within the window, every dismiss button in reach.
       ':host([many]){max-height:calc(100vh - 4vmin)!important;max-height:calc(100dvh - 4vmin)!important;overflow-y:auto!important}' +
       // The page's ::backdrop rule (for its dialogs) would cover the page.
-      ':host::backdrop{display:none!important}';
+      ':host::backdrop{display:none!important}' +
+      // Not on the host's printed pages (its print CSS cannot hide it: the !important above wins).
+      '@media print{:host{display:none!important}}';
     var CSS =
       ':host{all:initial!important;display:block!important;width:100%!important;max-width:640px!important;pointer-events:auto!important}' +
-      '.box{display:flex;gap:12px;align-items:flex-start;box-sizing:border-box;padding:12px;padding-inline-start:14px;border-radius:8px;' +
-      'border-inline-start:6px solid var(--c);background:#fff;color:#1b1f24;box-shadow:0 4px 18px rgba(0,0,0,.2);' +
+      '.box{display:flex;gap:12px;align-items:flex-start;box-sizing:border-box;padding:11px;padding-inline-start:14px;border-radius:8px;' +
+      // Transparent, but drawn in forced colours (the shadow is not): the banner's edge there.
+      'border:1px solid transparent;border-inline-start:6px solid var(--c);background:#fff;color:#1b1f24;box-shadow:0 4px 18px rgba(0,0,0,.2);' +
       'font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;text-align:start}' +
       '.none{--c:#2f855a}.minor{--c:#b7791f}.major{--c:#dd6b20}.critical{--c:#c53030}.maintenance{--c:#2b6cb0}' +
       // Never taller than the window.
-      'a{flex:1;min-width:0;max-height:calc(100vh - 40px);overflow:auto;color:inherit;text-decoration:none;overflow-wrap:anywhere}' +
+      '.c{flex:1;min-width:0;display:flex;flex-direction:column;max-height:calc(100vh - 40px)}' +
+      'a{overflow:auto;color:inherit;text-decoration:none;overflow-wrap:anywhere}' +
       'a:hover .t{text-decoration:underline}strong{font-weight:650}' +
       'strong,.m{display:-webkit-box;-webkit-box-orient:vertical;overflow:hidden;-webkit-line-clamp:3}' +
       '.sev{display:inline-block;margin-inline-end:6px;padding:0 4px;border:1px solid;border-radius:4px;font-size:12px;white-space:nowrap}' +
       // The visible cue that the banner is a link to the incident.
-      '.more{display:block;margin-top:4px;width:max-content;font-weight:650;color:#0a58ca;' +
-      'text-decoration:underline;text-underline-offset:2px}a:hover .more{text-decoration-thickness:2px}' +
+      '.more,.o{display:block;margin-top:4px;width:max-content;max-width:100%;font-weight:650;color:#0a58ca;' +
+      'text-decoration:underline;text-underline-offset:2px}a:hover .more,.o:hover{text-decoration-thickness:2px}.o{flex:none}' +
       'button{flex:none;min-width:28px;min-height:28px;border:0;background:none;color:inherit;font:inherit;font-size:20px;line-height:1;' +
       'padding:2px 7px;border-radius:4px;cursor:pointer}button:hover{background:rgba(127,127,127,.2)}' +
       'a:focus-visible,button:focus-visible{outline:2px solid currentColor;outline-offset:2px}' +
       // A phone, 400% zoom: fewer lines (the rest is behind "Details").
-      '@media (max-width:480px),(max-height:480px){.box{padding:8px 8px 8px 10px;gap:8px}strong,.m{-webkit-line-clamp:2}}' +
+      '@media (max-width:480px),(max-height:480px){.box{padding:7px 7px 7px 10px;gap:8px}strong,.m{-webkit-line-clamp:2}}' +
       '@media (max-height:320px){strong,.m{-webkit-line-clamp:1}}' +
       '@media (prefers-color-scheme:dark){.box{background:#1f2328;color:#e6edf3;box-shadow:0 4px 18px rgba(0,0,0,.6)}' +
-      '.more{color:#6cb6ff}}' +
+      '.more,.o{color:#6cb6ff}}' +
       '@keyframes herald-in{from{transform:translateY(12px);opacity:0}}' +
       '@media (prefers-reduced-motion:no-preference){.box{animation:herald-in .25s ease-out}}';
 
@@ -151,7 +157,8 @@
       // English, left to right on any page; the title and message as written.
       box.setAttribute('lang', 'en');
       box.setAttribute('dir', 'ltr');
-      link = el('a', box);
+      col = el('div', box, 'c');
+      link = el('a', col);
       var head = el('strong', link);
       sev = el('span', head, 'sev');
       title = el('span', head, 't');
@@ -161,6 +168,8 @@
       title.setAttribute('dir', 'auto');
       text.setAttribute('dir', 'auto');
       more = el('span', link, 'more');
+      // The other live records it concerns, on the status page (in the banner when there are some).
+      also = el('a', null, 'o');
       var close = el('button', box);
       close.type = 'button';
       close.setAttribute('aria-label', 'Dismiss status message');
@@ -213,12 +222,26 @@
       var level = /^(none|minor|major|critical|maintenance)$/.test(b.indicator) ? b.indicator : 'minor';
       set(box, 'class', 'box ' + level);
       set(link, 'href', safeUrl(b.url));
+      var n = b.others > 0 ? Math.floor(b.others) : 0;
+      var message = String(b.message || '');
+      var end = etaText(b.eta, b.kind === 'maintenance');
+      set(also, 'href', new URL('..', safeUrl(b.url)).href);
       var fill = function () {
-        put(sev, LABEL[level]);
+        // A monitored incident whose components are operational again is no "No impact" one.
+        put(sev, level === 'none' && b.status === 'monitoring' ? 'Monitoring' : LABEL[level]);
         put(title, String(b.title || ''));
-        put(text, String(b.message || ''));
-        put(eta, etaText(b.eta, b.kind === 'maintenance'));
+        put(text, message);
+        // A message that ends no sentence gets a full stop before the estimate's.
+        put(
+          eta,
+          end && message && !/[.!?\u2026\u3002\uff01\uff1f][\s"'\u2019\u201d\u00bb)\]\u202a-\u202e\u2066-\u2069]*$/.test(message)
+            ? '.' + end
+            : end,
+        );
         put(more, 'Details');
+        put(also, n ? n + ' more on the status page' : '');
+        if (n && !also.parentNode) col.appendChild(also);
+        else if (!n && also.parentNode) col.removeChild(also);
       };
       var stack = shelf();
       // Back in the top layer after a dialog closed, or a page hid every popover.
@@ -229,7 +252,7 @@
       if (!document.body) return;
       // Screen readers announce changes to a live region that is already in the page,
       // so the region goes in empty and the text follows a moment later.
-      sev.textContent = title.textContent = text.textContent = eta.textContent = more.textContent = '';
+      sev.textContent = title.textContent = text.textContent = eta.textContent = more.textContent = also.textContent = '';
       mount(stack);
       stack.appendChild(host);
       stack.toggleAttribute('many', stack.children.length > 1);
@@ -247,29 +270,30 @@
 
     function dismiss() {
       var focused = root.activeElement;
-      if (current && current.dismiss_key) remember(String(current.dismiss_key));
+      var mine = seen[id];
+      for (var other in seen) if (mine && seen[other].rec === mine.rec) remember(seen[other].key);
       hide();
       if (focused && before && before.isConnected && before.focus) before.focus();
     }
 
     var apply = function (b) {
-      current = b;
       var key = String(b.dismiss_key);
       var rec = origin + '\n' + (b.incident_id || key);
       var at = Date.parse(b.updated_at) || 0;
+      seen[id] = b.active && b.dismiss_key ? { rec: rec, key: key } : { rec: '' };
       if (!b.active || !b.dismiss_key || dismissed().indexOf(key) >= 0) return hide();
       // A copy showing the record goes on showing it, given this newer update if it is one: its banner, and
       // a keyboard user's focus in it, stay where they are.
       for (var other in held) {
         var h = held[other];
         if (other === id || !h || h.rec !== rec) continue;
-        if (h.key !== key && h.at <= at) h.take(b, rec, key, at);
+        // Newer only: copies of other components give the same update other keys (their other records).
+        if (h.at < at) h.take(b, rec, key, at);
         return hide();
       }
       take(b, rec, key, at);
     };
     var take = function (b, rec, key, at) {
-      current = b;
       held[id] = { rec: rec, key: key, at: at, take: take };
       show(b);
     };
@@ -311,6 +335,25 @@
       if (waited >= interval) poll();
       else schedule(interval - waited);
     });
+
+    // A host that replaces its <body> (Turbo with the tag in <head>, an SPA) or rewrites it: the shelf goes back at
+    // once, as it was (no new text for a screen reader to read). At most 10 times in 10 s: a host that keeps
+    // removing it gets it back at the next poll.
+    if (!reg.watch && window.MutationObserver) {
+      var watched,
+        since = 0,
+        count = 0;
+      var watch = function () {
+        var stack = reg.shelf;
+        if (stack && stack.children.length && !stack.isConnected && document.body) {
+          if (Date.now() - since > 1e4) since = Date.now() + (count = 0);
+          if (++count <= 10) mount(stack);
+        }
+        if (document.body && document.body !== watched) reg.watch.observe((watched = document.body), { childList: true });
+      };
+      (reg.watch = new MutationObserver(watch)).observe(document.documentElement, { childList: true });
+      watch();
+    }
 
     if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', poll);
     else poll();
