@@ -22,7 +22,7 @@
     if (was) return console.warn('Herald: ' + script.src + ' is on the page twice; ignored.');
     // What each copy shows, by record: a record once, whichever copies it concerns.
     var held = (reg.held = reg.held || {});
-    // Each copy's last answer's record and key: a dismissal is every copy's showing that record.
+    // Each copy's last record and key: a dismissal is every copy's showing the record.
     var seen = (reg.seen = reg.seen || {});
 
     var seconds = parseFloat(script.getAttribute('data-interval') || '');
@@ -56,12 +56,12 @@
       ':host([many]){max-height:calc(100vh - 4vmin)!important;max-height:calc(100dvh - 4vmin)!important;overflow-y:auto!important}' +
       // The page's ::backdrop rule (for its dialogs) would cover the page.
       ':host::backdrop{display:none!important}' +
-      // Not on the host's printed pages (its print CSS cannot hide it: the !important above wins).
+      // Not printed (the page's print CSS cannot hide it).
       '@media print{:host{display:none!important}}';
     var CSS =
       ':host{all:initial!important;display:block!important;width:100%!important;max-width:640px!important;pointer-events:auto!important}' +
       '.box{display:flex;gap:12px;align-items:flex-start;box-sizing:border-box;padding:11px;padding-inline-start:14px;border-radius:8px;' +
-      // Transparent, but drawn in forced colours (the shadow is not): the banner's edge there.
+      // Its edge in forced colours.
       'border:1px solid transparent;border-inline-start:6px solid var(--c);background:#fff;color:#1b1f24;box-shadow:0 4px 18px rgba(0,0,0,.2);' +
       'font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;text-align:start}' +
       '.none{--c:#2f855a}.minor{--c:#b7791f}.major{--c:#dd6b20}.critical{--c:#c53030}.maintenance{--c:#2b6cb0}' +
@@ -168,7 +168,7 @@
       title.setAttribute('dir', 'auto');
       text.setAttribute('dir', 'auto');
       more = el('span', link, 'more');
-      // The other live records it concerns, on the status page (in the banner when there are some).
+      // "1 more on the status page", when there is.
       also = el('a', null, 'o');
       var close = el('button', box);
       close.type = 'button';
@@ -227,11 +227,9 @@
       var end = etaText(b.eta, b.kind === 'maintenance');
       set(also, 'href', new URL('..', safeUrl(b.url)).href);
       var fill = function () {
-        // A monitored incident whose components are operational again is no "No impact" one.
         put(sev, level === 'none' && b.status === 'monitoring' ? 'Monitoring' : LABEL[level]);
         put(title, String(b.title || ''));
         put(text, message);
-        // A message that ends no sentence gets a full stop before the estimate's.
         put(
           eta,
           end && message && !/[.!?\u2026\u3002\uff01\uff1f][\s"'\u2019\u201d\u00bb)\]\u202a-\u202e\u2066-\u2069]*$/.test(message)
@@ -281,13 +279,17 @@
       var rec = origin + '\n' + (b.incident_id || key);
       var at = Date.parse(b.updated_at) || 0;
       seen[id] = b.active && b.dismiss_key ? { rec: rec, key: key } : { rec: '' };
-      if (!b.active || !b.dismiss_key || dismissed().indexOf(key) >= 0) return hide();
+      // Or a dismissed key carried on (news of other records since, now ended).
+      var gone = dismissed().some(function (d) {
+        return d === key || String(d).indexOf(key + ':') === 0;
+      });
+      if (!b.active || !b.dismiss_key || gone) return hide();
       // A copy showing the record goes on showing it, given this newer update if it is one: its banner, and
       // a keyboard user's focus in it, stay where they are.
       for (var other in held) {
         var h = held[other];
         if (other === id || !h || h.rec !== rec) continue;
-        // Newer only: copies of other components give the same update other keys (their other records).
+        // Newer only: other components give another key.
         if (h.at < at) h.take(b, rec, key, at);
         return hide();
       }
@@ -336,9 +338,8 @@
       else schedule(interval - waited);
     });
 
-    // A host that replaces its <body> (Turbo with the tag in <head>, an SPA) or rewrites it: the shelf goes back at
-    // once, as it was (no new text for a screen reader to read). At most 10 times in 10 s: a host that keeps
-    // removing it gets it back at the next poll.
+    // A body replaced or rewritten (Turbo, SPAs): the shelf goes back at once, unchanged (nothing read again);
+    // at most 10 times in 10 s.
     if (!reg.watch && window.MutationObserver) {
       var watched,
         since = 0,

@@ -150,7 +150,7 @@ describe('embed.js on host pages that swap their body, print, or force colours',
       const cors = { 'access-control-allow-origin': '*' };
       if (req.url === '/embed.js') return void res.writeHead(200, { 'content-type': 'text/javascript', ...cors }).end(readFileSync(EMBED));
       if (!req.url?.startsWith('/api/banner.json')) return void res.writeHead(404).end();
-      const body = JSON.stringify(answer);
+      const body = JSON.stringify(typeof answer === 'function' ? answer(req.url) : answer);
       const etag = `"${Buffer.from(body).toString('base64url').slice(-40)}${body.length}"`;
       if (req.headers['if-none-match'] === etag) return void res.writeHead(304, { etag, ...cors }).end();
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache', etag, ...cors }).end(body);
@@ -255,6 +255,35 @@ describe('embed.js on host pages that swap their body, print, or force colours',
       await p.emulateMedia({ forcedColors: 'none', colorScheme: 'light' });
       // Out of forced colours, transparent: no line the design did not have.
       expect((await edge()).color).toBe('rgba(0, 0, 0, 0)');
+    } finally {
+      await closeWithin(p)();
+    }
+  }, 30_000);
+
+  // Keys now differ between tags of one Herald by the other records of each one's components: a dismissal of the
+  // banner one showed hid it, and the other tag, whose key was not dismissed, showed the same incident again.
+  it('two tags of one Herald showing one incident, with other records behind it for one of them: a dismissal hides it for both, and when the other record ends', async () => {
+    const shown = { incident_id: 'INC-9', title: 'Payments failing', updated_at: '2026-12-06T04:00:00.000Z' };
+    answer = (url: string) =>
+      url.includes('website') ? incident('INC-9:u1:u7', { ...shown, others: 1 }) : incident('INC-9:u1', { ...shown, others: 0 });
+    const p = await browser.newPage({ reducedMotion: 'reduce' });
+    try {
+      hostHtml = htmlWith('', tag('data-components="api" data-interval="1"') + tag('data-components="api,website" data-interval="1"'));
+      await p.goto(host.url);
+      await shows(p, 'Payments failing');
+      await p.waitForTimeout(2_500);
+      expect(await banners(p)).toHaveLength(1);
+      await p.locator('[data-herald-banner] button').click();
+      expect(await banners(p)).toEqual([]);
+      // Both tags poll every second.
+      await p.waitForTimeout(2_500);
+      // Before: the other tag's banner, the same incident, back within a second.
+      expect(await banners(p)).toEqual([]);
+      // The other record ends: the key is the incident's and its update's alone, which the one dismissed carried on.
+      answer = incident('INC-9:u1', { ...shown, others: 0 });
+      await p.waitForTimeout(2_500);
+      // Before: back, with nothing new.
+      expect(await banners(p)).toEqual([]);
     } finally {
       await closeWithin(p)();
     }
