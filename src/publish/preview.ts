@@ -1,6 +1,6 @@
 import { estimatePassed } from '../domain/words.ts';
 import type { Herald } from '../herald.ts';
-import type { Db, Incident, IncidentUpdate } from '../domain/model.ts';
+import type { Db, EventRecord, Incident, IncidentUpdate, Update } from '../domain/model.ts';
 import type { VerbContext } from '../domain/context.ts';
 import { declareIncident } from '../domain/incidents/declare.ts';
 import { postUpdate } from '../domain/incidents/post-update.ts';
@@ -156,14 +156,19 @@ export function applyDraftOnce(ctx: VerbContext, draftId: string, action: DraftA
   return incident.id;
 }
 
+/** A verb's context on a deep copy of the data: a preview runs the real verb there, and nothing of it is kept. */
+export function onCopy(herald: Herald, actor: string): VerbContext {
+  return { ...herald.context(actor), db: structuredClone(herald.store.data) };
+}
+
 /**
  * The preview: the same verb as publish, on a deep copy of the data, so the
  * page block, email and banner shown are what publish would produce now.
  * Throws the verb's HeraldError (unknown component, resolved incident, …).
  */
 export function dryRun(herald: Herald, actor: string, action: DraftAction): DraftResult {
-  const db = structuredClone(herald.store.data);
-  const ctx = { ...herald.context(actor), db };
+  const ctx = onCopy(herald, actor);
+  const db = ctx.db;
   const { incident, update } = applyDraft(ctx, action);
   const outcome = outcomeOf(db, incident, update);
   // Already due (a start given in the past): the timer's verb marks it within seconds of publishing and
@@ -174,17 +179,31 @@ export function dryRun(herald: Herald, actor: string, action: DraftAction): Draf
   return { db, incident, update, noticeKind: update.notify ? noticeKind(incident, update) : null, lateNoticeAt: lateAt, outcome };
 }
 
+/** An emailed notice as previewed: the mail, and how many subscribers the fan-out would send it to. */
+export interface PreviewedMail {
+  mail: RenderedMail;
+  recipients: number;
+}
+
 /** The email a draft would send (the outbox's own renderer) and to how many subscribers. */
-export async function previewEmail(herald: Herald, draft: DraftResult): Promise<{ mail: RenderedMail; recipients: number } | null> {
+export async function previewEmail(herald: Herald, draft: DraftResult): Promise<PreviewedMail | null> {
   if (!draft.noticeKind) return null;
+  return previewNotice(herald, draft.db, draft.incident, draft.update, draft.noticeKind);
+}
+
+/**
+ * The notice of `update` on `event` (an incident or a maintenance window) in `db`, a copy the verb ran on: rendered
+ * as the outbox renders it, with placeholder links, and the count of subscribers its fan-out would reach.
+ */
+export async function previewNotice(herald: Herald, db: Db, event: EventRecord, update: Update, kind: NoticeKind): Promise<PreviewedMail> {
   const site = herald.config.SITE_URL;
   const mail = renderNotice({
-    kind: draft.noticeKind,
+    kind,
     siteName: herald.config.SITE_NAME,
     siteUrl: site,
-    incident: draft.incident,
-    update: draft.update,
-    db: draft.db,
+    incident: event,
+    update,
+    db,
     // Each subscriber gets their own links; the preview shows placeholders.
     unsubscribeUrl: `${site}/unsubscribe/PREVIEW`,
     manageUrl: `${site}/subscribe/manage/PREVIEW`,
@@ -193,7 +212,7 @@ export async function previewEmail(herald: Herald, draft: DraftResult): Promise<
   return {
     mail,
     // Whom the fan-out will reach: followers of components taken off it too, or everyone if it named none at first.
-    recipients: await herald.notify.subscribers.countRecipients(noticeComponents(draft.incident), [...existingIds(draft.db)]),
+    recipients: await herald.notify.subscribers.countRecipients(noticeComponents(event), [...existingIds(db)]),
   };
 }
 
