@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { signIn, type ConsoleSession } from '../helpers/console-session.ts';
 import { storedText } from '../helpers/engine.ts';
+import { byName, dom } from '../helpers/dom.ts';
 
 /**
  * The console's maintenance form reads its datetime-local fields in the
@@ -66,5 +67,27 @@ describe('the maintenance form refuses times that do not exist', () => {
     expect(await maintenances()).toContainEqual(
       expect.objectContaining({ scheduled_for: `${DAY}T07:00:00.000Z`, scheduled_until: `${DAY}T09:00:00.000Z` }),
     );
+  });
+});
+
+describe('a schedule form refused', () => {
+  it('keeps a notice written by hand: sent again once fixed, the window is scheduled with it as written', async () => {
+    const refused = await schedule('2027-02-30T10:00', '2027-02-31T11:00');
+    expect(refused.status).toBe(422);
+    const template = byName(dom(await refused.text()), 'body_template')!.attribs.value!;
+    // Before: the form shown again gave the notice as written for the template, and the next post replaced it by the template.
+    expect(template).not.toBe('Upgrading.');
+    const fixed = {
+      name: 'Notice kept',
+      from: `${YEAR}-04-01T10:00`,
+      until: `${YEAR}-04-01T11:00`,
+      body: 'Upgrading.',
+      body_template: template,
+      auto: '1',
+    };
+    const res = await s.post('/admin/maintenance', fixed);
+    expect(res.status).toBe(303);
+    const id = /MNT-[\d-]+/.exec(res.headers.get('location')!)![0];
+    expect(await (await fetch(`${h.url}/incidents/${id}`)).text()).toContain('Upgrading.');
   });
 });

@@ -1,7 +1,7 @@
 import type { Herald } from '../../herald.ts';
 import type { Session } from '../../auth/sessions.ts';
 import type { VerbContext } from '../../domain/context.ts';
-import { scheduleMaintenance } from '../../domain/maintenance/schedule.ts';
+import { scheduleMaintenance, type ScheduleInput } from '../../domain/maintenance/schedule.ts';
 import { MAINTENANCE_STEPS, type MaintenanceStep } from '../../domain/maintenance/transitions.ts';
 import { maintenanceCreateSchema, maintenanceStepSchema } from '../../input/schemas.ts';
 import { validId } from '../../input/ids.ts';
@@ -58,15 +58,14 @@ const inFormWords = (message: string): string =>
 export const onForm = (errors: FieldErrors): FieldErrors =>
   Object.fromEntries(Object.entries(errors).map(([k, v]) => [FORM_FIELD[k] ?? 'form', inFormWords(v)]));
 
+/** The schedule form read: the window to schedule (the verb's input), or why not; and its values, to show it again. */
+export type ScheduleRead = { values: ScheduleValues } & ({ input: ScheduleInput } | { errors: FieldErrors });
+
 /**
- * Reads the schedule form and schedules the window through the API's schema and verb, once per
- * form key: the same form posted again goes to the window the first post made.
+ * Reads the schedule form through the API's schema, as its submit and its preview do: the body left as the
+ * template is filled in with the chosen components.
  */
-export async function scheduleAction(
-  herald: Herald,
-  session: Session,
-  form: FormData,
-): Promise<{ result: ActionResult; values: ScheduleValues }> {
+export function readSchedule(herald: Herald, form: FormData): ScheduleRead {
   const tz = herald.config.SITE_TIMEZONE;
   const f = formFields(form);
   const components = form.getAll('components').filter((v): v is string => typeof v === 'string');
@@ -76,15 +75,17 @@ export async function scheduleAction(
     db,
     components.flatMap((id) => db.components.find((c) => c.id === id) ?? []),
   );
-  let body = f.body ?? '';
-  if (body.trim() === (f.body_template ?? '').trim()) body = maintenanceTemplate(names);
+  const template = maintenanceTemplate(names);
+  const body = (f.body ?? '').trim() === (f.body_template ?? '').trim() ? template : (f.body ?? '');
   const values: ScheduleValues = {
     name: f.name ?? '',
     from: f.from ?? '',
     until: f.until ?? '',
     components,
     body,
-    bodyTemplate: body,
+    // The template as filled now: a notice written by hand, shown again (refused, or "Back to edit"), stays the Comms
+    // Lead's; it was taken for the template and replaced by it at the next post.
+    bodyTemplate: template,
     notify: form.has('notify'),
     auto: form.has('auto'),
     // A keyless post (a page rendered before keys) gets one now, for its next try after an error.
@@ -104,21 +105,41 @@ export async function scheduleAction(
     notify: values.notify,
     auto_transitions: values.auto,
   });
-  if (!parsed.ok || Object.keys(errors).length)
-    return { result: refused(422, { ...(parsed.ok ? {} : onForm(parsed.errors)), ...errors }), values };
+  if (!parsed.ok || Object.keys(errors).length) return { values, errors: { ...(parsed.ok ? {} : onForm(parsed.errors)), ...errors } };
+  return { values, input: { ...parsed.data, timeZone: tz } };
+}
+
+/** A verb's refusal of a window, worded for the schedule form. */
+export function scheduleRefusal(err: unknown): { status: number; errors: FieldErrors } {
+  const r = refusal(err, Object.keys(FORM_FIELD));
+  return { status: r.status, errors: onForm(r.errors) };
+}
+
+/**
+ * Reads the schedule form and schedules the window through the API's schema and verb, once per
+ * form key: the same form posted again goes to the window the first post made.
+ */
+export async function scheduleAction(
+  herald: Herald,
+  session: Session,
+  form: FormData,
+): Promise<{ result: ActionResult; values: ScheduleValues }> {
+  const read = readSchedule(herald, form);
+  const { values } = read;
+  if ('errors' in read) return { result: refused(422, read.errors), values };
   try {
     const made = await makeOnce(
       herald,
       session.actor,
       onceKeyOf('maintenance', session.key, form),
-      (ctx) => scheduleMaintenance(ctx, { ...parsed.data, timeZone: tz }),
+      (ctx) => scheduleMaintenance(ctx, read.input),
       (m) => ({ id: m.id }),
     );
     const id = 'made' in made ? made.made.id : made.earlier.id;
     return { result: done(`/admin/incidents/${encodeURIComponent(id)}?done=1`), values };
   } catch (err) {
-    const r = refusal(err, Object.keys(FORM_FIELD));
-    return { result: refused(r.status, onForm(r.errors)), values };
+    const r = scheduleRefusal(err);
+    return { result: refused(r.status, r.errors), values };
   }
 }
 
