@@ -3,7 +3,7 @@ import type { Config } from '../config.ts';
 import { hashPassword, type PasswordHash, sessionPasswordDigest } from '../auth/password.ts';
 import type { ConsoleDrafts, ConsoleSessions, Credentials, SignInLimiter } from '../store/console/port.ts';
 import type { Storage } from '../store/open.ts';
-import type { DraftAction } from '../publish/preview.ts';
+import type { ConsoleDraftAction } from './maintenance-draft.ts';
 
 /**
  * The console's state: sessions, drafts, the sign-in limiter (kept by the
@@ -12,7 +12,7 @@ import type { DraftAction } from '../publish/preview.ts';
  */
 export interface ConsoleState {
   sessions: ConsoleSessions;
-  drafts: ConsoleDrafts<DraftAction>;
+  drafts: ConsoleDrafts<ConsoleDraftAction>;
   signInFailures: SignInLimiter;
   password: PasswordHash | null;
   close(): Promise<void>;
@@ -39,7 +39,7 @@ export function openConsoleState(config: Config, storage: Storage, adminToken: (
   // Asked for only once the process serves, when its token is known.
   const credentials = (): Credentials =>
     (digests ??= { token: createHash('sha256').update(`herald-console-token\0${adminToken()}`).digest('base64url'), password });
-  const store = storage.openConsole<DraftAction>({
+  const store = storage.openConsole<ConsoleDraftAction>({
     signIn: { limit: SIGN_IN_MAX_FAILURES, windowMs: SIGN_IN_WINDOW_MS, maxKeys: 10_000 },
     credentials,
   });

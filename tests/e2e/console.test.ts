@@ -602,6 +602,24 @@ describe('a Comms Lead runs a whole incident from the console', () => {
     await expect(page.locator('tbody').textContent()).resolves.toContain('subscriber.remove');
   });
 
+  it('previews a maintenance window with its email before scheduling it: the preview passes axe, and "Publish now" schedules it', async () => {
+    const page = await signedInPage();
+    await open(page, '/admin/maintenance');
+    await page.fill('#m-name', 'Search index rebuild');
+    await page.check('input[name="components"][value="web"]');
+    await page.check('input[name="notify"]');
+    await page.click('#m-preview');
+    expect(new URL(page.url()).pathname).toBe('/admin/maintenance/preview');
+    await expect(page.locator('h1').textContent()).resolves.toBe('Preview: schedule Search index rebuild');
+    await expect(page.locator('#page-preview').textContent()).resolves.toContain('Search index rebuild');
+    await expect(page.locator('#email-subject').textContent()).resolves.toBe('[Acme Status] Scheduled maintenance: Search index rebuild');
+    await page.frameLocator('iframe.email-frame').locator('table').first().waitFor();
+    await screenshot(page, 'console/maintenance-preview');
+    expect(await axeViolations(page)).toEqual([]);
+    await page.click('#publish');
+    expect(page.url()).toMatch(/\/admin\/incidents\/MNT-[\d-]+\?done=1$/);
+  });
+
   it('axe-core finds no serious or critical violation on any admin page', async () => {
     const incidentId = await resolvedCheckoutIncident();
     const page = await signedInPage();

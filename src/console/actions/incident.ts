@@ -19,7 +19,8 @@ import type { Banner } from '../../read/banner.ts';
 import type { RenderedMail } from '../../notify/render.ts';
 import type { Session } from '../../auth/sessions.ts';
 import type { Draft } from '../../store/console/port.ts';
-import { HeraldError, Unavailable, Unconfirmed } from '../../domain/errors.ts';
+import { Conflict, HeraldError, Unavailable, Unconfirmed } from '../../domain/errors.ts';
+import { incidentDraft } from '../maintenance-draft.ts';
 import type { DraftAction } from '../../publish/preview.ts';
 import { declareFromForm, updateFromForm } from '../draft-input.ts';
 import { draftEditHref, type DeclareValues, type UpdateValues } from '../draft-values.ts';
@@ -102,12 +103,13 @@ export async function previewAction(herald: Herald, session: Session, form: Form
   let draft: Draft<DraftAction>;
   try {
     // With what the settings decided of it: its publish is refused if they would now decide otherwise.
-    draft = await herald.console.drafts.save(
+    const saved = await herald.console.drafts.save(
       session.key,
       { ...action, previewed: result.outcome },
       herald.now().getTime(),
       email?.mail.html,
     );
+    draft = saved as Draft<DraftAction>;
   } catch (err) {
     // The drafts cannot be kept (PostgreSQL down): the form again, as filled in, with why.
     if (err instanceof Unavailable) return { ok: false, status: 503, values: read.values, errors: { form: err.message } };
@@ -134,7 +136,10 @@ export async function publishAction(herald: Herald, session: Session, form: Form
   // The reference the preview named, which an incident declared meanwhile may have taken.
   let named: string | undefined;
   try {
-    incidentId = await herald.console.drafts.publishOnce(id, session.key, herald.now().getTime(), (d) => {
+    incidentId = await herald.console.drafts.publishOnce(id, session.key, herald.now().getTime(), (kept) => {
+      const d = incidentDraft(kept);
+      // A window's draft (its id posted here by hand): it is published from its own preview's button.
+      if (!d) throw new Conflict('This preview is of a maintenance window, not an incident.', 'not_an_incident');
       named = d.action.previewed?.incident;
       // An untouched template is filled in again here, and an edited body's template time lines, with the clock the verb records (atPublish).
       return herald.run(session.actor, (ctx) =>
@@ -155,7 +160,7 @@ export async function publishAction(herald: Herald, session: Session, form: Form
       return refused(r.status, { form: `${r.errors.form} Press "Publish now" again: this preview is published once either way.` });
     if (unknown) return refused(r.status, r.errors);
     // Nothing went out and the verb gave the draft back: the Comms Lead edits it rather than typing it again.
-    const kept = await herald.console.drafts.peek(id, session.key, herald.now().getTime()).catch(() => null);
+    const kept = incidentDraft(await herald.console.drafts.peek(id, session.key, herald.now().getTime()).catch(() => null));
     if (!kept) return refused(r.status, { form: `Nothing was published: ${r.errors.form}` });
     // Its page is gone ("No such incident"): "Back to edit" led there, and the text kept in the draft was lost.
     const action = kept.action;
