@@ -602,7 +602,7 @@ describe('a Comms Lead runs a whole incident from the console', () => {
     await expect(page.locator('tbody').textContent()).resolves.toContain('subscriber.remove');
   });
 
-  it('previews a maintenance window with its email before scheduling it: the preview passes axe, and "Publish now" schedules it', async () => {
+  it('previews a maintenance window, then a note on it, each with its email: the previews pass axe, and "Publish now" publishes each', async () => {
     const page = await signedInPage();
     await open(page, '/admin/maintenance');
     await page.fill('#m-name', 'Search index rebuild');
@@ -618,6 +618,16 @@ describe('a Comms Lead runs a whole incident from the console', () => {
     expect(await axeViolations(page)).toEqual([]);
     await page.click('#publish');
     expect(page.url()).toMatch(/\/admin\/incidents\/MNT-[\d-]+\?done=1$/);
+    // A note on it, previewed from its page the same way.
+    await page.fill('#note-body', 'The rebuild starts on time.');
+    await page.check('form[data-keep="note"] input[name="notify"]');
+    await page.click('#note-preview');
+    expect(new URL(page.url()).pathname).toBe('/admin/maintenance/note-preview');
+    await expect(page.locator('#email-subject').textContent()).resolves.toBe('[Acme Status] Maintenance update: Search index rebuild');
+    await page.frameLocator('iframe.email-frame').locator('table').first().waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    await page.click('#publish');
+    expect(page.url()).toMatch(/\/admin\/incidents\/MNT-[\d-]+\?done=note$/);
   });
 
   it('axe-core finds no serious or critical violation on any admin page', async () => {

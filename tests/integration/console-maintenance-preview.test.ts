@@ -110,7 +110,7 @@ describe('console: previewing a maintenance window', () => {
     // The same form again: previewed, it says it was published already and offers no publish; submitted, it
     // leads to the same window; the resent publish does nothing more.
     const again = dom(await (await s.post('/admin/maintenance/preview', fields)).text());
-    expect(textOf(byId(again, 'published-as')!)).toContain(`This form was published already, as ${id}.`);
+    expect(textOf(byId(again, 'published-as')!)).toContain(`This form was published already: ${id}.`);
     expect(byName(again, 'draft')).toBeUndefined();
     const submit = await s.post('/admin/maintenance', fields);
     expect(submit.headers.get('location')).toBe(`/admin/incidents/${id}?done=1`);
@@ -132,7 +132,9 @@ describe('console: previewing a maintenance window', () => {
     expect(res.status).toBe(200);
     const page = dom(await res.text());
     expect(textOf(byId(page, 'email-summary')!)).toBe('No email will be sent (“Email subscribers now” is not ticked)');
-    expect(textOf(byId(page, 'email')!)).toContain('No email is sent now: “Email subscribers now” is not ticked.');
+    expect(textOf(byId(page, 'email')!)).toContain(
+      'No email will be sent (“Email subscribers now” is not ticked). To send one, go back to edit and tick it.',
+    );
     expect(byId(page, 'email-text')).toBeUndefined();
     expect(textOf(byId(page, 'page-preview')!)).toContain('We move the website to new servers.');
     const back = all(page, (e) => e.name === 'a' && textOf(e) === 'Back to edit')[0]!.attribs.href!;
@@ -179,5 +181,76 @@ describe('console: previewing a maintenance window', () => {
       expect(shown.map(([id]) => id)).toEqual([field]);
     }
     expect(await storedText(h)).toBe(before);
+  });
+});
+
+describe("console: previewing a window's note", () => {
+  it('shows the note and its email as sent, posts nothing; "Publish now" twice posts it once, the email as previewed', async () => {
+    const scheduled = await h.admin('/maintenances', {
+      body: {
+        name: 'Replica resync',
+        scheduled_for: new Date(Date.now() + 3_600_000).toISOString(),
+        scheduled_until: new Date(Date.now() + 7_200_000).toISOString(),
+        components: ['db'],
+        body: 'Resyncing replicas.',
+      },
+    });
+    const { id } = (await scheduled.json()) as { id: string };
+    const updates = async () => JSON.parse(await storedText(h)).maintenances.find((m: { id: string }) => m.id === id).updates.length;
+    const path = `/admin/maintenance/note-preview?window=${id}`;
+    // The note form as the window's page draws it, with its Preview.
+    const windowPage = dom(await (await fetch(`${h.url}/admin/incidents/${id}`, { headers: { cookie: s.cookie } })).text());
+    const noteForm = all(windowPage, (e) => e.name === 'form' && e.attribs['data-keep'] === 'note')[0]!;
+    expect(byId(noteForm, 'note-preview')!.attribs.formaction).toBe(`${path}&from=${encodeURIComponent(`/admin/incidents/${id}`)}`);
+    const fields: Record<string, string> = {
+      ...Object.fromEntries(submitted(noteForm)),
+      body: 'Half the replicas are done; all is well.',
+      notify: '1',
+    };
+
+    // Refused as its submit is.
+    const [empty, emptyPosted] = await Promise.all([
+      s.post(path, { ...fields, body: ' ' }),
+      s.post(`/admin/maintenance/${id}`, { ...fields, body: ' ' }),
+    ]);
+    expect([empty.status, emptyPosted.status]).toEqual([422, 422]);
+    expect(textOf(byId(dom(await empty.text()), 'note-body-error')!)).toBe('Write the note.');
+
+    const before = await storedText(h);
+    const res = await s.post(path, fields);
+    expect(res.status).toBe(200);
+    const page = dom(await res.text());
+    expect(await storedText(h)).toBe(before);
+    expect(textOf(byId(page, 'page-preview')!)).toContain('Half the replicas are done; all is well.');
+    expect(textOf(byId(page, 'email-summary')!)).toBe('2 subscribers will be emailed (maintenance notice)');
+    const subject = textOf(byId(page, 'email-subject')!);
+    const text = DomUtils.textContent(byId(page, 'email-text')!);
+    expect(subject).toMatch(/\] Maintenance update: Replica resync$/);
+    expect(text).toContain('Half the replicas are done; all is well.');
+
+    // "Back to edit" draws the note form as sent.
+    const back = all(page, (e) => e.name === 'a' && textOf(e) === 'Back to edit')[0]!.attribs.href!;
+    expect(back).toMatch(new RegExp(`^/admin/incidents/${id}\\?draft=[^#]+#note-title$`));
+    const edit = dom(await (await fetch(`${h.url}${back}`, { headers: { cookie: s.cookie } })).text());
+    const kept = Object.fromEntries(submitted(all(edit, (e) => e.name === 'form' && e.attribs['data-keep'] === 'note')[0]!));
+    expect(kept).toMatchObject({ body: fields.body, notify: '1', once: fields.once });
+
+    const sentBefore = smtp.received.length;
+    const draft = byName(page, 'draft')!.attribs.value!;
+    const [a, b] = await Promise.all([0, 1].map(() => s.post('/admin/publish', { draft, of: 'maintenance' })));
+    expect([a!.headers.get('location'), b!.headers.get('location')]).toEqual([
+      `/admin/incidents/${id}?done=note`,
+      `/admin/incidents/${id}?done=note`,
+    ]);
+    // The same form submitted after: the note it posted, not a second one.
+    expect((await s.post(`/admin/maintenance/${id}`, fields)).headers.get('location')).toBe(`/admin/incidents/${id}?done=note`);
+    expect(await updates()).toBe(2);
+    await until(() => smtp.received.length === sentBefore + 2, 'the note to both database subscribers');
+    await outboxSettled(h);
+    expect(smtp.received).toHaveLength(sentBefore + 2);
+    for (const mail of await Promise.all(smtp.received.slice(sentBefore).map((r) => smtp.parse(r)))) {
+      expect(mail.subject).toBe(subject);
+      expect(samePlaceholders(mail.text ?? '')).toBe(samePlaceholders(text));
+    }
   });
 });
