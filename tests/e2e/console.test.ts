@@ -625,6 +625,7 @@ describe('a Comms Lead runs a whole incident from the console', () => {
     expect(new URL(page.url()).pathname).toBe('/admin/maintenance/note-preview');
     await expect(page.locator('#email-subject').textContent()).resolves.toBe('[Acme Status] Maintenance update: Search index rebuild');
     await page.frameLocator('iframe.email-frame').locator('table').first().waitFor();
+    await screenshot(page, 'console/maintenance-note-preview');
     expect(await axeViolations(page)).toEqual([]);
     await page.click('#publish');
     expect(page.url()).toMatch(/\/admin\/incidents\/MNT-[\d-]+\?done=note$/);
