@@ -18,6 +18,8 @@ export interface ScheduleDraft {
   input: ScheduleInput;
   values: ScheduleValues;
   once?: DraftOnce;
+  /** The reference its preview gave the window (MNT-…, in its email too): one scheduled since may take it. */
+  previewedId?: string;
 }
 
 /** A note on a window previewed from its page's **Post a note** (with "Email subscribers" ticked or not). */

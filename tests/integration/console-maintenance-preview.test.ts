@@ -165,6 +165,33 @@ describe('console: previewing a maintenance window', () => {
     expect(await windows()).toBe(before + 1);
   });
 
+  it('a window scheduled between the preview and "Publish now" takes the reference the preview gave: the publish says which it got', async () => {
+    const fields = form({ name: 'Cache flush', from: wall(96), until: wall(97) });
+    const page = dom(await (await s.post('/admin/maintenance/preview', fields)).text());
+    const previewed = textOf(byId(page, 'window-ref')!);
+    const draft = byName(page, 'draft')!.attribs.value!;
+    // Another window the same day, through the API, takes that reference first.
+    const other = await h.admin('/maintenances', {
+      body: {
+        name: 'Other',
+        scheduled_for: new Date(Date.now() + 96 * 3_600_000).toISOString(),
+        scheduled_until: new Date(Date.now() + 97 * 3_600_000).toISOString(),
+        components: ['web'],
+      },
+    });
+    const taken = ((await other.json()) as { id: string }).id;
+    const res = await s.post('/admin/publish', { draft, of: 'maintenance' });
+    const location = res.headers.get('location')!;
+    const id = /MNT-[\d-]+/.exec(location)![0];
+    expect(id).not.toBe(taken);
+    expect(location).toBe(`/admin/incidents/${id}?done=1&named=${taken}`);
+    expect(previewed).toBe(taken);
+    const flash = await (await fetch(`${h.url}${location}`, { headers: { cookie: s.cookie } })).text();
+    expect(DomUtils.textContent(dom(flash)).replace(/\s+/g, ' ')).toContain(
+      `Maintenance scheduled. Its reference is ${id}: ${taken}, which the preview named, was taken by a window scheduled meanwhile; its emails say ${id}.`,
+    );
+  });
+
   it('refuses at preview as at submit, with the errors by their fields, saving nothing', async () => {
     const before = await storedText(h);
     // Refused by the schema (no name), then by the verb (an end before the start).

@@ -42,8 +42,9 @@ export type SchedulePreview = WindowPreview | { ok: false; status: number; value
 export async function previewWindowDraft(herald: Herald, session: Session, action: WindowDraft): Promise<WindowPreview> {
   const run = runWindowDraft(onCopy(herald, session.actor), action);
   const email = action.input.notify ? await previewNotice(herald, run.db, run.window, run.update, 'maintenance') : null;
-  const draft = await herald.console.drafts.save(session.key, action, herald.now().getTime(), email?.mail.html);
-  return { ok: true, ...run, draft, action, email, publishedAs: publishedUnder(herald.store.data, action, herald.now()) };
+  const kept: WindowDraft = action.kind === 'schedule' ? { ...action, previewedId: run.window.id } : action;
+  const draft = await herald.console.drafts.save(session.key, kept, herald.now().getTime(), email?.mail.html);
+  return { ok: true, ...run, draft, action: kept, email, publishedAs: publishedUnder(herald.store.data, action, herald.now()) };
 }
 
 /**
@@ -86,7 +87,12 @@ export async function publishWindowAction(herald: Herald, session: Session, form
       const action = d.action;
       if (!isWindowDraft(action)) throw new Conflict('This preview is of an incident, not a maintenance window.', 'not_a_window');
       const windowId = await herald.run(session.actor, (ctx) => publishWindowDraft(ctx, d.id, action));
-      return `/admin/incidents/${encodeURIComponent(windowId)}?done=${action.kind === 'schedule' ? '1' : 'note'}`;
+      // Scheduled under another reference than its preview gave (a window scheduled meanwhile took that one): said there.
+      const named =
+        action.kind === 'schedule' && action.previewedId && action.previewedId !== windowId
+          ? `&named=${encodeURIComponent(action.previewedId)}`
+          : '';
+      return `/admin/incidents/${encodeURIComponent(windowId)}?done=${action.kind === 'schedule' ? '1' : 'note'}${named}`;
     });
   } catch (err) {
     const r = refusal(err, []);
