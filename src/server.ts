@@ -135,13 +135,21 @@ async function main(): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    if (signal === 'SIGHUP') {
+      // The terminal may be gone: a write to it failing (EIO) must not cut the stop short.
+      process.stdout.on('error', () => {});
+      process.stderr.on('error', () => {});
+    }
     console.log(`herald: ${signal}, shutting down`);
     await running.close();
     process.exit(0);
   };
   // Before the line below: supervisors and scripts act on it, and a signal that finds no handler kills Herald outright.
+  // SIGHUP too: a closed terminal (or an SSH session that drops) running `npm start` sends it, and unhandled it
+  // killed Herald without its stop (herald.lock left behind, the static copy owed to the last publish never made).
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGHUP', () => void stop('SIGHUP'));
   const { config } = running.herald;
   console.log(`Herald is serving ${config.SITE_NAME} at ${running.url} (site URL ${config.SITE_URL}, data in ${config.dataDir})`);
 }
