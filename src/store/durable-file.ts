@@ -5,6 +5,7 @@ import type { Adapter } from 'lowdb';
 import type { z } from 'zod';
 import { migrate, NEWER_REMEDY, NewerData } from './migrate.ts';
 import { keepPrivate } from './private-file.ts';
+import { systemMessage, withPath } from './system-message.ts';
 
 /**
  * Writes `data` to `file` so that a crash at any moment leaves either the old
@@ -58,7 +59,8 @@ export function writeFileDurablySync(file: string, data: string | Uint8Array): v
     } catch {
       /* already gone */
     }
-    throw err;
+    // A write or fsync of an open file fails without naming it (ENOSPC on a full disk): name the file it was for.
+    throw withPath(err, file);
   }
   closeSync(fd);
   try {
@@ -76,6 +78,39 @@ export function writeFileDurablySync(file: string, data: string | Uint8Array): v
     fsyncSync(dir);
   } finally {
     closeSync(dir);
+  }
+}
+
+/**
+ * An upgrade of an older data file that could not be written at start (a disk without room for the copy kept
+ * beside it and the upgraded file): the file is as it was. Its `code` is the system's.
+ */
+export class UpgradeUnwritable extends Error {
+  readonly code: string;
+  /**
+   * `backup`: the copy of the file as it was (`bytes` long), `written` when it is on disk already; `upgradedBytes`: the
+   * upgraded file's length (written beside the old one, then renamed over it).
+   */
+  constructor(
+    file: string,
+    versions: { from: number; to: number },
+    backup: { name: string; bytes: number; written: boolean },
+    upgradedBytes: number,
+    err: NodeJS.ErrnoException,
+  ) {
+    const code = err.code ?? 'EIO';
+    const kib = (bytes: number) => Math.max(1, Math.ceil(bytes / 1024));
+    const kb = (n: number) => `${n.toLocaleString('en-US')} KB`;
+    const room = code === 'ENOSPC' || code === 'EDQUOT';
+    super(
+      `Refusing to start: upgrading ${file} from schema version ${versions.from} to ${versions.to} failed (${systemMessage(err)}); it has not been changed. ` +
+        `The upgrade first keeps the file as it was beside it (${basename(backup.name)}, ${kb(kib(backup.bytes))}), then writes the upgraded one (${kb(kib(upgradedBytes))}): ` +
+        (room
+          ? `free at least ${kb((backup.written ? 0 : kib(backup.bytes)) + kib(upgradedBytes))} in DATA_DIR (${dirname(file)}) and start again.`
+          : `check DATA_DIR (${dirname(file)}) and its permissions.`),
+    );
+    this.name = 'UpgradeUnwritable';
+    this.code = code;
   }
 }
 
@@ -165,15 +200,23 @@ export class DurableJsonFile<T> implements Adapter<T> {
 
   async write(data: T): Promise<void> {
     const upgrade = this.upgradedFrom;
-    // An older Herald refuses the upgraded file: the one it wrote is what a rollback needs, so it is on disk first.
-    const kept = upgrade ? keepBeforeUpgrade(this.file, upgrade.text, upgrade.from) : null;
-    writeFileDurablySync(this.file, JSON.stringify(data));
-    if (upgrade) {
-      this.upgradedFrom = null;
-      console.log(
-        `herald: upgraded ${this.file} from schema version ${upgrade.from} to ${upgrade.to}; the previous file is kept as ${kept}`,
-      );
+    if (!upgrade) {
+      writeFileDurablySync(this.file, JSON.stringify(data));
+      return;
     }
+    // An older Herald refuses the upgraded file: the one it wrote is what a rollback needs, so it is on disk first.
+    const text = JSON.stringify(data);
+    let kept: string | null = null;
+    try {
+      kept = keepBeforeUpgrade(this.file, upgrade.text, upgrade.from);
+      writeFileDurablySync(this.file, text);
+    } catch (err) {
+      if (!(err as NodeJS.ErrnoException)?.code) throw err;
+      const backup = { name: kept ?? `${this.file}.v${upgrade.from}.bak`, bytes: Buffer.byteLength(upgrade.text), written: kept !== null };
+      throw new UpgradeUnwritable(this.file, upgrade, backup, Buffer.byteLength(text), err as NodeJS.ErrnoException);
+    }
+    this.upgradedFrom = null;
+    console.log(`herald: upgraded ${this.file} from schema version ${upgrade.from} to ${upgrade.to}; the previous file is kept as ${kept}`);
   }
 }
 

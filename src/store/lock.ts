@@ -1,5 +1,6 @@
 import { openSync, writeSync, closeSync, readFileSync, unlinkSync, fsyncSync, linkSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { withPath } from './system-message.ts';
 
 export class DataDirLocked extends Error {
   constructor(dir: string, pid: number) {
@@ -66,9 +67,17 @@ function createLockFile(file: string): void {
     const started = procStat(process.pid)?.started;
     writeSync(fd, `${process.pid} ${started || '-'} ${folderIdentity(file)}`);
     fsyncSync(fd);
-  } finally {
+  } catch (err) {
+    // A full disk refuses the write, not the open: the half-made temp file goes, and the error names the lock.
     closeSync(fd);
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* already gone */
+    }
+    throw withPath(err, file);
   }
+  closeSync(fd);
   try {
     linkSync(tmp, file);
   } finally {

@@ -4,6 +4,7 @@ import type { Adapter } from 'lowdb';
 import { Unavailable } from '../domain/errors.ts';
 import type { DocumentStore } from './document-store.ts';
 import { draftOf } from './draft-copy.ts';
+import { systemMessage } from './system-message.ts';
 
 /**
  * The one writer of a lowdb document. Each `update` runs its mutation on a copy
@@ -41,6 +42,24 @@ export class Store<T> implements DocumentStore<T> {
 
   /** Runs `mutate` on a draft and commits it durably. A throw leaves everything unchanged. */
   update<R>(mutate: (draft: T) => R): Promise<R> {
+    return this.commit(mutate, (err) => {
+      // The caller gets a short 503; the operator needs the path and the reason, in one line per failed write
+      // (a stack trace of the same fs call each time only buried them). An error with no code is a bug: its stack helps.
+      const sys = err as NodeJS.ErrnoException;
+      const file = this.writes?.name ?? (this.low.adapter as { file?: string }).file ?? 'the data file';
+      if (sys?.code) console.error(`[herald] a write to ${file} failed (${systemMessage(sys)}); nothing was changed.`);
+      else console.error(`[herald] a write to ${file} failed; nothing was changed:`, err);
+      const code = sys?.code ?? 'EIO';
+      this.writes?.health.record(this.writes.name, code);
+      return new Unavailable(`The change could not be saved (${code}); nothing was changed. Reads keep working.`, 'storage_unavailable');
+    });
+  }
+
+  /**
+   * Runs `mutate` on a draft, writes it, and only then makes it the data; a failed write throws what
+   * `failed` makes of the error.
+   */
+  private commit<R>(mutate: (draft: T) => R, failed: (err: unknown) => unknown): Promise<R> {
     const run = async (): Promise<R> => {
       const draft = draftOf(this.low.data);
       const result = mutate(draft);
@@ -49,11 +68,7 @@ export class Store<T> implements DocumentStore<T> {
       try {
         await this.low.adapter.write(draft);
       } catch (err) {
-        // The caller gets a short 503; the operator needs the path and the reason.
-        console.error('[herald] a write to the data file failed; nothing was changed:', err);
-        const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
-        this.writes?.health.record(this.writes.name, code);
-        throw new Unavailable(`The change could not be saved (${code}); nothing was changed. Reads keep working.`, 'storage_unavailable');
+        throw failed(err);
       }
       this.writes?.health.record(this.writes.name, null);
       this.low.data = draft;
@@ -74,9 +89,16 @@ export class Store<T> implements DocumentStore<T> {
     return result;
   }
 
-  /** Writes the current data as it is (used once, to create the file on first start). */
+  /**
+   * Writes the current data as it is (used once, at start: to create the file, or to write an upgraded one).
+   * A failure throws the error itself, unlogged: it refuses the start, and startRefusalLine tells it in one
+   * line (a 503's "Reads keep working" is not true of a Herald that does not start).
+   */
   async flush(): Promise<void> {
-    await this.update(() => undefined);
+    await this.commit(
+      () => undefined,
+      (err) => err,
+    );
   }
 
   /** One process writes the file: what memory holds is the newest. */

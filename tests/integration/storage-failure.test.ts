@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
-import { startHerald, type HeraldProcess } from '../helpers/server.ts';
+import { runHeraldExpectingExit, startHerald, type HeraldProcess } from '../helpers/server.ts';
+import { DB_SCHEMA_VERSION, emptyDb } from '../../src/domain/model.ts';
 import { mountTmpfs, mountUnavailableReason, type TestMount } from '../helpers/mounts.ts';
 import { until } from '../helpers/poll.ts';
 import { subscribe } from '../helpers/mail-flow.ts';
@@ -92,6 +93,17 @@ describe.skipIf(skipReason !== null)('storage failures (real tmpfs mounts)', () 
     expect(await healthOf(h)).toMatchObject({ status: 'ok', storage: { healthy: true } });
     m.fill();
     await expectWritesRefused(h, m.dir, before);
+    // One line per failed write, naming the file and the error (before: the whole error, an 11-line stack trace, each time).
+    const logged = h
+      .output()
+      .split('\n')
+      .filter((l) => l.includes('a write to'));
+    expect(logged.length).toBeGreaterThanOrEqual(3);
+    for (const line of logged)
+      expect(line).toBe(
+        `[herald] a write to ${join(m.dir, 'herald.json')} failed (ENOSPC: no space left on device, write); nothing was changed.`,
+      );
+    expect(h.output()).not.toMatch(/\n\s+at /);
     m.unfill();
     expect((await h.admin('/components', { body: { name: 'After space came back' } })).status).toBe(201);
     expect(componentNamesOnDisk(m.dir)).toContain('After space came back');
@@ -167,3 +179,56 @@ describe.skipIf(skipReason !== null)('/healthz after a full disk is fixed (real 
     expect(readdirSync(mount.dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 });
+
+describe.skipIf(skipReason !== null)(
+  'a start on a full disk (real tmpfs): one line naming DATA_DIR and the room it needs, no stack',
+  () => {
+    const env = (dir: string) => ({ DATA_DIR: dir, STATIC_SNAPSHOT: 'false', DATABASE_URL: '' });
+
+    it('a DATA_DIR with no room for the lock', async () => {
+      mount = mountTmpfs(256);
+      mount.fill();
+      const { code, output } = await runHeraldExpectingExit(env(mount.dir));
+      expect(code).toBe(1);
+      // Before: an uncaught "Error: ENOSPC: no space left on device, write … at createLockFile (src/store/lock.ts:67)".
+      expect(output.trim()).toBe(
+        `herald: Refusing to start: ${join(mount.dir, 'herald.lock')} could not be written: no space left on its disk ` +
+          '(ENOSPC: no space left on device, write). Free some space in DATA_DIR and start again.',
+      );
+      expect(readdirSync(mount.dir).sort()).toEqual(['filler.bin']);
+    });
+
+    it('an older herald.json to upgrade, with room for the lock but not for the copy kept beside it', async () => {
+      mount = mountTmpfs(256);
+      const file = join(mount.dir, 'herald.json');
+      const old = JSON.stringify({ ...emptyDb('older', new Date().toISOString()), schema_version: DB_SCHEMA_VERSION - 1 });
+      writeFileSync(file, old, { mode: 0o600 });
+      // One page kept free (the lock's): the backup of herald.json needs another.
+      const spacer = join(mount.dir, 'spacer');
+      writeFileSync(spacer, Buffer.alloc(4096));
+      mount.fill();
+      rmSync(spacer);
+      const { code, output } = await runHeraldExpectingExit(env(mount.dir));
+      expect(code).toBe(1);
+      // Before: an 11-line stack from keepBeforeUpgrade, then "The change could not be saved (ENOSPC); nothing was
+      // changed. Reads keep working." (no Herald was left to read), never saying the upgrade needs room for a copy.
+      const kb = (bytes: number) => Math.ceil(bytes / 1024);
+      const upgraded = kb(Buffer.byteLength(old)); // about the same length: the test reads the number Herald gives
+      const said = output.trim();
+      expect(said).toMatch(
+        new RegExp(
+          `^herald: Refusing to start: upgrading ${file} from schema version ${DB_SCHEMA_VERSION - 1} to ${DB_SCHEMA_VERSION} failed ` +
+            '\\(ENOSPC: no space left on device, write\\); it has not been changed\\. The upgrade first keeps the file as it was beside it ' +
+            `\\(herald\\.json\\.v${DB_SCHEMA_VERSION - 1}\\.bak, ${kb(Buffer.byteLength(old))} KB\\), then writes the upgraded one \\((\\d+) KB\\): ` +
+            `free at least (\\d+) KB in DATA_DIR \\(${mount.dir}\\) and start again\\.$`,
+        ),
+      );
+      const [, newKb, atLeast] = /one \((\d+) KB\): free at least (\d+) KB/.exec(said)!;
+      expect(Math.abs(Number(newKb) - upgraded)).toBeLessThanOrEqual(1);
+      expect(Number(atLeast)).toBe(kb(Buffer.byteLength(old)) + Number(newKb));
+      expect(readFileSync(file, 'utf8')).toBe(old);
+      expect(existsSync(join(mount.dir, 'herald.lock'))).toBe(false);
+      expect(readdirSync(mount.dir).sort()).toEqual(['filler.bin', 'herald.json']);
+    });
+  },
+);
