@@ -87,7 +87,7 @@ const envFields = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   // Unset: this machine on PORT (see loadConfig), so that the links of a Herald tried out on another port work.
   SITE_URL: z
-    .url({ protocol: /^https?$/ })
+    .url({ protocol: /^https?$/, error: 'must be an absolute http:// or https:// URL, such as https://status.example.com' })
     // Every link is SITE_URL and a path: after a query or a fragment the path is lost (a confirmation link's
     // token after '#' never reaches the server), and a user name and password would be in every public link.
     .refine((v) => !/[?#]/.test(v), 'must hold no query (?) or fragment (#): every link is SITE_URL followed by a path')
@@ -167,7 +167,8 @@ const envFields = z.object({
   DKIM_PRIVATE_KEY: readable(dkimKeyProblem).optional(),
   SUBSCRIBE_LIMIT_PER_IP: whole(1).default(20),
   SUBSCRIBE_LIMIT_PER_ADDRESS: whole(1).default(3),
-  SUBSCRIBE_LIMIT_WINDOW_SECONDS: whole(1).default(600),
+  /** A day at most: the limit's rows are kept until its window ends (README), and Retry-After says how long that is. */
+  SUBSCRIBE_LIMIT_WINDOW_SECONDS: whole(1, 86_400).default(600),
   /** Each request to an address mails it: a day's cap, so a stranger cannot send it one every few minutes all day. */
   SUBSCRIBE_LIMIT_PER_ADDRESS_PER_DAY: whole(1).default(10),
   HERALD_SEED: z.enum(['demo', 'none']).default('demo'),

@@ -21,6 +21,8 @@ export function smtpConnection(url: string): SmtpPoolOptions['connection'] {
   const u = new URL(url);
   if (u.protocol !== 'smtp:' && u.protocol !== 'smtps:')
     throw new Error(`SMTP_URL must start with smtp:// or smtps://, not ${u.protocol}//`);
+  // `smtp://`, `smtp:///`, `smtps://?requireTLS=true` parse with an empty host, which nodemailer takes for localhost.
+  if (u.hostname === '') throw new Error('SMTP_URL names no host: write it as smtp://user:password@host:587 (or smtps://…)');
   const secure = u.protocol === 'smtps:';
   const flag = (name: string) => (u.searchParams.has(name) ? u.searchParams.get(name) !== 'false' : undefined);
   const rejectUnauthorized = flag('tls.rejectUnauthorized');

@@ -269,6 +269,42 @@ describe('an SMTP_URL the mailer cannot read', () => {
   });
 });
 
+describe('an SMTP_URL with no host, a SITE_URL that is no URL, a subscribe window over a day', () => {
+  it.each(['smtp://', 'smtp:///', 'smtps://?requireTLS=true'])(
+    'SMTP_URL=%s stops the start naming SMTP_URL (it passed and mailed localhost:587)',
+    async (url) => {
+      const dataDir = join(newDir(), 'not-yet');
+      const { code, output } = await runHeraldExpectingExit({ DATA_DIR: dataDir, SMTP_URL: url });
+      // Before: Herald started (killed after 20 s, code null) and queued mail for localhost:587.
+      expect(code, output).toBe(1);
+      expect(output.trim()).toBe(
+        'herald: Invalid configuration:\n  SMTP_URL: SMTP_URL names no host: write it as smtp://user:password@host:587 (or smtps://…)',
+      );
+      expect(existsSync(dataDir)).toBe(false);
+    },
+  );
+
+  it('SITE_URL=status.example.com stops the start saying what a valid value looks like', async () => {
+    const dataDir = join(newDir(), 'not-yet');
+    const { code, output } = await runHeraldExpectingExit({ DATA_DIR: dataDir, SITE_URL: 'status.example.com' });
+    expect(code, output).toBe(1);
+    // Before: "SITE_URL: Invalid URL".
+    expect(output.trim()).toBe(
+      'herald: Invalid configuration:\n  SITE_URL: must be an absolute http:// or https:// URL, such as https://status.example.com',
+    );
+  });
+
+  it('SUBSCRIBE_LIMIT_WINDOW_SECONDS over a day (86400) stops the start naming it; 86400 is taken', async () => {
+    const dataDir = join(newDir(), 'not-yet');
+    const { code, output } = await runHeraldExpectingExit({ DATA_DIR: dataDir, SUBSCRIBE_LIMIT_WINDOW_SECONDS: '99999999999' });
+    // Before: it started, and a limited subscribe answered Retry-After: 99999999999.
+    expect(code, output).toBe(1);
+    expect(output.trim()).toBe('herald: Invalid configuration:\n  SUBSCRIBE_LIMIT_WINDOW_SECONDS: Too big: expected number to be <=86400');
+    const h = await start(newDir(), { SUBSCRIBE_LIMIT_WINDOW_SECONDS: '86400', STATIC_SNAPSHOT: 'false' });
+    await h.stop();
+  });
+});
+
 describe('a HOST Herald cannot listen on', () => {
   it.each([
     ['a name that does not resolve', 'status-host.invalid', /HOST status-host\.invalid is a name that could not be resolved/],
