@@ -1,4 +1,5 @@
 import { type Context, Hono } from 'hono';
+import { mailHealth } from '../notify/mail-health.ts';
 import type { HttpBindings } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { etag, RETAINED_304_HEADERS } from 'hono/etag';
@@ -104,6 +105,9 @@ export function createApp(herald: Herald, opts: AppOptions = {}) {
       version: herald.store.version,
       storage,
       page_cache: cache?.stats() ?? null,
+      // Paused mail leaves status as it is: the pages and API keep serving, and a load balancer reading status
+      // would take every replica out of rotation for a relay's refusal. A monitor reads mail.status.
+      mail: mailHealth(herald.notify.sending, herald.config.SMTP_URL),
     });
   });
 

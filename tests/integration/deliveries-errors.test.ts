@@ -58,6 +58,27 @@ describe('the deliveries page says why mail is stuck, in plain words', () => {
     expect(smtp.attempts).toHaveLength(2);
   });
 
+  it('a wrong password: /healthz says mail is paused and why (status and code as they were), never the user or password', async () => {
+    const smtp = await startSmtp();
+    cleanup.push(() => smtp.close());
+    const h = await start(smtp.url.replace('smtp://', 'smtp://herald-mailer:s3cret-pw@'));
+    await until(async () => (await (await h.admin('/deliveries')).json()).paused === true, 'the queue to pause');
+    const res = await fetch(`${h.url}/healthz`);
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    const health = JSON.parse(text) as {
+      status: string;
+      storage: { healthy: boolean };
+      mail: { status: string; reason: string; paused_at: string };
+    };
+    // Before: {"status":"ok", …} with nothing about mail (mail undefined), while the queue sent nothing.
+    expect(health).toMatchObject({ status: 'ok', storage: { healthy: true }, mail: { status: 'paused' } });
+    expect(health.mail.reason).toMatch(/^EAUTH: .*535/);
+    expect(Date.parse(health.mail.paused_at)).not.toBeNaN();
+    expect(text).not.toContain('s3cret-pw');
+    expect(text).not.toContain('herald-mailer');
+  });
+
   it('a wrong password: plain words and what to do; after Resume the page says it is still paused, never "resumed", never the password', async () => {
     // smtp-server without an onAuth handler refuses every login (535), as a relay does a wrong password.
     const smtp = await startSmtp();

@@ -136,6 +136,8 @@ describe('refused starts', () => {
     const raw = await rawHttp(port, '127.0.0.1', 'GET /healthz HTTP/1.0\r\n\r\n');
     expect(raw).toMatch(/^HTTP\/1\.1 200 /);
     expect(raw).toContain('"status":"ok"');
+    // Mail with nothing paused (here: no SMTP_URL, messages written to the outbox folder).
+    expect(raw).toContain('"mail":{"status":"ok","reason":null,"paused_at":null}');
     await first.stop();
     expect(listeners()).toBe(0);
   });
