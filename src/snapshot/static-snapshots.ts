@@ -12,6 +12,11 @@ export interface StaticSnapshots {
 }
 
 const RETRY_AFTER_FAILURE_MS = 30_000;
+/**
+ * How often a copy that keeps failing the same way is said again: said once only, an operator who missed that line
+ * (or a log rotated since) never heard that the folder has been stale for days, while retries ran every 30 s.
+ */
+const REPEAT_FAILURE_LOG_MS = 3_600_000;
 /** How long a stop waits for the last copy: well inside the 10 s Docker gives a container between SIGTERM and SIGKILL. */
 const STOP_COPY_TIMEOUT_MS = 5_000;
 
@@ -30,6 +35,10 @@ export function startStaticSnapshots(
     dir?: string;
     log?: (line: string) => void;
     stopTimeoutMs?: number;
+    /** After a failed copy, the next try (tests: shorter). */
+    retryAfterFailureMs?: number;
+    /** How often the same failure, still failing, is logged again (tests: shorter). */
+    repeatFailureLogMs?: number;
     /**
      * What renders the pages (copyIdentity): with it, the settled pages of the copy are recorded beside it for the
      * next start (copy-record.ts); without, every start renders them all.
@@ -44,6 +53,11 @@ export function startStaticSnapshots(
   let dirty = false;
   let stopped = false;
   let lastFailure: string | null = null;
+  /** Since the failure first said: when it was said last, when it began, and how many copies have failed. */
+  let failureSaidAt = 0;
+  let failingSince = '';
+  let failures = 0;
+  const repeatLogMs = opts.repeatFailureLogMs ?? REPEAT_FAILURE_LOG_MS;
   /** The store version the folder holds (-1: none copied by this process yet). */
   let copied = -1;
   const record = opts.identity ? new CopyRecord(dir, opts.identity) : null;
@@ -105,6 +119,7 @@ export function startStaticSnapshots(
         }
         if (lastFailure) log('herald: static copy is up to date again');
         lastFailure = null;
+        failures = 0;
         await record?.write(copiedPages).catch((err: Error) => {
           log(`herald: the pages of the static copy were not recorded (${err.message}): the next start copies every page`);
         });
@@ -114,13 +129,28 @@ export function startStaticSnapshots(
         // A copy can fail once its folder is in place (the old one not removed): what the folder holds is not known.
         copiedPages = new Map();
         if (cutShort) return;
-        if (err.message !== lastFailure) log(`herald: static copy in ${dir} not updated (the last good one stays): ${err.message}`);
+        const now = Date.now();
+        if (err.message !== lastFailure) {
+          log(`herald: static copy in ${dir} not updated (the last good one stays): ${err.message}`);
+          failureSaidAt = now;
+          failingSince = new Date(now).toISOString();
+          failures = 1;
+        } else {
+          failures++;
+          // The same failure again: said again at a bounded rate, with how long it has lasted.
+          if (now - failureSaidAt >= repeatLogMs) {
+            log(
+              `herald: static copy in ${dir} still not updated (${failures} tries failed since ${failingSince}; the last good one stays): ${err.message}`,
+            );
+            failureSaidAt = now;
+          }
+        }
         lastFailure = err.message;
       })
       .finally(() => {
         running = null;
         if (dirty || herald.store.version !== version) schedule();
-        else if (failed) schedule(RETRY_AFTER_FAILURE_MS);
+        else if (failed) schedule(opts.retryAfterFailureMs ?? RETRY_AFTER_FAILURE_MS);
       });
     running = copy;
     return copy;

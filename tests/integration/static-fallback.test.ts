@@ -549,6 +549,55 @@ describe('a stop whose last copy hangs (an origin that does not answer)', () => 
   });
 });
 
+describe('a copy that keeps failing the same way', () => {
+  it('is said again at a bounded rate, with how long it has failed, not once only', async () => {
+    let asked = 0;
+    const origin = createServer((_req, res) => {
+      asked++;
+      res.writeHead(503).end();
+    });
+    servers.push(origin);
+    await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', () => resolve()));
+    const dataDir = tempDataDir('herald-repeat-');
+    dirs.push(dataDir);
+    const herald = {
+      config: { dataDir },
+      store: { version: 1, data: emptyDb('repeat', new Date().toISOString()), onChange: () => () => {} },
+    };
+    const lines: string[] = [];
+    const snapshots = startStaticSnapshots(herald as unknown as Herald, `http://127.0.0.1:${(origin.address() as AddressInfo).port}`, {
+      debounceMs: 0,
+      retryAfterFailureMs: 20,
+      repeatFailureLogMs: 500,
+      log: (line) => lines.push(line),
+    });
+    try {
+      const staticDir = join(dataDir, 'static');
+      // Before: one line at the first failure and none after it, however long the copy kept failing (timed out).
+      await until(
+        () => lines.length >= 3,
+        () => `three lines (${lines.length} after ${asked} requests): ${lines.join(' | ')}`,
+        10_000,
+      );
+      expect(lines[0]).toMatch(new RegExp(`^herald: static copy in ${staticDir} not updated \\(the last good one stays\\): `));
+      const reason = lines[0]!.slice(lines[0]!.indexOf('stays): ') + 'stays): '.length);
+      for (const line of lines.slice(1, 3)) {
+        expect(line).toMatch(
+          new RegExp(
+            `^herald: static copy in ${staticDir} still not updated \\(\\d+ tries failed since \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z; the last good one stays\\): `,
+          ),
+        );
+        expect(line.endsWith(`: ${reason}`)).toBe(true);
+      }
+      // Bounded: far fewer lines than failed copies (one every 20 ms, said again every 500 ms).
+      const tries = Number(/\((\d+) tries/.exec(lines[2]!)![1]);
+      expect(tries).toBeGreaterThan(5);
+    } finally {
+      await snapshots.stop();
+    }
+  });
+});
+
 describe('a crash during a swap is tidied at the next start', () => {
   it('puts the previous copy back when the crash fell between the renames, and deletes unfinished copies', () => {
     const parent = tempDataDir('herald-recover-');
