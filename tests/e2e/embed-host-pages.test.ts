@@ -6,6 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { closeWithin, launchBrowser } from '../helpers/browser.ts';
 import { until } from '../helpers/poll.ts';
+import { bannerChanges, watchBanner } from '../helpers/banner-watch.ts';
 
 /**
  * public/embed.js in Chromium, on host pages of another origin, for what a defect hunt found: a dismissal of one
@@ -162,22 +163,6 @@ describe('embed.js on host pages that swap their body, print, or force colours',
 
   afterAll(() => stopAll(standin, host.server));
 
-  /** Records what changes in the banner's shadow root (text a screen reader would read again) from now on. */
-  const watchBanner = (p: Page) =>
-    p.evaluate(() => {
-      const w = window as unknown as { changes: string[] };
-      w.changes = [];
-      new MutationObserver((records) => {
-        for (const r of records) w.changes.push(`${r.type} ${r.target.nodeName}`);
-      }).observe(document.querySelector('[data-herald-banner]')!.shadowRoot!, {
-        subtree: true,
-        childList: true,
-        characterData: true,
-        attributes: true,
-      });
-    });
-  const changes = (p: Page) => p.evaluate(() => (window as unknown as { changes: string[] }).changes);
-
   it('a body replaced by one without the tag (Turbo with the tag in <head>), or rewritten (an SPA), shows it again at once, unannounced', async () => {
     answer = incident('swap', { title: 'Payments failing' });
     const p = await browser.newPage({ reducedMotion: 'reduce' });
@@ -200,7 +185,7 @@ describe('embed.js on host pages that swap their body, print, or force colours',
       await shows(p, 'Payments failing');
       expect(await p.evaluate(() => document.querySelector('herald-status-banners')!.matches(':popover-open'))).toBe(true);
       // The same box, its text untouched: nothing for a screen reader to read again.
-      expect(await changes(p)).toEqual([]);
+      expect(await bannerChanges(p)).toEqual([]);
     } finally {
       await closeWithin(p)();
     }

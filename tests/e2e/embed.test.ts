@@ -5,6 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { closeWithin, launchBrowser } from '../helpers/browser.ts';
 import { until } from '../helpers/poll.ts';
+import { bannerChanges, watchBanner } from '../helpers/banner-watch.ts';
 import { readFileSync } from 'node:fs';
 
 /**
@@ -780,21 +781,10 @@ describe('embed.js on hostile pages, in small windows, several copies on a page'
       hostHtml = htmlWith(tag(a, 'data-interval="1"'));
       await p.goto(pagesUrl);
       await shows(p, 'Still broken');
-      await p.evaluate(() => {
-        const w = window as unknown as { changes: string[] };
-        w.changes = [];
-        new MutationObserver((records) => {
-          for (const r of records) w.changes.push(`${r.type} ${r.target.nodeName}`);
-        }).observe(document.querySelector('[data-herald-banner]')!.shadowRoot!, {
-          subtree: true,
-          childList: true,
-          characterData: true,
-          attributes: true,
-        });
-      });
+      await watchBanner(p);
       await polled(a, 3);
       await p.waitForTimeout(100);
-      expect(await p.evaluate(() => (window as unknown as { changes: string[] }).changes)).toEqual([]);
+      expect(await bannerChanges(p)).toEqual([]);
     } finally {
       await closeWithin(p)();
     }
