@@ -107,7 +107,7 @@ export function createApp(herald: Herald, opts: AppOptions = {}) {
       page_cache: cache?.stats() ?? null,
       // Paused mail leaves status as it is: the pages and API keep serving, and a load balancer reading status
       // would take every replica out of rotation for a relay's refusal. A monitor reads mail.status.
-      mail: mailHealth(herald.notify.sending, herald.config.SMTP_URL),
+      mail: mailHealth(herald.notify.sending),
     });
   });
 

@@ -58,7 +58,7 @@ describe('the deliveries page says why mail is stuck, in plain words', () => {
     expect(smtp.attempts).toHaveLength(2);
   });
 
-  it('a wrong password: /healthz says mail is paused and why (status and code as they were), never the user or password', async () => {
+  it("a wrong password: /healthz says mail is paused and since when (status and code as they were), not the relay's words", async () => {
     const smtp = await startSmtp();
     cleanup.push(() => smtp.close());
     const h = await start(smtp.url.replace('smtp://', 'smtp://herald-mailer:s3cret-pw@'));
@@ -69,14 +69,14 @@ describe('the deliveries page says why mail is stuck, in plain words', () => {
     const health = JSON.parse(text) as {
       status: string;
       storage: { healthy: boolean };
-      mail: { status: string; reason: string; paused_at: string };
+      mail: { status: string; paused_at: string };
     };
     // Before: {"status":"ok", …} with nothing about mail (mail undefined), while the queue sent nothing.
     expect(health).toMatchObject({ status: 'ok', storage: { healthy: true }, mail: { status: 'paused' } });
-    expect(health.mail.reason).toMatch(/^EAUTH: .*535/);
+    expect(Object.keys(health.mail)).toEqual(['status', 'paused_at']);
     expect(Date.parse(health.mail.paused_at)).not.toBeNaN();
-    expect(text).not.toContain('s3cret-pw');
-    expect(text).not.toContain('herald-mailer');
+    // Why is the deliveries page's to say: the relay's words stay off a public page.
+    expect(text).not.toMatch(/s3cret-pw|herald-mailer|EAUTH/);
   });
 
   it('a wrong password: plain words and what to do; after Resume the page says it is still paused, never "resumed", never the password', async () => {
