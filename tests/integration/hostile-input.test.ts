@@ -462,7 +462,7 @@ describe('smaller holes', () => {
     const page = await back.text();
     expect(page).toContain(`<dt>Estimated resolution</dt><dd>1 Mar ${year}, 10:00 UTC</dd>`);
     // The banner as apps draw it names the day too: "10:00" alone reads as today.
-    expect(page).toContain(`<span>hi Estimated resolution: 1 Mar ${year}, 10:00 UTC.</span>`);
+    expect(page).toContain(`<span>hi. Estimated resolution: 1 Mar ${year}, 10:00 UTC.</span>`);
     expect(h.output().slice(logged)).not.toMatch(/RangeError|Invalid time value|\n\s+at /);
   });
 
