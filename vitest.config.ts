@@ -88,7 +88,8 @@ export default defineConfig({
             // Where refused forms put the focus: the pages' markup (their refusals run on both in the integration
             // suites). The console's scripts following others' work (console-live): what they redraw from, GET
             // /api/admin/dashboard, runs on both in tests/api/dashboard.test.ts. A notice's HTML at 360 px with
-            // long unbroken text: the email's layout, from the same templates on either engine. Long words, code and
+            // long unbroken text, and each notice in a mail app's dark mode (email-dark): the email's layout and colours,
+            // from the same templates on either engine. Long words, code and
             // tables on the public pages at every width (long-content), and Markdown-looking names filled into the
             // runbook templates by the console's script (template-names): layout and the script's text, drawn from
             // names and bodies the API and hostile-input suites store and read back on both engines. How the
@@ -97,7 +98,7 @@ export default defineConfig({
             // A 30-update incident at 320 px (long-incident): how much of its trail / shows and where its facts stand: layout.
             // The settings' severity levels at 360 px (settings-narrow): a card per level, its labels and targets: layout (the
             // settings' save runs on both in console-settings and tests/api/settings).
-            'tests/e2e/{design,design-items,a11y,embed,embed-xss,embed-host-pages,history-pages,console,console-live,console-signed-out,deliveries-narrow,text-spacing,right-to-left,console-field-contrast,uptime-bars,form-errors,email-long-content,long-content,template-names,status-page-reading,print,long-incident,settings-narrow}.test.ts',
+            'tests/e2e/{design,design-items,a11y,embed,embed-xss,embed-host-pages,history-pages,console,console-live,console-signed-out,deliveries-narrow,text-spacing,right-to-left,console-field-contrast,uptime-bars,form-errors,email-long-content,email-dark,long-content,template-names,status-page-reading,print,long-incident,settings-narrow}.test.ts',
           ],
           globalSetup: ['tests/setup/postgres.ts'],
         },

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Server as NetServer } from 'node:net';
+import type { Server as HttpServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -82,8 +83,13 @@ export async function stopAll(...things: Stoppable[]): Promise<void> {
       if (!thing) continue;
       if (typeof thing === 'string') removeDir(thing);
       else if (typeof thing === 'function') await thing();
-      else if (thing instanceof NetServer) await new Promise<void>((resolve) => thing.close(() => resolve()));
-      else if ('dataDir' in thing && 'stop' in thing) {
+      else if (thing instanceof NetServer) {
+        const closed = new Promise<void>((resolve) => thing.close(() => resolve()));
+        // A test's own HTTP server: a browser page still open (a shared Chromium) keeps polling it, and close()
+        // waits for the connection of a poll in flight; teardown cuts them (once took an embed suite's 60 s hook).
+        (thing as Partial<HttpServer>).closeAllConnections?.();
+        await closed;
+      } else if ('dataDir' in thing && 'stop' in thing) {
         await thing.stop();
         removeDir(thing.dataDir);
       } else await thing.close();
