@@ -6,6 +6,7 @@ import { SITE, subscribeAndConfirm, to, until } from '../helpers/mail-flow.ts';
 import { axe, axeContext } from '../helpers/browser.ts';
 import { launchBrowser } from '../helpers/browser.ts';
 import { adminOrThrow } from '../helpers/status-page-seed.ts';
+import { luminance } from '../helpers/colour.ts';
 
 /**
  * The emails as a subscriber whose mail app follows their dark mode reads them (Apple Mail honours the
@@ -58,15 +59,6 @@ beforeAll(async () => {
   browser = await launchBrowser();
 }, 90_000);
 afterAll(() => stopAll(browser, h, smtp));
-
-/** Relative luminance (WCAG) of a computed `rgb(…)` colour. */
-function luminance(rgb: string): number {
-  const [r, g, b] = (rgb.match(/\d+(\.\d+)?/g) ?? []).slice(0, 3).map((v) => {
-    const c = Number(v) / 255;
-    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-  });
-  return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
-}
 
 describe('each email in a mail app set to dark mode', () => {
   it('has a dark card with light text, and every text passes axe colour contrast, in dark and in light', async () => {

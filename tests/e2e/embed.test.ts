@@ -6,6 +6,7 @@ import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { closeWithin, launchBrowser } from '../helpers/browser.ts';
 import { until } from '../helpers/poll.ts';
 import { bannerChanges, watchBanner } from '../helpers/banner-watch.ts';
+import { contrast } from '../helpers/colour.ts';
 import { readFileSync } from 'node:fs';
 
 /**
@@ -467,21 +468,6 @@ describe('embed.js on hostile pages, in small windows, several copies on a page'
   };
   const shows = async (p: Page, text: string) =>
     until(async () => (await banners(p)).some((b) => b.text.includes(text)), `a banner saying ${JSON.stringify(text)}`, 10_000);
-  const luminance = (css: string) => {
-    const [r, g, b] = css
-      .match(/[\d.]+/g)!
-      .slice(0, 3)
-      .map((v) => {
-        const c = Number(v) / 255;
-        return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-      });
-    return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
-  };
-  const contrast = (a: string, b: string) => {
-    const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p);
-    return (x! + 0.05) / (y! + 0.05);
-  };
-
   beforeAll(async () => {
     for (let i = 0; i < 2; i++) {
       const s: Standin = { url: '', server: null as unknown as Server, answer: { active: false }, polls: [] };
