@@ -10,7 +10,8 @@ const SRC = fileURLToPath(new URL('./src/', import.meta.url));
 
 /**
  * Pages import Herald's TypeScript modules (src/**\/*.ts), but the bundle must
- * not carry copies of them: src/server.ts loads the same modules from source,
+ * not carry copies of them: src/server.ts loads the same modules from source
+ * (and scripts/build-server.ts bundles this build with it, each module once),
  * and two copies would mean two error classes, two caches, two sets of
  * services. So each such import is left out of the bundle as `#herald/<path>`,
  * which Node resolves at run time through package.json "imports" to the very

@@ -15,7 +15,7 @@
  * Target: page 1 of /history renders in under 50 ms. Prints figures; never fails on speed.
  * Wall times on a shared machine overstate the work, so CPU time is printed too
  * (the server's from /proc, in 10 ms ticks averaged over the rounds).
- * Needs a build (npm run build, or HERALD_DIST=.builds/x npx astro build with the same HERALD_DIST).
+ * Needs a build (npm run build, or HERALD_DIST=.builds/x npm run build with the same HERALD_DIST).
  */
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: load figures for Herald's public surfaces on loopback.
- * Expects a build (npm run build, or HERALD_DIST=.builds/x npx astro build and
+ * Expects a build (npm run build, or HERALD_DIST=.builds/x npm run build and
  * the same HERALD_DIST here). Options: --duration S (default 10),
  * --connections N (default 50), --publish-rounds N (default 5).
  */

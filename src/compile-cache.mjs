@@ -1,6 +1,6 @@
 /**
- * Preloaded before the server (`node --import ./src/compile-cache.mjs … src/server.ts`, package.json's
- * serve script): Node keeps the modules it compiled, TypeScript stripped of its types included, in its
+ * Preloaded before the server (`node --import ./src/compile-cache.mjs … dist/server/herald.mjs`, package.json's
+ * serve script, and the scripts that run from src/): Node keeps the modules it compiled, TypeScript stripped of its types included, in its
  * compile cache, so every start after the first skips that work (here, on 2 cores: 0.97 s from spawn
  * to listening against 1.42 s) and never loads the TypeScript stripper (20–37 MB less resident, README's
  * Operations). It must run before the server's import graph loads, hence a module of its own, and

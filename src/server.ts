@@ -1,6 +1,6 @@
 import { createAdaptorServer } from '@hono/node-server';
 import type { Server as HttpServer } from 'node:http';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { existsSync } from 'node:fs';
 import { loadConfig, ConfigError, type Config } from './config.ts';
 import { openHerald, type Herald, type OpenOptions } from './herald.ts';
@@ -11,8 +11,10 @@ import { startStaticSnapshots } from './snapshot/static-snapshots.ts';
 import { copyIdentity } from './snapshot/copy-record.ts';
 import { assertPortFree, listenShared, PortInUse, type Listening } from './http/listen.ts';
 import { securityHeaders } from './http/security.ts';
+import { projectRoot } from './paths.ts';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
+// From the project folder, not this module's: `npm run serve` runs this code bundled into the build (scripts/build-server.ts).
+const root = `${projectRoot()}/`;
 // HERALD_DIST lets parallel builds (tests, benchmarks) keep apart; default dist/.
 const DIST = `${root}${process.env.HERALD_DIST ?? 'dist'}/`;
 const ASTRO_ENTRY = `${DIST}server/entry.mjs`;
@@ -38,13 +40,21 @@ function refusal(err: unknown, config: Pick<Config, 'HOST' | 'PORT'>): unknown {
   return err;
 }
 
-/** Starts Herald: checks its port, opens DATA_DIR, builds the app, listens. */
-export async function start(env: NodeJS.ProcessEnv = process.env, opts: Pick<OpenOptions, 'workers' | 'existing'> = {}): Promise<Running> {
-  const config = loadConfig(env);
+/** The handler of Astro's build, loaded from DIST (the bundled server is given its own copy instead). */
+async function builtPages(): Promise<AstroHandler> {
   if (!existsSync(ASTRO_ENTRY)) {
     throw new ConfigError(`The pages are not built (${ASTRO_ENTRY} is missing): run \`npm run build\` first.`);
   }
-  const { handler } = (await import(pathToFileURL(ASTRO_ENTRY).href)) as { handler: AstroHandler };
+  return ((await import(pathToFileURL(ASTRO_ENTRY).href)) as { handler: AstroHandler }).handler;
+}
+
+/** Starts Herald: checks its port, opens DATA_DIR, builds the app, listens. */
+export async function start(
+  env: NodeJS.ProcessEnv = process.env,
+  opts: Pick<OpenOptions, 'workers' | 'existing'> & { astro?: AstroHandler } = {},
+): Promise<Running> {
+  const config = loadConfig(env);
+  const handler = opts.astro ?? (await builtPages());
   // Before the store is opened: a start that will not listen must not migrate the data or take the lead on its way out.
   await assertPortFree(config.HOST, config.PORT).catch((err: unknown) => {
     throw refusal(err, config);
@@ -116,10 +126,11 @@ export async function start(env: NodeJS.ProcessEnv = process.env, opts: Pick<Ope
   };
 }
 
-async function main(): Promise<void> {
+/** Runs Herald as a process: starts it, stops it on a signal. `astro`: the pages, when bundled in with this code. */
+export async function main(astro?: AstroHandler): Promise<void> {
   let running: Running;
   try {
-    running = await start();
+    running = await start(process.env, { astro });
   } catch (err) {
     // No waiting here: a supervisor restarts the process (README's unit: Restart=always), and each start tries again.
     const line = startRefusalLine(err);
@@ -154,4 +165,5 @@ async function main(): Promise<void> {
   console.log(`Herald is serving ${config.SITE_NAME} at ${running.url} (site URL ${config.SITE_URL}, data in ${config.dataDir})`);
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();
+// Run as a script (`node src/server.ts`). Bundled, the build's entry calls main() with the pages (scripts/build-server.ts).
+if (import.meta.main) await main();

@@ -222,7 +222,9 @@ class SmtpThread {
 
   private thread(): Worker {
     if (this.worker) return this.worker;
-    const w = new Worker(new URL('./smtp-worker.ts', import.meta.url), {
+    // Beside this module in src/ (tests, scripts); in a build, beside the bundled server (scripts/build-server.ts).
+    const file = import.meta.url.endsWith('.ts') ? './smtp-worker.ts' : './smtp-worker.mjs';
+    const w = new Worker(new URL(file, import.meta.url), {
       workerData: this.setup,
       // What it holds is the messages in flight and the connections: a leak there must not grow Herald.
       resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 },

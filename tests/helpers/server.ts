@@ -13,8 +13,10 @@ export const TEST_TOKEN = 'test-admin-token-0123456789abcdef';
 export const SERVE_ARGS: string[] = (() => {
   const serve: string = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.serve;
   const m = /^(?:exec )?node (.+)$/.exec(serve);
-  if (!m) throw new Error(`package.json scripts.serve should be "node … src/server.ts", not ${serve}`);
-  return m[1]!.split(/\s+/);
+  if (!m) throw new Error(`package.json scripts.serve should be "node … dist/server/herald.mjs", not ${serve}`);
+  // The build a test or benchmark names (HERALD_DIST) holds its own bundled server.
+  const dist = process.env.HERALD_DIST;
+  return m[1]!.split(/\s+/).map((arg) => (dist && arg.startsWith('dist/') ? `${dist}/${arg.slice('dist/'.length)}` : arg));
 })();
 
 export interface HeraldProcess {

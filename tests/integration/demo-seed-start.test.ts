@@ -23,9 +23,10 @@ const json = async (res: Response) => {
 function projectWithoutData(): string {
   const copy = mkdtempSync(join(tmpdir(), 'herald-project-'));
   cleanup.push(copy);
-  // src copied: Node resolves a module's symlink to its real path, from which Herald finds the project (and data/).
-  for (const part of ['src', 'package.json']) cpSync(join(ROOT, part), join(copy, part), { recursive: true });
-  for (const part of ['templates', 'dist', 'public', 'node_modules']) symlinkSync(join(ROOT, part), join(copy, part));
+  // The build (the server npm run serve runs is bundled into it) and src copied: Node resolves a module's symlink
+  // to its real path, from which Herald finds the project (and data/).
+  for (const part of ['src', 'dist', 'package.json']) cpSync(join(ROOT, part), join(copy, part), { recursive: true });
+  for (const part of ['templates', 'public', 'node_modules']) symlinkSync(join(ROOT, part), join(copy, part));
   return copy;
 }
 
