@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { heraldEnv, removeDir, runHeraldExpectingExit, startHerald, tempDataDir, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
@@ -302,6 +302,25 @@ describe('an SMTP_URL with no host, a SITE_URL that is no URL, a subscribe windo
     expect(output.trim()).toBe('herald: Invalid configuration:\n  SUBSCRIBE_LIMIT_WINDOW_SECONDS: Too big: expected number to be <=86400');
     const h = await start(newDir(), { SUBSCRIBE_LIMIT_WINDOW_SECONDS: '86400', STATIC_SNAPSHOT: 'false' });
     await h.stop();
+  });
+});
+
+describe('npm run serve before any build', () => {
+  it('stops with one line saying to build first, not a stack trace of a module not found', async () => {
+    // A clone as it comes, installed and not built: the code and the packages, no dist/.
+    const project = newDir();
+    cpSync(join(ROOT, 'package.json'), join(project, 'package.json'));
+    for (const part of ['src', 'node_modules']) symlinkSync(join(ROOT, part), join(project, part));
+    const dataDir = join(project, 'data');
+    const npm = spawnSync('npm', ['run', 'serve'], { cwd: project, env: heraldEnv(dataDir, {}), encoding: 'utf8', timeout: 20_000 });
+    const output = npm.stdout + npm.stderr;
+    expect(npm.status, output).toBe(1);
+    // Before: Node's ERR_MODULE_NOT_FOUND with its stack.
+    expect(output).toContain(
+      `herald: Refusing to start: Herald is not built (${join(project, 'dist/server/herald.mjs')} is missing). Run \`npm run build\` first, or \`npm start\`, which builds and starts.`,
+    );
+    expect(output).not.toMatch(/\n\s+at |ERR_MODULE_NOT_FOUND/);
+    expect(existsSync(dataDir)).toBe(false);
   });
 });
 
