@@ -11,8 +11,8 @@ import { joinNames } from '../domain/words.ts';
 /**
  * Email rendering from templates/email/*.hbs, one template per notice kind,
  * filled with the notice's facts (notice.ts). HTML templates are escaped by
- * Handlebars (the only triple-stash is the update's HTML, sanitized when it
- * was saved); text templates use noEscape, since HTML entities in plain text
+ * Handlebars (the triple-stashes are the update's HTML, sanitized when it
+ * was saved, and a fact's lines, each escaped by the `lines` helper); text templates use noEscape, since HTML entities in plain text
  * would be wrong. Pure: same input, same output; the console's preview calls
  * it as is.
  */
@@ -42,6 +42,13 @@ function load(): Record<string, { html: Template; text: Template }> {
   const read = (name: string) => readFileSync(join(dir, name), 'utf8');
   const html = Handlebars.create();
   const text = Handlebars.create();
+  // A fact told on several lines (a root cause as a list of causes) keeps them: a table cell runs them together.
+  html.registerHelper('lines', (value: unknown) =>
+    String(value ?? '')
+      .split(/\r?\n/)
+      .map((line) => html.escapeExpression(line))
+      .join('<br>'),
+  );
   for (const p of PARTIALS) {
     html.registerPartial(p, read(`${p}.html.hbs`));
     text.registerPartial(p, read(`${p}.text.hbs`));

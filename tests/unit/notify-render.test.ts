@@ -1212,6 +1212,28 @@ describe('what mail apps show of an email (a hunt in Chromium at 360 px, and as 
     for (const attrs of cells) expect(attrs).toContain('dir="auto"');
   });
 
+  it('a fact told on several lines (a root cause as a list) keeps its lines in the HTML, as in the text and on the page', () => {
+    const { db, ctx } = world();
+    const inc = declareIncident(ctx(), {
+      name: 'Jobs stuck',
+      impact: 'minor',
+      status: 'investigating',
+      body: 'Looking.',
+      components: { api: 'degraded_performance' },
+    });
+    postUpdate(ctx(new Date('2026-11-23T11:00:00Z')), inc.id, {
+      status: 'resolved',
+      body: 'Resolved.',
+      root_cause: 'Two things:\n- a full disk\n- a <stuck> job',
+      resolution: 'We cleared the disk.\nThen we restarted the job.',
+    });
+    const r = renderNotice({ ...siteOf(db), kind: 'restoration', incident: inc, update: inc.updates.at(-1)! });
+    // Before: "Two things: - a full disk - a &lt;stuck&gt; job", run together on one line.
+    expect(r.html).toContain('>Two things:<br>- a full disk<br>- a &lt;stuck&gt; job</td>');
+    expect(r.html).toContain('>We cleared the disk.<br>Then we restarted the job.</td>');
+    expect(r.text).toContain('Two things:\n- a full disk\n- a <stuck> job');
+  });
+
   it('a task list keeps which steps are done, and struck-through text stays struck, in the HTML and the text', () => {
     const { db, ctx } = world();
     const inc = declareIncident(ctx(), {
