@@ -68,6 +68,8 @@ export default defineConfig({
             // a restoration's closing, the first day of a component): the document is the same on either engine,
             // and the API suites test its storage on both. site-url-form: how the configuration is read.
             'tests/integration/{deleted-component-records,hand-set-same-status,same-name-components,restoration-under-maintenance,component-start-date,site-url-form}.test.ts',
+            // The bundled server as a build (built-server): its files and the Node it runs on, before storage is opened.
+            'tests/integration/built-server.test.ts',
             // The start's words about the demo seed (their PostgreSQL wording is one string), and the console's
             // hints and the update form's fold of many components: how the configuration and the console's forms
             // read, not storage. A withdrawn incident's console pages (withdrawal itself runs on both in

@@ -35,7 +35,13 @@ const common = {
 await build({
   ...common,
   stdin: {
-    contents: `import { handler } from './${dist}/server/entry.mjs';\nimport { main } from './src/server.ts';\nawait main(handler);\n`,
+    // The build's folder, from the bundle's own place: the client files it serves are the ones built with it.
+    contents: [
+      "import { fileURLToPath } from 'node:url';",
+      `import { handler } from './${dist}/server/entry.mjs';`,
+      "import { main } from './src/server.ts';",
+      "await main(handler, fileURLToPath(new URL('..', import.meta.url)));",
+    ].join('\n'),
     resolveDir: root,
     sourcefile: 'herald-entry.mjs',
     loader: 'js',

@@ -11,9 +11,11 @@
  * private /tmp empties at each restart. NODE_COMPILE_CACHE=dir moves it, NODE_DISABLE_COMPILE_CACHE=1
  * turns it off. A cache that cannot be written is no error: Node then compiles as it would without one.
  */
-import { enableCompileCache } from 'node:module';
+import * as nodeModule from 'node:module';
 import { fileURLToPath } from 'node:url';
 
-enableCompileCache(
+// Through the namespace: a Node too old to have it (before 22.1) gets no cache, and the start then says in one
+// line which Node it needs (src/node-version.ts), rather than this import failing with a SyntaxError.
+nodeModule.enableCompileCache?.(
   process.env.NODE_COMPILE_CACHE ? undefined : fileURLToPath(new URL('../node_modules/.cache/node-compile-cache', import.meta.url)),
 );

@@ -12,13 +12,14 @@ import { copyIdentity } from './snapshot/copy-record.ts';
 import { assertPortFree, listenShared, PortInUse, type Listening } from './http/listen.ts';
 import { securityHeaders } from './http/security.ts';
 import { projectRoot } from './paths.ts';
+import { assertNodeVersion } from './node-version.ts';
 
 // From the project folder, not this module's: `npm run serve` runs this code bundled into the build (scripts/build-server.ts).
 const root = `${projectRoot()}/`;
-// HERALD_DIST lets parallel builds (tests, benchmarks) keep apart; default dist/.
-const DIST = `${root}${process.env.HERALD_DIST ?? 'dist'}/`;
-const ASTRO_ENTRY = `${DIST}server/entry.mjs`;
-const CLIENT_DIR = `${DIST}client`;
+// Run from src/: the build HERALD_DIST names (parallel builds, for tests and benchmarks, keep apart), default dist/.
+// The bundled server is its build's own and says which (main's `dist`), whatever HERALD_DIST says.
+const SOURCE_DIST = `${root}${process.env.HERALD_DIST ?? 'dist'}/`;
+const ASTRO_ENTRY = `${SOURCE_DIST}server/entry.mjs`;
 
 export interface Running {
   herald: Herald;
@@ -40,7 +41,7 @@ function refusal(err: unknown, config: Pick<Config, 'HOST' | 'PORT'>): unknown {
   return err;
 }
 
-/** The handler of Astro's build, loaded from DIST (the bundled server is given its own copy instead). */
+/** The handler of Astro's build, loaded from HERALD_DIST (the bundled server is given its own instead). */
 async function builtPages(): Promise<AstroHandler> {
   if (!existsSync(ASTRO_ENTRY)) {
     throw new ConfigError(`The pages are not built (${ASTRO_ENTRY} is missing): run \`npm run build\` first.`);
@@ -51,10 +52,12 @@ async function builtPages(): Promise<AstroHandler> {
 /** Starts Herald: checks its port, opens DATA_DIR, builds the app, listens. */
 export async function start(
   env: NodeJS.ProcessEnv = process.env,
-  opts: Pick<OpenOptions, 'workers' | 'existing'> & { astro?: AstroHandler } = {},
+  opts: Pick<OpenOptions, 'workers' | 'existing'> & { astro?: AstroHandler; dist?: string } = {},
 ): Promise<Running> {
+  assertNodeVersion();
   const config = loadConfig(env);
   const handler = opts.astro ?? (await builtPages());
+  const dist = opts.dist ?? SOURCE_DIST;
   // Before the store is opened: a start that will not listen must not migrate the data or take the lead on its way out.
   await assertPortFree(config.HOST, config.PORT).catch((err: unknown) => {
     throw refusal(err, config);
@@ -63,7 +66,7 @@ export async function start(
   let origin = '';
   // Public pages are rendered by Astro in-process, then kept in memory until the data changes (see PageCache).
   const render = inProcessRenderer(handler, herald, () => new URL(origin).host);
-  const app = createApp(herald, { astro: handler, clientDir: CLIENT_DIR, render });
+  const app = createApp(herald, { astro: handler, clientDir: `${dist}client`, render });
   // Slow clients must not hold sockets forever: headers within HEADERS_TIMEOUT_MS,
   // the whole request within 30 s. Node checks these timers every
   // connectionsCheckingInterval (30 s by default), so check at a quarter of it.
@@ -110,7 +113,7 @@ export async function start(
   const snapshots = config.STATIC_SNAPSHOT
     ? startStaticSnapshots(herald, origin, {
         debounceMs: config.STATIC_DEBOUNCE_MS,
-        identity: copyIdentity(config, DIST),
+        identity: copyIdentity(config, dist),
       })
     : null;
   if (snapshots) herald.onClose(() => snapshots.stop());
@@ -126,11 +129,14 @@ export async function start(
   };
 }
 
-/** Runs Herald as a process: starts it, stops it on a signal. `astro`: the pages, when bundled in with this code. */
-export async function main(astro?: AstroHandler): Promise<void> {
+/**
+ * Runs Herald as a process: starts it, stops it on a signal. Bundled (scripts/build-server.ts), the build gives
+ * its pages (`astro`) and its own folder (`dist`, ending in /).
+ */
+export async function main(astro?: AstroHandler, dist?: string): Promise<void> {
   let running: Running;
   try {
-    running = await start(process.env, { astro });
+    running = await start(process.env, { astro, dist });
   } catch (err) {
     // No waiting here: a supervisor restarts the process (README's unit: Restart=always), and each start tries again.
     const line = startRefusalLine(err);

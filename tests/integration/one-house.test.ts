@@ -27,11 +27,22 @@ afterAll(async () => {
 
 describe('one copy of each module', () => {
   it('the Astro build carries none of src/: it imports them through #herald/', () => {
-    const built = files(join(ROOT, process.env.HERALD_DIST ?? 'dist', 'server')).filter((f) => f.endsWith('.mjs'));
+    const server = join(ROOT, process.env.HERALD_DIST ?? 'dist', 'server');
+    // herald.mjs: the bundle `npm run serve` runs, tested below.
+    const built = files(server).filter((f) => f.endsWith('.mjs') && !f.endsWith('herald.mjs') && !f.endsWith('smtp-worker.mjs'));
     const text = built.map((f) => readFileSync(f, 'utf8')).join('\n');
     expect(text).toMatch(/from ["']#herald\/console\/guard\.ts["']/);
     for (const copy of ['class HeraldError', 'class SubscriberBook', 'class DraftStore', 'class SessionStore', 'class PageCache']) {
       expect(text, copy).not.toContain(copy);
+    }
+  });
+
+  it('the bundled server (the pages and the server in one file) holds each class once', () => {
+    const bundle = readFileSync(join(ROOT, process.env.HERALD_DIST ?? 'dist', 'server', 'herald.mjs'), 'utf8');
+    for (const name of ['HeraldError', 'SubscriberBook', 'DraftStore', 'SessionStore', 'PageCache']) {
+      // esbuild writes `class X` as `X = class`, and a second copy under a numbered name (X2).
+      const copies = bundle.match(new RegExp(`\\b${name}\\d* = class\\b|\\bclass ${name}\\d*\\b`, 'g')) ?? [];
+      expect(copies, name).toHaveLength(1);
     }
   });
 
