@@ -117,3 +117,19 @@ export function ownFactsNotes(action: DraftAction): string[] {
       `Your text says “${said}” while your choices give “${chosen}”, which the rest of this update states. You changed that line, so it goes out as you wrote it: go back to edit to make them agree.`,
   );
 }
+
+/** The resolved template's sentence that every service works again (templates/updates/resolved.md.hbs). */
+const ALL_NORMAL = 'All services are operating normally.';
+
+/**
+ * What the preview warns of an edited resolution whose text still says every service works again while another
+ * incident is open: the template leaves that sentence out then, and the page and the email say other issues
+ * are still open. Drawn before the other incident was declared, or the sentence typed by hand. A body left as
+ * the template needs no warning: it is filled in again at the publish (atPublish), without the sentence.
+ */
+export function allNormalNote(action: DraftAction, fc: FormContext): string | null {
+  if (action.kind !== 'update' || action.input.status !== 'resolved' || followsTemplate(action)) return null;
+  if (!action.input.body.includes(ALL_NORMAL) || !fc.db.incidents.some((i) => i.id === action.incidentId)) return null;
+  if (templateNow(action, fc).includes(ALL_NORMAL)) return null;
+  return `Your text says “${ALL_NORMAL}” while another incident is still open: the page shows it as open, and the email says other issues are still open. Go back to edit to take that sentence out.`;
+}

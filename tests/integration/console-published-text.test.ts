@@ -144,6 +144,47 @@ describe('console: what customers read', () => {
     );
   });
 
+  it('an edited resolution still saying all services work, once another incident is open: the preview warns', async () => {
+    // None open but this one, from the tests before.
+    const listed = (await (await h.admin('/incidents')).json()) as { incidents: Array<{ id: string; resolved_at: string | null }> };
+    for (const open of listed.incidents.filter((i) => i.resolved_at === null))
+      expect((await h.admin(`/incidents/${open.id}/updates`, { body: { status: 'resolved', body: 'Fixed.' } })).status).toBe(201);
+    const declared = await h.admin('/incidents', { body: { name: 'Login slow', severity: 'sev3', body: 'Slow.', components: {} } });
+    const { id } = (await declared.json()) as { id: string };
+    const page = dom(await (await fetch(`${h.url}/admin/incidents/${id}`, { headers: { cookie: s.cookie } })).text());
+    const form = all(page, (e) => e.name === 'form' && 'data-templates' in e.attribs)[0]!;
+    // The resolution's template as the form drew it, with no other incident open.
+    const drawn = (JSON.parse(form.attribs['data-templates']!) as Record<string, string>)['resolved|']!;
+    expect(drawn).toContain('All services are operating normally.');
+    const body = drawn.replace(/[^\n]*monitoring[^\n]*/i, 'We will keep watching sign-in times today.');
+    expect(body).not.toBe(drawn);
+    const preview = async () => {
+      const res = await s.post('/admin/preview', {
+        kind: 'update',
+        incident: id,
+        status: 'resolved',
+        body,
+        body_template: drawn,
+        notify_shown: '0',
+      });
+      expect(res.status).toBe(200);
+      return byId(dom(await res.text()), 'text-disagrees');
+    };
+    expect(await preview()).toBeUndefined();
+    // A teammate declares another incident meanwhile.
+    const other = await h.admin('/incidents', { body: { name: 'Payments failing in EU', severity: 'sev3', body: 'Failing.' } });
+    expect(other.status).toBe(201);
+    // Before: no warning, and the page then said "All services are operating normally." under an open incident.
+    const warned = await preview();
+    expect(DomUtils.textContent(warned!).trim()).toBe(
+      'Your text says “All services are operating normally.” while another incident is still open: the page shows it as open, and the email says other issues are still open. Go back to edit to take that sentence out.',
+    );
+    expect(
+      (await h.admin(`/incidents/${((await other.json()) as { id: string }).id}/updates`, { body: { status: 'resolved', body: 'Fixed.' } }))
+        .status,
+    ).toBe(201);
+  });
+
   it('a note on a resolved incident starts blank, and tells what happened when the resolution did not', async () => {
     const declared = await h.admin('/incidents', { body: { name: 'Exports failing', severity: 'sev3', body: 'Exports fail.' } });
     const { id } = (await declared.json()) as { id: string };
