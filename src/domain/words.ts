@@ -32,6 +32,8 @@ export function morePostmortemsText(more: number): string | null {
 
 /** "30 minutes", "1 hour", "4 hours", "1 day". */
 export function cadenceText(minutes: number): string {
+  // In weeks where it is some: a weekly level read "within 7 days" in a template, "every week" elsewhere.
+  if (minutes % 10080 === 0) return minutes === 10080 ? '1 week' : `${minutes / 10080} weeks`;
   if (minutes % 1440 === 0) return minutes === 1440 ? '1 day' : `${minutes / 1440} days`;
   if (minutes % 60 === 0) return minutes === 60 ? '1 hour' : `${minutes / 60} hours`;
   return minutes === 1 ? '1 minute' : `${minutes} minutes`;

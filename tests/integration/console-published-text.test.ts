@@ -185,6 +185,15 @@ describe('console: what customers read', () => {
     ).toBe(201);
   });
 
+  it("the declare form's level hints say the cadence as the templates and Slack do", async () => {
+    const html = await (await fetch(`${h.url}/admin/incidents/new`, { headers: { cookie: s.cookie } })).text();
+    const hints = DomUtils.textContent(dom(html).children).replace(/\s+/g, ' ');
+    expect(hints).toContain('Update every 30 minutes.');
+    // Before: "Update every 1 hour.", where the templates and Slack say "every hour".
+    expect(hints).toContain('Update every hour.');
+    expect(hints).not.toContain('every 1 hour');
+  });
+
   it('a note on a resolved incident starts blank, and tells what happened when the resolution did not', async () => {
     const declared = await h.admin('/incidents', { body: { name: 'Exports failing', severity: 'sev3', body: 'Exports fail.' } });
     const { id } = (await declared.json()) as { id: string };

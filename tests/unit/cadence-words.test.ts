@@ -15,7 +15,9 @@ describe('cadence words', () => {
     [240, '4 hours', 'every 4 hours'],
     [1440, '1 day', 'every day'],
     [2880, '2 days', 'every 2 days'],
-    [10080, '7 days', 'every week'],
+    // Before: "within 7 days" in the Identified and Monitoring templates, "every week" in the others.
+    [10080, '1 week', 'every week'],
+    [20160, '2 weeks', 'every 2 weeks'],
   ])('%i minutes read "%s", "%s"', (minutes, within, every) => {
     expect(cadenceText(minutes)).toBe(within);
     expect(everyText(minutes)).toBe(every);
