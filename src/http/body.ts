@@ -13,8 +13,12 @@ import { BadRequest, ClientGone, PayloadTooLarge } from './errors.ts';
 export const BODY_LIMITS = {
   /** The admin JSON API (a postmortem is the longest text it takes). */
   adminApi: 1024 * 1024,
-  /** The console's forms (signed in; a postmortem again). */
-  console: 256 * 1024,
+  /**
+   * The console's forms (signed in; a postmortem again). As much as the API: a form sends its text
+   * percent-encoded, 9 bytes for each Chinese or Japanese character and 6 for Hebrew or Arabic, so a
+   * postmortem within its 100,000 characters in those scripts is up to 900 KB (256 KB refused 30,000).
+   */
+  console: 1024 * 1024,
   /** Everything public: subscribe, manage, confirm, unsubscribe, sign-in. An address and a few ids fit many times. */
   public: 16 * 1024,
 } as const;
