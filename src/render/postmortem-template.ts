@@ -22,7 +22,8 @@ let compiled: Handlebars.TemplateDelegate | null = null;
  * The default postmortem of an incident: templates/postmortem.md (every
  * section of the runbooks' post-incident report) filled with what the record
  * already knows (times, timeline, what the resolving update said). What only
- * people know is left as `[fill in: …]` blanks, which publishing refuses
+ * people know, and for an open incident what only its resolution will tell
+ * (its end, its duration, the timeline's resolution), is left as `[fill in: …]` blanks, which publishing refuses
  * (domain/incidents/postmortem.ts). The result is Markdown for the Comms Lead
  * to edit; like every body it is sanitized when rendered, so no HTML
  * escaping happens here.
@@ -45,8 +46,12 @@ export function postmortemDraft(incident: Incident, db: Db, timeZone: string, no
     // reached, as the review is (an outage lowered before its end was still an outage).
     severity: markdownLiteral(peak.severity?.description ?? severityLabel(peak)),
     started: at(incident.started_at),
-    resolved: incident.resolved_at ? at(incident.resolved_at) : 'ongoing',
-    duration: formatDuration(durationMinutes(incident, now)),
+    // Still open, its end is not known: blanks (which publishing refuses), not "ongoing" and the time up to now,
+    // which a draft saved now would publish unchanged after the resolution, against the page's duration.
+    resolved: incident.resolved_at ? at(incident.resolved_at) : '[fill in: when it was resolved]',
+    duration: incident.resolved_at ? formatDuration(durationMinutes(incident, now)) : '[fill in: how long it lasted]',
+    // Its timeline has no resolution yet: a blank in its place.
+    open: incident.resolved_at === null,
     components: names.length ? joinNames(names) : 'none recorded',
     timezone: zoneLabel(timeZone),
     timeline: updates.map((u) => ({

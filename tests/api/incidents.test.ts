@@ -378,6 +378,34 @@ describe('postmortems', () => {
     expect(body.template).toMatch(/^## Summary\n[\s\S]*\*\*Checkout failures\*\*/);
   });
 
+  it("an open incident's template leaves its end to fill in: a draft of it published unchanged after the resolution is refused (422, naming the blanks)", async () => {
+    const { body: inc } = await declare({ started_at: new Date(Date.now() - 2 * 3_600_000).toISOString() });
+    const url = `/incidents/${inc.id}/postmortem`;
+    const { template } = (await call(url)).body;
+    // Before: "Duration: 2 h (… UTC to ongoing)", and no resolution in its timeline.
+    expect(template).not.toContain('ongoing');
+    expect(template).toContain('- **Duration:** [fill in: how long it lasted] (');
+    expect(template).toContain(' to [fill in: when it was resolved])');
+    expect(template).toMatch(
+      /## Timeline\n[\s\S]*- \*\*\[fill in: when it was resolved\]\*\*: Resolved\. \[fill in: what ended it\]\n\n## Root cause/,
+    );
+    // Every other blank filled in, saved as a draft while it is open.
+    const end = /\[fill in: (when it was resolved|how long it lasted|what ended it)\]/;
+    const body = (template as string).replace(/\[fill in:[^\]]*\]/g, (blank) => (end.test(blank) ? blank : 'Written.'));
+    expect((await call(url, { method: 'PUT', body: { body } })).status).toBe(200);
+    await post(inc.id, { status: 'resolved', body: 'Fixed.' });
+    const stored = await p.stored();
+    const published = await call(url, { method: 'PUT', body: { publish: true } });
+    expect(published.status).toBe(422);
+    expect(published.body.error).toMatchObject({ code: 'placeholders', field: 'body' });
+    expect(published.body.error.message).toContain('(in Impact, Timeline)');
+    expect(await p.stored()).toBe(stored);
+    // Taken again once resolved, the template knows its end.
+    const again = (await call(url)).body.template as string;
+    expect(again).not.toMatch(end);
+    expect(again).toMatch(/- \*\*[^*\n]+\*\*: Resolved\. Fixed\.\n\n## Root cause/);
+  });
+
   it('PUT saves a draft; publishing needs a resolved incident (409 incident_open), then its status reads postmortem', async () => {
     const { body: inc } = await declare();
     const draft = await call(`/incidents/${inc.id}/postmortem`, { method: 'PUT', body: { body: '## Summary\n\nA **bad** deploy.' } });
