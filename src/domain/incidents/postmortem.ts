@@ -98,7 +98,11 @@ export function savePostmortem(ctx: VerbContext, incidentId: string, input: Post
   };
   if (publishedAt && resolved) incident.status = 'postmortem';
   else if (!publishedAt && incident.status === 'postmortem') incident.status = 'resolved';
-  incident.updated_at = now;
+  // The incident's last change is public (the page's and the v2 API's "updated", the feeds'): moved by what
+  // customers see change, a publication, a withdrawal (the page loses it, the status goes back to resolved) or
+  // a save of a published one, never by a draft's save, which changes nothing they see.
+  const wasPublished = (previous?.published_at ?? null) !== null;
+  if (wasPublished !== (publishedAt !== null) || (publishedAt !== null && previous?.body !== body)) incident.updated_at = now;
   recordAudit(ctx, 'incident.postmortem', incident.id, {
     previous: previous ? { body: previous.body, published_at: previous.published_at } : null,
     detail: { published: publishedAt !== null },

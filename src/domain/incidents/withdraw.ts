@@ -7,12 +7,16 @@ import { moveComponentStatus } from '../components/hand-set.ts';
 import { findIncident, restoreOnResolve } from './lifecycle.ts';
 
 /**
- * What a withdrawal's confirmation shows it was asked about: the incident's last change (`updated_at`) and,
+ * What a withdrawal's confirmation shows it was asked about: the incident's last change (`updated_at`, or its
+ * postmortem's save when later: a draft's save leaves `updated_at`, which is public, where it was) and,
  * once marked, its late disruption notice, which the timer marks without changing anything else (the
  * confirmation said "0 emails so far").
  */
-export const withdrawalSeen = (incident: Pick<Incident, 'updated_at' | 'late_notice_at'>): string =>
-  incident.late_notice_at === null ? incident.updated_at : `${incident.updated_at} ${incident.late_notice_at}`;
+export const withdrawalSeen = (incident: Pick<Incident, 'updated_at' | 'late_notice_at' | 'postmortem'>): string => {
+  const saved = incident.postmortem?.updated_at;
+  const last = saved !== undefined && saved > incident.updated_at ? saved : incident.updated_at;
+  return incident.late_notice_at === null ? last : `${last} ${incident.late_notice_at}`;
+};
 
 /** What withdrawalSeen wrote, read back: the incident's last change then, and whether its late notice was marked. */
 export function readWithdrawalSeen(seen: string): { updatedAt: string; noticeMarked: boolean } {
