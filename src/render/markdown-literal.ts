@@ -14,3 +14,21 @@ export function markdownLiteral(text: string): string {
     .replace(/(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu, '\\_')
     .replace(/&(?=#?[\p{L}\p{N}]+;)/gu, '\\&');
 }
+
+/**
+ * Text of several lines (a root cause, a resolution, a prevention as told with the resolution) as Markdown that
+ * renders as that text, line for line, as the incident page's "What happened" box shows it: markdownLiteral on
+ * each line, and what would start a block at a line's start escaped too (a heading's `#`, a quote's `>`, a list's
+ * `-`, `+` or `1.`, a setext underline's `=`, a table's `|` or `:`); a line's leading spaces, which the box does
+ * not show, are dropped rather than read as code. Blank lines stay, as paragraphs.
+ */
+export function markdownBlockLiteral(text: string): string {
+  return text
+    .split(/\r\n?|\n/)
+    .map((line) =>
+      markdownLiteral(line.replace(/^[ \t]+/, ''))
+        .replace(/^[#>+=|:-]/, '\\$&')
+        .replace(/^(\d+)([.)])/, '$1\\$2'),
+    )
+    .join('\n');
+}

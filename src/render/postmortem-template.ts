@@ -10,7 +10,7 @@ import { formatDateTime, zoneLabel } from '../domain/time-text.ts';
 import { joinNames } from '../domain/words.ts';
 import { leadText } from './markdown-text.ts';
 import { firstSentence } from './first-sentence.ts';
-import { markdownLiteral } from './markdown-literal.ts';
+import { markdownBlockLiteral, markdownLiteral } from './markdown-literal.ts';
 import { templatePath } from '../paths.ts';
 import { eventComponentNames } from '../domain/components/names.ts';
 
@@ -64,8 +64,10 @@ export function postmortemDraft(incident: Incident, db: Db, timeZone: string, no
         [u.severity_change && impactChangeText(u.severity_change), firstSentence(leadText(u.body))].filter(Boolean).join('. '),
       ),
     })),
-    rootCause: incident.root_cause,
-    resolution: incident.resolution,
-    prevention: incident.prevention,
+    // Plain text as told with the resolution, shown as the page's "What happened" box shows it: "Old *_wal* files"
+    // was emphasis, "# of WAL files…" a heading.
+    rootCause: incident.root_cause && markdownBlockLiteral(incident.root_cause),
+    resolution: incident.resolution && markdownBlockLiteral(incident.resolution),
+    prevention: incident.prevention && markdownBlockLiteral(incident.prevention),
   }).replace(/\n{3,}/g, '\n\n');
 }

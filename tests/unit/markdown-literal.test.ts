@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { markdownLiteral } from '../../src/render/markdown-literal.ts';
+import { markdownBlockLiteral, markdownLiteral } from '../../src/render/markdown-literal.ts';
 import { renderMarkdown } from '../../src/render/markdown.ts';
 import { markdownToText } from '../../src/render/markdown-text.ts';
 import { TEMPLATE_NAMES, updateTemplate } from '../../src/console/templates.ts';
@@ -50,6 +50,33 @@ describe('markdownLiteral', () => {
   it('leaves ordinary names as they are typed, so the text the Comms Lead edits reads as written', () => {
     for (const name of ['Checkout API', 'search_index_eu', 'R&D tools', 'C# SDK', 'Auth & SSO (EU)', '1. Core', 'a|b'])
       expect(markdownLiteral(name)).toBe(name);
+  });
+});
+
+describe('markdownBlockLiteral', () => {
+  const LINES = [
+    '# of WAL files',
+    '> 5 GB',
+    '- then',
+    '+ also',
+    '1. first',
+    '2) second',
+    '===',
+    '---',
+    '***',
+    '___',
+    '| a | b |',
+    ':--|--:',
+    '~~~',
+    '```sh',
+  ];
+  it.each(LINES)('%s at the start of a line, under another, renders as itself', (line) => {
+    const text = `Old *_wal* files.\n${line}\nEnd <here>.`;
+    expect(renderMarkdown(markdownBlockLiteral(text))).toBe(`<p>${escapeHtml(text).replace(/\n/g, '<br>')}</p>`);
+  });
+
+  it('keeps paragraphs, and drops the leading spaces that would make code (the page does not show them)', () => {
+    expect(renderMarkdown(markdownBlockLiteral('One.\n\n    Two.'))).toBe('<p>One.</p>\n<p>Two.</p>');
   });
 });
 
