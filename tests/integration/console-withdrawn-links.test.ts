@@ -77,16 +77,21 @@ describe('a withdrawn incident in the console', () => {
   });
 
   // A page of it opened before another Comms Lead withdrew it, then reloaded or posted. Before: "No such incident."
-  // (or "No such update."), 404 text/plain.
+  // (or "No such update."), 404 text/plain. Posted, it is refused (409) and keeps the text typed, to copy: it
+  // answered 200 and dropped it.
   it.each([
     ['its postmortem', 'postmortem', { body: 'What happened.', action: 'save' }],
     ['its name correction', 'name', { name: 'Drill outage, renamed' }],
     ["an update's correction", 'correct?update=u1', { body: 'Corrected.' }],
   ])('%s, loaded or posted after the withdrawal, is the console page saying it was withdrawn', async (_what, path, fields) => {
-    for (const res of [await get(`/admin/incidents/${id}/${path}`), await lee.post(`/admin/incidents/${id}/${path}`, fields)]) {
-      expect(res.status).toBe(200);
+    const loaded = await get(`/admin/incidents/${id}/${path}`);
+    const posted = await lee.post(`/admin/incidents/${id}/${path}`, fields);
+    for (const res of [loaded, posted]) {
+      expect(res.status).toBe(res === posted ? 409 : 200);
       expect(res.headers.get('content-type')).toContain('text/html');
-      expect(textOf(all(dom(await res.text()), (e) => e.name === 'h1')[0]!)).toBe('Drill outage (withdrawn)');
+      const html = await res.text();
+      expect(textOf(all(dom(html), (e) => e.name === 'h1')[0]!)).toBe('Drill outage (withdrawn)');
+      if (res === posted) expect(html).toContain(`readonly rows="8">${'body' in fields ? fields.body : fields.name}</textarea>`);
     }
     const never = await get(`/admin/incidents/never-was/${path}`);
     expect([never.status, never.headers.get('content-type')]).toEqual([404, expect.stringContaining('text/html')]);

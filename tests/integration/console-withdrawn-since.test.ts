@@ -70,6 +70,48 @@ describe('an incident withdrawn while an update to it is being written', () => {
   });
 });
 
+describe('an incident withdrawn while its postmortem is being written', () => {
+  it('a save or publish of its form says so and shows the text to copy (409), where it answered 200 with the withdrawn page and dropped it', async () => {
+    const made = await h.admin('/incidents', {
+      body: { name: 'Refunds late', severity: 'sev3', body: 'Looking.', components: { payouts: 'degraded_performance' } },
+    });
+    const { id } = (await made.json()) as Json;
+    expect((await h.admin(`/incidents/${id}/updates`, { body: { status: 'resolved', body: 'Fixed.' } })).status).toBe(201);
+    const path = `/admin/incidents/${id}/postmortem`;
+    const form = submitted(all(await page(dana, path), (e) => e.name === 'form' && e.attribs.action === path)[0]!);
+    const typed = '## Summary\n\nRefunds were <em>late</em> for an hour & a half.';
+    await withdraw(id);
+
+    for (const action of ['save', 'publish', 'preview']) {
+      const res = await post(dana, path, withFields(form, { body: typed, action }));
+      // Before: 200, the withdrawn incident's page, and the text gone.
+      expect(res.status, action).toBe(409);
+      const html = await res.text();
+      const notice = all(dom(html), (e) => e.name === 'div' && e.attribs.class === 'notice bad')[0];
+      expect(notice && textOf(notice), action).toBe(
+        `Nothing was saved: ${id} (“Refunds late”) was withdrawn since you opened this form, so it takes no more changes. Your text is below, to copy.`,
+      );
+      expect(html, action).toContain('>## Summary\n\nRefunds were &lt;em&gt;late&lt;/em&gt; for an hour &amp; a half.</textarea>');
+      expect(html, action).toMatch(/<title>Error: /);
+    }
+    // Its name's form, the same; a form without the session's token is still refused as such.
+    const named = await post(dana, `/admin/incidents/${id}/name`, [
+      ['csrf', dana.csrf],
+      ['name', 'Refunds slow'],
+    ]);
+    expect(named.status).toBe(409);
+    expect(await named.text()).toMatch(/<textarea id="kept-text" readonly[^>]*>Refunds slow<\/textarea>/);
+    const forged = await post(dana, path, [
+      ['csrf', 'wrong'],
+      ['body', typed],
+      ['action', 'save'],
+    ]);
+    expect(forged.status).toBe(403);
+    // Opened, it is still the withdrawn incident's page.
+    expect((await fetch(`${h.url}${path}`, { headers: { cookie: dana.cookie } })).status).toBe(200);
+  });
+});
+
 describe('a declare withdrawn by mistake, declared again from the same form', () => {
   it('previews and publishes as a new incident, where it said "published already" and led to the withdrawn one (404)', async () => {
     const form = withFields(submitted(previewForm(await page(dana, '/admin/incidents/new'))), {
