@@ -7,6 +7,7 @@ import { callAstro, type AstroHandler } from '../snapshot/astro-render.ts';
 import type { ConsoleEnv } from './console-guard.ts';
 import { PublicAnswers } from '../http/public-cache.ts';
 import { methodNotAllowed } from '../http/security.ts';
+import { under } from '../http/body.ts';
 
 /** Public page routes served from the in-memory page cache. */
 export const CACHED_PAGES = ['/', '/incidents/:id', '/history', '/maintenance'];
@@ -52,6 +53,9 @@ export function cachedPages(app: Hono<Env>, herald: Herald, render: Renderer, se
  * `Astro.locals.herald` (and the console's session in `Astro.locals.session`),
  * and the answer leaves as an ordinary Response. `allowFor`: the methods a path answers (allowed-methods.ts).
  */
+/** Astro's image endpoint and its server islands: Herald's pages have no images and no islands. */
+const unusedAstroEndpoint = (path: string): boolean => under(path, '/_image') || under(path, '/_server-islands');
+
 export function astroPages(
   app: Hono<Env>,
   herald: Herald,
@@ -71,6 +75,9 @@ export function astroPages(
     if (c.req.raw.body) (incoming as typeof incoming & { body?: Buffer }).body = Buffer.from(await c.req.arrayBuffer());
     // HEAD is answered as GET without the body (Hono drops it).
     if (incoming.method === 'HEAD') incoming.method = 'GET';
+    // Astro's own endpoints for what Herald does not use answer as any unknown path, with the site's 404 page:
+    // its image endpoint answered an anonymous request with a 500, and an error line in the log for each.
+    if (unusedAstroEndpoint(c.req.path)) incoming.url = '/404';
     const answer = await callAstro(astro, incoming, { herald, session: c.get('session') ?? null });
     for (const [k, v] of Object.entries(security)) if (!answer.headers.has(k)) answer.headers.set(k, v);
     if (!answer.headers.has('Cache-Control')) answer.headers.set('Cache-Control', 'no-store');

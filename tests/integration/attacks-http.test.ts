@@ -90,6 +90,22 @@ describe('oversized bodies answer 413 with a JSON error', () => {
   });
 });
 
+describe("Astro's endpoints for what Herald does not use", () => {
+  it("the image endpoint and server islands answer the site's 404 page, and log nothing", async () => {
+    const notFound = await (await fetch(`${h.url}/nope`)).text();
+    const before = h.output().length;
+    for (const path of ['/_image?href=%2Fstatus.js&w=10', '/_image?href=%2Ffavicon.svg', '/_image', '/_server-islands/x']) {
+      const res = await fetch(`${h.url}${path}`);
+      // Before: 500 "Internal Server Error" for the first, and an "[ERROR] Could not process image request" line.
+      expect(res.status, path).toBe(404);
+      expect(await res.text(), path).toBe(notFound);
+    }
+    expect((await fetch(`${h.url}/_image?href=%2Ffavicon.svg`, { method: 'HEAD' })).status).toBe(404);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(h.output().slice(before)).toBe('');
+  });
+});
+
 describe('slow clients', () => {
   it('a client that never finishes its headers is disconnected (HEADERS_TIMEOUT_MS=1000), and the server keeps serving', async () => {
     const url = new URL(h.url);
