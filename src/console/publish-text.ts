@@ -3,6 +3,7 @@ import { etaStated, joinNames } from '../domain/words.ts';
 import { declareTemplate, incidentTemplate, levelById, regradeLevel, type FormContext } from './form-defaults.ts';
 import { known, namedAfter } from './draft-input.ts';
 import { ownFacts, refilled, type TimeLabel } from './template-lines.ts';
+import { TEMPLATE_ALL_NORMAL } from '../notify/notice.ts';
 
 /** Whether a draft's body is still the template it was filled with (the Comms Lead left it as Herald wrote it). */
 export const followsTemplate = (action: DraftAction): boolean =>
@@ -118,9 +119,6 @@ export function ownFactsNotes(action: DraftAction): string[] {
   );
 }
 
-/** The resolved template's sentence that every service works again (templates/updates/resolved.md.hbs). */
-const ALL_NORMAL = 'All services are operating normally.';
-
 /**
  * What the preview warns of an edited resolution whose text still says every service works again while another
  * incident is open: the template leaves that sentence out then, and the page and the email say other issues
@@ -129,7 +127,7 @@ const ALL_NORMAL = 'All services are operating normally.';
  */
 export function allNormalNote(action: DraftAction, fc: FormContext): string | null {
   if (action.kind !== 'update' || action.input.status !== 'resolved' || followsTemplate(action)) return null;
-  if (!action.input.body.includes(ALL_NORMAL) || !fc.db.incidents.some((i) => i.id === action.incidentId)) return null;
-  if (templateNow(action, fc).includes(ALL_NORMAL)) return null;
-  return `Your text says “${ALL_NORMAL}” while another incident is still open: the page shows it as open, and the email says other issues are still open. Go back to edit to take that sentence out.`;
+  if (!action.input.body.includes(TEMPLATE_ALL_NORMAL) || !fc.db.incidents.some((i) => i.id === action.incidentId)) return null;
+  if (templateNow(action, fc).includes(TEMPLATE_ALL_NORMAL)) return null;
+  return `Your text says “${TEMPLATE_ALL_NORMAL}” while another incident is still open: the page shows it as open, and the email says other issues are still open. Go back to edit to take that sentence out.`;
 }

@@ -240,10 +240,11 @@ export function noticeFacts(s: NoticeSource): NoticeFacts {
 const RESOLVED = 'The issue has been resolved.';
 
 /**
- * The resolved template's sentence (templates/updates/resolved.md.hbs) and the restoration notice's closing
- * (templates/email/restoration.*.hbs) that say every service works again.
+ * The resolved template's sentence (templates/updates/resolved.md.hbs, which the console's preview also looks
+ * for) and the restoration notice's closing (templates/email/restoration.*.hbs) that say every service works again.
  */
-const ALL_NORMAL = ['All services are operating normally.', 'All services are now operating normally.'];
+export const TEMPLATE_ALL_NORMAL = 'All services are operating normally.';
+const ALL_NORMAL = [TEMPLATE_ALL_NORMAL, 'All services are now operating normally.'];
 
 /**
  * The sentences the update templates (templates/updates/) state a level's update rhythm in, after their
