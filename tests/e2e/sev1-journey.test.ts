@@ -8,6 +8,7 @@ import { until } from '../helpers/poll.ts';
 import { formatDuration } from '../../src/domain/overall.ts';
 import { closeWithin, launchBrowser, screenshot, signInWithForm } from '../helpers/browser.ts';
 import { storedText } from '../helpers/engine.ts';
+import { POSTMORTEM_HEADINGS } from '../fixtures/postmortem-sections.ts';
 
 /**
  * A whole SEV-1 run by the Comms Lead from the console, in real Chromium,
@@ -398,18 +399,7 @@ describe('a Comms Lead runs a whole SEV-1 from the console', () => {
     );
     // Rendered, not shown as Markdown (the renderer sets the headings below the page's own).
     const headings = await preview.locator('.postmortem :is(h1, h2, h3, h4, h5, h6)').allTextContents();
-    expect(headings).toEqual([
-      'Summary',
-      'Impact',
-      'Timeline',
-      'Root cause',
-      'Contributing factors',
-      'Resolution',
-      'What went well',
-      'What went wrong and lessons learned',
-      'Action items',
-      'Prevention',
-    ]);
+    expect(headings).toEqual([...POSTMORTEM_HEADINGS]);
     expect(await preview.locator('.postmortem table').count()).toBe(1);
     expect(await preview.locator('.postmortem').textContent()).not.toContain('## ');
     await screenshot(page, 'sev1/postmortem-preview', { fullPage: true });

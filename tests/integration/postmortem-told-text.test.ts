@@ -3,6 +3,7 @@ import { DomUtils } from 'htmlparser2';
 import { startHerald, stopAll, type HeraldProcess } from '../helpers/server.ts';
 import { signIn, type ConsoleSession } from '../helpers/console-session.ts';
 import { all, dom, textOf, type El } from '../helpers/dom.ts';
+import { POSTMORTEM_HEADINGS } from '../fixtures/postmortem-sections.ts';
 
 /**
  * The root cause, resolution and prevention told with the resolution fill the postmortem template's sections.
@@ -75,18 +76,7 @@ describe("the told root cause, resolution and prevention in the postmortem's tem
     // The prevention told leads its section, above the parts to fill.
     expect(shown.Prevention!.startsWith(`${box.Prevention} Short term (within a week):`)).toBe(true);
     // No heading, list, quote, code, rule or table made of them: the template's own sections, its one table.
-    expect(Object.keys(shown)).toEqual([
-      'Summary',
-      'Impact',
-      'Timeline',
-      'Root cause',
-      'Contributing factors',
-      'Resolution',
-      'What went well',
-      'What went wrong and lessons learned',
-      'Action items',
-      'Prevention',
-    ]);
+    expect(Object.keys(shown)).toEqual([...POSTMORTEM_HEADINGS]);
     const count = (name: string) => all(frame, (e) => e.name === name).length;
     expect(['em', 'code', 'blockquote', 'ol', 'pre', 'hr', 'table'].map(count)).toEqual([0, 0, 0, 0, 0, 0, 1]);
   });
