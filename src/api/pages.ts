@@ -47,15 +47,15 @@ export function cachedPages(app: Hono<Env>, herald: Herald, render: Renderer, se
   return cache;
 }
 
+/** Astro's image endpoint and its server islands: Herald's pages have no images and no islands. */
+const unusedAstroEndpoint = (path: string): boolean => under(path, '/_image') || under(path, '/_server-islands');
+
 /**
  * Every other page (forms, the console, pages the cache could not render):
  * Astro renders it for this request, with the typed services in
  * `Astro.locals.herald` (and the console's session in `Astro.locals.session`),
  * and the answer leaves as an ordinary Response. `allowFor`: the methods a path answers (allowed-methods.ts).
  */
-/** Astro's image endpoint and its server islands: Herald's pages have no images and no islands. */
-const unusedAstroEndpoint = (path: string): boolean => under(path, '/_image') || under(path, '/_server-islands');
-
 export function astroPages(
   app: Hono<Env>,
   herald: Herald,
