@@ -1,32 +1,50 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from '../config.ts';
+import { HeraldError } from '../domain/errors.ts';
 import { projectRoot } from '../paths.ts';
 import type { VerbContext } from '../domain/context.ts';
-import type { ComponentStatus, Impact, IncidentStatus } from '../domain/status.ts';
+import { COMPONENT_STATUSES, IMPACTS, INCIDENT_STATUSES } from '../domain/status.ts';
 import { createComponent } from '../domain/components/manage.ts';
 import { declareIncident } from '../domain/incidents/declare.ts';
 import { postUpdate } from '../domain/incidents/post-update.ts';
 
-export interface SeedFile {
-  components: Array<{ id: string; name: string; description: string; group: string | null }>;
-  incidents: Array<{
-    name: string;
-    impact: Impact;
-    started_minutes_ago: number;
-    updates: Array<{
-      minutes_ago: number;
-      status: IncidentStatus;
-      body: string;
-      components: Record<string, ComponentStatus>;
-      root_cause?: string;
-      resolution?: string;
-      prevention?: string;
-    }>;
-  }>;
-}
+const seedSchema = z.object({
+  components: z.array(z.object({ id: z.string(), name: z.string(), description: z.string(), group: z.string().nullable() })),
+  incidents: z.array(
+    z.object({
+      name: z.string(),
+      impact: z.enum(IMPACTS),
+      started_minutes_ago: z.number(),
+      updates: z.array(
+        z.object({
+          minutes_ago: z.number(),
+          status: z.enum(INCIDENT_STATUSES),
+          body: z.string(),
+          components: z.record(z.string(), z.enum(COMPONENT_STATUSES)),
+          root_cause: z.string().optional(),
+          resolution: z.string().optional(),
+          prevention: z.string().optional(),
+        }),
+      ),
+    }),
+  ),
+});
+export type SeedFile = z.infer<typeof seedSchema>;
 
 /** Beside DATA_DIR's default (./data), so moving a default DATA_DIR aside takes the seed with it. */
 export const seedFile = (): string => join(projectRoot(), 'data', 'seed.json');
+
+/**
+ * The refusal of a start whose new site the seed could not fill: the operator's file, named, rather than a stack
+ * trace from JSON.parse or a domain verb.
+ */
+export const seedRefusal = (reason: string) =>
+  new ConfigError(
+    `Refusing to start: ${seedFile()}, the demo a new site starts with, is not valid: ${reason}. ` +
+      'Restore it (`git checkout data/seed.json`), or start with HERALD_SEED=none for an empty page.',
+  );
 
 /**
  * The demo content, or null when data/seed.json is missing: a missing seed
@@ -34,12 +52,23 @@ export const seedFile = (): string => join(projectRoot(), 'data', 'seed.json');
  * the seed with it). An unreadable or broken seed still stops the start.
  */
 export function readDemoSeed(): SeedFile | null {
+  let text: string;
   try {
-    return JSON.parse(readFileSync(seedFile(), 'utf8')) as SeedFile;
+    text = readFileSync(seedFile(), 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;
   }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw seedRefusal(`it is not JSON (${(err as Error).message})`);
+  }
+  const parsed = seedSchema.safeParse(json);
+  if (parsed.success) return parsed.data;
+  const [issue] = parsed.error.issues;
+  throw seedRefusal(`${issue?.path.join('.') || 'the file'}: ${issue?.message}`);
 }
 
 const count = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
@@ -84,22 +113,34 @@ export function holdsDemo(components: Iterable<{ id: string; name: string; descr
  */
 export function seedDemo(ctx: VerbContext, seed: SeedFile): void {
   const at = (minutesAgo: number) => ({ ...ctx, now: new Date(ctx.now.getTime() - minutesAgo * 60_000) });
-  for (const c of seed.components) createComponent(at(100 * 24 * 60), c);
-  for (const inc of seed.incidents) {
+  // A value the domain refuses (an unknown component in an update, an empty name) is the seed's fault, not a bug:
+  // refused naming the file and the record.
+  const refusing = (where: string, verb: () => void) => {
+    try {
+      verb();
+    } catch (err) {
+      if (err instanceof HeraldError) throw seedRefusal(`${where}: ${err.message.replace(/\.$/, '')}`);
+      throw err;
+    }
+  };
+  for (const [i, c] of seed.components.entries()) refusing(`components.${i}`, () => createComponent(at(100 * 24 * 60), c));
+  for (const [i, inc] of seed.incidents.entries()) {
     const [first, ...rest] = inc.updates;
     if (!first) continue;
-    const incident = declareIncident(at(first.minutes_ago), {
-      name: inc.name,
-      impact: inc.impact,
-      status: first.status,
-      body: first.body,
-      components: first.components,
-      notify: false,
+    refusing(`incidents.${i} ("${inc.name}")`, () => {
+      const incident = declareIncident(at(first.minutes_ago), {
+        name: inc.name,
+        impact: inc.impact,
+        status: first.status,
+        body: first.body,
+        components: first.components,
+        notify: false,
+      });
+      for (const u of rest) {
+        const { minutes_ago: _, ...update } = u;
+        postUpdate(at(u.minutes_ago), incident.id, { ...update, notify: false });
+      }
     });
-    for (const u of rest) {
-      const { minutes_ago: _, ...update } = u;
-      postUpdate(at(u.minutes_ago), incident.id, { ...update, notify: false });
-    }
   }
   ctx.db.audit = [];
 }

@@ -204,10 +204,13 @@ async function projectEngine(opts: { dataDir?: string; env?: Record<string, stri
 const databaseOf = new Map<string, Record<string, string>>();
 
 /** Runs Herald (as npm run serve does) to completion and returns its exit code and output (for refused starts). */
-export function runHeraldExpectingExit(env: Record<string, string>): Promise<{ code: number | null; output: string; stderr: string }> {
+export function runHeraldExpectingExit(
+  env: Record<string, string>,
+  opts: { cwd?: string } = {},
+): Promise<{ code: number | null; output: string; stderr: string }> {
   return new Promise((resolve) => {
     const proc = spawn(process.execPath, SERVE_ARGS, {
-      cwd: ROOT,
+      cwd: opts.cwd ?? ROOT,
       env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ADMIN_TOKEN: TEST_TOKEN, HERALD_SEED: 'none', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startHerald, stopAll, tempDataDir, type HeraldProcess } from '../helpers/server.ts';
+import { runHeraldExpectingExit, startHerald, stopAll, tempDataDir, type HeraldProcess } from '../helpers/server.ts';
 
 /*
  * What a start says about the demo seed (data/seed.json, beside the default DATA_DIR ./data): from a new-operator
@@ -86,6 +86,42 @@ describe('the demo seed at start', () => {
     const again = await startHerald({ cwd: project, dataDir, env: { HERALD_SEED: 'none' } });
     cleanup.push(again);
     expect(again.output()).not.toMatch(/demo|SyntaxError/i);
+  });
+
+  const goodSeed = readFileSync(join(ROOT, 'data', 'seed.json'), 'utf8');
+  it.each([
+    ['not JSON', '{ "components": [', 'it is not JSON (Unexpected end of JSON input)'],
+    [
+      'a component without a name',
+      '{ "components": [{ "id": "a" }], "incidents": [] }',
+      'components.0.name: Invalid input: expected string, received undefined',
+    ],
+    [
+      'an update naming a component the seed does not make',
+      goodSeed.replace('"dashboard": "degraded_performance"', '"nope": "degraded_performance"'),
+      'incidents.0 ("Elevated API error rates"): Unknown component "nope"',
+    ],
+  ])('a seed with %s refuses the start in one line naming the file, and leaves the new folder empty', async (_, seed, reason) => {
+    const project = projectWithoutData();
+    mkdirSync(join(project, 'data'));
+    const file = join(project, 'data', 'seed.json');
+    writeFileSync(file, seed);
+    const dataDir = tempDataDir();
+    cleanup.push(dataDir);
+    const run = await runHeraldExpectingExit({ DATA_DIR: dataDir, HERALD_SEED: 'demo' }, { cwd: project });
+    expect(run.code).not.toBe(0);
+    // Before: a SyntaxError or TypeError with its stack trace, and nothing said of the file.
+    expect(run.stderr.trim()).toBe(
+      `herald: Refusing to start: ${file}, the demo a new site starts with, is not valid: ${reason}. ` +
+        'Restore it (`git checkout data/seed.json`), or start with HERALD_SEED=none for an empty page.',
+    );
+    expect(readdirSync(dataDir)).toEqual([]);
+    // Nothing half-made: with the seed restored, the same folder starts as a new site and gets the whole demo.
+    writeFileSync(file, goodSeed);
+    const again = await startHerald({ cwd: project, dataDir, env: { HERALD_SEED: 'demo' } });
+    cleanup.push(again);
+    expect(again.output()).toContain('Seeded the demo');
+    expect((await json(await again.admin('/incidents'))).incidents).toHaveLength(1);
   });
 
   it('HERALD_SEED=none on a new folder starts empty, without a word about the demo', async () => {
