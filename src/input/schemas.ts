@@ -14,6 +14,15 @@ import { requiredText } from './required-text.ts';
  */
 export const LIMITS = { name: 200, body: 20_000, description: 1_000, told: 2_000 } as const;
 
+/**
+ * A limit's refusal, saying how long the text is: the console's fields carry no maxlength (a browser cuts pasted
+ * text there without a word), so the Comms Lead learns here how much to cut.
+ */
+export const atMost = (label: string, max: number) => ({
+  error: (issue: { input?: unknown }) =>
+    `${label} must be at most ${max} characters (this has ${typeof issue.input === 'string' ? issue.input.length : '?'})`,
+});
+
 // Every process must be able to read back what one saved (see MAX_MARKDOWN_DEPTH).
 const shallowEnough = (v: string) => markdownDepth(v) <= MAX_MARKDOWN_DEPTH;
 const TOO_DEEP = `body nests quotes, lists or emphasis too deeply (more than ${MAX_MARKDOWN_DEPTH} levels)`;
@@ -30,7 +39,7 @@ export const name = z
   .refine(cleanLine, `name ${LINE_MESSAGE}`)
   .overwrite(trimInvisible)
   .refine(showsSomething, 'name must not be empty')
-  .max(LIMITS.name, `name must be at most ${LIMITS.name} characters`);
+  .max(LIMITS.name, atMost('name', LIMITS.name));
 /** A Markdown body of at most `max` characters (`missing`: the error when it is absent or not text). */
 const markdownBody = (max: number, missing: { error: (issue: { input?: unknown }) => string }) =>
   z
@@ -40,7 +49,7 @@ const markdownBody = (max: number, missing: { error: (issue: { input?: unknown }
     .trim()
     .refine(showsSomething, { message: 'body must not be empty', abort: true })
     // abort: a text over the limit is refused for its length alone, not read by marked (slower than linear on some text).
-    .max(max, { message: `body must be at most ${max} characters`, abort: true })
+    .max(max, { ...atMost('body', max), abort: true })
     .refine(shallowEnough, TOO_DEEP);
 export const body = markdownBody(LIMITS.body, requiredText('body'));
 /** A short one-line text (a description, a group name). */
@@ -52,7 +61,7 @@ const shortLine = (label: string, max: number) =>
     .refine(cleanLine, `${label} ${LINE_MESSAGE}`)
     .trim()
     .min(1, `${label} must not be empty (leave it out instead)`)
-    .max(max, `${label} must be at most ${max} characters`);
+    .max(max, atMost(label, max));
 const componentStatus = z.enum(COMPONENT_STATUSES, {
   error: `must be one of ${COMPONENT_STATUSES.join(', ')}`,
 });
@@ -116,7 +125,7 @@ const told = (label: string) =>
     .overwrite(lineFeeds)
     .trim()
     .min(1, `${label} must not be empty (leave it out instead)`)
-    .max(LIMITS.told, `${label} must be at most ${LIMITS.told} characters`)
+    .max(LIMITS.told, atMost(label, LIMITS.told))
     .optional();
 
 export const incidentCreateSchema = z

@@ -349,11 +349,11 @@ describe('the maintenance form, refused', () => {
   it('a notice too long and no name: both listed, the notice keeps its hint beside its error', async () => {
     const { doc, links } = await refused({ name: '', body: 'x'.repeat(20_001) });
     expect(links.map((l) => l.to)).toEqual(['#m-name', '#m-body']);
-    expect(links[1]!.text).toBe('Notice: The notice must be at most 20000 characters');
+    expect(links[1]!.text).toBe('Notice: The notice must be at most 20000 characters (this has 20001)');
     const body = byId(doc, 'm-body')!;
     expect(body.attribs['aria-invalid']).toBe('true');
     expect(describedBy(doc, body).map((e) => textOf(e!))).toEqual([
-      'The notice must be at most 20000 characters',
+      'The notice must be at most 20000 characters (this has 20001)',
       'Markdown. Left as the runbook template, it names the components you choose.',
     ]);
   });

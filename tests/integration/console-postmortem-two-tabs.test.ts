@@ -219,3 +219,55 @@ describe('the postmortem email', () => {
     expect(await (await fetch(`${h.url}${pagePath(id)}`, { headers: { cookie: dana.cookie } })).text()).not.toContain('name="notify"');
   });
 });
+
+/** Whether the form's "Email subscribers when publishing" box is ticked (undefined: not offered). */
+const ticked = (doc: ReturnType<typeof dom>) => {
+  const box = all(doc, (e) => e.name === 'input' && e.attribs.name === 'notify')[0];
+  return box ? 'checked' in box.attribs : undefined;
+};
+
+// From a hunt on the Comms Lead's choices: the tick was dropped by a refused publish (which said the input was
+// kept) and by "Save draft", so the publication that followed from the form emailed no one.
+describe('the "Email subscribers" tick is kept as the text is', () => {
+  it('by a publish refused because a teammate saved a draft meanwhile', async () => {
+    const id = await resolvedIncident('Webhooks late');
+    const mine = await formOf(dana, id);
+    expect(ticked(mine.doc)).toBe(false);
+    expect((await h.admin(`/incidents/${id}/postmortem`, { method: 'PUT', body: { body: '## Summary\n\nLee’s draft.' } })).status).toBe(
+      200,
+    );
+    const refused = await dana.post(pagePath(id), { ...mine.fields, action: 'publish', notify: '1', body: '## Summary\n\nMine.' });
+    expect(refused.status).toBe(409);
+    const shown = await formOf(dana, id, await refused.text());
+    expect(shown.typed).toBe('## Summary\n\nMine.');
+    // Before: the box came back unticked, and the next Publish emailed no one.
+    expect(ticked(shown.doc)).toBe(true);
+  });
+
+  it('by "Save draft": the form drawn again after it is still ticked, for the publication to come', async () => {
+    const id = await resolvedIncident('Invoices missing');
+    const mine = await formOf(dana, id);
+    const saved = await dana.post(pagePath(id), { ...mine.fields, action: 'save', notify: '1', body: '## Summary\n\nA cron job stopped.' });
+    expect(saved.status).toBe(303);
+    const again = await formOf(
+      dana,
+      id,
+      await (await fetch(`${h.url}${saved.headers.get('location')}`, { headers: { cookie: dana.cookie } })).text(),
+    );
+    // Before: unticked after "Draft saved.".
+    expect(ticked(again.doc)).toBe(true);
+    // Not ticked on a draft saved without it.
+    const plain = await dana.post(pagePath(id), { ...again.fields, action: 'save', body: '## Summary\n\nA cron job stopped at 02:00.' });
+    expect(
+      ticked(
+        (
+          await formOf(
+            dana,
+            id,
+            await (await fetch(`${h.url}${plain.headers.get('location')}`, { headers: { cookie: dana.cookie } })).text(),
+          )
+        ).doc,
+      ),
+    ).toBe(false);
+  });
+});

@@ -7,7 +7,7 @@ describe('a body over its length limit', () => {
     const long = '>'.repeat(50_000);
     const result = updateCreateSchema.safeParse({ status: 'identified', body: long });
     expect(result.success).toBe(false);
-    expect(result.error!.issues.map((i) => i.message)).toEqual(['body must be at most 20000 characters']);
+    expect(result.error!.issues.map((i) => i.message)).toEqual(['body must be at most 20000 characters (this has 50000)']);
     const deep = updateCreateSchema.safeParse({ status: 'identified', body: '>'.repeat(3_000) });
     expect(deep.error!.issues.map((i) => i.message)).toEqual([expect.stringMatching(/too deeply/)]);
   });

@@ -294,7 +294,9 @@ export async function postmortemAction(herald: Herald, actor: string, incidentId
       if (pm.notify) return emailedBefore ? 'publish-emailed' : 'publish-notify';
       return 'publish';
     });
-    return done(`/admin/incidents/${encodeURIComponent(incidentId)}/postmortem?saved=${saved}`);
+    // A draft keeps the "Email subscribers" tick for the publication to come (the form is drawn again from this address).
+    const tick = saved === 'save' && form.has('notify') ? '&notify=1' : '';
+    return done(`/admin/incidents/${encodeURIComponent(incidentId)}/postmortem?saved=${saved}${tick}`);
   } catch (err) {
     // The text's own refusals (template blanks left) are said by the text's field.
     const r = refusal(err, ['body']);
