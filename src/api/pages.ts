@@ -81,6 +81,8 @@ export function astroPages(
     const answer = await callAstro(astro, incoming, { herald, session: c.get('session') ?? null });
     for (const [k, v] of Object.entries(security)) if (!answer.headers.has(k)) answer.headers.set(k, v);
     if (!answer.headers.has('Cache-Control')) answer.headers.set('Cache-Control', 'no-store');
+    // As the cached pages say it: a proxy that adds a default charset to a bare text/html would not guess UTF-8.
+    if (answer.headers.get('Content-Type') === 'text/html') answer.headers.set('Content-Type', 'text/html; charset=utf-8');
     const empty = answer.body.length === 0 || answer.status === 204 || answer.status === 304;
     const body = empty ? null : new Uint8Array(answer.body.buffer as ArrayBuffer, answer.body.byteOffset, answer.body.length);
     return new Response(body, { status: answer.status, headers: answer.headers });

@@ -116,7 +116,7 @@ const COMPRESS: Record<Encoding, (bytes: Uint8Array | string) => Buffer> = {
  * headers, so the answer is kept per header and the hot path parses nothing.
  */
 const encodingByHeader = new Map<string, Encoding | 'identity'>();
-function encodingFor<E extends { Bindings: HttpBindings }>(c: Context<E>): Encoding | 'identity' {
+export function encodingFor<E extends { Bindings: HttpBindings }>(c: Context<E>): Encoding | 'identity' {
   const header = rawHeader(c, 'accept-encoding');
   if (!header) return 'identity';
   let encoding = encodingByHeader.get(header);

@@ -111,3 +111,55 @@ describe('ifRangeHolds', () => {
     expect(ifRangeHolds(ifRange, etag, modified)).toBe(holds);
   });
 });
+
+// From a caching review: serveStatic sent Last-Modified, then the whole file to a cache revalidating with it;
+// and it matched Accept-Encoding entries whole, so a q-value ("br;q=1", a proxy's "gzip;q=1.0, br;q=0.5") got
+// the uncompressed file, where README says the .br or .gz copy goes out "as Accept-Encoding says".
+describe('a built file revalidated by its date, and sent compressed as Accept-Encoding says', () => {
+  it.each([
+    ['embed.js', () => '/embed.js'],
+    ['a hashed asset', () => css],
+  ])('%s: If-Modified-Since its Last-Modified answers 304 with no body; a date before it, the file', async (_name, path) => {
+    const first = await raw(path(), {});
+    expect(first.status).toBe(200);
+    const lastModified = String(first.headers['last-modified']);
+    const again = await raw(path(), { 'if-modified-since': lastModified });
+    // Before: 200 with the whole file.
+    expect(again.status).toBe(304);
+    expect(again.body.length).toBe(0);
+    expect(again.headers['cache-control']).toBe(first.headers['cache-control']);
+    expect(again.headers.vary).toBe(first.headers.vary);
+    expect(again.headers['content-length']).toBeUndefined();
+    const older = new Date(Date.parse(lastModified) - 86_400_000).toUTCString();
+    expect((await raw(path(), { 'if-modified-since': older })).status).toBe(200);
+    // If-None-Match decides when both are sent (RFC 9110, 13.1.3): a tag that does not match gets the file.
+    expect((await raw(path(), { 'if-modified-since': lastModified, 'if-none-match': '"other"' })).status).toBe(200);
+  });
+
+  it.each([
+    ['br;q=1', 'br'],
+    ['gzip;q=1.0, br;q=0.5', 'gzip'],
+    ['gzip, deflate, br;q=1.0, *;q=0.5', 'br'],
+    ['BR', 'br'],
+    ['br;q=0, gzip', 'gzip'],
+    ['gzip;q=0', undefined],
+  ])('Accept-Encoding: %s gets %s, for embed.js and a hashed asset alike, as for a page', async (accept, encoding) => {
+    for (const path of ['/embed.js', css]) {
+      const res = await raw(path, { 'accept-encoding': accept });
+      expect(res.status, path).toBe(200);
+      // Before: no Content-Encoding for any of the q-valued headers, and 17 KB for embed.js.
+      expect(res.headers['content-encoding'], path).toBe(encoding);
+      expect(Number(res.headers['content-length']), path).toBe(res.body.length);
+    }
+    expect((await raw('/', { 'accept-encoding': accept })).headers['content-encoding']).toBe(encoding);
+  });
+});
+
+describe('every HTML page names its charset', () => {
+  it.each([['/subscribe'], ['/nope'], ['/admin/login'], ['/']])('%s: Content-Type text/html; charset=utf-8', async (path) => {
+    const res = await fetch(`${h.url}${path}`);
+    await res.arrayBuffer();
+    // Before: a bare text/html on the pages rendered for each request.
+    expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+  });
+});
