@@ -73,7 +73,16 @@ export function trailItems(incident: EventRecord): TrailItem[] {
     previous = u.status;
   }
   const pm = incident.kind === 'incident' ? incident.postmortem : null;
-  if (pm?.published_at) items.push({ at: pm.published_at, label: INCIDENT_STATUS_LABEL.postmortem, html: pm.body_html });
+  if (pm?.published_at) {
+    // In its place in time: a note posted after the publication is newer, and goes above it (newest first).
+    const published = Date.parse(pm.published_at);
+    const after = items.findIndex((i) => Date.parse(i.at) > published);
+    items.splice(after === -1 ? items.length : after, 0, {
+      at: pm.published_at,
+      label: INCIDENT_STATUS_LABEL.postmortem,
+      html: pm.body_html,
+    });
+  }
   return items.reverse();
 }
 

@@ -114,6 +114,28 @@ describe('update trail', () => {
     expect(trailItems(inc).map((i) => i.label)).toEqual(['Postmortem', 'Resolved']);
   });
 
+  // From a feed conformance hunt: the postmortem went above every update, a note posted after it included,
+  // so the trail's times ran backwards and readers took the postmortem for the latest news.
+  it('puts a postmortem in its place in time: below a note posted after its publication', () => {
+    const inc = incident('INC-5', 'major', 'postmortem', {
+      updates: [
+        update('u1', 'investigating', '2026-01-05T09:00:00.000Z', 'Down.'),
+        update('u2', 'resolved', '2026-01-05T09:35:00.000Z', 'Fixed.'),
+        update('u3', 'resolved', '2026-01-05T09:36:00.000Z', 'Follow-up: credits issued.'),
+      ],
+      postmortem: {
+        body: 'The certificate expired.',
+        body_html: '<p>The certificate expired.</p>',
+        updated_at: '2026-01-05T09:35:00.000Z',
+        published_at: '2026-01-05T09:35:00.000Z',
+        notify: false,
+      },
+    });
+    expect(trailItems(inc).map((i) => i.label)).toEqual(['Update', 'Postmortem', 'Resolved', 'Investigating']);
+    const times = trailItems(inc).map((i) => Date.parse(i.at));
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+  });
+
   it('a body that opens with a heading (a postmortem\'s "## Summary"): the label alone, no dangling " - "', () => {
     const inc = incident('INC-4', 'major', 'postmortem', {
       updates: [update('u1', 'resolved', '2026-01-05T09:30:00.000Z', 'Resolved.')],
