@@ -9,6 +9,11 @@ export interface ActiveRow {
   incident: Incident;
   /** When its latest update was posted (a new one posted elsewhere moves it: the console's pages follow it). */
   lastUpdateAt: string;
+  /**
+   * The time customers read beside that update, which the cadence counts from (policy.cadenceFrom): what the
+   * row says as "last update", so that it is never later than the due time beside it (a backdated update).
+   */
+  lastToldAt: string;
   /** When the next update is due by the runbook cadence; null without a cadence. */
   dueAt: string | null;
   overdue: boolean;
@@ -29,12 +34,13 @@ export function activeIncidents(db: Pick<Db, 'incidents' | 'settings'>, now: Dat
     const lastUpdateAt = latest?.created_at ?? incident.created_at;
     const from = latest ? cadenceFrom(incident, latest) : lastUpdateAt;
     const due = nextUpdateDue(levelOf(db.settings, incident), from, isResolvedStatus(incident.status));
-    if (!due) return { incident, lastUpdateAt, dueAt: null, overdue: false, minutesLeft: null };
+    if (!due) return { incident, lastUpdateAt, lastToldAt: from, dueAt: null, overdue: false, minutesLeft: null };
     const last = Date.parse(from);
     const dueMs = last + (due.getTime() - last) * cadenceScale;
     return {
       incident,
       lastUpdateAt,
+      lastToldAt: from,
       dueAt: new Date(dueMs).toISOString(),
       overdue: now.getTime() >= dueMs,
       // Overdue by seconds already reads "1 min ago"; due in seconds, "in under a minute".

@@ -77,7 +77,8 @@ function activeRows(db: Db, now: Date, cadenceScale: number, tz: string) {
       severity_label: severityLabel(r.incident),
       components_text: r.incident.components.map(nameOf).join(', ') || 'no components',
       last_update_at: r.lastUpdateAt,
-      last_update_text: formatTimeNear(r.lastUpdateAt, tz, now),
+      // As customers read it beside the update (and the cadence counts from it); last_update_at tells a new one.
+      last_update_text: formatTimeNear(r.lastToldAt, tz, now),
       last_update_by: last ? authorWords(last.author) : null,
       due_at: r.dueAt,
       due_text: r.dueAt === null ? null : formatTimeNear(r.dueAt, tz, now),
