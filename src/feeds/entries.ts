@@ -57,25 +57,38 @@ export function feedHead(db: Db, site: SiteInfo): FeedHead {
 const live = (i: EventRecord): boolean => (i.kind === 'incident' ? isOpenIncident(i) : isLiveMaintenance(i));
 
 /**
- * The feed's entries, newest activity first: the `limit` most recent, and every live one beyond them (a bulk
- * backfill of past incidents, each written just now, would otherwise push an open outage out of the feed).
- * The live ones are added, not counted against `limit`: windows planned months ahead once took all of it, and
- * an outage resolved a minute ago left the feed.
+ * The latest time its trail shows (an update as customers read it dated, a published postmortem): what the
+ * feed's "newest activity" is, as /history and the API order by what happened when, not by when it was typed
+ * in. By write times, 100 incidents of 2020 imported today took every place, and last week's outage left.
+ */
+function lastShown(i: EventRecord): number {
+  let latest = Number.NEGATIVE_INFINITY;
+  for (const u of i.updates) latest = Math.max(latest, Date.parse(u.display_at));
+  const pm = i.kind === 'incident' ? i.postmortem : null;
+  if (pm?.published_at) latest = Math.max(latest, Date.parse(pm.published_at));
+  return latest;
+}
+
+/**
+ * The feed's entries, newest activity first (lastShown): the `limit` most recent, and every live one beyond
+ * them, added, not counted against `limit`: windows planned months ahead once took all of it, and an outage
+ * resolved a minute ago left the feed. An entry is published when it began (an incident's start, a window's
+ * announcement), and updated when its record last changed (a correction of old text included).
  */
 export function feedEntries(db: Db, site: SiteInfo, limit = FEED_LIMIT): FeedEntry[] {
   const host = tagAuthority(site.SITE_URL);
   const sorted = allEvents(db)
     .filter((i) => i.updates.length > 0)
-    .map((i) => ({ i, updated: lastChanged(i) }))
-    .sort((a, b) => Date.parse(b.updated) - Date.parse(a.updated) || Date.parse(b.i.created_at) - Date.parse(a.i.created_at));
+    .map((i) => ({ i, shown: lastShown(i) }))
+    .sort((a, b) => b.shown - a.shown || Date.parse(b.i.created_at) - Date.parse(a.i.created_at));
   return sorted
     .filter((e, n) => n < limit || live(e.i))
-    .map(({ i, updated }) => ({
+    .map(({ i }) => ({
       id: entryId(host, i.id),
       title: i.name,
       url: incidentUrl(site.SITE_URL, i.id),
-      published: i.created_at,
-      updated,
+      published: i.kind === 'incident' ? i.started_at : i.created_at,
+      updated: lastChanged(i),
       html: trailHtml(i, site.SITE_TIMEZONE, site.SITE_URL),
     }));
 }

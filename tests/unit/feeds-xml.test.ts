@@ -177,11 +177,41 @@ describe('feedEntries', () => {
         started_at: at(-10_000 - n * 100),
         resolved_at: at(-10_000 - n * 100 + 30),
       });
-    expect(feedEntries(d, SITE, 2).map((e) => e.title)).toEqual(['Past 3', 'Past 2', 'Upgrade', 'Queue down']);
-    expect(feedEntries(d, SITE, 10).map((e) => e.title)).toEqual(['Past 3', 'Past 2', 'Past 1', 'Upgrade', 'Queue down']);
-    expect(feedEntries(d, SITE, 1).map((e) => e.title)).toEqual(['Past 3', 'Upgrade', 'Queue down']);
+    expect(feedEntries(d, SITE, 2).map((e) => e.title)).toEqual(['Upgrade', 'Queue down']);
+    expect(feedEntries(d, SITE, 10).map((e) => e.title)).toEqual(['Upgrade', 'Queue down', 'Past 1', 'Past 2', 'Past 3']);
+    expect(feedEntries(d, SITE, 1).map((e) => e.title)).toEqual(['Upgrade', 'Queue down']);
     expect(window.status).toBe('scheduled');
     expect(open.status).toBe('investigating');
+  });
+
+  // From a hunt on backfills: ordered by when records were written, 100 incidents of 2020 imported today took
+  // every place, each dated today, and an outage resolved a minute before the import left the feed.
+  it('orders by what happened when, not by when it was typed in: a backfill goes below what happened after it', () => {
+    const d = db();
+    declareIncident(ctx(d, 0), {
+      name: 'Checkout failures',
+      impact: 'major',
+      status: 'resolved',
+      components: {},
+      body: 'Fixed.',
+      started_at: at(-60),
+    });
+    for (let n = 1; n <= 3; n++)
+      declareIncident(ctx(d, 10 + n), {
+        name: `Imported ${n}`,
+        impact: 'minor',
+        status: 'resolved',
+        components: {},
+        body: 'From the old status page.',
+        started_at: at(-500_000 - n * 1000),
+        resolved_at: at(-500_000 - n * 1000 + 60),
+      });
+    const entries = feedEntries(d, SITE, 2);
+    expect(entries.map((e) => e.title)).toEqual(['Checkout failures', 'Imported 1']);
+    // Published when it began, a year back; updated when it was written.
+    expect(entries[1]!.published).toBe(at(-501_000));
+    expect(entries[1]!.updated).toBe(at(11));
+    expect(entries[0]!.published).toBe(at(-60));
   });
 
   it('windows planned ahead, more than the limit, leave room for the most recent past ones (an outage resolved a minute ago)', () => {
