@@ -18,6 +18,7 @@ import { durationMinutes, formatDuration, formatDurationAsOnceWritten } from '..
 import { formatDateTime } from '../domain/time-text.ts';
 import { cadenceText, etaDated, etaStated, everyText, joinNames } from '../domain/words.ts';
 import { type Stated, withoutStated } from './without-stated.ts';
+import { isRhythmSentence } from '../domain/rhythm-sentences.ts';
 import { renderMarkdown, withAbsoluteLinks } from '../render/markdown.ts';
 import { markdownToText } from '../render/markdown-text.ts';
 import { summarySection } from '../render/postmortem-summary.ts';
@@ -171,8 +172,10 @@ export function noticeFacts(s: NoticeSource): NoticeFacts {
   // nothing else is under way, or that something is: the resolved template's sentences saying so go from the
   // body, so the email says each once and never both.
   const underWay = stillUnderWay(db, incident, update.created_at, update.affected_components);
+  // Any level's rhythm sentence goes, not only this one's: a body filled for the level before a re-grade (and
+  // edited, so not filled again) or a rhythm the Comms Lead restated by hand would promise beside the email's own.
   const restated = promises
-    ? rhythmSentences(level?.update_every_minutes ?? null)
+    ? isRhythmSentence
     : incident.kind === 'maintenance' && step
       ? restatedSentences(step, incident, tz)
       : s.kind === 'restoration'
@@ -245,17 +248,6 @@ const RESOLVED = 'The issue has been resolved.';
  */
 export const TEMPLATE_ALL_NORMAL = 'All services are operating normally.';
 const ALL_NORMAL = [TEMPLATE_ALL_NORMAL, 'All services are now operating normally.'];
-
-/**
- * The sentences the update templates (templates/updates/) state a level's update rhythm in, after their
- * opening sentence: "We will provide updates at least every 30 minutes." (investigating), "We will provide the
- * next update within 30 minutes." (identified, monitoring); without a cadence, "We will provide updates as
- * more information becomes available.".
- */
-export function rhythmSentences(minutes: number | null): string[] {
-  if (!minutes) return ['We will provide updates as more information becomes available.'];
-  return [`We will provide updates at least ${everyText(minutes)}.`, `We will provide the next update within ${cadenceText(minutes)}.`];
-}
 
 /**
  * What a reminder says of the work: the latest text about the window still to come that says more than the

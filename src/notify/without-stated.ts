@@ -7,9 +7,15 @@ export type Stated = string | readonly string[] | null;
  * A body without the lines that restate a fact the email states itself: "- **Estimated resolution:**
  * 04:19 GMT+9" (or the runbooks' plain "Estimated resolution: 04:19 GMT+9") goes when the email's own
  * field says 04:19 GMT+9. A line whose value differs (the Comms Lead wrote something else there) stays, so nothing the page says is hidden from the email. So too a whole
- * sentence of a line that is one of `sentences` (the update rhythm its promise states), word for word.
+ * sentence of a line that is one of `sentences`, word for word, or that `sentences` answers true for (an update
+ * rhythm of whichever level: the email's promise states its own).
  */
-export function withoutStated(markdown: string, stated: Record<string, Stated>, sentences: string[] = []): string {
+export function withoutStated(
+  markdown: string,
+  stated: Record<string, Stated>,
+  sentences: readonly string[] | ((sentence: string) => boolean) = [],
+): string {
+  const restated = typeof sentences === 'function' ? sentences : (part: string) => sentences.includes(part);
   const lines = markdown.split('\n');
   let changed = false;
   const kept = lines.flatMap((line) => {
@@ -29,10 +35,10 @@ export function withoutStated(markdown: string, stated: Record<string, Stated>, 
       }
       return [line];
     }
-    if (sentences.length === 0) return [line];
+    if (Array.isArray(sentences) && sentences.length === 0) return [line];
     const indent = /^\s*/.exec(line)![0];
     const parts = line.trim().split(/(?<=[.!?])\s+/);
-    const left = parts.filter((part) => !sentences.includes(part));
+    const left = parts.filter((part) => !restated(part));
     if (left.length === parts.length) return [line];
     changed = true;
     return left.length ? [indent + left.join(' ')] : [];
