@@ -82,12 +82,43 @@
     return out;
   }
 
-  // An edited body with each line still exactly as `filled` stated it replaced by `current`'s line of that label;
-  // every other line, one changed by hand among them, as written. Read by tests/unit/template-lines.test.ts.
+  // The update rhythm sentences the templates write, of any level (src/domain/rhythm-sentences.ts, the same pattern).
+  var SPAN = '(?:1 (?:minute|hour|day|week)|\\d+ (?:minutes|hours|days|weeks))';
+  var RHYTHM = new RegExp(
+    'We will provide (?:the next update within ' +
+      SPAN +
+      '|updates at least every (?:minute|hour|day|week|' +
+      SPAN +
+      ')|updates as more information becomes available)\\.',
+  );
+
+  function rhythmOf(text) {
+    var m = RHYTHM.exec(text);
+    return m ? m[0] : null;
+  }
+
+  // The rhythm sentence still as `filled` wrote it becomes `current`'s, or goes with the space before it when
+  // `current` states none (src/console/template-lines.ts, refilledRhythm): a re-grade changes the cadence promised.
+  function refilledRhythm(body, filled, current) {
+    var was = rhythmOf(filled);
+    var now = rhythmOf(current);
+    if (was === null || was === now || body.indexOf(was) < 0) return body;
+    return now === null
+      ? body
+          .split(' ' + was)
+          .join('')
+          .split(was)
+          .join('')
+      : body.split(was).join(now);
+  }
+
+  // An edited body with each line still exactly as `filled` stated it replaced by `current`'s line of that label,
+  // and its rhythm sentence as `filled` wrote it by `current`'s; every other line, one changed by hand among them,
+  // as written. Read by tests/unit/template-lines.test.ts.
   window.heraldRefilled = function (body, filled, current) {
     var was = followedLines(filled);
     var now = followedLines(current);
-    return body
+    var lines = body
       .split('\n')
       .map(function (raw) {
         var cr = raw.charAt(raw.length - 1) === '\r' ? '\r' : '';
@@ -97,6 +128,7 @@
         return line === was[label] || line === now[label] ? now[label] + cr : raw;
       })
       .join('\n');
+    return refilledRhythm(lines, filled, current);
   };
 
   // A body still equal to the template it was filled with follows the form:

@@ -2,7 +2,7 @@ import type { DraftAction } from '../publish/preview.ts';
 import { etaStated, joinNames } from '../domain/words.ts';
 import { declareTemplate, incidentTemplate, levelById, regradeLevel, type FormContext } from './form-defaults.ts';
 import { known, namedAfter } from './draft-input.ts';
-import { ownFacts, refilled, type TimeLabel } from './template-lines.ts';
+import { ownFacts, ownRhythm, refilled, type TimeLabel } from './template-lines.ts';
 import { TEMPLATE_ALL_NORMAL } from '../notify/notice.ts';
 
 /** Whether a draft's body is still the template it was filled with (the Comms Lead left it as Herald wrote it). */
@@ -117,6 +117,22 @@ export function ownFactsNotes(action: DraftAction): string[] {
     ({ said, chosen }) =>
       `Your text says “${said}” while your choices give “${chosen}”, which the rest of this update states. You changed that line, so it goes out as you wrote it: go back to edit to make them agree.`,
   );
+}
+
+/**
+ * What the preview warns of an edited body whose update rhythm is the Comms Lead's and not the level's: a
+ * sentence they wrote or changed, or one a re-grade could not bring up (refilled brings only the sentence the
+ * template wrote). The page keeps it as written, while the email leaves it out for its own promise (the level's)
+ * and the incident page counts the next update by the level: both are named. None for a body left as the template.
+ */
+export function ownRhythmNote(action: DraftAction): string | null {
+  if (!action.bodyTemplate || followsTemplate(action)) return null;
+  // A resolution promises no more updates: its template states no rhythm to differ from.
+  if (action.kind === 'update' && (action.input.status === 'resolved' || action.input.status === 'postmortem')) return null;
+  const own = ownRhythm(action.input.body, action.bodyTemplate);
+  if (!own) return null;
+  const level = own.chosen ? `promises “${own.chosen}”` : 'sets no update rhythm';
+  return `Your text promises “${own.said}” while the severity chosen ${level}, which the email and the next update due follow. You wrote that sentence, so the page shows it as you wrote it: go back to edit to make them agree.`;
 }
 
 /**
