@@ -8,8 +8,9 @@ export function auditQuery(raw: string | null): string {
 }
 
 /**
- * Which events a search finds: by who, the action (its code or its words), the record and the detail (a removed subscriber's
- * masked address among them). An address typed whole, or its local part, also finds its masked form,
+ * Which events a search finds: by who, the action (its code or its words), the record, the detail (a removed subscriber's
+ * masked address among them) and the previous value, the only place a withdrawn incident's name, a deleted component's
+ * or a corrected update's old text is kept. An address typed whole, or its local part, also finds its masked form,
  * so "user11999" finds the removal of "u…9@e….com".
  */
 export function auditMatcher(q: string): (e: AuditEvent) => boolean {
@@ -18,7 +19,8 @@ export function auditMatcher(q: string): (e: AuditEvent) => boolean {
   return (e) => {
     // The words the page shows too ("Declared incident", "the admin token"), not only the codes.
     const words = `${actorLabel(e.actor)} ${actionLabel(e.action)}`;
-    const text = `${e.actor} ${e.action} ${e.target} ${words} ${e.detail === undefined ? '' : JSON.stringify(e.detail)}`.toLowerCase();
+    const kept = (v: unknown) => (v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v));
+    const text = `${e.actor} ${e.action} ${e.target} ${words} ${kept(e.detail)} ${kept(e.previous)}`.toLowerCase();
     return text.includes(q) || (masked !== null && text.includes(masked));
   };
 }

@@ -2,6 +2,11 @@ import type { Herald } from '../herald.ts';
 import { recordAudit } from '../domain/audit.ts';
 import { NotFound } from '../domain/errors.ts';
 import type { LeftFailed } from '../store/mail/unreachable.ts';
+import type { Db } from '../domain/model.ts';
+import { intentsByKey } from './intents.ts';
+
+/** The incident or window a notice tells of, by its key: what an investigator searches the audit log by. */
+const noticeOf = (db: Db, intent: string): string | null => intentsByKey(db).get(intent)?.incident.id ?? null;
 
 /** What a retry answers: the delivery is queued (now, or already was) or already sent; `requeued` when this call queued it. */
 export interface RetryAnswer {
@@ -21,7 +26,9 @@ export async function retryDelivery(herald: Herald, actor: string, id: string): 
   const d = r.requeued;
   // Deliveries live outside herald.json (journal or tables); the audit log is in it.
   await herald.run(actor, (ctx) =>
-    recordAudit(ctx, 'delivery.retry', id, { detail: { intent: d.intent, kind: d.kind, last_error: d.last_error } }),
+    recordAudit(ctx, 'delivery.retry', id, {
+      detail: { incident: noticeOf(ctx.db, d.intent), intent: d.intent, kind: d.kind, last_error: d.last_error },
+    }),
   );
   return { id, state: 'queued', requeued: true };
 }
@@ -71,8 +78,11 @@ export async function retryNotice(herald: Herald, actor: string, intent: string)
   const r = await herald.notify.retryAllFailed(intent);
   if (r === null) throw new NotFound('No notice has that key: see the updates in GET /api/admin/deliveries.', 'intent');
   const n = r.requeued;
-  if (n > 0) await herald.run(actor, (ctx) => recordAudit(ctx, 'deliveries.retry_all', intent, { detail: { requeued: n } }));
   const why = { ...r.left, notice_withdrawn: r.noticeGone };
   const left = Object.values(why).reduce((a, b) => a + b, 0);
+  if (n > 0)
+    await herald.run(actor, (ctx) =>
+      recordAudit(ctx, 'deliveries.retry_all', intent, { detail: { incident: noticeOf(ctx.db, intent), requeued: n, not_requeued: left } }),
+    );
   return { intent, requeued: n, not_requeued: left, not_requeued_why: why, withdrawn: r.noticeGone > 0 };
 }

@@ -22,14 +22,14 @@ const declare = (h: HeraldProcess) =>
   h.admin('/incidents', { body: { name: 'Outage', impact: 'major', status: 'investigating', body: 'Down.', components: {} } });
 
 const audit = async (h: HeraldProcess, action: string) =>
-  ((await (await h.admin('/audit?limit=1000')).json()).events as Array<{ action: string; target: string; actor: string }>).filter(
-    (e) => e.action === action,
-  );
+  (
+    (await (await h.admin('/audit?limit=1000')).json()).events as Array<{ action: string; target: string; actor: string; detail?: unknown }>
+  ).filter((e) => e.action === action);
 
 describe('retrying a failed delivery twice is no error', () => {
   it('the admin API: a second retry of a delivery since sent answers 200 "already sent"; only the first is audited', async () => {
     const { smtp, h, refusing } = await refusingRelay(['a@example.com']);
-    await declare(h);
+    const incident = ((await (await declare(h)).json()) as { id: string }).id;
     const out = await outboxSettled(h, 1);
     const id = (out.failed[0] as { id: string }).id;
     refusing.on = false;
@@ -42,7 +42,14 @@ describe('retrying a failed delivery twice is no error', () => {
     expect(second.status).toBe(200);
     expect(await second.json()).toEqual({ id, state: 'sent', requeued: false });
     expect(smtp.received).toHaveLength(1);
-    expect(await audit(h, 'delivery.retry')).toEqual([expect.objectContaining({ target: id })]);
+    // Named by the incident it told of (before: only the delivery's id and the update's), so the console's audit
+    // search by the incident's id finds it.
+    expect(await audit(h, 'delivery.retry')).toEqual([
+      expect.objectContaining({ target: id, detail: expect.objectContaining({ incident }) }),
+    ]);
+    const session = await signIn(h);
+    const found = await (await fetch(`${h.url}/admin/audit?q=${incident}`, { headers: { cookie: session.cookie } })).text();
+    expect(found).toContain('Retried a failed email');
     expect((await h.admin('/deliveries/nope/retry', { method: 'POST' })).status).toBe(404);
   });
 

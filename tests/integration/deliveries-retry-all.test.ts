@@ -69,7 +69,10 @@ describe('retry all failed deliveries of a notice', () => {
     const events = (await (await h.admin('/audit?limit=1000')).json()).events.filter(
       (e: { action: string }) => e.action === 'deliveries.retry_all',
     );
-    expect(events).toEqual([expect.objectContaining({ target: intent, detail: { requeued: N } })]);
+    // With the incident it told of, which an investigator searches by.
+    expect(events).toEqual([
+      expect.objectContaining({ target: intent, detail: { incident: expect.stringMatching(/^INC-/), requeued: N, not_requeued: 0 } }),
+    ]);
 
     const unknown = await post({ intent: 'no-such-notice' }, 'k-all-3');
     expect(unknown.status).toBe(404);
@@ -123,7 +126,10 @@ describe('retry all failed deliveries of a notice', () => {
     const events = (await (await h.admin('/audit?limit=1000')).json()).events.filter(
       (e: { action: string }) => e.action === 'deliveries.retry_all',
     );
-    expect(events).toEqual([expect.objectContaining({ target: intent, detail: { requeued: 2 } })]);
+    // The two left failed are counted too (before: only those queued).
+    expect(events).toEqual([
+      expect.objectContaining({ target: intent, detail: { incident: expect.stringMatching(/^INC-/), requeued: 2, not_requeued: 2 } }),
+    ]);
     // A repeat: nothing that can be sent is failed; the removed subscribers' two are still said.
     const again = await h.admin('/deliveries/retry', { method: 'POST', body: { intent } });
     expect(await again.json()).toEqual(answer(intent, 0, { subscriber_removed: 2 }));

@@ -159,6 +159,7 @@ export function editChannel(ctx: VerbContext, id: string, patch: ChannelPatch): 
     checkUnique(ctx, channel.kind, patch.url ?? channel.url, patch.components ?? channel.components, id);
   }
   const previous = audited(channel);
+  const addressChanged = patch.url !== undefined && patch.url !== channel.url;
   if (patch.name !== undefined) channel.name = patch.name.trim();
   if (patch.url !== undefined && patch.url !== channel.url) {
     channel.url = patch.url;
@@ -168,7 +169,9 @@ export function editChannel(ctx: VerbContext, id: string, patch: ChannelPatch): 
   if (patch.components !== undefined) channel.components = [...new Set(patch.components)];
   if (patch.min_impact !== undefined) channel.min_impact = patch.min_impact;
   channel.updated_at = ctx.now.toISOString();
-  recordAudit(ctx, 'channel.edit', id, { previous, detail: audited(channel) });
+  // The address is never audited past its host (it often holds a secret), so a new path on the same host read as
+  // an edit that changed nothing: said in so many words.
+  recordAudit(ctx, 'channel.edit', id, { previous, detail: { ...audited(channel), ...(addressChanged ? { address_changed: true } : {}) } });
   return channel;
 }
 
