@@ -1,5 +1,6 @@
 import { allEvents, type Db, type EventRecord } from './model.ts';
 import { existedFrom, firstNamed } from './components/existed-from.ts';
+import { heldFrom } from './incidents/after-the-fact.ts';
 import { worstComponentStatus, type ComponentStatus } from './status.ts';
 import { addDays, isoDay, localDate, startOfDay } from './zoned-days.ts';
 
@@ -8,7 +9,8 @@ import { addDays, isoDay, localDate, startOfDay } from './zoned-days.ts';
  *
  * - Each incident (maintenances included) holds a component in the status its
  *   latest update set for it, from that update's `display_at` (so backfilled
- *   incidents count when they happened) until the incident is resolved (or
+ *   incidents count when they happened; a backfill's one update, dated at its
+ *   end, from the incident's start: heldFrom) until the incident is resolved (or
  *   now, while it is open). Where incidents overlap, the worst status counts.
  *   A component an update took off the incident (named in error) does not
  *   count for it up to then.
@@ -95,15 +97,16 @@ function collect(incident: EventRecord, now: number, push: (id: string, iv: Inte
   const end = incident.resolved_at ? Math.min(Date.parse(incident.resolved_at), now) : now;
   const current = new Map<string, { since: number; status: ComponentStatus }>();
   // By instant, not by string: stored times may carry different offsets.
+  const from = (u: EventRecord['updates'][number]) => Date.parse(heldFrom(incident, u));
   const updates = [...(incident.updates as EventRecord['updates'][number][])].sort(
-    (a, b) => Date.parse(a.display_at) - Date.parse(b.display_at) || Date.parse(a.created_at) - Date.parse(b.created_at),
+    (a, b) => from(a) - from(b) || Date.parse(a.created_at) - Date.parse(b.created_at),
   );
   // Held back until the incident's last update: a component taken off it was named in error, and what
   // this incident said of it until then is dropped (named again later, it counts from then).
   const held = new Map<string, Interval[]>();
   const hold = (id: string, iv: Interval) => (held.get(id) ?? held.set(id, []).get(id)!).push(iv);
   for (const u of updates) {
-    const t = Math.min(Date.parse(u.display_at), end);
+    const t = Math.min(from(u), end);
     for (const ch of u.affected_components) {
       const open = current.get(ch.code);
       if (ch.removed) {

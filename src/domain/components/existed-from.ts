@@ -1,4 +1,5 @@
 import { allEvents, type Component, type Db, type Update } from '../model.ts';
+import { heldFrom } from '../incidents/after-the-fact.ts';
 
 /**
  * When each component was first named by an incident or a window, by component id: it existed then. Named by
@@ -21,7 +22,8 @@ export function firstNamed(db: Pick<Db, 'incidents' | 'maintenances'>): Map<stri
       for (const c of u.affected_components) {
         byUpdate.add(c.code);
         if (c.removed) standing.delete(c.code);
-        else if (!standing.has(c.code)) standing.set(c.code, Date.parse(u.display_at));
+        // A backfill's one update, dated at its end, names its components from the incident's start.
+        else if (!standing.has(c.code)) standing.set(c.code, Date.parse(heldFrom(e, u)));
       }
     }
     for (const [id, at] of standing) seen(id, at);

@@ -121,10 +121,10 @@ export function declareIncident(ctx: VerbContext, input: DeclareInput): Incident
     notify: input.notify,
     eta: input.eta,
     commander: input.commander ?? undefined,
-    display_at: startedAt,
+    // A backfill with its end: its one update, "Resolved", reads at the end, where the page's header and the API's
+    // resolved_at put the resolution. Its component statuses still hold from the start (after-the-fact.ts, heldFrom).
+    display_at: resolvedAt ?? startedAt,
   });
-  // Its one update stays dated at the start, where it sets its components' statuses in history (uptime).
-  if (resolvedAt !== undefined) incident.resolved_at = resolvedAt;
   ctx.db.incidents.push(incident);
   recordAudit(ctx, 'incident.declare', incident.id, { detail: { impact: incident.impact, severity: level?.id ?? null } });
   return incident;

@@ -92,15 +92,8 @@ export function applyComponentChanges(
   return recorded;
 }
 
-/**
- * Whether an update records the past only: the first of an incident declared
- * already resolved (a backfill). appendUpdate applies none of its component
- * statuses and emails nobody by default; war rooms are not told of it, and
- * webhooks get no component message for it.
- */
-export function afterTheFact(event: EventRecord, update: { id: string; status: string }): boolean {
-  return event.kind === 'incident' && event.updates[0]?.id === update.id && update.status === 'resolved';
-}
+// Moved to its own module (the uptime reads it, without the lifecycle's imports); kept here for its callers.
+export { afterTheFact } from './after-the-fact.ts';
 
 /**
  * On resolution, components this incident left degraded settle by the one
