@@ -62,17 +62,18 @@ export function newUpdate<S extends string>(
 export function appendUpdate(ctx: VerbContext, incident: Incident, input: UpdateInput): IncidentUpdate {
   const now = ctx.now.toISOString();
   const displayAt = input.display_at === undefined ? now : notAhead(input.display_at, ctx.now, 'display_at');
-  // Backfilled updates keep the timeline in order: a resolution dated before the start would read as nonsense.
-  const latest = incident.updates.at(-1)?.display_at;
-  if (input.display_at !== undefined && latest && Date.parse(displayAt) < Date.parse(latest)) {
-    throw new Invalid(`display_at cannot be before the incident's latest update (${latest}).`, 'display_at');
-  }
-  // A backfill's one update is dated at its start: a note dated before the resolution would read as following it.
+  // A note on a resolved incident dated before its resolution would read as following it. Said first: a backfill's
+  // one update is dated at the resolution, and "before the incident's resolution" says why.
   if (input.display_at !== undefined && incident.resolved_at && Date.parse(displayAt) < Date.parse(incident.resolved_at)) {
     throw new Invalid(
       `display_at cannot be before the incident's resolution (${incident.resolved_at}): a note on it comes after.`,
       'display_at',
     );
+  }
+  // Backfilled updates keep the timeline in order: a resolution dated before the start would read as nonsense.
+  const latest = incident.updates.at(-1)?.display_at;
+  if (input.display_at !== undefined && latest && Date.parse(displayAt) < Date.parse(latest)) {
+    throw new Invalid(`display_at cannot be before the incident's latest update (${latest}).`, 'display_at');
   }
   const resolves = input.status === 'resolved';
   const first = incident.updates.length === 0;
