@@ -119,7 +119,9 @@ export function appendUpdate(ctx: VerbContext, incident: Incident, input: Update
   // it), and it emails nobody unless asked (a "restored" notice of an outage nobody heard of).
   const history = first && resolves;
   const reaches = !first && widens(incident, changes);
-  const affected = [...applyComponentChanges(ctx, incident, changes, !history), ...takeOff(ctx, incident, off)];
+  // From when its statuses hold (heldFrom, before the update exists): a backfill's from its start.
+  const from = history ? incident.started_at : displayAt;
+  const affected = [...applyComponentChanges(ctx, incident, changes, !history, from), ...takeOff(ctx, incident, off)];
   const before = { level: levelOf(ctx.db.settings, incident), impact: incident.impact };
   // Read before the re-grade: impactTold walks back from the incident's impact as of its latest update.
   const impactRead = impactTold(incident);

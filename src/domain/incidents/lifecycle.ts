@@ -5,6 +5,7 @@ import { Conflict, Invalid, NotFound } from '../errors.ts';
 import { isResolvedStatus, worstComponentStatus } from '../status.ts';
 import { heldUnderMaintenance, settledStatus } from '../components/settle.ts';
 import { moveComponentStatus } from '../components/hand-set.ts';
+import { statusesAt } from '../components/status-at.ts';
 
 /**
  * Incident status rules.
@@ -61,12 +62,18 @@ export function findIncident(ctx: Pick<VerbContext, 'db'>, id: string, field = '
  * over, and a window starting does not hide an open outage. The change
  * records the word (`new_status`: its own, which settles the component when
  * the others end) and, where it differs, the status taken (`shown`).
+ *
+ * `from` is when the changes hold from (heldFrom: a backfill's start, a
+ * backdated update's display_at). Its `old_status` is the component's status
+ * then (components/status-at.ts) when that is in the past, not the one it has
+ * now: another incident or a hand may have moved it since.
  */
 export function applyComponentChanges(
   ctx: VerbContext,
   incident: EventRecord,
   changes: Record<string, ComponentStatus>,
   live = true,
+  from?: string,
 ): ComponentChange[] {
   for (const id of Object.keys(changes)) {
     if (!ctx.db.components.some((c) => c.id === id)) {
@@ -75,6 +82,7 @@ export function applyComponentChanges(
   }
   const recorded: ComponentChange[] = [];
   const now = ctx.now.toISOString();
+  const then = from !== undefined && Date.parse(from) < ctx.now.getTime() ? statusesAt(ctx.db, from, ctx.now) : null;
   for (const [id, status] of Object.entries(changes)) {
     const component = ctx.db.components.find((c) => c.id === id)!;
     if (!incident.components.includes(id)) incident.components.push(id);
@@ -83,7 +91,7 @@ export function applyComponentChanges(
     recorded.push({
       code: id,
       name: component.name,
-      old_status: component.status,
+      old_status: then ? then(id) : component.status,
       new_status: status,
       ...(shown === status ? {} : { shown }),
     });
