@@ -5,6 +5,7 @@ import type { ComponentStatus } from '../status.ts';
 import { Conflict, NotFound } from '../errors.ts';
 import { bareSlug, randomId } from '../ids.ts';
 import { recordAudit } from '../audit.ts';
+import { changedFields } from '../audit-changes.ts';
 import { isResolvedStatus } from '../status.ts';
 import { noteStatusChange } from './hand-set.ts';
 
@@ -123,19 +124,37 @@ export function createComponent(ctx: VerbContext, input: ComponentInput): Compon
   // A component made in trouble was set so by hand: counted in its uptime like a later edit.
   if (component.status !== 'operational') component.hand_set = [{ status: component.status, from: now, to: null }];
   ctx.db.components.push(component);
-  recordAudit(ctx, 'component.create', id);
+  recordAudit(ctx, 'component.create', id, {
+    detail: {
+      name: component.name,
+      description: component.description,
+      group: groupName(ctx.db, component.group),
+      status: component.status,
+    },
+  });
   return component;
 }
 
+/** A group's name as it is now (null for none): the audit names groups so, since an id tells a reader nothing and a deleted group's nothing ever. */
+const groupName = (db: Db, group: string | null): string | null => (group ? (db.groups.find((g) => g.id === group)?.name ?? group) : null);
+
 /**
  * A component as the audit keeps it: without its hand-set periods, which the uptime needs and the audit
- * does not (copied into every edit's entry, a status flapping by script grew the log by their square).
+ * does not (copied into every edit's entry, a status flapping by script grew the log by their square);
+ * with its group's name beside the id (read before the edit, while the group still exists).
  */
-const audited = ({ hand_set: _periods, ...c }: Component): Omit<Component, 'hand_set'> => c;
+const audited = (db: Db, { hand_set: _periods, ...c }: Component): Omit<Component, 'hand_set'> & { group_name: string | null } => ({
+  ...c,
+  group_name: groupName(db, c.group),
+});
+
+/** The fields of a component an edit changes, as the audit tells them (its group by name). */
+const EDITED = ['name', 'description', 'group', 'status', 'position'] as const;
 
 export function editComponent(ctx: VerbContext, id: string, patch: Partial<ComponentInput>): Component {
   const c = findComponent(ctx.db, id);
   const previous = { ...c };
+  const before = audited(ctx.db, previous);
   // Data from before `status_since`: its status dates from the last edit, which this one is about to move.
   c.status_since ??= c.updated_at;
   if (patch.name !== undefined) c.name = patch.name.trim();
@@ -162,16 +181,18 @@ export function editComponent(ctx: VerbContext, id: string, patch: Partial<Compo
   if (c.name !== previous.name || c.group !== previous.group) refuseDuplicateName(ctx.db, c.name, c.group, c.id);
   // An edit that changes nothing (an empty patch, the same status again once held by hand) is no change: no new
   // updated_at, no audit. The same status while not held by hand is the operator's hand taking it (takenByHand).
-  const same = (['name', 'description', 'group', 'status', 'position'] as const).every((k) => c[k] === previous[k]);
+  const same = EDITED.every((k) => c[k] === previous[k]);
   if (same && !takenByHand) return c;
   // A status taken by hand that it showed already moves no updated_at: the page shows no change.
   if (!same) c.updated_at = ctx.now.toISOString();
+  // Named before an emptied group is dropped, so the group it left is named as it was.
+  const changes = changedFields({ ...before, group: before.group_name }, { ...c, group: groupName(ctx.db, c.group) }, EDITED);
   dropEmptyGroups(ctx.db);
   // The status it took too, when it took one: the audit is then the one record of a return to operational by
   // hand (hand_set keeps other statuses alone), which a webhook's page as of an update needs (channels/page-as-of.ts).
   recordAudit(ctx, 'component.edit', id, {
-    previous: audited(previous),
-    ...(c.status !== previous.status || takenByHand ? { detail: { status: c.status } } : {}),
+    previous: before,
+    detail: { changes, ...(c.status !== previous.status || takenByHand ? { status: c.status } : {}) },
   });
   return c;
 }
@@ -215,8 +236,10 @@ export function deleteComponent(ctx: VerbContext, id: string, force = false): vo
   const c = findComponent(ctx.db, id);
   const { referencing, open } = componentUse(ctx.db, id);
   if (open.length > 0 || (referencing.length > 0 && !force)) throw new ComponentInUse(id, referencing, open);
+  // Read while its group still exists: deleting its last component drops the group.
+  const previous = audited(ctx.db, c);
   ctx.db.components = ctx.db.components.filter((x) => x.id !== id);
   dropEmptyGroups(ctx.db);
   ctx.db.page.removed_at = ctx.now.toISOString();
-  recordAudit(ctx, 'component.delete', id, { previous: audited(c) });
+  recordAudit(ctx, 'component.delete', id, { previous });
 }
