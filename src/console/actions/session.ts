@@ -3,6 +3,7 @@ import { safeEqual } from '../../auth/safe-equal.ts';
 import { verifyPassword } from '../../auth/password.ts';
 import { sessionSetCookie, sessionToken } from '../../auth/session-cookie.ts';
 import { Unavailable } from '../../domain/errors.ts';
+import { recordAudit } from '../../domain/audit.ts';
 import { showsSomething } from '../../domain/text.ts';
 import type { SignedInWith } from '../../store/console/port.ts';
 
@@ -39,6 +40,8 @@ async function signIn(herald: Herald, form: FormData, ip: string, next: string):
   // Counted first, in one step (one atomic upsert on PostgreSQL): a check, then a count, would let every
   // parallel guess that checked before the first count through to scrypt.
   const wait = await limiter.hit(ip, now());
+  // Failed and refused sign-ins are not audited: anyone can post this form, so each would let anyone fill the
+  // log, and the audit tells what signed-in people did. The limiter answers a burst with 429 (Retry-After).
   if (wait > 0) {
     return {
       ok: false,
@@ -64,20 +67,27 @@ async function session(herald: Herald, form: FormData, next: string, now: number
     .replace(/[^\p{L}\p{M}\p{N} .'_-]/gu, '')
     .trim();
   // Marks alone (a combining grapheme joiner, a variation selector) sign as nobody a reader can see.
-  const { token } = await herald.console.sessions.create(`console:${showsSomething(name) ? name : 'comms-lead'}`, now, via);
+  const actor = `console:${showsSomething(name) ? name : 'comms-lead'}`;
+  const { token } = await herald.console.sessions.create(actor, now, via);
+  // Recorded before the cookie is given: a sign-in the log could not record (storage down) answers 503 and
+  // its session is never handed out. `via` tells which secret let them in, the name being free text.
+  await herald.run(actor, (ctx) => recordAudit(ctx, 'session.sign_in', 'console', { detail: { via } }));
   return { ok: true, redirect: next, setCookie: sessionSetCookie(herald.config.SITE_URL, token) };
 }
 
 /**
- * Ends the request's session (on every replica); returns the Set-Cookie that
- * removes the cookie, or 503 when the session could not be ended.
+ * Ends the request's session (on every replica), audited as `session.sign_out` by the session's `actor`;
+ * returns the Set-Cookie that removes the cookie, or 503 when the session could not be ended. A session
+ * that ends by expiry is not recorded: nobody acted.
  */
 export async function signOutAction(
   herald: Herald,
   request: Request,
+  actor: string,
 ): Promise<{ ok: true; setCookie: string } | { ok: false; status: 503; message: string }> {
   try {
     await herald.console.sessions.destroy(sessionToken(herald, request));
+    await herald.run(actor, (ctx) => recordAudit(ctx, 'session.sign_out', 'console'));
   } catch (err) {
     return unavailable(err);
   }
