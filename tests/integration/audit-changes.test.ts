@@ -82,6 +82,21 @@ describe('a change recorded before and after', () => {
   });
 });
 
+describe('a postmortem withdrawn', () => {
+  it('reads as withdrawn (unpublished) on the audit page, not as a save', async () => {
+    const inc = (await (
+      await h.admin('/incidents', { body: { name: 'Checkout errors', impact: 'major', body: 'Investigating.', notify: false } })
+    ).json()) as Json;
+    expect((await h.admin(`/incidents/${inc.id}/updates`, { body: { status: 'resolved', body: 'Fixed.' } })).status).toBe(201);
+    const url = `/incidents/${inc.id}/postmortem`;
+    expect((await h.admin(url, { method: 'PUT', body: { body: '## Summary\n\nA bad deploy.', publish: true } })).status).toBe(200);
+    expect((await h.admin(url, { method: 'PUT', body: { publish: false } })).status).toBe(200);
+    const [withdrawn, published] = rows(await auditPage()).filter((r) => r.includes('incident.postmortem'));
+    expect(withdrawn).toContain('Withdrew postmortem (unpublished, back to a draft)');
+    expect(published).toContain('Published postmortem');
+  });
+});
+
 describe('sessions', () => {
   it('a sign-in with the form is recorded with the name and the secret used; a sign-out with the name', async () => {
     const signedIn = await fetch(`${h.url}/admin/login`, {
