@@ -14,7 +14,7 @@ let h: HeraldProcess;
 let s: ConsoleSession;
 
 beforeAll(async () => {
-  h = await startHerald({ dataDir: tempDataDir(), env: { PORT: '5011', ADMIN_PASSWORD: PASSWORD } });
+  h = await startHerald({ dataDir: tempDataDir(), env: { ADMIN_PASSWORD: PASSWORD } });
   s = await signIn(h, 'Dana');
 }, 60_000);
 afterAll(() => stopAll(h));
