@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { openInProcess, type InProcess } from '../helpers/app.ts';
 import { until } from '../helpers/poll.ts';
 
@@ -22,7 +23,8 @@ beforeAll(async () => {
       res.writeHead(200).end();
     });
   });
-  await new Promise<void>((ok) => hook.listen(4905, '127.0.0.1', () => ok()));
+  await new Promise<void>((ok) => hook.listen(0, '127.0.0.1', () => ok()));
+  const hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`;
   p = await openInProcess({ ALLOW_PRIVATE_WEBHOOKS: 'true', CHANNEL_RETRY_BASE_MS: '30', CHANNEL_RETRY_MAX_MS: '100' });
   const ok = async (path: string, body: unknown, method = 'POST') => {
     const res = await p.admin(path, { method, body });
@@ -30,7 +32,7 @@ beforeAll(async () => {
   };
   await ok('/components', { id: 'email-delivery', name: 'Email delivery' });
   await ok('/components', { id: 'inbox', name: 'Inbox' });
-  await ok('/channels', { kind: 'webhook', name: 'Partner', url: 'http://127.0.0.1:4905/hook' });
+  await ok('/channels', { kind: 'webhook', name: 'Partner', url: hookUrl });
   await ok('/incidents', {
     name: 'Email delayed',
     severity: 'sev2',

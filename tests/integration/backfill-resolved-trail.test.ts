@@ -31,7 +31,7 @@ async function declare(body: Record<string, unknown>): Promise<string> {
 }
 
 beforeAll(async () => {
-  h = await startHerald({ env: { SITE_TIMEZONE: TZ, PORT: '4901' } });
+  h = await startHerald({ env: { SITE_TIMEZONE: TZ } });
   for (const [id, name] of [
     ['card-payments', 'Card payments'],
     ['ledger', 'Ledger'],
