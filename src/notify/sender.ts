@@ -148,7 +148,7 @@ export class Sender {
       return;
     }
     if ('skip' in built) {
-      await this.o.ledger.save({ ...d, state: 'failed', last_error: `not sent: ${built.skip}`, next_at: null });
+      await this.o.ledger.save({ ...d, state: 'failed', last_error: `not sent: ${built.skip}`, next_at: null, last_attempt_at: at() });
       return;
     }
     try {
@@ -157,7 +157,16 @@ export class Sender {
       await this.failed(d, err as Error);
       return;
     }
-    await this.o.ledger.save({ ...d, state: 'sent', attempts: d.attempts + 1, last_error: null, next_at: null, sent_at: at() });
+    const sentAt = at();
+    await this.o.ledger.save({
+      ...d,
+      state: 'sent',
+      attempts: d.attempts + 1,
+      last_error: null,
+      next_at: null,
+      sent_at: sentAt,
+      last_attempt_at: sentAt,
+    });
     // Mail goes out again: a failure before this one no longer says why mail waits (the deliveries page showed it
     // for as long as any fan-out ran, minutes after the relay was fixed).
     this.lastError = null;
@@ -172,7 +181,8 @@ export class Sender {
     const verdict = classify(err);
     const error = describe(err);
     const attempts = d.attempts + 1;
-    this.lastError = { delivery: d.id, error, at: this.o.now().toISOString() };
+    const tried = this.o.now().toISOString();
+    this.lastError = { delivery: d.id, error, at: tried };
     if (verdict === 'halt') {
       // Not the message's fault: keep it queued with its attempts as they were, and stop sending.
       // Held on every halt, paused or not: the SMTP thread gives back what it is handed until then.
@@ -187,12 +197,12 @@ export class Sender {
       return;
     }
     if (verdict === 'permanent' || attempts >= this.o.maxAttempts) {
-      await this.o.ledger.save({ ...d, state: 'failed', attempts, last_error: error, next_at: null });
+      await this.o.ledger.save({ ...d, state: 'failed', attempts, last_error: error, next_at: null, last_attempt_at: tried });
       if (isUnknownMailbox(err)) await this.o.suppress(d.sub, error);
       return;
     }
     const nextAt = this.o.now().getTime() + backoffMs(attempts, this.o.retryBaseMs, this.o.retryMaxMs);
-    await this.o.ledger.save({ ...d, attempts, last_error: error, next_at: nextAt });
+    await this.o.ledger.save({ ...d, attempts, last_error: error, next_at: nextAt, last_attempt_at: tried });
     this.held.hold(d);
     this.later(d.id, nextAt);
   }

@@ -56,19 +56,22 @@ export function sharedSending(ctx: SendingContext): () => Promise<void> {
     }
     // Paused while its message was being made: the mailer's hold came too early to give it back.
     if (sending.paused) return null;
-    if ('skip' in built) return { ...d, state: 'failed', last_error: `not sent: ${built.skip}`, next_at: null };
+    if ('skip' in built)
+      return { ...d, state: 'failed', last_error: `not sent: ${built.skip}`, next_at: null, last_attempt_at: now().toISOString() };
     try {
       await mailer.send(d.id, built.message, { urgent: d.kind === 'confirm' });
       // Mail goes out again: a failure before this one no longer says why mail waits.
       sending.lastError = null;
-      return { ...d, state: 'sent', attempts: d.attempts + 1, last_error: null, next_at: null, sent_at: now().toISOString() };
+      const sentAt = now().toISOString();
+      return { ...d, state: 'sent', attempts: d.attempts + 1, last_error: null, next_at: null, sent_at: sentAt, last_attempt_at: sentAt };
     } catch (e) {
       const err = e as Error;
       // Given back unattempted by the paused mailer: it stays queued as it was.
       if (isHeld(err)) return null;
       const error = describe(err);
       const attempts = d.attempts + 1;
-      sending.lastError = { delivery: d.id, error, at: now().toISOString() };
+      const tried = now().toISOString();
+      sending.lastError = { delivery: d.id, error, at: tried };
       const verdict = classify(err);
       if (verdict === 'halt') {
         // Held on every halt, paused or not: the SMTP thread gives back what it is handed until then.
@@ -84,12 +87,13 @@ export function sharedSending(ctx: SendingContext): () => Promise<void> {
       }
       if (verdict === 'permanent' || attempts >= cfg.MAIL_MAX_ATTEMPTS) {
         if (isUnknownMailbox(err)) await subscribers.suppress(d.sub, error, now()).catch(() => {});
-        return { ...d, state: 'failed', attempts, last_error: error, next_at: null };
+        return { ...d, state: 'failed', attempts, last_error: error, next_at: null, last_attempt_at: tried };
       }
       return {
         ...d,
         attempts,
         last_error: error,
+        last_attempt_at: tried,
         next_at: now().getTime() + backoffMs(attempts, cfg.MAIL_RETRY_BASE_MS, cfg.MAIL_RETRY_MAX_MS),
       };
     }

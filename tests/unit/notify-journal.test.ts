@@ -208,6 +208,7 @@ describe('DeliveryLedger', () => {
     next_at: null,
     created_at: '',
     sent_at: null,
+    last_attempt_at: null,
   });
   const intent: Intent = {
     t: 'i',
@@ -242,6 +243,24 @@ describe('DeliveryLedger', () => {
     expect(again.epoch).toBe('2026-11-23T00:00:00.000Z');
     expect(again.intents.get('u1')).toMatchObject({ cursor: 3, done: true });
     expect(readFileSync(file, 'utf8').trim().split('\n').length).toBeLessThan(6);
+  });
+
+  it('a line written before deliveries kept their last attempt loads (not known: null); a failure keeps its time through compaction and restart', async () => {
+    const file = join(tmp(), 'd.jsonl');
+    const old = { ...d('old'), state: 'failed', attempts: 1, last_error: '550 5.1.1 User unknown' } as Partial<Delivery>;
+    delete old.last_attempt_at;
+    writeFileSync(file, `${JSON.stringify({ t: 'm', epoch: '2026-11-01T00:00:00.000Z' })}\n${JSON.stringify(old)}\n`);
+    const ledger = new DeliveryLedger(new Journal(file));
+    expect(ledger.deliveries.get('old')).toMatchObject({ state: 'failed', last_attempt_at: null });
+    await ledger.recordFanOut([d('new')], intent);
+    await ledger.save({ ...d('new'), state: 'failed', attempts: 1, last_error: '554', last_attempt_at: '2026-12-07T15:00:00.000Z' });
+    await ledger.compactIfWorthIt(true);
+    await ledger.close();
+
+    const again = new DeliveryLedger(new Journal(file));
+    expect(again.deliveries.get('old')!.last_attempt_at).toBeNull();
+    expect(again.deliveries.get('new')!.last_attempt_at).toBe('2026-12-07T15:00:00.000Z');
+    await again.close();
   });
 
   it('compaction keeps a sent confirmation of the last 48 h (the start-up repair asks for it) with its subscriber, not an already-subscribed note', async () => {

@@ -240,5 +240,11 @@ export class DeliveryLedger {
 function sentConfirmation(id: string, created: number): Delivery {
   const at = new Date(created).toISOString();
   const sub = id.slice(0, id.lastIndexOf('.confirm.'));
-  return { ...queuedDelivery({ id, sub, intent: 'confirm', kind: 'confirm', created_at: at }), state: 'sent', attempts: 1, sent_at: at };
+  return {
+    ...queuedDelivery({ id, sub, intent: 'confirm', kind: 'confirm', created_at: at }),
+    state: 'sent',
+    attempts: 1,
+    sent_at: at,
+    last_attempt_at: at,
+  };
 }

@@ -70,12 +70,17 @@ export const deliverySchema = z.object({
   next_at: z.number().nullable(),
   created_at: instant,
   sent_at: instant.nullable(),
+  /**
+   * When it was last tried (sent, refused, or found unsendable), so a failure says when it happened. Absent
+   * from lines written before it existed: null, not known.
+   */
+  last_attempt_at: instant.nullable().default(null),
 });
 export type Delivery = z.infer<typeof deliverySchema>;
 
 /** A delivery as it is created: queued, never tried. */
 export function queuedDelivery(d: Pick<Delivery, 'id' | 'sub' | 'intent' | 'kind' | 'created_at'>): Delivery {
-  return { t: 'd', ...d, state: 'queued', attempts: 0, last_error: null, next_at: null, sent_at: null };
+  return { t: 'd', ...d, state: 'queued', attempts: 0, last_error: null, next_at: null, sent_at: null, last_attempt_at: null };
 }
 
 /** One notice to fan out (a notify update, or a maintenance reminder) and how far fan-out got. */

@@ -106,9 +106,10 @@ export abstract class PgClaims {
     if (outcomes.length === 0) return;
     await this.db.query(
       `UPDATE mail_deliveries d SET state = o.state, attempts = o.attempts, last_error = o.last_error, next_at = o.next_at,
-         sent_at = o.sent_at, sent_by = CASE WHEN o.state = 'sent' THEN $7 ELSE d.sent_by END, lease_owner = NULL, lease_until = NULL
-       FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::bigint[], $6::timestamptz[])
-         AS o(id, state, attempts, last_error, next_at, sent_at)
+         sent_at = o.sent_at, last_attempt_at = o.last_attempt_at, sent_by = CASE WHEN o.state = 'sent' THEN $7 ELSE d.sent_by END,
+         lease_owner = NULL, lease_until = NULL
+       FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::bigint[], $6::timestamptz[], $8::timestamptz[])
+         AS o(id, state, attempts, last_error, next_at, sent_at, last_attempt_at)
        WHERE d.id = o.id AND d.state = 'queued' AND (o.state <> 'queued' OR d.lease_owner = $7)`,
       [
         outcomes.map((d) => d.id),
@@ -118,6 +119,7 @@ export abstract class PgClaims {
         outcomes.map((d) => d.next_at),
         outcomes.map((d) => d.sent_at),
         replica,
+        outcomes.map((d) => d.last_attempt_at),
       ],
     );
   }

@@ -12,9 +12,10 @@ export interface DeliveryRow {
   next_at: string | null;
   created_at: Date;
   sent_at: Date | null;
+  last_attempt_at: Date | null;
 }
 
-export const DELIVERY_COLUMNS = 'id, sub, intent, kind, state, attempts, last_error, next_at, created_at, sent_at';
+export const DELIVERY_COLUMNS = 'id, sub, intent, kind, state, attempts, last_error, next_at, created_at, sent_at, last_attempt_at';
 
 export const deliveryOf = (r: DeliveryRow): Delivery => ({
   t: 'd',
@@ -28,6 +29,7 @@ export const deliveryOf = (r: DeliveryRow): Delivery => ({
   next_at: r.next_at === null ? null : Number(r.next_at),
   created_at: r.created_at.toISOString(),
   sent_at: r.sent_at ? r.sent_at.toISOString() : null,
+  last_attempt_at: r.last_attempt_at ? r.last_attempt_at.toISOString() : null,
 });
 
 /** A row of mail_intents as `pg` returns it. */

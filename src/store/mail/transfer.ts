@@ -56,7 +56,7 @@ function sentConfirmations(subscribers: Subscriber[], sent: (id: string) => bool
     .filter((s) => s.state === 'pending' && Date.parse(s.requested_at) > since)
     .map((s) => confirmationDelivery(s, s.requested_at))
     .filter((d) => sent(d.id))
-    .map((d) => ({ ...d, state: 'sent' as const, attempts: 1, sent_at: d.created_at }));
+    .map((d) => ({ ...d, state: 'sent' as const, attempts: 1, sent_at: d.created_at, last_attempt_at: d.created_at }));
 }
 
 /** Whether the database already holds subscribers or an outbox (an import over them needs --force). */
@@ -122,9 +122,9 @@ export async function writeMailTables(client: PoolClient, mail: MailData): Promi
     const part = mail.deliveries.slice(i, i + CHUNK);
     const col = <K extends keyof Delivery>(k: K) => part.map((d) => d[k]);
     await client.query(
-      `INSERT INTO mail_deliveries (id, sub, intent, kind, state, attempts, last_error, next_at, created_at, sent_at)
+      `INSERT INTO mail_deliveries (id, sub, intent, kind, state, attempts, last_error, next_at, created_at, sent_at, last_attempt_at)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::bigint[],
-         $9::timestamptz[], $10::timestamptz[])`,
+         $9::timestamptz[], $10::timestamptz[], $11::timestamptz[])`,
       [
         col('id'),
         col('sub'),
@@ -136,6 +136,7 @@ export async function writeMailTables(client: PoolClient, mail: MailData): Promi
         col('next_at'),
         col('created_at'),
         col('sent_at'),
+        col('last_attempt_at'),
       ],
     );
   }
