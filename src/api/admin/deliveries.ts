@@ -20,7 +20,8 @@ const retryAllSchema = z.strictObject({
 /**
  * A failed delivery; `email` is null once its subscriber was removed; `unreachable` says why nothing can send it
  * again now (`subscriber_removed`, `subscriber_unsubscribed`, `address_suppressed`, `subscriber_unfollowed`: a retry is
- * refused with it), or null.
+ * refused with it), or null. `created_at`: when the delivery was made; `last_attempt_at`: when it was last tried
+ * (null for a failure recorded before Herald kept that time).
  */
 function failedJson({ delivery: d, email, unreachable }: FailedDelivery) {
   return {
@@ -31,6 +32,8 @@ function failedJson({ delivery: d, email, unreachable }: FailedDelivery) {
     kind: d.kind,
     attempts: d.attempts,
     last_error: d.last_error,
+    created_at: d.created_at,
+    last_attempt_at: d.last_attempt_at,
     unreachable,
   };
 }
