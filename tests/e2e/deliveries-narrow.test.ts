@@ -15,7 +15,7 @@ let browser: Browser | undefined;
 afterAll(() => browser?.close());
 
 describe('the deliveries page on a 360 px phone', () => {
-  it('both tables fit: the Failed count and its "Retry all failed" are on screen without scrolling sideways', async () => {
+  it('both tables fit: the Failed count, its "Retry all failed" and a failure\'s "Last tried" are on screen without scrolling sideways', async () => {
     const smtp = await startSmtp(() => ({ code: 554, text: '5.7.1 Message refused: the relay refuses every recipient of this test' }));
     cleanup.push(() => smtp.close());
     const dataDir = tempDataDir();
@@ -42,7 +42,11 @@ describe('the deliveries page on a 360 px phone', () => {
     }));
     expect(overflow.page).toBeLessThanOrEqual(360);
     expect(overflow.tables).toEqual([0, 0]);
-    for (const el of [page.locator('.pill.st-failed').first(), page.getByRole('button', { name: /Retry all 2 failed/ })]) {
+    // A failure's "Last tried" time (a <time> in the site's zone) is on screen too, labelled.
+    const lastTried = page.locator('#failed-title ~ table time').first();
+    expect(await lastTried.getAttribute('datetime')).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z$/);
+    expect(await page.locator('.stack-label', { hasText: 'Last tried' }).first().isVisible()).toBe(true);
+    for (const el of [page.locator('.pill.st-failed').first(), page.getByRole('button', { name: /Retry all 2 failed/ }), lastTried]) {
       const box = (await el.boundingBox())!;
       expect(box.x).toBeGreaterThanOrEqual(0);
       expect(box.x + box.width).toBeLessThanOrEqual(360);
@@ -52,6 +56,7 @@ describe('the deliveries page on a 360 px phone', () => {
     // Wide, it is a table again, with its column headings.
     await page.setViewportSize({ width: 1280, height: 900 });
     expect(await page.getByRole('columnheader', { name: 'Failed' }).isVisible()).toBe(true);
+    expect(await page.getByRole('columnheader', { name: 'Last tried' }).isVisible()).toBe(true);
     await screenshot(page, 'deliveries/wide-1280');
     await context.close();
   });
