@@ -17,6 +17,7 @@ import type { SubscribeLimits } from './subscribe-limits.ts';
 import { intentsByKey, stillSendable } from './intents.ts';
 import type { LeftFailed } from '../store/mail/unreachable.ts';
 import { followsNotices } from './follows-notices.ts';
+import { unknownComponent } from '../domain/components/unknown.ts';
 
 /** How many failed deliveries one turn of a "retry all" queues again. */
 const RETRY_BATCH = 500;
@@ -113,7 +114,7 @@ export function openNotify(herald: HeraldCore, workers = true): Notify {
       // an email: an old form naming a deleted component must not lock its owner's retry out.
       const known = existingIds(herald.store.data);
       const unknown = input.components.find((c) => !known.has(c));
-      if (unknown !== undefined) throw new Invalid(`Unknown component ${unknown}.`, 'components');
+      if (unknown !== undefined) throw new Invalid(unknownComponent(herald.store.data, unknown, false), 'components');
       const addressWait = await limits.address(input.email);
       if (addressWait > 0) throw new RateLimited(addressWait);
       // The answer waits for one durable write, whatever the address's state (no timing tell); the email is

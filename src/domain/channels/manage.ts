@@ -4,6 +4,7 @@ import { Conflict, NotFound, Invalid } from '../errors.ts';
 import { randomId } from '../ids.ts';
 import { redactUrl, type Channel, type ChannelKind, type ChannelMinImpact, type ChannelState } from './model.ts';
 import { existingIds } from '../components/following.ts';
+import { unknownComponent } from '../components/unknown.ts';
 
 export interface ChannelInput {
   kind: ChannelKind;
@@ -70,7 +71,7 @@ const audited = (c: Channel) => ({
 function checkComponents(ctx: VerbContext, ids: string[] | undefined): void {
   const known = existingIds(ctx.db);
   const unknown = ids?.find((id) => !known.has(id));
-  if (unknown !== undefined) throw new Invalid(`Unknown component ${unknown}.`, 'components', 'unknown_component');
+  if (unknown !== undefined) throw new Invalid(unknownComponent(ctx.db, unknown, false), 'components', 'unknown_component');
 }
 
 /**

@@ -6,6 +6,7 @@ import { isResolvedStatus, worstComponentStatus } from '../status.ts';
 import { heldUnderMaintenance, settledStatus } from '../components/settle.ts';
 import { moveComponentStatus } from '../components/hand-set.ts';
 import { statusesAt } from '../components/status-at.ts';
+import { unknownComponent } from '../components/unknown.ts';
 
 /**
  * Incident status rules.
@@ -77,7 +78,7 @@ export function applyComponentChanges(
 ): ComponentChange[] {
   for (const id of Object.keys(changes)) {
     if (!ctx.db.components.some((c) => c.id === id)) {
-      throw new Invalid(`Unknown component "${id}".`, `components.${id}`, 'unknown_component');
+      throw new Invalid(unknownComponent(ctx.db, id), `components.${id}`, 'unknown_component');
     }
   }
   const recorded: ComponentChange[] = [];

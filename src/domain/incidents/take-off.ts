@@ -4,6 +4,7 @@ import type { ComponentStatus } from '../status.ts';
 import { Invalid } from '../errors.ts';
 import { moveComponentStatus } from '../components/hand-set.ts';
 import { givenBack } from './lifecycle.ts';
+import { unknownComponent } from '../components/unknown.ts';
 
 /**
  * An update's component changes as its input gives them: a status per component, or `null` to take the
@@ -31,7 +32,7 @@ export function splitChanges(changes: ComponentChangesInput = {}): { set: Record
 export function assertTakeOff(ctx: Pick<VerbContext, 'db'>, incident: Incident, off: string[], set: Record<string, ComponentStatus>): void {
   for (const id of off) {
     const component = ctx.db.components.find((c) => c.id === id);
-    if (!component) throw new Invalid(`Unknown component "${id}".`, `components.${id}`, 'unknown_component');
+    if (!component) throw new Invalid(unknownComponent(ctx.db, id), `components.${id}`, 'unknown_component');
     if (!incident.components.includes(id)) {
       throw new Invalid(
         `${component.name} is not affected by ${incident.id}: there is nothing to take off.`,

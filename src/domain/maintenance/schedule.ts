@@ -5,6 +5,7 @@ import { Invalid } from '../errors.ts';
 import { recordAudit } from '../audit.ts';
 import { appendMaintenanceUpdate } from './append.ts';
 import { maintenanceText } from './texts.ts';
+import { unknownComponent } from '../components/unknown.ts';
 
 export interface ScheduleInput {
   name: string;
@@ -61,7 +62,7 @@ export function scheduleMaintenance(ctx: VerbContext, input: ScheduleInput): Mai
   const components = [...new Set(input.components)];
   for (const [i, id] of components.entries()) {
     if (!ctx.db.components.some((c) => c.id === id)) {
-      throw new Invalid(`Unknown component "${id}".`, `components.${i}`, 'unknown_component');
+      throw new Invalid(unknownComponent(ctx.db, id), `components.${i}`, 'unknown_component');
     }
   }
   const now = ctx.now.toISOString();
