@@ -22,13 +22,19 @@ export function componentNamer(db: Pick<Db, 'components' | 'groups' | 'audit'>):
       event.components.map((id) => {
         const live = db.components.find((c) => c.id === id);
         // A live component's group is its own, null included: an earlier one deleted under that id had another.
-        return { id, name: componentName(db, event, id), group: live ? live.group : (deletedRecord(db, id)?.group ?? null) };
+        if (live) return { id, name: live.name, group: live.group };
+        const kept = deletedRecord(db, id);
+        const group = kept?.group ?? null;
+        return { id, name: componentName(db, event, id), group, group_name: group ? deletedGroupName(db, kept!, group) : null };
       }),
     );
 }
 
-/** What a component list needs of each: its id, the name it goes by, its group's id. */
-export type Named = Pick<Component, 'id' | 'name' | 'group'>;
+/**
+ * What a component list needs of each: its id, the name it goes by, its group's id, and for a deleted one the
+ * name its group had (the group goes with its last component, so its id may name no group any more).
+ */
+export type Named = Pick<Component, 'id' | 'name' | 'group'> & { group_name?: string | null };
 
 /**
  * The names a customer reads for these components: a name another component shares (on the page, or in the
@@ -59,8 +65,8 @@ function qualified(db: Pick<Db, 'groups'>, shared: ReadonlyMap<string, ReadonlyS
   return list.map((c) => {
     const k = nameKey(c.name);
     const ids = new Set([...(shared.get(k) ?? []), ...(inList.get(k) ?? [])]);
-    const group = ids.size > 1 ? db.groups.find((g) => g.id === c.group) : undefined;
-    return group ? `${group.name} / ${c.name}` : c.name;
+    const group = ids.size > 1 ? (c.group_name ?? db.groups.find((g) => g.id === c.group)?.name) : undefined;
+    return group ? `${group} / ${c.name}` : c.name;
   });
 }
 
@@ -76,26 +82,49 @@ export function componentName(db: Pick<Db, 'components' | 'audit'>, event: Event
   );
 }
 
+/**
+ * The name of the group a deleted component was in: the one its deletion kept; for a deletion recorded before
+ * Herald kept it, the group's as it stands, else the last the audit knew for that group id. Undefined when
+ * nothing knows it: the component then reads bare, as well as the data allows.
+ */
+function deletedGroupName(db: Pick<Db, 'groups' | 'audit'>, kept: Partial<Component>, group: string): string | undefined {
+  const recorded = (kept as { group_name?: unknown }).group_name;
+  // A deletion's group_name is the group's id when the group was already gone (manage.ts groupName): no name.
+  if (typeof recorded === 'string' && recorded !== group) return recorded;
+  return db.groups.find((g) => g.id === group)?.name ?? auditIndex(db.audit).groupNames.get(group);
+}
+
 /** The component as it was when deleted (its last deletion): the audit keeps it (without its hand-set periods). */
 export function deletedRecord(db: Pick<Db, 'audit'>, id: string): Partial<Component> | undefined {
-  return deletions(db.audit).get(id);
+  return auditIndex(db.audit).deletions.get(id);
+}
+
+interface AuditIndex {
+  /** Each component as its last deletion kept it, by id. */
+  deletions: Map<string, Partial<Component>>;
+  /** The last name the audit records for each group id (a group's edit, a component's record with its group_name). */
+  groupNames: Map<string, string>;
 }
 
 /**
- * The audit's deletions by component id, read once per audit: asked for by every deleted component of every event
- * shown. The audit only grows (a draft's copy too), so its length says whether it was read to the end.
+ * What the audit knows of deleted components and groups, read once per audit: asked for by every deleted component
+ * of every event shown. The audit only grows (a draft's copy too), so its length says whether it was read to the end.
  */
-function deletions(audit: Db['audit']): Map<string, Partial<Component>> {
-  const known = readDeletions.get(audit);
-  if (known?.length === audit.length) return known.byId;
-  const byId = new Map<string, Partial<Component>>();
+function auditIndex(audit: Db['audit']): AuditIndex {
+  const known = readAudits.get(audit);
+  if (known?.length === audit.length) return known.index;
+  const index: AuditIndex = { deletions: new Map(), groupNames: new Map() };
   for (const a of audit) {
+    const previous = a.previous && typeof a.previous === 'object' ? (a.previous as Record<string, unknown>) : undefined;
+    if (a.action === 'group.edit' && typeof previous?.name === 'string') index.groupNames.set(a.target, previous.name);
+    if (a.action.startsWith('component.') && typeof previous?.group === 'string' && typeof previous.group_name === 'string') {
+      if (previous.group_name !== previous.group) index.groupNames.set(previous.group, previous.group_name);
+    }
     if (a.action !== 'component.delete') continue;
-    const previous = a.previous;
-    if (previous && typeof previous === 'object') byId.set(a.target, previous as Partial<Component>);
-    else byId.delete(a.target);
+    if (previous) index.deletions.set(a.target, previous as Partial<Component>);
+    else index.deletions.delete(a.target);
   }
-  readDeletions.set(audit, { length: audit.length, byId });
-  return byId;
+  readAudits.set(audit, { length: audit.length, index });
+  return index;
 }
-const readDeletions = new WeakMap<Db['audit'], { length: number; byId: Map<string, Partial<Component>> }>();
+const readAudits = new WeakMap<Db['audit'], { length: number; index: AuditIndex }>();
