@@ -56,6 +56,16 @@ function nextPosition(db: Db, group: string | null): number {
   return Math.min(POSITION_MAX, Math.max(0, ...level.map((x) => x.position)) + 1);
 }
 
+/**
+ * A component joined or left these groups: their `updated_at` moves, since their status and list of components
+ * may have changed, and v2's group time (the latest of its own and its components') would otherwise go back
+ * to an older child's when the newest one leaves.
+ */
+function touchGroups(ctx: VerbContext, ...ids: Array<string | null>): void {
+  const now = ctx.now.toISOString();
+  for (const g of ctx.db.groups) if (ids.includes(g.id)) g.updated_at = now;
+}
+
 /** Groups exist only while they hold components. */
 function dropEmptyGroups(db: Db): void {
   db.groups = db.groups.filter((g) => db.components.some((c) => c.group === g.id));
@@ -124,6 +134,7 @@ export function createComponent(ctx: VerbContext, input: ComponentInput): Compon
   // A component made in trouble was set so by hand: counted in its uptime like a later edit.
   if (component.status !== 'operational') component.hand_set = [{ status: component.status, from: now, to: null }];
   ctx.db.components.push(component);
+  touchGroups(ctx, group);
   recordAudit(ctx, 'component.create', id, {
     detail: {
       name: component.name,
@@ -187,6 +198,7 @@ export function editComponent(ctx: VerbContext, id: string, patch: Partial<Compo
   if (!same) c.updated_at = ctx.now.toISOString();
   // Named before an emptied group is dropped, so the group it left is named as it was.
   const changes = changedFields({ ...before, group: before.group_name }, { ...c, group: groupName(ctx.db, c.group) }, EDITED);
+  if (c.group !== previous.group) touchGroups(ctx, previous.group, c.group);
   dropEmptyGroups(ctx.db);
   // The status it took too, when it took one: the audit is then the one record of a return to operational by
   // hand (hand_set keeps other statuses alone), which a webhook's page as of an update needs (channels/page-as-of.ts).
@@ -239,6 +251,7 @@ export function deleteComponent(ctx: VerbContext, id: string, force = false): vo
   // Read while its group still exists: deleting its last component drops the group.
   const previous = audited(ctx.db, c);
   ctx.db.components = ctx.db.components.filter((x) => x.id !== id);
+  touchGroups(ctx, c.group);
   dropEmptyGroups(ctx.db);
   ctx.db.page.removed_at = ctx.now.toISOString();
   recordAudit(ctx, 'component.delete', id, { previous });
