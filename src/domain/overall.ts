@@ -46,13 +46,16 @@ export interface GroupView {
   components: Component[];
 }
 
+/** The page's order of groups and components: by position, a tie by name. The console lists groups by it too. */
+export const byPosition = <T extends { position: number; name: string }>(a: T, b: T) =>
+  a.position - b.position || a.name.localeCompare(b.name);
+
 /**
  * Components in display order: groups by position, each with its children by
  * position; ungrouped components form groups of their own (group: null) in
  * the same ordering, as Statuspage interleaves them.
  */
 export function componentsByGroup(db: Pick<Db, 'components' | 'groups'>): GroupView[] {
-  const byPosition = <T extends { position: number; name: string }>(a: T, b: T) => a.position - b.position || a.name.localeCompare(b.name);
   const views: Array<GroupView & { position: number; name: string }> = [];
   for (const g of db.groups) {
     const children = db.components.filter((c) => c.group === g.id).sort(byPosition);
