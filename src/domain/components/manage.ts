@@ -37,7 +37,10 @@ function groupIdFor(ctx: VerbContext, name: string | null | undefined): string |
   if (existing) return existing.id;
   const now = ctx.now.toISOString();
   const position = nextPosition(ctx.db, null);
-  const id = randomId();
+  // Groups and components share one list in v2 and one filter in the banner: a group never takes an id in use.
+  const taken = idsInUse(ctx.db);
+  let id = randomId();
+  while (taken.has(id)) id = randomId();
   ctx.db.groups.push({ id, name: trimmed, position, created_at: now, updated_at: now });
   return id;
 }
@@ -54,6 +57,11 @@ function nextPosition(db: Db, group: string | null): number {
   // Never past the limit a form or the API may give (one placed at it, the next ties it and sorts by name): one
   // past it could not be saved again from the console's row, whose position field posts it back.
   return Math.min(POSITION_MAX, Math.max(0, ...level.map((x) => x.position)) + 1);
+}
+
+/** The ids components, groups and past events' (deleted) components go by: one namespace on the page and in v2. */
+function idsInUse(db: Db): Set<string> {
+  return new Set([...db.components.map((c) => c.id), ...db.groups.map((g) => g.id), ...allEvents(db).flatMap((e) => e.components)]);
 }
 
 /**
@@ -82,7 +90,7 @@ function newComponentId(db: Db, input: ComponentInput): string {
   const stem = bareSlug(input.name) || 'component';
   // An id past incidents still name (its component deleted with force) is not handed out again: the new
   // component would take on their history and uptime.
-  const taken = new Set([...db.components.map((c) => c.id), ...allEvents(db).flatMap((e) => e.components)]);
+  const taken = idsInUse(db);
   let id = stem;
   for (let n = 2; taken.has(id); n++) id = `${stem.slice(0, 59 - String(n).length).replace(/-+$/, '')}-${n}`;
   return id;
@@ -104,6 +112,10 @@ export function createComponent(ctx: VerbContext, input: ComponentInput): Compon
   const id = newComponentId(ctx.db, input);
   if (ctx.db.components.some((c) => c.id === id)) {
     throw new Conflict(`A component with id "${id}" already exists.`, 'duplicate', 'id');
+  }
+  // A group's id too: v2 would list the id twice and the banner's ?components= filter would match both.
+  if (ctx.db.groups.some((g) => g.id === id)) {
+    throw new Conflict(`A group with id "${id}" already exists.`, 'duplicate', 'id');
   }
   // As for an automatic id (newComponentId): one that past incidents or windows still name (its component
   // deleted with force) would hand their history and uptime to a new component.
