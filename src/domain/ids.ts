@@ -8,6 +8,13 @@ export function randomId(length = 12): string {
   return out;
 }
 
+/** An id from `next` (randomId by default) that `taken` does not hold: drawn again until free. */
+export function freeId(taken: ReadonlySet<string>, next: () => string = randomId): string {
+  let id = next();
+  while (taken.has(id)) id = next();
+  return id;
+}
+
 /**
  * `PREFIX-YYYY-MM-DD-N`: the UTC date the record starts and its sequence that
  * day. N is one more than the highest N already used on that date, so ids

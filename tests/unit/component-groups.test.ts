@@ -1,17 +1,11 @@
-import { describe, expect, it, vi } from 'vitest';
-
-// The ids a new group is offered, when a test sets them; else the real generator's.
-const offered: string[] = [];
-vi.mock('../../src/domain/ids.ts', async (real) => {
-  const ids = await real<typeof import('../../src/domain/ids.ts')>();
-  return { ...ids, randomId: (length?: number) => offered.shift() ?? ids.randomId(length) };
-});
+import { describe, expect, it } from 'vitest';
 import { ctx, db, T0 } from '../helpers/db.ts';
 import { createComponent, deleteComponent, editComponent } from '../../src/domain/components/manage.ts';
 import { editGroup } from '../../src/domain/components/groups.ts';
 import { byPosition, componentsByGroup } from '../../src/domain/overall.ts';
 import { componentsJson } from '../../src/read/statuspage-records.ts';
 import { Conflict } from '../../src/domain/errors.ts';
+import { freeId } from '../../src/domain/ids.ts';
 import type { Db } from '../../src/domain/model.ts';
 
 /** A component group's record in v2 (its updated_at, its components), its id beside the components', its order. */
@@ -74,14 +68,15 @@ describe('ids of groups and components', () => {
     expect(d.components.map((c) => c.id)).not.toContain(group.id);
   });
 
-  it('gives a new group an id no component has: one already taken is passed over', () => {
+  it('gives a new group an id no component or group has: one already taken is drawn again', () => {
     const d = payments();
-    // The generator's ids are random (12 characters), so a collision is only forced here: offered a
-    // component's id first, the group takes the next.
-    offered.push('web', 'fresh-group');
     const made = createComponent(ctx(d, 60), { name: 'Ledger', group: 'Finance' });
-    expect(made.group).toBe('fresh-group');
-    expect(d.groups.find((g) => g.name === 'Finance')!.id).toBe('fresh-group');
+    const finance = d.groups.find((g) => g.name === 'Finance')!;
+    expect(made.group).toBe(finance.id);
+    expect(d.components.map((c) => c.id)).not.toContain(finance.id);
+    // The generator's ids are random (12 characters), so a collision is only forced here, with a scripted one.
+    const drawn = ['web', finance.id, 'fresh-group'];
+    expect(freeId(new Set([...d.components.map((c) => c.id), ...d.groups.map((g) => g.id)]), () => drawn.shift()!)).toBe('fresh-group');
   });
 });
 

@@ -3,7 +3,7 @@ import { allEvents, type Component, type Db } from '../model.ts';
 import { POSITION_MAX } from '../component-schema.ts';
 import type { ComponentStatus } from '../status.ts';
 import { Conflict, NotFound } from '../errors.ts';
-import { bareSlug, randomId } from '../ids.ts';
+import { bareSlug, freeId } from '../ids.ts';
 import { recordAudit } from '../audit.ts';
 import { changedFields } from '../audit-changes.ts';
 import { isResolvedStatus } from '../status.ts';
@@ -38,9 +38,7 @@ function groupIdFor(ctx: VerbContext, name: string | null | undefined): string |
   const now = ctx.now.toISOString();
   const position = nextPosition(ctx.db, null);
   // Groups and components share one list in v2 and one filter in the banner: a group never takes an id in use.
-  const taken = idsInUse(ctx.db);
-  let id = randomId();
-  while (taken.has(id)) id = randomId();
+  const id = freeId(idsInUse(ctx.db));
   ctx.db.groups.push({ id, name: trimmed, position, created_at: now, updated_at: now });
   return id;
 }
