@@ -3,6 +3,7 @@ import { joinNames } from '../../domain/words.ts';
 import type { Herald } from '../../herald.ts';
 import type { Session } from '../../auth/sessions.ts';
 import { ComponentInUse, componentUse, createComponent, deleteComponent, editComponent } from '../../domain/components/manage.ts';
+import { customerNames } from '../../domain/components/names.ts';
 import type { Component, Db, Group } from '../../domain/model.ts';
 import { onlyOwn, ownChanges, shownAgain, shownField } from '../own-changes.ts';
 import { Stale } from '../../domain/errors.ts';
@@ -55,6 +56,16 @@ type Field = (typeof FIELDS)[number];
 export function componentAsShown(db: Pick<Db, 'groups'>, c: Component): Record<Field, string> {
   const group = c.group ? (db.groups.find((g) => g.id === c.group)?.name ?? '') : '';
   return { name: c.name, group, position: String(c.position), description: c.description ?? '' };
+}
+
+/**
+ * Each component's name as the components page says it, by id: with its group when another shares the name
+ * ("Core platform / API"), as customers read it. The same name in two groups is allowed, and a table of
+ * "Save API" twice, or "API is part of INC-…" alone, left the Comms Lead to guess which.
+ */
+export function shownNames(db: Pick<Db, 'components' | 'groups'>): Map<string, string> {
+  const names = customerNames(db, db.components);
+  return new Map(db.components.map((c, i) => [c.id, names[i]!]));
 }
 
 const GROUP_FIELDS = ['name', 'position'] as const;
@@ -153,7 +164,7 @@ export async function componentsAction(herald: Herald, session: Session, form: F
     if (err instanceof ComponentInUse) {
       // Only past incidents name it: deleting anyway is allowed (they keep its name). An open one: never.
       if (err.openIncidents.length) {
-        return stillOpen(herald.store.data.components.find((c) => c.id === id)?.name ?? id, err.openIncidents);
+        return stillOpen(shownNames(herald.store.data).get(id) ?? id, err.openIncidents);
       }
       return {
         ...refused(409, { form: `Past incidents name ${id} (${err.incidents.length}). They keep its name if you delete it anyway.` }),
@@ -179,7 +190,8 @@ async function deleteQuestion(herald: Herald, id: string): Promise<ComponentsRes
   const c = db.components.find((x) => x.id === id);
   if (!c) return refused(404, { form: 'No such component.' });
   const { referencing, open } = componentUse(db, id);
-  if (open.length) return stillOpen(c.name, open);
+  const name = shownNames(db).get(id) ?? c.name;
+  if (open.length) return stillOpen(name, open);
   const now = [...existingIds(db)];
   const after = now.filter((x) => x !== id);
   const widenedChannels = db.channels
@@ -189,7 +201,7 @@ async function deleteQuestion(herald: Herald, id: string): Promise<ComponentsRes
   // counted as if it were deleted and as it is, the difference follow it alone.
   const everyone = (existing: string[]) => herald.notify.subscribers.countRecipients([' '], existing);
   const widenedSubscribers = (await everyone(after)) - (await everyone(now));
-  return { ok: 'ask', question: { id, name: c.name, pastEvents: referencing.length, widenedChannels, widenedSubscribers } };
+  return { ok: 'ask', question: { id, name, pastEvents: referencing.length, widenedChannels, widenedSubscribers } };
 }
 
 /** What the question says of the channels and subscribers a delete leaves following everything. */
