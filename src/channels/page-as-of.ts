@@ -2,7 +2,7 @@ import { allEvents, type Db, type EventRecord } from '../domain/model.ts';
 import type { ComponentStatus } from '../domain/status.ts';
 import { statusTaken } from '../domain/model.ts';
 import { afterTheFact } from '../domain/incidents/lifecycle.ts';
-import { asOf } from './facts.ts';
+import { asOf } from '../domain/event-as-of.ts';
 import { auditFacts } from './audit-facts.ts';
 
 /** A status a component took at `at`; of two at one instant, the higher `rank` was set last (see below). */

@@ -2,7 +2,7 @@ import type { Db, Incident } from '../domain/model.ts';
 import { overallStatus } from '../domain/overall.ts';
 import { componentJson, incidentJson, ms, type RecordSite } from '../read/statuspage-records.ts';
 import type { ChannelMessage } from './plan.ts';
-import { asOf } from './facts.ts';
+import { asOf } from '../domain/event-as-of.ts';
 import { statusTaken } from '../domain/model.ts';
 import { pageAsOf } from './page-as-of.ts';
 
