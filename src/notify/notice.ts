@@ -1,4 +1,4 @@
-import type { Db, EventRecord, IncidentUpdate, Maintenance, MaintenanceUpdate, Update } from '../domain/model.ts';
+import type { Db, EventRecord, Maintenance, MaintenanceUpdate, Update } from '../domain/model.ts';
 import {
   type MaintenanceNoticeStep,
   maintenanceStep,
@@ -13,12 +13,12 @@ import { customerNames, eventComponentNames } from '../domain/components/names.t
 import { CUSTOMER_STATUS_LABEL, type MaintenanceStatus } from '../domain/status.ts';
 import { cadenceFrom, levelOf, nextUpdateDue } from '../domain/policy.ts';
 import { impactChangeText } from '../domain/incidents/severity.ts';
-import { gradeAt } from '../domain/incidents/grades.ts';
 import { durationMinutes, formatDuration, formatDurationAsOnceWritten } from '../domain/overall.ts';
 import { formatDateTime } from '../domain/time-text.ts';
 import { cadenceText, etaDated, etaStated, everyText, joinNames } from '../domain/words.ts';
 import { type Stated, withoutStated } from './without-stated.ts';
 import { isRhythmSentence } from '../domain/rhythm-sentences.ts';
+import { asOf } from '../domain/event-as-of.ts';
 import { renderMarkdown, withAbsoluteLinks } from '../render/markdown.ts';
 import { markdownToText } from '../render/markdown-text.ts';
 import { summarySection } from '../render/postmortem-summary.ts';
@@ -120,11 +120,17 @@ export interface NoticeSource {
 }
 
 export function noticeFacts(s: NoticeSource): NoticeFacts {
-  const { incident, update, db, timeZone: tz } = s;
+  const { update, db, timeZone: tz } = s;
   const settings = db.settings;
+  // The incident as it stood at its update (for a late disruption notice, the update it fell due after): a notice
+  // sent late (a 4xx retry, "Retry all", a slow fan-out) tells what its update told, as the war room's message of
+  // it does, not the estimate, components or resolution of updates since, emailed or not. A window is left as it
+  // is now: its reminder must give the window as it stands (domain/maintenance/steps.ts reads it through the step).
+  const incident =
+    s.incident.kind === 'incident' && s.incident.updates.some((u) => u.id === update.id) ? asOf(s.incident, update, settings) : s.incident;
   const siteUrl = s.siteUrl.replace(/\/+$/, '');
   // The level as of this update: a notice sent late (a retry) after a re-grade keeps the impact and cadence it had.
-  const level = incident.kind === 'incident' ? levelOf(settings, gradeAt(settings, incident, update as IncidentUpdate)) : null;
+  const level = incident.kind === 'incident' ? levelOf(settings, incident) : null;
   const names = eventComponentNames(db, incident);
   const resolved = incident.resolved_at !== null && s.kind !== 'disruption';
   // From the time the update reads (as the console counts it). No time already gone when the notice arose is
