@@ -35,7 +35,9 @@ export function cachedPages(app: Hono<Env>, herald: Herald, render: Renderer, se
     app.get(route, async (c, next) => {
       let page: CachedPage;
       try {
-        page = await cache.get(pageCacheKey(new URL(c.req.url), herald.store.data, herald.config.SITE_TIMEZONE, clock));
+        // A client that refuses a stale answer (the static copy, a browser's hard reload) waits for this minute's page.
+        const current = /\bno-cache\b/i.test(c.req.header('cache-control') ?? '');
+        page = await cache.get(pageCacheKey(new URL(c.req.url), herald.store.data, herald.config.SITE_TIMEZONE, clock), { current });
       } catch (err) {
         // The render failed: let Astro answer this request itself (an HTML page, not JSON).
         console.error(`[herald] render of ${c.req.path} failed; serving it uncached:`, err);

@@ -62,7 +62,12 @@ export class PageCache {
     this.periodMs = periodMs;
   }
 
-  async get(key: string): Promise<CachedPage> {
+  /**
+   * `current`: a page of the minute before is not served while the fresh one renders; the caller waits for it (a
+   * client asking `Cache-Control: no-cache`, such as the static copy, which keeps what it gets until its next copy).
+   * It costs no render more than a plain request would: one per key and minute either way.
+   */
+  async get(key: string, opts: { current?: boolean } = {}): Promise<CachedPage> {
     const version = this.currentVersion();
     const hit = this.entries.get(key);
     if (hit && hit.version === version) {
@@ -70,7 +75,7 @@ export class PageCache {
       // Behind 0, or ahead of the clock (stepped back): as fresh as any render now would be.
       if (behind <= 0) return hit;
       // Of the minute before: served while the fresh one renders, so a page asked for all the time never waits.
-      if (behind === 1) {
+      if (behind === 1 && !opts.current) {
         this.refresh(key, version).catch(() => {});
         return hit;
       }

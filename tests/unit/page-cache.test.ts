@@ -72,6 +72,19 @@ describe('PageCache periods', () => {
     expect(t.renders()).toBe(2);
   });
 
+  it("a caller that asks for the current page (the static copy) waits for this period's render, not the one before", async () => {
+    const t = counter();
+    const first = await t.cache.get('/');
+    // One period on: a plain request would get the page of the period before while this one renders.
+    vi.setSystemTime(T0.getTime() + 60);
+    const current = await t.cache.get('/', { current: true });
+    expect(current.body).not.toBe(first.body);
+    expect(t.renders()).toBe(2);
+    // Then a hit again: no render more than a plain request would have cost.
+    expect(await t.cache.get('/', { current: true })).toBe(current);
+    expect(t.renders()).toBe(2);
+  });
+
   it('a render that fails then serves the old page rather than the failure: an error thrown, or a 500 answered', async () => {
     let failure: 'none' | 'throws' | '500' = 'none';
     const flaky = new PageCache(
