@@ -114,6 +114,8 @@ export async function start(
     ? startStaticSnapshots(herald, origin, {
         debounceMs: config.STATIC_DEBOUNCE_MS,
         identity: copyIdentity(config, dist),
+        now: () => herald.now(),
+        timeZone: config.SITE_TIMEZONE,
       })
     : null;
   if (snapshots) herald.onClose(() => snapshots.stop());

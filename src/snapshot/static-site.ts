@@ -98,7 +98,9 @@ export async function buildStaticSite(
   const fetchOne = async (path: string) => {
     const file = join(outDir, fileFor(path));
     await mkdir(dirname(file), { recursive: true });
-    const res = await fetch(`${origin}${path}`);
+    // no-cache: the page of this minute, not the one of the minute before the page cache may still hold (page-cache.ts),
+    // so a copy made when an estimate has just passed says so.
+    const res = await fetch(`${origin}${path}`, { headers: { 'cache-control': 'no-cache' } });
     if (res.status !== 200) throw new SnapshotRefused(`${path} answered ${res.status}; the static copy was not updated.`);
     if (path === '/') hsts = res.headers.has('strict-transport-security');
     const body = Buffer.from(await res.arrayBuffer());

@@ -4,6 +4,7 @@ import { allEvents } from '../domain/model.ts';
 import { type CopyReport, incidentPath, publishStaticSite, recoverStaticFolder } from './static-site.ts';
 import { settledPageDigests } from './settled-pages.ts';
 import { CopyRecord, type CopiedPage } from './copy-record.ts';
+import { copyStaleAt } from './copy-ages.ts';
 
 export interface StaticSnapshots {
   /** Resolves once no snapshot is running or scheduled (tests, shutdown). */
@@ -17,6 +18,8 @@ const RETRY_AFTER_FAILURE_MS = 30_000;
  * (or a log rotated since) never heard that the folder has been stale for days, while retries ran every 30 s.
  */
 const REPEAT_FAILURE_LOG_MS = 3_600_000;
+/** Longest sleep before the clock is read again: a wait for midnight survives a clock step (suspend, NTP). */
+const MAX_AGE_SLEEP_MS = 10 * 60_000;
 /** How long a stop waits for the last copy: well inside the 10 s Docker gives a container between SIGTERM and SIGKILL. */
 const STOP_COPY_TIMEOUT_MS = 5_000;
 
@@ -25,7 +28,10 @@ const STOP_COPY_TIMEOUT_MS = 5_000;
  * (debounced, so a burst of writes costs one copy) the site is fetched from
  * this server's own routes and swapped in whole. A failed copy leaves the
  * last good one and is retried later. A change during a copy triggers
- * another, so the folder always ends at the latest data.
+ * another, so the folder always ends at the latest data. With no write, it is
+ * copied again when time alone changes what the pages say (copy-ages.ts): an
+ * estimate passing, local midnight, durations while something is under way.
+ * Each process (each PostgreSQL replica) keeps its own folder this way.
  */
 export function startStaticSnapshots(
   herald: Herald,
@@ -44,10 +50,14 @@ export function startStaticSnapshots(
      * next start (copy-record.ts); without, every start renders them all.
      */
     identity?: string;
+    /** The pages' clock and zone, for when time alone makes the copy stale (copy-ages.ts); the system clock and UTC without. */
+    now?: () => Date;
+    timeZone?: string;
   },
 ): StaticSnapshots {
   const dir = opts.dir ?? join(herald.config.dataDir, 'static');
   const log = opts.log ?? ((line: string) => console.error(line));
+  const now = opts.now ?? (() => new Date());
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> | null = null;
   let dirty = false;
@@ -70,9 +80,29 @@ export function startStaticSnapshots(
   /** The stop gave up waiting: the server is closing under the copy, whose failure says nothing about the site. */
   let cutShort = false;
   let stopping: Promise<void> | null = null;
+  /** Waits for the instant the copy goes stale with time (`staleAt`), armed after each good copy. */
+  let ageTimer: NodeJS.Timeout | null = null;
+  let staleAt = Number.POSITIVE_INFINITY;
+
+  const waitForAge = (): void => {
+    if (ageTimer) clearTimeout(ageTimer);
+    ageTimer = null;
+    if (stopped) return;
+    const delay = staleAt - now().getTime();
+    if (delay <= 0) {
+      schedule(0);
+      return;
+    }
+    // Long sleeps are cut short and the clock read again, so a wait for midnight is not thrown off by a clock step.
+    ageTimer = setTimeout(waitForAge, Math.min(delay, MAX_AGE_SLEEP_MS));
+    ageTimer.unref();
+  };
 
   const schedule = (delay = opts.debounceMs) => {
     if (stopped) return;
+    // The copy to come is armed afresh once made.
+    if (ageTimer) clearTimeout(ageTimer);
+    ageTimer = null;
     if (running) {
       dirty = true;
       return;
@@ -87,6 +117,8 @@ export function startStaticSnapshots(
     dirty = false;
     const version = herald.store.version;
     const db = herald.store.data;
+    // What the pages say may change from this instant on, while they are fetched: the age is counted from here.
+    const startedAt = now();
     const pages = settledPageDigests(db);
     const unchanged = new Map<string, readonly string[]>();
     for (const [id, digest] of pages) {
@@ -151,6 +183,10 @@ export function startStaticSnapshots(
         running = null;
         if (dirty || herald.store.version !== version) schedule();
         else if (failed) schedule(opts.retryAfterFailureMs ?? RETRY_AFTER_FAILURE_MS);
+        else {
+          staleAt = copyStaleAt(db, startedAt, opts.timeZone ?? 'UTC').getTime();
+          waitForAge();
+        }
       });
     running = copy;
     return copy;
@@ -188,6 +224,8 @@ export function startStaticSnapshots(
       stopping ??= (async () => {
         stopped = true;
         off();
+        if (ageTimer) clearTimeout(ageTimer);
+        ageTimer = null;
         const limit = opts.stopTimeoutMs ?? STOP_COPY_TIMEOUT_MS;
         let deadline: NodeJS.Timeout | undefined;
         const inTime = await Promise.race([
