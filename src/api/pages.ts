@@ -36,7 +36,9 @@ export function cachedPages(app: Hono<Env>, herald: Herald, render: Renderer, se
       let page: CachedPage;
       try {
         // A client that refuses a stale answer (the static copy, a browser's hard reload) waits for this minute's page.
-        const current = /\bno-cache\b/i.test(c.req.header('cache-control') ?? '');
+        // Read from the socket's headers: a Request's Headers are built only when asked for, on the page's hot path.
+        const asked = c.env?.incoming?.headers['cache-control'] ?? c.req.header('cache-control') ?? '';
+        const current = /\bno-cache\b/i.test(asked);
         page = await cache.get(pageCacheKey(new URL(c.req.url), herald.store.data, herald.config.SITE_TIMEZONE, clock), { current });
       } catch (err) {
         // The render failed: let Astro answer this request itself (an HTML page, not JSON).
