@@ -1,4 +1,4 @@
-import type { SeverityLevel, Settings } from './settings.ts';
+import { SEVERITY_LEVEL_FIELDS, type SeverityLevel, type Settings } from './settings.ts';
 
 /** One field's value before and after a change, as the audit records it. */
 export interface Change {
@@ -29,18 +29,6 @@ export interface SettingsChanges {
   level_order?: Change;
 }
 
-const LEVEL_FIELDS: ReadonlyArray<keyof SeverityLevel & string> = [
-  'label',
-  'description',
-  'impact',
-  'update_every_minutes',
-  'email_subscribers',
-  'email_every_update',
-  'email_after_minutes',
-  'postmortem_due_hours',
-  'postmortem_overdue_hours',
-];
-
 /**
  * The difference of two settings documents. Levels are matched by id, as incidents and the scheme name
  * them: a level's new label is a change of that level, not one removed and another added. An added or
@@ -59,7 +47,7 @@ export function settingsChanges(before: Settings, after: Settings): SettingsChan
       out.levels_added = { ...out.levels_added, [level.id]: level.label };
       continue;
     }
-    const fields = changedFields(was, level, LEVEL_FIELDS);
+    const fields = changedFields(was, level, SEVERITY_LEVEL_FIELDS);
     if (Object.keys(fields).length) out.levels = { ...out.levels, [level.id]: fields };
   }
   for (const level of before.severities) if (!now.has(level.id)) out.levels_removed = { ...out.levels_removed, [level.id]: level.label };

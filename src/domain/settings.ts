@@ -156,6 +156,19 @@ export const { severityLevelSchema, settingsSchema } = schemasOf(STORED_LINE);
 export const { settingsSchema: settingsInputSchema } = schemasOf(INPUT_LINE);
 
 export type SeverityLevel = z.infer<typeof severityLevelSchema>;
+
+/** A level's fields after its id, in the order the settings form's table shows them (and the audit lists their changes). */
+export const SEVERITY_LEVEL_FIELDS = [
+  'label',
+  'description',
+  'impact',
+  'update_every_minutes',
+  'email_subscribers',
+  'email_every_update',
+  'email_after_minutes',
+  'postmortem_due_hours',
+  'postmortem_overdue_hours',
+] as const satisfies ReadonlyArray<keyof SeverityLevel>;
 export type Settings = z.infer<typeof settingsSchema>;
 
 /** The defaults (docs/design.md "Runbook policy"): SEV-1 critical 30 min, SEV-2 major 60 min, SEV-3 minor 4 h, emails for SEV-1/2. */
