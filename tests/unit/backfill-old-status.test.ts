@@ -70,8 +70,11 @@ describe('a backfill declared resolved records each old_status as it was at its 
   });
 });
 
-describe('an update dated back on an open incident records each old_status as it was at its display_at', () => {
-  it('not the status another incident declared since gave the component', () => {
+// From a review of the first version, which took the status at the update's time for a live change too: a real
+// change read as none (no component message to the war rooms and partners, none in v2), and one that did not
+// happen read as one. A live change, backdated or not, records what it changes now.
+describe('a live change dated back records the status it changes now', () => {
+  it('an update dated back: the status another incident declared since gave the component', () => {
     const d = db([{ id: 'email' }]);
     const slow = declare(d, 0, { components: { email: 'degraded_performance' } });
     declare(d, 40, { name: 'Email down', components: { email: 'major_outage' } });
@@ -81,8 +84,16 @@ describe('an update dated back on an open incident records each old_status as it
       components: { email: 'partial_outage' },
       display_at: at(30),
     });
-    // Before: major_outage, which the other incident set ten minutes after this update's time.
-    expect(oldStatuses(update)).toEqual({ email: 'degraded_performance' });
+    expect(oldStatuses(update)).toEqual({ email: 'major_outage' });
+  });
+
+  it('an incident declared open with a start inside another, resolved since: operational, what it changes now', () => {
+    const d = db([{ id: 'email' }]);
+    const first = declare(d, 0, { components: { email: 'major_outage' } });
+    postUpdate(ctx(d, 10), first.id, { status: 'resolved', body: 'Fixed.', components: { email: 'operational' } });
+    const again = declare(d, 20, { name: 'Email down again', components: { email: 'major_outage' }, started_at: at(5) });
+    // Before the review's fix: major_outage (the first incident's, at 5 minutes), so no change was told.
+    expect(oldStatuses(again.updates[0]!)).toEqual({ email: 'operational' });
   });
 
   it('posted now, the status it has now', () => {

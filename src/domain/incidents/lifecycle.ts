@@ -64,10 +64,11 @@ export function findIncident(ctx: Pick<VerbContext, 'db'>, id: string, field = '
  * records the word (`new_status`: its own, which settles the component when
  * the others end) and, where it differs, the status taken (`shown`).
  *
- * `from` is when the changes hold from (heldFrom: a backfill's start, a
- * backdated update's display_at). Its `old_status` is the component's status
- * then (components/status-at.ts) when that is in the past, not the one it has
- * now: another incident or a hand may have moved it since.
+ * `from` is when the changes hold from (heldFrom: a backfill's start). For a
+ * record of the past (`live` false) its `old_status` is the component's status
+ * then (components/status-at.ts), not the one it has now: another incident or a
+ * hand may have moved it since. A live change, backdated or not, records the
+ * status it changes now.
  */
 export function applyComponentChanges(
   ctx: VerbContext,
@@ -83,7 +84,9 @@ export function applyComponentChanges(
   }
   const recorded: ComponentChange[] = [];
   const now = ctx.now.toISOString();
-  const then = from !== undefined && Date.parse(from) < ctx.now.getTime() ? statusesAt(ctx.db, from, ctx.now) : null;
+  // Only for a record of the past (a backfill, `live` false): a live change's old_status is what it changes now,
+  // which the war rooms' component messages and v2's affected_components read to tell whether anything changed.
+  const then = !live && from !== undefined && Date.parse(from) < ctx.now.getTime() ? statusesAt(ctx.db, from, ctx.now) : null;
   for (const [id, status] of Object.entries(changes)) {
     const component = ctx.db.components.find((c) => c.id === id)!;
     if (!incident.components.includes(id)) incident.components.push(id);
