@@ -7,6 +7,7 @@ import { DB_SCHEMA_VERSION, emptyDb } from '../../src/domain/model.ts';
 import { mountTmpfs, mountUnavailableReason, type TestMount } from '../helpers/mounts.ts';
 import { until } from '../helpers/poll.ts';
 import { subscribe } from '../helpers/mail-flow.ts';
+import { signIn } from '../helpers/console-session.ts';
 
 const skipReason = mountUnavailableReason();
 if (skipReason) console.warn(`storage-failure tests skipped: ${skipReason}`);
@@ -120,6 +121,21 @@ describe.skipIf(skipReason !== null)('storage failures (real tmpfs mounts)', () 
     expect(componentNamesOnDisk(m.dir)).toContain('After remount');
     // A write that succeeds ends the degraded report.
     expect(await healthOf(h)).toMatchObject({ status: 'ok', storage: { healthy: true, reason: null } });
+  });
+
+  // From a review: the sign-in's audit record was written before the cookie was given, so with the data folder
+  // refusing writes nobody could open the console (503), where a full disk shows; and a sign-out said 503,
+  // "nothing was changed", though its session had ended.
+  it('read-only data folder: the console still signs in and out; the log says the audit did not record them', async () => {
+    const { h, m } = await startOnMount(1024);
+    m.readOnly();
+    const s = await signIn(h, 'Dana');
+    expect((await fetch(`${h.url}/admin`, { headers: { cookie: s.cookie } })).status).toBe(200);
+    const out = await s.post('/admin/logout', {});
+    expect(out.status).toBe(303);
+    expect((await fetch(`${h.url}/admin`, { headers: { cookie: s.cookie }, redirect: 'manual' })).status).toBe(303);
+    expect(h.output()).toContain('[console] session.sign_in of console:Dana not recorded in the audit log');
+    expect(h.output()).toContain('[console] session.sign_out of console:Dana not recorded in the audit log');
   });
 });
 

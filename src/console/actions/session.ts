@@ -69,10 +69,22 @@ async function session(herald: Herald, form: FormData, next: string, now: number
   // Marks alone (a combining grapheme joiner, a variation selector) sign as nobody a reader can see.
   const actor = `console:${showsSomething(name) ? name : 'comms-lead'}`;
   const { token } = await herald.console.sessions.create(actor, now, via);
-  // Recorded before the cookie is given: a sign-in the log could not record (storage down) answers 503 and
-  // its session is never handed out. `via` tells which secret let them in, the name being free text.
-  await herald.run(actor, (ctx) => recordAudit(ctx, 'session.sign_in', 'console', { detail: { via } }));
+  // `via` tells which secret let them in, the name being free text.
+  await auditSession(herald, actor, 'session.sign_in', { via });
   return { ok: true, redirect: next, setCookie: sessionSetCookie(herald.config.SITE_URL, token) };
+}
+
+/**
+ * Records a sign-in or a sign-out, or says in the log why it could not. A session changes nothing customers read,
+ * and with the data folder refusing writes (a full disk) the console is where the Comms Lead sees what is wrong:
+ * a sign-in waiting on the audit's write answered 503 and locked everyone out of it.
+ */
+async function auditSession(herald: Herald, actor: string, action: 'session.sign_in' | 'session.sign_out', detail?: { via: SignedInWith }) {
+  try {
+    await herald.run(actor, (ctx) => recordAudit(ctx, action, 'console', detail ? { detail } : {}));
+  } catch (err) {
+    herald.log(`[console] ${action} of ${actor} not recorded in the audit log: ${(err as Error).message}`);
+  }
 }
 
 /**
@@ -87,9 +99,10 @@ export async function signOutAction(
 ): Promise<{ ok: true; setCookie: string } | { ok: false; status: 503; message: string }> {
   try {
     await herald.console.sessions.destroy(sessionToken(herald, request));
-    await herald.run(actor, (ctx) => recordAudit(ctx, 'session.sign_out', 'console'));
   } catch (err) {
     return unavailable(err);
   }
+  // After the session ended: a sign-out the log could not record still ended it (its 503 said nothing changed).
+  await auditSession(herald, actor, 'session.sign_out');
   return { ok: true, setCookie: sessionSetCookie(herald.config.SITE_URL, null) };
 }
