@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CONTROL_IN_LINE, cleanLine, LINE_MESSAGE } from './text.ts';
+import { atMost, CONTROL_IN_LINE, cleanLine, LINE_MESSAGE } from './text.ts';
 
 /**
  * The Comms Lead's settings: who the notices speak to and sign as, where
@@ -25,7 +25,7 @@ const lineOf = (rule: LineRule) => (label: string, max: number) =>
     .refine(rule.ok, `${label} ${rule.message}`)
     .trim()
     .min(1, `${label} must not be empty`)
-    .max(max, `${label} must be at most ${max} characters`);
+    .max(max, atMost(label, max));
 
 /**
  * A sign-off of one line, or of two ("Best regards," above "The Acme Operations Team", as runbook 004 signs
@@ -44,7 +44,7 @@ const signoffOf = (rule: LineRule) =>
     .refine((v) => v.split('\n').every(rule.ok), `signoff ${rule.message}`)
     .refine((v) => v !== '', 'signoff must not be empty')
     .refine((v) => v.split('\n').length <= 2, 'signoff must be at most two lines')
-    .refine((v) => v.length <= 120, 'signoff must be at most 120 characters');
+    .refine((v) => v.length <= 120, atMost('signoff', 120));
 
 const minutes = (label: string) =>
   z

@@ -136,3 +136,12 @@ export function cut(text: string, max: number, more = ''): string {
   const atWord = head.replace(/\s+\S*$/, '');
   return `${atWord.length > head.length * 0.8 ? atWord : head}…${more ? ` ${more}` : ''}`;
 }
+
+/**
+ * A limit's refusal, saying how long the text is: the console's fields carry no maxlength (a browser cuts pasted
+ * text there without a word), so the Comms Lead learns here how much to cut.
+ */
+export const atMost = (label: string, max: number) => ({
+  error: (issue: { input?: unknown }) =>
+    `${label} must be at most ${max} characters (this has ${typeof issue.input === 'string' ? issue.input.length : '?'})`,
+});

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CHANNEL_KINDS, CHANNEL_MIN_IMPACTS } from '../domain/channels/model.ts';
 import { urlRefusal } from '../http/address-policy.ts';
-import { cleanLine, LINE_MESSAGE, showsSomething, trimInvisible } from '../domain/text.ts';
+import { atMost, cleanLine, LINE_MESSAGE, showsSomething, trimInvisible } from '../domain/text.ts';
 import { requiredText } from './required-text.ts';
 
 /**
@@ -14,7 +14,7 @@ const channelName = z
   .refine(cleanLine, `name ${LINE_MESSAGE}`)
   .overwrite(trimInvisible)
   .refine(showsSomething, 'name must not be empty')
-  .max(100, 'name must be at most 100 characters');
+  .max(100, atMost('name', 100));
 
 const channelUrl = (allowPrivate: boolean) =>
   z
@@ -22,7 +22,7 @@ const channelUrl = (allowPrivate: boolean) =>
     // Before trimming, as for the names: a NUL or a lone surrogate is refused, not stored (URL parsing lets some through).
     .refine(cleanLine, `url ${LINE_MESSAGE}`)
     .trim()
-    .max(2000, 'url must be at most 2000 characters')
+    .max(2000, atMost('url', 2000))
     .superRefine((v, ctx) => {
       const refusal = urlRefusal(v, allowPrivate);
       if (refusal) ctx.addIssue({ code: 'custom', message: refusal });

@@ -2,7 +2,7 @@ import { POSITION_MAX } from '../domain/component-schema.ts';
 import { z } from 'zod';
 import { COMPONENT_STATUSES, IMPACTS } from '../domain/status.ts';
 import { UPDATE_STATUSES } from '../domain/incidents/lifecycle.ts';
-import { cleanLine, cleanText, LINE_MESSAGE, showsSomething, textProblem, trimInvisible } from '../domain/text.ts';
+import { atMost, cleanLine, cleanText, LINE_MESSAGE, showsSomething, textProblem, trimInvisible } from '../domain/text.ts';
 import { MAX_MARKDOWN_DEPTH, markdownDepth } from '../render/markdown.ts';
 import { requiredText } from './required-text.ts';
 
@@ -13,15 +13,6 @@ import { requiredText } from './required-text.ts';
  * fail loudly.
  */
 export const LIMITS = { name: 200, body: 20_000, description: 1_000, told: 2_000 } as const;
-
-/**
- * A limit's refusal, saying how long the text is: the console's fields carry no maxlength (a browser cuts pasted
- * text there without a word), so the Comms Lead learns here how much to cut.
- */
-export const atMost = (label: string, max: number) => ({
-  error: (issue: { input?: unknown }) =>
-    `${label} must be at most ${max} characters (this has ${typeof issue.input === 'string' ? issue.input.length : '?'})`,
-});
 
 // Every process must be able to read back what one saved (see MAX_MARKDOWN_DEPTH).
 const shallowEnough = (v: string) => markdownDepth(v) <= MAX_MARKDOWN_DEPTH;
@@ -53,7 +44,7 @@ const markdownBody = (max: number, missing: { error: (issue: { input?: unknown }
     .refine(shallowEnough, TOO_DEEP);
 export const body = markdownBody(LIMITS.body, requiredText('body'));
 /** A short one-line text (a description, a group name). */
-const line = (max: number) => z.string().max(max).refine(cleanLine, LINE_MESSAGE);
+const line = (max: number, label: string) => z.string().max(max, atMost(label, max)).refine(cleanLine, LINE_MESSAGE);
 /** A named one-line text (a commander, a war room): trimmed, not empty. */
 const shortLine = (label: string, max: number) =>
   z
@@ -102,9 +93,9 @@ export const componentCreateSchema = z.strictObject({
     .regex(/^[a-z0-9][a-z0-9-]{0,59}$/, 'id must be lowercase letters, digits and dashes (max 60)')
     .optional(),
   name,
-  description: line(LIMITS.description).nullable().optional(),
+  description: line(LIMITS.description, 'description').nullable().optional(),
   // Cut as a name is: "API\u200b" is the group "API", and one drawn as nothing no group.
-  group: line(LIMITS.name).overwrite(trimInvisible).nullable().optional(),
+  group: line(LIMITS.name, 'group').overwrite(trimInvisible).nullable().optional(),
   status: componentStatus.optional(),
   position: position.optional(),
 });

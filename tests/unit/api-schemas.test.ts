@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { incidentCreateSchema, updateCreateSchema } from '../../src/input/schemas.ts';
+import { componentCreateSchema, incidentCreateSchema, updateCreateSchema } from '../../src/input/schemas.ts';
+import { DEFAULT_SETTINGS, settingsInputSchema } from '../../src/domain/settings.ts';
+import { channelCreateSchema } from '../../src/input/channels.ts';
 import { maintenanceCreateSchema } from '../../src/input/schemas.ts';
 
 describe('a body over its length limit', () => {
@@ -54,5 +56,35 @@ describe('request times are stored in one form', () => {
     ]);
     const n = incidentCreateSchema.safeParse({ name: 'x', impact: 'minor', body: 'x', started_at: 5 });
     expect(n.error?.issues[0]?.message).toMatch(/^must be an ISO 8601 date-time/);
+  });
+});
+
+// From a review: with the console's maxlength gone, a component's description and group were refused with zod's
+// own "Too big: expected string to have <=1000 characters", and the settings and channels without the length.
+describe('every text over its limit is refused with its length', () => {
+  const messages = (r: { success: boolean; error?: { issues: Array<{ message: string }> } }) => r.error?.issues.map((i) => i.message);
+  it('a component, the settings, a channel', () => {
+    expect(messages(componentCreateSchema.safeParse({ name: 'X', description: 'd'.repeat(1001), group: 'g'.repeat(201) }))).toEqual([
+      'description must be at most 1000 characters (this has 1001)',
+      'group must be at most 200 characters (this has 201)',
+    ]);
+    const settings = settingsInputSchema.safeParse({ ...DEFAULT_SETTINGS, audience: 'a'.repeat(130), signoff: 's'.repeat(130) });
+    expect(messages(settings)).toEqual(
+      expect.arrayContaining([
+        'audience must be at most 120 characters (this has 130)',
+        'signoff must be at most 120 characters (this has 130)',
+      ]),
+    );
+    const channel = channelCreateSchema(true).safeParse({
+      kind: 'slack',
+      name: 'n'.repeat(101),
+      url: `https://hooks.slack.com/${'x'.repeat(2000)}`,
+    });
+    expect(messages(channel)).toEqual(
+      expect.arrayContaining([
+        'name must be at most 100 characters (this has 101)',
+        expect.stringMatching(/^url must be at most 2000 characters \(this has \d+\)$/),
+      ]),
+    );
   });
 });
