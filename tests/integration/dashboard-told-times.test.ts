@@ -53,6 +53,28 @@ describe('the dashboard', () => {
     expect(li.attribs['data-last-update-text']).toBe(row.last_update_text);
   });
 
+  // From a review: the row named the components bare ("API") where the page, the templates and the components
+  // table say "Core platform / API" once another component is called API too.
+  it('names the components as the page does, with their group where two share a name', async () => {
+    for (const group of ['Core platform', 'Payments'])
+      expect((await h.admin('/components', { body: { name: 'API', group } })).status).toBe(201);
+    const ids = ((await (await h.admin('/components')).json()) as { components: Json[] }).components.filter((c) => c.name === 'API');
+    const core = ids.find((c) => c.group !== null && c.id === 'api')!;
+    const inc = await admin('/incidents', {
+      name: 'API errors',
+      severity: 'sev2',
+      body: 'Looking.',
+      components: { [core.id]: 'partial_outage' },
+    });
+    const row = ((await (await h.admin('/dashboard')).json()) as { active: Json[] }).active.find((r) => r.id === inc.id)!;
+    // Before: "API".
+    expect(row.components_text).toBe('Core platform / API');
+    const { cookie } = await signIn(h);
+    const doc = dom(await (await fetch(`${h.url}/admin`, { headers: { cookie } })).text());
+    const li = all(doc, (e) => e.name === 'li' && e.attribs['data-incident'] === inc.id)[0]!;
+    expect(textOf(li)).toContain('Core platform / API');
+  });
+
   it('words each level\'s rhythm as everywhere else: "update every hour", "every 30 minutes"', async () => {
     const { cookie } = await signIn(h);
     const doc = dom(await (await fetch(`${h.url}/admin`, { headers: { cookie } })).text());

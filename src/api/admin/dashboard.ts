@@ -10,6 +10,7 @@ import { noticeEvent } from '../../read/notice-event.ts';
 import { formatDateTime, formatTimeNear } from '../../domain/time-text.ts';
 import { severityLabel } from '../../domain/policy.ts';
 import { INCIDENT_STATUS_LABEL } from '../../domain/status.ts';
+import { componentNamer } from '../../domain/components/names.ts';
 import { authorWords, morePostmortemsText, overdueAlert } from '../../domain/words.ts';
 
 /** How many notices the dashboard lists (src/components/admin/RecentDeliveries.astro). */
@@ -65,7 +66,8 @@ export function dashboardApi(herald: Herald) {
 
 /** Open incidents, the most urgent update first, with what their dashboard row says (src/pages/admin/index.astro). */
 function activeRows(db: Db, now: Date, cadenceScale: number, tz: string) {
-  const nameOf = (id: string) => db.components.find((c) => c.id === id)?.name ?? id;
+  // As the page and the messages name them: "Core platform / API" where another component is called API too.
+  const namesOf = componentNamer(db);
   return activeIncidents(db, now, cadenceScale).map((r) => {
     const last = r.incident.updates.filter((u) => u.created_at === r.lastUpdateAt).at(-1);
     return {
@@ -75,7 +77,7 @@ function activeRows(db: Db, now: Date, cadenceScale: number, tz: string) {
       status_label: INCIDENT_STATUS_LABEL[r.incident.status],
       impact: r.incident.impact,
       severity_label: severityLabel(r.incident),
-      components_text: r.incident.components.map(nameOf).join(', ') || 'no components',
+      components_text: namesOf(r.incident).join(', ') || 'no components',
       last_update_at: r.lastUpdateAt,
       // As customers read it beside the update (and the cadence counts from it); last_update_at tells a new one.
       last_update_text: formatTimeNear(r.lastToldAt, tz, now),
