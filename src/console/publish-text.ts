@@ -132,8 +132,6 @@ export function ownRhythmNote(action: DraftAction): string | null {
   const own = ownRhythm(action.input.body, action.bodyTemplate);
   if (!own) return null;
   const level = own.chosen ? `promises “${own.chosen}”` : 'sets no update rhythm';
-  if (own.said === null)
-    return `Your text promises no update rhythm while the severity chosen ${level}, which the email and the next update due follow. The page shows your text as it is: go back to edit to add the sentence.`;
   return `Your text promises “${own.said}” while the severity chosen ${level}, which the email and the next update due follow. You wrote that sentence, so the page shows it as you wrote it: go back to edit to make them agree.`;
 }
 

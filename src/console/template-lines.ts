@@ -117,12 +117,8 @@ export function ownFacts(body: string, template: string): Array<{ label: FactLab
  * the Comms Lead wrote or changed (one of Herald's words, for another cadence), which stays theirs on the page
  * while the email's own promise gives the level's. The first such sentence, and the level's (null: it states none).
  */
-export function ownRhythm(body: string, template: string): { said: string | null; chosen: string | null } | null {
+export function ownRhythm(body: string, template: string): { said: string; chosen: string | null } | null {
   const chosen = rhythmOf(template);
-  const sentences = rhythmSentencesIn(body);
-  // None at all where the level promises one: taken out by hand, or by a re-grade through a level without a
-  // cadence (its sentence went, and the next re-grade had none to bring up).
-  if (sentences.length === 0) return chosen === null ? null : { said: null, chosen };
-  const said = sentences.find((s) => s !== chosen);
+  const said = rhythmSentencesIn(body).find((s) => s !== chosen);
   return said === undefined ? null : { said, chosen };
 }
