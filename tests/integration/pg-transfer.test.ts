@@ -492,6 +492,11 @@ describe('db:import and db:export', () => {
     running.push(live);
     await signIn(live);
     expect((await subscribeTo(live, 'early@example.com')).status).toBe(202);
+    // The confirmation is queued after the 202: counted in the state once it is, not while the refusals run.
+    await until(
+      async () => (await cluster.sql('SELECT count(*) FROM mail_deliveries', database)).trim() === '1',
+      'the confirmation queued',
+    );
     const state = await stateOf(database);
     for (const args of [
       ['import', source, '--force'],
