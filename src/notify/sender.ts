@@ -5,6 +5,7 @@ import type { Mailer } from './transport.ts';
 import type { Composer } from './compose.ts';
 import { backoffMs, classify, describe, isHeld, isUnknownMailbox } from './classify.ts';
 import { WaitingDeliveries } from './waiting-deliveries.ts';
+import { outcome } from './delivery-outcome.ts';
 
 export interface SenderOptions {
   ledger: DeliveryLedger;
@@ -148,7 +149,7 @@ export class Sender {
       return;
     }
     if ('skip' in built) {
-      await this.o.ledger.save({ ...d, state: 'failed', last_error: `not sent: ${built.skip}`, next_at: null, last_attempt_at: at() });
+      await this.o.ledger.save(outcome.skipped(d, built.skip, at()));
       return;
     }
     try {
@@ -157,16 +158,7 @@ export class Sender {
       await this.failed(d, err as Error);
       return;
     }
-    const sentAt = at();
-    await this.o.ledger.save({
-      ...d,
-      state: 'sent',
-      attempts: d.attempts + 1,
-      last_error: null,
-      next_at: null,
-      sent_at: sentAt,
-      last_attempt_at: sentAt,
-    });
+    await this.o.ledger.save(outcome.sent(d, at()));
     // Mail goes out again: a failure before this one no longer says why mail waits (the deliveries page showed it
     // for as long as any fan-out ran, minutes after the relay was fixed).
     this.lastError = null;
@@ -197,12 +189,12 @@ export class Sender {
       return;
     }
     if (verdict === 'permanent' || attempts >= this.o.maxAttempts) {
-      await this.o.ledger.save({ ...d, state: 'failed', attempts, last_error: error, next_at: null, last_attempt_at: tried });
+      await this.o.ledger.save(outcome.failed(d, attempts, error, tried));
       if (isUnknownMailbox(err)) await this.o.suppress(d.sub, error);
       return;
     }
     const nextAt = this.o.now().getTime() + backoffMs(attempts, this.o.retryBaseMs, this.o.retryMaxMs);
-    await this.o.ledger.save({ ...d, attempts, last_error: error, next_at: nextAt, last_attempt_at: tried });
+    await this.o.ledger.save(outcome.retry(d, attempts, error, tried, nextAt));
     this.held.hold(d);
     this.later(d.id, nextAt);
   }

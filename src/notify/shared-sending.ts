@@ -7,6 +7,7 @@ import { type Composer, INTENT_GONE, NOT_FOLLOWED } from './compose.ts';
 import { type BatchOptions, sendClaimed } from './claimed-batch.ts';
 import type { OutageGrace } from './outage-grace.ts';
 import { backoffMs, classify, describe, isHeld, isUnknownMailbox } from './classify.ts';
+import { outcome } from './delivery-outcome.ts';
 import type { Sending } from './service.ts';
 import { caughtUp } from '../store/document-store.ts';
 
@@ -56,14 +57,12 @@ export function sharedSending(ctx: SendingContext): () => Promise<void> {
     }
     // Paused while its message was being made: the mailer's hold came too early to give it back.
     if (sending.paused) return null;
-    if ('skip' in built)
-      return { ...d, state: 'failed', last_error: `not sent: ${built.skip}`, next_at: null, last_attempt_at: now().toISOString() };
+    if ('skip' in built) return outcome.skipped(d, built.skip, now().toISOString());
     try {
       await mailer.send(d.id, built.message, { urgent: d.kind === 'confirm' });
       // Mail goes out again: a failure before this one no longer says why mail waits.
       sending.lastError = null;
-      const sentAt = now().toISOString();
-      return { ...d, state: 'sent', attempts: d.attempts + 1, last_error: null, next_at: null, sent_at: sentAt, last_attempt_at: sentAt };
+      return outcome.sent(d, now().toISOString());
     } catch (e) {
       const err = e as Error;
       // Given back unattempted by the paused mailer: it stays queued as it was.
@@ -87,15 +86,9 @@ export function sharedSending(ctx: SendingContext): () => Promise<void> {
       }
       if (verdict === 'permanent' || attempts >= cfg.MAIL_MAX_ATTEMPTS) {
         if (isUnknownMailbox(err)) await subscribers.suppress(d.sub, error, now()).catch(() => {});
-        return { ...d, state: 'failed', attempts, last_error: error, next_at: null, last_attempt_at: tried };
+        return outcome.failed(d, attempts, error, tried);
       }
-      return {
-        ...d,
-        attempts,
-        last_error: error,
-        last_attempt_at: tried,
-        next_at: now().getTime() + backoffMs(attempts, cfg.MAIL_RETRY_BASE_MS, cfg.MAIL_RETRY_MAX_MS),
-      };
+      return outcome.retry(d, attempts, error, tried, now().getTime() + backoffMs(attempts, cfg.MAIL_RETRY_BASE_MS, cfg.MAIL_RETRY_MAX_MS));
     }
   };
 
